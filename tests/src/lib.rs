@@ -1,0 +1,1 @@
+//! Shared helpers for sansboto's integration tests (test-data location, servers).

@@ -1,0 +1,1 @@
+//! sansboto-async-std
