@@ -1,1 +1,20 @@
-//! sansboto-core
+//! # sansboto-core
+//!
+//! The pure heart of sansboto: it turns (service model, operation, parameters, credentials, time)
+//! into a signed [`http::Request`] and an [`http::Response`] back into values or a typed error.
+//!
+//! Nothing in this crate performs I/O: no sockets, files, environment, clock, sleep, randomness or
+//! async runtime. Whatever needs the outside world is a state machine that asks for it.
+
+pub mod auth;
+pub mod body;
+pub mod checksum;
+pub mod cbor;
+pub mod config;
+pub mod credentials;
+pub mod endpoint;
+pub mod eventstream;
+pub mod model;
+pub mod retry;
+pub mod time;
+pub mod value;

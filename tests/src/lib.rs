@@ -1,1 +1,46 @@
-//! Shared helpers for sansboto's integration tests (test-data location, servers).
+//! Shared helpers for sansboto's integration tests: where the botocore test data lives.
+//!
+//! `scripts/test` fetches the pinned botocore sdist and exports `SANSBOTO_BOTOCORE_DIR`; when a test
+//! is run directly with `cargo test`, the same cache under `.cache/` is used.
+
+use std::path::PathBuf;
+
+/// The workspace root (parent of this crate).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+/// The pinned botocore version (written only in `models/BOTOCORE_VERSION`).
+pub fn botocore_version() -> String {
+    std::fs::read_to_string(workspace_root().join("models/BOTOCORE_VERSION"))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|e| panic!("cannot read models/BOTOCORE_VERSION: {e}"))
+}
+
+/// The unpacked botocore sdist (its `tests/` and `botocore/data/`).
+///
+/// Panics with the command to run when the data is missing: every conformance case counts, so a
+/// missing corpus is a failure, not a skip.
+pub fn botocore_dir() -> PathBuf {
+    let dir = std::env::var_os("SANSBOTO_BOTOCORE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(format!(".cache/botocore-{}", botocore_version())));
+    assert!(
+        dir.join("tests").is_dir(),
+        "botocore test data not found at {}; run scripts/fetch-botocore (scripts/test does)",
+        dir.display()
+    );
+    dir
+}
+
+/// `../shared/testdata/botocore`, the browsable copy with extras not on PyPI (aws-c-auth vectors,
+/// event-stream frames). `None` when absent: tests using it report their cases as skipped.
+pub fn shared_testdata_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("SANSBOTO_SHARED_TESTDATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared/testdata/botocore"));
+    dir.is_dir().then_some(dir)
+}

@@ -1,0 +1,135 @@
+//! Request and response bodies as the core sees them: bytes in memory, or a streaming body whose
+//! bytes only a transport can read.
+//!
+//! The core never reads a stream. A streaming body is an opaque slot that a transport fills (a
+//! file, an async reader, an iterator of chunks) and takes back when it sends the request, so one
+//! `http::Request<Body>` type serves every runtime.
+
+use std::any::Any;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+
+/// The body of a request the core builds, or of a response handed to a parser.
+#[derive(Clone, Default)]
+pub enum Body {
+    /// No body at all.
+    #[default]
+    Empty,
+    /// A body fully in memory.
+    Bytes(Bytes),
+    /// A body the transport streams; its bytes are never seen by the core.
+    Stream(StreamingBody),
+}
+
+impl Body {
+    /// The bytes of an in-memory body (`Some(b"")` for [`Body::Empty`]); `None` for a stream.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Body::Empty => Some(&[]),
+            Body::Bytes(b) => Some(b),
+            Body::Stream(_) => None,
+        }
+    }
+
+    /// The length in bytes when known.
+    pub fn len(&self) -> Option<u64> {
+        match self {
+            Body::Empty => Some(0),
+            Body::Bytes(b) => Some(b.len() as u64),
+            Body::Stream(s) => s.len(),
+        }
+    }
+
+    /// True when the body is known to be empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+}
+
+impl From<Bytes> for Body {
+    fn from(b: Bytes) -> Self {
+        if b.is_empty() {
+            Body::Empty
+        } else {
+            Body::Bytes(b)
+        }
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(v: Vec<u8>) -> Self {
+        Body::from(Bytes::from(v))
+    }
+}
+
+impl From<String> for Body {
+    fn from(s: String) -> Self {
+        Body::from(Bytes::from(s))
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Body::Empty => f.write_str("Body::Empty"),
+            Body::Bytes(b) => write!(f, "Body::Bytes({} bytes)", b.len()),
+            Body::Stream(s) => s.fmt(f),
+        }
+    }
+}
+
+/// A streaming body: a transport-specific source behind a type-erased, take-once slot.
+///
+/// Cloning shares the slot (so values holding it stay `Clone`); the first [`take`](Self::take)
+/// gets the source and later ones get `None`.
+#[derive(Clone)]
+pub struct StreamingBody {
+    len: Option<u64>,
+    slot: Arc<Mutex<Option<Box<dyn Any + Send>>>>,
+}
+
+impl StreamingBody {
+    /// Wrap a transport's source with its length, when known.
+    pub fn new<T: Any + Send>(source: T, len: Option<u64>) -> Self {
+        StreamingBody {
+            len,
+            slot: Arc::new(Mutex::new(Some(Box::new(source)))),
+        }
+    }
+
+    /// The length in bytes, when known.
+    pub fn len(&self) -> Option<u64> {
+        self.len
+    }
+
+    /// True when the length is known to be zero.
+    pub fn is_empty(&self) -> bool {
+        self.len == Some(0)
+    }
+
+    /// Take the source out if it is of type `T`; leaves it in place when it is another type.
+    pub fn take<T: Any + Send>(&self) -> Option<T> {
+        let mut guard = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.take() {
+            Some(boxed) => match boxed.downcast::<T>() {
+                Ok(t) => Some(*t),
+                Err(other) => {
+                    *guard = Some(other);
+                    None
+                }
+            },
+            None => None,
+        }
+    }
+}
+
+impl fmt::Debug for StreamingBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.len {
+            Some(n) => write!(f, "StreamingBody({n} bytes)"),
+            None => f.write_str("StreamingBody(unknown length)"),
+        }
+    }
+}
