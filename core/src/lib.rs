@@ -17,4 +17,5 @@ pub mod eventstream;
 pub mod model;
 pub mod retry;
 pub mod time;
+pub mod validate;
 pub mod value;

@@ -1,1 +1,401 @@
-//! (to be written)
+//! Timestamps as AWS protocols write them: epoch seconds, ISO 8601 and HTTP dates.
+//!
+//! The core never reads the clock; a [`Timestamp`] is a plain value (seconds and nanoseconds since
+//! the Unix epoch, UTC). Calendar arithmetic is done here rather than through a date crate because
+//! the protocols need only a handful of fixed formats.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A point in time: whole seconds since 1970-01-01T00:00:00Z plus nanoseconds (0..1e9).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    secs: i64,
+    nanos: u32,
+}
+
+/// Why a string is not a timestamp.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid timestamp {value:?}: expected {expected}")]
+pub struct TimestampError {
+    value: String,
+    expected: &'static str,
+}
+
+impl TimestampError {
+    fn new(value: &str, expected: &'static str) -> Self {
+        TimestampError {
+            value: value.chars().take(64).collect(),
+            expected,
+        }
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+
+impl Timestamp {
+    /// From whole seconds and nanoseconds; `None` when `nanos` is 1e9 or more.
+    pub fn new(secs: i64, nanos: u32) -> Option<Self> {
+        (nanos < 1_000_000_000).then_some(Timestamp { secs, nanos })
+    }
+
+    /// From whole seconds since the epoch.
+    pub fn from_secs(secs: i64) -> Self {
+        Timestamp { secs, nanos: 0 }
+    }
+
+    /// From fractional epoch seconds (as JSON and CBOR carry them), rounded to the microsecond
+    /// the way botocore's datetime does. `None` for NaN, infinities or out-of-range values.
+    pub fn from_epoch_f64(value: f64) -> Option<Self> {
+        if !value.is_finite() || value.abs() > 1e14 {
+            return None;
+        }
+        let micros = (value * 1e6).round() as i64;
+        let secs = micros.div_euclid(1_000_000);
+        let nanos = (micros.rem_euclid(1_000_000) * 1000) as u32;
+        Some(Timestamp { secs, nanos })
+    }
+
+    /// Whole seconds since the epoch (floor).
+    pub fn secs(&self) -> i64 {
+        self.secs
+    }
+
+    /// Nanoseconds within the second.
+    pub fn subsec_nanos(&self) -> u32 {
+        self.nanos
+    }
+
+    /// Fractional epoch seconds.
+    pub fn epoch_f64(&self) -> f64 {
+        self.secs as f64 + self.nanos as f64 / 1e9
+    }
+
+    /// Convert a `SystemTime` given by the caller (the core never asks for "now").
+    pub fn from_system_time(t: SystemTime) -> Self {
+        match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => Timestamp {
+                secs: d.as_secs() as i64,
+                nanos: d.subsec_nanos(),
+            },
+            Err(e) => {
+                let d = e.duration();
+                let mut secs = -(d.as_secs() as i64);
+                let mut nanos = d.subsec_nanos();
+                if nanos > 0 {
+                    secs -= 1;
+                    nanos = 1_000_000_000 - nanos;
+                }
+                Timestamp { secs, nanos }
+            }
+        }
+    }
+
+    /// As a `SystemTime`.
+    pub fn to_system_time(&self) -> SystemTime {
+        if self.secs >= 0 {
+            UNIX_EPOCH + Duration::new(self.secs as u64, self.nanos)
+        } else {
+            UNIX_EPOCH - Duration::from_secs(self.secs.unsigned_abs()) + Duration::from_nanos(self.nanos as u64)
+        }
+    }
+
+    /// Calendar fields (year, month 1-12, day, hour, minute, second) in UTC.
+    pub fn to_civil(&self) -> (i64, u32, u32, u32, u32, u32) {
+        let days = self.secs.div_euclid(86_400);
+        let rem = self.secs.rem_euclid(86_400) as u32;
+        let (y, m, d) = civil_from_days(days);
+        (y, m, d, rem / 3600, rem / 60 % 60, rem % 60)
+    }
+
+    /// From calendar fields in UTC; `None` when a field is out of range.
+    pub fn from_civil(year: i64, month: u32, day: u32, hour: u32, min: u32, sec: u32) -> Option<Self> {
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        // A leap second (60) is accepted the way most parsers do: it rolls into the next minute.
+        if hour > 23 || min > 59 || sec > 60 {
+            return None;
+        }
+        let days = days_from_civil(year, month, day);
+        Some(Timestamp::from_secs(
+            days * 86_400 + (hour * 3600 + min * 60 + sec) as i64,
+        ))
+    }
+
+    /// `2014-04-29T18:30:38Z`, with `.ffffff` (microseconds, trailing zeros kept to 3 or 6
+    /// digits as needed) only when the time has a fraction.
+    pub fn to_iso8601(&self) -> String {
+        let (y, mo, d, h, mi, s) = self.to_civil();
+        let mut out = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}");
+        self.push_fraction(&mut out);
+        out.push('Z');
+        out
+    }
+
+    /// The compact basic form SigV4 uses: `20150830T123600Z`.
+    pub fn to_amz_date(&self) -> String {
+        let (y, mo, d, h, mi, s) = self.to_civil();
+        format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+    }
+
+    /// `Tue, 29 Apr 2014 18:30:38 GMT` (RFC 7231 IMF-fixdate; fractions are dropped, as HTTP
+    /// dates have none).
+    pub fn to_http_date(&self) -> String {
+        let (y, mo, d, h, mi, s) = self.to_civil();
+        let weekday = WEEKDAYS[self.secs.div_euclid(86_400).rem_euclid(7) as usize];
+        let month = MONTHS[(mo - 1) as usize];
+        format!("{weekday}, {d:02} {month} {y:04} {h:02}:{mi:02}:{s:02} GMT")
+    }
+
+    /// Epoch seconds as text: an integer when whole, otherwise up to millisecond... microsecond
+    /// precision without trailing zeros (`1398796238.123`).
+    pub fn to_epoch_string(&self) -> String {
+        let mut out = self.secs.to_string();
+        if self.nanos != 0 {
+            let micros = self.nanos / 1000;
+            let frac = format!("{micros:06}");
+            out.push('.');
+            out.push_str(frac.trim_end_matches('0'));
+            if out.ends_with('.') {
+                out.pop();
+            }
+        }
+        out
+    }
+
+    fn push_fraction(&self, out: &mut String) {
+        if self.nanos == 0 {
+            return;
+        }
+        let micros = self.nanos / 1000;
+        if micros % 1000 == 0 {
+            out.push_str(&format!(".{:03}", micros / 1000));
+        } else {
+            out.push_str(&format!(".{micros:06}"));
+        }
+    }
+
+    /// Parse any timestamp text AWS sends: ISO 8601 (with or without fraction, `Z` or an offset),
+    /// an HTTP date, or epoch seconds.
+    pub fn parse_any(value: &str) -> Result<Self, TimestampError> {
+        let v = value.trim();
+        if let Ok(t) = Self::parse_iso8601(v) {
+            return Ok(t);
+        }
+        if let Ok(t) = Self::parse_http_date(v) {
+            return Ok(t);
+        }
+        if let Ok(f) = v.parse::<f64>() {
+            if let Some(t) = Self::from_epoch_f64(f) {
+                return Ok(t);
+            }
+        }
+        Err(TimestampError::new(value, "ISO 8601, HTTP date or epoch seconds"))
+    }
+
+    /// Parse ISO 8601 / RFC 3339: `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` (a space may replace
+    /// `T`; a missing zone means UTC).
+    pub fn parse_iso8601(value: &str) -> Result<Self, TimestampError> {
+        const EXPECTED: &str = "ISO 8601 (YYYY-MM-DDTHH:MM:SS[.fff]Z)";
+        let err = || TimestampError::new(value, EXPECTED);
+        let b = value.as_bytes();
+        if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ')
+            || b[13] != b':' || b[16] != b':'
+        {
+            return Err(err());
+        }
+        let num = |r: std::ops::Range<usize>| -> Result<u32, TimestampError> {
+            let s = &b[r];
+            if s.iter().all(u8::is_ascii_digit) {
+                Ok(s.iter().fold(0u32, |a, d| a * 10 + (d - b'0') as u32))
+            } else {
+                Err(err())
+            }
+        };
+        let (year, month, day) = (num(0..4)? as i64, num(5..7)?, num(8..10)?);
+        let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        let mut rest = &b[19..];
+        let mut nanos = 0u32;
+        if let Some((&b'.', frac)) = rest.split_first() {
+            let digits = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                return Err(err());
+            }
+            let mut scale = 100_000_000u32;
+            for d in &frac[..digits.min(9)] {
+                nanos += (d - b'0') as u32 * scale;
+                scale /= 10;
+            }
+            rest = &frac[digits..];
+        }
+        let offset_secs: i64 = match rest {
+            [] | [b'Z'] | [b'z'] => 0,
+            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+                let digits = [*h1, *h2, *m1, *m2];
+                if !digits.iter().all(u8::is_ascii_digit) {
+                    return Err(err());
+                }
+                let h = ((h1 - b'0') * 10 + (h2 - b'0')) as i64;
+                let m = ((m1 - b'0') * 10 + (m2 - b'0')) as i64;
+                let s = h * 3600 + m * 60;
+                if *sign == b'+' {
+                    s
+                } else {
+                    -s
+                }
+            }
+            _ => return Err(err()),
+        };
+        let t = Self::from_civil(year, month, day, hour, min, sec).ok_or_else(err)?;
+        Ok(Timestamp {
+            secs: t.secs - offset_secs,
+            nanos,
+        })
+    }
+
+    /// Parse an HTTP date: IMF-fixdate (`Tue, 29 Apr 2014 18:30:38 GMT`), also without the
+    /// weekday and with a fraction of a second, as some services send.
+    pub fn parse_http_date(value: &str) -> Result<Self, TimestampError> {
+        const EXPECTED: &str = "HTTP date (Tue, 29 Apr 2014 18:30:38 GMT)";
+        let err = || TimestampError::new(value, EXPECTED);
+        let v = value.trim();
+        let v = match v.split_once(", ") {
+            Some((_weekday, rest)) => rest,
+            None => v,
+        };
+        let mut parts = v.split_ascii_whitespace();
+        let day: u32 = parts.next().and_then(|d| d.parse().ok()).ok_or_else(err)?;
+        let month_name = parts.next().ok_or_else(err)?;
+        let month = MONTHS
+            .iter()
+            .position(|m| m.eq_ignore_ascii_case(month_name))
+            .ok_or_else(err)? as u32
+            + 1;
+        let year: i64 = parts.next().and_then(|y| y.parse().ok()).ok_or_else(err)?;
+        let time = parts.next().ok_or_else(err)?;
+        match parts.next() {
+            Some("GMT") | Some("UTC") | Some("Z") | None => {}
+            Some(_) => return Err(err()),
+        }
+        let (hms, frac) = time.split_once('.').unwrap_or((time, ""));
+        let mut hms = hms.split(':').map(|p| p.parse::<u32>().ok());
+        let (Some(Some(h)), Some(Some(m)), Some(Some(s)), None) = (hms.next(), hms.next(), hms.next(), hms.next())
+        else {
+            return Err(err());
+        };
+        let mut nanos = 0u32;
+        if !frac.is_empty() {
+            if !frac.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(err());
+            }
+            let mut scale = 100_000_000u32;
+            for d in frac.bytes().take(9) {
+                nanos += (d - b'0') as u32 * scale;
+                scale /= 10;
+            }
+        }
+        let t = Self::from_civil(year, month, day, h, m, s).ok_or_else(err)?;
+        Ok(Timestamp { secs: t.secs, nanos })
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Timestamp({})", self.to_iso8601())
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_iso8601())
+    }
+}
+
+impl From<SystemTime> for Timestamp {
+    fn from(t: SystemTime) -> Self {
+        Timestamp::from_system_time(t)
+    }
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(y) => 29,
+        _ => 28,
+    }
+}
+
+// Days since the epoch for a proleptic Gregorian date (Howard Hinnant's well-known algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_round_trip() {
+        let t = Timestamp::from_secs(1_398_796_238);
+        assert_eq!(t.to_iso8601(), "2014-04-29T18:30:38Z");
+        assert_eq!(t.to_http_date(), "Tue, 29 Apr 2014 18:30:38 GMT");
+        assert_eq!(t.to_amz_date(), "20140429T183038Z");
+        assert_eq!(Timestamp::parse_iso8601("2014-04-29T18:30:38Z"), Ok(t));
+        assert_eq!(Timestamp::parse_http_date("Tue, 29 Apr 2014 18:30:38 GMT"), Ok(t));
+        assert_eq!(Timestamp::parse_any("1398796238"), Ok(t));
+    }
+
+    #[test]
+    fn fractions_and_offsets() {
+        let t = Timestamp::parse_iso8601("2014-04-29T18:30:38.123+01:00").unwrap();
+        assert_eq!(t.secs(), 1_398_796_238 - 3600);
+        assert_eq!(t.subsec_nanos(), 123_000_000);
+        assert_eq!(t.to_iso8601(), "2014-04-29T17:30:38.123Z");
+        assert_eq!(Timestamp::from_epoch_f64(1.5).unwrap().to_epoch_string(), "1.5");
+        assert_eq!(Timestamp::from_epoch_f64(-1.5).unwrap().secs(), -2);
+    }
+
+    #[test]
+    fn rejects_garbage_without_panicking() {
+        for bad in ["", "2014-13-01T00:00:00Z", "2014-02-30T00:00:00Z", "x", "Tue, 99 Foo 2014", "2014-04-29T18:30:38.Z", "é2014-04-29T18:30:38Z"] {
+            assert!(Timestamp::parse_any(bad).is_err(), "{bad}");
+        }
+        assert!(Timestamp::from_epoch_f64(f64::NAN).is_none());
+    }
+
+    #[test]
+    fn civil_round_trip_over_centuries() {
+        for days in (-800_000i64..800_000).step_by(997) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}

@@ -1,1 +1,439 @@
-//! (to be written)
+//! [`Value`]: the one type for operation parameters and results, and the [`params!`] macro.
+//!
+//! A value mirrors what botocore passes around as Python objects, with the distinctions a typed
+//! language needs kept explicit: integers vs floats, text vs bytes (blobs), timestamps, and a slot
+//! for a streaming body. Structures and maps are both [`Map`]s that keep insertion order, because
+//! the wire order of serialized members follows the order the caller gave them (as botocore's does).
+//! Documents (Smithy's untyped JSON-like values) are ordinary trees of null, bools, numbers,
+//! strings, lists and maps.
+
+use std::fmt;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use indexmap::IndexMap;
+
+use crate::body::StreamingBody;
+use crate::time::Timestamp;
+
+/// An ordered map of member or key names to values (structures and maps alike).
+pub type Map = IndexMap<String, Value>;
+
+/// A parameter or result value.
+#[derive(Clone, Default)]
+pub enum Value {
+    /// Absent / JSON null.
+    #[default]
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer (byte, short, integer, long; big integers that fit).
+    Integer(i64),
+    /// A float or double (including NaN and infinities).
+    Float(f64),
+    /// Text.
+    String(String),
+    /// Bytes.
+    Blob(Bytes),
+    /// A point in time.
+    Timestamp(Timestamp),
+    /// A list.
+    List(Vec<Value>),
+    /// A structure or a map.
+    Map(Map),
+    /// A streaming body (request payload supplied by the caller, or a response body to read).
+    Stream(StreamingBody),
+}
+
+static NULL: Value = Value::Null;
+
+impl Value {
+    /// An empty structure.
+    pub fn map() -> Self {
+        Value::Map(Map::new())
+    }
+
+    /// A blob from anything byte-like.
+    pub fn blob(bytes: impl Into<Bytes>) -> Self {
+        Value::Blob(bytes.into())
+    }
+
+    /// The name of this value's kind, as used in validation messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Integer(_) => "integer",
+            Value::Float(_) => "float",
+            Value::String(_) => "string",
+            Value::Blob(_) => "blob",
+            Value::Timestamp(_) => "timestamp",
+            Value::List(_) => "list",
+            Value::Map(_) => "map",
+            Value::Stream(_) => "stream",
+        }
+    }
+
+    /// True for [`Value::Null`].
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The text of a string value.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// An integer value (floats with no fraction count too).
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Integer(i) => Some(*i),
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
+            _ => None,
+        }
+    }
+
+    /// A numeric value as a float.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Integer(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    /// A boolean value.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The bytes of a blob.
+    pub fn as_blob(&self) -> Option<&Bytes> {
+        match self {
+            Value::Blob(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// A timestamp value.
+    pub fn as_timestamp(&self) -> Option<Timestamp> {
+        match self {
+            Value::Timestamp(t) => Some(*t),
+            _ => None,
+        }
+    }
+
+    /// The items of a list.
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// The entries of a structure or map.
+    pub fn as_map(&self) -> Option<&Map> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Mutable entries of a structure or map.
+    pub fn as_map_mut(&mut self) -> Option<&mut Map> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// A member of a structure or map, if this is one and it has it.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.as_map().and_then(|m| m.get(key))
+    }
+
+    /// Take the streaming body out of a [`Value::Stream`].
+    pub fn as_stream(&self) -> Option<&StreamingBody> {
+        match self {
+            Value::Stream(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Convert to JSON the way the `sansboto` command prints results: blobs as base64,
+    /// timestamps as ISO 8601 UTC, non-finite floats as the strings `"NaN"`, `"Infinity"`,
+    /// `"-Infinity"`, streams as null.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Null | Value::Stream(_) => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Integer(i) => J::from(*i),
+            Value::Float(f) => match serde_json::Number::from_f64(*f) {
+                Some(n) => J::Number(n),
+                None => J::String(non_finite_name(*f).to_string()),
+            },
+            Value::String(s) => J::String(s.clone()),
+            Value::Blob(b) => J::String(base64::engine::general_purpose::STANDARD.encode(b)),
+            Value::Timestamp(t) => J::String(t.to_iso8601()),
+            Value::List(l) => J::Array(l.iter().map(Value::to_json).collect()),
+            Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+        }
+    }
+
+    /// Build a value from any serializable type (through JSON: numbers, strings, lists, maps).
+    /// Blob and timestamp members may be given as strings (or epoch numbers): serializers accept
+    /// them the way botocore does.
+    pub fn from_serialize<T: serde::Serialize + ?Sized>(value: &T) -> Result<Value, serde_json::Error> {
+        serde_json::to_value(value).map(Value::from)
+    }
+
+    /// Read this value into any deserializable type (through [`to_json`](Self::to_json)).
+    pub fn deserialize_into<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_value(self.to_json())
+    }
+}
+
+/// The spelling botocore and the protocol tests use for non-finite floats.
+pub(crate) fn non_finite_name(f: f64) -> &'static str {
+    if f.is_nan() {
+        "NaN"
+    } else if f > 0.0 {
+        "Infinity"
+    } else {
+        "-Infinity"
+    }
+}
+
+impl std::ops::Index<&str> for Value {
+    type Output = Value;
+    /// A member of a structure or map, or [`Value::Null`] when absent (never panics).
+    fn index(&self, key: &str) -> &Value {
+        self.get(key).unwrap_or(&NULL)
+    }
+}
+
+impl std::ops::Index<usize> for Value {
+    type Output = Value;
+    /// An item of a list, or [`Value::Null`] when absent (never panics).
+    fn index(&self, i: usize) -> &Value {
+        self.as_list().and_then(|l| l.get(i)).unwrap_or(&NULL)
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Integer(a), Value::Integer(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b || (a.is_nan() && b.is_nan()),
+            (Value::Integer(a), Value::Float(b)) | (Value::Float(b), Value::Integer(a)) => *a as f64 == *b,
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::Blob(a), Value::Blob(b)) => a == b,
+            (Value::Timestamp(a), Value::Timestamp(b)) => a == b,
+            (Value::List(a), Value::List(b)) => a == b,
+            // Structures compare as sets of members: order is a wire detail, not meaning.
+            (Value::Map(a), Value::Map(b)) => a.len() == b.len() && a.iter().all(|(k, v)| b.get(k) == Some(v)),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => f.write_str("null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Integer(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{x:?}"),
+            Value::String(s) => write!(f, "{s:?}"),
+            Value::Blob(b) if b.len() <= 64 => write!(f, "b{:?}", String::from_utf8_lossy(b)),
+            Value::Blob(b) => write!(f, "<blob {} bytes>", b.len()),
+            Value::Timestamp(t) => write!(f, "{t:?}"),
+            Value::List(l) => f.debug_list().entries(l).finish(),
+            Value::Map(m) => f.debug_map().entries(m).finish(),
+            Value::Stream(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+impl From<serde_json::Value> for Value {
+    fn from(j: serde_json::Value) -> Self {
+        use serde_json::Value as J;
+        match j {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(b),
+            J::Number(n) => match n.as_i64() {
+                Some(i) => Value::Integer(i),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            J::String(s) => Value::String(s),
+            J::Array(a) => Value::List(a.into_iter().map(Value::from).collect()),
+            J::Object(o) => Value::Map(o.into_iter().map(|(k, v)| (k, Value::from(v))).collect()),
+        }
+    }
+}
+
+macro_rules! from_int {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value {
+            fn from(v: $t) -> Self { Value::Integer(v as i64) }
+        }
+    )*};
+}
+from_int!(i8, i16, i32, i64, u8, u16, u32);
+
+impl From<u64> for Value {
+    fn from(v: u64) -> Self {
+        i64::try_from(v).map(Value::Integer).unwrap_or(Value::Float(v as f64))
+    }
+}
+impl From<usize> for Value {
+    fn from(v: usize) -> Self {
+        Value::from(v as u64)
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::Float(v)
+    }
+}
+impl From<f32> for Value {
+    fn from(v: f32) -> Self {
+        Value::Float(v as f64)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::String(v.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::String(v)
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::String(v.clone())
+    }
+}
+impl From<Bytes> for Value {
+    fn from(v: Bytes) -> Self {
+        Value::Blob(v)
+    }
+}
+impl From<&[u8]> for Value {
+    fn from(v: &[u8]) -> Self {
+        Value::Blob(Bytes::copy_from_slice(v))
+    }
+}
+impl<const N: usize> From<&[u8; N]> for Value {
+    fn from(v: &[u8; N]) -> Self {
+        Value::Blob(Bytes::copy_from_slice(v))
+    }
+}
+impl From<Timestamp> for Value {
+    fn from(v: Timestamp) -> Self {
+        Value::Timestamp(v)
+    }
+}
+impl From<std::time::SystemTime> for Value {
+    fn from(v: std::time::SystemTime) -> Self {
+        Value::Timestamp(v.into())
+    }
+}
+impl From<StreamingBody> for Value {
+    fn from(v: StreamingBody) -> Self {
+        Value::Stream(v)
+    }
+}
+impl From<Map> for Value {
+    fn from(v: Map) -> Self {
+        Value::Map(v)
+    }
+}
+impl<T: Into<Value>> From<Vec<T>> for Value {
+    fn from(v: Vec<T>) -> Self {
+        Value::List(v.into_iter().map(Into::into).collect())
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map(Into::into).unwrap_or(Value::Null)
+    }
+}
+
+/// Build a structure [`Value`] from `"Name": value` pairs; values are anything `Into<Value>`,
+/// including nested `params!{…}` and `vec![…]`.
+///
+/// ```
+/// use sansboto_core::{params, value::Value};
+/// let p = params! {"Bucket": "my-bucket", "Key": "a.txt", "Body": &b"hello"[..],
+///                  "Tagging": params!{"TagSet": vec![params!{"Key": "k", "Value": "v"}]}};
+/// assert_eq!(p["Bucket"].as_str(), Some("my-bucket"));
+/// assert_eq!(p["Tagging"]["TagSet"][0]["Value"].as_str(), Some("v"));
+/// ```
+#[macro_export]
+macro_rules! params {
+    () => { $crate::value::Value::map() };
+    ($($key:literal : $value:expr),+ $(,)?) => {{
+        let mut map = $crate::value::Map::new();
+        $( map.insert(::std::string::String::from($key), $crate::value::Value::from($value)); )+
+        $crate::value::Value::Map(map)
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trip_keeps_order_and_kinds() {
+        let j = serde_json::json!({"b": 1, "a": [1.5, "x", null, true], "c": {"d": -3}});
+        let v = Value::from(j.clone());
+        assert_eq!(v.as_map().unwrap().keys().collect::<Vec<_>>(), ["b", "a", "c"]);
+        assert!(matches!(v["a"][0], Value::Float(_)));
+        assert!(matches!(v["b"], Value::Integer(1)));
+        assert_eq!(v.to_json(), j);
+    }
+
+    #[test]
+    fn serde_bridge() {
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct Item {
+            #[serde(rename = "Key")]
+            key: String,
+            #[serde(rename = "Size")]
+            size: u32,
+        }
+        let v = Value::from_serialize(&Item { key: "k".into(), size: 3 }).unwrap();
+        assert_eq!(v, params! {"Key": "k", "Size": 3});
+        let back: Item = v.deserialize_into().unwrap();
+        assert_eq!(back, Item { key: "k".into(), size: 3 });
+    }
+
+    #[test]
+    fn blobs_and_timestamps_print_as_text() {
+        let v = params! {"B": &b"\x01\x02"[..], "T": Timestamp::from_secs(0), "N": f64::NAN};
+        assert_eq!(v.to_json(), serde_json::json!({"B": "AQI=", "T": "1970-01-01T00:00:00Z", "N": "NaN"}));
+    }
+
+    #[test]
+    fn missing_members_index_to_null() {
+        let v = params! {"A": 1};
+        assert!(v["nope"]["deeper"][3].is_null());
+    }
+}
