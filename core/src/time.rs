@@ -99,7 +99,8 @@ impl Timestamp {
         if self.secs >= 0 {
             UNIX_EPOCH + Duration::new(self.secs as u64, self.nanos)
         } else {
-            UNIX_EPOCH - Duration::from_secs(self.secs.unsigned_abs()) + Duration::from_nanos(self.nanos as u64)
+            UNIX_EPOCH - Duration::from_secs(self.secs.unsigned_abs())
+                + Duration::from_nanos(self.nanos as u64)
         }
     }
 
@@ -112,7 +113,14 @@ impl Timestamp {
     }
 
     /// From calendar fields in UTC; `None` when a field is out of range.
-    pub fn from_civil(year: i64, month: u32, day: u32, hour: u32, min: u32, sec: u32) -> Option<Self> {
+    pub fn from_civil(
+        year: i64,
+        month: u32,
+        day: u32,
+        hour: u32,
+        min: u32,
+        sec: u32,
+    ) -> Option<Self> {
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return None;
         }
@@ -194,7 +202,10 @@ impl Timestamp {
                 return Ok(t);
             }
         }
-        Err(TimestampError::new(value, "ISO 8601, HTTP date or epoch seconds"))
+        Err(TimestampError::new(
+            value,
+            "ISO 8601, HTTP date or epoch seconds",
+        ))
     }
 
     /// Parse ISO 8601 / RFC 3339: `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` (a space may replace
@@ -203,8 +214,12 @@ impl Timestamp {
         const EXPECTED: &str = "ISO 8601 (YYYY-MM-DDTHH:MM:SS[.fff]Z)";
         let err = || TimestampError::new(value, EXPECTED);
         let b = value.as_bytes();
-        if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ')
-            || b[13] != b':' || b[16] != b':'
+        if b.len() < 19
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !matches!(b[10], b'T' | b't' | b' ')
+            || b[13] != b':'
+            || b[16] != b':'
         {
             return Err(err());
         }
@@ -234,7 +249,8 @@ impl Timestamp {
         }
         let offset_secs: i64 = match rest {
             [] | [b'Z'] | [b'z'] => 0,
-            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
+            | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
                 let digits = [*h1, *h2, *m1, *m2];
                 if !digits.iter().all(u8::is_ascii_digit) {
                     return Err(err());
@@ -283,7 +299,8 @@ impl Timestamp {
         }
         let (hms, frac) = time.split_once('.').unwrap_or((time, ""));
         let mut hms = hms.split(':').map(|p| p.parse::<u32>().ok());
-        let (Some(Some(h)), Some(Some(m)), Some(Some(s)), None) = (hms.next(), hms.next(), hms.next(), hms.next())
+        let (Some(Some(h)), Some(Some(m)), Some(Some(s)), None) =
+            (hms.next(), hms.next(), hms.next(), hms.next())
         else {
             return Err(err());
         };
@@ -299,7 +316,10 @@ impl Timestamp {
             }
         }
         let t = Self::from_civil(year, month, day, h, m, s).ok_or_else(err)?;
-        Ok(Timestamp { secs: t.secs, nanos })
+        Ok(Timestamp {
+            secs: t.secs,
+            nanos,
+        })
     }
 }
 
@@ -369,7 +389,10 @@ mod tests {
         assert_eq!(t.to_http_date(), "Tue, 29 Apr 2014 18:30:38 GMT");
         assert_eq!(t.to_amz_date(), "20140429T183038Z");
         assert_eq!(Timestamp::parse_iso8601("2014-04-29T18:30:38Z"), Ok(t));
-        assert_eq!(Timestamp::parse_http_date("Tue, 29 Apr 2014 18:30:38 GMT"), Ok(t));
+        assert_eq!(
+            Timestamp::parse_http_date("Tue, 29 Apr 2014 18:30:38 GMT"),
+            Ok(t)
+        );
         assert_eq!(Timestamp::parse_any("1398796238"), Ok(t));
     }
 
@@ -379,13 +402,24 @@ mod tests {
         assert_eq!(t.secs(), 1_398_796_238 - 3600);
         assert_eq!(t.subsec_nanos(), 123_000_000);
         assert_eq!(t.to_iso8601(), "2014-04-29T17:30:38.123Z");
-        assert_eq!(Timestamp::from_epoch_f64(1.5).unwrap().to_epoch_string(), "1.5");
+        assert_eq!(
+            Timestamp::from_epoch_f64(1.5).unwrap().to_epoch_string(),
+            "1.5"
+        );
         assert_eq!(Timestamp::from_epoch_f64(-1.5).unwrap().secs(), -2);
     }
 
     #[test]
     fn rejects_garbage_without_panicking() {
-        for bad in ["", "2014-13-01T00:00:00Z", "2014-02-30T00:00:00Z", "x", "Tue, 99 Foo 2014", "2014-04-29T18:30:38.Z", "é2014-04-29T18:30:38Z"] {
+        for bad in [
+            "",
+            "2014-13-01T00:00:00Z",
+            "2014-02-30T00:00:00Z",
+            "x",
+            "Tue, 99 Foo 2014",
+            "2014-04-29T18:30:38.Z",
+            "é2014-04-29T18:30:38Z",
+        ] {
             assert!(Timestamp::parse_any(bad).is_err(), "{bad}");
         }
         assert!(Timestamp::from_epoch_f64(f64::NAN).is_none());

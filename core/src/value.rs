@@ -190,7 +190,9 @@ impl Value {
     /// Build a value from any serializable type (through JSON: numbers, strings, lists, maps).
     /// Blob and timestamp members may be given as strings (or epoch numbers): serializers accept
     /// them the way botocore does.
-    pub fn from_serialize<T: serde::Serialize + ?Sized>(value: &T) -> Result<Value, serde_json::Error> {
+    pub fn from_serialize<T: serde::Serialize + ?Sized>(
+        value: &T,
+    ) -> Result<Value, serde_json::Error> {
         serde_json::to_value(value).map(Value::from)
     }
 
@@ -234,13 +236,17 @@ impl PartialEq for Value {
             (Value::Bool(a), Value::Bool(b)) => a == b,
             (Value::Integer(a), Value::Integer(b)) => a == b,
             (Value::Float(a), Value::Float(b)) => a == b || (a.is_nan() && b.is_nan()),
-            (Value::Integer(a), Value::Float(b)) | (Value::Float(b), Value::Integer(a)) => *a as f64 == *b,
+            (Value::Integer(a), Value::Float(b)) | (Value::Float(b), Value::Integer(a)) => {
+                *a as f64 == *b
+            }
             (Value::String(a), Value::String(b)) => a == b,
             (Value::Blob(a), Value::Blob(b)) => a == b,
             (Value::Timestamp(a), Value::Timestamp(b)) => a == b,
             (Value::List(a), Value::List(b)) => a == b,
             // Structures compare as sets of members: order is a wire detail, not meaning.
-            (Value::Map(a), Value::Map(b)) => a.len() == b.len() && a.iter().all(|(k, v)| b.get(k) == Some(v)),
+            (Value::Map(a), Value::Map(b)) => {
+                a.len() == b.len() && a.iter().all(|(k, v)| b.get(k) == Some(v))
+            }
             _ => false,
         }
     }
@@ -292,7 +298,9 @@ from_int!(i8, i16, i32, i64, u8, u16, u32);
 
 impl From<u64> for Value {
     fn from(v: u64) -> Self {
-        i64::try_from(v).map(Value::Integer).unwrap_or(Value::Float(v as f64))
+        i64::try_from(v)
+            .map(Value::Integer)
+            .unwrap_or(Value::Float(v as f64))
     }
 }
 impl From<usize> for Value {
@@ -404,7 +412,10 @@ mod tests {
     fn json_round_trip_keeps_order_and_kinds() {
         let j = serde_json::json!({"b": 1, "a": [1.5, "x", null, true], "c": {"d": -3}});
         let v = Value::from(j.clone());
-        assert_eq!(v.as_map().unwrap().keys().collect::<Vec<_>>(), ["b", "a", "c"]);
+        assert_eq!(
+            v.as_map().unwrap().keys().collect::<Vec<_>>(),
+            ["b", "a", "c"]
+        );
         assert!(matches!(v["a"][0], Value::Float(_)));
         assert!(matches!(v["b"], Value::Integer(1)));
         assert_eq!(v.to_json(), j);
@@ -419,16 +430,29 @@ mod tests {
             #[serde(rename = "Size")]
             size: u32,
         }
-        let v = Value::from_serialize(&Item { key: "k".into(), size: 3 }).unwrap();
+        let v = Value::from_serialize(&Item {
+            key: "k".into(),
+            size: 3,
+        })
+        .unwrap();
         assert_eq!(v, params! {"Key": "k", "Size": 3});
         let back: Item = v.deserialize_into().unwrap();
-        assert_eq!(back, Item { key: "k".into(), size: 3 });
+        assert_eq!(
+            back,
+            Item {
+                key: "k".into(),
+                size: 3
+            }
+        );
     }
 
     #[test]
     fn blobs_and_timestamps_print_as_text() {
         let v = params! {"B": &b"\x01\x02"[..], "T": Timestamp::from_secs(0), "N": f64::NAN};
-        assert_eq!(v.to_json(), serde_json::json!({"B": "AQI=", "T": "1970-01-01T00:00:00Z", "N": "NaN"}));
+        assert_eq!(
+            v.to_json(),
+            serde_json::json!({"B": "AQI=", "T": "1970-01-01T00:00:00Z", "N": "NaN"})
+        );
     }
 
     #[test]

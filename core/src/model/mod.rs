@@ -1,1 +1,829 @@
-//! (to be written)
+//! The service model: botocore's `service-2.json` parsed once into an immutable, indexed form.
+//!
+//! Shapes are stored in one vector and referenced by [`ShapeId`], so recursive shapes cost nothing
+//! and every reference is resolved while the model is built, never per call. Traits that botocore
+//! lets a member override (locationName, xmlNamespace, flattened, timestampFormat, jsonvalue) are
+//! merged into each [`ShapeRef`] here, so protocols read one place. A [`ServiceModel`] is meant to
+//! be shared behind an `Arc`.
+
+mod raw;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use raw::{RawOperation, RawRef, RawService, RawShape, RawXmlNamespaceAny};
+
+/// Index of a shape inside its [`ServiceModel`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ShapeId(pub u32);
+
+/// What went wrong building a model.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The JSON does not have botocore's service-2 structure.
+    #[error("invalid service model JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A shape reference names a shape the model does not define.
+    #[error("shape {missing:?} referenced by {referenced_by} is not defined in the model")]
+    UnknownShape {
+        missing: String,
+        referenced_by: String,
+    },
+    /// A shape has a `type` botocore does not know.
+    #[error("shape {shape:?} has unknown type {kind:?}")]
+    UnknownType { shape: String, kind: String },
+    /// A list or map shape lacks its member/key/value.
+    #[error("{kind} shape {shape:?} has no {part}")]
+    MissingPart {
+        shape: String,
+        kind: &'static str,
+        part: &'static str,
+    },
+    /// None of the model's protocols is supported.
+    #[error("service protocols {0:?} are not supported")]
+    UnsupportedProtocol(Vec<String>),
+}
+
+/// A wire protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// AWS query (form-encoded request, XML response).
+    Query,
+    /// EC2's variant of query.
+    Ec2,
+    /// awsJson 1.0 / 1.1 (`X-Amz-Target`).
+    Json,
+    /// REST with JSON bodies.
+    RestJson,
+    /// REST with XML bodies.
+    RestXml,
+    /// Smithy RPC v2 with CBOR bodies.
+    RpcV2Cbor,
+}
+
+impl Protocol {
+    /// The protocols botocore supports, most preferred first: a model listing several in
+    /// `metadata.protocols` uses the first of these it lists.
+    pub const PRIORITY: [(&'static str, Protocol); 6] = [
+        ("json", Protocol::Json),
+        ("rest-json", Protocol::RestJson),
+        ("rest-xml", Protocol::RestXml),
+        ("smithy-rpc-v2-cbor", Protocol::RpcV2Cbor),
+        ("query", Protocol::Query),
+        ("ec2", Protocol::Ec2),
+    ];
+
+    /// From a botocore protocol name.
+    pub fn from_name(name: &str) -> Option<Protocol> {
+        Self::PRIORITY
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, p)| *p)
+    }
+
+    /// The botocore protocol name.
+    pub fn name(self) -> &'static str {
+        Self::PRIORITY
+            .iter()
+            .find(|(_, p)| *p == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("unknown")
+    }
+}
+
+/// An XML namespace trait.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct XmlNamespace {
+    /// `xmlns:prefix` when set, plain `xmlns` otherwise.
+    pub prefix: Option<String>,
+    /// The namespace URI.
+    pub uri: String,
+}
+
+/// Where a member goes in an HTTP message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Location {
+    /// The body (the protocol's default).
+    #[default]
+    Body,
+    /// A path segment (`{Name}` or greedy `{Name+}` in the request URI).
+    Uri,
+    /// A query-string parameter.
+    QueryString,
+    /// A single header.
+    Header,
+    /// A map of headers sharing a prefix (`x-amz-meta-`).
+    Headers,
+    /// The HTTP status code (output only).
+    StatusCode,
+}
+
+/// A reference to a shape together with the traits the reference sets or overrides.
+#[derive(Clone, Debug)]
+pub struct ShapeRef {
+    /// The member name (empty for an operation's input/output or a list member).
+    pub name: String,
+    /// The target shape.
+    pub shape: ShapeId,
+    /// HTTP location.
+    pub location: Location,
+    /// Wire name: the ref's `locationName`, else the target shape's.
+    pub location_name: Option<String>,
+    /// EC2 query name override.
+    pub query_name: Option<String>,
+    /// XML namespace: the ref's, else the target shape's.
+    pub xml_namespace: Option<XmlNamespace>,
+    /// Serialized as an XML attribute.
+    pub xml_attribute: bool,
+    /// Flattened list/map (ref or shape).
+    pub flattened: bool,
+    /// Timestamp format override (ref, else shape).
+    pub timestamp_format: Option<TimestampFormat>,
+    /// A string carrying JSON, in a header or query value.
+    pub jsonvalue: bool,
+    /// Bound to the endpoint host prefix.
+    pub host_label: bool,
+    /// Filled with a random token when the caller leaves it out.
+    pub idempotency_token: bool,
+    /// The event's payload member (event streams).
+    pub event_payload: bool,
+    /// An event header member (event streams).
+    pub event_header: bool,
+    /// The endpoint ruleset parameter this member binds to.
+    pub context_param: Option<String>,
+    /// Query protocols wrap an operation's output in this element.
+    pub result_wrapper: Option<String>,
+    /// A streaming payload (the ref's or the target shape's `streaming` trait).
+    pub streaming: bool,
+    /// Deprecated member.
+    pub deprecated: bool,
+}
+
+impl ShapeRef {
+    /// The name on the wire: `locationName` when set, else the member name.
+    pub fn wire_name(&self) -> &str {
+        self.location_name.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// A timestamp wire format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimestampFormat {
+    /// `2014-04-29T18:30:38Z`
+    Iso8601,
+    /// `Tue, 29 Apr 2014 18:30:38 GMT`
+    Rfc822,
+    /// `1398796238` (epoch seconds, fractions allowed)
+    UnixTimestamp,
+}
+
+impl TimestampFormat {
+    fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "iso8601" => Some(TimestampFormat::Iso8601),
+            "rfc822" => Some(TimestampFormat::Rfc822),
+            "unixTimestamp" => Some(TimestampFormat::UnixTimestamp),
+            _ => None,
+        }
+    }
+}
+
+/// The kind of a shape, with what each kind needs.
+#[derive(Clone, Debug)]
+pub enum ShapeKind {
+    /// A structure (also unions, documents, exceptions and events).
+    Structure(Structure),
+    /// A list.
+    List(ShapeRef),
+    /// A map.
+    Map { key: ShapeRef, value: ShapeRef },
+    /// Text (enums included).
+    String,
+    /// 8-bit integer.
+    Byte,
+    /// 16-bit integer.
+    Short,
+    /// 32-bit integer.
+    Integer,
+    /// 64-bit integer.
+    Long,
+    /// Arbitrary-precision integer (fits in i64 here).
+    BigInteger,
+    /// 32-bit float.
+    Float,
+    /// 64-bit float.
+    Double,
+    /// Arbitrary-precision decimal (as f64 here).
+    BigDecimal,
+    /// Boolean.
+    Boolean,
+    /// Bytes.
+    Blob,
+    /// Point in time.
+    Timestamp,
+}
+
+/// Members and traits of a structure shape.
+#[derive(Clone, Debug, Default)]
+pub struct Structure {
+    /// Members in model order.
+    pub members: IndexMap<String, ShapeRef>,
+    /// Required member names.
+    pub required: Vec<String>,
+    /// The member that is the HTTP payload (REST protocols).
+    pub payload: Option<String>,
+    /// Exactly one member may be set.
+    pub union: bool,
+    /// An untyped document.
+    pub document: bool,
+    /// An error shape.
+    pub exception: bool,
+    /// A server-side fault.
+    pub fault: bool,
+    /// Error code and status the model declares.
+    pub error: Option<ErrorTrait>,
+    /// An event of an event stream.
+    pub event: bool,
+    /// An event stream (a union of events).
+    pub eventstream: bool,
+}
+
+/// The `error` trait of an exception shape.
+#[derive(Clone, Debug, Default)]
+pub struct ErrorTrait {
+    /// The error code on the wire when it differs from the shape name (query protocols).
+    pub code: Option<String>,
+    /// The HTTP status code.
+    pub http_status_code: Option<u16>,
+    /// The caller's fault (4xx) rather than the service's.
+    pub sender_fault: bool,
+}
+
+/// A shape with its constraints and serialization traits.
+#[derive(Clone, Debug)]
+pub struct Shape {
+    /// Name in the model.
+    pub name: String,
+    /// Kind and kind-specific data.
+    pub kind: ShapeKind,
+    /// Minimum length / value.
+    pub min: Option<f64>,
+    /// Maximum length / value.
+    pub max: Option<f64>,
+    /// Regex the value should match (informational; botocore does not enforce it).
+    pub pattern: Option<String>,
+    /// Enum values of a string shape.
+    pub enum_values: Option<Vec<String>>,
+    /// Streaming blob or string.
+    pub streaming: bool,
+    /// A streaming body whose length must be known up front.
+    pub requires_length: bool,
+    /// Sensitive data: never logged.
+    pub sensitive: bool,
+    /// The shape's own wire name (used when a ref sets none).
+    pub location_name: Option<String>,
+    /// Serialized as an EC2-style wrapper (legacy query trait).
+    pub wrapper: bool,
+    /// A list or map that may hold nulls.
+    pub sparse: bool,
+}
+
+impl Shape {
+    /// The structure data, for structure shapes.
+    pub fn as_structure(&self) -> Option<&Structure> {
+        match &self.kind {
+            ShapeKind::Structure(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Model-wide settings.
+#[derive(Clone, Debug, Default)]
+pub struct Metadata {
+    /// API version (`2006-03-01`).
+    pub api_version: String,
+    /// Endpoint prefix (`s3`).
+    pub endpoint_prefix: String,
+    /// Signing name when it differs from the endpoint prefix.
+    pub signing_name: Option<String>,
+    /// `v4`, `s3`, `s3v4`, `bearer`, `v2`, …
+    pub signature_version: Option<String>,
+    /// Ordered auth schemes (`aws.auth#sigv4`, `smithy.api#httpBearerAuth`, …).
+    pub auth: Vec<String>,
+    /// The service id (`S3`, `DynamoDB`).
+    pub service_id: String,
+    /// Full service name.
+    pub service_full_name: String,
+    /// JSON protocol version (`1.0` or `1.1`).
+    pub json_version: Option<String>,
+    /// `X-Amz-Target` prefix (JSON protocols).
+    pub target_prefix: Option<String>,
+    /// Query protocol XML namespace for responses.
+    pub xml_namespace: Option<String>,
+    /// Global endpoint host, when the service has one.
+    pub global_endpoint: Option<String>,
+    /// Service uid.
+    pub uid: Option<String>,
+    /// A JSON/CBOR service that accepts query-style error codes (`awsQueryCompatible`).
+    pub aws_query_compatible: bool,
+    /// Protocol names as the model lists them.
+    pub protocols: Vec<String>,
+    /// `checksumFormat` (S3: md5).
+    pub checksum_format: Option<String>,
+}
+
+/// An operation's HTTP binding.
+#[derive(Clone, Debug)]
+pub struct Http {
+    /// Method (`PUT`).
+    pub method: String,
+    /// URI template (`/{Bucket}/{Key+}?x-id=PutObject`).
+    pub request_uri: String,
+    /// Success status code when the model sets one.
+    pub response_code: Option<u16>,
+}
+
+/// The `httpChecksum` trait.
+#[derive(Clone, Debug, Default)]
+pub struct HttpChecksum {
+    /// Member naming the request checksum algorithm.
+    pub request_algorithm_member: Option<String>,
+    /// A request checksum is required.
+    pub request_checksum_required: bool,
+    /// Member enabling response validation.
+    pub request_validation_mode_member: Option<String>,
+    /// Algorithms the response may carry.
+    pub response_algorithms: Vec<String>,
+}
+
+/// An operation.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// Name (`PutObject`).
+    pub name: String,
+    /// HTTP binding.
+    pub http: Http,
+    /// Input shape reference.
+    pub input: Option<ShapeRef>,
+    /// Output shape reference.
+    pub output: Option<ShapeRef>,
+    /// Modeled errors.
+    pub errors: Vec<ShapeId>,
+    /// `endpoint.hostPrefix` template.
+    pub host_prefix: Option<String>,
+    /// `httpChecksumRequired`.
+    pub http_checksum_required: bool,
+    /// `httpChecksum`.
+    pub http_checksum: Option<HttpChecksum>,
+    /// `requestcompression.encodings`.
+    pub request_compression: Vec<String>,
+    /// Per-operation auth schemes (override the service's).
+    pub auth: Option<Vec<String>>,
+    /// Legacy `authtype` (`none`, `v4-unsigned-body`, `bearer`, …).
+    pub auth_type: Option<String>,
+    /// `unsignedPayload`.
+    pub unsigned_payload: bool,
+    /// Endpoint ruleset parameters fixed by this operation.
+    pub static_context_params: Vec<(String, serde_json::Value)>,
+    /// Endpoint ruleset parameters taken from the input by a JMESPath expression.
+    pub operation_context_params: Vec<(String, String)>,
+    /// Idempotent.
+    pub idempotent: bool,
+    /// Deprecated.
+    pub deprecated: bool,
+    /// Endpoint discovery settings, when the operation uses it.
+    pub endpoint_discovery: Option<serde_json::Value>,
+}
+
+/// A parsed, indexed service model.
+#[derive(Debug)]
+pub struct ServiceModel {
+    /// Model-wide settings.
+    pub metadata: Metadata,
+    /// The protocol this client speaks (first supported of `metadata.protocols`).
+    pub protocol: Protocol,
+    shapes: Vec<Shape>,
+    shape_index: HashMap<String, ShapeId>,
+    operations: IndexMap<String, Operation>,
+    /// Operation index by normalized name, so `PutObject`, `put_object` and `put-object` agree.
+    operation_index: HashMap<String, usize>,
+}
+
+/// Lower-case with `_` and `-` removed: the one spelling every name form reduces to.
+fn normalize_operation_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+impl ServiceModel {
+    /// Parse and index a botocore `service-2.json`.
+    pub fn from_json(json: &[u8]) -> Result<Arc<ServiceModel>, ModelError> {
+        let raw: RawService = serde_json::from_slice(json)?;
+        Builder::build(raw).map(Arc::new)
+    }
+
+    /// Build from a JSON value (the protocol test suites carry their models inline).
+    pub fn from_value(json: serde_json::Value) -> Result<Arc<ServiceModel>, ModelError> {
+        let raw: RawService = serde_json::from_value(json)?;
+        Builder::build(raw).map(Arc::new)
+    }
+
+    /// A shape by id. Ids come from this model, so the lookup cannot miss.
+    pub fn shape(&self, id: ShapeId) -> &Shape {
+        &self.shapes[id.0 as usize]
+    }
+
+    /// A shape by name.
+    pub fn shape_by_name(&self, name: &str) -> Option<&Shape> {
+        self.shape_index.get(name).map(|id| self.shape(*id))
+    }
+
+    /// The id of a shape by name.
+    pub fn shape_id(&self, name: &str) -> Option<ShapeId> {
+        self.shape_index.get(name).copied()
+    }
+
+    /// An operation by name in any spelling: `PutObject`, `put_object`, `put-object`.
+    pub fn operation(&self, name: &str) -> Option<&Operation> {
+        if let Some(op) = self.operations.get(name) {
+            return Some(op);
+        }
+        self.operation_index
+            .get(&normalize_operation_name(name))
+            .and_then(|i| self.operations.get_index(*i))
+            .map(|(_, op)| op)
+    }
+
+    /// All operations in model order.
+    pub fn operations(&self) -> impl Iterator<Item = &Operation> {
+        self.operations.values()
+    }
+
+    /// All shapes.
+    pub fn shapes(&self) -> impl Iterator<Item = (ShapeId, &Shape)> {
+        self.shapes
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (ShapeId(i as u32), s))
+    }
+
+    /// The signing name: `signingName`, else the endpoint prefix.
+    pub fn signing_name(&self) -> &str {
+        self.metadata
+            .signing_name
+            .as_deref()
+            .unwrap_or(&self.metadata.endpoint_prefix)
+    }
+}
+
+struct Builder<'a> {
+    index: HashMap<String, ShapeId>,
+    raw_shapes: Vec<(&'a String, &'a RawShape)>,
+}
+
+impl<'a> Builder<'a> {
+    fn build(raw: RawService) -> Result<ServiceModel, ModelError> {
+        // Sort shape names so ids are stable between runs (HashMap order is not).
+        let mut names: Vec<(&String, &RawShape)> = raw.shapes.iter().collect();
+        names.sort_by(|a, b| a.0.cmp(b.0));
+        let index: HashMap<String, ShapeId> = names
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| ((*n).clone(), ShapeId(i as u32)))
+            .collect();
+        let builder = Builder {
+            index,
+            raw_shapes: names,
+        };
+        let shapes = builder
+            .raw_shapes
+            .iter()
+            .map(|(name, s)| builder.shape(name, s))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let metadata = metadata(&raw);
+        let protocol = resolve_protocol(&metadata, raw.metadata.protocol.as_deref())?;
+        let mut operations = IndexMap::with_capacity(raw.operations.len());
+        let mut operation_index = HashMap::with_capacity(raw.operations.len());
+        for (name, op) in &raw.operations {
+            let built = builder.operation(name, op)?;
+            operation_index.insert(normalize_operation_name(name), operations.len());
+            operations.insert(name.clone(), built);
+        }
+        Ok(ServiceModel {
+            metadata,
+            protocol,
+            shapes,
+            shape_index: builder.index,
+            operations,
+            operation_index,
+        })
+    }
+
+    fn id(
+        &self,
+        name: &str,
+        referenced_by: impl FnOnce() -> String,
+    ) -> Result<ShapeId, ModelError> {
+        self.index
+            .get(name)
+            .copied()
+            .ok_or_else(|| ModelError::UnknownShape {
+                missing: name.to_string(),
+                referenced_by: referenced_by(),
+            })
+    }
+
+    fn target(&self, id: ShapeId) -> &RawShape {
+        self.raw_shapes[id.0 as usize].1
+    }
+
+    fn shape_ref(&self, name: &str, r: &RawRef, owner: &str) -> Result<ShapeRef, ModelError> {
+        let shape = self.id(&r.shape, || format!("{owner}.{name}"))?;
+        let target = self.target(shape);
+        Ok(ShapeRef {
+            name: name.to_string(),
+            shape,
+            location: match r.location.as_deref() {
+                Some("uri") => Location::Uri,
+                Some("querystring") => Location::QueryString,
+                Some("header") => Location::Header,
+                Some("headers") => Location::Headers,
+                Some("statusCode") => Location::StatusCode,
+                _ => Location::Body,
+            },
+            location_name: r
+                .location_name
+                .clone()
+                .or_else(|| target.location_name.clone()),
+            query_name: r.query_name.clone(),
+            xml_namespace: r
+                .xml_namespace
+                .as_ref()
+                .or(target.xml_namespace.as_ref())
+                .map(xml_namespace),
+            xml_attribute: r.xml_attribute,
+            flattened: r.flattened.unwrap_or(target.flattened),
+            timestamp_format: r
+                .timestamp_format
+                .as_deref()
+                .or(target.timestamp_format.as_deref())
+                .and_then(TimestampFormat::from_name),
+            jsonvalue: r.jsonvalue || target.jsonvalue,
+            host_label: r.host_label,
+            idempotency_token: r.idempotency_token,
+            event_payload: r.eventpayload,
+            event_header: r.eventheader,
+            context_param: r.context_param.as_ref().map(|c| c.name.clone()),
+            result_wrapper: r.result_wrapper.clone(),
+            streaming: r.streaming || target.streaming,
+            deprecated: r.deprecated,
+        })
+    }
+
+    fn shape(&self, name: &str, s: &RawShape) -> Result<Shape, ModelError> {
+        let part = |r: &Option<RawRef>, kind: &'static str, part: &'static str| {
+            r.as_ref()
+                .ok_or_else(|| ModelError::MissingPart {
+                    shape: name.to_string(),
+                    kind,
+                    part,
+                })
+                .and_then(|r| self.shape_ref("", r, name))
+        };
+        let kind = match s.kind.as_str() {
+            "structure" => {
+                let members = s
+                    .members
+                    .iter()
+                    .map(|(m, r)| Ok((m.clone(), self.shape_ref(m, r, name)?)))
+                    .collect::<Result<IndexMap<_, _>, ModelError>>()?;
+                ShapeKind::Structure(Structure {
+                    members,
+                    required: s.required.clone(),
+                    payload: s.payload.clone(),
+                    union: s.union,
+                    document: s.document,
+                    exception: s.exception,
+                    fault: s.fault,
+                    error: s.error.as_ref().map(|e| ErrorTrait {
+                        code: e.code.clone(),
+                        http_status_code: e.http_status_code,
+                        sender_fault: e.sender_fault,
+                    }),
+                    event: s.event,
+                    eventstream: s.eventstream,
+                })
+            }
+            "list" => ShapeKind::List(part(&s.member, "list", "member")?),
+            "map" => ShapeKind::Map {
+                key: part(&s.key, "map", "key")?,
+                value: part(&s.value, "map", "value")?,
+            },
+            "string" | "character" => ShapeKind::String,
+            "byte" => ShapeKind::Byte,
+            "short" => ShapeKind::Short,
+            "integer" => ShapeKind::Integer,
+            "long" => ShapeKind::Long,
+            "biginteger" | "bigInteger" => ShapeKind::BigInteger,
+            "float" => ShapeKind::Float,
+            "double" => ShapeKind::Double,
+            "bigdecimal" | "bigDecimal" => ShapeKind::BigDecimal,
+            "boolean" => ShapeKind::Boolean,
+            "blob" => ShapeKind::Blob,
+            "timestamp" => ShapeKind::Timestamp,
+            other => {
+                return Err(ModelError::UnknownType {
+                    shape: name.to_string(),
+                    kind: other.to_string(),
+                })
+            }
+        };
+        Ok(Shape {
+            name: name.to_string(),
+            kind,
+            min: s.min,
+            max: s.max,
+            pattern: s.pattern.clone(),
+            enum_values: s.enum_values.clone(),
+            streaming: s.streaming,
+            requires_length: s.requires_length,
+            sensitive: s.sensitive,
+            location_name: s.location_name.clone(),
+            wrapper: s.wrapper,
+            sparse: s.sparse,
+        })
+    }
+
+    fn operation(&self, name: &str, op: &RawOperation) -> Result<Operation, ModelError> {
+        let owner = format!("operation {name}");
+        let io_ref = |r: &Option<RawRef>| {
+            r.as_ref()
+                .map(|r| self.shape_ref("", r, &owner))
+                .transpose()
+        };
+        let input = io_ref(&op.input)?;
+        let output = io_ref(&op.output)?;
+        let errors = op
+            .errors
+            .iter()
+            .map(|e| self.id(&e.shape, || owner.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Operation {
+            name: op.name.clone().unwrap_or_else(|| name.to_string()),
+            http: Http {
+                method: op.http.method.clone().unwrap_or_else(|| "POST".to_string()),
+                request_uri: op
+                    .http
+                    .request_uri
+                    .clone()
+                    .unwrap_or_else(|| "/".to_string()),
+                response_code: op.http.response_code,
+            },
+            input,
+            output,
+            errors,
+            host_prefix: op.endpoint.as_ref().and_then(|e| e.host_prefix.clone()),
+            http_checksum_required: op.http_checksum_required,
+            http_checksum: op.http_checksum.as_ref().map(|c| HttpChecksum {
+                request_algorithm_member: c.request_algorithm_member.clone(),
+                request_checksum_required: c.request_checksum_required,
+                request_validation_mode_member: c.request_validation_mode_member.clone(),
+                response_algorithms: c.response_algorithms.clone(),
+            }),
+            request_compression: op
+                .requestcompression
+                .as_ref()
+                .map(|c| c.encodings.clone())
+                .unwrap_or_default(),
+            auth: op.auth.clone(),
+            auth_type: op.authtype.clone(),
+            unsigned_payload: op.unsigned_payload,
+            static_context_params: op
+                .static_context_params
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect(),
+            operation_context_params: op
+                .operation_context_params
+                .iter()
+                .map(|(k, v)| (k.clone(), v.path.clone()))
+                .collect(),
+            idempotent: op.idempotent,
+            deprecated: op.deprecated,
+            endpoint_discovery: op.endpointdiscovery.clone(),
+        })
+    }
+}
+
+fn xml_namespace(ns: &RawXmlNamespaceAny) -> XmlNamespace {
+    match ns {
+        RawXmlNamespaceAny::Uri(uri) => XmlNamespace {
+            prefix: None,
+            uri: uri.clone(),
+        },
+        RawXmlNamespaceAny::Full(full) => XmlNamespace {
+            prefix: full.prefix.clone(),
+            uri: full.uri.clone().unwrap_or_default(),
+        },
+    }
+}
+
+fn metadata(raw: &RawService) -> Metadata {
+    let m = &raw.metadata;
+    let s = |o: &Option<String>| o.clone().unwrap_or_default();
+    Metadata {
+        api_version: s(&m.api_version),
+        endpoint_prefix: s(&m.endpoint_prefix),
+        signing_name: m.signing_name.clone(),
+        signature_version: m.signature_version.clone(),
+        auth: m.auth.clone().unwrap_or_default(),
+        service_id: s(&m.service_id),
+        service_full_name: s(&m.service_full_name),
+        json_version: m.json_version.clone(),
+        target_prefix: m.target_prefix.clone(),
+        xml_namespace: m.xml_namespace.clone(),
+        global_endpoint: m.global_endpoint.clone(),
+        uid: m.uid.clone(),
+        // Present as `{}` in the models; any value other than false/null turns it on.
+        aws_query_compatible: !matches!(
+            m.aws_query_compatible,
+            None | Some(serde_json::Value::Null) | Some(serde_json::Value::Bool(false))
+        ),
+        protocols: m.protocols.clone().unwrap_or_default(),
+        checksum_format: m.checksum_format.clone(),
+    }
+}
+
+fn resolve_protocol(metadata: &Metadata, legacy: Option<&str>) -> Result<Protocol, ModelError> {
+    if !metadata.protocols.is_empty() {
+        return Protocol::PRIORITY
+            .iter()
+            .find(|(name, _)| metadata.protocols.iter().any(|p| p == name))
+            .map(|(_, p)| *p)
+            .ok_or_else(|| ModelError::UnsupportedProtocol(metadata.protocols.clone()));
+    }
+    let name = legacy.unwrap_or("");
+    Protocol::from_name(name).ok_or_else(|| ModelError::UnsupportedProtocol(vec![name.to_string()]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINI: &str = r#"{
+      "metadata": {"apiVersion": "2020-01-01", "endpointPrefix": "svc", "protocol": "rest-xml",
+                   "protocols": ["query", "rest-json"], "serviceId": "Svc", "signatureVersion": "v4"},
+      "operations": {"PutThing": {"name": "PutThing", "http": {"method": "PUT", "requestUri": "/{Id}"},
+                     "input": {"shape": "PutThingRequest"}, "errors": [{"shape": "Boom"}]}},
+      "shapes": {
+        "PutThingRequest": {"type": "structure", "required": ["Id"], "members": {
+            "Id": {"shape": "Str", "location": "uri", "locationName": "Id"},
+            "Tags": {"shape": "TagList"}, "Self": {"shape": "PutThingRequest"}}},
+        "TagList": {"type": "list", "member": {"shape": "Str", "locationName": "Tag"}, "flattened": true},
+        "Str": {"type": "string", "min": 1},
+        "Boom": {"type": "structure", "members": {}, "exception": true, "error": {"httpStatusCode": 409}}
+      }}"#;
+
+    #[test]
+    fn builds_and_indexes() {
+        let m = ServiceModel::from_json(MINI.as_bytes()).unwrap();
+        assert_eq!(m.protocol, Protocol::RestJson, "rest-json outranks query");
+        let op = m.operation("put_thing").unwrap();
+        assert_eq!(op.name, "PutThing");
+        assert!(m.operation("put-thing").is_some() && m.operation("PutThing").is_some());
+        let input = m
+            .shape(op.input.as_ref().unwrap().shape)
+            .as_structure()
+            .unwrap();
+        assert_eq!(input.members["Id"].location, Location::Uri);
+        assert!(
+            input.members["Tags"].flattened,
+            "flattened comes from the target shape"
+        );
+        assert!(m.shape(op.errors[0]).as_structure().unwrap().exception);
+    }
+
+    #[test]
+    fn unknown_shape_is_named() {
+        let bad = MINI.replace(r#""shape": "TagList""#, r#""shape": "Nope""#);
+        let err = ServiceModel::from_json(bad.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("Nope") && err.contains("PutThingRequest.Tags"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        assert!(ServiceModel::from_json(b"{\"metadata\": 3}").is_err());
+        assert!(ServiceModel::from_json(b"").is_err());
+    }
+}
