@@ -15,6 +15,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod eventstream;
 pub mod model;
+pub mod parse;
 pub mod retry;
 pub mod time;
 pub mod validate;

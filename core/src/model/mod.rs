@@ -127,7 +127,7 @@ pub struct ShapeRef {
     pub name: String,
     /// The target shape.
     pub shape: ShapeId,
-    /// HTTP location.
+    /// HTTP location (the ref's, else the target shape's).
     pub location: Location,
     /// Wire name: the ref's `locationName`, else the target shape's.
     pub location_name: Option<String>,
@@ -549,7 +549,7 @@ impl<'a> Builder<'a> {
         Ok(ShapeRef {
             name: name.to_string(),
             shape,
-            location: match r.location.as_deref() {
+            location: match r.location.as_deref().or(target.location.as_deref()) {
                 Some("uri") => Location::Uri,
                 Some("querystring") => Location::QueryString,
                 Some("header") => Location::Header,

@@ -196,6 +196,8 @@ pub(super) struct RawShape {
     pub requires_length: bool,
     pub sensitive: bool,
     pub flattened: bool,
+    /// Some (older) models put `location` on the shape rather than the member.
+    pub location: Option<String>,
     #[serde(rename = "locationName")]
     pub location_name: Option<String>,
     #[serde(rename = "xmlNamespace")]
