@@ -13,6 +13,7 @@ pub mod checksum;
 pub mod config;
 pub mod credentials;
 pub mod endpoint;
+pub mod error;
 pub mod eventstream;
 pub mod model;
 pub mod retry;
