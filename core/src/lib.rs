@@ -15,6 +15,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod eventstream;
+pub mod hooks;
 pub mod machine;
 pub mod model;
 pub mod retry;

@@ -49,16 +49,28 @@ impl MotoServer {
         for _ in 0..3 {
             let port = free_port();
             let mut cmd = Command::new(&python);
-            cmd.args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .env("MOTO_ALLOW_NONEXISTENT_REGION", "true");
+            cmd.args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .env("MOTO_ALLOW_NONEXISTENT_REGION", "true");
             for (k, v) in env {
                 cmd.env(k, v);
             }
-            let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start moto with {}: {e}", python.display()));
-            let mut server = MotoServer { child, addr: SocketAddr::from(([127, 0, 0, 1], port)) };
+            let child = cmd
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start moto with {}: {e}", python.display()));
+            let mut server = MotoServer {
+                child,
+                addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            };
             if server.wait_ready(Duration::from_secs(30)) {
                 return server;
             }
@@ -76,7 +88,10 @@ impl MotoServer {
                 let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
                 let req = "GET /moto-api/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
                 let mut buf = [0u8; 12];
-                if s.write_all(req.as_bytes()).is_ok() && s.read_exact(&mut buf).is_ok() && buf.starts_with(b"HTTP/1.") {
+                if s.write_all(req.as_bytes()).is_ok()
+                    && s.read_exact(&mut buf).is_ok()
+                    && buf.starts_with(b"HTTP/1.")
+                {
                     return true;
                 }
             }
