@@ -16,6 +16,7 @@ pub mod endpoint;
 pub mod error;
 pub mod eventstream;
 pub mod hooks;
+pub mod jmespath;
 pub mod machine;
 pub mod model;
 pub mod retry;
