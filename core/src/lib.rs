@@ -19,6 +19,7 @@ pub mod hooks;
 pub mod jmespath;
 pub mod machine;
 pub mod model;
+pub mod paginate;
 pub mod retry;
 pub mod time;
 pub mod validate;
