@@ -24,3 +24,4 @@ pub mod retry;
 pub mod time;
 pub mod validate;
 pub mod value;
+pub mod waiter;
