@@ -451,6 +451,28 @@ mod tests {
     }
 
     #[test]
+    fn odd_input_never_panics() {
+        let samples = [
+            "[",
+            "]",
+            "[]",
+            "[]]",
+            "[a]\n\u{2028}x=\u{85}",
+            "[a]\nk=\n \u{1c}\n  é = ü\n",
+            "[a]\n=\n:\n",
+            "[a] trailing\nk:v\n  \u{3000}cont\n",
+            "\r\r\n\n",
+            "[DEFAULT]\n[DEFAULT]\n",
+        ];
+        for sample in samples {
+            let _ = parse_sections(sample, true);
+            let _ = parse_sections(sample, false);
+        }
+        let s = parse_sections("[a] trailing\nk:v\n", true).unwrap();
+        assert_eq!(text(&s, "a", "k"), Some("v"));
+    }
+
+    #[test]
     fn shell_split_like_shlex() {
         assert_eq!(
             shell_split("profile \"my profile\"").unwrap(),

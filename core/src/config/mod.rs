@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use std::borrow::Cow;
 
 pub use ini::{ConfigValue, Section};
-pub use settings::settings as setting;
+pub use settings::setting;
 pub use settings::{
     configured_endpoint_url, endpoint_env_var_name, services_section_key, shared_file_paths,
     ConfigSources, DefaultsMode, ModeDefaults, ProfileKey, Resolved, ResolvedConfig, S3Config,

@@ -85,7 +85,7 @@ pub struct Setting {
 }
 
 /// Named rows of the settings table (botocore 1.44.5's session and `s3` variables).
-pub mod settings {
+pub mod setting {
     use super::ProfileKey::{Nested, Top};
     use super::{Setting, SettingKind};
 
@@ -434,7 +434,7 @@ pub mod settings {
 
 /// The whole table, for lookups by logical name and documentation.
 pub static SETTINGS: &[Setting] = {
-    use settings::*;
+    use setting::*;
     &[
         PROFILE,
         REGION,
@@ -546,8 +546,8 @@ impl<'a> ConfigSources<'a> {
     /// The selected profile name: explicit, then `AWS_DEFAULT_PROFILE`, then `AWS_PROFILE`.
     pub fn profile_name(&self) -> Option<&'a str> {
         self.explicit
-            .var(settings::PROFILE.name)
-            .or_else(|| settings::PROFILE.env.iter().find_map(|v| self.env.var(v)))
+            .var(setting::PROFILE.name)
+            .or_else(|| setting::PROFILE.env.iter().find_map(|v| self.env.var(v)))
     }
 
     /// The selected profile's section. Without a named profile this is `default` (or nothing);
@@ -785,7 +785,7 @@ pub struct ResolvedConfig {
 impl ResolvedConfig {
     /// Resolves everything; `auto` defaults mode uses the environment only (no IMDS).
     pub fn resolve(sources: &ConfigSources<'_>) -> Result<ResolvedConfig, ConfigError> {
-        use settings as s;
+        use setting as s;
         let region = sources.text(&s::REGION)?.map(str::to_string);
         let mode_text = sources.resolve(&s::DEFAULTS_MODE)?;
         let defaults_mode = match mode_text {
@@ -910,7 +910,7 @@ pub fn configured_endpoint_url<'a>(
     let ignore = match explicit_ignore {
         Some(ignore) => ignore,
         None => sources
-            .boolean(&settings::IGNORE_CONFIGURED_ENDPOINT_URLS)?
+            .boolean(&setting::IGNORE_CONFIGURED_ENDPOINT_URLS)?
             .unwrap_or(false),
     };
     if ignore {
@@ -971,8 +971,8 @@ pub fn shared_file_paths(sources: &ConfigSources<'_>, home: Option<&Path>) -> Sh
         expand_user(&expand_vars(text, sources.env), home)
     };
     SharedFilePaths {
-        config: path(&settings::CONFIG_FILE),
-        credentials: path(&settings::CREDENTIALS_FILE),
+        config: path(&setting::CONFIG_FILE),
+        credentials: path(&setting::CREDENTIALS_FILE),
     }
 }
 
@@ -1038,20 +1038,20 @@ mod tests {
         let explicit = [("region", "explicit")];
         let mut sources = ConfigSources::new(&env, Some(&shared));
         assert_eq!(
-            sources.text(&settings::REGION).unwrap(),
+            sources.text(&setting::REGION).unwrap(),
             Some("from-default-env")
         );
         sources.explicit = &explicit;
-        assert_eq!(sources.text(&settings::REGION).unwrap(), Some("explicit"));
+        assert_eq!(sources.text(&setting::REGION).unwrap(), Some("explicit"));
         let env2 = [("AWS_REGION", "a"), ("AWS_DEFAULT_REGION", "b")];
         let sources = ConfigSources::new(&env2, Some(&shared));
         assert_eq!(
-            sources.resolve(&settings::REGION).unwrap().unwrap().source,
+            sources.resolve(&setting::REGION).unwrap().unwrap().source,
             SettingSource::Environment("AWS_REGION")
         );
         let none = ConfigSources::new(&(), Some(&shared));
-        assert_eq!(none.text(&settings::REGION).unwrap(), Some("from-profile"));
-        assert_eq!(none.text(&settings::DEFAULTS_MODE).unwrap(), Some("legacy"));
+        assert_eq!(none.text(&setting::REGION).unwrap(), Some("from-profile"));
+        assert_eq!(none.text(&setting::DEFAULTS_MODE).unwrap(), Some("legacy"));
         let resolved = ResolvedConfig::resolve(&none).unwrap();
         assert_eq!(resolved.retry_mode, RetryMode::Adaptive);
         assert_eq!(resolved.max_attempts, None);
@@ -1064,12 +1064,12 @@ mod tests {
         let sources = ConfigSources::new(&env, Some(&shared));
         assert_eq!(sources.profile_name(), Some("nope"));
         assert!(matches!(
-            sources.text(&settings::REGION),
+            sources.text(&setting::REGION),
             Err(ConfigError::ProfileNotFound { .. })
         ));
         let env = [("AWS_PROFILE", "dev")];
         let sources = ConfigSources::new(&env, Some(&shared));
-        assert_eq!(sources.text(&settings::REGION).unwrap(), Some("dev"));
+        assert_eq!(sources.text(&setting::REGION).unwrap(), Some("dev"));
     }
 
     #[test]
@@ -1082,21 +1082,21 @@ mod tests {
         let err = ResolvedConfig::resolve(&sources).unwrap_err();
         assert!(err.to_string().contains("max_attempts"), "{err}");
         assert_eq!(
-            sources.boolean(&settings::USE_FIPS_ENDPOINT).unwrap(),
+            sources.boolean(&setting::USE_FIPS_ENDPOINT).unwrap(),
             Some(false)
         );
         assert_eq!(
-            sources.text(&settings::S3_ADDRESSING_STYLE).unwrap(),
+            sources.text(&setting::S3_ADDRESSING_STYLE).unwrap(),
             Some("path")
         );
         assert_eq!(
             sources
-                .boolean(&settings::S3_USE_ACCELERATE_ENDPOINT)
+                .boolean(&setting::S3_USE_ACCELERATE_ENDPOINT)
                 .unwrap(),
             Some(true)
         );
         assert_eq!(
-            sources.boolean(&settings::S3_USE_ARN_REGION).unwrap(),
+            sources.boolean(&setting::S3_USE_ARN_REGION).unwrap(),
             Some(false)
         );
         let env = [

@@ -352,7 +352,7 @@ fn adaptive_limiter_with_fake_clock() {
     };
     assert!(limiter.is_enabled());
     let rate = limiter.send_rate();
-    assert!(rate >= 0.5 && rate < 10.0, "{rate}");
+    assert!((0.5..10.0).contains(&rate), "{rate}");
     // Now sends take tokens: what the bucket earned (at most its capacity) goes first, then
     // a send has to wait exactly for the next whole token at the new rate.
     let capacity = limiter.send_rate().max(1.0);
