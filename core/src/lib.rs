@@ -8,8 +8,8 @@
 
 pub mod auth;
 pub mod body;
-pub mod cbor;
 pub mod checksum;
+pub mod cbor;
 pub mod config;
 pub mod credentials;
 pub mod endpoint;

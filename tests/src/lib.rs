@@ -27,9 +27,7 @@ pub fn botocore_version() -> String {
 pub fn botocore_dir() -> PathBuf {
     let dir = std::env::var_os("SANSBOTO_BOTOCORE_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            workspace_root().join(format!(".cache/botocore-{}", botocore_version()))
-        });
+        .unwrap_or_else(|| workspace_root().join(format!(".cache/botocore-{}", botocore_version())));
     assert!(
         dir.join("tests").is_dir(),
         "botocore test data not found at {}; run scripts/fetch-botocore (scripts/test does)",

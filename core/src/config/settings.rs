@@ -85,6 +85,7 @@ pub struct Setting {
 }
 
 /// Named rows of the settings table (botocore 1.44.5's session and `s3` variables).
+#[rustfmt::skip]
 pub mod setting {
     use super::ProfileKey::{Nested, Top};
     use super::{Setting, SettingKind};
@@ -107,329 +108,86 @@ pub mod setting {
     use SettingKind::{Bool, Int, Text};
 
     /// Profile name. botocore reads `AWS_DEFAULT_PROFILE` before `AWS_PROFILE`.
-    pub const PROFILE: Setting = row(
-        "profile",
-        &["AWS_DEFAULT_PROFILE", "AWS_PROFILE"],
-        &[],
-        None,
-        Text,
-    );
+    pub const PROFILE: Setting = row("profile", &["AWS_DEFAULT_PROFILE", "AWS_PROFILE"], &[], None, Text);
     /// Region. botocore itself reads only `AWS_DEFAULT_REGION`; sansboto also honours the
     /// cross-SDK `AWS_REGION`, first.
-    pub const REGION: Setting = row(
-        "region",
-        &["AWS_REGION", "AWS_DEFAULT_REGION"],
-        &[Top("region")],
-        None,
-        Text,
-    );
+    pub const REGION: Setting = row("region", &["AWS_REGION", "AWS_DEFAULT_REGION"], &[Top("region")], None, Text);
     /// Path of the shared config file.
-    pub const CONFIG_FILE: Setting = row(
-        "config_file",
-        &["AWS_CONFIG_FILE"],
-        &[],
-        Some("~/.aws/config"),
-        Text,
-    );
+    pub const CONFIG_FILE: Setting = row("config_file", &["AWS_CONFIG_FILE"], &[], Some("~/.aws/config"), Text);
     /// Path of the shared credentials file.
-    pub const CREDENTIALS_FILE: Setting = row(
-        "credentials_file",
-        &["AWS_SHARED_CREDENTIALS_FILE"],
-        &[],
-        Some("~/.aws/credentials"),
-        Text,
-    );
+    pub const CREDENTIALS_FILE: Setting = row("credentials_file", &["AWS_SHARED_CREDENTIALS_FILE"], &[], Some("~/.aws/credentials"), Text);
     /// Extra model data directories.
-    pub const DATA_PATH: Setting = row(
-        "data_path",
-        &["AWS_DATA_PATH"],
-        &[Top("data_path")],
-        None,
-        Text,
-    );
+    pub const DATA_PATH: Setting = row("data_path", &["AWS_DATA_PATH"], &[Top("data_path")], None, Text);
     /// CA bundle path for TLS.
-    pub const CA_BUNDLE: Setting = row(
-        "ca_bundle",
-        &["AWS_CA_BUNDLE"],
-        &[Top("ca_bundle")],
-        None,
-        Text,
-    );
+    pub const CA_BUNDLE: Setting = row("ca_bundle", &["AWS_CA_BUNDLE"], &[Top("ca_bundle")], None, Text);
     /// IMDS timeout (seconds).
-    pub const METADATA_SERVICE_TIMEOUT: Setting = row(
-        "metadata_service_timeout",
-        &["AWS_METADATA_SERVICE_TIMEOUT"],
-        &[Top("metadata_service_timeout")],
-        Some("1"),
-        Int,
-    );
+    pub const METADATA_SERVICE_TIMEOUT: Setting = row("metadata_service_timeout", &["AWS_METADATA_SERVICE_TIMEOUT"], &[Top("metadata_service_timeout")], Some("1"), Int);
     /// IMDS attempts.
-    pub const METADATA_SERVICE_NUM_ATTEMPTS: Setting = row(
-        "metadata_service_num_attempts",
-        &["AWS_METADATA_SERVICE_NUM_ATTEMPTS"],
-        &[Top("metadata_service_num_attempts")],
-        Some("1"),
-        Int,
-    );
+    pub const METADATA_SERVICE_NUM_ATTEMPTS: Setting = row("metadata_service_num_attempts", &["AWS_METADATA_SERVICE_NUM_ATTEMPTS"], &[Top("metadata_service_num_attempts")], Some("1"), Int);
     /// IMDS endpoint override.
-    pub const EC2_METADATA_SERVICE_ENDPOINT: Setting = row(
-        "ec2_metadata_service_endpoint",
-        &["AWS_EC2_METADATA_SERVICE_ENDPOINT"],
-        &[Top("ec2_metadata_service_endpoint")],
-        None,
-        Text,
-    );
+    pub const EC2_METADATA_SERVICE_ENDPOINT: Setting = row("ec2_metadata_service_endpoint", &["AWS_EC2_METADATA_SERVICE_ENDPOINT"], &[Top("ec2_metadata_service_endpoint")], None, Text);
     /// IMDS endpoint mode (`IPv4`/`IPv6`).
-    pub const EC2_METADATA_SERVICE_ENDPOINT_MODE: Setting = row(
-        "ec2_metadata_service_endpoint_mode",
-        &["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"],
-        &[Top("ec2_metadata_service_endpoint_mode")],
-        None,
-        Text,
-    );
+    pub const EC2_METADATA_SERVICE_ENDPOINT_MODE: Setting = row("ec2_metadata_service_endpoint_mode", &["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"], &[Top("ec2_metadata_service_endpoint_mode")], None, Text);
     /// Refuse IMDSv1 fallback.
-    pub const EC2_METADATA_V1_DISABLED: Setting = row(
-        "ec2_metadata_v1_disabled",
-        &["AWS_EC2_METADATA_V1_DISABLED"],
-        &[Top("ec2_metadata_v1_disabled")],
-        Some("false"),
-        Bool,
-    );
+    pub const EC2_METADATA_V1_DISABLED: Setting = row("ec2_metadata_v1_disabled", &["AWS_EC2_METADATA_V1_DISABLED"], &[Top("ec2_metadata_v1_disabled")], Some("false"), Bool);
     /// Never query IMDS (environment only, as in botocore's instance metadata provider).
-    pub const EC2_METADATA_DISABLED: Setting = row(
-        "ec2_metadata_disabled",
-        &["AWS_EC2_METADATA_DISABLED"],
-        &[],
-        Some("false"),
-        Bool,
-    );
+    pub const EC2_METADATA_DISABLED: Setting = row("ec2_metadata_disabled", &["AWS_EC2_METADATA_DISABLED"], &[], Some("false"), Bool);
     /// Use IPv6 for IMDS.
-    pub const IMDS_USE_IPV6: Setting = row(
-        "imds_use_ipv6",
-        &["AWS_IMDS_USE_IPV6"],
-        &[Top("imds_use_ipv6")],
-        Some("false"),
-        Bool,
-    );
+    pub const IMDS_USE_IPV6: Setting = row("imds_use_ipv6", &["AWS_IMDS_USE_IPV6"], &[Top("imds_use_ipv6")], Some("false"), Bool);
     /// Dual-stack endpoints.
-    pub const USE_DUALSTACK_ENDPOINT: Setting = row(
-        "use_dualstack_endpoint",
-        &["AWS_USE_DUALSTACK_ENDPOINT"],
-        &[Top("use_dualstack_endpoint")],
-        None,
-        Bool,
-    );
+    pub const USE_DUALSTACK_ENDPOINT: Setting = row("use_dualstack_endpoint", &["AWS_USE_DUALSTACK_ENDPOINT"], &[Top("use_dualstack_endpoint")], None, Bool);
     /// FIPS endpoints.
-    pub const USE_FIPS_ENDPOINT: Setting = row(
-        "use_fips_endpoint",
-        &["AWS_USE_FIPS_ENDPOINT"],
-        &[Top("use_fips_endpoint")],
-        None,
-        Bool,
-    );
+    pub const USE_FIPS_ENDPOINT: Setting = row("use_fips_endpoint", &["AWS_USE_FIPS_ENDPOINT"], &[Top("use_fips_endpoint")], None, Bool);
     /// Ignore configured endpoint URLs (env, profile, services section).
-    pub const IGNORE_CONFIGURED_ENDPOINT_URLS: Setting = row(
-        "ignore_configured_endpoint_urls",
-        &["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"],
-        &[Top("ignore_configured_endpoint_urls")],
-        None,
-        Bool,
-    );
+    pub const IGNORE_CONFIGURED_ENDPOINT_URLS: Setting = row("ignore_configured_endpoint_urls", &["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"], &[Top("ignore_configured_endpoint_urls")], None, Bool);
     /// Client-side parameter validation.
-    pub const PARAMETER_VALIDATION: Setting = row(
-        "parameter_validation",
-        &[],
-        &[Top("parameter_validation")],
-        Some("true"),
-        Bool,
-    );
+    pub const PARAMETER_VALIDATION: Setting = row("parameter_validation", &[], &[Top("parameter_validation")], Some("true"), Bool);
     /// Endpoint discovery (`auto`, `true`, `false`).
-    pub const ENDPOINT_DISCOVERY_ENABLED: Setting = row(
-        "endpoint_discovery_enabled",
-        &["AWS_ENDPOINT_DISCOVERY_ENABLED"],
-        &[Top("endpoint_discovery_enabled")],
-        Some("auto"),
-        Text,
-    );
+    pub const ENDPOINT_DISCOVERY_ENABLED: Setting = row("endpoint_discovery_enabled", &["AWS_ENDPOINT_DISCOVERY_ENABLED"], &[Top("endpoint_discovery_enabled")], Some("auto"), Text);
     /// STS endpoints (`regional` or `legacy`).
-    pub const STS_REGIONAL_ENDPOINTS: Setting = row(
-        "sts_regional_endpoints",
-        &["AWS_STS_REGIONAL_ENDPOINTS"],
-        &[Top("sts_regional_endpoints")],
-        Some("regional"),
-        Text,
-    );
+    pub const STS_REGIONAL_ENDPOINTS: Setting = row("sts_regional_endpoints", &["AWS_STS_REGIONAL_ENDPOINTS"], &[Top("sts_regional_endpoints")], Some("regional"), Text);
     /// Retry mode (`standard`, `adaptive`, `legacy`).
-    pub const RETRY_MODE: Setting = row(
-        "retry_mode",
-        &["AWS_RETRY_MODE"],
-        &[Top("retry_mode")],
-        Some("standard"),
-        Text,
-    );
+    pub const RETRY_MODE: Setting = row("retry_mode", &["AWS_RETRY_MODE"], &[Top("retry_mode")], Some("standard"), Text);
     /// Defaults mode (`legacy`, `standard`, `in-region`, `cross-region`, `mobile`, `auto`).
-    pub const DEFAULTS_MODE: Setting = row(
-        "defaults_mode",
-        &["AWS_DEFAULTS_MODE"],
-        &[Top("defaults_mode")],
-        Some("legacy"),
-        Text,
-    );
+    pub const DEFAULTS_MODE: Setting = row("defaults_mode", &["AWS_DEFAULTS_MODE"], &[Top("defaults_mode")], Some("legacy"), Text);
     /// Total attempts including the first (no default: the retry mode decides).
-    pub const MAX_ATTEMPTS: Setting = row(
-        "max_attempts",
-        &["AWS_MAX_ATTEMPTS"],
-        &[Top("max_attempts")],
-        None,
-        Int,
-    );
+    pub const MAX_ATTEMPTS: Setting = row("max_attempts", &["AWS_MAX_ATTEMPTS"], &[Top("max_attempts")], None, Int);
     /// Application id for the user agent.
-    pub const USER_AGENT_APPID: Setting = row(
-        "user_agent_appid",
-        &["AWS_SDK_UA_APP_ID"],
-        &[Top("sdk_ua_app_id")],
-        None,
-        Text,
-    );
+    pub const USER_AGENT_APPID: Setting = row("user_agent_appid", &["AWS_SDK_UA_APP_ID"], &[Top("sdk_ua_app_id")], None, Text);
     /// Smallest body that is compressed.
-    pub const REQUEST_MIN_COMPRESSION_SIZE_BYTES: Setting = row(
-        "request_min_compression_size_bytes",
-        &["AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES"],
-        &[Top("request_min_compression_size_bytes")],
-        Some("10240"),
-        Int,
-    );
+    pub const REQUEST_MIN_COMPRESSION_SIZE_BYTES: Setting = row("request_min_compression_size_bytes", &["AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES"], &[Top("request_min_compression_size_bytes")], Some("10240"), Int);
     /// Turn request compression off.
-    pub const DISABLE_REQUEST_COMPRESSION: Setting = row(
-        "disable_request_compression",
-        &["AWS_DISABLE_REQUEST_COMPRESSION"],
-        &[Top("disable_request_compression")],
-        Some("false"),
-        Bool,
-    );
+    pub const DISABLE_REQUEST_COMPRESSION: Setting = row("disable_request_compression", &["AWS_DISABLE_REQUEST_COMPRESSION"], &[Top("disable_request_compression")], Some("false"), Bool);
     /// SigV4a region set.
-    pub const SIGV4A_SIGNING_REGION_SET: Setting = row(
-        "sigv4a_signing_region_set",
-        &["AWS_SIGV4A_SIGNING_REGION_SET"],
-        &[Top("sigv4a_signing_region_set")],
-        None,
-        Text,
-    );
+    pub const SIGV4A_SIGNING_REGION_SET: Setting = row("sigv4a_signing_region_set", &["AWS_SIGV4A_SIGNING_REGION_SET"], &[Top("sigv4a_signing_region_set")], None, Text);
     /// `when_supported` or `when_required`.
-    pub const REQUEST_CHECKSUM_CALCULATION: Setting = row(
-        "request_checksum_calculation",
-        &["AWS_REQUEST_CHECKSUM_CALCULATION"],
-        &[Top("request_checksum_calculation")],
-        Some("when_supported"),
-        Text,
-    );
+    pub const REQUEST_CHECKSUM_CALCULATION: Setting = row("request_checksum_calculation", &["AWS_REQUEST_CHECKSUM_CALCULATION"], &[Top("request_checksum_calculation")], Some("when_supported"), Text);
     /// `when_supported` or `when_required`.
-    pub const RESPONSE_CHECKSUM_VALIDATION: Setting = row(
-        "response_checksum_validation",
-        &["AWS_RESPONSE_CHECKSUM_VALIDATION"],
-        &[Top("response_checksum_validation")],
-        Some("when_supported"),
-        Text,
-    );
+    pub const RESPONSE_CHECKSUM_VALIDATION: Setting = row("response_checksum_validation", &["AWS_RESPONSE_CHECKSUM_VALIDATION"], &[Top("response_checksum_validation")], Some("when_supported"), Text);
     /// `preferred`, `required` or `disabled`.
-    pub const ACCOUNT_ID_ENDPOINT_MODE: Setting = row(
-        "account_id_endpoint_mode",
-        &["AWS_ACCOUNT_ID_ENDPOINT_MODE"],
-        &[Top("account_id_endpoint_mode")],
-        Some("preferred"),
-        Text,
-    );
+    pub const ACCOUNT_ID_ENDPOINT_MODE: Setting = row("account_id_endpoint_mode", &["AWS_ACCOUNT_ID_ENDPOINT_MODE"], &[Top("account_id_endpoint_mode")], Some("preferred"), Text);
     /// Do not prepend modeled host prefixes.
-    pub const DISABLE_HOST_PREFIX_INJECTION: Setting = row(
-        "disable_host_prefix_injection",
-        &["AWS_DISABLE_HOST_PREFIX_INJECTION"],
-        &[Top("disable_host_prefix_injection")],
-        None,
-        Bool,
-    );
+    pub const DISABLE_HOST_PREFIX_INJECTION: Setting = row("disable_host_prefix_injection", &["AWS_DISABLE_HOST_PREFIX_INJECTION"], &[Top("disable_host_prefix_injection")], None, Bool);
     /// Preferred auth schemes, comma separated.
-    pub const AUTH_SCHEME_PREFERENCE: Setting = row(
-        "auth_scheme_preference",
-        &["AWS_AUTH_SCHEME_PREFERENCE"],
-        &[Top("auth_scheme_preference")],
-        None,
-        Text,
-    );
+    pub const AUTH_SCHEME_PREFERENCE: Setting = row("auth_scheme_preference", &["AWS_AUTH_SCHEME_PREFERENCE"], &[Top("auth_scheme_preference")], None, Text);
     /// TCP keep-alive.
-    pub const TCP_KEEPALIVE: Setting = row(
-        "tcp_keepalive",
-        &["BOTOCORE_TCP_KEEPALIVE"],
-        &[Top("tcp_keepalive")],
-        None,
-        Bool,
-    );
+    pub const TCP_KEEPALIVE: Setting = row("tcp_keepalive", &["BOTOCORE_TCP_KEEPALIVE"], &[Top("tcp_keepalive")], None, Bool);
     /// Turn off S3 Express session auth.
-    pub const S3_DISABLE_EXPRESS_SESSION_AUTH: Setting = row(
-        "s3_disable_express_session_auth",
-        &["AWS_S3_DISABLE_EXPRESS_SESSION_AUTH"],
-        &[Top("s3_disable_express_session_auth")],
-        None,
-        Text,
-    );
+    pub const S3_DISABLE_EXPRESS_SESSION_AUTH: Setting = row("s3_disable_express_session_auth", &["AWS_S3_DISABLE_EXPRESS_SESSION_AUTH"], &[Top("s3_disable_express_session_auth")], None, Text);
     /// S3 `auto`, `virtual` or `path`.
-    pub const S3_ADDRESSING_STYLE: Setting = row(
-        "s3.addressing_style",
-        &[],
-        &[Nested("s3", "addressing_style")],
-        None,
-        Text,
-    );
+    pub const S3_ADDRESSING_STYLE: Setting = row("s3.addressing_style", &[], &[Nested("s3", "addressing_style")], None, Text);
     /// S3 Transfer Acceleration.
-    pub const S3_USE_ACCELERATE_ENDPOINT: Setting = row(
-        "s3.use_accelerate_endpoint",
-        &[],
-        &[Nested("s3", "use_accelerate_endpoint")],
-        None,
-        Bool,
-    );
+    pub const S3_USE_ACCELERATE_ENDPOINT: Setting = row("s3.use_accelerate_endpoint", &[], &[Nested("s3", "use_accelerate_endpoint")], None, Bool);
     /// S3 dual-stack (S3-only spelling).
-    pub const S3_USE_DUALSTACK_ENDPOINT: Setting = row(
-        "s3.use_dualstack_endpoint",
-        &[],
-        &[Nested("s3", "use_dualstack_endpoint")],
-        None,
-        Bool,
-    );
+    pub const S3_USE_DUALSTACK_ENDPOINT: Setting = row("s3.use_dualstack_endpoint", &[], &[Nested("s3", "use_dualstack_endpoint")], None, Bool);
     /// Sign S3 payloads.
-    pub const S3_PAYLOAD_SIGNING_ENABLED: Setting = row(
-        "s3.payload_signing_enabled",
-        &[],
-        &[Nested("s3", "payload_signing_enabled")],
-        None,
-        Bool,
-    );
+    pub const S3_PAYLOAD_SIGNING_ENABLED: Setting = row("s3.payload_signing_enabled", &[], &[Nested("s3", "payload_signing_enabled")], None, Bool);
     /// Use the region of an access point ARN.
-    pub const S3_USE_ARN_REGION: Setting = row(
-        "s3.use_arn_region",
-        &["AWS_S3_USE_ARN_REGION"],
-        &[Top("s3_use_arn_region"), Nested("s3", "use_arn_region")],
-        None,
-        Bool,
-    );
+    pub const S3_USE_ARN_REGION: Setting = row("s3.use_arn_region", &["AWS_S3_USE_ARN_REGION"], &[Top("s3_use_arn_region"), Nested("s3", "use_arn_region")], None, Bool);
     /// `regional` or `legacy` for us-east-1.
-    pub const S3_US_EAST_1_REGIONAL_ENDPOINT: Setting = row(
-        "s3.us_east_1_regional_endpoint",
-        &["AWS_S3_US_EAST_1_REGIONAL_ENDPOINT"],
-        &[
-            Top("s3_us_east_1_regional_endpoint"),
-            Nested("s3", "us_east_1_regional_endpoint"),
-        ],
-        None,
-        Text,
-    );
+    pub const S3_US_EAST_1_REGIONAL_ENDPOINT: Setting = row("s3.us_east_1_regional_endpoint", &["AWS_S3_US_EAST_1_REGIONAL_ENDPOINT"], &[ Top("s3_us_east_1_regional_endpoint"), Nested("s3", "us_east_1_regional_endpoint"), ], None, Text);
     /// Turn off multi-region access points.
-    pub const S3_DISABLE_MULTIREGION_ACCESS_POINTS: Setting = row(
-        "s3.s3_disable_multiregion_access_points",
-        &["AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS"],
-        &[Nested("s3", "s3_disable_multiregion_access_points")],
-        None,
-        Bool,
-    );
+    pub const S3_DISABLE_MULTIREGION_ACCESS_POINTS: Setting = row("s3.s3_disable_multiregion_access_points", &["AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS"], &[Nested("s3", "s3_disable_multiregion_access_points")], None, Bool);
 }
 
 /// The whole table, for lookups by logical name and documentation.
