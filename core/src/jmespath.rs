@@ -2,9 +2,8 @@
 //! evaluated over [`Value`]s.
 //!
 //! An expression is compiled once into an [`Expression`] and evaluated many times. The grammar is
-//! the full expression language of the JMESPath specification except slices, multi-select lists
-//! and hashes, and expression references, none of which the models use (a test checks every
-//! expression of every model compiles). Functions: `length`, `keys`, `values`, `contains`,
+//! the JMESPath specification's expression language except slices and expression references,
+//! which no model uses (a test compiles and evaluates every expression of every model). Functions: `length`, `keys`, `values`, `contains`,
 //! `not_null`, `type`, `to_string`.
 
 use std::fmt;
@@ -37,6 +36,9 @@ enum Token {
     Filter,
     LBracket,
     RBracket,
+    LBrace,
+    RBrace,
+    Colon,
     LParen,
     RParen,
     Comma,
@@ -70,6 +72,7 @@ fn binding_power(t: &Token) -> u8 {
         Token::Star => 20,
         Token::Filter => 21,
         Token::Dot => 40,
+        Token::LBrace => 50,
         Token::Not => 45,
         Token::LBracket => 55,
         Token::LParen => 60,
@@ -101,6 +104,8 @@ enum Ast {
     Pipe(Box<Ast>, Box<Ast>),
     Literal(Value),
     Function(String, Vec<Ast>),
+    MultiList(Vec<Ast>),
+    MultiHash(Vec<(String, Ast)>),
 }
 
 /// A compiled expression.
@@ -196,6 +201,9 @@ fn lex(text: &str) -> Result<Vec<(Token, usize)>, JmesPathError> {
             b'*' => Token::Star,
             b'@' => Token::At,
             b']' => Token::RBracket,
+            b'{' => Token::LBrace,
+            b'}' => Token::RBrace,
+            b':' => Token::Colon,
             b'(' => Token::LParen,
             b')' => Token::RParen,
             b',' => Token::Comma,
@@ -383,6 +391,7 @@ impl Parser<'_> {
                 Ok(inner)
             }
             Token::LBracket => self.bracket(Ast::Identity),
+            Token::LBrace => self.multi_hash(),
             _ => {
                 self.pos = self.pos.saturating_sub(1);
                 Err(self.error("unexpected token"))
@@ -498,7 +507,43 @@ impl Parser<'_> {
     fn dot_rhs(&mut self, bp: u8) -> Result<Ast, JmesPathError> {
         match self.peek() {
             Token::Identifier(_) | Token::Star => self.expression(bp),
-            _ => Err(self.error("expected a name after '.' (multi-select is not supported)")),
+            Token::LBracket => {
+                self.next();
+                self.multi_list()
+            }
+            Token::LBrace => {
+                self.next();
+                self.multi_hash()
+            }
+            _ => Err(self.error("expected a name, '[' or '{' after '.'")),
+        }
+    }
+
+    /// `[a, b.c, …]` after its `[`.
+    fn multi_list(&mut self) -> Result<Ast, JmesPathError> {
+        let mut items = vec![self.expression(0)?];
+        while self.peek() == &Token::Comma {
+            self.next();
+            items.push(self.expression(0)?);
+        }
+        self.expect(Token::RBracket, "']'")?;
+        Ok(Ast::MultiList(items))
+    }
+
+    /// `{key: a, other: b}` after its `{`.
+    fn multi_hash(&mut self) -> Result<Ast, JmesPathError> {
+        let mut pairs = Vec::new();
+        loop {
+            let Token::Identifier(key) = self.next() else {
+                return Err(self.error("expected a key"));
+            };
+            self.expect(Token::Colon, "':'")?;
+            pairs.push((key, self.expression(0)?));
+            match self.next() {
+                Token::Comma => continue,
+                Token::RBrace => return Ok(Ast::MultiHash(pairs)),
+                _ => return Err(self.error("expected ',' or '}'")),
+            }
         }
     }
 }
@@ -576,6 +621,19 @@ fn eval(ast: &Ast, data: &Value) -> Result<Value, JmesPathError> {
             eval(r, &left)?
         }
         Ast::Literal(v) => v.clone(),
+        Ast::MultiList(items) if !data.is_null() => Value::List(
+            items
+                .iter()
+                .map(|i| eval(i, data))
+                .collect::<Result<_, _>>()?,
+        ),
+        Ast::MultiHash(pairs) if !data.is_null() => Value::Map(
+            pairs
+                .iter()
+                .map(|(k, a)| Ok((k.clone(), eval(a, data)?)))
+                .collect::<Result<Map, JmesPathError>>()?,
+        ),
+        Ast::MultiList(_) | Ast::MultiHash(_) => Value::Null,
         Ast::Function(name, args) => {
             let values = args
                 .iter()
@@ -770,7 +828,7 @@ mod tests {
     #[test]
     fn rejects_bad_syntax_without_panicking() {
         for bad in [
-            "", "a.", "[", "a[1:2]", "{a: b}", "a[?", "`{", "'x", "a..b", "foo(", ")", "a[-]",
+            "", "a.", "[", "a[1:2]", "{a b}", "a[?", "`{", "'x", "a..b", "foo(", ")", "a[-]",
         ] {
             assert!(Expression::compile(bad).is_err(), "{bad:?}");
         }
