@@ -19,6 +19,9 @@ pub enum Step<T, E> {
     Send(http::Request<Body>),
     /// Read this file and call the machine's `handle_file` with its bytes (or the error).
     ReadFile(PathBuf),
+    /// Run this command line (`credential_process`) and call the machine's `handle_process`
+    /// with its exit status and standard output.
+    RunProcess(String),
     /// Sleep this long, then poll again.
     Sleep(Duration),
     /// Finished.
