@@ -1,1 +1,494 @@
-//! (to be written)
+//! Parameter validation against an operation's input shape, before anything is built.
+//!
+//! Like botocore's `ParamValidator`, every problem is collected — missing required members,
+//! unknown members (with the nearest valid name), wrong types, values below a shape's `min`, more
+//! than one member of a union — and returned at once, each with its parameter path
+//! (`Tagging.TagSet[0].Key`). As in botocore, `max` and `pattern` are left to the service.
+
+use std::fmt;
+
+use crate::model::{ServiceModel, ShapeId, ShapeKind};
+use crate::time::Timestamp;
+use crate::value::Value;
+
+/// One thing wrong with the parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    /// A required member is absent (or null).
+    MissingRequired { path: String, member: String },
+    /// A member the shape does not have.
+    UnknownParameter {
+        path: String,
+        member: String,
+        valid: Vec<String>,
+        suggestion: Option<String>,
+    },
+    /// A value of the wrong kind.
+    InvalidType {
+        path: String,
+        value: String,
+        kind: &'static str,
+        valid: &'static str,
+    },
+    /// A string, list or map shorter than the shape's `min`.
+    InvalidLength {
+        path: String,
+        length: usize,
+        min: f64,
+    },
+    /// A number below the shape's `min`.
+    InvalidRange {
+        path: String,
+        value: String,
+        min: f64,
+    },
+    /// A union with other than exactly one member set.
+    InvalidUnion {
+        path: String,
+        set: usize,
+        members: Vec<String>,
+    },
+    /// A string that is not a timestamp.
+    InvalidTimestamp { path: String, value: String },
+}
+
+fn display_path(path: &str) -> &str {
+    if path.is_empty() {
+        "input"
+    } else {
+        path
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::MissingRequired { path, member } => {
+                write!(f, "Missing required parameter in {}: \"{member}\"", display_path(path))
+            }
+            Problem::UnknownParameter { path, member, valid, suggestion } => {
+                write!(
+                    f,
+                    "Unknown parameter in {}: \"{member}\", must be one of: {}",
+                    display_path(path),
+                    valid.join(", ")
+                )?;
+                if let Some(s) = suggestion {
+                    write!(f, " (did you mean \"{s}\"?)")?;
+                }
+                Ok(())
+            }
+            Problem::InvalidType { path, value, kind, valid } => write!(
+                f,
+                "Invalid type for parameter {}, value: {value}, type: {kind}, valid types: {valid}",
+                display_path(path)
+            ),
+            Problem::InvalidLength { path, length, min } => write!(
+                f,
+                "Invalid length for parameter {}, value: {length}, valid min length: {min}",
+                display_path(path)
+            ),
+            Problem::InvalidRange { path, value, min } => write!(
+                f,
+                "Invalid value for parameter {}, value: {value}, valid min value: {min}",
+                display_path(path)
+            ),
+            Problem::InvalidUnion { path, set, members } => write!(
+                f,
+                "Invalid number of parameters set for tagged union structure {}, {set} set. Can only set one of the following keys: {}",
+                display_path(path),
+                members.join(", ")
+            ),
+            Problem::InvalidTimestamp { path, value } => write!(
+                f,
+                "Invalid type for parameter {}, value: {value}, type: string, valid types: timestamp, ISO 8601 string, epoch seconds",
+                display_path(path)
+            ),
+        }
+    }
+}
+
+/// Every problem found in a call's parameters.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct ValidationError {
+    /// The problems, in the order they were found.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Parameter validation failed:")?;
+        for p in &self.problems {
+            write!(f, "\n{p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Validate `params` against `shape` (an operation's input). `None` input shape accepts only an
+/// empty structure.
+///
+/// ```
+/// use sansboto_core::{model::ServiceModel, params, validate::validate};
+/// let model = ServiceModel::from_json(br#"{"metadata": {"protocol": "json"}, "operations": {},
+///     "shapes": {"In": {"type": "structure", "required": ["Name"],
+///                       "members": {"Name": {"shape": "S"}, "Size": {"shape": "I"}}},
+///                "S": {"type": "string", "min": 1}, "I": {"type": "integer"}}}"#).unwrap();
+/// let err = validate(&model, model.shape_id("In"), &params! {"Nmae": "x", "Size": "3"}).unwrap_err();
+/// assert_eq!(err.problems.len(), 3); // missing Name, unknown Nmae (did you mean Name?), Size not an integer
+/// ```
+pub fn validate(
+    model: &ServiceModel,
+    shape: Option<ShapeId>,
+    params: &Value,
+) -> Result<(), ValidationError> {
+    let mut v = Validator {
+        model,
+        problems: Vec::new(),
+    };
+    match shape {
+        Some(id) => v.value(id, params, &mut String::new()),
+        None => {
+            if let Some(map) = params.as_map() {
+                for k in map.keys() {
+                    v.problems.push(Problem::UnknownParameter {
+                        path: String::new(),
+                        member: k.clone(),
+                        valid: Vec::new(),
+                        suggestion: None,
+                    });
+                }
+            } else if !params.is_null() {
+                v.type_error("", params, "map");
+            }
+        }
+    }
+    if v.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ValidationError {
+            problems: v.problems,
+        })
+    }
+}
+
+struct Validator<'a> {
+    model: &'a ServiceModel,
+    problems: Vec<Problem>,
+}
+
+/// A short rendering of a value for messages (never a whole blob or stream).
+fn preview(value: &Value) -> String {
+    let s = match value {
+        Value::String(s) => s.clone(),
+        other => format!("{other:?}"),
+    };
+    if s.chars().count() > 80 {
+        let cut: String = s.chars().take(77).collect();
+        format!("{cut}...")
+    } else {
+        s
+    }
+}
+
+impl Validator<'_> {
+    fn type_error(&mut self, path: &str, value: &Value, valid: &'static str) {
+        self.problems.push(Problem::InvalidType {
+            path: path.to_string(),
+            value: preview(value),
+            kind: value.kind(),
+            valid,
+        });
+    }
+
+    fn min_length(&mut self, id: ShapeId, path: &str, length: usize) {
+        if let Some(min) = self.model.shape(id).min {
+            if (length as f64) < min {
+                self.problems.push(Problem::InvalidLength {
+                    path: path.to_string(),
+                    length,
+                    min,
+                });
+            }
+        }
+    }
+
+    fn min_value(&mut self, id: ShapeId, path: &str, value: f64, shown: String) {
+        if let Some(min) = self.model.shape(id).min {
+            if value < min {
+                self.problems.push(Problem::InvalidRange {
+                    path: path.to_string(),
+                    value: shown,
+                    min,
+                });
+            }
+        }
+    }
+
+    fn value(&mut self, id: ShapeId, value: &Value, path: &mut String) {
+        let shape = self.model.shape(id);
+        match &shape.kind {
+            ShapeKind::Structure(s) if s.document => self.document(value, path, 0),
+            ShapeKind::Structure(s) => {
+                let Some(map) = value.as_map() else {
+                    return self.type_error(path, value, "map");
+                };
+                for req in &s.required {
+                    if map.get(req).is_none_or(Value::is_null) {
+                        self.problems.push(Problem::MissingRequired {
+                            path: path.clone(),
+                            member: req.clone(),
+                        });
+                    }
+                }
+                if s.union {
+                    let set = map.values().filter(|v| !v.is_null()).count();
+                    if set != 1 {
+                        self.problems.push(Problem::InvalidUnion {
+                            path: path.clone(),
+                            set,
+                            members: s.members.keys().cloned().collect(),
+                        });
+                    }
+                }
+                for (name, member_value) in map {
+                    match s.members.get(name) {
+                        Some(member) => {
+                            if member_value.is_null() {
+                                continue;
+                            }
+                            let len = path.len();
+                            if !path.is_empty() {
+                                path.push('.');
+                            }
+                            path.push_str(name);
+                            self.value(member.shape, member_value, path);
+                            path.truncate(len);
+                        }
+                        None => self.problems.push(Problem::UnknownParameter {
+                            path: path.clone(),
+                            member: name.clone(),
+                            valid: s.members.keys().cloned().collect(),
+                            suggestion: nearest(name, s.members.keys()),
+                        }),
+                    }
+                }
+            }
+            ShapeKind::List(member) => {
+                let Some(items) = value.as_list() else {
+                    return self.type_error(path, value, "list");
+                };
+                self.min_length(id, path, items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    if !(item.is_null() && shape.sparse) {
+                        self.value(member.shape, item, path);
+                    }
+                    path.truncate(len);
+                }
+            }
+            ShapeKind::Map { key, value: val } => {
+                let Some(map) = value.as_map() else {
+                    return self.type_error(path, value, "map");
+                };
+                for (k, v) in map {
+                    self.value(key.shape, &Value::String(k.clone()), path);
+                    let len = path.len();
+                    path.push('.');
+                    path.push_str(k);
+                    if !(v.is_null() && shape.sparse) {
+                        self.value(val.shape, v, path);
+                    }
+                    path.truncate(len);
+                }
+            }
+            ShapeKind::String => match value {
+                Value::String(s) => self.min_length(id, path, s.chars().count()),
+                // A streaming string payload may be given as a stream or bytes.
+                Value::Stream(_) | Value::Blob(_) if shape.streaming => {}
+                _ => self.type_error(path, value, "string"),
+            },
+            ShapeKind::Byte
+            | ShapeKind::Short
+            | ShapeKind::Integer
+            | ShapeKind::Long
+            | ShapeKind::BigInteger => match value {
+                Value::Integer(i) => self.min_value(id, path, *i as f64, i.to_string()),
+                _ => self.type_error(path, value, "integer"),
+            },
+            ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => match value {
+                Value::Float(f) => self.min_value(id, path, *f, f.to_string()),
+                Value::Integer(i) => self.min_value(id, path, *i as f64, i.to_string()),
+                _ => self.type_error(path, value, "float, integer"),
+            },
+            ShapeKind::Boolean => {
+                if !matches!(value, Value::Bool(_)) {
+                    self.type_error(path, value, "bool");
+                }
+            }
+            ShapeKind::Blob => {
+                if !matches!(value, Value::Blob(_) | Value::String(_) | Value::Stream(_)) {
+                    self.type_error(path, value, "blob, string, stream");
+                }
+            }
+            ShapeKind::Timestamp => match value {
+                Value::Timestamp(_) | Value::Integer(_) => {}
+                Value::Float(f) if f.is_finite() => {}
+                Value::String(s) => {
+                    if Timestamp::parse_any(s).is_err() {
+                        self.problems.push(Problem::InvalidTimestamp {
+                            path: path.clone(),
+                            value: preview(value),
+                        });
+                    }
+                }
+                _ => self.type_error(path, value, "timestamp, ISO 8601 string, epoch seconds"),
+            },
+        }
+    }
+
+    /// Documents hold JSON-like data only; botocore also refuses very deep nesting.
+    fn document(&mut self, value: &Value, path: &mut String, depth: usize) {
+        const MAX_DEPTH: usize = 64;
+        if depth > MAX_DEPTH {
+            return self.type_error(path, value, "document nested at most 64 deep");
+        }
+        match value {
+            Value::Null
+            | Value::Bool(_)
+            | Value::Integer(_)
+            | Value::Float(_)
+            | Value::String(_) => {}
+            Value::List(items) => {
+                for item in items {
+                    self.document(item, path, depth + 1);
+                }
+            }
+            Value::Map(map) => {
+                for v in map.values() {
+                    self.document(v, path, depth + 1);
+                }
+            }
+            _ => self.type_error(path, value, "null, bool, number, string, list, map"),
+        }
+    }
+}
+
+/// The valid name closest to `name` (case-insensitive edit distance), if one is close enough to
+/// be a likely typo.
+fn nearest<'a>(name: &str, valid: impl Iterator<Item = &'a String>) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    valid
+        .map(|v| (edit_distance(&lower, &v.to_ascii_lowercase()), v))
+        .filter(|(d, v)| *d <= (v.len().max(name.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, v)| v.clone())
+}
+
+/// Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of two
+/// neighbouring letters (the commonest typo) each cost one.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params;
+    use std::sync::Arc;
+
+    fn model() -> Arc<ServiceModel> {
+        ServiceModel::from_json(
+            br#"{"metadata": {"protocol": "rest-xml"}, "operations": {},
+            "shapes": {
+              "In": {"type": "structure", "required": ["Bucket", "Key"], "members": {
+                "Bucket": {"shape": "Name"}, "Key": {"shape": "Name"}, "Count": {"shape": "Count"},
+                "Ratio": {"shape": "Ratio"}, "When": {"shape": "When"}, "Tags": {"shape": "Tags"},
+                "Meta": {"shape": "Meta"}, "Choice": {"shape": "Choice"}, "Body": {"shape": "Body"},
+                "Flag": {"shape": "Flag"}}},
+              "Name": {"type": "string", "min": 3},
+              "Count": {"type": "integer", "min": 1},
+              "Ratio": {"type": "double"},
+              "When": {"type": "timestamp"},
+              "Flag": {"type": "boolean"},
+              "Body": {"type": "blob", "streaming": true},
+              "Tags": {"type": "list", "member": {"shape": "Tag"}, "min": 1},
+              "Tag": {"type": "structure", "required": ["Key"], "members": {"Key": {"shape": "Name"}}},
+              "Meta": {"type": "map", "key": {"shape": "Name"}, "value": {"shape": "Count"}},
+              "Choice": {"type": "structure", "union": true, "members": {"A": {"shape": "Name"}, "B": {"shape": "Name"}}}
+            }}"#,
+        )
+        .unwrap()
+    }
+
+    fn problems(params: Value) -> Vec<String> {
+        let m = model();
+        match validate(&m, m.shape_id("In"), &params) {
+            Ok(()) => vec![],
+            Err(e) => e.problems.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn valid_params_pass() {
+        let p = params! {"Bucket": "bkt", "Key": "key", "Count": 2, "Ratio": 1, "When": "2020-01-01T00:00:00Z",
+        "Tags": vec![params!{"Key": "abc"}], "Meta": params!{"abc": 5}, "Choice": params!{"A": "abc"},
+        "Body": &b"x"[..], "Flag": true};
+        assert_eq!(problems(p), Vec::<String>::new());
+    }
+
+    #[test]
+    fn reports_every_problem_with_paths() {
+        let p = params! {"Bucket": 3, "Kye": "key", "Count": 0, "Tags": vec![params!{"Key": "a"}, params!{}],
+        "Meta": params!{"ab": "x"}, "Choice": params!{"A": "abc", "B": "abc"}, "When": "yesterday", "Flag": "yes"};
+        let got = problems(p);
+        let expected = [
+            "Missing required parameter in input: \"Key\"",
+            "Invalid type for parameter Bucket, value: 3, type: integer, valid types: string",
+            "Unknown parameter in input: \"Kye\", must be one of: Bucket, Key, Count, Ratio, When, Tags, Meta, Choice, Body, Flag (did you mean \"Key\"?)",
+            "Invalid value for parameter Count, value: 0, valid min value: 1",
+            "Invalid length for parameter Tags[0].Key, value: 1, valid min length: 3",
+            "Missing required parameter in Tags[1]: \"Key\"",
+            "Invalid length for parameter Meta, value: 2, valid min length: 3",
+            "Invalid type for parameter Meta.ab, value: x, type: string, valid types: integer",
+            "Invalid number of parameters set for tagged union structure Choice, 2 set. Can only set one of the following keys: A, B",
+            "Invalid type for parameter When, value: yesterday, type: string, valid types: timestamp, ISO 8601 string, epoch seconds",
+            "Invalid type for parameter Flag, value: yes, type: string, valid types: bool",
+        ];
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn top_level_must_be_a_map() {
+        assert_eq!(problems(Value::List(vec![])).len(), 1);
+    }
+
+    #[test]
+    fn nearest_name_only_when_close() {
+        let valid = ["Bucket".to_string(), "Key".to_string()];
+        assert_eq!(nearest("bucket", valid.iter()), Some("Bucket".into()));
+        assert_eq!(nearest("Completely", valid.iter()), None);
+    }
+}

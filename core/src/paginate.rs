@@ -1,0 +1,661 @@
+//! Paginators: botocore's `paginators-1.json` driven as a sans-IO state machine.
+//!
+//! A [`Paginator`] hands out the parameters of the next page's call ([`Paginator::next_params`]);
+//! the transport makes the call and feeds the parsed page back ([`Paginator::handle_page`]),
+//! which returns the page as the caller should see it (trimmed to `MaxItems`). Resume tokens use
+//! botocore's encoding (base64 of the JSON `{input_token: value, …, "boto_truncate_amount": n}`),
+//! so a token printed by the AWS CLI resumes here and the other way round.
+//! [`FullResult`] aggregates pages the way `build_full_result` does.
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+
+use crate::jmespath::{self, Expression, JmesPathError};
+use crate::value::{Map, Value};
+
+/// What went wrong paginating.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PaginateError {
+    /// The paginator file is not valid.
+    #[error("invalid paginator configuration for {operation}: {reason}")]
+    Config { operation: String, reason: String },
+    /// The operation has no paginator.
+    #[error("operation {0} cannot be paginated")]
+    NotPaginated(String),
+    /// A starting token that is not one this paginator produced.
+    #[error("invalid starting token {token:?}: {reason}")]
+    InvalidStartingToken { token: String, reason: String },
+    /// The service returned the same token twice: following it would loop forever.
+    #[error("the same next token was received twice: {0}")]
+    RepeatedToken(String),
+    /// An expression failed to evaluate.
+    #[error(transparent)]
+    Expression(#[from] JmesPathError),
+}
+
+/// One operation's pagination settings, with expressions compiled.
+#[derive(Debug, Clone)]
+pub struct PaginatorConfig {
+    /// The operation (`ListObjectsV2`).
+    pub operation: String,
+    input_tokens: Vec<String>,
+    output_tokens: Vec<Expression>,
+    more_results: Option<Expression>,
+    limit_key: Option<String>,
+    result_keys: Vec<Expression>,
+    non_aggregate_keys: Vec<Expression>,
+}
+
+fn one_or_many(v: Option<&serde_json::Value>) -> Vec<String> {
+    match v {
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(String::from))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl PaginatorConfig {
+    fn from_json(operation: &str, cfg: &serde_json::Value) -> Result<Self, PaginateError> {
+        let compile = |exprs: Vec<String>| -> Result<Vec<Expression>, PaginateError> {
+            exprs
+                .iter()
+                .map(|e| Expression::compile(e).map_err(PaginateError::from))
+                .collect()
+        };
+        let input_tokens = one_or_many(cfg.get("input_token"));
+        let output_tokens = compile(one_or_many(cfg.get("output_token")))?;
+        if input_tokens.is_empty() || input_tokens.len() != output_tokens.len() {
+            return Err(PaginateError::Config {
+                operation: operation.to_string(),
+                reason: "input_token and output_token must be given and have the same length"
+                    .into(),
+            });
+        }
+        let mut result_keys = compile(one_or_many(cfg.get("result_key")))?;
+        if result_keys.is_empty() {
+            // botocore pages such operations without aggregation; the first output token's
+            // parent is not a list, so aggregate nothing.
+            result_keys = Vec::new();
+        }
+        Ok(PaginatorConfig {
+            operation: operation.to_string(),
+            input_tokens,
+            output_tokens,
+            more_results: cfg
+                .get("more_results")
+                .and_then(|v| v.as_str())
+                .map(Expression::compile)
+                .transpose()?,
+            limit_key: cfg
+                .get("limit_key")
+                .and_then(|v| v.as_str())
+                .map(String::from),
+            result_keys,
+            non_aggregate_keys: compile(one_or_many(cfg.get("non_aggregate_keys")))?,
+        })
+    }
+
+    /// The member that limits page size (`MaxKeys`), if any.
+    pub fn limit_key(&self) -> Option<&str> {
+        self.limit_key.as_deref()
+    }
+
+    /// The result key expressions.
+    pub fn result_keys(&self) -> impl Iterator<Item = &Expression> {
+        self.result_keys.iter()
+    }
+}
+
+/// Every paginator of a service (`paginators-1.json`).
+#[derive(Debug, Clone, Default)]
+pub struct PaginatorModel {
+    by_operation: HashMap<String, PaginatorConfig>,
+}
+
+fn normalize(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+impl PaginatorModel {
+    /// Parse `paginators-1.json`, compiling every expression.
+    pub fn from_json(json: &[u8]) -> Result<Self, PaginateError> {
+        let doc: serde_json::Value =
+            serde_json::from_slice(json).map_err(|e| PaginateError::Config {
+                operation: "*".into(),
+                reason: e.to_string(),
+            })?;
+        let mut by_operation = HashMap::new();
+        if let Some(p) = doc.get("pagination").and_then(|p| p.as_object()) {
+            for (op, cfg) in p {
+                by_operation.insert(normalize(op), PaginatorConfig::from_json(op, cfg)?);
+            }
+        }
+        Ok(PaginatorModel { by_operation })
+    }
+
+    /// The paginator of `operation` in any spelling (`ListObjectsV2`, `list_objects_v2`).
+    pub fn get(&self, operation: &str) -> Option<&PaginatorConfig> {
+        self.by_operation.get(&normalize(operation))
+    }
+
+    /// Operation names that can be paginated.
+    pub fn operations(&self) -> impl Iterator<Item = &str> {
+        self.by_operation.values().map(|c| c.operation.as_str())
+    }
+}
+
+/// `PaginationConfig`: how many items in all, per page, and where to start.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaginationOptions {
+    /// Stop after this many result items (across pages).
+    pub max_items: Option<usize>,
+    /// Ask the service for pages of this size (the operation's limit key).
+    pub page_size: Option<i64>,
+    /// Resume where a previous pagination stopped.
+    pub starting_token: Option<String>,
+}
+
+/// The state of one pagination.
+#[derive(Debug)]
+pub struct Paginator {
+    config: PaginatorConfig,
+    params: Value,
+    max_items: Option<usize>,
+    next_token: Vec<(String, Value)>,
+    starting_truncation: usize,
+    first_page: bool,
+    total_items: usize,
+    done: bool,
+    resume_token: Option<String>,
+    non_aggregate: Value,
+}
+
+impl Paginator {
+    /// Start paginating `operation` with `params` and `options`.
+    pub fn new(
+        config: &PaginatorConfig,
+        mut params: Value,
+        options: PaginationOptions,
+    ) -> Result<Self, PaginateError> {
+        let mut starting_truncation = 0;
+        let mut next_token = Vec::new();
+        if let Some(token) = &options.starting_token {
+            let (tokens, truncation) = decode_token(token, &config.input_tokens)?;
+            starting_truncation = truncation;
+            next_token = tokens;
+        }
+        if !matches!(params, Value::Map(_)) {
+            params = Value::Map(Map::new());
+        }
+        if let Value::Map(p) = &mut params {
+            for (k, v) in &next_token {
+                p.insert(k.clone(), v.clone());
+            }
+            if let (Some(size), Some(limit)) = (options.page_size, &config.limit_key) {
+                p.insert(limit.clone(), Value::Integer(size));
+            }
+        }
+        Ok(Paginator {
+            config: config.clone(),
+            params,
+            max_items: options.max_items,
+            next_token,
+            starting_truncation,
+            first_page: true,
+            total_items: 0,
+            done: false,
+            resume_token: None,
+            non_aggregate: Value::Map(Map::new()),
+        })
+    }
+
+    /// The parameters of the next page's call, or `None` when pagination is over.
+    pub fn next_params(&self) -> Option<&Value> {
+        (!self.done).then_some(&self.params)
+    }
+
+    /// The token to resume from when pagination stopped because of `MaxItems`.
+    pub fn resume_token(&self) -> Option<&str> {
+        self.resume_token.as_deref()
+    }
+
+    /// Feed the parsed result of the call made with [`next_params`](Self::next_params); returns
+    /// the page to hand to the caller.
+    pub fn handle_page(&mut self, mut page: Value) -> Result<Value, PaginateError> {
+        let primary = self.config.result_keys.first().cloned();
+        if self.first_page {
+            self.first_page = false;
+            if self.starting_truncation > 0 {
+                self.skip_already_seen(&mut page)?;
+            }
+            for key in &self.config.non_aggregate_keys {
+                let v = key.search(&page)?;
+                jmespath::set_path(&mut self.non_aggregate, key.as_str(), v);
+            }
+        } else {
+            self.starting_truncation = 0;
+        }
+        let count = match &primary {
+            Some(p) => item_count(&p.search(&page)?),
+            None => 0,
+        };
+        if let (Some(max), Some(p)) = (self.max_items, &primary) {
+            if self.total_items + count > max {
+                let keep = max - self.total_items;
+                truncate(&mut page, p, keep)?;
+                let mut token = self.next_token.clone();
+                token.push((
+                    "boto_truncate_amount".into(),
+                    Value::Integer((keep + self.starting_truncation) as i64),
+                ));
+                self.resume_token = Some(encode_token(&token));
+                self.done = true;
+                return Ok(page);
+            }
+        }
+        self.total_items += count;
+        let next = self.next_tokens(&page)?;
+        if next.iter().all(|(_, v)| v.is_null()) {
+            self.done = true;
+            return Ok(page);
+        }
+        if self.max_items == Some(self.total_items) {
+            self.resume_token = Some(encode_token(&next));
+            self.done = true;
+            return Ok(page);
+        }
+        if !self.next_token.is_empty() && self.next_token == next {
+            self.done = true;
+            return Err(PaginateError::RepeatedToken(encode_token(&next)));
+        }
+        if let Value::Map(p) = &mut self.params {
+            for (k, v) in &next {
+                p.insert(k.clone(), v.clone());
+            }
+        }
+        self.next_token = next;
+        Ok(page)
+    }
+
+    fn next_tokens(&self, page: &Value) -> Result<Vec<(String, Value)>, PaginateError> {
+        if let Some(more) = &self.config.more_results {
+            if !jmespath::is_truthy(&more.search(page)?) {
+                return Ok(Vec::new());
+            }
+        }
+        let mut out = Vec::with_capacity(self.config.input_tokens.len());
+        for (input, output) in self
+            .config
+            .input_tokens
+            .iter()
+            .zip(&self.config.output_tokens)
+        {
+            let v = output.search(page)?;
+            out.push((
+                input.clone(),
+                if jmespath::is_truthy(&v) {
+                    v
+                } else {
+                    Value::Null
+                },
+            ));
+        }
+        Ok(out)
+    }
+
+    /// On the first page after a resume, drop the items the previous run already returned and
+    /// empty the secondary result keys (they were returned with that page too).
+    fn skip_already_seen(&self, page: &mut Value) -> Result<(), PaginateError> {
+        let Some((primary, rest)) = self.config.result_keys.split_first() else {
+            return Ok(());
+        };
+        let data = match primary.search(page)? {
+            Value::List(l) => Value::List(l.into_iter().skip(self.starting_truncation).collect()),
+            Value::String(s) => Value::String(s.chars().skip(self.starting_truncation).collect()),
+            _ => Value::Null,
+        };
+        jmespath::set_path(page, primary.as_str(), data);
+        for key in rest {
+            let empty = match key.search(page)? {
+                Value::List(_) => Value::List(Vec::new()),
+                Value::String(_) => Value::String(String::new()),
+                Value::Integer(_) => Value::Integer(0),
+                Value::Float(_) => Value::Float(0.0),
+                _ => Value::Null,
+            };
+            jmespath::set_path(page, key.as_str(), empty);
+        }
+        Ok(())
+    }
+
+    /// Non-aggregate keys recorded from the first page.
+    pub fn non_aggregate(&self) -> &Value {
+        &self.non_aggregate
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &PaginatorConfig {
+        &self.config
+    }
+}
+
+fn item_count(v: &Value) -> usize {
+    match v {
+        Value::List(l) => l.len(),
+        Value::String(s) => s.chars().count(),
+        _ => 0,
+    }
+}
+
+fn truncate(page: &mut Value, key: &Expression, keep: usize) -> Result<(), PaginateError> {
+    let data = match key.search(page)? {
+        Value::List(mut l) => {
+            l.truncate(keep);
+            Value::List(l)
+        }
+        Value::String(s) => Value::String(s.chars().take(keep).collect()),
+        _ => Value::List(Vec::new()),
+    };
+    jmespath::set_path(page, key.as_str(), data);
+    Ok(())
+}
+
+/// Python's `json.dumps` spelling (`", "` and `": "` separators, ASCII-only), so tokens match the
+/// ones botocore and the AWS CLI print.
+fn python_json(v: &serde_json::Value, out: &mut String) {
+    use serde_json::Value as J;
+    match v {
+        J::Object(m) => {
+            out.push('{');
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                python_json(&J::String(k.clone()), out);
+                out.push_str(": ");
+                python_json(v, out);
+            }
+            out.push('}');
+        }
+        J::Array(a) => {
+            out.push('[');
+            for (i, v) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                python_json(v, out);
+            }
+            out.push(']');
+        }
+        J::String(s) => {
+            out.push('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                        let mut buf = [0u16; 2];
+                        for unit in c.encode_utf16(&mut buf) {
+                            out.push_str(&format!("\\u{unit:04x}"));
+                        }
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+fn encode_token(token: &[(String, Value)]) -> String {
+    let obj: serde_json::Map<String, serde_json::Value> = token
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_json()))
+        .collect();
+    let mut s = String::new();
+    python_json(&serde_json::Value::Object(obj), &mut s);
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+fn decode_token(
+    token: &str,
+    input_tokens: &[String],
+) -> Result<(Vec<(String, Value)>, usize), PaginateError> {
+    let bad = |reason: &str| PaginateError::InvalidStartingToken {
+        token: token.to_string(),
+        reason: reason.to_string(),
+    };
+    let json = base64::engine::general_purpose::STANDARD
+        .decode(token.trim())
+        .map_err(|_| bad("not base64"))?;
+    let doc: serde_json::Value =
+        serde_json::from_slice(&json).map_err(|_| bad("not a JSON token"))?;
+    let obj = doc.as_object().ok_or_else(|| bad("not a JSON object"))?;
+    let truncation = match obj.get("boto_truncate_amount") {
+        None => 0,
+        Some(v) => v
+            .as_u64()
+            .ok_or_else(|| bad("boto_truncate_amount is not a count"))? as usize,
+    };
+    for k in obj.keys() {
+        if k != "boto_truncate_amount" && k != "boto_encoded_keys" && !input_tokens.contains(k) {
+            return Err(bad(&format!("unknown key {k}")));
+        }
+    }
+    let tokens = input_tokens
+        .iter()
+        .map(|k| {
+            (
+                k.clone(),
+                obj.get(k).cloned().map(Value::from).unwrap_or(Value::Null),
+            )
+        })
+        .collect();
+    Ok((tokens, truncation))
+}
+
+/// Aggregates pages into one result, like botocore's `build_full_result`.
+#[derive(Debug, Default)]
+pub struct FullResult {
+    result: Value,
+}
+
+impl FullResult {
+    /// An empty aggregate.
+    pub fn new() -> Self {
+        FullResult {
+            result: Value::Map(Map::new()),
+        }
+    }
+
+    /// Add a page: lists are concatenated, numbers summed and strings joined per result key.
+    pub fn add_page(
+        &mut self,
+        config: &PaginatorConfig,
+        page: &Value,
+    ) -> Result<(), PaginateError> {
+        for key in &config.result_keys {
+            let value = key.search(page)?;
+            if value.is_null() {
+                continue;
+            }
+            let merged = match (key.search(&self.result)?, value) {
+                (Value::Null, v) => v,
+                (Value::List(mut a), Value::List(b)) => {
+                    a.extend(b);
+                    Value::List(a)
+                }
+                (Value::Integer(a), Value::Integer(b)) => Value::Integer(a.saturating_add(b)),
+                (a, b) if a.as_f64().is_some() && b.as_f64().is_some() => {
+                    Value::Float(a.as_f64().unwrap_or(0.0) + b.as_f64().unwrap_or(0.0))
+                }
+                (Value::String(a), Value::String(b)) => Value::String(a + &b),
+                (a, _) => a,
+            };
+            jmespath::set_path(&mut self.result, key.as_str(), merged);
+        }
+        Ok(())
+    }
+
+    /// The aggregate, with the non-aggregate keys and the `NextToken` to resume from.
+    pub fn finish(mut self, paginator: &Paginator) -> Value {
+        if let (Value::Map(out), Value::Map(extra)) = (&mut self.result, paginator.non_aggregate())
+        {
+            for (k, v) in extra {
+                out.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        if let (Value::Map(out), Some(token)) = (&mut self.result, paginator.resume_token()) {
+            out.insert("NextToken".into(), Value::String(token.to_string()));
+        }
+        self.result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params;
+
+    fn config() -> PaginatorConfig {
+        let model = PaginatorModel::from_json(
+            br#"{"pagination": {"ListObjectsV2": {"input_token": "ContinuationToken",
+              "output_token": "NextContinuationToken", "limit_key": "MaxKeys",
+              "result_key": ["Contents", "CommonPrefixes"], "more_results": "IsTruncated",
+              "non_aggregate_keys": ["Name"]}}}"#,
+        )
+        .unwrap();
+        model.get("list_objects_v2").unwrap().clone()
+    }
+
+    /// A fake service: 7 keys, pages of `size`.
+    fn serve(params: &Value, size: usize) -> Value {
+        let start: usize = params["ContinuationToken"]
+            .as_str()
+            .map(|t| t.parse().unwrap())
+            .unwrap_or(0);
+        let end = (start + size).min(7);
+        let contents: Vec<Value> = (start..end)
+            .map(|i| params! {"Key": format!("k{i}")})
+            .collect();
+        let mut page = params! {"Contents": contents, "IsTruncated": end < 7, "Name": "bkt"};
+        if end < 7 {
+            page.as_map_mut()
+                .unwrap()
+                .insert("NextContinuationToken".into(), Value::from(end.to_string()));
+        }
+        page
+    }
+
+    fn run(options: PaginationOptions) -> (Vec<String>, Option<String>, usize) {
+        let cfg = config();
+        let mut p = Paginator::new(&cfg, params! {"Bucket": "bkt"}, options).unwrap();
+        let mut keys = Vec::new();
+        let mut calls = 0;
+        while let Some(params) = p.next_params() {
+            calls += 1;
+            let size = params["MaxKeys"].as_i64().unwrap_or(3) as usize;
+            let page = p.handle_page(serve(params, size)).unwrap();
+            keys.extend(
+                page["Contents"]
+                    .as_list()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["Key"].as_str().unwrap().to_string()),
+            );
+        }
+        (keys, p.resume_token().map(String::from), calls)
+    }
+
+    #[test]
+    fn follows_tokens_to_the_end() {
+        let (keys, token, calls) = run(PaginationOptions::default());
+        assert_eq!(keys, ["k0", "k1", "k2", "k3", "k4", "k5", "k6"]);
+        assert_eq!((token, calls), (None, 3));
+    }
+
+    #[test]
+    fn max_items_truncates_and_resumes_exactly() {
+        let (first, token, _) = run(PaginationOptions {
+            max_items: Some(4),
+            ..Default::default()
+        });
+        assert_eq!(first, ["k0", "k1", "k2", "k3"]);
+        let token = token.unwrap();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(&token)
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(decoded).unwrap(),
+            r#"{"ContinuationToken": "3", "boto_truncate_amount": 1}"#
+        );
+        let (rest, token, _) = run(PaginationOptions {
+            starting_token: Some(token),
+            max_items: None,
+            page_size: None,
+        });
+        assert_eq!(rest, ["k4", "k5", "k6"]);
+        assert_eq!(token, None);
+    }
+
+    #[test]
+    fn page_size_and_page_boundary_token() {
+        let (keys, token, calls) = run(PaginationOptions {
+            max_items: Some(4),
+            page_size: Some(2),
+            starting_token: None,
+        });
+        assert_eq!(keys.len(), 4);
+        assert_eq!(calls, 2);
+        let (rest, _, _) = run(PaginationOptions {
+            starting_token: token,
+            page_size: Some(2),
+            max_items: None,
+        });
+        assert_eq!(rest, ["k4", "k5", "k6"]);
+    }
+
+    #[test]
+    fn full_result_aggregates() {
+        let cfg = config();
+        let mut p = Paginator::new(&cfg, params! {}, PaginationOptions::default()).unwrap();
+        let mut full = FullResult::new();
+        while let Some(params) = p.next_params() {
+            let page = p.handle_page(serve(params, 3)).unwrap();
+            full.add_page(&cfg, &page).unwrap();
+        }
+        let result = full.finish(&p);
+        assert_eq!(result["Contents"].as_list().unwrap().len(), 7);
+        assert_eq!(result["Name"].as_str(), Some("bkt"));
+    }
+
+    #[test]
+    fn repeated_token_is_an_error_and_bad_tokens_are_refused() {
+        let cfg = config();
+        let mut p = Paginator::new(&cfg, params! {}, PaginationOptions::default()).unwrap();
+        let page = params! {"Contents": vec![params!{"Key": "a"}], "IsTruncated": true, "NextContinuationToken": "x"};
+        p.handle_page(page.clone()).unwrap();
+        assert!(matches!(
+            p.handle_page(page),
+            Err(PaginateError::RepeatedToken(_))
+        ));
+        for bad in ["!!", "bm90IGpzb24=", "eyJYIjogMX0="] {
+            let opts = PaginationOptions {
+                starting_token: Some(bad.into()),
+                ..Default::default()
+            };
+            assert!(Paginator::new(&cfg, params! {}, opts).is_err(), "{bad}");
+        }
+    }
+}
