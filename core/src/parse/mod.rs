@@ -22,6 +22,7 @@ use crate::time::Timestamp;
 use crate::value::{Map, Value};
 
 mod ec2;
+mod event;
 mod json;
 mod query;
 mod rest_json;
@@ -31,6 +32,8 @@ mod xml;
 
 /// How deep a response body may nest before parsing stops with [`ParseError::TooDeep`].
 pub const MAX_DEPTH: usize = 100;
+
+pub use event::{parse_event, parse_initial_response};
 
 /// An HTTP response as the transport hands it to the parser.
 #[derive(Debug)]

@@ -225,3 +225,15 @@ fn generic(item: Item) -> Result<Value, ParseError> {
         Item::Float64(f) => Value::Float(f),
     })
 }
+
+/// An event-stream message payload (one CBOR item) read as `sref`'s shape.
+pub(super) fn payload_value(
+    model: &ServiceModel,
+    sref: &ShapeRef,
+    payload: &bytes::Bytes,
+) -> Result<Value, ParseError> {
+    match decode(cbor::decode_bytes(payload))? {
+        Some(item) => read(model, sref, item),
+        None => Ok(Value::map()),
+    }
+}
