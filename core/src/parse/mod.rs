@@ -803,6 +803,186 @@ mod tests {
         );
     }
 
+
+    fn model(protocol: &str, shapes: serde_json::Value, output: &str) -> std::sync::Arc<ServiceModel> {
+        ServiceModel::from_value(serde_json::json!({
+            "metadata": {"protocol": protocol, "apiVersion": "2020-01-01", "endpointPrefix": "svc"},
+            "operations": {"Op": {"name": "Op", "http": {"method": "POST", "requestUri": "/"},
+                                  "output": {"shape": output}, "errors": [{"shape": "NoSuchThing"}]}},
+            "shapes": shapes
+        }))
+        .unwrap()
+    }
+
+    fn run(m: &ServiceModel, status: u16, headers: &[(&str, &str)], body: Body) -> Result<Value, ParseError> {
+        let mut map = HeaderMap::new();
+        for (k, v) in headers {
+            map.append(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                http::HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        let op = m.operation("Op").unwrap();
+        parse_response(m, op, Response { status, headers: &map, body })
+    }
+
+    fn rest_xml_model() -> std::sync::Arc<ServiceModel> {
+        model(
+            "rest-xml",
+            serde_json::json!({
+                "Out": {"type": "structure", "payload": "Body", "members": {
+                    "Body": {"shape": "Stream"},
+                    "Meta": {"shape": "Meta", "location": "headers", "locationName": "x-amz-meta-"},
+                    "Doc": {"shape": "Str", "location": "header", "locationName": "x-doc", "jsonvalue": true}}},
+                "Stream": {"type": "blob", "streaming": true},
+                "Meta": {"type": "map", "key": {"shape": "Str"}, "value": {"shape": "Str"}},
+                "Str": {"type": "string"},
+                "NoSuchThing": {"type": "structure", "exception": true, "members": {"Thing": {"shape": "Str"}}}
+            }),
+            "Out",
+        )
+    }
+
+    #[test]
+    fn streaming_payload_passes_the_stream_through() {
+        let m = rest_xml_model();
+        let stream = StreamingBody::new(7u32, Some(5));
+        let out = run(
+            &m,
+            200,
+            &[("x-amz-meta-Color", "blue"), ("x-amz-request-id", "R"), ("x-doc", "eyJhIjogMX0=")],
+            Body::Stream(stream),
+        )
+        .unwrap();
+        assert_eq!(out["Body"].as_stream().and_then(|s| s.take::<u32>()), Some(7));
+        assert_eq!(out["Meta"]["color"].as_str(), Some("blue"));
+        assert_eq!(out["Doc"]["a"].as_i64(), Some(1));
+        let meta = &out["ResponseMetadata"];
+        assert_eq!(meta["RequestId"].as_str(), Some("R"));
+        assert_eq!(meta["HostId"].as_str(), Some(""));
+        assert_eq!(meta["HTTPStatusCode"].as_i64(), Some(200));
+        assert_eq!(meta["RetryAttempts"].as_i64(), Some(0));
+        assert_eq!(meta["HTTPHeaders"]["x-amz-meta-color"].as_str(), Some("blue"));
+        // The same payload as bytes is a blob.
+        let out = run(&m, 200, &[], Body::from(b"hello".to_vec())).unwrap();
+        assert_eq!(out["Body"], Value::blob(&b"hello"[..]));
+    }
+
+    #[test]
+    fn s3_errors_and_modeled_members() {
+        let m = rest_xml_model();
+        let body = "<Error><Code>NoSuchThing</Code><Message>gone</Message><Thing>t1</Thing>\
+                    <RequestId>BODYID</RequestId></Error>";
+        let err = run(&m, 404, &[("x-amz-request-id", "HDRID"), ("x-amz-id-2", "HOST")], Body::from(body.to_string()))
+            .unwrap_err();
+        let e = err.service_error().unwrap();
+        assert_eq!((e.code.as_str(), e.message.as_str()), ("NoSuchThing", "gone"));
+        assert_eq!(e.request_id.as_deref(), Some("HDRID"));
+        assert_eq!(e.host_id.as_deref(), Some("HOST"));
+        assert_eq!(e.shape_name(&m), Some("NoSuchThing"));
+        assert_eq!(e.fields["Thing"].as_str(), Some("t1"));
+        assert!(e.fields["Error"].get("RequestId").is_none());
+        assert_eq!(err.to_string(), "NoSuchThing: gone (request id: HDRID)");
+    }
+
+    #[test]
+    fn bodiless_and_html_errors_use_the_status() {
+        let m = rest_xml_model();
+        let e = run(&m, 304, &[], Body::Empty).unwrap_err();
+        let e = e.service_error().unwrap();
+        assert_eq!((e.code.as_str(), e.message.as_str()), ("304", "Not Modified"));
+        let e = run(&m, 503, &[], Body::from("<html><body>busy</body></html>".to_string())).unwrap_err();
+        assert_eq!(e.service_error().unwrap().code, "503");
+        // Not XML at all on a 4xx: rest-xml falls back to the status too.
+        let e = run(&m, 403, &[], Body::from("nope".to_string())).unwrap_err();
+        assert_eq!(e.service_error().unwrap().message, "Forbidden");
+    }
+
+    #[test]
+    fn json_errors_with_query_compatible_codes() {
+        let m = model(
+            "json",
+            serde_json::json!({
+                "Out": {"type": "structure", "members": {}},
+                "NoSuchThing": {"type": "structure", "exception": true,
+                                "error": {"code": "AWS.SimpleQueueService.NonExistentQueue"},
+                                "members": {"message": {"shape": "Str"}}},
+                "Str": {"type": "string"}
+            }),
+            "Out",
+        );
+        let body = r#"{"__type": "com.amazonaws.sqs#QueueDoesNotExist", "message": "no queue"}"#;
+        let err = run(
+            &m,
+            400,
+            &[("x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"), ("x-amzn-requestid", "Q")],
+            Body::from(body.to_string()),
+        )
+        .unwrap_err();
+        let e = err.service_error().unwrap();
+        assert_eq!(e.code, "AWS.SimpleQueueService.NonExistentQueue");
+        assert_eq!(e.query_error_code.as_deref(), Some("QueueDoesNotExist"));
+        assert_eq!(e.fields["Error"]["Type"].as_str(), Some("Sender"));
+        assert_eq!(e.fields["message"].as_str(), Some("no queue"));
+        assert_eq!(e.request_id.as_deref(), Some("Q"));
+    }
+
+    #[test]
+    fn unknown_union_members_are_reported_like_botocore() {
+        let shapes = serde_json::json!({
+            "Out": {"type": "structure", "members": {"U": {"shape": "U"}}},
+            "U": {"type": "structure", "union": true, "members": {"A": {"shape": "Str"}}},
+            "Str": {"type": "string"},
+            "NoSuchThing": {"type": "structure", "exception": true, "members": {}}
+        });
+        let m = model("rest-json", shapes.clone(), "Out");
+        let out = run(&m, 200, &[], Body::from(r#"{"U": {"New": 1}}"#.to_string())).unwrap();
+        assert_eq!(out["U"]["SDK_UNKNOWN_MEMBER"]["name"].as_str(), Some("New"));
+        let err = run(&m, 200, &[], Body::from(r#"{"U": {"A": "x", "New": 1}}"#.to_string())).unwrap_err();
+        assert!(matches!(err, ParseError::Union { .. }), "{err}");
+        let m = model("rest-xml", shapes, "Out");
+        let out = run(&m, 200, &[], Body::from("<Out><U><New>1</New></U></Out>".to_string())).unwrap();
+        assert_eq!(out["U"]["SDK_UNKNOWN_MEMBER"]["name"].as_str(), Some("New"));
+    }
+
+    #[test]
+    fn hostile_bodies_are_errors_not_panics() {
+        let shapes = serde_json::json!({
+            "Out": {"type": "structure", "members": {"N": {"shape": "Out"}, "L": {"shape": "L"}, "I": {"shape": "I"}}},
+            "L": {"type": "list", "member": {"shape": "Out"}},
+            "I": {"type": "integer"},
+            "NoSuchThing": {"type": "structure", "exception": true, "members": {}}
+        });
+        let deep_xml = "<N>".repeat(5000) + &"</N>".repeat(5000);
+        let deep_json = "{\"N\":".repeat(5000) + &"}".repeat(5000);
+        let mut deep_cbor = vec![0xa1, 0x61, b'N'].repeat(5000);
+        deep_cbor.push(0xa0);
+        for protocol in ["query", "ec2", "rest-xml", "json", "rest-json", "smithy-rpc-v2-cbor"] {
+            let m = model(protocol, shapes.clone(), "Out");
+            let bodies: Vec<Vec<u8>> = vec![
+                deep_xml.clone().into_bytes(),
+                deep_json.clone().into_bytes(),
+                deep_cbor.clone(),
+                b"<Out><I>twelve</I></Out>".to_vec(),
+                b"{\"I\": ".to_vec(),
+                vec![0xff, 0x00, 0x9f],
+                b"\xef\xbb\xbf<a>\xff\xfe</a>".to_vec(),
+            ];
+            for body in bodies {
+                for status in [200, 400, 500] {
+                    // Any result is fine; reaching here without a panic or hang is the test.
+                    let _ = run(&m, status, &[], Body::from(body.clone()));
+                }
+            }
+            let too_deep = run(&m, 200, &[], Body::from(match protocol {
+                "json" | "rest-json" => deep_json.clone().into_bytes(),
+                "smithy-rpc-v2-cbor" => deep_cbor.clone(),
+                _ => format!("<Out>{deep_xml}</Out>").into_bytes(),
+            }));
+            assert!(too_deep.is_err(), "{protocol}: deep nesting accepted");
+        }
+    }
+
     #[test]
     fn generic_errors_use_the_reason_phrase() {
         assert!(is_generic_error(503, b"  "));
