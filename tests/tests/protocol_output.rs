@@ -24,7 +24,6 @@ const SKIPS: &[(&str, &str, &str)] = &[(
      (`content-length`, not `Content-Length` as the fixture's dict keeps them)",
 )];
 
-
 #[derive(Default)]
 struct Counts {
     pass: usize,
@@ -84,7 +83,11 @@ fn botocore_output_protocol_tests() {
         total.skipped
     );
     assert!(total.pass > 400, "too few cases ran: {}", total.pass);
-    assert!(failures.is_empty(), "{} protocol output cases failed", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} protocol output cases failed",
+        failures.len()
+    );
 }
 
 fn ignored(ignore: &J, protocol: &str, suite: &str, id: Option<&str>) -> bool {
@@ -113,12 +116,18 @@ fn run_file(
         let description = suite["description"].as_str().unwrap_or_default();
         for (i, case) in suite["cases"].as_array().into_iter().flatten().enumerate() {
             let id = case["id"].as_str();
-            let label = format!("{file} :: {description} :: {}", id.map_or(i.to_string(), str::to_string));
+            let label = format!(
+                "{file} :: {description} :: {}",
+                id.map_or(i.to_string(), str::to_string)
+            );
             if ignored(ignore, &protocol_key, description, id) {
                 counts.ignored += 1;
                 continue;
             }
-            if let Some((_, _, reason)) = SKIPS.iter().find(|(f, d, _)| *f == file && *d == description) {
+            if let Some((_, _, reason)) = SKIPS
+                .iter()
+                .find(|(f, d, _)| *f == file && *d == description)
+            {
                 *skip_reasons.entry(reason.to_string()).or_default() += 1;
                 counts.skipped += 1;
                 continue;
@@ -137,7 +146,10 @@ fn run_file(
 
 fn run_case(suite: &J, case: &J) -> Result<(), String> {
     let mut given = case["given"].clone();
-    let name = given["name"].as_str().unwrap_or("OperationName").to_string();
+    let name = given["name"]
+        .as_str()
+        .unwrap_or("OperationName")
+        .to_string();
     let protocol = suite["metadata"]["protocol"].as_str().unwrap_or_default();
     let output_shape = given["output"]["shape"].as_str().map(str::to_string);
     let output_members = output_shape
@@ -146,7 +158,7 @@ fn run_case(suite: &J, case: &J) -> Result<(), String> {
         .map(|m| !m.is_empty())
         .unwrap_or(false);
     // botocore's harness wraps query outputs in `<Name>Result` (the suites omit resultWrapper).
-    if protocol == "query" && output_members && !case.get("error").is_some_and(|e| !e.is_null()) {
+    if protocol == "query" && output_members && case.get("error").is_none_or(|e| e.is_null()) {
         given["output"]["resultWrapper"] = json!(format!("{name}Result"));
     }
     let model = ServiceModel::from_value(json!({
@@ -164,7 +176,11 @@ fn run_case(suite: &J, case: &J) -> Result<(), String> {
             J::String(s) => s.clone(),
             J::Array(items) => items
                 .iter()
-                .map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string()))
+                .map(|i| {
+                    i.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| i.to_string())
+                })
                 .collect::<Vec<_>>()
                 .join(","),
             other => other.to_string(),
@@ -180,12 +196,17 @@ fn run_case(suite: &J, case: &J) -> Result<(), String> {
             .as_object()
             .into_iter()
             .flatten()
-            .any(|(_, m)| suite["shapes"][m["shape"].as_str().unwrap_or_default()]["eventstream"] == json!(true))
+            .any(|(_, m)| {
+                suite["shapes"][m["shape"].as_str().unwrap_or_default()]["eventstream"]
+                    == json!(true)
+            })
     });
     let body: Vec<u8> = match response.get("body").and_then(J::as_str) {
-        Some(b) if protocol == "smithy-rpc-v2-cbor" || is_event_stream => base64::engine::general_purpose::STANDARD
-            .decode(b)
-            .map_err(|e| format!("base64 body: {e}"))?,
+        Some(b) if protocol == "smithy-rpc-v2-cbor" || is_event_stream => {
+            base64::engine::general_purpose::STANDARD
+                .decode(b)
+                .map_err(|e| format!("base64 body: {e}"))?
+        }
         Some(b) => b.as_bytes().to_vec(),
         None if protocol == "query" => b"<xml/>".to_vec(),
         None => Vec::new(),
@@ -204,7 +225,11 @@ fn run_case(suite: &J, case: &J) -> Result<(), String> {
     if let Some(expected_fields) = case.get("error").filter(|e| !e.is_null()) {
         let err = match parsed {
             Err(ParseError::Service(e)) => e,
-            Err(other) => return Err(format!("expected a service error, got parse error: {other}")),
+            Err(other) => {
+                return Err(format!(
+                    "expected a service error, got parse error: {other}"
+                ))
+            }
             Ok(v) => return Err(format!("expected a service error, got output {v:?}")),
         };
         let mut actual = comparable(&err.fields);
@@ -222,7 +247,10 @@ fn run_case(suite: &J, case: &J) -> Result<(), String> {
             expected[k] = v.clone();
         }
         if err.code != expected["Error"]["Code"] {
-            return Err(format!("code {:?} != {}", err.code, expected["Error"]["Code"]));
+            return Err(format!(
+                "code {:?} != {}",
+                err.code, expected["Error"]["Code"]
+            ));
         }
         return compare(&actual, &expected);
     }
@@ -250,7 +278,9 @@ fn comparable(v: &Value) -> J {
         Value::Bool(b) => J::Bool(*b),
         Value::Integer(i) => json!(i),
         Value::Float(f) if f.is_nan() => json!("NaN"),
-        Value::Float(f) if f.is_infinite() => json!(if *f > 0.0 { "Infinity" } else { "-Infinity" }),
+        Value::Float(f) if f.is_infinite() => {
+            json!(if *f > 0.0 { "Infinity" } else { "-Infinity" })
+        }
         Value::Float(f) => json!(f),
         Value::String(s) => J::String(s.clone()),
         Value::Blob(b) => J::String(String::from_utf8_lossy(b).into_owned()),
@@ -275,10 +305,15 @@ fn compare(actual: &J, expected: &J) -> Result<(), String> {
 fn same(a: &J, b: &J) -> bool {
     match (a, b) {
         (J::Number(x), J::Number(y)) => {
-            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
             x == y || (x - y).abs() <= 1e-6 * x.abs().max(1.0)
         }
-        (J::Array(x), J::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
+        (J::Array(x), J::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
+        }
         (J::Object(x), J::Object(y)) => {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
         }
@@ -300,11 +335,18 @@ fn expand_event_stream(
         return Err("output is not a map".into());
     };
     let output_shape = model.shape(operation.output.as_ref().ok_or("no output")?.shape);
-    let structure = output_shape.as_structure().ok_or("output not a structure")?;
+    let structure = output_shape
+        .as_structure()
+        .ok_or("output not a structure")?;
     let (name, member) = structure
         .members
         .iter()
-        .find(|(_, m)| model.shape(m.shape).as_structure().is_some_and(|s| s.eventstream))
+        .find(|(_, m)| {
+            model
+                .shape(m.shape)
+                .as_structure()
+                .is_some_and(|s| s.eventstream)
+        })
         .ok_or("no event-stream member")?;
     let stream = out
         .get(name)
@@ -312,7 +354,10 @@ fn expand_event_stream(
         .ok_or_else(|| format!("event-stream member {name} does not hold the body stream"))?;
     let bytes: bytes::Bytes = stream.take().ok_or("stream holds no bytes")?;
     if bytes.len() != body_len {
-        return Err(format!("stream holds {} bytes, body had {body_len}", bytes.len()));
+        return Err(format!(
+            "stream holds {} bytes, body had {body_len}",
+            bytes.len()
+        ));
     }
     let mut decoder = sansboto_core::eventstream::Decoder::new();
     decoder.push(&bytes);

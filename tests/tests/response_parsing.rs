@@ -42,7 +42,9 @@ impl Models {
             .filter(|p| p.join("service-2.json").is_file())
             .collect();
         versions.sort();
-        let latest = versions.last().unwrap_or_else(|| panic!("no model for {service}"));
+        let latest = versions
+            .last()
+            .unwrap_or_else(|| panic!("no model for {service}"));
         let model = ServiceModel::from_json(&std::fs::read(latest.join("service-2.json")).unwrap())
             .unwrap_or_else(|e| panic!("{service}: {e}"));
         self.cache.insert(service.to_string(), model.clone());
@@ -66,7 +68,9 @@ fn botocore_response_parsing_fixtures() {
         }
     }
     for raw in sorted_files(&fixtures.join("json/errors"), "json") {
-        let expected = fixtures.join("json/expected").join(raw.file_name().unwrap());
+        let expected = fixtures
+            .join("json/expected")
+            .join(raw.file_name().unwrap());
         cases.push((raw, expected, 400));
     }
 
@@ -83,7 +87,10 @@ fn botocore_response_parsing_fixtures() {
         match run(&mut models, base, raw, expected, *status) {
             Ok(Checked::Parsed) => pass += 1,
             Ok(Checked::PlaceholderRefused) => placeholder += 1,
-            Err(e) => failures.push(format!("{}: {e}", raw.strip_prefix(&fixtures).unwrap_or(raw).display())),
+            Err(e) => failures.push(format!(
+                "{}: {e}",
+                raw.strip_prefix(&fixtures).unwrap_or(raw).display()
+            )),
         }
     }
     for f in &failures {
@@ -99,8 +106,16 @@ fn botocore_response_parsing_fixtures() {
         pass + placeholder,
         failures.len()
     );
-    assert!(pass + placeholder > 200, "too few fixtures ran: {}", pass + placeholder);
-    assert!(failures.is_empty(), "{} response-parsing fixtures failed", failures.len());
+    assert!(
+        pass + placeholder > 200,
+        "too few fixtures ran: {}",
+        pass + placeholder
+    );
+    assert!(
+        failures.is_empty(),
+        "{} response-parsing fixtures failed",
+        failures.len()
+    );
 }
 
 fn sorted_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
@@ -152,8 +167,9 @@ fn run(
         }
         body = serde_json::to_vec(&loaded).map_err(|e| e.to_string())?;
     }
-    let mut expected: J = serde_json::from_slice(&std::fs::read(expected).map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
+    let mut expected: J =
+        serde_json::from_slice(&std::fs::read(expected).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
     expected["ResponseMetadata"]["HTTPStatusCode"] = J::from(status);
     expected["ResponseMetadata"]["HTTPHeaders"] = J::Object(
         header_json
@@ -173,10 +189,14 @@ fn run(
     );
     if serde_json::to_string(&expected).is_ok_and(|t| t.contains(PLACEHOLDER)) {
         return match parsed {
-            Err(ParseError::InvalidValue { path, found, .. }) if found == PLACEHOLDER && !path.is_empty() => {
+            Err(ParseError::InvalidValue { path, found, .. })
+                if found == PLACEHOLDER && !path.is_empty() =>
+            {
                 Ok(Checked::PlaceholderRefused)
             }
-            other => Err(format!("expected the placeholder timestamp to be refused, got {other:?}")),
+            other => Err(format!(
+                "expected the placeholder timestamp to be refused, got {other:?}"
+            )),
         };
     }
     let mut actual = match parsed {
@@ -187,7 +207,9 @@ fn run(
             let mut fields = e.fields.clone();
             if let (Some(shape), Value::Map(m)) = (e.shape, &mut fields) {
                 if let Some(s) = model.shape(shape).as_structure() {
-                    m.retain(|k, _| k == "Error" || k == "ResponseMetadata" || !s.members.contains_key(k));
+                    m.retain(|k, _| {
+                        k == "Error" || k == "ResponseMetadata" || !s.members.contains_key(k)
+                    });
                 }
             }
             fields
@@ -217,15 +239,22 @@ fn matches(actual: &Value, expected: &J) -> bool {
         (Value::Null, J::Null) => true,
         (Value::Bool(a), J::Bool(b)) => a == b,
         (Value::Integer(_) | Value::Float(_), J::Number(n)) => {
-            let (a, b) = (actual.as_f64().unwrap_or(f64::NAN), n.as_f64().unwrap_or(f64::NAN));
+            let (a, b) = (
+                actual.as_f64().unwrap_or(f64::NAN),
+                n.as_f64().unwrap_or(f64::NAN),
+            );
             a == b || (a - b).abs() <= 1e-9 * a.abs().max(1.0)
         }
         (Value::String(a), J::String(b)) => a == b,
         (Value::Blob(a), J::String(b)) => String::from_utf8_lossy(a) == b.as_str(),
         (Value::Timestamp(a), J::String(b)) => Timestamp::parse_any(b).is_ok_and(|t| t == *a),
-        (Value::List(a), J::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| matches(x, y)),
+        (Value::List(a), J::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| matches(x, y))
+        }
         (Value::Map(a), J::Object(b)) => {
-            a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| matches(v, w)))
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(k, v)| b.get(k).is_some_and(|w| matches(v, w)))
         }
         _ => false,
     }

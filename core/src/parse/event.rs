@@ -38,8 +38,15 @@ pub fn parse_event(
                 None => Map::new(),
             };
             let text = |k: &str| fields.get(k).and_then(Value::as_str).map(str::to_string);
-            let message_text = text("Message").or_else(|| text("message")).unwrap_or_default();
-            Err(stream_error(kind, &message_text, member.map(|m| m.shape), fields))
+            let message_text = text("Message")
+                .or_else(|| text("message"))
+                .unwrap_or_default();
+            Err(stream_error(
+                kind,
+                &message_text,
+                member.map(|m| m.shape),
+                fields,
+            ))
         }
         Some("error") => Err(stream_error(
             message.error_code().unwrap_or_default(),
@@ -97,7 +104,11 @@ fn stream_error(code: &str, message: &str, shape: Option<ShapeId>, members: Map)
     }))
 }
 
-fn parse_event_body(model: &ServiceModel, member: &ShapeRef, message: &Message) -> Result<Value, ParseError> {
+fn parse_event_body(
+    model: &ServiceModel,
+    member: &ShapeRef,
+    message: &Message,
+) -> Result<Value, ParseError> {
     let shape = model.shape(member.shape);
     let Some(event) = shape.as_structure() else {
         return payload_value(model, member, &message.payload);
@@ -116,7 +127,9 @@ fn parse_event_body(model: &ServiceModel, member: &ShapeRef, message: &Message) 
             let m = &event.members[index];
             slots[index] = Some(match &model.shape(m.shape).kind {
                 ShapeKind::Blob => Value::Blob(message.payload.clone()),
-                ShapeKind::String => Value::String(String::from_utf8_lossy(&message.payload).into_owned()),
+                ShapeKind::String => {
+                    Value::String(String::from_utf8_lossy(&message.payload).into_owned())
+                }
                 _ => payload_value(model, m, &message.payload)?,
             });
         }
@@ -154,7 +167,11 @@ fn header_value(h: &HeaderValue) -> Value {
 
 /// A message payload in the protocol's body format, read as `sref`'s shape (empty reads as an
 /// empty structure, as botocore's).
-fn payload_value(model: &ServiceModel, sref: &ShapeRef, payload: &Bytes) -> Result<Value, ParseError> {
+fn payload_value(
+    model: &ServiceModel,
+    sref: &ShapeRef,
+    payload: &Bytes,
+) -> Result<Value, ParseError> {
     if payload.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::map());
     }

@@ -45,7 +45,10 @@ pub(super) fn parse_output(
             out = finish_structure(&s.members, slots);
         }
     }
-    out.insert("ResponseMetadata".into(), Value::Map(rpc_metadata(cx.headers)));
+    out.insert(
+        "ResponseMetadata".into(),
+        Value::Map(rpc_metadata(cx.headers)),
+    );
     Ok(out)
 }
 
@@ -184,7 +187,11 @@ pub(super) fn read_structure(
 }
 
 /// Read a JSON body as any shape (a rest-json structure or list payload).
-pub(super) fn read_value(model: &ServiceModel, sref: &ShapeRef, body: &[u8]) -> Result<Value, ParseError> {
+pub(super) fn read_value(
+    model: &ServiceModel,
+    sref: &ShapeRef,
+    body: &[u8],
+) -> Result<Value, ParseError> {
     let failure = RefCell::new(None);
     let ctx = Walk {
         model,
@@ -416,7 +423,10 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         match self.kind() {
             ShapeKind::Timestamp => Timestamp::from_epoch_f64(v)
                 .map(Value::Timestamp)
-                .ok_or_else(|| self.ctx.fail(ParseError::invalid("epoch seconds", &v.to_string()))),
+                .ok_or_else(|| {
+                    self.ctx
+                        .fail(ParseError::invalid("epoch seconds", &v.to_string()))
+                }),
             _ => Ok(Value::Float(v)),
         }
     }

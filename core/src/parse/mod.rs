@@ -308,7 +308,9 @@ fn parse_error_response(cx: &Ctx<'_>, body: Body) -> Result<ServiceError, ParseE
     let request_id = non_empty(metadata.and_then(|m| m.get("RequestId")))
         .map(str::to_string)
         .or_else(|| request_id_header(cx.headers))
-        .or_else(|| non_empty(fields.get("Error").and_then(|e| e.get("RequestId"))).map(str::to_string));
+        .or_else(|| {
+            non_empty(fields.get("Error").and_then(|e| e.get("RequestId"))).map(str::to_string)
+        });
     let host_id = non_empty(metadata.and_then(|m| m.get("HostId")))
         .map(str::to_string)
         .or_else(|| header(cx.headers, "x-amz-id-2").map(Cow::into_owned));
@@ -329,7 +331,10 @@ fn non_empty(v: Option<&Value>) -> Option<&str> {
 }
 
 fn error_field<'v>(fields: &'v Map, name: &str) -> Option<&'v str> {
-    fields.get("Error").and_then(|e| e.get(name)).and_then(Value::as_str)
+    fields
+        .get("Error")
+        .and_then(|e| e.get(name))
+        .and_then(Value::as_str)
 }
 
 /// botocore's test for a body that is not the protocol's error format: a 5xx with an empty body
@@ -381,10 +386,7 @@ fn error_shape_for_code(model: &ServiceModel, code: &str) -> Option<ShapeId> {
                     == code
         })
     };
-    model
-        .shapes()
-        .map(|(id, _)| id)
-        .find(|id| matches(*id))
+    model.shapes().map(|(id, _)| id).find(|id| matches(*id))
 }
 
 /// Add what every parsed response carries: `HTTPStatusCode`, `HTTPHeaders` (lower-cased names,
@@ -457,7 +459,11 @@ pub(crate) fn rpc_metadata(headers: &HeaderMap) -> Map {
 
 /// Apply `x-amzn-query-error: Code;Type` (awsQueryCompatible services): the query code replaces
 /// the body's, which is kept as `QueryErrorCode`, and the fault type becomes `Type`.
-pub(crate) fn apply_query_error_header(headers: &HeaderMap, code: String, error: &mut Map) -> String {
+pub(crate) fn apply_query_error_header(
+    headers: &HeaderMap,
+    code: String,
+    error: &mut Map,
+) -> String {
     let Some(value) = header(headers, "x-amzn-query-error") else {
         return code;
     };
@@ -506,7 +512,10 @@ pub(crate) fn parse_http_members(
                         && h.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
                     {
                         if let Some(v) = header(cx.headers, h) {
-                            map.insert(h[prefix.len()..].to_string(), Value::String(v.into_owned()));
+                            map.insert(
+                                h[prefix.len()..].to_string(),
+                                Value::String(v.into_owned()),
+                            );
                         }
                     }
                 }
@@ -515,7 +524,10 @@ pub(crate) fn parse_http_members(
             Location::Header => {
                 if let Some(text) = header(cx.headers, member.wire_name()) {
                     let value = header_value(cx.model, member, &text, bools).map_err(|e| {
-                        e.within(PathSegment::Member(&format!("{name} (header {})", member.wire_name())))
+                        e.within(PathSegment::Member(&format!(
+                            "{name} (header {})",
+                            member.wire_name()
+                        )))
                     })?;
                     *slot = Some(value);
                 }
@@ -550,7 +562,8 @@ fn header_value(
                 .iter()
                 .enumerate()
                 .map(|(i, part)| {
-                    header_value(model, item, part, bools).map_err(|e| e.within(PathSegment::Index(i)))
+                    header_value(model, item, part, bools)
+                        .map_err(|e| e.within(PathSegment::Index(i)))
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::List)
@@ -638,7 +651,9 @@ pub(crate) fn parse_float(text: &str) -> Option<f64> {
 /// Decode base64 leniently, as Python's `b64decode`: whitespace and line breaks are ignored and
 /// padding is optional.
 pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    use base64::engine::{general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig};
+    use base64::engine::{
+        general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig,
+    };
     const LENIENT: GeneralPurpose = GeneralPurpose::new(
         &base64::alphabet::STANDARD,
         GeneralPurposeConfig::new()
@@ -694,8 +709,10 @@ pub(crate) fn raw_payload(
             let bytes = body_bytes(&body);
             Some(match String::from_utf8(bytes.to_vec()) {
                 Ok(s) => Ok(Value::String(s)),
-                Err(_) => Err(ParseError::invalid("UTF-8 text", &String::from_utf8_lossy(&bytes))
-                    .within(PathSegment::Member(&member.name))),
+                Err(_) => Err(
+                    ParseError::invalid("UTF-8 text", &String::from_utf8_lossy(&bytes))
+                        .within(PathSegment::Member(&member.name)),
+                ),
             })
         }
         _ => None,
@@ -721,8 +738,12 @@ fn body_as_stream(body: Body) -> StreamingBody {
 }
 
 /// The bytes of a body the parser must read; a stream is an error.
-pub(crate) fn need_bytes<'b>(body: &'b Body, needed_for: &'static str) -> Result<&'b [u8], ParseError> {
-    body.as_bytes().ok_or(ParseError::BodyNotRead { needed_for })
+pub(crate) fn need_bytes<'b>(
+    body: &'b Body,
+    needed_for: &'static str,
+) -> Result<&'b [u8], ParseError> {
+    body.as_bytes()
+        .ok_or(ParseError::BodyNotRead { needed_for })
 }
 
 /// Assemble a structure's parsed members (slots indexed like the members) in model order.
@@ -754,9 +775,14 @@ mod tests {
 
     #[test]
     fn error_codes_are_sanitized() {
-        assert_eq!(sanitize_error_code("aws.protocoltests#FooError"), "FooError");
         assert_eq!(
-            sanitize_error_code("FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/"),
+            sanitize_error_code("aws.protocoltests#FooError"),
+            "FooError"
+        );
+        assert_eq!(
+            sanitize_error_code(
+                "FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/"
+            ),
             "FooError"
         );
         assert_eq!(
@@ -769,10 +795,19 @@ mod tests {
     #[test]
     fn header_lists_split_like_rfc7230() {
         assert_eq!(split_header_list("a, b,c", false), ["a", "b", "c"]);
-        assert_eq!(split_header_list(r#""b,c", "\"def\"", a"#, false), ["b,c", "\"def\"", "a"]);
         assert_eq!(
-            split_header_list("Mon, 16 Dec 2019 23:48:18 GMT, Tue, 17 Dec 2019 23:48:18 GMT", true),
-            ["Mon, 16 Dec 2019 23:48:18 GMT", "Tue, 17 Dec 2019 23:48:18 GMT"]
+            split_header_list(r#""b,c", "\"def\"", a"#, false),
+            ["b,c", "\"def\"", "a"]
+        );
+        assert_eq!(
+            split_header_list(
+                "Mon, 16 Dec 2019 23:48:18 GMT, Tue, 17 Dec 2019 23:48:18 GMT",
+                true
+            ),
+            [
+                "Mon, 16 Dec 2019 23:48:18 GMT",
+                "Tue, 17 Dec 2019 23:48:18 GMT"
+            ]
         );
     }
 
@@ -803,8 +838,11 @@ mod tests {
         );
     }
 
-
-    fn model(protocol: &str, shapes: serde_json::Value, output: &str) -> std::sync::Arc<ServiceModel> {
+    fn model(
+        protocol: &str,
+        shapes: serde_json::Value,
+        output: &str,
+    ) -> std::sync::Arc<ServiceModel> {
         ServiceModel::from_value(serde_json::json!({
             "metadata": {"protocol": protocol, "apiVersion": "2020-01-01", "endpointPrefix": "svc"},
             "operations": {"Op": {"name": "Op", "http": {"method": "POST", "requestUri": "/"},
@@ -814,7 +852,12 @@ mod tests {
         .unwrap()
     }
 
-    fn run(m: &ServiceModel, status: u16, headers: &[(&str, &str)], body: Body) -> Result<Value, ParseError> {
+    fn run(
+        m: &ServiceModel,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: Body,
+    ) -> Result<Value, ParseError> {
         let mut map = HeaderMap::new();
         for (k, v) in headers {
             map.append(
@@ -823,7 +866,15 @@ mod tests {
             );
         }
         let op = m.operation("Op").unwrap();
-        parse_response(m, op, Response { status, headers: &map, body })
+        parse_response(
+            m,
+            op,
+            Response {
+                status,
+                headers: &map,
+                body,
+            },
+        )
     }
 
     fn rest_xml_model() -> std::sync::Arc<ServiceModel> {
@@ -850,11 +901,18 @@ mod tests {
         let out = run(
             &m,
             200,
-            &[("x-amz-meta-Color", "blue"), ("x-amz-request-id", "R"), ("x-doc", "eyJhIjogMX0=")],
+            &[
+                ("x-amz-meta-Color", "blue"),
+                ("x-amz-request-id", "R"),
+                ("x-doc", "eyJhIjogMX0="),
+            ],
             Body::Stream(stream),
         )
         .unwrap();
-        assert_eq!(out["Body"].as_stream().and_then(|s| s.take::<u32>()), Some(7));
+        assert_eq!(
+            out["Body"].as_stream().and_then(|s| s.take::<u32>()),
+            Some(7)
+        );
         assert_eq!(out["Meta"]["color"].as_str(), Some("blue"));
         assert_eq!(out["Doc"]["a"].as_i64(), Some(1));
         let meta = &out["ResponseMetadata"];
@@ -862,7 +920,10 @@ mod tests {
         assert_eq!(meta["HostId"].as_str(), Some(""));
         assert_eq!(meta["HTTPStatusCode"].as_i64(), Some(200));
         assert_eq!(meta["RetryAttempts"].as_i64(), Some(0));
-        assert_eq!(meta["HTTPHeaders"]["x-amz-meta-color"].as_str(), Some("blue"));
+        assert_eq!(
+            meta["HTTPHeaders"]["x-amz-meta-color"].as_str(),
+            Some("blue")
+        );
         // The same payload as bytes is a blob.
         let out = run(&m, 200, &[], Body::from(b"hello".to_vec())).unwrap();
         assert_eq!(out["Body"], Value::blob(&b"hello"[..]));
@@ -873,10 +934,18 @@ mod tests {
         let m = rest_xml_model();
         let body = "<Error><Code>NoSuchThing</Code><Message>gone</Message><Thing>t1</Thing>\
                     <RequestId>BODYID</RequestId></Error>";
-        let err = run(&m, 404, &[("x-amz-request-id", "HDRID"), ("x-amz-id-2", "HOST")], Body::from(body.to_string()))
-            .unwrap_err();
+        let err = run(
+            &m,
+            404,
+            &[("x-amz-request-id", "HDRID"), ("x-amz-id-2", "HOST")],
+            Body::from(body.to_string()),
+        )
+        .unwrap_err();
         let e = err.service_error().unwrap();
-        assert_eq!((e.code.as_str(), e.message.as_str()), ("NoSuchThing", "gone"));
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("NoSuchThing", "gone")
+        );
         assert_eq!(e.request_id.as_deref(), Some("HDRID"));
         assert_eq!(e.host_id.as_deref(), Some("HOST"));
         assert_eq!(e.shape_name(&m), Some("NoSuchThing"));
@@ -890,8 +959,17 @@ mod tests {
         let m = rest_xml_model();
         let e = run(&m, 304, &[], Body::Empty).unwrap_err();
         let e = e.service_error().unwrap();
-        assert_eq!((e.code.as_str(), e.message.as_str()), ("304", "Not Modified"));
-        let e = run(&m, 503, &[], Body::from("<html><body>busy</body></html>".to_string())).unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("304", "Not Modified")
+        );
+        let e = run(
+            &m,
+            503,
+            &[],
+            Body::from("<html><body>busy</body></html>".to_string()),
+        )
+        .unwrap_err();
         assert_eq!(e.service_error().unwrap().code, "503");
         // Not XML at all on a 4xx: rest-xml falls back to the status too.
         let e = run(&m, 403, &[], Body::from("nope".to_string())).unwrap_err();
@@ -915,7 +993,13 @@ mod tests {
         let err = run(
             &m,
             400,
-            &[("x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"), ("x-amzn-requestid", "Q")],
+            &[
+                (
+                    "x-amzn-query-error",
+                    "AWS.SimpleQueueService.NonExistentQueue;Sender",
+                ),
+                ("x-amzn-requestid", "Q"),
+            ],
             Body::from(body.to_string()),
         )
         .unwrap_err();
@@ -938,10 +1022,22 @@ mod tests {
         let m = model("rest-json", shapes.clone(), "Out");
         let out = run(&m, 200, &[], Body::from(r#"{"U": {"New": 1}}"#.to_string())).unwrap();
         assert_eq!(out["U"]["SDK_UNKNOWN_MEMBER"]["name"].as_str(), Some("New"));
-        let err = run(&m, 200, &[], Body::from(r#"{"U": {"A": "x", "New": 1}}"#.to_string())).unwrap_err();
+        let err = run(
+            &m,
+            200,
+            &[],
+            Body::from(r#"{"U": {"A": "x", "New": 1}}"#.to_string()),
+        )
+        .unwrap_err();
         assert!(matches!(err, ParseError::Union { .. }), "{err}");
         let m = model("rest-xml", shapes, "Out");
-        let out = run(&m, 200, &[], Body::from("<Out><U><New>1</New></U></Out>".to_string())).unwrap();
+        let out = run(
+            &m,
+            200,
+            &[],
+            Body::from("<Out><U><New>1</New></U></Out>".to_string()),
+        )
+        .unwrap();
         assert_eq!(out["U"]["SDK_UNKNOWN_MEMBER"]["name"].as_str(), Some("New"));
     }
 
@@ -955,9 +1051,16 @@ mod tests {
         });
         let deep_xml = "<N>".repeat(5000) + &"</N>".repeat(5000);
         let deep_json = "{\"N\":".repeat(5000) + &"}".repeat(5000);
-        let mut deep_cbor = vec![0xa1, 0x61, b'N'].repeat(5000);
+        let mut deep_cbor = [0xa1, 0x61, b'N'].repeat(5000);
         deep_cbor.push(0xa0);
-        for protocol in ["query", "ec2", "rest-xml", "json", "rest-json", "smithy-rpc-v2-cbor"] {
+        for protocol in [
+            "query",
+            "ec2",
+            "rest-xml",
+            "json",
+            "rest-json",
+            "smithy-rpc-v2-cbor",
+        ] {
             let m = model(protocol, shapes.clone(), "Out");
             let bodies: Vec<Vec<u8>> = vec![
                 deep_xml.clone().into_bytes(),
@@ -974,11 +1077,16 @@ mod tests {
                     let _ = run(&m, status, &[], Body::from(body.clone()));
                 }
             }
-            let too_deep = run(&m, 200, &[], Body::from(match protocol {
-                "json" | "rest-json" => deep_json.clone().into_bytes(),
-                "smithy-rpc-v2-cbor" => deep_cbor.clone(),
-                _ => format!("<Out>{deep_xml}</Out>").into_bytes(),
-            }));
+            let too_deep = run(
+                &m,
+                200,
+                &[],
+                Body::from(match protocol {
+                    "json" | "rest-json" => deep_json.clone().into_bytes(),
+                    "smithy-rpc-v2-cbor" => deep_cbor.clone(),
+                    _ => format!("<Out>{deep_xml}</Out>").into_bytes(),
+                }),
+            );
             assert!(too_deep.is_err(), "{protocol}: deep nesting accepted");
         }
     }

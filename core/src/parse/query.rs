@@ -57,7 +57,10 @@ fn metadata_from<'a>(
         r.tree(elem)
     } else {
         let mut m = Map::new();
-        m.insert("RequestId".into(), Value::String(r.text(elem)?.into_owned()));
+        m.insert(
+            "RequestId".into(),
+            Value::String(r.text(elem)?.into_owned()),
+        );
         Ok(Value::Map(m))
     }
 }
@@ -123,7 +126,11 @@ pub(super) fn parse_output_as(
     Ok(out)
 }
 
-pub(super) fn parse_error_as(dialect: &Dialect, cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> {
+pub(super) fn parse_error_as(
+    dialect: &Dialect,
+    cx: &Ctx<'_>,
+    body: &[u8],
+) -> Result<Map, ParseError> {
     let mut r = XmlReader::new(body);
     let Some(root) = r.root()? else {
         // botocore fails on an empty query error body; the status says more than a failure.
@@ -186,7 +193,9 @@ impl ModeledRead<'_> {
     fn read<'a>(&self, r: &mut XmlReader<'a>, elem: &Element<'a>) -> Result<Map, ParseError> {
         let mut slots = vec![None; self.s.members.len()];
         self.reader
-            .fill_structure(r, self.name, self.s, elem, &mut slots, &mut |r, c| r.skip(&c))?;
+            .fill_structure(r, self.name, self.s, elem, &mut slots, &mut |r, c| {
+                r.skip(&c)
+            })?;
         Ok(finish_structure(&self.s.members, slots))
     }
 }

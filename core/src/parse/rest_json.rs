@@ -6,7 +6,7 @@ use super::json::{error_fields, event_stream_member, read_structure, read_value,
 use super::{
     finish_structure, header, need_bytes, parse_http_members, payload_of, raw_payload,
     rest_metadata, sanitize_error_code, unknown_union_member, Ctx, HeaderBool, ParseError,
-    Payload, PathSegment,
+    PathSegment, Payload,
 };
 use crate::body::Body;
 use crate::model::{Location, ShapeId, ShapeKind, ShapeRef, Structure};
@@ -72,10 +72,12 @@ fn read_rest_structure(
             }
         }
         Payload::Members => {
-            let body_members = s
-                .members
-                .values()
-                .any(|m| matches!(m.location, Location::Body | Location::Uri | Location::QueryString));
+            let body_members = s.members.values().any(|m| {
+                matches!(
+                    m.location,
+                    Location::Body | Location::Uri | Location::QueryString
+                )
+            });
             if body_members || !matches!(body, Body::Stream(_)) {
                 let bytes = need_bytes(&body, "the output's body members")?;
                 read_structure(cx.model, name, s, bytes, &mut slots)?;
@@ -90,11 +92,13 @@ pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> 
     let mut fields = error_fields(cx, &parsed);
     let code = match header(cx.headers, "x-amzn-errortype") {
         Some(h) => Some(h.into_owned()),
-        None => ["code", "Code"].iter().find_map(|k| match parsed.object.get(*k) {
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(serde_json::Value::Null) | None => None,
-            Some(other) => Some(other.to_string()),
-        }),
+        None => ["code", "Code"]
+            .iter()
+            .find_map(|k| match parsed.object.get(*k) {
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                Some(serde_json::Value::Null) | None => None,
+                Some(other) => Some(other.to_string()),
+            }),
     };
     if let Some(code) = code {
         if let Some(Value::Map(error)) = fields.get_mut("Error") {

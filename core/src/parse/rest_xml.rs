@@ -6,16 +6,19 @@
 use super::xml::{ShapeReader, XmlReader};
 use super::{
     finish_structure, generic_error, header, need_bytes, parse_http_members, payload_of,
-    raw_payload, rest_metadata, Ctx, HeaderBool, ParseError, Payload, PathSegment,
+    raw_payload, rest_metadata, Ctx, HeaderBool, ParseError, PathSegment, Payload,
 };
 use crate::body::Body;
 use crate::model::{Location, ShapeId, ShapeKind, ShapeRef, Structure};
 use crate::value::{Map, Value};
 
 fn has_body_members(s: &Structure) -> bool {
-    s.members
-        .values()
-        .any(|m| matches!(m.location, Location::Body | Location::Uri | Location::QueryString))
+    s.members.values().any(|m| {
+        matches!(
+            m.location,
+            Location::Body | Location::Uri | Location::QueryString
+        )
+    })
 }
 
 pub(super) fn parse_output(

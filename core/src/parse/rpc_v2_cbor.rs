@@ -14,8 +14,8 @@ use crate::time::Timestamp;
 use crate::value::{Map, Value};
 
 use super::{
-    apply_query_error_header, finish_structure, need_bytes, parse_float, raw_payload,
-    rpc_metadata, sanitize_error_code, BodyFormat, Ctx, ParseError, PathSegment,
+    apply_query_error_header, finish_structure, need_bytes, parse_float, raw_payload, rpc_metadata,
+    sanitize_error_code, BodyFormat, Ctx, ParseError, PathSegment,
 };
 
 pub(super) fn parse_output(
@@ -40,7 +40,10 @@ pub(super) fn parse_output(
             out = structure(cx.model, name, s, item)?;
         }
     }
-    out.insert("ResponseMetadata".into(), Value::Map(rpc_metadata(cx.headers)));
+    out.insert(
+        "ResponseMetadata".into(),
+        Value::Map(rpc_metadata(cx.headers)),
+    );
     Ok(out)
 }
 
@@ -74,9 +77,15 @@ fn malformed(e: CborError) -> ParseError {
 
 pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> {
     let item = decode(cbor::decode(body))?;
-    let text = |key: &str| item.as_ref().and_then(|i| i.get(key)).and_then(Item::as_str);
+    let text = |key: &str| {
+        item.as_ref()
+            .and_then(|i| i.get(key))
+            .and_then(Item::as_str)
+    };
     let mut error = Map::new();
-    let message = text("message").or_else(|| text("Message")).unwrap_or_default();
+    let message = text("message")
+        .or_else(|| text("Message"))
+        .unwrap_or_default();
     error.insert("Message".into(), Value::String(message.to_string()));
     let code = match text("__type") {
         Some(t) => sanitize_error_code(t).to_string(),
@@ -86,7 +95,10 @@ pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> 
     error.insert("Code".into(), Value::String(code));
     let mut fields = Map::new();
     fields.insert("Error".into(), Value::Map(error));
-    fields.insert("ResponseMetadata".into(), Value::Map(rpc_metadata(cx.headers)));
+    fields.insert(
+        "ResponseMetadata".into(),
+        Value::Map(rpc_metadata(cx.headers)),
+    );
     Ok(fields)
 }
 
@@ -124,9 +136,8 @@ fn structure(
             set += 1;
         }
         if let Some((index, name, member)) = s.members.get_full(key.as_str()) {
-            slots[index] = Some(
-                read(model, member, value).map_err(|e| e.within(PathSegment::Member(name)))?,
-            );
+            slots[index] =
+                Some(read(model, member, value).map_err(|e| e.within(PathSegment::Member(name)))?);
         }
     }
     if s.union && set != 1 {
@@ -173,11 +184,14 @@ fn read(model: &ServiceModel, sref: &ShapeRef, item: Item) -> Result<Value, Pars
                 .ok_or_else(|| ParseError::invalid("epoch seconds", &seconds.to_string()))
         }
         (ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal, Item::Text(t)) => {
-            Ok(parse_float(&t).map(Value::Float).unwrap_or(Value::String(t)))
+            Ok(parse_float(&t)
+                .map(Value::Float)
+                .unwrap_or(Value::String(t)))
         }
-        (ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal, item @ (Item::UInt(_) | Item::NegInt(_))) => {
-            Ok(Value::Float(item.as_i128().unwrap_or_default() as f64))
-        }
+        (
+            ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal,
+            item @ (Item::UInt(_) | Item::NegInt(_)),
+        ) => Ok(Value::Float(item.as_i128().unwrap_or_default() as f64)),
         (_, item) => generic(item),
     }
 }
@@ -185,9 +199,7 @@ fn read(model: &ServiceModel, sref: &ShapeRef, item: Item) -> Result<Value, Pars
 fn inner_number(item: &Item) -> Option<f64> {
     match item {
         Item::Tag(1, inner) => inner_number(inner),
-        other => other
-            .as_f64()
-            .or_else(|| other.as_i128().map(|i| i as f64)),
+        other => other.as_f64().or_else(|| other.as_i128().map(|i| i as f64)),
     }
 }
 
@@ -200,7 +212,9 @@ fn generic(item: Item) -> Result<Value, ParseError> {
         },
         Item::Bytes(b) => Value::Blob(b),
         Item::Text(t) => Value::String(t),
-        Item::Array(items) => Value::List(items.into_iter().map(generic).collect::<Result<_, _>>()?),
+        Item::Array(items) => {
+            Value::List(items.into_iter().map(generic).collect::<Result<_, _>>()?)
+        }
         Item::Map(entries) => {
             let mut out = Map::with_capacity(entries.len());
             for (k, v) in entries {
@@ -214,10 +228,18 @@ fn generic(item: Item) -> Result<Value, ParseError> {
         }
         Item::Tag(1, inner) => match inner_number(&inner).and_then(Timestamp::from_epoch_f64) {
             Some(t) => Value::Timestamp(t),
-            None => return Err(ParseError::invalid("epoch seconds in tag 1", &format!("{inner:?}"))),
+            None => {
+                return Err(ParseError::invalid(
+                    "epoch seconds in tag 1",
+                    &format!("{inner:?}"),
+                ))
+            }
         },
         Item::Tag(tag, _) => {
-            return Err(ParseError::invalid("no CBOR tag but 1 (epoch time)", &format!("tag {tag}")))
+            return Err(ParseError::invalid(
+                "no CBOR tag but 1 (epoch time)",
+                &format!("tag {tag}"),
+            ))
         }
         Item::Bool(b) => Value::Bool(b),
         Item::Null | Item::Undefined | Item::Simple(_) => Value::Null,

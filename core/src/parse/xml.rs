@@ -123,10 +123,8 @@ impl<'a> XmlReader<'a> {
                 Event::Start(s) => return self.enter(s, false).map(Some),
                 Event::Empty(s) => return self.enter(s, true).map(Some),
                 Event::Eof => return Ok(None),
-                Event::Text(t) => {
-                    if !t.iter().all(|b| b.is_ascii_whitespace()) {
-                        return Err(self.malformed("text outside the root element"));
-                    }
+                Event::Text(t) if !t.iter().all(|b| b.is_ascii_whitespace()) => {
+                    return Err(self.malformed("text outside the root element"));
                 }
                 Event::CData(_) | Event::End(_) => {
                     return Err(self.malformed("content outside the root element"))
@@ -373,9 +371,8 @@ impl<'m> ShapeReader<'m> {
         elem: &Element<'a>,
     ) -> Result<Value, ParseError> {
         let mut slots = vec![None; s.members.len()];
-        let unknown = self.fill_structure(r, shape_name, s, elem, &mut slots, &mut |r, c| {
-            r.skip(&c)
-        })?;
+        let unknown =
+            self.fill_structure(r, shape_name, s, elem, &mut slots, &mut |r, c| r.skip(&c))?;
         if let Some(tag) = unknown {
             return Ok(unknown_union_member(&tag));
         }
@@ -461,7 +458,11 @@ impl<'m> ShapeReader<'m> {
                 });
             }
             let tag = &union_tags[0];
-            if !s.members.values().any(|m| m.wire_name().as_bytes() == &tag[..]) {
+            if !s
+                .members
+                .values()
+                .any(|m| m.wire_name().as_bytes() == &tag[..])
+            {
                 return Ok(Some(String::from_utf8_lossy(tag).into_owned()));
             }
         }
@@ -481,8 +482,10 @@ mod tests {
 
     #[test]
     fn tree_reads_leaves_maps_and_nulls() {
-        let v = tree("<E><Error><Code>X</Code><Detail/><M>a &amp; b</M></Error><RequestId>r</RequestId></E>")
-            .unwrap();
+        let v = tree(
+            "<E><Error><Code>X</Code><Detail/><M>a &amp; b</M></Error><RequestId>r</RequestId></E>",
+        )
+        .unwrap();
         assert_eq!(v["Error"]["Code"].as_str(), Some("X"));
         assert!(v["Error"]["Detail"].is_null());
         assert_eq!(v["Error"]["M"].as_str(), Some("a & b"));
@@ -491,16 +494,26 @@ mod tests {
 
     #[test]
     fn malformed_and_deep_documents_are_errors() {
-        assert!(matches!(tree("<a><b></a>"), Err(ParseError::Malformed { .. })));
+        assert!(matches!(
+            tree("<a><b></a>"),
+            Err(ParseError::Malformed { .. })
+        ));
         assert!(matches!(tree("<a><b>"), Err(ParseError::Malformed { .. })));
-        assert!(matches!(tree("<a>&bogus;</a>"), Err(ParseError::Malformed { .. })));
+        assert!(matches!(
+            tree("<a>&bogus;</a>"),
+            Err(ParseError::Malformed { .. })
+        ));
         let deep = "<a>".repeat(10_000) + &"</a>".repeat(10_000);
         assert!(matches!(tree(&deep), Err(ParseError::TooDeep { .. })));
     }
 
     #[test]
     fn skipping_is_iterative() {
-        let deep = format!("<r><x>{}{}</x><y>1</y></r>", "<a>".repeat(50_000), "</a>".repeat(50_000));
+        let deep = format!(
+            "<r><x>{}{}</x><y>1</y></r>",
+            "<a>".repeat(50_000),
+            "</a>".repeat(50_000)
+        );
         let mut r = XmlReader::new(deep.as_bytes());
         let root = r.root().unwrap().unwrap();
         let x = r.next_child(&root).unwrap().unwrap();
