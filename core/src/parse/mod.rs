@@ -86,7 +86,7 @@ pub enum ParseError {
         position: String,
     },
     /// A value is well-formed but not what its shape says (a bad number, timestamp or base64).
-    #[error("invalid value at {path}: expected {expected}, found {found:?}")]
+    #[error("invalid value at {}: expected {expected}, found {found:?}", at(path))]
     InvalidValue {
         /// Member path from the output root (`Contents[3].Size`), or `header x-amz-foo`.
         path: String,
@@ -96,7 +96,7 @@ pub enum ParseError {
         found: String,
     },
     /// The body nests deeper than [`MAX_DEPTH`].
-    #[error("response body nests deeper than {limit} levels at {path}")]
+    #[error("response body nests deeper than {limit} levels at {}", at(path))]
     TooDeep {
         /// The limit.
         limit: usize,
@@ -104,7 +104,7 @@ pub enum ParseError {
         path: String,
     },
     /// A union in the response does not have exactly one member set.
-    #[error("invalid service response at {path}: union {shape} must have exactly one member set, found {found}")]
+    #[error("invalid service response at {}: union {shape} must have exactly one member set, found {found}", at(path))]
     Union {
         /// The union shape.
         shape: String,
@@ -155,6 +155,15 @@ impl ParseError {
             ParseError::Service(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+/// A member path for messages; the empty path is the body's root.
+fn at(path: &str) -> &str {
+    if path.is_empty() {
+        "the body root"
+    } else {
+        path
     }
 }
 
