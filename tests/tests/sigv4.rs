@@ -7,7 +7,9 @@ mod signing_support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use sansboto_core::auth::sigv4::{self, PayloadHash, SigningKeyCache, SigningParams, SigningSettings};
+use sansboto_core::auth::sigv4::{
+    self, PayloadHash, SigningKeyCache, SigningParams, SigningSettings,
+};
 use sansboto_core::auth::Credentials;
 use serde_json::Value;
 use signing_support::*;
@@ -16,7 +18,9 @@ const ACCESS_KEY: &str = "AKIDEXAMPLE";
 const SECRET_KEY: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
 fn find_cases(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for path in entries {
@@ -93,7 +97,9 @@ fn run_botocore_case(req_path: &Path, cache: &SigningKeyCache) -> Result<(), Str
     expect_eq("method", request.method().as_str(), &sreq.method)?;
     let (actual, expected) = (header_set_of_request(&request), header_set_of_raw(&sreq));
     if actual != expected {
-        return Err(format!("signed headers differ\nactual   {actual:?}\nexpected {expected:?}"));
+        return Err(format!(
+            "signed headers differ\nactual   {actual:?}\nexpected {expected:?}"
+        ));
     }
     let body = request.body().as_bytes().unwrap_or_default();
     if body != sreq.body.as_slice() {
@@ -110,11 +116,20 @@ fn botocore_aws4_testsuite() {
     // 34 cases. botocore itself skips 4 cases (normalize-path/get-space: Python's request-line parser rejects the
     // space; get-vanilla-query-order-key, -key-case, -value: its harness loads the query into a
     // dict and loses repeated keys). Those are harness limits, not signer limits, so they run here.
-    assert!(cases.len() >= 30, "only {} cases found under {}", cases.len(), dir.display());
+    assert!(
+        cases.len() >= 30,
+        "only {} cases found under {}",
+        cases.len(),
+        dir.display()
+    );
     let cache = SigningKeyCache::default();
     let mut tally = Tally::default();
     for case in &cases {
-        let name = case.strip_prefix(&dir).unwrap_or(case).display().to_string();
+        let name = case
+            .strip_prefix(&dir)
+            .unwrap_or(case)
+            .display()
+            .to_string();
         tally.record(&name, run_botocore_case(case, &cache));
     }
     let (hits, misses) = cache.stats();
@@ -135,7 +150,8 @@ struct CrtContext {
 }
 
 fn read_crt_context(dir: &Path) -> Result<CrtContext, String> {
-    let ctx: Value = serde_json::from_str(&read(&dir.join("context.json"))?).map_err(|e| e.to_string())?;
+    let ctx: Value =
+        serde_json::from_str(&read(&dir.join("context.json"))?).map_err(|e| e.to_string())?;
     let s = |v: &Value| v.as_str().map(str::to_owned).ok_or("expected a string");
     let creds = &ctx["credentials"];
     Ok(CrtContext {
@@ -177,10 +193,19 @@ fn run_crt_v4_case(dir: &Path, variant: &str, cache: &SigningKeyCache) -> Result
         payload: PayloadHash::ComputeSha256,
         settings,
     };
-    let out = sigv4::sign(&mut request, &ctx.credentials, &params, cache).map_err(|e| e.to_string())?;
+    let out =
+        sigv4::sign(&mut request, &ctx.credentials, &params, cache).map_err(|e| e.to_string())?;
     let expected = |suffix: &str| read(&dir.join(format!("{variant}-{suffix}.txt")));
-    expect_eq("canonical request", &out.canonical_request, &expected("canonical-request")?)?;
-    expect_eq("string to sign", &out.string_to_sign, &expected("string-to-sign")?)?;
+    expect_eq(
+        "canonical request",
+        &out.canonical_request,
+        &expected("canonical-request")?,
+    )?;
+    expect_eq(
+        "string to sign",
+        &out.string_to_sign,
+        &expected("string-to-sign")?,
+    )?;
     expect_eq("signature", &out.signature, expected("signature")?.trim())?;
 
     let sreq = parse_raw_request(&expected("signed-request")?)?;
@@ -189,11 +214,15 @@ fn run_crt_v4_case(dir: &Path, variant: &str, cache: &SigningKeyCache) -> Result
     // Query parameter order is free (botocore and aws-c-auth order them differently); compare
     // the path exactly and the parameters as a set.
     if split_target(actual_target) != split_target(&expected_target) {
-        return Err(format!("signed target differs\nactual   {actual_target}\nexpected {expected_target}"));
+        return Err(format!(
+            "signed target differs\nactual   {actual_target}\nexpected {expected_target}"
+        ));
     }
     let (actual, expected) = (header_set_of_request(&request), header_set_of_raw(&sreq));
     if actual != expected {
-        return Err(format!("signed headers differ\nactual   {actual:?}\nexpected {expected:?}"));
+        return Err(format!(
+            "signed headers differ\nactual   {actual:?}\nexpected {expected:?}"
+        ));
     }
     Ok(())
 }
@@ -201,7 +230,9 @@ fn run_crt_v4_case(dir: &Path, variant: &str, cache: &SigningKeyCache) -> Result
 #[test]
 fn aws_c_auth_v4_suite() {
     let Some(shared) = sansboto_tests::shared_testdata_dir() else {
-        println!("aws-c-auth v4: 0 passed, 0 failed, all skipped: shared test data directory absent");
+        println!(
+            "aws-c-auth v4: 0 passed, 0 failed, all skipped: shared test data directory absent"
+        );
         return;
     };
     let root = shared.join("external/awslabs-aws-c-auth/tests/aws-signing-test-suite/v4");
@@ -219,7 +250,10 @@ fn aws_c_auth_v4_suite() {
     for variant in ["header", "query"] {
         let mut tally = Tally::default();
         for dir in &dirs {
-            let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             tally.record(&name, run_crt_v4_case(dir, variant, &cache));
         }
         tally.finish(&format!("aws-c-auth v4 ({variant})"));

@@ -32,17 +32,21 @@ struct Case {
 }
 
 fn read_case(dir: &Path) -> Result<Case, String> {
-    let ctx: Value = serde_json::from_str(&read(&dir.join("context.json"))?).map_err(|e| e.to_string())?;
+    let ctx: Value =
+        serde_json::from_str(&read(&dir.join("context.json"))?).map_err(|e| e.to_string())?;
     let s = |v: &Value| v.as_str().map(str::to_owned).ok_or("expected a string");
     let creds = &ctx["credentials"];
-    let public: Value = serde_json::from_str(&read(&dir.join("public-key.json"))?).map_err(|e| e.to_string())?;
+    let public: Value =
+        serde_json::from_str(&read(&dir.join("public-key.json"))?).map_err(|e| e.to_string())?;
     let x = hex_decode(&s(&public["X"])?)?;
     let y = hex_decode(&s(&public["Y"])?)?;
     if x.len() != 32 || y.len() != 32 {
         return Err("public key coordinates are not 32 bytes".into());
     }
-    let point = EncodedPoint::from_affine_coordinates(x.as_slice().into(), y.as_slice().into(), false);
-    let public_key = VerifyingKey::from_encoded_point(&point).map_err(|e| format!("bad public key: {e}"))?;
+    let point =
+        EncodedPoint::from_affine_coordinates(x.as_slice().into(), y.as_slice().into(), false);
+    let public_key =
+        VerifyingKey::from_encoded_point(&point).map_err(|e| format!("bad public key: {e}"))?;
     Ok(Case {
         credentials: Credentials::new(
             s(&creds["access_key_id"])?,
@@ -82,8 +86,11 @@ fn without_signature(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
 
 fn run_case(dir: &Path, variant: &str, cache: &SigV4aKeyCache) -> Result<(), String> {
     let case = read_case(dir)?;
-    let derived = SigV4aKey::derive(case.credentials.access_key_id(), case.credentials.secret_access_key())
-        .map_err(|e| e.to_string())?;
+    let derived = SigV4aKey::derive(
+        case.credentials.access_key_id(),
+        case.credentials.secret_access_key(),
+    )
+    .map_err(|e| e.to_string())?;
     if derived.public_key_sec1() != case.public_sec1 {
         return Err("derived public key differs from public-key.json".into());
     }
@@ -107,24 +114,43 @@ fn run_case(dir: &Path, variant: &str, cache: &SigV4aKeyCache) -> Result<(), Str
         payload: PayloadHash::ComputeSha256,
         settings,
     };
-    let out = sigv4a::sign(&mut request, &case.credentials, &params, cache).map_err(|e| e.to_string())?;
+    let out =
+        sigv4a::sign(&mut request, &case.credentials, &params, cache).map_err(|e| e.to_string())?;
     let expected = |suffix: &str| read(&dir.join(format!("{variant}-{suffix}.txt")));
-    expect_eq("canonical request", &out.canonical_request, &expected("canonical-request")?)?;
-    expect_eq("string to sign", &out.string_to_sign, &expected("string-to-sign")?)?;
-    verify(&case.public_key, &out.string_to_sign, &out.signature).map_err(|e| format!("ours: {e}"))?;
-    verify(&case.public_key, &out.string_to_sign, &expected("signature")?)
-        .map_err(|e| format!("suite's: {e}"))?;
+    expect_eq(
+        "canonical request",
+        &out.canonical_request,
+        &expected("canonical-request")?,
+    )?;
+    expect_eq(
+        "string to sign",
+        &out.string_to_sign,
+        &expected("string-to-sign")?,
+    )?;
+    verify(&case.public_key, &out.string_to_sign, &out.signature)
+        .map_err(|e| format!("ours: {e}"))?;
+    verify(
+        &case.public_key,
+        &out.string_to_sign,
+        &expected("signature")?,
+    )
+    .map_err(|e| format!("suite's: {e}"))?;
 
     let sreq = parse_raw_request(&expected("signed-request")?)?;
     let (expected_target, _) = wire_target(&sreq.target);
     let actual_target = request.uri().path_and_query().map_or("", |p| p.as_str());
     let strip = |target: &str| {
         let (path, params) = split_target(target);
-        let params: Vec<String> = params.into_iter().filter(|p| !p.starts_with("X-Amz-Signature=")).collect();
+        let params: Vec<String> = params
+            .into_iter()
+            .filter(|p| !p.starts_with("X-Amz-Signature="))
+            .collect();
         (path, params)
     };
     if strip(actual_target) != strip(&expected_target) {
-        return Err(format!("signed target differs\nactual   {actual_target}\nexpected {expected_target}"));
+        return Err(format!(
+            "signed target differs\nactual   {actual_target}\nexpected {expected_target}"
+        ));
     }
     if variant == "query" {
         let ours = format!("X-Amz-Signature={}", out.signature);
@@ -135,7 +161,9 @@ fn run_case(dir: &Path, variant: &str, cache: &SigV4aKeyCache) -> Result<(), Str
     let actual = without_signature(header_set_of_request(&request));
     let expected_headers = without_signature(header_set_of_raw(&sreq));
     if actual != expected_headers {
-        return Err(format!("signed headers differ\nactual   {actual:?}\nexpected {expected_headers:?}"));
+        return Err(format!(
+            "signed headers differ\nactual   {actual:?}\nexpected {expected_headers:?}"
+        ));
     }
     Ok(())
 }
@@ -143,7 +171,9 @@ fn run_case(dir: &Path, variant: &str, cache: &SigV4aKeyCache) -> Result<(), Str
 #[test]
 fn aws_c_auth_v4a_suite() {
     let Some(shared) = sansboto_tests::shared_testdata_dir() else {
-        println!("aws-c-auth v4a: 0 passed, 0 failed, all skipped: shared test data directory absent");
+        println!(
+            "aws-c-auth v4a: 0 passed, 0 failed, all skipped: shared test data directory absent"
+        );
         return;
     };
     let root = shared.join("external/awslabs-aws-c-auth/tests/aws-signing-test-suite/v4a");
@@ -161,11 +191,20 @@ fn aws_c_auth_v4a_suite() {
     for variant in ["header", "query"] {
         let mut tally = Tally::default();
         for dir in &dirs {
-            let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            if !dir.join(format!("{variant}-canonical-request.txt")).is_file() {
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if !dir
+                .join(format!("{variant}-canonical-request.txt"))
+                .is_file()
+            {
                 // Two upstream directories (get-vanilla-query-order-key, -value) hold only
                 // context.json and request.txt: there is nothing to compare against.
-                tally.skipped.push((name, "upstream ships no expected outputs for this case".into()));
+                tally.skipped.push((
+                    name,
+                    "upstream ships no expected outputs for this case".into(),
+                ));
                 continue;
             }
             tally.record(&name, run_case(dir, variant, &cache));

@@ -117,7 +117,12 @@ pub(crate) fn normalize_path(path: &str) -> String {
 ///
 /// With `double_encode` (every service but S3) the path, already percent-encoded by the
 /// serializer, is encoded once more, as the SigV4 specification asks; S3 signs it as sent.
-pub(crate) fn push_canonical_uri(out: &mut String, path: &str, normalize: bool, double_encode: bool) {
+pub(crate) fn push_canonical_uri(
+    out: &mut String,
+    path: &str,
+    normalize: bool,
+    double_encode: bool,
+) {
     let normalized;
     let path = if normalize {
         normalized = normalize_path(path);
@@ -173,7 +178,10 @@ pub(crate) fn push_canonical_query(out: &mut String, params: &mut [QueryParam]) 
 /// folded to one space (botocore's rule; it also unfolds obsolete multi-line values).
 fn push_folded_value(out: &mut String, value: &str) {
     let mut first = true;
-    for word in value.split(|c: char| c.is_ascii_whitespace()).filter(|w| !w.is_empty()) {
+    for word in value
+        .split(|c: char| c.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+    {
         if !first {
             out.push(' ');
         }
@@ -359,7 +367,8 @@ mod tests {
         assert_eq!(st.date_stamp(), "20150830");
         assert_eq!(st.iso8601(), "2015-08-30T12:36:00Z");
         assert_eq!(st.http_date(), "Sun, 30 Aug 2015 12:36:00 -0000");
-        let leap = SigningTime::from_system_time(UNIX_EPOCH + Duration::from_secs(951_782_400)).unwrap();
+        let leap =
+            SigningTime::from_system_time(UNIX_EPOCH + Duration::from_secs(951_782_400)).unwrap();
         assert_eq!(leap.iso8601(), "2000-02-29T00:00:00Z");
     }
 

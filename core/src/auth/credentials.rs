@@ -162,7 +162,11 @@ mod tests {
             Some("SESSIONTOKENVALUE".into()),
             None,
         );
-        for text in [format!("{creds:?}"), format!("{creds:#?}"), creds.to_string()] {
+        for text in [
+            format!("{creds:?}"),
+            format!("{creds:#?}"),
+            creds.to_string(),
+        ] {
             assert!(text.contains("AKIDEXAMPLE"), "{text}");
             assert!(!text.contains("wJalrXUtnFEMI"), "{text}");
             assert!(!text.contains("SESSIONTOKENVALUE"), "{text}");

@@ -32,7 +32,9 @@ use crate::body::Body;
 #[non_exhaustive]
 pub enum AuthError {
     /// A presigned URL was asked to live longer than SigV4 allows.
-    #[error("presigned URL expiry of {requested_secs} s exceeds the maximum of {max_secs} s (7 days)")]
+    #[error(
+        "presigned URL expiry of {requested_secs} s exceeds the maximum of {max_secs} s (7 days)"
+    )]
     ExpiresTooLong {
         /// The expiry asked for, in seconds.
         requested_secs: u64,
@@ -49,7 +51,9 @@ pub enum AuthError {
         name: String,
     },
     /// A value the signer would put in a header is not a valid header value.
-    #[error("the value for header `{name}` is not a valid HTTP header value (control characters?)")]
+    #[error(
+        "the value for header `{name}` is not a valid HTTP header value (control characters?)"
+    )]
     InvalidHeaderValue {
         /// The header name.
         name: &'static str,
@@ -149,7 +153,9 @@ fn scheme_for_name(name: &str) -> Option<AuthScheme> {
 /// unknown name is an error, as in botocore, and so is a list with nothing supported.
 pub fn resolve_auth_list(auth: &[&str]) -> Result<AuthScheme, AuthError> {
     match auth.first() {
-        Some(first) => scheme_for_name(first).ok_or_else(|| AuthError::UnknownAuthType((*first).to_owned())),
+        Some(first) => {
+            scheme_for_name(first).ok_or_else(|| AuthError::UnknownAuthType((*first).to_owned()))
+        }
         None => Err(AuthError::UnsupportedAuthTypes(Vec::new())),
     }
 }
@@ -172,11 +178,17 @@ pub struct AuthTraits<'a> {
 
 /// Choose an operation's auth scheme as botocore does: the operation's `auth` (or `authtype`)
 /// wins over the service's `auth` (or `signatureVersion`); the signing name decides S3 rules.
-pub fn select_auth_scheme(traits: &AuthTraits<'_>, signing_name: &str) -> Result<AuthScheme, AuthError> {
+pub fn select_auth_scheme(
+    traits: &AuthTraits<'_>,
+    signing_name: &str,
+) -> Result<AuthScheme, AuthError> {
     let operation = if !traits.operation_auth.is_empty() {
         Some(resolve_auth_list(traits.operation_auth)?)
     } else if let Some(authtype) = traits.operation_authtype {
-        Some(scheme_for_name(authtype).ok_or_else(|| AuthError::UnknownAuthType(authtype.to_owned()))?)
+        Some(
+            scheme_for_name(authtype)
+                .ok_or_else(|| AuthError::UnknownAuthType(authtype.to_owned()))?,
+        )
     } else {
         None
     };
@@ -324,7 +336,11 @@ impl Signer {
     /// botocore's choice: S3 presigned URLs are `UNSIGNED-PAYLOAD`; an unsigned-body operation
     /// is unsigned over HTTPS only (plain HTTP always signs the payload); otherwise the body's
     /// SHA-256.
-    fn payload_for(flags: &SigV4Flags, ctx: &SigningContext<'_>, request: &Request<Body>) -> PayloadHash {
+    fn payload_for(
+        flags: &SigV4Flags,
+        ctx: &SigningContext<'_>,
+        request: &Request<Body>,
+    ) -> PayloadHash {
         let https = request.uri().scheme_str() == Some("https");
         if (flags.s3 && ctx.presign.is_some()) || (flags.unsigned_payload && https) {
             PayloadHash::Unsigned
@@ -345,7 +361,10 @@ mod tests {
             operation_auth: &["smithy.api#noAuth"],
             ..AuthTraits::default()
         };
-        assert_eq!(select_auth_scheme(&traits, "sts").unwrap(), AuthScheme::Anonymous);
+        assert_eq!(
+            select_auth_scheme(&traits, "sts").unwrap(),
+            AuthScheme::Anonymous
+        );
 
         let traits = AuthTraits {
             service_signature_version: Some("s3"),
@@ -353,7 +372,10 @@ mod tests {
         };
         assert_eq!(
             select_auth_scheme(&traits, "s3").unwrap(),
-            AuthScheme::SigV4(SigV4Flags { s3: true, unsigned_payload: false })
+            AuthScheme::SigV4(SigV4Flags {
+                s3: true,
+                unsigned_payload: false
+            })
         );
 
         let traits = AuthTraits {
@@ -363,20 +385,28 @@ mod tests {
         };
         assert_eq!(
             select_auth_scheme(&traits, "lex").unwrap(),
-            AuthScheme::SigV4(SigV4Flags { s3: false, unsigned_payload: true })
+            AuthScheme::SigV4(SigV4Flags {
+                s3: false,
+                unsigned_payload: true
+            })
         );
 
         let traits = AuthTraits {
             service_auth: &["aws.auth#sigv4a", "aws.auth#sigv4"],
             ..AuthTraits::default()
         };
-        assert!(matches!(select_auth_scheme(&traits, "s3").unwrap(), AuthScheme::SigV4a(f) if f.s3));
+        assert!(
+            matches!(select_auth_scheme(&traits, "s3").unwrap(), AuthScheme::SigV4a(f) if f.s3)
+        );
 
         let traits = AuthTraits {
             service_auth: &["smithy.api#httpBearerAuth"],
             ..AuthTraits::default()
         };
-        assert_eq!(select_auth_scheme(&traits, "codecatalyst").unwrap(), AuthScheme::Bearer);
+        assert_eq!(
+            select_auth_scheme(&traits, "codecatalyst").unwrap(),
+            AuthScheme::Bearer
+        );
 
         let traits = AuthTraits {
             operation_auth: &["custom#auth"],
@@ -410,19 +440,47 @@ mod tests {
             .body(Body::from(b"{}".to_vec()))
             .unwrap();
         let scheme = AuthScheme::SigV4(SigV4Flags::default());
-        assert!(signer.sign(&mut req, &scheme, Identity::Credentials(&creds), &ctx).unwrap().is_some());
+        assert!(signer
+            .sign(&mut req, &scheme, Identity::Credentials(&creds), &ctx)
+            .unwrap()
+            .is_some());
         assert!(req.headers().contains_key("authorization"));
         assert!(!req.headers().contains_key("x-amz-content-sha256"));
 
-        let unsigned = AuthScheme::SigV4(SigV4Flags { s3: false, unsigned_payload: true });
-        let out = signer.sign(&mut req, &unsigned, Identity::Credentials(&creds), &ctx).unwrap().unwrap();
+        let unsigned = AuthScheme::SigV4(SigV4Flags {
+            s3: false,
+            unsigned_payload: true,
+        });
+        let out = signer
+            .sign(&mut req, &unsigned, Identity::Credentials(&creds), &ctx)
+            .unwrap()
+            .unwrap();
         assert!(out.canonical_request.ends_with("\nUNSIGNED-PAYLOAD"));
         assert_eq!(req.headers()["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
 
-        let mut plain = Request::get("https://example.com/").body(Body::Empty).unwrap();
-        assert!(signer.sign(&mut plain, &AuthScheme::Anonymous, Identity::Anonymous, &ctx).unwrap().is_none());
+        let mut plain = Request::get("https://example.com/")
+            .body(Body::Empty)
+            .unwrap();
+        assert!(signer
+            .sign(
+                &mut plain,
+                &AuthScheme::Anonymous,
+                Identity::Anonymous,
+                &ctx
+            )
+            .unwrap()
+            .is_none());
         assert!(plain.headers().is_empty());
-        assert!(signer.sign(&mut plain, &AuthScheme::Bearer, Identity::Credentials(&creds), &ctx).is_err());
-        assert!(signer.sign(&mut plain, &scheme, Identity::Anonymous, &ctx).is_err());
+        assert!(signer
+            .sign(
+                &mut plain,
+                &AuthScheme::Bearer,
+                Identity::Credentials(&creds),
+                &ctx
+            )
+            .is_err());
+        assert!(signer
+            .sign(&mut plain, &scheme, Identity::Anonymous, &ctx)
+            .is_err());
     }
 }

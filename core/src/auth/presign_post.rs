@@ -123,7 +123,11 @@ fn python_json(value: &Value) -> Result<Vec<u8>, AuthError> {
 struct PythonFormatter;
 
 impl serde_json::ser::Formatter for PythonFormatter {
-    fn begin_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         if first {
             Ok(())
         } else {
@@ -131,7 +135,11 @@ impl serde_json::ser::Formatter for PythonFormatter {
         }
     }
 
-    fn begin_object_key<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         if first {
             Ok(())
         } else {
@@ -143,7 +151,11 @@ impl serde_json::ser::Formatter for PythonFormatter {
         w.write_all(b": ")
     }
 
-    fn write_string_fragment<W: ?Sized + io::Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
         // `ensure_ascii`: everything outside ASCII as (surrogate-paired) lowercase `\uXXXX`.
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
@@ -176,7 +188,10 @@ mod tests {
     fn fields_and_policy_shape() {
         let creds = Credentials::new("AKIDEXAMPLE", "secret", Some("TOKEN".into()), None);
         let fields = vec![("acl".to_owned(), "public-read".to_owned())];
-        let conditions = vec![json!({"acl": "public-read"}), json!(["content-length-range", 1, 10])];
+        let conditions = vec![
+            json!({"acl": "public-read"}),
+            json!(["content-length-range", 1, 10]),
+        ];
         let input = PresignPostInput {
             url: "https://mybucket.s3.amazonaws.com/",
             bucket: "mybucket",

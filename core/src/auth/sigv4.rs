@@ -406,7 +406,10 @@ pub(crate) fn sign_request(
 
     let method = request.method().as_str();
     let mut canonical_request = String::with_capacity(
-        method.len() + path.len() * 2 + original_query.len() * 2 + auth_query.len()
+        method.len()
+            + path.len() * 2
+            + original_query.len() * 2
+            + auth_query.len()
             + canonical_headers.len() * 2
             + 80,
     );
@@ -427,9 +430,8 @@ pub(crate) fn sign_request(
     canonical_request.push('\n');
     canonical_request.push_str(&payload_hash);
 
-    let mut string_to_sign = String::with_capacity(
-        variant.algorithm.len() + amz_date.len() + variant.scope.len() + 67,
-    );
+    let mut string_to_sign =
+        String::with_capacity(variant.algorithm.len() + amz_date.len() + variant.scope.len() + 67);
     string_to_sign.push_str(variant.algorithm);
     string_to_sign.push('\n');
     string_to_sign.push_str(&amz_date);
@@ -460,7 +462,10 @@ pub(crate) fn sign_request(
                     header_value(X_AMZ_SECURITY_TOKEN, t)?,
                 ));
             }
-            inserts.push((AUTHORIZATION, header_value("authorization", &authorization)?));
+            inserts.push((
+                AUTHORIZATION,
+                header_value("authorization", &authorization)?,
+            ));
             let headers = request.headers_mut();
             for name in &excluded {
                 headers.remove(*name);
@@ -585,20 +590,44 @@ mod tests {
             payload: PayloadHash::ComputeSha256,
             settings: SigningSettings::default(),
         };
-        let first = sign(&mut get("https://example.amazonaws.com/"), &creds(), &params, &cache).unwrap();
+        let first = sign(
+            &mut get("https://example.amazonaws.com/"),
+            &creds(),
+            &params,
+            &cache,
+        )
+        .unwrap();
         assert_eq!(cache.stats(), (0, 1));
-        let second = sign(&mut get("https://example.amazonaws.com/"), &creds(), &params, &cache).unwrap();
+        let second = sign(
+            &mut get("https://example.amazonaws.com/"),
+            &creds(),
+            &params,
+            &cache,
+        )
+        .unwrap();
         assert_eq!(cache.stats(), (1, 1));
         assert_eq!(first, second);
         let other_region = SigningParams {
             region: "eu-west-1",
             ..params.clone()
         };
-        sign(&mut get("https://example.amazonaws.com/"), &creds(), &other_region, &cache).unwrap();
+        sign(
+            &mut get("https://example.amazonaws.com/"),
+            &creds(),
+            &other_region,
+            &cache,
+        )
+        .unwrap();
         assert_eq!(cache.stats(), (1, 2));
         // A different secret under the same access key must not reuse the key.
         let other_secret = Credentials::new("AKIDEXAMPLE", "another", None, None);
-        let third = sign(&mut get("https://example.amazonaws.com/"), &other_secret, &params, &cache).unwrap();
+        let third = sign(
+            &mut get("https://example.amazonaws.com/"),
+            &other_secret,
+            &params,
+            &cache,
+        )
+        .unwrap();
         assert_eq!(cache.stats(), (1, 3));
         assert_ne!(third.signature, first.signature);
         assert!(!format!("{cache:?}").contains("wJalr"));
@@ -640,7 +669,11 @@ mod tests {
                 max_secs: 604_800
             }
         );
-        assert_eq!(req.uri().query(), None, "a failed signing leaves the request alone");
+        assert_eq!(
+            req.uri().query(),
+            None,
+            "a failed signing leaves the request alone"
+        );
     }
 
     #[test]
@@ -660,7 +693,9 @@ mod tests {
         let lines: Vec<&str> = out.canonical_request.lines().collect();
         assert_eq!(lines[1], "/a//b/../c%20d");
         let hash = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
-        assert!(out.canonical_request.contains(&format!("x-amz-content-sha256:{hash}\n")));
+        assert!(out
+            .canonical_request
+            .contains(&format!("x-amz-content-sha256:{hash}\n")));
         assert_eq!(req.headers()["x-amz-content-sha256"], hash);
         assert!(req.headers()["authorization"]
             .to_str()
@@ -701,9 +736,12 @@ mod tests {
             sign(&mut req, &creds(), &params, &cache).unwrap_err(),
             AuthError::StreamingBodyNeedsPayloadHash
         );
-        params.payload = PayloadHash::Precomputed(Cow::Borrowed("STREAMING-UNSIGNED-PAYLOAD-TRAILER"));
+        params.payload =
+            PayloadHash::Precomputed(Cow::Borrowed("STREAMING-UNSIGNED-PAYLOAD-TRAILER"));
         let out = sign(&mut req, &creds(), &params, &cache).unwrap();
-        assert!(out.canonical_request.ends_with("\nSTREAMING-UNSIGNED-PAYLOAD-TRAILER"));
+        assert!(out
+            .canonical_request
+            .ends_with("\nSTREAMING-UNSIGNED-PAYLOAD-TRAILER"));
     }
 
     #[test]

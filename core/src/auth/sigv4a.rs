@@ -21,7 +21,9 @@ use p256::NistP256;
 use sha2::Sha256;
 
 use super::canonical::{push_hex, SigningTime};
-use super::sigv4::{sign_request, EngineParams, PayloadHash, SigningOutput, SigningSettings, Variant};
+use super::sigv4::{
+    sign_request, EngineParams, PayloadHash, SigningOutput, SigningSettings, Variant,
+};
 use super::{AuthError, Credentials};
 use crate::body::Body;
 
@@ -208,7 +210,12 @@ mod tests {
 
     #[test]
     fn derived_key_is_cached_and_debug_shows_no_secret() {
-        let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None);
+        let creds = Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            None,
+            None,
+        );
         let cache = SigV4aKeyCache::new(2);
         let a = cache.key_for(&creds).unwrap();
         let b = cache.key_for(&creds).unwrap();

@@ -39,11 +39,15 @@ pub fn parse_raw_request(text: &str) -> Result<RawRequest, String> {
     let mut headers: Vec<(String, String)> = Vec::new();
     for line in lines {
         if line.starts_with([' ', '\t']) {
-            let last = headers.last_mut().ok_or("continuation line before any header")?;
+            let last = headers
+                .last_mut()
+                .ok_or("continuation line before any header")?;
             last.1.push(' ');
             last.1.push_str(line);
         } else {
-            let (name, value) = line.split_once(':').ok_or_else(|| format!("bad header line {line:?}"))?;
+            let (name, value) = line
+                .split_once(':')
+                .ok_or_else(|| format!("bad header line {line:?}"))?;
             headers.push((name.to_owned(), value.to_owned()));
         }
     }
@@ -99,7 +103,9 @@ pub fn wire_target(raw_target: &str) -> (String, bool) {
 /// Build the `http::Request` a caller would hand to the signer.
 pub fn to_http_request(raw: &RawRequest) -> Result<(http::Request<Body>, bool), String> {
     let (target, pre_encoded) = wire_target(&raw.target);
-    let mut builder = http::Request::builder().method(raw.method.as_str()).uri(target);
+    let mut builder = http::Request::builder()
+        .method(raw.method.as_str())
+        .uri(target);
     for (name, value) in &raw.headers {
         builder = builder.header(name.as_str(), value.trim_start());
     }
@@ -126,7 +132,12 @@ pub fn header_set_of_request(req: &http::Request<Body>) -> Vec<(String, String)>
     let mut v: Vec<(String, String)> = req
         .headers()
         .iter()
-        .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or("<non-text>").trim().to_owned()))
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                v.to_str().unwrap_or("<non-text>").trim().to_owned(),
+            )
+        })
         .collect();
     v.sort();
     v
@@ -135,7 +146,11 @@ pub fn header_set_of_request(req: &http::Request<Body>) -> Vec<(String, String)>
 /// (path, sorted query parameters) of a target, for comparing presigned URLs.
 pub fn split_target(target: &str) -> (String, Vec<String>) {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let mut params: Vec<String> = query.split('&').filter(|p| !p.is_empty()).map(str::to_owned).collect();
+    let mut params: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect();
     params.sort();
     (path.to_owned(), params)
 }
@@ -146,7 +161,14 @@ pub fn parse_timestamp(s: &str) -> Result<SystemTime, String> {
     let num = |r: std::ops::Range<usize>| -> Result<i64, String> {
         s.get(r).and_then(|x| x.parse().ok()).ok_or_else(bad)
     };
-    let (y, mo, d, h, mi, se) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let (y, mo, d, h, mi, se) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
     let yy = if mo <= 2 { y - 1 } else { y };
     let era = yy.div_euclid(400);
     let yoe = yy.rem_euclid(400);
@@ -158,7 +180,7 @@ pub fn parse_timestamp(s: &str) -> Result<SystemTime, String> {
 
 pub fn hex_decode(s: &str) -> Result<Vec<u8>, String> {
     let s = s.trim();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(format!("odd-length hex {s:?}"));
     }
     (0..s.len())
@@ -200,7 +222,11 @@ impl Tally {
         for f in &self.failed {
             println!("  FAILED {f}");
         }
-        assert!(self.failed.is_empty(), "{suite}: {} case(s) failed", self.failed.len());
+        assert!(
+            self.failed.is_empty(),
+            "{suite}: {} case(s) failed",
+            self.failed.len()
+        );
     }
 }
 
@@ -209,6 +235,8 @@ pub fn expect_eq(what: &str, actual: &str, expected: &str) -> Result<(), String>
     if actual == expected {
         Ok(())
     } else {
-        Err(format!("{what} differs\n--- actual\n{actual}\n--- expected\n{expected}"))
+        Err(format!(
+            "{what} differs\n--- actual\n{actual}\n--- expected\n{expected}"
+        ))
     }
 }
