@@ -184,6 +184,8 @@ fn run_crt_v4_case(dir: &Path, variant: &str, cache: &SigningKeyCache) -> Result
         ..SigningSettings::default()
     };
     if variant == "query" {
+        // aws-c-auth's `sign_body` adds no query parameter to presigned URLs.
+        settings.content_sha256_header = false;
         settings = settings.presigned(ctx.expires_in);
     }
     let params = SigningParams {

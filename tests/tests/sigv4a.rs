@@ -105,6 +105,8 @@ fn run_case(dir: &Path, variant: &str, cache: &SigV4aKeyCache) -> Result<(), Str
         ..SigningSettings::default()
     };
     if variant == "query" {
+        // aws-c-auth's `sign_body` adds no query parameter to presigned URLs.
+        settings.content_sha256_header = false;
         settings = settings.presigned(case.expires_in);
     }
     let params = SigV4aParams {

@@ -68,12 +68,17 @@ fn hex_value(b: u8) -> Option<u8> {
 }
 
 /// Decode `%XY` escapes; a `%` not followed by two hex digits stays literal (servers do the
-/// same), and `+` stays `+` (AWS does not treat it as a space in a query).
-fn percent_decode_into(out: &mut Vec<u8>, input: &[u8]) {
+/// same). `+` is a space only in form bodies (`plus_as_space`); in a URI query AWS keeps it `+`.
+fn percent_decode_into(out: &mut Vec<u8>, input: &[u8], plus_as_space: bool) {
     out.clear();
     let mut i = 0;
     while i < input.len() {
         let b = input[i];
+        if plus_as_space && b == b'+' {
+            out.push(b' ');
+            i += 1;
+            continue;
+        }
         if b == b'%' && i + 2 < input.len() {
             if let (Some(h), Some(l)) = (hex_value(input[i + 1]), hex_value(input[i + 2])) {
                 out.push(h << 4 | l);
@@ -151,14 +156,36 @@ pub(crate) fn canonical_query_params(query: &str, out: &mut Vec<QueryParam>) {
     let mut scratch = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        percent_decode_into(&mut scratch, key.as_bytes());
+        percent_decode_into(&mut scratch, key.as_bytes(), false);
         let mut k = String::with_capacity(key.len());
         push_uri_encoded(&mut k, &scratch, false);
-        percent_decode_into(&mut scratch, value.as_bytes());
+        percent_decode_into(&mut scratch, value.as_bytes(), false);
         let mut v = String::with_capacity(value.len());
         push_uri_encoded(&mut v, &scratch, false);
         out.push(QueryParam { key: k, value: v });
     }
+}
+
+/// A form-encoded body (`a=1&b=x+y`) re-encoded as a strict query string (`a=1&b=x%20y`): what
+/// botocore moves into the URL when it presigns a request that has form parameters.
+pub(crate) fn form_body_to_query(body: &[u8]) -> String {
+    let mut out = String::with_capacity(body.len() + 16);
+    let mut scratch = Vec::new();
+    for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        let (key, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &[][..]),
+        };
+        if !out.is_empty() {
+            out.push('&');
+        }
+        percent_decode_into(&mut scratch, key, true);
+        push_uri_encoded(&mut out, &scratch, false);
+        out.push('=');
+        percent_decode_into(&mut scratch, value, true);
+        push_uri_encoded(&mut out, &scratch, false);
+    }
+    out
 }
 
 /// Append the canonical query string: parameters sorted by encoded key, then encoded value.
@@ -387,6 +414,10 @@ mod tests {
         let mut out = String::new();
         push_canonical_query(&mut out, &mut params);
         assert_eq!(out, "a=1&a=~%2F&b=2&bad=%25zz&flag=");
+        assert_eq!(
+            form_body_to_query(b"Action=Get+It&V=%2a&&x"),
+            "Action=Get%20It&V=%2A&x="
+        );
     }
 
     #[test]

@@ -327,8 +327,10 @@ impl Signer {
             settings.double_uri_encode = !disable;
         }
         if let Some(expires_in) = ctx.presign {
+            // botocore's presigner: no payload-hash parameter, form parameters into the URL.
             settings = settings.presigned(expires_in);
             settings.content_sha256_header = false;
+            settings.form_body_to_query = true;
         }
         settings
     }

@@ -12,14 +12,15 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use hmac::{Hmac, Mac};
-use http::header::{HeaderName, HeaderValue, AUTHORIZATION, DATE};
+use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, DATE};
 use http::uri::PathAndQuery;
 use http::Request;
 use sha2::{Digest, Sha256};
 
 use super::canonical::{
-    canonical_query_params, host_for_signing, push_canonical_headers, push_canonical_query,
-    push_canonical_uri, push_hex, push_uri_encoded, ExtraHeader, QueryParam, SigningTime,
+    canonical_query_params, form_body_to_query, host_for_signing, push_canonical_headers,
+    push_canonical_query, push_canonical_uri, push_hex, push_uri_encoded, ExtraHeader, QueryParam,
+    SigningTime,
 };
 use super::{AuthError, Credentials};
 use crate::body::Body;
@@ -35,6 +36,8 @@ const X_AMZ_DATE: &str = "x-amz-date";
 const X_AMZ_SECURITY_TOKEN: &str = "x-amz-security-token";
 const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 pub(crate) const X_AMZ_REGION_SET: &str = "x-amz-region-set";
+/// The content type botocore's serializers give form bodies, which presigning removes.
+const FORM_CONTENT_TYPE_UTF8: &str = "application/x-www-form-urlencoded; charset=utf-8";
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -70,10 +73,16 @@ pub struct SigningSettings {
     pub double_uri_encode: bool,
     /// Remove `.`/`..`/empty path segments before signing.
     pub normalize_uri_path: bool,
-    /// Add a signed `x-amz-content-sha256` header carrying the payload hash (header signing only).
+    /// Sign and send the payload hash as `x-amz-content-sha256`: a header when signing headers,
+    /// an `X-Amz-Content-Sha256` query parameter when presigning (botocore does not add it to
+    /// presigned URLs, so [`SigningSettings::presigned`] callers usually turn it off).
     pub content_sha256_header: bool,
     /// Send the session token but leave it out of the signature (a few services want that).
     pub omit_session_token: bool,
+    /// When presigning, move a form-encoded body's parameters into the URL and drop the body
+    /// (and botocore's form content type), as botocore's presigner does for query-protocol
+    /// operations. Off by default: plain SigV4 presigning signs the body's hash instead.
+    pub form_body_to_query: bool,
     /// Header or query-string signing.
     pub location: SignatureLocation,
 }
@@ -85,6 +94,7 @@ impl Default for SigningSettings {
             normalize_uri_path: true,
             content_sha256_header: false,
             omit_session_token: false,
+            form_body_to_query: false,
             location: SignatureLocation::Headers,
         }
     }
@@ -272,22 +282,28 @@ pub(crate) struct EngineParams<'a> {
 }
 
 fn header_value(name: &'static str, value: &str) -> Result<HeaderValue, AuthError> {
-    HeaderValue::from_str(value).map_err(|_| AuthError::InvalidHeaderValue { name })
+    let mut v = HeaderValue::from_str(value).map_err(|_| AuthError::InvalidHeaderValue { name })?;
+    // Keep credentials out of HTTP/2 compression tables and `Debug` dumps of the request.
+    if name == "authorization" || name == X_AMZ_SECURITY_TOKEN {
+        v.set_sensitive(true);
+    }
+    Ok(v)
 }
 
-fn is_auth_query_param(key: &str) -> bool {
+fn is_auth_query_param(key: &str, with_content_sha256: bool) -> bool {
     // Parameters a previous presign left behind are replaced, never duplicated.
-    [
-        "X-Amz-Algorithm",
-        "X-Amz-Credential",
-        "X-Amz-Date",
-        "X-Amz-Expires",
-        "X-Amz-SignedHeaders",
-        "X-Amz-Security-Token",
-        "X-Amz-Signature",
-        "X-Amz-Region-Set",
-    ]
-    .contains(&key)
+    (with_content_sha256 && key == "X-Amz-Content-Sha256")
+        || [
+            "X-Amz-Algorithm",
+            "X-Amz-Credential",
+            "X-Amz-Date",
+            "X-Amz-Expires",
+            "X-Amz-SignedHeaders",
+            "X-Amz-Security-Token",
+            "X-Amz-Signature",
+            "X-Amz-Region-Set",
+        ]
+        .contains(&key)
 }
 
 /// Sign `request` in place; `sign_string` turns the string to sign into the hex signature.
@@ -309,12 +325,34 @@ pub(crate) fn sign_request(
     }
 
     let amz_date = params.time.amz_date();
+    let token = credentials.session_token();
+    let sign_token = token.filter(|_| !settings.omit_session_token);
+    let is_header_signing = settings.location == SignatureLocation::Headers;
+    // botocore presigning: form parameters in the body move into the URL (the body is dropped),
+    // and its own form content type is neither signed nor sent.
+    let form_body = if is_header_signing || !settings.form_body_to_query {
+        None
+    } else {
+        let is_form = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+        match request.body() {
+            Body::Bytes(bytes) if is_form && !bytes.is_empty() => Some(form_body_to_query(bytes)),
+            _ => None,
+        }
+    };
     let payload_hash: Cow<'_, str> = match params.payload {
         PayloadHash::ComputeSha256 => {
-            let bytes = request
-                .body()
-                .as_bytes()
-                .ok_or(AuthError::StreamingBodyNeedsPayloadHash)?;
+            // A form body moved into the URL leaves an empty payload behind.
+            let bytes = match form_body {
+                Some(_) => &[][..],
+                None => request
+                    .body()
+                    .as_bytes()
+                    .ok_or(AuthError::StreamingBodyNeedsPayloadHash)?,
+            };
             let mut hex = String::with_capacity(64);
             push_hex(&mut hex, &Sha256::digest(bytes));
             Cow::Owned(hex)
@@ -322,11 +360,21 @@ pub(crate) fn sign_request(
         PayloadHash::Unsigned => Cow::Borrowed(UNSIGNED_PAYLOAD),
         PayloadHash::Precomputed(hash) => Cow::Borrowed(hash.as_ref()),
     };
-    let token = credentials.session_token();
-    let sign_token = token.filter(|_| !settings.omit_session_token);
+    let drop_content_type = !is_header_signing
+        && settings.form_body_to_query
+        && request
+            .headers()
+            .get(CONTENT_TYPE)
+            .is_some_and(|v| v == FORM_CONTENT_TYPE_UTF8);
     let host = host_for_signing(request.uri());
     let path = request.uri().path();
-    let original_query = request.uri().query().unwrap_or("");
+    let uri_query = request.uri().query().unwrap_or("");
+    let original_query: Cow<'_, str> = match &form_body {
+        Some(form) if uri_query.is_empty() => Cow::Borrowed(form.as_str()),
+        Some(form) => Cow::Owned(format!("{uri_query}&{form}")),
+        None => Cow::Borrowed(uri_query),
+    };
+    let original_query = original_query.as_ref();
 
     let mut query_params: Vec<QueryParam> = Vec::new();
     canonical_query_params(original_query, &mut query_params);
@@ -335,7 +383,12 @@ pub(crate) fn sign_request(
     let mut extra: Vec<ExtraHeader<'_>> = Vec::with_capacity(4);
     let mut excluded: Vec<&'static str> = Vec::with_capacity(4);
     let http_date;
-    let is_header_signing = settings.location == SignatureLocation::Headers;
+    if drop_content_type {
+        excluded.push("content-type");
+    }
+    if form_body.is_some() {
+        excluded.push("content-length");
+    }
     if is_header_signing {
         // botocore: a request carrying `Date` keeps dating itself that way (re-stamped), and no
         // `X-Amz-Date` is sent; otherwise `X-Amz-Date` is set.
@@ -360,7 +413,7 @@ pub(crate) fn sign_request(
     } else {
         // Presigning replaces any earlier presign's parameters; the token header, if any, is not
         // signed since the token travels in the query.
-        query_params.retain(|p| !is_auth_query_param(&p.key));
+        query_params.retain(|p| !is_auth_query_param(&p.key, settings.content_sha256_header));
         excluded.push(X_AMZ_SECURITY_TOKEN);
     }
 
@@ -401,6 +454,9 @@ pub(crate) fn sign_request(
         }
         if let Some(t) = sign_token {
             push("X-Amz-Security-Token", t);
+        }
+        if settings.content_sha256_header {
+            push("X-Amz-Content-Sha256", &payload_hash);
         }
     }
 
@@ -482,7 +538,7 @@ pub(crate) fn sign_request(
             pq.push('?');
             for pair in original_query.split('&').filter(|p| !p.is_empty()) {
                 let key = pair.split_once('=').map_or(pair, |(k, _)| k);
-                if !is_auth_query_param(key) {
+                if !is_auth_query_param(key, settings.content_sha256_header) {
                     pq.push_str(pair);
                     pq.push('&');
                 }
@@ -498,7 +554,13 @@ pub(crate) fn sign_request(
             let mut parts = request.uri().clone().into_parts();
             parts.path_and_query = Some(pq);
             *request.uri_mut() = http::Uri::from_parts(parts).map_err(|_| AuthError::InvalidUri)?;
-            request.headers_mut().remove(X_AMZ_SECURITY_TOKEN);
+            let headers = request.headers_mut();
+            for name in &excluded {
+                headers.remove(*name);
+            }
+            if form_body.is_some() {
+                *request.body_mut() = Body::Empty;
+            }
         }
     }
 
@@ -701,6 +763,117 @@ mod tests {
             .to_str()
             .unwrap()
             .contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date,"));
+    }
+
+    #[test]
+    fn s3_presigned_url_is_unsigned_payload_with_token_in_query() {
+        let cache = SigningKeyCache::default();
+        let temp = Credentials::new("AKID", "secret", Some("tok/en+=".into()), None);
+        let mut params = SigningParams {
+            signing_name: "s3",
+            region: "us-west-2",
+            time: time(),
+            payload: PayloadHash::Unsigned,
+            settings: SigningSettings::s3().presigned(Duration::from_secs(900)),
+        };
+        params.settings.content_sha256_header = false;
+        let mut req = get("https://bucket.s3.us-west-2.amazonaws.com/my%20key?versionId=3");
+        let out = sign(&mut req, &temp, &params, &cache).unwrap();
+        let lines: Vec<&str> = out.canonical_request.lines().collect();
+        assert_eq!(lines[1], "/my%20key");
+        assert_eq!(
+            lines[2],
+            "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20150830%2Fus-west-2%2Fs3%2Faws4_request\
+             &X-Amz-Date=20150830T123600Z&X-Amz-Expires=900&X-Amz-Security-Token=tok%2Fen%2B%3D\
+             &X-Amz-SignedHeaders=host&versionId=3"
+        );
+        assert_eq!(lines.last(), Some(&UNSIGNED_PAYLOAD));
+        let query = req.uri().query().unwrap();
+        assert!(
+            query.starts_with("versionId=3&X-Amz-Algorithm=AWS4-HMAC-SHA256&"),
+            "{query}"
+        );
+        assert!(
+            query.ends_with(&format!("&X-Amz-Signature={}", out.signature)),
+            "{query}"
+        );
+        assert!(!req.headers().contains_key("authorization"));
+        assert!(!format!("{out:?}").contains("tok/en"));
+
+        // Asked for explicitly, the payload hash travels (signed) in the query too.
+        params.settings.content_sha256_header = true;
+        let mut req = get("https://bucket.s3.us-west-2.amazonaws.com/k");
+        let out = sign(&mut req, &temp, &params, &cache).unwrap();
+        assert!(out
+            .canonical_request
+            .contains("&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&"));
+        assert!(req
+            .uri()
+            .query()
+            .unwrap()
+            .contains("X-Amz-Content-Sha256=UNSIGNED-PAYLOAD"));
+    }
+
+    #[test]
+    fn date_header_is_restamped_instead_of_x_amz_date() {
+        let cache = SigningKeyCache::default();
+        let params = SigningParams {
+            signing_name: "service",
+            region: "us-east-1",
+            time: time(),
+            payload: PayloadHash::ComputeSha256,
+            settings: SigningSettings::default(),
+        };
+        let mut req = Request::get("https://example.amazonaws.com/")
+            .header("date", "Mon, 01 Jan 2001 00:00:00 GMT")
+            .header("x-amz-date", "20010101T000000Z")
+            .header("user-agent", "test")
+            .body(Body::Empty)
+            .unwrap();
+        let out = sign(&mut req, &creds(), &params, &cache).unwrap();
+        assert_eq!(req.headers()["date"], "Sun, 30 Aug 2015 12:36:00 -0000");
+        assert!(!req.headers().contains_key("x-amz-date"));
+        assert!(out
+            .canonical_request
+            .contains("\ndate:Sun, 30 Aug 2015 12:36:00 -0000\nhost:"));
+        assert!(
+            out.canonical_request.contains("\ndate;host\n"),
+            "user-agent is never signed"
+        );
+        assert!(out.string_to_sign.contains("\n20150830T123600Z\n"));
+    }
+
+    #[test]
+    fn presigning_moves_form_body_into_query() {
+        let cache = SigningKeyCache::default();
+        let params = SigningParams {
+            signing_name: "sts",
+            region: "us-east-1",
+            time: time(),
+            payload: PayloadHash::ComputeSha256,
+            settings: SigningSettings {
+                form_body_to_query: true,
+                ..SigningSettings::default().presigned(Duration::from_secs(60))
+            },
+        };
+        let mut req = Request::post("https://sts.amazonaws.com/")
+            .header("content-type", FORM_CONTENT_TYPE_UTF8)
+            .header("content-length", "43")
+            .body(Body::from(
+                b"Action=GetCallerIdentity&Version=2011-06-15".to_vec(),
+            ))
+            .unwrap();
+        let out = sign(&mut req, &creds(), &params, &cache).unwrap();
+        let query = req.uri().query().unwrap();
+        assert!(
+            query.starts_with("Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm="),
+            "{query}"
+        );
+        assert!(req.body().is_empty());
+        assert!(req.headers().is_empty(), "{:?}", req.headers());
+        assert!(out.canonical_request.ends_with(
+            "\nhost:sts.amazonaws.com\n\nhost\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        ));
     }
 
     #[test]
