@@ -4,6 +4,7 @@
 //! Everything here appends into caller-owned buffers so a signature is built with a handful of
 //! allocations, whatever the number of headers or query parameters.
 
+use crate::time::Timestamp;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::HeaderMap;
@@ -289,16 +290,9 @@ pub(crate) fn push_canonical_headers(
     Ok(signed)
 }
 
-/// A UTC timestamp split into the two forms SigV4 uses.
+/// A UTC signing time in the forms SigV4 uses (calendar arithmetic lives in [`crate::time`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct SigningTime {
-    pub year: i64,
-    pub month: u32,
-    pub day: u32,
-    pub hour: u32,
-    pub minute: u32,
-    pub second: u32,
-}
+pub(crate) struct SigningTime(Timestamp);
 
 impl SigningTime {
     /// Convert a `SystemTime` (whole seconds; times before 1970 are refused).
@@ -307,78 +301,30 @@ impl SigningTime {
             .duration_since(UNIX_EPOCH)
             .map_err(|_| AuthError::TimeBeforeEpoch)?
             .as_secs();
-        Ok(Self::from_unix_seconds(secs))
-    }
-
-    fn from_unix_seconds(secs: u64) -> Self {
-        let days = (secs / 86_400) as i64;
-        let rem = secs % 86_400;
-        // Civil-from-days (Howard Hinnant's algorithm): exact for the proleptic Gregorian calendar.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        SigningTime {
-            year,
-            month,
-            day,
-            hour: (rem / 3600) as u32,
-            minute: (rem % 3600 / 60) as u32,
-            second: (rem % 60) as u32,
-        }
+        Ok(SigningTime(Timestamp::from_secs(secs as i64)))
     }
 
     /// `YYYYMMDD`, the credential-scope date.
     pub fn date_stamp(&self) -> String {
-        format!("{:04}{:02}{:02}", self.year, self.month, self.day)
+        let (y, m, d, ..) = self.0.to_civil();
+        format!("{y:04}{m:02}{d:02}")
     }
 
     /// `YYYYMMDD'T'HHMMSS'Z'`, the `X-Amz-Date` form.
     pub fn amz_date(&self) -> String {
-        format!(
-            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )
+        self.0.to_amz_date()
     }
 
     /// `YYYY-MM-DD'T'HH:MM:SS'Z'`, the form of a POST policy's expiration.
     pub fn iso8601(&self) -> String {
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )
+        self.0.to_iso8601()
     }
 
     /// RFC 2822 form with a `-0000` zone, as botocore writes a `Date` header it re-signs.
     pub fn http_date(&self) -> String {
-        const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
-        let days = days_from_civil(self.year, self.month, self.day);
-        // 1970-01-01 was a Thursday (index 3 counting from Monday).
-        let weekday = WEEKDAYS[(days + 3).rem_euclid(7) as usize];
-        let month = MONTHS[(self.month.clamp(1, 12) - 1) as usize];
-        format!(
-            "{weekday}, {:02} {month} {:04} {:02}:{:02}:{:02} -0000",
-            self.day, self.year, self.hour, self.minute, self.second
-        )
+        let gmt = self.0.to_http_date();
+        format!("{} -0000", gmt.trim_end_matches(" GMT"))
     }
-}
-
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
