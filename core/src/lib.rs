@@ -17,6 +17,7 @@ pub mod error;
 pub mod eventstream;
 pub mod model;
 pub mod retry;
+pub mod serialize;
 pub mod time;
 pub mod validate;
 pub mod value;
