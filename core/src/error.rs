@@ -24,7 +24,10 @@ pub enum TransportErrorKind {
 impl TransportErrorKind {
     /// True for failures a retry may cure (botocore retries connection errors and timeouts).
     pub fn is_retryable(self) -> bool {
-        matches!(self, TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io)
+        matches!(
+            self,
+            TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io
+        )
     }
 }
 
@@ -43,7 +46,11 @@ pub struct TransportError {
 impl TransportError {
     /// A new error of `kind`.
     pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
-        TransportError { kind, message: message.into(), source: None }
+        TransportError {
+            kind,
+            message: message.into(),
+            source: None,
+        }
     }
 
     /// Attach the underlying error.

@@ -46,3 +46,4 @@ pub fn shared_testdata_dir() -> Option<PathBuf> {
         .unwrap_or_else(|| workspace_root().join("../shared/testdata/botocore"));
     dir.is_dir().then_some(dir)
 }
+pub mod moto;

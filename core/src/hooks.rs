@@ -1,0 +1,265 @@
+//! Named extension points along a call's lifecycle.
+//!
+//! Like botocore's event system, but typed: each point receives what it may read and change
+//! (parameters before they are validated, the request before signing and before sending, the
+//! parsed result, the error). Hooks are registered for every call, for one service (`"s3"`) or
+//! for one operation (`"s3.PutObject"`), and run in registration order. sansboto's own service
+//! customizations are registered the same way, so a user can see and replace them by name.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::body::Body;
+use crate::value::Value;
+
+/// Where in the lifecycle a hook runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// Before validation and serialization: may rewrite parameters (aliases, defaults).
+    BeforeParameterBuild,
+    /// After serialization and endpoint resolution, before signing: may change the request.
+    BeforeSign,
+    /// After signing, before sending: may inspect the final request (headers it adds are unsigned).
+    BeforeSend,
+    /// After a successful response was parsed: may rewrite the result.
+    AfterCall,
+    /// After an error response was parsed: may rewrite the error's fields.
+    OnError,
+}
+
+/// What a hook knows about the call it runs in.
+#[derive(Clone, Copy, Debug)]
+pub struct CallInfo<'a> {
+    /// Botocore service name (`s3`).
+    pub service: &'a str,
+    /// Operation name (`PutObject`).
+    pub operation: &'a str,
+}
+
+/// A hook refused the call.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{hook}: {message}")]
+pub struct HookError {
+    /// The hook's name.
+    pub hook: String,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl HookError {
+    /// An error a hook reports; the registry fills in the hook name.
+    pub fn new(message: impl Into<String>) -> Self {
+        HookError {
+            hook: String::new(),
+            message: message.into(),
+        }
+    }
+}
+
+/// What a hook is given, by event.
+pub enum Target<'a> {
+    /// Parameters (BeforeParameterBuild).
+    Params(&'a mut Value),
+    /// The request (BeforeSign, BeforeSend).
+    Request(&'a mut http::Request<Body>),
+    /// The parsed result (AfterCall) or error fields (OnError).
+    Result(&'a mut Value),
+}
+
+type HookFn = dyn Fn(&CallInfo<'_>, &mut Target<'_>) -> Result<(), HookError> + Send + Sync;
+
+#[derive(Clone)]
+struct Registration {
+    name: String,
+    event: Event,
+    /// `None` matches every service; the operation is only compared when the service matched.
+    service: Option<String>,
+    operation: Option<String>,
+    hook: Arc<HookFn>,
+}
+
+/// The hooks of a client (cheap to clone: hooks are shared).
+#[derive(Clone, Default)]
+pub struct Hooks {
+    registrations: Vec<Registration>,
+}
+
+impl fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.registrations.iter().map(|r| (&r.name, r.event)))
+            .finish()
+    }
+}
+
+/// Parse a selector: `"*"`, `"s3"`, `"s3.PutObject"`.
+fn selector(scope: &str) -> (Option<String>, Option<String>) {
+    if scope.is_empty() || scope == "*" {
+        return (None, None);
+    }
+    match scope.split_once('.') {
+        Some((s, "*")) => (Some(s.to_string()), None),
+        Some((s, op)) => (Some(s.to_string()), Some(op.to_string())),
+        None => (Some(scope.to_string()), None),
+    }
+}
+
+impl Hooks {
+    /// No hooks.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Register `hook` under `name` for `event` on `scope` (`"*"`, `"s3"`, `"s3.PutObject"`).
+    /// A registration with the same name and event replaces the earlier one in place.
+    ///
+    /// ```
+    /// use sansboto_core::hooks::{Event, Hooks, Target, CallInfo};
+    /// use sansboto_core::{params, value::Value};
+    /// let mut hooks = Hooks::new();
+    /// hooks.register(Event::BeforeParameterBuild, "default-acl", "s3.PutObject", |_, t| {
+    ///     if let Target::Params(Value::Map(p)) = t { p.entry("ACL".into()).or_insert("private".into()); }
+    ///     Ok(())
+    /// });
+    /// let mut p = params! {"Bucket": "b"};
+    /// hooks.run(Event::BeforeParameterBuild, &CallInfo { service: "s3", operation: "PutObject" }, &mut Target::Params(&mut p)).unwrap();
+    /// assert_eq!(p["ACL"].as_str(), Some("private"));
+    /// ```
+    pub fn register<F>(&mut self, event: Event, name: &str, scope: &str, hook: F)
+    where
+        F: Fn(&CallInfo<'_>, &mut Target<'_>) -> Result<(), HookError> + Send + Sync + 'static,
+    {
+        let (service, operation) = selector(scope);
+        let reg = Registration {
+            name: name.to_string(),
+            event,
+            service,
+            operation,
+            hook: Arc::new(hook),
+        };
+        match self
+            .registrations
+            .iter_mut()
+            .find(|r| r.name == name && r.event == event)
+        {
+            Some(existing) => *existing = reg,
+            None => self.registrations.push(reg),
+        }
+    }
+
+    /// Remove every registration named `name`; returns how many were removed.
+    pub fn unregister(&mut self, name: &str) -> usize {
+        let before = self.registrations.len();
+        self.registrations.retain(|r| r.name != name);
+        before - self.registrations.len()
+    }
+
+    /// Names of the hooks registered for `event`, in running order.
+    pub fn names(&self, event: Event) -> impl Iterator<Item = &str> {
+        self.registrations
+            .iter()
+            .filter(move |r| r.event == event)
+            .map(|r| r.name.as_str())
+    }
+
+    /// Run the hooks of `event` that match the call, stopping at the first error.
+    pub fn run(
+        &self,
+        event: Event,
+        call: &CallInfo<'_>,
+        target: &mut Target<'_>,
+    ) -> Result<(), HookError> {
+        for r in &self.registrations {
+            if r.event != event {
+                continue;
+            }
+            if r.service.as_deref().is_some_and(|s| s != call.service) {
+                continue;
+            }
+            if r.operation.as_deref().is_some_and(|o| o != call.operation) {
+                continue;
+            }
+            (r.hook)(call, target).map_err(|mut e| {
+                e.hook = r.name.clone();
+                e
+            })?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params;
+
+    fn tag(name: &'static str) -> impl Fn(&CallInfo<'_>, &mut Target<'_>) -> Result<(), HookError> {
+        move |_, t| {
+            if let Target::Params(Value::Map(m)) = t {
+                m.insert(name.to_string(), Value::Bool(true));
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn scopes_select_calls() {
+        let mut h = Hooks::new();
+        h.register(Event::BeforeParameterBuild, "all", "*", tag("all"));
+        h.register(Event::BeforeParameterBuild, "s3", "s3", tag("s3"));
+        h.register(
+            Event::BeforeParameterBuild,
+            "put",
+            "s3.PutObject",
+            tag("put"),
+        );
+        h.register(Event::AfterCall, "after", "*", tag("after"));
+        let mut p = params! {};
+        h.run(
+            Event::BeforeParameterBuild,
+            &CallInfo {
+                service: "s3",
+                operation: "GetObject",
+            },
+            &mut Target::Params(&mut p),
+        )
+        .unwrap();
+        assert_eq!(
+            p.as_map().unwrap().keys().collect::<Vec<_>>(),
+            ["all", "s3"]
+        );
+        let mut p = params! {};
+        h.run(
+            Event::BeforeParameterBuild,
+            &CallInfo {
+                service: "sqs",
+                operation: "PutObject",
+            },
+            &mut Target::Params(&mut p),
+        )
+        .unwrap();
+        assert_eq!(p.as_map().unwrap().keys().collect::<Vec<_>>(), ["all"]);
+    }
+
+    #[test]
+    fn errors_name_the_hook_and_replacement_keeps_order() {
+        let mut h = Hooks::new();
+        h.register(Event::BeforeSign, "a", "*", |_, _| Ok(()));
+        h.register(Event::BeforeSign, "b", "*", |_, _| {
+            Err(HookError::new("nope"))
+        });
+        h.register(Event::BeforeSign, "a", "*", |_, _| Ok(()));
+        assert_eq!(h.names(Event::BeforeSign).collect::<Vec<_>>(), ["a", "b"]);
+        let mut req = http::Request::new(Body::Empty);
+        let err = h.run(
+            Event::BeforeSign,
+            &CallInfo {
+                service: "x",
+                operation: "Y",
+            },
+            &mut Target::Request(&mut req),
+        );
+        assert_eq!(err.unwrap_err().to_string(), "b: nope");
+        assert_eq!(h.unregister("b"), 1);
+    }
+}
