@@ -159,6 +159,9 @@ pub struct ShapeRef {
     pub streaming: bool,
     /// Deprecated member.
     pub deprecated: bool,
+    /// The HTTP payload member: the reference's `payload` (operation inputs may set it), else
+    /// the target structure's.
+    pub payload: Option<String>,
 }
 
 impl ShapeRef {
@@ -549,7 +552,7 @@ impl<'a> Builder<'a> {
         Ok(ShapeRef {
             name: name.to_string(),
             shape,
-            location: match r.location.as_deref() {
+            location: match r.location.as_deref().or(target.location.as_deref()) {
                 Some("uri") => Location::Uri,
                 Some("querystring") => Location::QueryString,
                 Some("header") => Location::Header,
@@ -583,6 +586,7 @@ impl<'a> Builder<'a> {
             result_wrapper: r.result_wrapper.clone(),
             streaming: r.streaming || target.streaming,
             deprecated: r.deprecated,
+            payload: r.payload.clone().or_else(|| target.payload.clone()),
         })
     }
 

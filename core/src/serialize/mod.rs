@@ -1002,12 +1002,11 @@ pub(crate) fn query_compatible_header(call: &Call<'_>, headers: &mut HeaderMap) 
     }
 }
 
-/// The payload member of a REST input and whether it is a raw blob or string body.
-pub(crate) fn payload_member<'a>(
-    call: &Call<'a>,
-    input: &'a Structure,
-) -> Option<(&'a str, &'a ShapeRef, bool)> {
-    let name = input.payload.as_deref()?;
+/// The payload member of a REST input (named by the input reference or its structure) and
+/// whether it is a raw blob or string body.
+pub(crate) fn payload_member<'a>(call: &Call<'a>) -> Option<(&'a str, &'a ShapeRef, bool)> {
+    let (input_ref, input) = call.input?;
+    let name = input_ref.payload.as_deref()?;
     let member = input.members.get(name)?;
     let raw = matches!(
         call.model.shape(member.shape).kind,

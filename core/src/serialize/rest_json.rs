@@ -24,7 +24,7 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
     let bindings = http_bindings(call, input)?;
     let root = Path::Root;
     let mut json = JsonWriter::new(call.model, TimestampFormat::UnixTimestamp);
-    let (body, is_json) = match payload_member(call, input) {
+    let (body, is_json) = match payload_member(call) {
         Some((name, _, true)) => (raw_payload(call.params.get(name), &root.member(name))?, false),
         Some((name, member, false)) => {
             match call.params.get(name).filter(|v| !v.is_null()) {

@@ -29,7 +29,7 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
         model: call.model,
         xml: XmlWriter::new(),
     };
-    let body = match payload_member(call, input) {
+    let body = match payload_member(call) {
         Some((name, _, true)) => raw_payload(call.params.get(name), &root.member(name))?,
         Some((name, member, false)) => match call.params.get(name).filter(|v| !v.is_null()) {
             Some(value) => {
