@@ -54,25 +54,37 @@ fn protocol_input_conformance() {
         names.sort();
         files.extend(names.into_iter().map(|p| (dir, p)));
     }
-    assert!(files.len() >= 15, "expected 15 protocol input files, found {}", files.len());
+    assert!(
+        files.len() >= 15,
+        "expected 15 protocol input files, found {}",
+        files.len()
+    );
 
     let mut totals = Counts::default();
     let mut failures = Vec::new();
     let mut ignored_failing = Vec::new();
-    println!("{:<58} {:>5} {:>5} {:>8} {:>8}", "file", "pass", "fail", "ignored", "skipped");
+    println!(
+        "{:<58} {:>5} {:>5} {:>8} {:>8}",
+        "file", "pass", "fail", "ignored", "skipped"
+    );
     for (dir, path) in &files {
-        let protocol_file = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let protocol_file = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
         let suites: J = read_json(path);
         let mut counts = Counts::default();
         for suite in suites.as_array().into_iter().flatten() {
             let description = suite["description"].as_str().unwrap_or_default();
             for (i, case) in suite["cases"].as_array().into_iter().flatten().enumerate() {
                 let id = case["id"].as_str();
-                let label = format!("{dir}/{protocol_file}: {description} #{i} {}", id.unwrap_or(""));
-                if EXTRA_SKIPS
-                    .iter()
-                    .any(|(f, what, _)| *f == protocol_file && (Some(*what) == id || *what == description))
-                {
+                let label = format!(
+                    "{dir}/{protocol_file}: {description} #{i} {}",
+                    id.unwrap_or("")
+                );
+                if EXTRA_SKIPS.iter().any(|(f, what, _)| {
+                    *f == protocol_file && (Some(*what) == id || *what == description)
+                }) {
                     counts.skipped += 1;
                     continue;
                 }
@@ -121,7 +133,123 @@ fn protocol_input_conformance() {
         println!("skipped {file} {what}: {why}");
     }
     assert!(totals.pass > 400, "too few cases ran: {}", totals.pass);
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Totality: every case's parameters with each node (and each absent input member) replaced by
+/// values of every kind, including wrong ones, must serialize or fail with an error, and joining
+/// the result to an endpoint must not panic either.
+#[test]
+fn serializers_never_panic_on_any_value() {
+    let root = sansboto_tests::botocore_dir().join("tests/unit/protocols");
+    let stream = sansboto_core::body::StreamingBody::new((), Some(0));
+    let odd: Vec<Value> = vec![
+        Value::Null,
+        Value::Bool(true),
+        Value::Integer(-1),
+        Value::Integer(i64::MAX),
+        Value::Float(f64::NAN),
+        Value::Float(-1e300),
+        Value::String(String::new()),
+        Value::String("a/b c,\"\r\n\u{7f}é".to_string()),
+        Value::String("2015-01-25T08:00:00Z".to_string()),
+        Value::blob(&b"\xff\x00"[..]),
+        Value::Timestamp(sansboto_core::time::Timestamp::from_secs(i64::MIN / 2)),
+        Value::List(vec![Value::Null, Value::Integer(1), Value::map()]),
+        sansboto_core::params! {"k": Value::Null, "Nope": 1},
+        Value::Stream(stream),
+    ];
+    let (mut calls, mut errors) = (0usize, 0usize);
+    for dir in ["input", "legacy/input"] {
+        for entry in std::fs::read_dir(root.join(dir)).expect("protocol dir") {
+            let path = entry.expect("dir entry").path();
+            let suites: J = read_json(&path);
+            for suite in suites.as_array().into_iter().flatten() {
+                for case in suite["cases"].as_array().into_iter().flatten() {
+                    let given = &case["given"];
+                    let op_name = given["name"].as_str().unwrap_or("OperationName");
+                    let model = ServiceModel::from_value(json!({
+                        "metadata": suite["metadata"],
+                        "operations": {op_name: given},
+                        "shapes": suite["shapes"],
+                    }))
+                    .expect("model");
+                    let operation = model.operation(op_name).expect("operation");
+                    let base = Value::from(case.get("params").cloned().unwrap_or(json!({})));
+                    let mut all = variants(&base, &odd);
+                    let members = operation
+                        .input
+                        .as_ref()
+                        .and_then(|r| model.shape(r.shape).as_structure())
+                        .map(|s| s.members.keys().cloned().collect::<Vec<_>>())
+                        .unwrap_or_default();
+                    for name in members.iter().filter(|m| base.get(m).is_none()) {
+                        for v in &odd {
+                            let mut with = base.clone();
+                            if let Some(map) = with.as_map_mut() {
+                                map.insert(name.clone(), v.clone());
+                            }
+                            all.push(with);
+                        }
+                    }
+                    for params in all {
+                        calls += 1;
+                        let outcome =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                let mut tokens = || FIXED_TOKEN.to_string();
+                                serialize_request(&model, operation, &params, &mut tokens)
+                                    .map(|r| r.into_http("https://example.com/base").map(|_| ()))
+                            }));
+                        match outcome {
+                            Ok(Ok(Ok(()))) => {}
+                            Ok(_) => errors += 1,
+                            Err(_) => panic!(
+                                "panic serializing {op_name} in {} with {params:?}",
+                                path.display()
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    println!("{calls} mutated calls, {errors} returned errors, none panicked");
+    assert!(
+        calls > 10_000 && errors > 1_000,
+        "sweep too small: {calls} calls, {errors} errors"
+    );
+}
+
+/// The value itself replaced by each odd value, and each child replaced the same way.
+fn variants(value: &Value, odd: &[Value]) -> Vec<Value> {
+    let mut out: Vec<Value> = odd.to_vec();
+    match value {
+        Value::Map(map) => {
+            for (key, child) in map {
+                for replaced in variants(child, odd) {
+                    let mut copy = map.clone();
+                    copy.insert(key.clone(), replaced);
+                    out.push(Value::Map(copy));
+                }
+            }
+        }
+        Value::List(items) => {
+            for (i, child) in items.iter().enumerate() {
+                for replaced in variants(child, odd) {
+                    let mut copy = items.clone();
+                    copy[i] = replaced;
+                    out.push(Value::List(copy));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
 }
 
 fn read_json(path: &Path) -> J {
@@ -159,9 +287,17 @@ fn run_case(suite: &J, case: &J) -> Result<(), String> {
         .map_err(|e| format!("serialize: {e}"))?;
     let expected = &case["serialized"];
     check_request(&model, operation, &request, expected)?;
-    if let (Some(host), Some(endpoint)) = (expected["host"].as_str(), suite["clientEndpoint"].as_str()) {
-        let http = request.into_http(endpoint).map_err(|e| format!("into_http: {e}"))?;
-        let actual = http.uri().authority().map(|a| a.as_str()).unwrap_or_default();
+    if let (Some(host), Some(endpoint)) =
+        (expected["host"].as_str(), suite["clientEndpoint"].as_str())
+    {
+        let http = request
+            .into_http(endpoint)
+            .map_err(|e| format!("into_http: {e}"))?;
+        let actual = http
+            .uri()
+            .authority()
+            .map(|a| a.as_str())
+            .unwrap_or_default();
         if actual != host {
             return Err(format!("host: {actual:?} != {host:?}"));
         }
@@ -207,7 +343,12 @@ fn check_request(
         .as_object()
         .into_iter()
         .flatten()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.as_str().unwrap_or_default().to_string()))
+        .map(|(k, v)| {
+            (
+                k.to_ascii_lowercase(),
+                v.as_str().unwrap_or_default().to_string(),
+            )
+        })
         .collect();
     // The harness's per-protocol Content-Type conventions.
     match protocol {
@@ -233,7 +374,11 @@ fn check_request(
             .map_err(|e| format!("header {name}: {e}"))?;
         let (actual, want) = match list_headers.iter().find(|(h, _)| h == name) {
             Some((_, timestamps)) => (
-                if *timestamps { actual.replace(", ", ",") } else { actual.to_string() },
+                if *timestamps {
+                    actual.replace(", ", ",")
+                } else {
+                    actual.to_string()
+                },
                 want.replace(", ", ","),
             ),
             None => (actual.to_string(), want.clone()),
@@ -244,7 +389,10 @@ fn check_request(
     }
     for forbidden in expected["forbidHeaders"].as_array().into_iter().flatten() {
         let name = forbidden.as_str().unwrap_or_default();
-        if request.headers.contains_key(name.to_ascii_lowercase().as_str()) {
+        if request
+            .headers
+            .contains_key(name.to_ascii_lowercase().as_str())
+        {
             return Err(format!("forbidden header {name} present"));
         }
     }
@@ -253,7 +401,9 @@ fn check_request(
         let ok = if name.eq_ignore_ascii_case("content-length") {
             request.body.len().is_some()
         } else {
-            request.headers.contains_key(name.to_ascii_lowercase().as_str())
+            request
+                .headers
+                .contains_key(name.to_ascii_lowercase().as_str())
         };
         if !ok {
             return Err(format!("required header {name} cannot be set"));
@@ -267,7 +417,11 @@ fn list_header_names(
     model: &ServiceModel,
     operation: &sansboto_core::model::Operation,
 ) -> Vec<(String, bool)> {
-    let Some(input) = operation.input.as_ref().and_then(|r| model.shape(r.shape).as_structure()) else {
+    let Some(input) = operation
+        .input
+        .as_ref()
+        .and_then(|r| model.shape(r.shape).as_structure())
+    else {
         return Vec::new();
     };
     input
@@ -321,21 +475,22 @@ fn canonical_xml(bytes: &[u8]) -> Result<String, String> {
     let mut out = String::new();
     let mut stack: Vec<String> = Vec::new();
     let mut roots = 0;
-    let open = |e: &quick_xml::events::BytesStart<'_>, out: &mut String| -> Result<String, String> {
-        let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-        let mut attrs = BTreeMap::new();
-        for a in e.attributes() {
-            let a = a.map_err(|e| e.to_string())?;
-            let value = a.unescape_value().map_err(|e| e.to_string())?.into_owned();
-            attrs.insert(String::from_utf8_lossy(a.key.as_ref()).into_owned(), value);
-        }
-        let _ = write!(out, "<{name}");
-        for (k, v) in attrs {
-            let _ = write!(out, " {k}={v:?}");
-        }
-        out.push('>');
-        Ok(name)
-    };
+    let open =
+        |e: &quick_xml::events::BytesStart<'_>, out: &mut String| -> Result<String, String> {
+            let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+            let mut attrs = BTreeMap::new();
+            for a in e.attributes() {
+                let a = a.map_err(|e| e.to_string())?;
+                let value = a.unescape_value().map_err(|e| e.to_string())?.into_owned();
+                attrs.insert(String::from_utf8_lossy(a.key.as_ref()).into_owned(), value);
+            }
+            let _ = write!(out, "<{name}");
+            for (k, v) in attrs {
+                let _ = write!(out, " {k}={v:?}");
+            }
+            out.push('>');
+            Ok(name)
+        };
     loop {
         match reader.read_event().map_err(|e| e.to_string())? {
             Event::Start(e) => {
@@ -397,9 +552,8 @@ fn cbor_eq(a: &Item, b: &Item) -> bool {
         }
         (Item::Map(x), Item::Map(y)) => {
             x.len() == y.len()
-                && x.iter().all(|(k, v)| {
-                    y.iter().any(|(k2, v2)| cbor_eq(k, k2) && cbor_eq(v, v2))
-                })
+                && x.iter()
+                    .all(|(k, v)| y.iter().any(|(k2, v2)| cbor_eq(k, k2) && cbor_eq(v, v2)))
         }
         (Item::Tag(t, x), Item::Tag(u, y)) => t == u && cbor_eq(x, y),
         _ => a == b,

@@ -9,8 +9,7 @@ use std::borrow::Cow;
 use super::{
     epoch_number, expect_blob, expect_bool, expect_int, expect_list, expect_map, expect_number,
     expect_str, expect_timestamp, insert_static_header, push_base64, push_float, push_int,
-    push_timestamp, query_compatible_header, Call, Number, Path, SerializeError,
-    SerializedRequest,
+    push_timestamp, query_compatible_header, Call, Number, Path, SerializeError, SerializedRequest,
 };
 use crate::body::Body;
 use crate::model::{Location, ServiceModel, ShapeKind, ShapeRef, Structure, TimestampFormat};
@@ -27,14 +26,13 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
                 field: "targetPrefix",
                 protocol: "json",
             })?;
-    let json_version =
-        metadata
-            .json_version
-            .as_deref()
-            .ok_or(SerializeError::MissingMetadata {
-                field: "jsonVersion",
-                protocol: "json",
-            })?;
+    let json_version = metadata
+        .json_version
+        .as_deref()
+        .ok_or(SerializeError::MissingMetadata {
+            field: "jsonVersion",
+            protocol: "json",
+        })?;
 
     let mut writer = JsonWriter::new(call.model, TimestampFormat::UnixTimestamp);
     match call.input {
@@ -43,8 +41,7 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
     }
 
     let mut request = SerializedRequest::new(call.method()?, "/".to_string());
-    let mut target =
-        String::with_capacity(target_prefix.len() + call.operation.name.len() + 1);
+    let mut target = String::with_capacity(target_prefix.len() + call.operation.name.len() + 1);
     target.push_str(target_prefix);
     target.push('.');
     target.push_str(&call.operation.name);
@@ -91,12 +88,13 @@ impl<'m> JsonWriter<'m> {
         let mut first = true;
         for (name, value) in params {
             let path = path.member(name);
-            let member = shape
-                .members
-                .get(name)
-                .ok_or_else(|| SerializeError::UnknownParameter {
-                    path: path.to_string(),
-                })?;
+            let member =
+                shape
+                    .members
+                    .get(name)
+                    .ok_or_else(|| SerializeError::UnknownParameter {
+                        path: path.to_string(),
+                    })?;
             if value.is_null() || (body_only && member.location != Location::Body) {
                 continue;
             }

@@ -14,7 +14,10 @@
 //! query-string members win over a `querystring` map with the same key (Smithy's rule).
 //!
 //! Content-Length, checksums (Content-MD5, `x-amz-checksum-*`) and compression are not set
-//! here: the pipeline's checksum step reads [`SerializedRequest::body`] after this module.
+//! here. Their hook point is the [`SerializedRequest`] between [`serialize_request`] and
+//! [`SerializedRequest::into_http`]: the pipeline's checksum and compression steps read and
+//! replace `body` and add `headers` there, driven by the operation's `http_checksum_required`,
+//! `http_checksum` and `request_compression`.
 //! Serializers are total: any [`Value`] gives a request or a [`SerializeError`], never a panic.
 
 mod ec2;
@@ -271,7 +274,8 @@ impl SerializedRequest {
                 Some(port) => host.strip_suffix(port).unwrap_or(&host),
                 None => &host,
             };
-            let value = HeaderValue::from_str(host).map_err(|_| bad("host is not a valid header"))?;
+            let value =
+                HeaderValue::from_str(host).map_err(|_| bad("host is not a valid header"))?;
             headers.insert(HOST, value);
         }
         let mut request = http::Request::new(self.body);
@@ -310,10 +314,7 @@ fn input_structure<'m>(
     operation: &'m Operation,
 ) -> Option<(&'m ShapeRef, &'m Structure)> {
     let input = operation.input.as_ref()?;
-    model
-        .shape(input.shape)
-        .as_structure()
-        .map(|s| (input, s))
+    model.shape(input.shape).as_structure().map(|s| (input, s))
 }
 
 /// A copy of `params` with a token for each top-level idempotency-token member left out
@@ -465,11 +466,16 @@ pub(crate) fn expect_list<'v>(
     value: &'v Value,
     path: &Path<'_>,
 ) -> Result<&'v [Value], SerializeError> {
-    value.as_list().ok_or_else(|| invalid_type(path, "list", value))
+    value
+        .as_list()
+        .ok_or_else(|| invalid_type(path, "list", value))
 }
 
 /// Blob bytes: a blob, or a string as its UTF-8 bytes (as botocore accepts).
-pub(crate) fn expect_blob<'v>(value: &'v Value, path: &Path<'_>) -> Result<&'v [u8], SerializeError> {
+pub(crate) fn expect_blob<'v>(
+    value: &'v Value,
+    path: &Path<'_>,
+) -> Result<&'v [u8], SerializeError> {
     match value {
         Value::Blob(b) => Ok(b),
         Value::String(s) => Ok(s.as_bytes()),
@@ -502,7 +508,10 @@ pub(crate) fn expect_number(value: &Value, path: &Path<'_>) -> Result<Number, Se
 
 /// A timestamp member: a timestamp, an ISO 8601 (or HTTP date, or epoch) string, or epoch
 /// seconds as a number.
-pub(crate) fn expect_timestamp(value: &Value, path: &Path<'_>) -> Result<Timestamp, SerializeError> {
+pub(crate) fn expect_timestamp(
+    value: &Value,
+    path: &Path<'_>,
+) -> Result<Timestamp, SerializeError> {
     let bad = |reason: String| SerializeError::InvalidTimestamp {
         path: path.to_string(),
         reason,
@@ -703,24 +712,32 @@ pub(crate) fn http_bindings(
         }
         match member.location {
             Location::Uri => {
-                labels.push((member.wire_name(), binding_text(model, member, value, &path)?));
+                labels.push((
+                    member.wire_name(),
+                    binding_text(model, member, value, &path)?,
+                ));
             }
             Location::QueryString => {
                 bind_query(model, member, value, &path, &mut query)?;
             }
             Location::Header => {
                 if let Some(text) = header_text(model, member, value, &path)? {
-                    insert_header(&mut headers, member.wire_name(), &text)?;
+                    let sensitive = model.shape(member.shape).sensitive;
+                    insert_header(&mut headers, member.wire_name(), &text, sensitive)?;
                 }
             }
             Location::Headers => {
                 let prefix = member.wire_name();
+                let sensitive = match &model.shape(member.shape).kind {
+                    ShapeKind::Map { value, .. } => model.shape(value.shape).sensitive,
+                    _ => false,
+                } || model.shape(member.shape).sensitive;
                 for (key, v) in expect_map(value, &path)? {
                     let text = expect_str(v, &path.key(key))?;
                     let mut header = String::with_capacity(prefix.len() + key.len());
                     header.push_str(prefix);
                     header.push_str(key);
-                    insert_header(&mut headers, &header, text)?;
+                    insert_header(&mut headers, &header, text, sensitive)?;
                 }
             }
             Location::Body | Location::StatusCode => has_body_members = true,
@@ -731,7 +748,11 @@ pub(crate) fn http_bindings(
     let mut path_and_query = String::with_capacity(template.len() + 64);
     render_uri_template(template, &labels, &mut path_and_query)?;
     let url_path_end = path_and_query.len();
-    let mut separator = if path_and_query.contains('?') { '&' } else { '?' };
+    let mut separator = if path_and_query.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
     for param in &query {
         let mut pair = |value: &str| {
             path_and_query.push(separator);
@@ -798,7 +819,9 @@ fn bind_query<'v>(
     query: &mut Vec<QueryParam<'v>>,
 ) -> Result<(), SerializeError> {
     match &model.shape(member.shape).kind {
-        ShapeKind::Map { value: value_ref, .. } => {
+        ShapeKind::Map {
+            value: value_ref, ..
+        } => {
             // A map of parameters: each entry is its own key, unless a member names it.
             let is_list = matches!(model.shape(value_ref.shape).kind, ShapeKind::List(_));
             for (key, v) in expect_map(value, path)? {
@@ -965,22 +988,24 @@ pub(crate) fn header_text<'v>(
     }
 }
 
-/// Set a header, reporting names and values HTTP cannot carry.
+/// Set a header, reporting names and values HTTP cannot carry. Values of `sensitive` shapes
+/// (SSE-C keys, …) are marked so `Debug` output never shows them.
 pub(crate) fn insert_header(
     headers: &mut HeaderMap,
     name: &str,
     value: &str,
+    sensitive: bool,
 ) -> Result<(), SerializeError> {
-    let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-        SerializeError::InvalidHeader {
+    let header =
+        HeaderName::from_bytes(name.as_bytes()).map_err(|_| SerializeError::InvalidHeader {
             name: name.to_string(),
             reason: "not a valid header name",
-        }
-    })?;
-    let value = HeaderValue::from_str(value).map_err(|_| SerializeError::InvalidHeader {
+        })?;
+    let mut value = HeaderValue::from_str(value).map_err(|_| SerializeError::InvalidHeader {
         name: name.to_string(),
         reason: "value contains characters a header cannot carry",
     })?;
+    value.set_sensitive(sensitive);
     headers.insert(header, value);
     Ok(())
 }
@@ -1005,8 +1030,8 @@ pub(crate) fn query_compatible_header(call: &Call<'_>, headers: &mut HeaderMap) 
 /// The payload member of a REST input (named by the input reference or its structure) and
 /// whether it is a raw blob or string body.
 pub(crate) fn payload_member<'a>(call: &Call<'a>) -> Option<(&'a str, &'a ShapeRef, bool)> {
-    let (input_ref, input) = call.input?;
-    let name = input_ref.payload.as_deref()?;
+    let (_, input) = call.input?;
+    let name = call.operation.input_payload.as_deref()?;
     let member = input.members.get(name)?;
     let raw = matches!(
         call.model.shape(member.shape).kind,
@@ -1044,7 +1069,8 @@ pub(crate) fn rest_request(
 pub(crate) fn rest_request_without_input(
     call: &Call<'_>,
 ) -> Result<SerializedRequest, SerializeError> {
-    let mut request = SerializedRequest::new(call.method()?, call.operation.http.request_uri.clone());
+    let mut request =
+        SerializedRequest::new(call.method()?, call.operation.http.request_uri.clone());
     request.url_path_end = request
         .path_and_query
         .find('?')

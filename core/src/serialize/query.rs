@@ -76,12 +76,13 @@ impl FormWriter<'_> {
     ) -> Result<(), SerializeError> {
         for (name, value) in params {
             let path = path.member(name);
-            let member = shape
-                .members
-                .get(name)
-                .ok_or_else(|| SerializeError::UnknownParameter {
-                    path: path.to_string(),
-                })?;
+            let member =
+                shape
+                    .members
+                    .get(name)
+                    .ok_or_else(|| SerializeError::UnknownParameter {
+                        path: path.to_string(),
+                    })?;
             if value.is_null() {
                 continue;
             }
@@ -152,7 +153,8 @@ impl FormWriter<'_> {
             }
             Flavor::Query => {
                 self.key.push('.');
-                self.key.push_str(item.location_name.as_deref().unwrap_or("member"));
+                self.key
+                    .push_str(item.location_name.as_deref().unwrap_or("member"));
             }
         }
         let list_prefix = self.key.len();

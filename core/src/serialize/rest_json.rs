@@ -25,7 +25,10 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
     let root = Path::Root;
     let mut json = JsonWriter::new(call.model, TimestampFormat::UnixTimestamp);
     let (body, is_json) = match payload_member(call) {
-        Some((name, _, true)) => (raw_payload(call.params.get(name), &root.member(name))?, false),
+        Some((name, _, true)) => (
+            raw_payload(call.params.get(name), &root.member(name))?,
+            false,
+        ),
         Some((name, member, false)) => {
             match call.params.get(name).filter(|v| !v.is_null()) {
                 Some(value) => {

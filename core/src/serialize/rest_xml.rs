@@ -41,7 +41,14 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
         },
         None if bindings.has_body_members => {
             let element = root_name(call.model, input_ref);
-            writer.structure(input, element, input_ref.xml_namespace.as_ref(), call.params, &root, true)?;
+            writer.structure(
+                input,
+                element,
+                input_ref.xml_namespace.as_ref(),
+                call.params,
+                &root,
+                true,
+            )?;
             Body::from(writer.xml.finish())
         }
         None => Body::Empty,
@@ -136,12 +143,13 @@ impl BodyWriter<'_> {
         let mut children = false;
         for (name, value) in params {
             let path = path.member(name);
-            let member = shape
-                .members
-                .get(name)
-                .ok_or_else(|| SerializeError::UnknownParameter {
-                    path: path.to_string(),
-                })?;
+            let member =
+                shape
+                    .members
+                    .get(name)
+                    .ok_or_else(|| SerializeError::UnknownParameter {
+                        path: path.to_string(),
+                    })?;
             if value.is_null() || (body_only && member.location != Location::Body) {
                 continue;
             }

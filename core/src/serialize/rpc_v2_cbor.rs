@@ -20,12 +20,15 @@ use crate::value::{Map, Value};
 
 /// Serialize an rpc-v2-cbor request.
 pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeError> {
-    let service = call.model.metadata.target_prefix.as_deref().ok_or(
-        SerializeError::MissingMetadata {
-            field: "targetPrefix",
-            protocol: "smithy-rpc-v2-cbor",
-        },
-    )?;
+    let service =
+        call.model
+            .metadata
+            .target_prefix
+            .as_deref()
+            .ok_or(SerializeError::MissingMetadata {
+                field: "targetPrefix",
+                protocol: "smithy-rpc-v2-cbor",
+            })?;
     let name = &call.operation.name;
     let mut path = String::with_capacity(28 + service.len() + name.len());
     path.push_str("/service/");
