@@ -21,6 +21,7 @@ pub mod machine;
 pub mod model;
 pub mod paginate;
 pub mod retry;
+pub mod serialize;
 pub mod time;
 pub mod validate;
 pub mod value;
