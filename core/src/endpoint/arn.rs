@@ -34,10 +34,7 @@ pub fn parse_arn(value: &str) -> Option<ParsedArn> {
         service: service.to_owned(),
         region: region.to_owned(),
         account_id: account_id.to_owned(),
-        resource_id: resource
-            .split([':', '/'])
-            .map(str::to_owned)
-            .collect(),
+        resource_id: resource.split([':', '/']).map(str::to_owned).collect(),
     })
 }
 
@@ -65,7 +62,10 @@ mod tests {
         assert_eq!(arn.region, "");
         assert_eq!(arn.account_id, "");
         assert_eq!(ids(&arn), ["myBucket", "key"]);
-        assert_eq!(ids(&parse_arn("arn:aws:s3:::myBucket").unwrap()), ["myBucket"]);
+        assert_eq!(
+            ids(&parse_arn("arn:aws:s3:::myBucket").unwrap()),
+            ["myBucket"]
+        );
     }
 
     #[test]

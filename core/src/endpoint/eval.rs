@@ -12,8 +12,8 @@ use serde_json::Value;
 use super::arn::{parse_arn, ParsedArn};
 use super::partition::{PartitionOutputs, Partitions};
 use super::ruleset::{
-    Action, Call, EndpointTemplate, Expr, Function, PathStep, Property, Rule,
-    RuleSet, Template, TemplatePart,
+    Action, Call, EndpointTemplate, Expr, Function, PathStep, Property, Rule, RuleSet, Template,
+    TemplatePart,
 };
 use super::stdlib::{is_valid_host_label, is_virtual_hostable_s3_bucket, substring, uri_encode};
 use super::url::{parse_url, ParsedUrl};
@@ -251,6 +251,13 @@ struct Evaluation<'a> {
     slots: Vec<Val<'a>>,
 }
 
+/// A borrowed operand for the fast comparison paths.
+enum Peeked<'s> {
+    None,
+    Bool(bool),
+    Str(&'s str),
+}
+
 /// What a rule produced.
 enum Outcome {
     Endpoint(Endpoint),
@@ -273,7 +280,8 @@ impl RuleSet {
             let Some(&index) = inner.parameter_index.get(name) else {
                 continue;
             };
-            let (Some(spec), Some(slot)) = (inner.parameters.get(index), slots.get_mut(index)) else {
+            let (Some(spec), Some(slot)) = (inner.parameters.get(index), slots.get_mut(index))
+            else {
                 continue;
             };
             if value.parameter_type() != spec.parameter_type {
@@ -358,6 +366,14 @@ impl<'a> Evaluation<'a> {
 
     fn conditions_hold(&mut self, rule: &'a Rule) -> Result<bool, EndpointError> {
         for condition in &rule.conditions {
+            if condition.assign.is_none() {
+                if let Some(held) = self.fast_call(&condition.call) {
+                    if held {
+                        continue;
+                    }
+                    return Ok(false);
+                }
+            }
             let value = self.call(&condition.call)?;
             if !value.holds() {
                 return Ok(false);
@@ -389,7 +405,43 @@ impl<'a> Evaluation<'a> {
         }
     }
 
+    /// A view of an operand that needs no evaluation (literal or variable), without copying.
+    fn peek<'s>(&'s self, expr: &'a Expr) -> Option<Peeked<'s>> {
+        match expr {
+            Expr::Ref(slot) => Some(match self.slots.get(*slot)? {
+                Val::None => Peeked::None,
+                Val::Bool(b) => Peeked::Bool(*b),
+                Val::Str(s) => Peeked::Str(s.as_str()),
+                _ => return None,
+            }),
+            Expr::Bool(b) => Some(Peeked::Bool(*b)),
+            Expr::String(s) => Some(Peeked::Str(s)),
+            _ => None,
+        }
+    }
+
+    /// The comparisons and `isSet` checks that make up most conditions, answered from borrowed
+    /// operands. `None` sends the call down the general path (which also reports type errors).
+    fn fast_call(&self, call: &'a Call) -> Option<bool> {
+        match (&call.function, call.args.as_slice()) {
+            (Function::IsSet, [operand]) => Some(!matches!(self.peek(operand)?, Peeked::None)),
+            (Function::BooleanEquals, [a, b]) => match (self.peek(a)?, self.peek(b)?) {
+                (Peeked::Bool(a), Peeked::Bool(b)) => Some(a == b),
+                _ => None,
+            },
+            (Function::StringEquals, [a, b]) => match (self.peek(a)?, self.peek(b)?) {
+                (Peeked::Str(a), Peeked::Str(b)) => Some(a == b),
+                _ => None,
+            },
+            (Function::Not, [Expr::Call(inner)]) => self.fast_call(inner).map(|held| !held),
+            _ => None,
+        }
+    }
+
     fn call(&self, call: &'a Call) -> Result<Val<'a>, EndpointError> {
+        if let Some(answer) = self.fast_call(call) {
+            return Ok(Val::Bool(answer));
+        }
         let function = &call.function;
         let type_error = |message: String| EndpointError::FunctionArgument {
             function: function.name(),
@@ -427,7 +479,8 @@ impl<'a> Evaluation<'a> {
                 }
             }
             Function::Substring => {
-                let (start, stop, reverse) = (self.arg(call, 1)?, self.arg(call, 2)?, self.arg(call, 3)?);
+                let (start, stop, reverse) =
+                    (self.arg(call, 1)?, self.arg(call, 2)?, self.arg(call, 3)?);
                 let (Val::Integer(start), Val::Integer(stop)) = (start, stop) else {
                     return Err(type_error("start and stop must be integers".into()));
                 };
@@ -461,24 +514,43 @@ impl<'a> Evaluation<'a> {
             },
             Function::ParseUrl => match &first {
                 Val::None => Val::None,
-                Val::Str(s) => parse_url(s.as_str()).map_or(Val::None, |url| Val::Url(Rc::new(url))),
-                other => return Err(type_error(format!("expected a string, not {}", other.python_type()))),
+                Val::Str(s) => {
+                    parse_url(s.as_str()).map_or(Val::None, |url| Val::Url(Rc::new(url)))
+                }
+                other => {
+                    return Err(type_error(format!(
+                        "expected a string, not {}",
+                        other.python_type()
+                    )))
+                }
             },
             Function::IsValidHostLabel => {
                 let allow_subdomains = matches!(self.arg(call, 1)?, Val::Bool(true));
                 match &first {
                     Val::None => Val::Bool(false),
                     Val::Str(s) => Val::Bool(is_valid_host_label(s.as_str(), allow_subdomains)),
-                    other => return Err(type_error(format!("expected a string, not {}", other.python_type()))),
+                    other => {
+                        return Err(type_error(format!(
+                            "expected a string, not {}",
+                            other.python_type()
+                        )))
+                    }
                 }
             }
             Function::AwsPartition => match &first {
                 Val::None => Val::Partition(self.partitions.resolve(None)),
                 Val::Str(s) => Val::Partition(self.partitions.resolve(Some(s.as_str()))),
-                other => return Err(type_error(format!("expected a string, not {}", other.python_type()))),
+                other => {
+                    return Err(type_error(format!(
+                        "expected a string, not {}",
+                        other.python_type()
+                    )))
+                }
             },
             Function::AwsParseArn => match &first {
-                Val::Str(s) => parse_arn(s.as_str()).map_or(Val::None, |arn| Val::Arn(Rc::new(arn))),
+                Val::Str(s) => {
+                    parse_arn(s.as_str()).map_or(Val::None, |arn| Val::Arn(Rc::new(arn)))
+                }
                 // botocore answers "no ARN" for anything that is not an `arn:` string.
                 _ => Val::None,
             },
@@ -486,8 +558,15 @@ impl<'a> Evaluation<'a> {
                 let allow_subdomains = matches!(self.arg(call, 1)?, Val::Bool(true));
                 match &first {
                     Val::None => Val::Bool(false),
-                    Val::Str(s) => Val::Bool(is_virtual_hostable_s3_bucket(s.as_str(), allow_subdomains)),
-                    other => return Err(type_error(format!("expected a string, not {}", other.python_type()))),
+                    Val::Str(s) => {
+                        Val::Bool(is_virtual_hostable_s3_bucket(s.as_str(), allow_subdomains))
+                    }
+                    other => {
+                        return Err(type_error(format!(
+                            "expected a string, not {}",
+                            other.python_type()
+                        )))
+                    }
                 }
             }
         })

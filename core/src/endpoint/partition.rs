@@ -1,11 +1,10 @@
 //! `aws.partition`: botocore's `partitions.json`, prepared for region lookups.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::EndpointError;
+use super::{EndpointError, FnvMap};
 
 /// The prepared partitions document; cheap to clone, shareable across threads.
 #[derive(Debug, Clone)]
@@ -19,7 +18,7 @@ struct PartitionsInner {
     partitions: Vec<Partition>,
     /// Every explicitly listed region → the partition botocore picks for it. Precomputed so the
     /// usual lookup is one hash probe instead of a regex per partition.
-    known_regions: HashMap<Box<str>, usize>,
+    known_regions: FnvMap<Box<str>, usize>,
 }
 
 #[derive(Debug)]
@@ -52,28 +51,33 @@ impl PartitionOutputs {
 
     /// All outputs in document order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.entries.iter().map(|(name, value)| (name.as_str(), value))
+        self.entries
+            .iter()
+            .map(|(name, value)| (name.as_str(), value))
     }
 }
 
 impl Partitions {
     /// Parses and prepares `partitions.json`.
     pub fn from_json(document: &[u8]) -> Result<Self, EndpointError> {
-        let root: Value = serde_json::from_slice(document)
-            .map_err(|e| invalid("$", format!("not JSON: {e}")))?;
+        let root: Value =
+            serde_json::from_slice(document).map_err(|e| invalid("$", format!("not JSON: {e}")))?;
         let list = root
             .get("partitions")
             .and_then(Value::as_array)
             .ok_or_else(|| invalid("partitions", "missing or not a list"))?;
         if list.is_empty() {
-            return Err(invalid("partitions", "empty: there is no default partition"));
+            return Err(invalid(
+                "partitions",
+                "empty: there is no default partition",
+            ));
         }
         let partitions = list
             .iter()
             .enumerate()
             .map(|(index, entry)| parse_partition(index, entry))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut known_regions = HashMap::new();
+        let mut known_regions = FnvMap::default();
         for (owner, partition) in partitions.iter().enumerate() {
             for region in &partition.explicit_regions {
                 // botocore walks partitions in order, taking the first whose explicit regions

@@ -6,13 +6,12 @@
 //! are split once. A ruleset that would fail in these ways is rejected here, with its location,
 //! instead of at some later call.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::{EndpointError, EndpointValue};
+use super::{EndpointError, EndpointValue, FnvMap};
 
 /// The type of a ruleset parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +63,7 @@ pub struct RuleSet {
 pub(crate) struct RuleSetInner {
     /// Declared parameters; parameter `i` lives in slot `i`.
     pub(crate) parameters: Vec<ParameterSpec>,
-    pub(crate) parameter_index: HashMap<Box<str>, usize>,
+    pub(crate) parameter_index: FnvMap<Box<str>, usize>,
     pub(crate) rules: Vec<Rule>,
     /// Parameters plus the deepest nesting of `assign`ed variables.
     pub(crate) slot_count: usize,
@@ -73,10 +72,11 @@ pub(crate) struct RuleSetInner {
 impl RuleSet {
     /// Parses and prepares a ruleset document.
     pub fn from_json(document: &[u8]) -> Result<Self, EndpointError> {
-        let root: Value = serde_json::from_slice(document).map_err(|e| EndpointError::InvalidRuleSet {
-            location: "$".into(),
-            message: format!("not JSON: {e}"),
-        })?;
+        let root: Value =
+            serde_json::from_slice(document).map_err(|e| EndpointError::InvalidRuleSet {
+                location: "$".into(),
+                message: format!("not JSON: {e}"),
+            })?;
         Self::from_value(&root)
     }
 
@@ -307,7 +307,11 @@ fn as_object<'v>(value: &'v Value, loc: &Loc<'_>) -> Result<&'v Map<String, Valu
 // ---------------------------------------------------------------------------------------------
 // Parameters.
 
-fn parse_parameter(name: &str, spec: &Value, loc: &Loc<'_>) -> Result<ParameterSpec, EndpointError> {
+fn parse_parameter(
+    name: &str,
+    spec: &Value,
+    loc: &Loc<'_>,
+) -> Result<ParameterSpec, EndpointError> {
     let spec = as_object(spec, loc)?;
     let type_name = spec
         .get("type")
@@ -403,7 +407,11 @@ impl Preparer {
         result
     }
 
-    fn rule_in_scope(&mut self, rule: &Map<String, Value>, loc: &Loc<'_>) -> Result<Rule, EndpointError> {
+    fn rule_in_scope(
+        &mut self,
+        rule: &Map<String, Value>,
+        loc: &Loc<'_>,
+    ) -> Result<Rule, EndpointError> {
         let conditions_loc = loc.key("conditions");
         let conditions = match rule.get("conditions") {
             Some(Value::Array(conditions)) => conditions
@@ -431,7 +439,9 @@ impl Preparer {
             }
             Some("error") => {
                 let error_loc = loc.key("error");
-                let error = rule.get("error").ok_or_else(|| error_loc.error("missing"))?;
+                let error = rule
+                    .get("error")
+                    .ok_or_else(|| error_loc.error("missing"))?;
                 Action::Error(self.expr(error, &error_loc)?)
             }
             Some(other) => {
@@ -522,7 +532,9 @@ impl Preparer {
                 if map.contains_key("assign") {
                     // botocore would assign from inside an argument; no ruleset does, and it
                     // would make scoping depend on evaluation order.
-                    return Err(loc.key("assign").error("assign is only supported on conditions"));
+                    return Err(loc
+                        .key("assign")
+                        .error("assign is only supported on conditions"));
                 }
                 Expr::Call(Box::new(self.call(map, loc)?))
             }
@@ -549,10 +561,19 @@ impl Preparer {
         })
     }
 
-    fn endpoint(&mut self, endpoint: &Value, loc: &Loc<'_>) -> Result<EndpointTemplate, EndpointError> {
+    fn endpoint(
+        &mut self,
+        endpoint: &Value,
+        loc: &Loc<'_>,
+    ) -> Result<EndpointTemplate, EndpointError> {
         let endpoint = as_object(endpoint, loc)?;
         let url_loc = loc.key("url");
-        let url = self.expr(endpoint.get("url").ok_or_else(|| url_loc.error("missing"))?, &url_loc)?;
+        let url = self.expr(
+            endpoint
+                .get("url")
+                .ok_or_else(|| url_loc.error("missing"))?,
+            &url_loc,
+        )?;
         let headers_loc = loc.key("headers");
         let mut headers = Vec::new();
         match endpoint.get("headers") {
@@ -680,9 +701,9 @@ impl Preparer {
                 "unsupported template reference {{{reference}}} in {text:?}"
             )));
         }
-        let slot = self.lookup(name).ok_or_else(|| {
-            loc.error(format!("unknown variable {name:?} in template {text:?}"))
-        })?;
+        let slot = self
+            .lookup(name)
+            .ok_or_else(|| loc.error(format!("unknown variable {name:?} in template {text:?}")))?;
         let mut path = Vec::new();
         for piece in pieces {
             // `{a#b}` is botocore's `a[b]`; a `[n]` suffix is accepted as in getAttr.
@@ -757,7 +778,9 @@ fn split_indexed(part: &str) -> Option<(&str, usize)> {
         if digits > 0 && after.as_bytes().get(digits) == Some(&b']') {
             let name_start = part[..open]
                 .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .map_or(0, |i| i + part[i..].chars().next().map_or(1, char::len_utf8));
+                .map_or(0, |i| {
+                    i + part[i..].chars().next().map_or(1, char::len_utf8)
+                });
             // An index too large for memory cannot be in range anyway.
             let index = after[..digits].parse().unwrap_or(usize::MAX);
             return Some((&part[name_start..open], index));
@@ -779,8 +802,14 @@ mod tests {
     fn attr_paths() {
         use PathStep::{Index, Key};
         assert_eq!(parse_attr_path("a"), vec![Key("a".into())]);
-        assert_eq!(parse_attr_path("a.b"), vec![Key("a".into()), Key("b".into())]);
-        assert_eq!(parse_attr_path("resourceId[2]"), vec![Key("resourceId".into()), Index(2)]);
+        assert_eq!(
+            parse_attr_path("a.b"),
+            vec![Key("a".into()), Key("b".into())]
+        );
+        assert_eq!(
+            parse_attr_path("resourceId[2]"),
+            vec![Key("resourceId".into()), Index(2)]
+        );
         assert_eq!(parse_attr_path("[0]"), vec![Index(0)]);
         assert_eq!(
             parse_attr_path("foo.bar[0].ignored"),
@@ -835,21 +864,45 @@ mod tests {
                 r#"{{"version": "1.0", "parameters": {{"Region": {{"type": "string"}}}}, "rules": {rules}}}"#
             )
         };
-        let unknown_fn = base(r#"[{"type": "error", "conditions": [{"fn": "nope", "argv": []}], "error": "x"}]"#);
-        assert_eq!(location_of(prepare(&unknown_fn).unwrap_err()), "$.rules[0].conditions[0].fn");
-        let arity = base(r#"[{"type": "error", "conditions": [{"fn": "isSet", "argv": []}], "error": "x"}]"#);
-        assert_eq!(location_of(prepare(&arity).unwrap_err()), "$.rules[0].conditions[0].argv");
-        let unknown_ref = base(r#"[{"type": "endpoint", "conditions": [], "endpoint": {"url": "https://{Nope}"}}]"#);
-        assert_eq!(location_of(prepare(&unknown_ref).unwrap_err()), "$.rules[0].endpoint.url");
+        let unknown_fn = base(
+            r#"[{"type": "error", "conditions": [{"fn": "nope", "argv": []}], "error": "x"}]"#,
+        );
+        assert_eq!(
+            location_of(prepare(&unknown_fn).unwrap_err()),
+            "$.rules[0].conditions[0].fn"
+        );
+        let arity = base(
+            r#"[{"type": "error", "conditions": [{"fn": "isSet", "argv": []}], "error": "x"}]"#,
+        );
+        assert_eq!(
+            location_of(prepare(&arity).unwrap_err()),
+            "$.rules[0].conditions[0].argv"
+        );
+        let unknown_ref = base(
+            r#"[{"type": "endpoint", "conditions": [], "endpoint": {"url": "https://{Nope}"}}]"#,
+        );
+        assert_eq!(
+            location_of(prepare(&unknown_ref).unwrap_err()),
+            "$.rules[0].endpoint.url"
+        );
         let bad_type = base(r#"[{"type": "leaf", "conditions": []}]"#);
-        assert_eq!(location_of(prepare(&bad_type).unwrap_err()), "$.rules[0].type");
+        assert_eq!(
+            location_of(prepare(&bad_type).unwrap_err()),
+            "$.rules[0].type"
+        );
         let reassign = base(
             r#"[{"type": "error", "conditions": [{"fn": "isSet", "argv": [{"ref": "Region"}], "assign": "Region"}], "error": "x"}]"#,
         );
-        assert_eq!(location_of(prepare(&reassign).unwrap_err()), "$.rules[0].conditions[0].assign");
+        assert_eq!(
+            location_of(prepare(&reassign).unwrap_err()),
+            "$.rules[0].conditions[0].assign"
+        );
         assert!(prepare("[]").is_err());
         assert!(prepare(r#"{"parameters": {"A": {"type": "int"}}, "rules": []}"#).is_err());
-        assert!(prepare(r#"{"parameters": {"A": {"type": "string", "default": true}}, "rules": []}"#).is_err());
+        assert!(prepare(
+            r#"{"parameters": {"A": {"type": "string", "default": true}}, "rules": []}"#
+        )
+        .is_err());
     }
 
     #[test]
@@ -860,7 +913,10 @@ mod tests {
              "rules": [{"type": "endpoint", "conditions": [], "endpoint": {"url": "https://{p#dnsSuffix}"}}]},
             {"type": "endpoint", "conditions": [], "endpoint": {"url": "https://{p#dnsSuffix}"}}
         ]}"#;
-        assert_eq!(location_of(prepare(json).unwrap_err()), "$.rules[1].endpoint.url");
+        assert_eq!(
+            location_of(prepare(json).unwrap_err()),
+            "$.rules[1].endpoint.url"
+        );
     }
 
     #[test]
@@ -870,7 +926,11 @@ mod tests {
                 {"type": "endpoint", "conditions": [], "endpoint": {"url": "https://{{x}}.{Region}.amazonaws.com"}}]}"#,
         )
         .unwrap();
-        let Some(Rule { action: Action::Endpoint(endpoint), .. }) = ruleset.inner.rules.first() else {
+        let Some(Rule {
+            action: Action::Endpoint(endpoint),
+            ..
+        }) = ruleset.inner.rules.first()
+        else {
             panic!("expected an endpoint rule");
         };
         let Expr::Template(template) = &endpoint.url else {
@@ -878,7 +938,10 @@ mod tests {
         };
         assert_eq!(template.parts.len(), 3);
         assert!(matches!(&template.parts[0], TemplatePart::Literal(l) if l == "https://{x}."));
-        assert!(matches!(&template.parts[1], TemplatePart::Var { slot: 0, .. }));
+        assert!(matches!(
+            &template.parts[1],
+            TemplatePart::Var { slot: 0, .. }
+        ));
         assert!(matches!(&template.parts[2], TemplatePart::Literal(l) if l == ".amazonaws.com"));
     }
 }

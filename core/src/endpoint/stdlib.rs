@@ -59,7 +59,9 @@ pub fn is_valid_host_label(value: &str, allow_subdomains: bool) -> bool {
 fn is_single_host_label(label: &str) -> bool {
     let bytes = label.as_bytes();
     (1..=63).contains(&bytes.len())
-        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
         && bytes.first() != Some(&b'-')
         && bytes.last() != Some(&b'-')
 }
@@ -101,7 +103,10 @@ mod tests {
         assert_eq!(uri_encode("abc-._~XYZ019"), "abc-._~XYZ019");
         assert_eq!(uri_encode("a/b c"), "a%2Fb%20c");
         assert_eq!(uri_encode("%"), "%25");
-        assert_eq!(uri_encode("?&=+:@!$'()*,;"), "%3F%26%3D%2B%3A%40%21%24%27%28%29%2A%2C%3B");
+        assert_eq!(
+            uri_encode("?&=+:@!$'()*,;"),
+            "%3F%26%3D%2B%3A%40%21%24%27%28%29%2A%2C%3B"
+        );
         assert_eq!(uri_encode("é😀"), "%C3%A9%F0%9F%98%80");
         assert_eq!(uri_encode(""), "");
     }
@@ -129,8 +134,14 @@ mod tests {
         assert!(!is_virtual_hostable_s3_bucket("ab", true));
         assert!(is_virtual_hostable_s3_bucket("a.b", true));
         assert!(!is_virtual_hostable_s3_bucket("a.b", false));
-        assert!(is_virtual_hostable_s3_bucket("my.great.bucket.aws.com", true));
-        assert!(!is_virtual_hostable_s3_bucket("mY.GREAT.bucket.aws.com", true));
+        assert!(is_virtual_hostable_s3_bucket(
+            "my.great.bucket.aws.com",
+            true
+        ));
+        assert!(!is_virtual_hostable_s3_bucket(
+            "mY.GREAT.bucket.aws.com",
+            true
+        ));
         assert!(!is_virtual_hostable_s3_bucket("192.168.1.1", true));
         assert!(!is_virtual_hostable_s3_bucket("my_bucket", false));
         assert!(!is_virtual_hostable_s3_bucket(&"a".repeat(64), false));

@@ -83,7 +83,10 @@ fn split_url(url: &str) -> Option<SplitUrl<'_>> {
     let mut rest = url;
     if let Some(colon) = url.find(':') {
         let candidate = &url[..colon];
-        let starts_alpha = candidate.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
+        let starts_alpha = candidate
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic());
         if starts_alpha
             && candidate
                 .bytes()
@@ -238,8 +241,7 @@ fn is_ipv4(host: &str, mode: Ipv4Tail) -> bool {
     let mut count = 0;
     for octet in host.split('.') {
         count += 1;
-        let digits_ok =
-            (1..=3).contains(&octet.len()) && octet.bytes().all(|b| b.is_ascii_digit());
+        let digits_ok = (1..=3).contains(&octet.len()) && octet.bytes().all(|b| b.is_ascii_digit());
         if !digits_ok {
             return false;
         }
@@ -373,8 +375,14 @@ mod tests {
 
     #[test]
     fn normalizes_dots_empty_segments_and_encodes() {
-        assert_eq!(parsed("https://x.com/a//b/./c/../d").normalized_path, "/a/b/d/");
-        assert_eq!(parsed("https://x.com/a b/%41").normalized_path, "/a%20b/%2541/");
+        assert_eq!(
+            parsed("https://x.com/a//b/./c/../d").normalized_path,
+            "/a/b/d/"
+        );
+        assert_eq!(
+            parsed("https://x.com/a b/%41").normalized_path,
+            "/a%20b/%2541/"
+        );
         assert_eq!(parsed("https://x.com/../..").normalized_path, "/");
         assert_eq!(parsed("https://x.com/foo/").normalized_path, "/foo/");
     }
