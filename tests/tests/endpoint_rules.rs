@@ -322,3 +322,36 @@ fn service_endpoint_tests() {
     );
     total.finish("service endpoint tests");
 }
+
+/// `aws.partition` against botocore's real `partitions.json`.
+#[test]
+fn real_partitions_pick_regions() {
+    let partitions = partitions();
+    let cases = [
+        (Some("us-east-1"), "aws"),
+        (Some("aws-global"), "aws"),
+        (Some("eu-west-9"), "aws"),
+        (Some("us-gov-west-1"), "aws-us-gov"),
+        (Some("us-gov-east-2"), "aws-us-gov"),
+        (Some("cn-north-1"), "aws-cn"),
+        (Some("cn-east-9"), "aws-cn"),
+        (Some("us-iso-east-1"), "aws-iso"),
+        (Some("us-isob-east-1"), "aws-iso-b"),
+        (Some("eu-isoe-west-1"), "aws-iso-e"),
+        (Some("us-isof-south-1"), "aws-iso-f"),
+        (Some("eusc-de-east-1"), "aws-eusc"),
+        (Some("invalid-region-42"), "aws"),
+        (Some(""), "aws"),
+        (None, "aws"),
+    ];
+    for (region, expected) in cases {
+        let outputs = partitions.resolve(region);
+        assert_eq!(outputs.name(), expected, "region {region:?}");
+    }
+    let cn = partitions.resolve(Some("cn-north-1"));
+    assert_eq!(
+        cn.get("dnsSuffix"),
+        Some(&Value::String("amazonaws.com.cn".into()))
+    );
+    assert_eq!(cn.get("supportsFIPS"), Some(&Value::Bool(true)));
+}

@@ -652,3 +652,204 @@ impl<'a> Evaluation<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoint::ParameterType;
+
+    const PARTITIONS: &str = r#"{"partitions": [
+        {"id": "aws", "regionRegex": "^(us|eu)\\-\\w+\\-\\d+$", "regions": {"us-east-1": {}},
+         "outputs": {"name": "aws", "dnsSuffix": "amazonaws.com", "supportsFIPS": true}},
+        {"id": "aws-cn", "regionRegex": "^cn\\-\\w+\\-\\d+$", "regions": {},
+         "outputs": {"name": "aws-cn", "dnsSuffix": "amazonaws.com.cn", "supportsFIPS": false}}
+    ]}"#;
+
+    fn resolve(ruleset: &str, params: EndpointParams) -> Result<Endpoint, EndpointError> {
+        let partitions = Partitions::from_json(PARTITIONS.as_bytes()).unwrap();
+        RuleSet::from_json(ruleset.as_bytes())
+            .unwrap()
+            .resolve(&partitions, &params)
+    }
+
+    fn url(ruleset: &str, params: EndpointParams) -> String {
+        match resolve(ruleset, params) {
+            Ok(endpoint) => endpoint.url,
+            Err(e) => panic!("expected an endpoint, got {e}"),
+        }
+    }
+
+    const REGION_RULES: &str = r#"{"version": "1.0",
+      "parameters": {
+        "Region": {"type": "string", "builtIn": "AWS::Region"},
+        "UseFIPS": {"type": "boolean", "required": true, "default": false},
+        "Empty": {"type": "string"}
+      },
+      "rules": [
+        {"type": "tree", "conditions": [{"fn": "isSet", "argv": [{"ref": "Region"}]},
+                                        {"fn": "stringEquals", "argv": [{"ref": "Region"}, "nowhere-1"]}],
+         "rules": [{"type": "endpoint", "conditions": [{"fn": "booleanEquals", "argv": [{"ref": "UseFIPS"}, true]}],
+                    "endpoint": {"url": "https://never"}}]},
+        {"type": "endpoint",
+         "conditions": [{"fn": "isSet", "argv": [{"ref": "Empty"}]},
+                        {"fn": "uriEncode", "argv": [{"ref": "Empty"}], "assign": "encoded"}],
+         "endpoint": {"url": "https://empty.example{encoded}"}},
+        {"type": "tree", "conditions": [{"fn": "aws.partition", "argv": [{"ref": "Region"}], "assign": "p"}],
+         "rules": [
+           {"type": "error",
+            "conditions": [{"fn": "booleanEquals", "argv": [{"ref": "UseFIPS"}, true]},
+                           {"fn": "booleanEquals", "argv": [{"fn": "getAttr", "argv": [{"ref": "p"}, "supportsFIPS"]}, false]}],
+            "error": "FIPS is not supported in {p#name}"},
+           {"type": "endpoint", "conditions": [],
+            "endpoint": {"url": "https://svc.{Region}.{p#dnsSuffix}",
+                         "headers": {"x-fips": ["{UseFIPS}"], "x-static": ["a", "b"]},
+                         "properties": {"authSchemes": [{"name": "sigv4", "signingRegion": "{Region}",
+                                                         "disableDoubleEncoding": true}],
+                                        "literal": {"ref": "Region"}}}}
+         ]}
+      ]}"#;
+
+    #[test]
+    fn tree_without_a_matching_child_falls_through() {
+        let params = EndpointParams::new().with("Region", "nowhere-1");
+        assert_eq!(
+            url(REGION_RULES, params),
+            "https://svc.nowhere-1.amazonaws.com"
+        );
+    }
+
+    #[test]
+    fn an_empty_string_result_still_holds() {
+        let params = EndpointParams::new().with("Empty", "");
+        assert_eq!(url(REGION_RULES, params), "https://empty.example");
+    }
+
+    #[test]
+    fn templates_fill_url_headers_and_nested_properties() {
+        let params = EndpointParams::new()
+            .with("Region", "cn-north-1")
+            .with("Unknown", "ignored");
+        let endpoint = resolve(REGION_RULES, params).unwrap();
+        assert_eq!(endpoint.url, "https://svc.cn-north-1.amazonaws.com.cn");
+        assert_eq!(
+            endpoint.headers,
+            vec![
+                ("x-fips".to_owned(), vec!["False".to_owned()]),
+                ("x-static".to_owned(), vec!["a".to_owned(), "b".to_owned()]),
+            ]
+        );
+        assert_eq!(
+            Value::Object(endpoint.properties.clone()),
+            serde_json::json!({
+                "authSchemes": [{"name": "sigv4", "signingRegion": "cn-north-1", "disableDoubleEncoding": true}],
+                "literal": {"ref": "Region"}
+            })
+        );
+        let schemes = endpoint.auth_schemes().unwrap();
+        assert_eq!(schemes[0].signing_region.as_deref(), Some("cn-north-1"));
+    }
+
+    #[test]
+    fn error_rules_reach_the_caller_verbatim() {
+        let params = EndpointParams::new()
+            .with("Region", "cn-north-1")
+            .with("UseFIPS", true);
+        let error = resolve(REGION_RULES, params).unwrap_err();
+        assert_eq!(
+            error,
+            EndpointError::RuleError("FIPS is not supported in aws-cn".into())
+        );
+        assert_eq!(error.to_string(), "FIPS is not supported in aws-cn");
+    }
+
+    #[test]
+    fn parameter_type_mismatch_is_typed() {
+        let params = EndpointParams::new().with("UseFIPS", "yes");
+        assert_eq!(
+            resolve(REGION_RULES, params).unwrap_err(),
+            EndpointError::ParameterType {
+                name: "UseFIPS".into(),
+                expected: ParameterType::Boolean
+            }
+        );
+    }
+
+    #[test]
+    fn missing_required_parameter_is_typed() {
+        let ruleset = r#"{"parameters": {"Region": {"type": "string", "required": true}},
+                          "rules": [{"type": "endpoint", "conditions": [], "endpoint": {"url": "https://x"}}]}"#;
+        let error = resolve(ruleset, EndpointParams::new()).unwrap_err();
+        assert_eq!(
+            error,
+            EndpointError::MissingRequiredParameter {
+                name: "Region".into()
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "Cannot find value for required parameter Region"
+        );
+    }
+
+    #[test]
+    fn string_equals_on_unset_values_is_a_type_error() {
+        let ruleset = r#"{"parameters": {"Region": {"type": "string"}},
+            "rules": [{"type": "endpoint",
+                       "conditions": [{"fn": "stringEquals", "argv": [{"ref": "Region"}, "x"]}],
+                       "endpoint": {"url": "https://x"}}]}"#;
+        let error = resolve(ruleset, EndpointParams::new()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "stringEquals: Both values must be strings, not <class 'NoneType'> and <class 'str'>."
+        );
+    }
+
+    #[test]
+    fn no_matching_rule_lists_the_parameters() {
+        let ruleset = r#"{"parameters": {"Region": {"type": "string"}},
+            "rules": [{"type": "endpoint", "conditions": [{"fn": "isSet", "argv": [{"ref": "Nope"}]}],
+                       "endpoint": {"url": "https://x"}}]}"#;
+        // `Nope` is not declared, so the ruleset itself is rejected.
+        assert!(RuleSet::from_json(ruleset.as_bytes()).is_err());
+        let ruleset = r#"{"parameters": {"Region": {"type": "string"}, "On": {"type": "boolean"}},
+            "rules": [{"type": "endpoint", "conditions": [{"fn": "booleanEquals", "argv": [{"ref": "On"}, true]}],
+                       "endpoint": {"url": "https://x"}}]}"#;
+        let params = EndpointParams::new()
+            .with("Region", "us-east-1")
+            .with("On", false);
+        let error = resolve(ruleset, params).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "No endpoint found for parameters:\nRegion: us-east-1\nOn: False"
+        );
+    }
+
+    #[test]
+    fn arn_and_url_attributes() {
+        let ruleset = r#"{"parameters": {"Arn": {"type": "string"}, "Endpoint": {"type": "string"}},
+            "rules": [{"type": "endpoint",
+                       "conditions": [{"fn": "aws.parseArn", "argv": [{"ref": "Arn"}], "assign": "arn"},
+                                      {"fn": "getAttr", "argv": [{"ref": "arn"}, "resourceId[1]"], "assign": "name"},
+                                      {"fn": "parseURL", "argv": [{"ref": "Endpoint"}], "assign": "url"}],
+                       "endpoint": {"url": "{url#scheme}://{name}.{arn#accountId}.{url#authority}{url#normalizedPath}{arn#resourceId[0]}"}}]}"#;
+        let params = EndpointParams::new()
+            .with("Arn", "arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap")
+            .with("Endpoint", "http://localhost:4566/base");
+        assert_eq!(
+            url(ruleset, params),
+            "http://my-ap.123456789012.localhost:4566/base/accesspoint"
+        );
+    }
+
+    #[test]
+    fn string_arrays_and_defaults_index() {
+        let ruleset = r#"{"parameters": {"Names": {"type": "stringArray", "default": ["d0", "d1"]}},
+            "rules": [{"type": "endpoint",
+                       "conditions": [{"fn": "getAttr", "argv": [{"ref": "Names"}, "[1]"], "assign": "second"}],
+                       "endpoint": {"url": "https://{second}"}},
+                      {"type": "error", "conditions": [], "error": "none"}]}"#;
+        assert_eq!(url(ruleset, EndpointParams::new()), "https://d1");
+        let params = EndpointParams::new().with("Names", vec!["only".to_owned()]);
+        assert_eq!(resolve(ruleset, params).unwrap_err().to_string(), "none");
+    }
+}

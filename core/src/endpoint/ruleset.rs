@@ -105,6 +105,7 @@ impl RuleSet {
                 .map(|(index, spec)| (spec.name.clone(), index))
                 .collect(),
             max_slots: parameters.len(),
+            depth: 0,
         };
         let rules_loc = top.key("rules");
         let rules = match root.get("rules") {
@@ -379,7 +380,14 @@ struct Preparer {
     /// Visible names, innermost last. Parameters first, then `assign`ed variables.
     scope: Vec<(String, usize)>,
     max_slots: usize,
+    /// Current nesting of rules and calls; bounded so a hostile document built in memory
+    /// (`from_value` bypasses serde_json's recursion limit) cannot overflow the stack, here or
+    /// in the evaluator.
+    depth: usize,
 }
+
+/// Deeper than any real ruleset (S3's is about 15 levels of rules and 3 of calls).
+const MAX_DEPTH: usize = 100;
 
 impl Preparer {
     fn lookup(&self, name: &str) -> Option<usize> {
@@ -400,8 +408,13 @@ impl Preparer {
 
     fn rule(&mut self, rule: &Value, loc: &Loc<'_>) -> Result<Rule, EndpointError> {
         let rule = as_object(rule, loc)?;
+        if self.depth >= MAX_DEPTH {
+            return Err(loc.error(format!("rules nested deeper than {MAX_DEPTH}")));
+        }
+        self.depth += 1;
         let scope_len = self.scope.len();
         let result = self.rule_in_scope(rule, loc);
+        self.depth -= 1;
         // A rule's assignments are visible to its own conditions, action and children only.
         self.scope.truncate(scope_len);
         result
@@ -475,6 +488,20 @@ impl Preparer {
     }
 
     fn call(&mut self, call: &Map<String, Value>, loc: &Loc<'_>) -> Result<Call, EndpointError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(loc.error(format!("calls nested deeper than {MAX_DEPTH}")));
+        }
+        self.depth += 1;
+        let result = self.call_at_depth(call, loc);
+        self.depth -= 1;
+        result
+    }
+
+    fn call_at_depth(
+        &mut self,
+        call: &Map<String, Value>,
+        loc: &Loc<'_>,
+    ) -> Result<Call, EndpointError> {
         let name = call
             .get("fn")
             .and_then(Value::as_str)
@@ -622,6 +649,20 @@ impl Preparer {
         if !contains_template(value) {
             return Ok(Property::Static(value.clone()));
         }
+        if self.depth >= MAX_DEPTH {
+            return Err(loc.error(format!("properties nested deeper than {MAX_DEPTH}")));
+        }
+        self.depth += 1;
+        let result = self.templated_property(value, loc);
+        self.depth -= 1;
+        result
+    }
+
+    fn templated_property(
+        &mut self,
+        value: &Value,
+        loc: &Loc<'_>,
+    ) -> Result<Property, EndpointError> {
         Ok(match value {
             Value::String(text) => match self.template(text, loc)? {
                 Some(template) => Property::Template(template),
@@ -903,6 +944,25 @@ mod tests {
             r#"{"parameters": {"A": {"type": "string", "default": true}}, "rules": []}"#
         )
         .is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let mut condition = serde_json::json!({"fn": "isSet", "argv": [{"ref": "Region"}]});
+        for _ in 0..300 {
+            condition = serde_json::json!({"fn": "not", "argv": [condition]});
+        }
+        let document = serde_json::json!({
+            "parameters": {"Region": {"type": "string"}},
+            "rules": [{"type": "error", "conditions": [condition], "error": "x"}]
+        });
+        assert!(RuleSet::from_value(&document).is_err());
+        let mut rule = serde_json::json!({"type": "error", "conditions": [], "error": "x"});
+        for _ in 0..300 {
+            rule = serde_json::json!({"type": "tree", "conditions": [], "rules": [rule]});
+        }
+        let document = serde_json::json!({"parameters": {}, "rules": [rule]});
+        assert!(RuleSet::from_value(&document).is_err());
     }
 
     #[test]
