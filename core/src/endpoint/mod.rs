@@ -17,6 +17,24 @@
 //!
 //! Binding operation inputs (context params, static context params, builtins) to ruleset
 //! parameters is the caller's job; [`RuleSet::parameters`] exposes names, types and `builtIn`s.
+//!
+//! ```
+//! use sansboto_core::endpoint::{EndpointParams, EndpointResolver, Partitions, RuleSet};
+//!
+//! let partitions = Partitions::from_json(br#"{"partitions": [{"id": "aws",
+//!     "regionRegex": "^us\\-\\w+\\-\\d+$", "regions": {},
+//!     "outputs": {"dnsSuffix": "amazonaws.com"}}]}"#)?;
+//! let ruleset = RuleSet::from_json(br#"{"version": "1.0",
+//!     "parameters": {"Region": {"type": "string", "builtIn": "AWS::Region"}},
+//!     "rules": [
+//!       {"type": "endpoint",
+//!        "conditions": [{"fn": "aws.partition", "argv": [{"ref": "Region"}], "assign": "p"}],
+//!        "endpoint": {"url": "https://svc.{Region}.{p#dnsSuffix}"}}]}"#)?;
+//! let resolver = EndpointResolver::new(ruleset, partitions);
+//! let endpoint = resolver.resolve(&EndpointParams::new().with("Region", "us-west-2"))?;
+//! assert_eq!(endpoint.url, "https://svc.us-west-2.amazonaws.com");
+//! # Ok::<(), sansboto_core::endpoint::EndpointError>(())
+//! ```
 
 mod arn;
 mod eval;
@@ -414,6 +432,15 @@ mod tests {
             serde_json::json!([{"signingName": "s3"}]),
         );
         assert!(endpoint.auth_schemes().is_err());
+    }
+
+    #[test]
+    fn prepared_types_are_shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<RuleSet>();
+        assert_send_sync::<Partitions>();
+        assert_send_sync::<EndpointResolver>();
+        assert_send_sync::<EndpointError>();
     }
 
     #[test]
