@@ -22,6 +22,7 @@ pub mod model;
 pub mod paginate;
 pub mod parse;
 pub mod retry;
+pub mod serialize;
 pub mod time;
 pub mod validate;
 pub mod value;

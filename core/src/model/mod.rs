@@ -127,7 +127,7 @@ pub struct ShapeRef {
     pub name: String,
     /// The target shape.
     pub shape: ShapeId,
-    /// HTTP location (the ref's, else the target shape's).
+    /// HTTP location.
     pub location: Location,
     /// Wire name: the ref's `locationName`, else the target shape's.
     pub location_name: Option<String>,
@@ -368,6 +368,9 @@ pub struct Operation {
     pub http: Http,
     /// Input shape reference.
     pub input: Option<ShapeRef>,
+    /// The input's HTTP payload member: the input reference's `payload` (botocore merges it
+    /// over the structure's), else the input structure's.
+    pub input_payload: Option<String>,
     /// Output shape reference.
     pub output: Option<ShapeRef>,
     /// Modeled errors.
@@ -668,6 +671,13 @@ impl<'a> Builder<'a> {
                 .transpose()
         };
         let input = io_ref(&op.input)?;
+        let input_payload = op.input.as_ref().and_then(|r| {
+            r.payload.clone().or_else(|| {
+                self.index
+                    .get(&r.shape)
+                    .and_then(|id| self.target(*id).payload.clone())
+            })
+        });
         let output = io_ref(&op.output)?;
         let errors = op
             .errors
@@ -686,6 +696,7 @@ impl<'a> Builder<'a> {
                 response_code: op.http.response_code,
             },
             input,
+            input_payload,
             output,
             errors,
             host_prefix: op.endpoint.as_ref().and_then(|e| e.host_prefix.clone()),
