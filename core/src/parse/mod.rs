@@ -380,8 +380,8 @@ pub fn reason_phrase(status: u16) -> &'static str {
 }
 
 /// The modeled error shape for a code: botocore looks through every exception shape of the
-/// service, keyed by its `error.code` when set, else its name. The operation's own errors are
-/// tried first because they are the usual match and the list is short.
+/// service, keyed by its `error.code` when set, else its name. A linear scan: it runs only on
+/// error responses (an index in the model would make it O(1) if that ever matters).
 fn error_shape_for_code(model: &ServiceModel, code: &str) -> Option<ShapeId> {
     let matches = |id: ShapeId| {
         let shape = model.shape(id);
