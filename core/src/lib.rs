@@ -24,6 +24,7 @@ pub mod paginate;
 pub mod parse;
 pub mod retry;
 pub mod serialize;
+pub mod session;
 pub mod time;
 pub mod validate;
 pub mod value;

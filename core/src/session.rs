@@ -1,0 +1,347 @@
+//! The session: configuration (environment snapshot and shared files), the parsed-model cache,
+//! and the making of service clients — everything the transports share.
+//!
+//! A transport reads the environment and the files [`Session::file_paths`] names, hands their
+//! contents here, and supplies botocore's data through a [`DataSource`] (the `sansboto-models`
+//! loader implements it). Models, rulesets and partitions are parsed once per session and shared
+//! by every client made from it.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::client::{ClientConfig, ServiceClient};
+use crate::config::{
+    configured_endpoint_url, shared_file_paths, ConfigFile, ConfigSources, ResolvedConfig,
+    SharedConfig, SharedFilePaths, VarSource,
+};
+use crate::endpoint::{AddressingStyle, EndpointConfig, Partitions, RuleSet};
+use crate::error::Error;
+use crate::model::ServiceModel;
+use crate::paginate::PaginatorModel;
+use crate::retry::RetryMode;
+use crate::waiter::WaiterModel;
+
+/// A per-service data file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DataFile {
+    /// `service-2`.
+    ServiceModel,
+    /// `endpoint-rule-set-1`.
+    EndpointRuleSet,
+    /// `paginators-1`.
+    Paginators,
+    /// `waiters-2`.
+    Waiters,
+}
+
+/// Where botocore's data comes from (embedded, a data path, a test's inline JSON).
+pub trait DataSource: Send + Sync {
+    /// A service's file at an API version (the latest when `None`).
+    fn service_file(
+        &self,
+        service: &str,
+        api_version: Option<&str>,
+        file: DataFile,
+    ) -> Result<Arc<[u8]>, String>;
+    /// `partitions.json`.
+    fn partitions(&self) -> Result<Arc<[u8]>, String>;
+    /// `_retry.json` (legacy retry mode).
+    fn retry_config(&self) -> Result<Arc<[u8]>, String>;
+    /// Every service name (botocore names).
+    fn services(&self) -> Result<Vec<String>, String>;
+}
+
+/// What a caller sets when making a client; everything left `None` comes from the environment,
+/// the profile, then the defaults (botocore's precedence).
+#[derive(Clone, Debug, Default)]
+pub struct ClientOptions {
+    /// Region.
+    pub region: Option<String>,
+    /// A custom endpoint URL.
+    pub endpoint_url: Option<String>,
+    /// A specific API version of the model.
+    pub api_version: Option<String>,
+    /// Send requests unsigned.
+    pub unsigned: bool,
+    /// Retry mode.
+    pub retry_mode: Option<RetryMode>,
+    /// Total attempts including the first.
+    pub max_attempts: Option<u32>,
+    /// S3 addressing style.
+    pub s3_addressing_style: Option<AddressingStyle>,
+    /// S3 Transfer Acceleration.
+    pub s3_use_accelerate: Option<bool>,
+    /// FIPS endpoints.
+    pub use_fips: Option<bool>,
+    /// Dual-stack endpoints.
+    pub use_dualstack: Option<bool>,
+    /// Extra user-agent text.
+    pub user_agent_extra: Option<String>,
+}
+
+/// What a session was made from.
+#[derive(Clone, Debug, Default)]
+pub struct SessionInputs {
+    /// The environment variables (a snapshot).
+    pub env: HashMap<String, String>,
+    /// The shared config file's bytes, when it exists.
+    pub config_file: Option<Vec<u8>>,
+    /// The shared credentials file's bytes, when it exists.
+    pub credentials_file: Option<Vec<u8>>,
+    /// A profile chosen in code (wins over `AWS_PROFILE`).
+    pub profile: Option<String>,
+}
+
+/// Configuration and caches shared by a session's clients.
+pub struct Session {
+    env: HashMap<String, String>,
+    shared: SharedConfig,
+    profile: Option<String>,
+    data: Arc<dyn DataSource>,
+    models: Mutex<HashMap<(String, Option<String>), Arc<ServiceModel>>>,
+    rulesets: Mutex<HashMap<(String, Option<String>), Option<RuleSet>>>,
+    partitions: OnceLock<Partitions>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The environment and files hold secrets: show neither.
+        f.debug_struct("Session")
+            .field("profile", &self.profile())
+            .finish_non_exhaustive()
+    }
+}
+
+struct Explicit<'a>(Option<&'a str>);
+
+impl VarSource for Explicit<'_> {
+    fn var(&self, name: &str) -> Option<&str> {
+        (name == "profile").then_some(self.0).flatten()
+    }
+}
+
+impl Session {
+    /// The shared files to read for this environment (`home` is the user's home directory).
+    pub fn file_paths(
+        env: &HashMap<String, String>,
+        profile: Option<&str>,
+        home: Option<&Path>,
+    ) -> SharedFilePaths {
+        let explicit = Explicit(profile);
+        let sources = ConfigSources {
+            explicit: &explicit,
+            env,
+            shared: None,
+        };
+        shared_file_paths(&sources, home)
+    }
+
+    /// A session from an environment snapshot and the shared files' contents.
+    pub fn new(inputs: SessionInputs, data: Arc<dyn DataSource>) -> Result<Session, Error> {
+        let parse = |bytes: &Option<Vec<u8>>, which: &str| -> Result<Option<ConfigFile>, Error> {
+            bytes
+                .as_deref()
+                .map(ConfigFile::parse_bytes)
+                .transpose()
+                .map_err(|e| Error::Client(format!("{which}: {e}")))
+        };
+        let config = parse(&inputs.config_file, "shared config file")?;
+        let credentials = parse(&inputs.credentials_file, "shared credentials file")?;
+        Ok(Session {
+            env: inputs.env,
+            shared: SharedConfig::new(config.as_ref(), credentials.as_ref()),
+            profile: inputs.profile,
+            data,
+            models: Mutex::new(HashMap::new()),
+            rulesets: Mutex::new(HashMap::new()),
+            partitions: OnceLock::new(),
+        })
+    }
+
+    /// The selected profile's name (explicit, `AWS_DEFAULT_PROFILE`, `AWS_PROFILE`).
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_deref().or_else(|| {
+            crate::config::setting::PROFILE
+                .env
+                .iter()
+                .find_map(|v| self.env.get(*v).map(String::as_str))
+        })
+    }
+
+    fn sources_for<'a>(&'a self, explicit: &'a Explicit<'a>) -> ConfigSources<'a> {
+        ConfigSources {
+            explicit,
+            env: &self.env,
+            shared: Some(&self.shared),
+        }
+    }
+
+    /// The environment snapshot.
+    pub fn env(&self) -> &HashMap<String, String> {
+        &self.env
+    }
+
+    /// The merged shared config and credentials files.
+    pub fn shared_config(&self) -> &SharedConfig {
+        &self.shared
+    }
+
+    /// Every service name.
+    pub fn services(&self) -> Result<Vec<String>, Error> {
+        self.data.services().map_err(Error::Client)
+    }
+
+    /// A service's model, parsed once per session.
+    pub fn model(
+        &self,
+        service: &str,
+        api_version: Option<&str>,
+    ) -> Result<Arc<ServiceModel>, Error> {
+        let key = (service.to_string(), api_version.map(String::from));
+        if let Some(m) = self
+            .models
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(m.clone());
+        }
+        let bytes = self
+            .data
+            .service_file(service, api_version, DataFile::ServiceModel)
+            .map_err(Error::Client)?;
+        let model = ServiceModel::from_json(&bytes)?;
+        self.models
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, model.clone());
+        Ok(model)
+    }
+
+    fn ruleset(&self, service: &str, api_version: Option<&str>) -> Result<Option<RuleSet>, Error> {
+        let key = (service.to_string(), api_version.map(String::from));
+        if let Some(r) = self
+            .rulesets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(r.clone());
+        }
+        let ruleset = match self
+            .data
+            .service_file(service, api_version, DataFile::EndpointRuleSet)
+        {
+            Ok(bytes) => Some(RuleSet::from_json(&bytes)?),
+            Err(_) => None,
+        };
+        self.rulesets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, ruleset.clone());
+        Ok(ruleset)
+    }
+
+    fn partitions(&self) -> Result<Partitions, Error> {
+        if let Some(p) = self.partitions.get() {
+            return Ok(p.clone());
+        }
+        let bytes = self.data.partitions().map_err(Error::Client)?;
+        let parsed = Partitions::from_json(&bytes)?;
+        Ok(self.partitions.get_or_init(|| parsed).clone())
+    }
+
+    /// A service's paginators.
+    pub fn paginators(&self, service: &str) -> Result<PaginatorModel, Error> {
+        let bytes = self
+            .data
+            .service_file(service, None, DataFile::Paginators)
+            .map_err(Error::Client)?;
+        PaginatorModel::from_json(&bytes).map_err(|e| Error::Client(e.to_string()))
+    }
+
+    /// A service's waiters.
+    pub fn waiters(&self, service: &str) -> Result<WaiterModel, Error> {
+        let bytes = self
+            .data
+            .service_file(service, None, DataFile::Waiters)
+            .map_err(Error::Client)?;
+        WaiterModel::from_json(&bytes).map_err(|e| Error::Client(e.to_string()))
+    }
+
+    /// Resolve a client's configuration: options, then environment, then profile, then defaults.
+    pub fn client_config(
+        &self,
+        service: &str,
+        options: &ClientOptions,
+    ) -> Result<ClientConfig, Error> {
+        let model = self.model(service, options.api_version.as_deref())?;
+        let explicit = Explicit(self.profile.as_deref());
+        let sources = self.sources_for(&explicit);
+        let resolved =
+            ResolvedConfig::resolve(&sources).map_err(|e| Error::Client(e.to_string()))?;
+        let endpoint_url = configured_endpoint_url(
+            &sources,
+            &model.metadata.service_id,
+            options.endpoint_url.as_deref(),
+            None,
+        )
+        .map_err(|e| Error::Client(e.to_string()))?
+        .map(String::from);
+        let addressing =
+            options
+                .s3_addressing_style
+                .unwrap_or(match resolved.s3.addressing_style.as_deref() {
+                    Some("path") => AddressingStyle::Path,
+                    Some("virtual") => AddressingStyle::Virtual,
+                    _ => AddressingStyle::Auto,
+                });
+        let legacy_retry_json = match options.retry_mode.unwrap_or(resolved.retry_mode) {
+            RetryMode::Legacy => Some(self.data.retry_config().map_err(Error::Client)?),
+            _ => None,
+        };
+        Ok(ClientConfig {
+            endpoint: EndpointConfig {
+                region: options.region.clone().or(resolved.region),
+                use_fips: options.use_fips.unwrap_or(resolved.use_fips_endpoint),
+                use_dualstack: options.use_dualstack.unwrap_or(
+                    resolved.use_dualstack_endpoint
+                        || resolved.s3.use_dualstack_endpoint == Some(true),
+                ),
+                endpoint_url,
+                s3_addressing_style: addressing,
+                s3_use_accelerate: options
+                    .s3_use_accelerate
+                    .or(resolved.s3.use_accelerate_endpoint)
+                    .unwrap_or(false),
+                s3_use_arn_region: resolved.s3.use_arn_region,
+                s3_disable_multiregion_access_points: resolved
+                    .s3
+                    .disable_multiregion_access_points
+                    .unwrap_or(false),
+                s3_us_east_1_regional_endpoint: resolved.s3.us_east_1_regional_endpoint,
+                sts_regional_endpoints: Some(resolved.sts_regional_endpoints),
+                ..Default::default()
+            },
+            unsigned: options.unsigned,
+            retry_mode: options.retry_mode.unwrap_or(resolved.retry_mode),
+            max_attempts: options.max_attempts.or(resolved.max_attempts),
+            user_agent_extra: options.user_agent_extra.clone(),
+            legacy_retry_json,
+            ..Default::default()
+        })
+    }
+
+    /// Make a service client.
+    pub fn service_client(
+        &self,
+        service: &str,
+        options: &ClientOptions,
+    ) -> Result<ServiceClient, Error> {
+        let config = self.client_config(service, options)?;
+        let model = self.model(service, options.api_version.as_deref())?;
+        let ruleset = self.ruleset(service, options.api_version.as_deref())?;
+        ServiceClient::new(service, model, ruleset, self.partitions()?, config)
+    }
+}
