@@ -170,6 +170,8 @@ pub fn register_builtin(
     model: &Arc<ServiceModel>,
     config: &CustomizeConfig,
 ) {
+    // botocore registers parameter aliases first (REGISTER_FIRST).
+    common::register_aliases(hooks, service, model);
     common::register(hooks, service, model, config);
     match service {
         "s3" => s3::register(hooks, model),
@@ -184,12 +186,7 @@ pub fn register_builtin(
         "rds" | "neptune" | "docdb" => rds::register(hooks, service, config),
         "sqs" => sqs::register(hooks),
         "sso-oidc" => ssooidc::register(hooks),
-        "logs" | "cloudsearchdomain" => {
-            common::register_aliases(hooks, service, model);
-            if service == "cloudsearchdomain" {
-                cloudsearchdomain::register(hooks);
-            }
-        }
+        "cloudsearchdomain" => cloudsearchdomain::register(hooks),
         "machinelearning" => machinelearning::register(hooks),
         "polly" => polly::register(hooks),
         _ => {}
@@ -260,7 +257,7 @@ pub(crate) fn percent_encode(input: &str, extra_safe: &[u8]) -> String {
 /// Python's `unquote` (`plus = false`) or `unquote_plus` (`plus = true`): `%XX` decoded, invalid
 /// escapes kept as they are, invalid UTF-8 replaced with U+FFFD.
 pub(crate) fn percent_decode(input: &str, plus: bool) -> Cow<'_, str> {
-    if !input.contains('%') && !(plus && input.contains('+')) {
+    if !(input.contains('%') || plus && input.contains('+')) {
         return Cow::Borrowed(input);
     }
     let bytes = input.as_bytes();
@@ -430,6 +427,51 @@ mod tests {
             b"Action=Other&Version=2014-10-31&X=a%2Fb&PreSignedUrl=https%3A%2F%2Fh%2F%3Fa%3Db%26c"
         );
         assert!(!f.contains("SourceRegion"));
+    }
+
+    #[test]
+    fn register_builtin_names_every_hook() {
+        use crate::hooks::Event;
+        let mut hooks = Hooks::new();
+        register_builtin(
+            &mut hooks,
+            "s3",
+            &test_support::model("s3"),
+            &CustomizeConfig::default(),
+        );
+        let build: Vec<_> = hooks.names(Event::BeforeParameterBuild).collect();
+        assert_eq!(
+            build,
+            [
+                "request-validation-mode-member",
+                "s3.validate-bucket-name",
+                "s3.set-list-objects-encoding-type-url",
+                "s3.handle-copy-source",
+                "s3.validate-ascii-metadata",
+                "s3.sse-customer-key-md5",
+                "s3.copy-source-sse-customer-key-md5",
+            ]
+        );
+        assert_eq!(
+            hooks.names(Event::BeforeParse).collect::<Vec<_>>(),
+            [
+                "s3.handle-200-error",
+                "s3.handle-expires-header",
+                "s3.parse-get-bucket-location"
+            ]
+        );
+        let mut ec2 = Hooks::new();
+        register_builtin(
+            &mut ec2,
+            "ec2",
+            &test_support::model("ec2"),
+            &CustomizeConfig::default(),
+        );
+        assert_eq!(
+            ec2.names(Event::BeforeParameterBuild).next(),
+            Some("ec2.alias-Filter-Filters"),
+            "aliases run first"
+        );
     }
 
     #[test]

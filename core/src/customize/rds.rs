@@ -244,7 +244,9 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     /// Records what it was asked and answers with a URL naming the request.
-    struct Recorder(Mutex<Vec<(String, String, Option<&'static str>, u64)>>);
+    /// (url, region, signing name, expiry seconds) per call.
+    type Call = (String, String, Option<&'static str>, u64);
+    struct Recorder(Mutex<Vec<Call>>);
 
     impl Presigner for Recorder {
         fn presign(&self, input: PresignInput) -> Result<String, String> {

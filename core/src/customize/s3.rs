@@ -666,10 +666,8 @@ pub fn looks_like_200_error(body: &[u8]) -> bool {
                 }
             }
             XmlEvent::End(_) => depth = depth.saturating_sub(1),
-            XmlEvent::Text(t) if depth == 0 => {
-                if !t.iter().all(|b| b.is_ascii_whitespace()) {
-                    return true; // text outside the root element
-                }
+            XmlEvent::Text(t) if depth == 0 && !t.iter().all(|b| b.is_ascii_whitespace()) => {
+                return true; // text outside the root element
             }
             _ => {}
         }
