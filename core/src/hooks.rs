@@ -17,10 +17,18 @@ use crate::value::Value;
 pub enum Event {
     /// Before validation and serialization: may rewrite parameters (aliases, defaults).
     BeforeParameterBuild,
-    /// After serialization and endpoint resolution, before signing: may change the request.
+    /// After serialization and endpoint resolution, before request compression, flexible
+    /// checksums and signing (botocore's `before-call`): may change the request, and what it
+    /// changes in the body is covered by the checksums computed next.
+    BeforeCall,
+    /// After compression and checksums, before signing (botocore's `request-created` and
+    /// `before-sign`): may change the request.
     BeforeSign,
     /// After signing, before sending: may inspect the final request (headers it adds are unsigned).
     BeforeSend,
+    /// A response arrived and its body (when not streamed to the caller) was read, before it is
+    /// parsed (botocore's `before-parse`): may change its status, headers or in-memory body.
+    BeforeParse,
     /// After a successful response was parsed: may rewrite the result.
     AfterCall,
     /// After an error response was parsed: may rewrite the error's fields.
@@ -34,6 +42,69 @@ pub struct CallInfo<'a> {
     pub service: &'a str,
     /// Operation name (`PutObject`).
     pub operation: &'a str,
+    /// State one call's hooks share between events (botocore's request `context`), when the
+    /// pipeline provides it. Hooks that need it (S3's list-key decoding, `ExpiresString`) do
+    /// nothing without it.
+    pub context: Option<&'a CallContext>,
+}
+
+impl<'a> CallInfo<'a> {
+    /// A call without a shared context.
+    pub fn new(service: &'a str, operation: &'a str) -> Self {
+        CallInfo {
+            service,
+            operation,
+            context: None,
+        }
+    }
+
+    /// The same call with a shared context.
+    pub fn with_context(self, context: &'a CallContext) -> Self {
+        CallInfo {
+            context: Some(context),
+            ..self
+        }
+    }
+}
+
+/// Typed values one call's hooks leave for later events (keyed by type, like
+/// [`http::Extensions`]). Create one per call and pass it in every [`CallInfo`] of that call.
+#[derive(Default)]
+pub struct CallContext {
+    values: std::sync::Mutex<http::Extensions>,
+}
+
+impl CallContext {
+    /// An empty context.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Store `value`, replacing an earlier value of the same type.
+    pub fn insert<T: Clone + Send + Sync + 'static>(&self, value: T) {
+        self.lock().insert(value);
+    }
+
+    /// A copy of the stored value of type `T`.
+    pub fn get<T: Clone + Send + Sync + 'static>(&self) -> Option<T> {
+        self.lock().get::<T>().cloned()
+    }
+
+    /// Remove and return the stored value of type `T`.
+    pub fn remove<T: Clone + Send + Sync + 'static>(&self) -> Option<T> {
+        self.lock().remove::<T>()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, http::Extensions> {
+        // A hook that panicked cannot leave the map half-written: take it as it is.
+        self.values.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl fmt::Debug for CallContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CallContext { .. }")
+    }
 }
 
 /// A hook refused the call.
@@ -64,6 +135,8 @@ pub enum Target<'a> {
     Request(&'a mut http::Request<Body>),
     /// The parsed result (AfterCall) or error fields (OnError).
     Result(&'a mut Value),
+    /// The raw response (BeforeParse).
+    Response(&'a mut http::Response<Body>),
 }
 
 type HookFn = dyn Fn(&CallInfo<'_>, &mut Target<'_>) -> Result<(), HookError> + Send + Sync;
@@ -122,7 +195,7 @@ impl Hooks {
     ///     Ok(())
     /// });
     /// let mut p = params! {"Bucket": "b"};
-    /// hooks.run(Event::BeforeParameterBuild, &CallInfo { service: "s3", operation: "PutObject" }, &mut Target::Params(&mut p)).unwrap();
+    /// hooks.run(Event::BeforeParameterBuild, &CallInfo::new("s3", "PutObject"), &mut Target::Params(&mut p)).unwrap();
     /// assert_eq!(p["ACL"].as_str(), Some("private"));
     /// ```
     pub fn register<F>(&mut self, event: Event, name: &str, scope: &str, hook: F)
@@ -217,10 +290,7 @@ mod tests {
         let mut p = params! {};
         h.run(
             Event::BeforeParameterBuild,
-            &CallInfo {
-                service: "s3",
-                operation: "GetObject",
-            },
+            &CallInfo::new("s3", "GetObject"),
             &mut Target::Params(&mut p),
         )
         .unwrap();
@@ -231,10 +301,7 @@ mod tests {
         let mut p = params! {};
         h.run(
             Event::BeforeParameterBuild,
-            &CallInfo {
-                service: "sqs",
-                operation: "PutObject",
-            },
+            &CallInfo::new("sqs", "PutObject"),
             &mut Target::Params(&mut p),
         )
         .unwrap();
@@ -253,10 +320,7 @@ mod tests {
         let mut req = http::Request::new(Body::Empty);
         let err = h.run(
             Event::BeforeSign,
-            &CallInfo {
-                service: "x",
-                operation: "Y",
-            },
+            &CallInfo::new("x", "Y"),
             &mut Target::Request(&mut req),
         );
         assert_eq!(err.unwrap_err().to_string(), "b: nope");

@@ -204,9 +204,20 @@ fn s3_put_object_is_virtual_hosted_and_signed_with_s3_rules() {
         req.uri().to_string(),
         "https://my-bucket.s3.us-west-2.amazonaws.com/a%20b/c.txt"
     );
+    // botocore 1.44: a flexible checksum (CRC32 by default) sent as an aws-chunked trailer.
+    let h = req.headers();
     assert_eq!(
-        req.headers()["x-amz-content-sha256"],
-        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+        h["x-amz-content-sha256"],
+        "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+    );
+    assert_eq!(h["content-encoding"], "aws-chunked");
+    assert_eq!(h["x-amz-trailer"], "x-amz-checksum-crc32");
+    assert_eq!(h["x-amz-decoded-content-length"], "5");
+    let body = req.body().as_bytes().unwrap();
+    // crc32("hello") = 0x3610a686 -> base64 NhCmhg==
+    assert_eq!(
+        body,
+        b"5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n"
     );
     assert!(!call.streams_response(500));
 }

@@ -37,6 +37,7 @@ fn operation_inputs_through_the_pipeline() {
         Partitions::from_json(&loader.load_top_level(TopLevelFile::Partitions).unwrap()).unwrap();
     let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut failures = Vec::new();
+    let mut refused_bucket = 0;
     let mut services: Vec<_> = std::fs::read_dir(&tests_dir)
         .unwrap()
         .flatten()
@@ -106,8 +107,26 @@ fn operation_inputs_through_the_pipeline() {
                         .cloned()
                         .unwrap_or(serde_json::json!({})),
                 );
+                let invalid_bucket = matches!(
+                    params["Bucket"].as_str(),
+                    Some("bucket name" | "example.com#")
+                );
                 let outcome = client.prepare(op, params, &mut SplitMix64(1));
                 let entry = counts.entry(service.clone()).or_default();
+                // botocore validates bucket names before endpoint resolution, so these two cases
+                // never reach the rules there either (its test skips them): the call must be
+                // refused by that validation.
+                if invalid_bucket {
+                    match &outcome {
+                        Err(e) if e.to_string().contains("Invalid bucket name") => {
+                            refused_bucket += 1
+                        }
+                        _ => failures.push(format!(
+                            "{service} {op}: invalid bucket name was not refused"
+                        )),
+                    }
+                    continue;
+                }
                 let ok = match (&case["expect"].get("endpoint"), outcome) {
                     (Some(expected), Ok(prepared)) => {
                         let url = prepared.uri().to_string();
@@ -146,7 +165,9 @@ fn operation_inputs_through_the_pipeline() {
     for (service, (p, f)) in &counts {
         println!("{service:<28} operationInputs passed {p:>4} failed {f}");
     }
-    println!("operationInputs: {pass} passed, {fail} failed, 0 skipped");
+    println!(
+        "operationInputs: {pass} passed, {fail} failed, {refused_bucket} refused by S3 bucket-name validation (as in botocore), 0 skipped"
+    );
     assert!(
         failures.is_empty(),
         "{} failures:\n{}",

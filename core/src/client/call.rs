@@ -147,20 +147,13 @@ impl<'c> CallMachine<'c> {
         let retries = self.attempts.retry_attempts();
         let (result, status) = match outcome {
             Ok(response) => {
-                let (parts, body) = response.into_parts();
-                let status = parts.status.as_u16();
-                let result = self.client.parse(
-                    self.prepared.operation(),
-                    status,
-                    &parts.headers,
-                    body,
-                    retries,
-                );
-                let retry_after = parts
-                    .headers
+                let status = response.status().as_u16();
+                let retry_after = response
+                    .headers()
                     .get("x-amz-retry-after")
                     .and_then(|v| v.to_str().ok())
                     .map(String::from);
+                let result = self.client.parse(&self.prepared, response, retries);
                 (result, Some((status, retry_after)))
             }
             Err(e) => (Err(Error::Transport(e)), None),
@@ -169,8 +162,13 @@ impl<'c> CallMachine<'c> {
             Some((s, r)) => (Some(s), r),
             None => (None, None),
         };
+        // SQS's query-compatible codes: botocore looks the error class up by an override.
         let code = match &result {
-            Err(Error::Service(e)) => Some(e.code.clone()),
+            Err(Error::Service(e)) => Some(
+                crate::customize::error_code_override(self.client.service(), &e.fields)
+                    .map(String::from)
+                    .unwrap_or_else(|| e.code.clone()),
+            ),
             _ => None,
         };
         let modeled = match &result {

@@ -24,12 +24,18 @@ use crate::auth::{
     Token,
 };
 use crate::body::Body;
+use crate::checksum::ChecksumAlgorithm;
+use crate::compress::{maybe_compress_request, CompressionConfig};
+use crate::customize::{self, CustomizeConfig};
 use crate::endpoint::{
     bind_params, EndpointConfig, EndpointError, EndpointParams, EndpointResolver, EndpointValue,
     Partitions, RuleSet,
 };
 use crate::error::Error;
-use crate::hooks::{CallInfo, Event, Hooks, Target};
+use crate::hooks::{CallContext, CallInfo, Event, Hooks, Target};
+use crate::httpchecksum::{
+    self, AppliedChecksum, RequestChecksumCalculation, ResponseChecksumValidation,
+};
 use crate::machine::RandomSource;
 use crate::model::{Operation, ServiceModel};
 use crate::parse::{self, Response};
@@ -60,6 +66,12 @@ pub struct ClientConfig {
     pub user_agent_extra: Option<String>,
     /// The `_retry.json` document, needed only in legacy retry mode.
     pub legacy_retry_json: Option<Arc<[u8]>>,
+    /// `request_checksum_calculation` (`when_supported` by default, as botocore 1.44).
+    pub request_checksum_calculation: RequestChecksumCalculation,
+    /// `response_checksum_validation` (`when_supported` by default).
+    pub response_checksum_validation: ResponseChecksumValidation,
+    /// Request compression settings.
+    pub compression: CompressionConfig,
 }
 
 impl Default for ClientConfig {
@@ -72,6 +84,9 @@ impl Default for ClientConfig {
             inject_host_prefix: true,
             user_agent_extra: None,
             legacy_retry_json: None,
+            request_checksum_calculation: RequestChecksumCalculation::default(),
+            response_checksum_validation: ResponseChecksumValidation::default(),
+            compression: CompressionConfig::default(),
         }
     }
 }
@@ -109,6 +124,12 @@ pub struct PreparedRequest {
     signing_region: String,
     region_set: Option<String>,
     disable_double_encoding: Option<bool>,
+    /// State the call's hooks share between events.
+    context: Arc<CallContext>,
+    /// What the flexible-checksum step did (it may dictate the payload hash).
+    checksum: AppliedChecksum,
+    /// Response checksums to validate, most preferred first.
+    response_checksums: Vec<ChecksumAlgorithm>,
 }
 
 impl PreparedRequest {
@@ -212,8 +233,13 @@ impl ServiceClient {
         }
         let user_agent = HeaderValue::from_str(&ua)
             .map_err(|_| Error::Client(format!("user agent {ua:?} is not a valid header value")))?;
-        // sansboto's service customizations register here once they exist (issue 10).
-        let hooks = Hooks::new();
+        let mut hooks = Hooks::new();
+        let customize_config = CustomizeConfig {
+            region: config.endpoint.region.clone(),
+            response_checksum_validation: config.response_checksum_validation,
+            presigner: None,
+        };
+        customize::register_builtin(&mut hooks, service, &model, &customize_config);
         Ok(ServiceClient {
             service: service.to_string(),
             builtins: config.endpoint.builtins(),
@@ -263,18 +289,26 @@ impl ServiceClient {
             })
     }
 
-    /// Steps before signing: hooks, validation, endpoint, serialization.
+    /// Steps before signing: hooks, validation, endpoint, serialization, checksums, compression.
     pub fn prepare(
+        &self,
+        operation: &str,
+        params: Value,
+        rng: &mut dyn RandomSource,
+    ) -> Result<PreparedRequest, Error> {
+        self.prepare_for(operation, params, rng, false)
+    }
+
+    fn prepare_for(
         &self,
         operation: &str,
         mut params: Value,
         rng: &mut dyn RandomSource,
+        presign: bool,
     ) -> Result<PreparedRequest, Error> {
         let op = self.operation(operation)?;
-        let info = CallInfo {
-            service: &self.service,
-            operation: &op.name,
-        };
+        let context = Arc::new(CallContext::new());
+        let info = CallInfo::new(&self.service, &op.name).with_context(&context);
         if params.is_null() {
             params = Value::map();
         }
@@ -287,7 +321,9 @@ impl ServiceClient {
 
         let endpoint = self.resolve_endpoint(op, &params)?;
         let mut serialized = serialize_request(&self.model, op, &params, &mut || rng.uuid4())?;
-        if !self.config.inject_host_prefix {
+        if !self.config.inject_host_prefix
+            || (self.service == "s3control" && customize::s3control::skip_host_prefix(op))
+        {
             serialized.host_prefix = None;
         }
         let mut request = serialized.into_http(&endpoint.url)?;
@@ -303,10 +339,32 @@ impl ServiceClient {
         request
             .headers_mut()
             .insert(http::header::USER_AGENT, self.user_agent.clone());
+        let checksum = httpchecksum::resolve_request_checksum(
+            &self.model,
+            op,
+            &params,
+            &request,
+            self.config.request_checksum_calculation,
+            presign,
+        )
+        .map_err(|e| Error::Client(e.to_string()))?;
+        self.hooks
+            .run(Event::BeforeCall, &info, &mut Target::Request(&mut request))?;
+        maybe_compress_request(&self.config.compression, &self.model, op, &mut request)
+            .map_err(|e| Error::Client(e.to_string()))?;
+        let checksum = match checksum {
+            Some(c) => httpchecksum::apply_request_checksum(&mut request, &c)
+                .map_err(|e| Error::Client(e.to_string()))?,
+            None => AppliedChecksum::Unchanged,
+        };
         self.hooks
             .run(Event::BeforeSign, &info, &mut Target::Request(&mut request))?;
 
-        let (scheme, signing) = self.auth_for(op, &endpoint)?;
+        let (mut scheme, signing) = self.auth_for(op, &endpoint)?;
+        if customize::is_unsigned_operation(&self.service, &op.name) {
+            scheme = AuthScheme::Anonymous;
+        }
+        let response_checksums = httpchecksum::response_algorithms(op, &params);
         let (parts, body) = request.into_parts();
         Ok(PreparedRequest {
             operation: op.name.clone(),
@@ -317,6 +375,9 @@ impl ServiceClient {
             signing_region: signing.region,
             region_set: signing.region_set,
             disable_double_encoding: signing.disable_double_encoding,
+            context,
+            checksum,
+            response_checksums,
         })
     }
 
@@ -346,14 +407,18 @@ impl ServiceClient {
             region_set: prepared.region_set.as_deref(),
             time: now,
             presign,
-            payload: None,
+            payload: prepared
+                .checksum
+                .payload_hash()
+                .map(|h| crate::auth::sigv4::PayloadHash::Precomputed(h.into())),
             disable_double_encoding: prepared.disable_double_encoding,
         };
         self.signer.sign(&mut request, &scheme, identity, &ctx)?;
-        let info = CallInfo {
-            service: &self.service,
-            operation: &prepared.operation,
-        };
+        if matches!(scheme, AuthScheme::Anonymous) {
+            httpchecksum::set_unsigned_trailer_header(&mut request, &prepared.checksum);
+        }
+        let info =
+            CallInfo::new(&self.service, &prepared.operation).with_context(&prepared.context);
         self.hooks
             .run(Event::BeforeSend, &info, &mut Target::Request(&mut request))?;
         Ok(request)
@@ -370,7 +435,7 @@ impl ServiceClient {
         expires_in: Duration,
         rng: &mut dyn RandomSource,
     ) -> Result<String, Error> {
-        let mut prepared = self.prepare(operation, params, rng)?;
+        let mut prepared = self.prepare_for(operation, params, rng, true)?;
         // Presigned URLs carry no Content-Type (botocore removes it; a browser would not send it).
         prepared.parts.headers.remove(http::header::CONTENT_TYPE);
         prepared.parts.headers.remove(http::header::USER_AGENT);
@@ -412,29 +477,41 @@ impl ServiceClient {
             })
     }
 
-    /// Parse a response into the result (or the service's error), with `RetryAttempts` set.
+    /// Parse a response to `prepared` into the result (or the service's error), with
+    /// `RetryAttempts` set and the response checksum checked when one was asked for.
     pub fn parse(
         &self,
-        operation: &str,
-        status: u16,
-        headers: &http::HeaderMap,
-        body: Body,
+        prepared: &PreparedRequest,
+        mut response: http::Response<Body>,
         retry_attempts: u32,
     ) -> Result<Value, Error> {
-        let op = self.operation(operation)?;
-        let info = CallInfo {
-            service: &self.service,
-            operation: &op.name,
+        let op = self.operation(&prepared.operation)?;
+        let info = CallInfo::new(&self.service, &op.name).with_context(&prepared.context);
+        self.hooks.run(
+            Event::BeforeParse,
+            &info,
+            &mut Target::Response(&mut response),
+        )?;
+        let (parts, body) = response.into_parts();
+        let status = parts.status.as_u16();
+        if (200..300).contains(&status) {
+            if let (Some((algorithm, expected)), Some(bytes)) = (
+                httpchecksum::select_response_checksum(
+                    &parts.headers,
+                    &prepared.response_checksums,
+                ),
+                body.as_bytes(),
+            ) {
+                httpchecksum::validate_response_body(algorithm, expected, bytes)
+                    .map_err(|e| Error::Client(e.to_string()))?;
+            }
+        }
+        let response = Response {
+            status,
+            headers: &parts.headers,
+            body,
         };
-        match parse::parse_response(
-            &self.model,
-            op,
-            Response {
-                status,
-                headers,
-                body,
-            },
-        ) {
+        match parse::parse_response(&self.model, op, response) {
             Ok(mut value) => {
                 set_retry_attempts(&mut value, retry_attempts);
                 self.hooks
@@ -568,23 +645,16 @@ struct Signing {
     disable_double_encoding: Option<bool>,
 }
 
-/// Model changes botocore makes for endpoint rules: S3's `/{Bucket}` leaves the request URI
-/// (the ruleset puts the bucket in the endpoint URL) and S3 Control's `{AccountId}.` leaves the
-/// host prefix (the ruleset adds it).
+/// Model changes botocore makes for endpoint rules: S3's `/{Bucket}` leaves the request URI (the
+/// ruleset puts the bucket in the endpoint URL). S3 Control's `{AccountId}.` host prefix is
+/// dropped per call instead (see `prepare_for`).
 fn customize_model(service: &str, model: Arc<ServiceModel>) -> Arc<ServiceModel> {
-    match service {
-        "s3" => {
-            let mut m = (*model).clone();
-            m.strip_request_uri_prefix("/{Bucket}");
-            Arc::new(m)
-        }
-        "s3control" => {
-            let mut m = (*model).clone();
-            m.strip_host_prefix_label("{AccountId}.");
-            Arc::new(m)
-        }
-        _ => model,
+    if service != "s3" {
+        return model;
     }
+    let mut m = (*model).clone();
+    m.rewrite_request_uris(customize::s3::request_uri_without_bucket);
+    Arc::new(m)
 }
 
 fn set_retry_attempts(value: &mut Value, attempts: u32) {

@@ -280,8 +280,8 @@ pub fn bind_params(
     Ok(out)
 }
 
-/// botocore's per-call S3 adjustments: GetBucketLocation always uses path style (the signing
-/// region is unknown to its caller); an ARN bucket never does.
+/// botocore's per-call S3 adjustments (`customize_endpoint_resolver_builtins`, kept with the
+/// other S3 customizations).
 fn customize_s3_builtins<'a>(
     model: &ServiceModel,
     operation: &Operation,
@@ -291,27 +291,34 @@ fn customize_s3_builtins<'a>(
     if model.metadata.endpoint_prefix != "s3" {
         return std::borrow::Cow::Borrowed(builtins);
     }
-    let force = if operation.name == "GetBucketLocation" {
-        Some(true)
-    } else if params["Bucket"]
-        .as_str()
-        .is_some_and(|b| b.starts_with("arn:"))
-    {
-        Some(false)
-    } else {
-        None
-    };
-    match force {
-        Some(f) if builtins.get("AWS::S3::ForcePathStyle") != Some(&EndpointValue::Bool(f)) => {
-            let mut b = builtins.clone();
-            b.insert(
-                "AWS::S3::ForcePathStyle".to_string(),
-                EndpointValue::Bool(f),
-            );
-            std::borrow::Cow::Owned(b)
-        }
-        _ => std::borrow::Cow::Borrowed(builtins),
+    let force_path_style =
+        builtins.get("AWS::S3::ForcePathStyle") == Some(&EndpointValue::Bool(true));
+    let o = crate::customize::s3::endpoint_builtin_overrides(
+        &operation.name,
+        params["Bucket"].as_str(),
+        force_path_style,
+        false,
+    );
+    if o.force_path_style.is_none() && o.region.is_none() && o.use_global_endpoint.is_none() {
+        return std::borrow::Cow::Borrowed(builtins);
     }
+    let mut b = builtins.clone();
+    if let Some(f) = o.force_path_style {
+        b.insert(
+            "AWS::S3::ForcePathStyle".to_string(),
+            EndpointValue::Bool(f),
+        );
+    }
+    if let Some(r) = o.region {
+        b.insert("AWS::Region".to_string(), EndpointValue::from(r));
+    }
+    if let Some(g) = o.use_global_endpoint {
+        b.insert(
+            "AWS::S3::UseGlobalEndpoint".to_string(),
+            EndpointValue::Bool(g),
+        );
+    }
+    std::borrow::Cow::Owned(b)
 }
 
 fn from_json(v: &serde_json::Value) -> Option<EndpointValue> {

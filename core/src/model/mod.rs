@@ -464,25 +464,12 @@ impl ServiceModel {
             .map(|(_, op)| op)
     }
 
-    /// Drop `prefix` from the request URI of every operation whose URI starts with it (botocore
-    /// does this for S3's `/{Bucket}`: with endpoint rules the bucket is in the endpoint URL).
-    pub fn strip_request_uri_prefix(&mut self, prefix: &str) {
+    /// Rewrite the request URI of every operation `rewrite` returns a new one for (botocore
+    /// drops S3's `/{Bucket}` this way: with endpoint rules the bucket is in the endpoint URL).
+    pub fn rewrite_request_uris(&mut self, rewrite: impl Fn(&str) -> Option<&str>) {
         for op in self.operations.values_mut() {
-            if let Some(rest) = op.http.request_uri.strip_prefix(prefix) {
-                op.http.request_uri = rest.to_string();
-            }
-        }
-    }
-
-    /// Drop a `{Label}.` part from every operation's host prefix (botocore does this for S3
-    /// Control's `{AccountId}.`, which its endpoint rules add instead).
-    pub fn strip_host_prefix_label(&mut self, label: &str) {
-        for op in self.operations.values_mut() {
-            if let Some(prefix) = &mut op.host_prefix {
-                *prefix = prefix.replace(label, "");
-            }
-            if op.host_prefix.as_deref() == Some("") {
-                op.host_prefix = None;
+            if let Some(new) = rewrite(&op.http.request_uri) {
+                op.http.request_uri = new.to_string();
             }
         }
     }

@@ -1,0 +1,329 @@
+//! Customizations botocore applies to every service (response-validation default, the
+//! `x-amz-api-version` header of endpoint-discovery operations, Lambda recursion detection) and
+//! botocore's parameter aliases (`ParameterAlias`).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::{params_mut, percent_encode, request_mut, CustomizeConfig, CustomizeError};
+use crate::body::Body;
+use crate::hooks::{Event, Hooks};
+use crate::httpchecksum::{self, ResponseChecksumValidation};
+use crate::model::ServiceModel;
+use crate::value::Map;
+
+/// botocore's parameter aliases: (service, operation or `*`, modeled name, alias).
+pub const PARAMETER_ALIASES: [(&str, &str, &str, &str); 3] = [
+    ("ec2", "*", "Filter", "Filters"),
+    ("logs", "CreateExportTask", "from", "fromTime"),
+    ("cloudsearchdomain", "Search", "return", "returnFields"),
+];
+
+/// The operations whose `endpointoperation` trait is set (the endpoint-discovery operations
+/// themselves), by service. botocore sends `x-amz-api-version` on these.
+pub const ENDPOINT_DISCOVERY_OPERATIONS: [(&str, &str); 3] = [
+    ("dynamodb", "DescribeEndpoints"),
+    ("timestream-query", "DescribeEndpoints"),
+    ("timestream-write", "DescribeEndpoints"),
+];
+
+/// Register the customizations every service gets.
+pub(crate) fn register(
+    hooks: &mut Hooks,
+    service: &str,
+    model: &Arc<ServiceModel>,
+    config: &CustomizeConfig,
+) {
+    if config.response_checksum_validation == ResponseChecksumValidation::WhenSupported {
+        let mode_members: Arc<Vec<(String, String)>> = Arc::new(
+            model
+                .operations()
+                .filter_map(|op| {
+                    let member = op
+                        .http_checksum
+                        .as_ref()?
+                        .request_validation_mode_member
+                        .clone()?;
+                    Some((op.name.clone(), member))
+                })
+                .collect(),
+        );
+        if !mode_members.is_empty() {
+            hooks.register(
+                Event::BeforeParameterBuild,
+                "request-validation-mode-member",
+                service,
+                move |call, t| {
+                    if let (Some((_, member)), Some(p)) = (
+                        mode_members.iter().find(|(op, _)| op == call.operation),
+                        params_mut(t),
+                    ) {
+                        httpchecksum::default_validation_mode(p, member);
+                    }
+                    Ok(())
+                },
+            );
+        }
+    }
+    let api_version = model.metadata.api_version.clone();
+    for (svc, op) in ENDPOINT_DISCOVERY_OPERATIONS {
+        if svc == service {
+            let api_version = api_version.clone();
+            hooks.register(
+                Event::BeforeCall,
+                "inject-api-version-header",
+                &format!("{svc}.{op}"),
+                move |_, t| {
+                    if let Some(r) = request_mut(t) {
+                        inject_api_version_header(r, &api_version);
+                    }
+                    Ok(())
+                },
+            );
+        }
+    }
+}
+
+/// `x-amz-api-version: <apiVersion>` (endpoint-discovery operations).
+pub fn inject_api_version_header(request: &mut http::Request<Body>, api_version: &str) {
+    if let Ok(v) = http::HeaderValue::from_str(api_version) {
+        request.headers_mut().insert("x-amz-api-version", v);
+    }
+}
+
+/// Register `service`'s parameter aliases (first, as botocore does), for the operations whose
+/// input models the original name.
+pub(crate) fn register_aliases(hooks: &mut Hooks, service: &str, model: &Arc<ServiceModel>) {
+    for (svc, scope_op, original, alias) in PARAMETER_ALIASES {
+        if svc != service {
+            continue;
+        }
+        let operations: HashSet<String> = model
+            .operations()
+            .filter(|op| scope_op == "*" || op.name == scope_op)
+            .filter(|op| {
+                op.input
+                    .as_ref()
+                    .and_then(|i| model.shape(i.shape).as_structure())
+                    .is_some_and(|st| st.members.contains_key(original))
+            })
+            .map(|op| op.name.clone())
+            .collect();
+        if operations.is_empty() {
+            continue;
+        }
+        hooks.register(
+            Event::BeforeParameterBuild,
+            &format!("{svc}.alias-{original}-{alias}"),
+            svc,
+            move |call, t| {
+                if operations.contains(call.operation) {
+                    if let Some(p) = params_mut(t) {
+                        alias_parameter(p, original, alias, call.operation)?;
+                    }
+                }
+                Ok(())
+            },
+        );
+    }
+}
+
+/// Accept `alias` for the modeled `original` (both at once is an error).
+pub fn alias_parameter(
+    params: &mut Map,
+    original: &'static str,
+    alias: &'static str,
+    operation: &str,
+) -> Result<(), CustomizeError> {
+    if !params.contains_key(alias) {
+        return Ok(());
+    }
+    if params.contains_key(original) {
+        return Err(CustomizeError::AliasConflict {
+            original,
+            alias,
+            operation: operation.to_string(),
+        });
+    }
+    if let Some(v) = params.shift_remove(alias) {
+        params.insert(original.to_string(), v);
+    }
+    Ok(())
+}
+
+/// botocore's `add_recursion_detection_header`: inside Lambda (`AWS_LAMBDA_FUNCTION_NAME` set)
+/// with a `_X_AMZN_TRACE_ID`, send it as `X-Amzn-Trace-Id` unless the request has one. The core
+/// reads no environment: the caller passes both variables.
+pub fn add_recursion_detection_header(
+    request: &mut http::Request<Body>,
+    lambda_function_name_set: bool,
+    trace_id: Option<&str>,
+) {
+    let Some(trace_id) = trace_id.filter(|_| lambda_function_name_set) else {
+        return;
+    };
+    if request.headers().contains_key("x-amzn-trace-id") {
+        return;
+    }
+    let encoded = percent_encode(trace_id, b"-=;:+&[]{}\"',");
+    if let Ok(v) = http::HeaderValue::from_str(&encoded) {
+        request.headers_mut().insert("x-amzn-trace-id", v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::customize::test_support::model;
+    use crate::hooks::{CallInfo, Target};
+    use crate::params;
+
+    #[test]
+    fn ec2_filter_alias() {
+        let mut h = Hooks::new();
+        register_aliases(&mut h, "ec2", &model("ec2"));
+        let mut p =
+            params! {"Filters": vec![params!{"Name": "n", "Values": vec!["v"]}], "DryRun": false};
+        h.run(
+            Event::BeforeParameterBuild,
+            &CallInfo::new("ec2", "DescribeFlowLogs"),
+            &mut Target::Params(&mut p),
+        )
+        .unwrap();
+        assert!(p.get("Filters").is_none());
+        assert_eq!(p["Filter"][0]["Name"].as_str(), Some("n"));
+        // DescribeInstances models `Filters` itself: left alone.
+        let mut p = params! {"Filters": vec![params!{"Name": "n"}]};
+        h.run(
+            Event::BeforeParameterBuild,
+            &CallInfo::new("ec2", "DescribeInstances"),
+            &mut Target::Params(&mut p),
+        )
+        .unwrap();
+        assert!(p.get("Filters").is_some());
+    }
+
+    #[test]
+    fn alias_conflict_is_an_error() {
+        let mut p = params! {"from": 1, "fromTime": 2};
+        let err = alias_parameter(
+            p.as_map_mut().unwrap(),
+            "from",
+            "fromTime",
+            "CreateExportTask",
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "Parameter 'from' and its alias 'fromTime' were provided for operation CreateExportTask.  Only one of them may be used.");
+        let mut h = Hooks::new();
+        register_aliases(&mut h, "logs", &model("logs"));
+        let mut p = params! {"fromTime": 1};
+        h.run(
+            Event::BeforeParameterBuild,
+            &CallInfo::new("logs", "CreateExportTask"),
+            &mut Target::Params(&mut p),
+        )
+        .unwrap();
+        assert_eq!(p["from"].as_i64(), Some(1));
+    }
+
+    #[test]
+    fn cloudsearchdomain_return_alias() {
+        let mut h = Hooks::new();
+        register_aliases(&mut h, "cloudsearchdomain", &model("cloudsearchdomain"));
+        let mut p = params! {"query": "q", "returnFields": "_all_fields"};
+        h.run(
+            Event::BeforeParameterBuild,
+            &CallInfo::new("cloudsearchdomain", "Search"),
+            &mut Target::Params(&mut p),
+        )
+        .unwrap();
+        assert_eq!(p["return"].as_str(), Some("_all_fields"));
+    }
+
+    #[test]
+    fn validation_mode_defaults_to_enabled_when_supported() {
+        let s3 = model("s3");
+        let mut h = Hooks::new();
+        register(&mut h, "s3", &s3, &CustomizeConfig::default());
+        let mut p = params! {"Bucket": "b", "Key": "k"};
+        h.run(
+            Event::BeforeParameterBuild,
+            &CallInfo::new("s3", "GetObject"),
+            &mut Target::Params(&mut p),
+        )
+        .unwrap();
+        assert_eq!(p["ChecksumMode"].as_str(), Some("ENABLED"));
+        let mut h = Hooks::new();
+        let config = CustomizeConfig {
+            response_checksum_validation: ResponseChecksumValidation::WhenRequired,
+            ..CustomizeConfig::default()
+        };
+        register(&mut h, "s3", &s3, &config);
+        let mut p = params! {"Bucket": "b", "Key": "k"};
+        h.run(
+            Event::BeforeParameterBuild,
+            &CallInfo::new("s3", "GetObject"),
+            &mut Target::Params(&mut p),
+        )
+        .unwrap();
+        assert!(p.get("ChecksumMode").is_none());
+    }
+
+    #[test]
+    fn endpoint_discovery_operations_match_the_models() {
+        // Every model flagging an operation `endpointoperation` is in the table, and only those.
+        let loader = sansboto_models::Loader::new();
+        let mut found = Vec::new();
+        for service in loader.services().unwrap() {
+            let Ok(json) = loader.load(&service, None, sansboto_models::FileKind::ServiceModel)
+            else {
+                continue;
+            };
+            if !json.windows(17).any(|w| w == b"endpointoperation") {
+                continue;
+            }
+            let raw: serde_json::Value = serde_json::from_slice(&json).unwrap();
+            for (name, op) in raw["operations"].as_object().unwrap() {
+                if op["endpointoperation"] == serde_json::Value::Bool(true) {
+                    found.push((service.clone(), name.clone()));
+                }
+            }
+        }
+        found.sort();
+        let mut expected: Vec<(String, String)> = ENDPOINT_DISCOVERY_OPERATIONS
+            .iter()
+            .map(|(s, o)| (s.to_string(), o.to_string()))
+            .collect();
+        expected.sort();
+        assert_eq!(found, expected);
+
+        let mut h = Hooks::new();
+        register(
+            &mut h,
+            "dynamodb",
+            &model("dynamodb"),
+            &CustomizeConfig::default(),
+        );
+        let mut r = http::Request::new(Body::Empty);
+        h.run(
+            Event::BeforeCall,
+            &CallInfo::new("dynamodb", "DescribeEndpoints"),
+            &mut Target::Request(&mut r),
+        )
+        .unwrap();
+        assert_eq!(r.headers()["x-amz-api-version"], "2012-08-10");
+    }
+
+    #[test]
+    fn recursion_detection() {
+        let mut r = http::Request::new(Body::Empty);
+        add_recursion_detection_header(&mut r, true, Some("Root=1-5759e988;Sampled=1 x\n"));
+        assert_eq!(
+            r.headers()["x-amzn-trace-id"],
+            "Root=1-5759e988;Sampled=1%20x%0A"
+        );
+        let mut r = http::Request::new(Body::Empty);
+        add_recursion_detection_header(&mut r, false, Some("Root=1"));
+        assert!(r.headers().get("x-amzn-trace-id").is_none());
+    }
+}

@@ -1,0 +1,486 @@
+//! botocore's service customizations (`handlers.py`'s `BUILTIN_HANDLERS`) as named hooks.
+//!
+//! Each service's customizations live in their own file and are registered by
+//! [`register_builtin`] under stable names (`s3.validate-bucket-name`, `route53.fix-ids`, …), so a
+//! user can list, replace or remove them like any other hook. Customizations that need the
+//! service model (which members to fix, which output members hold policies) look it up once at
+//! registration, not per call. `README.md` beside this file maps every botocore handler to its
+//! hook, or says why none is needed.
+//!
+//! A few customizations are not hooks because the pipeline must ask for them at a precise spot:
+//! [`is_unsigned_operation`] (the signer), [`error_code_override`] (the error-class lookup),
+//! [`s3::endpoint_builtin_overrides`] (endpoint resolution), [`rds::generate_db_auth_token`]
+//! and [`rds::dsql_generate_db_auth_token`] (client methods).
+
+pub mod apigateway;
+pub mod cloudformation;
+pub mod cloudsearchdomain;
+pub mod common;
+pub mod ec2;
+pub mod glacier;
+pub mod iam;
+pub mod machinelearning;
+pub mod polly;
+pub mod rds;
+pub mod route53;
+pub mod s3;
+pub mod s3control;
+pub mod sqs;
+pub mod ssooidc;
+pub mod unsigned;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::body::Body;
+use crate::hooks::{HookError, Hooks, Target};
+use crate::httpchecksum::ResponseChecksumValidation;
+use crate::model::ServiceModel;
+use crate::value::{Map, Value};
+
+pub use unsigned::is_unsigned_operation;
+
+/// What a customization refused, with botocore's wording where botocore has one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CustomizeError {
+    /// An S3 bucket name that is neither a valid name nor an access-point/outpost ARN.
+    #[error("Invalid bucket name \"{bucket}\": Bucket name must match the regex \"{}\" or be an ARN matching the regex \"{}\"", s3::VALID_BUCKET_PATTERN, s3::VALID_S3_ARN_PATTERN)]
+    InvalidBucketName {
+        /// The name given.
+        bucket: String,
+    },
+    /// S3 user metadata with a non-ASCII key or value.
+    #[error("Non ascii characters found in S3 metadata for key \"{key}\", value: \"{value}\".  \nS3 metadata can only contain ASCII characters. ")]
+    NonAsciiMetadata {
+        /// The metadata key.
+        key: String,
+        /// The metadata value.
+        value: String,
+    },
+    /// A required member of a structured parameter is missing or not text.
+    #[error("Missing required parameter: '{member}' (in {parameter})")]
+    MissingMember {
+        /// The parameter (`CopySource`).
+        parameter: &'static str,
+        /// The member (`Bucket`).
+        member: &'static str,
+    },
+    /// A parameter and its alias were both given.
+    #[error("Parameter '{original}' and its alias '{alias}' were provided for operation {operation}.  Only one of them may be used.")]
+    AliasConflict {
+        /// The modeled name.
+        original: &'static str,
+        /// The alias.
+        alias: &'static str,
+        /// The operation.
+        operation: String,
+    },
+    /// A cross-region presigned URL is needed but no region is configured.
+    #[error("{operation}: the client's region is needed to presign the cross-region request")]
+    MissingRegion {
+        /// The operation.
+        operation: String,
+    },
+    /// The injected presigner failed.
+    #[error("{operation}: presigning the cross-region request failed: {message}")]
+    Presign {
+        /// The operation.
+        operation: String,
+        /// What the presigner said.
+        message: String,
+    },
+    /// A body the customization must read is a stream the core cannot read.
+    #[error("{operation}: {what} must be computed over the body, which is a stream; give it as a parameter or give the body in memory")]
+    StreamingBody {
+        /// The operation.
+        operation: String,
+        /// What could not be computed.
+        what: &'static str,
+    },
+    /// DSQL auth tokens are for `DbConnect` or `DbConnectAdmin` only.
+    #[error("Received {0} for action but expected one of: DbConnect, DbConnectAdmin")]
+    InvalidDsqlAction(String),
+    /// A request URI the customization had to edit is not valid.
+    #[error("invalid request URI after customization: {0}")]
+    InvalidUri(String),
+}
+
+impl From<CustomizeError> for HookError {
+    fn from(e: CustomizeError) -> Self {
+        HookError::new(e.to_string())
+    }
+}
+
+/// A request to presign, as botocore hands it to its presigner: a `GET` whose query string
+/// carries the operation's parameters, with no headers and no body.
+#[derive(Debug)]
+pub struct PresignInput {
+    /// The request to presign.
+    pub request: http::Request<Body>,
+    /// The signing region.
+    pub region: String,
+    /// The signing name when it is not the client's (`rds-db`, `dsql`).
+    pub signing_name: Option<&'static str>,
+    /// How long the URL stays valid.
+    pub expires_in: std::time::Duration,
+    /// The operation (or action) name, for the presigner's own use.
+    pub operation: String,
+}
+
+/// Presigns requests on the client's behalf (credentials and clock are the client's, so the core
+/// only describes the request). Used by RDS/Neptune/DocumentDB's `PreSignedUrl` and EC2's
+/// `CopySnapshot` `PresignedUrl`.
+pub trait Presigner: Send + Sync {
+    /// Presign `input.request` with SigV4 query parameters; returns the URL.
+    fn presign(&self, input: PresignInput) -> Result<String, String>;
+}
+
+/// What the customizations need from the client's configuration.
+#[derive(Clone, Default)]
+pub struct CustomizeConfig {
+    /// The client's region (the destination region of cross-region copies).
+    pub region: Option<String>,
+    /// `response_checksum_validation`: `when_supported` turns response validation on by
+    /// default (sets the operation's `ChecksumMode` member to `ENABLED`).
+    pub response_checksum_validation: ResponseChecksumValidation,
+    /// Presigns cross-region requests; without one, `PreSignedUrl`/`PresignedUrl` are not
+    /// filled in (the caller may still give them).
+    pub presigner: Option<Arc<dyn Presigner>>,
+}
+
+impl fmt::Debug for CustomizeConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CustomizeConfig")
+            .field("region", &self.region)
+            .field(
+                "response_checksum_validation",
+                &self.response_checksum_validation,
+            )
+            .field("presigner", &self.presigner.is_some())
+            .finish()
+    }
+}
+
+/// Register every built-in customization of `service` (botocore's service name: `s3`, `ec2`,
+/// `cognito-identity`, …) for a client of `model`, plus those that apply to every service.
+pub fn register_builtin(
+    hooks: &mut Hooks,
+    service: &str,
+    model: &Arc<ServiceModel>,
+    config: &CustomizeConfig,
+) {
+    // botocore registers parameter aliases first (REGISTER_FIRST).
+    common::register_aliases(hooks, service, model);
+    common::register(hooks, service, model, config);
+    match service {
+        "s3" => s3::register(hooks, model),
+        "s3control" => s3control::register(hooks, model),
+        "ec2" => ec2::register(hooks, config),
+        "autoscaling" => ec2::register_autoscaling(hooks),
+        "iam" => iam::register(hooks, model),
+        "cloudformation" => cloudformation::register(hooks),
+        "route53" => route53::register(hooks, model),
+        "glacier" => glacier::register(hooks, model),
+        "apigateway" => apigateway::register(hooks),
+        "rds" | "neptune" | "docdb" => rds::register(hooks, service, config),
+        "sqs" => sqs::register(hooks),
+        "sso-oidc" => ssooidc::register(hooks),
+        "cloudsearchdomain" => cloudsearchdomain::register(hooks),
+        "machinelearning" => machinelearning::register(hooks),
+        "polly" => polly::register(hooks),
+        _ => {}
+    }
+}
+
+/// botocore's per-call `error_code_override`: the code to look the modeled error class up by,
+/// when it differs from `Error.Code`. `error_fields` is the parsed error (`{"Error": {...}}`).
+pub fn error_code_override<'a>(service: &str, error_fields: &'a Value) -> Option<&'a str> {
+    match service {
+        "sqs" => sqs::error_code_override(error_fields),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers shared by the service files.
+
+/// The parameter map of a `BeforeParameterBuild` hook (`None` for other targets or non-maps,
+/// which the validator reports).
+pub(crate) fn params_mut<'t>(target: &'t mut Target<'_>) -> Option<&'t mut Map> {
+    match target {
+        Target::Params(Value::Map(m)) => Some(m),
+        _ => None,
+    }
+}
+
+/// The parsed result map of an `AfterCall` / `OnError` hook.
+pub(crate) fn result_mut<'t>(target: &'t mut Target<'_>) -> Option<&'t mut Map> {
+    match target {
+        Target::Result(Value::Map(m)) => Some(m),
+        _ => None,
+    }
+}
+
+/// The request of a `BeforeCall` / `BeforeSign` / `BeforeSend` hook.
+pub(crate) fn request_mut<'t>(target: &'t mut Target<'_>) -> Option<&'t mut http::Request<Body>> {
+    match target {
+        Target::Request(r) => Some(r),
+        _ => None,
+    }
+}
+
+/// The response of a `BeforeParse` hook.
+pub(crate) fn response_mut<'t>(target: &'t mut Target<'_>) -> Option<&'t mut http::Response<Body>> {
+    match target {
+        Target::Response(r) => Some(r),
+        _ => None,
+    }
+}
+
+/// Python's `quote(s, safe='-._~' + extra)` over the UTF-8 bytes (botocore's `percent_encode`).
+pub(crate) fn percent_encode(input: &str, extra_safe: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(input.len());
+    for &b in input.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || extra_safe.contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 0xf)] as char);
+        }
+    }
+    out
+}
+
+/// Python's `unquote` (`plus = false`) or `unquote_plus` (`plus = true`): `%XX` decoded, invalid
+/// escapes kept as they are, invalid UTF-8 replaced with U+FFFD.
+pub(crate) fn percent_decode(input: &str, plus: bool) -> Cow<'_, str> {
+    if !(input.contains('%') || plus && input.contains('+')) {
+        return Cow::Borrowed(input);
+    }
+    let bytes = input.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3).and_then(|h| {
+                    let h = std::str::from_utf8(h).ok()?;
+                    u8::from_str_radix(h, 16).ok()
+                });
+                match hex {
+                    Some(v) => {
+                        out.push(v);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' if plus => {
+                out.push(b' ');
+                i += 1;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// A form-encoded (`a=b&c=d`) body edited in place, as botocore edits its request dict's body
+/// in `before-call` handlers of query-protocol services. Pairs keep their order and encoding.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FormBody {
+    pairs: Vec<(String, String)>,
+}
+
+impl FormBody {
+    /// Parse a form body (lossy for invalid UTF-8, which query serializers never produce).
+    pub(crate) fn parse(body: &[u8]) -> Self {
+        let text = String::from_utf8_lossy(body);
+        let pairs = text
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (p.to_string(), String::new()),
+            })
+            .collect();
+        FormBody { pairs }
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        self.pairs
+            .iter()
+            .position(|(k, _)| percent_decode(k, true) == key)
+    }
+
+    /// True when `key` is present.
+    pub(crate) fn contains(&self, key: &str) -> bool {
+        self.position(key).is_some()
+    }
+
+    /// The decoded value of `key`.
+    pub(crate) fn get(&self, key: &str) -> Option<String> {
+        self.position(key)
+            .and_then(|i| self.pairs.get(i))
+            .map(|(_, v)| percent_decode(v, true).into_owned())
+    }
+
+    /// Remove `key`, returning its decoded value.
+    pub(crate) fn remove(&mut self, key: &str) -> Option<String> {
+        let i = self.position(key)?;
+        let (_, v) = self.pairs.remove(i);
+        Some(percent_decode(&v, true).into_owned())
+    }
+
+    /// Set `key` to `value`: in place when present (as a Python dict keeps the key's slot),
+    /// appended otherwise.
+    pub(crate) fn set(&mut self, key: &str, value: &str) {
+        let encoded = percent_encode(value, b"");
+        match self.position(key).and_then(|i| self.pairs.get_mut(i)) {
+            Some(pair) => pair.1 = encoded,
+            None => self.pairs.push((percent_encode(key, b""), encoded)),
+        }
+    }
+
+    /// The encoded body.
+    pub(crate) fn to_bytes(&self) -> bytes::Bytes {
+        let mut out = String::new();
+        for (i, (k, v)) in self.pairs.iter().enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            out.push_str(k);
+            out.push('=');
+            out.push_str(v);
+        }
+        bytes::Bytes::from(out)
+    }
+}
+
+/// Set `Content-Length` to match an in-memory body the hook replaced.
+pub(crate) fn set_body(request: &mut http::Request<Body>, body: bytes::Bytes) {
+    let len = body.len();
+    *request.body_mut() = Body::from(body);
+    if request.headers().contains_key(http::header::CONTENT_LENGTH) {
+        request
+            .headers_mut()
+            .insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Real botocore models for the customization tests (from the embedded data).
+    use std::sync::Arc;
+
+    use crate::model::ServiceModel;
+
+    /// Load `service`'s newest model from the sansboto-models crate.
+    pub(crate) fn model(service: &str) -> Arc<ServiceModel> {
+        let loader = sansboto_models::Loader::new();
+        let json = loader
+            .load(service, None, sansboto_models::FileKind::ServiceModel)
+            .unwrap_or_else(|e| panic!("loading the {service} model: {e}"));
+        ServiceModel::from_json(&json).unwrap_or_else(|e| panic!("parsing {service}: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_encoding_matches_python_quote() {
+        assert_eq!(percent_encode("a b/c~d+é", b"/"), "a%20b/c~d%2B%C3%A9");
+        assert_eq!(percent_encode("a/b", b""), "a%2Fb");
+    }
+
+    #[test]
+    fn percent_decoding_matches_python_unquote() {
+        assert_eq!(percent_decode("a%20b+c", false), "a b+c");
+        assert_eq!(percent_decode("a%20b+c", true), "a b c");
+        assert_eq!(percent_decode("100%", false), "100%");
+        assert_eq!(percent_decode("%zz%C3%A9", false), "%zzé");
+        assert_eq!(percent_decode("%FF", false), "\u{FFFD}");
+    }
+
+    #[test]
+    fn form_body_edits_keep_order() {
+        let mut f = FormBody::parse(
+            b"Action=CopyDBSnapshot&Version=2014-10-31&SourceRegion=us-west-2&X=a%2Fb",
+        );
+        assert_eq!(f.get("X").as_deref(), Some("a/b"));
+        assert_eq!(f.remove("SourceRegion").as_deref(), Some("us-west-2"));
+        f.set("Action", "Other");
+        f.set("PreSignedUrl", "https://h/?a=b&c");
+        assert_eq!(
+            &f.to_bytes()[..],
+            b"Action=Other&Version=2014-10-31&X=a%2Fb&PreSignedUrl=https%3A%2F%2Fh%2F%3Fa%3Db%26c"
+        );
+        assert!(!f.contains("SourceRegion"));
+    }
+
+    #[test]
+    fn register_builtin_names_every_hook() {
+        use crate::hooks::Event;
+        let mut hooks = Hooks::new();
+        register_builtin(
+            &mut hooks,
+            "s3",
+            &test_support::model("s3"),
+            &CustomizeConfig::default(),
+        );
+        let build: Vec<_> = hooks.names(Event::BeforeParameterBuild).collect();
+        assert_eq!(
+            build,
+            [
+                "request-validation-mode-member",
+                "s3.validate-bucket-name",
+                "s3.set-list-objects-encoding-type-url",
+                "s3.handle-copy-source",
+                "s3.validate-ascii-metadata",
+                "s3.sse-customer-key-md5",
+                "s3.copy-source-sse-customer-key-md5",
+            ]
+        );
+        assert_eq!(
+            hooks.names(Event::BeforeParse).collect::<Vec<_>>(),
+            [
+                "s3.handle-200-error",
+                "s3.handle-expires-header",
+                "s3.parse-get-bucket-location"
+            ]
+        );
+        let mut ec2 = Hooks::new();
+        register_builtin(
+            &mut ec2,
+            "ec2",
+            &test_support::model("ec2"),
+            &CustomizeConfig::default(),
+        );
+        assert_eq!(
+            ec2.names(Event::BeforeParameterBuild).next(),
+            Some("ec2.alias-Filter-Filters"),
+            "aliases run first"
+        );
+    }
+
+    #[test]
+    fn sqs_override_reads_query_error_code() {
+        let fields = crate::params! {"Error": crate::params!{"Code": "AWS.SimpleQueueService.NonExistentQueue", "QueryErrorCode": "QueueDoesNotExist"}};
+        assert_eq!(
+            error_code_override("sqs", &fields),
+            Some("QueueDoesNotExist")
+        );
+        assert_eq!(error_code_override("sns", &fields), None);
+    }
+}
