@@ -93,14 +93,17 @@ pub struct SessionInputs {
     pub profile: Option<String>,
 }
 
+/// A per-session cache keyed by (service, API version).
+type Cache<T> = Mutex<HashMap<(String, Option<String>), T>>;
+
 /// Configuration and caches shared by a session's clients.
 pub struct Session {
     env: HashMap<String, String>,
     shared: SharedConfig,
     profile: Option<String>,
     data: Arc<dyn DataSource>,
-    models: Mutex<HashMap<(String, Option<String>), Arc<ServiceModel>>>,
-    rulesets: Mutex<HashMap<(String, Option<String>), Option<RuleSet>>>,
+    models: Cache<Arc<ServiceModel>>,
+    rulesets: Cache<Option<RuleSet>>,
     partitions: OnceLock<Partitions>,
 }
 
