@@ -233,7 +233,7 @@ impl ImdsFetch {
         match self.phase {
             Phase::Token => Ok(match status {
                 200 => Outcome::Next(Some(String::from_utf8_lossy(body).into_owned())),
-                403 | 404 | 405 => Outcome::Next(None),
+                403..=405 => Outcome::Next(None),
                 400 => Outcome::Nothing("the token request was rejected (400)".into()),
                 other => Outcome::Retry(format!("token request returned {other}")),
             }),

@@ -326,56 +326,54 @@ impl AssumeRoleFetch {
 
 impl Fetch for AssumeRoleFetch {
     fn poll(&mut self, now: SystemTime) -> Step<Found, CredentialsError> {
-        loop {
-            if let Some(source) = &mut self.source {
-                match super::forward(source.poll(now)) {
-                    Ok(step) => return step,
-                    Err(Ok(creds)) => {
-                        self.creds = Some(creds);
-                        self.source = None;
-                    }
-                    Err(Err(why)) => return Step::Failed(self.no_source_error(why)),
+        if let Some(source) = &mut self.source {
+            match super::forward(source.poll(now)) {
+                Ok(step) => return step,
+                Err(Ok(creds)) => {
+                    self.creds = Some(creds);
+                    self.source = None;
                 }
+                Err(Err(why)) => return Step::Failed(self.no_source_error(why)),
             }
-            if self.waiting {
-                self.waiting = false;
-                match sts_credentials(
-                    &self.ctx,
-                    ProviderKind::AssumeRole,
-                    "AssumeRole",
-                    self.answer.take(),
-                ) {
-                    Ok(creds) => {
-                        self.creds = Some(creds);
-                        self.next_role += 1;
-                    }
-                    Err(error) => return Step::Failed(error),
-                }
-            }
-            let Some(role) = self.roles.get(self.next_role) else {
-                return match self.creds.take() {
-                    Some(creds) => Step::Done(Ok(creds)),
-                    None => Step::Failed(CredentialsError::Protocol("assume-role had no source")),
-                };
-            };
-            let params = match self.role_params(role, now) {
-                Ok(params) => params,
-                Err(error) => return Step::Failed(error),
-            };
-            return match sts_request(
+        }
+        if self.waiting {
+            self.waiting = false;
+            match sts_credentials(
                 &self.ctx,
                 ProviderKind::AssumeRole,
                 "AssumeRole",
-                &params,
-                self.creds.as_ref(),
-                now,
+                self.answer.take(),
             ) {
-                Ok(request) => {
-                    self.waiting = true;
-                    Step::Send(request)
+                Ok(creds) => {
+                    self.creds = Some(creds);
+                    self.next_role += 1;
                 }
-                Err(error) => Step::Failed(error),
+                Err(error) => return Step::Failed(error),
+            }
+        }
+        let Some(role) = self.roles.get(self.next_role) else {
+            return match self.creds.take() {
+                Some(creds) => Step::Done(Ok(creds)),
+                None => Step::Failed(CredentialsError::Protocol("assume-role had no source")),
             };
+        };
+        let params = match self.role_params(role, now) {
+            Ok(params) => params,
+            Err(error) => return Step::Failed(error),
+        };
+        match sts_request(
+            &self.ctx,
+            ProviderKind::AssumeRole,
+            "AssumeRole",
+            &params,
+            self.creds.as_ref(),
+            now,
+        ) {
+            Ok(request) => {
+                self.waiting = true;
+                Step::Send(request)
+            }
+            Err(error) => Step::Failed(error),
         }
     }
 
