@@ -180,7 +180,7 @@ impl Timestamp {
             return;
         }
         let micros = self.nanos / 1000;
-        if micros % 1000 == 0 {
+        if micros.is_multiple_of(1000) {
             out.push_str(&format!(".{:03}", micros / 1000));
         } else {
             out.push_str(&format!(".{micros:06}"));

@@ -91,7 +91,7 @@ impl Acceptor {
             }
             Matcher::PathAny(e) => {
                 !is_error
-                    && matches!(e.search(response)?, Value::List(l) if l.iter().any(|v| *v == self.expected))
+                    && matches!(e.search(response)?, Value::List(l) if l.contains(&self.expected))
             }
             Matcher::Status => response["ResponseMetadata"]["HTTPStatusCode"] == self.expected,
             Matcher::Error => match &self.expected {

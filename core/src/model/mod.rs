@@ -368,6 +368,9 @@ pub struct Operation {
     pub http: Http,
     /// Input shape reference.
     pub input: Option<ShapeRef>,
+    /// The input's HTTP payload member: the input reference's `payload` (botocore merges it
+    /// over the structure's), else the input structure's.
+    pub input_payload: Option<String>,
     /// Output shape reference.
     pub output: Option<ShapeRef>,
     /// Modeled errors.
@@ -549,7 +552,7 @@ impl<'a> Builder<'a> {
         Ok(ShapeRef {
             name: name.to_string(),
             shape,
-            location: match r.location.as_deref() {
+            location: match r.location.as_deref().or(target.location.as_deref()) {
                 Some("uri") => Location::Uri,
                 Some("querystring") => Location::QueryString,
                 Some("header") => Location::Header,
@@ -668,6 +671,13 @@ impl<'a> Builder<'a> {
                 .transpose()
         };
         let input = io_ref(&op.input)?;
+        let input_payload = op.input.as_ref().and_then(|r| {
+            r.payload.clone().or_else(|| {
+                self.index
+                    .get(&r.shape)
+                    .and_then(|id| self.target(*id).payload.clone())
+            })
+        });
         let output = io_ref(&op.output)?;
         let errors = op
             .errors
@@ -686,6 +696,7 @@ impl<'a> Builder<'a> {
                 response_code: op.http.response_code,
             },
             input,
+            input_payload,
             output,
             errors,
             host_prefix: op.endpoint.as_ref().and_then(|e| e.host_prefix.clone()),

@@ -156,6 +156,8 @@ pub(super) struct RawRef {
     #[serde(rename = "resultWrapper")]
     pub result_wrapper: Option<String>,
     pub deprecated: bool,
+    /// An operation's input/output reference may name the payload member itself.
+    pub payload: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -206,4 +208,6 @@ pub(super) struct RawShape {
     pub wrapper: bool,
     pub sparse: bool,
     pub retryable: Option<serde_json::Value>,
+    /// Shapes may carry a member's `location` themselves (botocore merges it into the ref).
+    pub location: Option<String>,
 }

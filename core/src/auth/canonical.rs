@@ -1,0 +1,375 @@
+//! The building blocks of a SigV4/SigV4a canonical request shared by both signers: URI path
+//! normalisation and encoding, the canonical query string, canonical headers, timestamps and hex.
+//!
+//! Everything here appends into caller-owned buffers so a signature is built with a handful of
+//! allocations, whatever the number of headers or query parameters.
+
+use crate::time::Timestamp;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use http::HeaderMap;
+
+use super::AuthError;
+
+/// Headers never signed, whatever the request carries: botocore's SigV4 list (`expect`,
+/// `transfer-encoding`, `user-agent`, `x-amzn-trace-id`) — proxies and transports may rewrite
+/// them — plus `authorization`, which the signature itself replaces.
+pub(crate) const UNSIGNED_HEADERS: [&str; 5] = [
+    "authorization",
+    "expect",
+    "transfer-encoding",
+    "user-agent",
+    "x-amzn-trace-id",
+];
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Append the lowercase hex form of `bytes`.
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+    out.reserve(bytes.len() * 2);
+    for b in bytes {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 0x0f)] as char);
+    }
+}
+
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+}
+
+/// Append `input` percent-encoded the SigV4 way: RFC 3986 unreserved bytes stay, every other byte
+/// becomes `%XY` (uppercase hex); `/` also stays when `keep_slash` (paths).
+pub(crate) fn push_uri_encoded(out: &mut String, input: &[u8], keep_slash: bool) {
+    for &b in input {
+        if is_unreserved(b) || (keep_slash && b == b'/') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX_UPPER[usize::from(b >> 4)] as char);
+            out.push(HEX_UPPER[usize::from(b & 0x0f)] as char);
+        }
+    }
+}
+
+/// `input` percent-encoded with [`push_uri_encoded`] rules (`/` encoded too).
+pub fn uri_encode(input: &str) -> String {
+    let mut s = String::with_capacity(input.len() + 8);
+    push_uri_encoded(&mut s, input.as_bytes(), false);
+    s
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decode `%XY` escapes; a `%` not followed by two hex digits stays literal (servers do the
+/// same). `+` is a space only in form bodies (`plus_as_space`); in a URI query AWS keeps it `+`.
+fn percent_decode_into(out: &mut Vec<u8>, input: &[u8], plus_as_space: bool) {
+    out.clear();
+    let mut i = 0;
+    while i < input.len() {
+        let b = input[i];
+        if plus_as_space && b == b'+' {
+            out.push(b' ');
+            i += 1;
+            continue;
+        }
+        if b == b'%' && i + 2 < input.len() {
+            if let (Some(h), Some(l)) = (hex_value(input[i + 1]), hex_value(input[i + 2])) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b);
+        i += 1;
+    }
+}
+
+/// Remove `.` and `..` segments and empty segments (consecutive slashes), as botocore does for
+/// every service but S3; the leading slash is kept, and a trailing slash when anything remains.
+pub(crate) fn normalize_path(path: &str) -> String {
+    if path.is_empty() {
+        return "/".to_owned();
+    }
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s => segments.push(s),
+        }
+    }
+    let mut out = String::with_capacity(path.len());
+    if path.starts_with('/') {
+        out.push('/');
+    }
+    out.push_str(&segments.join("/"));
+    if path.ends_with('/') && !segments.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+/// Append the canonical URI for `path` (the request's path as it goes on the wire).
+///
+/// With `double_encode` (every service but S3) the path, already percent-encoded by the
+/// serializer, is encoded once more, as the SigV4 specification asks; S3 signs it as sent.
+pub(crate) fn push_canonical_uri(
+    out: &mut String,
+    path: &str,
+    normalize: bool,
+    double_encode: bool,
+) {
+    let normalized;
+    let path = if normalize {
+        normalized = normalize_path(path);
+        normalized.as_str()
+    } else if path.is_empty() {
+        "/"
+    } else {
+        path
+    };
+    if double_encode {
+        push_uri_encoded(out, path.as_bytes(), true);
+    } else {
+        out.push_str(path);
+    }
+}
+
+/// One query parameter in canonical (strictly encoded) form.
+pub(crate) struct QueryParam {
+    pub key: String,
+    pub value: String,
+}
+
+/// Parse a wire query string into canonically encoded parameters (decode, then encode strictly,
+/// so `%e1`, `%E1` and characters a caller left unescaped all sign the same way).
+pub(crate) fn canonical_query_params(query: &str, out: &mut Vec<QueryParam>) {
+    let mut scratch = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        percent_decode_into(&mut scratch, key.as_bytes(), false);
+        let mut k = String::with_capacity(key.len());
+        push_uri_encoded(&mut k, &scratch, false);
+        percent_decode_into(&mut scratch, value.as_bytes(), false);
+        let mut v = String::with_capacity(value.len());
+        push_uri_encoded(&mut v, &scratch, false);
+        out.push(QueryParam { key: k, value: v });
+    }
+}
+
+/// A form-encoded body (`a=1&b=x+y`) re-encoded as a strict query string (`a=1&b=x%20y`): what
+/// botocore moves into the URL when it presigns a request that has form parameters.
+pub(crate) fn form_body_to_query(body: &[u8]) -> String {
+    let mut out = String::with_capacity(body.len() + 16);
+    let mut scratch = Vec::new();
+    for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        let (key, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &[][..]),
+        };
+        if !out.is_empty() {
+            out.push('&');
+        }
+        percent_decode_into(&mut scratch, key, true);
+        push_uri_encoded(&mut out, &scratch, false);
+        out.push('=');
+        percent_decode_into(&mut scratch, value, true);
+        push_uri_encoded(&mut out, &scratch, false);
+    }
+    out
+}
+
+/// Append the canonical query string: parameters sorted by encoded key, then encoded value.
+pub(crate) fn push_canonical_query(out: &mut String, params: &mut [QueryParam]) {
+    params.sort_unstable_by(|a, b| a.key.cmp(&b.key).then_with(|| a.value.cmp(&b.value)));
+    for (i, p) in params.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(&p.key);
+        out.push('=');
+        out.push_str(&p.value);
+    }
+}
+
+/// Append a header value with leading/trailing whitespace trimmed and inner runs of whitespace
+/// folded to one space (botocore's rule; it also unfolds obsolete multi-line values).
+fn push_folded_value(out: &mut String, value: &str) {
+    let mut first = true;
+    for word in value
+        .split(|c: char| c.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+    {
+        if !first {
+            out.push(' ');
+        }
+        out.push_str(word);
+        first = false;
+    }
+}
+
+/// The host a request is signed for: its `Host` header, or the URI authority without the
+/// scheme's default port (what an HTTP client will send).
+pub(crate) fn host_for_signing(uri: &http::Uri) -> Option<String> {
+    let authority = uri.authority()?;
+    let default_port = match uri.scheme_str() {
+        Some("http") => Some(80),
+        Some("https") => Some(443),
+        _ => None,
+    };
+    Some(match authority.port_u16() {
+        Some(p) if Some(p) == default_port => authority.host().to_owned(),
+        _ => authority.as_str().to_owned(),
+    })
+}
+
+/// Extra headers signed alongside the request's own (the ones the signer adds) — name already
+/// lowercase — so the request need not be mutated before its canonical form is known.
+pub(crate) type ExtraHeader<'a> = (&'static str, &'a str);
+
+/// Append the canonical headers block and return the signed-headers list.
+///
+/// Names are lowercase (as `http` stores them) and sorted; repeated headers are joined with `,`
+/// in the order they appear; unsigned headers and the `excluded` ones (replaced or dropped by the
+/// signer) are skipped, and `extra` headers take the place of the request's own.
+pub(crate) fn push_canonical_headers(
+    out: &mut String,
+    headers: &HeaderMap,
+    host: Option<&str>,
+    extra: &[ExtraHeader<'_>],
+    excluded: &[&str],
+) -> Result<String, AuthError> {
+    let mut names: Vec<&str> = headers
+        .keys()
+        .map(|n| n.as_str())
+        .filter(|n| !UNSIGNED_HEADERS.contains(n) && !excluded.contains(n))
+        .filter(|n| !extra.iter().any(|(e, _)| e == n))
+        .collect();
+    let host_from_uri = host.filter(|_| !headers.contains_key(http::header::HOST));
+    if host_from_uri.is_some() {
+        names.push("host");
+    }
+    names.extend(extra.iter().map(|(n, _)| *n));
+    names.sort_unstable();
+
+    let mut signed = String::with_capacity(names.len() * 16);
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            signed.push(';');
+        }
+        signed.push_str(name);
+        out.push_str(name);
+        out.push(':');
+        if let Some((_, v)) = extra.iter().find(|(n, _)| n == name) {
+            push_folded_value(out, v);
+        } else if let (Some(h), true) = (host_from_uri, *name == "host") {
+            out.push_str(h);
+        } else {
+            for (j, value) in headers.get_all(*name).iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                let value = value.to_str().map_err(|_| AuthError::HeaderValueNotText {
+                    name: (*name).to_owned(),
+                })?;
+                push_folded_value(out, value);
+            }
+        }
+        out.push('\n');
+    }
+    Ok(signed)
+}
+
+/// A UTC signing time in the forms SigV4 uses (calendar arithmetic lives in [`crate::time`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SigningTime(Timestamp);
+
+impl SigningTime {
+    /// Convert a `SystemTime` (whole seconds; times before 1970 are refused).
+    pub fn from_system_time(time: SystemTime) -> Result<Self, AuthError> {
+        let secs = time
+            .duration_since(UNIX_EPOCH)
+            .map_err(|_| AuthError::TimeBeforeEpoch)?
+            .as_secs();
+        Ok(SigningTime(Timestamp::from_secs(secs as i64)))
+    }
+
+    /// `YYYYMMDD`, the credential-scope date.
+    pub fn date_stamp(&self) -> String {
+        let (y, m, d, ..) = self.0.to_civil();
+        format!("{y:04}{m:02}{d:02}")
+    }
+
+    /// `YYYYMMDD'T'HHMMSS'Z'`, the `X-Amz-Date` form.
+    pub fn amz_date(&self) -> String {
+        self.0.to_amz_date()
+    }
+
+    /// `YYYY-MM-DD'T'HH:MM:SS'Z'`, the form of a POST policy's expiration.
+    pub fn iso8601(&self) -> String {
+        self.0.to_iso8601()
+    }
+
+    /// RFC 2822 form with a `-0000` zone, as botocore writes a `Date` header it re-signs.
+    pub fn http_date(&self) -> String {
+        let gmt = self.0.to_http_date();
+        format!("{} -0000", gmt.trim_end_matches(" GMT"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn timestamps() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_440_938_160);
+        let st = SigningTime::from_system_time(t).unwrap();
+        assert_eq!(st.amz_date(), "20150830T123600Z");
+        assert_eq!(st.date_stamp(), "20150830");
+        assert_eq!(st.iso8601(), "2015-08-30T12:36:00Z");
+        assert_eq!(st.http_date(), "Sun, 30 Aug 2015 12:36:00 -0000");
+        let leap =
+            SigningTime::from_system_time(UNIX_EPOCH + Duration::from_secs(951_782_400)).unwrap();
+        assert_eq!(leap.iso8601(), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn path_normalisation() {
+        assert_eq!(normalize_path("//example//"), "/example/");
+        assert_eq!(normalize_path("/example/.."), "/");
+        assert_eq!(normalize_path("/a/./b/../c"), "/a/c");
+        assert_eq!(normalize_path(""), "/");
+    }
+
+    #[test]
+    fn query_is_decoded_then_strictly_encoded_and_sorted() {
+        let mut params = Vec::new();
+        canonical_query_params("b=2&a=%7e%2F&a=1&flag&bad=%zz", &mut params);
+        let mut out = String::new();
+        push_canonical_query(&mut out, &mut params);
+        assert_eq!(out, "a=1&a=~%2F&b=2&bad=%25zz&flag=");
+        assert_eq!(
+            form_body_to_query(b"Action=Get+It&V=%2a&&x"),
+            "Action=Get%20It&V=%2A&x="
+        );
+    }
+
+    #[test]
+    fn header_values_are_folded() {
+        let mut out = String::new();
+        push_folded_value(&mut out, "  a   b\t c  ");
+        assert_eq!(out, "a b c");
+    }
+}

@@ -1,0 +1,188 @@
+//! The identities requests are signed with: AWS access-key [`Credentials`] (SigV4/SigV4a) and
+//! bearer [`Token`]s. Their secrets never appear in `Debug` or `Display` output.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use sha2::{Digest, Sha256};
+
+/// AWS credentials: an access key pair, an optional session token and an optional expiry.
+///
+/// Cheap to clone (the strings are shared). A SHA-256 fingerprint of the secret is computed once
+/// at construction and used as the signing-key cache key, so the secret itself is never kept in
+/// a cache.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    inner: Arc<CredentialsInner>,
+}
+
+#[derive(PartialEq, Eq)]
+struct CredentialsInner {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    expiry: Option<SystemTime>,
+    secret_fingerprint: [u8; 32],
+}
+
+impl Credentials {
+    /// Credentials from their parts.
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        session_token: Option<String>,
+        expiry: Option<SystemTime>,
+    ) -> Self {
+        let secret_access_key = secret_access_key.into();
+        let secret_fingerprint = Sha256::digest(secret_access_key.as_bytes()).into();
+        Credentials {
+            inner: Arc::new(CredentialsInner {
+                access_key_id: access_key_id.into(),
+                secret_access_key,
+                session_token,
+                expiry,
+                secret_fingerprint,
+            }),
+        }
+    }
+
+    /// The access key id (not secret; it appears in every signature's credential scope).
+    pub fn access_key_id(&self) -> &str {
+        &self.inner.access_key_id
+    }
+
+    /// The secret access key.
+    pub fn secret_access_key(&self) -> &str {
+        &self.inner.secret_access_key
+    }
+
+    /// The session token of temporary credentials.
+    pub fn session_token(&self) -> Option<&str> {
+        self.inner.session_token.as_deref()
+    }
+
+    /// When these credentials stop working, if known.
+    pub fn expiry(&self) -> Option<SystemTime> {
+        self.inner.expiry
+    }
+
+    /// True when an expiry is known and `now` is at or past it.
+    pub fn is_expired(&self, now: SystemTime) -> bool {
+        self.inner.expiry.is_some_and(|e| now >= e)
+    }
+
+    /// SHA-256 of the secret key: identifies the secret in caches without holding it.
+    pub(crate) fn secret_fingerprint(&self) -> &[u8; 32] {
+        &self.inner.secret_fingerprint
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.inner.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field(
+                "session_token",
+                &self.inner.session_token.as_ref().map(|_| "** redacted **"),
+            )
+            .field("expiry", &self.inner.expiry)
+            .finish()
+    }
+}
+
+impl fmt::Display for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "credentials for access key {}", self.inner.access_key_id)?;
+        if self.inner.session_token.is_some() {
+            f.write_str(" (with session token)")?;
+        }
+        Ok(())
+    }
+}
+
+/// A bearer token (`Authorization: Bearer …`), as SSO-OIDC and CodeCatalyst use.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token {
+    token: Arc<str>,
+    expiry: Option<SystemTime>,
+}
+
+impl Token {
+    /// A token and its expiry, when known.
+    pub fn new(token: impl Into<String>, expiry: Option<SystemTime>) -> Self {
+        Token {
+            token: Arc::from(token.into()),
+            expiry,
+        }
+    }
+
+    /// The token value.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// When the token stops working, if known.
+    pub fn expiry(&self) -> Option<SystemTime> {
+        self.expiry
+    }
+
+    /// True when an expiry is known and `now` is at or past it.
+    pub fn is_expired(&self, now: SystemTime) -> bool {
+        self.expiry.is_some_and(|e| now >= e)
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token")
+            .field("token", &"** redacted **")
+            .field("expiry", &self.expiry)
+            .finish()
+    }
+}
+
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("bearer token (redacted)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn debug_and_display_redact_secrets() {
+        let creds = Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            Some("SESSIONTOKENVALUE".into()),
+            None,
+        );
+        for text in [
+            format!("{creds:?}"),
+            format!("{creds:#?}"),
+            creds.to_string(),
+        ] {
+            assert!(text.contains("AKIDEXAMPLE"), "{text}");
+            assert!(!text.contains("wJalrXUtnFEMI"), "{text}");
+            assert!(!text.contains("SESSIONTOKENVALUE"), "{text}");
+        }
+        let token = Token::new("secret-bearer-value", None);
+        for text in [format!("{token:?}"), token.to_string()] {
+            assert!(!text.contains("secret-bearer-value"), "{text}");
+        }
+    }
+
+    #[test]
+    fn expiry() {
+        let at = UNIX_EPOCH + Duration::from_secs(100);
+        let creds = Credentials::new("a", "s", None, Some(at));
+        assert!(!creds.is_expired(at - Duration::from_secs(1)));
+        assert!(creds.is_expired(at));
+        assert!(!Token::new("t", None).is_expired(at));
+    }
+}

@@ -1,0 +1,608 @@
+//! The `json` protocol's responses (awsJson 1.0/1.1), and the shape-directed JSON reader that
+//! `rest-json` shares.
+//!
+//! The reader is a set of serde `DeserializeSeed`s: `serde_json` tokenizes the body and the
+//! seeds build [`Value`]s straight from the tokens as the shapes say, with no intermediate JSON
+//! tree. Values are as lenient as botocore: a value of an unexpected JSON type is passed through
+//! as it is; only things that cannot be read (bad base64, a bad timestamp) are errors, reported
+//! with the member path. Nesting is bounded by serde_json's recursion limit (128).
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::{
+    apply_query_error_header, decode_base64, finish_structure, parse_float, raw_payload,
+    rpc_metadata, sanitize_error_code, unknown_union_member, BodyFormat, Ctx, ParseError,
+    PathSegment,
+};
+use crate::body::Body;
+use crate::model::{Location, ServiceModel, ShapeId, ShapeKind, ShapeRef, Structure};
+use crate::time::Timestamp;
+use crate::value::{Map, Value};
+
+pub(super) fn parse_output(
+    cx: &Ctx<'_>,
+    output: Option<&ShapeRef>,
+    body: Body,
+) -> Result<Map, ParseError> {
+    let mut out = Map::new();
+    if let Some((name, s)) = output_structure(cx.model, output) {
+        if let Some((index, member)) = event_stream_member(cx.model, s) {
+            // The initial-response event and the rest of the stream are the event-stream
+            // decoder's: the member holds the body for it.
+            if let Some(v) = raw_payload(cx.model, member, body) {
+                let mut slots = vec![None; s.members.len()];
+                slots[index] = Some(v?);
+                out = finish_structure(&s.members, slots);
+            }
+        } else {
+            let bytes = super::need_bytes(&body, "a JSON response")?;
+            let mut slots = vec![None; s.members.len()];
+            read_structure(cx.model, name, s, bytes, &mut slots)?;
+            out = finish_structure(&s.members, slots);
+        }
+    }
+    out.insert(
+        "ResponseMetadata".into(),
+        Value::Map(rpc_metadata(cx.headers)),
+    );
+    Ok(out)
+}
+
+pub(super) fn output_structure<'m>(
+    model: &'m ServiceModel,
+    output: Option<&ShapeRef>,
+) -> Option<(&'m str, &'m Structure)> {
+    let shape = model.shape(output?.shape);
+    shape.as_structure().map(|s| (shape.name.as_str(), s))
+}
+
+pub(super) fn event_stream_member<'m>(
+    model: &ServiceModel,
+    s: &'m Structure,
+) -> Option<(usize, &'m ShapeRef)> {
+    s.members.values().enumerate().find(|(_, m)| {
+        model
+            .shape(m.shape)
+            .as_structure()
+            .is_some_and(|t| t.eventstream)
+    })
+}
+
+/// What the JSON error body says, read without a shape.
+pub(super) struct ErrorBody {
+    pub object: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ErrorBody {
+    /// botocore's `_parse_body_as_json`: empty is `{}`, text that is not JSON becomes the
+    /// message.
+    pub fn read(body: &[u8]) -> ErrorBody {
+        if body.is_empty() {
+            return ErrorBody {
+                object: serde_json::Map::new(),
+            };
+        }
+        match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(serde_json::Value::Object(object)) => ErrorBody { object },
+            Ok(_) => ErrorBody {
+                object: serde_json::Map::new(),
+            },
+            Err(_) => {
+                let mut object = serde_json::Map::new();
+                object.insert(
+                    "message".into(),
+                    serde_json::Value::String(String::from_utf8_lossy(body).into_owned()),
+                );
+                ErrorBody { object }
+            }
+        }
+    }
+
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.object.get(key).and_then(serde_json::Value::as_str)
+    }
+
+    /// `message`, else `Message`, else `errorMessage` (Lambda), else empty.
+    pub fn message(&self) -> String {
+        ["message", "Message", "errorMessage"]
+            .iter()
+            .find_map(|k| self.str(k))
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// The error dict of the JSON protocols: code from `__type` (else the status), sanitized, then
+/// translated by `x-amzn-query-error` when present.
+pub(super) fn error_fields(cx: &Ctx<'_>, body: &ErrorBody) -> Map {
+    let mut error = Map::new();
+    error.insert("Message".into(), Value::String(body.message()));
+    let code = match body.object.get("__type") {
+        Some(serde_json::Value::String(t)) => sanitize_error_code(t).to_string(),
+        _ => cx.status.to_string(),
+    };
+    let code = apply_query_error_header(cx.headers, code, &mut error);
+    error.insert("Code".into(), Value::String(code));
+    let mut fields = Map::new();
+    fields.insert("Error".into(), Value::Map(error));
+    fields.insert(
+        "ResponseMetadata".into(),
+        Value::Map(rpc_metadata(cx.headers)),
+    );
+    fields
+}
+
+pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> {
+    Ok(error_fields(cx, &ErrorBody::read(body)))
+}
+
+pub(super) fn parse_modeled_error(
+    cx: &Ctx<'_>,
+    shape: ShapeId,
+    body: &[u8],
+) -> Result<Map, ParseError> {
+    let error_shape = cx.model.shape(shape);
+    let Some(s) = error_shape.as_structure() else {
+        return Ok(Map::new());
+    };
+    let mut slots = vec![None; s.members.len()];
+    // A body that is not JSON already became the message; it has no members to read.
+    if read_structure(cx.model, &error_shape.name, s, body, &mut slots).is_err() {
+        return Ok(Map::new());
+    }
+    Ok(finish_structure(&s.members, slots))
+}
+
+/// Read a JSON object body into a structure's `slots`; an empty body or `null` reads as `{}`.
+/// Returns the tag of an unknown union member (for union-shaped bodies).
+pub(super) fn read_structure(
+    model: &ServiceModel,
+    shape_name: &str,
+    s: &Structure,
+    body: &[u8],
+    slots: &mut [Option<Value>],
+) -> Result<Option<String>, ParseError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let failure = RefCell::new(None);
+    let ctx = Walk {
+        model,
+        failure: &failure,
+    };
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let result = StructFill {
+        ctx,
+        shape_name,
+        s,
+        slots,
+    }
+    .deserialize(&mut de)
+    .and_then(|tag| de.end().map(|()| tag));
+    result.map_err(|e| ctx.error(e))
+}
+
+/// Read a JSON body as any shape (a rest-json structure or list payload).
+pub(super) fn read_value(
+    model: &ServiceModel,
+    sref: &ShapeRef,
+    body: &[u8],
+) -> Result<Value, ParseError> {
+    let failure = RefCell::new(None);
+    let ctx = Walk {
+        model,
+        failure: &failure,
+    };
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let result = ValueSeed { ctx, sref }
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v));
+    result.map_err(|e| ctx.error(e))
+}
+
+/// Shared state of one walk: the model, and the first semantic error (serde's error type
+/// cannot carry ours, so it waits here while serde unwinds, gaining path segments).
+#[derive(Clone, Copy)]
+struct Walk<'m> {
+    model: &'m ServiceModel,
+    failure: &'m RefCell<Option<ParseError>>,
+}
+
+impl Walk<'_> {
+    fn fail<E: de::Error>(&self, e: ParseError) -> E {
+        *self.failure.borrow_mut() = Some(e);
+        E::custom("invalid value")
+    }
+
+    fn add_path(&self, segment: PathSegment<'_>) {
+        let mut slot = self.failure.borrow_mut();
+        if let Some(e) = slot.take() {
+            *slot = Some(e.within(segment));
+        }
+    }
+
+    fn error(&self, e: serde_json::Error) -> ParseError {
+        match self.failure.borrow_mut().take() {
+            Some(ours) => ours,
+            None if e.classify() == serde_json::error::Category::Io => ParseError::Malformed {
+                format: BodyFormat::Json,
+                message: e.to_string(),
+                position: "end of body".into(),
+            },
+            None => ParseError::Malformed {
+                format: BodyFormat::Json,
+                message: strip_position(&e.to_string()),
+                position: format!("line {} column {}", e.line(), e.column()),
+            },
+        }
+    }
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// An object key, borrowed from the body when it has no escapes.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+}
+
+/// Fills a structure's member slots from a JSON object.
+struct StructFill<'m, 's> {
+    ctx: Walk<'m>,
+    shape_name: &'s str,
+    s: &'m Structure,
+    slots: &'s mut [Option<Value>],
+}
+
+impl<'de> DeserializeSeed<'de> for StructFill<'_, '_> {
+    type Value = Option<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+fn in_json_body(member: &ShapeRef) -> bool {
+    matches!(
+        member.location,
+        Location::Body | Location::Uri | Location::QueryString
+    )
+}
+
+impl<'de> Visitor<'de> for StructFill<'_, '_> {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "a JSON object for {}", self.shape_name)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut set = 0usize;
+        let mut unknown_tag: Option<String> = None;
+        while let Some(key) = map.next_key_seed(Key)? {
+            let found = self
+                .s
+                .members
+                .values()
+                .position(|m| in_json_body(m) && m.wire_name() == key);
+            match found.and_then(|i| self.s.members.get_index(i).map(|(n, m)| (i, n, m))) {
+                Some((index, name, member)) => {
+                    let value = map
+                        .next_value_seed(ValueSeed {
+                            ctx: self.ctx,
+                            sref: member,
+                        })
+                        .inspect_err(|_| self.ctx.add_path(PathSegment::Member(name)))?;
+                    if !value.is_null() {
+                        set += 1;
+                        self.slots[index] = Some(value);
+                    }
+                }
+                None if self.s.union && key != "__type" => {
+                    // Only a non-null unknown member counts towards the union's one member.
+                    let value: serde_json::Value = map.next_value()?;
+                    if !value.is_null() {
+                        set += 1;
+                        unknown_tag.get_or_insert_with(|| key.into_owned());
+                    }
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if self.s.union {
+            if set != 1 {
+                return Err(self.ctx.fail(ParseError::Union {
+                    shape: self.shape_name.to_string(),
+                    found: set,
+                    path: String::new(),
+                }));
+            }
+            return Ok(unknown_tag);
+        }
+        Ok(None)
+    }
+    // Any other JSON type where an object belongs: nothing to read, as botocore's dict
+    // lookups find nothing.
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+}
+
+/// Reads one JSON value as the shape `sref` points at.
+struct ValueSeed<'m> {
+    ctx: Walk<'m>,
+    sref: &'m ShapeRef,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let shape = self.ctx.model.shape(self.sref.shape);
+        match &shape.kind {
+            ShapeKind::Structure(s) if s.document => d.deserialize_any(Generic),
+            _ => d.deserialize_any(self),
+        }
+    }
+}
+
+impl ValueSeed<'_> {
+    fn kind(&self) -> &ShapeKind {
+        &self.ctx.model.shape(self.sref.shape).kind
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(match self.kind() {
+            ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => Value::Float(v as f64),
+            ShapeKind::Timestamp => Value::Timestamp(Timestamp::from_secs(v)),
+            _ => Value::Integer(v),
+        })
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        match i64::try_from(v) {
+            Ok(i) => self.visit_i64(i),
+            Err(_) => self.visit_f64(v as f64),
+        }
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        match self.kind() {
+            ShapeKind::Timestamp => Timestamp::from_epoch_f64(v)
+                .map(Value::Timestamp)
+                .ok_or_else(|| {
+                    self.ctx
+                        .fail(ParseError::invalid("epoch seconds", &v.to_string()))
+                }),
+            _ => Ok(Value::Float(v)),
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        match self.kind() {
+            ShapeKind::Blob => decode_base64(v)
+                .map(|b| Value::Blob(b.into()))
+                .ok_or_else(|| self.ctx.fail(ParseError::invalid("base64", v))),
+            ShapeKind::Timestamp => Timestamp::parse_any(v)
+                .map(Value::Timestamp)
+                .map_err(|_| self.ctx.fail(ParseError::invalid("a timestamp", v))),
+            ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => Ok(parse_float(v)
+                .map(Value::Float)
+                .unwrap_or_else(|| Value::String(v.to_string()))),
+            _ => Ok(Value::String(v.to_string())),
+        }
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        match self.kind() {
+            ShapeKind::String => Ok(Value::String(v)),
+            _ => self.visit_str(&v),
+        }
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let ShapeKind::List(item) = self.kind() else {
+            return Generic.visit_seq(seq);
+        };
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        loop {
+            let index = items.len();
+            let next = seq
+                .next_element_seed(ValueSeed {
+                    ctx: self.ctx,
+                    sref: item,
+                })
+                .inspect_err(|_| self.ctx.add_path(PathSegment::Index(index)))?;
+            match next {
+                Some(v) => items.push(v),
+                None => return Ok(Value::List(items)),
+            }
+        }
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let shape = self.ctx.model.shape(self.sref.shape);
+        match &shape.kind {
+            ShapeKind::Structure(s) => {
+                let mut slots = vec![None; s.members.len()];
+                let unknown = StructFill {
+                    ctx: self.ctx,
+                    shape_name: &shape.name,
+                    s,
+                    slots: &mut slots,
+                }
+                .visit_map(map)?;
+                Ok(match unknown {
+                    Some(tag) => unknown_union_member(&tag),
+                    None => Value::Map(finish_structure(&s.members, slots)),
+                })
+            }
+            ShapeKind::Map { value, .. } => {
+                let mut out = Map::new();
+                while let Some(key) = map.next_key_seed(Key)? {
+                    let v = map
+                        .next_value_seed(ValueSeed {
+                            ctx: self.ctx,
+                            sref: value,
+                        })
+                        .inspect_err(|_| self.ctx.add_path(PathSegment::Key(&key)))?;
+                    out.insert(key.into_owned(), v);
+                }
+                Ok(Value::Map(out))
+            }
+            _ => Generic.visit_map(map),
+        }
+    }
+}
+
+/// A value read without a shape (documents, and values of unexpected JSON types).
+struct Generic;
+
+impl<'de> DeserializeSeed<'de> for Generic {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Generic {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Integer(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Float(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(Generic)? {
+            items.push(v);
+        }
+        Ok(Value::List(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key_seed(Key)? {
+            let v = map.next_value_seed(Generic)?;
+            out.insert(key.into_owned(), v);
+        }
+        Ok(Value::Map(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ServiceModel;
+
+    fn model() -> std::sync::Arc<ServiceModel> {
+        ServiceModel::from_value(serde_json::json!({
+            "metadata": {"protocol": "json", "apiVersion": "1"},
+            "operations": {},
+            "shapes": {
+                "S": {"type": "structure", "members": {
+                    "B": {"shape": "Blob"}, "T": {"shape": "Time"}, "L": {"shape": "List"},
+                    "N": {"shape": "S"}, "F": {"shape": "Dbl"}}},
+                "Blob": {"type": "blob"}, "Time": {"type": "timestamp"}, "Dbl": {"type": "double"},
+                "List": {"type": "list", "member": {"shape": "Time"}}
+            }
+        }))
+        .unwrap()
+    }
+
+    fn read(body: &str) -> Result<Map, ParseError> {
+        let m = model();
+        let shape = m.shape_by_name("S").unwrap();
+        let s = shape.as_structure().unwrap();
+        let mut slots = vec![None; s.members.len()];
+        read_structure(&m, "S", s, body.as_bytes(), &mut slots)?;
+        Ok(finish_structure(&s.members, slots))
+    }
+
+    #[test]
+    fn reads_typed_values() {
+        let v = read(r#"{"B": "aGk=", "T": 1.5, "F": "NaN", "L": [0, "1970-01-01T00:00:02Z"], "x": {"y": [1]}}"#)
+            .unwrap();
+        assert_eq!(v["B"], Value::blob(&b"hi"[..]));
+        assert_eq!(v["T"].as_timestamp().unwrap().epoch_f64(), 1.5);
+        assert!(v["F"].as_f64().unwrap().is_nan());
+        assert_eq!(v["L"][1].as_timestamp().unwrap().secs(), 2);
+    }
+
+    #[test]
+    fn errors_carry_the_path() {
+        let e = read(r#"{"N": {"L": [0, "not a time"]}}"#).unwrap_err();
+        assert!(e.to_string().contains("N.L[1]"), "{e}");
+        let e = read(r#"{"B": "#).unwrap_err();
+        assert!(matches!(e, ParseError::Malformed { .. }), "{e}");
+        let deep = "{\"N\":".repeat(5000) + "{}" + &"}".repeat(5000);
+        assert!(read(&deep).is_err());
+    }
+}

@@ -1,0 +1,525 @@
+//! The XML side shared by query, ec2 and rest-xml: a streaming reader over `quick-xml` events
+//! (borrowing text from the body, no DOM), a shape-directed walker that builds [`Value`]s as it
+//! reads, and the shape-less tree reading botocore uses for error bodies.
+//!
+//! Elements are matched by local name (namespaces are ignored, as botocore strips them). Nesting
+//! is bounded by [`MAX_DEPTH`]; elements the shape does not know are skipped iteratively, so no
+//! input can recurse without bound or panic.
+
+use std::borrow::Cow;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use super::{
+    finish_structure, scalar_from_text, unknown_union_member, BodyFormat, ParseError, PathSegment,
+    MAX_DEPTH,
+};
+use crate::model::{Location, ServiceModel, ShapeKind, ShapeRef, Structure};
+use crate::value::{Map, Value};
+
+/// An element start (or a self-closing element) just read.
+pub(crate) struct Element<'a> {
+    start: BytesStart<'a>,
+    /// `<a/>`: there is no end event to wait for.
+    empty: bool,
+}
+
+impl Element<'_> {
+    /// The name without its namespace prefix.
+    pub fn local_name(&self) -> &[u8] {
+        self.start.local_name().into_inner()
+    }
+
+    /// The name as written (with any prefix).
+    pub fn qualified_name(&self) -> &[u8] {
+        self.start.name().into_inner()
+    }
+
+    /// True when the element declares a default namespace (`xmlns="..."`).
+    pub fn declares_default_namespace(&self) -> bool {
+        self.start
+            .attributes()
+            .with_checks(false)
+            .flatten()
+            .any(|a| a.key.as_ref() == b"xmlns")
+    }
+
+    /// An attribute's unescaped value. `name` may carry a prefix (`xsi:type`); it then matches
+    /// that local name under any prefix, since botocore maps namespace URIs back onto the
+    /// prefix the model names.
+    pub fn attribute(&self, name: &str) -> Option<String> {
+        let local = name.rsplit_once(':').map(|(_, l)| l);
+        for attr in self.start.attributes().with_checks(false).flatten() {
+            let key = attr.key.as_ref();
+            let key_local = attr.key.local_name().into_inner();
+            let hit = key == name.as_bytes()
+                || local.is_some_and(|l| key_local == l.as_bytes() && key.contains(&b':'));
+            if hit {
+                return attr.unescape_value().ok().map(Cow::into_owned);
+            }
+        }
+        None
+    }
+}
+
+enum Node<'a> {
+    Child(Element<'a>),
+    Text(Cow<'a, str>),
+    End,
+}
+
+/// A pull reader over one XML document in memory.
+pub(crate) struct XmlReader<'a> {
+    reader: Reader<&'a [u8]>,
+    depth: usize,
+}
+
+impl<'a> XmlReader<'a> {
+    pub fn new(body: &'a [u8]) -> Self {
+        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        let mut reader = Reader::from_reader(body);
+        let config = reader.config_mut();
+        config.trim_text(false);
+        config.check_end_names = true;
+        config.expand_empty_elements = false;
+        XmlReader { reader, depth: 0 }
+    }
+
+    fn malformed(&self, message: impl Into<String>) -> ParseError {
+        ParseError::Malformed {
+            format: BodyFormat::Xml,
+            message: message.into(),
+            position: format!("byte {}", self.reader.buffer_position()),
+        }
+    }
+
+    fn event(&mut self) -> Result<Event<'a>, ParseError> {
+        self.reader.read_event().map_err(|e| ParseError::Malformed {
+            format: BodyFormat::Xml,
+            message: e.to_string(),
+            position: format!("byte {}", self.reader.error_position()),
+        })
+    }
+
+    fn enter(&mut self, start: BytesStart<'a>, empty: bool) -> Result<Element<'a>, ParseError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(ParseError::TooDeep {
+                limit: MAX_DEPTH,
+                path: String::from_utf8_lossy(start.name().into_inner()).into_owned(),
+            });
+        }
+        if !empty {
+            self.depth += 1;
+        }
+        Ok(Element { start, empty })
+    }
+
+    /// The document's root element; `None` for a body with no element at all (empty or only
+    /// whitespace, comments and declarations).
+    pub fn root(&mut self) -> Result<Option<Element<'a>>, ParseError> {
+        loop {
+            match self.event()? {
+                Event::Start(s) => return self.enter(s, false).map(Some),
+                Event::Empty(s) => return self.enter(s, true).map(Some),
+                Event::Eof => return Ok(None),
+                Event::Text(t) if !t.iter().all(|b| b.is_ascii_whitespace()) => {
+                    return Err(self.malformed("text outside the root element"));
+                }
+                Event::CData(_) | Event::End(_) => {
+                    return Err(self.malformed("content outside the root element"))
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn next_node(&mut self, parent: &Element<'a>) -> Result<Node<'a>, ParseError> {
+        if parent.empty {
+            return Ok(Node::End);
+        }
+        loop {
+            match self.event()? {
+                Event::Start(s) => return self.enter(s, false).map(Node::Child),
+                Event::Empty(s) => return self.enter(s, true).map(Node::Child),
+                Event::End(_) => {
+                    self.depth = self.depth.saturating_sub(1);
+                    return Ok(Node::End);
+                }
+                Event::Text(t) => {
+                    let text = t
+                        .unescape()
+                        .map_err(|e| self.malformed(format!("bad text: {e}")))?;
+                    return Ok(Node::Text(text));
+                }
+                Event::CData(c) => {
+                    let text = c
+                        .decode()
+                        .map_err(|e| self.malformed(format!("bad CDATA: {e}")))?;
+                    return Ok(Node::Text(text));
+                }
+                Event::Eof => {
+                    return Err(self.malformed(format!(
+                        "document ends inside <{}>",
+                        String::from_utf8_lossy(parent.qualified_name())
+                    )))
+                }
+                Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => {}
+            }
+        }
+    }
+
+    /// The next child element of `parent`, or `None` once `parent` has ended (its end tag is
+    /// consumed). Text between children is ignored.
+    pub fn next_child(&mut self, parent: &Element<'a>) -> Result<Option<Element<'a>>, ParseError> {
+        loop {
+            match self.next_node(parent)? {
+                Node::Child(c) => return Ok(Some(c)),
+                Node::Text(_) => {}
+                Node::End => return Ok(None),
+            }
+        }
+    }
+
+    /// The text of `elem` (empty for `<a/>` or `<a></a>`), consuming it through its end tag.
+    /// Child elements are skipped.
+    pub fn text(&mut self, elem: &Element<'a>) -> Result<Cow<'a, str>, ParseError> {
+        let mut text: Cow<'a, str> = Cow::Borrowed("");
+        loop {
+            match self.next_node(elem)? {
+                Node::Text(t) if text.is_empty() => text = t,
+                Node::Text(t) => text.to_mut().push_str(&t),
+                Node::Child(c) => self.skip(&c)?,
+                Node::End => return Ok(text),
+            }
+        }
+    }
+
+    /// Consume `elem` through its end tag without recursion.
+    pub fn skip(&mut self, elem: &Element<'a>) -> Result<(), ParseError> {
+        if elem.empty {
+            return Ok(());
+        }
+        let mut open = 1usize;
+        loop {
+            match self.event()? {
+                Event::Start(_) => open += 1,
+                Event::End(_) => {
+                    open -= 1;
+                    if open == 0 {
+                        self.depth = self.depth.saturating_sub(1);
+                        return Ok(());
+                    }
+                }
+                Event::Eof => {
+                    return Err(self.malformed(format!(
+                        "document ends inside <{}>",
+                        String::from_utf8_lossy(elem.qualified_name())
+                    )))
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Read `elem` without a shape, as botocore turns error bodies into dicts: an element with
+    /// children becomes a map of child name to value (the first of repeated names wins), a
+    /// leaf becomes its text, and an empty leaf becomes null.
+    pub fn tree(&mut self, elem: &Element<'a>) -> Result<Value, ParseError> {
+        let mut text: Option<Cow<'a, str>> = None;
+        let mut children: Option<Map> = None;
+        loop {
+            match self.next_node(elem)? {
+                Node::Text(t) => {
+                    if children.is_none() {
+                        match &mut text {
+                            Some(existing) => existing.to_mut().push_str(&t),
+                            None => text = Some(t),
+                        }
+                    }
+                }
+                Node::Child(c) => {
+                    let name = String::from_utf8_lossy(c.local_name()).into_owned();
+                    let value = self.tree(&c)?;
+                    children
+                        .get_or_insert_with(Map::new)
+                        .entry(name)
+                        .or_insert(value);
+                }
+                Node::End => break,
+            }
+        }
+        Ok(match (children, text) {
+            (Some(map), _) => Value::Map(map),
+            (None, Some(t)) if !t.is_empty() => Value::String(t.into_owned()),
+            _ => Value::Null,
+        })
+    }
+}
+
+/// Reads XML into values as a model's shapes describe them.
+pub(crate) struct ShapeReader<'m> {
+    pub model: &'m ServiceModel,
+}
+
+/// A member of a structure that XML bodies can carry (header, status-code and event-header
+/// members are read elsewhere).
+fn in_body(member: &ShapeRef) -> bool {
+    !matches!(
+        member.location,
+        Location::Header | Location::Headers | Location::StatusCode
+    ) && !member.event_header
+}
+
+impl<'m> ShapeReader<'m> {
+    /// The element name a structure member is found under: a flattened list's items carry the
+    /// list member's name when it has one, otherwise the member's wire name.
+    fn element_name<'s>(&self, member: &'s ShapeRef) -> &'s str
+    where
+        'm: 's,
+    {
+        if member.flattened {
+            if let ShapeKind::List(item) = &self.model.shape(member.shape).kind {
+                if let Some(name) = item.location_name.as_deref() {
+                    return name;
+                }
+            }
+        }
+        member.wire_name()
+    }
+
+    /// Parse `elem` as the shape `sref` points at, consuming it.
+    pub fn value<'a>(
+        &self,
+        r: &mut XmlReader<'a>,
+        sref: &ShapeRef,
+        elem: Element<'a>,
+    ) -> Result<Value, ParseError> {
+        let shape = self.model.shape(sref.shape);
+        match &shape.kind {
+            ShapeKind::Structure(s) if s.document => r.tree(&elem),
+            ShapeKind::Structure(s) => self.structure(r, &shape.name, s, &elem),
+            ShapeKind::List(item) => {
+                let mut items = Vec::new();
+                while let Some(child) = r.next_child(&elem)? {
+                    let index = items.len();
+                    items.push(
+                        self.value(r, item, child)
+                            .map_err(|e| e.within(PathSegment::Index(index)))?,
+                    );
+                }
+                Ok(Value::List(items))
+            }
+            ShapeKind::Map { key, value } => {
+                let mut map = Map::new();
+                while let Some(entry) = r.next_child(&elem)? {
+                    self.map_entry(r, key, value, entry, &mut map)?;
+                }
+                Ok(Value::Map(map))
+            }
+            kind => {
+                let text = r.text(&elem)?;
+                scalar_from_text(kind, &text)
+            }
+        }
+    }
+
+    /// One `<entry><key>k</key><value>v</value></entry>` of a map (or one occurrence of a
+    /// flattened map), named by the key/value refs' `locationName` or `key`/`value`.
+    fn map_entry<'a>(
+        &self,
+        r: &mut XmlReader<'a>,
+        key: &ShapeRef,
+        value: &ShapeRef,
+        entry: Element<'a>,
+        map: &mut Map,
+    ) -> Result<(), ParseError> {
+        let key_name = key.location_name.as_deref().unwrap_or("key").as_bytes();
+        let value_name = value.location_name.as_deref().unwrap_or("value").as_bytes();
+        let mut k: Option<String> = None;
+        let mut v: Option<Value> = None;
+        while let Some(part) = r.next_child(&entry)? {
+            let name = part.local_name();
+            if name == key_name {
+                k = Some(r.text(&part)?.into_owned());
+            } else if name == value_name {
+                let parsed = self.value(r, value, part).map_err(|e| match &k {
+                    Some(k) => e.within(PathSegment::Key(k)),
+                    None => e,
+                })?;
+                v = Some(parsed);
+            } else {
+                return Err(ParseError::invalid(
+                    "a map entry's key or value element",
+                    &String::from_utf8_lossy(name),
+                ));
+            }
+        }
+        if let Some(k) = k {
+            map.insert(k, v.unwrap_or(Value::Null));
+        }
+        Ok(())
+    }
+
+    /// A structure element into a map (members in model order); a union naming a member this
+    /// client does not know becomes botocore's `SDK_UNKNOWN_MEMBER` value.
+    pub fn structure<'a>(
+        &self,
+        r: &mut XmlReader<'a>,
+        shape_name: &str,
+        s: &Structure,
+        elem: &Element<'a>,
+    ) -> Result<Value, ParseError> {
+        let mut slots = vec![None; s.members.len()];
+        let unknown =
+            self.fill_structure(r, shape_name, s, elem, &mut slots, &mut |r, c| r.skip(&c))?;
+        if let Some(tag) = unknown {
+            return Ok(unknown_union_member(&tag));
+        }
+        Ok(Value::Map(finish_structure(&s.members, slots)))
+    }
+
+    /// Read a structure element's children into `slots` (indexed like `s.members`; slots
+    /// already filled, e.g. from headers, are kept). Children no member claims go to
+    /// `unmatched`. Returns the tag of an unknown union member, if that is what was read.
+    pub fn fill_structure<'a>(
+        &self,
+        r: &mut XmlReader<'a>,
+        shape_name: &str,
+        s: &Structure,
+        elem: &Element<'a>,
+        slots: &mut [Option<Value>],
+        unmatched: &mut dyn FnMut(&mut XmlReader<'a>, Element<'a>) -> Result<(), ParseError>,
+    ) -> Result<Option<String>, ParseError> {
+        // Distinct child names, only tracked for unions (which must have exactly one).
+        let mut union_tags: Vec<Vec<u8>> = Vec::new();
+        while let Some(child) = r.next_child(elem)? {
+            let local = child.local_name();
+            if s.union && !union_tags.iter().any(|t| t == local) {
+                union_tags.push(local.to_vec());
+            }
+            let found = s
+                .members
+                .values()
+                .position(|m| in_body(m) && self.element_name(m).as_bytes() == local);
+            let Some(index) = found else {
+                unmatched(r, child)?;
+                continue;
+            };
+            let Some((name, member)) = s.members.get_index(index) else {
+                r.skip(&child)?;
+                continue;
+            };
+            let within = |e: ParseError| e.within(PathSegment::Member(name));
+            match &self.model.shape(member.shape).kind {
+                ShapeKind::List(item) if member.flattened => {
+                    let slot = &mut slots[index];
+                    if !matches!(slot, Some(Value::List(_))) {
+                        *slot = Some(Value::List(Vec::new()));
+                    }
+                    if let Some(Value::List(items)) = slot {
+                        let i = items.len();
+                        let v = self
+                            .value(r, item, child)
+                            .map_err(|e| within(e.within(PathSegment::Index(i))))?;
+                        items.push(v);
+                    }
+                }
+                ShapeKind::Map { key, value } if member.flattened => {
+                    let slot = &mut slots[index];
+                    if !matches!(slot, Some(Value::Map(_))) {
+                        *slot = Some(Value::Map(Map::new()));
+                    }
+                    if let Some(Value::Map(map)) = slot {
+                        self.map_entry(r, key, value, child, map).map_err(within)?;
+                    }
+                }
+                _ if slots[index].is_some() => r.skip(&child)?,
+                _ => slots[index] = Some(self.value(r, member, child).map_err(within)?),
+            }
+        }
+        for (member, slot) in s.members.values().zip(slots.iter_mut()) {
+            if member.xml_attribute && slot.is_none() {
+                if let Some(text) = elem.attribute(member.wire_name()) {
+                    let kind = &self.model.shape(member.shape).kind;
+                    *slot = Some(
+                        scalar_from_text(kind, &text)
+                            .map_err(|e| e.within(PathSegment::Member(&member.name)))?,
+                    );
+                }
+            }
+        }
+        if s.union {
+            if union_tags.len() != 1 {
+                return Err(ParseError::Union {
+                    shape: shape_name.to_string(),
+                    found: union_tags.len(),
+                    path: String::new(),
+                });
+            }
+            let tag = &union_tags[0];
+            if !s
+                .members
+                .values()
+                .any(|m| m.wire_name().as_bytes() == &tag[..])
+            {
+                return Ok(Some(String::from_utf8_lossy(tag).into_owned()));
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(xml: &str) -> Result<Value, ParseError> {
+        let mut r = XmlReader::new(xml.as_bytes());
+        let root = r.root()?.expect("root");
+        r.tree(&root)
+    }
+
+    #[test]
+    fn tree_reads_leaves_maps_and_nulls() {
+        let v = tree(
+            "<E><Error><Code>X</Code><Detail/><M>a &amp; b</M></Error><RequestId>r</RequestId></E>",
+        )
+        .unwrap();
+        assert_eq!(v["Error"]["Code"].as_str(), Some("X"));
+        assert!(v["Error"]["Detail"].is_null());
+        assert_eq!(v["Error"]["M"].as_str(), Some("a & b"));
+        assert_eq!(v["RequestId"].as_str(), Some("r"));
+    }
+
+    #[test]
+    fn malformed_and_deep_documents_are_errors() {
+        assert!(matches!(
+            tree("<a><b></a>"),
+            Err(ParseError::Malformed { .. })
+        ));
+        assert!(matches!(tree("<a><b>"), Err(ParseError::Malformed { .. })));
+        assert!(matches!(
+            tree("<a>&bogus;</a>"),
+            Err(ParseError::Malformed { .. })
+        ));
+        let deep = "<a>".repeat(10_000) + &"</a>".repeat(10_000);
+        assert!(matches!(tree(&deep), Err(ParseError::TooDeep { .. })));
+    }
+
+    #[test]
+    fn skipping_is_iterative() {
+        let deep = format!(
+            "<r><x>{}{}</x><y>1</y></r>",
+            "<a>".repeat(50_000),
+            "</a>".repeat(50_000)
+        );
+        let mut r = XmlReader::new(deep.as_bytes());
+        let root = r.root().unwrap().unwrap();
+        let x = r.next_child(&root).unwrap().unwrap();
+        r.skip(&x).unwrap();
+        let y = r.next_child(&root).unwrap().unwrap();
+        assert_eq!(r.text(&y).unwrap(), "1");
+        assert!(r.next_child(&root).unwrap().is_none());
+    }
+}

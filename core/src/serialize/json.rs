@@ -1,0 +1,305 @@
+//! awsJson 1.0 / 1.1: the whole input as a JSON object, `POST /`, with
+//! `X-Amz-Target: {targetPrefix}.{Operation}` and `Content-Type: application/x-amz-json-1.x`.
+//!
+//! The JSON body writer here is shared with rest-json. Timestamps default to epoch seconds,
+//! blobs are base64, non-finite floats are the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
+
+use std::borrow::Cow;
+
+use super::{
+    epoch_number, expect_blob, expect_bool, expect_int, expect_list, expect_map, expect_number,
+    expect_str, expect_timestamp, insert_static_header, push_base64, push_float, push_int,
+    push_timestamp, query_compatible_header, Call, Number, Path, SerializeError, SerializedRequest,
+};
+use crate::body::Body;
+use crate::model::{Location, ServiceModel, ShapeKind, ShapeRef, Structure, TimestampFormat};
+use crate::value::{Map, Value};
+
+/// Serialize an awsJson request.
+pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeError> {
+    let metadata = &call.model.metadata;
+    let target_prefix =
+        metadata
+            .target_prefix
+            .as_deref()
+            .ok_or(SerializeError::MissingMetadata {
+                field: "targetPrefix",
+                protocol: "json",
+            })?;
+    let json_version = metadata
+        .json_version
+        .as_deref()
+        .ok_or(SerializeError::MissingMetadata {
+            field: "jsonVersion",
+            protocol: "json",
+        })?;
+
+    let mut writer = JsonWriter::new(call.model, TimestampFormat::UnixTimestamp);
+    match call.input {
+        Some((_, input)) => writer.structure(input, call.params, &Path::Root, false)?,
+        None => writer.out.push_str("{}"),
+    }
+
+    let mut request = SerializedRequest::new(call.method()?, "/".to_string());
+    let mut target = String::with_capacity(target_prefix.len() + call.operation.name.len() + 1);
+    target.push_str(target_prefix);
+    target.push('.');
+    target.push_str(&call.operation.name);
+    insert_static_header(&mut request.headers, "x-amz-target", &target);
+    let content_type: Cow<'_, str> = match json_version {
+        "1.0" => Cow::Borrowed("application/x-amz-json-1.0"),
+        "1.1" => Cow::Borrowed("application/x-amz-json-1.1"),
+        other => Cow::Owned(format!("application/x-amz-json-{other}")),
+    };
+    insert_static_header(&mut request.headers, "content-type", &content_type);
+    query_compatible_header(call, &mut request.headers);
+    request.body = Body::from(writer.out);
+    request.host_prefix = call.host_prefix()?;
+    Ok(request)
+}
+
+/// Writes a JSON document for values of model shapes.
+pub(crate) struct JsonWriter<'m> {
+    model: &'m ServiceModel,
+    default_timestamp: TimestampFormat,
+    /// The JSON written so far.
+    pub(crate) out: String,
+}
+
+impl<'m> JsonWriter<'m> {
+    pub(crate) fn new(model: &'m ServiceModel, default_timestamp: TimestampFormat) -> Self {
+        JsonWriter {
+            model,
+            default_timestamp,
+            out: String::with_capacity(256),
+        }
+    }
+
+    /// Write a structure as an object. With `body_only`, members bound elsewhere (URI, query,
+    /// headers) are left out, as rest-json does.
+    pub(crate) fn structure(
+        &mut self,
+        shape: &Structure,
+        params: &Map,
+        path: &Path<'_>,
+        body_only: bool,
+    ) -> Result<(), SerializeError> {
+        self.out.push('{');
+        let mut first = true;
+        for (name, value) in params {
+            let path = path.member(name);
+            let member =
+                shape
+                    .members
+                    .get(name)
+                    .ok_or_else(|| SerializeError::UnknownParameter {
+                        path: path.to_string(),
+                    })?;
+            if value.is_null() || (body_only && member.location != Location::Body) {
+                continue;
+            }
+            if !first {
+                self.out.push(',');
+            }
+            first = false;
+            write_str(&mut self.out, member.wire_name(), false);
+            self.out.push(':');
+            self.value(member, value, &path)?;
+        }
+        self.out.push('}');
+        Ok(())
+    }
+
+    /// Write a value of the member's shape.
+    pub(crate) fn value(
+        &mut self,
+        member: &ShapeRef,
+        value: &Value,
+        path: &Path<'_>,
+    ) -> Result<(), SerializeError> {
+        if value.is_null() {
+            // Only reachable for list items and map values (sparse collections).
+            self.out.push_str("null");
+            return Ok(());
+        }
+        let model = self.model;
+        let out = &mut self.out;
+        match &model.shape(member.shape).kind {
+            ShapeKind::Structure(s) if s.document => write_document(out, value, false, path)?,
+            ShapeKind::Structure(s) => {
+                let map = expect_map(value, path)?;
+                self.structure(s, map, path, false)?
+            }
+            ShapeKind::List(item) => {
+                out.push('[');
+                for (i, v) in expect_list(value, path)?.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(',');
+                    }
+                    self.value(item, v, &path.index(i))?;
+                }
+                self.out.push(']');
+            }
+            ShapeKind::Map { value: item, .. } => {
+                out.push('{');
+                for (i, (k, v)) in expect_map(value, path)?.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(',');
+                    }
+                    write_str(&mut self.out, k, false);
+                    self.out.push(':');
+                    self.value(item, v, &path.key(k))?;
+                }
+                self.out.push('}');
+            }
+            ShapeKind::String => write_str(out, expect_str(value, path)?, false),
+            ShapeKind::Boolean => out.push_str(if expect_bool(value, path)? {
+                "true"
+            } else {
+                "false"
+            }),
+            ShapeKind::Byte
+            | ShapeKind::Short
+            | ShapeKind::Integer
+            | ShapeKind::Long
+            | ShapeKind::BigInteger => push_int(out, expect_int(value, path)?),
+            ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => {
+                write_number(out, expect_number(value, path)?)
+            }
+            ShapeKind::Blob => {
+                out.push('"');
+                push_base64(out, expect_blob(value, path)?);
+                out.push('"');
+            }
+            ShapeKind::Timestamp => {
+                let t = expect_timestamp(value, path)?;
+                match member.timestamp_format.unwrap_or(self.default_timestamp) {
+                    TimestampFormat::UnixTimestamp => write_number(out, epoch_number(t)),
+                    format => {
+                        out.push('"');
+                        push_timestamp(out, t, format);
+                        out.push('"');
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A JSON number; non-finite floats as the strings botocore sends.
+fn write_number(out: &mut String, n: Number) {
+    match n {
+        Number::Int(i) => push_int(out, i),
+        Number::Float(f) if f.is_finite() => push_float(out, f),
+        Number::Float(f) => {
+            out.push('"');
+            push_float(out, f);
+            out.push('"');
+        }
+    }
+}
+
+/// Write any value as JSON (documents, `jsonvalue` headers): blobs as base64, timestamps as
+/// epoch seconds. `ascii_only` escapes non-ASCII as `\uXXXX`, byte for byte what Python's
+/// `json.dumps` writes (botocore's `jsonvalue` headers are signed as those bytes).
+pub(crate) fn write_document(
+    out: &mut String,
+    value: &Value,
+    ascii_only: bool,
+    path: &Path<'_>,
+) -> Result<(), SerializeError> {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Integer(i) => push_int(out, *i),
+        Value::Float(f) => write_number(out, Number::Float(*f)),
+        Value::String(s) => write_str(out, s, ascii_only),
+        Value::Blob(b) => {
+            out.push('"');
+            push_base64(out, b);
+            out.push('"');
+        }
+        Value::Timestamp(t) => write_number(out, epoch_number(*t)),
+        Value::List(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_document(out, v, ascii_only, &path.index(i))?;
+            }
+            out.push(']');
+        }
+        Value::Map(entries) => {
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(out, k, ascii_only);
+                out.push(':');
+                write_document(out, v, ascii_only, &path.key(k))?;
+            }
+            out.push('}');
+        }
+        Value::Stream(_) => return Err(super::invalid_type(path, "document", value)),
+    }
+    Ok(())
+}
+
+/// A JSON string literal.
+pub(crate) fn write_str(out: &mut String, s: &str, ascii_only: bool) {
+    use std::fmt::Write as _;
+    out.push('"');
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let escape: Option<&str> = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            '\u{8}' => Some("\\b"),
+            '\u{c}' => Some("\\f"),
+            c if (c as u32) < 0x20 || (ascii_only && !c.is_ascii()) => None,
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        start = i + c.len_utf8();
+        match escape {
+            Some(e) => out.push_str(e),
+            None => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+        }
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_escape_like_json_dumps() {
+        let mut out = String::new();
+        write_str(&mut out, "a\"b\\c\n\u{1}é😹", true);
+        assert_eq!(out, r#""a\"b\\c\n\u0001\u00e9\ud83d\ude39""#);
+        out.clear();
+        write_str(&mut out, "é", false);
+        assert_eq!(out, "\"é\"");
+    }
+
+    #[test]
+    fn documents_write_every_kind() {
+        let v = crate::params! {"a": vec![Value::Null, Value::from(1.5), Value::from(f64::NAN)], "b": true};
+        let mut out = String::new();
+        write_document(&mut out, &v, false, &Path::Root).unwrap();
+        assert_eq!(out, r#"{"a":[null,1.5,"NaN"],"b":true}"#);
+    }
+}

@@ -1,0 +1,917 @@
+//! Request serialization: (service model, operation, parameters) → method, path and query,
+//! headers, body and host prefix, for each of botocore's six wire protocols.
+//!
+//! This module owns what the protocols share: the entry point, HTTP bindings of the REST
+//! protocols (URI templates with greedy labels, query strings, headers and `headers` prefix maps),
+//! the host prefix from `hostLabel` members, idempotency-token autofill from an injected source,
+//! scalar conversions with botocore's per-protocol and per-location defaults, and joining the
+//! request to an endpoint URL as botocore's `prepare_request_dict` does. Each protocol file
+//! (`query`, `ec2`, `json`, `rest_json`, `rest_xml`, `rpc_v2_cbor`) turns a parameter tree into
+//! a body and its protocol headers.
+//!
+//! Behaviour follows botocore 1.44.5, with two deliberate differences where botocore is
+//! accidentally lossy: null members are skipped (never written as `null`/`None`), and explicit
+//! query-string members win over a `querystring` map with the same key (Smithy's rule).
+//!
+//! Content-Length, checksums (Content-MD5, `x-amz-checksum-*`) and compression are not set
+//! here. Their hook point is the [`SerializedRequest`] between [`serialize_request`] and
+//! [`SerializedRequest::into_http`]: the pipeline's checksum and compression steps read and
+//! replace `body` and add `headers` there, driven by the operation's `http_checksum_required`,
+//! `http_checksum` and `request_compression`.
+//! Serializers are total: any [`Value`] gives a request or a [`SerializeError`], never a panic.
+
+mod ec2;
+mod json;
+mod query;
+mod rest_json;
+mod rest_xml;
+mod rpc_v2_cbor;
+mod scalar;
+mod xml;
+
+use std::borrow::Cow;
+use std::fmt;
+
+use http::header::{HeaderName, HeaderValue, HOST};
+use http::HeaderMap;
+
+use crate::body::Body;
+use crate::model::{
+    Location, Operation, Protocol, ServiceModel, ShapeKind, ShapeRef, Structure, TimestampFormat,
+};
+use crate::time::Timestamp;
+use crate::value::{Map, Value};
+
+pub(crate) use scalar::*;
+
+/// An HTTP request as a protocol serializer builds it, before it meets an endpoint.
+#[derive(Debug)]
+pub struct SerializedRequest {
+    /// The HTTP method.
+    pub method: http::Method,
+    /// The percent-encoded path and query string (`/bucket/key?x-id=PutObject&versionId=1`),
+    /// relative to the endpoint's own path.
+    pub path_and_query: String,
+    /// Headers the protocol sets (Content-Type, X-Amz-Target, bound members, …).
+    pub headers: HeaderMap,
+    /// The body: empty, bytes, or the caller's stream for a streaming payload.
+    pub body: Body,
+    /// The operation's expanded `endpoint.hostPrefix` (`foo.bar.`), prepended to the host.
+    pub host_prefix: Option<String>,
+    /// Where the URI template's path (and literal query) ends and bound query members begin:
+    /// botocore joins only that part to the endpoint path.
+    url_path_end: usize,
+}
+
+/// Why a request could not be serialized. Parameter paths read like `Tagging.TagSet[0].Key`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SerializeError {
+    /// A value of the wrong kind for its shape.
+    #[error("Invalid type for parameter {path}: expected {expected}, got {got}")]
+    InvalidType {
+        /// Parameter path.
+        path: String,
+        /// What the shape needs.
+        expected: &'static str,
+        /// The kind of value given.
+        got: &'static str,
+    },
+    /// A member the shape does not define.
+    #[error("Unknown parameter {path}")]
+    UnknownParameter {
+        /// Parameter path.
+        path: String,
+    },
+    /// A string that is not a timestamp.
+    #[error("Invalid timestamp for parameter {path}: {reason}")]
+    InvalidTimestamp {
+        /// Parameter path.
+        path: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A `{Label}` of the request URI has no value.
+    #[error("Missing URI label {0}")]
+    MissingUriLabel(String),
+    /// The operation's request URI template is malformed.
+    #[error("Invalid request URI template {template:?}: {reason}")]
+    InvalidUriTemplate {
+        /// The template.
+        template: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A `{Label}` of the host prefix has no value.
+    #[error("Missing host label {0}")]
+    MissingHostLabel(String),
+    /// A host label value that would not make a valid host name.
+    #[error("Invalid host label {name}: {value:?} must contain only alphanumeric characters, hyphen, or period")]
+    InvalidHostLabel {
+        /// Member name.
+        name: String,
+        /// The value given.
+        value: String,
+    },
+    /// A header name or value HTTP cannot carry (the value is not repeated: it may be secret).
+    #[error("Invalid header {name}: {reason}")]
+    InvalidHeader {
+        /// Header name.
+        name: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A stream given where only the operation's streaming payload may be one.
+    #[error("Parameter {path} is a stream, which is only allowed for the request payload")]
+    UnexpectedStream {
+        /// Parameter path.
+        path: String,
+    },
+    /// The model lacks something the protocol needs (`targetPrefix`, `jsonVersion`).
+    #[error("Service model has no {field}, which the {protocol} protocol needs")]
+    MissingMetadata {
+        /// The missing metadata field.
+        field: &'static str,
+        /// The protocol.
+        protocol: &'static str,
+    },
+    /// The operation's HTTP method is not a valid method token.
+    #[error("Invalid HTTP method {0:?}")]
+    InvalidMethod(String),
+    /// The endpoint URL cannot be joined with the request.
+    #[error("Invalid endpoint URL {url:?}: {reason}")]
+    InvalidEndpoint {
+        /// The URL given.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Serialize `params` for `operation` with the model's protocol.
+///
+/// `tokens` supplies idempotency tokens (botocore uses a random UUID v4) for top-level
+/// `idempotencyToken` members the caller left out; it is called once per missing token.
+/// `params` is the operation's input structure ([`Value::Null`] means no parameters).
+pub fn serialize_request(
+    model: &ServiceModel,
+    operation: &Operation,
+    params: &Value,
+    tokens: &mut dyn FnMut() -> String,
+) -> Result<SerializedRequest, SerializeError> {
+    let empty = Map::new();
+    let given = match params {
+        Value::Map(m) => m,
+        Value::Null => &empty,
+        other => {
+            return Err(SerializeError::InvalidType {
+                path: Path::Root.to_string(),
+                expected: "structure",
+                got: other.kind(),
+            })
+        }
+    };
+    let input = input_structure(model, operation);
+    let filled;
+    let params = match input.and_then(|(_, s)| fill_idempotency_tokens(s, given, tokens)) {
+        Some(with_tokens) => {
+            filled = with_tokens;
+            &filled
+        }
+        None => given,
+    };
+    let call = Call {
+        model,
+        operation,
+        input,
+        params,
+    };
+    match model.protocol {
+        Protocol::Query => query::serialize(&call),
+        Protocol::Ec2 => ec2::serialize(&call),
+        Protocol::Json => json::serialize(&call),
+        Protocol::RestJson => rest_json::serialize(&call),
+        Protocol::RestXml => rest_xml::serialize(&call),
+        Protocol::RpcV2Cbor => rpc_v2_cbor::serialize(&call),
+    }
+}
+
+impl SerializedRequest {
+    fn new(method: http::Method, path_and_query: String) -> Self {
+        let url_path_end = path_and_query.len();
+        SerializedRequest {
+            method,
+            path_and_query,
+            headers: HeaderMap::new(),
+            body: Body::Empty,
+            host_prefix: None,
+            url_path_end,
+        }
+    }
+
+    /// Join the request to an endpoint URL (`https://host[:port][/base/path]`): the endpoint's
+    /// path is prefixed to the request path as botocore does, the host prefix is prepended to
+    /// the host, and a `Host` header is set (without the scheme's default port).
+    pub fn into_http(self, endpoint_url: &str) -> Result<http::Request<Body>, SerializeError> {
+        let bad = |reason: &str| SerializeError::InvalidEndpoint {
+            url: endpoint_url.to_string(),
+            reason: reason.to_string(),
+        };
+        let (scheme, rest) = endpoint_url
+            .split_once("://")
+            .ok_or_else(|| bad("no scheme"))?;
+        let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
+        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, after) = rest.split_at(authority_end);
+        let (endpoint_path, endpoint_query) = after.split_once('?').unwrap_or((after, ""));
+        if authority.is_empty() {
+            return Err(bad("no host"));
+        }
+
+        let split = if self.path_and_query.is_char_boundary(self.url_path_end) {
+            self.url_path_end
+        } else {
+            self.path_and_query.len()
+        };
+        let (url_path, bound_query) = self.path_and_query.split_at(split);
+        let mut url = String::with_capacity(endpoint_url.len() + self.path_and_query.len() + 16);
+        url.push_str(scheme);
+        url.push_str("://");
+        let host_start = url.len();
+        if let Some(prefix) = &self.host_prefix {
+            url.push_str(prefix);
+        }
+        url.push_str(authority);
+        let host = url[host_start..].to_string();
+        if url_path.is_empty() || url_path == "/" {
+            url.push_str(if endpoint_path.is_empty() {
+                "/"
+            } else {
+                endpoint_path
+            });
+        } else if endpoint_path.ends_with('/') && url_path.starts_with('/') {
+            url.push_str(&endpoint_path[..endpoint_path.len() - 1]);
+            url.push_str(url_path);
+        } else {
+            url.push_str(endpoint_path);
+            url.push_str(url_path);
+        }
+        for part in [endpoint_query, bound_query.trim_start_matches(['?', '&'])] {
+            if !part.is_empty() {
+                url.push(if url.contains('?') { '&' } else { '?' });
+                url.push_str(part);
+            }
+        }
+
+        let uri = http::Uri::try_from(url).map_err(|e| bad(&e.to_string()))?;
+        let mut headers = self.headers;
+        if !headers.contains_key(HOST) {
+            let default_port = match scheme {
+                "https" => Some(":443"),
+                "http" => Some(":80"),
+                _ => None,
+            };
+            let host = match default_port {
+                Some(port) => host.strip_suffix(port).unwrap_or(&host),
+                None => &host,
+            };
+            let value =
+                HeaderValue::from_str(host).map_err(|_| bad("host is not a valid header"))?;
+            headers.insert(HOST, value);
+        }
+        let mut request = http::Request::new(self.body);
+        *request.method_mut() = self.method;
+        *request.uri_mut() = uri;
+        *request.headers_mut() = headers;
+        Ok(request)
+    }
+}
+
+/// Everything a protocol serializer needs about one call.
+pub(crate) struct Call<'a> {
+    pub model: &'a ServiceModel,
+    pub operation: &'a Operation,
+    /// The input reference and its structure, when the operation has an input.
+    pub input: Option<(&'a ShapeRef, &'a Structure)>,
+    /// The parameters, with idempotency tokens filled in.
+    pub params: &'a Map,
+}
+
+impl Call<'_> {
+    /// The operation's HTTP method (POST when the model sets none).
+    pub(crate) fn method(&self) -> Result<http::Method, SerializeError> {
+        http::Method::from_bytes(self.operation.http.method.as_bytes())
+            .map_err(|_| SerializeError::InvalidMethod(self.operation.http.method.clone()))
+    }
+
+    /// The expanded host prefix (see [`expand_host_prefix`]).
+    pub(crate) fn host_prefix(&self) -> Result<Option<String>, SerializeError> {
+        expand_host_prefix(self)
+    }
+}
+
+fn input_structure<'m>(
+    model: &'m ServiceModel,
+    operation: &'m Operation,
+) -> Option<(&'m ShapeRef, &'m Structure)> {
+    let input = operation.input.as_ref()?;
+    model.shape(input.shape).as_structure().map(|s| (input, s))
+}
+
+/// A copy of `params` with a token for each top-level idempotency-token member left out
+/// (`None` when nothing is missing, so the common case copies nothing).
+fn fill_idempotency_tokens(
+    input: &Structure,
+    params: &Map,
+    tokens: &mut dyn FnMut() -> String,
+) -> Option<Map> {
+    let missing = |name: &String| params.get(name).is_none_or(Value::is_null);
+    if !input
+        .members
+        .iter()
+        .any(|(name, m)| m.idempotency_token && missing(name))
+    {
+        return None;
+    }
+    let mut filled = params.clone();
+    for (name, member) in &input.members {
+        if member.idempotency_token && missing(name) {
+            filled.insert(name.clone(), Value::String(tokens()));
+        }
+    }
+    Some(filled)
+}
+
+/// Expand `endpoint.hostPrefix`: each `{Name}` is the value of the `hostLabel` member `Name`,
+/// which must be letters, digits, `-` or `.` (botocore's rule).
+fn expand_host_prefix(call: &Call<'_>) -> Result<Option<String>, SerializeError> {
+    let Some(template) = &call.operation.host_prefix else {
+        return Ok(None);
+    };
+    let Some((_, input)) = call.input else {
+        return Ok(Some(template.clone()));
+    };
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template.as_str();
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after
+            .find('}')
+            .ok_or_else(|| SerializeError::MissingHostLabel(after.to_string()))?;
+        let name = &after[..close];
+        let is_label = input.members.get(name).is_some_and(|m| m.host_label);
+        let value = call
+            .params
+            .get(name)
+            .filter(|_| is_label)
+            .and_then(Value::as_str)
+            .ok_or_else(|| SerializeError::MissingHostLabel(name.to_string()))?;
+        let valid = !value.is_empty()
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+        if !valid {
+            return Err(SerializeError::InvalidHostLabel {
+                name: name.to_string(),
+                value: value.to_string(),
+            });
+        }
+        out.push_str(value);
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Ok(Some(out))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parameter paths (built on the stack while walking; rendered only for errors)
+
+/// Where a value sits in the parameters.
+#[derive(Clone, Copy)]
+pub(crate) enum Path<'a> {
+    /// The input structure itself.
+    Root,
+    /// A structure member.
+    Member(&'a Path<'a>, &'a str),
+    /// A list item.
+    Index(&'a Path<'a>, usize),
+    /// A map entry.
+    Key(&'a Path<'a>, &'a str),
+}
+
+impl<'a> Path<'a> {
+    pub(crate) fn member(&'a self, name: &'a str) -> Path<'a> {
+        Path::Member(self, name)
+    }
+    pub(crate) fn index(&'a self, i: usize) -> Path<'a> {
+        Path::Index(self, i)
+    }
+    pub(crate) fn key(&'a self, key: &'a str) -> Path<'a> {
+        Path::Key(self, key)
+    }
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Root => f.write_str("input"),
+            Path::Member(Path::Root, name) => f.write_str(name),
+            Path::Member(parent, name) | Path::Key(parent, name) => write!(f, "{parent}.{name}"),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP bindings of the REST protocols (and what RPC protocols need of them)
+
+/// Default timestamp format of URI labels and query strings in REST protocols.
+const QUERY_TIMESTAMP_FORMAT: TimestampFormat = TimestampFormat::Iso8601;
+/// Default timestamp format of headers in every protocol.
+const HEADER_TIMESTAMP_FORMAT: TimestampFormat = TimestampFormat::Rfc822;
+
+/// The parts of a REST request that come from members bound to the URI, query and headers.
+pub(crate) struct HttpBindings {
+    /// Rendered URI template plus bound query members.
+    pub path_and_query: String,
+    /// Length of the rendered template (see [`SerializedRequest::url_path_end`]).
+    pub url_path_end: usize,
+    /// Bound headers.
+    pub headers: HeaderMap,
+    /// Some parameter is a body member (no location).
+    pub has_body_members: bool,
+}
+
+/// A query parameter collected before encoding; `from_map` entries yield to explicit members.
+struct QueryParam<'v> {
+    key: Cow<'v, str>,
+    values: QueryValues<'v>,
+    from_map: bool,
+}
+
+enum QueryValues<'v> {
+    One(Cow<'v, str>),
+    Many(Vec<Cow<'v, str>>),
+}
+
+/// Bind members with a `uri`, `querystring`, `header` or `headers` location.
+pub(crate) fn http_bindings(
+    call: &Call<'_>,
+    input: &Structure,
+) -> Result<HttpBindings, SerializeError> {
+    let model = call.model;
+    let mut labels: Vec<(&str, Cow<'_, str>)> = Vec::new();
+    let mut query: Vec<QueryParam<'_>> = Vec::new();
+    let mut headers = HeaderMap::new();
+    let mut has_body_members = false;
+    let root = Path::Root;
+    for (name, value) in call.params {
+        let path = root.member(name);
+        let member = input
+            .members
+            .get(name)
+            .ok_or_else(|| SerializeError::UnknownParameter {
+                path: path.to_string(),
+            })?;
+        if value.is_null() {
+            continue;
+        }
+        match member.location {
+            Location::Uri => {
+                labels.push((
+                    member.wire_name(),
+                    binding_text(model, member, value, &path)?,
+                ));
+            }
+            Location::QueryString => {
+                bind_query(model, member, value, &path, &mut query)?;
+            }
+            Location::Header => {
+                if let Some(text) = header_text(model, member, value, &path)? {
+                    let sensitive = model.shape(member.shape).sensitive;
+                    insert_header(&mut headers, member.wire_name(), &text, sensitive)?;
+                }
+            }
+            Location::Headers => {
+                let prefix = member.wire_name();
+                let sensitive = match &model.shape(member.shape).kind {
+                    ShapeKind::Map { value, .. } => model.shape(value.shape).sensitive,
+                    _ => false,
+                } || model.shape(member.shape).sensitive;
+                for (key, v) in expect_map(value, &path)? {
+                    let text = expect_str(v, &path.key(key))?;
+                    let mut header = String::with_capacity(prefix.len() + key.len());
+                    header.push_str(prefix);
+                    header.push_str(key);
+                    insert_header(&mut headers, &header, text, sensitive)?;
+                }
+            }
+            Location::Body | Location::StatusCode => has_body_members = true,
+        }
+    }
+
+    let template = &call.operation.http.request_uri;
+    let mut path_and_query = String::with_capacity(template.len() + 64);
+    render_uri_template(template, &labels, &mut path_and_query)?;
+    let url_path_end = path_and_query.len();
+    let mut separator = if path_and_query.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    for param in &query {
+        let mut pair = |value: &str| {
+            path_and_query.push(separator);
+            separator = '&';
+            percent_encode_into(&mut path_and_query, &param.key);
+            path_and_query.push('=');
+            percent_encode_into(&mut path_and_query, value);
+        };
+        match &param.values {
+            QueryValues::One(v) => pair(v),
+            QueryValues::Many(vs) => vs.iter().for_each(|v| pair(v)),
+        }
+    }
+    Ok(HttpBindings {
+        path_and_query,
+        url_path_end,
+        headers,
+        has_body_members,
+    })
+}
+
+/// Expand `{Name}` (percent-encoding `/` too) and greedy `{Name+}` labels.
+fn render_uri_template(
+    template: &str,
+    labels: &[(&str, Cow<'_, str>)],
+    out: &mut String,
+) -> Result<(), SerializeError> {
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after
+            .find('}')
+            .ok_or_else(|| SerializeError::InvalidUriTemplate {
+                template: template.to_string(),
+                reason: "unclosed label",
+            })?;
+        let label = &after[..close];
+        let (name, greedy) = match label.strip_suffix('+') {
+            Some(name) => (name, true),
+            None => (label, false),
+        };
+        let value = labels
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+            .ok_or_else(|| SerializeError::MissingUriLabel(name.to_string()))?;
+        if greedy {
+            percent_encode_greedy_into(out, value);
+        } else {
+            percent_encode_into(out, value);
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Ok(())
+}
+
+fn bind_query<'v>(
+    model: &ServiceModel,
+    member: &'v ShapeRef,
+    value: &'v Value,
+    path: &Path<'_>,
+    query: &mut Vec<QueryParam<'v>>,
+) -> Result<(), SerializeError> {
+    match &model.shape(member.shape).kind {
+        ShapeKind::Map {
+            value: value_ref, ..
+        } => {
+            // A map of parameters: each entry is its own key, unless a member names it.
+            let is_list = matches!(model.shape(value_ref.shape).kind, ShapeKind::List(_));
+            for (key, v) in expect_map(value, path)? {
+                let path = path.key(key);
+                if v.is_null() || query.iter().any(|q| q.key == key.as_str()) {
+                    continue;
+                }
+                let values = match (is_list, v) {
+                    (true, Value::List(items)) => QueryValues::Many(
+                        items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, item)| expect_str(item, &path.index(i)).map(Cow::Borrowed))
+                            .collect::<Result<_, _>>()?,
+                    ),
+                    _ => QueryValues::One(Cow::Borrowed(expect_str(v, &path)?)),
+                };
+                query.push(QueryParam {
+                    key: Cow::Borrowed(key),
+                    values,
+                    from_map: true,
+                });
+            }
+        }
+        ShapeKind::List(item_ref) => {
+            let items = expect_list(value, path)?;
+            let values = items
+                .iter()
+                .enumerate()
+                .filter(|(_, item)| !item.is_null())
+                .map(|(i, item)| binding_text(model, item_ref, item, &path.index(i)))
+                .collect::<Result<Vec<_>, _>>()?;
+            push_explicit_query(query, member.wire_name(), QueryValues::Many(values));
+        }
+        _ => {
+            let text = binding_text(model, member, value, path)?;
+            push_explicit_query(query, member.wire_name(), QueryValues::One(text));
+        }
+    }
+    Ok(())
+}
+
+/// An explicit query member replaces a map entry of the same key (in the map entry's place).
+fn push_explicit_query<'v>(query: &mut Vec<QueryParam<'v>>, key: &'v str, values: QueryValues<'v>) {
+    match query.iter_mut().find(|q| q.key == key) {
+        Some(existing) => {
+            existing.values = values;
+            existing.from_map = false;
+        }
+        None => query.push(QueryParam {
+            key: Cow::Borrowed(key),
+            values,
+            from_map: false,
+        }),
+    }
+}
+
+/// The text of a scalar bound to a URI label or query string.
+fn binding_text<'v>(
+    model: &ServiceModel,
+    member: &ShapeRef,
+    value: &'v Value,
+    path: &Path<'_>,
+) -> Result<Cow<'v, str>, SerializeError> {
+    scalar_text(model, member, value, path, QUERY_TIMESTAMP_FORMAT)
+}
+
+/// The text form of a scalar: booleans lower-case, numbers as botocore prints them, blobs in
+/// base64, timestamps in the member's format (else `default_format`).
+pub(crate) fn scalar_text<'v>(
+    model: &ServiceModel,
+    member: &ShapeRef,
+    value: &'v Value,
+    path: &Path<'_>,
+    default_format: TimestampFormat,
+) -> Result<Cow<'v, str>, SerializeError> {
+    let mut out = String::new();
+    match &model.shape(member.shape).kind {
+        ShapeKind::String => return expect_str(value, path).map(Cow::Borrowed),
+        ShapeKind::Boolean => {
+            return Ok(Cow::Borrowed(if expect_bool(value, path)? {
+                "true"
+            } else {
+                "false"
+            }))
+        }
+        ShapeKind::Byte
+        | ShapeKind::Short
+        | ShapeKind::Integer
+        | ShapeKind::Long
+        | ShapeKind::BigInteger => push_int(&mut out, expect_int(value, path)?),
+        ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => {
+            push_number(&mut out, expect_number(value, path)?)
+        }
+        ShapeKind::Timestamp => push_timestamp(
+            &mut out,
+            expect_timestamp(value, path)?,
+            member.timestamp_format.unwrap_or(default_format),
+        ),
+        ShapeKind::Blob => push_base64(&mut out, expect_blob(value, path)?),
+        ShapeKind::Structure(_) | ShapeKind::List(_) | ShapeKind::Map { .. } => {
+            return Err(invalid_type(path, "scalar", value))
+        }
+    }
+    Ok(Cow::Owned(out))
+}
+
+/// The value of a `header` member as botocore writes it (`None` for an empty list, which sets
+/// no header): timestamps in whole seconds (RFC 822 by default), lists joined by `,` with
+/// strings quoted when they hold `,` or `"`, `jsonvalue` strings as base64 of compact JSON.
+pub(crate) fn header_text<'v>(
+    model: &ServiceModel,
+    member: &ShapeRef,
+    value: &'v Value,
+    path: &Path<'_>,
+) -> Result<Option<Cow<'v, str>>, SerializeError> {
+    let shape = model.shape(member.shape);
+    match &shape.kind {
+        ShapeKind::Timestamp => {
+            let t = expect_timestamp(value, path)?;
+            let mut out = String::new();
+            push_timestamp(
+                &mut out,
+                Timestamp::from_secs(t.secs()),
+                member.timestamp_format.unwrap_or(HEADER_TIMESTAMP_FORMAT),
+            );
+            Ok(Some(Cow::Owned(out)))
+        }
+        ShapeKind::List(item) => {
+            let items = expect_list(value, path)?;
+            if items.is_empty() {
+                return Ok(None);
+            }
+            let item_is_string = matches!(model.shape(item.shape).kind, ShapeKind::String);
+            let mut out = String::new();
+            for (i, v) in items.iter().enumerate().filter(|(_, v)| !v.is_null()) {
+                let path = path.index(i);
+                if !out.is_empty() {
+                    out.push(',');
+                }
+                if item_is_string {
+                    let s = expect_str(v, &path)?;
+                    if s.contains([',', '"']) {
+                        out.push('"');
+                        out.push_str(&s.replace('"', "\\\""));
+                        out.push('"');
+                    } else {
+                        out.push_str(s);
+                    }
+                } else if let Some(text) = header_text(model, item, v, &path)? {
+                    out.push_str(&text);
+                }
+            }
+            Ok(Some(Cow::Owned(out)))
+        }
+        ShapeKind::String if member.jsonvalue => {
+            let mut json = String::new();
+            json::write_document(&mut json, value, true, path)?;
+            let mut out = String::with_capacity(json.len() * 4 / 3 + 4);
+            push_base64(&mut out, json.as_bytes());
+            Ok(Some(Cow::Owned(out)))
+        }
+        _ => scalar_text(model, member, value, path, HEADER_TIMESTAMP_FORMAT).map(Some),
+    }
+}
+
+/// Set a header, reporting names and values HTTP cannot carry. Values of `sensitive` shapes
+/// (SSE-C keys, …) are marked so `Debug` output never shows them.
+pub(crate) fn insert_header(
+    headers: &mut HeaderMap,
+    name: &str,
+    value: &str,
+    sensitive: bool,
+) -> Result<(), SerializeError> {
+    let header =
+        HeaderName::from_bytes(name.as_bytes()).map_err(|_| SerializeError::InvalidHeader {
+            name: name.to_string(),
+            reason: "not a valid header name",
+        })?;
+    let mut value = HeaderValue::from_str(value).map_err(|_| SerializeError::InvalidHeader {
+        name: name.to_string(),
+        reason: "value contains characters a header cannot carry",
+    })?;
+    value.set_sensitive(sensitive);
+    headers.insert(header, value);
+    Ok(())
+}
+
+/// Set a header whose name and value are known-good constants or model strings.
+pub(crate) fn insert_static_header(headers: &mut HeaderMap, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        headers.insert(HeaderName::from_static(name), v);
+    }
+}
+
+/// `x-amzn-query-mode: true` for services marked `awsQueryCompatible` (JSON and CBOR).
+pub(crate) fn query_compatible_header(call: &Call<'_>, headers: &mut HeaderMap) {
+    if call.model.metadata.aws_query_compatible {
+        headers.insert(
+            HeaderName::from_static("x-amzn-query-mode"),
+            HeaderValue::from_static("true"),
+        );
+    }
+}
+
+/// The payload member of a REST input (named by the input reference or its structure) and
+/// whether it is a raw blob or string body.
+pub(crate) fn payload_member<'a>(call: &Call<'a>) -> Option<(&'a str, &'a ShapeRef, bool)> {
+    let (_, input) = call.input?;
+    let name = call.operation.input_payload.as_deref()?;
+    let member = input.members.get(name)?;
+    let raw = matches!(
+        call.model.shape(member.shape).kind,
+        ShapeKind::Blob | ShapeKind::String
+    );
+    Some((name, member, raw))
+}
+
+/// The body of a blob or string payload: the caller's stream, blob or string bytes.
+pub(crate) fn raw_payload(value: Option<&Value>, path: &Path<'_>) -> Result<Body, SerializeError> {
+    match value {
+        None | Some(Value::Null) => Ok(Body::Empty),
+        Some(Value::Stream(s)) => Ok(Body::Stream(s.clone())),
+        Some(Value::Blob(b)) => Ok(Body::from(b.clone())),
+        Some(Value::String(s)) => Ok(Body::from(bytes::Bytes::copy_from_slice(s.as_bytes()))),
+        Some(other) => Err(invalid_type(path, "blob, string or stream", other)),
+    }
+}
+
+/// Finish a REST request from its bindings.
+pub(crate) fn rest_request(
+    call: &Call<'_>,
+    bindings: HttpBindings,
+    body: Body,
+) -> Result<SerializedRequest, SerializeError> {
+    let mut request = SerializedRequest::new(call.method()?, bindings.path_and_query);
+    request.url_path_end = bindings.url_path_end;
+    request.headers = bindings.headers;
+    request.body = body;
+    request.host_prefix = call.host_prefix()?;
+    Ok(request)
+}
+
+/// A REST request for an operation without input: the request URI as it stands.
+pub(crate) fn rest_request_without_input(
+    call: &Call<'_>,
+) -> Result<SerializedRequest, SerializeError> {
+    let mut request =
+        SerializedRequest::new(call.method()?, call.operation.http.request_uri.clone());
+    request.url_path_end = request
+        .path_and_query
+        .find('?')
+        .unwrap_or(request.path_and_query.len());
+    request.host_prefix = call.host_prefix()?;
+    Ok(request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params;
+
+    #[test]
+    fn uri_labels_encode_everything_but_unreserved() {
+        let labels = [
+            ("Bucket", Cow::Borrowed("a b/c")),
+            ("Key", Cow::Borrowed("d/e f~.txt")),
+        ];
+        let mut out = String::new();
+        render_uri_template("/{Bucket}/{Key+}?x-id=Put", &labels, &mut out).unwrap();
+        assert_eq!(out, "/a%20b%2Fc/d/e%20f~.txt?x-id=Put");
+        let err = render_uri_template("/{Missing}", &labels, &mut String::new()).unwrap_err();
+        assert_eq!(err.to_string(), "Missing URI label Missing");
+    }
+
+    const MODEL: &str = r#"{
+      "metadata": {"apiVersion": "2020-01-01", "protocol": "rest-json", "endpointPrefix": "svc"},
+      "operations": {"Put": {"name": "Put", "http": {"method": "PUT", "requestUri": "/{Bucket}/{Key+}"},
+                     "input": {"shape": "PutInput"}, "endpoint": {"hostPrefix": "{Account}."}}},
+      "shapes": {
+        "PutInput": {"type": "structure", "members": {
+            "Bucket": {"shape": "Str", "location": "uri", "locationName": "Bucket"},
+            "Key": {"shape": "Str", "location": "uri", "locationName": "Key"},
+            "Account": {"shape": "Str", "hostLabel": true, "location": "header", "locationName": "x-account"},
+            "Token": {"shape": "Str", "idempotencyToken": true, "location": "querystring", "locationName": "token"}}},
+        "Str": {"type": "string"}
+      }}"#;
+
+    fn serialize(params: Value) -> Result<SerializedRequest, SerializeError> {
+        let model = ServiceModel::from_json(MODEL.as_bytes()).unwrap();
+        let op = model.operation("Put").unwrap();
+        serialize_request(&model, op, &params, &mut || "tok".to_string())
+    }
+
+    #[test]
+    fn joins_endpoint_path_host_prefix_and_token() {
+        let req = serialize(params! {"Bucket": "b", "Key": "k/1", "Account": "123"}).unwrap();
+        assert_eq!(req.path_and_query, "/b/k/1?token=tok");
+        assert_eq!(req.host_prefix.as_deref(), Some("123."));
+        let http = req.into_http("https://example.com:443/base/").unwrap();
+        assert_eq!(
+            http.uri().to_string(),
+            "https://123.example.com:443/base/b/k/1?token=tok"
+        );
+        assert_eq!(http.headers()["host"], "123.example.com");
+        assert_eq!(http.headers()["x-account"], "123");
+    }
+
+    #[test]
+    fn errors_name_what_is_wrong() {
+        let err = serialize(params! {"Bucket": "b", "Account": "1"}).unwrap_err();
+        assert_eq!(err.to_string(), "Missing URI label Key");
+        let err = serialize(params! {"Bucket": "b", "Key": "k", "Account": "Foo.Bar/x"})
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("Invalid host label Account:"), "{err}");
+        let err = serialize(params! {"Bucket": 3, "Key": "k", "Account": "a"}).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Invalid type for parameter Bucket: expected string, got integer"
+        );
+        let err = serialize(params! {"Nope": 1}).unwrap_err();
+        assert_eq!(err.to_string(), "Unknown parameter Nope");
+        assert!(serialize(Value::from(3)).is_err());
+    }
+}

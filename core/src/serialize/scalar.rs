@@ -1,0 +1,292 @@
+//! Reading parameter values as the kinds their shapes need, and the text forms of scalars
+//! botocore writes: Python-style floats, botocore-precision timestamps, base64, and
+//! percent-encoding of labels and query strings. Wrong kinds become [`SerializeError`]s naming
+//! the parameter path.
+
+use std::fmt;
+
+use base64::Engine as _;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use super::{Path, SerializeError};
+use crate::model::TimestampFormat;
+use crate::time::Timestamp;
+use crate::value::{non_finite_name, Map, Value};
+
+pub(crate) fn invalid_type(path: &Path<'_>, expected: &'static str, got: &Value) -> SerializeError {
+    match got {
+        Value::Stream(_) => SerializeError::UnexpectedStream {
+            path: path.to_string(),
+        },
+        _ => SerializeError::InvalidType {
+            path: path.to_string(),
+            expected,
+            got: got.kind(),
+        },
+    }
+}
+
+pub(crate) fn expect_str<'v>(value: &'v Value, path: &Path<'_>) -> Result<&'v str, SerializeError> {
+    value
+        .as_str()
+        .ok_or_else(|| invalid_type(path, "string", value))
+}
+
+pub(crate) fn expect_bool(value: &Value, path: &Path<'_>) -> Result<bool, SerializeError> {
+    value
+        .as_bool()
+        .ok_or_else(|| invalid_type(path, "boolean", value))
+}
+
+pub(crate) fn expect_int(value: &Value, path: &Path<'_>) -> Result<i64, SerializeError> {
+    value
+        .as_i64()
+        .ok_or_else(|| invalid_type(path, "integer", value))
+}
+
+pub(crate) fn expect_map<'v>(value: &'v Value, path: &Path<'_>) -> Result<&'v Map, SerializeError> {
+    value
+        .as_map()
+        .ok_or_else(|| invalid_type(path, "structure or map", value))
+}
+
+pub(crate) fn expect_list<'v>(
+    value: &'v Value,
+    path: &Path<'_>,
+) -> Result<&'v [Value], SerializeError> {
+    value
+        .as_list()
+        .ok_or_else(|| invalid_type(path, "list", value))
+}
+
+/// Blob bytes: a blob, or a string as its UTF-8 bytes (as botocore accepts).
+pub(crate) fn expect_blob<'v>(
+    value: &'v Value,
+    path: &Path<'_>,
+) -> Result<&'v [u8], SerializeError> {
+    match value {
+        Value::Blob(b) => Ok(b),
+        Value::String(s) => Ok(s.as_bytes()),
+        other => Err(invalid_type(path, "blob or string", other)),
+    }
+}
+
+/// A number as given: integers stay integers (botocore writes `1`, not `1.0`, for an int).
+#[derive(Clone, Copy)]
+pub(crate) enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+/// A float or double member: a number, or the spellings `"NaN"`, `"Infinity"`, `"-Infinity"`
+/// the protocol tests (and JSON callers) use for non-finite values.
+pub(crate) fn expect_number(value: &Value, path: &Path<'_>) -> Result<Number, SerializeError> {
+    match value {
+        Value::Integer(i) => Ok(Number::Int(*i)),
+        Value::Float(f) => Ok(Number::Float(*f)),
+        Value::String(s) => match s.as_str() {
+            "NaN" => Ok(Number::Float(f64::NAN)),
+            "Infinity" => Ok(Number::Float(f64::INFINITY)),
+            "-Infinity" => Ok(Number::Float(f64::NEG_INFINITY)),
+            _ => Err(invalid_type(path, "number", value)),
+        },
+        other => Err(invalid_type(path, "number", other)),
+    }
+}
+
+/// A timestamp member: a timestamp, an ISO 8601 (or HTTP date, or epoch) string, or epoch
+/// seconds as a number.
+pub(crate) fn expect_timestamp(
+    value: &Value,
+    path: &Path<'_>,
+) -> Result<Timestamp, SerializeError> {
+    let bad = |reason: String| SerializeError::InvalidTimestamp {
+        path: path.to_string(),
+        reason,
+    };
+    match value {
+        Value::Timestamp(t) => Ok(*t),
+        Value::Integer(i) => Ok(Timestamp::from_secs(*i)),
+        Value::Float(f) => {
+            Timestamp::from_epoch_f64(*f).ok_or_else(|| bad(format!("{f} is not a valid epoch")))
+        }
+        Value::String(s) => Timestamp::parse_any(s).map_err(|e| bad(e.to_string())),
+        other => Err(invalid_type(path, "timestamp", other)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text forms of scalars
+
+/// A float as Python's `repr` writes it (`1.0`, `1e+16`, `1.5e-05`), or `NaN`/`Infinity`/
+/// `-Infinity`: the text botocore puts in query strings, headers, URIs and XML.
+pub(crate) fn push_float(out: &mut String, f: f64) {
+    if !f.is_finite() {
+        out.push_str(non_finite_name(f));
+        return;
+    }
+    if f == 0.0 {
+        out.push_str(if f.is_sign_negative() { "-0.0" } else { "0.0" });
+        return;
+    }
+    // `{:e}` gives the shortest digits that round-trip, as Python's repr does.
+    let sci = format!("{f:e}");
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let (negative, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    if negative {
+        out.push('-');
+    }
+    if (-4..16).contains(&exponent) {
+        if exponent >= 0 {
+            let int_len = exponent as usize + 1;
+            if digits.len() <= int_len {
+                out.push_str(&digits);
+                out.extend(std::iter::repeat_n('0', int_len - digits.len()));
+                out.push_str(".0");
+            } else {
+                out.push_str(&digits[..int_len]);
+                out.push('.');
+                out.push_str(&digits[int_len..]);
+            }
+        } else {
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n('0', (-exponent - 1) as usize));
+            out.push_str(&digits);
+        }
+    } else {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if exponent < 0 { '-' } else { '+' });
+        let abs = exponent.unsigned_abs();
+        if abs < 10 {
+            out.push('0');
+        }
+        out.push_str(&abs.to_string());
+    }
+}
+
+pub(crate) fn push_number(out: &mut String, n: Number) {
+    match n {
+        Number::Int(i) => push_int(out, i),
+        Number::Float(f) => push_float(out, f),
+    }
+}
+
+pub(crate) fn push_int(out: &mut String, i: i64) {
+    use fmt::Write as _;
+    let _ = write!(out, "{i}");
+}
+
+pub(crate) fn push_base64(out: &mut String, bytes: &[u8]) {
+    base64::engine::general_purpose::STANDARD.encode_string(bytes, out);
+}
+
+/// A timestamp in `format`, at botocore's default precision: ISO 8601 with `.ffffff`
+/// microseconds when there is a fraction, epoch seconds as an integer or a float with the
+/// microseconds, HTTP dates in whole seconds.
+pub(crate) fn push_timestamp(out: &mut String, t: Timestamp, format: TimestampFormat) {
+    use fmt::Write as _;
+    let micros = t.subsec_nanos() / 1000;
+    match format {
+        TimestampFormat::Iso8601 => {
+            let (y, mo, d, h, mi, s) = t.to_civil();
+            let _ = write!(out, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}");
+            if micros > 0 {
+                let _ = write!(out, ".{micros:06}");
+            }
+            out.push('Z');
+        }
+        TimestampFormat::Rfc822 => out.push_str(&t.to_http_date()),
+        TimestampFormat::UnixTimestamp => match epoch_number(t) {
+            Number::Int(i) => push_int(out, i),
+            Number::Float(f) => push_float(out, f),
+        },
+    }
+}
+
+/// Epoch seconds as botocore computes them: whole seconds, or `(secs·10⁶ + µs) / 10⁶` rounded
+/// once when there are microseconds.
+pub(crate) fn epoch_number(t: Timestamp) -> Number {
+    let micros = t.subsec_nanos() / 1000;
+    if micros == 0 {
+        Number::Int(t.secs())
+    } else {
+        Number::Float((t.secs() as f64 * 1e6 + micros as f64) / 1e6)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Percent-encoding (botocore's `percent_encode`: everything but unreserved characters)
+
+/// Characters left as they are in labels and query strings: RFC 3986 unreserved.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+/// A greedy label (`{Key+}`) also keeps its slashes.
+const UNRESERVED_AND_SLASH: &AsciiSet = &UNRESERVED.remove(b'/');
+
+pub(crate) fn percent_encode_into(out: &mut String, text: &str) {
+    out.extend(utf8_percent_encode(text, UNRESERVED));
+}
+
+pub(crate) fn percent_encode_greedy_into(out: &mut String, text: &str) {
+    out.extend(utf8_percent_encode(text, UNRESERVED_AND_SLASH));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn float_text(f: f64) -> String {
+        let mut s = String::new();
+        push_float(&mut s, f);
+        s
+    }
+
+    #[test]
+    fn floats_print_like_python_repr() {
+        for (f, want) in [
+            (1.0, "1.0"),
+            (1.5, "1.5"),
+            (-0.0, "-0.0"),
+            (1234.5, "1234.5"),
+            (1e16, "1e+16"),
+            (1.5e16, "1.5e+16"),
+            (123456789012345.6, "123456789012345.6"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1.2345e-7, "1.2345e-07"),
+            (4.1, "4.1"),
+            (1e100, "1e+100"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ] {
+            assert_eq!(float_text(f), want, "{f:e}");
+        }
+    }
+
+    #[test]
+    fn timestamps_use_botocore_precision() {
+        let t = Timestamp::new(1398796238, 123_000_000).unwrap();
+        let mut s = String::new();
+        push_timestamp(&mut s, t, TimestampFormat::Iso8601);
+        assert_eq!(s, "2014-04-29T18:30:38.123000Z");
+        s.clear();
+        push_timestamp(&mut s, t, TimestampFormat::UnixTimestamp);
+        assert_eq!(s, "1398796238.123");
+        s.clear();
+        push_timestamp(&mut s, t, TimestampFormat::Rfc822);
+        assert_eq!(s, "Tue, 29 Apr 2014 18:30:38 GMT");
+    }
+}
