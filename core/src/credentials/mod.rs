@@ -21,7 +21,6 @@ mod sso;
 mod sts;
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
@@ -37,81 +36,7 @@ pub use cache::{ADVISORY_REFRESH_WINDOW, MANDATORY_REFRESH_WINDOW};
 pub use chain::{ChainOptions, CredentialChain, MfaCallback};
 pub use sso::token_cache_key as sso_token_cache_key;
 
-// NOTE: `Credentials` is defined here only until the `auth` module (written in parallel) lands on
-// main; it mirrors that type's constructor and accessors so switching is a one-line `pub use`.
-
-/// AWS credentials: an access key pair, an optional session token and an optional expiry.
-/// Cheap to clone; the secret and the token never appear in `Debug`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    inner: Arc<CredentialsInner>,
-}
-
-#[derive(PartialEq, Eq)]
-struct CredentialsInner {
-    access_key_id: String,
-    secret_access_key: String,
-    session_token: Option<String>,
-    expiry: Option<SystemTime>,
-}
-
-impl Credentials {
-    /// Credentials from their parts.
-    pub fn new(
-        access_key_id: impl Into<String>,
-        secret_access_key: impl Into<String>,
-        session_token: Option<String>,
-        expiry: Option<SystemTime>,
-    ) -> Self {
-        Credentials {
-            inner: Arc::new(CredentialsInner {
-                access_key_id: access_key_id.into(),
-                secret_access_key: secret_access_key.into(),
-                session_token,
-                expiry,
-            }),
-        }
-    }
-
-    /// The access key id.
-    pub fn access_key_id(&self) -> &str {
-        &self.inner.access_key_id
-    }
-
-    /// The secret access key.
-    pub fn secret_access_key(&self) -> &str {
-        &self.inner.secret_access_key
-    }
-
-    /// The session token of temporary credentials.
-    pub fn session_token(&self) -> Option<&str> {
-        self.inner.session_token.as_deref()
-    }
-
-    /// When temporary credentials stop working.
-    pub fn expiry(&self) -> Option<SystemTime> {
-        self.inner.expiry
-    }
-
-    /// True when the credentials have an expiry at or before `now`.
-    pub fn is_expired(&self, now: SystemTime) -> bool {
-        self.inner.expiry.is_some_and(|e| e <= now)
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("access_key_id", &self.inner.access_key_id)
-            .field("secret_access_key", &"<redacted>")
-            .field(
-                "session_token",
-                &self.inner.session_token.as_ref().map(|_| "<redacted>"),
-            )
-            .field("expiry", &self.inner.expiry)
-            .finish()
-    }
-}
+pub use crate::auth::Credentials;
 
 /// Which provider of the chain produced (or failed to produce) credentials. `Display` gives
 /// botocore's method name (`env`, `assume-role`, `iam-role`, …).
