@@ -72,3 +72,106 @@ impl fmt::Display for TransportError {
         write!(f, "{what}: {}", self.message)
     }
 }
+
+use crate::auth::AuthError;
+use crate::endpoint::{BindError, EndpointError};
+use crate::hooks::HookError;
+use crate::model::ModelError;
+use crate::parse::{ParseError, ServiceError};
+use crate::serialize::SerializeError;
+use crate::validate::ValidationError;
+
+/// Everything a call can fail with. Each concern keeps its own error type; this wraps them with
+/// accessors for what callers usually want (code, message, request id, HTTP status).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The service answered with an error.
+    #[error("{0}")]
+    Service(Box<ServiceError>),
+    /// The operation name is not one of the service's.
+    #[error("unknown operation {operation:?} for service {service}{}", .suggestion.as_ref().map(|s| format!(" (did you mean {s}?)")).unwrap_or_default())]
+    UnknownOperation {
+        /// The service.
+        service: String,
+        /// The name given.
+        operation: String,
+        /// The closest valid operation name.
+        suggestion: Option<String>,
+    },
+    /// The parameters do not fit the operation's input shape (every problem listed).
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    /// The request could not be serialized.
+    #[error(transparent)]
+    Serialize(#[from] SerializeError),
+    /// The call's endpoint ruleset parameters could not be bound.
+    #[error(transparent)]
+    Bind(#[from] BindError),
+    /// Endpoint resolution failed (a ruleset `error` rule's message is shown verbatim).
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
+    /// Signing failed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// A lifecycle hook refused the call.
+    #[error(transparent)]
+    Hook(#[from] HookError),
+    /// The response could not be parsed.
+    #[error(transparent)]
+    Parse(ParseError),
+    /// The HTTP exchange failed.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// No credentials were found, and the operation needs them.
+    #[error("Unable to locate credentials: {0}")]
+    NoCredentials(String),
+    /// No region was configured, and the service needs one.
+    #[error("You must specify a region (region_name, AWS_REGION or AWS_DEFAULT_REGION, or `region` in the profile).")]
+    NoRegion,
+    /// The service model could not be loaded or parsed.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// Something else the client configuration or a customization rejected.
+    #[error("{0}")]
+    Client(String),
+}
+
+impl From<ParseError> for Error {
+    fn from(e: ParseError) -> Self {
+        match e {
+            ParseError::Service(s) => Error::Service(s),
+            other => Error::Parse(other),
+        }
+    }
+}
+
+impl Error {
+    /// The service error, when the service answered with one.
+    pub fn service_error(&self) -> Option<&ServiceError> {
+        match self {
+            Error::Service(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The service's error code (`NoSuchKey`).
+    pub fn code(&self) -> Option<&str> {
+        self.service_error().map(|s| s.code.as_str())
+    }
+
+    /// The service's error message.
+    pub fn message(&self) -> Option<&str> {
+        self.service_error().map(|s| s.message.as_str())
+    }
+
+    /// The request id of the failed call.
+    pub fn request_id(&self) -> Option<&str> {
+        self.service_error().and_then(|s| s.request_id.as_deref())
+    }
+
+    /// The HTTP status of the error response.
+    pub fn status(&self) -> Option<u16> {
+        self.service_error().map(|s| s.status)
+    }
+}

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod body;
 pub mod cbor;
 pub mod checksum;
+pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod endpoint;

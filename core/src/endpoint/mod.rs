@@ -37,6 +37,7 @@
 //! ```
 
 mod arn;
+mod binding;
 mod eval;
 mod partition;
 mod ruleset;
@@ -48,6 +49,7 @@ use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 
 pub use arn::{parse_arn, ParsedArn};
+pub use binding::{bind_params, AddressingStyle, BindError, EndpointConfig};
 pub use partition::{PartitionOutputs, Partitions};
 pub use ruleset::{ParameterSpec, ParameterType, RuleSet};
 pub use stdlib::{is_valid_host_label, is_virtual_hostable_s3_bucket, substring, uri_encode};

@@ -248,6 +248,8 @@ pub struct Structure {
     pub event: bool,
     /// An event stream (a union of events).
     pub eventstream: bool,
+    /// The `retryable` trait of an error shape: `Some(true)` when it is a throttling error.
+    pub retryable: Option<bool>,
 }
 
 /// The `error` trait of an exception shape.
@@ -402,7 +404,7 @@ pub struct Operation {
 }
 
 /// A parsed, indexed service model.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ServiceModel {
     /// Model-wide settings.
     pub metadata: Metadata,
@@ -460,6 +462,29 @@ impl ServiceModel {
             .get(&normalize_operation_name(name))
             .and_then(|i| self.operations.get_index(*i))
             .map(|(_, op)| op)
+    }
+
+    /// Drop `prefix` from the request URI of every operation whose URI starts with it (botocore
+    /// does this for S3's `/{Bucket}`: with endpoint rules the bucket is in the endpoint URL).
+    pub fn strip_request_uri_prefix(&mut self, prefix: &str) {
+        for op in self.operations.values_mut() {
+            if let Some(rest) = op.http.request_uri.strip_prefix(prefix) {
+                op.http.request_uri = rest.to_string();
+            }
+        }
+    }
+
+    /// Drop a `{Label}.` part from every operation's host prefix (botocore does this for S3
+    /// Control's `{AccountId}.`, which its endpoint rules add instead).
+    pub fn strip_host_prefix_label(&mut self, label: &str) {
+        for op in self.operations.values_mut() {
+            if let Some(prefix) = &mut op.host_prefix {
+                *prefix = prefix.replace(label, "");
+            }
+            if op.host_prefix.as_deref() == Some("") {
+                op.host_prefix = None;
+            }
+        }
     }
 
     /// All operations in model order.
@@ -621,6 +646,11 @@ impl<'a> Builder<'a> {
                     }),
                     event: s.event,
                     eventstream: s.eventstream,
+                    retryable: s.retryable.as_ref().map(|r| {
+                        r.get("throttling")
+                            .and_then(|t| t.as_bool())
+                            .unwrap_or(false)
+                    }),
                 })
             }
             "list" => ShapeKind::List(part(&s.member, "list", "member")?),

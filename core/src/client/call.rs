@@ -1,0 +1,249 @@
+//! [`CallMachine`]: one operation call with retries, as a sans-IO state machine.
+//!
+//! Each attempt is re-signed at the time the transport gives, carries `amz-sdk-invocation-id`
+//! (the same for every attempt) and `amz-sdk-request: attempt=N; max=M`, and its outcome goes
+//! through the client's retry policy, which may ask for a sleep before the next attempt.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use http::HeaderValue;
+
+use crate::body::Body;
+use crate::error::{Error, TransportError};
+use crate::machine::{RandomSource, Step};
+use crate::retry::{CallAttempts, ModeledError, NoRetryReason, RetryDecision, RetryInput};
+use crate::value::Value;
+
+use super::{CallIdentity, PreparedRequest, ServiceClient};
+
+enum State {
+    /// Ready to send the next attempt (possibly after the rate limiter's wait).
+    Ready,
+    /// Sent; waiting for `handle_response`.
+    InFlight,
+    /// The retry policy asked for a pause before the next attempt.
+    Backoff(Duration),
+    /// Finished with this result.
+    Finished(Option<Result<Value, Error>>),
+}
+
+/// One call in progress. Drive it: `poll` → send / sleep → `handle_response` → `poll` … until
+/// `Step::Done` or `Step::Failed`.
+pub struct CallMachine<'c> {
+    client: &'c ServiceClient,
+    prepared: PreparedRequest,
+    identity: CallIdentity,
+    attempts: CallAttempts,
+    invocation_id: HeaderValue,
+    rng: Box<dyn RandomSource>,
+    state: State,
+}
+
+fn seconds(now: SystemTime) -> f64 {
+    now.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+impl<'c> CallMachine<'c> {
+    pub(super) fn new(
+        client: &'c ServiceClient,
+        prepared: PreparedRequest,
+        identity: CallIdentity,
+        mut rng: Box<dyn RandomSource>,
+    ) -> Self {
+        let attempts = client.retry_policy(|p| p.begin_call(prepared.operation()));
+        let invocation_id =
+            HeaderValue::from_str(&rng.uuid4()).unwrap_or(HeaderValue::from_static("0"));
+        CallMachine {
+            client,
+            prepared,
+            identity,
+            attempts,
+            invocation_id,
+            rng,
+            state: State::Ready,
+        }
+    }
+
+    /// The operation being called.
+    pub fn operation(&self) -> &str {
+        self.prepared.operation()
+    }
+
+    /// Replace the identity (after a credentials refresh) for the next attempts.
+    pub fn set_identity(&mut self, identity: CallIdentity) {
+        self.identity = identity;
+    }
+
+    /// Whether the transport should pass a response with this status unread (a streaming
+    /// output), rather than reading the body fully.
+    pub fn streams_response(&self, status: u16) -> bool {
+        self.client
+            .streams_response(self.prepared.operation(), status)
+    }
+
+    /// What to do next.
+    pub fn poll(&mut self, now: SystemTime) -> Step<Value, Error> {
+        loop {
+            match std::mem::replace(&mut self.state, State::InFlight) {
+                State::Finished(result) => {
+                    self.state = State::Finished(None);
+                    return match result {
+                        Some(Ok(v)) => Step::Done(v),
+                        Some(Err(e)) => Step::Failed(e),
+                        None => Step::Failed(Error::Client("the call already finished".into())),
+                    };
+                }
+                State::Backoff(d) => {
+                    self.state = State::Ready;
+                    return Step::Sleep(d);
+                }
+                State::InFlight => {
+                    return Step::Failed(Error::Client(
+                        "poll called while a request is in flight".into(),
+                    ));
+                }
+                State::Ready => {
+                    if let Some(wait) = self.client.retry_policy(|p| p.before_send(seconds(now))) {
+                        self.state = State::Ready;
+                        return Step::Sleep(wait);
+                    }
+                    match self.build_attempt(now) {
+                        Ok(req) => {
+                            self.state = State::InFlight;
+                            return Step::Send(req);
+                        }
+                        Err(e) => self.state = State::Finished(Some(Err(e))),
+                    }
+                }
+            }
+        }
+    }
+
+    fn build_attempt(&mut self, now: SystemTime) -> Result<http::Request<Body>, Error> {
+        let mut req = self
+            .client
+            .sign(&self.prepared, self.identity.borrow(), now, None)?;
+        let header = self
+            .client
+            .retry_policy(|p| p.sdk_request_header(&self.attempts, None));
+        let headers = req.headers_mut();
+        headers.insert("amz-sdk-invocation-id", self.invocation_id.clone());
+        if let Ok(v) = HeaderValue::from_str(&header) {
+            headers.insert("amz-sdk-request", v);
+        }
+        Ok(req)
+    }
+
+    /// The transport's answer for the request of the last `Step::Send`: the response (with the
+    /// body read fully, or unread when [`streams_response`](Self::streams_response) said so) or
+    /// the transport error.
+    pub fn handle_response(
+        &mut self,
+        outcome: Result<http::Response<Body>, TransportError>,
+        now: SystemTime,
+    ) {
+        let retries = self.attempts.retry_attempts();
+        let (result, status) = match outcome {
+            Ok(response) => {
+                let (parts, body) = response.into_parts();
+                let status = parts.status.as_u16();
+                let result = self.client.parse(
+                    self.prepared.operation(),
+                    status,
+                    &parts.headers,
+                    body,
+                    retries,
+                );
+                let retry_after = parts
+                    .headers
+                    .get("x-amz-retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .map(String::from);
+                (result, Some((status, retry_after)))
+            }
+            Err(e) => (Err(Error::Transport(e)), None),
+        };
+        let (status, retry_after) = match status {
+            Some((s, r)) => (Some(s), r),
+            None => (None, None),
+        };
+        let code = match &result {
+            Err(Error::Service(e)) => Some(e.code.clone()),
+            _ => None,
+        };
+        let modeled = match &result {
+            Err(Error::Service(e)) => match e
+                .shape
+                .and_then(|id| self.client.model.shape(id).as_structure())
+            {
+                Some(s) => match s.retryable {
+                    Some(true) => ModeledError::RetryableThrottling,
+                    Some(false) => ModeledError::RetryableTransient,
+                    None => ModeledError::NotRetryable,
+                },
+                None => ModeledError::NotModeled,
+            },
+            _ => ModeledError::NotModeled,
+        };
+        let transport = match &result {
+            Err(Error::Transport(t)) => Some(t.kind),
+            _ => None,
+        };
+        let input = RetryInput {
+            http_status: status,
+            error_code: code.as_deref(),
+            is_connection_error: transport.is_some_and(|k| k.is_retryable()),
+            is_timeout: transport == Some(crate::error::TransportErrorKind::Timeout),
+            retry_after_header: retry_after.as_deref(),
+            modeled,
+            crc32_mismatch: false,
+        };
+        // A streamed request body was consumed by the transport: it cannot be sent again.
+        let replayable = !self.prepared.is_streaming();
+        let rng = &mut self.rng;
+        let decision = self.client.retry_policy(|p| {
+            p.on_attempt(&mut self.attempts, &input, seconds(now), &mut || {
+                rng.next_f64()
+            })
+        });
+        match decision {
+            RetryDecision::RetryAfter(delay) if replayable && result.is_err() => {
+                self.state = State::Backoff(delay);
+            }
+            decision => {
+                self.client
+                    .retry_policy(|p| p.on_call_finished(&self.attempts, status));
+                let mut result = result;
+                if let (
+                    Err(Error::Service(e)),
+                    RetryDecision::DoNotRetry(NoRetryReason::MaxAttemptsReached),
+                ) = (&mut result, decision)
+                {
+                    if let Some(Value::Map(meta)) = e
+                        .fields
+                        .as_map_mut()
+                        .and_then(|m| m.get_mut("ResponseMetadata"))
+                    {
+                        meta.insert("MaxAttemptsReached".into(), Value::Bool(true));
+                    }
+                }
+                self.state = State::Finished(Some(result));
+            }
+        }
+    }
+
+    /// Attempts made so far (1 for the first).
+    pub fn attempt(&self) -> u32 {
+        self.attempts.attempt()
+    }
+}
+
+impl ServiceClient {
+    /// Run `f` with the client's retry policy (shared by concurrent calls).
+    pub(super) fn retry_policy<T>(&self, f: impl FnOnce(&mut crate::retry::RetryPolicy) -> T) -> T {
+        let mut guard = self.retry.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+}

@@ -1,0 +1,602 @@
+//! One service client's pipeline, from parameters to a signed request and from a response to a
+//! result, as pure functions plus the [`CallMachine`] that adds retries.
+//!
+//! ```text
+//! prepare:  lookup op → hooks(before-parameter-build) → validate → bind + resolve endpoint
+//!           → serialize → join endpoint URL, endpoint headers → hooks(before-sign)
+//! attempt:  per-attempt headers → sign(now) → hooks(before-send) → transport
+//! finish:   parse → ResponseMetadata.RetryAttempts → hooks(after-call | on-error)
+//! ```
+//! Everything a client needs that does not change per call (the model, the prepared ruleset, the
+//! builtins, the signer's key caches, the retry quota) is built once in [`ServiceClient::new`].
+//! Transports drive [`CallMachine`] and never repeat this logic.
+
+mod call;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use http::HeaderValue;
+
+use crate::auth::{
+    select_auth_scheme, AuthScheme, AuthTraits, Credentials, Identity, Signer, SigningContext,
+    Token,
+};
+use crate::body::Body;
+use crate::endpoint::{
+    bind_params, EndpointConfig, EndpointError, EndpointParams, EndpointResolver, EndpointValue,
+    Partitions, RuleSet,
+};
+use crate::error::Error;
+use crate::hooks::{CallInfo, Event, Hooks, Target};
+use crate::machine::RandomSource;
+use crate::model::{Operation, ServiceModel};
+use crate::parse::{self, Response};
+use crate::retry::{RetryMode, RetryPolicy};
+use crate::serialize::serialize_request;
+use crate::validate::validate;
+use crate::value::Value;
+
+pub use call::CallMachine;
+
+/// The user agent sansboto sends.
+pub const USER_AGENT: &str = concat!("sansboto/", env!("CARGO_PKG_VERSION"), " ua/2.1 lang/rust");
+
+/// Client settings that are not endpoint inputs.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// Endpoint resolution inputs (region, FIPS, custom endpoint URL, S3 options, …).
+    pub endpoint: EndpointConfig,
+    /// Send requests unsigned (`--no-sign-request`, botocore's `UNSIGNED`).
+    pub unsigned: bool,
+    /// Retry mode (standard by default, as botocore 1.44).
+    pub retry_mode: RetryMode,
+    /// Total attempts including the first (`max_attempts`); the mode's default when `None`.
+    pub max_attempts: Option<u32>,
+    /// Prepend the model's host prefix (`endpoint.hostPrefix`) to the endpoint host.
+    pub inject_host_prefix: bool,
+    /// Extra text appended to the user agent.
+    pub user_agent_extra: Option<String>,
+    /// The `_retry.json` document, needed only in legacy retry mode.
+    pub legacy_retry_json: Option<Arc<[u8]>>,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            endpoint: EndpointConfig::default(),
+            unsigned: false,
+            retry_mode: RetryMode::Standard,
+            max_attempts: None,
+            inject_host_prefix: true,
+            user_agent_extra: None,
+            legacy_retry_json: None,
+        }
+    }
+}
+
+/// An identity a call owns (the borrowed form is [`Identity`]).
+#[derive(Clone, Debug, Default)]
+pub enum CallIdentity {
+    /// AWS credentials.
+    Credentials(Credentials),
+    /// A bearer token.
+    Token(Token),
+    /// None: only `noAuth` operations (or an unsigned client) can be called.
+    #[default]
+    Anonymous,
+}
+
+impl CallIdentity {
+    fn borrow(&self) -> Identity<'_> {
+        match self {
+            CallIdentity::Credentials(c) => Identity::Credentials(c),
+            CallIdentity::Token(t) => Identity::Token(t),
+            CallIdentity::Anonymous => Identity::Anonymous,
+        }
+    }
+}
+
+/// A request built and ready to sign, with how to sign it.
+#[derive(Debug)]
+pub struct PreparedRequest {
+    operation: String,
+    parts: http::request::Parts,
+    body: Body,
+    scheme: AuthScheme,
+    signing_name: String,
+    signing_region: String,
+    region_set: Option<String>,
+    disable_double_encoding: Option<bool>,
+}
+
+impl PreparedRequest {
+    /// The operation's name.
+    pub fn operation(&self) -> &str {
+        &self.operation
+    }
+
+    /// The unsigned request's URI.
+    pub fn uri(&self) -> &http::Uri {
+        &self.parts.uri
+    }
+
+    /// The auth scheme that will sign it.
+    pub fn scheme(&self) -> AuthScheme {
+        self.scheme
+    }
+
+    /// A fresh copy of the unsigned request (bodies in memory are shared, not copied).
+    pub fn to_request(&self) -> http::Request<Body> {
+        let mut builder = http::Request::builder()
+            .method(self.parts.method.clone())
+            .uri(self.parts.uri.clone())
+            .version(self.parts.version);
+        if let Some(headers) = builder.headers_mut() {
+            *headers = self.parts.headers.clone();
+        }
+        // Rebuilding from parts that were valid cannot fail; fall back to an empty request
+        // rather than panic if it ever did.
+        builder.body(self.body.clone()).unwrap_or_default()
+    }
+
+    /// True when the body is a stream, which cannot be replayed for a retry.
+    pub fn is_streaming(&self) -> bool {
+        matches!(self.body, Body::Stream(_))
+    }
+}
+
+/// A service client's pure core: build, sign and parse calls of one service.
+pub struct ServiceClient {
+    service: String,
+    model: Arc<ServiceModel>,
+    resolver: Option<EndpointResolver>,
+    builtins: HashMap<String, EndpointValue>,
+    config: ClientConfig,
+    hooks: Hooks,
+    signer: Signer,
+    retry: Mutex<RetryPolicy>,
+    user_agent: HeaderValue,
+}
+
+impl std::fmt::Debug for ServiceClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceClient")
+            .field("service", &self.service)
+            .field("region", &self.config.endpoint.region)
+            .field("endpoint_url", &self.config.endpoint.endpoint_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServiceClient {
+    /// A client of `service` (botocore's name, e.g. `s3`) with its model, its endpoint ruleset
+    /// (`None` for the rare service without one: then an endpoint URL is required), the
+    /// partitions and the configuration.
+    pub fn new(
+        service: &str,
+        model: Arc<ServiceModel>,
+        ruleset: Option<RuleSet>,
+        partitions: Partitions,
+        mut config: ClientConfig,
+    ) -> Result<Self, Error> {
+        config.endpoint.normalize_fips_region();
+        let model = customize_model(service, model);
+        let retry = match config.retry_mode {
+            RetryMode::Standard => {
+                RetryPolicy::standard(&model.metadata.service_id, config.max_attempts)
+            }
+            RetryMode::Adaptive => {
+                RetryPolicy::adaptive(&model.metadata.service_id, config.max_attempts, 0.0)
+            }
+            RetryMode::Legacy => {
+                let json = config.legacy_retry_json.as_deref().ok_or_else(|| {
+                    Error::Client("legacy retry mode needs botocore's _retry.json".to_string())
+                })?;
+                let json = std::str::from_utf8(json)
+                    .map_err(|_| Error::Client("_retry.json is not UTF-8".to_string()))?;
+                let legacy = crate::retry::LegacyRetryConfig::from_retry_json(
+                    json,
+                    &model.metadata.endpoint_prefix,
+                    config.max_attempts,
+                )
+                .map_err(|e| Error::Client(format!("invalid _retry.json: {e}")))?;
+                RetryPolicy::legacy(legacy)
+            }
+        };
+        let mut ua = USER_AGENT.to_string();
+        if let Some(extra) = &config.user_agent_extra {
+            ua.push(' ');
+            ua.push_str(extra);
+        }
+        let user_agent = HeaderValue::from_str(&ua)
+            .map_err(|_| Error::Client(format!("user agent {ua:?} is not a valid header value")))?;
+        // sansboto's service customizations register here once they exist (issue 10).
+        let hooks = Hooks::new();
+        Ok(ServiceClient {
+            service: service.to_string(),
+            builtins: config.endpoint.builtins(),
+            resolver: ruleset.map(|r| EndpointResolver::new(r, partitions)),
+            model,
+            config,
+            hooks,
+            signer: Signer::new(),
+            retry: Mutex::new(retry),
+            user_agent,
+        })
+    }
+
+    /// The botocore service name.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// The service model.
+    pub fn model(&self) -> &Arc<ServiceModel> {
+        &self.model
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// The client's hooks (sansboto's own customizations are registered here too).
+    pub fn hooks(&self) -> &Hooks {
+        &self.hooks
+    }
+
+    /// Register or replace hooks.
+    pub fn hooks_mut(&mut self) -> &mut Hooks {
+        &mut self.hooks
+    }
+
+    /// An operation by name in any spelling, or an error suggesting the closest name.
+    pub fn operation(&self, name: &str) -> Result<&Operation, Error> {
+        self.model
+            .operation(name)
+            .ok_or_else(|| Error::UnknownOperation {
+                service: self.service.clone(),
+                operation: name.to_string(),
+                suggestion: nearest_operation(&self.model, name),
+            })
+    }
+
+    /// Steps before signing: hooks, validation, endpoint, serialization.
+    pub fn prepare(
+        &self,
+        operation: &str,
+        mut params: Value,
+        rng: &mut dyn RandomSource,
+    ) -> Result<PreparedRequest, Error> {
+        let op = self.operation(operation)?;
+        let info = CallInfo {
+            service: &self.service,
+            operation: &op.name,
+        };
+        if params.is_null() {
+            params = Value::map();
+        }
+        self.hooks.run(
+            Event::BeforeParameterBuild,
+            &info,
+            &mut Target::Params(&mut params),
+        )?;
+        validate(&self.model, op.input.as_ref().map(|i| i.shape), &params)?;
+
+        let endpoint = self.resolve_endpoint(op, &params)?;
+        let mut serialized = serialize_request(&self.model, op, &params, &mut || rng.uuid4())?;
+        if !self.config.inject_host_prefix {
+            serialized.host_prefix = None;
+        }
+        let mut request = serialized.into_http(&endpoint.url)?;
+        for (name, values) in &endpoint.headers {
+            // botocore sends only the first value of a multi-valued endpoint header.
+            if let (Ok(n), Some(Ok(v))) = (
+                http::HeaderName::from_bytes(name.as_bytes()),
+                values.first().map(|v| HeaderValue::from_str(v)),
+            ) {
+                request.headers_mut().insert(n, v);
+            }
+        }
+        request
+            .headers_mut()
+            .insert(http::header::USER_AGENT, self.user_agent.clone());
+        self.hooks
+            .run(Event::BeforeSign, &info, &mut Target::Request(&mut request))?;
+
+        let (scheme, signing) = self.auth_for(op, &endpoint)?;
+        let (parts, body) = request.into_parts();
+        Ok(PreparedRequest {
+            operation: op.name.clone(),
+            parts,
+            body,
+            scheme,
+            signing_name: signing.name,
+            signing_region: signing.region,
+            region_set: signing.region_set,
+            disable_double_encoding: signing.disable_double_encoding,
+        })
+    }
+
+    /// Sign a prepared request at `now` (headers, or the query string when `presign` is set).
+    pub fn sign(
+        &self,
+        prepared: &PreparedRequest,
+        identity: Identity<'_>,
+        now: SystemTime,
+        presign: Option<Duration>,
+    ) -> Result<http::Request<Body>, Error> {
+        let mut request = prepared.to_request();
+        let scheme = if self.config.unsigned {
+            AuthScheme::Anonymous
+        } else {
+            prepared.scheme
+        };
+        if !matches!(scheme, AuthScheme::Anonymous) && matches!(identity, Identity::Anonymous) {
+            return Err(Error::NoCredentials(format!(
+                "{}.{} must be signed ({scheme:?}) and no credentials were found",
+                self.service, prepared.operation
+            )));
+        }
+        let ctx = SigningContext {
+            signing_name: &prepared.signing_name,
+            region: &prepared.signing_region,
+            region_set: prepared.region_set.as_deref(),
+            time: now,
+            presign,
+            payload: None,
+            disable_double_encoding: prepared.disable_double_encoding,
+        };
+        self.signer.sign(&mut request, &scheme, identity, &ctx)?;
+        let info = CallInfo {
+            service: &self.service,
+            operation: &prepared.operation,
+        };
+        self.hooks
+            .run(Event::BeforeSend, &info, &mut Target::Request(&mut request))?;
+        Ok(request)
+    }
+
+    /// A presigned URL for any operation (always SigV4 query signing), valid for `expires_in`
+    /// (at most 7 days).
+    pub fn presign(
+        &self,
+        operation: &str,
+        params: Value,
+        credentials: &Credentials,
+        now: SystemTime,
+        expires_in: Duration,
+        rng: &mut dyn RandomSource,
+    ) -> Result<String, Error> {
+        let mut prepared = self.prepare(operation, params, rng)?;
+        // Presigned URLs carry no Content-Type (botocore removes it; a browser would not send it).
+        prepared.parts.headers.remove(http::header::CONTENT_TYPE);
+        prepared.parts.headers.remove(http::header::USER_AGENT);
+        if let AuthScheme::Anonymous | AuthScheme::Bearer = prepared.scheme {
+            prepared.scheme = AuthScheme::SigV4(Default::default());
+        }
+        let request = self.sign(
+            &prepared,
+            Identity::Credentials(credentials),
+            now,
+            Some(expires_in),
+        )?;
+        Ok(request.uri().to_string())
+    }
+
+    /// Whether the transport should hand the body over unread (a streaming output payload on
+    /// success), rather than reading it fully first.
+    pub fn streams_response(&self, operation: &str, status: u16) -> bool {
+        if !(200..300).contains(&status) {
+            return false;
+        }
+        let Some(op) = self.model.operation(operation) else {
+            return false;
+        };
+        let Some(out) = op.output.as_ref() else {
+            return false;
+        };
+        let Some(s) = self.model.shape(out.shape).as_structure() else {
+            return false;
+        };
+        s.payload
+            .as_ref()
+            .and_then(|p| s.members.get(p))
+            .is_some_and(|m| {
+                let target = self.model.shape(m.shape);
+                m.streaming
+                    || target.streaming
+                    || target.as_structure().is_some_and(|t| t.eventstream)
+            })
+    }
+
+    /// Parse a response into the result (or the service's error), with `RetryAttempts` set.
+    pub fn parse(
+        &self,
+        operation: &str,
+        status: u16,
+        headers: &http::HeaderMap,
+        body: Body,
+        retry_attempts: u32,
+    ) -> Result<Value, Error> {
+        let op = self.operation(operation)?;
+        let info = CallInfo {
+            service: &self.service,
+            operation: &op.name,
+        };
+        match parse::parse_response(
+            &self.model,
+            op,
+            Response {
+                status,
+                headers,
+                body,
+            },
+        ) {
+            Ok(mut value) => {
+                set_retry_attempts(&mut value, retry_attempts);
+                self.hooks
+                    .run(Event::AfterCall, &info, &mut Target::Result(&mut value))?;
+                Ok(value)
+            }
+            Err(parse::ParseError::Service(mut e)) => {
+                set_retry_attempts(&mut e.fields, retry_attempts);
+                self.hooks
+                    .run(Event::OnError, &info, &mut Target::Result(&mut e.fields))?;
+                Err(Error::Service(e))
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Start a call with retries; drive it with a transport.
+    pub fn call(
+        &self,
+        operation: &str,
+        params: Value,
+        identity: CallIdentity,
+        mut rng: Box<dyn RandomSource>,
+    ) -> Result<CallMachine<'_>, Error> {
+        let prepared = self.prepare(operation, params, rng.as_mut())?;
+        Ok(CallMachine::new(self, prepared, identity, rng))
+    }
+
+    fn resolve_endpoint(
+        &self,
+        op: &Operation,
+        params: &Value,
+    ) -> Result<crate::endpoint::Endpoint, Error> {
+        let Some(resolver) = &self.resolver else {
+            return match &self.config.endpoint.endpoint_url {
+                Some(url) => Ok(crate::endpoint::Endpoint {
+                    url: url.clone(),
+                    headers: Vec::new(),
+                    properties: Default::default(),
+                }),
+                None => Err(Error::Client(format!(
+                    "service {} has no endpoint rules; set an endpoint URL",
+                    self.service
+                ))),
+            };
+        };
+        let bound: EndpointParams = bind_params(
+            resolver.ruleset(),
+            &self.model,
+            op,
+            params,
+            &self.builtins,
+            &self.config.endpoint.client_context,
+            self.config.endpoint.builtins_override.is_none(),
+        )?;
+        resolver.resolve(&bound).map_err(|e| match e {
+            EndpointError::MissingRequiredParameter { name } if name == "Region" => Error::NoRegion,
+            other => Error::Endpoint(other),
+        })
+    }
+
+    fn auth_for(
+        &self,
+        op: &Operation,
+        endpoint: &crate::endpoint::Endpoint,
+    ) -> Result<(AuthScheme, Signing), Error> {
+        let service_auth: Vec<&str> = self
+            .model
+            .metadata
+            .auth
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let op_auth: Vec<&str> = op.auth.iter().flatten().map(String::as_str).collect();
+        let traits = AuthTraits {
+            service_auth: &service_auth,
+            service_signature_version: self.model.metadata.signature_version.as_deref(),
+            operation_auth: &op_auth,
+            operation_authtype: op.auth_type.as_deref(),
+            operation_unsigned_payload: op.unsigned_payload,
+        };
+        let mut signing = Signing {
+            name: self.model.signing_name().to_string(),
+            region: self
+                .config
+                .endpoint
+                .region
+                .clone()
+                .unwrap_or_else(|| "us-east-1".to_string()),
+            region_set: None,
+            disable_double_encoding: None,
+        };
+        let mut scheme = select_auth_scheme(&traits, &signing.name)?;
+        if matches!(scheme, AuthScheme::SigV4(_) | AuthScheme::SigV4a(_)) {
+            // The endpoint's first supported auth scheme decides the signing name, region and
+            // algorithm (S3 Multi-Region Access Points ask for SigV4a, for example).
+            let schemes = endpoint.auth_schemes()?;
+            if let Some(chosen) = schemes
+                .iter()
+                .find(|s| matches!(s.name.as_str(), "sigv4" | "sigv4a"))
+            {
+                let flags = match scheme {
+                    AuthScheme::SigV4(f) | AuthScheme::SigV4a(f) => f,
+                    _ => Default::default(),
+                };
+                if let Some(n) = &chosen.signing_name {
+                    signing.name = n.clone();
+                }
+                let s3 = crate::auth::S3_SIGNING_NAMES.contains(&signing.name.as_str());
+                let flags = crate::auth::SigV4Flags { s3, ..flags };
+                if chosen.name == "sigv4a" {
+                    scheme = AuthScheme::SigV4a(flags);
+                    signing.region_set = chosen.signing_region_set.as_ref().map(|s| s.join(","));
+                } else {
+                    scheme = AuthScheme::SigV4(flags);
+                }
+                if let Some(r) = &chosen.signing_region {
+                    signing.region = r.clone();
+                }
+                signing.disable_double_encoding = chosen.disable_double_encoding;
+            }
+        }
+        Ok((scheme, signing))
+    }
+}
+
+struct Signing {
+    name: String,
+    region: String,
+    region_set: Option<String>,
+    disable_double_encoding: Option<bool>,
+}
+
+/// Model changes botocore makes for endpoint rules: S3's `/{Bucket}` leaves the request URI
+/// (the ruleset puts the bucket in the endpoint URL) and S3 Control's `{AccountId}.` leaves the
+/// host prefix (the ruleset adds it).
+fn customize_model(service: &str, model: Arc<ServiceModel>) -> Arc<ServiceModel> {
+    match service {
+        "s3" => {
+            let mut m = (*model).clone();
+            m.strip_request_uri_prefix("/{Bucket}");
+            Arc::new(m)
+        }
+        "s3control" => {
+            let mut m = (*model).clone();
+            m.strip_host_prefix_label("{AccountId}.");
+            Arc::new(m)
+        }
+        _ => model,
+    }
+}
+
+fn set_retry_attempts(value: &mut Value, attempts: u32) {
+    if let Some(Value::Map(meta)) = value
+        .as_map_mut()
+        .and_then(|m| m.get_mut("ResponseMetadata"))
+    {
+        meta.insert("RetryAttempts".to_string(), Value::Integer(attempts as i64));
+    }
+}
+
+fn nearest_operation(model: &ServiceModel, name: &str) -> Option<String> {
+    let wanted: String = name.chars().filter(|c| *c != '_' && *c != '-').collect();
+    crate::validate::nearest(&wanted, model.operations().map(|op| &op.name))
+}

@@ -1,0 +1,254 @@
+//! The client pipeline driven by hand: scripted responses, a fixed clock and seed.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use sansboto_core::auth::Credentials;
+use sansboto_core::body::Body;
+use sansboto_core::client::{CallIdentity, ClientConfig, ServiceClient};
+use sansboto_core::endpoint::{EndpointConfig, Partitions, RuleSet};
+use sansboto_core::error::{Error, TransportError, TransportErrorKind};
+use sansboto_core::machine::{SplitMix64, Step};
+use sansboto_core::model::ServiceModel;
+use sansboto_core::params;
+use sansboto_models::{FileKind, Loader, TopLevelFile};
+
+fn client(service: &str) -> ServiceClient {
+    let loader = Loader::new();
+    let model =
+        ServiceModel::from_json(&loader.load(service, None, FileKind::ServiceModel).unwrap())
+            .unwrap();
+    let ruleset = RuleSet::from_json(
+        &loader
+            .load(service, None, FileKind::EndpointRuleSet)
+            .unwrap(),
+    )
+    .unwrap();
+    let partitions =
+        Partitions::from_json(&loader.load_top_level(TopLevelFile::Partitions).unwrap()).unwrap();
+    let config = ClientConfig {
+        endpoint: EndpointConfig {
+            region: Some("us-west-2".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    ServiceClient::new(service, model, Some(ruleset), partitions, config).unwrap()
+}
+
+fn creds() -> CallIdentity {
+    CallIdentity::Credentials(Credentials::new(
+        "AKIDEXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        None,
+        None,
+    ))
+}
+
+fn response(status: u16, body: &str) -> http::Response<Body> {
+    http::Response::builder()
+        .status(status)
+        .header("x-amzn-requestid", "req-1")
+        .body(Body::from(Bytes::from(body.to_string())))
+        .unwrap()
+}
+
+const T0: u64 = 1_700_000_000;
+
+#[test]
+fn get_item_retries_a_503_then_succeeds() {
+    let c = client("dynamodb");
+    let mut call = c
+        .call(
+            "get_item",
+            params! {"TableName": "t", "Key": params!{"id": params!{"S": "1"}}},
+            creds(),
+            Box::new(SplitMix64(9)),
+        )
+        .unwrap();
+    let now = UNIX_EPOCH + Duration::from_secs(T0);
+    let Step::Send(first) = call.poll(now) else {
+        panic!("expected a request")
+    };
+    assert_eq!(
+        first.uri().to_string(),
+        "https://dynamodb.us-west-2.amazonaws.com/"
+    );
+    assert_eq!(first.headers()["x-amz-target"], "DynamoDB_20120810.GetItem");
+    assert_eq!(first.headers()["amz-sdk-request"], "attempt=1; max=4");
+    let auth = first.headers()["authorization"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        auth.starts_with(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20231114/us-west-2/dynamodb/aws4_request"
+        ),
+        "{auth}"
+    );
+    let invocation = first.headers()["amz-sdk-invocation-id"].clone();
+
+    call.handle_response(Ok(response(503, "")), now);
+    let Step::Sleep(delay) = call.poll(now) else {
+        panic!("expected a backoff")
+    };
+    assert!(
+        delay <= Duration::from_millis(50),
+        "first backoff is at most base 25-50ms: {delay:?}"
+    );
+    let later = now + Duration::from_secs(1);
+    let Step::Send(second) = call.poll(later) else {
+        panic!("expected a retry")
+    };
+    assert_eq!(second.headers()["amz-sdk-request"], "attempt=2; max=4");
+    assert_eq!(second.headers()["amz-sdk-invocation-id"], invocation);
+    assert_ne!(
+        second.headers()["x-amz-date"],
+        first.headers()["x-amz-date"],
+        "each attempt is re-signed"
+    );
+
+    call.handle_response(Ok(response(200, r#"{"Item": {"id": {"S": "1"}}}"#)), later);
+    let Step::Done(result) = call.poll(later) else {
+        panic!("expected the result")
+    };
+    assert_eq!(result["Item"]["id"]["S"].as_str(), Some("1"));
+    assert_eq!(
+        result["ResponseMetadata"]["RetryAttempts"].as_i64(),
+        Some(1)
+    );
+    assert_eq!(
+        result["ResponseMetadata"]["RequestId"].as_str(),
+        Some("req-1")
+    );
+}
+
+#[test]
+fn attempts_are_bounded_and_the_last_error_is_returned() {
+    let c = client("sqs");
+    let mut call = c
+        .call(
+            "SendMessage",
+            params! {"QueueUrl": "https://q", "MessageBody": "hi"},
+            creds(),
+            Box::new(SplitMix64(1)),
+        )
+        .unwrap();
+    let now = UNIX_EPOCH + Duration::from_secs(T0);
+    let mut sends = 0;
+    loop {
+        match call.poll(now) {
+            Step::Send(_) => {
+                sends += 1;
+                call.handle_response(
+                    Err(TransportError::new(TransportErrorKind::Io, "reset")),
+                    now,
+                );
+            }
+            Step::Sleep(d) => assert!(d <= Duration::from_secs(20)),
+            Step::Failed(Error::Transport(e)) => {
+                assert_eq!(e.kind, TransportErrorKind::Io);
+                break;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(sends, 3, "standard mode: 3 attempts");
+}
+
+#[test]
+fn validation_reports_every_problem_before_any_request() {
+    let c = client("s3");
+    let err = c
+        .call(
+            "PutObject",
+            params! {"Bucket": 3, "Kye": "x"},
+            creds(),
+            Box::new(SplitMix64(1)),
+        )
+        .err()
+        .unwrap();
+    let text = err.to_string();
+    assert!(
+        text.contains("Missing required parameter in input: \"Key\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("Invalid type for parameter Bucket, value: 3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Unknown parameter in input: \"Kye\""),
+        "{text}"
+    );
+    let err = c.operation("PutObjekt").unwrap_err().to_string();
+    assert!(err.contains("did you mean PutObject?"), "{err}");
+}
+
+#[test]
+fn s3_put_object_is_virtual_hosted_and_signed_with_s3_rules() {
+    let c = client("s3");
+    let mut call = c
+        .call(
+            "put_object",
+            params! {"Bucket": "my-bucket", "Key": "a b/c.txt", "Body": &b"hello"[..]},
+            creds(),
+            Box::new(SplitMix64(2)),
+        )
+        .unwrap();
+    let Step::Send(req) = call.poll(SystemTime::UNIX_EPOCH + Duration::from_secs(T0)) else {
+        panic!()
+    };
+    assert_eq!(req.method(), "PUT");
+    assert_eq!(
+        req.uri().to_string(),
+        "https://my-bucket.s3.us-west-2.amazonaws.com/a%20b/c.txt"
+    );
+    assert_eq!(
+        req.headers()["x-amz-content-sha256"],
+        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+    );
+    assert!(!call.streams_response(500));
+}
+
+#[test]
+fn presigned_url_for_get_object() {
+    let c = client("s3");
+    let credentials = match creds() {
+        CallIdentity::Credentials(c) => c,
+        _ => unreachable!(),
+    };
+    let url = c
+        .presign(
+            "GetObject",
+            params! {"Bucket": "my-bucket", "Key": "k"},
+            &credentials,
+            UNIX_EPOCH + Duration::from_secs(T0),
+            Duration::from_secs(3600),
+            &mut SplitMix64(3),
+        )
+        .unwrap();
+    assert!(
+        url.starts_with("https://my-bucket.s3.us-west-2.amazonaws.com/k?"),
+        "{url}"
+    );
+    for part in [
+        "X-Amz-Algorithm=AWS4-HMAC-SHA256",
+        "X-Amz-Expires=3600",
+        "X-Amz-SignedHeaders=host",
+        "X-Amz-Signature=",
+    ] {
+        assert!(url.contains(part), "{part} missing from {url}");
+    }
+    let err = c
+        .presign(
+            "GetObject",
+            params! {"Bucket": "my-bucket", "Key": "k"},
+            &credentials,
+            UNIX_EPOCH,
+            Duration::from_secs(8 * 86400),
+            &mut SplitMix64(3),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Auth(_)), "{err}");
+}
