@@ -32,6 +32,39 @@ pub enum Step<T, E> {
     Failed(E),
 }
 
+/// A per-request time limit a machine attaches to a request it asks to send (as an
+/// [`http::Extensions`] value): transports must fail the exchange with a
+/// [`TransportErrorKind::Timeout`](crate::error::TransportErrorKind::Timeout) when connecting or
+/// waiting for the response takes longer. IMDS (1 s by default) and the container endpoint (2 s)
+/// rely on it so an absent metadata service does not stall the credential chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestTimeout(pub Duration);
+
+/// The outcome of a [`Step::RunProcess`], as the transport reports it to `handle_process`.
+/// `Debug` shows only lengths: a credential process prints secrets.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ProcessOutput {
+    /// True when the process exited with status 0.
+    pub success: bool,
+    /// The exit code, when the process exited normally.
+    pub code: Option<i32>,
+    /// Everything the process wrote to standard output.
+    pub stdout: bytes::Bytes,
+    /// Everything the process wrote to standard error.
+    pub stderr: bytes::Bytes,
+}
+
+impl std::fmt::Debug for ProcessOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProcessOutput")
+            .field("success", &self.success)
+            .field("code", &self.code)
+            .field("stdout_len", &self.stdout.len())
+            .field("stderr_len", &self.stderr.len())
+            .finish()
+    }
+}
+
 /// A sans-IO state machine.
 pub trait Machine {
     /// The result when done.

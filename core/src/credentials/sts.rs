@@ -1,0 +1,524 @@
+//! The two providers that call STS through the client layer's [`ApiCaller`]: assume-role from a
+//! profile (`role_arn` with `source_profile` or `credential_source`, chained, with cycle
+//! detection and MFA) and assume-role-with-web-identity.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::chain::{Context, Resolver, Stage, Start, PROFILE_STAGES_NO_ENV};
+use super::{
+    credentials_from_value, Answer, Credentials, CredentialsError, Fetch, Found, ProviderKind,
+};
+use crate::body::Body;
+use crate::config::Section;
+use crate::machine::Step;
+use crate::value::{Map, Value};
+
+const STS: &str = "sts";
+
+/// The request for an STS operation, built by the client layer.
+fn sts_request(
+    ctx: &Context,
+    provider: ProviderKind,
+    operation: &'static str,
+    params: &Value,
+    credentials: Option<&Credentials>,
+    now: SystemTime,
+) -> Result<http::Request<Body>, CredentialsError> {
+    let api = ctx
+        .api
+        .as_ref()
+        .ok_or_else(|| CredentialsError::Retrieval {
+            provider,
+            message: format!("{operation} needs an STS caller, but none was configured"),
+        })?;
+    api.build(STS, operation, params, credentials, now)
+        .map_err(|message| CredentialsError::Retrieval {
+            provider,
+            message: format!("cannot build the {operation} request: {message}"),
+        })
+}
+
+/// Credentials from the answer to an STS request.
+fn sts_credentials(
+    ctx: &Context,
+    provider: ProviderKind,
+    operation: &'static str,
+    answer: Option<Answer>,
+) -> Result<Credentials, CredentialsError> {
+    let response = match answer {
+        Some(Answer::Response(Ok(response))) => response,
+        Some(Answer::Response(Err(error))) => {
+            return Err(CredentialsError::Retrieval {
+                provider,
+                message: format!("{operation}: {error}"),
+            })
+        }
+        Some(_) => {
+            return Err(CredentialsError::Protocol(
+                "expected an HTTP response for STS",
+            ))
+        }
+        None => {
+            return Err(CredentialsError::Protocol(
+                "polled before the STS response came",
+            ))
+        }
+    };
+    let api = ctx
+        .api
+        .as_ref()
+        .ok_or(CredentialsError::Protocol("STS caller vanished"))?;
+    let output = api
+        .parse(STS, operation, response)
+        .map_err(|error| CredentialsError::Api {
+            provider,
+            operation,
+            error,
+        })?;
+    let creds = output
+        .get("Credentials")
+        .ok_or_else(|| CredentialsError::Retrieval {
+            provider,
+            message: format!("{operation} response has no Credentials"),
+        })?;
+    credentials_from_value(
+        creds,
+        [
+            "AccessKeyId",
+            "SecretAccessKey",
+            "SessionToken",
+            "Expiration",
+        ],
+    )
+    .map_err(|message| CredentialsError::Retrieval {
+        provider,
+        message: format!("{operation} response: {message}"),
+    })
+}
+
+/// botocore's default session name: `botocore-session-<epoch seconds>`.
+fn default_session_name(now: SystemTime) -> String {
+    let secs = now
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    format!("botocore-session-{secs}")
+}
+
+fn text<'a>(section: &'a Section, key: &str) -> Option<&'a str> {
+    section.get(key)?.as_text()
+}
+
+fn has_static_credentials(section: &Section) -> bool {
+    section.contains_key("aws_access_key_id") || section.contains_key("aws_secret_access_key")
+}
+
+/// A profile assume-role applies to: `role_arn` without `web_identity_token_file` (that
+/// combination belongs to the web-identity provider).
+fn has_assume_role_config(section: &Section) -> bool {
+    section.contains_key("role_arn") && !section.contains_key("web_identity_token_file")
+}
+
+/// One role to assume, from one profile.
+#[derive(Debug, Clone)]
+struct RoleConfig {
+    profile: String,
+    role_arn: String,
+    external_id: Option<String>,
+    mfa_serial: Option<String>,
+    role_session_name: Option<String>,
+    duration_seconds: Option<i64>,
+}
+
+/// Where the innermost role's source credentials come from.
+#[derive(Debug)]
+enum Source {
+    /// `credential_source = Environment | Ec2InstanceMetadata | EcsContainer`.
+    Named { name: String, profile: String },
+    /// The profile providers of a `source_profile` that has credentials of its own.
+    Profile(String),
+}
+
+const CREDENTIAL_SOURCES: &[(&str, Stage, ProviderKind)] = &[
+    ("Environment", Stage::Env, ProviderKind::Environment),
+    (
+        "Ec2InstanceMetadata",
+        Stage::Imds,
+        ProviderKind::InstanceMetadata,
+    ),
+    ("EcsContainer", Stage::Container, ProviderKind::Container),
+];
+
+/// Walks `source_profile` links from `top` the way botocore's `AssumeRoleProvider` does,
+/// returning the source and the roles to assume, innermost first.
+fn plan(ctx: &Context, top: &str) -> Result<(Source, Vec<RoleConfig>), CredentialsError> {
+    let mut visited = vec![top.to_string()];
+    let mut roles = Vec::new();
+    let mut name = top.to_string();
+    let source = loop {
+        let section = ctx.profile(&name).ok_or_else(|| {
+            CredentialsError::InvalidConfig(format!("the profile {name:?} does not exist"))
+        })?;
+        let role_arn = text(section, "role_arn").unwrap_or_default().to_string();
+        let source_profile = text(section, "source_profile");
+        let credential_source = text(section, "credential_source");
+        roles.push(RoleConfig {
+            profile: name.clone(),
+            role_arn,
+            external_id: text(section, "external_id").map(str::to_string),
+            mfa_serial: text(section, "mfa_serial").map(str::to_string),
+            role_session_name: text(section, "role_session_name").map(str::to_string),
+            // botocore ignores a duration that is not an integer.
+            duration_seconds: text(section, "duration_seconds").and_then(|d| d.trim().parse().ok()),
+        });
+        match (source_profile, credential_source) {
+            (Some(_), Some(_)) => {
+                return Err(CredentialsError::InvalidConfig(format!(
+                    "the profile {name:?} contains both source_profile and credential_source"
+                )))
+            }
+            (None, None) => {
+                return Err(CredentialsError::Partial {
+                    provider: ProviderKind::AssumeRole,
+                    missing: "source_profile or credential_source".into(),
+                })
+            }
+            (None, Some(source)) => {
+                // Validation is case-sensitive in botocore (`is_supported`).
+                if !CREDENTIAL_SOURCES.iter().any(|(n, ..)| *n == source) {
+                    return Err(CredentialsError::InvalidConfig(format!(
+                        "the credential source {source:?} referenced in profile {name:?} is not valid"
+                    )));
+                }
+                break Source::Named {
+                    name: source.to_string(),
+                    profile: name.clone(),
+                };
+            }
+            (Some(source_name), None) => {
+                let source_section = ctx.profile(source_name).ok_or_else(|| {
+                    CredentialsError::InvalidConfig(format!(
+                        "the source_profile {source_name:?} referenced in the profile {name:?} does not exist"
+                    ))
+                })?;
+                if visited.iter().any(|v| v == source_name) {
+                    // Only a profile naming itself with static keys beside its role is allowed.
+                    if source_name != name || !has_static_credentials(source_section) {
+                        return Err(CredentialsError::InfiniteLoop {
+                            source_profile: source_name.to_string(),
+                            visited,
+                        });
+                    }
+                }
+                visited.push(source_name.to_string());
+                if has_static_credentials(source_section) || !has_assume_role_config(source_section)
+                {
+                    break Source::Profile(source_name.to_string());
+                }
+                name = source_name.to_string();
+            }
+        }
+    };
+    roles.reverse();
+    Ok((source, roles))
+}
+
+/// Assume-role from a profile: source credentials first (through a nested chain), then one
+/// AssumeRole call per role, innermost first.
+pub(crate) struct AssumeRoleFetch {
+    ctx: Arc<Context>,
+    source: Option<Box<Resolver>>,
+    source_desc: Source,
+    roles: Vec<RoleConfig>,
+    next_role: usize,
+    creds: Option<Credentials>,
+    waiting: bool,
+    answer: Option<Answer>,
+}
+
+impl AssumeRoleFetch {
+    pub(crate) fn start(ctx: &Arc<Context>, profile: &str) -> Start {
+        match ctx.profile(profile) {
+            Some(section) if has_assume_role_config(section) => {}
+            Some(_) => return Start::Skip(format!("no role_arn in profile {profile}")),
+            None => return Start::Skip(format!("no profile {profile}")),
+        }
+        let (source, roles) = match plan(ctx, profile) {
+            Ok(plan) => plan,
+            Err(error) => return Start::Fail(error),
+        };
+        let resolver = match &source {
+            Source::Named { name, .. } => {
+                let stage = CREDENTIAL_SOURCES
+                    .iter()
+                    .find(|(n, ..)| n == name)
+                    .map(|(_, stage, _)| *stage)
+                    .unwrap_or(Stage::Env);
+                Resolver::new(ctx.clone(), profile.to_string(), vec![stage])
+            }
+            Source::Profile(name) => {
+                Resolver::new(ctx.clone(), name.clone(), PROFILE_STAGES_NO_ENV.to_vec())
+            }
+        };
+        Start::Run(Box::new(AssumeRoleFetch {
+            ctx: ctx.clone(),
+            source: Some(Box::new(resolver)),
+            source_desc: source,
+            roles,
+            next_role: 0,
+            creds: None,
+            waiting: false,
+            answer: None,
+        }))
+    }
+
+    fn no_source_error(&self, why: String) -> CredentialsError {
+        match &self.source_desc {
+            Source::Named { name, profile } => CredentialsError::Retrieval {
+                provider: CREDENTIAL_SOURCES
+                    .iter()
+                    .find(|(n, ..)| n == name)
+                    .map(|(.., kind)| *kind)
+                    .unwrap_or(ProviderKind::AssumeRole),
+                message: format!(
+                    "no credentials found in credential_source referenced in profile {profile} ({why})"
+                ),
+            },
+            Source::Profile(name) => CredentialsError::InvalidConfig(format!(
+                "the source profile {name:?} must have credentials ({why})"
+            )),
+        }
+    }
+
+    fn role_params(&self, role: &RoleConfig, now: SystemTime) -> Result<Value, CredentialsError> {
+        let mut params = Map::new();
+        params.insert("RoleArn".into(), Value::from(role.role_arn.as_str()));
+        let session = role
+            .role_session_name
+            .clone()
+            .unwrap_or_else(|| default_session_name(now));
+        params.insert("RoleSessionName".into(), Value::from(session));
+        if let Some(id) = &role.external_id {
+            params.insert("ExternalId".into(), Value::from(id.as_str()));
+        }
+        if let Some(serial) = &role.mfa_serial {
+            let callback = self.ctx.mfa.as_ref().ok_or_else(|| {
+                CredentialsError::InvalidConfig(format!(
+                    "the profile {:?} sets mfa_serial but no MFA callback was given",
+                    role.profile
+                ))
+            })?;
+            let code = callback(serial).map_err(|why| CredentialsError::Retrieval {
+                provider: ProviderKind::AssumeRole,
+                message: format!("no MFA code for {serial}: {why}"),
+            })?;
+            params.insert("SerialNumber".into(), Value::from(serial.as_str()));
+            params.insert("TokenCode".into(), Value::from(code));
+        }
+        if let Some(duration) = role.duration_seconds {
+            params.insert("DurationSeconds".into(), Value::Integer(duration));
+        }
+        Ok(Value::Map(params))
+    }
+}
+
+impl Fetch for AssumeRoleFetch {
+    fn poll(&mut self, now: SystemTime) -> Step<Found, CredentialsError> {
+        if let Some(source) = &mut self.source {
+            match super::forward(source.poll(now)) {
+                Ok(step) => return step,
+                Err(Ok(creds)) => {
+                    self.creds = Some(creds);
+                    self.source = None;
+                }
+                Err(Err(why)) => return Step::Failed(self.no_source_error(why)),
+            }
+        }
+        if self.waiting {
+            self.waiting = false;
+            match sts_credentials(
+                &self.ctx,
+                ProviderKind::AssumeRole,
+                "AssumeRole",
+                self.answer.take(),
+            ) {
+                Ok(creds) => {
+                    self.creds = Some(creds);
+                    self.next_role += 1;
+                }
+                Err(error) => return Step::Failed(error),
+            }
+        }
+        let Some(role) = self.roles.get(self.next_role) else {
+            return match self.creds.take() {
+                Some(creds) => Step::Done(Ok(creds)),
+                None => Step::Failed(CredentialsError::Protocol("assume-role had no source")),
+            };
+        };
+        let params = match self.role_params(role, now) {
+            Ok(params) => params,
+            Err(error) => return Step::Failed(error),
+        };
+        match sts_request(
+            &self.ctx,
+            ProviderKind::AssumeRole,
+            "AssumeRole",
+            &params,
+            self.creds.as_ref(),
+            now,
+        ) {
+            Ok(request) => {
+                self.waiting = true;
+                Step::Send(request)
+            }
+            Err(error) => Step::Failed(error),
+        }
+    }
+
+    fn answer(&mut self, answer: Answer) {
+        match &mut self.source {
+            Some(source) => source.answer(answer),
+            None => self.answer = Some(answer),
+        }
+    }
+}
+
+enum WebIdentityState {
+    ReadToken,
+    AwaitToken,
+    AwaitSts,
+}
+
+/// Assume-role-with-web-identity: read the token file, then one unsigned STS call.
+pub(crate) struct WebIdentityFetch {
+    ctx: Arc<Context>,
+    token_file: PathBuf,
+    role_arn: String,
+    session_name: Option<String>,
+    state: WebIdentityState,
+    answer: Option<Answer>,
+}
+
+impl WebIdentityFetch {
+    pub(crate) fn start(
+        ctx: &Arc<Context>,
+        profile: &str,
+        env_allowed: bool,
+        _now: SystemTime,
+    ) -> Start {
+        // Each setting comes from its environment variable (unless disabled), else the profile.
+        let get = |key: &str, var: &str| -> Option<String> {
+            if env_allowed {
+                if let Some(value) = ctx.env(var) {
+                    return Some(value.to_string());
+                }
+            }
+            ctx.profile_text(profile, key).map(str::to_string)
+        };
+        let token_file = match get("web_identity_token_file", "AWS_WEB_IDENTITY_TOKEN_FILE") {
+            Some(path) if !path.is_empty() => path,
+            _ => {
+                let what = if env_allowed {
+                    "AWS_WEB_IDENTITY_TOKEN_FILE not set"
+                } else {
+                    "no web_identity_token_file"
+                };
+                return Start::Skip(format!("{what} in profile {profile}"));
+            }
+        };
+        let role_arn = match get("role_arn", "AWS_ROLE_ARN") {
+            Some(arn) if !arn.is_empty() => arn,
+            _ => {
+                return Start::Fail(CredentialsError::InvalidConfig(
+                    "the profile or the environment is configured to assume role with web \
+                     identity but has no role ARN (set role_arn in the profile or AWS_ROLE_ARN)"
+                        .into(),
+                ))
+            }
+        };
+        Start::Run(Box::new(WebIdentityFetch {
+            ctx: ctx.clone(),
+            token_file: PathBuf::from(token_file),
+            role_arn,
+            session_name: get("role_session_name", "AWS_ROLE_SESSION_NAME"),
+            state: WebIdentityState::ReadToken,
+            answer: None,
+        }))
+    }
+}
+
+impl Fetch for WebIdentityFetch {
+    fn poll(&mut self, now: SystemTime) -> Step<Found, CredentialsError> {
+        const OP: &str = "AssumeRoleWithWebIdentity";
+        match self.state {
+            WebIdentityState::ReadToken => {
+                self.state = WebIdentityState::AwaitToken;
+                Step::ReadFile(self.token_file.clone())
+            }
+            WebIdentityState::AwaitToken => {
+                let token = match self.answer.take() {
+                    Some(Answer::File(Ok(bytes))) => match String::from_utf8(bytes.to_vec()) {
+                        Ok(token) => token,
+                        Err(_) => {
+                            return Step::Failed(CredentialsError::Retrieval {
+                                provider: ProviderKind::WebIdentity,
+                                message: format!(
+                                    "web identity token file {} is not UTF-8",
+                                    self.token_file.display()
+                                ),
+                            })
+                        }
+                    },
+                    Some(Answer::File(Err(error))) => {
+                        return Step::Failed(CredentialsError::Retrieval {
+                            provider: ProviderKind::WebIdentity,
+                            message: format!(
+                                "cannot read web identity token file {}: {error}",
+                                self.token_file.display()
+                            ),
+                        })
+                    }
+                    _ => {
+                        return Step::Failed(CredentialsError::Protocol("expected the token file"))
+                    }
+                };
+                let mut params = Map::new();
+                params.insert("RoleArn".into(), Value::from(self.role_arn.as_str()));
+                let session = self
+                    .session_name
+                    .clone()
+                    .unwrap_or_else(|| default_session_name(now));
+                params.insert("RoleSessionName".into(), Value::from(session));
+                params.insert("WebIdentityToken".into(), Value::from(token));
+                // Unsigned: the token is the proof of identity.
+                match sts_request(
+                    &self.ctx,
+                    ProviderKind::WebIdentity,
+                    OP,
+                    &Value::Map(params),
+                    None,
+                    now,
+                ) {
+                    Ok(request) => {
+                        self.state = WebIdentityState::AwaitSts;
+                        Step::Send(request)
+                    }
+                    Err(error) => Step::Failed(error),
+                }
+            }
+            WebIdentityState::AwaitSts => {
+                match sts_credentials(&self.ctx, ProviderKind::WebIdentity, OP, self.answer.take())
+                {
+                    Ok(creds) => Step::Done(Ok(creds)),
+                    Err(error) => Step::Failed(error),
+                }
+            }
+        }
+    }
+
+    fn answer(&mut self, answer: Answer) {
+        self.answer = Some(answer);
+    }
+}
