@@ -15,6 +15,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod eventstream;
+pub mod http_config;
 pub mod model;
 pub mod retry;
 pub mod time;
