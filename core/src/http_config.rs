@@ -121,6 +121,10 @@ pub struct ProxyUrl {
     pub host: String,
     /// TCP port (80 when the URL gives none).
     pub port: u16,
+    /// User name from the URL (percent-decoded), for stacks that build their own header.
+    pub username: Option<String>,
+    /// Password from the URL (percent-decoded; empty when the URL has only a user name).
+    pub password: Option<String>,
     /// The `Proxy-Authorization` header value (`Basic …`) when the URL has credentials.
     pub authorization: Option<String>,
 }
@@ -130,6 +134,8 @@ impl fmt::Debug for ProxyUrl {
         f.debug_struct("ProxyUrl")
             .field("host", &self.host)
             .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("authorization", &self.authorization.as_ref().map(|_| "<redacted>"))
             .finish()
     }
@@ -155,13 +161,20 @@ impl ProxyUrl {
         if host.is_empty() {
             return Err(invalid("missing host"));
         }
-        let authorization = userinfo.map(|u| {
-            let decoded = percent_encoding::percent_decode_str(u).decode_utf8_lossy();
-            let creds = if decoded.contains(':') { decoded.into_owned() } else { format!("{decoded}:") };
+        let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+        let (username, password) = match userinfo {
+            Some(u) => {
+                let (user, pass) = u.split_once(':').unwrap_or((u, ""));
+                (Some(decode(user)), Some(decode(pass)))
+            }
+            None => (None, None),
+        };
+        let authorization = username.as_ref().map(|user| {
             use base64::Engine as _;
+            let creds = format!("{user}:{}", password.as_deref().unwrap_or_default());
             format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(creds))
         });
-        Ok(ProxyUrl { host: host.to_owned(), port: port.unwrap_or(80), authorization })
+        Ok(ProxyUrl { host: host.to_owned(), port: port.unwrap_or(80), username, password, authorization })
     }
 }
 
@@ -391,7 +404,9 @@ mod tests {
         assert_eq!((p.host.as_str(), p.port), ("proxy.local", 3128));
         // base64("user:p@ss")
         assert_eq!(p.authorization.as_deref(), Some("Basic dXNlcjpwQHNz"));
+        assert_eq!((p.username.as_deref(), p.password.as_deref()), (Some("user"), Some("p@ss")));
         assert!(!format!("{p:?}").contains("dXNl"), "credentials stay out of Debug");
+        assert!(!format!("{p:?}").contains("p@ss"), "credentials stay out of Debug");
         let p = ProxyUrl::parse("10.1.2.3:8080").unwrap();
         assert_eq!((p.host.as_str(), p.port, p.authorization), ("10.1.2.3", 8080, None));
         assert_eq!(ProxyUrl::parse("http://[::1]:3128").unwrap().host, "::1");

@@ -312,6 +312,28 @@ pub(crate) fn classify(err: &(dyn std::error::Error + 'static), is_connect: bool
     }
 }
 
+/// True when a request failed because the server closed the connection before answering (the
+/// stale-pooled-connection race), as opposed to a timeout, refusal or TLS failure.
+pub(crate) fn closed_before_response(err: &hyper_util::client::legacy::Error) -> bool {
+    if err.is_connect() {
+        return false;
+    }
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(h) = e.downcast_ref::<hyper::Error>() {
+            if h.is_incomplete_message() {
+                return true;
+            }
+        }
+        if let Some(io) = e.downcast_ref::<io::Error>() {
+            use io::ErrorKind as K;
+            return matches!(io.kind(), K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof);
+        }
+        cur = e.source();
+    }
+    false
+}
+
 /// "outer: cause: cause" without repeating identical messages.
 pub(crate) fn describe(err: &(dyn std::error::Error + 'static)) -> String {
     let mut out = err.to_string();

@@ -75,7 +75,20 @@ impl HttpClient {
             parts.headers.insert(PROXY_AUTHORIZATION, auth);
         }
         let no_body = parts.method == http::Method::HEAD;
-        let response = self.client.request(http::Request::from_parts(parts, body)).await.map_err(|e| {
+        // A pooled connection the server closed after its last response can still look open
+        // for a moment; a request sent on it fails with a reset or EOF before any response byte.
+        // It never reached the server's application, so an in-memory body is sent once more.
+        let replay = match &body {
+            RequestBody::Full(bytes) => Some((parts.clone(), bytes.clone())),
+            _ => None,
+        };
+        let mut result = self.client.request(http::Request::from_parts(parts, body)).await;
+        if let (Err(e), Some((parts, bytes))) = (&result, replay) {
+            if connect::closed_before_response(e) {
+                result = self.client.request(http::Request::from_parts(parts, RequestBody::Full(bytes))).await;
+            }
+        }
+        let response = result.map_err(|e| {
             let kind = classify(&e, e.is_connect());
             TransportError::new(kind, describe(&e)).with_source(e)
         })?;

@@ -52,6 +52,9 @@ pub enum Mode {
     EchoCloseWithHeader,
     /// Like `Echo`, keep-alive headers, but closes the socket right after each response.
     EchoCloseSilently,
+    /// Like `EchoCloseSilently`, but closes 50 ms after each response: a client that pools the
+    /// connection certainly reuses it before the close arrives.
+    EchoCloseLate,
     /// Reads the request and never answers (holds the socket a few seconds).
     Silent,
     /// Declares `Content-Length: 1000`, sends 10 bytes, closes.
@@ -231,6 +234,10 @@ fn serve<S: Read + Write>(stream: S, mode: Mode, seen: &Mutex<Vec<SeenRequest>>)
         }
         w.flush()?;
         if matches!(mode, Mode::EchoCloseWithHeader | Mode::EchoCloseSilently) {
+            return Ok(());
+        }
+        if mode == Mode::EchoCloseLate {
+            thread::sleep(Duration::from_millis(50));
             return Ok(());
         }
     }
