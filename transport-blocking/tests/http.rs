@@ -60,6 +60,16 @@ fn get_and_put_bytes_round_trip() {
 }
 
 #[test]
+fn request_target_is_sent_exactly_as_built() {
+    let server = Server::start(Mode::Echo);
+    let c = client();
+    let url = server.url("/bucket/a/../b/./c%2Fd?list-type=2&prefix=x%20y");
+    text(&c, request("GET", &url, Body::Empty));
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen[0].target, "/bucket/a/../b/./c%2Fd?list-type=2&prefix=x%20y");
+}
+
+#[test]
 fn put_streams_of_known_and_unknown_length() {
     let server = Server::start(Mode::Echo);
     let c = client();

@@ -53,6 +53,16 @@ async fn get_and_put_bytes_round_trip() {
 }
 
 #[tokio::test]
+async fn request_target_is_sent_exactly_as_built() {
+    let server = Server::start(Mode::Echo);
+    let c = client();
+    let url = server.url("/bucket/a/../b/./c%2Fd?list-type=2&prefix=x%20y");
+    text(&c, request("GET", &url, Body::Empty)).await;
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen[0].target, "/bucket/a/../b/./c%2Fd?list-type=2&prefix=x%20y");
+}
+
+#[tokio::test]
 async fn put_streams_of_known_and_unknown_length() {
     let server = Server::start(Mode::Echo);
     let c = client();
