@@ -59,16 +59,30 @@ impl HttpConfig {
                 .filter(|v| !v.trim().is_empty())
                 .or_else(|| lookup(&name.to_ascii_uppercase()).filter(|v| !v.trim().is_empty()))
         };
-        let https = var("https_proxy").map(|v| ProxyUrl::parse(&v)).transpose()?;
+        let https = var("https_proxy")
+            .map(|v| ProxyUrl::parse(&v))
+            .transpose()?;
         let http = var("http_proxy").map(|v| ProxyUrl::parse(&v)).transpose()?;
         let proxy = if https.is_some() || http.is_some() {
-            let no_proxy = var("no_proxy").map(|v| NoProxy::parse(&v)).unwrap_or_default();
-            Some(ProxyConfig { http, https, no_proxy })
+            let no_proxy = var("no_proxy")
+                .map(|v| NoProxy::parse(&v))
+                .unwrap_or_default();
+            Some(ProxyConfig {
+                http,
+                https,
+                no_proxy,
+            })
         } else {
             None
         };
-        let ca_bundle = lookup("AWS_CA_BUNDLE").filter(|v| !v.is_empty()).map(PathBuf::from);
-        Ok(HttpConfig { proxy, ca_bundle, ..HttpConfig::default() })
+        let ca_bundle = lookup("AWS_CA_BUNDLE")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+        Ok(HttpConfig {
+            proxy,
+            ca_bundle,
+            ..HttpConfig::default()
+        })
     }
 }
 
@@ -136,7 +150,10 @@ impl fmt::Debug for ProxyUrl {
             .field("port", &self.port)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
-            .field("authorization", &self.authorization.as_ref().map(|_| "<redacted>"))
+            .field(
+                "authorization",
+                &self.authorization.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -145,7 +162,10 @@ impl ProxyUrl {
     /// Parse `[http://][user[:password]@]host[:port][/]`; a URL without a scheme is taken as
     /// `http://` (as `urllib` does). `https://` proxies (TLS to the proxy) are not supported.
     pub fn parse(url: &str) -> Result<Self, HttpConfigError> {
-        let invalid = |reason| HttpConfigError::InvalidProxy { url: redact_userinfo(url), reason };
+        let invalid = |reason| HttpConfigError::InvalidProxy {
+            url: redact_userinfo(url),
+            reason,
+        };
         let url_trimmed = url.trim();
         let rest = match url_trimmed.split_once("://") {
             Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
@@ -161,7 +181,11 @@ impl ProxyUrl {
         if host.is_empty() {
             return Err(invalid("missing host"));
         }
-        let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
         let (username, password) = match userinfo {
             Some(u) => {
                 let (user, pass) = u.split_once(':').unwrap_or((u, ""));
@@ -172,9 +196,18 @@ impl ProxyUrl {
         let authorization = username.as_ref().map(|user| {
             use base64::Engine as _;
             let creds = format!("{user}:{}", password.as_deref().unwrap_or_default());
-            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(creds))
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(creds)
+            )
         });
-        Ok(ProxyUrl { host: host.to_owned(), port: port.unwrap_or(80), username, password, authorization })
+        Ok(ProxyUrl {
+            host: host.to_owned(),
+            port: port.unwrap_or(80),
+            username,
+            password,
+            authorization,
+        })
     }
 }
 
@@ -228,27 +261,41 @@ impl NoProxy {
     /// Parse a `NO_PROXY` value; unparsable entries are ignored, as curl and urllib do.
     pub fn parse(list: &str) -> Self {
         let mut no_proxy = NoProxy::default();
-        for raw in list.split([',', ' ']).map(str::trim).filter(|e| !e.is_empty()) {
+        for raw in list
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
             if raw == "*" {
                 no_proxy.all = true;
                 continue;
             }
             if let Some((net, prefix)) = raw.split_once('/') {
-                let network = net.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>();
+                let network = net
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<IpAddr>();
                 if let (Ok(network), Ok(prefix)) = (network, prefix.parse::<u8>()) {
                     let max = if network.is_ipv4() { 32 } else { 128 };
                     if prefix <= max {
-                        no_proxy.entries.push(NoProxyEntry::Cidr { network, prefix });
+                        no_proxy
+                            .entries
+                            .push(NoProxyEntry::Cidr { network, prefix });
                     }
                 }
                 continue;
             }
-            let Some((host, port)) = split_host_port(raw) else { continue };
+            let Some((host, port)) = split_host_port(raw) else {
+                continue;
+            };
             if let Ok(addr) = host.parse::<IpAddr>() {
                 no_proxy.entries.push(NoProxyEntry::Ip { addr, port });
                 continue;
             }
-            let suffix = host.trim_start_matches('*').trim_start_matches('.').to_ascii_lowercase();
+            let suffix = host
+                .trim_start_matches('*')
+                .trim_start_matches('.')
+                .to_ascii_lowercase();
             if !suffix.is_empty() {
                 no_proxy.entries.push(NoProxyEntry::Domain { suffix, port });
             }
@@ -261,7 +308,10 @@ impl NoProxy {
         if self.all {
             return true;
         }
-        let host = host.trim_start_matches('[').trim_end_matches(']').trim_end_matches('.');
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .trim_end_matches('.');
         let ip = host.parse::<IpAddr>().ok();
         self.entries.iter().any(|entry| match entry {
             NoProxyEntry::Domain { suffix, port: p } => {
@@ -269,10 +319,13 @@ impl NoProxy {
                     && ip.is_none()
                     && host.len() >= suffix.len()
                     && host[host.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
-                    && (host.len() == suffix.len() || host.as_bytes()[host.len() - suffix.len() - 1] == b'.')
+                    && (host.len() == suffix.len()
+                        || host.as_bytes()[host.len() - suffix.len() - 1] == b'.')
             }
             NoProxyEntry::Ip { addr, port: p } => p.is_none_or(|p| p == port) && ip == Some(*addr),
-            NoProxyEntry::Cidr { network, prefix } => ip.is_some_and(|ip| in_cidr(ip, *network, *prefix)),
+            NoProxyEntry::Cidr { network, prefix } => {
+                ip.is_some_and(|ip| in_cidr(ip, *network, *prefix))
+            }
         })
     }
 }
@@ -296,9 +349,11 @@ pub fn io_error_kind(e: &std::io::Error) -> TransportErrorKind {
     use std::io::ErrorKind as K;
     match e.kind() {
         K::TimedOut | K::WouldBlock => TransportErrorKind::Timeout,
-        K::ConnectionRefused | K::NotFound | K::AddrNotAvailable | K::HostUnreachable | K::NetworkUnreachable => {
-            TransportErrorKind::Connect
-        }
+        K::ConnectionRefused
+        | K::NotFound
+        | K::AddrNotAvailable
+        | K::HostUnreachable
+        | K::NetworkUnreachable => TransportErrorKind::Connect,
         _ => TransportErrorKind::Io,
     }
 }
@@ -314,12 +369,21 @@ pub struct BodyLengthCheck {
 impl BodyLengthCheck {
     /// Expect `expected` bytes (`None`: length unknown, nothing to check).
     pub fn new(expected: Option<u64>) -> Self {
-        BodyLengthCheck { expected, received: 0 }
+        BodyLengthCheck {
+            expected,
+            received: 0,
+        }
     }
 
     /// The declared length of a response (`None` when absent or unparsable).
     pub fn content_length(headers: &http::HeaderMap) -> Option<u64> {
-        headers.get(http::header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
+        headers
+            .get(http::header::CONTENT_LENGTH)?
+            .to_str()
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
     }
 
     /// Record `n` more bytes; an error when the body is longer than declared.
@@ -328,7 +392,10 @@ impl BodyLengthCheck {
         match self.expected {
             Some(expected) if self.received > expected => Err(TransportError::new(
                 TransportErrorKind::Io,
-                format!("response body longer than its Content-Length ({} > {expected} bytes)", self.received),
+                format!(
+                    "response body longer than its Content-Length ({} > {expected} bytes)",
+                    self.received
+                ),
             )),
             _ => Ok(()),
         }
@@ -371,7 +438,10 @@ mod tests {
         assert!(!np.matches("corp.iox", 80));
         assert!(np.matches("localhost", 8080));
         assert!(!np.matches("localhost", 80));
-        assert!(np.matches("example.com.", 443), "a trailing dot is the same name");
+        assert!(
+            np.matches("example.com.", 443),
+            "a trailing dot is the same name"
+        );
     }
 
     #[test]
@@ -386,7 +456,10 @@ mod tests {
         assert!(!np.matches("fe80::1", 443));
         assert!(np.matches("169.254.169.254", 80));
         assert!(!np.matches("169.254.169.254", 8080));
-        assert!(!np.matches("10.example.com", 80), "a CIDR never matches a name");
+        assert!(
+            !np.matches("10.example.com", 80),
+            "a CIDR never matches a name"
+        );
     }
 
     #[test]
@@ -404,11 +477,23 @@ mod tests {
         assert_eq!((p.host.as_str(), p.port), ("proxy.local", 3128));
         // base64("user:p@ss")
         assert_eq!(p.authorization.as_deref(), Some("Basic dXNlcjpwQHNz"));
-        assert_eq!((p.username.as_deref(), p.password.as_deref()), (Some("user"), Some("p@ss")));
-        assert!(!format!("{p:?}").contains("dXNl"), "credentials stay out of Debug");
-        assert!(!format!("{p:?}").contains("p@ss"), "credentials stay out of Debug");
+        assert_eq!(
+            (p.username.as_deref(), p.password.as_deref()),
+            (Some("user"), Some("p@ss"))
+        );
+        assert!(
+            !format!("{p:?}").contains("dXNl"),
+            "credentials stay out of Debug"
+        );
+        assert!(
+            !format!("{p:?}").contains("p@ss"),
+            "credentials stay out of Debug"
+        );
         let p = ProxyUrl::parse("10.1.2.3:8080").unwrap();
-        assert_eq!((p.host.as_str(), p.port, p.authorization), ("10.1.2.3", 8080, None));
+        assert_eq!(
+            (p.host.as_str(), p.port, p.authorization),
+            ("10.1.2.3", 8080, None)
+        );
         assert_eq!(ProxyUrl::parse("http://[::1]:3128").unwrap().host, "::1");
         assert_eq!(ProxyUrl::parse("proxy").unwrap().port, 80);
         let err = ProxyUrl::parse("https://u:secret@p:1").unwrap_err();
@@ -432,15 +517,25 @@ mod tests {
         let proxy = cfg.proxy.as_ref().unwrap();
         assert_eq!(proxy.https.as_ref().unwrap().host, "lower");
         assert_eq!(proxy.http.as_ref().unwrap().port, 3);
-        assert_eq!(proxy.proxy_for("https", "s3.amazonaws.com", 443).unwrap().port, 2);
+        assert_eq!(
+            proxy
+                .proxy_for("https", "s3.amazonaws.com", 443)
+                .unwrap()
+                .port,
+            2
+        );
         assert!(proxy.proxy_for("http", "localhost", 80).is_none());
         assert!(proxy.proxy_for("http", "169.254.169.254", 80).is_none());
         assert!(proxy.proxy_for("ftp", "example.com", 21).is_none());
-        assert_eq!(cfg.ca_bundle.as_deref(), Some(std::path::Path::new("/etc/ca.pem")));
+        assert_eq!(
+            cfg.ca_bundle.as_deref(),
+            Some(std::path::Path::new("/etc/ca.pem"))
+        );
         assert_eq!(cfg.connect_timeout, Duration::from_secs(60));
         assert!(cfg.verify);
 
-        let none = HttpConfig::from_env_with(|k| (k == "NO_PROXY").then(|| "x".to_owned())).unwrap();
+        let none =
+            HttpConfig::from_env_with(|k| (k == "NO_PROXY").then(|| "x".to_owned())).unwrap();
         assert!(none.proxy.is_none());
     }
 
@@ -460,8 +555,17 @@ mod tests {
     #[test]
     fn io_errors_are_classified() {
         use std::io::{Error, ErrorKind};
-        assert_eq!(io_error_kind(&Error::from(ErrorKind::TimedOut)), TransportErrorKind::Timeout);
-        assert_eq!(io_error_kind(&Error::from(ErrorKind::ConnectionRefused)), TransportErrorKind::Connect);
-        assert_eq!(io_error_kind(&Error::from(ErrorKind::UnexpectedEof)), TransportErrorKind::Io);
+        assert_eq!(
+            io_error_kind(&Error::from(ErrorKind::TimedOut)),
+            TransportErrorKind::Timeout
+        );
+        assert_eq!(
+            io_error_kind(&Error::from(ErrorKind::ConnectionRefused)),
+            TransportErrorKind::Connect
+        );
+        assert_eq!(
+            io_error_kind(&Error::from(ErrorKind::UnexpectedEof)),
+            TransportErrorKind::Io
+        );
     }
 }

@@ -31,7 +31,10 @@ pub(crate) async fn with_timeout<T>(
 ) -> io::Result<T> {
     fut.or(async {
         Timer::after(limit).await;
-        Err(io::Error::new(io::ErrorKind::TimedOut, format!("{what} took longer than {limit:?}")))
+        Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("{what} took longer than {limit:?}"),
+        ))
     })
     .await
 }
@@ -60,13 +63,20 @@ fn poll_timed<T>(
             let t = timer.get_or_insert_with(|| Timer::after(timeout));
             ready!(Pin::new(t).poll(cx));
             *timer = None;
-            Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, format!("no data for {timeout:?} (read timeout)"))))
+            Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("no data for {timeout:?} (read timeout)"),
+            )))
         }
     }
 }
 
 impl AsyncRead for TimedTcp {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_read(cx, buf);
         poll_timed(&mut this.read_timer, this.timeout, cx, op)
@@ -74,7 +84,11 @@ impl AsyncRead for TimedTcp {
 }
 
 impl AsyncWrite for TimedTcp {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_write(cx, buf);
         poll_timed(&mut this.write_timer, this.timeout, cx, op)
@@ -91,7 +105,7 @@ impl AsyncWrite for TimedTcp {
 
 /// A plain or TLS connection.
 enum Transport {
-    Plain(TimedTcp),
+    Plain(Box<TimedTcp>),
     Tls(Box<futures_rustls::client::TlsStream<TimedTcp>>),
 }
 
@@ -109,45 +123,61 @@ impl SharedIo {
 }
 
 impl AsyncRead for Transport {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
-            Transport::Plain(t) => Pin::new(t).poll_read(cx, buf),
+            Transport::Plain(t) => Pin::new(&mut **t).poll_read(cx, buf),
             Transport::Tls(t) => Pin::new(&mut **t).poll_read(cx, buf),
         }
     }
 }
 
 impl AsyncWrite for Transport {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
-            Transport::Plain(t) => Pin::new(t).poll_write(cx, buf),
+            Transport::Plain(t) => Pin::new(&mut **t).poll_write(cx, buf),
             Transport::Tls(t) => Pin::new(&mut **t).poll_write(cx, buf),
         }
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
-            Transport::Plain(t) => Pin::new(t).poll_flush(cx),
+            Transport::Plain(t) => Pin::new(&mut **t).poll_flush(cx),
             Transport::Tls(t) => Pin::new(&mut **t).poll_flush(cx),
         }
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
-            Transport::Plain(t) => Pin::new(t).poll_close(cx),
+            Transport::Plain(t) => Pin::new(&mut **t).poll_close(cx),
             Transport::Tls(t) => Pin::new(&mut **t).poll_close(cx),
         }
     }
 }
 
 impl AsyncRead for SharedIo {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
         self.with(|t| t.poll_read(cx, buf))
     }
 }
 
 impl AsyncWrite for SharedIo {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         self.with(|t| t.poll_write(cx, buf))
     }
 
@@ -190,26 +220,54 @@ pub(crate) async fn connect(
     let tcp = with_timeout(cfg.connect_timeout, &what, TcpStream::connect((host, port))).await?;
     // Requests are written whole; waiting for Nagle only adds latency.
     tcp.set_nodelay(true)?;
-    let mut timed = TimedTcp { tcp: tcp.clone(), timeout: cfg.read_timeout, read_timer: None, write_timer: None };
+    let mut timed = TimedTcp {
+        tcp: tcp.clone(),
+        timeout: cfg.read_timeout,
+        read_timer: None,
+        write_timer: None,
+    };
     if let (Some(p), true) = (proxy, key.https) {
         let what = format!("proxy CONNECT to {}:{}", key.host, key.port);
-        with_timeout(cfg.connect_timeout, &what, open_tunnel(&mut timed, &key.host, key.port, p.authorization.as_deref()))
-            .await?;
+        with_timeout(
+            cfg.connect_timeout,
+            &what,
+            open_tunnel(&mut timed, &key.host, key.port, p.authorization.as_deref()),
+        )
+        .await?;
     }
     let transport = if key.https {
-        let name = ServerName::try_from(key.host.clone())
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("bad TLS server name {}: {e}", key.host)))?;
-        let stream = futures_rustls::TlsConnector::from(tls.clone()).connect(name, timed).await?;
+        let name = ServerName::try_from(key.host.clone()).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("bad TLS server name {}: {e}", key.host),
+            )
+        })?;
+        let stream = futures_rustls::TlsConnector::from(tls.clone())
+            .connect(name, timed)
+            .await?;
         Transport::Tls(Box::new(stream))
     } else {
-        Transport::Plain(timed)
+        Transport::Plain(Box::new(timed))
     };
-    Ok(Conn { io: SharedIo(Arc::new(Mutex::new(transport))), tcp, reused: false })
+    Ok(Conn {
+        io: SharedIo(Arc::new(Mutex::new(transport))),
+        tcp,
+        reused: false,
+    })
 }
 
 /// Ask the proxy for a tunnel to `host:port` and read its answer.
-async fn open_tunnel(stream: &mut TimedTcp, host: &str, port: u16, auth: Option<&str>) -> io::Result<()> {
-    let authority = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
+async fn open_tunnel(
+    stream: &mut TimedTcp,
+    host: &str,
+    port: u16,
+    auth: Option<&str>,
+) -> io::Result<()> {
+    let authority = if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
     let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
     if let Some(auth) = auth {
         head.push_str("Proxy-Authorization: ");
@@ -223,19 +281,32 @@ async fn open_tunnel(stream: &mut TimedTcp, host: &str, port: u16, auth: Option<
     let mut byte = [0u8; 1];
     while !answer.ends_with(b"\r\n\r\n") {
         if answer.len() > 8192 {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "proxy CONNECT answer too long"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "proxy CONNECT answer too long",
+            ));
         }
         if stream.read(&mut byte).await? == 0 {
-            return Err(io::Error::new(io::ErrorKind::ConnectionAborted, "proxy closed the CONNECT tunnel"));
+            return Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "proxy closed the CONNECT tunnel",
+            ));
         }
         answer.push(byte[0]);
     }
     let status_line = answer.split(|&b| b == b'\r').next().unwrap_or_default();
     let status_line = String::from_utf8_lossy(status_line);
-    if status_line.split_whitespace().nth(1).is_some_and(|code| code.starts_with('2')) {
+    if status_line
+        .split_whitespace()
+        .nth(1)
+        .is_some_and(|code| code.starts_with('2'))
+    {
         Ok(())
     } else {
-        Err(io::Error::new(io::ErrorKind::ConnectionRefused, format!("proxy refused CONNECT {authority}: {status_line}")))
+        Err(io::Error::new(
+            io::ErrorKind::ConnectionRefused,
+            format!("proxy refused CONNECT {authority}: {status_line}"),
+        ))
     }
 }
 
@@ -251,7 +322,10 @@ const MAX_IDLE_AGE: Duration = Duration::from_secs(90);
 
 impl Pool {
     pub(crate) fn new(max_idle: usize) -> Self {
-        Pool { idle: Mutex::new(HashMap::new()), max_idle }
+        Pool {
+            idle: Mutex::new(HashMap::new()),
+            max_idle,
+        }
     }
 
     /// An idle connection to `key` that still looks open, if any.
@@ -262,7 +336,10 @@ impl Pool {
                 idle.get_mut(key)?.pop()?
             };
             if since.elapsed() < MAX_IDLE_AGE && still_open(&conn.tcp).await {
-                return Some(Conn { reused: true, ..conn });
+                return Some(Conn {
+                    reused: true,
+                    ..conn
+                });
             }
         }
     }
@@ -282,7 +359,9 @@ impl Pool {
 /// it, and unexpected bytes (or a TLS alert) mean it is unusable either way.
 async fn still_open(tcp: &TcpStream) -> bool {
     let mut byte = [0u8; 1];
-    futures_lite::future::poll_once(tcp.peek(&mut byte)).await.is_none()
+    futures_lite::future::poll_once(tcp.peek(&mut byte))
+        .await
+        .is_none()
 }
 
 /// The rustls configuration `cfg` asks for: webpki roots, or only the CA bundle's certificates
@@ -291,7 +370,9 @@ pub(crate) fn tls_config(cfg: &HttpConfig) -> Result<ClientConfig, TransportErro
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| TransportError::new(TransportErrorKind::Tls, "no usable TLS versions").with_source(e))?;
+        .map_err(|e| {
+            TransportError::new(TransportErrorKind::Tls, "no usable TLS versions").with_source(e)
+        })?;
     if !cfg.verify {
         return Ok(builder
             .dangerous()
@@ -302,12 +383,19 @@ pub(crate) fn tls_config(cfg: &HttpConfig) -> Result<ClientConfig, TransportErro
     match &cfg.ca_bundle {
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
         Some(path) => {
-            let bad_bundle =
-                |what: &str| TransportError::new(TransportErrorKind::Tls, format!("CA bundle {}: {what}", path.display()));
-            let pem = std::fs::read(path).map_err(|e| bad_bundle("cannot be read").with_source(e))?;
+            let bad_bundle = |what: &str| {
+                TransportError::new(
+                    TransportErrorKind::Tls,
+                    format!("CA bundle {}: {what}", path.display()),
+                )
+            };
+            let pem =
+                std::fs::read(path).map_err(|e| bad_bundle("cannot be read").with_source(e))?;
             for cert in CertificateDer::pem_slice_iter(&pem) {
                 let cert = cert.map_err(|e| bad_bundle("invalid PEM").with_source(e))?;
-                roots.add(cert).map_err(|e| bad_bundle("invalid certificate").with_source(e))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| bad_bundle("invalid certificate").with_source(e))?;
             }
             if roots.is_empty() {
                 return Err(bad_bundle("holds no certificate"));
@@ -339,7 +427,12 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -348,7 +441,12 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

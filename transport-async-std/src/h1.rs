@@ -57,7 +57,9 @@ struct Inner {
 
 impl fmt::Debug for H1Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("H1Client").field("config", &self.inner.cfg).finish_non_exhaustive()
+        f.debug_struct("H1Client")
+            .field("config", &self.inner.cfg)
+            .finish_non_exhaustive()
     }
 }
 
@@ -66,7 +68,14 @@ impl H1Client {
         let tls = Arc::new(conn::tls_config(&cfg)?);
         let pool = Arc::new(Pool::new(cfg.pool_max_idle));
         let surf_config = http_client::Config::new().set_timeout(None);
-        Ok(H1Client { inner: Arc::new(Inner { cfg, tls, pool, surf_config }) })
+        Ok(H1Client {
+            inner: Arc::new(Inner {
+                cfg,
+                tls,
+                pool,
+                surf_config,
+            }),
+        })
     }
 }
 
@@ -121,7 +130,13 @@ fn io_error(e: io::Error, context: &str, connecting: bool) -> TransportError {
 }
 
 fn header_has_token(value: Option<&http_types::headers::HeaderValues>, token: &str) -> bool {
-    value.is_some_and(|v| v.iter().any(|v| v.as_str().split(',').any(|t| t.trim().eq_ignore_ascii_case(token))))
+    value.is_some_and(|v| {
+        v.iter().any(|v| {
+            v.as_str()
+                .split(',')
+                .any(|t| t.trim().eq_ignore_ascii_case(token))
+        })
+    })
 }
 
 impl Inner {
@@ -132,11 +147,23 @@ impl Inner {
             "http" => false,
             other => return Err(request_error(format!("unsupported URL scheme {other:?}")).into()),
         };
-        let host = url.host_str().ok_or_else(|| request_error(format!("no host in {url}")))?;
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
-        let port = url.port_or_known_default().unwrap_or(if https { 443 } else { 80 });
+        let host = url
+            .host_str()
+            .ok_or_else(|| request_error(format!("no host in {url}")))?;
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let port = url
+            .port_or_known_default()
+            .unwrap_or(if https { 443 } else { 80 });
         let key = PoolKey { https, host, port };
-        let proxy = self.cfg.proxy.as_ref().and_then(|p| p.proxy_for(url.scheme(), &key.host, key.port)).cloned();
+        let proxy = self
+            .cfg
+            .proxy
+            .as_ref()
+            .and_then(|p| p.proxy_for(url.scheme(), &key.host, key.port))
+            .cloned();
 
         let mut target = match req.ext().get::<RequestTarget>() {
             Some(t) => t.0.clone(),
@@ -147,7 +174,11 @@ impl Inner {
         };
         if let (Some(p), false) = (&proxy, https) {
             // Absolute-form: the proxy needs to know where the request goes.
-            let authority = if key.host.contains(':') { format!("[{}]", key.host) } else { key.host.clone() };
+            let authority = if key.host.contains(':') {
+                format!("[{}]", key.host)
+            } else {
+                key.host.clone()
+            };
             target = format!("http://{authority}:{}{target}", key.port);
             if let Some(auth) = &p.authorization {
                 req.insert_header("proxy-authorization", auth.as_str());
@@ -163,7 +194,9 @@ impl Inner {
             Some(c) => c,
             None => conn::connect(&key, proxy.as_ref(), &self.cfg, &self.tls)
                 .await
-                .map_err(|e| io_error(e, &format!("connecting to {}:{}", key.host, key.port), true))?,
+                .map_err(|e| {
+                    io_error(e, &format!("connecting to {}:{}", key.host, key.port), true)
+                })?,
         };
         let stale_or = |e: TransportError, conn: &Conn| {
             if conn.reused {
@@ -182,10 +215,16 @@ impl Inner {
         if let Err(e) = written.await {
             let closed = matches!(
                 e.kind(),
-                io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionAborted
+                io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::BrokenPipe
+                    | io::ErrorKind::ConnectionAborted
             );
             let err = io_error(e, "sending request", false);
-            return Err(if closed { stale_or(err, &conn) } else { SendError::Other(err) });
+            return Err(if closed {
+                stale_or(err, &conn)
+            } else {
+                SendError::Other(err)
+            });
         }
 
         let mut res = match async_h1::client::decode(conn.io.clone()).await {
@@ -195,7 +234,9 @@ impl Inner {
                     Ok(io) => {
                         let closed = matches!(
                             io.kind(),
-                            io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::UnexpectedEof
+                            io::ErrorKind::ConnectionReset
+                                | io::ErrorKind::ConnectionAborted
+                                | io::ErrorKind::UnexpectedEof
                         );
                         (io_error(io, "reading response head", false), closed)
                     }
@@ -203,21 +244,38 @@ impl Inner {
                         let msg = e.to_string();
                         // async-h1's words for end of stream before any byte.
                         let closed = msg == "connection closed" || msg == "empty response";
-                        (TransportError::new(TransportErrorKind::Io, format!("reading response head: {msg}")), closed)
+                        (
+                            TransportError::new(
+                                TransportErrorKind::Io,
+                                format!("reading response head: {msg}"),
+                            ),
+                            closed,
+                        )
                     }
                 };
-                return Err(if closed { stale_or(err, &conn) } else { SendError::Other(err) });
+                return Err(if closed {
+                    stale_or(err, &conn)
+                } else {
+                    SendError::Other(err)
+                });
             }
         };
 
         // async-h1 invents a malformed `Date` when the server sent none; drop it.
-        if res.header("date").is_some_and(|d| d.as_str().starts_with("date: ")) {
+        if res
+            .header("date")
+            .is_some_and(|d| d.as_str().starts_with("date: "))
+        {
             res.remove_header("date");
         }
         let status = u16::from(res.status());
         let bodiless = head_only || status == 204 || status == 304 || (100..200).contains(&status);
-        let content_length = res.header("content-length").and_then(|v| v.last().as_str().trim().parse::<u64>().ok());
-        let chunked = res.header("transfer-encoding").is_some_and(|v| v.last().as_str().eq_ignore_ascii_case("chunked"));
+        let content_length = res
+            .header("content-length")
+            .and_then(|v| v.last().as_str().trim().parse::<u64>().ok());
+        let chunked = res
+            .header("transfer-encoding")
+            .is_some_and(|v| v.last().as_str().eq_ignore_ascii_case("chunked"));
         // Without a length or chunking the body runs to the end of the connection, which
         // async-h1 does not read; such a connection is never reused.
         let reusable = !close_requested
@@ -256,12 +314,21 @@ struct RequestLine<R> {
 
 impl<R> RequestLine<R> {
     fn new(inner: R, target: String) -> Self {
-        RequestLine { inner, target: Some(target), head: Vec::new(), out: futures_lite::io::Cursor::new(Vec::new()) }
+        RequestLine {
+            inner,
+            target: Some(target),
+            head: Vec::new(),
+            out: futures_lite::io::Cursor::new(Vec::new()),
+        }
     }
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for RequestLine<R> {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         loop {
             let pos = this.out.position() as usize;
@@ -279,11 +346,19 @@ impl<R: AsyncRead + Unpin> AsyncRead for RequestLine<R> {
             let mut chunk = [0u8; 1024];
             let n = ready!(Pin::new(&mut this.inner).poll_read(cx, &mut chunk))?;
             if n == 0 {
-                return Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, "request head ended early")));
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "request head ended early",
+                )));
             }
             this.head.extend_from_slice(&chunk[..n]);
             if let Some(eol) = this.head.windows(2).position(|w| w == b"\r\n") {
-                let method_end = this.head.iter().position(|&b| b == b' ').unwrap_or(0).min(eol);
+                let method_end = this
+                    .head
+                    .iter()
+                    .position(|&b| b == b' ')
+                    .unwrap_or(0)
+                    .min(eol);
                 let mut out = Vec::with_capacity(this.head.len() + target.len());
                 out.extend_from_slice(&this.head[..method_end]);
                 out.push(b' ');
@@ -312,7 +387,10 @@ struct PooledBody {
 impl PooledBody {
     /// The body ended (EOF or declared length reached): check the length, recycle the
     /// connection.
-    fn finish(check: &BodyLengthCheck, give_back: &mut Option<(Conn, PoolKey, Arc<Pool>)>) -> io::Result<()> {
+    fn finish(
+        check: &BodyLengthCheck,
+        give_back: &mut Option<(Conn, PoolKey, Arc<Pool>)>,
+    ) -> io::Result<()> {
         if let Err(e) = check.finish() {
             give_back.take();
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, e));
@@ -326,7 +404,13 @@ impl PooledBody {
 
 impl AsyncBufRead for PooledBody {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-        let PooledBody { inner, check, give_back, done, .. } = self.get_mut();
+        let PooledBody {
+            inner,
+            check,
+            give_back,
+            done,
+            ..
+        } = self.get_mut();
         if *done {
             return Poll::Ready(Ok(&[]));
         }
@@ -357,7 +441,11 @@ impl AsyncBufRead for PooledBody {
 }
 
 impl AsyncRead for PooledBody {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
         let available = ready!(self.as_mut().poll_fill_buf(cx))?;
         let n = available.len().min(buf.len());
         buf[..n].copy_from_slice(&available[..n]);

@@ -40,7 +40,10 @@ pub fn http_config_from_env() -> Result<HttpConfig, HttpConfigError> {
 
 /// A streaming request body read from `reader`; `len` is the exact total when known (sent as
 /// `Content-Length`, otherwise the body goes chunked).
-pub fn reader_body(reader: impl AsyncRead + Send + Unpin + 'static, len: Option<u64>) -> StreamingBody {
+pub fn reader_body(
+    reader: impl AsyncRead + Send + Unpin + 'static,
+    len: Option<u64>,
+) -> StreamingBody {
     StreamingBody::new(Box::new(reader) as ByteReader, len)
 }
 
@@ -54,7 +57,10 @@ pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
         Ok::<_, io::Error>((file, len))
     })
     .await?;
-    Ok(reader_body(blocking::Unblock::with_capacity(READ_CHUNK, file), Some(len)))
+    Ok(reader_body(
+        blocking::Unblock::with_capacity(READ_CHUNK, file),
+        Some(len),
+    ))
 }
 
 /// A pooled HTTP/1.1 client (a [`surf::Client`] over async-h1 and rustls); cloning is cheap and
@@ -67,7 +73,9 @@ pub struct HttpClient {
 impl HttpClient {
     /// A client for `cfg` (reads the CA bundle file, if one is configured).
     pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
-        Ok(HttpClient { surf: surf::Client::with_http_client(H1Client::new(cfg)?) })
+        Ok(HttpClient {
+            surf: surf::Client::with_http_client(H1Client::new(cfg)?),
+        })
     }
 
     /// The surf client underneath, for callers that want surf's own API.
@@ -77,7 +85,10 @@ impl HttpClient {
 
     /// Send `req` and return the response once its head has arrived; read the body from the
     /// returned [`ResponseBody`].
-    pub async fn send(&self, req: http::Request<Body>) -> Result<http::Response<ResponseBody>, TransportError> {
+    pub async fn send(
+        &self,
+        req: http::Request<Body>,
+    ) -> Result<http::Response<ResponseBody>, TransportError> {
         let (parts, body) = req.into_parts();
         // A pooled connection the server closed after its last response can still look open
         // for a moment; an in-memory body is sent once more on a fresh connection.
@@ -87,7 +98,10 @@ impl HttpClient {
         };
         match self.send_once(&parts, body).await {
             Err(Failure::Stale(e)) => match replay {
-                Some(body) => self.send_once(&parts, body).await.map_err(Failure::into_error),
+                Some(body) => self
+                    .send_once(&parts, body)
+                    .await
+                    .map_err(Failure::into_error),
                 None => Err(e),
             },
             other => other.map_err(Failure::into_error),
@@ -100,13 +114,17 @@ impl HttpClient {
         body: Body,
     ) -> Result<http::Response<ResponseBody>, Failure> {
         let req = to_http_types(parts, body)?;
-        let res = self.surf.send(req).await.map_err(|e| match e.downcast::<StaleConnection>() {
-            Ok(stale) => Failure::Stale(stale.0),
-            Err(e) => Failure::Other(match e.downcast::<TransportError>() {
-                Ok(t) => t,
-                Err(e) => TransportError::new(TransportErrorKind::Io, e.to_string()),
-            }),
-        })?;
+        let res = self
+            .surf
+            .send(req)
+            .await
+            .map_err(|e| match e.downcast::<StaleConnection>() {
+                Ok(stale) => Failure::Stale(stale.0),
+                Err(e) => Failure::Other(match e.downcast::<TransportError>() {
+                    Ok(t) => t,
+                    Err(e) => TransportError::new(TransportErrorKind::Io, e.to_string()),
+                }),
+            })?;
         Ok(from_http_types(res.into())?)
     }
 }
@@ -135,16 +153,28 @@ fn request_error(msg: impl Into<String>) -> TransportError {
 }
 
 /// The core's request as http-types sees it; the exact request target rides along.
-fn to_http_types(parts: &http::request::Parts, body: Body) -> Result<http_types::Request, TransportError> {
-    let url = http_types::Url::parse(&parts.uri.to_string())
-        .map_err(|e| request_error(format!("request URI {} is not an absolute URL: {e}", parts.uri)))?;
-    let method: http_types::Method =
-        parts.method.as_str().parse().map_err(|_| request_error(format!("unsupported method {}", parts.method)))?;
+fn to_http_types(
+    parts: &http::request::Parts,
+    body: Body,
+) -> Result<http_types::Request, TransportError> {
+    let url = http_types::Url::parse(&parts.uri.to_string()).map_err(|e| {
+        request_error(format!(
+            "request URI {} is not an absolute URL: {e}",
+            parts.uri
+        ))
+    })?;
+    let method: http_types::Method = parts
+        .method
+        .as_str()
+        .parse()
+        .map_err(|_| request_error(format!("unsupported method {}", parts.method)))?;
     let mut req = http_types::Request::new(method, url);
     for (name, value) in &parts.headers {
-        let value = value
-            .to_str()
-            .map_err(|_| request_error(format!("header {name} is not visible ASCII, which http-types cannot carry")))?;
+        let value = value.to_str().map_err(|_| {
+            request_error(format!(
+                "header {name} is not visible ASCII, which http-types cannot carry"
+            ))
+        })?;
         req.append_header(name.as_str(), value);
     }
     let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
@@ -153,7 +183,10 @@ fn to_http_types(parts: &http::request::Parts, body: Body) -> Result<http_types:
         Body::Empty => req.set_body(http_types::Body::empty()),
         Body::Bytes(bytes) => {
             let len = bytes.len();
-            req.set_body(http_types::Body::from_reader(futures_lite::io::Cursor::new(bytes), Some(len)));
+            req.set_body(http_types::Body::from_reader(
+                futures_lite::io::Cursor::new(bytes),
+                Some(len),
+            ));
         }
         Body::Stream(stream) => {
             let reader = stream.take::<ByteReader>().ok_or_else(|| {
@@ -163,15 +196,25 @@ fn to_http_types(parts: &http::request::Parts, body: Body) -> Result<http_types:
                 )
             })?;
             let len = stream.len().and_then(|n| usize::try_from(n).ok());
-            let buffered = futures_lite::io::BufReader::with_capacity(READ_CHUNK, SyncReader(Mutex::new(reader)));
+            let buffered = futures_lite::io::BufReader::with_capacity(
+                READ_CHUNK,
+                SyncReader(Mutex::new(reader)),
+            );
             req.set_body(http_types::Body::from_reader(buffered, len));
         }
     }
     Ok(req)
 }
 
-fn from_http_types(mut res: http_types::Response) -> Result<http::Response<ResponseBody>, TransportError> {
-    let bad = |e: http::Error| TransportError::new(TransportErrorKind::Io, format!("invalid response head: {e}"));
+fn from_http_types(
+    mut res: http_types::Response,
+) -> Result<http::Response<ResponseBody>, TransportError> {
+    let bad = |e: http::Error| {
+        TransportError::new(
+            TransportErrorKind::Io,
+            format!("invalid response head: {e}"),
+        )
+    };
     let mut builder = http::Response::builder().status(u16::from(res.status()));
     for (name, values) in res.iter() {
         for value in values.iter() {
@@ -188,8 +231,16 @@ fn from_http_types(mut res: http_types::Response) -> Result<http::Response<Respo
 struct SyncReader(Mutex<ByteReader>);
 
 impl AsyncRead for SyncReader {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        let reader = self.get_mut().0.get_mut().unwrap_or_else(|p| p.into_inner());
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let reader = self
+            .get_mut()
+            .0
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner());
         Pin::new(reader).poll_read(cx, buf)
     }
 }
@@ -203,7 +254,11 @@ fn body_error(e: io::Error) -> TransportError {
     match e.into_inner() {
         Some(inner) => match inner.downcast::<TransportError>() {
             Ok(t) => *t,
-            Err(other) => TransportError { kind, message: format!("reading response body: {other}"), source: Some(other) },
+            Err(other) => TransportError {
+                kind,
+                message: format!("reading response body: {other}"),
+                source: Some(other),
+            },
         },
         None => TransportError::new(kind, "reading response body failed"),
     }
@@ -221,7 +276,9 @@ pub struct ResponseBody {
 
 impl std::fmt::Debug for ResponseBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResponseBody").field("len", &self.len).finish_non_exhaustive()
+        f.debug_struct("ResponseBody")
+            .field("len", &self.len)
+            .finish_non_exhaustive()
     }
 }
 
@@ -269,7 +326,11 @@ impl futures_core::Stream for ResponseBody {
 }
 
 impl AsyncRead for ResponseBody {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.get_mut().body).poll_read(cx, buf)
     }
 }

@@ -82,16 +82,26 @@ impl HttpClient {
             Some(config) => {
                 let http = config.http.as_ref().map(ureq_proxy).transpose()?;
                 let https = config.https.as_ref().map(ureq_proxy).transpose()?;
-                Some(Arc::new(Proxies { config, http, https }))
+                Some(Arc::new(Proxies {
+                    config,
+                    http,
+                    https,
+                }))
             }
             None => None,
         };
-        Ok(HttpClient { agent: ureq::Agent::new_with_config(config), proxies })
+        Ok(HttpClient {
+            agent: ureq::Agent::new_with_config(config),
+            proxies,
+        })
     }
 
     /// Send `req` and return the response once its head has arrived; read the body from the
     /// returned [`ResponseBody`].
-    pub fn send(&self, req: http::Request<Body>) -> Result<http::Response<ResponseBody>, TransportError> {
+    pub fn send(
+        &self,
+        req: http::Request<Body>,
+    ) -> Result<http::Response<ResponseBody>, TransportError> {
         let head_only = req.method() == http::Method::HEAD;
         let proxy = self.proxy_for(req.uri());
         let (mut parts, body) = req.into_parts();
@@ -108,16 +118,30 @@ impl HttpClient {
                 })?;
                 // With a declared length ureq sends Content-Length; without, chunked.
                 if let Some(len) = stream.len() {
-                    parts.headers.entry(http::header::CONTENT_LENGTH).or_insert_with(|| len.into());
+                    parts
+                        .headers
+                        .entry(http::header::CONTENT_LENGTH)
+                        .or_insert_with(|| len.into());
                 }
-                self.run(http::Request::from_parts(parts, ureq::SendBody::from_owned_reader(reader)), proxy)
+                self.run(
+                    http::Request::from_parts(parts, ureq::SendBody::from_owned_reader(reader)),
+                    proxy,
+                )
             }
         }?;
         let (parts, body) = response.into_parts();
         let status = parts.status.as_u16();
         let bodiless = head_only || status == 204 || status == 304 || (100..200).contains(&status);
-        let expected = if bodiless { None } else { BodyLengthCheck::content_length(&parts.headers) };
-        let body = ResponseBody { reader: body.into_reader(), check: BodyLengthCheck::new(expected), done: false };
+        let expected = if bodiless {
+            None
+        } else {
+            BodyLengthCheck::content_length(&parts.headers)
+        };
+        let body = ResponseBody {
+            reader: body.into_reader(),
+            check: BodyLengthCheck::new(expected),
+            done: false,
+        };
         Ok(http::Response::from_parts(parts, body))
     }
 
@@ -133,7 +157,9 @@ impl HttpClient {
     ) -> Result<http::Response<ureq::Body>, TransportError> {
         let first = self.run(http::Request::from_parts(parts.clone(), body), proxy);
         match first {
-            Err(e) if closed_before_response(&e) => self.run(http::Request::from_parts(parts, body), proxy),
+            Err(e) if closed_before_response(&e) => {
+                self.run(http::Request::from_parts(parts, body), proxy)
+            }
             other => other,
         }
     }
@@ -145,7 +171,12 @@ impl HttpClient {
     ) -> Result<http::Response<ureq::Body>, TransportError> {
         let result = match proxy {
             None => self.agent.run(req),
-            Some(p) => self.agent.run(self.agent.configure_request(req).proxy(Some(p.clone())).build()),
+            Some(p) => self.agent.run(
+                self.agent
+                    .configure_request(req)
+                    .proxy(Some(p.clone()))
+                    .build(),
+            ),
         };
         result.map_err(request_error)
     }
@@ -154,7 +185,9 @@ impl HttpClient {
         let proxies = self.proxies.as_deref()?;
         let scheme = uri.scheme_str()?;
         let host = uri.host()?;
-        let port = uri.port_u16().unwrap_or(if scheme == "https" { 443 } else { 80 });
+        let port = uri
+            .port_u16()
+            .unwrap_or(if scheme == "https" { 443 } else { 80 });
         proxies.config.proxy_for(scheme, host, port)?;
         if scheme == "https" {
             proxies.https.as_ref()
@@ -165,16 +198,30 @@ impl HttpClient {
 }
 
 fn ureq_proxy(p: &ProxyUrl) -> Result<ureq::Proxy, TransportError> {
-    let mut builder = ureq::Proxy::builder(ProxyProtocol::Http).host(&p.host).port(p.port);
+    let mut builder = ureq::Proxy::builder(ProxyProtocol::Http)
+        .host(&p.host)
+        .port(p.port);
     if let Some(user) = &p.username {
-        builder = builder.username(user).password(p.password.as_deref().unwrap_or_default());
+        builder = builder
+            .username(user)
+            .password(p.password.as_deref().unwrap_or_default());
     }
-    builder.build().map_err(|e| TransportError::new(TransportErrorKind::Request, format!("proxy {}:{}: {e}", p.host, p.port)))
+    builder.build().map_err(|e| {
+        TransportError::new(
+            TransportErrorKind::Request,
+            format!("proxy {}:{}: {e}", p.host, p.port),
+        )
+    })
 }
 
 /// The CA bundle's certificates, which replace the built-in roots (as botocore does).
 fn read_ca_bundle(path: &Path) -> Result<Vec<Certificate<'static>>, TransportError> {
-    let bad = |what: &str| TransportError::new(TransportErrorKind::Tls, format!("CA bundle {}: {what}", path.display()));
+    let bad = |what: &str| {
+        TransportError::new(
+            TransportErrorKind::Tls,
+            format!("CA bundle {}: {what}", path.display()),
+        )
+    };
     let pem = std::fs::read(path).map_err(|e| bad("cannot be read").with_source(e))?;
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
@@ -193,9 +240,13 @@ fn error_kind(e: &ureq::Error) -> TransportErrorKind {
     use ureq::Error as E;
     match e {
         E::Timeout(_) => TransportErrorKind::Timeout,
-        E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => TransportErrorKind::Connect,
+        E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => {
+            TransportErrorKind::Connect
+        }
         E::Tls(_) | E::Pem(_) | E::Rustls(_) | E::TlsRequired => TransportErrorKind::Tls,
-        E::BadUri(_) | E::Http(_) | E::InvalidProxyUrl | E::RequireHttpsOnly(_) => TransportErrorKind::Request,
+        E::BadUri(_) | E::Http(_) | E::InvalidProxyUrl | E::RequireHttpsOnly(_) => {
+            TransportErrorKind::Request
+        }
         E::Io(io) => match io.get_ref() {
             Some(inner) if inner.is::<rustls::Error>() => TransportErrorKind::Tls,
             Some(inner) => match inner.downcast_ref::<ureq::Error>() {
@@ -211,9 +262,16 @@ fn error_kind(e: &ureq::Error) -> TransportErrorKind {
 /// The error a request gets when the connection was closed by the server before it answered.
 fn closed_before_response(e: &TransportError) -> bool {
     use io::ErrorKind as K;
-    match e.source.as_deref().and_then(|s| s.downcast_ref::<ureq::Error>()) {
+    match e
+        .source
+        .as_deref()
+        .and_then(|s| s.downcast_ref::<ureq::Error>())
+    {
         Some(ureq::Error::Io(io)) => {
-            matches!(io.kind(), K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof)
+            matches!(
+                io.kind(),
+                K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof
+            )
         }
         _ => false,
     }
@@ -228,8 +286,16 @@ fn body_error(e: io::Error, received: u64) -> TransportError {
         Some(inner) => error_kind(inner),
         None => io_error_kind(&e),
     };
-    let kind = if kind == TransportErrorKind::Timeout { kind } else { TransportErrorKind::Io };
-    TransportError::new(kind, format!("reading response body after {received} bytes: {e}")).with_source(e)
+    let kind = if kind == TransportErrorKind::Timeout {
+        kind
+    } else {
+        TransportErrorKind::Io
+    };
+    TransportError::new(
+        kind,
+        format!("reading response body after {received} bytes: {e}"),
+    )
+    .with_source(e)
 }
 
 /// A response body: read it whole with [`bytes`](Self::bytes), chunk by chunk with
@@ -245,7 +311,9 @@ pub struct ResponseBody {
 
 impl std::fmt::Debug for ResponseBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResponseBody").field("received", &self.check.received()).finish_non_exhaustive()
+        f.debug_struct("ResponseBody")
+            .field("received", &self.check.received())
+            .finish_non_exhaustive()
     }
 }
 

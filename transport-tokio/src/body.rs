@@ -51,8 +51,15 @@ pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
 /// A request body as hyper sends it.
 pub(crate) enum RequestBody {
     Full(Option<Bytes>),
-    Stream { stream: ByteStream, len: Option<u64> },
-    Reader { reader: ByteReader, len: Option<u64>, buf: BytesMut },
+    Stream {
+        stream: ByteStream,
+        len: Option<u64>,
+    },
+    Reader {
+        reader: ByteReader,
+        len: Option<u64>,
+        buf: BytesMut,
+    },
 }
 
 impl RequestBody {
@@ -65,7 +72,11 @@ impl RequestBody {
                 if let Some(stream) = s.take::<ByteStream>() {
                     Ok(RequestBody::Stream { stream, len })
                 } else if let Some(reader) = s.take::<ByteReader>() {
-                    Ok(RequestBody::Reader { reader, len, buf: BytesMut::new() })
+                    Ok(RequestBody::Reader {
+                        reader,
+                        len,
+                        buf: BytesMut::new(),
+                    })
                 } else {
                     Err(TransportError::new(
                         TransportErrorKind::Request,
@@ -82,7 +93,10 @@ impl HttpBody for RequestBody {
     type Data = Bytes;
     type Error = io::Error;
 
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         match self.get_mut() {
             RequestBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
             RequestBody::Stream { stream, .. } => loop {
@@ -95,7 +109,7 @@ impl HttpBody for RequestBody {
                 if buf.capacity() < READ_CHUNK {
                     buf.reserve(READ_CHUNK);
                 }
-                // Safety-free read into the spare capacity via ReadBuf over an initialized slice.
+                // Read into a zeroed tail (no unsafe), then hand exactly the bytes read to hyper.
                 let start = buf.len();
                 buf.resize(start + READ_CHUNK, 0);
                 let mut rb = ReadBuf::new(&mut buf[start..]);
@@ -118,7 +132,9 @@ impl HttpBody for RequestBody {
     fn size_hint(&self) -> SizeHint {
         match self {
             RequestBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
-            RequestBody::Stream { len: Some(n), .. } | RequestBody::Reader { len: Some(n), .. } => SizeHint::with_exact(*n),
+            RequestBody::Stream { len: Some(n), .. } | RequestBody::Reader { len: Some(n), .. } => {
+                SizeHint::with_exact(*n)
+            }
             _ => SizeHint::default(),
         }
     }
@@ -138,13 +154,19 @@ pub struct ResponseBody {
 
 impl std::fmt::Debug for ResponseBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResponseBody").field("received", &self.check.received()).finish_non_exhaustive()
+        f.debug_struct("ResponseBody")
+            .field("received", &self.check.received())
+            .finish_non_exhaustive()
     }
 }
 
 impl ResponseBody {
     pub(crate) fn new(incoming: Incoming, expected_len: Option<u64>) -> Self {
-        ResponseBody { incoming: Some(incoming), check: BodyLengthCheck::new(expected_len), pending: Bytes::new() }
+        ResponseBody {
+            incoming: Some(incoming),
+            check: BodyLengthCheck::new(expected_len),
+            pending: Bytes::new(),
+        }
     }
 
     /// The declared length, when the response had a `Content-Length`.
@@ -156,9 +178,11 @@ impl ResponseBody {
     pub async fn bytes(mut self) -> Result<Bytes, TransportError> {
         let first = match self.chunk().await? {
             Some(c) => c,
-            None => return Ok(std::mem::take(&mut self.pending)),
+            None => return Ok(Bytes::new()),
         };
-        let Some(second) = self.chunk().await? else { return Ok(first) };
+        let Some(second) = self.chunk().await? else {
+            return Ok(first);
+        };
         // Cap the up-front reservation so a lying Content-Length cannot make us allocate it.
         let hint = self.content_length().unwrap_or(0).min(64 << 20) as usize;
         let mut all = BytesMut::with_capacity(hint.max(first.len() + second.len()));
@@ -180,11 +204,15 @@ impl ResponseBody {
             return Poll::Ready(Ok(Some(std::mem::take(&mut self.pending))));
         }
         loop {
-            let Some(incoming) = self.incoming.as_mut() else { return Poll::Ready(Ok(None)) };
+            let Some(incoming) = self.incoming.as_mut() else {
+                return Poll::Ready(Ok(None));
+            };
             match ready!(Pin::new(incoming).poll_frame(cx)) {
                 Some(Ok(frame)) => {
                     // Trailers carry no body bytes; skip them.
-                    let Ok(data) = frame.into_data() else { continue };
+                    let Ok(data) = frame.into_data() else {
+                        continue;
+                    };
                     if data.is_empty() {
                         continue;
                     }
@@ -197,7 +225,11 @@ impl ResponseBody {
                         TransportErrorKind::Timeout => TransportErrorKind::Timeout,
                         _ => TransportErrorKind::Io,
                     };
-                    let msg = format!("reading response body after {} bytes: {}", self.check.received(), describe(&e));
+                    let msg = format!(
+                        "reading response body after {} bytes: {}",
+                        self.check.received(),
+                        describe(&e)
+                    );
                     return Poll::Ready(Err(TransportError::new(kind, msg).with_source(e)));
                 }
                 None => {
@@ -219,7 +251,11 @@ impl Stream for ResponseBody {
 }
 
 impl AsyncRead for ResponseBody {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         if this.pending.is_empty() {
             match ready!(this.poll_chunk(cx)) {

@@ -48,13 +48,18 @@ impl tower_service::Service<http::Uri> for Connector {
 
 impl Connector {
     async fn connect(self, dst: http::Uri) -> io::Result<TimedStream> {
-        let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidInput, format!("{what} in URL {dst}"));
+        let invalid = |what: &str| {
+            io::Error::new(io::ErrorKind::InvalidInput, format!("{what} in URL {dst}"))
+        };
         let host = dst.host().ok_or_else(|| invalid("no host"))?;
         let host = host.trim_start_matches('[').trim_end_matches(']');
         let scheme = dst.scheme_str().unwrap_or("http");
         let https = scheme.eq_ignore_ascii_case("https");
         let port = dst.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let proxy = self.proxy.as_deref().and_then(|p| p.proxy_for(scheme, host, port));
+        let proxy = self
+            .proxy
+            .as_deref()
+            .and_then(|p| p.proxy_for(scheme, host, port));
 
         let target = proxy.map_or((host, port), |p| (p.host.as_str(), p.port));
         let tcp = tokio::time::timeout(self.connect_timeout, TcpStream::connect(target))
@@ -62,7 +67,10 @@ impl Connector {
             .map_err(|_| {
                 io::Error::new(
                     io::ErrorKind::TimedOut,
-                    format!("connecting to {}:{} took longer than {:?}", target.0, target.1, self.connect_timeout),
+                    format!(
+                        "connecting to {}:{} took longer than {:?}",
+                        target.0, target.1, self.connect_timeout
+                    ),
                 )
             })??;
         // Requests are written whole; waiting for Nagle only adds latency.
@@ -73,9 +81,14 @@ impl Connector {
             Some(_) if !https => stream.absolute_form = true,
             Some(p) => {
                 let tunnel = open_tunnel(&mut stream, host, port, p.authorization.as_deref());
-                tokio::time::timeout(self.connect_timeout, tunnel).await.map_err(|_| {
-                    io::Error::new(io::ErrorKind::TimedOut, format!("proxy CONNECT to {host}:{port} timed out"))
-                })??;
+                tokio::time::timeout(self.connect_timeout, tunnel)
+                    .await
+                    .map_err(|_| {
+                        io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            format!("proxy CONNECT to {host}:{port} timed out"),
+                        )
+                    })??;
             }
         }
         Ok(stream)
@@ -83,8 +96,17 @@ impl Connector {
 }
 
 /// Ask the proxy on `stream` for a tunnel to `host:port` and read its answer.
-async fn open_tunnel(stream: &mut TimedStream, host: &str, port: u16, auth: Option<&str>) -> io::Result<()> {
-    let authority = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
+async fn open_tunnel(
+    stream: &mut TimedStream,
+    host: &str,
+    port: u16,
+    auth: Option<&str>,
+) -> io::Result<()> {
+    let authority = if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
     let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
     if let Some(auth) = auth {
         head.push_str("Proxy-Authorization: ");
@@ -97,20 +119,32 @@ async fn open_tunnel(stream: &mut TimedStream, host: &str, port: u16, auth: Opti
     let mut answer = Vec::with_capacity(128);
     while !answer.ends_with(b"\r\n\r\n") {
         if answer.len() > 8192 {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "proxy CONNECT answer too long"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "proxy CONNECT answer too long",
+            ));
         }
         let byte = stream.read_u8().await.map_err(|e| {
-            io::Error::new(io::ErrorKind::ConnectionAborted, format!("proxy closed the CONNECT tunnel: {e}"))
+            io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                format!("proxy closed the CONNECT tunnel: {e}"),
+            )
         })?;
         answer.push(byte);
     }
     let status_line = answer.split(|&b| b == b'\r').next().unwrap_or_default();
     let status_line = String::from_utf8_lossy(status_line);
-    let ok = status_line.split_whitespace().nth(1).is_some_and(|code| code.starts_with('2'));
+    let ok = status_line
+        .split_whitespace()
+        .nth(1)
+        .is_some_and(|code| code.starts_with('2'));
     if ok {
         Ok(())
     } else {
-        Err(io::Error::new(io::ErrorKind::ConnectionRefused, format!("proxy refused CONNECT {authority}: {status_line}")))
+        Err(io::Error::new(
+            io::ErrorKind::ConnectionRefused,
+            format!("proxy refused CONNECT {authority}: {status_line}"),
+        ))
     }
 }
 
@@ -129,7 +163,13 @@ pub(crate) struct TimedStream {
 
 impl TimedStream {
     fn new(tcp: TcpStream, timeout: Duration) -> Self {
-        TimedStream { tcp, timeout, read_timer: None, write_timer: None, absolute_form: false }
+        TimedStream {
+            tcp,
+            timeout,
+            read_timer: None,
+            write_timer: None,
+            absolute_form: false,
+        }
     }
 }
 
@@ -150,13 +190,20 @@ fn poll_timed<T>(
             let sleep = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
             ready!(sleep.as_mut().poll(cx));
             *timer = None;
-            Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, format!("no data for {timeout:?} (read timeout)"))))
+            Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("no data for {timeout:?} (read timeout)"),
+            )))
         }
     }
 }
 
 impl AsyncRead for TimedStream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_read(cx, buf);
         poll_timed(&mut this.read_timer, this.timeout, cx, op)
@@ -164,7 +211,11 @@ impl AsyncRead for TimedStream {
 }
 
 impl AsyncWrite for TimedStream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_write(cx, buf);
         poll_timed(&mut this.write_timer, this.timeout, cx, op)
@@ -205,7 +256,9 @@ pub(crate) fn tls_config(cfg: &HttpConfig) -> Result<ClientConfig, TransportErro
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| TransportError::new(TransportErrorKind::Tls, "no usable TLS versions").with_source(e))?;
+        .map_err(|e| {
+            TransportError::new(TransportErrorKind::Tls, "no usable TLS versions").with_source(e)
+        })?;
     if !cfg.verify {
         return Ok(builder
             .dangerous()
@@ -216,12 +269,19 @@ pub(crate) fn tls_config(cfg: &HttpConfig) -> Result<ClientConfig, TransportErro
     match &cfg.ca_bundle {
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
         Some(path) => {
-            let bad_bundle =
-                |what: &str| TransportError::new(TransportErrorKind::Tls, format!("CA bundle {}: {what}", path.display()));
-            let pem = std::fs::read(path).map_err(|e| bad_bundle("cannot be read").with_source(e))?;
+            let bad_bundle = |what: &str| {
+                TransportError::new(
+                    TransportErrorKind::Tls,
+                    format!("CA bundle {}: {what}", path.display()),
+                )
+            };
+            let pem =
+                std::fs::read(path).map_err(|e| bad_bundle("cannot be read").with_source(e))?;
             for cert in CertificateDer::pem_slice_iter(&pem) {
                 let cert = cert.map_err(|e| bad_bundle("invalid PEM").with_source(e))?;
-                roots.add(cert).map_err(|e| bad_bundle("invalid certificate").with_source(e))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| bad_bundle("invalid certificate").with_source(e))?;
             }
             if roots.is_empty() {
                 return Err(bad_bundle("holds no certificate"));
@@ -253,7 +313,12 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -262,7 +327,12 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -272,7 +342,10 @@ impl ServerCertVerifier for AcceptAnyCertificate {
 
 /// Classify an error from hyper/hyper-util/rustls by walking its whole cause chain (looking
 /// inside `io::Error`s, whose `source()` skips the error they wrap).
-pub(crate) fn classify(err: &(dyn std::error::Error + 'static), is_connect: bool) -> TransportErrorKind {
+pub(crate) fn classify(
+    err: &(dyn std::error::Error + 'static),
+    is_connect: bool,
+) -> TransportErrorKind {
     let mut kind = None::<TransportErrorKind>;
     let mut note = |k: TransportErrorKind| {
         let rank = |k| match k {
@@ -327,7 +400,10 @@ pub(crate) fn closed_before_response(err: &hyper_util::client::legacy::Error) ->
         }
         if let Some(io) = e.downcast_ref::<io::Error>() {
             use io::ErrorKind as K;
-            return matches!(io.kind(), K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof);
+            return matches!(
+                io.kind(),
+                K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof
+            );
         }
         cur = e.source();
     }

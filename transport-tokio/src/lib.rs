@@ -62,7 +62,10 @@ impl HttpClient {
 
     /// Send `req` and return the response once its head has arrived; the body is read from the
     /// returned [`ResponseBody`].
-    pub async fn send(&self, req: http::Request<Body>) -> Result<http::Response<ResponseBody>, TransportError> {
+    pub async fn send(
+        &self,
+        req: http::Request<Body>,
+    ) -> Result<http::Response<ResponseBody>, TransportError> {
         let (mut parts, body) = req.into_parts();
         let body = RequestBody::from_core(body)?;
         if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
@@ -82,10 +85,16 @@ impl HttpClient {
             RequestBody::Full(bytes) => Some((parts.clone(), bytes.clone())),
             _ => None,
         };
-        let mut result = self.client.request(http::Request::from_parts(parts, body)).await;
+        let mut result = self
+            .client
+            .request(http::Request::from_parts(parts, body))
+            .await;
         if let (Err(e), Some((parts, bytes))) = (&result, replay) {
             if connect::closed_before_response(e) {
-                result = self.client.request(http::Request::from_parts(parts, RequestBody::Full(bytes))).await;
+                result = self
+                    .client
+                    .request(http::Request::from_parts(parts, RequestBody::Full(bytes)))
+                    .await;
             }
         }
         let response = result.map_err(|e| {
@@ -95,8 +104,15 @@ impl HttpClient {
         let (parts, incoming) = response.into_parts();
         let status = parts.status.as_u16();
         let bodiless = no_body || status == 204 || status == 304 || (100..200).contains(&status);
-        let expected = if bodiless { None } else { sansboto_core::http_config::BodyLengthCheck::content_length(&parts.headers) };
-        Ok(http::Response::from_parts(parts, ResponseBody::new(incoming, expected)))
+        let expected = if bodiless {
+            None
+        } else {
+            sansboto_core::http_config::BodyLengthCheck::content_length(&parts.headers)
+        };
+        Ok(http::Response::from_parts(
+            parts,
+            ResponseBody::new(incoming, expected),
+        ))
     }
 
     /// `Proxy-Authorization` for a plain-http request that goes through a proxy with credentials
@@ -108,10 +124,12 @@ impl HttpClient {
         }
         let host = uri.host()?;
         let target = proxy.proxy_for("http", host, uri.port_u16().unwrap_or(80))?;
-        HeaderValue::from_str(target.authorization.as_deref()?).ok().map(|mut v| {
-            v.set_sensitive(true);
-            v
-        })
+        HeaderValue::from_str(target.authorization.as_deref()?)
+            .ok()
+            .map(|mut v| {
+                v.set_sensitive(true);
+                v
+            })
     }
 }
 

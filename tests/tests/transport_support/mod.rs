@@ -22,7 +22,10 @@ pub struct SeenRequest {
 
 impl SeenRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -33,10 +36,9 @@ pub fn pattern(i: u64) -> u8 {
 
 /// Checksum of a body made of `pattern` bytes, or of any bytes (position-weighted sum).
 pub fn checksum(bytes: impl IntoIterator<Item = u8>, start: u64) -> u64 {
-    bytes
-        .into_iter()
-        .enumerate()
-        .fold(0u64, |acc, (i, b)| acc.wrapping_add((start + i as u64 + 1).wrapping_mul(u64::from(b))))
+    bytes.into_iter().enumerate().fold(0u64, |acc, (i, b)| {
+        acc.wrapping_add((start + i as u64 + 1).wrapping_mul(u64::from(b)))
+    })
 }
 
 pub fn pattern_checksum(len: u64) -> u64 {
@@ -100,7 +102,9 @@ impl Server {
                             let _ = proxy_conn(stream, &seen);
                         }
                         Some(cfg) => {
-                            let Ok(conn) = rustls::ServerConnection::new(cfg) else { return };
+                            let Ok(conn) = rustls::ServerConnection::new(cfg) else {
+                                return;
+                            };
                             let tls_stream = rustls::StreamOwned::new(conn, stream);
                             let _ = serve(tls_stream, mode, &seen);
                         }
@@ -111,7 +115,11 @@ impl Server {
                 });
             }
         });
-        Server { addr, seen, connections }
+        Server {
+            addr,
+            seen,
+            connections,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -153,24 +161,31 @@ fn read_head(r: &mut impl BufRead) -> std::io::Result<Option<SeenRequest>> {
 /// Read the body (Content-Length or chunked) without storing it: length and checksum only.
 fn read_body(r: &mut impl BufRead, req: &mut SeenRequest) -> std::io::Result<()> {
     let mut buf = vec![0u8; 64 * 1024];
-    let mut consume = |r: &mut dyn Read, mut n: u64, req: &mut SeenRequest| -> std::io::Result<()> {
-        while n > 0 {
-            let want = n.min(buf.len() as u64) as usize;
-            let got = r.read(&mut buf[..want])?;
-            if got == 0 {
-                return Err(std::io::ErrorKind::UnexpectedEof.into());
+    let mut consume =
+        |r: &mut dyn Read, mut n: u64, req: &mut SeenRequest| -> std::io::Result<()> {
+            while n > 0 {
+                let want = n.min(buf.len() as u64) as usize;
+                let got = r.read(&mut buf[..want])?;
+                if got == 0 {
+                    return Err(std::io::ErrorKind::UnexpectedEof.into());
+                }
+                req.body_sum = req
+                    .body_sum
+                    .wrapping_add(checksum(buf[..got].iter().copied(), req.body_len));
+                req.body_len += got as u64;
+                n -= got as u64;
             }
-            req.body_sum = req.body_sum.wrapping_add(checksum(buf[..got].iter().copied(), req.body_len));
-            req.body_len += got as u64;
-            n -= got as u64;
-        }
-        Ok(())
-    };
-    if req.header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+            Ok(())
+        };
+    if req
+        .header("transfer-encoding")
+        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
+    {
         loop {
             let mut size = String::new();
             r.read_line(&mut size)?;
-            let n = u64::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+            let n =
+                u64::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
             if n == 0 {
                 // Trailers (none expected) end with an empty line.
                 loop {
@@ -186,15 +201,27 @@ fn read_body(r: &mut impl BufRead, req: &mut SeenRequest) -> std::io::Result<()>
             r.read_line(&mut size)?;
         }
     }
-    let len = req.header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let len = req
+        .header("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     consume(r, len, req)
 }
 
-fn serve<S: Read + Write>(stream: S, mode: Mode, seen: &Mutex<Vec<SeenRequest>>) -> std::io::Result<()> {
+fn serve<S: Read + Write>(
+    stream: S,
+    mode: Mode,
+    seen: &Mutex<Vec<SeenRequest>>,
+) -> std::io::Result<()> {
     let mut r = BufReader::new(stream);
     loop {
-        let Some(mut req) = read_head(&mut r)? else { return Ok(()) };
-        if req.header("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue")) {
+        let Some(mut req) = read_head(&mut r)? else {
+            return Ok(());
+        };
+        if req
+            .header("expect")
+            .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+        {
             r.get_mut().write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
         }
         read_body(&mut r, &mut req)?;
@@ -216,7 +243,11 @@ fn serve<S: Read + Write>(stream: S, mode: Mode, seen: &Mutex<Vec<SeenRequest>>)
             Mode::EchoCloseWithHeader => "Connection: close\r\n",
             _ => "",
         };
-        if let Some(n) = req.target.strip_prefix("/bytes/").and_then(|n| n.parse::<u64>().ok()) {
+        if let Some(n) = req
+            .target
+            .strip_prefix("/bytes/")
+            .and_then(|n| n.parse::<u64>().ok())
+        {
             write!(w, "HTTP/1.1 200 OK\r\nContent-Length: {n}\r\n{close}\r\n")?;
             let mut chunk = Vec::with_capacity(64 * 1024);
             let mut i = 0;
@@ -249,7 +280,9 @@ fn proxy_conn(stream: TcpStream, seen: &Mutex<Vec<SeenRequest>>) -> std::io::Res
     let mut r = BufReader::new(stream.try_clone()?);
     let mut w = stream;
     loop {
-        let Some(mut req) = read_head(&mut r)? else { return Ok(()) };
+        let Some(mut req) = read_head(&mut r)? else {
+            return Ok(());
+        };
         seen.lock().unwrap().push(req.clone());
         if req.method == "CONNECT" {
             let Ok(mut upstream) = TcpStream::connect(&req.target) else {
@@ -271,24 +304,31 @@ fn proxy_conn(stream: TcpStream, seen: &Mutex<Vec<SeenRequest>>) -> std::io::Res
         }
         read_body(&mut r, &mut req)?;
         let body = format!("proxied {}", req.target);
-        write!(w, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}", body.len())?;
+        write!(
+            w,
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )?;
         w.flush()?;
     }
 }
 
 /// A self-signed certificate for `localhost` / 127.0.0.1: (server config, PEM of the cert).
 pub fn self_signed() -> (Arc<rustls::ServerConfig>, String) {
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-        .expect("generate certificate");
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+            .expect("generate certificate");
     let pem = cert.cert.pem();
     let der = cert.cert.der().clone();
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
-    let cfg = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .expect("protocol versions")
-        .with_no_client_auth()
-        .with_single_cert(vec![der], key)
-        .expect("server config");
+    let cfg = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocol versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![der], key)
+    .expect("server config");
     (Arc::new(cfg), pem)
 }
 
