@@ -71,6 +71,14 @@ fn poll_timed<T>(
     }
 }
 
+/// Progress in one direction restarts the other direction's wait, so a response wait that
+/// overlaps a long upload only counts from when the upload stalls.
+fn restart(timer: &mut Option<Timer>, timeout: Duration) {
+    if let Some(t) = timer {
+        t.set_after(timeout);
+    }
+}
+
 impl AsyncRead for TimedTcp {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -79,6 +87,9 @@ impl AsyncRead for TimedTcp {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_read(cx, buf);
+        if matches!(op, Poll::Ready(Ok(n)) if n > 0) {
+            restart(&mut this.write_timer, this.timeout);
+        }
         poll_timed(&mut this.read_timer, this.timeout, cx, op)
     }
 }
@@ -91,6 +102,9 @@ impl AsyncWrite for TimedTcp {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_write(cx, buf);
+        if matches!(op, Poll::Ready(Ok(n)) if n > 0) {
+            restart(&mut this.read_timer, this.timeout);
+        }
         poll_timed(&mut this.write_timer, this.timeout, cx, op)
     }
 

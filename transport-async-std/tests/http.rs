@@ -239,6 +239,25 @@ fn response_streams_chunk_by_chunk_and_through_async_read() {
 }
 
 #[test]
+fn idle_pooled_connection_outlives_the_read_timeout() {
+    on_both_runtimes(|| async {
+        let server = Server::start(Mode::Echo);
+        let c = client();
+        assert_eq!(
+            text(&c, request("GET", &server.url("/1"), Body::Empty)).await,
+            "GET 0 0"
+        );
+        // Idle for longer than the 300 ms read timeout: the pooled connection must still work (or
+        // be replaced), never fail the next request.
+        sansboto_async_std::sleep(Duration::from_millis(700)).await;
+        assert_eq!(
+            text(&c, request("GET", &server.url("/2"), Body::Empty)).await,
+            "GET 0 0"
+        );
+    });
+}
+
+#[test]
 fn connection_refused_is_connect() {
     on_both_runtimes(|| async {
         let port = support::closed_port();

@@ -199,6 +199,23 @@ fn response_streams_chunk_by_chunk_and_through_read() {
 }
 
 #[test]
+fn idle_pooled_connection_outlives_the_read_timeout() {
+    let server = Server::start(Mode::Echo);
+    let c = client();
+    assert_eq!(
+        text(&c, request("GET", &server.url("/1"), Body::Empty)),
+        "GET 0 0"
+    );
+    // Idle for longer than the 300 ms read timeout: the pooled connection must still work (or
+    // be replaced), never fail the next request.
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(
+        text(&c, request("GET", &server.url("/2"), Body::Empty)),
+        "GET 0 0"
+    );
+}
+
+#[test]
 fn connection_refused_is_connect() {
     let port = support::closed_port();
     let err = client()

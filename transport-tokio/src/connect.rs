@@ -198,6 +198,15 @@ fn poll_timed<T>(
     }
 }
 
+/// Progress in one direction restarts the other direction's wait: hyper waits for the response
+/// head while it is still uploading the body, and that wait only starts once the upload stalls
+/// (as botocore's socket timeout only applies to the `recv` after `sendall`).
+fn restart(timer: &mut Option<Pin<Box<Sleep>>>, timeout: Duration) {
+    if let Some(t) = timer {
+        t.as_mut().reset(tokio::time::Instant::now() + timeout);
+    }
+}
+
 impl AsyncRead for TimedStream {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -205,7 +214,11 @@ impl AsyncRead for TimedStream {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        let before = buf.filled().len();
         let op = Pin::new(&mut this.tcp).poll_read(cx, buf);
+        if matches!(op, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            restart(&mut this.write_timer, this.timeout);
+        }
         poll_timed(&mut this.read_timer, this.timeout, cx, op)
     }
 }
@@ -218,6 +231,9 @@ impl AsyncWrite for TimedStream {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_write(cx, buf);
+        if matches!(op, Poll::Ready(Ok(n)) if n > 0) {
+            restart(&mut this.read_timer, this.timeout);
+        }
         poll_timed(&mut this.write_timer, this.timeout, cx, op)
     }
 
@@ -228,6 +244,9 @@ impl AsyncWrite for TimedStream {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_write_vectored(cx, bufs);
+        if matches!(op, Poll::Ready(Ok(n)) if n > 0) {
+            restart(&mut this.read_timer, this.timeout);
+        }
         poll_timed(&mut this.write_timer, this.timeout, cx, op)
     }
 
