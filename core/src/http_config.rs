@@ -211,6 +211,45 @@ impl ProxyUrl {
     }
 }
 
+impl ProxyUrl {
+    /// The request asking this proxy for a tunnel to `host:port` (with credentials when the
+    /// proxy URL had them); the answer is checked with [`check_tunnel_answer`].
+    pub fn tunnel_request(&self, host: &str, port: u16) -> String {
+        let authority = if host.contains(':') {
+            format!("[{host}]:{port}")
+        } else {
+            format!("{host}:{port}")
+        };
+        let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
+        if let Some(auth) = &self.authorization {
+            head.push_str("Proxy-Authorization: ");
+            head.push_str(auth);
+            head.push_str("\r\n");
+        }
+        head.push_str("\r\n");
+        head
+    }
+}
+
+/// Longest proxy answer to `CONNECT` a transport should read before giving up.
+pub const MAX_TUNNEL_ANSWER: usize = 8192;
+
+/// Check a proxy's answer to `CONNECT` (its head, through the blank line): any 2xx opens the
+/// tunnel; anything else is the proxy's refusal, returned as its status line.
+pub fn check_tunnel_answer(head: &[u8]) -> Result<(), String> {
+    let status_line = head
+        .split(|&b| b == b'\r' || b == b'\n')
+        .next()
+        .unwrap_or_default();
+    let status_line = String::from_utf8_lossy(status_line);
+    let mut words = status_line.split_whitespace();
+    let is_http = words.next().is_some_and(|v| v.starts_with("HTTP/1."));
+    match words.next() {
+        Some(code) if is_http && code.len() == 3 && code.starts_with('2') => Ok(()),
+        _ => Err(status_line.into_owned()),
+    }
+}
+
 /// `user:pass@host` → `***@host`, so errors never show a proxy password.
 fn redact_userinfo(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -500,6 +539,28 @@ mod tests {
         assert!(!err.to_string().contains("secret"), "{err}");
         assert!(ProxyUrl::parse("http://p:notaport").is_err());
         assert!(ProxyUrl::parse("http://:80").is_err());
+    }
+
+    #[test]
+    fn tunnel_request_and_answer() {
+        let p = ProxyUrl::parse("http://u:p@proxy:3128").unwrap();
+        assert_eq!(
+            p.tunnel_request("s3.amazonaws.com", 443),
+            "CONNECT s3.amazonaws.com:443 HTTP/1.1\r\nHost: s3.amazonaws.com:443\r\n\
+             Proxy-Authorization: Basic dTpw\r\n\r\n"
+        );
+        let plain = ProxyUrl::parse("proxy:1").unwrap();
+        assert_eq!(
+            plain.tunnel_request("::1", 8443),
+            "CONNECT [::1]:8443 HTTP/1.1\r\nHost: [::1]:8443\r\n\r\n"
+        );
+        assert!(check_tunnel_answer(b"HTTP/1.1 200 Connection established\r\n\r\n").is_ok());
+        assert!(check_tunnel_answer(b"HTTP/1.0 200\r\n\r\n").is_ok());
+        let refused =
+            check_tunnel_answer(b"HTTP/1.1 407 Proxy Authentication Required\r\n\r\n").unwrap_err();
+        assert_eq!(refused, "HTTP/1.1 407 Proxy Authentication Required");
+        assert!(check_tunnel_answer(b"garbage 200\r\n\r\n").is_err());
+        assert!(check_tunnel_answer(b"").is_err());
     }
 
     #[test]

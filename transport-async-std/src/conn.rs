@@ -21,7 +21,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use sansboto_core::error::{TransportError, TransportErrorKind};
-use sansboto_core::http_config::{HttpConfig, ProxyUrl};
+use sansboto_core::http_config::{check_tunnel_answer, HttpConfig, ProxyUrl, MAX_TUNNEL_ANSWER};
 
 /// Race `fut` against a timer; `what` names the wait in the `TimedOut` error.
 pub(crate) async fn with_timeout<T>(
@@ -245,7 +245,7 @@ pub(crate) async fn connect(
         with_timeout(
             cfg.connect_timeout,
             &what,
-            open_tunnel(&mut timed, &key.host, key.port, p.authorization.as_deref()),
+            open_tunnel(&mut timed, &key.host, key.port, p),
         )
         .await?;
     }
@@ -270,31 +270,21 @@ pub(crate) async fn connect(
     })
 }
 
-/// Ask the proxy for a tunnel to `host:port` and read its answer.
+/// Ask `proxy` (connected on `stream`) for a tunnel to `host:port` and read its answer.
 async fn open_tunnel(
     stream: &mut TimedTcp,
     host: &str,
     port: u16,
-    auth: Option<&str>,
+    proxy: &ProxyUrl,
 ) -> io::Result<()> {
-    let authority = if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    };
-    let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
-    if let Some(auth) = auth {
-        head.push_str("Proxy-Authorization: ");
-        head.push_str(auth);
-        head.push_str("\r\n");
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await?;
+    stream
+        .write_all(proxy.tunnel_request(host, port).as_bytes())
+        .await?;
     // Byte by byte: the answer is tiny, and nothing past its end may be consumed.
     let mut answer = Vec::with_capacity(128);
     let mut byte = [0u8; 1];
     while !answer.ends_with(b"\r\n\r\n") {
-        if answer.len() > 8192 {
+        if answer.len() > MAX_TUNNEL_ANSWER {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 "proxy CONNECT answer too long",
@@ -308,20 +298,12 @@ async fn open_tunnel(
         }
         answer.push(byte[0]);
     }
-    let status_line = answer.split(|&b| b == b'\r').next().unwrap_or_default();
-    let status_line = String::from_utf8_lossy(status_line);
-    if status_line
-        .split_whitespace()
-        .nth(1)
-        .is_some_and(|code| code.starts_with('2'))
-    {
-        Ok(())
-    } else {
-        Err(io::Error::new(
+    check_tunnel_answer(&answer).map_err(|status| {
+        io::Error::new(
             io::ErrorKind::ConnectionRefused,
-            format!("proxy refused CONNECT {authority}: {status_line}"),
-        ))
-    }
+            format!("proxy refused CONNECT {host}:{port}: {status}"),
+        )
+    })
 }
 
 /// Idle connections by destination, newest last.

@@ -18,7 +18,9 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use sansboto_core::error::{TransportError, TransportErrorKind};
-use sansboto_core::http_config::{io_error_kind, HttpConfig, ProxyConfig};
+use sansboto_core::http_config::{
+    check_tunnel_answer, io_error_kind, HttpConfig, ProxyConfig, ProxyUrl, MAX_TUNNEL_ANSWER,
+};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;
@@ -80,7 +82,7 @@ impl Connector {
             None => {}
             Some(_) if !https => stream.absolute_form = true,
             Some(p) => {
-                let tunnel = open_tunnel(&mut stream, host, port, p.authorization.as_deref());
+                let tunnel = open_tunnel(&mut stream, host, port, p);
                 tokio::time::timeout(self.connect_timeout, tunnel)
                     .await
                     .map_err(|_| {
@@ -95,30 +97,20 @@ impl Connector {
     }
 }
 
-/// Ask the proxy on `stream` for a tunnel to `host:port` and read its answer.
+/// Ask `proxy` (connected on `stream`) for a tunnel to `host:port` and read its answer.
 async fn open_tunnel(
     stream: &mut TimedStream,
     host: &str,
     port: u16,
-    auth: Option<&str>,
+    proxy: &ProxyUrl,
 ) -> io::Result<()> {
-    let authority = if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    };
-    let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
-    if let Some(auth) = auth {
-        head.push_str("Proxy-Authorization: ");
-        head.push_str(auth);
-        head.push_str("\r\n");
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await?;
-    // Read byte by byte: the proxy's answer is tiny, and nothing past its end may be consumed.
+    stream
+        .write_all(proxy.tunnel_request(host, port).as_bytes())
+        .await?;
+    // Byte by byte: the answer is tiny, and nothing past its end may be consumed.
     let mut answer = Vec::with_capacity(128);
     while !answer.ends_with(b"\r\n\r\n") {
-        if answer.len() > 8192 {
+        if answer.len() > MAX_TUNNEL_ANSWER {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 "proxy CONNECT answer too long",
@@ -132,20 +124,12 @@ async fn open_tunnel(
         })?;
         answer.push(byte);
     }
-    let status_line = answer.split(|&b| b == b'\r').next().unwrap_or_default();
-    let status_line = String::from_utf8_lossy(status_line);
-    let ok = status_line
-        .split_whitespace()
-        .nth(1)
-        .is_some_and(|code| code.starts_with('2'));
-    if ok {
-        Ok(())
-    } else {
-        Err(io::Error::new(
+    check_tunnel_answer(&answer).map_err(|status| {
+        io::Error::new(
             io::ErrorKind::ConnectionRefused,
-            format!("proxy refused CONNECT {authority}: {status_line}"),
-        ))
-    }
+            format!("proxy refused CONNECT {host}:{port}: {status}"),
+        )
+    })
 }
 
 /// A TCP stream whose reads and writes fail with `TimedOut` when they wait longer than the read
