@@ -36,16 +36,17 @@ pub fn stream_body(
     StreamingBody::new(Box::pin(stream) as ByteStream, len)
 }
 
-/// A streaming request body read from `reader`, which must yield exactly `len` bytes.
-pub fn reader_body(reader: impl AsyncRead + Send + 'static, len: u64) -> StreamingBody {
-    StreamingBody::new(Box::pin(reader) as ByteReader, Some(len))
+/// A streaming request body read from `reader`; `len` is the exact total when known (sent as
+/// `Content-Length`, otherwise the body goes chunked).
+pub fn reader_body(reader: impl AsyncRead + Send + 'static, len: Option<u64>) -> StreamingBody {
+    StreamingBody::new(Box::pin(reader) as ByteReader, len)
 }
 
 /// A streaming request body with the contents of the file at `path` (length from its metadata).
 pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
     let file = tokio::fs::File::open(path.as_ref()).await?;
     let len = file.metadata().await?.len();
-    Ok(reader_body(file, len))
+    Ok(reader_body(file, Some(len)))
 }
 
 /// A request body as hyper sends it.

@@ -115,7 +115,7 @@ async fn put_streams_of_known_and_unknown_length() {
     );
 
     let data: Vec<u8> = (0..len).map(support::pattern).collect();
-    let reader = Body::Stream(reader_body(std::io::Cursor::new(data.clone()), len));
+    let reader = Body::Stream(reader_body(std::io::Cursor::new(data.clone()), Some(len)));
     assert_eq!(
         text(&c, request("PUT", &server.url("/reader"), reader)).await,
         expected
