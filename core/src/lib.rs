@@ -19,6 +19,7 @@ pub mod endpoint;
 pub mod error;
 pub mod eventstream;
 pub mod hooks;
+pub mod http_config;
 pub mod httpchecksum;
 pub mod jmespath;
 pub mod machine;

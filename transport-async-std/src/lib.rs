@@ -1,1 +1,361 @@
-//! sansboto-async-std
+//! # sansboto-async-std
+//!
+//! The async-std / smol transport: moves the core's `http::Request<Body>` through a
+//! [`surf::Client`] whose backend is our own async-h1 + rustls 0.23 client on async-net sockets
+//! (so it runs under async-std, smol or any `block_on`), and supplies async-io's timer and the
+//! clock.
+
+mod conn;
+mod h1;
+
+use std::io;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::task::{ready, Context, Poll};
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use futures_io::{AsyncBufRead, AsyncRead};
+use futures_lite::AsyncReadExt;
+use sansboto_core::body::{Body, StreamingBody};
+use sansboto_core::error::{TransportError, TransportErrorKind};
+use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
+
+pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
+
+use h1::{H1Client, RequestTarget, StaleConnection};
+
+/// The source type of a [`StreamingBody`] this transport sends.
+pub type ByteReader = Box<dyn AsyncRead + Send + Unpin + 'static>;
+
+/// Buffer size used to read request bodies from a reader.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// [`HttpConfig`] defaults with proxies and CA bundle from the process environment
+/// (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` in either case, `AWS_CA_BUNDLE`).
+pub fn http_config_from_env() -> Result<HttpConfig, HttpConfigError> {
+    HttpConfig::from_env_with(|name| std::env::var(name).ok())
+}
+
+/// A streaming request body read from `reader`; `len` is the exact total when known (sent as
+/// `Content-Length`, otherwise the body goes chunked).
+pub fn reader_body(
+    reader: impl AsyncRead + Send + Unpin + 'static,
+    len: Option<u64>,
+) -> StreamingBody {
+    StreamingBody::new(Box::new(reader) as ByteReader, len)
+}
+
+/// A streaming request body with the contents of the file at `path` (length from its metadata;
+/// the file is read on the `blocking` thread pool, so any executor works).
+pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
+    let path = path.as_ref().to_owned();
+    let (file, len) = blocking::unblock(move || {
+        let file = std::fs::File::open(&path)?;
+        let len = file.metadata()?.len();
+        Ok::<_, io::Error>((file, len))
+    })
+    .await?;
+    Ok(reader_body(
+        blocking::Unblock::with_capacity(READ_CHUNK, file),
+        Some(len),
+    ))
+}
+
+/// A pooled HTTP/1.1 client (a [`surf::Client`] over async-h1 and rustls); cloning is cheap and
+/// clones share the pool.
+#[derive(Clone, Debug)]
+pub struct HttpClient {
+    surf: surf::Client,
+}
+
+impl HttpClient {
+    /// A client for `cfg` (reads the CA bundle file, if one is configured).
+    pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
+        Ok(HttpClient {
+            surf: surf::Client::with_http_client(H1Client::new(cfg)?),
+        })
+    }
+
+    /// The surf client underneath, for callers that want surf's own API.
+    pub fn surf(&self) -> &surf::Client {
+        &self.surf
+    }
+
+    /// Send `req` and return the response once its head has arrived; read the body from the
+    /// returned [`ResponseBody`].
+    pub async fn send(
+        &self,
+        req: http::Request<Body>,
+    ) -> Result<http::Response<ResponseBody>, TransportError> {
+        let (parts, body) = req.into_parts();
+        // A pooled connection the server closed after its last response can still look open
+        // for a moment; an in-memory body is sent once more on a fresh connection.
+        let replay = match &body {
+            Body::Empty | Body::Bytes(_) => Some(body.clone()),
+            Body::Stream(_) => None,
+        };
+        match self.send_once(&parts, body).await {
+            Err(Failure::Stale(e)) => match replay {
+                Some(body) => self
+                    .send_once(&parts, body)
+                    .await
+                    .map_err(Failure::into_error),
+                None => Err(e),
+            },
+            other => other.map_err(Failure::into_error),
+        }
+    }
+
+    async fn send_once(
+        &self,
+        parts: &http::request::Parts,
+        body: Body,
+    ) -> Result<http::Response<ResponseBody>, Failure> {
+        let req = to_http_types(parts, body)?;
+        let res = self
+            .surf
+            .send(req)
+            .await
+            .map_err(|e| match e.downcast::<StaleConnection>() {
+                Ok(stale) => Failure::Stale(stale.0),
+                Err(e) => Failure::Other(match e.downcast::<TransportError>() {
+                    Ok(t) => t,
+                    Err(e) => TransportError::new(TransportErrorKind::Io, e.to_string()),
+                }),
+            })?;
+        Ok(from_http_types(res.into())?)
+    }
+}
+
+enum Failure {
+    Stale(TransportError),
+    Other(TransportError),
+}
+
+impl Failure {
+    fn into_error(self) -> TransportError {
+        match self {
+            Failure::Stale(e) | Failure::Other(e) => e,
+        }
+    }
+}
+
+impl From<TransportError> for Failure {
+    fn from(e: TransportError) -> Self {
+        Failure::Other(e)
+    }
+}
+
+fn request_error(msg: impl Into<String>) -> TransportError {
+    TransportError::new(TransportErrorKind::Request, msg)
+}
+
+/// The core's request as http-types sees it; the exact request target rides along.
+fn to_http_types(
+    parts: &http::request::Parts,
+    body: Body,
+) -> Result<http_types::Request, TransportError> {
+    let url = http_types::Url::parse(&parts.uri.to_string()).map_err(|e| {
+        request_error(format!(
+            "request URI {} is not an absolute URL: {e}",
+            parts.uri
+        ))
+    })?;
+    let method: http_types::Method = parts
+        .method
+        .as_str()
+        .parse()
+        .map_err(|_| request_error(format!("unsupported method {}", parts.method)))?;
+    let mut req = http_types::Request::new(method, url);
+    for (name, value) in &parts.headers {
+        let value = value.to_str().map_err(|_| {
+            request_error(format!(
+                "header {name} is not visible ASCII, which http-types cannot carry"
+            ))
+        })?;
+        req.append_header(name.as_str(), value);
+    }
+    let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    req.ext_mut().insert(RequestTarget(target.to_owned()));
+    match body {
+        Body::Empty => req.set_body(http_types::Body::empty()),
+        Body::Bytes(bytes) => {
+            let len = bytes.len();
+            req.set_body(http_types::Body::from_reader(
+                futures_lite::io::Cursor::new(bytes),
+                Some(len),
+            ));
+        }
+        Body::Stream(stream) => {
+            let reader = stream.take::<ByteReader>().ok_or_else(|| {
+                request_error(
+                    "streaming body was already sent or was not made by sansboto-async-std \
+                     (use reader_body or file_body)",
+                )
+            })?;
+            let len = stream.len().and_then(|n| usize::try_from(n).ok());
+            let buffered = futures_lite::io::BufReader::with_capacity(
+                READ_CHUNK,
+                SyncReader(Mutex::new(reader)),
+            );
+            req.set_body(http_types::Body::from_reader(buffered, len));
+        }
+    }
+    Ok(req)
+}
+
+fn from_http_types(
+    mut res: http_types::Response,
+) -> Result<http::Response<ResponseBody>, TransportError> {
+    let bad = |e: http::Error| {
+        TransportError::new(
+            TransportErrorKind::Io,
+            format!("invalid response head: {e}"),
+        )
+    };
+    let mut builder = http::Response::builder().status(u16::from(res.status()));
+    for (name, values) in res.iter() {
+        for value in values.iter() {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+    }
+    let body = res.take_body();
+    let len = body.len().map(|n| n as u64);
+    builder.body(ResponseBody { body, len }).map_err(bad)
+}
+
+/// http-types wants `Sync` readers; a user's reader only needs `Send`. Reading goes through
+/// `&mut self`, so the lock is only there to make the type `Sync` and is never contended.
+struct SyncReader(Mutex<ByteReader>);
+
+impl AsyncRead for SyncReader {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let reader = self
+            .get_mut()
+            .0
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner());
+        Pin::new(reader).poll_read(cx, buf)
+    }
+}
+
+/// An I/O error from reading a body, as a transport error (keeping one the pool layer made).
+fn body_error(e: io::Error) -> TransportError {
+    let kind = match io_error_kind(&e) {
+        TransportErrorKind::Timeout => TransportErrorKind::Timeout,
+        _ => TransportErrorKind::Io,
+    };
+    match e.into_inner() {
+        Some(inner) => match inner.downcast::<TransportError>() {
+            Ok(t) => *t,
+            Err(other) => TransportError {
+                kind,
+                message: format!("reading response body: {other}"),
+                source: Some(other),
+            },
+        },
+        None => TransportError::new(kind, "reading response body failed"),
+    }
+}
+
+/// A response body: read it whole with [`bytes`](Self::bytes), chunk by chunk with
+/// [`chunk`](Self::chunk) or as a `Stream`, or through `futures::AsyncRead`/`AsyncBufRead`.
+///
+/// The read timeout applies between chunks; a body shorter than its `Content-Length` ends in a
+/// [`TransportErrorKind::Io`] error (an `UnexpectedEof` through `AsyncRead`), never silently.
+pub struct ResponseBody {
+    body: http_types::Body,
+    len: Option<u64>,
+}
+
+impl std::fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseBody")
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResponseBody {
+    /// The declared length, when the response had a `Content-Length`.
+    pub fn content_length(&self) -> Option<u64> {
+        self.len
+    }
+
+    /// Read the whole body.
+    pub async fn bytes(mut self) -> Result<Bytes, TransportError> {
+        // Cap the up-front reservation so a lying Content-Length cannot make us allocate it.
+        let mut all = Vec::with_capacity(self.len.unwrap_or(0).min(64 << 20) as usize);
+        self.body.read_to_end(&mut all).await.map_err(body_error)?;
+        // http-types stops at Content-Length; check a short body was not taken as complete.
+        let mut check = BodyLengthCheck::new(self.len);
+        check.record(all.len())?;
+        check.finish()?;
+        Ok(all.into())
+    }
+
+    /// The next chunk, or `None` at the end of the body.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
+        std::future::poll_fn(|cx| self.poll_chunk(cx)).await
+    }
+
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, TransportError>> {
+        let mut body = Pin::new(&mut self.body);
+        let buf = ready!(body.as_mut().poll_fill_buf(cx)).map_err(body_error)?;
+        if buf.is_empty() {
+            return Poll::Ready(Ok(None));
+        }
+        let chunk = Bytes::copy_from_slice(buf);
+        body.consume(chunk.len());
+        Poll::Ready(Ok(Some(chunk)))
+    }
+}
+
+impl futures_core::Stream for ResponseBody {
+    type Item = Result<Bytes, TransportError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_chunk(cx).map(Result::transpose)
+    }
+}
+
+impl AsyncRead for ResponseBody {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().body).poll_read(cx, buf)
+    }
+}
+
+impl AsyncBufRead for ResponseBody {
+    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+        Pin::new(&mut self.get_mut().body).poll_fill_buf(cx)
+    }
+
+    fn consume(self: Pin<&mut Self>, amt: usize) {
+        Pin::new(&mut self.get_mut().body).consume(amt)
+    }
+}
+
+/// Sleep on async-io's timer (works under async-std, smol and any `block_on`).
+pub async fn sleep(duration: Duration) {
+    async_io::Timer::after(duration).await;
+}
+
+/// Wall-clock time, the one place this transport reads it (signing, clock skew, expiry).
+pub fn now() -> SystemTime {
+    SystemTime::now()
+}
+
+/// Monotonic time for measuring waits.
+pub fn monotonic_now() -> Instant {
+    Instant::now()
+}

@@ -1,1 +1,401 @@
-//! sansboto-blocking
+//! # sansboto-blocking
+//!
+//! The blocking transport: moves the core's `http::Request<Body>` over ureq 3 (pooled HTTP/1.1,
+//! rustls with ring) on the calling thread, with no async runtime anywhere in its dependency
+//! tree, and supplies `std::thread::sleep` and the clock.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::{Bytes, BytesMut};
+use sansboto_core::body::{Body, StreamingBody};
+use sansboto_core::error::{TransportError, TransportErrorKind};
+use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::ProxyProtocol;
+
+pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
+
+/// The source type of a [`StreamingBody`] this transport sends.
+pub type ByteReader = Box<dyn Read + Send + 'static>;
+
+/// [`HttpConfig`] defaults with proxies and CA bundle from the process environment
+/// (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` in either case, `AWS_CA_BUNDLE`).
+pub fn http_config_from_env() -> Result<HttpConfig, HttpConfigError> {
+    HttpConfig::from_env_with(|name| std::env::var(name).ok())
+}
+
+/// A streaming request body read from `reader`; `len` is the exact total when known (sent as
+/// `Content-Length`, otherwise the body goes chunked).
+pub fn reader_body(reader: impl Read + Send + 'static, len: Option<u64>) -> StreamingBody {
+    StreamingBody::new(Box::new(reader) as ByteReader, len)
+}
+
+/// A streaming request body with the contents of the file at `path` (length from its metadata).
+pub fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
+    let file = File::open(path.as_ref())?;
+    let len = file.metadata()?.len();
+    Ok(reader_body(file, Some(len)))
+}
+
+/// A pooled HTTP/1.1 client; cloning is cheap and clones share the pool.
+#[derive(Clone, Debug)]
+pub struct HttpClient {
+    agent: ureq::Agent,
+    /// Pre-built ureq proxies for http and https targets, with the `NO_PROXY` rules.
+    proxies: Option<Arc<Proxies>>,
+}
+
+#[derive(Debug)]
+struct Proxies {
+    config: ProxyConfig,
+    http: Option<ureq::Proxy>,
+    https: Option<ureq::Proxy>,
+}
+
+impl HttpClient {
+    /// A client for `cfg` (reads the CA bundle file, if one is configured).
+    pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
+        let mut tls = TlsConfig::builder().disable_verification(!cfg.verify);
+        if let Some(path) = &cfg.ca_bundle {
+            tls = tls.root_certs(RootCerts::Specific(Arc::new(read_ca_bundle(path)?)));
+        }
+        let config = ureq::Agent::config_builder()
+            // The core interprets every status and handles redirects itself.
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(ureq::config::AutoHeaderValue::None)
+            .accept(ureq::config::AutoHeaderValue::None)
+            .accept_encoding(ureq::config::AutoHeaderValue::None)
+            .timeout_connect(Some(cfg.connect_timeout))
+            .timeout_per_read(Some(cfg.read_timeout))
+            .timeout_per_write(Some(cfg.read_timeout))
+            .max_idle_connections_per_host(cfg.pool_max_idle)
+            .max_idle_connections(cfg.pool_max_idle.saturating_mul(10))
+            .tls_config(tls.build())
+            .proxy(None)
+            .build();
+        let proxies = match cfg.proxy {
+            Some(config) => {
+                let http = config.http.as_ref().map(ureq_proxy).transpose()?;
+                let https = config.https.as_ref().map(ureq_proxy).transpose()?;
+                Some(Arc::new(Proxies {
+                    config,
+                    http,
+                    https,
+                }))
+            }
+            None => None,
+        };
+        Ok(HttpClient {
+            agent: ureq::Agent::new_with_config(config),
+            proxies,
+        })
+    }
+
+    /// Send `req` and return the response once its head has arrived; read the body from the
+    /// returned [`ResponseBody`].
+    pub fn send(
+        &self,
+        req: http::Request<Body>,
+    ) -> Result<http::Response<ResponseBody>, TransportError> {
+        let head_only = req.method() == http::Method::HEAD;
+        let proxy = self.proxy_for(req.uri());
+        let (mut parts, body) = req.into_parts();
+        let response = match body {
+            Body::Empty => self.run_replayable(parts, &[], proxy),
+            Body::Bytes(bytes) => self.run_replayable(parts, &bytes, proxy),
+            Body::Stream(stream) => {
+                let reader = stream.take::<ByteReader>().ok_or_else(|| {
+                    TransportError::new(
+                        TransportErrorKind::Request,
+                        "streaming body was already sent or was not made by sansboto-blocking \
+                         (use reader_body or file_body)",
+                    )
+                })?;
+                // With a declared length ureq sends Content-Length; without, chunked.
+                if let Some(len) = stream.len() {
+                    parts
+                        .headers
+                        .entry(http::header::CONTENT_LENGTH)
+                        .or_insert_with(|| len.into());
+                }
+                self.run(
+                    http::Request::from_parts(parts, ureq::SendBody::from_owned_reader(reader)),
+                    proxy,
+                )
+            }
+        }?;
+        let (parts, body) = response.into_parts();
+        let status = parts.status.as_u16();
+        let bodiless = head_only || status == 204 || status == 304 || (100..200).contains(&status);
+        let expected = if bodiless {
+            None
+        } else {
+            BodyLengthCheck::content_length(&parts.headers)
+        };
+        let body = ResponseBody {
+            reader: body.into_reader(),
+            check: BodyLengthCheck::new(expected),
+            done: false,
+        };
+        Ok(http::Response::from_parts(parts, body))
+    }
+
+    /// Run a request whose body is in memory. A pooled connection the server closed after its
+    /// last response can still look open for a moment; a request sent on it fails before any
+    /// response byte with a reset or EOF. Such a request never reached the server's
+    /// application, so it is sent once more, on a fresh connection.
+    fn run_replayable(
+        &self,
+        parts: http::request::Parts,
+        body: &[u8],
+        proxy: Option<&ureq::Proxy>,
+    ) -> Result<http::Response<ureq::Body>, TransportError> {
+        let first = self.run(http::Request::from_parts(parts.clone(), body), proxy);
+        match first {
+            Err(e) if closed_before_response(&e) => {
+                self.run(http::Request::from_parts(parts, body), proxy)
+            }
+            other => other,
+        }
+    }
+
+    fn run(
+        &self,
+        req: http::Request<impl ureq::AsSendBody>,
+        proxy: Option<&ureq::Proxy>,
+    ) -> Result<http::Response<ureq::Body>, TransportError> {
+        let result = match proxy {
+            None => self.agent.run(req),
+            Some(p) => self.agent.run(
+                self.agent
+                    .configure_request(req)
+                    .proxy(Some(p.clone()))
+                    .build(),
+            ),
+        };
+        result.map_err(request_error)
+    }
+
+    fn proxy_for(&self, uri: &http::Uri) -> Option<&ureq::Proxy> {
+        let proxies = self.proxies.as_deref()?;
+        let scheme = uri.scheme_str()?;
+        let host = uri.host()?;
+        let port = uri
+            .port_u16()
+            .unwrap_or(if scheme == "https" { 443 } else { 80 });
+        proxies.config.proxy_for(scheme, host, port)?;
+        if scheme == "https" {
+            proxies.https.as_ref()
+        } else {
+            proxies.http.as_ref()
+        }
+    }
+}
+
+fn ureq_proxy(p: &ProxyUrl) -> Result<ureq::Proxy, TransportError> {
+    let mut builder = ureq::Proxy::builder(ProxyProtocol::Http)
+        .host(&p.host)
+        .port(p.port);
+    if let Some(user) = &p.username {
+        builder = builder
+            .username(user)
+            .password(p.password.as_deref().unwrap_or_default());
+    }
+    builder.build().map_err(|e| {
+        TransportError::new(
+            TransportErrorKind::Request,
+            format!("proxy {}:{}: {e}", p.host, p.port),
+        )
+    })
+}
+
+/// The CA bundle's certificates, which replace the built-in roots (as botocore does).
+fn read_ca_bundle(path: &Path) -> Result<Vec<Certificate<'static>>, TransportError> {
+    let bad = |what: &str| {
+        TransportError::new(
+            TransportErrorKind::Tls,
+            format!("CA bundle {}: {what}", path.display()),
+        )
+    };
+    let pem = std::fs::read(path).map_err(|e| bad("cannot be read").with_source(e))?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        if let PemItem::Certificate(cert) = item.map_err(|e| bad("invalid PEM").with_source(e))? {
+            certs.push(cert);
+        }
+    }
+    if certs.is_empty() {
+        return Err(bad("holds no certificate"));
+    }
+    Ok(certs)
+}
+
+/// Map a ureq failure onto the shared kinds.
+fn error_kind(e: &ureq::Error) -> TransportErrorKind {
+    use ureq::Error as E;
+    match e {
+        E::Timeout(_) => TransportErrorKind::Timeout,
+        E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => {
+            TransportErrorKind::Connect
+        }
+        E::Tls(_) | E::Pem(_) | E::Rustls(_) | E::TlsRequired => TransportErrorKind::Tls,
+        E::BadUri(_) | E::Http(_) | E::InvalidProxyUrl | E::RequireHttpsOnly(_) => {
+            TransportErrorKind::Request
+        }
+        E::Io(io) => match io.get_ref() {
+            Some(inner) if inner.is::<rustls::Error>() => TransportErrorKind::Tls,
+            Some(inner) => match inner.downcast_ref::<ureq::Error>() {
+                Some(e) => error_kind(e),
+                None => io_error_kind(io),
+            },
+            None => io_error_kind(io),
+        },
+        _ => TransportErrorKind::Io,
+    }
+}
+
+/// The error a request gets when the connection was closed by the server before it answered.
+fn closed_before_response(e: &TransportError) -> bool {
+    use io::ErrorKind as K;
+    match e
+        .source
+        .as_deref()
+        .and_then(|s| s.downcast_ref::<ureq::Error>())
+    {
+        Some(ureq::Error::Io(io)) => {
+            matches!(
+                io.kind(),
+                K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof
+            )
+        }
+        _ => false,
+    }
+}
+
+fn request_error(e: ureq::Error) -> TransportError {
+    TransportError::new(error_kind(&e), e.to_string()).with_source(e)
+}
+
+fn body_error(e: io::Error, received: u64) -> TransportError {
+    let kind = match e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
+        Some(inner) => error_kind(inner),
+        None => io_error_kind(&e),
+    };
+    let kind = if kind == TransportErrorKind::Timeout {
+        kind
+    } else {
+        TransportErrorKind::Io
+    };
+    TransportError::new(
+        kind,
+        format!("reading response body after {received} bytes: {e}"),
+    )
+    .with_source(e)
+}
+
+/// A response body: read it whole with [`bytes`](Self::bytes), chunk by chunk with
+/// [`chunk`](Self::chunk), or through [`std::io::Read`].
+///
+/// The read timeout applies to each read; a body shorter than its `Content-Length` ends in a
+/// [`TransportErrorKind::Io`] error (an `UnexpectedEof` through `Read`), never in a short body.
+pub struct ResponseBody {
+    reader: ureq::BodyReader<'static>,
+    check: BodyLengthCheck,
+    done: bool,
+}
+
+impl std::fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseBody")
+            .field("received", &self.check.received())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Chunk size for [`ResponseBody::chunk`].
+const CHUNK: usize = 64 * 1024;
+
+impl ResponseBody {
+    /// Read the whole body.
+    pub fn bytes(mut self) -> Result<Bytes, TransportError> {
+        let mut all = BytesMut::new();
+        loop {
+            if all.capacity() - all.len() < CHUNK / 4 {
+                all.reserve(CHUNK);
+            }
+            let start = all.len();
+            all.resize(all.capacity(), 0);
+            match self.read_checked(&mut all[start..]) {
+                Ok(0) => {
+                    all.truncate(start);
+                    return Ok(all.freeze());
+                }
+                Ok(n) => all.truncate(start + n),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The next chunk (up to 64 KiB), or `None` at the end of the body.
+    pub fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
+        let mut buf = BytesMut::zeroed(CHUNK);
+        let n = self.read_checked(&mut buf)?;
+        buf.truncate(n);
+        Ok((n > 0).then(|| buf.freeze()))
+    }
+
+    fn read_checked(&mut self, buf: &mut [u8]) -> Result<usize, TransportError> {
+        if self.done || buf.is_empty() {
+            return Ok(0);
+        }
+        let n = loop {
+            match self.reader.read(buf) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.done = true;
+                    return Err(body_error(e, self.check.received()));
+                }
+            }
+        };
+        if n == 0 {
+            self.done = true;
+            self.check.finish()?;
+        } else {
+            self.check.record(n)?;
+        }
+        Ok(n)
+    }
+}
+
+impl Read for ResponseBody {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.read_checked(buf).map_err(|e| {
+            let kind = match e.kind {
+                TransportErrorKind::Timeout => io::ErrorKind::TimedOut,
+                _ => io::ErrorKind::UnexpectedEof,
+            };
+            io::Error::new(kind, e)
+        })
+    }
+}
+
+/// Block the calling thread for `duration`.
+pub fn sleep(duration: Duration) {
+    std::thread::sleep(duration)
+}
+
+/// Wall-clock time, the one place this transport reads it (signing, clock skew, expiry).
+pub fn now() -> SystemTime {
+    SystemTime::now()
+}
+
+/// Monotonic time for measuring waits.
+pub fn monotonic_now() -> Instant {
+    Instant::now()
+}

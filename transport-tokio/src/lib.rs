@@ -1,1 +1,149 @@
-//! sansboto-tokio
+//! # sansboto-tokio
+//!
+//! The tokio transport: moves the core's `http::Request<Body>` over a pooled hyper 1 HTTP/1.1
+//! client with rustls (ring), and supplies the runtime's sleep and clock. Sessions and clients
+//! drive the core's state machines on top of [`HttpClient::send`], [`sleep`] and [`now`].
+
+mod body;
+mod connect;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use http::header::{HeaderValue, PROXY_AUTHORIZATION};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use sansboto_core::body::Body;
+use sansboto_core::error::{TransportError, TransportErrorKind};
+
+pub use body::{file_body, reader_body, stream_body, ByteReader, ByteStream, ResponseBody};
+pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
+
+use body::RequestBody;
+use connect::{classify, describe, Connector};
+
+/// [`HttpConfig`] defaults with proxies and CA bundle from the process environment
+/// (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` in either case, `AWS_CA_BUNDLE`).
+pub fn http_config_from_env() -> Result<HttpConfig, HttpConfigError> {
+    HttpConfig::from_env_with(|name| std::env::var(name).ok())
+}
+
+/// A pooled HTTP/1.1 client; cloning is cheap and clones share the pool.
+#[derive(Clone, Debug)]
+pub struct HttpClient {
+    client: Client<HttpsConnector<Connector>, RequestBody>,
+    proxy: Option<Arc<ProxyConfig>>,
+}
+
+impl HttpClient {
+    /// A client for `cfg`. Must be called inside a tokio runtime only when sending; building
+    /// reads the CA bundle file, if one is configured.
+    pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
+        let tls = connect::tls_config(&cfg)?;
+        let proxy = cfg.proxy.map(Arc::new);
+        let connector = Connector {
+            connect_timeout: cfg.connect_timeout,
+            read_timeout: cfg.read_timeout,
+            proxy: proxy.clone(),
+        };
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(connector);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(cfg.pool_max_idle)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_timer(TokioTimer::new())
+            .build(https);
+        Ok(HttpClient { client, proxy })
+    }
+
+    /// Send `req` and return the response once its head has arrived; the body is read from the
+    /// returned [`ResponseBody`].
+    pub async fn send(
+        &self,
+        req: http::Request<Body>,
+    ) -> Result<http::Response<ResponseBody>, TransportError> {
+        let (mut parts, body) = req.into_parts();
+        let body = RequestBody::from_core(body)?;
+        if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
+            return Err(TransportError::new(
+                TransportErrorKind::Request,
+                format!("request URI {} is not absolute", parts.uri),
+            ));
+        }
+        if let Some(auth) = self.plain_proxy_authorization(&parts.uri) {
+            parts.headers.insert(PROXY_AUTHORIZATION, auth);
+        }
+        let no_body = parts.method == http::Method::HEAD;
+        // A pooled connection the server closed after its last response can still look open
+        // for a moment; a request sent on it fails with a reset or EOF before any response byte.
+        // It never reached the server's application, so an in-memory body is sent once more.
+        let replay = match &body {
+            RequestBody::Full(bytes) => Some((parts.clone(), bytes.clone())),
+            _ => None,
+        };
+        let mut result = self
+            .client
+            .request(http::Request::from_parts(parts, body))
+            .await;
+        if let (Err(e), Some((parts, bytes))) = (&result, replay) {
+            if connect::closed_before_response(e) {
+                result = self
+                    .client
+                    .request(http::Request::from_parts(parts, RequestBody::Full(bytes)))
+                    .await;
+            }
+        }
+        let response = result.map_err(|e| {
+            let kind = classify(&e, e.is_connect());
+            TransportError::new(kind, describe(&e)).with_source(e)
+        })?;
+        let (parts, incoming) = response.into_parts();
+        let status = parts.status.as_u16();
+        let bodiless = no_body || status == 204 || status == 304 || (100..200).contains(&status);
+        let expected = if bodiless {
+            None
+        } else {
+            sansboto_core::http_config::BodyLengthCheck::content_length(&parts.headers)
+        };
+        Ok(http::Response::from_parts(
+            parts,
+            ResponseBody::new(incoming, expected),
+        ))
+    }
+
+    /// `Proxy-Authorization` for a plain-http request that goes through a proxy with credentials
+    /// (for https the credentials go in the `CONNECT` request instead).
+    fn plain_proxy_authorization(&self, uri: &http::Uri) -> Option<HeaderValue> {
+        let proxy = self.proxy.as_deref()?;
+        if uri.scheme_str()? != "http" {
+            return None;
+        }
+        let host = uri.host()?;
+        let target = proxy.proxy_for("http", host, uri.port_u16().unwrap_or(80))?;
+        HeaderValue::from_str(target.authorization.as_deref()?)
+            .ok()
+            .map(|mut v| {
+                v.set_sensitive(true);
+                v
+            })
+    }
+}
+
+/// Sleep on tokio's timer (honours `tokio::time::pause` in tests).
+pub async fn sleep(duration: Duration) {
+    tokio::time::sleep(duration).await
+}
+
+/// Wall-clock time, the one place this transport reads it (signing, clock skew, expiry).
+pub fn now() -> SystemTime {
+    SystemTime::now()
+}
+
+/// Monotonic time for measuring waits (follows tokio's paused clock in tests).
+pub fn monotonic_now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}

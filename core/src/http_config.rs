@@ -1,0 +1,632 @@
+//! HTTP settings every transport shares: timeouts, pool size, proxies with `NO_PROXY` matching,
+//! TLS trust, plus the small runtime-agnostic rules transports must apply the same way
+//! (classifying I/O errors, catching truncated bodies).
+//!
+//! Nothing here reads the environment or a file: [`HttpConfig::from_env_with`] takes a lookup
+//! function, so each transport supplies `std::env::var` and tests supply a map.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::{TransportError, TransportErrorKind};
+
+/// botocore's `DEFAULT_TIMEOUT` (connect and read), in seconds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// botocore's `MAX_POOL_CONNECTIONS`.
+pub const DEFAULT_POOL_MAX_IDLE: usize = 10;
+
+/// How a transport connects, waits and trusts; the same for every runtime.
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    /// Longest wait for a TCP connection (and proxy tunnel) to open.
+    pub connect_timeout: Duration,
+    /// Longest wait for any single read (or write) on an open connection: the response head, or
+    /// the next chunk of a body. Not a limit on the whole exchange, so large bodies are fine.
+    pub read_timeout: Duration,
+    /// Idle connections kept per host for reuse.
+    pub pool_max_idle: usize,
+    /// Forward proxies; `None` connects directly.
+    pub proxy: Option<ProxyConfig>,
+    /// A PEM file whose certificates replace the built-in roots (botocore's `AWS_CA_BUNDLE` /
+    /// `verify=<path>`).
+    pub ca_bundle: Option<PathBuf>,
+    /// Verify server certificates (botocore's `verify`); `false` accepts any certificate.
+    pub verify: bool,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            connect_timeout: DEFAULT_TIMEOUT,
+            read_timeout: DEFAULT_TIMEOUT,
+            pool_max_idle: DEFAULT_POOL_MAX_IDLE,
+            proxy: None,
+            ca_bundle: None,
+            verify: true,
+        }
+    }
+}
+
+impl HttpConfig {
+    /// Defaults, with proxies from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (lower case wins over
+    /// upper case, as Python's `urllib` reads them) and the CA bundle from `AWS_CA_BUNDLE`.
+    /// Empty variables count as unset.
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, HttpConfigError> {
+        let var = |name: &str| {
+            lookup(&name.to_ascii_lowercase())
+                .filter(|v| !v.trim().is_empty())
+                .or_else(|| lookup(&name.to_ascii_uppercase()).filter(|v| !v.trim().is_empty()))
+        };
+        let https = var("https_proxy")
+            .map(|v| ProxyUrl::parse(&v))
+            .transpose()?;
+        let http = var("http_proxy").map(|v| ProxyUrl::parse(&v)).transpose()?;
+        let proxy = if https.is_some() || http.is_some() {
+            let no_proxy = var("no_proxy")
+                .map(|v| NoProxy::parse(&v))
+                .unwrap_or_default();
+            Some(ProxyConfig {
+                http,
+                https,
+                no_proxy,
+            })
+        } else {
+            None
+        };
+        let ca_bundle = lookup("AWS_CA_BUNDLE")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+        Ok(HttpConfig {
+            proxy,
+            ca_bundle,
+            ..HttpConfig::default()
+        })
+    }
+}
+
+/// A configuration value that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpConfigError {
+    /// A proxy URL that is not `[http://][user[:password]@]host[:port]`.
+    #[error("invalid proxy URL {url:?}: {reason}")]
+    InvalidProxy {
+        /// The URL as given, with any password removed.
+        url: String,
+        /// What was wrong.
+        reason: &'static str,
+    },
+}
+
+/// Which forward proxy to use for which scheme, and which hosts bypass them.
+#[derive(Clone, Debug, Default)]
+pub struct ProxyConfig {
+    /// Proxy for `http://` URLs (requests sent in absolute form).
+    pub http: Option<ProxyUrl>,
+    /// Proxy for `https://` URLs (an HTTP `CONNECT` tunnel, TLS end to end).
+    pub https: Option<ProxyUrl>,
+    /// Hosts reached directly.
+    pub no_proxy: NoProxy,
+}
+
+impl ProxyConfig {
+    /// The proxy for a request to `scheme://host:port`, or `None` to connect directly.
+    pub fn proxy_for(&self, scheme: &str, host: &str, port: u16) -> Option<&ProxyUrl> {
+        let proxy = if scheme.eq_ignore_ascii_case("https") {
+            self.https.as_ref()
+        } else if scheme.eq_ignore_ascii_case("http") {
+            self.http.as_ref()
+        } else {
+            None
+        }?;
+        if self.no_proxy.matches(host, port) {
+            None
+        } else {
+            Some(proxy)
+        }
+    }
+}
+
+/// A plain-HTTP forward proxy address, with optional basic credentials.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProxyUrl {
+    /// Host name or IP address (IPv6 without brackets).
+    pub host: String,
+    /// TCP port (80 when the URL gives none).
+    pub port: u16,
+    /// User name from the URL (percent-decoded), for stacks that build their own header.
+    pub username: Option<String>,
+    /// Password from the URL (percent-decoded; empty when the URL has only a user name).
+    pub password: Option<String>,
+    /// The `Proxy-Authorization` header value (`Basic …`) when the URL has credentials.
+    pub authorization: Option<String>,
+}
+
+impl fmt::Debug for ProxyUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProxyUrl")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field(
+                "authorization",
+                &self.authorization.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+impl ProxyUrl {
+    /// Parse `[http://][user[:password]@]host[:port][/]`; a URL without a scheme is taken as
+    /// `http://` (as `urllib` does). `https://` proxies (TLS to the proxy) are not supported.
+    pub fn parse(url: &str) -> Result<Self, HttpConfigError> {
+        let invalid = |reason| HttpConfigError::InvalidProxy {
+            url: redact_userinfo(url),
+            reason,
+        };
+        let url_trimmed = url.trim();
+        let rest = match url_trimmed.split_once("://") {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
+            Some(_) => return Err(invalid("only http:// proxies are supported")),
+            None => url_trimmed,
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let (userinfo, hostport) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        let (host, port) = split_host_port(hostport).ok_or_else(|| invalid("bad host or port"))?;
+        if host.is_empty() {
+            return Err(invalid("missing host"));
+        }
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let (username, password) = match userinfo {
+            Some(u) => {
+                let (user, pass) = u.split_once(':').unwrap_or((u, ""));
+                (Some(decode(user)), Some(decode(pass)))
+            }
+            None => (None, None),
+        };
+        let authorization = username.as_ref().map(|user| {
+            use base64::Engine as _;
+            let creds = format!("{user}:{}", password.as_deref().unwrap_or_default());
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(creds)
+            )
+        });
+        Ok(ProxyUrl {
+            host: host.to_owned(),
+            port: port.unwrap_or(80),
+            username,
+            password,
+            authorization,
+        })
+    }
+}
+
+impl ProxyUrl {
+    /// The request asking this proxy for a tunnel to `host:port` (with credentials when the
+    /// proxy URL had them); the answer is checked with [`check_tunnel_answer`].
+    pub fn tunnel_request(&self, host: &str, port: u16) -> String {
+        let authority = if host.contains(':') {
+            format!("[{host}]:{port}")
+        } else {
+            format!("{host}:{port}")
+        };
+        let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
+        if let Some(auth) = &self.authorization {
+            head.push_str("Proxy-Authorization: ");
+            head.push_str(auth);
+            head.push_str("\r\n");
+        }
+        head.push_str("\r\n");
+        head
+    }
+}
+
+/// Longest proxy answer to `CONNECT` a transport should read before giving up.
+pub const MAX_TUNNEL_ANSWER: usize = 8192;
+
+/// Check a proxy's answer to `CONNECT` (its head, through the blank line): any 2xx opens the
+/// tunnel; anything else is the proxy's refusal, returned as its status line.
+pub fn check_tunnel_answer(head: &[u8]) -> Result<(), String> {
+    let status_line = head
+        .split(|&b| b == b'\r' || b == b'\n')
+        .next()
+        .unwrap_or_default();
+    let status_line = String::from_utf8_lossy(status_line);
+    let mut words = status_line.split_whitespace();
+    let is_http = words.next().is_some_and(|v| v.starts_with("HTTP/1."));
+    match words.next() {
+        Some(code) if is_http && code.len() == 3 && code.starts_with('2') => Ok(()),
+        _ => Err(status_line.into_owned()),
+    }
+}
+
+/// `user:pass@host` → `***@host`, so errors never show a proxy password.
+fn redact_userinfo(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}***{}", &url[..s + 3], &url[at..]),
+        (None, Some(at)) => format!("***{}", &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+/// `host`, `host:port`, `[v6]`, `[v6]:port` → (host without brackets, port).
+fn split_host_port(s: &str) -> Option<(&str, Option<u16>)> {
+    if let Some(rest) = s.strip_prefix('[') {
+        let (host, after) = rest.split_once(']')?;
+        return match after {
+            "" => Some((host, None)),
+            p => Some((host, Some(p.strip_prefix(':')?.parse().ok()?))),
+        };
+    }
+    match s.rsplit_once(':') {
+        // A bare IPv6 address has several colons and no port.
+        Some((h, _)) if h.contains(':') => Some((s, None)),
+        Some((h, p)) => Some((h, Some(p.parse().ok()?))),
+        None => Some((s, None)),
+    }
+}
+
+/// The `NO_PROXY` list: hosts, domain suffixes, IP addresses and CIDR ranges reached directly.
+///
+/// Entries are comma- (or space-) separated. `*` bypasses every host. `example.com`,
+/// `.example.com` and `*.example.com` all match `example.com` and any subdomain (never
+/// `badexample.com`). An entry may carry `:port`, then it matches only that port. IP entries match
+/// the same address; `10.0.0.0/8`-style entries match addresses in the range. Matching ignores
+/// case.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NoProxy {
+    entries: Vec<NoProxyEntry>,
+    all: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum NoProxyEntry {
+    Domain { suffix: String, port: Option<u16> },
+    Ip { addr: IpAddr, port: Option<u16> },
+    Cidr { network: IpAddr, prefix: u8 },
+}
+
+impl NoProxy {
+    /// Parse a `NO_PROXY` value; unparsable entries are ignored, as curl and urllib do.
+    pub fn parse(list: &str) -> Self {
+        let mut no_proxy = NoProxy::default();
+        for raw in list
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            if raw == "*" {
+                no_proxy.all = true;
+                continue;
+            }
+            if let Some((net, prefix)) = raw.split_once('/') {
+                let network = net
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<IpAddr>();
+                if let (Ok(network), Ok(prefix)) = (network, prefix.parse::<u8>()) {
+                    let max = if network.is_ipv4() { 32 } else { 128 };
+                    if prefix <= max {
+                        no_proxy
+                            .entries
+                            .push(NoProxyEntry::Cidr { network, prefix });
+                    }
+                }
+                continue;
+            }
+            let Some((host, port)) = split_host_port(raw) else {
+                continue;
+            };
+            if let Ok(addr) = host.parse::<IpAddr>() {
+                no_proxy.entries.push(NoProxyEntry::Ip { addr, port });
+                continue;
+            }
+            let suffix = host
+                .trim_start_matches('*')
+                .trim_start_matches('.')
+                .to_ascii_lowercase();
+            if !suffix.is_empty() {
+                no_proxy.entries.push(NoProxyEntry::Domain { suffix, port });
+            }
+        }
+        no_proxy
+    }
+
+    /// True when `host:port` is to be reached without a proxy. `host` may be bracketed IPv6.
+    pub fn matches(&self, host: &str, port: u16) -> bool {
+        if self.all {
+            return true;
+        }
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .trim_end_matches('.');
+        let ip = host.parse::<IpAddr>().ok();
+        self.entries.iter().any(|entry| match entry {
+            NoProxyEntry::Domain { suffix, port: p } => {
+                p.is_none_or(|p| p == port)
+                    && ip.is_none()
+                    && host.len() >= suffix.len()
+                    && host[host.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+                    && (host.len() == suffix.len()
+                        || host.as_bytes()[host.len() - suffix.len() - 1] == b'.')
+            }
+            NoProxyEntry::Ip { addr, port: p } => p.is_none_or(|p| p == port) && ip == Some(*addr),
+            NoProxyEntry::Cidr { network, prefix } => {
+                ip.is_some_and(|ip| in_cidr(ip, *network, *prefix))
+            }
+        })
+    }
+}
+
+fn in_cidr(ip: IpAddr, network: IpAddr, prefix: u8) -> bool {
+    match (ip, network) {
+        (IpAddr::V4(ip), IpAddr::V4(net)) => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
+            u32::from(ip) & mask == u32::from(net) & mask
+        }
+        (IpAddr::V6(ip), IpAddr::V6(net)) => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
+            u128::from(ip) & mask == u128::from(net) & mask
+        }
+        _ => false,
+    }
+}
+
+/// Classify an I/O error the way every transport must, so retries see the same kinds.
+pub fn io_error_kind(e: &std::io::Error) -> TransportErrorKind {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::TimedOut | K::WouldBlock => TransportErrorKind::Timeout,
+        K::ConnectionRefused
+        | K::NotFound
+        | K::AddrNotAvailable
+        | K::HostUnreachable
+        | K::NetworkUnreachable => TransportErrorKind::Connect,
+        _ => TransportErrorKind::Io,
+    }
+}
+
+/// Counts response body bytes against the declared `Content-Length`, so a connection closed
+/// early is reported instead of handing the parser a silently short body.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BodyLengthCheck {
+    expected: Option<u64>,
+    received: u64,
+}
+
+impl BodyLengthCheck {
+    /// Expect `expected` bytes (`None`: length unknown, nothing to check).
+    pub fn new(expected: Option<u64>) -> Self {
+        BodyLengthCheck {
+            expected,
+            received: 0,
+        }
+    }
+
+    /// The declared length of a response (`None` when absent or unparsable).
+    pub fn content_length(headers: &http::HeaderMap) -> Option<u64> {
+        headers
+            .get(http::header::CONTENT_LENGTH)?
+            .to_str()
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    /// Record `n` more bytes; an error when the body is longer than declared.
+    pub fn record(&mut self, n: usize) -> Result<(), TransportError> {
+        self.received += n as u64;
+        match self.expected {
+            Some(expected) if self.received > expected => Err(TransportError::new(
+                TransportErrorKind::Io,
+                format!(
+                    "response body longer than its Content-Length ({} > {expected} bytes)",
+                    self.received
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The body ended; an error when fewer bytes arrived than declared.
+    pub fn finish(&self) -> Result<(), TransportError> {
+        match self.expected {
+            Some(expected) if self.received < expected => Err(TransportError::new(
+                TransportErrorKind::Io,
+                format!(
+                    "connection closed after {} of {expected} response body bytes (Content-Length)",
+                    self.received
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Bytes seen so far.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn no_proxy_domains_match_suffixes_on_label_boundaries() {
+        let np = NoProxy::parse("example.com, .internal.net,*.corp.io , localhost:8080");
+        assert!(np.matches("example.com", 443));
+        assert!(np.matches("s3.EXAMPLE.com", 443));
+        assert!(!np.matches("badexample.com", 443));
+        assert!(np.matches("internal.net", 80));
+        assert!(np.matches("a.b.internal.net", 80));
+        assert!(np.matches("x.corp.io", 80));
+        assert!(!np.matches("corp.iox", 80));
+        assert!(np.matches("localhost", 8080));
+        assert!(!np.matches("localhost", 80));
+        assert!(
+            np.matches("example.com.", 443),
+            "a trailing dot is the same name"
+        );
+    }
+
+    #[test]
+    fn no_proxy_ips_and_cidrs() {
+        let np = NoProxy::parse("127.0.0.1,10.0.0.0/8,[::1],fd00::/8,169.254.169.254:80");
+        assert!(np.matches("127.0.0.1", 9000));
+        assert!(!np.matches("127.0.0.2", 9000));
+        assert!(np.matches("10.200.3.4", 443));
+        assert!(!np.matches("11.0.0.1", 443));
+        assert!(np.matches("[::1]", 443));
+        assert!(np.matches("fd12::5", 443));
+        assert!(!np.matches("fe80::1", 443));
+        assert!(np.matches("169.254.169.254", 80));
+        assert!(!np.matches("169.254.169.254", 8080));
+        assert!(
+            !np.matches("10.example.com", 80),
+            "a CIDR never matches a name"
+        );
+    }
+
+    #[test]
+    fn no_proxy_star_and_junk() {
+        assert!(NoProxy::parse("*").matches("anything.example", 1));
+        let np = NoProxy::parse(",, 10.0.0.0/99, [zz, .");
+        assert!(!np.matches("10.0.0.1", 80));
+        assert!(!np.matches("example.com", 80));
+        assert!(!NoProxy::default().matches("example.com", 80));
+    }
+
+    #[test]
+    fn proxy_urls_parse_with_and_without_scheme() {
+        let p = ProxyUrl::parse("http://user:p%40ss@proxy.local:3128/").unwrap();
+        assert_eq!((p.host.as_str(), p.port), ("proxy.local", 3128));
+        // base64("user:p@ss")
+        assert_eq!(p.authorization.as_deref(), Some("Basic dXNlcjpwQHNz"));
+        assert_eq!(
+            (p.username.as_deref(), p.password.as_deref()),
+            (Some("user"), Some("p@ss"))
+        );
+        assert!(
+            !format!("{p:?}").contains("dXNl"),
+            "credentials stay out of Debug"
+        );
+        assert!(
+            !format!("{p:?}").contains("p@ss"),
+            "credentials stay out of Debug"
+        );
+        let p = ProxyUrl::parse("10.1.2.3:8080").unwrap();
+        assert_eq!(
+            (p.host.as_str(), p.port, p.authorization),
+            ("10.1.2.3", 8080, None)
+        );
+        assert_eq!(ProxyUrl::parse("http://[::1]:3128").unwrap().host, "::1");
+        assert_eq!(ProxyUrl::parse("proxy").unwrap().port, 80);
+        let err = ProxyUrl::parse("https://u:secret@p:1").unwrap_err();
+        assert!(!err.to_string().contains("secret"), "{err}");
+        assert!(ProxyUrl::parse("http://p:notaport").is_err());
+        assert!(ProxyUrl::parse("http://:80").is_err());
+    }
+
+    #[test]
+    fn tunnel_request_and_answer() {
+        let p = ProxyUrl::parse("http://u:p@proxy:3128").unwrap();
+        assert_eq!(
+            p.tunnel_request("s3.amazonaws.com", 443),
+            "CONNECT s3.amazonaws.com:443 HTTP/1.1\r\nHost: s3.amazonaws.com:443\r\n\
+             Proxy-Authorization: Basic dTpw\r\n\r\n"
+        );
+        let plain = ProxyUrl::parse("proxy:1").unwrap();
+        assert_eq!(
+            plain.tunnel_request("::1", 8443),
+            "CONNECT [::1]:8443 HTTP/1.1\r\nHost: [::1]:8443\r\n\r\n"
+        );
+        assert!(check_tunnel_answer(b"HTTP/1.1 200 Connection established\r\n\r\n").is_ok());
+        assert!(check_tunnel_answer(b"HTTP/1.0 200\r\n\r\n").is_ok());
+        let refused =
+            check_tunnel_answer(b"HTTP/1.1 407 Proxy Authentication Required\r\n\r\n").unwrap_err();
+        assert_eq!(refused, "HTTP/1.1 407 Proxy Authentication Required");
+        assert!(check_tunnel_answer(b"garbage 200\r\n\r\n").is_err());
+        assert!(check_tunnel_answer(b"").is_err());
+    }
+
+    #[test]
+    fn env_lookup_prefers_lower_case_and_reads_no_proxy() {
+        let env: HashMap<&str, &str> = [
+            ("HTTPS_PROXY", "http://upper:1"),
+            ("https_proxy", "http://lower:2"),
+            ("HTTP_PROXY", "plain:3"),
+            ("NO_PROXY", "localhost,169.254.169.254"),
+            ("AWS_CA_BUNDLE", "/etc/ca.pem"),
+        ]
+        .into_iter()
+        .collect();
+        let cfg = HttpConfig::from_env_with(|k| env.get(k).map(|v| v.to_string())).unwrap();
+        let proxy = cfg.proxy.as_ref().unwrap();
+        assert_eq!(proxy.https.as_ref().unwrap().host, "lower");
+        assert_eq!(proxy.http.as_ref().unwrap().port, 3);
+        assert_eq!(
+            proxy
+                .proxy_for("https", "s3.amazonaws.com", 443)
+                .unwrap()
+                .port,
+            2
+        );
+        assert!(proxy.proxy_for("http", "localhost", 80).is_none());
+        assert!(proxy.proxy_for("http", "169.254.169.254", 80).is_none());
+        assert!(proxy.proxy_for("ftp", "example.com", 21).is_none());
+        assert_eq!(
+            cfg.ca_bundle.as_deref(),
+            Some(std::path::Path::new("/etc/ca.pem"))
+        );
+        assert_eq!(cfg.connect_timeout, Duration::from_secs(60));
+        assert!(cfg.verify);
+
+        let none =
+            HttpConfig::from_env_with(|k| (k == "NO_PROXY").then(|| "x".to_owned())).unwrap();
+        assert!(none.proxy.is_none());
+    }
+
+    #[test]
+    fn body_length_check_reports_short_and_long_bodies() {
+        let mut c = BodyLengthCheck::new(Some(10));
+        c.record(4).unwrap();
+        let err = c.finish().unwrap_err();
+        assert_eq!(err.kind, TransportErrorKind::Io);
+        assert!(err.to_string().contains("4 of 10"), "{err}");
+        c.record(6).unwrap();
+        c.finish().unwrap();
+        assert!(c.record(1).is_err());
+        BodyLengthCheck::new(None).finish().unwrap();
+    }
+
+    #[test]
+    fn io_errors_are_classified() {
+        use std::io::{Error, ErrorKind};
+        assert_eq!(
+            io_error_kind(&Error::from(ErrorKind::TimedOut)),
+            TransportErrorKind::Timeout
+        );
+        assert_eq!(
+            io_error_kind(&Error::from(ErrorKind::ConnectionRefused)),
+            TransportErrorKind::Connect
+        );
+        assert_eq!(
+            io_error_kind(&Error::from(ErrorKind::UnexpectedEof)),
+            TransportErrorKind::Io
+        );
+    }
+}

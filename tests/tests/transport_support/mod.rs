@@ -1,0 +1,348 @@
+//! Tiny loopback HTTP/1.1 servers (std::net + threads) shared by the three transport crates'
+//! tests: an echo server, misbehaving servers (silent, truncating, closing), a TLS server with a
+//! self-signed certificate, and a forward proxy. Every server binds 127.0.0.1:0 and its threads
+//! end on their own (bounded waits), so tests never touch the network or hang.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// A parsed request as a test server saw it.
+#[derive(Clone, Debug, Default)]
+pub struct SeenRequest {
+    pub method: String,
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body_len: u64,
+    pub body_sum: u64,
+}
+
+impl SeenRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The byte at offset `i` of every generated body: easy to check without storing it.
+pub fn pattern(i: u64) -> u8 {
+    (i % 251) as u8
+}
+
+/// Checksum of a body made of `pattern` bytes, or of any bytes (position-weighted sum).
+pub fn checksum(bytes: impl IntoIterator<Item = u8>, start: u64) -> u64 {
+    bytes.into_iter().enumerate().fold(0u64, |acc, (i, b)| {
+        acc.wrapping_add((start + i as u64 + 1).wrapping_mul(u64::from(b)))
+    })
+}
+
+pub fn pattern_checksum(len: u64) -> u64 {
+    checksum((0..len).map(pattern), 0)
+}
+
+/// How a server answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `GET /bytes/N` → N pattern bytes; anything else → "LEN SUM" of the request body.
+    Echo,
+    /// Like `Echo`, but answers with `Connection: close` and closes.
+    EchoCloseWithHeader,
+    /// Like `Echo`, keep-alive headers, but closes the socket right after each response.
+    EchoCloseSilently,
+    /// Like `EchoCloseSilently`, but closes 50 ms after each response: a client that pools the
+    /// connection certainly reuses it before the close arrives.
+    EchoCloseLate,
+    /// Reads the request and never answers (holds the socket a few seconds).
+    Silent,
+    /// Declares `Content-Length: 1000`, sends 10 bytes, closes.
+    Truncate,
+    /// A forward proxy: answers absolute-form requests itself ("proxied TARGET"), and tunnels
+    /// `CONNECT host:port` to the real target.
+    Proxy,
+}
+
+pub struct Server {
+    pub addr: SocketAddr,
+    pub seen: Arc<Mutex<Vec<SeenRequest>>>,
+    pub connections: Arc<Mutex<u32>>,
+}
+
+impl Server {
+    pub fn start(mode: Mode) -> Server {
+        Self::start_inner(mode, None)
+    }
+
+    /// An echo server speaking TLS with `tls`.
+    pub fn start_tls(tls: Arc<rustls::ServerConfig>) -> Server {
+        Self::start_inner(Mode::Echo, Some(tls))
+    }
+
+    fn start_inner(mode: Mode, tls: Option<Arc<rustls::ServerConfig>>) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let connections = Arc::new(Mutex::new(0));
+        let (seen2, conns2) = (seen.clone(), connections.clone());
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                *conns2.lock().unwrap() += 1;
+                let seen = seen2.clone();
+                let tls = tls.clone();
+                thread::spawn(move || {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                    let _ = stream.set_nodelay(true);
+                    match tls {
+                        _ if mode == Mode::Proxy => {
+                            let _ = proxy_conn(stream, &seen);
+                        }
+                        Some(cfg) => {
+                            let Ok(conn) = rustls::ServerConnection::new(cfg) else {
+                                return;
+                            };
+                            let tls_stream = rustls::StreamOwned::new(conn, stream);
+                            let _ = serve(tls_stream, mode, &seen);
+                        }
+                        None => {
+                            let _ = serve(stream, mode, &seen);
+                        }
+                    }
+                });
+            }
+        });
+        Server {
+            addr,
+            seen,
+            connections,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn connection_count(&self) -> u32 {
+        *self.connections.lock().unwrap()
+    }
+}
+
+fn read_head(r: &mut impl BufRead) -> std::io::Result<Option<SeenRequest>> {
+    let mut line = String::new();
+    if r.read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    let mut parts = line.split_whitespace();
+    let mut req = SeenRequest {
+        method: parts.next().unwrap_or_default().to_owned(),
+        target: parts.next().unwrap_or_default().to_owned(),
+        ..SeenRequest::default()
+    };
+    loop {
+        line.clear();
+        if r.read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = l.split_once(':') {
+            req.headers.push((k.trim().to_owned(), v.trim().to_owned()));
+        }
+    }
+    Ok(Some(req))
+}
+
+/// Read the body (Content-Length or chunked) without storing it: length and checksum only.
+fn read_body(r: &mut impl BufRead, req: &mut SeenRequest) -> std::io::Result<()> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut consume =
+        |r: &mut dyn Read, mut n: u64, req: &mut SeenRequest| -> std::io::Result<()> {
+            while n > 0 {
+                let want = n.min(buf.len() as u64) as usize;
+                let got = r.read(&mut buf[..want])?;
+                if got == 0 {
+                    return Err(std::io::ErrorKind::UnexpectedEof.into());
+                }
+                req.body_sum = req
+                    .body_sum
+                    .wrapping_add(checksum(buf[..got].iter().copied(), req.body_len));
+                req.body_len += got as u64;
+                n -= got as u64;
+            }
+            Ok(())
+        };
+    if req
+        .header("transfer-encoding")
+        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
+    {
+        loop {
+            let mut size = String::new();
+            r.read_line(&mut size)?;
+            let n =
+                u64::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+            if n == 0 {
+                // Trailers (none expected) end with an empty line.
+                loop {
+                    size.clear();
+                    r.read_line(&mut size)?;
+                    if size.trim().is_empty() {
+                        return Ok(());
+                    }
+                }
+            }
+            consume(r, n, req)?;
+            size.clear();
+            r.read_line(&mut size)?;
+        }
+    }
+    let len = req
+        .header("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    consume(r, len, req)
+}
+
+fn serve<S: Read + Write>(
+    stream: S,
+    mode: Mode,
+    seen: &Mutex<Vec<SeenRequest>>,
+) -> std::io::Result<()> {
+    let mut r = BufReader::new(stream);
+    loop {
+        let Some(mut req) = read_head(&mut r)? else {
+            return Ok(());
+        };
+        if req
+            .header("expect")
+            .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+        {
+            r.get_mut().write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        }
+        read_body(&mut r, &mut req)?;
+        seen.lock().unwrap().push(req.clone());
+        let w = r.get_mut();
+        match mode {
+            Mode::Silent => {
+                thread::sleep(Duration::from_secs(5));
+                return Ok(());
+            }
+            Mode::Truncate => {
+                w.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789")?;
+                w.flush()?;
+                return Ok(());
+            }
+            _ => {}
+        }
+        let close = match mode {
+            Mode::EchoCloseWithHeader => "Connection: close\r\n",
+            _ => "",
+        };
+        if let Some(n) = req
+            .target
+            .strip_prefix("/bytes/")
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            write!(w, "HTTP/1.1 200 OK\r\nContent-Length: {n}\r\n{close}\r\n")?;
+            let mut chunk = Vec::with_capacity(64 * 1024);
+            let mut i = 0;
+            while i < n {
+                chunk.clear();
+                chunk.extend((i..n.min(i + 64 * 1024)).map(pattern));
+                w.write_all(&chunk)?;
+                i += chunk.len() as u64;
+            }
+        } else if req.method == "HEAD" {
+            write!(w, "HTTP/1.1 200 OK\r\nContent-Length: 12345\r\n{close}\r\n")?;
+        } else {
+            let body = format!("{} {} {}", req.method, req.body_len, req.body_sum);
+            write!(w, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: text/plain\r\n{close}\r\n{body}", body.len())?;
+        }
+        w.flush()?;
+        if matches!(mode, Mode::EchoCloseWithHeader | Mode::EchoCloseSilently) {
+            return Ok(());
+        }
+        if mode == Mode::EchoCloseLate {
+            thread::sleep(Duration::from_millis(50));
+            return Ok(());
+        }
+    }
+}
+
+/// The forward proxy: absolute-form requests are answered by the proxy itself ("proxied
+/// TARGET"), `CONNECT host:port` is tunnelled to the target with two copy threads.
+fn proxy_conn(stream: TcpStream, seen: &Mutex<Vec<SeenRequest>>) -> std::io::Result<()> {
+    let mut r = BufReader::new(stream.try_clone()?);
+    let mut w = stream;
+    loop {
+        let Some(mut req) = read_head(&mut r)? else {
+            return Ok(());
+        };
+        seen.lock().unwrap().push(req.clone());
+        if req.method == "CONNECT" {
+            let Ok(mut upstream) = TcpStream::connect(&req.target) else {
+                w.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")?;
+                return Ok(());
+            };
+            w.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
+            upstream.write_all(r.buffer())?;
+            let mut up_read = upstream.try_clone()?;
+            let mut client_write = w;
+            thread::spawn(move || {
+                let _ = std::io::copy(&mut up_read, &mut client_write);
+                let _ = client_write.shutdown(std::net::Shutdown::Both);
+            });
+            let mut client_read = r.into_inner();
+            let _ = std::io::copy(&mut client_read, &mut upstream);
+            let _ = upstream.shutdown(std::net::Shutdown::Both);
+            return Ok(());
+        }
+        read_body(&mut r, &mut req)?;
+        let body = format!("proxied {}", req.target);
+        write!(
+            w,
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )?;
+        w.flush()?;
+    }
+}
+
+/// A self-signed certificate for `localhost` / 127.0.0.1: (server config, PEM of the cert).
+pub fn self_signed() -> (Arc<rustls::ServerConfig>, String) {
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+            .expect("generate certificate");
+    let pem = cert.cert.pem();
+    let der = cert.cert.der().clone();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
+    let cfg = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocol versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![der], key)
+    .expect("server config");
+    (Arc::new(cfg), pem)
+}
+
+/// Write `contents` to a fresh file under the target dir's temp area and return its path.
+pub fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sansboto-transport-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("write temp file");
+    path
+}
+
+/// A port on which nothing listens (bound then released).
+pub fn closed_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}

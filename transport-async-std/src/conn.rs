@@ -1,0 +1,451 @@
+//! Connections for the async-h1 client: TCP (async-net, so any executor works: async-std, smol,
+//! or a bare `block_on`) with a connect timeout, a per-read/per-write timeout on the socket,
+//! an optional proxy `CONNECT` tunnel, rustls 0.23 on top, and the idle pool with its liveness
+//! check.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{ready, Context, Poll};
+use std::time::{Duration, Instant};
+
+use async_io::Timer;
+use async_net::TcpStream;
+use futures_io::{AsyncRead, AsyncWrite};
+use futures_lite::{AsyncReadExt, AsyncWriteExt, FutureExt};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use sansboto_core::error::{TransportError, TransportErrorKind};
+use sansboto_core::http_config::{check_tunnel_answer, HttpConfig, ProxyUrl, MAX_TUNNEL_ANSWER};
+
+/// Race `fut` against a timer; `what` names the wait in the `TimedOut` error.
+pub(crate) async fn with_timeout<T>(
+    limit: Duration,
+    what: &str,
+    fut: impl Future<Output = io::Result<T>>,
+) -> io::Result<T> {
+    fut.or(async {
+        Timer::after(limit).await;
+        Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("{what} took longer than {limit:?}"),
+        ))
+    })
+    .await
+}
+
+/// A TCP stream whose reads and writes fail with `TimedOut` after waiting longer than the read
+/// timeout: botocore's socket timeout, between chunks rather than over a whole body.
+pub(crate) struct TimedTcp {
+    tcp: TcpStream,
+    timeout: Duration,
+    read_timer: Option<Timer>,
+    write_timer: Option<Timer>,
+}
+
+fn poll_timed<T>(
+    timer: &mut Option<Timer>,
+    timeout: Duration,
+    cx: &mut Context<'_>,
+    op: Poll<io::Result<T>>,
+) -> Poll<io::Result<T>> {
+    match op {
+        Poll::Ready(r) => {
+            *timer = None;
+            Poll::Ready(r)
+        }
+        Poll::Pending => {
+            let t = timer.get_or_insert_with(|| Timer::after(timeout));
+            ready!(Pin::new(t).poll(cx));
+            *timer = None;
+            Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("no data for {timeout:?} (read timeout)"),
+            )))
+        }
+    }
+}
+
+/// Progress in one direction restarts the other direction's wait, so a response wait that
+/// overlaps a long upload only counts from when the upload stalls.
+fn restart(timer: &mut Option<Timer>, timeout: Duration) {
+    if let Some(t) = timer {
+        t.set_after(timeout);
+    }
+}
+
+impl AsyncRead for TimedTcp {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let op = Pin::new(&mut this.tcp).poll_read(cx, buf);
+        if matches!(op, Poll::Ready(Ok(n)) if n > 0) {
+            restart(&mut this.write_timer, this.timeout);
+        }
+        poll_timed(&mut this.read_timer, this.timeout, cx, op)
+    }
+}
+
+impl AsyncWrite for TimedTcp {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let op = Pin::new(&mut this.tcp).poll_write(cx, buf);
+        if matches!(op, Poll::Ready(Ok(n)) if n > 0) {
+            restart(&mut this.read_timer, this.timeout);
+        }
+        poll_timed(&mut this.write_timer, this.timeout, cx, op)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().tcp).poll_flush(cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().tcp).poll_close(cx)
+    }
+}
+
+/// A plain or TLS connection.
+enum Transport {
+    Plain(Box<TimedTcp>),
+    Tls(Box<futures_rustls::client::TlsStream<TimedTcp>>),
+}
+
+/// A connection handle async-h1 can own (its response decoder keeps the reader) while the pool
+/// keeps another to reuse the connection once the body is done. Only one exchange uses a
+/// connection at a time, so the lock is never contended.
+#[derive(Clone)]
+pub(crate) struct SharedIo(Arc<Mutex<Transport>>);
+
+impl SharedIo {
+    fn with<T>(&self, f: impl FnOnce(Pin<&mut Transport>) -> T) -> T {
+        let mut guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        f(Pin::new(&mut *guard))
+    }
+}
+
+impl AsyncRead for Transport {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Transport::Plain(t) => Pin::new(&mut **t).poll_read(cx, buf),
+            Transport::Tls(t) => Pin::new(&mut **t).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Transport {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Transport::Plain(t) => Pin::new(&mut **t).poll_write(cx, buf),
+            Transport::Tls(t) => Pin::new(&mut **t).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Transport::Plain(t) => Pin::new(&mut **t).poll_flush(cx),
+            Transport::Tls(t) => Pin::new(&mut **t).poll_flush(cx),
+        }
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Transport::Plain(t) => Pin::new(&mut **t).poll_close(cx),
+            Transport::Tls(t) => Pin::new(&mut **t).poll_close(cx),
+        }
+    }
+}
+
+impl AsyncRead for SharedIo {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.with(|t| t.poll_read(cx, buf))
+    }
+}
+
+impl AsyncWrite for SharedIo {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.with(|t| t.poll_write(cx, buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.with(|t| t.poll_flush(cx))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.with(|t| t.poll_close(cx))
+    }
+}
+
+/// Where a connection goes: requests to the same key may share it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct PoolKey {
+    pub(crate) https: bool,
+    pub(crate) host: String,
+    pub(crate) port: u16,
+}
+
+/// An open connection.
+pub(crate) struct Conn {
+    pub(crate) io: SharedIo,
+    /// A second handle on the socket, to check an idle connection is still open.
+    tcp: TcpStream,
+    /// Taken from the pool (so a failure before any response byte may be a stale connection).
+    pub(crate) reused: bool,
+}
+
+/// Open a connection to `key`, through `proxy` when given (absolute-form for http, a `CONNECT`
+/// tunnel for https).
+pub(crate) async fn connect(
+    key: &PoolKey,
+    proxy: Option<&ProxyUrl>,
+    cfg: &HttpConfig,
+    tls: &Arc<ClientConfig>,
+) -> io::Result<Conn> {
+    let (host, port) = proxy.map_or((key.host.as_str(), key.port), |p| (p.host.as_str(), p.port));
+    let what = format!("connecting to {host}:{port}");
+    let tcp = with_timeout(cfg.connect_timeout, &what, TcpStream::connect((host, port))).await?;
+    // Requests are written whole; waiting for Nagle only adds latency.
+    tcp.set_nodelay(true)?;
+    let mut timed = TimedTcp {
+        tcp: tcp.clone(),
+        timeout: cfg.read_timeout,
+        read_timer: None,
+        write_timer: None,
+    };
+    if let (Some(p), true) = (proxy, key.https) {
+        let what = format!("proxy CONNECT to {}:{}", key.host, key.port);
+        with_timeout(
+            cfg.connect_timeout,
+            &what,
+            open_tunnel(&mut timed, &key.host, key.port, p),
+        )
+        .await?;
+    }
+    let transport = if key.https {
+        let name = ServerName::try_from(key.host.clone()).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("bad TLS server name {}: {e}", key.host),
+            )
+        })?;
+        let stream = futures_rustls::TlsConnector::from(tls.clone())
+            .connect(name, timed)
+            .await?;
+        Transport::Tls(Box::new(stream))
+    } else {
+        Transport::Plain(Box::new(timed))
+    };
+    Ok(Conn {
+        io: SharedIo(Arc::new(Mutex::new(transport))),
+        tcp,
+        reused: false,
+    })
+}
+
+/// Ask `proxy` (connected on `stream`) for a tunnel to `host:port` and read its answer.
+async fn open_tunnel(
+    stream: &mut TimedTcp,
+    host: &str,
+    port: u16,
+    proxy: &ProxyUrl,
+) -> io::Result<()> {
+    stream
+        .write_all(proxy.tunnel_request(host, port).as_bytes())
+        .await?;
+    // Byte by byte: the answer is tiny, and nothing past its end may be consumed.
+    let mut answer = Vec::with_capacity(128);
+    let mut byte = [0u8; 1];
+    while !answer.ends_with(b"\r\n\r\n") {
+        if answer.len() > MAX_TUNNEL_ANSWER {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "proxy CONNECT answer too long",
+            ));
+        }
+        if stream.read(&mut byte).await? == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "proxy closed the CONNECT tunnel",
+            ));
+        }
+        answer.push(byte[0]);
+    }
+    check_tunnel_answer(&answer).map_err(|status| {
+        io::Error::new(
+            io::ErrorKind::ConnectionRefused,
+            format!("proxy refused CONNECT {host}:{port}: {status}"),
+        )
+    })
+}
+
+/// Idle connections by destination, newest last.
+pub(crate) struct Pool {
+    idle: Mutex<HashMap<PoolKey, Vec<(Conn, Instant)>>>,
+    max_idle: usize,
+}
+
+/// Idle connections older than this are closed rather than reused (servers drop idle
+/// connections after a while; hyper uses the same default).
+const MAX_IDLE_AGE: Duration = Duration::from_secs(90);
+
+impl Pool {
+    pub(crate) fn new(max_idle: usize) -> Self {
+        Pool {
+            idle: Mutex::new(HashMap::new()),
+            max_idle,
+        }
+    }
+
+    /// An idle connection to `key` that still looks open, if any.
+    pub(crate) async fn checkout(&self, key: &PoolKey) -> Option<Conn> {
+        loop {
+            let (conn, since) = {
+                let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+                idle.get_mut(key)?.pop()?
+            };
+            if since.elapsed() < MAX_IDLE_AGE && still_open(&conn.tcp).await {
+                return Some(Conn {
+                    reused: true,
+                    ..conn
+                });
+            }
+        }
+    }
+
+    /// Keep `conn` for reuse (closing it when the pool for `key` is full).
+    pub(crate) fn checkin(&self, key: PoolKey, conn: Conn) {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        let list = idle.entry(key).or_default();
+        list.retain(|(_, since)| since.elapsed() < MAX_IDLE_AGE);
+        if list.len() < self.max_idle {
+            list.push((conn, Instant::now()));
+        }
+    }
+}
+
+/// An idle connection is open when a peek would block: end of stream means the server closed
+/// it, and unexpected bytes (or a TLS alert) mean it is unusable either way.
+async fn still_open(tcp: &TcpStream) -> bool {
+    let mut byte = [0u8; 1];
+    futures_lite::future::poll_once(tcp.peek(&mut byte))
+        .await
+        .is_none()
+}
+
+/// The rustls configuration `cfg` asks for: webpki roots, or only the CA bundle's certificates
+/// (as botocore uses `AWS_CA_BUNDLE` instead of its default bundle), or no verification.
+pub(crate) fn tls_config(cfg: &HttpConfig) -> Result<ClientConfig, TransportError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| {
+            TransportError::new(TransportErrorKind::Tls, "no usable TLS versions").with_source(e)
+        })?;
+    if !cfg.verify {
+        return Ok(builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+            .with_no_client_auth());
+    }
+    let mut roots = RootCertStore::empty();
+    match &cfg.ca_bundle {
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        Some(path) => {
+            let bad_bundle = |what: &str| {
+                TransportError::new(
+                    TransportErrorKind::Tls,
+                    format!("CA bundle {}: {what}", path.display()),
+                )
+            };
+            let pem =
+                std::fs::read(path).map_err(|e| bad_bundle("cannot be read").with_source(e))?;
+            for cert in CertificateDer::pem_slice_iter(&pem) {
+                let cert = cert.map_err(|e| bad_bundle("invalid PEM").with_source(e))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| bad_bundle("invalid certificate").with_source(e))?;
+            }
+            if roots.is_empty() {
+                return Err(bad_bundle("holds no certificate"));
+            }
+        }
+    }
+    Ok(builder.with_root_certificates(roots).with_no_client_auth())
+}
+
+/// `verify = false`: any server certificate is accepted (handshake signatures are still checked).
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}

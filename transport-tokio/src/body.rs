@@ -1,0 +1,278 @@
+//! Request bodies hyper can send (bytes, or a stream pulled chunk by chunk so large uploads run
+//! in constant memory) and the response body handed back (read whole, as a `Stream` of chunks,
+//! or through `AsyncRead`), with truncation checked against `Content-Length`.
+
+use std::io;
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+use http_body::{Body as HttpBody, Frame, SizeHint};
+use hyper::body::Incoming;
+use sansboto_core::body::{Body, StreamingBody};
+use sansboto_core::error::{TransportError, TransportErrorKind};
+use sansboto_core::http_config::BodyLengthCheck;
+use tokio::io::{AsyncRead, ReadBuf};
+
+use crate::connect::{classify, describe};
+
+/// The source type of a [`StreamingBody`] this transport sends: chunks of bytes or an I/O error.
+pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, io::Error>> + Send + 'static>>;
+
+/// The other accepted source type: any tokio reader (see [`reader_body`]).
+pub type ByteReader = Pin<Box<dyn AsyncRead + Send + 'static>>;
+
+/// Chunk size used when turning a reader into a stream.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// A streaming request body from a stream of chunks; `len` is the exact total when known (sent as
+/// `Content-Length`, otherwise the body goes chunked).
+pub fn stream_body(
+    stream: impl Stream<Item = Result<Bytes, io::Error>> + Send + 'static,
+    len: Option<u64>,
+) -> StreamingBody {
+    StreamingBody::new(Box::pin(stream) as ByteStream, len)
+}
+
+/// A streaming request body read from `reader`; `len` is the exact total when known (sent as
+/// `Content-Length`, otherwise the body goes chunked).
+pub fn reader_body(reader: impl AsyncRead + Send + 'static, len: Option<u64>) -> StreamingBody {
+    StreamingBody::new(Box::pin(reader) as ByteReader, len)
+}
+
+/// A streaming request body with the contents of the file at `path` (length from its metadata).
+pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
+    let file = tokio::fs::File::open(path.as_ref()).await?;
+    let len = file.metadata().await?.len();
+    Ok(reader_body(file, Some(len)))
+}
+
+/// A request body as hyper sends it.
+pub(crate) enum RequestBody {
+    Full(Option<Bytes>),
+    Stream {
+        stream: ByteStream,
+        len: Option<u64>,
+    },
+    Reader {
+        reader: ByteReader,
+        len: Option<u64>,
+        buf: BytesMut,
+    },
+}
+
+impl RequestBody {
+    pub(crate) fn from_core(body: Body) -> Result<Self, TransportError> {
+        match body {
+            Body::Empty => Ok(RequestBody::Full(None)),
+            Body::Bytes(b) => Ok(RequestBody::Full(Some(b).filter(|b| !b.is_empty()))),
+            Body::Stream(s) => {
+                let len = s.len();
+                if let Some(stream) = s.take::<ByteStream>() {
+                    Ok(RequestBody::Stream { stream, len })
+                } else if let Some(reader) = s.take::<ByteReader>() {
+                    Ok(RequestBody::Reader {
+                        reader,
+                        len,
+                        buf: BytesMut::new(),
+                    })
+                } else {
+                    Err(TransportError::new(
+                        TransportErrorKind::Request,
+                        "streaming body was already sent or was not made by sansboto-tokio \
+                         (use stream_body, reader_body or file_body)",
+                    ))
+                }
+            }
+        }
+    }
+}
+
+impl HttpBody for RequestBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        match self.get_mut() {
+            RequestBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
+            RequestBody::Stream { stream, .. } => loop {
+                match ready!(stream.as_mut().poll_next(cx)) {
+                    Some(Ok(chunk)) if chunk.is_empty() => continue,
+                    other => return Poll::Ready(other.map(|r| r.map(Frame::data))),
+                }
+            },
+            RequestBody::Reader { reader, buf, .. } => {
+                if buf.capacity() < READ_CHUNK {
+                    buf.reserve(READ_CHUNK);
+                }
+                // Read into a zeroed tail (no unsafe), then hand exactly the bytes read to hyper.
+                let start = buf.len();
+                buf.resize(start + READ_CHUNK, 0);
+                let mut rb = ReadBuf::new(&mut buf[start..]);
+                let res = reader.as_mut().poll_read(cx, &mut rb);
+                let n = rb.filled().len();
+                buf.truncate(start + n);
+                ready!(res)?;
+                if n == 0 {
+                    return Poll::Ready(None);
+                }
+                Poll::Ready(Some(Ok(Frame::data(buf.split().freeze()))))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, RequestBody::Full(None))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            RequestBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
+            RequestBody::Stream { len: Some(n), .. } | RequestBody::Reader { len: Some(n), .. } => {
+                SizeHint::with_exact(*n)
+            }
+            _ => SizeHint::default(),
+        }
+    }
+}
+
+/// A response body: read it whole with [`bytes`](Self::bytes), chunk by chunk with
+/// [`chunk`](Self::chunk) or as a [`Stream`], or through [`AsyncRead`].
+///
+/// The read timeout applies between chunks; a body shorter than its `Content-Length` ends in a
+/// [`TransportErrorKind::Io`] error, never in a short read.
+pub struct ResponseBody {
+    incoming: Option<Incoming>,
+    check: BodyLengthCheck,
+    /// Unread rest of the last chunk (for `AsyncRead`).
+    pending: Bytes,
+}
+
+impl std::fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseBody")
+            .field("received", &self.check.received())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResponseBody {
+    pub(crate) fn new(incoming: Incoming, expected_len: Option<u64>) -> Self {
+        ResponseBody {
+            incoming: Some(incoming),
+            check: BodyLengthCheck::new(expected_len),
+            pending: Bytes::new(),
+        }
+    }
+
+    /// The declared length, when the response had a `Content-Length`.
+    pub fn content_length(&self) -> Option<u64> {
+        self.incoming.as_ref().and_then(|i| i.size_hint().exact())
+    }
+
+    /// Read the whole body.
+    pub async fn bytes(mut self) -> Result<Bytes, TransportError> {
+        let first = match self.chunk().await? {
+            Some(c) => c,
+            None => return Ok(Bytes::new()),
+        };
+        let Some(second) = self.chunk().await? else {
+            return Ok(first);
+        };
+        // Cap the up-front reservation so a lying Content-Length cannot make us allocate it.
+        let hint = self.content_length().unwrap_or(0).min(64 << 20) as usize;
+        let mut all = BytesMut::with_capacity(hint.max(first.len() + second.len()));
+        all.extend_from_slice(&first);
+        all.extend_from_slice(&second);
+        while let Some(c) = self.chunk().await? {
+            all.extend_from_slice(&c);
+        }
+        Ok(all.freeze())
+    }
+
+    /// The next chunk, or `None` at the end of the body.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
+        std::future::poll_fn(|cx| self.poll_chunk(cx)).await
+    }
+
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, TransportError>> {
+        if !self.pending.is_empty() {
+            return Poll::Ready(Ok(Some(std::mem::take(&mut self.pending))));
+        }
+        loop {
+            let Some(incoming) = self.incoming.as_mut() else {
+                return Poll::Ready(Ok(None));
+            };
+            match ready!(Pin::new(incoming).poll_frame(cx)) {
+                Some(Ok(frame)) => {
+                    // Trailers carry no body bytes; skip them.
+                    let Ok(data) = frame.into_data() else {
+                        continue;
+                    };
+                    if data.is_empty() {
+                        continue;
+                    }
+                    self.check.record(data.len())?;
+                    return Poll::Ready(Ok(Some(data)));
+                }
+                Some(Err(e)) => {
+                    self.incoming = None;
+                    let kind = match classify(&e, false) {
+                        TransportErrorKind::Timeout => TransportErrorKind::Timeout,
+                        _ => TransportErrorKind::Io,
+                    };
+                    let msg = format!(
+                        "reading response body after {} bytes: {}",
+                        self.check.received(),
+                        describe(&e)
+                    );
+                    return Poll::Ready(Err(TransportError::new(kind, msg).with_source(e)));
+                }
+                None => {
+                    self.incoming = None;
+                    self.check.finish()?;
+                    return Poll::Ready(Ok(None));
+                }
+            }
+        }
+    }
+}
+
+impl Stream for ResponseBody {
+    type Item = Result<Bytes, TransportError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_chunk(cx).map(Result::transpose)
+    }
+}
+
+impl AsyncRead for ResponseBody {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if this.pending.is_empty() {
+            match ready!(this.poll_chunk(cx)) {
+                Ok(Some(chunk)) => this.pending = chunk,
+                Ok(None) => return Poll::Ready(Ok(())),
+                Err(e) => {
+                    let kind = match e.kind {
+                        TransportErrorKind::Timeout => io::ErrorKind::TimedOut,
+                        _ => io::ErrorKind::UnexpectedEof,
+                    };
+                    return Poll::Ready(Err(io::Error::new(kind, e)));
+                }
+            }
+        }
+        let n = this.pending.len().min(buf.remaining());
+        buf.put_slice(&this.pending.split_to(n));
+        Poll::Ready(Ok(()))
+    }
+}
