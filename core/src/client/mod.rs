@@ -482,11 +482,45 @@ impl ServiceClient {
     pub fn parse(
         &self,
         prepared: &PreparedRequest,
+        response: http::Response<Body>,
+        retry_attempts: u32,
+    ) -> Result<Value, Error> {
+        self.parse_with(
+            &prepared.operation,
+            &prepared.context,
+            &prepared.response_checksums,
+            response,
+            retry_attempts,
+        )
+    }
+
+    /// Parse a response of `operation` made outside [`prepare`](Self::prepare) (credential
+    /// providers' STS calls): no response checksum is checked.
+    pub fn parse_operation(
+        &self,
+        operation: &str,
+        response: http::Response<Body>,
+        retry_attempts: u32,
+    ) -> Result<Value, Error> {
+        self.parse_with(
+            operation,
+            &CallContext::new(),
+            &[],
+            response,
+            retry_attempts,
+        )
+    }
+
+    fn parse_with(
+        &self,
+        operation: &str,
+        context: &CallContext,
+        response_checksums: &[ChecksumAlgorithm],
         mut response: http::Response<Body>,
         retry_attempts: u32,
     ) -> Result<Value, Error> {
-        let op = self.operation(&prepared.operation)?;
-        let info = CallInfo::new(&self.service, &op.name).with_context(&prepared.context);
+        let op = self.operation(operation)?;
+        let info = CallInfo::new(&self.service, &op.name).with_context(context);
         self.hooks.run(
             Event::BeforeParse,
             &info,
@@ -496,10 +530,7 @@ impl ServiceClient {
         let status = parts.status.as_u16();
         if (200..300).contains(&status) {
             if let (Some((algorithm, expected)), Some(bytes)) = (
-                httpchecksum::select_response_checksum(
-                    &parts.headers,
-                    &prepared.response_checksums,
-                ),
+                httpchecksum::select_response_checksum(&parts.headers, response_checksums),
                 body.as_bytes(),
             ) {
                 httpchecksum::validate_response_body(algorithm, expected, bytes)
