@@ -123,6 +123,9 @@ pub enum Error {
     /// The HTTP exchange failed.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// Finding or refreshing credentials failed (the message lists what was tried).
+    #[error(transparent)]
+    Credentials(#[from] crate::credentials::CredentialsError),
     /// No credentials were found, and the operation needs them.
     #[error("Unable to locate credentials: {0}")]
     NoCredentials(String),

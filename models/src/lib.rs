@@ -23,6 +23,8 @@ mod embedded_table;
 #[cfg(feature = "core")]
 mod core_source;
 mod error;
+#[cfg(feature = "core")]
+pub mod host;
 mod merge;
 
 use std::collections::HashMap;
