@@ -27,6 +27,7 @@ pub mod model;
 pub mod paginate;
 pub mod parse;
 pub mod retry;
+pub mod runtime;
 pub mod serialize;
 pub mod session;
 pub mod time;

@@ -19,7 +19,7 @@ use sansboto_core::body::Body;
 use sansboto_core::error::{TransportError, TransportErrorKind};
 
 pub use body::{file_body, reader_body, stream_body, ByteReader, ByteStream, ResponseBody};
-pub use client::{drive_call, drive_credentials, take_body, Client, ClientBuilder, Pages, Session};
+pub use client::{page_stream, take_body, Client, ClientBuilder, Pages, Session};
 pub use sansboto_core::error::Error;
 pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
 pub use sansboto_core::params;

@@ -66,6 +66,11 @@ impl<'c> CallMachine<'c> {
         }
     }
 
+    /// The client making the call.
+    pub fn client(&self) -> &'c ServiceClient {
+        self.client
+    }
+
     /// The operation being called.
     pub fn operation(&self) -> &str {
         self.prepared.operation()
