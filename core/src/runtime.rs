@@ -48,17 +48,27 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
         request: http::Request<Body>,
     ) -> impl Future<Output = Result<http::Response<Self::ResponseBody>, TransportError>> + Send;
     /// Read a whole body (truncation is an error).
-    fn read_body(&self, body: Self::ResponseBody) -> impl Future<Output = Result<Bytes, TransportError>> + Send;
+    fn read_body(
+        &self,
+        body: Self::ResponseBody,
+    ) -> impl Future<Output = Result<Bytes, TransportError>> + Send;
     /// The body's declared length, when known.
     fn body_len(body: &Self::ResponseBody) -> Option<u64>;
     /// Wait.
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
     /// `future`'s output, or `None` when `limit` passes first.
-    fn timeout<F: Future + Send>(&self, limit: Duration, future: F) -> impl Future<Output = Option<F::Output>> + Send;
+    fn timeout<F: Future + Send>(
+        &self,
+        limit: Duration,
+        future: F,
+    ) -> impl Future<Output = Option<F::Output>> + Send;
     /// A file's contents.
     fn read_file(&self, path: PathBuf) -> impl Future<Output = std::io::Result<Bytes>> + Send;
     /// Run a program (no shell) and collect its output.
-    fn run_process(&self, argv: Vec<String>) -> impl Future<Output = std::io::Result<ProcessOutput>> + Send;
+    fn run_process(
+        &self,
+        argv: Vec<String>,
+    ) -> impl Future<Output = std::io::Result<ProcessOutput>> + Send;
     /// The wall clock.
     fn now(&self) -> SystemTime;
 }
@@ -71,13 +81,18 @@ pub struct RuntimeSession<T> {
 
 impl<T> Clone for RuntimeSession<T> {
     fn clone(&self) -> Self {
-        RuntimeSession { core: self.core.clone(), _transport: std::marker::PhantomData }
+        RuntimeSession {
+            core: self.core.clone(),
+            _transport: std::marker::PhantomData,
+        }
     }
 }
 
 impl<T> std::fmt::Debug for RuntimeSession<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session").field("core", &self.core.as_ref().ok()).finish()
+        f.debug_struct("Session")
+            .field("core", &self.core.as_ref().ok())
+            .finish()
     }
 }
 
@@ -85,7 +100,10 @@ impl<T: Transport> RuntimeSession<T> {
     /// Wrap a core session, or the error that prevented making one (reported when a client is
     /// built, so making a session never fails, as in botocore).
     pub fn from_core(core: Result<Arc<Session>, Error>) -> Self {
-        RuntimeSession { core: core.map_err(|e| e.to_string()), _transport: std::marker::PhantomData }
+        RuntimeSession {
+            core: core.map_err(|e| e.to_string()),
+            _transport: std::marker::PhantomData,
+        }
     }
 
     /// The core session.
@@ -138,9 +156,18 @@ impl<T: Transport> ClientBuilder<T> {
     }
 
     /// Explicit credentials (`aws_access_key_id`, `aws_secret_access_key`, `aws_session_token`).
-    pub fn credentials(mut self, access_key_id: &str, secret_access_key: &str, session_token: Option<&str>) -> Self {
-        self.credentials =
-            Some(Credentials::new(access_key_id, secret_access_key, session_token.map(String::from), None));
+    pub fn credentials(
+        mut self,
+        access_key_id: &str,
+        secret_access_key: &str,
+        session_token: Option<&str>,
+    ) -> Self {
+        self.credentials = Some(Credentials::new(
+            access_key_id,
+            secret_access_key,
+            session_token.map(String::from),
+            None,
+        ));
         self
     }
 
@@ -196,8 +223,14 @@ impl<T: Transport> ClientBuilder<T> {
                 .map_err(|e| Error::Client(e.to_string()))?,
         };
         let transport = T::connect(&http_config)?;
-        let credentials = (!self.options.unsigned).then(|| session.credential_source(self.credentials));
-        Ok(Client { core, transport, credentials, session })
+        let credentials =
+            (!self.options.unsigned).then(|| session.credential_source(self.credentials));
+        Ok(Client {
+            core,
+            transport,
+            credentials,
+            session,
+        })
     }
 }
 
@@ -223,7 +256,9 @@ impl<T: Clone> Clone for Client<T> {
 
 impl<T> std::fmt::Debug for Client<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("core", &self.core).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("core", &self.core)
+            .finish_non_exhaustive()
     }
 }
 
@@ -240,7 +275,11 @@ impl<T: Transport> Client<T> {
 
     /// Call `operation` (`PutObject` or `put_object`) with `params`. A streaming output member
     /// (S3 GetObject's `Body`) comes back as a [`Value::Stream`]; take it with [`take_body`].
-    pub fn call<'a>(&'a self, operation: &'a str, params: Value) -> T::Run<'a, Result<Value, Error>> {
+    pub fn call<'a>(
+        &'a self,
+        operation: &'a str,
+        params: Value,
+    ) -> T::Run<'a, Result<Value, Error>> {
         T::run(self.call_async(operation, params))
     }
 
@@ -254,23 +293,42 @@ impl<T: Transport> Client<T> {
         T::run(async move {
             let (identity, missing) = self.identity().await?;
             let CallIdentity::Credentials(creds) = identity else {
-                return Err(Error::NoCredentials(missing.unwrap_or_else(|| "presigning needs credentials".into())));
+                return Err(Error::NoCredentials(
+                    missing.unwrap_or_else(|| "presigning needs credentials".into()),
+                ));
             };
             let now = self.transport.now();
-            self.core.presign(operation, params, &creds, now, expires_in, self.session.random().as_mut())
+            self.core.presign(
+                operation,
+                params,
+                &creds,
+                now,
+                expires_in,
+                self.session.random().as_mut(),
+            )
         })
     }
 
     /// Paginate `operation` (botocore's `get_paginator(...).paginate`): call
     /// [`Pages::next_page`] until it gives `None`, or [`Pages::full_result`].
-    pub fn paginate(&self, operation: &str, params: Value, options: PaginationOptions) -> Result<Pages<'_, T>, Error> {
+    pub fn paginate(
+        &self,
+        operation: &str,
+        params: Value,
+        options: PaginationOptions,
+    ) -> Result<Pages<'_, T>, Error> {
         let paginators = self.session.paginators(self.core.service())?;
         let op = self.core.operation(operation)?.name.clone();
         let config = paginators
             .get(&op)
             .ok_or_else(|| Error::Client(format!("operation {op} cannot be paginated")))?;
-        let paginator = Paginator::new(config, params, options).map_err(|e| Error::Client(e.to_string()))?;
-        Ok(Pages { client: self, operation: op, paginator })
+        let paginator =
+            Paginator::new(config, params, options).map_err(|e| Error::Client(e.to_string()))?;
+        Ok(Pages {
+            client: self,
+            operation: op,
+            paginator,
+        })
     }
 
     /// Run the waiter `name` (`bucket_exists` or `BucketExists`) until it succeeds or fails;
@@ -284,15 +342,23 @@ impl<T: Transport> Client<T> {
     ) -> T::Run<'a, Result<(), Error>> {
         T::run(async move {
             let waiters = self.session.waiters(self.core.service())?;
-            let config = waiters.get(name).map_err(|e| Error::Client(e.to_string()))?;
+            let config = waiters
+                .get(name)
+                .map_err(|e| Error::Client(e.to_string()))?;
             let mut waiter = Waiter::new(config, params, delay, max_attempts);
             loop {
-                let response = match self.call_async(waiter.operation(), waiter.params().clone()).await {
+                let response = match self
+                    .call_async(waiter.operation(), waiter.params().clone())
+                    .await
+                {
                     Ok(v) => v,
                     Err(Error::Service(e)) => e.fields.clone(),
                     Err(other) => return Err(other),
                 };
-                match waiter.handle_response(response).map_err(|e| Error::Client(e.to_string()))? {
+                match waiter
+                    .handle_response(response)
+                    .map_err(|e| Error::Client(e.to_string()))?
+                {
                     WaitStep::Success => return Ok(()),
                     WaitStep::Sleep(d) => self.transport.sleep(d).await,
                 }
@@ -302,9 +368,13 @@ impl<T: Transport> Client<T> {
 
     async fn call_async(&self, operation: &str, params: Value) -> Result<Value, Error> {
         let (identity, missing) = self.identity().await?;
-        let mut machine = self.core.call(operation, params, identity, self.session.random())?;
+        let mut machine = self
+            .core
+            .call(operation, params, identity, self.session.random())?;
         match drive_call(&mut machine, &self.transport).await {
-            Err(Error::NoCredentials(_)) if missing.is_some() => Err(Error::NoCredentials(missing.unwrap_or_default())),
+            Err(Error::NoCredentials(_)) if missing.is_some() => {
+                Err(Error::NoCredentials(missing.unwrap_or_default()))
+            }
             other => other,
         }
     }
@@ -317,7 +387,9 @@ impl<T: Transport> Client<T> {
             Ok(c) => Ok((CallIdentity::Credentials(c), None)),
             // No credentials anywhere: operations that need none (noAuth) still work, and a
             // signed one fails with this message.
-            Err(e @ CredentialsError::NotFound { .. }) => Ok((CallIdentity::Anonymous, Some(e.to_string()))),
+            Err(e @ CredentialsError::NotFound { .. }) => {
+                Ok((CallIdentity::Anonymous, Some(e.to_string())))
+            }
             Err(e) => Err(Error::Credentials(e)),
         }
     }
@@ -342,7 +414,11 @@ impl<'c, T: Transport> Pages<'c, T> {
             Ok(p) => p,
             Err(e) => return Some(Err(e)),
         };
-        Some(self.paginator.handle_page(page).map_err(|e| Error::Client(e.to_string())))
+        Some(
+            self.paginator
+                .handle_page(page)
+                .map_err(|e| Error::Client(e.to_string())),
+        )
     }
 
     /// All remaining pages aggregated into one result (botocore's `build_full_result`), with
@@ -354,7 +430,8 @@ impl<'c, T: Transport> Pages<'c, T> {
         T::run(async move {
             let mut full = FullResult::new();
             while let Some(page) = self.next_async().await {
-                full.add_page(self.paginator.config(), &page?).map_err(|e| Error::Client(e.to_string()))?;
+                full.add_page(self.paginator.config(), &page?)
+                    .map_err(|e| Error::Client(e.to_string()))?;
             }
             Ok(full.finish(&self.paginator))
         })
@@ -393,14 +470,20 @@ async fn exchange<T: Transport>(
     };
     match limit {
         Some(limit) => transport.timeout(limit, work).await.unwrap_or_else(|| {
-            Err(TransportError::new(TransportErrorKind::Timeout, format!("no answer within {limit:?}")))
+            Err(TransportError::new(
+                TransportErrorKind::Timeout,
+                format!("no answer within {limit:?}"),
+            ))
         }),
         None => work.await,
     }
 }
 
 /// Drive a call to its end over `transport`.
-pub async fn drive_call<T: Transport>(machine: &mut CallMachine<'_>, transport: &T) -> Result<Value, Error> {
+pub async fn drive_call<T: Transport>(
+    machine: &mut CallMachine<'_>,
+    transport: &T,
+) -> Result<Value, Error> {
     loop {
         match machine.poll(transport.now()) {
             Step::Send(request) => {
@@ -428,16 +511,19 @@ pub async fn drive_credentials<T: Transport>(
     loop {
         match machine.poll(transport.now()) {
             Step::Send(request) => {
-                let response = exchange(transport, request, |_| false)
-                    .await
-                    .map(|r| r.map(|b| b.as_bytes().map(Bytes::copy_from_slice).unwrap_or_default()));
+                let response = exchange(transport, request, |_| false).await.map(|r| {
+                    r.map(|b| b.as_bytes().map(Bytes::copy_from_slice).unwrap_or_default())
+                });
                 machine.handle_response(response);
             }
             Step::ReadFile(path) => machine.handle_file(transport.read_file(path).await),
             Step::RunProcess(command) => {
                 let output = match split_command_line(&command).filter(|w| !w.is_empty()) {
                     Some(argv) => transport.run_process(argv).await,
-                    None => Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "unparsable command line")),
+                    None => Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        "unparsable command line",
+                    )),
                 };
                 machine.handle_process(output);
             }

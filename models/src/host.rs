@@ -36,7 +36,9 @@ pub fn os_seed() -> u64 {
 
 /// A core session from the process environment, shared files and botocore's data (embedded, or
 /// from `AWS_DATA_PATH`): what every transport's `Session::new` makes.
-pub fn core_session(profile: Option<String>) -> Result<std::sync::Arc<Session>, sansboto_core::error::Error> {
+pub fn core_session(
+    profile: Option<String>,
+) -> Result<std::sync::Arc<Session>, sansboto_core::error::Error> {
     let loader = crate::Loader::from_env();
     Session::new(session_inputs(profile), std::sync::Arc::new(loader)).map(std::sync::Arc::new)
 }

@@ -5,6 +5,7 @@
 //! (so it runs under async-std, smol or any `block_on`), and supplies async-io's timer and the
 //! clock.
 
+mod client;
 mod conn;
 mod h1;
 
@@ -22,7 +23,11 @@ use sansboto_core::body::{Body, StreamingBody};
 use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
 
+pub use client::{page_stream, take_body, Client, ClientBuilder, Pages, Session};
+pub use sansboto_core::error::Error;
 pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
+pub use sansboto_core::params;
+pub use sansboto_core::value::Value;
 
 use h1::{H1Client, RequestTarget, StaleConnection};
 

@@ -14,10 +14,17 @@ use bytes::{Bytes, BytesMut};
 use sansboto_core::body::{Body, StreamingBody};
 use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
+use sansboto_core::machine::RequestTimeout;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::ProxyProtocol;
 
+mod client;
+
+pub use client::{block_on, page_iter, take_body, Client, ClientBuilder, Pages, Session};
+pub use sansboto_core::error::Error;
 pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
+pub use sansboto_core::params;
+pub use sansboto_core::value::Value;
 
 /// The source type of a [`StreamingBody`] this transport sends.
 pub type ByteReader = Box<dyn Read + Send + 'static>;
@@ -169,14 +176,20 @@ impl HttpClient {
         req: http::Request<impl ureq::AsSendBody>,
         proxy: Option<&ureq::Proxy>,
     ) -> Result<http::Response<ureq::Body>, TransportError> {
-        let result = match proxy {
-            None => self.agent.run(req),
-            Some(p) => self.agent.run(
-                self.agent
-                    .configure_request(req)
-                    .proxy(Some(p.clone()))
-                    .build(),
-            ),
+        // A per-request bound (credential providers' IMDS and container calls) covers the whole
+        // exchange, as the async transports' timeouts do.
+        let limit = req.extensions().get::<RequestTimeout>().map(|t| t.0);
+        let result = if proxy.is_none() && limit.is_none() {
+            self.agent.run(req)
+        } else {
+            let mut config = self.agent.configure_request(req);
+            if let Some(p) = proxy {
+                config = config.proxy(Some(p.clone()));
+            }
+            if let Some(limit) = limit {
+                config = config.timeout_global(Some(limit));
+            }
+            self.agent.run(config.build())
         };
         result.map_err(request_error)
     }
@@ -321,6 +334,11 @@ impl std::fmt::Debug for ResponseBody {
 const CHUNK: usize = 64 * 1024;
 
 impl ResponseBody {
+    /// The declared length, when the response had a `Content-Length`.
+    pub fn content_length(&self) -> Option<u64> {
+        self.check.expected()
+    }
+
     /// Read the whole body.
     pub fn bytes(mut self) -> Result<Bytes, TransportError> {
         let mut all = BytesMut::new();

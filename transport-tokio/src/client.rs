@@ -29,7 +29,10 @@ impl Transport for HttpClient {
         HttpClient::new(config.clone())
     }
 
-    async fn send(&self, request: http::Request<Body>) -> Result<http::Response<ResponseBody>, TransportError> {
+    async fn send(
+        &self,
+        request: http::Request<Body>,
+    ) -> Result<http::Response<ResponseBody>, TransportError> {
         HttpClient::send(self, request).await
     }
 
@@ -55,7 +58,10 @@ impl Transport for HttpClient {
 
     async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
         let (program, args) = argv.split_first().ok_or(std::io::ErrorKind::InvalidInput)?;
-        let output = tokio::process::Command::new(program).args(args).output().await?;
+        let output = tokio::process::Command::new(program)
+            .args(args)
+            .output()
+            .await?;
         Ok(ProcessOutput {
             success: output.status.success(),
             code: output.status.code(),
@@ -100,7 +106,9 @@ impl Session {
 
     /// A session using `profile` (wins over `AWS_PROFILE`).
     pub fn with_profile(profile: Option<String>) -> Self {
-        Session(RuntimeSession::from_core(sansboto_models::host::core_session(profile)))
+        Session(RuntimeSession::from_core(
+            sansboto_models::host::core_session(profile),
+        ))
     }
 }
 

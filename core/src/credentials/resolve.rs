@@ -115,7 +115,7 @@ impl Machine for ResolveCredentials {
             match std::mem::replace(&mut self.state, State::Finished) {
                 State::Finished => {
                     return Step::Failed(CredentialsError::Protocol(
-                        "credentials already resolved".into(),
+                        "credentials already resolved",
                     ))
                 }
                 State::Start => match self.source.cache.get(now) {

@@ -1,0 +1,148 @@
+//! The async-std (and smol) runtime for the core's session and client: [`HttpClient`]
+//! implements the core's [`Transport`] on async-io's timers and the `blocking` thread pool, so it
+//! runs under either executor; everything else is the core's.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use futures_lite::{FutureExt, Stream};
+use sansboto_core::body::Body;
+use sansboto_core::error::{Error, TransportError};
+use sansboto_core::http_config::HttpConfig;
+use sansboto_core::machine::ProcessOutput;
+use sansboto_core::runtime::{self, RuntimeSession, Transport};
+use sansboto_core::value::Value;
+
+use crate::{HttpClient, ResponseBody};
+
+impl Transport for HttpClient {
+    type ResponseBody = ResponseBody;
+    type Run<'a, T: 'a> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+    fn run<'a, T: 'a>(future: impl Future<Output = T> + Send + 'a) -> Self::Run<'a, T> {
+        Box::pin(future)
+    }
+
+    fn connect(config: &HttpConfig) -> Result<Self, TransportError> {
+        HttpClient::new(config.clone())
+    }
+
+    async fn send(
+        &self,
+        request: http::Request<Body>,
+    ) -> Result<http::Response<ResponseBody>, TransportError> {
+        HttpClient::send(self, request).await
+    }
+
+    async fn read_body(&self, body: ResponseBody) -> Result<Bytes, TransportError> {
+        body.bytes().await
+    }
+
+    fn body_len(body: &ResponseBody) -> Option<u64> {
+        body.content_length()
+    }
+
+    async fn sleep(&self, duration: Duration) {
+        crate::sleep(duration).await
+    }
+
+    async fn timeout<F: Future + Send>(&self, limit: Duration, future: F) -> Option<F::Output> {
+        async { Some(future.await) }
+            .or(async {
+                async_io::Timer::after(limit).await;
+                None
+            })
+            .await
+    }
+
+    async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
+        blocking::unblock(move || std::fs::read(path))
+            .await
+            .map(Bytes::from)
+    }
+
+    async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
+        blocking::unblock(move || {
+            let (program, args) = argv.split_first().ok_or(std::io::ErrorKind::InvalidInput)?;
+            let output = std::process::Command::new(program).args(args).output()?;
+            Ok(ProcessOutput {
+                success: output.status.success(),
+                code: output.status.code(),
+                stdout: Bytes::from(output.stdout),
+                stderr: Bytes::from(output.stderr),
+            })
+        })
+        .await
+    }
+
+    fn now(&self) -> SystemTime {
+        crate::now()
+    }
+}
+
+/// A client on async-std or smol (see [`sansboto_core::runtime::Client`]).
+pub type Client = runtime::Client<HttpClient>;
+/// A client being configured.
+pub type ClientBuilder = runtime::ClientBuilder<HttpClient>;
+/// A pagination in progress.
+pub type Pages<'c> = runtime::Pages<'c, HttpClient>;
+
+/// Configuration, credentials and models shared by clients (botocore's `get_session()`).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), sansboto_async_std::Error> {
+/// use sansboto_async_std::{params, Session};
+/// let session = Session::new();
+/// let s3 = session.client("s3").region("us-west-2").build().await?;
+/// let out = s3.call("PutObject", params! {"Bucket": "b", "Key": "k", "Body": &b"hi"[..]}).await?;
+/// println!("{}", out["ETag"].as_str().unwrap_or_default());
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Session(RuntimeSession<HttpClient>);
+
+impl Session {
+    /// A session from the environment, `~/.aws/config` and `~/.aws/credentials`, with botocore's
+    /// data (embedded, or from `AWS_DATA_PATH`). A broken config file is reported when a client
+    /// is built.
+    pub fn new() -> Self {
+        Self::with_profile(None)
+    }
+
+    /// A session using `profile` (wins over `AWS_PROFILE`).
+    pub fn with_profile(profile: Option<String>) -> Self {
+        Session(RuntimeSession::from_core(
+            sansboto_models::host::core_session(profile),
+        ))
+    }
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::ops::Deref for Session {
+    type Target = RuntimeSession<HttpClient>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+/// Take the unread streaming body out of a result member (`out["Body"]`), to read it chunk by
+/// chunk, as a `Stream` or as an `AsyncRead`.
+pub fn take_body(value: &Value) -> Option<ResponseBody> {
+    runtime::take_body::<HttpClient>(value)
+}
+
+/// The pages of a pagination as a `futures::Stream`.
+pub fn page_stream<'c>(pages: Pages<'c>) -> impl Stream<Item = Result<Value, Error>> + 'c {
+    futures_lite::stream::unfold(pages, |mut pages| async move {
+        let page = pages.next_page().await?;
+        Some((page, pages))
+    })
+}
