@@ -240,6 +240,13 @@ impl<T: Transport> ClientBuilder<T> {
         self
     }
 
+    /// A bound on each whole call, retries included (connect and read timeouts bound each
+    /// attempt; set them with [`http_config`](Self::http_config)).
+    pub fn call_timeout(mut self, limit: Duration) -> Self {
+        self.options.call_timeout = Some(limit);
+        self
+    }
+
     /// Set every client option at once.
     pub fn options(mut self, options: ClientOptions) -> Self {
         self.options = options;
@@ -271,6 +278,7 @@ impl<T: Transport> ClientBuilder<T> {
             transport,
             credentials,
             session,
+            call_timeout: self.options.call_timeout,
         })
     }
 }
@@ -282,6 +290,7 @@ pub struct Client<T> {
     transport: T,
     credentials: Option<CredentialSource>,
     session: Arc<Session>,
+    call_timeout: Option<Duration>,
 }
 
 impl<T: Clone> Clone for Client<T> {
@@ -291,6 +300,7 @@ impl<T: Clone> Clone for Client<T> {
             transport: self.transport.clone(),
             credentials: self.credentials.clone(),
             session: self.session.clone(),
+            call_timeout: self.call_timeout,
         }
     }
 }
@@ -408,10 +418,32 @@ impl<T: Transport> Client<T> {
     }
 
     async fn call_async(&self, operation: &str, params: Value) -> Result<Value, Error> {
+        let call = self.call_once(operation, params);
+        match self.call_timeout {
+            // Async transports stop an attempt in flight; the machine's deadline also bounds
+            // retries on the blocking one, whose exchanges cannot be interrupted.
+            Some(limit) => self
+                .transport
+                .timeout(limit, call)
+                .await
+                .unwrap_or_else(|| {
+                    Err(Error::Transport(TransportError::new(
+                        TransportErrorKind::Timeout,
+                        format!("the call did not finish within {limit:?}"),
+                    )))
+                }),
+            None => call.await,
+        }
+    }
+
+    async fn call_once(&self, operation: &str, params: Value) -> Result<Value, Error> {
         let (identity, missing) = self.identity().await?;
         let mut machine = self
             .core
             .call(operation, params, identity, self.session.random())?;
+        if let Some(limit) = self.call_timeout {
+            machine.set_deadline(self.transport.now() + limit);
+        }
         match drive_call(&mut machine, &self.transport).await {
             Err(Error::NoCredentials(_)) if missing.is_some() => {
                 Err(Error::NoCredentials(missing.unwrap_or_default()))
