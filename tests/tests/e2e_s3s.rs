@@ -1,0 +1,332 @@
+//! S3 requests signed by sansboto against `s3s-fs`, a strict SigV4 verifier (header signatures,
+//! payload hashes, presigned URLs and POST policies), and presigned POST uploads to `s3s-fs` and
+//! moto. Presigned URLs and POST forms are used with a plain HTTP client, as a browser or `curl`
+//! would use them, so only the URL or form made by sansboto carries the authentication.
+
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use sansboto_blocking::{Client, HttpClient, HttpConfig, Session};
+use sansboto_core::auth::{presign_post, Credentials, PresignPostInput, SigningKeyCache};
+use sansboto_core::body::Body;
+use sansboto_core::params;
+use sansboto_tests::moto::MotoServer;
+use sansboto_tests::s3s::{S3sServer, ACCESS_KEY, SECRET_KEY};
+
+const BUCKET: &str = "verified";
+
+fn s3(endpoint: &str, access_key: &str, secret: &str) -> Client {
+    Session::new()
+        .client("s3")
+        .region("us-east-1")
+        .endpoint_url(endpoint)
+        .credentials(access_key, secret, None)
+        .build()
+        .unwrap_or_else(|e| panic!("s3 client: {e}"))
+}
+
+/// A started `s3s-fs` with [`BUCKET`] created (by a verified call) and a client for it.
+fn s3s_with_bucket() -> (S3sServer, Client) {
+    let server = S3sServer::start();
+    let client = s3(&server.endpoint(), ACCESS_KEY, SECRET_KEY);
+    client
+        .call("CreateBucket", params! {"Bucket": BUCKET})
+        .unwrap_or_else(|e| panic!("CreateBucket: {e}"));
+    (server, client)
+}
+
+/// A plain HTTP exchange (no signing, no retries): status and body.
+fn plain(method: &str, url: &str, headers: &[(&str, &str)], body: Bytes) -> (u16, Bytes) {
+    let mut builder = http::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let body = if body.is_empty() {
+        Body::Empty
+    } else {
+        Body::Bytes(body)
+    };
+    let request = builder
+        .body(body)
+        .unwrap_or_else(|e| panic!("request: {e}"));
+    let response = HttpClient::new(HttpConfig::default())
+        .and_then(|c| c.send(request))
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    let status = response.status().as_u16();
+    let body = response
+        .into_body()
+        .bytes()
+        .unwrap_or_else(|e| panic!("{method} {url} body: {e}"));
+    (status, body)
+}
+
+/// The `<Code>` of an S3 XML error body.
+fn xml_code(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    text.split_once("<Code>")
+        .and_then(|(_, rest)| rest.split_once("</Code>"))
+        .map(|(code, _)| code.to_owned())
+        .unwrap_or_else(|| format!("no <Code> in {text}"))
+}
+
+fn get_text(client: &Client, key: &str) -> Vec<u8> {
+    use std::io::Read;
+    let got = client
+        .call("GetObject", params! {"Bucket": BUCKET, "Key": key})
+        .unwrap_or_else(|e| panic!("GetObject {key}: {e}"));
+    let mut read = Vec::new();
+    sansboto_blocking::take_body(&got["Body"])
+        .expect("GetObject Body streams")
+        .read_to_end(&mut read)
+        .unwrap_or_else(|e| panic!("reading {key}: {e}"));
+    read
+}
+
+#[test]
+fn signed_put_get_list_accepted() {
+    let (_server, client) = s3s_with_bucket();
+    // Keys that exercise SigV4's URI encoding: spaces, unicode, reserved characters, slashes.
+    let keys = [
+        "plain.txt",
+        "dir/with space/ünï©ødé.txt",
+        "a+b=c&d~e!'()*,;:@$.bin",
+    ];
+    for (i, key) in keys.iter().enumerate() {
+        let body = format!("object {i}: {key}").into_bytes();
+        let put = client
+            .call(
+                "PutObject",
+                params! {"Bucket": BUCKET, "Key": *key, "Body": body.as_slice(), "ContentType": "text/plain"},
+            )
+            .unwrap_or_else(|e| panic!("PutObject {key}: {e}"));
+        assert!(put["ETag"].as_str().is_some(), "{put:?}");
+        assert_eq!(get_text(&client, key), body, "{key}");
+    }
+    let listed = client
+        .call(
+            "ListObjectsV2",
+            params! {"Bucket": BUCKET, "Prefix": "dir/"},
+        )
+        .unwrap_or_else(|e| panic!("ListObjectsV2: {e}"));
+    assert_eq!(listed["KeyCount"].as_i64(), Some(1), "{listed:?}");
+    assert_eq!(
+        listed["Contents"][0]["Key"].as_str(),
+        Some("dir/with space/ünï©ødé.txt")
+    );
+    let all = client
+        .call("ListObjectsV2", params! {"Bucket": BUCKET})
+        .unwrap_or_else(|e| panic!("ListObjectsV2: {e}"));
+    assert_eq!(all["KeyCount"].as_i64(), Some(3), "{all:?}");
+}
+
+#[test]
+fn wrong_secret_refused() {
+    let (server, _client) = s3s_with_bucket();
+    let bad = s3(&server.endpoint(), ACCESS_KEY, "wrong-secret");
+    let err = bad
+        .call("ListObjectsV2", params! {"Bucket": BUCKET})
+        .expect_err("a wrong secret is refused");
+    assert_eq!(err.code(), Some("SignatureDoesNotMatch"), "{err}");
+    assert_eq!(err.status(), Some(403));
+    let err = bad
+        .call(
+            "PutObject",
+            params! {"Bucket": BUCKET, "Key": "k", "Body": &b"x"[..]},
+        )
+        .expect_err("a wrong secret is refused");
+    assert_eq!(err.code(), Some("SignatureDoesNotMatch"), "{err}");
+    let unknown = s3(&server.endpoint(), "AKIANOTKNOWN", SECRET_KEY);
+    let err = unknown
+        .call("ListObjectsV2", params! {"Bucket": BUCKET})
+        .expect_err("an unknown access key is refused");
+    assert_eq!(err.code(), Some("InvalidAccessKeyId"), "{err}");
+}
+
+#[test]
+fn presigned_get_and_put_urls() {
+    let (_server, client) = s3s_with_bucket();
+    let key = "shared/report 2024.txt";
+    let hour = Duration::from_secs(3600);
+
+    // PUT through a presigned URL, then read it back with a signed call.
+    let put_url = client
+        .presign("PutObject", params! {"Bucket": BUCKET, "Key": key}, hour)
+        .unwrap_or_else(|e| panic!("presign PutObject: {e}"));
+    let (status, body) = plain("PUT", &put_url, &[], Bytes::from_static(b"uploaded"));
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(get_text(&client, key), b"uploaded");
+
+    // GET through a presigned URL.
+    let get_url = client
+        .presign("GetObject", params! {"Bucket": BUCKET, "Key": key}, hour)
+        .unwrap_or_else(|e| panic!("presign GetObject: {e}"));
+    let (status, body) = plain("GET", &get_url, &[], Bytes::new());
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(body.as_ref(), b"uploaded");
+
+    // Tampering with the key, the expiry or the signature breaks the signature.
+    let tampered_key = get_url.replacen("report%202024", "report%202025", 1);
+    assert_ne!(tampered_key, get_url, "the key appears in the URL path");
+    let tampered_expiry = get_url.replacen("X-Amz-Expires=3600", "X-Amz-Expires=3601", 1);
+    assert_ne!(tampered_expiry, get_url, "{get_url}");
+    for url in [&tampered_key, &tampered_expiry] {
+        let (status, body) = plain("GET", url, &[], Bytes::new());
+        assert_eq!(status, 403, "{url}");
+        assert_eq!(xml_code(&body), "SignatureDoesNotMatch", "{url}");
+    }
+    let (status, body) = plain(
+        "PUT",
+        &put_url.replacen(BUCKET, "other", 1),
+        &[],
+        Bytes::from_static(b"x"),
+    );
+    assert_eq!(status, 403);
+    assert_eq!(xml_code(&body), "SignatureDoesNotMatch");
+}
+
+#[test]
+fn presigned_url_expires() {
+    let (_server, client) = s3s_with_bucket();
+    client
+        .call(
+            "PutObject",
+            params! {"Bucket": BUCKET, "Key": "soon-gone", "Body": &b"x"[..]},
+        )
+        .unwrap_or_else(|e| panic!("PutObject: {e}"));
+    let url = client
+        .presign(
+            "GetObject",
+            params! {"Bucket": BUCKET, "Key": "soon-gone"},
+            Duration::from_secs(1),
+        )
+        .unwrap_or_else(|e| panic!("presign: {e}"));
+    assert!(url.contains("X-Amz-Expires=1&"), "{url}");
+    // X-Amz-Date has whole seconds, so wait until the URL is past its expiry for certain.
+    std::thread::sleep(Duration::from_millis(2500));
+    let (status, body) = plain("GET", &url, &[], Bytes::new());
+    assert_eq!(status, 403, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(xml_code(&body), "AccessDenied");
+    assert!(String::from_utf8_lossy(&body).contains("expired"));
+}
+
+/// A `multipart/form-data` body of `fields` then the file, as a browser sends a form.
+fn multipart_form(fields: &[(&str, &str)], file: &[u8]) -> (String, Bytes) {
+    let boundary = "----sansboto-e2e-boundary-7d93a1";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
+             filename=\"upload.txt\"\r\nContent-Type: text/plain\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (
+        format!("multipart/form-data; boundary={boundary}"),
+        Bytes::from(body),
+    )
+}
+
+/// Presign a POST for `key` in [`BUCKET`] at `endpoint` and post `file` with the form.
+fn post_form(
+    endpoint: &str,
+    access_key: &str,
+    secret: &str,
+    key: &str,
+    conditions: &[serde_json::Value],
+    file: &[u8],
+) -> (u16, Bytes) {
+    let url = format!("{endpoint}/{BUCKET}");
+    let fields = [("Content-Type".to_owned(), "text/plain".to_owned())];
+    let credentials = Credentials::new(access_key, secret, None, None);
+    let post = presign_post(
+        &PresignPostInput {
+            url: &url,
+            bucket: BUCKET,
+            key,
+            fields: &fields,
+            conditions,
+            expires_in: Duration::from_secs(600),
+            region: "us-east-1",
+            time: SystemTime::now(),
+        },
+        &credentials,
+        &SigningKeyCache::default(),
+    )
+    .unwrap_or_else(|e| panic!("presign_post: {e}"));
+    let form: Vec<(&str, &str)> = post
+        .fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (content_type, body) = multipart_form(&form, file);
+    plain("POST", &post.url, &[("content-type", &content_type)], body)
+}
+
+#[test]
+fn presigned_post_to_s3s_fs() {
+    let (server, client) = s3s_with_bucket();
+    let conditions = [
+        serde_json::json!({"Content-Type": "text/plain"}),
+        serde_json::json!(["content-length-range", 1, 1024]),
+    ];
+    let (status, body) = post_form(
+        &server.endpoint(),
+        ACCESS_KEY,
+        SECRET_KEY,
+        "posted/form.txt",
+        &conditions,
+        b"from a form",
+    );
+    assert!(
+        (200..300).contains(&status),
+        "{status}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    assert_eq!(get_text(&client, "posted/form.txt"), b"from a form");
+
+    // The policy is signed: the same form signed with a wrong secret is refused.
+    let (status, body) = post_form(
+        &server.endpoint(),
+        ACCESS_KEY,
+        "wrong-secret",
+        "posted/evil.txt",
+        &conditions,
+        b"x",
+    );
+    assert_eq!(status, 403, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(xml_code(&body), "SignatureDoesNotMatch");
+}
+
+#[test]
+fn presigned_post_to_moto() {
+    let moto = MotoServer::start();
+    let client = s3(&moto.endpoint(), "testing", "testing");
+    client
+        .call("CreateBucket", params! {"Bucket": BUCKET})
+        .unwrap_or_else(|e| panic!("CreateBucket: {e}"));
+    let (status, body) = post_form(
+        &moto.endpoint(),
+        "testing",
+        "testing",
+        "uploads/${filename}",
+        &[],
+        b"posted to moto",
+    );
+    assert!(
+        (200..300).contains(&status),
+        "{status}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    // `${filename}` became the form file's name.
+    assert_eq!(get_text(&client, "uploads/upload.txt"), b"posted to moto");
+}
