@@ -32,7 +32,7 @@ use crate::endpoint::{
     Partitions, RuleSet,
 };
 use crate::error::Error;
-use crate::hooks::{CallContext, CallInfo, Event, Hooks, Target};
+use crate::hooks::{CallContext, CallInfo, Event, Hooks, PresignRequest, Target};
 use crate::httpchecksum::{
     self, AppliedChecksum, RequestChecksumCalculation, ResponseChecksumValidation,
 };
@@ -308,6 +308,9 @@ impl ServiceClient {
     ) -> Result<PreparedRequest, Error> {
         let op = self.operation(operation)?;
         let context = Arc::new(CallContext::new());
+        if presign {
+            context.insert(PresignRequest);
+        }
         let info = CallInfo::new(&self.service, &op.name).with_context(&context);
         if params.is_null() {
             params = Value::map();
