@@ -45,6 +45,20 @@ fn s3s_fs_binary() -> PathBuf {
     cached
 }
 
+/// Where the server's log goes: the file named by `SANSBOTO_S3S_LOG` (appended; set `RUST_LOG`
+/// too, e.g. `s3s=debug`), else nowhere.
+fn log_sink() -> Stdio {
+    std::env::var_os("SANSBOTO_S3S_LOG")
+        .and_then(|path| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .ok()
+        })
+        .map_or_else(Stdio::null, Stdio::from)
+}
+
 impl S3sServer {
     /// Start `s3s-fs` with [`ACCESS_KEY`]/[`SECRET_KEY`] on a fresh empty root directory.
     pub fn start() -> S3sServer {
@@ -65,8 +79,8 @@ impl S3sServer {
                 .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
                 .arg(&root)
                 .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stdout(log_sink())
+                .stderr(log_sink())
                 .spawn()
                 .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
             let mut server = S3sServer {
@@ -98,6 +112,11 @@ impl S3sServer {
     /// `http://127.0.0.1:PORT`
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The server's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// The directory the server stores buckets in (a bucket is a subdirectory).

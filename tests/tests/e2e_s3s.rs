@@ -335,3 +335,218 @@ fn presigned_post_to_moto() {
     // `${filename}` became the form file's name.
     assert_eq!(get_text(&client, "uploads/upload.txt"), b"posted to moto");
 }
+
+/// A TLS front for `backend`: terminates TLS with a self-signed certificate and relays each
+/// HTTP/1.1 request unchanged (so the signed `host` header still matches), one backend
+/// connection per request. It lets `s3s-fs`, which speaks plain HTTP only, see what sansboto
+/// sends over HTTPS: a PutObject body framed `aws-chunked` with the checksum in a trailer.
+mod tls_front {
+    use std::io::{self, Read, Write};
+    use std::net::{SocketAddr, TcpListener, TcpStream};
+    use std::sync::Arc;
+    use std::thread;
+    use std::time::Duration;
+
+    /// Start the front; returns its `https://127.0.0.1:PORT` endpoint. The listener thread lives
+    /// as long as the test process.
+    pub fn start(backend: SocketAddr) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind TLS front");
+        let addr = listener.local_addr().expect("TLS front address");
+        let config = server_config();
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let config = config.clone();
+                thread::spawn(move || {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
+                    if let Ok(conn) = rustls::ServerConnection::new(config) {
+                        let _ = relay(rustls::StreamOwned::new(conn, stream), backend);
+                    }
+                });
+            }
+        });
+        format!("https://{addr}")
+    }
+
+    fn server_config() -> Arc<rustls::ServerConfig> {
+        let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])
+            .expect("self-signed certificate");
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.cert.der().clone()], key)
+        .expect("TLS server config");
+        Arc::new(config)
+    }
+
+    /// Bytes read from the client but not yet relayed.
+    struct Incoming<S> {
+        stream: S,
+        buf: Vec<u8>,
+    }
+
+    impl<S: Read> Incoming<S> {
+        /// Read until `buf` holds at least `len` bytes; false at a clean end of stream.
+        fn fill(&mut self, len: usize) -> io::Result<bool> {
+            let mut chunk = [0u8; 16 * 1024];
+            while self.buf.len() < len {
+                let n = self.stream.read(&mut chunk)?;
+                if n == 0 {
+                    return Ok(false);
+                }
+                self.buf.extend_from_slice(&chunk[..n]);
+            }
+            Ok(true)
+        }
+
+        /// Read until `buf[from..]` holds `needle`; its position.
+        fn find(&mut self, from: usize, needle: &[u8]) -> io::Result<Option<usize>> {
+            loop {
+                if let Some(i) = self.buf[from.min(self.buf.len())..]
+                    .windows(needle.len())
+                    .position(|w| w == needle)
+                {
+                    return Ok(Some(from + i));
+                }
+                let want = self.buf.len() + 1;
+                if !self.fill(want)? {
+                    return Ok(None);
+                }
+            }
+        }
+
+        /// One whole request (head and body as sent), or `None` when the client is done.
+        fn request(&mut self) -> io::Result<Option<Vec<u8>>> {
+            let Some(head_end) = self.find(0, b"\r\n\r\n")? else {
+                return Ok(None);
+            };
+            let head = String::from_utf8_lossy(&self.buf[..head_end]).to_ascii_lowercase();
+            let header = |name: &str| {
+                head.lines()
+                    .find_map(|l| l.strip_prefix(name)?.strip_prefix(':').map(str::trim))
+                    .map(str::to_owned)
+            };
+            let body_start = head_end + 4;
+            let end = if header("transfer-encoding").is_some_and(|t| t.contains("chunked")) {
+                // HTTP chunked framing: size lines, data, then trailers up to an empty line.
+                let mut at = body_start;
+                loop {
+                    let line_end = self.find(at, b"\r\n")?.ok_or_else(eof)?;
+                    let size_text = String::from_utf8_lossy(&self.buf[at..line_end]).to_string();
+                    let size =
+                        usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+                            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                    at = line_end + 2;
+                    if size == 0 {
+                        break self
+                            .find(at.saturating_sub(2), b"\r\n\r\n")?
+                            .ok_or_else(eof)?
+                            + 4;
+                    }
+                    if !self.fill(at + size + 2)? {
+                        return Err(eof());
+                    }
+                    at += size + 2;
+                }
+            } else {
+                let len: usize = header("content-length")
+                    .and_then(|l| l.parse().ok())
+                    .unwrap_or(0);
+                if !self.fill(body_start + len)? {
+                    return Err(eof());
+                }
+                body_start + len
+            };
+            let mut request: Vec<u8> = self.buf.drain(..end).collect();
+            // One backend connection per request: ask the backend to close it when done, so
+            // its response ends at end of stream.
+            let insert_at = request
+                .windows(2)
+                .position(|w| w == b"\r\n")
+                .map_or(0, |i| i + 2);
+            request.splice(
+                insert_at..insert_at,
+                b"connection: close\r\n".iter().copied(),
+            );
+            Ok(Some(request))
+        }
+    }
+
+    fn eof() -> io::Error {
+        io::Error::new(io::ErrorKind::UnexpectedEof, "client closed mid-request")
+    }
+
+    fn relay<S: Read + Write>(client: S, backend: SocketAddr) -> io::Result<()> {
+        let mut incoming = Incoming {
+            stream: client,
+            buf: Vec::new(),
+        };
+        while let Some(request) = incoming.request()? {
+            let mut upstream = TcpStream::connect(backend)?;
+            upstream.set_read_timeout(Some(Duration::from_secs(20)))?;
+            upstream.write_all(&request)?;
+            let mut response = Vec::new();
+            upstream.read_to_end(&mut response)?;
+            incoming.stream.write_all(&response)?;
+            incoming.stream.flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// An S3 client for the TLS front (its certificate is self-signed, so it is not verified).
+fn https_client(endpoint: &str) -> Client {
+    Session::new()
+        .client("s3")
+        .region("us-east-1")
+        .endpoint_url(endpoint)
+        .credentials(ACCESS_KEY, SECRET_KEY, None)
+        .http_config(HttpConfig {
+            verify: false,
+            ..HttpConfig::default()
+        })
+        .build()
+        .unwrap_or_else(|e| panic!("s3 https client: {e}"))
+}
+
+#[test]
+fn aws_chunked_trailer_over_https_accepted() {
+    let (server, http_client) = s3s_with_bucket();
+    let https = https_client(&tls_front::start(server.addr()));
+    // In memory and streamed (length known, and unknown: the transport frames it then).
+    let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let put = https
+        .call(
+            "PutObject",
+            params! {"Bucket": BUCKET, "Key": "chunked/in-memory", "Body": body.as_slice()},
+        )
+        .unwrap_or_else(|e| panic!("PutObject over https: {e}"));
+    // The checksum came back from the trailer the server read and verified.
+    assert!(put["ChecksumCRC32"].as_str().is_some(), "{put:?}");
+    assert_eq!(get_text(&http_client, "chunked/in-memory"), body);
+
+    let stream =
+        sansboto_blocking::reader_body(std::io::Cursor::new(body.clone()), Some(body.len() as u64));
+    let put = https
+        .call(
+            "PutObject",
+            params! {"Bucket": BUCKET, "Key": "chunked/streamed", "Body": stream},
+        )
+        .unwrap_or_else(|e| panic!("streamed PutObject over https: {e}"));
+    assert!(put["ChecksumCRC32"].as_str().is_some(), "{put:?}");
+    assert_eq!(get_text(&http_client, "chunked/streamed"), body);
+
+    // A stream of unknown length cannot carry `X-Amz-Decoded-Content-Length`; botocore sends the
+    // same headers then, and S3 (like s3s-fs) requires that header for `aws-chunked`.
+    let stream = sansboto_blocking::reader_body(std::io::Cursor::new(body.clone()), None);
+    let err = https
+        .call(
+            "PutObject",
+            params! {"Bucket": BUCKET, "Key": "chunked/unknown-length", "Body": stream},
+        )
+        .expect_err("aws-chunked without a decoded length is refused");
+    assert_eq!(err.code(), Some("MissingContentLength"), "{err}");
+}

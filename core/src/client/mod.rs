@@ -157,6 +157,10 @@ impl PreparedRequest {
         if let Some(headers) = builder.headers_mut() {
             *headers = self.parts.headers.clone();
         }
+        // Extensions carry instructions for the transport (`AwsChunkedBody`: frame this stream).
+        if let Some(extensions) = builder.extensions_mut() {
+            *extensions = self.parts.extensions.clone();
+        }
         // Rebuilding from parts that were valid cannot fail; fall back to an empty request
         // rather than panic if it ever did.
         builder.body(self.body.clone()).unwrap_or_default()
