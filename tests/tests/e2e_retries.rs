@@ -146,7 +146,10 @@ fn dynamodb_throttling_uses_four_attempts_in_standard_mode() {
         service.fields["ResponseMetadata"]["RetryAttempts"].as_i64(),
         Some(3)
     );
-    assert_eq!(service.fields["Error"]["Message"].as_str(), Some("slow down"));
+    assert_eq!(
+        service.fields["Error"]["Message"].as_str(),
+        Some("slow down")
+    );
     let seen = server.seen();
     assert_eq!(seen.len(), 4);
     assert_attempt_headers(&seen, Announced::Standard(4));
@@ -163,7 +166,9 @@ fn too_many_requests_uses_three_attempts_for_other_services() {
     });
     let err = runtime().block_on(async {
         let logs = tokio_client(&server, "logs", None, Duration::from_secs(5)).await;
-        logs.call("DescribeLogGroups", params! {}).await.unwrap_err()
+        logs.call("DescribeLogGroups", params! {})
+            .await
+            .unwrap_err()
     });
     assert_eq!(err.code(), Some("TooManyRequestsException"), "{err}");
     assert_eq!(err.status(), Some(429));
@@ -387,7 +392,10 @@ fn stale_connection_server() -> ScriptServer {
 }
 
 fn assert_stale_connection_replayed(server: &ScriptServer, second: &sansboto_core::value::Value) {
-    assert_eq!(second["ResponseMetadata"]["RetryAttempts"].as_i64(), Some(0));
+    assert_eq!(
+        second["ResponseMetadata"]["RetryAttempts"].as_i64(),
+        Some(0)
+    );
     let seen = server.seen();
     assert_eq!(seen.len(), 3, "{seen:?}");
     assert_eq!(
@@ -422,4 +430,27 @@ fn stale_pooled_connection_is_replayed_once_on_blocking() {
     ddb.call("ListTables", params! {}).unwrap();
     let second = ddb.call("ListTables", params! {}).unwrap();
     assert_stale_connection_replayed(&server, &second);
+}
+
+#[test]
+fn connection_closed_without_answer_is_sent_once_per_attempt_on_async_std() {
+    let server = ScriptServer::start(|_, _| Action::Close);
+    let err = async_std::task::block_on(async {
+        let session: sansboto_core::runtime::RuntimeSession<sansboto_async_std::HttpClient> =
+            sansboto_core::runtime::RuntimeSession::from_core(Ok(core_session(&[], None, None)));
+        let ddb = session
+            .client("dynamodb")
+            .region("us-east-1")
+            .endpoint_url(server.url())
+            .credentials("AKIDRETRY", "secret", None)
+            .http_config(http_config(Duration::from_secs(5)))
+            .build()
+            .await
+            .unwrap();
+        ddb.call("ListTables", params! {}).await.unwrap_err()
+    });
+    assert_eq!(transport_kind(&err), TransportErrorKind::Io, "{err}");
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4, "each attempt is sent exactly once");
+    assert_attempt_headers(&seen, Announced::Standard(4));
 }

@@ -4,8 +4,8 @@
 //! rustls with ring) on the calling thread, with no async runtime anywhere in its dependency
 //! tree, and supplies `std::thread::sleep` and the clock.
 
-use std::fs::File;
 use std::cell::Cell;
+use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;

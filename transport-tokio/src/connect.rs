@@ -421,7 +421,10 @@ pub(crate) fn closed_before_response(err: &hyper_util::client::legacy::Error) ->
     if let Some(info) = err.connect_info() {
         info.get_extras(&mut extras);
     }
-    if !extras.get::<ConnectionUse>().is_some_and(ConnectionUse::answered) {
+    if !extras
+        .get::<ConnectionUse>()
+        .is_some_and(ConnectionUse::answered)
+    {
         return false;
     }
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);

@@ -48,10 +48,7 @@ impl Action {
     pub fn json(status: u16, body: &str) -> Action {
         Action::Respond(
             status,
-            vec![(
-                "Content-Type".into(),
-                "application/x-amz-json-1.0".into(),
-            )],
+            vec![("Content-Type".into(), "application/x-amz-json-1.0".into())],
             body.as_bytes().to_vec(),
         )
     }
@@ -91,7 +88,9 @@ impl ScriptServer {
     /// `handler`.
     pub fn start(handler: impl Fn(&Seen, usize) -> Action + Send + Sync + 'static) -> ScriptServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener.set_nonblocking(true).expect("nonblocking listener");
+        listener
+            .set_nonblocking(true)
+            .expect("nonblocking listener");
         let addr = listener.local_addr().expect("local addr");
         let seen = Arc::new(Mutex::new(Vec::new()));
         let connections = Arc::new(AtomicUsize::new(0));
@@ -105,7 +104,8 @@ impl ScriptServer {
                     match listener.accept() {
                         Ok((stream, _)) => {
                             let index = connections.fetch_add(1, Ordering::SeqCst);
-                            let (handler, seen, stop) = (handler.clone(), seen.clone(), stop.clone());
+                            let (handler, seen, stop) =
+                                (handler.clone(), seen.clone(), stop.clone());
                             std::thread::spawn(move || {
                                 serve(stream, index, &*handler, &seen, &stop)
                             });
@@ -221,12 +221,15 @@ fn serve(
                 }
                 Action::Close => return,
                 Action::Respond(status, headers, body) => {
-                    let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
+                    let mut head =
+                        format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
                     for (k, v) in headers {
                         head.push_str(&format!("{k}: {v}\r\n"));
                     }
                     head.push_str("\r\n");
-                    if writer.write_all(head.as_bytes()).is_err() || writer.write_all(&body).is_err() {
+                    if writer.write_all(head.as_bytes()).is_err()
+                        || writer.write_all(&body).is_err()
+                    {
                         return;
                     }
                     let _ = writer.flush();
