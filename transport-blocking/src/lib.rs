@@ -4,6 +4,7 @@
 //! rustls with ring) on the calling thread, with no async runtime anywhere in its dependency
 //! tree, and supplies `std::thread::sleep` and the clock.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
@@ -160,8 +161,10 @@ impl HttpClient {
             }
             None => None,
         };
+        let connector = CountingConnector(ureq::unversioned::transport::DefaultConnector::new());
+        let resolver = ureq::unversioned::resolver::DefaultResolver::default();
         Ok(HttpClient {
-            agent: ureq::Agent::new_with_config(config),
+            agent: ureq::Agent::with_parts(config, connector, resolver),
             proxies,
         })
     }
@@ -235,9 +238,13 @@ impl HttpClient {
         body: &[u8],
         proxy: Option<&ureq::Proxy>,
     ) -> Result<http::Response<ureq::Body>, TransportError> {
+        let connections_before = NEW_CONNECTIONS.with(Cell::get);
         let first = self.run(http::Request::from_parts(parts.clone(), body), proxy);
+        // ureq connects on the calling thread: a new connection made during this request means
+        // it was not a pooled one, so the server may have acted on it; the retry policy decides.
+        let fresh = NEW_CONNECTIONS.with(Cell::get) != connections_before;
         match first {
-            Err(e) if closed_before_response(&e) => {
+            Err(e) if !fresh && closed_before_response(&e) => {
                 self.run(http::Request::from_parts(parts, body), proxy)
             }
             other => other,
@@ -342,6 +349,32 @@ fn error_kind(e: &ureq::Error) -> TransportErrorKind {
             None => io_error_kind(io),
         },
         _ => TransportErrorKind::Io,
+    }
+}
+
+thread_local! {
+    /// Connections this thread's requests have opened (see [`CountingConnector`]).
+    static NEW_CONNECTIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// ureq's default connector chain, counting each connection it opens on the calling thread (the
+/// pool only asks the connector when it has no idle connection to reuse).
+#[derive(Debug)]
+struct CountingConnector(ureq::unversioned::transport::DefaultConnector);
+
+impl ureq::unversioned::transport::Connector<()> for CountingConnector {
+    type Out = Box<dyn ureq::unversioned::transport::Transport>;
+
+    fn connect(
+        &self,
+        details: &ureq::unversioned::transport::ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let out = self.0.connect(details, chained)?;
+        if out.is_some() {
+            NEW_CONNECTIONS.with(|n| n.set(n.get().wrapping_add(1)));
+        }
+        Ok(out)
     }
 }
 
