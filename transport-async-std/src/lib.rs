@@ -9,6 +9,8 @@ mod client;
 mod conn;
 mod h1;
 
+use sansboto_core::checksum::AwsChunkedFramer;
+use sansboto_core::httpchecksum::AwsChunkedBody;
 use std::io;
 use std::path::Path;
 use std::pin::Pin;
@@ -200,7 +202,15 @@ fn to_http_types(
                      (use reader_body or file_body)",
                 )
             })?;
-            let len = stream.len().and_then(|n| usize::try_from(n).ok());
+            // An `aws-chunked` body (a streamed upload with a checksum trailer) is framed as
+            // it is read, and its encoded length is not known up front.
+            let (reader, len) = match parts.extensions.get::<AwsChunkedBody>() {
+                Some(framing) => (
+                    Box::new(AwsChunkedReader::new(reader, *framing)) as ByteReader,
+                    None,
+                ),
+                None => (reader, stream.len().and_then(|n| usize::try_from(n).ok())),
+            };
             let buffered = futures_lite::io::BufReader::with_capacity(
                 READ_CHUNK,
                 SyncReader(Mutex::new(reader)),
@@ -229,6 +239,57 @@ fn from_http_types(
     let body = res.take_body();
     let len = body.len().map(|n| n as u64);
     builder.body(ResponseBody { body, len }).map_err(bad)
+}
+
+/// Frames a streamed body `aws-chunked` as it is read (the core's framer does the framing).
+struct AwsChunkedReader {
+    inner: ByteReader,
+    framer: AwsChunkedFramer,
+    buf: Vec<u8>,
+    framed: Vec<u8>,
+    pos: usize,
+}
+
+impl AwsChunkedReader {
+    fn new(inner: ByteReader, framing: AwsChunkedBody) -> Self {
+        AwsChunkedReader {
+            inner,
+            framer: AwsChunkedFramer::new(Some(framing.trailer), framing.chunk_size),
+            buf: vec![0; READ_CHUNK],
+            framed: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+impl AsyncRead for AwsChunkedReader {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        while this.pos == this.framed.len() {
+            if this.framer.is_finished() {
+                return Poll::Ready(Ok(0));
+            }
+            let n = match Pin::new(&mut this.inner).poll_read(cx, &mut this.buf) {
+                Poll::Ready(Ok(n)) => n,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            };
+            this.pos = 0;
+            this.framed = if n == 0 {
+                this.framer.finish()
+            } else {
+                this.framer.push(&this.buf[..n])
+            };
+        }
+        let n = out.len().min(this.framed.len() - this.pos);
+        out[..n].copy_from_slice(&this.framed[this.pos..this.pos + n]);
+        this.pos += n;
+        Poll::Ready(Ok(n))
+    }
 }
 
 /// http-types wants `Sync` readers; a user's reader only needs `Send`. Reading goes through

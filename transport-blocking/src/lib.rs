@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use sansboto_core::body::{Body, StreamingBody};
-use sansboto_core::checksum::AwsChunkedEncoder;
+use sansboto_core::checksum::AwsChunkedFramer;
 use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
 use sansboto_core::httpchecksum::AwsChunkedBody;
@@ -55,9 +55,8 @@ pub fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
 /// final chunk with the checksum trailer.
 struct AwsChunkedReader {
     inner: ByteReader,
-    /// `None` once the final chunk has been produced.
-    encoder: Option<AwsChunkedEncoder>,
-    chunk: Vec<u8>,
+    framer: AwsChunkedFramer,
+    buf: Vec<u8>,
     framed: Vec<u8>,
     pos: usize,
 }
@@ -66,44 +65,27 @@ impl AwsChunkedReader {
     fn new(inner: ByteReader, framing: AwsChunkedBody) -> Self {
         AwsChunkedReader {
             inner,
-            encoder: Some(AwsChunkedEncoder::new(Some(framing.trailer))),
-            chunk: vec![0; framing.chunk_size.max(1)],
+            framer: AwsChunkedFramer::new(Some(framing.trailer), framing.chunk_size),
+            buf: vec![0; framing.chunk_size.clamp(1, 64 * 1024)],
             framed: Vec::new(),
             pos: 0,
         }
-    }
-
-    /// Read one chunk of the inner stream (or reach its end) and frame it.
-    fn frame_next(&mut self) -> io::Result<()> {
-        self.framed.clear();
-        self.pos = 0;
-        let mut filled = 0;
-        while filled < self.chunk.len() {
-            match self.inner.read(&mut self.chunk[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        if filled > 0 {
-            if let Some(encoder) = &mut self.encoder {
-                encoder.encode_chunk(&self.chunk[..filled], &mut self.framed);
-            }
-        } else if let Some(encoder) = self.encoder.take() {
-            encoder.finish_into(&mut self.framed);
-        }
-        Ok(())
     }
 }
 
 impl Read for AwsChunkedReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.pos == self.framed.len() {
-            if self.encoder.is_none() {
+            if self.framer.is_finished() {
                 return Ok(0);
             }
-            self.frame_next()?;
+            self.pos = 0;
+            self.framed = match self.inner.read(&mut self.buf) {
+                Ok(0) => self.framer.finish(),
+                Ok(n) => self.framer.push(&self.buf[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
         }
         let n = buf.len().min(self.framed.len() - self.pos);
         buf[..n].copy_from_slice(&self.framed[self.pos..self.pos + n]);
@@ -553,7 +535,8 @@ mod tests {
             .read_to_end(&mut framed)
             .unwrap();
         let mut expected = Vec::new();
-        let mut encoder = AwsChunkedEncoder::new(Some(ChecksumAlgorithm::Crc32));
+        let mut encoder =
+            sansboto_core::checksum::AwsChunkedEncoder::new(Some(ChecksumAlgorithm::Crc32));
         for chunk in data.chunks(8) {
             encoder.encode_chunk(chunk, &mut expected);
         }

@@ -12,8 +12,10 @@ use futures_core::Stream;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
 use sansboto_core::body::{Body, StreamingBody};
+use sansboto_core::checksum::AwsChunkedFramer;
 use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::BodyLengthCheck;
+use sansboto_core::httpchecksum::AwsChunkedBody;
 use tokio::io::{AsyncRead, ReadBuf};
 
 use crate::connect::{classify, describe};
@@ -61,10 +63,26 @@ pub(crate) enum RequestBody {
         len: Option<u64>,
         buf: BytesMut,
     },
+    /// A stream sent `aws-chunked` with a checksum trailer (the core's framer does the framing).
+    Framed {
+        inner: Box<RequestBody>,
+        framer: AwsChunkedFramer,
+    },
 }
 
 impl RequestBody {
-    pub(crate) fn from_core(body: Body) -> Result<Self, TransportError> {
+    /// The body to send; `framing` (the request's [`AwsChunkedBody`] extension) asks for a
+    /// streamed body to be sent `aws-chunked`.
+    pub(crate) fn from_core(
+        body: Body,
+        framing: Option<AwsChunkedBody>,
+    ) -> Result<Self, TransportError> {
+        if let (Some(framing), Body::Stream(_)) = (framing, &body) {
+            return Ok(RequestBody::Framed {
+                inner: Box::new(Self::from_core(body, None)?),
+                framer: AwsChunkedFramer::new(Some(framing.trailer), framing.chunk_size),
+            });
+        }
         match body {
             Body::Empty => Ok(RequestBody::Full(None)),
             Body::Bytes(b) => Ok(RequestBody::Full(Some(b).filter(|b| !b.is_empty()))),
@@ -99,6 +117,22 @@ impl HttpBody for RequestBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         match self.get_mut() {
+            RequestBody::Framed { inner, framer } => loop {
+                if framer.is_finished() {
+                    return Poll::Ready(None);
+                }
+                let framed = match ready!(Pin::new(inner.as_mut()).poll_frame(cx)) {
+                    Some(Ok(frame)) => match frame.into_data() {
+                        Ok(data) => framer.push(&data),
+                        Err(_) => continue,
+                    },
+                    Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                    None => framer.finish(),
+                };
+                if !framed.is_empty() {
+                    return Poll::Ready(Some(Ok(Frame::data(Bytes::from(framed)))));
+                }
+            },
             RequestBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
             RequestBody::Stream { stream, .. } => loop {
                 match ready!(stream.as_mut().poll_next(cx)) {
@@ -127,7 +161,11 @@ impl HttpBody for RequestBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        matches!(self, RequestBody::Full(None))
+        match self {
+            RequestBody::Full(b) => b.is_none(),
+            RequestBody::Framed { framer, .. } => framer.is_finished(),
+            _ => false,
+        }
     }
 
     fn size_hint(&self) -> SizeHint {

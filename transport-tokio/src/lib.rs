@@ -72,7 +72,11 @@ impl HttpClient {
         req: http::Request<Body>,
     ) -> Result<http::Response<ResponseBody>, TransportError> {
         let (mut parts, body) = req.into_parts();
-        let body = RequestBody::from_core(body)?;
+        let framing = parts
+            .extensions
+            .get::<sansboto_core::httpchecksum::AwsChunkedBody>()
+            .copied();
+        let body = RequestBody::from_core(body, framing)?;
         if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
             return Err(TransportError::new(
                 TransportErrorKind::Request,
