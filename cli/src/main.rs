@@ -88,6 +88,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let model = core.model(&service, None)?;
             let op = operation_of(&model, &service, &operation)?;
             let params = read_params(
+                &global,
                 &model,
                 op.input.as_ref().map(|r| r.shape),
                 params.as_deref(),
@@ -111,6 +112,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let model = core.model(&service, None)?;
             let op = operation_of(&model, &service, &config.operation)?;
             let params = read_params(
+                &global,
                 &model,
                 op.input.as_ref().map(|r| r.shape),
                 params.as_deref(),
@@ -148,13 +150,24 @@ fn operation_of<'m>(
 }
 
 fn read_params(
+    global: &GlobalOptions,
     model: &ServiceModel,
     input: Option<sansboto_core::model::ShapeId>,
     given: Option<&str>,
 ) -> Result<Value, Failure> {
+    // Files stream, except to a plain-HTTP endpoint, where the payload is hashed for signing.
+    let stream_files = !global
+        .endpoint_url
+        .as_deref()
+        .is_some_and(|u| u.to_ascii_lowercase().starts_with("http://"));
     let json =
         params::read_params_json(given).map_err(|m| Failure::client("ParamValidation", m))?;
-    params::convert(model, input, &json).map_err(|problems| {
+    params::convert(model, input, &json, stream_files).map_err(|(converted, mut problems)| {
+        // List the validator's findings too, so every problem shows at once. (The core
+        // validates again at call time, after customizations such as parameter aliases.)
+        if let Err(e) = sansboto_core::validate::validate(model, input, &converted) {
+            problems.extend(e.problems.iter().map(|p| p.to_string()));
+        }
         Failure::client(
             "ParamValidation",
             format!("Parameter validation failed:\n{}", problems.join("\n")),
@@ -223,6 +236,7 @@ fn call(
         )));
     }
     let params = read_params(
+        global,
         &model,
         op.input.as_ref().map(|r| r.shape),
         options.params.as_deref(),
@@ -238,17 +252,27 @@ fn call(
             starting_token: options.starting_token.clone(),
         };
         client
-            .paginate(&op.name, params, pagination)?
-            .full_result()?
+            .paginate(&op.name, params, pagination)
+            .and_then(|pages| pages.full_result())
     } else {
-        client.call(&op.name, params)?
-    };
+        client.call(&op.name, params)
+    }
+    .map_err(|e| region_error(e, client.core().config().endpoint.region.is_none()))?;
     output::print_result(
         &model,
         streaming.as_ref(),
         result,
         options.outfile.as_deref(),
     )
+}
+
+/// With no region configured, an endpoint ruleset's refusal is botocore's `NoRegionError`
+/// ("You must specify a region"), which is what `aws` reports too.
+fn region_error(e: Error, no_region: bool) -> Error {
+    match e {
+        Error::Endpoint(_) if no_region => Error::NoRegion,
+        other => other,
+    }
 }
 
 /// Everything a call does up to sending, then print the first attempt's request as JSON.
@@ -267,7 +291,9 @@ fn dry_run(
     };
     let client = core.service_client(service, &client_options(global))?;
     let mut rng = core.random();
-    let prepared = client.prepare(operation, params, rng.as_mut())?;
+    let prepared = client
+        .prepare(operation, params, rng.as_mut())
+        .map_err(|e| region_error(e, client.config().endpoint.region.is_none()))?;
     let credentials = if global.no_sign_request {
         None
     } else {

@@ -27,33 +27,50 @@ pub fn read_params_json(given: Option<&str>) -> Result<serde_json::Value, String
 }
 
 /// Convert `json` for the input shape `input` (`None`: the operation takes no input). Returns
-/// the value, or every conversion problem (one line each).
+/// the value, or every conversion problem (one line each) with the value converted as far as
+/// it could be (bad members hold placeholders of the right type).
+///
+/// `file://PATH` streaming members are streamed from the file when `stream_files` is set, and
+/// read into memory otherwise: on plain HTTP the payload must be hashed before signing, which
+/// the core cannot do for a stream (botocore reads a seekable file twice instead).
 pub fn convert(
     model: &ServiceModel,
     input: Option<ShapeId>,
     json: &serde_json::Value,
-) -> Result<Value, Vec<String>> {
+    stream_files: bool,
+) -> Result<Value, (Value, Vec<String>)> {
     let mut problems = Vec::new();
+    let mut ctx = Ctx {
+        model,
+        stream_files,
+        problems: &mut problems,
+    };
     let value = match input {
-        Some(shape) => convert_shape(model, shape, false, json, "", &mut problems),
+        Some(shape) => convert_shape(&mut ctx, shape, false, json, ""),
         None => Value::from(json.clone()),
     };
     if problems.is_empty() {
         Ok(value)
     } else {
-        Err(problems)
+        Err((value, problems))
     }
 }
 
+struct Ctx<'a> {
+    model: &'a ServiceModel,
+    stream_files: bool,
+    problems: &'a mut Vec<String>,
+}
+
 fn convert_shape(
-    model: &ServiceModel,
+    ctx: &mut Ctx<'_>,
     id: ShapeId,
     streaming_member: bool,
     json: &serde_json::Value,
     path: &str,
-    problems: &mut Vec<String>,
 ) -> Value {
     use serde_json::Value as J;
+    let model = ctx.model;
     let shape = model.shape(id);
     let name = |p: &str| {
         if p.is_empty() {
@@ -67,14 +84,9 @@ fn convert_shape(
             let mut out = Map::with_capacity(fields.len());
             for (key, field) in fields {
                 let value = match s.members.get(key) {
-                    Some(member) => convert_shape(
-                        model,
-                        member.shape,
-                        member.streaming,
-                        field,
-                        &join(path, key),
-                        problems,
-                    ),
+                    Some(member) => {
+                        convert_shape(ctx, member.shape, member.streaming, field, &join(path, key))
+                    }
                     None => Value::from(field.clone()),
                 };
                 out.insert(key.clone(), value);
@@ -85,24 +97,14 @@ fn convert_shape(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, v)| {
-                    convert_shape(
-                        model,
-                        item.shape,
-                        false,
-                        v,
-                        &format!("{path}[{i}]"),
-                        problems,
-                    )
-                })
+                .map(|(i, v)| convert_shape(ctx, item.shape, false, v, &format!("{path}[{i}]")))
                 .collect(),
         ),
         (ShapeKind::Map { value, .. }, J::Object(entries)) => Value::Map(
             entries
                 .iter()
                 .map(|(k, v)| {
-                    let item =
-                        convert_shape(model, value.shape, false, v, &join(path, k), problems);
+                    let item = convert_shape(ctx, value.shape, false, v, &join(path, k));
                     (k.clone(), item)
                 })
                 .collect(),
@@ -117,7 +119,7 @@ fn convert_shape(
             }) {
                 Ok(t) => Value::Timestamp(t),
                 Err(_) => {
-                    problems.push(format!(
+                    ctx.problems.push(format!(
                         "Invalid timestamp for parameter {}: {text:?} (expected ISO 8601 such as \
                      2024-01-01T00:00:00Z, or epoch seconds)",
                         name(path)
@@ -130,7 +132,7 @@ fn convert_shape(
             match n.as_f64().and_then(Timestamp::from_epoch_f64) {
                 Some(t) => Value::Timestamp(t),
                 None => {
-                    problems.push(format!(
+                    ctx.problems.push(format!(
                         "Invalid timestamp for parameter {}: {n} is out of range",
                         name(path)
                     ));
@@ -143,10 +145,15 @@ fn convert_shape(
                 .strip_prefix("file://")
                 .filter(|_| streaming_member || shape.streaming)
             {
-                match sansboto_blocking::file_body(file) {
-                    Ok(body) => Value::Stream(body),
+                let body = if ctx.stream_files {
+                    sansboto_blocking::file_body(file).map(Value::Stream)
+                } else {
+                    std::fs::read(file).map(Value::blob)
+                };
+                match body {
+                    Ok(body) => body,
                     Err(e) => {
-                        problems.push(format!(
+                        ctx.problems.push(format!(
                             "Invalid file for parameter {}: {file}: {e}",
                             name(path)
                         ));
@@ -163,14 +170,14 @@ fn convert_shape(
                     match base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()) {
                         Ok(bytes) => Value::blob(bytes),
                         Err(e) => {
-                            problems
+                            ctx.problems
                                 .push(format!("Invalid base64 for parameter {}: {e}", name(path)));
                             Value::blob(Vec::new())
                         }
                     }
                 }
                 _ => {
-                    problems.push(format!(
+                    ctx.problems.push(format!(
                         "Invalid blob for parameter {}: \"base64\" must be a string",
                         name(path)
                     ));
@@ -217,7 +224,7 @@ mod tests {
         let json = serde_json::json!({
             "When": "2024-01-01T00:00:00Z", "Items": [0, 1.5],
             "Data": {"base64": "AAEC"}, "Tags": {"a": "hi"}, "N": 3, "Other": "x"});
-        let v = convert(&m, m.shape_id("In"), &json).unwrap();
+        let v = convert(&m, m.shape_id("In"), &json, true).unwrap();
         assert_eq!(v["When"].as_timestamp().unwrap().secs(), 1_704_067_200);
         assert_eq!(v["Items"][1].as_timestamp().unwrap().epoch_f64(), 1.5);
         assert_eq!(&v["Data"].as_blob().unwrap()[..], &[0, 1, 2]);
@@ -232,7 +239,7 @@ mod tests {
         let json = serde_json::json!({
             "When": "yesterday", "Data": {"base64": "***"}, "Items": ["nope"],
             "Body": "file:///definitely/not/here"});
-        let problems = convert(&m, m.shape_id("In"), &json).unwrap_err();
+        let (_, problems) = convert(&m, m.shape_id("In"), &json, true).unwrap_err();
         assert_eq!(problems.len(), 4, "{problems:?}");
         assert!(problems[0].contains("When"));
         assert!(problems[2].contains("Items[0]"));
