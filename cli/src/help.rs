@@ -142,17 +142,13 @@ fn describe_members(
         } else {
             ""
         };
-        let streaming =
-            if member.streaming && !matches!(model.shape(member.shape).kind, ShapeKind::Blob) {
-                ", streaming"
-            } else {
-                ""
-            };
-        let _ = writeln!(
-            out,
-            "{indent}{name} ({}{streaming}){required}",
-            type_name(model, member.shape)
-        );
+        let kind = match model.shape(member.shape).kind {
+            // Streaming is a trait of the member as often as of the shape.
+            ShapeKind::Blob if member.streaming => "blob, streaming (file://PATH)".to_string(),
+            _ if member.streaming => format!("{}, streaming", type_name(model, member.shape)),
+            _ => type_name(model, member.shape),
+        };
+        let _ = writeln!(out, "{indent}{name} ({kind}){required}");
         if let Some(values) = &model.shape(member.shape).enum_values {
             let _ = writeln!(out, "{indent}    one of: {}", values.join(" | "));
         }
