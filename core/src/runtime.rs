@@ -20,6 +20,7 @@ use crate::client::{CallIdentity, CallMachine, ServiceClient};
 use crate::credentials::{CredentialSource, CredentialsError, ResolveCredentials};
 use crate::endpoint::AddressingStyle;
 use crate::error::{Error, TransportError, TransportErrorKind};
+use crate::hooks::{CallInfo, Event, HookError, Hooks, Target};
 use crate::http_config::HttpConfig;
 use crate::machine::{split_command_line, Machine, ProcessOutput, RequestTimeout, Step};
 use crate::paginate::{FullResult, PaginationOptions, Paginator};
@@ -119,6 +120,7 @@ impl<T: Transport> RuntimeSession<T> {
             options: ClientOptions::default(),
             credentials: None,
             http: None,
+            hooks: Vec::new(),
         }
     }
 }
@@ -130,7 +132,10 @@ pub struct ClientBuilder<T> {
     options: ClientOptions,
     credentials: Option<Credentials>,
     http: Option<HttpConfig>,
+    hooks: Vec<HookRegistration>,
 }
+
+type HookRegistration = Box<dyn FnOnce(&mut Hooks) + Send>;
 
 impl<T> std::fmt::Debug for ClientBuilder<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -203,6 +208,45 @@ impl<T: Transport> ClientBuilder<T> {
         self
     }
 
+    /// Register a lifecycle hook on this client (see [`Hooks::register`]): `scope` is `"*"` or
+    /// the service name (every call), or an operation name (`"PutObject"`).
+    ///
+    /// ```no_run
+    /// # fn demo<T: sansboto_core::runtime::Transport>(b: sansboto_core::runtime::ClientBuilder<T>) {
+    /// use sansboto_core::hooks::{Event, Target};
+    /// let b = b.hook(Event::BeforeSend, "trace", "*", |call, target| {
+    ///     if let Target::Request(req) = target {
+    ///         eprintln!("{} {} {}", call.operation, req.method(), req.uri());
+    ///     }
+    ///     Ok(())
+    /// });
+    /// # }
+    /// ```
+    pub fn hook<F>(mut self, event: Event, name: &str, scope: &str, hook: F) -> Self
+    where
+        F: Fn(&CallInfo<'_>, &mut Target<'_>) -> Result<(), HookError> + Send + Sync + 'static,
+    {
+        let (name, scope) = (name.to_string(), scope.to_string());
+        let service = self.service.clone();
+        self.hooks.push(Box::new(move |hooks: &mut Hooks| {
+            // A bare operation name scopes to that operation of this client's service.
+            let scope = if scope == "*" || scope == service || scope.contains('.') {
+                scope
+            } else {
+                format!("{service}.{scope}")
+            };
+            hooks.register(event, &name, &scope, hook)
+        }));
+        self
+    }
+
+    /// A bound on each whole call, retries included (connect and read timeouts bound each
+    /// attempt; set them with [`http_config`](Self::http_config)).
+    pub fn call_timeout(mut self, limit: Duration) -> Self {
+        self.options.call_timeout = Some(limit);
+        self
+    }
+
     /// Set every client option at once.
     pub fn options(mut self, options: ClientOptions) -> Self {
         self.options = options;
@@ -216,7 +260,11 @@ impl<T: Transport> ClientBuilder<T> {
 
     fn make(self) -> Result<Client<T>, Error> {
         let session = self.session.core()?.clone();
-        let core = Arc::new(session.service_client(&self.service, &self.options)?);
+        let mut core = session.service_client(&self.service, &self.options)?;
+        for register in self.hooks {
+            register(core.hooks_mut());
+        }
+        let core = Arc::new(core);
         let http_config = match self.http {
             Some(c) => c,
             None => HttpConfig::from_env_with(|name| session.env().get(name).cloned())
@@ -230,6 +278,7 @@ impl<T: Transport> ClientBuilder<T> {
             transport,
             credentials,
             session,
+            call_timeout: self.options.call_timeout,
         })
     }
 }
@@ -241,6 +290,7 @@ pub struct Client<T> {
     transport: T,
     credentials: Option<CredentialSource>,
     session: Arc<Session>,
+    call_timeout: Option<Duration>,
 }
 
 impl<T: Clone> Clone for Client<T> {
@@ -250,6 +300,7 @@ impl<T: Clone> Clone for Client<T> {
             transport: self.transport.clone(),
             credentials: self.credentials.clone(),
             session: self.session.clone(),
+            call_timeout: self.call_timeout,
         }
     }
 }
@@ -367,10 +418,32 @@ impl<T: Transport> Client<T> {
     }
 
     async fn call_async(&self, operation: &str, params: Value) -> Result<Value, Error> {
+        let call = self.call_once(operation, params);
+        match self.call_timeout {
+            // Async transports stop an attempt in flight; the machine's deadline also bounds
+            // retries on the blocking one, whose exchanges cannot be interrupted.
+            Some(limit) => self
+                .transport
+                .timeout(limit, call)
+                .await
+                .unwrap_or_else(|| {
+                    Err(Error::Transport(TransportError::new(
+                        TransportErrorKind::Timeout,
+                        format!("the call did not finish within {limit:?}"),
+                    )))
+                }),
+            None => call.await,
+        }
+    }
+
+    async fn call_once(&self, operation: &str, params: Value) -> Result<Value, Error> {
         let (identity, missing) = self.identity().await?;
         let mut machine = self
             .core
             .call(operation, params, identity, self.session.random())?;
+        if let Some(limit) = self.call_timeout {
+            machine.set_deadline(self.transport.now() + limit);
+        }
         match drive_call(&mut machine, &self.transport).await {
             Err(Error::NoCredentials(_)) if missing.is_some() => {
                 Err(Error::NoCredentials(missing.unwrap_or_default()))

@@ -85,6 +85,8 @@ pub struct ClientOptions {
     pub use_dualstack: Option<bool>,
     /// Extra user-agent text.
     pub user_agent_extra: Option<String>,
+    /// A bound on a whole call, retries included (connect and read timeouts bound each attempt).
+    pub call_timeout: Option<std::time::Duration>,
 }
 
 /// What a session was made from.

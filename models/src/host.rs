@@ -42,3 +42,56 @@ pub fn core_session(
     let loader = crate::Loader::from_env();
     Session::new(session_inputs(profile), std::sync::Arc::new(loader)).map(std::sync::Arc::new)
 }
+
+#[doc(hidden)]
+pub use sansboto_core as __core;
+
+/// Defines a transport's `Session` (a [`RuntimeSession`](sansboto_core::runtime::RuntimeSession)
+/// made from the host's environment, files and this crate's data) and its `take_body`, so the
+/// three transports share one definition. The attributes given (doc comments, examples) go on
+/// the `Session` type.
+#[macro_export]
+macro_rules! runtime_session {
+    ($transport:ty, $(#[$attr:meta])*) => {
+        $(#[$attr])*
+        #[derive(Clone, Debug)]
+        pub struct Session($crate::host::__core::runtime::RuntimeSession<$transport>);
+
+        impl Session {
+            /// A session from the environment, `~/.aws/config` and `~/.aws/credentials`, with
+            /// botocore's data (embedded, or from `AWS_DATA_PATH`). A broken config file is
+            /// reported when a client is built.
+            pub fn new() -> Self {
+                Self::with_profile(None)
+            }
+
+            /// A session using `profile` (wins over `AWS_PROFILE`).
+            pub fn with_profile(profile: Option<String>) -> Self {
+                Session($crate::host::__core::runtime::RuntimeSession::from_core(
+                    $crate::host::core_session(profile),
+                ))
+            }
+        }
+
+        impl Default for Session {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl std::ops::Deref for Session {
+            type Target = $crate::host::__core::runtime::RuntimeSession<$transport>;
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+
+        /// Take the unread streaming body out of a result member (`out["Body"]`). `None` when
+        /// the member is not an unread stream.
+        pub fn take_body(
+            value: &$crate::host::__core::value::Value,
+        ) -> Option<<$transport as $crate::host::__core::runtime::Transport>::ResponseBody> {
+            $crate::host::__core::runtime::take_body::<$transport>(value)
+        }
+    };
+}

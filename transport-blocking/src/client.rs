@@ -15,7 +15,7 @@ use sansboto_core::body::Body;
 use sansboto_core::error::{Error, TransportError};
 use sansboto_core::http_config::HttpConfig;
 use sansboto_core::machine::ProcessOutput;
-use sansboto_core::runtime::{self, RuntimeSession, Transport};
+use sansboto_core::runtime::{self, Transport};
 use sansboto_core::value::Value;
 
 use crate::{HttpClient, ResponseBody};
@@ -109,53 +109,19 @@ pub type ClientBuilder = runtime::ClientBuilder<HttpClient>;
 /// A pagination in progress.
 pub type Pages<'c> = runtime::Pages<'c, HttpClient>;
 
-/// Configuration, credentials and models shared by clients (botocore's `get_session()`).
-///
-/// ```no_run
-/// use sansboto_blocking::{params, Session};
-/// let session = Session::new();
-/// let s3 = session.client("s3").region("us-west-2").build()?;
-/// let out = s3.call("PutObject", params! {"Bucket": "b", "Key": "k", "Body": &b"hi"[..]})?;
-/// println!("{}", out["ETag"].as_str().unwrap_or_default());
-/// # Ok::<(), sansboto_blocking::Error>(())
-/// ```
-#[derive(Clone, Debug)]
-pub struct Session(RuntimeSession<HttpClient>);
-
-impl Session {
-    /// A session from the environment, `~/.aws/config` and `~/.aws/credentials`, with botocore's
-    /// data (embedded, or from `AWS_DATA_PATH`). A broken config file is reported when a client
-    /// is built.
-    pub fn new() -> Self {
-        Self::with_profile(None)
-    }
-
-    /// A session using `profile` (wins over `AWS_PROFILE`).
-    pub fn with_profile(profile: Option<String>) -> Self {
-        Session(RuntimeSession::from_core(
-            sansboto_models::host::core_session(profile),
-        ))
-    }
-}
-
-impl Default for Session {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl std::ops::Deref for Session {
-    type Target = RuntimeSession<HttpClient>;
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-
-/// Take the unread streaming body out of a result member (`out["Body"]`), to read it with
-/// `std::io::Read`.
-pub fn take_body(value: &Value) -> Option<ResponseBody> {
-    runtime::take_body::<HttpClient>(value)
-}
+sansboto_models::runtime_session!(
+    HttpClient,
+    /// Configuration, credentials and models shared by clients (botocore's `get_session()`).
+    ///
+    /// ```no_run
+    /// use sansboto_blocking::{params, Session};
+    /// let session = Session::new();
+    /// let s3 = session.client("s3").region("us-west-2").build()?;
+    /// let out = s3.call("PutObject", params! {"Bucket": "b", "Key": "k", "Body": &b"hi"[..]})?;
+    /// println!("{}", out["ETag"].as_str().unwrap_or_default());
+    /// # Ok::<(), sansboto_blocking::Error>(())
+    /// ```
+);
 
 /// The pages of a pagination as an `Iterator`.
 pub fn page_iter<'c>(mut pages: Pages<'c>) -> impl Iterator<Item = Result<Value, Error>> + 'c {

@@ -4,6 +4,7 @@
 //! rustls with ring) on the calling thread, with no async runtime anywhere in its dependency
 //! tree, and supplies `std::thread::sleep` and the clock.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
@@ -12,8 +13,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use sansboto_core::body::{Body, StreamingBody};
+use sansboto_core::checksum::AwsChunkedEncoder;
 use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
+use sansboto_core::httpchecksum::AwsChunkedBody;
 use sansboto_core::machine::RequestTimeout;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::ProxyProtocol;
@@ -46,6 +49,67 @@ pub fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
     let file = File::open(path.as_ref())?;
     let len = file.metadata()?.len();
     Ok(reader_body(file, Some(len)))
+}
+
+/// Frames a stream `aws-chunked` as it is read: chunks of the size the core asked for, then the
+/// final chunk with the checksum trailer.
+struct AwsChunkedReader {
+    inner: ByteReader,
+    /// `None` once the final chunk has been produced.
+    encoder: Option<AwsChunkedEncoder>,
+    chunk: Vec<u8>,
+    framed: Vec<u8>,
+    pos: usize,
+}
+
+impl AwsChunkedReader {
+    fn new(inner: ByteReader, framing: AwsChunkedBody) -> Self {
+        AwsChunkedReader {
+            inner,
+            encoder: Some(AwsChunkedEncoder::new(Some(framing.trailer))),
+            chunk: vec![0; framing.chunk_size.max(1)],
+            framed: Vec::new(),
+            pos: 0,
+        }
+    }
+
+    /// Read one chunk of the inner stream (or reach its end) and frame it.
+    fn frame_next(&mut self) -> io::Result<()> {
+        self.framed.clear();
+        self.pos = 0;
+        let mut filled = 0;
+        while filled < self.chunk.len() {
+            match self.inner.read(&mut self.chunk[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if filled > 0 {
+            if let Some(encoder) = &mut self.encoder {
+                encoder.encode_chunk(&self.chunk[..filled], &mut self.framed);
+            }
+        } else if let Some(encoder) = self.encoder.take() {
+            encoder.finish_into(&mut self.framed);
+        }
+        Ok(())
+    }
+}
+
+impl Read for AwsChunkedReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.framed.len() {
+            if self.encoder.is_none() {
+                return Ok(0);
+            }
+            self.frame_next()?;
+        }
+        let n = buf.len().min(self.framed.len() - self.pos);
+        buf[..n].copy_from_slice(&self.framed[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
 }
 
 /// A pooled HTTP/1.1 client; cloning is cheap and clones share the pool.
@@ -97,8 +161,10 @@ impl HttpClient {
             }
             None => None,
         };
+        let connector = CountingConnector(ureq::unversioned::transport::DefaultConnector::new());
+        let resolver = ureq::unversioned::resolver::DefaultResolver::default();
         Ok(HttpClient {
-            agent: ureq::Agent::new_with_config(config),
+            agent: ureq::Agent::with_parts(config, connector, resolver),
             proxies,
         })
     }
@@ -123,13 +189,23 @@ impl HttpClient {
                          (use reader_body or file_body)",
                     )
                 })?;
-                // With a declared length ureq sends Content-Length; without, chunked.
-                if let Some(len) = stream.len() {
-                    parts
-                        .headers
-                        .entry(http::header::CONTENT_LENGTH)
-                        .or_insert_with(|| len.into());
-                }
+                // A checksum trailer over HTTPS: the core asks us to frame the stream
+                // `aws-chunked` (its headers already say `Transfer-Encoding: chunked`).
+                let reader = match parts.extensions.get::<AwsChunkedBody>() {
+                    Some(framing) => {
+                        Box::new(AwsChunkedReader::new(reader, *framing)) as ByteReader
+                    }
+                    None => {
+                        // With a declared length ureq sends Content-Length; without, chunked.
+                        if let Some(len) = stream.len() {
+                            parts
+                                .headers
+                                .entry(http::header::CONTENT_LENGTH)
+                                .or_insert_with(|| len.into());
+                        }
+                        reader
+                    }
+                };
                 self.run(
                     http::Request::from_parts(parts, ureq::SendBody::from_owned_reader(reader)),
                     proxy,
@@ -162,9 +238,13 @@ impl HttpClient {
         body: &[u8],
         proxy: Option<&ureq::Proxy>,
     ) -> Result<http::Response<ureq::Body>, TransportError> {
+        let connections_before = NEW_CONNECTIONS.with(Cell::get);
         let first = self.run(http::Request::from_parts(parts.clone(), body), proxy);
+        // ureq connects on the calling thread: a new connection made during this request means
+        // it was not a pooled one, so the server may have acted on it; the retry policy decides.
+        let fresh = NEW_CONNECTIONS.with(Cell::get) != connections_before;
         match first {
-            Err(e) if closed_before_response(&e) => {
+            Err(e) if !fresh && closed_before_response(&e) => {
                 self.run(http::Request::from_parts(parts, body), proxy)
             }
             other => other,
@@ -269,6 +349,32 @@ fn error_kind(e: &ureq::Error) -> TransportErrorKind {
             None => io_error_kind(io),
         },
         _ => TransportErrorKind::Io,
+    }
+}
+
+thread_local! {
+    /// Connections this thread's requests have opened (see [`CountingConnector`]).
+    static NEW_CONNECTIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// ureq's default connector chain, counting each connection it opens on the calling thread (the
+/// pool only asks the connector when it has no idle connection to reuse).
+#[derive(Debug)]
+struct CountingConnector(ureq::unversioned::transport::DefaultConnector);
+
+impl ureq::unversioned::transport::Connector<()> for CountingConnector {
+    type Out = Box<dyn ureq::unversioned::transport::Transport>;
+
+    fn connect(
+        &self,
+        details: &ureq::unversioned::transport::ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let out = self.0.connect(details, chained)?;
+        if out.is_some() {
+            NEW_CONNECTIONS.with(|n| n.set(n.get().wrapping_add(1)));
+        }
+        Ok(out)
     }
 }
 
@@ -416,4 +522,58 @@ pub fn now() -> SystemTime {
 /// Monotonic time for measuring waits.
 pub fn monotonic_now() -> Instant {
     Instant::now()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sansboto_core::checksum::ChecksumAlgorithm;
+
+    /// A reader that hands out at most 3 bytes a call, so chunks are assembled across reads.
+    struct Trickle(io::Cursor<Vec<u8>>);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(3);
+            self.0.read(&mut buf[..n])
+        }
+    }
+
+    #[test]
+    fn aws_chunked_reader_frames_a_stream_with_its_trailer() {
+        // Regression: a streamed body over HTTPS was sent raw under
+        // `Content-Encoding: aws-chunked`, and S3 verifiers failed to parse it.
+        let data = b"hello world, framed".to_vec();
+        let framing = AwsChunkedBody {
+            trailer: ChecksumAlgorithm::Crc32,
+            chunk_size: 8,
+        };
+        let mut framed = Vec::new();
+        AwsChunkedReader::new(Box::new(Trickle(io::Cursor::new(data.clone()))), framing)
+            .read_to_end(&mut framed)
+            .unwrap();
+        let mut expected = Vec::new();
+        let mut encoder = AwsChunkedEncoder::new(Some(ChecksumAlgorithm::Crc32));
+        for chunk in data.chunks(8) {
+            encoder.encode_chunk(chunk, &mut expected);
+        }
+        encoder.finish_into(&mut expected);
+        assert_eq!(framed, expected);
+        assert!(framed.starts_with(b"8\r\nhello wo\r\n"));
+        let text = String::from_utf8(framed).unwrap();
+        assert!(
+            text.contains("\r\n3\r\nmed\r\n0\r\nx-amz-checksum-crc32:"),
+            "{text:?}"
+        );
+
+        // An empty stream is only the final chunk and the trailer.
+        let mut empty = Vec::new();
+        AwsChunkedReader::new(Box::new(io::empty()), framing)
+            .read_to_end(&mut empty)
+            .unwrap();
+        assert!(
+            empty.starts_with(b"0\r\nx-amz-checksum-crc32:"),
+            "{empty:?}"
+        );
+    }
 }

@@ -12,7 +12,7 @@ use sansboto_core::body::Body;
 use sansboto_core::error::{Error, TransportError};
 use sansboto_core::http_config::HttpConfig;
 use sansboto_core::machine::ProcessOutput;
-use sansboto_core::runtime::{self, RuntimeSession, Transport};
+use sansboto_core::runtime::{self, Transport};
 use sansboto_core::value::Value;
 
 use crate::{HttpClient, ResponseBody};
@@ -82,54 +82,20 @@ pub type ClientBuilder = runtime::ClientBuilder<HttpClient>;
 /// A pagination in progress.
 pub type Pages<'c> = runtime::Pages<'c, HttpClient>;
 
-/// Configuration, credentials and models shared by clients (botocore's `get_session()`).
-///
-/// ```no_run
-/// # async fn demo() -> Result<(), sansboto_tokio::Error> {
-/// use sansboto_tokio::{params, Session};
-/// let session = Session::new();
-/// let s3 = session.client("s3").region("us-west-2").build().await?;
-/// let out = s3.call("PutObject", params! {"Bucket": "b", "Key": "k", "Body": &b"hi"[..]}).await?;
-/// println!("{}", out["ETag"].as_str().unwrap_or_default());
-/// # Ok(()) }
-/// ```
-#[derive(Clone, Debug)]
-pub struct Session(RuntimeSession<HttpClient>);
-
-impl Session {
-    /// A session from the environment, `~/.aws/config` and `~/.aws/credentials`, with botocore's
-    /// data (embedded, or from `AWS_DATA_PATH`). A broken config file is reported when a client
-    /// is built.
-    pub fn new() -> Self {
-        Self::with_profile(None)
-    }
-
-    /// A session using `profile` (wins over `AWS_PROFILE`).
-    pub fn with_profile(profile: Option<String>) -> Self {
-        Session(RuntimeSession::from_core(
-            sansboto_models::host::core_session(profile),
-        ))
-    }
-}
-
-impl Default for Session {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl std::ops::Deref for Session {
-    type Target = RuntimeSession<HttpClient>;
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-
-/// Take the unread streaming body out of a result member (`out["Body"]`), to read it chunk by
-/// chunk, as a `Stream` or as an `AsyncRead`.
-pub fn take_body(value: &Value) -> Option<ResponseBody> {
-    runtime::take_body::<HttpClient>(value)
-}
+sansboto_models::runtime_session!(
+    HttpClient,
+    /// Configuration, credentials and models shared by clients (botocore's `get_session()`).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), sansboto_tokio::Error> {
+    /// use sansboto_tokio::{params, Session};
+    /// let session = Session::new();
+    /// let s3 = session.client("s3").region("us-west-2").build().await?;
+    /// let out = s3.call("PutObject", params! {"Bucket": "b", "Key": "k", "Body": &b"hi"[..]}).await?;
+    /// println!("{}", out["ETag"].as_str().unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
+);
 
 /// The pages of a pagination as a `futures::Stream`.
 pub fn page_stream<'c>(pages: Pages<'c>) -> impl Stream<Item = Result<Value, Error>> + 'c {

@@ -102,6 +102,11 @@ impl HttpClient {
                     .await;
             }
         }
+        if let Ok(response) = &result {
+            if let Some(usage) = response.extensions().get::<connect::ConnectionUse>() {
+                usage.mark_answered();
+            }
+        }
         let response = result.map_err(|e| {
             let kind = classify(&e, e.is_connect());
             TransportError::new(kind, describe(&e)).with_source(e)

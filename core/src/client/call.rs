@@ -37,6 +37,7 @@ pub struct CallMachine<'c> {
     invocation_id: HeaderValue,
     rng: Box<dyn RandomSource>,
     state: State,
+    deadline: Option<SystemTime>,
 }
 
 fn seconds(now: SystemTime) -> f64 {
@@ -63,6 +64,7 @@ impl<'c> CallMachine<'c> {
             invocation_id,
             rng,
             state: State::Ready,
+            deadline: None,
         }
     }
 
@@ -74,6 +76,22 @@ impl<'c> CallMachine<'c> {
     /// The operation being called.
     pub fn operation(&self) -> &str {
         self.prepared.operation()
+    }
+
+    /// Give up with a timeout once `deadline` passes: no attempt starts after it and no backoff
+    /// sleeps past it (an attempt in flight is bounded by the transport's read timeout).
+    pub fn set_deadline(&mut self, deadline: SystemTime) {
+        self.deadline = Some(deadline);
+    }
+
+    fn past_deadline(&self, now: SystemTime) -> Option<Error> {
+        let deadline = self.deadline?;
+        (now >= deadline).then(|| {
+            Error::Transport(TransportError::new(
+                crate::error::TransportErrorKind::Timeout,
+                "the call did not finish within its time limit",
+            ))
+        })
     }
 
     /// Replace the identity (after a credentials refresh) for the next attempts.
@@ -101,8 +119,13 @@ impl<'c> CallMachine<'c> {
                     };
                 }
                 State::Backoff(d) => {
+                    if let Some(e) = self.past_deadline(now) {
+                        self.state = State::Finished(Some(Err(e)));
+                        continue;
+                    }
+                    let left = self.deadline.and_then(|end| end.duration_since(now).ok());
                     self.state = State::Ready;
-                    return Step::Sleep(d);
+                    return Step::Sleep(left.map_or(d, |left| d.min(left)));
                 }
                 State::InFlight => {
                     return Step::Failed(Error::Client(
@@ -110,6 +133,10 @@ impl<'c> CallMachine<'c> {
                     ));
                 }
                 State::Ready => {
+                    if let Some(e) = self.past_deadline(now) {
+                        self.state = State::Finished(Some(Err(e)));
+                        continue;
+                    }
                     if let Some(wait) = self.client.retry_policy(|p| p.before_send(seconds(now))) {
                         self.state = State::Ready;
                         return Step::Sleep(wait);

@@ -32,7 +32,7 @@ use crate::endpoint::{
     Partitions, RuleSet,
 };
 use crate::error::Error;
-use crate::hooks::{CallContext, CallInfo, Event, Hooks, Target};
+use crate::hooks::{CallContext, CallInfo, Event, Hooks, PresignRequest, Target};
 use crate::httpchecksum::{
     self, AppliedChecksum, RequestChecksumCalculation, ResponseChecksumValidation,
 };
@@ -156,6 +156,10 @@ impl PreparedRequest {
             .version(self.parts.version);
         if let Some(headers) = builder.headers_mut() {
             *headers = self.parts.headers.clone();
+        }
+        // Extensions carry instructions for the transport (`AwsChunkedBody`: frame this stream).
+        if let Some(extensions) = builder.extensions_mut() {
+            *extensions = self.parts.extensions.clone();
         }
         // Rebuilding from parts that were valid cannot fail; fall back to an empty request
         // rather than panic if it ever did.
@@ -308,6 +312,9 @@ impl ServiceClient {
     ) -> Result<PreparedRequest, Error> {
         let op = self.operation(operation)?;
         let context = Arc::new(CallContext::new());
+        if presign {
+            context.insert(PresignRequest);
+        }
         let info = CallInfo::new(&self.service, &op.name).with_context(&context);
         if params.is_null() {
             params = Value::map();
