@@ -75,10 +75,13 @@ impl fmt::Display for TransportError {
 
 use crate::auth::AuthError;
 use crate::endpoint::{BindError, EndpointError};
+use crate::eventstream::EventStreamError;
 use crate::hooks::HookError;
+use crate::httpchecksum::FlexibleChecksumError;
 use crate::model::ModelError;
 use crate::parse::{ParseError, ServiceError};
 use crate::serialize::SerializeError;
+use crate::stub::StubError;
 use crate::validate::ValidationError;
 
 /// Everything a call can fail with. Each concern keeps its own error type; this wraps them with
@@ -122,7 +125,17 @@ pub enum Error {
     Parse(ParseError),
     /// The HTTP exchange failed.
     #[error(transparent)]
-    Transport(#[from] TransportError),
+    Transport(TransportError),
+    /// A flexible checksum could not be applied, or a response body does not match the
+    /// `x-amz-checksum-*` header it came with (botocore's `FlexibleChecksumError`; never retried).
+    #[error(transparent)]
+    Checksum(#[from] FlexibleChecksumError),
+    /// An event stream's bytes could not be decoded into messages.
+    #[error(transparent)]
+    EventStream(#[from] EventStreamError),
+    /// A stubbed client was called in a way its [`Stubber`](crate::stub::Stubber) did not expect.
+    #[error(transparent)]
+    Stub(#[from] StubError),
     /// Finding or refreshing credentials failed (the message lists what was tried).
     #[error(transparent)]
     Credentials(#[from] crate::credentials::CredentialsError),
@@ -138,6 +151,25 @@ pub enum Error {
     /// Something else the client configuration or a customization rejected.
     #[error("{0}")]
     Client(String),
+}
+
+impl From<TransportError> for Error {
+    /// A transport error carrying a checksum mismatch (found by a transport while it read a
+    /// streamed body) is the typed [`Error::Checksum`]; anything else stays a transport error.
+    fn from(e: TransportError) -> Self {
+        match e.source {
+            Some(source) if source.is::<FlexibleChecksumError>() => {
+                match source.downcast::<FlexibleChecksumError>() {
+                    Ok(checksum) => Error::Checksum(*checksum),
+                    Err(source) => Error::Transport(TransportError {
+                        source: Some(source),
+                        ..e
+                    }),
+                }
+            }
+            source => Error::Transport(TransportError { source, ..e }),
+        }
+    }
 }
 
 impl From<ParseError> for Error {
