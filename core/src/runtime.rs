@@ -704,7 +704,8 @@ enum BodyPlan {
     Read,
     /// Hand it over unread (a streaming output), checking it against a checksum as it is read
     /// when one is given.
-    Stream(Option<ResponseChecksumValidator>),
+    /// (Boxed: a hasher's state is large and most streams have no checksum.)
+    Stream(Option<Box<ResponseChecksumValidator>>),
 }
 
 /// Send one request; the body is read fully unless `plan` says to hand it over unread. A
@@ -721,7 +722,7 @@ async fn exchange<T: Transport>(
         let body = match plan(&parts) {
             BodyPlan::Stream(validator) => {
                 if let Some(validator) = validator {
-                    T::expect_checksum(&mut body, validator);
+                    T::expect_checksum(&mut body, *validator);
                 }
                 let len = T::body_len(&body);
                 Body::Stream(StreamingBody::new(body, len))
@@ -757,7 +758,9 @@ pub async fn drive_call<T: Transport>(
                     }
                     // botocore's `StreamingChecksumBody`: checked as the caller reads it.
                     BodyPlan::Stream(select_response_checksum(&parts.headers, checksums).map(
-                        |(algorithm, expected)| ResponseChecksumValidator::new(algorithm, expected),
+                        |(algorithm, expected)| {
+                            Box::new(ResponseChecksumValidator::new(algorithm, expected))
+                        },
                     ))
                 };
                 let response = exchange(transport, request, plan).await;
