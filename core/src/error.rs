@@ -210,3 +210,42 @@ impl Error {
         self.service_error().map(|s| s.status)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checksum::ChecksumAlgorithm;
+    use crate::httpchecksum::ResponseChecksumValidator;
+
+    #[test]
+    fn a_checksum_mismatch_read_by_a_transport_is_a_checksum_error() {
+        let mut validator = ResponseChecksumValidator::new(ChecksumAlgorithm::Crc32, "AAAAAA==");
+        validator.update(b"body");
+        let transport = validator.finish_read().unwrap_err();
+        assert_eq!(transport.kind, TransportErrorKind::Io);
+        match Error::from(transport) {
+            Error::Checksum(FlexibleChecksumError::Mismatch {
+                algorithm,
+                expected,
+                ..
+            }) => {
+                assert_eq!(algorithm, ChecksumAlgorithm::Crc32);
+                assert_eq!(expected, "AAAAAA==");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn other_transport_errors_keep_their_source() {
+        let io = std::io::Error::other("reset");
+        let e = TransportError::new(TransportErrorKind::Io, "broken").with_source(io);
+        match Error::from(e) {
+            Error::Transport(t) => {
+                assert_eq!(t.message, "broken");
+                assert!(t.source.is_some_and(|s| s.is::<std::io::Error>()));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

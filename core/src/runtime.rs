@@ -4,8 +4,13 @@
 //! process, tell the time, and say how its futures are handed to the caller ([`Transport::run`]:
 //! boxed for async runtimes, driven to completion on the spot for the blocking one). Everything
 //! else — building clients, resolving credentials, driving calls with retries, pagination,
-//! waiters, presigning — lives here, as loops over the core's state machines. The core stays free
-//! of any executor: it only writes `async` code that the transport's futures complete.
+//! waiters, presigning, reading event streams ([`EventStream`]), answering calls from a
+//! [`Stubber`] — lives here, as loops over the core's state machines. The core stays free of any
+//! executor: it only writes `async` code that the transport's futures complete.
+//!
+//! Streamed response bodies stay the transport's own type (read them as the runtime likes), but a
+//! response checksum the call asked for is handed to the transport with the body
+//! ([`Transport::expect_checksum`]), so every way of reading it is checked at its end.
 
 use std::future::Future;
 use std::path::PathBuf;
