@@ -326,7 +326,8 @@ impl ResponseBody {
         check.record(all.len())?;
         check.finish()?;
         if let Some(mut checksum) = self.checksum.take() {
-            checksum.update(&all);
+            // Bytes `poll_fill_buf` already fed to the checksum were not consumed: skip them.
+            checksum.update(all.get(self.hashed_ahead..).unwrap_or_default());
             checksum.finish_read()?;
         }
         Ok(all.into())
