@@ -605,11 +605,13 @@ impl<'c, T: Transport> EventStream<'c, T> {
         T::run(async move {
             if !self.started && !self.done {
                 match self.read_message().await {
-                    Ok(Some(message)) => {
-                        if let Some(first) = self.take_initial(message)? {
-                            self.pending = Some(first);
+                    Ok(Some(message)) => match self.take_initial(message) {
+                        Ok(first) => self.pending = first,
+                        Err(e) => {
+                            self.done = true;
+                            return Err(e);
                         }
-                    }
+                    },
                     Ok(None) => self.done = true,
                     Err(e) => {
                         self.done = true;
