@@ -114,7 +114,9 @@ impl Machine for ResolveCredentials {
         loop {
             match std::mem::replace(&mut self.state, State::Finished) {
                 State::Finished => {
-                    return Step::Failed(CredentialsError::Protocol("credentials already resolved"))
+                    return Step::Failed(CredentialsError::Protocol(
+                        "credentials already resolved",
+                    ))
                 }
                 State::Start => match self.source.cache.get(now) {
                     CacheStatus::Fresh(c) => return Step::Done(c),
