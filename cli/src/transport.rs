@@ -12,6 +12,7 @@ use sansboto_blocking::{block_on, HttpClient, ResponseBody};
 use sansboto_core::body::Body;
 use sansboto_core::error::TransportError;
 use sansboto_core::http_config::HttpConfig;
+use sansboto_core::httpchecksum::ResponseChecksumValidator;
 use sansboto_core::machine::ProcessOutput;
 use sansboto_core::runtime::Transport;
 
@@ -83,6 +84,14 @@ impl Transport for CliTransport {
 
     fn body_len(body: &ResponseBody) -> Option<u64> {
         body.content_length()
+    }
+
+    async fn read_chunk(&self, body: &mut ResponseBody) -> Result<Option<Bytes>, TransportError> {
+        self.inner.read_chunk(body).await
+    }
+
+    fn expect_checksum(body: &mut ResponseBody, validator: ResponseChecksumValidator) {
+        HttpClient::expect_checksum(body, validator)
     }
 
     async fn sleep(&self, duration: Duration) {

@@ -30,6 +30,7 @@ pub mod retry;
 pub mod runtime;
 pub mod serialize;
 pub mod session;
+pub mod stub;
 pub mod time;
 pub mod validate;
 pub mod value;

@@ -4,8 +4,13 @@
 //! process, tell the time, and say how its futures are handed to the caller ([`Transport::run`]:
 //! boxed for async runtimes, driven to completion on the spot for the blocking one). Everything
 //! else — building clients, resolving credentials, driving calls with retries, pagination,
-//! waiters, presigning — lives here, as loops over the core's state machines. The core stays free
-//! of any executor: it only writes `async` code that the transport's futures complete.
+//! waiters, presigning, reading event streams ([`EventStream`]), answering calls from a
+//! [`Stubber`] — lives here, as loops over the core's state machines. The core stays free of any
+//! executor: it only writes `async` code that the transport's futures complete.
+//!
+//! Streamed response bodies stay the transport's own type (read them as the runtime likes), but a
+//! response checksum the call asked for is handed to the transport with the body
+//! ([`Transport::expect_checksum`]), so every way of reading it is checked at its end.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -20,12 +25,18 @@ use crate::client::{CallIdentity, CallMachine, ServiceClient};
 use crate::credentials::{CredentialSource, CredentialsError, ResolveCredentials};
 use crate::endpoint::AddressingStyle;
 use crate::error::{Error, TransportError, TransportErrorKind};
+use crate::eventstream::{Decoder, Message};
 use crate::hooks::{CallInfo, Event, HookError, Hooks, Target};
 use crate::http_config::HttpConfig;
+use crate::httpchecksum::{select_response_checksum, ResponseChecksumValidator};
 use crate::machine::{split_command_line, Machine, ProcessOutput, RequestTimeout, Step};
+use crate::model::{Operation, ShapeId};
 use crate::paginate::{FullResult, PaginationOptions, Paginator};
+use crate::parse::{parse_event, parse_initial_response};
 use crate::retry::RetryMode;
 use crate::session::{ClientOptions, Session};
+use crate::stub::Stubber;
+use crate::value::Map;
 use crate::value::Value;
 use crate::waiter::{WaitStep, Waiter};
 
@@ -53,8 +64,20 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
         &self,
         body: Self::ResponseBody,
     ) -> impl Future<Output = Result<Bytes, TransportError>> + Send;
+    /// The next piece of a body, or `None` at its end (truncation is an error, and so is a
+    /// mismatch with a checksum given to [`expect_checksum`](Self::expect_checksum)).
+    fn read_chunk(
+        &self,
+        body: &mut Self::ResponseBody,
+    ) -> impl Future<Output = Result<Option<Bytes>, TransportError>> + Send;
     /// The body's declared length, when known.
     fn body_len(body: &Self::ResponseBody) -> Option<u64>;
+    /// Make every way of reading `body` feed `validator`, and fail at the end of the body with a
+    /// [`TransportError`] whose source is the [`FlexibleChecksumError`] when the bytes do not
+    /// match (botocore's `StreamingChecksumBody`).
+    ///
+    /// [`FlexibleChecksumError`]: crate::httpchecksum::FlexibleChecksumError
+    fn expect_checksum(body: &mut Self::ResponseBody, validator: ResponseChecksumValidator);
     /// Wait.
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
     /// `future`'s output, or `None` when `limit` passes first.
@@ -271,14 +294,17 @@ impl<T: Transport> ClientBuilder<T> {
                 .map_err(|e| Error::Client(e.to_string()))?,
         };
         let transport = T::connect(&http_config)?;
+        let explicit_credentials = self.credentials.clone();
         let credentials =
             (!self.options.unsigned).then(|| session.credential_source(self.credentials));
         Ok(Client {
             core,
             transport,
             credentials,
+            explicit_credentials,
             session,
             call_timeout: self.options.call_timeout,
+            stubber: None,
         })
     }
 }
@@ -289,8 +315,13 @@ pub struct Client<T> {
     core: Arc<ServiceClient>,
     transport: T,
     credentials: Option<CredentialSource>,
+    /// The credentials given to the builder, if any: the only ones a stubbed client signs
+    /// with (resolving the chain could reach the network).
+    explicit_credentials: Option<Credentials>,
     session: Arc<Session>,
     call_timeout: Option<Duration>,
+    /// When set, calls are answered from here and never sent.
+    stubber: Option<Stubber>,
 }
 
 impl<T: Clone> Clone for Client<T> {
@@ -299,8 +330,10 @@ impl<T: Clone> Clone for Client<T> {
             core: self.core.clone(),
             transport: self.transport.clone(),
             credentials: self.credentials.clone(),
+            explicit_credentials: self.explicit_credentials.clone(),
             session: self.session.clone(),
             call_timeout: self.call_timeout,
+            stubber: self.stubber.clone(),
         }
     }
 }
@@ -322,6 +355,84 @@ impl<T: Transport> Client<T> {
     /// The transport.
     pub fn transport(&self) -> &T {
         &self.transport
+    }
+
+    /// A new, empty [`Stubber`] for this client's service (queue answers on it, then give it to
+    /// [`with_stubber`](Self::with_stubber)).
+    pub fn stubber(&self) -> Stubber {
+        Stubber::new(self.core.model().clone())
+    }
+
+    /// A clone of this client whose calls (and the calls of its paginators and waiters) are
+    /// answered by `stubber` and never sent: each is still validated, serialized and signed
+    /// (with the builder's explicit credentials only; otherwise it stays unsigned), and recorded
+    /// in [`Stubber::requests`].
+    pub fn with_stubber(&self, stubber: &Stubber) -> Client<T> {
+        Client {
+            stubber: Some(stubber.clone()),
+            ..self.clone()
+        }
+    }
+
+    /// The events of an event-stream output (S3 SelectObjectContent's `Payload`, Kinesis
+    /// SubscribeToShard's `EventStream`): `output` is the result of calling `operation`. Read
+    /// them with [`EventStream::next_event`]. The stream is taken out of `output`, so this works
+    /// once per result.
+    pub fn event_stream<'c>(
+        &'c self,
+        operation: &str,
+        output: &Value,
+    ) -> Result<EventStream<'c, T>, Error> {
+        let op = self.core.operation(operation)?;
+        let model = self.core.model();
+        let (member, stream_shape) = op
+            .output
+            .as_ref()
+            .and_then(|o| model.shape(o.shape).as_structure())
+            .and_then(|s| {
+                s.members.iter().find(|(_, m)| {
+                    model
+                        .shape(m.shape)
+                        .as_structure()
+                        .is_some_and(|t| t.eventstream)
+                })
+            })
+            .map(|(name, m)| (name.as_str(), m.shape))
+            .ok_or_else(|| {
+                Error::Client(format!("{} has no event-stream output member", op.name))
+            })?;
+        let stream = output
+            .get(member)
+            .and_then(Value::as_stream)
+            .ok_or_else(|| {
+                Error::Client(format!(
+                    "the result has no event stream in {member} (is it the result of {}?)",
+                    op.name
+                ))
+            })?;
+        let source = match stream.take::<T::ResponseBody>() {
+            Some(body) => EventSource::Body(body),
+            // A response read whole (or a stubbed one) holds the bytes themselves.
+            None => match stream.take::<Bytes>() {
+                Some(bytes) => EventSource::Memory(Some(bytes)),
+                None => {
+                    return Err(Error::Client(format!(
+                        "the event stream in {member} was already taken"
+                    )))
+                }
+            },
+        };
+        Ok(EventStream {
+            client: self,
+            operation: op,
+            stream_shape,
+            source,
+            decoder: Decoder::new(),
+            pending: None,
+            initial: None,
+            started: false,
+            done: false,
+        })
     }
 
     /// Call `operation` (`PutObject` or `put_object`) with `params`. A streaming output member
@@ -437,6 +548,20 @@ impl<T: Transport> Client<T> {
     }
 
     async fn call_once(&self, operation: &str, params: Value) -> Result<Value, Error> {
+        if let Some(stubber) = &self.stubber {
+            let identity = match &self.explicit_credentials {
+                Some(c) if self.credentials.is_some() => CallIdentity::Credentials(c.clone()),
+                _ => CallIdentity::Anonymous,
+            };
+            return stubber.call(
+                &self.core,
+                operation,
+                params,
+                &identity,
+                self.transport.now(),
+                self.session.random().as_mut(),
+            );
+        }
         let (identity, missing) = self.identity().await?;
         let mut machine = self
             .core
@@ -516,28 +641,173 @@ impl<'c, T: Transport> Pages<'c, T> {
     }
 }
 
+/// Where an event stream's bytes come from.
+enum EventSource<B> {
+    /// The transport's unread response body.
+    Body(B),
+    /// Bytes already in memory (a body read whole, or a stub's), handed out once.
+    Memory(Option<Bytes>),
+}
+
+/// The events of one event-stream response, read as they arrive (botocore's `EventStream`).
+pub struct EventStream<'c, T: Transport> {
+    client: &'c Client<T>,
+    operation: &'c Operation,
+    stream_shape: ShapeId,
+    source: EventSource<T::ResponseBody>,
+    decoder: Decoder,
+    /// A first message read by [`initial_response`](Self::initial_response) that was an event.
+    pending: Option<Message>,
+    initial: Option<Map>,
+    started: bool,
+    done: bool,
+}
+
+impl<'c, T: Transport> EventStream<'c, T> {
+    /// The next event (`{"Records": {"Payload": ...}}`), or `None` at the end of the stream. A
+    /// modeled exception or an error message ends the stream with `Error::Service`; event types
+    /// the model does not know are skipped, as botocore skips them.
+    pub fn next_event(&mut self) -> T::Run<'_, Option<Result<Value, Error>>> {
+        T::run(self.next_async())
+    }
+
+    /// The output members an RPC (JSON or CBOR protocol) event stream sends in its first,
+    /// `initial-response` event (`None` when the stream did not start with one). Reads the
+    /// first message if no event was read yet; events are not lost.
+    pub fn initial_response(&mut self) -> T::Run<'_, Result<Option<Map>, Error>> {
+        T::run(async move {
+            if !self.started && !self.done {
+                match self.read_message().await {
+                    Ok(Some(message)) => match self.take_initial(message) {
+                        Ok(first) => self.pending = first,
+                        Err(e) => {
+                            self.done = true;
+                            return Err(e);
+                        }
+                    },
+                    Ok(None) => self.done = true,
+                    Err(e) => {
+                        self.done = true;
+                        return Err(e);
+                    }
+                }
+            }
+            Ok(self.initial.clone())
+        })
+    }
+
+    /// Record the first message when it is the `initial-response`; otherwise give it back.
+    fn take_initial(&mut self, message: Message) -> Result<Option<Message>, Error> {
+        self.started = true;
+        if message.message_type() == Some("event")
+            && message.event_type() == Some("initial-response")
+        {
+            self.initial = Some(parse_initial_response(
+                self.client.core.model(),
+                self.operation,
+                &message,
+            )?);
+            return Ok(None);
+        }
+        Ok(Some(message))
+    }
+
+    async fn next_async(&mut self) -> Option<Result<Value, Error>> {
+        if self.done && self.pending.is_none() {
+            return None;
+        }
+        let result = self.next_inner().await;
+        if !matches!(result, Some(Ok(_))) {
+            self.done = true;
+        }
+        result
+    }
+
+    async fn next_inner(&mut self) -> Option<Result<Value, Error>> {
+        loop {
+            let message = match self.pending.take() {
+                Some(m) => m,
+                None => match self.read_message().await {
+                    Ok(Some(m)) => m,
+                    Ok(None) => return None,
+                    Err(e) => return Some(Err(e)),
+                },
+            };
+            let message = if self.started {
+                message
+            } else {
+                match self.take_initial(message) {
+                    Ok(Some(m)) => m,
+                    Ok(None) => continue,
+                    Err(e) => return Some(Err(e)),
+                }
+            };
+            match parse_event(self.client.core.model(), self.stream_shape, &message) {
+                // An event type this model does not know.
+                Ok(Value::Map(m)) if m.is_empty() => continue,
+                Ok(event) => return Some(Ok(event)),
+                Err(e) => return Some(Err(e.into())),
+            }
+        }
+    }
+
+    /// The next whole message, reading more of the body as needed.
+    async fn read_message(&mut self) -> Result<Option<Message>, Error> {
+        loop {
+            if let Some(message) = self.decoder.next_message()? {
+                return Ok(Some(message));
+            }
+            let chunk = match &mut self.source {
+                EventSource::Body(body) => self.client.transport.read_chunk(body).await?,
+                EventSource::Memory(bytes) => bytes.take(),
+            };
+            match chunk {
+                Some(bytes) => self.decoder.push(&bytes),
+                None => {
+                    self.decoder.finish()?;
+                    return Ok(None);
+                }
+            }
+        }
+    }
+}
+
 /// Take the unread streaming body out of a result member (`out["Body"]`). `None` when the member
 /// is not an unread stream of this transport.
 pub fn take_body<T: Transport>(value: &Value) -> Option<T::ResponseBody> {
     value.as_stream()?.take::<T::ResponseBody>()
 }
 
-/// Send one request; the body is read fully unless `stream` says to hand it over unread. A
+/// What to do with a response body.
+enum BodyPlan {
+    /// Read it whole before parsing.
+    Read,
+    /// Hand it over unread (a streaming output), checking it against a checksum as it is read
+    /// when one is given.
+    /// (Boxed: a hasher's state is large and most streams have no checksum.)
+    Stream(Option<Box<ResponseChecksumValidator>>),
+}
+
+/// Send one request; the body is read fully unless `plan` says to hand it over unread. A
 /// [`RequestTimeout`] on the request bounds the whole exchange.
 async fn exchange<T: Transport>(
     transport: &T,
     request: http::Request<Body>,
-    stream: impl FnOnce(u16) -> bool + Send,
+    plan: impl FnOnce(&http::response::Parts) -> BodyPlan + Send,
 ) -> Result<http::Response<Body>, TransportError> {
     let limit = request.extensions().get::<RequestTimeout>().map(|t| t.0);
     let work = async move {
         let response = transport.send(request).await?;
-        let (parts, body) = response.into_parts();
-        let body = if stream(parts.status.as_u16()) {
-            let len = T::body_len(&body);
-            Body::Stream(StreamingBody::new(body, len))
-        } else {
-            Body::from(transport.read_body(body).await?)
+        let (parts, mut body) = response.into_parts();
+        let body = match plan(&parts) {
+            BodyPlan::Stream(validator) => {
+                if let Some(validator) = validator {
+                    T::expect_checksum(&mut body, *validator);
+                }
+                let len = T::body_len(&body);
+                Body::Stream(StreamingBody::new(body, len))
+            }
+            BodyPlan::Read => Body::from(transport.read_body(body).await?),
         };
         Ok(http::Response::from_parts(parts, body))
     };
@@ -560,10 +830,20 @@ pub async fn drive_call<T: Transport>(
     loop {
         match machine.poll(transport.now()) {
             Step::Send(request) => {
-                let client = machine.client();
-                let operation = machine.operation().to_string();
-                let streams = move |status: u16| client.streams_response(&operation, status);
-                let response = exchange(transport, request, streams).await;
+                let (client, operation) = (machine.client(), machine.operation());
+                let checksums = machine.response_checksums();
+                let plan = move |parts: &http::response::Parts| {
+                    if !client.streams_response(operation, parts.status.as_u16()) {
+                        return BodyPlan::Read;
+                    }
+                    // botocore's `StreamingChecksumBody`: checked as the caller reads it.
+                    BodyPlan::Stream(select_response_checksum(&parts.headers, checksums).map(
+                        |(algorithm, expected)| {
+                            Box::new(ResponseChecksumValidator::new(algorithm, expected))
+                        },
+                    ))
+                };
+                let response = exchange(transport, request, plan).await;
                 machine.handle_response(response, transport.now());
             }
             Step::Sleep(d) => transport.sleep(d).await,
@@ -584,9 +864,11 @@ pub async fn drive_credentials<T: Transport>(
     loop {
         match machine.poll(transport.now()) {
             Step::Send(request) => {
-                let response = exchange(transport, request, |_| false).await.map(|r| {
-                    r.map(|b| b.as_bytes().map(Bytes::copy_from_slice).unwrap_or_default())
-                });
+                let response = exchange(transport, request, |_| BodyPlan::Read)
+                    .await
+                    .map(|r| {
+                        r.map(|b| b.as_bytes().map(Bytes::copy_from_slice).unwrap_or_default())
+                    });
                 machine.handle_response(response);
             }
             Step::ReadFile(path) => machine.handle_file(transport.read_file(path).await),

@@ -24,11 +24,15 @@ use futures_lite::AsyncReadExt;
 use sansboto_core::body::{Body, StreamingBody};
 use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
+use sansboto_core::httpchecksum::ResponseChecksumValidator;
 
-pub use client::{page_stream, take_body, Client, ClientBuilder, Pages, Session};
+pub use client::{
+    event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages, Session,
+};
 pub use sansboto_core::error::Error;
 pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
 pub use sansboto_core::params;
+pub use sansboto_core::stub::{StubError, StubbedRequest, Stubber};
 pub use sansboto_core::value::Value;
 
 use h1::{H1Client, RequestTarget, StaleConnection};
@@ -238,7 +242,14 @@ fn from_http_types(
     }
     let body = res.take_body();
     let len = body.len().map(|n| n as u64);
-    builder.body(ResponseBody { body, len }).map_err(bad)
+    builder
+        .body(ResponseBody {
+            body,
+            len,
+            checksum: None,
+            hashed_ahead: 0,
+        })
+        .map_err(bad)
 }
 
 /// Frames a streamed body `aws-chunked` as it is read (the core's framer does the framing).
@@ -338,6 +349,12 @@ fn body_error(e: io::Error) -> TransportError {
 pub struct ResponseBody {
     body: http_types::Body,
     len: Option<u64>,
+    /// The response checksum to check the bytes against at the end (see
+    /// [`sansboto_core::runtime::Transport::expect_checksum`]).
+    checksum: Option<ResponseChecksumValidator>,
+    /// Bytes at the front of the inner buffer already fed to `checksum` by `poll_fill_buf`
+    /// but not consumed yet.
+    hashed_ahead: usize,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -354,6 +371,12 @@ impl ResponseBody {
         self.len
     }
 
+    /// Check the body against `validator` as it is read; a mismatch fails the read that
+    /// reaches the end of the body.
+    pub fn expect_checksum(&mut self, validator: ResponseChecksumValidator) {
+        self.checksum = Some(validator);
+    }
+
     /// Read the whole body.
     pub async fn bytes(mut self) -> Result<Bytes, TransportError> {
         // Cap the up-front reservation so a lying Content-Length cannot make us allocate it.
@@ -363,7 +386,20 @@ impl ResponseBody {
         let mut check = BodyLengthCheck::new(self.len);
         check.record(all.len())?;
         check.finish()?;
+        if let Some(mut checksum) = self.checksum.take() {
+            // Bytes `poll_fill_buf` already fed to the checksum were not consumed: skip them.
+            checksum.update(all.get(self.hashed_ahead..).unwrap_or_default());
+            checksum.finish_read()?;
+        }
         Ok(all.into())
+    }
+
+    /// At the end of the body: the checksum's verdict, once.
+    fn finish_checksum(&mut self) -> Result<(), TransportError> {
+        match self.checksum.take() {
+            Some(checksum) => checksum.finish_read(),
+            None => Ok(()),
+        }
     }
 
     /// The next chunk, or `None` at the end of the body.
@@ -375,10 +411,15 @@ impl ResponseBody {
         let mut body = Pin::new(&mut self.body);
         let buf = ready!(body.as_mut().poll_fill_buf(cx)).map_err(body_error)?;
         if buf.is_empty() {
+            self.finish_checksum()?;
             return Poll::Ready(Ok(None));
         }
         let chunk = Bytes::copy_from_slice(buf);
         body.consume(chunk.len());
+        if let Some(checksum) = &mut self.checksum {
+            checksum.update(&chunk[self.hashed_ahead.min(chunk.len())..]);
+        }
+        self.hashed_ahead = 0;
         Poll::Ready(Ok(Some(chunk)))
     }
 }
@@ -397,17 +438,42 @@ impl AsyncRead for ResponseBody {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().body).poll_read(cx, buf)
+        let this = self.get_mut();
+        if this.checksum.is_none() {
+            return Pin::new(&mut this.body).poll_read(cx, buf);
+        }
+        // Through the buffered path, so bytes hashed ahead by `poll_fill_buf` are not hashed twice.
+        let available = ready!(Pin::new(&mut *this).poll_fill_buf(cx))?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        Pin::new(this).consume(n);
+        Poll::Ready(Ok(n))
     }
 }
 
 impl AsyncBufRead for ResponseBody {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-        Pin::new(&mut self.get_mut().body).poll_fill_buf(cx)
+        let this = self.get_mut();
+        let buf = ready!(Pin::new(&mut this.body).poll_fill_buf(cx))?;
+        if buf.is_empty() {
+            if let Some(checksum) = this.checksum.take() {
+                if let Err(e) = checksum.finish_read() {
+                    return Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, e)));
+                }
+            }
+        } else if let Some(checksum) = &mut this.checksum {
+            if buf.len() > this.hashed_ahead {
+                checksum.update(&buf[this.hashed_ahead..]);
+                this.hashed_ahead = buf.len();
+            }
+        }
+        Poll::Ready(Ok(buf))
     }
 
     fn consume(self: Pin<&mut Self>, amt: usize) {
-        Pin::new(&mut self.get_mut().body).consume(amt)
+        let this = self.get_mut();
+        this.hashed_ahead = this.hashed_ahead.saturating_sub(amt);
+        Pin::new(&mut this.body).consume(amt)
     }
 }
 

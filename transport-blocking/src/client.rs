@@ -14,6 +14,7 @@ use bytes::Bytes;
 use sansboto_core::body::Body;
 use sansboto_core::error::{Error, TransportError};
 use sansboto_core::http_config::HttpConfig;
+use sansboto_core::httpchecksum::ResponseChecksumValidator;
 use sansboto_core::machine::ProcessOutput;
 use sansboto_core::runtime::{self, Transport};
 use sansboto_core::value::Value;
@@ -67,8 +68,16 @@ impl Transport for HttpClient {
         body.bytes()
     }
 
+    async fn read_chunk(&self, body: &mut ResponseBody) -> Result<Option<Bytes>, TransportError> {
+        body.chunk()
+    }
+
     fn body_len(body: &ResponseBody) -> Option<u64> {
         body.content_length()
+    }
+
+    fn expect_checksum(body: &mut ResponseBody, validator: ResponseChecksumValidator) {
+        body.expect_checksum(validator)
     }
 
     async fn sleep(&self, duration: Duration) {
@@ -122,6 +131,17 @@ sansboto_models::runtime_session!(
     /// # Ok::<(), sansboto_blocking::Error>(())
     /// ```
 );
+
+/// The events of an event-stream output (see [`sansboto_core::runtime::EventStream`]).
+pub type EventStream<'c> = runtime::EventStream<'c, HttpClient>;
+
+/// The events of an event stream as an `Iterator`
+/// (`event_iter(client.event_stream("SelectObjectContent", &out)?)`).
+pub fn event_iter<'c>(
+    mut events: EventStream<'c>,
+) -> impl Iterator<Item = Result<Value, Error>> + 'c {
+    std::iter::from_fn(move || events.next_event())
+}
 
 /// The pages of a pagination as an `Iterator`.
 pub fn page_iter<'c>(mut pages: Pages<'c>) -> impl Iterator<Item = Result<Value, Error>> + 'c {

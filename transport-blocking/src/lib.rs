@@ -17,16 +17,20 @@ use sansboto_core::checksum::AwsChunkedFramer;
 use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
 use sansboto_core::httpchecksum::AwsChunkedBody;
+use sansboto_core::httpchecksum::ResponseChecksumValidator;
 use sansboto_core::machine::RequestTimeout;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::ProxyProtocol;
 
 mod client;
 
-pub use client::{block_on, page_iter, take_body, Client, ClientBuilder, Pages, Session};
+pub use client::{
+    block_on, event_iter, page_iter, take_body, Client, ClientBuilder, EventStream, Pages, Session,
+};
 pub use sansboto_core::error::Error;
 pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
 pub use sansboto_core::params;
+pub use sansboto_core::stub::{StubError, StubbedRequest, Stubber};
 pub use sansboto_core::value::Value;
 
 /// The source type of a [`StreamingBody`] this transport sends.
@@ -206,6 +210,7 @@ impl HttpClient {
             reader: body.into_reader(),
             check: BodyLengthCheck::new(expected),
             done: false,
+            checksum: None,
         };
         Ok(http::Response::from_parts(parts, body))
     }
@@ -408,6 +413,9 @@ pub struct ResponseBody {
     reader: ureq::BodyReader<'static>,
     check: BodyLengthCheck,
     done: bool,
+    /// The response checksum to check the bytes against at the end (see
+    /// [`sansboto_core::runtime::Transport::expect_checksum`]).
+    checksum: Option<ResponseChecksumValidator>,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -425,6 +433,12 @@ impl ResponseBody {
     /// The declared length, when the response had a `Content-Length`.
     pub fn content_length(&self) -> Option<u64> {
         self.check.expected()
+    }
+
+    /// Check the body against `validator` as it is read; a mismatch fails the read that
+    /// reaches the end of the body.
+    pub fn expect_checksum(&mut self, validator: ResponseChecksumValidator) {
+        self.checksum = Some(validator);
     }
 
     /// Read the whole body.
@@ -472,8 +486,14 @@ impl ResponseBody {
         if n == 0 {
             self.done = true;
             self.check.finish()?;
+            if let Some(checksum) = self.checksum.take() {
+                checksum.finish_read()?;
+            }
         } else {
             self.check.record(n)?;
+            if let (Some(checksum), Some(read)) = (&mut self.checksum, buf.get(..n)) {
+                checksum.update(read);
+            }
         }
         Ok(n)
     }

@@ -16,6 +16,7 @@ use sansboto_core::checksum::AwsChunkedFramer;
 use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::BodyLengthCheck;
 use sansboto_core::httpchecksum::AwsChunkedBody;
+use sansboto_core::httpchecksum::ResponseChecksumValidator;
 use tokio::io::{AsyncRead, ReadBuf};
 
 use crate::connect::{classify, describe};
@@ -189,6 +190,9 @@ pub struct ResponseBody {
     check: BodyLengthCheck,
     /// Unread rest of the last chunk (for `AsyncRead`).
     pending: Bytes,
+    /// The response checksum to check the bytes against at the end (see
+    /// [`sansboto_core::runtime::Transport::expect_checksum`]).
+    checksum: Option<ResponseChecksumValidator>,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -205,7 +209,14 @@ impl ResponseBody {
             incoming: Some(incoming),
             check: BodyLengthCheck::new(expected_len),
             pending: Bytes::new(),
+            checksum: None,
         }
+    }
+
+    /// Check the body against `validator` as it is read; a mismatch fails the read that
+    /// reaches the end of the body.
+    pub fn expect_checksum(&mut self, validator: ResponseChecksumValidator) {
+        self.checksum = Some(validator);
     }
 
     /// The declared length, when the response had a `Content-Length`.
@@ -256,6 +267,9 @@ impl ResponseBody {
                         continue;
                     }
                     self.check.record(data.len())?;
+                    if let Some(checksum) = &mut self.checksum {
+                        checksum.update(&data);
+                    }
                     return Poll::Ready(Ok(Some(data)));
                 }
                 Some(Err(e)) => {
@@ -274,6 +288,9 @@ impl ResponseBody {
                 None => {
                     self.incoming = None;
                     self.check.finish()?;
+                    if let Some(checksum) = self.checksum.take() {
+                        checksum.finish_read()?;
+                    }
                     return Poll::Ready(Ok(None));
                 }
             }

@@ -11,6 +11,7 @@ use futures_util::stream::{self, Stream};
 use sansboto_core::body::Body;
 use sansboto_core::error::{Error, TransportError};
 use sansboto_core::http_config::HttpConfig;
+use sansboto_core::httpchecksum::ResponseChecksumValidator;
 use sansboto_core::machine::ProcessOutput;
 use sansboto_core::runtime::{self, Transport};
 use sansboto_core::value::Value;
@@ -40,8 +41,16 @@ impl Transport for HttpClient {
         body.bytes().await
     }
 
+    async fn read_chunk(&self, body: &mut ResponseBody) -> Result<Option<Bytes>, TransportError> {
+        body.chunk().await
+    }
+
     fn body_len(body: &ResponseBody) -> Option<u64> {
         body.content_length()
+    }
+
+    fn expect_checksum(body: &mut ResponseBody, validator: ResponseChecksumValidator) {
+        body.expect_checksum(validator)
     }
 
     async fn sleep(&self, duration: Duration) {
@@ -96,6 +105,18 @@ sansboto_models::runtime_session!(
     /// # Ok(()) }
     /// ```
 );
+
+/// The events of an event-stream output (see [`sansboto_core::runtime::EventStream`]).
+pub type EventStream<'c> = runtime::EventStream<'c, HttpClient>;
+
+/// The events of an event stream as a `futures::Stream`
+/// (`event_stream(client.event_stream("SelectObjectContent", &out)?)`).
+pub fn event_stream<'c>(events: EventStream<'c>) -> impl Stream<Item = Result<Value, Error>> + 'c {
+    stream::unfold(events, |mut events| async move {
+        let event = events.next_event().await?;
+        Some((event, events))
+    })
+}
 
 /// The pages of a pagination as a `futures::Stream`.
 pub fn page_stream<'c>(pages: Pages<'c>) -> impl Stream<Item = Result<Value, Error>> + 'c {

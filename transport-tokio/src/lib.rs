@@ -19,10 +19,13 @@ use sansboto_core::body::Body;
 use sansboto_core::error::{TransportError, TransportErrorKind};
 
 pub use body::{file_body, reader_body, stream_body, ByteReader, ByteStream, ResponseBody};
-pub use client::{page_stream, take_body, Client, ClientBuilder, Pages, Session};
+pub use client::{
+    event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages, Session,
+};
 pub use sansboto_core::error::Error;
 pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
 pub use sansboto_core::params;
+pub use sansboto_core::stub::{StubError, StubbedRequest, Stubber};
 pub use sansboto_core::value::Value;
 
 use body::RequestBody;

@@ -106,6 +106,13 @@ impl<'c> CallMachine<'c> {
             .streams_response(self.prepared.operation(), status)
     }
 
+    /// The response checksums the call asked to validate, most preferred first (a streamed
+    /// body is checked by the transport as it is read: see
+    /// [`crate::httpchecksum::ResponseChecksumValidator`]).
+    pub fn response_checksums(&self) -> &[crate::checksum::ChecksumAlgorithm] {
+        self.prepared.response_checksums()
+    }
+
     /// What to do next.
     pub fn poll(&mut self, now: SystemTime) -> Step<Value, Error> {
         loop {

@@ -104,7 +104,8 @@ pub enum CallIdentity {
 }
 
 impl CallIdentity {
-    fn borrow(&self) -> Identity<'_> {
+    /// The borrowed form the signer takes.
+    pub fn borrow(&self) -> Identity<'_> {
         match self {
             CallIdentity::Credentials(c) => Identity::Credentials(c),
             CallIdentity::Token(t) => Identity::Token(t),
@@ -164,6 +165,11 @@ impl PreparedRequest {
         // Rebuilding from parts that were valid cannot fail; fall back to an empty request
         // rather than panic if it ever did.
         builder.body(self.body.clone()).unwrap_or_default()
+    }
+
+    /// The response checksums the call asked to validate, most preferred first.
+    pub fn response_checksums(&self) -> &[ChecksumAlgorithm] {
+        &self.response_checksums
     }
 
     /// True when the body is a stream, which cannot be replayed for a retry.
@@ -353,15 +359,13 @@ impl ServiceClient {
             &request,
             self.config.request_checksum_calculation,
             presign,
-        )
-        .map_err(|e| Error::Client(e.to_string()))?;
+        )?;
         self.hooks
             .run(Event::BeforeCall, &info, &mut Target::Request(&mut request))?;
         maybe_compress_request(&self.config.compression, &self.model, op, &mut request)
             .map_err(|e| Error::Client(e.to_string()))?;
         let checksum = match checksum {
-            Some(c) => httpchecksum::apply_request_checksum(&mut request, &c)
-                .map_err(|e| Error::Client(e.to_string()))?,
+            Some(c) => httpchecksum::apply_request_checksum(&mut request, &c)?,
             None => AppliedChecksum::Unchanged,
         };
         self.hooks
@@ -473,15 +477,19 @@ impl ServiceClient {
         let Some(s) = self.model.shape(out.shape).as_structure() else {
             return false;
         };
+        let is_event_stream = |m: &crate::model::ShapeRef| {
+            self.model
+                .shape(m.shape)
+                .as_structure()
+                .is_some_and(|t| t.eventstream)
+        };
         s.payload
             .as_ref()
             .and_then(|p| s.members.get(p))
-            .is_some_and(|m| {
-                let target = self.model.shape(m.shape);
-                m.streaming
-                    || target.streaming
-                    || target.as_structure().is_some_and(|t| t.eventstream)
-            })
+            .is_some_and(|m| m.streaming || self.model.shape(m.shape).streaming)
+            // JSON and CBOR event streams are a plain member, not the payload: the body is
+            // still the stream (its first event is the `initial-response`).
+            || s.members.values().any(is_event_stream)
     }
 
     /// Parse a response to `prepared` into the result (or the service's error), with
@@ -540,8 +548,7 @@ impl ServiceClient {
                 httpchecksum::select_response_checksum(&parts.headers, response_checksums),
                 body.as_bytes(),
             ) {
-                httpchecksum::validate_response_body(algorithm, expected, bytes)
-                    .map_err(|e| Error::Client(e.to_string()))?;
+                httpchecksum::validate_response_body(algorithm, expected, bytes)?;
             }
         }
         let response = Response {
@@ -563,6 +570,30 @@ impl ServiceClient {
                 Err(Error::Service(e))
             }
             Err(other) => Err(other.into()),
+        }
+    }
+
+    /// A stubbed answer's last step (see [`crate::stub::Stubber`]): the `AfterCall` hooks for a
+    /// result, the `OnError` hooks for a service error, as a parsed response gets. The result
+    /// is otherwise the stub's, as given (botocore adds no `ResponseMetadata` to it either).
+    pub(crate) fn finish_stubbed(
+        &self,
+        prepared: &PreparedRequest,
+        answer: Result<Value, Box<parse::ServiceError>>,
+    ) -> Result<Value, Error> {
+        let info =
+            CallInfo::new(&self.service, &prepared.operation).with_context(&prepared.context);
+        match answer {
+            Ok(mut value) => {
+                self.hooks
+                    .run(Event::AfterCall, &info, &mut Target::Result(&mut value))?;
+                Ok(value)
+            }
+            Err(mut e) => {
+                self.hooks
+                    .run(Event::OnError, &info, &mut Target::Result(&mut e.fields))?;
+                Err(Error::Service(e))
+            }
         }
     }
 
