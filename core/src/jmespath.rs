@@ -166,7 +166,7 @@ impl Expression {
 
 /// JMESPath truthiness: false, null, and empty strings, lists and objects are false.
 pub fn is_truthy(v: &Value) -> bool {
-    match v {
+    match v.untagged() {
         Value::Null => false,
         Value::Bool(b) => *b,
         Value::String(s) => !s.is_empty(),
@@ -558,11 +558,11 @@ fn eval(ast: &Ast, data: &Value) -> Result<Value, JmesPathError> {
         }
         Ast::Index(i) => index(data, *i),
         Ast::IndexOf(l, i) => index(&eval(l, data)?, *i),
-        Ast::Projection(l, r) => match eval(l, data)? {
+        Ast::Projection(l, r) => match eval(l, data)?.into_untagged() {
             Value::List(items) => project(items.iter(), r)?,
             _ => Value::Null,
         },
-        Ast::ValueProjection(l, r) => match eval(l, data)? {
+        Ast::ValueProjection(l, r) => match eval(l, data)?.into_untagged() {
             Value::Map(m) => project(m.values(), r)?,
             _ => Value::Null,
         },
@@ -570,7 +570,7 @@ fn eval(ast: &Ast, data: &Value) -> Result<Value, JmesPathError> {
             lhs,
             rhs,
             condition,
-        } => match eval(lhs, data)? {
+        } => match eval(lhs, data)?.into_untagged() {
             Value::List(items) => {
                 let mut out = Vec::new();
                 for item in &items {
@@ -585,7 +585,7 @@ fn eval(ast: &Ast, data: &Value) -> Result<Value, JmesPathError> {
             }
             _ => Value::Null,
         },
-        Ast::Flatten(inner) => match eval(inner, data)? {
+        Ast::Flatten(inner) => match eval(inner, data)?.into_untagged() {
             Value::List(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
@@ -694,17 +694,17 @@ fn call(name: &str, args: &[Value]) -> Result<Value, JmesPathError> {
         _ => Err(bad("expects exactly one argument")),
     };
     Ok(match name {
-        "length" => match one()? {
+        "length" => match one()?.untagged() {
             Value::String(s) => Value::Integer(s.chars().count() as i64),
             Value::List(l) => Value::Integer(l.len() as i64),
             Value::Map(m) => Value::Integer(m.len() as i64),
             _ => return Err(bad("expects a string, list or object")),
         },
-        "keys" => match one()? {
+        "keys" => match one()?.untagged() {
             Value::Map(m) => Value::List(m.keys().map(|k| Value::String(k.clone())).collect()),
             _ => return Err(bad("expects an object")),
         },
-        "values" => match one()? {
+        "values" => match one()?.untagged() {
             Value::Map(m) => Value::List(m.values().cloned().collect()),
             _ => return Err(bad("expects an object")),
         },
@@ -719,7 +719,7 @@ fn call(name: &str, args: &[Value]) -> Result<Value, JmesPathError> {
             .cloned()
             .unwrap_or(Value::Null),
         "type" => Value::String(
-            match one()? {
+            match one()?.untagged() {
                 Value::Null => "null",
                 Value::Bool(_) => "boolean",
                 Value::Integer(_) | Value::Float(_) => "number",
@@ -729,7 +729,7 @@ fn call(name: &str, args: &[Value]) -> Result<Value, JmesPathError> {
             }
             .to_string(),
         ),
-        "to_string" => match one()? {
+        "to_string" => match one()?.untagged() {
             Value::String(s) => Value::String(s.clone()),
             other => Value::String(other.to_json().to_string()),
         },

@@ -360,6 +360,7 @@ impl Validator<'_> {
             | Value::Integer(_)
             | Value::Float(_)
             | Value::String(_) => {}
+            Value::Document(inner) => self.document(inner, path, depth),
             Value::List(items) => {
                 for item in items {
                     self.document(item, path, depth + 1);

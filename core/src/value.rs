@@ -4,8 +4,9 @@
 //! language needs kept explicit: integers vs floats, text vs bytes (blobs), timestamps, and a slot
 //! for a streaming body. Structures and maps are both [`Map`]s that keep insertion order, because
 //! the wire order of serialized members follows the order the caller gave them (as botocore's does).
-//! Documents (Smithy's untyped JSON-like values) are ordinary trees of null, bools, numbers,
-//! strings, lists and maps.
+//! A document (Smithy's untyped JSON-like value) is marked by [`Value::Document`] around a tree
+//! of null, bools, numbers, strings, lists and maps; it compares equal to that tree, and callers
+//! may pass the plain tree for a document member.
 
 use std::fmt;
 
@@ -41,6 +42,9 @@ pub enum Value {
     List(Vec<Value>),
     /// A structure or a map.
     Map(Map),
+    /// An untyped document (a document-shaped member): null, bools, numbers, strings, lists and
+    /// maps with no shape to interpret them.
+    Document(Box<Value>),
     /// A streaming body (request payload supplied by the caller, or a response body to read).
     Stream(StreamingBody),
 }
@@ -51,6 +55,27 @@ impl Value {
     /// An empty structure.
     pub fn map() -> Self {
         Value::Map(Map::new())
+    }
+
+    /// A document wrapping `tree` (JSON-like values).
+    pub fn document(tree: impl Into<Value>) -> Self {
+        Value::Document(Box::new(tree.into()))
+    }
+
+    /// The value itself, or the tree inside a document.
+    pub fn untagged(&self) -> &Value {
+        match self {
+            Value::Document(inner) => inner.untagged(),
+            other => other,
+        }
+    }
+
+    /// The value itself, or the tree inside a document, by value.
+    pub fn into_untagged(self) -> Value {
+        match self {
+            Value::Document(inner) => inner.into_untagged(),
+            other => other,
+        }
     }
 
     /// A blob from anything byte-like.
@@ -70,6 +95,7 @@ impl Value {
             Value::Timestamp(_) => "timestamp",
             Value::List(_) => "list",
             Value::Map(_) => "map",
+            Value::Document(_) => "document",
             Value::Stream(_) => "stream",
         }
     }
@@ -81,7 +107,7 @@ impl Value {
 
     /// The text of a string value.
     pub fn as_str(&self) -> Option<&str> {
-        match self {
+        match self.untagged() {
             Value::String(s) => Some(s),
             _ => None,
         }
@@ -89,7 +115,7 @@ impl Value {
 
     /// An integer value (floats with no fraction count too).
     pub fn as_i64(&self) -> Option<i64> {
-        match self {
+        match self.untagged() {
             Value::Integer(i) => Some(*i),
             Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
             _ => None,
@@ -98,7 +124,7 @@ impl Value {
 
     /// A numeric value as a float.
     pub fn as_f64(&self) -> Option<f64> {
-        match self {
+        match self.untagged() {
             Value::Integer(i) => Some(*i as f64),
             Value::Float(f) => Some(*f),
             _ => None,
@@ -107,7 +133,7 @@ impl Value {
 
     /// A boolean value.
     pub fn as_bool(&self) -> Option<bool> {
-        match self {
+        match self.untagged() {
             Value::Bool(b) => Some(*b),
             _ => None,
         }
@@ -131,7 +157,7 @@ impl Value {
 
     /// The items of a list.
     pub fn as_list(&self) -> Option<&[Value]> {
-        match self {
+        match self.untagged() {
             Value::List(l) => Some(l),
             _ => None,
         }
@@ -139,7 +165,7 @@ impl Value {
 
     /// The entries of a structure or map.
     pub fn as_map(&self) -> Option<&Map> {
-        match self {
+        match self.untagged() {
             Value::Map(m) => Some(m),
             _ => None,
         }
@@ -184,6 +210,7 @@ impl Value {
             Value::Timestamp(t) => J::String(t.to_iso8601()),
             Value::List(l) => J::Array(l.iter().map(Value::to_json).collect()),
             Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+            Value::Document(inner) => inner.to_json(),
         }
     }
 
@@ -247,6 +274,8 @@ impl PartialEq for Value {
             (Value::Map(a), Value::Map(b)) => {
                 a.len() == b.len() && a.iter().all(|(k, v)| b.get(k) == Some(v))
             }
+            // A document is its content: it equals the same tree, tagged or not.
+            (Value::Document(a), b) | (b, Value::Document(a)) => a.as_ref() == b,
             _ => false,
         }
     }
@@ -265,6 +294,7 @@ impl fmt::Debug for Value {
             Value::Timestamp(t) => write!(f, "{t:?}"),
             Value::List(l) => f.debug_list().entries(l).finish(),
             Value::Map(m) => f.debug_map().entries(m).finish(),
+            Value::Document(inner) => write!(f, "document({inner:?})"),
             Value::Stream(s) => write!(f, "{s:?}"),
         }
     }
@@ -459,5 +489,17 @@ mod tests {
     fn missing_members_index_to_null() {
         let v = params! {"A": 1};
         assert!(v["nope"]["deeper"][3].is_null());
+    }
+
+    #[test]
+    fn documents_compare_by_content_and_print_as_their_tree() {
+        let tree = params! {"a": vec![1, 2], "b": params!{"c": true}};
+        let doc = Value::document(tree.clone());
+        assert_eq!(doc, tree);
+        assert_eq!(tree, doc);
+        assert_eq!(doc.kind(), "document");
+        assert_eq!(doc["b"]["c"].as_bool(), Some(true));
+        assert_eq!(doc.to_json(), tree.to_json());
+        assert_ne!(Value::document(1), Value::from(2));
     }
 }

@@ -83,6 +83,12 @@ fn botocore_output_protocol_tests() {
         total.skipped
     );
     assert!(total.pass > 400, "too few cases ran: {}", total.pass);
+    let documents = DOCUMENTS_SEEN.load(std::sync::atomic::Ordering::Relaxed);
+    println!("document members parsed (tagged Value::Document): {documents}");
+    assert!(
+        documents > 0,
+        "no document member came back tagged as a document"
+    );
     assert!(
         failures.is_empty(),
         "{} protocol output cases failed",
@@ -272,6 +278,9 @@ fn run_case(suite: &J, case: &J) -> Result<(), String> {
 
 /// The value as botocore's harness sees it: blobs as UTF-8 text, timestamps as epoch seconds,
 /// non-finite floats as their names.
+/// How many document members the parsers produced (they must be tagged as documents).
+static DOCUMENTS_SEEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn comparable(v: &Value) -> J {
     match v {
         Value::Null | Value::Stream(_) => J::Null,
@@ -287,6 +296,10 @@ fn comparable(v: &Value) -> J {
         Value::Timestamp(t) => json!(t.epoch_f64()),
         Value::List(l) => J::Array(l.iter().map(comparable).collect()),
         Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), comparable(v))).collect()),
+        Value::Document(inner) => {
+            DOCUMENTS_SEEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            comparable(inner)
+        }
     }
 }
 

@@ -67,7 +67,7 @@ pub(crate) enum RequestBody {
     /// A stream sent `aws-chunked` with a checksum trailer (the core's framer does the framing).
     Framed {
         inner: Box<RequestBody>,
-        framer: AwsChunkedFramer,
+        framer: Box<AwsChunkedFramer>,
     },
 }
 
@@ -81,7 +81,10 @@ impl RequestBody {
         if let (Some(framing), Body::Stream(_)) = (framing, &body) {
             return Ok(RequestBody::Framed {
                 inner: Box::new(Self::from_core(body, None)?),
-                framer: AwsChunkedFramer::new(Some(framing.trailer), framing.chunk_size),
+                framer: Box::new(AwsChunkedFramer::new(
+                    Some(framing.trailer),
+                    framing.chunk_size,
+                )),
             });
         }
         match body {

@@ -383,7 +383,9 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         let shape = self.ctx.model.shape(self.sref.shape);
         match &shape.kind {
-            ShapeKind::Structure(s) if s.document => d.deserialize_any(Generic),
+            ShapeKind::Structure(s) if s.document => {
+                d.deserialize_any(Generic).map(Value::document)
+            }
             _ => d.deserialize_any(self),
         }
     }

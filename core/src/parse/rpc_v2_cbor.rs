@@ -156,6 +156,7 @@ fn read(model: &ServiceModel, sref: &ShapeRef, item: Item) -> Result<Value, Pars
     let shape = model.shape(sref.shape);
     match (&shape.kind, item) {
         (_, Item::Null | Item::Undefined) => Ok(Value::Null),
+        (ShapeKind::Structure(s), item) if s.document => generic(item).map(Value::document),
         (ShapeKind::Structure(s), Item::Map(entries)) if !s.document => {
             structure(model, &shape.name, s, Some(Item::Map(entries))).map(Value::Map)
         }

@@ -297,7 +297,7 @@ impl<'m> ShapeReader<'m> {
     ) -> Result<Value, ParseError> {
         let shape = self.model.shape(sref.shape);
         match &shape.kind {
-            ShapeKind::Structure(s) if s.document => r.tree(&elem),
+            ShapeKind::Structure(s) if s.document => r.tree(&elem).map(Value::document),
             ShapeKind::Structure(s) => self.structure(r, &shape.name, s, &elem),
             ShapeKind::List(item) => {
                 let mut items = Vec::new();

@@ -237,6 +237,7 @@ pub(crate) fn write_document(
     path: &Path<'_>,
 ) -> Result<(), SerializeError> {
     match value {
+        Value::Document(inner) => return write_document(out, inner, style, path),
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Integer(i) => push_int(out, *i),

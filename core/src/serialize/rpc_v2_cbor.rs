@@ -191,6 +191,7 @@ impl CborWriter<'_> {
     /// An untyped document, by the kinds of its values.
     fn document(&mut self, value: &Value, path: &Path<'_>) -> Result<(), SerializeError> {
         match value {
+            Value::Document(inner) => return self.document(inner, path),
             Value::Null => self.enc.null(),
             Value::Bool(b) => self.enc.bool(*b),
             Value::Integer(i) => self.enc.i64(*i),
