@@ -1,1 +1,369 @@
-fn main() {}
+//! The `sansboto` command: any operation of any service from the shell, on the blocking
+//! transport. Parameters are JSON read through the operation's input shape; results are JSON
+//! on stdout; errors are JSON on stderr with `aws`'s exit codes (254 service, 255 client-side,
+//! 252 usage). `--dry-run` stops right after signing and prints the request instead of sending
+//! it. Paginated operations are followed to one aggregated result, as `aws` does.
+
+mod args;
+mod help;
+mod output;
+mod params;
+mod transport;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use base64::Engine;
+use sansboto_core::auth::Identity;
+use sansboto_core::body::Body;
+use sansboto_core::checksum::AwsChunkedEncoder;
+use sansboto_core::credentials::CredentialsError;
+use sansboto_core::error::Error;
+use sansboto_core::httpchecksum::AwsChunkedBody;
+use sansboto_core::model::ServiceModel;
+use sansboto_core::paginate::PaginationOptions;
+use sansboto_core::runtime::{drive_credentials, Client, RuntimeSession, Transport};
+use sansboto_core::session::{ClientOptions, Session};
+use sansboto_core::time::Timestamp;
+use sansboto_core::value::Value;
+
+use args::{CallOptions, Command, GlobalOptions, Invocation};
+use output::Failure;
+use transport::{debug_log, CliTransport};
+
+fn main() {
+    // Last resort: an internal bug prints one line and exits 255, never a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("sansboto: internal error: {what}{place}");
+        std::process::exit(output::EXIT_CLIENT);
+    }));
+    let code = match run(std::env::args().skip(1)) {
+        Ok(()) => 0,
+        Err(failure) => {
+            failure.report();
+            failure.exit_code()
+        }
+    };
+    std::process::exit(code);
+}
+
+fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
+    let invocation = args::parse(argv).map_err(|e| Failure::Usage(e.0))?;
+    let Invocation { global, command } = invocation;
+    if global.debug {
+        transport::enable_debug();
+    }
+    if command == Command::Version {
+        return output::print_stdout(concat!("sansboto ", env!("CARGO_PKG_VERSION")));
+    }
+    let session: RuntimeSession<CliTransport> =
+        RuntimeSession::from_core(sansboto_models::host::core_session(global.profile.clone()));
+    let core = session.core()?.clone();
+    match command {
+        Command::Version => Ok(()),
+        Command::Help { service, operation } => output::print_stdout(
+            help::help_text(&core, service.as_deref(), operation.as_deref())?.trim_end(),
+        ),
+        Command::Call {
+            service,
+            operation,
+            options,
+        } => call(&session, &core, &global, &service, &operation, &options),
+        Command::Presign {
+            service,
+            operation,
+            params,
+            expires_in,
+        } => {
+            let model = core.model(&service, None)?;
+            let op = operation_of(&model, &service, &operation)?;
+            let params = read_params(
+                &global,
+                &model,
+                op.input.as_ref().map(|r| r.shape),
+                params.as_deref(),
+            )?;
+            let client = build_client(&session, &global, &service)?;
+            let url = client.presign(&op.name, params, Duration::from_secs(expires_in))?;
+            output::print_stdout(&url)
+        }
+        Command::Wait {
+            service,
+            waiter,
+            params,
+            delay,
+            max_attempts,
+        } => {
+            let waiters = core.waiters(&service)?;
+            let name = waiter.replace('-', "_");
+            let config = waiters
+                .get(&name)
+                .map_err(|e| Failure::client("WaiterError", e.to_string()))?;
+            let model = core.model(&service, None)?;
+            let op = operation_of(&model, &service, &config.operation)?;
+            let params = read_params(
+                &global,
+                &model,
+                op.input.as_ref().map(|r| r.shape),
+                params.as_deref(),
+            )?;
+            let client = build_client(&session, &global, &service)?;
+            debug_log(format!("waiter {} on {}", config.name, config.operation));
+            client
+                .wait(
+                    &name,
+                    params,
+                    delay.map(Duration::from_secs_f64),
+                    max_attempts,
+                )
+                .map_err(|e| match e {
+                    // The waiter's verdict (failure acceptor, attempts exhausted) is the reason.
+                    Error::Client(message) => Failure::client("WaiterError", message),
+                    other => Failure::from(other),
+                })
+        }
+    }
+}
+
+fn operation_of<'m>(
+    model: &'m ServiceModel,
+    service: &str,
+    name: &str,
+) -> Result<&'m sansboto_core::model::Operation, Failure> {
+    model.operation(name).ok_or_else(|| {
+        Failure::from(Error::UnknownOperation {
+            service: service.to_string(),
+            operation: name.to_string(),
+            suggestion: None,
+        })
+    })
+}
+
+fn read_params(
+    global: &GlobalOptions,
+    model: &ServiceModel,
+    input: Option<sansboto_core::model::ShapeId>,
+    given: Option<&str>,
+) -> Result<Value, Failure> {
+    // Files stream, except to a plain-HTTP endpoint, where the payload is hashed for signing.
+    let stream_files = !global
+        .endpoint_url
+        .as_deref()
+        .is_some_and(|u| u.to_ascii_lowercase().starts_with("http://"));
+    let json =
+        params::read_params_json(given).map_err(|m| Failure::client("ParamValidation", m))?;
+    params::convert(model, input, &json, stream_files).map_err(|(converted, mut problems)| {
+        // List the validator's findings too, so every problem shows at once. (The core
+        // validates again at call time, after customizations such as parameter aliases.)
+        if let Err(e) = sansboto_core::validate::validate(model, input, &converted) {
+            problems.extend(e.problems.iter().map(|p| p.to_string()));
+        }
+        Failure::client(
+            "ParamValidation",
+            format!("Parameter validation failed:\n{}", problems.join("\n")),
+        )
+    })
+}
+
+fn client_options(global: &GlobalOptions) -> ClientOptions {
+    ClientOptions {
+        region: global.region.clone(),
+        endpoint_url: global.endpoint_url.clone(),
+        unsigned: global.no_sign_request,
+        ..Default::default()
+    }
+}
+
+fn build_client(
+    session: &RuntimeSession<CliTransport>,
+    global: &GlobalOptions,
+    service: &str,
+) -> Result<Client<CliTransport>, Failure> {
+    let client = session
+        .client(service)
+        .options(client_options(global))
+        .build()?;
+    let config = client.core().config();
+    debug_log(format!(
+        "client {service}: region {}, endpoint URL {}, retry mode {:?}",
+        config.endpoint.region.as_deref().unwrap_or("(none)"),
+        config
+            .endpoint
+            .endpoint_url
+            .as_deref()
+            .unwrap_or("(from rules)"),
+        config.retry_mode
+    ));
+    Ok(client)
+}
+
+fn call(
+    session: &RuntimeSession<CliTransport>,
+    core: &Arc<Session>,
+    global: &GlobalOptions,
+    service: &str,
+    operation: &str,
+    options: &CallOptions,
+) -> Result<(), Failure> {
+    let model = core.model(service, None)?;
+    let op = operation_of(&model, service, operation)?;
+    let streaming = output::streaming_output(&model, op.output.as_ref().map(|r| r.shape));
+    if options.outfile.is_some() && streaming.as_ref().is_none_or(|s| s.event_stream) {
+        return Err(Failure::Usage(format!(
+            "--outfile is only for operations with a streaming output; {service} {} has none",
+            op.name
+        )));
+    }
+    let paginator = core
+        .paginators(service)
+        .ok()
+        .filter(|p| p.get(&op.name).is_some());
+    if paginator.is_none() && options.has_pagination_flags() {
+        return Err(Failure::Usage(format!(
+            "--max-items, --page-size and --starting-token are only for paginated operations; \
+             {service} {} is not one",
+            op.name
+        )));
+    }
+    let params = read_params(
+        global,
+        &model,
+        op.input.as_ref().map(|r| r.shape),
+        options.params.as_deref(),
+    )?;
+    if global.dry_run {
+        return dry_run(core, global, service, &op.name, params);
+    }
+    let client = build_client(session, global, service)?;
+    let result = if paginator.is_some() && !options.no_paginate {
+        let pagination = PaginationOptions {
+            max_items: options.max_items,
+            page_size: options.page_size,
+            starting_token: options.starting_token.clone(),
+        };
+        client
+            .paginate(&op.name, params, pagination)
+            .and_then(|pages| pages.full_result())
+    } else {
+        client.call(&op.name, params)
+    }
+    .map_err(|e| region_error(e, client.core().config().endpoint.region.is_none()))?;
+    output::print_result(
+        &model,
+        streaming.as_ref(),
+        result,
+        options.outfile.as_deref(),
+    )
+}
+
+/// With no region configured, an endpoint ruleset's refusal is botocore's `NoRegionError`
+/// ("You must specify a region"), which is what `aws` reports too.
+fn region_error(e: Error, no_region: bool) -> Error {
+    match e {
+        Error::Endpoint(_) if no_region => Error::NoRegion,
+        other => other,
+    }
+}
+
+/// Everything a call does up to sending, then print the first attempt's request as JSON.
+fn dry_run(
+    core: &Arc<Session>,
+    global: &GlobalOptions,
+    service: &str,
+    operation: &str,
+    params: Value,
+) -> Result<(), Failure> {
+    let now = match &global.signing_time {
+        Some(text) => Timestamp::parse_iso8601(text)
+            .map_err(|e| Failure::Usage(format!("--signing-time: {e}")))?
+            .to_system_time(),
+        None => SystemTime::now(),
+    };
+    let client = core.service_client(service, &client_options(global))?;
+    let mut rng = core.random();
+    let prepared = client
+        .prepare(operation, params, rng.as_mut())
+        .map_err(|e| region_error(e, client.config().endpoint.region.is_none()))?;
+    let credentials = if global.no_sign_request {
+        None
+    } else {
+        // The same chain a real call resolves (environment, profile, SSO, IMDS, …).
+        let http_config = sansboto_blocking::http_config_from_env()
+            .map_err(|e| Failure::client("ClientError", e.to_string()))?;
+        let transport = CliTransport::connect(&http_config).map_err(Error::from)?;
+        let mut resolve = core.credential_source(None).resolve();
+        match sansboto_blocking::block_on(drive_credentials(&mut resolve, &transport)) {
+            Ok(c) => Some(c),
+            // As in a real call: an operation that needs no signature still works.
+            Err(CredentialsError::NotFound { .. }) => None,
+            Err(e) => return Err(Error::Credentials(e).into()),
+        }
+    };
+    let identity = credentials
+        .as_ref()
+        .map(Identity::Credentials)
+        .unwrap_or(Identity::Anonymous);
+    let request = client.sign(&prepared, identity, now, None)?;
+    let (parts, body) = request.into_parts();
+    let chunked_by_transport = parts.extensions.get::<AwsChunkedBody>().copied();
+    let body = match body {
+        Body::Stream(stream) => {
+            let mut reader = stream
+                .take::<sansboto_blocking::ByteReader>()
+                .ok_or_else(|| {
+                    Failure::client("ClientError", "the request body was already read")
+                })?;
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut reader, &mut bytes)
+                .map_err(|e| Failure::client("ClientError", format!("reading the body: {e}")))?;
+            match chunked_by_transport {
+                // The transport frames such a stream `aws-chunked` with the trailing checksum
+                // as it sends it: show the framed bytes.
+                Some(framing) => {
+                    let mut encoder = AwsChunkedEncoder::new(Some(framing.trailer));
+                    let mut framed = Vec::with_capacity(bytes.len() + 128);
+                    for chunk in bytes.chunks(framing.chunk_size.max(1)) {
+                        encoder.encode_chunk(chunk, &mut framed);
+                    }
+                    encoder.finish_into(&mut framed);
+                    framed
+                }
+                None => bytes,
+            }
+        }
+        other => other.as_bytes().unwrap_or_default().to_vec(),
+    };
+    let mut headers: Vec<serde_json::Value> = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            serde_json::json!([name.as_str(), String::from_utf8_lossy(value.as_bytes())])
+        })
+        .collect();
+    // The transport states the length of every body it is not told to send chunked.
+    if !parts.headers.contains_key(http::header::TRANSFER_ENCODING)
+        && !parts.headers.contains_key(http::header::CONTENT_LENGTH)
+    {
+        headers.push(serde_json::json!([
+            "content-length",
+            body.len().to_string()
+        ]));
+    }
+    let json = serde_json::json!({
+        "method": parts.method.as_str(),
+        "url": parts.uri.to_string(),
+        "headers": headers,
+        "body_base64": base64::engine::general_purpose::STANDARD.encode(&body),
+    });
+    output::print_stdout(&serde_json::to_string(&json).unwrap_or_default())
+}

@@ -414,6 +414,70 @@ impl AwsChunkedEncoder {
     }
 }
 
+/// Frames a stream that arrives in pieces of any size into `aws-chunked` chunks of
+/// `chunk_size` bytes (the last one shorter), as botocore reads a body: push each piece, send
+/// what comes back, call [`finish`](Self::finish) at the end of the stream. Every transport
+/// wraps its own stream type around this one piece of logic.
+#[derive(Debug, Clone)]
+pub struct AwsChunkedFramer {
+    encoder: Option<AwsChunkedEncoder>,
+    pending: Vec<u8>,
+    chunk_size: usize,
+}
+
+impl AwsChunkedFramer {
+    /// A framer with an optional checksum trailer.
+    pub fn new(trailer: Option<ChecksumAlgorithm>, chunk_size: usize) -> Self {
+        AwsChunkedFramer {
+            encoder: Some(AwsChunkedEncoder::new(trailer)),
+            pending: Vec::new(),
+            chunk_size: chunk_size.max(1),
+        }
+    }
+
+    /// Feed a piece of the stream; returns the framed bytes of every chunk it completed
+    /// (empty while a chunk is still filling).
+    pub fn push(&mut self, mut data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let Some(encoder) = &mut self.encoder else {
+            return out;
+        };
+        while !data.is_empty() {
+            let room = self.chunk_size - self.pending.len();
+            let take = room.min(data.len());
+            if self.pending.is_empty() && take == self.chunk_size {
+                // A whole chunk straight from the input: no copy into `pending`.
+                encoder.encode_chunk(&data[..take], &mut out);
+            } else {
+                self.pending.extend_from_slice(&data[..take]);
+                if self.pending.len() == self.chunk_size {
+                    encoder.encode_chunk(&self.pending, &mut out);
+                    self.pending.clear();
+                }
+            }
+            data = &data[take..];
+        }
+        out
+    }
+
+    /// The end of the stream: the last partial chunk, the final chunk and the trailer. Later
+    /// calls return nothing.
+    pub fn finish(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        if let Some(mut encoder) = self.encoder.take() {
+            encoder.encode_chunk(&self.pending, &mut out);
+            self.pending.clear();
+            encoder.finish_into(&mut out);
+        }
+        out
+    }
+
+    /// True once [`finish`](Self::finish) was called.
+    pub fn is_finished(&self) -> bool {
+        self.encoder.is_none()
+    }
+}
+
 /// The encoded length of a `body_len`-byte body framed with `chunk_size`-byte chunks (the last
 /// one shorter) and an optional checksum trailer: the `Content-Length` to send, while
 /// `X-Amz-Decoded-Content-Length` is `body_len`. `None` when `chunk_size` is 0 or the length
@@ -614,5 +678,26 @@ mod tests {
         );
         assert_eq!(aws_chunked_encoded_length(10, 0, None), None);
         assert_eq!(aws_chunked_encoded_length(u64::MAX, 1, None), None);
+    }
+
+    #[test]
+    fn framer_matches_the_encoder_whatever_the_piece_sizes() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        let mut expected = Vec::new();
+        let mut encoder = AwsChunkedEncoder::new(Some(ChecksumAlgorithm::Crc32));
+        for chunk in data.chunks(4096) {
+            encoder.encode_chunk(chunk, &mut expected);
+        }
+        encoder.finish_into(&mut expected);
+        for piece in [1, 7, 4096, 5000, 10_000] {
+            let mut framer = AwsChunkedFramer::new(Some(ChecksumAlgorithm::Crc32), 4096);
+            let mut got = Vec::new();
+            for p in data.chunks(piece) {
+                got.extend(framer.push(p));
+            }
+            got.extend(framer.finish());
+            assert_eq!(got, expected, "pieces of {piece}");
+            assert!(framer.finish().is_empty() && framer.is_finished());
+        }
     }
 }

@@ -75,10 +75,13 @@ impl fmt::Display for TransportError {
 
 use crate::auth::AuthError;
 use crate::endpoint::{BindError, EndpointError};
+use crate::eventstream::EventStreamError;
 use crate::hooks::HookError;
+use crate::httpchecksum::FlexibleChecksumError;
 use crate::model::ModelError;
 use crate::parse::{ParseError, ServiceError};
 use crate::serialize::SerializeError;
+use crate::stub::StubError;
 use crate::validate::ValidationError;
 
 /// Everything a call can fail with. Each concern keeps its own error type; this wraps them with
@@ -122,7 +125,20 @@ pub enum Error {
     Parse(ParseError),
     /// The HTTP exchange failed.
     #[error(transparent)]
-    Transport(#[from] TransportError),
+    Transport(TransportError),
+    /// A flexible checksum could not be applied, or a response body does not match the
+    /// `x-amz-checksum-*` header it came with (botocore's `FlexibleChecksumError`; never retried).
+    #[error(transparent)]
+    Checksum(#[from] FlexibleChecksumError),
+    /// An event stream's bytes could not be decoded into messages.
+    #[error(transparent)]
+    EventStream(#[from] EventStreamError),
+    /// A stubbed client was called in a way its [`Stubber`](crate::stub::Stubber) did not expect.
+    #[error(transparent)]
+    Stub(#[from] StubError),
+    /// Finding or refreshing credentials failed (the message lists what was tried).
+    #[error(transparent)]
+    Credentials(#[from] crate::credentials::CredentialsError),
     /// No credentials were found, and the operation needs them.
     #[error("Unable to locate credentials: {0}")]
     NoCredentials(String),
@@ -135,6 +151,25 @@ pub enum Error {
     /// Something else the client configuration or a customization rejected.
     #[error("{0}")]
     Client(String),
+}
+
+impl From<TransportError> for Error {
+    /// A transport error carrying a checksum mismatch (found by a transport while it read a
+    /// streamed body) is the typed [`Error::Checksum`]; anything else stays a transport error.
+    fn from(e: TransportError) -> Self {
+        match e.source {
+            Some(source) if source.is::<FlexibleChecksumError>() => {
+                match source.downcast::<FlexibleChecksumError>() {
+                    Ok(checksum) => Error::Checksum(*checksum),
+                    Err(source) => Error::Transport(TransportError {
+                        source: Some(source),
+                        ..e
+                    }),
+                }
+            }
+            source => Error::Transport(TransportError { source, ..e }),
+        }
+    }
 }
 
 impl From<ParseError> for Error {
@@ -173,5 +208,44 @@ impl Error {
     /// The HTTP status of the error response.
     pub fn status(&self) -> Option<u16> {
         self.service_error().map(|s| s.status)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checksum::ChecksumAlgorithm;
+    use crate::httpchecksum::ResponseChecksumValidator;
+
+    #[test]
+    fn a_checksum_mismatch_read_by_a_transport_is_a_checksum_error() {
+        let mut validator = ResponseChecksumValidator::new(ChecksumAlgorithm::Crc32, "AAAAAA==");
+        validator.update(b"body");
+        let transport = validator.finish_read().unwrap_err();
+        assert_eq!(transport.kind, TransportErrorKind::Io);
+        match Error::from(transport) {
+            Error::Checksum(FlexibleChecksumError::Mismatch {
+                algorithm,
+                expected,
+                ..
+            }) => {
+                assert_eq!(algorithm, ChecksumAlgorithm::Crc32);
+                assert_eq!(expected, "AAAAAA==");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn other_transport_errors_keep_their_source() {
+        let io = std::io::Error::other("reset");
+        let e = TransportError::new(TransportErrorKind::Io, "broken").with_source(io);
+        match Error::from(e) {
+            Error::Transport(t) => {
+                assert_eq!(t.message, "broken");
+                assert!(t.source.is_some_and(|s| s.is::<std::io::Error>()));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -107,6 +107,12 @@ impl fmt::Debug for CallContext {
     }
 }
 
+/// In a call's [`CallContext`] when the request is being presigned rather than sent (botocore's
+/// `is_presign_request`). botocore presigns without the client config in the context, so
+/// handlers that read the config (the default `ChecksumMode`) do nothing then.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PresignRequest;
+
 /// A hook refused the call.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{hook}: {message}")]

@@ -454,6 +454,11 @@ impl BodyLengthCheck {
         }
     }
 
+    /// The declared length (`Content-Length`), when there was one.
+    pub fn expected(&self) -> Option<u64> {
+        self.expected
+    }
+
     /// Bytes seen so far.
     pub fn received(&self) -> u64 {
         self.received

@@ -28,6 +28,7 @@ use crate::checksum::{
     aws_chunked_encoded_length, checksum, content_md5, AwsChunkedEncoder, Checksum,
     ChecksumAlgorithm, DEFAULT_CHUNK_SIZE,
 };
+use crate::error::{TransportError, TransportErrorKind};
 use crate::model::{Operation, ServiceModel};
 use crate::value::{Map, Value};
 
@@ -470,6 +471,15 @@ impl ResponseChecksumValidator {
     pub fn finish(self) -> Result<(), FlexibleChecksumError> {
         let actual = self.hasher.finalize();
         compare(self.algorithm, &self.expected, actual.as_bytes())
+    }
+
+    /// [`finish`](Self::finish) for a transport's body reader: a mismatch is a
+    /// [`TransportError`] (the transfer delivered corrupt bytes) whose source is the
+    /// [`FlexibleChecksumError`], which `crate::error::Error::from` turns back into
+    /// `Error::Checksum`.
+    pub fn finish_read(self) -> Result<(), TransportError> {
+        self.finish()
+            .map_err(|e| TransportError::new(TransportErrorKind::Io, e.to_string()).with_source(e))
     }
 }
 

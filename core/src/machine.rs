@@ -144,3 +144,84 @@ mod tests {
         }
     }
 }
+
+/// Split a command line into words the way a POSIX shell does (botocore's
+/// `compat_shell_split` on POSIX): whitespace separates words, `'…'` quotes literally, `"…"`
+/// quotes with `\` escaping `"`, `\`, `$` and `` ` ``, and `\` outside quotes escapes the next
+/// character. Used to run `Step::RunProcess` commands without a shell. `None` for an unclosed
+/// quote or a trailing backslash.
+pub fn split_command_line(line: &str) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next()? {
+                        '\'' => break,
+                        c => word.push(c),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next()? {
+                        '"' => break,
+                        '\\' => match chars.next()? {
+                            c @ ('"' | '\\' | '$' | '`') => word.push(c),
+                            '\n' => {}
+                            c => {
+                                word.push('\\');
+                                word.push(c);
+                            }
+                        },
+                        c => word.push(c),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                match chars.next()? {
+                    '\n' => {}
+                    c => word.push(c),
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    Some(words)
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::split_command_line;
+
+    #[test]
+    fn shell_words() {
+        let w = |s: &str| split_command_line(s).unwrap();
+        assert_eq!(w("aws  sso  login"), ["aws", "sso", "login"]);
+        assert_eq!(
+            w(r#"/bin/my\ tool --name "a b" 'c d' "x\"y" e\\f"#),
+            ["/bin/my tool", "--name", "a b", "c d", "x\"y", "e\\f"]
+        );
+        assert_eq!(w("''"), [""]);
+        assert!(split_command_line("'open").is_none());
+        assert!(split_command_line("trailing\\").is_none());
+    }
+}

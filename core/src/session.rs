@@ -10,16 +10,23 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use crate::auth::{Credentials, Identity};
+use crate::body::Body;
 use crate::client::{ClientConfig, ServiceClient};
 use crate::config::{
     configured_endpoint_url, shared_file_paths, ConfigFile, ConfigSources, ResolvedConfig,
     SharedConfig, SharedFilePaths, VarSource,
 };
+use crate::credentials::{
+    ApiCallError, ApiCaller, ChainOptions, CredentialChain, CredentialSource,
+};
 use crate::endpoint::{AddressingStyle, EndpointConfig, Partitions, RuleSet};
 use crate::error::Error;
+use crate::machine::{RandomSource, SplitMix64};
 use crate::model::ServiceModel;
 use crate::paginate::PaginatorModel;
 use crate::retry::RetryMode;
+use crate::value::Value;
 use crate::waiter::WaiterModel;
 
 /// A per-service data file.
@@ -78,6 +85,8 @@ pub struct ClientOptions {
     pub use_dualstack: Option<bool>,
     /// Extra user-agent text.
     pub user_agent_extra: Option<String>,
+    /// A bound on a whole call, retries included (connect and read timeouts bound each attempt).
+    pub call_timeout: Option<std::time::Duration>,
 }
 
 /// What a session was made from.
@@ -91,6 +100,9 @@ pub struct SessionInputs {
     pub credentials_file: Option<Vec<u8>>,
     /// A profile chosen in code (wins over `AWS_PROFILE`).
     pub profile: Option<String>,
+    /// Seed for the session's random sources (retry jitter, idempotency tokens, IMDS jitter);
+    /// transports seed it from the operating system, tests with a constant.
+    pub random_seed: u64,
 }
 
 /// A per-session cache keyed by (service, API version).
@@ -99,7 +111,9 @@ type Cache<T> = Mutex<HashMap<(String, Option<String>), T>>;
 /// Configuration and caches shared by a session's clients.
 pub struct Session {
     env: HashMap<String, String>,
-    shared: SharedConfig,
+    shared: Arc<SharedConfig>,
+    credentials_file: Option<Arc<ConfigFile>>,
+    seed: std::sync::atomic::AtomicU64,
     profile: Option<String>,
     data: Arc<dyn DataSource>,
     models: Cache<Arc<ServiceModel>>,
@@ -153,7 +167,9 @@ impl Session {
         let credentials = parse(&inputs.credentials_file, "shared credentials file")?;
         Ok(Session {
             env: inputs.env,
-            shared: SharedConfig::new(config.as_ref(), credentials.as_ref()),
+            shared: Arc::new(SharedConfig::new(config.as_ref(), credentials.as_ref())),
+            credentials_file: credentials.map(Arc::new),
+            seed: std::sync::atomic::AtomicU64::new(inputs.random_seed),
             profile: inputs.profile,
             data,
             models: Mutex::new(HashMap::new()),
@@ -188,6 +204,49 @@ impl Session {
     /// The merged shared config and credentials files.
     pub fn shared_config(&self) -> &SharedConfig {
         &self.shared
+    }
+
+    /// The region configured for this session (environment, then profile), if any.
+    pub fn region(&self) -> Option<String> {
+        let explicit = Explicit(self.profile.as_deref());
+        let sources = self.sources_for(&explicit);
+        sources
+            .text(&crate::config::setting::REGION)
+            .ok()
+            .flatten()
+            .map(String::from)
+    }
+
+    /// A new random source, seeded from the session's seed (each one different).
+    pub fn random(&self) -> Box<dyn RandomSource> {
+        let n = self
+            .seed
+            .fetch_add(0x9E37_79B9_7F4A_7C15, std::sync::atomic::Ordering::Relaxed);
+        Box::new(SplitMix64(n))
+    }
+
+    /// Where a client's credentials come from: `explicit` ones as given, otherwise botocore's
+    /// provider chain for this session's environment and profile, run again when they expire.
+    pub fn credential_source(self: &Arc<Self>, explicit: Option<Credentials>) -> CredentialSource {
+        if let Some(c) = explicit {
+            return CredentialSource::fixed(c);
+        }
+        let session = Arc::clone(self);
+        let api: Arc<dyn ApiCaller> = Arc::new(SessionApiCaller {
+            session: Arc::clone(self),
+            clients: Mutex::new(HashMap::new()),
+        });
+        CredentialSource::from_chain(move || {
+            let options = ChainOptions {
+                profile: session.profile.clone(),
+                credentials_file: session.credentials_file.clone(),
+                api: Some(api.clone()),
+                home_dir: session.env.get("HOME").map(std::path::PathBuf::from),
+                random: Some(session.random()),
+                ..Default::default()
+            };
+            CredentialChain::new(&session.env, session.shared.clone(), options)
+        })
     }
 
     /// Every service name.
@@ -346,5 +405,88 @@ impl Session {
         let model = self.model(service, options.api_version.as_deref())?;
         let ruleset = self.ruleset(service, options.api_version.as_deref())?;
         ServiceClient::new(service, model, ruleset, self.partitions()?, config)
+    }
+}
+
+/// Makes the credential providers' STS calls with this session's own clients.
+struct SessionApiCaller {
+    session: Arc<Session>,
+    clients: Mutex<HashMap<String, Arc<ServiceClient>>>,
+}
+
+impl SessionApiCaller {
+    fn client(&self, service: &str) -> Result<Arc<ServiceClient>, String> {
+        let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = clients.get(service) {
+            return Ok(c.clone());
+        }
+        // STS is regional by default in botocore 1.44; without a configured region the global
+        // partition's us-east-1 endpoint is used.
+        let options = ClientOptions {
+            region: Some(
+                self.session
+                    .region()
+                    .unwrap_or_else(|| "us-east-1".to_string()),
+            ),
+            ..Default::default()
+        };
+        let client = Arc::new(
+            self.session
+                .service_client(service, &options)
+                .map_err(|e| e.to_string())?,
+        );
+        clients.insert(service.to_string(), client.clone());
+        Ok(client)
+    }
+}
+
+impl ApiCaller for SessionApiCaller {
+    fn build(
+        &self,
+        service: &str,
+        operation: &str,
+        params: &Value,
+        credentials: Option<&Credentials>,
+        now: std::time::SystemTime,
+    ) -> Result<http::Request<Body>, String> {
+        let client = self.client(service)?;
+        let mut rng = self.session.random();
+        let prepared = client
+            .prepare(operation, params.clone(), rng.as_mut())
+            .map_err(|e| e.to_string())?;
+        let identity = credentials
+            .map(Identity::Credentials)
+            .unwrap_or(Identity::Anonymous);
+        client
+            .sign(&prepared, identity, now, None)
+            .map_err(|e| e.to_string())
+    }
+
+    fn parse(
+        &self,
+        service: &str,
+        operation: &str,
+        response: http::Response<bytes::Bytes>,
+    ) -> Result<Value, ApiCallError> {
+        let client = self.client(service).map_err(|message| ApiCallError {
+            code: "Client".into(),
+            message,
+            status: None,
+        })?;
+        let response = response.map(Body::from);
+        client
+            .parse_operation(operation, response, 0)
+            .map_err(|e| match e {
+                Error::Service(s) => ApiCallError {
+                    code: s.code.clone(),
+                    message: s.message.clone(),
+                    status: Some(s.status),
+                },
+                other => ApiCallError {
+                    code: "Client".into(),
+                    message: other.to_string(),
+                    status: None,
+                },
+            })
     }
 }

@@ -47,3 +47,4 @@ pub fn shared_testdata_dir() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 pub mod moto;
+pub mod s3s;

@@ -263,3 +263,28 @@ fn presigned_url_for_get_object() {
         .unwrap_err();
     assert!(matches!(err, Error::Auth(_)), "{err}");
 }
+
+#[test]
+fn a_deadline_stops_retries_and_shortens_backoff() {
+    let c = client("dynamodb");
+    let mut call = c
+        .call("ListTables", params! {}, creds(), Box::new(SplitMix64(4)))
+        .unwrap();
+    let now = UNIX_EPOCH + Duration::from_secs(T0);
+    call.set_deadline(now + Duration::from_millis(1));
+    let Step::Send(_) = call.poll(now) else {
+        panic!("first attempt")
+    };
+    call.handle_response(Ok(response(500, "")), now);
+    match call.poll(now) {
+        Step::Sleep(d) => assert!(
+            d <= Duration::from_millis(1),
+            "backoff cut to the deadline: {d:?}"
+        ),
+        other => panic!("expected a backoff, got {other:?}"),
+    }
+    match call.poll(now + Duration::from_millis(2)) {
+        Step::Failed(Error::Transport(e)) => assert_eq!(e.kind, TransportErrorKind::Timeout),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+}

@@ -5,9 +5,12 @@
 //! (so it runs under async-std, smol or any `block_on`), and supplies async-io's timer and the
 //! clock.
 
+mod client;
 mod conn;
 mod h1;
 
+use sansboto_core::checksum::AwsChunkedFramer;
+use sansboto_core::httpchecksum::AwsChunkedBody;
 use std::io;
 use std::path::Path;
 use std::pin::Pin;
@@ -21,8 +24,16 @@ use futures_lite::AsyncReadExt;
 use sansboto_core::body::{Body, StreamingBody};
 use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
+use sansboto_core::httpchecksum::ResponseChecksumValidator;
 
+pub use client::{
+    event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages, Session,
+};
+pub use sansboto_core::error::Error;
 pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
+pub use sansboto_core::params;
+pub use sansboto_core::stub::{StubError, StubbedRequest, Stubber};
+pub use sansboto_core::value::Value;
 
 use h1::{H1Client, RequestTarget, StaleConnection};
 
@@ -195,7 +206,15 @@ fn to_http_types(
                      (use reader_body or file_body)",
                 )
             })?;
-            let len = stream.len().and_then(|n| usize::try_from(n).ok());
+            // An `aws-chunked` body (a streamed upload with a checksum trailer) is framed as
+            // it is read, and its encoded length is not known up front.
+            let (reader, len) = match parts.extensions.get::<AwsChunkedBody>() {
+                Some(framing) => (
+                    Box::new(AwsChunkedReader::new(reader, *framing)) as ByteReader,
+                    None,
+                ),
+                None => (reader, stream.len().and_then(|n| usize::try_from(n).ok())),
+            };
             let buffered = futures_lite::io::BufReader::with_capacity(
                 READ_CHUNK,
                 SyncReader(Mutex::new(reader)),
@@ -223,7 +242,65 @@ fn from_http_types(
     }
     let body = res.take_body();
     let len = body.len().map(|n| n as u64);
-    builder.body(ResponseBody { body, len }).map_err(bad)
+    builder
+        .body(ResponseBody {
+            body,
+            len,
+            checksum: None,
+            hashed_ahead: 0,
+        })
+        .map_err(bad)
+}
+
+/// Frames a streamed body `aws-chunked` as it is read (the core's framer does the framing).
+struct AwsChunkedReader {
+    inner: ByteReader,
+    framer: AwsChunkedFramer,
+    buf: Vec<u8>,
+    framed: Vec<u8>,
+    pos: usize,
+}
+
+impl AwsChunkedReader {
+    fn new(inner: ByteReader, framing: AwsChunkedBody) -> Self {
+        AwsChunkedReader {
+            inner,
+            framer: AwsChunkedFramer::new(Some(framing.trailer), framing.chunk_size),
+            buf: vec![0; READ_CHUNK],
+            framed: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+impl AsyncRead for AwsChunkedReader {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        while this.pos == this.framed.len() {
+            if this.framer.is_finished() {
+                return Poll::Ready(Ok(0));
+            }
+            let n = match Pin::new(&mut this.inner).poll_read(cx, &mut this.buf) {
+                Poll::Ready(Ok(n)) => n,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            };
+            this.pos = 0;
+            this.framed = if n == 0 {
+                this.framer.finish()
+            } else {
+                this.framer.push(&this.buf[..n])
+            };
+        }
+        let n = out.len().min(this.framed.len() - this.pos);
+        out[..n].copy_from_slice(&this.framed[this.pos..this.pos + n]);
+        this.pos += n;
+        Poll::Ready(Ok(n))
+    }
 }
 
 /// http-types wants `Sync` readers; a user's reader only needs `Send`. Reading goes through
@@ -272,6 +349,12 @@ fn body_error(e: io::Error) -> TransportError {
 pub struct ResponseBody {
     body: http_types::Body,
     len: Option<u64>,
+    /// The response checksum to check the bytes against at the end (see
+    /// [`sansboto_core::runtime::Transport::expect_checksum`]).
+    checksum: Option<ResponseChecksumValidator>,
+    /// Bytes at the front of the inner buffer already fed to `checksum` by `poll_fill_buf`
+    /// but not consumed yet.
+    hashed_ahead: usize,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -288,6 +371,12 @@ impl ResponseBody {
         self.len
     }
 
+    /// Check the body against `validator` as it is read; a mismatch fails the read that
+    /// reaches the end of the body.
+    pub fn expect_checksum(&mut self, validator: ResponseChecksumValidator) {
+        self.checksum = Some(validator);
+    }
+
     /// Read the whole body.
     pub async fn bytes(mut self) -> Result<Bytes, TransportError> {
         // Cap the up-front reservation so a lying Content-Length cannot make us allocate it.
@@ -297,7 +386,20 @@ impl ResponseBody {
         let mut check = BodyLengthCheck::new(self.len);
         check.record(all.len())?;
         check.finish()?;
+        if let Some(mut checksum) = self.checksum.take() {
+            // Bytes `poll_fill_buf` already fed to the checksum were not consumed: skip them.
+            checksum.update(all.get(self.hashed_ahead..).unwrap_or_default());
+            checksum.finish_read()?;
+        }
         Ok(all.into())
+    }
+
+    /// At the end of the body: the checksum's verdict, once.
+    fn finish_checksum(&mut self) -> Result<(), TransportError> {
+        match self.checksum.take() {
+            Some(checksum) => checksum.finish_read(),
+            None => Ok(()),
+        }
     }
 
     /// The next chunk, or `None` at the end of the body.
@@ -309,10 +411,15 @@ impl ResponseBody {
         let mut body = Pin::new(&mut self.body);
         let buf = ready!(body.as_mut().poll_fill_buf(cx)).map_err(body_error)?;
         if buf.is_empty() {
+            self.finish_checksum()?;
             return Poll::Ready(Ok(None));
         }
         let chunk = Bytes::copy_from_slice(buf);
         body.consume(chunk.len());
+        if let Some(checksum) = &mut self.checksum {
+            checksum.update(&chunk[self.hashed_ahead.min(chunk.len())..]);
+        }
+        self.hashed_ahead = 0;
         Poll::Ready(Ok(Some(chunk)))
     }
 }
@@ -331,17 +438,42 @@ impl AsyncRead for ResponseBody {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().body).poll_read(cx, buf)
+        let this = self.get_mut();
+        if this.checksum.is_none() {
+            return Pin::new(&mut this.body).poll_read(cx, buf);
+        }
+        // Through the buffered path, so bytes hashed ahead by `poll_fill_buf` are not hashed twice.
+        let available = ready!(Pin::new(&mut *this).poll_fill_buf(cx))?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        Pin::new(this).consume(n);
+        Poll::Ready(Ok(n))
     }
 }
 
 impl AsyncBufRead for ResponseBody {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-        Pin::new(&mut self.get_mut().body).poll_fill_buf(cx)
+        let this = self.get_mut();
+        let buf = ready!(Pin::new(&mut this.body).poll_fill_buf(cx))?;
+        if buf.is_empty() {
+            if let Some(checksum) = this.checksum.take() {
+                if let Err(e) = checksum.finish_read() {
+                    return Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, e)));
+                }
+            }
+        } else if let Some(checksum) = &mut this.checksum {
+            if buf.len() > this.hashed_ahead {
+                checksum.update(&buf[this.hashed_ahead..]);
+                this.hashed_ahead = buf.len();
+            }
+        }
+        Poll::Ready(Ok(buf))
     }
 
     fn consume(self: Pin<&mut Self>, amt: usize) {
-        Pin::new(&mut self.get_mut().body).consume(amt)
+        let this = self.get_mut();
+        this.hashed_ahead = this.hashed_ahead.saturating_sub(amt);
+        Pin::new(&mut this.body).consume(amt)
     }
 }
 

@@ -4,6 +4,7 @@
 //! rustls with ring) on the calling thread, with no async runtime anywhere in its dependency
 //! tree, and supplies `std::thread::sleep` and the clock.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
@@ -12,12 +13,25 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use sansboto_core::body::{Body, StreamingBody};
+use sansboto_core::checksum::AwsChunkedFramer;
 use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
+use sansboto_core::httpchecksum::AwsChunkedBody;
+use sansboto_core::httpchecksum::ResponseChecksumValidator;
+use sansboto_core::machine::RequestTimeout;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::ProxyProtocol;
 
+mod client;
+
+pub use client::{
+    block_on, event_iter, page_iter, take_body, Client, ClientBuilder, EventStream, Pages, Session,
+};
+pub use sansboto_core::error::Error;
 pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
+pub use sansboto_core::params;
+pub use sansboto_core::stub::{StubError, StubbedRequest, Stubber};
+pub use sansboto_core::value::Value;
 
 /// The source type of a [`StreamingBody`] this transport sends.
 pub type ByteReader = Box<dyn Read + Send + 'static>;
@@ -39,6 +53,49 @@ pub fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
     let file = File::open(path.as_ref())?;
     let len = file.metadata()?.len();
     Ok(reader_body(file, Some(len)))
+}
+
+/// Frames a stream `aws-chunked` as it is read: chunks of the size the core asked for, then the
+/// final chunk with the checksum trailer.
+struct AwsChunkedReader {
+    inner: ByteReader,
+    framer: AwsChunkedFramer,
+    buf: Vec<u8>,
+    framed: Vec<u8>,
+    pos: usize,
+}
+
+impl AwsChunkedReader {
+    fn new(inner: ByteReader, framing: AwsChunkedBody) -> Self {
+        AwsChunkedReader {
+            inner,
+            framer: AwsChunkedFramer::new(Some(framing.trailer), framing.chunk_size),
+            buf: vec![0; framing.chunk_size.clamp(1, 64 * 1024)],
+            framed: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+impl Read for AwsChunkedReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.framed.len() {
+            if self.framer.is_finished() {
+                return Ok(0);
+            }
+            self.pos = 0;
+            self.framed = match self.inner.read(&mut self.buf) {
+                Ok(0) => self.framer.finish(),
+                Ok(n) => self.framer.push(&self.buf[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+        }
+        let n = buf.len().min(self.framed.len() - self.pos);
+        buf[..n].copy_from_slice(&self.framed[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
 }
 
 /// A pooled HTTP/1.1 client; cloning is cheap and clones share the pool.
@@ -90,8 +147,10 @@ impl HttpClient {
             }
             None => None,
         };
+        let connector = CountingConnector(ureq::unversioned::transport::DefaultConnector::new());
+        let resolver = ureq::unversioned::resolver::DefaultResolver::default();
         Ok(HttpClient {
-            agent: ureq::Agent::new_with_config(config),
+            agent: ureq::Agent::with_parts(config, connector, resolver),
             proxies,
         })
     }
@@ -116,13 +175,23 @@ impl HttpClient {
                          (use reader_body or file_body)",
                     )
                 })?;
-                // With a declared length ureq sends Content-Length; without, chunked.
-                if let Some(len) = stream.len() {
-                    parts
-                        .headers
-                        .entry(http::header::CONTENT_LENGTH)
-                        .or_insert_with(|| len.into());
-                }
+                // A checksum trailer over HTTPS: the core asks us to frame the stream
+                // `aws-chunked` (its headers already say `Transfer-Encoding: chunked`).
+                let reader = match parts.extensions.get::<AwsChunkedBody>() {
+                    Some(framing) => {
+                        Box::new(AwsChunkedReader::new(reader, *framing)) as ByteReader
+                    }
+                    None => {
+                        // With a declared length ureq sends Content-Length; without, chunked.
+                        if let Some(len) = stream.len() {
+                            parts
+                                .headers
+                                .entry(http::header::CONTENT_LENGTH)
+                                .or_insert_with(|| len.into());
+                        }
+                        reader
+                    }
+                };
                 self.run(
                     http::Request::from_parts(parts, ureq::SendBody::from_owned_reader(reader)),
                     proxy,
@@ -141,6 +210,7 @@ impl HttpClient {
             reader: body.into_reader(),
             check: BodyLengthCheck::new(expected),
             done: false,
+            checksum: None,
         };
         Ok(http::Response::from_parts(parts, body))
     }
@@ -155,9 +225,13 @@ impl HttpClient {
         body: &[u8],
         proxy: Option<&ureq::Proxy>,
     ) -> Result<http::Response<ureq::Body>, TransportError> {
+        let connections_before = NEW_CONNECTIONS.with(Cell::get);
         let first = self.run(http::Request::from_parts(parts.clone(), body), proxy);
+        // ureq connects on the calling thread: a new connection made during this request means
+        // it was not a pooled one, so the server may have acted on it; the retry policy decides.
+        let fresh = NEW_CONNECTIONS.with(Cell::get) != connections_before;
         match first {
-            Err(e) if closed_before_response(&e) => {
+            Err(e) if !fresh && closed_before_response(&e) => {
                 self.run(http::Request::from_parts(parts, body), proxy)
             }
             other => other,
@@ -169,14 +243,20 @@ impl HttpClient {
         req: http::Request<impl ureq::AsSendBody>,
         proxy: Option<&ureq::Proxy>,
     ) -> Result<http::Response<ureq::Body>, TransportError> {
-        let result = match proxy {
-            None => self.agent.run(req),
-            Some(p) => self.agent.run(
-                self.agent
-                    .configure_request(req)
-                    .proxy(Some(p.clone()))
-                    .build(),
-            ),
+        // A per-request bound (credential providers' IMDS and container calls) covers the whole
+        // exchange, as the async transports' timeouts do.
+        let limit = req.extensions().get::<RequestTimeout>().map(|t| t.0);
+        let result = if proxy.is_none() && limit.is_none() {
+            self.agent.run(req)
+        } else {
+            let mut config = self.agent.configure_request(req);
+            if let Some(p) = proxy {
+                config = config.proxy(Some(p.clone()));
+            }
+            if let Some(limit) = limit {
+                config = config.timeout_global(Some(limit));
+            }
+            self.agent.run(config.build())
         };
         result.map_err(request_error)
     }
@@ -259,6 +339,32 @@ fn error_kind(e: &ureq::Error) -> TransportErrorKind {
     }
 }
 
+thread_local! {
+    /// Connections this thread's requests have opened (see [`CountingConnector`]).
+    static NEW_CONNECTIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// ureq's default connector chain, counting each connection it opens on the calling thread (the
+/// pool only asks the connector when it has no idle connection to reuse).
+#[derive(Debug)]
+struct CountingConnector(ureq::unversioned::transport::DefaultConnector);
+
+impl ureq::unversioned::transport::Connector<()> for CountingConnector {
+    type Out = Box<dyn ureq::unversioned::transport::Transport>;
+
+    fn connect(
+        &self,
+        details: &ureq::unversioned::transport::ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let out = self.0.connect(details, chained)?;
+        if out.is_some() {
+            NEW_CONNECTIONS.with(|n| n.set(n.get().wrapping_add(1)));
+        }
+        Ok(out)
+    }
+}
+
 /// The error a request gets when the connection was closed by the server before it answered.
 fn closed_before_response(e: &TransportError) -> bool {
     use io::ErrorKind as K;
@@ -307,6 +413,9 @@ pub struct ResponseBody {
     reader: ureq::BodyReader<'static>,
     check: BodyLengthCheck,
     done: bool,
+    /// The response checksum to check the bytes against at the end (see
+    /// [`sansboto_core::runtime::Transport::expect_checksum`]).
+    checksum: Option<ResponseChecksumValidator>,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -321,6 +430,17 @@ impl std::fmt::Debug for ResponseBody {
 const CHUNK: usize = 64 * 1024;
 
 impl ResponseBody {
+    /// The declared length, when the response had a `Content-Length`.
+    pub fn content_length(&self) -> Option<u64> {
+        self.check.expected()
+    }
+
+    /// Check the body against `validator` as it is read; a mismatch fails the read that
+    /// reaches the end of the body.
+    pub fn expect_checksum(&mut self, validator: ResponseChecksumValidator) {
+        self.checksum = Some(validator);
+    }
+
     /// Read the whole body.
     pub fn bytes(mut self) -> Result<Bytes, TransportError> {
         let mut all = BytesMut::new();
@@ -366,8 +486,14 @@ impl ResponseBody {
         if n == 0 {
             self.done = true;
             self.check.finish()?;
+            if let Some(checksum) = self.checksum.take() {
+                checksum.finish_read()?;
+            }
         } else {
             self.check.record(n)?;
+            if let (Some(checksum), Some(read)) = (&mut self.checksum, buf.get(..n)) {
+                checksum.update(read);
+            }
         }
         Ok(n)
     }
@@ -398,4 +524,59 @@ pub fn now() -> SystemTime {
 /// Monotonic time for measuring waits.
 pub fn monotonic_now() -> Instant {
     Instant::now()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sansboto_core::checksum::ChecksumAlgorithm;
+
+    /// A reader that hands out at most 3 bytes a call, so chunks are assembled across reads.
+    struct Trickle(io::Cursor<Vec<u8>>);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(3);
+            self.0.read(&mut buf[..n])
+        }
+    }
+
+    #[test]
+    fn aws_chunked_reader_frames_a_stream_with_its_trailer() {
+        // Regression: a streamed body over HTTPS was sent raw under
+        // `Content-Encoding: aws-chunked`, and S3 verifiers failed to parse it.
+        let data = b"hello world, framed".to_vec();
+        let framing = AwsChunkedBody {
+            trailer: ChecksumAlgorithm::Crc32,
+            chunk_size: 8,
+        };
+        let mut framed = Vec::new();
+        AwsChunkedReader::new(Box::new(Trickle(io::Cursor::new(data.clone()))), framing)
+            .read_to_end(&mut framed)
+            .unwrap();
+        let mut expected = Vec::new();
+        let mut encoder =
+            sansboto_core::checksum::AwsChunkedEncoder::new(Some(ChecksumAlgorithm::Crc32));
+        for chunk in data.chunks(8) {
+            encoder.encode_chunk(chunk, &mut expected);
+        }
+        encoder.finish_into(&mut expected);
+        assert_eq!(framed, expected);
+        assert!(framed.starts_with(b"8\r\nhello wo\r\n"));
+        let text = String::from_utf8(framed).unwrap();
+        assert!(
+            text.contains("\r\n3\r\nmed\r\n0\r\nx-amz-checksum-crc32:"),
+            "{text:?}"
+        );
+
+        // An empty stream is only the final chunk and the trailer.
+        let mut empty = Vec::new();
+        AwsChunkedReader::new(Box::new(io::empty()), framing)
+            .read_to_end(&mut empty)
+            .unwrap();
+        assert!(
+            empty.starts_with(b"0\r\nx-amz-checksum-crc32:"),
+            "{empty:?}"
+        );
+    }
 }

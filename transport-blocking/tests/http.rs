@@ -17,9 +17,19 @@ use support::{Mode, Server};
 
 const MIB: u64 = 1024 * 1024;
 
+/// A client with a read timeout generous enough for a loaded CI machine.
 fn client() -> HttpClient {
+    client_with_read_timeout(Duration::from_secs(20))
+}
+
+/// A client whose read timeout the timeout tests can wait out quickly.
+fn quick_client() -> HttpClient {
+    client_with_read_timeout(Duration::from_millis(300))
+}
+
+fn client_with_read_timeout(read_timeout: Duration) -> HttpClient {
     HttpClient::new(HttpConfig {
-        read_timeout: Duration::from_millis(300),
+        read_timeout,
         ..HttpConfig::default()
     })
     .unwrap()
@@ -201,7 +211,7 @@ fn response_streams_chunk_by_chunk_and_through_read() {
 #[test]
 fn idle_pooled_connection_outlives_the_read_timeout() {
     let server = Server::start(Mode::Echo);
-    let c = client();
+    let c = quick_client();
     assert_eq!(
         text(&c, request("GET", &server.url("/1"), Body::Empty)),
         "GET 0 0"
@@ -232,7 +242,7 @@ fn connection_refused_is_connect() {
 fn silent_server_times_out_within_read_timeout() {
     let server = Server::start(Mode::Silent);
     let started = Instant::now();
-    let err = client()
+    let err = quick_client()
         .send(request("GET", &server.url("/"), Body::Empty))
         .unwrap_err();
     let waited = started.elapsed();

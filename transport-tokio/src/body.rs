@@ -12,8 +12,11 @@ use futures_core::Stream;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
 use sansboto_core::body::{Body, StreamingBody};
+use sansboto_core::checksum::AwsChunkedFramer;
 use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::BodyLengthCheck;
+use sansboto_core::httpchecksum::AwsChunkedBody;
+use sansboto_core::httpchecksum::ResponseChecksumValidator;
 use tokio::io::{AsyncRead, ReadBuf};
 
 use crate::connect::{classify, describe};
@@ -61,10 +64,26 @@ pub(crate) enum RequestBody {
         len: Option<u64>,
         buf: BytesMut,
     },
+    /// A stream sent `aws-chunked` with a checksum trailer (the core's framer does the framing).
+    Framed {
+        inner: Box<RequestBody>,
+        framer: AwsChunkedFramer,
+    },
 }
 
 impl RequestBody {
-    pub(crate) fn from_core(body: Body) -> Result<Self, TransportError> {
+    /// The body to send; `framing` (the request's [`AwsChunkedBody`] extension) asks for a
+    /// streamed body to be sent `aws-chunked`.
+    pub(crate) fn from_core(
+        body: Body,
+        framing: Option<AwsChunkedBody>,
+    ) -> Result<Self, TransportError> {
+        if let (Some(framing), Body::Stream(_)) = (framing, &body) {
+            return Ok(RequestBody::Framed {
+                inner: Box::new(Self::from_core(body, None)?),
+                framer: AwsChunkedFramer::new(Some(framing.trailer), framing.chunk_size),
+            });
+        }
         match body {
             Body::Empty => Ok(RequestBody::Full(None)),
             Body::Bytes(b) => Ok(RequestBody::Full(Some(b).filter(|b| !b.is_empty()))),
@@ -99,6 +118,22 @@ impl HttpBody for RequestBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         match self.get_mut() {
+            RequestBody::Framed { inner, framer } => loop {
+                if framer.is_finished() {
+                    return Poll::Ready(None);
+                }
+                let framed = match ready!(Pin::new(inner.as_mut()).poll_frame(cx)) {
+                    Some(Ok(frame)) => match frame.into_data() {
+                        Ok(data) => framer.push(&data),
+                        Err(_) => continue,
+                    },
+                    Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                    None => framer.finish(),
+                };
+                if !framed.is_empty() {
+                    return Poll::Ready(Some(Ok(Frame::data(Bytes::from(framed)))));
+                }
+            },
             RequestBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
             RequestBody::Stream { stream, .. } => loop {
                 match ready!(stream.as_mut().poll_next(cx)) {
@@ -127,7 +162,11 @@ impl HttpBody for RequestBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        matches!(self, RequestBody::Full(None))
+        match self {
+            RequestBody::Full(b) => b.is_none(),
+            RequestBody::Framed { framer, .. } => framer.is_finished(),
+            _ => false,
+        }
     }
 
     fn size_hint(&self) -> SizeHint {
@@ -151,6 +190,9 @@ pub struct ResponseBody {
     check: BodyLengthCheck,
     /// Unread rest of the last chunk (for `AsyncRead`).
     pending: Bytes,
+    /// The response checksum to check the bytes against at the end (see
+    /// [`sansboto_core::runtime::Transport::expect_checksum`]).
+    checksum: Option<ResponseChecksumValidator>,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -167,7 +209,14 @@ impl ResponseBody {
             incoming: Some(incoming),
             check: BodyLengthCheck::new(expected_len),
             pending: Bytes::new(),
+            checksum: None,
         }
+    }
+
+    /// Check the body against `validator` as it is read; a mismatch fails the read that
+    /// reaches the end of the body.
+    pub fn expect_checksum(&mut self, validator: ResponseChecksumValidator) {
+        self.checksum = Some(validator);
     }
 
     /// The declared length, when the response had a `Content-Length`.
@@ -218,6 +267,9 @@ impl ResponseBody {
                         continue;
                     }
                     self.check.record(data.len())?;
+                    if let Some(checksum) = &mut self.checksum {
+                        checksum.update(&data);
+                    }
                     return Poll::Ready(Ok(Some(data)));
                 }
                 Some(Err(e)) => {
@@ -236,6 +288,9 @@ impl ResponseBody {
                 None => {
                     self.incoming = None;
                     self.check.finish()?;
+                    if let Some(checksum) = self.checksum.take() {
+                        checksum.finish_read()?;
+                    }
                     return Poll::Ready(Ok(None));
                 }
             }

@@ -143,6 +143,25 @@ pub(crate) struct TimedStream {
     /// Connected to a forward proxy for a plain `http://` URL: hyper then writes absolute-form
     /// request targets.
     absolute_form: bool,
+    /// Shared with every request hyper sends on this connection (as a `Connected` extra).
+    usage: ConnectionUse,
+}
+
+/// Whether a connection has already delivered a response. Only then can a failure before any
+/// response byte be the server's close of an idle pooled connection (safe to send again); on a
+/// fresh connection the server may have acted on the request, so the retry policy decides.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ConnectionUse(Arc<std::sync::atomic::AtomicBool>);
+
+impl ConnectionUse {
+    /// A response head arrived on this connection.
+    pub(crate) fn mark_answered(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn answered(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl TimedStream {
@@ -153,6 +172,7 @@ impl TimedStream {
             read_timer: None,
             write_timer: None,
             absolute_form: false,
+            usage: ConnectionUse::default(),
         }
     }
 }
@@ -249,7 +269,9 @@ impl AsyncWrite for TimedStream {
 
 impl Connection for TimedStream {
     fn connected(&self) -> Connected {
-        Connected::new().proxy(self.absolute_form)
+        Connected::new()
+            .proxy(self.absolute_form)
+            .extra(self.usage.clone())
     }
 }
 
@@ -392,6 +414,17 @@ pub(crate) fn classify(
 /// stale-pooled-connection race), as opposed to a timeout, refusal or TLS failure.
 pub(crate) fn closed_before_response(err: &hyper_util::client::legacy::Error) -> bool {
     if err.is_connect() {
+        return false;
+    }
+    // A connection that never answered was not an idle pooled one the server dropped.
+    let mut extras = http::Extensions::new();
+    if let Some(info) = err.connect_info() {
+        info.get_extras(&mut extras);
+    }
+    if !extras
+        .get::<ConnectionUse>()
+        .is_some_and(ConnectionUse::answered)
+    {
         return false;
     }
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);

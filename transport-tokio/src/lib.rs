@@ -5,6 +5,7 @@
 //! drive the core's state machines on top of [`HttpClient::send`], [`sleep`] and [`now`].
 
 mod body;
+mod client;
 mod connect;
 
 use std::sync::Arc;
@@ -12,13 +13,20 @@ use std::time::{Duration, Instant, SystemTime};
 
 use http::header::{HeaderValue, PROXY_AUTHORIZATION};
 use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use sansboto_core::body::Body;
 use sansboto_core::error::{TransportError, TransportErrorKind};
 
 pub use body::{file_body, reader_body, stream_body, ByteReader, ByteStream, ResponseBody};
+pub use client::{
+    event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages, Session,
+};
+pub use sansboto_core::error::Error;
 pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
+pub use sansboto_core::params;
+pub use sansboto_core::stub::{StubError, StubbedRequest, Stubber};
+pub use sansboto_core::value::Value;
 
 use body::RequestBody;
 use connect::{classify, describe, Connector};
@@ -32,7 +40,7 @@ pub fn http_config_from_env() -> Result<HttpConfig, HttpConfigError> {
 /// A pooled HTTP/1.1 client; cloning is cheap and clones share the pool.
 #[derive(Clone, Debug)]
 pub struct HttpClient {
-    client: Client<HttpsConnector<Connector>, RequestBody>,
+    client: HyperClient<HttpsConnector<Connector>, RequestBody>,
     proxy: Option<Arc<ProxyConfig>>,
 }
 
@@ -52,7 +60,7 @@ impl HttpClient {
             .https_or_http()
             .enable_http1()
             .wrap_connector(connector);
-        let client = Client::builder(TokioExecutor::new())
+        let client = HyperClient::builder(TokioExecutor::new())
             .pool_max_idle_per_host(cfg.pool_max_idle)
             .pool_idle_timeout(Duration::from_secs(90))
             .pool_timer(TokioTimer::new())
@@ -67,7 +75,11 @@ impl HttpClient {
         req: http::Request<Body>,
     ) -> Result<http::Response<ResponseBody>, TransportError> {
         let (mut parts, body) = req.into_parts();
-        let body = RequestBody::from_core(body)?;
+        let framing = parts
+            .extensions
+            .get::<sansboto_core::httpchecksum::AwsChunkedBody>()
+            .copied();
+        let body = RequestBody::from_core(body, framing)?;
         if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
             return Err(TransportError::new(
                 TransportErrorKind::Request,
@@ -95,6 +107,11 @@ impl HttpClient {
                     .client
                     .request(http::Request::from_parts(parts, RequestBody::Full(bytes)))
                     .await;
+            }
+        }
+        if let Ok(response) = &result {
+            if let Some(usage) = response.extensions().get::<connect::ConnectionUse>() {
+                usage.mark_answered();
             }
         }
         let response = result.map_err(|e| {

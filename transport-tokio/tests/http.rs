@@ -18,9 +18,19 @@ use tokio::io::AsyncReadExt;
 
 const MIB: u64 = 1024 * 1024;
 
+/// A client with a read timeout generous enough for a loaded CI machine.
 fn client() -> HttpClient {
+    client_with_read_timeout(Duration::from_secs(20))
+}
+
+/// A client whose read timeout the timeout tests can wait out quickly.
+fn quick_client() -> HttpClient {
+    client_with_read_timeout(Duration::from_millis(300))
+}
+
+fn client_with_read_timeout(read_timeout: Duration) -> HttpClient {
     HttpClient::new(HttpConfig {
-        read_timeout: Duration::from_millis(300),
+        read_timeout,
         ..HttpConfig::default()
     })
     .unwrap()
@@ -220,7 +230,7 @@ async fn response_streams_chunk_by_chunk_and_through_async_read() {
 #[tokio::test]
 async fn idle_pooled_connection_outlives_the_read_timeout() {
     let server = Server::start(Mode::Echo);
-    let c = client();
+    let c = quick_client();
     assert_eq!(
         text(&c, request("GET", &server.url("/1"), Body::Empty)).await,
         "GET 0 0"
@@ -252,7 +262,7 @@ async fn connection_refused_is_connect() {
 async fn silent_server_times_out_within_read_timeout() {
     let server = Server::start(Mode::Silent);
     let started = Instant::now();
-    let err = client()
+    let err = quick_client()
         .send(request("GET", &server.url("/"), Body::Empty))
         .await
         .unwrap_err();

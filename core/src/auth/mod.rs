@@ -344,7 +344,10 @@ impl Signer {
         request: &Request<Body>,
     ) -> PayloadHash {
         let https = request.uri().scheme_str() == Some("https");
-        if (flags.s3 && ctx.presign.is_some()) || (flags.unsigned_payload && https) {
+        // botocore hashes a streamed S3 body by reading it twice; the core never reads streams,
+        // so S3 streams are sent with UNSIGNED-PAYLOAD (which S3 accepts on any connection).
+        let s3_stream = flags.s3 && matches!(request.body(), Body::Stream(_));
+        if (flags.s3 && ctx.presign.is_some()) || (flags.unsigned_payload && https) || s3_stream {
             PayloadHash::Unsigned
         } else {
             PayloadHash::ComputeSha256

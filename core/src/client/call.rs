@@ -37,6 +37,7 @@ pub struct CallMachine<'c> {
     invocation_id: HeaderValue,
     rng: Box<dyn RandomSource>,
     state: State,
+    deadline: Option<SystemTime>,
 }
 
 fn seconds(now: SystemTime) -> f64 {
@@ -63,12 +64,34 @@ impl<'c> CallMachine<'c> {
             invocation_id,
             rng,
             state: State::Ready,
+            deadline: None,
         }
+    }
+
+    /// The client making the call.
+    pub fn client(&self) -> &'c ServiceClient {
+        self.client
     }
 
     /// The operation being called.
     pub fn operation(&self) -> &str {
         self.prepared.operation()
+    }
+
+    /// Give up with a timeout once `deadline` passes: no attempt starts after it and no backoff
+    /// sleeps past it (an attempt in flight is bounded by the transport's read timeout).
+    pub fn set_deadline(&mut self, deadline: SystemTime) {
+        self.deadline = Some(deadline);
+    }
+
+    fn past_deadline(&self, now: SystemTime) -> Option<Error> {
+        let deadline = self.deadline?;
+        (now >= deadline).then(|| {
+            Error::Transport(TransportError::new(
+                crate::error::TransportErrorKind::Timeout,
+                "the call did not finish within its time limit",
+            ))
+        })
     }
 
     /// Replace the identity (after a credentials refresh) for the next attempts.
@@ -81,6 +104,13 @@ impl<'c> CallMachine<'c> {
     pub fn streams_response(&self, status: u16) -> bool {
         self.client
             .streams_response(self.prepared.operation(), status)
+    }
+
+    /// The response checksums the call asked to validate, most preferred first (a streamed
+    /// body is checked by the transport as it is read: see
+    /// [`crate::httpchecksum::ResponseChecksumValidator`]).
+    pub fn response_checksums(&self) -> &[crate::checksum::ChecksumAlgorithm] {
+        self.prepared.response_checksums()
     }
 
     /// What to do next.
@@ -96,8 +126,13 @@ impl<'c> CallMachine<'c> {
                     };
                 }
                 State::Backoff(d) => {
+                    if let Some(e) = self.past_deadline(now) {
+                        self.state = State::Finished(Some(Err(e)));
+                        continue;
+                    }
+                    let left = self.deadline.and_then(|end| end.duration_since(now).ok());
                     self.state = State::Ready;
-                    return Step::Sleep(d);
+                    return Step::Sleep(left.map_or(d, |left| d.min(left)));
                 }
                 State::InFlight => {
                     return Step::Failed(Error::Client(
@@ -105,6 +140,10 @@ impl<'c> CallMachine<'c> {
                     ));
                 }
                 State::Ready => {
+                    if let Some(e) = self.past_deadline(now) {
+                        self.state = State::Finished(Some(Err(e)));
+                        continue;
+                    }
                     if let Some(wait) = self.client.retry_policy(|p| p.before_send(seconds(now))) {
                         self.state = State::Ready;
                         return Step::Sleep(wait);

@@ -32,7 +32,7 @@ use crate::endpoint::{
     EndpointValue, Partitions, RuleSet,
 };
 use crate::error::Error;
-use crate::hooks::{CallContext, CallInfo, Event, Hooks, Target};
+use crate::hooks::{CallContext, CallInfo, Event, Hooks, PresignRequest, Target};
 use crate::httpchecksum::{
     self, AppliedChecksum, RequestChecksumCalculation, ResponseChecksumValidation,
 };
@@ -104,7 +104,8 @@ pub enum CallIdentity {
 }
 
 impl CallIdentity {
-    fn borrow(&self) -> Identity<'_> {
+    /// The borrowed form the signer takes.
+    pub fn borrow(&self) -> Identity<'_> {
         match self {
             CallIdentity::Credentials(c) => Identity::Credentials(c),
             CallIdentity::Token(t) => Identity::Token(t),
@@ -157,9 +158,18 @@ impl PreparedRequest {
         if let Some(headers) = builder.headers_mut() {
             *headers = self.parts.headers.clone();
         }
+        // Extensions carry instructions for the transport (`AwsChunkedBody`: frame this stream).
+        if let Some(extensions) = builder.extensions_mut() {
+            *extensions = self.parts.extensions.clone();
+        }
         // Rebuilding from parts that were valid cannot fail; fall back to an empty request
         // rather than panic if it ever did.
         builder.body(self.body.clone()).unwrap_or_default()
+    }
+
+    /// The response checksums the call asked to validate, most preferred first.
+    pub fn response_checksums(&self) -> &[ChecksumAlgorithm] {
+        &self.response_checksums
     }
 
     /// True when the body is a stream, which cannot be replayed for a retry.
@@ -348,6 +358,9 @@ impl ServiceClient {
     ) -> Result<PreparedRequest, Error> {
         let op = self.operation(operation)?;
         let context = Arc::new(CallContext::new());
+        if presign {
+            context.insert(PresignRequest);
+        }
         let info = CallInfo::new(&self.service, &op.name).with_context(&context);
         if params.is_null() {
             params = Value::map();
@@ -386,15 +399,13 @@ impl ServiceClient {
             &request,
             self.config.request_checksum_calculation,
             presign,
-        )
-        .map_err(|e| Error::Client(e.to_string()))?;
+        )?;
         self.hooks
             .run(Event::BeforeCall, &info, &mut Target::Request(&mut request))?;
         maybe_compress_request(&self.config.compression, &self.model, op, &mut request)
             .map_err(|e| Error::Client(e.to_string()))?;
         let checksum = match checksum {
-            Some(c) => httpchecksum::apply_request_checksum(&mut request, &c)
-                .map_err(|e| Error::Client(e.to_string()))?,
+            Some(c) => httpchecksum::apply_request_checksum(&mut request, &c)?,
             None => AppliedChecksum::Unchanged,
         };
         self.hooks
@@ -506,15 +517,19 @@ impl ServiceClient {
         let Some(s) = self.model.shape(out.shape).as_structure() else {
             return false;
         };
+        let is_event_stream = |m: &crate::model::ShapeRef| {
+            self.model
+                .shape(m.shape)
+                .as_structure()
+                .is_some_and(|t| t.eventstream)
+        };
         s.payload
             .as_ref()
             .and_then(|p| s.members.get(p))
-            .is_some_and(|m| {
-                let target = self.model.shape(m.shape);
-                m.streaming
-                    || target.streaming
-                    || target.as_structure().is_some_and(|t| t.eventstream)
-            })
+            .is_some_and(|m| m.streaming || self.model.shape(m.shape).streaming)
+            // JSON and CBOR event streams are a plain member, not the payload: the body is
+            // still the stream (its first event is the `initial-response`).
+            || s.members.values().any(is_event_stream)
     }
 
     /// Parse a response to `prepared` into the result (or the service's error), with
@@ -522,11 +537,45 @@ impl ServiceClient {
     pub fn parse(
         &self,
         prepared: &PreparedRequest,
+        response: http::Response<Body>,
+        retry_attempts: u32,
+    ) -> Result<Value, Error> {
+        self.parse_with(
+            &prepared.operation,
+            &prepared.context,
+            &prepared.response_checksums,
+            response,
+            retry_attempts,
+        )
+    }
+
+    /// Parse a response of `operation` made outside [`prepare`](Self::prepare) (credential
+    /// providers' STS calls): no response checksum is checked.
+    pub fn parse_operation(
+        &self,
+        operation: &str,
+        response: http::Response<Body>,
+        retry_attempts: u32,
+    ) -> Result<Value, Error> {
+        self.parse_with(
+            operation,
+            &CallContext::new(),
+            &[],
+            response,
+            retry_attempts,
+        )
+    }
+
+    fn parse_with(
+        &self,
+        operation: &str,
+        context: &CallContext,
+        response_checksums: &[ChecksumAlgorithm],
         mut response: http::Response<Body>,
         retry_attempts: u32,
     ) -> Result<Value, Error> {
-        let op = self.operation(&prepared.operation)?;
-        let info = CallInfo::new(&self.service, &op.name).with_context(&prepared.context);
+        let op = self.operation(operation)?;
+        let info = CallInfo::new(&self.service, &op.name).with_context(context);
         self.hooks.run(
             Event::BeforeParse,
             &info,
@@ -536,14 +585,10 @@ impl ServiceClient {
         let status = parts.status.as_u16();
         if (200..300).contains(&status) {
             if let (Some((algorithm, expected)), Some(bytes)) = (
-                httpchecksum::select_response_checksum(
-                    &parts.headers,
-                    &prepared.response_checksums,
-                ),
+                httpchecksum::select_response_checksum(&parts.headers, response_checksums),
                 body.as_bytes(),
             ) {
-                httpchecksum::validate_response_body(algorithm, expected, bytes)
-                    .map_err(|e| Error::Client(e.to_string()))?;
+                httpchecksum::validate_response_body(algorithm, expected, bytes)?;
             }
         }
         let response = Response {
@@ -565,6 +610,30 @@ impl ServiceClient {
                 Err(Error::Service(e))
             }
             Err(other) => Err(other.into()),
+        }
+    }
+
+    /// A stubbed answer's last step (see [`crate::stub::Stubber`]): the `AfterCall` hooks for a
+    /// result, the `OnError` hooks for a service error, as a parsed response gets. The result
+    /// is otherwise the stub's, as given (botocore adds no `ResponseMetadata` to it either).
+    pub(crate) fn finish_stubbed(
+        &self,
+        prepared: &PreparedRequest,
+        answer: Result<Value, Box<parse::ServiceError>>,
+    ) -> Result<Value, Error> {
+        let info =
+            CallInfo::new(&self.service, &prepared.operation).with_context(&prepared.context);
+        match answer {
+            Ok(mut value) => {
+                self.hooks
+                    .run(Event::AfterCall, &info, &mut Target::Result(&mut value))?;
+                Ok(value)
+            }
+            Err(mut e) => {
+                self.hooks
+                    .run(Event::OnError, &info, &mut Target::Result(&mut e.fields))?;
+                Err(Error::Service(e))
+            }
         }
     }
 

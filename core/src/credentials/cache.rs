@@ -11,7 +11,7 @@
 //! [`RefreshPermit`], that caller drives a [`CredentialChain`](super::CredentialChain) (or any
 //! source) and reports back with [`RefreshPermit::complete`].
 
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::{Duration, SystemTime};
 
@@ -40,11 +40,11 @@ struct State {
 
 /// What a caller should do, from [`CredentialsCache::get`].
 #[derive(Debug)]
-pub enum CacheStatus<'a> {
+pub enum CacheStatus {
     /// Use these credentials.
     Fresh(Credentials),
     /// You are the one refresher: get new credentials and call [`RefreshPermit::complete`].
-    RefreshNeeded(RefreshPermit<'a>),
+    RefreshNeeded(RefreshPermit),
     /// Another caller is refreshing and there is nothing usable meanwhile: wait
     /// ([`CredentialsCache::wait_blocking`] or [`CredentialsCache::register_waker`]), then call
     /// `get` again.
@@ -54,8 +54,8 @@ pub enum CacheStatus<'a> {
 /// The right (and duty) to refresh. Dropping it without completing releases it, so a cancelled
 /// or panicking refresher never blocks the others.
 #[derive(Debug)]
-pub struct RefreshPermit<'a> {
-    cache: &'a CredentialsCache,
+pub struct RefreshPermit {
+    cache: Arc<CredentialsCache>,
     /// The still-usable credentials during an advisory refresh; `None` for a mandatory one.
     fallback: Option<Credentials>,
     released: bool,
@@ -107,8 +107,9 @@ impl CredentialsCache {
         }
     }
 
-    /// What to do at `now`.
-    pub fn get(&self, now: SystemTime) -> CacheStatus<'_> {
+    /// What to do at `now`. (The permit keeps the cache alive, so it can be held across an
+    /// `await` or inside a state machine.)
+    pub fn get(self: &Arc<Self>, now: SystemTime) -> CacheStatus {
         let mut state = self.lock();
         let usable = match &state.current {
             Some(creds) if !Self::within(creds, now, self.advisory) => {
@@ -125,7 +126,7 @@ impl CredentialsCache {
         }
         state.refreshing = true;
         CacheStatus::RefreshNeeded(RefreshPermit {
-            cache: self,
+            cache: Arc::clone(self),
             fallback: usable,
             released: false,
         })
@@ -186,7 +187,7 @@ impl CredentialsCache {
     }
 }
 
-impl RefreshPermit<'_> {
+impl RefreshPermit {
     /// True when nothing usable is held (the refresh must succeed for the caller to proceed).
     pub fn is_mandatory(&self) -> bool {
         self.fallback.is_none()
@@ -222,7 +223,7 @@ impl RefreshPermit<'_> {
     }
 }
 
-impl Drop for RefreshPermit<'_> {
+impl Drop for RefreshPermit {
     fn drop(&mut self) {
         if !self.released {
             self.cache.release(None);
@@ -246,7 +247,7 @@ mod tests {
 
     #[test]
     fn windows_decide_fresh_advisory_mandatory() {
-        let cache = CredentialsCache::with_credentials(creds("a", Some(10_000)));
+        let cache = Arc::new(CredentialsCache::with_credentials(creds("a", Some(10_000))));
         // 20 minutes left: fresh.
         assert!(
             matches!(cache.get(at(10_000 - 1200)), CacheStatus::Fresh(c) if c.access_key_id() == "a")
@@ -274,7 +275,7 @@ mod tests {
             other => panic!("expected a refresh, got {other:?}"),
         }
         // Without expiry: never refreshed.
-        let cache = CredentialsCache::with_credentials(creds("static", None));
+        let cache = Arc::new(CredentialsCache::with_credentials(creds("static", None)));
         assert!(matches!(
             cache.get(at(u32::MAX as u64)),
             CacheStatus::Fresh(_)
@@ -283,7 +284,7 @@ mod tests {
 
     #[test]
     fn refreshed_but_expired_is_an_error_and_not_kept() {
-        let cache = CredentialsCache::new();
+        let cache = Arc::new(CredentialsCache::new());
         let CacheStatus::RefreshNeeded(permit) = cache.get(at(100)) else {
             panic!("empty cache must ask for a refresh")
         };
@@ -297,7 +298,7 @@ mod tests {
 
     #[test]
     fn dropped_permit_releases() {
-        let cache = CredentialsCache::new();
+        let cache = Arc::new(CredentialsCache::new());
         let permit = cache.get(at(0));
         assert!(matches!(cache.get(at(0)), CacheStatus::Wait));
         drop(permit);
@@ -447,7 +448,7 @@ mod tests {
         }
         let flag = Arc::new(Flag(AtomicUsize::new(0)));
         let waker = Waker::from(flag.clone());
-        let cache = CredentialsCache::new();
+        let cache = Arc::new(CredentialsCache::new());
         let CacheStatus::RefreshNeeded(permit) = cache.get(at(0)) else {
             panic!()
         };

@@ -17,6 +17,7 @@ mod chain;
 mod container;
 mod imds;
 mod process;
+mod resolve;
 mod sso;
 mod sts;
 
@@ -34,6 +35,7 @@ use crate::value::Value;
 pub use cache::{CacheStatus, CredentialsCache, RefreshPermit};
 pub use cache::{ADVISORY_REFRESH_WINDOW, MANDATORY_REFRESH_WINDOW};
 pub use chain::{ChainOptions, CredentialChain, MfaCallback};
+pub use resolve::{CredentialSource, ResolveCredentials};
 pub use sso::token_cache_key as sso_token_cache_key;
 
 pub use crate::auth::Credentials;

@@ -1,6 +1,6 @@
 //! `credential_process`: run the profile's command and read its JSON (`Version: 1`) output.
-//! The transport splits the command line the way botocore does (POSIX shell words) and runs it
-//! without a shell.
+//! The transport splits the command line with [`crate::machine::split_command_line`] (POSIX
+//! shell words, as botocore) and runs it without a shell.
 
 use std::time::SystemTime;
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::{params_mut, percent_encode, request_mut, CustomizeConfig, CustomizeError};
 use crate::body::Body;
-use crate::hooks::{Event, Hooks};
+use crate::hooks::{Event, Hooks, PresignRequest};
 use crate::httpchecksum::{self, ResponseChecksumValidation};
 use crate::model::ServiceModel;
 use crate::value::Map;
@@ -54,6 +54,14 @@ pub(crate) fn register(
                 "request-validation-mode-member",
                 service,
                 move |call, t| {
+                    // botocore presigns without the client config, so a presigned URL never
+                    // signs `x-amz-checksum-mode` (a plain GET of it would not send one).
+                    let presigning = call
+                        .context
+                        .is_some_and(|c| c.get::<PresignRequest>().is_some());
+                    if presigning {
+                        return Ok(());
+                    }
                     if let (Some((_, member)), Some(p)) = (
                         mode_members.iter().find(|(op, _)| op == call.operation),
                         params_mut(t),
@@ -267,6 +275,33 @@ mod tests {
         )
         .unwrap();
         assert!(p.get("ChecksumMode").is_none());
+    }
+
+    #[test]
+    fn validation_mode_not_defaulted_when_presigning() {
+        // Regression: a presigned GetObject URL signed `x-amz-checksum-mode`, which a plain GET
+        // of the URL does not send, so strict verifiers (s3s-fs) refused it.
+        let mut h = Hooks::new();
+        register(&mut h, "s3", &model("s3"), &CustomizeConfig::default());
+        let context = crate::hooks::CallContext::new();
+        context.insert(PresignRequest);
+        let mut p = params! {"Bucket": "b", "Key": "k"};
+        h.run(
+            Event::BeforeParameterBuild,
+            &CallInfo::new("s3", "GetObject").with_context(&context),
+            &mut Target::Params(&mut p),
+        )
+        .unwrap();
+        assert!(p.get("ChecksumMode").is_none(), "{p:?}");
+        // A caller's explicit ChecksumMode is kept.
+        let mut p = params! {"Bucket": "b", "Key": "k", "ChecksumMode": "ENABLED"};
+        h.run(
+            Event::BeforeParameterBuild,
+            &CallInfo::new("s3", "GetObject").with_context(&context),
+            &mut Target::Params(&mut p),
+        )
+        .unwrap();
+        assert_eq!(p["ChecksumMode"].as_str(), Some("ENABLED"));
     }
 
     #[test]

@@ -99,11 +99,11 @@ impl<'m> JsonWriter<'m> {
                 continue;
             }
             if !first {
-                self.out.push(',');
+                self.out.push_str(JsonStyle::Body.item_separator());
             }
             first = false;
-            write_str(&mut self.out, member.wire_name(), false);
-            self.out.push(':');
+            write_str(&mut self.out, member.wire_name(), true);
+            self.out.push_str(JsonStyle::Body.key_separator());
             self.value(member, value, &path)?;
         }
         self.out.push('}');
@@ -125,7 +125,9 @@ impl<'m> JsonWriter<'m> {
         let model = self.model;
         let out = &mut self.out;
         match &model.shape(member.shape).kind {
-            ShapeKind::Structure(s) if s.document => write_document(out, value, false, path)?,
+            ShapeKind::Structure(s) if s.document => {
+                write_document(out, value, JsonStyle::Body, path)?
+            }
             ShapeKind::Structure(s) => {
                 let map = expect_map(value, path)?;
                 self.structure(s, map, path, false)?
@@ -134,7 +136,7 @@ impl<'m> JsonWriter<'m> {
                 out.push('[');
                 for (i, v) in expect_list(value, path)?.iter().enumerate() {
                     if i > 0 {
-                        self.out.push(',');
+                        self.out.push_str(JsonStyle::Body.item_separator());
                     }
                     self.value(item, v, &path.index(i))?;
                 }
@@ -144,15 +146,15 @@ impl<'m> JsonWriter<'m> {
                 out.push('{');
                 for (i, (k, v)) in expect_map(value, path)?.iter().enumerate() {
                     if i > 0 {
-                        self.out.push(',');
+                        self.out.push_str(JsonStyle::Body.item_separator());
                     }
-                    write_str(&mut self.out, k, false);
-                    self.out.push(':');
+                    write_str(&mut self.out, k, true);
+                    self.out.push_str(JsonStyle::Body.key_separator());
                     self.value(item, v, &path.key(k))?;
                 }
                 self.out.push('}');
             }
-            ShapeKind::String => write_str(out, expect_str(value, path)?, false),
+            ShapeKind::String => write_str(out, expect_str(value, path)?, true),
             ShapeKind::Boolean => out.push_str(if expect_bool(value, path)? {
                 "true"
             } else {
@@ -200,13 +202,38 @@ fn write_number(out: &mut String, n: Number) {
     }
 }
 
-/// Write any value as JSON (documents, `jsonvalue` headers): blobs as base64, timestamps as
-/// epoch seconds. `ascii_only` escapes non-ASCII as `\uXXXX`, byte for byte what Python's
-/// `json.dumps` writes (botocore's `jsonvalue` headers are signed as those bytes).
+/// How botocore's `json.dumps` calls lay JSON out. Both escape non-ASCII as `\uXXXX`
+/// (`ensure_ascii`), byte for byte what Python writes, since the bytes are signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum JsonStyle {
+    /// Request bodies: `json.dumps(body)`, with Python's default `", "` and `": "` separators.
+    Body,
+    /// `jsonvalue` headers: `json.dumps(value, separators=(',', ':'))`.
+    Compact,
+}
+
+impl JsonStyle {
+    fn item_separator(self) -> &'static str {
+        match self {
+            JsonStyle::Body => ", ",
+            JsonStyle::Compact => ",",
+        }
+    }
+
+    fn key_separator(self) -> &'static str {
+        match self {
+            JsonStyle::Body => ": ",
+            JsonStyle::Compact => ":",
+        }
+    }
+}
+
+/// Write any value as JSON (documents, `jsonvalue` headers) in `style`: blobs as base64,
+/// timestamps as epoch seconds.
 pub(crate) fn write_document(
     out: &mut String,
     value: &Value,
-    ascii_only: bool,
+    style: JsonStyle,
     path: &Path<'_>,
 ) -> Result<(), SerializeError> {
     match value {
@@ -214,7 +241,7 @@ pub(crate) fn write_document(
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Integer(i) => push_int(out, *i),
         Value::Float(f) => write_number(out, Number::Float(*f)),
-        Value::String(s) => write_str(out, s, ascii_only),
+        Value::String(s) => write_str(out, s, true),
         Value::Blob(b) => {
             out.push('"');
             push_base64(out, b);
@@ -225,9 +252,9 @@ pub(crate) fn write_document(
             out.push('[');
             for (i, v) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push_str(style.item_separator());
                 }
-                write_document(out, v, ascii_only, &path.index(i))?;
+                write_document(out, v, style, &path.index(i))?;
             }
             out.push(']');
         }
@@ -235,11 +262,11 @@ pub(crate) fn write_document(
             out.push('{');
             for (i, (k, v)) in entries.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push_str(style.item_separator());
                 }
-                write_str(out, k, ascii_only);
-                out.push(':');
-                write_document(out, v, ascii_only, &path.key(k))?;
+                write_str(out, k, true);
+                out.push_str(style.key_separator());
+                write_document(out, v, style, &path.key(k))?;
             }
             out.push('}');
         }
@@ -299,7 +326,37 @@ mod tests {
     fn documents_write_every_kind() {
         let v = crate::params! {"a": vec![Value::Null, Value::from(1.5), Value::from(f64::NAN)], "b": true};
         let mut out = String::new();
-        write_document(&mut out, &v, false, &Path::Root).unwrap();
+        write_document(&mut out, &v, JsonStyle::Compact, &Path::Root).unwrap();
         assert_eq!(out, r#"{"a":[null,1.5,"NaN"],"b":true}"#);
+    }
+
+    /// botocore writes bodies with `json.dumps(body)`: `", "` / `": "` separators and non-ASCII
+    /// escaped; the body bytes are signed, so sansboto writes the same bytes.
+    #[test]
+    fn bodies_are_laid_out_like_json_dumps() {
+        let model = ServiceModel::from_json(
+            br#"{"metadata": {"protocol": "json", "jsonVersion": "1.0", "targetPrefix": "T"},
+            "operations": {}, "shapes": {
+              "In": {"type": "structure", "members": {"Name": {"shape": "S"},
+                 "Tags": {"shape": "M"}, "Ids": {"shape": "L"}, "Doc": {"shape": "D"}}},
+              "S": {"type": "string"}, "L": {"type": "list", "member": {"shape": "S"}},
+              "M": {"type": "map", "key": {"shape": "S"}, "value": {"shape": "S"}},
+              "D": {"type": "structure", "members": {}, "document": true}}}"#,
+        )
+        .unwrap();
+        let Some(input) = model.shape_by_name("In").and_then(|s| s.as_structure()) else {
+            panic!("input shape");
+        };
+        let params = crate::params! {"Name": "café", "Tags": crate::params!{"k": "v", "x": "y"},
+        "Ids": vec!["a", "b"], "Doc": crate::params!{"n": 1, "l": vec![true, false]}};
+        let mut writer = JsonWriter::new(&model, TimestampFormat::UnixTimestamp);
+        let Some(map) = params.as_map() else {
+            panic!("params are a map");
+        };
+        writer.structure(input, map, &Path::Root, false).unwrap();
+        assert_eq!(
+            writer.out,
+            r#"{"Name": "caf\u00e9", "Tags": {"k": "v", "x": "y"}, "Ids": ["a", "b"], "Doc": {"n": 1, "l": [true, false]}}"#
+        );
     }
 }

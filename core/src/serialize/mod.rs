@@ -746,7 +746,7 @@ pub(crate) fn header_text<'v>(
         }
         ShapeKind::String if member.jsonvalue => {
             let mut json = String::new();
-            json::write_document(&mut json, value, true, path)?;
+            json::write_document(&mut json, value, json::JsonStyle::Compact, path)?;
             let mut out = String::with_capacity(json.len() * 4 / 3 + 4);
             push_base64(&mut out, json.as_bytes());
             Ok(Some(Cow::Owned(out)))

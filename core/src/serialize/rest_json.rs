@@ -8,7 +8,7 @@
 
 use http::header::CONTENT_TYPE;
 
-use super::json::{write_document, JsonWriter};
+use super::json::{write_document, JsonStyle, JsonWriter};
 use super::{
     expect_map, http_bindings, insert_static_header, payload_member, raw_payload, rest_request,
     rest_request_without_input, Call, Location, Path, SerializeError, SerializedRequest,
@@ -35,7 +35,7 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
                     let path = root.member(name);
                     match &call.model.shape(member.shape).kind {
                         ShapeKind::Structure(s) if s.document => {
-                            write_document(&mut json.out, value, false, &path)?
+                            write_document(&mut json.out, value, JsonStyle::Body, &path)?
                         }
                         ShapeKind::Structure(s) => {
                             json.structure(s, expect_map(value, &path)?, &path, false)?

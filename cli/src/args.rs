@@ -1,0 +1,417 @@
+//! Command-line parsing: global options, the command (a call, `presign`, `wait`, `help`) and
+//! its options, into [`Invocation`]. Hand-rolled (no argument-parsing crate) to keep start-up
+//! and build time small; options are accepted before or after the positional words, as `aws`
+//! does, in `--name value` or `--name=value` form.
+
+use std::fmt;
+
+/// A usage error: exit code 252, with the message and a usage hint.
+#[derive(Debug, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Options that apply to every command.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct GlobalOptions {
+    /// `--region`.
+    pub region: Option<String>,
+    /// `--endpoint-url`.
+    pub endpoint_url: Option<String>,
+    /// `--profile`.
+    pub profile: Option<String>,
+    /// `--no-sign-request`.
+    pub no_sign_request: bool,
+    /// `--debug`.
+    pub debug: bool,
+    /// `--dry-run`.
+    pub dry_run: bool,
+    /// `--signing-time` (RFC 3339), only with `--dry-run`.
+    pub signing_time: Option<String>,
+}
+
+/// Where `--params` came from: inline JSON or `file://PATH`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CallOptions {
+    /// `--params` as given.
+    pub params: Option<String>,
+    /// `--outfile`.
+    pub outfile: Option<String>,
+    /// `--no-paginate`.
+    pub no_paginate: bool,
+    /// `--max-items`.
+    pub max_items: Option<usize>,
+    /// `--page-size`.
+    pub page_size: Option<i64>,
+    /// `--starting-token`.
+    pub starting_token: Option<String>,
+}
+
+impl CallOptions {
+    /// True when any pagination option was given.
+    pub fn has_pagination_flags(&self) -> bool {
+        self.max_items.is_some() || self.page_size.is_some() || self.starting_token.is_some()
+    }
+}
+
+/// What to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// `SERVICE OPERATION`.
+    Call {
+        /// Service name.
+        service: String,
+        /// Operation name in any spelling.
+        operation: String,
+        /// Call options.
+        options: CallOptions,
+    },
+    /// `presign SERVICE OPERATION --expires-in SECONDS`.
+    Presign {
+        /// Service name.
+        service: String,
+        /// Operation name in any spelling.
+        operation: String,
+        /// `--params`.
+        params: Option<String>,
+        /// `--expires-in` (seconds).
+        expires_in: u64,
+    },
+    /// `wait SERVICE WAITER_NAME`.
+    Wait {
+        /// Service name.
+        service: String,
+        /// Waiter name (`bucket-exists`, `bucket_exists` or `BucketExists`).
+        waiter: String,
+        /// `--params`.
+        params: Option<String>,
+        /// `--delay` override (seconds).
+        delay: Option<f64>,
+        /// `--max-attempts` override.
+        max_attempts: Option<u32>,
+    },
+    /// `help [SERVICE [OPERATION]]`.
+    Help {
+        /// Service to describe.
+        service: Option<String>,
+        /// Operation to describe.
+        operation: Option<String>,
+    },
+    /// `--version`.
+    Version,
+}
+
+/// A parsed command line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invocation {
+    /// Global options.
+    pub global: GlobalOptions,
+    /// The command.
+    pub command: Command,
+}
+
+/// The usage text shown on usage errors and by `help`.
+pub const USAGE: &str = "\
+usage: sansboto [--region R] [--endpoint-url U] [--profile P] [--no-sign-request] [--debug]
+                [--dry-run [--signing-time RFC3339]]
+                SERVICE OPERATION [--params JSON|file://PATH] [--outfile PATH]
+                [--no-paginate] [--max-items N] [--page-size N] [--starting-token T]
+       sansboto presign SERVICE OPERATION [--params …] [--expires-in SECONDS]
+       sansboto wait SERVICE WAITER_NAME [--params …] [--delay SECONDS] [--max-attempts N]
+       sansboto help [SERVICE [OPERATION]]";
+
+/// Every option's name, whether it takes a value, and the commands it belongs to.
+const OPTIONS: &[(&str, bool)] = &[
+    ("--region", true),
+    ("--endpoint-url", true),
+    ("--profile", true),
+    ("--no-sign-request", false),
+    ("--debug", false),
+    ("--dry-run", false),
+    ("--signing-time", true),
+    ("--params", true),
+    ("--outfile", true),
+    ("--no-paginate", false),
+    ("--max-items", true),
+    ("--page-size", true),
+    ("--starting-token", true),
+    ("--expires-in", true),
+    ("--delay", true),
+    ("--max-attempts", true),
+    ("--help", false),
+    ("--version", false),
+];
+
+/// Parse the arguments after the program name.
+pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, UsageError> {
+    let mut positional: Vec<String> = Vec::new();
+    let mut given: Vec<(&'static str, Option<String>)> = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            positional.extend(args.by_ref());
+            break;
+        }
+        let Some(stripped) = arg.strip_prefix("--") else {
+            if arg == "-h" {
+                given.push(("--help", None));
+            } else {
+                positional.push(arg);
+            }
+            continue;
+        };
+        let (name, inline) = match stripped.split_once('=') {
+            Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
+            None => (format!("--{stripped}"), None),
+        };
+        let Some(&(known, takes_value)) = OPTIONS.iter().find(|(n, _)| *n == name) else {
+            return Err(UsageError(format!("unknown option {name}")));
+        };
+        if given.iter().any(|(n, _)| *n == known) {
+            return Err(UsageError(format!("{known} given more than once")));
+        }
+        let value = match (takes_value, inline) {
+            (true, Some(v)) => Some(v),
+            (true, None) => Some(
+                args.next()
+                    .ok_or_else(|| UsageError(format!("{known} needs a value")))?,
+            ),
+            (false, Some(_)) => return Err(UsageError(format!("{known} takes no value"))),
+            (false, None) => None,
+        };
+        given.push((known, value));
+    }
+    build(positional, given)
+}
+
+fn build(
+    positional: Vec<String>,
+    mut given: Vec<(&'static str, Option<String>)>,
+) -> Result<Invocation, UsageError> {
+    let mut take = |name: &str| -> Option<Option<String>> {
+        let i = given.iter().position(|(n, _)| *n == name)?;
+        Some(given.remove(i).1)
+    };
+    let flag = |v: Option<Option<String>>| v.is_some();
+    let value = |v: Option<Option<String>>| v.flatten();
+
+    let global = GlobalOptions {
+        region: value(take("--region")),
+        endpoint_url: value(take("--endpoint-url")),
+        profile: value(take("--profile")),
+        no_sign_request: flag(take("--no-sign-request")),
+        debug: flag(take("--debug")),
+        dry_run: flag(take("--dry-run")),
+        signing_time: value(take("--signing-time")),
+    };
+    if global.signing_time.is_some() && !global.dry_run {
+        return Err(UsageError(
+            "--signing-time is only allowed with --dry-run".into(),
+        ));
+    }
+    let help_flag = flag(take("--help"));
+    let version = flag(take("--version"));
+    let params = value(take("--params"));
+
+    let mut words = positional.into_iter();
+    let first = words.next();
+    let command = match first.as_deref() {
+        _ if version => Command::Version,
+        None if help_flag => Command::Help {
+            service: None,
+            operation: None,
+        },
+        None => return Err(UsageError("missing SERVICE and OPERATION".into())),
+        Some("help") => Command::Help {
+            service: words.next(),
+            operation: words.next(),
+        },
+        Some(_) if help_flag => Command::Help {
+            service: first,
+            operation: words.next(),
+        },
+        Some("presign") => {
+            let (service, operation) = two(&mut words, "presign SERVICE OPERATION")?;
+            let expires_in = match value(take("--expires-in")) {
+                Some(v) => number::<u64>(&v, "--expires-in")?,
+                None => 3600,
+            };
+            Command::Presign {
+                service,
+                operation,
+                params,
+                expires_in,
+            }
+        }
+        Some("wait") => {
+            let (service, waiter) = two(&mut words, "wait SERVICE WAITER_NAME")?;
+            let delay = value(take("--delay"))
+                .map(|v| number::<f64>(&v, "--delay"))
+                .transpose()?;
+            if delay.is_some_and(|d| !d.is_finite() || d < 0.0) {
+                return Err(UsageError("--delay must be a non-negative number".into()));
+            }
+            let max_attempts = value(take("--max-attempts"))
+                .map(|v| number::<u32>(&v, "--max-attempts"))
+                .transpose()?;
+            Command::Wait {
+                service,
+                waiter,
+                params,
+                delay,
+                max_attempts,
+            }
+        }
+        Some(service) => {
+            let service = service.to_string();
+            let operation = words
+                .next()
+                .ok_or_else(|| UsageError(format!("missing OPERATION after {service}")))?;
+            let options = CallOptions {
+                params,
+                outfile: value(take("--outfile")),
+                no_paginate: flag(take("--no-paginate")),
+                max_items: value(take("--max-items"))
+                    .map(|v| number::<usize>(&v, "--max-items"))
+                    .transpose()?,
+                page_size: value(take("--page-size"))
+                    .map(|v| number::<i64>(&v, "--page-size"))
+                    .transpose()?,
+                starting_token: value(take("--starting-token")),
+            };
+            if options.no_paginate && options.has_pagination_flags() {
+                return Err(UsageError(
+                    "--no-paginate cannot be combined with --max-items, --page-size or \
+                     --starting-token"
+                        .into(),
+                ));
+            }
+            Command::Call {
+                service,
+                operation,
+                options,
+            }
+        }
+    };
+    if let Some(extra) = words.next() {
+        return Err(UsageError(format!("unexpected argument {extra:?}")));
+    }
+    if let Some((name, _)) = given.first() {
+        return Err(UsageError(format!(
+            "{name} is not an option of this command"
+        )));
+    }
+    if global.dry_run && !matches!(command, Command::Call { .. }) {
+        return Err(UsageError(
+            "--dry-run only applies to an operation call".into(),
+        ));
+    }
+    Ok(Invocation { global, command })
+}
+
+fn two(
+    words: &mut impl Iterator<Item = String>,
+    what: &str,
+) -> Result<(String, String), UsageError> {
+    match (words.next(), words.next()) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        _ => Err(UsageError(format!("usage: sansboto {what}"))),
+    }
+}
+
+fn number<N: std::str::FromStr>(text: &str, option: &str) -> Result<N, UsageError> {
+    text.parse()
+        .map_err(|_| UsageError(format!("{option}: {text:?} is not a valid number")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str]) -> Result<Invocation, UsageError> {
+        parse(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn call_with_global_and_call_options_in_any_order() {
+        let inv = p(&[
+            "--region",
+            "eu-west-1",
+            "s3",
+            "--dry-run",
+            "put-object",
+            "--params={\"Bucket\":\"b\"}",
+            "--signing-time",
+            "2024-01-01T00:00:00Z",
+        ])
+        .unwrap();
+        assert_eq!(inv.global.region.as_deref(), Some("eu-west-1"));
+        assert!(inv.global.dry_run);
+        assert_eq!(
+            inv.command,
+            Command::Call {
+                service: "s3".into(),
+                operation: "put-object".into(),
+                options: CallOptions {
+                    params: Some("{\"Bucket\":\"b\"}".into()),
+                    ..Default::default()
+                }
+            }
+        );
+    }
+
+    #[test]
+    fn usage_errors() {
+        for args in [
+            &["s3"][..],
+            &[],
+            &[
+                "--signing-time",
+                "2024-01-01T00:00:00Z",
+                "s3",
+                "ListBuckets",
+            ],
+            &["s3", "ListBuckets", "--bogus"],
+            &["s3", "ListBuckets", "--region"],
+            &["s3", "ListBuckets", "extra"],
+            &["s3", "ListBuckets", "--expires-in", "3"],
+            &["s3", "ListObjects", "--no-paginate", "--max-items", "3"],
+            &["s3", "ListObjects", "--max-items", "many"],
+            &["--dry-run", "presign", "s3", "GetObject"],
+            &["wait", "s3"],
+            &["s3", "ListBuckets", "--debug", "--debug"],
+        ] {
+            assert!(p(args).is_err(), "{args:?} should be a usage error");
+        }
+    }
+
+    #[test]
+    fn subcommands() {
+        assert_eq!(
+            p(&["presign", "s3", "GetObject", "--expires-in", "60"])
+                .unwrap()
+                .command,
+            Command::Presign {
+                service: "s3".into(),
+                operation: "GetObject".into(),
+                params: None,
+                expires_in: 60
+            }
+        );
+        assert_eq!(
+            p(&["help", "s3"]).unwrap().command,
+            Command::Help {
+                service: Some("s3".into()),
+                operation: None
+            }
+        );
+        assert!(matches!(
+            p(&["wait", "s3", "bucket-exists", "--delay", "0.1"]).unwrap().command,
+            Command::Wait { delay: Some(d), .. } if d == 0.1
+        ));
+    }
+}

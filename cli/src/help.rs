@@ -1,0 +1,169 @@
+//! `sansboto help [SERVICE [OPERATION]]`: the services, a service's operations (with
+//! paginators and waiters), and an operation's input and output shapes from the model —
+//! required members marked, enums listed, recursive shapes cut where they repeat.
+
+use std::fmt::Write;
+
+use sansboto_core::model::{ServiceModel, ShapeId, ShapeKind};
+use sansboto_core::session::Session;
+
+use crate::output::Failure;
+
+/// The help text for `service` / `operation` (all services when `None`).
+pub fn help_text(
+    session: &Session,
+    service: Option<&str>,
+    operation: Option<&str>,
+) -> Result<String, Failure> {
+    let mut out = String::new();
+    let Some(service) = service else {
+        let _ = writeln!(out, "{}\n\nServices:", crate::args::USAGE);
+        for name in session.services()? {
+            let _ = writeln!(out, "  {name}");
+        }
+        return Ok(out);
+    };
+    let model = session.model(service, None)?;
+    let Some(operation) = operation else {
+        let _ = writeln!(
+            out,
+            "{} ({service}), API version {}, protocol {}\n\nOperations:",
+            model.metadata.service_full_name,
+            model.metadata.api_version,
+            model.protocol.name()
+        );
+        let paginated = session.paginators(service).ok();
+        let mut names: Vec<&str> = model.operations().map(|o| o.name.as_str()).collect();
+        names.sort_unstable();
+        for name in names {
+            let mark = if paginated.as_ref().is_some_and(|p| p.get(name).is_some()) {
+                "  (paginated)"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "  {name}{mark}");
+        }
+        if let Ok(waiters) = session.waiters(service) {
+            let mut names: Vec<&str> = waiters.names().collect();
+            if !names.is_empty() {
+                names.sort_unstable();
+                let _ = writeln!(out, "\nWaiters (sansboto wait {service} NAME):");
+                for name in names {
+                    let _ = writeln!(out, "  {name}");
+                }
+            }
+        }
+        return Ok(out);
+    };
+    let op = model.operation(operation).ok_or_else(|| {
+        sansboto_core::error::Error::UnknownOperation {
+            service: service.to_string(),
+            operation: operation.to_string(),
+            suggestion: None,
+        }
+    })?;
+    let _ = writeln!(
+        out,
+        "{service} {}: {} {}\n",
+        op.name, op.http.method, op.http.request_uri
+    );
+    for (title, shape) in [
+        ("Input", op.input.as_ref().map(|r| r.shape)),
+        ("Output", op.output.as_ref().map(|r| r.shape)),
+    ] {
+        match shape {
+            Some(id) => {
+                let _ = writeln!(out, "{title} ({}):", model.shape(id).name);
+                describe_members(&model, id, 1, &mut vec![id], &mut out);
+            }
+            None => {
+                let _ = writeln!(out, "{title}: none");
+            }
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn type_name(model: &ServiceModel, id: ShapeId) -> String {
+    let shape = model.shape(id);
+    match &shape.kind {
+        ShapeKind::Structure(s) if s.eventstream => format!("event stream {}", shape.name),
+        ShapeKind::Structure(s) if s.document => "document (any JSON)".into(),
+        ShapeKind::Structure(s) if s.union => format!("union {}", shape.name),
+        ShapeKind::Structure(_) => format!("structure {}", shape.name),
+        ShapeKind::List(item) => format!("list of {}", type_name(model, item.shape)),
+        ShapeKind::Map { key, value } => format!(
+            "map of {} to {}",
+            type_name(model, key.shape),
+            type_name(model, value.shape)
+        ),
+        ShapeKind::String => "string".into(),
+        ShapeKind::Byte | ShapeKind::Short | ShapeKind::Integer | ShapeKind::Long => {
+            "integer".into()
+        }
+        ShapeKind::BigInteger => "integer".into(),
+        ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => "number".into(),
+        ShapeKind::Boolean => "boolean".into(),
+        ShapeKind::Blob if shape.streaming => "blob, streaming (file://PATH)".into(),
+        ShapeKind::Blob => "blob (string or {\"base64\": …})".into(),
+        ShapeKind::Timestamp => "timestamp (ISO 8601 or epoch seconds)".into(),
+    }
+}
+
+/// The structure a member leads to, through lists and maps.
+fn nested_structure(model: &ServiceModel, id: ShapeId) -> Option<ShapeId> {
+    match &model.shape(id).kind {
+        ShapeKind::Structure(s) if !s.document && !s.eventstream => Some(id),
+        ShapeKind::Structure(s) if s.eventstream => Some(id),
+        ShapeKind::List(item) => nested_structure(model, item.shape),
+        ShapeKind::Map { value, .. } => nested_structure(model, value.shape),
+        _ => None,
+    }
+}
+
+fn describe_members(
+    model: &ServiceModel,
+    id: ShapeId,
+    depth: usize,
+    path: &mut Vec<ShapeId>,
+    out: &mut String,
+) {
+    let Some(structure) = model.shape(id).as_structure() else {
+        return;
+    };
+    let indent = "  ".repeat(depth);
+    if structure.members.is_empty() {
+        let _ = writeln!(out, "{indent}(no members)");
+    }
+    for (name, member) in &structure.members {
+        let required = if structure.required.iter().any(|r| r == name) {
+            " [required]"
+        } else {
+            ""
+        };
+        let kind = match model.shape(member.shape).kind {
+            // Streaming is a trait of the member as often as of the shape.
+            ShapeKind::Blob if member.streaming => "blob, streaming (file://PATH)".to_string(),
+            _ if member.streaming => format!("{}, streaming", type_name(model, member.shape)),
+            _ => type_name(model, member.shape),
+        };
+        let _ = writeln!(out, "{indent}{name} ({kind}){required}");
+        if let Some(values) = &model.shape(member.shape).enum_values {
+            let _ = writeln!(out, "{indent}    one of: {}", values.join(" | "));
+        }
+        if let Some(inner) = nested_structure(model, member.shape) {
+            if path.contains(&inner) {
+                let _ = writeln!(
+                    out,
+                    "{indent}  (recursive: {} as above)",
+                    model.shape(inner).name
+                );
+            } else if depth < 12 {
+                path.push(inner);
+                describe_members(model, inner, depth + 1, path, out);
+                path.pop();
+            }
+        }
+    }
+}

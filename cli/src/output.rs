@@ -1,0 +1,251 @@
+//! What the command prints: results as JSON on stdout (a streaming member to `--outfile` or as
+//! base64, an event stream as one JSON object per event per line), errors as JSON on stderr, and
+//! the exit codes that go with them.
+
+use std::io::{self, Write};
+
+use sansboto_core::error::Error;
+use sansboto_core::eventstream::Decoder;
+use sansboto_core::model::{ServiceModel, ShapeId};
+use sansboto_core::parse::{parse_event, ParseError};
+use sansboto_core::value::Value;
+
+/// Exit code for a service error.
+pub const EXIT_SERVICE: i32 = 254;
+/// Exit code for a client-side error.
+pub const EXIT_CLIENT: i32 = 255;
+/// Exit code for a usage error.
+pub const EXIT_USAGE: i32 = 252;
+
+/// A failure with its exit code, printed by `main`.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad command line (252).
+    Usage(String),
+    /// Client-side (255): `code` names the kind.
+    Client {
+        /// `ParamValidation`, `NoCredentials`, `NoRegion`, `EndpointConnectionError`, …
+        code: &'static str,
+        /// What went wrong.
+        message: String,
+    },
+    /// The service answered with an error (254).
+    Service(serde_json::Value),
+}
+
+impl Failure {
+    /// A client-side failure.
+    pub fn client(code: &'static str, message: impl Into<String>) -> Self {
+        Failure::Client {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The exit code.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Failure::Usage(_) => EXIT_USAGE,
+            Failure::Client { .. } => EXIT_CLIENT,
+            Failure::Service(_) => EXIT_SERVICE,
+        }
+    }
+
+    /// Print to stderr.
+    pub fn report(&self) {
+        let mut err = io::stderr().lock();
+        let _ = match self {
+            Failure::Usage(message) => writeln!(
+                err,
+                "sansboto: error: {message}\n\n{}\n\nRun `sansboto help` for the list of services.",
+                crate::args::USAGE
+            ),
+            Failure::Client { code, message } => {
+                let json = serde_json::json!({"Error": {"Code": code, "Message": message}});
+                writeln!(err, "{}", pretty(&json))
+            }
+            Failure::Service(json) => writeln!(err, "{}", pretty(json)),
+        };
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        let code = match &e {
+            Error::Service(s) => return Failure::Service(service_error_json(s)),
+            Error::Validation(_) | Error::Serialize(_) => "ParamValidation",
+            Error::UnknownOperation { .. } => "UnknownOperation",
+            Error::NoCredentials(_) => "NoCredentials",
+            Error::Credentials(_) => "CredentialsError",
+            Error::NoRegion => "NoRegion",
+            Error::Transport(t) => match t.kind {
+                sansboto_core::error::TransportErrorKind::Connect => "EndpointConnectionError",
+                sansboto_core::error::TransportErrorKind::Timeout => "Timeout",
+                _ => "HttpError",
+            },
+            Error::Endpoint(_) | Error::Bind(_) => "EndpointResolutionError",
+            Error::Parse(_) => "ResponseParserError",
+            _ => "ClientError",
+        };
+        Failure::client(code, e.to_string())
+    }
+}
+
+/// botocore's error dict (`Error`, `ResponseMetadata`, modeled members) as JSON, `Error` and
+/// `ResponseMetadata` first.
+pub fn service_error_json(e: &sansboto_core::parse::ServiceError) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    let fields = e.fields.to_json();
+    let mut error = fields
+        .get("Error")
+        .cloned()
+        .unwrap_or_else(|| serde_json::json!({}));
+    if let Some(obj) = error.as_object_mut() {
+        obj.entry("Code").or_insert_with(|| e.code.clone().into());
+        obj.entry("Message")
+            .or_insert_with(|| e.message.clone().into());
+    }
+    out.insert("Error".into(), error);
+    let mut metadata = fields
+        .get("ResponseMetadata")
+        .cloned()
+        .unwrap_or_else(|| serde_json::json!({}));
+    if let Some(obj) = metadata.as_object_mut() {
+        if let Some(id) = &e.request_id {
+            obj.entry("RequestId").or_insert_with(|| id.clone().into());
+        }
+        obj.entry("HTTPStatusCode")
+            .or_insert_with(|| e.status.into());
+    }
+    out.insert("ResponseMetadata".into(), metadata);
+    if let Some(obj) = fields.as_object() {
+        for (k, v) in obj {
+            if k != "Error" && k != "ResponseMetadata" {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    serde_json::Value::Object(out)
+}
+
+/// JSON as the command prints it (indented, like `aws`).
+pub fn pretty(json: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(json).unwrap_or_else(|_| json.to_string())
+}
+
+/// Write `text` and a newline to stdout. A closed pipe (`| head`) ends quietly.
+pub fn print_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::client(
+            "OutputError",
+            format!("writing to stdout: {e}"),
+        )),
+    }
+}
+
+/// The operation's streaming output member: its name, its shape, and whether it is an event
+/// stream.
+pub struct StreamingMember {
+    /// Member name (`Body`, `Payload`).
+    pub name: String,
+    /// Target shape.
+    pub shape: ShapeId,
+    /// An event stream rather than bytes.
+    pub event_stream: bool,
+}
+
+/// The output payload member that streams, if the operation has one.
+pub fn streaming_output(model: &ServiceModel, output: Option<ShapeId>) -> Option<StreamingMember> {
+    let structure = model.shape(output?).as_structure()?;
+    let name = structure.payload.as_ref()?;
+    let member = structure.members.get(name)?;
+    let target = model.shape(member.shape);
+    let event_stream = target.as_structure().is_some_and(|s| s.eventstream);
+    (member.streaming || target.streaming || event_stream).then(|| StreamingMember {
+        name: name.clone(),
+        shape: member.shape,
+        event_stream,
+    })
+}
+
+/// Print a call's result: the streaming member written to `outfile` (and left out of the JSON)
+/// or included as base64; an event stream printed event by event.
+pub fn print_result(
+    model: &ServiceModel,
+    streaming: Option<&StreamingMember>,
+    mut result: Value,
+    outfile: Option<&str>,
+) -> Result<(), Failure> {
+    if let Some(member) = streaming {
+        let body = result
+            .get(&member.name)
+            .and_then(sansboto_blocking::take_body);
+        if let Some(mut body) = body {
+            if member.event_stream {
+                return print_events(model, member.shape, &mut body);
+            }
+            let map = result.as_map_mut();
+            match outfile {
+                Some(path) => {
+                    let mut file = std::fs::File::create(path).map_err(|e| {
+                        Failure::client("OutputError", format!("--outfile {path}: {e}"))
+                    })?;
+                    // io::copy moves the body through a fixed buffer: constant memory.
+                    io::copy(&mut body, &mut file)
+                        .and_then(|_| file.flush())
+                        .map_err(|e| {
+                            Failure::client("OutputError", format!("writing {path}: {e}"))
+                        })?;
+                    if let Some(map) = map {
+                        map.shift_remove(&member.name);
+                    }
+                }
+                None => {
+                    let bytes = body
+                        .bytes()
+                        .map_err(|e| Failure::from(Error::Transport(e)))?;
+                    if let Some(map) = map {
+                        map.insert(member.name.clone(), Value::Blob(bytes));
+                    }
+                }
+            }
+        }
+    }
+    print_stdout(&pretty(&result.to_json()))
+}
+
+fn print_events(
+    model: &ServiceModel,
+    stream_shape: ShapeId,
+    body: &mut sansboto_blocking::ResponseBody,
+) -> Result<(), Failure> {
+    let mut decoder = Decoder::new();
+    let stream_error =
+        |e: String| Failure::client("EventStreamError", format!("event stream: {e}"));
+    loop {
+        let chunk = body
+            .chunk()
+            .map_err(|e| Failure::from(Error::Transport(e)))?;
+        let Some(chunk) = chunk else { break };
+        decoder.push(&chunk);
+        while let Some(message) = decoder
+            .next_message()
+            .map_err(|e| stream_error(e.to_string()))?
+        {
+            if message.event_type() == Some("initial-response") {
+                continue;
+            }
+            match parse_event(model, stream_shape, &message) {
+                Ok(event) => print_stdout(&event.to_json().to_string())?,
+                Err(ParseError::Service(e)) => {
+                    return Err(Failure::Service(service_error_json(&e)))
+                }
+                Err(e) => return Err(stream_error(e.to_string())),
+            }
+        }
+    }
+    decoder.finish().map_err(|e| stream_error(e.to_string()))
+}

@@ -1,0 +1,97 @@
+//! What a session needs from the host: the environment, the shared config files and a random
+//! seed (feature `core`). Every transport makes its `Session` from this, so the reading happens
+//! in one place; it is synchronous, as botocore's is, and done once per session.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::path::PathBuf;
+
+use sansboto_core::session::{Session, SessionInputs};
+
+/// The process environment, the shared config and credentials files it points at, and an
+/// OS-seeded random seed. A file that does not exist is simply absent.
+pub fn session_inputs(profile: Option<String>) -> SessionInputs {
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let home = env
+        .get("HOME")
+        .or_else(|| env.get("USERPROFILE"))
+        .map(PathBuf::from);
+    let paths = Session::file_paths(&env, profile.as_deref(), home.as_deref());
+    SessionInputs {
+        config_file: std::fs::read(&paths.config).ok(),
+        credentials_file: std::fs::read(&paths.credentials).ok(),
+        env,
+        profile,
+        random_seed: os_seed(),
+    }
+}
+
+/// 64 random bits from the operating system (through the standard library's hash keys, which
+/// are seeded from the OS's random source), so no extra dependency is needed.
+pub fn os_seed() -> u64 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(std::process::id() as u64);
+    h.finish()
+}
+
+/// A core session from the process environment, shared files and botocore's data (embedded, or
+/// from `AWS_DATA_PATH`): what every transport's `Session::new` makes.
+pub fn core_session(
+    profile: Option<String>,
+) -> Result<std::sync::Arc<Session>, sansboto_core::error::Error> {
+    let loader = crate::Loader::from_env();
+    Session::new(session_inputs(profile), std::sync::Arc::new(loader)).map(std::sync::Arc::new)
+}
+
+#[doc(hidden)]
+pub use sansboto_core as __core;
+
+/// Defines a transport's `Session` (a [`RuntimeSession`](sansboto_core::runtime::RuntimeSession)
+/// made from the host's environment, files and this crate's data) and its `take_body`, so the
+/// three transports share one definition. The attributes given (doc comments, examples) go on
+/// the `Session` type.
+#[macro_export]
+macro_rules! runtime_session {
+    ($transport:ty, $(#[$attr:meta])*) => {
+        $(#[$attr])*
+        #[derive(Clone, Debug)]
+        pub struct Session($crate::host::__core::runtime::RuntimeSession<$transport>);
+
+        impl Session {
+            /// A session from the environment, `~/.aws/config` and `~/.aws/credentials`, with
+            /// botocore's data (embedded, or from `AWS_DATA_PATH`). A broken config file is
+            /// reported when a client is built.
+            pub fn new() -> Self {
+                Self::with_profile(None)
+            }
+
+            /// A session using `profile` (wins over `AWS_PROFILE`).
+            pub fn with_profile(profile: Option<String>) -> Self {
+                Session($crate::host::__core::runtime::RuntimeSession::from_core(
+                    $crate::host::core_session(profile),
+                ))
+            }
+        }
+
+        impl Default for Session {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl std::ops::Deref for Session {
+            type Target = $crate::host::__core::runtime::RuntimeSession<$transport>;
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+
+        /// Take the unread streaming body out of a result member (`out["Body"]`). `None` when
+        /// the member is not an unread stream.
+        pub fn take_body(
+            value: &$crate::host::__core::value::Value,
+        ) -> Option<<$transport as $crate::host::__core::runtime::Transport>::ResponseBody> {
+            $crate::host::__core::runtime::take_body::<$transport>(value)
+        }
+    };
+}

@@ -1,0 +1,456 @@
+//! Retries and timeouts end to end: real clients (tokio and blocking) against a local
+//! fault-injecting HTTP server. Each test checks how many attempts the server saw, the final
+//! result or error, `ResponseMetadata.RetryAttempts`, and the per-attempt `amz-sdk-*` headers.
+//! Every wait is bounded by the client's configured timeouts and the model's retry counts, so a
+//! hang shows up as a test that never ends rather than as a timed assertion.
+
+mod e2e_support;
+
+use std::time::Duration;
+
+use e2e_support::{blocking_session, core_session, tokio_session, Action, ScriptServer, Seen};
+use sansboto_core::error::{Error, TransportErrorKind};
+use sansboto_core::http_config::HttpConfig;
+use sansboto_core::params;
+use sansboto_core::retry::RetryMode;
+
+const LIST_TABLES_OK: &str = r#"{"TableNames":["t1"]}"#;
+const THROTTLED: &str =
+    r#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"slow down"}"#;
+
+fn http_config(read_timeout: Duration) -> HttpConfig {
+    HttpConfig {
+        connect_timeout: Duration::from_secs(2),
+        read_timeout,
+        ..HttpConfig::default()
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A tokio client of `service` pointed at `server`, with static credentials.
+async fn tokio_client(
+    server: &ScriptServer,
+    service: &str,
+    retries: Option<(RetryMode, Option<u32>)>,
+    read_timeout: Duration,
+) -> sansboto_tokio::Client {
+    let mut builder = tokio_session(core_session(&[], None, None))
+        .client(service)
+        .region("us-east-1")
+        .endpoint_url(server.url())
+        .credentials("AKIDRETRY", "secret", None)
+        .http_config(http_config(read_timeout));
+    if let Some((mode, max)) = retries {
+        builder = builder.retries(mode, max);
+    }
+    builder.build().await.unwrap()
+}
+
+fn blocking_client(
+    server: &ScriptServer,
+    service: &str,
+    read_timeout: Duration,
+) -> sansboto_blocking::Client {
+    blocking_session(core_session(&[], None, None))
+        .client(service)
+        .region("us-east-1")
+        .endpoint_url(server.url())
+        .credentials("AKIDRETRY", "secret", None)
+        .http_config(http_config(read_timeout))
+        .build()
+        .unwrap()
+}
+
+/// How many attempts the client announces in `amz-sdk-request`.
+#[derive(Clone, Copy)]
+enum Announced {
+    /// Standard mode seeds the maximum before the first attempt.
+    Standard(usize),
+    /// Legacy mode, like botocore's, learns it when the first response is checked: `attempt=1`
+    /// alone, then `attempt=N; max=M`.
+    Legacy(usize),
+}
+
+/// Every attempt carried one invocation id and `attempt=N; max=M` counting up from 1.
+fn assert_attempt_headers(seen: &[Seen], announced: Announced) {
+    let first_id = seen[0]
+        .header("amz-sdk-invocation-id")
+        .expect("amz-sdk-invocation-id sent");
+    assert_eq!(first_id.len(), 36, "{first_id}");
+    for (n, request) in seen.iter().enumerate() {
+        let attempt = n + 1;
+        assert_eq!(
+            request.header("amz-sdk-invocation-id"),
+            Some(first_id),
+            "attempt {attempt} changed the invocation id"
+        );
+        let sdk_request = request.header("amz-sdk-request").expect("amz-sdk-request");
+        let expected = match announced {
+            Announced::Legacy(_) if attempt == 1 => "attempt=1".to_string(),
+            Announced::Standard(max) | Announced::Legacy(max) => {
+                format!("attempt={attempt}; max={max}")
+            }
+        };
+        // botocore puts `ttl=…; ` first once it knows the clock skew (never here: no Date header).
+        assert_eq!(sdk_request, expected, "attempt {attempt}");
+    }
+}
+
+fn transport_kind(err: &Error) -> TransportErrorKind {
+    match err {
+        Error::Transport(t) => t.kind,
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
+#[test]
+fn service_unavailable_then_ok_is_one_retry() {
+    let server = ScriptServer::start(|_, n| {
+        if n == 0 {
+            Action::json(503, r#"{"__type":"ServiceUnavailable","message":"busy"}"#)
+        } else {
+            Action::json(200, LIST_TABLES_OK)
+        }
+    });
+    let out = runtime().block_on(async {
+        let ddb = tokio_client(&server, "dynamodb", None, Duration::from_secs(5)).await;
+        ddb.call("ListTables", params! {}).await.unwrap()
+    });
+    assert_eq!(out["TableNames"][0].as_str(), Some("t1"));
+    assert_eq!(out["ResponseMetadata"]["RetryAttempts"].as_i64(), Some(1));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    // DynamoDB's standard-mode default is 4 attempts.
+    assert_attempt_headers(&seen, Announced::Standard(4));
+}
+
+#[test]
+fn dynamodb_throttling_uses_four_attempts_in_standard_mode() {
+    let server = ScriptServer::start(|_, _| Action::json(400, THROTTLED));
+    let err = runtime().block_on(async {
+        let ddb = tokio_client(&server, "dynamodb", None, Duration::from_secs(5)).await;
+        ddb.call("ListTables", params! {}).await.unwrap_err()
+    });
+    assert_eq!(err.code(), Some("ThrottlingException"), "{err}");
+    assert_eq!(err.status(), Some(400));
+    let Error::Service(service) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        service.fields["ResponseMetadata"]["RetryAttempts"].as_i64(),
+        Some(3)
+    );
+    assert_eq!(
+        service.fields["Error"]["Message"].as_str(),
+        Some("slow down")
+    );
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4);
+    assert_attempt_headers(&seen, Announced::Standard(4));
+}
+
+#[test]
+fn too_many_requests_uses_three_attempts_for_other_services() {
+    // A JSON-protocol service other than DynamoDB: the standard default of 3 attempts.
+    let server = ScriptServer::start(|_, _| {
+        Action::json(
+            429,
+            r#"{"__type":"TooManyRequestsException","message":"rate exceeded"}"#,
+        )
+    });
+    let err = runtime().block_on(async {
+        let logs = tokio_client(&server, "logs", None, Duration::from_secs(5)).await;
+        logs.call("DescribeLogGroups", params! {})
+            .await
+            .unwrap_err()
+    });
+    assert_eq!(err.code(), Some("TooManyRequestsException"), "{err}");
+    assert_eq!(err.status(), Some(429));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 3);
+    assert_attempt_headers(&seen, Announced::Standard(3));
+}
+
+#[test]
+fn configured_max_attempts_is_obeyed() {
+    let server = ScriptServer::start(|_, _| Action::json(503, "{}"));
+    let err = runtime().block_on(async {
+        let ddb = tokio_client(
+            &server,
+            "dynamodb",
+            Some((RetryMode::Standard, Some(6))),
+            Duration::from_secs(5),
+        )
+        .await;
+        ddb.call("ListTables", params! {}).await.unwrap_err()
+    });
+    assert_eq!(err.status(), Some(503), "{err}");
+    let seen = server.seen();
+    assert_eq!(seen.len(), 6);
+    assert_attempt_headers(&seen, Announced::Standard(6));
+}
+
+#[test]
+fn configured_single_attempt_never_retries() {
+    let server = ScriptServer::start(|_, _| Action::json(503, "{}"));
+    let err = runtime().block_on(async {
+        let ddb = tokio_client(
+            &server,
+            "dynamodb",
+            Some((RetryMode::Standard, Some(1))),
+            Duration::from_secs(5),
+        )
+        .await;
+        ddb.call("ListTables", params! {}).await.unwrap_err()
+    });
+    assert_eq!(err.status(), Some(503), "{err}");
+    assert_eq!(server.seen().len(), 1);
+}
+
+#[test]
+fn legacy_mode_uses_five_attempts_and_retries_a_bare_429() {
+    // Legacy `_retry.json`: `__default__` allows 5 attempts and retries any 429.
+    let server = ScriptServer::start(|_, n| {
+        if n < 4 {
+            Action::xml(429, "")
+        } else {
+            Action::xml(
+                200,
+                "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/x</Arn>\
+                 <UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult>\
+                 <ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>",
+            )
+        }
+    });
+    let out = runtime().block_on(async {
+        let sts = tokio_client(
+            &server,
+            "sts",
+            Some((RetryMode::Legacy, None)),
+            Duration::from_secs(5),
+        )
+        .await;
+        sts.call("GetCallerIdentity", params! {}).await.unwrap()
+    });
+    assert_eq!(out["Account"].as_str(), Some("123456789012"), "{out:?}");
+    assert_eq!(out["ResponseMetadata"]["RetryAttempts"].as_i64(), Some(4));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 5);
+    assert_attempt_headers(&seen, Announced::Legacy(5));
+}
+
+#[test]
+fn legacy_mode_gives_up_after_the_configured_attempts() {
+    let server = ScriptServer::start(|_, _| Action::json(500, "{}"));
+    let err = runtime().block_on(async {
+        let ddb = tokio_client(
+            &server,
+            "dynamodb",
+            Some((RetryMode::Legacy, Some(3))),
+            Duration::from_secs(5),
+        )
+        .await;
+        ddb.call("ListTables", params! {}).await.unwrap_err()
+    });
+    assert_eq!(err.status(), Some(500), "{err}");
+    assert_eq!(server.seen().len(), 3);
+}
+
+#[test]
+fn connection_closed_without_answer_is_retried_then_reported_on_tokio() {
+    let server = ScriptServer::start(|_, _| Action::Close);
+    let err = runtime().block_on(async {
+        let ddb = tokio_client(&server, "dynamodb", None, Duration::from_secs(5)).await;
+        ddb.call("ListTables", params! {}).await.unwrap_err()
+    });
+    assert_eq!(transport_kind(&err), TransportErrorKind::Io, "{err}");
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4, "each attempt is sent exactly once");
+    assert_attempt_headers(&seen, Announced::Standard(4));
+}
+
+#[test]
+fn connection_closed_without_answer_is_retried_then_reported_on_blocking() {
+    let server = ScriptServer::start(|_, _| Action::Close);
+    let ddb = blocking_client(&server, "dynamodb", Duration::from_secs(5));
+    let err = ddb.call("ListTables", params! {}).unwrap_err();
+    assert_eq!(transport_kind(&err), TransportErrorKind::Io, "{err}");
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4, "each attempt is sent exactly once");
+    assert_attempt_headers(&seen, Announced::Standard(4));
+}
+
+#[test]
+fn connection_closed_once_then_ok_recovers() {
+    let server = ScriptServer::start(|_, n| {
+        if n == 0 {
+            Action::Close
+        } else {
+            Action::json(200, LIST_TABLES_OK)
+        }
+    });
+    let out = runtime().block_on(async {
+        let ddb = tokio_client(&server, "dynamodb", None, Duration::from_secs(5)).await;
+        ddb.call("ListTables", params! {}).await.unwrap()
+    });
+    assert_eq!(out["ResponseMetadata"]["RetryAttempts"].as_i64(), Some(1));
+    assert_eq!(server.seen().len(), 2);
+}
+
+#[test]
+fn truncated_body_is_an_io_error_after_every_attempt() {
+    let server =
+        ScriptServer::start(|_, _| Action::Truncated(200, 100, br#"{"TableNames":"#.to_vec()));
+    let err = runtime().block_on(async {
+        let ddb = tokio_client(&server, "dynamodb", None, Duration::from_secs(5)).await;
+        ddb.call("ListTables", params! {}).await.unwrap_err()
+    });
+    assert_eq!(transport_kind(&err), TransportErrorKind::Io, "{err}");
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4);
+    assert_attempt_headers(&seen, Announced::Standard(4));
+}
+
+#[test]
+fn truncated_body_on_blocking_is_an_io_error() {
+    let server =
+        ScriptServer::start(|_, _| Action::Truncated(200, 100, br#"{"TableNames":"#.to_vec()));
+    let ddb = blocking_client(&server, "dynamodb", Duration::from_secs(5));
+    let err = ddb.call("ListTables", params! {}).unwrap_err();
+    assert_eq!(transport_kind(&err), TransportErrorKind::Io, "{err}");
+    assert_eq!(server.seen().len(), 4);
+}
+
+#[test]
+fn silent_server_times_out_on_every_attempt() {
+    // The server would answer after 30 s; the 300 ms read timeout ends each attempt first.
+    let server = ScriptServer::start(|_, _| {
+        Action::Late(
+            Duration::from_secs(30),
+            Box::new(Action::json(200, LIST_TABLES_OK)),
+        )
+    });
+    let err = runtime().block_on(async {
+        let ddb = tokio_client(&server, "dynamodb", None, Duration::from_millis(300)).await;
+        ddb.call("ListTables", params! {}).await.unwrap_err()
+    });
+    assert_eq!(transport_kind(&err), TransportErrorKind::Timeout, "{err}");
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4);
+    assert_attempt_headers(&seen, Announced::Standard(4));
+}
+
+#[test]
+fn silent_server_times_out_on_blocking() {
+    let server = ScriptServer::start(|_, _| {
+        Action::Late(
+            Duration::from_secs(30),
+            Box::new(Action::json(200, LIST_TABLES_OK)),
+        )
+    });
+    let sts = blocking_client(&server, "sts", Duration::from_millis(300));
+    let err = sts.call("GetCallerIdentity", params! {}).unwrap_err();
+    assert_eq!(transport_kind(&err), TransportErrorKind::Timeout, "{err}");
+    let seen = server.seen();
+    assert_eq!(seen.len(), 3);
+    assert_attempt_headers(&seen, Announced::Standard(3));
+}
+
+#[test]
+fn slow_answer_within_the_read_timeout_succeeds_first_time() {
+    let server = ScriptServer::start(|_, _| {
+        Action::Late(
+            Duration::from_millis(200),
+            Box::new(Action::json(200, LIST_TABLES_OK)),
+        )
+    });
+    let out = runtime().block_on(async {
+        let ddb = tokio_client(&server, "dynamodb", None, Duration::from_secs(3)).await;
+        ddb.call("ListTables", params! {}).await.unwrap()
+    });
+    assert_eq!(out["ResponseMetadata"]["RetryAttempts"].as_i64(), Some(0));
+    assert_eq!(server.seen().len(), 1);
+}
+
+/// The server answers the first request, then drops the kept-alive connection when the second
+/// request arrives on it (the idle-close race): the transport sends that request once more on a
+/// new connection, without spending a retry.
+fn stale_connection_server() -> ScriptServer {
+    ScriptServer::start(|req, n| {
+        if n == 1 && req.connection == 0 {
+            Action::Close
+        } else {
+            Action::json(200, LIST_TABLES_OK)
+        }
+    })
+}
+
+fn assert_stale_connection_replayed(server: &ScriptServer, second: &sansboto_core::value::Value) {
+    assert_eq!(
+        second["ResponseMetadata"]["RetryAttempts"].as_i64(),
+        Some(0)
+    );
+    let seen = server.seen();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(
+        seen.iter().map(|s| s.connection).collect::<Vec<_>>(),
+        [0, 0, 1]
+    );
+    // The replay is the same attempt, not a retry.
+    for replayed in &seen[1..] {
+        assert_eq!(replayed.header("amz-sdk-request"), Some("attempt=1; max=4"));
+    }
+    assert_eq!(
+        seen[1].header("amz-sdk-invocation-id"),
+        seen[2].header("amz-sdk-invocation-id")
+    );
+}
+
+#[test]
+fn stale_pooled_connection_is_replayed_once_on_tokio() {
+    let server = stale_connection_server();
+    let second = runtime().block_on(async {
+        let ddb = tokio_client(&server, "dynamodb", None, Duration::from_secs(5)).await;
+        ddb.call("ListTables", params! {}).await.unwrap();
+        ddb.call("ListTables", params! {}).await.unwrap()
+    });
+    assert_stale_connection_replayed(&server, &second);
+}
+
+#[test]
+fn stale_pooled_connection_is_replayed_once_on_blocking() {
+    let server = stale_connection_server();
+    let ddb = blocking_client(&server, "dynamodb", Duration::from_secs(5));
+    ddb.call("ListTables", params! {}).unwrap();
+    let second = ddb.call("ListTables", params! {}).unwrap();
+    assert_stale_connection_replayed(&server, &second);
+}
+
+#[test]
+fn connection_closed_without_answer_is_sent_once_per_attempt_on_async_std() {
+    let server = ScriptServer::start(|_, _| Action::Close);
+    let err = async_std::task::block_on(async {
+        let session: sansboto_core::runtime::RuntimeSession<sansboto_async_std::HttpClient> =
+            sansboto_core::runtime::RuntimeSession::from_core(Ok(core_session(&[], None, None)));
+        let ddb = session
+            .client("dynamodb")
+            .region("us-east-1")
+            .endpoint_url(server.url())
+            .credentials("AKIDRETRY", "secret", None)
+            .http_config(http_config(Duration::from_secs(5)))
+            .build()
+            .await
+            .unwrap();
+        ddb.call("ListTables", params! {}).await.unwrap_err()
+    });
+    assert_eq!(transport_kind(&err), TransportErrorKind::Io, "{err}");
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4, "each attempt is sent exactly once");
+    assert_attempt_headers(&seen, Announced::Standard(4));
+}

@@ -1,0 +1,299 @@
+//! A scripted HTTP/1.1 server on 127.0.0.1 for the end-to-end tests: each request is answered
+//! by a closure that sees the request (and its index) and says what to do — answer, answer late,
+//! close without answering, or promise more body than it sends. It records every request, counts
+//! connections, and stops by itself (when dropped, or after 60 s at most).
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// A request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    /// Header names in lower case.
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
+    /// Which connection (0-based, in accept order) carried it.
+    pub connection: usize,
+}
+
+impl Seen {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+}
+
+/// What the server does with one request.
+pub enum Action {
+    /// Answer with a status, extra headers and a body (Content-Length set from the body).
+    Respond(u16, Vec<(String, String)>, Vec<u8>),
+    /// Wait, then answer.
+    Late(Duration, Box<Action>),
+    /// Close the connection without answering.
+    Close,
+    /// Send the head with `Content-Length: declared` and only `body`, then close.
+    Truncated(u16, u64, Vec<u8>),
+}
+
+impl Action {
+    /// A JSON answer.
+    pub fn json(status: u16, body: &str) -> Action {
+        Action::Respond(
+            status,
+            vec![("Content-Type".into(), "application/x-amz-json-1.0".into())],
+            body.as_bytes().to_vec(),
+        )
+    }
+
+    /// An XML answer.
+    pub fn xml(status: u16, body: &str) -> Action {
+        Action::Respond(
+            status,
+            vec![("Content-Type".into(), "text/xml".into())],
+            body.as_bytes().to_vec(),
+        )
+    }
+
+    /// A plain-text answer.
+    pub fn text(status: u16, body: &str) -> Action {
+        Action::Respond(
+            status,
+            vec![("Content-Type".into(), "text/plain".into())],
+            body.as_bytes().to_vec(),
+        )
+    }
+}
+
+type Handler = dyn Fn(&Seen, usize) -> Action + Send + Sync;
+
+/// The running server.
+pub struct ScriptServer {
+    addr: SocketAddr,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    connections: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl ScriptServer {
+    /// Start a server answering each request (numbered from 0 across connections) with
+    /// `handler`.
+    pub fn start(handler: impl Fn(&Seen, usize) -> Action + Send + Sync + 'static) -> ScriptServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        listener
+            .set_nonblocking(true)
+            .expect("nonblocking listener");
+        let addr = listener.local_addr().expect("local addr");
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let thread = {
+            let (seen, stop, connections) = (seen.clone(), stop.clone(), connections.clone());
+            std::thread::spawn(move || {
+                let deadline = Instant::now() + Duration::from_secs(60);
+                while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
+                    match listener.accept() {
+                        Ok((stream, _)) => {
+                            let index = connections.fetch_add(1, Ordering::SeqCst);
+                            let (handler, seen, stop) =
+                                (handler.clone(), seen.clone(), stop.clone());
+                            std::thread::spawn(move || {
+                                serve(stream, index, &*handler, &seen, &stop)
+                            });
+                        }
+                        Err(_) => std::thread::sleep(Duration::from_millis(2)),
+                    }
+                }
+            })
+        };
+        ScriptServer {
+            addr,
+            seen,
+            connections,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request so far.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for ScriptServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>, connection: usize) -> Option<Seen> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let path = parts.next()?.to_string();
+    let mut headers = HashMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).ok()? == 0 {
+            return None;
+        }
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    let len: usize = headers
+        .get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body).ok()?;
+    Some(Seen {
+        method,
+        path,
+        headers,
+        body,
+        connection,
+    })
+}
+
+fn serve(
+    stream: TcpStream,
+    connection: usize,
+    handler: &Handler,
+    seen: &Mutex<Vec<Seen>>,
+    stop: &AtomicBool,
+) {
+    let _ = stream.set_nonblocking(false);
+    // A client that keeps a pooled connection open must not hold this thread forever.
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let Ok(mut writer) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(stream);
+    while !stop.load(Ordering::SeqCst) {
+        let Some(request) = read_request(&mut reader, connection) else {
+            return;
+        };
+        let index = {
+            let mut all = seen.lock().unwrap();
+            all.push(request.clone());
+            all.len() - 1
+        };
+        let mut action = handler(&request, index);
+        loop {
+            match action {
+                Action::Late(wait, then) => {
+                    let until = Instant::now() + wait;
+                    while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    action = *then;
+                }
+                Action::Close => return,
+                Action::Respond(status, headers, body) => {
+                    let mut head =
+                        format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
+                    for (k, v) in headers {
+                        head.push_str(&format!("{k}: {v}\r\n"));
+                    }
+                    head.push_str("\r\n");
+                    if writer.write_all(head.as_bytes()).is_err()
+                        || writer.write_all(&body).is_err()
+                    {
+                        return;
+                    }
+                    let _ = writer.flush();
+                    break;
+                }
+                Action::Truncated(status, declared, body) => {
+                    let head = format!(
+                        "HTTP/1.1 {status} X\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {declared}\r\n\r\n"
+                    );
+                    let _ = writer.write_all(head.as_bytes());
+                    let _ = writer.write_all(&body);
+                    let _ = writer.flush();
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// A core session from an explicit environment and config file: nothing is read from the process
+/// environment or the home directory.
+pub fn core_session(
+    env: &[(&str, &str)],
+    config_file: Option<&str>,
+    credentials_file: Option<&str>,
+) -> Arc<sansboto_core::session::Session> {
+    let inputs = sansboto_core::session::SessionInputs {
+        env: env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        config_file: config_file.map(|c| c.as_bytes().to_vec()),
+        credentials_file: credentials_file.map(|c| c.as_bytes().to_vec()),
+        profile: None,
+        random_seed: 7,
+    };
+    Arc::new(
+        sansboto_core::session::Session::new(inputs, Arc::new(sansboto_models::Loader::new()))
+            .expect("core session"),
+    )
+}
+
+/// A tokio session over [`core_session`].
+pub fn tokio_session(
+    core: Arc<sansboto_core::session::Session>,
+) -> sansboto_core::runtime::RuntimeSession<sansboto_tokio::HttpClient> {
+    sansboto_core::runtime::RuntimeSession::from_core(Ok(core))
+}
+
+/// A blocking session over [`core_session`].
+pub fn blocking_session(
+    core: Arc<sansboto_core::session::Session>,
+) -> sansboto_core::runtime::RuntimeSession<sansboto_blocking::HttpClient> {
+    sansboto_core::runtime::RuntimeSession::from_core(Ok(core))
+}
+
+/// A fresh, private temporary directory (removed by the caller when it cares).
+pub fn temp_dir(tag: &str) -> std::path::PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "sansboto-e2e-{tag}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}

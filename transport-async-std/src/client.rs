@@ -1,0 +1,135 @@
+//! The async-std (and smol) runtime for the core's session and client: [`HttpClient`]
+//! implements the core's [`Transport`] on async-io's timers and the `blocking` thread pool, so it
+//! runs under either executor; everything else is the core's.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use futures_lite::{FutureExt, Stream};
+use sansboto_core::body::Body;
+use sansboto_core::error::{Error, TransportError};
+use sansboto_core::http_config::HttpConfig;
+use sansboto_core::httpchecksum::ResponseChecksumValidator;
+use sansboto_core::machine::ProcessOutput;
+use sansboto_core::runtime::{self, Transport};
+use sansboto_core::value::Value;
+
+use crate::{HttpClient, ResponseBody};
+
+impl Transport for HttpClient {
+    type ResponseBody = ResponseBody;
+    type Run<'a, T: 'a> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+    fn run<'a, T: 'a>(future: impl Future<Output = T> + Send + 'a) -> Self::Run<'a, T> {
+        Box::pin(future)
+    }
+
+    fn connect(config: &HttpConfig) -> Result<Self, TransportError> {
+        HttpClient::new(config.clone())
+    }
+
+    async fn send(
+        &self,
+        request: http::Request<Body>,
+    ) -> Result<http::Response<ResponseBody>, TransportError> {
+        HttpClient::send(self, request).await
+    }
+
+    async fn read_body(&self, body: ResponseBody) -> Result<Bytes, TransportError> {
+        body.bytes().await
+    }
+
+    async fn read_chunk(&self, body: &mut ResponseBody) -> Result<Option<Bytes>, TransportError> {
+        body.chunk().await
+    }
+
+    fn body_len(body: &ResponseBody) -> Option<u64> {
+        body.content_length()
+    }
+
+    fn expect_checksum(body: &mut ResponseBody, validator: ResponseChecksumValidator) {
+        body.expect_checksum(validator)
+    }
+
+    async fn sleep(&self, duration: Duration) {
+        crate::sleep(duration).await
+    }
+
+    async fn timeout<F: Future + Send>(&self, limit: Duration, future: F) -> Option<F::Output> {
+        async { Some(future.await) }
+            .or(async {
+                async_io::Timer::after(limit).await;
+                None
+            })
+            .await
+    }
+
+    async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
+        blocking::unblock(move || std::fs::read(path))
+            .await
+            .map(Bytes::from)
+    }
+
+    async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
+        blocking::unblock(move || {
+            let (program, args) = argv.split_first().ok_or(std::io::ErrorKind::InvalidInput)?;
+            let output = std::process::Command::new(program).args(args).output()?;
+            Ok(ProcessOutput {
+                success: output.status.success(),
+                code: output.status.code(),
+                stdout: Bytes::from(output.stdout),
+                stderr: Bytes::from(output.stderr),
+            })
+        })
+        .await
+    }
+
+    fn now(&self) -> SystemTime {
+        crate::now()
+    }
+}
+
+/// A client on async-std or smol (see [`sansboto_core::runtime::Client`]).
+pub type Client = runtime::Client<HttpClient>;
+/// A client being configured.
+pub type ClientBuilder = runtime::ClientBuilder<HttpClient>;
+/// A pagination in progress.
+pub type Pages<'c> = runtime::Pages<'c, HttpClient>;
+
+sansboto_models::runtime_session!(
+    HttpClient,
+    /// Configuration, credentials and models shared by clients (botocore's `get_session()`).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), sansboto_async_std::Error> {
+    /// use sansboto_async_std::{params, Session};
+    /// let session = Session::new();
+    /// let s3 = session.client("s3").region("us-west-2").build().await?;
+    /// let out = s3.call("PutObject", params! {"Bucket": "b", "Key": "k", "Body": &b"hi"[..]}).await?;
+    /// println!("{}", out["ETag"].as_str().unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
+);
+
+/// The events of an event-stream output (see [`sansboto_core::runtime::EventStream`]).
+pub type EventStream<'c> = runtime::EventStream<'c, HttpClient>;
+
+/// The events of an event stream as a `futures::Stream`
+/// (`event_stream(client.event_stream("SelectObjectContent", &out)?)`).
+pub fn event_stream<'c>(events: EventStream<'c>) -> impl Stream<Item = Result<Value, Error>> + 'c {
+    futures_lite::stream::unfold(events, |mut events| async move {
+        let event = events.next_event().await?;
+        Some((event, events))
+    })
+}
+
+/// The pages of a pagination as a `futures::Stream`.
+pub fn page_stream<'c>(pages: Pages<'c>) -> impl Stream<Item = Result<Value, Error>> + 'c {
+    futures_lite::stream::unfold(pages, |mut pages| async move {
+        let page = pages.next_page().await?;
+        Some((page, pages))
+    })
+}

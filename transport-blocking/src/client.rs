@@ -1,0 +1,149 @@
+//! The blocking runtime for the core's session and client: [`HttpClient`] implements the core's
+//! [`Transport`] with futures that complete at once, and [`block_on`] drives them on the calling
+//! thread. No async runtime is involved.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::Thread;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use sansboto_core::body::Body;
+use sansboto_core::error::{Error, TransportError};
+use sansboto_core::http_config::HttpConfig;
+use sansboto_core::httpchecksum::ResponseChecksumValidator;
+use sansboto_core::machine::ProcessOutput;
+use sansboto_core::runtime::{self, Transport};
+use sansboto_core::value::Value;
+
+use crate::{HttpClient, ResponseBody};
+
+/// Wakes the thread blocked in [`block_on`].
+struct ThreadWaker(Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Run `future` to completion on this thread. The core's futures only wait on this transport's
+/// operations, which complete synchronously, so this polls once in practice; parking covers any
+/// future that does return `Pending`.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::park();
+    }
+}
+
+impl Transport for HttpClient {
+    type ResponseBody = ResponseBody;
+    type Run<'a, T: 'a> = T;
+
+    fn run<'a, T: 'a>(future: impl Future<Output = T> + Send + 'a) -> T {
+        block_on(future)
+    }
+
+    fn connect(config: &HttpConfig) -> Result<Self, TransportError> {
+        HttpClient::new(config.clone())
+    }
+
+    async fn send(
+        &self,
+        request: http::Request<Body>,
+    ) -> Result<http::Response<ResponseBody>, TransportError> {
+        HttpClient::send(self, request)
+    }
+
+    async fn read_body(&self, body: ResponseBody) -> Result<Bytes, TransportError> {
+        body.bytes()
+    }
+
+    async fn read_chunk(&self, body: &mut ResponseBody) -> Result<Option<Bytes>, TransportError> {
+        body.chunk()
+    }
+
+    fn body_len(body: &ResponseBody) -> Option<u64> {
+        body.content_length()
+    }
+
+    fn expect_checksum(body: &mut ResponseBody, validator: ResponseChecksumValidator) {
+        body.expect_checksum(validator)
+    }
+
+    async fn sleep(&self, duration: Duration) {
+        crate::sleep(duration)
+    }
+
+    /// The bound is applied by [`HttpClient::send`] itself (a per-request ureq timeout), since a
+    /// blocking exchange cannot be interrupted from outside.
+    async fn timeout<F: Future + Send>(&self, _limit: Duration, future: F) -> Option<F::Output> {
+        Some(future.await)
+    }
+
+    async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
+        std::fs::read(path).map(Bytes::from)
+    }
+
+    async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
+        let (program, args) = argv.split_first().ok_or(std::io::ErrorKind::InvalidInput)?;
+        let output = std::process::Command::new(program).args(args).output()?;
+        Ok(ProcessOutput {
+            success: output.status.success(),
+            code: output.status.code(),
+            stdout: Bytes::from(output.stdout),
+            stderr: Bytes::from(output.stderr),
+        })
+    }
+
+    fn now(&self) -> SystemTime {
+        crate::now()
+    }
+}
+
+/// A blocking client (see [`sansboto_core::runtime::Client`]): every method returns its result
+/// directly.
+pub type Client = runtime::Client<HttpClient>;
+/// A client being configured.
+pub type ClientBuilder = runtime::ClientBuilder<HttpClient>;
+/// A pagination in progress.
+pub type Pages<'c> = runtime::Pages<'c, HttpClient>;
+
+sansboto_models::runtime_session!(
+    HttpClient,
+    /// Configuration, credentials and models shared by clients (botocore's `get_session()`).
+    ///
+    /// ```no_run
+    /// use sansboto_blocking::{params, Session};
+    /// let session = Session::new();
+    /// let s3 = session.client("s3").region("us-west-2").build()?;
+    /// let out = s3.call("PutObject", params! {"Bucket": "b", "Key": "k", "Body": &b"hi"[..]})?;
+    /// println!("{}", out["ETag"].as_str().unwrap_or_default());
+    /// # Ok::<(), sansboto_blocking::Error>(())
+    /// ```
+);
+
+/// The events of an event-stream output (see [`sansboto_core::runtime::EventStream`]).
+pub type EventStream<'c> = runtime::EventStream<'c, HttpClient>;
+
+/// The events of an event stream as an `Iterator`
+/// (`event_iter(client.event_stream("SelectObjectContent", &out)?)`).
+pub fn event_iter<'c>(
+    mut events: EventStream<'c>,
+) -> impl Iterator<Item = Result<Value, Error>> + 'c {
+    std::iter::from_fn(move || events.next_event())
+}
+
+/// The pages of a pagination as an `Iterator`.
+pub fn page_iter<'c>(mut pages: Pages<'c>) -> impl Iterator<Item = Result<Value, Error>> + 'c {
+    std::iter::from_fn(move || pages.next_page())
+}
