@@ -13,7 +13,7 @@
 
 mod call;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -28,8 +28,8 @@ use crate::checksum::ChecksumAlgorithm;
 use crate::compress::{maybe_compress_request, CompressionConfig};
 use crate::customize::{self, CustomizeConfig};
 use crate::endpoint::{
-    bind_params, EndpointConfig, EndpointError, EndpointParams, EndpointResolver, EndpointValue,
-    Partitions, RuleSet,
+    bind_params, Endpoint, EndpointConfig, EndpointError, EndpointParams, EndpointResolver,
+    EndpointValue, Partitions, RuleSet,
 };
 use crate::error::Error;
 use crate::hooks::{CallContext, CallInfo, Event, Hooks, PresignRequest, Target};
@@ -189,6 +189,45 @@ pub struct ServiceClient {
     signer: Signer,
     retry: Mutex<RetryPolicy>,
     user_agent: HeaderValue,
+    endpoints: EndpointCache,
+}
+
+/// How many resolved endpoints a client remembers. botocore keeps an LRU of 100 keyed by the
+/// bound parameters; a client mostly talks to a handful of buckets or tables, and a short list
+/// compares faster than it hashes.
+const ENDPOINT_CACHE_SIZE: usize = 16;
+
+/// An endpoint resolved once, with its `authSchemes` property read once too.
+struct ResolvedEndpoint {
+    endpoint: Endpoint,
+    /// `None` when the property is malformed: the error is then produced again where it is
+    /// reported, so the cache never changes which error a call returns.
+    auth_schemes: Option<Vec<crate::endpoint::AuthScheme>>,
+}
+
+/// Resolution is a pure function of the bound parameters (the ruleset and partitions are
+/// fixed per client), so its results can be reused. Most recently used first.
+#[derive(Default)]
+struct EndpointCache {
+    entries: Mutex<VecDeque<(EndpointParams, Arc<ResolvedEndpoint>)>>,
+}
+
+impl EndpointCache {
+    fn get(&self, params: &EndpointParams) -> Option<Arc<ResolvedEndpoint>> {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let index = entries.iter().position(|(p, _)| p == params)?;
+        if index != 0 {
+            let entry = entries.remove(index)?;
+            entries.push_front(entry);
+        }
+        entries.front().map(|(_, e)| e.clone())
+    }
+
+    fn insert(&self, params: EndpointParams, resolved: Arc<ResolvedEndpoint>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.push_front((params, resolved));
+        entries.truncate(ENDPOINT_CACHE_SIZE);
+    }
 }
 
 impl std::fmt::Debug for ServiceClient {
@@ -260,6 +299,7 @@ impl ServiceClient {
             signer: Signer::new(),
             retry: Mutex::new(retry),
             user_agent,
+            endpoints: EndpointCache::default(),
         })
     }
 
@@ -339,8 +379,8 @@ impl ServiceClient {
         {
             serialized.host_prefix = None;
         }
-        let mut request = serialized.into_http(&endpoint.url)?;
-        for (name, values) in &endpoint.headers {
+        let mut request = serialized.into_http(&endpoint.endpoint.url)?;
+        for (name, values) in &endpoint.endpoint.headers {
             // botocore sends only the first value of a multi-valued endpoint header.
             if let (Ok(n), Some(Ok(v))) = (
                 http::HeaderName::from_bytes(name.as_bytes()),
@@ -613,14 +653,17 @@ impl ServiceClient {
         &self,
         op: &Operation,
         params: &Value,
-    ) -> Result<crate::endpoint::Endpoint, Error> {
+    ) -> Result<Arc<ResolvedEndpoint>, Error> {
         let Some(resolver) = &self.resolver else {
             return match &self.config.endpoint.endpoint_url {
-                Some(url) => Ok(crate::endpoint::Endpoint {
-                    url: url.clone(),
-                    headers: Vec::new(),
-                    properties: Default::default(),
-                }),
+                Some(url) => Ok(Arc::new(ResolvedEndpoint {
+                    endpoint: Endpoint {
+                        url: url.clone(),
+                        headers: Vec::new(),
+                        properties: Default::default(),
+                    },
+                    auth_schemes: Some(Vec::new()),
+                })),
                 None => Err(Error::Client(format!(
                     "service {} has no endpoint rules; set an endpoint URL",
                     self.service
@@ -636,16 +679,25 @@ impl ServiceClient {
             &self.config.endpoint.client_context,
             self.config.endpoint.builtins_override.is_none(),
         )?;
-        resolver.resolve(&bound).map_err(|e| match e {
+        if let Some(hit) = self.endpoints.get(&bound) {
+            return Ok(hit);
+        }
+        let endpoint = resolver.resolve(&bound).map_err(|e| match e {
             EndpointError::MissingRequiredParameter { name } if name == "Region" => Error::NoRegion,
             other => Error::Endpoint(other),
-        })
+        })?;
+        let resolved = Arc::new(ResolvedEndpoint {
+            auth_schemes: endpoint.auth_schemes().ok(),
+            endpoint,
+        });
+        self.endpoints.insert(bound, resolved.clone());
+        Ok(resolved)
     }
 
     fn auth_for(
         &self,
         op: &Operation,
-        endpoint: &crate::endpoint::Endpoint,
+        endpoint: &ResolvedEndpoint,
     ) -> Result<(AuthScheme, Signing), Error> {
         let service_auth: Vec<&str> = self
             .model
@@ -677,7 +729,14 @@ impl ServiceClient {
         if matches!(scheme, AuthScheme::SigV4(_) | AuthScheme::SigV4a(_)) {
             // The endpoint's first supported auth scheme decides the signing name, region and
             // algorithm (S3 Multi-Region Access Points ask for SigV4a, for example).
-            let schemes = endpoint.auth_schemes()?;
+            let parsed;
+            let schemes = match &endpoint.auth_schemes {
+                Some(schemes) => schemes,
+                None => {
+                    parsed = endpoint.endpoint.auth_schemes()?;
+                    &parsed
+                }
+            };
             if let Some(chosen) = schemes
                 .iter()
                 .find(|s| matches!(s.name.as_str(), "sigv4" | "sigv4a"))

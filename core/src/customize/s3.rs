@@ -641,9 +641,9 @@ pub fn looks_like_200_error(body: &[u8]) -> bool {
     let mut depth = 0usize;
     // Whether the root element is an un-namespaced `Error`, once seen.
     let mut root_is_error: Option<bool> = None;
-    let mut buf = Vec::new();
     loop {
-        let event = match reader.read_event_into(&mut buf) {
+        // Events borrow from the body (no copy per event): this check reads every 200 body.
+        let event = match reader.read_event() {
             Ok(event) => event,
             Err(_) => return true,
         };
@@ -671,7 +671,6 @@ pub fn looks_like_200_error(body: &[u8]) -> bool {
             }
             _ => {}
         }
-        buf.clear();
     }
     // Unclosed elements or no element at all: not a well-formed document.
     depth != 0 || root_is_error.unwrap_or(true)
@@ -751,7 +750,6 @@ fn root_text(body: &[u8]) -> Option<Option<String>> {
             XmlEvent::Eof => return None,
             _ => {}
         }
-        buf.clear();
     }
 }
 

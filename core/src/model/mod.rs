@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use raw::{RawOperation, RawRef, RawService, RawShape, RawXmlNamespaceAny};
+use raw::{owned, RawOperation, RawRef, RawService, RawShape, RawXmlNamespaceAny, Text};
 
 /// Index of a shape inside its [`ServiceModel`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -434,8 +434,9 @@ impl ServiceModel {
 
     /// Build from a JSON value (the protocol test suites carry their models inline).
     pub fn from_value(json: serde_json::Value) -> Result<Arc<ServiceModel>, ModelError> {
-        let raw: RawService = serde_json::from_value(json)?;
-        Builder::build(raw).map(Arc::new)
+        // The raw form borrows its strings from JSON text, so go through the text.
+        let text = serde_json::to_vec(&json)?;
+        Self::from_json(&text)
     }
 
     /// A shape by id. Ids come from this model, so the lookup cannot miss.
@@ -498,18 +499,28 @@ impl ServiceModel {
 
 struct Builder<'a> {
     index: HashMap<String, ShapeId>,
-    raw_shapes: Vec<(&'a String, &'a RawShape)>,
+    raw_shapes: Vec<(&'a str, &'a RawShape<'a>)>,
 }
 
 impl<'a> Builder<'a> {
-    fn build(raw: RawService) -> Result<ServiceModel, ModelError> {
-        // Sort shape names so ids are stable between runs (HashMap order is not).
-        let mut names: Vec<(&String, &RawShape)> = raw.shapes.iter().collect();
+    fn build(raw: RawService<'_>) -> Result<ServiceModel, ModelError> {
+        // Sort shape names so ids do not depend on the file's order.
+        let mut names: Vec<(&str, &RawShape)> = raw.shapes.iter().map(|(n, s)| (&**n, s)).collect();
         names.sort_by(|a, b| a.0.cmp(b.0));
+        // A name given twice (JSON allows it) keeps its last definition, as a map would; the
+        // sort is stable, so that is the last of each run.
+        let mut deduped: Vec<(&str, &RawShape)> = Vec::with_capacity(names.len());
+        for entry in names {
+            match deduped.last_mut() {
+                Some(last) if last.0 == entry.0 => *last = entry,
+                _ => deduped.push(entry),
+            }
+        }
+        let names = deduped;
         let index: HashMap<String, ShapeId> = names
             .iter()
             .enumerate()
-            .map(|(i, (n, _))| ((*n).clone(), ShapeId(i as u32)))
+            .map(|(i, (n, _))| ((*n).to_string(), ShapeId(i as u32)))
             .collect();
         let builder = Builder {
             index,
@@ -528,7 +539,7 @@ impl<'a> Builder<'a> {
         for (name, op) in &raw.operations {
             let built = builder.operation(name, op)?;
             operation_index.insert(normalize_operation_name(name), operations.len());
-            operations.insert(name.clone(), built);
+            operations.insert(name.to_owned_string(), built);
         }
         Ok(ServiceModel {
             metadata,
@@ -554,7 +565,7 @@ impl<'a> Builder<'a> {
             })
     }
 
-    fn target(&self, id: ShapeId) -> &RawShape {
+    fn target(&self, id: ShapeId) -> &'a RawShape<'a> {
         self.raw_shapes[id.0 as usize].1
     }
 
@@ -572,11 +583,8 @@ impl<'a> Builder<'a> {
                 Some("statusCode") => Location::StatusCode,
                 _ => Location::Body,
             },
-            location_name: r
-                .location_name
-                .clone()
-                .or_else(|| target.location_name.clone()),
-            query_name: r.query_name.clone(),
+            location_name: owned(&r.location_name).or_else(|| owned(&target.location_name)),
+            query_name: owned(&r.query_name),
             xml_namespace: r
                 .xml_namespace
                 .as_ref()
@@ -595,7 +603,7 @@ impl<'a> Builder<'a> {
             event_payload: r.eventpayload,
             event_header: r.eventheader,
             context_param: r.context_param.as_ref().map(|c| c.name.clone()),
-            result_wrapper: r.result_wrapper.clone(),
+            result_wrapper: owned(&r.result_wrapper),
             streaming: r.streaming || target.streaming,
             deprecated: r.deprecated,
         })
@@ -611,17 +619,17 @@ impl<'a> Builder<'a> {
                 })
                 .and_then(|r| self.shape_ref("", r, name))
         };
-        let kind = match s.kind.as_str() {
+        let kind = match &*s.kind {
             "structure" => {
                 let members = s
                     .members
                     .iter()
-                    .map(|(m, r)| Ok((m.clone(), self.shape_ref(m, r, name)?)))
+                    .map(|(m, r)| Ok((m.to_owned_string(), self.shape_ref(m, r, name)?)))
                     .collect::<Result<IndexMap<_, _>, ModelError>>()?;
                 ShapeKind::Structure(Structure {
                     members,
-                    required: s.required.clone(),
-                    payload: s.payload.clone(),
+                    required: s.required.iter().map(Text::to_owned_string).collect(),
+                    payload: owned(&s.payload),
                     union: s.union,
                     document: s.document,
                     exception: s.exception,
@@ -633,11 +641,7 @@ impl<'a> Builder<'a> {
                     }),
                     event: s.event,
                     eventstream: s.eventstream,
-                    retryable: s.retryable.as_ref().map(|r| {
-                        r.get("throttling")
-                            .and_then(|t| t.as_bool())
-                            .unwrap_or(false)
-                    }),
+                    retryable: s.retryable.as_ref().map(|r| r.throttling),
                 })
             }
             "list" => ShapeKind::List(part(&s.member, "list", "member")?),
@@ -669,12 +673,15 @@ impl<'a> Builder<'a> {
             kind,
             min: s.min,
             max: s.max,
-            pattern: s.pattern.clone(),
-            enum_values: s.enum_values.clone(),
+            pattern: owned(&s.pattern),
+            enum_values: s
+                .enum_values
+                .as_ref()
+                .map(|values| values.iter().map(Text::to_owned_string).collect()),
             streaming: s.streaming,
             requires_length: s.requires_length,
             sensitive: s.sensitive,
-            location_name: s.location_name.clone(),
+            location_name: owned(&s.location_name),
             wrapper: s.wrapper,
             sparse: s.sparse,
         })
@@ -689,10 +696,10 @@ impl<'a> Builder<'a> {
         };
         let input = io_ref(&op.input)?;
         let input_payload = op.input.as_ref().and_then(|r| {
-            r.payload.clone().or_else(|| {
+            owned(&r.payload).or_else(|| {
                 self.index
-                    .get(&r.shape)
-                    .and_then(|id| self.target(*id).payload.clone())
+                    .get(&*r.shape)
+                    .and_then(|id| owned(&self.target(*id).payload))
             })
         });
         let output = io_ref(&op.output)?;
@@ -846,6 +853,64 @@ mod tests {
         assert!(
             err.contains("Nope") && err.contains("PutThingRequest.Tags"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn escaped_strings_duplicates_and_retryable_forms() {
+        // Escapes force owned strings in the borrowed raw form; a repeated shape or member name
+        // keeps its last definition (in the first member's position), as a JSON map would.
+        let json = r#"{
+          "metadata": {"protocol": "json", "endpointPrefix": "svc"},
+          "operations": {"Op": {"input": {"shape": "In\u0070ut"}}},
+          "shapes": {
+            "Input": {"type": "structure", "members": {
+                "A": {"shape": "Str", "locationName": "a\"q"},
+                "B": {"shape": "Str"},
+                "A": {"shape": "Str", "locationName": "last"}}},
+            "Str": {"type": "integer"},
+            "Str": {"type": "string", "pattern": "^\\d+$", "enum": ["x\ty"]},
+            "E1": {"type": "structure", "members": {}, "retryable": {"throttling": true}},
+            "E2": {"type": "structure", "members": {}, "retryable": true},
+            "E3": {"type": "structure", "members": {}, "retryable": {"throttling": "yes"}}
+          }}"#;
+        let m = ServiceModel::from_json(json.as_bytes()).unwrap();
+        let op = m.operation("Op").unwrap();
+        let input = m.shape(op.input.as_ref().unwrap().shape);
+        assert_eq!(input.name, "Input");
+        let members = &input.as_structure().unwrap().members;
+        assert_eq!(members.keys().collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(members["A"].location_name.as_deref(), Some("last"));
+        let s = m.shape_by_name("Str").unwrap();
+        assert!(matches!(s.kind, ShapeKind::String));
+        assert_eq!(s.pattern.as_deref(), Some("^\\d+$"));
+        assert_eq!(s.enum_values.as_deref(), Some(&["x\ty".to_string()][..]));
+        assert_eq!(m.shapes().count(), 5, "duplicates collapse to one shape");
+        let retryable = |name| {
+            m.shape_by_name(name)
+                .unwrap()
+                .as_structure()
+                .unwrap()
+                .retryable
+        };
+        assert_eq!(retryable("E1"), Some(true));
+        assert_eq!(retryable("E2"), Some(false));
+        assert_eq!(retryable("E3"), Some(false));
+        assert_eq!(retryable("Input"), None);
+    }
+
+    #[test]
+    fn from_value_matches_from_json() {
+        let from_value = ServiceModel::from_value(serde_json::from_str(MINI).unwrap()).unwrap();
+        let from_json = ServiceModel::from_json(MINI.as_bytes()).unwrap();
+        // (Compared through ordered views: the name indexes are hash maps.)
+        let shapes = |m: &ServiceModel| format!("{:?}", m.shapes().collect::<Vec<_>>());
+        let operations = |m: &ServiceModel| format!("{:?}", m.operations().collect::<Vec<_>>());
+        assert_eq!(shapes(&from_value), shapes(&from_json));
+        assert_eq!(operations(&from_value), operations(&from_json));
+        assert_eq!(
+            format!("{:?}", from_value.metadata),
+            format!("{:?}", from_json.metadata)
         );
     }
 

@@ -1,19 +1,92 @@
 //! The on-disk form of botocore's `service-2.json`, as serde reads it.
 //!
 //! Only [`super::ServiceModel::from_json`] sees these types; it turns them into the indexed model.
-//! Unknown keys (documentation, examples, …) are ignored.
+//! Unknown keys (documentation, examples, …) are ignored. Strings borrow from the JSON text where
+//! they can ([`Text`]): a large model has tens of thousands of names, and allocating each one
+//! twice (here, then in the indexed model) dominated load time.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Deref;
 
 use indexmap::IndexMap;
+use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
-use std::collections::HashMap;
+
+/// A JSON string borrowed from the input, or owned when it had escapes to decode.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(super) struct Text<'a>(pub Cow<'a, str>);
+
+impl Text<'_> {
+    pub fn to_owned_string(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+impl Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+/// `Option<Text>` → `Option<String>`.
+pub(super) fn owned(text: &Option<Text<'_>>) -> Option<String> {
+    text.as_ref().map(Text::to_owned_string)
+}
 
 #[derive(Deserialize)]
-pub(super) struct RawService {
+pub(super) struct RawService<'a> {
     pub metadata: RawMetadata,
-    #[serde(default)]
-    pub operations: IndexMap<String, RawOperation>,
-    #[serde(default)]
-    pub shapes: HashMap<String, RawShape>,
+    #[serde(default, borrow)]
+    pub operations: IndexMap<Text<'a>, RawOperation<'a>>,
+    /// In file order; the builder sorts by name.
+    #[serde(default, borrow, deserialize_with = "shape_list")]
+    pub shapes: Vec<(Text<'a>, RawShape<'a>)>,
+}
+
+/// The `shapes` object as a list of pairs: it is sorted and indexed afterwards, so hashing it
+/// here would be wasted work. (Duplicate names, which JSON allows, keep the last as a map would.)
+fn shape_list<'de: 'a, 'a, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<(Text<'a>, RawShape<'a>)>, D::Error> {
+    struct ShapesVisitor<'a>(std::marker::PhantomData<&'a ()>);
+    impl<'de: 'a, 'a> Visitor<'de> for ShapesVisitor<'a> {
+        type Value = Vec<(Text<'a>, RawShape<'a>)>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of shapes")
+        }
+        fn visit_map<M: de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+            let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+            while let Some(entry) = map.next_entry::<Text<'a>, RawShape<'a>>()? {
+                out.push(entry);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(ShapesVisitor(std::marker::PhantomData))
 }
 
 #[derive(Deserialize, Default)]
@@ -48,12 +121,15 @@ pub(super) struct RawHttp {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub(super) struct RawOperation {
+pub(super) struct RawOperation<'a> {
     pub name: Option<String>,
     pub http: RawHttp,
-    pub input: Option<RawRef>,
-    pub output: Option<RawRef>,
-    pub errors: Vec<RawRef>,
+    #[serde(borrow)]
+    pub input: Option<RawRef<'a>>,
+    #[serde(borrow)]
+    pub output: Option<RawRef<'a>>,
+    #[serde(borrow)]
+    pub errors: Vec<RawRef<'a>>,
     pub endpoint: Option<RawEndpointTrait>,
     #[serde(rename = "httpChecksumRequired")]
     pub http_checksum_required: bool,
@@ -129,20 +205,22 @@ pub(super) struct RawContextParam {
 /// A shape reference: a member, a list member, a map key/value, or an operation's input/output.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub(super) struct RawRef {
-    pub shape: String,
-    pub location: Option<String>,
-    #[serde(rename = "locationName")]
-    pub location_name: Option<String>,
-    #[serde(rename = "queryName")]
-    pub query_name: Option<String>,
+pub(super) struct RawRef<'a> {
+    #[serde(borrow)]
+    pub shape: Text<'a>,
+    #[serde(borrow)]
+    pub location: Option<Text<'a>>,
+    #[serde(rename = "locationName", borrow)]
+    pub location_name: Option<Text<'a>>,
+    #[serde(rename = "queryName", borrow)]
+    pub query_name: Option<Text<'a>>,
     #[serde(rename = "xmlNamespace")]
     pub xml_namespace: Option<RawXmlNamespaceAny>,
     #[serde(rename = "xmlAttribute")]
     pub xml_attribute: bool,
     pub flattened: Option<bool>,
-    #[serde(rename = "timestampFormat")]
-    pub timestamp_format: Option<String>,
+    #[serde(rename = "timestampFormat", borrow)]
+    pub timestamp_format: Option<Text<'a>>,
     pub jsonvalue: bool,
     #[serde(rename = "hostLabel")]
     pub host_label: bool,
@@ -153,11 +231,12 @@ pub(super) struct RawRef {
     pub eventheader: bool,
     #[serde(rename = "contextParam")]
     pub context_param: Option<RawContextParam>,
-    #[serde(rename = "resultWrapper")]
-    pub result_wrapper: Option<String>,
+    #[serde(rename = "resultWrapper", borrow)]
+    pub result_wrapper: Option<Text<'a>>,
     pub deprecated: bool,
     /// An operation's input/output reference may name the payload member itself.
-    pub payload: Option<String>,
+    #[serde(borrow)]
+    pub payload: Option<Text<'a>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -172,20 +251,28 @@ pub(super) struct RawErrorTrait {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub(super) struct RawShape {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub members: IndexMap<String, RawRef>,
-    pub member: Option<RawRef>,
-    pub key: Option<RawRef>,
-    pub value: Option<RawRef>,
-    pub required: Vec<String>,
+pub(super) struct RawShape<'a> {
+    #[serde(rename = "type", borrow)]
+    pub kind: Text<'a>,
+    /// Members in model order (a list: the builder only iterates them).
+    #[serde(borrow, deserialize_with = "member_list")]
+    pub members: Vec<(Text<'a>, RawRef<'a>)>,
+    #[serde(borrow)]
+    pub member: Option<RawRef<'a>>,
+    #[serde(borrow)]
+    pub key: Option<RawRef<'a>>,
+    #[serde(borrow)]
+    pub value: Option<RawRef<'a>>,
+    #[serde(borrow)]
+    pub required: Vec<Text<'a>>,
     pub min: Option<f64>,
     pub max: Option<f64>,
-    pub pattern: Option<String>,
-    #[serde(rename = "enum")]
-    pub enum_values: Option<Vec<String>>,
-    pub payload: Option<String>,
+    #[serde(borrow)]
+    pub pattern: Option<Text<'a>>,
+    #[serde(rename = "enum", borrow)]
+    pub enum_values: Option<Vec<Text<'a>>>,
+    #[serde(borrow)]
+    pub payload: Option<Text<'a>>,
     pub exception: bool,
     pub fault: bool,
     pub error: Option<RawErrorTrait>,
@@ -198,16 +285,62 @@ pub(super) struct RawShape {
     pub requires_length: bool,
     pub sensitive: bool,
     pub flattened: bool,
-    #[serde(rename = "locationName")]
-    pub location_name: Option<String>,
+    #[serde(rename = "locationName", borrow)]
+    pub location_name: Option<Text<'a>>,
     #[serde(rename = "xmlNamespace")]
     pub xml_namespace: Option<RawXmlNamespaceAny>,
-    #[serde(rename = "timestampFormat")]
-    pub timestamp_format: Option<String>,
+    #[serde(rename = "timestampFormat", borrow)]
+    pub timestamp_format: Option<Text<'a>>,
     pub jsonvalue: bool,
     pub wrapper: bool,
     pub sparse: bool,
-    pub retryable: Option<serde_json::Value>,
+    pub retryable: Option<RawRetryable>,
     /// Shapes may carry a member's `location` themselves (botocore merges it into the ref).
-    pub location: Option<String>,
+    #[serde(borrow)]
+    pub location: Option<Text<'a>>,
+}
+
+/// A structure's `members`, in order. (A repeated member name keeps the first position and the
+/// last value, as a map would.)
+fn member_list<'de: 'a, 'a, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<(Text<'a>, RawRef<'a>)>, D::Error> {
+    struct MembersVisitor<'a>(std::marker::PhantomData<&'a ()>);
+    impl<'de: 'a, 'a> Visitor<'de> for MembersVisitor<'a> {
+        type Value = Vec<(Text<'a>, RawRef<'a>)>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of members")
+        }
+        fn visit_map<M: de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+            let mut out: Vec<(Text<'a>, RawRef<'a>)> =
+                Vec::with_capacity(map.size_hint().unwrap_or(0));
+            while let Some((name, member)) = map.next_entry::<Text<'a>, RawRef<'a>>()? {
+                match out.iter_mut().find(|(n, _)| *n == name) {
+                    Some(existing) => existing.1 = member,
+                    None => out.push((name, member)),
+                }
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(MembersVisitor(std::marker::PhantomData))
+}
+
+/// `retryable` on an error shape: only `throttling` is read; any other form (not an object, a
+/// non-boolean `throttling`) means "retryable, not throttling", as before.
+#[derive(Default)]
+pub(super) struct RawRetryable {
+    pub throttling: bool,
+}
+
+impl<'de> Deserialize<'de> for RawRetryable {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        Ok(RawRetryable {
+            throttling: value
+                .get("throttling")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false),
+        })
+    }
 }

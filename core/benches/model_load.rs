@@ -1,0 +1,83 @@
+//! Model load cost, the figure compared with botocore's `create_client`: a first load
+//! (decompress the embedded `service-2.json` + `ServiceModel::from_json`, which parses and
+//! indexes it) for S3, DynamoDB and EC2, and a cached `Session::model` lookup.
+//!
+//! Run: `cargo bench -p sansboto-core --bench model_load`
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use sansboto_core::model::ServiceModel;
+use sansboto_core::session::{DataFile, DataSource, Session, SessionInputs};
+use sansboto_models::{decompress_embedded, FileKind, Loader, TopLevelFile};
+
+/// The embedded data as a session's data source.
+struct Embedded(Loader);
+
+impl DataSource for Embedded {
+    fn service_file(
+        &self,
+        service: &str,
+        api_version: Option<&str>,
+        file: DataFile,
+    ) -> Result<Arc<[u8]>, String> {
+        let kind = match file {
+            DataFile::ServiceModel => FileKind::ServiceModel,
+            DataFile::EndpointRuleSet => FileKind::EndpointRuleSet,
+            DataFile::Paginators => FileKind::Paginators,
+            DataFile::Waiters => FileKind::Waiters,
+        };
+        self.0
+            .load(service, api_version, kind)
+            .map_err(|e| e.to_string())
+    }
+    fn partitions(&self) -> Result<Arc<[u8]>, String> {
+        self.0
+            .load_top_level(TopLevelFile::Partitions)
+            .map_err(|e| e.to_string())
+    }
+    fn retry_config(&self) -> Result<Arc<[u8]>, String> {
+        self.0
+            .load_top_level(TopLevelFile::Retry)
+            .map_err(|e| e.to_string())
+    }
+    fn services(&self) -> Result<Vec<String>, String> {
+        self.0.services().map_err(|e| e.to_string())
+    }
+}
+
+fn model_load(c: &mut Criterion) {
+    let mut group = c.benchmark_group("model_load");
+    for service in ["s3", "dynamodb", "ec2"] {
+        let json = decompress_embedded(service, None, FileKind::ServiceModel).unwrap();
+        group.bench_function(format!("first_load/{service}"), |b| {
+            b.iter(|| {
+                let json =
+                    decompress_embedded(black_box(service), None, FileKind::ServiceModel).unwrap();
+                ServiceModel::from_json(&json).unwrap()
+            })
+        });
+        group.bench_function(format!("from_json/{service}"), |b| {
+            b.iter(|| ServiceModel::from_json(black_box(&json)).unwrap())
+        });
+    }
+    let session =
+        Session::new(SessionInputs::default(), Arc::new(Embedded(Loader::new()))).unwrap();
+    session.model("ec2", None).unwrap();
+    group.bench_function("cached_session_model/ec2", |b| {
+        b.iter(|| session.model(black_box("ec2"), None).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(500));
+    targets = model_load
+}
+criterion_main!(benches);
