@@ -6,7 +6,7 @@
 //! `/proc/self/stat` is the clients' alone: per-call CPU = (user + system) / requests.
 //!
 //! ```sh
-//! cd bench && cargo bench --bench throughput            # THROUGHPUT_SECS=3 per scenario
+//! cd bench && cargo bench --bench throughput   # THROUGHPUT_SECS=3 per scenario, THROUGHPUT_ONLY=tokio
 //! ```
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -40,12 +40,22 @@ fn main() {
     let server = Server::start();
     let endpoint = server.endpoint.clone();
 
+    // THROUGHPUT_ONLY=tokio (a substring of the client names) runs a subset, e.g. to profile.
+    let only = std::env::var("THROUGHPUT_ONLY").unwrap_or_default();
+    type Scenario = fn(&str, usize, Duration) -> Row;
+    let scenarios: [(&str, Scenario); 4] = [
+        ("sansboto-tokio", tokio_sansboto),
+        ("sansboto-async-std", async_std_sansboto),
+        ("sansboto-blocking", blocking_sansboto),
+        ("aws-sdk-rust", tokio_aws_sdk),
+    ];
     let mut rows = Vec::new();
     for concurrency in [1, HIGH] {
-        rows.push(tokio_sansboto(&endpoint, concurrency, window));
-        rows.push(async_std_sansboto(&endpoint, concurrency, window));
-        rows.push(blocking_sansboto(&endpoint, concurrency, window));
-        rows.push(tokio_aws_sdk(&endpoint, concurrency, window));
+        for (name, run) in scenarios {
+            if name.contains(only.as_str()) {
+                rows.push(run(&endpoint, concurrency, window));
+            }
+        }
     }
     println!();
     println!("| client | concurrency | requests | req/s | CPU µs/call |");
