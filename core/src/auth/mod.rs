@@ -337,17 +337,20 @@ impl Signer {
 
     /// botocore's choice: S3 presigned URLs are `UNSIGNED-PAYLOAD`; an unsigned-body operation
     /// is unsigned over HTTPS only (plain HTTP always signs the payload); otherwise the body's
-    /// SHA-256.
+    /// SHA-256. A streamed body is `UNSIGNED-PAYLOAD` too: botocore reads a seekable stream
+    /// twice to hash it, but the core never reads a stream, and hashing it here would mean
+    /// holding it all in memory (aws-sdk-rust makes the same choice for bodies it cannot buffer).
     fn payload_for(
         flags: &SigV4Flags,
         ctx: &SigningContext<'_>,
         request: &Request<Body>,
     ) -> PayloadHash {
         let https = request.uri().scheme_str() == Some("https");
-        // botocore hashes a streamed S3 body by reading it twice; the core never reads streams,
-        // so S3 streams are sent with UNSIGNED-PAYLOAD (which S3 accepts on any connection).
-        let s3_stream = flags.s3 && matches!(request.body(), Body::Stream(_));
-        if (flags.s3 && ctx.presign.is_some()) || (flags.unsigned_payload && https) || s3_stream {
+        // botocore hashes a streamed body by reading it twice; the core never reads streams,
+        // so a stream without a precomputed hash is signed UNSIGNED-PAYLOAD (as aws-sdk-rust
+        // does for bodies it cannot buffer).
+        let streamed = matches!(request.body(), Body::Stream(_));
+        if (flags.s3 && ctx.presign.is_some()) || (flags.unsigned_payload && https) || streamed {
             PayloadHash::Unsigned
         } else {
             PayloadHash::ComputeSha256
@@ -487,5 +490,46 @@ mod tests {
         assert!(signer
             .sign(&mut plain, &scheme, Identity::Anonymous, &ctx)
             .is_err());
+    }
+
+    #[test]
+    fn streamed_body_is_signed_unsigned_payload_even_over_http() {
+        let signer = Signer::new();
+        let creds = Credentials::new("AKID", "secret", None, None);
+        let ctx = SigningContext {
+            signing_name: "s3",
+            region: "us-east-1",
+            region_set: None,
+            time: SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+            presign: None,
+            payload: None,
+            disable_double_encoding: None,
+        };
+        let s3 = AuthScheme::SigV4(SigV4Flags {
+            s3: true,
+            unsigned_payload: false,
+        });
+        let stream = crate::body::StreamingBody::new(0u8, Some(1 << 30));
+        let mut req = Request::put("http://127.0.0.1:9000/bucket/key")
+            .body(Body::Stream(stream))
+            .unwrap();
+        let out = signer
+            .sign(&mut req, &s3, Identity::Credentials(&creds), &ctx)
+            .unwrap()
+            .unwrap();
+        assert!(out.canonical_request.ends_with("\nUNSIGNED-PAYLOAD"));
+        assert_eq!(req.headers()["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
+
+        // An in-memory body over plain HTTP is still hashed.
+        let mut req = Request::put("http://127.0.0.1:9000/bucket/key")
+            .body(Body::from(b"abc".to_vec()))
+            .unwrap();
+        signer
+            .sign(&mut req, &s3, Identity::Credentials(&creds), &ctx)
+            .unwrap();
+        assert_eq!(
+            req.headers()["x-amz-content-sha256"],
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }
