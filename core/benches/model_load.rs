@@ -62,6 +62,16 @@ fn model_load(c: &mut Criterion) {
         group.bench_function(format!("from_json/{service}"), |b| {
             b.iter(|| ServiceModel::from_json(black_box(&json)).unwrap())
         });
+        // The parts of a first load, measured apart: decompression alone, and a serde pass
+        // that validates the JSON and builds nothing (the floor for any full parse).
+        group.bench_function(format!("decompress/{service}"), |b| {
+            b.iter(|| {
+                decompress_embedded(black_box(service), None, FileKind::ServiceModel).unwrap()
+            })
+        });
+        group.bench_function(format!("json_skim/{service}"), |b| {
+            b.iter(|| serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&json)).unwrap())
+        });
     }
     let session =
         Session::new(SessionInputs::default(), Arc::new(Embedded(Loader::new()))).unwrap();

@@ -273,7 +273,7 @@ impl Session {
             .data
             .service_file(service, api_version, DataFile::ServiceModel)
             .map_err(Error::Client)?;
-        let model = ServiceModel::from_json(&bytes)?;
+        let model = ServiceModel::from_shared(bytes)?;
         self.models
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -5,15 +5,29 @@
 //! lets a member override (locationName, xmlNamespace, flattened, timestampFormat, jsonvalue) are
 //! merged into each [`ShapeRef`] here, so protocols read one place. A [`ServiceModel`] is meant to
 //! be shared behind an `Arc`.
+//!
+//! Loading is lazy where it pays: the model keeps its JSON text, checks every shape at load (so a
+//! broken model still fails there, with the same errors), but builds a [`Shape`] only the first
+//! time it is asked for. A client that calls three operations of EC2's ~750 never builds most of
+//! its ~4,000 shapes, and model load is about parsing speed, not allocation.
 
 mod raw;
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::HashMap as StdHashMap;
+use std::fmt;
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 use indexmap::IndexMap;
 
-use raw::{owned, RawOperation, RawRef, RawService, RawShape, RawXmlNamespaceAny, Text};
+/// The model's name indexes: names come from the model, not from callers, so a fast fixed
+/// hash is safe (and hashing ~4,000 shape names was a visible part of loading EC2).
+type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::FixedState>;
+
+use raw::{
+    owned, RawOperation, RawRef, RawService, RawShape, RawXmlNamespaceAny, RefTarget, ShapeCheck,
+    Text,
+};
 
 /// Index of a shape inside its [`ServiceModel`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -410,11 +424,81 @@ pub struct ServiceModel {
     pub metadata: Metadata,
     /// The protocol this client speaks (first supported of `metadata.protocols`).
     pub protocol: Protocol,
-    shapes: Vec<Shape>,
+    /// The JSON text the shapes are built from on first use.
+    source: Source,
+    /// Sorted by name; a shape's index is its [`ShapeId`].
+    shapes: Vec<LazyShape>,
     shape_index: HashMap<String, ShapeId>,
     operations: IndexMap<String, Operation>,
     /// Operation index by normalized name, so `PutObject`, `put_object` and `put-object` agree.
     operation_index: HashMap<String, usize>,
+}
+
+/// The model's JSON text, shared (with the data source's cache when it came from one).
+#[derive(Clone)]
+struct Source(Arc<[u8]>);
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes of JSON>", self.0.len())
+    }
+}
+
+/// A shape checked at load and built on first use.
+#[derive(Clone, Debug)]
+struct LazyShape {
+    name: Box<str>,
+    /// Where the shape's JSON object is in the model's source.
+    json: Range<usize>,
+    /// What a reference to this shape inherits from it, read at load so building one shape
+    /// never needs another's JSON.
+    inherited: Inherited,
+    built: OnceLock<Shape>,
+}
+
+/// The traits of a shape that references to it take over unless they set their own, and the
+/// structure's payload (an operation's input may take it).
+#[derive(Clone, Debug, Default)]
+struct Inherited {
+    /// `location` (an unknown value counts as the body, as on a reference).
+    location: Option<Location>,
+    location_name: Option<String>,
+    xml_namespace: Option<XmlNamespace>,
+    flattened: bool,
+    /// `timestampFormat`: `Some(None)` for a name botocore does not know.
+    timestamp_format: Option<Option<TimestampFormat>>,
+    jsonvalue: bool,
+    streaming: bool,
+    payload: Option<String>,
+}
+
+impl Inherited {
+    fn of(s: &ShapeCheck<'_>) -> Inherited {
+        Inherited {
+            location: s.location.as_deref().map(location_from_name),
+            location_name: owned(&s.location_name),
+            xml_namespace: s.xml_namespace.as_deref().map(xml_namespace),
+            flattened: s.flattened,
+            timestamp_format: s
+                .timestamp_format
+                .as_deref()
+                .map(TimestampFormat::from_name),
+            jsonvalue: s.jsonvalue,
+            streaming: s.streaming,
+            payload: owned(&s.payload),
+        }
+    }
+}
+
+fn location_from_name(name: &str) -> Location {
+    match name {
+        "uri" => Location::Uri,
+        "querystring" => Location::QueryString,
+        "header" => Location::Header,
+        "headers" => Location::Headers,
+        "statusCode" => Location::StatusCode,
+        _ => Location::Body,
+    }
 }
 
 /// Lower-case with `_` and `-` removed: the one spelling every name form reduces to.
@@ -428,8 +512,19 @@ fn normalize_operation_name(name: &str) -> String {
 impl ServiceModel {
     /// Parse and index a botocore `service-2.json`.
     pub fn from_json(json: &[u8]) -> Result<Arc<ServiceModel>, ModelError> {
-        let raw: RawService = serde_json::from_slice(json)?;
-        Builder::build(raw).map(Arc::new)
+        Self::from_shared(Arc::from(json))
+    }
+
+    /// Parse and index a botocore `service-2.json` held in shared memory (a data source's
+    /// cache): the model keeps the text to build shapes from, without a copy.
+    pub fn from_shared(json: Arc<[u8]>) -> Result<Arc<ServiceModel>, ModelError> {
+        let raw: RawService = serde_json::from_slice(&json)?;
+        let model = Builder::build(&raw, &json)?;
+        drop(raw);
+        Ok(Arc::new(ServiceModel {
+            source: Source(json),
+            ..model
+        }))
     }
 
     /// Build from a JSON value (the protocol test suites carry their models inline).
@@ -441,7 +536,36 @@ impl ServiceModel {
 
     /// A shape by id. Ids come from this model, so the lookup cannot miss.
     pub fn shape(&self, id: ShapeId) -> &Shape {
-        &self.shapes[id.0 as usize]
+        let lazy = &self.shapes[id.0 as usize];
+        lazy.built.get_or_init(|| self.build_shape(lazy))
+    }
+
+    /// Build a shape from its JSON. The same text passed the same checks at load, so this
+    /// cannot fail; if it somehow did, the shape reads as a plain string rather than panic.
+    fn build_shape(&self, lazy: &LazyShape) -> Shape {
+        let resolver = Resolver {
+            index: &self.shape_index,
+            shapes: &self.shapes,
+        };
+        self.source
+            .0
+            .get(lazy.json.clone())
+            .and_then(|json| serde_json::from_slice::<RawShape>(json).ok())
+            .and_then(|raw| resolver.shape(&lazy.name, &raw).ok())
+            .unwrap_or_else(|| Shape {
+                name: lazy.name.to_string(),
+                kind: ShapeKind::String,
+                min: None,
+                max: None,
+                pattern: None,
+                enum_values: None,
+                streaming: false,
+                requires_length: false,
+                sensitive: false,
+                location_name: None,
+                wrapper: false,
+                sparse: false,
+            })
     }
 
     /// A shape by name.
@@ -480,12 +604,12 @@ impl ServiceModel {
         self.operations.values()
     }
 
-    /// All shapes.
+    /// All shapes, by id (building each one not built yet).
     pub fn shapes(&self) -> impl Iterator<Item = (ShapeId, &Shape)> {
-        self.shapes
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (ShapeId(i as u32), s))
+        (0..self.shapes.len()).map(|i| {
+            let id = ShapeId(i as u32);
+            (id, self.shape(id))
+        })
     }
 
     /// The signing name: `signingName`, else the endpoint prefix.
@@ -497,60 +621,168 @@ impl ServiceModel {
     }
 }
 
-struct Builder<'a> {
-    index: HashMap<String, ShapeId>,
-    raw_shapes: Vec<(&'a str, &'a RawShape<'a>)>,
+/// Checks a model's shapes and builds its operations at load.
+struct Builder;
+
+/// A shape checked at load: what building it will look up, kept until every shape is known.
+struct Checked<'a> {
+    kind: CheckedKind<'a>,
 }
 
-impl<'a> Builder<'a> {
-    fn build(raw: RawService<'_>) -> Result<ServiceModel, ModelError> {
-        // Sort shape names so ids do not depend on the file's order.
-        let mut names: Vec<(&str, &RawShape)> = raw.shapes.iter().map(|(n, s)| (&**n, s)).collect();
-        names.sort_by(|a, b| a.0.cmp(b.0));
-        // A name given twice (JSON allows it) keeps its last definition, as a map would; the
-        // sort is stable, so that is the last of each run.
-        let mut deduped: Vec<(&str, &RawShape)> = Vec::with_capacity(names.len());
-        for entry in names {
-            match deduped.last_mut() {
-                Some(last) if last.0 == entry.0 => *last = entry,
-                _ => deduped.push(entry),
+enum CheckedKind<'a> {
+    Structure(Vec<(Text<'a>, RefTarget<'a>)>),
+    List(Option<Text<'a>>),
+    Map(Option<Text<'a>>, Option<Text<'a>>),
+    Scalar,
+    Unknown(Text<'a>),
+}
+
+impl Builder {
+    fn build(raw: &RawService<'_>, source: &[u8]) -> Result<ServiceModel, ModelError> {
+        // Each shape is read (typed) in file order, as one document parse would report its
+        // first error; only what later checks and references need is kept.
+        let mut read = Vec::with_capacity(raw.shapes.len());
+        for (name, json) in &raw.shapes {
+            let shape: ShapeCheck<'_> = serde_json::from_str(json.get())?;
+            let inherited = Inherited::of(&shape);
+            let kind = match &*shape.kind {
+                "structure" => CheckedKind::Structure(shape.members),
+                "list" => CheckedKind::List(shape.member.map(|r| r.0)),
+                "map" => CheckedKind::Map(shape.key.map(|r| r.0), shape.value.map(|r| r.0)),
+                kind if scalar_kind(kind).is_some() => CheckedKind::Scalar,
+                _ => CheckedKind::Unknown(shape.kind),
+            };
+            let start = (json.get().as_ptr() as usize).wrapping_sub(source.as_ptr() as usize);
+            let range = start..start + json.get().len();
+            read.push((&**name, range, inherited, Checked { kind }));
+        }
+        // Sort shape names so ids do not depend on the file's order. A name given twice
+        // (JSON allows it) keeps its last definition, as a map would; the sort is stable, so
+        // that is the last of each run. (Positions are sorted, not the entries: they are big.)
+        let mut order: Vec<usize> = (0..read.len()).collect();
+        order.sort_by(|a, b| read[*a].0.cmp(read[*b].0));
+        let mut kept: Vec<usize> = Vec::with_capacity(order.len());
+        for i in order {
+            match kept.last_mut() {
+                Some(last) if read[*last].0 == read[i].0 => *last = i,
+                _ => kept.push(i),
             }
         }
-        let names = deduped;
-        let index: HashMap<String, ShapeId> = names
+        let mut slots: Vec<Option<_>> = read.into_iter().map(Some).collect();
+        let deduped: Vec<(&str, Range<usize>, Inherited, Checked)> =
+            kept.iter().filter_map(|i| slots[*i].take()).collect();
+        let index: HashMap<String, ShapeId> = deduped
             .iter()
             .enumerate()
-            .map(|(i, (n, _))| ((*n).to_string(), ShapeId(i as u32)))
+            .map(|(i, (n, ..))| ((*n).to_string(), ShapeId(i as u32)))
             .collect();
-        let builder = Builder {
-            index,
-            raw_shapes: names,
+        // Every reference must resolve: checked in name order, as building all would.
+        let id = |target: &str, referenced_by: &dyn Fn() -> String| {
+            index
+                .get(target)
+                .copied()
+                .ok_or_else(|| ModelError::UnknownShape {
+                    missing: target.to_string(),
+                    referenced_by: referenced_by(),
+                })
         };
-        let shapes = builder
-            .raw_shapes
-            .iter()
-            .map(|(name, s)| builder.shape(name, s))
-            .collect::<Result<Vec<_>, _>>()?;
+        let missing = |shape: &str, kind, part| ModelError::MissingPart {
+            shape: shape.to_string(),
+            kind,
+            part,
+        };
+        for (name, _, _, checked) in &deduped {
+            match &checked.kind {
+                CheckedKind::Structure(members) => {
+                    for (m, target) in members {
+                        id(&target.0, &|| format!("{name}.{m}", m = &**m))?;
+                    }
+                }
+                CheckedKind::List(member) => {
+                    let member = member
+                        .as_ref()
+                        .ok_or_else(|| missing(name, "list", "member"))?;
+                    id(member, &|| format!("{name}."))?;
+                }
+                CheckedKind::Map(key, value) => {
+                    let key = key.as_ref().ok_or_else(|| missing(name, "map", "key"))?;
+                    id(key, &|| format!("{name}."))?;
+                    let value = value
+                        .as_ref()
+                        .ok_or_else(|| missing(name, "map", "value"))?;
+                    id(value, &|| format!("{name}."))?;
+                }
+                CheckedKind::Scalar => {}
+                CheckedKind::Unknown(kind) => {
+                    return Err(ModelError::UnknownType {
+                        shape: name.to_string(),
+                        kind: kind.to_string(),
+                    })
+                }
+            }
+        }
+        let shapes: Vec<LazyShape> = deduped
+            .into_iter()
+            .map(|(name, json, inherited, _)| LazyShape {
+                name: name.into(),
+                json,
+                inherited,
+                built: OnceLock::new(),
+            })
+            .collect();
 
-        let metadata = metadata(&raw);
+        let metadata = metadata(raw);
         let protocol = resolve_protocol(&metadata, raw.metadata.protocol.as_deref())?;
+        let resolver = Resolver {
+            index: &index,
+            shapes: &shapes,
+        };
         let mut operations = IndexMap::with_capacity(raw.operations.len());
-        let mut operation_index = HashMap::with_capacity(raw.operations.len());
+        let mut operation_index =
+            HashMap::with_capacity_and_hasher(raw.operations.len(), Default::default());
         for (name, op) in &raw.operations {
-            let built = builder.operation(name, op)?;
+            let built = resolver.operation(name, op)?;
             operation_index.insert(normalize_operation_name(name), operations.len());
             operations.insert(name.to_owned_string(), built);
         }
         Ok(ServiceModel {
             metadata,
             protocol,
+            source: Source(Arc::from(&[][..])),
             shapes,
-            shape_index: builder.index,
+            shape_index: index,
             operations,
             operation_index,
         })
     }
+}
 
+/// The scalar kinds by botocore type name.
+fn scalar_kind(name: &str) -> Option<ShapeKind> {
+    Some(match name {
+        "string" | "character" => ShapeKind::String,
+        "byte" => ShapeKind::Byte,
+        "short" => ShapeKind::Short,
+        "integer" => ShapeKind::Integer,
+        "long" => ShapeKind::Long,
+        "biginteger" | "bigInteger" => ShapeKind::BigInteger,
+        "float" => ShapeKind::Float,
+        "double" => ShapeKind::Double,
+        "bigdecimal" | "bigDecimal" => ShapeKind::BigDecimal,
+        "boolean" => ShapeKind::Boolean,
+        "blob" => ShapeKind::Blob,
+        "timestamp" => ShapeKind::Timestamp,
+        _ => return None,
+    })
+}
+
+/// Builds shapes and operations from their raw form, resolving references by name.
+struct Resolver<'m> {
+    index: &'m HashMap<String, ShapeId>,
+    shapes: &'m [LazyShape],
+}
+
+impl Resolver<'_> {
     fn id(
         &self,
         name: &str,
@@ -565,38 +797,43 @@ impl<'a> Builder<'a> {
             })
     }
 
-    fn target(&self, id: ShapeId) -> &'a RawShape<'a> {
-        self.raw_shapes[id.0 as usize].1
+    /// What references to `id` inherit. Ids come from the index, so this cannot miss.
+    fn target(&self, id: ShapeId) -> Option<&Inherited> {
+        self.shapes.get(id.0 as usize).map(|s| &s.inherited)
     }
 
     fn shape_ref(&self, name: &str, r: &RawRef, owner: &str) -> Result<ShapeRef, ModelError> {
+        static NOTHING: Inherited = Inherited {
+            location: None,
+            location_name: None,
+            xml_namespace: None,
+            flattened: false,
+            timestamp_format: None,
+            jsonvalue: false,
+            streaming: false,
+            payload: None,
+        };
         let shape = self.id(&r.shape, || format!("{owner}.{name}"))?;
-        let target = self.target(shape);
+        let target = self.target(shape).unwrap_or(&NOTHING);
         Ok(ShapeRef {
             name: name.to_string(),
             shape,
-            location: match r.location.as_deref().or(target.location.as_deref()) {
-                Some("uri") => Location::Uri,
-                Some("querystring") => Location::QueryString,
-                Some("header") => Location::Header,
-                Some("headers") => Location::Headers,
-                Some("statusCode") => Location::StatusCode,
-                _ => Location::Body,
+            location: match r.location.as_deref() {
+                Some(location) => location_from_name(location),
+                None => target.location.unwrap_or_default(),
             },
-            location_name: owned(&r.location_name).or_else(|| owned(&target.location_name)),
+            location_name: owned(&r.location_name).or_else(|| target.location_name.clone()),
             query_name: owned(&r.query_name),
-            xml_namespace: r
-                .xml_namespace
-                .as_ref()
-                .or(target.xml_namespace.as_ref())
-                .map(xml_namespace),
+            xml_namespace: match r.xml_namespace.as_deref() {
+                Some(ns) => Some(xml_namespace(ns)),
+                None => target.xml_namespace.clone(),
+            },
             xml_attribute: r.xml_attribute,
             flattened: r.flattened.unwrap_or(target.flattened),
-            timestamp_format: r
-                .timestamp_format
-                .as_deref()
-                .or(target.timestamp_format.as_deref())
-                .and_then(TimestampFormat::from_name),
+            timestamp_format: match r.timestamp_format.as_deref() {
+                Some(format) => TimestampFormat::from_name(format),
+                None => target.timestamp_format.flatten(),
+            },
             jsonvalue: r.jsonvalue || target.jsonvalue,
             host_label: r.host_label,
             idempotency_token: r.idempotency_token,
@@ -649,24 +886,10 @@ impl<'a> Builder<'a> {
                 key: part(&s.key, "map", "key")?,
                 value: part(&s.value, "map", "value")?,
             },
-            "string" | "character" => ShapeKind::String,
-            "byte" => ShapeKind::Byte,
-            "short" => ShapeKind::Short,
-            "integer" => ShapeKind::Integer,
-            "long" => ShapeKind::Long,
-            "biginteger" | "bigInteger" => ShapeKind::BigInteger,
-            "float" => ShapeKind::Float,
-            "double" => ShapeKind::Double,
-            "bigdecimal" | "bigDecimal" => ShapeKind::BigDecimal,
-            "boolean" => ShapeKind::Boolean,
-            "blob" => ShapeKind::Blob,
-            "timestamp" => ShapeKind::Timestamp,
-            other => {
-                return Err(ModelError::UnknownType {
-                    shape: name.to_string(),
-                    kind: other.to_string(),
-                })
-            }
+            other => scalar_kind(other).ok_or_else(|| ModelError::UnknownType {
+                shape: name.to_string(),
+                kind: other.to_string(),
+            })?,
         };
         Ok(Shape {
             name: name.to_string(),
@@ -699,7 +922,8 @@ impl<'a> Builder<'a> {
             owned(&r.payload).or_else(|| {
                 self.index
                     .get(&*r.shape)
-                    .and_then(|id| owned(&self.target(*id).payload))
+                    .and_then(|id| self.target(*id))
+                    .and_then(|t| t.payload.clone())
             })
         });
         let output = io_ref(&op.output)?;

@@ -12,6 +12,7 @@ use std::ops::Deref;
 use indexmap::IndexMap;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// A JSON string borrowed from the input, or owned when it had escapes to decode.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,25 +63,26 @@ pub(super) struct RawService<'a> {
     pub metadata: RawMetadata,
     #[serde(default, borrow)]
     pub operations: IndexMap<Text<'a>, RawOperation<'a>>,
-    /// In file order; the builder sorts by name.
+    /// In file order, each shape still as its JSON text: shapes are read one by one (and
+    /// built only when first used), so the document is not turned into one huge tree.
     #[serde(default, borrow, deserialize_with = "shape_list")]
-    pub shapes: Vec<(Text<'a>, RawShape<'a>)>,
+    pub shapes: Vec<(Text<'a>, &'a RawValue)>,
 }
 
 /// The `shapes` object as a list of pairs: it is sorted and indexed afterwards, so hashing it
 /// here would be wasted work. (Duplicate names, which JSON allows, keep the last as a map would.)
 fn shape_list<'de: 'a, 'a, D: Deserializer<'de>>(
     deserializer: D,
-) -> Result<Vec<(Text<'a>, RawShape<'a>)>, D::Error> {
+) -> Result<Vec<(Text<'a>, &'a RawValue)>, D::Error> {
     struct ShapesVisitor<'a>(std::marker::PhantomData<&'a ()>);
     impl<'de: 'a, 'a> Visitor<'de> for ShapesVisitor<'a> {
-        type Value = Vec<(Text<'a>, RawShape<'a>)>;
+        type Value = Vec<(Text<'a>, &'a RawValue)>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("an object of shapes")
         }
         fn visit_map<M: de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
             let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
-            while let Some(entry) = map.next_entry::<Text<'a>, RawShape<'a>>()? {
+            while let Some(entry) = map.next_entry::<Text<'a>, &'a RawValue>()? {
                 out.push(entry);
             }
             Ok(out)
@@ -202,7 +204,7 @@ pub(super) struct RawContextParam {
     pub name: String,
 }
 
-/// A shape reference: a member, a list member, a map key/value, or an operation's input/output.
+/// A shape reference ([`RefCheck`] is the load-time twin: keep the two field lists alike): a member, a list member, a map key/value, or an operation's input/output.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct RawRef<'a> {
@@ -215,7 +217,7 @@ pub(super) struct RawRef<'a> {
     #[serde(rename = "queryName", borrow)]
     pub query_name: Option<Text<'a>>,
     #[serde(rename = "xmlNamespace")]
-    pub xml_namespace: Option<RawXmlNamespaceAny>,
+    pub xml_namespace: Option<Box<RawXmlNamespaceAny>>,
     #[serde(rename = "xmlAttribute")]
     pub xml_attribute: bool,
     pub flattened: Option<bool>,
@@ -230,7 +232,7 @@ pub(super) struct RawRef<'a> {
     pub eventpayload: bool,
     pub eventheader: bool,
     #[serde(rename = "contextParam")]
-    pub context_param: Option<RawContextParam>,
+    pub context_param: Option<Box<RawContextParam>>,
     #[serde(rename = "resultWrapper", borrow)]
     pub result_wrapper: Option<Text<'a>>,
     pub deprecated: bool,
@@ -249,6 +251,8 @@ pub(super) struct RawErrorTrait {
     pub sender_fault: bool,
 }
 
+/// A shape definition, as building it reads it ([`ShapeCheck`] is the load-time twin: keep the
+/// two field lists alike).
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct RawShape<'a> {
@@ -288,7 +292,7 @@ pub(super) struct RawShape<'a> {
     #[serde(rename = "locationName", borrow)]
     pub location_name: Option<Text<'a>>,
     #[serde(rename = "xmlNamespace")]
-    pub xml_namespace: Option<RawXmlNamespaceAny>,
+    pub xml_namespace: Option<Box<RawXmlNamespaceAny>>,
     #[serde(rename = "timestampFormat", borrow)]
     pub timestamp_format: Option<Text<'a>>,
     pub jsonvalue: bool,
@@ -302,19 +306,18 @@ pub(super) struct RawShape<'a> {
 
 /// A structure's `members`, in order. (A repeated member name keeps the first position and the
 /// last value, as a map would.)
-fn member_list<'de: 'a, 'a, D: Deserializer<'de>>(
+fn member_list<'de: 'a, 'a, D: Deserializer<'de>, T: Deserialize<'de>>(
     deserializer: D,
-) -> Result<Vec<(Text<'a>, RawRef<'a>)>, D::Error> {
-    struct MembersVisitor<'a>(std::marker::PhantomData<&'a ()>);
-    impl<'de: 'a, 'a> Visitor<'de> for MembersVisitor<'a> {
-        type Value = Vec<(Text<'a>, RawRef<'a>)>;
+) -> Result<Vec<(Text<'a>, T)>, D::Error> {
+    struct MembersVisitor<'a, T>(std::marker::PhantomData<(&'a (), T)>);
+    impl<'de: 'a, 'a, T: Deserialize<'de>> Visitor<'de> for MembersVisitor<'a, T> {
+        type Value = Vec<(Text<'a>, T)>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("an object of members")
         }
         fn visit_map<M: de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-            let mut out: Vec<(Text<'a>, RawRef<'a>)> =
-                Vec::with_capacity(map.size_hint().unwrap_or(0));
-            while let Some((name, member)) = map.next_entry::<Text<'a>, RawRef<'a>>()? {
+            let mut out: Vec<(Text<'a>, T)> = Vec::with_capacity(map.size_hint().unwrap_or(0));
+            while let Some((name, member)) = map.next_entry::<Text<'a>, T>()? {
                 match out.iter_mut().find(|(n, _)| *n == name) {
                     Some(existing) => existing.1 = member,
                     None => out.push((name, member)),
@@ -324,6 +327,143 @@ fn member_list<'de: 'a, 'a, D: Deserializer<'de>>(
         }
     }
     deserializer.deserialize_map(MembersVisitor(std::marker::PhantomData))
+}
+
+/// A JSON string checked and not kept: the load-time check reads every field a shape may
+/// have with the type building it expects, so a malformed model fails at load, while keeping
+/// only what references and the check itself need.
+#[derive(Default)]
+pub(super) struct StrCheck;
+
+impl<'de> Deserialize<'de> for StrCheck {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StrVisitor;
+        impl Visitor<'_> for StrVisitor {
+            type Value = StrCheck;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<StrCheck, E> {
+                Ok(StrCheck)
+            }
+        }
+        deserializer.deserialize_str(StrVisitor)
+    }
+}
+
+/// A JSON array of strings, checked and not kept.
+#[derive(Default)]
+pub(super) struct StrsCheck;
+
+impl<'de> Deserialize<'de> for StrsCheck {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SeqVisitor;
+        impl<'de> Visitor<'de> for SeqVisitor {
+            type Value = StrsCheck;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of strings")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<StrsCheck, A::Error> {
+                while seq.next_element::<StrCheck>()?.is_some() {}
+                Ok(StrsCheck)
+            }
+        }
+        deserializer.deserialize_seq(SeqVisitor)
+    }
+}
+
+/// A member reference as the load-time check reads it: [`RawRef`]'s fields with the same
+/// types, of which only the target shape's name is kept.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RefCheck<'a> {
+    #[serde(borrow)]
+    shape: Text<'a>,
+    location: Option<StrCheck>,
+    #[serde(rename = "locationName")]
+    location_name: Option<StrCheck>,
+    #[serde(rename = "queryName")]
+    query_name: Option<StrCheck>,
+    #[serde(rename = "xmlNamespace")]
+    xml_namespace: Option<Box<RawXmlNamespaceAny>>,
+    #[serde(rename = "xmlAttribute")]
+    xml_attribute: bool,
+    flattened: Option<bool>,
+    #[serde(rename = "timestampFormat")]
+    timestamp_format: Option<StrCheck>,
+    jsonvalue: bool,
+    #[serde(rename = "hostLabel")]
+    host_label: bool,
+    #[serde(rename = "idempotencyToken")]
+    idempotency_token: bool,
+    streaming: bool,
+    eventpayload: bool,
+    eventheader: bool,
+    #[serde(rename = "contextParam")]
+    context_param: Option<Box<RawContextParam>>,
+    #[serde(rename = "resultWrapper")]
+    result_wrapper: Option<StrCheck>,
+    deprecated: bool,
+    payload: Option<StrCheck>,
+}
+
+/// A member reference checked at load: only the target shape's name is kept.
+#[derive(Default)]
+pub(super) struct RefTarget<'a>(pub Text<'a>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for RefTarget<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        RefCheck::deserialize(deserializer).map(|r| RefTarget(r.shape))
+    }
+}
+
+/// A shape as the load-time check reads it: [`RawShape`]'s fields with the same types; kept
+/// are the type, the references' targets and the traits references inherit.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ShapeCheck<'a> {
+    #[serde(rename = "type", borrow)]
+    pub kind: Text<'a>,
+    #[serde(borrow, deserialize_with = "member_list")]
+    pub members: Vec<(Text<'a>, RefTarget<'a>)>,
+    #[serde(borrow)]
+    pub member: Option<RefTarget<'a>>,
+    #[serde(borrow)]
+    pub key: Option<RefTarget<'a>>,
+    #[serde(borrow)]
+    pub value: Option<RefTarget<'a>>,
+    required: StrsCheck,
+    min: Option<f64>,
+    max: Option<f64>,
+    pattern: Option<StrCheck>,
+    #[serde(rename = "enum")]
+    enum_values: Option<StrsCheck>,
+    #[serde(borrow)]
+    pub payload: Option<Text<'a>>,
+    exception: bool,
+    fault: bool,
+    error: Option<RawErrorTrait>,
+    union: bool,
+    document: bool,
+    event: bool,
+    eventstream: bool,
+    pub streaming: bool,
+    #[serde(rename = "requiresLength")]
+    requires_length: bool,
+    sensitive: bool,
+    pub flattened: bool,
+    #[serde(rename = "locationName", borrow)]
+    pub location_name: Option<Text<'a>>,
+    #[serde(rename = "xmlNamespace")]
+    pub xml_namespace: Option<Box<RawXmlNamespaceAny>>,
+    #[serde(rename = "timestampFormat", borrow)]
+    pub timestamp_format: Option<Text<'a>>,
+    pub jsonvalue: bool,
+    wrapper: bool,
+    sparse: bool,
+    retryable: Option<RawRetryable>,
+    #[serde(borrow)]
+    pub location: Option<Text<'a>>,
 }
 
 /// `retryable` on an error shape: only `throttling` is read; any other form (not an object, a
