@@ -1139,6 +1139,82 @@ mod tests {
     }
 
     #[test]
+    fn shapes_are_built_on_first_use_and_checked_at_load() {
+        let m = ServiceModel::from_json(MINI.as_bytes()).unwrap();
+        let id = m.shape_id("TagList").unwrap();
+        assert!(
+            m.shapes[id.0 as usize].built.get().is_none(),
+            "not built yet"
+        );
+        let list = m.shape(id);
+        assert!(std::ptr::eq(list, m.shape(id)), "built once, then shared");
+        let ShapeKind::List(item) = &list.kind else {
+            panic!("TagList is a list: {list:?}")
+        };
+        assert_eq!(item.location_name.as_deref(), Some("Tag"));
+        assert_eq!(m.shape(item.shape).min, Some(1.0));
+        // A clone shares nothing mutable: building in one does not build in the other.
+        let copy = (*m).clone();
+        let str_id = m.shape_id("Str").unwrap();
+        assert!(copy.shapes[str_id.0 as usize].built.get().is_some());
+        let boom = copy.shape_id("Boom").unwrap();
+        assert!(m.shapes[boom.0 as usize].built.get().is_none());
+        // Faults in a shape nobody uses still fail the load, as an eager build would.
+        for (from, to) in [
+            (r#""min": 1"#, r#""min": "one""#),
+            (r#""flattened": true"#, r#""flattened": "yes""#),
+            (r#""type": "string""#, r#""type": "strung""#),
+            (r#""locationName": "Tag""#, r#""locationName": 7"#),
+            (r#""type": "list", "member""#, r#""type": "list", "mumble""#),
+        ] {
+            let bad = MINI.replace(from, to);
+            assert_ne!(bad, MINI, "{from}");
+            assert!(ServiceModel::from_json(bad.as_bytes()).is_err(), "{to}");
+        }
+    }
+
+    #[test]
+    fn inherited_traits_and_payload_come_from_the_target() {
+        let json = r#"{
+          "metadata": {"protocol": "rest-xml", "endpointPrefix": "svc"},
+          "operations": {"Op": {"input": {"shape": "In"}, "output": {"shape": "Out"}}},
+          "shapes": {
+            "In": {"type": "structure", "payload": "Body", "members": {
+                "Body": {"shape": "Blob"}, "When": {"shape": "Time"},
+                "Own": {"shape": "Time", "timestampFormat": "iso8601", "location": "header"}}},
+            "Out": {"type": "structure", "members": {"H": {"shape": "Hdr"}}},
+            "Blob": {"type": "blob", "streaming": true},
+            "Time": {"type": "timestamp", "timestampFormat": "unixTimestamp",
+                     "xmlNamespace": {"uri": "urn:t"}},
+            "Hdr": {"type": "string", "location": "header", "locationName": "x-h"}
+          }}"#;
+        let m = ServiceModel::from_json(json.as_bytes()).unwrap();
+        let op = m.operation("Op").unwrap();
+        assert_eq!(op.input_payload.as_deref(), Some("Body"));
+        let input = m
+            .shape(op.input.as_ref().unwrap().shape)
+            .as_structure()
+            .unwrap();
+        assert!(input.members["Body"].streaming);
+        let when = &input.members["When"];
+        assert_eq!(when.timestamp_format, Some(TimestampFormat::UnixTimestamp));
+        assert_eq!(
+            when.xml_namespace.as_ref().map(|n| n.uri.as_str()),
+            Some("urn:t")
+        );
+        assert_eq!(when.location, Location::Body);
+        let own = &input.members["Own"];
+        assert_eq!(own.timestamp_format, Some(TimestampFormat::Iso8601));
+        assert_eq!(own.location, Location::Header);
+        let output = m
+            .shape(op.output.as_ref().unwrap().shape)
+            .as_structure()
+            .unwrap();
+        assert_eq!(output.members["H"].location, Location::Header);
+        assert_eq!(output.members["H"].wire_name(), "x-h");
+    }
+
+    #[test]
     fn garbage_is_an_error() {
         assert!(ServiceModel::from_json(b"{\"metadata\": 3}").is_err());
         assert!(ServiceModel::from_json(b"").is_err());
