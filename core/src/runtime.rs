@@ -293,6 +293,11 @@ impl<T: Transport> ClientBuilder<T> {
             None => HttpConfig::from_env_with(|name| session.env().get(name).cloned())
                 .map_err(|e| Error::Client(e.to_string()))?,
         };
+        let mut http_config = http_config;
+        if http_config.ca_bundle.is_none() {
+            // The profile's `ca_bundle` counts too (the environment's is already in).
+            http_config.ca_bundle = session.ca_bundle();
+        }
         let transport = T::connect(&http_config)?;
         let explicit_credentials = self.credentials.clone();
         let credentials =
