@@ -350,8 +350,15 @@ fn dry_run(
             serde_json::json!([name.as_str(), String::from_utf8_lossy(value.as_bytes())])
         })
         .collect();
-    // The transport states the length of every body it is not told to send chunked.
-    if !parts.headers.contains_key(http::header::TRANSFER_ENCODING)
+    // The transport states the length of every body it is not told to send chunked, except for
+    // a body-less GET/HEAD/DELETE/OPTIONS, which carries no Content-Length at all.
+    let bodiless = body.is_empty()
+        && matches!(
+            parts.method,
+            http::Method::GET | http::Method::HEAD | http::Method::DELETE | http::Method::OPTIONS
+        );
+    if !bodiless
+        && !parts.headers.contains_key(http::header::TRANSFER_ENCODING)
         && !parts.headers.contains_key(http::header::CONTENT_LENGTH)
     {
         headers.push(serde_json::json!([

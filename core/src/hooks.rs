@@ -67,6 +67,16 @@ impl<'a> CallInfo<'a> {
     }
 }
 
+/// The credentials and clock reading a call signs with, left in its [`CallContext`] for
+/// customizations that presign a request of their own (RDS `PreSignedUrl`, EC2 `CopySnapshot`).
+#[derive(Clone, Debug)]
+pub struct SigningIdentity {
+    /// The call's credentials (their `Debug` never shows the secret).
+    pub credentials: crate::auth::Credentials,
+    /// When the call is made.
+    pub time: std::time::SystemTime,
+}
+
 /// Typed values one call's hooks leave for later events (keyed by type, like
 /// [`http::Extensions`]). Create one per call and pass it in every [`CallInfo`] of that call.
 #[derive(Default)]

@@ -293,6 +293,11 @@ impl<T: Transport> ClientBuilder<T> {
             None => HttpConfig::from_env_with(|name| session.env().get(name).cloned())
                 .map_err(|e| Error::Client(e.to_string()))?,
         };
+        let mut http_config = http_config;
+        if http_config.ca_bundle.is_none() {
+            // The profile's `ca_bundle` counts too (the environment's is already in).
+            http_config.ca_bundle = session.ca_bundle();
+        }
         let transport = T::connect(&http_config)?;
         let explicit_credentials = self.credentials.clone();
         let credentials =
@@ -471,6 +476,34 @@ impl<T: Transport> Client<T> {
         })
     }
 
+    /// An RDS IAM authentication token for `username` on `hostname:port` (botocore's
+    /// `generate_db_auth_token`), signed with this client's credentials; `region` defaults to
+    /// the client's.
+    pub fn generate_db_auth_token<'a>(
+        &'a self,
+        hostname: &'a str,
+        port: u16,
+        username: &'a str,
+        region: Option<&'a str>,
+    ) -> T::Run<'a, Result<String, Error>> {
+        T::run(async move {
+            let (identity, missing) = self.identity().await?;
+            let CallIdentity::Credentials(creds) = identity else {
+                return Err(Error::NoCredentials(
+                    missing.unwrap_or_else(|| "an auth token needs credentials".into()),
+                ));
+            };
+            self.core.generate_db_auth_token(
+                hostname,
+                port,
+                username,
+                region,
+                &creds,
+                self.transport.now(),
+            )
+        })
+    }
+
     /// Paginate `operation` (botocore's `get_paginator(...).paginate`): call
     /// [`Pages::next_page`] until it gives `None`, or [`Pages::full_result`].
     pub fn paginate(
@@ -563,9 +596,13 @@ impl<T: Transport> Client<T> {
             );
         }
         let (identity, missing) = self.identity().await?;
-        let mut machine = self
-            .core
-            .call(operation, params, identity, self.session.random())?;
+        let mut machine = self.core.call_at(
+            operation,
+            params,
+            identity,
+            self.session.random(),
+            self.transport.now(),
+        )?;
         if let Some(limit) = self.call_timeout {
             machine.set_deadline(self.transport.now() + limit);
         }

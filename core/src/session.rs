@@ -206,6 +206,17 @@ impl Session {
         &self.shared
     }
 
+    /// The CA bundle to verify TLS with (`AWS_CA_BUNDLE`, then the profile's `ca_bundle`).
+    pub fn ca_bundle(&self) -> Option<std::path::PathBuf> {
+        let explicit = Explicit(self.profile.as_deref());
+        let sources = self.sources_for(&explicit);
+        sources
+            .text(&crate::config::setting::CA_BUNDLE)
+            .ok()
+            .flatten()
+            .map(std::path::PathBuf::from)
+    }
+
     /// The region configured for this session (environment, then profile), if any.
     pub fn region(&self) -> Option<String> {
         let explicit = Explicit(self.profile.as_deref());

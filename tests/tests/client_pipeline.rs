@@ -288,3 +288,72 @@ fn a_deadline_stops_retries_and_shortens_backoff() {
         other => panic!("expected a timeout, got {other:?}"),
     }
 }
+
+#[test]
+fn rds_cross_region_copy_gets_a_presigned_url_signed_with_the_call_credentials() {
+    let c = client("rds");
+    let now = UNIX_EPOCH + Duration::from_secs(T0);
+    let params = params! {"SourceDBSnapshotIdentifier": "arn:aws:rds:eu-west-1:123456789012:snapshot:s",
+    "TargetDBSnapshotIdentifier": "copy", "SourceRegion": "eu-west-1"};
+    let mut call = c
+        .call_at(
+            "CopyDBSnapshot",
+            params,
+            creds(),
+            Box::new(SplitMix64(5)),
+            now,
+        )
+        .unwrap();
+    let Step::Send(req) = call.poll(now) else {
+        panic!("expected a request")
+    };
+    let body = String::from_utf8(req.body().as_bytes().unwrap().to_vec()).unwrap();
+    assert!(
+        !body.contains("SourceRegion="),
+        "SourceRegion is not sent: {body}"
+    );
+    let url = body
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("PreSignedUrl="))
+        .expect("PreSignedUrl injected");
+    let url = percent_encoding::percent_decode_str(url)
+        .decode_utf8()
+        .unwrap()
+        .to_string();
+    assert!(
+        url.starts_with("https://rds.eu-west-1.amazonaws.com/?"),
+        "{url}"
+    );
+    for part in [
+        "Action=CopyDBSnapshot",
+        "DestinationRegion=us-west-2",
+        "X-Amz-Credential=AKIDEXAMPLE%2F20231114%2Feu-west-1%2Frds%2Faws4_request",
+        "X-Amz-Signature=",
+    ] {
+        assert!(url.contains(part), "{part} missing from {url}");
+    }
+}
+
+#[test]
+fn rds_auth_token_is_a_presigned_connect_url_without_scheme() {
+    let c = client("rds");
+    let credentials = match creds() {
+        CallIdentity::Credentials(c) => c,
+        _ => unreachable!(),
+    };
+    let now = UNIX_EPOCH + Duration::from_secs(T0);
+    let token = c
+        .generate_db_auth_token("db.example.com", 5432, "admin", None, &credentials, now)
+        .unwrap();
+    assert!(
+        token.starts_with("db.example.com:5432/?Action=connect&DBUser=admin&"),
+        "{token}"
+    );
+    for part in [
+        "X-Amz-Expires=900",
+        "X-Amz-Credential=AKIDEXAMPLE%2F20231114%2Fus-west-2%2Frds-db%2Faws4_request",
+        "X-Amz-Signature=",
+    ] {
+        assert!(token.contains(part), "{part} missing from {token}");
+    }
+}

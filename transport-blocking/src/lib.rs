@@ -165,8 +165,21 @@ impl HttpClient {
         let proxy = self.proxy_for(req.uri());
         let (mut parts, body) = req.into_parts();
         let response = match body {
-            Body::Empty => self.run_replayable(parts, &[], proxy),
-            Body::Bytes(bytes) => self.run_replayable(parts, &bytes, proxy),
+            // Like botocore (urllib3), a body-less GET/HEAD/DELETE/OPTIONS carries no
+            // Content-Length at all; an empty PUT/POST says `Content-Length: 0`.
+            Body::Empty
+                if matches!(
+                    parts.method,
+                    http::Method::GET
+                        | http::Method::HEAD
+                        | http::Method::DELETE
+                        | http::Method::OPTIONS
+                ) =>
+            {
+                self.run_replayable(parts, None, proxy)
+            }
+            Body::Empty => self.run_replayable(parts, Some(&[]), proxy),
+            Body::Bytes(bytes) => self.run_replayable(parts, Some(&bytes), proxy),
             Body::Stream(stream) => {
                 let reader = stream.take::<ByteReader>().ok_or_else(|| {
                     TransportError::new(
@@ -222,18 +235,20 @@ impl HttpClient {
     fn run_replayable(
         &self,
         parts: http::request::Parts,
-        body: &[u8],
+        body: Option<&[u8]>,
         proxy: Option<&ureq::Proxy>,
     ) -> Result<http::Response<ureq::Body>, TransportError> {
+        let send = |parts: http::request::Parts| match body {
+            Some(bytes) => self.run(http::Request::from_parts(parts, bytes), proxy),
+            None => self.run(http::Request::from_parts(parts, ()), proxy),
+        };
         let connections_before = NEW_CONNECTIONS.with(Cell::get);
-        let first = self.run(http::Request::from_parts(parts.clone(), body), proxy);
+        let first = send(parts.clone());
         // ureq connects on the calling thread: a new connection made during this request means
         // it was not a pooled one, so the server may have acted on it; the retry policy decides.
         let fresh = NEW_CONNECTIONS.with(Cell::get) != connections_before;
         match first {
-            Err(e) if !fresh && closed_before_response(&e) => {
-                self.run(http::Request::from_parts(parts, body), proxy)
-            }
+            Err(e) if !fresh && closed_before_response(&e) => send(parts),
             other => other,
         }
     }

@@ -404,3 +404,40 @@ fn sleep_and_clocks() {
     assert!(sansboto_blocking::monotonic_now() - started >= Duration::from_millis(20));
     assert!(sansboto_blocking::now() > std::time::UNIX_EPOCH);
 }
+
+/// A body-less GET carries no Content-Length (as botocore's), an empty PUT says 0.
+#[test]
+fn content_length_only_where_a_body_is_expected() {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let mut heads = Vec::new();
+        for _ in 0..2 {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = String::new();
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+                head.push_str(&line.to_ascii_lowercase());
+            }
+            let mut stream = stream;
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                .unwrap();
+            heads.push(head);
+        }
+        heads
+    });
+    let c = client();
+    let url = format!("http://{addr}/x");
+    c.send(request("GET", &url, Body::Empty)).unwrap();
+    c.send(request("PUT", &url, Body::Empty)).unwrap();
+    let heads = server.join().unwrap();
+    assert!(!heads[0].contains("content-length"), "GET: {}", heads[0]);
+    assert!(heads[1].contains("content-length: 0"), "PUT: {}", heads[1]);
+}

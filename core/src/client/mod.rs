@@ -32,7 +32,7 @@ use crate::endpoint::{
     EndpointValue, Partitions, RuleSet,
 };
 use crate::error::Error;
-use crate::hooks::{CallContext, CallInfo, Event, Hooks, PresignRequest, Target};
+use crate::hooks::{CallContext, CallInfo, Event, Hooks, PresignRequest, SigningIdentity, Target};
 use crate::httpchecksum::{
     self, AppliedChecksum, RequestChecksumCalculation, ResponseChecksumValidation,
 };
@@ -286,7 +286,7 @@ impl ServiceClient {
         let customize_config = CustomizeConfig {
             region: config.endpoint.region.clone(),
             response_checksum_validation: config.response_checksum_validation,
-            presigner: None,
+            presigner: Some(Arc::new(ClientPresigner::new(model.signing_name()))),
         };
         customize::register_builtin(&mut hooks, service, &model, &customize_config);
         Ok(ServiceClient {
@@ -346,7 +346,7 @@ impl ServiceClient {
         params: Value,
         rng: &mut dyn RandomSource,
     ) -> Result<PreparedRequest, Error> {
-        self.prepare_for(operation, params, rng, false)
+        self.prepare_for(operation, params, rng, false, None)
     }
 
     fn prepare_for(
@@ -355,9 +355,13 @@ impl ServiceClient {
         mut params: Value,
         rng: &mut dyn RandomSource,
         presign: bool,
+        signing: Option<SigningIdentity>,
     ) -> Result<PreparedRequest, Error> {
         let op = self.operation(operation)?;
         let context = Arc::new(CallContext::new());
+        if let Some(signing) = signing {
+            context.insert(signing);
+        }
         if presign {
             context.insert(PresignRequest);
         }
@@ -486,7 +490,11 @@ impl ServiceClient {
         expires_in: Duration,
         rng: &mut dyn RandomSource,
     ) -> Result<String, Error> {
-        let mut prepared = self.prepare_for(operation, params, rng, true)?;
+        let signing = SigningIdentity {
+            credentials: credentials.clone(),
+            time: now,
+        };
+        let mut prepared = self.prepare_for(operation, params, rng, true, Some(signing))?;
         // Presigned URLs carry no Content-Type (botocore removes it; a browser would not send it).
         prepared.parts.headers.remove(http::header::CONTENT_TYPE);
         prepared.parts.headers.remove(http::header::USER_AGENT);
@@ -649,6 +657,56 @@ impl ServiceClient {
         Ok(CallMachine::new(self, prepared, identity, rng))
     }
 
+    /// [`call`](Self::call) at `now`: the call's credentials and time are also given to
+    /// customizations that presign a request of their own (RDS `PreSignedUrl`, EC2
+    /// `CopySnapshot` `PresignedUrl`).
+    pub fn call_at(
+        &self,
+        operation: &str,
+        params: Value,
+        identity: CallIdentity,
+        mut rng: Box<dyn RandomSource>,
+        now: SystemTime,
+    ) -> Result<CallMachine<'_>, Error> {
+        let signing = match &identity {
+            CallIdentity::Credentials(c) => Some(SigningIdentity {
+                credentials: c.clone(),
+                time: now,
+            }),
+            _ => None,
+        };
+        let prepared = self.prepare_for(operation, params, rng.as_mut(), false, signing)?;
+        Ok(CallMachine::new(self, prepared, identity, rng))
+    }
+
+    /// An RDS IAM authentication token for `username` on `hostname:port` (botocore's
+    /// `generate_db_auth_token`): a SigV4 presigned `connect` URL without its scheme, valid 15
+    /// minutes.
+    pub fn generate_db_auth_token(
+        &self,
+        hostname: &str,
+        port: u16,
+        username: &str,
+        region: Option<&str>,
+        credentials: &Credentials,
+        now: SystemTime,
+    ) -> Result<String, Error> {
+        let region = region
+            .map(String::from)
+            .or_else(|| self.config.endpoint.region.clone())
+            .ok_or(Error::NoRegion)?;
+        let identity = SigningIdentity {
+            credentials: credentials.clone(),
+            time: now,
+        };
+        let presigner = ClientPresigner::new(self.model.signing_name());
+        customize::rds::generate_db_auth_token(hostname, port, username, &region, |mut input| {
+            input.identity = Some(identity);
+            customize::Presigner::presign(&presigner, input)
+        })
+        .map_err(|e| Error::Client(e.to_string()))
+    }
+
     fn resolve_endpoint(
         &self,
         op: &Operation,
@@ -797,4 +855,39 @@ fn set_retry_attempts(value: &mut Value, attempts: u32) {
 fn nearest_operation(model: &ServiceModel, name: &str) -> Option<String> {
     let wanted: String = name.chars().filter(|c| *c != '_' && *c != '-').collect();
     crate::validate::nearest(&wanted, model.operations().map(|op| &op.name))
+}
+
+/// Presigns the requests customizations build (RDS `PreSignedUrl`, EC2 `CopySnapshot`, RDS auth
+/// tokens) with SigV4 query signing, using the calling request's credentials and time.
+struct ClientPresigner {
+    signing_name: String,
+    keys: crate::auth::sigv4::SigningKeyCache,
+}
+
+impl ClientPresigner {
+    fn new(signing_name: &str) -> Self {
+        ClientPresigner {
+            signing_name: signing_name.to_string(),
+            keys: crate::auth::sigv4::SigningKeyCache::new(8),
+        }
+    }
+}
+
+impl customize::Presigner for ClientPresigner {
+    fn presign(&self, input: customize::PresignInput) -> Result<String, String> {
+        let identity = input
+            .identity
+            .ok_or("presigning needs the call's credentials")?;
+        let mut request = input.request;
+        let params = crate::auth::sigv4::SigningParams {
+            signing_name: input.signing_name.unwrap_or(&self.signing_name),
+            region: &input.region,
+            time: identity.time,
+            payload: crate::auth::sigv4::PayloadHash::ComputeSha256,
+            settings: crate::auth::sigv4::SigningSettings::default().presigned(input.expires_in),
+        };
+        crate::auth::sigv4::sign(&mut request, &identity.credentials, &params, &self.keys)
+            .map_err(|e| e.to_string())?;
+        Ok(request.uri().to_string())
+    }
 }

@@ -41,11 +41,15 @@ pub(crate) fn register(hooks: &mut Hooks, config: &CustomizeConfig) {
             let Some(r) = request_mut(t) else {
                 return Ok(());
             };
+            let identity = call
+                .context
+                .and_then(|c| c.get::<crate::hooks::SigningIdentity>());
             super::rds::inject_presigned_url_ec2(
                 r,
                 call.operation,
                 region.as_deref(),
                 presigner.as_deref(),
+                identity,
             )
             .map_err(Into::into)
         },

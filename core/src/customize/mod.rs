@@ -126,6 +126,8 @@ pub struct PresignInput {
     pub expires_in: std::time::Duration,
     /// The operation (or action) name, for the presigner's own use.
     pub operation: String,
+    /// The calling request's credentials and time (from its [`CallContext`](crate::hooks::CallContext)).
+    pub identity: Option<crate::hooks::SigningIdentity>,
 }
 
 /// Presigns requests on the client's behalf (credentials and clock are the client's, so the core

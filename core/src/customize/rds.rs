@@ -10,6 +10,7 @@ use super::{
     request_mut, set_body, CustomizeConfig, CustomizeError, FormBody, PresignInput, Presigner,
 };
 use crate::body::Body;
+use crate::hooks::SigningIdentity;
 use crate::hooks::{Event, Hooks};
 
 /// botocore's `generate_presigned_url` default lifetime.
@@ -48,8 +49,15 @@ pub(crate) fn register(hooks: &mut Hooks, service: &str, config: &CustomizeConfi
             let Some(r) = request_mut(t) else {
                 return Ok(());
             };
-            inject_presigned_url_rds(r, call.operation, region.as_deref(), presigner.as_deref())
-                .map_err(Into::into)
+            let identity = call.context.and_then(|c| c.get::<SigningIdentity>());
+            inject_presigned_url_rds(
+                r,
+                call.operation,
+                region.as_deref(),
+                presigner.as_deref(),
+                identity,
+            )
+            .map_err(Into::into)
         },
     );
 }
@@ -88,6 +96,7 @@ fn presign_with(
     request: http::Request<Body>,
     source_region: &str,
     operation: &str,
+    identity: Option<SigningIdentity>,
 ) -> Result<String, CustomizeError> {
     let presigner = presigner.ok_or_else(|| CustomizeError::Presign {
         operation: operation.to_string(),
@@ -100,6 +109,7 @@ fn presign_with(
             signing_name: None,
             expires_in: CROSS_REGION_EXPIRES_IN,
             operation: operation.to_string(),
+            identity,
         })
         .map_err(|message| CustomizeError::Presign {
             operation: operation.to_string(),
@@ -115,6 +125,7 @@ pub fn inject_presigned_url_rds(
     operation: &str,
     destination_region: Option<&str>,
     presigner: Option<&dyn Presigner>,
+    identity: Option<SigningIdentity>,
 ) -> Result<(), CustomizeError> {
     let Some(body) = request.body().as_bytes() else {
         return Ok(());
@@ -128,7 +139,7 @@ pub fn inject_presigned_url_rds(
             operation: operation.to_string(),
         })?;
         let copy = cross_region_request(request, &form, &source_region, destination)?;
-        let url = presign_with(presigner, copy, &source_region, operation)?;
+        let url = presign_with(presigner, copy, &source_region, operation, identity)?;
         form.set("PreSignedUrl", &url);
     }
     set_body(request, form.to_bytes());
@@ -142,6 +153,7 @@ pub fn inject_presigned_url_ec2(
     operation: &str,
     destination_region: Option<&str>,
     presigner: Option<&dyn Presigner>,
+    identity: Option<SigningIdentity>,
 ) -> Result<(), CustomizeError> {
     let Some(body) = request.body().as_bytes() else {
         return Ok(());
@@ -156,7 +168,7 @@ pub fn inject_presigned_url_ec2(
     // SourceRegion is required by the model; the validator has checked it.
     let source_region = form.get("SourceRegion").unwrap_or_default();
     let copy = cross_region_request(request, &form, &source_region, destination)?;
-    let url = presign_with(presigner, copy, &source_region, operation)?;
+    let url = presign_with(presigner, copy, &source_region, operation, identity)?;
     form.set("PresignedUrl", &url);
     form.set("DestinationRegion", destination);
     set_body(request, form.to_bytes());
@@ -229,6 +241,8 @@ fn auth_token(
         signing_name: Some(signing_name),
         expires_in,
         operation: operation.to_string(),
+        // The caller's presign closure brings its own credentials.
+        identity: None,
     })
     .map_err(|message| CustomizeError::Presign {
         operation: operation.to_string(),
@@ -305,16 +319,16 @@ mod tests {
     #[test]
     fn rds_without_source_region_or_with_given_url() {
         let mut r = request("Action=CopyDBSnapshot&X=1");
-        inject_presigned_url_rds(&mut r, "CopyDBSnapshot", Some("us-east-1"), None).unwrap();
+        inject_presigned_url_rds(&mut r, "CopyDBSnapshot", Some("us-east-1"), None, None).unwrap();
         assert_eq!(r.body().as_bytes().unwrap(), b"Action=CopyDBSnapshot&X=1");
         let mut r = request("Action=CopyDBSnapshot&SourceRegion=us-west-2&PreSignedUrl=given");
-        inject_presigned_url_rds(&mut r, "CopyDBSnapshot", Some("us-east-1"), None).unwrap();
+        inject_presigned_url_rds(&mut r, "CopyDBSnapshot", Some("us-east-1"), None, None).unwrap();
         assert_eq!(
             r.body().as_bytes().unwrap(),
             b"Action=CopyDBSnapshot&PreSignedUrl=given"
         );
         let mut r = request("Action=CopyDBSnapshot&SourceRegion=us-west-2");
-        let err = inject_presigned_url_rds(&mut r, "CopyDBSnapshot", Some("us-east-1"), None)
+        let err = inject_presigned_url_rds(&mut r, "CopyDBSnapshot", Some("us-east-1"), None, None)
             .unwrap_err();
         assert!(err.to_string().contains("no presigner"), "{err}");
     }
@@ -330,8 +344,14 @@ mod tests {
                     .to_vec(),
             ))
             .unwrap();
-        inject_presigned_url_ec2(&mut r, "CopySnapshot", Some("us-east-1"), Some(&recorder))
-            .unwrap();
+        inject_presigned_url_ec2(
+            &mut r,
+            "CopySnapshot",
+            Some("us-east-1"),
+            Some(&recorder),
+            None,
+        )
+        .unwrap();
         let body = String::from_utf8(r.body().as_bytes().unwrap().to_vec()).unwrap();
         assert!(body.starts_with("Action=CopySnapshot&Version=2016-11-15&SourceRegion=us-west-2&SourceSnapshotId=snap-1&PresignedUrl=https%3A%2F%2Fec2.us-west-2.amazonaws.com%2F%3F"), "{body}");
         assert!(body.ends_with("&DestinationRegion=us-east-1"), "{body}");
@@ -341,7 +361,7 @@ mod tests {
             .uri("https://ec2.us-east-1.amazonaws.com/")
             .body(Body::from(b"Action=CopySnapshot&PresignedUrl=x".to_vec()))
             .unwrap();
-        inject_presigned_url_ec2(&mut r, "CopySnapshot", None, None).unwrap();
+        inject_presigned_url_ec2(&mut r, "CopySnapshot", None, None, None).unwrap();
         assert_eq!(
             r.body().as_bytes().unwrap(),
             b"Action=CopySnapshot&PresignedUrl=x"
