@@ -84,17 +84,14 @@ fn every_lazily_built_shape_matches_its_json() {
                         }
                     }
                 }
-                ShapeKind::List(item) => {
-                    if model.shape(item.shape).name != target(&raw["member"]) {
-                        failures.push(format!("{service}.{}: wrong list member", shape.name));
-                    }
+                ShapeKind::List(item) if model.shape(item.shape).name != target(&raw["member"]) => {
+                    failures.push(format!("{service}.{}: wrong list member", shape.name));
                 }
-                ShapeKind::Map { key, value } => {
+                ShapeKind::Map { key, value }
                     if model.shape(key.shape).name != target(&raw["key"])
-                        || model.shape(value.shape).name != target(&raw["value"])
-                    {
-                        failures.push(format!("{service}.{}: wrong map key/value", shape.name));
-                    }
+                        || model.shape(value.shape).name != target(&raw["value"]) =>
+                {
+                    failures.push(format!("{service}.{}: wrong map key/value", shape.name));
                 }
                 _ => {}
             }
