@@ -1,6 +1,6 @@
 //! Model load cost, the figure compared with botocore's `create_client`: a first load
-//! (decompress the embedded `service-2.json` + `ServiceModel::from_json`, which parses and
-//! indexes it) for S3, DynamoDB and EC2, and a cached `Session::model` lookup.
+//! (decompress the embedded `service-2.json` into a shared buffer + `ServiceModel::from_shared`,
+//! which checks and indexes it; shapes are built on first use) for S3, DynamoDB and EC2, and a cached `Session::model` lookup.
 //!
 //! Run: `cargo bench -p sansboto-core --bench model_load`
 
@@ -52,11 +52,15 @@ fn model_load(c: &mut Criterion) {
     let mut group = c.benchmark_group("model_load");
     for service in ["s3", "dynamodb", "ec2"] {
         let json = decompress_embedded(service, None, FileKind::ServiceModel).unwrap();
+        // What `Session::model` does on a first load: the loader decompresses into a shared
+        // buffer (as `Loader::load` does), which the model keeps without copying.
         group.bench_function(format!("first_load/{service}"), |b| {
             b.iter(|| {
-                let json =
-                    decompress_embedded(black_box(service), None, FileKind::ServiceModel).unwrap();
-                ServiceModel::from_json(&json).unwrap()
+                let json: Arc<[u8]> =
+                    decompress_embedded(black_box(service), None, FileKind::ServiceModel)
+                        .unwrap()
+                        .into();
+                ServiceModel::from_shared(json).unwrap()
             })
         });
         group.bench_function(format!("from_json/{service}"), |b| {
