@@ -52,14 +52,12 @@ fn model_load(c: &mut Criterion) {
     let mut group = c.benchmark_group("model_load");
     for service in ["s3", "dynamodb", "ec2"] {
         let json = decompress_embedded(service, None, FileKind::ServiceModel).unwrap();
-        // What `Session::model` does on a first load: the loader decompresses into a shared
-        // buffer (as `Loader::load` does), which the model keeps without copying.
+        // What `Session::model` does on a first load: decompress into a shared buffer (as
+        // `Loader::load` does), which the model keeps without copying.
         group.bench_function(format!("first_load/{service}"), |b| {
             b.iter(|| {
-                let json: Arc<[u8]> =
-                    decompress_embedded(black_box(service), None, FileKind::ServiceModel)
-                        .unwrap()
-                        .into();
+                let json =
+                    decompress_embedded(black_box(service), None, FileKind::ServiceModel).unwrap();
                 ServiceModel::from_shared(json).unwrap()
             })
         });

@@ -96,8 +96,8 @@ fn compressed(index: usize) -> Result<&'static [u8], String> {
 }
 
 /// Decompresses the file at `index` without touching the cache.
-pub(crate) fn decompress(index: usize) -> Result<Vec<u8>, String> {
-    crate::decode::gunzip(compressed(index)?)
+pub(crate) fn decompress(index: usize) -> Result<Arc<[u8]>, String> {
+    crate::decode::gunzip_shared(compressed(index)?)
 }
 
 /// The decompressed bytes of the file at `index` (from `find` / `find_top_level`), cached.
@@ -107,7 +107,7 @@ pub(crate) fn bytes(index: usize) -> Result<Arc<[u8]>, String> {
     if let Some(cached) = slot.get() {
         return Ok(cached.clone());
     }
-    let decoded: Arc<[u8]> = crate::decode::gunzip(gz)?.into();
+    let decoded = crate::decode::gunzip_shared(gz)?;
     Ok(slot.get_or_init(|| decoded).clone())
 }
 

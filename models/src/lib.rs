@@ -131,12 +131,13 @@ pub fn embedded_compressed_size() -> usize {
 }
 
 /// Decompresses one embedded file without consulting or filling the cache: the work a first
-/// load does (for benchmarks and integrity checks). `api_version` `None` means the latest.
+/// load does (for benchmarks and integrity checks), into the shared buffer a load hands out.
+/// `api_version` `None` means the latest.
 pub fn decompress_embedded(
     service: &str,
     api_version: Option<&str>,
     kind: FileKind,
-) -> Result<Vec<u8>, ModelsError> {
+) -> Result<Arc<[u8]>, ModelsError> {
     let service = resolve_alias(service);
     let name = kind.file_name();
     let version = match api_version {

@@ -519,8 +519,7 @@ impl ServiceModel {
     /// cache): the model keeps the text to build shapes from, without a copy.
     pub fn from_shared(json: Arc<[u8]>) -> Result<Arc<ServiceModel>, ModelError> {
         let raw: RawService = serde_json::from_slice(&json)?;
-        let model = Builder::build(&raw, &json)?;
-        drop(raw);
+        let model = Builder::build(raw, &json)?;
         Ok(Arc::new(ServiceModel {
             source: Source(json),
             ..model
@@ -638,7 +637,7 @@ enum CheckedKind<'a> {
 }
 
 impl Builder {
-    fn build(raw: &RawService<'_>, source: &[u8]) -> Result<ServiceModel, ModelError> {
+    fn build(raw: RawService<'_>, source: &[u8]) -> Result<ServiceModel, ModelError> {
         // Each shape is read (typed) in file order, as one document parse would report its
         // first error; only what later checks and references need is kept.
         let mut read = Vec::with_capacity(raw.shapes.len());
@@ -731,7 +730,7 @@ impl Builder {
             })
             .collect();
 
-        let metadata = metadata(raw);
+        let metadata = metadata(&raw);
         let protocol = resolve_protocol(&metadata, raw.metadata.protocol.as_deref())?;
         let resolver = Resolver {
             index: &index,
@@ -740,10 +739,11 @@ impl Builder {
         let mut operations = IndexMap::with_capacity(raw.operations.len());
         let mut operation_index =
             HashMap::with_capacity_and_hasher(raw.operations.len(), Default::default());
-        for (name, op) in &raw.operations {
-            let built = resolver.operation(name, op)?;
-            operation_index.insert(normalize_operation_name(name), operations.len());
-            operations.insert(name.to_owned_string(), built);
+        // Operations are consumed: their owned strings move into the model, not copied.
+        for (name, op) in raw.operations {
+            let built = resolver.operation(&name, op)?;
+            operation_index.insert(normalize_operation_name(&name), operations.len());
+            operations.insert(name.0.into_owned(), built);
         }
         Ok(ServiceModel {
             metadata,
@@ -910,7 +910,7 @@ impl Resolver<'_> {
         })
     }
 
-    fn operation(&self, name: &str, op: &RawOperation) -> Result<Operation, ModelError> {
+    fn operation(&self, name: &str, op: RawOperation) -> Result<Operation, ModelError> {
         let owner = format!("operation {name}");
         let io_ref = |r: &Option<RawRef>| {
             r.as_ref()
@@ -933,49 +933,44 @@ impl Resolver<'_> {
             .map(|e| self.id(&e.shape, || owner.clone()))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Operation {
-            name: op.name.clone().unwrap_or_else(|| name.to_string()),
+            name: op.name.unwrap_or_else(|| name.to_string()),
             http: Http {
-                method: op.http.method.clone().unwrap_or_else(|| "POST".to_string()),
-                request_uri: op
-                    .http
-                    .request_uri
-                    .clone()
-                    .unwrap_or_else(|| "/".to_string()),
+                method: op.http.method.unwrap_or_else(|| "POST".to_string()),
+                request_uri: op.http.request_uri.unwrap_or_else(|| "/".to_string()),
                 response_code: op.http.response_code,
             },
             input,
             input_payload,
             output,
             errors,
-            host_prefix: op.endpoint.as_ref().and_then(|e| e.host_prefix.clone()),
+            host_prefix: op.endpoint.and_then(|e| e.host_prefix),
             http_checksum_required: op.http_checksum_required,
-            http_checksum: op.http_checksum.as_ref().map(|c| HttpChecksum {
-                request_algorithm_member: c.request_algorithm_member.clone(),
+            http_checksum: op.http_checksum.map(|c| HttpChecksum {
+                request_algorithm_member: c.request_algorithm_member,
                 request_checksum_required: c.request_checksum_required,
-                request_validation_mode_member: c.request_validation_mode_member.clone(),
-                response_algorithms: c.response_algorithms.clone(),
+                request_validation_mode_member: c.request_validation_mode_member,
+                response_algorithms: c.response_algorithms,
             }),
             request_compression: op
                 .requestcompression
-                .as_ref()
-                .map(|c| c.encodings.clone())
+                .map(|c| c.encodings)
                 .unwrap_or_default(),
-            auth: op.auth.clone(),
-            auth_type: op.authtype.clone(),
+            auth: op.auth,
+            auth_type: op.authtype,
             unsigned_payload: op.unsigned_payload,
             static_context_params: op
                 .static_context_params
-                .iter()
-                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .into_iter()
+                .map(|(k, v)| (k, v.value))
                 .collect(),
             operation_context_params: op
                 .operation_context_params
-                .iter()
-                .map(|(k, v)| (k.clone(), v.path.clone()))
+                .into_iter()
+                .map(|(k, v)| (k, v.path))
                 .collect(),
             idempotent: op.idempotent,
             deprecated: op.deprecated,
-            endpoint_discovery: op.endpointdiscovery.clone(),
+            endpoint_discovery: op.endpointdiscovery,
         })
     }
 }
