@@ -175,19 +175,14 @@ fn run_crt_v4_case(dir: &Path, variant: &str, cache: &SigningKeyCache) -> Result
     let ctx = read_crt_context(dir)?;
     let raw = parse_raw_request(&read(&dir.join("request.txt"))?)?;
     let (mut request, pre_encoded) = to_http_request(&raw)?;
-    let mut settings = SigningSettings {
-        double_uri_encode: !pre_encoded,
-        normalize_uri_path: ctx.normalize,
-        // aws-c-auth's `sign_body` adds the signed x-amz-content-sha256 header.
-        content_sha256_header: ctx.sign_body,
-        omit_session_token: ctx.omit_session_token,
-        ..SigningSettings::default()
-    };
-    if variant == "query" {
-        // aws-c-auth's `sign_body` adds no query parameter to presigned URLs.
-        settings.content_sha256_header = false;
-        settings = settings.presigned(ctx.expires_in);
-    }
+    let settings = crt_settings(
+        variant,
+        pre_encoded,
+        ctx.normalize,
+        ctx.sign_body,
+        ctx.omit_session_token,
+        ctx.expires_in,
+    );
     let params = SigningParams {
         signing_name: &ctx.service,
         region: &ctx.region,

@@ -12,7 +12,7 @@ use std::time::Duration;
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
 use p256::EncodedPoint;
-use sansboto_core::auth::sigv4::{PayloadHash, SigningSettings};
+use sansboto_core::auth::sigv4::PayloadHash;
 use sansboto_core::auth::sigv4a::{self, SigV4aKeyCache, SigV4aParams};
 use sansboto_core::auth::{Credentials, SigV4aKey};
 use serde_json::Value;
@@ -97,18 +97,14 @@ fn run_case(dir: &Path, variant: &str, cache: &SigV4aKeyCache) -> Result<(), Str
 
     let raw = parse_raw_request(&read(&dir.join("request.txt"))?)?;
     let (mut request, pre_encoded) = to_http_request(&raw)?;
-    let mut settings = SigningSettings {
-        double_uri_encode: !pre_encoded,
-        normalize_uri_path: case.normalize,
-        content_sha256_header: case.sign_body,
-        omit_session_token: case.omit_session_token,
-        ..SigningSettings::default()
-    };
-    if variant == "query" {
-        // aws-c-auth's `sign_body` adds no query parameter to presigned URLs.
-        settings.content_sha256_header = false;
-        settings = settings.presigned(case.expires_in);
-    }
+    let settings = crt_settings(
+        variant,
+        pre_encoded,
+        case.normalize,
+        case.sign_body,
+        case.omit_session_token,
+        case.expires_in,
+    );
     let params = SigV4aParams {
         signing_name: &case.service,
         region_set: &case.region,

@@ -240,3 +240,30 @@ pub fn expect_eq(what: &str, actual: &str, expected: &str) -> Result<(), String>
         ))
     }
 }
+
+/// The signing settings an aws-c-auth case (`context.json`) asks for, for its `header` or
+/// `query` variant. `pre_encoded` is true when the request target had to be sent percent-encoded
+/// (then it must not be encoded again).
+pub fn crt_settings(
+    variant: &str,
+    pre_encoded: bool,
+    normalize: bool,
+    sign_body: bool,
+    omit_session_token: bool,
+    expires_in: Duration,
+) -> sansboto_core::auth::sigv4::SigningSettings {
+    let mut settings = sansboto_core::auth::sigv4::SigningSettings {
+        double_uri_encode: !pre_encoded,
+        normalize_uri_path: normalize,
+        // aws-c-auth's `sign_body` adds the signed x-amz-content-sha256 header.
+        content_sha256_header: sign_body,
+        omit_session_token,
+        ..Default::default()
+    };
+    if variant == "query" {
+        // aws-c-auth's `sign_body` adds no query parameter to presigned URLs.
+        settings.content_sha256_header = false;
+        settings = settings.presigned(expires_in);
+    }
+    settings
+}
