@@ -284,7 +284,8 @@ impl Session {
             .data
             .service_file(service, api_version, DataFile::ServiceModel)
             .map_err(Error::Client)?;
-        let model = ServiceModel::from_shared(bytes)?;
+        // Clients of this model share botocore's model customizations, made once here.
+        let model = crate::client::customize_model(service, ServiceModel::from_shared(bytes)?);
         self.models
             .lock()
             .unwrap_or_else(|p| p.into_inner())

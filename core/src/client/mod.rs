@@ -833,9 +833,14 @@ struct Signing {
 
 /// Model changes botocore makes for endpoint rules: S3's `/{Bucket}` leaves the request URI (the
 /// ruleset puts the bucket in the endpoint URL). S3 Control's `{AccountId}.` host prefix is
-/// dropped per call instead (see `prepare_for`).
-fn customize_model(service: &str, model: Arc<ServiceModel>) -> Arc<ServiceModel> {
-    if service != "s3" {
+/// dropped per call instead (see `prepare_for`). Done once per session model (the session caches
+/// the result); a model already rewritten is returned as is, without a copy.
+pub(crate) fn customize_model(service: &str, model: Arc<ServiceModel>) -> Arc<ServiceModel> {
+    let rewrites = |m: &ServiceModel| {
+        m.operations()
+            .any(|op| customize::s3::request_uri_without_bucket(&op.http.request_uri).is_some())
+    };
+    if service != "s3" || !rewrites(&model) {
         return model;
     }
     let mut m = (*model).clone();
