@@ -325,30 +325,12 @@ impl Stubber {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::ClientConfig;
     use crate::customize::test_support::model;
-    use crate::endpoint::{Partitions, RuleSet};
     use crate::machine::SplitMix64;
     use crate::params;
 
     fn client() -> ServiceClient {
-        let loader = sansboto_models::Loader::new();
-        let ruleset = RuleSet::from_json(
-            &loader
-                .load("s3", None, sansboto_models::FileKind::EndpointRuleSet)
-                .unwrap(),
-        )
-        .unwrap();
-        let partitions = Partitions::from_json(
-            &loader
-                .load_top_level(sansboto_models::TopLevelFile::Partitions)
-                .unwrap(),
-        )
-        .unwrap();
-        let mut config = ClientConfig::default();
-        config.endpoint.region = Some("us-east-1".into());
-        config.endpoint.endpoint_url = Some("http://127.0.0.1:1".into());
-        ServiceClient::new("s3", model("s3"), Some(ruleset), partitions, config).unwrap()
+        crate::customize::test_support::s3_client()
     }
 
     #[test]

@@ -26,7 +26,7 @@ use crate::auth::{
 use crate::body::Body;
 use crate::checksum::ChecksumAlgorithm;
 use crate::compress::{maybe_compress_request, CompressionConfig};
-use crate::customize::{self, CustomizeConfig};
+use crate::customize::{self, CustomizeConfig, ServerErrorIfUnparsable};
 use crate::endpoint::{
     bind_params, Endpoint, EndpointConfig, EndpointError, EndpointParams, EndpointResolver,
     EndpointValue, Partitions, RuleSet,
@@ -591,33 +591,56 @@ impl ServiceClient {
         )?;
         let (parts, body) = response.into_parts();
         let status = parts.status.as_u16();
-        if (200..300).contains(&status) {
-            if let (Some((algorithm, expected)), Some(bytes)) = (
-                httpchecksum::select_response_checksum(&parts.headers, response_checksums),
-                body.as_bytes(),
-            ) {
-                httpchecksum::validate_response_body(algorithm, expected, bytes)?;
+        let success = (200..300).contains(&status);
+        // A hook may have left part of a server-error check until the body fails to parse.
+        let recheck = parts
+            .extensions
+            .get::<ServerErrorIfUnparsable>()
+            .filter(|_| success)
+            .map(|check| (check.0, body.clone()));
+        let parsed = (|| {
+            if success {
+                if let (Some((algorithm, expected)), Some(bytes)) = (
+                    httpchecksum::select_response_checksum(&parts.headers, response_checksums),
+                    body.as_bytes(),
+                ) {
+                    httpchecksum::validate_response_body(algorithm, expected, bytes)?;
+                }
             }
-        }
-        let response = Response {
-            status,
-            headers: &parts.headers,
-            body,
+            let response = Response {
+                status,
+                headers: &parts.headers,
+                body,
+            };
+            parse::parse_response(&self.model, op, response).map_err(Error::from)
+        })();
+        let parsed = match (parsed, recheck) {
+            (Err(_), Some((is_server_error, body)))
+                if body.as_bytes().is_some_and(is_server_error) =>
+            {
+                let response = Response {
+                    status: 500,
+                    headers: &parts.headers,
+                    body,
+                };
+                parse::parse_response(&self.model, op, response).map_err(Error::from)
+            }
+            (parsed, _) => parsed,
         };
-        match parse::parse_response(&self.model, op, response) {
+        match parsed {
             Ok(mut value) => {
                 set_retry_attempts(&mut value, retry_attempts);
                 self.hooks
                     .run(Event::AfterCall, &info, &mut Target::Result(&mut value))?;
                 Ok(value)
             }
-            Err(parse::ParseError::Service(mut e)) => {
+            Err(Error::Service(mut e)) => {
                 set_retry_attempts(&mut e.fields, retry_attempts);
                 self.hooks
                     .run(Event::OnError, &info, &mut Target::Result(&mut e.fields))?;
                 Err(Error::Service(e))
             }
-            Err(other) => Err(other.into()),
+            Err(other) => Err(other),
         }
     }
 

@@ -232,6 +232,13 @@ pub(crate) fn request_mut<'t>(target: &'t mut Target<'_>) -> Option<&'t mut http
     }
 }
 
+/// Put on a 2xx response by a `BeforeParse` hook that left part of its check to the parser, so
+/// the body is read once rather than twice: if the body then fails to parse (or its checksum
+/// does not match), the function decides from the body whether it is parsed again as a 500
+/// (an error, and retried as one) instead.
+#[derive(Clone, Copy)]
+pub struct ServerErrorIfUnparsable(pub fn(&[u8]) -> bool);
+
 /// The response of a `BeforeParse` hook.
 pub(crate) fn response_mut<'t>(target: &'t mut Target<'_>) -> Option<&'t mut http::Response<Body>> {
     match target {
@@ -393,6 +400,28 @@ pub(crate) mod test_support {
             .load(service, None, sansboto_models::FileKind::ServiceModel)
             .unwrap_or_else(|e| panic!("loading the {service} model: {e}"));
         ServiceModel::from_json(&json).unwrap_or_else(|e| panic!("parsing {service}: {e}"))
+    }
+
+    /// An S3 client in us-east-1 on a local endpoint nothing listens on (for tests that prepare
+    /// or parse without sending).
+    pub(crate) fn s3_client() -> crate::client::ServiceClient {
+        use crate::endpoint::{Partitions, RuleSet};
+        let loader = sansboto_models::Loader::new();
+        let ruleset = loader
+            .load("s3", None, sansboto_models::FileKind::EndpointRuleSet)
+            .map_err(|e| e.to_string())
+            .and_then(|json| RuleSet::from_json(&json).map_err(|e| e.to_string()))
+            .unwrap_or_else(|e| panic!("the s3 ruleset: {e}"));
+        let partitions = loader
+            .load_top_level(sansboto_models::TopLevelFile::Partitions)
+            .map_err(|e| e.to_string())
+            .and_then(|json| Partitions::from_json(&json).map_err(|e| e.to_string()))
+            .unwrap_or_else(|e| panic!("partitions: {e}"));
+        let mut config = crate::client::ClientConfig::default();
+        config.endpoint.region = Some("us-east-1".into());
+        config.endpoint.endpoint_url = Some("http://127.0.0.1:1".into());
+        crate::client::ServiceClient::new("s3", model("s3"), Some(ruleset), partitions, config)
+            .unwrap_or_else(|e| panic!("the s3 client: {e}"))
     }
 }
 

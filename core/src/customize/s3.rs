@@ -206,6 +206,8 @@ pub fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
         "s3.GetBucketLocation",
         |call, t| {
             if let (Some(ctx), Some(r)) = (call.context, response_mut(t)) {
+                // Nothing from an earlier attempt's answer may outlive it.
+                ctx.remove::<BucketLocation>();
                 if r.status().is_success() {
                     if let Some(location) = r.body().as_bytes().and_then(root_text) {
                         ctx.insert(BucketLocation(location));
@@ -676,14 +678,55 @@ pub fn looks_like_200_error(body: &[u8]) -> bool {
     depth != 0 || root_is_error.unwrap_or(true)
 }
 
+/// The part of [`looks_like_200_error`] that needs only the document's start: `Some(true)` when
+/// the body is already known to be an error (an `<Error>` root, no root at all, content before
+/// it, or malformed XML before it), `Some(false)` when the root is something else, `None` for
+/// an empty body.
+fn root_looks_like_error(body: &[u8]) -> Option<bool> {
+    if body.is_empty() {
+        return None;
+    }
+    let mut reader = quick_xml::Reader::from_reader(body);
+    loop {
+        match reader.read_event() {
+            Err(_) | Ok(XmlEvent::Eof | XmlEvent::End(_) | XmlEvent::CData(_)) => {
+                return Some(true)
+            }
+            Ok(XmlEvent::Text(t)) if !t.iter().all(|b| b.is_ascii_whitespace()) => {
+                return Some(true)
+            }
+            Ok(XmlEvent::Start(e) | XmlEvent::Empty(e)) => {
+                // Only a bare `<Error>` counts, as in `looks_like_200_error`.
+                let default_ns = e
+                    .attributes()
+                    .any(|a| a.is_ok_and(|a| a.key.as_ref() == b"xmlns"));
+                return Some(e.name().as_ref() == b"Error" && !default_ns);
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
 /// `before-parse.s3.*` (registered first): a 200 whose body is an error document becomes a 500,
 /// so it is parsed as an error and retried.
+///
+/// Only the root element is looked at here. Whether the rest is well-formed is left to the
+/// parser, which reads every 200 body to its end anyway: the response is marked so that a body
+/// that fails to parse is checked in full ([`looks_like_200_error`]) and, if not well-formed,
+/// parsed as a 500 after all. The outcome is the same as checking everything first, without
+/// reading each successful body twice.
 pub fn handle_200_error(response: &mut http::Response<Body>) {
     if response.status() != http::StatusCode::OK {
         return;
     }
-    if response.body().as_bytes().is_some_and(looks_like_200_error) {
-        *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+    match response.body().as_bytes().and_then(root_looks_like_error) {
+        Some(true) => *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR,
+        Some(false) => {
+            response
+                .extensions_mut()
+                .insert(super::ServerErrorIfUnparsable(looks_like_200_error));
+        }
+        None => {}
     }
 }
 
@@ -1049,38 +1092,63 @@ mod tests {
 
     #[test]
     fn two_hundred_errors_become_500() {
-        let h = hooks();
-        let body = b"<?xml version=\"1.0\"?>\n<Error><Code>InternalError</Code><Message>x</Message></Error>";
-        for (op, body, expect) in [
-            ("CopyObject", &body[..], 500),
+        // Through the client's parse: the hook looks at the root element, the parser reads the
+        // rest, and a body that fails to parse is checked in full before it counts as a 500.
+        let s3 = crate::customize::test_support::s3_client();
+        let error = b"<?xml version=\"1.0\"?>\n<Error><Code>InternalError</Code><Message>x</Message></Error>";
+        let parse = |op: &str, body: &[u8]| {
+            let response = http::Response::new(Body::from(body.to_vec()));
+            s3.parse_operation(op, response, 0)
+        };
+        for (op, body) in [
+            ("CopyObject", &error[..]),
             (
                 "CopyObject",
-                &b"<CopyObjectResult><ETag>x</ETag></CopyObjectResult>"[..],
-                200,
+                b"<CopyObjectResult><ETag>x</ETag></CopyObjectResult>junk",
+            ),
+            ("CopyObject", b"<CopyObjectResult/><Second/>"),
+            (
+                "CopyObject",
+                b"<CopyObjectResult><ETag>x</CopyObjectResult>",
+            ),
+            ("CopyObject", b"   "),
+            ("CopyObject", b"junk"),
+            // A value the parser refuses before it reaches the cut: still a cut-off document.
+            (
+                "CopyObject",
+                b"<CopyObjectResult><LastModified>never</LastModified><ETag>x",
             ),
             (
                 "CompleteMultipartUpload",
-                &b"<CompleteMultipartUploadResult><Loc"[..],
-                500,
+                b"<CompleteMultipartUploadResult><Loc",
             ),
-            ("CopyObject", &b""[..], 200),
-            // GetObject's payload is a blob: never inspected.
-            ("GetObject", &body[..], 200),
         ] {
-            let mut resp = http::Response::new(Body::from(body.to_vec()));
-            h.run(
-                Event::BeforeParse,
-                &CallInfo::new("s3", op),
-                &mut Target::Response(&mut resp),
-            )
-            .unwrap();
+            let err = parse(op, body).expect_err(op);
             assert_eq!(
-                resp.status().as_u16(),
-                expect,
-                "{op} {:?}",
+                err.status(),
+                Some(500),
+                "{op} {:?}: {err}",
                 String::from_utf8_lossy(body)
             );
         }
+        let ok = parse(
+            "CopyObject",
+            b"<CopyObjectResult><ETag>x</ETag></CopyObjectResult>\n<!-- done -->\n",
+        )
+        .unwrap();
+        assert_eq!(ok["CopyObjectResult"]["ETag"].as_str(), Some("x"));
+        assert_eq!(ok["ResponseMetadata"]["HTTPStatusCode"].as_i64(), Some(200));
+        assert!(parse("CopyObject", b"").is_ok());
+        // Well-formed but with a value the model refuses: a parse error, not a 500.
+        let err = parse(
+            "CopyObject",
+            b"<CopyObjectResult><LastModified>never</LastModified></CopyObjectResult>",
+        )
+        .unwrap_err();
+        assert!(matches!(err, crate::error::Error::Parse(_)), "{err}");
+        // GetObject's payload is a blob: never inspected.
+        let got = parse("GetObject", error).unwrap();
+        assert_eq!(got["Body"].as_blob().map(|b| &b[..]), Some(&error[..]));
     }
 
     #[test]

@@ -120,6 +120,7 @@ pub(super) fn parse_output_as(
             }
         }
     }
+    r.finish()?;
     if let Some(Value::Map(m)) = metadata {
         out.insert("ResponseMetadata".into(), Value::Map(m));
     }

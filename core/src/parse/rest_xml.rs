@@ -54,7 +54,11 @@ fn read_structure(cx: &Ctx<'_>, name: &str, s: &Structure, body: Body) -> Result
                 let mut r = XmlReader::new(bytes);
                 let within = |e: ParseError| e.within(PathSegment::Member(&member.name));
                 slots[index] = Some(match r.root()? {
-                    Some(root) => reader.value(&mut r, member, root).map_err(within)?,
+                    Some(root) => {
+                        let value = reader.value(&mut r, member, root).map_err(within)?;
+                        r.finish()?;
+                        value
+                    }
                     // An empty body reads as an empty element, as botocore's does.
                     None => match cx.model.shape(member.shape).kind {
                         ShapeKind::List(_) => Value::List(Vec::new()),
@@ -73,6 +77,7 @@ fn read_structure(cx: &Ctx<'_>, name: &str, s: &Structure, body: Body) -> Result
                     reader.fill_structure(&mut r, name, s, &root, &mut slots, &mut |r, c| {
                         r.skip(&c)
                     })?;
+                    r.finish()?;
                 }
             }
         }

@@ -134,6 +134,20 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// After the root element: the rest of the document may hold only whitespace, comments and
+    /// processing instructions. (botocore's ElementTree refuses "junk after document element";
+    /// reading to the end also means a parse that succeeds has seen a well-formed document.)
+    pub fn finish(&mut self) -> Result<(), ParseError> {
+        loop {
+            match self.event()? {
+                Event::Eof => return Ok(()),
+                Event::Text(t) if t.iter().all(|b| b.is_ascii_whitespace()) => {}
+                Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => {}
+                _ => return Err(self.malformed("content after the root element")),
+            }
+        }
+    }
+
     fn next_node(&mut self, parent: &Element<'a>) -> Result<Node<'a>, ParseError> {
         if parent.empty {
             return Ok(Node::End);
