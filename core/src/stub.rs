@@ -325,7 +325,6 @@ impl Stubber {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::customize::test_support::model;
     use crate::machine::SplitMix64;
     use crate::params;
 
