@@ -7,7 +7,7 @@
 use base64::Engine;
 use sansboto_core::model::{ServiceModel, ShapeId, ShapeKind};
 use sansboto_core::time::Timestamp;
-use sansboto_core::value::{Map, Value};
+use sansboto_core::value::{map_with_capacity, Value};
 
 /// Read `--params` (inline JSON or `file://PATH`) into JSON; an absent option is `{}`.
 pub fn read_params_json(given: Option<&str>) -> Result<serde_json::Value, String> {
@@ -81,7 +81,7 @@ fn convert_shape(
     };
     match (&shape.kind, json) {
         (ShapeKind::Structure(s), J::Object(fields)) if !s.document => {
-            let mut out = Map::with_capacity(fields.len());
+            let mut out = map_with_capacity(fields.len());
             for (key, field) in fields {
                 let value = match s.members.get(key) {
                     Some(member) => {

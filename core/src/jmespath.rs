@@ -744,7 +744,7 @@ pub fn set_path(target: &mut Value, path: &str, value: Value) {
     let mut parts = path.split('.').peekable();
     while let Some(part) = parts.next() {
         if !matches!(cur, Value::Map(_)) {
-            *cur = Value::Map(Map::new());
+            *cur = Value::Map(Map::default());
         }
         let Value::Map(m) = cur else { return };
         if parts.peek().is_none() {
@@ -753,7 +753,7 @@ pub fn set_path(target: &mut Value, path: &str, value: Value) {
         }
         cur = m
             .entry(part.to_string())
-            .or_insert_with(|| Value::Map(Map::new()));
+            .or_insert_with(|| Value::Map(Map::default()));
     }
 }
 

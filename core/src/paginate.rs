@@ -192,7 +192,7 @@ impl Paginator {
             next_token = tokens;
         }
         if !matches!(params, Value::Map(_)) {
-            params = Value::Map(Map::new());
+            params = Value::Map(Map::default());
         }
         if let Value::Map(p) = &mut params {
             for (k, v) in &next_token {
@@ -212,7 +212,7 @@ impl Paginator {
             total_items: 0,
             done: false,
             resume_token: None,
-            non_aggregate: Value::Map(Map::new()),
+            non_aggregate: Value::Map(Map::default()),
         })
     }
 
@@ -475,7 +475,7 @@ impl FullResult {
     /// An empty aggregate.
     pub fn new() -> Self {
         FullResult {
-            result: Value::Map(Map::new()),
+            result: Value::Map(Map::default()),
         }
     }
 

@@ -185,12 +185,12 @@ impl Stubber {
         expected_params: Option<Value>,
     ) -> Result<(), Error> {
         let name = self.operation_name(operation)?;
-        let mut error = Map::new();
+        let mut error = Map::default();
         error.insert("Message".into(), Value::from(message));
         error.insert("Code".into(), Value::from(code));
-        let mut meta = Map::new();
+        let mut meta = Map::default();
         meta.insert("HTTPStatusCode".into(), Value::Integer(i64::from(status)));
-        let mut fields = Map::new();
+        let mut fields = Map::default();
         fields.insert("ResponseMetadata".into(), Value::Map(meta));
         fields.insert("Error".into(), Value::Map(error));
         let shape = self

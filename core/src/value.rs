@@ -17,8 +17,34 @@ use indexmap::IndexMap;
 use crate::body::StreamingBody;
 use crate::time::Timestamp;
 
-/// An ordered map of member or key names to values (structures and maps alike).
-pub type Map = IndexMap<String, Value>;
+/// An ordered map of member or key names to values (structures and maps alike). Build one with
+/// `Map::default()` or [`map_with_capacity`].
+pub type Map = IndexMap<String, Value, MapHasher>;
+
+/// The hasher of every [`Map`]: foldhash, seeded once per process at random. Parsing builds a
+/// map per structure read (a thousand for a 1,000-key listing), and SipHash on short member
+/// names was a noticeable part of that; a random seed keeps keys a server chooses (DynamoDB
+/// attribute names, S3 metadata) from being picked to collide. It has no state, so a `Map`
+/// is no bigger for it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MapHasher;
+
+impl std::hash::BuildHasher for MapHasher {
+    type Hasher = foldhash::fast::FoldHasher<'static>;
+
+    fn build_hasher(&self) -> Self::Hasher {
+        // The per-hasher part of the seed is fixed; the shared part is the process's random one.
+        foldhash::fast::FoldHasher::with_seed(
+            0x9e37_79b9_7f4a_7c15,
+            foldhash::SharedSeed::global_random(),
+        )
+    }
+}
+
+/// An empty [`Map`] with room for `capacity` entries.
+pub fn map_with_capacity(capacity: usize) -> Map {
+    Map::with_capacity_and_hasher(capacity, MapHasher)
+}
 
 /// A parameter or result value.
 #[derive(Clone, Default)]
@@ -54,7 +80,7 @@ static NULL: Value = Value::Null;
 impl Value {
     /// An empty structure.
     pub fn map() -> Self {
-        Value::Map(Map::new())
+        Value::Map(Map::default())
     }
 
     /// A document wrapping `tree` (JSON-like values).
@@ -428,7 +454,7 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 macro_rules! params {
     () => { $crate::value::Value::map() };
     ($($key:literal : $value:expr),+ $(,)?) => {{
-        let mut map = $crate::value::Map::new();
+        let mut map = $crate::value::Map::default();
         $( map.insert(::std::string::String::from($key), $crate::value::Value::from($value)); )+
         $crate::value::Value::Map(map)
     }};

@@ -26,7 +26,7 @@ fn sample(model: &ServiceModel, id: ShapeId, depth: usize) -> Value {
         ),
         ShapeKind::List(m) => Value::List(vec![sample(model, m.shape, depth + 1)]),
         ShapeKind::Map { value, .. } => {
-            let mut m = Map::new();
+            let mut m = Map::default();
             m.insert("key".into(), sample(model, value.shape, depth + 1));
             Value::Map(m)
         }

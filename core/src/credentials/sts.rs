@@ -293,7 +293,7 @@ impl AssumeRoleFetch {
     }
 
     fn role_params(&self, role: &RoleConfig, now: SystemTime) -> Result<Value, CredentialsError> {
-        let mut params = Map::new();
+        let mut params = Map::default();
         params.insert("RoleArn".into(), Value::from(role.role_arn.as_str()));
         let session = role
             .role_session_name
@@ -484,7 +484,7 @@ impl Fetch for WebIdentityFetch {
                         return Step::Failed(CredentialsError::Protocol("expected the token file"))
                     }
                 };
-                let mut params = Map::new();
+                let mut params = Map::default();
                 params.insert("RoleArn".into(), Value::from(self.role_arn.as_str()));
                 let session = self
                     .session_name

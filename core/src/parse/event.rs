@@ -9,7 +9,7 @@ use bytes::Bytes;
 
 use super::json;
 use super::xml::{ShapeReader, XmlReader};
-use super::{finish_structure, ParseError, PathSegment, ServiceError};
+use super::{finish_structure, ParseError, PathSegment, ServiceError, Slots};
 use crate::eventstream::{HeaderValue, Message};
 use crate::model::{Operation, Protocol, ServiceModel, ShapeId, ShapeKind, ShapeRef};
 use crate::time::Timestamp;
@@ -33,9 +33,9 @@ pub fn parse_event(
             let fields = match member {
                 Some(m) => match payload_value(model, m, &message.payload)? {
                     Value::Map(fields) => fields,
-                    _ => Map::new(),
+                    _ => Map::default(),
                 },
-                None => Map::new(),
+                None => Map::default(),
             };
             let text = |k: &str| fields.get(k).and_then(Value::as_str).map(str::to_string);
             let message_text = text("Message")
@@ -52,11 +52,11 @@ pub fn parse_event(
             message.error_code().unwrap_or_default(),
             message.error_message().unwrap_or_default(),
             None,
-            Map::new(),
+            Map::default(),
         )),
         _ => {
             let kind = message.event_type().unwrap_or_default();
-            let mut out = Map::new();
+            let mut out = Map::default();
             if let Some((name, member)) = union.members.get_key_value(kind) {
                 let event = parse_event_body(model, member, message)
                     .map_err(|e| e.within(PathSegment::Member(name)))?;
@@ -75,19 +75,19 @@ pub fn parse_initial_response(
     message: &Message,
 ) -> Result<Map, ParseError> {
     let Some(output) = &operation.output else {
-        return Ok(Map::new());
+        return Ok(Map::default());
     };
     match payload_value(model, output, &message.payload)? {
         Value::Map(m) => Ok(m
             .into_iter()
             .filter(|(_, v)| !matches!(v, Value::Null))
             .collect()),
-        _ => Ok(Map::new()),
+        _ => Ok(Map::default()),
     }
 }
 
 fn stream_error(code: &str, message: &str, shape: Option<ShapeId>, members: Map) -> ParseError {
-    let mut error = Map::new();
+    let mut error = Map::default();
     error.insert("Code".into(), Value::String(code.to_string()));
     error.insert("Message".into(), Value::String(message.to_string()));
     let mut fields = members;
@@ -113,7 +113,7 @@ fn parse_event_body(
     let Some(event) = shape.as_structure() else {
         return payload_value(model, member, &message.payload);
     };
-    let mut slots = vec![None; event.members.len()];
+    let mut slots = Slots::new(event.members.len());
     for ((name, m), slot) in event.members.iter().zip(slots.iter_mut()) {
         if m.event_header {
             if let Some(h) = message.header(name) {

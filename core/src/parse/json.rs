@@ -16,7 +16,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use super::{
     apply_query_error_header, decode_base64, finish_structure, parse_float, raw_payload,
     rpc_metadata, sanitize_error_code, unknown_union_member, BodyFormat, Ctx, ParseError,
-    PathSegment,
+    PathSegment, Slots,
 };
 use crate::body::Body;
 use crate::model::{Location, ServiceModel, ShapeId, ShapeKind, ShapeRef, Structure};
@@ -28,19 +28,19 @@ pub(super) fn parse_output(
     output: Option<&ShapeRef>,
     body: Body,
 ) -> Result<Map, ParseError> {
-    let mut out = Map::new();
+    let mut out = Map::default();
     if let Some((name, s)) = output_structure(cx.model, output) {
         if let Some((index, member)) = event_stream_member(cx.model, s) {
             // The initial-response event and the rest of the stream are the event-stream
             // decoder's: the member holds the body for it.
             if let Some(v) = raw_payload(cx.model, member, body) {
-                let mut slots = vec![None; s.members.len()];
+                let mut slots = Slots::new(s.members.len());
                 slots[index] = Some(v?);
                 out = finish_structure(&s.members, slots);
             }
         } else {
             let bytes = super::need_bytes(&body, "a JSON response")?;
-            let mut slots = vec![None; s.members.len()];
+            let mut slots = Slots::new(s.members.len());
             read_structure(cx.model, name, s, bytes, &mut slots)?;
             out = finish_structure(&s.members, slots);
         }
@@ -119,7 +119,7 @@ impl ErrorBody {
 /// The error dict of the JSON protocols: code from `__type` (else the status), sanitized, then
 /// translated by `x-amzn-query-error` when present.
 pub(super) fn error_fields(cx: &Ctx<'_>, body: &ErrorBody) -> Map {
-    let mut error = Map::new();
+    let mut error = Map::default();
     error.insert("Message".into(), Value::String(body.message()));
     let code = match body.object.get("__type") {
         Some(serde_json::Value::String(t)) => sanitize_error_code(t).to_string(),
@@ -127,7 +127,7 @@ pub(super) fn error_fields(cx: &Ctx<'_>, body: &ErrorBody) -> Map {
     };
     let code = apply_query_error_header(cx.headers, code, &mut error);
     error.insert("Code".into(), Value::String(code));
-    let mut fields = Map::new();
+    let mut fields = Map::default();
     fields.insert("Error".into(), Value::Map(error));
     fields.insert(
         "ResponseMetadata".into(),
@@ -147,12 +147,12 @@ pub(super) fn parse_modeled_error(
 ) -> Result<Map, ParseError> {
     let error_shape = cx.model.shape(shape);
     let Some(s) = error_shape.as_structure() else {
-        return Ok(Map::new());
+        return Ok(Map::default());
     };
-    let mut slots = vec![None; s.members.len()];
+    let mut slots = Slots::new(s.members.len());
     // A body that is not JSON already became the message; it has no members to read.
     if read_structure(cx.model, &error_shape.name, s, body, &mut slots).is_err() {
-        return Ok(Map::new());
+        return Ok(Map::default());
     }
     Ok(finish_structure(&s.members, slots))
 }
@@ -475,7 +475,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         let shape = self.ctx.model.shape(self.sref.shape);
         match &shape.kind {
             ShapeKind::Structure(s) => {
-                let mut slots = vec![None; s.members.len()];
+                let mut slots = Slots::new(s.members.len());
                 let unknown = StructFill {
                     ctx: self.ctx,
                     shape_name: &shape.name,
@@ -489,7 +489,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                 })
             }
             ShapeKind::Map { value, .. } => {
-                let mut out = Map::new();
+                let mut out = Map::default();
                 while let Some(key) = map.next_key_seed(Key)? {
                     let v = map
                         .next_value_seed(ValueSeed {
@@ -550,7 +550,7 @@ impl<'de> Visitor<'de> for Generic {
         Ok(Value::List(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
+        let mut out = Map::default();
         while let Some(key) = map.next_key_seed(Key)? {
             let v = map.next_value_seed(Generic)?;
             out.insert(key.into_owned(), v);
@@ -583,7 +583,7 @@ mod tests {
         let m = model();
         let shape = m.shape_by_name("S").unwrap();
         let s = shape.as_structure().unwrap();
-        let mut slots = vec![None; s.members.len()];
+        let mut slots = Slots::new(s.members.len());
         read_structure(&m, "S", s, body.as_bytes(), &mut slots)?;
         Ok(finish_structure(&s.members, slots))
     }

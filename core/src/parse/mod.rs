@@ -281,7 +281,7 @@ fn parse_error_response(cx: &Ctx<'_>, body: Body) -> Result<ServiceError, ParseE
         }
     };
     let mut fields = if is_generic_error(cx.status, bytes) {
-        generic_error(cx.status, Map::new())
+        generic_error(cx.status, Map::default())
     } else {
         match cx.model.protocol {
             Protocol::Query => query::parse_error(cx, bytes)?,
@@ -359,13 +359,13 @@ fn is_generic_error(status: u16, body: &[u8]) -> bool {
 /// The error botocore reports when the body says nothing usable: the status as the code and its
 /// reason phrase as the message, plus whatever `ResponseMetadata` the caller already has.
 pub(crate) fn generic_error(status: u16, metadata: Map) -> Map {
-    let mut error = Map::new();
+    let mut error = Map::default();
     error.insert("Code".into(), Value::String(status.to_string()));
     error.insert(
         "Message".into(),
         Value::String(reason_phrase(status).to_string()),
     );
-    let mut fields = Map::new();
+    let mut fields = Map::default();
     fields.insert("Error".into(), Value::Map(error));
     fields.insert("ResponseMetadata".into(), Value::Map(metadata));
     fields
@@ -409,7 +409,7 @@ fn finish_metadata(cx: &Ctx<'_>, out: &mut Map) {
     }
     if let Value::Map(m) = metadata {
         m.insert("HTTPStatusCode".into(), Value::Integer(cx.status as i64));
-        let mut headers = Map::with_capacity(cx.headers.keys_len());
+        let mut headers = crate::value::map_with_capacity(cx.headers.keys_len());
         for name in cx.headers.keys() {
             if let Some(v) = header(cx.headers, name.as_str()) {
                 headers.insert(name.as_str().to_string(), Value::String(v.into_owned()));
@@ -446,7 +446,7 @@ fn request_id_header(headers: &HeaderMap) -> Option<String> {
 /// `ResponseMetadata` of the REST protocols: `x-amzn-requestid`, else S3's `x-amz-request-id`
 /// with `HostId` from `x-amz-id-2` (empty when absent), as botocore.
 pub(crate) fn rest_metadata(headers: &HeaderMap) -> Map {
-    let mut m = Map::new();
+    let mut m = Map::default();
     if let Some(id) = header(headers, "x-amzn-requestid") {
         m.insert("RequestId".into(), Value::String(id.into_owned()));
     } else if let Some(id) = header(headers, "x-amz-request-id") {
@@ -459,7 +459,7 @@ pub(crate) fn rest_metadata(headers: &HeaderMap) -> Map {
 
 /// `ResponseMetadata` of the JSON and CBOR RPC protocols: `x-amzn-requestid` only.
 pub(crate) fn rpc_metadata(headers: &HeaderMap) -> Map {
-    let mut m = Map::new();
+    let mut m = Map::default();
     if let Some(id) = header(headers, "x-amzn-requestid") {
         m.insert("RequestId".into(), Value::String(id.into_owned()));
     }
@@ -514,7 +514,7 @@ pub(crate) fn parse_http_members(
             Location::StatusCode => *slot = Some(Value::Integer(cx.status as i64)),
             Location::Headers => {
                 let prefix = member.location_name.as_deref().unwrap_or("");
-                let mut map = Map::new();
+                let mut map = Map::default();
                 for header_name in cx.headers.keys() {
                     let h = header_name.as_str();
                     if h.len() >= prefix.len()
@@ -755,14 +755,56 @@ pub(crate) fn need_bytes<'b>(
         .ok_or(ParseError::BodyNotRead { needed_for })
 }
 
+/// A structure's members as they are read, indexed like the model's members. Most structures
+/// are small, and a parse builds one per structure read (a thousand for a 1,000-key listing),
+/// so up to [`Slots::INLINE`] members live on the stack rather than in an allocation.
+// The inline variant is meant to be big: it lives on the stack in place of an allocation.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Slots {
+    Inline(usize, [Option<Value>; Slots::INLINE]),
+    Heap(Vec<Option<Value>>),
+}
+
+impl Slots {
+    const INLINE: usize = 12;
+
+    /// `len` empty slots.
+    pub fn new(len: usize) -> Slots {
+        if len <= Slots::INLINE {
+            Slots::Inline(len, Default::default())
+        } else {
+            Slots::Heap(vec![None; len])
+        }
+    }
+}
+
+impl std::ops::Deref for Slots {
+    type Target = [Option<Value>];
+    fn deref(&self) -> &[Option<Value>] {
+        match self {
+            Slots::Inline(len, slots) => &slots[..*len],
+            Slots::Heap(slots) => slots,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Slots {
+    fn deref_mut(&mut self) -> &mut [Option<Value>] {
+        match self {
+            Slots::Inline(len, slots) => &mut slots[..*len],
+            Slots::Heap(slots) => slots,
+        }
+    }
+}
+
 /// Assemble a structure's parsed members (slots indexed like the members) in model order.
 pub(crate) fn finish_structure(
     members: &indexmap::IndexMap<String, ShapeRef>,
-    slots: Vec<Option<Value>>,
+    mut slots: Slots,
 ) -> Map {
-    let mut out = Map::with_capacity(slots.iter().filter(|s| s.is_some()).count());
-    for (name, slot) in members.keys().zip(slots) {
-        if let Some(v) = slot {
+    let mut out = crate::value::map_with_capacity(slots.iter().filter(|s| s.is_some()).count());
+    for (name, slot) in members.keys().zip(slots.iter_mut()) {
+        if let Some(v) = slot.take() {
             out.insert(name.clone(), v);
         }
     }
@@ -771,9 +813,9 @@ pub(crate) fn finish_structure(
 
 /// botocore's value for a union member this client does not know.
 pub(crate) fn unknown_union_member(tag: &str) -> Value {
-    let mut inner = Map::new();
+    let mut inner = Map::default();
     inner.insert("name".into(), Value::String(tag.to_string()));
-    let mut outer = Map::new();
+    let mut outer = Map::default();
     outer.insert("SDK_UNKNOWN_MEMBER".into(), Value::Map(inner));
     Value::Map(outer)
 }
@@ -1105,7 +1147,7 @@ mod tests {
         assert!(is_generic_error(503, b"  "));
         assert!(is_generic_error(502, b"<html><body>Bad</body></html>"));
         assert!(!is_generic_error(400, b""));
-        let f = generic_error(503, Map::new());
+        let f = generic_error(503, Map::default());
         assert_eq!(f["Error"]["Code"].as_str(), Some("503"));
         assert_eq!(f["Error"]["Message"].as_str(), Some("Service Unavailable"));
     }

@@ -4,7 +4,7 @@
 //! EC2's variant ([`super::ec2`]) reuses this file with its own names.
 
 use super::xml::{Element, ShapeReader, XmlReader};
-use super::{finish_structure, generic_error, need_bytes, Ctx, ParseError};
+use super::{finish_structure, generic_error, need_bytes, Ctx, ParseError, Slots};
 use crate::body::Body;
 use crate::model::{ShapeId, ShapeRef};
 use crate::value::{Map, Value};
@@ -56,7 +56,7 @@ fn metadata_from<'a>(
     if dialect.metadata_element == b"ResponseMetadata" {
         r.tree(elem)
     } else {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert(
             "RequestId".into(),
             Value::String(r.text(elem)?.into_owned()),
@@ -74,7 +74,7 @@ pub(super) fn parse_output_as(
     let bytes = need_bytes(&body, "a query-protocol response")?;
     let mut r = XmlReader::new(bytes);
     let Some(root) = r.root()? else {
-        return Ok(Map::new());
+        return Ok(Map::default());
     };
     let reader = ShapeReader { model: cx.model };
     let mut metadata: Option<Value> = None;
@@ -82,7 +82,7 @@ pub(super) fn parse_output_as(
         let shape = cx.model.shape(o.shape);
         shape.as_structure().map(|s| (o, shape.name.as_str(), s))
     });
-    let mut out = Map::new();
+    let mut out = Map::default();
     match structure {
         Some((o, name, s)) if dialect.result_wrapper && o.result_wrapper.is_some() => {
             let wrapper = o.result_wrapper.as_deref().unwrap_or_default().as_bytes();
@@ -99,7 +99,7 @@ pub(super) fn parse_output_as(
             }
         }
         Some((_, name, s)) => {
-            let mut slots = vec![None; s.members.len()];
+            let mut slots = Slots::new(s.members.len());
             reader.fill_structure(&mut r, name, s, &root, &mut slots, &mut |r, child| {
                 if child.local_name() == dialect.metadata_element {
                     metadata = Some(metadata_from(dialect, r, &child)?);
@@ -135,11 +135,11 @@ pub(super) fn parse_error_as(
     let mut r = XmlReader::new(body);
     let Some(root) = r.root()? else {
         // botocore fails on an empty query error body; the status says more than a failure.
-        return Ok(generic_error(cx.status, Map::new()));
+        return Ok(generic_error(cx.status, Map::default()));
     };
     let mut parsed = match r.tree(&root)? {
         Value::Map(m) => m,
-        _ => Map::new(),
+        _ => Map::default(),
     };
     // {"Errors": {"Error": {...}}} -> {"Error": {...}}
     if let Some(Value::Map(errors)) = parsed.shift_remove("Errors") {
@@ -147,7 +147,7 @@ pub(super) fn parse_error_as(
     }
     for name in dialect.error_request_id {
         if let Some(id) = parsed.shift_remove(*name) {
-            let mut m = Map::new();
+            let mut m = Map::default();
             m.insert("RequestId".into(), id);
             parsed.insert("ResponseMetadata".into(), Value::Map(m));
         }
@@ -163,11 +163,11 @@ pub(super) fn parse_modeled_error_as(
 ) -> Result<Map, ParseError> {
     let error_shape = cx.model.shape(shape);
     let Some(s) = error_shape.as_structure() else {
-        return Ok(Map::new());
+        return Ok(Map::default());
     };
     let mut r = XmlReader::new(body);
     let Some(root) = r.root()? else {
-        return Ok(Map::new());
+        return Ok(Map::default());
     };
     let reader = ShapeReader { model: cx.model };
     let read = ModeledRead {
@@ -192,7 +192,7 @@ struct ModeledRead<'x> {
 
 impl ModeledRead<'_> {
     fn read<'a>(&self, r: &mut XmlReader<'a>, elem: &Element<'a>) -> Result<Map, ParseError> {
-        let mut slots = vec![None; self.s.members.len()];
+        let mut slots = Slots::new(self.s.members.len());
         self.reader
             .fill_structure(r, self.name, self.s, elem, &mut slots, &mut |r, c| {
                 r.skip(&c)
@@ -210,7 +210,7 @@ fn descend<'a>(
     let Some((first, rest)) = path.split_first() else {
         return read.read(r, &elem);
     };
-    let mut found = Map::new();
+    let mut found = Map::default();
     let mut done = false;
     while let Some(child) = r.next_child(&elem)? {
         if !done && child.local_name() == *first {

@@ -6,7 +6,7 @@ use super::json::{error_fields, event_stream_member, read_structure, read_value,
 use super::{
     finish_structure, header, need_bytes, parse_http_members, payload_of, raw_payload,
     rest_metadata, sanitize_error_code, unknown_union_member, Ctx, HeaderBool, ParseError,
-    PathSegment, Payload,
+    PathSegment, Payload, Slots,
 };
 use crate::body::Body;
 use crate::model::{Location, ShapeId, ShapeKind, ShapeRef, Structure};
@@ -22,7 +22,7 @@ pub(super) fn parse_output(
         shape.as_structure().map(|s| (shape.name.as_str(), s))
     }) {
         Some((name, s)) => read_rest_structure(cx, name, s, body)?,
-        None => Map::new(),
+        None => Map::default(),
     };
     out.insert(
         "ResponseMetadata".into(),
@@ -38,7 +38,7 @@ fn read_rest_structure(
     s: &Structure,
     body: Body,
 ) -> Result<Map, ParseError> {
-    let mut slots = vec![None; s.members.len()];
+    let mut slots = Slots::new(s.members.len());
     parse_http_members(cx, &s.members, &mut slots, HeaderBool::AnyCase)?;
     let payload = match payload_of(s) {
         // An event stream without the payload trait (awsJson-style) is still the body.
@@ -57,7 +57,7 @@ fn read_rest_structure(
                     // botocore reads an empty body as `{}`.
                     _ if bytes.iter().all(u8::is_ascii_whitespace) => Value::map(),
                     ShapeKind::Structure(ps) if !ps.document => {
-                        let mut inner = vec![None; ps.members.len()];
+                        let mut inner = Slots::new(ps.members.len());
                         let shape_name = &cx.model.shape(member.shape).name;
                         match read_structure(cx.model, shape_name, ps, bytes, &mut inner)
                             .map_err(within)?
@@ -119,14 +119,14 @@ pub(super) fn parse_modeled_error(
 ) -> Result<Map, ParseError> {
     let error_shape = cx.model.shape(shape);
     let Some(s) = error_shape.as_structure() else {
-        return Ok(Map::new());
+        return Ok(Map::default());
     };
     let body = Body::from(bytes::Bytes::copy_from_slice(body));
     match read_rest_structure(cx, &error_shape.name, s, body) {
         Ok(m) => Ok(m),
         // Text that is not JSON already became the message; there are no members to read.
         Err(ParseError::Malformed { .. }) => {
-            let mut slots = vec![None; s.members.len()];
+            let mut slots = Slots::new(s.members.len());
             parse_http_members(cx, &s.members, &mut slots, HeaderBool::AnyCase)?;
             Ok(finish_structure(&s.members, slots))
         }

@@ -6,7 +6,7 @@
 use super::xml::{ShapeReader, XmlReader};
 use super::{
     finish_structure, generic_error, header, need_bytes, parse_http_members, payload_of,
-    raw_payload, rest_metadata, Ctx, HeaderBool, ParseError, PathSegment, Payload,
+    raw_payload, rest_metadata, Ctx, HeaderBool, ParseError, PathSegment, Payload, Slots,
 };
 use crate::body::Body;
 use crate::model::{Location, ShapeId, ShapeKind, ShapeRef, Structure};
@@ -31,7 +31,7 @@ pub(super) fn parse_output(
         shape.as_structure().map(|s| (shape.name.as_str(), s))
     }) {
         Some((name, s)) => read_structure(cx, name, s, body)?,
-        None => Map::new(),
+        None => Map::default(),
     };
     out.insert(
         "ResponseMetadata".into(),
@@ -42,7 +42,7 @@ pub(super) fn parse_output(
 
 /// Headers, status code and body of a rest-xml structure (an output or a modeled error).
 fn read_structure(cx: &Ctx<'_>, name: &str, s: &Structure, body: Body) -> Result<Map, ParseError> {
-    let mut slots = vec![None; s.members.len()];
+    let mut slots = Slots::new(s.members.len());
     parse_http_members(cx, &s.members, &mut slots, HeaderBool::Exact)?;
     let reader = ShapeReader { model: cx.model };
     match payload_of(s) {
@@ -92,7 +92,7 @@ pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> 
             return Ok(fields);
         }
     }
-    let mut metadata = Map::new();
+    let mut metadata = Map::default();
     let text = |name| Value::String(header(cx.headers, name).unwrap_or_default().into_owned());
     metadata.insert("RequestId".into(), text("x-amz-request-id"));
     metadata.insert("HostId".into(), text("x-amz-id-2"));
@@ -108,13 +108,13 @@ fn error_from_body(cx: &Ctx<'_>, body: &[u8]) -> Result<Option<Map>, ParseError>
     let s3_form = root.qualified_name() == b"Error" && !root.declares_default_namespace();
     let mut parsed = match r.tree(&root)? {
         Value::Map(m) => m,
-        _ => Map::new(),
+        _ => Map::default(),
     };
     if s3_form {
         // RequestId and HostId come from the headers; the body's copies are dropped.
         parsed.shift_remove("RequestId");
         parsed.shift_remove("HostId");
-        let mut fields = Map::new();
+        let mut fields = Map::default();
         fields.insert("Error".into(), Value::Map(parsed));
         fields.insert(
             "ResponseMetadata".into(),
@@ -123,14 +123,14 @@ fn error_from_body(cx: &Ctx<'_>, body: &[u8]) -> Result<Option<Map>, ParseError>
         return Ok(Some(fields));
     }
     if let Some(id) = parsed.shift_remove("RequestId") {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("RequestId".into(), id);
         parsed.insert("ResponseMetadata".into(), Value::Map(m));
     }
-    let mut error = Map::new();
+    let mut error = Map::default();
     error.insert("Message".into(), Value::String(String::new()));
     error.insert("Code".into(), Value::String(String::new()));
-    let mut fields = Map::new();
+    let mut fields = Map::default();
     fields.insert("Error".into(), Value::Map(error));
     merge(&mut fields, parsed);
     Ok(Some(fields))
@@ -155,9 +155,9 @@ pub(super) fn parse_modeled_error(
 ) -> Result<Map, ParseError> {
     let error_shape = cx.model.shape(shape);
     let Some(s) = error_shape.as_structure() else {
-        return Ok(Map::new());
+        return Ok(Map::default());
     };
-    let mut slots = vec![None; s.members.len()];
+    let mut slots = Slots::new(s.members.len());
     parse_http_members(cx, &s.members, &mut slots, HeaderBool::Exact)?;
     let reader = ShapeReader { model: cx.model };
     let mut r = XmlReader::new(body);

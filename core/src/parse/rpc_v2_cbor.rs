@@ -15,7 +15,7 @@ use crate::value::{Map, Value};
 
 use super::{
     apply_query_error_header, finish_structure, need_bytes, parse_float, raw_payload, rpc_metadata,
-    sanitize_error_code, BodyFormat, Ctx, ParseError, PathSegment,
+    sanitize_error_code, BodyFormat, Ctx, ParseError, PathSegment, Slots,
 };
 
 pub(super) fn parse_output(
@@ -23,12 +23,12 @@ pub(super) fn parse_output(
     output: Option<&ShapeRef>,
     body: Body,
 ) -> Result<Map, ParseError> {
-    let mut out = Map::new();
+    let mut out = Map::default();
     if let Some((name, s)) = super::json::output_structure(cx.model, output) {
         if let Some((index, member)) = super::json::event_stream_member(cx.model, s) {
             // Event streams are decoded message by message by the event-stream layer.
             if let Some(v) = raw_payload(cx.model, member, body) {
-                let mut slots = vec![None; s.members.len()];
+                let mut slots = Slots::new(s.members.len());
                 slots[index] = Some(v?);
                 out = finish_structure(&s.members, slots);
             }
@@ -82,7 +82,7 @@ pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> 
             .and_then(|i| i.get(key))
             .and_then(Item::as_str)
     };
-    let mut error = Map::new();
+    let mut error = Map::default();
     let message = text("message")
         .or_else(|| text("Message"))
         .unwrap_or_default();
@@ -93,7 +93,7 @@ pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> 
     };
     let code = apply_query_error_header(cx.headers, code, &mut error);
     error.insert("Code".into(), Value::String(code));
-    let mut fields = Map::new();
+    let mut fields = Map::default();
     fields.insert("Error".into(), Value::Map(error));
     fields.insert(
         "ResponseMetadata".into(),
@@ -109,7 +109,7 @@ pub(super) fn parse_modeled_error(
 ) -> Result<Map, ParseError> {
     let error_shape = cx.model.shape(shape);
     let Some(s) = error_shape.as_structure() else {
-        return Ok(Map::new());
+        return Ok(Map::default());
     };
     let item = decode(cbor::decode(body))?;
     structure(cx.model, &error_shape.name, s, item)
@@ -122,9 +122,9 @@ fn structure(
     s: &Structure,
     item: Option<Item>,
 ) -> Result<Map, ParseError> {
-    let mut slots = vec![None; s.members.len()];
+    let mut slots = Slots::new(s.members.len());
     let Some(Item::Map(entries)) = item else {
-        return Ok(Map::new());
+        return Ok(Map::default());
     };
     let mut set = 0usize;
     for (key, value) in entries {
@@ -167,7 +167,7 @@ fn read(model: &ServiceModel, sref: &ShapeRef, item: Item) -> Result<Value, Pars
             .collect::<Result<Vec<_>, _>>()
             .map(Value::List),
         (ShapeKind::Map { value, .. }, Item::Map(entries)) => {
-            let mut out = Map::with_capacity(entries.len());
+            let mut out = crate::value::map_with_capacity(entries.len());
             for (k, v) in entries {
                 let Item::Text(k) = k else { continue };
                 if v.is_null() {
@@ -217,7 +217,7 @@ fn generic(item: Item) -> Result<Value, ParseError> {
             Value::List(items.into_iter().map(generic).collect::<Result<_, _>>()?)
         }
         Item::Map(entries) => {
-            let mut out = Map::with_capacity(entries.len());
+            let mut out = crate::value::map_with_capacity(entries.len());
             for (k, v) in entries {
                 let key = match k {
                     Item::Text(t) => t,

@@ -13,7 +13,7 @@ use quick_xml::Reader;
 
 use super::{
     finish_structure, scalar_from_text, unknown_union_member, BodyFormat, ParseError, PathSegment,
-    MAX_DEPTH,
+    Slots, MAX_DEPTH,
 };
 use crate::model::{Location, ServiceModel, ShapeKind, ShapeRef, Structure};
 use crate::value::{Map, Value};
@@ -81,7 +81,9 @@ impl<'a> XmlReader<'a> {
         let mut reader = Reader::from_reader(body);
         let config = reader.config_mut();
         config.trim_text(false);
-        config.check_end_names = true;
+        // End tags are matched against their start here (the start's name is at hand, borrowed
+        // from the body), which spares quick-xml copying every name onto a stack of its own.
+        config.check_end_names = false;
         config.expand_empty_elements = false;
         XmlReader { reader, depth: 0 }
     }
@@ -94,6 +96,7 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    #[inline(always)]
     fn event(&mut self) -> Result<Event<'a>, ParseError> {
         self.reader.read_event().map_err(|e| ParseError::Malformed {
             format: BodyFormat::Xml,
@@ -102,6 +105,23 @@ impl<'a> XmlReader<'a> {
         })
     }
 
+    /// An end tag must name the element it closes.
+    fn check_end(&self, start: &[u8], end: &[u8]) -> Result<(), ParseError> {
+        if start == end {
+            return Ok(());
+        }
+        Err(ParseError::Malformed {
+            format: BodyFormat::Xml,
+            message: format!(
+                "expected </{}>, found </{}>",
+                String::from_utf8_lossy(start),
+                String::from_utf8_lossy(end)
+            ),
+            position: format!("byte {}", self.reader.buffer_position()),
+        })
+    }
+
+    #[inline(always)]
     fn enter(&mut self, start: BytesStart<'a>, empty: bool) -> Result<Element<'a>, ParseError> {
         if self.depth >= MAX_DEPTH {
             return Err(ParseError::TooDeep {
@@ -148,6 +168,7 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    #[inline(always)]
     fn next_node(&mut self, parent: &Element<'a>) -> Result<Node<'a>, ParseError> {
         if parent.empty {
             return Ok(Node::End);
@@ -156,7 +177,8 @@ impl<'a> XmlReader<'a> {
             match self.event()? {
                 Event::Start(s) => return self.enter(s, false).map(Node::Child),
                 Event::Empty(s) => return self.enter(s, true).map(Node::Child),
-                Event::End(_) => {
+                Event::End(end) => {
+                    self.check_end(parent.qualified_name(), end.name().into_inner())?;
                     self.depth = self.depth.saturating_sub(1);
                     return Ok(Node::End);
                 }
@@ -214,15 +236,20 @@ impl<'a> XmlReader<'a> {
         if elem.empty {
             return Ok(());
         }
-        let mut open = 1usize;
+        // The names of the elements open inside `elem` (copied: skipping is the rare path).
+        let mut open: Vec<Vec<u8>> = Vec::new();
         loop {
             match self.event()? {
-                Event::Start(_) => open += 1,
-                Event::End(_) => {
-                    open -= 1;
-                    if open == 0 {
-                        self.depth = self.depth.saturating_sub(1);
-                        return Ok(());
+                Event::Start(start) => open.push(start.name().into_inner().to_vec()),
+                Event::End(end) => {
+                    let name = end.name().into_inner();
+                    match open.pop() {
+                        Some(start) => self.check_end(&start, name)?,
+                        None => {
+                            self.check_end(elem.qualified_name(), name)?;
+                            self.depth = self.depth.saturating_sub(1);
+                            return Ok(());
+                        }
                     }
                 }
                 Event::Eof => {
@@ -256,7 +283,7 @@ impl<'a> XmlReader<'a> {
                     let name = String::from_utf8_lossy(c.local_name()).into_owned();
                     let value = self.tree(&c)?;
                     children
-                        .get_or_insert_with(Map::new)
+                        .get_or_insert_with(Map::default)
                         .entry(name)
                         .or_insert(value);
                 }
@@ -325,12 +352,14 @@ impl<'m> ShapeReader<'m> {
                 Ok(Value::List(items))
             }
             ShapeKind::Map { key, value } => {
-                let mut map = Map::new();
+                let mut map = Map::default();
                 while let Some(entry) = r.next_child(&elem)? {
                     self.map_entry(r, key, value, entry, &mut map)?;
                 }
                 Ok(Value::Map(map))
             }
+            // Text that had to be unescaped is already an owned string: moved, not copied.
+            ShapeKind::String => Ok(Value::String(r.text(&elem)?.into_owned())),
             kind => {
                 let text = r.text(&elem)?;
                 scalar_from_text(kind, &text)
@@ -384,7 +413,7 @@ impl<'m> ShapeReader<'m> {
         s: &Structure,
         elem: &Element<'a>,
     ) -> Result<Value, ParseError> {
-        let mut slots = vec![None; s.members.len()];
+        let mut slots = Slots::new(s.members.len());
         let unknown =
             self.fill_structure(r, shape_name, s, elem, &mut slots, &mut |r, c| r.skip(&c))?;
         if let Some(tag) = unknown {
@@ -442,7 +471,7 @@ impl<'m> ShapeReader<'m> {
                 ShapeKind::Map { key, value } if member.flattened => {
                     let slot = &mut slots[index];
                     if !matches!(slot, Some(Value::Map(_))) {
-                        *slot = Some(Value::Map(Map::new()));
+                        *slot = Some(Value::Map(Map::default()));
                     }
                     if let Some(Value::Map(map)) = slot {
                         self.map_entry(r, key, value, child, map).map_err(within)?;
@@ -535,5 +564,19 @@ mod tests {
         let y = r.next_child(&root).unwrap().unwrap();
         assert_eq!(r.text(&y).unwrap(), "1");
         assert!(r.next_child(&root).unwrap().is_none());
+        // End tags are checked in skipped elements too.
+        for bad in [
+            "<r><x><a></b></x></r>",
+            "<r><x><a></a></y></r>",
+            "<r><x></r>",
+        ] {
+            let mut r = XmlReader::new(bad.as_bytes());
+            let root = r.root().unwrap().unwrap();
+            let x = r.next_child(&root).unwrap().unwrap();
+            assert!(
+                matches!(r.skip(&x), Err(ParseError::Malformed { .. })),
+                "{bad}"
+            );
+        }
     }
 }

@@ -106,7 +106,7 @@ impl LegacyRetryConfig {
     ) -> Result<Self, LegacyRetryError> {
         let root: Value =
             serde_json::from_str(json).map_err(|e| LegacyRetryError::Json(e.to_string()))?;
-        let empty = Map::new();
+        let empty = Map::default();
         let definitions = root
             .get("definitions")
             .and_then(Value::as_object)
@@ -115,7 +115,7 @@ impl LegacyRetryConfig {
             .get("retry")
             .and_then(Value::as_object)
             .ok_or_else(|| invalid("retry", "is missing"))?;
-        let mut merged = Value::Object(Map::new());
+        let mut merged = Value::Object(Map::default());
         if let Some(default) = retry.get("__default__") {
             let mut default = default.clone();
             resolve_refs(&mut default, definitions);

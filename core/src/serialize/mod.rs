@@ -159,7 +159,7 @@ pub fn serialize_request(
     params: &Value,
     tokens: &mut dyn FnMut() -> String,
 ) -> Result<SerializedRequest, SerializeError> {
-    let empty = Map::new();
+    let empty = Map::default();
     let given = match params {
         Value::Map(m) => m,
         Value::Null => &empty,
