@@ -436,15 +436,24 @@ impl<'m> ShapeReader<'m> {
     ) -> Result<Option<String>, ParseError> {
         // Distinct child names, only tracked for unions (which must have exactly one).
         let mut union_tags: Vec<Vec<u8>> = Vec::new();
+        // Elements mostly come in model order, so the search starts after the last member
+        // found (and wraps around).
+        let mut next = 0;
         while let Some(child) = r.next_child(elem)? {
             let local = child.local_name();
             if s.union && !union_tags.iter().any(|t| t == local) {
                 union_tags.push(local.to_vec());
             }
-            let found = s
-                .members
-                .values()
-                .position(|m| in_body(m) && self.element_name(m).as_bytes() == local);
+            let is_child = |i: &usize| {
+                s.members.get_index(*i).is_some_and(|(_, m)| {
+                    in_body(m) && self.element_name(m).as_bytes() == local
+                })
+            };
+            let start = next.min(s.members.len());
+            let found = (start..s.members.len()).chain(0..start).find(is_child);
+            if let Some(index) = found {
+                next = index + 1;
+            }
             let Some(index) = found else {
                 unmatched(r, child)?;
                 continue;
