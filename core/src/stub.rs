@@ -195,10 +195,11 @@ impl Stubber {
         let mut fields = Map::new();
         fields.insert("ResponseMetadata".into(), Value::Map(meta));
         fields.insert("Error".into(), Value::Map(error));
-        let shape = self
-            .model
-            .shape_id(code)
-            .filter(|id| self.model.try_shape(*id).is_ok_and(|s| s.as_structure().is_some()));
+        let shape = self.model.shape_id(code).filter(|id| {
+            self.model
+                .try_shape(*id)
+                .is_ok_and(|s| s.as_structure().is_some())
+        });
         let service_error = ServiceError {
             code: code.to_string(),
             message: message.to_string(),

@@ -913,9 +913,12 @@ mod tests {
     /// A DynamoDB client whose model has `shape`'s `field` set to `value`.
     fn dynamodb_with(shape: &str, field: &str, value: serde_json::Value) -> ServiceClient {
         let loader = Loader::new();
-        let mut json: serde_json::Value =
-            serde_json::from_slice(&loader.load("dynamodb", None, FileKind::ServiceModel).unwrap())
-                .unwrap();
+        let mut json: serde_json::Value = serde_json::from_slice(
+            &loader
+                .load("dynamodb", None, FileKind::ServiceModel)
+                .unwrap(),
+        )
+        .unwrap();
         json["shapes"][shape][field] = value;
         let model = ServiceModel::from_value(json).expect("shapes are checked on first use");
         let ruleset = RuleSet::from_json(
@@ -942,7 +945,10 @@ mod tests {
         for _ in 0..2 {
             match get_item() {
                 Err(Error::Model(ModelError::UnknownType { shape, kind })) => {
-                    assert_eq!((shape.as_str(), kind.as_str()), ("ConsistentRead", "boolen"));
+                    assert_eq!(
+                        (shape.as_str(), kind.as_str()),
+                        ("ConsistentRead", "boolen")
+                    );
                 }
                 other => panic!("expected the broken shape to be named: {other:?}"),
             }

@@ -7,13 +7,14 @@
 //! be shared behind an `Arc`.
 //!
 //! Loading is lazy where it pays: the load checks the JSON syntax of the whole document, reads
-//! the metadata and operations, and keeps each shape as its JSON text; a [`Shape`] is read,
-//! checked and built only the first time it is asked for. A client that calls three operations
-//! of EC2's ~750 never reads most of its ~4,000 shapes, and model load is about one parsing pass.
-//! So, like botocore, a shape is checked when first used: a malformed shape nobody uses does not
-//! fail the load. [`ServiceModel::check_operation`] checks every shape an operation can reach (the
-//! client calls it before using an operation, so a broken shape fails that call with
-//! [`ModelError`]), and [`ServiceModel::check_all`] checks everything.
+//! the metadata, and keeps each operation and shape as its JSON text; an [`Operation`] or a
+//! [`Shape`] is read, checked and built only the first time it is asked for. A client that calls
+//! three operations of EC2's ~750 never reads most of them or of its ~4,000 shapes, and model
+//! load is about one parsing pass. So, like botocore, a shape is checked when first used: a
+//! malformed shape nobody uses does not fail the load. [`ServiceModel::check_operation`] checks
+//! every shape an operation can reach (the client calls it before using an operation, so a
+//! broken shape fails that call with [`ModelError`] naming it), and [`ServiceModel::check_all`]
+//! checks everything.
 
 mod raw;
 
@@ -23,6 +24,7 @@ use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use indexmap::IndexMap;
+use serde_json::value::RawValue;
 
 /// The model's name indexes: names come from the model, not from callers, so a fast fixed
 /// hash is safe (and hashing ~4,000 shape names was a visible part of loading EC2).
@@ -49,6 +51,14 @@ pub enum ModelError {
     #[error("shape {shape:?} is malformed: {source}")]
     Shape {
         shape: String,
+        #[source]
+        source: Arc<serde_json::Error>,
+    },
+    /// An operation's JSON does not have the fields and types botocore's operations have.
+    /// The position is within the operation's own JSON object.
+    #[error("operation {operation:?} is malformed: {source}")]
+    Operation {
+        operation: String,
         #[source]
         source: Arc<serde_json::Error>,
     },
@@ -448,11 +458,21 @@ pub struct ServiceModel {
     /// Sorted by name; a shape's index is its [`ShapeId`].
     shapes: Vec<LazyShape>,
     shape_index: HashMap<String, ShapeId>,
-    operations: IndexMap<String, Operation>,
-    /// Operation index by normalized name, so `PutObject`, `put_object` and `put-object` agree.
-    operation_index: HashMap<String, usize>,
-    /// [`ServiceModel::check_operation`]'s result per operation (same order as `operations`).
-    operation_checks: Vec<OnceLock<Result<(), ModelError>>>,
+    /// In model order, by name; each built on first use.
+    operations: IndexMap<String, LazyOperation>,
+    /// Operation index by normalized name, so `PutObject`, `put_object` and `put-object` agree
+    /// (made on the first lookup by another spelling).
+    operation_index: OnceLock<HashMap<String, usize>>,
+}
+
+/// An operation known by name at load, read and built on first use.
+#[derive(Clone, Debug)]
+struct LazyOperation {
+    /// Where the operation's JSON object is in the model's source.
+    json: Range<usize>,
+    built: OnceLock<Result<Operation, ModelError>>,
+    /// [`ServiceModel::check_operation`]'s result.
+    checked: OnceLock<Result<(), ModelError>>,
 }
 
 /// The model's JSON text, shared (with the data source's cache when it came from one).
@@ -547,10 +567,10 @@ impl ServiceModel {
     /// Parse and index a botocore `service-2.json` held in shared memory (a data source's
     /// cache): the model keeps the text to build shapes from, without a copy.
     ///
-    /// The load fails on a JSON syntax error anywhere in the document, on malformed metadata or
-    /// operations, an operation naming an undefined shape, or no supported protocol. Shapes are
-    /// only located here: like botocore, a shape is checked (its fields, type, parts and
-    /// references) when first used — [`try_shape`](Self::try_shape),
+    /// The load fails on a JSON syntax error anywhere in the document, malformed metadata, or
+    /// no supported protocol. Operations and shapes are only located here: like botocore, a
+    /// shape is checked (its fields, type, parts and references) when first used —
+    /// [`try_shape`](Self::try_shape), [`checked_operation`](Self::checked_operation),
     /// [`check_operation`](Self::check_operation) — and [`check_all`](Self::check_all)
     /// checks everything.
     pub fn from_shared(json: Arc<[u8]>) -> Result<Arc<ServiceModel>, ModelError> {
@@ -617,29 +637,48 @@ impl ServiceModel {
     /// through them every member, list member and map key/value. The first problem found is
     /// returned. The result is kept per operation of this model, so checking again is a
     /// lookup; [`ServiceClient`](crate::client::ServiceClient) calls this before it uses an
-    /// operation. (An `op` not from this model is checked each time.)
+    /// operation (through [`checked_operation`](Self::checked_operation)). (An `op` not
+    /// from this model is checked each time.)
     pub fn check_operation(&self, op: &Operation) -> Result<(), ModelError> {
-        let index = self
+        let is_op = |lazy: &&LazyOperation| matches!(lazy.built.get(), Some(Ok(built)) if std::ptr::eq(built, op));
+        let own = self
             .operations
-            .get_index_of(op.name.as_str())
-            .filter(|i| self.operations.get_index(*i).is_some_and(|(_, o)| std::ptr::eq(o, op)))
-            .or_else(|| self.operations.values().position(|o| std::ptr::eq(o, op)));
-        match index.and_then(|i| self.operation_checks.get(i)) {
-            Some(check) => check.get_or_init(|| self.reachable_shapes_build(op)).clone(),
+            .get(op.name.as_str())
+            .filter(is_op)
+            .or_else(|| self.operations.values().find(is_op));
+        match own {
+            Some(lazy) => lazy
+                .checked
+                .get_or_init(|| self.reachable_shapes_build(op))
+                .clone(),
             None => self.reachable_shapes_build(op),
         }
     }
 
-    /// An operation by name in any spelling (as [`operation`](Self::operation)), checked as
-    /// [`check_operation`](Self::check_operation) does, with one name lookup.
+    /// An operation by name in any spelling (as [`operation`](Self::operation)), built and
+    /// checked as [`check_operation`](Self::check_operation) does, with one name lookup:
+    /// `None` when the model has no such operation, an error when its definition or a shape
+    /// it reaches is malformed.
     pub fn checked_operation(&self, name: &str) -> Option<Result<&Operation, ModelError>> {
-        let index = self.operation_position(name)?;
-        let (_, op) = self.operations.get_index(index)?;
-        let check = match self.operation_checks.get(index) {
-            Some(check) => check.get_or_init(|| self.reachable_shapes_build(op)).clone(),
-            None => self.reachable_shapes_build(op),
-        };
-        Some(check.map(|()| op))
+        let (key, lazy) = self.operations.get_index(self.operation_position(name)?)?;
+        let checked = self.built_operation(key, lazy).and_then(|op| {
+            lazy.checked
+                .get_or_init(|| self.reachable_shapes_build(op))
+                .clone()
+                .map(|()| op)
+        });
+        Some(checked)
+    }
+
+    fn built_operation<'m>(
+        &'m self,
+        name: &str,
+        lazy: &'m LazyOperation,
+    ) -> Result<&'m Operation, ModelError> {
+        lazy.built
+            .get_or_init(|| self.resolver().operation(name, lazy))
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     fn reachable_shapes_build(&self, op: &Operation) -> Result<(), ModelError> {
@@ -666,9 +705,13 @@ impl ServiceModel {
         Ok(())
     }
 
-    /// Build (and so check) every shape, as an eager load would; the first problem (in shape
-    /// name order) is returned. For callers that want a broken model to fail up front.
+    /// Build (and so check) every operation and every shape, as an eager load would; the
+    /// first problem (operations in model order, then shapes in name order) is returned. For
+    /// callers that want a broken model to fail up front.
     pub fn check_all(&self) -> Result<(), ModelError> {
+        for (name, lazy) in &self.operations {
+            self.built_operation(name, lazy)?;
+        }
         (0..self.shapes.len()).try_for_each(|i| self.try_shape(ShapeId(i as u32)).map(|_| ()))
     }
 
@@ -682,34 +725,58 @@ impl ServiceModel {
         self.shape_index.get(name).copied()
     }
 
-    /// An operation by name in any spelling: `PutObject`, `put_object`, `put-object`.
-    ///
-    /// Its shapes are not checked: see [`checked_operation`](Self::checked_operation).
+    /// An operation by name in any spelling: `PutObject`, `put_object`, `put-object`, built
+    /// on first use. `None` also when its definition is malformed (an undefined input shape,
+    /// a field of the wrong type); [`checked_operation`](Self::checked_operation) says why,
+    /// and checks the shapes it reaches, which this does not.
     pub fn operation(&self, name: &str) -> Option<&Operation> {
-        self.operation_position(name)
-            .and_then(|i| self.operations.get_index(i))
-            .map(|(_, op)| op)
+        let (key, lazy) = self.operations.get_index(self.operation_position(name)?)?;
+        self.built_operation(key, lazy).ok()
     }
 
     fn operation_position(&self, name: &str) -> Option<usize> {
-        self.operations
-            .get_index_of(name)
-            .or_else(|| self.operation_index.get(&normalize_operation_name(name)).copied())
+        self.operations.get_index_of(name).or_else(|| {
+            self.operation_index
+                .get_or_init(|| {
+                    self.operations
+                        .keys()
+                        .enumerate()
+                        .map(|(i, name)| (normalize_operation_name(name), i))
+                        .collect()
+                })
+                .get(&normalize_operation_name(name))
+                .copied()
+        })
     }
 
     /// Rewrite the request URI of every operation `rewrite` returns a new one for (botocore
     /// drops S3's `/{Bucket}` this way: with endpoint rules the bucket is in the endpoint URL).
+    /// This builds every operation.
     pub fn rewrite_request_uris(&mut self, rewrite: impl Fn(&str) -> Option<&str>) {
-        for op in self.operations.values_mut() {
-            if let Some(new) = rewrite(&op.http.request_uri) {
-                op.http.request_uri = new.to_string();
+        let resolver = Resolver {
+            index: &self.shape_index,
+            shapes: &self.shapes,
+            source: &self.source.0,
+        };
+        for (name, lazy) in self.operations.iter_mut() {
+            if lazy.built.get().is_none() {
+                let _ = lazy.built.set(resolver.operation(name, lazy));
+            }
+            if let Some(Ok(op)) = lazy.built.get_mut() {
+                if let Some(new) = rewrite(&op.http.request_uri) {
+                    op.http.request_uri = new.to_string();
+                    // (Shapes are unchanged: a check already made still holds.)
+                }
             }
         }
     }
 
-    /// All operations in model order.
+    /// All operations in model order, building each one not built yet (a malformed one is
+    /// left out: [`check_all`](Self::check_all) reports it).
     pub fn operations(&self) -> impl Iterator<Item = &Operation> {
-        self.operations.values()
+        self.operations
+            .iter()
+            .filter_map(|(name, lazy)| self.built_operation(name, lazy).ok())
     }
 
     /// All shapes, by id (building each one not built yet).
@@ -738,10 +805,7 @@ impl Builder {
         let mut located: Vec<(&str, Range<usize>)> = raw
             .shapes
             .iter()
-            .map(|(name, json)| {
-                let start = (json.get().as_ptr() as usize).wrapping_sub(source.as_ptr() as usize);
-                (&**name, start..start + json.get().len())
-            })
+            .map(|(name, json)| (&**name, range_in(source, json)))
             .collect();
         // Sort shape names so ids do not depend on the file's order. A name given twice
         // (JSON allows it) keeps its last definition, as a map would: the sort is stable, so
@@ -771,21 +835,20 @@ impl Builder {
 
         let metadata = metadata(&raw);
         let protocol = resolve_protocol(&metadata, raw.metadata.protocol.as_deref())?;
-        let resolver = Resolver {
-            index: &index,
-            shapes: &shapes,
-            source,
-        };
-        let mut operations = IndexMap::with_capacity(raw.operations.len());
-        let mut operation_index =
-            HashMap::with_capacity_and_hasher(raw.operations.len(), Default::default());
-        // Operations are consumed: their owned strings move into the model, not copied.
-        for (name, op) in raw.operations {
-            let built = resolver.operation(&name, op)?;
-            operation_index.insert(normalize_operation_name(&name), operations.len());
-            operations.insert(name.0.into_owned(), built);
+        // Operations too are only located. A name given twice keeps its first position and
+        // its last definition, as a map would.
+        let mut operations: IndexMap<String, LazyOperation> =
+            IndexMap::with_capacity(raw.operations.len());
+        for (name, json) in raw.operations {
+            operations.insert(
+                name.0.into_owned(),
+                LazyOperation {
+                    json: range_in(source, json),
+                    built: OnceLock::new(),
+                    checked: OnceLock::new(),
+                },
+            );
         }
-        let operation_checks = (0..operations.len()).map(|_| OnceLock::new()).collect();
         Ok(ServiceModel {
             metadata,
             protocol,
@@ -793,10 +856,15 @@ impl Builder {
             shapes,
             shape_index: index,
             operations,
-            operation_index,
-            operation_checks,
+            operation_index: OnceLock::new(),
         })
     }
+}
+
+/// Where `json`, a part of `source`, is in it.
+fn range_in(source: &[u8], json: &RawValue) -> Range<usize> {
+    let start = (json.get().as_ptr() as usize).wrapping_sub(source.as_ptr() as usize);
+    start..start + json.get().len()
 }
 
 /// The stand-in [`ServiceModel::shape`] hands out for a malformed shape.
@@ -1031,7 +1099,21 @@ impl Resolver<'_> {
         })
     }
 
-    fn operation(&self, name: &str, op: RawOperation) -> Result<Operation, ModelError> {
+    /// Read and build an operation from its JSON.
+    fn operation(&self, name: &str, lazy: &LazyOperation) -> Result<Operation, ModelError> {
+        let op: RawOperation = self
+            .source
+            .get(lazy.json.clone())
+            .map(serde_json::from_slice)
+            .unwrap_or_else(|| {
+                Err(<serde_json::Error as serde::de::Error>::custom(
+                    "text outside the model",
+                ))
+            })
+            .map_err(|source| ModelError::Operation {
+                operation: name.to_string(),
+                source: Arc::new(source),
+            })?;
         let owner = format!("operation {name}");
         let io_ref = |r: &Option<RawRef>| r.as_ref().map(|r| self.io_ref(r, &owner)).transpose();
         let input = io_ref(&op.input)?;
@@ -1193,13 +1275,34 @@ mod tests {
                 "{err}"
             );
         }
-        // An operation naming an undefined shape still fails the load: operations are built
-        // there.
-        let bad = MINI.replace(r#""shape": "Boom""#, r#""shape": "Nope""#);
-        let err = ServiceModel::from_json(bad.as_bytes())
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("Nope") && err.contains("operation PutThing"), "{err}");
+        // Operations too are built on first use: one naming an undefined shape, or with a
+        // field of the wrong type, fails then, named.
+        for (from, to, expected) in [
+            (
+                r#""shape": "Boom""#,
+                r#""shape": "Nope""#,
+                "operation PutThing",
+            ),
+            (
+                r#""method": "PUT""#,
+                r#""method": 3"#,
+                "operation \"PutThing\"",
+            ),
+        ] {
+            let bad = MINI.replace(from, to);
+            assert_ne!(bad, MINI, "{from}");
+            let m = ServiceModel::from_json(bad.as_bytes()).expect("operations are read on use");
+            assert!(m.operation("PutThing").is_none(), "{to}");
+            assert_eq!(m.operations().count(), 0, "{to}");
+            let errors = [
+                m.checked_operation("put_thing").unwrap().err(),
+                m.check_all().err(),
+            ];
+            for err in errors {
+                let err = err.expect("an error").to_string();
+                assert!(err.contains(expected), "{to}: {err}");
+            }
+        }
     }
 
     #[test]
@@ -1292,10 +1395,26 @@ mod tests {
             (r#""min": 1"#, r#""min": "one""#, "Str"),
             (r#""flattened": true"#, r#""flattened": "yes""#, "TagList"),
             (r#""type": "string""#, r#""type": "strung""#, "Str"),
-            (r#""locationName": "Tag""#, r#""locationName": 7"#, "TagList"),
-            (r#""type": "list", "member""#, r#""type": "list", "mumble""#, "TagList"),
-            (r#""required": ["Id"]"#, r#""required": "Id""#, "PutThingRequest"),
-            (r#""httpStatusCode": 409"#, r#""httpStatusCode": "409""#, "Boom"),
+            (
+                r#""locationName": "Tag""#,
+                r#""locationName": 7"#,
+                "TagList",
+            ),
+            (
+                r#""type": "list", "member""#,
+                r#""type": "list", "mumble""#,
+                "TagList",
+            ),
+            (
+                r#""required": ["Id"]"#,
+                r#""required": "Id""#,
+                "PutThingRequest",
+            ),
+            (
+                r#""httpStatusCode": 409"#,
+                r#""httpStatusCode": "409""#,
+                "Boom",
+            ),
         ] {
             let bad = MINI.replace(from, to);
             assert_ne!(bad, MINI, "{from}");
@@ -1315,10 +1434,7 @@ mod tests {
             assert_eq!(m.shape(id).name, shape);
         }
         // A fault in a shape no operation reaches only fails when that shape is asked for.
-        let bad = MINI.replace(
-            r#""Str": {"#,
-            r#""Unused": {"type": "strung"}, "Str": {"#,
-        );
+        let bad = MINI.replace(r#""Str": {"#, r#""Unused": {"type": "strung"}, "Str": {"#);
         let m = ServiceModel::from_json(bad.as_bytes()).unwrap();
         let op = m.operation("PutThing").unwrap();
         m.check_operation(op).unwrap();
@@ -1336,14 +1452,18 @@ mod tests {
     fn operation_checks_are_kept_and_follow_recursion() {
         let m = ServiceModel::from_json(MINI.as_bytes()).unwrap();
         let op = m.operation("PutThing").unwrap();
-        assert!(m.operation_checks[0].get().is_none());
+        assert!(m.operations[0].checked.get().is_none());
         m.check_operation(op).unwrap(); // PutThingRequest.Self refers to itself
-        assert!(m.operation_checks[0].get().is_some(), "kept");
+        assert!(m.operations[0].checked.get().is_some(), "kept");
         for name in ["PutThingRequest", "TagList", "Str", "Boom"] {
             let id = m.shape_id(name).unwrap();
-            assert!(m.shapes[id.0 as usize].built.get().is_some(), "{name} built");
+            assert!(
+                m.shapes[id.0 as usize].built.get().is_some(),
+                "{name} built"
+            );
         }
-        assert!(m.checked_operation("PutThing").unwrap().is_ok());
+        let checked = m.checked_operation("put-thing").unwrap().unwrap();
+        assert!(std::ptr::eq(checked, op), "built once");
         assert!(m.checked_operation("Nope").is_none());
         // An operation that is not this model's own is checked too, just not kept.
         let mut stranger = op.clone();

@@ -62,24 +62,27 @@ pub(super) fn owned(text: &Option<Text<'_>>) -> Option<String> {
 #[derive(Deserialize)]
 pub(super) struct RawService<'a> {
     pub metadata: RawMetadata,
-    #[serde(default, borrow)]
-    pub operations: IndexMap<Text<'a>, RawOperation<'a>>,
+    /// In file order, each operation still as its JSON text (read as [`RawOperation`] when
+    /// first used).
+    #[serde(default, borrow, deserialize_with = "entry_list")]
+    pub operations: Vec<(Text<'a>, &'a RawValue)>,
     /// In file order, each shape still as its JSON text: shapes are read one by one (and
     /// built only when first used), so the document is not turned into one huge tree.
-    #[serde(default, borrow, deserialize_with = "shape_list")]
+    #[serde(default, borrow, deserialize_with = "entry_list")]
     pub shapes: Vec<(Text<'a>, &'a RawValue)>,
 }
 
-/// The `shapes` object as a list of pairs: it is sorted and indexed afterwards, so hashing it
-/// here would be wasted work. (Duplicate names, which JSON allows, keep the last as a map would.)
-fn shape_list<'de: 'a, 'a, D: Deserializer<'de>>(
+/// The `shapes` (or `operations`) object as a list of pairs: it is indexed afterwards, so
+/// hashing it here would be wasted work. (Duplicate names, which JSON allows, are resolved
+/// there, as a map would: the last definition wins.)
+fn entry_list<'de: 'a, 'a, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Vec<(Text<'a>, &'a RawValue)>, D::Error> {
     struct ShapesVisitor<'a>(std::marker::PhantomData<&'a ()>);
     impl<'de: 'a, 'a> Visitor<'de> for ShapesVisitor<'a> {
         type Value = Vec<(Text<'a>, &'a RawValue)>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an object of shapes")
+            f.write_str("an object of named definitions")
         }
         fn visit_map<M: de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
             let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
