@@ -1,6 +1,8 @@
 //! Model load cost, the figure compared with botocore's `create_client`: a first load
 //! (decompress the embedded `service-2.json` into a shared buffer + `ServiceModel::from_shared`,
-//! which checks and indexes it; shapes are built on first use) for S3, DynamoDB and EC2, and a cached `Session::model` lookup.
+//! which checks the JSON syntax, reads the metadata and indexes operations and shapes by name;
+//! those are read, checked and built on first use) for S3, DynamoDB and EC2, and a cached
+//! `Session::model` lookup.
 //!
 //! *first_client* adds what a client's start-up does with the fresh model (`ServiceClient::new`:
 //! customizations that scan the model's operations; the parsed endpoint ruleset and partitions

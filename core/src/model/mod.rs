@@ -38,7 +38,7 @@ use raw::{
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ShapeId(pub u32);
 
-/// What went wrong building a model (at load) or one of its shapes (on first use).
+/// What went wrong loading a model, or building one of its operations or shapes (on first use).
 ///
 /// Cloneable (a shape's error is kept and handed out again each time it is asked for).
 #[derive(Clone, Debug, thiserror::Error)]
@@ -796,7 +796,7 @@ impl ServiceModel {
     }
 }
 
-/// Locates a model's shapes and builds its operations at load.
+/// Locates a model's operations and shapes at load.
 struct Builder;
 
 impl Builder {
@@ -977,7 +977,7 @@ impl Resolver<'_> {
     /// Read, check and build one shape from its JSON.
     fn build_shape(&self, id: ShapeId, lazy: &LazyShape) -> Result<Shape, ModelError> {
         // Its inherited traits first: references to it read them, so they must be sound too
-        // (an operation built at load did not insist).
+        // (building an operation did not insist: see `io_ref`).
         self.target(id)?;
         let raw: RawShape =
             serde_json::from_slice(self.text(lazy)?).map_err(|e| malformed(&lazy.name, e))?;
@@ -990,9 +990,10 @@ impl Resolver<'_> {
         Ok(Self::merged_ref(name, r, shape, self.target(shape)?))
     }
 
-    /// An operation's input or output, built at load: a malformed target must not fail the
-    /// load (its operation's check reports it before the operation is used), so its traits
-    /// count as unset here.
+    /// An operation's input or output: a malformed target must not fail building the
+    /// operation (which would make it look unknown to [`ServiceModel::operation`]); its
+    /// operation's check reports it before the operation is used, so its traits count as
+    /// unset here.
     fn io_ref(&self, r: &RawRef, owner: &str) -> Result<ShapeRef, ModelError> {
         let shape = self.id(&r.shape, || format!("{owner}."))?;
         Ok(Self::merged_ref(
