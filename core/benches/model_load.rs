@@ -1,6 +1,12 @@
 //! Model load cost, the figure compared with botocore's `create_client`: a first load
 //! (decompress the embedded `service-2.json` into a shared buffer + `ServiceModel::from_shared`,
-//! which checks and indexes it; shapes are built on first use) for S3, DynamoDB and EC2, and a cached `Session::model` lookup.
+//! which checks the JSON syntax, reads the metadata and indexes operations and shapes by name;
+//! those are read, checked and built on first use) for S3, DynamoDB and EC2, and a cached
+//! `Session::model` lookup.
+//!
+//! *first_client* adds what a client's start-up does with the fresh model (`ServiceClient::new`:
+//! customizations that scan the model's operations; the parsed endpoint ruleset and partitions
+//! are cloned in, not parsed).
 //!
 //! Run: `cargo bench -p sansboto-core --bench model_load`
 
@@ -9,6 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use sansboto_core::client::{ClientConfig, ServiceClient};
+use sansboto_core::endpoint::{Partitions, RuleSet};
 use sansboto_core::model::ServiceModel;
 use sansboto_core::session::{DataFile, DataSource, Session, SessionInputs};
 use sansboto_models::{decompress_embedded, FileKind, Loader, TopLevelFile};
@@ -73,6 +81,34 @@ fn model_load(c: &mut Criterion) {
         });
         group.bench_function(format!("json_skim/{service}"), |b| {
             b.iter(|| serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&json)).unwrap())
+        });
+    }
+    let loader = Loader::new();
+    let partitions =
+        Partitions::from_json(&loader.load_top_level(TopLevelFile::Partitions).unwrap()).unwrap();
+    for service in ["s3", "ec2"] {
+        let ruleset = RuleSet::from_json(
+            &loader
+                .load(service, None, FileKind::EndpointRuleSet)
+                .unwrap(),
+        )
+        .unwrap();
+        group.bench_function(format!("first_client/{service}"), |b| {
+            b.iter(|| {
+                let json =
+                    decompress_embedded(black_box(service), None, FileKind::ServiceModel).unwrap();
+                let model = ServiceModel::from_shared(json).unwrap();
+                let mut config = ClientConfig::default();
+                config.endpoint.region = Some("us-east-1".into());
+                ServiceClient::new(
+                    service,
+                    model,
+                    Some(ruleset.clone()),
+                    partitions.clone(),
+                    config,
+                )
+                .unwrap()
+            })
         });
     }
     let session =

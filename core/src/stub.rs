@@ -129,15 +129,17 @@ impl Stubber {
         self.queue.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The operation's model name; its shapes are checked (they are about to be validated
+    /// against), so a malformed one is an [`Error::Model`].
     fn operation_name(&self, operation: &str) -> Result<String, Error> {
-        self.model
-            .operation(operation)
-            .map(|op| op.name.clone())
-            .ok_or_else(|| Error::UnknownOperation {
+        match self.model.checked_operation(operation) {
+            Some(checked) => Ok(checked?.name.clone()),
+            None => Err(Error::UnknownOperation {
                 service: self.model.metadata.service_id.clone(),
                 operation: operation.to_string(),
                 suggestion: None,
-            })
+            }),
+        }
     }
 
     /// Queue `result` as the answer to the next call, which must be `operation` (any spelling)
@@ -193,10 +195,11 @@ impl Stubber {
         let mut fields = Map::default();
         fields.insert("ResponseMetadata".into(), Value::Map(meta));
         fields.insert("Error".into(), Value::Map(error));
-        let shape = self
-            .model
-            .shape_id(code)
-            .filter(|id| self.model.shape(*id).as_structure().is_some());
+        let shape = self.model.shape_id(code).filter(|id| {
+            self.model
+                .try_shape(*id)
+                .is_ok_and(|s| s.as_structure().is_some())
+        });
         let service_error = ServiceError {
             code: code.to_string(),
             message: message.to_string(),

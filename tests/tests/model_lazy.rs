@@ -1,4 +1,4 @@
-//! The service model builds its shapes lazily, from JSON text it checked at load. This walks
+//! The service model reads, checks and builds its shapes lazily, from its JSON text. This walks
 //! every shape of every embedded model (latest api version of each service) and compares what
 //! was built with the JSON it came from — type, member names and reference targets — so a shape
 //! whose lazy build went wrong (and fell back) would be caught.

@@ -1,4 +1,5 @@
-//! Every embedded service model parses into a [`ServiceModel`] with every shape resolved, and
+//! Every embedded service model parses into a [`ServiceModel`] with every shape checked and resolved
+//! (`check_all`: the load itself checks shapes only on first use), and
 //! every paginator, waiter and `operationContextParams` expression compiles and evaluates against
 //! a sample of the operation's real output (issue 9: "a test evaluates every paginator and waiter
 //! expression of all embedded models without error").
@@ -66,6 +67,12 @@ fn every_embedded_model_and_expression() {
                     continue;
                 }
             };
+            // Shapes are checked on first use: build and check every one, so a broken shape
+            // in the embedded data fails here rather than in some user's call.
+            if let Err(e) = model.check_all() {
+                failures.push(format!("{service}/{version}: {e}"));
+                continue;
+            }
             models += 1;
             for op in model.operations() {
                 operations += 1;

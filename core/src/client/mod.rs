@@ -329,14 +329,19 @@ impl ServiceClient {
     }
 
     /// An operation by name in any spelling, or an error suggesting the closest name.
+    ///
+    /// Every shape the operation can reach is checked the first time (shapes are checked on
+    /// first use, as botocore does): a malformed one fails here with [`Error::Model`] naming
+    /// it, before anything reads it.
     pub fn operation(&self, name: &str) -> Result<&Operation, Error> {
-        self.model
-            .operation(name)
-            .ok_or_else(|| Error::UnknownOperation {
+        match self.model.checked_operation(name) {
+            Some(checked) => Ok(checked?),
+            None => Err(Error::UnknownOperation {
                 service: self.service.clone(),
                 operation: name.to_string(),
                 suggestion: nearest_operation(&self.model, name),
-            })
+            }),
+        }
     }
 
     /// Steps before signing: hooks, validation, endpoint, serialization, checksums, compression.
@@ -516,7 +521,7 @@ impl ServiceClient {
         if !(200..300).contains(&status) {
             return false;
         }
-        let Some(op) = self.model.operation(operation) else {
+        let Some(Ok(op)) = self.model.checked_operation(operation) else {
             return false;
         };
         let Some(out) = op.output.as_ref() else {
@@ -917,5 +922,89 @@ impl customize::Presigner for ClientPresigner {
         crate::auth::sigv4::sign(&mut request, &identity.credentials, &params, &self.keys)
             .map_err(|e| e.to_string())?;
         Ok(request.uri().to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::machine::SplitMix64;
+    use crate::model::ModelError;
+    use crate::params;
+    use sansboto_models::{FileKind, Loader, TopLevelFile};
+
+    /// A DynamoDB client whose model has `shape`'s `field` set to `value`.
+    fn dynamodb_with(shape: &str, field: &str, value: serde_json::Value) -> ServiceClient {
+        let loader = Loader::new();
+        let mut json: serde_json::Value = serde_json::from_slice(
+            &loader
+                .load("dynamodb", None, FileKind::ServiceModel)
+                .unwrap(),
+        )
+        .unwrap();
+        json["shapes"][shape][field] = value;
+        let model = ServiceModel::from_value(json).expect("shapes are checked on first use");
+        let ruleset = RuleSet::from_json(
+            &loader
+                .load("dynamodb", None, FileKind::EndpointRuleSet)
+                .unwrap(),
+        )
+        .unwrap();
+        let partitions =
+            Partitions::from_json(&loader.load_top_level(TopLevelFile::Partitions).unwrap())
+                .unwrap();
+        let mut config = ClientConfig::default();
+        config.endpoint.region = Some("us-west-2".into());
+        ServiceClient::new("dynamodb", model, Some(ruleset), partitions, config).unwrap()
+    }
+
+    #[test]
+    fn a_malformed_shape_fails_the_calls_that_reach_it() {
+        let client = dynamodb_with("ConsistentRead", "type", "boolen".into());
+        let get_item = || {
+            let params = params! {"TableName": "t", "Key": params!{"id": params!{"S": "1"}}};
+            client.prepare("GetItem", params, &mut SplitMix64(1))
+        };
+        for _ in 0..2 {
+            match get_item() {
+                Err(Error::Model(ModelError::UnknownType { shape, kind })) => {
+                    assert_eq!(
+                        (shape.as_str(), kind.as_str()),
+                        ("ConsistentRead", "boolen")
+                    );
+                }
+                other => panic!("expected the broken shape to be named: {other:?}"),
+            }
+        }
+        let call = client.call(
+            "get_item",
+            params! {"TableName": "t", "Key": params!{"id": params!{"S": "1"}}},
+            CallIdentity::Anonymous,
+            Box::new(SplitMix64(1)),
+        );
+        let err = call.err().expect("call fails before anything is sent");
+        assert!(err.to_string().contains("ConsistentRead"), "{err}");
+        assert!(!client.streams_response("GetItem", 200));
+        // Operations that never reach the shape are unaffected.
+        client
+            .prepare("ListTables", params! {"Limit": 5}, &mut SplitMix64(1))
+            .unwrap();
+    }
+
+    #[test]
+    fn a_malformed_input_shape_fails_its_operation() {
+        let client = dynamodb_with("ListTablesInput", "required", 3.into());
+        let err = client
+            .prepare("ListTables", params! {"Limit": 5}, &mut SplitMix64(1))
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Model(ModelError::Shape { shape, .. }) if shape == "ListTablesInput"),
+            "{err}"
+        );
+        assert!(matches!(
+            client.operation("list_tables"),
+            Err(Error::Model(_))
+        ));
+        assert!(client.operation("DescribeLimits").is_ok());
     }
 }

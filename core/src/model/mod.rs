@@ -6,10 +6,15 @@
 //! merged into each [`ShapeRef`] here, so protocols read one place. A [`ServiceModel`] is meant to
 //! be shared behind an `Arc`.
 //!
-//! Loading is lazy where it pays: the model keeps its JSON text, checks every shape at load (so a
-//! broken model still fails there, with the same errors), but builds a [`Shape`] only the first
-//! time it is asked for. A client that calls three operations of EC2's ~750 never builds most of
-//! its ~4,000 shapes, and model load is about parsing speed, not allocation.
+//! Loading is lazy where it pays: the load checks the JSON syntax of the whole document, reads
+//! the metadata, and keeps each operation and shape as its JSON text; an [`Operation`] or a
+//! [`Shape`] is read, checked and built only the first time it is asked for. A client that calls
+//! three operations of EC2's ~750 never reads most of them or of its ~4,000 shapes, and model
+//! load is about one parsing pass. So, like botocore, a shape is checked when first used: a
+//! malformed shape nobody uses does not fail the load. [`ServiceModel::check_operation`] checks
+//! every shape an operation can reach (the client calls it before using an operation, so a
+//! broken shape fails that call with [`ModelError`] naming it), and [`ServiceModel::check_all`]
+//! checks everything.
 
 mod raw;
 
@@ -19,26 +24,44 @@ use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use indexmap::IndexMap;
+use serde_json::value::RawValue;
 
 /// The model's name indexes: names come from the model, not from callers, so a fast fixed
 /// hash is safe (and hashing ~4,000 shape names was a visible part of loading EC2).
 type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::FixedState>;
 
 use raw::{
-    owned, RawOperation, RawRef, RawService, RawShape, RawXmlNamespaceAny, RefTarget, ShapeCheck,
-    Text,
+    owned, RawInherited, RawOperation, RawRef, RawService, RawShape, RawXmlNamespaceAny, Text,
 };
 
 /// Index of a shape inside its [`ServiceModel`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ShapeId(pub u32);
 
-/// What went wrong building a model.
-#[derive(Debug, thiserror::Error)]
+/// What went wrong loading a model, or building one of its operations or shapes (on first use).
+///
+/// Cloneable (a shape's error is kept and handed out again each time it is asked for).
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum ModelError {
     /// The JSON does not have botocore's service-2 structure.
     #[error("invalid service model JSON: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(#[source] Arc<serde_json::Error>),
+    /// A shape's JSON does not have the fields and types botocore's shapes have
+    /// (`"min": "one"`). The position is within the shape's own JSON object.
+    #[error("shape {shape:?} is malformed: {source}")]
+    Shape {
+        shape: String,
+        #[source]
+        source: Arc<serde_json::Error>,
+    },
+    /// An operation's JSON does not have the fields and types botocore's operations have.
+    /// The position is within the operation's own JSON object.
+    #[error("operation {operation:?} is malformed: {source}")]
+    Operation {
+        operation: String,
+        #[source]
+        source: Arc<serde_json::Error>,
+    },
     /// A shape reference names a shape the model does not define.
     #[error("shape {missing:?} referenced by {referenced_by} is not defined in the model")]
     UnknownShape {
@@ -58,6 +81,12 @@ pub enum ModelError {
     /// None of the model's protocols is supported.
     #[error("service protocols {0:?} are not supported")]
     UnsupportedProtocol(Vec<String>),
+}
+
+impl From<serde_json::Error> for ModelError {
+    fn from(e: serde_json::Error) -> Self {
+        ModelError::Json(Arc::new(e))
+    }
 }
 
 /// A wire protocol.
@@ -429,9 +458,21 @@ pub struct ServiceModel {
     /// Sorted by name; a shape's index is its [`ShapeId`].
     shapes: Vec<LazyShape>,
     shape_index: HashMap<String, ShapeId>,
-    operations: IndexMap<String, Operation>,
-    /// Operation index by normalized name, so `PutObject`, `put_object` and `put-object` agree.
-    operation_index: HashMap<String, usize>,
+    /// In model order, by name; each built on first use.
+    operations: IndexMap<String, LazyOperation>,
+    /// Operation index by normalized name, so `PutObject`, `put_object` and `put-object` agree
+    /// (made on the first lookup by another spelling).
+    operation_index: OnceLock<HashMap<String, usize>>,
+}
+
+/// An operation known by name at load, read and built on first use.
+#[derive(Clone, Debug)]
+struct LazyOperation {
+    /// Where the operation's JSON object is in the model's source.
+    json: Range<usize>,
+    built: OnceLock<Result<Operation, ModelError>>,
+    /// [`ServiceModel::check_operation`]'s result.
+    checked: OnceLock<Result<(), ModelError>>,
 }
 
 /// The model's JSON text, shared (with the data source's cache when it came from one).
@@ -444,16 +485,24 @@ impl fmt::Debug for Source {
     }
 }
 
-/// A shape checked at load and built on first use.
+/// A shape known by name at load, read and built on first use.
 #[derive(Clone, Debug)]
 struct LazyShape {
     name: Box<str>,
     /// Where the shape's JSON object is in the model's source.
     json: Range<usize>,
-    /// What a reference to this shape inherits from it, read at load so building one shape
-    /// never needs another's JSON.
-    inherited: Inherited,
-    built: OnceLock<Shape>,
+    /// What a reference to this shape inherits from it, read from this shape's own JSON the
+    /// first time something refers to it (never from other shapes: recursion cannot loop).
+    inherited: OnceLock<Result<Inherited, ModelError>>,
+    built: OnceLock<Built>,
+}
+
+/// A shape as first use built it: a malformed shape keeps its error, and a stand-in (a plain
+/// string shape of that name) for the infallible [`ServiceModel::shape`].
+#[derive(Clone, Debug)]
+struct Built {
+    shape: Shape,
+    error: Option<ModelError>,
 }
 
 /// The traits of a shape that references to it take over unless they set their own, and the
@@ -473,7 +522,7 @@ struct Inherited {
 }
 
 impl Inherited {
-    fn of(s: &ShapeCheck<'_>) -> Inherited {
+    fn of(s: &RawInherited<'_>) -> Inherited {
         Inherited {
             location: s.location.as_deref().map(location_from_name),
             location_name: owned(&s.location_name),
@@ -517,6 +566,13 @@ impl ServiceModel {
 
     /// Parse and index a botocore `service-2.json` held in shared memory (a data source's
     /// cache): the model keeps the text to build shapes from, without a copy.
+    ///
+    /// The load fails on a JSON syntax error anywhere in the document, malformed metadata, or
+    /// no supported protocol. Operations and shapes are only located here: like botocore, a
+    /// shape is checked (its fields, type, parts and references) when first used —
+    /// [`try_shape`](Self::try_shape), [`checked_operation`](Self::checked_operation),
+    /// [`check_operation`](Self::check_operation) — and [`check_all`](Self::check_all)
+    /// checks everything.
     pub fn from_shared(json: Arc<[u8]>) -> Result<Arc<ServiceModel>, ModelError> {
         let raw: RawService = serde_json::from_slice(&json)?;
         let model = Builder::build(raw, &json)?;
@@ -533,38 +589,130 @@ impl ServiceModel {
         Self::from_json(&text)
     }
 
-    /// A shape by id. Ids come from this model, so the lookup cannot miss.
+    /// A shape by id, built on first use. Ids come from this model, so the lookup cannot miss.
+    ///
+    /// Infallible for the hot paths: a malformed shape reads as a plain string shape of that
+    /// name. Callers reach shapes through an operation the client checked first
+    /// ([`check_operation`](Self::check_operation)), so they never see that stand-in;
+    /// [`try_shape`](Self::try_shape) reports the error instead.
     pub fn shape(&self, id: ShapeId) -> &Shape {
-        let lazy = &self.shapes[id.0 as usize];
-        lazy.built.get_or_init(|| self.build_shape(lazy))
+        &self.built(id).shape
     }
 
-    /// Build a shape from its JSON. The same text passed the same checks at load, so this
-    /// cannot fail; if it somehow did, the shape reads as a plain string rather than panic.
-    fn build_shape(&self, lazy: &LazyShape) -> Shape {
-        let resolver = Resolver {
+    /// A shape by id, built on first use, or what is wrong with it (the error names the shape:
+    /// malformed fields, unknown type, missing list member or map key/value, a reference to an
+    /// undefined shape, or a malformed target whose traits a member inherits). The result is
+    /// kept: asking again costs a lookup.
+    pub fn try_shape(&self, id: ShapeId) -> Result<&Shape, ModelError> {
+        let built = self.built(id);
+        match &built.error {
+            None => Ok(&built.shape),
+            Some(error) => Err(error.clone()),
+        }
+    }
+
+    fn built(&self, id: ShapeId) -> &Built {
+        let lazy = &self.shapes[id.0 as usize];
+        lazy.built.get_or_init(|| {
+            let resolver = self.resolver();
+            match resolver.build_shape(id, lazy) {
+                Ok(shape) => Built { shape, error: None },
+                Err(error) => Built {
+                    shape: stand_in(&lazy.name),
+                    error: Some(error),
+                },
+            }
+        })
+    }
+
+    fn resolver(&self) -> Resolver<'_> {
+        Resolver {
             index: &self.shape_index,
             shapes: &self.shapes,
-        };
-        self.source
-            .0
-            .get(lazy.json.clone())
-            .and_then(|json| serde_json::from_slice::<RawShape>(json).ok())
-            .and_then(|raw| resolver.shape(&lazy.name, &raw).ok())
-            .unwrap_or_else(|| Shape {
-                name: lazy.name.to_string(),
-                kind: ShapeKind::String,
-                min: None,
-                max: None,
-                pattern: None,
-                enum_values: None,
-                streaming: false,
-                requires_length: false,
-                sensitive: false,
-                location_name: None,
-                wrapper: false,
-                sparse: false,
-            })
+            source: &self.source.0,
+        }
+    }
+
+    /// Build (and so check) every shape `op` can reach: its input, output and errors, and
+    /// through them every member, list member and map key/value. The first problem found is
+    /// returned. The result is kept per operation of this model, so checking again is a
+    /// lookup; [`ServiceClient`](crate::client::ServiceClient) calls this before it uses an
+    /// operation (through [`checked_operation`](Self::checked_operation)). (An `op` not
+    /// from this model is checked each time.)
+    pub fn check_operation(&self, op: &Operation) -> Result<(), ModelError> {
+        let is_op = |lazy: &&LazyOperation| matches!(lazy.built.get(), Some(Ok(built)) if std::ptr::eq(built, op));
+        let own = self
+            .operations
+            .get(op.name.as_str())
+            .filter(is_op)
+            .or_else(|| self.operations.values().find(is_op));
+        match own {
+            Some(lazy) => lazy
+                .checked
+                .get_or_init(|| self.reachable_shapes_build(op))
+                .clone(),
+            None => self.reachable_shapes_build(op),
+        }
+    }
+
+    /// An operation by name in any spelling (as [`operation`](Self::operation)), built and
+    /// checked as [`check_operation`](Self::check_operation) does, with one name lookup:
+    /// `None` when the model has no such operation, an error when its definition or a shape
+    /// it reaches is malformed.
+    pub fn checked_operation(&self, name: &str) -> Option<Result<&Operation, ModelError>> {
+        let (key, lazy) = self.operations.get_index(self.operation_position(name)?)?;
+        let checked = self.built_operation(key, lazy).and_then(|op| {
+            lazy.checked
+                .get_or_init(|| self.reachable_shapes_build(op))
+                .clone()
+                .map(|()| op)
+        });
+        Some(checked)
+    }
+
+    fn built_operation<'m>(
+        &'m self,
+        name: &str,
+        lazy: &'m LazyOperation,
+    ) -> Result<&'m Operation, ModelError> {
+        lazy.built
+            .get_or_init(|| self.resolver().operation(name, lazy))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    fn reachable_shapes_build(&self, op: &Operation) -> Result<(), ModelError> {
+        let mut seen = vec![false; self.shapes.len()];
+        let mut pending: Vec<ShapeId> = op
+            .input
+            .iter()
+            .chain(op.output.iter())
+            .map(|r| r.shape)
+            .chain(op.errors.iter().copied())
+            .collect();
+        while let Some(id) = pending.pop() {
+            match seen.get_mut(id.0 as usize) {
+                Some(seen) if !*seen => *seen = true,
+                _ => continue,
+            }
+            match &self.try_shape(id)?.kind {
+                ShapeKind::Structure(s) => pending.extend(s.members.values().map(|m| m.shape)),
+                ShapeKind::List(member) => pending.push(member.shape),
+                ShapeKind::Map { key, value } => pending.extend([key.shape, value.shape]),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Build (and so check) every operation and every shape, as an eager load would; the
+    /// first problem (operations in model order, then shapes in name order) is returned. For
+    /// callers that want a broken model to fail up front.
+    pub fn check_all(&self) -> Result<(), ModelError> {
+        for (name, lazy) in &self.operations {
+            self.built_operation(name, lazy)?;
+        }
+        (0..self.shapes.len()).try_for_each(|i| self.try_shape(ShapeId(i as u32)).map(|_| ()))
     }
 
     /// A shape by name.
@@ -577,30 +725,58 @@ impl ServiceModel {
         self.shape_index.get(name).copied()
     }
 
-    /// An operation by name in any spelling: `PutObject`, `put_object`, `put-object`.
+    /// An operation by name in any spelling: `PutObject`, `put_object`, `put-object`, built
+    /// on first use. `None` also when its definition is malformed (an undefined input shape,
+    /// a field of the wrong type); [`checked_operation`](Self::checked_operation) says why,
+    /// and checks the shapes it reaches, which this does not.
     pub fn operation(&self, name: &str) -> Option<&Operation> {
-        if let Some(op) = self.operations.get(name) {
-            return Some(op);
-        }
-        self.operation_index
-            .get(&normalize_operation_name(name))
-            .and_then(|i| self.operations.get_index(*i))
-            .map(|(_, op)| op)
+        let (key, lazy) = self.operations.get_index(self.operation_position(name)?)?;
+        self.built_operation(key, lazy).ok()
+    }
+
+    fn operation_position(&self, name: &str) -> Option<usize> {
+        self.operations.get_index_of(name).or_else(|| {
+            self.operation_index
+                .get_or_init(|| {
+                    self.operations
+                        .keys()
+                        .enumerate()
+                        .map(|(i, name)| (normalize_operation_name(name), i))
+                        .collect()
+                })
+                .get(&normalize_operation_name(name))
+                .copied()
+        })
     }
 
     /// Rewrite the request URI of every operation `rewrite` returns a new one for (botocore
     /// drops S3's `/{Bucket}` this way: with endpoint rules the bucket is in the endpoint URL).
+    /// This builds every operation.
     pub fn rewrite_request_uris(&mut self, rewrite: impl Fn(&str) -> Option<&str>) {
-        for op in self.operations.values_mut() {
-            if let Some(new) = rewrite(&op.http.request_uri) {
-                op.http.request_uri = new.to_string();
+        let resolver = Resolver {
+            index: &self.shape_index,
+            shapes: &self.shapes,
+            source: &self.source.0,
+        };
+        for (name, lazy) in self.operations.iter_mut() {
+            if lazy.built.get().is_none() {
+                let _ = lazy.built.set(resolver.operation(name, lazy));
+            }
+            if let Some(Ok(op)) = lazy.built.get_mut() {
+                if let Some(new) = rewrite(&op.http.request_uri) {
+                    op.http.request_uri = new.to_string();
+                    // (Shapes are unchanged: a check already made still holds.)
+                }
             }
         }
     }
 
-    /// All operations in model order.
+    /// All operations in model order, building each one not built yet (a malformed one is
+    /// left out: [`check_all`](Self::check_all) reports it).
     pub fn operations(&self) -> impl Iterator<Item = &Operation> {
-        self.operations.values()
+        self.operations
+            .iter()
+            .filter_map(|(name, lazy)| self.built_operation(name, lazy).ok())
     }
 
     /// All shapes, by id (building each one not built yet).
@@ -620,130 +796,58 @@ impl ServiceModel {
     }
 }
 
-/// Checks a model's shapes and builds its operations at load.
+/// Locates a model's operations and shapes at load.
 struct Builder;
-
-/// A shape checked at load: what building it will look up, kept until every shape is known.
-struct Checked<'a> {
-    kind: CheckedKind<'a>,
-}
-
-enum CheckedKind<'a> {
-    Structure(Vec<(Text<'a>, RefTarget<'a>)>),
-    List(Option<Text<'a>>),
-    Map(Option<Text<'a>>, Option<Text<'a>>),
-    Scalar,
-    Unknown(Text<'a>),
-}
 
 impl Builder {
     fn build(raw: RawService<'_>, source: &[u8]) -> Result<ServiceModel, ModelError> {
-        // Each shape is read (typed) in file order, as one document parse would report its
-        // first error; only what later checks and references need is kept.
-        let mut read = Vec::with_capacity(raw.shapes.len());
-        for (name, json) in &raw.shapes {
-            let shape: ShapeCheck<'_> = serde_json::from_str(json.get())?;
-            let inherited = Inherited::of(&shape);
-            let kind = match &*shape.kind {
-                "structure" => CheckedKind::Structure(shape.members),
-                "list" => CheckedKind::List(shape.member.map(|r| r.0)),
-                "map" => CheckedKind::Map(shape.key.map(|r| r.0), shape.value.map(|r| r.0)),
-                kind if scalar_kind(kind).is_some() => CheckedKind::Scalar,
-                _ => CheckedKind::Unknown(shape.kind),
-            };
-            let start = (json.get().as_ptr() as usize).wrapping_sub(source.as_ptr() as usize);
-            let range = start..start + json.get().len();
-            read.push((&**name, range, inherited, Checked { kind }));
-        }
+        // Each shape is only located: its name and where its JSON object is.
+        let mut located: Vec<(&str, Range<usize>)> = raw
+            .shapes
+            .iter()
+            .map(|(name, json)| (&**name, range_in(source, json)))
+            .collect();
         // Sort shape names so ids do not depend on the file's order. A name given twice
-        // (JSON allows it) keeps its last definition, as a map would; the sort is stable, so
-        // that is the last of each run. (Positions are sorted, not the entries: they are big.)
-        let mut order: Vec<usize> = (0..read.len()).collect();
-        order.sort_by(|a, b| read[*a].0.cmp(read[*b].0));
-        let mut kept: Vec<usize> = Vec::with_capacity(order.len());
-        for i in order {
-            match kept.last_mut() {
-                Some(last) if read[*last].0 == read[i].0 => *last = i,
-                _ => kept.push(i),
+        // (JSON allows it) keeps its last definition, as a map would: the sort is stable, so
+        // that is the last of each run.
+        located.sort_by(|a, b| a.0.cmp(b.0));
+        located.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 = later.1.clone();
             }
-        }
-        let mut slots: Vec<Option<_>> = read.into_iter().map(Some).collect();
-        let deduped: Vec<(&str, Range<usize>, Inherited, Checked)> =
-            kept.iter().filter_map(|i| slots[*i].take()).collect();
-        let index: HashMap<String, ShapeId> = deduped
+            same
+        });
+        let index: HashMap<String, ShapeId> = located
             .iter()
             .enumerate()
-            .map(|(i, (n, ..))| ((*n).to_string(), ShapeId(i as u32)))
+            .map(|(i, (n, _))| ((*n).to_string(), ShapeId(i as u32)))
             .collect();
-        // Every reference must resolve: checked in name order, as building all would.
-        let id = |target: &str, referenced_by: &dyn Fn() -> String| {
-            index
-                .get(target)
-                .copied()
-                .ok_or_else(|| ModelError::UnknownShape {
-                    missing: target.to_string(),
-                    referenced_by: referenced_by(),
-                })
-        };
-        let missing = |shape: &str, kind, part| ModelError::MissingPart {
-            shape: shape.to_string(),
-            kind,
-            part,
-        };
-        for (name, _, _, checked) in &deduped {
-            match &checked.kind {
-                CheckedKind::Structure(members) => {
-                    for (m, target) in members {
-                        id(&target.0, &|| format!("{name}.{m}", m = &**m))?;
-                    }
-                }
-                CheckedKind::List(member) => {
-                    let member = member
-                        .as_ref()
-                        .ok_or_else(|| missing(name, "list", "member"))?;
-                    id(member, &|| format!("{name}."))?;
-                }
-                CheckedKind::Map(key, value) => {
-                    let key = key.as_ref().ok_or_else(|| missing(name, "map", "key"))?;
-                    id(key, &|| format!("{name}."))?;
-                    let value = value
-                        .as_ref()
-                        .ok_or_else(|| missing(name, "map", "value"))?;
-                    id(value, &|| format!("{name}."))?;
-                }
-                CheckedKind::Scalar => {}
-                CheckedKind::Unknown(kind) => {
-                    return Err(ModelError::UnknownType {
-                        shape: name.to_string(),
-                        kind: kind.to_string(),
-                    })
-                }
-            }
-        }
-        let shapes: Vec<LazyShape> = deduped
+        let shapes: Vec<LazyShape> = located
             .into_iter()
-            .map(|(name, json, inherited, _)| LazyShape {
+            .map(|(name, json)| LazyShape {
                 name: name.into(),
                 json,
-                inherited,
+                inherited: OnceLock::new(),
                 built: OnceLock::new(),
             })
             .collect();
 
         let metadata = metadata(&raw);
         let protocol = resolve_protocol(&metadata, raw.metadata.protocol.as_deref())?;
-        let resolver = Resolver {
-            index: &index,
-            shapes: &shapes,
-        };
-        let mut operations = IndexMap::with_capacity(raw.operations.len());
-        let mut operation_index =
-            HashMap::with_capacity_and_hasher(raw.operations.len(), Default::default());
-        // Operations are consumed: their owned strings move into the model, not copied.
-        for (name, op) in raw.operations {
-            let built = resolver.operation(&name, op)?;
-            operation_index.insert(normalize_operation_name(&name), operations.len());
-            operations.insert(name.0.into_owned(), built);
+        // Operations too are only located. A name given twice keeps its first position and
+        // its last definition, as a map would.
+        let mut operations: IndexMap<String, LazyOperation> =
+            IndexMap::with_capacity(raw.operations.len());
+        for (name, json) in raw.operations {
+            operations.insert(
+                name.0.into_owned(),
+                LazyOperation {
+                    json: range_in(source, json),
+                    built: OnceLock::new(),
+                    checked: OnceLock::new(),
+                },
+            );
         }
         Ok(ServiceModel {
             metadata,
@@ -752,8 +856,32 @@ impl Builder {
             shapes,
             shape_index: index,
             operations,
-            operation_index,
+            operation_index: OnceLock::new(),
         })
+    }
+}
+
+/// Where `json`, a part of `source`, is in it.
+fn range_in(source: &[u8], json: &RawValue) -> Range<usize> {
+    let start = (json.get().as_ptr() as usize).wrapping_sub(source.as_ptr() as usize);
+    start..start + json.get().len()
+}
+
+/// The stand-in [`ServiceModel::shape`] hands out for a malformed shape.
+fn stand_in(name: &str) -> Shape {
+    Shape {
+        name: name.to_string(),
+        kind: ShapeKind::String,
+        min: None,
+        max: None,
+        pattern: None,
+        enum_values: None,
+        streaming: false,
+        requires_length: false,
+        sensitive: false,
+        location_name: None,
+        wrapper: false,
+        sparse: false,
     }
 }
 
@@ -780,6 +908,27 @@ fn scalar_kind(name: &str) -> Option<ShapeKind> {
 struct Resolver<'m> {
     index: &'m HashMap<String, ShapeId>,
     shapes: &'m [LazyShape],
+    /// The model's JSON text, which the shapes' ranges point into.
+    source: &'m [u8],
+}
+
+/// What a reference to a shape without inherited traits (or a malformed one) takes over.
+static NOTHING: Inherited = Inherited {
+    location: None,
+    location_name: None,
+    xml_namespace: None,
+    flattened: false,
+    timestamp_format: None,
+    jsonvalue: false,
+    streaming: false,
+    payload: None,
+};
+
+fn malformed(shape: &str, source: serde_json::Error) -> ModelError {
+    ModelError::Shape {
+        shape: shape.to_string(),
+        source: Arc::new(source),
+    }
 }
 
 impl Resolver<'_> {
@@ -797,25 +946,66 @@ impl Resolver<'_> {
             })
     }
 
-    /// What references to `id` inherit. Ids come from the index, so this cannot miss.
-    fn target(&self, id: ShapeId) -> Option<&Inherited> {
-        self.shapes.get(id.0 as usize).map(|s| &s.inherited)
+    /// The JSON text of a shape.
+    fn text(&self, lazy: &LazyShape) -> Result<&[u8], ModelError> {
+        self.source.get(lazy.json.clone()).ok_or_else(|| {
+            let outside = <serde_json::Error as serde::de::Error>::custom("text outside the model");
+            malformed(&lazy.name, outside)
+        })
     }
 
-    fn shape_ref(&self, name: &str, r: &RawRef, owner: &str) -> Result<ShapeRef, ModelError> {
-        static NOTHING: Inherited = Inherited {
-            location: None,
-            location_name: None,
-            xml_namespace: None,
-            flattened: false,
-            timestamp_format: None,
-            jsonvalue: false,
-            streaming: false,
-            payload: None,
+    /// What references to `id` inherit, read from the shape's own JSON on first need.
+    fn target(&self, id: ShapeId) -> Result<&Inherited, ModelError> {
+        // Ids come from the index, so this cannot miss.
+        let Some(lazy) = self.shapes.get(id.0 as usize) else {
+            return Err(ModelError::UnknownShape {
+                missing: format!("#{}", id.0),
+                referenced_by: "a shape id".to_string(),
+            });
         };
+        lazy.inherited
+            .get_or_init(|| {
+                let json = self.text(lazy)?;
+                serde_json::from_slice::<RawInherited>(json)
+                    .map(|raw| Inherited::of(&raw))
+                    .map_err(|e| malformed(&lazy.name, e))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Read, check and build one shape from its JSON.
+    fn build_shape(&self, id: ShapeId, lazy: &LazyShape) -> Result<Shape, ModelError> {
+        // Its inherited traits first: references to it read them, so they must be sound too
+        // (building an operation did not insist: see `io_ref`).
+        self.target(id)?;
+        let raw: RawShape =
+            serde_json::from_slice(self.text(lazy)?).map_err(|e| malformed(&lazy.name, e))?;
+        self.shape(&lazy.name, &raw)
+    }
+
+    /// A member reference: its target must exist and be sound enough to inherit from.
+    fn shape_ref(&self, name: &str, r: &RawRef, owner: &str) -> Result<ShapeRef, ModelError> {
         let shape = self.id(&r.shape, || format!("{owner}.{name}"))?;
-        let target = self.target(shape).unwrap_or(&NOTHING);
-        Ok(ShapeRef {
+        Ok(Self::merged_ref(name, r, shape, self.target(shape)?))
+    }
+
+    /// An operation's input or output: a malformed target must not fail building the
+    /// operation (which would make it look unknown to [`ServiceModel::operation`]); its
+    /// operation's check reports it before the operation is used, so its traits count as
+    /// unset here.
+    fn io_ref(&self, r: &RawRef, owner: &str) -> Result<ShapeRef, ModelError> {
+        let shape = self.id(&r.shape, || format!("{owner}."))?;
+        Ok(Self::merged_ref(
+            "",
+            r,
+            shape,
+            self.target(shape).unwrap_or(&NOTHING),
+        ))
+    }
+
+    fn merged_ref(name: &str, r: &RawRef, shape: ShapeId, target: &Inherited) -> ShapeRef {
+        ShapeRef {
             name: name.to_string(),
             shape,
             location: match r.location.as_deref() {
@@ -843,7 +1033,7 @@ impl Resolver<'_> {
             result_wrapper: owned(&r.result_wrapper),
             streaming: r.streaming || target.streaming,
             deprecated: r.deprecated,
-        })
+        }
     }
 
     fn shape(&self, name: &str, s: &RawShape) -> Result<Shape, ModelError> {
@@ -910,19 +1100,29 @@ impl Resolver<'_> {
         })
     }
 
-    fn operation(&self, name: &str, op: RawOperation) -> Result<Operation, ModelError> {
+    /// Read and build an operation from its JSON.
+    fn operation(&self, name: &str, lazy: &LazyOperation) -> Result<Operation, ModelError> {
+        let op: RawOperation = self
+            .source
+            .get(lazy.json.clone())
+            .map(serde_json::from_slice)
+            .unwrap_or_else(|| {
+                Err(<serde_json::Error as serde::de::Error>::custom(
+                    "text outside the model",
+                ))
+            })
+            .map_err(|source| ModelError::Operation {
+                operation: name.to_string(),
+                source: Arc::new(source),
+            })?;
         let owner = format!("operation {name}");
-        let io_ref = |r: &Option<RawRef>| {
-            r.as_ref()
-                .map(|r| self.shape_ref("", r, &owner))
-                .transpose()
-        };
+        let io_ref = |r: &Option<RawRef>| r.as_ref().map(|r| self.io_ref(r, &owner)).transpose();
         let input = io_ref(&op.input)?;
         let input_payload = op.input.as_ref().and_then(|r| {
             owned(&r.payload).or_else(|| {
                 self.index
                     .get(&*r.shape)
-                    .and_then(|id| self.target(*id))
+                    .and_then(|id| self.target(*id).ok())
                     .and_then(|t| t.payload.clone())
             })
         });
@@ -1066,13 +1266,44 @@ mod tests {
     #[test]
     fn unknown_shape_is_named() {
         let bad = MINI.replace(r#""shape": "TagList""#, r#""shape": "Nope""#);
-        let err = ServiceModel::from_json(bad.as_bytes())
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("Nope") && err.contains("PutThingRequest.Tags"),
-            "{err}"
-        );
+        let m = ServiceModel::from_json(bad.as_bytes()).expect("members are checked on use");
+        let op = m.operation("PutThing").unwrap();
+        for err in [m.check_operation(op), m.check_all()] {
+            let err = err.unwrap_err();
+            assert!(
+                matches!(&err, ModelError::UnknownShape { missing, referenced_by }
+                    if missing == "Nope" && referenced_by == "PutThingRequest.Tags"),
+                "{err}"
+            );
+        }
+        // Operations too are built on first use: one naming an undefined shape, or with a
+        // field of the wrong type, fails then, named.
+        for (from, to, expected) in [
+            (
+                r#""shape": "Boom""#,
+                r#""shape": "Nope""#,
+                "operation PutThing",
+            ),
+            (
+                r#""method": "PUT""#,
+                r#""method": 3"#,
+                "operation \"PutThing\"",
+            ),
+        ] {
+            let bad = MINI.replace(from, to);
+            assert_ne!(bad, MINI, "{from}");
+            let m = ServiceModel::from_json(bad.as_bytes()).expect("operations are read on use");
+            assert!(m.operation("PutThing").is_none(), "{to}");
+            assert_eq!(m.operations().count(), 0, "{to}");
+            let errors = [
+                m.checked_operation("put_thing").unwrap().err(),
+                m.check_all().err(),
+            ];
+            for err in errors {
+                let err = err.expect("an error").to_string();
+                assert!(err.contains(expected), "{to}: {err}");
+            }
+        }
     }
 
     #[test]
@@ -1134,7 +1365,7 @@ mod tests {
     }
 
     #[test]
-    fn shapes_are_built_on_first_use_and_checked_at_load() {
+    fn shapes_are_built_and_checked_on_first_use() {
         let m = ServiceModel::from_json(MINI.as_bytes()).unwrap();
         let id = m.shape_id("TagList").unwrap();
         assert!(
@@ -1143,6 +1374,7 @@ mod tests {
         );
         let list = m.shape(id);
         assert!(std::ptr::eq(list, m.shape(id)), "built once, then shared");
+        assert!(std::ptr::eq(list, m.try_shape(id).unwrap()));
         let ShapeKind::List(item) = &list.kind else {
             panic!("TagList is a list: {list:?}")
         };
@@ -1154,18 +1386,96 @@ mod tests {
         assert!(copy.shapes[str_id.0 as usize].built.get().is_some());
         let boom = copy.shape_id("Boom").unwrap();
         assert!(m.shapes[boom.0 as usize].built.get().is_none());
-        // Faults in a shape nobody uses still fail the load, as an eager build would.
-        for (from, to) in [
-            (r#""min": 1"#, r#""min": "one""#),
-            (r#""flattened": true"#, r#""flattened": "yes""#),
-            (r#""type": "string""#, r#""type": "strung""#),
-            (r#""locationName": "Tag""#, r#""locationName": 7"#),
-            (r#""type": "list", "member""#, r#""type": "list", "mumble""#),
+        m.check_all().unwrap();
+    }
+
+    #[test]
+    fn malformed_shapes_fail_on_use_not_at_load() {
+        // (the fault, the shape it is in)
+        for (from, to, shape) in [
+            (r#""min": 1"#, r#""min": "one""#, "Str"),
+            (r#""flattened": true"#, r#""flattened": "yes""#, "TagList"),
+            (r#""type": "string""#, r#""type": "strung""#, "Str"),
+            (
+                r#""locationName": "Tag""#,
+                r#""locationName": 7"#,
+                "TagList",
+            ),
+            (
+                r#""type": "list", "member""#,
+                r#""type": "list", "mumble""#,
+                "TagList",
+            ),
+            (
+                r#""required": ["Id"]"#,
+                r#""required": "Id""#,
+                "PutThingRequest",
+            ),
+            (
+                r#""httpStatusCode": 409"#,
+                r#""httpStatusCode": "409""#,
+                "Boom",
+            ),
         ] {
             let bad = MINI.replace(from, to);
             assert_ne!(bad, MINI, "{from}");
-            assert!(ServiceModel::from_json(bad.as_bytes()).is_err(), "{to}");
+            let m = ServiceModel::from_json(bad.as_bytes())
+                .unwrap_or_else(|e| panic!("{to}: the load does not read shapes: {e}"));
+            let id = m.shape_id(shape).unwrap();
+            let names_it = |err: ModelError| {
+                let text = err.to_string();
+                assert!(text.contains(&format!("{shape:?}")), "{to}: {text}");
+            };
+            names_it(m.try_shape(id).unwrap_err());
+            names_it(m.check_all().unwrap_err());
+            let op = m.operation("PutThing").unwrap();
+            names_it(m.check_operation(op).unwrap_err());
+            assert!(matches!(m.checked_operation("put_thing"), Some(Err(_))));
+            // The infallible accessor hands out a stand-in, never panics.
+            assert_eq!(m.shape(id).name, shape);
         }
+        // A fault in a shape no operation reaches only fails when that shape is asked for.
+        let bad = MINI.replace(r#""Str": {"#, r#""Unused": {"type": "strung"}, "Str": {"#);
+        let m = ServiceModel::from_json(bad.as_bytes()).unwrap();
+        let op = m.operation("PutThing").unwrap();
+        m.check_operation(op).unwrap();
+        let err = m.check_all().unwrap_err();
+        assert!(
+            matches!(&err, ModelError::UnknownType { shape, kind } if shape == "Unused" && kind == "strung"),
+            "{err}"
+        );
+        // A syntax error anywhere still fails the load.
+        let bad = MINI.replace(r#""min": 1"#, r#""min": 1,"#);
+        assert!(ServiceModel::from_json(bad.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn operation_checks_are_kept_and_follow_recursion() {
+        let m = ServiceModel::from_json(MINI.as_bytes()).unwrap();
+        let op = m.operation("PutThing").unwrap();
+        assert!(m.operations[0].checked.get().is_none());
+        m.check_operation(op).unwrap(); // PutThingRequest.Self refers to itself
+        assert!(m.operations[0].checked.get().is_some(), "kept");
+        for name in ["PutThingRequest", "TagList", "Str", "Boom"] {
+            let id = m.shape_id(name).unwrap();
+            assert!(
+                m.shapes[id.0 as usize].built.get().is_some(),
+                "{name} built"
+            );
+        }
+        let checked = m.checked_operation("put-thing").unwrap().unwrap();
+        assert!(std::ptr::eq(checked, op), "built once");
+        assert!(m.checked_operation("Nope").is_none());
+        // An operation that is not this model's own is checked too, just not kept.
+        let mut stranger = op.clone();
+        stranger.name = "Other".into();
+        m.check_operation(&stranger).unwrap();
+        // A malformed input shape does not fail the load (operations tolerate it) but does
+        // fail the operation's check.
+        let bad = MINI.replace(r#""required": ["Id"]"#, r#""required": 1"#);
+        let m = ServiceModel::from_json(bad.as_bytes()).unwrap();
+        let err = m.check_operation(m.operation("PutThing").unwrap());
+        assert!(matches!(err, Err(ModelError::Shape { shape, .. }) if shape == "PutThingRequest"));
     }
 
     #[test]
