@@ -200,7 +200,7 @@ pub fn print_result(
                             Failure::client("OutputError", format!("writing {path}: {e}"))
                         })?;
                     if let Some(map) = map {
-                        map.shift_remove(&member.name);
+                        map.shift_remove(member.name.as_str());
                     }
                 }
                 None => {
@@ -208,7 +208,7 @@ pub fn print_result(
                         .bytes()
                         .map_err(|e| Failure::from(Error::Transport(e)))?;
                     if let Some(map) = map {
-                        map.insert(member.name.clone(), Value::Blob(bytes));
+                        map.insert(member.name.as_str().into(), Value::Blob(bytes));
                     }
                 }
             }

@@ -89,7 +89,7 @@ fn convert_shape(
                     }
                     None => Value::from(field.clone()),
                 };
-                out.insert(key.clone(), value);
+                out.insert(key.as_str().into(), value);
             }
             Value::Map(out)
         }
@@ -105,7 +105,7 @@ fn convert_shape(
                 .iter()
                 .map(|(k, v)| {
                     let item = convert_shape(ctx, value.shape, false, v, &join(path, k));
-                    (k.clone(), item)
+                    (k.as_str().into(), item)
                 })
                 .collect(),
         ),

@@ -285,7 +285,7 @@ mod tests {
     fn tag(name: &'static str) -> impl Fn(&CallInfo<'_>, &mut Target<'_>) -> Result<(), HookError> {
         move |_, t| {
             if let Target::Params(Value::Map(m)) = t {
-                m.insert(name.to_string(), Value::Bool(true));
+                m.insert(name.into(), Value::Bool(true));
             }
             Ok(())
         }

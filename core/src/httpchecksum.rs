@@ -365,7 +365,7 @@ pub fn apply_content_md5(request: &mut http::Request<Body>) -> bool {
 /// `when_supported`).
 pub fn default_validation_mode(params: &mut Map, mode_member: &str) {
     if !params.contains_key(mode_member) {
-        params.insert(mode_member.to_string(), Value::from("ENABLED"));
+        params.insert(mode_member.into(), Value::from("ENABLED"));
     }
 }
 

@@ -630,7 +630,7 @@ fn eval(ast: &Ast, data: &Value) -> Result<Value, JmesPathError> {
         Ast::MultiHash(pairs) if !data.is_null() => Value::Map(
             pairs
                 .iter()
-                .map(|(k, a)| Ok((k.clone(), eval(a, data)?)))
+                .map(|(k, a)| Ok((k.as_str().into(), eval(a, data)?)))
                 .collect::<Result<Map, JmesPathError>>()?,
         ),
         Ast::MultiList(_) | Ast::MultiHash(_) => Value::Null,
@@ -701,7 +701,7 @@ fn call(name: &str, args: &[Value]) -> Result<Value, JmesPathError> {
             _ => return Err(bad("expects a string, list or object")),
         },
         "keys" => match one()?.untagged() {
-            Value::Map(m) => Value::List(m.keys().map(|k| Value::String(k.clone())).collect()),
+            Value::Map(m) => Value::List(m.keys().map(|k| Value::String(k.to_string())).collect()),
             _ => return Err(bad("expects an object")),
         },
         "values" => match one()?.untagged() {
@@ -748,11 +748,11 @@ pub fn set_path(target: &mut Value, path: &str, value: Value) {
         }
         let Value::Map(m) = cur else { return };
         if parts.peek().is_none() {
-            m.insert(part.to_string(), value);
+            m.insert(part.into(), value);
             return;
         }
         cur = m
-            .entry(part.to_string())
+            .entry(part.into())
             .or_insert_with(|| Value::Map(Map::default()));
     }
 }

@@ -196,10 +196,10 @@ impl Paginator {
         }
         if let Value::Map(p) = &mut params {
             for (k, v) in &next_token {
-                p.insert(k.clone(), v.clone());
+                p.insert(k.as_str().into(), v.clone());
             }
             if let (Some(size), Some(limit)) = (options.page_size, &config.limit_key) {
-                p.insert(limit.clone(), Value::Integer(size));
+                p.insert(limit.as_str().into(), Value::Integer(size));
             }
         }
         Ok(Paginator {
@@ -277,7 +277,7 @@ impl Paginator {
         }
         if let Value::Map(p) = &mut self.params {
             for (k, v) in &next {
-                p.insert(k.clone(), v.clone());
+                p.insert(k.as_str().into(), v.clone());
             }
         }
         self.next_token = next;

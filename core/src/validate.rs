@@ -153,7 +153,7 @@ pub fn validate(
                 for k in map.keys() {
                     v.problems.push(Problem::UnknownParameter {
                         path: String::new(),
-                        member: k.clone(),
+                        member: k.to_string(),
                         valid: Vec::new(),
                         suggestion: None,
                     });
@@ -234,7 +234,7 @@ impl Validator<'_> {
                     return self.type_error(path, value, "map");
                 };
                 for req in &s.required {
-                    if map.get(req).is_none_or(Value::is_null) {
+                    if map.get(req.as_str()).is_none_or(Value::is_null) {
                         self.problems.push(Problem::MissingRequired {
                             path: path.clone(),
                             member: req.clone(),
@@ -252,7 +252,7 @@ impl Validator<'_> {
                     }
                 }
                 for (name, member_value) in map {
-                    match s.members.get(name) {
+                    match s.members.get(name.as_str()) {
                         Some(member) => {
                             if member_value.is_null() {
                                 continue;
@@ -267,7 +267,7 @@ impl Validator<'_> {
                         }
                         None => self.problems.push(Problem::UnknownParameter {
                             path: path.clone(),
-                            member: name.clone(),
+                            member: name.to_string(),
                             valid: s.members.keys().cloned().collect(),
                             suggestion: nearest(name, s.members.keys()),
                         }),
@@ -293,7 +293,7 @@ impl Validator<'_> {
                     return self.type_error(path, value, "map");
                 };
                 for (k, v) in map {
-                    self.value(key.shape, &Value::String(k.clone()), path);
+                    self.value(key.shape, &Value::String(k.to_string()), path);
                     let len = path.len();
                     path.push('.');
                     path.push_str(k);

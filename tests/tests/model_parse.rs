@@ -22,7 +22,7 @@ fn sample(model: &ServiceModel, id: ShapeId, depth: usize) -> Value {
         ShapeKind::Structure(s) => Value::Map(
             s.members
                 .iter()
-                .map(|(n, m)| (n.clone(), sample(model, m.shape, depth + 1)))
+                .map(|(n, m)| (n.as_str().into(), sample(model, m.shape, depth + 1)))
                 .collect::<Map>(),
         ),
         ShapeKind::List(m) => Value::List(vec![sample(model, m.shape, depth + 1)]),

@@ -192,7 +192,7 @@ fn serializers_never_panic_on_any_value() {
                         for v in &odd {
                             let mut with = base.clone();
                             if let Some(map) = with.as_map_mut() {
-                                map.insert(name.clone(), v.clone());
+                                map.insert(name.as_str().into(), v.clone());
                             }
                             all.push(with);
                         }

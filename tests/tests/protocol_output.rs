@@ -295,7 +295,11 @@ fn comparable(v: &Value) -> J {
         Value::Blob(b) => J::String(String::from_utf8_lossy(b).into_owned()),
         Value::Timestamp(t) => json!(t.epoch_f64()),
         Value::List(l) => J::Array(l.iter().map(comparable).collect()),
-        Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), comparable(v))).collect()),
+        Value::Map(m) => J::Object(
+            m.iter()
+                .map(|(k, v)| (k.to_string(), comparable(v)))
+                .collect(),
+        ),
         Value::Document(inner) => {
             DOCUMENTS_SEEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             comparable(inner)
@@ -362,7 +366,7 @@ fn expand_event_stream(
         })
         .ok_or("no event-stream member")?;
     let stream = out
-        .get(name)
+        .get(name.as_str())
         .and_then(Value::as_stream)
         .ok_or_else(|| format!("event-stream member {name} does not hold the body stream"))?;
     let bytes: bytes::Bytes = stream.take().ok_or("stream holds no bytes")?;
@@ -388,6 +392,6 @@ fn expand_event_stream(
         }
     }
     decoder.finish().map_err(|e| format!("frame: {e}"))?;
-    out.insert(name.clone(), Value::List(events));
+    out.insert(name.as_str().into(), Value::List(events));
     Ok(Value::Map(out))
 }

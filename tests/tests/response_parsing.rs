@@ -262,7 +262,9 @@ fn run(
             if let (Some(shape), Value::Map(m)) = (e.shape, &mut fields) {
                 if let Some(s) = model.shape(shape).as_structure() {
                     m.retain(|k, _| {
-                        k == "Error" || k == "ResponseMetadata" || !s.members.contains_key(k)
+                        k == "Error"
+                            || k == "ResponseMetadata"
+                            || !s.members.contains_key(k.as_str())
                     });
                 }
             }
@@ -308,7 +310,7 @@ fn matches(actual: &Value, expected: &J) -> bool {
         (Value::Map(a), J::Object(b)) => {
             a.len() == b.len()
                 && a.iter()
-                    .all(|(k, v)| b.get(k).is_some_and(|w| matches(v, w)))
+                    .all(|(k, v)| b.get(k.as_str()).is_some_and(|w| matches(v, w)))
         }
         _ => false,
     }

@@ -38,7 +38,7 @@ fn json_input() -> Value {
 fn check_select_events(events: &[Value]) -> String {
     let kinds: Vec<&str> = events
         .iter()
-        .filter_map(|e| e.as_map().and_then(|m| m.keys().next()).map(String::as_str))
+        .filter_map(|e| e.as_map().and_then(|m| m.keys().next()).map(|k| k.as_str()))
         .collect();
     assert_eq!(
         kinds.last(),

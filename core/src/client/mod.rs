@@ -881,7 +881,7 @@ fn set_retry_attempts(value: &mut Value, attempts: u32) {
         .as_map_mut()
         .and_then(|m| m.get_mut("ResponseMetadata"))
     {
-        meta.insert("RetryAttempts".to_string(), Value::Integer(attempts as i64));
+        meta.insert("RetryAttempts".into(), Value::Integer(attempts as i64));
     }
 }
 

@@ -154,7 +154,7 @@ pub fn alias_parameter(
         });
     }
     if let Some(v) = params.shift_remove(alias) {
-        params.insert(original.to_string(), v);
+        params.insert(original.into(), v);
     }
     Ok(())
 }

@@ -70,7 +70,9 @@ pub fn decode_policy_types(model: &ServiceModel, value: &mut Value, shape: Shape
     match (&model.shape(shape).kind, value) {
         (ShapeKind::Structure(st), Value::Map(map)) => {
             for (name, member) in &st.members {
-                let Some(v) = map.get_mut(name) else { continue };
+                let Some(v) = map.get_mut(name.as_str()) else {
+                    continue;
+                };
                 let target = model.shape(member.shape);
                 if matches!(target.kind, ShapeKind::String) && target.name == POLICY_DOCUMENT_SHAPE
                 {

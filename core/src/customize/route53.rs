@@ -43,7 +43,7 @@ pub(crate) fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
 /// Keep only the part after the last `/` of each named member.
 pub fn fix_ids(params: &mut Map, members: &[String]) {
     for name in members {
-        if let Some(Value::String(id)) = params.get_mut(name) {
+        if let Some(Value::String(id)) = params.get_mut(name.as_str()) {
             if let Some((_, last)) = id.rsplit_once('/') {
                 *id = last.to_string();
             }

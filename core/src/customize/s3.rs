@@ -524,7 +524,7 @@ pub fn validate_ascii_metadata(params: &Map) -> Result<(), CustomizeError> {
         };
         if !key.is_ascii() || !value.is_ascii() {
             return Err(CustomizeError::NonAsciiMetadata {
-                key: key.clone(),
+                key: key.to_string(),
                 value: value.clone(),
             });
         }
@@ -539,10 +539,10 @@ pub fn validate_ascii_metadata(params: &Map) -> Result<(), CustomizeError> {
 pub fn sse_customer_key_md5(params: &mut Map, prefix: &str) {
     let key_member = format!("{prefix}Key");
     let md5_member = format!("{prefix}KeyMD5");
-    if params.contains_key(&md5_member) {
+    if params.contains_key(md5_member.as_str()) {
         return;
     }
-    let key: &[u8] = match params.get(&key_member) {
+    let key: &[u8] = match params.get(key_member.as_str()) {
         Some(Value::String(s)) => s.as_bytes(),
         Some(Value::Blob(b)) => b,
         _ => return,
@@ -551,8 +551,8 @@ pub fn sse_customer_key_md5(params: &mut Map, prefix: &str) {
     md5.update(key);
     let md5 = md5.finalize().to_base64();
     let encoded = base64::engine::general_purpose::STANDARD.encode(key);
-    params.insert(key_member, Value::String(encoded));
-    params.insert(md5_member, Value::String(md5));
+    params.insert(key_member.into(), Value::String(encoded));
+    params.insert(md5_member.into(), Value::String(md5));
 }
 
 // ----- request-side ---------------------------------------------------------------------------

@@ -60,7 +60,7 @@ pub fn parse_event(
             if let Some((name, member)) = union.members.get_key_value(kind) {
                 let event = parse_event_body(model, member, message)
                     .map_err(|e| e.within(PathSegment::Member(name)))?;
-                out.insert(name.clone(), event);
+                out.insert(name.as_str().into(), event);
             }
             Ok(Value::Map(out))
         }
@@ -137,7 +137,7 @@ fn parse_event_body(
             if let Value::Map(body) = payload_value(model, member, &message.payload)? {
                 for (index, (name, _)) in event.members.iter().enumerate() {
                     if slots[index].is_none() {
-                        if let Some(v) = body.get(name).filter(|v| !v.is_null()) {
+                        if let Some(v) = body.get(name.as_str()).filter(|v| !v.is_null()) {
                             slots[index] = Some(v.clone());
                         }
                     }

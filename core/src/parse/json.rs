@@ -497,7 +497,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                             sref: value,
                         })
                         .inspect_err(|_| self.ctx.add_path(PathSegment::Key(&key)))?;
-                    out.insert(key.into_owned(), v);
+                    out.insert(key.into(), v);
                 }
                 Ok(Value::Map(out))
             }
@@ -553,7 +553,7 @@ impl<'de> Visitor<'de> for Generic {
         let mut out = Map::default();
         while let Some(key) = map.next_key_seed(Key)? {
             let v = map.next_value_seed(Generic)?;
-            out.insert(key.into_owned(), v);
+            out.insert(key.into(), v);
         }
         Ok(Value::Map(out))
     }

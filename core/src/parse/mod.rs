@@ -402,7 +402,7 @@ fn error_shape_for_code(model: &ServiceModel, code: &str) -> Option<ShapeId> {
 /// repeated headers joined by `, `) and `RetryAttempts` (0 here; the retry layer updates it).
 fn finish_metadata(cx: &Ctx<'_>, out: &mut Map) {
     let metadata = out
-        .entry("ResponseMetadata".to_string())
+        .entry("ResponseMetadata".into())
         .or_insert_with(Value::map);
     if !matches!(metadata, Value::Map(_)) {
         *metadata = Value::map();
@@ -412,7 +412,7 @@ fn finish_metadata(cx: &Ctx<'_>, out: &mut Map) {
         let mut headers = crate::value::map_with_capacity(cx.headers.keys_len());
         for name in cx.headers.keys() {
             if let Some(v) = header(cx.headers, name.as_str()) {
-                headers.insert(name.as_str().to_string(), Value::String(v.into_owned()));
+                headers.insert(name.as_str().into(), Value::String(v.into_owned()));
             }
         }
         m.insert("HTTPHeaders".into(), Value::Map(headers));
@@ -521,10 +521,7 @@ pub(crate) fn parse_http_members(
                         && h.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
                     {
                         if let Some(v) = header(cx.headers, h) {
-                            map.insert(
-                                h[prefix.len()..].to_string(),
-                                Value::String(v.into_owned()),
-                            );
+                            map.insert(h[prefix.len()..].into(), Value::String(v.into_owned()));
                         }
                     }
                 }
@@ -805,7 +802,7 @@ pub(crate) fn finish_structure(
     let mut out = crate::value::map_with_capacity(slots.iter().filter(|s| s.is_some()).count());
     for (name, slot) in members.keys().zip(slots.iter_mut()) {
         if let Some(v) = slot.take() {
-            out.insert(name.clone(), v);
+            out.insert(name.as_str().into(), v);
         }
     }
     out

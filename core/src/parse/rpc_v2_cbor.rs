@@ -174,7 +174,7 @@ fn read(model: &ServiceModel, sref: &ShapeRef, item: Item) -> Result<Value, Pars
                     continue;
                 }
                 let parsed = read(model, value, v).map_err(|e| e.within(PathSegment::Key(&k)))?;
-                out.insert(k, parsed);
+                out.insert(k.into(), parsed);
             }
             Ok(Value::Map(out))
         }
@@ -223,7 +223,7 @@ fn generic(item: Item) -> Result<Value, ParseError> {
                     Item::Text(t) => t,
                     other => format!("{other:?}"),
                 };
-                out.insert(key, generic(v)?);
+                out.insert(key.into(), generic(v)?);
             }
             Value::Map(out)
         }

@@ -284,7 +284,7 @@ impl<'a> XmlReader<'a> {
                     let value = self.tree(&c)?;
                     children
                         .get_or_insert_with(Map::default)
-                        .entry(name)
+                        .entry(name.into())
                         .or_insert(value);
                 }
                 Node::End => break,
@@ -399,7 +399,7 @@ impl<'m> ShapeReader<'m> {
             }
         }
         if let Some(k) = k {
-            map.insert(k, v.unwrap_or(Value::Null));
+            map.insert(k.into(), v.unwrap_or(Value::Null));
         }
         Ok(())
     }
@@ -445,9 +445,9 @@ impl<'m> ShapeReader<'m> {
                 union_tags.push(local.to_vec());
             }
             let is_child = |i: &usize| {
-                s.members.get_index(*i).is_some_and(|(_, m)| {
-                    in_body(m) && self.element_name(m).as_bytes() == local
-                })
+                s.members
+                    .get_index(*i)
+                    .is_some_and(|(_, m)| in_body(m) && self.element_name(m).as_bytes() == local)
             };
             let start = next.min(s.members.len());
             let found = (start..s.members.len()).chain(0..start).find(is_child);

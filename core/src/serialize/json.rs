@@ -88,13 +88,11 @@ impl<'m> JsonWriter<'m> {
         let mut first = true;
         for (name, value) in params {
             let path = path.member(name);
-            let member =
-                shape
-                    .members
-                    .get(name)
-                    .ok_or_else(|| SerializeError::UnknownParameter {
-                        path: path.to_string(),
-                    })?;
+            let member = shape.members.get(name.as_str()).ok_or_else(|| {
+                SerializeError::UnknownParameter {
+                    path: path.to_string(),
+                }
+            })?;
             if value.is_null() || (body_only && member.location != Location::Body) {
                 continue;
             }

@@ -325,7 +325,7 @@ fn fill_idempotency_tokens(
     params: &Map,
     tokens: &mut dyn FnMut() -> String,
 ) -> Option<Map> {
-    let missing = |name: &String| params.get(name).is_none_or(Value::is_null);
+    let missing = |name: &String| params.get(name.as_str()).is_none_or(Value::is_null);
     if !input
         .members
         .iter()
@@ -336,7 +336,7 @@ fn fill_idempotency_tokens(
     let mut filled = params.clone();
     for (name, member) in &input.members {
         if member.idempotency_token && missing(name) {
-            filled.insert(name.clone(), Value::String(tokens()));
+            filled.insert(name.as_str().into(), Value::String(tokens()));
         }
     }
     Some(filled)
@@ -468,12 +468,13 @@ pub(crate) fn http_bindings(
     let root = Path::Root;
     for (name, value) in call.params {
         let path = root.member(name);
-        let member = input
-            .members
-            .get(name)
-            .ok_or_else(|| SerializeError::UnknownParameter {
-                path: path.to_string(),
-            })?;
+        let member =
+            input
+                .members
+                .get(name.as_str())
+                .ok_or_else(|| SerializeError::UnknownParameter {
+                    path: path.to_string(),
+                })?;
         if value.is_null() {
             continue;
         }

@@ -76,13 +76,11 @@ impl FormWriter<'_> {
     ) -> Result<(), SerializeError> {
         for (name, value) in params {
             let path = path.member(name);
-            let member =
-                shape
-                    .members
-                    .get(name)
-                    .ok_or_else(|| SerializeError::UnknownParameter {
-                        path: path.to_string(),
-                    })?;
+            let member = shape.members.get(name.as_str()).ok_or_else(|| {
+                SerializeError::UnknownParameter {
+                    path: path.to_string(),
+                }
+            })?;
             if value.is_null() {
                 continue;
             }

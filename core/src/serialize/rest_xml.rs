@@ -143,13 +143,11 @@ impl BodyWriter<'_> {
         let mut children = false;
         for (name, value) in params {
             let path = path.member(name);
-            let member =
-                shape
-                    .members
-                    .get(name)
-                    .ok_or_else(|| SerializeError::UnknownParameter {
-                        path: path.to_string(),
-                    })?;
+            let member = shape.members.get(name.as_str()).ok_or_else(|| {
+                SerializeError::UnknownParameter {
+                    path: path.to_string(),
+                }
+            })?;
             if value.is_null() || (body_only && member.location != Location::Body) {
                 continue;
             }
@@ -163,7 +161,7 @@ impl BodyWriter<'_> {
         }
         if children {
             for (name, value) in params {
-                let Some(member) = shape.members.get(name) else {
+                let Some(member) = shape.members.get(name.as_str()) else {
                     continue;
                 };
                 if value.is_null()

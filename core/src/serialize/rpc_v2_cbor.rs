@@ -96,7 +96,7 @@ impl CborWriter<'_> {
     ) -> Result<(), SerializeError> {
         let mut present = 0u64;
         for (name, value) in params {
-            if !shape.members.contains_key(name) {
+            if !shape.members.contains_key(name.as_str()) {
                 return Err(SerializeError::UnknownParameter {
                     path: path.member(name).to_string(),
                 });
@@ -105,7 +105,7 @@ impl CborWriter<'_> {
         }
         self.enc.map(present);
         for (name, value) in params {
-            let Some(member) = shape.members.get(name) else {
+            let Some(member) = shape.members.get(name.as_str()) else {
                 continue;
             };
             if value.is_null() {
