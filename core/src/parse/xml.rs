@@ -98,18 +98,32 @@ impl<'a> XmlReader<'a> {
 
     #[inline(always)]
     fn event(&mut self) -> Result<Event<'a>, ParseError> {
-        self.reader.read_event().map_err(|e| ParseError::Malformed {
+        self.reader.read_event().map_err(|e| self.xml_error(e))
+    }
+
+    // Errors are built out of line: the reading loops stay small enough to inline.
+    #[cold]
+    #[inline(never)]
+    fn xml_error(&self, e: quick_xml::Error) -> ParseError {
+        ParseError::Malformed {
             format: BodyFormat::Xml,
             message: e.to_string(),
             position: format!("byte {}", self.reader.error_position()),
-        })
+        }
     }
 
     /// An end tag must name the element it closes.
+    #[inline(always)]
     fn check_end(&self, start: &[u8], end: &[u8]) -> Result<(), ParseError> {
         if start == end {
             return Ok(());
         }
+        self.mismatched_end(start, end)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn mismatched_end(&self, start: &[u8], end: &[u8]) -> Result<(), ParseError> {
         Err(ParseError::Malformed {
             format: BodyFormat::Xml,
             message: format!(
@@ -168,7 +182,6 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    #[inline(always)]
     fn next_node(&mut self, parent: &Element<'a>) -> Result<Node<'a>, ParseError> {
         if parent.empty {
             return Ok(Node::End);
@@ -208,11 +221,35 @@ impl<'a> XmlReader<'a> {
     /// The next child element of `parent`, or `None` once `parent` has ended (its end tag is
     /// consumed). Text between children is ignored.
     pub fn next_child(&mut self, parent: &Element<'a>) -> Result<Option<Element<'a>>, ParseError> {
+        if parent.empty {
+            return Ok(None);
+        }
+        // Read straight from the events (not through `next_node`): this runs for every element.
         loop {
-            match self.next_node(parent)? {
-                Node::Child(c) => return Ok(Some(c)),
-                Node::Text(_) => {}
-                Node::End => return Ok(None),
+            match self.event()? {
+                Event::Start(s) => return self.enter(s, false).map(Some),
+                Event::Empty(s) => return self.enter(s, true).map(Some),
+                Event::End(end) => {
+                    self.check_end(parent.qualified_name(), end.name().into_inner())?;
+                    self.depth = self.depth.saturating_sub(1);
+                    return Ok(None);
+                }
+                // Text between children is not used, but must still be well-formed.
+                Event::Text(t) => {
+                    t.unescape()
+                        .map_err(|e| self.malformed(format!("bad text: {e}")))?;
+                }
+                Event::CData(c) => {
+                    c.decode()
+                        .map_err(|e| self.malformed(format!("bad CDATA: {e}")))?;
+                }
+                Event::Eof => {
+                    return Err(self.malformed(format!(
+                        "document ends inside <{}>",
+                        String::from_utf8_lossy(parent.qualified_name())
+                    )))
+                }
+                Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => {}
             }
         }
     }
@@ -220,13 +257,49 @@ impl<'a> XmlReader<'a> {
     /// The text of `elem` (empty for `<a/>` or `<a></a>`), consuming it through its end tag.
     /// Child elements are skipped.
     pub fn text(&mut self, elem: &Element<'a>) -> Result<Cow<'a, str>, ParseError> {
+        if elem.empty {
+            return Ok(Cow::Borrowed(""));
+        }
+        // Read straight from the events (not through `next_node`): this runs for every leaf.
         let mut text: Cow<'a, str> = Cow::Borrowed("");
         loop {
-            match self.next_node(elem)? {
-                Node::Text(t) if text.is_empty() => text = t,
-                Node::Text(t) => text.to_mut().push_str(&t),
-                Node::Child(c) => self.skip(&c)?,
-                Node::End => return Ok(text),
+            match self.event()? {
+                Event::Text(t) => {
+                    let t = t
+                        .unescape()
+                        .map_err(|e| self.malformed(format!("bad text: {e}")))?;
+                    if text.is_empty() {
+                        text = t;
+                    } else {
+                        text.to_mut().push_str(&t);
+                    }
+                }
+                Event::End(end) => {
+                    self.check_end(elem.qualified_name(), end.name().into_inner())?;
+                    self.depth = self.depth.saturating_sub(1);
+                    return Ok(text);
+                }
+                Event::CData(c) => {
+                    let c = c
+                        .decode()
+                        .map_err(|e| self.malformed(format!("bad CDATA: {e}")))?;
+                    text.to_mut().push_str(&c);
+                }
+                Event::Start(start) => {
+                    let child = self.enter(start, false)?;
+                    self.skip(&child)?;
+                }
+                Event::Eof => {
+                    return Err(self.malformed(format!(
+                        "document ends inside <{}>",
+                        String::from_utf8_lossy(elem.qualified_name())
+                    )))
+                }
+                Event::Empty(_)
+                | Event::Comment(_)
+                | Event::PI(_)
+                | Event::Decl(_)
+                | Event::DocType(_) => {}
             }
         }
     }
