@@ -131,6 +131,39 @@ fn service_unavailable_then_ok_is_one_retry() {
 }
 
 #[test]
+fn s3_200_with_a_cut_off_or_error_body_is_retried() {
+    // botocore's S3 rule: a 200 whose body is an `<Error>` document, or not well-formed XML at
+    // all, is a 500 and is retried. The client reads the body once (the hook looks at the root,
+    // the parser at the rest), so both kinds must still come back as retried 500s.
+    let server = ScriptServer::start(|_, n| match n {
+        0 => Action::xml(
+            200,
+            "<CopyObjectResult><ETag>x</ETag><LastModified>2024-01-01T00:00:00Z",
+        ),
+        1 => Action::xml(
+            200,
+            "<Error><Code>InternalError</Code><Message>try again</Message></Error>",
+        ),
+        _ => Action::xml(
+            200,
+            "<CopyObjectResult><ETag>&quot;e&quot;</ETag></CopyObjectResult>",
+        ),
+    });
+    let out = runtime().block_on(async {
+        let s3 = tokio_client(&server, "s3", None, Duration::from_secs(5)).await;
+        s3.call(
+            "CopyObject",
+            params! {"Bucket": "b", "Key": "k", "CopySource": "src/k"},
+        )
+        .await
+        .unwrap()
+    });
+    assert_eq!(out["CopyObjectResult"]["ETag"].as_str(), Some("\"e\""));
+    assert_eq!(out["ResponseMetadata"]["RetryAttempts"].as_i64(), Some(2));
+    assert_eq!(server.seen().len(), 3);
+}
+
+#[test]
 fn dynamodb_throttling_uses_four_attempts_in_standard_mode() {
     let server = ScriptServer::start(|_, _| Action::json(400, THROTTLED));
     let err = runtime().block_on(async {

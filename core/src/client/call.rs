@@ -201,6 +201,13 @@ impl<'c> CallMachine<'c> {
             Some((s, r)) => (Some(s), r),
             None => (None, None),
         };
+        // The status retry judges is the one the error was parsed with: a `BeforeParse` hook
+        // may have changed it (S3 makes a 200 carrying an error document a 500, as botocore's
+        // `_update_status_code` does).
+        let status = match &result {
+            Err(Error::Service(e)) => Some(e.status),
+            _ => status,
+        };
         // SQS's query-compatible codes: botocore looks the error class up by an override.
         let code = match &result {
             Err(Error::Service(e)) => Some(
