@@ -463,6 +463,9 @@ pub struct ServiceModel {
     /// Operation index by normalized name, so `PutObject`, `put_object` and `put-object` agree
     /// (made on the first lookup by another spelling).
     operation_index: OnceLock<HashMap<String, usize>>,
+    /// Exception shapes by the error code botocore files them under (made on the first
+    /// [`error_shape_for_code`](Self::error_shape_for_code)).
+    error_codes: OnceLock<HashMap<String, ShapeId>>,
 }
 
 /// An operation known by name at load, read and built on first use.
@@ -787,6 +790,68 @@ impl ServiceModel {
         })
     }
 
+    /// The exception shape botocore's `shape_for_error_code` gives for an error code: among
+    /// the model's exception shapes (structures with `exception` set), the one whose
+    /// `error.code` is `code` — its name when it sets no code. Codes are looked up across the
+    /// whole model, not the operation's `errors`, as botocore does; when two exception shapes
+    /// share a code, the later one in the model's text wins (botocore fills a dict in model
+    /// order). A malformed shape never matches.
+    ///
+    /// The index is made once per model, on the first lookup, building only the shapes whose
+    /// JSON text holds an `"exception"` key (one text search finds them), not every shape.
+    /// (A key spelled with JSON escapes, `"\u0065xception"`, is not found; no model does that.)
+    pub fn error_shape_for_code(&self, code: &str) -> Option<ShapeId> {
+        self.error_codes
+            .get_or_init(|| self.error_code_index())
+            .get(code)
+            .copied()
+    }
+
+    fn error_code_index(&self) -> HashMap<String, ShapeId> {
+        // Shapes by where their text starts (the text's order), to find which one a match of
+        // `"exception"` falls in. Shape texts are disjoint (siblings in `shapes`).
+        let mut by_position: Vec<(Range<usize>, ShapeId)> = self
+            .shapes
+            .iter()
+            .enumerate()
+            .map(|(i, lazy)| (lazy.json.clone(), ShapeId(i as u32)))
+            .collect();
+        by_position.sort_unstable_by_key(|(range, _)| range.start);
+        let mut candidates: Vec<ShapeId> = Vec::new();
+        for at in memchr::memmem::find_iter(&self.source.0, b"\"exception\"") {
+            // The last shape starting at or before the match, if the match is inside it (a
+            // match elsewhere, in an operation or a dropped duplicate definition, is no shape's).
+            let Some(after) = by_position
+                .partition_point(|(range, _)| range.start <= at)
+                .checked_sub(1)
+            else {
+                continue;
+            };
+            if let Some((range, id)) = by_position.get(after) {
+                if range.contains(&at) && candidates.last() != Some(id) {
+                    candidates.push(*id);
+                }
+            }
+        }
+        let mut index = HashMap::default();
+        // In text order, so a later shape with the same code replaces an earlier one.
+        for id in candidates {
+            let Ok(shape) = self.try_shape(id) else {
+                continue;
+            };
+            if let Some(error) = shape.as_structure().filter(|s| s.exception) {
+                let code = error
+                    .error
+                    .as_ref()
+                    .and_then(|e| e.code.as_deref())
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or(&shape.name);
+                index.insert(code.to_string(), id);
+            }
+        }
+        index
+    }
+
     /// The signing name: `signingName`, else the endpoint prefix.
     pub fn signing_name(&self) -> &str {
         self.metadata
@@ -857,6 +922,7 @@ impl Builder {
             shape_index: index,
             operations,
             operation_index: OnceLock::new(),
+            error_codes: OnceLock::new(),
         })
     }
 }
@@ -1387,6 +1453,52 @@ mod tests {
         let boom = copy.shape_id("Boom").unwrap();
         assert!(m.shapes[boom.0 as usize].built.get().is_none());
         m.check_all().unwrap();
+    }
+
+    #[test]
+    fn error_codes_are_indexed_without_building_other_shapes() {
+        // `Later` and `Earlier` share a code: botocore keeps the later one in the text even
+        // though its name sorts first; `NotAnError` carries an "exception" only in its docs.
+        let json = r#"{
+          "metadata": {"apiVersion": "2020-01-01", "endpointPrefix": "svc", "protocol": "query",
+                       "serviceId": "Svc", "signatureVersion": "v4"},
+          "operations": {"Op": {"name": "Op", "http": {"method": "POST", "requestUri": "/"},
+                         "errors": [{"shape": "Earlier"}]}},
+          "shapes": {
+            "Str": {"type": "string"},
+            "Earlier": {"type": "structure", "members": {"M": {"shape": "Str"}},
+                        "exception": true, "error": {"code": "Shared", "httpStatusCode": 404}},
+            "NotAnError": {"type": "structure", "members": {},
+                           "documentation": "throws an \"exception\""},
+            "Plain": {"type": "structure", "members": {}, "exception": true},
+            "EmptyCode": {"type": "structure", "members": {}, "exception": true,
+                          "error": {"code": ""}},
+            "NoException": {"type": "structure", "members": {}, "exception": false},
+            "Broken": {"type": "structure", "members": {"X": {"shape": "Missing"}},
+                       "exception": true},
+            "Aardvark": {"type": "structure", "members": {}, "exception": true,
+                         "error": {"code": "Shared"}}
+          }}"#;
+        let m = ServiceModel::from_json(json.as_bytes()).unwrap();
+        let id = |name: &str| m.shape_id(name).unwrap();
+        assert_eq!(m.error_shape_for_code("Shared"), Some(id("Aardvark")));
+        assert_eq!(m.error_shape_for_code("Earlier"), None, "known by its code");
+        assert_eq!(m.error_shape_for_code("Plain"), Some(id("Plain")));
+        assert_eq!(m.error_shape_for_code("EmptyCode"), Some(id("EmptyCode")));
+        assert_eq!(m.error_shape_for_code("NoException"), None);
+        assert_eq!(m.error_shape_for_code("NotAnError"), None);
+        assert_eq!(
+            m.error_shape_for_code("Broken"),
+            None,
+            "malformed: no match"
+        );
+        assert_eq!(m.error_shape_for_code("Str"), None);
+        for untouched in ["Str", "NotAnError"] {
+            let built = m.shapes[id(untouched).0 as usize].built.get();
+            assert!(built.is_none(), "{untouched} was built");
+        }
+        // An operation's own errors do not outrank the model-wide answer.
+        assert_eq!(m.operation("Op").unwrap().errors, [id("Earlier")]);
     }
 
     #[test]
