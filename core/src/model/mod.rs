@@ -466,7 +466,13 @@ pub struct ServiceModel {
     /// Exception shapes by the error code botocore files them under (made on the first
     /// [`error_shape_for_code`](Self::error_shape_for_code)).
     error_codes: OnceLock<HashMap<String, ShapeId>>,
+    /// Request URI rewrites applied to each operation as it is built, in order
+    /// ([`rewrite_request_uris`](Self::rewrite_request_uris)).
+    request_uri_rewrites: Vec<RequestUriRewrite>,
 }
+
+/// A request URI rewrite: the new URI for an operation's, or `None` to keep it.
+pub type RequestUriRewrite = fn(&str) -> Option<&str>;
 
 /// An operation known by name at load, read and built on first use.
 #[derive(Clone, Debug)]
@@ -679,7 +685,13 @@ impl ServiceModel {
         lazy: &'m LazyOperation,
     ) -> Result<&'m Operation, ModelError> {
         lazy.built
-            .get_or_init(|| self.resolver().operation(name, lazy))
+            .get_or_init(|| {
+                let mut op = self.resolver().operation(name, lazy)?;
+                for rewrite in &self.request_uri_rewrites {
+                    apply_request_uri_rewrite(&mut op, *rewrite);
+                }
+                Ok(op)
+            })
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -754,24 +766,21 @@ impl ServiceModel {
 
     /// Rewrite the request URI of every operation `rewrite` returns a new one for (botocore
     /// drops S3's `/{Bucket}` this way: with endpoint rules the bucket is in the endpoint URL).
-    /// This builds every operation.
-    pub fn rewrite_request_uris(&mut self, rewrite: impl Fn(&str) -> Option<&str>) {
-        let resolver = Resolver {
-            index: &self.shape_index,
-            shapes: &self.shapes,
-            source: &self.source.0,
-        };
-        for (name, lazy) in self.operations.iter_mut() {
-            if lazy.built.get().is_none() {
-                let _ = lazy.built.set(resolver.operation(name, lazy));
-            }
+    /// Operations built already are rewritten now, the others as they are built, so this reads
+    /// no operation that is not yet in use. Rewrites given one after another apply in order.
+    pub fn rewrite_request_uris(&mut self, rewrite: RequestUriRewrite) {
+        for lazy in self.operations.values_mut() {
             if let Some(Ok(op)) = lazy.built.get_mut() {
-                if let Some(new) = rewrite(&op.http.request_uri) {
-                    op.http.request_uri = new.to_string();
-                    // (Shapes are unchanged: a check already made still holds.)
-                }
+                apply_request_uri_rewrite(op, rewrite);
+                // (Shapes are unchanged: a check already made still holds.)
             }
         }
+        self.request_uri_rewrites.push(rewrite);
+    }
+
+    /// Whether [`rewrite_request_uris`](Self::rewrite_request_uris) was applied to this model.
+    pub fn rewrites_request_uris(&self) -> bool {
+        !self.request_uri_rewrites.is_empty()
     }
 
     /// All operations in model order, building each one not built yet (a malformed one is
@@ -861,6 +870,12 @@ impl ServiceModel {
     }
 }
 
+fn apply_request_uri_rewrite(op: &mut Operation, rewrite: RequestUriRewrite) {
+    if let Some(new) = rewrite(&op.http.request_uri) {
+        op.http.request_uri = new.to_string();
+    }
+}
+
 /// Locates a model's operations and shapes at load.
 struct Builder;
 
@@ -923,6 +938,7 @@ impl Builder {
             operations,
             operation_index: OnceLock::new(),
             error_codes: OnceLock::new(),
+            request_uri_rewrites: Vec::new(),
         })
     }
 }
@@ -1499,6 +1515,34 @@ mod tests {
         }
         // An operation's own errors do not outrank the model-wide answer.
         assert_eq!(m.operation("Op").unwrap().errors, [id("Earlier")]);
+    }
+
+    #[test]
+    fn request_uri_rewrites_reach_operations_built_before_and_after() {
+        fn without_bucket(uri: &str) -> Option<&str> {
+            let rest = uri.strip_prefix("/{Bucket}")?;
+            Some(if rest.is_empty() { "/" } else { rest })
+        }
+        let json = r#"{
+          "metadata": {"apiVersion": "2020-01-01", "endpointPrefix": "svc", "protocol": "rest-xml",
+                       "serviceId": "Svc", "signatureVersion": "v4"},
+          "operations": {
+            "Early": {"name": "Early", "http": {"method": "GET", "requestUri": "/{Bucket}/{Key+}"}},
+            "Late": {"name": "Late", "http": {"method": "GET", "requestUri": "/{Bucket}"}},
+            "Other": {"name": "Other", "http": {"method": "GET", "requestUri": "/x"}}},
+          "shapes": {}}"#;
+        let mut m = (*ServiceModel::from_json(json.as_bytes()).unwrap()).clone();
+        assert_eq!(m.operation("Early").unwrap().http.request_uri, "/{Bucket}/{Key+}");
+        assert!(!m.rewrites_request_uris());
+        m.rewrite_request_uris(without_bucket);
+        assert!(m.rewrites_request_uris());
+        assert!(
+            m.operations.get("Late").unwrap().built.get().is_none(),
+            "not built by the rewrite"
+        );
+        assert_eq!(m.operation("Early").unwrap().http.request_uri, "/{Key+}");
+        assert_eq!(m.operation("Late").unwrap().http.request_uri, "/");
+        assert_eq!(m.operation("Other").unwrap().http.request_uri, "/x");
     }
 
     #[test]
