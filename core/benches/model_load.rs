@@ -116,7 +116,10 @@ fn model_load(c: &mut Criterion) {
     // The first error response's code lookup on a fresh model (the load itself not timed):
     // the code → exception shape index is made then. (`iam` models exception shapes; `ec2`
     // models none, so its index is empty, but the model's text is still searched.)
-    for (service, code) in [("ec2", "InvalidInstanceID.NotFound"), ("iam", "NoSuchEntity")] {
+    for (service, code) in [
+        ("ec2", "InvalidInstanceID.NotFound"),
+        ("iam", "NoSuchEntity"),
+    ] {
         let json = decompress_embedded(service, None, FileKind::ServiceModel).unwrap();
         group.bench_function(format!("first_error_code/{service}"), |b| {
             b.iter_batched(

@@ -1532,7 +1532,10 @@ mod tests {
             "Other": {"name": "Other", "http": {"method": "GET", "requestUri": "/x"}}},
           "shapes": {}}"#;
         let mut m = (*ServiceModel::from_json(json.as_bytes()).unwrap()).clone();
-        assert_eq!(m.operation("Early").unwrap().http.request_uri, "/{Bucket}/{Key+}");
+        assert_eq!(
+            m.operation("Early").unwrap().http.request_uri,
+            "/{Bucket}/{Key+}"
+        );
         assert!(!m.rewrites_request_uris());
         m.rewrite_request_uris(without_bucket);
         assert!(m.rewrites_request_uris());
