@@ -8,6 +8,8 @@
 //! customizations that scan the model's operations; the parsed endpoint ruleset and partitions
 //! are cloned in, not parsed).
 //!
+//! *first_error_code* times the first error code lookup on a fresh model (the load not timed).
+//!
 //! Run: `cargo bench -p sansboto-core --bench model_load`
 
 use std::hint::black_box;
@@ -109,6 +111,25 @@ fn model_load(c: &mut Criterion) {
                 )
                 .unwrap()
             })
+        });
+    }
+    // The first error response's code lookup on a fresh model (the load itself not timed):
+    // the code → exception shape index is made then. (`iam` models exception shapes; `ec2`
+    // models none, so its index is empty, but the model's text is still searched.)
+    for (service, code) in [
+        ("ec2", "InvalidInstanceID.NotFound"),
+        ("iam", "NoSuchEntity"),
+    ] {
+        let json = decompress_embedded(service, None, FileKind::ServiceModel).unwrap();
+        group.bench_function(format!("first_error_code/{service}"), |b| {
+            b.iter_batched(
+                || ServiceModel::from_shared(json.clone()).unwrap(),
+                |model| {
+                    black_box(model.error_shape_for_code(black_box(code)));
+                    model
+                },
+                criterion::BatchSize::PerIteration,
+            )
         });
     }
     let session =

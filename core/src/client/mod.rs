@@ -860,20 +860,17 @@ struct Signing {
 }
 
 /// Model changes botocore makes for endpoint rules: S3's `/{Bucket}` leaves the request URI (the
-/// ruleset puts the bucket in the endpoint URL). S3 Control's `{AccountId}.` host prefix is
-/// dropped per call instead (see `prepare_for`). Done once per session model (the session caches
-/// the result); a model already rewritten is returned as is, without a copy.
+/// ruleset puts the bucket in the endpoint URL), applied to each operation as it is built. S3
+/// Control's `{AccountId}.` host prefix is dropped per call instead (see `prepare_for`). Done
+/// once per session model (the session caches the result); a model already rewritten is
+/// returned as is, and a model no one else holds is changed in place, without a copy.
 pub(crate) fn customize_model(service: &str, model: Arc<ServiceModel>) -> Arc<ServiceModel> {
-    let rewrites = |m: &ServiceModel| {
-        m.operations()
-            .any(|op| customize::s3::request_uri_without_bucket(&op.http.request_uri).is_some())
-    };
-    if service != "s3" || !rewrites(&model) {
+    if service != "s3" || model.rewrites_request_uris() {
         return model;
     }
-    let mut m = (*model).clone();
-    m.rewrite_request_uris(customize::s3::request_uri_without_bucket);
-    Arc::new(m)
+    let mut model = model;
+    Arc::make_mut(&mut model).rewrite_request_uris(customize::s3::request_uri_without_bucket);
+    model
 }
 
 fn set_retry_attempts(value: &mut Value, attempts: u32) {

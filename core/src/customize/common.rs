@@ -2,10 +2,11 @@
 //! `x-amz-api-version` header of endpoint-discovery operations, Lambda recursion detection) and
 //! botocore's parameter aliases (`ParameterAlias`).
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::{params_mut, percent_encode, request_mut, CustomizeConfig, CustomizeError};
+use super::{
+    params_mut, percent_encode, request_mut, CustomizeConfig, CustomizeError, PerOperation,
+};
 use crate::body::Body;
 use crate::hooks::{Event, Hooks, PresignRequest};
 use crate::httpchecksum::{self, ResponseChecksumValidation};
@@ -35,43 +36,34 @@ pub(crate) fn register(
     config: &CustomizeConfig,
 ) {
     if config.response_checksum_validation == ResponseChecksumValidation::WhenSupported {
-        let mode_members: Arc<Vec<(String, String)>> = Arc::new(
-            model
-                .operations()
-                .filter_map(|op| {
-                    let member = op
-                        .http_checksum
-                        .as_ref()?
-                        .request_validation_mode_member
-                        .clone()?;
-                    Some((op.name.clone(), member))
-                })
-                .collect(),
+        // Like botocore's handler, this decides per call from the operation's `httpChecksum`
+        // trait (the model keeps each operation built after its first use, so that is a
+        // lookup): finding the operations that have one up front would read every operation.
+        let model = Arc::clone(model);
+        hooks.register(
+            Event::BeforeParameterBuild,
+            "request-validation-mode-member",
+            service,
+            move |call, t| {
+                // botocore presigns without the client config, so a presigned URL never
+                // signs `x-amz-checksum-mode` (a plain GET of it would not send one).
+                let presigning = call
+                    .context
+                    .is_some_and(|c| c.get::<PresignRequest>().is_some());
+                if presigning {
+                    return Ok(());
+                }
+                let member = model
+                    .operation(call.operation)
+                    .filter(|op| op.name == call.operation)
+                    .and_then(|op| op.http_checksum.as_ref())
+                    .and_then(|c| c.request_validation_mode_member.as_deref());
+                if let (Some(member), Some(p)) = (member, params_mut(t)) {
+                    httpchecksum::default_validation_mode(p, member);
+                }
+                Ok(())
+            },
         );
-        if !mode_members.is_empty() {
-            hooks.register(
-                Event::BeforeParameterBuild,
-                "request-validation-mode-member",
-                service,
-                move |call, t| {
-                    // botocore presigns without the client config, so a presigned URL never
-                    // signs `x-amz-checksum-mode` (a plain GET of it would not send one).
-                    let presigning = call
-                        .context
-                        .is_some_and(|c| c.get::<PresignRequest>().is_some());
-                    if presigning {
-                        return Ok(());
-                    }
-                    if let (Some((_, member)), Some(p)) = (
-                        mode_members.iter().find(|(op, _)| op == call.operation),
-                        params_mut(t),
-                    ) {
-                        httpchecksum::default_validation_mode(p, member);
-                    }
-                    Ok(())
-                },
-            );
-        }
     }
     let api_version = model.metadata.api_version.clone();
     for (svc, op) in ENDPOINT_DISCOVERY_OPERATIONS {
@@ -99,33 +91,30 @@ pub fn inject_api_version_header(request: &mut http::Request<Body>, api_version:
     }
 }
 
-/// Register `service`'s parameter aliases (first, as botocore does), for the operations whose
-/// input models the original name.
+/// Register `service`'s parameter aliases (first, as botocore does). Each applies to the
+/// operations whose input models the original name; like botocore's handler, that is decided
+/// on an operation's first call (and remembered), not by reading every operation here.
 pub(crate) fn register_aliases(hooks: &mut Hooks, service: &str, model: &Arc<ServiceModel>) {
     for (svc, scope_op, original, alias) in PARAMETER_ALIASES {
         if svc != service {
             continue;
         }
-        let operations: HashSet<String> = model
-            .operations()
-            .filter(|op| scope_op == "*" || op.name == scope_op)
-            .filter(|op| {
-                op.input
-                    .as_ref()
-                    .and_then(|i| model.shape(i.shape).as_structure())
-                    .is_some_and(|st| st.members.contains_key(original))
-            })
-            .map(|op| op.name.clone())
-            .collect();
-        if operations.is_empty() {
-            continue;
-        }
+        let takes_alias = PerOperation::new(model);
         hooks.register(
             Event::BeforeParameterBuild,
             &format!("{svc}.alias-{original}-{alias}"),
             svc,
             move |call, t| {
-                if operations.contains(call.operation) {
+                if scope_op != "*" && scope_op != call.operation {
+                    return Ok(());
+                }
+                let applies = takes_alias.get(call.operation, |model, op| {
+                    op.input
+                        .as_ref()
+                        .and_then(|i| model.shape(i.shape).as_structure())
+                        .is_some_and(|st| st.members.contains_key(original))
+                });
+                if applies == Some(true) {
                     if let Some(p) = params_mut(t) {
                         alias_parameter(p, original, alias, call.operation)?;
                     }
@@ -209,6 +198,54 @@ mod tests {
         )
         .unwrap();
         assert!(p.get("Filters").is_some());
+    }
+
+    #[test]
+    fn alias_decision_is_remembered_per_operation() {
+        // The decision is made on an operation's first call; later calls reuse it and still
+        // apply (or skip) the alias.
+        let mut h = Hooks::new();
+        register_aliases(&mut h, "ec2", &model("ec2"));
+        for _ in 0..3 {
+            let mut p = params! {"Filters": vec![params!{"Name": "n"}]};
+            h.run(
+                Event::BeforeParameterBuild,
+                &CallInfo::new("ec2", "DescribeFlowLogs"),
+                &mut Target::Params(&mut p),
+            )
+            .unwrap();
+            assert_eq!(p["Filter"][0]["Name"].as_str(), Some("n"), "{p:?}");
+            assert!(p.get("Filters").is_none());
+            let mut p = params! {"Filters": vec![params!{"Name": "n"}]};
+            h.run(
+                Event::BeforeParameterBuild,
+                &CallInfo::new("ec2", "DescribeInstances"),
+                &mut Target::Params(&mut p),
+            )
+            .unwrap();
+            assert!(p.get("Filters").is_some() && p.get("Filter").is_none());
+            // Both at once stays an error on every call.
+            let mut p = params! {"Filters": 1, "Filter": 2};
+            let err = h
+                .run(
+                    Event::BeforeParameterBuild,
+                    &CallInfo::new("ec2", "DescribeFlowLogs"),
+                    &mut Target::Params(&mut p),
+                )
+                .unwrap_err();
+            assert!(err.to_string().contains("'Filter'"), "{err}");
+        }
+        // Another spelling, or an operation the model lacks, is not aliased.
+        for op in ["describe_flow_logs", "DescribeNothing"] {
+            let mut p = params! {"Filters": 1};
+            h.run(
+                Event::BeforeParameterBuild,
+                &CallInfo::new("ec2", op),
+                &mut Target::Params(&mut p),
+            )
+            .unwrap();
+            assert!(p.get("Filters").is_some(), "{op}");
+        }
     }
 
     #[test]

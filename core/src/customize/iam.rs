@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{percent_decode, result_mut};
+use super::{percent_decode, result_mut, PerOperation};
 use crate::hooks::{Event, Hooks};
 use crate::model::{ServiceModel, ShapeId, ShapeKind};
 use crate::value::Value;
@@ -11,24 +11,22 @@ use crate::value::Value;
 /// The shape IAM uses for every policy document string.
 pub const POLICY_DOCUMENT_SHAPE: &str = "policyDocumentType";
 
-/// Register IAM's policy decoding for the operations whose output can hold a policy document.
+/// Register IAM's policy decoding for the operations whose output can hold a policy document
+/// (found on each operation's first call, then remembered).
 pub(crate) fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
-    let model = Arc::clone(model);
-    let operations: std::collections::HashMap<String, ShapeId> = model
-        .operations()
-        .filter_map(|op| {
-            let out = op.output.as_ref()?.shape;
-            reaches_policy(&model, out, &mut Vec::new()).then(|| (op.name.clone(), out))
-        })
-        .collect();
+    let policy_outputs = PerOperation::new(model);
     hooks.register(
         Event::AfterCall,
         "iam.json-decode-policies",
         "iam",
         move |call, t| {
-            if let (Some(shape), Some(r)) = (operations.get(call.operation), result_mut(t)) {
+            let shape = policy_outputs.get(call.operation, |model, op| {
+                let out = op.output.as_ref()?.shape;
+                reaches_policy(model, out, &mut Vec::new()).then_some(out)
+            });
+            if let (Some(Some(shape)), Some(r)) = (shape, result_mut(t)) {
                 let mut value = Value::Map(std::mem::take(r));
-                decode_policy_types(&model, &mut value, *shape);
+                decode_policy_types(policy_outputs.model(), &mut value, shape);
                 if let Value::Map(m) = value {
                     *r = m;
                 }

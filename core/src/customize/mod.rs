@@ -3,8 +3,10 @@
 //! Each service's customizations live in their own file and are registered by
 //! [`register_builtin`] under stable names (`s3.validate-bucket-name`, `route53.fix-ids`, …), so a
 //! user can list, replace or remove them like any other hook. Customizations that need the
-//! service model (which members to fix, which output members hold policies) look it up once at
-//! registration, not per call. `README.md` beside this file maps every botocore handler to its
+//! service model (which operations take an alias, which responses may hide an error) decide
+//! per operation on its first call and remember the answer ([`PerOperation`]), as botocore's
+//! handlers decide per call: registration reads no operation or shape, so a client of a service
+//! with hundreds of operations starts without walking them. `README.md` beside this file maps every botocore handler to its
 //! hook, or says why none is needed.
 //!
 //! A few customizations are not hooks because the pipeline must ask for them at a precise spot:
@@ -30,13 +32,14 @@ pub mod ssooidc;
 pub mod unsigned;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::body::Body;
 use crate::hooks::{HookError, Hooks, Target};
 use crate::httpchecksum::ResponseChecksumValidation;
-use crate::model::ServiceModel;
+use crate::model::{Operation, ServiceModel};
 use crate::value::{Map, Value};
 
 pub use unsigned::is_unsigned_operation;
@@ -161,6 +164,68 @@ impl fmt::Debug for CustomizeConfig {
             )
             .field("presigner", &self.presigner.is_some())
             .finish()
+    }
+}
+
+/// A customization's answer per operation (does it take the alias, may its 200 response hide
+/// an error), worked out from the model on the operation's first call and remembered, so a
+/// repeated call costs one hash lookup under a shared lock. Only operations of the model are
+/// remembered (the client only calls those), so the memory is bounded by the model.
+pub(crate) struct PerOperation<T> {
+    model: Arc<ServiceModel>,
+    answers: RwLock<HashMap<Box<str>, T, foldhash::fast::FixedState>>,
+}
+
+impl<T: Clone> PerOperation<T> {
+    /// Answers about `model`'s operations.
+    pub(crate) fn new(model: &Arc<ServiceModel>) -> Self {
+        PerOperation {
+            model: Arc::clone(model),
+            answers: RwLock::default(),
+        }
+    }
+
+    /// The model the answers are about.
+    pub(crate) fn model(&self) -> &ServiceModel {
+        &self.model
+    }
+
+    /// The answer for `operation` (its exact model name, as the client passes it): remembered,
+    /// else `decide`'s for it. `None` when the model has no operation of that name (or its
+    /// definition is malformed: the client refuses the call before any hook runs).
+    pub(crate) fn get(
+        &self,
+        operation: &str,
+        decide: impl FnOnce(&ServiceModel, &Operation) -> T,
+    ) -> Option<T> {
+        // A poisoned lock only means another thread panicked mid-insert; the map is still sound.
+        if let Some(answer) = self
+            .answers
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(operation)
+        {
+            return Some(answer.clone());
+        }
+        let op = self
+            .model
+            .operation(operation)
+            .filter(|op| op.name == operation)?;
+        let answer = decide(&self.model, op);
+        self.answers
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(operation.into(), answer.clone());
+        Some(answer)
+    }
+
+    /// How many operations have an answer (for tests).
+    #[cfg(test)]
+    pub(crate) fn remembered(&self) -> usize {
+        self.answers
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
     }
 }
 
@@ -458,6 +523,26 @@ mod tests {
             b"Action=Other&Version=2014-10-31&X=a%2Fb&PreSignedUrl=https%3A%2F%2Fh%2F%3Fa%3Db%26c"
         );
         assert!(!f.contains("SourceRegion"));
+    }
+
+    #[test]
+    fn per_operation_answers_are_decided_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let answers = PerOperation::new(&test_support::model("ec2"));
+        let decided = AtomicUsize::new(0);
+        let has_input = |_: &ServiceModel, op: &Operation| {
+            decided.fetch_add(1, Ordering::Relaxed);
+            op.input.is_some()
+        };
+        assert_eq!(answers.remembered(), 0, "nothing decided at creation");
+        for _ in 0..3 {
+            assert_eq!(answers.get("DescribeInstances", has_input), Some(true));
+        }
+        assert_eq!(decided.load(Ordering::Relaxed), 1);
+        assert_eq!(answers.get("DescribeNothing", has_input), None);
+        assert_eq!(answers.get("describe_instances", has_input), None);
+        assert_eq!(decided.load(Ordering::Relaxed), 1);
+        assert_eq!(answers.remembered(), 1, "only model operations are kept");
     }
 
     #[test]

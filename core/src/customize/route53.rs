@@ -1,10 +1,9 @@
 //! Route 53: ids given in the `/hostedzone/ABC` form other operations return are cut to `ABC`
 //! (botocore's `fix_route53_ids`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::params_mut;
+use super::{params_mut, PerOperation};
 use crate::hooks::{Event, Hooks};
 use crate::model::ServiceModel;
 use crate::value::{Map, Value};
@@ -12,28 +11,27 @@ use crate::value::{Map, Value};
 /// Input members targeting these shapes are fixed.
 pub const ID_SHAPES: [&str; 3] = ["ResourceId", "DelegationSetId", "ChangeId"];
 
-/// Register the id fixing for the operations that have such members.
+/// Register the id fixing for the operations that have such members (found on each
+/// operation's first call, then remembered).
 pub(crate) fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
-    let members: HashMap<String, Vec<String>> = model
-        .operations()
-        .filter_map(|op| {
-            let st = model.shape(op.input.as_ref()?.shape).as_structure()?;
-            let names: Vec<String> = st
-                .members
-                .iter()
-                .filter(|(_, m)| ID_SHAPES.contains(&model.shape(m.shape).name.as_str()))
-                .map(|(n, _)| n.clone())
-                .collect();
-            (!names.is_empty()).then(|| (op.name.clone(), names))
-        })
-        .collect();
+    let id_members: PerOperation<Option<Arc<[String]>>> = PerOperation::new(model);
     hooks.register(
         Event::BeforeParameterBuild,
         "route53.fix-ids",
         "route53",
         move |call, t| {
-            if let (Some(names), Some(p)) = (members.get(call.operation), params_mut(t)) {
-                fix_ids(p, names);
+            let names = id_members.get(call.operation, |model, op| {
+                let st = model.shape(op.input.as_ref()?.shape).as_structure()?;
+                let names: Vec<String> = st
+                    .members
+                    .iter()
+                    .filter(|(_, m)| ID_SHAPES.contains(&model.shape(m.shape).name.as_str()))
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                (!names.is_empty()).then(|| names.into())
+            });
+            if let (Some(Some(names)), Some(p)) = (names, params_mut(t)) {
+                fix_ids(p, &names);
             }
             Ok(())
         },

@@ -3,7 +3,6 @@
 //! 200-with-error responses, the raw `Expires` header, `GetBucketLocation`'s bare XML, and the
 //! endpoint builtins botocore adjusts per call.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -12,12 +11,12 @@ use quick_xml::events::Event as XmlEvent;
 
 use super::{
     params_mut, percent_decode, percent_encode, request_mut, response_mut, result_mut, set_body,
-    CustomizeError,
+    CustomizeError, PerOperation,
 };
 use crate::body::Body;
 use crate::checksum::Checksum;
 use crate::hooks::{CallInfo, Event, Hooks};
-use crate::model::{ServiceModel, ShapeKind};
+use crate::model::{Operation, ServiceModel, ShapeKind};
 use crate::time::Timestamp;
 use crate::value::{Map, Value};
 
@@ -151,14 +150,16 @@ pub fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
         },
     );
 
-    // botocore registers the 200-error check first among the before-parse handlers.
-    let handles_200 = Arc::new(operations_with_200_error_check(model));
+    // botocore registers the 200-error check first among the before-parse handlers. Which
+    // operations it and the `Expires` handling apply to is decided on each operation's first
+    // call (and remembered), not by reading all of S3's operations at client start-up.
+    let handles_200 = PerOperation::new(model);
     hooks.register(
         Event::BeforeParse,
         "s3.handle-200-error",
         "s3",
         move |call, t| {
-            if handles_200.contains(call.operation) {
+            if handles_200.get(call.operation, checks_200_error) == Some(true) {
                 if let Some(r) = response_mut(t) {
                     handle_200_error(r);
                 }
@@ -166,14 +167,14 @@ pub fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
             Ok(())
         },
     );
-    let with_expires = Arc::new(operations_with_expires(model));
+    let with_expires = Arc::new(PerOperation::new(model));
     let with_expires_after = Arc::clone(&with_expires);
     hooks.register(
         Event::BeforeParse,
         "s3.handle-expires-header",
         "s3",
         move |call, t| {
-            if with_expires.contains(call.operation) {
+            if with_expires.get(call.operation, has_expires_member) == Some(true) {
                 if let Some(r) = response_mut(t) {
                     if let Some(raw) = take_unparsable_expires(r) {
                         if let Some(ctx) = call.context {
@@ -190,7 +191,7 @@ pub fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
         "s3.handle-expires-header",
         "s3",
         move |call, t| {
-            if with_expires_after.contains(call.operation) {
+            if with_expires_after.get(call.operation, has_expires_member) == Some(true) {
                 if let (Some(ctx), Some(result)) = (call.context, result_mut(t)) {
                     if let Some(ExpiresString(raw)) = ctx.remove::<ExpiresString>() {
                         result.insert("ExpiresString".into(), Value::String(raw));
@@ -598,38 +599,32 @@ pub fn escape_xml_payload(request: &mut http::Request<Body>) {
 
 // ----- response-side --------------------------------------------------------------------------
 
-/// Operations whose 200 responses are checked for an embedded `<Error>`: those with an output
-/// shape, no event stream, and no blob/string payload (a streamed object could be anything).
-fn operations_with_200_error_check(model: &ServiceModel) -> HashSet<String> {
-    model
-        .operations()
-        .filter(|op| {
-            let Some(output) = &op.output else {
-                return false;
-            };
-            let Some(st) = model.shape(output.shape).as_structure() else {
-                return false;
-            };
-            let event_stream = st.members.values().any(|m| {
-                model
-                    .shape(m.shape)
-                    .as_structure()
-                    .is_some_and(|s| s.eventstream)
-            });
-            let raw_payload = st
-                .payload
-                .as_ref()
-                .and_then(|p| st.members.get(p))
-                .is_some_and(|m| {
-                    matches!(
-                        model.shape(m.shape).kind,
-                        ShapeKind::Blob | ShapeKind::String
-                    )
-                });
-            !event_stream && !raw_payload
-        })
-        .map(|op| op.name.clone())
-        .collect()
+/// Whether `op`'s 200 responses are checked for an embedded `<Error>`: it has an output shape,
+/// no event stream, and no blob/string payload (a streamed object could be anything).
+fn checks_200_error(model: &ServiceModel, op: &Operation) -> bool {
+    let Some(output) = &op.output else {
+        return false;
+    };
+    let Some(st) = model.shape(output.shape).as_structure() else {
+        return false;
+    };
+    let event_stream = st.members.values().any(|m| {
+        model
+            .shape(m.shape)
+            .as_structure()
+            .is_some_and(|s| s.eventstream)
+    });
+    let raw_payload = st
+        .payload
+        .as_ref()
+        .and_then(|p| st.members.get(p))
+        .is_some_and(|m| {
+            matches!(
+                model.shape(m.shape).kind,
+                ShapeKind::Blob | ShapeKind::String
+            )
+        });
+    !event_stream && !raw_payload
 }
 
 /// True when a 200 body is an S3 error document, or is not well-formed XML at all (a response
@@ -734,23 +729,17 @@ pub fn handle_200_error(response: &mut http::Response<Body>) {
 #[derive(Clone, Debug)]
 struct ExpiresString(String);
 
-/// Operations whose output has botocore's `Expires` member (shape `Expires`, wire name
+/// Whether `op`'s output has botocore's `Expires` member (shape `Expires`, wire name
 /// `Expires`).
-fn operations_with_expires(model: &ServiceModel) -> HashSet<String> {
-    model
-        .operations()
-        .filter(|op| {
-            op.output
-                .as_ref()
-                .and_then(|o| model.shape(o.shape).as_structure())
-                .is_some_and(|st| {
-                    st.members.values().any(|m| {
-                        model.shape(m.shape).name == "Expires" && m.wire_name() == "Expires"
-                    })
-                })
+fn has_expires_member(model: &ServiceModel, op: &Operation) -> bool {
+    op.output
+        .as_ref()
+        .and_then(|o| model.shape(o.shape).as_structure())
+        .is_some_and(|st| {
+            st.members
+                .values()
+                .any(|m| model.shape(m.shape).name == "Expires" && m.wire_name() == "Expires")
         })
-        .map(|op| op.name.clone())
-        .collect()
 }
 
 /// The raw `Expires` value (for `ExpiresString`); the header is removed when it is not a

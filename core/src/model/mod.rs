@@ -463,7 +463,16 @@ pub struct ServiceModel {
     /// Operation index by normalized name, so `PutObject`, `put_object` and `put-object` agree
     /// (made on the first lookup by another spelling).
     operation_index: OnceLock<HashMap<String, usize>>,
+    /// Exception shapes by the error code botocore files them under (made on the first
+    /// [`error_shape_for_code`](Self::error_shape_for_code)).
+    error_codes: OnceLock<HashMap<String, ShapeId>>,
+    /// Request URI rewrites applied to each operation as it is built, in order
+    /// ([`rewrite_request_uris`](Self::rewrite_request_uris)).
+    request_uri_rewrites: Vec<RequestUriRewrite>,
 }
+
+/// A request URI rewrite: the new URI for an operation's, or `None` to keep it.
+pub type RequestUriRewrite = fn(&str) -> Option<&str>;
 
 /// An operation known by name at load, read and built on first use.
 #[derive(Clone, Debug)]
@@ -676,7 +685,13 @@ impl ServiceModel {
         lazy: &'m LazyOperation,
     ) -> Result<&'m Operation, ModelError> {
         lazy.built
-            .get_or_init(|| self.resolver().operation(name, lazy))
+            .get_or_init(|| {
+                let mut op = self.resolver().operation(name, lazy)?;
+                for rewrite in &self.request_uri_rewrites {
+                    apply_request_uri_rewrite(&mut op, *rewrite);
+                }
+                Ok(op)
+            })
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -751,24 +766,21 @@ impl ServiceModel {
 
     /// Rewrite the request URI of every operation `rewrite` returns a new one for (botocore
     /// drops S3's `/{Bucket}` this way: with endpoint rules the bucket is in the endpoint URL).
-    /// This builds every operation.
-    pub fn rewrite_request_uris(&mut self, rewrite: impl Fn(&str) -> Option<&str>) {
-        let resolver = Resolver {
-            index: &self.shape_index,
-            shapes: &self.shapes,
-            source: &self.source.0,
-        };
-        for (name, lazy) in self.operations.iter_mut() {
-            if lazy.built.get().is_none() {
-                let _ = lazy.built.set(resolver.operation(name, lazy));
-            }
+    /// Operations built already are rewritten now, the others as they are built, so this reads
+    /// no operation that is not yet in use. Rewrites given one after another apply in order.
+    pub fn rewrite_request_uris(&mut self, rewrite: RequestUriRewrite) {
+        for lazy in self.operations.values_mut() {
             if let Some(Ok(op)) = lazy.built.get_mut() {
-                if let Some(new) = rewrite(&op.http.request_uri) {
-                    op.http.request_uri = new.to_string();
-                    // (Shapes are unchanged: a check already made still holds.)
-                }
+                apply_request_uri_rewrite(op, rewrite);
+                // (Shapes are unchanged: a check already made still holds.)
             }
         }
+        self.request_uri_rewrites.push(rewrite);
+    }
+
+    /// Whether [`rewrite_request_uris`](Self::rewrite_request_uris) was applied to this model.
+    pub fn rewrites_request_uris(&self) -> bool {
+        !self.request_uri_rewrites.is_empty()
     }
 
     /// All operations in model order, building each one not built yet (a malformed one is
@@ -787,12 +799,80 @@ impl ServiceModel {
         })
     }
 
+    /// The exception shape botocore's `shape_for_error_code` gives for an error code: among
+    /// the model's exception shapes (structures with `exception` set), the one whose
+    /// `error.code` is `code` — its name when it sets no code. Codes are looked up across the
+    /// whole model, not the operation's `errors`, as botocore does; when two exception shapes
+    /// share a code, the later one in the model's text wins (botocore fills a dict in model
+    /// order). A malformed shape never matches.
+    ///
+    /// The index is made once per model, on the first lookup, building only the shapes whose
+    /// JSON text holds an `"exception"` key (one text search finds them), not every shape.
+    /// (A key spelled with JSON escapes, `"\u0065xception"`, is not found; no model does that.)
+    pub fn error_shape_for_code(&self, code: &str) -> Option<ShapeId> {
+        self.error_codes
+            .get_or_init(|| self.error_code_index())
+            .get(code)
+            .copied()
+    }
+
+    fn error_code_index(&self) -> HashMap<String, ShapeId> {
+        // Shapes by where their text starts (the text's order), to find which one a match of
+        // `"exception"` falls in. Shape texts are disjoint (siblings in `shapes`).
+        let mut by_position: Vec<(Range<usize>, ShapeId)> = self
+            .shapes
+            .iter()
+            .enumerate()
+            .map(|(i, lazy)| (lazy.json.clone(), ShapeId(i as u32)))
+            .collect();
+        by_position.sort_unstable_by_key(|(range, _)| range.start);
+        let mut candidates: Vec<ShapeId> = Vec::new();
+        for at in memchr::memmem::find_iter(&self.source.0, b"\"exception\"") {
+            // The last shape starting at or before the match, if the match is inside it (a
+            // match elsewhere, in an operation or a dropped duplicate definition, is no shape's).
+            let Some(after) = by_position
+                .partition_point(|(range, _)| range.start <= at)
+                .checked_sub(1)
+            else {
+                continue;
+            };
+            if let Some((range, id)) = by_position.get(after) {
+                if range.contains(&at) && candidates.last() != Some(id) {
+                    candidates.push(*id);
+                }
+            }
+        }
+        let mut index = HashMap::default();
+        // In text order, so a later shape with the same code replaces an earlier one.
+        for id in candidates {
+            let Ok(shape) = self.try_shape(id) else {
+                continue;
+            };
+            if let Some(error) = shape.as_structure().filter(|s| s.exception) {
+                let code = error
+                    .error
+                    .as_ref()
+                    .and_then(|e| e.code.as_deref())
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or(&shape.name);
+                index.insert(code.to_string(), id);
+            }
+        }
+        index
+    }
+
     /// The signing name: `signingName`, else the endpoint prefix.
     pub fn signing_name(&self) -> &str {
         self.metadata
             .signing_name
             .as_deref()
             .unwrap_or(&self.metadata.endpoint_prefix)
+    }
+}
+
+fn apply_request_uri_rewrite(op: &mut Operation, rewrite: RequestUriRewrite) {
+    if let Some(new) = rewrite(&op.http.request_uri) {
+        op.http.request_uri = new.to_string();
     }
 }
 
@@ -857,6 +937,8 @@ impl Builder {
             shape_index: index,
             operations,
             operation_index: OnceLock::new(),
+            error_codes: OnceLock::new(),
+            request_uri_rewrites: Vec::new(),
         })
     }
 }
@@ -1387,6 +1469,83 @@ mod tests {
         let boom = copy.shape_id("Boom").unwrap();
         assert!(m.shapes[boom.0 as usize].built.get().is_none());
         m.check_all().unwrap();
+    }
+
+    #[test]
+    fn error_codes_are_indexed_without_building_other_shapes() {
+        // `Later` and `Earlier` share a code: botocore keeps the later one in the text even
+        // though its name sorts first; `NotAnError` carries an "exception" only in its docs.
+        let json = r#"{
+          "metadata": {"apiVersion": "2020-01-01", "endpointPrefix": "svc", "protocol": "query",
+                       "serviceId": "Svc", "signatureVersion": "v4"},
+          "operations": {"Op": {"name": "Op", "http": {"method": "POST", "requestUri": "/"},
+                         "errors": [{"shape": "Earlier"}]}},
+          "shapes": {
+            "Str": {"type": "string"},
+            "Earlier": {"type": "structure", "members": {"M": {"shape": "Str"}},
+                        "exception": true, "error": {"code": "Shared", "httpStatusCode": 404}},
+            "NotAnError": {"type": "structure", "members": {},
+                           "documentation": "throws an \"exception\""},
+            "Plain": {"type": "structure", "members": {}, "exception": true},
+            "EmptyCode": {"type": "structure", "members": {}, "exception": true,
+                          "error": {"code": ""}},
+            "NoException": {"type": "structure", "members": {}, "exception": false},
+            "Broken": {"type": "structure", "members": {"X": {"shape": "Missing"}},
+                       "exception": true},
+            "Aardvark": {"type": "structure", "members": {}, "exception": true,
+                         "error": {"code": "Shared"}}
+          }}"#;
+        let m = ServiceModel::from_json(json.as_bytes()).unwrap();
+        let id = |name: &str| m.shape_id(name).unwrap();
+        assert_eq!(m.error_shape_for_code("Shared"), Some(id("Aardvark")));
+        assert_eq!(m.error_shape_for_code("Earlier"), None, "known by its code");
+        assert_eq!(m.error_shape_for_code("Plain"), Some(id("Plain")));
+        assert_eq!(m.error_shape_for_code("EmptyCode"), Some(id("EmptyCode")));
+        assert_eq!(m.error_shape_for_code("NoException"), None);
+        assert_eq!(m.error_shape_for_code("NotAnError"), None);
+        assert_eq!(
+            m.error_shape_for_code("Broken"),
+            None,
+            "malformed: no match"
+        );
+        assert_eq!(m.error_shape_for_code("Str"), None);
+        for untouched in ["Str", "NotAnError"] {
+            let built = m.shapes[id(untouched).0 as usize].built.get();
+            assert!(built.is_none(), "{untouched} was built");
+        }
+        // An operation's own errors do not outrank the model-wide answer.
+        assert_eq!(m.operation("Op").unwrap().errors, [id("Earlier")]);
+    }
+
+    #[test]
+    fn request_uri_rewrites_reach_operations_built_before_and_after() {
+        fn without_bucket(uri: &str) -> Option<&str> {
+            let rest = uri.strip_prefix("/{Bucket}")?;
+            Some(if rest.is_empty() { "/" } else { rest })
+        }
+        let json = r#"{
+          "metadata": {"apiVersion": "2020-01-01", "endpointPrefix": "svc", "protocol": "rest-xml",
+                       "serviceId": "Svc", "signatureVersion": "v4"},
+          "operations": {
+            "Early": {"name": "Early", "http": {"method": "GET", "requestUri": "/{Bucket}/{Key+}"}},
+            "Late": {"name": "Late", "http": {"method": "GET", "requestUri": "/{Bucket}"}},
+            "Other": {"name": "Other", "http": {"method": "GET", "requestUri": "/x"}}},
+          "shapes": {}}"#;
+        let mut m = (*ServiceModel::from_json(json.as_bytes()).unwrap()).clone();
+        assert_eq!(
+            m.operation("Early").unwrap().http.request_uri,
+            "/{Bucket}/{Key+}"
+        );
+        assert!(!m.rewrites_request_uris());
+        m.rewrite_request_uris(without_bucket);
+        assert!(m.rewrites_request_uris());
+        assert!(
+            m.operations.get("Late").unwrap().built.get().is_none(),
+            "not built by the rewrite"
+        );
+        assert_eq!(m.operation("Early").unwrap().http.request_uri, "/{Key+}");
+        assert_eq!(m.operation("Late").unwrap().http.request_uri, "/");
+        assert_eq!(m.operation("Other").unwrap().http.request_uri, "/x");
     }
 
     #[test]

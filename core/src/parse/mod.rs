@@ -294,7 +294,7 @@ fn parse_error_response(cx: &Ctx<'_>, body: Body) -> Result<ServiceError, ParseE
     };
     let code = error_field(&fields, "Code").unwrap_or_default().to_string();
     let shape = (!code.is_empty())
-        .then(|| error_shape_for_code(cx.model, &code))
+        .then(|| cx.model.error_shape_for_code(&code))
         .flatten();
     if let Some(id) = shape {
         let modeled = match cx.model.protocol {
@@ -377,25 +377,6 @@ pub fn reason_phrase(status: u16) -> &'static str {
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("")
-}
-
-/// The modeled error shape for a code: botocore looks through every exception shape of the
-/// service, keyed by its `error.code` when set, else its name. A linear scan: it runs only on
-/// error responses (an index in the model would make it O(1) if that ever matters).
-fn error_shape_for_code(model: &ServiceModel, code: &str) -> Option<ShapeId> {
-    let matches = |id: ShapeId| {
-        let shape = model.shape(id);
-        shape.as_structure().is_some_and(|s| {
-            s.exception
-                && s.error
-                    .as_ref()
-                    .and_then(|e| e.code.as_deref())
-                    .filter(|c| !c.is_empty())
-                    .unwrap_or(&shape.name)
-                    == code
-        })
-    };
-    model.shapes().map(|(id, _)| id).find(|id| matches(*id))
 }
 
 /// Add what every parsed response carries: `HTTPStatusCode`, `HTTPHeaders` (lower-cased names,
