@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesCData, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Reader;
 
 use super::{
@@ -124,15 +124,42 @@ impl<'a> XmlReader<'a> {
     #[cold]
     #[inline(never)]
     fn mismatched_end(&self, start: &[u8], end: &[u8]) -> Result<(), ParseError> {
-        Err(ParseError::Malformed {
-            format: BodyFormat::Xml,
-            message: format!(
-                "expected </{}>, found </{}>",
-                String::from_utf8_lossy(start),
-                String::from_utf8_lossy(end)
-            ),
-            position: format!("byte {}", self.reader.buffer_position()),
-        })
+        Err(self.malformed(format!(
+            "expected </{}>, found </{}>",
+            String::from_utf8_lossy(start),
+            String::from_utf8_lossy(end)
+        )))
+    }
+
+    /// `elem`'s end tag was read: check it names `elem`, and step out.
+    #[inline(always)]
+    fn close(&mut self, elem: &Element<'a>, end: &BytesEnd<'_>) -> Result<(), ParseError> {
+        self.check_end(elem.qualified_name(), end.name().into_inner())?;
+        self.depth = self.depth.saturating_sub(1);
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn ended_inside(&self, elem: &Element<'a>) -> ParseError {
+        self.malformed(format!(
+            "document ends inside <{}>",
+            String::from_utf8_lossy(elem.qualified_name())
+        ))
+    }
+
+    /// Text content, unescaped (borrowed from the body unless it had entities).
+    #[inline(always)]
+    fn unescape(&self, text: BytesText<'a>) -> Result<Cow<'a, str>, ParseError> {
+        text.unescape()
+            .map_err(|e| self.malformed(format!("bad text: {e}")))
+    }
+
+    /// A CDATA section's content.
+    fn cdata(&self, cdata: BytesCData<'a>) -> Result<Cow<'a, str>, ParseError> {
+        cdata
+            .decode()
+            .map_err(|e| self.malformed(format!("bad CDATA: {e}")))
     }
 
     #[inline(always)]
@@ -191,28 +218,12 @@ impl<'a> XmlReader<'a> {
                 Event::Start(s) => return self.enter(s, false).map(Node::Child),
                 Event::Empty(s) => return self.enter(s, true).map(Node::Child),
                 Event::End(end) => {
-                    self.check_end(parent.qualified_name(), end.name().into_inner())?;
-                    self.depth = self.depth.saturating_sub(1);
+                    self.close(parent, &end)?;
                     return Ok(Node::End);
                 }
-                Event::Text(t) => {
-                    let text = t
-                        .unescape()
-                        .map_err(|e| self.malformed(format!("bad text: {e}")))?;
-                    return Ok(Node::Text(text));
-                }
-                Event::CData(c) => {
-                    let text = c
-                        .decode()
-                        .map_err(|e| self.malformed(format!("bad CDATA: {e}")))?;
-                    return Ok(Node::Text(text));
-                }
-                Event::Eof => {
-                    return Err(self.malformed(format!(
-                        "document ends inside <{}>",
-                        String::from_utf8_lossy(parent.qualified_name())
-                    )))
-                }
+                Event::Text(t) => return self.unescape(t).map(Node::Text),
+                Event::CData(c) => return self.cdata(c).map(Node::Text),
+                Event::Eof => return Err(self.ended_inside(parent)),
                 Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => {}
             }
         }
@@ -230,25 +241,13 @@ impl<'a> XmlReader<'a> {
                 Event::Start(s) => return self.enter(s, false).map(Some),
                 Event::Empty(s) => return self.enter(s, true).map(Some),
                 Event::End(end) => {
-                    self.check_end(parent.qualified_name(), end.name().into_inner())?;
-                    self.depth = self.depth.saturating_sub(1);
+                    self.close(parent, &end)?;
                     return Ok(None);
                 }
                 // Text between children is not used, but must still be well-formed.
-                Event::Text(t) => {
-                    t.unescape()
-                        .map_err(|e| self.malformed(format!("bad text: {e}")))?;
-                }
-                Event::CData(c) => {
-                    c.decode()
-                        .map_err(|e| self.malformed(format!("bad CDATA: {e}")))?;
-                }
-                Event::Eof => {
-                    return Err(self.malformed(format!(
-                        "document ends inside <{}>",
-                        String::from_utf8_lossy(parent.qualified_name())
-                    )))
-                }
+                Event::Text(t) => drop(self.unescape(t)?),
+                Event::CData(c) => drop(self.cdata(c)?),
+                Event::Eof => return Err(self.ended_inside(parent)),
                 Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => {}
             }
         }
@@ -265,9 +264,7 @@ impl<'a> XmlReader<'a> {
         loop {
             match self.event()? {
                 Event::Text(t) => {
-                    let t = t
-                        .unescape()
-                        .map_err(|e| self.malformed(format!("bad text: {e}")))?;
+                    let t = self.unescape(t)?;
                     if text.is_empty() {
                         text = t;
                     } else {
@@ -275,26 +272,18 @@ impl<'a> XmlReader<'a> {
                     }
                 }
                 Event::End(end) => {
-                    self.check_end(elem.qualified_name(), end.name().into_inner())?;
-                    self.depth = self.depth.saturating_sub(1);
+                    self.close(elem, &end)?;
                     return Ok(text);
                 }
                 Event::CData(c) => {
-                    let c = c
-                        .decode()
-                        .map_err(|e| self.malformed(format!("bad CDATA: {e}")))?;
+                    let c = self.cdata(c)?;
                     text.to_mut().push_str(&c);
                 }
                 Event::Start(start) => {
                     let child = self.enter(start, false)?;
                     self.skip(&child)?;
                 }
-                Event::Eof => {
-                    return Err(self.malformed(format!(
-                        "document ends inside <{}>",
-                        String::from_utf8_lossy(elem.qualified_name())
-                    )))
-                }
+                Event::Eof => return Err(self.ended_inside(elem)),
                 Event::Empty(_)
                 | Event::Comment(_)
                 | Event::PI(_)
