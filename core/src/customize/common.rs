@@ -171,6 +171,7 @@ pub fn add_recursion_detection_header(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::customize::test_support::before_parameter_build;
     use crate::customize::test_support::model;
     use crate::hooks::{CallInfo, Target};
     use crate::params;
@@ -181,22 +182,12 @@ mod tests {
         register_aliases(&mut h, "ec2", &model("ec2"));
         let mut p =
             params! {"Filters": vec![params!{"Name": "n", "Values": vec!["v"]}], "DryRun": false};
-        h.run(
-            Event::BeforeParameterBuild,
-            &CallInfo::new("ec2", "DescribeFlowLogs"),
-            &mut Target::Params(&mut p),
-        )
-        .unwrap();
+        before_parameter_build(&h, "ec2", "DescribeFlowLogs", &mut p).unwrap();
         assert!(p.get("Filters").is_none());
         assert_eq!(p["Filter"][0]["Name"].as_str(), Some("n"));
         // DescribeInstances models `Filters` itself: left alone.
         let mut p = params! {"Filters": vec![params!{"Name": "n"}]};
-        h.run(
-            Event::BeforeParameterBuild,
-            &CallInfo::new("ec2", "DescribeInstances"),
-            &mut Target::Params(&mut p),
-        )
-        .unwrap();
+        before_parameter_build(&h, "ec2", "DescribeInstances", &mut p).unwrap();
         assert!(p.get("Filters").is_some());
     }
 
@@ -208,42 +199,21 @@ mod tests {
         register_aliases(&mut h, "ec2", &model("ec2"));
         for _ in 0..3 {
             let mut p = params! {"Filters": vec![params!{"Name": "n"}]};
-            h.run(
-                Event::BeforeParameterBuild,
-                &CallInfo::new("ec2", "DescribeFlowLogs"),
-                &mut Target::Params(&mut p),
-            )
-            .unwrap();
+            before_parameter_build(&h, "ec2", "DescribeFlowLogs", &mut p).unwrap();
             assert_eq!(p["Filter"][0]["Name"].as_str(), Some("n"), "{p:?}");
             assert!(p.get("Filters").is_none());
             let mut p = params! {"Filters": vec![params!{"Name": "n"}]};
-            h.run(
-                Event::BeforeParameterBuild,
-                &CallInfo::new("ec2", "DescribeInstances"),
-                &mut Target::Params(&mut p),
-            )
-            .unwrap();
+            before_parameter_build(&h, "ec2", "DescribeInstances", &mut p).unwrap();
             assert!(p.get("Filters").is_some() && p.get("Filter").is_none());
             // Both at once stays an error on every call.
             let mut p = params! {"Filters": 1, "Filter": 2};
-            let err = h
-                .run(
-                    Event::BeforeParameterBuild,
-                    &CallInfo::new("ec2", "DescribeFlowLogs"),
-                    &mut Target::Params(&mut p),
-                )
-                .unwrap_err();
+            let err = before_parameter_build(&h, "ec2", "DescribeFlowLogs", &mut p).unwrap_err();
             assert!(err.to_string().contains("'Filter'"), "{err}");
         }
         // Another spelling, or an operation the model lacks, is not aliased.
         for op in ["describe_flow_logs", "DescribeNothing"] {
             let mut p = params! {"Filters": 1};
-            h.run(
-                Event::BeforeParameterBuild,
-                &CallInfo::new("ec2", op),
-                &mut Target::Params(&mut p),
-            )
-            .unwrap();
+            before_parameter_build(&h, "ec2", op, &mut p).unwrap();
             assert!(p.get("Filters").is_some(), "{op}");
         }
     }
@@ -262,12 +232,7 @@ mod tests {
         let mut h = Hooks::new();
         register_aliases(&mut h, "logs", &model("logs"));
         let mut p = params! {"fromTime": 1};
-        h.run(
-            Event::BeforeParameterBuild,
-            &CallInfo::new("logs", "CreateExportTask"),
-            &mut Target::Params(&mut p),
-        )
-        .unwrap();
+        before_parameter_build(&h, "logs", "CreateExportTask", &mut p).unwrap();
         assert_eq!(p["from"].as_i64(), Some(1));
     }
 
@@ -276,12 +241,7 @@ mod tests {
         let mut h = Hooks::new();
         register_aliases(&mut h, "cloudsearchdomain", &model("cloudsearchdomain"));
         let mut p = params! {"query": "q", "returnFields": "_all_fields"};
-        h.run(
-            Event::BeforeParameterBuild,
-            &CallInfo::new("cloudsearchdomain", "Search"),
-            &mut Target::Params(&mut p),
-        )
-        .unwrap();
+        before_parameter_build(&h, "cloudsearchdomain", "Search", &mut p).unwrap();
         assert_eq!(p["return"].as_str(), Some("_all_fields"));
     }
 
@@ -291,12 +251,7 @@ mod tests {
         let mut h = Hooks::new();
         register(&mut h, "s3", &s3, &CustomizeConfig::default());
         let mut p = params! {"Bucket": "b", "Key": "k"};
-        h.run(
-            Event::BeforeParameterBuild,
-            &CallInfo::new("s3", "GetObject"),
-            &mut Target::Params(&mut p),
-        )
-        .unwrap();
+        before_parameter_build(&h, "s3", "GetObject", &mut p).unwrap();
         assert_eq!(p["ChecksumMode"].as_str(), Some("ENABLED"));
         let mut h = Hooks::new();
         let config = CustomizeConfig {
@@ -305,12 +260,7 @@ mod tests {
         };
         register(&mut h, "s3", &s3, &config);
         let mut p = params! {"Bucket": "b", "Key": "k"};
-        h.run(
-            Event::BeforeParameterBuild,
-            &CallInfo::new("s3", "GetObject"),
-            &mut Target::Params(&mut p),
-        )
-        .unwrap();
+        before_parameter_build(&h, "s3", "GetObject", &mut p).unwrap();
         assert!(p.get("ChecksumMode").is_none());
     }
 

@@ -106,7 +106,7 @@ pub fn decode_console_output(result: &mut Map) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hooks::{CallInfo, Target};
+    use crate::customize::test_support::before_parameter_build;
     use crate::params;
 
     #[test]
@@ -115,29 +115,14 @@ mod tests {
         register(&mut h, &CustomizeConfig::default());
         register_autoscaling(&mut h);
         let mut p = params! {"UserData": "#!/bin/sh\necho hi", "MinCount": 1};
-        h.run(
-            Event::BeforeParameterBuild,
-            &CallInfo::new("ec2", "RunInstances"),
-            &mut Target::Params(&mut p),
-        )
-        .unwrap();
+        before_parameter_build(&h, "ec2", "RunInstances", &mut p).unwrap();
         assert_eq!(p["UserData"].as_str(), Some("IyEvYmluL3NoCmVjaG8gaGk="));
         let mut p = params! {"UserData": &b"\xff\x00"[..]};
-        h.run(
-            Event::BeforeParameterBuild,
-            &CallInfo::new("autoscaling", "CreateLaunchConfiguration"),
-            &mut Target::Params(&mut p),
-        )
-        .unwrap();
+        before_parameter_build(&h, "autoscaling", "CreateLaunchConfiguration", &mut p).unwrap();
         assert_eq!(p["UserData"].as_str(), Some("/wA="));
         // Other operations are untouched.
         let mut p = params! {"UserData": "x"};
-        h.run(
-            Event::BeforeParameterBuild,
-            &CallInfo::new("ec2", "ModifyInstanceAttribute"),
-            &mut Target::Params(&mut p),
-        )
-        .unwrap();
+        before_parameter_build(&h, "ec2", "ModifyInstanceAttribute", &mut p).unwrap();
         assert_eq!(p["UserData"].as_str(), Some("x"));
     }
 

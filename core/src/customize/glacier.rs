@@ -175,6 +175,7 @@ pub fn add_glacier_checksums(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::customize::test_support::before_parameter_build;
     use crate::customize::test_support::model;
     use crate::hooks::{CallInfo, Target};
     use crate::params;
@@ -219,12 +220,7 @@ mod tests {
         let mut h = Hooks::new();
         register(&mut h, &model("glacier"));
         let mut p = params! {"vaultName": "v"};
-        h.run(
-            Event::BeforeParameterBuild,
-            &CallInfo::new("glacier", "ListJobs"),
-            &mut Target::Params(&mut p),
-        )
-        .unwrap();
+        before_parameter_build(&h, "glacier", "ListJobs", &mut p).unwrap();
         assert_eq!(p["accountId"].as_str(), Some("-"));
         let mut p = params! {"accountId": "123"};
         inject_account_id(p.as_map_mut().unwrap());

@@ -458,6 +458,20 @@ pub(crate) mod test_support {
 
     use crate::model::ServiceModel;
 
+    /// Run `hooks`' `BeforeParameterBuild` handlers for `service`.`operation` over `params`.
+    pub(crate) fn before_parameter_build(
+        hooks: &crate::hooks::Hooks,
+        service: &str,
+        operation: &str,
+        params: &mut crate::value::Value,
+    ) -> Result<(), crate::hooks::HookError> {
+        hooks.run(
+            crate::hooks::Event::BeforeParameterBuild,
+            &crate::hooks::CallInfo::new(service, operation),
+            &mut crate::hooks::Target::Params(params),
+        )
+    }
+
     /// Load `service`'s newest model from the sansboto-models crate.
     pub(crate) fn model(service: &str) -> Arc<ServiceModel> {
         let loader = sansboto_models::Loader::new();

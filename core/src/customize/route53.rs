@@ -52,8 +52,8 @@ pub fn fix_ids(params: &mut Map, members: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::customize::test_support::before_parameter_build;
     use crate::customize::test_support::model;
-    use crate::hooks::{CallInfo, Target};
     use crate::params;
 
     #[test]
@@ -61,36 +61,16 @@ mod tests {
         let mut h = Hooks::new();
         register(&mut h, &model("route53"));
         let mut p = params! {"Id": "/hostedzone/Z123", "ChangeBatch": params!{}};
-        h.run(
-            Event::BeforeParameterBuild,
-            &CallInfo::new("route53", "GetHostedZone"),
-            &mut Target::Params(&mut p),
-        )
-        .unwrap();
+        before_parameter_build(&h, "route53", "GetHostedZone", &mut p).unwrap();
         assert_eq!(p["Id"].as_str(), Some("Z123"));
         let mut p = params! {"HostedZoneId": "/hostedzone/Z9", "ChangeBatch": params!{}};
-        h.run(
-            Event::BeforeParameterBuild,
-            &CallInfo::new("route53", "ChangeResourceRecordSets"),
-            &mut Target::Params(&mut p),
-        )
-        .unwrap();
+        before_parameter_build(&h, "route53", "ChangeResourceRecordSets", &mut p).unwrap();
         assert_eq!(p["HostedZoneId"].as_str(), Some("Z9"));
         let mut p = params! {"Id": "/change/C1"};
-        h.run(
-            Event::BeforeParameterBuild,
-            &CallInfo::new("route53", "GetChange"),
-            &mut Target::Params(&mut p),
-        )
-        .unwrap();
+        before_parameter_build(&h, "route53", "GetChange", &mut p).unwrap();
         assert_eq!(p["Id"].as_str(), Some("C1"));
         let mut p = params! {"Id": "/delegationset/N1"};
-        h.run(
-            Event::BeforeParameterBuild,
-            &CallInfo::new("route53", "GetReusableDelegationSet"),
-            &mut Target::Params(&mut p),
-        )
-        .unwrap();
+        before_parameter_build(&h, "route53", "GetReusableDelegationSet", &mut p).unwrap();
         assert_eq!(p["Id"].as_str(), Some("N1"));
     }
 }

@@ -853,6 +853,7 @@ pub fn request_uri_without_bucket(request_uri: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::customize::test_support::before_parameter_build;
     use crate::customize::test_support::model;
     use crate::hooks::{CallContext, Target};
     use crate::params;
@@ -905,13 +906,7 @@ mod tests {
     fn validate_bucket_name_hook_runs_for_every_s3_operation() {
         let h = hooks();
         let mut p = params! {"Bucket": "bad/name", "Key": "k"};
-        let err = h
-            .run(
-                Event::BeforeParameterBuild,
-                &CallInfo::new("s3", "GetObject"),
-                &mut Target::Params(&mut p),
-            )
-            .unwrap_err();
+        let err = before_parameter_build(&h, "s3", "GetObject", &mut p).unwrap_err();
         assert_eq!(err.hook, "s3.validate-bucket-name");
     }
 
@@ -1009,12 +1004,7 @@ mod tests {
         let h = hooks();
         let mut p = params! {"Bucket": "b", "Key": "k", "SSECustomerKey": "foo",
         "CopySourceSSECustomerKey": &b"bar"[..]};
-        h.run(
-            Event::BeforeParameterBuild,
-            &CallInfo::new("s3", "CopyObject"),
-            &mut Target::Params(&mut p),
-        )
-        .unwrap();
+        before_parameter_build(&h, "s3", "CopyObject", &mut p).unwrap();
         assert_eq!(p["SSECustomerKey"].as_str(), Some("Zm9v"));
         assert_eq!(
             p["SSECustomerKeyMD5"].as_str(),
