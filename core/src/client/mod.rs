@@ -596,39 +596,20 @@ impl ServiceClient {
         )?;
         let (parts, body) = response.into_parts();
         let status = parts.status.as_u16();
-        let success = (200..300).contains(&status);
         // A hook may have left part of a server-error check until the body fails to parse.
         let recheck = parts
             .extensions
             .get::<ServerErrorIfUnparsable>()
-            .filter(|_| success)
+            .filter(|_| (200..300).contains(&status))
             .map(|check| (check.0, body.clone()));
-        let parsed = (|| {
-            if success {
-                if let (Some((algorithm, expected)), Some(bytes)) = (
-                    httpchecksum::select_response_checksum(&parts.headers, response_checksums),
-                    body.as_bytes(),
-                ) {
-                    httpchecksum::validate_response_body(algorithm, expected, bytes)?;
-                }
-            }
-            let response = Response {
-                status,
-                headers: &parts.headers,
-                body,
-            };
-            parse::parse_response(&self.model, op, response).map_err(Error::from)
-        })();
-        let parsed = match (parsed, recheck) {
+        let parsed = match (
+            self.check_and_parse(op, status, &parts.headers, body, response_checksums),
+            recheck,
+        ) {
             (Err(_), Some((is_server_error, body)))
                 if body.as_bytes().is_some_and(is_server_error) =>
             {
-                let response = Response {
-                    status: 500,
-                    headers: &parts.headers,
-                    body,
-                };
-                parse::parse_response(&self.model, op, response).map_err(Error::from)
+                self.check_and_parse(op, 500, &parts.headers, body, &[])
             }
             (parsed, _) => parsed,
         };
@@ -647,6 +628,31 @@ impl ServiceClient {
             }
             Err(other) => Err(other),
         }
+    }
+
+    /// Check a success's response checksum (when one was asked for and sent), then parse.
+    fn check_and_parse(
+        &self,
+        op: &Operation,
+        status: u16,
+        headers: &http::HeaderMap,
+        body: Body,
+        response_checksums: &[ChecksumAlgorithm],
+    ) -> Result<Value, Error> {
+        if (200..300).contains(&status) {
+            if let (Some((algorithm, expected)), Some(bytes)) = (
+                httpchecksum::select_response_checksum(headers, response_checksums),
+                body.as_bytes(),
+            ) {
+                httpchecksum::validate_response_body(algorithm, expected, bytes)?;
+            }
+        }
+        let response = Response {
+            status,
+            headers,
+            body,
+        };
+        Ok(parse::parse_response(&self.model, op, response)?)
     }
 
     /// A stubbed answer's last step (see [`crate::stub::Stubber`]): the `AfterCall` hooks for a
