@@ -53,6 +53,23 @@ xml = [
 for i, d in enumerate(xml):
     write("parse_xml", f"seed-{i}", d)
 
+# client_parse_s3: operation indexes are its own list (0 ListObjectsV2, 1 ListObjects, 2 GetObject,
+# 3 HeadObject, 4 CopyObject, 5 CompleteMultipartUpload, 6 DeleteObjects, 7 GetBucketLocation,
+# 8 ListBuckets, 9 UploadPartCopy).
+client_s3 = [
+    response(0, 200, [("x-amz-request-id", "r")], LIST),
+    response(1, 200, [], LIST.replace("<KeyCount>2</KeyCount>", "<EncodingType>url</EncodingType>")),
+    response(4, 200, [], '<CopyObjectResult><ETag>&quot;e&quot;</ETag><LastModified>2024-01-01T00:00:00Z</LastModified></CopyObjectResult>'),
+    response(4, 200, [], S3_ERROR),
+    response(5, 200, [], '<CompleteMultipartUploadResult><Location>l</Location><Bucket>b'),
+    response(5, 200, [], '<CompleteMultipartUploadResult/>junk'),
+    response(7, 200, [], '<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">eu-west-1</LocationConstraint>'),
+    response(3, 200, [("expires", "never"), ("x-amz-meta-a", "b")], ""),
+    response(2, 200, [("x-amz-checksum-crc32", "AAAAAA=="), ("content-length", "5")], "hello"),
+]
+for i, d in enumerate(client_s3):
+    write("client_parse_s3", f"seed-{i}", d)
+
 jsn = [
     response(0, 200, [("x-amzn-requestid", "r"), ("x-amz-crc32", "0")], json.dumps({"Item": {"a": {"S": "x"}, "b": {"N": "1"}, "c": {"L": [{"BOOL": True}, {"NULL": True}]}, "d": {"M": {"e": {"B": "aGk="}}}, "f": {"SS": ["a"]}}})),
     response(1, 200, [], json.dumps({"Items": [{"a": {"S": "x"}}], "Count": 1, "LastEvaluatedKey": {"a": {"S": "x"}}})),
