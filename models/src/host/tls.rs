@@ -183,15 +183,8 @@ mod tests {
         }
     }
 
-    fn error_of(cfg: &HttpConfig) -> TransportError {
-        match client_config(cfg) {
-            Ok(_) => panic!("expected an error for {:?}", cfg.ca_bundle),
-            Err(e) => e,
-        }
-    }
-
     #[test]
-    fn default_roots_are_webpki_and_reject_a_self_signed_server() {
+    fn default_roots_reject_a_self_signed_server() {
         let (server, _) = self_signed_server();
         let config = client_config(&HttpConfig::default()).expect("default config");
         let err = handshake(config, server).expect_err("self-signed must be rejected");
@@ -275,45 +268,37 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_bundle_cannot_be_read() {
-        let err = error_of(&bundle("/nonexistent/ca.pem".into()));
-        assert_eq!(err.kind, TransportErrorKind::Tls);
-        assert_eq!(err.message, "CA bundle /nonexistent/ca.pem: cannot be read");
-    }
-
-    #[test]
-    fn a_bundle_with_broken_pem_is_invalid_pem() {
-        let pem = b"-----BEGIN CERTIFICATE-----\n!!! not base64 !!!\n-----END CERTIFICATE-----\n";
-        let path = temp_file("broken.pem", pem);
-        let err = error_of(&bundle(path.clone()));
-        assert_eq!(err.kind, TransportErrorKind::Tls);
-        assert_eq!(
-            err.message,
-            format!("CA bundle {}: invalid PEM", path.display())
-        );
-    }
-
-    #[test]
-    fn a_bundle_with_a_non_certificate_is_an_invalid_certificate() {
-        // Valid PEM and base64, but the DER inside is not a certificate.
-        let pem = b"-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n";
-        let path = temp_file("not-a-cert.pem", pem);
-        let err = error_of(&bundle(path.clone()));
-        assert_eq!(err.kind, TransportErrorKind::Tls);
-        assert_eq!(
-            err.message,
-            format!("CA bundle {}: invalid certificate", path.display())
-        );
-    }
-
-    #[test]
-    fn a_bundle_without_certificates_holds_no_certificate() {
-        let path = temp_file("empty.pem", b"just some text, no PEM sections\n");
-        let err = error_of(&bundle(path.clone()));
-        assert_eq!(err.kind, TransportErrorKind::Tls);
-        assert_eq!(
-            err.message,
-            format!("CA bundle {}: holds no certificate", path.display())
-        );
+    fn a_bad_bundle_is_a_tls_error_naming_its_path() {
+        let missing: PathBuf = "/nonexistent/ca.pem".into();
+        let cases = [
+            (missing, "cannot be read"),
+            (
+                temp_file(
+                    "broken.pem",
+                    b"-----BEGIN CERTIFICATE-----\n!!! not base64 !!!\n-----END CERTIFICATE-----\n",
+                ),
+                "invalid PEM",
+            ),
+            (
+                // Valid PEM and base64, but the DER inside is not a certificate.
+                temp_file(
+                    "not-a-cert.pem",
+                    b"-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n",
+                ),
+                "invalid certificate",
+            ),
+            (
+                temp_file("empty.pem", b"just some text, no PEM sections\n"),
+                "holds no certificate",
+            ),
+        ];
+        for (path, what) in cases {
+            let err = match client_config(&bundle(path.clone())) {
+                Ok(_) => panic!("expected an error for {}", path.display()),
+                Err(e) => e,
+            };
+            assert_eq!(err.kind, TransportErrorKind::Tls, "{err}");
+            assert_eq!(err.message, format!("CA bundle {}: {what}", path.display()));
+        }
     }
 }
