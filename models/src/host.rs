@@ -1,7 +1,7 @@
 //! What a session needs from the host: the environment, the shared config files and a random
 //! seed (feature `core`). Every transport makes its `Session` from this, so the reading happens
 //! in one place; it is synchronous, as botocore's is, and done once per session. With feature
-//! `tls-rustls`, also the rustls client configuration ([`tls::client_config`]).
+//! `tls-rustls`, also the rustls client configuration (`tls::client_config`).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
