@@ -1,12 +1,16 @@
 //! What a session needs from the host: the environment, the shared config files and a random
 //! seed (feature `core`). Every transport makes its `Session` from this, so the reading happens
-//! in one place; it is synchronous, as botocore's is, and done once per session.
+//! in one place; it is synchronous, as botocore's is, and done once per session. With feature
+//! `tls-rustls`, also the rustls client configuration (`tls::client_config`).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::path::PathBuf;
 
 use sansboto_core::session::{Session, SessionInputs};
+
+#[cfg(feature = "tls-rustls")]
+pub mod tls;
 
 /// The process environment, the shared config and credentials files it points at, and an
 /// OS-seeded random seed. A file that does not exist is simply absent.

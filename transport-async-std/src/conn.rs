@@ -15,12 +15,8 @@ use async_io::Timer;
 use async_net::TcpStream;
 use futures_io::{AsyncRead, AsyncWrite};
 use futures_lite::{AsyncReadExt, AsyncWriteExt, FutureExt};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
-use sansboto_core::error::{TransportError, TransportErrorKind};
+use rustls::pki_types::ServerName;
+use rustls::ClientConfig;
 use sansboto_core::http_config::{check_tunnel_answer, HttpConfig, ProxyUrl, MAX_TUNNEL_ANSWER};
 
 /// Race `fut` against a timer; `what` names the wait in the `TimedOut` error.
@@ -358,94 +354,4 @@ async fn still_open(tcp: &TcpStream) -> bool {
     futures_lite::future::poll_once(tcp.peek(&mut byte))
         .await
         .is_none()
-}
-
-/// The rustls configuration `cfg` asks for: webpki roots, or only the CA bundle's certificates
-/// (as botocore uses `AWS_CA_BUNDLE` instead of its default bundle), or no verification.
-pub(crate) fn tls_config(cfg: &HttpConfig) -> Result<ClientConfig, TransportError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| {
-            TransportError::new(TransportErrorKind::Tls, "no usable TLS versions").with_source(e)
-        })?;
-    if !cfg.verify {
-        return Ok(builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
-            .with_no_client_auth());
-    }
-    let mut roots = RootCertStore::empty();
-    match &cfg.ca_bundle {
-        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
-        Some(path) => {
-            let bad_bundle = |what: &str| {
-                TransportError::new(
-                    TransportErrorKind::Tls,
-                    format!("CA bundle {}: {what}", path.display()),
-                )
-            };
-            let pem =
-                std::fs::read(path).map_err(|e| bad_bundle("cannot be read").with_source(e))?;
-            for cert in CertificateDer::pem_slice_iter(&pem) {
-                let cert = cert.map_err(|e| bad_bundle("invalid PEM").with_source(e))?;
-                roots
-                    .add(cert)
-                    .map_err(|e| bad_bundle("invalid certificate").with_source(e))?;
-            }
-            if roots.is_empty() {
-                return Err(bad_bundle("holds no certificate"));
-            }
-        }
-    }
-    Ok(builder.with_root_certificates(roots).with_no_client_auth())
-}
-
-/// `verify = false`: any server certificate is accepted (handshake signatures are still checked).
-#[derive(Debug)]
-struct AcceptAnyCertificate(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
 }

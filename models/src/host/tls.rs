@@ -1,0 +1,304 @@
+//! The rustls client configuration an [`HttpConfig`] asks for (feature `tls-rustls`), shared by
+//! the tokio and async-std transports so both verify servers the same way. rustls with the ring
+//! provider; the core stays free of TLS, so this lives with the other host-side code.
+
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use sansboto_core::error::{TransportError, TransportErrorKind};
+use sansboto_core::http_config::HttpConfig;
+
+/// The rustls configuration `cfg` asks for: webpki roots, or only the CA bundle's certificates
+/// (as botocore uses `AWS_CA_BUNDLE` instead of its default bundle), or no verification.
+///
+/// Reads the CA bundle file (PEM) when one is configured and verification is on; a bundle that
+/// cannot be read, is not valid PEM, holds an invalid certificate or holds none is a
+/// [`TransportErrorKind::Tls`] error naming its path.
+pub fn client_config(cfg: &HttpConfig) -> Result<ClientConfig, TransportError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| {
+            TransportError::new(TransportErrorKind::Tls, "no usable TLS versions").with_source(e)
+        })?;
+    if !cfg.verify {
+        return Ok(builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+            .with_no_client_auth());
+    }
+    let mut roots = RootCertStore::empty();
+    match &cfg.ca_bundle {
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        Some(path) => {
+            let bad_bundle = |what: &str| {
+                TransportError::new(
+                    TransportErrorKind::Tls,
+                    format!("CA bundle {}: {what}", path.display()),
+                )
+            };
+            let pem =
+                std::fs::read(path).map_err(|e| bad_bundle("cannot be read").with_source(e))?;
+            for cert in CertificateDer::pem_slice_iter(&pem) {
+                let cert = cert.map_err(|e| bad_bundle("invalid PEM").with_source(e))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| bad_bundle("invalid certificate").with_source(e))?;
+            }
+            if roots.is_empty() {
+                return Err(bad_bundle("holds no certificate"));
+            }
+        }
+    }
+    Ok(builder.with_root_certificates(roots).with_no_client_auth())
+}
+
+/// `verify = false`: any server certificate is accepted (handshake signatures are still checked).
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls::pki_types::PrivateKeyDer;
+    use rustls::server::{ClientHello, ResolvesServerCert};
+    use rustls::sign::CertifiedKey;
+    use rustls::{ClientConnection, ServerConfig, ServerConnection};
+    use std::path::PathBuf;
+
+    /// A fresh file named `name` under this process's temp directory.
+    fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("sansboto-models-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join(name);
+        std::fs::write(&path, contents).expect("write temp file");
+        path
+    }
+
+    /// A server config for a self-signed `localhost` certificate, and that certificate as PEM.
+    fn self_signed_server() -> (Arc<ServerConfig>, String) {
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])
+            .expect("generate certificate");
+        let key = PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
+        let server =
+            ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .expect("protocol versions")
+                .with_no_client_auth()
+                .with_single_cert(vec![cert.cert.der().clone()], key)
+                .expect("server config");
+        (Arc::new(server), cert.cert.pem())
+    }
+
+    /// Run a whole handshake in memory between a client using `client` and `server`; the
+    /// client's error, if the handshake fails.
+    fn handshake(client: ClientConfig, server: Arc<ServerConfig>) -> Result<(), rustls::Error> {
+        let name = ServerName::try_from("localhost").expect("server name");
+        let mut client = ClientConnection::new(Arc::new(client), name)?;
+        let mut server = ServerConnection::new(server).expect("server connection");
+        // A TLS 1.3 handshake takes two round trips; a few more rounds cover any alert.
+        for _ in 0..10 {
+            let mut wire = Vec::new();
+            while client.wants_write() {
+                client.write_tls(&mut wire).expect("client write");
+            }
+            let mut read = &wire[..];
+            while !read.is_empty() {
+                server.read_tls(&mut read).expect("server read");
+            }
+            if server.process_new_packets().is_err() {
+                // The server refuses what the client sent (an alert); the client's error
+                // was already returned below on an earlier round.
+                break;
+            }
+            let mut wire = Vec::new();
+            while server.wants_write() {
+                server.write_tls(&mut wire).expect("server write");
+            }
+            let mut read = &wire[..];
+            while !read.is_empty() {
+                client.read_tls(&mut read).expect("client read");
+            }
+            client.process_new_packets()?;
+            if !client.is_handshaking() && !server.is_handshaking() {
+                return Ok(());
+            }
+        }
+        panic!("handshake neither finished nor failed");
+    }
+
+    fn bundle(path: PathBuf) -> HttpConfig {
+        HttpConfig {
+            ca_bundle: Some(path),
+            ..HttpConfig::default()
+        }
+    }
+
+    #[test]
+    fn default_roots_reject_a_self_signed_server() {
+        let (server, _) = self_signed_server();
+        let config = client_config(&HttpConfig::default()).expect("default config");
+        let err = handshake(config, server).expect_err("self-signed must be rejected");
+        assert!(
+            matches!(err, rustls::Error::InvalidCertificate(_)),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_ca_bundle_replaces_the_roots() {
+        let (server, pem) = self_signed_server();
+        let path = temp_file("trusted.pem", pem.as_bytes());
+        let config = client_config(&bundle(path.clone())).expect("bundle config");
+        handshake(config, server).expect("the bundle's certificate is trusted");
+
+        // Only the bundle's certificates are trusted: another self-signed server is not.
+        let (other_server, _) = self_signed_server();
+        let config = client_config(&bundle(path)).expect("bundle config");
+        assert!(handshake(config, other_server).is_err());
+    }
+
+    #[test]
+    fn verify_false_accepts_any_certificate_and_ignores_the_bundle() {
+        let (server, _) = self_signed_server();
+        let cfg = HttpConfig {
+            verify: false,
+            ca_bundle: Some("/nonexistent/ca.pem".into()),
+            ..HttpConfig::default()
+        };
+        let config = client_config(&cfg).expect("unverified config");
+        handshake(config, server).expect("any certificate is accepted");
+    }
+
+    /// Hands out a certificate with a signing key that is not the certificate's.
+    #[derive(Debug)]
+    struct MismatchedKey(Arc<CertifiedKey>);
+
+    impl ResolvesServerCert for MismatchedKey {
+        fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+            Some(self.0.clone())
+        }
+    }
+
+    #[test]
+    fn verify_false_still_checks_handshake_signatures() {
+        let shown = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])
+            .expect("generate certificate");
+        let other_key = rcgen::KeyPair::generate().expect("generate key");
+        let signing_key = rustls::crypto::ring::sign::any_supported_type(&PrivateKeyDer::Pkcs8(
+            other_key.serialize_der().into(),
+        ))
+        .expect("signing key");
+        let resolver = Arc::new(MismatchedKey(Arc::new(CertifiedKey::new(
+            vec![shown.cert.der().clone()],
+            signing_key,
+        ))));
+        let unverified = HttpConfig {
+            verify: false,
+            ..HttpConfig::default()
+        };
+        for version in [&rustls::version::TLS12, &rustls::version::TLS13] {
+            let server = ServerConfig::builder_with_provider(Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_protocol_versions(&[version])
+            .expect("protocol version")
+            .with_no_client_auth()
+            .with_cert_resolver(resolver.clone());
+            let config = client_config(&unverified).expect("unverified config");
+            let err = handshake(config, Arc::new(server))
+                .expect_err("a server without the certificate's key must be rejected");
+            assert!(
+                matches!(
+                    err,
+                    rustls::Error::InvalidCertificate(rustls::CertificateError::BadSignature)
+                ),
+                "{version:?}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bad_bundle_is_a_tls_error_naming_its_path() {
+        let missing: PathBuf = "/nonexistent/ca.pem".into();
+        let cases = [
+            (missing, "cannot be read"),
+            (
+                temp_file(
+                    "broken.pem",
+                    b"-----BEGIN CERTIFICATE-----\n!!! not base64 !!!\n-----END CERTIFICATE-----\n",
+                ),
+                "invalid PEM",
+            ),
+            (
+                // Valid PEM and base64, but the DER inside is not a certificate.
+                temp_file(
+                    "not-a-cert.pem",
+                    b"-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n",
+                ),
+                "invalid certificate",
+            ),
+            (
+                temp_file("empty.pem", b"just some text, no PEM sections\n"),
+                "holds no certificate",
+            ),
+        ];
+        for (path, what) in cases {
+            let err = match client_config(&bundle(path.clone())) {
+                Ok(_) => panic!("expected an error for {}", path.display()),
+                Err(e) => e,
+            };
+            assert_eq!(err.kind, TransportErrorKind::Tls, "{err}");
+            assert_eq!(err.message, format!("CA bundle {}: {what}", path.display()));
+        }
+    }
+}
