@@ -48,6 +48,16 @@ impl std::hash::BuildHasher for MapHasher {
 }
 
 /// An empty [`Map`] with room for `capacity` entries.
+///
+/// ```
+/// use sansboto_core::value::{map_with_capacity, Key, Value};
+/// let mut item = map_with_capacity(2);
+/// item.insert("Artist".into(), Value::from("No One You Know"));
+/// let name = String::from("SongTitle");
+/// item.insert(Key::from(name), Value::from("Call Me Today"));
+/// assert_eq!(item["Artist"].as_str(), Some("No One You Know"));
+/// assert_eq!(item.keys().map(Key::as_str).collect::<Vec<_>>(), ["Artist", "SongTitle"]);
+/// ```
 pub fn map_with_capacity(capacity: usize) -> Map {
     Map::with_capacity_and_hasher(capacity, MapHasher)
 }
