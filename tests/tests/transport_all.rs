@@ -1,14 +1,24 @@
-//! All three transports linked into one binary (their features are additive) and driven with one
-//! `HttpConfig` against the same loopback server: they must agree byte for byte.
+//! All three transports linked into one binary (their features are additive): driven with one
+//! `HttpConfig` against the same loopback server they must agree byte for byte, and each passes
+//! every shared loopback scenario of `transport_support/scenarios.rs` (the async-std one under
+//! async-std's and smol's executors).
 
 #[path = "transport_support/mod.rs"]
 mod support;
 
-use std::time::Duration;
+#[path = "transport_support/scenarios.rs"]
+mod scenarios;
+
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use sansboto_core::body::Body;
+use sansboto_core::body::{Body, StreamingBody};
 use sansboto_core::http_config::HttpConfig;
+use scenarios::{HttpViaProxy, TransportUnderTest};
 use support::{Mode, Server};
 
 fn config() -> HttpConfig {
@@ -78,3 +88,171 @@ fn every_transport_sends_the_same_request() {
     assert_eq!(seen.len(), 3);
     assert!(seen.iter().all(|r| r.target == "/all" && r.body_len == 10));
 }
+
+/// Reads `len` pattern bytes without holding them in memory (as `std::io::Read` for the blocking
+/// transport, as `futures_io::AsyncRead` for the async-std one).
+struct PatternReader {
+    pos: u64,
+    len: u64,
+}
+
+impl PatternReader {
+    fn fill(&mut self, buf: &mut [u8]) -> usize {
+        let n = (self.len - self.pos).min(buf.len() as u64) as usize;
+        for (i, b) in buf[..n].iter_mut().enumerate() {
+            *b = support::pattern(self.pos + i as u64);
+        }
+        self.pos += n as u64;
+        n
+    }
+}
+
+impl std::io::Read for PatternReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        Ok(self.fill(buf))
+    }
+}
+
+impl futures_lite::AsyncRead for PatternReader {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Poll::Ready(Ok(self.fill(buf)))
+    }
+}
+
+/// `len` pattern bytes as a stream of 64 KiB chunks, generated lazily (for tokio's `stream_body`).
+fn pattern_stream(
+    len: u64,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send {
+    let chunk = 64 * 1024;
+    futures_util::stream::iter((0..len.div_ceil(chunk)).map(move |i| {
+        let start = i * chunk;
+        Ok(Bytes::from(
+            (start..(start + chunk).min(len))
+                .map(support::pattern)
+                .collect::<Vec<u8>>(),
+        ))
+    }))
+}
+
+impl TransportUnderTest for sansboto_tokio::HttpClient {
+    const NAME: &'static str = "tokio";
+    const HTTP_VIA_PROXY: HttpViaProxy = HttpViaProxy::AbsoluteForm {
+        target: "http://bucket.example.invalid/key?x=1",
+    };
+
+    fn pattern_upload(len: u64, declared: Option<u64>) -> StreamingBody {
+        sansboto_tokio::stream_body(pattern_stream(len), declared)
+    }
+
+    fn file_upload(path: &Path) -> impl Future<Output = std::io::Result<StreamingBody>> {
+        sansboto_tokio::file_body(path.to_owned())
+    }
+
+    fn monotonic_now() -> Instant {
+        sansboto_tokio::monotonic_now()
+    }
+}
+
+impl TransportUnderTest for sansboto_async_std::HttpClient {
+    const NAME: &'static str = "async-std";
+    const HTTP_VIA_PROXY: HttpViaProxy = HttpViaProxy::AbsoluteForm {
+        target: "http://bucket.example.invalid:80/key?x=1",
+    };
+
+    fn pattern_upload(len: u64, declared: Option<u64>) -> StreamingBody {
+        sansboto_async_std::reader_body(PatternReader { pos: 0, len }, declared)
+    }
+
+    fn file_upload(path: &Path) -> impl Future<Output = std::io::Result<StreamingBody>> {
+        sansboto_async_std::file_body(path.to_owned())
+    }
+
+    fn monotonic_now() -> Instant {
+        sansboto_async_std::monotonic_now()
+    }
+}
+
+impl TransportUnderTest for sansboto_blocking::HttpClient {
+    const NAME: &'static str = "blocking";
+    const HTTP_VIA_PROXY: HttpViaProxy = HttpViaProxy::ConnectTunnel;
+
+    fn pattern_upload(len: u64, declared: Option<u64>) -> StreamingBody {
+        sansboto_blocking::reader_body(PatternReader { pos: 0, len }, declared)
+    }
+
+    fn file_upload(path: &Path) -> impl Future<Output = std::io::Result<StreamingBody>> {
+        std::future::ready(sansboto_blocking::file_body(path))
+    }
+
+    fn monotonic_now() -> Instant {
+        sansboto_blocking::monotonic_now()
+    }
+}
+
+/// Run a scenario on a current-thread tokio runtime (what `#[tokio::test]` makes).
+fn run_on_tokio<F: Future<Output = ()>>(scenario: impl Fn() -> F) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(scenario());
+}
+
+/// Run a scenario on async-std's executor, then again on smol's.
+fn run_on_async_std_and_smol<F: Future<Output = ()>>(scenario: impl Fn() -> F) {
+    async_std::task::block_on(scenario());
+    smol::block_on(scenario());
+}
+
+/// Run a scenario with the blocking crate's `block_on` (its futures complete at once).
+fn run_blocking<F: Future<Output = ()>>(scenario: impl Fn() -> F) {
+    sansboto_blocking::block_on(scenario());
+}
+
+/// One `#[test]` per scenario and transport: `on_tokio::NAME`, `on_async_std::NAME`,
+/// `on_blocking::NAME`.
+macro_rules! on_every_transport {
+    ($($scenario:ident),+ $(,)?) => {
+        mod on_tokio {
+            $(#[test]
+            fn $scenario() {
+                super::run_on_tokio(super::scenarios::$scenario::<sansboto_tokio::HttpClient>);
+            })+
+        }
+        mod on_async_std {
+            $(#[test]
+            fn $scenario() {
+                super::run_on_async_std_and_smol(
+                    super::scenarios::$scenario::<sansboto_async_std::HttpClient>,
+                );
+            })+
+        }
+        mod on_blocking {
+            $(#[test]
+            fn $scenario() {
+                super::run_blocking(super::scenarios::$scenario::<sansboto_blocking::HttpClient>);
+            })+
+        }
+    };
+}
+
+on_every_transport!(
+    get_and_put_bytes_round_trip,
+    request_target_is_sent_exactly_as_built,
+    put_streams_of_known_and_unknown_length,
+    streaming_body_is_taken_once_and_foreign_sources_are_rejected,
+    response_streams_chunk_by_chunk,
+    idle_pooled_connection_outlives_the_read_timeout,
+    connection_refused_is_connect,
+    silent_server_times_out_within_read_timeout,
+    truncated_body_is_io,
+    servers_closing_after_each_response_never_break_reuse,
+    tls_verification_with_and_without_the_ca_bundle,
+    http_through_a_forward_proxy_and_no_proxy_bypasses,
+    https_through_a_connect_tunnel,
+    sleep_and_clocks,
+);

@@ -1,25 +1,21 @@
-//! The async-std/smol transport against tiny loopback servers: round trips, streaming both
-//! ways, every failure kind, connection reuse against closing servers, TLS trust and proxies.
-//! Every test runs twice: under `async_std::task::block_on` and under `smol::block_on`.
+//! What only the async-std crate's public API offers, against the loopback servers: the response
+//! body as a `futures::Stream` and a `futures_io::AsyncRead`, truncation seen through
+//! `AsyncRead`. Every test runs twice: under `async_std::task::block_on` and under
+//! `smol::block_on`. The scenarios every transport shares (round trips, streaming through the
+//! `Transport` trait, failure kinds, connection reuse, TLS, proxies, clocks) run on this crate in
+//! `tests/tests/transport_all.rs` (`on_async_std::*`).
 
 #[path = "../../tests/tests/transport_support/mod.rs"]
 mod support;
 
 use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_lite::{AsyncReadExt, StreamExt};
-use sansboto_async_std::{
-    file_body, reader_body, HttpClient, HttpConfig, NoProxy, ProxyConfig, ProxyUrl,
-};
+use sansboto_async_std::{HttpClient, HttpConfig};
 use sansboto_core::body::Body;
-use sansboto_core::error::TransportErrorKind;
 use support::{Mode, Server};
-
-const MIB: u64 = 1024 * 1024;
 
 /// Run `test` to completion on async-std's executor, then on smol's.
 fn on_both_runtimes<F: Future<Output = ()>>(test: impl Fn() -> F) {
@@ -27,191 +23,25 @@ fn on_both_runtimes<F: Future<Output = ()>>(test: impl Fn() -> F) {
     smol::block_on(test());
 }
 
-/// A client with a read timeout generous enough for a loaded CI machine.
 fn client() -> HttpClient {
-    client_with_read_timeout(Duration::from_secs(20))
-}
-
-/// A client whose read timeout the timeout tests can wait out quickly.
-fn quick_client() -> HttpClient {
-    client_with_read_timeout(Duration::from_millis(300))
-}
-
-fn client_with_read_timeout(read_timeout: Duration) -> HttpClient {
     HttpClient::new(HttpConfig {
-        read_timeout,
+        read_timeout: Duration::from_secs(20),
         ..HttpConfig::default()
     })
     .unwrap()
 }
 
-fn request(method: &str, url: &str, body: Body) -> http::Request<Body> {
-    http::Request::builder()
-        .method(method)
-        .uri(url)
-        .body(body)
-        .unwrap()
-}
-
-async fn text(client: &HttpClient, req: http::Request<Body>) -> String {
-    let resp = client.send(req).await.unwrap();
-    assert_eq!(resp.status(), 200);
-    String::from_utf8(resp.into_body().bytes().await.unwrap().to_vec()).unwrap()
-}
-
-/// An async reader producing `len` pattern bytes without holding them in memory.
-struct PatternReader {
-    pos: u64,
-    len: u64,
-}
-
-impl futures_io::AsyncRead for PatternReader {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<std::io::Result<usize>> {
-        let n = (self.len - self.pos).min(buf.len() as u64) as usize;
-        for (i, b) in buf[..n].iter_mut().enumerate() {
-            *b = support::pattern(self.pos + i as u64);
-        }
-        self.pos += n as u64;
-        Poll::Ready(Ok(n))
-    }
+fn get(url: &str) -> http::Request<Body> {
+    http::Request::builder().uri(url).body(Body::Empty).unwrap()
 }
 
 #[test]
-fn get_and_put_bytes_round_trip() {
+fn response_body_is_a_stream_and_an_async_read() {
     on_both_runtimes(|| async {
         let server = Server::start(Mode::Echo);
         let c = client();
-        assert_eq!(
-            text(&c, request("GET", &server.url("/x"), Body::Empty)).await,
-            "GET 0 0"
-        );
-        let body = Bytes::from_static(b"hello transport");
-        let expected = format!(
-            "PUT {} {}",
-            body.len(),
-            support::checksum(body.iter().copied(), 0)
-        );
-        assert_eq!(
-            text(&c, request("PUT", &server.url("/x"), Body::Bytes(body))).await,
-            expected
-        );
-        let seen = server.seen.lock().unwrap().clone();
-        assert_eq!(seen[1].header("content-length"), Some("15"));
-        assert_eq!(
-            server.connection_count(),
-            1,
-            "keep-alive server: one pooled connection"
-        );
-    });
-}
-
-#[test]
-fn request_target_is_sent_exactly_as_built() {
-    on_both_runtimes(|| async {
-        let server = Server::start(Mode::Echo);
-        let c = client();
-        let url = server.url("/bucket/a/../b/./c%2Fd?list-type=2&prefix=x%20y");
-        text(&c, request("GET", &url, Body::Empty)).await;
-        let seen = server.seen.lock().unwrap().clone();
-        assert_eq!(
-            seen[0].target,
-            "/bucket/a/../b/./c%2Fd?list-type=2&prefix=x%20y"
-        );
-    });
-}
-
-#[test]
-fn put_streams_of_known_and_unknown_length() {
-    on_both_runtimes(|| async {
-        let server = Server::start(Mode::Echo);
-        let c = client();
-        let len = 8 * MIB;
-        let expected = format!("PUT {len} {}", support::pattern_checksum(len));
-
-        let known = Body::Stream(reader_body(PatternReader { pos: 0, len }, Some(len)));
-        assert_eq!(
-            text(&c, request("PUT", &server.url("/known"), known)).await,
-            expected
-        );
-
-        let unknown = Body::Stream(reader_body(PatternReader { pos: 0, len }, None));
-        assert_eq!(
-            text(&c, request("PUT", &server.url("/chunked"), unknown)).await,
-            expected
-        );
-
-        let data: Vec<u8> = (0..len).map(support::pattern).collect();
-        let path = support::temp_file("async-std-upload.bin", &data);
-        let file = file_body(&path).await.unwrap();
-        assert_eq!(file.len(), Some(len));
-        assert_eq!(
-            text(&c, request("PUT", &server.url("/file"), Body::Stream(file))).await,
-            expected
-        );
-
-        let seen = server.seen.lock().unwrap().clone();
-        assert_eq!(seen[0].header("content-length"), Some("8388608"));
-        assert_eq!(seen[1].header("transfer-encoding"), Some("chunked"));
-        assert_eq!(seen[2].header("content-length"), Some("8388608"));
-    });
-}
-
-#[test]
-fn streaming_body_is_taken_once_and_foreign_sources_are_rejected() {
-    on_both_runtimes(|| async {
-        let server = Server::start(Mode::Echo);
-        let c = client();
-        let sb = reader_body(PatternReader { pos: 0, len: 10 }, Some(10));
-        text(
-            &c,
-            request("PUT", &server.url("/a"), Body::Stream(sb.clone())),
-        )
-        .await;
-        let err = c
-            .send(request("PUT", &server.url("/a"), Body::Stream(sb)))
-            .await
-            .unwrap_err();
-        assert_eq!(err.kind, TransportErrorKind::Request);
-        let foreign = sansboto_core::body::StreamingBody::new(42u32, Some(4));
-        let err = c
-            .send(request("PUT", &server.url("/a"), Body::Stream(foreign)))
-            .await
-            .unwrap_err();
-        assert_eq!(err.kind, TransportErrorKind::Request);
-    });
-}
-
-#[test]
-fn response_streams_chunk_by_chunk_and_through_async_read() {
-    on_both_runtimes(|| async {
-        let server = Server::start(Mode::Echo);
-        let c = client();
-        let len = 8 * MIB;
-        let url = server.url(&format!("/bytes/{len}"));
-        let mut body = c
-            .send(request("GET", &url, Body::Empty))
-            .await
-            .unwrap()
-            .into_body();
-        assert_eq!(body.content_length(), Some(len));
-        let (mut got, mut sum, mut chunks) = (0u64, 0u64, 0);
-        while let Some(chunk) = body.chunk().await.unwrap() {
-            sum = sum.wrapping_add(support::checksum(chunk.iter().copied(), got));
-            got += chunk.len() as u64;
-            chunks += 1;
-        }
-        assert_eq!((got, sum), (len, support::pattern_checksum(len)));
-        assert!(
-            chunks > 1,
-            "an 8 MiB body arrives in several chunks, got {chunks}"
-        );
-
         let stream = c
-            .send(request("GET", &server.url("/bytes/100000"), Body::Empty))
+            .send(get(&server.url("/bytes/100000")))
             .await
             .unwrap()
             .into_body();
@@ -219,7 +49,7 @@ fn response_streams_chunk_by_chunk_and_through_async_read() {
         assert_eq!(all.iter().map(Bytes::len).sum::<usize>(), 100_000);
 
         let mut reader = c
-            .send(request("GET", &server.url("/bytes/70000"), Body::Empty))
+            .send(get(&server.url("/bytes/70000")))
             .await
             .unwrap()
             .into_body();
@@ -230,257 +60,24 @@ fn response_streams_chunk_by_chunk_and_through_async_read() {
             .iter()
             .enumerate()
             .all(|(i, &b)| b == support::pattern(i as u64)));
-
-        let head = c
-            .send(request("HEAD", &server.url("/h"), Body::Empty))
-            .await
-            .unwrap();
-        assert_eq!(head.headers()["content-length"], "12345");
-        assert!(
-            head.into_body().bytes().await.unwrap().is_empty(),
-            "HEAD has no body, and that is no truncation"
-        );
         assert_eq!(
             server.connection_count(),
             1,
-            "every exchange above reused one connection"
+            "bodies read as a stream or a reader give their connection back"
         );
     });
 }
 
 #[test]
-fn idle_pooled_connection_outlives_the_read_timeout() {
-    on_both_runtimes(|| async {
-        let server = Server::start(Mode::Echo);
-        let c = quick_client();
-        assert_eq!(
-            text(&c, request("GET", &server.url("/1"), Body::Empty)).await,
-            "GET 0 0"
-        );
-        // Idle for longer than the 300 ms read timeout: the pooled connection must still work (or
-        // be replaced), never fail the next request.
-        sansboto_async_std::sleep(Duration::from_millis(700)).await;
-        assert_eq!(
-            text(&c, request("GET", &server.url("/2"), Body::Empty)).await,
-            "GET 0 0"
-        );
-    });
-}
-
-#[test]
-fn connection_refused_is_connect() {
-    on_both_runtimes(|| async {
-        let port = support::closed_port();
-        let err = client()
-            .send(request(
-                "GET",
-                &format!("http://127.0.0.1:{port}/"),
-                Body::Empty,
-            ))
-            .await
-            .unwrap_err();
-        assert_eq!(err.kind, TransportErrorKind::Connect, "{err}");
-    });
-}
-
-#[test]
-fn silent_server_times_out_within_read_timeout() {
-    on_both_runtimes(|| async {
-        let server = Server::start(Mode::Silent);
-        let started = Instant::now();
-        let err = quick_client()
-            .send(request("GET", &server.url("/"), Body::Empty))
-            .await
-            .unwrap_err();
-        let waited = started.elapsed();
-        assert_eq!(err.kind, TransportErrorKind::Timeout, "{err}");
-        assert!(
-            waited >= Duration::from_millis(300) && waited < Duration::from_secs(3),
-            "waited {waited:?}"
-        );
-    });
-}
-
-#[test]
-fn truncated_body_is_io() {
+fn truncated_body_through_async_read_is_unexpected_eof() {
     on_both_runtimes(|| async {
         let server = Server::start(Mode::Truncate);
-        let resp = client()
-            .send(request("GET", &server.url("/"), Body::Empty))
-            .await
-            .unwrap();
-        let err = resp.into_body().bytes().await.unwrap_err();
-        assert_eq!(err.kind, TransportErrorKind::Io, "{err}");
-
-        let mut body = client()
-            .send(request("GET", &server.url("/"), Body::Empty))
-            .await
-            .unwrap()
-            .into_body();
-        let first = body.chunk().await.unwrap().unwrap();
-        assert_eq!(&first[..], b"0123456789");
-        assert_eq!(body.chunk().await.unwrap_err().kind, TransportErrorKind::Io);
-
-        let resp = client()
-            .send(request("GET", &server.url("/"), Body::Empty))
-            .await
-            .unwrap();
+        let resp = client().send(get(&server.url("/"))).await.unwrap();
         let err = resp
             .into_body()
             .read_to_end(&mut Vec::new())
             .await
             .unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof, "{err}");
-    });
-}
-
-#[test]
-fn servers_closing_after_each_response_never_break_reuse() {
-    on_both_runtimes(|| async {
-        for mode in [
-            Mode::EchoCloseWithHeader,
-            Mode::EchoCloseSilently,
-            Mode::EchoCloseLate,
-        ] {
-            let server = Server::start(mode);
-            let c = client();
-            let n = if mode == Mode::EchoCloseLate { 6 } else { 30 };
-            for i in 0..n {
-                let body = if i % 2 == 0 {
-                    Body::Empty
-                } else {
-                    Body::Bytes(Bytes::from_static(b"abc"))
-                };
-                let method = if i % 2 == 0 { "GET" } else { "PUT" };
-                let got = text(&c, request(method, &server.url("/"), body)).await;
-                assert!(got.starts_with(method), "{mode:?} request {i}: {got}");
-            }
-            if mode != Mode::EchoCloseLate {
-                assert_eq!(
-                    server.connection_count(),
-                    n,
-                    "{mode:?}: one connection per request"
-                );
-            }
-        }
-    });
-}
-
-#[test]
-fn tls_verification_with_and_without_the_ca_bundle() {
-    on_both_runtimes(|| async {
-        let (server_cfg, pem) = support::self_signed();
-        let server = Server::start_tls(server_cfg);
-        let url = format!("https://localhost:{}/x", server.addr.port());
-
-        let err = client()
-            .send(request("GET", &url, Body::Empty))
-            .await
-            .unwrap_err();
-        assert_eq!(err.kind, TransportErrorKind::Tls, "{err}");
-
-        let bundle = support::temp_file("async-std-ca.pem", pem.as_bytes());
-        let trusting = HttpClient::new(HttpConfig {
-            ca_bundle: Some(bundle),
-            ..HttpConfig::default()
-        })
-        .unwrap();
-        assert_eq!(
-            text(&trusting, request("GET", &url, Body::Empty)).await,
-            "GET 0 0"
-        );
-        assert_eq!(
-            text(&trusting, request("GET", &url, Body::Empty)).await,
-            "GET 0 0"
-        );
-        assert_eq!(
-            server.connection_count(),
-            2,
-            "the TLS connection was pooled and reused"
-        );
-
-        let unverified = HttpClient::new(HttpConfig {
-            verify: false,
-            ..HttpConfig::default()
-        })
-        .unwrap();
-        assert_eq!(
-            text(&unverified, request("GET", &url, Body::Empty)).await,
-            "GET 0 0"
-        );
-
-        let missing = HttpConfig {
-            ca_bundle: Some("/nonexistent/ca.pem".into()),
-            ..HttpConfig::default()
-        };
-        assert_eq!(
-            HttpClient::new(missing).unwrap_err().kind,
-            TransportErrorKind::Tls
-        );
-    });
-}
-
-fn proxy_to(proxy: &Server, no_proxy: &str) -> ProxyConfig {
-    let url = ProxyUrl::parse(&format!("http://{}", proxy.addr)).unwrap();
-    ProxyConfig {
-        http: Some(url.clone()),
-        https: Some(url),
-        no_proxy: NoProxy::parse(no_proxy),
-    }
-}
-
-#[test]
-fn http_through_a_forward_proxy_uses_absolute_form_and_no_proxy_bypasses() {
-    on_both_runtimes(|| async {
-        let proxy = Server::start(Mode::Proxy);
-        let origin = Server::start(Mode::Echo);
-        let cfg = HttpConfig {
-            proxy: Some(proxy_to(&proxy, "127.0.0.1")),
-            ..HttpConfig::default()
-        };
-        let c = HttpClient::new(cfg).unwrap();
-        let got = text(
-            &c,
-            request("GET", "http://bucket.example.invalid/key?x=1", Body::Empty),
-        )
-        .await;
-        assert_eq!(got, "proxied http://bucket.example.invalid:80/key?x=1");
-        assert_eq!(
-            text(&c, request("GET", &origin.url("/direct"), Body::Empty)).await,
-            "GET 0 0"
-        );
-        assert_eq!(proxy.seen.lock().unwrap().len(), 1);
-        assert_eq!(origin.seen.lock().unwrap().len(), 1);
-    });
-}
-
-#[test]
-fn https_through_a_connect_tunnel() {
-    on_both_runtimes(|| async {
-        let proxy = Server::start(Mode::Proxy);
-        let (server_cfg, pem) = support::self_signed();
-        let origin = Server::start_tls(server_cfg);
-        let bundle = support::temp_file("async-std-tunnel-ca.pem", pem.as_bytes());
-        let cfg = HttpConfig {
-            proxy: Some(proxy_to(&proxy, "")),
-            ca_bundle: Some(bundle),
-            ..HttpConfig::default()
-        };
-        let c = HttpClient::new(cfg).unwrap();
-        let url = format!("https://localhost:{}/t", origin.addr.port());
-        assert_eq!(text(&c, request("GET", &url, Body::Empty)).await, "GET 0 0");
-        let seen = proxy.seen.lock().unwrap().clone();
-        assert_eq!(seen[0].method, "CONNECT");
-        assert_eq!(seen[0].target, format!("localhost:{}", origin.addr.port()));
-    });
-}
-
-#[test]
-fn sleep_and_clocks() {
-    on_both_runtimes(|| async {
-        let started = sansboto_async_std::monotonic_now();
-        sansboto_async_std::sleep(Duration::from_millis(20)).await;
-        assert!(sansboto_async_std::monotonic_now() - started >= Duration::from_millis(20));
-        assert!(sansboto_async_std::now() > std::time::UNIX_EPOCH);
     });
 }

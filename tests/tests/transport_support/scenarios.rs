@@ -1,0 +1,434 @@
+//! The loopback scenarios every HTTP transport must pass, written once and generic over the
+//! core's `Transport` trait (plus the few crate-specific body sources of [`TransportUnderTest`]):
+//! round trips, streaming both ways, every failure kind, connection reuse against closing
+//! servers, TLS trust and proxies. `tests/tests/transport_all.rs` runs each scenario on the
+//! tokio, async-std (under async-std's and smol's executors) and blocking transports; what only
+//! one crate's public API offers (its `AsyncRead`/`Read`/`Stream` adaptors) stays in that crate's
+//! `tests/http.rs`.
+
+use std::future::Future;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use sansboto_core::body::{Body, StreamingBody};
+use sansboto_core::error::TransportErrorKind;
+use sansboto_core::http_config::{HttpConfig, NoProxy, ProxyConfig, ProxyUrl};
+use sansboto_core::runtime::Transport;
+
+use crate::support::{self, Mode, Server};
+
+const MIB: u64 = 1024 * 1024;
+
+/// How a transport sends a plain-http request through a forward proxy.
+#[derive(Clone, Copy, Debug)]
+pub enum HttpViaProxy {
+    /// An absolute-form request line, whose target the proxy sees as `target` for
+    /// `http://bucket.example.invalid/key?x=1` (some clients spell out the default port).
+    AbsoluteForm { target: &'static str },
+    /// A `CONNECT` tunnel, as for https (ureq 3 has no absolute-form requests).
+    ConnectTunnel,
+}
+
+/// What a scenario needs from a transport crate beyond the `Transport` trait: its own ways of
+/// making upload bodies, its monotonic clock and its proxy style.
+pub trait TransportUnderTest: Transport<ResponseBody: std::fmt::Debug> {
+    /// Prefix of temp file names: the transports' tests share one process and temp dir.
+    const NAME: &'static str;
+    /// How this transport sends plain http through a proxy.
+    const HTTP_VIA_PROXY: HttpViaProxy;
+    /// `len` pattern bytes from this crate's streaming source, the length declared or not.
+    fn pattern_upload(len: u64, declared: Option<u64>) -> StreamingBody;
+    /// This crate's `file_body`.
+    fn file_upload(path: &Path) -> impl Future<Output = std::io::Result<StreamingBody>>;
+    /// This crate's `monotonic_now`.
+    fn monotonic_now() -> Instant;
+}
+
+/// A client for `config`, or a panic saying why not.
+fn connect<T: Transport>(config: HttpConfig) -> T {
+    match T::connect(&config) {
+        Ok(client) => client,
+        Err(e) => panic!("connect: {e}"),
+    }
+}
+
+/// A client with a read timeout generous enough for a loaded CI machine.
+fn client<T: Transport>() -> T {
+    client_with_read_timeout(Duration::from_secs(20))
+}
+
+/// A client whose read timeout the timeout tests can wait out quickly.
+fn quick_client<T: Transport>() -> T {
+    client_with_read_timeout(Duration::from_millis(300))
+}
+
+fn client_with_read_timeout<T: Transport>(read_timeout: Duration) -> T {
+    connect(HttpConfig {
+        read_timeout,
+        ..HttpConfig::default()
+    })
+}
+
+fn request(method: &str, url: &str, body: Body) -> http::Request<Body> {
+    http::Request::builder()
+        .method(method)
+        .uri(url)
+        .body(body)
+        .unwrap()
+}
+
+/// The whole body of a 200 response to `req`, as text.
+async fn text<T: Transport>(client: &T, req: http::Request<Body>) -> String {
+    let resp = client.send(req).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let body = client.read_body(resp.into_body()).await.unwrap();
+    String::from_utf8(body.to_vec()).unwrap()
+}
+
+pub async fn get_and_put_bytes_round_trip<T: TransportUnderTest>() {
+    let server = Server::start(Mode::Echo);
+    let c = client::<T>();
+    assert_eq!(
+        text(&c, request("GET", &server.url("/x"), Body::Empty)).await,
+        "GET 0 0"
+    );
+    let body = Bytes::from_static(b"hello transport");
+    let expected = format!(
+        "PUT {} {}",
+        body.len(),
+        support::checksum(body.iter().copied(), 0)
+    );
+    assert_eq!(
+        text(&c, request("PUT", &server.url("/x"), Body::Bytes(body))).await,
+        expected
+    );
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen[1].header("content-length"), Some("15"));
+    assert_eq!(
+        server.connection_count(),
+        1,
+        "keep-alive server: one pooled connection"
+    );
+}
+
+pub async fn request_target_is_sent_exactly_as_built<T: TransportUnderTest>() {
+    let server = Server::start(Mode::Echo);
+    let c = client::<T>();
+    let url = server.url("/bucket/a/../b/./c%2Fd?list-type=2&prefix=x%20y");
+    text(&c, request("GET", &url, Body::Empty)).await;
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(
+        seen[0].target,
+        "/bucket/a/../b/./c%2Fd?list-type=2&prefix=x%20y"
+    );
+}
+
+pub async fn put_streams_of_known_and_unknown_length<T: TransportUnderTest>() {
+    let server = Server::start(Mode::Echo);
+    let c = client::<T>();
+    let len = 8 * MIB;
+    let expected = format!("PUT {len} {}", support::pattern_checksum(len));
+
+    let known = Body::Stream(T::pattern_upload(len, Some(len)));
+    assert_eq!(
+        text(&c, request("PUT", &server.url("/known"), known)).await,
+        expected
+    );
+
+    let unknown = Body::Stream(T::pattern_upload(len, None));
+    assert_eq!(
+        text(&c, request("PUT", &server.url("/chunked"), unknown)).await,
+        expected
+    );
+
+    let data: Vec<u8> = (0..len).map(support::pattern).collect();
+    let path = support::temp_file(&format!("{}-upload.bin", T::NAME), &data);
+    let file = T::file_upload(&path).await.unwrap();
+    assert_eq!(file.len(), Some(len));
+    assert_eq!(
+        text(&c, request("PUT", &server.url("/file"), Body::Stream(file))).await,
+        expected
+    );
+
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen[0].header("content-length"), Some("8388608"));
+    assert_eq!(seen[0].header("transfer-encoding"), None);
+    assert_eq!(seen[1].header("transfer-encoding"), Some("chunked"));
+    assert_eq!(seen[2].header("content-length"), Some("8388608"));
+}
+
+pub async fn streaming_body_is_taken_once_and_foreign_sources_are_rejected<
+    T: TransportUnderTest,
+>() {
+    let server = Server::start(Mode::Echo);
+    let c = client::<T>();
+    let sb = T::pattern_upload(10, Some(10));
+    text(
+        &c,
+        request("PUT", &server.url("/a"), Body::Stream(sb.clone())),
+    )
+    .await;
+    let err = c
+        .send(request("PUT", &server.url("/a"), Body::Stream(sb)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, TransportErrorKind::Request);
+    let foreign = StreamingBody::new(42u32, Some(4));
+    let err = c
+        .send(request("PUT", &server.url("/a"), Body::Stream(foreign)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, TransportErrorKind::Request);
+}
+
+pub async fn response_streams_chunk_by_chunk<T: TransportUnderTest>() {
+    let server = Server::start(Mode::Echo);
+    let c = client::<T>();
+    let len = 8 * MIB;
+    let url = server.url(&format!("/bytes/{len}"));
+    let mut body = c
+        .send(request("GET", &url, Body::Empty))
+        .await
+        .unwrap()
+        .into_body();
+    assert_eq!(T::body_len(&body), Some(len));
+    let (mut got, mut sum, mut chunks) = (0u64, 0u64, 0);
+    while let Some(chunk) = c.read_chunk(&mut body).await.unwrap() {
+        sum = sum.wrapping_add(support::checksum(chunk.iter().copied(), got));
+        got += chunk.len() as u64;
+        chunks += 1;
+    }
+    assert_eq!((got, sum), (len, support::pattern_checksum(len)));
+    assert!(
+        chunks > 1,
+        "an 8 MiB body arrives in several chunks, got {chunks}"
+    );
+
+    let head = c
+        .send(request("HEAD", &server.url("/h"), Body::Empty))
+        .await
+        .unwrap();
+    assert_eq!(head.headers()["content-length"], "12345");
+    assert!(
+        c.read_body(head.into_body()).await.unwrap().is_empty(),
+        "HEAD has no body, and that is no truncation"
+    );
+    assert_eq!(
+        server.connection_count(),
+        1,
+        "every exchange above reused one connection"
+    );
+}
+
+pub async fn idle_pooled_connection_outlives_the_read_timeout<T: TransportUnderTest>() {
+    let server = Server::start(Mode::Echo);
+    let c = quick_client::<T>();
+    assert_eq!(
+        text(&c, request("GET", &server.url("/1"), Body::Empty)).await,
+        "GET 0 0"
+    );
+    // Idle for longer than the 300 ms read timeout: the pooled connection must still work (or
+    // be replaced), never fail the next request.
+    c.sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        text(&c, request("GET", &server.url("/2"), Body::Empty)).await,
+        "GET 0 0"
+    );
+}
+
+pub async fn connection_refused_is_connect<T: TransportUnderTest>() {
+    let port = support::closed_port();
+    let url = format!("http://127.0.0.1:{port}/");
+    let err = client::<T>()
+        .send(request("GET", &url, Body::Empty))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, TransportErrorKind::Connect, "{err}");
+}
+
+pub async fn silent_server_times_out_within_read_timeout<T: TransportUnderTest>() {
+    let server = Server::start(Mode::Silent);
+    let started = Instant::now();
+    let err = quick_client::<T>()
+        .send(request("GET", &server.url("/"), Body::Empty))
+        .await
+        .unwrap_err();
+    let waited = started.elapsed();
+    assert_eq!(err.kind, TransportErrorKind::Timeout, "{err}");
+    assert!(
+        waited >= Duration::from_millis(300) && waited < Duration::from_secs(3),
+        "waited {waited:?}"
+    );
+}
+
+/// A body cut short is an `Io` error, read whole or chunk by chunk (after the bytes that did
+/// arrive).
+pub async fn truncated_body_is_io<T: TransportUnderTest>() {
+    let server = Server::start(Mode::Truncate);
+    let c = client::<T>();
+    let resp = c
+        .send(request("GET", &server.url("/"), Body::Empty))
+        .await
+        .unwrap();
+    let err = c.read_body(resp.into_body()).await.unwrap_err();
+    assert_eq!(err.kind, TransportErrorKind::Io, "{err}");
+
+    let mut body = c
+        .send(request("GET", &server.url("/"), Body::Empty))
+        .await
+        .unwrap()
+        .into_body();
+    let first = c.read_chunk(&mut body).await.unwrap().unwrap();
+    assert_eq!(&first[..], b"0123456789");
+    let err = c.read_chunk(&mut body).await.unwrap_err();
+    assert_eq!(err.kind, TransportErrorKind::Io, "{err}");
+}
+
+pub async fn servers_closing_after_each_response_never_break_reuse<T: TransportUnderTest>() {
+    for mode in [
+        Mode::EchoCloseWithHeader,
+        Mode::EchoCloseSilently,
+        Mode::EchoCloseLate,
+    ] {
+        let server = Server::start(mode);
+        let c = client::<T>();
+        let n = if mode == Mode::EchoCloseLate { 6 } else { 30 };
+        for i in 0..n {
+            let body = if i % 2 == 0 {
+                Body::Empty
+            } else {
+                Body::Bytes(Bytes::from_static(b"abc"))
+            };
+            let method = if i % 2 == 0 { "GET" } else { "PUT" };
+            let got = text(&c, request(method, &server.url("/"), body)).await;
+            assert!(got.starts_with(method), "{mode:?} request {i}: {got}");
+        }
+        if mode != Mode::EchoCloseLate {
+            assert_eq!(
+                server.connection_count(),
+                n,
+                "{mode:?}: one connection per request"
+            );
+        }
+    }
+}
+
+pub async fn tls_verification_with_and_without_the_ca_bundle<T: TransportUnderTest>() {
+    let (server_cfg, pem) = support::self_signed();
+    let server = Server::start_tls(server_cfg);
+    let url = format!("https://localhost:{}/x", server.addr.port());
+
+    let err = client::<T>()
+        .send(request("GET", &url, Body::Empty))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, TransportErrorKind::Tls, "{err}");
+
+    let bundle = support::temp_file(&format!("{}-ca.pem", T::NAME), pem.as_bytes());
+    let trusting = connect::<T>(HttpConfig {
+        ca_bundle: Some(bundle),
+        ..HttpConfig::default()
+    });
+    assert_eq!(
+        text(&trusting, request("GET", &url, Body::Empty)).await,
+        "GET 0 0"
+    );
+    assert_eq!(
+        text(&trusting, request("GET", &url, Body::Empty)).await,
+        "GET 0 0"
+    );
+    assert_eq!(
+        server.connection_count(),
+        2,
+        "the TLS connection was pooled and reused"
+    );
+
+    let unverified = connect::<T>(HttpConfig {
+        verify: false,
+        ..HttpConfig::default()
+    });
+    assert_eq!(
+        text(&unverified, request("GET", &url, Body::Empty)).await,
+        "GET 0 0"
+    );
+
+    let missing = HttpConfig {
+        ca_bundle: Some("/nonexistent/ca.pem".into()),
+        ..HttpConfig::default()
+    };
+    let err = T::connect(&missing)
+        .err()
+        .expect("a missing CA bundle fails");
+    assert_eq!(err.kind, TransportErrorKind::Tls, "{err}");
+}
+
+fn proxy_to(proxy: &Server, no_proxy: &str) -> ProxyConfig {
+    let url = ProxyUrl::parse(&format!("http://{}", proxy.addr)).unwrap();
+    ProxyConfig {
+        http: Some(url.clone()),
+        https: Some(url),
+        no_proxy: NoProxy::parse(no_proxy),
+    }
+}
+
+/// Plain http goes through the proxy in the transport's style ([`HttpViaProxy`]); `NO_PROXY`
+/// hosts are reached directly.
+pub async fn http_through_a_forward_proxy_and_no_proxy_bypasses<T: TransportUnderTest>() {
+    let proxy = Server::start(Mode::Proxy);
+    let direct = Server::start(Mode::Echo);
+    let c = connect::<T>(HttpConfig {
+        proxy: Some(proxy_to(&proxy, "localhost")),
+        ..HttpConfig::default()
+    });
+    match T::HTTP_VIA_PROXY {
+        HttpViaProxy::AbsoluteForm { target } => {
+            // The proxy answers itself: the client never resolves the origin's name.
+            let url = "http://bucket.example.invalid/key?x=1";
+            let got = text(&c, request("GET", url, Body::Empty)).await;
+            assert_eq!(got, format!("proxied {target}"));
+        }
+        HttpViaProxy::ConnectTunnel => {
+            let origin = Server::start(Mode::Echo);
+            let got = text(&c, request("GET", &origin.url("/via-proxy"), Body::Empty)).await;
+            assert_eq!(got, "GET 0 0");
+            let seen = proxy.seen.lock().unwrap().clone();
+            assert_eq!(
+                (seen[0].method.as_str(), seen[0].target.clone()),
+                ("CONNECT", origin.addr.to_string())
+            );
+            assert_eq!(origin.seen.lock().unwrap().len(), 1);
+        }
+    }
+    assert_eq!(proxy.seen.lock().unwrap().len(), 1);
+    // NO_PROXY=localhost: straight to the origin.
+    let url = format!("http://localhost:{}/direct", direct.addr.port());
+    assert_eq!(text(&c, request("GET", &url, Body::Empty)).await, "GET 0 0");
+    assert_eq!(proxy.seen.lock().unwrap().len(), 1);
+    assert_eq!(direct.seen.lock().unwrap().len(), 1);
+}
+
+pub async fn https_through_a_connect_tunnel<T: TransportUnderTest>() {
+    let proxy = Server::start(Mode::Proxy);
+    let (server_cfg, pem) = support::self_signed();
+    let origin = Server::start_tls(server_cfg);
+    let bundle = support::temp_file(&format!("{}-tunnel-ca.pem", T::NAME), pem.as_bytes());
+    let c = connect::<T>(HttpConfig {
+        proxy: Some(proxy_to(&proxy, "")),
+        ca_bundle: Some(bundle),
+        ..HttpConfig::default()
+    });
+    let url = format!("https://localhost:{}/t", origin.addr.port());
+    assert_eq!(text(&c, request("GET", &url, Body::Empty)).await, "GET 0 0");
+    let seen = proxy.seen.lock().unwrap().clone();
+    assert_eq!(seen[0].method, "CONNECT");
+    assert_eq!(seen[0].target, format!("localhost:{}", origin.addr.port()));
+}
+
+pub async fn sleep_and_clocks<T: TransportUnderTest>() {
+    let c = client::<T>();
+    let started = T::monotonic_now();
+    c.sleep(Duration::from_millis(20)).await;
+    assert!(T::monotonic_now() - started >= Duration::from_millis(20));
+    assert!(c.now() > std::time::UNIX_EPOCH);
+}
