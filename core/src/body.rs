@@ -42,6 +42,25 @@ impl Body {
         }
     }
 
+    /// The `Content-Length` a request with this body and `method` carries, as botocore sends it:
+    /// the body's length when known, except that an empty body on GET or HEAD carries none; a
+    /// stream of unknown length carries none (it goes chunked). Servers such as S3 refuse a
+    /// bodiless PUT (CopyObject, an empty PutObject) that lacks `Content-Length: 0`, and HTTP
+    /// libraries differ on sending it, so transports apply this rule themselves.
+    ///
+    /// ```
+    /// use sansboto_core::body::Body;
+    /// assert_eq!(Body::Empty.request_content_length(&http::Method::PUT), Some(0));
+    /// assert_eq!(Body::Empty.request_content_length(&http::Method::GET), None);
+    /// assert_eq!(Body::from(b"abc".to_vec()).request_content_length(&http::Method::POST), Some(3));
+    /// ```
+    pub fn request_content_length(&self, method: &http::Method) -> Option<u64> {
+        match self.len()? {
+            0 if matches!(*method, http::Method::GET | http::Method::HEAD) => None,
+            len => Some(len),
+        }
+    }
+
     /// True when the body is known to be empty.
     pub fn is_empty(&self) -> bool {
         self.len() == Some(0)

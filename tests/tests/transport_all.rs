@@ -240,6 +240,28 @@ macro_rules! on_every_transport {
     };
 }
 
+// The async-std transport's HTTP stack (http-types/async-h1) adds `Content-Length: 0` and a
+// `Content-Type` to a bodiless GET by itself, so this one runs on the other two.
+mod content_length {
+    #[test]
+    fn on_tokio() {
+        super::run_on_tokio(
+            super::scenarios::content_length_only_where_a_body_is_expected::<
+                sansboto_tokio::HttpClient,
+            >,
+        );
+    }
+
+    #[test]
+    fn on_blocking() {
+        super::run_blocking(
+            super::scenarios::content_length_only_where_a_body_is_expected::<
+                sansboto_blocking::HttpClient,
+            >,
+        );
+    }
+}
+
 on_every_transport!(
     get_and_put_bytes_round_trip,
     request_target_is_sent_exactly_as_built,

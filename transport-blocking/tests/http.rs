@@ -53,25 +53,3 @@ fn truncated_body_through_read_is_unexpected_eof() {
     let err = resp.into_body().read_to_end(&mut Vec::new()).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof, "{err}");
 }
-
-/// A body-less GET carries no Content-Length (as botocore's), an empty PUT says 0. Not a shared
-/// scenario: the tokio transport sends no Content-Length on an empty PUT, and the async-std one
-/// sends `Content-Length: 0` (and a `Content-Type`) on a body-less GET.
-#[test]
-fn content_length_only_where_a_body_is_expected() {
-    let server = Server::start(Mode::Echo);
-    let c = client();
-    for method in ["GET", "PUT"] {
-        let resp = c.send(request(method, &server.url("/x"))).unwrap();
-        let expected = format!("{method} 0 0");
-        assert_eq!(resp.into_body().bytes().unwrap(), expected.as_bytes());
-    }
-    let seen = server.seen.lock().unwrap().clone();
-    assert_eq!(seen[0].header("content-length"), None, "GET: {:?}", seen[0]);
-    assert_eq!(
-        seen[1].header("content-length"),
-        Some("0"),
-        "PUT: {:?}",
-        seen[1]
-    );
-}

@@ -79,6 +79,15 @@ impl HttpClient {
             .extensions
             .get::<sansboto_core::httpchecksum::AwsChunkedBody>()
             .copied();
+        // hyper sends no `Content-Length` for an empty body, which S3 refuses on a PUT. (An
+        // aws-chunked body's length is the framed one: hyper works it out or sends it chunked.)
+        if framing.is_none() && !parts.headers.contains_key(http::header::CONTENT_LENGTH) {
+            if let Some(len) = body.request_content_length(&parts.method) {
+                parts
+                    .headers
+                    .insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
+            }
+        }
         let body = RequestBody::from_core(body, framing)?;
         if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
             return Err(TransportError::new(

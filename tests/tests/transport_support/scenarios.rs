@@ -112,6 +112,28 @@ pub async fn get_and_put_bytes_round_trip<T: TransportUnderTest>() {
     );
 }
 
+/// botocore's rule (`Body::request_content_length`): no `Content-Length` on a bodiless GET,
+/// `Content-Length: 0` on a bodiless PUT (S3 refuses a PUT without one).
+pub async fn content_length_only_where_a_body_is_expected<T: TransportUnderTest>() {
+    let server = Server::start(Mode::Echo);
+    let c = client::<T>();
+    for method in ["GET", "PUT"] {
+        let expected = format!("{method} 0 0");
+        assert_eq!(
+            text(&c, request(method, &server.url("/x"), Body::Empty)).await,
+            expected
+        );
+    }
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen[0].header("content-length"), None, "GET: {:?}", seen[0]);
+    assert_eq!(
+        seen[1].header("content-length"),
+        Some("0"),
+        "PUT: {:?}",
+        seen[1]
+    );
+}
+
 pub async fn request_target_is_sent_exactly_as_built<T: TransportUnderTest>() {
     let server = Server::start(Mode::Echo);
     let c = client::<T>();
