@@ -222,6 +222,11 @@ fn to_http_types(
             req.set_body(http_types::Body::from_reader(buffered, len));
         }
     }
+    // http-types gives a request without a `Content-Type` its body's type (octet-stream);
+    // botocore sends only what the serializer set (S3 would store that type on an object).
+    if !parts.headers.contains_key(http::header::CONTENT_TYPE) {
+        req.remove_header(http_types::headers::CONTENT_TYPE);
+    }
     Ok(req)
 }
 

@@ -134,6 +134,26 @@ pub async fn content_length_only_where_a_body_is_expected<T: TransportUnderTest>
     );
 }
 
+/// A transport sends the headers it was given: no `Content-Type` of its own when the request
+/// has none (S3 would store it on the object), and the caller's when it has one.
+pub async fn content_type_only_when_the_request_has_one<T: TransportUnderTest>() {
+    let server = Server::start(Mode::Echo);
+    let c = client::<T>();
+    let bytes = || Body::Bytes(Bytes::from_static(b"abc"));
+    text(&c, request("PUT", &server.url("/x"), bytes())).await;
+    let mut typed = request("PUT", &server.url("/y"), bytes());
+    typed.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain"),
+    );
+    text(&c, typed).await;
+    text(&c, request("GET", &server.url("/z"), Body::Empty)).await;
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen[0].header("content-type"), None, "{:?}", seen[0]);
+    assert_eq!(seen[1].header("content-type"), Some("text/plain"));
+    assert_eq!(seen[2].header("content-type"), None, "{:?}", seen[2]);
+}
+
 pub async fn request_target_is_sent_exactly_as_built<T: TransportUnderTest>() {
     let server = Server::start(Mode::Echo);
     let c = client::<T>();
