@@ -628,7 +628,8 @@ fn checks_200_error(model: &ServiceModel, op: &Operation) -> bool {
 }
 
 /// True when a 200 body is an S3 error document, or is not well-formed XML at all (a response
-/// cut short by the network): either way botocore treats it as a 500 and retries.
+/// cut short by the network): either way botocore treats it as a 500 and retries. The client
+/// runs this full check only on a 200 body that failed to parse (see [`handle_200_error`]).
 pub fn looks_like_200_error(body: &[u8]) -> bool {
     if body.is_empty() {
         return false;
@@ -639,7 +640,7 @@ pub fn looks_like_200_error(body: &[u8]) -> bool {
     // Whether the root element is an un-namespaced `Error`, once seen.
     let mut root_is_error: Option<bool> = None;
     loop {
-        // Events borrow from the body (no copy per event): this check reads every 200 body.
+        // Events borrow from the body (no copy per event).
         let event = match reader.read_event() {
             Ok(event) => event,
             Err(_) => return true,
