@@ -1,4 +1,4 @@
-//! [`Value`]: the one type for operation parameters and results, and the [`params!`] macro.
+//! [`Value`]: the one type for operation parameters and results, and the [`params!`](crate::params) macro.
 //!
 //! A value mirrors what botocore passes around as Python objects, with the distinctions a typed
 //! language needs kept explicit: integers vs floats, text vs bytes (blobs), timestamps, and a slot

@@ -52,7 +52,7 @@ pub(crate) fn push_uri_encoded(out: &mut String, input: &[u8], keep_slash: bool)
     }
 }
 
-/// `input` percent-encoded with [`push_uri_encoded`] rules (`/` encoded too).
+/// `input` percent-encoded with `push_uri_encoded` rules (`/` encoded too).
 pub fn uri_encode(input: &str) -> String {
     let mut s = String::with_capacity(input.len() + 8);
     push_uri_encoded(&mut s, input.as_bytes(), false);

@@ -4,7 +4,7 @@
 //! [`register_builtin`] under stable names (`s3.validate-bucket-name`, `route53.fix-ids`, …), so a
 //! user can list, replace or remove them like any other hook. Customizations that need the
 //! service model (which operations take an alias, which responses may hide an error) decide
-//! per operation on its first call and remember the answer ([`PerOperation`]), as botocore's
+//! per operation on its first call and remember the answer (`PerOperation`), as botocore's
 //! handlers decide per call: registration reads no operation or shape, so a client of a service
 //! with hundreds of operations starts without walking them. `README.md` beside this file maps every botocore handler to its
 //! hook, or says why none is needed.

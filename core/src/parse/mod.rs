@@ -4,8 +4,8 @@
 //! This module owns what the protocols share: the error-vs-success decision, generic 5xx/HTML
 //! errors, modeled-error lookup and merging, header / header-prefix / status-code members,
 //! `ResponseMetadata`, and the error types. Each protocol file has the same three entry points
-//! (`parse_output`, `parse_error`, `parse_modeled_error`); XML protocols share [`xml`], the JSON
-//! protocols share the shape-directed JSON reader in [`json`].
+//! (`parse_output`, `parse_error`, `parse_modeled_error`); XML protocols share `xml`, the JSON
+//! protocols share the shape-directed JSON reader in `json`.
 //!
 //! The shape of the results follows botocore 1.44.5 so that code written against botocore's
 //! dictionaries reads the same keys here (`Error.Code`, `ResponseMetadata.RequestId`, ...).
