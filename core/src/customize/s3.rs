@@ -652,12 +652,7 @@ pub fn looks_like_200_error(body: &[u8]) -> bool {
                     if root_is_error.is_some() {
                         return true; // a second root element
                     }
-                    // ElementTree names a root in a default namespace `{uri}Error`, and a
-                    // prefixed one too: only a bare `<Error>` counts.
-                    let default_ns = e
-                        .attributes()
-                        .any(|a| a.is_ok_and(|a| a.key.as_ref() == b"xmlns"));
-                    root_is_error = Some(e.name().as_ref() == b"Error" && !default_ns);
+                    root_is_error = Some(is_bare_error(e));
                 }
                 if matches!(event, XmlEvent::Start(_)) {
                     depth += 1;
@@ -672,6 +667,15 @@ pub fn looks_like_200_error(body: &[u8]) -> bool {
     }
     // Unclosed elements or no element at all: not a well-formed document.
     depth != 0 || root_is_error.unwrap_or(true)
+}
+
+/// Whether a root element is S3's error document. ElementTree names a root in a default
+/// namespace `{uri}Error`, and a prefixed one too: only a bare `<Error>` counts.
+fn is_bare_error(root: &quick_xml::events::BytesStart<'_>) -> bool {
+    let default_ns = root
+        .attributes()
+        .any(|a| a.is_ok_and(|a| a.key.as_ref() == b"xmlns"));
+    root.name().as_ref() == b"Error" && !default_ns
 }
 
 /// The part of [`looks_like_200_error`] that needs only the document's start: `Some(true)` when
@@ -692,11 +696,7 @@ fn root_looks_like_error(body: &[u8]) -> Option<bool> {
                 return Some(true)
             }
             Ok(XmlEvent::Start(e) | XmlEvent::Empty(e)) => {
-                // Only a bare `<Error>` counts, as in `looks_like_200_error`.
-                let default_ns = e
-                    .attributes()
-                    .any(|a| a.is_ok_and(|a| a.key.as_ref() == b"xmlns"));
-                return Some(e.name().as_ref() == b"Error" && !default_ns);
+                return Some(is_bare_error(&e));
             }
             Ok(_) => {}
         }
