@@ -46,5 +46,6 @@ pub fn shared_testdata_dir() -> Option<PathBuf> {
         .unwrap_or_else(|| workspace_root().join("../shared/testdata/botocore"));
     dir.is_dir().then_some(dir)
 }
+pub mod botocore;
 pub mod moto;
 pub mod s3s;

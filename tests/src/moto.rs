@@ -16,7 +16,7 @@ pub struct MotoServer {
 }
 
 /// The python that has moto installed.
-fn moto_python() -> PathBuf {
+pub(crate) fn moto_python() -> PathBuf {
     if let Some(p) = std::env::var_os("SANSBOTO_MOTO_PYTHON") {
         return PathBuf::from(p);
     }

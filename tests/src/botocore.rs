@@ -1,0 +1,99 @@
+//! botocore itself as the reference: run a Python snippet with the pinned botocore release
+//! (installed beside moto by `scripts/ensure-moto`) and read back what it printed as JSON.
+//!
+//! Differential tests build the same request (or make the same decision) in sansboto and in
+//! botocore on the same inputs, and compare. The snippet gets `json`, `botocore` and
+//! `botocore.session` imported, a `session` with no credentials or config files of the user's
+//! (`AWS_CONFIG_FILE`/`AWS_SHARED_CREDENTIALS_FILE` point nowhere), and `emit(value)` to print
+//! its answer; the environment given is the only one it sees besides `PATH`.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// The python that has botocore (the pinned release) installed: the moto venv's.
+pub fn python() -> PathBuf {
+    crate::moto::moto_python()
+}
+
+const PRELUDE: &str = r#"
+import json, sys
+import botocore, botocore.session
+def emit(value):
+    sys.stdout.write(json.dumps(value, default=str, sort_keys=True))
+session = botocore.session.get_session()
+"#;
+
+/// Run `snippet` under botocore with `env` (and nothing of the caller's AWS configuration);
+/// returns what it passed to `emit`. Panics with botocore's stderr when the snippet fails or
+/// when the installed botocore is not the pinned release.
+pub fn run(snippet: &str, env: &[(&str, &str)]) -> serde_json::Value {
+    let script = format!(
+        "{PRELUDE}\nassert botocore.__version__ == {:?}, botocore.__version__\n{snippet}\n",
+        crate::botocore_version()
+    );
+    let mut cmd = Command::new(python());
+    cmd.arg("-c")
+        .arg(script)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_CONFIG_FILE", "/nonexistent/sansboto-test-config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/sansboto-test-credentials")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python().display()));
+    assert!(
+        out.status.success(),
+        "botocore snippet failed:\n{}\n--- snippet ---\n{snippet}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "botocore snippet printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// The request botocore 1.44.5 would send for `service.operation(params)` in `region` (or none),
+/// with `client_kwargs` (Python source, e.g. `endpoint_url="http://x"`), without sending it:
+/// `{"method", "url", "headers": {lower-case name: value}, "body"}` (body as UTF-8, lossy).
+/// Credentials are fixed (`AKID`/`SECRET`), time is whatever botocore reads.
+pub fn request(
+    service: &str,
+    operation: &str,
+    params_json: &str,
+    client_kwargs: &str,
+    env: &[(&str, &str)],
+) -> serde_json::Value {
+    let snippet = format!(
+        r#"
+from botocore.awsrequest import AWSResponse
+captured = {{}}
+def before_send(request, **kwargs):
+    captured['method'] = request.method
+    captured['url'] = request.url
+    captured['headers'] = {{k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()}}
+    body = request.body
+    if hasattr(body, 'read'):
+        body = body.read()
+    if isinstance(body, bytes):
+        body = body.decode('utf-8', 'replace')
+    captured['body'] = body or ''
+    return AWSResponse(request.url, 200, {{}}, None)
+client = session.create_client({service:?}, aws_access_key_id='AKID', aws_secret_access_key='SECRET', {client_kwargs})
+client.meta.events.register('before-send', before_send)
+try:
+    getattr(client, botocore.xform_name({operation:?}))(**json.loads({params_json:?}))
+except Exception as e:
+    if not captured:
+        captured['error'] = type(e).__name__ + ': ' + str(e)
+emit(captured)
+"#
+    );
+    run(&snippet, env)
+}
