@@ -287,6 +287,7 @@ impl ServiceClient {
             region: config.endpoint.region.clone(),
             response_checksum_validation: config.response_checksum_validation,
             presigner: Some(Arc::new(ClientPresigner::new(model.signing_name()))),
+            s3_use_accelerate: config.endpoint.s3_use_accelerate,
         };
         customize::register_builtin(&mut hooks, service, &model, &customize_config);
         Ok(ServiceClient {
