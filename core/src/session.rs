@@ -404,6 +404,14 @@ impl Session {
                     .unwrap_or(false),
                 s3_us_east_1_regional_endpoint: resolved.s3.us_east_1_regional_endpoint,
                 s3_disable_express_session_auth,
+                // The S3 ruleset takes it as a client context parameter (no builtin).
+                client_context: s3_disable_express_session_auth
+                    .map(|disable| {
+                        let value = crate::endpoint::EndpointValue::Bool(disable);
+                        ("DisableS3ExpressSessionAuth".to_string(), value)
+                    })
+                    .into_iter()
+                    .collect(),
                 sts_regional_endpoints: Some(resolved.sts_regional_endpoints),
                 ..Default::default()
             },
