@@ -457,3 +457,73 @@ fn disabled_session_auth_matches_botocore() {
     assert_eq!(ours.len(), 2, "no CreateSession");
     assert_eq!(ours, botocore_requests(&server.url(), &env));
 }
+
+/// A presigned URL's path and query parameters, without the time-dependent ones (the date, the
+/// signature, and the date in the credential scope), sorted.
+fn presigned_parts(url: &str) -> (String, Vec<(String, String)>) {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut params: Vec<(String, String)> = query
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .filter(|(k, _)| !matches!(*k, "X-Amz-Date" | "X-Amz-Signature"))
+        .map(|(k, v)| {
+            let v = if k == "X-Amz-Credential" {
+                let mut scope: Vec<&str> = v.split("%2F").collect();
+                scope.remove(1);
+                scope.join("%2F")
+            } else {
+                v.to_string()
+            };
+            (k.to_string(), v)
+        })
+        .collect();
+    params.sort();
+    (path.to_string(), params)
+}
+
+#[test]
+fn presigned_urls_match_botocore() {
+    let server = express_server(Duration::from_secs(300));
+    let s3 = client(&server);
+    let ours = s3
+        .presign(
+            "GetObject",
+            params! {"Bucket": BUCKET, "Key": "dir/k", "VersionId": "v1"},
+            Duration::from_secs(900),
+        )
+        .expect("presign");
+    let theirs = botocore::run(
+        &format!(
+            r#"
+from botocore.awsrequest import AWSResponse
+class Raw:
+    def __init__(self, body): self.body = body
+    def stream(self, **kw): yield self.body
+    def read(self, *a, **kw): return self.body
+sessions = []
+def before_send(request, **kwargs):
+    sessions.append(request.url)
+    return AWSResponse(request.url, 200, {{}}, Raw(
+        b'<CreateSessionResult><Credentials><SessionToken>TOKEN1</SessionToken>'
+        b'<SecretAccessKey>SECRET1</SecretAccessKey><AccessKeyId>SESSION1</AccessKeyId>'
+        b'<Expiration>2100-01-01T00:00:00Z</Expiration></Credentials></CreateSessionResult>'))
+client = session.create_client('s3', region_name='us-west-2', endpoint_url={url:?},
+    aws_access_key_id={BASE_KEY:?}, aws_secret_access_key={BASE_SECRET:?}, aws_session_token={BASE_TOKEN:?})
+client.meta.events.register('before-send', before_send)
+url = client.generate_presigned_url('get_object', ExpiresIn=900,
+    Params={{'Bucket': {BUCKET:?}, 'Key': 'dir/k', 'VersionId': 'v1'}})
+emit([url, sessions])
+"#,
+            url = server.url()
+        ),
+        &[],
+    );
+    let their_url = theirs[0].as_str().expect("botocore's URL");
+    assert_eq!(
+        theirs[1],
+        serde_json::json!([format!("{}/{BUCKET}?session", server.url())]),
+        "botocore made CreateSession first"
+    );
+    assert_eq!(presigned_parts(&ours), presigned_parts(their_url));
+    assert!(is_create_session(&server.seen()[0]));
+}
