@@ -224,7 +224,15 @@ fn a_session_already_expired_is_refused() {
     let err = s3
         .call("ListObjectsV2", params! {"Bucket": BUCKET})
         .expect_err("an expired session cannot sign");
-    assert!(err.to_string().contains("still expired"), "{err}");
+    assert!(
+        matches!(
+            err,
+            sansboto_core::error::Error::S3ExpressSession(
+                sansboto_core::client::s3express::SessionError::StillExpired
+            )
+        ),
+        "{err}"
+    );
     assert_eq!(
         server.seen().len(),
         1,

@@ -33,6 +33,35 @@ pub const ADVISORY_REFRESH: Duration = Duration::from_secs(45);
 /// Within this long of the expiry a session is no longer used.
 pub const MANDATORY_REFRESH: Duration = Duration::from_secs(10);
 
+/// Why an S3 Express call has no session to sign with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// The endpoint asked for S3 Express session auth, but the call names no bucket.
+    #[error("{operation}: S3 Express session auth needs the Bucket parameter")]
+    MissingBucket {
+        /// The operation.
+        operation: String,
+    },
+    /// `CreateSession` answered without usable credentials.
+    #[error("the S3 Express CreateSession answer has no usable Credentials.{member}")]
+    InvalidAnswer {
+        /// The member missing or of the wrong type (`AccessKeyId`, `Expiration`, …).
+        member: &'static str,
+    },
+    /// `CreateSession` answered with credentials that expire within
+    /// [`MANDATORY_REFRESH`] (botocore: "refreshed credentials are still expired").
+    #[error("S3 Express session credentials were refreshed, but the refreshed credentials are still expired")]
+    StillExpired,
+    /// A presigned URL was asked for before the bucket's session was made (the runtime client
+    /// makes it; a caller of the core drives [`ServiceClient::s3express_presign_session`]).
+    #[error("{operation}: an S3 Express presigned URL needs the bucket's session first (ServiceClient::s3express_presign_session)")]
+    PresignNeedsSession {
+        /// The operation.
+        operation: String,
+    },
+}
+
 /// The directory bucket of an S3 Express call, noted in its context when it is prepared.
 #[derive(Clone, Debug)]
 pub(crate) struct SessionBucket(String);
@@ -143,11 +172,7 @@ impl<'c> SessionFetch<'c> {
         match result.and_then(|output| session_credentials(&output)) {
             // botocore refuses a renewal that is already (nearly) expired, rather than ask again.
             Ok(credentials) if remaining(&credentials, now) < MANDATORY_REFRESH => {
-                Err(Error::Client(
-                    "S3 Express session credentials were refreshed, but the refreshed \
-                     credentials are still expired"
-                        .into(),
-                ))
+                Err(SessionError::StillExpired.into())
             }
             Ok(credentials) => {
                 self.call
@@ -166,26 +191,23 @@ impl<'c> SessionFetch<'c> {
 
 /// The session credentials of a `CreateSession` result.
 fn session_credentials(output: &Value) -> Result<Credentials, Error> {
-    let field = |name: &str| {
+    let field = |member: &'static str| {
         output
             .get("Credentials")
-            .and_then(|c| c.get(name))
-            .ok_or_else(|| {
-                Error::Client(format!(
-                    "the S3 Express CreateSession answer has no Credentials.{name}"
-                ))
-            })
+            .and_then(|c| c.get(member))
+            .ok_or(SessionError::InvalidAnswer { member })
     };
-    let text = |name: &str| {
-        field(name)?.as_str().map(String::from).ok_or_else(|| {
-            Error::Client(format!(
-                "the S3 Express CreateSession answer's Credentials.{name} is not text"
-            ))
-        })
+    let text = |member: &'static str| {
+        field(member)?
+            .as_str()
+            .map(String::from)
+            .ok_or(SessionError::InvalidAnswer { member })
     };
-    let expiration = field("Expiration")?.as_timestamp().ok_or_else(|| {
-        Error::Client("the S3 Express CreateSession answer's Expiration is not a time".into())
-    })?;
+    let expiration = field("Expiration")?
+        .as_timestamp()
+        .ok_or(SessionError::InvalidAnswer {
+            member: "Expiration",
+        })?;
     Ok(Credentials::new(
         text("AccessKeyId")?,
         text("SecretAccessKey")?,
@@ -237,12 +259,13 @@ impl ServiceClient {
         if let Some(held) = held.filter(|h| remaining(h, now) >= MANDATORY_REFRESH) {
             return Ok(SessionStep::Sign(Some(held.clone())));
         }
-        let SessionBucket(bucket) = prepared.context.get::<SessionBucket>().ok_or_else(|| {
-            Error::Client(format!(
-                "{}: S3 Express session auth needs the Bucket parameter",
-                prepared.operation
-            ))
-        })?;
+        let SessionBucket(bucket) =
+            prepared
+                .context
+                .get::<SessionBucket>()
+                .ok_or_else(|| SessionError::MissingBucket {
+                    operation: prepared.operation.clone(),
+                })?;
         let key = SessionKey::new(&bucket, base);
         let cached = self.s3express.get(&key);
         if let Some(fresh) = cached
@@ -307,11 +330,10 @@ impl ServiceClient {
                 Some(previous) if remaining(&previous, now) >= MANDATORY_REFRESH => {
                     Ok(Some(previous))
                 }
-                _ => Err(Error::Client(format!(
-                    "{}: an S3 Express presigned URL needs the bucket's session first (see \
-                 ServiceClient::s3express_presign_session)",
-                    prepared.operation
-                ))),
+                _ => Err(SessionError::PresignNeedsSession {
+                    operation: prepared.operation.clone(),
+                }
+                .into()),
             },
         }
     }
@@ -518,8 +540,35 @@ mod tests {
         let (result, sent) = list(&client, BUCKET, base("AKBASE"), t(200), || {
             create_session_answer(9, t(195))
         });
-        assert!(matches!(result, Err(Error::Client(m)) if m.contains("still expired")));
+        assert!(matches!(
+            result,
+            Err(Error::S3ExpressSession(SessionError::StillExpired))
+        ));
         assert_eq!(sent.len(), 1);
+    }
+
+    #[test]
+    fn an_answer_without_credentials_is_a_typed_error() {
+        let client = s3();
+        let (result, sent) = list(&client, BUCKET, base("AKBASE"), t(0), || {
+            http::Response::builder()
+                .status(200)
+                .body(Body::from(bytes::Bytes::from_static(
+                    b"<CreateSessionResult><Credentials><AccessKeyId>A</AccessKeyId>\
+                      </Credentials></CreateSessionResult>",
+                )))
+                .unwrap()
+        });
+        assert!(
+            matches!(
+                result,
+                Err(Error::S3ExpressSession(SessionError::InvalidAnswer { member }))
+                    if member == "SecretAccessKey" || member == "Expiration"
+            ),
+            "{result:?}"
+        );
+        assert_eq!(sent.len(), 1, "nothing is signed without a session");
+        assert_eq!(client.s3express_sessions(), 0);
     }
 
     #[test]
@@ -548,7 +597,14 @@ mod tests {
                 &mut rng,
             )
             .unwrap_err();
-        assert!(err.to_string().contains("session first"), "{err}");
+        assert!(
+            matches!(
+                &err,
+                Error::S3ExpressSession(SessionError::PresignNeedsSession { operation })
+                    if operation == "GetObject"
+            ),
+            "{err}"
+        );
         let mut fetch = client
             .s3express_presign_session("GetObject", &params, &creds, t(0), &mut rng)
             .unwrap()
