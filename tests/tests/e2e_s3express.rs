@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use e2e_support::{blocking_session, core_session, Action, ScriptServer, Seen};
+use e2e_support::{blocking_session, core_session, tokio_session, Action, ScriptServer, Seen};
 use sansboto_blocking::Client;
 use sansboto_core::params;
 use sansboto_core::time::Timestamp;
@@ -534,4 +534,71 @@ emit([url, sessions])
     );
     assert_eq!(presigned_parts(&ours), presigned_parts(their_url));
     assert!(is_create_session(&server.seen()[0]));
+}
+
+/// The async transports drive the same machine: one session for two calls, presigning included.
+#[test]
+fn async_transports_make_and_reuse_the_session() {
+    async fn two_calls_and_a_url<T: sansboto_core::runtime::Transport>(
+        session: sansboto_core::runtime::RuntimeSession<T>,
+        server: &ScriptServer,
+    ) -> String
+    where
+        for<'a> T::Run<'a, Result<sansboto_core::runtime::Client<T>, sansboto_core::error::Error>>:
+            std::future::Future<
+                Output = Result<sansboto_core::runtime::Client<T>, sansboto_core::error::Error>,
+            >,
+        for<'a> T::Run<'a, Result<sansboto_core::value::Value, sansboto_core::error::Error>>:
+            std::future::Future<
+                Output = Result<sansboto_core::value::Value, sansboto_core::error::Error>,
+            >,
+        for<'a> T::Run<'a, Result<String, sansboto_core::error::Error>>:
+            std::future::Future<Output = Result<String, sansboto_core::error::Error>>,
+    {
+        let s3 = session
+            .client("s3")
+            .region("us-west-2")
+            .endpoint_url(server.url())
+            .credentials(BASE_KEY, BASE_SECRET, Some(BASE_TOKEN))
+            .build()
+            .await
+            .expect("client");
+        for _ in 0..2 {
+            s3.call("ListObjectsV2", params! {"Bucket": BUCKET})
+                .await
+                .expect("call");
+        }
+        s3.presign(
+            "GetObject",
+            params! {"Bucket": BUCKET, "Key": "k"},
+            Duration::from_secs(60),
+        )
+        .await
+        .expect("presign")
+    }
+
+    let tokio_server = express_server(Duration::from_secs(300));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let tokio_url = runtime.block_on(two_calls_and_a_url(
+        tokio_session(core_session(&[], None, None)),
+        &tokio_server,
+    ));
+    let async_std_server = express_server(Duration::from_secs(300));
+    let async_std_url = async_std::task::block_on(two_calls_and_a_url(
+        sansboto_core::runtime::RuntimeSession::<sansboto_async_std::HttpClient>::from_core(Ok(
+            core_session(&[], None, None),
+        )),
+        &async_std_server,
+    ));
+    for (server, url) in [
+        (&tokio_server, tokio_url),
+        (&async_std_server, async_std_url),
+    ] {
+        let signers: Vec<String> = server.seen().iter().map(signed_by).collect();
+        assert_eq!(signers, [BASE_KEY, "SESSION1", "SESSION1"]);
+        assert!(url.contains("X-Amz-S3session-Token=TOKEN1"), "{url}");
+    }
 }
