@@ -54,6 +54,10 @@ fn express_server(lifetime: Duration) -> ScriptServer {
     })
 }
 
+/// The two data calls the botocore comparisons make, as botocore spells them.
+const TWO_CALLS: &str = "client.list_objects_v2(Bucket='mybucket--usw2-az1--x-s3', Prefix='a b')
+client.get_object(Bucket='mybucket--usw2-az1--x-s3', Key='dir/k')['Body'].read()";
+
 fn is_create_session(seen: &Seen) -> bool {
     seen.path.ends_with("?session")
 }
@@ -382,7 +386,7 @@ fn requests_match_botocore() {
         .expect("call");
     let ours = seen_comparable(&server);
 
-    let theirs = botocore_requests(&server.url(), &[]);
+    let theirs = botocore_requests(&server.url(), &[], TWO_CALLS);
     assert_eq!(ours.len(), 3, "CreateSession, ListObjectsV2, GetObject");
     assert_eq!(ours, theirs);
 }
@@ -403,10 +407,10 @@ fn seen_comparable(server: &ScriptServer) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// The requests botocore makes for the same two calls against `url` with `env`, answered in
-/// its before-send hook (CreateSession with the server's first session, the data calls with
-/// an empty 200), in [`comparable`] form.
-fn botocore_requests(url: &str, env: &[(&str, &str)]) -> Vec<serde_json::Value> {
+/// The requests botocore makes for `calls` (Python lines using `client`) against `url` with
+/// `env`, answered in its before-send hook (CreateSession with the server's first session, the
+/// others with an empty 200), in [`comparable`] form.
+fn botocore_requests(url: &str, env: &[(&str, &str)], calls: &str) -> Vec<serde_json::Value> {
     let theirs = botocore::run(
         &format!(
             r#"
@@ -431,8 +435,7 @@ def before_send(request, **kwargs):
 client = session.create_client('s3', region_name='us-west-2', endpoint_url={url:?},
     aws_access_key_id={BASE_KEY:?}, aws_secret_access_key={BASE_SECRET:?}, aws_session_token={BASE_TOKEN:?})
 client.meta.events.register('before-send', before_send)
-client.list_objects_v2(Bucket={BUCKET:?}, Prefix='a b')
-client.get_object(Bucket={BUCKET:?}, Key='dir/k')['Body'].read()
+{calls}
 emit(sent)
 "#,
         ),
@@ -463,7 +466,7 @@ fn disabled_session_auth_matches_botocore() {
         .expect("call");
     let ours = seen_comparable(&server);
     assert_eq!(ours.len(), 2, "no CreateSession");
-    assert_eq!(ours, botocore_requests(&server.url(), &env));
+    assert_eq!(ours, botocore_requests(&server.url(), &env, TWO_CALLS));
 }
 
 /// A presigned URL's path and query parameters, without the time-dependent ones (the date, the
@@ -601,4 +604,32 @@ fn async_transports_make_and_reuse_the_session() {
         assert_eq!(signers, [BASE_KEY, "SESSION1", "SESSION1"]);
         assert!(url.contains("X-Amz-S3session-Token=TOKEN1"), "{url}");
     }
+}
+
+/// Bucket-level operations: ListDirectoryBuckets names no bucket and needs no session; with an
+/// endpoint URL the ruleset treats DeleteBucket of a directory bucket like a data call (no
+/// regional control endpoint), so a session is made for it, exactly as botocore does.
+#[test]
+fn bucket_level_calls_follow_botocore() {
+    let server = express_server(Duration::from_secs(300));
+    let s3 = client(&server);
+    s3.call("ListDirectoryBuckets", params! {})
+        .expect("ListDirectoryBuckets");
+    s3.call("DeleteBucket", params! {"Bucket": BUCKET})
+        .expect("DeleteBucket");
+    let seen = server.seen();
+    let signers: Vec<String> = seen.iter().map(signed_by).collect();
+    assert_eq!(signers, [BASE_KEY, BASE_KEY, "SESSION1"]);
+    assert!(!is_create_session(&seen[0]) && is_create_session(&seen[1]));
+    assert_eq!(seen[0].header("x-amz-security-token"), Some(BASE_TOKEN));
+    assert_eq!(
+        signatures_valid(&[(&seen[0], BASE_SECRET), (&seen[2], "SECRET1")]),
+        [true, true]
+    );
+    let theirs = botocore_requests(
+        &server.url(),
+        &[],
+        "client.list_directory_buckets()\nclient.delete_bucket(Bucket='mybucket--usw2-az1--x-s3')",
+    );
+    assert_eq!(seen_comparable(&server), theirs);
 }
