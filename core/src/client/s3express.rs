@@ -548,6 +548,30 @@ mod tests {
     }
 
     #[test]
+    fn the_cache_keeps_the_most_recently_used_hundred() {
+        let cache = SessionCache::default();
+        let base = Credentials::new("AKBASE", "basesecret", None, None);
+        let session = Credentials::new("S", "s", Some("t".into()), None);
+        let key = |i: usize| SessionKey::new(&format!("b{i}--usw2-az1--x-s3"), &base);
+        for i in 0..CACHE_SIZE {
+            cache.insert(key(i), session.clone());
+        }
+        assert!(
+            cache.get(&key(0)).is_some(),
+            "bucket 0 is now the most recent"
+        );
+        cache.insert(key(CACHE_SIZE), session.clone());
+        assert_eq!(cache.len(), CACHE_SIZE);
+        assert!(cache.get(&key(1)).is_none(), "the least recently used went");
+        assert!(cache.get(&key(0)).is_some() && cache.get(&key(CACHE_SIZE)).is_some());
+        // Another secret under the same access key is another identity.
+        let rotated = Credentials::new("AKBASE", "othersecret", None, None);
+        assert!(cache
+            .get(&SessionKey::new("b0--usw2-az1--x-s3", &rotated))
+            .is_none());
+    }
+
+    #[test]
     fn an_answer_without_credentials_is_a_typed_error() {
         let client = s3();
         let (result, sent) = list(&client, BUCKET, base("AKBASE"), t(0), || {
