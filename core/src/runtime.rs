@@ -23,6 +23,7 @@ use crate::auth::Credentials;
 use crate::body::{Body, StreamingBody};
 use crate::client::{CallIdentity, CallMachine, ServiceClient};
 use crate::credentials::{CredentialSource, CredentialsError, ResolveCredentials};
+use crate::endpoint::discovery::DiscoverySetting;
 use crate::endpoint::AddressingStyle;
 use crate::error::{Error, TransportError, TransportErrorKind};
 use crate::eventstream::{Decoder, Message};
@@ -215,6 +216,13 @@ impl<T: Transport> ClientBuilder<T> {
     pub fn retries(mut self, mode: RetryMode, max_attempts: Option<u32>) -> Self {
         self.options.retry_mode = Some(mode);
         self.options.max_attempts = max_attempts;
+        self
+    }
+
+    /// Endpoint discovery (`endpoint_discovery_enabled`): otherwise from
+    /// `AWS_ENDPOINT_DISCOVERY_ENABLED` or the profile, `auto` by default.
+    pub fn endpoint_discovery(mut self, setting: DiscoverySetting) -> Self {
+        self.options.endpoint_discovery = Some(setting);
         self
     }
 

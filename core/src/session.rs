@@ -20,6 +20,7 @@ use crate::config::{
 use crate::credentials::{
     ApiCallError, ApiCaller, ChainOptions, CredentialChain, CredentialSource,
 };
+use crate::endpoint::discovery::{self, DiscoverySetting};
 use crate::endpoint::{AddressingStyle, EndpointConfig, Partitions, RuleSet};
 use crate::error::Error;
 use crate::machine::{RandomSource, SplitMix64};
@@ -87,6 +88,8 @@ pub struct ClientOptions {
     pub user_agent_extra: Option<String>,
     /// A bound on a whole call, retries included (connect and read timeouts bound each attempt).
     pub call_timeout: Option<std::time::Duration>,
+    /// Endpoint discovery (`endpoint_discovery_enabled`).
+    pub endpoint_discovery: Option<DiscoverySetting>,
 }
 
 /// What a session was made from.
@@ -363,6 +366,14 @@ impl Session {
         )
         .map_err(|e| Error::Client(e.to_string()))?
         .map(String::from);
+        let endpoint_discovery = discovery::client_setting(
+            &model,
+            options.endpoint_url.is_some(),
+            options.endpoint_discovery,
+            sources
+                .text(&crate::config::setting::ENDPOINT_DISCOVERY_ENABLED)
+                .map_err(|e| Error::Client(e.to_string()))?,
+        )?;
         let addressing =
             options
                 .s3_addressing_style
@@ -403,6 +414,7 @@ impl Session {
             max_attempts: options.max_attempts.or(resolved.max_attempts),
             user_agent_extra: options.user_agent_extra.clone(),
             legacy_retry_json,
+            endpoint_discovery,
             ..Default::default()
         })
     }

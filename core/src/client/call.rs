@@ -14,6 +14,7 @@ use crate::machine::{RandomSource, Step};
 use crate::retry::{CallAttempts, ModeledError, NoRetryReason, RetryDecision, RetryInput};
 use crate::value::Value;
 
+use super::discovery::{DiscoveryStep, Next};
 use super::{CallIdentity, PreparedRequest, ServiceClient};
 
 enum State {
@@ -38,6 +39,8 @@ pub struct CallMachine<'c> {
     rng: Box<dyn RandomSource>,
     state: State,
     deadline: Option<SystemTime>,
+    /// Endpoint discovery, for operations that use it.
+    discovery: Option<DiscoveryStep<'c>>,
 }
 
 fn seconds(now: SystemTime) -> f64 {
@@ -58,6 +61,7 @@ impl<'c> CallMachine<'c> {
             HeaderValue::from_str(&rng.uuid4()).unwrap_or(HeaderValue::from_static("0"));
         CallMachine {
             client,
+            discovery: DiscoveryStep::new(&prepared),
             prepared,
             identity,
             attempts,
@@ -73,9 +77,12 @@ impl<'c> CallMachine<'c> {
         self.client
     }
 
-    /// The operation being called.
+    /// The operation of the request in flight: the call's, or its endpoint discovery call's.
     pub fn operation(&self) -> &str {
-        self.prepared.operation()
+        match self.discovery.as_ref().and_then(DiscoveryStep::calling) {
+            Some(discovering) => discovering.operation(),
+            None => self.prepared.operation(),
+        }
     }
 
     /// Give up with a timeout once `deadline` passes: no attempt starts after it and no backoff
@@ -102,15 +109,17 @@ impl<'c> CallMachine<'c> {
     /// Whether the transport should pass a response with this status unread (a streaming
     /// output), rather than reading the body fully.
     pub fn streams_response(&self, status: u16) -> bool {
-        self.client
-            .streams_response(self.prepared.operation(), status)
+        self.client.streams_response(self.operation(), status)
     }
 
     /// The response checksums the call asked to validate, most preferred first (a streamed
     /// body is checked by the transport as it is read: see
     /// [`crate::httpchecksum::ResponseChecksumValidator`]).
     pub fn response_checksums(&self) -> &[crate::checksum::ChecksumAlgorithm] {
-        self.prepared.response_checksums()
+        match self.discovery.as_ref().and_then(DiscoveryStep::calling) {
+            Some(discovering) => discovering.response_checksums(),
+            None => self.prepared.response_checksums(),
+        }
     }
 
     /// What to do next.
@@ -143,6 +152,29 @@ impl<'c> CallMachine<'c> {
                     if let Some(e) = self.past_deadline(now) {
                         self.state = State::Finished(Some(Err(e)));
                         continue;
+                    }
+                    if let Some(discovery) = self.discovery.as_mut() {
+                        let next = discovery.poll(
+                            self.client,
+                            &mut self.prepared,
+                            &self.identity,
+                            self.rng.as_mut(),
+                            self.deadline,
+                            now,
+                        );
+                        match next {
+                            Next::Ready => {}
+                            // The discovery call's request or wait; its answer comes back
+                            // through `handle_response`.
+                            Next::Ask(step) => {
+                                self.state = State::Ready;
+                                return step;
+                            }
+                            Next::Failed(e) => {
+                                self.state = State::Finished(Some(Err(e)));
+                                continue;
+                            }
+                        }
                     }
                     if let Some(wait) = self.client.retry_policy(|p| p.before_send(seconds(now))) {
                         self.state = State::Ready;
@@ -183,6 +215,10 @@ impl<'c> CallMachine<'c> {
         outcome: Result<http::Response<Body>, TransportError>,
         now: SystemTime,
     ) {
+        if let Some(discovery) = self.discovery.as_mut().filter(|d| d.calling().is_some()) {
+            discovery.handle_response(outcome, now);
+            return;
+        }
         let retries = self.attempts.retry_attempts();
         let (result, status) = match outcome {
             Ok(response) => {
@@ -255,6 +291,18 @@ impl<'c> CallMachine<'c> {
         match decision {
             RetryDecision::RetryAfter(delay) if replayable && result.is_err() => {
                 self.state = State::Backoff(delay);
+            }
+            _ if replayable
+                && result.is_err()
+                && self.discovery.as_ref().is_some_and(|d| {
+                    d.rejected(self.client, status, code.as_deref())
+                        && self.attempts.attempt() < self.client.retry_policy(|p| p.max_attempts())
+                }) =>
+            {
+                // botocore retries at once, without bound; sansboto stops at the retry
+                // policy's attempt limit so a service that keeps rejecting cannot loop forever.
+                self.attempts.next_attempt();
+                self.state = State::Ready;
             }
             decision => {
                 self.client

@@ -12,6 +12,7 @@
 //! Transports drive [`CallMachine`] and never repeat this logic.
 
 mod call;
+mod discovery;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -27,6 +28,7 @@ use crate::body::Body;
 use crate::checksum::ChecksumAlgorithm;
 use crate::compress::{maybe_compress_request, CompressionConfig};
 use crate::customize::{self, CustomizeConfig, ServerErrorIfUnparsable};
+use crate::endpoint::discovery::{CallDiscovery, ClientDiscovery, DiscoverySetting};
 use crate::endpoint::{
     bind_params, Endpoint, EndpointConfig, EndpointError, EndpointParams, EndpointResolver,
     EndpointValue, Partitions, RuleSet,
@@ -72,6 +74,11 @@ pub struct ClientConfig {
     pub response_checksum_validation: ResponseChecksumValidation,
     /// Request compression settings.
     pub compression: CompressionConfig,
+    /// Endpoint discovery (`auto` by default); `None` when a custom endpoint URL was given to
+    /// the client itself, which turns discovery off (see [`discovery::client_setting`]).
+    ///
+    /// [`discovery::client_setting`]: crate::endpoint::discovery::client_setting
+    pub endpoint_discovery: Option<DiscoverySetting>,
 }
 
 impl Default for ClientConfig {
@@ -87,6 +94,7 @@ impl Default for ClientConfig {
             request_checksum_calculation: RequestChecksumCalculation::default(),
             response_checksum_validation: ResponseChecksumValidation::default(),
             compression: CompressionConfig::default(),
+            endpoint_discovery: Some(DiscoverySetting::Auto),
         }
     }
 }
@@ -131,6 +139,8 @@ pub struct PreparedRequest {
     checksum: AppliedChecksum,
     /// Response checksums to validate, most preferred first.
     response_checksums: Vec<ChecksumAlgorithm>,
+    /// How the call discovers its endpoint, when it does.
+    discovery: Option<CallDiscovery>,
 }
 
 impl PreparedRequest {
@@ -190,6 +200,7 @@ pub struct ServiceClient {
     retry: Mutex<RetryPolicy>,
     user_agent: HeaderValue,
     endpoints: EndpointCache,
+    discovery: ClientDiscovery,
 }
 
 /// How many resolved endpoints a client remembers. botocore keeps an LRU of 100 keyed by the
@@ -292,6 +303,7 @@ impl ServiceClient {
         Ok(ServiceClient {
             service: service.to_string(),
             builtins: config.endpoint.builtins(),
+            discovery: ClientDiscovery::new(config.endpoint_discovery),
             resolver: ruleset.map(|r| EndpointResolver::new(r, partitions)),
             model,
             config,
@@ -379,6 +391,7 @@ impl ServiceClient {
             &info,
             &mut Target::Params(&mut params),
         )?;
+        let discovery = self.discovery.for_call(&self.model, op, &params)?;
         validate(&self.model, op.input.as_ref().map(|i| i.shape), &params)?;
 
         let endpoint = self.resolve_endpoint(op, &params)?;
@@ -438,6 +451,7 @@ impl ServiceClient {
             context,
             checksum,
             response_checksums,
+            discovery,
         })
     }
 

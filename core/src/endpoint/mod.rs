@@ -38,6 +38,7 @@
 
 mod arn;
 mod binding;
+pub mod discovery;
 mod eval;
 mod partition;
 mod ruleset;
