@@ -250,23 +250,23 @@ impl ClientDiscovery {
         let (Some(setting), Some(trait_)) = (self.setting, &op.endpoint_discovery) else {
             return Ok(None);
         };
-        let Some((discovery_operation, input_keys)) = self.discovery_operation(model) else {
-            return Ok(None);
-        };
         let required = trait_
             .get("required")
             .and_then(serde_json::Value::as_bool)
             .unwrap_or(false);
+        // Most calls stop here, before the model's operations are searched.
         match setting {
-            DiscoverySetting::Disabled if required => {
-                return Err(DiscoveryError::Required {
-                    operation: op.name.clone(),
-                })
-            }
-            DiscoverySetting::Disabled => return Ok(None),
-            // `auto` discovers for the operations that require it only.
-            DiscoverySetting::Auto if !required => return Ok(None),
+            DiscoverySetting::Disabled | DiscoverySetting::Auto if !required => return Ok(None),
             _ => {}
+        }
+        // botocore wires nothing at all for a service without a discovery operation.
+        let Some((discovery_operation, input_keys)) = self.discovery_operation(model) else {
+            return Ok(None);
+        };
+        if setting == DiscoverySetting::Disabled {
+            return Err(DiscoveryError::Required {
+                operation: op.name.clone(),
+            });
         }
         let mut ids = Map::default();
         if let Some(input) = &op.input {
