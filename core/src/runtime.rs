@@ -219,6 +219,23 @@ impl<T: Transport> ClientBuilder<T> {
         self
     }
 
+    /// The account of the explicit [`credentials`](Self::credentials) (`aws_account_id`),
+    /// for account-based endpoints; like botocore, ignored without explicit credentials. Call it
+    /// after `credentials`.
+    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.credentials = self
+            .credentials
+            .map(|c| c.with_account_id(Some(account_id)));
+        self
+    }
+
+    /// `account_id_endpoint_mode` (`preferred`, `required`, `disabled`): otherwise from
+    /// `AWS_ACCOUNT_ID_ENDPOINT_MODE` or the profile, `preferred` by default.
+    pub fn account_id_endpoint_mode(mut self, mode: impl Into<String>) -> Self {
+        self.options.account_id_endpoint_mode = Some(mode.into());
+        self
+    }
+
     /// Endpoint discovery (`endpoint_discovery_enabled`): otherwise from
     /// `AWS_ENDPOINT_DISCOVERY_ENABLED` or the profile, `auto` by default.
     pub fn endpoint_discovery(mut self, setting: DiscoverySetting) -> Self {

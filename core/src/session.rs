@@ -90,6 +90,8 @@ pub struct ClientOptions {
     pub call_timeout: Option<std::time::Duration>,
     /// Endpoint discovery (`endpoint_discovery_enabled`).
     pub endpoint_discovery: Option<DiscoverySetting>,
+    /// `account_id_endpoint_mode`: `preferred`, `required` or `disabled`.
+    pub account_id_endpoint_mode: Option<String>,
 }
 
 /// What a session was made from.
@@ -374,6 +376,8 @@ impl Session {
                 .text(&crate::config::setting::ENDPOINT_DISCOVERY_ENABLED)
                 .map_err(|e| Error::Client(e.to_string()))?,
         )?;
+        let account_id_endpoint_mode = account_id_endpoint_mode(&sources, options)
+            .map_err(|e| Error::Client(e.to_string()))?;
         let addressing =
             options
                 .s3_addressing_style
@@ -407,6 +411,7 @@ impl Session {
                     .unwrap_or(false),
                 s3_us_east_1_regional_endpoint: resolved.s3.us_east_1_regional_endpoint,
                 sts_regional_endpoints: Some(resolved.sts_regional_endpoints),
+                account_id_endpoint_mode: Some(account_id_endpoint_mode),
                 ..Default::default()
             },
             unsigned: options.unsigned,
@@ -430,6 +435,36 @@ impl Session {
         let ruleset = self.ruleset(service, options.api_version.as_deref())?;
         ServiceClient::new(service, model, ruleset, self.partitions()?, config)
     }
+}
+
+/// botocore's `_compute_account_id_endpoint_mode_config`: unsigned clients have no account
+/// (`disabled`); otherwise the option, the environment or profile, `preferred` by default,
+/// lower-cased and checked.
+fn account_id_endpoint_mode(
+    sources: &crate::config::ConfigSources<'_>,
+    options: &ClientOptions,
+) -> Result<String, crate::config::ConfigError> {
+    use crate::config::{setting, SettingSource};
+    if options.unsigned {
+        return Ok("disabled".into());
+    }
+    let (text, origin) = match &options.account_id_endpoint_mode {
+        Some(mode) => (mode.as_str(), SettingSource::Explicit),
+        None => match sources.resolve(&setting::ACCOUNT_ID_ENDPOINT_MODE)? {
+            Some(r) => (r.value, r.source),
+            None => ("preferred", SettingSource::Default),
+        },
+    };
+    let mode = text.to_lowercase();
+    if !crate::endpoint::ACCOUNT_ID_ENDPOINT_MODES.contains(&mode.as_str()) {
+        return Err(crate::config::ConfigError::InvalidValue {
+            setting: setting::ACCOUNT_ID_ENDPOINT_MODE.name,
+            origin,
+            value: text.to_string(),
+            expected: "preferred, disabled or required",
+        });
+    }
+    Ok(mode)
 }
 
 /// Makes the credential providers' STS calls with this session's own clients.

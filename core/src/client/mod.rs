@@ -30,8 +30,8 @@ use crate::compress::{maybe_compress_request, CompressionConfig};
 use crate::customize::{self, CustomizeConfig, ServerErrorIfUnparsable};
 use crate::endpoint::discovery::{CallDiscovery, ClientDiscovery, DiscoverySetting};
 use crate::endpoint::{
-    bind_params, Endpoint, EndpointConfig, EndpointError, EndpointParams, EndpointResolver,
-    EndpointValue, Partitions, RuleSet,
+    bind_account_id, bind_params, Endpoint, EndpointConfig, EndpointError, EndpointParams,
+    EndpointResolver, EndpointValue, Partitions, RuleSet,
 };
 use crate::error::Error;
 use crate::hooks::{CallContext, CallInfo, Event, Hooks, PresignRequest, SigningIdentity, Target};
@@ -383,6 +383,9 @@ impl ServiceClient {
             context.insert(PresignRequest);
         }
         let info = CallInfo::new(&self.service, &op.name).with_context(&context);
+        let account_id = context
+            .get::<SigningIdentity>()
+            .and_then(|s| s.credentials.account_id().map(String::from));
         if params.is_null() {
             params = Value::map();
         }
@@ -394,7 +397,7 @@ impl ServiceClient {
         let discovery = self.discovery.for_call(&self.model, op, &params)?;
         validate(&self.model, op.input.as_ref().map(|i| i.shape), &params)?;
 
-        let endpoint = self.resolve_endpoint(op, &params)?;
+        let endpoint = self.resolve_endpoint(op, &params, account_id.as_deref())?;
         let mut serialized = serialize_request(&self.model, op, &params, &mut || rng.uuid4())?;
         if !self.config.inject_host_prefix
             || (self.service == "s3control" && customize::s3control::skip_host_prefix(op))
@@ -759,6 +762,7 @@ impl ServiceClient {
         &self,
         op: &Operation,
         params: &Value,
+        account_id: Option<&str>,
     ) -> Result<Arc<ResolvedEndpoint>, Error> {
         let Some(resolver) = &self.resolver else {
             return match &self.config.endpoint.endpoint_url {
@@ -776,7 +780,7 @@ impl ServiceClient {
                 ))),
             };
         };
-        let bound: EndpointParams = bind_params(
+        let mut bound: EndpointParams = bind_params(
             resolver.ruleset(),
             &self.model,
             op,
@@ -785,6 +789,9 @@ impl ServiceClient {
             &self.config.endpoint.client_context,
             self.config.endpoint.builtins_override.is_none(),
         )?;
+        if let (Some(account_id), None) = (account_id, &self.config.endpoint.builtins_override) {
+            bind_account_id(resolver.ruleset(), &mut bound, account_id);
+        }
         if let Some(hit) = self.endpoints.get(&bound) {
             return Ok(hit);
         }

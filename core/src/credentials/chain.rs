@@ -62,6 +62,7 @@ const ENV_VARS: &[&str] = &[
     "AWS_SESSION_TOKEN",
     "AWS_SECURITY_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ACCOUNT_ID",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AWS_ROLE_ARN",
     "AWS_ROLE_SESSION_NAME",
@@ -219,7 +220,11 @@ impl Resolver {
                 },
             },
             Stage::Process => match ctx.profile_text(profile, "credential_process") {
-                Some(command) => Start::Run(Box::new(ProcessFetch::new(command.to_string()))),
+                Some(command) => Start::Run(Box::new(ProcessFetch::new(
+                    command.to_string(),
+                    ctx.profile_text(profile, "aws_account_id")
+                        .map(str::to_string),
+                ))),
                 None => Start::Skip(format!("no credential_process in profile {profile}")),
             },
             Stage::ConfigFile => match ctx.profile(profile) {
@@ -317,12 +322,10 @@ fn env_credentials(ctx: &Context) -> Start {
             }
         },
     };
-    Start::Found(Credentials::new(
-        access,
-        secret,
-        token.map(str::to_string),
-        expiry,
-    ))
+    Start::Found(
+        Credentials::new(access, secret, token.map(str::to_string), expiry)
+            .with_account_id(non_empty("AWS_ACCOUNT_ID")),
+    )
 }
 
 /// botocore's `SharedCredentialProvider` / `ConfigProvider` on one section.
@@ -338,12 +341,10 @@ pub(crate) fn static_credentials(section: &Section, provider: ProviderKind) -> S
         });
     };
     let token = text("aws_security_token").or_else(|| text("aws_session_token"));
-    Start::Found(Credentials::new(
-        access,
-        secret,
-        token.map(str::to_string),
-        None,
-    ))
+    Start::Found(
+        Credentials::new(access, secret, token.map(str::to_string), None)
+            .with_account_id(text("aws_account_id")),
+    )
 }
 
 /// Resolves AWS credentials the way botocore's default chain does, as a sans-IO machine.

@@ -888,6 +888,28 @@ fn container_relative_uri() {
     assert!(world.headers[0].get("authorization").is_none());
     assert_eq!(world.timeouts, [Some(Duration::from_secs(2))]);
     assert_eq!(c.provider(), Some(ProviderKind::Container));
+    assert_eq!(creds.account_id(), None);
+}
+
+#[test]
+fn container_credentials_carry_their_account_id() {
+    let mut c = chain(
+        &[("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/creds")],
+        shared("", ""),
+        no_imds(),
+    );
+    let mut world = World::new().http(|_| {
+        response(
+            200,
+            &format!(
+                r#"{{"AccessKeyId": "AKECS", "SecretAccessKey": "s", "Token": "t",
+                    "Expiration": "{}", "AccountId": "123456789012"}}"#,
+                iso(7200)
+            ),
+        )
+    });
+    let creds = world.run(&mut c).unwrap();
+    assert_eq!(creds.account_id(), Some("123456789012"));
 }
 
 #[test]
