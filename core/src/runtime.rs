@@ -89,6 +89,12 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
     ) -> impl Future<Output = Option<F::Output>> + Send;
     /// A file's contents.
     fn read_file(&self, path: PathBuf) -> impl Future<Output = std::io::Result<Bytes>> + Send;
+    /// Replace a file's contents, as [`Step::WriteFile`] describes.
+    fn write_file(
+        &self,
+        path: PathBuf,
+        contents: Bytes,
+    ) -> impl Future<Output = std::io::Result<()>> + Send;
     /// Run a program (no shell) and collect its output.
     fn run_process(
         &self,
@@ -911,7 +917,7 @@ pub async fn drive_call<T: Transport>(
             Step::Sleep(d) => transport.sleep(d).await,
             Step::Done(v) => return Ok(v),
             Step::Failed(e) => return Err(e),
-            Step::ReadFile(_) | Step::RunProcess(_) => {
+            Step::ReadFile(_) | Step::WriteFile(..) | Step::RunProcess(_) => {
                 return Err(Error::Client("a call asked for a file or a process".into()))
             }
         }
@@ -934,6 +940,9 @@ pub async fn drive_credentials<T: Transport>(
                 machine.handle_response(response);
             }
             Step::ReadFile(path) => machine.handle_file(transport.read_file(path).await),
+            Step::WriteFile(path, contents) => {
+                machine.handle_written(transport.write_file(path, contents).await)
+            }
             Step::RunProcess(command) => {
                 let output = match split_command_line(&command).filter(|w| !w.is_empty()) {
                     Some(argv) => transport.run_process(argv).await,

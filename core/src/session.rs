@@ -470,23 +470,29 @@ fn account_id_endpoint_mode(
 /// Makes the credential providers' STS calls with this session's own clients.
 struct SessionApiCaller {
     session: Arc<Session>,
-    clients: Mutex<HashMap<String, Arc<ServiceClient>>>,
+    /// By service and the region asked for (`None`: the session's).
+    clients: Mutex<HashMap<(String, Option<String>), Arc<ServiceClient>>>,
 }
 
 impl SessionApiCaller {
     fn client(&self, service: &str) -> Result<Arc<ServiceClient>, String> {
+        self.client_in(service, None)
+    }
+
+    fn client_in(&self, service: &str, region: Option<&str>) -> Result<Arc<ServiceClient>, String> {
+        let key = (service.to_string(), region.map(String::from));
         let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(c) = clients.get(service) {
+        if let Some(c) = clients.get(&key) {
             return Ok(c.clone());
         }
         // STS is regional by default in botocore 1.44; without a configured region the global
         // partition's us-east-1 endpoint is used.
         let options = ClientOptions {
-            region: Some(
+            region: Some(region.map(String::from).unwrap_or_else(|| {
                 self.session
                     .region()
-                    .unwrap_or_else(|| "us-east-1".to_string()),
-            ),
+                    .unwrap_or_else(|| "us-east-1".to_string())
+            })),
             ..Default::default()
         };
         let client = Arc::new(
@@ -494,7 +500,7 @@ impl SessionApiCaller {
                 .service_client(service, &options)
                 .map_err(|e| e.to_string())?,
         );
-        clients.insert(service.to_string(), client.clone());
+        clients.insert(key, client.clone());
         Ok(client)
     }
 }
@@ -508,7 +514,19 @@ impl ApiCaller for SessionApiCaller {
         credentials: Option<&Credentials>,
         now: std::time::SystemTime,
     ) -> Result<http::Request<Body>, String> {
-        let client = self.client(service)?;
+        self.build_in_region(service, None, operation, params, credentials, now)
+    }
+
+    fn build_in_region(
+        &self,
+        service: &str,
+        region: Option<&str>,
+        operation: &str,
+        params: &Value,
+        credentials: Option<&Credentials>,
+        now: std::time::SystemTime,
+    ) -> Result<http::Request<Body>, String> {
+        let client = self.client_in(service, region)?;
         let mut rng = self.session.random();
         let prepared = client
             .prepare(operation, params.clone(), rng.as_mut())

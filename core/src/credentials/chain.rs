@@ -11,6 +11,7 @@ use bytes::Bytes;
 
 use super::container::ContainerFetch;
 use super::imds::{ImdsConfig, ImdsFetch};
+use super::login::LoginFetch;
 use super::process::ProcessFetch;
 use super::sso::SsoFetch;
 use super::sts::{AssumeRoleFetch, WebIdentityFetch};
@@ -63,6 +64,7 @@ const ENV_VARS: &[&str] = &[
     "AWS_SECURITY_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
     "AWS_ACCOUNT_ID",
+    "AWS_LOGIN_CACHE_DIRECTORY",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AWS_ROLE_ARN",
     "AWS_ROLE_SESSION_NAME",
@@ -123,6 +125,7 @@ pub(crate) enum Stage {
     WebIdentity { env_allowed: bool },
     Sso,
     SharedCredentials,
+    Login,
     Process,
     ConfigFile,
     Container,
@@ -138,6 +141,7 @@ impl Stage {
             Stage::WebIdentity { .. } => ProviderKind::WebIdentity,
             Stage::Sso => ProviderKind::Sso,
             Stage::SharedCredentials => ProviderKind::SharedCredentialsFile,
+            Stage::Login => ProviderKind::Login,
             Stage::Process => ProviderKind::Process,
             Stage::ConfigFile => ProviderKind::ConfigFile,
             Stage::Container => ProviderKind::Container,
@@ -152,6 +156,7 @@ pub(crate) const PROFILE_STAGES_NO_ENV: &[Stage] = &[
     Stage::WebIdentity { env_allowed: false },
     Stage::Sso,
     Stage::SharedCredentials,
+    Stage::Login,
     Stage::Process,
     Stage::ConfigFile,
 ];
@@ -219,6 +224,7 @@ impl Resolver {
                     None => Start::Skip(format!("no profile {profile}")),
                 },
             },
+            Stage::Login => LoginFetch::start(ctx, profile),
             Stage::Process => match ctx.profile_text(profile, "credential_process") {
                 Some(command) => Start::Run(Box::new(ProcessFetch::new(
                     command.to_string(),
@@ -430,6 +436,7 @@ impl CredentialChain {
             Stage::WebIdentity { env_allowed },
             Stage::Sso,
             Stage::SharedCredentials,
+            Stage::Login,
             Stage::Process,
             Stage::ConfigFile,
             Stage::Container,
@@ -456,6 +463,11 @@ impl CredentialChain {
     /// The outcome of the last `ReadFile`.
     pub fn handle_file(&mut self, contents: std::io::Result<Bytes>) {
         self.answer(Answer::File(contents));
+    }
+
+    /// The outcome of the last `WriteFile`.
+    pub fn handle_written(&mut self, outcome: std::io::Result<()>) {
+        self.answer(Answer::Written(outcome));
     }
 
     /// The outcome of the last `RunProcess`.

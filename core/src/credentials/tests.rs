@@ -101,6 +101,12 @@ impl World {
                     };
                     chain.handle_file(answer);
                 }
+                Step::WriteFile(path, contents) => {
+                    self.log.push(format!("WRITE {}", path.display()));
+                    let text = String::from_utf8_lossy(&contents).into_owned();
+                    self.files.insert(path, text);
+                    chain.handle_written(Ok(()));
+                }
                 Step::RunProcess(command) => {
                     self.log.push(format!("RUN {command}"));
                     let answer = (self.process)(&command);
@@ -363,6 +369,7 @@ fn not_found_lists_every_provider_and_reason() {
         "env (AWS_ACCESS_KEY_ID not set)",
         "assume-role (no profile default)",
         "shared-credentials-file (no profile default)",
+        "login (no login_session in profile default)",
         "container-role (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI not set)",
         "iam-role (could not connect: connection refused)",
     ] {
@@ -371,7 +378,7 @@ fn not_found_lists_every_provider_and_reason() {
     let CredentialsError::NotFound { tried } = err else {
         panic!()
     };
-    assert_eq!(tried.len(), 10);
+    assert_eq!(tried.len(), 11);
     // IMDS: the token PUT failed to connect (no v2), then the v1 role GET did too.
     assert_eq!(
         world.log,
