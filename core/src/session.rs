@@ -470,9 +470,11 @@ fn account_id_endpoint_mode(
 /// Makes the credential providers' STS calls with this session's own clients.
 struct SessionApiCaller {
     session: Arc<Session>,
-    /// By service and the region asked for (`None`: the session's).
-    clients: Mutex<HashMap<(String, Option<String>), Arc<ServiceClient>>>,
+    clients: Mutex<HashMap<ClientKey, Arc<ServiceClient>>>,
 }
+
+/// A service, and the region asked for (`None`: the session's).
+type ClientKey = (String, Option<String>);
 
 impl SessionApiCaller {
     fn client(&self, service: &str) -> Result<Arc<ServiceClient>, String> {

@@ -50,10 +50,7 @@ fn sansboto_url(
     if let Some(mode) = mode {
         builder = builder.account_id_endpoint_mode(mode);
     }
-    let client = match builder.build() {
-        Ok(client) => client,
-        Err(e) => return Err(e),
-    };
+    let client = builder.build()?;
     let result = client.call(
         "GetItem",
         params! {"TableName": "t", "Key": params!{"id": params!{"S": "1"}}},
