@@ -1,7 +1,7 @@
 //! The user-facing session and client, written once for every runtime.
 //!
-//! A transport implements [`Transport`] — send a request, read a body, sleep, read a file, run a
-//! process, tell the time, and say how its futures are handed to the caller ([`Transport::run`]:
+//! A transport implements [`Transport`] — send a request, read a body, sleep, read or write a
+//! file, run a process, tell the time, and say how its futures are handed to the caller ([`Transport::run`]:
 //! boxed for async runtimes, driven to completion on the spot for the blocking one). Everything
 //! else — building clients, resolving credentials, driving calls with retries, pagination,
 //! waiters, presigning, reading event streams ([`EventStream`]), answering calls from a

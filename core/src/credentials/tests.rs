@@ -697,6 +697,8 @@ fn sso_session_profile_reads_cached_token_and_calls_portal() {
     assert_eq!(creds.access_key_id(), "AKSSO");
     assert_eq!(creds.session_token(), Some("sso-session"));
     assert_eq!(creds.expiry(), Some(now() + Duration::from_secs(3600)));
+    // botocore's SSO credentials carry the profile's account.
+    assert_eq!(creds.account_id(), Some("111122223333"));
     assert_eq!(
         world.log,
         [

@@ -544,6 +544,56 @@ mod tests {
             .is_none());
     }
 
+    /// A service whose discovery operation takes `Operation` and `Identifiers`, and whose
+    /// operation marks an identifier (no AWS model does both today; botocore handles it).
+    #[test]
+    fn identifiers_key_the_cache_and_go_to_the_discovery_call() {
+        let model = ServiceModel::from_value(serde_json::json!({
+            "metadata": {"protocol": "json", "apiVersion": "2020-01-01", "endpointPrefix": "svc",
+                         "serviceId": "Svc", "signatureVersion": "v4", "targetPrefix": "Svc"},
+            "operations": {
+                "Describe": {"name": "Describe", "http": {"method": "POST", "requestUri": "/"},
+                             "input": {"shape": "DescribeIn"}, "endpointoperation": true},
+                "Put": {"name": "Put", "http": {"method": "POST", "requestUri": "/"},
+                        "input": {"shape": "PutIn"}, "endpointdiscovery": {"required": true}}
+            },
+            "shapes": {
+                "DescribeIn": {"type": "structure", "members": {
+                    "Operation": {"shape": "S"}, "Identifiers": {"shape": "Ids"}}},
+                "Ids": {"type": "map", "key": {"shape": "S"}, "value": {"shape": "S"}},
+                "PutIn": {"type": "structure", "members": {
+                    "Stream": {"shape": "S", "endpointdiscoveryid": true},
+                    "Nested": {"shape": "Inner"}, "Data": {"shape": "S"}}},
+                "Inner": {"type": "structure", "members": {
+                    "Shard": {"shape": "S", "endpointdiscoveryid": true}}},
+                "S": {"type": "string"}
+            }
+        }))
+        .unwrap();
+        let d = ClientDiscovery::new(Some(DiscoverySetting::Auto));
+        let op = model.operation("Put").unwrap();
+        let call = |params: Value| d.for_call(&model, op, &params).unwrap().unwrap();
+        let a = call(params! {"Stream": "s1", "Nested": params!{"Shard": "x"}, "Data": "d"});
+        assert_eq!(a.discovery_operation(), "Describe");
+        assert_eq!(
+            a.params(),
+            &params! {
+                "Identifiers": params!{"Stream": "s1", "Shard": "x"},
+                "Operation": "Put",
+            }
+        );
+        // Another identifier is another cache entry; no identifier sends neither key.
+        let b = call(params! {"Stream": "s2"});
+        let none = call(params! {"Data": "d"});
+        assert_eq!(none.params(), &params! {});
+        let answer_a = answer("a.example.com", 10);
+        d.refreshed(&a, Refreshed::Answer(&answer_a), at(0))
+            .unwrap();
+        assert_eq!(d.lookup(&a, at(1)), Ok(Lookup::Use("a.example.com".into())));
+        assert_eq!(d.lookup(&b, at(1)), Ok(Lookup::Refresh));
+        assert_eq!(d.lookup(&none, at(1)), Ok(Lookup::Refresh));
+    }
+
     #[test]
     fn the_cache_honours_the_period_and_invalidation() {
         let tsw = model("timestream-write");
