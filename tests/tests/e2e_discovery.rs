@@ -425,3 +425,29 @@ fn the_cached_endpoint_expires_after_its_period() {
     assert_eq!(call(t0 + Duration::from_secs(119)), discovered[1..]);
     assert_eq!(call(t0 + Duration::from_secs(120)), discovered);
 }
+
+/// botocore retries a rejected endpoint without bound (checked by hand: eight 421s in a row,
+/// eight retries); sansboto stops at the retry policy's attempt limit (3 in standard mode), so
+/// a cell that keeps rejecting cannot hold a call forever.
+#[test]
+fn a_cell_that_keeps_rejecting_ends_the_call_at_the_attempt_limit() {
+    let cell = ScriptServer::start(|_, _| {
+        Action::json(
+            421,
+            r#"{"__type":"InvalidEndpointException","message":"gone"}"#,
+        )
+    });
+    let regional = regional(format!("{}/cell", cell.url()), 1440);
+    let url = regional.url();
+    let client = blocking_session(core_session(&[("AWS_ENDPOINT_URL", &url)], None, None))
+        .client("timestream-write")
+        .region("us-east-1")
+        .credentials("AKID", "SECRET", None)
+        .build()
+        .unwrap();
+    let error = client.call("ListDatabases", params! {}).unwrap_err();
+    assert_eq!(error.status(), Some(421));
+    assert_eq!(error.code(), Some("InvalidEndpointException"));
+    assert_eq!(cell.seen().len(), 3);
+    assert_eq!(count(&summary(&regional.seen()), "DescribeEndpoints"), 3);
+}
