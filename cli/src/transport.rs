@@ -108,6 +108,11 @@ impl Transport for CliTransport {
         self.inner.read_file(path).await
     }
 
+    async fn write_file(&self, path: PathBuf, contents: Bytes) -> std::io::Result<()> {
+        debug_log(format!("writing {}", path.display()));
+        self.inner.write_file(path, contents).await
+    }
+
     async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
         debug_log(format!(
             "running credential process {}",

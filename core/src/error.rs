@@ -114,6 +114,9 @@ pub enum Error {
     /// Endpoint resolution failed (a ruleset `error` rule's message is shown verbatim).
     #[error(transparent)]
     Endpoint(#[from] EndpointError),
+    /// Endpoint discovery refused the call or could not find an endpoint for it.
+    #[error(transparent)]
+    EndpointDiscovery(#[from] crate::endpoint::discovery::DiscoveryError),
     /// Signing failed.
     #[error(transparent)]
     Auth(#[from] AuthError),

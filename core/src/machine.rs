@@ -21,6 +21,11 @@ pub enum Step<T, E> {
     Send(http::Request<Body>),
     /// Read this file and call the machine's `handle_file` with its bytes (or the error).
     ReadFile(PathBuf),
+    /// Replace this file's contents with these bytes (creating its directory; atomically, by
+    /// writing a temporary file beside it and renaming it over the file, as botocore's
+    /// `JSONFileCache` does) and call the machine's `handle_written` with the outcome. The login
+    /// provider saves its refreshed token this way.
+    WriteFile(PathBuf, bytes::Bytes),
     /// Run this command line (`credential_process`) and call the machine's `handle_process`
     /// with its exit status and standard output.
     RunProcess(String),

@@ -1,7 +1,7 @@
 //! The user-facing session and client, written once for every runtime.
 //!
-//! A transport implements [`Transport`] — send a request, read a body, sleep, read a file, run a
-//! process, tell the time, and say how its futures are handed to the caller ([`Transport::run`]:
+//! A transport implements [`Transport`] — send a request, read a body, sleep, read or write a
+//! file, run a process, tell the time, and say how its futures are handed to the caller ([`Transport::run`]:
 //! boxed for async runtimes, driven to completion on the spot for the blocking one). Everything
 //! else — building clients, resolving credentials, driving calls with retries, pagination,
 //! waiters, presigning, reading event streams ([`EventStream`]), answering calls from a
@@ -23,6 +23,7 @@ use crate::auth::Credentials;
 use crate::body::{Body, StreamingBody};
 use crate::client::{CallIdentity, CallMachine, ServiceClient};
 use crate::credentials::{CredentialSource, CredentialsError, ResolveCredentials};
+use crate::endpoint::discovery::DiscoverySetting;
 use crate::endpoint::AddressingStyle;
 use crate::error::{Error, TransportError, TransportErrorKind};
 use crate::eventstream::{Decoder, Message};
@@ -88,6 +89,12 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
     ) -> impl Future<Output = Option<F::Output>> + Send;
     /// A file's contents.
     fn read_file(&self, path: PathBuf) -> impl Future<Output = std::io::Result<Bytes>> + Send;
+    /// Replace a file's contents, as [`Step::WriteFile`] describes.
+    fn write_file(
+        &self,
+        path: PathBuf,
+        contents: Bytes,
+    ) -> impl Future<Output = std::io::Result<()>> + Send;
     /// Run a program (no shell) and collect its output.
     fn run_process(
         &self,
@@ -215,6 +222,30 @@ impl<T: Transport> ClientBuilder<T> {
     pub fn retries(mut self, mode: RetryMode, max_attempts: Option<u32>) -> Self {
         self.options.retry_mode = Some(mode);
         self.options.max_attempts = max_attempts;
+        self
+    }
+
+    /// The account of the explicit [`credentials`](Self::credentials) (`aws_account_id`),
+    /// for account-based endpoints; like botocore, ignored without explicit credentials. Call it
+    /// after `credentials`.
+    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.credentials = self
+            .credentials
+            .map(|c| c.with_account_id(Some(account_id)));
+        self
+    }
+
+    /// `account_id_endpoint_mode` (`preferred`, `required`, `disabled`): otherwise from
+    /// `AWS_ACCOUNT_ID_ENDPOINT_MODE` or the profile, `preferred` by default.
+    pub fn account_id_endpoint_mode(mut self, mode: impl Into<String>) -> Self {
+        self.options.account_id_endpoint_mode = Some(mode.into());
+        self
+    }
+
+    /// Endpoint discovery (`endpoint_discovery_enabled`): otherwise from
+    /// `AWS_ENDPOINT_DISCOVERY_ENABLED` or the profile, `auto` by default.
+    pub fn endpoint_discovery(mut self, setting: DiscoverySetting) -> Self {
+        self.options.endpoint_discovery = Some(setting);
         self
     }
 
@@ -904,7 +935,7 @@ pub async fn drive_call<T: Transport>(
             Step::Sleep(d) => transport.sleep(d).await,
             Step::Done(v) => return Ok(v),
             Step::Failed(e) => return Err(e),
-            Step::ReadFile(_) | Step::RunProcess(_) => {
+            Step::ReadFile(_) | Step::WriteFile(..) | Step::RunProcess(_) => {
                 return Err(Error::Client("a call asked for a file or a process".into()))
             }
         }
@@ -927,6 +958,9 @@ pub async fn drive_credentials<T: Transport>(
                 machine.handle_response(response);
             }
             Step::ReadFile(path) => machine.handle_file(transport.read_file(path).await),
+            Step::WriteFile(path, contents) => {
+                machine.handle_written(transport.write_file(path, contents).await)
+            }
             Step::RunProcess(command) => {
                 let output = match split_command_line(&command).filter(|w| !w.is_empty()) {
                     Some(argv) => transport.run_process(argv).await,

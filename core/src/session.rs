@@ -20,6 +20,7 @@ use crate::config::{
 use crate::credentials::{
     ApiCallError, ApiCaller, ChainOptions, CredentialChain, CredentialSource,
 };
+use crate::endpoint::discovery::{self, DiscoverySetting};
 use crate::endpoint::{AddressingStyle, EndpointConfig, Partitions, RuleSet};
 use crate::error::Error;
 use crate::machine::{RandomSource, SplitMix64};
@@ -90,6 +91,10 @@ pub struct ClientOptions {
     /// `s3_disable_express_session_auth`: sign S3 directory-bucket calls with the client's
     /// credentials (plain SigV4) instead of `CreateSession` sessions.
     pub s3_disable_express_session_auth: Option<bool>,
+    /// Endpoint discovery (`endpoint_discovery_enabled`).
+    pub endpoint_discovery: Option<DiscoverySetting>,
+    /// `account_id_endpoint_mode`: `preferred`, `required` or `disabled`.
+    pub account_id_endpoint_mode: Option<String>,
 }
 
 /// What a session was made from.
@@ -366,6 +371,16 @@ impl Session {
         )
         .map_err(|e| Error::Client(e.to_string()))?
         .map(String::from);
+        let endpoint_discovery = discovery::client_setting(
+            &model,
+            options.endpoint_url.is_some(),
+            options.endpoint_discovery,
+            sources
+                .text(&crate::config::setting::ENDPOINT_DISCOVERY_ENABLED)
+                .map_err(|e| Error::Client(e.to_string()))?,
+        )?;
+        let account_id_endpoint_mode = account_id_endpoint_mode(&sources, options)
+            .map_err(|e| Error::Client(e.to_string()))?;
         let addressing =
             options
                 .s3_addressing_style
@@ -413,6 +428,7 @@ impl Session {
                     .into_iter()
                     .collect(),
                 sts_regional_endpoints: Some(resolved.sts_regional_endpoints),
+                account_id_endpoint_mode: Some(account_id_endpoint_mode),
                 ..Default::default()
             },
             unsigned: options.unsigned,
@@ -420,6 +436,7 @@ impl Session {
             max_attempts: options.max_attempts.or(resolved.max_attempts),
             user_agent_extra: options.user_agent_extra.clone(),
             legacy_retry_json,
+            endpoint_discovery,
             ..Default::default()
         })
     }
@@ -437,26 +454,64 @@ impl Session {
     }
 }
 
+/// botocore's `_compute_account_id_endpoint_mode_config`: unsigned clients have no account
+/// (`disabled`); otherwise the option, the environment or profile, `preferred` by default,
+/// lower-cased and checked.
+fn account_id_endpoint_mode(
+    sources: &crate::config::ConfigSources<'_>,
+    options: &ClientOptions,
+) -> Result<String, crate::config::ConfigError> {
+    use crate::config::{setting, SettingSource};
+    if options.unsigned {
+        return Ok("disabled".into());
+    }
+    let (text, origin) = match &options.account_id_endpoint_mode {
+        Some(mode) => (mode.as_str(), SettingSource::Explicit),
+        None => match sources.resolve(&setting::ACCOUNT_ID_ENDPOINT_MODE)? {
+            Some(r) => (r.value, r.source),
+            None => ("preferred", SettingSource::Default),
+        },
+    };
+    let mode = text.to_lowercase();
+    if !crate::endpoint::ACCOUNT_ID_ENDPOINT_MODES.contains(&mode.as_str()) {
+        return Err(crate::config::ConfigError::InvalidValue {
+            setting: setting::ACCOUNT_ID_ENDPOINT_MODE.name,
+            origin,
+            value: text.to_string(),
+            expected: "preferred, disabled or required",
+        });
+    }
+    Ok(mode)
+}
+
 /// Makes the credential providers' STS calls with this session's own clients.
 struct SessionApiCaller {
     session: Arc<Session>,
-    clients: Mutex<HashMap<String, Arc<ServiceClient>>>,
+    clients: Mutex<HashMap<ClientKey, Arc<ServiceClient>>>,
 }
+
+/// A service, and the region asked for (`None`: the session's).
+type ClientKey = (String, Option<String>);
 
 impl SessionApiCaller {
     fn client(&self, service: &str) -> Result<Arc<ServiceClient>, String> {
+        self.client_in(service, None)
+    }
+
+    fn client_in(&self, service: &str, region: Option<&str>) -> Result<Arc<ServiceClient>, String> {
+        let key = (service.to_string(), region.map(String::from));
         let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(c) = clients.get(service) {
+        if let Some(c) = clients.get(&key) {
             return Ok(c.clone());
         }
         // STS is regional by default in botocore 1.44; without a configured region the global
         // partition's us-east-1 endpoint is used.
         let options = ClientOptions {
-            region: Some(
+            region: Some(region.map(String::from).unwrap_or_else(|| {
                 self.session
                     .region()
-                    .unwrap_or_else(|| "us-east-1".to_string()),
-            ),
+                    .unwrap_or_else(|| "us-east-1".to_string())
+            })),
             ..Default::default()
         };
         let client = Arc::new(
@@ -464,7 +519,7 @@ impl SessionApiCaller {
                 .service_client(service, &options)
                 .map_err(|e| e.to_string())?,
         );
-        clients.insert(service.to_string(), client.clone());
+        clients.insert(key, client.clone());
         Ok(client)
     }
 }
@@ -478,7 +533,19 @@ impl ApiCaller for SessionApiCaller {
         credentials: Option<&Credentials>,
         now: std::time::SystemTime,
     ) -> Result<http::Request<Body>, String> {
-        let client = self.client(service)?;
+        self.build_in_region(service, None, operation, params, credentials, now)
+    }
+
+    fn build_in_region(
+        &self,
+        service: &str,
+        region: Option<&str>,
+        operation: &str,
+        params: &Value,
+        credentials: Option<&Credentials>,
+        now: std::time::SystemTime,
+    ) -> Result<http::Request<Body>, String> {
+        let client = self.client_in(service, region)?;
         let mut rng = self.session.random();
         let prepared = client
             .prepare(operation, params.clone(), rng.as_mut())

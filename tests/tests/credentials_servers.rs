@@ -192,6 +192,7 @@ fn drive(chain: &mut CredentialChain) -> Result<Credentials, CredentialsError> {
         match chain.poll(SystemTime::now()) {
             Step::Send(request) => chain.handle_response(send(&request)),
             Step::ReadFile(path) => chain.handle_file(std::fs::read(path).map(Bytes::from)),
+            Step::WriteFile(path, contents) => chain.handle_written(std::fs::write(path, contents)),
             Step::RunProcess(_) => chain.handle_process(Ok(ProcessOutput::default())),
             Step::Sleep(d) => std::thread::sleep(d),
             Step::Done(creds) => return Ok(creds),

@@ -24,6 +24,7 @@ struct CredentialsInner {
     session_token: Option<String>,
     expiry: Option<SystemTime>,
     secret_fingerprint: [u8; 32],
+    account_id: Option<String>,
 }
 
 impl Credentials {
@@ -43,6 +44,7 @@ impl Credentials {
                 session_token,
                 expiry,
                 secret_fingerprint,
+                account_id: None,
             }),
         }
     }
@@ -60,6 +62,32 @@ impl Credentials {
     /// The session token of temporary credentials.
     pub fn session_token(&self) -> Option<&str> {
         self.inner.session_token.as_deref()
+    }
+
+    /// These credentials, saying which account they belong to (botocore's `account_id`,
+    /// which account-based endpoints use: `AWS_ACCOUNT_ID`, a profile's `aws_account_id`, the
+    /// account of an assumed role, …). `None` or an empty id leaves it unknown.
+    pub fn with_account_id(self, account_id: Option<impl Into<String>>) -> Self {
+        let account_id = account_id.map(Into::into).filter(|a| !a.is_empty());
+        if account_id == self.inner.account_id {
+            return self;
+        }
+        let inner = &self.inner;
+        Credentials {
+            inner: Arc::new(CredentialsInner {
+                access_key_id: inner.access_key_id.clone(),
+                secret_access_key: inner.secret_access_key.clone(),
+                session_token: inner.session_token.clone(),
+                expiry: inner.expiry,
+                secret_fingerprint: inner.secret_fingerprint,
+                account_id,
+            }),
+        }
+    }
+
+    /// The account these credentials belong to, when known.
+    pub fn account_id(&self) -> Option<&str> {
+        self.inner.account_id.as_deref()
     }
 
     /// When these credentials stop working, if known.
@@ -88,6 +116,7 @@ impl fmt::Debug for Credentials {
                 &self.inner.session_token.as_ref().map(|_| "** redacted **"),
             )
             .field("expiry", &self.inner.expiry)
+            .field("account_id", &self.inner.account_id)
             .finish()
     }
 }
@@ -153,6 +182,19 @@ impl fmt::Display for Token {
 mod tests {
     use super::*;
     use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn an_account_id_rides_along_and_empty_means_unknown() {
+        let creds = Credentials::new("AKID", "secret", None, None);
+        assert_eq!(creds.account_id(), None);
+        let with = creds.clone().with_account_id(Some("111122223333"));
+        assert_eq!(with.account_id(), Some("111122223333"));
+        assert_eq!(with.secret_access_key(), "secret");
+        assert_eq!(with.secret_fingerprint(), creds.secret_fingerprint());
+        assert_ne!(with, creds);
+        assert_eq!(with.with_account_id(Some("")).account_id(), None);
+        assert!(format!("{:?}", creds.with_account_id(Some("1"))).contains("account_id"));
+    }
 
     #[test]
     fn debug_and_display_redact_secrets() {

@@ -14,6 +14,7 @@ use crate::machine::{RandomSource, Step};
 use crate::retry::{CallAttempts, ModeledError, NoRetryReason, RetryDecision, RetryInput};
 use crate::value::Value;
 
+use super::discovery::{DiscoveryStep, Next};
 use super::s3express::{SessionFetch, SessionStep};
 use super::{CallIdentity, PreparedRequest, ServiceClient};
 
@@ -43,6 +44,8 @@ pub struct CallMachine<'c> {
     deadline: Option<SystemTime>,
     /// The S3 Express session this call signs with, once it has one.
     session: Option<crate::auth::Credentials>,
+    /// Endpoint discovery, for operations that use it.
+    discovery: Option<DiscoveryStep<'c>>,
 }
 
 fn seconds(now: SystemTime) -> f64 {
@@ -63,6 +66,7 @@ impl<'c> CallMachine<'c> {
             HeaderValue::from_str(&rng.uuid4()).unwrap_or(HeaderValue::from_static("0"));
         CallMachine {
             client,
+            discovery: DiscoveryStep::new(&prepared),
             prepared,
             identity,
             attempts,
@@ -79,12 +83,20 @@ impl<'c> CallMachine<'c> {
         self.client
     }
 
-    /// The operation of the request in flight: the call's, or `CreateSession` while an S3
-    /// Express session is being made for it.
-    pub fn operation(&self) -> &str {
+    /// The call in flight inside this one, if any: its endpoint discovery call, or the S3
+    /// Express `CreateSession` that gets its session.
+    fn nested(&self) -> Option<&CallMachine<'c>> {
         match &self.state {
-            State::Session(fetch) => fetch.call().operation(),
-            _ => self.prepared.operation(),
+            State::Session(fetch) => Some(fetch.call()),
+            _ => self.discovery.as_ref().and_then(DiscoveryStep::calling),
+        }
+    }
+
+    /// The operation of the request in flight: the call's, or its nested call's.
+    pub fn operation(&self) -> &str {
+        match self.nested() {
+            Some(nested) => nested.operation(),
+            None => self.prepared.operation(),
         }
     }
 
@@ -120,9 +132,9 @@ impl<'c> CallMachine<'c> {
     /// body is checked by the transport as it is read: see
     /// [`crate::httpchecksum::ResponseChecksumValidator`]).
     pub fn response_checksums(&self) -> &[crate::checksum::ChecksumAlgorithm] {
-        match &self.state {
-            State::Session(fetch) => fetch.call().response_checksums(),
-            _ => self.prepared.response_checksums(),
+        match self.nested() {
+            Some(nested) => nested.response_checksums(),
+            None => self.prepared.response_checksums(),
         }
     }
 
@@ -173,6 +185,29 @@ impl<'c> CallMachine<'c> {
                     if let Some(e) = self.past_deadline(now) {
                         self.state = State::Finished(Some(Err(e)));
                         continue;
+                    }
+                    if let Some(discovery) = self.discovery.as_mut() {
+                        let next = discovery.poll(
+                            self.client,
+                            &mut self.prepared,
+                            &self.identity,
+                            self.rng.as_mut(),
+                            self.deadline,
+                            now,
+                        );
+                        match next {
+                            Next::Ready => {}
+                            // The discovery call's request or wait; its answer comes back
+                            // through `handle_response`.
+                            Next::Ask(step) => {
+                                self.state = State::Ready;
+                                return step;
+                            }
+                            Next::Failed(e) => {
+                                self.state = State::Finished(Some(Err(e)));
+                                continue;
+                            }
+                        }
                     }
                     match self.client.s3express_step(
                         &self.prepared,
@@ -237,6 +272,10 @@ impl<'c> CallMachine<'c> {
     ) {
         if let State::Session(fetch) = &mut self.state {
             fetch.call_mut().handle_response(outcome, now);
+            return;
+        }
+        if let Some(discovery) = self.discovery.as_mut().filter(|d| d.calling().is_some()) {
+            discovery.handle_response(outcome, now);
             return;
         }
         let retries = self.attempts.retry_attempts();
@@ -311,6 +350,18 @@ impl<'c> CallMachine<'c> {
         match decision {
             RetryDecision::RetryAfter(delay) if replayable && result.is_err() => {
                 self.state = State::Backoff(delay);
+            }
+            _ if replayable
+                && result.is_err()
+                && self.discovery.as_ref().is_some_and(|d| {
+                    d.rejected(self.client, status, code.as_deref())
+                        && self.attempts.attempt() < self.client.retry_policy(|p| p.max_attempts())
+                }) =>
+            {
+                // botocore retries at once, without bound; sansboto stops at the retry
+                // policy's attempt limit so a service that keeps rejecting cannot loop forever.
+                self.attempts.next_attempt();
+                self.state = State::Ready;
             }
             decision => {
                 self.client

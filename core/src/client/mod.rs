@@ -12,6 +12,7 @@
 //! Transports drive [`CallMachine`] and never repeat this logic.
 
 mod call;
+mod discovery;
 pub mod s3express;
 
 use std::collections::{HashMap, VecDeque};
@@ -28,9 +29,10 @@ use crate::body::Body;
 use crate::checksum::ChecksumAlgorithm;
 use crate::compress::{maybe_compress_request, CompressionConfig};
 use crate::customize::{self, CustomizeConfig, ServerErrorIfUnparsable};
+use crate::endpoint::discovery::{CallDiscovery, ClientDiscovery, DiscoverySetting};
 use crate::endpoint::{
-    bind_params, Endpoint, EndpointConfig, EndpointError, EndpointParams, EndpointResolver,
-    EndpointValue, Partitions, RuleSet,
+    bind_account_id, bind_params, Endpoint, EndpointConfig, EndpointError, EndpointParams,
+    EndpointResolver, EndpointValue, Partitions, RuleSet,
 };
 use crate::error::Error;
 use crate::hooks::{CallContext, CallInfo, Event, Hooks, PresignRequest, SigningIdentity, Target};
@@ -73,6 +75,11 @@ pub struct ClientConfig {
     pub response_checksum_validation: ResponseChecksumValidation,
     /// Request compression settings.
     pub compression: CompressionConfig,
+    /// Endpoint discovery (`auto` by default); `None` when a custom endpoint URL was given to
+    /// the client itself, which turns discovery off (see [`discovery::client_setting`]).
+    ///
+    /// [`discovery::client_setting`]: crate::endpoint::discovery::client_setting
+    pub endpoint_discovery: Option<DiscoverySetting>,
 }
 
 impl Default for ClientConfig {
@@ -88,6 +95,7 @@ impl Default for ClientConfig {
             request_checksum_calculation: RequestChecksumCalculation::default(),
             response_checksum_validation: ResponseChecksumValidation::default(),
             compression: CompressionConfig::default(),
+            endpoint_discovery: Some(DiscoverySetting::Auto),
         }
     }
 }
@@ -132,6 +140,8 @@ pub struct PreparedRequest {
     checksum: AppliedChecksum,
     /// Response checksums to validate, most preferred first.
     response_checksums: Vec<ChecksumAlgorithm>,
+    /// How the call discovers its endpoint, when it does.
+    discovery: Option<CallDiscovery>,
 }
 
 impl PreparedRequest {
@@ -193,6 +203,7 @@ pub struct ServiceClient {
     endpoints: EndpointCache,
     /// S3 Express session credentials by bucket (`s3express`).
     s3express: s3express::SessionCache,
+    discovery: ClientDiscovery,
 }
 
 /// How many resolved endpoints a client remembers. botocore keeps an LRU of 100 keyed by the
@@ -296,6 +307,7 @@ impl ServiceClient {
         Ok(ServiceClient {
             service: service.to_string(),
             builtins: config.endpoint.builtins(),
+            discovery: ClientDiscovery::new(config.endpoint_discovery),
             resolver: ruleset.map(|r| EndpointResolver::new(r, partitions)),
             model,
             config,
@@ -376,6 +388,9 @@ impl ServiceClient {
             context.insert(PresignRequest);
         }
         let info = CallInfo::new(&self.service, &op.name).with_context(&context);
+        let account_id = context
+            .get::<SigningIdentity>()
+            .and_then(|s| s.credentials.account_id().map(String::from));
         if params.is_null() {
             params = Value::map();
         }
@@ -384,9 +399,10 @@ impl ServiceClient {
             &info,
             &mut Target::Params(&mut params),
         )?;
+        let discovery = self.discovery.for_call(&self.model, op, &params)?;
         validate(&self.model, op.input.as_ref().map(|i| i.shape), &params)?;
 
-        let endpoint = self.resolve_endpoint(op, &params)?;
+        let endpoint = self.resolve_endpoint(op, &params, account_id.as_deref())?;
         let mut serialized = serialize_request(&self.model, op, &params, &mut || rng.uuid4())?;
         if !self.config.inject_host_prefix
             || (self.service == "s3control" && customize::s3control::skip_host_prefix(op))
@@ -444,6 +460,7 @@ impl ServiceClient {
             context,
             checksum,
             response_checksums,
+            discovery,
         })
     }
 
@@ -752,6 +769,7 @@ impl ServiceClient {
         &self,
         op: &Operation,
         params: &Value,
+        account_id: Option<&str>,
     ) -> Result<Arc<ResolvedEndpoint>, Error> {
         let Some(resolver) = &self.resolver else {
             return match &self.config.endpoint.endpoint_url {
@@ -769,7 +787,7 @@ impl ServiceClient {
                 ))),
             };
         };
-        let bound: EndpointParams = bind_params(
+        let mut bound: EndpointParams = bind_params(
             resolver.ruleset(),
             &self.model,
             op,
@@ -778,6 +796,9 @@ impl ServiceClient {
             &self.config.endpoint.client_context,
             self.config.endpoint.builtins_override.is_none(),
         )?;
+        if let (Some(account_id), None) = (account_id, &self.config.endpoint.builtins_override) {
+            bind_account_id(resolver.ruleset(), &mut bound, account_id);
+        }
         if let Some(hit) = self.endpoints.get(&bound) {
             return Ok(hit);
         }

@@ -11,6 +11,7 @@ use bytes::Bytes;
 
 use super::container::ContainerFetch;
 use super::imds::{ImdsConfig, ImdsFetch};
+use super::login::LoginFetch;
 use super::process::ProcessFetch;
 use super::sso::SsoFetch;
 use super::sts::{AssumeRoleFetch, WebIdentityFetch};
@@ -62,6 +63,8 @@ const ENV_VARS: &[&str] = &[
     "AWS_SESSION_TOKEN",
     "AWS_SECURITY_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ACCOUNT_ID",
+    "AWS_LOGIN_CACHE_DIRECTORY",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AWS_ROLE_ARN",
     "AWS_ROLE_SESSION_NAME",
@@ -122,6 +125,7 @@ pub(crate) enum Stage {
     WebIdentity { env_allowed: bool },
     Sso,
     SharedCredentials,
+    Login,
     Process,
     ConfigFile,
     Container,
@@ -137,6 +141,7 @@ impl Stage {
             Stage::WebIdentity { .. } => ProviderKind::WebIdentity,
             Stage::Sso => ProviderKind::Sso,
             Stage::SharedCredentials => ProviderKind::SharedCredentialsFile,
+            Stage::Login => ProviderKind::Login,
             Stage::Process => ProviderKind::Process,
             Stage::ConfigFile => ProviderKind::ConfigFile,
             Stage::Container => ProviderKind::Container,
@@ -151,6 +156,7 @@ pub(crate) const PROFILE_STAGES_NO_ENV: &[Stage] = &[
     Stage::WebIdentity { env_allowed: false },
     Stage::Sso,
     Stage::SharedCredentials,
+    Stage::Login,
     Stage::Process,
     Stage::ConfigFile,
 ];
@@ -218,8 +224,13 @@ impl Resolver {
                     None => Start::Skip(format!("no profile {profile}")),
                 },
             },
+            Stage::Login => LoginFetch::start(ctx, profile),
             Stage::Process => match ctx.profile_text(profile, "credential_process") {
-                Some(command) => Start::Run(Box::new(ProcessFetch::new(command.to_string()))),
+                Some(command) => Start::Run(Box::new(ProcessFetch::new(
+                    command.to_string(),
+                    ctx.profile_text(profile, "aws_account_id")
+                        .map(str::to_string),
+                ))),
                 None => Start::Skip(format!("no credential_process in profile {profile}")),
             },
             Stage::ConfigFile => match ctx.profile(profile) {
@@ -317,12 +328,10 @@ fn env_credentials(ctx: &Context) -> Start {
             }
         },
     };
-    Start::Found(Credentials::new(
-        access,
-        secret,
-        token.map(str::to_string),
-        expiry,
-    ))
+    Start::Found(
+        Credentials::new(access, secret, token.map(str::to_string), expiry)
+            .with_account_id(non_empty("AWS_ACCOUNT_ID")),
+    )
 }
 
 /// botocore's `SharedCredentialProvider` / `ConfigProvider` on one section.
@@ -338,12 +347,10 @@ pub(crate) fn static_credentials(section: &Section, provider: ProviderKind) -> S
         });
     };
     let token = text("aws_security_token").or_else(|| text("aws_session_token"));
-    Start::Found(Credentials::new(
-        access,
-        secret,
-        token.map(str::to_string),
-        None,
-    ))
+    Start::Found(
+        Credentials::new(access, secret, token.map(str::to_string), None)
+            .with_account_id(text("aws_account_id")),
+    )
 }
 
 /// Resolves AWS credentials the way botocore's default chain does, as a sans-IO machine.
@@ -429,6 +436,7 @@ impl CredentialChain {
             Stage::WebIdentity { env_allowed },
             Stage::Sso,
             Stage::SharedCredentials,
+            Stage::Login,
             Stage::Process,
             Stage::ConfigFile,
             Stage::Container,
@@ -455,6 +463,11 @@ impl CredentialChain {
     /// The outcome of the last `ReadFile`.
     pub fn handle_file(&mut self, contents: std::io::Result<Bytes>) {
         self.answer(Answer::File(contents));
+    }
+
+    /// The outcome of the last `WriteFile`.
+    pub fn handle_written(&mut self, outcome: std::io::Result<()>) {
+        self.answer(Answer::Written(outcome));
     }
 
     /// The outcome of the last `RunProcess`.

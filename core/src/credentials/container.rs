@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::chain::{Context, Start};
-use super::{credentials_from_value, Answer, CredentialsError, Fetch, Found, ProviderKind};
+use super::{
+    account_id_of, credentials_from_value, Answer, CredentialsError, Fetch, Found, ProviderKind,
+};
 use crate::body::Body;
 use crate::machine::{RequestTimeout, Step};
 use crate::value::Value;
@@ -173,7 +175,7 @@ impl ContainerFetch {
             &value,
             ["AccessKeyId", "SecretAccessKey", "Token", "Expiration"],
         )
-        .map(|creds| Some(Ok(creds)))
+        .map(|creds| Some(Ok(creds.with_account_id(account_id_of(&value)))))
         .map_err(|why| retrieval(format!("container metadata response: {why}")))
     }
 }

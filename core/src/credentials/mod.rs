@@ -5,8 +5,8 @@
 //!
 //! Order (first provider that yields credentials wins; a provider that is configured but fails
 //! stops the walk with its error, as in botocore): explicit → environment → assume-role (profile
-//! `role_arn`) → web identity → SSO → shared credentials file → `credential_process` → config
-//! file → container (ECS/EKS) → EC2 instance metadata (IMDS).
+//! `role_arn`) → web identity → SSO → shared credentials file → `login_session` (`aws login`) →
+//! `credential_process` → config file → container (ECS/EKS) → EC2 instance metadata (IMDS).
 //!
 //! STS calls (AssumeRole, AssumeRoleWithWebIdentity) go through an [`ApiCaller`] the client layer
 //! implements, so this module never hand-builds an AWS protocol request; the SSO portal, IMDS and
@@ -16,6 +16,7 @@ mod cache;
 mod chain;
 mod container;
 mod imds;
+mod login;
 mod process;
 mod resolve;
 mod sso;
@@ -35,6 +36,7 @@ use crate::value::Value;
 pub use cache::{CacheStatus, CredentialsCache, RefreshPermit};
 pub use cache::{ADVISORY_REFRESH_WINDOW, MANDATORY_REFRESH_WINDOW};
 pub use chain::{ChainOptions, CredentialChain, MfaCallback};
+pub use login::{dpop_proof, token_cache_key as login_token_cache_key, LoginError};
 pub use resolve::{CredentialSource, ResolveCredentials};
 pub use sso::token_cache_key as sso_token_cache_key;
 
@@ -56,6 +58,8 @@ pub enum ProviderKind {
     Sso,
     /// Keys in the shared credentials file.
     SharedCredentialsFile,
+    /// A `login_session` cached by `aws login` (refreshed with the sign-in service).
+    Login,
     /// `credential_process` in the profile.
     Process,
     /// Keys in the config file.
@@ -77,6 +81,7 @@ impl ProviderKind {
             ProviderKind::Sso => "sso",
             ProviderKind::SharedCredentialsFile => "shared-credentials-file",
             ProviderKind::Process => "custom-process",
+            ProviderKind::Login => "login",
             ProviderKind::ConfigFile => "config-file",
             ProviderKind::Container => "container-role",
             ProviderKind::InstanceMetadata => "iam-role",
@@ -139,6 +144,9 @@ pub enum CredentialsError {
         /// What went wrong.
         message: String,
     },
+    /// The `login` session's cached token is unusable or could not be refreshed.
+    #[error(transparent)]
+    Login(#[from] LoginError),
     /// The cached SSO token is missing, invalid or expired, or the portal rejected it.
     #[error("SSO token error: {0}")]
     SsoToken(String),
@@ -205,6 +213,21 @@ pub trait ApiCaller: Send + Sync {
         now: SystemTime,
     ) -> Result<http::Request<Body>, String>;
 
+    /// [`build`](Self::build) with a client of `region` when one is given (the login provider
+    /// calls the sign-in service in its token's region); the default ignores the region.
+    fn build_in_region(
+        &self,
+        service: &str,
+        region: Option<&str>,
+        operation: &str,
+        params: &Value,
+        credentials: Option<&Credentials>,
+        now: SystemTime,
+    ) -> Result<http::Request<Body>, String> {
+        let _ = region;
+        self.build(service, operation, params, credentials, now)
+    }
+
     /// Parse the response into the operation's output, or the modeled error.
     fn parse(
         &self,
@@ -218,6 +241,7 @@ pub trait ApiCaller: Send + Sync {
 pub(crate) enum Answer {
     Response(Result<http::Response<Bytes>, TransportError>),
     File(std::io::Result<Bytes>),
+    Written(std::io::Result<()>),
     Process(std::io::Result<ProcessOutput>),
 }
 
@@ -240,6 +264,7 @@ pub(crate) fn forward<A, B, E>(
     match step {
         Step::Send(r) => Ok(Step::Send(r)),
         Step::ReadFile(p) => Ok(Step::ReadFile(p)),
+        Step::WriteFile(p, b) => Ok(Step::WriteFile(p, b)),
         Step::RunProcess(c) => Ok(Step::RunProcess(c)),
         Step::Sleep(d) => Ok(Step::Sleep(d)),
         Step::Failed(e) => Ok(Step::Failed(e)),
@@ -272,6 +297,15 @@ pub(crate) fn credentials_from_value(
         text(token).map(str::to_string),
         expiry,
     ))
+}
+
+/// The `AccountId` of a credentials document (container endpoint, `credential_process`), when
+/// it names one.
+pub(crate) fn account_id_of(value: &Value) -> Option<&str> {
+    value
+        .get("AccountId")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 /// A point in time from a timestamp value, ISO 8601 text, or epoch seconds.

@@ -5,7 +5,8 @@
 use std::time::SystemTime;
 
 use super::{
-    credentials_from_value, Answer, Credentials, CredentialsError, Fetch, Found, ProviderKind,
+    account_id_of, credentials_from_value, Answer, Credentials, CredentialsError, Fetch, Found,
+    ProviderKind,
 };
 use crate::machine::{ProcessOutput, Step};
 use crate::value::Value;
@@ -14,14 +15,17 @@ const PROVIDER: ProviderKind = ProviderKind::Process;
 
 pub(crate) struct ProcessFetch {
     command: String,
+    /// The profile's `aws_account_id`, for output that names no `AccountId`.
+    profile_account_id: Option<String>,
     started: bool,
     answer: Option<Answer>,
 }
 
 impl ProcessFetch {
-    pub(crate) fn new(command: String) -> Self {
+    pub(crate) fn new(command: String, profile_account_id: Option<String>) -> Self {
         ProcessFetch {
             command,
+            profile_account_id,
             started: false,
             answer: None,
         }
@@ -82,6 +86,7 @@ pub(crate) fn parse_process_output(
             "Expiration",
         ],
     )
+    .map(|creds| creds.with_account_id(account_id_of(&value)))
     .map_err(|why| retrieval(format!("credential_process output: {why}")))
 }
 
@@ -93,6 +98,9 @@ impl Fetch for ProcessFetch {
         }
         match self.answer.take() {
             Some(Answer::Process(Ok(output))) => match parse_process_output(&output) {
+                Ok(creds) if creds.account_id().is_none() => {
+                    Step::Done(Ok(creds.with_account_id(self.profile_account_id.clone())))
+                }
                 Ok(creds) => Step::Done(Ok(creds)),
                 Err(error) => Step::Failed(error),
             },

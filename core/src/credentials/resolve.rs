@@ -98,6 +98,13 @@ impl ResolveCredentials {
         }
     }
 
+    /// The outcome of the last `Step::WriteFile`.
+    pub fn handle_written(&mut self, outcome: std::io::Result<()>) {
+        if let Some(chain) = self.chain() {
+            chain.handle_written(outcome);
+        }
+    }
+
     /// The answer to the last `Step::RunProcess`.
     pub fn handle_process(&mut self, output: std::io::Result<ProcessOutput>) {
         if let Some(chain) = self.chain() {
@@ -148,6 +155,7 @@ impl Machine for ResolveCredentials {
                             return match other {
                                 Step::Send(r) => Step::Send(r),
                                 Step::ReadFile(p) => Step::ReadFile(p),
+                                Step::WriteFile(p, b) => Step::WriteFile(p, b),
                                 Step::RunProcess(c) => Step::RunProcess(c),
                                 Step::Sleep(d) => Step::Sleep(d),
                                 Step::Done(_) | Step::Failed(_) => Step::Sleep(Duration::ZERO),

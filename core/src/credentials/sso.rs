@@ -306,7 +306,8 @@ impl SsoFetch {
             field("secretAccessKey")?,
             Some(field("sessionToken")?.to_string()),
             Some(expiry),
-        ))
+        )
+        .with_account_id(Some(self.config.account_id.as_str())))
     }
 }
 

@@ -92,6 +92,16 @@ fn sts_credentials(
             "Expiration",
         ],
     )
+    // botocore takes the account from the assumed role's ARN.
+    .map(|creds| {
+        let account = output
+            .get("AssumedRoleUser")
+            .and_then(|user| user.get("Arn"))
+            .and_then(Value::as_str)
+            .and_then(crate::endpoint::parse_arn)
+            .map(|arn| arn.account_id);
+        creds.with_account_id(account)
+    })
     .map_err(|message| CredentialsError::Retrieval {
         provider,
         message: format!("{operation} response: {message}"),

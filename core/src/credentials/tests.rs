@@ -101,6 +101,12 @@ impl World {
                     };
                     chain.handle_file(answer);
                 }
+                Step::WriteFile(path, contents) => {
+                    self.log.push(format!("WRITE {}", path.display()));
+                    let text = String::from_utf8_lossy(&contents).into_owned();
+                    self.files.insert(path, text);
+                    chain.handle_written(Ok(()));
+                }
                 Step::RunProcess(command) => {
                     self.log.push(format!("RUN {command}"));
                     let answer = (self.process)(&command);
@@ -363,6 +369,7 @@ fn not_found_lists_every_provider_and_reason() {
         "env (AWS_ACCESS_KEY_ID not set)",
         "assume-role (no profile default)",
         "shared-credentials-file (no profile default)",
+        "login (no login_session in profile default)",
         "container-role (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI not set)",
         "iam-role (could not connect: connection refused)",
     ] {
@@ -371,7 +378,7 @@ fn not_found_lists_every_provider_and_reason() {
     let CredentialsError::NotFound { tried } = err else {
         panic!()
     };
-    assert_eq!(tried.len(), 10);
+    assert_eq!(tried.len(), 11);
     // IMDS: the token PUT failed to connect (no v2), then the v1 role GET did too.
     assert_eq!(
         world.log,
@@ -690,6 +697,8 @@ fn sso_session_profile_reads_cached_token_and_calls_portal() {
     assert_eq!(creds.access_key_id(), "AKSSO");
     assert_eq!(creds.session_token(), Some("sso-session"));
     assert_eq!(creds.expiry(), Some(now() + Duration::from_secs(3600)));
+    // botocore's SSO credentials carry the profile's account.
+    assert_eq!(creds.account_id(), Some("111122223333"));
     assert_eq!(
         world.log,
         [
@@ -888,6 +897,28 @@ fn container_relative_uri() {
     assert!(world.headers[0].get("authorization").is_none());
     assert_eq!(world.timeouts, [Some(Duration::from_secs(2))]);
     assert_eq!(c.provider(), Some(ProviderKind::Container));
+    assert_eq!(creds.account_id(), None);
+}
+
+#[test]
+fn container_credentials_carry_their_account_id() {
+    let mut c = chain(
+        &[("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/creds")],
+        shared("", ""),
+        no_imds(),
+    );
+    let mut world = World::new().http(|_| {
+        response(
+            200,
+            &format!(
+                r#"{{"AccessKeyId": "AKECS", "SecretAccessKey": "s", "Token": "t",
+                    "Expiration": "{}", "AccountId": "123456789012"}}"#,
+                iso(7200)
+            ),
+        )
+    });
+    let creds = world.run(&mut c).unwrap();
+    assert_eq!(creds.account_id(), Some("123456789012"));
 }
 
 #[test]

@@ -280,6 +280,22 @@ pub fn bind_params(
     Ok(out)
 }
 
+/// The `account_id_endpoint_mode` values botocore accepts (compared lower-cased).
+pub const ACCOUNT_ID_ENDPOINT_MODES: [&str; 3] = ["preferred", "disabled", "required"];
+
+/// Bind the `AWS::Auth::AccountId` builtin to the account of the call's credentials (botocore
+/// reads it from the credentials each time an endpoint is resolved, so it cannot be one of the
+/// client's fixed builtins). Parameters already bound keep their value.
+pub fn bind_account_id(ruleset: &RuleSet, bound: &mut EndpointParams, account_id: &str) {
+    for spec in ruleset.parameters() {
+        if spec.built_in.as_deref() == Some("AWS::Auth::AccountId")
+            && bound.get(&spec.name).is_none()
+        {
+            bound.insert(spec.name.clone(), EndpointValue::from(account_id));
+        }
+    }
+}
+
 /// botocore's per-call S3 adjustments (`customize_endpoint_resolver_builtins`, kept with the
 /// other S3 customizations).
 fn customize_s3_builtins<'a>(

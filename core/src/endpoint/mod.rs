@@ -38,6 +38,7 @@
 
 mod arn;
 mod binding;
+pub mod discovery;
 mod eval;
 mod partition;
 mod ruleset;
@@ -49,7 +50,10 @@ use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 
 pub use arn::{parse_arn, ParsedArn};
-pub use binding::{bind_params, AddressingStyle, BindError, EndpointConfig};
+pub use binding::{
+    bind_account_id, bind_params, AddressingStyle, BindError, EndpointConfig,
+    ACCOUNT_ID_ENDPOINT_MODES,
+};
 pub use partition::{PartitionOutputs, Partitions};
 pub use ruleset::{ParameterSpec, ParameterType, RuleSet};
 pub use stdlib::{is_valid_host_label, is_virtual_hostable_s3_bucket, substring, uri_encode};

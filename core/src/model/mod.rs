@@ -188,6 +188,8 @@ pub struct ShapeRef {
     pub jsonvalue: bool,
     /// Bound to the endpoint host prefix.
     pub host_label: bool,
+    /// An identifier endpoint discovery keys its cache by (`endpointdiscoveryid`).
+    pub endpoint_discovery_id: bool,
     /// Filled with a random token when the caller leaves it out.
     pub idempotency_token: bool,
     /// The event's payload member (event streams).
@@ -444,6 +446,8 @@ pub struct Operation {
     pub deprecated: bool,
     /// Endpoint discovery settings, when the operation uses it.
     pub endpoint_discovery: Option<serde_json::Value>,
+    /// The operation that discovers the service's endpoints (`endpointoperation`).
+    pub endpoint_operation: bool,
 }
 
 /// A parsed, indexed service model.
@@ -1108,6 +1112,7 @@ impl Resolver<'_> {
             },
             jsonvalue: r.jsonvalue || target.jsonvalue,
             host_label: r.host_label,
+            endpoint_discovery_id: r.endpointdiscoveryid,
             idempotency_token: r.idempotency_token,
             event_payload: r.eventpayload,
             event_header: r.eventheader,
@@ -1253,6 +1258,7 @@ impl Resolver<'_> {
             idempotent: op.idempotent,
             deprecated: op.deprecated,
             endpoint_discovery: op.endpointdiscovery,
+            endpoint_operation: op.endpointoperation,
         })
     }
 }

@@ -230,6 +230,7 @@ pub(super) struct RawRef<'a> {
     pub jsonvalue: bool,
     #[serde(rename = "hostLabel")]
     pub host_label: bool,
+    pub endpointdiscoveryid: bool,
     #[serde(rename = "idempotencyToken")]
     pub idempotency_token: bool,
     pub streaming: bool,

@@ -146,6 +146,12 @@ impl CallAttempts {
     pub fn retry_attempts(&self) -> u32 {
         self.attempt - 1
     }
+
+    /// Move to the next attempt outside the retry rules (endpoint discovery retries at once
+    /// when the service rejects a discovered endpoint).
+    pub fn next_attempt(&mut self) {
+        self.attempt += 1;
+    }
 }
 
 /// A client's retry policy: the mode's rules plus shared state (quota, rate limiter). One per
