@@ -3,6 +3,11 @@
 //! Each attempt is re-signed at the time the transport gives, carries `amz-sdk-invocation-id`
 //! (the same for every attempt) and `amz-sdk-request: attempt=N; max=M`, and its outcome goes
 //! through the client's retry policy, which may ask for a sleep before the next attempt.
+//!
+//! An S3 answer the policy does not retry may still redirect the call to the bucket's region
+//! (rules in `super::redirect`): the next attempt goes out at once, re-signed for that region;
+//! when the answer does not name the region, a `HeadBucket` call runs first, inside this one, to
+//! ask the bucket.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -10,21 +15,36 @@ use http::HeaderValue;
 
 use crate::body::Body;
 use crate::error::{Error, TransportError};
-use crate::machine::{RandomSource, Step};
+use crate::machine::{RandomSource, SplitMix64, Step};
 use crate::retry::{CallAttempts, ModeledError, NoRetryReason, RetryDecision, RetryInput};
 use crate::value::Value;
 
+use super::redirect::{bucket_region_header, region_in_answer, wants_redirect};
 use super::{CallIdentity, PreparedRequest, ServiceClient};
 
-enum State {
+enum State<'c> {
     /// Ready to send the next attempt (possibly after the rate limiter's wait).
     Ready,
     /// Sent; waiting for `handle_response`.
     InFlight,
     /// The retry policy asked for a pause before the next attempt.
     Backoff(Duration),
+    /// Asking the bucket its region (a `HeadBucket` call of its own) before a redirect; the
+    /// call ends with `unanswered` if the bucket does not say.
+    Probing {
+        probe: Box<CallMachine<'c>>,
+        unanswered: Unanswered,
+    },
     /// Finished with this result.
     Finished(Option<Result<Value, Error>>),
+}
+
+/// The answer a call ends with when its redirect finds no region, and what the retry policy
+/// decided about it.
+struct Unanswered {
+    result: Result<Value, Error>,
+    decision: RetryDecision,
+    status: Option<u16>,
 }
 
 /// One call in progress. Drive it: `poll` → send / sleep → `handle_response` → `poll` … until
@@ -36,8 +56,12 @@ pub struct CallMachine<'c> {
     attempts: CallAttempts,
     invocation_id: HeaderValue,
     rng: Box<dyn RandomSource>,
-    state: State,
+    state: State<'c>,
     deadline: Option<SystemTime>,
+    /// Sent once more to the bucket's region already (botocore redirects a call once).
+    redirected: bool,
+    /// May ask the bucket its region: not the probe itself, so probes never nest.
+    may_probe: bool,
 }
 
 fn seconds(now: SystemTime) -> f64 {
@@ -65,6 +89,16 @@ impl<'c> CallMachine<'c> {
             rng,
             state: State::Ready,
             deadline: None,
+            redirected: false,
+            may_probe: true,
+        }
+    }
+
+    /// The `HeadBucket` probe in progress, if any.
+    fn probe(&self) -> Option<&CallMachine<'c>> {
+        match &self.state {
+            State::Probing { probe, .. } => Some(probe),
+            _ => None,
         }
     }
 
@@ -73,15 +107,22 @@ impl<'c> CallMachine<'c> {
         self.client
     }
 
-    /// The operation being called.
+    /// The operation of the request in flight: the call's, or `HeadBucket` while S3's region
+    /// redirect asks a bucket its region.
     pub fn operation(&self) -> &str {
-        self.prepared.operation()
+        match self.probe() {
+            Some(probe) => probe.operation(),
+            None => self.prepared.operation(),
+        }
     }
 
     /// Give up with a timeout once `deadline` passes: no attempt starts after it and no backoff
     /// sleeps past it (an attempt in flight is bounded by the transport's read timeout).
     pub fn set_deadline(&mut self, deadline: SystemTime) {
         self.deadline = Some(deadline);
+        if let State::Probing { probe, .. } = &mut self.state {
+            probe.set_deadline(deadline);
+        }
     }
 
     fn past_deadline(&self, now: SystemTime) -> Option<Error> {
@@ -96,21 +137,26 @@ impl<'c> CallMachine<'c> {
 
     /// Replace the identity (after a credentials refresh) for the next attempts.
     pub fn set_identity(&mut self, identity: CallIdentity) {
+        if let State::Probing { probe, .. } = &mut self.state {
+            probe.set_identity(identity.clone());
+        }
         self.identity = identity;
     }
 
     /// Whether the transport should pass a response with this status unread (a streaming
     /// output), rather than reading the body fully.
     pub fn streams_response(&self, status: u16) -> bool {
-        self.client
-            .streams_response(self.prepared.operation(), status)
+        self.client.streams_response(self.operation(), status)
     }
 
     /// The response checksums the call asked to validate, most preferred first (a streamed
     /// body is checked by the transport as it is read: see
     /// [`crate::httpchecksum::ResponseChecksumValidator`]).
     pub fn response_checksums(&self) -> &[crate::checksum::ChecksumAlgorithm] {
-        self.prepared.response_checksums()
+        match self.probe() {
+            Some(probe) => probe.response_checksums(),
+            None => self.prepared.response_checksums(),
+        }
     }
 
     /// What to do next.
@@ -139,6 +185,17 @@ impl<'c> CallMachine<'c> {
                         "poll called while a request is in flight".into(),
                     ));
                 }
+                State::Probing {
+                    mut probe,
+                    unanswered,
+                } => match probe.poll(now) {
+                    Step::Done(answer) => self.redirect_after_probe(Ok(answer), unanswered),
+                    Step::Failed(error) => self.redirect_after_probe(Err(error), unanswered),
+                    step => {
+                        self.state = State::Probing { probe, unanswered };
+                        return step;
+                    }
+                },
                 State::Ready => {
                     if let Some(e) = self.past_deadline(now) {
                         self.state = State::Finished(Some(Err(e)));
@@ -183,6 +240,10 @@ impl<'c> CallMachine<'c> {
         outcome: Result<http::Response<Body>, TransportError>,
         now: SystemTime,
     ) {
+        if let State::Probing { probe, .. } = &mut self.state {
+            probe.handle_response(outcome, now);
+            return;
+        }
         let retries = self.attempts.retry_attempts();
         let (result, status) = match outcome {
             Ok(response) => {
@@ -257,30 +318,135 @@ impl<'c> CallMachine<'c> {
                 self.state = State::Backoff(delay);
             }
             decision => {
-                self.client
-                    .retry_policy(|p| p.on_call_finished(&self.attempts, status));
-                let mut result = result;
-                if let (
-                    Err(Error::Service(e)),
-                    RetryDecision::DoNotRetry(NoRetryReason::MaxAttemptsReached),
-                ) = (&mut result, decision)
-                {
-                    if let Some(Value::Map(meta)) = e
-                        .fields
-                        .as_map_mut()
-                        .and_then(|m| m.get_mut("ResponseMetadata"))
-                    {
-                        meta.insert("MaxAttemptsReached".into(), Value::Bool(true));
-                    }
+                let unanswered = Unanswered {
+                    result,
+                    decision,
+                    status,
+                };
+                if replayable {
+                    self.maybe_redirect(unanswered);
+                } else {
+                    self.finish(unanswered);
                 }
-                self.state = State::Finished(Some(result));
             }
         }
     }
 
-    /// Attempts made so far (1 for the first).
-    pub fn attempt(&self) -> u32 {
-        self.attempts.attempt()
+    /// End the call with this answer.
+    fn finish(&mut self, answer: Unanswered) {
+        let Unanswered {
+            mut result,
+            decision,
+            status,
+        } = answer;
+        self.client
+            .retry_policy(|p| p.on_call_finished(&self.attempts, status));
+        if let (
+            Err(Error::Service(e)),
+            RetryDecision::DoNotRetry(NoRetryReason::MaxAttemptsReached),
+        ) = (&mut result, decision)
+        {
+            if let Some(Value::Map(meta)) = e
+                .fields
+                .as_map_mut()
+                .and_then(|m| m.get_mut("ResponseMetadata"))
+            {
+                meta.insert("MaxAttemptsReached".into(), Value::Bool(true));
+            }
+        }
+        self.state = State::Finished(Some(result));
+    }
+
+    /// The retry policy declined `answer`: redirect the call to its bucket's region when S3 says
+    /// it is elsewhere (asking the bucket when the answer does not name the region), else end
+    /// the call with it.
+    fn maybe_redirect(&mut self, answer: Unanswered) {
+        let region = match &answer.result {
+            Err(Error::Service(e))
+                if !self.redirected
+                    && self.prepared.redirect.is_some()
+                    && wants_redirect(self.prepared.operation(), e) =>
+            {
+                region_in_answer(e).map(String::from)
+            }
+            _ => return self.finish(answer),
+        };
+        match region {
+            Some(region) => self.redirect_to(&region, answer),
+            None if self.may_probe => self.start_probe(answer),
+            None => self.finish(answer),
+        }
+    }
+
+    /// Send the call again at once, re-targeted at `region`.
+    fn redirect_to(&mut self, region: &str, answer: Unanswered) {
+        match self.client.redirect(&mut self.prepared, region) {
+            Ok(()) => {
+                self.redirected = true;
+                self.attempts.redirect();
+                self.state = State::Ready;
+            }
+            Err(e) => self.finish(Unanswered {
+                result: Err(e),
+                ..answer
+            }),
+        }
+    }
+
+    /// Ask the bucket its region with a `HeadBucket` call (botocore makes it with the same
+    /// client, so it has its own retries and may itself be redirected, but never probes).
+    fn start_probe(&mut self, answer: Unanswered) {
+        let Some(bucket) = self
+            .prepared
+            .redirect
+            .as_ref()
+            .map(|t| t.bucket().to_string())
+        else {
+            return self.finish(answer);
+        };
+        let mut rng: Box<dyn RandomSource> = Box::new(SplitMix64(self.rng.next_u64()));
+        let prepared = match self.client.prepare(
+            "HeadBucket",
+            crate::params! {"Bucket": bucket},
+            rng.as_mut(),
+        ) {
+            Ok(prepared) => prepared,
+            Err(e) => {
+                return self.finish(Unanswered {
+                    result: Err(e),
+                    ..answer
+                })
+            }
+        };
+        let mut probe = CallMachine::new(self.client, prepared, self.identity.clone(), rng);
+        probe.may_probe = false;
+        if let Some(deadline) = self.deadline {
+            probe.set_deadline(deadline);
+        }
+        self.state = State::Probing {
+            probe: Box::new(probe),
+            unanswered: answer,
+        };
+    }
+
+    /// The probe ended: redirect to the region its answer (success or error) names, end the
+    /// call with the original answer when it names none, or with the probe's own failure when
+    /// it got no answer at all (as botocore lets that exception through).
+    fn redirect_after_probe(&mut self, probed: Result<Value, Error>, answer: Unanswered) {
+        let region = match &probed {
+            Ok(value) => bucket_region_header(value),
+            Err(Error::Service(e)) => bucket_region_header(&e.fields),
+            Err(_) => None,
+        }
+        .map(String::from);
+        match (region, probed) {
+            (Some(region), _) => self.redirect_to(&region, answer),
+            (None, Ok(_) | Err(Error::Service(_))) => self.finish(answer),
+            (None, Err(e)) => self.finish(Unanswered {
+                result: Err(e),
+                ..answer
+            }),
+        }
     }
 }
 

@@ -12,6 +12,7 @@
 //! Transports drive [`CallMachine`] and never repeat this logic.
 
 mod call;
+mod redirect;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -131,6 +132,8 @@ pub struct PreparedRequest {
     checksum: AppliedChecksum,
     /// Response checksums to validate, most preferred first.
     response_checksums: Vec<ChecksumAlgorithm>,
+    /// Where S3's region redirect can send it again (see `redirect`).
+    redirect: Option<redirect::RedirectTarget>,
 }
 
 impl PreparedRequest {
@@ -190,6 +193,8 @@ pub struct ServiceClient {
     retry: Mutex<RetryPolicy>,
     user_agent: HeaderValue,
     endpoints: EndpointCache,
+    /// S3 buckets a region redirect found in another region.
+    bucket_regions: redirect::BucketRegions,
 }
 
 /// How many resolved endpoints a client remembers. botocore keeps an LRU of 100 keyed by the
@@ -300,6 +305,7 @@ impl ServiceClient {
             retry: Mutex::new(retry),
             user_agent,
             endpoints: EndpointCache::default(),
+            bucket_regions: Default::default(),
         })
     }
 
@@ -381,7 +387,7 @@ impl ServiceClient {
         )?;
         validate(&self.model, op.input.as_ref().map(|i| i.shape), &params)?;
 
-        let endpoint = self.resolve_endpoint(op, &params)?;
+        let (endpoint, redirect) = self.resolve_endpoint(op, &params)?;
         let mut serialized = serialize_request(&self.model, op, &params, &mut || rng.uuid4())?;
         if !self.config.inject_host_prefix
             || (self.service == "s3control" && customize::s3control::skip_host_prefix(op))
@@ -438,6 +444,7 @@ impl ServiceClient {
             context,
             checksum,
             response_checksums,
+            redirect,
         })
     }
 
@@ -741,28 +748,32 @@ impl ServiceClient {
         .map_err(|e| Error::Client(e.to_string()))
     }
 
+    /// The call's endpoint, and where S3's region redirect could send the call instead.
     fn resolve_endpoint(
         &self,
         op: &Operation,
         params: &Value,
-    ) -> Result<Arc<ResolvedEndpoint>, Error> {
+    ) -> Result<(Arc<ResolvedEndpoint>, Option<redirect::RedirectTarget>), Error> {
         let Some(resolver) = &self.resolver else {
             return match &self.config.endpoint.endpoint_url {
-                Some(url) => Ok(Arc::new(ResolvedEndpoint {
-                    endpoint: Endpoint {
-                        url: url.clone(),
-                        headers: Vec::new(),
-                        properties: Default::default(),
-                    },
-                    auth_schemes: Some(Vec::new()),
-                })),
+                Some(url) => Ok((
+                    Arc::new(ResolvedEndpoint {
+                        endpoint: Endpoint {
+                            url: url.clone(),
+                            headers: Vec::new(),
+                            properties: Default::default(),
+                        },
+                        auth_schemes: Some(Vec::new()),
+                    }),
+                    None,
+                )),
                 None => Err(Error::Client(format!(
                     "service {} has no endpoint rules; set an endpoint URL",
                     self.service
                 ))),
             };
         };
-        let bound: EndpointParams = bind_params(
+        let mut bound: EndpointParams = bind_params(
             resolver.ruleset(),
             &self.model,
             op,
@@ -771,6 +782,21 @@ impl ServiceClient {
             &self.config.endpoint.client_context,
             self.config.endpoint.builtins_override.is_none(),
         )?;
+        if let Some(region) = self.remembered_region(params) {
+            bound.insert(redirect::REGION_PARAMETER, EndpointValue::from(region));
+        }
+        let target = self.redirect_target(params, &bound);
+        Ok((self.resolve_bound(bound)?, target))
+    }
+
+    /// Resolve bound ruleset parameters (through the client's endpoint cache).
+    fn resolve_bound(&self, bound: EndpointParams) -> Result<Arc<ResolvedEndpoint>, Error> {
+        let Some(resolver) = &self.resolver else {
+            return Err(Error::Client(format!(
+                "service {} has no endpoint rules",
+                self.service
+            )));
+        };
         if let Some(hit) = self.endpoints.get(&bound) {
             return Ok(hit);
         }

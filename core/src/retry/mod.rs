@@ -146,6 +146,13 @@ impl CallAttempts {
     pub fn retry_attempts(&self) -> u32 {
         self.attempt - 1
     }
+
+    /// Move to the next attempt without asking the policy: S3's region redirect sends again at
+    /// once after the policy declined, and botocore's redirector takes no retry quota for it
+    /// (the attempt still counts in `amz-sdk-request` and `RetryAttempts`).
+    pub fn redirect(&mut self) {
+        self.attempt += 1;
+    }
 }
 
 /// A client's retry policy: the mode's rules plus shared state (quota, rate limiter). One per
