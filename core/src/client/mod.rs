@@ -257,6 +257,12 @@ impl ServiceClient {
         mut config: ClientConfig,
     ) -> Result<Self, Error> {
         config.endpoint.normalize_fips_region();
+        if service == "s3" && config.endpoint.region.is_none() {
+            let unset = customize::s3::region_when_unset(
+                config.endpoint.s3_us_east_1_regional_endpoint.as_deref(),
+            );
+            config.endpoint.region = Some(unset.to_string());
+        }
         let model = customize_model(service, model);
         let retry = match config.retry_mode {
             RetryMode::Standard => {
@@ -802,6 +808,10 @@ impl ServiceClient {
         }
         let endpoint = resolver.resolve(&bound).map_err(|e| match e {
             EndpointError::MissingRequiredParameter { name } if name == "Region" => Error::NoRegion,
+            // With no region, a ruleset's refusal ("Invalid Configuration: Missing Region") is
+            // botocore's `NoRegionError`, which it raises before any rule runs (S3 always has
+            // a region: see `ServiceClient::new`).
+            _ if self.config.endpoint.region.is_none() => Error::NoRegion,
             other => Error::Endpoint(other),
         })?;
         let resolved = Arc::new(ResolvedEndpoint {

@@ -788,6 +788,18 @@ fn root_text(body: &[u8]) -> Option<Option<String>> {
 
 // ----- endpoint builtins ----------------------------------------------------------------------
 
+/// The region of an S3 client configured with none (botocore's `_compute_s3_endpoint_config`
+/// leaves no S3 client without one, unlike other services' `NoRegionError`): `us-east-1`,
+/// reached at the global `s3.amazonaws.com`, under the default `legacy`
+/// `us_east_1_regional_endpoint`; the `aws-global` pseudo-region (the same endpoint, signed for
+/// us-east-1) under `regional`.
+pub fn region_when_unset(us_east_1_regional_endpoint: Option<&str>) -> &'static str {
+    match us_east_1_regional_endpoint {
+        Some("regional") => "aws-global",
+        _ => "us-east-1",
+    }
+}
+
 /// Endpoint builtins botocore changes for one S3 call (`customize_endpoint_resolver_builtins`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EndpointBuiltinOverrides {
