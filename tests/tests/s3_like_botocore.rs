@@ -254,3 +254,128 @@ fn no_region_against_moto() {
     std::io::Read::read_to_end(&mut response.into_body(), &mut body).unwrap();
     assert_eq!(body, b"hello");
 }
+
+/// A client in us-west-2 with no other configuration.
+fn in_us_west_2() -> ClientOptions {
+    ClientOptions {
+        region: Some("us-west-2".into()),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn an_endpoint_that_only_looks_like_accelerate_is_path_style_as_in_botocore() {
+    for endpoint in [
+        "https://s3-accelerate.foo.amazonaws.com",
+        "https://s3-accelerate.dualstack.dualstack.amazonaws.com",
+        "https://s3-accelerate.amazonaws.com:443",
+        // A real accelerate endpoint stays virtual-hosted.
+        "https://s3-accelerate.amazonaws.com",
+    ] {
+        let options = ClientOptions {
+            endpoint_url: Some(endpoint.into()),
+            ..in_us_west_2()
+        };
+        let (ours, _) = assert_same_request(
+            &[],
+            &options,
+            &format!("region_name='us-west-2', endpoint_url={endpoint:?}"),
+            "GetObject",
+            r#"{"Bucket": "mybucket", "Key": "k"}"#,
+        );
+        let url = ours["url"].as_str().unwrap();
+        let path_style = url.contains("/mybucket/k");
+        assert_eq!(
+            path_style,
+            endpoint != "https://s3-accelerate.amazonaws.com",
+            "{url}"
+        );
+    }
+}
+
+#[test]
+fn a_mixed_case_host_is_signed_lower_cased_as_in_botocore() {
+    // An Object Lambda access point named with capitals makes a mixed-case host, and so does a
+    // WriteGetObjectResponse route (the host prefix).
+    for (operation, params) in [
+        (
+            "GetObject",
+            r#"{"Bucket": "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/MyBanner", "Key": "k"}"#,
+        ),
+        (
+            "WriteGetObjectResponse",
+            r#"{"RequestRoute": "MyRoute", "RequestToken": "t", "Body": "abc"}"#,
+        ),
+    ] {
+        let (ours, _) = assert_same_request(
+            &[],
+            &in_us_west_2(),
+            "region_name='us-west-2'",
+            operation,
+            params,
+        );
+        let url = ours["url"].as_str().unwrap();
+        assert!(url.chars().any(|c| c.is_ascii_uppercase()), "{url}");
+    }
+}
+
+#[test]
+fn expect_100_continue_follows_botocore_for_empty_bodies() {
+    for (operation, params) in [
+        ("PutObject", r#"{"Bucket": "mybucket", "Key": "k"}"#),
+        (
+            "PutObject",
+            r#"{"Bucket": "mybucket", "Key": "k", "Body": ""}"#,
+        ),
+        (
+            "PutObject",
+            r#"{"Bucket": "mybucket", "Key": "k", "Body": "x"}"#,
+        ),
+        (
+            "UploadPart",
+            r#"{"Bucket": "mybucket", "Key": "k", "UploadId": "u", "PartNumber": 1, "Body": ""}"#,
+        ),
+        (
+            "UploadPart",
+            r#"{"Bucket": "mybucket", "Key": "k", "UploadId": "u", "PartNumber": 1}"#,
+        ),
+        (
+            "PutBucketVersioning",
+            r#"{"Bucket": "mybucket", "VersioningConfiguration": {"Status": "Enabled"}}"#,
+        ),
+    ] {
+        let (ours, theirs) = assert_same_request(
+            &[],
+            &in_us_west_2(),
+            "region_name='us-west-2'",
+            operation,
+            params,
+        );
+        assert_eq!(
+            ours["headers"]["expect"], theirs["headers"]["expect"],
+            "{operation} {params}"
+        );
+    }
+}
+
+#[test]
+fn write_get_object_response_signs_its_payload_as_in_botocore() {
+    for params in [
+        r#"{"RequestRoute": "route", "RequestToken": "t"}"#,
+        r#"{"RequestRoute": "route", "RequestToken": "t", "Body": ""}"#,
+        r#"{"RequestRoute": "route", "RequestToken": "t", "Body": "abc"}"#,
+    ] {
+        let (ours, theirs) = assert_same_request(
+            &[],
+            &in_us_west_2(),
+            "region_name='us-west-2'",
+            "WriteGetObjectResponse",
+            params,
+        );
+        assert_eq!(
+            ours["headers"]["x-amz-content-sha256"], theirs["headers"]["x-amz-content-sha256"],
+            "{params}"
+        );
+        assert_ne!(ours["headers"]["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
+    }
+}

@@ -583,6 +583,7 @@ mod tests {
                 "request-validation-mode-member",
                 "s3.validate-bucket-name",
                 "s3.set-list-objects-encoding-type-url",
+                "s3.file-like-body",
                 "s3.handle-copy-source",
                 "s3.validate-ascii-metadata",
                 "s3.sse-customer-key-md5",
