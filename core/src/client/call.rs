@@ -15,12 +15,13 @@ use http::HeaderValue;
 
 use crate::body::Body;
 use crate::error::{Error, TransportError};
-use crate::machine::{RandomSource, SplitMix64, Step};
+use crate::machine::{RandomSource, Step};
 use crate::retry::{CallAttempts, ModeledError, NoRetryReason, RetryDecision, RetryInput};
 use crate::value::Value;
 
-use super::redirect::{bucket_region_header, region_in_answer, wants_redirect};
 use super::{CallIdentity, PreparedRequest, ServiceClient};
+
+mod redirecting;
 
 enum State<'c> {
     /// Ready to send the next attempt (possibly after the rate limiter's wait).
@@ -33,15 +34,15 @@ enum State<'c> {
     /// call ends with `unanswered` if the bucket does not say.
     Probing {
         probe: Box<CallMachine<'c>>,
-        unanswered: Unanswered,
+        unanswered: Outcome,
     },
     /// Finished with this result.
     Finished(Option<Result<Value, Error>>),
 }
 
-/// The answer a call ends with when its redirect finds no region, and what the retry policy
-/// decided about it.
-struct Unanswered {
+/// An attempt's result with what the retry policy decided about it and the HTTP status it
+/// judged: what the call ends with (unless S3's region redirect sends it again).
+struct Outcome {
     result: Result<Value, Error>,
     decision: RetryDecision,
     status: Option<u16>,
@@ -318,27 +319,27 @@ impl<'c> CallMachine<'c> {
                 self.state = State::Backoff(delay);
             }
             decision => {
-                let unanswered = Unanswered {
+                let outcome = Outcome {
                     result,
                     decision,
                     status,
                 };
                 if replayable {
-                    self.maybe_redirect(unanswered);
+                    self.maybe_redirect(outcome);
                 } else {
-                    self.finish(unanswered);
+                    self.finish(outcome);
                 }
             }
         }
     }
 
-    /// End the call with this answer.
-    fn finish(&mut self, answer: Unanswered) {
-        let Unanswered {
+    /// End the call with this outcome.
+    fn finish(&mut self, outcome: Outcome) {
+        let Outcome {
             mut result,
             decision,
             status,
-        } = answer;
+        } = outcome;
         self.client
             .retry_policy(|p| p.on_call_finished(&self.attempts, status));
         if let (
@@ -355,98 +356,6 @@ impl<'c> CallMachine<'c> {
             }
         }
         self.state = State::Finished(Some(result));
-    }
-
-    /// The retry policy declined `answer`: redirect the call to its bucket's region when S3 says
-    /// it is elsewhere (asking the bucket when the answer does not name the region), else end
-    /// the call with it.
-    fn maybe_redirect(&mut self, answer: Unanswered) {
-        let region = match &answer.result {
-            Err(Error::Service(e))
-                if !self.redirected
-                    && self.prepared.redirect.is_some()
-                    && wants_redirect(self.prepared.operation(), e) =>
-            {
-                region_in_answer(e).map(String::from)
-            }
-            _ => return self.finish(answer),
-        };
-        match region {
-            Some(region) => self.redirect_to(&region, answer),
-            None if self.may_probe => self.start_probe(answer),
-            None => self.finish(answer),
-        }
-    }
-
-    /// Send the call again at once, re-targeted at `region`.
-    fn redirect_to(&mut self, region: &str, answer: Unanswered) {
-        match self.client.redirect(&mut self.prepared, region) {
-            Ok(()) => {
-                self.redirected = true;
-                self.attempts.redirect();
-                self.state = State::Ready;
-            }
-            Err(e) => self.finish(Unanswered {
-                result: Err(e),
-                ..answer
-            }),
-        }
-    }
-
-    /// Ask the bucket its region with a `HeadBucket` call (botocore makes it with the same
-    /// client, so it has its own retries and may itself be redirected, but never probes).
-    fn start_probe(&mut self, answer: Unanswered) {
-        let Some(bucket) = self
-            .prepared
-            .redirect
-            .as_ref()
-            .map(|t| t.bucket().to_string())
-        else {
-            return self.finish(answer);
-        };
-        let mut rng: Box<dyn RandomSource> = Box::new(SplitMix64(self.rng.next_u64()));
-        let prepared = match self.client.prepare(
-            "HeadBucket",
-            crate::params! {"Bucket": bucket},
-            rng.as_mut(),
-        ) {
-            Ok(prepared) => prepared,
-            Err(e) => {
-                return self.finish(Unanswered {
-                    result: Err(e),
-                    ..answer
-                })
-            }
-        };
-        let mut probe = CallMachine::new(self.client, prepared, self.identity.clone(), rng);
-        probe.may_probe = false;
-        if let Some(deadline) = self.deadline {
-            probe.set_deadline(deadline);
-        }
-        self.state = State::Probing {
-            probe: Box::new(probe),
-            unanswered: answer,
-        };
-    }
-
-    /// The probe ended: redirect to the region its answer (success or error) names, end the
-    /// call with the original answer when it names none, or with the probe's own failure when
-    /// it got no answer at all (as botocore lets that exception through).
-    fn redirect_after_probe(&mut self, probed: Result<Value, Error>, answer: Unanswered) {
-        let region = match &probed {
-            Ok(value) => bucket_region_header(value),
-            Err(Error::Service(e)) => bucket_region_header(&e.fields),
-            Err(_) => None,
-        }
-        .map(String::from);
-        match (region, probed) {
-            (Some(region), _) => self.redirect_to(&region, answer),
-            (None, Ok(_) | Err(Error::Service(_))) => self.finish(answer),
-            (None, Err(e)) => self.finish(Unanswered {
-                result: Err(e),
-                ..answer
-            }),
-        }
     }
 }
 
