@@ -212,13 +212,28 @@ fn no_region_against_moto() {
             sansboto_core::params! {"Bucket": "no-region-bucket", "Key": "k", "Body": &b"hello"[..]},
         )
         .unwrap();
+    // An empty body given goes out with `Expect: 100-continue`, as botocore's does.
+    client
+        .call(
+            "PutObject",
+            sansboto_core::params! {"Bucket": "no-region-bucket", "Key": "empty", "Body": &b""[..]},
+        )
+        .unwrap();
+    let head = client
+        .call(
+            "HeadObject",
+            sansboto_core::params! {"Bucket": "no-region-bucket", "Key": "empty"},
+        )
+        .unwrap();
+    assert_eq!(head["ContentLength"].as_i64(), Some(0));
     let listed = client
         .call(
             "ListObjectsV2",
             sansboto_core::params! {"Bucket": "no-region-bucket"},
         )
         .unwrap();
-    assert_eq!(listed["Contents"][0]["Key"].as_str(), Some("k"));
+    assert_eq!(listed["Contents"][0]["Key"].as_str(), Some("empty"));
+    assert_eq!(listed["Contents"][1]["Key"].as_str(), Some("k"));
     let location = client
         .call(
             "GetBucketLocation",

@@ -633,6 +633,45 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_400_to_head_object_asks_the_bucket() {
+        // A HEAD signed for the wrong region gets a 400 without a body (so its code is "400").
+        let client = s3("us-west-2", None);
+        let mut call = client
+            .call(
+                "HeadObject",
+                crate::params! {"Bucket": "bucket-one", "Key": "k"},
+                identity(),
+                Box::new(SplitMix64(1)),
+            )
+            .unwrap();
+        describe(call.poll(now()));
+        call.handle_response(Ok(answer(400, &[], "")), now());
+        let probe = describe(call.poll(now()));
+        assert_eq!((probe.0.as_str(), probe.2.as_str()), ("HEAD", "/"));
+        call.handle_response(
+            Ok(answer(200, &[("x-amz-bucket-region", "ca-central-1")], "")),
+            now(),
+        );
+        let resent = describe(call.poll(now()));
+        assert_eq!(
+            (resent.0.as_str(), resent.2.as_str(), resent.3.as_str()),
+            ("HEAD", "/k", "ca-central-1")
+        );
+        // The same bare 400 to GetObject is just an error.
+        let mut call = client
+            .call(
+                "GetObject",
+                crate::params! {"Bucket": "bucket-two", "Key": "k"},
+                identity(),
+                Box::new(SplitMix64(1)),
+            )
+            .unwrap();
+        describe(call.poll(now()));
+        call.handle_response(Ok(answer(400, &[], "")), now());
+        assert!(matches!(call.poll(now()), Step::Failed(Error::Service(e)) if e.code == "400"));
+    }
+
+    #[test]
     fn a_call_is_redirected_once() {
         let client = s3("us-west-2", None);
         let mut call = client
