@@ -672,6 +672,43 @@ mod tests {
     }
 
     #[test]
+    fn the_probe_follows_a_redirect_of_its_own() {
+        // botocore 1.44.5 against the same answers: GET (us-west-2) 307 → HEAD (us-west-2) 301
+        // naming us-east-2 → HEAD (us-east-2, attempt 2) → GET (us-east-2, attempt 2).
+        let client = s3("us-west-2", None);
+        let mut call = client
+            .call(
+                "GetObject",
+                crate::params! {"Bucket": "bucket-one", "Key": "k"},
+                identity(),
+                Box::new(SplitMix64(1)),
+            )
+            .unwrap();
+        describe(call.poll(now()));
+        call.handle_response(Ok(answer(307, &[], "")), now());
+        let head = describe(call.poll(now()));
+        assert_eq!((head.0.as_str(), head.3.as_str()), ("HEAD", "us-west-2"));
+        call.handle_response(
+            Ok(answer(301, &[("x-amz-bucket-region", "us-east-2")], "")),
+            now(),
+        );
+        let head = describe(call.poll(now()));
+        assert_eq!(
+            (head.0.as_str(), head.3.as_str(), head.4.as_str()),
+            ("HEAD", "us-east-2", "attempt=2; max=3")
+        );
+        call.handle_response(
+            Ok(answer(200, &[("x-amz-bucket-region", "us-east-2")], "")),
+            now(),
+        );
+        let get = describe(call.poll(now()));
+        assert_eq!(
+            (get.0.as_str(), get.3.as_str(), get.4.as_str()),
+            ("GET", "us-east-2", "attempt=2; max=3")
+        );
+    }
+
+    #[test]
     fn a_call_is_redirected_once() {
         let client = s3("us-west-2", None);
         let mut call = client
