@@ -256,23 +256,13 @@ fn call(
             .and_then(|pages| pages.full_result())
     } else {
         client.call(&op.name, params)
-    }
-    .map_err(|e| region_error(e, client.core().config().endpoint.region.is_none()))?;
+    }?;
     output::print_result(
         &model,
         streaming.as_ref(),
         result,
         options.outfile.as_deref(),
     )
-}
-
-/// With no region configured, an endpoint ruleset's refusal is botocore's `NoRegionError`
-/// ("You must specify a region"), which is what `aws` reports too.
-fn region_error(e: Error, no_region: bool) -> Error {
-    match e {
-        Error::Endpoint(_) if no_region => Error::NoRegion,
-        other => other,
-    }
 }
 
 /// Everything a call does up to sending, then print the first attempt's request as JSON.
@@ -291,9 +281,7 @@ fn dry_run(
     };
     let client = core.service_client(service, &client_options(global))?;
     let mut rng = core.random();
-    let prepared = client
-        .prepare(operation, params, rng.as_mut())
-        .map_err(|e| region_error(e, client.config().endpoint.region.is_none()))?;
+    let prepared = client.prepare(operation, params, rng.as_mut())?;
     let credentials = if global.no_sign_request {
         None
     } else {

@@ -78,6 +78,7 @@ impl From<Error> for Failure {
             Error::NoCredentials(_) => "NoCredentials",
             Error::Credentials(_) => "CredentialsError",
             Error::NoRegion => "NoRegion",
+            Error::InvalidRegion { .. } => "InvalidRegion",
             Error::Transport(t) => match t.kind {
                 sansboto_core::error::TransportErrorKind::Connect => "EndpointConnectionError",
                 sansboto_core::error::TransportErrorKind::Timeout => "Timeout",

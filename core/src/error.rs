@@ -151,6 +151,13 @@ pub enum Error {
     /// No region was configured, and the service needs one.
     #[error("You must specify a region (region_name, AWS_REGION or AWS_DEFAULT_REGION, or `region` in the profile).")]
     NoRegion,
+    /// A region name that cannot be part of a host name (botocore's `InvalidRegionError`), such
+    /// as one an S3 answer named for a bucket.
+    #[error("Provided region_name {region:?} doesn't match a supported format.")]
+    InvalidRegion {
+        /// The region given.
+        region: String,
+    },
     /// The service model could not be loaded or parsed.
     #[error(transparent)]
     Model(#[from] ModelError),

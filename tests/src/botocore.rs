@@ -73,8 +73,38 @@ pub fn request(
     client_kwargs: &str,
     env: &[(&str, &str)],
 ) -> serde_json::Value {
-    let snippet = format!(
+    request_snippet(service, operation, params_json, client_kwargs, env, "")
+}
+
+/// [`request`] signed at `unix_seconds` rather than botocore's clock, so that a signature can be
+/// compared with one sansboto makes at the same time.
+pub fn request_signed_at(
+    service: &str,
+    operation: &str,
+    params_json: &str,
+    client_kwargs: &str,
+    env: &[(&str, &str)],
+    unix_seconds: u64,
+) -> serde_json::Value {
+    let clock = format!(
         r#"
+import datetime, botocore.auth
+botocore.auth.get_current_datetime = lambda remove_tzinfo=True: datetime.datetime.fromtimestamp({unix_seconds}, datetime.timezone.utc).replace(tzinfo=None)
+"#
+    );
+    request_snippet(service, operation, params_json, client_kwargs, env, &clock)
+}
+
+fn request_snippet(
+    service: &str,
+    operation: &str,
+    params_json: &str,
+    client_kwargs: &str,
+    env: &[(&str, &str)],
+    setup: &str,
+) -> serde_json::Value {
+    let snippet = format!(
+        r#"{setup}
 from botocore.awsrequest import AWSResponse
 captured = {{}}
 def before_send(request, **kwargs):

@@ -218,8 +218,8 @@ fn push_folded_value(out: &mut String, value: &str) {
     }
 }
 
-/// The host a request is signed for: its `Host` header, or the URI authority without the
-/// scheme's default port (what an HTTP client will send).
+/// The host a request is signed for when it has no `Host` header: the URI authority without the
+/// scheme's default port (what an HTTP client will send), lower-cased as botocore signs it.
 pub(crate) fn host_for_signing(uri: &http::Uri) -> Option<String> {
     let authority = uri.authority()?;
     let default_port = match uri.scheme_str() {
@@ -228,8 +228,8 @@ pub(crate) fn host_for_signing(uri: &http::Uri) -> Option<String> {
         _ => None,
     };
     Some(match authority.port_u16() {
-        Some(p) if Some(p) == default_port => authority.host().to_owned(),
-        _ => authority.as_str().to_owned(),
+        Some(p) if Some(p) == default_port => authority.host().to_ascii_lowercase(),
+        _ => authority.as_str().to_ascii_lowercase(),
     })
 }
 

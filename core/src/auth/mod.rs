@@ -373,12 +373,28 @@ impl Signer {
         // so a stream without a precomputed hash is signed UNSIGNED-PAYLOAD (as aws-sdk-rust
         // does for bodies it cannot buffer).
         let streamed = matches!(request.body(), Body::Stream(_));
-        if (flags.s3 && ctx.presign.is_some()) || (flags.unsigned_payload && https) || streamed {
+        // botocore's S3 signer hashes the payload of any request without a checksum header,
+        // even an unsigned-body operation's (`WriteGetObjectResponse`): only TLS together
+        // with a checksum lets it skip the hash.
+        let unsigned_allowed = !flags.s3 || has_checksum_header(request);
+        if (flags.s3 && ctx.presign.is_some())
+            || (flags.unsigned_payload && https && unsigned_allowed)
+            || streamed
+        {
             PayloadHash::Unsigned
         } else {
             PayloadHash::ComputeSha256
         }
     }
+}
+
+/// Whether the request carries a checksum of its body in a header: `Content-MD5` or a flexible
+/// checksum (`x-amz-checksum-*`; botocore looks for the one its checksum step put there).
+fn has_checksum_header(request: &Request<Body>) -> bool {
+    request
+        .headers()
+        .keys()
+        .any(|name| name == "content-md5" || name.as_str().starts_with("x-amz-checksum-"))
 }
 
 #[cfg(test)]

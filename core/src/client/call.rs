@@ -3,6 +3,11 @@
 //! Each attempt is re-signed at the time the transport gives, carries `amz-sdk-invocation-id`
 //! (the same for every attempt) and `amz-sdk-request: attempt=N; max=M`, and its outcome goes
 //! through the client's retry policy, which may ask for a sleep before the next attempt.
+//!
+//! An S3 answer the policy does not retry may still redirect the call to the bucket's region
+//! (rules in `super::redirect`): the next attempt goes out at once, re-signed for that region;
+//! when the answer does not name the region, a `HeadBucket` call runs first, inside this one, to
+//! ask the bucket.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -18,6 +23,8 @@ use super::discovery::{DiscoveryStep, Next};
 use super::s3express::{SessionFetch, SessionStep};
 use super::{CallIdentity, PreparedRequest, ServiceClient};
 
+mod redirecting;
+
 enum State<'c> {
     /// Ready to send the next attempt (possibly after the rate limiter's wait).
     Ready,
@@ -27,8 +34,22 @@ enum State<'c> {
     Backoff(Duration),
     /// Making S3 Express's `CreateSession` for the bucket before the next attempt.
     Session(Box<SessionFetch<'c>>),
+    /// Asking the bucket its region (a `HeadBucket` call of its own) before a redirect; the
+    /// call ends with `unanswered` if the bucket does not say.
+    Probing {
+        probe: Box<CallMachine<'c>>,
+        unanswered: Outcome,
+    },
     /// Finished with this result.
     Finished(Option<Result<Value, Error>>),
+}
+
+/// An attempt's result with what the retry policy decided about it and the HTTP status it
+/// judged: what the call ends with (unless S3's region redirect sends it again).
+struct Outcome {
+    result: Result<Value, Error>,
+    decision: RetryDecision,
+    status: Option<u16>,
 }
 
 /// One call in progress. Drive it: `poll` → send / sleep → `handle_response` → `poll` … until
@@ -46,6 +67,10 @@ pub struct CallMachine<'c> {
     session: Option<crate::auth::Credentials>,
     /// Endpoint discovery, for operations that use it.
     discovery: Option<DiscoveryStep<'c>>,
+    /// Sent once more to the bucket's region already (botocore redirects a call once).
+    redirected: bool,
+    /// May ask the bucket its region: not the probe itself, so probes never nest.
+    may_probe: bool,
 }
 
 fn seconds(now: SystemTime) -> f64 {
@@ -75,6 +100,8 @@ impl<'c> CallMachine<'c> {
             state: State::Ready,
             deadline: None,
             session: None,
+            redirected: false,
+            may_probe: true,
         }
     }
 
@@ -83,11 +110,13 @@ impl<'c> CallMachine<'c> {
         self.client
     }
 
-    /// The call in flight inside this one, if any: its endpoint discovery call, or the S3
-    /// Express `CreateSession` that gets its session.
+    /// The call in flight inside this one, if any: its endpoint discovery call, the S3
+    /// Express `CreateSession` that gets its session, or the `HeadBucket` probe asking a bucket
+    /// its region for S3's redirect.
     fn nested(&self) -> Option<&CallMachine<'c>> {
         match &self.state {
             State::Session(fetch) => Some(fetch.call()),
+            State::Probing { probe, .. } => Some(probe),
             _ => self.discovery.as_ref().and_then(DiscoveryStep::calling),
         }
     }
@@ -104,6 +133,9 @@ impl<'c> CallMachine<'c> {
     /// sleeps past it (an attempt in flight is bounded by the transport's read timeout).
     pub fn set_deadline(&mut self, deadline: SystemTime) {
         self.deadline = Some(deadline);
+        if let State::Probing { probe, .. } = &mut self.state {
+            probe.set_deadline(deadline);
+        }
     }
 
     fn past_deadline(&self, now: SystemTime) -> Option<Error> {
@@ -118,6 +150,9 @@ impl<'c> CallMachine<'c> {
 
     /// Replace the identity (after a credentials refresh) for the next attempts.
     pub fn set_identity(&mut self, identity: CallIdentity) {
+        if let State::Probing { probe, .. } = &mut self.state {
+            probe.set_identity(identity.clone());
+        }
         self.identity = identity;
         self.session = None;
     }
@@ -181,6 +216,17 @@ impl<'c> CallMachine<'c> {
                         Err(e) => State::Finished(Some(Err(e))),
                     };
                 }
+                State::Probing {
+                    mut probe,
+                    unanswered,
+                } => match probe.poll(now) {
+                    Step::Done(answer) => self.redirect_after_probe(Ok(answer), unanswered),
+                    Step::Failed(error) => self.redirect_after_probe(Err(error), unanswered),
+                    step => {
+                        self.state = State::Probing { probe, unanswered };
+                        return step;
+                    }
+                },
                 State::Ready => {
                     if let Some(e) = self.past_deadline(now) {
                         self.state = State::Finished(Some(Err(e)));
@@ -278,6 +324,10 @@ impl<'c> CallMachine<'c> {
             discovery.handle_response(outcome, now);
             return;
         }
+        if let State::Probing { probe, .. } = &mut self.state {
+            probe.handle_response(outcome, now);
+            return;
+        }
         let retries = self.attempts.retry_attempts();
         let (result, status) = match outcome {
             Ok(response) => {
@@ -364,30 +414,43 @@ impl<'c> CallMachine<'c> {
                 self.state = State::Ready;
             }
             decision => {
-                self.client
-                    .retry_policy(|p| p.on_call_finished(&self.attempts, status));
-                let mut result = result;
-                if let (
-                    Err(Error::Service(e)),
-                    RetryDecision::DoNotRetry(NoRetryReason::MaxAttemptsReached),
-                ) = (&mut result, decision)
-                {
-                    if let Some(Value::Map(meta)) = e
-                        .fields
-                        .as_map_mut()
-                        .and_then(|m| m.get_mut("ResponseMetadata"))
-                    {
-                        meta.insert("MaxAttemptsReached".into(), Value::Bool(true));
-                    }
+                let outcome = Outcome {
+                    result,
+                    decision,
+                    status,
+                };
+                if replayable {
+                    self.maybe_redirect(outcome);
+                } else {
+                    self.finish(outcome);
                 }
-                self.state = State::Finished(Some(result));
             }
         }
     }
 
-    /// Attempts made so far (1 for the first).
-    pub fn attempt(&self) -> u32 {
-        self.attempts.attempt()
+    /// End the call with this outcome.
+    fn finish(&mut self, outcome: Outcome) {
+        let Outcome {
+            mut result,
+            decision,
+            status,
+        } = outcome;
+        self.client
+            .retry_policy(|p| p.on_call_finished(&self.attempts, status));
+        if let (
+            Err(Error::Service(e)),
+            RetryDecision::DoNotRetry(NoRetryReason::MaxAttemptsReached),
+        ) = (&mut result, decision)
+        {
+            if let Some(Value::Map(meta)) = e
+                .fields
+                .as_map_mut()
+                .and_then(|m| m.get_mut("ResponseMetadata"))
+            {
+                meta.insert("MaxAttemptsReached".into(), Value::Bool(true));
+            }
+        }
+        self.state = State::Finished(Some(result));
     }
 }
 

@@ -13,6 +13,7 @@
 
 mod call;
 mod discovery;
+mod redirect;
 pub mod s3express;
 
 use std::collections::{HashMap, VecDeque};
@@ -142,6 +143,8 @@ pub struct PreparedRequest {
     response_checksums: Vec<ChecksumAlgorithm>,
     /// How the call discovers its endpoint, when it does.
     discovery: Option<CallDiscovery>,
+    /// Where S3's region redirect can send it again (see `redirect`).
+    redirect: Option<redirect::RedirectTarget>,
 }
 
 impl PreparedRequest {
@@ -204,6 +207,8 @@ pub struct ServiceClient {
     /// S3 Express session credentials by bucket (`s3express`).
     s3express: s3express::SessionCache,
     discovery: ClientDiscovery,
+    /// S3 buckets a region redirect found in another region.
+    bucket_regions: redirect::BucketRegions,
 }
 
 /// How many resolved endpoints a client remembers. botocore keeps an LRU of 100 keyed by the
@@ -266,6 +271,12 @@ impl ServiceClient {
         mut config: ClientConfig,
     ) -> Result<Self, Error> {
         config.endpoint.normalize_fips_region();
+        if service == "s3" && config.endpoint.region.is_none() {
+            let unset = customize::s3::region_when_unset(
+                config.endpoint.s3_us_east_1_regional_endpoint.as_deref(),
+            );
+            config.endpoint.region = Some(unset.to_string());
+        }
         let model = customize_model(service, model);
         let retry = match config.retry_mode {
             RetryMode::Standard => {
@@ -317,6 +328,7 @@ impl ServiceClient {
             user_agent,
             endpoints: EndpointCache::default(),
             s3express: s3express::SessionCache::default(),
+            bucket_regions: Default::default(),
         })
     }
 
@@ -402,7 +414,7 @@ impl ServiceClient {
         let discovery = self.discovery.for_call(&self.model, op, &params)?;
         validate(&self.model, op.input.as_ref().map(|i| i.shape), &params)?;
 
-        let endpoint = self.resolve_endpoint(op, &params, account_id.as_deref())?;
+        let (endpoint, redirect) = self.resolve_endpoint(op, &params, account_id.as_deref())?;
         let mut serialized = serialize_request(&self.model, op, &params, &mut || rng.uuid4())?;
         if !self.config.inject_host_prefix
             || (self.service == "s3control" && customize::s3control::skip_host_prefix(op))
@@ -461,6 +473,7 @@ impl ServiceClient {
             checksum,
             response_checksums,
             discovery,
+            redirect,
         })
     }
 
@@ -765,22 +778,26 @@ impl ServiceClient {
         .map_err(|e| Error::Client(e.to_string()))
     }
 
+    /// The call's endpoint, and where S3's region redirect could send the call instead.
     fn resolve_endpoint(
         &self,
         op: &Operation,
         params: &Value,
         account_id: Option<&str>,
-    ) -> Result<Arc<ResolvedEndpoint>, Error> {
+    ) -> Result<(Arc<ResolvedEndpoint>, Option<redirect::RedirectTarget>), Error> {
         let Some(resolver) = &self.resolver else {
             return match &self.config.endpoint.endpoint_url {
-                Some(url) => Ok(Arc::new(ResolvedEndpoint {
-                    endpoint: Endpoint {
-                        url: url.clone(),
-                        headers: Vec::new(),
-                        properties: Default::default(),
-                    },
-                    auth_schemes: Some(Vec::new()),
-                })),
+                Some(url) => Ok((
+                    Arc::new(ResolvedEndpoint {
+                        endpoint: Endpoint {
+                            url: url.clone(),
+                            headers: Vec::new(),
+                            properties: Default::default(),
+                        },
+                        auth_schemes: Some(Vec::new()),
+                    }),
+                    None,
+                )),
                 None => Err(Error::Client(format!(
                     "service {} has no endpoint rules; set an endpoint URL",
                     self.service
@@ -799,11 +816,30 @@ impl ServiceClient {
         if let (Some(account_id), None) = (account_id, &self.config.endpoint.builtins_override) {
             bind_account_id(resolver.ruleset(), &mut bound, account_id);
         }
+        if let Some(region) = self.remembered_region(params) {
+            bound.insert(redirect::REGION_PARAMETER, EndpointValue::from(region));
+        }
+        let target = self.redirect_target(params, &bound);
+        Ok((self.resolve_bound(bound)?, target))
+    }
+
+    /// Resolve bound ruleset parameters (through the client's endpoint cache).
+    fn resolve_bound(&self, bound: EndpointParams) -> Result<Arc<ResolvedEndpoint>, Error> {
+        let Some(resolver) = &self.resolver else {
+            return Err(Error::Client(format!(
+                "service {} has no endpoint rules",
+                self.service
+            )));
+        };
         if let Some(hit) = self.endpoints.get(&bound) {
             return Ok(hit);
         }
         let endpoint = resolver.resolve(&bound).map_err(|e| match e {
             EndpointError::MissingRequiredParameter { name } if name == "Region" => Error::NoRegion,
+            // With no region, a ruleset's refusal ("Invalid Configuration: Missing Region") is
+            // botocore's `NoRegionError`, which it raises before any rule runs (S3 always has
+            // a region: see `ServiceClient::new`).
+            _ if self.config.endpoint.region.is_none() => Error::NoRegion,
             other => Error::Endpoint(other),
         })?;
         let resolved = Arc::new(ResolvedEndpoint {

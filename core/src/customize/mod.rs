@@ -500,6 +500,16 @@ pub(crate) mod test_support {
     /// An S3 client in us-east-1 on a local endpoint nothing listens on (for tests that prepare
     /// or parse without sending).
     pub(crate) fn s3_client() -> crate::client::ServiceClient {
+        let mut config = crate::client::ClientConfig::default();
+        config.endpoint.region = Some("us-east-1".into());
+        config.endpoint.endpoint_url = Some("http://127.0.0.1:1".into());
+        s3_client_with(config)
+    }
+
+    /// An S3 client with `config`.
+    pub(crate) fn s3_client_with(
+        config: crate::client::ClientConfig,
+    ) -> crate::client::ServiceClient {
         use crate::endpoint::{Partitions, RuleSet};
         let loader = sansboto_models::Loader::new();
         let ruleset = loader
@@ -512,9 +522,6 @@ pub(crate) mod test_support {
             .map_err(|e| e.to_string())
             .and_then(|json| Partitions::from_json(&json).map_err(|e| e.to_string()))
             .unwrap_or_else(|e| panic!("partitions: {e}"));
-        let mut config = crate::client::ClientConfig::default();
-        config.endpoint.region = Some("us-east-1".into());
-        config.endpoint.endpoint_url = Some("http://127.0.0.1:1".into());
         crate::client::ServiceClient::new("s3", model("s3"), Some(ruleset), partitions, config)
             .unwrap_or_else(|e| panic!("the s3 client: {e}"))
     }
@@ -592,6 +599,7 @@ mod tests {
                 "request-validation-mode-member",
                 "s3.validate-bucket-name",
                 "s3.set-list-objects-encoding-type-url",
+                "s3.file-like-body",
                 "s3.handle-copy-source",
                 "s3.validate-ascii-metadata",
                 "s3.sse-customer-key-md5",

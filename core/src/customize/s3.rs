@@ -69,6 +69,19 @@ pub fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
     );
     hooks.register(
         Event::BeforeParameterBuild,
+        "s3.file-like-body",
+        "s3",
+        |call, t| {
+            if let (Some(context), Some(p)) = (call.context, params_mut(t)) {
+                if has_file_like_body(call.operation, p) {
+                    context.insert(FileLikeBody);
+                }
+            }
+            Ok(())
+        },
+    );
+    hooks.register(
+        Event::BeforeParameterBuild,
         "s3.handle-copy-source",
         "s3",
         |call, t| {
@@ -128,7 +141,10 @@ pub fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
         "s3",
         |call, t| {
             if let Some(r) = request_mut(t) {
-                add_expect_header(call.operation, r);
+                let file_like = call
+                    .context
+                    .is_some_and(|c| c.get::<FileLikeBody>().is_some());
+                add_expect_header(file_like, r);
             }
             Ok(())
         },
@@ -558,18 +574,28 @@ pub fn sse_customer_key_md5(params: &mut Map, prefix: &str) {
 
 // ----- request-side ---------------------------------------------------------------------------
 
-/// `Expect: 100-continue` on PUT/POST requests with a file-like body: botocore makes the body of
-/// `PutObject` and `UploadPart` file-like whenever one is given, and any streamed body is.
-pub fn add_expect_header(operation: &str, request: &mut http::Request<Body>) {
+/// In a call's context when its body is what botocore makes a file-like object (see
+/// [`has_file_like_body`]), so that [`add_expect_header`] knows even when the body is empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileLikeBody;
+
+/// Whether botocore sends this call's body as a file-like object: `PutObject` and `UploadPart`
+/// turn any `Body` given (even an empty one) into one (`convert_body_to_file_like_object`), and
+/// a stream is one whatever the operation.
+pub fn has_file_like_body(operation: &str, params: &Map) -> bool {
+    let body = params.get("Body").filter(|b| !b.is_null());
+    body.is_some_and(|b| b.as_stream().is_some())
+        || (matches!(operation, "PutObject" | "UploadPart") && body.is_some())
+}
+
+/// `Expect: 100-continue` on PUT/POST requests with a file-like body (botocore's
+/// `add_expect_header`, any size: an empty `PutObject` body given as `b""` gets it too, one not
+/// given does not).
+pub fn add_expect_header(file_like: bool, request: &mut http::Request<Body>) {
     if !matches!(*request.method(), http::Method::PUT | http::Method::POST) {
         return;
     }
-    let file_like = match request.body() {
-        Body::Stream(_) => true,
-        Body::Bytes(_) => matches!(operation, "PutObject" | "UploadPart"),
-        Body::Empty => false,
-    };
-    if file_like {
+    if file_like || matches!(request.body(), Body::Stream(_)) {
         request.headers_mut().insert(
             http::header::EXPECT,
             http::HeaderValue::from_static("100-continue"),
@@ -787,6 +813,18 @@ fn root_text(body: &[u8]) -> Option<Option<String>> {
 }
 
 // ----- endpoint builtins ----------------------------------------------------------------------
+
+/// The region of an S3 client configured with none (botocore's `_compute_s3_endpoint_config`
+/// leaves no S3 client without one, unlike other services' `NoRegionError`): `us-east-1`,
+/// reached at the global `s3.amazonaws.com`, under the default `legacy`
+/// `us_east_1_regional_endpoint`; the `aws-global` pseudo-region (the same endpoint, signed for
+/// us-east-1) under `regional`.
+pub fn region_when_unset(us_east_1_regional_endpoint: Option<&str>) -> &'static str {
+    match us_east_1_regional_endpoint {
+        Some("regional") => "aws-global",
+        _ => "us-east-1",
+    }
+}
 
 /// Endpoint builtins botocore changes for one S3 call (`customize_endpoint_resolver_builtins`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -1039,23 +1077,26 @@ mod tests {
 
     #[test]
     fn expect_continue_for_object_uploads() {
-        let mut r = http::Request::builder()
-            .method("PUT")
-            .body(Body::from(b"data".to_vec()))
-            .unwrap();
-        add_expect_header("PutObject", &mut r);
+        let file_like = |op: &str, p: Value| has_file_like_body(op, p.as_map().unwrap());
+        assert!(file_like("PutObject", params! {"Body": &b""[..]}));
+        assert!(file_like("UploadPart", params! {"Body": "data"}));
+        assert!(!file_like("PutObject", params! {"Key": "k"}));
+        assert!(!file_like("PutBucketTagging", params! {"Body": "x"}));
+        let put = |body: Body| http::Request::builder().method("PUT").body(body).unwrap();
+        let mut r = put(Body::Empty);
+        add_expect_header(true, &mut r);
         assert_eq!(r.headers()["expect"], "100-continue");
-        let mut r = http::Request::builder()
-            .method("PUT")
-            .body(Body::from(b"<x/>".to_vec()))
-            .unwrap();
-        add_expect_header("PutBucketTagging", &mut r);
+        let mut r = put(Body::from(b"<x/>".to_vec()));
+        add_expect_header(false, &mut r);
         assert!(r.headers().get("expect").is_none());
+        let mut r = put(Body::Stream(crate::body::StreamingBody::new(0u8, None)));
+        add_expect_header(false, &mut r);
+        assert_eq!(r.headers()["expect"], "100-continue");
         let mut r = http::Request::builder()
             .method("GET")
             .body(Body::Stream(crate::body::StreamingBody::new(0u8, None)))
             .unwrap();
-        add_expect_header("GetObject", &mut r);
+        add_expect_header(true, &mut r);
         assert!(r.headers().get("expect").is_none());
     }
 

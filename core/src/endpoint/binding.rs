@@ -189,16 +189,34 @@ impl EndpointConfig {
     }
 }
 
+/// botocore's `is_s3_accelerate_url`: an http(s) URL whose network location (port included)
+/// ends in `amazonaws.com` and starts with the `s3-accelerate` label, with nothing between
+/// them but `dualstack` at most once. Anything else — `s3-accelerate.foo.amazonaws.com` — is a
+/// custom endpoint like any other (path style by default).
 fn is_s3_accelerate_url(url: &str) -> bool {
-    let host = url
-        .split("://")
-        .nth(1)
-        .unwrap_or(url)
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("");
-    let mut parts = host.split('.');
-    matches!(parts.next(), Some("s3-accelerate")) && host.ends_with(".amazonaws.com")
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
+        return false;
+    }
+    let netloc = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if !netloc.ends_with("amazonaws.com") {
+        return false;
+    }
+    let parts: Vec<&str> = netloc.split('.').collect();
+    if parts[0] != "s3-accelerate" {
+        return false;
+    }
+    // The labels between `s3-accelerate` and `amazonaws.com` (Python's `parts[1:-2]`).
+    let features = parts
+        .get(1..parts.len().saturating_sub(2))
+        .unwrap_or_default();
+    let unique = features
+        .iter()
+        .enumerate()
+        .all(|(i, f)| !features[..i].contains(f));
+    unique && features.iter().all(|f| *f == "dualstack")
 }
 
 /// Why a call's parameters could not be bound.
@@ -361,5 +379,35 @@ fn from_value(v: &Value) -> Option<EndpointValue> {
                 .collect(),
         )),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_s3_accelerate_url;
+
+    #[test]
+    fn accelerate_urls_are_recognised_as_botocore_does() {
+        // Each answer is botocore 1.44.5's `is_s3_accelerate_url` on the same text.
+        let cases = [
+            ("https://s3-accelerate.amazonaws.com", true),
+            ("https://s3-accelerate.foo.amazonaws.com", false),
+            ("https://s3-accelerate.dualstack.amazonaws.com", true),
+            (
+                "https://s3-accelerate.dualstack.dualstack.amazonaws.com",
+                false,
+            ),
+            ("https://s3-accelerate.amazonaws.com:443", false),
+            ("ftp://s3-accelerate.amazonaws.com", false),
+            ("https://s3-accelerate.fooamazonaws.com", true),
+            ("https://s3-accelerate.amazonaws.com/path", true),
+            ("HTTPS://s3-accelerate.amazonaws.com", true),
+            ("https://bucket.s3-accelerate.amazonaws.com", false),
+            ("https://s3-accelerate.amazonaws.com.cn", false),
+            ("s3-accelerate.amazonaws.com", false),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(is_s3_accelerate_url(url), expected, "{url}");
+        }
     }
 }

@@ -147,8 +147,10 @@ impl CallAttempts {
         self.attempt - 1
     }
 
-    /// Move to the next attempt outside the retry rules (endpoint discovery retries at once
-    /// when the service rejects a discovered endpoint).
+    /// Move to the next attempt outside the retry rules, taking no retry quota (the attempt
+    /// still counts in `amz-sdk-request` and `RetryAttempts`): endpoint discovery sends again at
+    /// once when the service rejects a discovered endpoint, and S3's region redirect sends again
+    /// at once after the policy declined, as botocore's redirector does.
     pub fn next_attempt(&mut self) {
         self.attempt += 1;
     }

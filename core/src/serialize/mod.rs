@@ -242,7 +242,10 @@ impl SerializedRequest {
             url.push_str(prefix);
         }
         url.push_str(authority);
-        let host = url[host_start..].to_string();
+        // Host names are case-insensitive and botocore signs the host lower-cased (it reads it
+        // from `urlsplit(url).hostname`), so a mixed-case endpoint (an Object Lambda access
+        // point named `MyAP`) must sign the same way.
+        let host = url[host_start..].to_ascii_lowercase();
         if url_path.is_empty() || url_path == "/" {
             url.push_str(if endpoint_path.is_empty() {
                 "/"
