@@ -12,6 +12,7 @@
 //! Transports drive [`CallMachine`] and never repeat this logic.
 
 mod call;
+mod replay;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -19,6 +20,7 @@ use std::time::{Duration, SystemTime};
 
 use http::HeaderValue;
 
+use crate::auth::sigv4::PayloadHash;
 use crate::auth::{
     select_auth_scheme, AuthScheme, AuthTraits, Credentials, Identity, Signer, SigningContext,
     Token,
@@ -131,6 +133,8 @@ pub struct PreparedRequest {
     checksum: AppliedChecksum,
     /// Response checksums to validate, most preferred first.
     response_checksums: Vec<ChecksumAlgorithm>,
+    /// The SHA-256 of a replayable streamed body, once the transport has read it ahead.
+    payload_sha256: Option<String>,
 }
 
 impl PreparedRequest {
@@ -172,7 +176,7 @@ impl PreparedRequest {
         &self.response_checksums
     }
 
-    /// True when the body is a stream, which cannot be replayed for a retry.
+    /// True when the body is a stream.
     pub fn is_streaming(&self) -> bool {
         matches!(self.body, Body::Stream(_))
     }
@@ -438,6 +442,7 @@ impl ServiceClient {
             context,
             checksum,
             response_checksums,
+            payload_sha256: None,
         })
     }
 
@@ -467,10 +472,11 @@ impl ServiceClient {
             region_set: prepared.region_set.as_deref(),
             time: now,
             presign,
-            payload: prepared
-                .checksum
-                .payload_hash()
-                .map(|h| crate::auth::sigv4::PayloadHash::Precomputed(h.into())),
+            payload: match (prepared.checksum.payload_hash(), &prepared.payload_sha256) {
+                (Some(marker), _) => Some(PayloadHash::Precomputed(marker.into())),
+                (None, Some(sha256)) => Some(PayloadHash::Precomputed(sha256.clone().into())),
+                (None, None) => None,
+            },
             disable_double_encoding: prepared.disable_double_encoding,
         };
         self.signer.sign(&mut request, &scheme, identity, &ctx)?;
