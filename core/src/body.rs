@@ -1,11 +1,12 @@
 //! Request and response bodies as the core sees them: bytes in memory, or a streaming body whose
 //! bytes only a transport can read.
 //!
-//! The core never reads a stream. A streaming body is either an opaque slot that a transport fills
-//! (an async reader, an iterator of chunks) and takes back when it sends the request, or a
-//! [`FileRange`] that a transport opens afresh for each attempt, so one `http::Request<Body>` type
-//! serves every runtime. Only the second can be sent again when a call is retried (botocore
-//! rewinds its file-like bodies, `AWSRequest.reset_stream`).
+//! The core never reads a stream. A streaming body is an opaque slot that a transport fills (an
+//! async reader, an iterator of chunks) and takes back when it sends the request, a [`FileRange`]
+//! that a transport opens afresh for each attempt, or a transport's shared seekable reader that
+//! it rewinds for each attempt, so one `http::Request<Body>` type serves every runtime. Only the
+//! last two can be sent again when a call is retried (botocore rewinds its file-like bodies,
+//! `AWSRequest.reset_stream`).
 
 use std::any::Any;
 use std::fmt;
@@ -132,6 +133,8 @@ enum Source {
     Slot(Arc<Mutex<Option<Box<dyn Any + Send>>>>),
     /// A file range, opened by the transport for each sending.
     File(Arc<FileRange>),
+    /// A transport's seekable reader, shared: the transport rewinds it for each sending.
+    Rewindable(Arc<dyn Any + Send + Sync>),
 }
 
 /// A streaming body: a transport-specific source behind a type-erased, take-once slot, or a
@@ -164,18 +167,38 @@ impl StreamingBody {
         }
     }
 
+    /// A body read from a transport's seekable reader, which the transport rewinds to where it
+    /// started for each attempt (botocore's `reset_stream`): it is replayed on a retry and can
+    /// be hashed before signing. `source` is shared, never taken: see
+    /// [`rewindable`](Self::rewindable).
+    pub fn from_rewindable<T: Any + Send + Sync>(source: Arc<T>, len: Option<u64>) -> Self {
+        StreamingBody {
+            len,
+            source: Source::Rewindable(source),
+        }
+    }
+
     /// The file range the body is read from, when it is one (transports open it to send it).
     pub fn file(&self) -> Option<&FileRange> {
         match &self.source {
             Source::File(range) => Some(range),
-            Source::Slot(_) => None,
+            _ => None,
+        }
+    }
+
+    /// The shared seekable source of a [`from_rewindable`](Self::from_rewindable) body, when it
+    /// is of type `T`.
+    pub fn rewindable<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        match &self.source {
+            Source::Rewindable(source) => source.clone().downcast::<T>().ok(),
+            _ => None,
         }
     }
 
     /// True when the body can be sent again (a retry) or read ahead (hashed before signing):
-    /// a file range. A reader or stream in the slot is one-shot.
+    /// a file range or a rewindable reader. A reader or stream in the slot is one-shot.
     pub fn is_replayable(&self) -> bool {
-        matches!(self.source, Source::File(_))
+        matches!(self.source, Source::File(_) | Source::Rewindable(_))
     }
 
     /// The length in bytes, when known.
@@ -230,6 +253,18 @@ mod tests {
         let again = body.clone();
         assert_eq!(again.file(), Some(&FileRange::new("/data/x", 5, 10)));
         assert_eq!(format!("{body:?}"), "StreamingBody(10 bytes)");
+    }
+
+    #[test]
+    fn a_rewindable_source_is_shared_and_replayable() {
+        let body = StreamingBody::from_rewindable(Arc::new(Mutex::new(3u32)), Some(4));
+        assert!(body.is_replayable());
+        assert_eq!(body.take::<u32>(), None);
+        let a = body.rewindable::<Mutex<u32>>().unwrap();
+        let b = body.clone().rewindable::<Mutex<u32>>().unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(body.rewindable::<u8>().is_none());
+        assert!(body.file().is_none());
     }
 
     #[test]

@@ -322,3 +322,168 @@ emit(captured)
         );
     }
 }
+
+/// Send `request` as received to `upstream` on a fresh connection and give back its answer
+/// (a stand-in for a load balancer in front of the service: the client's signed bytes reach the
+/// verifier unchanged).
+fn forward(upstream: std::net::SocketAddr, request: &e2e_support::Seen) -> Action {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut stream = std::net::TcpStream::connect(upstream).expect("connect upstream");
+    let mut head = format!("{} {} HTTP/1.1\r\n", request.method, request.path);
+    for (name, value) in &request.headers {
+        if name != "connection" {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+    }
+    head.push_str("connection: close\r\n\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&request.body).unwrap();
+    let mut reader = BufReader::new(stream);
+    // An interim `100 Continue` (the client sent `Expect`) is skipped.
+    let (status, lines) = loop {
+        let mut status_line = String::new();
+        reader.read_line(&mut status_line).unwrap();
+        let status: u16 = status_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let mut lines = Vec::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let line = line.trim_end().to_owned();
+            if line.is_empty() {
+                break;
+            }
+            lines.push(line);
+        }
+        if status != 100 {
+            break (status, lines);
+        }
+    };
+    let mut headers = Vec::new();
+    let mut len = 0;
+    for line in lines {
+        let (name, value) = line.split_once(':').unwrap();
+        let (name, value) = (name.trim().to_owned(), value.trim().to_owned());
+        if name.eq_ignore_ascii_case("content-length") {
+            len = value.parse().unwrap();
+        } else if !name.eq_ignore_ascii_case("connection")
+            && !name.eq_ignore_ascii_case("transfer-encoding")
+        {
+            headers.push((name, value));
+        }
+    }
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body).unwrap();
+    Action::Respond(status, headers, body)
+}
+
+/// The replayed upload verifies at a strict SigV4 verifier: the first PutObject of a file meets
+/// a 500 in front of `s3s-fs`, the second goes through to it and verifies (signature and payload
+/// SHA-256), and the stored object is the file.
+#[test]
+fn replayed_file_upload_verifies_at_s3s_fs() {
+    use sansboto_tests::s3s::{S3sServer, ACCESS_KEY, SECRET_KEY};
+    let s3s = S3sServer::start();
+    let upstream = s3s.addr();
+    let (path, bytes) = upload_file("s3s");
+    let front = ScriptServer::start(move |request, n| {
+        if request.method == "PUT" && request.path.ends_with("/key") && n == 1 {
+            Action::xml(500, INTERNAL_ERROR)
+        } else {
+            forward(upstream, request)
+        }
+    });
+    let s3 = blocking_session(core_session(&[], None, None))
+        .client("s3")
+        .region("us-east-1")
+        .endpoint_url(front.url())
+        .credentials(ACCESS_KEY, SECRET_KEY, None)
+        .build()
+        .unwrap();
+    s3.call("CreateBucket", params! {"Bucket": "bucket"})
+        .unwrap_or_else(|e| panic!("CreateBucket: {e}"));
+    let out = s3
+        .call("PutObject", put_params(blocking_file(&path)))
+        .unwrap_or_else(|e| panic!("PutObject: {e}"));
+    assert_eq!(out["ResponseMetadata"]["RetryAttempts"].as_i64(), Some(1));
+    let seen = front.seen();
+    assert_eq!(
+        seen.len(),
+        3,
+        "CreateBucket, the failed PutObject, its retry"
+    );
+    assert!(seen[1].body == bytes && seen[2].body == bytes);
+    assert_eq!(
+        seen[2].header("x-amz-content-sha256"),
+        Some(sha256_hex(&bytes).as_str()),
+        "the payload hash s3s-fs verified"
+    );
+    let got = s3
+        .call("GetObject", params! {"Bucket": "bucket", "Key": "key"})
+        .unwrap_or_else(|e| panic!("GetObject: {e}"));
+    let mut stored = Vec::new();
+    std::io::Read::read_to_end(
+        &mut sansboto_blocking::take_body(&got["Body"]).expect("GetObject Body streams"),
+        &mut stored,
+    )
+    .unwrap();
+    assert!(stored == bytes, "s3s-fs stored the file");
+}
+
+/// `bytes` behind a prefix the body must skip: a reader positioned where the body starts, so a
+/// rewind must go back to there, not to 0.
+fn positioned(bytes: &[u8]) -> (Vec<u8>, u64) {
+    let mut all = b"not part of the body".to_vec();
+    let start = all.len() as u64;
+    all.extend_from_slice(bytes);
+    (all, start)
+}
+
+#[test]
+fn seekable_upload_is_rewound_and_retried_on_tokio() {
+    let (_, bytes) = upload_file("seek-tokio");
+    let (all, start) = positioned(&bytes);
+    let body = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let mut cursor = std::io::Cursor::new(all);
+            cursor.set_position(start);
+            sansboto_tokio::seekable_body(cursor, Some(LEN as u64)).await
+        })
+        .unwrap();
+    let server = fail_once();
+    let out = tokio_put(&server, body).unwrap();
+    assert_retried_whole(&server, &out, &bytes, LEN);
+}
+
+#[test]
+fn seekable_upload_is_rewound_and_retried_on_async_std() {
+    let (_, bytes) = upload_file("seek-async-std");
+    let (all, start) = positioned(&bytes);
+    let body = async_std::task::block_on(async {
+        let mut cursor = futures_lite::io::Cursor::new(all);
+        cursor.set_position(start);
+        sansboto_async_std::seekable_body(cursor, Some(LEN as u64)).await
+    })
+    .unwrap();
+    let server = reset_once();
+    let out = async_std_put(&server, body).unwrap();
+    assert_retried_whole(&server, &out, &bytes, CUT_AT);
+}
+
+#[test]
+fn seekable_upload_is_rewound_and_retried_on_blocking() {
+    let (_, bytes) = upload_file("seek-blocking");
+    let (all, start) = positioned(&bytes);
+    let mut cursor = std::io::Cursor::new(all);
+    cursor.set_position(start);
+    let body = sansboto_blocking::seekable_body(cursor, Some(LEN as u64)).unwrap();
+    let server = fail_once();
+    let out = blocking_put(&server, body).unwrap();
+    assert_retried_whole(&server, &out, &bytes, LEN);
+}

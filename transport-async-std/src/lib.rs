@@ -8,6 +8,7 @@
 mod client;
 mod conn;
 mod h1;
+mod rewind;
 
 use sansboto_core::checksum::AwsChunkedFramer;
 use sansboto_core::httpchecksum::AwsChunkedBody;
@@ -29,6 +30,7 @@ use sansboto_core::httpchecksum::ResponseChecksumValidator;
 pub use client::{
     event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages, Session,
 };
+pub use rewind::{seekable_body, AsyncReadSeek};
 pub use sansboto_core::error::Error;
 pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
 pub use sansboto_core::params;
@@ -104,20 +106,32 @@ pub(crate) async fn scan_body(
     body: &StreamingBody,
     sink: &mut (dyn FnMut(&[u8]) + Send),
 ) -> Result<(), TransportError> {
-    let range = body.file().ok_or_else(|| {
-        TransportError::new(
-            TransportErrorKind::Request,
-            "only a file body can be read ahead of sending",
-        )
-    })?;
-    let mut reader = open_range(range)?;
+    let (mut reader, range) = match (body.file(), rewind::rewind(body)) {
+        (Some(range), _) => (open_range(range)?, Some(range)),
+        (None, Some(rewound)) => (rewound, None),
+        (None, None) => {
+            return Err(TransportError::new(
+                TransportErrorKind::Request,
+                "only a file or seekable body can be read ahead of sending",
+            ))
+        }
+    };
     let mut buf = vec![0; READ_CHUNK];
     loop {
         match reader.read(&mut buf).await {
             Ok(0) => return Ok(()),
             Ok(n) => sink(&buf[..n]),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(file_error(range, e)),
+            Err(e) => {
+                return Err(match range {
+                    Some(range) => file_error(range, e),
+                    None => TransportError::new(
+                        TransportErrorKind::Request,
+                        format!("reading the request body ahead: {e}"),
+                    )
+                    .with_source(e),
+                })
+            }
         }
     }
 }
@@ -248,9 +262,10 @@ fn to_http_types(
             ));
         }
         Body::Stream(stream) => {
-            let reader = match stream.file() {
-                Some(range) => open_range(range)?,
-                None => stream.take::<ByteReader>().ok_or_else(|| {
+            let reader = match (stream.file(), rewind::rewind(&stream)) {
+                (Some(range), _) => open_range(range)?,
+                (None, Some(rewound)) => rewound,
+                (None, None) => stream.take::<ByteReader>().ok_or_else(|| {
                     request_error(
                         "streaming body was already sent or was not made by sansboto-async-std \
                          (use reader_body or file_body)",

@@ -23,10 +23,12 @@ use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::ProxyProtocol;
 
 mod client;
+mod rewind;
 
 pub use client::{
     block_on, event_iter, page_iter, take_body, Client, ClientBuilder, EventStream, Pages, Session,
 };
+pub use rewind::seekable_body;
 pub use sansboto_core::error::Error;
 pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
 pub use sansboto_core::params;
@@ -83,20 +85,32 @@ pub(crate) fn scan_body(
     body: &StreamingBody,
     sink: &mut (dyn FnMut(&[u8]) + Send),
 ) -> Result<(), TransportError> {
-    let range = body.file().ok_or_else(|| {
-        TransportError::new(
-            TransportErrorKind::Request,
-            "only a file body can be read ahead of sending",
-        )
-    })?;
-    let mut reader = open_range(range)?;
+    let (mut reader, range) = match (body.file(), rewind::rewind(body)) {
+        (Some(range), _) => (Box::new(open_range(range)?) as ByteReader, Some(range)),
+        (None, Some(rewound)) => (rewound?, None),
+        (None, None) => {
+            return Err(TransportError::new(
+                TransportErrorKind::Request,
+                "only a file or seekable body can be read ahead of sending",
+            ))
+        }
+    };
     let mut buf = vec![0; SCAN_CHUNK];
     loop {
         match reader.read(&mut buf) {
             Ok(0) => return Ok(()),
             Ok(n) => sink(&buf[..n]),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(file_error(range, e)),
+            Err(e) => {
+                return Err(match range {
+                    Some(range) => file_error(range, e),
+                    None => TransportError::new(
+                        TransportErrorKind::Request,
+                        format!("reading the request body ahead: {e}"),
+                    )
+                    .with_source(e),
+                })
+            }
         }
     }
 }
@@ -230,9 +244,10 @@ impl HttpClient {
             Body::Empty => self.run_replayable(parts, Some(&[]), proxy),
             Body::Bytes(bytes) => self.run_replayable(parts, Some(&bytes), proxy),
             Body::Stream(stream) => {
-                let reader = match stream.file() {
-                    Some(range) => Box::new(open_range(range)?) as ByteReader,
-                    None => stream.take::<ByteReader>().ok_or_else(|| {
+                let reader = match (stream.file(), rewind::rewind(&stream)) {
+                    (Some(range), _) => Box::new(open_range(range)?) as ByteReader,
+                    (None, Some(rewound)) => rewound?,
+                    (None, None) => stream.take::<ByteReader>().ok_or_else(|| {
                         TransportError::new(
                             TransportErrorKind::Request,
                             "streaming body was already sent or was not made by \

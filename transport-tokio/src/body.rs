@@ -83,20 +83,32 @@ pub(crate) async fn scan_body(
     body: &StreamingBody,
     sink: &mut (dyn FnMut(&[u8]) + Send),
 ) -> Result<(), TransportError> {
-    let range = body.file().ok_or_else(|| {
-        TransportError::new(
-            TransportErrorKind::Request,
-            "only a file body can be read ahead of sending",
-        )
-    })?;
-    let mut reader = open_range(range)?;
+    let (mut reader, range) = match (body.file(), crate::rewind::rewind(body)) {
+        (Some(range), _) => (Box::pin(open_range(range)?) as ByteReader, Some(range)),
+        (None, Some(rewound)) => (rewound, None),
+        (None, None) => {
+            return Err(TransportError::new(
+                TransportErrorKind::Request,
+                "only a file or seekable body can be read ahead of sending",
+            ))
+        }
+    };
     let mut buf = vec![0; SCAN_CHUNK];
     loop {
         match reader.read(&mut buf).await {
             Ok(0) => return Ok(()),
             Ok(n) => sink(&buf[..n]),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(file_error(range, e)),
+            Err(e) => {
+                return Err(match range {
+                    Some(range) => file_error(range, e),
+                    None => TransportError::new(
+                        TransportErrorKind::Request,
+                        format!("reading the request body ahead: {e}"),
+                    )
+                    .with_source(e),
+                })
+            }
         }
     }
 }
@@ -147,6 +159,12 @@ impl RequestBody {
                 if let Some(range) = s.file() {
                     Ok(RequestBody::Reader {
                         reader: Box::pin(open_range(range)?),
+                        len,
+                        buf: BytesMut::new(),
+                    })
+                } else if let Some(reader) = crate::rewind::rewind(&s) {
+                    Ok(RequestBody::Reader {
+                        reader,
                         len,
                         buf: BytesMut::new(),
                     })
