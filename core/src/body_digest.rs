@@ -3,7 +3,8 @@
 //! HTTP. botocore reads a seekable body once to hash it and rewinds it to send it; here the core
 //! says what to compute ([`BodyDigest`]), the transport feeds it the body's bytes
 //! ([`Transport::scan_body`](crate::runtime::Transport::scan_body)) and the call signs with the
-//! result, so a file upload is hashed in one pass and streamed in a second, in constant memory.
+//! result, so a file (or seekable) upload is hashed in one pass and streamed in a second, in
+//! constant memory.
 
 use crate::body::StreamingBody;
 use crate::checksum::{Checksum, ChecksumAlgorithm, ChecksumValue};
@@ -53,7 +54,8 @@ impl BodyDigest {
     }
 
     /// The digests, or `None` when the bytes fed are not the body's declared length (the file
-    /// changed, or the transport stopped early): signing with them would only be refused.
+    /// or reader holds fewer or more bytes than declared): signing with them would only be
+    /// refused.
     pub fn finish(self) -> Option<BodyDigestValue> {
         if self.body.len().is_some_and(|len| len != self.fed) {
             return None;

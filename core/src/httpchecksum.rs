@@ -244,8 +244,9 @@ pub fn apply_request_checksum(
         AppliedChecksum::Unchanged
     } else {
         match (checksum.location, request.body()) {
-            // A file body is read ahead before signing: its digest fills the header then
-            // (see `crate::body_digest`), as botocore reads a seekable body to compute it.
+            // A replayable body (a file, a seekable reader) is read ahead before signing: its
+            // digest fills the header then (see `crate::body_digest`), as botocore reads a
+            // seekable body to compute it.
             (ChecksumLocation::Header, Body::Stream(s)) if s.is_replayable() => {
                 AppliedChecksum::FromBody(checksum.algorithm)
             }

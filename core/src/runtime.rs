@@ -78,10 +78,11 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
     ///
     /// [`FlexibleChecksumError`]: crate::httpchecksum::FlexibleChecksumError
     fn expect_checksum(body: &mut Self::ResponseBody, validator: ResponseChecksumValidator);
-    /// Read a replayable request body ([`StreamingBody::file`]) from its start to its end,
-    /// handing each piece to `sink`, without using it up (the core hashes a file upload this
-    /// way before signing it: see [`crate::body_digest`]). A body that cannot be read ahead is
-    /// an error of kind [`TransportErrorKind::Request`].
+    /// Read a replayable request body (a file range or a rewindable reader:
+    /// [`StreamingBody::is_replayable`]) from its start to its end, handing each piece to `sink`,
+    /// without using it up (the core hashes such an upload this way before signing it: see
+    /// [`crate::body_digest`]). A body that cannot be read ahead is an error of kind
+    /// [`TransportErrorKind::Request`].
     fn scan_body(
         &self,
         body: &StreamingBody,

@@ -114,7 +114,7 @@ impl<'c> CallMachine<'c> {
     }
 
     /// The digest the transport must take of the request body before the first attempt is
-    /// signed (a file body over plain HTTP: see [`crate::body_digest`]): feed it the body's
+    /// signed (a replayable body over plain HTTP: see [`crate::body_digest`]): feed it the body's
     /// bytes and give it back to [`handle_body_digest`](Self::handle_body_digest). `None` when
     /// none is needed or it was taken already.
     pub fn body_digest(&self) -> Option<crate::body_digest::BodyDigest> {
@@ -140,8 +140,8 @@ impl<'c> CallMachine<'c> {
                 self.state = State::Finished(Some(Err(Error::Transport(TransportError::new(
                     crate::error::TransportErrorKind::Request,
                     format!(
-                        "the request body's file did not hold its declared length when it \
-                         was read to be hashed (read {fed} bytes)"
+                        "the request body did not hold its declared length when it was read \
+                         ahead to be hashed (read {fed} bytes)"
                     ),
                 )))));
             }

@@ -10,7 +10,7 @@ use super::{PreparedRequest, ServiceClient};
 
 impl PreparedRequest {
     /// True when the body can be sent again for a retry: in memory, or a replayable stream (a
-    /// file range). A one-shot stream is used up by the first attempt.
+    /// file range, a rewindable reader). A one-shot stream is used up by the first attempt.
     pub fn can_replay(&self) -> bool {
         match &self.body {
             Body::Stream(s) => s.is_replayable(),
