@@ -4,7 +4,7 @@
 //! ended complete and matched its checksum; on any failure the temporary file is removed and the
 //! path is left as it was.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use sansboto_core::error::{Error, TransportError};

@@ -95,6 +95,9 @@ impl AsyncRead for Sending {
             )));
         }
         if let Seek::NotStarted = this.seek {
+            // A superseded sending may have left an operation in flight (a `tokio::fs::File`
+            // read on the blocking pool): let it finish, since a seek cannot start before.
+            ready!(state.reader.as_mut().poll_complete(cx))?;
             state
                 .reader
                 .as_mut()
