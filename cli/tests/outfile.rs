@@ -1,7 +1,7 @@
 //! `--outfile` never leaves a partial file: a GetObject whose body is cut off, or whose bytes do
 //! not match their `x-amz-checksum-crc32`, fails and leaves nothing at the path (and no temporary
 //! file beside it); a good body lands whole. The server is a loopback socket answering every
-//! request with the same canned S3 response.
+//! request with the same canned S3 response. And large files go each way in constant memory.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -151,4 +151,120 @@ fn a_good_body_lands_whole() {
     );
     assert_eq!(std::fs::read(&outfile).unwrap(), body());
     assert_eq!(entries(&dir), vec!["object.bin".to_string()]);
+}
+
+/// The command streams a large `file://` upload to a plain-HTTP endpoint (hashed in one pass,
+/// sent in a second) and a large `--outfile` download in constant memory. The server is the
+/// pattern-checking one of `tests/tests/stream_rss.rs`; the peak RSS of the `sansboto` process
+/// is read by a Python wrapper from `getrusage(RUSAGE_CHILDREN)`.
+#[test]
+fn large_files_stream_each_way_in_constant_memory() {
+    const LEN: u64 = 256 << 20;
+    const LIMIT_KIB: u64 = 64 * 1024;
+    const PERIOD: usize = 65521;
+    let block: Vec<u8> = (0..PERIOD).map(|j| ((j * 31) ^ (j >> 8)) as u8).collect();
+    let python = std::env::var("SANSBOTO_PYTHON").unwrap_or_else(|_| "python3".into());
+    let mut server = Command::new(&python)
+        .arg("-c")
+        .arg(include_str!("../../tests/tests/stream_support/server.py"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the pattern server");
+    let mut port = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    let endpoint = format!("http://127.0.0.1:{}", port.trim());
+
+    let dir = temp_dir("large");
+    let upload = dir.join("upload.bin");
+    {
+        let mut file = std::fs::File::create(&upload).unwrap();
+        let mut written = 0u64;
+        while written < LEN {
+            let off = (written % PERIOD as u64) as usize;
+            let n = ((LEN - written) as usize).min(PERIOD - off);
+            file.write_all(&block[off..off + n]).unwrap();
+            written += n as u64;
+        }
+    }
+    let download = dir.join("download.bin");
+    // Runs the command with the given arguments; prints its stdout, then its peak RSS in KiB.
+    let wrapper = r#"
+import resource, subprocess, sys
+out = subprocess.run(sys.argv[1:], capture_output=True)
+sys.stderr.buffer.write(out.stderr)
+print(out.returncode)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"#;
+    let run = |args: &[&str]| -> u64 {
+        let out = Command::new(&python)
+            .arg("-c")
+            .arg(wrapper)
+            .arg(env!("CARGO_BIN_EXE_sansboto"))
+            .args(["--endpoint-url", &endpoint])
+            .args(args)
+            .env_clear()
+            .env("HOME", "/nonexistent")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .expect("run the wrapper");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let mut lines = stdout.lines();
+        let status = lines.next().unwrap_or_default();
+        assert_eq!(
+            status,
+            "0",
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        lines
+            .next()
+            .and_then(|l| l.trim().parse().ok())
+            .expect("peak RSS")
+    };
+
+    let params = format!(
+        r#"{{"Bucket": "stream", "Key": "upload", "Body": "file://{}"}}"#,
+        upload.display()
+    );
+    let put_peak = run(&["s3", "put-object", "--params", &params]);
+    let get_params = format!(r#"{{"Bucket": "stream", "Key": "{LEN}"}}"#);
+    let get_peak = run(&[
+        "s3",
+        "get-object",
+        "--params",
+        &get_params,
+        "--outfile",
+        download.to_str().unwrap(),
+    ]);
+    let _ = server.kill();
+    let _ = server.wait();
+
+    // The download is the pattern, whole.
+    let mut got = std::fs::File::open(&download).unwrap();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut pos = 0u64;
+    loop {
+        let n = got.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        for (i, byte) in buf[..n].iter().enumerate() {
+            let at = pos + i as u64;
+            assert_eq!(*byte, block[(at % PERIOD as u64) as usize], "byte {at}");
+        }
+        pos += n as u64;
+    }
+    assert_eq!(pos, LEN);
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("put-object peak RSS {put_peak} KiB, get-object {get_peak} KiB");
+    assert!(put_peak < LIMIT_KIB, "put-object peak RSS {put_peak} KiB");
+    assert!(get_peak < LIMIT_KIB, "get-object peak RSS {get_peak} KiB");
 }
