@@ -139,6 +139,9 @@ pub enum Error {
     /// Finding or refreshing credentials failed (the message lists what was tried).
     #[error(transparent)]
     Credentials(#[from] crate::credentials::CredentialsError),
+    /// An S3 Express call could not get its bucket's session credentials.
+    #[error(transparent)]
+    S3ExpressSession(#[from] crate::client::s3express::SessionError),
     /// No credentials were found, and the operation needs them.
     #[error("Unable to locate credentials: {0}")]
     NoCredentials(String),

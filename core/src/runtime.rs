@@ -234,6 +234,13 @@ impl<T: Transport> ClientBuilder<T> {
         self
     }
 
+    /// Sign S3 directory-bucket (S3 Express) calls with the client's own credentials rather
+    /// than `CreateSession` sessions (`s3_disable_express_session_auth`).
+    pub fn s3_disable_express_session_auth(mut self, disable: bool) -> Self {
+        self.options.s3_disable_express_session_auth = Some(disable);
+        self
+    }
+
     /// HTTP settings: timeouts, pool size, proxies, CA bundle (otherwise from the environment:
     /// `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, `AWS_CA_BUNDLE`).
     pub fn http_config(mut self, config: HttpConfig) -> Self {
@@ -474,6 +481,17 @@ impl<T: Transport> Client<T> {
                     missing.unwrap_or_else(|| "presigning needs credentials".into()),
                 ));
             };
+            // An S3 Express URL is signed with the bucket's session: make it first if needed.
+            if let Some(mut fetch) = self.core.s3express_presign_session(
+                operation,
+                &params,
+                &creds,
+                self.transport.now(),
+                self.session.random().as_mut(),
+            )? {
+                let made = drive_call(fetch.call_mut(), &self.transport).await;
+                fetch.finish(made, self.transport.now())?;
+            }
             let now = self.transport.now();
             self.core.presign(
                 operation,

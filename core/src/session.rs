@@ -87,6 +87,9 @@ pub struct ClientOptions {
     pub user_agent_extra: Option<String>,
     /// A bound on a whole call, retries included (connect and read timeouts bound each attempt).
     pub call_timeout: Option<std::time::Duration>,
+    /// `s3_disable_express_session_auth`: sign S3 directory-bucket calls with the client's
+    /// credentials (plain SigV4) instead of `CreateSession` sessions.
+    pub s3_disable_express_session_auth: Option<bool>,
 }
 
 /// What a session was made from.
@@ -371,6 +374,11 @@ impl Session {
                     Some("virtual") => AddressingStyle::Virtual,
                     _ => AddressingStyle::Auto,
                 });
+        let s3_disable_express_session_auth = match options.s3_disable_express_session_auth {
+            Some(disable) => Some(disable),
+            None => crate::client::s3express::disable_session_auth_setting(&sources)
+                .map_err(|e| Error::Client(e.to_string()))?,
+        };
         let legacy_retry_json = match options.retry_mode.unwrap_or(resolved.retry_mode) {
             RetryMode::Legacy => Some(self.data.retry_config().map_err(Error::Client)?),
             _ => None,
@@ -395,6 +403,15 @@ impl Session {
                     .disable_multiregion_access_points
                     .unwrap_or(false),
                 s3_us_east_1_regional_endpoint: resolved.s3.us_east_1_regional_endpoint,
+                s3_disable_express_session_auth,
+                // The S3 ruleset takes it as a client context parameter (no builtin).
+                client_context: s3_disable_express_session_auth
+                    .map(|disable| {
+                        let value = crate::endpoint::EndpointValue::Bool(disable);
+                        ("DisableS3ExpressSessionAuth".to_string(), value)
+                    })
+                    .into_iter()
+                    .collect(),
                 sts_regional_endpoints: Some(resolved.sts_regional_endpoints),
                 ..Default::default()
             },

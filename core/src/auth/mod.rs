@@ -9,6 +9,7 @@ pub mod bearer;
 pub(crate) mod canonical;
 pub mod credentials;
 pub mod presign_post;
+pub mod s3express;
 pub mod sigv4;
 pub mod sigv4a;
 
@@ -127,6 +128,9 @@ pub enum AuthScheme {
     SigV4(SigV4Flags),
     /// `aws.auth#sigv4a`.
     SigV4a(SigV4Flags),
+    /// `sigv4-s3express` (an endpoint's auth scheme for S3 directory buckets): SigV4 with the
+    /// bucket's session credentials, see [`s3express`].
+    S3Express(SigV4Flags),
     /// `smithy.api#httpBearerAuth`.
     Bearer,
     /// `smithy.api#noAuth`: the request is sent as is.
@@ -286,6 +290,25 @@ impl Signer {
                     needed: "a bearer token",
                 }),
             },
+            AuthScheme::S3Express(flags) => {
+                let Identity::Credentials(session) = identity else {
+                    return Err(AuthError::MissingIdentity {
+                        scheme: "S3 Express",
+                        needed: "S3 Express session credentials",
+                    });
+                };
+                let params = SigningParams {
+                    signing_name: ctx.signing_name,
+                    region: ctx.region,
+                    time: ctx.time,
+                    payload: ctx
+                        .payload
+                        .clone()
+                        .unwrap_or_else(|| Self::payload_for(flags, ctx, request)),
+                    settings: self.settings_for(flags, ctx),
+                };
+                s3express::sign(request, session, &params, &self.v4_keys).map(Some)
+            }
             AuthScheme::SigV4(flags) | AuthScheme::SigV4a(flags) => {
                 let Identity::Credentials(credentials) = identity else {
                     return Err(AuthError::MissingIdentity {
@@ -373,7 +396,9 @@ impl AuthScheme {
     /// the SHA-256 of its payload.
     pub fn hashes_payload(&self, https: bool) -> bool {
         match self {
-            AuthScheme::SigV4(flags) | AuthScheme::SigV4a(flags) => flags.hashes_payload(https),
+            AuthScheme::SigV4(flags) | AuthScheme::SigV4a(flags) | AuthScheme::S3Express(flags) => {
+                flags.hashes_payload(https)
+            }
             AuthScheme::Bearer | AuthScheme::Anonymous => false,
         }
     }

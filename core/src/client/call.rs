@@ -14,15 +14,18 @@ use crate::machine::{RandomSource, Step};
 use crate::retry::{CallAttempts, ModeledError, NoRetryReason, RetryDecision, RetryInput};
 use crate::value::Value;
 
+use super::s3express::{SessionFetch, SessionStep};
 use super::{CallIdentity, PreparedRequest, ServiceClient};
 
-enum State {
+enum State<'c> {
     /// Ready to send the next attempt (possibly after the rate limiter's wait).
     Ready,
     /// Sent; waiting for `handle_response`.
     InFlight,
     /// The retry policy asked for a pause before the next attempt.
     Backoff(Duration),
+    /// Making S3 Express's `CreateSession` for the bucket before the next attempt.
+    Session(Box<SessionFetch<'c>>),
     /// Finished with this result.
     Finished(Option<Result<Value, Error>>),
 }
@@ -36,8 +39,10 @@ pub struct CallMachine<'c> {
     attempts: CallAttempts,
     invocation_id: HeaderValue,
     rng: Box<dyn RandomSource>,
-    state: State,
+    state: State<'c>,
     deadline: Option<SystemTime>,
+    /// The S3 Express session this call signs with, once it has one.
+    session: Option<crate::auth::Credentials>,
 }
 
 fn seconds(now: SystemTime) -> f64 {
@@ -65,6 +70,7 @@ impl<'c> CallMachine<'c> {
             rng,
             state: State::Ready,
             deadline: None,
+            session: None,
         }
     }
 
@@ -73,9 +79,13 @@ impl<'c> CallMachine<'c> {
         self.client
     }
 
-    /// The operation being called.
+    /// The operation of the request in flight: the call's, or `CreateSession` while an S3
+    /// Express session is being made for it.
     pub fn operation(&self) -> &str {
-        self.prepared.operation()
+        match &self.state {
+            State::Session(fetch) => fetch.call().operation(),
+            _ => self.prepared.operation(),
+        }
     }
 
     /// Give up with a timeout once `deadline` passes: no attempt starts after it and no backoff
@@ -97,20 +107,23 @@ impl<'c> CallMachine<'c> {
     /// Replace the identity (after a credentials refresh) for the next attempts.
     pub fn set_identity(&mut self, identity: CallIdentity) {
         self.identity = identity;
+        self.session = None;
     }
 
     /// Whether the transport should pass a response with this status unread (a streaming
     /// output), rather than reading the body fully.
     pub fn streams_response(&self, status: u16) -> bool {
-        self.client
-            .streams_response(self.prepared.operation(), status)
+        self.client.streams_response(self.operation(), status)
     }
 
     /// The response checksums the call asked to validate, most preferred first (a streamed
     /// body is checked by the transport as it is read: see
     /// [`crate::httpchecksum::ResponseChecksumValidator`]).
     pub fn response_checksums(&self) -> &[crate::checksum::ChecksumAlgorithm] {
-        self.prepared.response_checksums()
+        match &self.state {
+            State::Session(fetch) => fetch.call().response_checksums(),
+            _ => self.prepared.response_checksums(),
+        }
     }
 
     /// The digest the transport must take of the request body before the first attempt is
@@ -175,10 +188,47 @@ impl<'c> CallMachine<'c> {
                         "poll called while a request is in flight".into(),
                     ));
                 }
+                State::Session(mut fetch) => {
+                    let result = match fetch.poll(now) {
+                        Step::Done(output) => Ok(output),
+                        Step::Failed(e) => Err(e),
+                        step => {
+                            self.state = State::Session(fetch);
+                            return step;
+                        }
+                    };
+                    self.state = match fetch.finish(result, now) {
+                        Ok(session) => {
+                            self.session = Some(session);
+                            State::Ready
+                        }
+                        Err(e) => State::Finished(Some(Err(e))),
+                    };
+                }
                 State::Ready => {
                     if let Some(e) = self.past_deadline(now) {
                         self.state = State::Finished(Some(Err(e)));
                         continue;
+                    }
+                    match self.client.s3express_step(
+                        &self.prepared,
+                        &self.identity,
+                        self.session.as_ref(),
+                        now,
+                        self.rng.as_mut(),
+                    ) {
+                        Ok(SessionStep::Sign(session)) => self.session = session,
+                        Ok(SessionStep::Fetch(mut fetch)) => {
+                            if let Some(deadline) = self.deadline {
+                                fetch.call_mut().set_deadline(deadline);
+                            }
+                            self.state = State::Session(fetch);
+                            continue;
+                        }
+                        Err(e) => {
+                            self.state = State::Finished(Some(Err(e)));
+                            continue;
+                        }
                     }
                     if let Some(wait) = self.client.retry_policy(|p| p.before_send(seconds(now))) {
                         self.state = State::Ready;
@@ -197,9 +247,11 @@ impl<'c> CallMachine<'c> {
     }
 
     fn build_attempt(&mut self, now: SystemTime) -> Result<http::Request<Body>, Error> {
-        let mut req = self
-            .client
-            .sign(&self.prepared, self.identity.borrow(), now, None)?;
+        let identity = match &self.session {
+            Some(session) => crate::auth::Identity::Credentials(session),
+            None => self.identity.borrow(),
+        };
+        let mut req = self.client.sign(&self.prepared, identity, now, None)?;
         let header = self
             .client
             .retry_policy(|p| p.sdk_request_header(&self.attempts, None));
@@ -219,6 +271,10 @@ impl<'c> CallMachine<'c> {
         outcome: Result<http::Response<Body>, TransportError>,
         now: SystemTime,
     ) {
+        if let State::Session(fetch) = &mut self.state {
+            fetch.call_mut().handle_response(outcome, now);
+            return;
+        }
         let retries = self.attempts.retry_attempts();
         let (result, status) = match outcome {
             Ok(response) => {

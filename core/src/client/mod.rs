@@ -13,6 +13,7 @@
 
 mod call;
 mod replay;
+pub mod s3express;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -194,6 +195,8 @@ pub struct ServiceClient {
     retry: Mutex<RetryPolicy>,
     user_agent: HeaderValue,
     endpoints: EndpointCache,
+    /// S3 Express session credentials by bucket (`s3express`).
+    s3express: s3express::SessionCache,
 }
 
 /// How many resolved endpoints a client remembers. botocore keeps an LRU of 100 keyed by the
@@ -291,6 +294,7 @@ impl ServiceClient {
             region: config.endpoint.region.clone(),
             response_checksum_validation: config.response_checksum_validation,
             presigner: Some(Arc::new(ClientPresigner::new(model.signing_name()))),
+            s3_use_accelerate: config.endpoint.s3_use_accelerate,
         };
         customize::register_builtin(&mut hooks, service, &model, &customize_config);
         Ok(ServiceClient {
@@ -304,6 +308,7 @@ impl ServiceClient {
             retry: Mutex::new(retry),
             user_agent,
             endpoints: EndpointCache::default(),
+            s3express: s3express::SessionCache::default(),
         })
     }
 
@@ -428,6 +433,7 @@ impl ServiceClient {
         if customize::is_unsigned_operation(&self.service, &op.name) {
             scheme = AuthScheme::Anonymous;
         }
+        s3express::note_bucket(&context, scheme, &params);
         let response_checksums = httpchecksum::response_algorithms(op, &params);
         let (parts, body) = request.into_parts();
         Ok(PreparedRequest {
@@ -512,9 +518,10 @@ impl ServiceClient {
         if let AuthScheme::Anonymous | AuthScheme::Bearer = prepared.scheme {
             prepared.scheme = AuthScheme::SigV4(Default::default());
         }
+        let session = self.s3express_presign_identity(&prepared, credentials, now, rng)?;
         let request = self.sign(
             &prepared,
-            Identity::Credentials(credentials),
+            Identity::Credentials(session.as_ref().unwrap_or(credentials)),
             now,
             Some(expires_in),
         )?;
@@ -837,7 +844,7 @@ impl ServiceClient {
             };
             if let Some(chosen) = schemes
                 .iter()
-                .find(|s| matches!(s.name.as_str(), "sigv4" | "sigv4a"))
+                .find(|s| matches!(s.name.as_str(), "sigv4" | "sigv4a" | "sigv4-s3express"))
             {
                 let flags = match scheme {
                     AuthScheme::SigV4(f) | AuthScheme::SigV4a(f) => f,
@@ -851,6 +858,8 @@ impl ServiceClient {
                 if chosen.name == "sigv4a" {
                     scheme = AuthScheme::SigV4a(flags);
                     signing.region_set = chosen.signing_region_set.as_ref().map(|s| s.join(","));
+                } else if chosen.name == "sigv4-s3express" {
+                    scheme = AuthScheme::S3Express(flags);
                 } else {
                     scheme = AuthScheme::SigV4(flags);
                 }

@@ -107,6 +107,19 @@ pub enum CustomizeError {
     /// A request URI the customization had to edit is not valid.
     #[error("invalid request URI after customization: {0}")]
     InvalidUri(String),
+    /// An ARN S3 Control does not take where it was given (botocore's
+    /// `UnsupportedS3ControlArnError`).
+    #[error("S3 ARN \"{arn}\" provided is invalid for this operation. {message}")]
+    UnsupportedS3ControlArn {
+        /// The ARN given.
+        arn: String,
+        /// Why it is refused.
+        message: String,
+    },
+    /// A client setting S3 Control cannot honour (botocore's
+    /// `UnsupportedS3ControlConfigurationError`).
+    #[error("Unsupported configuration when using S3 Control: {0}")]
+    UnsupportedS3ControlConfiguration(String),
 }
 
 impl From<CustomizeError> for HookError {
@@ -152,6 +165,8 @@ pub struct CustomizeConfig {
     /// Presigns cross-region requests; without one, `PreSignedUrl`/`PresignedUrl` are not
     /// filled in (the caller may still give them).
     pub presigner: Option<Arc<dyn Presigner>>,
+    /// `s3.use_accelerate_endpoint` (S3 Control refuses ARNs with it).
+    pub s3_use_accelerate: bool,
 }
 
 impl fmt::Debug for CustomizeConfig {
@@ -163,6 +178,7 @@ impl fmt::Debug for CustomizeConfig {
                 &self.response_checksum_validation,
             )
             .field("presigner", &self.presigner.is_some())
+            .field("s3_use_accelerate", &self.s3_use_accelerate)
             .finish()
     }
 }
@@ -242,7 +258,7 @@ pub fn register_builtin(
     common::register(hooks, service, model, config);
     match service {
         "s3" => s3::register(hooks, model),
-        "s3control" => s3control::register(hooks, model),
+        "s3control" => s3control::register(hooks, model, config),
         "ec2" => ec2::register(hooks, config),
         "autoscaling" => ec2::register_autoscaling(hooks),
         "iam" => iam::register(hooks, model),
