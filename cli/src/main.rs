@@ -6,6 +6,7 @@
 
 mod args;
 mod help;
+mod outfile;
 mod output;
 mod params;
 mod transport;
@@ -88,7 +89,6 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let model = core.model(&service, None)?;
             let op = operation_of(&model, &service, &operation)?;
             let params = read_params(
-                &global,
                 &model,
                 op.input.as_ref().map(|r| r.shape),
                 params.as_deref(),
@@ -112,7 +112,6 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let model = core.model(&service, None)?;
             let op = operation_of(&model, &service, &config.operation)?;
             let params = read_params(
-                &global,
                 &model,
                 op.input.as_ref().map(|r| r.shape),
                 params.as_deref(),
@@ -150,19 +149,13 @@ fn operation_of<'m>(
 }
 
 fn read_params(
-    global: &GlobalOptions,
     model: &ServiceModel,
     input: Option<sansboto_core::model::ShapeId>,
     given: Option<&str>,
 ) -> Result<Value, Failure> {
-    // Files stream, except to a plain-HTTP endpoint, where the payload is hashed for signing.
-    let stream_files = !global
-        .endpoint_url
-        .as_deref()
-        .is_some_and(|u| u.to_ascii_lowercase().starts_with("http://"));
     let json =
         params::read_params_json(given).map_err(|m| Failure::client("ParamValidation", m))?;
-    params::convert(model, input, &json, stream_files).map_err(|(converted, mut problems)| {
+    params::convert(model, input, &json).map_err(|(converted, mut problems)| {
         // List the validator's findings too, so every problem shows at once. (The core
         // validates again at call time, after customizations such as parameter aliases.)
         if let Err(e) = sansboto_core::validate::validate(model, input, &converted) {
@@ -236,7 +229,6 @@ fn call(
         )));
     }
     let params = read_params(
-        global,
         &model,
         op.input.as_ref().map(|r| r.shape),
         options.params.as_deref(),
@@ -281,7 +273,15 @@ fn dry_run(
     };
     let client = core.service_client(service, &client_options(global))?;
     let mut rng = core.random();
-    let prepared = client.prepare(operation, params, rng.as_mut())?;
+    let mut prepared = client.prepare(operation, params, rng.as_mut())?;
+    // A file body is hashed before signing where a real call would hash it.
+    if let Some(mut digest) = client.body_digest(&prepared) {
+        digest.update(&stream_bytes(digest.body())?);
+        let digest = digest.finish().ok_or_else(|| {
+            Failure::client("ClientError", "the request body's file changed while read")
+        })?;
+        prepared.apply_body_digest(digest);
+    }
     let credentials = if global.no_sign_request {
         None
     } else {
@@ -306,14 +306,7 @@ fn dry_run(
     let chunked_by_transport = parts.extensions.get::<AwsChunkedBody>().copied();
     let body = match body {
         Body::Stream(stream) => {
-            let mut reader = stream
-                .take::<sansboto_blocking::ByteReader>()
-                .ok_or_else(|| {
-                    Failure::client("ClientError", "the request body was already read")
-                })?;
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut reader, &mut bytes)
-                .map_err(|e| Failure::client("ClientError", format!("reading the body: {e}")))?;
+            let bytes = stream_bytes(&stream)?;
             match chunked_by_transport {
                 // The transport frames such a stream `aws-chunked` with the trailing checksum
                 // as it sends it: show the framed bytes.
@@ -361,4 +354,31 @@ fn dry_run(
         "body_base64": base64::engine::general_purpose::STANDARD.encode(&body),
     });
     output::print_stdout(&serde_json::to_string(&json).unwrap_or_default())
+}
+
+/// All the bytes of a streamed request body, for `--dry-run` to show (a file range, or a reader).
+fn stream_bytes(stream: &sansboto_core::body::StreamingBody) -> Result<Vec<u8>, Failure> {
+    let failed =
+        |e: std::io::Error| Failure::client("ClientError", format!("reading the body: {e}"));
+    let mut bytes = Vec::new();
+    match stream.file() {
+        Some(range) => {
+            use std::io::{Read, Seek};
+            let mut file = std::fs::File::open(&range.path).map_err(failed)?;
+            file.seek(std::io::SeekFrom::Start(range.offset))
+                .map_err(failed)?;
+            file.take(range.len)
+                .read_to_end(&mut bytes)
+                .map_err(failed)?;
+        }
+        None => {
+            let mut reader = stream
+                .take::<sansboto_blocking::ByteReader>()
+                .ok_or_else(|| {
+                    Failure::client("ClientError", "the request body was already read")
+                })?;
+            std::io::Read::read_to_end(&mut reader, &mut bytes).map_err(failed)?;
+        }
+    }
+    Ok(bytes)
 }

@@ -191,15 +191,7 @@ pub fn print_result(
             let map = result.as_map_mut();
             match outfile {
                 Some(path) => {
-                    let mut file = std::fs::File::create(path).map_err(|e| {
-                        Failure::client("OutputError", format!("--outfile {path}: {e}"))
-                    })?;
-                    // io::copy moves the body through a fixed buffer: constant memory.
-                    io::copy(&mut body, &mut file)
-                        .and_then(|_| file.flush())
-                        .map_err(|e| {
-                            Failure::client("OutputError", format!("writing {path}: {e}"))
-                        })?;
+                    crate::outfile::write_outfile(&mut body, path)?;
                     if let Some(map) = map {
                         map.shift_remove(member.name.as_str());
                     }

@@ -30,19 +30,17 @@ pub fn read_params_json(given: Option<&str>) -> Result<serde_json::Value, String
 /// the value, or every conversion problem (one line each) with the value converted as far as
 /// it could be (bad members hold placeholders of the right type).
 ///
-/// `file://PATH` streaming members are streamed from the file when `stream_files` is set, and
-/// read into memory otherwise: on plain HTTP the payload must be hashed before signing, which
-/// the core cannot do for a stream (botocore reads a seekable file twice instead).
+/// `file://PATH` streaming members are streamed from the file (a file body, which a retry
+/// sends again and which is hashed ahead of signing where the signature covers the payload,
+/// as botocore reads a seekable file twice), never read into memory.
 pub fn convert(
     model: &ServiceModel,
     input: Option<ShapeId>,
     json: &serde_json::Value,
-    stream_files: bool,
 ) -> Result<Value, (Value, Vec<String>)> {
     let mut problems = Vec::new();
     let mut ctx = Ctx {
         model,
-        stream_files,
         problems: &mut problems,
     };
     let value = match input {
@@ -58,7 +56,6 @@ pub fn convert(
 
 struct Ctx<'a> {
     model: &'a ServiceModel,
-    stream_files: bool,
     problems: &'a mut Vec<String>,
 }
 
@@ -145,12 +142,7 @@ fn convert_shape(
                 .strip_prefix("file://")
                 .filter(|_| streaming_member || shape.streaming)
             {
-                let body = if ctx.stream_files {
-                    sansboto_blocking::file_body(file).map(Value::Stream)
-                } else {
-                    std::fs::read(file).map(Value::blob)
-                };
-                match body {
+                match sansboto_blocking::file_body(file).map(Value::Stream) {
                     Ok(body) => body,
                     Err(e) => {
                         ctx.problems.push(format!(
@@ -224,7 +216,7 @@ mod tests {
         let json = serde_json::json!({
             "When": "2024-01-01T00:00:00Z", "Items": [0, 1.5],
             "Data": {"base64": "AAEC"}, "Tags": {"a": "hi"}, "N": 3, "Other": "x"});
-        let v = convert(&m, m.shape_id("In"), &json, true).unwrap();
+        let v = convert(&m, m.shape_id("In"), &json).unwrap();
         assert_eq!(v["When"].as_timestamp().unwrap().secs(), 1_704_067_200);
         assert_eq!(v["Items"][1].as_timestamp().unwrap().epoch_f64(), 1.5);
         assert_eq!(&v["Data"].as_blob().unwrap()[..], &[0, 1, 2]);
@@ -239,7 +231,7 @@ mod tests {
         let json = serde_json::json!({
             "When": "yesterday", "Data": {"base64": "***"}, "Items": ["nope"],
             "Body": "file:///definitely/not/here"});
-        let (_, problems) = convert(&m, m.shape_id("In"), &json, true).unwrap_err();
+        let (_, problems) = convert(&m, m.shape_id("In"), &json).unwrap_err();
         assert_eq!(problems.len(), 4, "{problems:?}");
         assert!(problems[0].contains("When"));
         assert!(problems[2].contains("Items[0]"));

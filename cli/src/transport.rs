@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use sansboto_blocking::{block_on, HttpClient, ResponseBody};
-use sansboto_core::body::Body;
+use sansboto_core::body::{Body, StreamingBody};
 use sansboto_core::error::TransportError;
 use sansboto_core::http_config::HttpConfig;
 use sansboto_core::httpchecksum::ResponseChecksumValidator;
@@ -92,6 +92,15 @@ impl Transport for CliTransport {
 
     fn expect_checksum(body: &mut ResponseBody, validator: ResponseChecksumValidator) {
         HttpClient::expect_checksum(body, validator)
+    }
+
+    async fn scan_body(
+        &self,
+        body: &StreamingBody,
+        sink: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<(), TransportError> {
+        debug_log("reading the request body ahead to hash it");
+        self.inner.scan_body(body, sink).await
     }
 
     async fn sleep(&self, duration: Duration) {

@@ -164,6 +164,16 @@ pub enum Error {
     /// Something else the client configuration or a customization rejected.
     #[error("{0}")]
     Client(String),
+    /// The attempt failed with an error the retry policy would have retried, but the request
+    /// body was a one-shot stream (a reader or an iterator of chunks) that the failed attempt
+    /// used up, so the call could not be sent again. `source` is the attempt's error. A file
+    /// body (`file_body`, [`FileRange`](crate::body::FileRange)), a seekable one
+    /// (`seekable_body`) or an in-memory one is retried.
+    #[error("{source} (not retried: the request body is a one-shot stream that cannot be replayed; use a file, seekable or in-memory body to have it retried)")]
+    BodyNotReplayable {
+        /// The error of the attempt that would have been retried.
+        source: Box<Error>,
+    },
 }
 
 impl From<TransportError> for Error {
@@ -199,6 +209,7 @@ impl Error {
     pub fn service_error(&self) -> Option<&ServiceError> {
         match self {
             Error::Service(s) => Some(s),
+            Error::BodyNotReplayable { source } => source.service_error(),
             _ => None,
         }
     }

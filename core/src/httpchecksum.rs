@@ -216,6 +216,9 @@ pub enum AppliedChecksum {
         /// The transport frames the stream.
         in_transport: bool,
     },
+    /// The body is a replayable stream on plain HTTP: the header gets this algorithm's
+    /// checksum once the transport has read the body ahead (see [`crate::body_digest`]).
+    FromBody(ChecksumAlgorithm),
 }
 
 impl AppliedChecksum {
@@ -241,6 +244,12 @@ pub fn apply_request_checksum(
         AppliedChecksum::Unchanged
     } else {
         match (checksum.location, request.body()) {
+            // A replayable body (a file, a seekable reader) is read ahead before signing: its
+            // digest fills the header then (see `crate::body_digest`), as botocore reads a
+            // seekable body to compute it.
+            (ChecksumLocation::Header, Body::Stream(s)) if s.is_replayable() => {
+                AppliedChecksum::FromBody(checksum.algorithm)
+            }
             (ChecksumLocation::Header, Body::Stream(_)) => {
                 if checksum.required {
                     return Err(FlexibleChecksumError::StreamOverHttp);

@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod body_digest;
 pub mod cbor;
 pub mod checksum;
 pub mod client;

@@ -79,6 +79,16 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
     ///
     /// [`FlexibleChecksumError`]: crate::httpchecksum::FlexibleChecksumError
     fn expect_checksum(body: &mut Self::ResponseBody, validator: ResponseChecksumValidator);
+    /// Read a replayable request body (a file range or a rewindable reader:
+    /// [`StreamingBody::is_replayable`]) from its start to its end, handing each piece to `sink`,
+    /// without using it up (the core hashes such an upload this way before signing it: see
+    /// [`crate::body_digest`]). A body that cannot be read ahead is an error of kind
+    /// [`TransportErrorKind::Request`].
+    fn scan_body(
+        &self,
+        body: &StreamingBody,
+        sink: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> impl Future<Output = Result<(), TransportError>> + Send;
     /// Wait.
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
     /// `future`'s output, or `None` when `limit` passes first.
@@ -914,6 +924,13 @@ pub async fn drive_call<T: Transport>(
     transport: &T,
 ) -> Result<Value, Error> {
     loop {
+        if let Some(mut digest) = machine.body_digest() {
+            let body = digest.body().clone();
+            let read = transport
+                .scan_body(&body, &mut |chunk| digest.update(chunk))
+                .await;
+            machine.handle_body_digest(read.map(|()| digest));
+        }
         match machine.poll(transport.now()) {
             Step::Send(request) => {
                 let (client, operation) = (machine.client(), machine.operation());

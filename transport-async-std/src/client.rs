@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_lite::{FutureExt, Stream};
-use sansboto_core::body::Body;
+use sansboto_core::body::{Body, StreamingBody};
 use sansboto_core::error::{Error, TransportError};
 use sansboto_core::http_config::HttpConfig;
 use sansboto_core::httpchecksum::ResponseChecksumValidator;
@@ -52,6 +52,14 @@ impl Transport for HttpClient {
 
     fn expect_checksum(body: &mut ResponseBody, validator: ResponseChecksumValidator) {
         body.expect_checksum(validator)
+    }
+
+    async fn scan_body(
+        &self,
+        body: &StreamingBody,
+        sink: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<(), TransportError> {
+        crate::scan_body(body, sink).await
     }
 
     async fn sleep(&self, duration: Duration) {

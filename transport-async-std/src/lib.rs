@@ -8,10 +8,11 @@
 mod client;
 mod conn;
 mod h1;
+mod rewind;
 
 use sansboto_core::checksum::AwsChunkedFramer;
 use sansboto_core::httpchecksum::AwsChunkedBody;
-use std::io;
+use std::io::{self, Seek};
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Mutex;
@@ -21,7 +22,7 @@ use std::time::{Duration, Instant, SystemTime};
 use bytes::Bytes;
 use futures_io::{AsyncBufRead, AsyncRead};
 use futures_lite::AsyncReadExt;
-use sansboto_core::body::{Body, StreamingBody};
+use sansboto_core::body::{Body, FileRange, StreamingBody};
 use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
 use sansboto_core::httpchecksum::ResponseChecksumValidator;
@@ -29,6 +30,7 @@ use sansboto_core::httpchecksum::ResponseChecksumValidator;
 pub use client::{
     event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages, Session,
 };
+pub use rewind::{seekable_body, AsyncReadSeek};
 pub use sansboto_core::error::Error;
 pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
 pub use sansboto_core::params;
@@ -59,19 +61,79 @@ pub fn reader_body(
 }
 
 /// A streaming request body with the contents of the file at `path` (length from its metadata;
-/// the file is read on the `blocking` thread pool, so any executor works).
+/// the file is read on the `blocking` thread pool, so any executor works). The file is opened
+/// afresh for each attempt, so a retried call sends it again, and over plain HTTP it is read
+/// once ahead to be hashed for the signature.
 pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
     let path = path.as_ref().to_owned();
-    let (file, len) = blocking::unblock(move || {
-        let file = std::fs::File::open(&path)?;
-        let len = file.metadata()?.len();
-        Ok::<_, io::Error>((file, len))
+    let (path, len) = blocking::unblock(move || {
+        let len = std::fs::metadata(&path)?.len();
+        Ok::<_, io::Error>((path, len))
     })
     .await?;
-    Ok(reader_body(
-        blocking::Unblock::with_capacity(READ_CHUNK, file),
-        Some(len),
+    Ok(StreamingBody::from_file(FileRange::new(path, 0, len)))
+}
+
+/// The bytes of `range`, read from a freshly opened file on the `blocking` thread pool.
+/// (Opening and seeking are single quick system calls, made on the calling thread.)
+fn open_range(range: &FileRange) -> Result<ByteReader, TransportError> {
+    let open = || -> io::Result<std::fs::File> {
+        let mut file = std::fs::File::open(&range.path)?;
+        file.seek(io::SeekFrom::Start(range.offset))?;
+        Ok(file)
+    };
+    let file = open().map_err(|e| file_error(range, e))?;
+    Ok(Box::new(
+        blocking::Unblock::with_capacity(READ_CHUNK, file).take(range.len),
     ))
+}
+
+/// A request body's file could not be read.
+fn file_error(range: &FileRange, e: io::Error) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::Request,
+        format!(
+            "reading the request body from {}: {e}",
+            range.path.display()
+        ),
+    )
+    .with_source(e)
+}
+
+/// Feed the whole of a replayable body to `sink` (see
+/// [`sansboto_core::runtime::Transport::scan_body`]).
+pub(crate) async fn scan_body(
+    body: &StreamingBody,
+    sink: &mut (dyn FnMut(&[u8]) + Send),
+) -> Result<(), TransportError> {
+    let (mut reader, range) = match (body.file(), rewind::rewind(body)) {
+        (Some(range), _) => (open_range(range)?, Some(range)),
+        (None, Some(rewound)) => (rewound, None),
+        (None, None) => {
+            return Err(TransportError::new(
+                TransportErrorKind::Request,
+                "only a file or seekable body can be read ahead of sending",
+            ))
+        }
+    };
+    let mut buf = vec![0; READ_CHUNK];
+    loop {
+        match reader.read(&mut buf).await {
+            Ok(0) => return Ok(()),
+            Ok(n) => sink(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return Err(match range {
+                    Some(range) => file_error(range, e),
+                    None => TransportError::new(
+                        TransportErrorKind::Request,
+                        format!("reading the request body ahead: {e}"),
+                    )
+                    .with_source(e),
+                })
+            }
+        }
+    }
 }
 
 /// A pooled HTTP/1.1 client (a [`surf::Client`] over async-h1 and rustls); cloning is cheap and
@@ -200,12 +262,16 @@ fn to_http_types(
             ));
         }
         Body::Stream(stream) => {
-            let reader = stream.take::<ByteReader>().ok_or_else(|| {
-                request_error(
-                    "streaming body was already sent or was not made by sansboto-async-std \
-                     (use reader_body or file_body)",
-                )
-            })?;
+            let reader = match (stream.file(), rewind::rewind(&stream)) {
+                (Some(range), _) => open_range(range)?,
+                (None, Some(rewound)) => rewound,
+                (None, None) => stream.take::<ByteReader>().ok_or_else(|| {
+                    request_error(
+                        "streaming body was already sent or was not made by sansboto-async-std \
+                         (use reader_body or file_body)",
+                    )
+                })?,
+            };
             // An `aws-chunked` body (a streamed upload with a checksum trailer) is framed as
             // it is read, and its encoded length is not known up front.
             let (reader, len) = match parts.extensions.get::<AwsChunkedBody>() {

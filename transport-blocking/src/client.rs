@@ -11,7 +11,7 @@ use std::thread::Thread;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use sansboto_core::body::Body;
+use sansboto_core::body::{Body, StreamingBody};
 use sansboto_core::error::{Error, TransportError};
 use sansboto_core::http_config::HttpConfig;
 use sansboto_core::httpchecksum::ResponseChecksumValidator;
@@ -78,6 +78,14 @@ impl Transport for HttpClient {
 
     fn expect_checksum(body: &mut ResponseBody, validator: ResponseChecksumValidator) {
         body.expect_checksum(validator)
+    }
+
+    async fn scan_body(
+        &self,
+        body: &StreamingBody,
+        sink: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<(), TransportError> {
+        crate::scan_body(body, sink)
     }
 
     async fn sleep(&self, duration: Duration) {

@@ -6,13 +6,13 @@
 
 use std::cell::Cell;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use sansboto_core::body::{Body, StreamingBody};
+use sansboto_core::body::{Body, FileRange, StreamingBody};
 use sansboto_core::checksum::AwsChunkedFramer;
 use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
@@ -23,10 +23,12 @@ use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::ProxyProtocol;
 
 mod client;
+mod rewind;
 
 pub use client::{
     block_on, event_iter, page_iter, take_body, Client, ClientBuilder, EventStream, Pages, Session,
 };
+pub use rewind::seekable_body;
 pub use sansboto_core::error::Error;
 pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
 pub use sansboto_core::params;
@@ -49,11 +51,72 @@ pub fn reader_body(reader: impl Read + Send + 'static, len: Option<u64>) -> Stre
 }
 
 /// A streaming request body with the contents of the file at `path` (length from its metadata).
+/// The file is opened afresh for each attempt, so a retried call sends it again, and over plain
+/// HTTP it is read once ahead to be hashed for the signature.
 pub fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
-    let file = File::open(path.as_ref())?;
-    let len = file.metadata()?.len();
-    Ok(reader_body(file, Some(len)))
+    let len = std::fs::metadata(path.as_ref())?.len();
+    Ok(StreamingBody::from_file(FileRange::new(path, 0, len)))
 }
+
+/// The bytes of `range`, read from a freshly opened file.
+fn open_range(range: &FileRange) -> Result<io::Take<File>, TransportError> {
+    let open = || -> io::Result<io::Take<File>> {
+        let mut file = File::open(&range.path)?;
+        file.seek(io::SeekFrom::Start(range.offset))?;
+        Ok(file.take(range.len))
+    };
+    open().map_err(|e| file_error(range, e))
+}
+
+/// A request body's file could not be read.
+fn file_error(range: &FileRange, e: io::Error) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::Request,
+        format!(
+            "reading the request body from {}: {e}",
+            range.path.display()
+        ),
+    )
+    .with_source(e)
+}
+
+/// Feed the whole of a replayable body to `sink` (see [`sansboto_core::runtime::Transport::scan_body`]).
+pub(crate) fn scan_body(
+    body: &StreamingBody,
+    sink: &mut (dyn FnMut(&[u8]) + Send),
+) -> Result<(), TransportError> {
+    let (mut reader, range) = match (body.file(), rewind::rewind(body)) {
+        (Some(range), _) => (Box::new(open_range(range)?) as ByteReader, Some(range)),
+        (None, Some(rewound)) => (rewound?, None),
+        (None, None) => {
+            return Err(TransportError::new(
+                TransportErrorKind::Request,
+                "only a file or seekable body can be read ahead of sending",
+            ))
+        }
+    };
+    let mut buf = vec![0; SCAN_CHUNK];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => sink(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return Err(match range {
+                    Some(range) => file_error(range, e),
+                    None => TransportError::new(
+                        TransportErrorKind::Request,
+                        format!("reading the request body ahead: {e}"),
+                    )
+                    .with_source(e),
+                })
+            }
+        }
+    }
+}
+
+/// How much of a file body is read at a time to hash it.
+const SCAN_CHUNK: usize = 256 * 1024;
 
 /// Frames a stream `aws-chunked` as it is read: chunks of the size the core asked for, then the
 /// final chunk with the checksum trailer.
@@ -181,13 +244,17 @@ impl HttpClient {
             Body::Empty => self.run_replayable(parts, Some(&[]), proxy),
             Body::Bytes(bytes) => self.run_replayable(parts, Some(&bytes), proxy),
             Body::Stream(stream) => {
-                let reader = stream.take::<ByteReader>().ok_or_else(|| {
-                    TransportError::new(
-                        TransportErrorKind::Request,
-                        "streaming body was already sent or was not made by sansboto-blocking \
-                         (use reader_body or file_body)",
-                    )
-                })?;
+                let reader = match (stream.file(), rewind::rewind(&stream)) {
+                    (Some(range), _) => Box::new(open_range(range)?) as ByteReader,
+                    (None, Some(rewound)) => rewound?,
+                    (None, None) => stream.take::<ByteReader>().ok_or_else(|| {
+                        TransportError::new(
+                            TransportErrorKind::Request,
+                            "streaming body was already sent or was not made by \
+                             sansboto-blocking (use reader_body or file_body)",
+                        )
+                    })?,
+                };
                 // A checksum trailer over HTTPS: the core asks us to frame the stream
                 // `aws-chunked` (its headers already say `Transfer-Encoding: chunked`).
                 let reader = match parts.extensions.get::<AwsChunkedBody>() {

@@ -2,7 +2,7 @@
 //! in constant memory) and the response body handed back (read whole, as a `Stream` of chunks,
 //! or through `AsyncRead`), with truncation checked against `Content-Length`.
 
-use std::io;
+use std::io::{self, Seek};
 use std::path::Path;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
@@ -11,13 +11,13 @@ use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
-use sansboto_core::body::{Body, StreamingBody};
+use sansboto_core::body::{Body, FileRange, StreamingBody};
 use sansboto_core::checksum::AwsChunkedFramer;
 use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::BodyLengthCheck;
 use sansboto_core::httpchecksum::AwsChunkedBody;
 use sansboto_core::httpchecksum::ResponseChecksumValidator;
-use tokio::io::{AsyncRead, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
 use crate::connect::{classify, describe};
 
@@ -46,11 +46,75 @@ pub fn reader_body(reader: impl AsyncRead + Send + 'static, len: Option<u64>) ->
 }
 
 /// A streaming request body with the contents of the file at `path` (length from its metadata).
+/// The file is opened afresh for each attempt, so a retried call sends it again, and over plain
+/// HTTP it is read once ahead to be hashed for the signature.
 pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
-    let file = tokio::fs::File::open(path.as_ref()).await?;
-    let len = file.metadata().await?.len();
-    Ok(reader_body(file, Some(len)))
+    let len = tokio::fs::metadata(path.as_ref()).await?.len();
+    Ok(StreamingBody::from_file(FileRange::new(path, 0, len)))
 }
+
+/// The bytes of `range`, read from a freshly opened file. (Opening and seeking are single quick
+/// system calls; the reads go through tokio's blocking pool.)
+fn open_range(range: &FileRange) -> Result<tokio::io::Take<tokio::fs::File>, TransportError> {
+    let open = || -> io::Result<std::fs::File> {
+        let mut file = std::fs::File::open(&range.path)?;
+        file.seek(io::SeekFrom::Start(range.offset))?;
+        Ok(file)
+    };
+    let file = open().map_err(|e| file_error(range, e))?;
+    Ok(tokio::fs::File::from_std(file).take(range.len))
+}
+
+/// A request body's file could not be read.
+fn file_error(range: &FileRange, e: io::Error) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::Request,
+        format!(
+            "reading the request body from {}: {e}",
+            range.path.display()
+        ),
+    )
+    .with_source(e)
+}
+
+/// Feed the whole of a replayable body to `sink` (see
+/// [`sansboto_core::runtime::Transport::scan_body`]).
+pub(crate) async fn scan_body(
+    body: &StreamingBody,
+    sink: &mut (dyn FnMut(&[u8]) + Send),
+) -> Result<(), TransportError> {
+    let (mut reader, range) = match (body.file(), crate::rewind::rewind(body)) {
+        (Some(range), _) => (Box::pin(open_range(range)?) as ByteReader, Some(range)),
+        (None, Some(rewound)) => (rewound, None),
+        (None, None) => {
+            return Err(TransportError::new(
+                TransportErrorKind::Request,
+                "only a file or seekable body can be read ahead of sending",
+            ))
+        }
+    };
+    let mut buf = vec![0; SCAN_CHUNK];
+    loop {
+        match reader.read(&mut buf).await {
+            Ok(0) => return Ok(()),
+            Ok(n) => sink(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return Err(match range {
+                    Some(range) => file_error(range, e),
+                    None => TransportError::new(
+                        TransportErrorKind::Request,
+                        format!("reading the request body ahead: {e}"),
+                    )
+                    .with_source(e),
+                })
+            }
+        }
+    }
+}
+
+/// How much of a file body is read at a time to hash it.
+const SCAN_CHUNK: usize = 256 * 1024;
 
 /// A request body as hyper sends it.
 pub(crate) enum RequestBody {
@@ -92,7 +156,19 @@ impl RequestBody {
             Body::Bytes(b) => Ok(RequestBody::Full(Some(b).filter(|b| !b.is_empty()))),
             Body::Stream(s) => {
                 let len = s.len();
-                if let Some(stream) = s.take::<ByteStream>() {
+                if let Some(range) = s.file() {
+                    Ok(RequestBody::Reader {
+                        reader: Box::pin(open_range(range)?),
+                        len,
+                        buf: BytesMut::new(),
+                    })
+                } else if let Some(reader) = crate::rewind::rewind(&s) {
+                    Ok(RequestBody::Reader {
+                        reader,
+                        len,
+                        buf: BytesMut::new(),
+                    })
+                } else if let Some(stream) = s.take::<ByteStream>() {
                     Ok(RequestBody::Stream { stream, len })
                 } else if let Some(reader) = s.take::<ByteReader>() {
                     Ok(RequestBody::Reader {

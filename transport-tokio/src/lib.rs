@@ -7,6 +7,7 @@
 mod body;
 mod client;
 mod connect;
+mod rewind;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -22,6 +23,7 @@ pub use body::{file_body, reader_body, stream_body, ByteReader, ByteStream, Resp
 pub use client::{
     event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages, Session,
 };
+pub use rewind::{seekable_body, AsyncReadSeek};
 pub use sansboto_core::error::Error;
 pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
 pub use sansboto_core::params;

@@ -371,14 +371,15 @@ impl Signer {
         let https = request.uri().scheme_str() == Some("https");
         // botocore hashes a streamed body by reading it twice; the core never reads streams,
         // so a stream without a precomputed hash is signed UNSIGNED-PAYLOAD (as aws-sdk-rust
-        // does for bodies it cannot buffer).
+        // does for bodies it cannot buffer). A replayable one is hashed ahead by the transport
+        // and arrives as `ctx.payload` (see `crate::body_digest`).
         let streamed = matches!(request.body(), Body::Stream(_));
         // botocore's S3 signer hashes the payload of any request without a checksum header,
         // even an unsigned-body operation's (`WriteGetObjectResponse`): only TLS together
         // with a checksum lets it skip the hash.
         let unsigned_allowed = !flags.s3 || has_checksum_header(request);
         if (flags.s3 && ctx.presign.is_some())
-            || (flags.unsigned_payload && https && unsigned_allowed)
+            || (!flags.hashes_payload(https) && unsigned_allowed)
             || streamed
         {
             PayloadHash::Unsigned
@@ -395,6 +396,28 @@ fn has_checksum_header(request: &Request<Body>) -> bool {
         .headers()
         .keys()
         .any(|name| name == "content-md5" || name.as_str().starts_with("x-amz-checksum-"))
+}
+
+impl SigV4Flags {
+    /// Whether a (non-presigned) request's payload is signed by its SHA-256 rather than
+    /// `UNSIGNED-PAYLOAD`: always over plain HTTP, and over HTTPS unless the operation's body
+    /// is unsigned (botocore's `_should_sha256_sign_payload`).
+    pub fn hashes_payload(&self, https: bool) -> bool {
+        !(self.unsigned_payload && https)
+    }
+}
+
+impl AuthScheme {
+    /// Whether signing a (non-presigned) request to a URI of this scheme (`https` or not) needs
+    /// the SHA-256 of its payload.
+    pub fn hashes_payload(&self, https: bool) -> bool {
+        match self {
+            AuthScheme::SigV4(flags) | AuthScheme::SigV4a(flags) | AuthScheme::S3Express(flags) => {
+                flags.hashes_payload(https)
+            }
+            AuthScheme::Bearer | AuthScheme::Anonymous => false,
+        }
+    }
 }
 
 #[cfg(test)]

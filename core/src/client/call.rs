@@ -173,6 +173,42 @@ impl<'c> CallMachine<'c> {
         }
     }
 
+    /// The digest the transport must take of the request body before the first attempt is
+    /// signed (a replayable body over plain HTTP: see [`crate::body_digest`]): feed it the body's
+    /// bytes and give it back to [`handle_body_digest`](Self::handle_body_digest). `None` when
+    /// none is needed or it was taken already.
+    pub fn body_digest(&self) -> Option<crate::body_digest::BodyDigest> {
+        match self.state {
+            State::Ready => self.client.body_digest(&self.prepared),
+            _ => None,
+        }
+    }
+
+    /// The transport's answer to [`body_digest`](Self::body_digest): the digest fed with the
+    /// whole body, or the error reading it (which ends the call).
+    pub fn handle_body_digest(
+        &mut self,
+        outcome: Result<crate::body_digest::BodyDigest, TransportError>,
+    ) {
+        let fed = outcome.map(|digest| {
+            let fed = digest.bytes_fed();
+            (digest.finish(), fed)
+        });
+        match fed {
+            Ok((Some(value), _)) => self.prepared.apply_body_digest(value),
+            Ok((None, fed)) => {
+                self.state = State::Finished(Some(Err(Error::Transport(TransportError::new(
+                    crate::error::TransportErrorKind::Request,
+                    format!(
+                        "the request body did not hold its declared length when it was read \
+                         ahead to be hashed (read {fed} bytes)"
+                    ),
+                )))));
+            }
+            Err(e) => self.state = State::Finished(Some(Err(Error::from(e)))),
+        }
+    }
+
     /// What to do next.
     pub fn poll(&mut self, now: SystemTime) -> Step<Value, Error> {
         loop {
@@ -389,8 +425,8 @@ impl<'c> CallMachine<'c> {
             modeled,
             crc32_mismatch: false,
         };
-        // A streamed request body was consumed by the transport: it cannot be sent again.
-        let replayable = !self.prepared.is_streaming();
+        // A one-shot streamed body was used up by the transport: it cannot be sent again.
+        let replayable = self.prepared.can_replay();
         let rng = &mut self.rng;
         let decision = self.client.retry_policy(|p| {
             p.on_attempt(&mut self.attempts, &input, seconds(now), &mut || {
@@ -449,6 +485,12 @@ impl<'c> CallMachine<'c> {
             {
                 meta.insert("MaxAttemptsReached".into(), Value::Bool(true));
             }
+        }
+        // A retry was due but the body was a one-shot stream the transport used up.
+        if matches!(decision, RetryDecision::RetryAfter(_)) && !self.prepared.can_replay() {
+            result = result.map_err(|e| Error::BodyNotReplayable {
+                source: Box::new(e),
+            });
         }
         self.state = State::Finished(Some(result));
     }

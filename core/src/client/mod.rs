@@ -14,6 +14,7 @@
 mod call;
 mod discovery;
 mod redirect;
+mod replay;
 pub mod s3express;
 
 use std::collections::{HashMap, VecDeque};
@@ -22,6 +23,7 @@ use std::time::{Duration, SystemTime};
 
 use http::HeaderValue;
 
+use crate::auth::sigv4::PayloadHash;
 use crate::auth::{
     select_auth_scheme, AuthScheme, AuthTraits, Credentials, Identity, Signer, SigningContext,
     Token,
@@ -145,6 +147,8 @@ pub struct PreparedRequest {
     discovery: Option<CallDiscovery>,
     /// Where S3's region redirect can send it again (see `redirect`).
     redirect: Option<redirect::RedirectTarget>,
+    /// The SHA-256 of a replayable streamed body, once the transport has read it ahead.
+    payload_sha256: Option<String>,
 }
 
 impl PreparedRequest {
@@ -186,7 +190,7 @@ impl PreparedRequest {
         &self.response_checksums
     }
 
-    /// True when the body is a stream, which cannot be replayed for a retry.
+    /// True when the body is a stream.
     pub fn is_streaming(&self) -> bool {
         matches!(self.body, Body::Stream(_))
     }
@@ -474,6 +478,7 @@ impl ServiceClient {
             response_checksums,
             discovery,
             redirect,
+            payload_sha256: None,
         })
     }
 
@@ -503,10 +508,11 @@ impl ServiceClient {
             region_set: prepared.region_set.as_deref(),
             time: now,
             presign,
-            payload: prepared
-                .checksum
-                .payload_hash()
-                .map(|h| crate::auth::sigv4::PayloadHash::Precomputed(h.into())),
+            payload: match (prepared.checksum.payload_hash(), &prepared.payload_sha256) {
+                (Some(marker), _) => Some(PayloadHash::Precomputed(marker.into())),
+                (None, Some(sha256)) => Some(PayloadHash::Precomputed(sha256.clone().into())),
+                (None, None) => None,
+            },
             disable_double_encoding: prepared.disable_double_encoding,
         };
         self.signer.sign(&mut request, &scheme, identity, &ctx)?;

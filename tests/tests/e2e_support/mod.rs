@@ -74,6 +74,10 @@ impl Action {
 
 type Handler = dyn Fn(&Seen, usize) -> Action + Send + Sync;
 
+/// Decides, from a request's head (its `body` still empty) and index, whether to read only that
+/// many bytes of its body and then drop the connection (a reset mid-upload).
+type Cutter = dyn Fn(&Seen, usize) -> Option<usize> + Send + Sync;
+
 /// The running server.
 pub struct ScriptServer {
     addr: SocketAddr,
@@ -87,6 +91,17 @@ impl ScriptServer {
     /// Start a server answering each request (numbered from 0 across connections) with
     /// `handler`.
     pub fn start(handler: impl Fn(&Seen, usize) -> Action + Send + Sync + 'static) -> ScriptServer {
+        Self::start_cutting(|_, _| None, handler)
+    }
+
+    /// Like [`start`](Self::start), but a request for which `cut` gives `Some(n)` has only `n`
+    /// bytes of its body read before the server drops the connection with the rest unread
+    /// (the client sees a reset mid-body); it is recorded with that partial body and `handler`
+    /// never sees it.
+    pub fn start_cutting(
+        cut: impl Fn(&Seen, usize) -> Option<usize> + Send + Sync + 'static,
+        handler: impl Fn(&Seen, usize) -> Action + Send + Sync + 'static,
+    ) -> ScriptServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         listener
             .set_nonblocking(true)
@@ -96,6 +111,7 @@ impl ScriptServer {
         let connections = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let handler: Arc<Handler> = Arc::new(handler);
+        let cut: Arc<Cutter> = Arc::new(cut);
         let thread = {
             let (seen, stop, connections) = (seen.clone(), stop.clone(), connections.clone());
             std::thread::spawn(move || {
@@ -104,10 +120,10 @@ impl ScriptServer {
                     match listener.accept() {
                         Ok((stream, _)) => {
                             let index = connections.fetch_add(1, Ordering::SeqCst);
-                            let (handler, seen, stop) =
-                                (handler.clone(), seen.clone(), stop.clone());
+                            let (handler, cut, seen, stop) =
+                                (handler.clone(), cut.clone(), seen.clone(), stop.clone());
                             std::thread::spawn(move || {
-                                serve(stream, index, &*handler, &seen, &stop)
+                                serve(stream, index, &*handler, &*cut, &seen, &stop)
                             });
                         }
                         Err(_) => std::thread::sleep(Duration::from_millis(2)),
@@ -149,7 +165,20 @@ impl Drop for ScriptServer {
     }
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>, connection: usize) -> Option<Seen> {
+/// What [`read_request`] got.
+enum Received {
+    /// A whole request.
+    Whole(Seen),
+    /// A request whose body was cut off as told: drop the connection.
+    Cut(Seen),
+}
+
+fn read_request(
+    reader: &mut BufReader<TcpStream>,
+    connection: usize,
+    cut: &Cutter,
+    next_index: usize,
+) -> Option<Received> {
     let mut line = String::new();
     if reader.read_line(&mut line).ok()? == 0 {
         return None;
@@ -175,21 +204,28 @@ fn read_request(reader: &mut BufReader<TcpStream>, connection: usize) -> Option<
         .get("content-length")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let mut body = vec![0; len];
-    reader.read_exact(&mut body).ok()?;
-    Some(Seen {
+    let mut seen = Seen {
         method,
         path,
         headers,
-        body,
+        body: Vec::new(),
         connection,
-    })
+    };
+    if let Some(keep) = cut(&seen, next_index) {
+        seen.body = vec![0; keep.min(len)];
+        reader.read_exact(&mut seen.body).ok()?;
+        return Some(Received::Cut(seen));
+    }
+    seen.body = vec![0; len];
+    reader.read_exact(&mut seen.body).ok()?;
+    Some(Received::Whole(seen))
 }
 
 fn serve(
     stream: TcpStream,
     connection: usize,
     handler: &Handler,
+    cut: &Cutter,
     seen: &Mutex<Vec<Seen>>,
     stop: &AtomicBool,
 ) {
@@ -201,8 +237,15 @@ fn serve(
     };
     let mut reader = BufReader::new(stream);
     while !stop.load(Ordering::SeqCst) {
-        let Some(request) = read_request(&mut reader, connection) else {
-            return;
+        let next_index = seen.lock().unwrap().len();
+        let request = match read_request(&mut reader, connection, cut, next_index) {
+            Some(Received::Whole(request)) => request,
+            Some(Received::Cut(request)) => {
+                seen.lock().unwrap().push(request);
+                // Dropping the socket with body bytes unread makes the kernel reset it.
+                return;
+            }
+            None => return,
         };
         let index = {
             let mut all = seen.lock().unwrap();
