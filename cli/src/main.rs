@@ -144,7 +144,7 @@ fn operation_of<'m>(
         Failure::from(Error::UnknownOperation {
             service: service.to_string(),
             operation: name.to_string(),
-            suggestion: None,
+            suggestion: model.nearest_operation(name),
         })
     })
 }

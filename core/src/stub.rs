@@ -137,7 +137,7 @@ impl Stubber {
             None => Err(Error::UnknownOperation {
                 service: self.model.metadata.service_id.clone(),
                 operation: operation.to_string(),
-                suggestion: None,
+                suggestion: self.model.nearest_operation(operation),
             }),
         }
     }
