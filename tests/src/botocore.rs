@@ -37,7 +37,10 @@ pub fn run(snippet: &str, env: &[(&str, &str)]) -> serde_json::Value {
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("AWS_CONFIG_FILE", "/nonexistent/sansboto-test-config")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/sansboto-test-credentials")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/sansboto-test-credentials",
+        )
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .stdin(Stdio::null());
     for (k, v) in env {
