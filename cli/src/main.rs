@@ -18,6 +18,7 @@ use sansboto_core::auth::Identity;
 use sansboto_core::body::Body;
 use sansboto_core::checksum::AwsChunkedEncoder;
 use sansboto_core::credentials::CredentialsError;
+use sansboto_core::customize::eks;
 use sansboto_core::error::Error;
 use sansboto_core::httpchecksum::AwsChunkedBody;
 use sansboto_core::model::ServiceModel;
@@ -96,6 +97,18 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let client = build_client(&session, &global, &service)?;
             let url = client.presign(&op.name, params, Duration::from_secs(expires_in))?;
             output::print_stdout(&url)
+        }
+        Command::EksGetToken { cluster } => {
+            // aws-cli presigns with an STS client of the command's region and credentials.
+            let client = build_client(&session, &global, "sts")?;
+            let token = client.eks_token(&cluster)?;
+            let exec_info = std::env::var("KUBERNETES_EXEC_INFO").ok();
+            let (api_version, warning) = eks::exec_credential_api_version(exec_info.as_deref());
+            if let Some(warning) = warning {
+                eprintln!("{warning}");
+            }
+            let credential = eks::exec_credential(&token, &api_version, SystemTime::now());
+            output::print_stdout(&output::pretty(&credential))
         }
         Command::Wait {
             service,
@@ -290,10 +303,6 @@ fn dry_run(
         None => SystemTime::now(),
     };
     let client = core.service_client(service, &client_options(global))?;
-    let mut rng = core.random();
-    let prepared = client
-        .prepare(operation, params, rng.as_mut())
-        .map_err(|e| region_error(e, client.config().endpoint.region.is_none()))?;
     let credentials = if global.no_sign_request {
         None
     } else {
@@ -313,6 +322,12 @@ fn dry_run(
         .as_ref()
         .map(Identity::Credentials)
         .unwrap_or(Identity::Anonymous);
+    // Prepared as a call is, with its credentials and time: a customization's presigned URL
+    // (EC2 CopySnapshot, RDS SourceRegion) is the one the call would send.
+    let mut rng = core.random();
+    let prepared = client
+        .prepare_at(operation, params, rng.as_mut(), identity, now)
+        .map_err(|e| region_error(e, client.config().endpoint.region.is_none()))?;
     let request = client.sign(&prepared, identity, now, None)?;
     let (parts, body) = request.into_parts();
     let chunked_by_transport = parts.extensions.get::<AwsChunkedBody>().copied();
