@@ -85,6 +85,7 @@ impl From<Error> for Failure {
             },
             Error::Endpoint(_) | Error::Bind(_) => "EndpointResolutionError",
             Error::Parse(_) => "ResponseParserError",
+            Error::Crc32(_) => "ChecksumError",
             _ => "ClientError",
         };
         Failure::client(code, e.to_string())

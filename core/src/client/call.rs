@@ -11,7 +11,9 @@ use http::HeaderValue;
 use crate::body::Body;
 use crate::error::{Error, TransportError};
 use crate::machine::{RandomSource, Step};
-use crate::retry::{CallAttempts, ModeledError, NoRetryReason, RetryDecision, RetryInput};
+use crate::retry::{
+    CallAttempts, ModeledError, NoRetryReason, RetryDecision, RetryInput, RetryMode,
+};
 use crate::value::Value;
 
 use super::{CallIdentity, PreparedRequest, ServiceClient};
@@ -184,6 +186,12 @@ impl<'c> CallMachine<'c> {
         now: SystemTime,
     ) {
         let retries = self.attempts.retry_attempts();
+        let crc32 = match &outcome {
+            Ok(response) => response.body().as_bytes().and_then(|body| {
+                crate::retry::crc32::check(self.client.service(), response.headers(), body)
+            }),
+            Err(_) => None,
+        };
         let (result, status) = match outcome {
             Ok(response) => {
                 let status = response.status().as_u16();
@@ -242,7 +250,7 @@ impl<'c> CallMachine<'c> {
             is_timeout: transport == Some(crate::error::TransportErrorKind::Timeout),
             retry_after_header: retry_after.as_deref(),
             modeled,
-            crc32_mismatch: false,
+            crc32_mismatch: crc32.is_some(),
         };
         // A streamed request body was consumed by the transport: it cannot be sent again.
         let replayable = !self.prepared.is_streaming();
@@ -253,13 +261,20 @@ impl<'c> CallMachine<'c> {
             })
         });
         match decision {
-            RetryDecision::RetryAfter(delay) if replayable && result.is_err() => {
+            RetryDecision::RetryAfter(delay)
+                if replayable && (result.is_err() || crc32.is_some()) =>
+            {
                 self.state = State::Backoff(delay);
             }
             decision => {
                 self.client
                     .retry_policy(|p| p.on_call_finished(&self.attempts, status));
-                let mut result = result;
+                let mut result = match (result, crc32) {
+                    (result, Some(mismatch)) if decision == MAX_ATTEMPTS => {
+                        crc32_after_last_attempt(result, mismatch, self.client.config().retry_mode)
+                    }
+                    (result, _) => result,
+                };
                 if let (
                     Err(Error::Service(e)),
                     RetryDecision::DoNotRetry(NoRetryReason::MaxAttemptsReached),
@@ -281,6 +296,31 @@ impl<'c> CallMachine<'c> {
     /// Attempts made so far (1 for the first).
     pub fn attempt(&self) -> u32 {
         self.attempts.attempt()
+    }
+}
+
+const MAX_ATTEMPTS: RetryDecision = RetryDecision::DoNotRetry(NoRetryReason::MaxAttemptsReached);
+
+/// A response that still failed DynamoDB's CRC32 check when the attempts ran out: legacy mode
+/// fails with the mismatch (a service error the rules retried stays that error); the other
+/// modes return it, marked `MaxAttemptsReached`, as botocore does.
+fn crc32_after_last_attempt(
+    result: Result<Value, Error>,
+    mismatch: crate::retry::crc32::Crc32Mismatch,
+    mode: RetryMode,
+) -> Result<Value, Error> {
+    match result {
+        Ok(_) if mode == RetryMode::Legacy => Err(Error::Crc32(mismatch)),
+        Ok(mut value) => {
+            if let Some(Value::Map(meta)) = value
+                .as_map_mut()
+                .and_then(|m| m.get_mut("ResponseMetadata"))
+            {
+                meta.insert("MaxAttemptsReached".into(), Value::Bool(true));
+            }
+            Ok(value)
+        }
+        error => error,
     }
 }
 
