@@ -258,6 +258,14 @@ impl ServiceClient {
     ) -> Result<Self, Error> {
         config.endpoint.normalize_fips_region();
         let model = customize_model(service, model);
+        if config.max_attempts == Some(0) {
+            // Total attempts, as botocore's `total_max_attempts`: at least the first.
+            return Err(Error::Client(
+                "Value provided to \"max_attempts\": 0 must be an integer greater than or equal \
+                 to 1."
+                    .into(),
+            ));
+        }
         let retry = match config.retry_mode {
             RetryMode::Standard => {
                 RetryPolicy::standard(&model.metadata.service_id, config.max_attempts)
