@@ -450,7 +450,8 @@ impl<T: Transport> Client<T> {
         T::run(self.call_async(operation, params))
     }
 
-    /// A presigned URL for `operation` (always SigV4), valid for `expires_in` (at most 7 days).
+    /// A presigned URL for `operation` (SigV4), valid for `expires_in` (at most 7 days); an
+    /// unsigned client's is the plain URL, as botocore's.
     pub fn presign<'a>(
         &'a self,
         operation: &'a str,

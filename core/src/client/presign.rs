@@ -44,8 +44,8 @@ impl PresignOptions {
 }
 
 impl ServiceClient {
-    /// A presigned URL for any operation (always SigV4 query signing), valid for `expires_in`
-    /// (at most 7 days).
+    /// A presigned URL for any operation (SigV4 query signing), valid for `expires_in` (at most
+    /// 7 days); an unsigned client's is the plain URL (see [`presign_with`](Self::presign_with)).
     pub fn presign(
         &self,
         operation: &str,
