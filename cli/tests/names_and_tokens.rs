@@ -141,7 +141,7 @@ fn help_shows_the_names_that_are_accepted() {
         .skip_while(|l| *l != "Operations:")
         .skip(1)
         .take_while(|l| !l.is_empty())
-        .map(|l| l.trim().split_whitespace().next().unwrap())
+        .map(|l| l.split_whitespace().next().unwrap())
         .collect();
     assert!(names.len() > 100, "{names:?}");
     for name in names.iter().step_by(25) {
