@@ -99,6 +99,8 @@ pub enum Command {
     EksGetToken {
         /// The cluster name (or, for a local cluster on Outposts, its id).
         cluster: String,
+        /// `--role-arn`: sign with this role's credentials (assumed first).
+        role_arn: Option<String>,
     },
     /// `help [SERVICE [OPERATION]]`.
     Help {
@@ -128,7 +130,7 @@ usage: sansboto [--region R] [--endpoint-url U] [--profile P] [--no-sign-request
                 [--no-paginate] [--max-items N] [--page-size N] [--starting-token T]
        sansboto presign SERVICE OPERATION [--params …] [--expires-in SECONDS]
        sansboto wait SERVICE WAITER_NAME [--params …] [--delay SECONDS] [--max-attempts N]
-       sansboto eks get-token (--cluster-name NAME | --cluster-id ID)
+       sansboto eks get-token (--cluster-name NAME | --cluster-id ID) [--role-arn ARN]
        sansboto help [SERVICE [OPERATION]]";
 
 /// Every option's name, whether it takes a value, and the commands it belongs to.
@@ -151,6 +153,7 @@ const OPTIONS: &[(&str, bool)] = &[
     ("--max-attempts", true),
     ("--cluster-name", true),
     ("--cluster-id", true),
+    ("--role-arn", true),
     ("--help", false),
     ("--version", false),
 ];
@@ -273,7 +276,10 @@ fn build(
                     ))
                 }
             };
-            Command::EksGetToken { cluster }
+            Command::EksGetToken {
+                cluster,
+                role_arn: value(take("--role-arn")),
+            }
         }
         Some("wait") => {
             let (service, waiter) = two(&mut words, "wait SERVICE WAITER_NAME")?;
@@ -370,7 +376,8 @@ mod tests {
         assert_eq!(
             inv.command,
             Command::EksGetToken {
-                cluster: "prod".into()
+                cluster: "prod".into(),
+                role_arn: None,
             }
         );
         let inv = p(&[
@@ -379,12 +386,15 @@ mod tests {
             "eks",
             "get-token",
             "--cluster-id=abc",
+            "--role-arn",
+            "arn:aws:iam::1:role/r",
         ])
         .unwrap();
         assert_eq!(
             inv.command,
             Command::EksGetToken {
-                cluster: "abc".into()
+                cluster: "abc".into(),
+                role_arn: Some("arn:aws:iam::1:role/r".into()),
             }
         );
         assert!(p(&["eks", "get-token"]).is_err());

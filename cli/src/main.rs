@@ -98,9 +98,30 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let url = client.presign(&op.name, params, Duration::from_secs(expires_in))?;
             output::print_stdout(&url)
         }
-        Command::EksGetToken { cluster } => {
-            // aws-cli presigns with an STS client of the command's region and credentials.
-            let client = build_client(&session, &global, "sts")?;
+        Command::EksGetToken { cluster, role_arn } => {
+            // aws-cli presigns with an STS client of the command's region and credentials, or
+            // of the role's (assumed with the session name aws-cli gives it).
+            let mut client = build_client(&session, &global, "sts")?;
+            if let Some(role_arn) = role_arn {
+                let assumed = client.call(
+                    "AssumeRole",
+                    sansboto_core::params! {
+                        "RoleArn": role_arn.as_str(),
+                        "RoleSessionName": "EKSGetTokenAuth",
+                    },
+                )?;
+                let creds = &assumed["Credentials"];
+                let text = |name: &str| creds[name].as_str().unwrap_or_default().to_string();
+                client = session
+                    .client("sts")
+                    .options(client_options(&global))
+                    .credentials(
+                        &text("AccessKeyId"),
+                        &text("SecretAccessKey"),
+                        Some(&text("SessionToken")),
+                    )
+                    .build()?;
+            }
             let token = client.eks_token(&cluster)?;
             let exec_info = std::env::var("KUBERNETES_EXEC_INFO").ok();
             let (api_version, warning) = eks::exec_credential_api_version(exec_info.as_deref());

@@ -217,6 +217,31 @@ fn eks_get_token_prints_an_exec_credential() {
 }
 
 #[test]
+fn eks_get_token_with_a_role_signs_with_its_credentials() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let credential = json_ok(&run(
+        sansboto(Some(&endpoint), true),
+        &[
+            "eks",
+            "get-token",
+            "--cluster-name",
+            "c",
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/eks-admin",
+        ],
+    ));
+    let url = eks::url_from_token(credential["status"]["token"].as_str().unwrap()).unwrap();
+    assert!(
+        url.starts_with(&format!("{endpoint}/?Action=GetCallerIdentity&")),
+        "{url}"
+    );
+    // Signed with the role session moto gave (temporary keys and their token), not `testing`.
+    assert!(url.contains("&X-Amz-Credential=ASIA"), "{url}");
+    assert!(url.contains("&X-Amz-Security-Token="), "{url}");
+}
+
+#[test]
 fn presign_query_protocol_and_unsigned() {
     let url = stdout_ok(&run(
         sansboto(None, true),
