@@ -94,6 +94,14 @@ pub enum Command {
         /// `--max-attempts` override.
         max_attempts: Option<u32>,
     },
+    /// `eks get-token --cluster-name NAME` (or `--cluster-id ID`): aws-cli's EKS token, as a
+    /// kubectl `ExecCredential`.
+    EksGetToken {
+        /// The cluster name (or, for a local cluster on Outposts, its id).
+        cluster: String,
+        /// `--role-arn`: sign with this role's credentials (assumed first).
+        role_arn: Option<String>,
+    },
     /// `help [SERVICE [OPERATION]]`.
     Help {
         /// Service to describe.
@@ -122,6 +130,7 @@ usage: sansboto [--region R] [--endpoint-url U] [--profile P] [--no-sign-request
                 [--no-paginate] [--max-items N] [--page-size N] [--starting-token T]
        sansboto presign SERVICE OPERATION [--params …] [--expires-in SECONDS]
        sansboto wait SERVICE WAITER_NAME [--params …] [--delay SECONDS] [--max-attempts N]
+       sansboto eks get-token (--cluster-name NAME | --cluster-id ID) [--role-arn ARN]
        sansboto help [SERVICE [OPERATION]]";
 
 /// Every option's name, whether it takes a value, and the commands it belongs to.
@@ -142,6 +151,9 @@ const OPTIONS: &[(&str, bool)] = &[
     ("--expires-in", true),
     ("--delay", true),
     ("--max-attempts", true),
+    ("--cluster-name", true),
+    ("--cluster-id", true),
+    ("--role-arn", true),
     ("--help", false),
     ("--version", false),
 ];
@@ -247,6 +259,28 @@ fn build(
                 expires_in,
             }
         }
+        // aws-cli's customization: EKS has no GetToken operation, so the name is free.
+        Some("eks") if words.clone().next().as_deref() == Some("get-token") => {
+            words.next();
+            let cluster = match (value(take("--cluster-name")), value(take("--cluster-id"))) {
+                (Some(name), None) => name,
+                (None, Some(id)) => id,
+                (Some(_), Some(_)) => {
+                    return Err(UsageError(
+                        "--cluster-name and --cluster-id cannot be given together".into(),
+                    ))
+                }
+                (None, None) => {
+                    return Err(UsageError(
+                        "eks get-token needs --cluster-name or --cluster-id".into(),
+                    ))
+                }
+            };
+            Command::EksGetToken {
+                cluster,
+                role_arn: value(take("--role-arn")),
+            }
+        }
         Some("wait") => {
             let (service, waiter) = two(&mut words, "wait SERVICE WAITER_NAME")?;
             let delay = value(take("--delay"))
@@ -334,6 +368,51 @@ mod tests {
 
     fn p(args: &[&str]) -> Result<Invocation, UsageError> {
         parse(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn eks_get_token_takes_a_cluster_name_or_id() {
+        let inv = p(&["eks", "get-token", "--cluster-name", "prod"]).unwrap();
+        assert_eq!(
+            inv.command,
+            Command::EksGetToken {
+                cluster: "prod".into(),
+                role_arn: None,
+            }
+        );
+        let inv = p(&[
+            "--region",
+            "eu-west-1",
+            "eks",
+            "get-token",
+            "--cluster-id=abc",
+            "--role-arn",
+            "arn:aws:iam::1:role/r",
+        ])
+        .unwrap();
+        assert_eq!(
+            inv.command,
+            Command::EksGetToken {
+                cluster: "abc".into(),
+                role_arn: Some("arn:aws:iam::1:role/r".into()),
+            }
+        );
+        assert!(p(&["eks", "get-token"]).is_err());
+        assert!(p(&[
+            "eks",
+            "get-token",
+            "--cluster-name",
+            "a",
+            "--cluster-id",
+            "b"
+        ])
+        .is_err());
+        assert!(p(&["eks", "get-token", "--cluster-name", "a", "extra"]).is_err());
+        // Any other eks word is an operation call.
+        assert!(matches!(
+            p(&["eks", "list-clusters"]).unwrap().command,
+            Command::Call { .. }
+        ));
     }
 
     #[test]

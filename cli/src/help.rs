@@ -33,7 +33,8 @@ pub fn help_text(
             model.protocol.name()
         );
         let paginated = session.paginators(service).ok();
-        let mut names: Vec<&str> = model.operations().map(|o| o.name.as_str()).collect();
+        // The names callers use: the model's keys (never a differing wire `name`).
+        let mut names: Vec<&str> = model.operation_names().collect();
         names.sort_unstable();
         for name in names {
             let mark = if paginated.as_ref().is_some_and(|p| p.get(name).is_some()) {
@@ -59,7 +60,7 @@ pub fn help_text(
         sansboto_core::error::Error::UnknownOperation {
             service: service.to_string(),
             operation: operation.to_string(),
-            suggestion: None,
+            suggestion: model.nearest_operation(operation),
         }
     })?;
     let _ = writeln!(

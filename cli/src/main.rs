@@ -19,6 +19,7 @@ use sansboto_core::auth::Identity;
 use sansboto_core::body::Body;
 use sansboto_core::checksum::AwsChunkedEncoder;
 use sansboto_core::credentials::CredentialsError;
+use sansboto_core::customize::eks;
 use sansboto_core::error::Error;
 use sansboto_core::httpchecksum::AwsChunkedBody;
 use sansboto_core::model::ServiceModel;
@@ -97,6 +98,39 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let url = client.presign(&op.name, params, Duration::from_secs(expires_in))?;
             output::print_stdout(&url)
         }
+        Command::EksGetToken { cluster, role_arn } => {
+            // aws-cli presigns with an STS client of the command's region and credentials, or
+            // of the role's (assumed with the session name aws-cli gives it).
+            let mut client = build_client(&session, &global, "sts")?;
+            if let Some(role_arn) = role_arn {
+                let assumed = client.call(
+                    "AssumeRole",
+                    sansboto_core::params! {
+                        "RoleArn": role_arn.as_str(),
+                        "RoleSessionName": "EKSGetTokenAuth",
+                    },
+                )?;
+                let creds = &assumed["Credentials"];
+                let text = |name: &str| creds[name].as_str().unwrap_or_default().to_string();
+                client = session
+                    .client("sts")
+                    .options(client_options(&global))
+                    .credentials(
+                        &text("AccessKeyId"),
+                        &text("SecretAccessKey"),
+                        Some(&text("SessionToken")),
+                    )
+                    .build()?;
+            }
+            let token = client.eks_token(&cluster)?;
+            let exec_info = std::env::var("KUBERNETES_EXEC_INFO").ok();
+            let (api_version, warning) = eks::exec_credential_api_version(exec_info.as_deref());
+            if let Some(warning) = warning {
+                eprintln!("{warning}");
+            }
+            let credential = eks::exec_credential(&token, &api_version, SystemTime::now());
+            output::print_stdout(&output::pretty(&credential))
+        }
         Command::Wait {
             service,
             waiter,
@@ -143,7 +177,7 @@ fn operation_of<'m>(
         Failure::from(Error::UnknownOperation {
             service: service.to_string(),
             operation: name.to_string(),
-            suggestion: None,
+            suggestion: model.nearest_operation(name),
         })
     })
 }
@@ -272,16 +306,6 @@ fn dry_run(
         None => SystemTime::now(),
     };
     let client = core.service_client(service, &client_options(global))?;
-    let mut rng = core.random();
-    let mut prepared = client.prepare(operation, params, rng.as_mut())?;
-    // A file body is hashed before signing where a real call would hash it.
-    if let Some(mut digest) = client.body_digest(&prepared) {
-        digest.update(&stream_bytes(digest.body())?);
-        let digest = digest.finish().ok_or_else(|| {
-            Failure::client("ClientError", "the request body's file changed while read")
-        })?;
-        prepared.apply_body_digest(digest);
-    }
     let credentials = if global.no_sign_request {
         None
     } else {
@@ -301,6 +325,18 @@ fn dry_run(
         .as_ref()
         .map(Identity::Credentials)
         .unwrap_or(Identity::Anonymous);
+    // Prepared as a call is, with its credentials and time: a customization's presigned URL
+    // (EC2 CopySnapshot, RDS SourceRegion) is the one the call would send.
+    let mut rng = core.random();
+    let mut prepared = client.prepare_at(operation, params, rng.as_mut(), identity, now)?;
+    // A file body is hashed before signing where a real call would hash it.
+    if let Some(mut digest) = client.body_digest(&prepared) {
+        digest.update(&stream_bytes(digest.body())?);
+        let digest = digest.finish().ok_or_else(|| {
+            Failure::client("ClientError", "the request body's file changed while read")
+        })?;
+        prepared.apply_body_digest(digest);
+    }
     let request = client.sign(&prepared, identity, now, None)?;
     let (parts, body) = request.into_parts();
     let chunked_by_transport = parts.extensions.get::<AwsChunkedBody>().copied();

@@ -73,6 +73,9 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         let code = match &e {
             Error::Service(s) => return Failure::Service(service_error_json(s)),
+            Error::Serialize(sansboto_core::serialize::SerializeError::InvalidEndpoint {
+                ..
+            }) => "InvalidEndpoint",
             Error::Validation(_) | Error::Serialize(_) => "ParamValidation",
             Error::UnknownOperation { .. } => "UnknownOperation",
             Error::NoCredentials(_) => "NoCredentials",
@@ -86,6 +89,7 @@ impl From<Error> for Failure {
             },
             Error::Endpoint(_) | Error::Bind(_) => "EndpointResolutionError",
             Error::Parse(_) => "ResponseParserError",
+            Error::Crc32(_) => "ChecksumError",
             _ => "ClientError",
         };
         Failure::client(code, e.to_string())

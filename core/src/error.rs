@@ -133,6 +133,10 @@ pub enum Error {
     /// `x-amz-checksum-*` header it came with (botocore's `FlexibleChecksumError`; never retried).
     #[error(transparent)]
     Checksum(#[from] FlexibleChecksumError),
+    /// DynamoDB's `x-amz-crc32` header did not match the body on every attempt of a legacy-mode
+    /// call (botocore's `ChecksumError`; other modes return the last response as botocore does).
+    #[error(transparent)]
+    Crc32(#[from] crate::retry::crc32::Crc32Mismatch),
     /// An event stream's bytes could not be decoded into messages.
     #[error(transparent)]
     EventStream(#[from] EventStreamError),

@@ -123,6 +123,12 @@ impl fmt::Debug for CallContext {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PresignRequest;
 
+/// In a call's [`CallContext`] when a [`Stubber`](crate::stub::Stubber) answers it. botocore's
+/// stubber answers before the customizations that presign a request of their own run, so a
+/// stubbed call never needs credentials for them: without any, they leave their URL out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StubbedCall;
+
 /// A hook refused the call.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{hook}: {message}")]

@@ -498,7 +498,8 @@ impl<T: Transport> Client<T> {
         T::run(self.call_async(operation, params))
     }
 
-    /// A presigned URL for `operation` (always SigV4), valid for `expires_in` (at most 7 days).
+    /// A presigned URL for `operation` (SigV4), valid for `expires_in` (at most 7 days); an
+    /// unsigned client's is the plain URL, as botocore's.
     pub fn presign<'a>(
         &'a self,
         operation: &'a str,
@@ -506,33 +507,59 @@ impl<T: Transport> Client<T> {
         expires_in: Duration,
     ) -> T::Run<'a, Result<String, Error>> {
         T::run(async move {
-            let (identity, missing) = self.identity().await?;
-            let CallIdentity::Credentials(creds) = identity else {
-                return Err(Error::NoCredentials(
-                    missing.unwrap_or_else(|| "presigning needs credentials".into()),
-                ));
-            };
+            let creds = self.presigning_credentials().await?;
             // An S3 Express URL is signed with the bucket's session: make it first if needed.
-            if let Some(mut fetch) = self.core.s3express_presign_session(
-                operation,
-                &params,
-                &creds,
-                self.transport.now(),
-                self.session.random().as_mut(),
-            )? {
-                let made = drive_call(fetch.call_mut(), &self.transport).await;
-                fetch.finish(made, self.transport.now())?;
+            if let Some(creds) = &creds {
+                if let Some(mut fetch) = self.core.s3express_presign_session(
+                    operation,
+                    &params,
+                    creds,
+                    self.transport.now(),
+                    self.session.random().as_mut(),
+                )? {
+                    let made = drive_call(fetch.call_mut(), &self.transport).await;
+                    fetch.finish(made, self.transport.now())?;
+                }
             }
-            let now = self.transport.now();
-            self.core.presign(
+            self.core.presign_with(
                 operation,
                 params,
-                &creds,
-                now,
+                creds.as_ref(),
+                self.transport.now(),
                 expires_in,
+                &Default::default(),
                 self.session.random().as_mut(),
             )
         })
+    }
+
+    /// An EKS cluster token (`k8s-aws-v1.…`) for `cluster`, as `aws eks get-token` makes it,
+    /// from this STS client's credentials (see [`ServiceClient::eks_token`];
+    /// [`crate::customize::eks::exec_credential`] wraps it for kubectl).
+    pub fn eks_token<'a>(&'a self, cluster: &'a str) -> T::Run<'a, Result<String, Error>> {
+        T::run(async move {
+            let creds = self.presigning_credentials().await?;
+            self.core.eks_token(
+                cluster,
+                creds.as_ref(),
+                self.transport.now(),
+                self.session.random().as_mut(),
+            )
+        })
+    }
+
+    /// The credentials a presigned URL is signed with: none for an unsigned client (its URLs
+    /// are plain, as botocore's `UNSIGNED` ones).
+    async fn presigning_credentials(&self) -> Result<Option<Credentials>, Error> {
+        if self.credentials.is_none() {
+            return Ok(None);
+        }
+        match self.identity().await? {
+            (CallIdentity::Credentials(creds), _) => Ok(Some(creds)),
+            (_, missing) => Err(Error::NoCredentials(
+                missing.unwrap_or_else(|| "presigning needs credentials".into()),
+            )),
+        }
     }
 
     /// An RDS IAM authentication token for `username` on `hostname:port` (botocore's

@@ -137,7 +137,7 @@ impl Stubber {
             None => Err(Error::UnknownOperation {
                 service: self.model.metadata.service_id.clone(),
                 operation: operation.to_string(),
-                suggestion: None,
+                suggestion: self.model.nearest_operation(operation),
             }),
         }
     }
@@ -294,7 +294,10 @@ impl Stubber {
                 }
             }
         }
-        let prepared = client.prepare(&name, params.clone(), rng)?;
+        // Prepared as a call is: a customization's presigned URL is signed with the builder's
+        // credentials; without them it is left out, as botocore's stubber never needs them.
+        let prepared =
+            client.prepare_stubbed(&name, params.clone(), rng, identity.borrow(), now)?;
         let request = match client.sign(&prepared, identity.borrow(), now, None) {
             Ok(r) => r,
             // A stubbed call sends nothing, so a missing identity only means the recorded

@@ -209,11 +209,21 @@ impl Timestamp {
     }
 
     /// Parse ISO 8601 / RFC 3339: `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` (a space may replace
-    /// `T`; a missing zone means UTC).
+    /// `T`; a missing zone means UTC), or a date alone, `YYYY-MM-DD`, which is its midnight UTC
+    /// (botocore reads dates so: `2020-11-05` is `2020-11-05T00:00:00Z`).
     pub fn parse_iso8601(value: &str) -> Result<Self, TimestampError> {
-        const EXPECTED: &str = "ISO 8601 (YYYY-MM-DDTHH:MM:SS[.fff]Z)";
+        const EXPECTED: &str = "ISO 8601 (YYYY-MM-DDTHH:MM:SS[.fff]Z, or YYYY-MM-DD)";
         let err = || TimestampError::new(value, EXPECTED);
         let b = value.as_bytes();
+        if let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = b {
+            let digits = [*y1, *y2, *y3, *y4, *m1, *m2, *d1, *d2];
+            if !digits.iter().all(u8::is_ascii_digit) {
+                return Err(err());
+            }
+            let num = |d: &[u8]| d.iter().fold(0u32, |a, c| a * 10 + (c - b'0') as u32);
+            let (year, month, day) = (num(&digits[..4]), num(&digits[4..6]), num(&digits[6..]));
+            return Self::from_civil(year as i64, month, day, 0, 0, 0).ok_or_else(err);
+        }
         if b.len() < 19
             || b[4] != b'-'
             || b[7] != b'-'
@@ -407,6 +417,26 @@ mod tests {
             "1.5"
         );
         assert_eq!(Timestamp::from_epoch_f64(-1.5).unwrap().secs(), -2);
+    }
+
+    #[test]
+    fn a_date_alone_is_its_midnight_utc() {
+        let t = Timestamp::parse_iso8601("2020-11-05").unwrap();
+        assert_eq!(t.to_iso8601(), "2020-11-05T00:00:00Z");
+        assert_eq!(Timestamp::parse_any("2020-11-05"), Ok(t));
+        assert_eq!(
+            Timestamp::parse_any("2020-11-05"),
+            Ok(Timestamp::from_secs(1_604_534_400))
+        );
+        for bad in [
+            "2020-13-05",
+            "2020-02-30",
+            "2020-1-105",
+            "2020/11/05",
+            "２020-11-05",
+        ] {
+            assert!(Timestamp::parse_any(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

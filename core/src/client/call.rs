@@ -16,7 +16,9 @@ use http::HeaderValue;
 use crate::body::Body;
 use crate::error::{Error, TransportError};
 use crate::machine::{RandomSource, Step};
-use crate::retry::{CallAttempts, ModeledError, NoRetryReason, RetryDecision, RetryInput};
+use crate::retry::{
+    CallAttempts, ModeledError, NoRetryReason, RetryDecision, RetryInput, RetryMode,
+};
 use crate::value::Value;
 
 use super::discovery::{DiscoveryStep, Next};
@@ -365,6 +367,12 @@ impl<'c> CallMachine<'c> {
             return;
         }
         let retries = self.attempts.retry_attempts();
+        let crc32 = match &outcome {
+            Ok(response) => response.body().as_bytes().and_then(|body| {
+                crate::retry::crc32::check(self.client.service(), response.headers(), body)
+            }),
+            Err(_) => None,
+        };
         let (result, status) = match outcome {
             Ok(response) => {
                 let status = response.status().as_u16();
@@ -423,7 +431,7 @@ impl<'c> CallMachine<'c> {
             is_timeout: transport == Some(crate::error::TransportErrorKind::Timeout),
             retry_after_header: retry_after.as_deref(),
             modeled,
-            crc32_mismatch: false,
+            crc32_mismatch: crc32.is_some(),
         };
         // A one-shot streamed body was used up by the transport: it cannot be sent again.
         let replayable = self.prepared.can_replay();
@@ -434,7 +442,9 @@ impl<'c> CallMachine<'c> {
             })
         });
         match decision {
-            RetryDecision::RetryAfter(delay) if replayable && result.is_err() => {
+            RetryDecision::RetryAfter(delay)
+                if replayable && (result.is_err() || crc32.is_some()) =>
+            {
                 self.state = State::Backoff(delay);
             }
             _ if replayable
@@ -450,6 +460,13 @@ impl<'c> CallMachine<'c> {
                 self.state = State::Ready;
             }
             decision => {
+                // A DynamoDB answer whose CRC32 never matched ends as botocore ends it.
+                let result = match crc32 {
+                    Some(mismatch) if decision == MAX_ATTEMPTS => {
+                        crc32_after_last_attempt(result, mismatch, self.client.config().retry_mode)
+                    }
+                    _ => result,
+                };
                 let outcome = Outcome {
                     result,
                     decision,
@@ -493,6 +510,31 @@ impl<'c> CallMachine<'c> {
             });
         }
         self.state = State::Finished(Some(result));
+    }
+}
+
+const MAX_ATTEMPTS: RetryDecision = RetryDecision::DoNotRetry(NoRetryReason::MaxAttemptsReached);
+
+/// A response that still failed DynamoDB's CRC32 check when the attempts ran out: legacy mode
+/// fails with the mismatch (a service error the rules retried stays that error); the other
+/// modes return it, marked `MaxAttemptsReached`, as botocore does.
+fn crc32_after_last_attempt(
+    result: Result<Value, Error>,
+    mismatch: crate::retry::crc32::Crc32Mismatch,
+    mode: RetryMode,
+) -> Result<Value, Error> {
+    match result {
+        Ok(_) if mode == RetryMode::Legacy => Err(Error::Crc32(mismatch)),
+        Ok(mut value) => {
+            if let Some(Value::Map(meta)) = value
+                .as_map_mut()
+                .and_then(|m| m.get_mut("ResponseMetadata"))
+            {
+                meta.insert("MaxAttemptsReached".into(), Value::Bool(true));
+            }
+            Ok(value)
+        }
+        error => error,
     }
 }
 

@@ -13,6 +13,7 @@
 
 mod call;
 mod discovery;
+mod presign;
 mod redirect;
 mod replay;
 pub mod s3express;
@@ -38,7 +39,9 @@ use crate::endpoint::{
     EndpointResolver, EndpointValue, Partitions, RuleSet,
 };
 use crate::error::Error;
-use crate::hooks::{CallContext, CallInfo, Event, Hooks, PresignRequest, SigningIdentity, Target};
+use crate::hooks::{
+    CallContext, CallInfo, Event, Hooks, PresignRequest, SigningIdentity, StubbedCall, Target,
+};
 use crate::httpchecksum::{
     self, AppliedChecksum, RequestChecksumCalculation, ResponseChecksumValidation,
 };
@@ -51,6 +54,8 @@ use crate::validate::validate;
 use crate::value::Value;
 
 pub use call::CallMachine;
+use presign::ClientPresigner;
+pub use presign::PresignOptions;
 
 /// The user agent sansboto sends.
 pub const USER_AGENT: &str = concat!("sansboto/", env!("CARGO_PKG_VERSION"), " ua/2.1 lang/rust");
@@ -282,6 +287,14 @@ impl ServiceClient {
             config.endpoint.region = Some(unset.to_string());
         }
         let model = customize_model(service, model);
+        if config.max_attempts == Some(0) {
+            // Total attempts, as botocore's `total_max_attempts`: at least the first.
+            return Err(Error::Client(
+                "Value provided to \"max_attempts\": 0 must be an integer greater than or equal \
+                 to 1."
+                    .into(),
+            ));
+        }
         let retry = match config.retry_mode {
             RetryMode::Standard => {
                 RetryPolicy::standard(&model.metadata.service_id, config.max_attempts)
@@ -315,7 +328,10 @@ impl ServiceClient {
         let customize_config = CustomizeConfig {
             region: config.endpoint.region.clone(),
             response_checksum_validation: config.response_checksum_validation,
-            presigner: Some(Arc::new(ClientPresigner::new(model.signing_name()))),
+            presigner: Some(Arc::new(ClientPresigner::new(
+                model.signing_name(),
+                config.unsigned,
+            ))),
             s3_use_accelerate: config.endpoint.s3_use_accelerate,
         };
         customize::register_builtin(&mut hooks, service, &model, &customize_config);
@@ -372,7 +388,7 @@ impl ServiceClient {
             None => Err(Error::UnknownOperation {
                 service: self.service.clone(),
                 operation: name.to_string(),
-                suggestion: nearest_operation(&self.model, name),
+                suggestion: self.model.nearest_operation(name),
             }),
         }
     }
@@ -384,25 +400,50 @@ impl ServiceClient {
         params: Value,
         rng: &mut dyn RandomSource,
     ) -> Result<PreparedRequest, Error> {
-        self.prepare_for(operation, params, rng, false, None)
+        self.prepare_for(operation, params, rng, CallContext::new())
     }
 
+    /// [`prepare`](Self::prepare) for a call made with `identity` at `now`: customizations that
+    /// presign a request of their own (RDS `PreSignedUrl`, EC2 `CopySnapshot` `PresignedUrl`)
+    /// sign it with these credentials, as [`call_at`](Self::call_at) does. A dry run prepares
+    /// this way, so it holds the URL a call would send.
+    pub fn prepare_at(
+        &self,
+        operation: &str,
+        params: Value,
+        rng: &mut dyn RandomSource,
+        identity: Identity<'_>,
+        now: SystemTime,
+    ) -> Result<PreparedRequest, Error> {
+        self.prepare_for(operation, params, rng, signing_context(identity, now))
+    }
+
+    /// [`prepare_at`](Self::prepare_at) for a call a [`Stubber`](crate::stub::Stubber) answers.
+    pub(crate) fn prepare_stubbed(
+        &self,
+        operation: &str,
+        params: Value,
+        rng: &mut dyn RandomSource,
+        identity: Identity<'_>,
+        now: SystemTime,
+    ) -> Result<PreparedRequest, Error> {
+        let context = signing_context(identity, now);
+        context.insert(StubbedCall);
+        self.prepare_for(operation, params, rng, context)
+    }
+
+    /// Prepare with `context` as the call's (its credentials, whether it is presigned or
+    /// stubbed).
     fn prepare_for(
         &self,
         operation: &str,
         mut params: Value,
         rng: &mut dyn RandomSource,
-        presign: bool,
-        signing: Option<SigningIdentity>,
+        context: CallContext,
     ) -> Result<PreparedRequest, Error> {
         let op = self.operation(operation)?;
-        let context = Arc::new(CallContext::new());
-        if let Some(signing) = signing {
-            context.insert(signing);
-        }
-        if presign {
-            context.insert(PresignRequest);
-        }
+        let presign = context.get::<PresignRequest>().is_some();
+        let context = Arc::new(context);
         let info = CallInfo::new(&self.service, &op.name).with_context(&context);
         let account_id = context
             .get::<SigningIdentity>()
@@ -446,8 +487,17 @@ impl ServiceClient {
             self.config.request_checksum_calculation,
             presign,
         )?;
+        let can_presign = self.config.unsigned || context.get::<SigningIdentity>().is_some();
         self.hooks
-            .run(Event::BeforeCall, &info, &mut Target::Request(&mut request))?;
+            .run(Event::BeforeCall, &info, &mut Target::Request(&mut request))
+            .map_err(|e| match e {
+                // A customization had a URL to presign and the call no credentials (botocore's
+                // `NoCredentialsError`, raised while the parameters are built).
+                e if !can_presign && e.message.contains(presign::PRESIGN_WITHOUT_CREDENTIALS) => {
+                    Error::NoCredentials(e.to_string())
+                }
+                e => Error::Hook(e),
+            })?;
         maybe_compress_request(&self.config.compression, &self.model, op, &mut request)
             .map_err(|e| Error::Client(e.to_string()))?;
         let checksum = match checksum {
@@ -524,38 +574,6 @@ impl ServiceClient {
         self.hooks
             .run(Event::BeforeSend, &info, &mut Target::Request(&mut request))?;
         Ok(request)
-    }
-
-    /// A presigned URL for any operation (always SigV4 query signing), valid for `expires_in`
-    /// (at most 7 days).
-    pub fn presign(
-        &self,
-        operation: &str,
-        params: Value,
-        credentials: &Credentials,
-        now: SystemTime,
-        expires_in: Duration,
-        rng: &mut dyn RandomSource,
-    ) -> Result<String, Error> {
-        let signing = SigningIdentity {
-            credentials: credentials.clone(),
-            time: now,
-        };
-        let mut prepared = self.prepare_for(operation, params, rng, true, Some(signing))?;
-        // Presigned URLs carry no Content-Type (botocore removes it; a browser would not send it).
-        prepared.parts.headers.remove(http::header::CONTENT_TYPE);
-        prepared.parts.headers.remove(http::header::USER_AGENT);
-        if let AuthScheme::Anonymous | AuthScheme::Bearer = prepared.scheme {
-            prepared.scheme = AuthScheme::SigV4(Default::default());
-        }
-        let session = self.s3express_presign_identity(&prepared, credentials, now, rng)?;
-        let request = self.sign(
-            &prepared,
-            Identity::Credentials(session.as_ref().unwrap_or(credentials)),
-            now,
-            Some(expires_in),
-        )?;
-        Ok(request.uri().to_string())
     }
 
     /// Whether the transport should hand the body over unread (a streaming output payload on
@@ -745,14 +763,7 @@ impl ServiceClient {
         mut rng: Box<dyn RandomSource>,
         now: SystemTime,
     ) -> Result<CallMachine<'_>, Error> {
-        let signing = match &identity {
-            CallIdentity::Credentials(c) => Some(SigningIdentity {
-                credentials: c.clone(),
-                time: now,
-            }),
-            _ => None,
-        };
-        let prepared = self.prepare_for(operation, params, rng.as_mut(), false, signing)?;
+        let prepared = self.prepare_at(operation, params, rng.as_mut(), identity.borrow(), now)?;
         Ok(CallMachine::new(self, prepared, identity, rng))
     }
 
@@ -776,7 +787,7 @@ impl ServiceClient {
             credentials: credentials.clone(),
             time: now,
         };
-        let presigner = ClientPresigner::new(self.model.signing_name());
+        let presigner = ClientPresigner::new(self.model.signing_name(), self.config.unsigned);
         customize::rds::generate_db_auth_token(hostname, port, username, &region, |mut input| {
             input.identity = Some(identity);
             customize::Presigner::presign(&presigner, input)
@@ -930,6 +941,19 @@ impl ServiceClient {
     }
 }
 
+/// A call's context holding the credentials and time it signs with (for customizations that
+/// presign a request of their own), if it has credentials.
+fn signing_context(identity: Identity<'_>, now: SystemTime) -> CallContext {
+    let context = CallContext::new();
+    if let Identity::Credentials(c) = identity {
+        context.insert(SigningIdentity {
+            credentials: c.clone(),
+            time: now,
+        });
+    }
+    context
+}
+
 struct Signing {
     name: String,
     region: String,
@@ -957,46 +981,6 @@ fn set_retry_attempts(value: &mut Value, attempts: u32) {
         .and_then(|m| m.get_mut("ResponseMetadata"))
     {
         meta.insert("RetryAttempts".into(), Value::Integer(attempts as i64));
-    }
-}
-
-fn nearest_operation(model: &ServiceModel, name: &str) -> Option<String> {
-    let wanted: String = name.chars().filter(|c| *c != '_' && *c != '-').collect();
-    crate::validate::nearest(&wanted, model.operations().map(|op| &op.name))
-}
-
-/// Presigns the requests customizations build (RDS `PreSignedUrl`, EC2 `CopySnapshot`, RDS auth
-/// tokens) with SigV4 query signing, using the calling request's credentials and time.
-struct ClientPresigner {
-    signing_name: String,
-    keys: crate::auth::sigv4::SigningKeyCache,
-}
-
-impl ClientPresigner {
-    fn new(signing_name: &str) -> Self {
-        ClientPresigner {
-            signing_name: signing_name.to_string(),
-            keys: crate::auth::sigv4::SigningKeyCache::new(8),
-        }
-    }
-}
-
-impl customize::Presigner for ClientPresigner {
-    fn presign(&self, input: customize::PresignInput) -> Result<String, String> {
-        let identity = input
-            .identity
-            .ok_or("presigning needs the call's credentials")?;
-        let mut request = input.request;
-        let params = crate::auth::sigv4::SigningParams {
-            signing_name: input.signing_name.unwrap_or(&self.signing_name),
-            region: &input.region,
-            time: identity.time,
-            payload: crate::auth::sigv4::PayloadHash::ComputeSha256,
-            settings: crate::auth::sigv4::SigningSettings::default().presigned(input.expires_in),
-        };
-        crate::auth::sigv4::sign(&mut request, &identity.credentials, &params, &self.keys)
-            .map_err(|e| e.to_string())?;
-        Ok(request.uri().to_string())
     }
 }
 

@@ -304,7 +304,9 @@ impl ServiceClient {
         now: SystemTime,
         rng: &mut dyn RandomSource,
     ) -> Result<Option<SessionFetch<'_>>, Error> {
-        let prepared = self.prepare_for(operation, params.clone(), rng, true, None)?;
+        let context = crate::hooks::CallContext::new();
+        context.insert(crate::hooks::PresignRequest);
+        let prepared = self.prepare_for(operation, params.clone(), rng, context)?;
         let base = CallIdentity::Credentials(credentials.clone());
         Ok(
             match self.s3express_step(&prepared, &base, None, now, rng)? {

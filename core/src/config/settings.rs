@@ -574,11 +574,14 @@ impl ResolvedConfig {
             None => None,
             Some(r) => {
                 let n = parse_int(&s::MAX_ATTEMPTS, r)?;
-                Some(u32::try_from(n).map_err(|_| ConfigError::InvalidValue {
-                    setting: s::MAX_ATTEMPTS.name,
-                    origin: r.source,
-                    value: r.value.to_string(),
-                    expected: "a non-negative integer",
+                // Total attempts: botocore refuses fewer than one (`InvalidMaxRetryAttemptsError`).
+                Some(u32::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| {
+                    ConfigError::InvalidValue {
+                        setting: s::MAX_ATTEMPTS.name,
+                        origin: r.source,
+                        value: r.value.to_string(),
+                        expected: "an integer greater than or equal to 1",
+                    }
                 })?)
             }
         };

@@ -43,14 +43,13 @@ pub fn change_get_to_post(request: &mut http::Request<Body>) -> Result<(), Custo
     *request.uri_mut() =
         http::Uri::from_parts(parts).map_err(|e| CustomizeError::InvalidUri(e.to_string()))?;
     *request.method_mut() = http::Method::POST;
-    let len = query.len();
     *request.body_mut() = Body::from(Bytes::from(query));
-    let headers = request.headers_mut();
-    headers.insert(
+    // Only the content type: botocore leaves the length to the HTTP layer, after signing, so
+    // `content-length` is not among the signed headers.
+    request.headers_mut().insert(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("application/x-www-form-urlencoded"),
     );
-    headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
     Ok(())
 }
 
@@ -78,6 +77,7 @@ mod tests {
             r.headers()["content-type"],
             "application/x-www-form-urlencoded"
         );
+        assert!(!r.headers().contains_key("content-length"));
         let mut r = http::Request::builder()
             .method("GET")
             .uri("https://h/p")

@@ -41,9 +41,9 @@ pub(crate) fn register(hooks: &mut Hooks, config: &CustomizeConfig) {
             let Some(r) = request_mut(t) else {
                 return Ok(());
             };
-            let identity = call
-                .context
-                .and_then(|c| c.get::<crate::hooks::SigningIdentity>());
+            let Some(identity) = super::rds::presigning_identity(call.context) else {
+                return Ok(());
+            };
             super::rds::inject_presigned_url_ec2(
                 r,
                 call.operation,

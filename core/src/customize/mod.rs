@@ -19,6 +19,7 @@ pub mod cloudformation;
 pub mod cloudsearchdomain;
 pub mod common;
 pub mod ec2;
+pub mod eks;
 pub mod glacier;
 pub mod iam;
 pub mod machinelearning;

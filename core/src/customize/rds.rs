@@ -10,7 +10,7 @@ use super::{
     request_mut, set_body, CustomizeConfig, CustomizeError, FormBody, PresignInput, Presigner,
 };
 use crate::body::Body;
-use crate::hooks::SigningIdentity;
+use crate::hooks::{CallContext, SigningIdentity, StubbedCall};
 use crate::hooks::{Event, Hooks};
 
 /// botocore's `generate_presigned_url` default lifetime.
@@ -49,7 +49,9 @@ pub(crate) fn register(hooks: &mut Hooks, service: &str, config: &CustomizeConfi
             let Some(r) = request_mut(t) else {
                 return Ok(());
             };
-            let identity = call.context.and_then(|c| c.get::<SigningIdentity>());
+            let Some(identity) = presigning_identity(call.context) else {
+                return Ok(());
+            };
             inject_presigned_url_rds(
                 r,
                 call.operation,
@@ -60,6 +62,20 @@ pub(crate) fn register(hooks: &mut Hooks, service: &str, config: &CustomizeConfi
             .map_err(Into::into)
         },
     );
+}
+
+/// The credentials a call's cross-region URL is presigned with (`Some(None)` when it has none:
+/// the presigner then says what is missing), or `None` to leave the request as it is: a stubbed
+/// call without credentials, since botocore's stubber answers before this customization runs.
+pub(crate) fn presigning_identity(
+    context: Option<&CallContext>,
+) -> Option<Option<SigningIdentity>> {
+    let identity = context.and_then(|c| c.get::<SigningIdentity>());
+    let stubbed = context.is_some_and(|c| c.get::<StubbedCall>().is_some());
+    match identity {
+        None if stubbed => None,
+        identity => Some(identity),
+    }
 }
 
 /// A copy of a serialized query-protocol request made ready for presigning in `source_region`:

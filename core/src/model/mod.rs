@@ -409,8 +409,14 @@ pub struct HttpChecksum {
 /// An operation.
 #[derive(Clone, Debug)]
 pub struct Operation {
-    /// Name (`PutObject`).
+    /// Name (`PutObject`): the operation's key in the model, which callers use and which
+    /// botocore's client method names (`put_object`), event names, paginators, waiters and
+    /// the query protocol's `Action` come from.
     pub name: String,
+    /// The model's `name` field when it differs from the key (CloudFront's
+    /// `ListDistributions2020_05_31` for `ListDistributions`), else the key. botocore keeps it
+    /// only as `wire_name` and sends it nowhere; it is never a name callers are offered.
+    pub wire_name: String,
     /// HTTP binding.
     pub http: Http,
     /// Input shape reference.
@@ -751,6 +757,28 @@ impl ServiceModel {
     pub fn operation(&self, name: &str) -> Option<&Operation> {
         let (key, lazy) = self.operations.get_index(self.operation_position(name)?)?;
         self.built_operation(key, lazy).ok()
+    }
+
+    /// The operation names callers use (the model's keys), in model order, without building
+    /// any operation.
+    pub fn operation_names(&self) -> impl Iterator<Item = &str> {
+        self.operations.keys().map(String::as_str)
+    }
+
+    /// The operation name closest to `name` (a likely typo, in any spelling), to suggest when
+    /// [`operation`](Self::operation) does not know `name`. Only keys are offered, so a
+    /// suggestion is always accepted — never a wire name such as CloudFront's
+    /// `ListDistributions2020_05_31`, which botocore has no method for either.
+    pub fn nearest_operation(&self, name: &str) -> Option<String> {
+        // A wire name leads to its key (only on this error path are all operations built).
+        let normalized = normalize_operation_name(name);
+        if let Some(op) = self.operations().find(|op| {
+            op.wire_name != op.name && normalize_operation_name(&op.wire_name) == normalized
+        }) {
+            return Some(op.name.clone());
+        }
+        let wanted: String = name.chars().filter(|c| *c != '_' && *c != '-').collect();
+        crate::validate::nearest(&wanted, self.operations.keys())
     }
 
     fn operation_position(&self, name: &str) -> Option<usize> {
@@ -1220,7 +1248,8 @@ impl Resolver<'_> {
             .map(|e| self.id(&e.shape, || owner.clone()))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Operation {
-            name: op.name.unwrap_or_else(|| name.to_string()),
+            name: name.to_string(),
+            wire_name: op.name.unwrap_or_else(|| name.to_string()),
             http: Http {
                 method: op.http.method.unwrap_or_else(|| "POST".to_string()),
                 request_uri: op.http.request_uri.unwrap_or_else(|| "/".to_string()),
@@ -1349,6 +1378,38 @@ mod tests {
             "flattened comes from the target shape"
         );
         assert!(m.shape(op.errors[0]).as_structure().unwrap().exception);
+    }
+
+    #[test]
+    fn the_key_names_an_operation_when_its_wire_name_differs() {
+        // CloudFront's shape: key `ListDistributions`, `name` `ListDistributions2020_05_31`.
+        let versioned = MINI.replace(
+            r#""PutThing": {"name": "PutThing""#,
+            r#""PutThing": {"name": "PutThing2020_01_01""#,
+        );
+        let m = ServiceModel::from_json(versioned.as_bytes()).unwrap();
+        for spelling in ["PutThing", "put_thing", "put-thing"] {
+            let op = m.operation(spelling).unwrap();
+            assert_eq!(op.name, "PutThing", "{spelling}");
+            assert_eq!(op.wire_name, "PutThing2020_01_01");
+            assert!(m.checked_operation(spelling).unwrap().is_ok());
+            m.check_operation(op).unwrap();
+        }
+        // botocore has no method for the wire name; the suggestion is the key, accepted above.
+        assert!(m.operation("PutThing2020_01_01").is_none());
+        assert_eq!(
+            m.nearest_operation("PutThing2020_01_01").as_deref(),
+            Some("PutThing")
+        );
+        assert_eq!(
+            m.nearest_operation("put-thnig").as_deref(),
+            Some("PutThing")
+        );
+        assert_eq!(m.operation_names().collect::<Vec<_>>(), ["PutThing"]);
+        assert_eq!(
+            m.operations().map(|o| o.name.as_str()).collect::<Vec<_>>(),
+            ["PutThing"]
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! - legacy: 5 attempts (DynamoDB 10, base 50ms), delay `rand * 2^(attempt-1)` uncapped.
 
 mod adaptive;
+pub mod crc32;
 mod legacy;
 mod standard;
 

@@ -227,6 +227,7 @@ impl SerializedRequest {
         if authority.is_empty() {
             return Err(bad("no host"));
         }
+        check_port(authority).map_err(|reason| bad(&reason))?;
 
         let split = if self.path_and_query.is_char_boundary(self.url_path_end) {
             self.url_path_end
@@ -850,6 +851,33 @@ pub(crate) fn rest_request_without_input(
     Ok(request)
 }
 
+/// The endpoint's port, when it has one, must be a number from 0 to 65535 (an `http` URI
+/// would otherwise take `:99999` and the request go to the scheme's default port); the reasons
+/// are the ones botocore's URL parsing gives when the call is made.
+fn check_port(authority: &str) -> Result<(), String> {
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    // An IPv6 literal's colons are inside its brackets.
+    let after_host = match host_port.rfind(']') {
+        Some(end) => &host_port[end + 1..],
+        None => host_port,
+    };
+    let Some((_, port)) = after_host.rsplit_once(':') else {
+        return Ok(());
+    };
+    if port.is_empty() {
+        return Ok(());
+    }
+    if !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "Port could not be cast to integer value as '{port}'"
+        ));
+    }
+    match port.parse::<u32>() {
+        Ok(p) if p <= 65_535 => Ok(()),
+        _ => Err("Port out of range 0-65535".to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -899,6 +927,35 @@ mod tests {
         );
         assert_eq!(http.headers()["host"], "123.example.com");
         assert_eq!(http.headers()["x-account"], "123");
+    }
+
+    #[test]
+    fn an_endpoint_port_out_of_range_is_refused() {
+        let req = || serialize(params! {"Bucket": "b", "Key": "k", "Account": "1"}).unwrap();
+        for (url, reason) in [
+            ("http://127.0.0.1:99999", "Port out of range 0-65535"),
+            ("http://127.0.0.1:65536/x", "Port out of range 0-65535"),
+            ("http://user@[::1]:70000", "Port out of range 0-65535"),
+            (
+                "http://127.0.0.1:-1",
+                "Port could not be cast to integer value as '-1'",
+            ),
+        ] {
+            match req().into_http(url) {
+                Err(SerializeError::InvalidEndpoint { url: u, reason: r }) => {
+                    assert_eq!((u.as_str(), r.as_str()), (url, reason))
+                }
+                other => panic!("{url}: {other:?}"),
+            }
+        }
+        for url in [
+            "http://127.0.0.1:65535",
+            "http://[::1]:8080/",
+            "http://h:",
+            "https://h",
+        ] {
+            assert!(req().into_http(url).is_ok(), "{url}");
+        }
     }
 
     #[test]

@@ -1,0 +1,222 @@
+//! Presigning for a [`ServiceClient`]: botocore's `generate_presigned_url` for any operation
+//! (SigV4 query signing; an unsigned client gives the plain URL, as botocore's `UNSIGNED` does),
+//! the EKS token `aws eks get-token` builds from a presigned STS `GetCallerIdentity`, and the
+//! presigner customizations use for the URLs they inject (RDS `PreSignedUrl`, EC2
+//! `CopySnapshot` `PresignedUrl`, RDS auth tokens).
+
+use std::time::{Duration, SystemTime};
+
+use http::{HeaderName, HeaderValue, Method};
+
+use crate::auth::{AuthScheme, Credentials, Identity};
+use crate::customize;
+use crate::error::Error;
+use crate::hooks::PresignRequest;
+use crate::machine::RandomSource;
+use crate::value::Value;
+
+use super::ServiceClient;
+
+/// What a presigned URL is signed for beyond the operation's own request.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct PresignOptions {
+    /// The HTTP method the URL is signed for (botocore's `HttpMethod`); the operation's when
+    /// `None` (so a query-protocol URL is signed for `POST`, as botocore signs it).
+    pub http_method: Option<Method>,
+    /// Headers signed with the URL, which whoever uses it must send with it (EKS's
+    /// `x-k8s-aws-id`).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl PresignOptions {
+    /// Signed for `method`.
+    pub fn method(mut self, method: Method) -> Self {
+        self.http_method = Some(method);
+        self
+    }
+
+    /// With `name: value` signed.
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+}
+
+impl ServiceClient {
+    /// A presigned URL for any operation (SigV4 query signing), valid for `expires_in` (at most
+    /// 7 days); an unsigned client's is the plain URL (see [`presign_with`](Self::presign_with)).
+    pub fn presign(
+        &self,
+        operation: &str,
+        params: Value,
+        credentials: &Credentials,
+        now: SystemTime,
+        expires_in: Duration,
+        rng: &mut dyn RandomSource,
+    ) -> Result<String, Error> {
+        self.presign_with(
+            operation,
+            params,
+            Some(credentials),
+            now,
+            expires_in,
+            &PresignOptions::default(),
+            rng,
+        )
+    }
+
+    /// [`presign`](Self::presign) with `options`, and without credentials for an unsigned
+    /// client: botocore's `UNSIGNED` presigner signs nothing and returns the request's URL as
+    /// it is (a query-protocol operation's parameters, which travel in the body, are not in
+    /// it). A signed client without `credentials` is [`Error::NoCredentials`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn presign_with(
+        &self,
+        operation: &str,
+        params: Value,
+        credentials: Option<&Credentials>,
+        now: SystemTime,
+        expires_in: Duration,
+        options: &PresignOptions,
+        rng: &mut dyn RandomSource,
+    ) -> Result<String, Error> {
+        let identity = credentials.map_or(Identity::Anonymous, Identity::Credentials);
+        let context = super::signing_context(identity, now);
+        context.insert(PresignRequest);
+        let mut prepared = self.prepare_for(operation, params, rng, context)?;
+        if self.config.unsigned {
+            return Ok(prepared.parts.uri.to_string());
+        }
+        let credentials = credentials.ok_or_else(|| {
+            Error::NoCredentials(format!(
+                "presigning {}.{} needs credentials",
+                self.service, prepared.operation
+            ))
+        })?;
+        // A form body's own content type is left to the signer, which drops it as it moves the
+        // parameters into the URL (botocore's query presigner: `Action` and `Version` stay in
+        // the URL). Other content types are not sent with a presigned URL, so not signed.
+        let is_form = prepared
+            .parts
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .is_some_and(|v| {
+                v.as_bytes()
+                    .starts_with(b"application/x-www-form-urlencoded")
+            });
+        if !is_form {
+            prepared.parts.headers.remove(http::header::CONTENT_TYPE);
+        }
+        prepared.parts.headers.remove(http::header::USER_AGENT);
+        if let Some(method) = &options.http_method {
+            prepared.parts.method = method.clone();
+        }
+        for (name, value) in &options.headers {
+            prepared.parts.headers.insert(name.clone(), value.clone());
+        }
+        if let AuthScheme::Anonymous | AuthScheme::Bearer = prepared.scheme {
+            prepared.scheme = AuthScheme::SigV4(Default::default());
+        }
+        // A directory bucket's URL is signed with its S3 Express session, made beforehand.
+        let session = self.s3express_presign_identity(&prepared, credentials, now, rng)?;
+        let request = self.sign(
+            &prepared,
+            Identity::Credentials(session.as_ref().unwrap_or(credentials)),
+            now,
+            Some(expires_in),
+        )?;
+        Ok(request.uri().to_string())
+    }
+
+    /// An EKS cluster token (`k8s-aws-v1.…`) for `cluster` (a cluster name, or an Outposts
+    /// cluster id), as `aws eks get-token` makes it: this STS client's `GetCallerIdentity`
+    /// presigned for `GET` with `x-k8s-aws-id: cluster` signed, valid 60 seconds, base64url
+    /// without padding. [`customize::eks::exec_credential`] wraps it for kubectl.
+    pub fn eks_token(
+        &self,
+        cluster: &str,
+        credentials: Option<&Credentials>,
+        now: SystemTime,
+        rng: &mut dyn RandomSource,
+    ) -> Result<String, Error> {
+        if self.service != "sts" {
+            return Err(Error::Client(format!(
+                "an EKS token is a presigned STS GetCallerIdentity: use an sts client, not {}",
+                self.service
+            )));
+        }
+        let value = HeaderValue::from_str(cluster).map_err(|_| {
+            Error::Client(format!(
+                "cluster {cluster:?} cannot be sent as the {} header",
+                customize::eks::CLUSTER_ID_HEADER
+            ))
+        })?;
+        let options = PresignOptions::default().method(Method::GET).header(
+            HeaderName::from_static(customize::eks::CLUSTER_ID_HEADER),
+            value,
+        );
+        let url = self.presign_with(
+            "GetCallerIdentity",
+            Value::map(),
+            credentials,
+            now,
+            customize::eks::URL_EXPIRES_IN,
+            &options,
+            rng,
+        )?;
+        Ok(customize::eks::token_from_url(&url))
+    }
+}
+
+/// Presigns the requests customizations build (RDS `PreSignedUrl`, EC2 `CopySnapshot`, RDS auth
+/// tokens) with SigV4 query signing, using the calling request's credentials and time. For an
+/// unsigned client it signs nothing (botocore's `UNSIGNED` request signer returns the URL as
+/// built).
+pub(super) struct ClientPresigner {
+    signing_name: String,
+    unsigned: bool,
+    keys: crate::auth::sigv4::SigningKeyCache,
+}
+
+impl ClientPresigner {
+    pub(super) fn new(signing_name: &str, unsigned: bool) -> Self {
+        ClientPresigner {
+            signing_name: signing_name.to_string(),
+            unsigned,
+            keys: crate::auth::sigv4::SigningKeyCache::new(8),
+        }
+    }
+}
+
+/// What [`ClientPresigner`] says when the call has no credentials: botocore's presigner raises
+/// `NoCredentialsError` there, even for a stubbed call (its stubber answers after the
+/// parameters are built).
+pub(super) const PRESIGN_WITHOUT_CREDENTIALS: &str = "Unable to locate credentials";
+
+impl customize::Presigner for ClientPresigner {
+    fn presign(&self, input: customize::PresignInput) -> Result<String, String> {
+        if self.unsigned {
+            // botocore builds these requests with their parameters in the body, which only a
+            // signer moves into the URL: unsigned, the URL is the bare endpoint and path.
+            let uri = input.request.uri();
+            let mut url = uri.to_string();
+            if let Some(query) = uri.query() {
+                url.truncate(url.len() - query.len() - 1);
+            }
+            return Ok(url);
+        }
+        let identity = input.identity.ok_or(PRESIGN_WITHOUT_CREDENTIALS)?;
+        let mut request = input.request;
+        let params = crate::auth::sigv4::SigningParams {
+            signing_name: input.signing_name.unwrap_or(&self.signing_name),
+            region: &input.region,
+            time: identity.time,
+            payload: crate::auth::sigv4::PayloadHash::ComputeSha256,
+            settings: crate::auth::sigv4::SigningSettings::default().presigned(input.expires_in),
+        };
+        crate::auth::sigv4::sign(&mut request, &identity.credentials, &params, &self.keys)
+            .map_err(|e| e.to_string())?;
+        Ok(request.uri().to_string())
+    }
+}

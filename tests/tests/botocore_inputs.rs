@@ -1,0 +1,232 @@
+//! Inputs where sansboto used to differ from botocore 1.44.5, each compared with botocore on the
+//! same inputs: date-only timestamps in parameters, CloudSearchDomain `Search`'s signed headers,
+//! an endpoint URL whose port is out of range, and `max_attempts` of 0.
+
+mod e2e_support;
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use e2e_support::core_session;
+use sansboto_core::auth::{Credentials, Identity};
+use sansboto_core::client::ServiceClient;
+use sansboto_core::error::Error;
+use sansboto_core::machine::SplitMix64;
+use sansboto_core::serialize::SerializeError;
+use sansboto_core::session::ClientOptions;
+use sansboto_core::value::Value;
+use sansboto_tests::botocore;
+
+fn client(service: &str, endpoint_url: Option<&str>) -> ServiceClient {
+    core_session(&[], None, None)
+        .service_client(
+            service,
+            &ClientOptions {
+                region: Some("us-east-1".into()),
+                endpoint_url: endpoint_url.map(String::from),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+}
+
+/// The request sansboto would send, signed (method, URL, headers, body as text).
+fn ours(
+    service: &str,
+    operation: &str,
+    params: &str,
+    endpoint_url: Option<&str>,
+) -> Result<http::Request<sansboto_core::body::Body>, Error> {
+    let c = client(service, endpoint_url);
+    let params = Value::from(serde_json::from_str::<serde_json::Value>(params).unwrap());
+    let creds = Credentials::new("AKID", "SECRET", None, None);
+    let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let prepared = c.prepare(operation, params, &mut SplitMix64(1))?;
+    c.sign(&prepared, Identity::Credentials(&creds), now, None)
+}
+
+fn body_text(request: &http::Request<sansboto_core::body::Body>) -> String {
+    String::from_utf8(request.body().as_bytes().unwrap_or_default().to_vec()).unwrap()
+}
+
+fn theirs(service: &str, operation: &str, params: &str, kwargs: &str) -> serde_json::Value {
+    botocore::request(service, operation, params, kwargs, &[])
+}
+
+#[test]
+fn date_only_timestamps_are_midnight_utc_as_in_botocore() {
+    // ec2 (ISO 8601 in the form body) and JSON (epoch seconds).
+    let params = r#"{"StartTime": "2020-11-05", "InstanceTypes": ["m5.large"]}"#;
+    let request = ours("ec2", "DescribeSpotPriceHistory", params, None).unwrap();
+    let body = body_text(&request);
+    assert!(
+        body.contains("StartTime=2020-11-05T00%3A00%3A00Z"),
+        "{body}"
+    );
+    let reference = theirs(
+        "ec2",
+        "DescribeSpotPriceHistory",
+        params,
+        "region_name='us-east-1'",
+    );
+    assert_eq!(reference["body"], body.as_str());
+
+    let params = r#"{"StartTime": "2020-11-05", "EndTime": "2020-11-06T12:00:00Z"}"#;
+    let request = ours("cloudtrail", "LookupEvents", params, None).unwrap();
+    let body: serde_json::Value = serde_json::from_str(&body_text(&request)).unwrap();
+    assert_eq!(body["StartTime"], 1_604_534_400);
+    let reference = theirs(
+        "cloudtrail",
+        "LookupEvents",
+        params,
+        "region_name='us-east-1'",
+    );
+    let reference: serde_json::Value =
+        serde_json::from_str(reference["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body, reference);
+
+    // Not a date: refused by validation, naming the parameter.
+    let err = ours(
+        "cloudtrail",
+        "LookupEvents",
+        r#"{"StartTime": "2020-13-05"}"#,
+        None,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Validation(_)), "{err:?}");
+    assert!(err.to_string().contains("StartTime"), "{err}");
+}
+
+/// The `SignedHeaders=` list of an `Authorization` header.
+fn signed_headers(authorization: &str) -> String {
+    authorization
+        .split("SignedHeaders=")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn cloudsearchdomain_search_signs_headers_as_botocore() {
+    let endpoint = "https://search-movies-abc.us-east-1.cloudsearch.amazonaws.com";
+    let params = r#"{"query": "star wars", "size": 5}"#;
+    let request = ours("cloudsearchdomain", "Search", params, Some(endpoint)).unwrap();
+    let reference = theirs(
+        "cloudsearchdomain",
+        "Search",
+        params,
+        &format!("region_name='us-east-1', endpoint_url={endpoint:?}"),
+    );
+    let ours_signed = signed_headers(request.headers()["authorization"].to_str().unwrap());
+    let their_signed = signed_headers(reference["headers"]["authorization"].as_str().unwrap());
+    assert_eq!(ours_signed, their_signed);
+    assert!(!ours_signed.contains("content-length"), "{ours_signed}");
+    assert_eq!(request.method(), "POST");
+    assert_eq!(reference["method"], "POST");
+    assert_eq!(reference["body"], body_text(&request).as_str());
+    assert_eq!(reference["url"], request.uri().to_string().as_str());
+}
+
+#[test]
+fn an_endpoint_port_out_of_range_is_refused_as_botocore_refuses_it() {
+    for (url, reason) in [
+        ("http://127.0.0.1:99999", "Port out of range 0-65535"),
+        (
+            "http://127.0.0.1:-1",
+            "Port could not be cast to integer value as '-1'",
+        ),
+    ] {
+        let err = ours("sts", "GetCallerIdentity", "{}", Some(url)).unwrap_err();
+        match &err {
+            Error::Serialize(SerializeError::InvalidEndpoint { url: u, reason: r }) => {
+                assert_eq!((u.as_str(), r.as_str()), (url, reason))
+            }
+            other => panic!("{url}: expected InvalidEndpoint, got {other:?}"),
+        }
+        let reference = theirs(
+            "sts",
+            "GetCallerIdentity",
+            "{}",
+            &format!("region_name='us-east-1', endpoint_url={url:?}"),
+        );
+        assert_eq!(reference["error"], format!("ValueError: {reason}").as_str());
+    }
+    // In range: accepted as before.
+    assert!(ours(
+        "sts",
+        "GetCallerIdentity",
+        "{}",
+        Some("http://127.0.0.1:65535")
+    )
+    .is_ok());
+}
+
+#[test]
+fn max_attempts_of_zero_is_refused_as_in_botocore() {
+    let refused_by_botocore = |env: &[(&str, &str)], config: &str| {
+        let out = botocore::run(
+            &format!(
+                r#"
+from botocore.config import Config
+try:
+    session.create_client('sts', region_name='us-east-1', config=Config({config}))
+    emit('created')
+except Exception as e:
+    emit(type(e).__name__)
+"#
+            ),
+            env,
+        );
+        assert_eq!(out, "InvalidMaxRetryAttemptsError", "{env:?} {config}");
+    };
+    let expect_refused = |result: Result<ServiceClient, Error>, what: &str| match result {
+        Err(Error::Client(message)) => assert!(
+            message.contains("greater than or equal to 1"),
+            "{what}: {message}"
+        ),
+        other => panic!("{what}: expected a refusal, got {:?}", other.map(|_| ())),
+    };
+    let options = ClientOptions {
+        region: Some("us-east-1".into()),
+        ..Default::default()
+    };
+
+    refused_by_botocore(&[("AWS_MAX_ATTEMPTS", "0")], "");
+    expect_refused(
+        core_session(&[("AWS_MAX_ATTEMPTS", "0")], None, None).service_client("sts", &options),
+        "AWS_MAX_ATTEMPTS=0",
+    );
+    refused_by_botocore(&[("AWS_MAX_ATTEMPTS", "-2")], "");
+    expect_refused(
+        core_session(&[("AWS_MAX_ATTEMPTS", "-2")], None, None).service_client("sts", &options),
+        "AWS_MAX_ATTEMPTS=-2",
+    );
+
+    let dir = e2e_support::temp_dir("max-attempts");
+    let config = dir.join("config");
+    std::fs::write(&config, "[default]\nmax_attempts = 0\n").unwrap();
+    refused_by_botocore(&[("AWS_CONFIG_FILE", config.to_str().unwrap())], "");
+    expect_refused(
+        core_session(&[], Some("[default]\nmax_attempts = 0\n"), None)
+            .service_client("sts", &options),
+        "profile max_attempts = 0",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // An explicit option counts attempts in total, as botocore's `total_max_attempts`.
+    refused_by_botocore(&[], "retries={'total_max_attempts': 0}");
+    expect_refused(
+        core_session(&[], None, None).service_client(
+            "sts",
+            &ClientOptions {
+                max_attempts: Some(0),
+                ..options.clone()
+            },
+        ),
+        "max_attempts option 0",
+    );
+    // One attempt is fine.
+    assert!(core_session(&[("AWS_MAX_ATTEMPTS", "1")], None, None)
+        .service_client("sts", &options)
+        .is_ok());
+}

@@ -1,0 +1,450 @@
+//! Presigned URLs compared with botocore 1.44.5's on the same inputs (credentials, region, time):
+//! a query-protocol operation keeps `Action` and `Version`; an unsigned client gives the plain
+//! URL; the EKS token is aws-cli's `get-token` token byte for byte and moto's STS answers its
+//! URL; the URLs EC2 `CopySnapshot` and RDS `SourceRegion` inject are botocore's, in a dry run
+//! (`prepare_at`) and a stubbed call.
+
+mod e2e_support;
+
+use std::time::{Duration, SystemTime};
+
+use e2e_support::{blocking_session, core_session};
+use sansboto_core::auth::{Credentials, Identity};
+use sansboto_core::client::ServiceClient;
+use sansboto_core::customize::eks;
+use sansboto_core::error::Error;
+use sansboto_core::params;
+use sansboto_core::session::ClientOptions;
+use sansboto_core::time::Timestamp;
+use sansboto_tests::botocore;
+
+const SIGNING_TIME: &str = "2026-01-02T03:04:05Z";
+
+/// botocore with its clock fixed at [`SIGNING_TIME`] (the signer and the presigners read it).
+const FIXED_CLOCK: &str = r#"
+import datetime, botocore.auth, botocore.signers
+FIXED = datetime.datetime(2026, 1, 2, 3, 4, 5)
+botocore.auth.get_current_datetime = lambda *a, **k: FIXED
+botocore.signers.get_current_datetime = lambda *a, **k: FIXED
+"#;
+
+fn signing_time() -> SystemTime {
+    Timestamp::parse_iso8601(SIGNING_TIME)
+        .unwrap()
+        .to_system_time()
+}
+
+fn credentials() -> Credentials {
+    Credentials::new("AKID", "SECRET", None, None)
+}
+
+fn client(service: &str, unsigned: bool) -> ServiceClient {
+    core_session(&[], None, None)
+        .service_client(
+            service,
+            &ClientOptions {
+                region: Some("us-east-1".into()),
+                unsigned,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+}
+
+fn botocore_str(snippet: &str) -> String {
+    let value = botocore::run(&format!("{FIXED_CLOCK}\n{snippet}"), &[]);
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("botocore answered {value}"))
+        .to_string()
+}
+
+#[test]
+fn query_presign_keeps_action_and_version_as_botocore() {
+    let sts = client("sts", false);
+    let ours = sts
+        .presign(
+            "GetCallerIdentity",
+            params! {},
+            &credentials(),
+            signing_time(),
+            Duration::from_secs(900),
+            &mut sansboto_core::machine::SplitMix64(1),
+        )
+        .unwrap();
+    let theirs = botocore_str(
+        r#"
+c = session.create_client('sts', region_name='us-east-1', aws_access_key_id='AKID', aws_secret_access_key='SECRET')
+emit(c.generate_presigned_url('get_caller_identity', ExpiresIn=900))
+"#,
+    );
+    assert!(
+        ours.starts_with(
+            "https://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15&"
+        ),
+        "{ours}"
+    );
+    assert_eq!(ours, theirs);
+
+    // With parameters (CloudFormation, query protocol too): they join Action and Version.
+    let cfn = client("cloudformation", false);
+    let ours = cfn.presign(
+        "DescribeStacks",
+        params! {"StackName": "stack 1"},
+        &credentials(),
+        signing_time(),
+        Duration::from_secs(60),
+        &mut sansboto_core::machine::SplitMix64(1),
+    );
+    let theirs = botocore_str(
+        r#"
+c = session.create_client('cloudformation', region_name='us-east-1', aws_access_key_id='AKID', aws_secret_access_key='SECRET')
+emit(c.generate_presigned_url('describe_stacks', Params={'StackName': 'stack 1'}, ExpiresIn=60))
+"#,
+    );
+    assert_eq!(ours.unwrap(), theirs);
+}
+
+#[test]
+fn unsigned_presign_is_the_plain_url_as_botocore() {
+    let sts = client("sts", true);
+    let ours = sts
+        .presign_with(
+            "GetCallerIdentity",
+            params! {},
+            None,
+            signing_time(),
+            Duration::from_secs(60),
+            &Default::default(),
+            &mut sansboto_core::machine::SplitMix64(1),
+        )
+        .unwrap();
+    let s3 = client("s3", true);
+    let ours_s3 = s3
+        .presign_with(
+            "GetObject",
+            params! {"Bucket": "bucket-name", "Key": "a/b c", "VersionId": "v1"},
+            None,
+            signing_time(),
+            Duration::from_secs(60),
+            &Default::default(),
+            &mut sansboto_core::machine::SplitMix64(1),
+        )
+        .unwrap();
+    let theirs = botocore::run(
+        r#"
+from botocore.config import Config
+unsigned = Config(signature_version=botocore.UNSIGNED)
+sts = session.create_client('sts', region_name='us-east-1', config=unsigned)
+s3 = session.create_client('s3', region_name='us-east-1', config=unsigned)
+emit([sts.generate_presigned_url('get_caller_identity', ExpiresIn=60),
+      s3.generate_presigned_url('get_object', Params={'Bucket': 'bucket-name', 'Key': 'a/b c', 'VersionId': 'v1'}, ExpiresIn=60)])
+"#,
+        &[],
+    );
+    assert_eq!(theirs[0], ours.as_str());
+    assert_eq!(theirs[1], ours_s3.as_str());
+    assert_eq!(ours, "https://sts.us-east-1.amazonaws.com/");
+    assert!(!ours_s3.contains("X-Amz-"), "{ours_s3}");
+
+    // A signed client without credentials says so, typed.
+    let err = client("sts", false)
+        .presign_with(
+            "GetCallerIdentity",
+            params! {},
+            None,
+            signing_time(),
+            Duration::from_secs(60),
+            &Default::default(),
+            &mut sansboto_core::machine::SplitMix64(1),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::NoCredentials(_)), "{err:?}");
+}
+
+/// aws-cli's `TokenGenerator` and `STSClientFactory` (awscli/customizations/eks/get_token.py),
+/// on botocore: the cluster id travels as a client parameter into the context, then into a
+/// signed header; the URL is signed for GET, 60 seconds.
+const AWS_CLI_GET_TOKEN: &str = r#"
+import base64
+def token_for(sts, cluster):
+    def retrieve(params, context, **kwargs):
+        if 'x-k8s-aws-id' in params:
+            context['x-k8s-aws-id'] = params.pop('x-k8s-aws-id')
+    def inject(request, **kwargs):
+        if 'x-k8s-aws-id' in request.context:
+            request.headers['x-k8s-aws-id'] = request.context['x-k8s-aws-id']
+    sts.meta.events.register('provide-client-params.sts.GetCallerIdentity', retrieve)
+    sts.meta.events.register('before-sign.sts.GetCallerIdentity', inject)
+    url = sts.generate_presigned_url('get_caller_identity', Params={'x-k8s-aws-id': cluster}, ExpiresIn=60, HttpMethod='GET')
+    return 'k8s-aws-v1.' + base64.urlsafe_b64encode(url.encode('utf-8')).decode('utf-8').rstrip('=')
+"#;
+
+#[test]
+fn eks_token_is_aws_cli_token_and_resigns_the_same() {
+    let sts = client("sts", false);
+    let token = sts
+        .eks_token(
+            "my-cluster",
+            Some(&credentials()),
+            signing_time(),
+            &mut sansboto_core::machine::SplitMix64(1),
+        )
+        .unwrap();
+    let theirs = botocore_str(&format!(
+        r#"{AWS_CLI_GET_TOKEN}
+sts = session.create_client('sts', region_name='us-east-1', aws_access_key_id='AKID', aws_secret_access_key='SECRET')
+emit(token_for(sts, 'my-cluster'))
+"#
+    ));
+    assert_eq!(token, theirs);
+    assert!(!token.contains('='), "no padding: {token}");
+
+    // As a cluster reads it: decode, then sign the same GET (host and x-k8s-aws-id, at the
+    // URL's own X-Amz-Date) independently with botocore's query signer: same signature.
+    let url = eks::url_from_token(&token).unwrap();
+    assert!(url.contains("X-Amz-Expires=60&"), "{url}");
+    assert!(
+        url.contains("X-Amz-SignedHeaders=host%3Bx-k8s-aws-id&"),
+        "{url}"
+    );
+    let resigned = botocore::run(
+        &format!(
+            r#"
+import datetime, urllib.parse, botocore.auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+url = {url:?}
+parts = urllib.parse.urlsplit(url)
+query = urllib.parse.parse_qs(parts.query)
+signed_at = datetime.datetime.strptime(query['X-Amz-Date'][0], '%Y%m%dT%H%M%SZ')
+botocore.auth.get_current_datetime = lambda *a, **k: signed_at
+unsigned = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, 'Action=GetCallerIdentity&Version=2011-06-15', ''))
+request = AWSRequest(method='GET', url=unsigned, headers={{'x-k8s-aws-id': 'my-cluster'}})
+botocore.auth.SigV4QueryAuth(Credentials('AKID', 'SECRET'), 'sts', 'us-east-1', expires=60).add_auth(request)
+emit([query['X-Amz-Signature'][0], urllib.parse.parse_qs(urllib.parse.urlsplit(request.url).query)['X-Amz-Signature'][0]])
+"#
+        ),
+        &[],
+    );
+    assert_eq!(resigned[0], resigned[1]);
+    assert!(url.contains(resigned[1].as_str().unwrap()));
+
+    // Only an STS client makes one.
+    let err = client("s3", false)
+        .eks_token(
+            "c",
+            Some(&credentials()),
+            signing_time(),
+            &mut sansboto_core::machine::SplitMix64(1),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Client(_)), "{err:?}");
+}
+
+#[test]
+fn eks_token_url_is_answered_by_moto_sts() {
+    // The token of a client as a cluster gets it (the real STS endpoint; nothing is sent).
+    let sts = blocking_session(core_session(&[], None, None))
+        .client("sts")
+        .region("us-east-1")
+        .credentials("testing", "testing", None)
+        .build()
+        .unwrap();
+    let token = sts.eks_token("moto-cluster").unwrap();
+    let url = eks::url_from_token(&token).unwrap();
+    assert!(
+        url.starts_with(
+            "https://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15&"
+        ),
+        "{url}"
+    );
+    // The cluster's side: GET the URL with the header, answered by moto's STS in process
+    // (moto's mock intercepts the HTTP client, so nothing leaves the machine).
+    let answer = botocore::run(
+        &format!(
+            r#"
+import requests
+from moto import mock_aws
+with mock_aws():
+    r = requests.get({url:?}, headers={{'x-k8s-aws-id': 'moto-cluster'}})
+emit([r.status_code, r.text])
+"#
+        ),
+        &[],
+    );
+    assert_eq!(answer[0], 200, "{answer}");
+    let body = answer[1].as_str().unwrap();
+    assert!(body.contains("<GetCallerIdentityResponse"), "{body}");
+    assert!(body.contains("<Account>123456789012</Account>"), "{body}");
+
+    // An unsigned client's token holds the plain URL, as botocore's UNSIGNED presigner gives.
+    let unsigned = blocking_session(core_session(&[], None, None))
+        .client("sts")
+        .region("us-east-1")
+        .unsigned()
+        .build()
+        .unwrap();
+    let token = unsigned.eks_token("c").unwrap();
+    assert_eq!(
+        eks::url_from_token(&token).unwrap(),
+        "https://sts.us-east-1.amazonaws.com/"
+    );
+}
+
+/// The request botocore sends for `operation` at [`SIGNING_TIME`], with `client_kwargs`
+/// (a `before-send` hook answers it, so nothing leaves the process).
+fn botocore_sent(service: &str, operation: &str, params: &str, client_kwargs: &str) -> String {
+    let value = botocore::run(
+        &format!(
+            r#"{FIXED_CLOCK}
+from botocore.awsrequest import AWSResponse
+sent = {{}}
+def before_send(request, **kwargs):
+    sent['body'] = request.body.decode() if isinstance(request.body, bytes) else request.body
+    return AWSResponse(request.url, 500, {{}}, None)
+c = session.create_client({service:?}, region_name='us-east-1', {client_kwargs})
+c.meta.events.register('before-send', before_send)
+try:
+    getattr(c, botocore.xform_name({operation:?}))(**json.loads({params:?}))
+except Exception as e:
+    if not sent:
+        sent['error'] = type(e).__name__
+emit(sent)
+"#
+        ),
+        &[],
+    );
+    match value["body"].as_str() {
+        Some(body) => body.to_string(),
+        None => format!("error: {}", value["error"]),
+    }
+}
+
+fn prepared_body(
+    service: &str,
+    operation: &str,
+    params: &str,
+    unsigned: bool,
+    identity: Identity<'_>,
+) -> Result<String, Error> {
+    let c = client(service, unsigned);
+    let params = sansboto_core::value::Value::from(
+        serde_json::from_str::<serde_json::Value>(params).unwrap(),
+    );
+    let prepared = c.prepare_at(
+        operation,
+        params,
+        &mut sansboto_core::machine::SplitMix64(1),
+        identity,
+        signing_time(),
+    )?;
+    let request = c.sign(&prepared, identity, signing_time(), None)?;
+    Ok(String::from_utf8(request.body().as_bytes().unwrap().to_vec()).unwrap())
+}
+
+#[test]
+fn injected_presigned_urls_in_a_dry_run_are_botocore_s() {
+    let creds = credentials();
+    let signed = "aws_access_key_id='AKID', aws_secret_access_key='SECRET'";
+    let unsigned = "config=botocore.config.Config(signature_version=botocore.UNSIGNED)";
+    let cases = [
+        (
+            "ec2",
+            "CopySnapshot",
+            r#"{"SourceRegion": "us-west-2", "SourceSnapshotId": "snap-1"}"#,
+        ),
+        (
+            "rds",
+            "CopyDBSnapshot",
+            r#"{"SourceRegion": "us-west-2", "SourceDBSnapshotIdentifier": "arn:aws:rds:us-west-2:123456789012:snapshot:s", "TargetDBSnapshotIdentifier": "t"}"#,
+        ),
+        (
+            "docdb",
+            "CopyDBClusterSnapshot",
+            r#"{"SourceRegion": "us-west-2", "SourceDBClusterSnapshotIdentifier": "arn:aws:rds:us-west-2:123456789012:cluster-snapshot:s", "TargetDBClusterSnapshotIdentifier": "t"}"#,
+        ),
+    ];
+    for (service, operation, params) in cases {
+        let ours = prepared_body(
+            service,
+            operation,
+            params,
+            false,
+            Identity::Credentials(&creds),
+        )
+        .unwrap();
+        assert!(ours.contains("X-Amz-Signature%3D"), "{ours}");
+        assert_eq!(
+            ours,
+            botocore_sent(service, operation, params, signed),
+            "{service}"
+        );
+        let ours = prepared_body(service, operation, params, true, Identity::Anonymous).unwrap();
+        assert_eq!(
+            ours,
+            botocore_sent(service, operation, params, unsigned),
+            "{service} unsigned"
+        );
+        // No credentials at all: botocore's presigner raises NoCredentialsError.
+        assert_eq!(
+            botocore_sent(service, operation, params, ""),
+            "error: \"NoCredentialsError\""
+        );
+        let err =
+            prepared_body(service, operation, params, false, Identity::Anonymous).unwrap_err();
+        assert!(matches!(err, Error::NoCredentials(_)), "{service}: {err:?}");
+    }
+}
+
+#[test]
+fn stubbed_copy_snapshot_needs_no_credentials_as_in_botocore() {
+    // botocore's stubber answers before the presigning customization runs, so a stubbed
+    // CopySnapshot works with or without credentials.
+    let answered = botocore::run(
+        r#"
+from botocore.stub import Stubber
+out = []
+for kwargs in [dict(aws_access_key_id='AKID', aws_secret_access_key='SECRET'), dict()]:
+    c = session.create_client('ec2', region_name='us-east-1', **kwargs)
+    stubber = Stubber(c)
+    stubber.add_response('copy_snapshot', {'SnapshotId': 'snap-2'}, {'SourceRegion': 'us-west-2', 'SourceSnapshotId': 'snap-1'})
+    with stubber:
+        out.append(c.copy_snapshot(SourceRegion='us-west-2', SourceSnapshotId='snap-1')['SnapshotId'])
+emit(out)
+"#,
+        &[],
+    );
+    assert_eq!(answered, serde_json::json!(["snap-2", "snap-2"]));
+
+    let session = blocking_session(core_session(&[], None, None));
+    for with_credentials in [true, false] {
+        let mut builder = session
+            .client("ec2")
+            .region("us-east-1")
+            .endpoint_url("http://127.0.0.1:9");
+        if with_credentials {
+            builder = builder.credentials("AKID", "SECRET", None);
+        }
+        let ec2 = builder.build().unwrap();
+        let stubber = ec2.stubber();
+        let params = params! {"SourceRegion": "us-west-2", "SourceSnapshotId": "snap-1"};
+        stubber
+            .add_response(
+                "CopySnapshot",
+                Some(params.clone()),
+                params! {"SnapshotId": "snap-2"},
+            )
+            .unwrap();
+        let out = ec2
+            .with_stubber(&stubber)
+            .call("copy_snapshot", params)
+            .unwrap();
+        assert_eq!(out["SnapshotId"].as_str(), Some("snap-2"));
+        let requests = stubber.requests();
+        let body =
+            String::from_utf8(requests[0].request.body().as_bytes().unwrap().to_vec()).unwrap();
+        // With the builder's credentials the recorded request is the one a call would send.
+        assert_eq!(body.contains("PresignedUrl="), with_credentials, "{body}");
+    }
+}
