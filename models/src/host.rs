@@ -1,5 +1,5 @@
 //! What a session needs from the host: the environment, the shared config files and a random
-//! seed (feature `core`). Every transport makes its `Session` from this, so the reading happens
+//! seed (feature `core`), and an atomic file write (`fs`). Every transport makes its `Session` from this, so the reading happens
 //! in one place; it is synchronous, as botocore's is, and done once per session. With feature
 //! `tls-rustls`, also the rustls client configuration (`tls::client_config`).
 
@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use sansboto_core::session::{Session, SessionInputs};
 
+pub mod fs;
 #[cfg(feature = "tls-rustls")]
 pub mod tls;
 

@@ -103,7 +103,7 @@ impl Transport for HttpClient {
     }
 
     async fn write_file(&self, path: PathBuf, contents: Bytes) -> std::io::Result<()> {
-        write_file_atomically(&path, &contents)
+        sansboto_models::host::fs::write_file_atomically(&path, &contents)
     }
 
     async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
@@ -158,41 +158,4 @@ pub fn event_iter<'c>(
 /// The pages of a pagination as an `Iterator`.
 pub fn page_iter<'c>(mut pages: Pages<'c>) -> impl Iterator<Item = Result<Value, Error>> + 'c {
     std::iter::from_fn(move || pages.next_page())
-}
-
-/// [`Transport::write_file`](sansboto_core::runtime::Transport::write_file), on a thread that may block: create
-/// the directory, write a temporary file beside the target (readable by its owner only, like
-/// botocore's `mkstemp`), flush it to disk, and rename it over the target. (Each transport
-/// crate has this function: they share no crate but the core, which does no I/O.)
-pub(crate) fn write_file_atomically(
-    path: &std::path::Path,
-    contents: &[u8],
-) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-    if let Some(dir) = dir {
-        std::fs::create_dir_all(dir)?;
-    }
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name"))?;
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(name);
-    temp_name.push(format!(".{}.tmp", std::process::id()));
-    let temp = path.with_file_name(temp_name);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = options.open(&temp).and_then(|mut file| {
-        file.write_all(contents)?;
-        file.sync_all()
-    });
-    match written.and_then(|()| std::fs::rename(&temp, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(e)
-        }
-    }
 }
