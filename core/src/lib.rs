@@ -5,7 +5,13 @@
 //!
 //! Nothing in this crate performs I/O: no sockets, files, environment, clock, sleep, randomness or
 //! async runtime. Whatever needs the outside world is a state machine that asks for it.
+//!
+//! What a program making calls needs is re-exported at the root (the list is [`api`]), and again
+//! by each transport crate: `Error`, `Value`, `params!`, `RetryMode`, `PaginationOptions`, hook
+//! `Event` and `Target`, `AddressingStyle`, `ServiceError`, `Timestamp`, … The modules hold the
+//! machinery underneath, for transports and tools.
 
+pub mod api;
 pub mod auth;
 pub mod body;
 pub mod cbor;
@@ -20,6 +26,7 @@ pub mod error;
 pub mod eventstream;
 pub mod hooks;
 pub mod http_config;
+pub mod http_settings;
 pub mod httpchecksum;
 pub mod jmespath;
 pub mod machine;
@@ -35,3 +42,5 @@ pub mod time;
 pub mod validate;
 pub mod value;
 pub mod waiter;
+
+pub use api::*;
