@@ -21,6 +21,7 @@ pub mod compress;
 pub mod config;
 pub mod credentials;
 pub mod customize;
+pub mod datetime;
 pub mod endpoint;
 pub mod error;
 pub mod eventstream;

@@ -327,6 +327,21 @@ impl PartialEq for Value {
     }
 }
 
+/// The value as compact JSON, the way [`to_json`](Value::to_json) writes it: blobs in base64,
+/// timestamps as botocore prints them.
+///
+/// ```
+/// use sansboto_core::{params, Value};
+/// let v: Value = params! {"Body": vec![104u8, 105]};
+/// assert_eq!(v.to_string(), r#"{"Body":"aGk="}"#);
+/// assert_eq!(Value::from(vec!["a", "b"]).to_string(), r#"["a","b"]"#);
+/// ```
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.to_json())
+    }
+}
+
 impl fmt::Debug for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -374,7 +389,8 @@ macro_rules! from_int {
         }
     )*};
 }
-from_int!(i8, i16, i32, i64, u8, u16, u32);
+// Not `u8`: bytes are blobs (`Vec<u8>`, `[u8; N]`, `Box<[u8]>`, `&[u8]`), never lists of numbers.
+from_int!(i8, i16, i32, i64, u16, u32);
 
 impl From<u64> for Value {
     fn from(v: u64) -> Self {
@@ -433,6 +449,21 @@ impl<const N: usize> From<&[u8; N]> for Value {
         Value::Blob(Bytes::copy_from_slice(v))
     }
 }
+impl<const N: usize> From<[u8; N]> for Value {
+    fn from(v: [u8; N]) -> Self {
+        Value::Blob(Bytes::copy_from_slice(&v))
+    }
+}
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Self {
+        Value::Blob(Bytes::from(v))
+    }
+}
+impl From<Box<[u8]>> for Value {
+    fn from(v: Box<[u8]>) -> Self {
+        Value::Blob(Bytes::from(v))
+    }
+}
 impl From<Timestamp> for Value {
     fn from(v: Timestamp) -> Self {
         Value::Timestamp(v)
@@ -487,6 +518,32 @@ macro_rules! params {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_are_blobs_never_lists() {
+        let expected = Value::Blob(Bytes::from_static(b"hi"));
+        assert_eq!(Value::from(b"hi".to_vec()), expected);
+        assert_eq!(Value::from(*b"hi"), expected);
+        assert_eq!(Value::from(b"hi"), expected);
+        assert_eq!(Value::from(Box::<[u8]>::from(&b"hi"[..])), expected);
+        assert_eq!(crate::params! {"B": b"hi".to_vec()}["B"], expected);
+        // Other integer vectors stay lists.
+        assert_eq!(
+            Value::from(vec![1u16, 2]),
+            Value::List(vec![Value::Integer(1), Value::Integer(2)])
+        );
+    }
+
+    #[test]
+    fn display_is_compact_json_with_base64_blobs() {
+        assert_eq!(Value::from(b"hi".to_vec()).to_string(), "\"aGk=\"");
+        assert_eq!(Value::from(vec![1, 2]).to_string(), "[1,2]");
+        assert_eq!(Value::Null.to_string(), "null");
+        assert_eq!(
+            Value::Timestamp(Timestamp::from_secs(0)).to_string(),
+            "\"1970-01-01T00:00:00Z\""
+        );
+    }
 
     #[test]
     fn json_round_trip_keeps_order_and_kinds() {
