@@ -42,7 +42,7 @@
 //!     .build()
 //!     .await?;
 //! let stubber = s3.stubber();
-//! stubber.add_response("ListBuckets", None, params! {"Buckets": [{"Name": "b"}]})?;
+//! stubber.add_response("ListBuckets", None, params! {"Buckets": vec![params! {"Name": "b"}]})?;
 //! let out = s3.with_stubber(&stubber).call("list_buckets", params! {}).await?;
 //! assert_eq!(out["Buckets"][0]["Name"].as_str(), Some("b"));
 //! # Ok::<(), Error>(()) }).unwrap();
