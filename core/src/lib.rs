@@ -42,6 +42,7 @@ pub mod stub;
 pub mod time;
 pub mod validate;
 pub mod value;
+mod value_serializer;
 pub mod waiter;
 
 pub use api::*;
