@@ -1,4 +1,5 @@
-//! Conversions between [`Timestamp`] (and timestamp [`Value`]s) and the date types of the `time`
+//! Conversions between [`Timestamp`](crate::time::Timestamp) (and timestamp
+//! [`Value`](crate::value::Value)s) and the date types of the `time`
 //! and `chrono` crates, each behind the feature of the same name, so a program passes its own
 //! date type as a parameter and reads results back into it.
 //!
