@@ -149,12 +149,9 @@ fn sansboto_params() -> sansboto_tokio::Value {
     params! {"TableName": TABLE, "Key": params! {"id": params! {"S": "user-42"}}}
 }
 
-fn pool() -> sansboto_tokio::HttpConfig {
+fn pool() -> sansboto_tokio::HttpSettings {
     // Keep a connection per worker (botocore's default pool is 10).
-    sansboto_tokio::HttpConfig {
-        pool_max_idle: HIGH,
-        ..sansboto_tokio::HttpConfig::default()
-    }
+    sansboto_tokio::HttpSettings::new().pool_max_idle(HIGH)
 }
 
 const WARMUP: usize = 200;
@@ -176,7 +173,7 @@ fn tokio_sansboto(endpoint: &str, concurrency: usize, window: Duration) -> Row {
             .region("us-east-1")
             .endpoint_url(endpoint)
             .credentials("AKID", "SECRET", None)
-            .http_config(pool())
+            .http_settings(pool())
             .build()
             .await
             .expect("client");
@@ -210,7 +207,7 @@ fn async_std_sansboto(endpoint: &str, concurrency: usize, window: Duration) -> R
             .region("us-east-1")
             .endpoint_url(endpoint)
             .credentials("AKID", "SECRET", None)
-            .http_config(pool())
+            .http_settings(pool())
             .build()
             .await
             .expect("client");
@@ -243,7 +240,7 @@ fn blocking_sansboto(endpoint: &str, concurrency: usize, window: Duration) -> Ro
         .region("us-east-1")
         .endpoint_url(endpoint)
         .credentials("AKID", "SECRET", None)
-        .http_config(pool())
+        .http_settings(pool())
         .build()
         .expect("client");
     for _ in 0..WARMUP {

@@ -161,7 +161,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
                 )
                 .map_err(|e| match e {
                     // The waiter's verdict (failure acceptor, attempts exhausted) is the reason.
-                    Error::Client(message) => Failure::client("WaiterError", message),
+                    Error::Waiter(e) => Failure::client("WaiterError", e.to_string()),
                     other => Failure::from(other),
                 })
         }

@@ -175,6 +175,7 @@ impl Item {
 
 /// Why CBOR input could not be decoded. Offsets count bytes from the start of the input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CborError {
     /// The input ended inside an item.
     #[error("CBOR input ended at offset {offset} while {needed} more byte(s) were expected")]

@@ -8,6 +8,7 @@ use std::fmt;
 /// What kind of failure a transport hit, so retry policies can classify it without knowing
 /// which HTTP stack produced it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TransportErrorKind {
     /// The connection could not be made (DNS, refused, unreachable, proxy CONNECT refused).
     Connect,
@@ -19,6 +20,9 @@ pub enum TransportErrorKind {
     Tls,
     /// The request could not be sent as built (bad URL, unsupported body).
     Request,
+    /// A streamed body's bytes do not match the checksum the response came with (the
+    /// [`FlexibleChecksumError`] is the source; never retried).
+    Checksum,
 }
 
 impl TransportErrorKind {
@@ -31,8 +35,10 @@ impl TransportErrorKind {
     }
 }
 
-/// A failed HTTP exchange, as any transport reports it.
+/// A failed HTTP exchange, as any transport reports it. The client adds where the call went
+/// ([`host`](Self::host), [`proxy`](Self::proxy)) and how many attempts it made.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub struct TransportError {
     /// The class of failure.
     pub kind: TransportErrorKind,
@@ -41,6 +47,12 @@ pub struct TransportError {
     /// The underlying error.
     #[source]
     pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    /// The host (`host[:port]`) the failed request was for, when known.
+    pub host: Option<String>,
+    /// The proxy the request went through (`http://host:port`, never its credentials).
+    pub proxy: Option<String>,
+    /// How many attempts the call made, retries included (0 when not counted).
+    pub attempts: u32,
 }
 
 impl TransportError {
@@ -50,12 +62,34 @@ impl TransportError {
             kind,
             message: message.into(),
             source: None,
+            host: None,
+            proxy: None,
+            attempts: 0,
         }
     }
 
     /// Attach the underlying error.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
+        self
+    }
+
+    /// Attach an underlying error that is already boxed.
+    pub fn with_boxed_source(mut self, source: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    /// Say where the failed request went (`host[:port]`, and the proxy when one was used).
+    pub fn at(mut self, host: impl Into<String>, proxy: Option<String>) -> Self {
+        self.host = Some(host.into());
+        self.proxy = proxy;
+        self
+    }
+
+    /// Say how many attempts the call made.
+    pub fn after_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
         self
     }
 }
@@ -68,8 +102,22 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Io => "connection failed",
             TransportErrorKind::Tls => "TLS error",
             TransportErrorKind::Request => "invalid request",
+            TransportErrorKind::Checksum => "checksum mismatch",
         };
-        write!(f, "{what}: {}", self.message)
+        f.write_str(what)?;
+        if let Some(host) = &self.host {
+            write!(f, " (host {host}")?;
+            if let Some(proxy) = &self.proxy {
+                write!(f, " via proxy {proxy}")?;
+            }
+            match self.attempts {
+                0 => {}
+                1 => f.write_str(", 1 attempt")?,
+                n => write!(f, ", {n} attempts")?,
+            }
+            f.write_str(")")?;
+        }
+        write!(f, ": {}", self.message)
     }
 }
 
@@ -165,9 +213,10 @@ pub enum Error {
     /// The service model could not be loaded or parsed.
     #[error(transparent)]
     Model(#[from] ModelError),
-    /// Something else the client configuration or a customization rejected.
+    /// The session could not be made (a bad shared file, an unknown profile); every client of
+    /// it reports the same cause.
     #[error("{0}")]
-    Client(String),
+    Session(#[source] std::sync::Arc<Error>),
     /// The attempt failed with an error the retry policy would have retried, but the request
     /// body was a one-shot stream (a reader or an iterator of chunks) that the failed attempt
     /// used up, so the call could not be sent again. `source` is the attempt's error. A file
@@ -178,6 +227,76 @@ pub enum Error {
         /// The error of the attempt that would have been retried.
         source: Box<Error>,
     },
+    /// A shared config or credentials file is not valid.
+    #[error("{file}: {source}")]
+    ConfigFile {
+        /// Which file (`shared config file`, `shared credentials file`).
+        file: &'static str,
+        /// What is wrong with it.
+        source: crate::config::ConfigError,
+    },
+    /// A configuration value (option, environment variable or profile setting) is not valid
+    /// (botocore's `InvalidConfigError` and friends).
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// The HTTP settings from the environment are not valid (a bad proxy URL).
+    #[error(transparent)]
+    HttpConfig(#[from] crate::http_config::HttpConfigError),
+    /// One of botocore's data files (a service model, paginators, waiters, partitions,
+    /// `_retry.json`) could not be loaded.
+    #[error("could not load {file}: {message}")]
+    ModelData {
+        /// The file (`s3 paginators`, `_retry.json`).
+        file: String,
+        /// What the data source said.
+        message: String,
+    },
+    /// Pagination could not start or go on (no paginator, a bad starting token, a repeated
+    /// token).
+    #[error(transparent)]
+    Paginate(#[from] crate::paginate::PaginateError),
+    /// A waiter does not exist, or waiting ended without success (a failure acceptor matched,
+    /// an unexpected error came back, attempts ran out: botocore's `WaiterError`).
+    #[error(transparent)]
+    Waiter(#[from] crate::waiter::WaiterError),
+    /// A request body could not be compressed.
+    #[error(transparent)]
+    Compress(#[from] crate::compress::CompressError),
+    /// A customization refused the call outside a hook (RDS auth tokens).
+    #[error(transparent)]
+    Customize(#[from] crate::customize::CustomizeError),
+    /// The service has no endpoint rules and no endpoint URL was given.
+    #[error("service {service} has no endpoint rules; set an endpoint URL")]
+    NoEndpointRules {
+        /// The service.
+        service: String,
+    },
+    /// S3 asked to move the call to another region, and it could not be moved.
+    #[error("{operation} could not be redirected: {reason}")]
+    Redirect {
+        /// The operation.
+        operation: String,
+        /// Why.
+        reason: String,
+    },
+    /// `user_agent_extra` makes a user agent that is not a valid header value.
+    #[error("user agent {user_agent:?} is not a valid header value")]
+    InvalidUserAgent {
+        /// The whole user agent.
+        user_agent: String,
+    },
+    /// The result given to [`event_stream`](crate::runtime::Client::event_stream) holds no
+    /// event stream to read.
+    #[error("{operation}: {reason}")]
+    NoEventStream {
+        /// The operation.
+        operation: String,
+        /// Why (no event-stream member, not this operation's result, already taken).
+        reason: String,
+    },
+    /// A state machine was driven out of order (a bug in the code driving it, not in the call).
+    #[error("state machine misuse: {0}")]
+    MachineMisuse(&'static str),
 }
 
 impl From<TransportError> for Error {
@@ -237,6 +356,33 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         self.service_error().map(|s| s.status)
     }
+
+    /// The customization error behind a refused call (S3's `InvalidBucketName`, …), whether a
+    /// customization hook or the client itself raised it.
+    ///
+    /// ```
+    /// use sansboto_core::customize::CustomizeError;
+    /// use sansboto_core::error::Error;
+    /// use sansboto_core::hooks::HookError;
+    ///
+    /// let e = Error::Hook(CustomizeError::InvalidBucketName { bucket: "a/b".into() }.into());
+    /// assert!(matches!(e.customize_error(), Some(CustomizeError::InvalidBucketName { .. })));
+    /// ```
+    pub fn customize_error(&self) -> Option<&crate::customize::CustomizeError> {
+        match self {
+            Error::Hook(h) => h.downcast_ref(),
+            Error::Customize(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The transport error, when the HTTP exchange failed.
+    pub fn transport_error(&self) -> Option<&TransportError> {
+        match self {
+            Error::Transport(t) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -250,7 +396,12 @@ mod tests {
         let mut validator = ResponseChecksumValidator::new(ChecksumAlgorithm::Crc32, "AAAAAA==");
         validator.update(b"body");
         let transport = validator.finish_read().unwrap_err();
-        assert_eq!(transport.kind, TransportErrorKind::Io);
+        assert_eq!(transport.kind, TransportErrorKind::Checksum);
+        assert!(!transport.kind.is_retryable());
+        assert!(
+            transport.to_string().starts_with("checksum mismatch: "),
+            "{transport}"
+        );
         match Error::from(transport) {
             Error::Checksum(FlexibleChecksumError::Mismatch {
                 algorithm,
@@ -275,5 +426,45 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_transport_error_names_host_proxy_and_attempts() {
+        let bare = TransportError::new(TransportErrorKind::Connect, "refused");
+        assert_eq!(bare.to_string(), "could not connect: refused");
+        let direct = TransportError::new(TransportErrorKind::Connect, "refused")
+            .at("127.0.0.1:9", None)
+            .after_attempts(3);
+        assert_eq!(
+            direct.to_string(),
+            "could not connect (host 127.0.0.1:9, 3 attempts): refused"
+        );
+        let proxied = TransportError::new(TransportErrorKind::Timeout, "no answer")
+            .at("s3.amazonaws.com", Some("http://proxy:3128".into()))
+            .after_attempts(1);
+        assert_eq!(
+            proxied.to_string(),
+            "timed out (host s3.amazonaws.com via proxy http://proxy:3128, 1 attempt): no answer"
+        );
+        assert_eq!(proxied.host.as_deref(), Some("s3.amazonaws.com"));
+        assert_eq!(proxied.proxy.as_deref(), Some("http://proxy:3128"));
+        assert_eq!(proxied.attempts, 1);
+    }
+
+    #[test]
+    fn a_customization_refusal_stays_matchable_through_a_hook() {
+        use crate::customize::CustomizeError;
+        let refusal = CustomizeError::InvalidBucketName {
+            bucket: "a/b".into(),
+        };
+        let e = Error::Hook(HookError::from(refusal.clone()));
+        assert_eq!(e.customize_error(), Some(&refusal));
+        let source = std::error::Error::source(&e).expect("the hook error's source");
+        assert_eq!(source.to_string(), refusal.to_string());
+        assert_eq!(
+            Error::Hook(HookError::new("plain")).customize_error(),
+            None,
+            "a hook error made from a message has no typed source"
+        );
     }
 }

@@ -186,6 +186,7 @@ impl Message {
 
 /// Why a frame could not be decoded or encoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EventStreamError {
     /// The prelude's CRC32 does not match its first 8 bytes (botocore: `ChecksumMismatch`).
     #[error("event-stream prelude checksum mismatch: expected {expected:#010x}, calculated {calculated:#010x}")]

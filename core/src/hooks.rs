@@ -129,14 +129,30 @@ pub struct PresignRequest;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StubbedCall;
 
-/// A hook refused the call.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{hook}: {message}")]
+/// A hook refused the call. When the refusal is a typed error (a customization's
+/// [`CustomizeError`](crate::customize::CustomizeError), or any error a user's hook gives to
+/// [`HookError::from_source`]), it is kept as the [`source`](std::error::Error::source), so a
+/// caller can match it:
+///
+/// ```
+/// use sansboto_core::customize::CustomizeError;
+/// use sansboto_core::hooks::HookError;
+///
+/// let e = HookError::from(CustomizeError::InvalidBucketName { bucket: "a/b".into() });
+/// assert!(matches!(
+///     e.downcast_ref::<CustomizeError>(),
+///     Some(CustomizeError::InvalidBucketName { bucket }) if bucket == "a/b"
+/// ));
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct HookError {
     /// The hook's name.
     pub hook: String,
     /// What was wrong.
     pub message: String,
+    /// The typed error behind the message, when there is one.
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 impl HookError {
@@ -145,9 +161,49 @@ impl HookError {
         HookError {
             hook: String::new(),
             message: message.into(),
+            source: None,
         }
     }
+
+    /// An error a hook reports as a typed error of its own: the message is its `Display`, and
+    /// the error stays reachable through [`downcast_ref`](Self::downcast_ref).
+    pub fn from_source(source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        HookError {
+            hook: String::new(),
+            message: source.to_string(),
+            source: Some(Arc::new(source)),
+        }
+    }
+
+    /// The typed error behind this one, when it is a `E`.
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        self.source.as_deref()?.downcast_ref::<E>()
+    }
 }
+
+impl fmt::Display for HookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.hook, self.message)
+    }
+}
+
+impl std::error::Error for HookError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Two hook errors are equal when they name the same hook and message (their sources, which
+/// need not be comparable, are not compared).
+impl PartialEq for HookError {
+    fn eq(&self, other: &Self) -> bool {
+        self.hook == other.hook && self.message == other.message
+    }
+}
+
+impl Eq for HookError {}
 
 /// What a hook is given, by event.
 pub enum Target<'a> {

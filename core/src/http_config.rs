@@ -88,6 +88,7 @@ impl HttpConfig {
 
 /// A configuration value that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum HttpConfigError {
     /// A proxy URL that is not `[http://][user[:password]@]host[:port]`.
     #[error("invalid proxy URL {url:?}: {reason}")]
@@ -126,6 +127,22 @@ impl ProxyConfig {
             Some(proxy)
         }
     }
+
+    /// The proxy for a request to `uri` (its scheme's default port when it names none).
+    pub fn proxy_for_uri(&self, uri: &http::Uri) -> Option<&ProxyUrl> {
+        let scheme = uri.scheme_str()?;
+        let default_port = if scheme.eq_ignore_ascii_case("https") {
+            443
+        } else {
+            80
+        };
+        let host = uri.host()?;
+        let host = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        self.proxy_for(scheme, host, uri.port_u16().unwrap_or(default_port))
+    }
 }
 
 /// A plain-HTTP forward proxy address, with optional basic credentials.
@@ -141,6 +158,17 @@ pub struct ProxyUrl {
     pub password: Option<String>,
     /// The `Proxy-Authorization` header value (`Basic …`) when the URL has credentials.
     pub authorization: Option<String>,
+}
+
+/// `http://host:port`: where the proxy is, without its credentials (what errors show).
+impl fmt::Display for ProxyUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "http://[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "http://{}:{}", self.host, self.port)
+        }
+    }
 }
 
 impl fmt::Debug for ProxyUrl {

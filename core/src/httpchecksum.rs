@@ -57,6 +57,7 @@ pub enum ResponseChecksumValidation {
 
 /// A flexible-checksum failure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FlexibleChecksumError {
     /// The caller named an algorithm sansboto does not support.
     #[error("Unsupported checksum algorithm: {0}")]
@@ -487,8 +488,9 @@ impl ResponseChecksumValidator {
     /// [`FlexibleChecksumError`], which `crate::error::Error::from` turns back into
     /// `Error::Checksum`.
     pub fn finish_read(self) -> Result<(), TransportError> {
-        self.finish()
-            .map_err(|e| TransportError::new(TransportErrorKind::Io, e.to_string()).with_source(e))
+        self.finish().map_err(|e| {
+            TransportError::new(TransportErrorKind::Checksum, e.to_string()).with_source(e)
+        })
     }
 }
 

@@ -12,6 +12,7 @@ use crate::value::{Map, Value};
 
 /// Why an expression could not be compiled or evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum JmesPathError {
     /// The text is not a valid (supported) expression.
     #[error("invalid JMESPath expression {expression:?} at offset {offset}: {reason}")]

@@ -5,7 +5,13 @@
 //!
 //! Nothing in this crate performs I/O: no sockets, files, environment, clock, sleep, randomness or
 //! async runtime. Whatever needs the outside world is a state machine that asks for it.
+//!
+//! What a program making calls needs is re-exported at the root (the list is [`api`]), and again
+//! by each transport crate: `Error`, `Value`, `params!`, `RetryMode`, `PaginationOptions`, hook
+//! `Event` and `Target`, `AddressingStyle`, `ServiceError`, `Timestamp`, … The modules hold the
+//! machinery underneath, for transports and tools.
 
+pub mod api;
 pub mod auth;
 pub mod body;
 pub mod body_digest;
@@ -16,11 +22,13 @@ pub mod compress;
 pub mod config;
 pub mod credentials;
 pub mod customize;
+pub mod datetime;
 pub mod endpoint;
 pub mod error;
 pub mod eventstream;
 pub mod hooks;
 pub mod http_config;
+pub mod http_settings;
 pub mod httpchecksum;
 pub mod jmespath;
 pub mod machine;
@@ -35,4 +43,7 @@ pub mod stub;
 pub mod time;
 pub mod validate;
 pub mod value;
+mod value_serializer;
 pub mod waiter;
+
+pub use api::*;

@@ -16,6 +16,7 @@ use crate::value::{Map, Value};
 
 /// What went wrong paginating.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PaginateError {
     /// The paginator file is not valid.
     #[error("invalid paginator configuration for {operation}: {reason}")]

@@ -29,10 +29,11 @@ use crate::error::{Error, TransportError, TransportErrorKind};
 use crate::eventstream::{Decoder, Message};
 use crate::hooks::{CallInfo, Event, HookError, Hooks, Target};
 use crate::http_config::HttpConfig;
+use crate::http_settings::HttpSettings;
 use crate::httpchecksum::{select_response_checksum, ResponseChecksumValidator};
 use crate::machine::{split_command_line, Machine, ProcessOutput, RequestTimeout, Step};
 use crate::model::{Operation, ShapeId};
-use crate::paginate::{FullResult, PaginationOptions, Paginator};
+use crate::paginate::{FullResult, PaginateError, PaginationOptions, Paginator};
 use crate::parse::{parse_event, parse_initial_response};
 use crate::retry::RetryMode;
 use crate::session::{ClientOptions, Session};
@@ -112,11 +113,17 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
     ) -> impl Future<Output = std::io::Result<ProcessOutput>> + Send;
     /// The wall clock.
     fn now(&self) -> SystemTime;
+    /// The proxy a request to `uri` goes through, named in transport errors (`None`: direct,
+    /// or the transport does not say).
+    fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
+        let _ = uri;
+        None
+    }
 }
 
 /// A session on runtime `T` (botocore's `get_session()`): configuration, models, credentials.
 pub struct RuntimeSession<T> {
-    core: Result<Arc<Session>, String>,
+    core: Result<Arc<Session>, Arc<Error>>,
     _transport: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -142,14 +149,14 @@ impl<T: Transport> RuntimeSession<T> {
     /// built, so making a session never fails, as in botocore).
     pub fn from_core(core: Result<Arc<Session>, Error>) -> Self {
         RuntimeSession {
-            core: core.map_err(|e| e.to_string()),
+            core: core.map_err(Arc::new),
             _transport: std::marker::PhantomData,
         }
     }
 
     /// The core session.
     pub fn core(&self) -> Result<&Arc<Session>, Error> {
-        self.core.as_ref().map_err(|e| Error::Client(e.clone()))
+        self.core.as_ref().map_err(|e| Error::Session(e.clone()))
     }
 
     /// Start building a client of `service` (botocore's name: `s3`, `dynamodb`, …).
@@ -159,7 +166,7 @@ impl<T: Transport> RuntimeSession<T> {
             service: service.to_string(),
             options: ClientOptions::default(),
             credentials: None,
-            http: None,
+            http: HttpSettings::new(),
             hooks: Vec::new(),
         }
     }
@@ -171,7 +178,7 @@ pub struct ClientBuilder<T> {
     service: String,
     options: ClientOptions,
     credentials: Option<Credentials>,
-    http: Option<HttpConfig>,
+    http: HttpSettings,
     hooks: Vec<HookRegistration>,
 }
 
@@ -272,11 +279,40 @@ impl<T: Transport> ClientBuilder<T> {
         self
     }
 
-    /// HTTP settings: timeouts, pool size, proxies, CA bundle (otherwise from the environment:
-    /// `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, `AWS_CA_BUNDLE`).
-    pub fn http_config(mut self, config: HttpConfig) -> Self {
-        self.http = Some(config);
+    /// Change HTTP settings (timeouts, pool size, proxy, CA bundle, verification); what
+    /// `settings` leaves alone still comes from the environment (`HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `NO_PROXY`, `AWS_CA_BUNDLE`) and the profile (`ca_bundle`). Later changes win.
+    pub fn http_settings(mut self, settings: HttpSettings) -> Self {
+        self.http = self.http.merge(settings);
         self
+    }
+
+    /// Longest wait for a connection to open (botocore's `connect_timeout`); the proxy and CA
+    /// bundle from the environment and profile are kept.
+    pub fn connect_timeout(self, limit: Duration) -> Self {
+        self.http_settings(HttpSettings::new().connect_timeout(limit))
+    }
+
+    /// Longest wait for any single read (botocore's `read_timeout`); the proxy and CA bundle
+    /// from the environment and profile are kept.
+    pub fn read_timeout(self, limit: Duration) -> Self {
+        self.http_settings(HttpSettings::new().read_timeout(limit))
+    }
+
+    /// Idle connections kept per host (botocore's `max_pool_connections`).
+    pub fn pool_max_idle(self, connections: usize) -> Self {
+        self.http_settings(HttpSettings::new().pool_max_idle(connections))
+    }
+
+    /// Send requests through this proxy instead of the environment's (`NO_PROXY` still
+    /// applies); a bad URL is an [`Error::HttpConfig`] from [`build`](Self::build).
+    pub fn proxy(self, url: impl Into<String>) -> Self {
+        self.http_settings(HttpSettings::new().proxy(url))
+    }
+
+    /// Trust this PEM bundle instead of `AWS_CA_BUNDLE`'s, the profile's or the built-in roots.
+    pub fn ca_bundle(self, path: impl Into<PathBuf>) -> Self {
+        self.http_settings(HttpSettings::new().ca_bundle(path))
     }
 
     /// Register a lifecycle hook on this client (see [`Hooks::register`]): `scope` is `"*"` or
@@ -312,7 +348,8 @@ impl<T: Transport> ClientBuilder<T> {
     }
 
     /// A bound on each whole call, retries included (connect and read timeouts bound each
-    /// attempt; set them with [`http_config`](Self::http_config)).
+    /// attempt; set them with [`connect_timeout`](Self::connect_timeout) and
+    /// [`read_timeout`](Self::read_timeout)).
     pub fn call_timeout(mut self, limit: Duration) -> Self {
         self.options.call_timeout = Some(limit);
         self
@@ -336,16 +373,9 @@ impl<T: Transport> ClientBuilder<T> {
             register(core.hooks_mut());
         }
         let core = Arc::new(core);
-        let http_config = match self.http {
-            Some(c) => c,
-            None => HttpConfig::from_env_with(|name| session.env().get(name).cloned())
-                .map_err(|e| Error::Client(e.to_string()))?,
-        };
-        let mut http_config = http_config;
-        if http_config.ca_bundle.is_none() {
-            // The profile's `ca_bundle` counts too (the environment's is already in).
-            http_config.ca_bundle = session.ca_bundle();
-        }
+        let http_config = self
+            .http
+            .resolve(|name| session.env().get(name).cloned(), session.ca_bundle())?;
         let transport = T::connect(&http_config)?;
         let explicit_credentials = self.credentials.clone();
         let credentials =
@@ -451,17 +481,18 @@ impl<T: Transport> Client<T> {
                 })
             })
             .map(|(name, m)| (name.as_str(), m.shape))
-            .ok_or_else(|| {
-                Error::Client(format!("{} has no event-stream output member", op.name))
+            .ok_or_else(|| Error::NoEventStream {
+                operation: op.name.clone(),
+                reason: "the operation has no event-stream output member".into(),
             })?;
         let stream = output
             .get(member)
             .and_then(Value::as_stream)
-            .ok_or_else(|| {
-                Error::Client(format!(
-                    "the result has no event stream in {member} (is it the result of {}?)",
-                    op.name
-                ))
+            .ok_or_else(|| Error::NoEventStream {
+                operation: op.name.clone(),
+                reason: format!(
+                    "the result has no event stream in {member} (is it this operation's result?)"
+                ),
             })?;
         let source = match stream.take::<T::ResponseBody>() {
             Some(body) => EventSource::Body(body),
@@ -469,9 +500,10 @@ impl<T: Transport> Client<T> {
             None => match stream.take::<Bytes>() {
                 Some(bytes) => EventSource::Memory(Some(bytes)),
                 None => {
-                    return Err(Error::Client(format!(
-                        "the event stream in {member} was already taken"
-                    )))
+                    return Err(Error::NoEventStream {
+                        operation: op.name.clone(),
+                        reason: format!("the event stream in {member} was already taken"),
+                    })
                 }
             },
         };
@@ -602,9 +634,8 @@ impl<T: Transport> Client<T> {
         let op = self.core.operation(operation)?.name.clone();
         let config = paginators
             .get(&op)
-            .ok_or_else(|| Error::Client(format!("operation {op} cannot be paginated")))?;
-        let paginator =
-            Paginator::new(config, params, options).map_err(|e| Error::Client(e.to_string()))?;
+            .ok_or_else(|| PaginateError::NotPaginated(op.clone()))?;
+        let paginator = Paginator::new(config, params, options)?;
         Ok(Pages {
             client: self,
             operation: op,
@@ -623,9 +654,7 @@ impl<T: Transport> Client<T> {
     ) -> T::Run<'a, Result<(), Error>> {
         T::run(async move {
             let waiters = self.session.waiters(self.core.service())?;
-            let config = waiters
-                .get(name)
-                .map_err(|e| Error::Client(e.to_string()))?;
+            let config = waiters.get(name)?;
             let mut waiter = Waiter::new(config, params, delay, max_attempts);
             loop {
                 let response = match self
@@ -636,10 +665,7 @@ impl<T: Transport> Client<T> {
                     Err(Error::Service(e)) => e.fields.clone(),
                     Err(other) => return Err(other),
                 };
-                match waiter
-                    .handle_response(response)
-                    .map_err(|e| Error::Client(e.to_string()))?
-                {
+                match waiter.handle_response(response)? {
                     WaitStep::Success => return Ok(()),
                     WaitStep::Sleep(d) => self.transport.sleep(d).await,
                 }
@@ -735,11 +761,7 @@ impl<'c, T: Transport> Pages<'c, T> {
             Ok(p) => p,
             Err(e) => return Some(Err(e)),
         };
-        Some(
-            self.paginator
-                .handle_page(page)
-                .map_err(|e| Error::Client(e.to_string())),
-        )
+        Some(self.paginator.handle_page(page).map_err(Error::from))
     }
 
     /// All remaining pages aggregated into one result (botocore's `build_full_result`), with
@@ -751,8 +773,7 @@ impl<'c, T: Transport> Pages<'c, T> {
         T::run(async move {
             let mut full = FullResult::new();
             while let Some(page) = self.next_async().await {
-                full.add_page(self.paginator.config(), &page?)
-                    .map_err(|e| Error::Client(e.to_string()))?;
+                full.add_page(self.paginator.config(), &page?)?;
             }
             Ok(full.finish(&self.paginator))
         })
@@ -950,6 +971,8 @@ pub async fn drive_call<T: Transport>(
     machine: &mut CallMachine<'_>,
     transport: &T,
 ) -> Result<Value, Error> {
+    // Where the last request went, so a transport error can say so.
+    let mut last_uri = None;
     loop {
         if let Some(mut digest) = machine.body_digest() {
             let body = digest.body().clone();
@@ -960,6 +983,7 @@ pub async fn drive_call<T: Transport>(
         }
         match machine.poll(transport.now()) {
             Step::Send(request) => {
+                last_uri = Some(request.uri().clone());
                 let (client, operation) = (machine.client(), machine.operation());
                 let checksums = machine.response_checksums();
                 let plan = move |parts: &http::response::Parts| {
@@ -978,11 +1002,33 @@ pub async fn drive_call<T: Transport>(
             }
             Step::Sleep(d) => transport.sleep(d).await,
             Step::Done(v) => return Ok(v),
+            Step::Failed(Error::Transport(e)) => {
+                return Err(Error::Transport(locate(
+                    e,
+                    last_uri.as_ref(),
+                    machine,
+                    transport,
+                )))
+            }
             Step::Failed(e) => return Err(e),
             Step::ReadFile(_) | Step::WriteFile(..) | Step::RunProcess(_) => {
-                return Err(Error::Client("a call asked for a file or a process".into()))
+                return Err(Error::MachineMisuse("a call asked for a file or a process"))
             }
         }
+    }
+}
+
+/// `e` naming the host its request went to, the proxy, and the call's attempts.
+fn locate<T: Transport>(
+    e: TransportError,
+    uri: Option<&http::Uri>,
+    machine: &CallMachine<'_>,
+    transport: &T,
+) -> TransportError {
+    let e = e.after_attempts(machine.attempt());
+    match uri.and_then(|u| Some((u, u.authority()?))) {
+        Some((uri, authority)) => e.at(authority.as_str(), transport.proxy_for(uri)),
+        None => e,
     }
 }
 

@@ -164,13 +164,17 @@ impl Session {
 
     /// A session from an environment snapshot and the shared files' contents.
     pub fn new(inputs: SessionInputs, data: Arc<dyn DataSource>) -> Result<Session, Error> {
-        let parse = |bytes: &Option<Vec<u8>>, which: &str| -> Result<Option<ConfigFile>, Error> {
-            bytes
-                .as_deref()
-                .map(ConfigFile::parse_bytes)
-                .transpose()
-                .map_err(|e| Error::Client(format!("{which}: {e}")))
-        };
+        let parse =
+            |bytes: &Option<Vec<u8>>, which: &'static str| -> Result<Option<ConfigFile>, Error> {
+                bytes
+                    .as_deref()
+                    .map(ConfigFile::parse_bytes)
+                    .transpose()
+                    .map_err(|source| Error::ConfigFile {
+                        file: which,
+                        source,
+                    })
+            };
         let config = parse(&inputs.config_file, "shared config file")?;
         let credentials = parse(&inputs.credentials_file, "shared credentials file")?;
         Ok(Session {
@@ -270,7 +274,9 @@ impl Session {
 
     /// Every service name.
     pub fn services(&self) -> Result<Vec<String>, Error> {
-        self.data.services().map_err(Error::Client)
+        self.data
+            .services()
+            .map_err(|message| model_data("the service list", message))
     }
 
     /// A service's model, parsed once per session.
@@ -291,7 +297,7 @@ impl Session {
         let bytes = self
             .data
             .service_file(service, api_version, DataFile::ServiceModel)
-            .map_err(Error::Client)?;
+            .map_err(|message| model_data(&format!("the {service} service model"), message))?;
         // Clients of this model share botocore's model customizations, made once here.
         let model = crate::client::customize_model(service, ServiceModel::from_shared(bytes)?);
         self.models
@@ -329,7 +335,10 @@ impl Session {
         if let Some(p) = self.partitions.get() {
             return Ok(p.clone());
         }
-        let bytes = self.data.partitions().map_err(Error::Client)?;
+        let bytes = self
+            .data
+            .partitions()
+            .map_err(|message| model_data("partitions.json", message))?;
         let parsed = Partitions::from_json(&bytes)?;
         Ok(self.partitions.get_or_init(|| parsed).clone())
     }
@@ -339,8 +348,8 @@ impl Session {
         let bytes = self
             .data
             .service_file(service, None, DataFile::Paginators)
-            .map_err(Error::Client)?;
-        PaginatorModel::from_json(&bytes).map_err(|e| Error::Client(e.to_string()))
+            .map_err(|message| model_data(&format!("the {service} paginators"), message))?;
+        Ok(PaginatorModel::from_json(&bytes)?)
     }
 
     /// A service's waiters.
@@ -348,8 +357,8 @@ impl Session {
         let bytes = self
             .data
             .service_file(service, None, DataFile::Waiters)
-            .map_err(Error::Client)?;
-        WaiterModel::from_json(&bytes).map_err(|e| Error::Client(e.to_string()))
+            .map_err(|message| model_data(&format!("the {service} waiters"), message))?;
+        Ok(WaiterModel::from_json(&bytes)?)
     }
 
     /// Resolve a client's configuration: options, then environment, then profile, then defaults.
@@ -361,26 +370,21 @@ impl Session {
         let model = self.model(service, options.api_version.as_deref())?;
         let explicit = Explicit(self.profile.as_deref());
         let sources = self.sources_for(&explicit);
-        let resolved =
-            ResolvedConfig::resolve(&sources).map_err(|e| Error::Client(e.to_string()))?;
+        let resolved = ResolvedConfig::resolve(&sources)?;
         let endpoint_url = configured_endpoint_url(
             &sources,
             &model.metadata.service_id,
             options.endpoint_url.as_deref(),
             None,
-        )
-        .map_err(|e| Error::Client(e.to_string()))?
+        )?
         .map(String::from);
         let endpoint_discovery = discovery::client_setting(
             &model,
             options.endpoint_url.is_some(),
             options.endpoint_discovery,
-            sources
-                .text(&crate::config::setting::ENDPOINT_DISCOVERY_ENABLED)
-                .map_err(|e| Error::Client(e.to_string()))?,
+            sources.text(&crate::config::setting::ENDPOINT_DISCOVERY_ENABLED)?,
         )?;
-        let account_id_endpoint_mode = account_id_endpoint_mode(&sources, options)
-            .map_err(|e| Error::Client(e.to_string()))?;
+        let account_id_endpoint_mode = account_id_endpoint_mode(&sources, options)?;
         let addressing =
             options
                 .s3_addressing_style
@@ -391,11 +395,14 @@ impl Session {
                 });
         let s3_disable_express_session_auth = match options.s3_disable_express_session_auth {
             Some(disable) => Some(disable),
-            None => crate::client::s3express::disable_session_auth_setting(&sources)
-                .map_err(|e| Error::Client(e.to_string()))?,
+            None => crate::client::s3express::disable_session_auth_setting(&sources)?,
         };
         let legacy_retry_json = match options.retry_mode.unwrap_or(resolved.retry_mode) {
-            RetryMode::Legacy => Some(self.data.retry_config().map_err(Error::Client)?),
+            RetryMode::Legacy => Some(
+                self.data
+                    .retry_config()
+                    .map_err(|message| model_data("_retry.json", message))?,
+            ),
             _ => None,
         };
         Ok(ClientConfig {
@@ -451,6 +458,14 @@ impl Session {
         let model = self.model(service, options.api_version.as_deref())?;
         let ruleset = self.ruleset(service, options.api_version.as_deref())?;
         ServiceClient::new(service, model, ruleset, self.partitions()?, config)
+    }
+}
+
+/// A data file the session's [`DataSource`] could not give.
+fn model_data(file: &str, message: String) -> Error {
+    Error::ModelData {
+        file: file.to_string(),
+        message,
     }
 }
 

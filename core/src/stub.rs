@@ -24,6 +24,7 @@ use crate::value::{Map, Value};
 
 /// A stubbed call that did not go as the queue said.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum StubError {
     /// A call was made with nothing left in the queue.
     #[error("unexpected call to {operation} with {params}: no stubbed response is queued (not stubbed, or called more times than stubbed)")]
@@ -156,7 +157,11 @@ impl Stubber {
         let op = self
             .model
             .operation(&name)
-            .ok_or_else(|| Error::Client(format!("operation {name} vanished from the model")))?;
+            .ok_or_else(|| Error::UnknownOperation {
+                service: self.model.metadata.service_id.clone(),
+                operation: name.clone(),
+                suggestion: None,
+            })?;
         let mut shape_only = result.clone();
         if let Some(m) = shape_only.as_map_mut() {
             m.shift_remove("ResponseMetadata");

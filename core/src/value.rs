@@ -260,13 +260,23 @@ impl Value {
         }
     }
 
-    /// Build a value from any serializable type (through JSON: numbers, strings, lists, maps).
-    /// Blob and timestamp members may be given as strings (or epoch numbers): serializers accept
-    /// them the way botocore does.
+    /// Build a value from any serializable type: numbers, strings, lists, maps, and blobs for
+    /// bytes (`Vec<u8>`, `[u8; N]`, `Box<[u8]>`, `serde_bytes`; an empty `Vec<u8>` stays an
+    /// empty list). Blob and timestamp members may also be given as strings (or epoch numbers):
+    /// serializers accept them the way botocore does.
+    ///
+    /// ```
+    /// #[derive(serde::Serialize)]
+    /// struct Put { #[serde(rename = "Key")] key: String, #[serde(rename = "Body")] body: Vec<u8> }
+    /// let v = sansboto_core::Value::from_serialize(&Put { key: "k".into(), body: b"hi".to_vec() }).unwrap();
+    /// assert_eq!(v["Body"].as_blob().map(|b| &b[..]), Some(&b"hi"[..]));
+    /// ```
     pub fn from_serialize<T: serde::Serialize + ?Sized>(
         value: &T,
     ) -> Result<Value, serde_json::Error> {
-        serde_json::to_value(value).map(Value::from)
+        value
+            .serialize(crate::value_serializer::ValueSerializer)
+            .map(crate::value_serializer::Out::into_value)
     }
 
     /// Read this value into any deserializable type (through [`to_json`](Self::to_json)).
@@ -327,6 +337,21 @@ impl PartialEq for Value {
     }
 }
 
+/// The value as compact JSON, the way [`to_json`](Value::to_json) writes it: blobs in base64,
+/// timestamps as botocore prints them.
+///
+/// ```
+/// use sansboto_core::{params, Value};
+/// let v: Value = params! {"Body": vec![104u8, 105]};
+/// assert_eq!(v.to_string(), r#"{"Body":"aGk="}"#);
+/// assert_eq!(Value::from(vec!["a", "b"]).to_string(), r#"["a","b"]"#);
+/// ```
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.to_json())
+    }
+}
+
 impl fmt::Debug for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -374,7 +399,8 @@ macro_rules! from_int {
         }
     )*};
 }
-from_int!(i8, i16, i32, i64, u8, u16, u32);
+// Not `u8`: bytes are blobs (`Vec<u8>`, `[u8; N]`, `Box<[u8]>`, `&[u8]`), never lists of numbers.
+from_int!(i8, i16, i32, i64, u16, u32);
 
 impl From<u64> for Value {
     fn from(v: u64) -> Self {
@@ -433,6 +459,21 @@ impl<const N: usize> From<&[u8; N]> for Value {
         Value::Blob(Bytes::copy_from_slice(v))
     }
 }
+impl<const N: usize> From<[u8; N]> for Value {
+    fn from(v: [u8; N]) -> Self {
+        Value::Blob(Bytes::copy_from_slice(&v))
+    }
+}
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Self {
+        Value::Blob(Bytes::from(v))
+    }
+}
+impl From<Box<[u8]>> for Value {
+    fn from(v: Box<[u8]>) -> Self {
+        Value::Blob(Bytes::from(v))
+    }
+}
 impl From<Timestamp> for Value {
     fn from(v: Timestamp) -> Self {
         Value::Timestamp(v)
@@ -487,6 +528,93 @@ macro_rules! params {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_are_blobs_never_lists() {
+        let expected = Value::Blob(Bytes::from_static(b"hi"));
+        assert_eq!(Value::from(b"hi".to_vec()), expected);
+        assert_eq!(Value::from(*b"hi"), expected);
+        assert_eq!(Value::from(b"hi"), expected);
+        assert_eq!(Value::from(Box::<[u8]>::from(&b"hi"[..])), expected);
+        assert_eq!(crate::params! {"B": b"hi".to_vec()}["B"], expected);
+        // Other integer vectors stay lists.
+        assert_eq!(
+            Value::from(vec![1u16, 2]),
+            Value::List(vec![Value::Integer(1), Value::Integer(2)])
+        );
+    }
+
+    #[test]
+    fn from_serialize_makes_blobs_of_bytes_and_keeps_the_rest() {
+        use std::collections::BTreeMap;
+        #[derive(serde::Serialize)]
+        enum Shape {
+            Unit,
+            Pair(u8, u16),
+            Named { n: u64 },
+        }
+        #[derive(serde::Serialize)]
+        struct Input {
+            body: Vec<u8>,
+            fixed: [u8; 2],
+            boxed: Box<[u8]>,
+            nested: Vec<Vec<u8>>,
+            numbers: Vec<u16>,
+            empty: Vec<u8>,
+            maybe: Option<String>,
+            shapes: Vec<Shape>,
+            by_id: BTreeMap<u32, bool>,
+            big: u64,
+        }
+        let v = Value::from_serialize(&Input {
+            body: b"hi".to_vec(),
+            fixed: *b"ok",
+            boxed: Box::from(&b"x"[..]),
+            nested: vec![b"a".to_vec(), b"bc".to_vec()],
+            numbers: vec![1, 2],
+            empty: Vec::new(),
+            maybe: None,
+            shapes: vec![Shape::Unit, Shape::Pair(7, 8), Shape::Named { n: 9 }],
+            by_id: BTreeMap::from([(3, true)]),
+            big: u64::MAX,
+        })
+        .unwrap();
+        let blob = |b: &'static [u8]| Value::Blob(Bytes::from_static(b));
+        assert_eq!(v["body"], blob(b"hi"));
+        assert_eq!(v["fixed"], blob(b"ok"));
+        assert_eq!(v["boxed"], blob(b"x"));
+        assert_eq!(v["nested"], Value::List(vec![blob(b"a"), blob(b"bc")]));
+        assert_eq!(v["numbers"], Value::from(vec![1, 2]));
+        assert_eq!(v["empty"], Value::List(Vec::new()));
+        assert_eq!(v["maybe"], Value::Null);
+        assert_eq!(v["shapes"][0], Value::from("Unit"));
+        assert_eq!(
+            v["shapes"][1]["Pair"],
+            Value::List(vec![Value::Integer(7), Value::Integer(8)]),
+            "a byte next to another number stays a number"
+        );
+        assert_eq!(v["shapes"][2]["Named"]["n"], Value::Integer(9));
+        assert_eq!(v["by_id"]["3"], Value::Bool(true));
+        assert!(matches!(v["big"], Value::Float(_)));
+        // What JSON gave before, for everything but bytes.
+        let through_json = Value::from(serde_json::json!({"a": [1, "x", null], "b": {"c": 1.5}}));
+        assert_eq!(
+            Value::from_serialize(&serde_json::json!({"a": [1, "x", null], "b": {"c": 1.5}}))
+                .unwrap(),
+            through_json
+        );
+    }
+
+    #[test]
+    fn display_is_compact_json_with_base64_blobs() {
+        assert_eq!(Value::from(b"hi".to_vec()).to_string(), "\"aGk=\"");
+        assert_eq!(Value::from(vec![1, 2]).to_string(), "[1,2]");
+        assert_eq!(Value::Null.to_string(), "null");
+        assert_eq!(
+            Value::Timestamp(Timestamp::from_secs(0)).to_string(),
+            "\"1970-01-01T00:00:00Z\""
+        );
+    }
 
     #[test]
     fn json_round_trip_keeps_order_and_kinds() {

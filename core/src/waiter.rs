@@ -14,6 +14,7 @@ use crate::value::Value;
 
 /// Why waiting ended without success.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum WaiterError {
     /// The waiter file is not valid.
     #[error("invalid waiter configuration for {waiter}: {reason}")]

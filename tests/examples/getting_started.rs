@@ -9,7 +9,7 @@
 
 use sansboto_core::machine::RandomSource;
 use sansboto_tests::moto::MotoServer;
-use sansboto_tokio::{params, take_body, Error, Session, Value};
+use sansboto_tokio::{params, take_body, Session, Value};
 
 fn show(step: &str, value: &Value) {
     println!("== {step}");
@@ -20,7 +20,7 @@ fn show(step: &str, value: &Value) {
 }
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let configured = ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"]
         .iter()
         .any(|v| std::env::var_os(v).is_some());
@@ -85,8 +85,7 @@ async fn main() -> Result<(), Error> {
             params! {"Bucket": bucket.as_str(), "Key": key},
         )
         .await?;
-    let mut stream = take_body(&got["Body"])
-        .ok_or_else(|| Error::Client("GetObject returned no body".into()))?;
+    let mut stream = take_body(&got["Body"]).ok_or("GetObject returned no body")?;
     let mut read = 0usize;
     while let Some(chunk) = stream.chunk().await? {
         read += chunk.len();

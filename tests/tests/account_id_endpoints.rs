@@ -11,6 +11,7 @@ mod e2e_support;
 use std::sync::{Arc, Mutex};
 
 use e2e_support::{blocking_session, core_session, temp_dir};
+use sansboto_core::config::ConfigError;
 use sansboto_core::error::Error;
 use sansboto_core::hooks::{Event, HookError, Target};
 use sansboto_core::params;
@@ -112,8 +113,8 @@ fn same_error(sansboto: &Error, botocore: &str) -> bool {
     match (sansboto, botocore) {
         // A ruleset `error` rule (the `required` mode without an account).
         (Error::Endpoint(_), "EndpointResolutionError") => true,
-        (Error::Client(message), "InvalidConfigError") => {
-            message.contains("account_id_endpoint_mode")
+        (Error::Config(ConfigError::InvalidValue { setting, .. }), "InvalidConfigError") => {
+            *setting == "account_id_endpoint_mode"
         }
         _ => false,
     }

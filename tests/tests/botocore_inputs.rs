@@ -9,6 +9,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use e2e_support::core_session;
 use sansboto_core::auth::{Credentials, Identity};
 use sansboto_core::client::ServiceClient;
+use sansboto_core::config::ConfigError;
 use sansboto_core::error::Error;
 use sansboto_core::machine::SplitMix64;
 use sansboto_core::serialize::SerializeError;
@@ -180,10 +181,11 @@ except Exception as e:
         assert_eq!(out, "InvalidMaxRetryAttemptsError", "{env:?} {config}");
     };
     let expect_refused = |result: Result<ServiceClient, Error>, what: &str| match result {
-        Err(Error::Client(message)) => assert!(
-            message.contains("greater than or equal to 1"),
-            "{what}: {message}"
-        ),
+        Err(Error::Config(ConfigError::InvalidValue {
+            setting: "max_attempts",
+            expected,
+            ..
+        })) => assert!(expected.contains("greater than or equal to 1"), "{what}"),
         other => panic!("{what}: expected a refusal, got {:?}", other.map(|_| ())),
     };
     let options = ClientOptions {

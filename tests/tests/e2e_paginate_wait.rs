@@ -15,6 +15,7 @@ use sansboto_core::error::Error;
 use sansboto_core::paginate::PaginationOptions;
 use sansboto_core::params;
 use sansboto_core::value::Value;
+use sansboto_core::waiter::WaiterError;
 use sansboto_tests::moto::MotoServer;
 
 const KEYS: usize = 2_500;
@@ -398,5 +399,18 @@ fn ec2_instance_running_then_terminal_failure() {
     let text = err.to_string();
     assert!(text.contains("InstanceRunning"), "{text}");
     assert!(text.contains("terminal failure state"), "{text}");
-    assert!(matches!(err, Error::Client(_)), "{err:?}");
+    match &err {
+        Error::Waiter(WaiterError::Failed {
+            waiter,
+            last_response,
+            ..
+        }) => {
+            assert_eq!(waiter, "InstanceRunning");
+            assert!(
+                last_response.get("Reservations").is_some(),
+                "{last_response:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
 }

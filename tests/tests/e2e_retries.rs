@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use e2e_support::{blocking_session, core_session, tokio_session, Action, ScriptServer, Seen};
 use sansboto_core::error::{Error, TransportErrorKind};
-use sansboto_core::http_config::HttpConfig;
+use sansboto_core::http_settings::HttpSettings;
 use sansboto_core::params;
 use sansboto_core::retry::RetryMode;
 
@@ -18,12 +18,10 @@ const LIST_TABLES_OK: &str = r#"{"TableNames":["t1"]}"#;
 const THROTTLED: &str =
     r#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"slow down"}"#;
 
-fn http_config(read_timeout: Duration) -> HttpConfig {
-    HttpConfig {
-        connect_timeout: Duration::from_secs(2),
-        read_timeout,
-        ..HttpConfig::default()
-    }
+fn http_config(read_timeout: Duration) -> HttpSettings {
+    HttpSettings::new()
+        .connect_timeout(Duration::from_secs(2))
+        .read_timeout(read_timeout)
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -45,7 +43,7 @@ async fn tokio_client(
         .region("us-east-1")
         .endpoint_url(server.url())
         .credentials("AKIDRETRY", "secret", None)
-        .http_config(http_config(read_timeout));
+        .http_settings(http_config(read_timeout));
     if let Some((mode, max)) = retries {
         builder = builder.retries(mode, max);
     }
@@ -62,7 +60,7 @@ fn blocking_client(
         .region("us-east-1")
         .endpoint_url(server.url())
         .credentials("AKIDRETRY", "secret", None)
-        .http_config(http_config(read_timeout))
+        .http_settings(http_config(read_timeout))
         .build()
         .unwrap()
 }
@@ -476,7 +474,7 @@ fn connection_closed_without_answer_is_sent_once_per_attempt_on_async_std() {
             .region("us-east-1")
             .endpoint_url(server.url())
             .credentials("AKIDRETRY", "secret", None)
-            .http_config(http_config(Duration::from_secs(5)))
+            .http_settings(http_config(Duration::from_secs(5)))
             .build()
             .await
             .unwrap();

@@ -6,7 +6,7 @@
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use sansboto_blocking::{Client, HttpClient, HttpConfig, Session};
+use sansboto_blocking::{Client, HttpClient, HttpConfig, HttpSettings, Session};
 use sansboto_core::auth::{presign_post, Credentials, PresignPostInput, SigningKeyCache};
 use sansboto_core::body::Body;
 use sansboto_core::params;
@@ -504,10 +504,7 @@ fn https_client(endpoint: &str) -> Client {
         .region("us-east-1")
         .endpoint_url(endpoint)
         .credentials(ACCESS_KEY, SECRET_KEY, None)
-        .http_config(HttpConfig {
-            verify: false,
-            ..HttpConfig::default()
-        })
+        .http_settings(HttpSettings::new().verify(false))
         .build()
         .unwrap_or_else(|e| panic!("s3 https client: {e}"))
 }

@@ -239,7 +239,13 @@ emit([query['X-Amz-Signature'][0], urllib.parse.parse_qs(urllib.parse.urlsplit(r
             &mut sansboto_core::machine::SplitMix64(1),
         )
         .unwrap_err();
-    assert!(matches!(err, Error::Client(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Customize(sansboto_core::customize::CustomizeError::EksToken(_))
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]

@@ -140,10 +140,11 @@ fn write_pattern_file(path: &str) {
 }
 
 /// The child's client settings: what it trusts, for HTTPS.
-fn http_config(ca: Option<&str>) -> sansboto_core::http_config::HttpConfig {
-    sansboto_core::http_config::HttpConfig {
-        ca_bundle: ca.map(std::path::PathBuf::from),
-        ..Default::default()
+fn http_settings(ca: Option<&str>) -> sansboto_core::http_settings::HttpSettings {
+    let settings = sansboto_core::http_settings::HttpSettings::new();
+    match ca {
+        Some(ca) => settings.ca_bundle(ca),
+        None => settings,
     }
 }
 
@@ -178,7 +179,7 @@ fn tokio_client(endpoint: &str, ca: Option<&str>, file: &str, https: bool) {
             .region("us-east-1")
             .endpoint_url(endpoint)
             .credentials("AKID", "SECRET", None)
-            .http_config(http_config(ca))
+            .http_settings(http_settings(ca))
             .build()
             .await
             .unwrap();
@@ -208,7 +209,7 @@ fn async_std_client(endpoint: &str, ca: Option<&str>, file: &str, https: bool) {
             .region("us-east-1")
             .endpoint_url(endpoint)
             .credentials("AKID", "SECRET", None)
-            .http_config(http_config(ca))
+            .http_settings(http_settings(ca))
             .build()
             .await
             .unwrap();
@@ -237,7 +238,7 @@ fn blocking_client(endpoint: &str, ca: Option<&str>, file: &str, https: bool) {
         .region("us-east-1")
         .endpoint_url(endpoint)
         .credentials("AKID", "SECRET", None)
-        .http_config(http_config(ca))
+        .http_settings(http_settings(ca))
         .build()
         .unwrap();
     let body = file_body(file).unwrap();

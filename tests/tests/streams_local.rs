@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::thread::JoinHandle;
 
 use sansboto_core::checksum::{checksum, ChecksumAlgorithm};
-use sansboto_core::error::Error;
+use sansboto_core::error::{Error, TransportError, TransportErrorKind};
 use sansboto_core::eventstream::{encode, HeaderValue, Message};
 use sansboto_core::httpchecksum::FlexibleChecksumError;
 use sansboto_core::params;
@@ -114,6 +114,15 @@ fn assert_mismatch(err: Error) {
     assert_eq!(err.code(), None, "not a service error");
 }
 
+/// A body reader's error for a mismatch says so itself (kind `Checksum`, never "connection
+/// failed"), before it becomes the typed `Error::Checksum`.
+fn checksum_kind(e: TransportError) -> Error {
+    assert_eq!(e.kind, TransportErrorKind::Checksum, "{e}");
+    assert!(!e.kind.is_retryable());
+    assert!(e.to_string().starts_with("checksum mismatch: "), "{e}");
+    Error::from(e)
+}
+
 const GET: &str = "GetObject";
 
 #[test]
@@ -148,7 +157,7 @@ fn corrupted_streamed_body_is_a_checksum_error_on_tokio() {
                 match body.chunk().await {
                     Ok(Some(c)) => read.extend_from_slice(&c),
                     Ok(None) => break Ok(()),
-                    Err(e) => break Err(Error::from(e)),
+                    Err(e) => break Err(checksum_kind(e)),
                 }
             };
             assert_eq!(read, BODY, "every byte is delivered before the verdict");
@@ -198,7 +207,7 @@ fn corrupted_streamed_body_is_a_checksum_error_on_async_std() {
             match body.chunk().await {
                 Ok(Some(_)) => {}
                 Ok(None) => break None,
-                Err(e) => break Some(Error::from(e)),
+                Err(e) => break Some(checksum_kind(e)),
             }
         };
         assert_mismatch(end.expect("the mismatch is reported at the end"));
@@ -266,7 +275,7 @@ fn corrupted_streamed_body_is_a_checksum_error_on_blocking() {
         match body.chunk() {
             Ok(Some(_)) => {}
             Ok(None) => break None,
-            Err(e) => break Some(Error::from(e)),
+            Err(e) => break Some(checksum_kind(e)),
         }
     };
     assert_mismatch(end.expect("the mismatch is reported at the end"));

@@ -105,6 +105,10 @@ impl Transport for HttpClient {
     fn now(&self) -> SystemTime {
         crate::now()
     }
+
+    fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
+        Some(self.proxy.as_deref()?.proxy_for_uri(uri)?.to_string())
+    }
 }
 
 /// A client on async-std or smol (see [`sansboto_core::runtime::Client`]).

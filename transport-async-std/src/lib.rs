@@ -4,6 +4,50 @@
 //! [`surf::Client`] whose backend is our own async-h1 + rustls 0.23 client on async-net sockets
 //! (so it runs under async-std, smol or any `block_on`), and supplies async-io's timer and the
 //! clock.
+//!
+//! ## The client
+//!
+//! [`Session::new`] reads the environment and `~/.aws` like botocore; `session.client("s3")`
+//! gives a [`ClientBuilder`] (`region`, `endpoint_url`, `credentials`, `retries`,
+//! `read_timeout`, `connect_timeout`, `proxy`, `hook`, `call_timeout`, …) whose `build` makes a
+//! [`Client`]. A client's methods:
+//!
+//! | method | what |
+//! | --- | --- |
+//! | `call(op, params)` | one operation (`"PutObject"` or `"put_object"`), retried per the retry mode |
+//! | `paginate(op, params, PaginationOptions)` | [`Pages`]: `next_page`, `full_result` |
+//! | `wait(name, params, delay, max_attempts)` | a waiter (`"bucket_exists"`) until success or [`Error::Waiter`] |
+//! | `presign(op, params, expires_in)` | a presigned URL |
+//! | `event_stream(op, &result)` | the events of an event-stream output |
+//! | `generate_db_auth_token(host, port, user, region)` | an RDS IAM token |
+//! | `stubber()`, `with_stubber(&stubber)` | canned answers for tests (botocore's `Stubber`) |
+//!
+//! Everything else a program names — [`Error`], [`Value`], [`params!`], [`RetryMode`],
+//! [`PaginationOptions`], hook [`Event`]/[`Target`], [`AddressingStyle`], [`ServiceError`],
+//! [`Timestamp`], [`HttpSettings`] — is re-exported here, so `sansboto-core` need not be a
+//! dependency.
+//!
+//! ## A first call
+//!
+//! Answered by a stubber here, so it runs anywhere; without `with_stubber` the same call goes
+//! to S3.
+//!
+//! ```
+//! use sansboto_async_std::{params, Error, Session};
+//!
+//! # async_std::task::block_on(async {
+//! let s3 = Session::new()
+//!     .client("s3")
+//!     .region("us-east-1")
+//!     .credentials("AKID", "SECRET", None)
+//!     .build()
+//!     .await?;
+//! let stubber = s3.stubber();
+//! stubber.add_response("ListBuckets", None, params! {"Buckets": vec![params! {"Name": "b"}]})?;
+//! let out = s3.with_stubber(&stubber).call("list_buckets", params! {}).await?;
+//! assert_eq!(out["Buckets"][0]["Name"].as_str(), Some("b"));
+//! # Ok::<(), Error>(()) }).unwrap();
+//! ```
 
 mod client;
 mod conn;
@@ -22,8 +66,7 @@ use std::time::{Duration, Instant, SystemTime};
 use bytes::Bytes;
 use futures_io::{AsyncBufRead, AsyncRead};
 use futures_lite::AsyncReadExt;
-use sansboto_core::body::{Body, FileRange, StreamingBody};
-use sansboto_core::error::{TransportError, TransportErrorKind};
+use sansboto_core::body::FileRange;
 use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
 use sansboto_core::httpchecksum::ResponseChecksumValidator;
 
@@ -31,11 +74,10 @@ pub use client::{
     event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages, Session,
 };
 pub use rewind::{seekable_body, AsyncReadSeek};
-pub use sansboto_core::error::Error;
-pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
-pub use sansboto_core::params;
-pub use sansboto_core::stub::{StubError, StubbedRequest, Stubber};
-pub use sansboto_core::value::Value;
+/// Everything a program needs to make calls, by name (the core's [`api`](sansboto_core::api)
+/// list): `Error`, `Value`, `params!`, `RetryMode`, `PaginationOptions`, hook `Event`/`Target`,
+/// `AddressingStyle`, `ServiceError`, `Timestamp`, `HttpSettings`, `Stubber`, …
+pub use sansboto_core::api::*;
 
 use h1::{H1Client, RequestTarget, StaleConnection};
 
@@ -141,13 +183,17 @@ pub(crate) async fn scan_body(
 #[derive(Clone, Debug)]
 pub struct HttpClient {
     surf: surf::Client,
+    /// The proxies the pool connects through (named in errors).
+    proxy: Option<std::sync::Arc<sansboto_core::http_config::ProxyConfig>>,
 }
 
 impl HttpClient {
     /// A client for `cfg` (reads the CA bundle file, if one is configured).
     pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
+        let proxy = cfg.proxy.clone().map(std::sync::Arc::new);
         Ok(HttpClient {
             surf: surf::Client::with_http_client(H1Client::new(cfg)?),
+            proxy,
         })
     }
 
@@ -402,11 +448,8 @@ fn body_error(e: io::Error) -> TransportError {
     match e.into_inner() {
         Some(inner) => match inner.downcast::<TransportError>() {
             Ok(t) => *t,
-            Err(other) => TransportError {
-                kind,
-                message: format!("reading response body: {other}"),
-                source: Some(other),
-            },
+            Err(other) => TransportError::new(kind, format!("reading response body: {other}"))
+                .with_boxed_source(other),
         },
         None => TransportError::new(kind, "reading response body failed"),
     }

@@ -120,6 +120,10 @@ impl Transport for HttpClient {
     fn now(&self) -> SystemTime {
         crate::now()
     }
+
+    fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
+        self.configured_proxy_for(uri)
+    }
 }
 
 /// A blocking client (see [`sansboto_core::runtime::Client`]): every method returns its result

@@ -3,6 +3,48 @@
 //! The blocking transport: moves the core's `http::Request<Body>` over ureq 3 (pooled HTTP/1.1,
 //! rustls with ring) on the calling thread, with no async runtime anywhere in its dependency
 //! tree, and supplies `std::thread::sleep` and the clock.
+//!
+//! ## The client
+//!
+//! [`Session::new`] reads the environment and `~/.aws` like botocore; `session.client("s3")`
+//! gives a [`ClientBuilder`] (`region`, `endpoint_url`, `credentials`, `retries`,
+//! `read_timeout`, `connect_timeout`, `proxy`, `hook`, `call_timeout`, …) whose `build` makes a
+//! [`Client`]. A client's methods:
+//!
+//! | method | what |
+//! | --- | --- |
+//! | `call(op, params)` | one operation (`"PutObject"` or `"put_object"`), retried per the retry mode |
+//! | `paginate(op, params, PaginationOptions)` | [`Pages`]: `next_page`, `full_result` |
+//! | `wait(name, params, delay, max_attempts)` | a waiter (`"bucket_exists"`) until success or [`Error::Waiter`] |
+//! | `presign(op, params, expires_in)` | a presigned URL |
+//! | `event_stream(op, &result)` | the events of an event-stream output |
+//! | `generate_db_auth_token(host, port, user, region)` | an RDS IAM token |
+//! | `stubber()`, `with_stubber(&stubber)` | canned answers for tests (botocore's `Stubber`) |
+//!
+//! Everything else a program names — [`Error`], [`Value`], [`params!`], [`RetryMode`],
+//! [`PaginationOptions`], hook [`Event`]/[`Target`], [`AddressingStyle`], [`ServiceError`],
+//! [`Timestamp`], [`HttpSettings`] — is re-exported here, so `sansboto-core` need not be a
+//! dependency.
+//!
+//! ## A first call
+//!
+//! Answered by a stubber here, so it runs anywhere; without `with_stubber` the same call goes
+//! to S3.
+//!
+//! ```
+//! use sansboto_blocking::{params, Error, Session};
+//!
+//! let s3 = Session::new()
+//!     .client("s3")
+//!     .region("us-east-1")
+//!     .credentials("AKID", "SECRET", None)
+//!     .build()?;
+//! let stubber = s3.stubber();
+//! stubber.add_response("ListBuckets", None, params! {"Buckets": vec![params! {"Name": "b"}]})?;
+//! let out = s3.with_stubber(&stubber).call("list_buckets", params! {})?;
+//! assert_eq!(out["Buckets"][0]["Name"].as_str(), Some("b"));
+//! # Ok::<(), Error>(())
+//! ```
 
 use std::cell::Cell;
 use std::fs::File;
@@ -12,9 +54,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use sansboto_core::body::{Body, FileRange, StreamingBody};
+use sansboto_core::body::FileRange;
 use sansboto_core::checksum::AwsChunkedFramer;
-use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
 use sansboto_core::httpchecksum::AwsChunkedBody;
 use sansboto_core::httpchecksum::ResponseChecksumValidator;
@@ -29,11 +70,10 @@ pub use client::{
     block_on, event_iter, page_iter, take_body, Client, ClientBuilder, EventStream, Pages, Session,
 };
 pub use rewind::seekable_body;
-pub use sansboto_core::error::Error;
-pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
-pub use sansboto_core::params;
-pub use sansboto_core::stub::{StubError, StubbedRequest, Stubber};
-pub use sansboto_core::value::Value;
+/// Everything a program needs to make calls, by name (the core's [`api`](sansboto_core::api)
+/// list): `Error`, `Value`, `params!`, `RetryMode`, `PaginationOptions`, hook `Event`/`Target`,
+/// `AddressingStyle`, `ServiceError`, `Timestamp`, `HttpSettings`, `Stubber`, …
+pub use sansboto_core::api::*;
 
 /// The source type of a [`StreamingBody`] this transport sends.
 pub type ByteReader = Box<dyn Read + Send + 'static>;
@@ -341,6 +381,12 @@ impl HttpClient {
             self.agent.run(config.build())
         };
         result.map_err(request_error)
+    }
+
+    /// The configured proxy for `uri`, as errors name it.
+    pub(crate) fn configured_proxy_for(&self, uri: &http::Uri) -> Option<String> {
+        let proxies = self.proxies.as_deref()?;
+        Some(proxies.config.proxy_for_uri(uri)?.to_string())
     }
 
     fn proxy_for(&self, uri: &http::Uri) -> Option<&ureq::Proxy> {

@@ -3,6 +3,50 @@
 //! The tokio transport: moves the core's `http::Request<Body>` over a pooled hyper 1 HTTP/1.1
 //! client with rustls (ring), and supplies the runtime's sleep and clock. Sessions and clients
 //! drive the core's state machines on top of [`HttpClient::send`], [`sleep`] and [`now`].
+//!
+//! ## The client
+//!
+//! [`Session::new`] reads the environment and `~/.aws` like botocore; `session.client("s3")`
+//! gives a [`ClientBuilder`] (`region`, `endpoint_url`, `credentials`, `retries`,
+//! `read_timeout`, `connect_timeout`, `proxy`, `hook`, `call_timeout`, …) whose `build` makes a
+//! [`Client`]. A client's methods:
+//!
+//! | method | what |
+//! | --- | --- |
+//! | `call(op, params)` | one operation (`"PutObject"` or `"put_object"`), retried per the retry mode |
+//! | `paginate(op, params, PaginationOptions)` | [`Pages`]: `next_page`, `full_result` |
+//! | `wait(name, params, delay, max_attempts)` | a waiter (`"bucket_exists"`) until success or [`Error::Waiter`] |
+//! | `presign(op, params, expires_in)` | a presigned URL |
+//! | `event_stream(op, &result)` | the events of an event-stream output |
+//! | `generate_db_auth_token(host, port, user, region)` | an RDS IAM token |
+//! | `stubber()`, `with_stubber(&stubber)` | canned answers for tests (botocore's `Stubber`) |
+//!
+//! Everything else a program names — [`Error`], [`Value`], [`params!`], [`RetryMode`],
+//! [`PaginationOptions`], hook [`Event`]/[`Target`], [`AddressingStyle`], [`ServiceError`],
+//! [`Timestamp`], [`HttpSettings`] — is re-exported here, so `sansboto-core` need not be a
+//! dependency.
+//!
+//! ## A first call
+//!
+//! Answered by a stubber here, so it runs anywhere; without `with_stubber` the same call goes
+//! to S3.
+//!
+//! ```
+//! use sansboto_tokio::{params, Error, Session};
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let s3 = Session::new()
+//!     .client("s3")
+//!     .region("us-east-1")
+//!     .credentials("AKID", "SECRET", None)
+//!     .build()
+//!     .await?;
+//! let stubber = s3.stubber();
+//! stubber.add_response("ListBuckets", None, params! {"Buckets": vec![params! {"Name": "b"}]})?;
+//! let out = s3.with_stubber(&stubber).call("list_buckets", params! {}).await?;
+//! assert_eq!(out["Buckets"][0]["Name"].as_str(), Some("b"));
+//! # Ok::<(), Error>(()) }).unwrap();
+//! ```
 
 mod body;
 mod client;
@@ -16,19 +60,16 @@ use http::header::{HeaderValue, PROXY_AUTHORIZATION};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use sansboto_core::body::Body;
-use sansboto_core::error::{TransportError, TransportErrorKind};
 
 pub use body::{file_body, reader_body, stream_body, ByteReader, ByteStream, ResponseBody};
 pub use client::{
     event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages, Session,
 };
 pub use rewind::{seekable_body, AsyncReadSeek};
-pub use sansboto_core::error::Error;
-pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
-pub use sansboto_core::params;
-pub use sansboto_core::stub::{StubError, StubbedRequest, Stubber};
-pub use sansboto_core::value::Value;
+/// Everything a program needs to make calls, by name (the core's [`api`](sansboto_core::api)
+/// list): `Error`, `Value`, `params!`, `RetryMode`, `PaginationOptions`, hook `Event`/`Target`,
+/// `AddressingStyle`, `ServiceError`, `Timestamp`, `HttpSettings`, `Stubber`, …
+pub use sansboto_core::api::*;
 
 use body::RequestBody;
 use connect::{classify, describe, Connector};

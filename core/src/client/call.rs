@@ -131,6 +131,11 @@ impl<'c> CallMachine<'c> {
         }
     }
 
+    /// The call's attempt being (or last) sent, from 1 (what a transport error reports).
+    pub fn attempt(&self) -> u32 {
+        self.attempts.attempt()
+    }
+
     /// Give up with a timeout once `deadline` passes: no attempt starts after it and no backoff
     /// sleeps past it (an attempt in flight is bounded by the transport's read timeout).
     pub fn set_deadline(&mut self, deadline: SystemTime) {
@@ -220,7 +225,7 @@ impl<'c> CallMachine<'c> {
                     return match result {
                         Some(Ok(v)) => Step::Done(v),
                         Some(Err(e)) => Step::Failed(e),
-                        None => Step::Failed(Error::Client("the call already finished".into())),
+                        None => Step::Failed(Error::MachineMisuse("the call already finished")),
                     };
                 }
                 State::Backoff(d) => {
@@ -233,8 +238,8 @@ impl<'c> CallMachine<'c> {
                     return Step::Sleep(left.map_or(d, |left| d.min(left)));
                 }
                 State::InFlight => {
-                    return Step::Failed(Error::Client(
-                        "poll called while a request is in flight".into(),
+                    return Step::Failed(Error::MachineMisuse(
+                        "poll called while a request is in flight",
                     ));
                 }
                 State::Session(mut fetch) => {

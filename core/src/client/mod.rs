@@ -289,11 +289,12 @@ impl ServiceClient {
         let model = customize_model(service, model);
         if config.max_attempts == Some(0) {
             // Total attempts, as botocore's `total_max_attempts`: at least the first.
-            return Err(Error::Client(
-                "Value provided to \"max_attempts\": 0 must be an integer greater than or equal \
-                 to 1."
-                    .into(),
-            ));
+            return Err(Error::Config(crate::config::ConfigError::InvalidValue {
+                setting: "max_attempts",
+                origin: crate::config::SettingSource::Explicit,
+                value: "0".into(),
+                expected: "an integer greater than or equal to 1",
+            }));
         }
         let retry = match config.retry_mode {
             RetryMode::Standard => {
@@ -303,17 +304,20 @@ impl ServiceClient {
                 RetryPolicy::adaptive(&model.metadata.service_id, config.max_attempts, 0.0)
             }
             RetryMode::Legacy => {
+                let retry_json_error = |message: &str| Error::ModelData {
+                    file: "_retry.json".into(),
+                    message: message.into(),
+                };
                 let json = config.legacy_retry_json.as_deref().ok_or_else(|| {
-                    Error::Client("legacy retry mode needs botocore's _retry.json".to_string())
+                    retry_json_error("legacy retry mode needs it and none was loaded")
                 })?;
-                let json = std::str::from_utf8(json)
-                    .map_err(|_| Error::Client("_retry.json is not UTF-8".to_string()))?;
+                let json = std::str::from_utf8(json).map_err(|_| retry_json_error("not UTF-8"))?;
                 let legacy = crate::retry::LegacyRetryConfig::from_retry_json(
                     json,
                     &model.metadata.endpoint_prefix,
                     config.max_attempts,
                 )
-                .map_err(|e| Error::Client(format!("invalid _retry.json: {e}")))?;
+                .map_err(|e| retry_json_error(&e.to_string()))?;
                 RetryPolicy::legacy(legacy)
             }
         };
@@ -322,8 +326,9 @@ impl ServiceClient {
             ua.push(' ');
             ua.push_str(extra);
         }
-        let user_agent = HeaderValue::from_str(&ua)
-            .map_err(|_| Error::Client(format!("user agent {ua:?} is not a valid header value")))?;
+        let user_agent = HeaderValue::from_str(&ua).map_err(|_| Error::InvalidUserAgent {
+            user_agent: ua.clone(),
+        })?;
         let mut hooks = Hooks::new();
         let customize_config = CustomizeConfig {
             region: config.endpoint.region.clone(),
@@ -498,8 +503,7 @@ impl ServiceClient {
                 }
                 e => Error::Hook(e),
             })?;
-        maybe_compress_request(&self.config.compression, &self.model, op, &mut request)
-            .map_err(|e| Error::Client(e.to_string()))?;
+        maybe_compress_request(&self.config.compression, &self.model, op, &mut request)?;
         let checksum = match checksum {
             Some(c) => httpchecksum::apply_request_checksum(&mut request, &c)?,
             None => AppliedChecksum::Unchanged,
@@ -792,7 +796,7 @@ impl ServiceClient {
             input.identity = Some(identity);
             customize::Presigner::presign(&presigner, input)
         })
-        .map_err(|e| Error::Client(e.to_string()))
+        .map_err(Error::from)
     }
 
     /// The call's endpoint, and where S3's region redirect could send the call instead.
@@ -815,10 +819,9 @@ impl ServiceClient {
                     }),
                     None,
                 )),
-                None => Err(Error::Client(format!(
-                    "service {} has no endpoint rules; set an endpoint URL",
-                    self.service
-                ))),
+                None => Err(Error::NoEndpointRules {
+                    service: self.service.clone(),
+                }),
             };
         };
         let mut bound: EndpointParams = bind_params(
@@ -843,10 +846,9 @@ impl ServiceClient {
     /// Resolve bound ruleset parameters (through the client's endpoint cache).
     fn resolve_bound(&self, bound: EndpointParams) -> Result<Arc<ResolvedEndpoint>, Error> {
         let Some(resolver) = &self.resolver else {
-            return Err(Error::Client(format!(
-                "service {} has no endpoint rules",
-                self.service
-            )));
+            return Err(Error::NoEndpointRules {
+                service: self.service.clone(),
+            });
         };
         if let Some(hit) = self.endpoints.get(&bound) {
             return Ok(hit);

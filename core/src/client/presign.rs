@@ -141,16 +141,18 @@ impl ServiceClient {
         rng: &mut dyn RandomSource,
     ) -> Result<String, Error> {
         if self.service != "sts" {
-            return Err(Error::Client(format!(
-                "an EKS token is a presigned STS GetCallerIdentity: use an sts client, not {}",
-                self.service
+            return Err(Error::Customize(customize::CustomizeError::EksToken(
+                format!(
+                    "an EKS token is a presigned STS GetCallerIdentity: use an sts client, not {}",
+                    self.service
+                ),
             )));
         }
         let value = HeaderValue::from_str(cluster).map_err(|_| {
-            Error::Client(format!(
+            Error::Customize(customize::CustomizeError::EksToken(format!(
                 "cluster {cluster:?} cannot be sent as the {} header",
                 customize::eks::CLUSTER_ID_HEADER
-            ))
+            )))
         })?;
         let options = PresignOptions::default().method(Method::GET).header(
             HeaderName::from_static(customize::eks::CLUSTER_ID_HEADER),

@@ -177,31 +177,33 @@ impl ServiceClient {
     ) -> Result<(), Error> {
         check_region_name(region)?;
         let Some(target) = &prepared.redirect else {
-            return Err(Error::Client(format!(
-                "{} cannot be redirected to another region",
-                prepared.operation
-            )));
+            return Err(Error::Redirect {
+                operation: prepared.operation.to_string(),
+                reason: format!("it cannot be redirected to region {region}"),
+            });
         };
         self.bucket_regions.remember(&target.bucket, region);
         let mut params = target.endpoint_params.clone();
         params.insert(REGION_PARAMETER, EndpointValue::from(region));
         let resolved = self.resolve_bound(params)?;
-        let new_url: http::Uri = resolved.endpoint.url.parse().map_err(|e| {
-            Error::Client(format!(
-                "redirect endpoint {:?}: {e}",
-                resolved.endpoint.url
-            ))
-        })?;
+        let redirect_error = |reason: String| Error::Redirect {
+            operation: prepared.operation.to_string(),
+            reason,
+        };
+        let new_url: http::Uri =
+            resolved.endpoint.url.parse().map_err(|e| {
+                redirect_error(format!("endpoint {:?}: {e}", resolved.endpoint.url))
+            })?;
         let Some(authority) = new_url.authority().cloned() else {
-            return Err(Error::Client(format!(
-                "redirect endpoint {:?} has no host",
+            return Err(redirect_error(format!(
+                "endpoint {:?} has no host",
                 resolved.endpoint.url
             )));
         };
         let mut parts = prepared.parts.uri.clone().into_parts();
         parts.authority = Some(authority);
         let uri = http::Uri::from_parts(parts)
-            .map_err(|e| Error::Client(format!("redirected URL: {e}")))?;
+            .map_err(|e| redirect_error(format!("redirected URL: {e}")))?;
         if let Some(host) = crate::auth::canonical::host_for_signing(&uri) {
             if let Ok(value) = http::HeaderValue::from_str(&host) {
                 prepared.parts.headers.insert(http::header::HOST, value);

@@ -47,6 +47,7 @@ pub use unsigned::is_unsigned_operation;
 
 /// What a customization refused, with botocore's wording where botocore has one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CustomizeError {
     /// An S3 bucket name that is neither a valid name nor an access-point/outpost ARN.
     #[error("Invalid bucket name \"{bucket}\": Bucket name must match the regex \"{}\" or be an ARN matching the regex \"{}\"", s3::VALID_BUCKET_PATTERN, s3::VALID_S3_ARN_PATTERN)]
@@ -102,6 +103,10 @@ pub enum CustomizeError {
         /// What could not be computed.
         what: &'static str,
     },
+    /// An EKS token cannot be made as asked (not an STS client, a cluster name that cannot be
+    /// sent as a header).
+    #[error("EKS token: {0}")]
+    EksToken(String),
     /// DSQL auth tokens are for `DbConnect` or `DbConnectAdmin` only.
     #[error("Received {0} for action but expected one of: DbConnect, DbConnectAdmin")]
     InvalidDsqlAction(String),
@@ -125,7 +130,7 @@ pub enum CustomizeError {
 
 impl From<CustomizeError> for HookError {
     fn from(e: CustomizeError) -> Self {
-        HookError::new(e.to_string())
+        HookError::from_source(e)
     }
 }
 

@@ -221,6 +221,7 @@ fn is_s3_accelerate_url(url: &str) -> bool {
 
 /// Why a call's parameters could not be bound.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum BindError {
     /// An `operationContextParams` path did not compile or evaluate.
     #[error("operation context parameter {name}: {reason}")]

@@ -42,6 +42,7 @@ pub struct ShapeId(pub u32);
 ///
 /// Cloneable (a shape's error is kept and handed out again each time it is asked for).
 #[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ModelError {
     /// The JSON does not have botocore's service-2 structure.
     #[error("invalid service model JSON: {0}")]

@@ -1,0 +1,238 @@
+//! HTTP settings that layer: what a caller changes on a client builder, one setting at a time,
+//! over what the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, `AWS_CA_BUNDLE`) and the
+//! profile (`ca_bundle`) give, over the defaults.
+//!
+//! A caller never writes a whole [`HttpConfig`] to change a timeout, so changing one cannot
+//! silently drop the proxy or the CA bundle the environment configured.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::http_config::{HttpConfig, HttpConfigError, ProxyUrl};
+
+/// Changes to a client's HTTP settings; everything not changed comes from the environment and
+/// the profile, then the defaults.
+///
+/// ```
+/// use std::time::Duration;
+/// use sansboto_core::http_settings::HttpSettings;
+///
+/// let settings = HttpSettings::new().read_timeout(Duration::from_secs(5));
+/// let env = |name: &str| (name == "HTTPS_PROXY").then(|| "http://proxy.local:3128".to_string());
+/// let config = settings.resolve(env, None).unwrap();
+/// assert_eq!(config.read_timeout, Duration::from_secs(5));
+/// assert_eq!(config.proxy.unwrap().https.unwrap().host, "proxy.local"); // kept
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct HttpSettings {
+    connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    pool_max_idle: Option<usize>,
+    proxy: Option<ProxyChoice>,
+    ca_bundle: Option<PathBuf>,
+    verify: Option<bool>,
+}
+
+/// A proxy the caller chose instead of the environment's.
+#[derive(Clone, Debug)]
+enum ProxyChoice {
+    /// Connect directly, whatever the environment says.
+    Direct,
+    /// This proxy for `http://` and `https://` (the environment's `NO_PROXY` still applies).
+    Url(String),
+}
+
+impl HttpSettings {
+    /// No changes: the environment's and profile's settings, then the defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Longest wait for a TCP connection (and proxy tunnel) to open (botocore's
+    /// `connect_timeout`).
+    pub fn connect_timeout(mut self, limit: Duration) -> Self {
+        self.connect_timeout = Some(limit);
+        self
+    }
+
+    /// Longest wait for any single read on an open connection (botocore's `read_timeout`).
+    pub fn read_timeout(mut self, limit: Duration) -> Self {
+        self.read_timeout = Some(limit);
+        self
+    }
+
+    /// Idle connections kept per host (botocore's `max_pool_connections`).
+    pub fn pool_max_idle(mut self, connections: usize) -> Self {
+        self.pool_max_idle = Some(connections);
+        self
+    }
+
+    /// Send every request through the proxy at `url` (`[http://][user[:password]@]host[:port]`),
+    /// whatever `HTTPS_PROXY` and `HTTP_PROXY` say; `NO_PROXY` still applies. A URL that cannot
+    /// be used is reported when the client is built.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(ProxyChoice::Url(url.into()));
+        self
+    }
+
+    /// Connect directly, whatever `HTTPS_PROXY` and `HTTP_PROXY` say.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = Some(ProxyChoice::Direct);
+        self
+    }
+
+    /// Trust the certificates of this PEM file instead of the built-in roots (botocore's
+    /// `verify=<path>`), whatever `AWS_CA_BUNDLE` and the profile's `ca_bundle` say.
+    pub fn ca_bundle(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_bundle = Some(path.into());
+        self
+    }
+
+    /// Verify server certificates (botocore's `verify`); `false` accepts any certificate.
+    pub fn verify(mut self, verify: bool) -> Self {
+        self.verify = Some(verify);
+        self
+    }
+
+    /// Every change of `other` over this one's (a later builder call wins).
+    pub fn merge(self, other: HttpSettings) -> Self {
+        HttpSettings {
+            connect_timeout: other.connect_timeout.or(self.connect_timeout),
+            read_timeout: other.read_timeout.or(self.read_timeout),
+            pool_max_idle: other.pool_max_idle.or(self.pool_max_idle),
+            proxy: other.proxy.or(self.proxy),
+            ca_bundle: other.ca_bundle.or(self.ca_bundle),
+            verify: other.verify.or(self.verify),
+        }
+    }
+
+    /// The settings a client uses: these changes over the environment (`lookup` reads a
+    /// variable) and the profile's `ca_bundle`, over the defaults. The environment's CA bundle
+    /// comes before the profile's, as in botocore.
+    pub fn resolve(
+        &self,
+        lookup: impl Fn(&str) -> Option<String>,
+        profile_ca_bundle: Option<PathBuf>,
+    ) -> Result<HttpConfig, HttpConfigError> {
+        let mut config = HttpConfig::from_env_with(lookup)?;
+        if config.ca_bundle.is_none() {
+            config.ca_bundle = profile_ca_bundle;
+        }
+        if let Some(limit) = self.connect_timeout {
+            config.connect_timeout = limit;
+        }
+        if let Some(limit) = self.read_timeout {
+            config.read_timeout = limit;
+        }
+        if let Some(n) = self.pool_max_idle {
+            config.pool_max_idle = n;
+        }
+        match &self.proxy {
+            None => {}
+            Some(ProxyChoice::Direct) => config.proxy = None,
+            Some(ProxyChoice::Url(url)) => {
+                let url = ProxyUrl::parse(url)?;
+                let mut proxy = config.proxy.take().unwrap_or_default();
+                proxy.http = Some(url.clone());
+                proxy.https = Some(url);
+                config.proxy = Some(proxy);
+            }
+        }
+        if let Some(path) = &self.ca_bundle {
+            config.ca_bundle = Some(path.clone());
+        }
+        if let Some(verify) = self.verify {
+            config.verify = verify;
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http_config::DEFAULT_TIMEOUT;
+
+    fn env(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    const ENV: &[(&str, &str)] = &[
+        ("HTTPS_PROXY", "http://envproxy:3128"),
+        ("HTTP_PROXY", "http://plainproxy:8080"),
+        ("NO_PROXY", "internal.example"),
+        ("AWS_CA_BUNDLE", "/env/ca.pem"),
+    ];
+
+    #[test]
+    fn a_timeout_keeps_the_environment_proxy_no_proxy_and_ca_bundle() {
+        let config = HttpSettings::new()
+            .read_timeout(Duration::from_secs(5))
+            .connect_timeout(Duration::from_secs(2))
+            .resolve(env(ENV), Some("/profile/ca.pem".into()))
+            .unwrap();
+        assert_eq!(config.read_timeout, Duration::from_secs(5));
+        assert_eq!(config.connect_timeout, Duration::from_secs(2));
+        let proxy = config.proxy.expect("the environment's proxy");
+        assert_eq!(proxy.https.as_ref().unwrap().host, "envproxy");
+        assert_eq!(proxy.http.as_ref().unwrap().host, "plainproxy");
+        assert!(proxy.proxy_for("https", "internal.example", 443).is_none());
+        assert_eq!(config.ca_bundle, Some(PathBuf::from("/env/ca.pem")));
+        assert!(config.verify);
+    }
+
+    #[test]
+    fn no_changes_is_the_environment_then_the_profile_then_the_defaults() {
+        let config = HttpSettings::new()
+            .resolve(env(&[]), Some("/profile/ca.pem".into()))
+            .unwrap();
+        assert_eq!(config.read_timeout, DEFAULT_TIMEOUT);
+        assert!(config.proxy.is_none());
+        assert_eq!(config.ca_bundle, Some(PathBuf::from("/profile/ca.pem")));
+    }
+
+    #[test]
+    fn each_setter_changes_only_its_setting() {
+        let config = HttpSettings::new()
+            .proxy("http://mine:1")
+            .ca_bundle("/mine.pem")
+            .pool_max_idle(3)
+            .verify(false)
+            .resolve(env(ENV), None)
+            .unwrap();
+        let proxy = config.proxy.expect("the chosen proxy");
+        assert_eq!(proxy.https.as_ref().unwrap().host, "mine");
+        assert_eq!(proxy.http.as_ref().unwrap().host, "mine");
+        assert!(
+            proxy.proxy_for("https", "internal.example", 443).is_none(),
+            "NO_PROXY still applies"
+        );
+        assert_eq!(config.ca_bundle, Some(PathBuf::from("/mine.pem")));
+        assert_eq!(config.pool_max_idle, 3);
+        assert!(!config.verify);
+        assert_eq!(config.read_timeout, DEFAULT_TIMEOUT);
+        let direct = HttpSettings::new()
+            .no_proxy()
+            .resolve(env(ENV), None)
+            .unwrap();
+        assert!(direct.proxy.is_none());
+        assert_eq!(direct.ca_bundle, Some(PathBuf::from("/env/ca.pem")));
+    }
+
+    #[test]
+    fn a_later_change_wins_and_bad_proxies_are_typed_errors() {
+        let merged = HttpSettings::new()
+            .read_timeout(Duration::from_secs(1))
+            .merge(HttpSettings::new().read_timeout(Duration::from_secs(9)));
+        let config = merged.resolve(env(&[]), None).unwrap();
+        assert_eq!(config.read_timeout, Duration::from_secs(9));
+        let bad = HttpSettings::new()
+            .proxy("https://tls-proxy:443")
+            .resolve(env(&[]), None);
+        assert!(matches!(bad, Err(HttpConfigError::InvalidProxy { .. })));
+    }
+}

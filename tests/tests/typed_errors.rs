@@ -1,0 +1,265 @@
+//! Errors a program can match: each failure outside a service answer is its own `Error` variant
+//! (waiters, pagination, model data, configuration files, customizations refused through a
+//! hook), and a transport error names the host, the proxy and the attempts made — on every
+//! runtime, against a local server or a closed port (loopback only).
+
+mod e2e_support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use e2e_support::{blocking_session, core_session, tokio_session, Action, ScriptServer};
+use sansboto_core::config::ConfigError;
+use sansboto_core::customize::CustomizeError;
+use sansboto_core::error::{Error, TransportError, TransportErrorKind};
+use sansboto_core::paginate::{PaginateError, PaginationOptions};
+use sansboto_core::params;
+use sansboto_core::retry::RetryMode;
+use sansboto_core::runtime::RuntimeSession;
+use sansboto_core::session::{Session, SessionInputs};
+use sansboto_core::waiter::WaiterError;
+use sansboto_tests::botocore;
+
+/// A loopback port nothing listens on (bound, then released).
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+fn blocking_s3(endpoint: &str) -> sansboto_blocking::Client {
+    blocking_session(core_session(&[], None, None))
+        .client("s3")
+        .region("us-east-1")
+        .endpoint_url(endpoint)
+        .credentials("AKID", "SECRET", None)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn an_invalid_bucket_name_is_matchable_through_the_hook_that_refused_it() {
+    let server = ScriptServer::start(|_, _| Action::xml(200, ""));
+    let s3 = blocking_s3(&server.url());
+    let err = s3
+        .call("PutObject", params! {"Bucket": "a/b", "Key": "k"})
+        .unwrap_err();
+    match err.customize_error() {
+        Some(CustomizeError::InvalidBucketName { bucket }) => assert_eq!(bucket, "a/b"),
+        other => panic!("{other:?} from {err:?}"),
+    }
+    let Error::Hook(hook) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(hook.downcast_ref::<CustomizeError>().is_some());
+    assert!(server.seen().is_empty(), "refused before sending");
+    // botocore refuses the same call with the same words.
+    let reference = botocore::run(
+        r#"
+client = session.create_client("s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:9",
+    aws_access_key_id="AKID", aws_secret_access_key="SECRET")
+try:
+    client.put_object(Bucket="a/b", Key="k")
+    emit({"error": None})
+except Exception as e:
+    emit({"error": type(e).__name__, "message": str(e)})
+"#,
+        &[],
+    );
+    assert_eq!(reference["error"], "ParamValidationError", "{reference}");
+    let message = reference["message"].as_str().unwrap();
+    assert!(
+        message.contains(&hook.message),
+        "botocore: {message}\nsansboto: {}",
+        hook.message
+    );
+}
+
+#[test]
+fn waiter_and_pagination_failures_are_their_own_variants() {
+    // HeadBucket answers 404 every time: `bucket_exists` retries on 404 until attempts run out.
+    let server = ScriptServer::start(|_, _| Action::xml(404, ""));
+    let s3 = blocking_s3(&server.url());
+    match s3.wait(
+        "bucket_exists",
+        params! {"Bucket": "b"},
+        Some(Duration::ZERO),
+        Some(2),
+    ) {
+        Err(Error::Waiter(WaiterError::Failed { waiter, reason, .. })) => {
+            assert_eq!(waiter, "BucketExists");
+            assert!(reason.contains("Max attempts exceeded"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.seen().len(), 2, "one HeadBucket per attempt");
+    match s3.wait("no_such_waiter", params! {}, None, None) {
+        Err(Error::Waiter(WaiterError::Unknown { name, .. })) => {
+            assert_eq!(name, "no_such_waiter")
+        }
+        other => panic!("{other:?}"),
+    }
+    match s3.paginate("PutObject", params! {}, PaginationOptions::default()) {
+        Err(Error::Paginate(PaginateError::NotPaginated(op))) => assert_eq!(op, "PutObject"),
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("PutObject paginated"),
+    }
+    let options = PaginationOptions {
+        starting_token: Some("not a token".into()),
+        ..Default::default()
+    };
+    match s3.paginate("ListObjectsV2", params! {"Bucket": "b"}, options) {
+        Err(Error::Paginate(PaginateError::InvalidStartingToken { token, .. })) => {
+            assert_eq!(token, "not a token")
+        }
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("a bad starting token was accepted"),
+    }
+    assert_eq!(
+        server.seen().len(),
+        2,
+        "nothing sent for refused pagination"
+    );
+}
+
+#[test]
+fn a_result_without_an_event_stream_says_so() {
+    let s3 = blocking_s3("http://127.0.0.1:9");
+    match s3.event_stream("GetObject", &params! {}) {
+        Err(Error::NoEventStream { operation, .. }) => assert_eq!(operation, "GetObject"),
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("GetObject has no event stream"),
+    }
+    match s3.event_stream("SelectObjectContent", &params! {}) {
+        Err(Error::NoEventStream { operation, reason }) => {
+            assert_eq!(operation, "SelectObjectContent");
+            assert!(reason.contains("Payload"), "{reason}");
+        }
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("an empty result has no event stream"),
+    }
+}
+
+#[test]
+fn a_bad_shared_file_is_a_config_file_error_reported_by_every_client() {
+    let inputs = SessionInputs {
+        config_file: Some(b"region = us-east-1\n".to_vec()),
+        ..Default::default()
+    };
+    let made = Session::new(inputs, Arc::new(sansboto_models::Loader::new()));
+    let Err(Error::ConfigFile { file, source }) = &made else {
+        panic!("{:?}", made.as_ref().err())
+    };
+    assert_eq!(*file, "shared config file");
+    assert!(
+        matches!(source, ConfigError::MissingSectionHeader { line: 1 }),
+        "{source:?}"
+    );
+    let session = RuntimeSession::<sansboto_blocking::HttpClient>::from_core(made.map(Arc::new));
+    for service in ["s3", "dynamodb"] {
+        match session.client(service).build() {
+            Err(Error::Session(cause)) => {
+                assert!(matches!(*cause, Error::ConfigFile { .. }), "{cause:?}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_service_without_data_is_a_model_data_error() {
+    let session = blocking_session(core_session(&[], None, None));
+    match session
+        .client("no-such-service")
+        .region("us-east-1")
+        .build()
+    {
+        Err(Error::ModelData { file, .. }) => assert!(file.contains("no-such-service"), "{file}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The transport error of `err`, or a panic naming what it was.
+fn transport(err: &Error) -> &TransportError {
+    err.transport_error()
+        .unwrap_or_else(|| panic!("not a transport error: {err:?}"))
+}
+
+/// A refused connection to `127.0.0.1:port`, after two attempts, named as such.
+fn assert_refused_at(err: &Error, host: &str, proxy: Option<&str>) {
+    let t = transport(err);
+    assert_eq!(t.kind, TransportErrorKind::Connect, "{err}");
+    assert_eq!(t.host.as_deref(), Some(host), "{err}");
+    assert_eq!(t.proxy.as_deref(), proxy, "{err}");
+    assert_eq!(t.attempts, 2, "{err}");
+    let text = err.to_string();
+    assert!(text.contains(host) && text.contains("2 attempts"), "{text}");
+    if let Some(proxy) = proxy {
+        assert!(text.contains(&format!("via proxy {proxy}")), "{text}");
+    }
+}
+
+/// DynamoDB at `endpoint` on every runtime, with `env` in the session; each runtime's error.
+fn list_tables_on_every_runtime(endpoint: &str, env: &[(&str, &str)]) -> Vec<Error> {
+    let mut errors = Vec::new();
+    let blocking = blocking_session(core_session(env, None, None))
+        .client("dynamodb")
+        .region("us-east-1")
+        .endpoint_url(endpoint)
+        .credentials("AKID", "SECRET", None)
+        .retries(RetryMode::Standard, Some(2))
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    errors.push(blocking.call("ListTables", params! {}).unwrap_err());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    errors.push(rt.block_on(async {
+        let ddb = tokio_session(core_session(env, None, None))
+            .client("dynamodb")
+            .region("us-east-1")
+            .endpoint_url(endpoint)
+            .credentials("AKID", "SECRET", None)
+            .retries(RetryMode::Standard, Some(2))
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .await
+            .unwrap();
+        ddb.call("ListTables", params! {}).await.unwrap_err()
+    }));
+    errors.push(async_std::task::block_on(async {
+        let ddb = RuntimeSession::<sansboto_async_std::HttpClient>::from_core(Ok(core_session(
+            env, None, None,
+        )))
+        .client("dynamodb")
+        .region("us-east-1")
+        .endpoint_url(endpoint)
+        .credentials("AKID", "SECRET", None)
+        .retries(RetryMode::Standard, Some(2))
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .await
+        .unwrap();
+        ddb.call("ListTables", params! {}).await.unwrap_err()
+    }));
+    errors
+}
+
+#[test]
+fn a_transport_error_names_the_host_and_the_attempts_on_every_runtime() {
+    let port = closed_port();
+    let host = format!("127.0.0.1:{port}");
+    for err in list_tables_on_every_runtime(&format!("http://{host}"), &[]) {
+        assert_refused_at(&err, &host, None);
+    }
+}
+
+#[test]
+fn a_transport_error_names_the_proxy_it_went_through_on_every_runtime() {
+    let proxy = format!("http://127.0.0.1:{}", closed_port());
+    let env = [("HTTP_PROXY", proxy.as_str())];
+    for err in list_tables_on_every_runtime("http://dynamodb.example.test", &env) {
+        assert_refused_at(&err, "dynamodb.example.test", Some(&proxy));
+    }
+}
