@@ -32,6 +32,8 @@ pub mod serialize;
 pub mod session;
 pub mod stub;
 pub mod time;
+pub mod trace;
+pub mod transfer;
 pub mod validate;
 pub mod value;
 pub mod waiter;

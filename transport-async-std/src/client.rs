@@ -54,6 +54,10 @@ impl Transport for HttpClient {
         body.expect_checksum(validator)
     }
 
+    fn watch_transfer(body: &mut ResponseBody, watch: sansboto_core::transfer::TransferWatch) {
+        body.watch_transfer(watch)
+    }
+
     async fn sleep(&self, duration: Duration) {
         crate::sleep(duration).await
     }
