@@ -388,8 +388,8 @@ pub fn request(request: &http::Request<Body>, exchange: Exchange) {
             tracing::debug!(
                 method = %request.method(),
                 url = %redact_url(&request.uri().to_string()),
-                headers = %Headers(request.headers()),
                 body = %describe_request_body(request.body(), exchange),
+                headers = %Headers(request.headers()),
                 "sending request",
             );
         }
