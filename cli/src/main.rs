@@ -5,11 +5,11 @@
 //! it. Paginated operations are followed to one aggregated result, as `aws` does.
 
 mod args;
+mod debug;
 mod help;
 mod outfile;
 mod output;
 mod params;
-mod transport;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -30,8 +30,9 @@ use sansboto_core::time::Timestamp;
 use sansboto_core::value::Value;
 
 use args::{CallOptions, Command, GlobalOptions, Invocation};
+use debug::debug_event;
 use output::Failure;
-use transport::{debug_log, CliTransport};
+use sansboto_blocking::HttpClient;
 
 fn main() {
     // Last resort: an internal bug prints one line and exits 255, never a backtrace.
@@ -63,12 +64,12 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
     let invocation = args::parse(argv).map_err(|e| Failure::Usage(e.0))?;
     let Invocation { global, command } = invocation;
     if global.debug {
-        transport::enable_debug();
+        debug::enable();
     }
     if command == Command::Version {
         return output::print_stdout(concat!("sansboto ", env!("CARGO_PKG_VERSION")));
     }
-    let session: RuntimeSession<CliTransport> =
+    let session: RuntimeSession<HttpClient> =
         RuntimeSession::from_core(sansboto_models::host::core_session(global.profile.clone()));
     let core = session.core()?.clone();
     match command {
@@ -151,7 +152,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
                 params.as_deref(),
             )?;
             let client = build_client(&session, &global, &service)?;
-            debug_log(format!("waiter {} on {}", config.name, config.operation));
+            debug_event!("waiter {} on {}", config.name, config.operation);
             client
                 .wait(
                     &name,
@@ -212,16 +213,16 @@ fn client_options(global: &GlobalOptions) -> ClientOptions {
 }
 
 fn build_client(
-    session: &RuntimeSession<CliTransport>,
+    session: &RuntimeSession<HttpClient>,
     global: &GlobalOptions,
     service: &str,
-) -> Result<Client<CliTransport>, Failure> {
+) -> Result<Client<HttpClient>, Failure> {
     let client = session
         .client(service)
         .options(client_options(global))
         .build()?;
     let config = client.core().config();
-    debug_log(format!(
+    debug_event!(
         "client {service}: region {}, endpoint URL {}, retry mode {:?}",
         config.endpoint.region.as_deref().unwrap_or("(none)"),
         config
@@ -230,12 +231,12 @@ fn build_client(
             .as_deref()
             .unwrap_or("(from rules)"),
         config.retry_mode
-    ));
+    );
     Ok(client)
 }
 
 fn call(
-    session: &RuntimeSession<CliTransport>,
+    session: &RuntimeSession<HttpClient>,
     core: &Arc<Session>,
     global: &GlobalOptions,
     service: &str,
@@ -312,7 +313,7 @@ fn dry_run(
         // The same chain a real call resolves (environment, profile, SSO, IMDS, …).
         let http_config = sansboto_blocking::http_config_from_env()
             .map_err(|e| Failure::client("ClientError", e.to_string()))?;
-        let transport = CliTransport::connect(&http_config).map_err(Error::from)?;
+        let transport = HttpClient::connect(&http_config).map_err(Error::from)?;
         let mut resolve = core.credential_source(None).resolve();
         match sansboto_blocking::block_on(drive_credentials(&mut resolve, &transport)) {
             Ok(c) => Some(c),

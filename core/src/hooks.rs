@@ -58,6 +58,13 @@ impl<'a> CallInfo<'a> {
         }
     }
 
+    /// The number (from 1) of the attempt this hook runs in: set for `BeforeSend` and the
+    /// response events (`BeforeParse`, `AfterCall`, `OnError`) of a sent call; `None` before the
+    /// first attempt (parameter building, `BeforeCall`), for presigning and for stubbed calls.
+    pub fn attempt(&self) -> Option<u32> {
+        self.context?.get::<Attempt>().map(|a| a.0)
+    }
+
     /// The same call with a shared context.
     pub fn with_context(self, context: &'a CallContext) -> Self {
         CallInfo {
@@ -66,6 +73,11 @@ impl<'a> CallInfo<'a> {
         }
     }
 }
+
+/// The attempt a call is on, kept in its [`CallContext`] by the call before each attempt (read
+/// it with [`CallInfo::attempt`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attempt(pub u32);
 
 /// The credentials and clock reading a call signs with, left in its [`CallContext`] for
 /// customizations that presign a request of their own (RDS `PreSignedUrl`, EC2 `CopySnapshot`).

@@ -41,6 +41,8 @@ pub mod serialize;
 pub mod session;
 pub mod stub;
 pub mod time;
+pub mod trace;
+pub mod transfer_rate;
 pub mod validate;
 pub mod value;
 mod value_serializer;

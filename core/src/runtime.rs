@@ -38,6 +38,8 @@ use crate::parse::{parse_event, parse_initial_response};
 use crate::retry::RetryMode;
 use crate::session::{ClientOptions, Session};
 use crate::stub::Stubber;
+use crate::trace::{self, Exchange};
+use crate::transfer_rate::{MinTransferRate, TransferWatch};
 use crate::value::Map;
 use crate::value::Value;
 use crate::waiter::{WaitStep, Waiter};
@@ -90,6 +92,10 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
         body: &StreamingBody,
         sink: &mut (dyn FnMut(&[u8]) + Send),
     ) -> impl Future<Output = Result<(), TransportError>> + Send;
+    /// Make every way of reading `body` report each piece to `watch` with this transport's
+    /// clock ([`TransferWatch::record`]), and fail the read with the error it returns (a
+    /// streamed body slower than the client's minimum transfer rate).
+    fn watch_transfer(body: &mut Self::ResponseBody, watch: TransferWatch);
     /// Wait.
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
     /// `future`'s output, or `None` when `limit` passes first.
@@ -168,6 +174,7 @@ impl<T: Transport> RuntimeSession<T> {
             credentials: None,
             http: HttpSettings::new(),
             hooks: Vec::new(),
+            min_transfer_rate: None,
         }
     }
 }
@@ -180,6 +187,7 @@ pub struct ClientBuilder<T> {
     credentials: Option<Credentials>,
     http: HttpSettings,
     hooks: Vec<HookRegistration>,
+    min_transfer_rate: Option<MinTransferRate>,
 }
 
 type HookRegistration = Box<dyn FnOnce(&mut Hooks) + Send>;
@@ -355,6 +363,22 @@ impl<T: Transport> ClientBuilder<T> {
         self
     }
 
+    /// The slowest a response body may arrive, streamed or not (checked as it is read: a body
+    /// slower than `rate` over a window fails with a timeout [`TransportError`]). Off by
+    /// default, as in botocore; a server that sends nothing is stopped by the read timeout.
+    ///
+    /// ```no_run
+    /// # fn demo<T: sansboto_core::runtime::Transport>(b: sansboto_core::runtime::ClientBuilder<T>) {
+    /// use std::time::Duration;
+    /// use sansboto_core::transfer_rate::MinTransferRate;
+    /// let b = b.min_transfer_rate(MinTransferRate::new(1024, Duration::from_secs(10)));
+    /// # }
+    /// ```
+    pub fn min_transfer_rate(mut self, rate: MinTransferRate) -> Self {
+        self.min_transfer_rate = Some(rate);
+        self
+    }
+
     /// Set every client option at once.
     pub fn options(mut self, options: ClientOptions) -> Self {
         self.options = options;
@@ -387,6 +411,7 @@ impl<T: Transport> ClientBuilder<T> {
             explicit_credentials,
             session,
             call_timeout: self.options.call_timeout,
+            min_transfer_rate: self.min_transfer_rate,
             stubber: None,
         })
     }
@@ -403,6 +428,8 @@ pub struct Client<T> {
     explicit_credentials: Option<Credentials>,
     session: Arc<Session>,
     call_timeout: Option<Duration>,
+    /// The slowest a response body may arrive.
+    min_transfer_rate: Option<MinTransferRate>,
     /// When set, calls are answered from here and never sent.
     stubber: Option<Stubber>,
 }
@@ -416,6 +443,7 @@ impl<T: Clone> Clone for Client<T> {
             explicit_credentials: self.explicit_credentials.clone(),
             session: self.session.clone(),
             call_timeout: self.call_timeout,
+            min_transfer_rate: self.min_transfer_rate,
             stubber: self.stubber.clone(),
         }
     }
@@ -693,6 +721,18 @@ impl<T: Transport> Client<T> {
     }
 
     async fn call_once(&self, operation: &str, params: Value) -> Result<Value, Error> {
+        let region = self.core.config().endpoint.region.as_deref();
+        let span = trace::call_span(self.core.service(), operation, region);
+        span.instrument(self.call_in_span(operation, params, &span))
+            .await
+    }
+
+    async fn call_in_span(
+        &self,
+        operation: &str,
+        params: Value,
+        span: &trace::Span,
+    ) -> Result<Value, Error> {
         if let Some(stubber) = &self.stubber {
             let identity = match &self.explicit_credentials {
                 Some(c) if self.credentials.is_some() => CallIdentity::Credentials(c.clone()),
@@ -715,10 +755,11 @@ impl<T: Transport> Client<T> {
             self.session.random(),
             self.transport.now(),
         )?;
+        span.record_endpoint(machine.endpoint());
         if let Some(limit) = self.call_timeout {
             machine.set_deadline(self.transport.now() + limit);
         }
-        match drive_call(&mut machine, &self.transport).await {
+        match drive_call_within(&mut machine, &self.transport, self.min_transfer_rate).await {
             Err(Error::NoCredentials(_)) if missing.is_some() => {
                 Err(Error::NoCredentials(missing.unwrap_or_default()))
             }
@@ -937,25 +978,46 @@ enum BodyPlan {
 async fn exchange<T: Transport>(
     transport: &T,
     request: http::Request<Body>,
+    kind: Exchange,
+    limits: BodyLimits,
     plan: impl FnOnce(&http::response::Parts) -> BodyPlan + Send,
 ) -> Result<http::Response<Body>, TransportError> {
     let limit = request.extensions().get::<RequestTimeout>().map(|t| t.0);
+    trace::request(&request, kind);
     let work = async move {
         let response = transport.send(request).await?;
         let (parts, mut body) = response.into_parts();
+        trace::response_head(&parts);
         let body = match plan(&parts) {
             BodyPlan::Stream(validator) => {
                 if let Some(validator) = validator {
                     T::expect_checksum(&mut body, *validator);
                 }
+                if let Some(rate) = limits.rate {
+                    // Read later, by the caller: the call's deadline no longer applies.
+                    T::watch_transfer(
+                        &mut body,
+                        TransferWatch::new(Some(rate), None, transport.now()),
+                    );
+                }
                 let len = T::body_len(&body);
+                trace::response_streamed(len);
                 Body::Stream(StreamingBody::new(body, len))
             }
-            BodyPlan::Read => Body::from(transport.read_body(body).await?),
+            BodyPlan::Read => {
+                let watch = TransferWatch::new(limits.rate, limits.deadline, transport.now());
+                let bytes = if watch.is_active() {
+                    read_watched(transport, body, watch).await?
+                } else {
+                    transport.read_body(body).await?
+                };
+                trace::response_body(&bytes, kind);
+                Body::from(bytes)
+            }
         };
         Ok(http::Response::from_parts(parts, body))
     };
-    match limit {
+    let outcome = match limit {
         Some(limit) => transport.timeout(limit, work).await.unwrap_or_else(|| {
             Err(TransportError::new(
                 TransportErrorKind::Timeout,
@@ -963,6 +1025,46 @@ async fn exchange<T: Transport>(
             ))
         }),
         None => work.await,
+    };
+    if let Err(e) = &outcome {
+        trace::transport_failed(e);
+    }
+    outcome
+}
+
+/// How slowly a response body may arrive.
+#[derive(Clone, Copy, Default)]
+struct BodyLimits {
+    rate: Option<MinTransferRate>,
+    /// The call's deadline, for a body read whole.
+    deadline: Option<SystemTime>,
+}
+
+/// Read a whole body piece by piece, each read bounded by the time left before the deadline
+/// and every piece reported to `watch` (on the blocking transport, whose reads cannot be
+/// interrupted, the deadline is enforced as pieces arrive).
+async fn read_watched<T: Transport>(
+    transport: &T,
+    mut body: T::ResponseBody,
+    mut watch: TransferWatch,
+) -> Result<Bytes, TransportError> {
+    let mut all = bytes::BytesMut::new();
+    loop {
+        let next = transport.read_chunk(&mut body);
+        let chunk = match watch.time_left(transport.now()) {
+            Some(left) => match transport.timeout(left, next).await {
+                Some(chunk) => chunk?,
+                None => return Err(watch.expired(left)),
+            },
+            None => next.await?,
+        };
+        match chunk {
+            Some(piece) => {
+                watch.record(piece.len(), transport.now())?;
+                all.extend_from_slice(&piece);
+            }
+            None => return Ok(all.freeze()),
+        }
     }
 }
 
@@ -971,6 +1073,19 @@ pub async fn drive_call<T: Transport>(
     machine: &mut CallMachine<'_>,
     transport: &T,
 ) -> Result<Value, Error> {
+    drive_call_within(machine, transport, None).await
+}
+
+/// [`drive_call`], failing a response body that arrives slower than `rate`, or (read whole)
+/// after the call's deadline.
+pub async fn drive_call_within<T: Transport>(
+    machine: &mut CallMachine<'_>,
+    transport: &T,
+    rate: Option<MinTransferRate>,
+) -> Result<Value, Error> {
+    let call_span = trace::current();
+    // The nested call in flight (discovery, S3 Express session, redirect probe) and its span.
+    let mut nested: Option<(&'static str, trace::Span)> = None;
     // Where the last request went, so a transport error can say so.
     let mut last_uri = None;
     loop {
@@ -984,6 +1099,31 @@ pub async fn drive_call<T: Transport>(
         match machine.poll(transport.now()) {
             Step::Send(request) => {
                 last_uri = Some(request.uri().clone());
+                let parent = match machine.nested_call() {
+                    Some((purpose, operation)) => match &nested {
+                        Some((current, span)) if *current == purpose => span.clone(),
+                        _ => {
+                            let span = trace::nested_call_span(
+                                &call_span,
+                                purpose,
+                                operation,
+                                machine.endpoint(),
+                            );
+                            nested = Some((purpose, span.clone()));
+                            span
+                        }
+                    },
+                    None => {
+                        nested = None;
+                        call_span.clone()
+                    }
+                };
+                let attempt = trace::attempt_span(&parent, machine.attempt());
+                let limits = BodyLimits {
+                    rate,
+                    deadline: machine.deadline(),
+                };
+                let started = transport.now();
                 let (client, operation) = (machine.client(), machine.operation());
                 let checksums = machine.response_checksums();
                 let plan = move |parts: &http::response::Parts| {
@@ -997,8 +1137,13 @@ pub async fn drive_call<T: Transport>(
                         },
                     ))
                 };
-                let response = exchange(transport, request, plan).await;
-                machine.handle_response(response, transport.now());
+                let response = attempt
+                    .instrument(exchange(transport, request, Exchange::Call, limits, plan))
+                    .await;
+                let now = transport.now();
+                let status = response.as_ref().ok().map(|r| r.status().as_u16());
+                attempt.record_attempt(status, now.duration_since(started).unwrap_or_default());
+                attempt.in_scope(|| machine.handle_response(response, now));
             }
             Step::Sleep(d) => transport.sleep(d).await,
             Step::Done(v) => return Ok(v),
@@ -1025,7 +1170,7 @@ fn locate<T: Transport>(
     machine: &CallMachine<'_>,
     transport: &T,
 ) -> TransportError {
-    let e = e.after_attempts(machine.attempt());
+    let e = e.after_attempts(machine.attempts_made());
     match uri.and_then(|u| Some((u, u.authority()?))) {
         Some((uri, authority)) => e.at(authority.as_str(), transport.proxy_for(uri)),
         None => e,
@@ -1040,20 +1185,29 @@ pub async fn drive_credentials<T: Transport>(
     loop {
         match machine.poll(transport.now()) {
             Step::Send(request) => {
-                let response = exchange(transport, request, |_| BodyPlan::Read)
-                    .await
-                    .map(|r| {
-                        r.map(|b| b.as_bytes().map(Bytes::copy_from_slice).unwrap_or_default())
-                    });
+                let limits = BodyLimits::default();
+                let response = exchange(transport, request, Exchange::Credentials, limits, |_| {
+                    BodyPlan::Read
+                })
+                .await
+                .map(|r| r.map(|b| b.as_bytes().map(Bytes::copy_from_slice).unwrap_or_default()));
                 machine.handle_response(response);
             }
-            Step::ReadFile(path) => machine.handle_file(transport.read_file(path).await),
+            Step::ReadFile(path) => {
+                trace::credentials_io("read file", &path.display().to_string());
+                machine.handle_file(transport.read_file(path).await)
+            }
             Step::WriteFile(path, contents) => {
+                trace::credentials_io("write file", &path.display().to_string());
                 machine.handle_written(transport.write_file(path, contents).await)
             }
             Step::RunProcess(command) => {
                 let output = match split_command_line(&command).filter(|w| !w.is_empty()) {
-                    Some(argv) => transport.run_process(argv).await,
+                    Some(argv) => {
+                        let program = argv.first().map(String::as_str).unwrap_or_default();
+                        trace::credentials_io("run process", program);
+                        transport.run_process(argv).await
+                    }
                     None => Err(std::io::Error::new(
                         std::io::ErrorKind::InvalidInput,
                         "unparsable command line",

@@ -97,8 +97,9 @@ pub struct ClientOptions {
     pub account_id_endpoint_mode: Option<String>,
 }
 
-/// What a session was made from.
-#[derive(Clone, Debug, Default)]
+/// What a session was made from. Its `Debug` shows the names of the environment variables and
+/// the files' sizes, never a value: they hold secret keys and session tokens.
+#[derive(Clone, Default)]
 pub struct SessionInputs {
     /// The environment variables (a snapshot).
     pub env: HashMap<String, String>,
@@ -111,6 +112,21 @@ pub struct SessionInputs {
     /// Seed for the session's random sources (retry jitter, idempotency tokens, IMDS jitter);
     /// transports seed it from the operating system, tests with a constant.
     pub random_seed: u64,
+}
+
+impl std::fmt::Debug for SessionInputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut names: Vec<&str> = self.env.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        let file = |bytes: &Option<Vec<u8>>| bytes.as_ref().map(|b| format!("<{} bytes>", b.len()));
+        f.debug_struct("SessionInputs")
+            .field("env", &names)
+            .field("config_file", &file(&self.config_file))
+            .field("credentials_file", &file(&self.credentials_file))
+            .field("profile", &self.profile)
+            .field("random_seed", &self.random_seed)
+            .finish()
+    }
 }
 
 /// A per-session cache keyed by (service, API version).
@@ -300,6 +316,7 @@ impl Session {
             .map_err(|message| model_data(&format!("the {service} service model"), message))?;
         // Clients of this model share botocore's model customizations, made once here.
         let model = crate::client::customize_model(service, ServiceModel::from_shared(bytes)?);
+        crate::trace::model_loaded(service, api_version);
         self.models
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -599,5 +616,41 @@ impl ApiCaller for SessionApiCaller {
                     status: None,
                 },
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_inputs_debug_shows_names_not_values() {
+        let inputs = SessionInputs {
+            env: HashMap::from([
+                (
+                    "AWS_SECRET_ACCESS_KEY".to_string(),
+                    "envS3cretValue".to_string(),
+                ),
+                ("AWS_SESSION_TOKEN".to_string(), "envT0kenValue".to_string()),
+            ]),
+            config_file: Some(b"[default]\nregion = us-east-1\n".to_vec()),
+            credentials_file: Some(
+                b"[default]\naws_secret_access_key = fileS3cretValue\n".to_vec(),
+            ),
+            profile: Some("dev".into()),
+            random_seed: 7,
+        };
+        let shown = format!("{inputs:?} {inputs:#?}");
+        for secret in [
+            "envS3cretValue",
+            "envT0kenValue",
+            "fileS3cretValue",
+            "us-east-1",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("AWS_SECRET_ACCESS_KEY"), "{shown}");
+        assert!(shown.contains("bytes>"), "{shown}");
+        assert!(shown.contains("dev"), "{shown}");
     }
 }

@@ -62,6 +62,10 @@ impl Transport for HttpClient {
         crate::scan_body(body, sink).await
     }
 
+    fn watch_transfer(body: &mut ResponseBody, watch: sansboto_core::transfer_rate::TransferWatch) {
+        body.watch_transfer(watch)
+    }
+
     async fn sleep(&self, duration: Duration) {
         crate::sleep(duration).await
     }

@@ -69,6 +69,7 @@ use futures_lite::AsyncReadExt;
 use sansboto_core::body::FileRange;
 use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
 use sansboto_core::httpchecksum::ResponseChecksumValidator;
+use sansboto_core::transfer_rate::TransferWatch;
 
 pub use client::{
     event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages, Session,
@@ -365,6 +366,8 @@ fn from_http_types(
             len,
             checksum: None,
             hashed_ahead: 0,
+            watch: None,
+            stalled: None,
         })
         .map_err(bad)
 }
@@ -469,6 +472,11 @@ pub struct ResponseBody {
     /// Bytes at the front of the inner buffer already fed to `checksum` by `poll_fill_buf`
     /// but not consumed yet.
     hashed_ahead: usize,
+    /// Fails the read once the body arrives too slowly (see [`Self::watch_transfer`]).
+    watch: Option<TransferWatch>,
+    /// What `watch` said when bytes were consumed through `AsyncBufRead` (which cannot fail
+    /// there): the next read returns it.
+    stalled: Option<TransportError>,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -489,6 +497,12 @@ impl ResponseBody {
     /// reaches the end of the body.
     pub fn expect_checksum(&mut self, validator: ResponseChecksumValidator) {
         self.checksum = Some(validator);
+    }
+
+    /// Report every piece read to `watch`, failing the read it rejects (a body slower than
+    /// the client's minimum transfer rate).
+    pub fn watch_transfer(&mut self, watch: TransferWatch) {
+        self.watch = Some(watch);
     }
 
     /// Read the whole body.
@@ -530,6 +544,9 @@ impl ResponseBody {
         }
         let chunk = Bytes::copy_from_slice(buf);
         body.consume(chunk.len());
+        if let Some(watch) = &mut self.watch {
+            watch.record(chunk.len(), now())?;
+        }
         if let Some(checksum) = &mut self.checksum {
             checksum.update(&chunk[self.hashed_ahead.min(chunk.len())..]);
         }
@@ -553,7 +570,7 @@ impl AsyncRead for ResponseBody {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        if this.checksum.is_none() {
+        if this.checksum.is_none() && this.watch.is_none() {
             return Pin::new(&mut this.body).poll_read(cx, buf);
         }
         // Through the buffered path, so bytes hashed ahead by `poll_fill_buf` are not hashed twice.
@@ -568,6 +585,9 @@ impl AsyncRead for ResponseBody {
 impl AsyncBufRead for ResponseBody {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
         let this = self.get_mut();
+        if let Some(e) = this.stalled.take() {
+            return Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, e)));
+        }
         let buf = ready!(Pin::new(&mut this.body).poll_fill_buf(cx))?;
         if buf.is_empty() {
             if let Some(checksum) = this.checksum.take() {
@@ -587,7 +607,12 @@ impl AsyncBufRead for ResponseBody {
     fn consume(self: Pin<&mut Self>, amt: usize) {
         let this = self.get_mut();
         this.hashed_ahead = this.hashed_ahead.saturating_sub(amt);
-        Pin::new(&mut this.body).consume(amt)
+        Pin::new(&mut this.body).consume(amt);
+        if let Some(watch) = &mut this.watch {
+            if let Err(e) = watch.record(amt, now()) {
+                this.stalled = Some(e);
+            }
+        }
     }
 }
 

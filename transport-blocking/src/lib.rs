@@ -60,6 +60,7 @@ use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
 use sansboto_core::httpchecksum::AwsChunkedBody;
 use sansboto_core::httpchecksum::ResponseChecksumValidator;
 use sansboto_core::machine::RequestTimeout;
+use sansboto_core::transfer_rate::TransferWatch;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::ProxyProtocol;
 
@@ -331,6 +332,7 @@ impl HttpClient {
             check: BodyLengthCheck::new(expected),
             done: false,
             checksum: None,
+            watch: None,
         };
         Ok(http::Response::from_parts(parts, body))
     }
@@ -544,6 +546,8 @@ pub struct ResponseBody {
     /// The response checksum to check the bytes against at the end (see
     /// [`sansboto_core::runtime::Transport::expect_checksum`]).
     checksum: Option<ResponseChecksumValidator>,
+    /// Fails the read once the body arrives too slowly (see [`Self::watch_transfer`]).
+    watch: Option<TransferWatch>,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -561,6 +565,12 @@ impl ResponseBody {
     /// The declared length, when the response had a `Content-Length`.
     pub fn content_length(&self) -> Option<u64> {
         self.check.expected()
+    }
+
+    /// Report every piece read to `watch`, failing the read it rejects (a body slower than
+    /// the client's minimum transfer rate).
+    pub fn watch_transfer(&mut self, watch: TransferWatch) {
+        self.watch = Some(watch);
     }
 
     /// Check the body against `validator` as it is read; a mismatch fails the read that
@@ -619,6 +629,9 @@ impl ResponseBody {
             }
         } else {
             self.check.record(n)?;
+            if let Some(watch) = &mut self.watch {
+                watch.record(n, now()).inspect_err(|_| self.done = true)?;
+            }
             if let (Some(checksum), Some(read)) = (&mut self.checksum, buf.get(..n)) {
                 checksum.update(read);
             }

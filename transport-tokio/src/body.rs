@@ -17,6 +17,7 @@ use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::http_config::BodyLengthCheck;
 use sansboto_core::httpchecksum::AwsChunkedBody;
 use sansboto_core::httpchecksum::ResponseChecksumValidator;
+use sansboto_core::transfer_rate::TransferWatch;
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
 use crate::connect::{classify, describe};
@@ -272,6 +273,8 @@ pub struct ResponseBody {
     /// The response checksum to check the bytes against at the end (see
     /// [`sansboto_core::runtime::Transport::expect_checksum`]).
     checksum: Option<ResponseChecksumValidator>,
+    /// Fails the read once the body arrives too slowly (see [`Self::watch_transfer`]).
+    watch: Option<TransferWatch>,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -289,6 +292,7 @@ impl ResponseBody {
             check: BodyLengthCheck::new(expected_len),
             pending: Bytes::new(),
             checksum: None,
+            watch: None,
         }
     }
 
@@ -296,6 +300,12 @@ impl ResponseBody {
     /// reaches the end of the body.
     pub fn expect_checksum(&mut self, validator: ResponseChecksumValidator) {
         self.checksum = Some(validator);
+    }
+
+    /// Report every piece read to `watch`, failing the read it rejects (a body slower than
+    /// the client's minimum transfer rate).
+    pub fn watch_transfer(&mut self, watch: TransferWatch) {
+        self.watch = Some(watch);
     }
 
     /// The declared length, when the response had a `Content-Length`.
@@ -346,6 +356,9 @@ impl ResponseBody {
                         continue;
                     }
                     self.check.record(data.len())?;
+                    if let Some(watch) = &mut self.watch {
+                        watch.record(data.len(), crate::now())?;
+                    }
                     if let Some(checksum) = &mut self.checksum {
                         checksum.update(&data);
                     }

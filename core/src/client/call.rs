@@ -123,6 +123,34 @@ impl<'c> CallMachine<'c> {
         }
     }
 
+    /// The call in flight inside this one, if any, as `(purpose, operation)`: what tracing
+    /// shows as a nested call.
+    pub fn nested_call(&self) -> Option<(&'static str, &str)> {
+        let purpose = match &self.state {
+            State::Session(_) => "s3express-session",
+            State::Probing { .. } => "s3-redirect-probe",
+            _ => "endpoint-discovery",
+        };
+        self.nested().map(|nested| (purpose, nested.operation()))
+    }
+
+    /// The number (from 1) of the attempt in flight or about to be sent: the call's, or its
+    /// nested call's.
+    pub fn attempt(&self) -> u32 {
+        match self.nested() {
+            Some(nested) => nested.attempt(),
+            None => self.attempts.attempt(),
+        }
+    }
+
+    /// Where the request in flight goes: the call's endpoint, or its nested call's.
+    pub fn endpoint(&self) -> &http::Uri {
+        match self.nested() {
+            Some(nested) => nested.endpoint(),
+            None => self.prepared.uri(),
+        }
+    }
+
     /// The operation of the request in flight: the call's, or its nested call's.
     pub fn operation(&self) -> &str {
         match self.nested() {
@@ -131,8 +159,9 @@ impl<'c> CallMachine<'c> {
         }
     }
 
-    /// The call's attempt being (or last) sent, from 1 (what a transport error reports).
-    pub fn attempt(&self) -> u32 {
+    /// The call's own attempt being (or last) sent, from 1, whatever nested call is in flight
+    /// (what a transport error reports).
+    pub fn attempts_made(&self) -> u32 {
         self.attempts.attempt()
     }
 
@@ -143,6 +172,12 @@ impl<'c> CallMachine<'c> {
         if let State::Probing { probe, .. } = &mut self.state {
             probe.set_deadline(deadline);
         }
+    }
+
+    /// When the call gives up (see [`set_deadline`](Self::set_deadline)): reading a response
+    /// body stops then too.
+    pub fn deadline(&self) -> Option<SystemTime> {
+        self.deadline
     }
 
     fn past_deadline(&self, now: SystemTime) -> Option<Error> {
@@ -235,7 +270,9 @@ impl<'c> CallMachine<'c> {
                     }
                     let left = self.deadline.and_then(|end| end.duration_since(now).ok());
                     self.state = State::Ready;
-                    return Step::Sleep(left.map_or(d, |left| d.min(left)));
+                    let d = left.map_or(d, |left| d.min(left));
+                    crate::trace::backoff(d, "retry backoff");
+                    return Step::Sleep(d);
                 }
                 State::InFlight => {
                     return Step::Failed(Error::MachineMisuse(
@@ -319,6 +356,7 @@ impl<'c> CallMachine<'c> {
                         }
                     }
                     if let Some(wait) = self.client.retry_policy(|p| p.before_send(seconds(now))) {
+                        crate::trace::backoff(wait, "rate limiter");
                         self.state = State::Ready;
                         return Step::Sleep(wait);
                     }
@@ -339,6 +377,9 @@ impl<'c> CallMachine<'c> {
             Some(session) => crate::auth::Identity::Credentials(session),
             None => self.identity.borrow(),
         };
+        // Hooks read it from the call's context (`CallInfo::attempt`).
+        let attempt = crate::hooks::Attempt(self.attempts.attempt());
+        self.prepared.context.insert(attempt);
         let mut req = self.client.sign(&self.prepared, identity, now, None)?;
         let header = self
             .client
@@ -440,12 +481,14 @@ impl<'c> CallMachine<'c> {
         };
         // A one-shot streamed body was used up by the transport: it cannot be sent again.
         let replayable = self.prepared.can_replay();
+        let attempt = self.attempts.attempt();
         let rng = &mut self.rng;
         let decision = self.client.retry_policy(|p| {
             p.on_attempt(&mut self.attempts, &input, seconds(now), &mut || {
                 rng.next_f64()
             })
         });
+        crate::trace::retry_decision(attempt, status, code.as_deref(), &decision);
         match decision {
             RetryDecision::RetryAfter(delay)
                 if replayable && (result.is_err() || crc32.is_some()) =>

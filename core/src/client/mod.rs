@@ -465,6 +465,7 @@ impl ServiceClient {
         validate(&self.model, op.input.as_ref().map(|i| i.shape), &params)?;
 
         let (endpoint, redirect) = self.resolve_endpoint(op, &params, account_id.as_deref())?;
+        crate::trace::endpoint_resolved(&self.service, &op.name, &endpoint.endpoint.url);
         let mut serialized = serialize_request(&self.model, op, &params, &mut || rng.uuid4())?;
         if !self.config.inject_host_prefix
             || (self.service == "s3control" && customize::s3control::skip_host_prefix(op))

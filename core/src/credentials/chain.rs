@@ -257,11 +257,13 @@ impl Fetch for Resolver {
                     Ok(step) => return step,
                     Err(Ok(creds)) => {
                         self.current = None;
+                        crate::trace::credentials_found(kind.method());
                         self.used = Some(kind);
                         return Step::Done(Ok(creds));
                     }
                     Err(Err(reason)) => {
                         self.current = None;
+                        crate::trace::credentials_skipped(kind.method());
                         self.tried.push(Attempt {
                             provider: kind,
                             reason,
@@ -281,11 +283,15 @@ impl Fetch for Resolver {
             };
             self.next += 1;
             match self.start(stage, now) {
-                Start::Skip(reason) => self.tried.push(Attempt {
-                    provider: stage.kind(),
-                    reason,
-                }),
+                Start::Skip(reason) => {
+                    crate::trace::credentials_skipped(stage.kind().method());
+                    self.tried.push(Attempt {
+                        provider: stage.kind(),
+                        reason,
+                    })
+                }
                 Start::Found(creds) => {
+                    crate::trace::credentials_found(stage.kind().method());
                     self.used = Some(stage.kind());
                     return Step::Done(Ok(creds));
                 }

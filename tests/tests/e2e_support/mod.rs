@@ -41,6 +41,9 @@ pub enum Action {
     Close,
     /// Send the head with `Content-Length: declared` and only `body`, then close.
     Truncated(u16, u64, Vec<u8>),
+    /// Send the head (`Content-Length` from the body), then the body one byte at a time, one
+    /// every `Duration`: a trickle no per-read timeout notices.
+    Trickle(u16, Vec<(String, String)>, Vec<u8>, Duration),
 }
 
 impl Action {
@@ -263,6 +266,28 @@ fn serve(
                     action = *then;
                 }
                 Action::Close => return,
+                Action::Trickle(status, headers, body, every) => {
+                    let mut head =
+                        format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
+                    for (k, v) in headers {
+                        head.push_str(&format!("{k}: {v}\r\n"));
+                    }
+                    head.push_str("\r\n");
+                    if writer.write_all(head.as_bytes()).is_err() {
+                        return;
+                    }
+                    for byte in body {
+                        std::thread::sleep(every);
+                        // The client gave up (or the test ended): stop trickling.
+                        if stop.load(Ordering::SeqCst)
+                            || writer.write_all(&[byte]).is_err()
+                            || writer.flush().is_err()
+                        {
+                            return;
+                        }
+                    }
+                    break;
+                }
                 Action::Respond(status, headers, body) => {
                     let mut head =
                         format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());

@@ -1,0 +1,584 @@
+//! What sansboto tells a [`tracing`](https://docs.rs/tracing) subscriber, and the redaction that
+//! keeps secrets out of it: every span, event and field name lives here, so the rest of the
+//! core calls one function per thing worth telling.
+//!
+//! With the `tracing` feature (on by default in the transport crates) a call is a span
+//! `sansboto.call` (service, operation, region, endpoint host) with one span
+//! `sansboto.attempt` per attempt (attempt number, HTTP status, duration by the transport's
+//! clock); a call made inside another one (endpoint discovery's `DescribeEndpoints`, S3
+//! Express's `CreateSession`, S3's region-redirect `HeadBucket` probe) is a `sansboto.call`
+//! span inside its parent, with a `purpose`. Events report requests and responses (redacted),
+//! retry decisions and backoff, the credential provider chosen, the endpoint resolved and a
+//! model loaded. Without the feature every function here does nothing and compiles away.
+//!
+//! No field carries a secret: signatures, session and IMDS tokens, SSE-C keys and the secret
+//! parts of credential responses are replaced by `<redacted>`, and the bodies of credential
+//! providers' exchanges are never shown, only their length.
+
+use std::fmt;
+use std::future::Future;
+use std::time::Duration;
+
+use crate::body::Body;
+
+/// Shown in place of a secret.
+pub const REDACTED: &str = "<redacted>";
+
+/// Headers whose whole value is secret.
+const SECRET_HEADERS: &[&str] = &[
+    "x-amz-security-token",
+    "x-amz-server-side-encryption-customer-key",
+    "x-amz-copy-source-server-side-encryption-customer-key",
+    "x-aws-ec2-metadata-token",
+    "x-amz-sso_bearer_token",
+    "x-amz-s3session-token",
+];
+
+/// Query parameters whose value is secret (presigned URLs).
+const SECRET_QUERY: &[&str] = &[
+    "X-Amz-Signature",
+    "X-Amz-Security-Token",
+    "X-Amz-S3session-Token",
+    "Signature",
+];
+
+/// Members of credential responses whose value is secret (STS, SSO, IMDS, container, S3
+/// Express `CreateSession`).
+const SECRET_FIELDS: &[&str] = &[
+    "SecretAccessKey",
+    "SessionToken",
+    "Token",
+    "secretAccessKey",
+    "sessionToken",
+    "accessToken",
+    "AccessToken",
+    "WebIdentityToken",
+];
+
+/// A header value as it may be shown.
+pub fn redact_header(name: &str, value: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    if SECRET_HEADERS.contains(&lower.as_str()) {
+        return REDACTED.to_string();
+    }
+    if lower == "authorization" {
+        // Keep the scheme, key id, scope and signed headers; hide the signature (and any
+        // bearer token).
+        if let Some(i) = value.find("Signature=") {
+            return format!("{}Signature={REDACTED}", &value[..i]);
+        }
+        if let Some((scheme, _)) = value.split_once(' ') {
+            return format!("{scheme} {REDACTED}");
+        }
+        return REDACTED.to_string();
+    }
+    value.to_string()
+}
+
+/// A URL with secret query parameters hidden.
+pub fn redact_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if SECRET_QUERY.iter().any(|s| s.eq_ignore_ascii_case(k)) => {
+                format!("{k}={REDACTED}")
+            }
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{base}?{}", parts.join("&"))
+}
+
+/// Body text with secret JSON, XML and form member values hidden.
+pub fn redact_body(text: &str) -> String {
+    let mut out = text.to_string();
+    for field in SECRET_FIELDS {
+        out = redact_json_field(&out, field);
+        out = redact_xml_element(&out, field);
+        out = redact_form_field(&out, field);
+    }
+    out
+}
+
+fn redact_json_field(text: &str, field: &str) -> String {
+    let needle = format!("\"{field}\"");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(&needle) {
+        let after = &rest[i + needle.len()..];
+        let value = after.trim_start().strip_prefix(':').map(str::trim_start);
+        let Some(body) = value.and_then(|v| v.strip_prefix('"')) else {
+            out.push_str(&rest[..i + needle.len()]);
+            rest = after;
+            continue;
+        };
+        // Find the closing quote, skipping escaped characters.
+        let mut end = None;
+        let mut escaped = false;
+        for (j, c) in body.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => {
+                    end = Some(j);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else {
+            // An unterminated value: hide the rest rather than show part of a secret.
+            out.push_str(&rest[..i]);
+            out.push_str(&format!("{needle}: \"{REDACTED}"));
+            return out;
+        };
+        out.push_str(&rest[..i]);
+        out.push_str(&format!("{needle}: \"{REDACTED}\""));
+        rest = &body[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn redact_xml_element(text: &str, field: &str) -> String {
+    let open = format!("<{field}>");
+    let close = format!("</{field}>");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(&open) {
+        let after = &rest[i + open.len()..];
+        out.push_str(&rest[..i]);
+        out.push_str(&open);
+        out.push_str(REDACTED);
+        match after.find(&close) {
+            Some(j) => {
+                out.push_str(&close);
+                rest = &after[j + close.len()..];
+            }
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `Field=value` pairs of a form-encoded body (query protocol: STS's `WebIdentityToken`).
+fn redact_form_field(text: &str, field: &str) -> String {
+    if !text.contains(&format!("{field}=")) {
+        return text.to_string();
+    }
+    text.split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if k == field => format!("{k}={REDACTED}"),
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// How much of a body an event shows.
+const BODY_LIMIT: usize = 4096;
+
+/// A body as an event shows it: redacted text (cut at [`BODY_LIMIT`]), or its size.
+pub fn describe_body(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "(empty)".to_string();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            let redacted = redact_body(text);
+            if redacted.len() > BODY_LIMIT {
+                let mut cut = BODY_LIMIT;
+                while !redacted.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                format!("{}… ({} bytes in all)", &redacted[..cut], bytes.len())
+            } else {
+                redacted
+            }
+        }
+        Err(_) => format!("({} bytes of binary data)", bytes.len()),
+    }
+}
+
+/// Headers as an event shows them, one `name: value` a line, secrets redacted.
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+struct Headers<'a>(&'a http::HeaderMap);
+
+impl fmt::Display for Headers<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (name, value) in self.0 {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            write!(f, "\n  {name}: {}", redact_header(name.as_str(), &value))?;
+        }
+        Ok(())
+    }
+}
+
+/// Whose exchange a request is: a service call's (bodies shown, redacted) or a credential
+/// provider's (bodies never shown: an IMDS token is a bare string no pattern can spot).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exchange {
+    /// An operation call.
+    Call,
+    /// A credential provider's request (IMDS, container, STS, SSO, login).
+    Credentials,
+}
+
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+fn describe_request_body(body: &Body, exchange: Exchange) -> String {
+    match body {
+        Body::Stream(s) => format!(
+            "streamed ({})",
+            s.len()
+                .map(|n| format!("{n} bytes"))
+                .unwrap_or_else(|| "length unknown".into())
+        ),
+        body => {
+            let bytes = body.as_bytes().unwrap_or_default();
+            match exchange {
+                Exchange::Call => describe_body(bytes),
+                Exchange::Credentials => format!("({} bytes, not shown)", bytes.len()),
+            }
+        }
+    }
+}
+
+/// A span: one call (or nested call) or one attempt. Cheap to clone; inert without the feature.
+#[derive(Clone, Debug)]
+pub struct Span {
+    #[cfg(feature = "tracing")]
+    inner: tracing::Span,
+}
+
+impl Span {
+    /// Run `f` inside this span.
+    pub fn in_scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        #[cfg(feature = "tracing")]
+        {
+            self.inner.in_scope(f)
+        }
+        #[cfg(not(feature = "tracing"))]
+        {
+            f()
+        }
+    }
+
+    /// `future`, run inside this span each time it is polled.
+    pub fn instrument<F: Future>(&self, future: F) -> impl Future<Output = F::Output> {
+        #[cfg(feature = "tracing")]
+        {
+            tracing::Instrument::instrument(future, self.inner.clone())
+        }
+        #[cfg(not(feature = "tracing"))]
+        {
+            future
+        }
+    }
+
+    /// Record the endpoint host of a call span.
+    pub fn record_endpoint(&self, uri: &http::Uri) {
+        #[cfg(feature = "tracing")]
+        {
+            self.inner
+                .record("endpoint", uri.host().unwrap_or_default());
+        }
+        #[cfg(not(feature = "tracing"))]
+        let _ = uri;
+    }
+
+    /// Record an attempt's outcome on its span: the HTTP status (none after a transport error)
+    /// and how long it took by the transport's clock.
+    pub fn record_attempt(&self, status: Option<u16>, duration: Duration) {
+        #[cfg(feature = "tracing")]
+        {
+            if let Some(status) = status {
+                self.inner.record("status", status);
+            }
+            self.inner
+                .record("duration_ms", duration.as_secs_f64() * 1000.0);
+        }
+        #[cfg(not(feature = "tracing"))]
+        let _ = (status, duration);
+    }
+}
+
+/// The span the caller is in (a call's, inside a call's future).
+pub fn current() -> Span {
+    Span {
+        #[cfg(feature = "tracing")]
+        inner: tracing::Span::current(),
+    }
+}
+
+/// The span of one call, made inside the current span (a nested call's parent, when a call is
+/// made by a waiter or paginator, is theirs). The endpoint host is recorded once resolved.
+pub fn call_span(service: &str, operation: &str, region: Option<&str>) -> Span {
+    #[cfg(feature = "tracing")]
+    {
+        Span {
+            inner: tracing::info_span!(
+                "sansboto.call",
+                service,
+                operation,
+                region = region.unwrap_or_default(),
+                endpoint = tracing::field::Empty,
+                purpose = tracing::field::Empty,
+            ),
+        }
+    }
+    #[cfg(not(feature = "tracing"))]
+    {
+        let _ = (service, operation, region);
+        Span {}
+    }
+}
+
+/// The span of a call made inside `parent` for `purpose` (`endpoint-discovery`,
+/// `s3express-session`, `s3-redirect-probe`).
+pub fn nested_call_span(parent: &Span, purpose: &str, operation: &str, uri: &http::Uri) -> Span {
+    #[cfg(feature = "tracing")]
+    {
+        Span {
+            inner: tracing::info_span!(
+                parent: &parent.inner,
+                "sansboto.call",
+                operation,
+                purpose,
+                endpoint = uri.host().unwrap_or_default(),
+            ),
+        }
+    }
+    #[cfg(not(feature = "tracing"))]
+    {
+        let _ = (parent, purpose, operation, uri);
+        Span {}
+    }
+}
+
+/// The span of attempt number `attempt` (from 1), inside `parent`.
+pub fn attempt_span(parent: &Span, attempt: u32) -> Span {
+    #[cfg(feature = "tracing")]
+    {
+        Span {
+            inner: tracing::debug_span!(
+                parent: &parent.inner,
+                "sansboto.attempt",
+                attempt,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            ),
+        }
+    }
+    #[cfg(not(feature = "tracing"))]
+    {
+        let _ = (parent, attempt);
+        Span {}
+    }
+}
+
+/// A request about to be sent (URL and headers redacted; a credential provider's body unshown).
+pub fn request(request: &http::Request<Body>, exchange: Exchange) {
+    #[cfg(feature = "tracing")]
+    {
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            tracing::debug!(
+                method = %request.method(),
+                url = %redact_url(&request.uri().to_string()),
+                body = %describe_request_body(request.body(), exchange),
+                headers = %Headers(request.headers()),
+                "sending request",
+            );
+        }
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = (request, exchange);
+}
+
+/// A response's head arrived.
+pub fn response_head(parts: &http::response::Parts) {
+    #[cfg(feature = "tracing")]
+    {
+        tracing::debug!(
+            status = parts.status.as_u16(),
+            headers = %Headers(&parts.headers),
+            "response received",
+        );
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = parts;
+}
+
+/// A response body read whole (a credential provider's is described by its length only).
+pub fn response_body(bytes: &[u8], exchange: Exchange) {
+    #[cfg(feature = "tracing")]
+    {
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let body = match exchange {
+                Exchange::Call => describe_body(bytes),
+                Exchange::Credentials => format!("({} bytes, not shown)", bytes.len()),
+            };
+            tracing::debug!(%body, "response body");
+        }
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = (bytes, exchange);
+}
+
+/// A response body handed to the caller unread (a streaming output).
+pub fn response_streamed(len: Option<u64>) {
+    #[cfg(feature = "tracing")]
+    {
+        tracing::debug!(length = len, "response body streamed to the caller");
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = len;
+}
+
+/// The transport failed (connect, timeout, I/O, TLS).
+pub fn transport_failed(error: &crate::error::TransportError) {
+    #[cfg(feature = "tracing")]
+    {
+        tracing::debug!(%error, "request failed");
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = error;
+}
+
+/// What the retry policy decided after attempt number `attempt`.
+pub fn retry_decision(
+    attempt: u32,
+    status: Option<u16>,
+    error_code: Option<&str>,
+    decision: &crate::retry::RetryDecision,
+) {
+    #[cfg(feature = "tracing")]
+    {
+        tracing::debug!(attempt, status, error_code, ?decision, "retry decision");
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = (attempt, status, error_code, decision);
+}
+
+/// A pause before the next attempt (`reason`: `retry backoff`, `rate limiter`).
+pub fn backoff(delay: Duration, reason: &'static str) {
+    #[cfg(feature = "tracing")]
+    {
+        tracing::debug!(delay_ms = delay.as_secs_f64() * 1000.0, reason, "waiting");
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = (delay, reason);
+}
+
+/// The credential chain found credentials with this provider (botocore's `method`).
+pub fn credentials_found(provider: &str) {
+    #[cfg(feature = "tracing")]
+    {
+        tracing::debug!(provider, "credentials found");
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = provider;
+}
+
+/// The credential chain moved past a provider that had none.
+pub fn credentials_skipped(provider: &str) {
+    #[cfg(feature = "tracing")]
+    {
+        tracing::trace!(provider, "no credentials from this provider");
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = provider;
+}
+
+/// A credential provider reads or writes a file, or runs a program (its path or name only).
+pub fn credentials_io(what: &'static str, target: &str) {
+    #[cfg(feature = "tracing")]
+    {
+        tracing::debug!(what, target, "credential provider I/O");
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = (what, target);
+}
+
+/// The endpoint a call resolved to.
+pub fn endpoint_resolved(service: &str, operation: &str, url: &str) {
+    #[cfg(feature = "tracing")]
+    {
+        tracing::debug!(service, operation, url = %redact_url(url), "endpoint resolved");
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = (service, operation, url);
+}
+
+/// A service model was loaded (parsed once per session).
+pub fn model_loaded(service: &str, api_version: Option<&str>) {
+    #[cfg(feature = "tracing")]
+    {
+        tracing::debug!(service, api_version, "model loaded");
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = (service, api_version);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_tokens_and_keys_are_hidden() {
+        let auth = "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/s3/aws4_request, \
+                    SignedHeaders=host;x-amz-date, Signature=abcdef0123";
+        let shown = redact_header("Authorization", auth);
+        assert!(shown.contains("Credential=AKID/20240101"));
+        assert!(!shown.contains("abcdef0123"));
+        assert_eq!(redact_header("X-Amz-Security-Token", "tok"), REDACTED);
+        assert_eq!(redact_header("X-aws-ec2-metadata-token", "imds"), REDACTED);
+        assert_eq!(
+            redact_header("x-amz-server-side-encryption-customer-key", "k"),
+            REDACTED
+        );
+        assert_eq!(redact_header("Bearer-ish", "v"), "v");
+        let url = redact_url(
+            "https://b.s3.amazonaws.com/k?X-Amz-Credential=AKID&X-Amz-Signature=s1gValue&x-amz-security-token=t0kValue",
+        );
+        assert!(
+            !url.contains("s1gValue") && !url.contains("t0kValue"),
+            "{url}"
+        );
+        assert!(url.contains("X-Amz-Credential=AKID"));
+    }
+
+    #[test]
+    fn credential_responses_are_redacted() {
+        let json = r#"{"AccessKeyId": "AKID", "SecretAccessKey" : "s3\"kr1t", "Token":"t0ken"}"#;
+        let shown = redact_body(json);
+        assert!(
+            !shown.contains("kr1t") && !shown.contains("t0ken"),
+            "{shown}"
+        );
+        assert!(shown.contains("AKID"));
+        let xml = "<Credentials><SecretAccessKey>secret</SecretAccessKey><SessionToken>t\
+                   </SessionToken></Credentials>";
+        let shown = redact_body(xml);
+        assert!(
+            !shown.contains("secret<") && !shown.contains(">t<"),
+            "{shown}"
+        );
+        let form = "Action=AssumeRoleWithWebIdentity&WebIdentityToken=jwt.jwt.jwt&Version=1";
+        assert!(!redact_body(form).contains("jwt"));
+        // Cut short: nothing after the member's start is shown.
+        assert!(!redact_body(r#"{"Token": "abc"#).contains("abc"));
+        assert!(!redact_body("<SessionToken>abc").contains("abc"));
+    }
+
+    #[test]
+    fn credential_bodies_show_only_their_length() {
+        let body = Body::from(bytes::Bytes::from_static(b"AQAEAimdsToken=="));
+        let shown = describe_request_body(&body, Exchange::Credentials);
+        assert_eq!(shown, "(16 bytes, not shown)");
+        assert!(describe_request_body(&body, Exchange::Call).contains("imdsToken"));
+    }
+}
