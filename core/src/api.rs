@@ -11,6 +11,63 @@
 //! let e: Result<(), Error> = Err(Error::NoRegion);
 //! assert!(matches!(e, Err(Error::NoRegion)));
 //! ```
+//!
+//! Hooks see each call's parameters or request ([`Event`], [`Target`], [`CallInfo`]) and may
+//! refuse it ([`HookError`]):
+//!
+//! ```
+//! use sansboto_core::hooks::Hooks;
+//! use sansboto_core::{params, CallInfo, Event, HookError, Target};
+//!
+//! let mut hooks = Hooks::new();
+//! hooks.register(Event::BeforeParameterBuild, "no-x", "*", |_: &CallInfo<'_>, t: &mut Target<'_>| {
+//!     match t {
+//!         Target::Params(p) if p.get("X").is_some() => Err(HookError::new("X is not allowed")),
+//!         _ => Ok(()),
+//!     }
+//! });
+//! let mut p = params! {"X": 1};
+//! let err = hooks
+//!     .run(Event::BeforeParameterBuild, &CallInfo::new("s3", "PutObject"), &mut Target::Params(&mut p))
+//!     .unwrap_err();
+//! assert_eq!(err.to_string(), "no-x: X is not allowed");
+//! ```
+//!
+//! Timestamps ([`Timestamp`]), retry modes ([`RetryMode`]), S3 addressing ([`AddressingStyle`]),
+//! transport failure kinds ([`TransportErrorKind`]) and HTTP settings ([`HttpSettings`]):
+//!
+//! ```
+//! use std::time::Duration;
+//! use sansboto_core::{HttpSettings, RetryMode, Timestamp, TransportErrorKind};
+//!
+//! let t = Timestamp::parse_iso8601("2015-08-30T12:36:00Z").unwrap();
+//! assert_eq!(t.to_amz_date(), "20150830T123600Z");
+//! assert_eq!(RetryMode::parse("adaptive"), Some(RetryMode::Adaptive));
+//! assert!(TransportErrorKind::Timeout.is_retryable());
+//! assert!(!TransportErrorKind::Checksum.is_retryable());
+//! let config = HttpSettings::new().read_timeout(Duration::from_secs(5)).resolve(|_| None, None).unwrap();
+//! assert_eq!(config.read_timeout, Duration::from_secs(5));
+//! ```
+//!
+//! Service errors ([`ServiceError`]) and the typed failures around a call ([`WaiterError`],
+//! [`PaginateError`], [`CustomizeError`], [`ConfigError`], …) are [`Error`] variants a program
+//! matches:
+//!
+//! ```
+//! use sansboto_core::{Error, PaginateError, WaiterError};
+//!
+//! fn explain(e: &Error) -> String {
+//!     match e {
+//!         Error::Service(s) => format!("the service said {}", s.code),
+//!         Error::Waiter(WaiterError::Failed { waiter, .. }) => format!("{waiter} gave up"),
+//!         Error::Paginate(PaginateError::NotPaginated(op)) => format!("{op} has no pages"),
+//!         Error::Transport(t) => format!("{:?} after {} attempts", t.kind, t.attempts),
+//!         other => other.to_string(),
+//!     }
+//! }
+//! let e = Error::Paginate(PaginateError::NotPaginated("PutObject".into()));
+//! assert_eq!(explain(&e), "PutObject has no pages");
+//! ```
 
 pub use crate::auth::Credentials;
 pub use crate::body::{Body, StreamingBody};

@@ -261,7 +261,7 @@ pub enum Error {
     Waiter(#[from] crate::waiter::WaiterError),
     /// A request body could not be compressed.
     #[error(transparent)]
-    Compress(#[from] crate::compress::CompressError),
+    Compress(#[from] crate::CompressError),
     /// A customization refused the call outside a hook (RDS auth tokens).
     #[error(transparent)]
     Customize(#[from] crate::customize::CustomizeError),

@@ -18,7 +18,7 @@ pub mod body_digest;
 pub mod cbor;
 pub mod checksum;
 pub mod client;
-pub mod compress;
+mod compress;
 pub mod config;
 pub mod credentials;
 pub mod customize;
@@ -49,3 +49,5 @@ mod value_serializer;
 pub mod waiter;
 
 pub use api::*;
+// Request compression is internal; its settings and error are named in public types.
+pub use compress::{CompressError, CompressionConfig};
