@@ -1,14 +1,14 @@
 //! Conversions between [`Timestamp`](crate::time::Timestamp) (and timestamp
 //! [`Value`](crate::value::Value)s) and the date types of the `time`
-//! and `chrono` crates, each behind the feature of the same name, so a program passes its own
+//! `chrono` and `jiff` crates, each behind the feature of the same name, so a program passes its own
 //! date type as a parameter and reads results back into it.
 //!
 //! A date type converts into a timestamp always; a timestamp converts back with `TryFrom`, as it
 //! may lie outside the other crate's range ([`OutOfRange`]).
 
-#[cfg(any(feature = "time", feature = "chrono"))]
+#[cfg(any(feature = "time", feature = "chrono", feature = "jiff"))]
 use crate::time::Timestamp;
-#[cfg(any(feature = "time", feature = "chrono"))]
+#[cfg(any(feature = "time", feature = "chrono", feature = "jiff"))]
 use crate::value::Value;
 
 /// A timestamp outside the range of the date type asked for.
@@ -98,9 +98,53 @@ mod with_chrono {
     }
 }
 
+#[cfg(feature = "jiff")]
+mod with_jiff {
+    use super::*;
+
+    /// ```
+    /// use sansboto_core::{Timestamp, Value};
+    /// let t = jiff::Timestamp::new(1_700_000_000, 5).unwrap();
+    /// let v = Value::from(t);
+    /// assert_eq!(v.as_timestamp(), Timestamp::new(1_700_000_000, 5));
+    /// let back = jiff::Timestamp::try_from(v.as_timestamp().unwrap()).unwrap();
+    /// assert_eq!(back, t);
+    /// ```
+    impl From<jiff::Timestamp> for Timestamp {
+        fn from(t: jiff::Timestamp) -> Self {
+            // jiff keeps a negative instant's fraction negative; ours counts up from the second
+            // below.
+            let (secs, nanos) = (t.as_second(), t.subsec_nanosecond());
+            if nanos < 0 {
+                Timestamp::new(secs - 1, (1_000_000_000 + nanos) as u32)
+            } else {
+                Timestamp::new(secs, nanos as u32)
+            }
+            .unwrap_or_else(|| Timestamp::from_secs(secs))
+        }
+    }
+
+    impl From<jiff::Timestamp> for Value {
+        fn from(t: jiff::Timestamp) -> Self {
+            Value::Timestamp(t.into())
+        }
+    }
+
+    impl TryFrom<Timestamp> for jiff::Timestamp {
+        type Error = OutOfRange;
+        fn try_from(t: Timestamp) -> Result<Self, OutOfRange> {
+            let nanos = i128::from(t.secs()) * 1_000_000_000 + i128::from(t.subsec_nanos());
+            jiff::Timestamp::from_nanosecond(nanos).map_err(|_| OutOfRange {
+                secs: t.secs(),
+                target: "jiff::Timestamp",
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    #[cfg(any(feature = "time", feature = "chrono"))]
+    #[cfg(any(feature = "time", feature = "chrono", feature = "jiff"))]
     use super::*;
 
     #[cfg(feature = "time")]
@@ -127,5 +171,17 @@ mod tests {
         assert_eq!(Value::from(t), Value::Timestamp(ts));
         let far = Timestamp::from_secs(i64::MAX / 2);
         assert!(chrono::DateTime::<chrono::Utc>::try_from(far).is_err());
+    }
+
+    #[cfg(feature = "jiff")]
+    #[test]
+    fn jiff_round_trips_and_reports_out_of_range() {
+        let t = jiff::Timestamp::from_nanosecond(-1_500_000_000).unwrap();
+        let ts = Timestamp::from(t);
+        assert_eq!((ts.secs(), ts.subsec_nanos()), (-2, 500_000_000));
+        assert_eq!(jiff::Timestamp::try_from(ts), Ok(t));
+        assert_eq!(Value::from(t), Value::Timestamp(ts));
+        let far = Timestamp::from_secs(i64::MAX / 2);
+        assert!(jiff::Timestamp::try_from(far).is_err());
     }
 }
