@@ -400,3 +400,53 @@ fn a_redirect_probe_traces_as_a_nested_call() {
         "{text}"
     );
 }
+
+#[test]
+fn endpoint_discovery_traces_as_a_nested_call() {
+    // The discovered cell answers the call; the regional endpoint answers DescribeEndpoints.
+    let cell = ScriptServer::start(|_, _| Action::json(200, r#"{"Databases":[]}"#));
+    let address = format!("{}/cell", cell.url());
+    let regional = ScriptServer::start(move |_, _| {
+        Action::json(
+            200,
+            &format!(r#"{{"Endpoints":[{{"Address":"{address}","CachePeriodInMinutes":10}}]}}"#),
+        )
+    });
+    let url = regional.url();
+    let log = Capture::run(|| {
+        let env = [("AWS_ENDPOINT_URL", url.as_str())];
+        let client = blocking_session(core_session(&env, None, None))
+            .client("timestream-write")
+            .region("us-east-1")
+            .credentials("AKIDDISCOVER", "DiscoverSecretValue0123456789", None)
+            .build()
+            .unwrap();
+        client.call("ListDatabases", params! {}).unwrap();
+    });
+    assert_eq!(regional.seen().len(), 1);
+    assert_eq!(cell.seen().len(), 1);
+    let mut secrets = vec!["DiscoverSecretValue0123456789".to_string()];
+    secrets.extend(regional.seen().iter().chain(&cell.seen()).map(signature));
+    assert_no_secrets(
+        &log,
+        &secrets.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let text = log.join("\n");
+    assert!(
+        has(
+            &log,
+            &[
+                "operation=ListDatabases",
+                "}:sansboto.call{ operation=DescribeEndpoints purpose=endpoint-discovery",
+                "}:sansboto.attempt{ attempt=1",
+                "message=sending request",
+            ]
+        ),
+        "{text}"
+    );
+    // The call itself goes to the cell, in its own attempt outside the discovery call.
+    assert!(
+        has(&log, &["span sansboto.attempt{", "attempt=1", "status=200"]),
+        "{text}"
+    );
+}
