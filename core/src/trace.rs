@@ -42,8 +42,8 @@ const SECRET_QUERY: &[&str] = &[
     "Signature",
 ];
 
-/// Members of credential responses whose value is secret (STS, SSO, IMDS, container, S3
-/// Express `CreateSession`).
+/// Members whose value is secret: credential responses (STS, SSO, IMDS, container, S3 Express
+/// `CreateSession`), tokens and well-known secret parameters.
 const SECRET_FIELDS: &[&str] = &[
     "SecretAccessKey",
     "SessionToken",
@@ -53,6 +53,14 @@ const SECRET_FIELDS: &[&str] = &[
     "accessToken",
     "AccessToken",
     "WebIdentityToken",
+    // SSO OIDC and sign-in tokens, Secrets Manager values, database passwords.
+    "refreshToken",
+    "clientSecret",
+    "idToken",
+    "SecretString",
+    "SecretBinary",
+    "Password",
+    "MasterUserPassword",
 ];
 
 /// A header value as it may be shown.
@@ -182,7 +190,7 @@ fn redact_form_field(text: &str, field: &str) -> String {
 /// How much of a body an event shows.
 const BODY_LIMIT: usize = 4096;
 
-/// A body as an event shows it: redacted text (cut at [`BODY_LIMIT`]), or its size.
+/// A body as an event shows it: redacted text (cut at 4 KiB), or its size.
 pub fn describe_body(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return "(empty)".to_string();

@@ -400,3 +400,123 @@ fn a_redirect_probe_traces_as_a_nested_call() {
         "{text}"
     );
 }
+
+#[test]
+fn endpoint_discovery_traces_as_a_nested_call() {
+    // The discovered cell answers the call; the regional endpoint answers DescribeEndpoints.
+    let cell = ScriptServer::start(|_, _| Action::json(200, r#"{"Databases":[]}"#));
+    let address = format!("{}/cell", cell.url());
+    let regional = ScriptServer::start(move |_, _| {
+        Action::json(
+            200,
+            &format!(r#"{{"Endpoints":[{{"Address":"{address}","CachePeriodInMinutes":10}}]}}"#),
+        )
+    });
+    let url = regional.url();
+    let log = Capture::run(|| {
+        let env = [("AWS_ENDPOINT_URL", url.as_str())];
+        let client = blocking_session(core_session(&env, None, None))
+            .client("timestream-write")
+            .region("us-east-1")
+            .credentials("AKIDDISCOVER", "DiscoverSecretValue0123456789", None)
+            .build()
+            .unwrap();
+        client.call("ListDatabases", params! {}).unwrap();
+    });
+    assert_eq!(regional.seen().len(), 1);
+    assert_eq!(cell.seen().len(), 1);
+    let mut secrets = vec!["DiscoverSecretValue0123456789".to_string()];
+    secrets.extend(regional.seen().iter().chain(&cell.seen()).map(signature));
+    assert_no_secrets(
+        &log,
+        &secrets.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let text = log.join("\n");
+    assert!(
+        has(
+            &log,
+            &[
+                "operation=ListDatabases",
+                "}:sansboto.call{ operation=DescribeEndpoints purpose=endpoint-discovery",
+                "}:sansboto.attempt{ attempt=1",
+                "message=sending request",
+            ]
+        ),
+        "{text}"
+    );
+    // The call itself goes to the cell, in its own attempt outside the discovery call.
+    assert!(
+        has(&log, &["span sansboto.attempt{", "attempt=1", "status=200"]),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_s3_express_session_traces_as_a_nested_call_without_its_secrets() {
+    const SESSION_SECRET: &str = "ExpressSessionSecret0123456789";
+    const SESSION_TOKEN: &str = "ExpressSessionToken0123456789";
+    let server = ScriptServer::start(|seen, _| {
+        if seen.path.ends_with("?session") {
+            return Action::xml(
+                200,
+                &format!(
+                    "<CreateSessionResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
+                     <Credentials><SessionToken>{SESSION_TOKEN}</SessionToken>\
+                     <SecretAccessKey>{SESSION_SECRET}</SecretAccessKey>\
+                     <AccessKeyId>EXPRESSKEY</AccessKeyId>\
+                     <Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>\
+                     </CreateSessionResult>"
+                ),
+            );
+        }
+        Action::Respond(200, vec![("ETag".into(), "\"e\"".into())], Vec::new())
+    });
+    let log = Capture::run(|| {
+        let s3 = blocking_session(core_session(&[], None, None))
+            .client("s3")
+            .region("us-west-2")
+            .endpoint_url(server.url())
+            .credentials(
+                "AKIDBASE",
+                "ExpressBaseSecret0123456789",
+                Some("ExpressBaseToken0123"),
+            )
+            .build()
+            .unwrap();
+        s3.call(
+            "PutObject",
+            params! {"Bucket": "mybucket--usw2-az1--x-s3", "Key": "k", "Body": &b"x"[..]},
+        )
+        .unwrap();
+    });
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2, "CreateSession, then PutObject");
+    let mut secrets: Vec<String> = seen.iter().map(signature).collect();
+    secrets.extend(
+        [
+            SESSION_SECRET,
+            SESSION_TOKEN,
+            "ExpressBaseSecret0123456789",
+            "ExpressBaseToken0123",
+        ]
+        .map(String::from),
+    );
+    assert_no_secrets(
+        &log,
+        &secrets.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let text = log.join("\n");
+    assert!(
+        has(
+            &log,
+            &[
+                "operation=PutObject",
+                "}:sansboto.call{ operation=CreateSession purpose=s3express-session",
+                "message=response body",
+                "<SessionToken><redacted></SessionToken>",
+            ]
+        ),
+        "{text}"
+    );
+    assert!(has(&log, &["x-amz-s3session-token: <redacted>"]), "{text}");
+}
