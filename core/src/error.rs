@@ -19,6 +19,9 @@ pub enum TransportErrorKind {
     Tls,
     /// The request could not be sent as built (bad URL, unsupported body).
     Request,
+    /// The request needs HTTP/2 (an operation with an event-stream input) and this transport's
+    /// HTTP stack speaks only HTTP/1.1, or the server did not offer `h2`.
+    Http2Required,
 }
 
 impl TransportErrorKind {
@@ -44,6 +47,21 @@ pub struct TransportError {
 }
 
 impl TransportError {
+    /// `Some` error when `request` needs HTTP/2 (the core marks it so) and the transport,
+    /// named by `stack`, can only speak HTTP/1.1.
+    pub fn http2_unavailable<B>(request: &http::Request<B>, stack: &str) -> Option<Self> {
+        (request.version() == http::Version::HTTP_2).then(|| {
+            TransportError::new(
+                TransportErrorKind::Http2Required,
+                format!(
+                    "{} needs HTTP/2 (its input is an event stream), which {stack} cannot \
+                     speak; use the tokio transport (sansboto-tokio)",
+                    request.uri()
+                ),
+            )
+        })
+    }
+
     /// A new error of `kind`.
     pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
         TransportError {
@@ -68,6 +86,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Io => "connection failed",
             TransportErrorKind::Tls => "TLS error",
             TransportErrorKind::Request => "invalid request",
+            TransportErrorKind::Http2Required => "HTTP/2 required",
         };
         write!(f, "{what}: {}", self.message)
     }

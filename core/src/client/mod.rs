@@ -13,6 +13,7 @@
 
 mod call;
 mod discovery;
+pub mod event_input;
 mod redirect;
 pub mod s3express;
 
@@ -497,19 +498,33 @@ impl ServiceClient {
                 self.service, prepared.operation
             )));
         }
+        let events_payload = event_input::prepare(
+            &self.model,
+            self.operation(&prepared.operation)?,
+            &mut request,
+        );
         let ctx = SigningContext {
             signing_name: &prepared.signing_name,
             region: &prepared.signing_region,
             region_set: prepared.region_set.as_deref(),
             time: now,
             presign,
-            payload: prepared
-                .checksum
-                .payload_hash()
-                .map(|h| crate::auth::sigv4::PayloadHash::Precomputed(h.into())),
+            payload: events_payload.or_else(|| {
+                prepared
+                    .checksum
+                    .payload_hash()
+                    .map(|h| crate::auth::sigv4::PayloadHash::Precomputed(h.into()))
+            }),
             disable_double_encoding: prepared.disable_double_encoding,
         };
         self.signer.sign(&mut request, &scheme, identity, &ctx)?;
+        event_input::seed_signer(
+            &mut request,
+            &scheme,
+            identity,
+            &prepared.signing_name,
+            &prepared.signing_region,
+        );
         if matches!(scheme, AuthScheme::Anonymous) {
             httpchecksum::set_unsigned_trailer_header(&mut request, &prepared.checksum);
         }
