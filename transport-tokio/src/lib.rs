@@ -3,6 +3,11 @@
 //! The tokio transport: moves the core's `http::Request<Body>` over a pooled hyper 1 HTTP/1.1
 //! client with rustls (ring), and supplies the runtime's sleep and clock. Sessions and clients
 //! drive the core's state machines on top of [`HttpClient::send`], [`sleep`] and [`now`].
+//!
+//! A request the core marks HTTP/2 (an operation with an event-stream input, which the service
+//! answers while the client is still sending) goes over a second pool that offers only `h2` by
+//! ALPN: one connection per host, multiplexing every such call. Its outgoing events are signed
+//! as they are sent ([`event_input`]).
 
 mod body;
 mod client;
@@ -20,7 +25,8 @@ use sansboto_core::error::{TransportError, TransportErrorKind};
 
 pub use body::{file_body, reader_body, stream_body, ByteReader, ByteStream, ResponseBody};
 pub use client::{
-    event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages, Session,
+    event_input, event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages,
+    Session,
 };
 pub use sansboto_core::error::Error;
 pub use sansboto_core::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
@@ -37,10 +43,14 @@ pub fn http_config_from_env() -> Result<HttpConfig, HttpConfigError> {
     HttpConfig::from_env_with(|name| std::env::var(name).ok())
 }
 
-/// A pooled HTTP/1.1 client; cloning is cheap and clones share the pool.
+/// A pooled HTTP/1.1 client, with a pooled, multiplexed HTTP/2 one for the requests that need
+/// it; cloning is cheap and clones share the pools.
 #[derive(Clone, Debug)]
 pub struct HttpClient {
     client: HyperClient<HttpsConnector<Connector>, RequestBody>,
+    /// Requests marked `HTTP/2` (ALPN offers `h2` only, so a server without it fails the call
+    /// rather than silently falling back to a protocol that cannot carry a duplex stream).
+    h2: HyperClient<HttpsConnector<Connector>, RequestBody>,
     proxy: Option<Arc<ProxyConfig>>,
 }
 
@@ -56,16 +66,27 @@ impl HttpClient {
             proxy: proxy.clone(),
         };
         let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
+            .with_tls_config(tls.clone())
             .https_or_http()
             .enable_http1()
-            .wrap_connector(connector);
+            .wrap_connector(connector.clone());
         let client = HyperClient::builder(TokioExecutor::new())
             .pool_max_idle_per_host(cfg.pool_max_idle)
             .pool_idle_timeout(Duration::from_secs(90))
             .pool_timer(TokioTimer::new())
             .build(https);
-        Ok(HttpClient { client, proxy })
+        let https_h2 = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http2()
+            .wrap_connector(connector);
+        let h2 = HyperClient::builder(TokioExecutor::new())
+            .http2_only(true)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .build(https_h2);
+        Ok(HttpClient { client, h2, proxy })
     }
 
     /// Send `req` and return the response once its head has arrived; the body is read from the
@@ -88,7 +109,16 @@ impl HttpClient {
                     .insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
             }
         }
-        let body = RequestBody::from_core(body, framing)?;
+        let signer = parts
+            .extensions
+            .get::<sansboto_core::auth::event_signing::EventSigner>()
+            .cloned();
+        let (body, input_guard) = RequestBody::from_core(body, framing, signer)?;
+        let pool = if parts.version == http::Version::HTTP_2 {
+            &self.h2
+        } else {
+            &self.client
+        };
         if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
             return Err(TransportError::new(
                 TransportErrorKind::Request,
@@ -106,14 +136,10 @@ impl HttpClient {
             RequestBody::Full(bytes) => Some((parts.clone(), bytes.clone())),
             _ => None,
         };
-        let mut result = self
-            .client
-            .request(http::Request::from_parts(parts, body))
-            .await;
+        let mut result = pool.request(http::Request::from_parts(parts, body)).await;
         if let (Err(e), Some((parts, bytes))) = (&result, replay) {
             if connect::closed_before_response(e) {
-                result = self
-                    .client
+                result = pool
                     .request(http::Request::from_parts(parts, RequestBody::Full(bytes)))
                     .await;
             }
@@ -137,7 +163,7 @@ impl HttpClient {
         };
         Ok(http::Response::from_parts(
             parts,
-            ResponseBody::new(incoming, expected),
+            ResponseBody::new(incoming, expected, input_guard),
         ))
     }
 
