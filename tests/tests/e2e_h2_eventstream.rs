@@ -782,6 +782,38 @@ async fn transcribe_streaming_full_conversation_over_h2() {
     );
     assert!(!ex.headers.contains_key("content-length"));
     assert_eq!(server.state.connections.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        seed_signature_by_botocore(ex, &server.url()),
+        auth.rsplit_once("Signature=").unwrap().1,
+        "botocore's SigV4 of the same request (payload hash STREAMING-AWS4-HMAC-SHA256-EVENTS) \
+         gives the seed the chain starts from"
+    );
+}
+
+/// botocore's SigV4 signature of the request the server saw (the headers sansboto signed, the
+/// time it signed at): the seed of the event chain must be an ordinary SigV4 signature whose
+/// payload hash is the `x-amz-content-sha256` header.
+fn seed_signature_by_botocore(ex: &Exchange, url: &str) -> String {
+    let snippet = format!(
+        r#"
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+seen = json.loads({headers:?})
+signed = seen['authorization'].split('SignedHeaders=')[1].split(',')[0].split(';')
+headers = {{k: seen[k] for k in signed if k in seen}}
+req = AWSRequest(method='POST', url={url:?}, headers=headers)
+req.context['timestamp'] = seen['x-amz-date']
+auth = SigV4Auth(Credentials({ACCESS_KEY:?}, {SECRET_KEY:?}), 'transcribe', {REGION:?})
+emit(auth.signature(auth.string_to_sign(req, auth.canonical_request(req)), req))
+"#,
+        headers = serde_json::to_string(&ex.headers).unwrap(),
+        url = format!("{url}{}", ex.path),
+    );
+    sansboto_tests::botocore::run(&snippet, &[])
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
