@@ -8,6 +8,7 @@ use std::fmt;
 /// What kind of failure a transport hit, so retry policies can classify it without knowing
 /// which HTTP stack produced it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TransportErrorKind {
     /// The connection could not be made (DNS, refused, unreachable, proxy CONNECT refused).
     Connect,

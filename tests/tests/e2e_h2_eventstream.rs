@@ -269,6 +269,10 @@ impl Drop for H2Server {
 
 impl H2Server {
     async fn start() -> H2Server {
+        Self::start_with_alpn(vec![b"h2".to_vec()]).await
+    }
+
+    async fn start_with_alpn(alpn: Vec<Vec<u8>>) -> H2Server {
         let cert =
             rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
         let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
@@ -280,8 +284,7 @@ impl H2Server {
         .with_no_client_auth()
         .with_single_cert(vec![cert.cert.der().clone()], key)
         .unwrap();
-        // Like the AWS streaming endpoints: HTTP/2 only.
-        tls.alpn_protocols = vec![b"h2".to_vec()];
+        tls.alpn_protocols = alpn;
         let ca_file = std::env::temp_dir().join(format!(
             "sansboto-h2-ca-{}-{}.pem",
             std::process::id(),
@@ -1061,6 +1064,29 @@ async fn concurrent_calls_share_one_multiplexed_connection() {
         "four concurrent calls, one connection"
     );
     assert!(seen.iter().all(|e| e.connection == 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_without_h2_fails_the_call_saying_so() {
+    let server = H2Server::start_with_alpn(vec![b"http/1.1".to_vec()]).await;
+    let transcribe = client(&server, "transcribe-streaming").await;
+    let op = "StartStreamTranscription";
+    let input = event_input(&transcribe, op, audio(&["hello"])).unwrap();
+    let err = transcribe
+        .call(
+            op,
+            params! {"LanguageCode": "en-US", "MediaSampleRateHertz": 8000,
+            "MediaEncoding": "pcm", "AudioStream": input},
+        )
+        .await
+        .unwrap_err();
+    let Error::Transport(t) = &err else {
+        panic!("expected a transport error, got {err:?}");
+    };
+    // rustls refuses the handshake: the client offered only h2.
+    assert_eq!(t.kind, TransportErrorKind::Tls, "{err}");
+    assert!(err.to_string().contains("needs HTTP/2"), "{err}");
+    assert!(server.exchanges().is_empty());
 }
 
 #[test]

@@ -114,11 +114,8 @@ impl HttpClient {
             .get::<sansboto_core::auth::event_signing::EventSigner>()
             .cloned();
         let (body, input_guard) = RequestBody::from_core(body, framing, signer)?;
-        let pool = if parts.version == http::Version::HTTP_2 {
-            &self.h2
-        } else {
-            &self.client
-        };
+        let needs_h2 = parts.version == http::Version::HTTP_2;
+        let pool = if needs_h2 { &self.h2 } else { &self.client };
         if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
             return Err(TransportError::new(
                 TransportErrorKind::Request,
@@ -151,7 +148,12 @@ impl HttpClient {
         }
         let response = result.map_err(|e| {
             let kind = classify(&e, e.is_connect());
-            TransportError::new(kind, describe(&e)).with_source(e)
+            let mut message = describe(&e);
+            if needs_h2 {
+                // The usual cause: an endpoint that does not offer `h2` by ALPN.
+                message.push_str(" (this request needs HTTP/2: does the endpoint speak h2?)");
+            }
+            TransportError::new(kind, message).with_source(e)
         })?;
         let (parts, incoming) = response.into_parts();
         let status = parts.status.as_u16();
