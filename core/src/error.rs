@@ -23,6 +23,9 @@ pub enum TransportErrorKind {
     /// A streamed body's bytes do not match the checksum the response came with (the
     /// [`FlexibleChecksumError`] is the source; never retried).
     Checksum,
+    /// The request needs HTTP/2 (an operation with an event-stream input) and this transport's
+    /// HTTP stack speaks only HTTP/1.1, or the server did not offer `h2`.
+    Http2Required,
 }
 
 impl TransportErrorKind {
@@ -56,6 +59,21 @@ pub struct TransportError {
 }
 
 impl TransportError {
+    /// `Some` error when `request` needs HTTP/2 (the core marks it so) and the transport,
+    /// named by `stack`, can only speak HTTP/1.1.
+    pub fn http2_unavailable<B>(request: &http::Request<B>, stack: &str) -> Option<Self> {
+        (request.version() == http::Version::HTTP_2).then(|| {
+            TransportError::new(
+                TransportErrorKind::Http2Required,
+                format!(
+                    "{} needs HTTP/2 (its input is an event stream), which {stack} cannot \
+                     speak; use the tokio transport (sansboto-tokio)",
+                    request.uri()
+                ),
+            )
+        })
+    }
+
     /// A new error of `kind`.
     pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
         TransportError {
@@ -103,6 +121,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Tls => "TLS error",
             TransportErrorKind::Request => "invalid request",
             TransportErrorKind::Checksum => "checksum mismatch",
+            TransportErrorKind::Http2Required => "HTTP/2 required",
         };
         f.write_str(what)?;
         if let Some(host) = &self.host {
@@ -286,7 +305,7 @@ pub enum Error {
         user_agent: String,
     },
     /// The result given to [`event_stream`](crate::runtime::Client::event_stream) holds no
-    /// event stream to read.
+    /// event stream to read, or input events were given for an operation that takes none.
     #[error("{operation}: {reason}")]
     NoEventStream {
         /// The operation.

@@ -548,6 +548,16 @@ impl<T: Transport> Client<T> {
         })
     }
 
+    /// The encoder of `operation`'s input events (an operation with an event-stream input:
+    /// Bedrock's `InvokeModelWithBidirectionalStream`, Lex `StartConversation`…). Transports
+    /// turn the caller's stream of events into the input member's value with it.
+    pub fn input_event_encoder(
+        &self,
+        operation: &str,
+    ) -> Result<crate::client::event_input::InputEventEncoder, Error> {
+        crate::client::event_input::InputEventEncoder::new(self.core.clone(), operation)
+    }
+
     /// Call `operation` (`PutObject` or `put_object`) with `params`. A streaming output member
     /// (S3 GetObject's `Body`) comes back as a [`Value::Stream`]; take it with [`take_body`].
     pub fn call<'a>(

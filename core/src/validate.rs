@@ -229,6 +229,9 @@ impl Validator<'_> {
         let shape = self.model.shape(id);
         match &shape.kind {
             ShapeKind::Structure(s) if s.document => self.document(value, path, 0),
+            // An event-stream input is the transport's stream of events, encoded and signed
+            // as they are sent (`crate::serialize::event`).
+            ShapeKind::Structure(s) if s.eventstream && matches!(value, Value::Stream(_)) => {}
             ShapeKind::Structure(s) => {
                 let Some(map) = value.as_map() else {
                     return self.type_error(path, value, "map");

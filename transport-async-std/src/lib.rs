@@ -48,6 +48,12 @@
 //! assert_eq!(out["Buckets"][0]["Name"].as_str(), Some("b"));
 //! # Ok::<(), Error>(()) }).unwrap();
 //! ```
+//!
+//! ## HTTP/1.1 only
+//!
+//! async-h1 speaks HTTP/1.1 only, so operations that need HTTP/2 (those with an event-stream
+//! input: Bedrock's bidirectional streams, Lex `StartConversation`, Transcribe streaming…) fail
+//! here with [`TransportErrorKind::Http2Required`]; use `sansboto-tokio` for them.
 
 mod client;
 mod conn;
@@ -209,6 +215,9 @@ impl HttpClient {
         &self,
         req: http::Request<Body>,
     ) -> Result<http::Response<ResponseBody>, TransportError> {
+        if let Some(e) = TransportError::http2_unavailable(&req, "async-h1 (HTTP/1.1 only)") {
+            return Err(e);
+        }
         let (parts, body) = req.into_parts();
         // A pooled connection the server closed after its last response can still look open
         // for a moment; an in-memory body is sent once more on a fresh connection.

@@ -45,6 +45,12 @@
 //! assert_eq!(out["Buckets"][0]["Name"].as_str(), Some("b"));
 //! # Ok::<(), Error>(())
 //! ```
+//!
+//! ## HTTP/1.1 only
+//!
+//! ureq speaks HTTP/1.1 only, so operations that need HTTP/2 (those with an event-stream input:
+//! Bedrock's bidirectional streams, Lex `StartConversation`, Transcribe streaming…) fail here with
+//! [`TransportErrorKind::Http2Required`]; use `sansboto-tokio` for them.
 
 use std::cell::Cell;
 use std::fs::File;
@@ -265,6 +271,9 @@ impl HttpClient {
         &self,
         req: http::Request<Body>,
     ) -> Result<http::Response<ResponseBody>, TransportError> {
+        if let Some(e) = TransportError::http2_unavailable(&req, "ureq (HTTP/1.1 only)") {
+            return Err(e);
+        }
         let head_only = req.method() == http::Method::HEAD;
         let proxy = self.proxy_for(req.uri());
         let (mut parts, body) = req.into_parts();

@@ -2,6 +2,7 @@
 //! in constant memory) and the response body handed back (read whole, as a `Stream` of chunks,
 //! or through `AsyncRead`), with truncation checked against `Content-Length`.
 
+use std::future::Future;
 use std::io::{self, Seek};
 use std::path::Path;
 use std::pin::Pin;
@@ -11,6 +12,7 @@ use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
+use sansboto_core::auth::event_signing::EventSigner;
 use sansboto_core::body::{Body, FileRange, StreamingBody};
 use sansboto_core::checksum::AwsChunkedFramer;
 use sansboto_core::error::{TransportError, TransportErrorKind};
@@ -19,6 +21,7 @@ use sansboto_core::httpchecksum::AwsChunkedBody;
 use sansboto_core::httpchecksum::ResponseChecksumValidator;
 use sansboto_core::transfer_rate::TransferWatch;
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
+use tokio::sync::oneshot;
 
 use crate::connect::{classify, describe};
 
@@ -134,18 +137,48 @@ pub(crate) enum RequestBody {
         inner: Box<RequestBody>,
         framer: Box<AwsChunkedFramer>,
     },
+    /// A stream of encoded events (one per chunk), each wrapped and signed by the core's
+    /// [`EventSigner`] as it goes out, then the signed empty frame that ends the input.
+    SignedEvents {
+        inner: Box<RequestBody>,
+        signer: Box<EventSigner>,
+        ended: bool,
+        /// Closed when the response body is dropped: nobody reads the answers any more, so the
+        /// call is cancelled (the body fails and hyper resets the HTTP/2 stream) rather than
+        /// left waiting on the caller's next event.
+        answers_dropped: oneshot::Receiver<()>,
+    },
 }
+
+/// Held by a [`ResponseBody`] whose request streams events: dropping it cancels the request.
+pub(crate) type InputGuard = oneshot::Sender<()>;
 
 impl RequestBody {
     /// The body to send; `framing` (the request's [`AwsChunkedBody`] extension) asks for a
     /// streamed body to be sent `aws-chunked`.
+    /// With an event-stream input, also the guard to give the response body.
     pub(crate) fn from_core(
         body: Body,
         framing: Option<AwsChunkedBody>,
-    ) -> Result<Self, TransportError> {
+        signer: Option<EventSigner>,
+    ) -> Result<(Self, Option<InputGuard>), TransportError> {
+        if let (Some(signer), Body::Stream(_)) = (signer, &body) {
+            let (guard, answers_dropped) = oneshot::channel();
+            let body = RequestBody::SignedEvents {
+                inner: Box::new(Self::from_core(body, None, None)?.0),
+                signer: Box::new(signer),
+                ended: false,
+                answers_dropped,
+            };
+            return Ok((body, Some(guard)));
+        }
+        Self::plain(body, framing).map(|b| (b, None))
+    }
+
+    fn plain(body: Body, framing: Option<AwsChunkedBody>) -> Result<Self, TransportError> {
         if let (Some(framing), Body::Stream(_)) = (framing, &body) {
             return Ok(RequestBody::Framed {
-                inner: Box::new(Self::from_core(body, None)?),
+                inner: Box::new(Self::plain(body, None)?),
                 framer: Box::new(AwsChunkedFramer::new(
                     Some(framing.trailer),
                     framing.chunk_size,
@@ -214,6 +247,40 @@ impl HttpBody for RequestBody {
                     return Poll::Ready(Some(Ok(Frame::data(Bytes::from(framed)))));
                 }
             },
+            RequestBody::SignedEvents {
+                inner,
+                signer,
+                ended,
+                answers_dropped,
+            } => {
+                if *ended {
+                    return Poll::Ready(None);
+                }
+                if Pin::new(answers_dropped).poll(cx).is_ready() {
+                    return Poll::Ready(Some(Err(io::Error::new(
+                        io::ErrorKind::ConnectionAborted,
+                        "the event stream's answers were dropped: call cancelled",
+                    ))));
+                }
+                let signed = loop {
+                    match ready!(Pin::new(inner.as_mut()).poll_frame(cx)) {
+                        Some(Ok(frame)) => match frame.into_data() {
+                            Ok(event) => break signer.sign_event(&event, crate::now()),
+                            Err(_) => continue,
+                        },
+                        Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                        None => {
+                            *ended = true;
+                            break signer.sign_end(crate::now());
+                        }
+                    }
+                };
+                Poll::Ready(Some(
+                    signed
+                        .map(|frame| Frame::data(Bytes::from(frame)))
+                        .map_err(io::Error::other),
+                ))
+            }
             RequestBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
             RequestBody::Stream { stream, .. } => loop {
                 match ready!(stream.as_mut().poll_next(cx)) {
@@ -245,6 +312,7 @@ impl HttpBody for RequestBody {
         match self {
             RequestBody::Full(b) => b.is_none(),
             RequestBody::Framed { framer, .. } => framer.is_finished(),
+            RequestBody::SignedEvents { ended, .. } => *ended,
             _ => false,
         }
     }
@@ -275,6 +343,8 @@ pub struct ResponseBody {
     checksum: Option<ResponseChecksumValidator>,
     /// Fails the read once the body arrives too slowly (see [`Self::watch_transfer`]).
     watch: Option<TransferWatch>,
+    /// Cancels the request's event stream when this body is dropped.
+    _input_guard: Option<InputGuard>,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -286,13 +356,18 @@ impl std::fmt::Debug for ResponseBody {
 }
 
 impl ResponseBody {
-    pub(crate) fn new(incoming: Incoming, expected_len: Option<u64>) -> Self {
+    pub(crate) fn new(
+        incoming: Incoming,
+        expected_len: Option<u64>,
+        input_guard: Option<InputGuard>,
+    ) -> Self {
         ResponseBody {
             incoming: Some(incoming),
             check: BodyLengthCheck::new(expected_len),
             pending: Bytes::new(),
             checksum: None,
             watch: None,
+            _input_guard: input_guard,
         }
     }
 

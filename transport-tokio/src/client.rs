@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use futures_util::stream::{self, Stream};
+use futures_util::stream::{self, Stream, StreamExt};
 use sansboto_core::body::{Body, StreamingBody};
 use sansboto_core::error::{Error, TransportError};
 use sansboto_core::http_config::HttpConfig;
@@ -140,6 +140,27 @@ pub fn event_stream<'c>(events: EventStream<'c>) -> impl Stream<Item = Result<Va
         let event = events.next_event().await?;
         Some((event, events))
     })
+}
+
+/// The value of an event-stream input member (`"AudioStream"`, Bedrock's `"body"`): the events
+/// `events` yields (`{"AudioEvent": {"AudioChunk": …}}`), encoded as they are pulled and signed
+/// as they are sent over HTTP/2, then the signed end frame when the stream ends. hyper pulls the
+/// next event only when the connection can take it (back-pressure); read the answers meanwhile
+/// with [`Client::event_stream`](sansboto_core::runtime::Client::event_stream).
+///
+/// An event that cannot be encoded (or an `Err` from `events`) aborts the request: the HTTP/2
+/// stream is reset and the service sees a cancelled call.
+pub fn event_input<S>(client: &Client, operation: &str, events: S) -> Result<Value, Error>
+where
+    S: Stream<Item = Result<Value, Error>> + Send + 'static,
+{
+    let encoder = client.input_event_encoder(operation)?;
+    let encoded = events.map(move |event| {
+        event
+            .and_then(|event| encoder.encode(&event))
+            .map_err(std::io::Error::other)
+    });
+    Ok(Value::Stream(crate::stream_body(encoded, None)))
 }
 
 /// The pages of a pagination as a `futures::Stream`.

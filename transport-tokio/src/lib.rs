@@ -47,6 +47,13 @@
 //! assert_eq!(out["Buckets"][0]["Name"].as_str(), Some("b"));
 //! # Ok::<(), Error>(()) }).unwrap();
 //! ```
+//!
+//! ## HTTP/2
+//!
+//! A request the core marks HTTP/2 (an operation with an event-stream input, which the service
+//! answers while the client is still sending) goes over a second pool that offers only `h2` by
+//! ALPN: one connection per host, multiplexing every such call. Its outgoing events are signed
+//! as they are sent ([`event_input`]).
 
 mod body;
 mod client;
@@ -63,7 +70,8 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 pub use body::{file_body, reader_body, stream_body, ByteReader, ByteStream, ResponseBody};
 pub use client::{
-    event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages, Session,
+    event_input, event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages,
+    Session,
 };
 pub use rewind::{seekable_body, AsyncReadSeek};
 /// Everything a program needs to make calls, by name (the core's [`api`](sansboto_core::api)
@@ -80,10 +88,14 @@ pub fn http_config_from_env() -> Result<HttpConfig, HttpConfigError> {
     HttpConfig::from_env_with(|name| std::env::var(name).ok())
 }
 
-/// A pooled HTTP/1.1 client; cloning is cheap and clones share the pool.
+/// A pooled HTTP/1.1 client, with a pooled, multiplexed HTTP/2 one for the requests that need
+/// it; cloning is cheap and clones share the pools.
 #[derive(Clone, Debug)]
 pub struct HttpClient {
     client: HyperClient<HttpsConnector<Connector>, RequestBody>,
+    /// Requests marked `HTTP/2` (ALPN offers `h2` only, so a server without it fails the call
+    /// rather than silently falling back to a protocol that cannot carry a duplex stream).
+    h2: HyperClient<HttpsConnector<Connector>, RequestBody>,
     proxy: Option<Arc<ProxyConfig>>,
 }
 
@@ -99,16 +111,27 @@ impl HttpClient {
             proxy: proxy.clone(),
         };
         let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
+            .with_tls_config(tls.clone())
             .https_or_http()
             .enable_http1()
-            .wrap_connector(connector);
+            .wrap_connector(connector.clone());
         let client = HyperClient::builder(TokioExecutor::new())
             .pool_max_idle_per_host(cfg.pool_max_idle)
             .pool_idle_timeout(Duration::from_secs(90))
             .pool_timer(TokioTimer::new())
             .build(https);
-        Ok(HttpClient { client, proxy })
+        let https_h2 = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http2()
+            .wrap_connector(connector);
+        let h2 = HyperClient::builder(TokioExecutor::new())
+            .http2_only(true)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .build(https_h2);
+        Ok(HttpClient { client, h2, proxy })
     }
 
     /// Send `req` and return the response once its head has arrived; the body is read from the
@@ -131,7 +154,13 @@ impl HttpClient {
                     .insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
             }
         }
-        let body = RequestBody::from_core(body, framing)?;
+        let signer = parts
+            .extensions
+            .get::<sansboto_core::auth::event_signing::EventSigner>()
+            .cloned();
+        let (body, input_guard) = RequestBody::from_core(body, framing, signer)?;
+        let needs_h2 = parts.version == http::Version::HTTP_2;
+        let pool = if needs_h2 { &self.h2 } else { &self.client };
         if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
             return Err(TransportError::new(
                 TransportErrorKind::Request,
@@ -149,14 +178,10 @@ impl HttpClient {
             RequestBody::Full(bytes) => Some((parts.clone(), bytes.clone())),
             _ => None,
         };
-        let mut result = self
-            .client
-            .request(http::Request::from_parts(parts, body))
-            .await;
+        let mut result = pool.request(http::Request::from_parts(parts, body)).await;
         if let (Err(e), Some((parts, bytes))) = (&result, replay) {
             if connect::closed_before_response(e) {
-                result = self
-                    .client
+                result = pool
                     .request(http::Request::from_parts(parts, RequestBody::Full(bytes)))
                     .await;
             }
@@ -168,7 +193,12 @@ impl HttpClient {
         }
         let response = result.map_err(|e| {
             let kind = classify(&e, e.is_connect());
-            TransportError::new(kind, describe(&e)).with_source(e)
+            let mut message = describe(&e);
+            if needs_h2 {
+                // The usual cause: an endpoint that does not offer `h2` by ALPN.
+                message.push_str(" (this request needs HTTP/2: does the endpoint speak h2?)");
+            }
+            TransportError::new(kind, message).with_source(e)
         })?;
         let (parts, incoming) = response.into_parts();
         let status = parts.status.as_u16();
@@ -180,7 +210,7 @@ impl HttpClient {
         };
         Ok(http::Response::from_parts(
             parts,
-            ResponseBody::new(incoming, expected),
+            ResponseBody::new(incoming, expected, input_guard),
         ))
     }
 

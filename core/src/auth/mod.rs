@@ -8,6 +8,7 @@
 pub mod bearer;
 pub(crate) mod canonical;
 pub mod credentials;
+pub mod event_signing;
 pub mod presign_post;
 pub mod s3express;
 pub mod sigv4;

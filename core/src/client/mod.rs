@@ -13,6 +13,7 @@
 
 mod call;
 mod discovery;
+pub mod event_input;
 mod presign;
 mod redirect;
 mod replay;
@@ -557,20 +558,34 @@ impl ServiceClient {
                 self.service, prepared.operation
             )));
         }
+        let events_payload = event_input::prepare(
+            &self.model,
+            self.operation(&prepared.operation)?,
+            &mut request,
+        );
         let ctx = SigningContext {
             signing_name: &prepared.signing_name,
             region: &prepared.signing_region,
             region_set: prepared.region_set.as_deref(),
             time: now,
             presign,
-            payload: match (prepared.checksum.payload_hash(), &prepared.payload_sha256) {
-                (Some(marker), _) => Some(PayloadHash::Precomputed(marker.into())),
-                (None, Some(sha256)) => Some(PayloadHash::Precomputed(sha256.clone().into())),
-                (None, None) => None,
-            },
+            payload: events_payload.or_else(|| {
+                match (prepared.checksum.payload_hash(), &prepared.payload_sha256) {
+                    (Some(marker), _) => Some(PayloadHash::Precomputed(marker.into())),
+                    (None, Some(sha256)) => Some(PayloadHash::Precomputed(sha256.clone().into())),
+                    (None, None) => None,
+                }
+            }),
             disable_double_encoding: prepared.disable_double_encoding,
         };
         self.signer.sign(&mut request, &scheme, identity, &ctx)?;
+        event_input::seed_signer(
+            &mut request,
+            &scheme,
+            identity,
+            &prepared.signing_name,
+            &prepared.signing_region,
+        );
         if matches!(scheme, AuthScheme::Anonymous) {
             httpchecksum::set_unsigned_trailer_header(&mut request, &prepared.checksum);
         }

@@ -21,6 +21,7 @@
 //! Serializers are total: any [`Value`] gives a request or a [`SerializeError`], never a panic.
 
 mod ec2;
+pub mod event;
 mod json;
 mod query;
 mod rest_json;
@@ -800,15 +801,17 @@ pub(crate) fn query_compatible_header(call: &Call<'_>, headers: &mut HeaderMap) 
 }
 
 /// The payload member of a REST input (named by the input reference or its structure) and
-/// whether it is a raw blob or string body.
+/// whether it is a raw blob, string or event-stream body.
 pub(crate) fn payload_member<'a>(call: &Call<'a>) -> Option<(&'a str, &'a ShapeRef, bool)> {
     let (_, input) = call.input?;
     let name = call.operation.input_payload.as_deref()?;
     let member = input.members.get(name)?;
-    let raw = matches!(
-        call.model.shape(member.shape).kind,
-        ShapeKind::Blob | ShapeKind::String
-    );
+    // An event stream is raw too: the transport's stream of encoded, signed events.
+    let raw = match &call.model.shape(member.shape).kind {
+        ShapeKind::Blob | ShapeKind::String => true,
+        ShapeKind::Structure(s) => s.eventstream,
+        _ => false,
+    };
     Some((name, member, raw))
 }
 

@@ -56,7 +56,17 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
         }
         None => (Body::Empty, false),
     };
+    let event_stream = payload_member(call)
+        .and_then(|(_, m, _)| call.model.shape(m.shape).as_structure())
+        .is_some_and(|s| s.eventstream);
     let mut request = rest_request(call, bindings, body)?;
+    if event_stream {
+        insert_static_header(
+            &mut request.headers,
+            "content-type",
+            "application/vnd.amazon.eventstream",
+        );
+    }
     if is_json && !request.headers.contains_key(CONTENT_TYPE) {
         insert_static_header(&mut request.headers, "content-type", "application/json");
     }
