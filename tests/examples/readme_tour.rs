@@ -1,6 +1,6 @@
 //! The README's "A short tour", compiled as written: each `rust` block of that section is pasted
 //! below verbatim (`tests/tests/readme_tour.rs` checks that it still is), inside the little
-//! scaffolding a reader would add (a `main`, an `rds` client, the imports the prose assumes).
+//! scaffolding a reader would add (a `main`, `rds` and `bedrock` clients, an event stream, the imports the prose assumes).
 //! It is built by `cargo test`, never run (it would need AWS).
 
 #![allow(unused, clippy::all)]
@@ -30,11 +30,19 @@ let url = s3.presign("GetObject", params! {"Bucket": "b", "Key": "k"}, Duration:
 let all = s3.paginate("ListObjectsV2", params! {"Bucket": "b"}, Default::default())?.full_result().await?;
 s3.wait("bucket_exists", params! {"Bucket": "b"}, None, None).await?;
 let rds = session.client("rds").region("us-east-1").build().await?;
+let bedrock = session.client("bedrock-runtime").region("us-east-1").build().await?;
+let my_events = futures_util::stream::empty::<Result<sansboto_tokio::Value, sansboto_tokio::Error>>();
 // README block 3 (tokio)
 // events of an event-stream output (S3 SelectObjectContent), as a Stream (an Iterator on blocking)
 let out = s3.call("SelectObjectContent", params! {/* … */}).await?;
 let mut events = s3.event_stream("SelectObjectContent", &out)?;
 while let Some(event) = events.next_event().await { let event = event?; /* Records, Stats, End */ }
+
+// bidirectional event streams over HTTP/2 (tokio): events go out signed, answers come back meanwhile
+// (Bedrock InvokeModelWithBidirectionalStream, Lex StartConversation, Transcribe streaming, …)
+let input = sansboto_tokio::event_input(&bedrock, "InvokeModelWithBidirectionalStream", my_events)?;
+let out = bedrock.call("InvokeModelWithBidirectionalStream", params! {"modelId": "m", "body": input}).await?;
+let mut answers = bedrock.event_stream("InvokeModelWithBidirectionalStream", &out)?;
 
 // lifecycle hooks, per client (scope "*", the service, or one operation)
 let s3 = session.client("s3").hook(Event::BeforeSend, "trace", "*", |call, target| { /* … */ Ok(()) })
