@@ -49,6 +49,10 @@ pub struct CallOptions {
     pub page_size: Option<i64>,
     /// `--starting-token`.
     pub starting_token: Option<String>,
+    /// aws-cli's per-operation words, in order: options this parser does not know
+    /// (`--bucket b`, `--tag-set Key=a,Value=b`) with the words after them, and positional
+    /// words after the operation; read with the model by [`crate::awsgrammar`].
+    pub operation_args: Vec<String>,
 }
 
 impl CallOptions {
@@ -128,6 +132,9 @@ usage: sansboto [--region R] [--endpoint-url U] [--profile P] [--no-sign-request
                 [--dry-run [--signing-time RFC3339]]
                 SERVICE OPERATION [--params JSON|file://PATH] [--outfile PATH]
                 [--no-paginate] [--max-items N] [--page-size N] [--starting-token T]
+       sansboto SERVICE OPERATION --member-name VALUE … [OUTFILE]   (aws-cli's grammar: s3api,
+                shorthand or JSON values, file:// fileb://, --cli-input-json,
+                --generate-cli-skeleton [input|output])
        sansboto presign SERVICE OPERATION [--params …] [--expires-in SECONDS]
        sansboto wait SERVICE WAITER_NAME [--params …] [--delay SECONDS] [--max-attempts N]
        sansboto eks get-token (--cluster-name NAME | --cluster-id ID) [--role-arn ARN]
@@ -162,7 +169,8 @@ const OPTIONS: &[(&str, bool)] = &[
 pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, UsageError> {
     let mut positional: Vec<String> = Vec::new();
     let mut given: Vec<(&'static str, Option<String>)> = Vec::new();
-    let mut args = args.into_iter();
+    let mut operation_args: Vec<String> = Vec::new();
+    let mut args = args.into_iter().peekable();
     while let Some(arg) = args.next() {
         if arg == "--" {
             positional.extend(args.by_ref());
@@ -181,7 +189,13 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
             None => (format!("--{stripped}"), None),
         };
         let Some(&(known, takes_value)) = OPTIONS.iter().find(|(n, _)| *n == name) else {
-            return Err(UsageError(format!("unknown option {name}")));
+            // An operation's own option (aws-cli's grammar): it and the words after it are
+            // read with the model once the operation is known.
+            operation_args.push(arg);
+            while let Some(word) = args.next_if(|w| !w.starts_with("--")) {
+                operation_args.push(word);
+            }
+            continue;
         };
         if given.iter().any(|(n, _)| *n == known) {
             return Err(UsageError(format!("{known} given more than once")));
@@ -197,12 +211,13 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
         };
         given.push((known, value));
     }
-    build(positional, given)
+    build(positional, given, operation_args)
 }
 
 fn build(
     positional: Vec<String>,
     mut given: Vec<(&'static str, Option<String>)>,
+    mut operation_args: Vec<String>,
 ) -> Result<Invocation, UsageError> {
     let mut take = |name: &str| -> Option<Option<String>> {
         let i = given.iter().position(|(n, _)| *n == name)?;
@@ -229,7 +244,7 @@ fn build(
     let version = flag(take("--version"));
     let params = value(take("--params"));
 
-    let mut words = positional.into_iter();
+    let mut words = positional.into_iter().peekable();
     let first = words.next();
     let command = match first.as_deref() {
         _ if version => Command::Version,
@@ -239,13 +254,20 @@ fn build(
         },
         None => return Err(UsageError("missing SERVICE and OPERATION".into())),
         Some("help") => Command::Help {
-            service: words.next(),
+            service: words
+                .next()
+                .map(|s| crate::awsgrammar::service_name(&s).to_string()),
             operation: words.next(),
         },
-        Some(_) if help_flag => Command::Help {
-            service: first,
-            operation: words.next(),
-        },
+        Some(service) if help_flag || is_aws_help(words.clone()) => {
+            let service = crate::awsgrammar::service_name(service).to_string();
+            let operation = words.next().filter(|w| w != "help");
+            words.next_if(|w| w == "help");
+            Command::Help {
+                service: Some(service),
+                operation,
+            }
+        }
         Some("presign") => {
             let (service, operation) = two(&mut words, "presign SERVICE OPERATION")?;
             let expires_in = match value(take("--expires-in")) {
@@ -301,10 +323,12 @@ fn build(
             }
         }
         Some(service) => {
-            let service = service.to_string();
+            let service = crate::awsgrammar::service_name(service).to_string();
             let operation = words
                 .next()
                 .ok_or_else(|| UsageError(format!("missing OPERATION after {service}")))?;
+            // Positional words after the operation are aws-cli's (a streaming output's file).
+            operation_args.extend(words.by_ref());
             let options = CallOptions {
                 params,
                 outfile: value(take("--outfile")),
@@ -316,6 +340,7 @@ fn build(
                     .map(|v| number::<i64>(&v, "--page-size"))
                     .transpose()?,
                 starting_token: value(take("--starting-token")),
+                operation_args: std::mem::take(&mut operation_args),
             };
             if options.no_paginate && options.has_pagination_flags() {
                 return Err(UsageError(
@@ -331,6 +356,10 @@ fn build(
             }
         }
     };
+    if let Some(option) = operation_args.iter().find(|a| a.starts_with("--")) {
+        let name = option.split_once('=').map_or(option.as_str(), |(n, _)| n);
+        return Err(UsageError(format!("unknown option {name}")));
+    }
     if let Some(extra) = words.next() {
         return Err(UsageError(format!("unexpected argument {extra:?}")));
     }
@@ -345,6 +374,13 @@ fn build(
         ));
     }
     Ok(Invocation { global, command })
+}
+
+/// aws-cli's `SERVICE help` and `SERVICE OPERATION help`.
+fn is_aws_help(mut words: impl Iterator<Item = String>) -> bool {
+    let rest: Vec<String> = words.by_ref().take(3).collect();
+    matches!(rest.as_slice(), [h] if h == "help")
+        || matches!(rest.as_slice(), [_, h] if h == "help")
 }
 
 fn two(
@@ -454,9 +490,9 @@ mod tests {
                 "s3",
                 "ListBuckets",
             ],
-            &["s3", "ListBuckets", "--bogus"],
             &["s3", "ListBuckets", "--region"],
-            &["s3", "ListBuckets", "extra"],
+            &["wait", "s3", "bucket-exists", "--bogus"],
+            &["help", "s3", "ListBuckets", "extra"],
             &["s3", "ListBuckets", "--expires-in", "3"],
             &["s3", "ListObjects", "--no-paginate", "--max-items", "3"],
             &["s3", "ListObjects", "--max-items", "many"],
@@ -465,6 +501,66 @@ mod tests {
             &["s3", "ListBuckets", "--debug", "--debug"],
         ] {
             assert!(p(args).is_err(), "{args:?} should be a usage error");
+        }
+    }
+
+    #[test]
+    fn aws_grammar_words_are_kept_for_the_model() {
+        let inv = p(&[
+            "s3api",
+            "get-object",
+            "--bucket",
+            "b",
+            "--region",
+            "eu-west-1",
+            "--key=k",
+            "out.bin",
+            "--tag-set",
+            "Key=a,Value=b",
+            "Key=c,Value=d",
+        ])
+        .unwrap();
+        assert_eq!(inv.global.region.as_deref(), Some("eu-west-1"));
+        let Command::Call {
+            service, options, ..
+        } = inv.command
+        else {
+            panic!("not a call");
+        };
+        assert_eq!(service, "s3");
+        assert_eq!(
+            options.operation_args,
+            [
+                "--bucket",
+                "b",
+                "--key=k",
+                "out.bin",
+                "--tag-set",
+                "Key=a,Value=b",
+                "Key=c,Value=d"
+            ]
+        );
+        // A word after the operation with no option before it is kept too (an output file).
+        let inv = p(&["s3", "GetObject", "out.bin", "--params", "{}"]).unwrap();
+        assert!(matches!(inv.command, Command::Call { options, .. }
+            if options.operation_args == ["out.bin"] && options.params.as_deref() == Some("{}")));
+    }
+
+    #[test]
+    fn aws_help_words() {
+        for (args, operation) in [
+            (&["s3api", "help"][..], None),
+            (&["s3api", "put-object", "help"][..], Some("put-object")),
+            (&["help", "s3api", "put-object"][..], Some("put-object")),
+        ] {
+            assert_eq!(
+                p(args).unwrap().command,
+                Command::Help {
+                    service: Some("s3".into()),
+                    operation: operation.map(String::from)
+                },
+                "{args:?}"
+            );
         }
     }
 

@@ -5,10 +5,12 @@
 //! it. Paginated operations are followed to one aggregated result, as `aws` does.
 
 mod args;
+mod awsgrammar;
 mod help;
 mod outfile;
 mod output;
 mod params;
+mod shorthand;
 mod transport;
 
 use std::sync::Arc;
@@ -189,7 +191,15 @@ fn read_params(
 ) -> Result<Value, Failure> {
     let json =
         params::read_params_json(given).map_err(|m| Failure::client("ParamValidation", m))?;
-    params::convert(model, input, &json).map_err(|(converted, mut problems)| {
+    convert_params(model, input, &json)
+}
+
+fn convert_params(
+    model: &ServiceModel,
+    input: Option<sansboto_core::model::ShapeId>,
+    json: &serde_json::Value,
+) -> Result<Value, Failure> {
+    params::convert(model, input, json).map_err(|(converted, mut problems)| {
         // List the validator's findings too, so every problem shows at once. (The core
         // validates again at call time, after customizations such as parameter aliases.)
         if let Err(e) = sansboto_core::validate::validate(model, input, &converted) {
@@ -244,6 +254,50 @@ fn call(
 ) -> Result<(), Failure> {
     let model = core.model(service, None)?;
     let op = operation_of(&model, service, operation)?;
+    let paginator = core
+        .paginators(service)
+        .ok()
+        .filter(|p| p.get(&op.name).is_some());
+    let input_tokens = paginator
+        .as_ref()
+        .and_then(|p| p.get(&op.name).map(|c| c.input_tokens().to_vec()))
+        .unwrap_or_default();
+    let aws = awsgrammar::parse(&model, op, &options.operation_args, &input_tokens)?;
+    match aws.skeleton {
+        Some(awsgrammar::Skeleton::Input) => {
+            let skeleton = op.input.as_ref().map_or(serde_json::json!({}), |r| {
+                awsgrammar::skeleton(&model, r.shape, false)
+            });
+            return output::print_stdout(&awsgrammar::pretty4(&skeleton));
+        }
+        Some(awsgrammar::Skeleton::Output) => {
+            let skeleton = op.output.as_ref().map_or(serde_json::json!({}), |r| {
+                awsgrammar::skeleton(&model, r.shape, true)
+            });
+            return output::print_stdout(&output::pretty(&skeleton));
+        }
+        None => {}
+    }
+    let mut options = options.clone();
+    if aws.outfile.is_some() {
+        if options.outfile.is_some() {
+            return Err(Failure::Usage(
+                "the output file is given twice (--outfile and a positional FILE)".into(),
+            ));
+        }
+        options.outfile = aws.outfile.clone();
+    }
+    if aws.manual_paging {
+        if options.has_pagination_flags() {
+            return Err(Failure::Usage(
+                "a paginator's token option (one page by hand) cannot be combined with \
+                 --max-items, --page-size or --starting-token"
+                    .into(),
+            ));
+        }
+        options.no_paginate = true;
+    }
+    let options = &options;
     let streaming = output::streaming_output(&model, op.output.as_ref().map(|r| r.shape));
     if options.outfile.is_some() && streaming.as_ref().is_none_or(|s| s.event_stream) {
         return Err(Failure::Usage(format!(
@@ -251,10 +305,6 @@ fn call(
             op.name
         )));
     }
-    let paginator = core
-        .paginators(service)
-        .ok()
-        .filter(|p| p.get(&op.name).is_some());
     if paginator.is_none() && options.has_pagination_flags() {
         return Err(Failure::Usage(format!(
             "--max-items, --page-size and --starting-token are only for paginated operations; \
@@ -262,11 +312,36 @@ fn call(
             op.name
         )));
     }
-    let params = read_params(
-        &model,
-        op.input.as_ref().map(|r| r.shape),
-        options.params.as_deref(),
-    )?;
+    let input = op.input.as_ref().map(|r| r.shape);
+    let params = match (aws.input, options.params.as_deref()) {
+        (Some(_), Some(_)) => {
+            return Err(Failure::Usage(
+                "--params and --cli-input-json cannot both be given".into(),
+            ))
+        }
+        (whole, given) if whole.is_some() || !aws.params.is_empty() => {
+            // The whole input (--cli-input-json or --params), then the options over it: a
+            // member given both ways takes the option's value, as aws-cli does.
+            let mut json = match whole {
+                Some(map) => map,
+                None => match params::read_params_json(given)
+                    .map_err(|m| Failure::client("ParamValidation", m))?
+                {
+                    serde_json::Value::Object(map) => map,
+                    _ => {
+                        return Err(Failure::client(
+                            "ParamValidation",
+                            "Error parsing parameter '--params': the parameters must be a \
+                             JSON object",
+                        ))
+                    }
+                },
+            };
+            json.extend(aws.params);
+            convert_params(&model, input, &serde_json::Value::Object(json))?
+        }
+        (_, given) => read_params(&model, input, given)?,
+    };
     if global.dry_run {
         return dry_run(core, global, service, &op.name, params);
     }
