@@ -174,7 +174,7 @@ pub enum Skeleton {
 /// An operation's options read with its model.
 #[derive(Debug, Default)]
 pub struct OperationArgs {
-    /// The members given as options, as `--params` JSON.
+    /// The members given as options, as `--params` JSON, in the model's order.
     pub params: Map<String, J>,
     /// `--cli-input-json` / `--cli-input-yaml`: the whole input, under the options.
     pub input: Option<Map<String, J>>,
@@ -315,6 +315,11 @@ pub fn parse(
         }
         out.params.insert((*member_name).clone(), value);
     }
+    // aws-cli hands botocore the members in the model's order, whatever the command line's;
+    // serializers that keep the given order (query bodies, headers) then match.
+    let mut given: Vec<(String, J)> = std::mem::take(&mut out.params).into_iter().collect();
+    given.sort_by_key(|(name, _)| members.iter().position(|(m, _)| *m == name));
+    out.params = given.into_iter().collect();
     let mut positional = positional.into_iter();
     if streaming_output {
         out.outfile = positional.next();
@@ -656,6 +661,43 @@ mod tests {
         ] {
             assert_eq!(kebab(name), want, "{name}");
         }
+    }
+
+    /// Every input member name of every service, named as botocore's `xform_name` names it.
+    #[test]
+    fn kebab_matches_botocore_for_every_input_member() {
+        let session = sansboto_models::host::core_session(None).unwrap();
+        let mut names: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        for service in session.services().unwrap() {
+            let model = session.model(&service, None).unwrap();
+            for op in model.operation_names() {
+                let Some(input) = model.operation(op).and_then(|o| o.input.as_ref()) else {
+                    continue;
+                };
+                if let Some(s) = model.shape(input.shape).as_structure() {
+                    names.extend(s.members.keys().cloned());
+                }
+            }
+        }
+        assert!(names.len() > 10_000, "{} names", names.len());
+        let file = std::env::temp_dir().join(format!("sansboto-kebab-{}.json", std::process::id()));
+        std::fs::write(&file, serde_json::to_string(&names).unwrap()).unwrap();
+        let theirs = sansboto_tests::botocore::run(
+            &format!(
+                "names = json.load(open({:?}))\nemit([botocore.xform_name(n, '-') for n in names])",
+                file.display().to_string()
+            ),
+            &[],
+        );
+        std::fs::remove_file(&file).unwrap();
+        let theirs = theirs.as_array().unwrap();
+        let mismatches: Vec<String> = names
+            .iter()
+            .zip(theirs)
+            .filter(|(name, want)| want.as_str() != Some(kebab(name).as_str()))
+            .map(|(name, want)| format!("{name}: {} vs {want}", kebab(name)))
+            .collect();
+        assert!(mismatches.is_empty(), "{mismatches:?}");
     }
 
     #[test]

@@ -320,9 +320,9 @@ fn call(
             ))
         }
         (whole, given) if whole.is_some() || !aws.params.is_empty() => {
-            // The whole input (--cli-input-json or --params), then the options over it: a
-            // member given both ways takes the option's value, as aws-cli does.
-            let mut json = match whole {
+            // The options, then the members of the whole input (--cli-input-json or
+            // --params) they do not give: as aws-cli, the option's value wins.
+            let base = match whole {
                 Some(map) => map,
                 None => match params::read_params_json(given)
                     .map_err(|m| Failure::client("ParamValidation", m))?
@@ -337,7 +337,10 @@ fn call(
                     }
                 },
             };
-            json.extend(aws.params);
+            let mut json = aws.params;
+            for (name, value) in base {
+                json.entry(name).or_insert(value);
+            }
             convert_params(&model, input, &serde_json::Value::Object(json))?
         }
         (_, given) => read_params(&model, input, given)?,
