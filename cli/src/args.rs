@@ -32,6 +32,12 @@ pub struct GlobalOptions {
     pub dry_run: bool,
     /// `--signing-time` (RFC 3339), only with `--dry-run`.
     pub signing_time: Option<String>,
+    /// `--query` (JMESPath), applied to a call's result.
+    pub query: Option<String>,
+    /// `--output` (`json`, `text`, `yaml`).
+    pub output: Option<String>,
+    /// `--color` (`on`, `off`, `auto`).
+    pub color: Option<String>,
 }
 
 /// Where `--params` came from: inline JSON or `file://PATH`.
@@ -129,7 +135,8 @@ pub struct Invocation {
 /// The usage text shown on usage errors and by `help`.
 pub const USAGE: &str = "\
 usage: sansboto [--region R] [--endpoint-url U] [--profile P] [--no-sign-request] [--debug]
-                [--dry-run [--signing-time RFC3339]]
+                [--dry-run [--signing-time RFC3339]] [--query JMESPATH]
+                [--output json|text|yaml] [--color on|off|auto]
                 SERVICE OPERATION [--params JSON|file://PATH] [--outfile PATH]
                 [--no-paginate] [--max-items N] [--page-size N] [--starting-token T]
        sansboto SERVICE OPERATION --member-name VALUE … [OUTFILE]   (aws-cli's grammar: s3api,
@@ -149,6 +156,9 @@ const OPTIONS: &[(&str, bool)] = &[
     ("--debug", false),
     ("--dry-run", false),
     ("--signing-time", true),
+    ("--query", true),
+    ("--output", true),
+    ("--color", true),
     ("--params", true),
     ("--outfile", true),
     ("--no-paginate", false),
@@ -234,7 +244,17 @@ fn build(
         debug: flag(take("--debug")),
         dry_run: flag(take("--dry-run")),
         signing_time: value(take("--signing-time")),
+        query: value(take("--query")),
+        output: value(take("--output")),
+        color: value(take("--color")),
     };
+    if let Some(color) = global.color.as_deref() {
+        if !matches!(color, "on" | "off" | "auto") {
+            return Err(UsageError(format!(
+                "argument --color: invalid choice: '{color}' (choose from 'on', 'off', 'auto')"
+            )));
+        }
+    }
     if global.signing_time.is_some() && !global.dry_run {
         return Err(UsageError(
             "--signing-time is only allowed with --dry-run".into(),

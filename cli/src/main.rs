@@ -10,6 +10,7 @@ mod help;
 mod outfile;
 mod output;
 mod params;
+mod render;
 mod shorthand;
 mod transport;
 
@@ -312,6 +313,13 @@ fn call(
             op.name
         )));
     }
+    // aws-cli reads the format from AWS_DEFAULT_OUTPUT when --output is not given. A bad
+    // query or format fails here, before anything is sent.
+    let default_output = std::env::var("AWS_DEFAULT_OUTPUT").ok();
+    let rendering = render::Rendering::new(
+        global.query.as_deref(),
+        global.output.as_deref().or(default_output.as_deref()),
+    )?;
     let input = op.input.as_ref().map(|r| r.shape);
     let params = match (aws.input, options.params.as_deref()) {
         (Some(_), Some(_)) => {
@@ -366,6 +374,7 @@ fn call(
         streaming.as_ref(),
         result,
         options.outfile.as_deref(),
+        rendering.as_ref(),
     )
 }
 
