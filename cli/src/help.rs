@@ -23,7 +23,7 @@ pub fn help_text(
         }
         return Ok(out);
     };
-    let model = session.model(service, None)?;
+    let model = crate::suggest::model(session, service)?;
     let Some(operation) = operation else {
         let _ = writeln!(
             out,

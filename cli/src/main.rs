@@ -12,6 +12,7 @@ mod output;
 mod params;
 mod render;
 mod shorthand;
+mod suggest;
 mod transport;
 
 use std::sync::Arc;
@@ -90,7 +91,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             params,
             expires_in,
         } => {
-            let model = core.model(&service, None)?;
+            let model = suggest::model(&core, &service)?;
             let op = operation_of(&model, &service, &operation)?;
             let params = read_params(
                 &model,
@@ -146,7 +147,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let config = waiters
                 .get(&name)
                 .map_err(|e| Failure::client("WaiterError", e.to_string()))?;
-            let model = core.model(&service, None)?;
+            let model = suggest::model(&core, &service)?;
             let op = operation_of(&model, &service, &config.operation)?;
             let params = read_params(
                 &model,
@@ -253,7 +254,7 @@ fn call(
     operation: &str,
     options: &CallOptions,
 ) -> Result<(), Failure> {
-    let model = core.model(service, None)?;
+    let model = suggest::model(core, service)?;
     let op = operation_of(&model, service, operation)?;
     let paginator = core
         .paginators(service)

@@ -421,6 +421,18 @@ fn usage_errors_name_the_option() {
         stderr.contains("Error parsing parameter '--tagging'"),
         "{stderr}"
     );
+    // Did-you-mean for services (aws-cli's names included) and operations.
+    for (args, near) in [
+        (&["dynamdb", "list-tables"][..], "did you mean dynamodb?"),
+        (&["s3apii", "list-buckets"][..], "did you mean s3api?"),
+        (&["help", "ec22"][..], "did you mean ec2?"),
+        (&["s3api", "put-objec"][..], "did you mean PutObject?"),
+    ] {
+        let out = sansboto(args);
+        assert_eq!(out.status.code(), Some(255), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(near), "{args:?}: {stderr}");
+    }
     let out = sansboto(&["ec2", "describe-instances", "--max-results", "five"]);
     assert_eq!(out.status.code(), Some(255));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--max-results"));
