@@ -13,6 +13,7 @@ mod params;
 mod render;
 mod shorthand;
 mod suggest;
+mod table;
 mod transport;
 
 use std::sync::Arc;
@@ -320,6 +321,8 @@ fn call(
     let rendering = render::Rendering::new(
         global.query.as_deref(),
         global.output.as_deref().or(default_output.as_deref()),
+        global.color.as_deref(),
+        &op.name,
     )?;
     let input = op.input.as_ref().map(|r| r.shape);
     let params = match (aws.input, options.params.as_deref()) {

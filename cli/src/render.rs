@@ -3,7 +3,8 @@
 //! (four-space indentation, non-ASCII as is), `text` (aws-cli's tab-separated rows: scalars of
 //! an object in key order on one line, lists of objects with the union of their scalar keys as
 //! columns, nested values on their own lines prefixed by their key in capitals), `yaml` (block
-//! style, as aws-cli v2 prints it). Scalars print as Python prints them (`True`, `None`, `2.0`).
+//! style, as aws-cli v2 prints it), `table` ([`crate::table`]). Scalars print as Python prints
+//! them (`True`, `None`, `2.0`).
 //!
 //! The command's default output (no `--output`, no `--query`) stays the indented JSON it
 //! always printed, `ResponseMetadata` included: scripts read it.
@@ -22,6 +23,8 @@ pub enum Format {
     Text,
     /// `yaml`.
     Yaml,
+    /// `table`.
+    Table,
 }
 
 impl Format {
@@ -31,12 +34,13 @@ impl Format {
             "json" => Some(Format::Json),
             "text" => Some(Format::Text),
             "yaml" => Some(Format::Yaml),
+            "table" => Some(Format::Table),
             _ => None,
         }
     }
 
     /// The names `--output` accepts, for its usage error.
-    pub const NAMES: &'static str = "json, text, yaml";
+    pub const NAMES: &'static str = "json, text, table, yaml";
 }
 
 /// How to print results: aws-cli's way when `--output` or `--query` was given.
@@ -46,11 +50,20 @@ pub struct Rendering {
     pub query: Option<Expression>,
     /// `--output` (or `AWS_DEFAULT_OUTPUT`).
     pub format: Format,
+    /// Colours in a table (`--color on`, or `auto` on a terminal).
+    pub color: bool,
+    /// A table's title: the operation's name, as aws-cli titles it.
+    pub title: String,
 }
 
 impl Rendering {
     /// From the options; `None` when neither was given (the command's own JSON).
-    pub fn new(query: Option<&str>, output: Option<&str>) -> Result<Option<Rendering>, Failure> {
+    pub fn new(
+        query: Option<&str>,
+        output: Option<&str>,
+        color: Option<&str>,
+        title: &str,
+    ) -> Result<Option<Rendering>, Failure> {
         if query.is_none() && output.is_none() {
             return Ok(None);
         }
@@ -70,7 +83,17 @@ impl Rendering {
                 ))
             })?,
         };
-        Ok(Some(Rendering { query, format }))
+        let color = match color {
+            Some("on") => true,
+            Some("off") => false,
+            _ => std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        };
+        Ok(Some(Rendering {
+            query,
+            format,
+            color,
+            title: title.to_string(),
+        }))
     }
 
     /// The text to print for `result` (JSON as the command has it), without the final
@@ -104,9 +127,28 @@ impl Rendering {
                 }
             }
             Format::Yaml => yaml(&result),
+            Format::Table => {
+                let width = terminal_width();
+                match crate::table::render(&self.title, &result, width, self.color) {
+                    Some(t) => t.trim_end_matches('\n').to_string(),
+                    None => return Ok(None),
+                }
+            }
         };
         Ok(Some(text))
     }
+}
+
+/// The width a table may take: 80 when stdout is not a terminal (as aws-cli, whose terminal
+/// query fails then), else `COLUMNS` when set (this command asks the terminal nothing).
+fn terminal_width() -> usize {
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return 80;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(80)
 }
 
 /// A scalar as Python's `str()` writes it.
@@ -339,6 +381,8 @@ mod tests {
         Rendering {
             query: query.map(|q| Expression::compile(q).unwrap()),
             format,
+            color: false,
+            title: "Op".into(),
         }
         .render(value)
         .unwrap()

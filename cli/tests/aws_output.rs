@@ -232,6 +232,13 @@ fn the_same_output_as_aws_cli() {
             "--output",
             "text",
         ],
+        // Tables (not a terminal: 80 columns, no colour, as aws-cli).
+        &["s3api", "get-bucket-tagging", "--bucket", "out", "--output", "table"],
+        &["s3api", "list-objects-v2", "--bucket", "out", "--query", "{Objects: Contents[].{Key: Key, Size: Size, Class: StorageClass}, Count: KeyCount, Name: Name}", "--output", "table"],
+        &["sqs", "list-queues", "--output", "table"],
+        &["dynamodb", "get-item", "--table-name", "t", "--key", r#"{"id": {"S": "1"}}"#, "--output", "table"],
+        &["dynamodb", "describe-table", "--table-name", "t", "--query", "Table.{Name: TableName, Keys: KeySchema, Attributes: AttributeDefinitions, Items: ItemCount}", "--output", "table", "--color", "off"],
+        &["s3api", "list-objects-v2", "--bucket", "out", "--query", "Contents[].[Key, Size, ETag, StorageClass, Key, Key]", "--output", "table"],
     ];
     for args in cases {
         let theirs = aws(e, args);
