@@ -145,7 +145,8 @@ usage: sansboto [--region R] [--endpoint-url U] [--profile P] [--no-sign-request
        sansboto presign SERVICE OPERATION [--params …] [--expires-in SECONDS]
        sansboto wait SERVICE WAITER_NAME [--params …] [--delay SECONDS] [--max-attempts N]
        sansboto eks get-token (--cluster-name NAME | --cluster-id ID) [--role-arn ARN]
-       sansboto help [SERVICE [OPERATION]]";
+       sansboto help [SERVICE [OPERATION]]
+       sansboto completion bash|zsh|fish";
 
 /// Every option's name, whether it takes a value, and the commands it belongs to.
 const OPTIONS: &[(&str, bool)] = &[

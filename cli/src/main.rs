@@ -6,6 +6,7 @@
 
 mod args;
 mod awsgrammar;
+mod completion;
 mod help;
 mod outfile;
 mod output;
@@ -65,6 +66,21 @@ fn main() {
 }
 
 fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
+    let argv: Vec<String> = argv.collect();
+    // Shell completion: the script, and the candidates it asks for.
+    match argv.first().map(String::as_str) {
+        Some("completion") if argv.len() == 2 => {
+            return output::print_stdout(completion::script(&argv[1])?);
+        }
+        Some("__complete") => {
+            let words = argv[1..]
+                .strip_prefix(&["--".to_string()])
+                .unwrap_or(&argv[1..]);
+            let core = sansboto_models::host::core_session(None)?;
+            return output::print_stdout(&completion::candidates(&core, words).join("\n"));
+        }
+        _ => {}
+    }
     let invocation = args::parse(argv).map_err(|e| Failure::Usage(e.0))?;
     let Invocation { global, command } = invocation;
     if global.debug {
