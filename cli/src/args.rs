@@ -103,6 +103,8 @@ pub enum Command {
         delay: Option<f64>,
         /// `--max-attempts` override.
         max_attempts: Option<u32>,
+        /// aws-cli's options of the waiter's operation (`--bucket b`), read with the model.
+        operation_args: Vec<String>,
     },
     /// `eks get-token --cluster-name NAME` (or `--cluster-id ID`): aws-cli's EKS token, as a
     /// kubectl `ExecCredential`.
@@ -144,6 +146,7 @@ usage: sansboto [--region R] [--endpoint-url U] [--profile P] [--no-sign-request
                 --generate-cli-skeleton [input|output])
        sansboto presign SERVICE OPERATION [--params …] [--expires-in SECONDS]
        sansboto wait SERVICE WAITER_NAME [--params …] [--delay SECONDS] [--max-attempts N]
+       sansboto SERVICE wait WAITER_NAME --member-name VALUE …   (aws-cli's order and options)
        sansboto eks get-token (--cluster-name NAME | --cluster-id ID) [--role-arn ARN]
        sansboto help [SERVICE [OPERATION]]
        sansboto completion bash|zsh|fish";
@@ -326,22 +329,30 @@ fn build(
         }
         Some("wait") => {
             let (service, waiter) = two(&mut words, "wait SERVICE WAITER_NAME")?;
-            let delay = value(take("--delay"))
-                .map(|v| number::<f64>(&v, "--delay"))
-                .transpose()?;
-            if delay.is_some_and(|d| !d.is_finite() || d < 0.0) {
-                return Err(UsageError("--delay must be a non-negative number".into()));
-            }
-            let max_attempts = value(take("--max-attempts"))
-                .map(|v| number::<u32>(&v, "--max-attempts"))
-                .transpose()?;
-            Command::Wait {
+            wait_command(
                 service,
                 waiter,
                 params,
-                delay,
-                max_attempts,
-            }
+                value(take("--delay")),
+                value(take("--max-attempts")),
+                std::mem::take(&mut operation_args),
+            )?
+        }
+        // aws-cli's order: `SERVICE wait WAITER`.
+        Some(service) if words.peek().is_some_and(|w| w == "wait") => {
+            words.next();
+            let service = crate::awsgrammar::service_name(service).to_string();
+            let waiter = words
+                .next()
+                .ok_or_else(|| UsageError(format!("usage: sansboto {service} wait WAITER_NAME")))?;
+            wait_command(
+                service,
+                waiter,
+                params,
+                value(take("--delay")),
+                value(take("--max-attempts")),
+                std::mem::take(&mut operation_args),
+            )?
         }
         Some(service) => {
             let service = crate::awsgrammar::service_name(service).to_string();
@@ -395,6 +406,32 @@ fn build(
         ));
     }
     Ok(Invocation { global, command })
+}
+
+/// `wait SERVICE WAITER` and aws-cli's `SERVICE wait WAITER`, with their options.
+fn wait_command(
+    service: String,
+    waiter: String,
+    params: Option<String>,
+    delay: Option<String>,
+    max_attempts: Option<String>,
+    operation_args: Vec<String>,
+) -> Result<Command, UsageError> {
+    let delay = delay.map(|v| number::<f64>(&v, "--delay")).transpose()?;
+    if delay.is_some_and(|d| !d.is_finite() || d < 0.0) {
+        return Err(UsageError("--delay must be a non-negative number".into()));
+    }
+    let max_attempts = max_attempts
+        .map(|v| number::<u32>(&v, "--max-attempts"))
+        .transpose()?;
+    Ok(Command::Wait {
+        service,
+        waiter,
+        params,
+        delay,
+        max_attempts,
+        operation_args,
+    })
 }
 
 /// aws-cli's `SERVICE help` and `SERVICE OPERATION help`.
@@ -512,7 +549,6 @@ mod tests {
                 "ListBuckets",
             ],
             &["s3", "ListBuckets", "--region"],
-            &["wait", "s3", "bucket-exists", "--bogus"],
             &["help", "s3", "ListBuckets", "extra"],
             &["s3", "ListBuckets", "--expires-in", "3"],
             &["s3", "ListObjects", "--no-paginate", "--max-items", "3"],
@@ -565,6 +601,32 @@ mod tests {
         let inv = p(&["s3", "GetObject", "out.bin", "--params", "{}"]).unwrap();
         assert!(matches!(inv.command, Command::Call { options, .. }
             if options.operation_args == ["out.bin"] && options.params.as_deref() == Some("{}")));
+    }
+
+    #[test]
+    fn aws_wait_order() {
+        let inv = p(&[
+            "s3api",
+            "wait",
+            "bucket-exists",
+            "--bucket",
+            "b",
+            "--delay",
+            "1",
+        ])
+        .unwrap();
+        assert_eq!(
+            inv.command,
+            Command::Wait {
+                service: "s3".into(),
+                waiter: "bucket-exists".into(),
+                params: None,
+                delay: Some(1.0),
+                max_attempts: None,
+                operation_args: vec!["--bucket".into(), "b".into()],
+            }
+        );
+        assert!(p(&["s3api", "wait"]).is_err());
     }
 
     #[test]

@@ -158,6 +158,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             params,
             delay,
             max_attempts,
+            operation_args,
         } => {
             let waiters = core.waiters(&service)?;
             let name = waiter.replace('-', "_");
@@ -166,11 +167,9 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
                 .map_err(|e| Failure::client("WaiterError", e.to_string()))?;
             let model = suggest::model(&core, &service)?;
             let op = operation_of(&model, &service, &config.operation)?;
-            let params = read_params(
-                &model,
-                op.input.as_ref().map(|r| r.shape),
-                params.as_deref(),
-            )?;
+            // aws-cli's `SERVICE wait WAITER --member value`: the waiter's operation's options.
+            let aws = awsgrammar::parse(&model, op, &operation_args, &[])?;
+            let params = operation_params(&model, op, aws, params.as_deref())?;
             let client = build_client(&session, &global, &service)?;
             debug_log(format!("waiter {} on {}", config.name, config.operation));
             client
@@ -211,6 +210,46 @@ fn read_params(
     let json =
         params::read_params_json(given).map_err(|m| Failure::client("ParamValidation", m))?;
     convert_params(model, input, &json)
+}
+
+/// The call's parameters: aws-cli's options over the whole input (`--cli-input-json` or
+/// `--params`), or `--params` alone.
+fn operation_params(
+    model: &ServiceModel,
+    op: &sansboto_core::model::Operation,
+    aws: awsgrammar::OperationArgs,
+    given: Option<&str>,
+) -> Result<Value, Failure> {
+    let input = op.input.as_ref().map(|r| r.shape);
+    if aws.input.is_some() && given.is_some() {
+        return Err(Failure::Usage(
+            "--params and --cli-input-json cannot both be given".into(),
+        ));
+    }
+    if aws.input.is_none() && aws.params.is_empty() {
+        return read_params(model, input, given);
+    }
+    // The options, then the members of the whole input they do not give: as aws-cli, the
+    // option's value wins.
+    let base = match aws.input {
+        Some(map) => map,
+        None => match params::read_params_json(given)
+            .map_err(|m| Failure::client("ParamValidation", m))?
+        {
+            serde_json::Value::Object(map) => map,
+            _ => {
+                return Err(Failure::client(
+                    "ParamValidation",
+                    "Error parsing parameter '--params': the parameters must be a JSON object",
+                ))
+            }
+        },
+    };
+    let mut json = aws.params;
+    for (name, value) in base {
+        json.entry(name).or_insert(value);
+    }
+    convert_params(model, input, &serde_json::Value::Object(json))
 }
 
 fn convert_params(
@@ -340,39 +379,7 @@ fn call(
         global.color.as_deref(),
         &op.name,
     )?;
-    let input = op.input.as_ref().map(|r| r.shape);
-    let params = match (aws.input, options.params.as_deref()) {
-        (Some(_), Some(_)) => {
-            return Err(Failure::Usage(
-                "--params and --cli-input-json cannot both be given".into(),
-            ))
-        }
-        (whole, given) if whole.is_some() || !aws.params.is_empty() => {
-            // The options, then the members of the whole input (--cli-input-json or
-            // --params) they do not give: as aws-cli, the option's value wins.
-            let base = match whole {
-                Some(map) => map,
-                None => match params::read_params_json(given)
-                    .map_err(|m| Failure::client("ParamValidation", m))?
-                {
-                    serde_json::Value::Object(map) => map,
-                    _ => {
-                        return Err(Failure::client(
-                            "ParamValidation",
-                            "Error parsing parameter '--params': the parameters must be a \
-                             JSON object",
-                        ))
-                    }
-                },
-            };
-            let mut json = aws.params;
-            for (name, value) in base {
-                json.entry(name).or_insert(value);
-            }
-            convert_params(&model, input, &serde_json::Value::Object(json))?
-        }
-        (_, given) => read_params(&model, input, given)?,
-    };
+    let params = operation_params(&model, op, aws, options.params.as_deref())?;
     if global.dry_run {
         return dry_run(core, global, service, &op.name, params);
     }

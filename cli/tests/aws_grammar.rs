@@ -500,6 +500,46 @@ fn against_moto_the_new_grammar_writes_what_params_reads() {
         words["TagSet"],
         serde_json::json!([{"Key": "x", "Value": "y"}])
     );
+    // aws-cli's `SERVICE wait WAITER --member value`.
+    run(&[
+        "s3api",
+        "wait",
+        "object-exists",
+        "--bucket",
+        "grammar",
+        "--key",
+        "a/k",
+    ]);
+    run(&[
+        "s3api",
+        "wait",
+        "bucket-exists",
+        "--bucket",
+        "grammar",
+        "--max-attempts",
+        "1",
+    ]);
+    let missing = sansboto(&[
+        "--endpoint-url",
+        &endpoint,
+        "s3api",
+        "wait",
+        "object-exists",
+        "--bucket",
+        "grammar",
+        "--key",
+        "no/such",
+        "--max-attempts",
+        "1",
+        "--delay",
+        "0",
+    ]);
+    assert_eq!(
+        missing.status.code(),
+        Some(255),
+        "{}",
+        String::from_utf8_lossy(&missing.stderr)
+    );
     let out = dir.join("out.txt");
     let head = run(&[
         "s3api",
