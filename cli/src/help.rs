@@ -73,11 +73,13 @@ pub fn help_text(
     })?;
     let _ = writeln!(
         out,
-        "{service} {} ({}): {} {}\n",
-        op.name,
-        crate::awsgrammar::kebab(&op.name),
-        op.http.method,
-        op.http.request_uri
+        "{service} {}: {} {}\n",
+        op.name, op.http.method, op.http.request_uri
+    );
+    let _ = writeln!(
+        out,
+        "aws-cli's words: sansboto {service} {} --member-name VALUE …\n",
+        crate::awsgrammar::kebab(&op.name)
     );
     if let Some(text) = docs
         .as_ref()
