@@ -142,7 +142,7 @@ usage: sansboto [--region R] [--endpoint-url U] [--profile P] [--no-sign-request
                 SERVICE OPERATION [--params JSON|file://PATH] [--outfile PATH]
                 [--no-paginate] [--max-items N] [--page-size N] [--starting-token T]
        sansboto SERVICE OPERATION --member-name VALUE … [OUTFILE]   (aws-cli's grammar: s3api,
-                shorthand or JSON values, file:// fileb://, --cli-input-json,
+                shorthand or JSON values, file:// fileb://, --cli-input-json|yaml,
                 --generate-cli-skeleton [input|output])
        sansboto presign SERVICE OPERATION [--params …] [--expires-in SECONDS]
        sansboto wait SERVICE WAITER_NAME [--params …] [--delay SECONDS] [--max-attempts N]

@@ -349,14 +349,11 @@ fn read_input(option: &str, text: &str) -> Result<Map<String, J>, Failure> {
         }
         None => text.to_string(),
     };
-    if option == "cli-input-yaml" {
-        // No YAML reader is built in yet; saying so beats misreading the document.
-        return Err(param_error(
-            option,
-            "YAML input is not supported by this build; use --cli-input-json",
-        ));
-    }
-    let parsed: Result<J, String> = serde_json::from_str(&text).map_err(|e| e.to_string());
+    let parsed: Result<J, String> = if option == "cli-input-yaml" {
+        crate::yaml::parse(&text)
+    } else {
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    };
     match parsed {
         Ok(J::Object(map)) => Ok(map),
         Ok(_) => Err(param_error(

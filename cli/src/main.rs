@@ -16,6 +16,7 @@ mod shorthand;
 mod suggest;
 mod table;
 mod transport;
+mod yaml;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

@@ -355,6 +355,42 @@ fn options_over_cli_input_json_and_params() {
 }
 
 #[test]
+fn cli_input_yaml_reads_as_pyyaml_does() {
+    // Keys in sorted order at every level: the reference prints its JSON sorted, and map
+    // members are sent in the order given.
+    let doc = "\
+# input
+Item:
+  flags:
+    L:
+    - BOOL: true
+    - S: 'it''s'
+  id:
+    S: '007'
+  n:
+    N: \"2.5\"
+  tags:
+    SS:
+    - a
+    - b # two
+ReturnValues: ALL_OLD
+TableName: t
+";
+    let theirs =
+        sansboto_tests::botocore::run(&format!("import yaml\nemit(yaml.safe_load({doc:?}))"), &[]);
+    let via_yaml = dry_run(&["dynamodb", "put-item", "--cli-input-yaml", doc]);
+    let via_json = dry_run(&[
+        "dynamodb",
+        "put-item",
+        "--cli-input-json",
+        &theirs.to_string(),
+    ]);
+    assert_eq!(via_yaml, via_json, "PyYAML read {theirs}");
+    let bad = sansboto(&["dynamodb", "put-item", "--cli-input-yaml", "a: |\n  block"]);
+    assert_eq!(bad.status.code(), Some(255));
+}
+
+#[test]
 fn skeletons_as_aws_cli_prints_them() {
     // aws-cli's input skeleton for an operation without enums (botocore picks an enum value at
     // random) is compared exactly, four-space indentation included.
