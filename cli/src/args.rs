@@ -32,6 +32,12 @@ pub struct GlobalOptions {
     pub dry_run: bool,
     /// `--signing-time` (RFC 3339), only with `--dry-run`.
     pub signing_time: Option<String>,
+    /// `--query` (JMESPath), applied to a call's result.
+    pub query: Option<String>,
+    /// `--output` (`json`, `text`, `yaml`).
+    pub output: Option<String>,
+    /// `--color` (`on`, `off`, `auto`).
+    pub color: Option<String>,
 }
 
 /// Where `--params` came from: inline JSON or `file://PATH`.
@@ -49,6 +55,10 @@ pub struct CallOptions {
     pub page_size: Option<i64>,
     /// `--starting-token`.
     pub starting_token: Option<String>,
+    /// aws-cli's per-operation words, in order: options this parser does not know
+    /// (`--bucket b`, `--tag-set Key=a,Value=b`) with the words after them, and positional
+    /// words after the operation; read with the model by [`crate::awsgrammar`].
+    pub operation_args: Vec<String>,
 }
 
 impl CallOptions {
@@ -93,6 +103,8 @@ pub enum Command {
         delay: Option<f64>,
         /// `--max-attempts` override.
         max_attempts: Option<u32>,
+        /// aws-cli's options of the waiter's operation (`--bucket b`), read with the model.
+        operation_args: Vec<String>,
     },
     /// `eks get-token --cluster-name NAME` (or `--cluster-id ID`): aws-cli's EKS token, as a
     /// kubectl `ExecCredential`.
@@ -125,13 +137,19 @@ pub struct Invocation {
 /// The usage text shown on usage errors and by `help`.
 pub const USAGE: &str = "\
 usage: sansboto [--region R] [--endpoint-url U] [--profile P] [--no-sign-request] [--debug]
-                [--dry-run [--signing-time RFC3339]]
+                [--dry-run [--signing-time RFC3339]] [--query JMESPATH]
+                [--output json|text|yaml] [--color on|off|auto]
                 SERVICE OPERATION [--params JSON|file://PATH] [--outfile PATH]
                 [--no-paginate] [--max-items N] [--page-size N] [--starting-token T]
+       sansboto SERVICE OPERATION --member-name VALUE … [OUTFILE]   (aws-cli's grammar: s3api,
+                shorthand or JSON values, file:// fileb://, --cli-input-json|yaml,
+                --generate-cli-skeleton [input|output])
        sansboto presign SERVICE OPERATION [--params …] [--expires-in SECONDS]
        sansboto wait SERVICE WAITER_NAME [--params …] [--delay SECONDS] [--max-attempts N]
+       sansboto SERVICE wait WAITER_NAME --member-name VALUE …   (aws-cli's order and options)
        sansboto eks get-token (--cluster-name NAME | --cluster-id ID) [--role-arn ARN]
-       sansboto help [SERVICE [OPERATION]]";
+       sansboto help [SERVICE [OPERATION]]
+       sansboto completion bash|zsh|fish";
 
 /// Every option's name, whether it takes a value, and the commands it belongs to.
 const OPTIONS: &[(&str, bool)] = &[
@@ -142,6 +160,9 @@ const OPTIONS: &[(&str, bool)] = &[
     ("--debug", false),
     ("--dry-run", false),
     ("--signing-time", true),
+    ("--query", true),
+    ("--output", true),
+    ("--color", true),
     ("--params", true),
     ("--outfile", true),
     ("--no-paginate", false),
@@ -162,7 +183,8 @@ const OPTIONS: &[(&str, bool)] = &[
 pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, UsageError> {
     let mut positional: Vec<String> = Vec::new();
     let mut given: Vec<(&'static str, Option<String>)> = Vec::new();
-    let mut args = args.into_iter();
+    let mut operation_args: Vec<String> = Vec::new();
+    let mut args = args.into_iter().peekable();
     while let Some(arg) = args.next() {
         if arg == "--" {
             positional.extend(args.by_ref());
@@ -181,7 +203,13 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
             None => (format!("--{stripped}"), None),
         };
         let Some(&(known, takes_value)) = OPTIONS.iter().find(|(n, _)| *n == name) else {
-            return Err(UsageError(format!("unknown option {name}")));
+            // An operation's own option (aws-cli's grammar): it and the words after it are
+            // read with the model once the operation is known.
+            operation_args.push(arg);
+            while let Some(word) = args.next_if(|w| !w.starts_with("--")) {
+                operation_args.push(word);
+            }
+            continue;
         };
         if given.iter().any(|(n, _)| *n == known) {
             return Err(UsageError(format!("{known} given more than once")));
@@ -197,12 +225,13 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
         };
         given.push((known, value));
     }
-    build(positional, given)
+    build(positional, given, operation_args)
 }
 
 fn build(
     positional: Vec<String>,
     mut given: Vec<(&'static str, Option<String>)>,
+    mut operation_args: Vec<String>,
 ) -> Result<Invocation, UsageError> {
     let mut take = |name: &str| -> Option<Option<String>> {
         let i = given.iter().position(|(n, _)| *n == name)?;
@@ -219,7 +248,17 @@ fn build(
         debug: flag(take("--debug")),
         dry_run: flag(take("--dry-run")),
         signing_time: value(take("--signing-time")),
+        query: value(take("--query")),
+        output: value(take("--output")),
+        color: value(take("--color")),
     };
+    if let Some(color) = global.color.as_deref() {
+        if !matches!(color, "on" | "off" | "auto") {
+            return Err(UsageError(format!(
+                "argument --color: invalid choice: '{color}' (choose from 'on', 'off', 'auto')"
+            )));
+        }
+    }
     if global.signing_time.is_some() && !global.dry_run {
         return Err(UsageError(
             "--signing-time is only allowed with --dry-run".into(),
@@ -229,7 +268,7 @@ fn build(
     let version = flag(take("--version"));
     let params = value(take("--params"));
 
-    let mut words = positional.into_iter();
+    let mut words = positional.into_iter().peekable();
     let first = words.next();
     let command = match first.as_deref() {
         _ if version => Command::Version,
@@ -239,13 +278,20 @@ fn build(
         },
         None => return Err(UsageError("missing SERVICE and OPERATION".into())),
         Some("help") => Command::Help {
-            service: words.next(),
+            service: words
+                .next()
+                .map(|s| crate::awsgrammar::service_name(&s).to_string()),
             operation: words.next(),
         },
-        Some(_) if help_flag => Command::Help {
-            service: first,
-            operation: words.next(),
-        },
+        Some(service) if help_flag || is_aws_help(words.clone()) => {
+            let service = crate::awsgrammar::service_name(service).to_string();
+            let operation = words.next().filter(|w| w != "help");
+            words.next_if(|w| w == "help");
+            Command::Help {
+                service: Some(service),
+                operation,
+            }
+        }
         Some("presign") => {
             let (service, operation) = two(&mut words, "presign SERVICE OPERATION")?;
             let expires_in = match value(take("--expires-in")) {
@@ -283,28 +329,38 @@ fn build(
         }
         Some("wait") => {
             let (service, waiter) = two(&mut words, "wait SERVICE WAITER_NAME")?;
-            let delay = value(take("--delay"))
-                .map(|v| number::<f64>(&v, "--delay"))
-                .transpose()?;
-            if delay.is_some_and(|d| !d.is_finite() || d < 0.0) {
-                return Err(UsageError("--delay must be a non-negative number".into()));
-            }
-            let max_attempts = value(take("--max-attempts"))
-                .map(|v| number::<u32>(&v, "--max-attempts"))
-                .transpose()?;
-            Command::Wait {
+            wait_command(
                 service,
                 waiter,
                 params,
-                delay,
-                max_attempts,
-            }
+                value(take("--delay")),
+                value(take("--max-attempts")),
+                std::mem::take(&mut operation_args),
+            )?
+        }
+        // aws-cli's order: `SERVICE wait WAITER`.
+        Some(service) if words.peek().is_some_and(|w| w == "wait") => {
+            words.next();
+            let service = crate::awsgrammar::service_name(service).to_string();
+            let waiter = words
+                .next()
+                .ok_or_else(|| UsageError(format!("usage: sansboto {service} wait WAITER_NAME")))?;
+            wait_command(
+                service,
+                waiter,
+                params,
+                value(take("--delay")),
+                value(take("--max-attempts")),
+                std::mem::take(&mut operation_args),
+            )?
         }
         Some(service) => {
-            let service = service.to_string();
+            let service = crate::awsgrammar::service_name(service).to_string();
             let operation = words
                 .next()
                 .ok_or_else(|| UsageError(format!("missing OPERATION after {service}")))?;
+            // Positional words after the operation are aws-cli's (a streaming output's file).
+            operation_args.extend(words.by_ref());
             let options = CallOptions {
                 params,
                 outfile: value(take("--outfile")),
@@ -316,6 +372,7 @@ fn build(
                     .map(|v| number::<i64>(&v, "--page-size"))
                     .transpose()?,
                 starting_token: value(take("--starting-token")),
+                operation_args: std::mem::take(&mut operation_args),
             };
             if options.no_paginate && options.has_pagination_flags() {
                 return Err(UsageError(
@@ -331,6 +388,10 @@ fn build(
             }
         }
     };
+    if let Some(option) = operation_args.iter().find(|a| a.starts_with("--")) {
+        let name = option.split_once('=').map_or(option.as_str(), |(n, _)| n);
+        return Err(UsageError(format!("unknown option {name}")));
+    }
     if let Some(extra) = words.next() {
         return Err(UsageError(format!("unexpected argument {extra:?}")));
     }
@@ -345,6 +406,39 @@ fn build(
         ));
     }
     Ok(Invocation { global, command })
+}
+
+/// `wait SERVICE WAITER` and aws-cli's `SERVICE wait WAITER`, with their options.
+fn wait_command(
+    service: String,
+    waiter: String,
+    params: Option<String>,
+    delay: Option<String>,
+    max_attempts: Option<String>,
+    operation_args: Vec<String>,
+) -> Result<Command, UsageError> {
+    let delay = delay.map(|v| number::<f64>(&v, "--delay")).transpose()?;
+    if delay.is_some_and(|d| !d.is_finite() || d < 0.0) {
+        return Err(UsageError("--delay must be a non-negative number".into()));
+    }
+    let max_attempts = max_attempts
+        .map(|v| number::<u32>(&v, "--max-attempts"))
+        .transpose()?;
+    Ok(Command::Wait {
+        service,
+        waiter,
+        params,
+        delay,
+        max_attempts,
+        operation_args,
+    })
+}
+
+/// aws-cli's `SERVICE help` and `SERVICE OPERATION help`.
+fn is_aws_help(mut words: impl Iterator<Item = String>) -> bool {
+    let rest: Vec<String> = words.by_ref().take(3).collect();
+    matches!(rest.as_slice(), [h] if h == "help")
+        || matches!(rest.as_slice(), [_, h] if h == "help")
 }
 
 fn two(
@@ -454,9 +548,8 @@ mod tests {
                 "s3",
                 "ListBuckets",
             ],
-            &["s3", "ListBuckets", "--bogus"],
             &["s3", "ListBuckets", "--region"],
-            &["s3", "ListBuckets", "extra"],
+            &["help", "s3", "ListBuckets", "extra"],
             &["s3", "ListBuckets", "--expires-in", "3"],
             &["s3", "ListObjects", "--no-paginate", "--max-items", "3"],
             &["s3", "ListObjects", "--max-items", "many"],
@@ -465,6 +558,92 @@ mod tests {
             &["s3", "ListBuckets", "--debug", "--debug"],
         ] {
             assert!(p(args).is_err(), "{args:?} should be a usage error");
+        }
+    }
+
+    #[test]
+    fn aws_grammar_words_are_kept_for_the_model() {
+        let inv = p(&[
+            "s3api",
+            "get-object",
+            "--bucket",
+            "b",
+            "--region",
+            "eu-west-1",
+            "--key=k",
+            "out.bin",
+            "--tag-set",
+            "Key=a,Value=b",
+            "Key=c,Value=d",
+        ])
+        .unwrap();
+        assert_eq!(inv.global.region.as_deref(), Some("eu-west-1"));
+        let Command::Call {
+            service, options, ..
+        } = inv.command
+        else {
+            panic!("not a call");
+        };
+        assert_eq!(service, "s3");
+        assert_eq!(
+            options.operation_args,
+            [
+                "--bucket",
+                "b",
+                "--key=k",
+                "out.bin",
+                "--tag-set",
+                "Key=a,Value=b",
+                "Key=c,Value=d"
+            ]
+        );
+        // A word after the operation with no option before it is kept too (an output file).
+        let inv = p(&["s3", "GetObject", "out.bin", "--params", "{}"]).unwrap();
+        assert!(matches!(inv.command, Command::Call { options, .. }
+            if options.operation_args == ["out.bin"] && options.params.as_deref() == Some("{}")));
+    }
+
+    #[test]
+    fn aws_wait_order() {
+        let inv = p(&[
+            "s3api",
+            "wait",
+            "bucket-exists",
+            "--bucket",
+            "b",
+            "--delay",
+            "1",
+        ])
+        .unwrap();
+        assert_eq!(
+            inv.command,
+            Command::Wait {
+                service: "s3".into(),
+                waiter: "bucket-exists".into(),
+                params: None,
+                delay: Some(1.0),
+                max_attempts: None,
+                operation_args: vec!["--bucket".into(), "b".into()],
+            }
+        );
+        assert!(p(&["s3api", "wait"]).is_err());
+    }
+
+    #[test]
+    fn aws_help_words() {
+        for (args, operation) in [
+            (&["s3api", "help"][..], None),
+            (&["s3api", "put-object", "help"][..], Some("put-object")),
+            (&["help", "s3api", "put-object"][..], Some("put-object")),
+        ] {
+            assert_eq!(
+                p(args).unwrap().command,
+                Command::Help {
+                    service: Some("s3".into()),
+                    operation: operation.map(String::from)
+                },
+                "{args:?}"
+            );
         }
     }
 

@@ -1,6 +1,8 @@
 //! `sansboto help [SERVICE [OPERATION]]`: the services, a service's operations (with
 //! paginators and waiters), and an operation's input and output shapes from the model —
-//! required members marked, enums listed, recursive shapes cut where they repeat.
+//! required members marked, enums listed, recursive shapes cut where they repeat, the aws-cli
+//! option of each input member named — with the models' descriptions (of the service, the
+//! operation and each member) wrapped for a terminal when the binary has them (feature `docs`).
 
 use std::fmt::Write;
 
@@ -23,15 +25,21 @@ pub fn help_text(
         }
         return Ok(out);
     };
-    let model = session.model(service, None)?;
+    let model = crate::suggest::model(session, service)?;
+    let docs = Docs::load(service);
     let Some(operation) = operation else {
         let _ = writeln!(
             out,
-            "{} ({service}), API version {}, protocol {}\n\nOperations:",
+            "{} ({service}), API version {}, protocol {}\n",
             model.metadata.service_full_name,
             model.metadata.api_version,
             model.protocol.name()
         );
+        if let Some(text) = docs.as_ref().and_then(|d| d.text(&["service"])) {
+            out.push_str(&wrap(text, 0));
+            out.push('\n');
+        }
+        let _ = writeln!(out, "Operations:");
         let paginated = session.paginators(service).ok();
         // The names callers use: the model's keys (never a differing wire `name`).
         let mut names: Vec<&str> = model.operation_names().collect();
@@ -68,6 +76,18 @@ pub fn help_text(
         "{service} {}: {} {}\n",
         op.name, op.http.method, op.http.request_uri
     );
+    let _ = writeln!(
+        out,
+        "aws-cli's words: sansboto {service} {} --member-name VALUE …\n",
+        crate::awsgrammar::kebab(&op.name)
+    );
+    if let Some(text) = docs
+        .as_ref()
+        .and_then(|d| d.text(&["operations", &op.name]))
+    {
+        out.push_str(&wrap(text, 0));
+        out.push('\n');
+    }
     for (title, shape) in [
         ("Input", op.input.as_ref().map(|r| r.shape)),
         ("Output", op.output.as_ref().map(|r| r.shape)),
@@ -75,7 +95,12 @@ pub fn help_text(
         match shape {
             Some(id) => {
                 let _ = writeln!(out, "{title} ({}):", model.shape(id).name);
-                describe_members(&model, id, 1, &mut vec![id], &mut out);
+                let context = Context {
+                    model: &model,
+                    docs: docs.as_ref(),
+                    options: title == "Input",
+                };
+                describe_members(&context, id, 1, &mut vec![id], &mut out);
             }
             None => {
                 let _ = writeln!(out, "{title}: none");
@@ -123,13 +148,66 @@ fn nested_structure(model: &ServiceModel, id: ShapeId) -> Option<ShapeId> {
     }
 }
 
+/// A service's descriptions, as `models/update` rendered them to text.
+struct Docs(serde_json::Value);
+
+impl Docs {
+    fn load(service: &str) -> Option<Docs> {
+        let bytes = sansboto_models::service_docs(service)?.ok()?;
+        serde_json::from_slice(&bytes).ok().map(Docs)
+    }
+
+    /// The text at `path` (`["operations", "PutObject"]`), when there is some.
+    fn text(&self, path: &[&str]) -> Option<&str> {
+        let mut node = &self.0;
+        for key in path {
+            node = node.get(key)?;
+        }
+        node.as_str().filter(|t| !t.is_empty())
+    }
+}
+
+/// Paragraphs wrapped at 79 columns, indented by `indent` spaces, a blank line after each.
+fn wrap(text: &str, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let width = 79usize.saturating_sub(indent).max(20);
+    let mut out = String::new();
+    for paragraph in text.split("\n\n") {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+                let _ = writeln!(out, "{pad}{line}");
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        if !line.is_empty() {
+            let _ = writeln!(out, "{pad}{line}");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// What describing members needs: the model, its descriptions, and whether the members are
+/// the input's top level (named with their aws-cli options).
+struct Context<'a> {
+    model: &'a ServiceModel,
+    docs: Option<&'a Docs>,
+    options: bool,
+}
+
 fn describe_members(
-    model: &ServiceModel,
+    context: &Context<'_>,
     id: ShapeId,
     depth: usize,
     path: &mut Vec<ShapeId>,
     out: &mut String,
 ) {
+    let model = context.model;
     let Some(structure) = model.shape(id).as_structure() else {
         return;
     };
@@ -149,7 +227,19 @@ fn describe_members(
             _ if member.streaming => format!("{}, streaming", type_name(model, member.shape)),
             _ => type_name(model, member.shape),
         };
-        let _ = writeln!(out, "{indent}{name} ({kind}){required}");
+        let option = if context.options && depth == 1 {
+            format!("  --{}", crate::awsgrammar::kebab(name))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "{indent}{name} ({kind}){required}{option}");
+        let shape_name = &model.shape(id).name;
+        if let Some(text) = context
+            .docs
+            .and_then(|d| d.text(&["members", &format!("{shape_name}.{name}")]))
+        {
+            out.push_str(&wrap(text, indent.len() + 4));
+        }
         if let Some(values) = &model.shape(member.shape).enum_values {
             let _ = writeln!(out, "{indent}    one of: {}", values.join(" | "));
         }
@@ -162,7 +252,11 @@ fn describe_members(
                 );
             } else if depth < 12 {
                 path.push(inner);
-                describe_members(model, inner, depth + 1, path, out);
+                let nested = Context {
+                    options: false,
+                    ..*context
+                };
+                describe_members(&nested, inner, depth + 1, path, out);
                 path.pop();
             }
         }

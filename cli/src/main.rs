@@ -5,11 +5,18 @@
 //! it. Paginated operations are followed to one aggregated result, as `aws` does.
 
 mod args;
+mod awsgrammar;
+mod completion;
 mod debug;
 mod help;
 mod outfile;
 mod output;
 mod params;
+mod render;
+mod shorthand;
+mod suggest;
+mod table;
+mod yaml;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -61,6 +68,21 @@ fn main() {
 }
 
 fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
+    let argv: Vec<String> = argv.collect();
+    // Shell completion: the script, and the candidates it asks for.
+    match argv.first().map(String::as_str) {
+        Some("completion") if argv.len() == 2 => {
+            return output::print_stdout(completion::script(&argv[1])?);
+        }
+        Some("__complete") => {
+            let words = argv[1..]
+                .strip_prefix(&["--".to_string()])
+                .unwrap_or(&argv[1..]);
+            let core = sansboto_models::host::core_session(None)?;
+            return output::print_stdout(&completion::candidates(&core, words).join("\n"));
+        }
+        _ => {}
+    }
     let invocation = args::parse(argv).map_err(|e| Failure::Usage(e.0))?;
     let Invocation { global, command } = invocation;
     if global.debug {
@@ -88,7 +110,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             params,
             expires_in,
         } => {
-            let model = core.model(&service, None)?;
+            let model = suggest::model(&core, &service)?;
             let op = operation_of(&model, &service, &operation)?;
             let params = read_params(
                 &model,
@@ -138,19 +160,18 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             params,
             delay,
             max_attempts,
+            operation_args,
         } => {
             let waiters = core.waiters(&service)?;
             let name = waiter.replace('-', "_");
             let config = waiters
                 .get(&name)
                 .map_err(|e| Failure::client("WaiterError", e.to_string()))?;
-            let model = core.model(&service, None)?;
+            let model = suggest::model(&core, &service)?;
             let op = operation_of(&model, &service, &config.operation)?;
-            let params = read_params(
-                &model,
-                op.input.as_ref().map(|r| r.shape),
-                params.as_deref(),
-            )?;
+            // aws-cli's `SERVICE wait WAITER --member value`: the waiter's operation's options.
+            let aws = awsgrammar::parse(&model, op, &operation_args, &[])?;
+            let params = operation_params(&model, op, aws, params.as_deref())?;
             let client = build_client(&session, &global, &service)?;
             debug_event!("waiter {} on {}", config.name, config.operation);
             client
@@ -190,7 +211,55 @@ fn read_params(
 ) -> Result<Value, Failure> {
     let json =
         params::read_params_json(given).map_err(|m| Failure::client("ParamValidation", m))?;
-    params::convert(model, input, &json).map_err(|(converted, mut problems)| {
+    convert_params(model, input, &json)
+}
+
+/// The call's parameters: aws-cli's options over the whole input (`--cli-input-json` or
+/// `--params`), or `--params` alone.
+fn operation_params(
+    model: &ServiceModel,
+    op: &sansboto_core::model::Operation,
+    aws: awsgrammar::OperationArgs,
+    given: Option<&str>,
+) -> Result<Value, Failure> {
+    let input = op.input.as_ref().map(|r| r.shape);
+    if aws.input.is_some() && given.is_some() {
+        return Err(Failure::Usage(
+            "--params and --cli-input-json cannot both be given".into(),
+        ));
+    }
+    if aws.input.is_none() && aws.params.is_empty() {
+        return read_params(model, input, given);
+    }
+    // The options, then the members of the whole input they do not give: as aws-cli, the
+    // option's value wins.
+    let base = match aws.input {
+        Some(map) => map,
+        None => match params::read_params_json(given)
+            .map_err(|m| Failure::client("ParamValidation", m))?
+        {
+            serde_json::Value::Object(map) => map,
+            _ => {
+                return Err(Failure::client(
+                    "ParamValidation",
+                    "Error parsing parameter '--params': the parameters must be a JSON object",
+                ))
+            }
+        },
+    };
+    let mut json = aws.params;
+    for (name, value) in base {
+        json.entry(name).or_insert(value);
+    }
+    convert_params(model, input, &serde_json::Value::Object(json))
+}
+
+fn convert_params(
+    model: &ServiceModel,
+    input: Option<sansboto_core::model::ShapeId>,
+    json: &serde_json::Value,
+) -> Result<Value, Failure> {
+    params::convert(model, input, json).map_err(|(converted, mut problems)| {
         // List the validator's findings too, so every problem shows at once. (The core
         // validates again at call time, after customizations such as parameter aliases.)
         if let Err(e) = sansboto_core::validate::validate(model, input, &converted) {
@@ -243,8 +312,52 @@ fn call(
     operation: &str,
     options: &CallOptions,
 ) -> Result<(), Failure> {
-    let model = core.model(service, None)?;
+    let model = suggest::model(core, service)?;
     let op = operation_of(&model, service, operation)?;
+    let paginator = core
+        .paginators(service)
+        .ok()
+        .filter(|p| p.get(&op.name).is_some());
+    let input_tokens = paginator
+        .as_ref()
+        .and_then(|p| p.get(&op.name).map(|c| c.input_tokens().to_vec()))
+        .unwrap_or_default();
+    let aws = awsgrammar::parse(&model, op, &options.operation_args, &input_tokens)?;
+    match aws.skeleton {
+        Some(awsgrammar::Skeleton::Input) => {
+            let skeleton = op.input.as_ref().map_or(serde_json::json!({}), |r| {
+                awsgrammar::skeleton(&model, r.shape, false)
+            });
+            return output::print_stdout(&awsgrammar::pretty4(&skeleton));
+        }
+        Some(awsgrammar::Skeleton::Output) => {
+            let skeleton = op.output.as_ref().map_or(serde_json::json!({}), |r| {
+                awsgrammar::skeleton(&model, r.shape, true)
+            });
+            return output::print_stdout(&output::pretty(&skeleton));
+        }
+        None => {}
+    }
+    let mut options = options.clone();
+    if aws.outfile.is_some() {
+        if options.outfile.is_some() {
+            return Err(Failure::Usage(
+                "the output file is given twice (--outfile and a positional FILE)".into(),
+            ));
+        }
+        options.outfile = aws.outfile.clone();
+    }
+    if aws.manual_paging {
+        if options.has_pagination_flags() {
+            return Err(Failure::Usage(
+                "a paginator's token option (one page by hand) cannot be combined with \
+                 --max-items, --page-size or --starting-token"
+                    .into(),
+            ));
+        }
+        options.no_paginate = true;
+    }
+    let options = &options;
     let streaming = output::streaming_output(&model, op.output.as_ref().map(|r| r.shape));
     if options.outfile.is_some() && streaming.as_ref().is_none_or(|s| s.event_stream) {
         return Err(Failure::Usage(format!(
@@ -252,10 +365,6 @@ fn call(
             op.name
         )));
     }
-    let paginator = core
-        .paginators(service)
-        .ok()
-        .filter(|p| p.get(&op.name).is_some());
     if paginator.is_none() && options.has_pagination_flags() {
         return Err(Failure::Usage(format!(
             "--max-items, --page-size and --starting-token are only for paginated operations; \
@@ -263,11 +372,16 @@ fn call(
             op.name
         )));
     }
-    let params = read_params(
-        &model,
-        op.input.as_ref().map(|r| r.shape),
-        options.params.as_deref(),
+    // aws-cli reads the format from AWS_DEFAULT_OUTPUT when --output is not given. A bad
+    // query or format fails here, before anything is sent.
+    let default_output = std::env::var("AWS_DEFAULT_OUTPUT").ok();
+    let rendering = render::Rendering::new(
+        global.query.as_deref(),
+        global.output.as_deref().or(default_output.as_deref()),
+        global.color.as_deref(),
+        &op.name,
     )?;
+    let params = operation_params(&model, op, aws, options.params.as_deref())?;
     if global.dry_run {
         return dry_run(core, global, service, &op.name, params);
     }
@@ -289,6 +403,7 @@ fn call(
         streaming.as_ref(),
         result,
         options.outfile.as_deref(),
+        rendering.as_ref(),
     )
 }
 

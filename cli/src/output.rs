@@ -177,12 +177,14 @@ pub fn streaming_output(model: &ServiceModel, output: Option<ShapeId>) -> Option
 }
 
 /// Print a call's result: the streaming member written to `outfile` (and left out of the JSON)
-/// or included as base64; an event stream printed event by event.
+/// or included as base64; an event stream printed event by event; the rest as `--query` /
+/// `--output` ask when given (`rendering`), else as the command's indented JSON.
 pub fn print_result(
     model: &ServiceModel,
     streaming: Option<&StreamingMember>,
     mut result: Value,
     outfile: Option<&str>,
+    rendering: Option<&crate::render::Rendering>,
 ) -> Result<(), Failure> {
     if let Some(member) = streaming {
         let body = result
@@ -211,7 +213,13 @@ pub fn print_result(
             }
         }
     }
-    print_stdout(&pretty(&result.to_json()))
+    match rendering {
+        None => print_stdout(&pretty(&result.to_json())),
+        Some(rendering) => match rendering.render(result.to_json())? {
+            Some(text) => print_stdout(&text),
+            None => Ok(()),
+        },
+    }
 }
 
 fn print_events(

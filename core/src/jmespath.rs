@@ -1,11 +1,12 @@
-//! The JMESPath used by botocore's paginators, waiters and endpoint `operationContextParams`,
-//! evaluated over [`Value`]s.
+//! JMESPath, the whole specification: the expressions of botocore's paginators, waiters and
+//! endpoint `operationContextParams`, and the command's `--query`, evaluated over [`Value`]s.
 //!
-//! An expression is compiled once into an [`Expression`] and evaluated many times. The grammar is
-//! the JMESPath specification's expression language except slices and expression references,
-//! which no model uses (a test compiles and evaluates every expression of every model). Functions: `length`, `keys`, `values`, `contains`,
-//! `not_null`, `type`, `to_string`.
+//! An expression is compiled once into an [`Expression`] and evaluated many times. The grammar,
+//! the evaluation rules and the built-in functions are the specification's (a test runs the
+//! JMESPath compliance suite; another compiles and evaluates every expression of every model).
+//! Parsing is a Pratt parser with the specification's binding powers.
 
+use std::cmp::Ordering;
 use std::fmt;
 
 use crate::value::{Map, Value};
@@ -14,14 +15,15 @@ use crate::value::{Map, Value};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum JmesPathError {
-    /// The text is not a valid (supported) expression.
+    /// The text is not a valid expression.
     #[error("invalid JMESPath expression {expression:?} at offset {offset}: {reason}")]
     Syntax {
         expression: String,
         offset: usize,
         reason: String,
     },
-    /// A function was called with the wrong arguments or is unknown.
+    /// A function was called with the wrong arguments or is unknown, or a value was invalid
+    /// (a slice step of 0).
     #[error("JMESPath function {name}: {reason}")]
     Function { name: String, reason: String },
 }
@@ -29,6 +31,7 @@ pub enum JmesPathError {
 #[derive(Clone, Debug, PartialEq)]
 enum Token {
     Identifier(String),
+    QuotedIdentifier(String),
     Literal(Value),
     Number(i64),
     Dot,
@@ -48,6 +51,7 @@ enum Token {
     And,
     Not,
     At,
+    Expref,
     Cmp(Comparator),
     Eof,
 }
@@ -73,8 +77,8 @@ fn binding_power(t: &Token) -> u8 {
         Token::Star => 20,
         Token::Filter => 21,
         Token::Dot => 40,
-        Token::LBrace => 50,
         Token::Not => 45,
+        Token::LBrace => 50,
         Token::LBracket => 55,
         Token::LParen => 60,
         _ => 0,
@@ -85,12 +89,13 @@ fn binding_power(t: &Token) -> u8 {
 enum Ast {
     Identity,
     Field(String),
+    /// `a.b`: the right side evaluated on the left side's result.
     Subexpr(Box<Ast>, Box<Ast>),
     Index(i64),
-    IndexOf(Box<Ast>, i64),
+    Slice(Option<i64>, Option<i64>, Option<i64>),
     /// List projection: evaluate the right side on each item of the left side's list.
     Projection(Box<Ast>, Box<Ast>),
-    /// Object projection (`.*`): over the values of the left side's object.
+    /// Object projection (`*`): over the values of the left side's object.
     ValueProjection(Box<Ast>, Box<Ast>),
     Filter {
         lhs: Box<Ast>,
@@ -105,6 +110,8 @@ enum Ast {
     Pipe(Box<Ast>, Box<Ast>),
     Literal(Value),
     Function(String, Vec<Ast>),
+    /// `&expr`: an expression handed to a function (`sort_by`, `map`, …) unevaluated.
+    Expref(Box<Ast>),
     MultiList(Vec<Ast>),
     MultiHash(Vec<(String, Ast)>),
 }
@@ -143,6 +150,7 @@ impl Expression {
             tokens,
             pos: 0,
             text,
+            depth: 0,
         };
         let ast = p.expression(0)?;
         if p.peek() != &Token::Eof {
@@ -186,105 +194,116 @@ fn syntax(text: &str, offset: usize, reason: &str) -> JmesPathError {
 }
 
 fn lex(text: &str) -> Result<Vec<(Token, usize)>, JmesPathError> {
-    let b = text.as_bytes();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let at = |i: usize| chars.get(i).map(|c| c.1);
+    let offset = |i: usize| chars.get(i).map_or(text.len(), |c| c.0);
     let mut out = Vec::new();
     let mut i = 0;
-    while i < b.len() {
-        let start = i;
-        let c = b[i];
-        let two = |n: u8| b.get(i + 1) == Some(&n);
+    while i < chars.len() {
+        let start = offset(i);
+        let c = chars[i].1;
+        let next = at(i + 1);
         let tok = match c {
-            b' ' | b'\t' | b'\n' | b'\r' => {
+            ' ' | '\t' | '\n' | '\r' => {
                 i += 1;
                 continue;
             }
-            b'.' => Token::Dot,
-            b'*' => Token::Star,
-            b'@' => Token::At,
-            b']' => Token::RBracket,
-            b'{' => Token::LBrace,
-            b'}' => Token::RBrace,
-            b':' => Token::Colon,
-            b'(' => Token::LParen,
-            b')' => Token::RParen,
-            b',' => Token::Comma,
-            b'[' if two(b']') => {
+            '.' => Token::Dot,
+            '*' => Token::Star,
+            '@' => Token::At,
+            ']' => Token::RBracket,
+            '{' => Token::LBrace,
+            '}' => Token::RBrace,
+            ':' => Token::Colon,
+            '(' => Token::LParen,
+            ')' => Token::RParen,
+            ',' => Token::Comma,
+            '[' if next == Some(']') => {
                 i += 1;
                 Token::Flatten
             }
-            b'[' if two(b'?') => {
+            '[' if next == Some('?') => {
                 i += 1;
                 Token::Filter
             }
-            b'[' => Token::LBracket,
-            b'|' if two(b'|') => {
+            '[' => Token::LBracket,
+            '|' if next == Some('|') => {
                 i += 1;
                 Token::Or
             }
-            b'|' => Token::Pipe,
-            b'&' if two(b'&') => {
+            '|' => Token::Pipe,
+            '&' if next == Some('&') => {
                 i += 1;
                 Token::And
             }
-            b'!' if two(b'=') => {
+            '&' => Token::Expref,
+            '!' if next == Some('=') => {
                 i += 1;
                 Token::Cmp(Comparator::Ne)
             }
-            b'!' => Token::Not,
-            b'=' if two(b'=') => {
+            '!' => Token::Not,
+            '=' if next == Some('=') => {
                 i += 1;
                 Token::Cmp(Comparator::Eq)
             }
-            b'<' if two(b'=') => {
+            '<' if next == Some('=') => {
                 i += 1;
                 Token::Cmp(Comparator::Le)
             }
-            b'<' => Token::Cmp(Comparator::Lt),
-            b'>' if two(b'=') => {
+            '<' => Token::Cmp(Comparator::Lt),
+            '>' if next == Some('=') => {
                 i += 1;
                 Token::Cmp(Comparator::Ge)
             }
-            b'>' => Token::Cmp(Comparator::Gt),
-            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+            '>' => Token::Cmp(Comparator::Gt),
+            'a'..='z' | 'A'..='Z' | '_' => {
+                let begin = i;
+                while at(i).is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
                     i += 1;
                 }
-                out.push((Token::Identifier(text[start..i].to_string()), start));
+                out.push((
+                    Token::Identifier(text[start..offset(i)].to_string()),
+                    offset(begin),
+                ));
                 continue;
             }
-            b'-' | b'0'..=b'9' => {
+            '-' | '0'..='9' => {
                 i += 1;
-                while i < b.len() && b[i].is_ascii_digit() {
+                while at(i).is_some_and(|c| c.is_ascii_digit()) {
                     i += 1;
                 }
-                let n = text[start..i]
+                let n = text[start..offset(i)]
                     .parse()
                     .map_err(|_| syntax(text, start, "invalid number"))?;
                 out.push((Token::Number(n), start));
                 continue;
             }
-            b'"' => {
-                let end = find_closing(b, i, b'"')
+            '"' => {
+                let (body, end) = until(&chars, i, '"')
                     .ok_or_else(|| syntax(text, start, "unterminated quoted identifier"))?;
-                let name: String = serde_json::from_str(&text[i..=end])
+                let name: String = serde_json::from_str(&format!("\"{body}\""))
                     .map_err(|_| syntax(text, start, "invalid quoted identifier"))?;
                 i = end + 1;
-                out.push((Token::Identifier(name), start));
+                out.push((Token::QuotedIdentifier(name), start));
                 continue;
             }
-            b'\'' => {
-                let end = find_closing(b, i, b'\'')
+            '\'' => {
+                let (body, end) = until(&chars, i, '\'')
                     .ok_or_else(|| syntax(text, start, "unterminated raw string"))?;
-                let raw = text[i + 1..end].replace("\\'", "'");
                 i = end + 1;
-                out.push((Token::Literal(Value::String(raw)), start));
+                out.push((
+                    Token::Literal(Value::String(body.replace("\\'", "'"))),
+                    start,
+                ));
                 continue;
             }
-            b'`' => {
-                let end = find_closing(b, i, b'`')
+            '`' => {
+                let (body, end) = until(&chars, i, '`')
                     .ok_or_else(|| syntax(text, start, "unterminated literal"))?;
-                let json = text[i + 1..end].replace("\\`", "`");
+                let json = body.replace("\\`", "`");
+                // The specification's legacy form: text that is not JSON is a string.
                 let v: serde_json::Value = serde_json::from_str(json.trim())
+                    .or_else(|_| serde_json::from_str(&format!("\"{}\"", json.trim_start())))
                     .map_err(|_| syntax(text, start, "invalid JSON literal"))?;
                 i = end + 1;
                 out.push((Token::Literal(Value::from(v)), start));
@@ -299,14 +318,23 @@ fn lex(text: &str) -> Result<Vec<(Token, usize)>, JmesPathError> {
     Ok(out)
 }
 
-/// Index of the closing `quote` matching the one at `open`, honouring backslash escapes.
-fn find_closing(b: &[u8], open: usize, quote: u8) -> Option<usize> {
+/// The text between the `quote` at `open` and its closing one (backslash escapes kept as
+/// written), and the closing one's index.
+fn until(chars: &[(usize, char)], open: usize, quote: char) -> Option<(String, usize)> {
+    let mut body = String::new();
     let mut i = open + 1;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            c if c == quote => return Some(i),
-            _ => i += 1,
+    while i < chars.len() {
+        match chars[i].1 {
+            '\\' => {
+                body.push('\\');
+                body.push(chars.get(i + 1)?.1);
+                i += 2;
+            }
+            c if c == quote => return Some((body, i)),
+            c => {
+                body.push(c);
+                i += 1;
+            }
         }
     }
     None
@@ -316,15 +344,20 @@ struct Parser<'a> {
     tokens: Vec<(Token, usize)>,
     pos: usize,
     text: &'a str,
+    depth: usize,
 }
 
 /// Expressions nest at most this deep, so hostile input cannot exhaust the stack.
-const MAX_DEPTH: usize = 100;
+const MAX_DEPTH: usize = 200;
 
 impl Parser<'_> {
     fn peek(&self) -> &Token {
+        self.peek_at(0)
+    }
+
+    fn peek_at(&self, n: usize) -> &Token {
         self.tokens
-            .get(self.pos)
+            .get(self.pos + n)
             .map(|t| &t.0)
             .unwrap_or(&Token::Eof)
     }
@@ -356,13 +389,15 @@ impl Parser<'_> {
     }
 
     fn expression(&mut self, bp: u8) -> Result<Ast, JmesPathError> {
-        if self.pos > MAX_DEPTH * 4 && self.tokens.len() > MAX_DEPTH * 4 {
-            return Err(self.error("expression too long"));
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error("expression nested too deeply"));
         }
         let mut left = self.nud()?;
         while bp < binding_power(self.peek()) {
             left = self.led(left)?;
         }
+        self.depth -= 1;
         Ok(left)
     }
 
@@ -370,9 +405,20 @@ impl Parser<'_> {
         match self.next() {
             Token::Literal(v) => Ok(Ast::Literal(v)),
             Token::Identifier(name) => Ok(Ast::Field(name)),
+            Token::QuotedIdentifier(name) => {
+                if self.peek() == &Token::LParen {
+                    return Err(self.error("a quoted identifier cannot name a function"));
+                }
+                Ok(Ast::Field(name))
+            }
             Token::At => Ok(Ast::Identity),
+            Token::Expref => Ok(Ast::Expref(Box::new(self.expression(0)?))),
             Token::Star => {
-                let rhs = self.projection_rhs(binding_power(&Token::Star))?;
+                let rhs = if self.peek() == &Token::RBracket {
+                    Ast::Identity
+                } else {
+                    self.projection_rhs(binding_power(&Token::Star))?
+                };
                 Ok(Ast::ValueProjection(Box::new(Ast::Identity), Box::new(rhs)))
             }
             Token::Filter => self.filter(Ast::Identity),
@@ -391,7 +437,19 @@ impl Parser<'_> {
                 self.expect(Token::RParen, "')'")?;
                 Ok(inner)
             }
-            Token::LBracket => self.bracket(Ast::Identity),
+            Token::LBracket => match self.peek() {
+                Token::Number(_) | Token::Colon => {
+                    let right = self.index_expression()?;
+                    self.project_if_slice(Ast::Identity, right)
+                }
+                Token::Star if self.peek_at(1) == &Token::RBracket => {
+                    self.next();
+                    self.next();
+                    let rhs = self.projection_rhs(binding_power(&Token::Star))?;
+                    Ok(Ast::Projection(Box::new(Ast::Identity), Box::new(rhs)))
+                }
+                _ => self.multi_list(),
+            },
             Token::LBrace => self.multi_hash(),
             _ => {
                 self.pos = self.pos.saturating_sub(1);
@@ -430,9 +488,21 @@ impl Parser<'_> {
                 ))
             }
             Token::Filter => self.filter(left),
-            Token::LBracket => self.bracket(left),
+            Token::LBracket => match self.peek() {
+                Token::Number(_) | Token::Colon => {
+                    let right = self.index_expression()?;
+                    self.project_if_slice(left, right)
+                }
+                _ => {
+                    self.expect(Token::Star, "an index, a slice or '*'")?;
+                    self.expect(Token::RBracket, "']'")?;
+                    let rhs = self.projection_rhs(binding_power(&Token::Star))?;
+                    Ok(Ast::Projection(Box::new(left), Box::new(rhs)))
+                }
+            },
             Token::LParen => {
                 let Ast::Field(name) = left else {
+                    self.pos = self.pos.saturating_sub(1);
                     return Err(self.error("only a name can be called as a function"));
                 };
                 let mut args = Vec::new();
@@ -440,6 +510,9 @@ impl Parser<'_> {
                     args.push(self.expression(0)?);
                     if self.peek() == &Token::Comma {
                         self.next();
+                        if self.peek() == &Token::RParen {
+                            return Err(self.error("expected an argument after ','"));
+                        }
                     } else if self.peek() != &Token::RParen {
                         return Err(self.error("expected ',' or ')'"));
                     }
@@ -454,27 +527,48 @@ impl Parser<'_> {
         }
     }
 
-    /// After `[`: an index (`[0]`, `[-1]`) or a list wildcard (`[*]`).
-    fn bracket(&mut self, left: Ast) -> Result<Ast, JmesPathError> {
-        match self.next() {
-            Token::Number(n) => {
-                self.expect(Token::RBracket, "']'")?;
-                Ok(match left {
-                    Ast::Identity => Ast::Index(n),
-                    other => Ast::IndexOf(Box::new(other), n),
-                })
+    /// After `[`: an index (`[0]`, `[-1]`) or a slice (`[1:]`, `[::-1]`), through its `]`.
+    fn index_expression(&mut self) -> Result<Ast, JmesPathError> {
+        if self.peek() == &Token::Colon || self.peek_at(1) == &Token::Colon {
+            let mut parts = [None, None, None];
+            let mut part = 0;
+            while self.peek() != &Token::RBracket {
+                match self.next() {
+                    Token::Colon => {
+                        part += 1;
+                        if part == 3 {
+                            return Err(self.error("a slice has at most three parts"));
+                        }
+                    }
+                    Token::Number(n) if parts[part].is_none() => parts[part] = Some(n),
+                    _ => {
+                        self.pos = self.pos.saturating_sub(1);
+                        return Err(self.error("expected a number or ':' in a slice"));
+                    }
+                }
             }
-            Token::Star => {
-                self.expect(Token::RBracket, "']'")?;
-                let rhs = self.projection_rhs(binding_power(&Token::Star))?;
-                Ok(Ast::Projection(Box::new(left), Box::new(rhs)))
-            }
-            _ => {
-                self.pos = self.pos.saturating_sub(1);
-                Err(self.error(
-                    "expected an index or '*' (slices and multi-select lists are not supported)",
-                ))
-            }
+            self.next();
+            return Ok(Ast::Slice(parts[0], parts[1], parts[2]));
+        }
+        let Token::Number(n) = self.next() else {
+            return Err(self.error("expected an index"));
+        };
+        self.expect(Token::RBracket, "']'")?;
+        Ok(Ast::Index(n))
+    }
+
+    /// An index applies to the left side; a slice projects like `[*]`.
+    fn project_if_slice(&mut self, left: Ast, right: Ast) -> Result<Ast, JmesPathError> {
+        let is_slice = matches!(right, Ast::Slice(..));
+        let indexed = match left {
+            Ast::Identity => right,
+            other => Ast::Subexpr(Box::new(other), Box::new(right)),
+        };
+        if is_slice {
+            let rhs = self.projection_rhs(binding_power(&Token::Star))?;
+            Ok(Ast::Projection(Box::new(indexed), Box::new(rhs)))
+        } else {
+            Ok(indexed)
         }
     }
 
@@ -507,7 +601,7 @@ impl Parser<'_> {
 
     fn dot_rhs(&mut self, bp: u8) -> Result<Ast, JmesPathError> {
         match self.peek() {
-            Token::Identifier(_) | Token::Star => self.expression(bp),
+            Token::Identifier(_) | Token::QuotedIdentifier(_) | Token::Star => self.expression(bp),
             Token::LBracket => {
                 self.next();
                 self.multi_list()
@@ -535,7 +629,8 @@ impl Parser<'_> {
     fn multi_hash(&mut self) -> Result<Ast, JmesPathError> {
         let mut pairs = Vec::new();
         loop {
-            let Token::Identifier(key) = self.next() else {
+            let (Token::Identifier(key) | Token::QuotedIdentifier(key)) = self.next() else {
+                self.pos = self.pos.saturating_sub(1);
                 return Err(self.error("expected a key"));
             };
             self.expect(Token::Colon, "':'")?;
@@ -543,22 +638,29 @@ impl Parser<'_> {
             match self.next() {
                 Token::Comma => continue,
                 Token::RBrace => return Ok(Ast::MultiHash(pairs)),
-                _ => return Err(self.error("expected ',' or '}'")),
+                _ => {
+                    self.pos = self.pos.saturating_sub(1);
+                    return Err(self.error("expected ',' or '}'"));
+                }
             }
         }
     }
 }
 
 fn eval(ast: &Ast, data: &Value) -> Result<Value, JmesPathError> {
+    let data = data.untagged();
     Ok(match ast {
         Ast::Identity => data.clone(),
         Ast::Field(name) => data.get(name).cloned().unwrap_or(Value::Null),
-        Ast::Subexpr(l, r) => {
+        Ast::Subexpr(l, r) | Ast::Pipe(l, r) => {
             let base = eval(l, data)?;
             eval(r, &base)?
         }
         Ast::Index(i) => index(data, *i),
-        Ast::IndexOf(l, i) => index(&eval(l, data)?, *i),
+        Ast::Slice(start, stop, step) => match data {
+            Value::List(items) => Value::List(slice(items, *start, *stop, *step)?),
+            _ => Value::Null,
+        },
         Ast::Projection(l, r) => match eval(l, data)?.into_untagged() {
             Value::List(items) => project(items.iter(), r)?,
             _ => Value::Null,
@@ -590,7 +692,7 @@ fn eval(ast: &Ast, data: &Value) -> Result<Value, JmesPathError> {
             Value::List(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
-                    match item {
+                    match item.into_untagged() {
                         Value::List(sub) => out.extend(sub),
                         other => out.push(other),
                     }
@@ -617,11 +719,9 @@ fn eval(ast: &Ast, data: &Value) -> Result<Value, JmesPathError> {
         }
         Ast::Not(inner) => Value::Bool(!is_truthy(&eval(inner, data)?)),
         Ast::Compare(op, l, r) => compare(*op, &eval(l, data)?, &eval(r, data)?),
-        Ast::Pipe(l, r) => {
-            let left = eval(l, data)?;
-            eval(r, &left)?
-        }
         Ast::Literal(v) => v.clone(),
+        // An expression reference means something only as a function's argument.
+        Ast::Expref(_) => Value::Null,
         Ast::MultiList(items) if !data.is_null() => Value::List(
             items
                 .iter()
@@ -638,7 +738,10 @@ fn eval(ast: &Ast, data: &Value) -> Result<Value, JmesPathError> {
         Ast::Function(name, args) => {
             let values = args
                 .iter()
-                .map(|a| eval(a, data))
+                .map(|a| match a {
+                    Ast::Expref(inner) => Ok(Arg::Expref(inner)),
+                    other => eval(other, data).map(Arg::Value),
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             call(name, &values)?
         }
@@ -657,6 +760,62 @@ fn index(data: &Value, i: i64) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// `items[start:stop:step]` with Python's rules for omitted and negative bounds.
+fn slice(
+    items: &[Value],
+    start: Option<i64>,
+    stop: Option<i64>,
+    step: Option<i64>,
+) -> Result<Vec<Value>, JmesPathError> {
+    let step = step.unwrap_or(1);
+    if step == 0 {
+        return Err(JmesPathError::Function {
+            name: "slice".into(),
+            reason: "invalid-value: a slice step cannot be 0".into(),
+        });
+    }
+    let len = items.len() as i64;
+    let bound = |v: Option<i64>, default: i64| -> i64 {
+        match v {
+            None => default,
+            Some(v) if v < 0 => {
+                let v = v + len;
+                if v < 0 {
+                    if step < 0 {
+                        -1
+                    } else {
+                        0
+                    }
+                } else {
+                    v
+                }
+            }
+            Some(v) if v >= len => {
+                if step < 0 {
+                    len - 1
+                } else {
+                    len
+                }
+            }
+            Some(v) => v,
+        }
+    };
+    let (start, stop) = if step > 0 {
+        (bound(start, 0), bound(stop, len))
+    } else {
+        (bound(start, len - 1), bound(stop, -1))
+    };
+    let mut out = Vec::new();
+    let mut i = start;
+    while (step > 0 && i < stop) || (step < 0 && i > stop) {
+        if let Some(v) = usize::try_from(i).ok().and_then(|i| items.get(i)) {
+            out.push(v.clone());
+        }
+        i += step;
+    }
+    Ok(out)
+}
+
 fn project<'a>(items: impl Iterator<Item = &'a Value>, rhs: &Ast) -> Result<Value, JmesPathError> {
     let mut out = Vec::new();
     for item in items {
@@ -669,10 +828,11 @@ fn project<'a>(items: impl Iterator<Item = &'a Value>, rhs: &Ast) -> Result<Valu
 }
 
 fn compare(op: Comparator, a: &Value, b: &Value) -> Value {
+    let (a, b) = (a.untagged(), b.untagged());
     match op {
         Comparator::Eq => Value::Bool(a == b),
         Comparator::Ne => Value::Bool(a != b),
-        _ => match (a.as_f64(), b.as_f64()) {
+        _ => match (number(a), number(b)) {
             (Some(x), Some(y)) => Value::Bool(match op {
                 Comparator::Lt => x < y,
                 Comparator::Le => x <= y,
@@ -685,57 +845,387 @@ fn compare(op: Comparator, a: &Value, b: &Value) -> Value {
     }
 }
 
-fn call(name: &str, args: &[Value]) -> Result<Value, JmesPathError> {
-    let bad = |reason: &str| JmesPathError::Function {
+/// A JMESPath number (never a boolean).
+fn number(v: &Value) -> Option<f64> {
+    match v.untagged() {
+        Value::Integer(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// A function's argument: a value, or an expression reference (`&Name`).
+enum Arg<'a> {
+    Value(Value),
+    Expref(&'a Ast),
+}
+
+/// The specification's type names, for signatures and `type()`.
+fn type_name(v: &Value) -> &'static str {
+    match v.untagged() {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Integer(_) | Value::Float(_) => "number",
+        Value::List(_) => "array",
+        Value::Map(_) => "object",
+        _ => "string",
+    }
+}
+
+fn call(name: &str, args: &[Arg<'_>]) -> Result<Value, JmesPathError> {
+    let fail = |kind: &str, reason: String| JmesPathError::Function {
         name: name.to_string(),
-        reason: reason.to_string(),
+        reason: format!("{kind}: {reason}"),
     };
-    let one = || match args {
-        [v] => Ok(v),
-        _ => Err(bad("expects exactly one argument")),
+    let arity = |n: usize, variadic: bool| {
+        let ok = if variadic {
+            args.len() >= n
+        } else {
+            args.len() == n
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(fail(
+                "invalid-arity",
+                format!(
+                    "expects {}{n} argument(s), got {}",
+                    if variadic { "at least " } else { "" },
+                    args.len()
+                ),
+            ))
+        }
+    };
+    let value = |i: usize| -> Result<&Value, JmesPathError> {
+        match &args[i] {
+            Arg::Value(v) => Ok(v.untagged()),
+            Arg::Expref(_) => Err(fail(
+                "invalid-type",
+                format!("argument {} cannot be an expression reference", i + 1),
+            )),
+        }
+    };
+    let expref = |i: usize| -> Result<&Ast, JmesPathError> {
+        match &args[i] {
+            Arg::Expref(a) => Ok(*a),
+            Arg::Value(_) => Err(fail(
+                "invalid-type",
+                format!("argument {} must be an expression reference (&expr)", i + 1),
+            )),
+        }
+    };
+    let wrong = |i: usize, want: &str, got: &Value| {
+        fail(
+            "invalid-type",
+            format!("argument {} must be {want}, not {}", i + 1, type_name(got)),
+        )
+    };
+    let num = |i: usize| -> Result<f64, JmesPathError> {
+        let v = value(i)?;
+        number(v).ok_or_else(|| wrong(i, "a number", v))
+    };
+    let string = |i: usize| -> Result<&str, JmesPathError> {
+        match value(i)? {
+            Value::String(s) => Ok(s.as_str()),
+            other => Err(wrong(i, "a string", other)),
+        }
+    };
+    let list = |i: usize| -> Result<&Vec<Value>, JmesPathError> {
+        match value(i)? {
+            Value::List(l) => Ok(l),
+            other => Err(wrong(i, "an array", other)),
+        }
+    };
+    let object = |i: usize| -> Result<&Map, JmesPathError> {
+        match value(i)? {
+            Value::Map(m) => Ok(m),
+            other => Err(wrong(i, "an object", other)),
+        }
+    };
+    // An array of numbers or an array of strings (sort, max, min): its kind.
+    let sortable = |i: usize, items: &[Value]| -> Result<(), JmesPathError> {
+        let all = |kind: &str| items.iter().all(|v| type_name(v) == kind);
+        if all("number") || all("string") {
+            Ok(())
+        } else {
+            Err(fail(
+                "invalid-type",
+                format!(
+                    "argument {} must be an array of numbers or of strings",
+                    i + 1
+                ),
+            ))
+        }
+    };
+    // `expr` evaluated on each item, all numbers or all strings (sort_by, max_by, min_by).
+    let keys = |items: &[Value], expr: &Ast| -> Result<Vec<Value>, JmesPathError> {
+        let keys = items
+            .iter()
+            .map(|item| eval(expr, item))
+            .collect::<Result<Vec<_>, _>>()?;
+        let all = |kind: &str| keys.iter().all(|v| type_name(v) == kind);
+        if keys.is_empty() || all("number") || all("string") {
+            Ok(keys)
+        } else {
+            Err(fail(
+                "invalid-type",
+                "the expression must give all numbers or all strings".into(),
+            ))
+        }
     };
     Ok(match name {
-        "length" => match one()?.untagged() {
-            Value::String(s) => Value::Integer(s.chars().count() as i64),
-            Value::List(l) => Value::Integer(l.len() as i64),
-            Value::Map(m) => Value::Integer(m.len() as i64),
-            _ => return Err(bad("expects a string, list or object")),
-        },
-        "keys" => match one()?.untagged() {
-            Value::Map(m) => Value::List(m.keys().map(|k| Value::String(k.to_string())).collect()),
-            _ => return Err(bad("expects an object")),
-        },
-        "values" => match one()?.untagged() {
-            Value::Map(m) => Value::List(m.values().cloned().collect()),
-            _ => return Err(bad("expects an object")),
-        },
-        "contains" => match args {
-            [Value::List(l), needle] => Value::Bool(l.contains(needle)),
-            [Value::String(s), Value::String(n)] => Value::Bool(s.contains(n.as_str())),
-            _ => return Err(bad("expects (list|string, value)")),
-        },
-        "not_null" => args
-            .iter()
-            .find(|v| !v.is_null())
-            .cloned()
-            .unwrap_or(Value::Null),
-        "type" => Value::String(
-            match one()?.untagged() {
-                Value::Null => "null",
-                Value::Bool(_) => "boolean",
-                Value::Integer(_) | Value::Float(_) => "number",
-                Value::List(_) => "array",
-                Value::Map(_) => "object",
-                _ => "string",
+        "abs" => {
+            arity(1, false)?;
+            match value(0)? {
+                Value::Integer(i) => Value::Integer(i.saturating_abs()),
+                _ => float(num(0)?.abs()),
             }
-            .to_string(),
-        ),
-        "to_string" => match one()?.untagged() {
-            Value::String(s) => Value::String(s.clone()),
-            other => Value::String(other.to_json().to_string()),
-        },
-        _ => return Err(bad("unknown function")),
+        }
+        "avg" => {
+            arity(1, false)?;
+            let items = list(0)?;
+            let mut sum = 0.0;
+            for (i, v) in items.iter().enumerate() {
+                sum += number(v).ok_or_else(|| wrong(i, "an array of numbers", v))?;
+            }
+            if items.is_empty() {
+                Value::Null
+            } else {
+                float(sum / items.len() as f64)
+            }
+        }
+        "ceil" => {
+            arity(1, false)?;
+            integral(num(0)?.ceil())
+        }
+        "floor" => {
+            arity(1, false)?;
+            integral(num(0)?.floor())
+        }
+        "contains" => {
+            arity(2, false)?;
+            let needle = value(1)?;
+            match value(0)? {
+                Value::List(l) => Value::Bool(l.iter().any(|v| v == needle)),
+                Value::String(s) => Value::Bool(match needle {
+                    Value::String(n) => s.contains(n.as_str()),
+                    _ => false,
+                }),
+                other => return Err(wrong(0, "an array or a string", other)),
+            }
+        }
+        "ends_with" => {
+            arity(2, false)?;
+            Value::Bool(string(0)?.ends_with(string(1)?))
+        }
+        "starts_with" => {
+            arity(2, false)?;
+            Value::Bool(string(0)?.starts_with(string(1)?))
+        }
+        "join" => {
+            arity(2, false)?;
+            let glue = string(0)?;
+            let parts = list(1)?
+                .iter()
+                .map(|v| match v.untagged() {
+                    Value::String(s) => Ok(s.as_str()),
+                    other => Err(wrong(1, "an array of strings", other)),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Value::String(parts.join(glue))
+        }
+        "keys" => {
+            arity(1, false)?;
+            Value::List(
+                object(0)?
+                    .keys()
+                    .map(|k| Value::String(k.to_string()))
+                    .collect(),
+            )
+        }
+        "values" => {
+            arity(1, false)?;
+            Value::List(object(0)?.values().cloned().collect())
+        }
+        "length" => {
+            arity(1, false)?;
+            match value(0)? {
+                Value::String(s) => Value::Integer(s.chars().count() as i64),
+                Value::List(l) => Value::Integer(l.len() as i64),
+                Value::Map(m) => Value::Integer(m.len() as i64),
+                other => return Err(wrong(0, "a string, an array or an object", other)),
+            }
+        }
+        "map" => {
+            arity(2, false)?;
+            let expr = expref(0)?;
+            Value::List(
+                list(1)?
+                    .iter()
+                    .map(|item| eval(expr, item))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        "max" | "min" => {
+            arity(1, false)?;
+            let items = list(0)?;
+            sortable(0, items)?;
+            let want = if name == "max" {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            };
+            items
+                .iter()
+                .fold(None::<&Value>, |best, v| match best {
+                    Some(b) if order(v, b) != want => Some(b),
+                    _ => Some(v),
+                })
+                .cloned()
+                .unwrap_or(Value::Null)
+        }
+        "max_by" | "min_by" => {
+            arity(2, false)?;
+            let items = list(0)?;
+            let keys = keys(items, expref(1)?)?;
+            let want = if name == "max_by" {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            };
+            let mut best: Option<usize> = None;
+            for i in 0..items.len() {
+                if best.is_none_or(|b| order(&keys[i], &keys[b]) == want) {
+                    best = Some(i);
+                }
+            }
+            best.map(|i| items[i].clone()).unwrap_or(Value::Null)
+        }
+        "merge" => {
+            arity(0, true)?;
+            let mut out = Map::default();
+            for i in 0..args.len() {
+                for (k, v) in object(i)? {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+            Value::Map(out)
+        }
+        "not_null" => {
+            arity(1, true)?;
+            let mut found = Value::Null;
+            for i in 0..args.len() {
+                let v = value(i)?;
+                if !v.is_null() {
+                    found = v.clone();
+                    break;
+                }
+            }
+            found
+        }
+        "reverse" => {
+            arity(1, false)?;
+            match value(0)? {
+                Value::String(s) => Value::String(s.chars().rev().collect()),
+                Value::List(l) => Value::List(l.iter().rev().cloned().collect()),
+                other => return Err(wrong(0, "an array or a string", other)),
+            }
+        }
+        "sort" => {
+            arity(1, false)?;
+            let mut items = list(0)?.clone();
+            sortable(0, &items)?;
+            items.sort_by(order);
+            Value::List(items)
+        }
+        "sort_by" => {
+            arity(2, false)?;
+            let items = list(0)?;
+            let keys = keys(items, expref(1)?)?;
+            let mut order_of: Vec<usize> = (0..items.len()).collect();
+            // Stable: equal keys keep their order.
+            order_of.sort_by(|a, b| order(&keys[*a], &keys[*b]));
+            Value::List(order_of.into_iter().map(|i| items[i].clone()).collect())
+        }
+        "sum" => {
+            arity(1, false)?;
+            let items = list(0)?;
+            if items
+                .iter()
+                .all(|v| matches!(v.untagged(), Value::Integer(_)))
+            {
+                Value::Integer(items.iter().filter_map(Value::as_i64).sum())
+            } else {
+                let mut sum = 0.0;
+                for v in items {
+                    sum += number(v).ok_or_else(|| wrong(0, "an array of numbers", v))?;
+                }
+                float(sum)
+            }
+        }
+        "to_array" => {
+            arity(1, false)?;
+            match value(0)? {
+                Value::List(l) => Value::List(l.clone()),
+                other => Value::List(vec![other.clone()]),
+            }
+        }
+        "to_number" => {
+            arity(1, false)?;
+            match value(0)? {
+                v @ (Value::Integer(_) | Value::Float(_)) => v.clone(),
+                Value::String(s) => s
+                    .parse::<i64>()
+                    .map(Value::Integer)
+                    .ok()
+                    .or_else(|| {
+                        s.parse::<f64>()
+                            .ok()
+                            .filter(|f| f.is_finite() && !s.trim().is_empty())
+                            .map(float)
+                    })
+                    .unwrap_or(Value::Null),
+                _ => Value::Null,
+            }
+        }
+        "to_string" => {
+            arity(1, false)?;
+            match value(0)? {
+                Value::String(s) => Value::String(s.clone()),
+                other => Value::String(other.to_json().to_string()),
+            }
+        }
+        "type" => {
+            arity(1, false)?;
+            Value::String(type_name(value(0)?).to_string())
+        }
+        _ => return Err(fail("unknown-function", "no such function".into())),
     })
+}
+
+/// A computed number (`avg`, a float `sum`): a float, as botocore's jmespath gives it.
+fn float(f: f64) -> Value {
+    Value::Float(f)
+}
+
+/// `ceil`/`floor`: a whole number.
+fn integral(f: f64) -> Value {
+    if f.abs() < 9.0e15 {
+        Value::Integer(f as i64)
+    } else {
+        Value::Float(f)
+    }
+}
+
+/// The order of two numbers or two strings (the only kinds `sort`, `max` and `*_by` compare).
+fn order(a: &Value, b: &Value) -> Ordering {
+    match (a.untagged(), b.untagged()) {
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (x, y) => number(x)
+            .zip(number(y))
+            .and_then(|(x, y)| x.partial_cmp(&y))
+            .unwrap_or(Ordering::Equal),
+    }
 }
 
 /// Set `value` at a simple dotted path (`a.b.c`), creating structures on the way; used by
@@ -829,7 +1319,18 @@ mod tests {
     #[test]
     fn rejects_bad_syntax_without_panicking() {
         for bad in [
-            "", "a.", "[", "a[1:2]", "{a b}", "a[?", "`{", "'x", "a..b", "foo(", ")", "a[-]",
+            "",
+            "a.",
+            "[",
+            "a[1:2:3:4]",
+            "{a b}",
+            "a[?",
+            "`{",
+            "'x",
+            "a..b",
+            "foo(",
+            ")",
+            "a[-]",
         ] {
             assert!(Expression::compile(bad).is_err(), "{bad:?}");
         }

@@ -100,6 +100,11 @@ impl PaginatorConfig {
         })
     }
 
+    /// The input members that carry a page's token (`ContinuationToken`).
+    pub fn input_tokens(&self) -> &[String] {
+        &self.input_tokens
+    }
+
     /// The member that limits page size (`MaxKeys`), if any.
     pub fn limit_key(&self) -> Option<&str> {
         self.limit_key.as_deref()

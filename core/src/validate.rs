@@ -381,7 +381,7 @@ impl Validator<'_> {
 
 /// The valid name closest to `name` (case-insensitive edit distance), if one is close enough to
 /// be a likely typo.
-pub(crate) fn nearest<'a>(name: &str, valid: impl Iterator<Item = &'a String>) -> Option<String> {
+pub fn nearest<'a>(name: &str, valid: impl Iterator<Item = &'a String>) -> Option<String> {
     let lower = name.to_ascii_lowercase();
     valid
         .map(|v| (edit_distance(&lower, &v.to_ascii_lowercase()), v))

@@ -111,6 +111,22 @@ pub(crate) fn bytes(index: usize) -> Result<Arc<[u8]>, String> {
     Ok(slot.get_or_init(|| decoded).clone())
 }
 
+/// The documentation of `service` (JSON: `service`, `operations`, `members`), decompressed;
+/// `None` when it is not compiled in (feature `docs`) or the service has none.
+pub(crate) fn docs(service: &str) -> Option<Result<Vec<u8>, String>> {
+    #[cfg(all(feature = "embedded", feature = "docs"))]
+    {
+        use crate::embedded_table::DOCS;
+        let i = DOCS.binary_search_by(|entry| entry.0.cmp(service)).ok()?;
+        Some(crate::decode::gunzip(DOCS[i].1))
+    }
+    #[cfg(not(all(feature = "embedded", feature = "docs")))]
+    {
+        let _ = service;
+        None
+    }
+}
+
 /// The compressed size of everything embedded, in bytes.
 pub(crate) fn compressed_size() -> usize {
     FILES.iter().map(|entry| entry.3.len()).sum::<usize>()

@@ -33,6 +33,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 pub use error::{DataFile, ModelsError, Origin};
 
+/// A service's documentation as text, from its latest api version (the one a session loads):
+/// JSON `{"service": "…", "operations": {"PutObject": "…"}, "members": {"PutObjectRequest.Bucket":
+/// "…"}}`, paragraphs separated by blank lines. `None` unless the `docs` feature compiled it in
+/// (or for a service without documentation); `Some(Err)` only if the embedded bytes are corrupt.
+pub fn service_docs(service: &str) -> Option<Result<Vec<u8>, String>> {
+    embedded::docs(service)
+}
+
 /// The botocore release the embedded data (and alias table) comes from.
 pub const BOTOCORE_VERSION: &str = embedded_table::BOTOCORE_VERSION;
 

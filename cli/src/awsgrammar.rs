@@ -1,0 +1,718 @@
+//! aws-cli's grammar for an operation's input, beside `--params`: one option per top-level
+//! input member, named as aws-cli names it (`Bucket` → `--bucket`, `SSECustomerKey` →
+//! `--sse-customer-key`), booleans as `--flag` / `--no-flag`, lists as several words, values
+//! in shorthand or JSON, `file://` (text) and `fileb://` (bytes) read from files, a streaming
+//! body as a path, the streaming output's file as a positional word; and the per-operation
+//! options aws-cli adds: `--cli-input-json`, `--cli-input-yaml`, `--generate-cli-skeleton`.
+//! Also the command names aws-cli gives services (`s3api`, `configservice`).
+//!
+//! What this builds is the same JSON `--params` takes, so one conversion
+//! ([`crate::params::convert`]) reads both.
+
+use sansboto_core::model::{Operation, ServiceModel, ShapeId, ShapeKind, ShapeRef};
+use serde_json::{Map, Value as J};
+
+use crate::output::Failure;
+use crate::shorthand;
+
+/// The service a command word names: aws-cli's renamed commands (`s3api`: the S3 API, whose
+/// `s3` name aws-cli gives its high-level file commands; `configservice`: AWS Config), else the
+/// word itself.
+pub fn service_name(command: &str) -> &str {
+    match command {
+        "s3api" => "s3",
+        "configservice" => "config",
+        other => other,
+    }
+}
+
+/// botocore's `xform_name(name, '-')`: `SSECustomerKey` → `sse-customer-key`,
+/// `ListObjectsV2` → `list-objects-v2`, `DBInstances` → `db-instances`.
+pub fn kebab(name: &str) -> String {
+    if name.contains('-') {
+        return name.to_string();
+    }
+    let chars: Vec<char> = name.chars().collect();
+    // A plural acronym at the end (`…ARNs`) is one word.
+    let mut plural_acronym = 0;
+    if chars.last() == Some(&'s') {
+        let caps = chars[..chars.len() - 1]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_uppercase())
+            .count();
+        if caps >= 2 {
+            plural_acronym = caps + 1;
+        }
+    }
+    let mut base: Vec<char> = chars[..chars.len() - plural_acronym].to_vec();
+    if plural_acronym > 0 {
+        base.push('-');
+        base.extend(
+            chars[chars.len() - plural_acronym..]
+                .iter()
+                .map(|c| c.to_ascii_lowercase()),
+        );
+    }
+    // `(.)([A-Z][a-z]+)` → `\1-\2`, left to right without overlap.
+    let mut first = Vec::with_capacity(base.len() + 8);
+    let mut i = 0;
+    while i < base.len() {
+        let word_len =
+            if i + 2 < base.len() + 1 && base.get(i + 1).is_some_and(char::is_ascii_uppercase) {
+                base[i + 2..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_lowercase())
+                    .count()
+            } else {
+                0
+            };
+        if word_len > 0 {
+            first.push(base[i]);
+            first.push('-');
+            first.extend_from_slice(&base[i + 1..i + 2 + word_len]);
+            i += 2 + word_len;
+        } else {
+            first.push(base[i]);
+            i += 1;
+        }
+    }
+    // `([a-z0-9])([A-Z])` → `\1-\2`, then lower case.
+    let mut out = String::with_capacity(first.len() + 8);
+    let mut i = 0;
+    while i < first.len() {
+        let c = first[i];
+        if (c.is_ascii_lowercase() || c.is_ascii_digit())
+            && first.get(i + 1).is_some_and(char::is_ascii_uppercase)
+        {
+            out.push(c);
+            out.push('-');
+            out.push(first[i + 1]);
+            i += 2;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out.to_lowercase()
+}
+
+/// A value read from a file when it names one: `file://PATH` the text, `fileb://PATH` the
+/// bytes (as `{"base64": …}`); `None` when the value is no file reference. `~` and `$VAR` are
+/// expanded as aws-cli expands them. (`http://` and `https://` values are taken as they are:
+/// this command fetches nothing on its own, as aws-cli v2 does.)
+pub fn read_param_file(value: &str) -> Result<Option<J>, String> {
+    let (path, binary) = if let Some(p) = value.strip_prefix("fileb://") {
+        (p, true)
+    } else if let Some(p) = value.strip_prefix("file://") {
+        (p, false)
+    } else {
+        return Ok(None);
+    };
+    let path = expand_path(path);
+    let bytes =
+        std::fs::read(&path).map_err(|e| format!("Unable to load paramfile {value}: {e}"))?;
+    if binary {
+        return Ok(Some(shorthand::bytes_value(&bytes)));
+    }
+    String::from_utf8(bytes)
+        .map(|t| Some(J::String(t)))
+        .map_err(|_| {
+            format!(
+                "Unable to load paramfile ({value}), text contents could not be decoded.  If this \
+             is a binary file, please use the fileb:// prefix instead of the file:// prefix."
+            )
+        })
+}
+
+fn expand_path(path: &str) -> String {
+    let mut out = match path.strip_prefix('~') {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+            format!("{}{rest}", std::env::var("HOME").unwrap_or_default())
+        }
+        _ => path.to_string(),
+    };
+    // `$VAR` and `${VAR}`; unknown variables stay as written (Python's expandvars).
+    let mut i = 0;
+    while let Some(offset) = out[i..].find('$') {
+        let at = i + offset;
+        let rest = &out[at + 1..];
+        let (name, len) = if let Some(inner) = rest.strip_prefix('{') {
+            match inner.find('}') {
+                Some(end) => (&inner[..end], end + 2),
+                None => ("", 0),
+            }
+        } else {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            (&rest[..end], end)
+        };
+        match (len > 0 && !name.is_empty())
+            .then(|| std::env::var(name).ok())
+            .flatten()
+        {
+            Some(value) => {
+                out.replace_range(at..at + 1 + len, &value);
+                i = at + value.len();
+            }
+            None => i = at + 1,
+        }
+    }
+    out
+}
+
+/// What `--generate-cli-skeleton` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skeleton {
+    /// `input` (the default): the input with placeholder values, to fill in.
+    Input,
+    /// `output`: the output's members, each string its member's name.
+    Output,
+}
+
+/// An operation's options read with its model.
+#[derive(Debug, Default)]
+pub struct OperationArgs {
+    /// The members given as options, as `--params` JSON, in the model's order.
+    pub params: Map<String, J>,
+    /// `--cli-input-json` / `--cli-input-yaml`: the whole input, under the options.
+    pub input: Option<Map<String, J>>,
+    /// The positional file of an operation with a streaming output (`get-object … FILE`).
+    pub outfile: Option<String>,
+    /// `--generate-cli-skeleton`.
+    pub skeleton: Option<Skeleton>,
+    /// A paginator's input token was given by hand (`--continuation-token`): as aws-cli does,
+    /// the call is then one page, not paginated.
+    pub manual_paging: bool,
+}
+
+/// Read `args` (the words after the operation that are not the command's own options) for
+/// `op`. `input_tokens` are the operation's paginator input tokens.
+pub fn parse(
+    model: &ServiceModel,
+    op: &Operation,
+    args: &[String],
+    input_tokens: &[String],
+) -> Result<OperationArgs, Failure> {
+    let members: Vec<(&String, &ShapeRef)> = op
+        .input
+        .as_ref()
+        .and_then(|r| model.shape(r.shape).as_structure())
+        .map(|s| s.members.iter().collect())
+        .unwrap_or_default();
+    let table: Vec<(String, &String, &ShapeRef)> = members
+        .iter()
+        .map(|(name, member)| (kebab(name), *name, *member))
+        .collect();
+    let streaming_output =
+        crate::output::streaming_output(model, op.output.as_ref().map(|r| r.shape))
+            .is_some_and(|s| !s.event_stream);
+    let mut out = OperationArgs::default();
+    let mut positional = Vec::new();
+    let mut unknown = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        i += 1;
+        let Some(stripped) = arg.strip_prefix("--") else {
+            positional.push(arg.clone());
+            continue;
+        };
+        let (name, inline) = match stripped.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (stripped, None),
+        };
+        // The words that follow, up to the next option.
+        let mut following = |max: usize| -> Vec<String> {
+            let mut values = Vec::new();
+            while values.len() < max && i < args.len() && !args[i].starts_with("--") {
+                values.push(args[i].clone());
+                i += 1;
+            }
+            values
+        };
+        let one = |values: Vec<String>, option: &str| -> Result<String, Failure> {
+            values.into_iter().next().ok_or_else(|| {
+                Failure::Usage(format!("argument --{option}: expected one argument"))
+            })
+        };
+        match name {
+            "cli-input-json" | "cli-input-yaml" if !streaming_output => {
+                let text = match inline {
+                    Some(v) => v,
+                    None => one(following(1), name)?,
+                };
+                if out.input.is_some() {
+                    return Err(Failure::Usage(
+                        "--cli-input-json and --cli-input-yaml cannot both be given".into(),
+                    ));
+                }
+                out.input = Some(read_input(name, &text)?);
+                continue;
+            }
+            "generate-cli-skeleton" if !streaming_output => {
+                let value = match inline {
+                    Some(v) => Some(v),
+                    None => following(1).into_iter().next(),
+                };
+                out.skeleton = Some(match value.as_deref() {
+                    None | Some("input") => Skeleton::Input,
+                    Some("output") => Skeleton::Output,
+                    Some(other) => {
+                        return Err(Failure::Usage(format!(
+                            "argument --generate-cli-skeleton: invalid choice: '{other}' \
+                             (choose from 'input', 'output')"
+                        )))
+                    }
+                });
+                continue;
+            }
+            _ => {}
+        }
+        let negated = name.strip_prefix("no-");
+        let found = table.iter().find(|(cli, _, _)| cli == name).or_else(|| {
+            negated.and_then(|n| {
+                table.iter().find(|(cli, _, member)| {
+                    cli == n && matches!(model.shape(member.shape).kind, ShapeKind::Boolean)
+                })
+            })
+        });
+        let Some((cli, member_name, member)) = found else {
+            unknown.push(format!("--{name}"));
+            // Its words are not positional either.
+            following(usize::MAX);
+            continue;
+        };
+        let shape = model.shape(member.shape);
+        let value = match &shape.kind {
+            ShapeKind::Boolean => {
+                if inline.is_some() {
+                    return Err(Failure::Usage(format!(
+                        "argument --{name}: ignored explicit argument '{}'",
+                        inline.unwrap_or_default()
+                    )));
+                }
+                J::Bool(cli == name)
+            }
+            ShapeKind::List(_) => {
+                let values = match inline {
+                    Some(v) => vec![v],
+                    None => following(usize::MAX),
+                };
+                unpack_list(model, member, values, cli)?
+            }
+            _ => {
+                let value = match inline {
+                    Some(v) => v,
+                    None => one(following(1), cli)?,
+                };
+                unpack_one(model, member, value, cli)?
+            }
+        };
+        if input_tokens.iter().any(|t| t == *member_name) {
+            out.manual_paging = true;
+        }
+        out.params.insert((*member_name).clone(), value);
+    }
+    // aws-cli hands botocore the members in the model's order, whatever the command line's;
+    // serializers that keep the given order (query bodies, headers) then match.
+    let mut given: Vec<(String, J)> = std::mem::take(&mut out.params).into_iter().collect();
+    given.sort_by_key(|(name, _)| members.iter().position(|(m, _)| *m == name));
+    out.params = given.into_iter().collect();
+    let mut positional = positional.into_iter();
+    if streaming_output {
+        out.outfile = positional.next();
+    }
+    unknown.extend(positional);
+    if !unknown.is_empty() {
+        let mut message = format!("Unknown options: {}", unknown.join(", "));
+        if let Some(first) = unknown.first().and_then(|u| u.strip_prefix("--")) {
+            let names: Vec<String> = table.iter().map(|(cli, _, _)| cli.clone()).collect();
+            if let Some(near) = sansboto_core::validate::nearest(first, names.iter()) {
+                message.push_str(&format!(" (did you mean --{near}?)"));
+            }
+        }
+        return Err(Failure::Usage(message));
+    }
+    Ok(out)
+}
+
+fn read_input(option: &str, text: &str) -> Result<Map<String, J>, Failure> {
+    let text = match read_param_file(text).map_err(|e| param_error(option, &e))? {
+        Some(J::String(t)) => t,
+        Some(_) => {
+            return Err(param_error(
+                option,
+                "use file:// for an input document, not fileb://",
+            ))
+        }
+        None => text.to_string(),
+    };
+    let parsed: Result<J, String> = if option == "cli-input-yaml" {
+        crate::yaml::parse(&text)
+    } else {
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    };
+    match parsed {
+        Ok(J::Object(map)) => Ok(map),
+        Ok(_) => Err(param_error(
+            option,
+            "the input must be an object of parameters",
+        )),
+        Err(e) => Err(param_error(option, &format!("Invalid input: {e}"))),
+    }
+}
+
+fn param_error(option: &str, message: &str) -> Failure {
+    Failure::client(
+        "ParamValidation",
+        format!("Error parsing parameter '--{option}': {message}"),
+    )
+}
+
+fn starts_json(text: &str, open: char) -> bool {
+    text.trim_start().starts_with(open)
+}
+
+fn is_document(model: &ServiceModel, id: ShapeId) -> bool {
+    matches!(&model.shape(id).kind, ShapeKind::Structure(s) if s.document)
+}
+
+/// A value that shorthand may spell: a structure, a map, or a list of those (not of scalars),
+/// and no document anywhere at the top.
+fn supports_shorthand(model: &ServiceModel, id: ShapeId) -> bool {
+    let complex = |id: ShapeId| {
+        matches!(
+            model.shape(id).kind,
+            ShapeKind::Structure(_) | ShapeKind::List(_) | ShapeKind::Map { .. }
+        )
+    };
+    let document_container = match &model.shape(id).kind {
+        ShapeKind::List(item) => is_document(model, item.shape),
+        ShapeKind::Map { value, .. } => is_document(model, value.shape),
+        _ => is_document(model, id),
+    };
+    if document_container {
+        return false;
+    }
+    match &model.shape(id).kind {
+        ShapeKind::List(item) => complex(item.shape),
+        _ => complex(id),
+    }
+}
+
+fn json(text: &str, cli: &str) -> Result<J, Failure> {
+    serde_json::from_str(text)
+        .map_err(|e| param_error(cli, &format!("Invalid JSON: {e}\nJSON received: {text}")))
+}
+
+/// A file reference's content (text as a string, bytes as `{"base64": …}`), or the value.
+fn load(value: String, cli: &str) -> Result<J, Failure> {
+    Ok(read_param_file(&value)
+        .map_err(|e| param_error(cli, &e))?
+        .unwrap_or(J::String(value)))
+}
+
+fn shorthand_value(model: &ServiceModel, id: ShapeId, text: &str, cli: &str) -> Result<J, Failure> {
+    let mut value = shorthand::parse(text).map_err(|e| param_error(cli, &e.0))?;
+    shorthand::apply_model(model, id, &mut value).map_err(|e| param_error(cli, &e))?;
+    Ok(value)
+}
+
+/// One option value for a member that is not a list.
+fn unpack_one(
+    model: &ServiceModel,
+    member: &ShapeRef,
+    raw: String,
+    cli: &str,
+) -> Result<J, Failure> {
+    let streaming = member.streaming || model.shape(member.shape).streaming;
+    if streaming && matches!(model.shape(member.shape).kind, ShapeKind::Blob) {
+        // aws-cli reads a streaming body from a path (not a file:// reference); a fileb://
+        // prefix is tolerated as the same path.
+        let path = expand_path(raw.strip_prefix("fileb://").unwrap_or(&raw));
+        if !std::path::Path::new(&path).is_file() {
+            return Err(param_error(cli, "Blob values must be a path to a file."));
+        }
+        return Ok(J::String(format!("file://{path}")));
+    }
+    match load(raw, cli)? {
+        J::String(text) => unpack_text(model, member.shape, member.jsonvalue, text, cli),
+        bytes => Ok(bytes),
+    }
+}
+
+fn unpack_text(
+    model: &ServiceModel,
+    id: ShapeId,
+    jsonvalue: bool,
+    text: String,
+    cli: &str,
+) -> Result<J, Failure> {
+    let shape = model.shape(id);
+    if jsonvalue || is_document(model, id) {
+        return json(&text, cli);
+    }
+    match &shape.kind {
+        ShapeKind::Structure(_) | ShapeKind::Map { .. } => {
+            if starts_json(&text, '{') {
+                json(&text, cli)
+            } else if supports_shorthand(model, id) {
+                // aws-cli's one-`Value` structure: `--x shutdown` is `{"Value": "shutdown"}`.
+                if let ShapeKind::Structure(s) = &shape.kind {
+                    if s.members.len() == 1
+                        && !text.contains('=')
+                        && s.members
+                            .get("Value")
+                            .is_some_and(|v| matches!(model.shape(v.shape).kind, ShapeKind::String))
+                    {
+                        return Ok(serde_json::json!({"Value": text}));
+                    }
+                }
+                shorthand_value(model, id, &text, cli)
+            } else {
+                Err(param_error(cli, &format!("Invalid JSON:\n{text}")))
+            }
+        }
+        ShapeKind::List(_) => unpack_list_values(model, id, vec![text], cli),
+        _ => scalar(model, id, text, cli),
+    }
+}
+
+fn unpack_list(
+    model: &ServiceModel,
+    member: &ShapeRef,
+    values: Vec<String>,
+    cli: &str,
+) -> Result<J, Failure> {
+    // A single file reference holds the whole list.
+    if let [only] = values.as_slice() {
+        if let Some(content) = read_param_file(only).map_err(|e| param_error(cli, &e))? {
+            return match content {
+                J::String(text) => unpack_list_values(model, member.shape, vec![text], cli),
+                bytes => Ok(J::Array(vec![bytes])),
+            };
+        }
+    }
+    unpack_list_values(model, member.shape, values, cli)
+}
+
+fn unpack_list_values(
+    model: &ServiceModel,
+    id: ShapeId,
+    values: Vec<String>,
+    cli: &str,
+) -> Result<J, Failure> {
+    let ShapeKind::List(item) = &model.shape(id).kind else {
+        return Ok(J::Null);
+    };
+    if let [only] = values.as_slice() {
+        if starts_json(only, '[') {
+            return json(only, cli);
+        }
+    }
+    if supports_shorthand(model, id) {
+        return values
+            .iter()
+            .map(|v| {
+                if starts_json(v, '{') {
+                    json(v, cli)
+                } else {
+                    shorthand_value(model, item.shape, v, cli)
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(J::Array);
+    }
+    values
+        .into_iter()
+        .map(|v| unpack_text(model, item.shape, false, v, cli))
+        .collect::<Result<Vec<_>, _>>()
+        .map(J::Array)
+}
+
+/// A scalar from its text, as aws-cli reads it: numbers parsed, `false` (any case) false and
+/// any other boolean text true, everything else (strings, timestamps, blobs) as written.
+fn scalar(model: &ServiceModel, id: ShapeId, text: String, cli: &str) -> Result<J, Failure> {
+    Ok(match model.shape(id).kind {
+        ShapeKind::Byte | ShapeKind::Short | ShapeKind::Integer | ShapeKind::Long => {
+            J::from(text.trim().parse::<i64>().map_err(|_| {
+                param_error(
+                    cli,
+                    &format!("invalid literal for int() with base 10: '{text}'"),
+                )
+            })?)
+        }
+        ShapeKind::Float | ShapeKind::Double => {
+            let n = text.trim().parse::<f64>().map_err(|_| {
+                param_error(cli, &format!("could not convert string to float: '{text}'"))
+            })?;
+            serde_json::Number::from_f64(n).map_or(J::Null, J::Number)
+        }
+        ShapeKind::Boolean => J::Bool(!text.eq_ignore_ascii_case("false") && !text.is_empty()),
+        _ => J::String(text),
+    })
+}
+
+/// botocore's sample input (or, with `member_names`, output) for a shape: strings empty (or
+/// their member's name), numbers 0, booleans true, one list item, one `KeyName` map entry,
+/// a structure already being described empty. An enum string takes its first value (botocore
+/// picks one at random).
+pub fn skeleton(model: &ServiceModel, id: ShapeId, member_names: bool) -> J {
+    fn walk(
+        model: &ServiceModel,
+        id: ShapeId,
+        name: &str,
+        member_names: bool,
+        stack: &mut Vec<ShapeId>,
+    ) -> J {
+        let shape = model.shape(id);
+        stack.push(id);
+        let value = match &shape.kind {
+            ShapeKind::Structure(s) => {
+                if stack.iter().filter(|s| **s == id).count() > 1 {
+                    J::Object(Map::new())
+                } else {
+                    J::Object(
+                        s.members
+                            .iter()
+                            .map(|(n, m)| (n.clone(), walk(model, m.shape, n, member_names, stack)))
+                            .collect(),
+                    )
+                }
+            }
+            ShapeKind::List(item) => {
+                let item_name = if member_names {
+                    model.shape(item.shape).name.clone()
+                } else {
+                    String::new()
+                };
+                J::Array(vec![walk(
+                    model,
+                    item.shape,
+                    &item_name,
+                    member_names,
+                    stack,
+                )])
+            }
+            ShapeKind::Map { value, .. } => {
+                let mut map = Map::new();
+                map.insert(
+                    "KeyName".into(),
+                    walk(model, value.shape, "", member_names, stack),
+                );
+                J::Object(map)
+            }
+            ShapeKind::String if member_names => J::String(name.to_string()),
+            ShapeKind::String => J::String(
+                shape
+                    .enum_values
+                    .as_ref()
+                    .and_then(|v| v.first().cloned())
+                    .unwrap_or_default(),
+            ),
+            ShapeKind::Integer | ShapeKind::Long => J::from(0),
+            ShapeKind::Float | ShapeKind::Double => J::from(0.0),
+            ShapeKind::Boolean => J::Bool(true),
+            ShapeKind::Timestamp => J::String("1970-01-01T00:00:00".into()),
+            _ => J::Null,
+        };
+        stack.pop();
+        value
+    }
+    walk(model, id, "", member_names, &mut Vec::new())
+}
+
+/// JSON indented by four spaces, as aws-cli prints a skeleton.
+pub fn pretty4(json: &J) -> String {
+    use serde::Serialize;
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
+    match json.serialize(&mut ser) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(_) => json.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kebab_names_as_botocore_makes_them() {
+        for (name, want) in [
+            ("Bucket", "bucket"),
+            ("SSECustomerKey", "sse-customer-key"),
+            ("ListObjectsV2", "list-objects-v2"),
+            ("DBInstanceIdentifier", "db-instance-identifier"),
+            ("ContentMD5", "content-md5"),
+            ("ExpectedBucketOwner", "expected-bucket-owner"),
+            ("MaxResults", "max-results"),
+            ("ResourceARNs", "resource-arns"),
+            ("VpcIds", "vpc-ids"),
+            ("already-kebab", "already-kebab"),
+            ("IPv6Address", "i-pv6-address"),
+            ("S3Key", "s3-key"),
+        ] {
+            assert_eq!(kebab(name), want, "{name}");
+        }
+    }
+
+    /// Every input member name of every service, named as botocore's `xform_name` names it.
+    #[test]
+    fn kebab_matches_botocore_for_every_input_member() {
+        let session = sansboto_models::host::core_session(None).unwrap();
+        let mut names: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        for service in session.services().unwrap() {
+            let model = session.model(&service, None).unwrap();
+            for op in model.operation_names() {
+                let Some(input) = model.operation(op).and_then(|o| o.input.as_ref()) else {
+                    continue;
+                };
+                if let Some(s) = model.shape(input.shape).as_structure() {
+                    names.extend(s.members.keys().cloned());
+                }
+            }
+        }
+        assert!(names.len() > 10_000, "{} names", names.len());
+        let file = std::env::temp_dir().join(format!("sansboto-kebab-{}.json", std::process::id()));
+        std::fs::write(&file, serde_json::to_string(&names).unwrap()).unwrap();
+        let theirs = sansboto_tests::botocore::run(
+            &format!(
+                "names = json.load(open({:?}))\nemit([botocore.xform_name(n, '-') for n in names])",
+                file.display().to_string()
+            ),
+            &[],
+        );
+        std::fs::remove_file(&file).unwrap();
+        let theirs = theirs.as_array().unwrap();
+        let mismatches: Vec<String> = names
+            .iter()
+            .zip(theirs)
+            .filter(|(name, want)| want.as_str() != Some(kebab(name).as_str()))
+            .map(|(name, want)| format!("{name}: {} vs {want}", kebab(name)))
+            .collect();
+        assert!(mismatches.is_empty(), "{mismatches:?}");
+    }
+
+    #[test]
+    fn paths_expand_home_and_variables() {
+        std::env::set_var("SANSBOTO_TEST_EXPAND", "x/y");
+        assert_eq!(expand_path("$SANSBOTO_TEST_EXPAND/f"), "x/y/f");
+        assert_eq!(expand_path("${SANSBOTO_TEST_EXPAND}/f"), "x/y/f");
+        assert_eq!(
+            expand_path("$SANSBOTO_NOT_SET_ANYWHERE/f"),
+            "$SANSBOTO_NOT_SET_ANYWHERE/f"
+        );
+        assert_eq!(expand_path("plain"), "plain");
+    }
+
+    #[test]
+    fn service_command_names() {
+        assert_eq!(service_name("s3api"), "s3");
+        assert_eq!(service_name("configservice"), "config");
+        assert_eq!(service_name("ec2"), "ec2");
+    }
+}

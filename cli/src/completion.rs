@@ -1,0 +1,213 @@
+//! Shell completion from the models: `sansboto completion bash|zsh|fish` prints a script that
+//! asks the command itself (`sansboto __complete -- WORDS… CURRENT`) for the candidates —
+//! services (and aws-cli's command names), operations as aws-cli names them, an operation's
+//! member options (`--bucket`, `--no-flag`) and the command's own options — so the candidates
+//! are always those of the embedded models, with nothing generated ahead to go stale.
+
+use sansboto_core::model::ShapeKind;
+use sansboto_core::session::Session;
+
+use crate::awsgrammar::kebab;
+use crate::output::Failure;
+
+/// The script for `shell`.
+pub fn script(shell: &str) -> Result<&'static str, Failure> {
+    match shell {
+        "bash" => Ok(BASH),
+        "zsh" => Ok(ZSH),
+        "fish" => Ok(FISH),
+        other => Err(Failure::Usage(format!(
+            "completion: unknown shell {other:?} (bash, zsh or fish)"
+        ))),
+    }
+}
+
+const BASH: &str = r#"# sansboto completion for bash: source it, or put it in bash-completion's directory.
+_sansboto() {
+    local IFS=$'\n'
+    COMPREPLY=($(sansboto __complete -- "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null))
+}
+complete -o default -F _sansboto sansboto"#;
+
+const ZSH: &str = r#"#compdef sansboto
+# sansboto completion for zsh: put it on $fpath as _sansboto, or source it.
+_sansboto() {
+    local -a candidates
+    candidates=("${(@f)$(sansboto __complete -- "${(@)words[2,CURRENT]}" 2>/dev/null)}")
+    compadd -a candidates
+}
+compdef _sansboto sansboto"#;
+
+const FISH: &str = r#"# sansboto completion for fish: save as ~/.config/fish/completions/sansboto.fish.
+complete -c sansboto -f -a '(sansboto __complete -- (commandline -opc)[2..-1] (commandline -ct) 2>/dev/null)'"#;
+
+/// Options of the command that take a value (the word after them is not positional).
+const VALUE_OPTIONS: &[&str] = &[
+    "--region",
+    "--endpoint-url",
+    "--profile",
+    "--signing-time",
+    "--query",
+    "--output",
+    "--color",
+    "--params",
+    "--outfile",
+    "--max-items",
+    "--page-size",
+    "--starting-token",
+    "--expires-in",
+    "--delay",
+    "--max-attempts",
+];
+
+const GLOBAL_OPTIONS: &[&str] = &[
+    "--region",
+    "--endpoint-url",
+    "--profile",
+    "--no-sign-request",
+    "--debug",
+    "--dry-run",
+    "--signing-time",
+    "--query",
+    "--output",
+    "--color",
+    "--version",
+    "--help",
+];
+
+const CALL_OPTIONS: &[&str] = &[
+    "--params",
+    "--cli-input-json",
+    "--generate-cli-skeleton",
+    "--outfile",
+    "--no-paginate",
+    "--max-items",
+    "--page-size",
+    "--starting-token",
+];
+
+/// The candidates for the last of `words` (the words after the program name; the last is
+/// the one being completed, possibly empty), one per line.
+pub fn candidates(session: &Session, words: &[String]) -> Vec<String> {
+    let (current, before) = match words.split_last() {
+        Some((current, before)) => (current.as_str(), before),
+        None => ("", &[][..]),
+    };
+    let previous = before.last().map(String::as_str);
+    let mut out: Vec<String> = Vec::new();
+    match previous {
+        Some("--output") => out.extend(["json", "text", "table", "yaml"].map(String::from)),
+        Some("--color") => out.extend(["on", "off", "auto"].map(String::from)),
+        Some("--generate-cli-skeleton") => out.extend(["input", "output"].map(String::from)),
+        Some(option) if VALUE_OPTIONS.contains(&option) => return Vec::new(),
+        _ => {
+            let mut positional: Vec<&str> = Vec::new();
+            let mut skip = false;
+            for word in before {
+                if skip {
+                    skip = false;
+                } else if word.starts_with("--") {
+                    skip = VALUE_OPTIONS.contains(&word.as_str());
+                } else if !word.is_empty() {
+                    positional.push(word);
+                }
+            }
+            match positional.as_slice() {
+                [] => {
+                    if let Ok(services) = session.services() {
+                        out.extend(services);
+                    }
+                    out.extend(
+                        [
+                            "s3api",
+                            "configservice",
+                            "help",
+                            "wait",
+                            "presign",
+                            "completion",
+                        ]
+                        .map(String::from),
+                    );
+                    out.extend(GLOBAL_OPTIONS.iter().map(|s| s.to_string()));
+                }
+                ["completion"] => out.extend(["bash", "zsh", "fish"].map(String::from)),
+                [service] | ["help", service] => {
+                    let service = crate::awsgrammar::service_name(service);
+                    if let Ok(model) = session.model(service, None) {
+                        out.extend(model.operation_names().map(kebab));
+                    }
+                    out.push("help".into());
+                    out.extend(GLOBAL_OPTIONS.iter().map(|s| s.to_string()));
+                }
+                [service, operation, ..] => {
+                    let service = crate::awsgrammar::service_name(service);
+                    if let Ok(model) = session.model(service, None) {
+                        let input = model
+                            .operation(operation)
+                            .and_then(|op| op.input.as_ref())
+                            .and_then(|r| model.shape(r.shape).as_structure());
+                        for (name, member) in input.iter().flat_map(|s| s.members.iter()) {
+                            if matches!(model.shape(member.shape).kind, ShapeKind::Boolean) {
+                                out.push(format!("--no-{}", kebab(name)));
+                            }
+                            out.push(format!("--{}", kebab(name)));
+                        }
+                    }
+                    out.extend(CALL_OPTIONS.iter().map(|s| s.to_string()));
+                    out.extend(GLOBAL_OPTIONS.iter().map(|s| s.to_string()));
+                    // An option already given is not offered again.
+                    out.retain(|c| !before.iter().any(|w| w == c));
+                }
+            }
+        }
+    }
+    out.retain(|c| c.starts_with(current));
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete(words: &[&str]) -> Vec<String> {
+        let session = sansboto_models::host::core_session(None).unwrap();
+        candidates(
+            &session,
+            &words.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        )
+    }
+
+    #[test]
+    fn services_operations_and_options() {
+        let c = complete(&["s3a"]);
+        assert!(c.contains(&"s3api".to_string()), "{c:?}");
+        let c = complete(&["dynamo"]);
+        assert!(c.contains(&"dynamodb".to_string()) && c.contains(&"dynamodbstreams".to_string()));
+        let c = complete(&["s3api", "put-obj"]);
+        assert!(c.contains(&"put-object".to_string()) && c.contains(&"put-object-acl".to_string()));
+        assert!(c.iter().all(|w| w.starts_with("put-obj")));
+        let c = complete(&[
+            "--region",
+            "eu-west-1",
+            "s3api",
+            "put-object",
+            "--bucket",
+            "b",
+            "--",
+        ]);
+        assert!(c.contains(&"--key".to_string()) && c.contains(&"--body".to_string()));
+        assert!(!c.contains(&"--bucket".to_string()), "given already");
+        let c = complete(&["ec2", "describe-images", "--include-dep"]);
+        assert_eq!(c, ["--include-deprecated"]);
+        let c = complete(&["ec2", "describe-images", "--no-include-dep"]);
+        assert_eq!(c, ["--no-include-deprecated"]);
+        assert_eq!(
+            complete(&["s3api", "list-buckets", "--output", "t"]),
+            ["table", "text"]
+        );
+        assert!(complete(&["s3api", "list-buckets", "--region", ""]).is_empty());
+        assert_eq!(complete(&["completion", "z"]), ["zsh"]);
+    }
+}

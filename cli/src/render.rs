@@ -1,0 +1,430 @@
+//! aws-cli's `--query` and `--output`: a result as aws-cli prints it. `ResponseMetadata` is
+//! dropped, the JMESPath query (the core's [`Expression`]) applied, then the format: `json`
+//! (four-space indentation, non-ASCII as is), `text` (aws-cli's tab-separated rows: scalars of
+//! an object in key order on one line, lists of objects with the union of their scalar keys as
+//! columns, nested values on their own lines prefixed by their key in capitals), `yaml` (block
+//! style, as aws-cli v2 prints it), `table` ([`crate::table`]). Scalars print as Python prints
+//! them (`True`, `None`, `2.0`).
+//!
+//! The command's default output (no `--output`, no `--query`) stays the indented JSON it
+//! always printed, `ResponseMetadata` included: scripts read it.
+
+use sansboto_core::jmespath::Expression;
+use serde_json::Value as J;
+
+use crate::output::Failure;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `json`.
+    Json,
+    /// `text`.
+    Text,
+    /// `yaml`.
+    Yaml,
+    /// `table`.
+    Table,
+}
+
+impl Format {
+    /// The format `--output` names.
+    pub fn from_name(name: &str) -> Option<Format> {
+        match name {
+            "json" => Some(Format::Json),
+            "text" => Some(Format::Text),
+            "yaml" => Some(Format::Yaml),
+            "table" => Some(Format::Table),
+            _ => None,
+        }
+    }
+
+    /// The names `--output` accepts, for its usage error.
+    pub const NAMES: &'static str = "json, text, table, yaml";
+}
+
+/// How to print results: aws-cli's way when `--output` or `--query` was given.
+#[derive(Debug, Clone)]
+pub struct Rendering {
+    /// `--query`, compiled.
+    pub query: Option<Expression>,
+    /// `--output` (or `AWS_DEFAULT_OUTPUT`).
+    pub format: Format,
+    /// Colours in a table (`--color on`, or `auto` on a terminal).
+    pub color: bool,
+    /// A table's title: the operation's name, as aws-cli titles it.
+    pub title: String,
+}
+
+impl Rendering {
+    /// From the options; `None` when neither was given (the command's own JSON).
+    pub fn new(
+        query: Option<&str>,
+        output: Option<&str>,
+        color: Option<&str>,
+        title: &str,
+    ) -> Result<Option<Rendering>, Failure> {
+        if query.is_none() && output.is_none() {
+            return Ok(None);
+        }
+        let query = query
+            .map(|q| {
+                Expression::compile(q).map_err(|e| {
+                    Failure::Usage(format!("argument --query: Bad value for --query {q}: {e}"))
+                })
+            })
+            .transpose()?;
+        let format = match output {
+            None => Format::Json,
+            Some(name) => Format::from_name(name).ok_or_else(|| {
+                Failure::Usage(format!(
+                    "argument --output: Invalid choice '{name}', valid choices are: {}",
+                    Format::NAMES
+                ))
+            })?,
+        };
+        let color = match color {
+            Some("on") => true,
+            Some("off") => false,
+            _ => std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        };
+        Ok(Some(Rendering {
+            query,
+            format,
+            color,
+            title: title.to_string(),
+        }))
+    }
+
+    /// The text to print for `result` (JSON as the command has it), without the final
+    /// newline; `None` when aws-cli prints nothing (an empty JSON result, empty text).
+    pub fn render(&self, result: J) -> Result<Option<String>, Failure> {
+        let mut result = result;
+        if let J::Object(map) = &mut result {
+            map.shift_remove("ResponseMetadata");
+        }
+        if let Some(query) = &self.query {
+            let value = sansboto_core::value::Value::from(result);
+            result = query
+                .search(&value)
+                .map_err(|e| Failure::client("QueryError", e.to_string()))?
+                .to_json();
+        }
+        let text = match self.format {
+            Format::Json => {
+                if result == J::Object(Default::default()) {
+                    return Ok(None);
+                }
+                crate::awsgrammar::pretty4(&result)
+            }
+            Format::Text => {
+                let mut out = String::new();
+                text(&result, None, None, &mut out);
+                match out.strip_suffix('\n') {
+                    Some(t) => t.to_string(),
+                    None if out.is_empty() => return Ok(None),
+                    None => out,
+                }
+            }
+            Format::Yaml => yaml(&result),
+            Format::Table => {
+                let width = terminal_width();
+                match crate::table::render(&self.title, &result, width, self.color) {
+                    Some(t) => t.trim_end_matches('\n').to_string(),
+                    None => return Ok(None),
+                }
+            }
+        };
+        Ok(Some(text))
+    }
+}
+
+/// The width a table may take: 80 when stdout is not a terminal (as aws-cli, whose terminal
+/// query fails then), else `COLUMNS` when set (this command asks the terminal nothing).
+fn terminal_width() -> usize {
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return 80;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(80)
+}
+
+/// A scalar as Python's `str()` writes it.
+pub fn python_str(value: &J) -> String {
+    match value {
+        J::Null => "None".into(),
+        J::Bool(true) => "True".into(),
+        J::Bool(false) => "False".into(),
+        J::String(s) => s.clone(),
+        J::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i.to_string(),
+            (_, Some(u), _) => u.to_string(),
+            (_, _, Some(f)) => python_float(f),
+            _ => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// `repr(float)`: the shortest text that reads back, `.0` on whole numbers, exponent form
+/// outside [1e-4, 1e16).
+fn python_float(f: f64) -> String {
+    if !f.is_finite() {
+        return if f.is_nan() {
+            "nan".into()
+        } else if f > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
+    }
+    let magnitude = f.abs();
+    if magnitude != 0.0 && !(1e-4..1e16).contains(&magnitude) {
+        let text = format!("{f:e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        let exponent: i32 = exponent.parse().unwrap_or(0);
+        let sign = if exponent < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exponent.abs());
+    }
+    let text = format!("{f}");
+    if text.contains('.') {
+        text
+    } else {
+        format!("{text}.0")
+    }
+}
+
+fn is_scalar(value: &J) -> bool {
+    !matches!(value, J::Object(_) | J::Array(_))
+}
+
+fn text(item: &J, identifier: Option<&str>, scalar_keys: Option<&[String]>, out: &mut String) {
+    match item {
+        J::Object(map) => {
+            let mut scalars: Vec<String> = Vec::new();
+            let mut nested: Vec<(String, &J)> = Vec::new();
+            match scalar_keys {
+                None => {
+                    let mut keys: Vec<&String> = map.keys().collect();
+                    keys.sort();
+                    for key in keys {
+                        let value = &map[key.as_str()];
+                        if is_scalar(value) {
+                            scalars.push(python_str(value));
+                        } else {
+                            nested.push((key.clone(), value));
+                        }
+                    }
+                }
+                Some(keys) => {
+                    for key in keys {
+                        scalars.push(map.get(key.as_str()).map_or(String::new(), python_str));
+                    }
+                    let mut rest: Vec<&String> = map.keys().filter(|k| !keys.contains(k)).collect();
+                    rest.sort();
+                    for key in rest {
+                        nested.push((key.clone(), &map[key.as_str()]));
+                    }
+                }
+            }
+            if !scalars.is_empty() {
+                if let Some(id) = identifier {
+                    scalars.insert(0, id.to_uppercase());
+                }
+                out.push_str(&scalars.join("\t"));
+                out.push('\n');
+            }
+            for (key, value) in nested {
+                text(value, Some(&key), None, out);
+            }
+        }
+        J::Array(items) => {
+            if items.is_empty() {
+                return;
+            }
+            if items.iter().any(|i| i.is_object()) {
+                let mut keys: Vec<String> = items
+                    .iter()
+                    .filter_map(J::as_object)
+                    .flat_map(|m| {
+                        m.iter()
+                            .filter(|(_, v)| is_scalar(v))
+                            .map(|(k, _)| k.clone())
+                    })
+                    .collect();
+                keys.sort();
+                keys.dedup();
+                for element in items {
+                    text(element, identifier, Some(&keys), out);
+                }
+            } else if items.iter().any(|i| i.is_array()) {
+                let scalars: Vec<&J> = items.iter().filter(|i| is_scalar(i)).collect();
+                if !scalars.is_empty() {
+                    scalar_list(&scalars, identifier, out);
+                }
+                for element in items.iter().filter(|i| !is_scalar(i)) {
+                    text(element, identifier, None, out);
+                }
+            } else {
+                let all: Vec<&J> = items.iter().collect();
+                scalar_list(&all, identifier, out);
+            }
+        }
+        scalar => {
+            out.push_str(&python_str(scalar));
+            out.push('\n');
+        }
+    }
+}
+
+fn scalar_list(items: &[&J], identifier: Option<&str>, out: &mut String) {
+    match identifier {
+        Some(id) => {
+            for item in items {
+                out.push_str(&format!("{}\t{}\n", id.to_uppercase(), python_str(item)));
+            }
+        }
+        None => {
+            let line: Vec<String> = items.iter().map(|i| python_str(i)).collect();
+            out.push_str(&line.join("\t"));
+            out.push('\n');
+        }
+    }
+}
+
+/// Block-style YAML: mappings `key: value`, sequences `- item`, strings quoted when YAML
+/// would read them as something else.
+fn yaml(value: &J) -> String {
+    let mut out = String::new();
+    yaml_node(value, 0, &mut out);
+    out.trim_end_matches('\n').to_string()
+}
+
+fn yaml_scalar(value: &J) -> String {
+    match value {
+        J::Null => "null".into(),
+        J::Bool(b) => b.to_string(),
+        J::Number(n) => n.to_string(),
+        J::String(s) => {
+            let plain = !s.is_empty()
+                && !s.starts_with(|c: char| " -?:,[]{}#&*!|>'\"%@`~".contains(c))
+                && !s.ends_with(' ')
+                && !s.contains(": ")
+                && !s.contains(" #")
+                && !s.contains('\n')
+                && !s.chars().any(char::is_control)
+                && serde_json::from_str::<J>(s).map_or(true, |v| v.is_string())
+                && !matches!(
+                    s.to_ascii_lowercase().as_str(),
+                    "yes" | "no" | "on" | "off" | "y" | "n" | "true" | "false" | "null" | "~"
+                );
+            if plain {
+                s.clone()
+            } else {
+                format!("'{}'", s.replace('\'', "''"))
+            }
+        }
+        J::Array(_) => "[]".into(),
+        J::Object(_) => "{}".into(),
+    }
+}
+
+fn yaml_node(value: &J, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match value {
+        J::Object(map) if !map.is_empty() => {
+            for (key, item) in map {
+                let key = yaml_scalar(&J::String(key.clone()));
+                match item {
+                    J::Object(m) if !m.is_empty() => {
+                        out.push_str(&format!("{pad}{key}:\n"));
+                        yaml_node(item, indent + 2, out);
+                    }
+                    J::Array(a) if !a.is_empty() => {
+                        out.push_str(&format!("{pad}{key}:\n"));
+                        yaml_node(item, indent, out);
+                    }
+                    scalar => out.push_str(&format!("{pad}{key}: {}\n", yaml_scalar(scalar))),
+                }
+            }
+        }
+        J::Array(items) if !items.is_empty() => {
+            for item in items {
+                match item {
+                    J::Object(m) if !m.is_empty() => {
+                        // The first key on the dash's line, the rest under it.
+                        let mut nested = String::new();
+                        yaml_node(item, indent + 2, &mut nested);
+                        let body = nested.get(indent + 2..).unwrap_or("");
+                        out.push_str(&format!("{pad}- {body}"));
+                    }
+                    J::Array(a) if !a.is_empty() => {
+                        out.push_str(&format!("{pad}-\n"));
+                        yaml_node(item, indent + 2, out);
+                    }
+                    scalar => out.push_str(&format!("{pad}- {}\n", yaml_scalar(scalar))),
+                }
+            }
+        }
+        scalar => out.push_str(&format!("{pad}{}\n", yaml_scalar(scalar))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn render(format: Format, query: Option<&str>, value: J) -> Option<String> {
+        Rendering {
+            query: query.map(|q| Expression::compile(q).unwrap()),
+            format,
+            color: false,
+            title: "Op".into(),
+        }
+        .render(value)
+        .unwrap()
+    }
+
+    #[test]
+    fn python_scalars() {
+        assert_eq!(python_str(&json!(true)), "True");
+        assert_eq!(python_str(&json!(null)), "None");
+        assert_eq!(python_str(&json!(2.0)), "2.0");
+        assert_eq!(python_str(&json!(1.5)), "1.5");
+        assert_eq!(python_str(&json!(7)), "7");
+        assert_eq!(python_str(&json!(1e20)), "1e+20");
+        assert_eq!(python_str(&json!(0.00001)), "1e-05");
+    }
+
+    #[test]
+    fn query_then_format_without_response_metadata() {
+        let result = json!({"ResponseMetadata": {"RequestId": "r"}, "Buckets": [{"Name": "a"}, {"Name": "b"}]});
+        assert_eq!(
+            render(Format::Text, Some("Buckets[].Name"), result.clone()).unwrap(),
+            "a\tb"
+        );
+        assert_eq!(
+            render(Format::Json, Some("length(Buckets)"), result.clone()).unwrap(),
+            "2"
+        );
+        assert_eq!(
+            render(Format::Json, None, json!({"ResponseMetadata": {}})),
+            None
+        );
+        assert_eq!(
+            render(Format::Yaml, None, result).unwrap(),
+            "Buckets:\n- Name: a\n- Name: b"
+        );
+    }
+
+    #[test]
+    fn yaml_quotes_what_would_read_back_differently() {
+        assert_eq!(
+            yaml(&json!({"a": "true", "b": "1", "c": "x: y", "d": "", "e": "plain", "f": [[1]]})),
+            "a: 'true'\nb: '1'\nc: 'x: y'\nd: ''\ne: plain\nf:\n-\n  - 1"
+        );
+    }
+}

@@ -1,0 +1,612 @@
+//! aws-cli's grammar against aws-cli itself: the same words given to aws-cli (v1, installed by
+//! `scripts/ensure-awscli`, running on the pinned botocore) and to `sansboto` must make the same
+//! call. aws-cli's parameters (caught as it hands them to botocore) are passed to `sansboto
+//! --params`, and the signed request of that dry run must equal, byte for byte, the dry run
+//! of `sansboto` given aws-cli's words. Then the same against moto: a bucket written through
+//! the new grammar reads back as through `--params`.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use sansboto_tests::moto::MotoServer;
+
+const SIGNING_TIME: &str = "2024-01-01T00:00:00Z";
+
+fn awscli_dir() -> PathBuf {
+    let dir = std::env::var_os("SANSBOTO_AWSCLI_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.cache/awscli-1.46.3")
+        });
+    assert!(
+        dir.join("awscli").is_dir(),
+        "aws-cli is not installed at {}: run scripts/ensure-awscli (scripts/test does)",
+        dir.display()
+    );
+    dir
+}
+
+/// The parameters aws-cli hands botocore for `args`.
+fn awscli_params(args: &[&str]) -> serde_json::Value {
+    const SCRIPT: &str = r#"
+import sys, json
+from awscli.clidriver import create_clidriver
+driver = create_clidriver()
+def grab(params, **kwargs):
+    sys.stdout.write(json.dumps(params))
+    sys.stdout.flush()
+    raise SystemExit(0)
+driver.session.register('provide-client-params', grab)
+sys.exit(driver.main(sys.argv[1:]))
+"#;
+    let out = Command::new(sansboto_tests::botocore::python())
+        .arg("-c")
+        .arg(SCRIPT)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("PYTHONPATH", awscli_dir())
+        .env("HOME", "/nonexistent")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "aws-cli {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "aws-cli {args:?}: {e}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+fn sansboto(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sansboto"))
+        .env_clear()
+        .env("HOME", "/nonexistent")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args(args)
+        .output()
+        .expect("sansboto runs")
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = sansboto(args);
+    assert!(
+        out.status.success(),
+        "sansboto {args:?} exited {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// The dry run's request, headers sorted: their order follows the order members were given
+/// in, which two spellings of one call need not share (the signature covers them sorted).
+fn dry_run(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--dry-run", "--signing-time", SIGNING_TIME];
+    all.extend_from_slice(args);
+    let mut request: serde_json::Value =
+        serde_json::from_str(&stdout_of(&all)).expect("a dry run prints JSON");
+    if let Some(headers) = request["headers"].as_array_mut() {
+        headers.sort_by_key(|h| h.to_string());
+    }
+    request
+}
+
+/// aws-cli's words make the same request in sansboto as aws-cli's parameters given as JSON.
+fn assert_same_call(args: &[&str]) -> serde_json::Value {
+    let params = awscli_params(args);
+    let json = params.to_string();
+    let via_params = dry_run(&[args[0], args[1], "--params", &json]);
+    let via_words = dry_run(args);
+    assert_eq!(
+        via_words, via_params,
+        "{args:?}: aws-cli's parameters were {params}"
+    );
+    params
+}
+
+#[test]
+fn the_same_call_as_aws_cli_makes() {
+    let cases: &[&[&str]] = &[
+        // Scalars, a map in shorthand, a structure list in shorthand.
+        &[
+            "s3api",
+            "put-object-tagging",
+            "--bucket",
+            "b",
+            "--key",
+            "k",
+            "--tagging",
+            "TagSet=[{Key=a,Value=b},{Key=c,Value='x, y'}]",
+        ],
+        &[
+            "s3api",
+            "put-object",
+            "--bucket",
+            "b",
+            "--key",
+            "k",
+            "--metadata",
+            "a=1,b=two",
+            "--content-type",
+            "text/plain",
+            "--cache-control",
+            "max-age=60",
+        ],
+        // Lists of scalars as words; integers; a list of structures as shorthand words.
+        &[
+            "ec2",
+            "describe-instances",
+            "--instance-ids",
+            "i-1",
+            "i-2",
+            "--filters",
+            "Name=instance-type,Values=t2.micro,t3.micro",
+            "Name=tag:Env,Values=prod",
+            "--max-results",
+            "5",
+        ],
+        // Booleans as flags, --no-FLAG.
+        &[
+            "ec2",
+            "describe-images",
+            "--include-deprecated",
+            "--owners",
+            "self",
+        ],
+        &[
+            "ec2",
+            "describe-images",
+            "--no-include-deprecated",
+            "--image-ids",
+            "ami-1",
+        ],
+        // JSON values (a map of structures), numbers in shorthand inside a list.
+        &[
+            "dynamodb",
+            "put-item",
+            "--table-name",
+            "t",
+            "--item",
+            r#"{"id": {"S": "1"}, "n": {"N": "2"}}"#,
+            "--return-values",
+            "ALL_OLD",
+        ],
+        &[
+            "cloudwatch",
+            "put-metric-data",
+            "--namespace",
+            "ns",
+            "--metric-data",
+            "MetricName=m,Value=1.5,Unit=Count",
+            "MetricName=n,Value=2,Dimensions=[{Name=a,Value=b}]",
+        ],
+        // A list given as one JSON array; query protocol; a map of structures in shorthand.
+        &[
+            "sqs",
+            "delete-message-batch",
+            "--queue-url",
+            "https://sqs.us-east-1.amazonaws.com/1/q",
+            "--entries",
+            r#"[{"Id": "1", "ReceiptHandle": "r"}]"#,
+        ],
+        &[
+            "sqs",
+            "send-message",
+            "--queue-url",
+            "https://sqs.us-east-1.amazonaws.com/1/q",
+            "--message-body",
+            "hi",
+            "--delay-seconds",
+            "3",
+            "--message-attributes",
+            "k={DataType=String,StringValue=v}",
+        ],
+        &[
+            "iam",
+            "create-user",
+            "--user-name",
+            "u",
+            "--tags",
+            "Key=a,Value=b",
+            "Key=c,Value=d",
+        ],
+        // A member name with an acronym (SSE), the option=value form.
+        &[
+            "s3api",
+            "head-object",
+            "--bucket=b",
+            "--key",
+            "k",
+            "--sse-customer-algorithm",
+            "AES256",
+            "--part-number",
+            "2",
+        ],
+    ];
+    for args in cases {
+        let params = assert_same_call(args);
+        assert!(
+            params.as_object().is_some_and(|m| m.len() >= 2),
+            "{args:?}: {params}"
+        );
+    }
+}
+
+#[test]
+fn files_are_read_as_aws_cli_reads_them() {
+    let dir = std::env::temp_dir().join(format!("sansboto-awsgrammar-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tagging = dir.join("tagging.json");
+    std::fs::write(
+        &tagging,
+        r#"{"TagSet": [{"Key": "from", "Value": "file"}]}"#,
+    )
+    .unwrap();
+    let tagging_ref = format!("file://{}", tagging.display());
+    let params = assert_same_call(&[
+        "s3api",
+        "put-bucket-tagging",
+        "--bucket",
+        "b",
+        "--tagging",
+        &tagging_ref,
+    ]);
+    assert_eq!(params["Tagging"]["TagSet"][0]["Value"], "file");
+
+    // fileb:// gives a blob its bytes, not their text.
+    let key = dir.join("key.bin");
+    std::fs::write(&key, [0u8, 159, 146, 150, 255]).unwrap();
+    let key_ref = format!("fileb://{}", key.display());
+    let words = dry_run(&["kms", "encrypt", "--key-id", "k", "--plaintext", &key_ref]);
+    let via_params = dry_run(&[
+        "kms",
+        "encrypt",
+        "--params",
+        r#"{"KeyId": "k", "Plaintext": {"base64": "AJ+Slv8="}}"#,
+    ]);
+    assert_eq!(words, via_params);
+    assert!(words["body_base64"].as_str().is_some_and(|b| !b.is_empty()));
+
+    // A streaming body is a path, streamed from the file.
+    let body = dir.join("body.txt");
+    std::fs::write(&body, "hello body").unwrap();
+    let path = body.display().to_string();
+    let words = dry_run(&[
+        "s3api",
+        "put-object",
+        "--bucket",
+        "b",
+        "--key",
+        "k",
+        "--body",
+        &path,
+    ]);
+    let file_params = format!(r#"{{"Bucket": "b", "Key": "k", "Body": "file://{path}"}}"#);
+    assert_eq!(
+        words,
+        dry_run(&["s3", "PutObject", "--params", &file_params])
+    );
+    let out = sansboto(&[
+        "s3api",
+        "put-object",
+        "--bucket",
+        "b",
+        "--key",
+        "k",
+        "--body",
+        "/no/such/file",
+    ]);
+    assert_eq!(out.status.code(), Some(255));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Blob values must be a path to a file."));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn options_over_cli_input_json_and_params() {
+    let input = r#"{"Bucket": "from-json", "Key": "k", "ContentType": "a/b"}"#;
+    let merged = dry_run(&[
+        "s3api",
+        "put-object",
+        "--cli-input-json",
+        input,
+        "--bucket",
+        "from-option",
+    ]);
+    let want = dry_run(&[
+        "s3",
+        "PutObject",
+        "--params",
+        r#"{"Bucket": "from-option", "Key": "k", "ContentType": "a/b"}"#,
+    ]);
+    assert_eq!(merged, want);
+    let merged = dry_run(&[
+        "s3",
+        "put-object",
+        "--params",
+        input,
+        "--bucket",
+        "from-option",
+    ]);
+    assert_eq!(merged, want);
+    let both = sansboto(&[
+        "s3api",
+        "put-object",
+        "--cli-input-json",
+        input,
+        "--params",
+        input,
+    ]);
+    assert_eq!(both.status.code(), Some(252));
+}
+
+#[test]
+fn cli_input_yaml_reads_as_pyyaml_does() {
+    // Keys in sorted order at every level: the reference prints its JSON sorted, and map
+    // members are sent in the order given.
+    let doc = "\
+# input
+Item:
+  flags:
+    L:
+    - BOOL: true
+    - S: 'it''s'
+  id:
+    S: '007'
+  n:
+    N: \"2.5\"
+  tags:
+    SS:
+    - a
+    - b # two
+ReturnValues: ALL_OLD
+TableName: t
+";
+    let theirs =
+        sansboto_tests::botocore::run(&format!("import yaml\nemit(yaml.safe_load({doc:?}))"), &[]);
+    let via_yaml = dry_run(&["dynamodb", "put-item", "--cli-input-yaml", doc]);
+    let via_json = dry_run(&[
+        "dynamodb",
+        "put-item",
+        "--cli-input-json",
+        &theirs.to_string(),
+    ]);
+    assert_eq!(via_yaml, via_json, "PyYAML read {theirs}");
+    let bad = sansboto(&["dynamodb", "put-item", "--cli-input-yaml", "a: |\n  block"]);
+    assert_eq!(bad.status.code(), Some(255));
+}
+
+#[test]
+fn skeletons_as_aws_cli_prints_them() {
+    // aws-cli's input skeleton for an operation without enums (botocore picks an enum value at
+    // random) is compared exactly, four-space indentation included.
+    const SCRIPT: &str = r#"
+import sys, json
+from botocore.session import get_session
+from botocore.utils import ArgumentGenerator
+from awscli.utils import json_encoder
+model = get_session().get_service_model(sys.argv[1]).operation_model(sys.argv[2])
+sys.stdout.write(json.dumps(ArgumentGenerator().generate_skeleton(model.input_shape), indent=4, default=json_encoder) + "\n")
+"#;
+    for (service, command, operation) in [
+        ("sqs", "send-message-batch", "SendMessageBatch"),
+        ("sns", "publish", "Publish"),
+        ("iam", "create-user", "CreateUser"),
+    ] {
+        let out = Command::new(sansboto_tests::botocore::python())
+            .args(["-c", SCRIPT, service, operation])
+            .env("PYTHONPATH", awscli_dir())
+            .output()
+            .expect("python runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let theirs = String::from_utf8(out.stdout).unwrap();
+        let ours = stdout_of(&[service, command, "--generate-cli-skeleton"]);
+        assert_eq!(ours, theirs, "{service} {command}");
+    }
+    // The output skeleton names each string after its member.
+    let out: serde_json::Value = serde_json::from_str(&stdout_of(&[
+        "s3api",
+        "list-buckets",
+        "--generate-cli-skeleton",
+        "output",
+    ]))
+    .unwrap();
+    assert_eq!(out["Buckets"][0]["Name"], "Name");
+}
+
+#[test]
+fn usage_errors_name_the_option() {
+    let out = sansboto(&["s3api", "put-object", "--bucket", "b", "--kee", "k"]);
+    assert_eq!(out.status.code(), Some(252));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Unknown options: --kee") && stderr.contains("did you mean --key?"),
+        "{stderr}"
+    );
+    let out = sansboto(&[
+        "s3api",
+        "put-object-tagging",
+        "--bucket",
+        "b",
+        "--key",
+        "k",
+        "--tagging",
+        "TagSet=[{Key=a",
+    ]);
+    assert_eq!(out.status.code(), Some(255));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Error parsing parameter '--tagging'"),
+        "{stderr}"
+    );
+    // Did-you-mean for services (aws-cli's names included) and operations.
+    for (args, near) in [
+        (&["dynamdb", "list-tables"][..], "did you mean dynamodb?"),
+        (&["s3apii", "list-buckets"][..], "did you mean s3api?"),
+        (&["help", "ec22"][..], "did you mean ec2?"),
+        (&["s3api", "put-objec"][..], "did you mean PutObject?"),
+    ] {
+        let out = sansboto(args);
+        assert_eq!(out.status.code(), Some(255), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(near), "{args:?}: {stderr}");
+    }
+    let out = sansboto(&["ec2", "describe-instances", "--max-results", "five"]);
+    assert_eq!(out.status.code(), Some(255));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--max-results"));
+}
+
+#[test]
+fn against_moto_the_new_grammar_writes_what_params_reads() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint().to_string();
+    let run = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["--endpoint-url", endpoint.as_str()];
+        all.extend_from_slice(args);
+        let text = stdout_of(&all);
+        if text.trim().is_empty() {
+            serde_json::json!({})
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
+        }
+    };
+    run(&["s3api", "create-bucket", "--bucket", "grammar"]);
+    let dir = std::env::temp_dir().join(format!("sansboto-awsgrammar-moto-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let body = dir.join("body.txt");
+    std::fs::write(&body, "the body").unwrap();
+    run(&[
+        "s3api",
+        "put-object",
+        "--bucket",
+        "grammar",
+        "--key",
+        "a/k",
+        "--body",
+        &body.display().to_string(),
+        "--metadata",
+        "colour=blue",
+        "--tagging",
+        "t=1",
+    ]);
+    run(&[
+        "s3api",
+        "put-object-tagging",
+        "--bucket",
+        "grammar",
+        "--key",
+        "a/k",
+        "--tagging",
+        "TagSet=[{Key=x,Value=y}]",
+    ]);
+    let words = run(&[
+        "s3api",
+        "get-object-tagging",
+        "--bucket",
+        "grammar",
+        "--key",
+        "a/k",
+    ]);
+    let params = run(&[
+        "s3",
+        "GetObjectTagging",
+        "--params",
+        r#"{"Bucket":"grammar","Key":"a/k"}"#,
+    ]);
+    assert_eq!(words["TagSet"], params["TagSet"]);
+    assert_eq!(
+        words["TagSet"],
+        serde_json::json!([{"Key": "x", "Value": "y"}])
+    );
+    // aws-cli's `SERVICE wait WAITER --member value`.
+    run(&[
+        "s3api",
+        "wait",
+        "object-exists",
+        "--bucket",
+        "grammar",
+        "--key",
+        "a/k",
+    ]);
+    run(&[
+        "s3api",
+        "wait",
+        "bucket-exists",
+        "--bucket",
+        "grammar",
+        "--max-attempts",
+        "1",
+    ]);
+    let missing = sansboto(&[
+        "--endpoint-url",
+        &endpoint,
+        "s3api",
+        "wait",
+        "object-exists",
+        "--bucket",
+        "grammar",
+        "--key",
+        "no/such",
+        "--max-attempts",
+        "1",
+        "--delay",
+        "0",
+    ]);
+    assert_eq!(
+        missing.status.code(),
+        Some(255),
+        "{}",
+        String::from_utf8_lossy(&missing.stderr)
+    );
+    let out = dir.join("out.txt");
+    let head = run(&[
+        "s3api",
+        "get-object",
+        "--bucket",
+        "grammar",
+        "--key",
+        "a/k",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "the body");
+    assert_eq!(head["Metadata"]["colour"], "blue");
+    assert!(
+        head.get("Body").is_none(),
+        "the body went to the file: {head}"
+    );
+    let listed = run(&[
+        "s3api",
+        "list-objects-v2",
+        "--bucket",
+        "grammar",
+        "--prefix",
+        "a/",
+    ]);
+    let via_params = run(&[
+        "s3",
+        "ListObjectsV2",
+        "--params",
+        r#"{"Bucket":"grammar","Prefix":"a/"}"#,
+    ]);
+    assert_eq!(listed, via_params);
+    assert_eq!(listed["Contents"][0]["Key"], "a/k");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
