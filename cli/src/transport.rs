@@ -133,6 +133,26 @@ impl Transport for CliTransport {
     fn now(&self) -> SystemTime {
         sansboto_blocking::now()
     }
+
+    async fn file_job(
+        &self,
+        job: sansboto_core::transfer::FileJob,
+    ) -> std::io::Result<sansboto_core::transfer::FileOutput> {
+        debug_log(format!("file operation {job:?}"));
+        self.inner.file_job(job).await
+    }
+
+    async fn write_file_at(&self, path: PathBuf, offset: u64, data: Bytes) -> std::io::Result<()> {
+        self.inner.write_file_at(path, offset, data).await
+    }
+
+    async fn join_all<F>(&self, futures: Vec<F>) -> Vec<F::Output>
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        self.inner.join_all(futures).await
+    }
 }
 
 /// Headers whose whole value is secret.

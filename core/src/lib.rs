@@ -33,6 +33,7 @@ pub mod serialize;
 pub mod session;
 pub mod stub;
 pub mod time;
+pub mod transfer;
 pub mod validate;
 pub mod value;
 pub mod waiter;

@@ -37,6 +37,7 @@ use crate::parse::{parse_event, parse_initial_response};
 use crate::retry::RetryMode;
 use crate::session::{ClientOptions, Session};
 use crate::stub::Stubber;
+use crate::transfer::{FileJob, FileOutput};
 use crate::value::Map;
 use crate::value::Value;
 use crate::waiter::{WaitStep, Waiter};
@@ -112,6 +113,25 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
     ) -> impl Future<Output = std::io::Result<ProcessOutput>> + Send;
     /// The wall clock.
     fn now(&self) -> SystemTime;
+    /// Do a local file operation an S3 transfer asks for.
+    fn file_job(&self, job: FileJob) -> impl Future<Output = std::io::Result<FileOutput>> + Send;
+    /// Write `data` into the existing file at `path`, at `offset` (a downloaded range).
+    fn write_file_at(
+        &self,
+        path: PathBuf,
+        offset: u64,
+        data: Bytes,
+    ) -> impl Future<Output = std::io::Result<()>> + Send;
+    /// Run `futures` side by side until all are done, outputs in order (a transfer's workers).
+    /// By default they are polled together in one future, which suits async runtimes; the
+    /// blocking transport runs each on a thread of its own.
+    fn join_all<F>(&self, futures: Vec<F>) -> impl Future<Output = Vec<F::Output>> + Send
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        crate::transfer::join::JoinAll::new(futures)
+    }
 }
 
 /// A session on runtime `T` (botocore's `get_session()`): configuration, models, credentials.
@@ -620,7 +640,7 @@ impl<T: Transport> Client<T> {
         })
     }
 
-    async fn call_async(&self, operation: &str, params: Value) -> Result<Value, Error> {
+    pub(crate) async fn call_async(&self, operation: &str, params: Value) -> Result<Value, Error> {
         let call = self.call_once(operation, params);
         match self.call_timeout {
             // Async transports stop an attempt in flight; the machine's deadline also bounds

@@ -120,6 +120,38 @@ impl Transport for HttpClient {
     fn now(&self) -> SystemTime {
         crate::now()
     }
+
+    async fn file_job(
+        &self,
+        job: sansboto_core::transfer::FileJob,
+    ) -> std::io::Result<sansboto_core::transfer::FileOutput> {
+        run_file_job(job)
+    }
+
+    async fn write_file_at(&self, path: PathBuf, offset: u64, data: Bytes) -> std::io::Result<()> {
+        write_at(&path, offset, &data)
+    }
+
+    /// A thread per future: each blocks in its own exchanges, so they overlap.
+    async fn join_all<F>(&self, futures: Vec<F>) -> Vec<F::Output>
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        std::thread::scope(|scope| {
+            let threads: Vec<_> = futures
+                .into_iter()
+                .map(|future| scope.spawn(move || block_on(future)))
+                .collect();
+            threads
+                .into_iter()
+                .map(|t| {
+                    t.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    }
 }
 
 /// A blocking client (see [`sansboto_core::runtime::Client`]): every method returns its result
@@ -195,4 +227,57 @@ pub(crate) fn write_file_atomically(
             Err(e)
         }
     }
+}
+
+/// [`Transport::file_job`](sansboto_core::runtime::Transport::file_job), on a thread that may
+/// block. (Each transport crate has this function, like [`write_file_atomically`].)
+pub(crate) fn run_file_job(
+    job: sansboto_core::transfer::FileJob,
+) -> std::io::Result<sansboto_core::transfer::FileOutput> {
+    use sansboto_core::transfer::{FileJob, FileOutput};
+    use std::io::ErrorKind::NotFound;
+    Ok(match job {
+        FileJob::Len(path) => match std::fs::metadata(path) {
+            Ok(m) => FileOutput::Len(Some(m.len())),
+            Err(e) if e.kind() == NotFound => FileOutput::Len(None),
+            Err(e) => return Err(e),
+        },
+        FileJob::Read(path) => match std::fs::read(path) {
+            Ok(b) => FileOutput::Contents(Some(Bytes::from(b))),
+            Err(e) if e.kind() == NotFound => FileOutput::Contents(None),
+            Err(e) => return Err(e),
+        },
+        FileJob::Write(path, contents) => {
+            write_file_atomically(&path, &contents)?;
+            FileOutput::Done
+        }
+        FileJob::SetLen(path, len) => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)?;
+            file.set_len(len)?;
+            FileOutput::Done
+        }
+        FileJob::Rename(from, to) => {
+            std::fs::rename(from, to)?;
+            FileOutput::Done
+        }
+        FileJob::Remove(path) => match std::fs::remove_file(path) {
+            Ok(()) => FileOutput::Done,
+            Err(e) if e.kind() == NotFound => FileOutput::Done,
+            Err(e) => return Err(e),
+        },
+        _ => return Err(std::io::ErrorKind::Unsupported.into()),
+    })
+}
+
+/// [`Transport::write_file_at`](sansboto_core::runtime::Transport::write_file_at), on a thread
+/// that may block.
+pub(crate) fn write_at(path: &std::path::Path, offset: u64, data: &[u8]) -> std::io::Result<()> {
+    use std::io::{Seek, Write};
+    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+    file.seek(std::io::SeekFrom::Start(offset))?;
+    file.write_all(data)
 }

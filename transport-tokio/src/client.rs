@@ -96,6 +96,21 @@ impl Transport for HttpClient {
     fn now(&self) -> SystemTime {
         crate::now()
     }
+
+    async fn file_job(
+        &self,
+        job: sansboto_core::transfer::FileJob,
+    ) -> std::io::Result<sansboto_core::transfer::FileOutput> {
+        tokio::task::spawn_blocking(move || run_file_job(job))
+            .await
+            .map_err(std::io::Error::other)?
+    }
+
+    async fn write_file_at(&self, path: PathBuf, offset: u64, data: Bytes) -> std::io::Result<()> {
+        tokio::task::spawn_blocking(move || write_at(&path, offset, &data))
+            .await
+            .map_err(std::io::Error::other)?
+    }
 }
 
 /// A client on tokio (see [`sansboto_core::runtime::Client`]).
@@ -175,4 +190,57 @@ pub(crate) fn write_file_atomically(
             Err(e)
         }
     }
+}
+
+/// [`Transport::file_job`](sansboto_core::runtime::Transport::file_job), on a thread that may
+/// block. (Each transport crate has this function, like [`write_file_atomically`].)
+pub(crate) fn run_file_job(
+    job: sansboto_core::transfer::FileJob,
+) -> std::io::Result<sansboto_core::transfer::FileOutput> {
+    use sansboto_core::transfer::{FileJob, FileOutput};
+    use std::io::ErrorKind::NotFound;
+    Ok(match job {
+        FileJob::Len(path) => match std::fs::metadata(path) {
+            Ok(m) => FileOutput::Len(Some(m.len())),
+            Err(e) if e.kind() == NotFound => FileOutput::Len(None),
+            Err(e) => return Err(e),
+        },
+        FileJob::Read(path) => match std::fs::read(path) {
+            Ok(b) => FileOutput::Contents(Some(Bytes::from(b))),
+            Err(e) if e.kind() == NotFound => FileOutput::Contents(None),
+            Err(e) => return Err(e),
+        },
+        FileJob::Write(path, contents) => {
+            write_file_atomically(&path, &contents)?;
+            FileOutput::Done
+        }
+        FileJob::SetLen(path, len) => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)?;
+            file.set_len(len)?;
+            FileOutput::Done
+        }
+        FileJob::Rename(from, to) => {
+            std::fs::rename(from, to)?;
+            FileOutput::Done
+        }
+        FileJob::Remove(path) => match std::fs::remove_file(path) {
+            Ok(()) => FileOutput::Done,
+            Err(e) if e.kind() == NotFound => FileOutput::Done,
+            Err(e) => return Err(e),
+        },
+        _ => return Err(std::io::ErrorKind::Unsupported.into()),
+    })
+}
+
+/// [`Transport::write_file_at`](sansboto_core::runtime::Transport::write_file_at), on a thread
+/// that may block.
+pub(crate) fn write_at(path: &std::path::Path, offset: u64, data: &[u8]) -> std::io::Result<()> {
+    use std::io::{Seek, Write};
+    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+    file.seek(std::io::SeekFrom::Start(offset))?;
+    file.write_all(data)
 }

@@ -1,0 +1,302 @@
+//! Running a [`TransferMachine`] over any transport, and the client methods that start one
+//! ([`Client::upload_file`], [`Client::resume_upload_file`], [`Client::download_file`]).
+//!
+//! Concurrency is a pool of `concurrency` workers, each taking the machine's next job, running
+//! it and reporting its outcome, joined by [`Transport::join_all`] (one task on async runtimes,
+//! one thread per worker on the blocking one). A worker with nothing to take stops; when the
+//! machine says parallel work just opened up (after CreateMultipartUpload, after the download's
+//! HeadObject), the round ends and a full pool starts again. Memory stays bounded by the pool:
+//! an upload part is a file range the transport streams, a download range is written out in
+//! pieces of [`WRITE_CHUNK`] bytes as it arrives.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use bytes::BytesMut;
+
+use crate::checksum::{Checksum, ChecksumAlgorithm, ChecksumValue};
+use crate::error::Error;
+use crate::runtime::{Client, Transport};
+use crate::value::{Map, Value};
+
+use super::download::Download;
+use super::upload::Upload;
+use super::{
+    file_error, FileJob, FileOutput, Job, JobKind, Outcome, Progress, TransferConfig,
+    TransferError, TransferMachine,
+};
+
+/// How many bytes of a ranged GET are gathered before they are written to the file.
+pub const WRITE_CHUNK: usize = 1024 * 1024;
+
+fn lock<M>(m: &Mutex<M>) -> MutexGuard<'_, M> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The members of `extra` (a map of S3 arguments, or null).
+fn extra_map(extra: Value) -> Result<Map, Error> {
+    match extra {
+        Value::Null => Ok(Map::default()),
+        Value::Map(m) => Ok(m),
+        other => Err(Error::Client(format!(
+            "extra transfer arguments must be a structure, not {}",
+            other.kind()
+        ))),
+    }
+}
+
+impl<T: Transport> Client<T> {
+    /// Upload the file at `path` to `bucket`/`key` (boto3's `upload_file`): one PutObject below
+    /// `config.multipart_threshold`, else a multipart upload with `config.concurrency` parts in
+    /// flight, aborted if it fails or is cancelled. `extra` holds further PutObject arguments
+    /// (`StorageClass`, `ServerSideEncryption`, `Metadata`, `ContentType`, SSE-C keys, …) or is
+    /// [`Value::Null`]. The result is PutObject's or CompleteMultipartUpload's.
+    pub fn upload_file<'a>(
+        &'a self,
+        bucket: &'a str,
+        key: &'a str,
+        path: impl AsRef<Path>,
+        extra: Value,
+        config: &'a TransferConfig,
+    ) -> T::Run<'a, Result<Value, Error>> {
+        let path = path.as_ref().to_owned();
+        T::run(async move {
+            self.upload_async(bucket, key, path, extra, config, None)
+                .await
+        })
+    }
+
+    /// Take up the multipart upload `upload_id` of the file at `path` again after an
+    /// interruption: the parts S3 already has (ListParts) are kept, the others sent, then the
+    /// upload is completed (or aborted if it fails).
+    pub fn resume_upload_file<'a>(
+        &'a self,
+        bucket: &'a str,
+        key: &'a str,
+        path: impl AsRef<Path>,
+        upload_id: &'a str,
+        extra: Value,
+        config: &'a TransferConfig,
+    ) -> T::Run<'a, Result<Value, Error>> {
+        let path = path.as_ref().to_owned();
+        T::run(async move {
+            self.upload_async(
+                bucket,
+                key,
+                path,
+                extra,
+                config,
+                Some(upload_id.to_string()),
+            )
+            .await
+        })
+    }
+
+    /// Download `bucket`/`key` into the file at `path` (boto3's `download_file`): ranged GETs
+    /// in parallel above `config.multipart_threshold`, into `<path>.sansboto-partial`, checked
+    /// against the object's checksum, then renamed over `path`. A download that fails or is
+    /// cancelled leaves the partial file and its record, and the next download of the same
+    /// object to `path` fetches only what is missing. `extra`: `VersionId`, SSE-C keys, … The
+    /// result is HeadObject's.
+    pub fn download_file<'a>(
+        &'a self,
+        bucket: &'a str,
+        key: &'a str,
+        path: impl AsRef<Path>,
+        extra: Value,
+        config: &'a TransferConfig,
+    ) -> T::Run<'a, Result<Value, Error>> {
+        let path = path.as_ref().to_owned();
+        T::run(async move {
+            let machine = Download::new(bucket, key, path, extra_map(extra)?, config);
+            drive_transfer(self, machine, config).await
+        })
+    }
+
+    async fn upload_async(
+        &self,
+        bucket: &str,
+        key: &str,
+        path: std::path::PathBuf,
+        extra: Value,
+        config: &TransferConfig,
+        resume: Option<String>,
+    ) -> Result<Value, Error> {
+        let extra = extra_map(extra)?;
+        let size = match self.transport().file_job(FileJob::Len(path.clone())).await {
+            Ok(FileOutput::Len(Some(n))) => n,
+            Ok(_) => {
+                let e = std::io::Error::from(std::io::ErrorKind::NotFound);
+                return Err(file_error("reading", &path, e));
+            }
+            Err(e) => return Err(file_error("reading", &path, e)),
+        };
+        let machine = Upload::new(bucket, key, path, size, extra, config, resume)?;
+        drive_transfer(self, machine, config).await
+    }
+}
+
+/// Run `machine` to its end over `client`'s transport.
+pub async fn drive_transfer<T: Transport, M: TransferMachine>(
+    client: &Client<T>,
+    machine: M,
+    config: &TransferConfig,
+) -> Result<Value, Error> {
+    let machine = Mutex::new(machine);
+    let reported = Mutex::new(Progress::default());
+    loop {
+        let first = {
+            let mut m = lock(&machine);
+            if let Some(result) = m.finish() {
+                return result;
+            }
+            if config.cancel.is_cancelled() {
+                m.cancel();
+            }
+            match m.next_job() {
+                Some(job) => job,
+                None => {
+                    return m.finish().unwrap_or_else(|| {
+                        Err(Error::Client(
+                            "the transfer has nothing left to do but no result".into(),
+                        ))
+                    })
+                }
+            }
+        };
+        let mut first = Some(first);
+        let workers: Vec<_> = (0..config.concurrency.max(1))
+            .map(|_| worker(client, &machine, &reported, config, first.take()))
+            .collect();
+        client.transport().join_all(workers).await;
+    }
+}
+
+/// Take jobs from `machine` and run them until none is left for this round.
+async fn worker<T: Transport, M: TransferMachine>(
+    client: &Client<T>,
+    machine: &Mutex<M>,
+    reported: &Mutex<Progress>,
+    config: &TransferConfig,
+    mut first: Option<Job>,
+) {
+    loop {
+        let job = match first.take() {
+            Some(job) => job,
+            None => {
+                let mut m = lock(machine);
+                if config.cancel.is_cancelled() {
+                    m.cancel();
+                }
+                match m.next_job() {
+                    Some(job) => job,
+                    None => return,
+                }
+            }
+        };
+        let id = job.id;
+        let outcome = run_job(client, job).await;
+        let (regroup, progress) = {
+            let mut m = lock(machine);
+            (m.handle(id, outcome), m.progress())
+        };
+        if let Some(callback) = &config.on_progress {
+            let changed = {
+                let mut last = lock(reported);
+                let changed = *last != progress;
+                *last = progress;
+                changed
+            };
+            if changed {
+                callback(&progress);
+            }
+        }
+        if regroup {
+            return;
+        }
+    }
+}
+
+async fn run_job<T: Transport>(client: &Client<T>, job: Job) -> Outcome {
+    match job.kind {
+        JobKind::Call { operation, params } => {
+            Outcome::Called(client.call_async(operation, params).await)
+        }
+        JobKind::Fetch {
+            params,
+            path,
+            offset,
+            len,
+            hash,
+        } => Outcome::Fetched(fetch(client, params, &path, offset, len, hash).await),
+        JobKind::File(job) => Outcome::File(client.transport().file_job(job).await),
+    }
+}
+
+/// GetObject one range and write its body into `path` at `offset`, hashing it.
+async fn fetch<T: Transport>(
+    client: &Client<T>,
+    params: Value,
+    path: &Path,
+    offset: u64,
+    len: u64,
+    hash: Option<ChecksumAlgorithm>,
+) -> Result<Option<ChecksumValue>, Error> {
+    let key = params["Key"].as_str().unwrap_or_default().to_string();
+    let output = client.call_async("GetObject", params).await?;
+    let transport = client.transport();
+    let mut hasher = hash.map(Checksum::new);
+    let mut pending = BytesMut::new();
+    let mut written = offset;
+    let mut received = 0u64;
+    let short = |received| TransferError::ShortRange {
+        key: key.clone(),
+        offset,
+        expected: len,
+        received,
+    };
+    let mut body = match output.get("Body") {
+        Some(Value::Blob(bytes)) => Err(Some(bytes.clone())),
+        Some(value) => match value.as_stream().and_then(|s| s.take::<T::ResponseBody>()) {
+            Some(body) => Ok(body),
+            None => Err(None),
+        },
+        None => Err(None),
+    };
+    loop {
+        let chunk = match &mut body {
+            Ok(stream) => transport
+                .read_chunk(stream)
+                .await
+                .map_err(Error::Transport)?,
+            Err(bytes) => bytes.take(),
+        };
+        let done = chunk.is_none();
+        if let Some(chunk) = chunk {
+            received += chunk.len() as u64;
+            if received > len {
+                return Err(short(received).into());
+            }
+            if let Some(h) = &mut hasher {
+                h.update(&chunk);
+            }
+            pending.extend_from_slice(&chunk);
+        }
+        if pending.len() >= WRITE_CHUNK || (done && !pending.is_empty()) {
+            let piece = pending.split().freeze();
+            let n = piece.len() as u64;
+            transport
+                .write_file_at(path.to_owned(), written, piece)
+                .await
+                .map_err(|e| file_error("writing", path, e))?;
+            written += n;
+        }
+        if done {
+            break;
+        }
+    }
+    if received != len {
+        return Err(short(received).into());
+    }
+    Ok(hasher.map(Checksum::finalize))
+}

@@ -1,0 +1,544 @@
+//! The upload of a file: one PutObject below the multipart threshold; otherwise
+//! CreateMultipartUpload, an UploadPart per part (a file range each, so a retried part re-reads
+//! its bytes), CompleteMultipartUpload with every part's ETag and checksum, and the whole-object
+//! checksum S3 answers checked against the parts'. A failed part, a failed completion or a
+//! cancellation waits for the parts in flight, then aborts the upload, so no part is left stored.
+//! An upload interrupted earlier is taken up again from its upload id: ListParts says which parts
+//! S3 already has, and only the others are sent.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+
+use crate::body::{FileRange, StreamingBody};
+use crate::checksum::{ChecksumAlgorithm, ChecksumValue};
+use crate::error::Error;
+use crate::value::{Key, Map, Value};
+
+use super::plan::{self, Part};
+use super::{
+    crc, with_extra, Job, JobKind, Outcome, Progress, TransferConfig, TransferError,
+    TransferMachine,
+};
+
+/// Extra arguments PutObject takes (s3transfer's `ALLOWED_UPLOAD_ARGS`).
+const PUT_ARGS: &[&str] = &[
+    "ACL",
+    "CacheControl",
+    "ContentDisposition",
+    "ContentEncoding",
+    "ContentLanguage",
+    "ContentType",
+    "ExpectedBucketOwner",
+    "Expires",
+    "GrantFullControl",
+    "GrantRead",
+    "GrantReadACP",
+    "GrantWriteACP",
+    "Metadata",
+    "ObjectLockLegalHoldStatus",
+    "ObjectLockMode",
+    "ObjectLockRetainUntilDate",
+    "RequestPayer",
+    "ServerSideEncryption",
+    "StorageClass",
+    "SSECustomerAlgorithm",
+    "SSECustomerKey",
+    "SSECustomerKeyMD5",
+    "SSEKMSKeyId",
+    "SSEKMSEncryptionContext",
+    "BucketKeyEnabled",
+    "Tagging",
+    "WebsiteRedirectLocation",
+];
+/// Extra arguments UploadPart repeats (s3transfer's `UPLOAD_PART_ARGS`).
+const PART_ARGS: &[&str] = &[
+    "SSECustomerKey",
+    "SSECustomerAlgorithm",
+    "SSECustomerKeyMD5",
+    "RequestPayer",
+    "ExpectedBucketOwner",
+];
+/// Extra arguments CompleteMultipartUpload and AbortMultipartUpload repeat.
+const COMPLETE_ARGS: &[&str] = &[
+    "RequestPayer",
+    "ExpectedBucketOwner",
+    "SSECustomerKey",
+    "SSECustomerAlgorithm",
+    "SSECustomerKeyMD5",
+];
+
+/// What a job in flight was.
+#[derive(Clone, Copy, Debug)]
+enum Task {
+    Put,
+    Create,
+    List,
+    Part(usize),
+    Complete,
+    Abort,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Start,
+    Waiting,
+    Listing,
+    Parts,
+    Aborting,
+    Finished,
+}
+
+/// A part S3 has.
+#[derive(Clone, Debug)]
+struct Stored {
+    etag: String,
+    checksum: Option<ChecksumValue>,
+}
+
+/// The upload of one file (see the module doc).
+#[derive(Debug)]
+pub struct Upload {
+    bucket: String,
+    key: String,
+    extra: Map,
+    path: PathBuf,
+    size: u64,
+    algorithm: ChecksumAlgorithm,
+    full_object: bool,
+    multipart: bool,
+    parts: Vec<Part>,
+    stored: Vec<Option<Stored>>,
+    pending: VecDeque<usize>,
+    in_flight: HashMap<usize, Task>,
+    next_id: usize,
+    phase: Phase,
+    upload_id: Option<String>,
+    list_marker: Option<Value>,
+    error: Option<Error>,
+    cancelled: bool,
+    result: Option<Result<Value, Error>>,
+}
+
+impl Upload {
+    /// Upload the `size` bytes of the file at `path` to `bucket`/`key`, with `extra` arguments
+    /// (StorageClass, ServerSideEncryption, Metadata, …). With `resume_upload_id`, continue that
+    /// multipart upload rather than starting one.
+    pub fn new(
+        bucket: &str,
+        key: &str,
+        path: PathBuf,
+        size: u64,
+        extra: Map,
+        config: &TransferConfig,
+        resume_upload_id: Option<String>,
+    ) -> Result<Upload, Error> {
+        let multipart = size >= config.multipart_threshold || resume_upload_id.is_some();
+        let parts = if multipart {
+            let part_size = plan::part_size_for(config.part_size, size)
+                .ok_or(TransferError::TooLarge { size })?;
+            plan::parts(size, part_size)
+        } else {
+            Vec::new()
+        };
+        let full_object =
+            config.full_object_checksum && crc::supports_full_object(config.checksum_algorithm);
+        Ok(Upload {
+            bucket: bucket.to_string(),
+            key: key.to_string(),
+            extra,
+            path,
+            size,
+            algorithm: config.checksum_algorithm,
+            full_object,
+            multipart,
+            stored: vec![None; parts.len()],
+            pending: VecDeque::new(),
+            parts,
+            in_flight: HashMap::new(),
+            next_id: 0,
+            phase: Phase::Start,
+            upload_id: resume_upload_id.clone(),
+            list_marker: None,
+            error: None,
+            cancelled: false,
+            result: None,
+        })
+    }
+
+    /// The multipart upload's id, once created (or the one being resumed).
+    pub fn upload_id(&self) -> Option<&str> {
+        self.upload_id.as_deref()
+    }
+
+    fn base(&self) -> Map {
+        let mut m = Map::default();
+        m.insert("Bucket".into(), Value::from(&self.bucket));
+        m.insert("Key".into(), Value::from(&self.key));
+        m
+    }
+
+    fn with_upload_id(&self) -> Map {
+        let mut m = self.base();
+        m.insert(
+            "UploadId".into(),
+            Value::from(self.upload_id.clone().unwrap_or_default()),
+        );
+        m
+    }
+
+    fn start(&mut self, task: Task, operation: &'static str, params: Value) -> Job {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.in_flight.insert(id, task);
+        Job {
+            id,
+            kind: JobKind::Call { operation, params },
+        }
+    }
+
+    fn finish_with(&mut self, result: Result<Value, Error>) {
+        self.result = Some(result);
+        self.phase = Phase::Finished;
+    }
+
+    fn checksum_member(&self) -> String {
+        format!("Checksum{}", self.algorithm.name())
+    }
+
+    fn body(&self, offset: u64, len: u64) -> Value {
+        Value::from(StreamingBody::from_file(FileRange::new(
+            &self.path, offset, len,
+        )))
+    }
+
+    fn put_job(&mut self) -> Job {
+        let mut m = self.base();
+        m.insert("Body".into(), self.body(0, self.size));
+        m.insert(
+            "ChecksumAlgorithm".into(),
+            Value::from(self.algorithm.name()),
+        );
+        let params = with_extra(m, &self.extra, PUT_ARGS);
+        self.phase = Phase::Waiting;
+        self.start(Task::Put, "PutObject", params)
+    }
+
+    fn create_job(&mut self) -> Job {
+        let mut m = self.base();
+        m.insert(
+            "ChecksumAlgorithm".into(),
+            Value::from(self.algorithm.name()),
+        );
+        if self.full_object {
+            m.insert("ChecksumType".into(), Value::from("FULL_OBJECT"));
+        }
+        let params = with_extra(m, &self.extra, PUT_ARGS);
+        self.phase = Phase::Waiting;
+        self.start(Task::Create, "CreateMultipartUpload", params)
+    }
+
+    fn list_job(&mut self) -> Job {
+        let mut m = self.with_upload_id();
+        if let Some(marker) = &self.list_marker {
+            m.insert("PartNumberMarker".into(), marker.clone());
+        }
+        let params = with_extra(m, &self.extra, COMPLETE_ARGS);
+        self.phase = Phase::Waiting;
+        self.start(Task::List, "ListParts", params)
+    }
+
+    fn part_job(&mut self, index: usize) -> Job {
+        let part = self.parts[index];
+        let mut m = self.with_upload_id();
+        m.insert("PartNumber".into(), Value::from(part.number));
+        m.insert("Body".into(), self.body(part.offset, part.len));
+        m.insert(
+            "ChecksumAlgorithm".into(),
+            Value::from(self.algorithm.name()),
+        );
+        let params = with_extra(m, &self.extra, PART_ARGS);
+        self.start(Task::Part(index), "UploadPart", params)
+    }
+
+    fn complete_job(&mut self) -> Job {
+        let member = self.checksum_member();
+        let parts: Vec<Value> = self
+            .parts
+            .iter()
+            .zip(&self.stored)
+            .map(|(part, stored)| {
+                let mut p = Map::default();
+                p.insert("PartNumber".into(), Value::from(part.number));
+                if let Some(stored) = stored {
+                    p.insert("ETag".into(), Value::from(&stored.etag));
+                    if let Some(c) = stored.checksum {
+                        p.insert(Key::from(member.as_str()), Value::from(c.to_base64()));
+                    }
+                }
+                Value::Map(p)
+            })
+            .collect();
+        let mut m = self.with_upload_id();
+        m.insert("MultipartUpload".into(), crate::params! {"Parts": parts});
+        if self.full_object {
+            if let Some(whole) = self.full_object_checksum() {
+                m.insert("ChecksumType".into(), Value::from("FULL_OBJECT"));
+                m.insert(Key::from(member.as_str()), Value::from(whole.to_base64()));
+            }
+        }
+        let params = with_extra(m, &self.extra, COMPLETE_ARGS);
+        self.phase = Phase::Waiting;
+        self.start(Task::Complete, "CompleteMultipartUpload", params)
+    }
+
+    fn abort_job(&mut self) -> Job {
+        let params = with_extra(self.with_upload_id(), &self.extra, COMPLETE_ARGS);
+        self.phase = Phase::Waiting;
+        self.start(Task::Abort, "AbortMultipartUpload", params)
+    }
+
+    /// The parts' checksums in order, when S3 gave one for every part.
+    fn part_checksums(&self) -> Option<Vec<ChecksumValue>> {
+        self.stored.iter().map(|s| s.as_ref()?.checksum).collect()
+    }
+
+    /// The CRC of the whole file from the parts' CRCs.
+    fn full_object_checksum(&self) -> Option<ChecksumValue> {
+        let sums = self.part_checksums()?;
+        let parts: Vec<_> = sums
+            .into_iter()
+            .zip(self.parts.iter().map(|p| p.len))
+            .collect();
+        crc::combine_full_object(self.algorithm, &parts)
+    }
+
+    /// Check the checksum CompleteMultipartUpload answered against the parts': composite
+    /// (`…-N`) or full-object.
+    fn verify_completed(&self, output: &Value) -> Result<(), Error> {
+        let Some(answered) = output.get(&self.checksum_member()).and_then(Value::as_str) else {
+            return Ok(());
+        };
+        let computed = if answered.contains('-') {
+            self.part_checksums()
+                .map(|sums| crc::composite(self.algorithm, &sums))
+        } else {
+            self.full_object_checksum().map(|c| c.to_base64())
+        };
+        match computed {
+            Some(computed) if computed != answered => Err(TransferError::ChecksumMismatch {
+                key: self.key.clone(),
+                algorithm: self.algorithm,
+                expected: answered.to_string(),
+                computed,
+            }
+            .into()),
+            _ => Ok(()),
+        }
+    }
+
+    fn record_listed(&mut self, listing: &Value) {
+        let member = self.checksum_member();
+        for listed in listing
+            .get("Parts")
+            .and_then(Value::as_list)
+            .unwrap_or_default()
+        {
+            let (Some(number), Some(size), Some(etag)) = (
+                listed.get("PartNumber").and_then(Value::as_i64),
+                listed.get("Size").and_then(Value::as_i64),
+                listed.get("ETag").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            // A part is kept only if it is the one this file's plan would send.
+            let Some(index) = usize::try_from(number - 1)
+                .ok()
+                .filter(|&i| i < self.parts.len())
+            else {
+                continue;
+            };
+            if self.parts[index].len as i64 == size {
+                let checksum = listed
+                    .get(&member)
+                    .and_then(Value::as_str)
+                    .and_then(ChecksumValue::from_base64);
+                self.stored[index] = Some(Stored {
+                    etag: etag.to_string(),
+                    checksum,
+                });
+            }
+        }
+    }
+
+    fn fail(&mut self, e: Error) {
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
+    }
+}
+
+impl TransferMachine for Upload {
+    fn next_job(&mut self) -> Option<Job> {
+        match self.phase {
+            Phase::Start if self.cancelled => {
+                self.finish_with(Err(TransferError::Cancelled {
+                    key: self.key.clone(),
+                }
+                .into()));
+                None
+            }
+            Phase::Start if !self.multipart => Some(self.put_job()),
+            Phase::Start if self.upload_id.is_some() => Some(self.list_job()),
+            Phase::Start => Some(self.create_job()),
+            Phase::Listing => Some(self.list_job()),
+            Phase::Parts if self.error.is_some() || self.cancelled => {
+                if self.in_flight.is_empty() {
+                    if self.error.is_none() {
+                        self.error = Some(
+                            TransferError::Cancelled {
+                                key: self.key.clone(),
+                            }
+                            .into(),
+                        );
+                    }
+                    self.phase = Phase::Aborting;
+                    Some(self.abort_job())
+                } else {
+                    None
+                }
+            }
+            Phase::Parts => match self.pending.pop_front() {
+                Some(index) => Some(self.part_job(index)),
+                None if self.in_flight.is_empty() => Some(self.complete_job()),
+                None => None,
+            },
+            Phase::Waiting | Phase::Aborting | Phase::Finished => None,
+        }
+    }
+
+    fn handle(&mut self, id: usize, outcome: Outcome) -> bool {
+        let Some(task) = self.in_flight.remove(&id) else {
+            return false;
+        };
+        let result = match outcome {
+            Outcome::Called(r) => r,
+            other => Err(Error::Client(format!("an upload call got {other:?}"))),
+        };
+        match (task, result) {
+            (Task::Put, result) => self.finish_with(result),
+            (Task::Create, Ok(out)) => match out.get("UploadId").and_then(Value::as_str) {
+                Some(upload_id) => {
+                    self.upload_id = Some(upload_id.to_string());
+                    self.pending = (0..self.parts.len()).collect();
+                    self.phase = Phase::Parts;
+                    return true;
+                }
+                None => self.finish_with(Err(TransferError::MissingMember {
+                    operation: "CreateMultipartUpload",
+                    member: "UploadId",
+                }
+                .into())),
+            },
+            (Task::Create | Task::List, Err(e)) => self.finish_with(Err(e)),
+            (Task::List, Ok(listing)) => {
+                self.record_listed(&listing);
+                let truncated = listing.get("IsTruncated").and_then(Value::as_bool) == Some(true);
+                match listing.get("NextPartNumberMarker").filter(|_| truncated) {
+                    Some(marker) => {
+                        self.list_marker = Some(marker.clone());
+                        self.phase = Phase::Listing;
+                    }
+                    None => {
+                        self.pending = (0..self.parts.len())
+                            .filter(|&i| self.stored[i].is_none())
+                            .collect();
+                        self.phase = Phase::Parts;
+                        return true;
+                    }
+                }
+            }
+            (Task::Part(index), Ok(out)) => match out.get("ETag").and_then(Value::as_str) {
+                Some(etag) => {
+                    let checksum = out
+                        .get(&self.checksum_member())
+                        .and_then(Value::as_str)
+                        .and_then(ChecksumValue::from_base64);
+                    self.stored[index] = Some(Stored {
+                        etag: etag.to_string(),
+                        checksum,
+                    });
+                }
+                None => self.fail(
+                    TransferError::MissingMember {
+                        operation: "UploadPart",
+                        member: "ETag",
+                    }
+                    .into(),
+                ),
+            },
+            (Task::Part(_), Err(e)) => self.fail(e),
+            (Task::Complete, Ok(out)) => {
+                let verified = self.verify_completed(&out).map(|()| out);
+                self.finish_with(verified)
+            }
+            (Task::Complete, Err(e)) => {
+                self.fail(e);
+                self.phase = Phase::Parts;
+            }
+            (Task::Abort, aborted) => {
+                let cause = self.error.take().unwrap_or_else(|| {
+                    TransferError::Cancelled {
+                        key: self.key.clone(),
+                    }
+                    .into()
+                });
+                let error = match aborted {
+                    Ok(_) => cause,
+                    Err(abort) => TransferError::AbortFailed {
+                        cause: Box::new(cause),
+                        upload_id: self.upload_id.clone().unwrap_or_default(),
+                        abort: Box::new(abort),
+                    }
+                    .into(),
+                };
+                self.finish_with(Err(error))
+            }
+        }
+        false
+    }
+
+    fn cancel(&mut self) {
+        self.cancelled = true;
+    }
+
+    fn finish(&mut self) -> Option<Result<Value, Error>> {
+        if !self.in_flight.is_empty() {
+            return None;
+        }
+        self.result.take()
+    }
+
+    fn progress(&self) -> Progress {
+        let done: Vec<&Part> = self
+            .parts
+            .iter()
+            .zip(&self.stored)
+            .filter_map(|(p, s)| s.as_ref().map(|_| p))
+            .collect();
+        let single_done = !self.multipart && self.phase == Phase::Finished;
+        Progress {
+            bytes_done: if single_done {
+                self.size
+            } else {
+                done.iter().map(|p| p.len).sum()
+            },
+            bytes_total: self.size,
+            parts_done: if single_done { 1 } else { done.len() as u32 },
+            parts_total: if self.multipart {
+                self.parts.len() as u32
+            } else {
+                1
+            },
+        }
+    }
+}
