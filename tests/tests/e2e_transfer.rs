@@ -273,3 +273,80 @@ fn transfers_against_moto_on_every_runtime() {
         suite!(s3, counter, "transfer-async-std", scratch("async-std"), .await);
     });
 }
+
+/// Upload and download through `s3s-fs`, which checks every signature and payload hash:
+/// multipart with the default composite CRC32 and with a CRC64NVME full-object checksum (the
+/// checksum headers each part and the completion carry are accepted; s3s-fs stores no checksum,
+/// so the download has none to check).
+macro_rules! s3s_suite {
+    ($s3:expr, $bucket:expr, $dir:expr, $($aw:tt)*) => {{
+        let s3 = $s3;
+        let bucket: &str = $bucket;
+        let dir: PathBuf = $dir;
+        s3.call("CreateBucket", params! {"Bucket": bucket}) $($aw)* .unwrap();
+        let data = content(12 * MIB + 7, 3);
+        let src = dir.join("big");
+        write(&src, &data);
+        for (key, cfg) in [
+            ("composite", config()),
+            (
+                "full",
+                config()
+                    .checksum_algorithm(sansboto_core::checksum::ChecksumAlgorithm::Crc64Nvme)
+                    .full_object_checksum(true),
+            ),
+        ] {
+            let (cfg, seen) = recording(cfg);
+            s3.upload_file(bucket, key, &src, Value::Null, &cfg)
+                $($aw)* .unwrap_or_else(|e| panic!("s3s-fs upload {key}: {e}"));
+            check_progress(&seen.lock().unwrap(), 12 * MIB + 7, 3);
+            let head = s3.call("HeadObject", params! {"Bucket": bucket, "Key": key}) $($aw)* .unwrap();
+            assert!(head["ETag"].as_str().unwrap().ends_with("-3\""), "{head:?}");
+            let dest = dir.join(format!("{key}.copy"));
+            s3.download_file(bucket, key, &dest, Value::Null, &cfg)
+                $($aw)* .unwrap_or_else(|e| panic!("s3s-fs download {key}: {e}"));
+            assert!(std::fs::read(&dest).unwrap() == data, "{key}: the download differs");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }};
+}
+
+#[test]
+fn transfers_against_s3s_fs_with_strict_signatures() {
+    use sansboto_tests::s3s::{S3sServer, ACCESS_KEY, SECRET_KEY};
+    let server = S3sServer::start();
+    let s3 = sansboto_blocking::Session::new()
+        .client("s3")
+        .region("us-east-1")
+        .endpoint_url(server.endpoint())
+        .credentials(ACCESS_KEY, SECRET_KEY, None)
+        .build()
+        .unwrap();
+    s3s_suite!(s3, "s3s-blocking", scratch("s3s-blocking"),);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let s3 = sansboto_tokio::Session::new()
+            .client("s3")
+            .region("us-east-1")
+            .endpoint_url(server.endpoint())
+            .credentials(ACCESS_KEY, SECRET_KEY, None)
+            .build()
+            .await
+            .unwrap();
+        s3s_suite!(s3, "s3s-tokio", scratch("s3s-tokio"), .await);
+    });
+    smol::block_on(async {
+        let s3 = sansboto_async_std::Session::new()
+            .client("s3")
+            .region("us-east-1")
+            .endpoint_url(server.endpoint())
+            .credentials(ACCESS_KEY, SECRET_KEY, None)
+            .build()
+            .await
+            .unwrap();
+        s3s_suite!(s3, "s3s-smol", scratch("s3s-smol"), .await);
+    });
+}

@@ -586,3 +586,259 @@ impl TransferMachine for Download {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checksum::checksum;
+    use crate::params;
+
+    const MIB: u64 = 1024 * 1024;
+
+    fn config() -> TransferConfig {
+        TransferConfig::new().part_size(5 * MIB)
+    }
+
+    fn data(len: u64) -> Vec<u8> {
+        (0..len).map(|i| (i % 251) as u8).collect()
+    }
+
+    fn next(d: &mut Download) -> Job {
+        d.next_job().expect("a job")
+    }
+
+    /// HeadObject answered with `head`, the part layout with `first_part` if asked, no record
+    /// of an earlier download (or `record`), the partial file made: the range jobs.
+    fn started(
+        d: &mut Download,
+        head: Value,
+        first_part: Option<Value>,
+        record: Option<&[u8]>,
+    ) -> Vec<Job> {
+        let job = next(d);
+        assert!(
+            matches!(&job.kind, JobKind::Call { operation: "HeadObject", params } if params["ChecksumMode"].as_str() == Some("ENABLED"))
+        );
+        d.handle(job.id, Outcome::Called(Ok(head)));
+        if let Some(part) = first_part {
+            let job = next(d);
+            assert!(
+                matches!(&job.kind, JobKind::Call { params, .. } if params["PartNumber"].as_i64() == Some(1))
+            );
+            d.handle(job.id, Outcome::Called(Ok(part)));
+        }
+        let job = next(d);
+        assert_eq!(
+            job_file(&job),
+            &FileJob::Read(state_path(Path::new("/d/out")))
+        );
+        d.handle(
+            job.id,
+            Outcome::File(Ok(FileOutput::Contents(
+                record.map(bytes::Bytes::copy_from_slice),
+            ))),
+        );
+        let job = next(d);
+        assert!(
+            matches!(job_file(&job), FileJob::SetLen(p, _) if p == &partial_path(Path::new("/d/out")))
+        );
+        assert!(
+            d.handle(job.id, Outcome::File(Ok(FileOutput::Done))),
+            "ranges fan out"
+        );
+        std::iter::from_fn(|| d.next_job())
+            .filter(|j| matches!(j.kind, JobKind::Fetch { .. }))
+            .collect()
+    }
+
+    fn job_file(job: &Job) -> &FileJob {
+        match &job.kind {
+            JobKind::File(f) => f,
+            other => panic!("not a file job: {other:?}"),
+        }
+    }
+
+    fn fetch_range(job: &Job) -> (u64, u64) {
+        match &job.kind {
+            JobKind::Fetch {
+                offset,
+                len,
+                params,
+                ..
+            } => {
+                assert_eq!(params["IfMatch"].as_str(), Some("\"e\""));
+                (*offset, *len)
+            }
+            other => panic!("not a fetch: {other:?}"),
+        }
+    }
+
+    /// Answer every fetch with the CRC32 of its bytes of `bytes`; then the jobs that follow.
+    fn fetch_all(d: &mut Download, jobs: Vec<Job>, bytes: &[u8]) -> Vec<Job> {
+        let mut rest = Vec::new();
+        for job in jobs {
+            let (offset, len) = fetch_range(&job);
+            let sum = checksum(
+                ChecksumAlgorithm::Crc32,
+                &bytes[offset as usize..(offset + len) as usize],
+            );
+            d.handle(job.id, Outcome::Fetched(Ok(Some(sum))));
+        }
+        while let Some(job) = d.next_job() {
+            rest.push(job);
+        }
+        rest
+    }
+
+    #[test]
+    fn a_full_object_checksum_is_checked_then_the_file_renamed_and_its_record_removed() {
+        let bytes = data(12 * MIB);
+        let whole = checksum(ChecksumAlgorithm::Crc32, &bytes).to_base64();
+        let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &config());
+        let head = params! {"ContentLength": 12 * MIB, "ETag": "\"e\"", "ChecksumCRC32": whole.as_str(), "ChecksumType": "FULL_OBJECT"};
+        let ranges = started(&mut d, head, None, None);
+        assert_eq!(
+            ranges.iter().map(fetch_range).collect::<Vec<_>>(),
+            [(0, 5 * MIB), (5 * MIB, 5 * MIB), (10 * MIB, 2 * MIB)]
+        );
+        // Each finished range is recorded (one record write at a time), then the rename.
+        let mut jobs = fetch_all(&mut d, ranges, &bytes);
+        let save = jobs.remove(0);
+        assert!(
+            matches!(job_file(&save), FileJob::Write(p, _) if p == &state_path(Path::new("/d/out")))
+        );
+        assert!(
+            jobs.is_empty(),
+            "nothing else while the record is written: {jobs:?}"
+        );
+        d.handle(save.id, Outcome::File(Ok(FileOutput::Done)));
+        let rename = next(&mut d);
+        assert_eq!(
+            job_file(&rename),
+            &FileJob::Rename(partial_path(Path::new("/d/out")), "/d/out".into())
+        );
+        d.handle(rename.id, Outcome::File(Ok(FileOutput::Done)));
+        let remove = next(&mut d);
+        assert_eq!(
+            job_file(&remove),
+            &FileJob::Remove(state_path(Path::new("/d/out")))
+        );
+        d.handle(remove.id, Outcome::File(Ok(FileOutput::Done)));
+        assert_eq!(
+            d.finish().unwrap().unwrap()["ContentLength"].as_i64(),
+            Some(12 * MIB as i64)
+        );
+    }
+
+    #[test]
+    fn a_composite_checksum_is_checked_along_the_parts_and_a_mismatch_removes_the_partial_file() {
+        let bytes = data(14 * MIB);
+        let part = 7 * MIB;
+        let sums: Vec<_> = bytes
+            .chunks(part as usize)
+            .map(|c| checksum(ChecksumAlgorithm::Crc32, c))
+            .collect();
+        let composite = crc::composite(ChecksumAlgorithm::Crc32, &sums);
+        for (expected, ok) in [(composite.clone(), true), ("AAAAAA==-2".to_string(), false)] {
+            let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &config());
+            let head = params! {"ContentLength": 14 * MIB, "ETag": "\"e\"", "ChecksumCRC32": expected.as_str(), "ChecksumType": "COMPOSITE"};
+            let ranges = started(
+                &mut d,
+                head,
+                Some(params! {"ContentLength": part, "PartsCount": 2}),
+                None,
+            );
+            assert_eq!(
+                ranges.iter().map(fetch_range).collect::<Vec<_>>(),
+                [(0, part), (part, part)]
+            );
+            let mut jobs = fetch_all(&mut d, ranges, &bytes);
+            let save = jobs.remove(0);
+            d.handle(save.id, Outcome::File(Ok(FileOutput::Done)));
+            let after = next(&mut d);
+            if ok {
+                assert!(matches!(job_file(&after), FileJob::Rename(..)));
+                continue;
+            }
+            assert_eq!(
+                job_file(&after),
+                &FileJob::Remove(partial_path(Path::new("/d/out")))
+            );
+            d.handle(after.id, Outcome::File(Ok(FileOutput::Done)));
+            let record = next(&mut d);
+            assert_eq!(
+                job_file(&record),
+                &FileJob::Remove(state_path(Path::new("/d/out")))
+            );
+            d.handle(record.id, Outcome::File(Ok(FileOutput::Done)));
+            assert!(matches!(
+                d.finish(),
+                Some(Err(Error::Transfer(TransferError::ChecksumMismatch { .. })))
+            ));
+        }
+    }
+
+    #[test]
+    fn a_record_of_the_same_object_skips_its_ranges_and_one_of_another_is_ignored() {
+        let bytes = data(12 * MIB);
+        let whole = checksum(ChecksumAlgorithm::Crc32, &bytes).to_base64();
+        let head = params! {"ContentLength": 12 * MIB, "ETag": "\"e\"", "ChecksumCRC32": whole.as_str(), "ChecksumType": "FULL_OBJECT"};
+        let first = checksum(ChecksumAlgorithm::Crc32, &bytes[..5 * MIB as usize]).to_base64();
+        let record = serde_json::json!({"etag": "\"e\"", "size": 12 * MIB, "range": 5 * MIB, "done": {"0": first}}).to_string();
+        let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &config());
+        let ranges = started(&mut d, head.clone(), None, Some(record.as_bytes()));
+        assert_eq!(
+            ranges.iter().map(fetch_range).collect::<Vec<_>>(),
+            [(5 * MIB, 5 * MIB), (10 * MIB, 2 * MIB)]
+        );
+        assert_eq!(d.progress().parts_done, 1);
+        // The restored range's checksum counts: the whole still verifies.
+        let mut jobs = fetch_all(&mut d, ranges, &bytes);
+        let save = jobs.remove(0);
+        d.handle(save.id, Outcome::File(Ok(FileOutput::Done)));
+        assert!(matches!(job_file(&next(&mut d)), FileJob::Rename(..)));
+
+        let stale = record.replace("\\\"e\\\"", "\\\"other\\\"");
+        let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &config());
+        assert_eq!(started(&mut d, head, None, Some(stale.as_bytes())).len(), 3);
+    }
+
+    #[test]
+    fn a_failed_range_keeps_the_partial_file_and_its_record() {
+        let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &config());
+        let head = params! {"ContentLength": 12 * MIB, "ETag": "\"e\""};
+        let mut ranges = started(&mut d, head, None, None).into_iter();
+        let (a, b) = (ranges.next().unwrap(), ranges.next().unwrap());
+        d.handle(a.id, Outcome::Fetched(Ok(None)));
+        d.handle(b.id, Outcome::Fetched(Err(Error::Client("reset".into()))));
+        // The record of range 0 is written before the failure is reported.
+        let save = next(&mut d);
+        match job_file(&save) {
+            FileJob::Write(_, json) => assert!(std::str::from_utf8(json)
+                .unwrap()
+                .contains("\"done\":{\"0\":null}")),
+            other => panic!("{other:?}"),
+        }
+        assert!(d.finish().is_none(), "the write is in flight");
+        d.handle(save.id, Outcome::File(Ok(FileOutput::Done)));
+        for job in ranges {
+            d.handle(job.id, Outcome::Fetched(Ok(None)));
+        }
+        let save = next(&mut d);
+        d.handle(save.id, Outcome::File(Ok(FileOutput::Done)));
+        assert!(d.next_job().is_none());
+        assert!(matches!(d.finish(), Some(Err(Error::Client(m))) if m == "reset"));
+    }
+
+    #[test]
+    fn partial_and_record_live_beside_the_destination() {
+        assert_eq!(
+            partial_path(Path::new("/a/b.txt")),
+            Path::new("/a/b.txt.sansboto-partial")
+        );
+        assert_eq!(
+            state_path(Path::new("b.txt")),
+            Path::new("b.txt.sansboto-partial.json")
+        );
+    }
+}

@@ -25,10 +25,11 @@ pub struct Part {
 /// when the object is too large for any (more than 10,000 parts of 5 GiB).
 pub fn part_size_for(requested: u64, size: u64) -> Option<u64> {
     let mut part = requested.clamp(MIN_PART_SIZE, MAX_PART_SIZE);
-    while size.div_ceil(part) > MAX_PARTS {
-        part = part.checked_mul(2)?;
+    while size.div_ceil(part) > MAX_PARTS && part < MAX_PART_SIZE {
+        // Doubling may overshoot the largest part; the largest part may still do.
+        part = (part * 2).min(MAX_PART_SIZE);
     }
-    (part <= MAX_PART_SIZE).then_some(part)
+    (size.div_ceil(part) <= MAX_PARTS).then_some(part)
 }
 
 /// The parts of an object of `size` bytes cut every `part_size` bytes (the last one shorter).

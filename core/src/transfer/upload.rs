@@ -542,3 +542,302 @@ impl TransferMachine for Upload {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checksum::checksum;
+    use crate::params;
+
+    const MIB: u64 = 1024 * 1024;
+
+    fn config() -> TransferConfig {
+        TransferConfig::new()
+            .part_size(5 * MIB)
+            .multipart_threshold(5 * MIB)
+    }
+
+    fn call(job: &Job) -> (&'static str, &Value) {
+        match &job.kind {
+            JobKind::Call { operation, params } => (operation, params),
+            other => panic!("not a call: {other:?}"),
+        }
+    }
+
+    fn ok(v: Value) -> Outcome {
+        Outcome::Called(Ok(v))
+    }
+
+    /// Drive `upload` through CreateMultipartUpload and take every part job it offers at once.
+    fn created(upload: &mut Upload) -> Vec<Job> {
+        let create = upload.next_job().unwrap();
+        assert_eq!(call(&create).0, "CreateMultipartUpload");
+        assert!(upload.next_job().is_none(), "parts wait for the upload id");
+        assert!(
+            upload.handle(create.id, ok(params! {"UploadId": "u1"})),
+            "parts fan out"
+        );
+        std::iter::from_fn(|| upload.next_job()).collect()
+    }
+
+    #[test]
+    fn small_files_go_in_one_put_with_the_checksum_algorithm() {
+        let mut up =
+            Upload::new("b", "k", "/f".into(), 10, Map::default(), &config(), None).unwrap();
+        let put = up.next_job().unwrap();
+        let (op, params) = call(&put);
+        assert_eq!(op, "PutObject");
+        assert_eq!(params["ChecksumAlgorithm"].as_str(), Some("CRC32"));
+        assert_eq!(
+            params["Body"].as_stream().unwrap().file(),
+            Some(&FileRange::new("/f", 0, 10))
+        );
+        up.handle(put.id, ok(params! {"ETag": "e"}));
+        assert_eq!(up.finish().unwrap().unwrap()["ETag"].as_str(), Some("e"));
+        assert_eq!(up.progress().bytes_done, 10);
+    }
+
+    #[test]
+    fn parts_are_file_ranges_and_complete_lists_etags_and_checksums() {
+        let mut extra = Map::default();
+        extra.insert("StorageClass".into(), Value::from("GLACIER"));
+        extra.insert("SSECustomerKey".into(), Value::from("secret"));
+        let mut up = Upload::new("b", "k", "/f".into(), 12 * MIB, extra, &config(), None).unwrap();
+        let parts = created(&mut up);
+        assert_eq!(parts.len(), 3);
+        let (op, p) = call(&parts[2]);
+        assert_eq!(op, "UploadPart");
+        assert_eq!(p["PartNumber"].as_i64(), Some(3));
+        assert_eq!(p["UploadId"].as_str(), Some("u1"));
+        assert_eq!(p["SSECustomerKey"].as_str(), Some("secret"));
+        assert!(
+            p.get("StorageClass").is_none(),
+            "UploadPart does not take StorageClass"
+        );
+        assert_eq!(
+            p["Body"].as_stream().unwrap().file(),
+            Some(&FileRange::new("/f", 10 * MIB, 2 * MIB))
+        );
+        let sums: Vec<_> = (0..3)
+            .map(|i| checksum(ChecksumAlgorithm::Crc32, &[i]))
+            .collect();
+        // Finishing out of order; completion waits for the last.
+        for (job, n) in parts.iter().zip(0..3usize).rev() {
+            assert!(up.next_job().is_none());
+            up.handle(
+                job.id,
+                ok(params! {"ETag": format!("e{n}"), "ChecksumCRC32": sums[n].to_base64()}),
+            );
+        }
+        let complete = up.next_job().unwrap();
+        let (op, p) = call(&complete);
+        assert_eq!(op, "CompleteMultipartUpload");
+        let listed = p["MultipartUpload"]["Parts"].as_list().unwrap();
+        assert_eq!(
+            listed[1],
+            params! {"PartNumber": 2, "ETag": "e1", "ChecksumCRC32": sums[1].to_base64()}
+        );
+        // S3's composite answer is checked against the parts'.
+        let right = crc::composite(ChecksumAlgorithm::Crc32, &sums);
+        up.handle(
+            complete.id,
+            ok(params! {"ETag": "x-3", "ChecksumCRC32": right.as_str()}),
+        );
+        assert!(up.finish().unwrap().is_ok());
+        assert_eq!(
+            up.progress(),
+            Progress {
+                bytes_done: 12 * MIB,
+                bytes_total: 12 * MIB,
+                parts_done: 3,
+                parts_total: 3
+            }
+        );
+    }
+
+    #[test]
+    fn a_wrong_composite_answer_is_a_checksum_mismatch() {
+        let mut up = Upload::new(
+            "b",
+            "k",
+            "/f".into(),
+            6 * MIB,
+            Map::default(),
+            &config(),
+            None,
+        )
+        .unwrap();
+        for job in created(&mut up) {
+            up.handle(
+                job.id,
+                ok(params! {"ETag": "e", "ChecksumCRC32": "AAAAAA=="}),
+            );
+        }
+        let complete = up.next_job().unwrap();
+        up.handle(complete.id, ok(params! {"ChecksumCRC32": "AAAAAB==-2"}));
+        assert!(matches!(
+            up.finish(),
+            Some(Err(Error::Transfer(TransferError::ChecksumMismatch { .. })))
+        ));
+    }
+
+    #[test]
+    fn full_object_checksums_are_combined_from_the_parts() {
+        let data: Vec<u8> = (0..6 * MIB).map(|i| (i % 253) as u8).collect();
+        let cfg = config()
+            .checksum_algorithm(ChecksumAlgorithm::Crc64Nvme)
+            .full_object_checksum(true);
+        let mut up =
+            Upload::new("b", "k", "/f".into(), 6 * MIB, Map::default(), &cfg, None).unwrap();
+        let create = up.next_job().unwrap();
+        assert_eq!(
+            call(&create).1["ChecksumType"].as_str(),
+            Some("FULL_OBJECT")
+        );
+        up.handle(create.id, ok(params! {"UploadId": "u"}));
+        let parts: Vec<_> = std::iter::from_fn(|| up.next_job()).collect();
+        for (job, range) in parts.iter().zip([0..5 * MIB, 5 * MIB..6 * MIB]) {
+            let sum = checksum(
+                ChecksumAlgorithm::Crc64Nvme,
+                &data[range.start as usize..range.end as usize],
+            );
+            up.handle(
+                job.id,
+                ok(params! {"ETag": "e", "ChecksumCRC64NVME": sum.to_base64()}),
+            );
+        }
+        let complete = up.next_job().unwrap();
+        let whole = checksum(ChecksumAlgorithm::Crc64Nvme, &data).to_base64();
+        let (_, p) = call(&complete);
+        assert_eq!(p["ChecksumType"].as_str(), Some("FULL_OBJECT"));
+        assert_eq!(p["ChecksumCRC64NVME"].as_str(), Some(whole.as_str()));
+        up.handle(
+            complete.id,
+            ok(params! {"ChecksumCRC64NVME": whole.as_str()}),
+        );
+        assert!(up.finish().unwrap().is_ok());
+    }
+
+    #[test]
+    fn a_failed_part_waits_for_the_others_then_aborts() {
+        let mut up = Upload::new(
+            "b",
+            "k",
+            "/f".into(),
+            16 * MIB,
+            Map::default(),
+            &config(),
+            None,
+        )
+        .unwrap();
+        let mut parts = created(&mut up).into_iter();
+        let (first, second) = (parts.next().unwrap(), parts.next().unwrap());
+        let denied = Error::Client("denied".into());
+        up.handle(first.id, Outcome::Called(Err(denied)));
+        assert!(
+            up.next_job().is_none(),
+            "no abort while parts are in flight"
+        );
+        for job in parts {
+            up.handle(job.id, ok(params! {"ETag": "e"}));
+        }
+        assert!(up.next_job().is_none());
+        up.handle(second.id, ok(params! {"ETag": "e"}));
+        let abort = up.next_job().unwrap();
+        let (op, p) = call(&abort);
+        assert_eq!(
+            (op, p["UploadId"].as_str()),
+            ("AbortMultipartUpload", Some("u1"))
+        );
+        assert!(up.next_job().is_none());
+        up.handle(abort.id, ok(params! {}));
+        match up.finish() {
+            Some(Err(Error::Client(m))) => assert_eq!(m, "denied"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_failed_abort_says_the_parts_remain() {
+        let mut up = Upload::new(
+            "b",
+            "k",
+            "/f".into(),
+            6 * MIB,
+            Map::default(),
+            &config(),
+            None,
+        )
+        .unwrap();
+        let _parts = created(&mut up);
+        up.cancel();
+        for job in _parts {
+            up.handle(job.id, ok(params! {"ETag": "e"}));
+        }
+        let abort = up.next_job().unwrap();
+        up.handle(
+            abort.id,
+            Outcome::Called(Err(Error::Client("net down".into()))),
+        );
+        match up.finish() {
+            Some(Err(Error::Transfer(TransferError::AbortFailed {
+                cause, upload_id, ..
+            }))) => {
+                assert_eq!(upload_id, "u1");
+                assert!(matches!(
+                    *cause,
+                    Error::Transfer(TransferError::Cancelled { .. })
+                ));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_resumed_upload_keeps_the_listed_parts_of_the_right_size() {
+        let mut up = Upload::new(
+            "b",
+            "k",
+            "/f".into(),
+            12 * MIB,
+            Map::default(),
+            &config(),
+            Some("u9".into()),
+        )
+        .unwrap();
+        let list = up.next_job().unwrap();
+        assert_eq!(call(&list).0, "ListParts");
+        up.handle(
+            list.id,
+            ok(params! {
+                "IsTruncated": true, "NextPartNumberMarker": 1,
+                "Parts": vec![params! {"PartNumber": 1, "Size": 5 * MIB, "ETag": "e1"}],
+            }),
+        );
+        let list = up.next_job().unwrap();
+        assert_eq!(call(&list).1["PartNumberMarker"].as_i64(), Some(1));
+        // Part 2 has the wrong size (another file's): it is sent again.
+        assert!(up.handle(
+            list.id,
+            ok(params! {
+                "Parts": vec![params! {"PartNumber": 2, "Size": 1, "ETag": "old"}],
+            })
+        ));
+        let parts: Vec<_> = std::iter::from_fn(|| up.next_job()).collect();
+        let numbers: Vec<_> = parts
+            .iter()
+            .map(|j| call(j).1["PartNumber"].as_i64().unwrap())
+            .collect();
+        assert_eq!(numbers, [2, 3]);
+        assert_eq!(up.progress().parts_done, 1);
+    }
+
+    #[test]
+    fn too_large_a_file_is_refused_before_anything_is_sent() {
+        let size = plan::MAX_PARTS * plan::MAX_PART_SIZE + 1;
+        assert!(matches!(
+            Upload::new("b", "k", "/f".into(), size, Map::default(), &config(), None),
+            Err(Error::Transfer(TransferError::TooLarge { .. }))
+        ));
+    }
+}
