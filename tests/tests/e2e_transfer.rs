@@ -2,7 +2,8 @@
 //! file above the threshold and a ranged parallel download back (byte-identical, progress
 //! reported, no partial file left), a small file in one PutObject, a cancelled upload leaving no
 //! multipart upload behind, a cancelled download taken up again from its partial file, and an
-//! interrupted multipart upload completed from its upload id.
+//! interrupted multipart upload completed from its upload id, and copies between buckets
+//! (UploadPartCopy above the threshold, CopyObject below).
 //!
 //! One moto server serves the whole file (it takes seconds to start).
 
@@ -135,6 +136,18 @@ macro_rules! suite {
         assert_eq!(counter.count("GetObject") - before, 5);
         check_progress(&seen.lock().unwrap(), BIG, 5);
 
+        // A copy to another bucket: UploadPartCopy ranges above the threshold, CopyObject below.
+        let other = format!("{bucket}-copies");
+        s3.call("CreateBucket", params! {"Bucket": other.as_str()}) $($aw)* .unwrap();
+        let (cfg, seen) = recording(config());
+        s3.copy_object(params! {"Bucket": bucket, "Key": "big.bin"}, &other, "big.copy", Value::Null, &cfg)
+            $($aw)* .unwrap_or_else(|e| panic!("copy: {e}"));
+        assert_eq!(counter.count("UploadPartCopy"), 5);
+        check_progress(&seen.lock().unwrap(), BIG, 5);
+        let copied = dir.join("copied.bin");
+        s3.download_file(&other, "big.copy", &copied, Value::Null, &config()) $($aw)* .unwrap();
+        assert!(std::fs::read(&copied).unwrap() == data, "the copy differs");
+
         // Below the threshold: one PutObject, one GET.
         let small = content(1000, 2);
         write(&dir.join("small"), &small);
@@ -143,6 +156,11 @@ macro_rules! suite {
         assert_eq!(counter.count("PutObject"), puts + 1);
         s3.download_file(bucket, "small", dir.join("small.copy"), Value::Null, &config()) $($aw)* .unwrap();
         assert_eq!(std::fs::read(dir.join("small.copy")).unwrap(), small);
+        s3.copy_object(params! {"Bucket": bucket, "Key": "small"}, &other, "small", Value::Null, &config())
+            $($aw)* .unwrap();
+        assert_eq!(counter.count("CopyObject"), 1);
+        s3.download_file(&other, "small", dir.join("small.copied"), Value::Null, &config()) $($aw)* .unwrap();
+        assert_eq!(std::fs::read(dir.join("small.copied")).unwrap(), small);
         // An empty object.
         write(&dir.join("empty"), b"");
         s3.upload_file(bucket, "empty", dir.join("empty"), Value::Null, &config()) $($aw)* .unwrap();

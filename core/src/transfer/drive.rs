@@ -1,5 +1,6 @@
 //! Running a [`TransferMachine`] over any transport, and the client methods that start one
-//! ([`Client::upload_file`], [`Client::resume_upload_file`], [`Client::download_file`]).
+//! ([`Client::upload_file`], [`Client::resume_upload_file`], [`Client::download_file`],
+//! [`Client::copy_object`]).
 //!
 //! Concurrency is a pool of `concurrency` workers, each taking the machine's next job, running
 //! it and reporting its outcome, joined by [`Transport::join_all`] (one task on async runtimes,
@@ -109,6 +110,39 @@ impl<T: Transport> Client<T> {
         let path = path.as_ref().to_owned();
         T::run(async move {
             let machine = Download::new(bucket, key, path, extra_map(extra)?, config);
+            drive_transfer(self, machine, config).await
+        })
+    }
+
+    /// Copy the object `copy_source` (`{"Bucket", "Key", "VersionId"?}`) to `bucket`/`key`
+    /// (boto3's `copy`): HeadObject gives its size; CopyObject below the threshold, else a
+    /// multipart upload of UploadPartCopy ranges, aborted if it fails. `extra`: further
+    /// CopyObject arguments (`MetadataDirective`, `StorageClass`, …).
+    pub fn copy_object<'a>(
+        &'a self,
+        copy_source: Value,
+        bucket: &'a str,
+        key: &'a str,
+        extra: Value,
+        config: &'a TransferConfig,
+    ) -> T::Run<'a, Result<Value, Error>> {
+        T::run(async move {
+            let extra = extra_map(extra)?;
+            let mut head = Map::default();
+            for member in ["Bucket", "Key", "VersionId"] {
+                if let Some(v) = copy_source.get(member) {
+                    head.insert(member.into(), v.clone());
+                }
+            }
+            let source = self.call_async("HeadObject", Value::Map(head)).await?;
+            let size = source.get("ContentLength").and_then(Value::as_i64).ok_or(
+                TransferError::MissingMember {
+                    operation: "HeadObject",
+                    member: "ContentLength",
+                },
+            )?;
+            let machine =
+                Upload::copy(copy_source, bucket, key, size.max(0) as u64, extra, config)?;
             drive_transfer(self, machine, config).await
         })
     }

@@ -5,6 +5,9 @@
 //! cancellation waits for the parts in flight, then aborts the upload, so no part is left stored.
 //! An upload interrupted earlier is taken up again from its upload id: ListParts says which parts
 //! S3 already has, and only the others are sent.
+//!
+//! A copy between buckets is the same machine with another source: CopyObject below the
+//! threshold, UploadPartCopy (a `CopySourceRange` each) above it.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -67,6 +70,28 @@ const COMPLETE_ARGS: &[&str] = &[
     "SSECustomerKeyMD5",
 ];
 
+/// Extra arguments CopyObject takes beyond PutObject's (s3transfer's copy arguments).
+const COPY_ARGS: &[&str] = &[
+    "CopySourceIfMatch",
+    "CopySourceIfModifiedSince",
+    "CopySourceIfNoneMatch",
+    "CopySourceIfUnmodifiedSince",
+    "CopySourceSSECustomerAlgorithm",
+    "CopySourceSSECustomerKey",
+    "CopySourceSSECustomerKeyMD5",
+    "MetadataDirective",
+    "TaggingDirective",
+];
+
+/// Where the object's bytes come from.
+#[derive(Clone, Debug)]
+enum Source {
+    /// A local file.
+    File(PathBuf),
+    /// An S3 object (`CopySource`: `{"Bucket", "Key", "VersionId"?}`).
+    Object(Value),
+}
+
 /// What a job in flight was.
 #[derive(Clone, Copy, Debug)]
 enum Task {
@@ -101,7 +126,7 @@ pub struct Upload {
     bucket: String,
     key: String,
     extra: Map,
-    path: PathBuf,
+    source: Source,
     size: u64,
     algorithm: ChecksumAlgorithm,
     full_object: bool,
@@ -146,7 +171,7 @@ impl Upload {
             bucket: bucket.to_string(),
             key: key.to_string(),
             extra,
-            path,
+            source: Source::File(path),
             size,
             algorithm: config.checksum_algorithm,
             full_object,
@@ -163,6 +188,23 @@ impl Upload {
             cancelled: false,
             result: None,
         })
+    }
+
+    /// Copy the `size` bytes of the object `copy_source` (`{"Bucket", "Key", "VersionId"?}`)
+    /// to `bucket`/`key`: CopyObject below the threshold, else UploadPartCopy per part.
+    pub fn copy(
+        copy_source: Value,
+        bucket: &str,
+        key: &str,
+        size: u64,
+        extra: Map,
+        config: &TransferConfig,
+    ) -> Result<Upload, Error> {
+        let mut upload = Upload::new(bucket, key, PathBuf::new(), size, extra, config, None)?;
+        upload.source = Source::Object(copy_source);
+        // S3 computes a copy's checksums itself; a full-object value would need the bytes.
+        upload.full_object = false;
+        Ok(upload)
     }
 
     /// The multipart upload's id, once created (or the one being resumed).
@@ -205,22 +247,32 @@ impl Upload {
         format!("Checksum{}", self.algorithm.name())
     }
 
-    fn body(&self, offset: u64, len: u64) -> Value {
-        Value::from(StreamingBody::from_file(FileRange::new(
-            &self.path, offset, len,
-        )))
+    fn body(path: &std::path::Path, offset: u64, len: u64) -> Value {
+        Value::from(StreamingBody::from_file(FileRange::new(path, offset, len)))
     }
 
     fn put_job(&mut self) -> Job {
         let mut m = self.base();
-        m.insert("Body".into(), self.body(0, self.size));
         m.insert(
             "ChecksumAlgorithm".into(),
             Value::from(self.algorithm.name()),
         );
-        let params = with_extra(m, &self.extra, PUT_ARGS);
+        let (operation, params) = match &self.source {
+            Source::File(path) => {
+                m.insert("Body".into(), Self::body(path, 0, self.size));
+                ("PutObject", with_extra(m, &self.extra, PUT_ARGS))
+            }
+            Source::Object(source) => {
+                m.insert("CopySource".into(), source.clone());
+                let mut params = with_extra(m, &self.extra, PUT_ARGS);
+                if let Value::Map(m) = params {
+                    params = with_extra(m, &self.extra, COPY_ARGS);
+                }
+                ("CopyObject", params)
+            }
+        };
         self.phase = Phase::Waiting;
-        self.start(Task::Put, "PutObject", params)
+        self.start(Task::Put, operation, params)
     }
 
     fn create_job(&mut self) -> Job {
@@ -251,13 +303,30 @@ impl Upload {
         let part = self.parts[index];
         let mut m = self.with_upload_id();
         m.insert("PartNumber".into(), Value::from(part.number));
-        m.insert("Body".into(), self.body(part.offset, part.len));
-        m.insert(
-            "ChecksumAlgorithm".into(),
-            Value::from(self.algorithm.name()),
-        );
-        let params = with_extra(m, &self.extra, PART_ARGS);
-        self.start(Task::Part(index), "UploadPart", params)
+        let operation = match &self.source {
+            Source::File(path) => {
+                m.insert("Body".into(), Self::body(path, part.offset, part.len));
+                m.insert(
+                    "ChecksumAlgorithm".into(),
+                    Value::from(self.algorithm.name()),
+                );
+                "UploadPart"
+            }
+            Source::Object(source) => {
+                m.insert("CopySource".into(), source.clone());
+                let last = part.offset + part.len.max(1) - 1;
+                m.insert(
+                    "CopySourceRange".into(),
+                    Value::from(format!("bytes={}-{last}", part.offset)),
+                );
+                "UploadPartCopy"
+            }
+        };
+        let mut params = with_extra(m, &self.extra, PART_ARGS);
+        if let (Source::Object(_), Value::Map(m)) = (&self.source, &params) {
+            params = with_extra(m.clone(), &self.extra, &COPY_ARGS[..7]);
+        }
+        self.start(Task::Part(index), operation, params)
     }
 
     fn complete_job(&mut self) -> Job {
@@ -375,6 +444,48 @@ impl Upload {
             self.error = Some(e);
         }
     }
+    /// Keep a part's ETag and checksum (an UploadPart or CopyPartResult answer).
+    fn record_part(&mut self, index: usize, out: &Value) {
+        match out.get("ETag").and_then(Value::as_str) {
+            Some(etag) => {
+                let checksum = out
+                    .get(&self.checksum_member())
+                    .and_then(Value::as_str)
+                    .and_then(ChecksumValue::from_base64);
+                self.stored[index] = Some(Stored {
+                    etag: etag.to_string(),
+                    checksum,
+                });
+            }
+            None => self.fail(
+                TransferError::MissingMember {
+                    operation: "UploadPart",
+                    member: "ETag",
+                }
+                .into(),
+            ),
+        }
+    }
+
+    /// The upload was aborted (or aborting it failed): the transfer fails with why it stopped.
+    fn aborted(&mut self, aborted: Result<Value, Error>) {
+        let cause = self.error.take().unwrap_or_else(|| {
+            TransferError::Cancelled {
+                key: self.key.clone(),
+            }
+            .into()
+        });
+        let error = match aborted {
+            Ok(_) => cause,
+            Err(abort) => TransferError::AbortFailed {
+                cause: Box::new(cause),
+                upload_id: self.upload_id.clone().unwrap_or_default(),
+                abort: Box::new(abort),
+            }
+            .into(),
+        };
+        self.finish_with(Err(error))
+    }
 }
 
 impl TransferMachine for Upload {
@@ -457,25 +568,11 @@ impl TransferMachine for Upload {
                     }
                 }
             }
-            (Task::Part(index), Ok(out)) => match out.get("ETag").and_then(Value::as_str) {
-                Some(etag) => {
-                    let checksum = out
-                        .get(&self.checksum_member())
-                        .and_then(Value::as_str)
-                        .and_then(ChecksumValue::from_base64);
-                    self.stored[index] = Some(Stored {
-                        etag: etag.to_string(),
-                        checksum,
-                    });
-                }
-                None => self.fail(
-                    TransferError::MissingMember {
-                        operation: "UploadPart",
-                        member: "ETag",
-                    }
-                    .into(),
-                ),
-            },
+            (Task::Part(index), Ok(out)) => {
+                // UploadPartCopy answers inside `CopyPartResult`.
+                let out = out.get("CopyPartResult").cloned().unwrap_or(out);
+                self.record_part(index, &out)
+            }
             (Task::Part(_), Err(e)) => self.fail(e),
             (Task::Complete, Ok(out)) => {
                 let verified = self.verify_completed(&out).map(|()| out);
@@ -485,24 +582,7 @@ impl TransferMachine for Upload {
                 self.fail(e);
                 self.phase = Phase::Parts;
             }
-            (Task::Abort, aborted) => {
-                let cause = self.error.take().unwrap_or_else(|| {
-                    TransferError::Cancelled {
-                        key: self.key.clone(),
-                    }
-                    .into()
-                });
-                let error = match aborted {
-                    Ok(_) => cause,
-                    Err(abort) => TransferError::AbortFailed {
-                        cause: Box::new(cause),
-                        upload_id: self.upload_id.clone().unwrap_or_default(),
-                        abort: Box::new(abort),
-                    }
-                    .into(),
-                };
-                self.finish_with(Err(error))
-            }
+            (Task::Abort, aborted) => self.aborted(aborted),
         }
         false
     }
@@ -830,6 +910,44 @@ mod tests {
             .collect();
         assert_eq!(numbers, [2, 3]);
         assert_eq!(up.progress().parts_done, 1);
+    }
+
+    #[test]
+    fn a_copy_uses_copy_source_ranges_and_reads_etags_from_copy_part_result() {
+        let source = params! {"Bucket": "src", "Key": "a", "VersionId": "v1"};
+        let mut up =
+            Upload::copy(source.clone(), "b", "k", 6 * MIB, Map::default(), &config()).unwrap();
+        let parts = created(&mut up);
+        let ranges: Vec<_> = parts
+            .iter()
+            .map(|j| {
+                let (op, p) = call(j);
+                assert_eq!((op, &p["CopySource"]), ("UploadPartCopy", &source));
+                assert!(p.get("Body").is_none());
+                p["CopySourceRange"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(
+            ranges,
+            [
+                format!("bytes=0-{}", 5 * MIB - 1),
+                format!("bytes={}-{}", 5 * MIB, 6 * MIB - 1)
+            ]
+        );
+        for job in parts {
+            up.handle(
+                job.id,
+                ok(params! {"CopyPartResult": params! {"ETag": "c"}}),
+            );
+        }
+        let complete = up.next_job().unwrap();
+        assert_eq!(
+            call(&complete).1["MultipartUpload"]["Parts"][1]["ETag"].as_str(),
+            Some("c")
+        );
+
+        let mut small = Upload::copy(source, "b", "k", 10, Map::default(), &config()).unwrap();
+        assert_eq!(call(&small.next_job().unwrap()).0, "CopyObject");
     }
 
     #[test]
