@@ -9,6 +9,7 @@ mod help;
 mod outfile;
 mod output;
 mod params;
+mod s3cmd;
 mod transport;
 
 use std::sync::Arc;
@@ -59,6 +60,10 @@ fn main() {
 }
 
 fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
+    let argv: Vec<String> = argv.collect();
+    if s3cmd::is_s3_command(&argv) {
+        return s3cmd::run(&argv);
+    }
     let invocation = args::parse(argv).map_err(|e| Failure::Usage(e.0))?;
     let Invocation { global, command } = invocation;
     if global.debug {

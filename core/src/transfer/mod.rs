@@ -156,6 +156,18 @@ pub struct Progress {
     pub parts_total: u32,
 }
 
+impl Progress {
+    /// A progress report (for tests and displays).
+    pub fn new(bytes_done: u64, bytes_total: u64, parts_done: u32, parts_total: u32) -> Self {
+        Progress {
+            bytes_done,
+            bytes_total,
+            parts_done,
+            parts_total,
+        }
+    }
+}
+
 /// Why a transfer failed, beyond the error of a call it made.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
