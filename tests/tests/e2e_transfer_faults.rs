@@ -4,8 +4,9 @@
 //!   flight, sends AbortMultipartUpload, and moto is left with no multipart upload and no parts;
 //! - a downloaded range with one byte changed: the ranges' CRCs do not compose into the object's
 //!   checksum, the download fails with `ChecksumMismatch`, and neither the file nor its partial
-//!   file is left;
-//! and it shows the blocking transport's parts running side by side (several connections).
+//!   file is left.
+//!
+//! It also shows the blocking transport's parts running side by side (several connections).
 
 mod e2e_support;
 
@@ -89,9 +90,17 @@ fn scratch(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// A request for UploadPart number `number`.
 fn is_part(seen: &Seen, number: u32) -> bool {
-    seen.method == "PUT" && seen.path.contains(&format!("partNumber={number}&"))
-        || seen.path.ends_with(&format!("partNumber={number}"))
+    let query = seen
+        .path
+        .split_once('?')
+        .map(|(_, q)| q)
+        .unwrap_or_default();
+    seen.method == "PUT"
+        && query
+            .split('&')
+            .any(|p| p == format!("partNumber={number}"))
 }
 
 #[test]

@@ -32,6 +32,9 @@ pub const DEFAULT_PART_SIZE: u64 = 8 * 1024 * 1024;
 /// s3transfer's default number of concurrent requests.
 pub const DEFAULT_CONCURRENCY: usize = 10;
 
+/// A progress callback, shared by the transfer's workers.
+pub type ProgressCallback = Arc<dyn Fn(&Progress) + Send + Sync>;
+
 /// How a transfer is cut and run (s3transfer's `TransferConfig`).
 #[derive(Clone)]
 #[non_exhaustive]
@@ -48,7 +51,7 @@ pub struct TransferConfig {
     /// computed here from the parts' CRCs) rather than the default composite one.
     pub full_object_checksum: bool,
     /// Called after each finished part with the progress so far.
-    pub on_progress: Option<Arc<dyn Fn(&Progress) + Send + Sync>>,
+    pub on_progress: Option<ProgressCallback>,
     /// Set it to stop the transfer: no new part starts, a multipart upload is aborted.
     pub cancel: CancelToken,
 }
