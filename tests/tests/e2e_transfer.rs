@@ -148,6 +148,22 @@ macro_rules! suite {
         s3.download_file(&other, "big.copy", &copied, Value::Null, &config()) $($aw)* .unwrap();
         assert!(std::fs::read(&copied).unwrap() == data, "the copy differs");
 
+        // Into a writer, in order, checked as it streams.
+        let mut written = Vec::new();
+        let mut sink = |chunk: &[u8]| -> std::io::Result<()> {
+            written.extend_from_slice(chunk);
+            Ok(())
+        };
+        let (cfg, seen) = recording(config());
+        s3.download_to(bucket, "big.bin", Value::Null, &mut sink, &cfg) $($aw)* .unwrap();
+        assert!(written == data, "the streamed download differs");
+        check_progress(&seen.lock().unwrap(), BIG, 1);
+        let mut refuse = |_: &[u8]| -> std::io::Result<()> { Err(std::io::ErrorKind::StorageFull.into()) };
+        match s3.download_to(bucket, "big.bin", Value::Null, &mut refuse, &config()) $($aw)* {
+            Err(Error::Transfer(TransferError::Write { .. })) => {}
+            other => panic!("a failing writer: {other:?}"),
+        }
+
         // Below the threshold: one PutObject, one GET.
         let small = content(1000, 2);
         write(&dir.join("small"), &small);

@@ -21,7 +21,7 @@ use super::{
 };
 
 /// Extra arguments HeadObject and GetObject take (s3transfer's `ALLOWED_DOWNLOAD_ARGS`).
-const GET_ARGS: &[&str] = &[
+pub(crate) const GET_ARGS: &[&str] = &[
     "ChecksumMode",
     "VersionId",
     "SSECustomerAlgorithm",

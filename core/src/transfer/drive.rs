@@ -147,6 +147,74 @@ impl<T: Transport> Client<T> {
         })
     }
 
+    /// Download `bucket`/`key` into `sink`, in order (boto3's `download_fileobj` on a stream):
+    /// one streamed GetObject, since a writer takes its bytes in order, its full-object
+    /// checksum checked as it streams (`ChecksumMode`, botocore's default); memory stays at one
+    /// chunk. Progress and cancellation as for [`download_file`](Self::download_file).
+    pub fn download_to<'a>(
+        &'a self,
+        bucket: &'a str,
+        key: &'a str,
+        extra: Value,
+        sink: &'a mut (dyn FnMut(&[u8]) -> std::io::Result<()> + Send),
+        config: &'a TransferConfig,
+    ) -> T::Run<'a, Result<Value, Error>> {
+        T::run(async move {
+            let mut params = Map::default();
+            params.insert("Bucket".into(), Value::from(bucket));
+            params.insert("Key".into(), Value::from(key));
+            let params = super::with_extra(params, &extra_map(extra)?, super::download::GET_ARGS);
+            let mut output = self.call_async("GetObject", params).await?;
+            let total = output
+                .get("ContentLength")
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+                .max(0) as u64;
+            let stream = output
+                .get("Body")
+                .and_then(Value::as_stream)
+                .and_then(|s| s.take::<T::ResponseBody>());
+            let mut body = match (stream, output.get("Body")) {
+                (Some(body), _) => Ok(body),
+                (None, Some(Value::Blob(bytes))) => Err(Some(bytes.clone())),
+                (None, _) => Err(None),
+            };
+            let mut done = 0u64;
+            loop {
+                if config.cancel.is_cancelled() {
+                    return Err(TransferError::Cancelled {
+                        key: key.to_string(),
+                    }
+                    .into());
+                }
+                let chunk = match &mut body {
+                    Ok(stream) => self
+                        .transport()
+                        .read_chunk(stream)
+                        .await
+                        .map_err(Error::Transport)?,
+                    Err(bytes) => bytes.take(),
+                };
+                let Some(chunk) = chunk else { break };
+                sink(&chunk).map_err(|source| TransferError::Write {
+                    key: key.to_string(),
+                    source,
+                })?;
+                done += chunk.len() as u64;
+                if let Some(callback) = &config.on_progress {
+                    callback(&Progress::new(done, total.max(done), 0, 1));
+                }
+            }
+            if let Some(callback) = &config.on_progress {
+                callback(&Progress::new(done, total.max(done), 1, 1));
+            }
+            if let Value::Map(m) = &mut output {
+                m.shift_remove("Body");
+            }
+            Ok(output)
+        })
+    }
+
     async fn upload_async(
         &self,
         bucket: &str,

@@ -216,6 +216,15 @@ pub enum TransferError {
         /// Bytes received.
         received: u64,
     },
+    /// The writer a download streams into failed.
+    #[error("writing {key} out: {source}")]
+    Write {
+        /// The object key.
+        key: String,
+        /// The writer's error.
+        #[source]
+        source: std::io::Error,
+    },
     /// The object is larger than 10,000 parts of 5 GiB.
     #[error("{size} bytes is more than S3's 10,000 parts of 5 GiB")]
     TooLarge {
