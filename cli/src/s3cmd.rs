@@ -416,22 +416,15 @@ impl Runner {
         Ok(())
     }
 
-    /// stdin has no length and cannot be re-read: it is spooled to a temporary file beside the
-    /// system's temp directory, then uploaded from there (parts re-readable for retries).
+    /// stdin has no length and cannot be re-read: it goes up as a stream, a part at a time
+    /// (multipart above 8 MiB), each part kept in memory until it is stored.
     fn upload_stdin(&self, bucket: &str, key: &str) -> Result<(), Failure> {
-        let spool = std::env::temp_dir().join(format!("sansboto-stdin-{}", std::process::id()));
-        let copied = std::fs::File::create(&spool).and_then(|mut f| {
-            std::io::copy(&mut std::io::stdin().lock(), &mut f).and_then(|_| f.sync_all())
-        });
-        let result = copied
-            .map_err(|e| Failure::client("LocalFileError", format!("reading stdin: {e}")))
-            .and_then(|()| {
-                Ok(self
-                    .s3
-                    .upload_file(bucket, key, &spool, self.extra(), &self.config)?)
-            });
-        let _ = std::fs::remove_file(&spool);
-        result.map(|_| ())
+        use std::io::Read;
+        let mut stdin = std::io::stdin();
+        let mut reader = |buf: &mut [u8]| stdin.read(buf);
+        self.s3
+            .upload_from(bucket, key, &mut reader, self.extra(), &self.config)?;
+        Ok(())
     }
 
     /// An object streamed to stdout as it arrives (one GET: stdout cannot take ranges out of

@@ -164,6 +164,16 @@ macro_rules! suite {
             other => panic!("a failing writer: {other:?}"),
         }
 
+        // From a reader of unknown length: multipart, read a part at a time.
+        let mut cursor = std::io::Cursor::new(data.clone());
+        let mut reader = |buf: &mut [u8]| std::io::Read::read(&mut cursor, buf);
+        let parts = counter.count("UploadPart");
+        s3.upload_from(bucket, "streamed", &mut reader, Value::Null, &config()) $($aw)* .unwrap();
+        assert_eq!(counter.count("UploadPart") - parts, 5);
+        let back = dir.join("streamed.check");
+        s3.download_file(bucket, "streamed", &back, Value::Null, &config()) $($aw)* .unwrap();
+        assert!(std::fs::read(&back).unwrap() == data, "the streamed upload differs");
+
         // Below the threshold: one PutObject, one GET.
         let small = content(1000, 2);
         write(&dir.join("small"), &small);

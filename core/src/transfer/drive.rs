@@ -215,6 +215,25 @@ impl<T: Transport> Client<T> {
         })
     }
 
+    /// Upload what `reader` gives (a stream of unknown length: stdin, a socket, a generator) to
+    /// `bucket`/`key` (boto3's `upload_fileobj`): one PutObject if it ends below the threshold,
+    /// else a multipart upload whose parts are read one at a time as workers free up, so at
+    /// most `concurrency + 1` parts are in memory; a failed part is sent again from memory.
+    /// `reader` fills the buffer's start and gives `Ok(0)` at the end, as `Read::read` does.
+    pub fn upload_from<'a>(
+        &'a self,
+        bucket: &'a str,
+        key: &'a str,
+        reader: &'a mut StreamReader<'a>,
+        extra: Value,
+        config: &'a TransferConfig,
+    ) -> T::Run<'a, Result<Value, Error>> {
+        T::run(async move {
+            let machine = Upload::stream(bucket, key, extra_map(extra)?, config);
+            drive_transfer_reading(self, machine, config, Some(reader)).await
+        })
+    }
+
     async fn upload_async(
         &self,
         bucket: &str,
@@ -238,12 +257,27 @@ impl<T: Transport> Client<T> {
     }
 }
 
+/// What a stream upload reads from: fills the buffer's start, `Ok(0)` at the end (a
+/// `Read::read`). Called on the worker that reads, so it may block briefly.
+pub type StreamReader<'r> = dyn FnMut(&mut [u8]) -> std::io::Result<usize> + Send + 'r;
+
 /// Run `machine` to its end over `client`'s transport.
 pub async fn drive_transfer<T: Transport, M: TransferMachine>(
     client: &Client<T>,
     machine: M,
     config: &TransferConfig,
 ) -> Result<Value, Error> {
+    drive_transfer_reading(client, machine, config, None).await
+}
+
+/// [`drive_transfer`], answering [`JobKind::Read`] from `reader`.
+pub async fn drive_transfer_reading<T: Transport, M: TransferMachine>(
+    client: &Client<T>,
+    machine: M,
+    config: &TransferConfig,
+    reader: Option<&mut StreamReader<'_>>,
+) -> Result<Value, Error> {
+    let reader = reader.map(Mutex::new);
     let machine = Mutex::new(machine);
     let reported = Mutex::new(Progress::default());
     loop {
@@ -268,7 +302,16 @@ pub async fn drive_transfer<T: Transport, M: TransferMachine>(
         };
         let mut first = Some(first);
         let workers: Vec<_> = (0..config.concurrency.max(1))
-            .map(|_| worker(client, &machine, &reported, config, first.take()))
+            .map(|_| {
+                worker(
+                    client,
+                    &machine,
+                    &reported,
+                    config,
+                    reader.as_ref(),
+                    first.take(),
+                )
+            })
             .collect();
         client.transport().join_all(workers).await;
     }
@@ -280,6 +323,7 @@ async fn worker<T: Transport, M: TransferMachine>(
     machine: &Mutex<M>,
     reported: &Mutex<Progress>,
     config: &TransferConfig,
+    reader: Option<&Mutex<&mut StreamReader<'_>>>,
     mut first: Option<Job>,
 ) {
     loop {
@@ -297,19 +341,20 @@ async fn worker<T: Transport, M: TransferMachine>(
             }
         };
         let id = job.id;
-        let outcome = run_job(client, job).await;
+        let outcome = run_job(client, job, reader).await;
         let (regroup, progress) = {
             let mut m = lock(machine);
             (m.handle(id, outcome), m.progress())
         };
         if let Some(callback) = &config.on_progress {
-            let changed = {
-                let mut last = lock(reported);
-                let changed = *last != progress;
+            // Reported under the lock, and only forward: workers finish in any order, and a
+            // report computed earlier must not follow a later one.
+            let mut last = lock(reported);
+            let ahead = progress.bytes_done >= last.bytes_done
+                && progress.parts_done >= last.parts_done
+                && progress != *last;
+            if ahead {
                 *last = progress;
-                changed
-            };
-            if changed {
                 callback(&progress);
             }
         }
@@ -319,7 +364,11 @@ async fn worker<T: Transport, M: TransferMachine>(
     }
 }
 
-async fn run_job<T: Transport>(client: &Client<T>, job: Job) -> Outcome {
+async fn run_job<T: Transport>(
+    client: &Client<T>,
+    job: Job,
+    reader: Option<&Mutex<&mut StreamReader<'_>>>,
+) -> Outcome {
     match job.kind {
         JobKind::Call { operation, params } => {
             Outcome::Called(client.call_async(operation, params).await)
@@ -332,7 +381,27 @@ async fn run_job<T: Transport>(client: &Client<T>, job: Job) -> Outcome {
             hash,
         } => Outcome::Fetched(fetch(client, params, &path, offset, len, hash).await),
         JobKind::File(job) => Outcome::File(client.transport().file_job(job).await),
+        JobKind::Read { max } => Outcome::Read(match reader {
+            Some(reader) => read_up_to(&mut **lock(reader), max),
+            None => Err(std::io::Error::other("this transfer has no stream to read")),
+        }),
     }
+}
+
+/// Up to `max` bytes from `reader`: fewer only at its end.
+fn read_up_to(reader: &mut StreamReader<'_>, max: u64) -> std::io::Result<bytes::Bytes> {
+    let mut buf = BytesMut::zeroed(max as usize);
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n.min(buf.len() - filled),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(filled);
+    Ok(buf.freeze())
 }
 
 /// GetObject one range and write its body into `path` at `offset`, hashing it.

@@ -289,6 +289,12 @@ pub enum JobKind {
     },
     /// A local file operation; answer with [`Outcome::File`].
     File(FileJob),
+    /// Read up to `max` bytes from the upload's stream (fewer only at its end); answer with
+    /// [`Outcome::Read`].
+    Read {
+        /// The most bytes to read.
+        max: u64,
+    },
 }
 
 /// A local file operation a transfer needs.
@@ -331,6 +337,8 @@ pub enum Outcome {
     Fetched(Result<Option<ChecksumValue>, Error>),
     /// A file operation's result.
     File(std::io::Result<FileOutput>),
+    /// A stream's next bytes.
+    Read(std::io::Result<bytes::Bytes>),
 }
 
 /// A transfer in progress, as the driver sees it.

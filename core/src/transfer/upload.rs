@@ -7,7 +7,9 @@
 //! S3 already has, and only the others are sent.
 //!
 //! A copy between buckets is the same machine with another source: CopyObject below the
-//! threshold, UploadPartCopy (a `CopySourceRange` each) above it.
+//! threshold, UploadPartCopy (a `CopySourceRange` each) above it. So is the upload of a stream
+//! of unknown length: the machine asks for one part's bytes at a time (a [`JobKind::Read`]),
+//! never holding more parts than the workers can send plus one, and learns the size at its end.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -90,12 +92,36 @@ enum Source {
     File(PathBuf),
     /// An S3 object (`CopySource`: `{"Bucket", "Key", "VersionId"?}`).
     Object(Value),
+    /// A stream read part by part.
+    Stream(StreamState),
+}
+
+/// How far a stream source was read.
+#[derive(Clone, Debug)]
+struct StreamState {
+    part_size: u64,
+    threshold: u64,
+    /// Parts read and not stored yet (the bytes a retry sends again).
+    held: HashMap<usize, bytes::Bytes>,
+    /// The most parts held at once: the workers plus the one being read.
+    most_held: usize,
+    reading: bool,
+    ended: bool,
+}
+
+impl StreamState {
+    /// The first read must reach the threshold to tell a small stream (one PutObject) from a
+    /// multipart one; a whole number of parts, so every part but the last has the part size.
+    fn first_read(&self) -> u64 {
+        self.part_size * self.threshold.div_ceil(self.part_size).max(1)
+    }
 }
 
 /// What a job in flight was.
 #[derive(Clone, Copy, Debug)]
 enum Task {
     Put,
+    Read,
     Create,
     List,
     Part(usize),
@@ -207,6 +233,109 @@ impl Upload {
         Ok(upload)
     }
 
+    /// Upload a stream of unknown length: the driver answers each [`JobKind::Read`] with up to
+    /// a part's bytes (fewer only at the end). One PutObject when it ends below the threshold.
+    pub fn stream(bucket: &str, key: &str, extra: Map, config: &TransferConfig) -> Upload {
+        let part_size = config
+            .part_size
+            .clamp(plan::MIN_PART_SIZE, plan::MAX_PART_SIZE);
+        let mut upload = Upload::new(bucket, key, PathBuf::new(), 0, extra, config, None)
+            .expect("an empty upload is never too large");
+        upload.source = Source::Stream(StreamState {
+            part_size,
+            threshold: config.multipart_threshold,
+            held: HashMap::new(),
+            most_held: config.concurrency.max(1) + 1,
+            reading: false,
+            ended: false,
+        });
+        upload
+    }
+
+    fn read_job(&mut self) -> Option<Job> {
+        let Source::Stream(state) = &mut self.source else {
+            return None;
+        };
+        let max = if self.parts.is_empty() {
+            state.first_read()
+        } else {
+            state.part_size
+        };
+        state.reading = true;
+        let id = self.next_id;
+        self.next_id += 1;
+        self.in_flight.insert(id, Task::Read);
+        Some(Job {
+            id,
+            kind: JobKind::Read { max },
+        })
+    }
+
+    /// A stream's next bytes arrived.
+    fn read_done(&mut self, bytes: bytes::Bytes) {
+        let Source::Stream(state) = &mut self.source else {
+            return;
+        };
+        state.reading = false;
+        let first = self.parts.is_empty() && self.phase == Phase::Waiting;
+        let len = bytes.len() as u64;
+        let limit = if first {
+            state.first_read()
+        } else {
+            state.part_size
+        };
+        state.ended = len < limit;
+        if first && state.ended && len < state.threshold {
+            // The whole stream, small: one PutObject.
+            self.size = len;
+            state.held.insert(0, bytes);
+            self.multipart = false;
+            self.phase = Phase::Start;
+            return;
+        }
+        // Cut what was read into parts of the part size.
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let take = rest.len().min(state.part_size as usize);
+            let chunk = rest.split_to(take);
+            let index = self.parts.len();
+            self.parts.push(Part {
+                number: index as u32 + 1,
+                offset: self.size,
+                len: chunk.len() as u64,
+            });
+            self.stored.push(None);
+            self.size += chunk.len() as u64;
+            state.held.insert(index, chunk);
+            if !first {
+                self.pending.push_back(index);
+            }
+        }
+        if self.parts.len() as u64 > plan::MAX_PARTS {
+            self.fail(TransferError::TooLarge { size: self.size }.into());
+        }
+        if first {
+            self.multipart = true;
+            self.phase = Phase::Start;
+        }
+    }
+
+    /// Whether the stream (if any) has more to read now: not at its end, no read in flight,
+    /// room for another part.
+    fn wants_read(&self) -> bool {
+        match &self.source {
+            Source::Stream(s) => !s.ended && !s.reading && s.held.len() < s.most_held,
+            _ => false,
+        }
+    }
+
+    fn stream_ended(&self) -> bool {
+        match &self.source {
+            Source::Stream(s) => s.ended,
+            _ => true,
+        }
+    }
+
     /// The multipart upload's id, once created (or the one being resumed).
     pub fn upload_id(&self) -> Option<&str> {
         self.upload_id.as_deref()
@@ -262,6 +391,11 @@ impl Upload {
                 m.insert("Body".into(), Self::body(path, 0, self.size));
                 ("PutObject", with_extra(m, &self.extra, PUT_ARGS))
             }
+            Source::Stream(state) => {
+                let bytes = state.held.get(&0).cloned().unwrap_or_default();
+                m.insert("Body".into(), Value::from(bytes));
+                ("PutObject", with_extra(m, &self.extra, PUT_ARGS))
+            }
             Source::Object(source) => {
                 m.insert("CopySource".into(), source.clone());
                 let mut params = with_extra(m, &self.extra, PUT_ARGS);
@@ -306,6 +440,15 @@ impl Upload {
         let operation = match &self.source {
             Source::File(path) => {
                 m.insert("Body".into(), Self::body(path, part.offset, part.len));
+                m.insert(
+                    "ChecksumAlgorithm".into(),
+                    Value::from(self.algorithm.name()),
+                );
+                "UploadPart"
+            }
+            Source::Stream(state) => {
+                let bytes = state.held.get(&index).cloned().unwrap_or_default();
+                m.insert("Body".into(), Value::from(bytes));
                 m.insert(
                     "ChecksumAlgorithm".into(),
                     Value::from(self.algorithm.name()),
@@ -448,6 +591,9 @@ impl Upload {
     fn record_part(&mut self, index: usize, out: &Value) {
         match out.get("ETag").and_then(Value::as_str) {
             Some(etag) => {
+                if let Source::Stream(s) = &mut self.source {
+                    s.held.remove(&index);
+                }
                 let checksum = out
                     .get(&self.checksum_member())
                     .and_then(Value::as_str)
@@ -498,6 +644,11 @@ impl TransferMachine for Upload {
                 .into()));
                 None
             }
+            Phase::Start if self.parts.is_empty() && self.wants_read() => {
+                let job = self.read_job();
+                self.phase = Phase::Waiting;
+                job
+            }
             Phase::Start if !self.multipart => Some(self.put_job()),
             Phase::Start if self.upload_id.is_some() => Some(self.list_job()),
             Phase::Start => Some(self.create_job()),
@@ -520,7 +671,10 @@ impl TransferMachine for Upload {
             }
             Phase::Parts => match self.pending.pop_front() {
                 Some(index) => Some(self.part_job(index)),
-                None if self.in_flight.is_empty() => Some(self.complete_job()),
+                None if self.wants_read() => self.read_job(),
+                None if self.in_flight.is_empty() && self.stream_ended() => {
+                    Some(self.complete_job())
+                }
                 None => None,
             },
             Phase::Waiting | Phase::Aborting | Phase::Finished => None,
@@ -531,12 +685,36 @@ impl TransferMachine for Upload {
         let Some(task) = self.in_flight.remove(&id) else {
             return false;
         };
+        if let Task::Read = task {
+            match outcome {
+                Outcome::Read(Ok(bytes)) => self.read_done(bytes),
+                Outcome::Read(Err(e)) => {
+                    if let Source::Stream(s) = &mut self.source {
+                        s.reading = false;
+                        s.ended = true;
+                    }
+                    let e = super::file_error(
+                        "reading",
+                        std::path::Path::new("the upload's stream"),
+                        e,
+                    );
+                    if self.phase == Phase::Waiting && self.upload_id.is_none() {
+                        self.finish_with(Err(e));
+                    } else {
+                        self.fail(e);
+                    }
+                }
+                other => self.fail(Error::Client(format!("a read got {other:?}"))),
+            }
+            return false;
+        }
         let result = match outcome {
             Outcome::Called(r) => r,
             other => Err(Error::Client(format!("an upload call got {other:?}"))),
         };
         match (task, result) {
             (Task::Put, result) => self.finish_with(result),
+            (Task::Read, _) => {}
             (Task::Create, Ok(out)) => match out.get("UploadId").and_then(Value::as_str) {
                 Some(upload_id) => {
                     self.upload_id = Some(upload_id.to_string());
@@ -948,6 +1126,112 @@ mod tests {
 
         let mut small = Upload::copy(source, "b", "k", 10, Map::default(), &config()).unwrap();
         assert_eq!(call(&small.next_job().unwrap()).0, "CopyObject");
+    }
+
+    fn read_max(job: &Job) -> u64 {
+        match job.kind {
+            JobKind::Read { max } => max,
+            ref other => panic!("not a read: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_small_stream_is_one_put_of_its_bytes() {
+        let mut up = Upload::stream("b", "k", Map::default(), &TransferConfig::new());
+        let read = up.next_job().unwrap();
+        // Up to the threshold, in whole parts (8 MiB).
+        assert_eq!(read_max(&read), 8 * MIB);
+        assert!(up.next_job().is_none());
+        up.handle(
+            read.id,
+            Outcome::Read(Ok(bytes::Bytes::from_static(b"tiny"))),
+        );
+        let put = up.next_job().unwrap();
+        let (op, p) = call(&put);
+        assert_eq!(
+            (op, p["Body"].as_blob().map(|b| &b[..])),
+            ("PutObject", Some(&b"tiny"[..]))
+        );
+    }
+
+    #[test]
+    fn a_long_stream_is_read_a_part_at_a_time_with_bounded_parts_held() {
+        let cfg = config().concurrency(2);
+        let mut up = Upload::stream("b", "k", Map::default(), &cfg);
+        let read = up.next_job().unwrap();
+        assert_eq!(read_max(&read), 5 * MIB, "a 5 MiB threshold is one part");
+        up.handle(
+            read.id,
+            Outcome::Read(Ok(bytes::Bytes::from(vec![1u8; 5 * MIB as usize]))),
+        );
+        let parts = created(&mut up);
+        // Part 1 is sent and part 2 read side by side; no more reads while three parts are held.
+        assert_eq!(call(&parts[0]).0, "UploadPart");
+        let read = &parts[1];
+        assert_eq!(read_max(read), 5 * MIB);
+        assert_eq!(parts.len(), 2);
+        up.handle(
+            read.id,
+            Outcome::Read(Ok(bytes::Bytes::from(vec![2u8; 5 * MIB as usize]))),
+        );
+        let part2 = up.next_job().unwrap();
+        assert_eq!(call(&part2).1["PartNumber"].as_i64(), Some(2));
+        let read = up.next_job().unwrap();
+        up.handle(
+            read.id,
+            Outcome::Read(Ok(bytes::Bytes::from(vec![3u8; 5 * MIB as usize]))),
+        );
+        let part3 = up.next_job().unwrap();
+        assert!(
+            up.next_job().is_none(),
+            "three parts held: no read until one is stored"
+        );
+        up.handle(parts[0].id, ok(params! {"ETag": "e1"}));
+        let read = up.next_job().unwrap();
+        // The end: 10 bytes.
+        up.handle(
+            read.id,
+            Outcome::Read(Ok(bytes::Bytes::from_static(b"0123456789"))),
+        );
+        let part4 = up.next_job().unwrap();
+        let (_, p) = call(&part4);
+        assert_eq!(p["Body"].as_blob().map(|b| b.len()), Some(10));
+        for (job, n) in [(part2, 2), (part3, 3), (part4, 4)] {
+            up.handle(job.id, ok(params! {"ETag": format!("e{n}")}));
+        }
+        let complete = up.next_job().unwrap();
+        assert_eq!(
+            call(&complete).1["MultipartUpload"]["Parts"]
+                .as_list()
+                .unwrap()
+                .len(),
+            4
+        );
+        assert_eq!(up.progress().bytes_total, 15 * MIB + 10);
+    }
+
+    #[test]
+    fn a_failing_stream_aborts_the_upload() {
+        let mut up = Upload::stream("b", "k", Map::default(), &config());
+        let read = up.next_job().unwrap();
+        up.handle(
+            read.id,
+            Outcome::Read(Ok(bytes::Bytes::from(vec![1u8; 5 * MIB as usize]))),
+        );
+        let mut jobs = created(&mut up).into_iter();
+        let (part, read) = (jobs.next().unwrap(), jobs.next().unwrap());
+        up.handle(
+            read.id,
+            Outcome::Read(Err(std::io::ErrorKind::BrokenPipe.into())),
+        );
+        up.handle(part.id, ok(params! {"ETag": "e"}));
+        let abort = up.next_job().unwrap();
+        assert_eq!(call(&abort).0, "AbortMultipartUpload");
+        up.handle(abort.id, ok(params! {}));
+        assert!(matches!(
+            up.finish(),
+            Some(Err(Error::Transfer(TransferError::File { .. })))
+        ));
     }
 
     #[test]
