@@ -13,6 +13,7 @@ mod outfile;
 mod output;
 mod params;
 mod render;
+mod s3cmd;
 mod shorthand;
 mod suggest;
 mod table;
@@ -69,6 +70,9 @@ fn main() {
 
 fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
     let argv: Vec<String> = argv.collect();
+    if s3cmd::is_s3_command(&argv) {
+        return s3cmd::run(&argv);
+    }
     // Shell completion: the script, and the candidates it asks for.
     match argv.first().map(String::as_str) {
         Some("completion") if argv.len() == 2 => {

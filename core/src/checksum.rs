@@ -145,7 +145,8 @@ pub struct ChecksumValue {
 }
 
 impl ChecksumValue {
-    fn new(digest: &[u8]) -> Self {
+    /// A digest from its bytes (at most 64 are kept).
+    pub(crate) fn new(digest: &[u8]) -> Self {
         let mut bytes = [0u8; 64];
         let len = digest.len().min(64);
         bytes[..len].copy_from_slice(&digest[..len]);
@@ -153,6 +154,14 @@ impl ChecksumValue {
             bytes,
             len: len as u8,
         }
+    }
+
+    /// A digest as a service sends it: base64 of its bytes (`None` when it is not base64).
+    pub fn from_base64(text: &str) -> Option<Self> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .ok()?;
+        (bytes.len() <= 64).then(|| ChecksumValue::new(&bytes))
     }
 
     /// The digest bytes (big-endian for the CRCs and xxhashes).

@@ -216,6 +216,9 @@ pub enum Error {
     /// An S3 Express call could not get its bucket's session credentials.
     #[error(transparent)]
     S3ExpressSession(#[from] crate::client::s3express::SessionError),
+    /// An S3 transfer (multipart upload, ranged download) failed beyond one call's error.
+    #[error(transparent)]
+    Transfer(#[from] crate::transfer::TransferError),
     /// No credentials were found, and the operation needs them.
     #[error("Unable to locate credentials: {0}")]
     NoCredentials(String),

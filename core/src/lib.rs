@@ -42,6 +42,7 @@ pub mod session;
 pub mod stub;
 pub mod time;
 pub mod trace;
+pub mod transfer;
 pub mod transfer_rate;
 pub mod validate;
 pub mod value;

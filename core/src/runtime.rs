@@ -39,6 +39,7 @@ use crate::retry::RetryMode;
 use crate::session::{ClientOptions, Session};
 use crate::stub::Stubber;
 use crate::trace::{self, Exchange};
+use crate::transfer::{FileJob, FileOutput};
 use crate::transfer_rate::{MinTransferRate, TransferWatch};
 use crate::value::Map;
 use crate::value::Value;
@@ -124,6 +125,25 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
     fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
         let _ = uri;
         None
+    }
+    /// Do a local file operation an S3 transfer asks for.
+    fn file_job(&self, job: FileJob) -> impl Future<Output = std::io::Result<FileOutput>> + Send;
+    /// Write `data` into the existing file at `path`, at `offset` (a downloaded range).
+    fn write_file_at(
+        &self,
+        path: PathBuf,
+        offset: u64,
+        data: Bytes,
+    ) -> impl Future<Output = std::io::Result<()>> + Send;
+    /// Run `futures` side by side until all are done, outputs in order (a transfer's workers).
+    /// By default they are polled together in one future, which suits async runtimes; the
+    /// blocking transport runs each on a thread of its own.
+    fn join_all<F>(&self, futures: Vec<F>) -> impl Future<Output = Vec<F::Output>> + Send
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        crate::transfer::join::JoinAll::new(futures)
     }
 }
 
@@ -711,7 +731,7 @@ impl<T: Transport> Client<T> {
         })
     }
 
-    async fn call_async(&self, operation: &str, params: Value) -> Result<Value, Error> {
+    pub(crate) async fn call_async(&self, operation: &str, params: Value) -> Result<Value, Error> {
         let call = self.call_once(operation, params);
         match self.call_timeout {
             // Async transports stop an attempt in flight; the machine's deadline also bounds

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use sansboto_tokio::Event;
+use sansboto_tokio::{Event, Value};
 
 fn main() {}
 
@@ -57,6 +57,13 @@ stubber.assert_no_pending_responses();
 
 // RDS IAM auth tokens
 let token = rds.generate_db_auth_token("db.example.com", 5432, "admin", None).await?;
+// README block 4 (tokio)
+use sansboto_core::transfer::{CancelToken, TransferConfig};
+let config = TransferConfig::new()            // 8 MiB threshold and parts, 10 at a time
+    .on_progress(|p| eprintln!("{}/{} bytes", p.bytes_done, p.bytes_total));
+s3.upload_file("b", "big.iso", "/data/big.iso", params! {"StorageClass": "STANDARD_IA"}, &config).await?;
+s3.download_file("b", "big.iso", "/tmp/big.iso", Value::Null, &config).await?;
+s3.copy_object(params! {"Bucket": "b", "Key": "big.iso"}, "other", "big.iso", Value::Null, &config).await?;
 Ok(())
 }
 

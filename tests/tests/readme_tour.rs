@@ -27,7 +27,7 @@ fn the_readme_tour_is_the_compiled_example_verbatim() {
     let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
     let example = std::fs::read_to_string(format!("{root}/tests/examples/readme_tour.rs")).unwrap();
     let blocks = rust_blocks_of_section(&readme, "## A short tour");
-    assert_eq!(blocks.len(), 3, "the tour's code blocks: {blocks:#?}");
+    assert_eq!(blocks.len(), 4, "the tour's code blocks: {blocks:#?}");
     for block in &blocks {
         assert!(
             example.contains(block.as_str()),

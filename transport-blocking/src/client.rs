@@ -128,6 +128,38 @@ impl Transport for HttpClient {
     fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
         self.configured_proxy_for(uri)
     }
+
+    async fn file_job(
+        &self,
+        job: sansboto_core::transfer::FileJob,
+    ) -> std::io::Result<sansboto_core::transfer::FileOutput> {
+        sansboto_models::host::fs::run_file_job(job)
+    }
+
+    async fn write_file_at(&self, path: PathBuf, offset: u64, data: Bytes) -> std::io::Result<()> {
+        sansboto_models::host::fs::write_at(&path, offset, &data)
+    }
+
+    /// A thread per future: each blocks in its own exchanges, so they overlap.
+    async fn join_all<F>(&self, futures: Vec<F>) -> Vec<F::Output>
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        std::thread::scope(|scope| {
+            let threads: Vec<_> = futures
+                .into_iter()
+                .map(|future| scope.spawn(move || block_on(future)))
+                .collect();
+            threads
+                .into_iter()
+                .map(|t| {
+                    t.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    }
 }
 
 /// A blocking client (see [`sansboto_core::runtime::Client`]): every method returns its result

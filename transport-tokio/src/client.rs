@@ -106,6 +106,23 @@ impl Transport for HttpClient {
     fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
         Some(self.proxy.as_deref()?.proxy_for_uri(uri)?.to_string())
     }
+
+    async fn file_job(
+        &self,
+        job: sansboto_core::transfer::FileJob,
+    ) -> std::io::Result<sansboto_core::transfer::FileOutput> {
+        tokio::task::spawn_blocking(move || sansboto_models::host::fs::run_file_job(job))
+            .await
+            .map_err(std::io::Error::other)?
+    }
+
+    async fn write_file_at(&self, path: PathBuf, offset: u64, data: Bytes) -> std::io::Result<()> {
+        tokio::task::spawn_blocking(move || {
+            sansboto_models::host::fs::write_at(&path, offset, &data)
+        })
+        .await
+        .map_err(std::io::Error::other)?
+    }
 }
 
 /// A client on tokio (see [`sansboto_core::runtime::Client`]).

@@ -1,6 +1,8 @@
-//! Writing a file the way a credential cache must be written (`Transport::write_file` of every
-//! transport): never half-written, readable by its owner only. Blocking; async transports call it
-//! on a thread that may block.
+//! The local file work every transport does for the core's machines, written once: writing a
+//! file the way a credential cache must be written (`Transport::write_file`: never half-written,
+//! readable by its owner only), and the file operations of S3 transfers (`Transport::file_job`,
+//! `Transport::write_file_at`). All blocking; async transports call them on a thread that may
+//! block.
 
 /// Create the directory, write a temporary file beside `path` (readable by its owner only, like
 /// botocore's `mkstemp`), flush it to disk, and rename it over `path`; on failure the temporary
@@ -33,4 +35,57 @@ pub fn write_file_atomically(path: &std::path::Path, contents: &[u8]) -> std::io
             Err(e)
         }
     }
+}
+
+/// Do a local file operation an S3 transfer asks for (`Transport::file_job`); a file that is not
+/// there is an answer (`None`, or done for a removal), not an error. Blocking.
+pub fn run_file_job(
+    job: sansboto_core::transfer::FileJob,
+) -> std::io::Result<sansboto_core::transfer::FileOutput> {
+    use sansboto_core::transfer::{FileJob, FileOutput};
+    use std::io::ErrorKind::NotFound;
+    Ok(match job {
+        FileJob::Len(path) => match std::fs::metadata(path) {
+            Ok(m) => FileOutput::Len(Some(m.len())),
+            Err(e) if e.kind() == NotFound => FileOutput::Len(None),
+            Err(e) => return Err(e),
+        },
+        FileJob::Read(path) => match std::fs::read(path) {
+            Ok(b) => FileOutput::Contents(Some(b.into())),
+            Err(e) if e.kind() == NotFound => FileOutput::Contents(None),
+            Err(e) => return Err(e),
+        },
+        FileJob::Write(path, contents) => {
+            write_file_atomically(&path, &contents)?;
+            FileOutput::Done
+        }
+        FileJob::SetLen(path, len) => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)?;
+            file.set_len(len)?;
+            FileOutput::Done
+        }
+        FileJob::Rename(from, to) => {
+            std::fs::rename(from, to)?;
+            FileOutput::Done
+        }
+        FileJob::Remove(path) => match std::fs::remove_file(path) {
+            Ok(()) => FileOutput::Done,
+            Err(e) if e.kind() == NotFound => FileOutput::Done,
+            Err(e) => return Err(e),
+        },
+        _ => return Err(std::io::ErrorKind::Unsupported.into()),
+    })
+}
+
+/// Write `data` into the existing file at `path` at `offset` (a downloaded range:
+/// `Transport::write_file_at`). Blocking.
+pub fn write_at(path: &std::path::Path, offset: u64, data: &[u8]) -> std::io::Result<()> {
+    use std::io::{Seek, Write};
+    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+    file.seek(std::io::SeekFrom::Start(offset))?;
+    file.write_all(data)
 }

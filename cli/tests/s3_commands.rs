@@ -1,0 +1,275 @@
+//! `sansboto s3 cp|ls|rm|mv|sync` (issue 20), the built binary against moto: a multipart `cp`
+//! up and down (byte-identical), `-` for stdin and stdout, `ls`, `mv`, `rm --recursive`, `sync`
+//! over a directory tree with `--exclude`, `--delete`, `--dryrun` and `--size-only`, no progress
+//! line when stdout is not a terminal, and `s3 PutObject --params …` still calling the API.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use sansboto_tests::moto::MotoServer;
+
+struct Cli {
+    endpoint: String,
+}
+
+impl Cli {
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
+        cmd.env_clear()
+            .env("HOME", "/nonexistent")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .args(["--endpoint-url", &self.endpoint]);
+        cmd
+    }
+
+    /// Run, expect success, return stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.command().args(args).output().expect("sansboto runs");
+        check(args, &out);
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Sorted stdout lines.
+    fn lines(&self, args: &[&str]) -> Vec<String> {
+        let mut lines: Vec<String> = self.ok(args).lines().map(String::from).collect();
+        lines.sort();
+        lines
+    }
+}
+
+fn check(args: &[&str], out: &Output) {
+    assert!(
+        out.status.success(),
+        "{args:?} exited {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sansboto-s3cmd-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn put(path: &Path, bytes: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn s3_commands_against_moto() {
+    let moto = MotoServer::start();
+    let cli = Cli {
+        endpoint: moto.endpoint(),
+    };
+    let dir = scratch();
+    let d = |p: &str| dir.join(p).to_string_lossy().into_owned();
+    // The API spelling still calls the operation.
+    cli.ok(&["s3", "create-bucket", "--params", r#"{"Bucket": "cmd"}"#]);
+    let api = cli.ok(&[
+        "s3",
+        "PutObject",
+        "--params",
+        r#"{"Bucket": "cmd", "Key": "api.txt", "Body": "hi"}"#,
+    ]);
+    assert!(api.contains("\"ETag\""), "{api}");
+
+    // cp up, multipart (9 MiB > 8 MiB), and down; piped: no progress line.
+    let big: Vec<u8> = (0..9 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    put(&dir.join("big.bin"), &big);
+    let out = cli.ok(&[
+        "s3",
+        "cp",
+        &d("big.bin"),
+        "s3://cmd/big.bin",
+        "--storage-class",
+        "STANDARD_IA",
+    ]);
+    assert_eq!(
+        out,
+        format!("upload: {} to s3://cmd/big.bin\n", d("big.bin"))
+    );
+    assert!(!out.contains("Completed"));
+    let head = cli.ok(&[
+        "s3",
+        "head-object",
+        "--params",
+        r#"{"Bucket": "cmd", "Key": "big.bin"}"#,
+    ]);
+    assert!(head.contains("-2\\\""), "two parts: {head}");
+    assert!(head.contains("STANDARD_IA"), "{head}");
+    let out = cli.ok(&["s3", "cp", "s3://cmd/big.bin", &d("down/")]);
+    assert_eq!(
+        out,
+        format!("download: s3://cmd/big.bin to {}\n", d("down/big.bin"))
+    );
+    assert!(std::fs::read(dir.join("down/big.bin")).unwrap() == big);
+
+    // - is stdin and stdout.
+    let mut child = cli
+        .command()
+        .args(["s3", "cp", "-", "s3://cmd/piped.txt"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"from stdin").unwrap();
+    check(&["cp -"], &child.wait_with_output().unwrap());
+    assert_eq!(
+        cli.ok(&["s3", "cp", "s3://cmd/piped.txt", "-"]),
+        "from stdin"
+    );
+
+    // ls: prefixes and objects, then recursive.
+    put(&dir.join("tree/a.txt"), b"a");
+    put(&dir.join("tree/sub/b.txt"), b"bb");
+    put(&dir.join("tree/sub/skip.tmp"), b"t");
+    cli.ok(&[
+        "s3",
+        "cp",
+        &d("tree"),
+        "s3://cmd/tree",
+        "--recursive",
+        "--exclude",
+        "*.tmp",
+    ]);
+    let ls = cli.ok(&["s3", "ls", "s3://cmd/tree/"]);
+    let shown: Vec<&str> = ls.lines().map(|l| l.rsplit(' ').next().unwrap()).collect();
+    assert_eq!(shown, ["sub/", "a.txt"], "{ls}");
+    assert!(
+        ls.lines().any(|l| l.trim_start().starts_with("PRE sub/")),
+        "{ls}"
+    );
+    let all = cli.ok(&["s3", "ls", "s3://cmd/tree/", "--recursive"]);
+    let keys: Vec<&str> = all.lines().map(|l| l.rsplit(' ').next().unwrap()).collect();
+    assert_eq!(
+        keys,
+        ["tree/a.txt", "tree/sub/b.txt"],
+        "--exclude kept skip.tmp out: {all}"
+    );
+    assert!(cli.ok(&["s3", "ls"]).lines().any(|l| l.ends_with(" cmd")));
+
+    // sync: only what changed; --dryrun changes nothing; --delete removes what the source lacks.
+    assert_eq!(
+        cli.ok(&[
+            "s3",
+            "sync",
+            &d("tree"),
+            "s3://cmd/tree",
+            "--exclude",
+            "*.tmp"
+        ]),
+        ""
+    );
+    put(&dir.join("tree/sub/b.txt"), b"bigger now");
+    put(&dir.join("tree/new.txt"), b"n");
+    std::fs::remove_file(dir.join("tree/a.txt")).unwrap();
+    let dry = cli.lines(&[
+        "s3",
+        "sync",
+        &d("tree"),
+        "s3://cmd/tree",
+        "--exclude",
+        "*.tmp",
+        "--delete",
+        "--dryrun",
+    ]);
+    assert_eq!(
+        dry,
+        [
+            "(dryrun) delete: s3://cmd/tree/a.txt".to_string(),
+            format!(
+                "(dryrun) upload: {} to s3://cmd/tree/new.txt",
+                d("tree/new.txt")
+            ),
+            format!(
+                "(dryrun) upload: {} to s3://cmd/tree/sub/b.txt",
+                d("tree/sub/b.txt")
+            ),
+        ]
+    );
+    let keys = |prefix: &str| -> Vec<String> {
+        cli.ok(&["s3", "ls", prefix, "--recursive"])
+            .lines()
+            .map(|l| l.rsplit(' ').next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        keys("s3://cmd/tree/"),
+        ["tree/a.txt", "tree/sub/b.txt"],
+        "--dryrun sent nothing"
+    );
+    let done = cli.lines(&[
+        "s3",
+        "sync",
+        &d("tree"),
+        "s3://cmd/tree",
+        "--exclude",
+        "*.tmp",
+        "--delete",
+    ]);
+    assert_eq!(done.len(), 3, "{done:?}");
+    assert_eq!(keys("s3://cmd/tree/"), ["tree/new.txt", "tree/sub/b.txt"]);
+    // Down again into an empty directory, then --size-only finds nothing to do.
+    let back = dir.join("back");
+    let got = cli.lines(&["s3", "sync", "s3://cmd/tree", &back.to_string_lossy()]);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(
+        std::fs::read(back.join("sub/b.txt")).unwrap(),
+        b"bigger now"
+    );
+    assert_eq!(
+        cli.ok(&[
+            "s3",
+            "sync",
+            "s3://cmd/tree",
+            &back.to_string_lossy(),
+            "--size-only"
+        ]),
+        ""
+    );
+
+    // mv moves; rm --recursive removes.
+    let out = cli.ok(&["s3", "mv", "s3://cmd/piped.txt", "s3://cmd/moved.txt"]);
+    assert_eq!(out, "move: s3://cmd/piped.txt to s3://cmd/moved.txt\n");
+    assert_eq!(
+        cli.ok(&["s3", "cp", "s3://cmd/moved.txt", "-"]),
+        "from stdin"
+    );
+    let gone = cli
+        .command()
+        .args([
+            "s3",
+            "head-object",
+            "--params",
+            r#"{"Bucket": "cmd", "Key": "piped.txt"}"#,
+        ])
+        .output()
+        .unwrap();
+    assert!(!gone.status.success());
+    let removed = cli.lines(&["s3", "rm", "s3://cmd/tree", "--recursive"]);
+    assert_eq!(
+        removed,
+        [
+            "delete: s3://cmd/tree/new.txt",
+            "delete: s3://cmd/tree/sub/b.txt"
+        ]
+    );
+    assert!(keys("s3://cmd/tree/").is_empty());
+
+    // Usage errors exit 252.
+    let bad = cli
+        .command()
+        .args(["s3", "cp", "only-one"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(252));
+    let _ = std::fs::remove_dir_all(&dir);
+}

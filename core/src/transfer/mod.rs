@@ -1,0 +1,384 @@
+//! S3 transfers (boto3's s3transfer): an upload or download of an object of any size, cut into
+//! parts sent or fetched several at a time, with retries per part (each part is an ordinary call,
+//! retried by its own call machine), whole-object checksums checked, an abandoned multipart
+//! upload aborted so no parts are left behind, progress reported, and an interrupted download or
+//! upload taken up again from what is already there.
+//!
+//! Each transfer is a sans-IO [`TransferMachine`]: it hands out [`Job`]s (a call, a ranged GET
+//! whose body goes into a file, a small file operation) and is told their [`Outcome`]. The
+//! runtime-generic driver in [`drive`] runs up to `concurrency` jobs at once on any transport
+//! (on the blocking one, with a thread per worker: [`Transport::join_all`]).
+//!
+//! [`Transport::join_all`]: crate::runtime::Transport::join_all
+
+pub mod crc;
+pub mod download;
+pub mod drive;
+pub mod join;
+pub mod plan;
+pub mod upload;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::checksum::{ChecksumAlgorithm, ChecksumValue};
+use crate::error::Error;
+use crate::value::{Map, Value};
+
+/// 8 MiB: s3transfer's and aws-cli's default threshold and part size.
+pub const DEFAULT_PART_SIZE: u64 = 8 * 1024 * 1024;
+/// s3transfer's default number of concurrent requests.
+pub const DEFAULT_CONCURRENCY: usize = 10;
+
+/// A progress callback, shared by the transfer's workers.
+pub type ProgressCallback = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// How a transfer is cut and run (s3transfer's `TransferConfig`).
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct TransferConfig {
+    /// Objects of at least this many bytes go multipart (ranged, for downloads).
+    pub multipart_threshold: u64,
+    /// The part size asked for (adjusted into S3's limits: see [`plan::part_size_for`]).
+    pub part_size: u64,
+    /// How many requests run at once (at least one).
+    pub concurrency: usize,
+    /// The checksum of uploads (CRC32 by default, as s3transfer), sent with every part.
+    pub checksum_algorithm: ChecksumAlgorithm,
+    /// Ask S3 for a `FULL_OBJECT` checksum of a multipart upload (a CRC of the whole object,
+    /// computed here from the parts' CRCs) rather than the default composite one.
+    pub full_object_checksum: bool,
+    /// Called after each finished part with the progress so far.
+    pub on_progress: Option<ProgressCallback>,
+    /// Set it to stop the transfer: no new part starts, a multipart upload is aborted.
+    pub cancel: CancelToken,
+}
+
+impl Default for TransferConfig {
+    fn default() -> Self {
+        TransferConfig {
+            multipart_threshold: DEFAULT_PART_SIZE,
+            part_size: DEFAULT_PART_SIZE,
+            concurrency: DEFAULT_CONCURRENCY,
+            checksum_algorithm: ChecksumAlgorithm::DEFAULT,
+            full_object_checksum: false,
+            on_progress: None,
+            cancel: CancelToken::default(),
+        }
+    }
+}
+
+impl TransferConfig {
+    /// The default configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Set the multipart threshold.
+    pub fn multipart_threshold(mut self, bytes: u64) -> Self {
+        self.multipart_threshold = bytes;
+        self
+    }
+    /// Set the part size.
+    pub fn part_size(mut self, bytes: u64) -> Self {
+        self.part_size = bytes;
+        self
+    }
+    /// Set how many requests run at once.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+    /// Set the upload checksum algorithm.
+    pub fn checksum_algorithm(mut self, algorithm: ChecksumAlgorithm) -> Self {
+        self.checksum_algorithm = algorithm;
+        self
+    }
+    /// Ask for a `FULL_OBJECT` checksum on multipart uploads (CRC algorithms only).
+    pub fn full_object_checksum(mut self, yes: bool) -> Self {
+        self.full_object_checksum = yes;
+        self
+    }
+    /// Report progress to `callback` after each part.
+    pub fn on_progress(mut self, callback: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.on_progress = Some(Arc::new(callback));
+        self
+    }
+    /// Stop the transfer when `token` is cancelled.
+    pub fn cancel_token(mut self, token: CancelToken) -> Self {
+        self.cancel = token;
+        self
+    }
+}
+
+impl fmt::Debug for TransferConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransferConfig")
+            .field("multipart_threshold", &self.multipart_threshold)
+            .field("part_size", &self.part_size)
+            .field("concurrency", &self.concurrency)
+            .field("checksum_algorithm", &self.checksum_algorithm)
+            .field("full_object_checksum", &self.full_object_checksum)
+            .field("on_progress", &self.on_progress.is_some())
+            .field("cancelled", &self.cancel.is_cancelled())
+            .finish()
+    }
+}
+
+/// A flag shared with a running transfer: cancelling it stops the transfer at the next part.
+#[derive(Clone, Debug, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A token not cancelled yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Stop the transfer.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst)
+    }
+    /// Whether [`cancel`](Self::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// How far a transfer got.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Bytes of the object sent or received so far (parts already there when resuming count).
+    pub bytes_done: u64,
+    /// The object's size.
+    pub bytes_total: u64,
+    /// Parts finished.
+    pub parts_done: u32,
+    /// Parts in all.
+    pub parts_total: u32,
+}
+
+impl Progress {
+    /// A progress report (for tests and displays).
+    pub fn new(bytes_done: u64, bytes_total: u64, parts_done: u32, parts_total: u32) -> Self {
+        Progress {
+            bytes_done,
+            bytes_total,
+            parts_done,
+            parts_total,
+        }
+    }
+}
+
+/// Why a transfer failed, beyond the error of a call it made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransferError {
+    /// The bytes transferred do not match the object's checksum.
+    #[error("checksum mismatch for {key}: {algorithm} is {expected} at S3 but {computed} here")]
+    ChecksumMismatch {
+        /// The object key.
+        key: String,
+        /// The algorithm.
+        algorithm: ChecksumAlgorithm,
+        /// S3's value.
+        expected: String,
+        /// The value of the bytes transferred.
+        computed: String,
+    },
+    /// The transfer was cancelled through its [`CancelToken`].
+    #[error("the transfer of {key} was cancelled")]
+    Cancelled {
+        /// The object key.
+        key: String,
+    },
+    /// A local file could not be read or written.
+    #[error("{action} {}: {source}", path.display())]
+    File {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A ranged GET returned a different number of bytes than asked for.
+    #[error("{key}: asked for {expected} bytes at offset {offset}, got {received}")]
+    ShortRange {
+        /// The object key.
+        key: String,
+        /// Where the range starts.
+        offset: u64,
+        /// Bytes asked for.
+        expected: u64,
+        /// Bytes received.
+        received: u64,
+    },
+    /// The writer a download streams into failed.
+    #[error("writing {key} out: {source}")]
+    Write {
+        /// The object key.
+        key: String,
+        /// The writer's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The extra arguments given for the transfer's calls are not a structure.
+    #[error("extra transfer arguments must be a structure, not {kind}")]
+    ExtraArguments {
+        /// What was given instead.
+        kind: &'static str,
+    },
+    /// The object is larger than 10,000 parts of 5 GiB.
+    #[error("{size} bytes is more than S3's 10,000 parts of 5 GiB")]
+    TooLarge {
+        /// The object's size.
+        size: u64,
+    },
+    /// A multipart upload failed and aborting it failed too: its parts are still stored.
+    #[error(
+        "{cause}; aborting multipart upload {upload_id} failed too ({abort}), its parts remain"
+    )]
+    AbortFailed {
+        /// Why the upload stopped.
+        cause: Box<Error>,
+        /// The upload left behind.
+        upload_id: String,
+        /// Why the abort failed.
+        abort: Box<Error>,
+    },
+    /// A response lacked what the transfer needs (an `UploadId`, an `ETag`, a length).
+    #[error("{operation} answered without {member}")]
+    MissingMember {
+        /// The operation.
+        operation: &'static str,
+        /// The member.
+        member: &'static str,
+    },
+}
+
+/// One thing a transfer asks the runtime to do.
+#[derive(Debug)]
+pub struct Job {
+    /// Which job the outcome is for.
+    pub id: usize,
+    /// What to do.
+    pub kind: JobKind,
+}
+
+/// What a job does.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum JobKind {
+    /// Call an S3 operation; answer with [`Outcome::Called`].
+    Call {
+        /// The operation.
+        operation: &'static str,
+        /// Its parameters.
+        params: Value,
+    },
+    /// Call GetObject with `params` (a `Range`) and write the body into `path` at `offset`,
+    /// hashing it with `hash`; answer with [`Outcome::Fetched`] (the digest when asked).
+    Fetch {
+        /// GetObject's parameters.
+        params: Value,
+        /// The file to write into.
+        path: PathBuf,
+        /// Where the range goes in the file.
+        offset: u64,
+        /// How many bytes the range must have.
+        len: u64,
+        /// The checksum to compute over the range.
+        hash: Option<ChecksumAlgorithm>,
+    },
+    /// A local file operation; answer with [`Outcome::File`].
+    File(FileJob),
+    /// Read up to `max` bytes from the upload's stream (fewer only at its end); answer with
+    /// [`Outcome::Read`].
+    Read {
+        /// The most bytes to read.
+        max: u64,
+    },
+}
+
+/// A local file operation a transfer needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileJob {
+    /// The file's length (`None` when absent).
+    Len(PathBuf),
+    /// Read a whole (small) file (`None` when absent).
+    Read(PathBuf),
+    /// Replace a small file's contents atomically.
+    Write(PathBuf, bytes::Bytes),
+    /// Create the file if absent, and set its length.
+    SetLen(PathBuf, u64),
+    /// Rename the first over the second.
+    Rename(PathBuf, PathBuf),
+    /// Remove the file (absent is fine).
+    Remove(PathBuf),
+}
+
+/// What a file operation gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileOutput {
+    /// Done, nothing to report.
+    Done,
+    /// A length, `None` for an absent file.
+    Len(Option<u64>),
+    /// A file's contents, `None` for an absent file.
+    Contents(Option<bytes::Bytes>),
+}
+
+/// How a job ended.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// A call's result.
+    Called(Result<Value, Error>),
+    /// A fetch's result: the range's digest when one was asked for.
+    Fetched(Result<Option<ChecksumValue>, Error>),
+    /// A file operation's result.
+    File(std::io::Result<FileOutput>),
+    /// A stream's next bytes.
+    Read(std::io::Result<bytes::Bytes>),
+}
+
+/// A transfer in progress, as the driver sees it.
+pub trait TransferMachine: Send {
+    /// A job to start now (marked in flight), or `None` when none can start until a job in
+    /// flight ends — or ever.
+    fn next_job(&mut self) -> Option<Job>;
+    /// Record how job `id` ended. `true` asks the driver to end this round of workers and start
+    /// a full one: jobs that can run side by side just became available.
+    fn handle(&mut self, id: usize, outcome: Outcome) -> bool;
+    /// Stop: start no new part; clean up (abort) once the jobs in flight end.
+    fn cancel(&mut self);
+    /// The result, once nothing is in flight and nothing is left to start.
+    fn finish(&mut self) -> Option<Result<Value, Error>>;
+    /// The progress so far.
+    fn progress(&self) -> Progress;
+}
+
+/// Parameters `base` plus `extra`'s members named in `allowed` (botocore's per-operation
+/// allow-lists of s3transfer: extra arguments go only where the operation takes them).
+pub(crate) fn with_extra(mut base: Map, extra: &Map, allowed: &[&str]) -> Value {
+    for (name, value) in extra {
+        if allowed.contains(&name.as_str()) && !base.contains_key(name.as_str()) {
+            base.insert(name.clone(), value.clone());
+        }
+    }
+    Value::Map(base)
+}
+
+/// A file error as a transfer error.
+pub(crate) fn file_error(action: &'static str, path: &std::path::Path, e: std::io::Error) -> Error {
+    Error::Transfer(TransferError::File {
+        action,
+        path: path.to_owned(),
+        source: e,
+    })
+}
