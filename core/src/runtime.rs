@@ -457,6 +457,16 @@ impl<T: Transport> Client<T> {
         T::run(self.call_async(operation, params))
     }
 
+    /// [`call`](Self::call) as a plain future, for code that converts the result before
+    /// handing it over in the runtime's way (the typed clients of `sansboto-typed`).
+    pub fn call_future<'a>(
+        &'a self,
+        operation: &'a str,
+        params: Value,
+    ) -> impl Future<Output = Result<Value, Error>> + Send + 'a {
+        self.call_async(operation, params)
+    }
+
     /// A presigned URL for `operation` (always SigV4), valid for `expires_in` (at most 7 days).
     pub fn presign<'a>(
         &'a self,
@@ -553,7 +563,19 @@ impl<T: Transport> Client<T> {
         delay: Option<Duration>,
         max_attempts: Option<u32>,
     ) -> T::Run<'a, Result<(), Error>> {
-        T::run(async move {
+        T::run(self.wait_future(name, params, delay, max_attempts))
+    }
+
+    /// [`wait`](Self::wait) as a plain future, for code that converts its outcome (the typed
+    /// waiters of `sansboto-typed`).
+    pub fn wait_future<'a>(
+        &'a self,
+        name: &'a str,
+        params: Value,
+        delay: Option<Duration>,
+        max_attempts: Option<u32>,
+    ) -> impl Future<Output = Result<(), Error>> + Send + 'a {
+        async move {
             let waiters = self.session.waiters(self.core.service())?;
             let config = waiters
                 .get(name)
@@ -576,7 +598,7 @@ impl<T: Transport> Client<T> {
                     WaitStep::Sleep(d) => self.transport.sleep(d).await,
                 }
             }
-        })
+        }
     }
 
     async fn call_async(&self, operation: &str, params: Value) -> Result<Value, Error> {
@@ -659,6 +681,12 @@ impl<'c, T: Transport> Pages<'c, T> {
     /// The next page, or `None` at the end.
     pub fn next_page(&mut self) -> T::Run<'_, Option<Result<Value, Error>>> {
         T::run(self.next_async())
+    }
+
+    /// [`next_page`](Self::next_page) as a plain future, for code that converts each page
+    /// (the typed paginators of `sansboto-typed`).
+    pub async fn next_page_future(&mut self) -> Option<Result<Value, Error>> {
+        self.next_async().await
     }
 
     async fn next_async(&mut self) -> Option<Result<Value, Error>> {
