@@ -12,11 +12,15 @@ use crate::names::{camel, ident, snake, Scope};
 const P: &str = "::sansboto_typed::__private";
 const TYPED: &str = "::sansboto_typed";
 
+use crate::aliases::PARAMETER_ALIASES;
+
 /// The model's data for one service, and the Rust name of each shape that gets a type.
 struct Model<'m> {
     shapes: &'m serde_json::Map<String, Json>,
     /// Shape name → type name, for structures and enums.
     types: BTreeMap<String, String>,
+    /// Input shape → (modeled member, public alias) of the parameter aliases that apply.
+    aliases: HashMap<String, Vec<(&'static str, &'static str)>>,
 }
 
 impl<'m> Model<'m> {
@@ -209,7 +213,23 @@ pub fn service(service: &str, only: Option<&[String]>) -> Result<String, String>
     let mut m = Model {
         shapes,
         types: BTreeMap::new(),
+        aliases: HashMap::new(),
     };
+    for (alias_service, alias_op, modeled, alias) in PARAMETER_ALIASES {
+        if alias_service != service {
+            continue;
+        }
+        for (name, op) in &ops {
+            if alias_op == "*" || alias_op == name.as_str() {
+                if let Some(input) = op["input"]["shape"].as_str() {
+                    m.aliases
+                        .entry(input.to_string())
+                        .or_default()
+                        .push((modeled, alias));
+                }
+            }
+        }
+    }
     let mut type_scope = Scope::default();
     for name in &used {
         if m.is_struct(name) || m.is_enum(name) {
@@ -245,11 +265,16 @@ pub fn service(service: &str, only: Option<&[String]>) -> Result<String, String>
         write_error(&mut errors, &m, name, op, &error_ty);
         let input = io_type(op, "input");
         let output = io_type(op, "output");
+        let from_sibling = |ty: &str| match ty.starts_with("types::") {
+            true => format!("super::{ty}"),
+            false => ty.to_string(),
+        };
+        let (op_input, op_output) = (from_sibling(&input), from_sibling(&output));
         let _ = write!(
             operations,
             "{doc}pub struct {op_ty};\nimpl {TYPED}::TypedOperation for {op_ty} {{\n\
              const SERVICE: &'static str = {service:?};\nconst NAME: &'static str = {name:?};\n\
-             type Input = super::{input};\ntype Output = super::{output};\n\
+             type Input = {op_input};\ntype Output = {op_output};\n\
              type Error = super::errors::{error_ty};\n}}\n",
             doc = doc(Some(&format!("The `{name}` operation.")))
         );
@@ -369,8 +394,15 @@ fn write_struct(out: &mut String, m: &Model, name: &str) {
     let mut debug = String::new();
     let mut into = String::new();
     let mut from = String::new();
+    let aliases = m.aliases.get(name).map(Vec::as_slice).unwrap_or_default();
     for (member, spec) in &members {
         let target = spec["shape"].as_str().unwrap_or_default();
+        let modeled = member.as_str();
+        let member = aliases
+            .iter()
+            .find(|(m, _)| *m == modeled)
+            .map(|(_, alias)| *alias)
+            .unwrap_or(modeled);
         let field = fields.unique(ident(&snake(member)));
         let mut ty = m.rust_type(target, "self");
         if m.is_struct(target) && m.cycles(name, target) {
@@ -392,7 +424,17 @@ fn write_struct(out: &mut String, m: &Model, name: &str) {
             let _ = writeln!(debug, ".field({shown:?}, &self.{field})");
         }
         let _ = writeln!(into, "{P}::put(&mut map, {member:?}, self.{field});");
-        let _ = writeln!(from, "{field}: {P}::take(&mut map, {member:?})?,");
+        if member == modeled {
+            let _ = writeln!(from, "{field}: {P}::take(&mut map, {member:?})?,");
+        } else {
+            // Parameters may use either name, as botocore accepts both.
+            let _ = writeln!(
+                from,
+                "{field}: match {P}::take(&mut map, {member:?})? {{ \
+                 ::core::option::Option::Some(v) => ::core::option::Option::Some(v), \
+                 ::core::option::Option::None => {P}::take(&mut map, {modeled:?})?, }},"
+            );
+        }
     }
     let _ = write!(
         out,

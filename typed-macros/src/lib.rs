@@ -3,6 +3,7 @@
 //! compile time. This crate owns reading the macro's arguments and the models; the code it
 //! writes is [`generate`]'s, the runtime pieces it names are `sansboto-typed`'s.
 
+mod aliases;
 mod generate;
 mod names;
 

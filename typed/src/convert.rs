@@ -338,9 +338,11 @@ impl<T> fmt::Debug for Redacted<'_, T> {
 }
 
 /// A structure's members, or the error of a value that is not one.
+/// Null counts as no members, as the dynamic `call` takes it.
 pub fn expect_map(value: Value) -> Result<Map, ConvertError> {
     match value {
         Value::Map(m) => Ok(m),
+        Value::Null => Ok(Map::default()),
         other => Err(ConvertError::new("a structure or map", &other)),
     }
 }
