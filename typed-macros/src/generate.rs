@@ -405,6 +405,11 @@ fn write_struct(out: &mut String, m: &Model, name: &str) {
             .unwrap_or(modeled);
         let field = fields.unique(ident(&snake(member)));
         let mut ty = m.rust_type(target, "self");
+        // `streaming` is a trait of the member in most models, of the shape in a few.
+        let kind = m.shape(target)["type"].as_str().unwrap_or_default();
+        if spec["streaming"] == true && (kind == "blob" || kind == "string") {
+            ty = format!("{TYPED}::Payload");
+        }
         if m.is_struct(target) && m.cycles(name, target) {
             ty = format!("::std::boxed::Box<{ty}>");
         }

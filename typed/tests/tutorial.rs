@@ -155,7 +155,7 @@ macro_rules! async_tutorial {
         assert_eq!(count, 3, "5 keys in pages of 2");
         assert_eq!(
             keys,
-            [KEY, "page/0", "page/1", "page/2", "page/3"]
+            ["page/0", "page/1", "page/2", "page/3", KEY]
                 .map(String::from)
                 .to_vec()
         );
@@ -266,7 +266,12 @@ fn typed_tutorial_on_blocking() {
                 .filter_map(|o| o.key),
         );
     }
-    assert_eq!(keys.len(), 5);
+    assert_eq!(
+        keys,
+        ["page/0", "page/1", "page/2", "page/3", KEY]
+            .map(String::from)
+            .to_vec()
+    );
     s3.delete_object(DeleteObjectRequest {
         bucket: Some(bucket.into()),
         key: Some(KEY.into()),
