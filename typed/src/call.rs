@@ -100,8 +100,12 @@ fn operation_error<T: Transport, O: TypedOperation>(client: &Client<T>, error: E
     let Error::Service(service_error) = error else {
         return O::Error::from_typed(TypedError::Call(error));
     };
+    // SQS's modeled errors carry no query-protocol code, so the code the service sent does not
+    // name them: like botocore (its SQS `error_code_override`), fall back to the JSON code
+    // the core kept, which is the shape's name.
     let shape = service_error
         .shape_name(client.core().model())
+        .or(service_error.query_error_code.as_deref())
         .map(str::to_owned);
     match shape {
         Some(shape) => O::Error::from_modeled(&shape, service_error)
