@@ -568,35 +568,33 @@ impl<T: Transport> Client<T> {
 
     /// [`wait`](Self::wait) as a plain future, for code that converts its outcome (the typed
     /// waiters of `sansboto-typed`).
-    pub fn wait_future<'a>(
-        &'a self,
-        name: &'a str,
+    pub async fn wait_future(
+        &self,
+        name: &str,
         params: Value,
         delay: Option<Duration>,
         max_attempts: Option<u32>,
-    ) -> impl Future<Output = Result<(), Error>> + Send + 'a {
-        async move {
-            let waiters = self.session.waiters(self.core.service())?;
-            let config = waiters
-                .get(name)
-                .map_err(|e| Error::Client(e.to_string()))?;
-            let mut waiter = Waiter::new(config, params, delay, max_attempts);
-            loop {
-                let response = match self
-                    .call_async(waiter.operation(), waiter.params().clone())
-                    .await
-                {
-                    Ok(v) => v,
-                    Err(Error::Service(e)) => e.fields.clone(),
-                    Err(other) => return Err(other),
-                };
-                match waiter
-                    .handle_response(response)
-                    .map_err(|e| Error::Client(e.to_string()))?
-                {
-                    WaitStep::Success => return Ok(()),
-                    WaitStep::Sleep(d) => self.transport.sleep(d).await,
-                }
+    ) -> Result<(), Error> {
+        let waiters = self.session.waiters(self.core.service())?;
+        let config = waiters
+            .get(name)
+            .map_err(|e| Error::Client(e.to_string()))?;
+        let mut waiter = Waiter::new(config, params, delay, max_attempts);
+        loop {
+            let response = match self
+                .call_async(waiter.operation(), waiter.params().clone())
+                .await
+            {
+                Ok(v) => v,
+                Err(Error::Service(e)) => e.fields.clone(),
+                Err(other) => return Err(other),
+            };
+            match waiter
+                .handle_response(response)
+                .map_err(|e| Error::Client(e.to_string()))?
+            {
+                WaitStep::Success => return Ok(()),
+                WaitStep::Sleep(d) => self.transport.sleep(d).await,
             }
         }
     }

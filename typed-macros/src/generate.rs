@@ -284,7 +284,7 @@ pub fn service(service: &str, only: Option<&[String]>) -> Result<String, String>
             "fn {method}(&self, input: {input}) -> <T as {P}::Transport>::Run<'_, \
              ::core::result::Result<{output}, errors::{error_ty}>>"
         );
-        let _ = write!(trait_decl, "{}{sig};\n", doc(op["documentation"].as_str()));
+        let _ = writeln!(trait_decl, "{}{sig};", doc(op["documentation"].as_str()));
         let _ = writeln!(
             trait_impl,
             "{sig} {{ {TYPED}::call::<T, operations::{op_ty}>(self, input) }}"
@@ -298,9 +298,9 @@ pub fn service(service: &str, only: Option<&[String]>) -> Result<String, String>
                 "fn {method}(&self, input: {input}, options: {P}::PaginationOptions) -> \
                  ::core::result::Result<{TYPED}::TypedPages<'_, T, operations::{op_ty}>, errors::{error_ty}>"
             );
-            let _ = write!(
+            let _ = writeln!(
                 trait_decl,
-                "{}{sig};\n",
+                "{}{sig};",
                 doc(Some(&format!("Pages of `{name}`, typed.")))
             );
             let _ = writeln!(
@@ -324,9 +324,9 @@ pub fn service(service: &str, only: Option<&[String]>) -> Result<String, String>
                  max_attempts: ::core::option::Option<u32>) -> <T as {P}::Transport>::Run<'_, \
                  ::core::result::Result<(), {TYPED}::TypedError>>"
             );
-            let _ = write!(
+            let _ = writeln!(
                 trait_decl,
-                "{}{sig};\n",
+                "{}{sig};",
                 doc(Some(&format!(
                     "Wait until `{waiter}` (polling `{op_name}`)."
                 )))
@@ -413,9 +413,9 @@ fn write_struct(out: &mut String, m: &Model, name: &str) {
         if m.is_struct(target) && m.cycles(name, target) {
             ty = format!("::std::boxed::Box<{ty}>");
         }
-        let _ = write!(
+        let _ = writeln!(
             decl,
-            "{}pub {field}: ::core::option::Option<{ty}>,\n",
+            "{}pub {field}: ::core::option::Option<{ty}>,",
             doc(spec["documentation"].as_str())
         );
         let sensitive = spec["sensitive"] == true || m.shape(target)["sensitive"] == true;
@@ -508,9 +508,9 @@ fn write_error(out: &mut String, m: &Model, op: &str, spec: &Json, rust: &str) {
         }
         let ty = &m.types[shape];
         let variant = variants.unique(camel_type(shape));
-        let _ = write!(
+        let _ = writeln!(
             decl,
-            "{}{variant}({TYPED}::Modeled<super::types::{ty}>),\n",
+            "{}{variant}({TYPED}::Modeled<super::types::{ty}>),",
             doc(m.shape(shape)["documentation"].as_str())
         );
         let method = methods.unique(format!("is_{}", snake(shape)));

@@ -186,6 +186,9 @@ pub fn wait<'a, T: Transport, O: TypedOperation>(
     })
 }
 
+/// One page of operation `O`, or its error.
+pub type Page<O> = Result<<O as TypedOperation>::Output, <O as TypedOperation>::Error>;
+
 /// A pagination in progress, with the operation's output type as its pages.
 pub struct TypedPages<'c, T: Transport, O> {
     client: &'c Client<T>,
@@ -195,7 +198,7 @@ pub struct TypedPages<'c, T: Transport, O> {
 
 impl<'c, T: Transport, O: TypedOperation> TypedPages<'c, T, O> {
     /// The next page, or `None` at the end.
-    pub fn next_page(&mut self) -> T::Run<'_, Option<Result<O::Output, O::Error>>> {
+    pub fn next_page(&mut self) -> T::Run<'_, Option<Page<O>>> {
         let client = self.client;
         let next = self.pages.next_page_future();
         T::run(async move {

@@ -24,8 +24,8 @@ mod call;
 mod convert;
 
 pub use call::{
-    call, paginate, wait, Modeled, OperationError, OperationVisitor, TypedError, TypedOperation,
-    TypedPages,
+    call, paginate, wait, Modeled, OperationError, OperationVisitor, Page, TypedError,
+    TypedOperation, TypedPages,
 };
 pub use convert::{ConvertError, Empty, FromValue, IntoValue, Payload, Redacted};
 pub use sansboto_typed_macros::typed;
