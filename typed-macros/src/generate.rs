@@ -129,9 +129,15 @@ fn doc(text: Option<&str>) -> String {
     if !cfg!(feature = "docs") {
         return String::new();
     }
-    let Some(text) = text else {
+    let plain = text.map(plain_text).unwrap_or_default();
+    if plain.is_empty() {
         return String::new();
-    };
+    }
+    format!("#[doc = {plain:?}]\n")
+}
+
+/// The text of a model's HTML documentation on one line: tags dropped, entities decoded.
+fn plain_text(text: &str) -> String {
     let mut plain = String::new();
     let mut in_tag = false;
     for c in text.chars() {
@@ -151,17 +157,18 @@ fn doc(text: Option<&str>) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&");
-    let words: Vec<&str> = plain.split_whitespace().collect();
-    if words.is_empty() {
-        return String::new();
-    }
-    format!("#[doc = {:?}]\n", words.join(" "))
+    plain.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The typed module of `service`, for every operation or those in `only`.
 pub fn service(service: &str, only: Option<&[String]>) -> Result<String, String> {
     let service = sansboto_models::resolve_alias(service).to_string();
-    let loader = sansboto_models::Loader::new();
+    // The embedded models carry no documentation; with the `docs` feature the models are read
+    // as the runtime reads them, from `AWS_DATA_PATH` first (botocore's data with its docs).
+    let loader = match cfg!(feature = "docs") {
+        true => sansboto_models::Loader::from_env(),
+        false => sansboto_models::Loader::new(),
+    };
     let load = |kind| -> Result<Option<Json>, String> {
         match loader.load(&service, None, kind) {
             Ok(bytes) => serde_json::from_slice(&bytes)
@@ -552,4 +559,39 @@ fn write_error(out: &mut String, m: &Model, op: &str, spec: &Json, rust: &str) {
          impl ::core::convert::From<{TYPED}::TypedError> for {rust} {{\nfn from(error: {TYPED}::TypedError) -> Self {{ Self::Other(error) }}\n}}\n",
         doc = format!("The errors of `{op}`."),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documentation_loses_its_html() {
+        assert_eq!(
+            plain_text("<p>Object <code>data</code> &amp; more.</p>\n <p>Next</p>"),
+            "Object data & more. Next"
+        );
+    }
+
+    #[test]
+    fn a_subset_generates_only_what_it_reaches() {
+        let code = service("sqs", Some(&["GetQueueUrl".to_string()])).unwrap();
+        assert!(code.contains("pub struct GetQueueUrlRequest"));
+        assert!(code.contains("QueueDoesNotExist(::sansboto_typed::Modeled<"));
+        assert!(!code.contains("SendMessageRequest"));
+        // Documentation only comes with the `docs` feature, from models that have it.
+        assert!(!code.contains("#[doc = \"Ensure that the"));
+        if cfg!(feature = "docs") {
+            if let Some(dir) = std::env::var_os("SANSBOTO_BOTOCORE_DIR") {
+                std::env::set_var(
+                    "AWS_DATA_PATH",
+                    std::path::Path::new(&dir).join("botocore/data"),
+                );
+                let code = service("sqs", Some(&["GetQueueUrl".to_string()])).unwrap();
+                assert!(code.contains("#[doc = \"Ensure that the QueueUrl is correct"));
+            }
+        }
+        let unknown = service("sqs", Some(&["NoSuchOperation".to_string()])).unwrap_err();
+        assert!(unknown.contains("NoSuchOperation"), "{unknown}");
+    }
 }
