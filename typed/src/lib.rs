@@ -6,7 +6,7 @@
 //! methods to the runtime-generic client, so `s3.put_object(input)` works on every transport
 //! (a future on tokio and async-std, the value on the blocking one):
 //!
-//! ```ignore
+//! ```text
 //! sansboto_typed::typed!("s3", ["PutObject", "GetObject", "ListObjectsV2"]);
 //! use s3::S3 as _;
 //! let out = client.put_object(s3::types::PutObjectRequest {
