@@ -588,6 +588,16 @@ impl<T: Transport> Client<T> {
         T::run(self.call_async(operation, params))
     }
 
+    /// [`call`](Self::call) as a plain future, for code that converts the result before
+    /// handing it over in the runtime's way (the typed clients of `sansboto-typed`).
+    pub fn call_future<'a>(
+        &'a self,
+        operation: &'a str,
+        params: Value,
+    ) -> impl Future<Output = Result<Value, Error>> + Send + 'a {
+        self.call_async(operation, params)
+    }
+
     /// A presigned URL for `operation` (SigV4), valid for `expires_in` (at most 7 days); an
     /// unsigned client's is the plain URL, as botocore's.
     pub fn presign<'a>(
@@ -710,25 +720,35 @@ impl<T: Transport> Client<T> {
         delay: Option<Duration>,
         max_attempts: Option<u32>,
     ) -> T::Run<'a, Result<(), Error>> {
-        T::run(async move {
-            let waiters = self.session.waiters(self.core.service())?;
-            let config = waiters.get(name)?;
-            let mut waiter = Waiter::new(config, params, delay, max_attempts);
-            loop {
-                let response = match self
-                    .call_async(waiter.operation(), waiter.params().clone())
-                    .await
-                {
-                    Ok(v) => v,
-                    Err(Error::Service(e)) => e.fields.clone(),
-                    Err(other) => return Err(other),
-                };
-                match waiter.handle_response(response)? {
-                    WaitStep::Success => return Ok(()),
-                    WaitStep::Sleep(d) => self.transport.sleep(d).await,
-                }
+        T::run(self.wait_future(name, params, delay, max_attempts))
+    }
+
+    /// [`wait`](Self::wait) as a plain future, for code that converts its outcome (the typed
+    /// waiters of `sansboto-typed`).
+    pub async fn wait_future(
+        &self,
+        name: &str,
+        params: Value,
+        delay: Option<Duration>,
+        max_attempts: Option<u32>,
+    ) -> Result<(), Error> {
+        let waiters = self.session.waiters(self.core.service())?;
+        let config = waiters.get(name)?;
+        let mut waiter = Waiter::new(config, params, delay, max_attempts);
+        loop {
+            let response = match self
+                .call_async(waiter.operation(), waiter.params().clone())
+                .await
+            {
+                Ok(v) => v,
+                Err(Error::Service(e)) => e.fields.clone(),
+                Err(other) => return Err(other),
+            };
+            match waiter.handle_response(response)? {
+                WaitStep::Success => return Ok(()),
+                WaitStep::Sleep(d) => self.transport.sleep(d).await,
             }
-        })
+        }
     }
 
     pub(crate) async fn call_async(&self, operation: &str, params: Value) -> Result<Value, Error> {
@@ -824,6 +844,12 @@ impl<'c, T: Transport> Pages<'c, T> {
     /// The next page, or `None` at the end.
     pub fn next_page(&mut self) -> T::Run<'_, Option<Result<Value, Error>>> {
         T::run(self.next_async())
+    }
+
+    /// [`next_page`](Self::next_page) as a plain future, for code that converts each page
+    /// (the typed paginators of `sansboto-typed`).
+    pub async fn next_page_future(&mut self) -> Option<Result<Value, Error>> {
+        self.next_async().await
     }
 
     async fn next_async(&mut self) -> Option<Result<Value, Error>> {

@@ -1,0 +1,46 @@
+//! Typed clients from the same botocore models, generated only for what a program asks.
+//!
+//! [`typed!`] turns a service's embedded model (all of it, or the operations named) into a
+//! module of Rust types — input and output structures, enums with an `Unknown(String)` arm,
+//! one error enum per operation (`is_no_such_key()`) — and an extension trait adding typed
+//! methods to the runtime-generic client, so `s3.put_object(input)` works on every transport
+//! (a future on tokio and async-std, the value on the blocking one):
+//!
+//! ```text
+//! sansboto_typed::typed!("s3", ["PutObject", "GetObject", "ListObjectsV2"]);
+//! use s3::S3 as _;
+//! let out = client.put_object(s3::types::PutObjectRequest {
+//!     bucket: Some("b".into()), key: Some("k".into()), body: Some(b"hi"[..].into()),
+//!     ..Default::default()
+//! }).await?;
+//! ```
+//!
+//! A typed call is the dynamic `call` underneath: the input becomes the core's [`Value`]
+//! directly ([`IntoValue`], no JSON in between), the core runs its one pipeline, and the result
+//! is read back with [`FromValue`]. This crate owns those two conversions, the per-call glue
+//! ([`call`], [`TypedPages`]) and the errors typed code adds ([`TypedError`]).
+
+mod call;
+mod convert;
+
+pub use call::{
+    call, paginate, wait, Modeled, OperationError, OperationVisitor, Page, TypedError,
+    TypedOperation, TypedPages,
+};
+pub use convert::{ConvertError, Empty, FromValue, IntoValue, Payload, Redacted};
+pub use sansboto_typed_macros::typed;
+
+pub use sansboto_core::value::Value;
+
+/// What generated code names; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::convert::{expect_map, put, take};
+    pub use bytes::Bytes;
+    pub use indexmap::IndexMap;
+    pub use sansboto_core::paginate::PaginationOptions;
+    pub use sansboto_core::parse::ServiceError;
+    pub use sansboto_core::runtime::{Client, Transport};
+    pub use sansboto_core::time::Timestamp;
+    pub use sansboto_core::value::{map_with_capacity, Map, Value};
+}
