@@ -563,6 +563,7 @@ impl ServiceClient {
             self.operation(&prepared.operation)?,
             &mut request,
         );
+        let sends_events = events_payload.is_some();
         let ctx = SigningContext {
             signing_name: &prepared.signing_name,
             region: &prepared.signing_region,
@@ -579,13 +580,17 @@ impl ServiceClient {
             disable_double_encoding: prepared.disable_double_encoding,
         };
         self.signer.sign(&mut request, &scheme, identity, &ctx)?;
-        event_input::seed_signer(
-            &mut request,
-            &scheme,
-            identity,
-            &prepared.signing_name,
-            &prepared.signing_region,
-        );
+        // Only an event-stream input's frames are signed on the way out; any other streamed
+        // body (a file upload) goes as it is.
+        if sends_events {
+            event_input::seed_signer(
+                &mut request,
+                &scheme,
+                identity,
+                &prepared.signing_name,
+                &prepared.signing_region,
+            );
+        }
         if matches!(scheme, AuthScheme::Anonymous) {
             httpchecksum::set_unsigned_trailer_header(&mut request, &prepared.checksum);
         }
