@@ -94,21 +94,16 @@ impl InputEventEncoder {
     }
 }
 
-/// Before signing a request of `operation`: an event-stream input is sent over HTTP/2 and
-/// signed with the streaming-events payload hash (also sent as `x-amz-content-sha256`). Returns
-/// that payload hash, `None` for any other operation.
-pub(super) fn prepare(
-    model: &ServiceModel,
-    operation: &Operation,
-    request: &mut http::Request<Body>,
-) -> Option<PayloadHash> {
-    input_event_stream(model, operation)?;
+/// Before signing a request whose operation has an event-stream input: it is sent over HTTP/2
+/// and signed with the streaming-events payload hash (also sent as `x-amz-content-sha256`),
+/// which this returns.
+pub(super) fn prepare(request: &mut http::Request<Body>) -> PayloadHash {
     *request.version_mut() = http::Version::HTTP_2;
     request.headers_mut().insert(
         "x-amz-content-sha256",
         http::HeaderValue::from_static(STREAMING_EVENTS_PAYLOAD),
     );
-    Some(PayloadHash::Precomputed(STREAMING_EVENTS_PAYLOAD.into()))
+    PayloadHash::Precomputed(STREAMING_EVENTS_PAYLOAD.into())
 }
 
 /// After signing: seed the event signer with the request's signature. Only SigV4 signs events;

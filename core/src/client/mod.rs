@@ -155,6 +155,8 @@ pub struct PreparedRequest {
     redirect: Option<redirect::RedirectTarget>,
     /// The SHA-256 of a replayable streamed body, once the transport has read it ahead.
     payload_sha256: Option<String>,
+    /// The operation has an event-stream input: sent over HTTP/2, its events signed.
+    sends_events: bool,
 }
 
 impl PreparedRequest {
@@ -535,6 +537,7 @@ impl ServiceClient {
             discovery,
             redirect,
             payload_sha256: None,
+            sends_events: event_input::input_event_stream(&self.model, op).is_some(),
         })
     }
 
@@ -558,12 +561,9 @@ impl ServiceClient {
                 self.service, prepared.operation
             )));
         }
-        let events_payload = event_input::prepare(
-            &self.model,
-            self.operation(&prepared.operation)?,
-            &mut request,
-        );
-        let sends_events = events_payload.is_some();
+        // Decided once when the call was prepared, not looked up again for every attempt.
+        let sends_events = prepared.sends_events;
+        let events_payload = sends_events.then(|| event_input::prepare(&mut request));
         let ctx = SigningContext {
             signing_name: &prepared.signing_name,
             region: &prepared.signing_region,
