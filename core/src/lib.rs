@@ -11,44 +11,79 @@
 //! `Event` and `Target`, `AddressingStyle`, `ServiceError`, `Timestamp`, … The modules hold the
 //! machinery underneath, for transports and tools.
 
+// The public modules are the sub-APIs a transport or a tool builds on; each is a coherent whole.
 pub mod api;
 pub mod auth;
+pub mod client;
+pub mod config;
+pub mod credentials;
+pub mod endpoint;
+pub mod eventstream;
+pub mod hooks;
+pub mod jmespath;
+pub mod machine;
+pub mod model;
+pub mod protocol;
+pub mod retry;
+pub mod runtime;
+pub mod session;
+pub mod transfer;
+
+// The rest is machinery: what of it is public is re-exported below (or by `api`/`protocol`).
 pub mod body;
 pub mod body_digest;
 pub mod cbor;
 pub mod checksum;
-pub mod client;
 mod compress;
-pub mod config;
-pub mod credentials;
 pub mod customize;
 pub mod datetime;
-pub mod endpoint;
 pub mod error;
-pub mod eventstream;
-pub mod hooks;
 pub mod http_config;
 pub mod http_settings;
 pub mod httpchecksum;
-pub mod jmespath;
-pub mod machine;
-pub mod model;
 pub mod paginate;
 pub mod parse;
-pub mod retry;
-pub mod runtime;
 pub mod serialize;
-pub mod session;
 pub mod stub;
 pub mod time;
 pub mod trace;
-pub mod transfer;
 pub mod transfer_rate;
 pub mod validate;
 pub mod value;
 mod value_serializer;
 pub mod waiter;
 
+// For programs making calls: the list in `api`.
 pub use api::*;
+pub use value::{map_with_capacity, Key, MapHasher};
 // Request compression is internal; its settings and error are named in public types.
 pub use compress::{CompressError, CompressionConfig};
+pub use datetime::OutOfRange;
+pub use httpchecksum::{RequestChecksumCalculation, ResponseChecksumValidation};
+pub use time::TimestampError;
+pub use validate::Problem as ValidationProblem;
+
+// For tools: the sans-IO paginator and waiter machines, parameter validation and its
+// "did you mean" rule, and the EKS token of `aws eks get-token`.
+pub use customize::eks;
+pub use paginate::{Paginator, PaginatorConfig, PaginatorModel};
+pub use serialize::SerializeError;
+pub use validate::{nearest, validate};
+pub use waiter::{WaitStep, Waiter, WaiterConfig, WaiterModel};
+
+// For transport authors: the byte-level rules every transport applies the same way (aws-chunked
+// framing, response checksums, body length and rate checks, proxy tunnels, I/O error kinds).
+pub use body::FileRange;
+pub use body_digest::{BodyDigest, BodyDigestValue};
+pub use checksum::{
+    checksum, AwsChunkedEncoder, AwsChunkedFramer, Checksum, ChecksumAlgorithm, ChecksumValue,
+    ChunkHead, UnknownChecksumAlgorithm,
+};
+pub use http_config::{check_tunnel_answer, io_error_kind, BodyLengthCheck, MAX_TUNNEL_ANSWER};
+pub use httpchecksum::{AwsChunkedBody, ResponseChecksumValidator};
+pub use transfer_rate::{MinTransferRate, TransferWatch};
+
+// The typed crate's derive macro cannot link this crate, so it carries a copy of this table; the
+// typed crate's tests compare the two, which is the only reason this is public.
+#[doc(hidden)]
+pub use customize::common::PARAMETER_ALIASES;

@@ -50,7 +50,7 @@ impl std::hash::BuildHasher for MapHasher {
 /// An empty [`Map`] with room for `capacity` entries.
 ///
 /// ```
-/// use sansboto_core::value::{map_with_capacity, Key, Value};
+/// use sansboto_core::{map_with_capacity, Key, Value};
 /// let mut item = map_with_capacity(2);
 /// item.insert("Artist".into(), Value::from("No One You Know"));
 /// let name = String::from("SongTitle");
@@ -509,7 +509,7 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 /// including nested `params!{…}` and `vec![…]`.
 ///
 /// ```
-/// use sansboto_core::{params, value::Value};
+/// use sansboto_core::{params, Value};
 /// let p = params! {"Bucket": "my-bucket", "Key": "a.txt", "Body": &b"hello"[..],
 ///                  "Tagging": params!{"TagSet": vec![params!{"Key": "k", "Value": "v"}]}};
 /// assert_eq!(p["Bucket"].as_str(), Some("my-bucket"));
@@ -517,11 +517,11 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 /// ```
 #[macro_export]
 macro_rules! params {
-    () => { $crate::value::Value::map() };
+    () => { $crate::Value::map() };
     ($($key:literal : $value:expr),+ $(,)?) => {{
-        let mut map = $crate::value::Map::default();
-        $( map.insert($crate::value::Key::from($key), $crate::value::Value::from($value)); )+
-        $crate::value::Value::Map(map)
+        let mut map = $crate::Map::default();
+        $( map.insert($crate::Key::from($key), $crate::Value::from($value)); )+
+        $crate::Value::Map(map)
     }};
 }
 

@@ -43,7 +43,7 @@ pub fn os_seed() -> u64 {
 /// from `AWS_DATA_PATH`): what every transport's `Session::new` makes.
 pub fn core_session(
     profile: Option<String>,
-) -> Result<std::sync::Arc<Session>, sansboto_core::error::Error> {
+) -> Result<std::sync::Arc<Session>, sansboto_core::Error> {
     let loader = crate::Loader::from_env();
     Session::new(session_inputs(profile), std::sync::Arc::new(loader)).map(std::sync::Arc::new)
 }
@@ -94,7 +94,7 @@ macro_rules! runtime_session {
         /// Take the unread streaming body out of a result member (`out["Body"]`). `None` when
         /// the member is not an unread stream.
         pub fn take_body(
-            value: &$crate::host::__core::value::Value,
+            value: &$crate::host::__core::Value,
         ) -> Option<<$transport as $crate::host::__core::runtime::Transport>::ResponseBody> {
             $crate::host::__core::runtime::take_body::<$transport>(value)
         }
