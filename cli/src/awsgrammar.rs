@@ -329,7 +329,7 @@ pub fn parse(
         let mut message = format!("Unknown options: {}", unknown.join(", "));
         if let Some(first) = unknown.first().and_then(|u| u.strip_prefix("--")) {
             let names: Vec<String> = table.iter().map(|(cli, _, _)| cli.clone()).collect();
-            if let Some(near) = sansboto_core::validate::nearest(first, names.iter()) {
+            if let Some(near) = sansboto_core::nearest(first, names.iter()) {
                 message.push_str(&format!(" (did you mean --{near}?)"));
             }
         }

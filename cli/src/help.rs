@@ -64,13 +64,13 @@ pub fn help_text(
         }
         return Ok(out);
     };
-    let op = model.operation(operation).ok_or_else(|| {
-        sansboto_core::error::Error::UnknownOperation {
+    let op = model
+        .operation(operation)
+        .ok_or_else(|| sansboto_core::Error::UnknownOperation {
             service: service.to_string(),
             operation: operation.to_string(),
             suggestion: model.nearest_operation(operation),
-        }
-    })?;
+        })?;
     let _ = writeln!(
         out,
         "{service} {}: {} {}\n",

@@ -24,18 +24,18 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine;
 use sansboto_core::auth::Identity;
-use sansboto_core::body::Body;
-use sansboto_core::checksum::AwsChunkedEncoder;
 use sansboto_core::credentials::CredentialsError;
-use sansboto_core::customize::eks;
-use sansboto_core::error::Error;
-use sansboto_core::httpchecksum::AwsChunkedBody;
+use sansboto_core::eks;
 use sansboto_core::model::ServiceModel;
-use sansboto_core::paginate::PaginationOptions;
 use sansboto_core::runtime::{drive_credentials, Client, RuntimeSession, Transport};
 use sansboto_core::session::{ClientOptions, Session};
-use sansboto_core::time::Timestamp;
-use sansboto_core::value::Value;
+use sansboto_core::AwsChunkedBody;
+use sansboto_core::AwsChunkedEncoder;
+use sansboto_core::Body;
+use sansboto_core::Error;
+use sansboto_core::PaginationOptions;
+use sansboto_core::Timestamp;
+use sansboto_core::Value;
 
 use args::{CallOptions, Command, GlobalOptions, Invocation};
 use debug::debug_event;
@@ -266,7 +266,7 @@ fn convert_params(
     params::convert(model, input, json).map_err(|(converted, mut problems)| {
         // List the validator's findings too, so every problem shows at once. (The core
         // validates again at call time, after customizations such as parameter aliases.)
-        if let Err(e) = sansboto_core::validate::validate(model, input, &converted) {
+        if let Err(e) = sansboto_core::validate(model, input, &converted) {
             problems.extend(e.problems.iter().map(|p| p.to_string()));
         }
         Failure::client(
@@ -513,7 +513,7 @@ fn dry_run(
 }
 
 /// All the bytes of a streamed request body, for `--dry-run` to show (a file range, or a reader).
-fn stream_bytes(stream: &sansboto_core::body::StreamingBody) -> Result<Vec<u8>, Failure> {
+fn stream_bytes(stream: &sansboto_core::StreamingBody) -> Result<Vec<u8>, Failure> {
     let failed =
         |e: std::io::Error| Failure::client("ClientError", format!("reading the body: {e}"));
     let mut bytes = Vec::new();

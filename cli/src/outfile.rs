@@ -7,7 +7,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use sansboto_core::error::{Error, TransportError};
+use sansboto_core::{Error, TransportError};
 
 use crate::output::Failure;
 
@@ -82,10 +82,7 @@ mod tests {
             if self.0 == 0 {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
-                    TransportError::new(
-                        sansboto_core::error::TransportErrorKind::Io,
-                        "body cut off",
-                    ),
+                    TransportError::new(sansboto_core::TransportErrorKind::Io, "body cut off"),
                 ));
             }
             let n = self.0.min(buf.len());

@@ -4,11 +4,11 @@
 
 use std::io::{self, Write};
 
-use sansboto_core::error::Error;
 use sansboto_core::eventstream::Decoder;
 use sansboto_core::model::{ServiceModel, ShapeId};
-use sansboto_core::parse::{parse_event, ParseError};
-use sansboto_core::value::Value;
+use sansboto_core::Error;
+use sansboto_core::Value;
+use sansboto_core::{protocol::parse_event, protocol::ParseError};
 
 /// Exit code for a service error.
 pub const EXIT_SERVICE: i32 = 254;
@@ -73,9 +73,9 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         let code = match &e {
             Error::Service(s) => return Failure::Service(service_error_json(s)),
-            Error::Serialize(sansboto_core::serialize::SerializeError::InvalidEndpoint {
-                ..
-            }) => "InvalidEndpoint",
+            Error::Serialize(sansboto_core::SerializeError::InvalidEndpoint { .. }) => {
+                "InvalidEndpoint"
+            }
             Error::Validation(_) | Error::Serialize(_) => "ParamValidation",
             Error::UnknownOperation { .. } => "UnknownOperation",
             Error::NoCredentials(_) => "NoCredentials",
@@ -83,8 +83,8 @@ impl From<Error> for Failure {
             Error::NoRegion => "NoRegion",
             Error::InvalidRegion { .. } => "InvalidRegion",
             Error::Transport(t) => match t.kind {
-                sansboto_core::error::TransportErrorKind::Connect => "EndpointConnectionError",
-                sansboto_core::error::TransportErrorKind::Timeout => "Timeout",
+                sansboto_core::TransportErrorKind::Connect => "EndpointConnectionError",
+                sansboto_core::TransportErrorKind::Timeout => "Timeout",
                 _ => "HttpError",
             },
             Error::Endpoint(_) | Error::Bind(_) => "EndpointResolutionError",
@@ -98,7 +98,7 @@ impl From<Error> for Failure {
 
 /// botocore's error dict (`Error`, `ResponseMetadata`, modeled members) as JSON, `Error` and
 /// `ResponseMetadata` first.
-pub fn service_error_json(e: &sansboto_core::parse::ServiceError) -> serde_json::Value {
+pub fn service_error_json(e: &sansboto_core::ServiceError) -> serde_json::Value {
     let mut out = serde_json::Map::new();
     let fields = e.fields.to_json();
     let mut error = fields

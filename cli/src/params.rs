@@ -6,8 +6,8 @@
 
 use base64::Engine;
 use sansboto_core::model::{ServiceModel, ShapeId, ShapeKind};
-use sansboto_core::time::Timestamp;
-use sansboto_core::value::{map_with_capacity, Value};
+use sansboto_core::Timestamp;
+use sansboto_core::{map_with_capacity, Value};
 
 /// Read `--params` (inline JSON or `file://PATH`) into JSON; an absent option is `{}`.
 pub fn read_params_json(given: Option<&str>) -> Result<serde_json::Value, String> {

@@ -104,7 +104,7 @@ impl Rendering {
             map.shift_remove("ResponseMetadata");
         }
         if let Some(query) = &self.query {
-            let value = sansboto_core::value::Value::from(result);
+            let value = sansboto_core::Value::from(result);
             result = query
                 .search(&value)
                 .map_err(|e| Failure::client("QueryError", e.to_string()))?

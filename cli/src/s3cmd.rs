@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use sansboto_core::params;
 use sansboto_core::runtime::{take_body, Client, RuntimeSession};
 use sansboto_core::transfer::{Progress, TransferConfig};
-use sansboto_core::value::{Map, Value};
+use sansboto_core::{Map, Value};
 
 use crate::args::GlobalOptions;
 use crate::output::Failure;
@@ -436,10 +436,7 @@ impl Runner {
         let mut body = take_body::<CliTransport>(&got["Body"])
             .ok_or_else(|| Failure::client("StreamError", "GetObject gave no stream"))?;
         let mut out = std::io::stdout().lock();
-        while let Some(chunk) = body
-            .chunk()
-            .map_err(sansboto_core::error::Error::Transport)?
-        {
+        while let Some(chunk) = body.chunk().map_err(sansboto_core::Error::Transport)? {
             out.write_all(&chunk)
                 .map_err(|e| Failure::client("StreamError", format!("writing stdout: {e}")))?;
         }

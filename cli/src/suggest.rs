@@ -20,7 +20,7 @@ pub fn model(session: &Session, service: &str) -> Result<Arc<ServiceModel>, Fail
             return Failure::from(e);
         }
         names.extend(["s3api".to_string(), "configservice".to_string()]);
-        let message = match sansboto_core::validate::nearest(service, names.iter()) {
+        let message = match sansboto_core::nearest(service, names.iter()) {
             Some(near) => format!("unknown service {service:?} (did you mean {near}?)"),
             None => format!("unknown service {service:?}; `sansboto help` lists them"),
         };

@@ -6,8 +6,8 @@
 use std::process::{Command, Output};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use sansboto_core::customize::eks;
-use sansboto_core::time::Timestamp;
+use sansboto_core::eks;
+use sansboto_core::Timestamp;
 use sansboto_tests::moto::MotoServer;
 
 /// The binary with no configuration of the user's; `keys` adds test credentials.

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use sansboto_core::checksum::{checksum, ChecksumAlgorithm};
+use sansboto_core::{checksum, ChecksumAlgorithm};
 
 const BODY_LEN: usize = 200_000;
 

@@ -12,13 +12,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion};
 use sansboto_core::auth::{Credentials, Identity};
-use sansboto_core::body::Body;
 use sansboto_core::client::{ClientConfig, ServiceClient};
 use sansboto_core::endpoint::{EndpointConfig, Partitions, RuleSet};
 use sansboto_core::machine::SplitMix64;
 use sansboto_core::model::ServiceModel;
 use sansboto_core::params;
-use sansboto_core::value::Value;
+use sansboto_core::Body;
+use sansboto_core::Value;
 use sansboto_models::{FileKind, Loader, TopLevelFile};
 
 fn client(loader: &Loader, service: &str) -> ServiceClient {

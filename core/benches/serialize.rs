@@ -10,8 +10,8 @@ use std::sync::Arc;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use sansboto_core::model::ServiceModel;
 use sansboto_core::params;
-use sansboto_core::serialize::serialize_request;
-use sansboto_core::value::Value;
+use sansboto_core::protocol::serialize_request;
+use sansboto_core::Value;
 
 fn botocore_data() -> PathBuf {
     if let Some(dir) = std::env::var_os("SANSBOTO_BOTOCORE_DIR") {

@@ -10,7 +10,7 @@ use sansboto_core::auth::sigv4::{
     self, PayloadHash, SigningKeyCache, SigningParams, SigningSettings,
 };
 use sansboto_core::auth::Credentials;
-use sansboto_core::body::Body;
+use sansboto_core::Body;
 use sha2::{Digest, Sha256};
 
 fn time() -> SystemTime {

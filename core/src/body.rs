@@ -53,7 +53,7 @@ impl Body {
     /// libraries differ on sending it, so transports apply this rule themselves.
     ///
     /// ```
-    /// use sansboto_core::body::Body;
+    /// use sansboto_core::Body;
     /// assert_eq!(Body::Empty.request_content_length(&http::Method::PUT), Some(0));
     /// assert_eq!(Body::Empty.request_content_length(&http::Method::GET), None);
     /// assert_eq!(Body::from(b"abc".to_vec()).request_content_length(&http::Method::POST), Some(3));

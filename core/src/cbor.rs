@@ -648,7 +648,7 @@ pub fn encode(item: &Item) -> Vec<u8> {
 /// Writes CBOR into a growing `Vec<u8>`. Methods return `&mut Self` so calls can be chained:
 ///
 /// ```
-/// let mut e = sansboto_core::cbor::Encoder::new();
+/// let mut e = sansboto_core::protocol::cbor::Encoder::new();
 /// e.map(1).str("n").u64(500);
 /// assert_eq!(e.as_slice(), &[0xa1, 0x61, b'n', 0x19, 0x01, 0xf4]);
 /// ```

@@ -383,8 +383,8 @@ impl Error {
     /// customization hook or the client itself raised it.
     ///
     /// ```
-    /// use sansboto_core::customize::CustomizeError;
-    /// use sansboto_core::error::Error;
+    /// use sansboto_core::CustomizeError;
+    /// use sansboto_core::Error;
     /// use sansboto_core::hooks::HookError;
     ///
     /// let e = Error::Hook(CustomizeError::InvalidBucketName { bucket: "a/b".into() }.into());

@@ -147,7 +147,7 @@ pub struct StubbedCall;
 /// caller can match it:
 ///
 /// ```
-/// use sansboto_core::customize::CustomizeError;
+/// use sansboto_core::CustomizeError;
 /// use sansboto_core::hooks::HookError;
 ///
 /// let e = HookError::from(CustomizeError::InvalidBucketName { bucket: "a/b".into() });

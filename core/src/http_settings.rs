@@ -15,7 +15,7 @@ use crate::http_config::{HttpConfig, HttpConfigError, ProxyUrl};
 ///
 /// ```
 /// use std::time::Duration;
-/// use sansboto_core::http_settings::HttpSettings;
+/// use sansboto_core::HttpSettings;
 ///
 /// let settings = HttpSettings::new().read_timeout(Duration::from_secs(5));
 /// let env = |name: &str| (name == "HTTPS_PROXY").then(|| "http://proxy.local:3128".to_string());

@@ -390,7 +390,7 @@ impl<T: Transport> ClientBuilder<T> {
     /// ```no_run
     /// # fn demo<T: sansboto_core::runtime::Transport>(b: sansboto_core::runtime::ClientBuilder<T>) {
     /// use std::time::Duration;
-    /// use sansboto_core::transfer_rate::MinTransferRate;
+    /// use sansboto_core::MinTransferRate;
     /// let b = b.min_transfer_rate(MinTransferRate::new(1024, Duration::from_secs(10)));
     /// # }
     /// ```

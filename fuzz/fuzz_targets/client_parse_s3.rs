@@ -8,7 +8,7 @@
 
 use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
-use sansboto_core::body::Body;
+use sansboto_core::Body;
 use sansboto_fuzz::{client, FuzzResponse};
 
 const OPERATIONS: &[&str] = &[

@@ -6,7 +6,7 @@
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 use sansboto_core::eventstream::{Decoder, Limits};
-use sansboto_core::parse::parse_event;
+use sansboto_core::protocol::parse_event;
 
 #[derive(Arbitrary, Debug)]
 struct Input {

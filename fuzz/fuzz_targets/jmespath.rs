@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use sansboto_core::jmespath::Expression;
-use sansboto_core::value::Value;
+use sansboto_core::Value;
 
 fuzz_target!(|data: &[u8]| {
     let (expression, json) = match data.iter().position(|b| *b == 0) {

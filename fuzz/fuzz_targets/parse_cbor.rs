@@ -15,7 +15,7 @@ const OPERATIONS: &[(&str, &str)] = &[
 
 fuzz_target!(|data: &[u8]| {
     // The whole input through the decoder, then the same bytes as a response.
-    sansboto_core::cbor::fuzz_decode(data);
+    sansboto_core::protocol::cbor::fuzz_decode(data);
     parse_any(
         data,
         OPERATIONS,

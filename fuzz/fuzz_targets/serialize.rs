@@ -8,7 +8,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use libfuzzer_sys::fuzz_target;
 use sansboto_core::auth::{Credentials, Identity};
 use sansboto_core::machine::SplitMix64;
-use sansboto_core::value::Value;
+use sansboto_core::Value;
 
 const OPERATIONS: &[(&str, &str)] = &[
     ("s3", "PutObject"),

@@ -12,9 +12,9 @@ use std::sync::{Arc, Mutex};
 
 use e2e_support::{blocking_session, core_session, temp_dir};
 use sansboto_core::config::ConfigError;
-use sansboto_core::error::Error;
 use sansboto_core::hooks::{Event, HookError, Target};
 use sansboto_core::params;
+use sansboto_core::Error;
 use sansboto_tests::botocore;
 use sansboto_tests::moto::MotoServer;
 

@@ -10,11 +10,11 @@ use e2e_support::core_session;
 use sansboto_core::auth::{Credentials, Identity};
 use sansboto_core::client::ServiceClient;
 use sansboto_core::config::ConfigError;
-use sansboto_core::error::Error;
 use sansboto_core::machine::SplitMix64;
-use sansboto_core::serialize::SerializeError;
 use sansboto_core::session::ClientOptions;
-use sansboto_core::value::Value;
+use sansboto_core::Error;
+use sansboto_core::SerializeError;
+use sansboto_core::Value;
 use sansboto_tests::botocore;
 
 fn client(service: &str, endpoint_url: Option<&str>) -> ServiceClient {
@@ -36,7 +36,7 @@ fn ours(
     operation: &str,
     params: &str,
     endpoint_url: Option<&str>,
-) -> Result<http::Request<sansboto_core::body::Body>, Error> {
+) -> Result<http::Request<sansboto_core::Body>, Error> {
     let c = client(service, endpoint_url);
     let params = Value::from(serde_json::from_str::<serde_json::Value>(params).unwrap());
     let creds = Credentials::new("AKID", "SECRET", None, None);
@@ -45,7 +45,7 @@ fn ours(
     c.sign(&prepared, Identity::Credentials(&creds), now, None)
 }
 
-fn body_text(request: &http::Request<sansboto_core::body::Body>) -> String {
+fn body_text(request: &http::Request<sansboto_core::Body>) -> String {
     String::from_utf8(request.body().as_bytes().unwrap_or_default().to_vec()).unwrap()
 }
 

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use sansboto_core::cbor::{self, CborError, Encoder, Item};
+use sansboto_core::{
+    protocol::cbor, protocol::cbor::CborError, protocol::cbor::Encoder, protocol::cbor::Item,
+};
 use serde_json::value::RawValue;
 
 fn hex(s: &str) -> Vec<u8> {

@@ -4,13 +4,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use sansboto_core::auth::Credentials;
-use sansboto_core::body::Body;
 use sansboto_core::client::{CallIdentity, ClientConfig, ServiceClient};
 use sansboto_core::endpoint::{EndpointConfig, Partitions, RuleSet};
-use sansboto_core::error::{Error, TransportError, TransportErrorKind};
 use sansboto_core::machine::{SplitMix64, Step};
 use sansboto_core::model::ServiceModel;
 use sansboto_core::params;
+use sansboto_core::Body;
+use sansboto_core::{Error, TransportError, TransportErrorKind};
 use sansboto_models::{FileKind, Loader, TopLevelFile};
 
 fn client(service: &str) -> ServiceClient {

@@ -12,11 +12,11 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
-use sansboto_core::body::Body;
 use sansboto_core::config::SharedConfig;
 use sansboto_core::credentials::{ChainOptions, CredentialChain, Credentials, CredentialsError};
-use sansboto_core::error::{TransportError, TransportErrorKind};
 use sansboto_core::machine::{Machine, ProcessOutput, RequestTimeout, Step};
+use sansboto_core::Body;
+use sansboto_core::{TransportError, TransportErrorKind};
 
 /// A request as the server saw it.
 #[derive(Debug, Clone)]
@@ -251,7 +251,7 @@ fn imds_v2_against_a_local_server() {
     assert_eq!(creds.access_key_id(), "AKIMDSLOCAL");
     assert_eq!(creds.secret_access_key(), "imds-secret");
     assert_eq!(creds.session_token(), Some("imds-token"));
-    let expiry = sansboto_core::time::Timestamp::parse_iso8601("2099-01-01T00:00:00Z").unwrap();
+    let expiry = sansboto_core::Timestamp::parse_iso8601("2099-01-01T00:00:00Z").unwrap();
     assert_eq!(creds.expiry(), Some(expiry.to_system_time()));
     let paths: Vec<String> = server
         .seen()

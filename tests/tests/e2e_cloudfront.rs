@@ -9,9 +9,9 @@ mod e2e_support;
 use std::time::Duration;
 
 use e2e_support::{blocking_session, core_session};
-use sansboto_core::error::Error;
 use sansboto_core::params;
-use sansboto_core::value::Value;
+use sansboto_core::Error;
+use sansboto_core::Value;
 use sansboto_tests::moto::MotoServer;
 
 fn cloudfront(endpoint: &str) -> sansboto_blocking::Client {

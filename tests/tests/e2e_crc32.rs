@@ -7,9 +7,9 @@
 mod e2e_support;
 
 use e2e_support::{blocking_session, core_session, Action, ScriptServer};
-use sansboto_core::error::Error;
 use sansboto_core::params;
-use sansboto_core::retry::RetryMode;
+use sansboto_core::Error;
+use sansboto_core::RetryMode;
 use sansboto_tests::botocore;
 
 const ITEM: &str = r#"{"Item":{"id":{"S":"1"}}}"#;

@@ -15,9 +15,9 @@ use std::time::{Duration, SystemTime};
 use e2e_support::{
     blocking_session, core_session, temp_dir, tokio_session, Action, ScriptServer, Seen,
 };
-use sansboto_core::error::Error;
 use sansboto_core::params;
-use sansboto_core::time::Timestamp;
+use sansboto_core::Error;
+use sansboto_core::Timestamp;
 use sansboto_tests::moto::MotoServer;
 
 const LIST_TABLES_OK: &str = r#"{"TableNames":[]}"#;
@@ -58,7 +58,7 @@ fn api_calls(seen: &[Seen]) -> Vec<Seen> {
 // ---------------------------------------------------------------------------------------------
 // moto: assume-role and web identity
 
-fn caller_arn(out: &sansboto_core::value::Value) -> String {
+fn caller_arn(out: &sansboto_core::Value) -> String {
     out["Arn"].as_str().unwrap_or_default().to_string()
 }
 

@@ -9,11 +9,11 @@ mod e2e_support;
 use std::time::Duration;
 
 use e2e_support::{core_session, Action, ScriptServer};
-use sansboto_core::error::{Error, TransportError, TransportErrorKind};
 use sansboto_core::params;
-use sansboto_core::retry::RetryMode;
 use sansboto_core::runtime::{ClientBuilder, RuntimeSession, Transport};
-use sansboto_core::transfer_rate::MinTransferRate;
+use sansboto_core::MinTransferRate;
+use sansboto_core::RetryMode;
+use sansboto_core::{Error, TransportError, TransportErrorKind};
 
 /// One byte every 20 ms: 50 bytes a second.
 const TRICKLE: Duration = Duration::from_millis(20);
@@ -59,7 +59,7 @@ fn rate_bound_s3<T: Transport>(server: &ScriptServer) -> ClientBuilder<T> {
         .min_transfer_rate(MinTransferRate::new(1000, Duration::from_millis(200)))
 }
 
-fn assert_call_timed_out(result: Result<sansboto_core::value::Value, Error>) {
+fn assert_call_timed_out(result: Result<sansboto_core::Value, Error>) {
     match result {
         Err(Error::Transport(e)) => assert_eq!(e.kind, TransportErrorKind::Timeout, "{e}"),
         other => panic!("expected a timeout, got {other:?}"),

@@ -9,12 +9,12 @@ mod e2e_support;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use e2e_support::{blocking_session, core_session, Action, ScriptServer, Seen};
-use sansboto_core::body::Body;
 use sansboto_core::client::CallIdentity;
 use sansboto_core::endpoint::discovery::{DiscoveryError, DiscoverySetting};
-use sansboto_core::error::Error;
 use sansboto_core::machine::{SplitMix64, Step};
 use sansboto_core::params;
+use sansboto_core::Body;
+use sansboto_core::Error;
 use sansboto_tests::botocore;
 
 /// What a request looked like, as the servers compare them: the operation (`X-Amz-Target`),
@@ -91,7 +91,7 @@ fn sansboto_calls(
     calls: usize,
     setting: Option<DiscoverySetting>,
     env: &[(&str, &str)],
-) -> Vec<sansboto_core::value::Value> {
+) -> Vec<sansboto_core::Value> {
     let mut builder = blocking_session(core_session(env, None, None))
         .client(service)
         .region("us-east-1")

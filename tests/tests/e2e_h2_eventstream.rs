@@ -28,10 +28,10 @@ use futures_util::stream::{self, StreamExt};
 use hmac::{Hmac, Mac};
 use http_body::{Body as HttpBody, Frame};
 use hyper::body::Incoming;
-use sansboto_core::error::{Error, TransportErrorKind};
 use sansboto_core::eventstream::{encode, Decoder, HeaderValue, Message};
 use sansboto_core::runtime::RuntimeSession;
-use sansboto_core::value::Value;
+use sansboto_core::Value;
+use sansboto_core::{Error, TransportErrorKind};
 use sansboto_tokio::{event_input, params, HttpClient};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
@@ -1189,7 +1189,7 @@ fn http1_only_transports_refuse_h2_operations_with_a_typed_error() {
         .build()
         .unwrap();
     // Any stream: the transport refuses the request before it looks at the body.
-    let input = Value::Stream(sansboto_core::body::StreamingBody::new((), None));
+    let input = Value::Stream(sansboto_core::StreamingBody::new((), None));
     let err = bedrock
         .call(
             "InvokeModelWithBidirectionalStream",
@@ -1228,7 +1228,7 @@ fn http1_only_transports_refuse_h2_operations_with_a_typed_error() {
         lex.call(
             "StartConversation",
             params! {"botId": "BOTID12345", "botAliasId": "ALIAS12345", "localeId": "en_US", "sessionId": "session-1",
-            "requestEventStream": Value::Stream(sansboto_core::body::StreamingBody::new((), None))},
+            "requestEventStream": Value::Stream(sansboto_core::StreamingBody::new((), None))},
         )
         .await
         .unwrap_err()

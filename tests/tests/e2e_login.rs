@@ -17,8 +17,8 @@ use e2e_support::{blocking_session, core_session, temp_dir, Action, ScriptServer
 use p256::ecdsa::signature::Verifier as _;
 use p256::ecdsa::{Signature, VerifyingKey};
 use sansboto_core::credentials::{login_token_cache_key, CredentialsError, LoginError};
-use sansboto_core::error::Error;
 use sansboto_core::params;
+use sansboto_core::Error;
 
 /// A P-256 key in SEC1 PEM, as `aws login` stores it (`openssl ecparam -genkey -noout`).
 const DPOP_KEY: &str = "-----BEGIN EC PRIVATE KEY-----\n\
@@ -37,7 +37,7 @@ fn now_secs() -> i64 {
 }
 
 fn iso(secs: i64) -> String {
-    sansboto_core::time::Timestamp::from_secs(secs).to_iso8601()
+    sansboto_core::Timestamp::from_secs(secs).to_iso8601()
 }
 
 /// The cached token, its access token expiring at `expires_at`.

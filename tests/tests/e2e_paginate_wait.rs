@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use e2e_support::{blocking_session, core_session, tokio_session};
 use futures_util::StreamExt;
-use sansboto_core::error::Error;
-use sansboto_core::paginate::PaginationOptions;
 use sansboto_core::params;
-use sansboto_core::value::Value;
-use sansboto_core::waiter::WaiterError;
+use sansboto_core::Error;
+use sansboto_core::PaginationOptions;
+use sansboto_core::Value;
+use sansboto_core::WaiterError;
 use sansboto_tests::moto::MotoServer;
 
 const KEYS: usize = 2_500;

@@ -12,7 +12,7 @@
 
 use sansboto_blocking::{Client, Error, Session};
 use sansboto_core::params;
-use sansboto_core::value::Value;
+use sansboto_core::Value;
 use sansboto_tests::moto::MotoServer;
 use serde_json::json;
 

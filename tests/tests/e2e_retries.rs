@@ -9,10 +9,10 @@ mod e2e_support;
 use std::time::Duration;
 
 use e2e_support::{blocking_session, core_session, tokio_session, Action, ScriptServer, Seen};
-use sansboto_core::error::{Error, TransportErrorKind};
-use sansboto_core::http_settings::HttpSettings;
 use sansboto_core::params;
-use sansboto_core::retry::RetryMode;
+use sansboto_core::HttpSettings;
+use sansboto_core::RetryMode;
+use sansboto_core::{Error, TransportErrorKind};
 
 const LIST_TABLES_OK: &str = r#"{"TableNames":["t1"]}"#;
 const THROTTLED: &str =
@@ -422,7 +422,7 @@ fn stale_connection_server() -> ScriptServer {
     })
 }
 
-fn assert_stale_connection_replayed(server: &ScriptServer, second: &sansboto_core::value::Value) {
+fn assert_stale_connection_replayed(server: &ScriptServer, second: &sansboto_core::Value) {
     assert_eq!(
         second["ResponseMetadata"]["RetryAttempts"].as_i64(),
         Some(0)

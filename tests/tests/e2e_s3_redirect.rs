@@ -16,9 +16,9 @@ mod e2e_support;
 use std::collections::HashMap;
 
 use e2e_support::{blocking_session, core_session, tokio_session, Action, ScriptServer, Seen};
-use sansboto_core::error::Error;
 use sansboto_core::params;
-use sansboto_core::value::Value;
+use sansboto_core::Error;
+use sansboto_core::Value;
 
 /// The client's region; every bucket below lives elsewhere.
 const CLIENT_REGION: &str = "us-west-2";

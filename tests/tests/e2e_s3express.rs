@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 use e2e_support::{blocking_session, core_session, tokio_session, Action, ScriptServer, Seen};
 use sansboto_blocking::Client;
 use sansboto_core::params;
-use sansboto_core::time::Timestamp;
+use sansboto_core::Timestamp;
 use sansboto_tests::botocore;
 
 const BUCKET: &str = "mybucket--usw2-az1--x-s3";
@@ -231,7 +231,7 @@ fn a_session_already_expired_is_refused() {
     assert!(
         matches!(
             err,
-            sansboto_core::error::Error::S3ExpressSession(
+            sansboto_core::Error::S3ExpressSession(
                 sansboto_core::client::s3express::SessionError::StillExpired
             )
         ),
@@ -547,16 +547,14 @@ fn async_transports_make_and_reuse_the_session() {
         server: &ScriptServer,
     ) -> String
     where
-        for<'a> T::Run<'a, Result<sansboto_core::runtime::Client<T>, sansboto_core::error::Error>>:
+        for<'a> T::Run<'a, Result<sansboto_core::runtime::Client<T>, sansboto_core::Error>>:
             std::future::Future<
-                Output = Result<sansboto_core::runtime::Client<T>, sansboto_core::error::Error>,
+                Output = Result<sansboto_core::runtime::Client<T>, sansboto_core::Error>,
             >,
-        for<'a> T::Run<'a, Result<sansboto_core::value::Value, sansboto_core::error::Error>>:
-            std::future::Future<
-                Output = Result<sansboto_core::value::Value, sansboto_core::error::Error>,
-            >,
-        for<'a> T::Run<'a, Result<String, sansboto_core::error::Error>>:
-            std::future::Future<Output = Result<String, sansboto_core::error::Error>>,
+        for<'a> T::Run<'a, Result<sansboto_core::Value, sansboto_core::Error>>:
+            std::future::Future<Output = Result<sansboto_core::Value, sansboto_core::Error>>,
+        for<'a> T::Run<'a, Result<String, sansboto_core::Error>>:
+            std::future::Future<Output = Result<String, sansboto_core::Error>>,
     {
         let s3 = session
             .client("s3")

@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use sansboto_blocking::{Client, HttpClient, HttpConfig, HttpSettings, Session};
 use sansboto_core::auth::{presign_post, Credentials, PresignPostInput, SigningKeyCache};
-use sansboto_core::body::Body;
 use sansboto_core::params;
+use sansboto_core::Body;
 use sansboto_tests::moto::MotoServer;
 use sansboto_tests::s3s::{S3sServer, ACCESS_KEY, SECRET_KEY};
 

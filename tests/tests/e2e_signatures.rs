@@ -8,7 +8,7 @@
 
 use sansboto_blocking::{Client, Session};
 use sansboto_core::params;
-use sansboto_core::value::Value;
+use sansboto_core::Value;
 use sansboto_tests::moto::MotoServer;
 
 /// The bootstrap calls moto lets through unauthenticated: CreateUser, CreateAccessKey,

@@ -10,12 +10,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use sansboto_core::error::Error;
 use sansboto_core::hooks::{Event, Target};
 use sansboto_core::params;
 use sansboto_core::transfer::download::{partial_path, state_path};
 use sansboto_core::transfer::{CancelToken, Progress, TransferConfig, TransferError};
-use sansboto_core::value::Value;
+use sansboto_core::Error;
+use sansboto_core::Value;
 use sansboto_tests::moto::MotoServer;
 
 const MIB: u64 = 1024 * 1024;
@@ -336,7 +336,7 @@ macro_rules! s3s_suite {
             (
                 "full",
                 config()
-                    .checksum_algorithm(sansboto_core::checksum::ChecksumAlgorithm::Crc64Nvme)
+                    .checksum_algorithm(sansboto_core::ChecksumAlgorithm::Crc64Nvme)
                     .full_object_checksum(true),
             ),
         ] {

@@ -11,10 +11,10 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use e2e_support::{blocking_session, core_session, Action, ScriptServer, Seen};
-use sansboto_core::checksum::{checksum, ChecksumAlgorithm};
-use sansboto_core::time::Timestamp;
 use sansboto_core::transfer::TransferConfig;
-use sansboto_core::value::Value;
+use sansboto_core::Timestamp;
+use sansboto_core::Value;
+use sansboto_core::{checksum, ChecksumAlgorithm};
 
 const BUCKET: &str = "mybucket--usw2-az1--x-s3";
 const MIB: usize = 1024 * 1024;

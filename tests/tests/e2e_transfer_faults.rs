@@ -15,12 +15,12 @@ use std::net::{SocketAddr, TcpStream};
 
 use e2e_support::{Action, ScriptServer, Seen};
 use sansboto_blocking::{Client, Session};
-use sansboto_core::error::Error;
 use sansboto_core::params;
-use sansboto_core::retry::RetryMode;
 use sansboto_core::transfer::download::{partial_path, state_path};
 use sansboto_core::transfer::{TransferConfig, TransferError};
-use sansboto_core::value::Value;
+use sansboto_core::Error;
+use sansboto_core::RetryMode;
+use sansboto_core::Value;
 use sansboto_tests::moto::MotoServer;
 
 const MIB: u64 = 1024 * 1024;

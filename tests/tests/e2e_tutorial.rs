@@ -2,7 +2,7 @@
 //! streamed, delete_object) on all three transports against a real moto server.
 
 use sansboto_core::params;
-use sansboto_core::value::Value;
+use sansboto_core::Value;
 use sansboto_tests::moto::MotoServer;
 
 const KEY: &str = "tutorial/object";
@@ -26,7 +26,7 @@ fn check_acl(acl: &Value) {
     );
 }
 
-fn check_missing(err: &sansboto_core::error::Error) {
+fn check_missing(err: &sansboto_core::Error) {
     assert_eq!(err.code(), Some("NoSuchKey"), "{err}");
     assert_eq!(err.status(), Some(404));
     assert!(err.to_string().starts_with("NoSuchKey: "), "{err}");

@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use e2e_support::{blocking_session, core_session, temp_dir, tokio_session, Action, ScriptServer};
-use sansboto_core::checksum::{checksum, ChecksumAlgorithm};
-use sansboto_core::error::Error;
 use sansboto_core::params;
-use sansboto_core::value::Value;
+use sansboto_core::Error;
+use sansboto_core::Value;
+use sansboto_core::{checksum, ChecksumAlgorithm};
 
 /// Bytes in the uploaded file: several of the transports' read chunks.
 const LEN: usize = 300_000;
@@ -103,14 +103,11 @@ fn assert_retried_whole(server: &ScriptServer, out: &Value, bytes: &[u8], first_
     assert_eq!(out["ResponseMetadata"]["RetryAttempts"].as_i64(), Some(1));
 }
 
-fn put_params(body: sansboto_core::body::StreamingBody) -> Value {
+fn put_params(body: sansboto_core::StreamingBody) -> Value {
     params! {"Bucket": "bucket", "Key": "key", "Body": body}
 }
 
-fn tokio_put(
-    server: &ScriptServer,
-    body: sansboto_core::body::StreamingBody,
-) -> Result<Value, Error> {
+fn tokio_put(server: &ScriptServer, body: sansboto_core::StreamingBody) -> Result<Value, Error> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -130,7 +127,7 @@ fn tokio_put(
 
 fn async_std_put(
     server: &ScriptServer,
-    body: sansboto_core::body::StreamingBody,
+    body: sansboto_core::StreamingBody,
 ) -> Result<Value, Error> {
     async_std::task::block_on(async {
         let session =
@@ -149,10 +146,7 @@ fn async_std_put(
     })
 }
 
-fn blocking_put(
-    server: &ScriptServer,
-    body: sansboto_core::body::StreamingBody,
-) -> Result<Value, Error> {
+fn blocking_put(server: &ScriptServer, body: sansboto_core::StreamingBody) -> Result<Value, Error> {
     let s3 = blocking_session(core_session(&[], None, None))
         .client("s3")
         .region("us-east-1")
@@ -163,7 +157,7 @@ fn blocking_put(
     s3.call("PutObject", put_params(body))
 }
 
-fn tokio_file(path: &Path) -> sansboto_core::body::StreamingBody {
+fn tokio_file(path: &Path) -> sansboto_core::StreamingBody {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -171,11 +165,11 @@ fn tokio_file(path: &Path) -> sansboto_core::body::StreamingBody {
     rt.block_on(sansboto_tokio::file_body(path)).unwrap()
 }
 
-fn async_std_file(path: &Path) -> sansboto_core::body::StreamingBody {
+fn async_std_file(path: &Path) -> sansboto_core::StreamingBody {
     async_std::task::block_on(sansboto_async_std::file_body(path)).unwrap()
 }
 
-fn blocking_file(path: &Path) -> sansboto_core::body::StreamingBody {
+fn blocking_file(path: &Path) -> sansboto_core::StreamingBody {
     sansboto_blocking::file_body(path).unwrap()
 }
 

@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use e2e_support::{blocking_session, core_session, temp_dir, tokio_session};
-use sansboto_core::checksum::{checksum, ChecksumAlgorithm};
-use sansboto_core::error::Error;
 use sansboto_core::params;
-use sansboto_core::value::Value;
+use sansboto_core::Error;
+use sansboto_core::Value;
+use sansboto_core::{checksum, ChecksumAlgorithm};
 
 /// Bytes in the uploaded file: several of the transports' read chunks.
 const LEN: usize = 300_000;
@@ -374,7 +374,7 @@ fn assert_retried_whole(server: &HttpsServer, out: &Value, bytes: &[u8], fault: 
     assert_eq!(out["ResponseMetadata"]["RetryAttempts"].as_i64(), Some(1));
 }
 
-fn put_params(body: sansboto_core::body::StreamingBody) -> Value {
+fn put_params(body: sansboto_core::StreamingBody) -> Value {
     params! {"Bucket": "bucket", "Key": "key", "Body": body}
 }
 

@@ -13,7 +13,7 @@ use sansboto_core::client::{ClientConfig, ServiceClient};
 use sansboto_core::endpoint::{EndpointConfig, EndpointValue, Partitions, RuleSet};
 use sansboto_core::machine::SplitMix64;
 use sansboto_core::model::ServiceModel;
-use sansboto_core::value::Value;
+use sansboto_core::Value;
 use sansboto_models::{FileKind, Loader, TopLevelFile};
 
 fn endpoint_value(v: &serde_json::Value) -> Option<EndpointValue> {

@@ -8,10 +8,10 @@ mod e2e_support;
 use std::time::Duration;
 
 use e2e_support::{blocking_session, core_session, tokio_session, Action, ScriptServer};
-use sansboto_core::http_settings::HttpSettings;
 use sansboto_core::params;
 use sansboto_core::runtime::{ClientBuilder, RuntimeSession, Transport};
-use sansboto_core::value::Value;
+use sansboto_core::HttpSettings;
+use sansboto_core::Value;
 
 const ENDPOINT: &str = "http://dynamodb.example.test";
 

@@ -14,7 +14,7 @@
 use std::path::PathBuf;
 
 use sansboto_core::jmespath::{Expression, JmesPathError};
-use sansboto_core::value::Value;
+use sansboto_core::Value;
 
 fn suite_dir() -> PathBuf {
     let dir = std::env::var_os("SANSBOTO_JMESPATH_COMPLIANCE")

@@ -6,9 +6,9 @@
 
 use sansboto_core::jmespath::Expression;
 use sansboto_core::model::{ServiceModel, ShapeId, ShapeKind};
-use sansboto_core::paginate::PaginatorModel;
-use sansboto_core::value::{Map, Value};
-use sansboto_core::waiter::WaiterModel;
+use sansboto_core::PaginatorModel;
+use sansboto_core::WaiterModel;
+use sansboto_core::{Map, Value};
 use sansboto_models::{FileKind, Loader};
 
 /// A value of `shape` with every member set and every list holding one item, so that paths
@@ -41,7 +41,7 @@ fn sample(model: &ServiceModel, id: ShapeId, depth: usize) -> Value {
         ShapeKind::Boolean => Value::Bool(true),
         ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => Value::Float(1.5),
         ShapeKind::Blob => Value::blob(&b"b"[..]),
-        ShapeKind::Timestamp => Value::Timestamp(sansboto_core::time::Timestamp::from_secs(0)),
+        ShapeKind::Timestamp => Value::Timestamp(sansboto_core::Timestamp::from_secs(0)),
         _ => Value::Integer(1),
     }
 }
@@ -115,7 +115,7 @@ fn every_embedded_model_and_expression() {
                                     failures.push(format!("{service}.{op} result key {key}: {e}"));
                                 }
                             }
-                            let mut pager = sansboto_core::paginate::Paginator::new(
+                            let mut pager = sansboto_core::Paginator::new(
                                 cfg,
                                 Value::map(),
                                 Default::default(),
@@ -135,12 +135,8 @@ fn every_embedded_model_and_expression() {
                         for name in w.names() {
                             waiters += 1;
                             let cfg = w.get(name).unwrap();
-                            let mut waiter = sansboto_core::waiter::Waiter::new(
-                                cfg,
-                                Value::map(),
-                                None,
-                                Some(1000),
-                            );
+                            let mut waiter =
+                                sansboto_core::Waiter::new(cfg, Value::map(), None, Some(1000));
                             if model.operation(&cfg.operation).is_none() {
                                 failures.push(format!(
                                     "{service} waiter {name}: unknown operation {}",
@@ -149,7 +145,7 @@ fn every_embedded_model_and_expression() {
                             }
                             // Any outcome but an expression error is fine: the sample is not a
                             // meaningful state.
-                            if let Err(sansboto_core::waiter::WaiterError::Expression(e)) =
+                            if let Err(sansboto_core::WaiterError::Expression(e)) =
                                 waiter.handle_response(output_sample(&cfg.operation))
                             {
                                 failures.push(format!("{service} waiter {name}: {e}"));

@@ -11,11 +11,11 @@ use std::time::{Duration, SystemTime};
 use e2e_support::{blocking_session, core_session};
 use sansboto_core::auth::{Credentials, Identity};
 use sansboto_core::client::ServiceClient;
-use sansboto_core::customize::eks;
-use sansboto_core::error::Error;
+use sansboto_core::eks;
 use sansboto_core::params;
 use sansboto_core::session::ClientOptions;
-use sansboto_core::time::Timestamp;
+use sansboto_core::Error;
+use sansboto_core::Timestamp;
 use sansboto_tests::botocore;
 
 const SIGNING_TIME: &str = "2026-01-02T03:04:05Z";
@@ -242,7 +242,7 @@ emit([query['X-Amz-Signature'][0], urllib.parse.parse_qs(urllib.parse.urlsplit(r
     assert!(
         matches!(
             err,
-            Error::Customize(sansboto_core::customize::CustomizeError::EksToken(_))
+            Error::Customize(sansboto_core::CustomizeError::EksToken(_))
         ),
         "{err:?}"
     );
@@ -335,9 +335,8 @@ fn prepared_body(
     identity: Identity<'_>,
 ) -> Result<String, Error> {
     let c = client(service, unsigned);
-    let params = sansboto_core::value::Value::from(
-        serde_json::from_str::<serde_json::Value>(params).unwrap(),
-    );
+    let params =
+        sansboto_core::Value::from(serde_json::from_str::<serde_json::Value>(params).unwrap());
     let prepared = c.prepare_at(
         operation,
         params,

@@ -18,10 +18,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use base64::Engine as _;
-use sansboto_core::cbor::{self, Item};
 use sansboto_core::model::{ServiceModel, ShapeKind};
-use sansboto_core::serialize::{serialize_request, SerializedRequest};
-use sansboto_core::value::Value;
+use sansboto_core::Value;
+use sansboto_core::{protocol::cbor, protocol::cbor::Item};
+use sansboto_core::{protocol::serialize_request, protocol::SerializedRequest};
 use serde_json::{json, Value as J};
 
 /// The token botocore's cases expect when the caller leaves an idempotency token out.
@@ -147,7 +147,7 @@ fn protocol_input_conformance() {
 #[test]
 fn serializers_never_panic_on_any_value() {
     let root = sansboto_tests::botocore_dir().join("tests/unit/protocols");
-    let stream = sansboto_core::body::StreamingBody::new((), Some(0));
+    let stream = sansboto_core::StreamingBody::new((), Some(0));
     let odd: Vec<Value> = vec![
         Value::Null,
         Value::Bool(true),
@@ -159,7 +159,7 @@ fn serializers_never_panic_on_any_value() {
         Value::String("a/b c,\"\r\n\u{7f}é".to_string()),
         Value::String("2015-01-25T08:00:00Z".to_string()),
         Value::blob(&b"\xff\x00"[..]),
-        Value::Timestamp(sansboto_core::time::Timestamp::from_secs(i64::MIN / 2)),
+        Value::Timestamp(sansboto_core::Timestamp::from_secs(i64::MIN / 2)),
         Value::List(vec![Value::Null, Value::Integer(1), Value::map()]),
         sansboto_core::params! {"k": Value::Null, "Nope": 1},
         Value::Stream(stream),

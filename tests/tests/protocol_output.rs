@@ -1,6 +1,6 @@
 //! botocore's output protocol tests (`tests/unit/protocols/output/*.json` and
 //! `legacy/output/*.json`): every case's HTTP response goes through
-//! [`sansboto_core::parse::parse_response`] with a model built from the suite, and the result or
+//! [`sansboto_core::protocol::parse_response`] with a model built from the suite, and the result or
 //! error is compared the way botocore's harness compares it: `ResponseMetadata` removed, blobs as
 //! UTF-8 text, timestamps as epoch seconds, non-finite floats as strings, and for errors only
 //! `Error.Code`, `Error.Message` and the modeled error members.
@@ -10,10 +10,10 @@ use std::path::Path;
 
 use base64::Engine as _;
 use http::{HeaderMap, HeaderName, HeaderValue};
-use sansboto_core::body::Body;
 use sansboto_core::model::ServiceModel;
-use sansboto_core::parse::{parse_response, ParseError, Response};
-use sansboto_core::value::Value;
+use sansboto_core::Body;
+use sansboto_core::Value;
+use sansboto_core::{protocol::parse_response, protocol::ParseError, protocol::Response};
 use serde_json::{json, Value as J};
 
 /// Cases this harness skips beyond botocore's ignore list, with the reason.
@@ -381,12 +381,13 @@ fn expand_event_stream(
     let mut events = Vec::new();
     while let Some(message) = decoder.next_message().map_err(|e| format!("frame: {e}"))? {
         if message.event_type() == Some("initial-response") {
-            let initial = sansboto_core::parse::parse_initial_response(model, operation, &message)
-                .map_err(|e| format!("initial response: {e}"))?;
+            let initial =
+                sansboto_core::protocol::parse_initial_response(model, operation, &message)
+                    .map_err(|e| format!("initial response: {e}"))?;
             out.extend(initial);
         } else {
             events.push(
-                sansboto_core::parse::parse_event(model, member.shape, &message)
+                sansboto_core::protocol::parse_event(model, member.shape, &message)
                     .map_err(|e| format!("event: {e}"))?,
             );
         }

@@ -8,10 +8,10 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use e2e_support::{blocking_session, core_session};
 use sansboto_core::auth::{Credentials, Identity};
-use sansboto_core::error::Error;
 use sansboto_core::machine::SplitMix64;
 use sansboto_core::session::ClientOptions;
-use sansboto_core::value::Value;
+use sansboto_core::Error;
+use sansboto_core::Value;
 use sansboto_tests::botocore;
 use sansboto_tests::moto::MotoServer;
 
@@ -260,7 +260,7 @@ fn no_region_against_moto() {
     let response = http
         .send(
             http::Request::get(url.as_str())
-                .body(sansboto_core::body::Body::Empty)
+                .body(sansboto_core::Body::Empty)
                 .unwrap(),
         )
         .unwrap();

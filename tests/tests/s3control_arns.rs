@@ -8,10 +8,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use e2e_support::core_session;
 use sansboto_core::auth::{Credentials, Identity};
-use sansboto_core::error::Error;
 use sansboto_core::machine::SplitMix64;
 use sansboto_core::session::ClientOptions;
-use sansboto_core::value::Value;
+use sansboto_core::Error;
+use sansboto_core::Value;
 use sansboto_tests::botocore;
 
 const AP: &str =
@@ -40,7 +40,7 @@ fn case(operation: &'static str, params: serde_json::Value) -> Case {
 }
 
 /// sansboto's request for `case` (or its error), signed with botocore's test credentials.
-fn ours(case: &Case) -> Result<http::Request<sansboto_core::body::Body>, Error> {
+fn ours(case: &Case) -> Result<http::Request<sansboto_core::Body>, Error> {
     let session = core_session(case.env, None, None);
     let mut options = ClientOptions {
         region: Some("us-west-2".into()),

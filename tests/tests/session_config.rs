@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sansboto_core::error::{Error, TransportErrorKind};
 use sansboto_core::runtime::RuntimeSession;
 use sansboto_core::session::{Session, SessionInputs};
+use sansboto_core::{Error, TransportErrorKind};
 
 fn session(config: &str, env: &[(&str, &str)]) -> RuntimeSession<sansboto_blocking::HttpClient> {
     let inputs = SessionInputs {

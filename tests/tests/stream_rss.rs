@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
-use sansboto_core::value::Value;
+use sansboto_core::Value;
 
 /// Bytes sent and received, each way.
 const LEN: u64 = 1 << 30;
@@ -93,7 +93,7 @@ fn peak_rss_kib() -> u64 {
         .expect("VmHWM in /proc/self/status")
 }
 
-fn put_params(body: sansboto_core::body::StreamingBody) -> Value {
+fn put_params(body: sansboto_core::StreamingBody) -> Value {
     sansboto_core::params! {"Bucket": "stream", "Key": "upload", "Body": body}
 }
 
@@ -140,8 +140,8 @@ fn write_pattern_file(path: &str) {
 }
 
 /// The child's client settings: what it trusts, for HTTPS.
-fn http_settings(ca: Option<&str>) -> sansboto_core::http_settings::HttpSettings {
-    let settings = sansboto_core::http_settings::HttpSettings::new();
+fn http_settings(ca: Option<&str>) -> sansboto_core::HttpSettings {
+    let settings = sansboto_core::HttpSettings::new();
     match ca {
         Some(ca) => settings.ca_bundle(ca),
         None => settings,

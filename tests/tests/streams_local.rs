@@ -7,12 +7,12 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::thread::JoinHandle;
 
-use sansboto_core::checksum::{checksum, ChecksumAlgorithm};
-use sansboto_core::error::{Error, TransportError, TransportErrorKind};
 use sansboto_core::eventstream::{encode, HeaderValue, Message};
-use sansboto_core::httpchecksum::FlexibleChecksumError;
 use sansboto_core::params;
-use sansboto_core::value::Value;
+use sansboto_core::FlexibleChecksumError;
+use sansboto_core::Value;
+use sansboto_core::{checksum, ChecksumAlgorithm};
+use sansboto_core::{Error, TransportError, TransportErrorKind};
 
 /// Serve one canned response per connection, `responses` in order; the thread returns the
 /// request heads it saw.

@@ -6,9 +6,9 @@
 //! One moto server serves the whole file (it takes seconds to start).
 
 use futures_lite::StreamExt;
-use sansboto_core::checksum::{checksum, ChecksumAlgorithm};
 use sansboto_core::params;
-use sansboto_core::value::Value;
+use sansboto_core::Value;
+use sansboto_core::{checksum, ChecksumAlgorithm};
 use sansboto_tests::moto::MotoServer;
 
 /// No final newline: moto 5.2.5's CSV reader (py_partiql_parser) turns one into an empty row.

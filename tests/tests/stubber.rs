@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use sansboto_core::error::Error;
 use sansboto_core::params;
-use sansboto_core::stub::{StubError, Stubber};
-use sansboto_core::value::Value;
+use sansboto_core::Error;
+use sansboto_core::Value;
+use sansboto_core::{StubError, Stubber};
 
 /// Nothing listens here.
 fn closed_endpoint() -> String {
@@ -268,7 +268,7 @@ fn stubber_on_blocking() {
         .region("us-east-1")
         .endpoint_url(closed_endpoint())
         .credentials("AKID", "SECRET", None)
-        .retries(sansboto_core::retry::RetryMode::Standard, Some(1))
+        .retries(sansboto_core::RetryMode::Standard, Some(1))
         .build()
         .unwrap();
     assert!(matches!(

@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::process::Command;
 
 use sansboto_core::transfer::TransferConfig;
-use sansboto_core::value::Value;
+use sansboto_core::Value;
 use sansboto_tests::s3s::{S3sServer, ACCESS_KEY, SECRET_KEY};
 
 const LEN: u64 = 128 * 1024 * 1024;

@@ -16,8 +16,8 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use sansboto_core::body::{Body, StreamingBody};
-use sansboto_core::http_config::HttpConfig;
+use sansboto_core::HttpConfig;
+use sansboto_core::{Body, StreamingBody};
 use scenarios::{HttpViaProxy, TransportUnderTest};
 use support::{Mode, Server};
 

@@ -10,14 +10,14 @@ use std::time::Duration;
 
 use e2e_support::{blocking_session, core_session, tokio_session, Action, ScriptServer};
 use sansboto_core::config::ConfigError;
-use sansboto_core::customize::CustomizeError;
-use sansboto_core::error::{Error, TransportError, TransportErrorKind};
-use sansboto_core::paginate::{PaginateError, PaginationOptions};
 use sansboto_core::params;
-use sansboto_core::retry::RetryMode;
 use sansboto_core::runtime::RuntimeSession;
 use sansboto_core::session::{Session, SessionInputs};
-use sansboto_core::waiter::WaiterError;
+use sansboto_core::CustomizeError;
+use sansboto_core::RetryMode;
+use sansboto_core::WaiterError;
+use sansboto_core::{Error, TransportError, TransportErrorKind};
+use sansboto_core::{PaginateError, PaginationOptions};
 use sansboto_tests::botocore;
 
 /// A loopback port nothing listens on (bound, then released).

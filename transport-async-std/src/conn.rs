@@ -17,7 +17,7 @@ use futures_io::{AsyncRead, AsyncWrite};
 use futures_lite::{AsyncReadExt, AsyncWriteExt, FutureExt};
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
-use sansboto_core::http_config::{check_tunnel_answer, HttpConfig, ProxyUrl, MAX_TUNNEL_ANSWER};
+use sansboto_core::{check_tunnel_answer, HttpConfig, ProxyUrl, MAX_TUNNEL_ANSWER};
 
 /// Race `fut` against a timer; `what` names the wait in the `TimedOut` error.
 pub(crate) async fn with_timeout<T>(

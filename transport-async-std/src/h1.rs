@@ -14,8 +14,8 @@ use futures_io::{AsyncBufRead, AsyncRead};
 use futures_lite::AsyncWriteExt;
 use http_types::{Body, Method, Request, Response, StatusCode};
 use rustls::ClientConfig;
-use sansboto_core::error::{TransportError, TransportErrorKind};
-use sansboto_core::http_config::{io_error_kind, BodyLengthCheck, HttpConfig};
+use sansboto_core::{io_error_kind, BodyLengthCheck, HttpConfig};
+use sansboto_core::{TransportError, TransportErrorKind};
 
 use crate::conn::{self, Conn, Pool, PoolKey};
 

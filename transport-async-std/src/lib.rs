@@ -60,8 +60,8 @@ mod conn;
 mod h1;
 mod rewind;
 
-use sansboto_core::checksum::AwsChunkedFramer;
-use sansboto_core::httpchecksum::AwsChunkedBody;
+use sansboto_core::AwsChunkedBody;
+use sansboto_core::AwsChunkedFramer;
 use std::io::{self, Seek};
 use std::path::Path;
 use std::pin::Pin;
@@ -72,10 +72,10 @@ use std::time::{Duration, Instant, SystemTime};
 use bytes::Bytes;
 use futures_io::{AsyncBufRead, AsyncRead};
 use futures_lite::AsyncReadExt;
-use sansboto_core::body::FileRange;
-use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
-use sansboto_core::httpchecksum::ResponseChecksumValidator;
-use sansboto_core::transfer_rate::TransferWatch;
+use sansboto_core::FileRange;
+use sansboto_core::ResponseChecksumValidator;
+use sansboto_core::TransferWatch;
+use sansboto_core::{io_error_kind, BodyLengthCheck};
 
 pub use client::{
     event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages, Session,
@@ -191,7 +191,7 @@ pub(crate) async fn scan_body(
 pub struct HttpClient {
     surf: surf::Client,
     /// The proxies the pool connects through (named in errors).
-    proxy: Option<std::sync::Arc<sansboto_core::http_config::ProxyConfig>>,
+    proxy: Option<std::sync::Arc<sansboto_core::ProxyConfig>>,
 }
 
 impl HttpClient {

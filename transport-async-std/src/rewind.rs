@@ -10,7 +10,7 @@ use std::task::{ready, Context, Poll};
 
 use futures_io::{AsyncRead, AsyncSeek};
 use futures_lite::AsyncSeekExt;
-use sansboto_core::body::StreamingBody;
+use sansboto_core::StreamingBody;
 
 use crate::ByteReader;
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_lite::{AsyncReadExt, StreamExt};
 use sansboto_async_std::{HttpClient, HttpConfig};
-use sansboto_core::body::Body;
+use sansboto_core::Body;
 use support::{Mode, Server};
 
 /// Run `test` to completion on async-std's executor, then on smol's.

@@ -60,13 +60,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use sansboto_core::body::FileRange;
-use sansboto_core::checksum::AwsChunkedFramer;
-use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
-use sansboto_core::httpchecksum::AwsChunkedBody;
-use sansboto_core::httpchecksum::ResponseChecksumValidator;
 use sansboto_core::machine::RequestTimeout;
-use sansboto_core::transfer_rate::TransferWatch;
+use sansboto_core::AwsChunkedBody;
+use sansboto_core::AwsChunkedFramer;
+use sansboto_core::FileRange;
+use sansboto_core::ResponseChecksumValidator;
+use sansboto_core::TransferWatch;
+use sansboto_core::{io_error_kind, BodyLengthCheck};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::ProxyProtocol;
 
@@ -679,7 +679,7 @@ pub fn monotonic_now() -> Instant {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sansboto_core::checksum::ChecksumAlgorithm;
+    use sansboto_core::ChecksumAlgorithm;
 
     /// A reader that hands out at most 3 bytes a call, so chunks are assembled across reads.
     struct Trickle(io::Cursor<Vec<u8>>);
@@ -705,8 +705,7 @@ mod tests {
             .read_to_end(&mut framed)
             .unwrap();
         let mut expected = Vec::new();
-        let mut encoder =
-            sansboto_core::checksum::AwsChunkedEncoder::new(Some(ChecksumAlgorithm::Crc32));
+        let mut encoder = sansboto_core::AwsChunkedEncoder::new(Some(ChecksumAlgorithm::Crc32));
         for chunk in data.chunks(8) {
             encoder.encode_chunk(chunk, &mut expected);
         }

@@ -6,8 +6,8 @@
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::{Arc, Mutex};
 
-use sansboto_core::body::StreamingBody;
-use sansboto_core::error::{TransportError, TransportErrorKind};
+use sansboto_core::StreamingBody;
+use sansboto_core::{TransportError, TransportErrorKind};
 
 use crate::ByteReader;
 

@@ -11,7 +11,7 @@ use std::io::Read;
 use std::time::Duration;
 
 use sansboto_blocking::{HttpClient, HttpConfig};
-use sansboto_core::body::Body;
+use sansboto_core::Body;
 use support::{Mode, Server};
 
 fn client() -> HttpClient {

@@ -8,13 +8,13 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_util::stream::{self, Stream, StreamExt};
-use sansboto_core::body::{Body, StreamingBody};
-use sansboto_core::error::{Error, TransportError};
-use sansboto_core::http_config::HttpConfig;
-use sansboto_core::httpchecksum::ResponseChecksumValidator;
 use sansboto_core::machine::ProcessOutput;
 use sansboto_core::runtime::{self, Transport};
-use sansboto_core::value::Value;
+use sansboto_core::HttpConfig;
+use sansboto_core::ResponseChecksumValidator;
+use sansboto_core::Value;
+use sansboto_core::{Body, StreamingBody};
+use sansboto_core::{Error, TransportError};
 
 use crate::{HttpClient, ResponseBody};
 
@@ -61,7 +61,7 @@ impl Transport for HttpClient {
         crate::body::scan_body(body, sink).await
     }
 
-    fn watch_transfer(body: &mut ResponseBody, watch: sansboto_core::transfer_rate::TransferWatch) {
+    fn watch_transfer(body: &mut ResponseBody, watch: sansboto_core::TransferWatch) {
         body.watch_transfer(watch)
     }
 

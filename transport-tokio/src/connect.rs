@@ -13,10 +13,8 @@ use std::time::Duration;
 
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
-use sansboto_core::error::TransportErrorKind;
-use sansboto_core::http_config::{
-    check_tunnel_answer, io_error_kind, ProxyConfig, ProxyUrl, MAX_TUNNEL_ANSWER,
-};
+use sansboto_core::TransportErrorKind;
+use sansboto_core::{check_tunnel_answer, io_error_kind, ProxyConfig, ProxyUrl, MAX_TUNNEL_ANSWER};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;

@@ -143,7 +143,7 @@ impl HttpClient {
         let (mut parts, body) = req.into_parts();
         let framing = parts
             .extensions
-            .get::<sansboto_core::httpchecksum::AwsChunkedBody>()
+            .get::<sansboto_core::AwsChunkedBody>()
             .copied();
         // hyper sends no `Content-Length` for an empty body, which S3 refuses on a PUT. (An
         // aws-chunked body's length is the framed one: hyper works it out or sends it chunked.)
@@ -206,7 +206,7 @@ impl HttpClient {
         let expected = if bodiless {
             None
         } else {
-            sansboto_core::http_config::BodyLengthCheck::content_length(&parts.headers)
+            sansboto_core::BodyLengthCheck::content_length(&parts.headers)
         };
         Ok(http::Response::from_parts(
             parts,

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
-use sansboto_core::body::Body;
+use sansboto_core::Body;
 use sansboto_tokio::{reader_body, HttpClient, HttpConfig};
 use support::{Mode, Server};
 use tokio::io::AsyncReadExt;

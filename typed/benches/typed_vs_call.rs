@@ -7,7 +7,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use sansboto_core::params;
-use sansboto_core::value::Value;
+use sansboto_core::Value;
 use sansboto_typed::IntoValue;
 
 sansboto_typed::typed!("dynamodb", ["GetItem"]);

@@ -5,10 +5,10 @@
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use sansboto_core::error::Error;
-use sansboto_core::paginate::PaginationOptions;
-use sansboto_core::parse::ServiceError;
 use sansboto_core::runtime::{Client, Pages, Transport};
+use sansboto_core::Error;
+use sansboto_core::PaginationOptions;
+use sansboto_core::ServiceError;
 
 use crate::convert::{ConvertError, FromValue, IntoValue};
 
@@ -114,7 +114,7 @@ fn operation_error<T: Transport, O: TypedOperation>(client: &Client<T>, error: E
     }
 }
 
-fn output<O: TypedOperation>(value: sansboto_core::value::Value) -> Result<O::Output, O::Error> {
+fn output<O: TypedOperation>(value: sansboto_core::Value) -> Result<O::Output, O::Error> {
     O::Output::from_value(value).map_err(|source| {
         O::Error::from_typed(TypedError::Convert {
             operation: O::NAME,

@@ -7,10 +7,10 @@ use std::fmt;
 
 use bytes::Bytes;
 use indexmap::IndexMap;
-use sansboto_core::body::StreamingBody;
 use sansboto_core::runtime::{take_body, Transport};
-use sansboto_core::time::Timestamp;
-use sansboto_core::value::{map_with_capacity, Map, Value};
+use sansboto_core::StreamingBody;
+use sansboto_core::Timestamp;
+use sansboto_core::{map_with_capacity, Map, Value};
 
 /// A value of the wrong kind where a typed member expected another.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -30,7 +30,7 @@ pub use call::{
 pub use convert::{ConvertError, Empty, FromValue, IntoValue, Payload, Redacted};
 pub use sansboto_typed_macros::typed;
 
-pub use sansboto_core::value::Value;
+pub use sansboto_core::Value;
 
 /// What generated code names; not part of the API.
 #[doc(hidden)]
@@ -38,9 +38,9 @@ pub mod __private {
     pub use crate::convert::{expect_map, put, take};
     pub use bytes::Bytes;
     pub use indexmap::IndexMap;
-    pub use sansboto_core::paginate::PaginationOptions;
-    pub use sansboto_core::parse::ServiceError;
     pub use sansboto_core::runtime::{Client, Transport};
-    pub use sansboto_core::time::Timestamp;
-    pub use sansboto_core::value::{map_with_capacity, Map, Value};
+    pub use sansboto_core::PaginationOptions;
+    pub use sansboto_core::ServiceError;
+    pub use sansboto_core::Timestamp;
+    pub use sansboto_core::{map_with_capacity, Map, Value};
 }

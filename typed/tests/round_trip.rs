@@ -11,7 +11,7 @@ use sansboto_core::client::{ClientConfig, ServiceClient};
 use sansboto_core::endpoint::{EndpointConfig, Partitions, RuleSet};
 use sansboto_core::machine::SplitMix64;
 use sansboto_core::model::{ServiceModel, ShapeId, ShapeKind};
-use sansboto_core::value::Map;
+use sansboto_core::Map;
 use sansboto_models::{FileKind, Loader, TopLevelFile};
 use sansboto_typed::{FromValue, IntoValue, OperationVisitor, TypedOperation, Value};
 
@@ -272,6 +272,6 @@ fn parameter_aliases_are_the_public_names() {
     }
     assert_eq!(
         macro_table::PARAMETER_ALIASES,
-        sansboto_core::customize::common::PARAMETER_ALIASES
+        sansboto_core::PARAMETER_ALIASES
     );
 }

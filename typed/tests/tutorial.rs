@@ -75,8 +75,8 @@ fn list(bucket: &str) -> ListObjectsV2Request {
     }
 }
 
-fn options() -> sansboto_core::paginate::PaginationOptions {
-    sansboto_core::paginate::PaginationOptions {
+fn options() -> sansboto_core::PaginationOptions {
+    sansboto_core::PaginationOptions {
         page_size: Some(2),
         ..Default::default()
     }

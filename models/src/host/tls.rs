@@ -9,8 +9,8 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
-use sansboto_core::error::{TransportError, TransportErrorKind};
-use sansboto_core::http_config::HttpConfig;
+use sansboto_core::HttpConfig;
+use sansboto_core::{TransportError, TransportErrorKind};
 
 /// The rustls configuration `cfg` asks for: webpki roots, or only the CA bundle's certificates
 /// (as botocore uses `AWS_CA_BUNDLE` instead of its default bundle), or no verification.

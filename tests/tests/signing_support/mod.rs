@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use sansboto_core::body::Body;
+use sansboto_core::Body;
 
 /// A raw request as written in a suite file.
 #[derive(Debug, Clone, PartialEq, Eq)]

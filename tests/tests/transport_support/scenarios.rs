@@ -11,10 +11,10 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use sansboto_core::body::{Body, StreamingBody};
-use sansboto_core::error::TransportErrorKind;
-use sansboto_core::http_config::{HttpConfig, NoProxy, ProxyConfig, ProxyUrl};
 use sansboto_core::runtime::Transport;
+use sansboto_core::TransportErrorKind;
+use sansboto_core::{Body, StreamingBody};
+use sansboto_core::{HttpConfig, NoProxy, ProxyConfig, ProxyUrl};
 
 use crate::support::{self, Mode, Server};
 
