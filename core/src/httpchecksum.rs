@@ -356,6 +356,7 @@ pub fn set_unsigned_trailer_header(request: &mut http::Request<Body>, applied: &
 /// `Content-MD5` over an in-memory body, unless a checksum header or `Content-MD5` is already
 /// there (botocore's `conditionally_calculate_md5`, which 1.44 no longer calls by itself).
 /// Returns whether it was added.
+#[allow(dead_code)] // not called by the call pipeline yet; its unit tests keep it true to botocore
 pub fn apply_content_md5(request: &mut http::Request<Body>) -> bool {
     if has_checksum_header(request.headers()) || request.headers().contains_key("content-md5") {
         return false;

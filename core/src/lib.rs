@@ -30,28 +30,28 @@ pub mod session;
 pub mod transfer;
 
 // The rest is machinery: what of it is public is re-exported below (or by `api`/`protocol`).
-pub mod body;
-pub mod body_digest;
-pub mod cbor;
-pub mod checksum;
+mod body;
+mod body_digest;
+mod cbor;
+mod checksum;
 mod compress;
-pub mod customize;
-pub mod datetime;
-pub mod error;
-pub mod http_config;
-pub mod http_settings;
-pub mod httpchecksum;
-pub mod paginate;
-pub mod parse;
-pub mod serialize;
-pub mod stub;
-pub mod time;
-pub mod trace;
-pub mod transfer_rate;
-pub mod validate;
-pub mod value;
+mod customize;
+mod datetime;
+mod error;
+mod http_config;
+mod http_settings;
+mod httpchecksum;
+mod paginate;
+mod parse;
+mod serialize;
+mod stub;
+mod time;
+mod trace;
+mod transfer_rate;
+mod validate;
+mod value;
 mod value_serializer;
-pub mod waiter;
+mod waiter;
 
 // For programs making calls: the list in `api`.
 pub use api::*;

@@ -25,6 +25,7 @@ use crate::body::Body;
 pub const REDACTED: &str = "<redacted>";
 
 /// Headers whose whole value is secret.
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))] // only the tracing build logs these
 const SECRET_HEADERS: &[&str] = &[
     "x-amz-security-token",
     "x-amz-server-side-encryption-customer-key",
@@ -35,6 +36,7 @@ const SECRET_HEADERS: &[&str] = &[
 ];
 
 /// Query parameters whose value is secret (presigned URLs).
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))] // only the tracing build logs these
 const SECRET_QUERY: &[&str] = &[
     "X-Amz-Signature",
     "X-Amz-Security-Token",
@@ -64,6 +66,7 @@ const SECRET_FIELDS: &[&str] = &[
 ];
 
 /// A header value as it may be shown.
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))] // only the tracing build logs these
 pub fn redact_header(name: &str, value: &str) -> String {
     let lower = name.to_ascii_lowercase();
     if SECRET_HEADERS.contains(&lower.as_str()) {
@@ -84,6 +87,7 @@ pub fn redact_header(name: &str, value: &str) -> String {
 }
 
 /// A URL with secret query parameters hidden.
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))] // only the tracing build logs these
 pub fn redact_url(url: &str) -> String {
     let Some((base, query)) = url.split_once('?') else {
         return url.to_string();

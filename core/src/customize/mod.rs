@@ -147,6 +147,7 @@ pub struct PresignInput {
     /// How long the URL stays valid.
     pub expires_in: std::time::Duration,
     /// The operation (or action) name, for the presigner's own use.
+    #[allow(dead_code)] // set for every presign; no presigner reads it yet
     pub operation: String,
     /// The calling request's credentials and time (from its [`CallContext`](crate::hooks::CallContext)).
     pub identity: Option<crate::hooks::SigningIdentity>,
