@@ -7,7 +7,7 @@ use std::fmt;
 
 /// A usage error: exit code 252, with the message and a usage hint.
 #[derive(Debug, PartialEq, Eq)]
-pub struct UsageError(pub String);
+pub(crate) struct UsageError(pub String);
 
 impl fmt::Display for UsageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -17,7 +17,7 @@ impl fmt::Display for UsageError {
 
 /// Options that apply to every command.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct GlobalOptions {
+pub(crate) struct GlobalOptions {
     /// `--region`.
     pub region: Option<String>,
     /// `--endpoint-url`.
@@ -42,7 +42,7 @@ pub struct GlobalOptions {
 
 /// Where `--params` came from: inline JSON or `file://PATH`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct CallOptions {
+pub(crate) struct CallOptions {
     /// `--params` as given.
     pub params: Option<String>,
     /// `--outfile`.
@@ -63,14 +63,14 @@ pub struct CallOptions {
 
 impl CallOptions {
     /// True when any pagination option was given.
-    pub fn has_pagination_flags(&self) -> bool {
+    pub(crate) fn has_pagination_flags(&self) -> bool {
         self.max_items.is_some() || self.page_size.is_some() || self.starting_token.is_some()
     }
 }
 
 /// What to do.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Command {
+pub(crate) enum Command {
     /// `SERVICE OPERATION`.
     Call {
         /// Service name.
@@ -127,7 +127,7 @@ pub enum Command {
 
 /// A parsed command line.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Invocation {
+pub(crate) struct Invocation {
     /// Global options.
     pub global: GlobalOptions,
     /// The command.
@@ -135,7 +135,7 @@ pub struct Invocation {
 }
 
 /// The usage text shown on usage errors and by `help`.
-pub const USAGE: &str = "\
+pub(crate) const USAGE: &str = "\
 usage: sansboto [--region R] [--endpoint-url U] [--profile P] [--no-sign-request] [--debug]
                 [--dry-run [--signing-time RFC3339]] [--query JMESPATH]
                 [--output json|text|yaml] [--color on|off|auto]
@@ -180,7 +180,7 @@ const OPTIONS: &[(&str, bool)] = &[
 ];
 
 /// Parse the arguments after the program name.
-pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, UsageError> {
+pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, UsageError> {
     let mut positional: Vec<String> = Vec::new();
     let mut given: Vec<(&'static str, Option<String>)> = Vec::new();
     let mut operation_args: Vec<String> = Vec::new();

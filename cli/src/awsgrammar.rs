@@ -18,7 +18,7 @@ use crate::shorthand;
 /// The service a command word names: aws-cli's renamed commands (`s3api`: the S3 API, whose
 /// `s3` name aws-cli gives its high-level file commands; `configservice`: AWS Config), else the
 /// word itself.
-pub fn service_name(command: &str) -> &str {
+pub(crate) fn service_name(command: &str) -> &str {
     match command {
         "s3api" => "s3",
         "configservice" => "config",
@@ -28,7 +28,7 @@ pub fn service_name(command: &str) -> &str {
 
 /// botocore's `xform_name(name, '-')`: `SSECustomerKey` → `sse-customer-key`,
 /// `ListObjectsV2` → `list-objects-v2`, `DBInstances` → `db-instances`.
-pub fn kebab(name: &str) -> String {
+pub(crate) fn kebab(name: &str) -> String {
     if name.contains('-') {
         return name.to_string();
     }
@@ -101,7 +101,7 @@ pub fn kebab(name: &str) -> String {
 /// bytes (as `{"base64": …}`); `None` when the value is no file reference. `~` and `$VAR` are
 /// expanded as aws-cli expands them. (`http://` and `https://` values are taken as they are:
 /// this command fetches nothing on its own, as aws-cli v2 does.)
-pub fn read_param_file(value: &str) -> Result<Option<J>, String> {
+pub(crate) fn read_param_file(value: &str) -> Result<Option<J>, String> {
     let (path, binary) = if let Some(p) = value.strip_prefix("fileb://") {
         (p, true)
     } else if let Some(p) = value.strip_prefix("file://") {
@@ -164,7 +164,7 @@ fn expand_path(path: &str) -> String {
 
 /// What `--generate-cli-skeleton` asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Skeleton {
+pub(crate) enum Skeleton {
     /// `input` (the default): the input with placeholder values, to fill in.
     Input,
     /// `output`: the output's members, each string its member's name.
@@ -173,7 +173,7 @@ pub enum Skeleton {
 
 /// An operation's options read with its model.
 #[derive(Debug, Default)]
-pub struct OperationArgs {
+pub(crate) struct OperationArgs {
     /// The members given as options, as `--params` JSON, in the model's order.
     pub params: Map<String, J>,
     /// `--cli-input-json` / `--cli-input-yaml`: the whole input, under the options.
@@ -189,7 +189,7 @@ pub struct OperationArgs {
 
 /// Read `args` (the words after the operation that are not the command's own options) for
 /// `op`. `input_tokens` are the operation's paginator input tokens.
-pub fn parse(
+pub(crate) fn parse(
     model: &ServiceModel,
     op: &Operation,
     args: &[String],
@@ -559,7 +559,7 @@ fn scalar(model: &ServiceModel, id: ShapeId, text: String, cli: &str) -> Result<
 /// their member's name), numbers 0, booleans true, one list item, one `KeyName` map entry,
 /// a structure already being described empty. An enum string takes its first value (botocore
 /// picks one at random).
-pub fn skeleton(model: &ServiceModel, id: ShapeId, member_names: bool) -> J {
+pub(crate) fn skeleton(model: &ServiceModel, id: ShapeId, member_names: bool) -> J {
     fn walk(
         model: &ServiceModel,
         id: ShapeId,
@@ -625,7 +625,7 @@ pub fn skeleton(model: &ServiceModel, id: ShapeId, member_names: bool) -> J {
 }
 
 /// JSON indented by four spaces, as aws-cli prints a skeleton.
-pub fn pretty4(json: &J) -> String {
+pub(crate) fn pretty4(json: &J) -> String {
     use serde::Serialize;
     let mut out = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");

@@ -11,7 +11,7 @@ use crate::awsgrammar::kebab;
 use crate::output::Failure;
 
 /// The script for `shell`.
-pub fn script(shell: &str) -> Result<&'static str, Failure> {
+pub(crate) fn script(shell: &str) -> Result<&'static str, Failure> {
     match shell {
         "bash" => Ok(BASH),
         "zsh" => Ok(ZSH),
@@ -88,7 +88,7 @@ const CALL_OPTIONS: &[&str] = &[
 
 /// The candidates for the last of `words` (the words after the program name; the last is
 /// the one being completed, possibly empty), one per line.
-pub fn candidates(session: &Session, words: &[String]) -> Vec<String> {
+pub(crate) fn candidates(session: &Session, words: &[String]) -> Vec<String> {
     let (current, before) = match words.split_last() {
         Some((current, before)) => (current.as_str(), before),
         None => ("", &[][..]),

@@ -14,7 +14,7 @@ const TARGETS: &[&str] = &[
 
 /// Send sansboto's debug events to stderr for the rest of the process.
 #[cfg(feature = "tracing")]
-pub fn enable() {
+pub(crate) fn enable() {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
 

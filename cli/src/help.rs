@@ -12,7 +12,7 @@ use sansboto_core::session::Session;
 use crate::output::Failure;
 
 /// The help text for `service` / `operation` (all services when `None`).
-pub fn help_text(
+pub(crate) fn help_text(
     session: &Session,
     service: Option<&str>,
     operation: Option<&str>,

@@ -12,7 +12,7 @@ use sansboto_core::{Error, TransportError};
 use crate::output::Failure;
 
 /// Write `body` to `path` through a temporary sibling file.
-pub fn write_outfile(body: &mut impl io::Read, path: &str) -> Result<(), Failure> {
+pub(crate) fn write_outfile(body: &mut impl io::Read, path: &str) -> Result<(), Failure> {
     let target = Path::new(path);
     let (temp, mut file) = create_temp_beside(target)
         .map_err(|e| Failure::client("OutputError", format!("--outfile {path}: {e}")))?;

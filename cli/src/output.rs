@@ -11,15 +11,15 @@ use sansboto_core::Value;
 use sansboto_core::{protocol::parse_event, protocol::ParseError};
 
 /// Exit code for a service error.
-pub const EXIT_SERVICE: i32 = 254;
+pub(crate) const EXIT_SERVICE: i32 = 254;
 /// Exit code for a client-side error.
-pub const EXIT_CLIENT: i32 = 255;
+pub(crate) const EXIT_CLIENT: i32 = 255;
 /// Exit code for a usage error.
-pub const EXIT_USAGE: i32 = 252;
+pub(crate) const EXIT_USAGE: i32 = 252;
 
 /// A failure with its exit code, printed by `main`.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// Bad command line (252).
     Usage(String),
     /// Client-side (255): `code` names the kind.
@@ -35,7 +35,7 @@ pub enum Failure {
 
 impl Failure {
     /// A client-side failure.
-    pub fn client(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn client(code: &'static str, message: impl Into<String>) -> Self {
         Failure::Client {
             code,
             message: message.into(),
@@ -43,7 +43,7 @@ impl Failure {
     }
 
     /// The exit code.
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         match self {
             Failure::Usage(_) => EXIT_USAGE,
             Failure::Client { .. } => EXIT_CLIENT,
@@ -52,7 +52,7 @@ impl Failure {
     }
 
     /// Print to stderr.
-    pub fn report(&self) {
+    pub(crate) fn report(&self) {
         let mut err = io::stderr().lock();
         let _ = match self {
             Failure::Usage(message) => writeln!(
@@ -98,7 +98,7 @@ impl From<Error> for Failure {
 
 /// botocore's error dict (`Error`, `ResponseMetadata`, modeled members) as JSON, `Error` and
 /// `ResponseMetadata` first.
-pub fn service_error_json(e: &sansboto_core::ServiceError) -> serde_json::Value {
+pub(crate) fn service_error_json(e: &sansboto_core::ServiceError) -> serde_json::Value {
     let mut out = serde_json::Map::new();
     let fields = e.fields.to_json();
     let mut error = fields
@@ -134,12 +134,12 @@ pub fn service_error_json(e: &sansboto_core::ServiceError) -> serde_json::Value 
 }
 
 /// JSON as the command prints it (indented, like `aws`).
-pub fn pretty(json: &serde_json::Value) -> String {
+pub(crate) fn pretty(json: &serde_json::Value) -> String {
     serde_json::to_string_pretty(json).unwrap_or_else(|_| json.to_string())
 }
 
 /// Write `text` and a newline to stdout. A closed pipe (`| head`) ends quietly.
-pub fn print_stdout(text: &str) -> Result<(), Failure> {
+pub(crate) fn print_stdout(text: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
     match writeln!(out, "{text}").and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
@@ -153,7 +153,7 @@ pub fn print_stdout(text: &str) -> Result<(), Failure> {
 
 /// The operation's streaming output member: its name, its shape, and whether it is an event
 /// stream.
-pub struct StreamingMember {
+pub(crate) struct StreamingMember {
     /// Member name (`Body`, `Payload`).
     pub name: String,
     /// Target shape.
@@ -163,7 +163,10 @@ pub struct StreamingMember {
 }
 
 /// The output payload member that streams, if the operation has one.
-pub fn streaming_output(model: &ServiceModel, output: Option<ShapeId>) -> Option<StreamingMember> {
+pub(crate) fn streaming_output(
+    model: &ServiceModel,
+    output: Option<ShapeId>,
+) -> Option<StreamingMember> {
     let structure = model.shape(output?).as_structure()?;
     let name = structure.payload.as_ref()?;
     let member = structure.members.get(name)?;
@@ -179,7 +182,7 @@ pub fn streaming_output(model: &ServiceModel, output: Option<ShapeId>) -> Option
 /// Print a call's result: the streaming member written to `outfile` (and left out of the JSON)
 /// or included as base64; an event stream printed event by event; the rest as `--query` /
 /// `--output` ask when given (`rendering`), else as the command's indented JSON.
-pub fn print_result(
+pub(crate) fn print_result(
     model: &ServiceModel,
     streaming: Option<&StreamingMember>,
     mut result: Value,

@@ -10,7 +10,7 @@ use sansboto_core::Timestamp;
 use sansboto_core::{map_with_capacity, Value};
 
 /// Read `--params` (inline JSON or `file://PATH`) into JSON; an absent option is `{}`.
-pub fn read_params_json(given: Option<&str>) -> Result<serde_json::Value, String> {
+pub(crate) fn read_params_json(given: Option<&str>) -> Result<serde_json::Value, String> {
     let Some(text) = given else {
         return Ok(serde_json::Value::Object(Default::default()));
     };
@@ -33,7 +33,7 @@ pub fn read_params_json(given: Option<&str>) -> Result<serde_json::Value, String
 /// `file://PATH` streaming members are streamed from the file (a file body, which a retry
 /// sends again and which is hashed ahead of signing where the signature covers the payload,
 /// as botocore reads a seekable file twice), never read into memory.
-pub fn convert(
+pub(crate) fn convert(
     model: &ServiceModel,
     input: Option<ShapeId>,
     json: &serde_json::Value,

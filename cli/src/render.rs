@@ -16,7 +16,7 @@ use crate::output::Failure;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     /// `json`.
     Json,
     /// `text`.
@@ -29,7 +29,7 @@ pub enum Format {
 
 impl Format {
     /// The format `--output` names.
-    pub fn from_name(name: &str) -> Option<Format> {
+    pub(crate) fn from_name(name: &str) -> Option<Format> {
         match name {
             "json" => Some(Format::Json),
             "text" => Some(Format::Text),
@@ -40,12 +40,12 @@ impl Format {
     }
 
     /// The names `--output` accepts, for its usage error.
-    pub const NAMES: &'static str = "json, text, table, yaml";
+    pub(crate) const NAMES: &'static str = "json, text, table, yaml";
 }
 
 /// How to print results: aws-cli's way when `--output` or `--query` was given.
 #[derive(Debug, Clone)]
-pub struct Rendering {
+pub(crate) struct Rendering {
     /// `--query`, compiled.
     pub query: Option<Expression>,
     /// `--output` (or `AWS_DEFAULT_OUTPUT`).
@@ -58,7 +58,7 @@ pub struct Rendering {
 
 impl Rendering {
     /// From the options; `None` when neither was given (the command's own JSON).
-    pub fn new(
+    pub(crate) fn new(
         query: Option<&str>,
         output: Option<&str>,
         color: Option<&str>,
@@ -98,7 +98,7 @@ impl Rendering {
 
     /// The text to print for `result` (JSON as the command has it), without the final
     /// newline; `None` when aws-cli prints nothing (an empty JSON result, empty text).
-    pub fn render(&self, result: J) -> Result<Option<String>, Failure> {
+    pub(crate) fn render(&self, result: J) -> Result<Option<String>, Failure> {
         let mut result = result;
         if let J::Object(map) = &mut result {
             map.shift_remove("ResponseMetadata");
@@ -152,7 +152,7 @@ fn terminal_width() -> usize {
 }
 
 /// A scalar as Python's `str()` writes it.
-pub fn python_str(value: &J) -> String {
+pub(crate) fn python_str(value: &J) -> String {
     match value {
         J::Null => "None".into(),
         J::Bool(true) => "True".into(),

@@ -47,7 +47,7 @@ const FLAGS: &[&str] = &[
 ];
 
 /// True when `argv` is `s3 cp|ls|rm|mv|sync …` (options may come anywhere).
-pub fn is_s3_command(argv: &[String]) -> bool {
+pub(crate) fn is_s3_command(argv: &[String]) -> bool {
     let words = positional(argv);
     words.len() >= 2 && words[0] == "s3" && COMMANDS.contains(&words[1].as_str())
 }
@@ -658,7 +658,7 @@ fn progress_line(p: &Progress) -> String {
 }
 
 /// Run `s3 cp|ls|rm|mv|sync` (see [`is_s3_command`]).
-pub fn run(argv: &[String]) -> Result<(), Failure> {
+pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
     let args = parse(argv)?;
     if args.global.debug {
         crate::debug::enable();

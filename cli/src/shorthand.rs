@@ -11,10 +11,10 @@ use serde_json::{Map, Value as J};
 
 /// Why a shorthand value could not be read; the message points at the place, as aws-cli's does.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShorthandError(pub String);
+pub(crate) struct ShorthandError(pub String);
 
 /// Parse one shorthand value into JSON (always an object at the top: `a=b,c=d`).
-pub fn parse(text: &str) -> Result<J, ShorthandError> {
+pub(crate) fn parse(text: &str) -> Result<J, ShorthandError> {
     let mut parser = Parser {
         input: text.chars().collect(),
         index: 0,
@@ -355,7 +355,11 @@ impl Parser {
 /// aws-cli's pass over parsed shorthand with the model: numbers and booleans from their text,
 /// a single value where a list belongs made a list. Document members cannot be written in
 /// shorthand (their type is whatever the JSON says).
-pub fn apply_model(model: &ServiceModel, shape: ShapeId, value: &mut J) -> Result<(), String> {
+pub(crate) fn apply_model(
+    model: &ServiceModel,
+    shape: ShapeId,
+    value: &mut J,
+) -> Result<(), String> {
     let target = model.shape(shape);
     match &target.kind {
         ShapeKind::Structure(s) => {
@@ -431,7 +435,7 @@ pub fn apply_model(model: &ServiceModel, shape: ShapeId, value: &mut J) -> Resul
 }
 
 /// Bytes of a `fileb://` file, as the `{"base64": …}` form a blob takes in JSON parameters.
-pub fn bytes_value(bytes: &[u8]) -> J {
+pub(crate) fn bytes_value(bytes: &[u8]) -> J {
     serde_json::json!({"base64": base64::engine::general_purpose::STANDARD.encode(bytes)})
 }
 

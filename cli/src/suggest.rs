@@ -11,7 +11,7 @@ use sansboto_core::session::Session;
 use crate::output::Failure;
 
 /// `service`'s model, or a failure naming the nearest service when there is no such service.
-pub fn model(session: &Session, service: &str) -> Result<Arc<ServiceModel>, Failure> {
+pub(crate) fn model(session: &Session, service: &str) -> Result<Arc<ServiceModel>, Failure> {
     session.model(service, None).map_err(|e| {
         let Ok(mut names) = session.services() else {
             return Failure::from(e);

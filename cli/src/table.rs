@@ -303,7 +303,12 @@ fn line_break(widths: &[usize]) -> String {
 }
 
 /// Draw `result` titled `title`; `None` when aws-cli draws nothing (an empty result).
-pub fn render(title: &str, result: &J, terminal_width: usize, color: bool) -> Option<String> {
+pub(crate) fn render(
+    title: &str,
+    result: &J,
+    terminal_width: usize,
+    color: bool,
+) -> Option<String> {
     let mut builder = Builder {
         sections: Vec::new(),
     };

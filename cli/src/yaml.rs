@@ -8,7 +8,7 @@
 use serde_json::{Map, Value as J};
 
 /// Parse `text` into JSON.
-pub fn parse(text: &str) -> Result<J, String> {
+pub(crate) fn parse(text: &str) -> Result<J, String> {
     let mut lines: Vec<(usize, String, usize)> = Vec::new();
     for (number, raw) in text.lines().enumerate() {
         let line = strip_comment(raw);

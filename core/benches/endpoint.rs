@@ -2,6 +2,8 @@
 //! parameters botocore binds for those calls, against the real 1.44.5 rulesets.
 //!
 //! Reads the botocore sdist from `SANSBOTO_BOTOCORE_DIR` or `<workspace>/.cache/botocore-<ver>`.
+// `criterion_main!` defines an undocumented `pub fn main`.
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 use std::path::PathBuf;

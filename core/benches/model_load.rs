@@ -11,6 +11,8 @@
 //! *first_error_code* times the first error code lookup on a fresh model (the load not timed).
 //!
 //! Run: `cargo bench -p sansboto-core --bench model_load`
+// `criterion_main!` defines an undocumented `pub fn main`.
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 use std::sync::Arc;

@@ -3,6 +3,8 @@
 //! PutObject (headers only) and a 1,000-key S3 ListObjectsV2 (XML).
 //!
 //! Run: `SANSBOTO_BOTOCORE_DIR=/path/to/botocore-sdist cargo bench -p sansboto-core --bench parse`
+// `criterion_main!` defines an undocumented `pub fn main`.
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 use std::path::PathBuf;

@@ -5,6 +5,8 @@
 //!
 //! Models come from `sansboto-models` (embedded), so no botocore checkout is needed.
 //! Run: `cargo bench -p sansboto-core --bench pipeline`
+// `criterion_main!` defines an undocumented `pub fn main`.
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -3,6 +3,8 @@
 //!
 //! Models come from the botocore sdist: `SANSBOTO_BOTOCORE_DIR`, else
 //! `.cache/botocore-<version>` at the workspace root.
+// `criterion_main!` defines an undocumented `pub fn main`.
+#![allow(missing_docs)]
 
 use std::path::PathBuf;
 use std::sync::Arc;

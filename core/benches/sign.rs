@@ -1,5 +1,7 @@
 //! Signing cost per request (S3 PutObject with a 1 KiB body, DynamoDB GetItem-like POST) and
 //! payload hashing throughput (our path vs raw `sha2` over 64 MiB).
+// `criterion_main!` defines an undocumented `pub fn main`.
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -303,17 +303,17 @@ pub fn checksum(algorithm: ChecksumAlgorithm, data: &[u8]) -> ChecksumValue {
 
 /// The `Content-MD5` header value for `data`: base64 of its MD5 digest.
 #[allow(dead_code)] // only `apply_content_md5` (not wired yet) and the tests use it
-pub fn content_md5(data: &[u8]) -> String {
+pub(crate) fn content_md5(data: &[u8]) -> String {
     let mut hasher = Checksum::md5();
     hasher.update(data);
     hasher.finalize().to_base64()
 }
 
 /// The bytes that end every chunk's data in `aws-chunked` framing.
-pub const CHUNK_END: &[u8] = b"\r\n";
+pub(crate) const CHUNK_END: &[u8] = b"\r\n";
 
 /// botocore's chunk size for `aws-chunked` bodies (1 MiB).
-pub const DEFAULT_CHUNK_SIZE: usize = 1024 * 1024;
+pub(crate) const DEFAULT_CHUNK_SIZE: usize = 1024 * 1024;
 
 /// The head of one `aws-chunked` chunk: the data length in lowercase hex and CRLF, held inline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -492,7 +492,7 @@ impl AwsChunkedFramer {
 /// one shorter) and an optional checksum trailer: the `Content-Length` to send, while
 /// `X-Amz-Decoded-Content-Length` is `body_len`. `None` when `chunk_size` is 0 or the length
 /// overflows `u64`.
-pub fn aws_chunked_encoded_length(
+pub(crate) fn aws_chunked_encoded_length(
     body_len: u64,
     chunk_size: u64,
     trailer: Option<ChecksumAlgorithm>,

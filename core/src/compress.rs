@@ -15,7 +15,7 @@ use crate::body::Body;
 use crate::model::{Operation, ServiceModel};
 
 /// botocore's default `request_min_compression_size_bytes`.
-pub const DEFAULT_MIN_COMPRESSION_SIZE: u64 = 10_240;
+pub(crate) const DEFAULT_MIN_COMPRESSION_SIZE: u64 = 10_240;
 
 /// The compression settings of a client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,11 +43,11 @@ pub struct CompressError(#[from] std::io::Error);
 /// Tells a transport to gzip a streamed body as it sends it (found in the request's
 /// extensions). `Content-Encoding` is already set and `Content-Length` removed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CompressStream;
+pub(crate) struct CompressStream;
 
 /// What [`maybe_compress_request`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Compressed {
+pub(crate) enum Compressed {
     /// The body was left as it was.
     No,
     /// The in-memory body was gzip-compressed.
@@ -68,7 +68,7 @@ fn streaming_input(model: &ServiceModel, operation: &Operation) -> Option<bool> 
 }
 
 /// Compress `request`'s body when `operation` asks for it (botocore's `maybe_compress_request`).
-pub fn maybe_compress_request(
+pub(crate) fn maybe_compress_request(
     config: &CompressionConfig,
     model: &ServiceModel,
     operation: &Operation,
@@ -123,7 +123,7 @@ pub fn maybe_compress_request(
 
 /// gzip at Python's `gzip.compress` default level (9); the header's mtime is 0 (the core has no
 /// clock, and a fixed value keeps bodies reproducible).
-pub fn gzip(data: &[u8]) -> Result<Bytes, CompressError> {
+pub(crate) fn gzip(data: &[u8]) -> Result<Bytes, CompressError> {
     let mut encoder = flate2::write::GzEncoder::new(
         Vec::with_capacity(data.len() / 2 + 64),
         flate2::Compression::best(),

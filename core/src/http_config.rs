@@ -13,9 +13,9 @@ use std::time::Duration;
 use crate::error::{TransportError, TransportErrorKind};
 
 /// botocore's `DEFAULT_TIMEOUT` (connect and read), in seconds.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// botocore's `MAX_POOL_CONNECTIONS`.
-pub const DEFAULT_POOL_MAX_IDLE: usize = 10;
+pub(crate) const DEFAULT_POOL_MAX_IDLE: usize = 10;
 
 /// How a transport connects, waits and trusts; the same for every runtime.
 #[derive(Clone, Debug)]

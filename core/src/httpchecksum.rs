@@ -33,7 +33,7 @@ use crate::model::{Operation, ServiceModel};
 use crate::value::{Map, Value};
 
 /// The payload hash a request with a trailing checksum is signed with.
-pub const STREAMING_UNSIGNED_PAYLOAD_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+pub(crate) const STREAMING_UNSIGNED_PAYLOAD_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 
 /// `request_checksum_calculation`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -80,7 +80,7 @@ pub enum FlexibleChecksumError {
 
 /// Where the request checksum goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChecksumLocation {
+pub(crate) enum ChecksumLocation {
     /// An `x-amz-checksum-<alg>` header over the whole body.
     Header,
     /// An `aws-chunked` trailer (streaming operations over HTTPS).
@@ -89,7 +89,7 @@ pub enum ChecksumLocation {
 
 /// The checksum a request will carry, decided before the `BeforeCall` hooks run.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RequestChecksum {
+pub(crate) struct RequestChecksum {
     /// The algorithm.
     pub algorithm: ChecksumAlgorithm,
     /// Header or trailer.
@@ -103,7 +103,7 @@ pub struct RequestChecksum {
 
 /// True when the request already has a header botocore takes for a checksum
 /// (`x-amz-checksum-*`, any case).
-pub fn has_checksum_header(headers: &http::HeaderMap) -> bool {
+pub(crate) fn has_checksum_header(headers: &http::HeaderMap) -> bool {
     headers.keys().any(|name| {
         name.as_str()
             .strip_prefix("x-amz-checksum-")
@@ -112,7 +112,7 @@ pub fn has_checksum_header(headers: &http::HeaderMap) -> bool {
 }
 
 /// True when the operation's input has a streaming payload.
-pub fn has_streaming_input(model: &ServiceModel, operation: &Operation) -> bool {
+pub(crate) fn has_streaming_input(model: &ServiceModel, operation: &Operation) -> bool {
     operation
         .input
         .as_ref()
@@ -130,7 +130,7 @@ pub fn has_streaming_input(model: &ServiceModel, operation: &Operation) -> bool 
 /// request-algorithm member is set; CRC32 when a checksum is required, or supported and
 /// `calculation` is `WhenSupported` (never for presigned requests). Streaming operations over
 /// HTTPS use a trailer.
-pub fn resolve_request_checksum(
+pub(crate) fn resolve_request_checksum(
     model: &ServiceModel,
     operation: &Operation,
     params: &Value,
@@ -202,7 +202,7 @@ pub struct AwsChunkedBody {
 
 /// What [`apply_request_checksum`] did.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AppliedChecksum {
+pub(crate) enum AppliedChecksum {
     /// Nothing (the caller's header was already there, or an optional checksum over a stream
     /// on plain HTTP was skipped).
     Unchanged,
@@ -224,7 +224,7 @@ pub enum AppliedChecksum {
 
 impl AppliedChecksum {
     /// The payload hash the signer must use, when the checksum dictates one.
-    pub fn payload_hash(&self) -> Option<&'static str> {
+    pub(crate) fn payload_hash(&self) -> Option<&'static str> {
         matches!(self, AppliedChecksum::Trailer { .. })
             .then_some(STREAMING_UNSIGNED_PAYLOAD_TRAILER)
     }
@@ -236,7 +236,7 @@ fn header_value(s: &str) -> http::HeaderValue {
 }
 
 /// Apply `checksum` to the request (botocore's `apply_request_checksum`).
-pub fn apply_request_checksum(
+pub(crate) fn apply_request_checksum(
     request: &mut http::Request<Body>,
     checksum: &RequestChecksum,
 ) -> Result<AppliedChecksum, FlexibleChecksumError> {
@@ -345,7 +345,10 @@ fn apply_trailer(
 
 /// botocore's `_set_extra_headers_for_unsigned_request`: an unsigned request with a trailing
 /// checksum still declares its payload as `STREAMING-UNSIGNED-PAYLOAD-TRAILER`.
-pub fn set_unsigned_trailer_header(request: &mut http::Request<Body>, applied: &AppliedChecksum) {
+pub(crate) fn set_unsigned_trailer_header(
+    request: &mut http::Request<Body>,
+    applied: &AppliedChecksum,
+) {
     if let Some(hash) = applied.payload_hash() {
         request
             .headers_mut()
@@ -357,7 +360,7 @@ pub fn set_unsigned_trailer_header(request: &mut http::Request<Body>, applied: &
 /// there (botocore's `conditionally_calculate_md5`, which 1.44 no longer calls by itself).
 /// Returns whether it was added.
 #[allow(dead_code)] // not called by the call pipeline yet; its unit tests keep it true to botocore
-pub fn apply_content_md5(request: &mut http::Request<Body>) -> bool {
+pub(crate) fn apply_content_md5(request: &mut http::Request<Body>) -> bool {
     if has_checksum_header(request.headers()) || request.headers().contains_key("content-md5") {
         return false;
     }
@@ -374,7 +377,7 @@ pub fn apply_content_md5(request: &mut http::Request<Body>) -> bool {
 /// `ChecksumMode = ENABLED` unless the caller set the validation-mode member (botocore's
 /// `_handle_request_validation_mode_member`, when `response_checksum_validation` is
 /// `when_supported`).
-pub fn default_validation_mode(params: &mut Map, mode_member: &str) {
+pub(crate) fn default_validation_mode(params: &mut Map, mode_member: &str) {
     if !params.contains_key(mode_member) {
         params.insert(mode_member.into(), Value::from("ENABLED"));
     }
@@ -383,7 +386,7 @@ pub fn default_validation_mode(params: &mut Map, mode_member: &str) {
 /// The algorithms to look for in the response, in [`ChecksumAlgorithm::RESPONSE_PRIORITY`]
 /// order: those the operation lists, when its validation-mode member is among the parameters
 /// (botocore checks presence, not the value).
-pub fn response_algorithms(operation: &Operation, params: &Value) -> Vec<ChecksumAlgorithm> {
+pub(crate) fn response_algorithms(operation: &Operation, params: &Value) -> Vec<ChecksumAlgorithm> {
     let Some(trait_) = &operation.http_checksum else {
         return Vec::new();
     };
@@ -407,7 +410,7 @@ pub fn response_algorithms(operation: &Operation, params: &Value) -> Vec<Checksu
 /// The first of `algorithms` the response has a header for, with the header's value. A value
 /// with a `-` (S3's composite checksum of a multipart object, `…-N`) cannot be checked against
 /// the body, and none is then checked (as botocore stops at the first header it finds).
-pub fn select_response_checksum<'h>(
+pub(crate) fn select_response_checksum<'h>(
     headers: &'h http::HeaderMap,
     algorithms: &[ChecksumAlgorithm],
 ) -> Option<(ChecksumAlgorithm, &'h str)> {
@@ -441,7 +444,7 @@ fn compare(
 }
 
 /// Check an in-memory response body against the expected base64 checksum.
-pub fn validate_response_body(
+pub(crate) fn validate_response_body(
     algorithm: ChecksumAlgorithm,
     expected: &str,
     body: &[u8],

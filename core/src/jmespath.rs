@@ -18,14 +18,22 @@ pub enum JmesPathError {
     /// The text is not a valid expression.
     #[error("invalid JMESPath expression {expression:?} at offset {offset}: {reason}")]
     Syntax {
+        /// The expression as given.
         expression: String,
+        /// The byte offset of the problem.
         offset: usize,
+        /// What is wrong there.
         reason: String,
     },
     /// A function was called with the wrong arguments or is unknown, or a value was invalid
     /// (a slice step of 0).
     #[error("JMESPath function {name}: {reason}")]
-    Function { name: String, reason: String },
+    Function {
+        /// The function's name.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

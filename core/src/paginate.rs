@@ -20,13 +20,23 @@ use crate::value::{Map, Value};
 pub enum PaginateError {
     /// The paginator file is not valid.
     #[error("invalid paginator configuration for {operation}: {reason}")]
-    Config { operation: String, reason: String },
+    Config {
+        /// The operation whose paginator is invalid.
+        operation: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The operation has no paginator.
     #[error("operation {0} cannot be paginated")]
     NotPaginated(String),
     /// A starting token that is not one this paginator produced.
     #[error("invalid starting token {token:?}: {reason}")]
-    InvalidStartingToken { token: String, reason: String },
+    InvalidStartingToken {
+        /// The token given.
+        token: String,
+        /// Why it is not valid.
+        reason: String,
+    },
     /// The service returned the same token twice: following it would loop forever.
     #[error("the same next token was received twice: {0}")]
     RepeatedToken(String),
@@ -473,20 +483,20 @@ fn decode_token(
 
 /// Aggregates pages into one result, like botocore's `build_full_result`.
 #[derive(Debug, Default)]
-pub struct FullResult {
+pub(crate) struct FullResult {
     result: Value,
 }
 
 impl FullResult {
     /// An empty aggregate.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         FullResult {
             result: Value::Map(Map::default()),
         }
     }
 
     /// Add a page: lists are concatenated, numbers summed and strings joined per result key.
-    pub fn add_page(
+    pub(crate) fn add_page(
         &mut self,
         config: &PaginatorConfig,
         page: &Value,
@@ -515,7 +525,7 @@ impl FullResult {
     }
 
     /// The aggregate, with the non-aggregate keys and the `NextToken` to resume from.
-    pub fn finish(mut self, paginator: &Paginator) -> Value {
+    pub(crate) fn finish(mut self, paginator: &Paginator) -> Value {
         if let (Value::Map(out), Value::Map(extra)) = (&mut self.result, paginator.non_aggregate())
         {
             for (k, v) in extra {

@@ -22,7 +22,7 @@ use std::time::Duration;
 use crate::body::Body;
 
 /// Shown in place of a secret.
-pub const REDACTED: &str = "<redacted>";
+pub(crate) const REDACTED: &str = "<redacted>";
 
 /// Headers whose whole value is secret.
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))] // only the tracing build logs these
@@ -67,7 +67,7 @@ const SECRET_FIELDS: &[&str] = &[
 
 /// A header value as it may be shown.
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))] // only the tracing build logs these
-pub fn redact_header(name: &str, value: &str) -> String {
+pub(crate) fn redact_header(name: &str, value: &str) -> String {
     let lower = name.to_ascii_lowercase();
     if SECRET_HEADERS.contains(&lower.as_str()) {
         return REDACTED.to_string();
@@ -88,7 +88,7 @@ pub fn redact_header(name: &str, value: &str) -> String {
 
 /// A URL with secret query parameters hidden.
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))] // only the tracing build logs these
-pub fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     let Some((base, query)) = url.split_once('?') else {
         return url.to_string();
     };
@@ -105,7 +105,7 @@ pub fn redact_url(url: &str) -> String {
 }
 
 /// Body text with secret JSON, XML and form member values hidden.
-pub fn redact_body(text: &str) -> String {
+pub(crate) fn redact_body(text: &str) -> String {
     let mut out = text.to_string();
     for field in SECRET_FIELDS {
         out = redact_json_field(&out, field);
@@ -195,7 +195,7 @@ fn redact_form_field(text: &str, field: &str) -> String {
 const BODY_LIMIT: usize = 4096;
 
 /// A body as an event shows it: redacted text (cut at 4 KiB), or its size.
-pub fn describe_body(bytes: &[u8]) -> String {
+pub(crate) fn describe_body(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return "(empty)".to_string();
     }
@@ -233,7 +233,7 @@ impl fmt::Display for Headers<'_> {
 /// Whose exchange a request is: a service call's (bodies shown, redacted) or a credential
 /// provider's (bodies never shown: an IMDS token is a bare string no pattern can spot).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exchange {
+pub(crate) enum Exchange {
     /// An operation call.
     Call,
     /// A credential provider's request (IMDS, container, STS, SSO, login).
@@ -261,14 +261,14 @@ fn describe_request_body(body: &Body, exchange: Exchange) -> String {
 
 /// A span: one call (or nested call) or one attempt. Cheap to clone; inert without the feature.
 #[derive(Clone, Debug)]
-pub struct Span {
+pub(crate) struct Span {
     #[cfg(feature = "tracing")]
     inner: tracing::Span,
 }
 
 impl Span {
     /// Run `f` inside this span.
-    pub fn in_scope<R>(&self, f: impl FnOnce() -> R) -> R {
+    pub(crate) fn in_scope<R>(&self, f: impl FnOnce() -> R) -> R {
         #[cfg(feature = "tracing")]
         {
             self.inner.in_scope(f)
@@ -280,7 +280,7 @@ impl Span {
     }
 
     /// `future`, run inside this span each time it is polled.
-    pub fn instrument<F: Future>(&self, future: F) -> impl Future<Output = F::Output> {
+    pub(crate) fn instrument<F: Future>(&self, future: F) -> impl Future<Output = F::Output> {
         #[cfg(feature = "tracing")]
         {
             tracing::Instrument::instrument(future, self.inner.clone())
@@ -292,7 +292,7 @@ impl Span {
     }
 
     /// Record the endpoint host of a call span.
-    pub fn record_endpoint(&self, uri: &http::Uri) {
+    pub(crate) fn record_endpoint(&self, uri: &http::Uri) {
         #[cfg(feature = "tracing")]
         {
             self.inner
@@ -304,7 +304,7 @@ impl Span {
 
     /// Record an attempt's outcome on its span: the HTTP status (none after a transport error)
     /// and how long it took by the transport's clock.
-    pub fn record_attempt(&self, status: Option<u16>, duration: Duration) {
+    pub(crate) fn record_attempt(&self, status: Option<u16>, duration: Duration) {
         #[cfg(feature = "tracing")]
         {
             if let Some(status) = status {
@@ -319,7 +319,7 @@ impl Span {
 }
 
 /// The span the caller is in (a call's, inside a call's future).
-pub fn current() -> Span {
+pub(crate) fn current() -> Span {
     Span {
         #[cfg(feature = "tracing")]
         inner: tracing::Span::current(),
@@ -328,7 +328,7 @@ pub fn current() -> Span {
 
 /// The span of one call, made inside the current span (a nested call's parent, when a call is
 /// made by a waiter or paginator, is theirs). The endpoint host is recorded once resolved.
-pub fn call_span(service: &str, operation: &str, region: Option<&str>) -> Span {
+pub(crate) fn call_span(service: &str, operation: &str, region: Option<&str>) -> Span {
     #[cfg(feature = "tracing")]
     {
         Span {
@@ -351,7 +351,12 @@ pub fn call_span(service: &str, operation: &str, region: Option<&str>) -> Span {
 
 /// The span of a call made inside `parent` for `purpose` (`endpoint-discovery`,
 /// `s3express-session`, `s3-redirect-probe`).
-pub fn nested_call_span(parent: &Span, purpose: &str, operation: &str, uri: &http::Uri) -> Span {
+pub(crate) fn nested_call_span(
+    parent: &Span,
+    purpose: &str,
+    operation: &str,
+    uri: &http::Uri,
+) -> Span {
     #[cfg(feature = "tracing")]
     {
         Span {
@@ -372,7 +377,7 @@ pub fn nested_call_span(parent: &Span, purpose: &str, operation: &str, uri: &htt
 }
 
 /// The span of attempt number `attempt` (from 1), inside `parent`.
-pub fn attempt_span(parent: &Span, attempt: u32) -> Span {
+pub(crate) fn attempt_span(parent: &Span, attempt: u32) -> Span {
     #[cfg(feature = "tracing")]
     {
         Span {
@@ -393,7 +398,7 @@ pub fn attempt_span(parent: &Span, attempt: u32) -> Span {
 }
 
 /// A request about to be sent (URL and headers redacted; a credential provider's body unshown).
-pub fn request(request: &http::Request<Body>, exchange: Exchange) {
+pub(crate) fn request(request: &http::Request<Body>, exchange: Exchange) {
     #[cfg(feature = "tracing")]
     {
         if tracing::enabled!(tracing::Level::DEBUG) {
@@ -411,7 +416,7 @@ pub fn request(request: &http::Request<Body>, exchange: Exchange) {
 }
 
 /// A response's head arrived.
-pub fn response_head(parts: &http::response::Parts) {
+pub(crate) fn response_head(parts: &http::response::Parts) {
     #[cfg(feature = "tracing")]
     {
         tracing::debug!(
@@ -425,7 +430,7 @@ pub fn response_head(parts: &http::response::Parts) {
 }
 
 /// A response body read whole (a credential provider's is described by its length only).
-pub fn response_body(bytes: &[u8], exchange: Exchange) {
+pub(crate) fn response_body(bytes: &[u8], exchange: Exchange) {
     #[cfg(feature = "tracing")]
     {
         if tracing::enabled!(tracing::Level::DEBUG) {
@@ -441,7 +446,7 @@ pub fn response_body(bytes: &[u8], exchange: Exchange) {
 }
 
 /// A response body handed to the caller unread (a streaming output).
-pub fn response_streamed(len: Option<u64>) {
+pub(crate) fn response_streamed(len: Option<u64>) {
     #[cfg(feature = "tracing")]
     {
         tracing::debug!(length = len, "response body streamed to the caller");
@@ -451,7 +456,7 @@ pub fn response_streamed(len: Option<u64>) {
 }
 
 /// The transport failed (connect, timeout, I/O, TLS).
-pub fn transport_failed(error: &crate::error::TransportError) {
+pub(crate) fn transport_failed(error: &crate::error::TransportError) {
     #[cfg(feature = "tracing")]
     {
         tracing::debug!(%error, "request failed");
@@ -461,7 +466,7 @@ pub fn transport_failed(error: &crate::error::TransportError) {
 }
 
 /// What the retry policy decided after attempt number `attempt`.
-pub fn retry_decision(
+pub(crate) fn retry_decision(
     attempt: u32,
     status: Option<u16>,
     error_code: Option<&str>,
@@ -476,7 +481,7 @@ pub fn retry_decision(
 }
 
 /// A pause before the next attempt (`reason`: `retry backoff`, `rate limiter`).
-pub fn backoff(delay: Duration, reason: &'static str) {
+pub(crate) fn backoff(delay: Duration, reason: &'static str) {
     #[cfg(feature = "tracing")]
     {
         tracing::debug!(delay_ms = delay.as_secs_f64() * 1000.0, reason, "waiting");
@@ -486,7 +491,7 @@ pub fn backoff(delay: Duration, reason: &'static str) {
 }
 
 /// The credential chain found credentials with this provider (botocore's `method`).
-pub fn credentials_found(provider: &str) {
+pub(crate) fn credentials_found(provider: &str) {
     #[cfg(feature = "tracing")]
     {
         tracing::debug!(provider, "credentials found");
@@ -496,7 +501,7 @@ pub fn credentials_found(provider: &str) {
 }
 
 /// The credential chain moved past a provider that had none.
-pub fn credentials_skipped(provider: &str) {
+pub(crate) fn credentials_skipped(provider: &str) {
     #[cfg(feature = "tracing")]
     {
         tracing::trace!(provider, "no credentials from this provider");
@@ -506,7 +511,7 @@ pub fn credentials_skipped(provider: &str) {
 }
 
 /// A credential provider reads or writes a file, or runs a program (its path or name only).
-pub fn credentials_io(what: &'static str, target: &str) {
+pub(crate) fn credentials_io(what: &'static str, target: &str) {
     #[cfg(feature = "tracing")]
     {
         tracing::debug!(what, target, "credential provider I/O");
@@ -516,7 +521,7 @@ pub fn credentials_io(what: &'static str, target: &str) {
 }
 
 /// The endpoint a call resolved to.
-pub fn endpoint_resolved(service: &str, operation: &str, url: &str) {
+pub(crate) fn endpoint_resolved(service: &str, operation: &str, url: &str) {
     #[cfg(feature = "tracing")]
     {
         tracing::debug!(service, operation, url = %redact_url(url), "endpoint resolved");
@@ -526,7 +531,7 @@ pub fn endpoint_resolved(service: &str, operation: &str, url: &str) {
 }
 
 /// A service model was loaded (parsed once per session).
-pub fn model_loaded(service: &str, api_version: Option<&str>) {
+pub(crate) fn model_loaded(service: &str, api_version: Option<&str>) {
     #[cfg(feature = "tracing")]
     {
         tracing::debug!(service, api_version, "model loaded");

@@ -15,41 +15,68 @@ use crate::value::Value;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
     /// A required member is absent (or null).
-    MissingRequired { path: String, member: String },
+    MissingRequired {
+        /// Where in the parameters (dotted, `input` at the root).
+        path: String,
+        /// The member's name.
+        member: String,
+    },
     /// A member the shape does not have.
     UnknownParameter {
+        /// Where in the parameters (dotted, `input` at the root).
         path: String,
+        /// The name given.
         member: String,
+        /// The shape's member names.
         valid: Vec<String>,
+        /// The closest valid name, when one is close.
         suggestion: Option<String>,
     },
     /// A value of the wrong kind.
     InvalidType {
+        /// Where in the parameters (dotted, `input` at the root).
         path: String,
+        /// The value given, as text.
         value: String,
+        /// The kind of the value given.
         kind: &'static str,
+        /// The kinds the shape accepts.
         valid: &'static str,
     },
     /// A string, list or map shorter than the shape's `min`.
     InvalidLength {
+        /// Where in the parameters (dotted, `input` at the root).
         path: String,
+        /// The length given.
         length: usize,
+        /// The shape's minimum.
         min: f64,
     },
     /// A number below the shape's `min`.
     InvalidRange {
+        /// Where in the parameters (dotted, `input` at the root).
         path: String,
+        /// The number given, as text.
         value: String,
+        /// The shape's minimum.
         min: f64,
     },
     /// A union with other than exactly one member set.
     InvalidUnion {
+        /// Where in the parameters (dotted, `input` at the root).
         path: String,
+        /// How many members are set.
         set: usize,
+        /// The union's member names.
         members: Vec<String>,
     },
     /// A string that is not a timestamp.
-    InvalidTimestamp { path: String, value: String },
+    InvalidTimestamp {
+        /// Where in the parameters (dotted, `input` at the root).
+        path: String,
+        /// The text given.
+        value: String,
+    },
 }
 
 fn display_path(path: &str) -> &str {

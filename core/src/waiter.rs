@@ -18,10 +18,20 @@ use crate::value::Value;
 pub enum WaiterError {
     /// The waiter file is not valid.
     #[error("invalid waiter configuration for {waiter}: {reason}")]
-    Config { waiter: String, reason: String },
+    Config {
+        /// The waiter whose configuration is invalid.
+        waiter: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// No waiter of that name.
     #[error("waiter {name} does not exist; valid waiters: {valid}")]
-    Unknown { name: String, valid: String },
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// The service's waiter names.
+        valid: String,
+    },
     /// A `failure` acceptor matched, an unexpected error came back, or attempts ran out.
     #[error("Waiter {waiter} failed: {reason}")]
     Failed {
@@ -39,7 +49,7 @@ pub enum WaiterError {
 
 /// The state an acceptor moves the waiter to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AcceptorState {
+pub(crate) enum AcceptorState {
     /// Done.
     Success,
     /// Done, badly.

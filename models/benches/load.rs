@@ -1,5 +1,7 @@
 //! Load costs: a first load (gzip decompression of the embedded file) of three large models, and
 //! a load served from the process-wide cache.
+// `criterion_main!` defines an undocumented `pub fn main`.
+#![allow(missing_docs)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use sansboto_models::{decompress_embedded, FileKind, Loader};

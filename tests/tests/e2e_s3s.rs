@@ -349,7 +349,7 @@ mod tls_front {
 
     /// Start the front; returns its `https://127.0.0.1:PORT` endpoint. The listener thread lives
     /// as long as the test process.
-    pub fn start(backend: SocketAddr) -> String {
+    pub(crate) fn start(backend: SocketAddr) -> String {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind TLS front");
         let addr = listener.local_addr().expect("TLS front address");
         let config = server_config();

@@ -493,7 +493,7 @@ impl ureq::unversioned::transport::Connector<()> for CountingConnector {
 
     fn connect(
         &self,
-        details: &ureq::unversioned::transport::ConnectionDetails,
+        details: &ureq::unversioned::transport::ConnectionDetails<'_>,
         chained: Option<()>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
         let out = self.0.connect(details, chained)?;

@@ -12,7 +12,7 @@ use sansboto_core::{TransportError, TransportErrorKind};
 use crate::ByteReader;
 
 /// A reader that can also seek.
-pub trait ReadSeek: Read + Seek + Send {}
+pub(crate) trait ReadSeek: Read + Seek + Send {}
 
 impl<T: Read + Seek + Send> ReadSeek for T {}
 

@@ -4,7 +4,7 @@
 /// `sansboto_core::PARAMETER_ALIASES`, repeated because the macro runs at
 /// compile time without linking the core; `sansboto-typed`'s round-trip test includes this file
 /// and compares the two.
-pub const PARAMETER_ALIASES: [(&str, &str, &str, &str); 3] = [
+pub(crate) const PARAMETER_ALIASES: [(&str, &str, &str, &str); 3] = [
     ("ec2", "*", "Filter", "Filters"),
     ("logs", "CreateExportTask", "from", "fromTime"),
     ("cloudsearchdomain", "Search", "return", "returnFields"),

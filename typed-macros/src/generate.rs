@@ -161,7 +161,7 @@ fn plain_text(text: &str) -> String {
 }
 
 /// The typed module of `service`, for every operation or those in `only`.
-pub fn service(service: &str, only: Option<&[String]>) -> Result<String, String> {
+pub(crate) fn service(service: &str, only: Option<&[String]>) -> Result<String, String> {
     let service = sansboto_models::resolve_alias(service).to_string();
     // The embedded models carry no documentation; with the `docs` feature the models are read
     // as the runtime reads them, from `AWS_DATA_PATH` first (botocore's data with its docs).
@@ -389,7 +389,7 @@ fn camel_type(shape: &str) -> String {
     camel(&cleaned)
 }
 
-fn write_struct(out: &mut String, m: &Model, name: &str) {
+fn write_struct(out: &mut String, m: &Model<'_>, name: &str) {
     let shape = m.shape(name);
     let rust = &m.types[name];
     let members: Vec<(&String, &Json)> = shape["members"]
@@ -462,7 +462,7 @@ fn write_struct(out: &mut String, m: &Model, name: &str) {
     );
 }
 
-fn write_enum(out: &mut String, m: &Model, name: &str) {
+fn write_enum(out: &mut String, m: &Model<'_>, name: &str) {
     let shape = m.shape(name);
     let rust = &m.types[name];
     let values: Vec<&str> = shape["enum"]
@@ -497,7 +497,7 @@ fn write_enum(out: &mut String, m: &Model, name: &str) {
     );
 }
 
-fn write_error(out: &mut String, m: &Model, op: &str, spec: &Json, rust: &str) {
+fn write_error(out: &mut String, m: &Model<'_>, op: &str, spec: &Json, rust: &str) {
     let mut variants = Scope::with(&["Other"]);
     let mut decl = String::new();
     let mut is = String::new();

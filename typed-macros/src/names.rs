@@ -12,7 +12,7 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// `SSECustomerKey` → `sse_customer_key`, `ContentMD5` → `content_md5`.
-pub fn snake(name: &str) -> String {
+pub(crate) fn snake(name: &str) -> String {
     let chars: Vec<char> = name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
@@ -49,7 +49,7 @@ pub fn snake(name: &str) -> String {
 }
 
 /// An identifier for `snake`: keywords become raw identifiers, or get a `_` when they cannot.
-pub fn ident(snake: &str) -> String {
+pub(crate) fn ident(snake: &str) -> String {
     match snake {
         "self" | "super" | "crate" | "Self" | "_" => format!("{snake}_"),
         s if KEYWORDS.contains(&s) => format!("r#{s}"),
@@ -58,7 +58,7 @@ pub fn ident(snake: &str) -> String {
 }
 
 /// `STANDARD_IA` → `StandardIa`, `m5.large` → `M5Large`, `us-west-2` → `UsWest2`.
-pub fn camel(value: &str) -> String {
+pub(crate) fn camel(value: &str) -> String {
     let mut out = String::new();
     let mut upper_next = true;
     let all_upper = !value.chars().any(|c| c.is_ascii_lowercase());
@@ -87,16 +87,16 @@ pub fn camel(value: &str) -> String {
 
 /// Names handed out in one scope, each once.
 #[derive(Default)]
-pub struct Scope(HashSet<String>);
+pub(crate) struct Scope(HashSet<String>);
 
 impl Scope {
     /// A scope where `reserved` are taken already.
-    pub fn with(reserved: &[&str]) -> Self {
+    pub(crate) fn with(reserved: &[&str]) -> Self {
         Scope(reserved.iter().map(|s| s.to_string()).collect())
     }
 
     /// `wanted`, or `wanted2`, `wanted3`... when taken.
-    pub fn unique(&mut self, wanted: String) -> String {
+    pub(crate) fn unique(&mut self, wanted: String) -> String {
         let mut name = wanted.clone();
         let mut n = 2;
         while !self.0.insert(name.clone()) {

@@ -4,6 +4,8 @@
 //! input side alone (building the request the core prepares).
 //!
 //! `cargo bench -p sansboto-typed --bench typed_vs_call`
+// `criterion_main!` defines an undocumented `pub fn main`.
+#![allow(missing_docs)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use sansboto_core::params;

@@ -296,7 +296,7 @@ pub(crate) struct SigningTime(Timestamp);
 
 impl SigningTime {
     /// Convert a `SystemTime` (whole seconds; times before 1970 are refused).
-    pub fn from_system_time(time: SystemTime) -> Result<Self, AuthError> {
+    pub(crate) fn from_system_time(time: SystemTime) -> Result<Self, AuthError> {
         let secs = time
             .duration_since(UNIX_EPOCH)
             .map_err(|_| AuthError::TimeBeforeEpoch)?
@@ -305,23 +305,23 @@ impl SigningTime {
     }
 
     /// `YYYYMMDD`, the credential-scope date.
-    pub fn date_stamp(&self) -> String {
+    pub(crate) fn date_stamp(&self) -> String {
         let (y, m, d, ..) = self.0.to_civil();
         format!("{y:04}{m:02}{d:02}")
     }
 
     /// `YYYYMMDD'T'HHMMSS'Z'`, the `X-Amz-Date` form.
-    pub fn amz_date(&self) -> String {
+    pub(crate) fn amz_date(&self) -> String {
         self.0.to_amz_date()
     }
 
     /// `YYYY-MM-DD'T'HH:MM:SS'Z'`, the form of a POST policy's expiration.
-    pub fn iso8601(&self) -> String {
+    pub(crate) fn iso8601(&self) -> String {
         self.0.to_iso8601()
     }
 
     /// RFC 2822 form with a `-0000` zone, as botocore writes a `Date` header it re-signs.
-    pub fn http_date(&self) -> String {
+    pub(crate) fn http_date(&self) -> String {
         let gmt = self.0.to_http_date();
         format!("{} -0000", gmt.trim_end_matches(" GMT"))
     }

@@ -21,7 +21,7 @@ pub(crate) fn register(hooks: &mut Hooks) {
 }
 
 /// `Accept: application/json` unless present.
-pub fn add_accept_header(request: &mut http::Request<Body>) {
+pub(crate) fn add_accept_header(request: &mut http::Request<Body>) {
     request
         .headers_mut()
         .entry(http::header::ACCEPT)

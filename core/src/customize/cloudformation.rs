@@ -21,7 +21,7 @@ pub(crate) fn register(hooks: &mut Hooks) {
 }
 
 /// `TemplateBody` parsed as JSON (keeping key order) when it is JSON.
-pub fn json_decode_template_body(result: &mut Map) {
+pub(crate) fn json_decode_template_body(result: &mut Map) {
     let Some(Value::String(body)) = result.get("TemplateBody") else {
         return;
     };

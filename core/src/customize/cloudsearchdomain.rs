@@ -23,7 +23,7 @@ pub(crate) fn register(hooks: &mut Hooks) {
 }
 
 /// A `GET` with a query string becomes a `POST` whose form body is that query string.
-pub fn change_get_to_post(request: &mut http::Request<Body>) -> Result<(), CustomizeError> {
+pub(crate) fn change_get_to_post(request: &mut http::Request<Body>) -> Result<(), CustomizeError> {
     if request.method() != http::Method::GET {
         return Ok(());
     }

@@ -22,7 +22,7 @@ pub const PARAMETER_ALIASES: [(&str, &str, &str, &str); 3] = [
 
 /// The operations whose `endpointoperation` trait is set (the endpoint-discovery operations
 /// themselves), by service. botocore sends `x-amz-api-version` on these.
-pub const ENDPOINT_DISCOVERY_OPERATIONS: [(&str, &str); 3] = [
+pub(crate) const ENDPOINT_DISCOVERY_OPERATIONS: [(&str, &str); 3] = [
     ("dynamodb", "DescribeEndpoints"),
     ("timestream-query", "DescribeEndpoints"),
     ("timestream-write", "DescribeEndpoints"),
@@ -85,7 +85,7 @@ pub(crate) fn register(
 }
 
 /// `x-amz-api-version: <apiVersion>` (endpoint-discovery operations).
-pub fn inject_api_version_header(request: &mut http::Request<Body>, api_version: &str) {
+pub(crate) fn inject_api_version_header(request: &mut http::Request<Body>, api_version: &str) {
     if let Ok(v) = http::HeaderValue::from_str(api_version) {
         request.headers_mut().insert("x-amz-api-version", v);
     }
@@ -126,7 +126,7 @@ pub(crate) fn register_aliases(hooks: &mut Hooks, service: &str, model: &Arc<Ser
 }
 
 /// Accept `alias` for the modeled `original` (both at once is an error).
-pub fn alias_parameter(
+pub(crate) fn alias_parameter(
     params: &mut Map,
     original: &'static str,
     alias: &'static str,
@@ -152,7 +152,7 @@ pub fn alias_parameter(
 /// with a `_X_AMZN_TRACE_ID`, send it as `X-Amzn-Trace-Id` unless the request has one. The core
 /// reads no environment: the caller passes both variables.
 #[allow(dead_code)] // not called by the call pipeline yet; its unit tests keep it true to botocore
-pub fn add_recursion_detection_header(
+pub(crate) fn add_recursion_detection_header(
     request: &mut http::Request<Body>,
     lambda_function_name_set: bool,
     trace_id: Option<&str>,

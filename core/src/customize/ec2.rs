@@ -72,7 +72,7 @@ pub(crate) fn register_autoscaling(hooks: &mut Hooks) {
 }
 
 /// `UserData` (text as UTF-8, or bytes) replaced by its base64 text.
-pub fn base64_encode_user_data(params: &mut Map) {
+pub(crate) fn base64_encode_user_data(params: &mut Map) {
     let encoded = match params.get("UserData") {
         Some(Value::String(s)) => base64::engine::general_purpose::STANDARD.encode(s),
         Some(Value::Blob(b)) => base64::engine::general_purpose::STANDARD.encode(b),
@@ -82,7 +82,7 @@ pub fn base64_encode_user_data(params: &mut Map) {
 }
 
 /// `Output` base64-decoded to text (invalid UTF-8 replaced); left as sent when it is not base64.
-pub fn decode_console_output(result: &mut Map) {
+pub(crate) fn decode_console_output(result: &mut Map) {
     let Some(Value::String(output)) = result.get("Output") else {
         return;
     };

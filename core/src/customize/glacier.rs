@@ -13,7 +13,7 @@ use crate::model::ServiceModel;
 use crate::value::{Map, Value};
 
 /// Glacier's tree-hash leaf size (1 MiB).
-pub const TREE_HASH_CHUNK: usize = 1024 * 1024;
+pub(crate) const TREE_HASH_CHUNK: usize = 1024 * 1024;
 
 /// Register Glacier's customizations.
 pub(crate) fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
@@ -56,7 +56,7 @@ pub(crate) fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
 }
 
 /// `accountId` = `-` when absent or null.
-pub fn inject_account_id(params: &mut Map) {
+pub(crate) fn inject_account_id(params: &mut Map) {
     if params.get("accountId").is_none_or(Value::is_null) {
         params.insert("accountId".into(), Value::from("-"));
     }
@@ -75,7 +75,7 @@ fn hex(bytes: &[u8]) -> String {
 /// Incremental SHA-256 tree hash (1 MiB leaves, pairs combined level by level, an odd last node
 /// carried up), for bodies fed in pieces.
 #[derive(Clone, Default)]
-pub struct TreeHash {
+pub(crate) struct TreeHash {
     leaves: Vec<[u8; 32]>,
     current: Sha256,
     current_len: usize,
@@ -83,12 +83,12 @@ pub struct TreeHash {
 
 impl TreeHash {
     /// An empty hash.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Feed more of the body.
-    pub fn update(&mut self, mut data: &[u8]) {
+    pub(crate) fn update(&mut self, mut data: &[u8]) {
         while !data.is_empty() {
             let take = (TREE_HASH_CHUNK - self.current_len).min(data.len());
             let (head, rest) = data.split_at(take);
@@ -104,7 +104,7 @@ impl TreeHash {
     }
 
     /// The tree hash as lowercase hex.
-    pub fn finalize_hex(mut self) -> String {
+    pub(crate) fn finalize_hex(mut self) -> String {
         if self.current_len > 0 || self.leaves.is_empty() {
             self.leaves.push(self.current.finalize().into());
         }
@@ -129,21 +129,21 @@ impl TreeHash {
 }
 
 /// The tree hash of `data`, as lowercase hex.
-pub fn tree_hash(data: &[u8]) -> String {
+pub(crate) fn tree_hash(data: &[u8]) -> String {
     let mut t = TreeHash::new();
     t.update(data);
     t.finalize_hex()
 }
 
 /// The linear SHA-256 of `data`, as lowercase hex.
-pub fn linear_hash(data: &[u8]) -> String {
+pub(crate) fn linear_hash(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
 }
 
 /// Add `x-amz-content-sha256` and `x-amz-sha256-tree-hash` unless present. A streamed body must
 /// come with both headers (the `checksum` parameter is the tree hash), since the core cannot read
 /// it.
-pub fn add_glacier_checksums(
+pub(crate) fn add_glacier_checksums(
     request: &mut http::Request<Body>,
     operation: &str,
 ) -> Result<(), CustomizeError> {

@@ -9,7 +9,7 @@ use crate::model::{ServiceModel, ShapeId, ShapeKind};
 use crate::value::Value;
 
 /// The shape IAM uses for every policy document string.
-pub const POLICY_DOCUMENT_SHAPE: &str = "policyDocumentType";
+pub(crate) const POLICY_DOCUMENT_SHAPE: &str = "policyDocumentType";
 
 /// Register IAM's policy decoding for the operations whose output can hold a policy document
 /// (found on each operation's first call, then remembered).
@@ -55,7 +55,7 @@ fn reaches_policy(model: &ServiceModel, shape: ShapeId, seen: &mut Vec<ShapeId>)
 }
 
 /// `json.loads(unquote(text))`, or the text unchanged when it is not JSON.
-pub fn decode_quoted_json(text: &str) -> Option<Value> {
+pub(crate) fn decode_quoted_json(text: &str) -> Option<Value> {
     let unquoted = percent_decode(text, false);
     serde_json::from_str::<serde_json::Value>(&unquoted)
         .ok()
@@ -64,7 +64,7 @@ pub fn decode_quoted_json(text: &str) -> Option<Value> {
 
 /// Decode every policy-document string under `value` (of `shape`), following structures and
 /// lists as botocore does (map values are not visited).
-pub fn decode_policy_types(model: &ServiceModel, value: &mut Value, shape: ShapeId) {
+pub(crate) fn decode_policy_types(model: &ServiceModel, value: &mut Value, shape: ShapeId) {
     match (&model.shape(shape).kind, value) {
         (ShapeKind::Structure(st), Value::Map(map)) => {
             for (name, member) in &st.members {

@@ -22,7 +22,7 @@ pub(crate) fn register(hooks: &mut Hooks) {
 
 /// When the JSON body's `param` is a non-empty URL, take its scheme and host; path and query
 /// stay the request's.
-pub fn switch_host_with_param(
+pub(crate) fn switch_host_with_param(
     request: &mut http::Request<Body>,
     param: &str,
 ) -> Result<(), CustomizeError> {

@@ -14,23 +14,23 @@
 //! [`s3::endpoint_builtin_overrides`] (endpoint resolution), [`rds::generate_db_auth_token`]
 //! and [`rds::dsql_generate_db_auth_token`] (client methods).
 
-pub mod apigateway;
-pub mod cloudformation;
-pub mod cloudsearchdomain;
-pub mod common;
-pub mod ec2;
+pub(crate) mod apigateway;
+pub(crate) mod cloudformation;
+pub(crate) mod cloudsearchdomain;
+pub(crate) mod common;
+pub(crate) mod ec2;
 pub mod eks;
-pub mod glacier;
-pub mod iam;
-pub mod machinelearning;
-pub mod polly;
-pub mod rds;
-pub mod route53;
-pub mod s3;
-pub mod s3control;
-pub mod sqs;
-pub mod ssooidc;
-pub mod unsigned;
+pub(crate) mod glacier;
+pub(crate) mod iam;
+pub(crate) mod machinelearning;
+pub(crate) mod polly;
+pub(crate) mod rds;
+pub(crate) mod route53;
+pub(crate) mod s3;
+pub(crate) mod s3control;
+pub(crate) mod sqs;
+pub(crate) mod ssooidc;
+pub(crate) mod unsigned;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -43,7 +43,7 @@ use crate::httpchecksum::ResponseChecksumValidation;
 use crate::model::{Operation, ServiceModel};
 use crate::value::{Map, Value};
 
-pub use unsigned::is_unsigned_operation;
+pub(crate) use unsigned::is_unsigned_operation;
 
 /// What a customization refused, with botocore's wording where botocore has one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -137,7 +137,7 @@ impl From<CustomizeError> for HookError {
 /// A request to presign, as botocore hands it to its presigner: a `GET` whose query string
 /// carries the operation's parameters, with no headers and no body.
 #[derive(Debug)]
-pub struct PresignInput {
+pub(crate) struct PresignInput {
     /// The request to presign.
     pub request: http::Request<Body>,
     /// The signing region.
@@ -156,14 +156,14 @@ pub struct PresignInput {
 /// Presigns requests on the client's behalf (credentials and clock are the client's, so the core
 /// only describes the request). Used by RDS/Neptune/DocumentDB's `PreSignedUrl` and EC2's
 /// `CopySnapshot` `PresignedUrl`.
-pub trait Presigner: Send + Sync {
+pub(crate) trait Presigner: Send + Sync {
     /// Presign `input.request` with SigV4 query parameters; returns the URL.
     fn presign(&self, input: PresignInput) -> Result<String, String>;
 }
 
 /// What the customizations need from the client's configuration.
 #[derive(Clone, Default)]
-pub struct CustomizeConfig {
+pub(crate) struct CustomizeConfig {
     /// The client's region (the destination region of cross-region copies).
     pub region: Option<String>,
     /// `response_checksum_validation`: `when_supported` turns response validation on by
@@ -254,7 +254,7 @@ impl<T: Clone> PerOperation<T> {
 
 /// Register every built-in customization of `service` (botocore's service name: `s3`, `ec2`,
 /// `cognito-identity`, …) for a client of `model`, plus those that apply to every service.
-pub fn register_builtin(
+pub(crate) fn register_builtin(
     hooks: &mut Hooks,
     service: &str,
     model: &Arc<ServiceModel>,
@@ -285,7 +285,7 @@ pub fn register_builtin(
 
 /// botocore's per-call `error_code_override`: the code to look the modeled error class up by,
 /// when it differs from `Error.Code`. `error_fields` is the parsed error (`{"Error": {...}}`).
-pub fn error_code_override<'a>(service: &str, error_fields: &'a Value) -> Option<&'a str> {
+pub(crate) fn error_code_override<'a>(service: &str, error_fields: &'a Value) -> Option<&'a str> {
     match service {
         "sqs" => sqs::error_code_override(error_fields),
         _ => None,
@@ -325,7 +325,7 @@ pub(crate) fn request_mut<'t>(target: &'t mut Target<'_>) -> Option<&'t mut http
 /// does not match), the function decides from the body whether it is parsed again as a 500
 /// (an error, and retried as one) instead.
 #[derive(Clone, Copy)]
-pub struct ServerErrorIfUnparsable(pub fn(&[u8]) -> bool);
+pub(crate) struct ServerErrorIfUnparsable(pub fn(&[u8]) -> bool);
 
 /// The response of a `BeforeParse` hook.
 pub(crate) fn response_mut<'t>(target: &'t mut Target<'_>) -> Option<&'t mut http::Response<Body>> {

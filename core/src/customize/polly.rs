@@ -10,7 +10,7 @@ pub(crate) fn register(_hooks: &mut Hooks) {}
 
 /// Remove `Content-Type` from a request about to be presigned.
 #[allow(dead_code)] // not called by the call pipeline yet; its unit tests keep it true to botocore
-pub fn remove_content_type_for_presigning(request: &mut http::Request<Body>) {
+pub(crate) fn remove_content_type_for_presigning(request: &mut http::Request<Body>) {
     request.headers_mut().remove(http::header::CONTENT_TYPE);
 }
 

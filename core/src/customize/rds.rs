@@ -14,12 +14,12 @@ use crate::hooks::{CallContext, SigningIdentity, StubbedCall};
 use crate::hooks::{Event, Hooks};
 
 /// botocore's `generate_presigned_url` default lifetime.
-pub const CROSS_REGION_EXPIRES_IN: Duration = Duration::from_secs(3600);
+pub(crate) const CROSS_REGION_EXPIRES_IN: Duration = Duration::from_secs(3600);
 /// Lifetime of RDS and DSQL auth tokens by default (15 minutes).
-pub const DB_AUTH_TOKEN_EXPIRES_IN: Duration = Duration::from_secs(900);
+pub(crate) const DB_AUTH_TOKEN_EXPIRES_IN: Duration = Duration::from_secs(900);
 
 /// The operations that get a `PreSignedUrl` when `SourceRegion` is given.
-pub fn presigned_url_operations(service: &str) -> &'static [&'static str] {
+pub(crate) fn presigned_url_operations(service: &str) -> &'static [&'static str] {
     match service {
         "rds" => &[
             "CopyDBClusterSnapshot",
@@ -136,7 +136,7 @@ fn presign_with(
 /// botocore's `inject_presigned_url_rds`: with `SourceRegion` in the body, remove it (it is not
 /// a real parameter) and, unless the caller gave `PreSignedUrl`, add one presigned in the source
 /// region. Without `SourceRegion` (a same-region copy) nothing changes.
-pub fn inject_presigned_url_rds(
+pub(crate) fn inject_presigned_url_rds(
     request: &mut http::Request<Body>,
     operation: &str,
     destination_region: Option<&str>,
@@ -164,7 +164,7 @@ pub fn inject_presigned_url_rds(
 
 /// botocore's `inject_presigned_url_ec2` (EC2 `CopySnapshot`): unless the caller gave
 /// `PresignedUrl`, add one presigned in `SourceRegion`, and send `DestinationRegion`.
-pub fn inject_presigned_url_ec2(
+pub(crate) fn inject_presigned_url_ec2(
     request: &mut http::Request<Body>,
     operation: &str,
     destination_region: Option<&str>,
@@ -201,7 +201,7 @@ fn strip_scheme(url: String) -> String {
 /// RDS IAM auth token (botocore's `generate_db_auth_token`): a URL for
 /// `https://<host>:<port>/?Action=connect&DBUser=<user>` presigned for `rds-db` in `region`,
 /// valid 15 minutes, returned without its `https://`.
-pub fn generate_db_auth_token(
+pub(crate) fn generate_db_auth_token(
     hostname: &str,
     port: u16,
     username: &str,
@@ -225,7 +225,7 @@ pub fn generate_db_auth_token(
 /// Aurora DSQL auth token (botocore's `generate_db_connect_auth_token` and
 /// `generate_db_connect_admin_auth_token`): `action` is `DbConnect` or `DbConnectAdmin`.
 #[allow(dead_code)] // not called by the call pipeline yet; its unit tests keep it true to botocore
-pub fn dsql_generate_db_auth_token(
+pub(crate) fn dsql_generate_db_auth_token(
     hostname: &str,
     action: &str,
     region: &str,

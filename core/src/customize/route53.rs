@@ -9,7 +9,7 @@ use crate::model::ServiceModel;
 use crate::value::{Map, Value};
 
 /// Input members targeting these shapes are fixed.
-pub const ID_SHAPES: [&str; 3] = ["ResourceId", "DelegationSetId", "ChangeId"];
+pub(crate) const ID_SHAPES: [&str; 3] = ["ResourceId", "DelegationSetId", "ChangeId"];
 
 /// Register the id fixing for the operations that have such members (found on each
 /// operation's first call, then remembered).
@@ -39,7 +39,7 @@ pub(crate) fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
 }
 
 /// Keep only the part after the last `/` of each named member.
-pub fn fix_ids(params: &mut Map, members: &[String]) {
+pub(crate) fn fix_ids(params: &mut Map, members: &[String]) {
     for name in members {
         if let Some(Value::String(id)) = params.get_mut(name.as_str()) {
             if let Some((_, last)) = id.rsplit_once('/') {

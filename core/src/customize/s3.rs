@@ -21,9 +21,9 @@ use crate::time::Timestamp;
 use crate::value::{Map, Value};
 
 /// botocore's bucket-name regex, as it prints it in the error message.
-pub const VALID_BUCKET_PATTERN: &str = r"^[a-zA-Z0-9.\-_]{1,255}$";
+pub(crate) const VALID_BUCKET_PATTERN: &str = r"^[a-zA-Z0-9.\-_]{1,255}$";
 /// botocore's access-point / outpost ARN regex, as it prints it in the error message.
-pub const VALID_S3_ARN_PATTERN: &str = concat!(
+pub(crate) const VALID_S3_ARN_PATTERN: &str = concat!(
     r"^arn:(aws).*:(s3|s3-object-lambda):[a-z\-0-9]*:[0-9]{12}:accesspoint[/:][a-zA-Z0-9\-.]{1,63}$",
     "|",
     r"^arn:(aws).*:s3-outposts:[a-z\-0-9]+:[0-9]{12}:outpost[/:][a-zA-Z0-9\-]{1,63}[/:]accesspoint[/:][a-zA-Z0-9\-]{1,63}$"
@@ -42,7 +42,7 @@ const SSE_OPERATIONS: [&str; 9] = [
 ];
 
 /// Register S3's customizations for a client of `model`.
-pub fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
+pub(crate) fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
     hooks.register(
         Event::BeforeParameterBuild,
         "s3.validate-bucket-name",
@@ -278,7 +278,7 @@ fn without_final_newline(s: &str) -> Option<&str> {
 }
 
 /// `^[a-zA-Z0-9.\-_]{1,255}$`
-pub fn is_valid_bucket_name(bucket: &str) -> bool {
+pub(crate) fn is_valid_bucket_name(bucket: &str) -> bool {
     let Some(s) = without_final_newline(bucket) else {
         return false;
     };
@@ -320,7 +320,7 @@ fn split_last_separator(s: &str) -> Option<(&str, &str)> {
 
 /// botocore's `VALID_S3_ARN`: an access-point ARN (S3 or Object Lambda) or an outpost
 /// access-point ARN. Matched from the right, where every part has a fixed alphabet.
-pub fn is_valid_s3_arn(value: &str) -> bool {
+pub(crate) fn is_valid_s3_arn(value: &str) -> bool {
     let Some(s) = without_final_newline(value) else {
         return false;
     };
@@ -382,7 +382,7 @@ fn outpost_arn(s: &str) -> bool {
 }
 
 /// `before-parameter-build.s3`: `Bucket` must be a valid name or an S3 access-point ARN.
-pub fn validate_bucket_name(params: &Map) -> Result<(), CustomizeError> {
+pub(crate) fn validate_bucket_name(params: &Map) -> Result<(), CustomizeError> {
     match params.get("Bucket") {
         Some(Value::String(bucket))
             if !is_valid_bucket_name(bucket) && !is_valid_s3_arn(bucket) =>
@@ -403,7 +403,7 @@ struct EncodingTypeAutoSet;
 
 /// `EncodingType=url` unless the caller set one, remembered in the call context so the result's
 /// keys are decoded only then.
-pub fn set_list_objects_encoding_type_url(call: &CallInfo<'_>, params: &mut Map) {
+pub(crate) fn set_list_objects_encoding_type_url(call: &CallInfo<'_>, params: &mut Map) {
     if !params.contains_key("EncodingType") {
         params.insert("EncodingType".into(), Value::from("url"));
         if let Some(ctx) = call.context {
@@ -482,7 +482,7 @@ fn version_id_suffix(value: &str) -> Option<usize> {
 /// `?versionId=` suffix kept as given. Accepts botocore's two forms: a string, or a map with
 /// `Bucket`, `Key` and optional `VersionId` (an access-point ARN bucket becomes
 /// `<arn>/object/<key>`).
-pub fn handle_copy_source(params: &mut Map) -> Result<(), CustomizeError> {
+pub(crate) fn handle_copy_source(params: &mut Map) -> Result<(), CustomizeError> {
     let quoted = match params.get("CopySource") {
         Some(Value::String(source)) => match version_id_suffix(source) {
             None => percent_encode(source, b"/"),
@@ -531,7 +531,7 @@ pub fn handle_copy_source(params: &mut Map) -> Result<(), CustomizeError> {
 // ----- metadata -------------------------------------------------------------------------------
 
 /// S3 user metadata keys and values must be ASCII.
-pub fn validate_ascii_metadata(params: &Map) -> Result<(), CustomizeError> {
+pub(crate) fn validate_ascii_metadata(params: &Map) -> Result<(), CustomizeError> {
     let Some(Value::Map(metadata)) = params.get("Metadata") else {
         return Ok(());
     };
@@ -553,7 +553,7 @@ pub fn validate_ascii_metadata(params: &Map) -> Result<(), CustomizeError> {
 
 /// `<prefix>Key` sent base64-encoded with `<prefix>KeyMD5` (base64 of its MD5), unless the
 /// caller gave the MD5.
-pub fn sse_customer_key_md5(params: &mut Map, prefix: &str) {
+pub(crate) fn sse_customer_key_md5(params: &mut Map, prefix: &str) {
     let key_member = format!("{prefix}Key");
     let md5_member = format!("{prefix}KeyMD5");
     if params.contains_key(md5_member.as_str()) {
@@ -577,12 +577,12 @@ pub fn sse_customer_key_md5(params: &mut Map, prefix: &str) {
 /// In a call's context when its body is what botocore makes a file-like object (see
 /// [`has_file_like_body`]), so that [`add_expect_header`] knows even when the body is empty.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FileLikeBody;
+pub(crate) struct FileLikeBody;
 
 /// Whether botocore sends this call's body as a file-like object: `PutObject` and `UploadPart`
 /// turn any `Body` given (even an empty one) into one (`convert_body_to_file_like_object`), and
 /// a stream is one whatever the operation.
-pub fn has_file_like_body(operation: &str, params: &Map) -> bool {
+pub(crate) fn has_file_like_body(operation: &str, params: &Map) -> bool {
     let body = params.get("Body").filter(|b| !b.is_null());
     body.is_some_and(|b| b.as_stream().is_some())
         || (matches!(operation, "PutObject" | "UploadPart") && body.is_some())
@@ -591,7 +591,7 @@ pub fn has_file_like_body(operation: &str, params: &Map) -> bool {
 /// `Expect: 100-continue` on PUT/POST requests with a file-like body (botocore's
 /// `add_expect_header`, any size: an empty `PutObject` body given as `b""` gets it too, one not
 /// given does not).
-pub fn add_expect_header(file_like: bool, request: &mut http::Request<Body>) {
+pub(crate) fn add_expect_header(file_like: bool, request: &mut http::Request<Body>) {
     if !matches!(*request.method(), http::Method::PUT | http::Method::POST) {
         return;
     }
@@ -605,7 +605,7 @@ pub fn add_expect_header(file_like: bool, request: &mut http::Request<Body>) {
 
 /// Escape CR and LF in the XML body as character references, so the service's XML parser does
 /// not normalize line breaks the caller put in values.
-pub fn escape_xml_payload(request: &mut http::Request<Body>) {
+pub(crate) fn escape_xml_payload(request: &mut http::Request<Body>) {
     let Some(body) = request.body().as_bytes() else {
         return;
     };
@@ -656,7 +656,7 @@ fn checks_200_error(model: &ServiceModel, op: &Operation) -> bool {
 /// True when a 200 body is an S3 error document, or is not well-formed XML at all (a response
 /// cut short by the network): either way botocore treats it as a 500 and retries. The client
 /// runs this full check only on a 200 body that failed to parse (see [`handle_200_error`]).
-pub fn looks_like_200_error(body: &[u8]) -> bool {
+pub(crate) fn looks_like_200_error(body: &[u8]) -> bool {
     if body.is_empty() {
         return false;
     }
@@ -737,7 +737,7 @@ fn root_looks_like_error(body: &[u8]) -> Option<bool> {
 /// that fails to parse is checked in full ([`looks_like_200_error`]) and, if not well-formed,
 /// parsed as a 500 after all. The outcome is the same as checking everything first, without
 /// reading each successful body twice.
-pub fn handle_200_error(response: &mut http::Response<Body>) {
+pub(crate) fn handle_200_error(response: &mut http::Response<Body>) {
     if response.status() != http::StatusCode::OK {
         return;
     }
@@ -771,7 +771,7 @@ fn has_expires_member(model: &ServiceModel, op: &Operation) -> bool {
 
 /// The raw `Expires` value (for `ExpiresString`); the header is removed when it is not a
 /// timestamp, so the parser leaves `Expires` out instead of failing.
-pub fn take_unparsable_expires(response: &mut http::Response<Body>) -> Option<String> {
+pub(crate) fn take_unparsable_expires(response: &mut http::Response<Body>) -> Option<String> {
     let raw = response.headers().get(http::header::EXPIRES)?;
     let raw = String::from_utf8_lossy(raw.as_bytes()).into_owned();
     if Timestamp::parse_any(&raw).is_err() {
@@ -819,7 +819,7 @@ fn root_text(body: &[u8]) -> Option<Option<String>> {
 /// reached at the global `s3.amazonaws.com`, under the default `legacy`
 /// `us_east_1_regional_endpoint`; the `aws-global` pseudo-region (the same endpoint, signed for
 /// us-east-1) under `regional`.
-pub fn region_when_unset(us_east_1_regional_endpoint: Option<&str>) -> &'static str {
+pub(crate) fn region_when_unset(us_east_1_regional_endpoint: Option<&str>) -> &'static str {
     match us_east_1_regional_endpoint {
         Some("regional") => "aws-global",
         _ => "us-east-1",
@@ -828,7 +828,7 @@ pub fn region_when_unset(us_east_1_regional_endpoint: Option<&str>) -> &'static 
 
 /// Endpoint builtins botocore changes for one S3 call (`customize_endpoint_resolver_builtins`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct EndpointBuiltinOverrides {
+pub(crate) struct EndpointBuiltinOverrides {
     /// `AWS::S3::ForcePathStyle`.
     pub force_path_style: Option<bool>,
     /// `AWS::Region` (`aws-global` for global presigned URLs).
@@ -838,7 +838,7 @@ pub struct EndpointBuiltinOverrides {
 }
 
 /// botocore's `ArnParser.is_arn`: `arn:` and at least six `:`-separated parts.
-pub fn is_arn(value: &str) -> bool {
+pub(crate) fn is_arn(value: &str) -> bool {
     value.starts_with("arn:") && value.splitn(6, ':').count() == 6
 }
 
@@ -852,7 +852,7 @@ fn is_valid_host_label(s: &str) -> bool {
 
 /// The builtins to change before resolving an S3 endpoint. `force_path_style` is the configured
 /// value; `use_global_endpoint` is botocore's presign-time context flag.
-pub fn endpoint_builtin_overrides(
+pub(crate) fn endpoint_builtin_overrides(
     operation: &str,
     bucket: Option<&str>,
     force_path_style: bool,
@@ -884,7 +884,7 @@ pub fn endpoint_builtin_overrides(
 /// botocore's `remove_bucket_from_url_paths_from_model`: with ruleset endpoints the bucket is
 /// in the endpoint, so a request URI starting `/{Bucket}` drops that part (`/{Bucket}` alone
 /// becomes `/`). `None` when the URI does not start with it.
-pub fn request_uri_without_bucket(request_uri: &str) -> Option<&str> {
+pub(crate) fn request_uri_without_bucket(request_uri: &str) -> Option<&str> {
     let rest = request_uri.strip_prefix("/{Bucket}")?;
     Some(if rest.is_empty() { "/" } else { rest })
 }

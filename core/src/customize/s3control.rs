@@ -79,7 +79,7 @@ impl Arn<'_> {
 /// botocore's `S3ControlArnParamHandlerv2.handle_arn`: `Name` (except for CreateAccessPoint,
 /// whose `Name` is a new name) and `Bucket` given as Outposts ARNs set `AccountId`.
 /// CreateBucket and ListRegionalBuckets take an `OutpostId` instead and are left alone.
-pub fn account_id_from_arn(
+pub(crate) fn account_id_from_arn(
     operation: &str,
     params: &mut Map,
     use_accelerate: bool,
@@ -139,7 +139,7 @@ fn apply_arn(
 
 /// True when the operation's `{AccountId}.` host prefix is to be dropped: the prefix is exactly
 /// that and the operation sets the `RequiresAccountId` static context parameter to `true`.
-pub fn skip_host_prefix(operation: &Operation) -> bool {
+pub(crate) fn skip_host_prefix(operation: &Operation) -> bool {
     operation.host_prefix.as_deref() == Some("{AccountId}.")
         && operation.static_context_params.iter().any(|(name, value)| {
             name == "RequiresAccountId" && value == &serde_json::Value::Bool(true)

@@ -11,7 +11,7 @@ use crate::value::Value;
 pub(crate) fn register(_hooks: &mut Hooks) {}
 
 /// `Error.QueryErrorCode` when the parsed error has one.
-pub fn error_code_override(error_fields: &Value) -> Option<&str> {
+pub(crate) fn error_code_override(error_fields: &Value) -> Option<&str> {
     error_fields["Error"]["QueryErrorCode"]
         .as_str()
         .filter(|c| !c.is_empty())

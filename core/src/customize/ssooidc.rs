@@ -24,7 +24,7 @@ pub(crate) fn register(hooks: &mut Hooks) {
 
 /// On an error response whose JSON body has `error_description` and no (non-empty) `Message` or
 /// `message`, add `Message`.
-pub fn map_oauth2_errors(response: &mut http::Response<Body>) {
+pub(crate) fn map_oauth2_errors(response: &mut http::Response<Body>) {
     if response.status().as_u16() < 400 {
         return;
     }

@@ -2,7 +2,7 @@
 //! web-identity and SAML role assumption, and Cognito Identity's identity-pool calls.
 
 /// botocore's `choose-signer` registrations that return `UNSIGNED`.
-pub const UNSIGNED_OPERATIONS: [(&str, &str); 6] = [
+pub(crate) const UNSIGNED_OPERATIONS: [(&str, &str); 6] = [
     ("cognito-identity", "GetId"),
     ("cognito-identity", "GetOpenIdToken"),
     ("cognito-identity", "UnlinkIdentity"),
@@ -13,7 +13,7 @@ pub const UNSIGNED_OPERATIONS: [(&str, &str); 6] = [
 
 /// True when botocore sends `service`'s `operation` unsigned regardless of the model's auth
 /// traits. The signer must then use anonymous auth.
-pub fn is_unsigned_operation(service: &str, operation: &str) -> bool {
+pub(crate) fn is_unsigned_operation(service: &str, operation: &str) -> bool {
     UNSIGNED_OPERATIONS
         .iter()
         .any(|(s, o)| *s == service && *o == operation)

@@ -225,7 +225,12 @@ fn is_s3_accelerate_url(url: &str) -> bool {
 pub enum BindError {
     /// An `operationContextParams` path did not compile or evaluate.
     #[error("operation context parameter {name}: {reason}")]
-    ContextPath { name: String, reason: String },
+    ContextPath {
+        /// The parameter's name.
+        name: String,
+        /// Why its path failed.
+        reason: String,
+    },
 }
 
 /// The ruleset parameters of one call.

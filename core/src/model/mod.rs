@@ -51,7 +51,9 @@ pub enum ModelError {
     /// (`"min": "one"`). The position is within the shape's own JSON object.
     #[error("shape {shape:?} is malformed: {source}")]
     Shape {
+        /// The shape's name.
         shape: String,
+        /// Where the JSON does not fit.
         #[source]
         source: Arc<serde_json::Error>,
     },
@@ -59,24 +61,36 @@ pub enum ModelError {
     /// The position is within the operation's own JSON object.
     #[error("operation {operation:?} is malformed: {source}")]
     Operation {
+        /// The operation's name.
         operation: String,
+        /// Where the JSON does not fit.
         #[source]
         source: Arc<serde_json::Error>,
     },
     /// A shape reference names a shape the model does not define.
     #[error("shape {missing:?} referenced by {referenced_by} is not defined in the model")]
     UnknownShape {
+        /// The name referenced.
         missing: String,
+        /// The shape or operation that references it.
         referenced_by: String,
     },
     /// A shape has a `type` botocore does not know.
     #[error("shape {shape:?} has unknown type {kind:?}")]
-    UnknownType { shape: String, kind: String },
+    UnknownType {
+        /// The shape's name.
+        shape: String,
+        /// The `type` it has.
+        kind: String,
+    },
     /// A list or map shape lacks its member/key/value.
     #[error("{kind} shape {shape:?} has no {part}")]
     MissingPart {
+        /// The shape's name.
         shape: String,
+        /// `list` or `map`.
         kind: &'static str,
+        /// The missing part (`member`, `key` or `value`).
         part: &'static str,
     },
     /// None of the model's protocols is supported.
@@ -244,7 +258,12 @@ pub enum ShapeKind {
     /// A list.
     List(ShapeRef),
     /// A map.
-    Map { key: ShapeRef, value: ShapeRef },
+    Map {
+        /// The keys' shape.
+        key: ShapeRef,
+        /// The values' shape.
+        value: ShapeRef,
+    },
     /// Text (enums included).
     String,
     /// 8-bit integer.
@@ -594,7 +613,7 @@ impl ServiceModel {
     /// [`check_operation`](Self::check_operation) — and [`check_all`](Self::check_all)
     /// checks everything.
     pub fn from_shared(json: Arc<[u8]>) -> Result<Arc<ServiceModel>, ModelError> {
-        let raw: RawService = serde_json::from_slice(&json)?;
+        let raw: RawService<'_> = serde_json::from_slice(&json)?;
         let model = Builder::build(raw, &json)?;
         Ok(Arc::new(ServiceModel {
             source: Source(json),
@@ -1081,7 +1100,7 @@ impl Resolver<'_> {
         lazy.inherited
             .get_or_init(|| {
                 let json = self.text(lazy)?;
-                serde_json::from_slice::<RawInherited>(json)
+                serde_json::from_slice::<RawInherited<'_>>(json)
                     .map(|raw| Inherited::of(&raw))
                     .map_err(|e| malformed(&lazy.name, e))
             })
@@ -1094,13 +1113,13 @@ impl Resolver<'_> {
         // Its inherited traits first: references to it read them, so they must be sound too
         // (building an operation did not insist: see `io_ref`).
         self.target(id)?;
-        let raw: RawShape =
+        let raw: RawShape<'_> =
             serde_json::from_slice(self.text(lazy)?).map_err(|e| malformed(&lazy.name, e))?;
         self.shape(&lazy.name, &raw)
     }
 
     /// A member reference: its target must exist and be sound enough to inherit from.
-    fn shape_ref(&self, name: &str, r: &RawRef, owner: &str) -> Result<ShapeRef, ModelError> {
+    fn shape_ref(&self, name: &str, r: &RawRef<'_>, owner: &str) -> Result<ShapeRef, ModelError> {
         let shape = self.id(&r.shape, || format!("{owner}.{name}"))?;
         Ok(Self::merged_ref(name, r, shape, self.target(shape)?))
     }
@@ -1109,7 +1128,7 @@ impl Resolver<'_> {
     /// operation (which would make it look unknown to [`ServiceModel::operation`]); its
     /// operation's check reports it before the operation is used, so its traits count as
     /// unset here.
-    fn io_ref(&self, r: &RawRef, owner: &str) -> Result<ShapeRef, ModelError> {
+    fn io_ref(&self, r: &RawRef<'_>, owner: &str) -> Result<ShapeRef, ModelError> {
         let shape = self.id(&r.shape, || format!("{owner}."))?;
         Ok(Self::merged_ref(
             "",
@@ -1119,7 +1138,7 @@ impl Resolver<'_> {
         ))
     }
 
-    fn merged_ref(name: &str, r: &RawRef, shape: ShapeId, target: &Inherited) -> ShapeRef {
+    fn merged_ref(name: &str, r: &RawRef<'_>, shape: ShapeId, target: &Inherited) -> ShapeRef {
         ShapeRef {
             name: name.to_string(),
             shape,
@@ -1152,8 +1171,8 @@ impl Resolver<'_> {
         }
     }
 
-    fn shape(&self, name: &str, s: &RawShape) -> Result<Shape, ModelError> {
-        let part = |r: &Option<RawRef>, kind: &'static str, part: &'static str| {
+    fn shape(&self, name: &str, s: &RawShape<'_>) -> Result<Shape, ModelError> {
+        let part = |r: &Option<RawRef<'_>>, kind: &'static str, part: &'static str| {
             r.as_ref()
                 .ok_or_else(|| ModelError::MissingPart {
                     shape: name.to_string(),
@@ -1218,7 +1237,7 @@ impl Resolver<'_> {
 
     /// Read and build an operation from its JSON.
     fn operation(&self, name: &str, lazy: &LazyOperation) -> Result<Operation, ModelError> {
-        let op: RawOperation = self
+        let op: RawOperation<'_> = self
             .source
             .get(lazy.json.clone())
             .map(serde_json::from_slice)
@@ -1232,7 +1251,8 @@ impl Resolver<'_> {
                 source: Arc::new(source),
             })?;
         let owner = format!("operation {name}");
-        let io_ref = |r: &Option<RawRef>| r.as_ref().map(|r| self.io_ref(r, &owner)).transpose();
+        let io_ref =
+            |r: &Option<RawRef<'_>>| r.as_ref().map(|r| self.io_ref(r, &owner)).transpose();
         let input = io_ref(&op.input)?;
         let input_payload = op.input.as_ref().and_then(|r| {
             owned(&r.payload).or_else(|| {
@@ -1306,7 +1326,7 @@ fn xml_namespace(ns: &RawXmlNamespaceAny) -> XmlNamespace {
     }
 }
 
-fn metadata(raw: &RawService) -> Metadata {
+fn metadata(raw: &RawService<'_>) -> Metadata {
     let m = &raw.metadata;
     let s = |o: &Option<String>| o.clone().unwrap_or_default();
     Metadata {

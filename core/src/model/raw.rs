@@ -20,7 +20,7 @@ use serde_json::value::RawValue;
 pub(super) struct Text<'a>(pub Cow<'a, str>);
 
 impl Text<'_> {
-    pub fn to_owned_string(&self) -> String {
+    pub(super) fn to_owned_string(&self) -> String {
         self.0.to_string()
     }
 }

@@ -80,7 +80,7 @@ pub(super) struct ErrorBody {
 impl ErrorBody {
     /// botocore's `_parse_body_as_json`: empty is `{}`, text that is not JSON becomes the
     /// message.
-    pub fn read(body: &[u8]) -> ErrorBody {
+    pub(super) fn read(body: &[u8]) -> ErrorBody {
         if body.is_empty() {
             return ErrorBody {
                 object: serde_json::Map::new(),
@@ -102,12 +102,12 @@ impl ErrorBody {
         }
     }
 
-    pub fn str(&self, key: &str) -> Option<&str> {
+    pub(super) fn str(&self, key: &str) -> Option<&str> {
         self.object.get(key).and_then(serde_json::Value::as_str)
     }
 
     /// `message`, else `Message`, else `errorMessage` (Lambda), else empty.
-    pub fn message(&self) -> String {
+    pub(super) fn message(&self) -> String {
         ["message", "Message", "errorMessage"]
             .iter()
             .find_map(|k| self.str(k))
@@ -261,7 +261,7 @@ impl<'de> DeserializeSeed<'de> for Key {
 
 impl<'de> Visitor<'de> for Key {
     type Value = Cow<'de, str>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a key")
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
@@ -296,7 +296,7 @@ fn in_json_body(member: &ShapeRef) -> bool {
 
 impl<'de> Visitor<'de> for StructFill<'_, '_> {
     type Value = Option<String>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a JSON object for {}", self.shape_name)
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
@@ -399,7 +399,7 @@ impl ValueSeed<'_> {
 
 impl<'de> Visitor<'de> for ValueSeed<'_> {
     type Value = Value;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
     fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
@@ -518,7 +518,7 @@ impl<'de> DeserializeSeed<'de> for Generic {
 
 impl<'de> Visitor<'de> for Generic {
     type Value = Value;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
     fn visit_unit<E: de::Error>(self) -> Result<Value, E> {

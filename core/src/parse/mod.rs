@@ -31,7 +31,7 @@ mod rpc_v2_cbor;
 mod xml;
 
 /// How deep a response body may nest before parsing stops with [`ParseError::TooDeep`].
-pub const MAX_DEPTH: usize = 100;
+pub(crate) const MAX_DEPTH: usize = 100;
 
 pub use event::{parse_event, parse_initial_response};
 
@@ -372,7 +372,7 @@ pub(crate) fn generic_error(status: u16, metadata: Map) -> Map {
 }
 
 /// The standard reason phrase of a status code ('' when unknown), as Python's `http.client`.
-pub fn reason_phrase(status: u16) -> &'static str {
+pub(crate) fn reason_phrase(status: u16) -> &'static str {
     http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
@@ -747,7 +747,7 @@ impl Slots {
     const INLINE: usize = 12;
 
     /// `len` empty slots.
-    pub fn new(len: usize) -> Slots {
+    pub(crate) fn new(len: usize) -> Slots {
         if len <= Slots::INLINE {
             Slots::Inline(len, Default::default())
         } else {

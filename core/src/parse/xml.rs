@@ -27,17 +27,17 @@ pub(crate) struct Element<'a> {
 
 impl Element<'_> {
     /// The name without its namespace prefix.
-    pub fn local_name(&self) -> &[u8] {
+    pub(super) fn local_name(&self) -> &[u8] {
         self.start.local_name().into_inner()
     }
 
     /// The name as written (with any prefix).
-    pub fn qualified_name(&self) -> &[u8] {
+    pub(super) fn qualified_name(&self) -> &[u8] {
         self.start.name().into_inner()
     }
 
     /// True when the element declares a default namespace (`xmlns="..."`).
-    pub fn declares_default_namespace(&self) -> bool {
+    pub(super) fn declares_default_namespace(&self) -> bool {
         self.start
             .attributes()
             .with_checks(false)
@@ -48,7 +48,7 @@ impl Element<'_> {
     /// An attribute's unescaped value. `name` may carry a prefix (`xsi:type`); it then matches
     /// that local name under any prefix, since botocore maps namespace URIs back onto the
     /// prefix the model names.
-    pub fn attribute(&self, name: &str) -> Option<String> {
+    pub(super) fn attribute(&self, name: &str) -> Option<String> {
         let local = name.rsplit_once(':').map(|(_, l)| l);
         for attr in self.start.attributes().with_checks(false).flatten() {
             let key = attr.key.as_ref();
@@ -76,7 +76,7 @@ pub(crate) struct XmlReader<'a> {
 }
 
 impl<'a> XmlReader<'a> {
-    pub fn new(body: &'a [u8]) -> Self {
+    pub(super) fn new(body: &'a [u8]) -> Self {
         let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
         let mut reader = Reader::from_reader(body);
         let config = reader.config_mut();
@@ -178,7 +178,7 @@ impl<'a> XmlReader<'a> {
 
     /// The document's root element; `None` for a body with no element at all (empty or only
     /// whitespace, comments and declarations).
-    pub fn root(&mut self) -> Result<Option<Element<'a>>, ParseError> {
+    pub(super) fn root(&mut self) -> Result<Option<Element<'a>>, ParseError> {
         loop {
             match self.event()? {
                 Event::Start(s) => return self.enter(s, false).map(Some),
@@ -198,7 +198,7 @@ impl<'a> XmlReader<'a> {
     /// After the root element: the rest of the document may hold only whitespace, comments and
     /// processing instructions. (botocore's ElementTree refuses "junk after document element";
     /// reading to the end also means a parse that succeeds has seen a well-formed document.)
-    pub fn finish(&mut self) -> Result<(), ParseError> {
+    pub(super) fn finish(&mut self) -> Result<(), ParseError> {
         loop {
             match self.event()? {
                 Event::Eof => return Ok(()),
@@ -231,7 +231,10 @@ impl<'a> XmlReader<'a> {
 
     /// The next child element of `parent`, or `None` once `parent` has ended (its end tag is
     /// consumed). Text between children is ignored.
-    pub fn next_child(&mut self, parent: &Element<'a>) -> Result<Option<Element<'a>>, ParseError> {
+    pub(super) fn next_child(
+        &mut self,
+        parent: &Element<'a>,
+    ) -> Result<Option<Element<'a>>, ParseError> {
         if parent.empty {
             return Ok(None);
         }
@@ -255,7 +258,7 @@ impl<'a> XmlReader<'a> {
 
     /// The text of `elem` (empty for `<a/>` or `<a></a>`), consuming it through its end tag.
     /// Child elements are skipped.
-    pub fn text(&mut self, elem: &Element<'a>) -> Result<Cow<'a, str>, ParseError> {
+    pub(super) fn text(&mut self, elem: &Element<'a>) -> Result<Cow<'a, str>, ParseError> {
         if elem.empty {
             return Ok(Cow::Borrowed(""));
         }
@@ -294,7 +297,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Consume `elem` through its end tag without recursion.
-    pub fn skip(&mut self, elem: &Element<'a>) -> Result<(), ParseError> {
+    pub(super) fn skip(&mut self, elem: &Element<'a>) -> Result<(), ParseError> {
         if elem.empty {
             return Ok(());
         }
@@ -328,7 +331,7 @@ impl<'a> XmlReader<'a> {
     /// Read `elem` without a shape, as botocore turns error bodies into dicts: an element with
     /// children becomes a map of child name to value (the first of repeated names wins), a
     /// leaf becomes its text, and an empty leaf becomes null.
-    pub fn tree(&mut self, elem: &Element<'a>) -> Result<Value, ParseError> {
+    pub(super) fn tree(&mut self, elem: &Element<'a>) -> Result<Value, ParseError> {
         let mut text: Option<Cow<'a, str>> = None;
         let mut children: Option<Map> = None;
         loop {
@@ -392,7 +395,7 @@ impl<'m> ShapeReader<'m> {
     }
 
     /// Parse `elem` as the shape `sref` points at, consuming it.
-    pub fn value<'a>(
+    pub(super) fn value<'a>(
         &self,
         r: &mut XmlReader<'a>,
         sref: &ShapeRef,
@@ -468,7 +471,7 @@ impl<'m> ShapeReader<'m> {
 
     /// A structure element into a map (members in model order); a union naming a member this
     /// client does not know becomes botocore's `SDK_UNKNOWN_MEMBER` value.
-    pub fn structure<'a>(
+    pub(super) fn structure<'a>(
         &self,
         r: &mut XmlReader<'a>,
         shape_name: &str,
@@ -487,7 +490,7 @@ impl<'m> ShapeReader<'m> {
     /// Read a structure element's children into `slots` (indexed like `s.members`; slots
     /// already filled, e.g. from headers, are kept). Children no member claims go to
     /// `unmatched`. Returns the tag of an unknown union member, if that is what was read.
-    pub fn fill_structure<'a>(
+    pub(super) fn fill_structure<'a>(
         &self,
         r: &mut XmlReader<'a>,
         shape_name: &str,

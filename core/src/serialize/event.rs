@@ -18,7 +18,7 @@ use crate::value::{Map, Value};
 
 /// The message for one input event of the stream whose union shape is `stream`. `path` names
 /// the stream member in errors.
-pub fn encode_event(
+pub(crate) fn encode_event(
     model: &ServiceModel,
     stream: ShapeId,
     event: &Value,

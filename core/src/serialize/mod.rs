@@ -21,7 +21,7 @@
 //! Serializers are total: any [`Value`] gives a request or a [`SerializeError`], never a panic.
 
 mod ec2;
-pub mod event;
+pub(crate) mod event;
 mod json;
 mod query;
 mod rest_json;

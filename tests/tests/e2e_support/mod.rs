@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 /// A request as the server saw it.
 #[derive(Debug, Clone)]
-pub struct Seen {
+pub(crate) struct Seen {
     pub method: String,
     pub path: String,
     /// Header names in lower case.
@@ -26,13 +26,13 @@ pub struct Seen {
 }
 
 impl Seen {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).map(String::as_str)
     }
 }
 
 /// What the server does with one request.
-pub enum Action {
+pub(crate) enum Action {
     /// Answer with a status, extra headers and a body (Content-Length set from the body).
     Respond(u16, Vec<(String, String)>, Vec<u8>),
     /// Wait, then answer.
@@ -48,7 +48,7 @@ pub enum Action {
 
 impl Action {
     /// A JSON answer.
-    pub fn json(status: u16, body: &str) -> Action {
+    pub(crate) fn json(status: u16, body: &str) -> Action {
         Action::Respond(
             status,
             vec![("Content-Type".into(), "application/x-amz-json-1.0".into())],
@@ -57,7 +57,7 @@ impl Action {
     }
 
     /// An XML answer.
-    pub fn xml(status: u16, body: &str) -> Action {
+    pub(crate) fn xml(status: u16, body: &str) -> Action {
         Action::Respond(
             status,
             vec![("Content-Type".into(), "text/xml".into())],
@@ -66,7 +66,7 @@ impl Action {
     }
 
     /// A plain-text answer.
-    pub fn text(status: u16, body: &str) -> Action {
+    pub(crate) fn text(status: u16, body: &str) -> Action {
         Action::Respond(
             status,
             vec![("Content-Type".into(), "text/plain".into())],
@@ -82,7 +82,7 @@ type Handler = dyn Fn(&Seen, usize) -> Action + Send + Sync;
 type Cutter = dyn Fn(&Seen, usize) -> Option<usize> + Send + Sync;
 
 /// The running server.
-pub struct ScriptServer {
+pub(crate) struct ScriptServer {
     addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
     connections: Arc<AtomicUsize>,
@@ -93,7 +93,9 @@ pub struct ScriptServer {
 impl ScriptServer {
     /// Start a server answering each request (numbered from 0 across connections) with
     /// `handler`.
-    pub fn start(handler: impl Fn(&Seen, usize) -> Action + Send + Sync + 'static) -> ScriptServer {
+    pub(crate) fn start(
+        handler: impl Fn(&Seen, usize) -> Action + Send + Sync + 'static,
+    ) -> ScriptServer {
         Self::start_cutting(|_, _| None, handler)
     }
 
@@ -101,7 +103,7 @@ impl ScriptServer {
     /// bytes of its body read before the server drops the connection with the rest unread
     /// (the client sees a reset mid-body); it is recorded with that partial body and `handler`
     /// never sees it.
-    pub fn start_cutting(
+    pub(crate) fn start_cutting(
         cut: impl Fn(&Seen, usize) -> Option<usize> + Send + Sync + 'static,
         handler: impl Fn(&Seen, usize) -> Action + Send + Sync + 'static,
     ) -> ScriptServer {
@@ -144,17 +146,17 @@ impl ScriptServer {
     }
 
     /// `http://127.0.0.1:PORT`
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// Every request so far.
-    pub fn seen(&self) -> Vec<Seen> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 
     /// Connections accepted so far.
-    pub fn connections(&self) -> usize {
+    pub(crate) fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
     }
 }
@@ -319,7 +321,7 @@ fn serve(
 
 /// A core session from an explicit environment and config file: nothing is read from the process
 /// environment or the home directory.
-pub fn core_session(
+pub(crate) fn core_session(
     env: &[(&str, &str)],
     config_file: Option<&str>,
     credentials_file: Option<&str>,
@@ -341,21 +343,21 @@ pub fn core_session(
 }
 
 /// A tokio session over [`core_session`].
-pub fn tokio_session(
+pub(crate) fn tokio_session(
     core: Arc<sansboto_core::session::Session>,
 ) -> sansboto_core::runtime::RuntimeSession<sansboto_tokio::HttpClient> {
     sansboto_core::runtime::RuntimeSession::from_core(Ok(core))
 }
 
 /// A blocking session over [`core_session`].
-pub fn blocking_session(
+pub(crate) fn blocking_session(
     core: Arc<sansboto_core::session::Session>,
 ) -> sansboto_core::runtime::RuntimeSession<sansboto_blocking::HttpClient> {
     sansboto_core::runtime::RuntimeSession::from_core(Ok(core))
 }
 
 /// A fresh, private temporary directory (removed by the caller when it cares).
-pub fn temp_dir(tag: &str) -> std::path::PathBuf {
+pub(crate) fn temp_dir(tag: &str) -> std::path::PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "sansboto-e2e-{tag}-{}-{}",

@@ -11,7 +11,7 @@ use sansboto_core::Body;
 
 /// A raw request as written in a suite file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawRequest {
+pub(crate) struct RawRequest {
     pub method: String,
     /// The request target exactly as written (may hold spaces and UTF-8).
     pub target: String,
@@ -23,7 +23,7 @@ pub struct RawRequest {
 
 /// Parse a raw HTTP/1.1 request. The request line is `METHOD SP target SP HTTP/x.y` where the
 /// target may itself contain spaces; lines starting with whitespace continue the previous header.
-pub fn parse_raw_request(text: &str) -> Result<RawRequest, String> {
+pub(crate) fn parse_raw_request(text: &str) -> Result<RawRequest, String> {
     let text = text.replace("\r\n", "\n");
     let (head, body) = match text.find("\n\n") {
         Some(i) => (&text[..i], &text[i + 2..]),
@@ -70,7 +70,7 @@ fn is_unreserved(b: u8) -> bool {
 /// percent-encoded (unreserved bytes and `/` kept) and signed without a second encoding, which
 /// yields exactly that canonical form. Query strings are canonicalised by decoding and
 /// re-encoding, so only bytes a URI cannot carry are escaped there.
-pub fn wire_target(raw_target: &str) -> (String, bool) {
+pub(crate) fn wire_target(raw_target: &str) -> (String, bool) {
     if http::uri::PathAndQuery::try_from(raw_target).is_ok() {
         return (raw_target.to_owned(), false);
     }
@@ -101,7 +101,7 @@ pub fn wire_target(raw_target: &str) -> (String, bool) {
 }
 
 /// Build the `http::Request` a caller would hand to the signer.
-pub fn to_http_request(raw: &RawRequest) -> Result<(http::Request<Body>, bool), String> {
+pub(crate) fn to_http_request(raw: &RawRequest) -> Result<(http::Request<Body>, bool), String> {
     let (target, pre_encoded) = wire_target(&raw.target);
     let mut builder = http::Request::builder()
         .method(raw.method.as_str())
@@ -118,7 +118,7 @@ pub fn to_http_request(raw: &RawRequest) -> Result<(http::Request<Body>, bool), 
 
 /// A request's headers as sorted (lowercase name, trimmed value) pairs: the comparable form of
 /// a signed request (HTTP header order between different names carries no meaning).
-pub fn header_set_of_raw(raw: &RawRequest) -> Vec<(String, String)> {
+pub(crate) fn header_set_of_raw(raw: &RawRequest) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = raw
         .headers
         .iter()
@@ -128,7 +128,7 @@ pub fn header_set_of_raw(raw: &RawRequest) -> Vec<(String, String)> {
     v
 }
 
-pub fn header_set_of_request(req: &http::Request<Body>) -> Vec<(String, String)> {
+pub(crate) fn header_set_of_request(req: &http::Request<Body>) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = req
         .headers()
         .iter()
@@ -144,7 +144,7 @@ pub fn header_set_of_request(req: &http::Request<Body>) -> Vec<(String, String)>
 }
 
 /// (path, sorted query parameters) of a target, for comparing presigned URLs.
-pub fn split_target(target: &str) -> (String, Vec<String>) {
+pub(crate) fn split_target(target: &str) -> (String, Vec<String>) {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let mut params: Vec<String> = query
         .split('&')
@@ -156,7 +156,7 @@ pub fn split_target(target: &str) -> (String, Vec<String>) {
 }
 
 /// Parse `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn parse_timestamp(s: &str) -> Result<SystemTime, String> {
+pub(crate) fn parse_timestamp(s: &str) -> Result<SystemTime, String> {
     let bad = || format!("bad timestamp {s:?}");
     let num = |r: std::ops::Range<usize>| -> Result<i64, String> {
         s.get(r).and_then(|x| x.parse().ok()).ok_or_else(bad)
@@ -178,7 +178,7 @@ pub fn parse_timestamp(s: &str) -> Result<SystemTime, String> {
     Ok(UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).map_err(|_| bad())?))
 }
 
-pub fn hex_decode(s: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn hex_decode(s: &str) -> Result<Vec<u8>, String> {
     let s = s.trim();
     if !s.len().is_multiple_of(2) {
         return Err(format!("odd-length hex {s:?}"));
@@ -189,27 +189,27 @@ pub fn hex_decode(s: &str) -> Result<Vec<u8>, String> {
         .collect()
 }
 
-pub fn read(path: &Path) -> Result<String, String> {
+pub(crate) fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Tally of one suite; prints itself and fails the test when anything failed.
 #[derive(Default)]
-pub struct Tally {
+pub(crate) struct Tally {
     pub passed: usize,
     pub failed: Vec<String>,
     pub skipped: Vec<(String, String)>,
 }
 
 impl Tally {
-    pub fn record(&mut self, case: &str, result: Result<(), String>) {
+    pub(crate) fn record(&mut self, case: &str, result: Result<(), String>) {
         match result {
             Ok(()) => self.passed += 1,
             Err(e) => self.failed.push(format!("{case}: {e}")),
         }
     }
 
-    pub fn finish(&self, suite: &str) {
+    pub(crate) fn finish(&self, suite: &str) {
         println!(
             "{suite}: {} passed, {} failed, {} skipped",
             self.passed,
@@ -231,7 +231,7 @@ impl Tally {
 }
 
 /// Compare two strings, with a readable diff-ish message.
-pub fn expect_eq(what: &str, actual: &str, expected: &str) -> Result<(), String> {
+pub(crate) fn expect_eq(what: &str, actual: &str, expected: &str) -> Result<(), String> {
     if actual == expected {
         Ok(())
     } else {
@@ -244,7 +244,7 @@ pub fn expect_eq(what: &str, actual: &str, expected: &str) -> Result<(), String>
 /// The signing settings an aws-c-auth case (`context.json`) asks for, for its `header` or
 /// `query` variant. `pre_encoded` is true when the request target had to be sent percent-encoded
 /// (then it must not be encoded again).
-pub fn crt_settings(
+pub(crate) fn crt_settings(
     variant: &str,
     pre_encoded: bool,
     normalize: bool,

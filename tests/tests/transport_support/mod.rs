@@ -12,7 +12,7 @@ use std::time::Duration;
 
 /// A parsed request as a test server saw it.
 #[derive(Clone, Debug, Default)]
-pub struct SeenRequest {
+pub(crate) struct SeenRequest {
     pub method: String,
     pub target: String,
     pub headers: Vec<(String, String)>,
@@ -21,7 +21,7 @@ pub struct SeenRequest {
 }
 
 impl SeenRequest {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -30,24 +30,24 @@ impl SeenRequest {
 }
 
 /// The byte at offset `i` of every generated body: easy to check without storing it.
-pub fn pattern(i: u64) -> u8 {
+pub(crate) fn pattern(i: u64) -> u8 {
     (i % 251) as u8
 }
 
 /// Checksum of a body made of `pattern` bytes, or of any bytes (position-weighted sum).
-pub fn checksum(bytes: impl IntoIterator<Item = u8>, start: u64) -> u64 {
+pub(crate) fn checksum(bytes: impl IntoIterator<Item = u8>, start: u64) -> u64 {
     bytes.into_iter().enumerate().fold(0u64, |acc, (i, b)| {
         acc.wrapping_add((start + i as u64 + 1).wrapping_mul(u64::from(b)))
     })
 }
 
-pub fn pattern_checksum(len: u64) -> u64 {
+pub(crate) fn pattern_checksum(len: u64) -> u64 {
     checksum((0..len).map(pattern), 0)
 }
 
 /// How a server answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// `GET /bytes/N` → N pattern bytes; anything else → "LEN SUM" of the request body.
     Echo,
     /// Like `Echo`, but answers with `Connection: close` and closes.
@@ -66,19 +66,19 @@ pub enum Mode {
     Proxy,
 }
 
-pub struct Server {
+pub(crate) struct Server {
     pub addr: SocketAddr,
     pub seen: Arc<Mutex<Vec<SeenRequest>>>,
     pub connections: Arc<Mutex<u32>>,
 }
 
 impl Server {
-    pub fn start(mode: Mode) -> Server {
+    pub(crate) fn start(mode: Mode) -> Server {
         Self::start_inner(mode, None)
     }
 
     /// An echo server speaking TLS with `tls`.
-    pub fn start_tls(tls: Arc<rustls::ServerConfig>) -> Server {
+    pub(crate) fn start_tls(tls: Arc<rustls::ServerConfig>) -> Server {
         Self::start_inner(Mode::Echo, Some(tls))
     }
 
@@ -122,11 +122,11 @@ impl Server {
         }
     }
 
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    pub fn connection_count(&self) -> u32 {
+    pub(crate) fn connection_count(&self) -> u32 {
         *self.connections.lock().unwrap()
     }
 }
@@ -314,7 +314,7 @@ fn proxy_conn(stream: TcpStream, seen: &Mutex<Vec<SeenRequest>>) -> std::io::Res
 }
 
 /// A self-signed certificate for `localhost` / 127.0.0.1: (server config, PEM of the cert).
-pub fn self_signed() -> (Arc<rustls::ServerConfig>, String) {
+pub(crate) fn self_signed() -> (Arc<rustls::ServerConfig>, String) {
     let cert =
         rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
             .expect("generate certificate");
@@ -333,7 +333,7 @@ pub fn self_signed() -> (Arc<rustls::ServerConfig>, String) {
 }
 
 /// Write `contents` to a fresh file under the target dir's temp area and return its path.
-pub fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
+pub(crate) fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("sansboto-transport-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(name);
@@ -342,7 +342,7 @@ pub fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
 }
 
 /// A port on which nothing listens (bound then released).
-pub fn closed_port() -> u16 {
+pub(crate) fn closed_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
 }

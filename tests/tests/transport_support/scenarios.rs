@@ -22,7 +22,7 @@ const MIB: u64 = 1024 * 1024;
 
 /// How a transport sends a plain-http request through a forward proxy.
 #[derive(Clone, Copy, Debug)]
-pub enum HttpViaProxy {
+pub(crate) enum HttpViaProxy {
     /// An absolute-form request line, whose target the proxy sees as `target` for
     /// `http://bucket.example.invalid/key?x=1` (some clients spell out the default port).
     AbsoluteForm { target: &'static str },
@@ -32,7 +32,7 @@ pub enum HttpViaProxy {
 
 /// What a scenario needs from a transport crate beyond the `Transport` trait: its own ways of
 /// making upload bodies, its monotonic clock and its proxy style.
-pub trait TransportUnderTest: Transport<ResponseBody: std::fmt::Debug> {
+pub(crate) trait TransportUnderTest: Transport<ResponseBody: std::fmt::Debug> {
     /// Prefix of temp file names: the transports' tests share one process and temp dir.
     const NAME: &'static str;
     /// How this transport sends plain http through a proxy.
@@ -86,7 +86,7 @@ async fn text<T: Transport>(client: &T, req: http::Request<Body>) -> String {
     String::from_utf8(body.to_vec()).unwrap()
 }
 
-pub async fn get_and_put_bytes_round_trip<T: TransportUnderTest>() {
+pub(crate) async fn get_and_put_bytes_round_trip<T: TransportUnderTest>() {
     let server = Server::start(Mode::Echo);
     let c = client::<T>();
     assert_eq!(
@@ -114,7 +114,7 @@ pub async fn get_and_put_bytes_round_trip<T: TransportUnderTest>() {
 
 /// botocore's rule (`Body::request_content_length`): no `Content-Length` on a bodiless GET,
 /// `Content-Length: 0` on a bodiless PUT (S3 refuses a PUT without one).
-pub async fn content_length_only_where_a_body_is_expected<T: TransportUnderTest>() {
+pub(crate) async fn content_length_only_where_a_body_is_expected<T: TransportUnderTest>() {
     let server = Server::start(Mode::Echo);
     let c = client::<T>();
     for method in ["GET", "PUT"] {
@@ -136,7 +136,7 @@ pub async fn content_length_only_where_a_body_is_expected<T: TransportUnderTest>
 
 /// A transport sends the headers it was given: no `Content-Type` of its own when the request
 /// has none (S3 would store it on the object), and the caller's when it has one.
-pub async fn content_type_only_when_the_request_has_one<T: TransportUnderTest>() {
+pub(crate) async fn content_type_only_when_the_request_has_one<T: TransportUnderTest>() {
     let server = Server::start(Mode::Echo);
     let c = client::<T>();
     let bytes = || Body::Bytes(Bytes::from_static(b"abc"));
@@ -154,7 +154,7 @@ pub async fn content_type_only_when_the_request_has_one<T: TransportUnderTest>()
     assert_eq!(seen[2].header("content-type"), None, "{:?}", seen[2]);
 }
 
-pub async fn request_target_is_sent_exactly_as_built<T: TransportUnderTest>() {
+pub(crate) async fn request_target_is_sent_exactly_as_built<T: TransportUnderTest>() {
     let server = Server::start(Mode::Echo);
     let c = client::<T>();
     let url = server.url("/bucket/a/../b/./c%2Fd?list-type=2&prefix=x%20y");
@@ -166,7 +166,7 @@ pub async fn request_target_is_sent_exactly_as_built<T: TransportUnderTest>() {
     );
 }
 
-pub async fn put_streams_of_known_and_unknown_length<T: TransportUnderTest>() {
+pub(crate) async fn put_streams_of_known_and_unknown_length<T: TransportUnderTest>() {
     let server = Server::start(Mode::Echo);
     let c = client::<T>();
     let len = 8 * MIB;
@@ -200,7 +200,7 @@ pub async fn put_streams_of_known_and_unknown_length<T: TransportUnderTest>() {
     assert_eq!(seen[2].header("content-length"), Some("8388608"));
 }
 
-pub async fn streaming_body_is_taken_once_and_foreign_sources_are_rejected<
+pub(crate) async fn streaming_body_is_taken_once_and_foreign_sources_are_rejected<
     T: TransportUnderTest,
 >() {
     let server = Server::start(Mode::Echo);
@@ -224,7 +224,7 @@ pub async fn streaming_body_is_taken_once_and_foreign_sources_are_rejected<
     assert_eq!(err.kind, TransportErrorKind::Request);
 }
 
-pub async fn response_streams_chunk_by_chunk<T: TransportUnderTest>() {
+pub(crate) async fn response_streams_chunk_by_chunk<T: TransportUnderTest>() {
     let server = Server::start(Mode::Echo);
     let c = client::<T>();
     let len = 8 * MIB;
@@ -263,7 +263,7 @@ pub async fn response_streams_chunk_by_chunk<T: TransportUnderTest>() {
     );
 }
 
-pub async fn idle_pooled_connection_outlives_the_read_timeout<T: TransportUnderTest>() {
+pub(crate) async fn idle_pooled_connection_outlives_the_read_timeout<T: TransportUnderTest>() {
     let server = Server::start(Mode::Echo);
     let c = quick_client::<T>();
     assert_eq!(
@@ -279,7 +279,7 @@ pub async fn idle_pooled_connection_outlives_the_read_timeout<T: TransportUnderT
     );
 }
 
-pub async fn connection_refused_is_connect<T: TransportUnderTest>() {
+pub(crate) async fn connection_refused_is_connect<T: TransportUnderTest>() {
     let port = support::closed_port();
     let url = format!("http://127.0.0.1:{port}/");
     let err = client::<T>()
@@ -289,7 +289,7 @@ pub async fn connection_refused_is_connect<T: TransportUnderTest>() {
     assert_eq!(err.kind, TransportErrorKind::Connect, "{err}");
 }
 
-pub async fn silent_server_times_out_within_read_timeout<T: TransportUnderTest>() {
+pub(crate) async fn silent_server_times_out_within_read_timeout<T: TransportUnderTest>() {
     let server = Server::start(Mode::Silent);
     let started = Instant::now();
     let err = quick_client::<T>()
@@ -306,7 +306,7 @@ pub async fn silent_server_times_out_within_read_timeout<T: TransportUnderTest>(
 
 /// A body cut short is an `Io` error, read whole or chunk by chunk (after the bytes that did
 /// arrive).
-pub async fn truncated_body_is_io<T: TransportUnderTest>() {
+pub(crate) async fn truncated_body_is_io<T: TransportUnderTest>() {
     let server = Server::start(Mode::Truncate);
     let c = client::<T>();
     let resp = c
@@ -327,7 +327,7 @@ pub async fn truncated_body_is_io<T: TransportUnderTest>() {
     assert_eq!(err.kind, TransportErrorKind::Io, "{err}");
 }
 
-pub async fn servers_closing_after_each_response_never_break_reuse<T: TransportUnderTest>() {
+pub(crate) async fn servers_closing_after_each_response_never_break_reuse<T: TransportUnderTest>() {
     for mode in [
         Mode::EchoCloseWithHeader,
         Mode::EchoCloseSilently,
@@ -356,7 +356,7 @@ pub async fn servers_closing_after_each_response_never_break_reuse<T: TransportU
     }
 }
 
-pub async fn tls_verification_with_and_without_the_ca_bundle<T: TransportUnderTest>() {
+pub(crate) async fn tls_verification_with_and_without_the_ca_bundle<T: TransportUnderTest>() {
     let (server_cfg, pem) = support::self_signed();
     let server = Server::start_tls(server_cfg);
     let url = format!("https://localhost:{}/x", server.addr.port());
@@ -416,7 +416,7 @@ fn proxy_to(proxy: &Server, no_proxy: &str) -> ProxyConfig {
 
 /// Plain http goes through the proxy in the transport's style ([`HttpViaProxy`]); `NO_PROXY`
 /// hosts are reached directly.
-pub async fn http_through_a_forward_proxy_and_no_proxy_bypasses<T: TransportUnderTest>() {
+pub(crate) async fn http_through_a_forward_proxy_and_no_proxy_bypasses<T: TransportUnderTest>() {
     let proxy = Server::start(Mode::Proxy);
     let direct = Server::start(Mode::Echo);
     let c = connect::<T>(HttpConfig {
@@ -450,7 +450,7 @@ pub async fn http_through_a_forward_proxy_and_no_proxy_bypasses<T: TransportUnde
     assert_eq!(direct.seen.lock().unwrap().len(), 1);
 }
 
-pub async fn https_through_a_connect_tunnel<T: TransportUnderTest>() {
+pub(crate) async fn https_through_a_connect_tunnel<T: TransportUnderTest>() {
     let proxy = Server::start(Mode::Proxy);
     let (server_cfg, pem) = support::self_signed();
     let origin = Server::start_tls(server_cfg);
@@ -467,7 +467,7 @@ pub async fn https_through_a_connect_tunnel<T: TransportUnderTest>() {
     assert_eq!(seen[0].target, format!("localhost:{}", origin.addr.port()));
 }
 
-pub async fn sleep_and_clocks<T: TransportUnderTest>() {
+pub(crate) async fn sleep_and_clocks<T: TransportUnderTest>() {
     let c = client::<T>();
     let started = T::monotonic_now();
     c.sleep(Duration::from_millis(20)).await;
