@@ -68,6 +68,41 @@
 //! let e = Error::Paginate(PaginateError::NotPaginated("PutObject".into()));
 //! assert_eq!(explain(&e), "PutObject has no pages");
 //! ```
+//!
+//! Credentials ([`Credentials`]), bodies ([`Body`], [`StreamingBody`]), structures ([`Map`]),
+//! endpoint discovery ([`DiscoverySetting`]) and the transports' HTTP settings ([`HttpConfig`],
+//! [`ProxyConfig`], [`ProxyUrl`], [`NoProxy`], [`HttpConfigError`]):
+//!
+//! ```
+//! use sansboto_core::{
+//!     Body, Credentials, DiscoverySetting, HttpConfig, HttpConfigError, Map, NoProxy, ProxyConfig,
+//!     ProxyUrl, StreamingBody, Value,
+//! };
+//!
+//! let creds = Credentials::new("AKID", "SECRET", Some("TOKEN".into()), None);
+//! assert_eq!((creds.access_key_id(), creds.session_token()), ("AKID", Some("TOKEN")));
+//! assert!(!format!("{creds:?}").contains("SECRET"));
+//!
+//! assert_eq!(Body::from(b"abc".to_vec()).len(), Some(3));
+//! assert_eq!(Body::Stream(StreamingBody::new((), Some(10))).len(), Some(10));
+//!
+//! let mut m = Map::default();
+//! m.insert("Key".into(), Value::from("k"));
+//! assert_eq!(Value::Map(m)["Key"].as_str(), Some("k"));
+//!
+//! assert_eq!(DiscoverySetting::parse(" TRUE "), Some(DiscoverySetting::Enabled));
+//!
+//! let proxies = ProxyConfig {
+//!     https: Some(ProxyUrl::parse("proxy.internal:3128").unwrap()),
+//!     no_proxy: NoProxy::parse("169.254.169.254,.local"),
+//!     ..ProxyConfig::default()
+//! };
+//! assert_eq!(proxies.proxy_for("https", "s3.amazonaws.com", 443).unwrap().port, 3128);
+//! assert!(proxies.proxy_for("https", "db.local", 443).is_none());
+//! assert!(matches!(ProxyUrl::parse("https://p"), Err(HttpConfigError::InvalidProxy { .. })));
+//! let env = |name: &str| (name == "https_proxy").then(|| "http://p:8080".to_string());
+//! assert_eq!(HttpConfig::from_env_with(env).unwrap().proxy.unwrap().https.unwrap().host, "p");
+//! ```
 
 pub use crate::auth::Credentials;
 pub use crate::body::{Body, StreamingBody};

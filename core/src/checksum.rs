@@ -356,7 +356,7 @@ impl ChunkHead {
 /// `x-amz-checksum-<alg>:<base64>\r\n` when a checksum is carried, then `\r\n`.
 ///
 /// Transports that keep data in `Bytes` can avoid copying it: send [`chunk_head`], the data, and
-/// [`CHUNK_END`]; [`encode_chunk`] is the copying convenience.
+/// `CHUNK_END`; [`encode_chunk`] is the copying convenience.
 ///
 /// [`chunk_head`]: AwsChunkedEncoder::chunk_head
 /// [`encode_chunk`]: AwsChunkedEncoder::encode_chunk

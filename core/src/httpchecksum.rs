@@ -191,7 +191,7 @@ fn member_header(model: &ServiceModel, operation: &Operation, member: &str) -> O
 }
 
 /// Tells a transport to send a streamed body `aws-chunked`, with the checksum as a trailer.
-/// Found in the request's extensions after [`apply_request_checksum`].
+/// Found in the request's extensions after the request checksum is applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AwsChunkedBody {
     /// The trailer's algorithm (give it to [`AwsChunkedEncoder::new`]).

@@ -86,7 +86,7 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
     /// Read a replayable request body (a file range or a rewindable reader:
     /// [`StreamingBody::is_replayable`]) from its start to its end, handing each piece to `sink`,
     /// without using it up (the core hashes such an upload this way before signing it: see
-    /// [`crate::body_digest`]). A body that cannot be read ahead is an error of kind
+    /// [`BodyDigest`](crate::BodyDigest)). A body that cannot be read ahead is an error of kind
     /// [`TransportErrorKind::Request`].
     fn scan_body(
         &self,

@@ -1,7 +1,7 @@
 //! `typed!("s3")` or `typed!("s3", ["PutObject", "GetObject"])`: a module named after the
 //! service with Rust types and typed client methods generated from the embedded model at
 //! compile time. This crate owns reading the macro's arguments and the models; the code it
-//! writes is [`generate`]'s, the runtime pieces it names are `sansboto-typed`'s.
+//! writes is the `generate` module's, the runtime pieces it names are `sansboto-typed`'s.
 
 mod aliases;
 mod generate;

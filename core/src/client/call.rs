@@ -216,7 +216,7 @@ impl<'c> CallMachine<'c> {
     }
 
     /// The digest the transport must take of the request body before the first attempt is
-    /// signed (a replayable body over plain HTTP: see [`crate::body_digest`]): feed it the body's
+    /// signed (a replayable body over plain HTTP: see [`BodyDigest`](crate::BodyDigest)): feed it the body's
     /// bytes and give it back to [`handle_body_digest`](Self::handle_body_digest). `None` when
     /// none is needed or it was taken already.
     pub fn body_digest(&self) -> Option<crate::body_digest::BodyDigest> {

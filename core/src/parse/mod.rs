@@ -95,7 +95,7 @@ pub enum ParseError {
         /// The text received (truncated).
         found: String,
     },
-    /// The body nests deeper than [`MAX_DEPTH`].
+    /// The body nests deeper than `MAX_DEPTH` (the parser's nesting limit).
     #[error("response body nests deeper than {limit} levels at {}", at(path))]
     TooDeep {
         /// The limit.
