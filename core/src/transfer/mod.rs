@@ -319,6 +319,12 @@ pub enum FileJob {
     Rename(PathBuf, PathBuf),
     /// Remove the file (absent is fine).
     Remove(PathBuf),
+    /// The checksum of `len` bytes of the file at `offset` (a part an interrupted upload left
+    /// at S3, compared before it is kept).
+    Checksum(PathBuf, u64, u64, ChecksumAlgorithm),
+    /// The MD5 of `len` bytes of the file at `offset` (a listed part with no checksum, whose
+    /// ETag is its MD5).
+    Md5(PathBuf, u64, u64),
 }
 
 /// What a file operation gave.
@@ -331,6 +337,8 @@ pub enum FileOutput {
     Len(Option<u64>),
     /// A file's contents, `None` for an absent file.
     Contents(Option<bytes::Bytes>),
+    /// A checksum of a file range.
+    Checksum(ChecksumValue),
 }
 
 /// How a job ended.
