@@ -3,7 +3,8 @@
 //! bash: the function called with `COMP_WORDS`/`COMP_CWORD`, the candidates from `COMPREPLY`.
 //! zsh: `compinit` run and the script sourced (its `compdef` must register `_sansboto`), then
 //! the function called with `words`/`CURRENT` and a `compadd` that prints what it is given
-//! (the builtin only works inside the line editor). fish: the script sourced and
+//! (the builtin only works inside the line editor); and, end to end, typed lines completed by
+//! zsh's own line editor in a pseudo-terminal (`zpty`). fish: the script sourced and
 //! `complete -C 'LINE'`, fish's own non-interactive completion of a command line.
 //! zsh and fish are optional on a machine (`scripts/test` installs them where it can): a
 //! missing shell skips its test with the reason printed.
@@ -134,6 +135,60 @@ fn zsh_completes_services_operations_and_options() {
     assert_eq!(c, ["json", "table", "text", "yaml"]);
     let c = zsh_complete(&["ec2", "describe-images", "--no-include-dep"]).unwrap();
     assert_eq!(c, ["--no-include-deprecated"]);
+}
+
+/// The real line editor: an interactive zsh in a pseudo-terminal (`zpty`) is sent each line
+/// and a TAB, then `^A` and `echo RESULT: ` and RETURN, so the line as completion left it is
+/// echoed back; the last `RESULT:` line of each is read.
+#[test]
+fn zsh_line_editor_completes_typed_lines() {
+    let lines = [
+        "sansboto s3a",
+        "sansboto s3api put-object --bucket b --ke",
+        "sansboto dynamodb scan --output ya",
+        "sansboto ec2 create-network-acl-entry --ingr",
+    ];
+    let script = format!(
+        r#"zmodload zsh/zpty
+zpty z 'zsh -f -i'
+zpty -w z 'PS1="> "; autoload -Uz compinit && compinit -u -D; source <(sansboto completion zsh)'
+for line in {}; do
+    zpty -w -n z "$line"$'\t'$'\x01''echo RESULT: '$'\n'
+    zpty -r -m z out '*RESULT: sansboto*'$'\n'
+    print -r -- "${{${{(f)out}}[-1]}}"
+done
+zpty -d z"#,
+        quoted(&lines)
+    );
+    // `timeout`: a line editor that never echoes must fail the test, not hang it.
+    let Some(out) = run_shell(
+        "zsh",
+        &[
+            "-f",
+            "-c",
+            &format!("timeout 60 zsh -f -c {}", shell_quote(&script)),
+        ],
+    ) else {
+        return;
+    };
+    let results: Vec<String> = out
+        .iter()
+        .map(|l| l.trim_end_matches('\r').trim_end().to_string())
+        .collect();
+    assert_eq!(
+        results,
+        [
+            "RESULT: sansboto s3api",
+            "RESULT: sansboto s3api put-object --bucket b --key",
+            "RESULT: sansboto dynamodb scan --output yaml",
+            "RESULT: sansboto ec2 create-network-acl-entry --ingress",
+        ]
+    );
+}
+
+/// `text` as one single-quoted shell word.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r#"'\''"#))
 }
 
 #[test]
