@@ -27,6 +27,10 @@ pub fn service_name(command: &str) -> &str {
     }
 }
 
+/// The command names of [`service_name`] that are no service's own name (for completion and
+/// did-you-mean).
+pub const COMMAND_NAMES: &[&str] = &["s3api", "configservice", "deploy"];
+
 /// botocore's `xform_name(name, '-')`: `SSECustomerKey` → `sse-customer-key`,
 /// `ListObjectsV2` → `list-objects-v2`, `DBInstances` → `db-instances`.
 pub fn kebab(name: &str) -> String {
@@ -925,6 +929,9 @@ mod tests {
         assert_eq!(service_name("s3api"), "s3");
         assert_eq!(service_name("configservice"), "config");
         assert_eq!(service_name("deploy"), "codedeploy");
+        for command in COMMAND_NAMES {
+            assert_ne!(service_name(command), *command);
+        }
         assert_eq!(service_name("ec2"), "ec2");
     }
 }

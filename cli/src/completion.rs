@@ -117,16 +117,11 @@ pub fn candidates(session: &Session, words: &[String]) -> Vec<String> {
                         out.extend(services);
                     }
                     out.extend(
-                        [
-                            "s3api",
-                            "configservice",
-                            "help",
-                            "wait",
-                            "presign",
-                            "completion",
-                        ]
-                        .map(String::from),
+                        crate::awsgrammar::COMMAND_NAMES
+                            .iter()
+                            .map(|c| c.to_string()),
                     );
+                    out.extend(["help", "wait", "presign", "completion"].map(String::from));
                     out.extend(GLOBAL_OPTIONS.iter().map(|s| s.to_string()));
                 }
                 ["completion"] => out.extend(["bash", "zsh", "fish"].map(String::from)),
@@ -181,6 +176,7 @@ mod tests {
     fn services_operations_and_options() {
         let c = complete(&["s3a"]);
         assert!(c.contains(&"s3api".to_string()), "{c:?}");
+        assert_eq!(complete(&["depl"]), ["deploy"]);
         let c = complete(&["dynamo"]);
         assert!(c.contains(&"dynamodb".to_string()) && c.contains(&"dynamodbstreams".to_string()));
         let c = complete(&["s3api", "put-obj"]);
