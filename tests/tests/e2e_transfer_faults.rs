@@ -216,9 +216,12 @@ macro_rules! part_fails {
     }};
 }
 
+/// Asks a fault server for every request it has seen.
+type SeenSoFar = Box<dyn Fn() -> Vec<Seen>>;
+
 thread_local! {
     /// What the current test's fault server has seen so far (the scenarios run on this thread).
-    static FAULT_SEEN: std::cell::RefCell<Option<Box<dyn Fn() -> Vec<Seen>>>> =
+    static FAULT_SEEN: std::cell::RefCell<Option<SeenSoFar>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -382,5 +385,50 @@ fn blocking_parts_run_side_by_side() {
         used >= 2,
         "{used} connection(s) for six parts with four workers"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The object replaced while it is being downloaded: every range asks `If-Match` the ETag
+/// HeadObject gave, so the first range after the replacement fails (412) instead of mixing two
+/// objects' bytes, and the destination is never written.
+#[test]
+fn an_object_replaced_mid_download_fails_rather_than_mixing_versions() {
+    let moto = MotoServer::start();
+    let s3 = client(&moto.endpoint());
+    s3.call("CreateBucket", params! {"Bucket": "replaced"})
+        .unwrap();
+    let dir = scratch("replaced");
+    let src = dir.join("big");
+    std::fs::write(&src, content(12 * MIB)).unwrap();
+    let config = TransferConfig::new().part_size(5 * MIB).concurrency(1);
+    s3.upload_file("replaced", "big", &src, Value::Null, &config)
+        .unwrap();
+
+    let writer = client(&moto.endpoint());
+    let replaced = std::sync::Arc::new(AtomicBool::new(false));
+    let once = replaced.clone();
+    let replacing = config.clone().on_progress(move |p| {
+        if p.parts_done == 1 && !once.swap(true, Ordering::SeqCst) {
+            writer
+                .call(
+                    "PutObject",
+                    params! {"Bucket": "replaced", "Key": "big", "Body": bytes::Bytes::from_static(b"new")},
+                )
+                .unwrap();
+        }
+    });
+    let dest = dir.join("copy");
+    let failed = s3.download_file("replaced", "big", &dest, Value::Null, &replacing);
+    assert!(replaced.load(Ordering::SeqCst));
+    match failed {
+        Err(Error::Service(e)) => assert_eq!(e.status, 412, "{e:?}"),
+        other => panic!("expected 412 Precondition Failed, got {other:?}"),
+    }
+    assert!(!dest.exists(), "a destination was written from two objects");
+    // The next download sees the new object (its record is of the old ETag: not reused).
+    s3.download_file("replaced", "big", &dest, Value::Null, &config)
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), b"new");
+    assert!(!partial_path(&dest).exists() && !state_path(&dest).exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
