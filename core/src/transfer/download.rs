@@ -5,7 +5,9 @@
 //! follow the object's parts so their checksums compose as S3's did; then the partial file is
 //! renamed over `dest`. Which ranges are in the partial file is kept beside it
 //! (`<dest>.sansboto-partial.json`), so a download interrupted by an error, a cancellation or a
-//! crash is taken up again from there by the next download of the same object to the same place.
+//! crash is taken up again from there by the next download of the same object to the same place
+//! (unless [`TransferConfig::keep_partial_download`] is off: then a failed download removes both,
+//! leaving nothing, as s3transfer's does).
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -104,6 +106,8 @@ pub struct Download {
     result: Option<Result<Value, Error>>,
     /// A composite mismatch waiting for the part layout to be confirmed before it is reported.
     mismatch: Option<Error>,
+    /// Keep the partial file and its record when the download fails, to resume from.
+    keep_partial: bool,
     /// Ranges whose part is still to be asked for (confirming the layout).
     confirm: VecDeque<usize>,
     /// A part turned out not to be the range planned: the composite cannot be checked.
@@ -161,6 +165,7 @@ impl Download {
             cancelled: false,
             result: None,
             mismatch: None,
+            keep_partial: config.keep_partial_download,
             confirm: VecDeque::new(),
             layout_differs: false,
         }
@@ -417,6 +422,15 @@ impl Download {
                     }
                     .into(),
                 );
+            }
+            if !self.keep_partial {
+                // Nothing is kept to resume from: once the ranges in flight end, the partial
+                // file and its record go, as s3transfer removes its temporary file.
+                if self.in_flight.is_empty() {
+                    let e = self.error.take().expect("set above");
+                    return self.conclude(Err(e));
+                }
+                return None;
             }
             if self.state_dirty && !self.saving {
                 return Some(self.save_job());
