@@ -945,6 +945,34 @@ mod tests {
     }
 
     #[test]
+    fn told_to_keep_nothing_a_failed_download_removes_its_partial_file_and_record() {
+        let cfg = config().keep_partial_download(false);
+        let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &cfg);
+        let head = params! {"ContentLength": 12 * MIB, "ETag": "\"e\""};
+        let mut ranges = started(&mut d, head, None, None).into_iter();
+        let (a, b) = (ranges.next().unwrap(), ranges.next().unwrap());
+        d.handle(b.id, Outcome::Fetched(Err(io_error("reset"))));
+        d.handle(a.id, Outcome::Fetched(Ok(None)));
+        assert!(d.next_job().is_none(), "a range is still in flight");
+        for job in ranges {
+            d.handle(job.id, Outcome::Fetched(Ok(None)));
+        }
+        let remove = next(&mut d);
+        assert_eq!(
+            job_file(&remove),
+            &FileJob::Remove(partial_path(Path::new("/d/out")))
+        );
+        d.handle(remove.id, Outcome::File(Ok(FileOutput::Done)));
+        let record = next(&mut d);
+        assert_eq!(
+            job_file(&record),
+            &FileJob::Remove(state_path(Path::new("/d/out")))
+        );
+        d.handle(record.id, Outcome::File(Ok(FileOutput::Done)));
+        assert!(matches!(d.finish(), Some(Err(Error::Transport(e))) if e.message == "reset"));
+    }
+
+    #[test]
     fn a_failed_range_keeps_the_partial_file_and_its_record() {
         let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &config());
         let head = params! {"ContentLength": 12 * MIB, "ETag": "\"e\""};
