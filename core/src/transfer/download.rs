@@ -975,8 +975,9 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_range_keeps_the_partial_file_and_its_record() {
-        let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &config());
+    fn asked_to_keep_it_a_failed_range_keeps_the_partial_file_and_its_record() {
+        let cfg = config().keep_partial_download(true);
+        let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &cfg);
         let head = params! {"ContentLength": 12 * MIB, "ETag": "\"e\""};
         let mut ranges = started(&mut d, head, None, None).into_iter();
         let (a, b) = (ranges.next().unwrap(), ranges.next().unwrap());
