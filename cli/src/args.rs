@@ -62,6 +62,18 @@ pub struct CallOptions {
 }
 
 impl CallOptions {
+    /// The options' combinations aws-cli refuses.
+    pub fn check(&self) -> Result<(), UsageError> {
+        if self.no_paginate && self.has_pagination_flags() {
+            return Err(UsageError(
+                "--no-paginate cannot be combined with --max-items, --page-size or \
+                 --starting-token"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// True when any pagination option was given.
     pub fn has_pagination_flags(&self) -> bool {
         self.max_items.is_some() || self.page_size.is_some() || self.starting_token.is_some()
@@ -179,6 +191,34 @@ const OPTIONS: &[(&str, bool)] = &[
     ("--version", false),
 ];
 
+/// aws-cli's global options, in the order its main parser holds them (the order an ambiguous
+/// abbreviation lists them in). An abbreviation is read against these, wherever it stands, before
+/// any operation's options, as aws-cli reads it (`--reg` is `--region` even where the operation
+/// has `--registry-id`); one naming an option this command lacks (`--no-verify`) then fails as
+/// the full name does. This command's own options (`--dry-run`, `--params`…) are not
+/// abbreviated: an abbreviation means here what it means to aws-cli. A test compares the list
+/// with the installed aws-cli's.
+pub const AWSCLI_GLOBALS: &[&str] = &[
+    "debug",
+    "endpoint-url",
+    "no-verify-ssl",
+    "no-paginate",
+    "output",
+    "query",
+    "profile",
+    "region",
+    "color",
+    "no-sign-request",
+    "ca-bundle",
+    "cli-read-timeout",
+    "cli-connect-timeout",
+    "v2-debug",
+    "version",
+];
+
+/// aws-cli's pagination options of a paginated operation, in its order.
+pub const PAGINATION: [&str; 3] = ["starting-token", "page-size", "max-items"];
+
 /// Options of one command (`eks get-token`, `presign`, `wait`) that are, for any other
 /// operation, its members' options as aws-cli names them (`eks describe-nodegroup
 /// --cluster-name`, `emr describe-cluster --cluster-id`, `eks create-cluster --role-arn`).
@@ -222,10 +262,16 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
             }
             continue;
         };
-        let (name, inline) = match stripped.split_once('=') {
-            Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
-            None => (format!("--{stripped}"), None),
-        };
+        let (mut name, mut inline) = split_option(stripped);
+        let mut arg = arg;
+        if !OPTIONS.iter().any(|(n, _)| *n == name) {
+            if let Some(full) =
+                crate::abbrev::expand(&arg, AWSCLI_GLOBALS.iter().copied()).map_err(UsageError)?
+            {
+                (name, inline) = split_option(&full[2..]);
+                arg = full;
+            }
+        }
         let Some(&(known, takes_value)) = OPTIONS.iter().find(|(n, _)| *n == name) else {
             // An operation's own option (aws-cli's grammar): it and the words after it are
             // read with the model once the operation is known.
@@ -252,6 +298,39 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
     build(positional, given, operation_args)
 }
 
+/// `name=value` (after `--`) as `("--name", Some(value))`.
+fn split_option(stripped: &str) -> (String, Option<String>) {
+    match stripped.split_once('=') {
+        Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
+        None => (format!("--{stripped}"), None),
+    }
+}
+
+/// A pagination option (`PAGINATION`'s name) read with the operation (aws-cli's abbreviation
+/// of it, `--page-siz`), set in `options` as the command line's own would be.
+pub fn set_pagination(
+    options: &mut CallOptions,
+    name: &str,
+    value: String,
+) -> Result<(), UsageError> {
+    let option = format!("--{name}");
+    let twice = || UsageError(format!("{option} given more than once"));
+    match name {
+        "max-items" if options.max_items.is_none() => {
+            options.max_items = Some(number(&value, &option)?)
+        }
+        "page-size" if options.page_size.is_none() => {
+            options.page_size = Some(number(&value, &option)?)
+        }
+        "starting-token" if options.starting_token.is_none() => {
+            options.starting_token = Some(value)
+        }
+        "max-items" | "page-size" | "starting-token" => return Err(twice()),
+        _ => return Err(UsageError(format!("unknown option {option}"))),
+    }
+    options.check()
+}
+
 fn build(
     positional: Vec<String>,
     mut given: Vec<(&'static str, Option<String>)>,
@@ -276,6 +355,14 @@ fn build(
         output: value(take("--output")),
         color: value(take("--color")),
     };
+    // aws-cli prints its version as soon as its main parser meets `--version`, wherever it
+    // stands (`aws s3api put-object --bucket b --version`): the rest is not read.
+    if flag(take("--version")) {
+        return Ok(Invocation {
+            global,
+            command: Command::Version,
+        });
+    }
     if let Some(color) = global.color.as_deref() {
         if !matches!(color, "on" | "off" | "auto") {
             return Err(UsageError(format!(
@@ -289,13 +376,11 @@ fn build(
         ));
     }
     let help_flag = flag(take("--help"));
-    let version = flag(take("--version"));
     let params = value(take("--params"));
 
     let mut words = positional.into_iter().peekable();
     let first = words.next();
     let command = match first.as_deref() {
-        _ if version => Command::Version,
         None if help_flag => Command::Help {
             service: None,
             operation: None,
@@ -409,13 +494,7 @@ fn build(
                 starting_token: value(take("--starting-token")),
                 operation_args: std::mem::take(&mut operation_args),
             };
-            if options.no_paginate && options.has_pagination_flags() {
-                return Err(UsageError(
-                    "--no-paginate cannot be combined with --max-items, --page-size or \
-                     --starting-token"
-                        .into(),
-                ));
-            }
+            options.check()?;
             Command::Call {
                 service,
                 operation,

@@ -319,6 +319,9 @@ pub struct OperationArgs {
     /// A paginator's input token was given by hand (`--continuation-token`): as aws-cli does,
     /// the call is then one page, not paginated.
     pub manual_paging: bool,
+    /// aws-cli's pagination options reached by an abbreviation (`--page-siz 2`): the option
+    /// ([`crate::args::PAGINATION`]'s name) and its value, for the call's options.
+    pub pagination: Vec<(&'static str, String)>,
 }
 
 /// One option of an operation made from a top-level input member: aws-cli's name for it (a
@@ -394,6 +397,53 @@ pub fn member_options<'m>(
     options
 }
 
+/// The names aws-cli's parser of this operation holds, in its order (the order an ambiguous
+/// abbreviation lists them in): the members' options with renamed ones moved last (as aws-cli
+/// re-adds them, a boolean's negation too), hidden aliases, `--cli-input-json`, a paginated
+/// operation's pagination options, `--generate-cli-skeleton` (the two aws-cli gives no
+/// operation with a streaming output). This command's `--cli-input-yaml`, which aws-cli v1
+/// lacks, is read only by its full name.
+fn parser_names<'t>(
+    table: &'t [MemberOption<'_>],
+    service: &str,
+    op: &Operation,
+    streaming_output: bool,
+    paginated: bool,
+) -> Vec<&'t str> {
+    let mut names: Vec<&str> = table
+        .iter()
+        .filter(|o| o.documented)
+        .map(|o| o.name.as_str())
+        .collect();
+    let operation = kebab(&op.name);
+    for (_, new) in crate::argrename::renames(service, &operation) {
+        if let Some(at) = names.iter().position(|n| *n == new) {
+            let name = names.remove(at);
+            names.push(name);
+        }
+    }
+    names.extend(
+        table
+            .iter()
+            .filter(|o| !o.documented)
+            .map(|o| o.name.as_str()),
+    );
+    if !streaming_output {
+        names.push("cli-input-json");
+    }
+    if paginated {
+        for name in crate::args::PAGINATION {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    if !streaming_output {
+        names.push("generate-cli-skeleton");
+    }
+    names
+}
+
 /// Read `args` (the words after the operation that are not the command's own options) for
 /// `op` of `service` (the model's name). `input_tokens` are the operation's paginator input
 /// tokens.
@@ -409,6 +459,18 @@ pub fn parse(
         crate::output::streaming_output(model, op.output.as_ref().map(|r| r.shape))
             .is_some_and(|s| !s.event_stream);
     let mut out = OperationArgs::default();
+    let paginated = !input_tokens.is_empty();
+    // Abbreviations (`--buck`) to full names first: whether a word is an option does not
+    // depend on where it stands.
+    let names = parser_names(&table, service, op, streaming_output, paginated);
+    let args: Vec<String> = args
+        .iter()
+        .map(|arg| {
+            crate::abbrev::expand(arg, names.iter().copied())
+                .map(|full| full.unwrap_or_else(|| arg.clone()))
+        })
+        .collect::<Result<_, _>>()
+        .map_err(Failure::Usage)?;
     let mut positional = Vec::new();
     let mut unknown = Vec::new();
     // Each given member's place in the table.
@@ -474,6 +536,17 @@ pub fn parse(
         }
         let Some((position, option)) = table.iter().enumerate().find(|(_, o)| o.name == name)
         else {
+            if let Some(option) = crate::args::PAGINATION
+                .into_iter()
+                .find(|p| paginated && *p == name)
+            {
+                let value = match inline {
+                    Some(v) => v,
+                    None => one(following(1), name)?,
+                };
+                out.pagination.push((option, value));
+                continue;
+            }
             unknown.push(format!("--{name}"));
             // Its words are not positional either.
             following(usize::MAX);

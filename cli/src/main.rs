@@ -5,6 +5,7 @@
 //! it. Paginated operations are followed to one aggregated result, as `aws` does (its text
 //! output excepted: that prints page by page, as aws-cli's does).
 
+mod abbrev;
 mod argrename;
 mod args;
 mod awsgrammar;
@@ -328,7 +329,7 @@ fn call(
         .as_ref()
         .and_then(|p| p.get(&op.name).map(|c| c.input_tokens().to_vec()))
         .unwrap_or_default();
-    let aws = awsgrammar::parse(&model, service, op, &options.operation_args, &input_tokens)?;
+    let mut aws = awsgrammar::parse(&model, service, op, &options.operation_args, &input_tokens)?;
     match aws.skeleton {
         Some(awsgrammar::Skeleton::Input) => {
             let skeleton = op.input.as_ref().map_or(serde_json::json!({}), |r| {
@@ -345,6 +346,9 @@ fn call(
         None => {}
     }
     let mut options = options.clone();
+    for (name, value) in std::mem::take(&mut aws.pagination) {
+        args::set_pagination(&mut options, name, value).map_err(|e| Failure::Usage(e.0))?;
+    }
     if aws.outfile.is_some() {
         if options.outfile.is_some() {
             return Err(Failure::Usage(
