@@ -295,7 +295,50 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
         };
         given.push((known, value));
     }
+    // aws-cli's `eks get-token` is a command of its own, with its own options: read their
+    // abbreviations (`--cluster-n`) as its parser does.
+    if positional.starts_with(&["eks".to_string(), "get-token".to_string()]) {
+        command_abbreviations(&EKS_GET_TOKEN, &mut operation_args, &mut given)?;
+    }
     build(positional, given, operation_args)
+}
+
+/// `eks get-token`'s options, in aws-cli's order.
+const EKS_GET_TOKEN: [&str; 3] = ["cluster-name", "role-arn", "cluster-id"];
+
+/// Moves the words of `operation_args` that abbreviate one of a command's own `names` (all
+/// in [`OPTIONS`]), with their values, to `given`.
+fn command_abbreviations(
+    names: &[&str],
+    operation_args: &mut Vec<String>,
+    given: &mut Vec<(&'static str, Option<String>)>,
+) -> Result<(), UsageError> {
+    let mut kept = Vec::new();
+    let mut words = std::mem::take(operation_args).into_iter().peekable();
+    while let Some(word) = words.next() {
+        let full = crate::abbrev::expand(&word, names.iter().copied()).map_err(UsageError)?;
+        let Some(full) = full else {
+            kept.push(word);
+            continue;
+        };
+        let (name, inline) = split_option(&full[2..]);
+        let Some(&(known, _)) = OPTIONS.iter().find(|(n, _)| *n == name) else {
+            kept.push(full);
+            continue;
+        };
+        if given.iter().any(|(n, _)| *n == known) {
+            return Err(UsageError(format!("{known} given more than once")));
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => words
+                .next_if(|w| !w.starts_with("--"))
+                .ok_or_else(|| UsageError(format!("{known} needs a value")))?,
+        };
+        given.push((known, Some(value)));
+    }
+    *operation_args = kept;
+    Ok(())
 }
 
 /// `name=value` (after `--`) as `("--name", Some(value))`.
@@ -616,6 +659,22 @@ mod tests {
         ])
         .is_err());
         assert!(p(&["eks", "get-token", "--cluster-name", "a", "extra"]).is_err());
+        // Abbreviated, as aws-cli's parser of the command reads them.
+        assert_eq!(
+            p(&["eks", "get-token", "--cluster-n", "prod", "--role=r"])
+                .unwrap()
+                .command,
+            Command::EksGetToken {
+                cluster: "prod".into(),
+                role_arn: Some("r".into()),
+            }
+        );
+        assert_eq!(
+            p(&["eks", "get-token", "--cluster", "prod"]),
+            Err(UsageError(
+                "ambiguous option: --cluster could match --cluster-name, --cluster-id".into()
+            ))
+        );
         // Any other eks word is an operation call.
         assert!(matches!(
             p(&["eks", "list-clusters"]).unwrap().command,
@@ -830,5 +889,90 @@ mod tests {
             p(&["wait", "s3", "bucket-exists", "--delay", "0.1"]).unwrap().command,
             Command::Wait { delay: Some(d), .. } if d == 0.1
         ));
+    }
+
+    #[test]
+    fn the_global_options_are_aws_clis_in_its_order() {
+        let theirs = crate::argrename::tests::run_awscli(
+            "import json\nfrom awscli.clidriver import create_clidriver\n\
+             d = create_clidriver()\n\
+             p = d._create_parser(d._get_command_table())\n\
+             print(json.dumps([o[2:] for o in p._option_string_actions]))",
+        );
+        assert_eq!(theirs, serde_json::json!(AWSCLI_GLOBALS));
+    }
+
+    #[test]
+    fn global_abbreviations_wherever_they_stand() {
+        let inv = p(&[
+            "--regio",
+            "eu-west-1",
+            "s3api",
+            "list-objects",
+            "--buck",
+            "b",
+            "--no-pag",
+            "--outp=text",
+            "--que",
+            "Contents",
+        ])
+        .unwrap();
+        assert_eq!(inv.global.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(inv.global.output.as_deref(), Some("text"));
+        assert_eq!(inv.global.query.as_deref(), Some("Contents"));
+        let Command::Call { options, .. } = inv.command else {
+            panic!("not a call");
+        };
+        assert!(options.no_paginate);
+        // The operation's words, abbreviations included, are read with its model.
+        assert_eq!(options.operation_args, ["--buck", "b"]);
+        // An aws-cli global this command lacks fails as its full name does.
+        let Command::Call { options, .. } = p(&["s3", "ListBuckets", "--no-ver"]).unwrap().command
+        else {
+            panic!("not a call");
+        };
+        assert_eq!(options.operation_args, ["--no-verify-ssl"]);
+        assert_eq!(
+            p(&["s3", "ListBuckets", "--no"]),
+            Err(UsageError(
+                "ambiguous option: --no could match --no-verify-ssl, --no-paginate, \
+                 --no-sign-request"
+                    .into()
+            ))
+        );
+        // This command's own options are read by their full names only.
+        let Command::Call { options, .. } =
+            p(&["ec2", "describe-instances", "--dry"]).unwrap().command
+        else {
+            panic!("not a call");
+        };
+        assert_eq!(options.operation_args, ["--dry"]);
+    }
+
+    #[test]
+    fn version_wherever_it_stands() {
+        for args in [
+            &["--version"][..],
+            &["s3api", "put-object", "--bucket", "b", "--version"],
+            &["s3api", "get-object", "--vers", "3", "out"],
+            &["help", "--version"],
+        ] {
+            assert_eq!(p(args).unwrap().command, Command::Version, "{args:?}");
+        }
+        assert!(p(&["s3", "ListBuckets", "--v"]).is_err());
+        assert!(p(&["--version=1"]).is_err());
+    }
+
+    #[test]
+    fn pagination_from_the_operations_words() {
+        let mut options = CallOptions::default();
+        set_pagination(&mut options, "page-size", "2".into()).unwrap();
+        set_pagination(&mut options, "starting-token", "t".into()).unwrap();
+        assert_eq!(options.page_size, Some(2));
+        assert_eq!(options.starting_token.as_deref(), Some("t"));
+        assert!(set_pagination(&mut options, "page-size", "3".into()).is_err());
+        assert!(set_pagination(&mut options, "max-items", "many".into()).is_err());
+        options.no_paginate = true;
+        assert!(options.check().is_err());
     }
 }
