@@ -278,7 +278,7 @@ impl Hooks {
     ///
     /// ```
     /// use sansboto_core::hooks::{Event, Hooks, Target, CallInfo};
-    /// use sansboto_core::{params, value::Value};
+    /// use sansboto_core::{params, Value};
     /// let mut hooks = Hooks::new();
     /// hooks.register(Event::BeforeParameterBuild, "default-acl", "s3.PutObject", |_, t| {
     ///     if let Target::Params(Value::Map(p)) = t { p.entry("ACL".into()).or_insert("private".into()); }

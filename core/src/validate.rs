@@ -156,7 +156,7 @@ impl fmt::Display for ValidationError {
 /// empty structure.
 ///
 /// ```
-/// use sansboto_core::{model::ServiceModel, params, validate::validate};
+/// use sansboto_core::{model::ServiceModel, params, validate};
 /// let model = ServiceModel::from_json(br#"{"metadata": {"protocol": "json"}, "operations": {},
 ///     "shapes": {"In": {"type": "structure", "required": ["Name"],
 ///                       "members": {"Name": {"shape": "S"}, "Size": {"shape": "I"}}},
