@@ -5,9 +5,7 @@
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use sansboto_core::{
-    protocol::cbor, protocol::cbor::CborError, protocol::cbor::Encoder, protocol::cbor::Item,
-};
+use sansboto_core::protocol::cbor::{self, CborError, Encoder, Item};
 use serde_json::value::RawValue;
 
 fn hex(s: &str) -> Vec<u8> {
