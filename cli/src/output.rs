@@ -6,9 +6,9 @@ use std::io::{self, Write};
 
 use sansboto_core::eventstream::Decoder;
 use sansboto_core::model::{ServiceModel, ShapeId};
+use sansboto_core::protocol::{parse_event, ParseError};
 use sansboto_core::Error;
 use sansboto_core::Value;
-use sansboto_core::{protocol::parse_event, protocol::ParseError};
 
 /// Exit code for a service error.
 pub(crate) const EXIT_SERVICE: i32 = 254;

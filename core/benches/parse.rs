@@ -13,8 +13,8 @@ use std::sync::Arc;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use sansboto_core::model::ServiceModel;
+use sansboto_core::protocol::{parse_response, Response};
 use sansboto_core::Body;
-use sansboto_core::{protocol::parse_response, protocol::Response};
 
 fn botocore_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("SANSBOTO_BOTOCORE_DIR") {

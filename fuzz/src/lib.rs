@@ -10,7 +10,7 @@ use sansboto_core::Body;
 use sansboto_core::client::{ClientConfig, ServiceClient};
 use sansboto_core::endpoint::{EndpointConfig, Partitions, RuleSet};
 use sansboto_core::model::ServiceModel;
-use sansboto_core::{protocol::parse_response, protocol::Response};
+use sansboto_core::protocol::{parse_response, Response};
 use sansboto_models::{FileKind, Loader, TopLevelFile};
 
 fn loader() -> &'static Loader {

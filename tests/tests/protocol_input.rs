@@ -20,8 +20,8 @@ use std::path::Path;
 use base64::Engine as _;
 use sansboto_core::model::{ServiceModel, ShapeKind};
 use sansboto_core::protocol::cbor::{self, Item};
+use sansboto_core::protocol::{serialize_request, SerializedRequest};
 use sansboto_core::Value;
-use sansboto_core::{protocol::serialize_request, protocol::SerializedRequest};
 use serde_json::{json, Value as J};
 
 /// The token botocore's cases expect when the caller leaves an idempotency token out.

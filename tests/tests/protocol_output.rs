@@ -11,9 +11,9 @@ use std::path::Path;
 use base64::Engine as _;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use sansboto_core::model::ServiceModel;
+use sansboto_core::protocol::{parse_response, ParseError, Response};
 use sansboto_core::Body;
 use sansboto_core::Value;
-use sansboto_core::{protocol::parse_response, protocol::ParseError, protocol::Response};
 use serde_json::{json, Value as J};
 
 /// Cases this harness skips beyond botocore's ignore list, with the reason.

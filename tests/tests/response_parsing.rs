@@ -12,11 +12,11 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use sansboto_core::client::{ClientConfig, ServiceClient};
 use sansboto_core::endpoint::{EndpointConfig, Partitions};
 use sansboto_core::model::ServiceModel;
+use sansboto_core::protocol::{parse_response, ParseError, Response};
 use sansboto_core::Body;
 use sansboto_core::Error;
 use sansboto_core::Timestamp;
 use sansboto_core::Value;
-use sansboto_core::{protocol::parse_response, protocol::ParseError, protocol::Response};
 use serde_json::Value as J;
 
 /// Fixtures botocore itself skips (`SPECIAL_CASES`): their expected values hold URL-decoded
