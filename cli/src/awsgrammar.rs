@@ -663,7 +663,7 @@ mod tests {
     /// Every input member name of every service, named as botocore's `xform_name` names it.
     #[test]
     fn kebab_matches_botocore_for_every_input_member() {
-        let session = sansboto_models::host::core_session(None).unwrap();
+        let session = sansboto_host::core_session(None).unwrap();
         let mut names: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
         for service in session.services().unwrap() {
             let model = session.model(&service, None).unwrap();
