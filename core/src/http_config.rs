@@ -209,11 +209,7 @@ impl ProxyUrl {
         if host.is_empty() {
             return Err(invalid("missing host"));
         }
-        let decode = |s: &str| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .into_owned()
-        };
+        let decode = |s: &str| crate::encoding::percent_decode(s, false).into_owned();
         let (username, password) = match userinfo {
             Some(u) => {
                 let (user, pass) = u.split_once(':').unwrap_or((u, ""));

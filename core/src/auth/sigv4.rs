@@ -19,11 +19,11 @@ use sha2::{Digest, Sha256};
 
 use super::canonical::{
     canonical_query_params, form_body_to_query, host_for_signing, push_canonical_headers,
-    push_canonical_query, push_canonical_uri, push_hex, push_uri_encoded, ExtraHeader, QueryParam,
-    SigningTime,
+    push_canonical_query, push_canonical_uri, ExtraHeader, QueryParam, SigningTime,
 };
 use super::{AuthError, Credentials};
 use crate::body::Body;
+use crate::encoding::{push_hex, push_percent_encoded};
 
 /// The SigV4 algorithm name.
 pub const ALGORITHM_V4: &str = "AWS4-HMAC-SHA256";
@@ -432,7 +432,7 @@ pub(crate) fn sign_request(
     if let SignatureLocation::QueryString { expires_in } = settings.location {
         let mut push = |key: &str, value: &str| {
             let mut v = String::with_capacity(value.len() + 16);
-            push_uri_encoded(&mut v, value.as_bytes(), false);
+            push_percent_encoded(&mut v, value.as_bytes(), b"");
             if !auth_query.is_empty() {
                 auth_query.push('&');
             }
@@ -546,7 +546,7 @@ pub(crate) fn sign_request(
             pq.push_str(&auth_query);
             if let (Some(t), None) = (token, sign_token) {
                 pq.push_str("&X-Amz-Security-Token=");
-                push_uri_encoded(&mut pq, t.as_bytes(), false);
+                push_percent_encoded(&mut pq, t.as_bytes(), b"");
             }
             pq.push_str("&X-Amz-Signature=");
             pq.push_str(&signature);
