@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::error::{TransportError, TransportErrorKind};
+use crate::error::transport::{TransportError, TransportErrorKind};
 
 /// botocore's `DEFAULT_TIMEOUT` (connect and read), in seconds.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
