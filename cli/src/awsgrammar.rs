@@ -1029,7 +1029,7 @@ mod tests {
                 "list-application-revisions",
             ),
         ];
-        let session = sansboto_models::host::core_session(None).unwrap();
+        let session = sansboto_host::core_session(None).unwrap();
         let mut ours = Vec::new();
         for (service, operation, _) in cases {
             let model = session.model(service, None).unwrap();
