@@ -17,7 +17,11 @@
 //!
 //! A typed call is the dynamic `call` underneath: the input becomes the core's [`Value`]
 //! directly ([`IntoValue`], no JSON in between), the core runs its one pipeline, and the result
-//! is read back with [`FromValue`]. This crate owns those two conversions, the per-call glue
+//! is read back with [`FromValue`].
+//!
+//! With the `docs` feature, the generated methods, operation markers, fields and module carry
+//! the models' documentation as rustdoc (the text `sansboto help` shows, from
+//! `sansboto_models::service_docs`); it is off by default because the text costs compile time. This crate owns those two conversions, the per-call glue
 //! ([`call`], [`wait`], [`TypedPages`]) and the errors typed code adds ([`TypedError`]).
 
 mod call;
