@@ -109,7 +109,8 @@ impl<'c, T: Transport, O: TypedOperation> TypedPages<'c, T, O> {
     /// transports' `page_stream`.
     pub fn into_stream(self) -> TypedPageStream<'c, T, O> {
         TypedPageStream {
-            state: StreamState::Idle(self),
+            idle: Some(self),
+            fetching: None,
         }
     }
 }
@@ -132,16 +133,13 @@ where
 type PendingPage<'c, T, O> =
     Pin<Box<dyn Future<Output = (TypedPages<'c, T, O>, Option<Page<O>>)> + Send + 'c>>;
 
-enum StreamState<'c, T: Transport, O: TypedOperation> {
-    Idle(TypedPages<'c, T, O>),
-    Fetching(PendingPage<'c, T, O>),
-    Done,
-}
-
 /// The pages of a typed pagination as a `futures_core::Stream` of `Result<Output, Error>`
 /// ([`TypedPages::into_stream`]).
 pub struct TypedPageStream<'c, T: Transport, O: TypedOperation> {
-    state: StreamState<'c, T, O>,
+    /// The pagination between two pages (`None` while a page is fetched, and at the end).
+    idle: Option<TypedPages<'c, T, O>>,
+    /// The page being fetched.
+    fetching: Option<PendingPage<'c, T, O>>,
 }
 
 impl<'c, T: Transport, O: TypedOperation> futures_core::Stream for TypedPageStream<'c, T, O> {
@@ -149,33 +147,29 @@ impl<'c, T: Transport, O: TypedOperation> futures_core::Stream for TypedPageStre
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Page<O>>> {
         let this = self.get_mut();
-        loop {
-            match std::mem::replace(&mut this.state, StreamState::Done) {
-                StreamState::Done => return Poll::Ready(None),
-                StreamState::Idle(mut pages) => {
-                    this.state = StreamState::Fetching(Box::pin(async move {
-                        let page = pages.next_async().await;
-                        (pages, page)
-                    }));
-                }
-                StreamState::Fetching(mut pending) => match pending.as_mut().poll(cx) {
-                    Poll::Pending => {
-                        this.state = StreamState::Fetching(pending);
-                        return Poll::Pending;
-                    }
-                    Poll::Ready((_, None)) => return Poll::Ready(None),
-                    Poll::Ready((pages, Some(page))) => {
-                        this.state = StreamState::Idle(pages);
-                        return Poll::Ready(Some(page));
-                    }
-                },
-            }
+        if this.fetching.is_none() {
+            let Some(mut pages) = this.idle.take() else {
+                return Poll::Ready(None);
+            };
+            this.fetching = Some(Box::pin(async move {
+                let page = pages.next_async().await;
+                (pages, page)
+            }));
         }
+        let Some(fetching) = this.fetching.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let (pages, page) = std::task::ready!(fetching.as_mut().poll(cx));
+        this.fetching = None;
+        if page.is_some() {
+            this.idle = Some(pages);
+        }
+        Poll::Ready(page)
     }
 }
 
 impl<'c, T: Transport, O: TypedOperation> futures_core::FusedStream for TypedPageStream<'c, T, O> {
     fn is_terminated(&self) -> bool {
-        matches!(self.state, StreamState::Done)
+        self.idle.is_none() && self.fetching.is_none()
     }
 }
