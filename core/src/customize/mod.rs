@@ -23,6 +23,7 @@ pub mod eks;
 pub mod glacier;
 pub mod iam;
 pub mod machinelearning;
+mod parameter_aliases;
 pub mod polly;
 pub mod rds;
 pub mod route53;
