@@ -317,7 +317,7 @@ pub(crate) mod tests {
     /// here for a naming slip.
     #[test]
     fn every_key_names_a_known_operation() {
-        let session = sansboto_models::host::core_session(None).unwrap();
+        let session = sansboto_host::core_session(None).unwrap();
         let services = session.services().unwrap();
         let mut pairs: Vec<(String, String, bool)> = Vec::new();
         for (key, _) in RENAMES.iter().chain(HIDDEN_ALIASES) {

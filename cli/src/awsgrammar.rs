@@ -953,7 +953,7 @@ mod tests {
     /// `xform_name` names it.
     #[test]
     fn kebab_matches_botocore_for_every_input_member() {
-        let session = sansboto_models::host::core_session(None).unwrap();
+        let session = sansboto_host::core_session(None).unwrap();
         let mut names: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
         for service in session.services().unwrap() {
             let model = session.model(&service, None).unwrap();
@@ -1029,7 +1029,7 @@ mod tests {
                 "list-application-revisions",
             ),
         ];
-        let session = sansboto_models::host::core_session(None).unwrap();
+        let session = sansboto_host::core_session(None).unwrap();
         let mut ours = Vec::new();
         for (service, operation, _) in cases {
             let model = session.model(service, None).unwrap();

@@ -85,7 +85,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let words = argv[1..]
                 .strip_prefix(&["--".to_string()])
                 .unwrap_or(&argv[1..]);
-            let core = sansboto_models::host::core_session(None)?;
+            let core = sansboto_host::core_session(None)?;
             return output::print_stdout(&completion::candidates(&core, words).join("\n"));
         }
         _ => {}
@@ -99,7 +99,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
         return output::print_stdout(concat!("sansboto ", env!("CARGO_PKG_VERSION")));
     }
     let session: RuntimeSession<HttpClient> =
-        RuntimeSession::from_core(sansboto_models::host::core_session(global.profile.clone()));
+        RuntimeSession::from_core(sansboto_host::core_session(global.profile.clone()));
     let core = session.core()?.clone();
     match command {
         Command::Version => Ok(()),

@@ -37,6 +37,7 @@ mod checksum;
 mod compress;
 mod customize;
 mod datetime;
+mod encoding;
 mod error;
 mod http_config;
 mod http_settings;
@@ -82,8 +83,3 @@ pub use checksum::{
 pub use http_config::{check_tunnel_answer, io_error_kind, BodyLengthCheck, MAX_TUNNEL_ANSWER};
 pub use httpchecksum::{AwsChunkedBody, ResponseChecksumValidator};
 pub use transfer_rate::{MinTransferRate, TransferWatch};
-
-// The typed crate's derive macro cannot link this crate, so it carries a copy of this table; the
-// typed crate's tests compare the two, which is the only reason this is public.
-#[doc(hidden)]
-pub use customize::common::PARAMETER_ALIASES;

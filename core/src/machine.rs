@@ -100,15 +100,18 @@ pub trait RandomSource: Send {
         b[8..].copy_from_slice(&lo.to_be_bytes());
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        format!(
-            "{}-{}-{}-{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..32]
-        )
+        // Every call makes one (`amz-sdk-invocation-id`): written in place, not formatted.
+        let mut uuid = String::with_capacity(36);
+        for (group, bytes) in [&b[..4], &b[4..6], &b[6..8], &b[8..10], &b[10..]]
+            .into_iter()
+            .enumerate()
+        {
+            if group > 0 {
+                uuid.push('-');
+            }
+            crate::encoding::push_hex(&mut uuid, bytes);
+        }
+        uuid
     }
 }
 
@@ -138,6 +141,17 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "4");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"));
+        // The 8-4-4-4-12 grouping of the 32 hex digits of the 16 bytes, in order.
+        let mut r = SplitMix64(7);
+        let bytes = [r.next_u64().to_be_bytes(), r.next_u64().to_be_bytes()].concat();
+        let hex: String = bytes.iter().map(|x| format!("{x:02x}")).collect();
+        assert_eq!(a.replace('-', "")[..12], hex[..12]);
+        assert_eq!(a.replace('-', "")[13..16], hex[13..16]);
+        assert_eq!(a.replace('-', "")[17..], hex[17..]);
+        assert_eq!(
+            a.match_indices('-').map(|(i, _)| i).collect::<Vec<_>>(),
+            [8, 13, 18, 23]
+        );
     }
 
     #[test]

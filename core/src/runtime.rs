@@ -863,17 +863,21 @@ impl<'c, T: Transport> Pages<'c, T> {
 
     /// All remaining pages aggregated into one result (botocore's `build_full_result`), with
     /// `NextToken` when `MaxItems` stopped early.
-    pub fn full_result(mut self) -> T::Run<'c, Result<Value, Error>>
+    pub fn full_result(self) -> T::Run<'c, Result<Value, Error>>
     where
         T: 'c,
     {
-        T::run(async move {
-            let mut full = FullResult::new();
-            while let Some(page) = self.next_async().await {
-                full.add_page(self.paginator.config(), &page?)?;
-            }
-            Ok(full.finish(&self.paginator))
-        })
+        T::run(self.full_result_future())
+    }
+
+    /// [`full_result`](Self::full_result) as a plain future, for code that converts the result
+    /// (the typed paginators of `sansboto-typed`).
+    pub async fn full_result_future(mut self) -> Result<Value, Error> {
+        let mut full = FullResult::new();
+        while let Some(page) = self.next_async().await {
+            full.add_page(self.paginator.config(), &page?)?;
+        }
+        Ok(full.finish(&self.paginator))
     }
 
     /// The token to resume from, once pagination stopped at `MaxItems`.

@@ -25,7 +25,6 @@ use crate::body::Body;
 pub(crate) const REDACTED: &str = "<redacted>";
 
 /// Headers whose whole value is secret.
-#[cfg_attr(not(feature = "tracing"), allow(dead_code))] // only the tracing build logs these
 const SECRET_HEADERS: &[&str] = &[
     "x-amz-security-token",
     "x-amz-server-side-encryption-customer-key",
@@ -36,7 +35,6 @@ const SECRET_HEADERS: &[&str] = &[
 ];
 
 /// Query parameters whose value is secret (presigned URLs).
-#[cfg_attr(not(feature = "tracing"), allow(dead_code))] // only the tracing build logs these
 const SECRET_QUERY: &[&str] = &[
     "X-Amz-Signature",
     "X-Amz-Security-Token",
@@ -66,7 +64,6 @@ const SECRET_FIELDS: &[&str] = &[
 ];
 
 /// A header value as it may be shown.
-#[cfg_attr(not(feature = "tracing"), allow(dead_code))] // only the tracing build logs these
 pub(crate) fn redact_header(name: &str, value: &str) -> String {
     let lower = name.to_ascii_lowercase();
     if SECRET_HEADERS.contains(&lower.as_str()) {
@@ -87,7 +84,6 @@ pub(crate) fn redact_header(name: &str, value: &str) -> String {
 }
 
 /// A URL with secret query parameters hidden.
-#[cfg_attr(not(feature = "tracing"), allow(dead_code))] // only the tracing build logs these
 pub(crate) fn redact_url(url: &str) -> String {
     let Some((base, query)) = url.split_once('?') else {
         return url.to_string();
@@ -456,7 +452,7 @@ pub(crate) fn response_streamed(len: Option<u64>) {
 }
 
 /// The transport failed (connect, timeout, I/O, TLS).
-pub(crate) fn transport_failed(error: &crate::error::TransportError) {
+pub(crate) fn transport_failed(error: &crate::error::transport::TransportError) {
     #[cfg(feature = "tracing")]
     {
         tracing::debug!(%error, "request failed");

@@ -79,7 +79,7 @@ impl Transport for HttpClient {
 
     async fn write_file(&self, path: PathBuf, contents: Bytes) -> std::io::Result<()> {
         tokio::task::spawn_blocking(move || {
-            sansboto_models::host::fs::write_file_atomically(&path, &contents)
+            sansboto_host::fs::write_file_atomically(&path, &contents)
         })
         .await
         .map_err(std::io::Error::other)?
@@ -111,17 +111,15 @@ impl Transport for HttpClient {
         &self,
         job: sansboto_core::transfer::FileJob,
     ) -> std::io::Result<sansboto_core::transfer::FileOutput> {
-        tokio::task::spawn_blocking(move || sansboto_models::host::fs::run_file_job(job))
+        tokio::task::spawn_blocking(move || sansboto_host::fs::run_file_job(job))
             .await
             .map_err(std::io::Error::other)?
     }
 
     async fn write_file_at(&self, path: PathBuf, offset: u64, data: Bytes) -> std::io::Result<()> {
-        tokio::task::spawn_blocking(move || {
-            sansboto_models::host::fs::write_at(&path, offset, &data)
-        })
-        .await
-        .map_err(std::io::Error::other)?
+        tokio::task::spawn_blocking(move || sansboto_host::fs::write_at(&path, offset, &data))
+            .await
+            .map_err(std::io::Error::other)?
     }
 }
 
@@ -132,7 +130,7 @@ pub type ClientBuilder = runtime::ClientBuilder<HttpClient>;
 /// A pagination in progress.
 pub type Pages<'c> = runtime::Pages<'c, HttpClient>;
 
-sansboto_models::runtime_session!(
+sansboto_host::runtime_session!(
     HttpClient,
     /// Configuration, credentials and models shared by clients (botocore's `get_session()`).
     ///

@@ -17,6 +17,9 @@ use crate::aliases::PARAMETER_ALIASES;
 /// The model's data for one service, and the Rust name of each shape that gets a type.
 struct Model<'m> {
     shapes: &'m serde_json::Map<String, Json>,
+    /// The service's documentation as text (`sansboto_models::service_docs`: `operations` by
+    /// name, `members` by `Shape.Member`), `Null` without the `docs` feature.
+    docs: &'m Json,
     /// Shape name → type name, for structures and enums.
     types: BTreeMap<String, String>,
     /// Input shape → (modeled member, public alias) of the parameter aliases that apply.
@@ -26,6 +29,16 @@ struct Model<'m> {
 impl<'m> Model<'m> {
     fn shape(&self, name: &str) -> &'m Json {
         self.shapes.get(name).unwrap_or(&Json::Null)
+    }
+
+    /// The documentation of operation `op`, as doc attributes.
+    fn op_doc(&self, op: &str) -> String {
+        doc(self.docs["operations"][op].as_str())
+    }
+
+    /// The documentation of member `member` of structure `shape`, as doc attributes.
+    fn member_doc(&self, shape: &str, member: &str) -> String {
+        doc(self.docs["members"][format!("{shape}.{member}")].as_str())
     }
 
     fn is_struct(&self, name: &str) -> bool {
@@ -123,52 +136,35 @@ fn reachable<'m>(
     seen
 }
 
-/// Model documentation as doc attributes (only with the `docs` feature): HTML tags dropped,
-/// entities decoded.
+/// Documentation text as a doc attribute ("" for none). The text is the models crate's: the
+/// model's HTML already rendered to paragraphs and `- ` list items (`models/update`), which is
+/// Markdown as rustdoc reads it; only `<` is escaped, so that text such as `x-amz-meta-<name>`
+/// is not taken for an HTML tag.
 fn doc(text: Option<&str>) -> String {
-    if !cfg!(feature = "docs") {
-        return String::new();
+    match text.map(str::trim) {
+        Some(text) if !text.is_empty() => format!("#[doc = {:?}]\n", text.replace('<', "&lt;")),
+        _ => String::new(),
     }
-    let plain = text.map(plain_text).unwrap_or_default();
-    if plain.is_empty() {
-        return String::new();
-    }
-    format!("#[doc = {plain:?}]\n")
 }
 
-/// The text of a model's HTML documentation on one line: tags dropped, entities decoded.
-fn plain_text(text: &str) -> String {
-    let mut plain = String::new();
-    let mut in_tag = false;
-    for c in text.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                plain.push(' ');
-            }
-            c if !in_tag => plain.push(c),
-            _ => {}
+/// The service's documentation when the models crate has it compiled in (the `docs` feature);
+/// `Null` otherwise.
+fn service_docs(service: &str) -> Result<Json, String> {
+    match sansboto_models::service_docs(service) {
+        None => Ok(Json::Null),
+        Some(Ok(bytes)) => {
+            serde_json::from_slice(&bytes).map_err(|e| format!("{service} documentation: {e}"))
         }
+        Some(Err(e)) => Err(format!("{service} documentation: {e}")),
     }
-    let plain = plain
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
-    plain.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The typed module of `service`, for every operation or those in `only`.
 pub(crate) fn service(service: &str, only: Option<&[String]>) -> Result<String, String> {
     let service = sansboto_models::resolve_alias(service).to_string();
-    // The embedded models carry no documentation; with the `docs` feature the models are read
-    // as the runtime reads them, from `AWS_DATA_PATH` first (botocore's data with its docs).
-    let loader = match cfg!(feature = "docs") {
-        true => sansboto_models::Loader::from_env(),
-        false => sansboto_models::Loader::new(),
-    };
+    // Only the embedded models: what the macro generates must not depend on the environment
+    // it happens to be compiled in (cargo would not rebuild when that changes).
+    let loader = sansboto_models::Loader::new();
     let load = |kind| -> Result<Option<Json>, String> {
         match loader.load(&service, None, kind) {
             Ok(bytes) => serde_json::from_slice(&bytes)
@@ -217,8 +213,10 @@ pub(crate) fn service(service: &str, only: Option<&[String]>) -> Result<String, 
     }
     let used = reachable(shapes, roots);
 
+    let docs = service_docs(&service)?;
     let mut m = Model {
         shapes,
+        docs: &docs,
         types: BTreeMap::new(),
         aliases: HashMap::new(),
     };
@@ -283,7 +281,10 @@ pub(crate) fn service(service: &str, only: Option<&[String]>) -> Result<String, 
              const SERVICE: &'static str = {service:?};\nconst NAME: &'static str = {name:?};\n\
              type Input = {op_input};\ntype Output = {op_output};\n\
              type Error = super::errors::{error_ty};\n}}\n",
-            doc = doc(Some(&format!("The `{name}` operation.")))
+            doc = match m.op_doc(name) {
+                d if d.is_empty() => doc(Some(&format!("The `{name}` operation."))),
+                d => d,
+            }
         );
         let _ = writeln!(visit, "visitor.visit::<operations::{op_ty}>();");
         let method = methods.unique(ident(&snake(name)));
@@ -291,7 +292,7 @@ pub(crate) fn service(service: &str, only: Option<&[String]>) -> Result<String, 
             "fn {method}(&self, input: {input}) -> <T as {P}::Transport>::Run<'_, \
              ::core::result::Result<{output}, errors::{error_ty}>>"
         );
-        let _ = writeln!(trait_decl, "{}{sig};", doc(op["documentation"].as_str()));
+        let _ = writeln!(trait_decl, "{}{sig};", m.op_doc(name));
         let _ = writeln!(
             trait_impl,
             "{sig} {{ {TYPED}::call::<T, operations::{op_ty}>(self, input) }}"
@@ -353,7 +354,7 @@ pub(crate) fn service(service: &str, only: Option<&[String]>) -> Result<String, 
         out,
         "#[allow(clippy::all, clippy::pedantic, unused_mut, unused_variables, non_camel_case_types, \
          missing_docs, rustdoc::all)]\n\
-         #[doc = {module_doc:?}]\n\
+         #[doc = {module_doc:?}]\n{service_doc}\
          pub mod {module} {{\n\
          /// The structures and enums of the operations generated.\n\
          pub mod types {{\n{types}}}\n\
@@ -367,7 +368,8 @@ pub(crate) fn service(service: &str, only: Option<&[String]>) -> Result<String, 
          pub trait {trait_name}<T: {P}::Transport> {{\n{trait_decl}}}\n\
          impl<T: {P}::Transport> {trait_name}<T> for {P}::Client<T> {{\n{trait_impl}}}\n\
          }}\n",
-        module_doc = format!("Typed `{service}` ({} operations), generated from its botocore model.", ops.len())
+        module_doc = format!("Typed `{service}` ({} operations), generated from its botocore model.", ops.len()),
+        service_doc = doc(docs["service"].as_str()),
     );
     Ok(out)
 }
@@ -423,7 +425,7 @@ fn write_struct(out: &mut String, m: &Model<'_>, name: &str) {
         let _ = writeln!(
             decl,
             "{}pub {field}: ::core::option::Option<{ty}>,",
-            doc(spec["documentation"].as_str())
+            m.member_doc(name, modeled)
         );
         let sensitive = spec["sensitive"] == true || m.shape(target)["sensitive"] == true;
         let shown = field.trim_start_matches("r#");
@@ -450,14 +452,13 @@ fn write_struct(out: &mut String, m: &Model<'_>, name: &str) {
     }
     let _ = write!(
         out,
-        "{doc}#[derive(Clone, Default, PartialEq)]\npub struct {rust} {{\n{decl}}}\n\
+        "#[derive(Clone, Default, PartialEq)]\npub struct {rust} {{\n{decl}}}\n\
          impl ::core::fmt::Debug for {rust} {{\nfn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {{\n\
          f.debug_struct({rust:?})\n{debug}.finish()\n}}\n}}\n\
          impl {TYPED}::IntoValue for {rust} {{\nfn into_value(self) -> {P}::Value {{\n\
          let mut map = {P}::map_with_capacity({n});\n{into}{P}::Value::Map(map)\n}}\n}}\n\
          impl {TYPED}::FromValue for {rust} {{\nfn from_value(value: {P}::Value) -> ::core::result::Result<Self, {TYPED}::ConvertError> {{\n\
          let mut map = {P}::expect_map(value)?;\n::core::result::Result::Ok(Self {{\n{from}}})\n}}\n}}\n",
-        doc = doc(shape["documentation"].as_str()),
         n = members.len(),
     );
 }
@@ -485,7 +486,7 @@ fn write_enum(out: &mut String, m: &Model<'_>, name: &str) {
     }
     let _ = write!(
         out,
-        "{doc}#[derive(Clone, Debug, PartialEq, Eq, Hash)]\npub enum {rust} {{\n{decl}\
+        "#[derive(Clone, Debug, PartialEq, Eq, Hash)]\npub enum {rust} {{\n{decl}\
          /// A value this model does not know (added to the service later).\nUnknown(::std::string::String),\n}}\n\
          impl {rust} {{\n/// The value as sent.\npub fn as_str(&self) -> &str {{\nmatch self {{\n{as_str}Self::Unknown(other) => other,\n}}\n}}\n}}\n\
          impl ::core::convert::From<&str> for {rust} {{\nfn from(value: &str) -> Self {{\nmatch value {{\n{from}other => Self::Unknown(other.into()),\n}}\n}}\n}}\n\
@@ -493,7 +494,6 @@ fn write_enum(out: &mut String, m: &Model<'_>, name: &str) {
          impl {TYPED}::IntoValue for {rust} {{\nfn into_value(self) -> {P}::Value {{\n{P}::Value::String(match self {{ Self::Unknown(other) => other, known => known.as_str().into() }})\n}}\n}}\n\
          impl {TYPED}::FromValue for {rust} {{\nfn from_value(value: {P}::Value) -> ::core::result::Result<Self, {TYPED}::ConvertError> {{\n\
          <::std::string::String as {TYPED}::FromValue>::from_value(value).map(|s| Self::from(s.as_str()))\n}}\n}}\n",
-        doc = doc(shape["documentation"].as_str()),
     );
 }
 
@@ -517,8 +517,7 @@ fn write_error(out: &mut String, m: &Model<'_>, op: &str, spec: &Json, rust: &st
         let variant = variants.unique(camel_type(shape));
         let _ = writeln!(
             decl,
-            "{}{variant}({TYPED}::Modeled<super::types::{ty}>),",
-            doc(m.shape(shape)["documentation"].as_str())
+            "/// The modeled error `{shape}`.\n{variant}({TYPED}::Modeled<super::types::{ty}>),"
         );
         let method = methods.unique(format!("is_{}", snake(shape)));
         let _ = writeln!(
@@ -566,11 +565,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn documentation_loses_its_html() {
+    fn documentation_is_an_escaped_doc_attribute() {
         assert_eq!(
-            plain_text("<p>Object <code>data</code> &amp; more.</p>\n <p>Next</p>"),
-            "Object data & more. Next"
+            doc(Some("Headers x-amz-meta-<name>.\n\n- one \"item\"")),
+            "#[doc = \"Headers x-amz-meta-&lt;name>.\\n\\n- one \\\"item\\\"\"]\n"
         );
+        assert_eq!(doc(Some("  ")), "");
+        assert_eq!(doc(None), "");
     }
 
     #[test]
@@ -579,19 +580,30 @@ mod tests {
         assert!(code.contains("pub struct GetQueueUrlRequest"));
         assert!(code.contains("QueueDoesNotExist(::sansboto_typed::Modeled<"));
         assert!(!code.contains("SendMessageRequest"));
-        // Documentation only comes with the `docs` feature, from models that have it.
-        assert!(!code.contains("#[doc = \"Ensure that the"));
-        if cfg!(feature = "docs") {
-            if let Some(dir) = std::env::var_os("SANSBOTO_BOTOCORE_DIR") {
-                std::env::set_var(
-                    "AWS_DATA_PATH",
-                    std::path::Path::new(&dir).join("botocore/data"),
-                );
-                let code = service("sqs", Some(&["GetQueueUrl".to_string()])).unwrap();
-                assert!(code.contains("#[doc = \"Ensure that the QueueUrl is correct"));
-            }
-        }
         let unknown = service("sqs", Some(&["NoSuchOperation".to_string()])).unwrap_err();
         assert!(unknown.contains("NoSuchOperation"), "{unknown}");
+    }
+
+    /// The model's documentation (the models crate's `docs` feature, on for this crate's tests
+    /// through its dev-dependency) lands on the operation's method and marker, on the members'
+    /// fields and on the module.
+    #[test]
+    fn documentation_from_the_models_is_on_the_generated_items() {
+        let docs = service_docs("sqs").unwrap();
+        let op = docs["operations"]["GetQueueUrl"]
+            .as_str()
+            .expect("GetQueueUrl's docs");
+        let member = docs["members"]["GetQueueUrlRequest.QueueName"]
+            .as_str()
+            .expect("QueueName's docs");
+        let code = service("sqs", Some(&["GetQueueUrl".to_string()])).unwrap();
+        let method = format!("{}fn get_queue_url(", doc(Some(op)));
+        assert!(code.contains(&method), "{code}");
+        assert!(code.contains(&format!("{}pub struct GetQueueUrl;", doc(Some(op)))));
+        let field = format!("{}pub queue_name:", doc(Some(member)));
+        assert!(code.contains(&field), "{code}");
+        assert!(code.contains(&doc(docs["service"].as_str())));
+        // The text is the rendered one: no HTML left.
+        assert!(!op.contains("<p>") && op.len() > 40, "{op}");
     }
 }

@@ -3,6 +3,9 @@
 //! compile time. This crate owns reading the macro's arguments and the models; the code it
 //! writes is the `generate` module's, the runtime pieces it names are `sansboto-typed`'s.
 
+// The core's table of botocore's parameter aliases, compiled here from the core's own file (the
+// one copy; see that file for why it is not a dependency).
+#[path = "../../core/src/customize/parameter_aliases.rs"]
 mod aliases;
 mod generate;
 mod names;

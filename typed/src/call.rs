@@ -1,13 +1,11 @@
-//! One typed call, page or wait: the input becomes the core's value, the runtime-generic client
-//! runs the same pipeline as the dynamic `call`, and the result or service error is read back
-//! into the operation's types.
+//! One typed call or wait: the input becomes the core's value, the runtime-generic client runs
+//! the same pipeline as the dynamic `call`, and the result or service error is read back into
+//! the operation's types (typed pages are `pages`').
 
-use std::marker::PhantomData;
 use std::time::Duration;
 
-use sansboto_core::runtime::{Client, Pages, Transport};
+use sansboto_core::runtime::{Client, Transport};
 use sansboto_core::Error;
-use sansboto_core::PaginationOptions;
 use sansboto_core::ServiceError;
 
 use crate::convert::{ConvertError, FromValue, IntoValue};
@@ -96,7 +94,10 @@ pub trait OperationError: Sized {
 }
 
 /// Modeled when the service error's shape is one of the operation's, else [`TypedError::Call`].
-fn operation_error<T: Transport, O: TypedOperation>(client: &Client<T>, error: Error) -> O::Error {
+pub(crate) fn operation_error<T: Transport, O: TypedOperation>(
+    client: &Client<T>,
+    error: Error,
+) -> O::Error {
     let Error::Service(service_error) = error else {
         return O::Error::from_typed(TypedError::Call(error));
     };
@@ -114,7 +115,9 @@ fn operation_error<T: Transport, O: TypedOperation>(client: &Client<T>, error: E
     }
 }
 
-fn output<O: TypedOperation>(value: sansboto_core::Value) -> Result<O::Output, O::Error> {
+pub(crate) fn output<O: TypedOperation>(
+    value: sansboto_core::Value,
+) -> Result<O::Output, O::Error> {
     O::Output::from_value(value).map_err(|source| {
         O::Error::from_typed(TypedError::Convert {
             operation: O::NAME,
@@ -123,7 +126,9 @@ fn output<O: TypedOperation>(value: sansboto_core::Value) -> Result<O::Output, O
     })
 }
 
-fn check_service<T: Transport, O: TypedOperation>(client: &Client<T>) -> Result<(), TypedError> {
+pub(crate) fn check_service<T: Transport, O: TypedOperation>(
+    client: &Client<T>,
+) -> Result<(), TypedError> {
     let service = client.core().service();
     if service == O::SERVICE {
         Ok(())
@@ -151,23 +156,6 @@ pub fn call<T: Transport, O: TypedOperation>(
     })
 }
 
-/// Paginate operation `O` from `input` (the client's `paginate`, with typed pages).
-pub fn paginate<T: Transport, O: TypedOperation>(
-    client: &Client<T>,
-    input: O::Input,
-    options: PaginationOptions,
-) -> Result<TypedPages<'_, T, O>, O::Error> {
-    check_service::<T, O>(client).map_err(O::Error::from_typed)?;
-    let pages = client
-        .paginate(O::NAME, input.into_value(), options)
-        .map_err(|e| O::Error::from_typed(TypedError::Call(e)))?;
-    Ok(TypedPages {
-        client,
-        pages,
-        operation: PhantomData,
-    })
-}
-
 /// Run waiter `name` of operation `O` from `input` (the client's `wait`).
 pub fn wait<'a, T: Transport, O: TypedOperation>(
     client: &'a Client<T>,
@@ -184,33 +172,4 @@ pub fn wait<'a, T: Transport, O: TypedOperation>(
             .await
             .map_err(TypedError::Call)
     })
-}
-
-/// One page of operation `O`, or its error.
-pub type Page<O> = Result<<O as TypedOperation>::Output, <O as TypedOperation>::Error>;
-
-/// A pagination in progress, with the operation's output type as its pages.
-pub struct TypedPages<'c, T: Transport, O> {
-    client: &'c Client<T>,
-    pages: Pages<'c, T>,
-    operation: PhantomData<fn() -> O>,
-}
-
-impl<'c, T: Transport, O: TypedOperation> TypedPages<'c, T, O> {
-    /// The next page, or `None` at the end.
-    pub fn next_page(&mut self) -> T::Run<'_, Option<Page<O>>> {
-        let client = self.client;
-        let next = self.pages.next_page_future();
-        T::run(async move {
-            Some(match next.await? {
-                Ok(page) => output::<O>(page),
-                Err(e) => Err(operation_error::<T, O>(client, e)),
-            })
-        })
-    }
-
-    /// The token to resume from, once pagination stopped at `MaxItems`.
-    pub fn resume_token(&self) -> Option<&str> {
-        self.pages.resume_token()
-    }
 }

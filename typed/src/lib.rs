@@ -18,16 +18,21 @@
 //! A typed call is the dynamic `call` underneath: the input becomes the core's [`Value`]
 //! directly ([`IntoValue`], no JSON in between), the core runs its one pipeline, and the result
 //! is read back with [`FromValue`]. This crate owns those two conversions, the per-call glue
-//! ([`call`], [`TypedPages`]) and the errors typed code adds ([`TypedError`]).
+//! ([`call`], [`wait`], [`TypedPages`]: typed pages one by one, as a `Stream` on the async
+//! transports, an `Iterator` on the blocking one, or aggregated) and the errors typed code adds
+//! ([`TypedError`]).
+//!
+//! With the `docs` feature, the generated methods, operation markers, fields and module carry
+//! the models' documentation as rustdoc (the text `sansboto help` shows, from
+//! `sansboto_models::service_docs`); it is off by default because the text costs compile time.
 
 mod call;
 mod convert;
+mod pages;
 
-pub use call::{
-    call, paginate, wait, Modeled, OperationError, OperationVisitor, Page, TypedError,
-    TypedOperation, TypedPages,
-};
+pub use call::{call, wait, Modeled, OperationError, OperationVisitor, TypedError, TypedOperation};
 pub use convert::{ConvertError, Empty, FromValue, IntoValue, Payload, Redacted};
+pub use pages::{paginate, FullResult, Page, TypedPageStream, TypedPages};
 pub use sansboto_typed_macros::typed;
 
 pub use sansboto_core::Value;

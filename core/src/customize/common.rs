@@ -13,12 +13,7 @@ use crate::httpchecksum::{self, ResponseChecksumValidation};
 use crate::model::ServiceModel;
 use crate::value::Map;
 
-/// botocore's parameter aliases: (service, operation or `*`, modeled name, alias).
-pub const PARAMETER_ALIASES: [(&str, &str, &str, &str); 3] = [
-    ("ec2", "*", "Filter", "Filters"),
-    ("logs", "CreateExportTask", "from", "fromTime"),
-    ("cloudsearchdomain", "Search", "return", "returnFields"),
-];
+pub(crate) use super::parameter_aliases::PARAMETER_ALIASES;
 
 /// The operations whose `endpointoperation` trait is set (the endpoint-discovery operations
 /// themselves), by service. botocore sends `x-amz-api-version` on these.

@@ -1,0 +1,605 @@
+//! CPU per call through the **public** client path, next to aws-sdk-rust, in one run.
+//!
+//! sansboto: `Client::call` (identity, hooks, retry bookkeeping, endpoint, sign, parse,
+//! `ResponseMetadata`) on a tokio current-thread runtime, over [`MemTransport`], which answers
+//! every request with the canned response of the case. aws-sdk-rust: the same operation through
+//! its fluent builder (`send()`), with an in-memory `HttpClient` answering the same canned
+//! response. Neither sends a byte: the figure is what each client spends around the exchange.
+//!
+//! Measured in CPU time of the calling thread (`CLOCK_THREAD_CPUTIME_ID`; everything runs on it),
+//! so the figures hold up on a loaded machine better than wall time. Each case runs the two
+//! clients back to back in one criterion group: compare them within one run.
+//!
+//! ```sh
+//! cd bench && cargo bench --bench public_path      # or scripts/bench-public-path for the ratios
+//! ```
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use criterion::measurement::{Measurement, ValueFormatter};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use sansboto_core::{Body, StreamingBody};
+use sansboto_core::{TransportError, TransportErrorKind};
+use sansboto_core::HttpConfig;
+use sansboto_core::ResponseChecksumValidator;
+use sansboto_core::machine::ProcessOutput;
+use sansboto_core::runtime::{Client, RuntimeSession, Transport};
+use sansboto_core::transfer::{FileJob, FileOutput};
+use sansboto_core::TransferWatch;
+use sansboto_core::{params, Value};
+
+// ----- the canned response both clients get ---------------------------------------------------
+
+/// The answer of the case being measured (the bench runs on one thread).
+#[derive(Clone)]
+struct Canned {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Bytes,
+}
+
+thread_local! {
+    static CANNED: RefCell<Option<Canned>> = const { RefCell::new(None) };
+}
+
+fn answer_with(canned: &Canned) {
+    CANNED.with(|c| *c.borrow_mut() = Some(canned.clone()));
+}
+
+/// The current answer as an `http::Response` (each transport builds one per exchange).
+fn canned_response<B>(body: impl FnOnce(Bytes) -> B) -> http::Response<B> {
+    CANNED.with(|c| {
+        let c = c.borrow();
+        let c = c.as_ref().expect("a canned response is set");
+        let mut builder = http::Response::builder().status(c.status);
+        for (name, value) in &c.headers {
+            builder = builder.header(*name, value.as_str());
+        }
+        builder.body(body(c.body.clone())).expect("canned response")
+    })
+}
+
+// ----- sansboto: an in-memory Transport --------------------------------------------------------
+
+/// Answers every request with the canned response; the body is in memory. Only the methods a
+/// plain call uses do anything: the files, processes and uploads read ahead that other calls
+/// need are refused.
+#[derive(Clone, Debug)]
+struct MemTransport;
+
+fn unsupported<T>() -> std::io::Result<T> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+impl Transport for MemTransport {
+    type ResponseBody = Bytes;
+    type Run<'a, T: 'a> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+    fn run<'a, T: 'a>(future: impl Future<Output = T> + Send + 'a) -> Self::Run<'a, T> {
+        Box::pin(future)
+    }
+    fn connect(_: &HttpConfig) -> Result<Self, TransportError> {
+        Ok(MemTransport)
+    }
+    async fn send(
+        &self,
+        request: http::Request<Body>,
+    ) -> Result<http::Response<Bytes>, TransportError> {
+        black_box(request);
+        Ok(canned_response(|b| b))
+    }
+    async fn read_body(&self, body: Bytes) -> Result<Bytes, TransportError> {
+        Ok(body)
+    }
+    async fn read_chunk(&self, body: &mut Bytes) -> Result<Option<Bytes>, TransportError> {
+        Ok(Some(std::mem::take(body)).filter(|b| !b.is_empty()))
+    }
+    fn body_len(body: &Bytes) -> Option<u64> {
+        Some(body.len() as u64)
+    }
+    fn expect_checksum(_: &mut Bytes, _: ResponseChecksumValidator) {
+        // No benched operation asks for a response checksum (no GetObject here).
+    }
+    async fn scan_body(
+        &self,
+        _: &StreamingBody,
+        _: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<(), TransportError> {
+        Err(TransportError::new(
+            TransportErrorKind::Request,
+            "in-memory bench transport",
+        ))
+    }
+    fn watch_transfer(_: &mut Bytes, _: TransferWatch) {}
+    async fn sleep(&self, duration: Duration) {
+        tokio::time::sleep(duration).await
+    }
+    async fn timeout<F: Future + Send>(&self, limit: Duration, future: F) -> Option<F::Output> {
+        tokio::time::timeout(limit, future).await.ok()
+    }
+    async fn read_file(&self, _: PathBuf) -> std::io::Result<Bytes> {
+        unsupported()
+    }
+    async fn write_file(&self, _: PathBuf, _: Bytes) -> std::io::Result<()> {
+        unsupported()
+    }
+    async fn run_process(&self, _: Vec<String>) -> std::io::Result<ProcessOutput> {
+        unsupported()
+    }
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+    async fn file_job(&self, _: FileJob) -> std::io::Result<FileOutput> {
+        unsupported()
+    }
+    async fn write_file_at(&self, _: PathBuf, _: u64, _: Bytes) -> std::io::Result<()> {
+        unsupported()
+    }
+}
+
+const AKID: &str = "AKIDEXAMPLE";
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+const TOKEN: &str = "FwoGZXIvYXdzEBYaDSESSIONTOKENEXAMPLE";
+const REGION: &str = "us-west-2";
+
+async fn sansboto_client(service: &str) -> Client<MemTransport> {
+    RuntimeSession::<MemTransport>::from_core(sansboto_models::host::core_session(None))
+        .client(service)
+        .region(REGION)
+        .credentials(AKID, SECRET, Some(TOKEN))
+        .build()
+        .await
+        .expect("sansboto client")
+}
+
+// ----- aws-sdk-rust: an in-memory HttpClient ---------------------------------------------------
+
+mod aws_mem {
+    use aws_smithy_runtime_api::client::http::{
+        HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
+    };
+    use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+    use aws_smithy_types::body::SdkBody;
+
+    /// Answers every request with the canned response.
+    #[derive(Clone, Debug)]
+    pub struct AwsMem;
+
+    impl HttpConnector for AwsMem {
+        fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+            std::hint::black_box(request);
+            let response = super::canned_response(SdkBody::from)
+                .try_into()
+                .expect("an aws-smithy response");
+            HttpConnectorFuture::ready(Ok(response))
+        }
+    }
+
+    impl HttpClient for AwsMem {
+        fn http_connector(
+            &self,
+            _: &HttpConnectorSettings,
+            _: &RuntimeComponents,
+        ) -> SharedHttpConnector {
+            SharedHttpConnector::new(self.clone())
+        }
+    }
+}
+
+fn aws_s3() -> aws_sdk_s3::Client {
+    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .credentials_provider(Credentials::new(
+            AKID,
+            SECRET,
+            Some(TOKEN.into()),
+            None,
+            "bench",
+        ))
+        .http_client(aws_mem::AwsMem)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+fn aws_dynamodb() -> aws_sdk_dynamodb::Client {
+    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .credentials_provider(Credentials::new(
+            AKID,
+            SECRET,
+            Some(TOKEN.into()),
+            None,
+            "bench",
+        ))
+        .http_client(aws_mem::AwsMem)
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+fn aws_sqs() -> aws_sdk_sqs::Client {
+    use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_sqs::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .credentials_provider(Credentials::new(
+            AKID,
+            SECRET,
+            Some(TOKEN.into()),
+            None,
+            "bench",
+        ))
+        .http_client(aws_mem::AwsMem)
+        .build();
+    aws_sdk_sqs::Client::from_conf(config)
+}
+
+// ----- the cases (the responses of core/benches/pipeline.rs) ----------------------------------
+
+fn canned(status: u16, headers: &[(&'static str, &str)], body: impl Into<Bytes>) -> Canned {
+    Canned {
+        status,
+        headers: headers.iter().map(|(n, v)| (*n, v.to_string())).collect(),
+        body: body.into(),
+    }
+}
+
+const JSON_HEADERS: [(&str, &str); 2] = [
+    ("content-type", "application/x-amz-json-1.0"),
+    (
+        "x-amzn-requestid",
+        "V2NQ5LJ6T3I1MR2OUGKJ7DVPMNVV4KQNSO5AEMVJF66Q9ASUAAJG",
+    ),
+];
+
+fn put_object_response() -> Canned {
+    canned(
+        200,
+        &[
+            ("x-amz-id-2", "ef8yU9AS1ed4OpIszj7UDNEHGran"),
+            ("x-amz-request-id", "318BC8BC143432E5"),
+            ("etag", "\"b54357faf0632cce46e942fa68356b38\""),
+            ("x-amz-server-side-encryption", "AES256"),
+            ("x-amz-checksum-crc32", "i9aeUg=="),
+            ("date", "Wed, 12 Oct 2009 17:50:00 GMT"),
+            ("content-length", "0"),
+            ("server", "AmazonS3"),
+        ],
+        Bytes::new(),
+    )
+}
+
+fn get_item_response() -> Canned {
+    canned(
+        200,
+        &JSON_HEADERS,
+        &br#"{"Item":{"Artist":{"S":"No One You Know"},"SongTitle":{"S":"Call Me Today"},"AlbumTitle":{"S":"Somewhat Famous"},"Awards":{"N":"1"}}}"#[..],
+    )
+}
+
+fn send_message_response() -> Canned {
+    canned(
+        200,
+        &JSON_HEADERS,
+        &br#"{"MD5OfMessageBody":"5eb63bbbe01eeed093cb22bb8f5acdc3","MD5OfMessageAttributes":"3ae8f24a165a8cedc005670c81a27295","MessageId":"219f8380-5770-4cc2-8c3e-5c715e145f5e"}"#[..],
+    )
+}
+
+fn list_objects_response(keys: usize) -> Canned {
+    let mut list = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
+         <Name>my-bucket</Name><Prefix>photos/</Prefix><KeyCount>1000</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated>\
+         <NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken>",
+    );
+    for i in 0..keys {
+        list.push_str(&format!(
+            "<Contents><Key>photos/2024/{i:05}/image-{i}.jpg</Key><LastModified>2024-01-{:02}T12:{:02}:00.000Z</LastModified>\
+             <ETag>&quot;{i:032x}&quot;</ETag><ChecksumAlgorithm>CRC32</ChecksumAlgorithm><Size>{}</Size>\
+             <StorageClass>STANDARD</StorageClass></Contents>",
+            i % 28 + 1,
+            i % 60,
+            1000 + i * 37
+        ));
+    }
+    list.push_str("</ListBucketResult>");
+    canned(
+        200,
+        &[
+            ("x-amz-request-id", "318BC8BC143432E5"),
+            ("content-type", "application/xml"),
+        ],
+        list,
+    )
+}
+
+const BUCKET: &str = "my-bucket";
+const KEY: &str = "path/to/some object.txt";
+const TABLE: &str = "Music";
+const QUEUE: &str = "https://sqs.us-west-2.amazonaws.com/123456789012/my-queue";
+
+fn body_1k() -> Bytes {
+    Bytes::from(vec![b'x'; 1024])
+}
+
+// sansboto's calls: the parameters are built per call, as a caller would.
+
+async fn sb_put_object(c: &Client<MemTransport>, body: &Bytes) -> Value {
+    c.call(
+        "PutObject",
+        params! {"Bucket": BUCKET, "Key": KEY, "Body": Value::Blob(body.clone()),
+        "ContentType": "text/plain", "Metadata": params!{"owner": "me"}},
+    )
+    .await
+    .unwrap()
+}
+
+async fn sb_get_item(c: &Client<MemTransport>) -> Value {
+    c.call(
+        "GetItem",
+        params! {"TableName": TABLE,
+        "Key": params!{"Artist": params!{"S": "No One You Know"},
+                       "SongTitle": params!{"S": "Call Me Today"}},
+        "ConsistentRead": true},
+    )
+    .await
+    .unwrap()
+}
+
+async fn sb_send_message(c: &Client<MemTransport>) -> Value {
+    c.call(
+        "SendMessage",
+        params! {"QueueUrl": QUEUE, "MessageBody": "hello world",
+        "MessageAttributes": params!{"Kind": params!{"DataType": "String", "StringValue": "greeting"}}},
+    )
+    .await
+    .unwrap()
+}
+
+async fn sb_list(c: &Client<MemTransport>) -> Value {
+    c.call(
+        "ListObjectsV2",
+        params! {"Bucket": BUCKET, "Prefix": "photos/"},
+    )
+    .await
+    .unwrap()
+}
+
+// aws-sdk-rust's, the same requests.
+
+async fn aws_put_object(
+    c: &aws_sdk_s3::Client,
+    body: &Bytes,
+) -> aws_sdk_s3::operation::put_object::PutObjectOutput {
+    c.put_object()
+        .bucket(BUCKET)
+        .key(KEY)
+        .body(aws_sdk_s3::primitives::ByteStream::from(body.clone()))
+        .content_type("text/plain")
+        .metadata("owner", "me")
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn aws_get_item(
+    c: &aws_sdk_dynamodb::Client,
+) -> aws_sdk_dynamodb::operation::get_item::GetItemOutput {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    c.get_item()
+        .table_name(TABLE)
+        .key("Artist", AttributeValue::S("No One You Know".into()))
+        .key("SongTitle", AttributeValue::S("Call Me Today".into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn aws_send_message(
+    c: &aws_sdk_sqs::Client,
+) -> aws_sdk_sqs::operation::send_message::SendMessageOutput {
+    use aws_sdk_sqs::types::MessageAttributeValue;
+    c.send_message()
+        .queue_url(QUEUE)
+        .message_body("hello world")
+        .message_attributes(
+            "Kind",
+            MessageAttributeValue::builder()
+                .data_type("String")
+                .string_value("greeting")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn aws_list(
+    c: &aws_sdk_s3::Client,
+) -> aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output {
+    c.list_objects_v2()
+        .bucket(BUCKET)
+        .prefix("photos/")
+        .send()
+        .await
+        .unwrap()
+}
+
+// ----- CPU time as criterion's measure --------------------------------------------------------
+
+/// CPU time of the calling thread, in nanoseconds (`CLOCK_THREAD_CPUTIME_ID`).
+struct ThreadCpu;
+
+fn thread_cpu_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid timespec to write into.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+impl Measurement for ThreadCpu {
+    type Intermediate = u64;
+    type Value = u64;
+    fn start(&self) -> u64 {
+        thread_cpu_ns()
+    }
+    fn end(&self, start: u64) -> u64 {
+        thread_cpu_ns() - start
+    }
+    fn add(&self, a: &u64, b: &u64) -> u64 {
+        a + b
+    }
+    fn zero(&self) -> u64 {
+        0
+    }
+    fn to_f64(&self, value: &u64) -> f64 {
+        *value as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        &CpuFormatter
+    }
+}
+
+/// Nanoseconds of CPU, shown like criterion's times.
+struct CpuFormatter;
+
+impl ValueFormatter for CpuFormatter {
+    fn scale_values(&self, typical: f64, values: &mut [f64]) -> &'static str {
+        let (factor, unit) = if typical < 1e3 {
+            (1.0, "ns cpu")
+        } else if typical < 1e6 {
+            (1e-3, "µs cpu")
+        } else {
+            (1e-6, "ms cpu")
+        };
+        values.iter_mut().for_each(|v| *v *= factor);
+        unit
+    }
+    fn scale_throughputs(&self, _: f64, _: &Throughput, values: &mut [f64]) -> &'static str {
+        values.iter_mut().for_each(|v| *v = 1e9 / *v);
+        "calls/cpu-s"
+    }
+    fn scale_for_machines(&self, _: &mut [f64]) -> &'static str {
+        "ns"
+    }
+}
+
+// ----- the groups -----------------------------------------------------------------------------
+
+fn public_path(c: &mut Criterion<ThreadCpu>) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let (sb_s3, sb_ddb, sb_sqs) = rt.block_on(async {
+        (
+            sansboto_client("s3").await,
+            sansboto_client("dynamodb").await,
+            sansboto_client("sqs").await,
+        )
+    });
+    let (aws_s3, aws_ddb, aws_sqs) = rt.block_on(async { (aws_s3(), aws_dynamodb(), aws_sqs()) });
+    let body = body_1k();
+
+    // One checked call of each before timing, so a broken case fails loudly (and the first-call
+    // work — model shapes, endpoint cache, identity cache — is out of the figures).
+    let put = put_object_response();
+    answer_with(&put);
+    rt.block_on(async {
+        let out = sb_put_object(&sb_s3, &body).await;
+        assert_eq!(
+            out["ETag"].as_str(),
+            Some("\"b54357faf0632cce46e942fa68356b38\"")
+        );
+        let out = aws_put_object(&aws_s3, &body).await;
+        assert_eq!(out.e_tag(), Some("\"b54357faf0632cce46e942fa68356b38\""));
+    });
+    let mut group = c.benchmark_group("s3_put_object_1k");
+    group.bench_function("sansboto", |b| {
+        b.iter(|| rt.block_on(sb_put_object(&sb_s3, &body)))
+    });
+    group.bench_function("aws-sdk-rust", |b| {
+        b.iter(|| rt.block_on(aws_put_object(&aws_s3, &body)))
+    });
+    group.finish();
+
+    answer_with(&get_item_response());
+    rt.block_on(async {
+        let out = sb_get_item(&sb_ddb).await;
+        assert_eq!(out["Item"]["Awards"]["N"].as_str(), Some("1"));
+        let out = aws_get_item(&aws_ddb).await;
+        let awards = out.item().and_then(|i| i.get("Awards"));
+        assert_eq!(
+            awards.and_then(|a| a.as_n().ok()).map(String::as_str),
+            Some("1")
+        );
+    });
+    let mut group = c.benchmark_group("dynamodb_get_item");
+    group.bench_function("sansboto", |b| b.iter(|| rt.block_on(sb_get_item(&sb_ddb))));
+    group.bench_function("aws-sdk-rust", |b| {
+        b.iter(|| rt.block_on(aws_get_item(&aws_ddb)))
+    });
+    group.finish();
+
+    answer_with(&send_message_response());
+    rt.block_on(async {
+        let out = sb_send_message(&sb_sqs).await;
+        assert_eq!(
+            out["MessageId"].as_str(),
+            Some("219f8380-5770-4cc2-8c3e-5c715e145f5e")
+        );
+        let out = aws_send_message(&aws_sqs).await;
+        assert_eq!(
+            out.message_id(),
+            Some("219f8380-5770-4cc2-8c3e-5c715e145f5e")
+        );
+    });
+    let mut group = c.benchmark_group("sqs_send_message");
+    group.bench_function("sansboto", |b| {
+        b.iter(|| rt.block_on(sb_send_message(&sb_sqs)))
+    });
+    group.bench_function("aws-sdk-rust", |b| {
+        b.iter(|| rt.block_on(aws_send_message(&aws_sqs)))
+    });
+    group.finish();
+
+    answer_with(&list_objects_response(1000));
+    rt.block_on(async {
+        let out = sb_list(&sb_s3).await;
+        assert_eq!(out["Contents"].as_list().map(<[Value]>::len), Some(1000));
+        let out = aws_list(&aws_s3).await;
+        assert_eq!(out.contents().len(), 1000);
+    });
+    let mut group = c.benchmark_group("s3_list_objects_v2_1000");
+    group.bench_function("sansboto", |b| b.iter(|| rt.block_on(sb_list(&sb_s3))));
+    group.bench_function("aws-sdk-rust", |b| {
+        b.iter(|| rt.block_on(aws_list(&aws_s3)))
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .with_measurement(ThreadCpu)
+        .sample_size(30)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500));
+    targets = public_path
+}
+criterion_main!(benches);
