@@ -95,7 +95,7 @@ macro_rules! runtime_session {
         /// the member is not an unread stream.
         pub fn take_body(
             value: &$crate::host::__core::value::Value,
-        ) -> Option<<$transport as $crate::host::__core::runtime::Transport>::ResponseBody> {
+        ) -> Option<<$transport as $crate::host::__core::runtime::Http>::ResponseBody> {
             $crate::host::__core::runtime::take_body::<$transport>(value)
         }
     };

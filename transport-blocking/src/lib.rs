@@ -62,11 +62,10 @@ use std::time::{Duration, Instant, SystemTime};
 use bytes::{Bytes, BytesMut};
 use sansboto_core::body::FileRange;
 use sansboto_core::checksum::AwsChunkedFramer;
-use sansboto_core::http_config::{io_error_kind, BodyLengthCheck};
+use sansboto_core::http_config::io_error_kind;
 use sansboto_core::httpchecksum::AwsChunkedBody;
-use sansboto_core::httpchecksum::ResponseChecksumValidator;
 use sansboto_core::machine::RequestTimeout;
-use sansboto_core::transfer_rate::TransferWatch;
+use sansboto_core::response_check::{into_io_error, ResponseCheck};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::ProxyProtocol;
 
@@ -274,7 +273,7 @@ impl HttpClient {
         if let Some(e) = TransportError::http2_unavailable(&req, "ureq (HTTP/1.1 only)") {
             return Err(e);
         }
-        let head_only = req.method() == http::Method::HEAD;
+        let method = req.method().clone();
         let proxy = self.proxy_for(req.uri());
         let (mut parts, body) = req.into_parts();
         let response = match body {
@@ -329,19 +328,10 @@ impl HttpClient {
             }
         }?;
         let (parts, body) = response.into_parts();
-        let status = parts.status.as_u16();
-        let bodiless = head_only || status == 204 || status == 304 || (100..200).contains(&status);
-        let expected = if bodiless {
-            None
-        } else {
-            BodyLengthCheck::content_length(&parts.headers)
-        };
+        let check = ResponseCheck::for_response(&method, parts.status.as_u16(), &parts.headers);
         let body = ResponseBody {
             reader: body.into_reader(),
-            check: BodyLengthCheck::new(expected),
-            done: false,
-            checksum: None,
-            watch: None,
+            check,
         };
         Ok(http::Response::from_parts(parts, body))
     }
@@ -526,21 +516,12 @@ fn request_error(e: ureq::Error) -> TransportError {
     TransportError::new(error_kind(&e), e.to_string()).with_source(e)
 }
 
-fn body_error(e: io::Error, received: u64) -> TransportError {
+fn body_error(e: io::Error, check: &mut ResponseCheck) -> TransportError {
     let kind = match e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
         Some(inner) => error_kind(inner),
         None => io_error_kind(&e),
     };
-    let kind = if kind == TransportErrorKind::Timeout {
-        kind
-    } else {
-        TransportErrorKind::Io
-    };
-    TransportError::new(
-        kind,
-        format!("reading response body after {received} bytes: {e}"),
-    )
-    .with_source(e)
+    check.failed(kind, &e).with_source(e)
 }
 
 /// A response body: read it whole with [`bytes`](Self::bytes), chunk by chunk with
@@ -550,13 +531,8 @@ fn body_error(e: io::Error, received: u64) -> TransportError {
 /// [`TransportErrorKind::Io`] error (an `UnexpectedEof` through `Read`), never in a short body.
 pub struct ResponseBody {
     reader: ureq::BodyReader<'static>,
-    check: BodyLengthCheck,
-    done: bool,
-    /// The response checksum to check the bytes against at the end (see
-    /// [`sansboto_core::runtime::Transport::expect_checksum`]).
-    checksum: Option<ResponseChecksumValidator>,
-    /// Fails the read once the body arrives too slowly (see [`Self::watch_transfer`]).
-    watch: Option<TransferWatch>,
+    /// Length, checksum and transfer rate, checked as the body is read.
+    check: ResponseCheck,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -573,19 +549,12 @@ const CHUNK: usize = 64 * 1024;
 impl ResponseBody {
     /// The declared length, when the response had a `Content-Length`.
     pub fn content_length(&self) -> Option<u64> {
-        self.check.expected()
+        self.check.expected_len()
     }
 
-    /// Report every piece read to `watch`, failing the read it rejects (a body slower than
-    /// the client's minimum transfer rate).
-    pub fn watch_transfer(&mut self, watch: TransferWatch) {
-        self.watch = Some(watch);
-    }
-
-    /// Check the body against `validator` as it is read; a mismatch fails the read that
-    /// reaches the end of the body.
-    pub fn expect_checksum(&mut self, validator: ResponseChecksumValidator) {
-        self.checksum = Some(validator);
+    /// The checks reading goes through (see [`ResponseCheck`]).
+    pub(crate) fn check(&mut self) -> &mut ResponseCheck {
+        &mut self.check
     }
 
     /// Read the whole body.
@@ -597,13 +566,10 @@ impl ResponseBody {
             }
             let start = all.len();
             all.resize(all.capacity(), 0);
-            match self.read_checked(&mut all[start..]) {
-                Ok(0) => {
-                    all.truncate(start);
-                    return Ok(all.freeze());
-                }
-                Ok(n) => all.truncate(start + n),
-                Err(e) => return Err(e),
+            let n = self.read_checked(&mut all[start..])?;
+            all.truncate(start + n);
+            if n == 0 {
+                return Ok(all.freeze());
             }
         }
     }
@@ -617,33 +583,19 @@ impl ResponseBody {
     }
 
     fn read_checked(&mut self, buf: &mut [u8]) -> Result<usize, TransportError> {
-        if self.done || buf.is_empty() {
+        if self.check.is_ended() || buf.is_empty() {
             return Ok(0);
         }
         let n = loop {
             match self.reader.read(buf) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.done = true;
-                    return Err(body_error(e, self.check.received()));
-                }
+                Err(e) => return Err(body_error(e, &mut self.check)),
             }
         };
-        if n == 0 {
-            self.done = true;
-            self.check.finish()?;
-            if let Some(checksum) = self.checksum.take() {
-                checksum.finish_read()?;
-            }
-        } else {
-            self.check.record(n)?;
-            if let Some(watch) = &mut self.watch {
-                watch.record(n, now()).inspect_err(|_| self.done = true)?;
-            }
-            if let (Some(checksum), Some(read)) = (&mut self.checksum, buf.get(..n)) {
-                checksum.update(read);
-            }
+        match buf.get(..n) {
+            Some([]) | None => self.check.end()?,
+            Some(read) => self.check.piece(read, now())?,
         }
         Ok(n)
     }
@@ -651,13 +603,7 @@ impl ResponseBody {
 
 impl Read for ResponseBody {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.read_checked(buf).map_err(|e| {
-            let kind = match e.kind {
-                TransportErrorKind::Timeout => io::ErrorKind::TimedOut,
-                _ => io::ErrorKind::UnexpectedEof,
-            };
-            io::Error::new(kind, e)
-        })
+        self.read_checked(buf).map_err(into_io_error)
     }
 }
 

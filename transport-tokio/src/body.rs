@@ -16,10 +16,8 @@ use sansboto_core::auth::event_signing::EventSigner;
 use sansboto_core::body::{Body, FileRange, StreamingBody};
 use sansboto_core::checksum::AwsChunkedFramer;
 use sansboto_core::error::{TransportError, TransportErrorKind};
-use sansboto_core::http_config::BodyLengthCheck;
 use sansboto_core::httpchecksum::AwsChunkedBody;
-use sansboto_core::httpchecksum::ResponseChecksumValidator;
-use sansboto_core::transfer_rate::TransferWatch;
+use sansboto_core::response_check::{into_io_error, ResponseCheck};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use tokio::sync::oneshot;
 
@@ -335,14 +333,10 @@ impl HttpBody for RequestBody {
 /// [`TransportErrorKind::Io`] error, never in a short read.
 pub struct ResponseBody {
     incoming: Option<Incoming>,
-    check: BodyLengthCheck,
+    /// Length, checksum and transfer rate, checked as the body is read.
+    check: ResponseCheck,
     /// Unread rest of the last chunk (for `AsyncRead`).
     pending: Bytes,
-    /// The response checksum to check the bytes against at the end (see
-    /// [`sansboto_core::runtime::Transport::expect_checksum`]).
-    checksum: Option<ResponseChecksumValidator>,
-    /// Fails the read once the body arrives too slowly (see [`Self::watch_transfer`]).
-    watch: Option<TransferWatch>,
     /// Cancels the request's event stream when this body is dropped.
     _input_guard: Option<InputGuard>,
 }
@@ -358,52 +352,37 @@ impl std::fmt::Debug for ResponseBody {
 impl ResponseBody {
     pub(crate) fn new(
         incoming: Incoming,
-        expected_len: Option<u64>,
+        check: ResponseCheck,
         input_guard: Option<InputGuard>,
     ) -> Self {
         ResponseBody {
             incoming: Some(incoming),
-            check: BodyLengthCheck::new(expected_len),
+            check,
             pending: Bytes::new(),
-            checksum: None,
-            watch: None,
             _input_guard: input_guard,
         }
     }
 
-    /// Check the body against `validator` as it is read; a mismatch fails the read that
-    /// reaches the end of the body.
-    pub fn expect_checksum(&mut self, validator: ResponseChecksumValidator) {
-        self.checksum = Some(validator);
-    }
-
-    /// Report every piece read to `watch`, failing the read it rejects (a body slower than
-    /// the client's minimum transfer rate).
-    pub fn watch_transfer(&mut self, watch: TransferWatch) {
-        self.watch = Some(watch);
+    /// The checks reading goes through (see [`ResponseCheck`]).
+    pub(crate) fn check(&mut self) -> &mut ResponseCheck {
+        &mut self.check
     }
 
     /// The declared length, when the response had a `Content-Length`.
     pub fn content_length(&self) -> Option<u64> {
-        self.incoming.as_ref().and_then(|i| i.size_hint().exact())
+        self.check.expected_len()
     }
 
     /// Read the whole body.
     pub async fn bytes(mut self) -> Result<Bytes, TransportError> {
-        let first = match self.chunk().await? {
-            Some(c) => c,
-            None => return Ok(Bytes::new()),
-        };
-        let Some(second) = self.chunk().await? else {
-            return Ok(first);
-        };
-        // Cap the up-front reservation so a lying Content-Length cannot make us allocate it.
-        let hint = self.content_length().unwrap_or(0).min(64 << 20) as usize;
-        let mut all = BytesMut::with_capacity(hint.max(first.len() + second.len()));
-        all.extend_from_slice(&first);
-        all.extend_from_slice(&second);
-        while let Some(c) = self.chunk().await? {
-            all.extend_from_slice(&c);
+        let mut all = BytesMut::new();
+        while let Some(piece) = self.chunk().await? {
+            if all.is_empty() {
+                // Cap the reservation so a lying Content-Length cannot make us allocate it.
+                let hint = self.content_length().unwrap_or(0).min(64 << 20) as usize;
+                all.reserve(hint.max(piece.len()));
+            }
+            all.extend_from_slice(&piece);
         }
         Ok(all.freeze())
     }
@@ -430,34 +409,17 @@ impl ResponseBody {
                     if data.is_empty() {
                         continue;
                     }
-                    self.check.record(data.len())?;
-                    if let Some(watch) = &mut self.watch {
-                        watch.record(data.len(), crate::now())?;
-                    }
-                    if let Some(checksum) = &mut self.checksum {
-                        checksum.update(&data);
-                    }
+                    self.check.piece(&data, crate::now())?;
                     return Poll::Ready(Ok(Some(data)));
                 }
                 Some(Err(e)) => {
                     self.incoming = None;
-                    let kind = match classify(&e, false) {
-                        TransportErrorKind::Timeout => TransportErrorKind::Timeout,
-                        _ => TransportErrorKind::Io,
-                    };
-                    let msg = format!(
-                        "reading response body after {} bytes: {}",
-                        self.check.received(),
-                        describe(&e)
-                    );
-                    return Poll::Ready(Err(TransportError::new(kind, msg).with_source(e)));
+                    let error = self.check.failed(classify(&e, false), describe(&e));
+                    return Poll::Ready(Err(error.with_source(e)));
                 }
                 None => {
                     self.incoming = None;
-                    self.check.finish()?;
-                    if let Some(checksum) = self.checksum.take() {
-                        checksum.finish_read()?;
-                    }
+                    self.check.end()?;
                     return Poll::Ready(Ok(None));
                 }
             }
@@ -484,13 +446,7 @@ impl AsyncRead for ResponseBody {
             match ready!(this.poll_chunk(cx)) {
                 Ok(Some(chunk)) => this.pending = chunk,
                 Ok(None) => return Poll::Ready(Ok(())),
-                Err(e) => {
-                    let kind = match e.kind {
-                        TransportErrorKind::Timeout => io::ErrorKind::TimedOut,
-                        _ => io::ErrorKind::UnexpectedEof,
-                    };
-                    return Poll::Ready(Err(io::Error::new(kind, e)));
-                }
+                Err(e) => return Poll::Ready(Err(into_io_error(e))),
             }
         }
         let n = this.pending.len().min(buf.remaining());
