@@ -34,6 +34,7 @@ pub mod jmespath;
 pub mod machine;
 pub mod model;
 pub mod paginate;
+pub mod request_body;
 pub mod response_check;
 pub mod parse;
 pub mod retry;

@@ -134,6 +134,38 @@ impl ResponseCheck {
     }
 }
 
+/// A whole body gathered piece by piece (for `read_body` and the transports' `bytes`): the
+/// first piece reserves the declared length, capped so a lying `Content-Length` cannot make it
+/// allocate that much.
+#[derive(Debug, Default)]
+pub struct Collect {
+    all: bytes::BytesMut,
+    hint: usize,
+}
+
+impl Collect {
+    /// Gather a body whose declared length is `expected`.
+    pub fn new(expected: Option<u64>) -> Self {
+        Collect {
+            all: bytes::BytesMut::new(),
+            hint: usize::try_from(expected.unwrap_or(0).min(64 << 20)).unwrap_or(0),
+        }
+    }
+
+    /// Add the next piece.
+    pub fn push(&mut self, piece: &[u8]) {
+        if self.all.is_empty() {
+            self.all.reserve(self.hint.max(piece.len()));
+        }
+        self.all.extend_from_slice(piece);
+    }
+
+    /// The whole body.
+    pub fn finish(self) -> bytes::Bytes {
+        self.all.freeze()
+    }
+}
+
 /// A body read's error as `std::io::Read`-style readers report it: a timeout stays a timeout, a
 /// checksum mismatch is invalid data, anything else ends the body early (`UnexpectedEof`); the
 /// transport error is inside.

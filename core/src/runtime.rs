@@ -33,7 +33,7 @@ use crate::http_settings::HttpSettings;
 use crate::httpchecksum::{select_response_checksum, ResponseChecksumValidator};
 use crate::machine::{split_command_line, Machine, ProcessOutput, RequestTimeout, Step};
 use crate::model::{Operation, ShapeId};
-use crate::response_check::ResponseCheck;
+use crate::response_check::{Collect, ResponseCheck};
 use crate::paginate::{FullResult, PaginateError, PaginationOptions, Paginator};
 use crate::parse::{parse_event, parse_initial_response};
 use crate::retry::RetryMode;
@@ -122,17 +122,13 @@ pub trait Http: Clone + Send + Sync + Sized + 'static {
             let Some(second) = self.read_chunk(&mut body).await? else {
                 return Ok(first);
             };
-            // Cap the up-front reservation so a lying Content-Length cannot make us allocate it.
-            let hint = Self::check(&mut body).expected_len().unwrap_or(0).min(64 << 20);
-            let mut all = bytes::BytesMut::with_capacity(
-                usize::try_from(hint).unwrap_or(0).max(first.len() + second.len()),
-            );
-            all.extend_from_slice(&first);
-            all.extend_from_slice(&second);
+            let mut all = Collect::new(Self::check(&mut body).expected_len());
+            all.push(&first);
+            all.push(&second);
             while let Some(piece) = self.read_chunk(&mut body).await? {
-                all.extend_from_slice(&piece);
+                all.push(&piece);
             }
-            Ok(all.freeze())
+            Ok(all.finish())
         }
     }
 }

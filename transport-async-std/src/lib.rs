@@ -60,7 +60,6 @@ mod conn;
 mod h1;
 mod rewind;
 
-use sansboto_core::checksum::AwsChunkedFramer;
 use sansboto_core::httpchecksum::AwsChunkedBody;
 use std::io::{self, Seek};
 use std::path::Path;
@@ -74,7 +73,8 @@ use futures_io::{AsyncBufRead, AsyncRead};
 use futures_lite::AsyncReadExt;
 use sansboto_core::body::FileRange;
 use sansboto_core::http_config::io_error_kind;
-use sansboto_core::response_check::{into_io_error, ResponseCheck};
+use sansboto_core::request_body::{self, file_error, foreign_body, Framed, Source};
+use sansboto_core::response_check::{into_io_error, Collect, ResponseCheck};
 
 pub use client::{
     event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages, Session,
@@ -122,66 +122,35 @@ pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
     Ok(StreamingBody::from_file(FileRange::new(path, 0, len)))
 }
 
-/// The bytes of `range`, read from a freshly opened file on the `blocking` thread pool.
-/// (Opening and seeking are single quick system calls, made on the calling thread.)
-fn open_range(range: &FileRange) -> Result<ByteReader, TransportError> {
-    let open = || -> io::Result<std::fs::File> {
-        let mut file = std::fs::File::open(&range.path)?;
-        file.seek(io::SeekFrom::Start(range.offset))?;
-        Ok(file)
-    };
-    let file = open().map_err(|e| file_error(range, e))?;
-    Ok(Box::new(
-        blocking::Unblock::with_capacity(READ_CHUNK, file).take(range.len),
-    ))
-}
-
-/// A request body's file could not be read.
-fn file_error(range: &FileRange, e: io::Error) -> TransportError {
-    TransportError::new(
-        TransportErrorKind::Request,
-        format!(
-            "reading the request body from {}: {e}",
-            range.path.display()
-        ),
-    )
-    .with_source(e)
+/// The reader of one sending of a replayable body: a file range is read on the `blocking`
+/// thread pool (opening and seeking are single quick system calls, made on the calling thread).
+fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError> {
+    match source {
+        Source::File(range) => {
+            let open = || -> io::Result<std::fs::File> {
+                let mut file = std::fs::File::open(&range.path)?;
+                file.seek(io::SeekFrom::Start(range.offset))?;
+                Ok(file)
+            };
+            let file = open().map_err(|e| file_error(range, e))?;
+            Ok(Box::new(
+                blocking::Unblock::with_capacity(READ_CHUNK, file).take(range.len),
+            ))
+        }
+        Source::Rewound(sending) => Ok(Box::new(rewind::SendingReader(sending))),
+    }
 }
 
 /// Feed the whole of a replayable body to `sink` (see
-/// [`sansboto_core::runtime::Transport::scan_body`]).
+/// [`sansboto_core::runtime::Http::scan_body`]).
 pub(crate) async fn scan_body(
     body: &StreamingBody,
     sink: &mut (dyn FnMut(&[u8]) + Send),
 ) -> Result<(), TransportError> {
-    let (mut reader, range) = match (body.file(), rewind::rewind(body)) {
-        (Some(range), _) => (open_range(range)?, Some(range)),
-        (None, Some(rewound)) => (rewound, None),
-        (None, None) => {
-            return Err(TransportError::new(
-                TransportErrorKind::Request,
-                "only a file or seekable body can be read ahead of sending",
-            ))
-        }
+    let poll_read = |reader: &mut ByteReader, cx: &mut Context<'_>, buf: &mut [u8]| {
+        Pin::new(reader).poll_read(cx, buf)
     };
-    let mut buf = vec![0; READ_CHUNK];
-    loop {
-        match reader.read(&mut buf).await {
-            Ok(0) => return Ok(()),
-            Ok(n) => sink(&buf[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                return Err(match range {
-                    Some(range) => file_error(range, e),
-                    None => TransportError::new(
-                        TransportErrorKind::Request,
-                        format!("reading the request body ahead: {e}"),
-                    )
-                    .with_source(e),
-                })
-            }
-        }
-    }
+    request_body::scan(body, open, poll_read, sink).await
 }
 
 /// A pooled HTTP/1.1 client (a [`surf::Client`] over async-h1 and rustls); cloning is cheap and
@@ -317,21 +286,17 @@ fn to_http_types(
             ));
         }
         Body::Stream(stream) => {
-            let reader = match (stream.file(), rewind::rewind(&stream)) {
-                (Some(range), _) => open_range(range)?,
-                (None, Some(rewound)) => rewound,
-                (None, None) => stream.take::<ByteReader>().ok_or_else(|| {
-                    request_error(
-                        "streaming body was already sent or was not made by sansboto-async-std \
-                         (use reader_body or file_body)",
-                    )
+            let reader = match request_body::replayable(&stream) {
+                Some(source) => open(source)?,
+                None => stream.take::<ByteReader>().ok_or_else(|| {
+                    foreign_body("sansboto-async-std (use reader_body or file_body)")
                 })?,
             };
             // An `aws-chunked` body (a streamed upload with a checksum trailer) is framed as
             // it is read, and its encoded length is not known up front.
             let (reader, len) = match parts.extensions.get::<AwsChunkedBody>() {
                 Some(framing) => (
-                    Box::new(AwsChunkedReader::new(reader, *framing)) as ByteReader,
+                    Box::new(AwsChunkedReader(Framed::new(reader, *framing))) as ByteReader,
                     None,
                 ),
                 None => (reader, stream.len().and_then(|n| usize::try_from(n).ok())),
@@ -377,26 +342,8 @@ fn from_http_types(
     Ok(http::Response::from_parts(parts, body))
 }
 
-/// Frames a streamed body `aws-chunked` as it is read (the core's framer does the framing).
-struct AwsChunkedReader {
-    inner: ByteReader,
-    framer: AwsChunkedFramer,
-    buf: Vec<u8>,
-    framed: Vec<u8>,
-    pos: usize,
-}
-
-impl AwsChunkedReader {
-    fn new(inner: ByteReader, framing: AwsChunkedBody) -> Self {
-        AwsChunkedReader {
-            inner,
-            framer: AwsChunkedFramer::new(Some(framing.trailer), framing.chunk_size),
-            buf: vec![0; READ_CHUNK],
-            framed: Vec::new(),
-            pos: 0,
-        }
-    }
-}
+/// A streamed body framed `aws-chunked` as it is read (the framing is the core's [`Framed`]).
+struct AwsChunkedReader(Framed<ByteReader>);
 
 impl AsyncRead for AwsChunkedReader {
     fn poll_read(
@@ -404,27 +351,9 @@ impl AsyncRead for AwsChunkedReader {
         cx: &mut Context<'_>,
         out: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        while this.pos == this.framed.len() {
-            if this.framer.is_finished() {
-                return Poll::Ready(Ok(0));
-            }
-            let n = match Pin::new(&mut this.inner).poll_read(cx, &mut this.buf) {
-                Poll::Ready(Ok(n)) => n,
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending => return Poll::Pending,
-            };
-            this.pos = 0;
-            this.framed = if n == 0 {
-                this.framer.finish()
-            } else {
-                this.framer.push(&this.buf[..n])
-            };
-        }
-        let n = out.len().min(this.framed.len() - this.pos);
-        out[..n].copy_from_slice(&this.framed[this.pos..this.pos + n]);
-        this.pos += n;
-        Poll::Ready(Ok(n))
+        self.get_mut()
+            .0
+            .poll_read(out, |r, buf| Pin::new(r).poll_read(cx, buf))
     }
 }
 
@@ -500,16 +429,11 @@ impl ResponseBody {
 
     /// Read the whole body.
     pub async fn bytes(mut self) -> Result<Bytes, TransportError> {
-        let mut all = Vec::new();
+        let mut all = Collect::new(self.content_length());
         while let Some(piece) = self.chunk().await? {
-            if all.is_empty() {
-                // Cap the reservation so a lying Content-Length cannot make us allocate it.
-                let hint = self.content_length().unwrap_or(0).min(64 << 20) as usize;
-                all.reserve(hint.max(piece.len()));
-            }
-            all.extend_from_slice(&piece);
+            all.push(&piece);
         }
-        Ok(all.into())
+        Ok(all.finish())
     }
 
     /// The next chunk, or `None` at the end of the body.

@@ -105,7 +105,7 @@ impl Http for HttpClient {
         body: &StreamingBody,
         sink: &mut (dyn FnMut(&[u8]) + Send),
     ) -> Result<(), TransportError> {
-        crate::scan_body(body, sink)
+        crate::scan_body(body, sink).await
     }
 
     fn proxy_for(&self, uri: &http::Uri) -> Option<String> {

@@ -57,14 +57,15 @@ use std::fs::File;
 use std::io::{self, Read, Seek};
 use std::path::Path;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use sansboto_core::body::FileRange;
-use sansboto_core::checksum::AwsChunkedFramer;
 use sansboto_core::http_config::io_error_kind;
 use sansboto_core::httpchecksum::AwsChunkedBody;
 use sansboto_core::machine::RequestTimeout;
+use sansboto_core::request_body::{self, file_error, foreign_body, Framed, Source};
 use sansboto_core::response_check::{into_io_error, ResponseCheck};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::ProxyProtocol;
@@ -104,106 +105,35 @@ pub fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
     Ok(StreamingBody::from_file(FileRange::new(path, 0, len)))
 }
 
-/// The bytes of `range`, read from a freshly opened file.
-fn open_range(range: &FileRange) -> Result<io::Take<File>, TransportError> {
-    let open = || -> io::Result<io::Take<File>> {
-        let mut file = File::open(&range.path)?;
-        file.seek(io::SeekFrom::Start(range.offset))?;
-        Ok(file.take(range.len))
-    };
-    open().map_err(|e| file_error(range, e))
+/// The reader of one sending of a replayable body.
+fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError> {
+    match source {
+        Source::File(range) => {
+            let open = || -> io::Result<io::Take<File>> {
+                let mut file = File::open(&range.path)?;
+                file.seek(io::SeekFrom::Start(range.offset))?;
+                Ok(file.take(range.len))
+            };
+            Ok(Box::new(open().map_err(|e| file_error(range, e))?))
+        }
+        Source::Rewound(sending) => Ok(Box::new(rewind::SendingReader(sending))),
+    }
 }
 
-/// A request body's file could not be read.
-fn file_error(range: &FileRange, e: io::Error) -> TransportError {
-    TransportError::new(
-        TransportErrorKind::Request,
-        format!(
-            "reading the request body from {}: {e}",
-            range.path.display()
-        ),
-    )
-    .with_source(e)
-}
-
-/// Feed the whole of a replayable body to `sink` (see [`sansboto_core::runtime::Transport::scan_body`]).
-pub(crate) fn scan_body(
+/// Feed the whole of a replayable body to `sink` (see [`sansboto_core::runtime::Http::scan_body`]).
+pub(crate) async fn scan_body(
     body: &StreamingBody,
     sink: &mut (dyn FnMut(&[u8]) + Send),
 ) -> Result<(), TransportError> {
-    let (mut reader, range) = match (body.file(), rewind::rewind(body)) {
-        (Some(range), _) => (Box::new(open_range(range)?) as ByteReader, Some(range)),
-        (None, Some(rewound)) => (rewound?, None),
-        (None, None) => {
-            return Err(TransportError::new(
-                TransportErrorKind::Request,
-                "only a file or seekable body can be read ahead of sending",
-            ))
-        }
-    };
-    let mut buf = vec![0; SCAN_CHUNK];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) => return Ok(()),
-            Ok(n) => sink(&buf[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                return Err(match range {
-                    Some(range) => file_error(range, e),
-                    None => TransportError::new(
-                        TransportErrorKind::Request,
-                        format!("reading the request body ahead: {e}"),
-                    )
-                    .with_source(e),
-                })
-            }
-        }
-    }
+    request_body::scan(body, open, |r, _, buf| Poll::Ready(r.read(buf)), sink).await
 }
 
-/// How much of a file body is read at a time to hash it.
-const SCAN_CHUNK: usize = 256 * 1024;
-
-/// Frames a stream `aws-chunked` as it is read: chunks of the size the core asked for, then the
-/// final chunk with the checksum trailer.
-struct AwsChunkedReader {
-    inner: ByteReader,
-    framer: AwsChunkedFramer,
-    buf: Vec<u8>,
-    framed: Vec<u8>,
-    pos: usize,
-}
-
-impl AwsChunkedReader {
-    fn new(inner: ByteReader, framing: AwsChunkedBody) -> Self {
-        AwsChunkedReader {
-            inner,
-            framer: AwsChunkedFramer::new(Some(framing.trailer), framing.chunk_size),
-            buf: vec![0; framing.chunk_size.clamp(1, 64 * 1024)],
-            framed: Vec::new(),
-            pos: 0,
-        }
-    }
-}
+/// A stream framed `aws-chunked` as it is read (the framing is the core's [`Framed`]).
+struct AwsChunkedReader(Framed<ByteReader>);
 
 impl Read for AwsChunkedReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.pos == self.framed.len() {
-            if self.framer.is_finished() {
-                return Ok(0);
-            }
-            self.pos = 0;
-            self.framed = match self.inner.read(&mut self.buf) {
-                Ok(0) => self.framer.finish(),
-                Ok(n) => self.framer.push(&self.buf[..n]),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-        }
-        let n = buf.len().min(self.framed.len() - self.pos);
-        buf[..n].copy_from_slice(&self.framed[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
+        request_body::ready(self.0.poll_read(buf, |r, b| Poll::Ready(r.read(b))))
     }
 }
 
@@ -293,22 +223,17 @@ impl HttpClient {
             Body::Empty => self.run_replayable(parts, Some(&[]), proxy),
             Body::Bytes(bytes) => self.run_replayable(parts, Some(&bytes), proxy),
             Body::Stream(stream) => {
-                let reader = match (stream.file(), rewind::rewind(&stream)) {
-                    (Some(range), _) => Box::new(open_range(range)?) as ByteReader,
-                    (None, Some(rewound)) => rewound?,
-                    (None, None) => stream.take::<ByteReader>().ok_or_else(|| {
-                        TransportError::new(
-                            TransportErrorKind::Request,
-                            "streaming body was already sent or was not made by \
-                             sansboto-blocking (use reader_body or file_body)",
-                        )
+                let reader = match request_body::replayable(&stream) {
+                    Some(source) => open(source)?,
+                    None => stream.take::<ByteReader>().ok_or_else(|| {
+                        foreign_body("sansboto-blocking (use reader_body or file_body)")
                     })?,
                 };
                 // A checksum trailer over HTTPS: the core asks us to frame the stream
                 // `aws-chunked` (its headers already say `Transfer-Encoding: chunked`).
                 let reader = match parts.extensions.get::<AwsChunkedBody>() {
                     Some(framing) => {
-                        Box::new(AwsChunkedReader::new(reader, *framing)) as ByteReader
+                        Box::new(AwsChunkedReader(Framed::new(reader, *framing))) as ByteReader
                     }
                     None => {
                         // With a declared length ureq sends Content-Length; without, chunked.
@@ -647,7 +572,7 @@ mod tests {
             chunk_size: 8,
         };
         let mut framed = Vec::new();
-        AwsChunkedReader::new(Box::new(Trickle(io::Cursor::new(data.clone()))), framing)
+        AwsChunkedReader(Framed::new(Box::new(Trickle(io::Cursor::new(data.clone()))), framing))
             .read_to_end(&mut framed)
             .unwrap();
         let mut expected = Vec::new();
@@ -667,7 +592,7 @@ mod tests {
 
         // An empty stream is only the final chunk and the trailer.
         let mut empty = Vec::new();
-        AwsChunkedReader::new(Box::new(io::empty()), framing)
+        AwsChunkedReader(Framed::new(Box::new(io::empty()), framing))
             .read_to_end(&mut empty)
             .unwrap();
         assert!(
