@@ -265,11 +265,10 @@ fn complete<F: Future>(future: F) -> F::Output {
                 |r, start, _| Poll::Ready(r.seek(SeekFrom::Start(start)).map(|_| ())),
                 |r, _| Poll::Ready(r.read(&mut buf)),
             ))?;
+            all.extend_from_slice(&buf[..n]);
             if n == 0 || all.len() >= max {
-                all.extend_from_slice(&buf[..n]);
                 return Ok(all);
             }
-            all.extend_from_slice(&buf[..n]);
         }
     }
 
