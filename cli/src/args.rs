@@ -179,6 +179,30 @@ const OPTIONS: &[(&str, bool)] = &[
     ("--version", false),
 ];
 
+/// Options of one command (`eks get-token`, `presign`, `wait`) that are, for any other
+/// operation, its members' options as aws-cli names them (`eks describe-nodegroup
+/// --cluster-name`, `emr describe-cluster --cluster-id`, `eks create-cluster --role-arn`).
+const COMMAND_SPECIFIC: [&str; 6] = [
+    "--cluster-name",
+    "--cluster-id",
+    "--role-arn",
+    "--expires-in",
+    "--delay",
+    "--max-attempts",
+];
+
+/// An option read as the command's own handed back to the operation's options.
+fn give_back(
+    take: &mut impl FnMut(&str) -> Option<Option<String>>,
+    name: &str,
+    operation_args: &mut Vec<String>,
+) {
+    if let Some(value) = take(name) {
+        operation_args.push(name.to_string());
+        operation_args.extend(value);
+    }
+}
+
 /// Parse the arguments after the program name.
 pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, UsageError> {
     let mut positional: Vec<String> = Vec::new();
@@ -345,6 +369,14 @@ fn build(
             let waiter = words
                 .next()
                 .ok_or_else(|| UsageError(format!("usage: sansboto {service} wait WAITER_NAME")))?;
+            for name in [
+                "--cluster-name",
+                "--cluster-id",
+                "--role-arn",
+                "--expires-in",
+            ] {
+                give_back(&mut take, name, &mut operation_args);
+            }
             wait_command(
                 service,
                 waiter,
@@ -361,6 +393,9 @@ fn build(
                 .ok_or_else(|| UsageError(format!("missing OPERATION after {service}")))?;
             // Positional words after the operation are aws-cli's (a streaming output's file).
             operation_args.extend(words.by_ref());
+            for name in COMMAND_SPECIFIC {
+                give_back(&mut take, name, &mut operation_args);
+            }
             let options = CallOptions {
                 params,
                 outfile: value(take("--outfile")),
@@ -550,7 +585,6 @@ mod tests {
             ],
             &["s3", "ListBuckets", "--region"],
             &["help", "s3", "ListBuckets", "extra"],
-            &["s3", "ListBuckets", "--expires-in", "3"],
             &["s3", "ListObjects", "--no-paginate", "--max-items", "3"],
             &["s3", "ListObjects", "--max-items", "many"],
             &["--dry-run", "presign", "s3", "GetObject"],
@@ -558,6 +592,52 @@ mod tests {
             &["s3", "ListBuckets", "--debug", "--debug"],
         ] {
             assert!(p(args).is_err(), "{args:?} should be a usage error");
+        }
+    }
+
+    #[test]
+    fn other_commands_options_are_members_of_an_operation() {
+        // `eks get-token`'s, `presign`'s and `wait`'s options are members elsewhere: read
+        // with the model (where `s3 ListBuckets --expires-in` is an unknown option).
+        for (args, want) in [
+            (
+                &[
+                    "eks",
+                    "describe-nodegroup",
+                    "--cluster-name",
+                    "c",
+                    "--nodegroup-name",
+                    "n",
+                ][..],
+                &["--nodegroup-name", "n", "--cluster-name", "c"][..],
+            ),
+            (
+                &["emr", "describe-cluster", "--cluster-id=j-1"][..],
+                &["--cluster-id", "j-1"][..],
+            ),
+            (
+                &[
+                    "eks",
+                    "wait",
+                    "cluster-active",
+                    "--name",
+                    "c",
+                    "--role-arn",
+                    "r",
+                ][..],
+                &["--name", "c", "--role-arn", "r"][..],
+            ),
+            (
+                &["s3", "ListBuckets", "--expires-in", "3"][..],
+                &["--expires-in", "3"][..],
+            ),
+        ] {
+            let operation_args = match p(args).unwrap().command {
+                Command::Call { options, .. } => options.operation_args,
+                Command::Wait { operation_args, .. } => operation_args,
+                other => panic!("{args:?}: {other:?}"),
+            };
+            assert_eq!(operation_args, want, "{args:?}");
         }
     }
 

@@ -16,21 +16,29 @@ use crate::output::Failure;
 use crate::shorthand;
 
 /// The service a command word names: aws-cli's renamed commands (`s3api`: the S3 API, whose
-/// `s3` name aws-cli gives its high-level file commands; `configservice`: AWS Config), else the
-/// word itself.
+/// `s3` name aws-cli gives its high-level file commands; `configservice`: AWS Config;
+/// `deploy`: CodeDeploy), else the word itself.
 pub fn service_name(command: &str) -> &str {
     match command {
         "s3api" => "s3",
         "configservice" => "config",
+        "deploy" => "codedeploy",
         other => other,
     }
 }
+
+/// The command names of [`service_name`] that are no service's own name (for completion and
+/// did-you-mean).
+pub const COMMAND_NAMES: &[&str] = &["s3api", "configservice", "deploy"];
 
 /// botocore's `xform_name(name, '-')`: `SSECustomerKey` → `sse-customer-key`,
 /// `ListObjectsV2` → `list-objects-v2`, `DBInstances` → `db-instances`.
 pub fn kebab(name: &str) -> String {
     if name.contains('-') {
         return name.to_string();
+    }
+    if let Some((_, special)) = XFORM_SPECIAL_CASES.iter().find(|(n, _)| *n == name) {
+        return special.to_string();
     }
     let chars: Vec<char> = name.chars().collect();
     // A plural acronym at the end (`…ARNs`) is one word.
@@ -96,6 +104,132 @@ pub fn kebab(name: &str) -> String {
     }
     out.to_lowercase()
 }
+
+/// Names botocore's `xform_name` does not derive by its rules but looks up (its prepopulated
+/// cache, `-` entries): `DescribeCachediSCSIVolumes` is `describe-cached-iscsi-volumes`.
+/// A test compares this with the pinned botocore's.
+const XFORM_SPECIAL_CASES: &[(&str, &str)] = &[
+    ("CreateCachediSCSIVolume", "create-cached-iscsi-volume"),
+    (
+        "DescribeCachediSCSIVolumes",
+        "describe-cached-iscsi-volumes",
+    ),
+    (
+        "DescribeStorediSCSIVolumes",
+        "describe-stored-iscsi-volumes",
+    ),
+    ("CreateStorediSCSIVolume", "create-stored-iscsi-volume"),
+    (
+        "ListHITsForQualificationType",
+        "list-hits-for-qualification-type",
+    ),
+    ("ExecutePartiQLStatement", "execute-partiql-statement"),
+    ("ExecutePartiQLTransaction", "execute-partiql-transaction"),
+    ("ExecutePartiQLBatch", "execute-partiql-batch"),
+    ("CreateOAuth2Token", "create-oauth2-token"),
+    ("CreateOAuth2TokenWithIAM", "create-oauth2-token-with-iam"),
+    (
+        "IntrospectOAuth2TokenWithIAM",
+        "introspect-oauth2-token-with-iam",
+    ),
+    ("RevokeOAuth2TokenWithIAM", "revoke-oauth2-token-with-iam"),
+    (
+        "AssociateWhatsAppBusinessAccount",
+        "associate-whatsapp-business-account",
+    ),
+    ("CreateWhatsAppDataset", "create-whatsapp-dataset"),
+    ("CreateWhatsAppFlow", "create-whatsapp-flow"),
+    (
+        "CreateWhatsAppMessageTemplate",
+        "create-whatsapp-message-template",
+    ),
+    (
+        "CreateWhatsAppMessageTemplateFromLibrary",
+        "create-whatsapp-message-template-from-library",
+    ),
+    (
+        "CreateWhatsAppMessageTemplateMedia",
+        "create-whatsapp-message-template-media",
+    ),
+    ("DeleteWhatsAppFlow", "delete-whatsapp-flow"),
+    (
+        "DeleteWhatsAppMessageMedia",
+        "delete-whatsapp-message-media",
+    ),
+    (
+        "DeleteWhatsAppMessageTemplate",
+        "delete-whatsapp-message-template",
+    ),
+    ("DeprecateWhatsAppFlow", "deprecate-whatsapp-flow"),
+    (
+        "DisassociateWhatsAppBusinessAccount",
+        "disassociate-whatsapp-business-account",
+    ),
+    (
+        "GetLinkedWhatsAppBusinessAccount",
+        "get-linked-whatsapp-business-account",
+    ),
+    (
+        "GetLinkedWhatsAppBusinessAccountPhoneNumber",
+        "get-linked-whatsapp-business-account-phone-number",
+    ),
+    ("GetOTelEnrichment", "get-otel-enrichment"),
+    (
+        "GetWhatsAppBusinessPublicKey",
+        "get-whatsapp-business-public-key",
+    ),
+    ("GetWhatsAppCallPermission", "get-whatsapp-call-permission"),
+    ("GetWhatsAppFlow", "get-whatsapp-flow"),
+    ("GetWhatsAppFlowPreview", "get-whatsapp-flow-preview"),
+    ("GetWhatsAppMessageMedia", "get-whatsapp-message-media"),
+    (
+        "GetWhatsAppMessageTemplate",
+        "get-whatsapp-message-template",
+    ),
+    (
+        "ListLinkedWhatsAppBusinessAccounts",
+        "list-linked-whatsapp-business-accounts",
+    ),
+    ("ListWhatsAppFlowAssets", "list-whatsapp-flow-assets"),
+    ("ListWhatsAppFlows", "list-whatsapp-flows"),
+    (
+        "ListWhatsAppMessageTemplates",
+        "list-whatsapp-message-templates",
+    ),
+    (
+        "ListWhatsAppTemplateLibrary",
+        "list-whatsapp-template-library",
+    ),
+    ("PostWhatsAppMessageMedia", "post-whatsapp-message-media"),
+    ("PublishWhatsAppFlow", "publish-whatsapp-flow"),
+    (
+        "PutWhatsAppBusinessPublicKey",
+        "put-whatsapp-business-public-key",
+    ),
+    (
+        "PutWhatsAppBusinessAccountEventDestinations",
+        "put-whatsapp-business-account-event-destinations",
+    ),
+    (
+        "SendWhatsAppConversionEvent",
+        "send-whatsapp-conversion-event",
+    ),
+    ("SendWhatsAppMessage", "send-whatsapp-message"),
+    ("SendWhatsAppCallEvent", "send-whatsapp-call-event"),
+    ("StartOTelEnrichment", "start-otel-enrichment"),
+    ("StopOTelEnrichment", "stop-otel-enrichment"),
+    ("UpdateOTelEnrichment", "update-otel-enrichment"),
+    ("UpdateWhatsAppFlow", "update-whatsapp-flow"),
+    ("UpdateWhatsAppFlowAssets", "update-whatsapp-flow-assets"),
+    (
+        "UpdateLinkedWhatsAppBusinessAccountPhoneNumber",
+        "update-linked-whatsapp-business-account-phone-number",
+    ),
+    (
+        "UpdateWhatsAppMessageTemplate",
+        "update-whatsapp-message-template",
+    ),
+];
 
 /// A value read from a file when it names one: `file://PATH` the text, `fileb://PATH` the
 /// bytes (as `{"base64": …}`); `None` when the value is no file reference. `~` and `$VAR` are
@@ -187,30 +321,98 @@ pub struct OperationArgs {
     pub manual_paging: bool,
 }
 
+/// One option of an operation made from a top-level input member: aws-cli's name for it (a
+/// boolean has two, `--flag` and `--no-flag`), after aws-cli's renames and with its hidden
+/// aliases ([`crate::argrename`]).
+#[derive(Debug, Clone)]
+pub struct MemberOption<'m> {
+    /// The option's name, without `--`.
+    pub name: String,
+    /// The member it gives.
+    pub member: &'m String,
+    /// The member's shape.
+    pub shape: &'m ShapeRef,
+    /// For a boolean member, the value this option sets (`--no-…`: false).
+    pub flag: Option<bool>,
+    /// Shown in help and completion (a hidden alias is not).
+    pub documented: bool,
+}
+
+/// The member options of `op` of `service` (the model's name), in the model's member order.
+pub fn member_options<'m>(
+    model: &'m ServiceModel,
+    service: &str,
+    op: &'m Operation,
+) -> Vec<MemberOption<'m>> {
+    let mut options = Vec::new();
+    let members = op
+        .input
+        .as_ref()
+        .and_then(|r| model.shape(r.shape).as_structure())
+        .into_iter()
+        .flat_map(|s| s.members.iter());
+    for (member, shape) in members {
+        let name = kebab(member);
+        let boolean = matches!(model.shape(shape.shape).kind, ShapeKind::Boolean);
+        let option = |name: String, flag: Option<bool>| MemberOption {
+            name,
+            member,
+            shape,
+            flag,
+            documented: true,
+        };
+        if boolean {
+            options.push(option(name.clone(), Some(true)));
+            options.push(option(format!("no-{name}"), Some(false)));
+        } else {
+            options.push(option(name, None));
+        }
+    }
+    // The table's order is the order aws-cli hands botocore the members in (serializers that
+    // keep it, query bodies and JSON, show it): a renamed option moves to the end, as aws-cli
+    // re-adds it, except a boolean's negation, whose member its positive option still gives.
+    let operation = kebab(&op.name);
+    for (original, new) in crate::argrename::renames(service, &operation) {
+        if let Some(at) = options.iter().position(|o| o.name == original) {
+            if options[at].flag.is_some() {
+                options[at].name = new.to_string();
+            } else {
+                let mut option = options.remove(at);
+                option.name = new.to_string();
+                options.push(option);
+            }
+        }
+    }
+    for (original, alias) in crate::argrename::hidden_aliases(service, &operation) {
+        if let Some(option) = options.iter().find(|o| o.name == original) {
+            let mut hidden = option.clone();
+            hidden.name = alias.to_string();
+            hidden.documented = false;
+            options.push(hidden);
+        }
+    }
+    options
+}
+
 /// Read `args` (the words after the operation that are not the command's own options) for
-/// `op`. `input_tokens` are the operation's paginator input tokens.
+/// `op` of `service` (the model's name). `input_tokens` are the operation's paginator input
+/// tokens.
 pub fn parse(
     model: &ServiceModel,
+    service: &str,
     op: &Operation,
     args: &[String],
     input_tokens: &[String],
 ) -> Result<OperationArgs, Failure> {
-    let members: Vec<(&String, &ShapeRef)> = op
-        .input
-        .as_ref()
-        .and_then(|r| model.shape(r.shape).as_structure())
-        .map(|s| s.members.iter().collect())
-        .unwrap_or_default();
-    let table: Vec<(String, &String, &ShapeRef)> = members
-        .iter()
-        .map(|(name, member)| (kebab(name), *name, *member))
-        .collect();
+    let table = member_options(model, service, op);
     let streaming_output =
         crate::output::streaming_output(model, op.output.as_ref().map(|r| r.shape))
             .is_some_and(|s| !s.event_stream);
     let mut out = OperationArgs::default();
     let mut positional = Vec::new();
     let mut unknown = Vec::new();
+    // Each given member's place in the table.
+    let mut positions: std::collections::HashMap<String, usize> = Default::default();
     let mut i = 0;
     while i < args.len() {
         let arg = &args[i];
@@ -270,39 +472,32 @@ pub fn parse(
             }
             _ => {}
         }
-        let negated = name.strip_prefix("no-");
-        let found = table.iter().find(|(cli, _, _)| cli == name).or_else(|| {
-            negated.and_then(|n| {
-                table.iter().find(|(cli, _, member)| {
-                    cli == n && matches!(model.shape(member.shape).kind, ShapeKind::Boolean)
-                })
-            })
-        });
-        let Some((cli, member_name, member)) = found else {
+        let Some((position, option)) = table.iter().enumerate().find(|(_, o)| o.name == name)
+        else {
             unknown.push(format!("--{name}"));
             // Its words are not positional either.
             following(usize::MAX);
             continue;
         };
-        let shape = model.shape(member.shape);
-        let value = match &shape.kind {
-            ShapeKind::Boolean => {
+        let (cli, member_name, member) = (option.name.as_str(), option.member, option.shape);
+        let value = match option.flag {
+            Some(flag) => {
                 if inline.is_some() {
                     return Err(Failure::Usage(format!(
                         "argument --{name}: ignored explicit argument '{}'",
                         inline.unwrap_or_default()
                     )));
                 }
-                J::Bool(cli == name)
+                J::Bool(flag)
             }
-            ShapeKind::List(_) => {
+            None if matches!(model.shape(member.shape).kind, ShapeKind::List(_)) => {
                 let values = match inline {
                     Some(v) => vec![v],
                     None => following(usize::MAX),
                 };
                 unpack_list(model, member, values, cli)?
             }
-            _ => {
+            None => {
                 let value = match inline {
                     Some(v) => v,
                     None => one(following(1), cli)?,
@@ -310,15 +505,17 @@ pub fn parse(
                 unpack_one(model, member, value, cli)?
             }
         };
-        if input_tokens.iter().any(|t| t == *member_name) {
+        if input_tokens.iter().any(|t| t == member_name) {
             out.manual_paging = true;
         }
-        out.params.insert((*member_name).clone(), value);
+        out.params.insert(member_name.clone(), value);
+        positions.insert(member_name.clone(), position);
     }
-    // aws-cli hands botocore the members in the model's order, whatever the command line's;
-    // serializers that keep the given order (query bodies, headers) then match.
+    // aws-cli hands botocore the members in its table's order (the model's, renamed options
+    // last), whatever the command line's; serializers that keep the given order (query
+    // bodies, headers) then match.
     let mut given: Vec<(String, J)> = std::mem::take(&mut out.params).into_iter().collect();
-    given.sort_by_key(|(name, _)| members.iter().position(|(m, _)| *m == name));
+    given.sort_by_key(|(name, _)| positions.get(name).copied());
     out.params = given.into_iter().collect();
     let mut positional = positional.into_iter();
     if streaming_output {
@@ -328,8 +525,12 @@ pub fn parse(
     if !unknown.is_empty() {
         let mut message = format!("Unknown options: {}", unknown.join(", "));
         if let Some(first) = unknown.first().and_then(|u| u.strip_prefix("--")) {
-            let names: Vec<String> = table.iter().map(|(cli, _, _)| cli.clone()).collect();
-            if let Some(near) = sansboto_core::validate::nearest(first, names.iter()) {
+            let names: Vec<&String> = table
+                .iter()
+                .filter(|o| o.documented)
+                .map(|o| &o.name)
+                .collect();
+            if let Some(near) = sansboto_core::validate::nearest(first, names.iter().copied()) {
                 message.push_str(&format!(" (did you mean --{near}?)"));
             }
         }
@@ -660,7 +861,20 @@ mod tests {
         }
     }
 
-    /// Every input member name of every service, named as botocore's `xform_name` names it.
+    #[test]
+    fn special_cases_are_botocores() {
+        let theirs = sansboto_tests::botocore::run(
+            "emit(sorted([n, v] for (n, s), v in botocore._xform_cache.items() if s == '-'))",
+            &[],
+        );
+        let mut ours: Vec<[&str; 2]> = XFORM_SPECIAL_CASES.iter().map(|(n, v)| [*n, *v]).collect();
+        ours.sort_unstable();
+        assert!(ours.len() > 10);
+        assert_eq!(serde_json::json!(ours), theirs);
+    }
+
+    /// Every input member name and operation name of every service, named as botocore's
+    /// `xform_name` names it.
     #[test]
     fn kebab_matches_botocore_for_every_input_member() {
         let session = sansboto_models::host::core_session(None).unwrap();
@@ -668,6 +882,7 @@ mod tests {
         for service in session.services().unwrap() {
             let model = session.model(&service, None).unwrap();
             for op in model.operation_names() {
+                names.insert(op.to_string());
                 let Some(input) = model.operation(op).and_then(|o| o.input.as_ref()) else {
                     continue;
                 };
@@ -713,6 +928,10 @@ mod tests {
     fn service_command_names() {
         assert_eq!(service_name("s3api"), "s3");
         assert_eq!(service_name("configservice"), "config");
+        assert_eq!(service_name("deploy"), "codedeploy");
+        for command in COMMAND_NAMES {
+            assert_ne!(service_name(command), *command);
+        }
         assert_eq!(service_name("ec2"), "ec2");
     }
 }

@@ -4,7 +4,6 @@
 //! member options (`--bucket`, `--no-flag`) and the command's own options — so the candidates
 //! are always those of the embedded models, with nothing generated ahead to go stale.
 
-use sansboto_core::model::ShapeKind;
 use sansboto_core::session::Session;
 
 use crate::awsgrammar::kebab;
@@ -118,16 +117,11 @@ pub fn candidates(session: &Session, words: &[String]) -> Vec<String> {
                         out.extend(services);
                     }
                     out.extend(
-                        [
-                            "s3api",
-                            "configservice",
-                            "help",
-                            "wait",
-                            "presign",
-                            "completion",
-                        ]
-                        .map(String::from),
+                        crate::awsgrammar::COMMAND_NAMES
+                            .iter()
+                            .map(|c| c.to_string()),
                     );
+                    out.extend(["help", "wait", "presign", "completion"].map(String::from));
                     out.extend(GLOBAL_OPTIONS.iter().map(|s| s.to_string()));
                 }
                 ["completion"] => out.extend(["bash", "zsh", "fish"].map(String::from)),
@@ -142,15 +136,14 @@ pub fn candidates(session: &Session, words: &[String]) -> Vec<String> {
                 [service, operation, ..] => {
                     let service = crate::awsgrammar::service_name(service);
                     if let Ok(model) = session.model(service, None) {
-                        let input = model
-                            .operation(operation)
-                            .and_then(|op| op.input.as_ref())
-                            .and_then(|r| model.shape(r.shape).as_structure());
-                        for (name, member) in input.iter().flat_map(|s| s.members.iter()) {
-                            if matches!(model.shape(member.shape).kind, ShapeKind::Boolean) {
-                                out.push(format!("--no-{}", kebab(name)));
-                            }
-                            out.push(format!("--{}", kebab(name)));
+                        if let Some(op) = model.operation(operation) {
+                            let options = crate::awsgrammar::member_options(&model, service, op);
+                            out.extend(
+                                options
+                                    .iter()
+                                    .filter(|o| o.documented)
+                                    .map(|o| format!("--{}", o.name)),
+                            );
                         }
                     }
                     out.extend(CALL_OPTIONS.iter().map(|s| s.to_string()));
@@ -183,6 +176,7 @@ mod tests {
     fn services_operations_and_options() {
         let c = complete(&["s3a"]);
         assert!(c.contains(&"s3api".to_string()), "{c:?}");
+        assert_eq!(complete(&["depl"]), ["deploy"]);
         let c = complete(&["dynamo"]);
         assert!(c.contains(&"dynamodb".to_string()) && c.contains(&"dynamodbstreams".to_string()));
         let c = complete(&["s3api", "put-obj"]);
@@ -209,5 +203,28 @@ mod tests {
         );
         assert!(complete(&["s3api", "list-buckets", "--region", ""]).is_empty());
         assert_eq!(complete(&["completion", "z"]), ["zsh"]);
+        // aws-cli's renames: the new name offered, the original and hidden aliases not.
+        assert_eq!(
+            complete(&["ec2", "create-network-acl-entry", "--ingr"]),
+            ["--ingress"]
+        );
+        assert!(complete(&["ec2", "create-network-acl-entry", "--no-e"]).is_empty());
+        assert_eq!(
+            complete(&["sns", "subscribe", "--notification-e"]),
+            ["--notification-endpoint"]
+        );
+        // Only the command's own option is left (aws-cli too reads `--endpoint` as it).
+        assert_eq!(
+            complete(&["sns", "subscribe", "--endpoint"]),
+            ["--endpoint-url"]
+        );
+        assert_eq!(
+            complete(&["iam", "enable-mfa-device", "--authentication-code"]),
+            ["--authentication-code1", "--authentication-code2"]
+        );
+        assert_eq!(
+            complete(&["deploy", "list-application-revisions", "--s3-b"]),
+            ["--s3-bucket"]
+        );
     }
 }

@@ -88,6 +88,7 @@ pub fn help_text(
         out.push_str(&wrap(text, 0));
         out.push('\n');
     }
+    let options = crate::awsgrammar::member_options(&model, service, op);
     for (title, shape) in [
         ("Input", op.input.as_ref().map(|r| r.shape)),
         ("Output", op.output.as_ref().map(|r| r.shape)),
@@ -98,7 +99,7 @@ pub fn help_text(
                 let context = Context {
                     model: &model,
                     docs: docs.as_ref(),
-                    options: title == "Input",
+                    options: (title == "Input").then_some(options.as_slice()),
                 };
                 describe_members(&context, id, 1, &mut vec![id], &mut out);
             }
@@ -192,12 +193,12 @@ fn wrap(text: &str, indent: usize) -> String {
     out
 }
 
-/// What describing members needs: the model, its descriptions, and whether the members are
-/// the input's top level (named with their aws-cli options).
+/// What describing members needs: the model, its descriptions, and for the input's top level
+/// the aws-cli options its members are given with.
 struct Context<'a> {
     model: &'a ServiceModel,
     docs: Option<&'a Docs>,
-    options: bool,
+    options: Option<&'a [crate::awsgrammar::MemberOption<'a>]>,
 }
 
 fn describe_members(
@@ -227,10 +228,18 @@ fn describe_members(
             _ if member.streaming => format!("{}, streaming", type_name(model, member.shape)),
             _ => type_name(model, member.shape),
         };
-        let option = if context.options && depth == 1 {
-            format!("  --{}", crate::awsgrammar::kebab(name))
-        } else {
+        // aws-cli's names for the member (`--flag | --no-flag`, renamed ones as renamed).
+        let names: Vec<String> = context
+            .options
+            .iter()
+            .flat_map(|options| options.iter())
+            .filter(|o| o.documented && o.member == name)
+            .map(|o| format!("--{}", o.name))
+            .collect();
+        let option = if names.is_empty() {
             String::new()
+        } else {
+            format!("  {}", names.join(" | "))
         };
         let _ = writeln!(out, "{indent}{name} ({kind}){required}{option}");
         let shape_name = &model.shape(id).name;
@@ -253,7 +262,7 @@ fn describe_members(
             } else if depth < 12 {
                 path.push(inner);
                 let nested = Context {
-                    options: false,
+                    options: None,
                     ..*context
                 };
                 describe_members(&nested, inner, depth + 1, path, out);

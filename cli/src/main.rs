@@ -2,8 +2,10 @@
 //! transport. Parameters are JSON read through the operation's input shape; results are JSON
 //! on stdout; errors are JSON on stderr with `aws`'s exit codes (254 service, 255 client-side,
 //! 252 usage). `--dry-run` stops right after signing and prints the request instead of sending
-//! it. Paginated operations are followed to one aggregated result, as `aws` does.
+//! it. Paginated operations are followed to one aggregated result, as `aws` does (its text
+//! output excepted: that prints page by page, as aws-cli's does).
 
+mod argrename;
 mod args;
 mod awsgrammar;
 mod completion;
@@ -174,7 +176,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let model = suggest::model(&core, &service)?;
             let op = operation_of(&model, &service, &config.operation)?;
             // aws-cli's `SERVICE wait WAITER --member value`: the waiter's operation's options.
-            let aws = awsgrammar::parse(&model, op, &operation_args, &[])?;
+            let aws = awsgrammar::parse(&model, &service, op, &operation_args, &[])?;
             let params = operation_params(&model, op, aws, params.as_deref())?;
             let client = build_client(&session, &global, &service)?;
             debug_event!("waiter {} on {}", config.name, config.operation);
@@ -326,7 +328,7 @@ fn call(
         .as_ref()
         .and_then(|p| p.get(&op.name).map(|c| c.input_tokens().to_vec()))
         .unwrap_or_default();
-    let aws = awsgrammar::parse(&model, op, &options.operation_args, &input_tokens)?;
+    let aws = awsgrammar::parse(&model, service, op, &options.operation_args, &input_tokens)?;
     match aws.skeleton {
         Some(awsgrammar::Skeleton::Input) => {
             let skeleton = op.input.as_ref().map_or(serde_json::json!({}), |r| {
@@ -396,9 +398,14 @@ fn call(
             page_size: options.page_size,
             starting_token: options.starting_token.clone(),
         };
-        client
-            .paginate(&op.name, params, pagination)
-            .and_then(|pages| pages.full_result())
+        let pages = client.paginate(&op.name, params, pagination)?;
+        if let Some(rendering) = rendering
+            .as_ref()
+            .filter(|r| r.format == render::Format::Text)
+        {
+            return print_text_pages(pages, rendering);
+        }
+        pages.full_result()
     } else {
         client.call(&op.name, params)
     }?;
@@ -409,6 +416,45 @@ fn call(
         options.outfile.as_deref(),
         rendering.as_ref(),
     )
+}
+
+/// aws-cli's `--output text` of a paginated call: each page printed as it arrives (with
+/// `--query` applied to it), not the aggregate JSON and table print. A page is its result
+/// keys, the first also the non-aggregate keys; then, when `--max-items` stopped early, the
+/// token to resume from as a `NextToken` object (queried like a page, as aws-cli does).
+fn print_text_pages(
+    mut pages: sansboto_blocking::Pages<'_>,
+    rendering: &render::Rendering,
+) -> Result<(), Failure> {
+    let print = |value: Value| -> Result<(), Failure> {
+        match rendering.render(value.to_json())? {
+            Some(text) => output::print_stdout(&text),
+            None => Ok(()),
+        }
+    };
+    let mut first = true;
+    while let Some(page) = pages.next_page() {
+        let page = page?;
+        let paginator = pages.paginator();
+        let mut current = if std::mem::take(&mut first) {
+            paginator.non_aggregate().clone()
+        } else {
+            Value::Map(Default::default())
+        };
+        for key in paginator.config().result_keys() {
+            let data = key
+                .search(&page)
+                .map_err(|e| Failure::client("PaginationError", e.to_string()))?;
+            sansboto_core::jmespath::set_path(&mut current, key.as_str(), data);
+        }
+        print(current)?;
+    }
+    if let Some(token) = pages.resume_token() {
+        print(Value::from(
+            serde_json::json!({"NextToken": {"NextToken": token}}),
+        ))?;
+    }
+    Ok(())
 }
 
 /// Everything a call does up to sending, then print the first attempt's request as JSON.

@@ -4,8 +4,8 @@
 //!
 //! Arguments, as aws-cli takes them for the common cases: `--recursive`, `--exclude`/`--include`
 //! (in order, the last match wins; `*` and `?` wildcards against the path below the source),
-//! `--delete` (sync), `--dryrun`, `--size-only` (sync), `--storage-class`, `--sse`, `--quiet`,
-//! `--no-progress`. `-` is stdin (cp's source) or stdout (cp's destination). A progress line is
+//! `--delete` (sync), `--dryrun`, `--size-only` (sync), `--exact-timestamps` (sync),
+//! `--storage-class`, `--sse`, `--sse-kms-key-id`, `--quiet`, `--no-progress`. `-` is stdin (cp's source) or stdout (cp's destination). A progress line is
 //! shown only when stdout is a terminal.
 
 use std::collections::BTreeMap;
@@ -32,6 +32,7 @@ const VALUE_OPTIONS: &[&str] = &[
     "--include",
     "--storage-class",
     "--sse",
+    "--sse-kms-key-id",
     "--signing-time",
 ];
 /// Flags.
@@ -40,6 +41,7 @@ const FLAGS: &[&str] = &[
     "--delete",
     "--dryrun",
     "--size-only",
+    "--exact-timestamps",
     "--quiet",
     "--no-progress",
     "--debug",
@@ -77,12 +79,15 @@ struct S3Args {
     delete: bool,
     dryrun: bool,
     size_only: bool,
+    /// sync from S3: a same-sized file is left alone only when its time is the object's.
+    exact_timestamps: bool,
     quiet: bool,
     no_progress: bool,
     /// `(include?, pattern)` in the order given.
     filters: Vec<(bool, String)>,
     storage_class: Option<String>,
     sse: Option<String>,
+    sse_kms_key_id: Option<String>,
 }
 
 fn parse(argv: &[String]) -> Result<S3Args, Failure> {
@@ -104,6 +109,7 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
                 "--delete" => a.delete = true,
                 "--dryrun" => a.dryrun = true,
                 "--size-only" => a.size_only = true,
+                "--exact-timestamps" => a.exact_timestamps = true,
                 "--quiet" => a.quiet = true,
                 "--no-progress" => a.no_progress = true,
                 "--debug" => a.global.debug = true,
@@ -126,6 +132,7 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
             "--include" => a.filters.push((true, value)),
             "--storage-class" => a.storage_class = Some(value),
             "--sse" => a.sse = Some(value),
+            "--sse-kms-key-id" => a.sse_kms_key_id = Some(value),
             _ => {
                 return Err(Failure::Usage(format!(
                     "{name} is not for s3 {}",
@@ -153,6 +160,19 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
             },
             a.paths.len()
         )));
+    }
+    // aws-cli offers these to sync only.
+    for (given, name) in [
+        (a.exact_timestamps, "--exact-timestamps"),
+        (a.size_only, "--size-only"),
+        (a.delete, "--delete"),
+    ] {
+        if given && a.command != "sync" {
+            return Err(Failure::Usage(format!(
+                "{name} is not for s3 {}",
+                a.command
+            )));
+        }
     }
     if a.command == "sync" && a.paths.iter().any(|p| p == "-") {
         return Err(Failure::Usage(
@@ -328,6 +348,9 @@ impl Runner {
         if let Some(sse) = &self.args.sse {
             m.insert("ServerSideEncryption".into(), Value::from(sse));
         }
+        if let Some(key) = &self.args.sse_kms_key_id {
+            m.insert("SSEKMSKeyId".into(), Value::from(key));
+        }
         Value::Map(m)
     }
 
@@ -367,8 +390,10 @@ impl Runner {
                         Failure::client("LocalFileError", format!("{}: {e}", dir.display()))
                     })?;
                 }
-                self.s3
+                let head = self
+                    .s3
                     .download_file(bucket, key, path, Value::Null, &self.config)?;
+                set_mtime(path, &head["LastModified"])?;
             }
             (Location::S3 { bucket, key }, Location::Stdio) => self.download_stdout(bucket, key)?,
             (
@@ -507,8 +532,8 @@ impl Runner {
             let stale = match targets.get(relative) {
                 None => true,
                 Some(target) if target.size != source.size => true,
-                // aws-cli: without --size-only, a source modified after its copy is sent again.
-                Some(target) => !self.args.size_only && source.mtime > target.mtime,
+                Some(_) if self.args.size_only => false,
+                Some(target) => self.newer(&from, &to, source, target),
             };
             if stale {
                 self.transfer(&child(&from, relative), &child(&to, relative), false)?;
@@ -523,6 +548,19 @@ impl Runner {
             }
         }
         Ok(())
+    }
+
+    /// Whether a same-sized `target` is out of date by its time (aws-cli's rules): an upload or
+    /// copy goes again when the source is newer; a download, whose file takes the object's
+    /// time, when the file is newer than the object, or with `--exact-timestamps` when the
+    /// times differ at all.
+    fn newer(&self, from: &Location, to: &Location, source: &Entry, target: &Entry) -> bool {
+        let download = matches!(from, Location::S3 { .. }) && matches!(to, Location::Local(_));
+        match (download, self.args.exact_timestamps) {
+            (true, true) => target.mtime != source.mtime,
+            (true, false) => target.mtime > source.mtime,
+            (false, _) => source.mtime > target.mtime,
+        }
     }
 
     fn remove(&self, target: &Location) -> Result<(), Failure> {
@@ -644,6 +682,22 @@ fn child(root: &Location, relative: &str) -> Location {
     }
 }
 
+/// Give a downloaded file its object's time, as aws-cli does: a later sync compares the two.
+fn set_mtime(path: &Path, last_modified: &Value) -> Result<(), Failure> {
+    let Value::Timestamp(t) = last_modified else {
+        return Ok(());
+    };
+    let Ok(secs) = u64::try_from(t.secs()) else {
+        return Ok(());
+    };
+    let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(when))
+        .map_err(|e| Failure::client("LocalFileError", format!("{}: {e}", path.display())))
+}
+
 fn progress_shown(args: &S3Args) -> bool {
     !args.quiet && !args.no_progress && !args.dryrun && std::io::stdout().is_terminal()
 }
@@ -724,6 +778,13 @@ mod tests {
         assert!(parse(&argv("s3 cp onlyone")).is_err());
         assert!(parse(&argv("s3 sync - s3://b")).is_err());
         assert!(parse(&argv("s3 cp a b --bogus")).is_err());
+        let a = parse(&argv(
+            "s3 sync s3://b/p d --exact-timestamps --sse aws:kms --sse-kms-key-id k1",
+        ))
+        .unwrap();
+        assert!(a.exact_timestamps);
+        assert_eq!(a.sse_kms_key_id.as_deref(), Some("k1"));
+        assert!(parse(&argv("s3 cp s3://b/k d --exact-timestamps")).is_err());
     }
 
     #[test]

@@ -19,7 +19,11 @@ pub fn model(session: &Session, service: &str) -> Result<Arc<ServiceModel>, Fail
         if names.iter().any(|n| n == service) {
             return Failure::from(e);
         }
-        names.extend(["s3api".to_string(), "configservice".to_string()]);
+        names.extend(
+            crate::awsgrammar::COMMAND_NAMES
+                .iter()
+                .map(|c| c.to_string()),
+        );
         let message = match sansboto_core::validate::nearest(service, names.iter()) {
             Some(near) => format!("unknown service {service:?} (did you mean {near}?)"),
             None => format!("unknown service {service:?}; `sansboto help` lists them"),

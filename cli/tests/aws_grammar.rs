@@ -26,8 +26,8 @@ fn awscli_dir() -> PathBuf {
     dir
 }
 
-/// The parameters aws-cli hands botocore for `args`.
-fn awscli_params(args: &[&str]) -> serde_json::Value {
+/// aws-cli run on `args`, stopped as it hands botocore the parameters (printed as JSON).
+fn awscli(args: &[&str]) -> Output {
     const SCRIPT: &str = r#"
 import sys, json
 from awscli.clidriver import create_clidriver
@@ -39,7 +39,7 @@ def grab(params, **kwargs):
 driver.session.register('provide-client-params', grab)
 sys.exit(driver.main(sys.argv[1:]))
 "#;
-    let out = Command::new(sansboto_tests::botocore::python())
+    Command::new(sansboto_tests::botocore::python())
         .arg("-c")
         .arg(SCRIPT)
         .args(args)
@@ -53,7 +53,12 @@ sys.exit(driver.main(sys.argv[1:]))
         .env("AWS_CONFIG_FILE", "/nonexistent")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
         .output()
-        .expect("python runs");
+        .expect("python runs")
+}
+
+/// The parameters aws-cli hands botocore for `args`.
+fn awscli_params(args: &[&str]) -> serde_json::Value {
+    let out = awscli(args);
     assert!(
         out.status.success(),
         "aws-cli {args:?} failed: {}",
@@ -245,6 +250,173 @@ fn the_same_call_as_aws_cli_makes() {
             "{args:?}: {params}"
         );
     }
+}
+
+/// aws-cli's per-operation renames (`argrename`): the new name makes aws-cli's call, hidden
+/// aliases too; the original name is refused by both; help and completion show the new name.
+#[test]
+fn renamed_options_as_aws_cli_names_them() {
+    let acl = [
+        "ec2",
+        "create-network-acl-entry",
+        "--network-acl-id",
+        "acl-1",
+        "--rule-number",
+        "1",
+        "--protocol",
+        "-1",
+        "--rule-action",
+        "allow",
+    ];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        acl.iter().chain(extra).copied().collect()
+    };
+    let image = [
+        "ec2",
+        "create-image",
+        "--instance-id",
+        "i-1",
+        "--name",
+        "image",
+    ];
+    let subscribe = [
+        "sns",
+        "subscribe",
+        "--topic-arn",
+        "arn:aws:sns:us-east-1:123456789012:t",
+        "--protocol",
+        "email",
+    ];
+    let cases: Vec<(Vec<&str>, &str, serde_json::Value)> = vec![
+        (with(&["--ingress"]), "Egress", false.into()),
+        (with(&["--egress"]), "Egress", true.into()),
+        (
+            [&image[..], &["--reboot"]].concat(),
+            "NoReboot",
+            false.into(),
+        ),
+        (
+            [&image[..], &["--no-reboot"]].concat(),
+            "NoReboot",
+            true.into(),
+        ),
+        (
+            [&subscribe[..], &["--notification-endpoint", "a@b.c"]].concat(),
+            "Endpoint",
+            "a@b.c".into(),
+        ),
+        (
+            vec![
+                "stepfunctions",
+                "send-task-success",
+                "--task-token",
+                "t",
+                "--task-output",
+                "{}",
+            ],
+            "output",
+            "{}".into(),
+        ),
+        // `--role-arn` and `--cluster-name` are also `eks get-token`'s own options.
+        (
+            vec![
+                "eks",
+                "create-cluster",
+                "--name",
+                "c",
+                "--role-arn",
+                "arn:aws:iam::1:role/r",
+                "--resources-vpc-config",
+                "subnetIds=s",
+                "--kubernetes-version",
+                "1.29",
+                // An idempotency token is random unless given.
+                "--client-request-token",
+                "token",
+            ],
+            "version",
+            "1.29".into(),
+        ),
+        (
+            vec![
+                "eks",
+                "describe-nodegroup",
+                "--cluster-name",
+                "c",
+                "--nodegroup-name",
+                "n",
+            ],
+            "clusterName",
+            "c".into(),
+        ),
+        // Hidden aliases, beside the documented names; `deploy` is aws-cli's CodeDeploy.
+        (
+            vec![
+                "iam",
+                "enable-mfa-device",
+                "--user-name",
+                "u",
+                "--serial-number",
+                "arn:aws:iam::123456789012:mfa/u",
+                "--authentication-code-1",
+                "111111",
+                "--authentication-code2",
+                "222222",
+            ],
+            "AuthenticationCode1",
+            "111111".into(),
+        ),
+        (
+            vec![
+                "deploy",
+                "list-application-revisions",
+                "--application-name",
+                "a",
+                "--s-3-bucket",
+                "b",
+            ],
+            "s3Bucket",
+            "b".into(),
+        ),
+    ];
+    for (args, member, want) in &cases {
+        let params = assert_same_call(args);
+        assert_eq!(params[member], *want, "{args:?}: {params}");
+    }
+    // The original names are no options any more, in aws-cli as here.
+    for args in [
+        with(&["--no-egress"]),
+        [&image[..], &["--no-no-reboot"]].concat(),
+    ] {
+        let theirs = awscli(&args);
+        assert!(!theirs.status.success(), "aws-cli took {args:?}");
+        let unknown = format!("Unknown options: {}", args.last().unwrap());
+        assert!(String::from_utf8_lossy(&theirs.stderr).contains(&unknown));
+        let ours = sansboto(&[&["--dry-run"][..], &args].concat());
+        assert_eq!(ours.status.code(), Some(252), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&ours.stderr).contains(&unknown),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&ours.stderr)
+        );
+    }
+    // aws-cli reads `--endpoint` as its `--endpoint-url` (an abbreviation) and fails on the
+    // address; both refuse the call.
+    let args = [&subscribe[..], &["--endpoint", "a@b.c"]].concat();
+    assert!(!awscli(&args).status.success());
+    assert_eq!(
+        sansboto(&[&["--dry-run"][..], &args].concat())
+            .status
+            .code(),
+        Some(252)
+    );
+    // Help names the options as they are now.
+    let help = stdout_of(&["help", "ec2", "create-network-acl-entry"]);
+    assert!(help.contains("--egress | --ingress"), "{help}");
+    assert!(!help.contains("--no-egress"), "{help}");
+    let help = stdout_of(&["help", "sns", "subscribe"]);
+    assert!(help.contains("--notification-endpoint"), "{help}");
+    assert!(!help.contains("--endpoint "), "{help}");
 }
 
 #[test]

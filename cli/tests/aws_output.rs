@@ -259,6 +259,229 @@ fn the_same_output_as_aws_cli() {
     }
 }
 
+/// A paginated call in `--output text` prints page by page as aws-cli does (the first page
+/// with the non-aggregate keys, `--query` applied to each page, the resume token after
+/// `--max-items` as a `NextToken` object); JSON and tables print the aggregate.
+#[test]
+fn paginated_text_page_by_page_as_aws_cli() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint().to_string();
+    let e = endpoint.as_str();
+    sansboto(e, &["s3api", "create-bucket", "--bucket", "pages"]);
+    for key in ["a/1", "a/2", "b/3", "b/4", "c/5"] {
+        sansboto(
+            e,
+            &["s3api", "put-object", "--bucket", "pages", "--key", key],
+        );
+    }
+    for name in ["q1", "q2", "q3", "q4", "q5"] {
+        sansboto(e, &["sqs", "create-queue", "--queue-name", name]);
+    }
+    for name in ["ann", "bob", "cid", "dee", "eve"] {
+        sansboto(
+            e,
+            &[
+                "iam",
+                "create-user",
+                "--user-name",
+                name,
+                "--path",
+                "/team/",
+            ],
+        );
+    }
+    sansboto(
+        e,
+        &[
+            "dynamodb",
+            "create-table",
+            "--table-name",
+            "scan",
+            "--attribute-definitions",
+            "AttributeName=id,AttributeType=S",
+            "--key-schema",
+            "AttributeName=id,KeyType=HASH",
+            "--billing-mode",
+            "PAY_PER_REQUEST",
+        ],
+    );
+    for id in ["1", "2", "3"] {
+        let item = format!(r#"{{"id": {{"S": "{id}"}}, "n": {{"N": "{id}"}}}}"#);
+        sansboto(
+            e,
+            &[
+                "dynamodb",
+                "put-item",
+                "--table-name",
+                "scan",
+                "--item",
+                &item,
+            ],
+        );
+    }
+    let objects = ["s3api", "list-objects-v2", "--bucket", "pages"];
+    let cases: Vec<Vec<&str>> = vec![
+        // One line per page for a list of keys (the aggregate would be one line).
+        [
+            &objects[..],
+            &[
+                "--page-size",
+                "2",
+                "--query",
+                "Contents[].Key",
+                "--output",
+                "text",
+            ],
+        ]
+        .concat(),
+        [
+            &objects[..],
+            &[
+                "--page-size",
+                "2",
+                "--query",
+                "Contents[].[Key, Size, StorageClass]",
+                "--output",
+                "text",
+            ],
+        ]
+        .concat(),
+        // A query of the whole result sees one page at a time.
+        [
+            &objects[..],
+            &[
+                "--page-size",
+                "2",
+                "--query",
+                "length(Contents)",
+                "--output",
+                "text",
+            ],
+        ]
+        .concat(),
+        // Stopped by --max-items in a page: the resume token (queried away here, as aws-cli).
+        [
+            &objects[..],
+            &[
+                "--page-size",
+                "2",
+                "--max-items",
+                "3",
+                "--query",
+                "Contents[].Key",
+                "--output",
+                "text",
+            ],
+        ]
+        .concat(),
+        // JSON and tables aggregate.
+        [
+            &objects[..],
+            &[
+                "--page-size",
+                "2",
+                "--query",
+                "Contents[].Key",
+                "--output",
+                "json",
+            ],
+        ]
+        .concat(),
+        [
+            &objects[..],
+            &[
+                "--page-size",
+                "2",
+                "--query",
+                "Contents[].{K: Key}",
+                "--output",
+                "table",
+            ],
+        ]
+        .concat(),
+        // No query: each page's result keys, and the resume token as `NEXTTOKEN`.
+        vec!["sqs", "list-queues", "--page-size", "2", "--output", "text"],
+        vec![
+            "sqs",
+            "list-queues",
+            "--page-size",
+            "2",
+            "--max-items",
+            "3",
+            "--output",
+            "text",
+        ],
+        vec![
+            "sqs",
+            "list-queues",
+            "--page-size",
+            "2",
+            "--max-items",
+            "4",
+            "--output",
+            "text",
+        ],
+        vec![
+            "iam",
+            "list-users",
+            "--page-size",
+            "2",
+            "--query",
+            "Users[].[UserName, Path]",
+            "--output",
+            "text",
+        ],
+        vec![
+            "iam",
+            "list-users",
+            "--max-items",
+            "3",
+            "--query",
+            "Users[].UserName",
+            "--output",
+            "text",
+        ],
+        // Several result keys (Items, Count, ScannedCount) per page.
+        vec![
+            "dynamodb",
+            "scan",
+            "--table-name",
+            "scan",
+            "--page-size",
+            "1",
+            "--output",
+            "text",
+        ],
+        vec![
+            "dynamodb",
+            "scan",
+            "--table-name",
+            "scan",
+            "--page-size",
+            "2",
+            "--query",
+            "[Count, Items[].id.S]",
+            "--output",
+            "text",
+        ],
+    ];
+    let mut pages_seen = 0;
+    for args in &cases {
+        let theirs = aws(e, args);
+        let ours = sansboto(e, args);
+        assert_eq!(ours, theirs, "{args:?}");
+        assert!(!ours.trim().is_empty(), "{args:?} printed nothing");
+        if args.contains(&"text")
+            && args.contains(&"Contents[].Key")
+            && !args.contains(&"--max-items")
+        {
+            pages_seen = ours.lines().count();
+        }
+    }
+    // Five keys two by two: three pages, three lines.
+    assert_eq!(pages_seen, 3);
+}
+
 #[test]
 fn bad_query_and_output_are_usage_errors_before_any_call() {
     // No endpoint is reachable at this port: a usage error must come first.

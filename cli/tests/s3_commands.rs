@@ -273,3 +273,139 @@ fn s3_commands_against_moto() {
     assert_eq!(bad.status.code(), Some(252));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Set a file's modification time to `secs` after the epoch.
+fn touch(path: &Path, secs: u64) {
+    let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(when))
+        .unwrap();
+}
+
+fn mtime(path: &Path) -> u64 {
+    std::fs::metadata(path)
+        .unwrap()
+        .modified()
+        .unwrap()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// `sync` from bucket to bucket (CopyObject, with `--sse aws:kms --sse-kms-key-id` reaching the
+/// copies, `--delete`), and down to a directory with and without `--exact-timestamps`: a
+/// downloaded file takes its object's time; by default a same-sized file older than its object
+/// is left alone (aws-cli), with `--exact-timestamps` any other time fetches it again.
+#[test]
+fn sync_between_buckets_and_exact_timestamps_against_moto() {
+    let moto = MotoServer::start();
+    let cli = Cli {
+        endpoint: moto.endpoint(),
+    };
+    let dir = std::env::temp_dir().join(format!("sansboto-s3sync-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for bucket in ["src", "dst"] {
+        cli.ok(&[
+            "s3",
+            "create-bucket",
+            "--params",
+            &format!(r#"{{"Bucket": "{bucket}"}}"#),
+        ]);
+    }
+    put(&dir.join("tree/a.txt"), b"alpha");
+    put(&dir.join("tree/sub/b.txt"), b"bravo!");
+    let tree = dir.join("tree").to_string_lossy().into_owned();
+    cli.ok(&["s3", "sync", &tree, "s3://src/t"]);
+    cli.ok(&["s3", "cp", "s3://src/t/a.txt", "s3://dst/t/old.txt"]);
+
+    // Bucket to bucket: copies carry the KMS key asked for; --delete removes what src lacks.
+    let key_id = "arn:aws:kms:us-east-1:123456789012:key/sync-test";
+    let copied = cli.lines(&[
+        "s3",
+        "sync",
+        "s3://src/t",
+        "s3://dst/t",
+        "--delete",
+        "--sse",
+        "aws:kms",
+        "--sse-kms-key-id",
+        key_id,
+    ]);
+    assert_eq!(
+        copied,
+        [
+            "copy: s3://src/t/a.txt to s3://dst/t/a.txt",
+            "copy: s3://src/t/sub/b.txt to s3://dst/t/sub/b.txt",
+            "delete: s3://dst/t/old.txt",
+        ]
+    );
+    let head = cli.ok(&[
+        "s3",
+        "head-object",
+        "--params",
+        r#"{"Bucket": "dst", "Key": "t/sub/b.txt"}"#,
+    ]);
+    let head: serde_json::Value = serde_json::from_str(&head).unwrap();
+    assert_eq!(head["ServerSideEncryption"], "aws:kms", "{head}");
+    assert_eq!(head["SSEKMSKeyId"], key_id, "{head}");
+    assert_eq!(cli.ok(&["s3", "cp", "s3://dst/t/sub/b.txt", "-"]), "bravo!");
+    // Nothing changed: nothing to do. A longer source object is copied again, alone.
+    assert_eq!(cli.ok(&["s3", "sync", "s3://src/t", "s3://dst/t"]), "");
+    put(&dir.join("tree/a.txt"), b"alpha, longer");
+    cli.ok(&["s3", "sync", &tree, "s3://src/t"]);
+    assert_eq!(
+        cli.lines(&["s3", "sync", "s3://src/t", "s3://dst/t"]),
+        ["copy: s3://src/t/a.txt to s3://dst/t/a.txt"]
+    );
+    assert_eq!(
+        cli.ok(&["s3", "cp", "s3://dst/t/a.txt", "-"]),
+        "alpha, longer"
+    );
+
+    // Down: each file takes its object's time, so a second sync (exact or not) has nothing to do.
+    let back = dir.join("back");
+    let back_s = back.to_string_lossy().into_owned();
+    assert_eq!(cli.lines(&["s3", "sync", "s3://dst/t", &back_s]).len(), 2);
+    let object_time = mtime(&back.join("a.txt"));
+    assert!(object_time > 1_000_000_000, "{object_time}");
+    assert_eq!(cli.ok(&["s3", "sync", "s3://dst/t", &back_s]), "");
+    assert_eq!(
+        cli.ok(&["s3", "sync", "s3://dst/t", &back_s, "--exact-timestamps"]),
+        ""
+    );
+    // Same size, other bytes, an older time: only --exact-timestamps fetches it again.
+    std::fs::write(back.join("a.txt"), b"ALPHA, LONGER").unwrap();
+    touch(&back.join("a.txt"), 1_000_000_000);
+    assert_eq!(cli.ok(&["s3", "sync", "s3://dst/t", &back_s]), "");
+    assert_eq!(std::fs::read(back.join("a.txt")).unwrap(), b"ALPHA, LONGER");
+    let exact = cli.lines(&["s3", "sync", "s3://dst/t", &back_s, "--exact-timestamps"]);
+    assert_eq!(
+        exact,
+        [format!(
+            "download: s3://dst/t/a.txt to {}",
+            back.join("a.txt").display()
+        )]
+    );
+    assert_eq!(std::fs::read(back.join("a.txt")).unwrap(), b"alpha, longer");
+    assert_eq!(mtime(&back.join("a.txt")), object_time);
+    // A same-sized file newer than its object is fetched again even without it (aws-cli).
+    std::fs::write(back.join("sub/b.txt"), b"BRAVO!").unwrap();
+    touch(&back.join("sub/b.txt"), object_time + 3600);
+    assert_eq!(
+        cli.lines(&["s3", "sync", "s3://dst/t", &back_s]).len(),
+        1,
+        "the newer local file is replaced"
+    );
+    assert_eq!(std::fs::read(back.join("sub/b.txt")).unwrap(), b"bravo!");
+    // --exact-timestamps is sync's alone.
+    let refused = cli
+        .command()
+        .args(["s3", "cp", "s3://dst/t/a.txt", "-", "--exact-timestamps"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -906,6 +906,12 @@ impl<'c, T: Transport> Pages<'c, T> {
     pub fn resume_token(&self) -> Option<&str> {
         self.paginator.resume_token()
     }
+
+    /// The pagination's state: its configuration (result keys) and the non-aggregate keys
+    /// of the first page, for callers that print page by page (aws-cli's text output).
+    pub fn paginator(&self) -> &Paginator {
+        &self.paginator
+    }
 }
 
 /// Where an event stream's bytes come from.

@@ -2,12 +2,14 @@
 //! file above the threshold and a ranged parallel download back (byte-identical, progress
 //! reported, no partial file left), a small file in one PutObject, a cancelled upload leaving no
 //! multipart upload behind, a cancelled download taken up again from its partial file, and an
-//! interrupted multipart upload completed from its upload id, and copies between buckets
-//! (UploadPartCopy above the threshold, CopyObject below).
+//! interrupted multipart upload found by its key and completed (parts compared with the file),
+//! an upload future dropped midway then resumed or aborted (async runtimes), and copies between
+//! buckets (UploadPartCopy above the threshold, CopyObject below).
 //!
 //! One moto server serves the whole file (it takes seconds to start).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use sansboto_core::error::Error;
@@ -229,25 +231,204 @@ macro_rules! suite {
         let first = seen.lock().unwrap().iter().find(|p| p.parts_done > 0).copied();
         assert_eq!(first.map(|p| (p.parts_done, p.bytes_done)), Some((2, 10 * MIB)));
 
-        // An upload interrupted after its first two parts, completed from its upload id.
+        // An upload interrupted after its first two parts (part 2 of other bytes since: the file
+        // changed), taken up again: the upload is found by its key, part 1 is kept, part 2 is
+        // compared with the file and sent again. Another key's upload is not touched.
         let created = s3
             .call("CreateMultipartUpload", params! {"Bucket": bucket, "Key": "resumed", "ChecksumAlgorithm": "CRC32"})
             $($aw)* .unwrap();
         let upload_id = created["UploadId"].as_str().unwrap().to_string();
+        let other_key = s3
+            .call("CreateMultipartUpload", params! {"Bucket": bucket, "Key": "resumed-other", "ChecksumAlgorithm": "CRC32"})
+            $($aw)* .unwrap();
         for n in 0..2u64 {
-            let part = data[(n * 5 * MIB) as usize..((n + 1) * 5 * MIB) as usize].to_vec();
+            let mut part = data[(n * 5 * MIB) as usize..((n + 1) * 5 * MIB) as usize].to_vec();
+            if n == 1 {
+                part[7] ^= 1;
+            }
             s3.call("UploadPart", params! {
                 "Bucket": bucket, "Key": "resumed", "UploadId": upload_id.as_str(),
                 "PartNumber": n + 1, "Body": bytes::Bytes::from(part), "ChecksumAlgorithm": "CRC32",
             }) $($aw)* .unwrap();
         }
         let parts = counter.count("UploadPart");
-        s3.resume_upload_file(bucket, "resumed", &src, &upload_id, Value::Null, &config())
+        let lists = counter.count("ListMultipartUploads");
+        let done = s3.resume_upload_file(bucket, "resumed", &src, Value::Null, &config())
             $($aw)* .unwrap_or_else(|e| panic!("resumed upload: {e}"));
-        assert_eq!(counter.count("UploadPart") - parts, 3, "parts 1 and 2 were kept");
+        assert_eq!(counter.count("ListMultipartUploads") - lists, 1);
+        assert_eq!(counter.count("UploadPart") - parts, 4, "part 1 was kept, part 2 sent again");
+        assert!(done["ETag"].as_str().unwrap().ends_with("-5\""), "{done:?}");
         let back = dir.join("resumed.check");
         s3.download_file(bucket, "resumed", &back, Value::Null, &config()) $($aw)* .unwrap();
         assert!(std::fs::read(&back).unwrap() == data, "the resumed upload differs");
+        let uploads = s3.call("ListMultipartUploads", params! {"Bucket": bucket}) $($aw)* .unwrap();
+        let left: Vec<_> = uploads["Uploads"].as_list().unwrap_or_default().iter()
+            .map(|u| u["UploadId"].as_str().unwrap().to_string()).collect();
+        assert_eq!(left, [other_key["UploadId"].as_str().unwrap()], "only the other key's upload is open");
+        assert_eq!(s3.abort_interrupted_uploads(bucket, "resumed-other", Value::Null) $($aw)* .unwrap(), 1);
+        let uploads = s3.call("ListMultipartUploads", params! {"Bucket": bucket}) $($aw)* .unwrap();
+        assert!(uploads["Uploads"].as_list().unwrap_or_default().is_empty(), "{uploads:?}");
+        // With nothing to take up, a resume is an ordinary upload.
+        s3.resume_upload_file(bucket, "fresh", &src, Value::Null, &config()) $($aw)* .unwrap();
+        let back = dir.join("fresh.check");
+        s3.download_file(bucket, "fresh", &back, Value::Null, &config()) $($aw)* .unwrap();
+        assert!(std::fs::read(&back).unwrap() == data, "the fresh upload differs");
+        let _ = std::fs::remove_dir_all(&dir);
+    }};
+}
+
+/// Polls a transfer until `stop` is set, then drops it where it is (an abandoned future);
+/// `Some` with its result if it ended first.
+struct Until<F: std::future::Future> {
+    transfer: Option<std::pin::Pin<Box<F>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl<F: std::future::Future> std::future::Future for Until<F> {
+    type Output = Option<F::Output>;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let Some(transfer) = self.transfer.as_mut() else {
+            return std::task::Poll::Ready(None);
+        };
+        match transfer.as_mut().poll(cx) {
+            std::task::Poll::Ready(out) => std::task::Poll::Ready(Some(out)),
+            std::task::Poll::Pending if self.stop.load(Ordering::SeqCst) => {
+                self.transfer = None;
+                std::task::Poll::Ready(None)
+            }
+            std::task::Poll::Pending => std::task::Poll::Pending,
+        }
+    }
+}
+
+/// On async runtimes: an upload future dropped after two parts leaves its multipart upload
+/// open (nothing can run after a drop); `resume_upload_file` finds it and sends only the parts
+/// missing; another dropped one is removed by `abort_interrupted_uploads`, its parts with it.
+macro_rules! dropped {
+    ($s3:expr, $counter:expr, $bucket:expr, $dir:expr) => {{
+        let s3 = $s3;
+        let counter: Counter = $counter;
+        let bucket: &str = $bucket;
+        let dir: PathBuf = $dir;
+        s3.call("CreateBucket", params! {"Bucket": bucket})
+            .await
+            .unwrap();
+        let data = content(BIG, 4);
+        let src = dir.join("dropped.bin");
+        write(&src, &data);
+        let drop_after_two_parts = |key: &'static str| {
+            let stop = Arc::new(AtomicBool::new(false));
+            let flag = stop.clone();
+            let cfg = config().concurrency(1).on_progress(move |p| {
+                if p.parts_done >= 2 {
+                    flag.store(true, Ordering::SeqCst)
+                }
+            });
+            (key, stop, cfg)
+        };
+        let open_parts = |key: &'static str| async move {
+            let uploads = s3
+                .call("ListMultipartUploads", params! {"Bucket": bucket})
+                .await
+                .unwrap();
+            let ids: Vec<String> = uploads["Uploads"]
+                .as_list()
+                .unwrap_or_default()
+                .iter()
+                .filter(|u| u["Key"].as_str() == Some(key))
+                .map(|u| u["UploadId"].as_str().unwrap().to_string())
+                .collect();
+            let mut parts = Vec::new();
+            for id in &ids {
+                let listed = s3
+                    .call(
+                        "ListParts",
+                        params! {"Bucket": bucket, "Key": key, "UploadId": id.as_str()},
+                    )
+                    .await
+                    .unwrap();
+                parts.push(listed["Parts"].as_list().unwrap_or_default().len());
+            }
+            (ids, parts)
+        };
+
+        let (key, stop, cfg) = drop_after_two_parts("dropped");
+        let ended = Until {
+            transfer: Some(Box::pin(s3.upload_file(
+                bucket,
+                key,
+                &src,
+                Value::Null,
+                &cfg,
+            ))),
+            stop,
+        }
+        .await;
+        assert!(
+            ended.is_none(),
+            "the upload ended before it was dropped: {ended:?}"
+        );
+        let (ids, parts) = open_parts(key).await;
+        assert_eq!(ids.len(), 1, "the dropped upload is still open");
+        assert!(parts[0] >= 2, "{parts:?}");
+        let sent = counter.count("UploadPart");
+        s3.resume_upload_file(bucket, key, &src, Value::Null, &config())
+            .await
+            .unwrap_or_else(|e| panic!("resume after a drop: {e}"));
+        assert_eq!(
+            counter.count("UploadPart") - sent,
+            5 - parts[0],
+            "only the missing parts"
+        );
+        let back = dir.join("dropped.check");
+        s3.download_file(bucket, key, &back, Value::Null, &config())
+            .await
+            .unwrap();
+        assert!(
+            std::fs::read(&back).unwrap() == data,
+            "the resumed upload differs"
+        );
+        assert_eq!(open_parts(key).await.0.len(), 0);
+
+        let (key, stop, cfg) = drop_after_two_parts("abandoned");
+        let ended = Until {
+            transfer: Some(Box::pin(s3.upload_file(
+                bucket,
+                key,
+                &src,
+                Value::Null,
+                &cfg,
+            ))),
+            stop,
+        }
+        .await;
+        assert!(ended.is_none());
+        let (ids, _) = open_parts(key).await;
+        assert_eq!(ids.len(), 1);
+        assert_eq!(
+            s3.abort_interrupted_uploads(bucket, key, Value::Null)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(open_parts(key).await.0.len(), 0);
+        match s3
+            .call(
+                "ListParts",
+                params! {"Bucket": bucket, "Key": key, "UploadId": ids[0].as_str()},
+            )
+            .await
+        {
+            Err(Error::Service(e)) => assert_eq!(e.code, "NoSuchUpload"),
+            other => panic!("the aborted upload's parts are still listed: {other:?}"),
+        }
+        assert!(s3
+            .call("HeadObject", params! {"Bucket": bucket, "Key": key})
+            .await
+            .is_err());
         let _ = std::fs::remove_dir_all(&dir);
     }};
 }
@@ -300,7 +481,8 @@ fn transfers_against_moto_on_every_runtime() {
             .build()
             .await
             .unwrap();
-        suite!(s3, counter, "transfer-tokio", scratch("tokio"), .await);
+        suite!(&s3, counter.clone(), "transfer-tokio", scratch("tokio"), .await);
+        dropped!(&s3, counter, "dropped-tokio", scratch("dropped-tokio"));
     });
 
     async_std::task::block_on(async {
@@ -314,7 +496,13 @@ fn transfers_against_moto_on_every_runtime() {
             .build()
             .await
             .unwrap();
-        suite!(s3, counter, "transfer-async-std", scratch("async-std"), .await);
+        suite!(&s3, counter.clone(), "transfer-async-std", scratch("async-std"), .await);
+        dropped!(
+            &s3,
+            counter,
+            "dropped-async-std",
+            scratch("dropped-async-std")
+        );
     });
 }
 

@@ -1,6 +1,7 @@
-//! A multipart upload to an S3 Express One Zone directory bucket (issue 20): a local server plays
-//! the zonal endpoint (reached through `endpoint_url`, path-style), answering `CreateSession`
-//! and the multipart calls as S3 does. One session serves the whole transfer, parts running
+//! A multipart upload to and a ranged download from an S3 Express One Zone directory bucket
+//! (issue 20): a local server plays the zonal endpoint (reached through `endpoint_url`,
+//! path-style), answering `CreateSession`, the multipart calls, HeadObject and ranged GETs as S3
+//! does. One session serves the whole transfer, parts running
 //! side by side included; every data request carries its token and is signed with it; the
 //! parts' bytes and CRC32 headers reach the server and the completion lists them.
 
@@ -12,8 +13,10 @@ use std::time::{Duration, SystemTime};
 
 use e2e_support::{blocking_session, core_session, Action, ScriptServer, Seen};
 use sansboto_core::checksum::{checksum, ChecksumAlgorithm};
+use sansboto_core::error::Error;
 use sansboto_core::time::Timestamp;
-use sansboto_core::transfer::TransferConfig;
+use sansboto_core::transfer::download::{partial_path, state_path};
+use sansboto_core::transfer::{TransferConfig, TransferError};
 use sansboto_core::value::Value;
 
 const BUCKET: &str = "mybucket--usw2-az1--x-s3";
@@ -32,7 +35,13 @@ fn signed_by(seen: &Seen) -> String {
         .to_string()
 }
 
-fn zonal_endpoint() -> ScriptServer {
+/// The ETag and full-object CRC32 the zonal endpoint gives the stored object.
+const STORED_ETAG: &str = "\"stored-3\"";
+
+/// A zonal endpoint; `stored` is the object `big` for HeadObject and ranged GetObject (which
+/// answers 412 unless `If-Match` is its ETag); with `flip`, the byte at that offset is sent
+/// changed (a corruption on the way: the checksum HeadObject gives is of `stored`).
+fn zonal_endpoint(stored: Arc<Vec<u8>>, flip: Option<usize>) -> ScriptServer {
     let sessions = Arc::new(AtomicUsize::new(0));
     ScriptServer::start(move |seen, _| {
         if is_create_session(seen) {
@@ -55,7 +64,42 @@ fn zonal_endpoint() -> ScriptServer {
             .split_once('?')
             .map(|(_, q)| q)
             .unwrap_or_default();
+        let crc = checksum(ChecksumAlgorithm::Crc32, &stored).to_base64();
+        let object_headers = |len: usize| {
+            vec![
+                ("ETag".to_string(), STORED_ETAG.to_string()),
+                ("x-amz-checksum-crc32".to_string(), crc.clone()),
+                ("x-amz-checksum-type".to_string(), "FULL_OBJECT".to_string()),
+                ("Content-Length".to_string(), len.to_string()),
+            ]
+        };
         match seen.method.as_str() {
+            "HEAD" => Action::Respond(200, object_headers(stored.len()), Vec::new()),
+            "GET" => {
+                if seen.header("if-match") != Some(STORED_ETAG) {
+                    return Action::xml(412, "<Error><Code>PreconditionFailed</Code></Error>");
+                }
+                let range = seen
+                    .header("range")
+                    .and_then(|r| r.strip_prefix("bytes="))
+                    .and_then(|r| r.split_once('-'))
+                    .and_then(|(a, b)| Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?)));
+                let Some((first, last)) = range.filter(|&(a, b)| a <= b && b < stored.len()) else {
+                    return Action::xml(416, "<Error><Code>InvalidRange</Code></Error>");
+                };
+                let mut body = stored[first..=last].to_vec();
+                if let Some(at) = flip.filter(|&at| (first..=last).contains(&at)) {
+                    body[at - first] ^= 0xff;
+                }
+                let mut headers = object_headers(body.len());
+                // A ranged answer carries no whole-object checksum.
+                headers.retain(|(k, _)| !k.starts_with("x-amz-checksum"));
+                headers.push((
+                    "Content-Range".into(),
+                    format!("bytes {first}-{last}/{}", stored.len()),
+                ));
+                Action::Respond(206, headers, body)
+            }
             "POST" if query.starts_with("uploads") => Action::xml(
                 200,
                 &format!(
@@ -90,7 +134,7 @@ fn zonal_endpoint() -> ScriptServer {
 
 #[test]
 fn a_multipart_upload_to_a_directory_bucket_uses_one_session() {
-    let server = zonal_endpoint();
+    let server = zonal_endpoint(Arc::new(Vec::new()), None);
     let s3 = blocking_session(core_session(&[], None, None))
         .client("s3")
         .region("us-west-2")
@@ -141,4 +185,86 @@ fn a_multipart_upload_to_a_directory_bucket_uses_one_session() {
         );
     }
     assert_eq!(complete.matches("<ChecksumCRC32>").count(), 3, "{complete}");
+}
+
+/// A ranged, parallel download from a directory bucket: HeadObject (checksum mode on) and every
+/// ranged GET share one session, each signed with it and carrying its token and `If-Match`; the
+/// ranges' CRC32s combine into the object's full-object CRC32; the file is byte-identical. A
+/// stored object of other bytes (same size, same ETag, another CRC) fails the download with a
+/// checksum mismatch and leaves no file.
+#[test]
+fn a_ranged_download_from_a_directory_bucket_uses_one_session() {
+    let data: Vec<u8> = (0..12 * MIB + 3).map(|i| (i % 239) as u8).collect();
+    let server = zonal_endpoint(Arc::new(data.clone()), None);
+    let s3 = blocking_session(core_session(&[], None, None))
+        .client("s3")
+        .region("us-west-2")
+        .endpoint_url(server.url())
+        .credentials("AKIDBASE", "base/secret", None)
+        .build()
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("sansboto-express-dl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dest = dir.join("big.copy");
+    let config = TransferConfig::new()
+        .part_size(5 * MIB as u64)
+        .concurrency(3);
+    let head = s3
+        .download_file(BUCKET, "big", &dest, Value::Null, &config)
+        .unwrap_or_else(|e| panic!("download: {e}"));
+    assert_eq!(head["ChecksumType"].as_str(), Some("FULL_OBJECT"));
+    assert!(
+        std::fs::read(&dest).unwrap() == data,
+        "the download differs"
+    );
+
+    let seen = server.seen();
+    assert_eq!(seen.iter().filter(|s| is_create_session(s)).count(), 1);
+    let data_calls: Vec<&Seen> = seen.iter().filter(|s| !is_create_session(s)).collect();
+    let head_call = data_calls
+        .iter()
+        .find(|s| s.method == "HEAD")
+        .expect("a HeadObject");
+    assert_eq!(head_call.header("x-amz-checksum-mode"), Some("ENABLED"));
+    let mut ranges: Vec<String> = data_calls
+        .iter()
+        .filter(|s| s.method == "GET")
+        .map(|s| {
+            assert_eq!(s.header("if-match"), Some(STORED_ETAG));
+            s.header("range").unwrap().to_string()
+        })
+        .collect();
+    ranges.sort_by_key(|r| {
+        let first = r.trim_start_matches("bytes=").split('-').next().unwrap();
+        first.parse::<usize>().unwrap()
+    });
+    assert_eq!(
+        ranges,
+        [
+            format!("bytes=0-{}", 5 * MIB - 1),
+            format!("bytes={}-{}", 5 * MIB, 10 * MIB - 1),
+            format!("bytes={}-{}", 10 * MIB, 12 * MIB + 2),
+        ]
+    );
+    for call in &data_calls {
+        assert_eq!(signed_by(call), "SESSION1", "{} {}", call.method, call.path);
+        assert_eq!(call.header("x-amz-s3session-token"), Some("TOKEN1"));
+    }
+
+    // A byte changed on the way: the CRC32 of what arrived is not the object's.
+    let server = zonal_endpoint(Arc::new(data), Some(6 * MIB));
+    let s3 = blocking_session(core_session(&[], None, None))
+        .client("s3")
+        .region("us-west-2")
+        .endpoint_url(server.url())
+        .credentials("AKIDBASE", "base/secret", None)
+        .build()
+        .unwrap();
+    let dest = dir.join("corrupt.copy");
+    match s3.download_file(BUCKET, "big", &dest, Value::Null, &config) {
+        Err(Error::Transfer(TransferError::ChecksumMismatch { .. })) => {}
+        other => panic!("expected a checksum mismatch, got {other:?}"),
+    }
+    assert!(!dest.exists() && !partial_path(&dest).exists() && !state_path(&dest).exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -4,7 +4,11 @@
 //!   flight, sends AbortMultipartUpload, and moto is left with no multipart upload and no parts;
 //! - a downloaded range with one byte changed: the ranges' CRCs do not compose into the object's
 //!   checksum, the download fails with `ChecksumMismatch`, and neither the file nor its partial
-//!   file is left.
+//!   file is left;
+//! - a downloaded range failing every time: the download fails, its destination untouched, and
+//!   the next download fetches only that range from the partial file.
+//!
+//! Each runs on blocking, tokio and async-std.
 //!
 //! It also shows the blocking transport's parts running side by side (several connections).
 
@@ -12,9 +16,10 @@ mod e2e_support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use e2e_support::{Action, ScriptServer, Seen};
-use sansboto_blocking::{Client, Session};
+use sansboto_blocking::Client;
 use sansboto_core::error::Error;
 use sansboto_core::params;
 use sansboto_core::retry::RetryMode;
@@ -55,10 +60,13 @@ fn forward(moto: SocketAddr, seen: &Seen) -> (u16, Vec<(String, String)>, Vec<u8
         }
         if let Some((k, v)) = line.split_once(':') {
             let k = k.trim().to_ascii_lowercase();
-            if !matches!(
-                k.as_str(),
-                "content-length" | "connection" | "transfer-encoding"
-            ) {
+            // A HEAD answer's length is the object's, not its (empty) body's: it is kept.
+            let framing = match k.as_str() {
+                "content-length" => seen.method != "HEAD",
+                "connection" | "transfer-encoding" => true,
+                _ => false,
+            };
+            if !framing {
                 headers.push((k, v.trim().to_string()));
             }
         }
@@ -68,15 +76,64 @@ fn forward(moto: SocketAddr, seen: &Seen) -> (u16, Vec<(String, String)>, Vec<u8
     (code, headers, body)
 }
 
+/// A client of each runtime with two attempts per call.
+macro_rules! client {
+    (blocking, $endpoint:expr) => {
+        sansboto_blocking::Session::new()
+            .client("s3")
+            .region("us-east-1")
+            .endpoint_url($endpoint)
+            .credentials("testing", "testing", None)
+            .retries(RetryMode::Standard, Some(2))
+            .build()
+            .unwrap()
+    };
+    ($session:path, $endpoint:expr) => {{
+        use $session as S;
+        S::new()
+            .client("s3")
+            .region("us-east-1")
+            .endpoint_url($endpoint)
+            .credentials("testing", "testing", None)
+            .retries(RetryMode::Standard, Some(2))
+            .build()
+            .await
+            .unwrap()
+    }};
+}
+
 fn client(endpoint: &str) -> Client {
-    Session::new()
-        .client("s3")
-        .region("us-east-1")
-        .endpoint_url(endpoint)
-        .credentials("testing", "testing", None)
-        .retries(RetryMode::Standard, Some(2))
-        .build()
-        .unwrap()
+    client!(blocking, endpoint)
+}
+
+/// Run `$scenario!(s3, direct, tag, …await…)` on blocking, tokio and async-std: `s3` goes
+/// through the fault server at `$fault`, `direct` straight to moto at `$moto`.
+macro_rules! on_every_runtime {
+    ($scenario:ident, $fault:expr, $moto:expr) => {{
+        let (fault, moto): (String, String) = ($fault, $moto);
+        $scenario!(client!(blocking, &fault), client!(blocking, &moto), "blocking",);
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            $scenario!(
+                client!(sansboto_tokio::Session, &fault),
+                client!(sansboto_tokio::Session, &moto),
+                "tokio",
+                .await
+            );
+        });
+        async_std::task::block_on(async {
+            $scenario!(
+                client!(sansboto_async_std::Session, &fault),
+                client!(sansboto_async_std::Session, &moto),
+                "async-std",
+                .await
+            );
+        });
+    }};
 }
 
 fn content(len: u64) -> Vec<u8> {
@@ -103,68 +160,124 @@ fn is_part(seen: &Seen, number: u32) -> bool {
             .any(|p| p == format!("partNumber={number}"))
 }
 
+/// A multipart upload through the fault server, whose part 3 is cut mid-body every time:
+/// AbortMultipartUpload after every part request, nothing left at moto.
+macro_rules! part_fails {
+    ($s3:expr, $direct:expr, $tag:expr, $($aw:tt)*) => {{
+        let (s3, direct, tag) = ($s3, $direct, $tag);
+        let seen_before = fault_seen().len();
+        let bucket = format!("faults-{tag}");
+        direct.call("CreateBucket", params! {"Bucket": bucket.as_str()}) $($aw)* .unwrap();
+        let dir = scratch(&format!("abort-{tag}"));
+        let src = dir.join("big");
+        std::fs::write(&src, content(22 * MIB)).unwrap();
+
+        let config = TransferConfig::new().part_size(5 * MIB).concurrency(3);
+        let failed = s3.upload_file(&bucket, "big", &src, Value::Null, &config) $($aw)*;
+        assert!(matches!(failed, Err(Error::Transport(_))), "{tag}: {failed:?}");
+
+        let seen: Vec<Seen> = fault_seen()[seen_before..].to_vec();
+        let upload_id = seen
+            .iter()
+            .find(|s| s.method == "DELETE")
+            .and_then(|s| s.path.split("uploadId=").nth(1))
+            .map(|id| id.split('&').next().unwrap_or_default().to_string())
+            .unwrap_or_else(|| panic!("{tag}: no AbortMultipartUpload was sent"));
+        // The abort came after every part request: none was still in flight.
+        let abort_at = seen.iter().position(|s| s.method == "DELETE").unwrap();
+        assert!(
+            seen[abort_at + 1..].iter().all(|s| s.method != "PUT"),
+            "{tag}: a part after the abort"
+        );
+        assert_eq!(
+            seen.iter().filter(|s| is_part(s, 3)).count(),
+            2,
+            "{tag}: part 3 was tried twice"
+        );
+        let uploads = direct
+            .call("ListMultipartUploads", params! {"Bucket": bucket.as_str()})
+            $($aw)* .unwrap();
+        assert!(
+            uploads["Uploads"].as_list().unwrap_or_default().is_empty(),
+            "{tag}: {uploads:?}"
+        );
+        let parts = direct.call(
+            "ListParts",
+            params! {"Bucket": bucket.as_str(), "Key": "big", "UploadId": upload_id.as_str()},
+        ) $($aw)*;
+        match parts {
+            Err(Error::Service(e)) => assert_eq!(e.code, "NoSuchUpload"),
+            other => panic!("{tag}: the aborted upload's parts are still listed: {other:?}"),
+        }
+        assert!(direct
+            .call("HeadObject", params! {"Bucket": bucket.as_str(), "Key": "big"})
+            $($aw)* .is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }};
+}
+
+/// Asks a fault server for every request it has seen.
+type SeenSoFar = Box<dyn Fn() -> Vec<Seen>>;
+
+thread_local! {
+    /// What the current test's fault server has seen so far (the scenarios run on this thread).
+    static FAULT_SEEN: std::cell::RefCell<Option<SeenSoFar>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Every request the watched fault server has seen.
+fn fault_seen() -> Vec<Seen> {
+    FAULT_SEEN.with(|f| f.borrow().as_ref().map(|seen| seen()).unwrap_or_default())
+}
+
+fn watch(fault: &std::sync::Arc<ScriptServer>) {
+    let fault = fault.clone();
+    FAULT_SEEN.with(|f| *f.borrow_mut() = Some(Box::new(move || fault.seen())));
+}
+
 #[test]
 fn a_part_failing_mid_upload_aborts_the_upload_and_leaves_no_parts() {
     let moto = MotoServer::start();
     let target = moto.addr();
-    let fault = ScriptServer::start_cutting(
+    let fault = std::sync::Arc::new(ScriptServer::start_cutting(
         // Part 3's body is cut after 64 KiB, every attempt: the connection resets mid-upload.
         |seen, _| (seen.method == "PUT" && seen.path.contains("partNumber=3")).then_some(64 * 1024),
         move |seen, _| {
             let (status, headers, body) = forward(target, seen);
             Action::Respond(status, headers, body)
         },
-    );
-    let direct = client(&moto.endpoint());
-    direct
-        .call("CreateBucket", params! {"Bucket": "faults"})
-        .unwrap();
-    let s3 = client(&fault.url());
-    let dir = scratch("abort");
-    let src = dir.join("big");
-    std::fs::write(&src, content(22 * MIB)).unwrap();
+    ));
+    watch(&fault);
+    on_every_runtime!(part_fails, fault.url(), moto.endpoint());
+}
 
-    let config = TransferConfig::new().part_size(5 * MIB).concurrency(3);
-    let failed = s3.upload_file("faults", "big", &src, Value::Null, &config);
-    assert!(matches!(failed, Err(Error::Transport(_))), "{failed:?}");
+/// A download through the fault server, whose second range comes back with a byte changed:
+/// a checksum mismatch, and neither the file nor its partial file left. Straight from moto the
+/// same download succeeds.
+macro_rules! range_corrupted {
+    ($s3:expr, $direct:expr, $tag:expr, $($aw:tt)*) => {{
+        let (s3, direct, tag) = ($s3, $direct, $tag);
+        let bucket = format!("corrupt-{tag}");
+        direct.call("CreateBucket", params! {"Bucket": bucket.as_str()}) $($aw)* .unwrap();
+        let dir = scratch(&format!("corrupt-{tag}"));
+        let src = dir.join("big");
+        std::fs::write(&src, content(12 * MIB)).unwrap();
+        let config = TransferConfig::new().part_size(5 * MIB).concurrency(3);
+        direct.upload_file(&bucket, "big", &src, Value::Null, &config) $($aw)* .unwrap();
 
-    let seen = fault.seen();
-    let upload_id = seen
-        .iter()
-        .find(|s| s.method == "DELETE")
-        .and_then(|s| s.path.split("uploadId=").nth(1))
-        .map(|id| id.split('&').next().unwrap_or_default().to_string())
-        .expect("an AbortMultipartUpload was sent");
-    // The abort came after every part request: none was still in flight.
-    let abort_at = seen.iter().position(|s| s.method == "DELETE").unwrap();
-    assert!(
-        seen[abort_at + 1..].iter().all(|s| s.method != "PUT"),
-        "a part after the abort"
-    );
-    assert_eq!(
-        seen.iter().filter(|s| is_part(s, 3)).count(),
-        2,
-        "part 3 was tried twice"
-    );
-    let uploads = direct
-        .call("ListMultipartUploads", params! {"Bucket": "faults"})
-        .unwrap();
-    assert!(
-        uploads["Uploads"].as_list().unwrap_or_default().is_empty(),
-        "{uploads:?}"
-    );
-    let parts = direct.call(
-        "ListParts",
-        params! {"Bucket": "faults", "Key": "big", "UploadId": upload_id.as_str()},
-    );
-    match parts {
-        Err(Error::Service(e)) => assert_eq!(e.code, "NoSuchUpload"),
-        other => panic!("the aborted upload's parts are still listed: {other:?}"),
-    }
-    assert!(direct
-        .call("HeadObject", params! {"Bucket": "faults", "Key": "big"})
-        .is_err());
-    let _ = std::fs::remove_dir_all(&dir);
+        let dest = dir.join("copy");
+        let failed = s3.download_file(&bucket, "big", &dest, Value::Null, &config) $($aw)*;
+        match failed {
+            Err(Error::Transfer(TransferError::ChecksumMismatch { algorithm, .. })) => {
+                assert_eq!(algorithm.name(), "CRC32", "{tag}")
+            }
+            other => panic!("{tag}: expected a checksum mismatch, got {other:?}"),
+        }
+        assert!(!dest.exists() && !partial_path(&dest).exists() && !state_path(&dest).exists());
+        direct.download_file(&bucket, "big", &dest, Value::Null, &config) $($aw)* .unwrap();
+        assert!(std::fs::read(&dest).unwrap() == content(12 * MIB), "{tag}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }};
 }
 
 #[test]
@@ -183,34 +296,76 @@ fn a_corrupted_range_fails_the_download_and_leaves_nothing() {
         }
         Action::Respond(status, headers, body)
     });
-    let direct = client(&moto.endpoint());
-    direct
-        .call("CreateBucket", params! {"Bucket": "corrupt"})
-        .unwrap();
-    let dir = scratch("corrupt");
-    let src = dir.join("big");
-    std::fs::write(&src, content(12 * MIB)).unwrap();
-    let config = TransferConfig::new().part_size(5 * MIB).concurrency(3);
-    direct
-        .upload_file("corrupt", "big", &src, Value::Null, &config)
-        .unwrap();
+    on_every_runtime!(range_corrupted, fault.url(), moto.endpoint());
+}
 
-    let s3 = client(&fault.url());
-    let dest = dir.join("copy");
-    let failed = s3.download_file("corrupt", "big", &dest, Value::Null, &config);
-    match failed {
-        Err(Error::Transfer(TransferError::ChecksumMismatch { algorithm, .. })) => {
-            assert_eq!(algorithm.name(), "CRC32")
+/// Whether the fault server of `a_failed_range_is_resumed` fails the last range.
+static FAIL_LAST_RANGE: AtomicBool = AtomicBool::new(true);
+
+/// A download through the fault server, whose last range fails every time: the download fails,
+/// the destination is untouched; with `keep_partial_download(false)` nothing else is left, by
+/// default the partial file and its record stay. Once the fault is gone the same download
+/// fetches only the missing range, and the file is byte-identical.
+macro_rules! range_fails_then_resumes {
+    ($s3:expr, $direct:expr, $tag:expr, $($aw:tt)*) => {{
+        let (s3, direct, tag) = ($s3, $direct, $tag);
+        let bucket = format!("resume-{tag}");
+        direct.call("CreateBucket", params! {"Bucket": bucket.as_str()}) $($aw)* .unwrap();
+        let dir = scratch(&format!("resume-{tag}"));
+        let src = dir.join("big");
+        let data = content(12 * MIB + 5);
+        std::fs::write(&src, &data).unwrap();
+        let config = TransferConfig::new().part_size(5 * MIB).concurrency(3);
+        direct.upload_file(&bucket, "big", &src, Value::Null, &config) $($aw)* .unwrap();
+
+        FAIL_LAST_RANGE.store(true, Ordering::SeqCst);
+        let dest = dir.join("copy");
+        // Told to keep nothing, the failed download leaves nothing.
+        let no_resume = config.clone().keep_partial_download(false);
+        let failed = s3.download_file(&bucket, "big", &dest, Value::Null, &no_resume) $($aw)*;
+        assert!(matches!(failed, Err(Error::Service(_))), "{tag}: {failed:?}");
+        assert!(!dest.exists() && !partial_path(&dest).exists() && !state_path(&dest).exists(), "{tag}");
+        // By default the partial file stays to resume from.
+        let failed = s3.download_file(&bucket, "big", &dest, Value::Null, &config) $($aw)*;
+        assert!(matches!(failed, Err(Error::Service(_))), "{tag}: {failed:?}");
+        assert!(!dest.exists(), "{tag}: a failed download left its destination");
+        assert!(partial_path(&dest).exists() && state_path(&dest).exists(), "{tag}");
+
+        FAIL_LAST_RANGE.store(false, Ordering::SeqCst);
+        let seen_before = fault_seen().len();
+        s3.download_file(&bucket, "big", &dest, Value::Null, &config) $($aw)* .unwrap();
+        let ranges: Vec<String> = fault_seen()[seen_before..]
+            .iter()
+            .filter(|s| s.method == "GET")
+            .filter_map(|s| s.header("range").map(str::to_owned))
+            .collect();
+        assert_eq!(ranges, [format!("bytes={}-{}", 10 * MIB, 12 * MIB + 4)], "{tag}");
+        assert!(std::fs::read(&dest).unwrap() == data, "{tag}: the resumed download differs");
+        assert!(!partial_path(&dest).exists() && !state_path(&dest).exists(), "{tag}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }};
+}
+
+#[test]
+fn a_failed_range_is_resumed_from_the_partial_file() {
+    let moto = MotoServer::start();
+    let target = moto.addr();
+    let fault = std::sync::Arc::new(ScriptServer::start(move |seen, _| {
+        let last = seen.method == "GET"
+            && seen
+                .header("range")
+                .is_some_and(|r| r.starts_with(&format!("bytes={}-", 10 * MIB)));
+        if last && FAIL_LAST_RANGE.load(Ordering::SeqCst) {
+            return Action::xml(
+                500,
+                "<Error><Code>InternalError</Code><Message>injected</Message></Error>",
+            );
         }
-        other => panic!("expected a checksum mismatch, got {other:?}"),
-    }
-    assert!(!dest.exists() && !partial_path(&dest).exists() && !state_path(&dest).exists());
-    // Through the honest path the same download succeeds.
-    direct
-        .download_file("corrupt", "big", &dest, Value::Null, &config)
-        .unwrap();
-    assert!(std::fs::read(&dest).unwrap() == content(12 * MIB));
-    let _ = std::fs::remove_dir_all(&dir);
+        let (status, headers, body) = forward(target, seen);
+        Action::Respond(status, headers, body)
+    }));
+    watch(&fault);
+    on_every_runtime!(range_fails_then_resumes, fault.url(), moto.endpoint());
 }
 
 #[test]
@@ -237,5 +392,50 @@ fn blocking_parts_run_side_by_side() {
         used >= 2,
         "{used} connection(s) for six parts with four workers"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The object replaced while it is being downloaded: every range asks `If-Match` the ETag
+/// HeadObject gave, so the first range after the replacement fails (412) instead of mixing two
+/// objects' bytes, and the destination is never written.
+#[test]
+fn an_object_replaced_mid_download_fails_rather_than_mixing_versions() {
+    let moto = MotoServer::start();
+    let s3 = client(&moto.endpoint());
+    s3.call("CreateBucket", params! {"Bucket": "replaced"})
+        .unwrap();
+    let dir = scratch("replaced");
+    let src = dir.join("big");
+    std::fs::write(&src, content(12 * MIB)).unwrap();
+    let config = TransferConfig::new().part_size(5 * MIB).concurrency(1);
+    s3.upload_file("replaced", "big", &src, Value::Null, &config)
+        .unwrap();
+
+    let writer = client(&moto.endpoint());
+    let replaced = std::sync::Arc::new(AtomicBool::new(false));
+    let once = replaced.clone();
+    let replacing = config.clone().on_progress(move |p| {
+        if p.parts_done == 1 && !once.swap(true, Ordering::SeqCst) {
+            writer
+                .call(
+                    "PutObject",
+                    params! {"Bucket": "replaced", "Key": "big", "Body": bytes::Bytes::from_static(b"new")},
+                )
+                .unwrap();
+        }
+    });
+    let dest = dir.join("copy");
+    let failed = s3.download_file("replaced", "big", &dest, Value::Null, &replacing);
+    assert!(replaced.load(Ordering::SeqCst));
+    match failed {
+        Err(Error::Service(e)) => assert_eq!(e.status, 412, "{e:?}"),
+        other => panic!("expected 412 Precondition Failed, got {other:?}"),
+    }
+    assert!(!dest.exists(), "a destination was written from two objects");
+    // The next download sees the new object (its record is of the old ETag: not reused).
+    s3.download_file("replaced", "big", &dest, Value::Null, &config)
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), b"new");
+    assert!(!partial_path(&dest).exists() && !state_path(&dest).exists());
     let _ = std::fs::remove_dir_all(&dir);
 }

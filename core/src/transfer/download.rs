@@ -5,7 +5,9 @@
 //! follow the object's parts so their checksums compose as S3's did; then the partial file is
 //! renamed over `dest`. Which ranges are in the partial file is kept beside it
 //! (`<dest>.sansboto-partial.json`), so a download interrupted by an error, a cancellation or a
-//! crash is taken up again from there by the next download of the same object to the same place.
+//! crash is taken up again from there by the next download of the same object to the same place
+//! (unless [`TransferConfig::keep_partial_download`] is off: then a failed download removes both,
+//! leaving nothing, as s3transfer's does).
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -50,6 +52,8 @@ enum Task {
     SaveState,
     Rename,
     Cleanup,
+    /// `HeadObject PartNumber=n` for the range at this index: is the part that range?
+    Confirm(usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +64,7 @@ enum Phase {
     ReadState,
     Prepare,
     Ranges,
+    Confirm,
     Rename,
     Cleanup,
     Finished,
@@ -99,6 +104,14 @@ pub struct Download {
     error: Option<Error>,
     cancelled: bool,
     result: Option<Result<Value, Error>>,
+    /// A composite mismatch waiting for the part layout to be confirmed before it is reported.
+    mismatch: Option<Error>,
+    /// Keep the partial file and its record when the download fails, to resume from.
+    keep_partial: bool,
+    /// Ranges whose part is still to be asked for (confirming the layout).
+    confirm: VecDeque<usize>,
+    /// A part turned out not to be the range planned: the composite cannot be checked.
+    layout_differs: bool,
 }
 
 /// The partial file beside `dest`.
@@ -151,6 +164,10 @@ impl Download {
             error: None,
             cancelled: false,
             result: None,
+            mismatch: None,
+            keep_partial: config.keep_partial_download,
+            confirm: VecDeque::new(),
+            layout_differs: false,
         }
     }
 
@@ -406,6 +423,15 @@ impl Download {
                     .into(),
                 );
             }
+            if !self.keep_partial {
+                // Nothing is kept to resume from: once the ranges in flight end, the partial
+                // file and its record go, as s3transfer removes its temporary file.
+                if self.in_flight.is_empty() {
+                    let e = self.error.take().expect("set above");
+                    return self.conclude(Err(e));
+                }
+                return None;
+            }
             if self.state_dirty && !self.saving {
                 return Some(self.save_job());
             }
@@ -425,6 +451,24 @@ impl Download {
             return None;
         }
         match self.verify() {
+            Err(e) if self.expected.as_ref().is_some_and(|x| x.composite) => {
+                // The ranges were cut along parts assumed even (as multipart uploads make
+                // them), which HeadObject PartNumber=1 and PartsCount cannot prove: before a
+                // mismatch is reported, each part is asked for its length. Parts laid out
+                // otherwise mean the composite cannot be checked from these ranges (s3transfer
+                // checks none): the download stands, unchecked, as it would there.
+                self.mismatch = Some(e);
+                self.confirm = (1..self.ranges.len()).collect();
+                self.phase = Phase::Confirm;
+                self.confirm_job()
+            }
+            verified => self.conclude(verified),
+        }
+    }
+
+    /// Rename the checked partial file into place, or remove it after a mismatch.
+    fn conclude(&mut self, verified: Result<(), Error>) -> Option<Job> {
+        match verified {
             Ok(()) => {
                 self.phase = Phase::Waiting;
                 Some(self.file_job(
@@ -438,6 +482,35 @@ impl Download {
                 self.phase = Phase::Cleanup;
                 Some(self.file_job(Task::Cleanup, FileJob::Remove(self.partial.clone())))
             }
+        }
+    }
+
+    /// The next part to confirm the layout of; the conclusion once all have answered.
+    fn confirm_job(&mut self) -> Option<Job> {
+        if let Some(index) = self.confirm.pop_front() {
+            let mut m = self.base();
+            m.insert("PartNumber".into(), Value::from(index as u32 + 1));
+            // No IfMatch: the ranges were each fetched under the ETag already, and moto
+            // compares it with the part's own ETag.
+            let params = with_extra(m, &self.extra, &GET_ARGS[1..]);
+            return Some(self.start(
+                Task::Confirm(index),
+                JobKind::Call {
+                    operation: "HeadObject",
+                    params,
+                },
+            ));
+        }
+        if !self.in_flight.is_empty() {
+            return None;
+        }
+        if let Some(e) = self.error.take() {
+            return self.conclude(Err(e));
+        }
+        let mismatch = self.mismatch.take();
+        match mismatch {
+            Some(e) if !self.layout_differs => self.conclude(Err(e)),
+            _ => self.conclude(Ok(())),
         }
     }
 
@@ -481,6 +554,7 @@ impl TransferMachine for Download {
                 ))
             }
             Phase::Ranges => self.ranges_job(),
+            Phase::Confirm => self.confirm_job(),
             Phase::Rename => {
                 self.phase = Phase::Waiting;
                 Some(self.file_job(Task::Cleanup, FileJob::Remove(self.state.clone())))
@@ -528,6 +602,15 @@ impl TransferMachine for Download {
                 self.state_dirty = true;
             }
             (Task::Range(_), Outcome::Fetched(Err(e))) => self.fail(e),
+            (Task::Confirm(index), Outcome::Called(part)) => match part {
+                Ok(part) => {
+                    let len = part.get("ContentLength").and_then(Value::as_i64);
+                    if len != Some(self.ranges[index].len as i64) {
+                        self.layout_differs = true;
+                    }
+                }
+                Err(e) => self.fail(e),
+            },
             (Task::SaveState, Outcome::File(saved)) => {
                 self.saving = false;
                 if let Err(e) = saved {
@@ -763,11 +846,24 @@ mod tests {
             let mut jobs = fetch_all(&mut d, ranges, &bytes);
             let save = jobs.remove(0);
             d.handle(save.id, Outcome::File(Ok(FileOutput::Done)));
-            let after = next(&mut d);
+            let mut after = next(&mut d);
             if ok {
                 assert!(matches!(job_file(&after), FileJob::Rename(..)));
                 continue;
             }
+            // Part 2 is asked for: it is the range planned, so the mismatch is real.
+            match &after.kind {
+                JobKind::Call { operation, params } => {
+                    assert_eq!(*operation, "HeadObject");
+                    assert_eq!(params["PartNumber"].as_i64(), Some(2));
+                }
+                other => panic!("{other:?}"),
+            }
+            d.handle(
+                after.id,
+                Outcome::Called(Ok(params! {"ContentLength": part})),
+            );
+            after = next(&mut d);
             assert_eq!(
                 job_file(&after),
                 &FileJob::Remove(partial_path(Path::new("/d/out")))
@@ -784,6 +880,43 @@ mod tests {
                 Some(Err(Error::Transfer(TransferError::ChecksumMismatch { .. })))
             ));
         }
+    }
+
+    #[test]
+    fn parts_laid_out_otherwise_than_planned_are_never_reported_as_a_mismatch() {
+        // Parts of 7, 3 and 7 MiB: PartNumber=1 (7 MiB) and PartsCount 3 fit ranges of 7, 7
+        // and 3 MiB, so the ranges' CRCs are not the parts'. The composite of the real parts
+        // is S3's checksum; the ranges' composite differs, and must not fail the download.
+        let bytes = data(17 * MIB);
+        let cuts = [0, 7 * MIB, 10 * MIB, 17 * MIB];
+        let sums: Vec<_> = cuts
+            .windows(2)
+            .map(|w| {
+                checksum(
+                    ChecksumAlgorithm::Crc32,
+                    &bytes[w[0] as usize..w[1] as usize],
+                )
+            })
+            .collect();
+        let composite = crc::composite(ChecksumAlgorithm::Crc32, &sums);
+        let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &config());
+        let head = params! {"ContentLength": 17 * MIB, "ETag": "\"e\"", "ChecksumCRC32": composite.as_str(), "ChecksumType": "COMPOSITE"};
+        let ranges = started(
+            &mut d,
+            head,
+            Some(params! {"ContentLength": 7 * MIB, "PartsCount": 3}),
+            None,
+        );
+        let mut jobs = fetch_all(&mut d, ranges, &bytes);
+        let save = jobs.remove(0);
+        d.handle(save.id, Outcome::File(Ok(FileOutput::Done)));
+        let confirms: Vec<_> = std::iter::from_fn(|| d.next_job()).collect();
+        assert_eq!(confirms.len(), 2, "parts 2 and 3 are asked for");
+        for (job, len) in confirms.iter().zip([3 * MIB, 7 * MIB]) {
+            d.handle(job.id, Outcome::Called(Ok(params! {"ContentLength": len})));
+        }
+        let rename = next(&mut d);
+        assert!(matches!(job_file(&rename), FileJob::Rename(..)));
     }
 
     #[test]
@@ -809,6 +942,34 @@ mod tests {
         let stale = record.replace("\\\"e\\\"", "\\\"other\\\"");
         let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &config());
         assert_eq!(started(&mut d, head, None, Some(stale.as_bytes())).len(), 3);
+    }
+
+    #[test]
+    fn told_to_keep_nothing_a_failed_download_removes_its_partial_file_and_record() {
+        let cfg = config().keep_partial_download(false);
+        let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &cfg);
+        let head = params! {"ContentLength": 12 * MIB, "ETag": "\"e\""};
+        let mut ranges = started(&mut d, head, None, None).into_iter();
+        let (a, b) = (ranges.next().unwrap(), ranges.next().unwrap());
+        d.handle(b.id, Outcome::Fetched(Err(io_error("reset"))));
+        d.handle(a.id, Outcome::Fetched(Ok(None)));
+        assert!(d.next_job().is_none(), "a range is still in flight");
+        for job in ranges {
+            d.handle(job.id, Outcome::Fetched(Ok(None)));
+        }
+        let remove = next(&mut d);
+        assert_eq!(
+            job_file(&remove),
+            &FileJob::Remove(partial_path(Path::new("/d/out")))
+        );
+        d.handle(remove.id, Outcome::File(Ok(FileOutput::Done)));
+        let record = next(&mut d);
+        assert_eq!(
+            job_file(&record),
+            &FileJob::Remove(state_path(Path::new("/d/out")))
+        );
+        d.handle(record.id, Outcome::File(Ok(FileOutput::Done)));
+        assert!(matches!(d.finish(), Some(Err(Error::Transport(e))) if e.message == "reset"));
     }
 
     #[test]

@@ -1,6 +1,14 @@
 //! Running a [`TransferMachine`] over any transport, and the client methods that start one
 //! ([`Client::upload_file`], [`Client::resume_upload_file`], [`Client::download_file`],
-//! [`Client::copy_object`]).
+//! [`Client::copy_object`]), or clean up after one that was dropped
+//! ([`Client::abort_interrupted_uploads`]).
+//!
+//! Dropping a transfer's future stops it where it is: nothing runs after the drop, because the
+//! core spawns nothing and a `Drop` cannot wait for a request. A multipart upload dropped midway
+//! therefore stays at S3 with the parts already sent, until [`Client::resume_upload_file`] takes
+//! it up again or [`Client::abort_interrupted_uploads`] aborts it. To stop an upload *and* abort
+//! it in one go, cancel its [`CancelToken`](super::CancelToken) and let the future finish: it
+//! waits for the parts in flight, sends AbortMultipartUpload and ends in `Cancelled`.
 //!
 //! Concurrency is a pool of `concurrency` workers, each taking the machine's next job, running
 //! it and reporting its outcome, joined by [`Transport::join_all`] (one task on async runtimes,
@@ -26,6 +34,17 @@ use super::{
     file_error, FileJob, FileOutput, Job, JobKind, Outcome, Progress, TransferConfig,
     TransferError, TransferMachine,
 };
+
+/// Extra arguments ListMultipartUploads and AbortMultipartUpload take from a transfer's.
+const LIST_UPLOADS_ARGS: &[&str] = &["ExpectedBucketOwner", "RequestPayer"];
+
+/// A multipart upload still open at S3.
+#[derive(Debug)]
+struct OpenUpload {
+    upload_id: String,
+    initiated: Option<crate::time::Timestamp>,
+    algorithm: Option<String>,
+}
 
 /// How many bytes of a ranged GET are gathered before they are written to the file.
 pub const WRITE_CHUNK: usize = 1024 * 1024;
@@ -66,10 +85,44 @@ impl<T: Transport> Client<T> {
         })
     }
 
-    /// Take up the multipart upload `upload_id` of the file at `path` again after an
-    /// interruption: the parts S3 already has (ListParts) are kept, the others sent, then the
-    /// upload is completed (or aborted if it fails).
+    /// Take up an interrupted multipart upload of the file at `path` to `bucket`/`key` (a
+    /// process that stopped, a dropped future): the upload is found by ListMultipartUploads
+    /// (the latest one of this key using this checksum algorithm), the parts S3 already has
+    /// (ListParts) are kept when their size and checksum are the file's, the others sent, then
+    /// the upload is completed (or aborted if it fails). With no such upload, the file is
+    /// uploaded afresh, as by [`upload_file`](Self::upload_file).
     pub fn resume_upload_file<'a>(
+        &'a self,
+        bucket: &'a str,
+        key: &'a str,
+        path: impl AsRef<Path>,
+        extra: Value,
+        config: &'a TransferConfig,
+    ) -> T::Run<'a, Result<Value, Error>> {
+        let path = path.as_ref().to_owned();
+        T::run(async move {
+            let extra_args = extra_map(extra.clone())?;
+            let uploads = self.interrupted_uploads(bucket, key, &extra_args).await?;
+            let wanted = config.checksum_algorithm.name();
+            let latest = uploads
+                .into_iter()
+                .filter(|u| u.algorithm.as_deref().is_none_or(|a| a == wanted))
+                .max_by_key(|u| u.initiated);
+            self.upload_async(
+                bucket,
+                key,
+                path,
+                extra,
+                config,
+                latest.map(|u| u.upload_id),
+            )
+            .await
+        })
+    }
+
+    /// Take up the multipart upload `upload_id` of the file at `path` again, as
+    /// [`resume_upload_file`](Self::resume_upload_file) does with the one it finds.
+    pub fn resume_upload_id<'a>(
         &'a self,
         bucket: &'a str,
         key: &'a str,
@@ -90,6 +143,86 @@ impl<T: Transport> Client<T> {
             )
             .await
         })
+    }
+
+    /// Abort every multipart upload of `bucket`/`key` still open (what a dropped upload future
+    /// leaves: see the module doc), so none of their parts stay stored; the number aborted.
+    /// `extra`: `ExpectedBucketOwner`, `RequestPayer`.
+    pub fn abort_interrupted_uploads<'a>(
+        &'a self,
+        bucket: &'a str,
+        key: &'a str,
+        extra: Value,
+    ) -> T::Run<'a, Result<usize, Error>> {
+        T::run(async move {
+            let extra = extra_map(extra)?;
+            let uploads = self.interrupted_uploads(bucket, key, &extra).await?;
+            for upload in &uploads {
+                let mut m = Map::default();
+                m.insert("Bucket".into(), Value::from(bucket));
+                m.insert("Key".into(), Value::from(key));
+                m.insert("UploadId".into(), Value::from(&upload.upload_id));
+                let params = super::with_extra(m, &extra, LIST_UPLOADS_ARGS);
+                self.call_async("AbortMultipartUpload", params).await?;
+            }
+            Ok(uploads.len())
+        })
+    }
+
+    /// The multipart uploads of exactly `key` still open in `bucket`, every page of them.
+    async fn interrupted_uploads(
+        &self,
+        bucket: &str,
+        key: &str,
+        extra: &Map,
+    ) -> Result<Vec<OpenUpload>, Error> {
+        let mut found = Vec::new();
+        let mut markers: Option<(Value, Value)> = None;
+        loop {
+            let mut m = Map::default();
+            m.insert("Bucket".into(), Value::from(bucket));
+            m.insert("Prefix".into(), Value::from(key));
+            if let Some((key_marker, id_marker)) = markers.take() {
+                m.insert("KeyMarker".into(), key_marker);
+                m.insert("UploadIdMarker".into(), id_marker);
+            }
+            let params = super::with_extra(m, extra, LIST_UPLOADS_ARGS);
+            let page = self.call_async("ListMultipartUploads", params).await?;
+            for upload in page
+                .get("Uploads")
+                .and_then(Value::as_list)
+                .unwrap_or_default()
+            {
+                let (Some(k), Some(id)) = (
+                    upload.get("Key").and_then(Value::as_str),
+                    upload.get("UploadId").and_then(Value::as_str),
+                ) else {
+                    continue;
+                };
+                if k != key {
+                    continue;
+                }
+                found.push(OpenUpload {
+                    upload_id: id.to_string(),
+                    initiated: match upload.get("Initiated") {
+                        Some(Value::Timestamp(t)) => Some(*t),
+                        _ => None,
+                    },
+                    algorithm: upload
+                        .get("ChecksumAlgorithm")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                });
+            }
+            let truncated = page.get("IsTruncated").and_then(Value::as_bool) == Some(true);
+            match (
+                page.get("NextKeyMarker").filter(|_| truncated),
+                page.get("NextUploadIdMarker"),
+            ) {
+                (Some(k), Some(id)) => markers = Some((k.clone(), id.clone())),
+                _ => return Ok(found),
+            }
+        }
     }
 
     /// Download `bucket`/`key` into the file at `path` (boto3's `download_file`): ranged GETs

@@ -54,6 +54,11 @@ pub struct TransferConfig {
     pub on_progress: Option<ProgressCallback>,
     /// Set it to stop the transfer: no new part starts, a multipart upload is aborted.
     pub cancel: CancelToken,
+    /// Keep a failed or cancelled download's partial file and its record beside the
+    /// destination, so the next download resumes from them (the default); off, they are
+    /// removed and a failed download leaves nothing behind. The destination itself is written
+    /// only by the final rename either way.
+    pub keep_partial_download: bool,
 }
 
 impl Default for TransferConfig {
@@ -66,6 +71,7 @@ impl Default for TransferConfig {
             full_object_checksum: false,
             on_progress: None,
             cancel: CancelToken::default(),
+            keep_partial_download: true,
         }
     }
 }
@@ -105,6 +111,11 @@ impl TransferConfig {
         self.on_progress = Some(Arc::new(callback));
         self
     }
+    /// Keep a failed download's partial file to resume from (`true`, the default) or not.
+    pub fn keep_partial_download(mut self, keep: bool) -> Self {
+        self.keep_partial_download = keep;
+        self
+    }
     /// Stop the transfer when `token` is cancelled.
     pub fn cancel_token(mut self, token: CancelToken) -> Self {
         self.cancel = token;
@@ -122,6 +133,7 @@ impl fmt::Debug for TransferConfig {
             .field("full_object_checksum", &self.full_object_checksum)
             .field("on_progress", &self.on_progress.is_some())
             .field("cancelled", &self.cancel.is_cancelled())
+            .field("keep_partial_download", &self.keep_partial_download)
             .finish()
     }
 }
@@ -319,6 +331,12 @@ pub enum FileJob {
     Rename(PathBuf, PathBuf),
     /// Remove the file (absent is fine).
     Remove(PathBuf),
+    /// The checksum of `len` bytes of the file at `offset` (a part an interrupted upload left
+    /// at S3, compared before it is kept).
+    Checksum(PathBuf, u64, u64, ChecksumAlgorithm),
+    /// The MD5 of `len` bytes of the file at `offset` (a listed part with no checksum, whose
+    /// ETag is its MD5).
+    Md5(PathBuf, u64, u64),
 }
 
 /// What a file operation gave.
@@ -331,6 +349,8 @@ pub enum FileOutput {
     Len(Option<u64>),
     /// A file's contents, `None` for an absent file.
     Contents(Option<bytes::Bytes>),
+    /// A checksum of a file range.
+    Checksum(ChecksumValue),
 }
 
 /// How a job ended.

@@ -4,7 +4,9 @@
 //! checksum S3 answers checked against the parts'. A failed part, a failed completion or a
 //! cancellation waits for the parts in flight, then aborts the upload, so no part is left stored.
 //! An upload interrupted earlier is taken up again from its upload id: ListParts says which parts
-//! S3 already has, and only the others are sent.
+//! S3 already has; a listed part of the planned size whose checksum is the file's range's (a
+//! [`FileJob::Checksum`] each; with no checksum listed, whose ETag is the range's MD5, as it is
+//! for parts not encrypted with KMS or a customer key) is kept, and only the others are sent.
 //!
 //! A copy between buckets is the same machine with another source: CopyObject below the
 //! threshold, UploadPartCopy (a `CopySourceRange` each) above it. So is the upload of a stream
@@ -21,8 +23,8 @@ use crate::value::{Key, Map, Value};
 
 use super::plan::{self, Part};
 use super::{
-    crc, with_extra, Job, JobKind, Outcome, Progress, TransferConfig, TransferError,
-    TransferMachine,
+    crc, with_extra, FileJob, FileOutput, Job, JobKind, Outcome, Progress, TransferConfig,
+    TransferError, TransferMachine,
 };
 
 /// Extra arguments PutObject takes (s3transfer's `ALLOWED_UPLOAD_ARGS`).
@@ -125,6 +127,8 @@ enum Task {
     Create,
     List,
     Part(usize),
+    /// The checksum of a listed part's range of the file, to compare with S3's.
+    Verify(usize),
     Complete,
     Abort,
 }
@@ -160,6 +164,9 @@ pub struct Upload {
     parts: Vec<Part>,
     stored: Vec<Option<Stored>>,
     pending: VecDeque<usize>,
+    /// Parts S3 listed (of the right size), to be kept once their checksum is the file's.
+    listed: VecDeque<(usize, Stored)>,
+    checking: HashMap<usize, Stored>,
     in_flight: HashMap<usize, Task>,
     next_id: usize,
     phase: Phase,
@@ -204,6 +211,8 @@ impl Upload {
             multipart,
             stored: vec![None; parts.len()],
             pending: VecDeque::new(),
+            listed: VecDeque::new(),
+            checking: HashMap::new(),
             parts,
             in_flight: HashMap::new(),
             next_id: 0,
@@ -569,16 +578,48 @@ impl Upload {
             else {
                 continue;
             };
-            if self.parts[index].len as i64 == size {
-                let checksum = listed
-                    .get(&member)
-                    .and_then(Value::as_str)
-                    .and_then(ChecksumValue::from_base64);
-                self.stored[index] = Some(Stored {
-                    etag: etag.to_string(),
-                    checksum,
-                });
+            let checksum = listed
+                .get(&member)
+                .and_then(Value::as_str)
+                .and_then(ChecksumValue::from_base64);
+            // Only a part that can be compared with the file is kept: one of the planned size
+            // with a checksum of this upload's algorithm, or an ETag that is an MD5. Anything
+            // else is sent again.
+            let comparable = checksum.is_some() || md5_etag(etag).is_some();
+            if let (true, true, Source::File(_)) = (
+                self.parts[index].len as i64 == size,
+                comparable,
+                &self.source,
+            ) {
+                self.listed.push_back((
+                    index,
+                    Stored {
+                        etag: etag.to_string(),
+                        checksum,
+                    },
+                ));
             }
+        }
+    }
+
+    /// Hash the file's range of a part S3 listed, to compare.
+    fn verify_job(&mut self, index: usize, stored: Stored) -> Job {
+        let part = self.parts[index];
+        let path = match &self.source {
+            Source::File(path) => path.clone(),
+            _ => PathBuf::new(),
+        };
+        self.checking.insert(index, stored);
+        let id = self.next_id;
+        self.next_id += 1;
+        self.in_flight.insert(id, Task::Verify(index));
+        let job = match self.checking[&index].checksum {
+            Some(_) => FileJob::Checksum(path, part.offset, part.len, self.algorithm),
+            None => FileJob::Md5(path, part.offset, part.len),
+        };
+        Job {
+            id,
+            kind: JobKind::File(job),
         }
     }
 
@@ -634,6 +675,17 @@ impl Upload {
     }
 }
 
+/// The MD5 an ETag of 32 hex digits (quoted or not) is; `None` for any other ETag.
+fn md5_etag(etag: &str) -> Option<Vec<u8>> {
+    let hex = etag.trim_matches('"');
+    if hex.len() != 32 {
+        return None;
+    }
+    (0..16)
+        .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
+}
+
 impl TransferMachine for Upload {
     fn next_job(&mut self) -> Option<Job> {
         match self.phase {
@@ -671,6 +723,10 @@ impl TransferMachine for Upload {
             }
             Phase::Parts => match self.pending.pop_front() {
                 Some(index) => Some(self.part_job(index)),
+                None if !self.listed.is_empty() => {
+                    let (index, stored) = self.listed.pop_front()?;
+                    Some(self.verify_job(index, stored))
+                }
                 None if self.wants_read() => self.read_job(),
                 None if self.in_flight.is_empty() && self.stream_ended() => {
                     Some(self.complete_job())
@@ -710,6 +766,30 @@ impl TransferMachine for Upload {
             }
             return false;
         }
+        if let Task::Verify(index) = task {
+            let stored = self.checking.remove(&index);
+            match (outcome, stored) {
+                (Outcome::File(Ok(FileOutput::Checksum(sum))), Some(stored))
+                    if stored.checksum == Some(sum)
+                        || (stored.checksum.is_none()
+                            && md5_etag(&stored.etag) == Some(sum.as_bytes().to_vec())) =>
+                {
+                    self.stored[index] = Some(stored)
+                }
+                (Outcome::File(Ok(_)), _) => self.pending.push_back(index),
+                (Outcome::File(Err(e)), _) => {
+                    let path = match &self.source {
+                        Source::File(path) => path.clone(),
+                        _ => PathBuf::new(),
+                    };
+                    self.fail(super::file_error("reading", &path, e))
+                }
+                _ => self.fail(Error::MachineMisuse(
+                    "an upload check was answered with another task's outcome",
+                )),
+            }
+            return false;
+        }
         let result = match outcome {
             Outcome::Called(r) => r,
             _ => Err(Error::MachineMisuse(
@@ -718,7 +798,7 @@ impl TransferMachine for Upload {
         };
         match (task, result) {
             (Task::Put, result) => self.finish_with(result),
-            (Task::Read, _) => {}
+            (Task::Read | Task::Verify(_), _) => {}
             (Task::Create, Ok(out)) => match out.get("UploadId").and_then(Value::as_str) {
                 Some(upload_id) => {
                     self.upload_id = Some(upload_id.to_string());
@@ -742,8 +822,9 @@ impl TransferMachine for Upload {
                         self.phase = Phase::Listing;
                     }
                     None => {
+                        let listed: Vec<usize> = self.listed.iter().map(|(i, _)| *i).collect();
                         self.pending = (0..self.parts.len())
-                            .filter(|&i| self.stored[i].is_none())
+                            .filter(|i| self.stored[*i].is_none() && !listed.contains(i))
                             .collect();
                         self.phase = Phase::Parts;
                         return true;
@@ -1061,42 +1142,92 @@ mod tests {
     }
 
     #[test]
-    fn a_resumed_upload_keeps_the_listed_parts_of_the_right_size() {
+    fn a_resumed_upload_keeps_the_listed_parts_whose_size_and_checksum_are_the_files() {
         let mut up = Upload::new(
             "b",
             "k",
             "/f".into(),
-            12 * MIB,
+            16 * MIB,
             Map::default(),
             &config(),
             Some("u9".into()),
         )
         .unwrap();
+        let sum = |n: u8| checksum(ChecksumAlgorithm::Crc32, &[n]);
         let list = up.next_job().unwrap();
         assert_eq!(call(&list).0, "ListParts");
         up.handle(
             list.id,
             ok(params! {
                 "IsTruncated": true, "NextPartNumberMarker": 1,
-                "Parts": vec![params! {"PartNumber": 1, "Size": 5 * MIB, "ETag": "e1"}],
+                "Parts": vec![params! {"PartNumber": 1, "Size": 5 * MIB, "ETag": "e1", "ChecksumCRC32": sum(1).to_base64()}],
             }),
         );
         let list = up.next_job().unwrap();
         assert_eq!(call(&list).1["PartNumberMarker"].as_i64(), Some(1));
-        // Part 2 has the wrong size (another file's): it is sent again.
+        // Part 2 has the wrong size (another file's), part 4 no checksum: both are sent again.
+        // Parts 1 and 3 are compared with the file first.
         assert!(up.handle(
             list.id,
             ok(params! {
-                "Parts": vec![params! {"PartNumber": 2, "Size": 1, "ETag": "old"}],
+                "Parts": vec![
+                    params! {"PartNumber": 2, "Size": 1, "ETag": "old", "ChecksumCRC32": sum(2).to_base64()},
+                    params! {"PartNumber": 3, "Size": 5 * MIB, "ETag": "e3", "ChecksumCRC32": sum(3).to_base64()},
+                    params! {"PartNumber": 4, "Size": MIB, "ETag": "e4"},
+                ],
             })
         ));
-        let parts: Vec<_> = std::iter::from_fn(|| up.next_job()).collect();
-        let numbers: Vec<_> = parts
-            .iter()
-            .map(|j| call(j).1["PartNumber"].as_i64().unwrap())
-            .collect();
-        assert_eq!(numbers, [2, 3]);
+        let jobs: Vec<_> = std::iter::from_fn(|| up.next_job()).collect();
+        let mut sent = Vec::new();
+        let mut checks = Vec::new();
+        for job in &jobs {
+            match &job.kind {
+                JobKind::Call { params, .. } => sent.push(params["PartNumber"].as_i64().unwrap()),
+                JobKind::File(FileJob::Checksum(path, offset, len, algorithm)) => {
+                    assert_eq!(
+                        (path.to_str(), *len, *algorithm),
+                        (Some("/f"), 5 * MIB, ChecksumAlgorithm::Crc32)
+                    );
+                    checks.push((job.id, *offset));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(sent, [2, 4]);
+        assert_eq!(
+            checks.iter().map(|c| c.1).collect::<Vec<_>>(),
+            [0, 10 * MIB]
+        );
+        // Part 1 is the file's; part 3 is not (the file changed): it is sent again.
+        up.handle(checks[0].0, Outcome::File(Ok(FileOutput::Checksum(sum(1)))));
+        up.handle(checks[1].0, Outcome::File(Ok(FileOutput::Checksum(sum(9)))));
+        let again = up.next_job().unwrap();
+        assert_eq!(call(&again).1["PartNumber"].as_i64(), Some(3));
         assert_eq!(up.progress().parts_done, 1);
+        for job in jobs
+            .iter()
+            .filter(|j| matches!(j.kind, JobKind::Call { .. }))
+            .chain([&again])
+        {
+            up.handle(
+                job.id,
+                ok(params! {"ETag": "new", "ChecksumCRC32": sum(0).to_base64()}),
+            );
+        }
+        let complete = up.next_job().unwrap();
+        let listed = &call(&complete).1["MultipartUpload"]["Parts"];
+        assert_eq!(listed[0]["ETag"].as_str(), Some("e1"));
+        assert_eq!(listed[2]["ETag"].as_str(), Some("new"));
+    }
+
+    #[test]
+    fn only_an_etag_of_32_hex_digits_is_taken_for_an_md5() {
+        let md5 = md5_etag("\"0123456789abcdef0123456789ABCDEF\"").unwrap();
+        assert_eq!(md5[..2], [0x01, 0x23]);
+        assert_eq!(md5[15], 0xef);
+        assert!(md5_etag("e4").is_none());
+        assert!(md5_etag("\"0123456789abcdef0123456789abcdef-2\"").is_none());
+        assert!(md5_etag("0123456789abcdef0123456789abcdeg").is_none());
     }
 
     #[test]

@@ -77,8 +77,41 @@ pub fn run_file_job(
             Err(e) if e.kind() == NotFound => FileOutput::Done,
             Err(e) => return Err(e),
         },
+        FileJob::Checksum(path, offset, len, algorithm) => {
+            let hasher = sansboto_core::checksum::Checksum::new(algorithm);
+            FileOutput::Checksum(checksum_range(&path, offset, len, hasher)?)
+        }
+        FileJob::Md5(path, offset, len) => {
+            let hasher = sansboto_core::checksum::Checksum::md5();
+            FileOutput::Checksum(checksum_range(&path, offset, len, hasher)?)
+        }
         _ => return Err(std::io::ErrorKind::Unsupported.into()),
     })
+}
+
+/// `hasher` over `len` bytes of the file at `path` from `offset`, read a piece at a time; a
+/// file shorter than that is an `UnexpectedEof` error.
+fn checksum_range(
+    path: &std::path::Path,
+    offset: u64,
+    len: u64,
+    mut hasher: sansboto_core::checksum::Checksum,
+) -> std::io::Result<sansboto_core::checksum::ChecksumValue> {
+    use std::io::{Read, Seek};
+    let mut file = std::fs::File::open(path)?;
+    file.seek(std::io::SeekFrom::Start(offset))?;
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut left = len;
+    while left > 0 {
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = file.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        hasher.update(&buf[..n]);
+        left -= n as u64;
+    }
+    Ok(hasher.finalize())
 }
 
 /// Write `data` into the existing file at `path` at `offset` (a downloaded range:

@@ -33,7 +33,8 @@ impl Seen {
 
 /// What the server does with one request.
 pub enum Action {
-    /// Answer with a status, extra headers and a body (Content-Length set from the body).
+    /// Answer with a status, extra headers and a body (Content-Length set from the body, unless
+    /// the headers give one: a HEAD answer's).
     Respond(u16, Vec<(String, String)>, Vec<u8>),
     /// Wait, then answer.
     Late(Duration, Box<Action>),
@@ -289,8 +290,15 @@ fn serve(
                     break;
                 }
                 Action::Respond(status, headers, body) => {
-                    let mut head =
-                        format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
+                    // A Content-Length given (a HEAD answer's) stands; otherwise the body's.
+                    let given = headers
+                        .iter()
+                        .any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+                    let mut head = if given {
+                        format!("HTTP/1.1 {status} X\r\n")
+                    } else {
+                        format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len())
+                    };
                     for (k, v) in headers {
                         head.push_str(&format!("{k}: {v}\r\n"));
                     }
