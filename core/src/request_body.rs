@@ -240,21 +240,20 @@ pub fn ready<T>(poll: Poll<io::Result<T>>) -> io::Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::future::Future;
     use crate::checksum::{AwsChunkedEncoder, ChecksumAlgorithm};
+    use std::future::Future;
     use std::io::{Cursor, Read, Seek, SeekFrom};
 
-/// Run `future` (made of reads that complete at once) to its end on the spot.
-fn complete<F: Future>(future: F) -> F::Output {
-    let mut future = std::pin::pin!(future);
-    let mut cx = Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
+    /// Run `future` (made of reads that complete at once) to its end on the spot.
+    fn complete<F: Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+                return out;
+            }
         }
     }
-}
-
 
     fn read_all(sending: &mut Sending<Cursor<Vec<u8>>>, max: usize) -> io::Result<Vec<u8>> {
         let mut all = Vec::new();
@@ -280,8 +279,14 @@ fn complete<F: Future>(future: F) -> F::Output {
         assert_eq!(read_all(&mut first, 2).unwrap(), b"bo");
         let mut second = Rewindable::<Cursor<Vec<u8>>>::sending(&body).unwrap();
         assert_eq!(read_all(&mut second, 64).unwrap(), b"body");
-        assert!(read_all(&mut first, 2).is_err(), "the first sending is superseded");
-        assert!(Rewindable::<Vec<u8>>::sending(&body).is_none(), "another reader type");
+        assert!(
+            read_all(&mut first, 2).is_err(),
+            "the first sending is superseded"
+        );
+        assert!(
+            Rewindable::<Vec<u8>>::sending(&body).is_none(),
+            "another reader type"
+        );
     }
 
     #[test]

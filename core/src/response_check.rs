@@ -38,8 +38,7 @@ impl ResponseCheck {
     /// response to `HEAD`, a 1xx, 204 or 304 has no body whatever its `Content-Length` says
     /// (RFC 9110 §6.4.1); any other declares its length in `Content-Length`, if at all.
     pub fn for_response(method: &http::Method, status: u16, headers: &http::HeaderMap) -> Self {
-        let bodiless =
-            method == http::Method::HEAD || matches!(status, 100..=199 | 204 | 304);
+        let bodiless = method == http::Method::HEAD || matches!(status, 100..=199 | 204 | 304);
         let expected = if bodiless {
             None
         } else {
@@ -118,7 +117,11 @@ impl ResponseCheck {
 
     /// A read of the body failed with `cause`, of `kind` as the transport classified it: the
     /// error says how far the body got, and is a timeout or else an I/O error.
-    pub fn failed(&mut self, kind: TransportErrorKind, cause: impl std::fmt::Display) -> TransportError {
+    pub fn failed(
+        &mut self,
+        kind: TransportErrorKind,
+        cause: impl std::fmt::Display,
+    ) -> TransportError {
         self.ended = true;
         let kind = match kind {
             TransportErrorKind::Timeout => TransportErrorKind::Timeout,
@@ -222,7 +225,10 @@ mod tests {
         let mut headers = http::HeaderMap::new();
         headers.insert(http::header::CONTENT_LENGTH, "10".parse().unwrap());
         let get = http::Method::GET;
-        assert_eq!(ResponseCheck::for_response(&get, 200, &headers).expected_len(), Some(10));
+        assert_eq!(
+            ResponseCheck::for_response(&get, 200, &headers).expected_len(),
+            Some(10)
+        );
         for (method, status) in [(http::Method::HEAD, 200), (get.clone(), 204), (get, 304)] {
             assert_eq!(
                 ResponseCheck::for_response(&method, status, &headers).expected_len(),
@@ -236,12 +242,17 @@ mod tests {
         let start = SystemTime::UNIX_EPOCH;
         let mut check = ResponseCheck::new(None);
         check.watch(TransferWatch::new(
-            Some(crate::transfer_rate::MinTransferRate::new(100, Duration::from_secs(1))),
+            Some(crate::transfer_rate::MinTransferRate::new(
+                100,
+                Duration::from_secs(1),
+            )),
             None,
             start,
         ));
         check.piece(b"x", start).unwrap();
-        let slow = check.piece(b"x", start + Duration::from_secs(5)).unwrap_err();
+        let slow = check
+            .piece(b"x", start + Duration::from_secs(5))
+            .unwrap_err();
         assert_eq!(slow.kind, TransportErrorKind::Timeout);
         let mut other = ResponseCheck::new(None);
         other.piece(b"abc", start).unwrap();

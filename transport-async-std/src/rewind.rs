@@ -41,7 +41,11 @@ impl AsyncRead for SendingReader {
     ) -> Poll<io::Result<usize>> {
         self.get_mut().0.with(
             cx,
-            |r, start, cx| Pin::new(r).poll_seek(cx, SeekFrom::Start(start)).map_ok(drop),
+            |r, start, cx| {
+                Pin::new(r)
+                    .poll_seek(cx, SeekFrom::Start(start))
+                    .map_ok(drop)
+            },
             |r, cx| Pin::new(r).poll_read(cx, buf),
         )
     }

@@ -572,9 +572,12 @@ mod tests {
             chunk_size: 8,
         };
         let mut framed = Vec::new();
-        AwsChunkedReader(Framed::new(Box::new(Trickle(io::Cursor::new(data.clone()))), framing))
-            .read_to_end(&mut framed)
-            .unwrap();
+        AwsChunkedReader(Framed::new(
+            Box::new(Trickle(io::Cursor::new(data.clone()))),
+            framing,
+        ))
+        .read_to_end(&mut framed)
+        .unwrap();
         let mut expected = Vec::new();
         let mut encoder =
             sansboto_core::checksum::AwsChunkedEncoder::new(Some(ChecksumAlgorithm::Crc32));

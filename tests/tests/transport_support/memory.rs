@@ -92,7 +92,8 @@ impl Http for MemoryTransport {
             }
             wire.extend_from_slice(b"0\r\n\r\n");
         } else {
-            if let (Some(len), false) = (content_length, parts.headers.contains_key("content-length"))
+            if let (Some(len), false) =
+                (content_length, parts.headers.contains_key("content-length"))
             {
                 wire.extend_from_slice(format!("content-length: {len}\r\n").as_bytes());
             }
@@ -115,7 +116,10 @@ impl Http for MemoryTransport {
 
     async fn read_chunk(&self, body: &mut MemoryBody) -> Result<Option<Bytes>, TransportError> {
         match body.pieces.pop_front() {
-            Some(piece) => body.check.piece(&piece, SystemTime::now()).map(|()| Some(piece)),
+            Some(piece) => body
+                .check
+                .piece(&piece, SystemTime::now())
+                .map(|()| Some(piece)),
             None => body.check.end().map(|()| None),
         }
     }

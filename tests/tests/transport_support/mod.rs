@@ -151,7 +151,11 @@ static SERVERS: Mutex<Vec<Registered>> = Mutex::new(Vec::new());
 /// The bytes the server at `addr` answers to the request bytes `request` (its own handler over
 /// a buffer instead of a socket), counting a connection when `new_connection`; `None` when no
 /// server listens there.
-pub fn serve_in_memory(addr: SocketAddr, request: Vec<u8>, new_connection: bool) -> Option<Vec<u8>> {
+pub fn serve_in_memory(
+    addr: SocketAddr,
+    request: Vec<u8>,
+    new_connection: bool,
+) -> Option<Vec<u8>> {
     let (mode, seen, connections) = {
         let servers = SERVERS.lock().unwrap();
         let (_, mode, seen, connections) = servers.iter().find(|s| s.0 == addr)?;
