@@ -253,11 +253,12 @@ pub fn hidden_aliases<'t>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// The installed aws-cli's two tables (`scripts/ensure-awscli`; `SANSBOTO_AWSCLI_DIR`).
-    fn awscli_tables() -> serde_json::Value {
+    /// `code` run by Python with the installed aws-cli importable (`scripts/ensure-awscli`;
+    /// `SANSBOTO_AWSCLI_DIR`), its stdout read as JSON.
+    pub(crate) fn run_awscli(code: &str) -> serde_json::Value {
         let dir = std::env::var_os("SANSBOTO_AWSCLI_DIR")
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| {
@@ -270,12 +271,11 @@ mod tests {
         );
         let out = std::process::Command::new(sansboto_tests::botocore::python())
             .arg("-c")
-            .arg(
-                "import json\nfrom awscli.customizations import argrename as a\n\
-                 print(json.dumps([list(a.ARGUMENT_RENAMES.items()), list(a.HIDDEN_ALIASES.items())]))",
-            )
+            .arg(code)
             .env_clear()
             .env("PYTHONPATH", &dir)
+            .env("HOME", "/nonexistent")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
             .output()
             .expect("python runs");
         assert!(
@@ -284,6 +284,14 @@ mod tests {
             String::from_utf8_lossy(&out.stderr)
         );
         serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// The installed aws-cli's two tables.
+    fn awscli_tables() -> serde_json::Value {
+        run_awscli(
+            "import json\nfrom awscli.customizations import argrename as a\n\
+             print(json.dumps([list(a.ARGUMENT_RENAMES.items()), list(a.HIDDEN_ALIASES.items())]))",
+        )
     }
 
     #[test]
@@ -309,7 +317,7 @@ mod tests {
     /// here for a naming slip.
     #[test]
     fn every_key_names_a_known_operation() {
-        let session = sansboto_models::host::core_session(None).unwrap();
+        let session = sansboto_host::core_session(None).unwrap();
         let services = session.services().unwrap();
         let mut pairs: Vec<(String, String, bool)> = Vec::new();
         for (key, _) in RENAMES.iter().chain(HIDDEN_ALIASES) {

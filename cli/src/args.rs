@@ -62,6 +62,18 @@ pub struct CallOptions {
 }
 
 impl CallOptions {
+    /// The options' combinations aws-cli refuses.
+    pub fn check(&self) -> Result<(), UsageError> {
+        if self.no_paginate && self.has_pagination_flags() {
+            return Err(UsageError(
+                "--no-paginate cannot be combined with --max-items, --page-size or \
+                 --starting-token"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// True when any pagination option was given.
     pub fn has_pagination_flags(&self) -> bool {
         self.max_items.is_some() || self.page_size.is_some() || self.starting_token.is_some()
@@ -179,6 +191,34 @@ const OPTIONS: &[(&str, bool)] = &[
     ("--version", false),
 ];
 
+/// aws-cli's global options, in the order its main parser holds them (the order an ambiguous
+/// abbreviation lists them in). An abbreviation is read against these, wherever it stands, before
+/// any operation's options, as aws-cli reads it (`--reg` is `--region` even where the operation
+/// has `--registry-id`); one naming an option this command lacks (`--no-verify`) then fails as
+/// the full name does. This command's own options (`--dry-run`, `--params`…) are not
+/// abbreviated: an abbreviation means here what it means to aws-cli. A test compares the list
+/// with the installed aws-cli's.
+pub const AWSCLI_GLOBALS: &[&str] = &[
+    "debug",
+    "endpoint-url",
+    "no-verify-ssl",
+    "no-paginate",
+    "output",
+    "query",
+    "profile",
+    "region",
+    "color",
+    "no-sign-request",
+    "ca-bundle",
+    "cli-read-timeout",
+    "cli-connect-timeout",
+    "v2-debug",
+    "version",
+];
+
+/// aws-cli's pagination options of a paginated operation, in its order.
+pub const PAGINATION: [&str; 3] = ["starting-token", "page-size", "max-items"];
+
 /// Options of one command (`eks get-token`, `presign`, `wait`) that are, for any other
 /// operation, its members' options as aws-cli names them (`eks describe-nodegroup
 /// --cluster-name`, `emr describe-cluster --cluster-id`, `eks create-cluster --role-arn`).
@@ -222,10 +262,16 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
             }
             continue;
         };
-        let (name, inline) = match stripped.split_once('=') {
-            Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
-            None => (format!("--{stripped}"), None),
-        };
+        let (mut name, mut inline) = split_option(stripped);
+        let mut arg = arg;
+        if !OPTIONS.iter().any(|(n, _)| *n == name) {
+            if let Some(full) =
+                crate::abbrev::expand(&arg, AWSCLI_GLOBALS.iter().copied()).map_err(UsageError)?
+            {
+                (name, inline) = split_option(&full[2..]);
+                arg = full;
+            }
+        }
         let Some(&(known, takes_value)) = OPTIONS.iter().find(|(n, _)| *n == name) else {
             // An operation's own option (aws-cli's grammar): it and the words after it are
             // read with the model once the operation is known.
@@ -249,7 +295,83 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation, Usage
         };
         given.push((known, value));
     }
+    // aws-cli's `eks get-token` is a command of its own, with its own options: read their
+    // abbreviations (`--cluster-n`) as its parser does.
+    if positional.starts_with(&["eks".to_string(), "get-token".to_string()]) {
+        command_abbreviations(&EKS_GET_TOKEN, &mut operation_args, &mut given)?;
+    }
     build(positional, given, operation_args)
+}
+
+/// `eks get-token`'s options, in aws-cli's order.
+const EKS_GET_TOKEN: [&str; 3] = ["cluster-name", "role-arn", "cluster-id"];
+
+/// Moves the words of `operation_args` that abbreviate one of a command's own `names` (all
+/// in [`OPTIONS`]), with their values, to `given`.
+fn command_abbreviations(
+    names: &[&str],
+    operation_args: &mut Vec<String>,
+    given: &mut Vec<(&'static str, Option<String>)>,
+) -> Result<(), UsageError> {
+    let mut kept = Vec::new();
+    let mut words = std::mem::take(operation_args).into_iter().peekable();
+    while let Some(word) = words.next() {
+        let full = crate::abbrev::expand(&word, names.iter().copied()).map_err(UsageError)?;
+        let Some(full) = full else {
+            kept.push(word);
+            continue;
+        };
+        let (name, inline) = split_option(&full[2..]);
+        let Some(&(known, _)) = OPTIONS.iter().find(|(n, _)| *n == name) else {
+            kept.push(full);
+            continue;
+        };
+        if given.iter().any(|(n, _)| *n == known) {
+            return Err(UsageError(format!("{known} given more than once")));
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => words
+                .next_if(|w| !w.starts_with("--"))
+                .ok_or_else(|| UsageError(format!("{known} needs a value")))?,
+        };
+        given.push((known, Some(value)));
+    }
+    *operation_args = kept;
+    Ok(())
+}
+
+/// `name=value` (after `--`) as `("--name", Some(value))`.
+fn split_option(stripped: &str) -> (String, Option<String>) {
+    match stripped.split_once('=') {
+        Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
+        None => (format!("--{stripped}"), None),
+    }
+}
+
+/// A pagination option (`PAGINATION`'s name) read with the operation (aws-cli's abbreviation
+/// of it, `--page-siz`), set in `options` as the command line's own would be.
+pub fn set_pagination(
+    options: &mut CallOptions,
+    name: &str,
+    value: String,
+) -> Result<(), UsageError> {
+    let option = format!("--{name}");
+    let twice = || UsageError(format!("{option} given more than once"));
+    match name {
+        "max-items" if options.max_items.is_none() => {
+            options.max_items = Some(number(&value, &option)?)
+        }
+        "page-size" if options.page_size.is_none() => {
+            options.page_size = Some(number(&value, &option)?)
+        }
+        "starting-token" if options.starting_token.is_none() => {
+            options.starting_token = Some(value)
+        }
+        "max-items" | "page-size" | "starting-token" => return Err(twice()),
+        _ => return Err(UsageError(format!("unknown option {option}"))),
+    }
+    options.check()
 }
 
 fn build(
@@ -276,6 +398,14 @@ fn build(
         output: value(take("--output")),
         color: value(take("--color")),
     };
+    // aws-cli prints its version as soon as its main parser meets `--version`, wherever it
+    // stands (`aws s3api put-object --bucket b --version`): the rest is not read.
+    if flag(take("--version")) {
+        return Ok(Invocation {
+            global,
+            command: Command::Version,
+        });
+    }
     if let Some(color) = global.color.as_deref() {
         if !matches!(color, "on" | "off" | "auto") {
             return Err(UsageError(format!(
@@ -289,13 +419,11 @@ fn build(
         ));
     }
     let help_flag = flag(take("--help"));
-    let version = flag(take("--version"));
     let params = value(take("--params"));
 
     let mut words = positional.into_iter().peekable();
     let first = words.next();
     let command = match first.as_deref() {
-        _ if version => Command::Version,
         None if help_flag => Command::Help {
             service: None,
             operation: None,
@@ -409,13 +537,7 @@ fn build(
                 starting_token: value(take("--starting-token")),
                 operation_args: std::mem::take(&mut operation_args),
             };
-            if options.no_paginate && options.has_pagination_flags() {
-                return Err(UsageError(
-                    "--no-paginate cannot be combined with --max-items, --page-size or \
-                     --starting-token"
-                        .into(),
-                ));
-            }
+            options.check()?;
             Command::Call {
                 service,
                 operation,
@@ -537,6 +659,22 @@ mod tests {
         ])
         .is_err());
         assert!(p(&["eks", "get-token", "--cluster-name", "a", "extra"]).is_err());
+        // Abbreviated, as aws-cli's parser of the command reads them.
+        assert_eq!(
+            p(&["eks", "get-token", "--cluster-n", "prod", "--role=r"])
+                .unwrap()
+                .command,
+            Command::EksGetToken {
+                cluster: "prod".into(),
+                role_arn: Some("r".into()),
+            }
+        );
+        assert_eq!(
+            p(&["eks", "get-token", "--cluster", "prod"]),
+            Err(UsageError(
+                "ambiguous option: --cluster could match --cluster-name, --cluster-id".into()
+            ))
+        );
         // Any other eks word is an operation call.
         assert!(matches!(
             p(&["eks", "list-clusters"]).unwrap().command,
@@ -751,5 +889,90 @@ mod tests {
             p(&["wait", "s3", "bucket-exists", "--delay", "0.1"]).unwrap().command,
             Command::Wait { delay: Some(d), .. } if d == 0.1
         ));
+    }
+
+    #[test]
+    fn the_global_options_are_aws_clis_in_its_order() {
+        let theirs = crate::argrename::tests::run_awscli(
+            "import json\nfrom awscli.clidriver import create_clidriver\n\
+             d = create_clidriver()\n\
+             p = d._create_parser(d._get_command_table())\n\
+             print(json.dumps([o[2:] for o in p._option_string_actions]))",
+        );
+        assert_eq!(theirs, serde_json::json!(AWSCLI_GLOBALS));
+    }
+
+    #[test]
+    fn global_abbreviations_wherever_they_stand() {
+        let inv = p(&[
+            "--regio",
+            "eu-west-1",
+            "s3api",
+            "list-objects",
+            "--buck",
+            "b",
+            "--no-pag",
+            "--outp=text",
+            "--que",
+            "Contents",
+        ])
+        .unwrap();
+        assert_eq!(inv.global.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(inv.global.output.as_deref(), Some("text"));
+        assert_eq!(inv.global.query.as_deref(), Some("Contents"));
+        let Command::Call { options, .. } = inv.command else {
+            panic!("not a call");
+        };
+        assert!(options.no_paginate);
+        // The operation's words, abbreviations included, are read with its model.
+        assert_eq!(options.operation_args, ["--buck", "b"]);
+        // An aws-cli global this command lacks fails as its full name does.
+        let Command::Call { options, .. } = p(&["s3", "ListBuckets", "--no-ver"]).unwrap().command
+        else {
+            panic!("not a call");
+        };
+        assert_eq!(options.operation_args, ["--no-verify-ssl"]);
+        assert_eq!(
+            p(&["s3", "ListBuckets", "--no"]),
+            Err(UsageError(
+                "ambiguous option: --no could match --no-verify-ssl, --no-paginate, \
+                 --no-sign-request"
+                    .into()
+            ))
+        );
+        // This command's own options are read by their full names only.
+        let Command::Call { options, .. } =
+            p(&["ec2", "describe-instances", "--dry"]).unwrap().command
+        else {
+            panic!("not a call");
+        };
+        assert_eq!(options.operation_args, ["--dry"]);
+    }
+
+    #[test]
+    fn version_wherever_it_stands() {
+        for args in [
+            &["--version"][..],
+            &["s3api", "put-object", "--bucket", "b", "--version"],
+            &["s3api", "get-object", "--vers", "3", "out"],
+            &["help", "--version"],
+        ] {
+            assert_eq!(p(args).unwrap().command, Command::Version, "{args:?}");
+        }
+        assert!(p(&["s3", "ListBuckets", "--v"]).is_err());
+        assert!(p(&["--version=1"]).is_err());
+    }
+
+    #[test]
+    fn pagination_from_the_operations_words() {
+        let mut options = CallOptions::default();
+        set_pagination(&mut options, "page-size", "2".into()).unwrap();
+        set_pagination(&mut options, "starting-token", "t".into()).unwrap();
+        assert_eq!(options.page_size, Some(2));
+        assert_eq!(options.starting_token.as_deref(), Some("t"));
+        assert!(set_pagination(&mut options, "page-size", "3".into()).is_err());
+        assert!(set_pagination(&mut options, "max-items", "many".into()).is_err());
+        options.no_paginate = true;
+        assert!(options.check().is_err());
     }
 }

@@ -319,6 +319,9 @@ pub struct OperationArgs {
     /// A paginator's input token was given by hand (`--continuation-token`): as aws-cli does,
     /// the call is then one page, not paginated.
     pub manual_paging: bool,
+    /// aws-cli's pagination options reached by an abbreviation (`--page-siz 2`): the option
+    /// ([`crate::args::PAGINATION`]'s name) and its value, for the call's options.
+    pub pagination: Vec<(&'static str, String)>,
 }
 
 /// One option of an operation made from a top-level input member: aws-cli's name for it (a
@@ -394,21 +397,83 @@ pub fn member_options<'m>(
     options
 }
 
+/// The names aws-cli's parser of this operation holds, in its order (the order an ambiguous
+/// abbreviation lists them in): the members' options with renamed ones moved last (as aws-cli
+/// re-adds them, a boolean's negation too), hidden aliases, `--cli-input-json`, a paginated
+/// operation's pagination options, `--generate-cli-skeleton` (the two aws-cli gives no
+/// operation with a streaming output). This command's `--cli-input-yaml`, which aws-cli v1
+/// lacks, is read only by its full name.
+fn parser_names<'t>(
+    table: &'t [MemberOption<'_>],
+    service: &str,
+    op: &Operation,
+    streaming_output: bool,
+    paginated: bool,
+    limit_key: bool,
+) -> Vec<&'t str> {
+    let mut names: Vec<&str> = table
+        .iter()
+        .filter(|o| o.documented)
+        .map(|o| o.name.as_str())
+        .collect();
+    let operation = kebab(&op.name);
+    for (_, new) in crate::argrename::renames(service, &operation) {
+        if let Some(at) = names.iter().position(|n| *n == new) {
+            let name = names.remove(at);
+            names.push(name);
+        }
+    }
+    names.extend(
+        table
+            .iter()
+            .filter(|o| !o.documented)
+            .map(|o| o.name.as_str()),
+    );
+    if !streaming_output {
+        names.push("cli-input-json");
+    }
+    if paginated {
+        for name in crate::args::PAGINATION {
+            // `--page-size` sets the paginator's limit key: none, no option.
+            if !names.contains(&name) && (limit_key || name != "page-size") {
+                names.push(name);
+            }
+        }
+    }
+    if !streaming_output {
+        names.push("generate-cli-skeleton");
+    }
+    names
+}
+
 /// Read `args` (the words after the operation that are not the command's own options) for
 /// `op` of `service` (the model's name). `input_tokens` are the operation's paginator input
-/// tokens.
+/// tokens; `limit_key`, whether its paginator has a page size.
 pub fn parse(
     model: &ServiceModel,
     service: &str,
     op: &Operation,
     args: &[String],
     input_tokens: &[String],
+    limit_key: bool,
 ) -> Result<OperationArgs, Failure> {
     let table = member_options(model, service, op);
     let streaming_output =
         crate::output::streaming_output(model, op.output.as_ref().map(|r| r.shape))
             .is_some_and(|s| !s.event_stream);
     let mut out = OperationArgs::default();
+    let paginated = !input_tokens.is_empty();
+    // Abbreviations (`--buck`) to full names first: whether a word is an option does not
+    // depend on where it stands.
+    let names = parser_names(&table, service, op, streaming_output, paginated, limit_key);
+    let args: Vec<String> = args
+        .iter()
+        .map(|arg| {
+            crate::abbrev::expand(arg, names.iter().copied())
+                .map(|full| full.unwrap_or_else(|| arg.clone()))
+        })
+        .collect::<Result<_, _>>()
+        .map_err(Failure::Usage)?;
     let mut positional = Vec::new();
     let mut unknown = Vec::new();
     // Each given member's place in the table.
@@ -474,6 +539,17 @@ pub fn parse(
         }
         let Some((position, option)) = table.iter().enumerate().find(|(_, o)| o.name == name)
         else {
+            if let Some(option) = crate::args::PAGINATION
+                .into_iter()
+                .find(|p| names.contains(p) && *p == name)
+            {
+                let value = match inline {
+                    Some(v) => v,
+                    None => one(following(1), name)?,
+                };
+                out.pagination.push((option, value));
+                continue;
+            }
             unknown.push(format!("--{name}"));
             // Its words are not positional either.
             following(usize::MAX);
@@ -877,7 +953,7 @@ mod tests {
     /// `xform_name` names it.
     #[test]
     fn kebab_matches_botocore_for_every_input_member() {
-        let session = sansboto_models::host::core_session(None).unwrap();
+        let session = sansboto_host::core_session(None).unwrap();
         let mut names: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
         for service in session.services().unwrap() {
             let model = session.model(&service, None).unwrap();
@@ -933,5 +1009,71 @@ mod tests {
             assert_ne!(service_name(command), *command);
         }
         assert_eq!(service_name("ec2"), "ec2");
+    }
+
+    /// Each operation's option names in the order aws-cli's parser holds them (the order of
+    /// an ambiguous abbreviation's candidates): renames, booleans, hidden aliases, pagination
+    /// and a streaming output's operation among them.
+    #[test]
+    fn parser_names_are_aws_clis_in_its_order() {
+        let cases = [
+            ("ec2", "CreateNetworkAclEntry", "create-network-acl-entry"),
+            ("iam", "EnableMFADevice", "enable-mfa-device"),
+            ("storagegateway", "DescribeTapes", "describe-tapes"),
+            ("s3", "ListObjectsV2", "list-objects-v2"),
+            ("s3", "GetObject", "get-object"),
+            ("sns", "Subscribe", "subscribe"),
+            (
+                "codedeploy",
+                "ListApplicationRevisions",
+                "list-application-revisions",
+            ),
+        ];
+        let session = sansboto_host::core_session(None).unwrap();
+        let mut ours = Vec::new();
+        for (service, operation, _) in cases {
+            let model = session.model(service, None).unwrap();
+            let op = model.operation(operation).unwrap();
+            let streaming =
+                crate::output::streaming_output(&model, op.output.as_ref().map(|r| r.shape))
+                    .is_some_and(|s| !s.event_stream);
+            let paginator = session.paginators(service).ok();
+            let config = paginator.as_ref().and_then(|p| p.get(operation));
+            let paginated = config.is_some();
+            let limit_key = config.is_some_and(|c| c.limit_key().is_some());
+            let table = member_options(&model, service, op);
+            let names: Vec<String> =
+                parser_names(&table, service, op, streaming, paginated, limit_key)
+                    .into_iter()
+                    .map(String::from)
+                    .collect();
+            ours.push(names);
+        }
+        let query: Vec<(&str, &str)> = cases
+            .iter()
+            .map(|(s, _, o)| {
+                (
+                    if *s == "s3" {
+                        "s3api"
+                    } else if *s == "codedeploy" {
+                        "deploy"
+                    } else {
+                        *s
+                    },
+                    *o,
+                )
+            })
+            .collect();
+        let theirs = crate::argrename::tests::run_awscli(&format!(
+            "import json\nfrom awscli.clidriver import create_clidriver\n\
+             ct = create_clidriver()._get_command_table()\n\
+             out = []\n\
+             for s, o in json.loads({:?}):\n    \
+             out.append([n for n, a in ct[s]._get_command_table()[o].arg_table.items() \
+             if a.cli_name.startswith('--')])\n\
+             print(json.dumps(out))",
+            serde_json::to_string(&query).unwrap()
+        ));
+        assert_eq!(serde_json::json!(ours), theirs);
     }
 }

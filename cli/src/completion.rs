@@ -165,7 +165,7 @@ mod tests {
     use super::*;
 
     fn complete(words: &[&str]) -> Vec<String> {
-        let session = sansboto_models::host::core_session(None).unwrap();
+        let session = sansboto_host::core_session(None).unwrap();
         candidates(
             &session,
             &words.iter().map(|s| s.to_string()).collect::<Vec<_>>(),

@@ -5,6 +5,7 @@
 //! it. Paginated operations are followed to one aggregated result, as `aws` does (its text
 //! output excepted: that prints page by page, as aws-cli's does).
 
+mod abbrev;
 mod argrename;
 mod args;
 mod awsgrammar;
@@ -84,7 +85,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let words = argv[1..]
                 .strip_prefix(&["--".to_string()])
                 .unwrap_or(&argv[1..]);
-            let core = sansboto_models::host::core_session(None)?;
+            let core = sansboto_host::core_session(None)?;
             return output::print_stdout(&completion::candidates(&core, words).join("\n"));
         }
         _ => {}
@@ -98,7 +99,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
         return output::print_stdout(concat!("sansboto ", env!("CARGO_PKG_VERSION")));
     }
     let session: RuntimeSession<HttpClient> =
-        RuntimeSession::from_core(sansboto_models::host::core_session(global.profile.clone()));
+        RuntimeSession::from_core(sansboto_host::core_session(global.profile.clone()));
     let core = session.core()?.clone();
     match command {
         Command::Version => Ok(()),
@@ -176,7 +177,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let model = suggest::model(&core, &service)?;
             let op = operation_of(&model, &service, &config.operation)?;
             // aws-cli's `SERVICE wait WAITER --member value`: the waiter's operation's options.
-            let aws = awsgrammar::parse(&model, &service, op, &operation_args, &[])?;
+            let aws = awsgrammar::parse(&model, &service, op, &operation_args, &[], false)?;
             let params = operation_params(&model, op, aws, params.as_deref())?;
             let client = build_client(&session, &global, &service)?;
             debug_event!("waiter {} on {}", config.name, config.operation);
@@ -328,7 +329,18 @@ fn call(
         .as_ref()
         .and_then(|p| p.get(&op.name).map(|c| c.input_tokens().to_vec()))
         .unwrap_or_default();
-    let aws = awsgrammar::parse(&model, service, op, &options.operation_args, &input_tokens)?;
+    let limit_key = paginator
+        .as_ref()
+        .and_then(|p| p.get(&op.name).map(|c| c.limit_key().is_some()))
+        .unwrap_or(false);
+    let mut aws = awsgrammar::parse(
+        &model,
+        service,
+        op,
+        &options.operation_args,
+        &input_tokens,
+        limit_key,
+    )?;
     match aws.skeleton {
         Some(awsgrammar::Skeleton::Input) => {
             let skeleton = op.input.as_ref().map_or(serde_json::json!({}), |r| {
@@ -345,6 +357,9 @@ fn call(
         None => {}
     }
     let mut options = options.clone();
+    for (name, value) in std::mem::take(&mut aws.pagination) {
+        args::set_pagination(&mut options, name, value).map_err(|e| Failure::Usage(e.0))?;
+    }
     if aws.outfile.is_some() {
         if options.outfile.is_some() {
             return Err(Failure::Usage(

@@ -720,9 +720,8 @@ pub fn run(argv: &[String]) -> Result<(), Failure> {
     if args.global.debug {
         crate::debug::enable();
     }
-    let session: RuntimeSession<CliTransport> = RuntimeSession::from_core(
-        sansboto_models::host::core_session(args.global.profile.clone()),
-    );
+    let session: RuntimeSession<CliTransport> =
+        RuntimeSession::from_core(sansboto_host::core_session(args.global.profile.clone()));
     let s3 = crate::build_client(&session, &args.global, "s3")?;
     let mut config = TransferConfig::new();
     if progress_shown(&args) {

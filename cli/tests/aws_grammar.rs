@@ -401,15 +401,16 @@ fn renamed_options_as_aws_cli_names_them() {
         );
     }
     // aws-cli reads `--endpoint` as its `--endpoint-url` (an abbreviation) and fails on the
-    // address; both refuse the call.
+    // address; so does sansboto.
     let args = [&subscribe[..], &["--endpoint", "a@b.c"]].concat();
     assert!(!awscli(&args).status.success());
-    assert_eq!(
-        sansboto(&[&["--dry-run"][..], &args].concat())
-            .status
-            .code(),
-        Some(252)
+    let ours = sansboto(&[&["--dry-run"][..], &args].concat());
+    assert!(
+        String::from_utf8_lossy(&ours.stderr).contains("InvalidEndpoint"),
+        "{}",
+        String::from_utf8_lossy(&ours.stderr)
     );
+    assert!(!ours.status.success());
     // Help names the options as they are now.
     let help = stdout_of(&["help", "ec2", "create-network-acl-entry"]);
     assert!(help.contains("--egress | --ingress"), "{help}");
@@ -781,4 +782,401 @@ fn against_moto_the_new_grammar_writes_what_params_reads() {
     assert_eq!(listed, via_params);
     assert_eq!(listed["Contents"][0]["Key"], "a/k");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Option abbreviations (argparse's: any prefix of one option's name) make the call the full
+/// names make, in aws-cli (its parameters) and here (the signed request).
+#[test]
+fn abbreviations_make_the_call_full_names_make() {
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &[
+                "s3api",
+                "put-object",
+                "--bucket=b",
+                "--ke",
+                "k",
+                "--content-t",
+                "text/plain",
+                "--metad",
+                "a=1",
+            ],
+            &[
+                "s3api",
+                "put-object",
+                "--bucket",
+                "b",
+                "--key",
+                "k",
+                "--content-type",
+                "text/plain",
+                "--metadata",
+                "a=1",
+            ],
+        ),
+        // A renamed option by its new name's prefix, a boolean's negation.
+        (
+            &[
+                "sns",
+                "subscribe",
+                "--topic",
+                "t",
+                "--prot",
+                "email",
+                "--notif",
+                "e@x",
+            ],
+            &[
+                "sns",
+                "subscribe",
+                "--topic-arn",
+                "t",
+                "--protocol",
+                "email",
+                "--notification-endpoint",
+                "e@x",
+            ],
+        ),
+        (
+            &[
+                "ec2",
+                "create-image",
+                "--instance-id",
+                "i-1",
+                "--name",
+                "img",
+                "--reb",
+            ],
+            &[
+                "ec2",
+                "create-image",
+                "--instance-id",
+                "i-1",
+                "--name",
+                "img",
+                "--reboot",
+            ],
+        ),
+        (
+            &[
+                "ec2",
+                "create-image",
+                "--instance-id",
+                "i-1",
+                "--name",
+                "img",
+                "--no-reb",
+            ],
+            &[
+                "ec2",
+                "create-image",
+                "--instance-id",
+                "i-1",
+                "--name",
+                "img",
+                "--no-reboot",
+            ],
+        ),
+        (
+            &["ec2", "describe-instances", "--no-dry"],
+            &["ec2", "describe-instances", "--no-dry-run"],
+        ),
+        // A hidden alias is an option like any other.
+        (
+            &[
+                "iam",
+                "enable-mfa-device",
+                "--user-n",
+                "u",
+                "--serial",
+                "arn:aws:iam::123456789012:mfa/u",
+                "--authentication-code1",
+                "123456",
+                "--authentication-code-2",
+                "654321",
+            ],
+            &[
+                "iam",
+                "enable-mfa-device",
+                "--user-name",
+                "u",
+                "--serial-number",
+                "arn:aws:iam::123456789012:mfa/u",
+                "--authentication-code1",
+                "123456",
+                "--authentication-code2",
+                "654321",
+            ],
+        ),
+    ];
+    for (short, full) in cases {
+        assert_eq!(
+            awscli_params(short),
+            awscli_params(full),
+            "aws-cli: {short:?}"
+        );
+        assert_same_call(short);
+        assert_eq!(dry_run(short), dry_run(full), "{short:?}");
+    }
+    // Global options, wherever they stand, as their full names.
+    let short = [
+        "s3api",
+        "get-object",
+        "--bucket",
+        "b",
+        "--key",
+        "k",
+        "--regio",
+        "eu-west-1",
+        "--no-sig",
+        "out",
+    ];
+    let full = [
+        "s3api",
+        "get-object",
+        "--bucket",
+        "b",
+        "--key",
+        "k",
+        "--region",
+        "eu-west-1",
+        "--no-sign-request",
+        "out",
+    ];
+    assert_eq!(awscli_params(&short), awscli_params(&full));
+    let request = dry_run(&short);
+    assert_eq!(request, dry_run(&full));
+    assert!(
+        request["url"].as_str().unwrap().contains("eu-west-1"),
+        "{request}"
+    );
+}
+
+/// A table of command lines: each accepted or refused by `sansboto` as by aws-cli, an ambiguous
+/// abbreviation with aws-cli's list of candidates, an unknown option with aws-cli's message.
+#[test]
+fn abbreviations_accepted_and_refused_as_aws_cli_decides() {
+    let get = ["s3api", "get-object", "--bucket", "b", "--key", "k"];
+    let put = ["s3api", "put-object", "--bucket", "b", "--key", "k"];
+    let list = ["s3api", "list-objects", "--bucket", "b"];
+    let acl = [
+        "ec2",
+        "create-network-acl-entry",
+        "--network-acl-id",
+        "a",
+        "--rule-number",
+        "1",
+        "--protocol",
+        "6",
+        "--rule-action",
+        "allow",
+        "--cidr-block",
+        "0.0.0.0/0",
+    ];
+    let mfa = [
+        "iam",
+        "enable-mfa-device",
+        "--user-name",
+        "u",
+        "--serial-number",
+        "arn:aws:iam::123456789012:mfa/u",
+        "--authentication-code1",
+        "123456",
+    ];
+    let cases: Vec<Vec<&str>> = vec![
+        // Accepted.
+        [&list[..], &["--page-siz", "2", "--max-i", "3"]].concat(),
+        [&list[..], &["--st=x"]].concat(),
+        [&list[..], &["--page", "3"]].concat(),
+        [&put[..], &["--outp", "json", "--que", "Bucket"]].concat(),
+        [&put[..], &["--endpoint-u", "http://localhost:1"]].concat(),
+        [&acl[..], &["--egr"]].concat(),
+        [&acl[..], &["--ingr"]].concat(),
+        [&mfa[..], &["--authentication-code-2", "654321"]].concat(),
+        [&mfa[..], &["--authentication-code2=654321"]].concat(),
+        // Ambiguous: among aws-cli's global options (read first, wherever they stand) ...
+        [&put[..], &["--c", "x"]].concat(),
+        [&put[..], &["--no"]].concat(),
+        [&list[..], &["--cli", "3"]].concat(),
+        vec!["--v", "s3api", "list-buckets"],
+        // ... or the operation's, pagination and hidden aliases included.
+        vec!["s3api", "put-object", "--b", "b", "--k", "k"],
+        vec!["s3api", "put-object", "--buck", "b", "--key", "k"],
+        [&list[..], &["--max", "2"]].concat(),
+        [&mfa[..], &["--authentication-code", "2"]].concat(),
+        [&mfa[..], &["--authentication-code-", "2"]].concat(),
+        [&list[..], &["--s=x"]].concat(),
+        // Unknown: a renamed option's old negation is no option, nor is a misspelling.
+        [&acl[..], &["--no-eg"]].concat(),
+        [&acl[..], &["--no-egress"]].concat(),
+        [&list[..], &["--buckt"]].concat(),
+        [&get[..], &["--cli-input", "{}"]].concat(),
+        // `--cli-input-json`'s prefix is no option of a streaming output's operation; it is
+        // elsewhere.
+        [&list[..], &["--cli-input", "{}"]].concat(),
+    ];
+    for args in &cases {
+        let theirs = awscli(args);
+        let their_err = String::from_utf8_lossy(&theirs.stderr).to_string();
+        let ours = sansboto(&[&["--dry-run", "--signing-time", SIGNING_TIME][..], args].concat());
+        let our_err = String::from_utf8_lossy(&ours.stderr).to_string();
+        assert_eq!(
+            ours.status.success(),
+            theirs.status.success(),
+            "{args:?}\naws-cli: {their_err}\nsansboto: {our_err}"
+        );
+        if theirs.status.success() {
+            continue;
+        }
+        assert_eq!(ours.status.code(), Some(252), "{args:?}: {our_err}");
+        let line = their_err
+            .lines()
+            .find_map(|l| {
+                l.split_once("error: ambiguous option: ")
+                    .map(|(_, m)| format!("ambiguous option: {m}"))
+                    .or_else(|| l.starts_with("Unknown options: ").then(|| l.to_string()))
+            })
+            .unwrap_or_else(|| panic!("{args:?}: aws-cli said {their_err}"));
+        assert!(
+            our_err.contains(&line),
+            "{args:?}: aws-cli said {line:?}, sansboto {our_err}"
+        );
+    }
+    // A misspelling that begins no option keeps its did-you-mean.
+    let out = sansboto(&[&["--dry-run"][..], &list, &["--delimeter", "/"]].concat());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("(did you mean --delimiter?)"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `--version` (or its abbreviation) anywhere prints the version, as aws-cli does: after the
+/// service, the operation and its options too, where aws-cli reads `--vers` as its own
+/// `--version` although the operation has `--version-id`.
+#[test]
+fn version_anywhere() {
+    let want = format!("sansboto {}\n", env!("CARGO_PKG_VERSION"));
+    for args in [
+        &["--version"][..],
+        &["s3api", "--version"],
+        &[
+            "s3api",
+            "put-object",
+            "--bucket",
+            "b",
+            "--key",
+            "k",
+            "--version",
+        ],
+        &[
+            "s3api",
+            "get-object",
+            "--bucket",
+            "b",
+            "--key",
+            "k",
+            "--vers",
+            "3",
+            "out",
+        ],
+        &[
+            "--region",
+            "eu-west-1",
+            "ec2",
+            "describe-instances",
+            "--versio",
+        ],
+    ] {
+        let theirs = awscli(args);
+        assert!(theirs.status.success(), "aws-cli {args:?}");
+        assert!(
+            String::from_utf8_lossy(&theirs.stdout).starts_with("aws-cli/"),
+            "aws-cli {args:?}: {}",
+            String::from_utf8_lossy(&theirs.stdout)
+        );
+        assert_eq!(stdout_of(args), want, "{args:?}");
+    }
+    // aws-cli's `--v` is also its `--v2-debug`: ambiguous in both.
+    assert!(!awscli(&["s3api", "list-buckets", "--v"]).status.success());
+    assert_eq!(
+        sansboto(&["s3api", "list-buckets", "--v"]).status.code(),
+        Some(252)
+    );
+}
+
+/// Pagination options reached by an abbreviation page as the full names do, against moto.
+#[test]
+fn abbreviated_pagination_options_page_against_moto() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint().to_string();
+    let run = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["--endpoint-u", endpoint.as_str()];
+        all.extend_from_slice(args);
+        let text = stdout_of(&all);
+        if text.trim().is_empty() {
+            serde_json::json!({})
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
+        }
+    };
+    run(&["s3api", "create-bucket", "--bucket", "pages"]);
+    for key in ["a", "b", "c"] {
+        run(&["s3api", "put-object", "--bucket", "pages", "--ke", key]);
+    }
+    let full = run(&[
+        "s3api",
+        "list-objects-v2",
+        "--bucket",
+        "pages",
+        "--max-items",
+        "2",
+        "--page-size",
+        "1",
+    ]);
+    let short = run(&[
+        "s3api",
+        "list-objects-v2",
+        "--bucket",
+        "pages",
+        "--max-i",
+        "2",
+        "--page-s",
+        "1",
+    ]);
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        v["Contents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["Key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(keys(&full), ["a", "b"], "{full}");
+    assert_eq!(keys(&short), keys(&full));
+    let token = short["NextToken"].as_str().expect("a next token");
+    assert_eq!(full["NextToken"], short["NextToken"]);
+    let rest = run(&[
+        "s3api",
+        "list-objects-v2",
+        "--bucket",
+        "pages",
+        "--starting",
+        token,
+    ]);
+    assert_eq!(keys(&rest), ["c"], "{rest}");
+    // Given twice, by its name and an abbreviation: refused.
+    let out = sansboto(&[
+        "--endpoint-url",
+        &endpoint,
+        "s3api",
+        "list-objects-v2",
+        "--bucket",
+        "pages",
+        "--max-items",
+        "1",
+        "--max-i",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(252));
 }

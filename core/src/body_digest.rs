@@ -66,7 +66,7 @@ impl BodyDigest {
         Some(BodyDigestValue {
             sha256_hex: self.sha256.map(|h| {
                 let mut hex = String::with_capacity(64);
-                crate::auth::canonical::push_hex(&mut hex, h.finalize().as_bytes());
+                crate::encoding::push_hex(&mut hex, h.finalize().as_bytes());
                 hex
             }),
             checksum,

@@ -330,7 +330,7 @@ impl ChunkHead {
         let mut scratch = [0u8; 16];
         loop {
             digits += 1;
-            scratch[16 - digits] = b"0123456789abcdef"[(rest & 0xf) as usize];
+            scratch[16 - digits] = crate::encoding::HEX_LOWER[(rest & 0xf) as usize];
             rest >>= 4;
             if rest == 0 {
                 break;

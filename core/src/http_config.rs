@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::error::{TransportError, TransportErrorKind};
+use crate::error::transport::{TransportError, TransportErrorKind};
 
 /// botocore's `DEFAULT_TIMEOUT` (connect and read), in seconds.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -209,11 +209,7 @@ impl ProxyUrl {
         if host.is_empty() {
             return Err(invalid("missing host"));
         }
-        let decode = |s: &str| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .into_owned()
-        };
+        let decode = |s: &str| crate::encoding::percent_decode(s, false).into_owned();
         let (username, password) = match userinfo {
             Some(u) => {
                 let (user, pass) = u.split_once(':').unwrap_or((u, ""));

@@ -28,7 +28,7 @@ use crate::checksum::{
     aws_chunked_encoded_length, checksum, content_md5, AwsChunkedEncoder, Checksum,
     ChecksumAlgorithm, DEFAULT_CHUNK_SIZE,
 };
-use crate::error::{TransportError, TransportErrorKind};
+use crate::error::transport::{TransportError, TransportErrorKind};
 use crate::model::{Operation, ServiceModel};
 use crate::value::{Map, Value};
 

@@ -23,6 +23,7 @@ pub mod config;
 pub mod credentials;
 pub mod customize;
 pub mod datetime;
+mod encoding;
 pub mod endpoint;
 pub mod error;
 pub mod eventstream;

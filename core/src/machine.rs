@@ -100,7 +100,7 @@ pub trait RandomSource: Send {
         b[8..].copy_from_slice(&lo.to_be_bytes());
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        let h = crate::encoding::hex(&b);
         format!(
             "{}-{}-{}-{}-{}",
             &h[0..8],

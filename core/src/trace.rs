@@ -447,7 +447,7 @@ pub fn response_streamed(len: Option<u64>) {
 }
 
 /// The transport failed (connect, timeout, I/O, TLS).
-pub fn transport_failed(error: &crate::error::TransportError) {
+pub fn transport_failed(error: &crate::error::transport::TransportError) {
     #[cfg(feature = "tracing")]
     {
         tracing::debug!(%error, "request failed");

@@ -9,7 +9,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::error::{TransportError, TransportErrorKind};
+use crate::error::transport::{TransportError, TransportErrorKind};
 
 /// The slowest a response body may arrive: at least `bytes_per_second` on average over each
 /// `window` (checked as pieces arrive; the first window starts when the body does).

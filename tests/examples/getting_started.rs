@@ -47,7 +47,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let s3 = builder.build().await?;
 
     // A bucket name of our own (bucket names are global on AWS).
-    let suffix = sansboto_core::machine::SplitMix64(sansboto_models::host::os_seed()).next_u64();
+    let suffix = sansboto_core::machine::SplitMix64(sansboto_host::os_seed()).next_u64();
     let bucket = format!("sansboto-tutorial-{:012x}", suffix & 0xffff_ffff_ffff);
     let key = "tutorial/hello.bin";
 

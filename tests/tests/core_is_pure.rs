@@ -81,3 +81,22 @@ fn core_depends_on_no_runtime_or_http_stack() {
         );
     }
 }
+
+#[test]
+fn models_hold_data_only_and_depend_on_no_sansboto_crate() {
+    // sansboto-models is botocore's data and its loader; host reads and the core's adapters live
+    // in sansboto-host, so no feature of the models crate may pull another sansboto crate in.
+    let manifest =
+        std::fs::read_to_string(sansboto_tests::workspace_root().join("models/Cargo.toml"))
+            .unwrap();
+    let deps = manifest
+        .split("[dev-dependencies]")
+        .next()
+        .unwrap_or_default();
+    let pulled: Vec<&str> = deps
+        .lines()
+        .filter(|l| l.contains("sansboto"))
+        .filter(|l| !l.trim_start().starts_with(['#', '[']) && !l.starts_with("name"))
+        .collect();
+    assert!(pulled.is_empty(), "sansboto-models pulls in {pulled:?}");
+}

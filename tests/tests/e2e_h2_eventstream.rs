@@ -663,7 +663,9 @@ fn session() -> RuntimeSession<HttpClient> {
         random_seed: 22,
     };
     let loader = sansboto_models::Loader::new().with_data_path(&dir);
-    let core = sansboto_core::session::Session::new(inputs, Arc::new(loader)).map(Arc::new);
+    let core =
+        sansboto_core::session::Session::new(inputs, Arc::new(sansboto_host::BotocoreData(loader)))
+            .map(Arc::new);
     RuntimeSession::from_core(core)
 }
 
@@ -1177,7 +1179,7 @@ fn http1_only_transports_refuse_h2_operations_with_a_typed_error() {
                     profile: None,
                     random_seed: 1,
                 },
-                Arc::new(sansboto_models::Loader::new()),
+                Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new())),
             )
             .map(Arc::new),
         );
@@ -1212,7 +1214,7 @@ fn http1_only_transports_refuse_h2_operations_with_a_typed_error() {
                     profile: None,
                     random_seed: 1,
                 },
-                Arc::new(sansboto_models::Loader::new()),
+                Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new())),
             )
             .map(Arc::new),
         );

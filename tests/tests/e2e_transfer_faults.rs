@@ -303,8 +303,8 @@ fn a_corrupted_range_fails_the_download_and_leaves_nothing() {
 static FAIL_LAST_RANGE: AtomicBool = AtomicBool::new(true);
 
 /// A download through the fault server, whose last range fails every time: the download fails,
-/// the destination is untouched; with `keep_partial_download(false)` nothing else is left, by
-/// default the partial file and its record stay. Once the fault is gone the same download
+/// the destination is untouched and, by default, nothing else is left; with
+/// `keep_partial_download(true)` the partial file and its record stay. Once the fault is gone the same download
 /// fetches only the missing range, and the file is byte-identical.
 macro_rules! range_fails_then_resumes {
     ($s3:expr, $direct:expr, $tag:expr, $($aw:tt)*) => {{
@@ -320,12 +320,12 @@ macro_rules! range_fails_then_resumes {
 
         FAIL_LAST_RANGE.store(true, Ordering::SeqCst);
         let dest = dir.join("copy");
-        // Told to keep nothing, the failed download leaves nothing.
-        let no_resume = config.clone().keep_partial_download(false);
-        let failed = s3.download_file(&bucket, "big", &dest, Value::Null, &no_resume) $($aw)*;
+        // By default the failed download leaves nothing.
+        let failed = s3.download_file(&bucket, "big", &dest, Value::Null, &config) $($aw)*;
         assert!(matches!(failed, Err(Error::Service(_))), "{tag}: {failed:?}");
         assert!(!dest.exists() && !partial_path(&dest).exists() && !state_path(&dest).exists(), "{tag}");
-        // By default the partial file stays to resume from.
+        // Asked to keep it, the partial file stays to resume from.
+        let config = config.clone().keep_partial_download(true);
         let failed = s3.download_file(&bucket, "big", &dest, Value::Null, &config) $($aw)*;
         assert!(matches!(failed, Err(Error::Service(_))), "{tag}: {failed:?}");
         assert!(!dest.exists(), "{tag}: a failed download left its destination");

@@ -19,7 +19,11 @@ fn session(config: &str, env: &[(&str, &str)]) -> RuntimeSession<sansboto_blocki
         profile: None,
         random_seed: 1,
     };
-    let core = Session::new(inputs, Arc::new(sansboto_models::Loader::new())).map(Arc::new);
+    let core = Session::new(
+        inputs,
+        Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new())),
+    )
+    .map(Arc::new);
     RuntimeSession::from_core(core)
 }
 
@@ -75,7 +79,11 @@ fn a_named_profile_that_does_not_exist_is_an_error() {
         config_file: Some(b"[default]\nregion = eu-west-1\n".to_vec()),
         ..Default::default()
     };
-    let core = Session::new(inputs, Arc::new(sansboto_models::Loader::new())).map(Arc::new);
+    let core = Session::new(
+        inputs,
+        Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new())),
+    )
+    .map(Arc::new);
     let err = RuntimeSession::<sansboto_blocking::HttpClient>::from_core(core)
         .client("s3")
         .build()

@@ -145,7 +145,10 @@ fn a_bad_shared_file_is_a_config_file_error_reported_by_every_client() {
         config_file: Some(b"region = us-east-1\n".to_vec()),
         ..Default::default()
     };
-    let made = Session::new(inputs, Arc::new(sansboto_models::Loader::new()));
+    let made = Session::new(
+        inputs,
+        Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new())),
+    );
     let Err(Error::ConfigFile { file, source }) = &made else {
         panic!("{:?}", made.as_ref().err())
     };

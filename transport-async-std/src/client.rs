@@ -90,10 +90,7 @@ impl Host for HttpClient {
     }
 
     async fn write_file(&self, path: PathBuf, contents: Bytes) -> std::io::Result<()> {
-        blocking::unblock(move || {
-            sansboto_models::host::fs::write_file_atomically(&path, &contents)
-        })
-        .await
+        blocking::unblock(move || sansboto_host::fs::write_file_atomically(&path, &contents)).await
     }
 
     async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
@@ -114,11 +111,11 @@ impl Host for HttpClient {
         &self,
         job: sansboto_core::transfer::FileJob,
     ) -> std::io::Result<sansboto_core::transfer::FileOutput> {
-        blocking::unblock(move || sansboto_models::host::fs::run_file_job(job)).await
+        blocking::unblock(move || sansboto_host::fs::run_file_job(job)).await
     }
 
     async fn write_file_at(&self, path: PathBuf, offset: u64, data: Bytes) -> std::io::Result<()> {
-        blocking::unblock(move || sansboto_models::host::fs::write_at(&path, offset, &data)).await
+        blocking::unblock(move || sansboto_host::fs::write_at(&path, offset, &data)).await
     }
 }
 
@@ -129,7 +126,7 @@ pub type ClientBuilder = runtime::ClientBuilder<HttpClient>;
 /// A pagination in progress.
 pub type Pages<'c> = runtime::Pages<'c, HttpClient>;
 
-sansboto_models::runtime_session!(
+sansboto_host::runtime_session!(
     HttpClient,
     /// Configuration, credentials and models shared by clients (botocore's `get_session()`).
     ///

@@ -65,7 +65,7 @@ impl fmt::Debug for H1Client {
 
 impl H1Client {
     pub(crate) fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
-        let tls = Arc::new(sansboto_models::host::tls::client_config(&cfg)?);
+        let tls = Arc::new(sansboto_host::tls::client_config(&cfg)?);
         let pool = Arc::new(Pool::new(cfg.pool_max_idle));
         let surf_config = http_client::Config::new().set_timeout(None);
         Ok(H1Client {

@@ -2,7 +2,7 @@
 //! a `CONNECT` tunnel for `https://`), and a per-read/per-write timeout on the socket itself, so
 //! the read timeout covers the response head, every body chunk and the TLS handshake alike.
 //! Also the mapping of hyper's errors to [`TransportErrorKind`]s (the rustls configuration is
-//! `sansboto_models::host::tls`, shared with the async-std transport).
+//! `sansboto_host::tls`, shared with the async-std transport).
 
 use std::future::Future;
 use std::io;

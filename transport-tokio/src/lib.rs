@@ -104,7 +104,7 @@ impl HttpClient {
     /// A client for `cfg`. Must be called inside a tokio runtime only when sending; building
     /// reads the CA bundle file, if one is configured.
     pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
-        let tls = sansboto_models::host::tls::client_config(&cfg)?;
+        let tls = sansboto_host::tls::client_config(&cfg)?;
         let proxy = cfg.proxy.map(Arc::new);
         let connector = Connector {
             connect_timeout: cfg.connect_timeout,

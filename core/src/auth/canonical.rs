@@ -10,6 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use http::HeaderMap;
 
 use super::AuthError;
+use crate::encoding::{percent_decode_into, percent_encode, push_percent_encoded};
 
 /// Headers never signed, whatever the request carries: botocore's SigV4 list (`expect`,
 /// `transfer-encoding`, `user-agent`, `x-amzn-trace-id`) — proxies and transports may rewrite
@@ -22,74 +23,9 @@ pub(crate) const UNSIGNED_HEADERS: [&str; 5] = [
     "x-amzn-trace-id",
 ];
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
-
-/// Append the lowercase hex form of `bytes`.
-pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
-    out.reserve(bytes.len() * 2);
-    for b in bytes {
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 0x0f)] as char);
-    }
-}
-
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
-}
-
-/// Append `input` percent-encoded the SigV4 way: RFC 3986 unreserved bytes stay, every other byte
-/// becomes `%XY` (uppercase hex); `/` also stays when `keep_slash` (paths).
-pub(crate) fn push_uri_encoded(out: &mut String, input: &[u8], keep_slash: bool) {
-    for &b in input {
-        if is_unreserved(b) || (keep_slash && b == b'/') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX_UPPER[usize::from(b >> 4)] as char);
-            out.push(HEX_UPPER[usize::from(b & 0x0f)] as char);
-        }
-    }
-}
-
-/// `input` percent-encoded with `push_uri_encoded` rules (`/` encoded too).
+/// `input` percent-encoded the SigV4 way (RFC 3986 unreserved bytes stay, `/` is encoded too).
 pub fn uri_encode(input: &str) -> String {
-    let mut s = String::with_capacity(input.len() + 8);
-    push_uri_encoded(&mut s, input.as_bytes(), false);
-    s
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Decode `%XY` escapes; a `%` not followed by two hex digits stays literal (servers do the
-/// same). `+` is a space only in form bodies (`plus_as_space`); in a URI query AWS keeps it `+`.
-fn percent_decode_into(out: &mut Vec<u8>, input: &[u8], plus_as_space: bool) {
-    out.clear();
-    let mut i = 0;
-    while i < input.len() {
-        let b = input[i];
-        if plus_as_space && b == b'+' {
-            out.push(b' ');
-            i += 1;
-            continue;
-        }
-        if b == b'%' && i + 2 < input.len() {
-            if let (Some(h), Some(l)) = (hex_value(input[i + 1]), hex_value(input[i + 2])) {
-                out.push(h << 4 | l);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b);
-        i += 1;
-    }
+    percent_encode(input, b"")
 }
 
 /// Remove `.` and `..` segments and empty segments (consecutive slashes), as botocore does for
@@ -139,7 +75,7 @@ pub(crate) fn push_canonical_uri(
         path
     };
     if double_encode {
-        push_uri_encoded(out, path.as_bytes(), true);
+        push_percent_encoded(out, path.as_bytes(), b"/");
     } else {
         out.push_str(path);
     }
@@ -159,10 +95,10 @@ pub(crate) fn canonical_query_params(query: &str, out: &mut Vec<QueryParam>) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         percent_decode_into(&mut scratch, key.as_bytes(), false);
         let mut k = String::with_capacity(key.len());
-        push_uri_encoded(&mut k, &scratch, false);
+        push_percent_encoded(&mut k, &scratch, b"");
         percent_decode_into(&mut scratch, value.as_bytes(), false);
         let mut v = String::with_capacity(value.len());
-        push_uri_encoded(&mut v, &scratch, false);
+        push_percent_encoded(&mut v, &scratch, b"");
         out.push(QueryParam { key: k, value: v });
     }
 }
@@ -181,10 +117,10 @@ pub(crate) fn form_body_to_query(body: &[u8]) -> String {
             out.push('&');
         }
         percent_decode_into(&mut scratch, key, true);
-        push_uri_encoded(&mut out, &scratch, false);
+        push_percent_encoded(&mut out, &scratch, b"");
         out.push('=');
         percent_decode_into(&mut scratch, value, true);
-        push_uri_encoded(&mut out, &scratch, false);
+        push_percent_encoded(&mut out, &scratch, b"");
     }
     out
 }

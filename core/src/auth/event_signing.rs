@@ -17,9 +17,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
-use super::canonical::{push_hex, SigningTime};
+use super::canonical::SigningTime;
 use super::sigv4::derive_signing_key;
 use super::{AuthError, Credentials};
+use crate::encoding::push_hex;
 use crate::eventstream::{encode, encode_into, EventStreamError, HeaderValue, Message};
 
 /// The payload hash of a request whose body is a stream of signed events.
@@ -193,11 +194,7 @@ mod tests {
     use crate::eventstream::decode_message;
     use std::time::Duration;
 
-    fn hex(bytes: &[u8]) -> String {
-        let mut s = String::new();
-        push_hex(&mut s, bytes);
-        s
-    }
+    use crate::encoding::hex;
 
     /// smithy-rs's published vector (aws-sigv4 `event_stream::tests::string_to_sign`): the
     /// message `some-header: value` / `test payload`, signed at 123456789.000001234 s after the

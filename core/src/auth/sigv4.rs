@@ -19,11 +19,11 @@ use sha2::{Digest, Sha256};
 
 use super::canonical::{
     canonical_query_params, form_body_to_query, host_for_signing, push_canonical_headers,
-    push_canonical_query, push_canonical_uri, push_hex, push_uri_encoded, ExtraHeader, QueryParam,
-    SigningTime,
+    push_canonical_query, push_canonical_uri, ExtraHeader, QueryParam, SigningTime,
 };
 use super::{AuthError, Credentials};
 use crate::body::Body;
+use crate::encoding::{push_hex, push_percent_encoded};
 
 /// The SigV4 algorithm name.
 pub const ALGORITHM_V4: &str = "AWS4-HMAC-SHA256";
@@ -307,6 +307,11 @@ fn is_auth_query_param(key: &str, with_content_sha256: bool) -> bool {
 }
 
 /// Sign `request` in place; `sign_string` turns the string to sign into the hex signature.
+///
+/// The steps, each below: check the presign expiry; compute what the signature stamps (dates,
+/// token, payload hash, a form body moved into the URL); decide which headers are added and which
+/// replaced; add the presign parameters to the query; build the canonical request and the string
+/// to sign; sign; and only then, when nothing can fail any more, change the request.
 pub(crate) fn sign_request(
     request: &mut Request<Body>,
     credentials: &Credentials,
@@ -315,40 +320,185 @@ pub(crate) fn sign_request(
     sign_string: impl FnOnce(&str) -> Result<String, AuthError>,
 ) -> Result<SigningOutput, AuthError> {
     let settings = params.settings;
-    if let SignatureLocation::QueryString { expires_in } = settings.location {
-        if expires_in > MAX_PRESIGN_EXPIRY {
-            return Err(AuthError::ExpiresTooLong {
-                requested_secs: expires_in.as_secs(),
-                max_secs: MAX_PRESIGN_EXPIRY.as_secs(),
-            });
+    check_presign_expiry(settings)?;
+    let stamp = Stamp::new(request, credentials, params)?;
+    let host = host_for_signing(request.uri());
+    let path = request.uri().path();
+    let uri_query = request.uri().query().unwrap_or("");
+    let original_query: Cow<'_, str> = match &stamp.form_query {
+        Some(form) if uri_query.is_empty() => Cow::Borrowed(form.as_str()),
+        Some(form) => Cow::Owned(format!("{uri_query}&{form}")),
+        None => Cow::Borrowed(uri_query),
+    };
+    let original_query = original_query.as_ref();
+
+    let mut query_params: Vec<QueryParam> = Vec::new();
+    canonical_query_params(original_query, &mut query_params);
+    let changes = HeaderChanges::new(settings, variant, &stamp);
+    if settings.location != SignatureLocation::Headers {
+        // Presigning replaces any earlier presign's parameters.
+        query_params.retain(|p| !is_auth_query_param(&p.key, settings.content_sha256_header));
+    }
+
+    let mut canonical_headers = String::with_capacity(256);
+    let signed_headers = push_canonical_headers(
+        &mut canonical_headers,
+        request.headers(),
+        host.as_deref(),
+        &changes.extra,
+        &changes.excluded,
+    )?;
+
+    let credential = format!("{}/{}", credentials.access_key_id(), variant.scope);
+    let auth_query = push_auth_query_params(
+        &mut query_params,
+        settings,
+        variant,
+        &stamp,
+        &credential,
+        &signed_headers,
+    );
+    let canonical_request = canonical_request(
+        request.method().as_str(),
+        path,
+        &mut query_params,
+        &canonical_headers,
+        &signed_headers,
+        settings,
+        &stamp.payload_hash,
+    );
+    let string_to_sign = string_to_sign(variant, &stamp.amz_date, &canonical_request);
+    let signature = sign_string(&string_to_sign)?;
+
+    // Everything that can fail has run: now change the request.
+    match settings.location {
+        SignatureLocation::Headers => {
+            let authorization = format!(
+                "{} Credential={credential}, SignedHeaders={signed_headers}, Signature={signature}",
+                variant.algorithm
+            );
+            apply_signature_headers(request, &changes, &stamp, &authorization)?;
+        }
+        SignatureLocation::QueryString { .. } => {
+            let pq = presigned_path_and_query(
+                path,
+                original_query,
+                &auth_query,
+                &stamp,
+                settings,
+                &signature,
+            );
+            apply_presigned_uri(request, pq, &changes, stamp.form_query.is_some())?;
         }
     }
 
-    let amz_date = params.time.amz_date();
-    let token = credentials.session_token();
-    let sign_token = token.filter(|_| !settings.omit_session_token);
-    let is_header_signing = settings.location == SignatureLocation::Headers;
-    // botocore presigning: form parameters in the body move into the URL (the body is dropped),
-    // and its own form content type is neither signed nor sent.
-    let form_body = if is_header_signing || !settings.form_body_to_query {
-        None
-    } else {
-        let is_form = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-        match request.body() {
-            Body::Bytes(bytes) if is_form && !bytes.is_empty() => Some(form_body_to_query(bytes)),
+    Ok(SigningOutput {
+        canonical_request,
+        string_to_sign,
+        signature,
+    })
+}
+
+/// A presigned URL may not live longer than SigV4 allows.
+fn check_presign_expiry(settings: &SigningSettings) -> Result<(), AuthError> {
+    match settings.location {
+        SignatureLocation::QueryString { expires_in } if expires_in > MAX_PRESIGN_EXPIRY => {
+            Err(AuthError::ExpiresTooLong {
+                requested_secs: expires_in.as_secs(),
+                max_secs: MAX_PRESIGN_EXPIRY.as_secs(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The values a signature stamps on the request, computed once before anything is built.
+struct Stamp<'a> {
+    /// `X-Amz-Date` (and the credential scope's timestamp).
+    amz_date: String,
+    /// The re-stamped `Date` header, when a header-signed request dates itself that way.
+    http_date: Option<String>,
+    /// The credentials' session token.
+    token: Option<&'a str>,
+    /// The token when it is signed (`omit_session_token` sends it unsigned, after signing).
+    sign_token: Option<&'a str>,
+    /// The payload hash of the canonical request.
+    payload_hash: Cow<'a, str>,
+    /// A presigned form body's parameters, moved into the URL (the body is dropped).
+    form_query: Option<String>,
+    /// The form content type the presigned request no longer sends (nor signs).
+    drop_content_type: bool,
+}
+
+impl<'a> Stamp<'a> {
+    fn new(
+        request: &Request<Body>,
+        credentials: &'a Credentials,
+        params: &EngineParams<'a>,
+    ) -> Result<Self, AuthError> {
+        let settings = params.settings;
+        let token = credentials.session_token();
+        let is_header_signing = settings.location == SignatureLocation::Headers;
+        let form_query = presigned_form_query(request, settings);
+        let payload_hash = payload_hash(request, params.payload, form_query.is_some())?;
+        let drop_content_type = !is_header_signing
+            && settings.form_body_to_query
+            && request
+                .headers()
+                .get(CONTENT_TYPE)
+                .is_some_and(|v| v == FORM_CONTENT_TYPE_UTF8);
+        // botocore: a header-signed request carrying `Date` keeps dating itself that way
+        // (re-stamped), and no `X-Amz-Date` is sent.
+        let http_date = (is_header_signing && request.headers().contains_key(DATE))
+            .then(|| params.time.http_date());
+        Ok(Stamp {
+            amz_date: params.time.amz_date(),
+            http_date,
+            token,
+            sign_token: token.filter(|_| !settings.omit_session_token),
+            payload_hash,
+            form_query,
+            drop_content_type,
+        })
+    }
+
+    /// The token goes on the request unsigned, after signing.
+    fn unsigned_token(&self) -> Option<&'a str> {
+        match (self.token, self.sign_token) {
+            (Some(t), None) => Some(t),
             _ => None,
         }
-    };
-    let payload_hash: Cow<'_, str> = match params.payload {
+    }
+}
+
+/// botocore presigning: form parameters in the body move into the URL (the body is dropped).
+fn presigned_form_query(request: &Request<Body>, settings: &SigningSettings) -> Option<String> {
+    if settings.location == SignatureLocation::Headers || !settings.form_body_to_query {
+        return None;
+    }
+    let is_form = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    match request.body() {
+        Body::Bytes(bytes) if is_form && !bytes.is_empty() => Some(form_body_to_query(bytes)),
+        _ => None,
+    }
+}
+
+/// The canonical request's payload hash: the body's SHA-256, `UNSIGNED-PAYLOAD`, or the one
+/// given. A form body moved into the URL leaves an empty payload behind.
+fn payload_hash<'a>(
+    request: &Request<Body>,
+    payload: &'a PayloadHash,
+    form_moved: bool,
+) -> Result<Cow<'a, str>, AuthError> {
+    Ok(match payload {
         PayloadHash::ComputeSha256 => {
-            // A form body moved into the URL leaves an empty payload behind.
-            let bytes = match form_body {
-                Some(_) => &[][..],
-                None => request
+            let bytes = match form_moved {
+                true => &[][..],
+                false => request
                     .body()
                     .as_bytes()
                     .ok_or(AuthError::StreamingBodyNeedsPayloadHash)?,
@@ -359,216 +509,230 @@ pub(crate) fn sign_request(
         }
         PayloadHash::Unsigned => Cow::Borrowed(UNSIGNED_PAYLOAD),
         PayloadHash::Precomputed(hash) => Cow::Borrowed(hash.as_ref()),
-    };
-    let drop_content_type = !is_header_signing
-        && settings.form_body_to_query
-        && request
-            .headers()
-            .get(CONTENT_TYPE)
-            .is_some_and(|v| v == FORM_CONTENT_TYPE_UTF8);
-    let host = host_for_signing(request.uri());
-    let path = request.uri().path();
-    let uri_query = request.uri().query().unwrap_or("");
-    let original_query: Cow<'_, str> = match &form_body {
-        Some(form) if uri_query.is_empty() => Cow::Borrowed(form.as_str()),
-        Some(form) => Cow::Owned(format!("{uri_query}&{form}")),
-        None => Cow::Borrowed(uri_query),
-    };
-    let original_query = original_query.as_ref();
+    })
+}
 
-    let mut query_params: Vec<QueryParam> = Vec::new();
-    canonical_query_params(original_query, &mut query_params);
+/// Headers the signature adds (and signs), and request headers it replaces (not signed).
+struct HeaderChanges<'a> {
+    extra: Vec<ExtraHeader<'a>>,
+    excluded: Vec<&'static str>,
+}
 
-    // Headers the signature adds (and signs), and request headers it replaces (not signed).
-    let mut extra: Vec<ExtraHeader<'_>> = Vec::with_capacity(4);
-    let mut excluded: Vec<&'static str> = Vec::with_capacity(4);
-    let http_date;
-    if drop_content_type {
-        excluded.push("content-type");
-    }
-    if form_body.is_some() {
-        excluded.push("content-length");
-    }
-    if is_header_signing {
-        // botocore: a request carrying `Date` keeps dating itself that way (re-stamped), and no
-        // `X-Amz-Date` is sent; otherwise `X-Amz-Date` is set.
-        if request.headers().contains_key(DATE) {
-            http_date = params.time.http_date();
-            extra.push(("date", &http_date));
-            excluded.push(X_AMZ_DATE);
-        } else {
-            extra.push((X_AMZ_DATE, &amz_date));
+impl<'a> HeaderChanges<'a> {
+    fn new(settings: &SigningSettings, variant: &Variant<'a>, stamp: &'a Stamp<'a>) -> Self {
+        let mut extra: Vec<ExtraHeader<'a>> = Vec::with_capacity(4);
+        let mut excluded: Vec<&'static str> = Vec::with_capacity(4);
+        if stamp.drop_content_type {
+            excluded.push("content-type");
         }
-        match (token, sign_token) {
+        if stamp.form_query.is_some() {
+            excluded.push("content-length");
+        }
+        if settings.location != SignatureLocation::Headers {
+            // The token header, if any, is not signed: the token travels in the query.
+            excluded.push(X_AMZ_SECURITY_TOKEN);
+            return HeaderChanges { extra, excluded };
+        }
+        match &stamp.http_date {
+            Some(date) => {
+                extra.push(("date", date));
+                excluded.push(X_AMZ_DATE);
+            }
+            None => extra.push((X_AMZ_DATE, &stamp.amz_date)),
+        }
+        match (stamp.token, stamp.sign_token) {
             (_, Some(t)) => extra.push((X_AMZ_SECURITY_TOKEN, t)),
             (Some(_), None) => excluded.push(X_AMZ_SECURITY_TOKEN),
             (None, None) => {}
         }
         if settings.content_sha256_header {
-            extra.push((X_AMZ_CONTENT_SHA256, &payload_hash));
+            extra.push((X_AMZ_CONTENT_SHA256, &stamp.payload_hash));
         }
         if let Some(set) = variant.region_set {
             extra.push((X_AMZ_REGION_SET, set));
         }
-    } else {
-        // Presigning replaces any earlier presign's parameters; the token header, if any, is not
-        // signed since the token travels in the query.
-        query_params.retain(|p| !is_auth_query_param(&p.key, settings.content_sha256_header));
-        excluded.push(X_AMZ_SECURITY_TOKEN);
+        HeaderChanges { extra, excluded }
     }
+}
 
-    let mut canonical_headers = String::with_capacity(256);
-    let signed_headers = push_canonical_headers(
-        &mut canonical_headers,
-        request.headers(),
-        host.as_deref(),
-        &extra,
-        &excluded,
-    )?;
-
-    let credential = format!("{}/{}", credentials.access_key_id(), variant.scope);
-    // The auth parameters in botocore's order, already in canonical (encoded) form.
+/// A presign's auth parameters, in botocore's order and canonical (encoded) form: added to
+/// `query_params` (signed) and returned as the query string they make. Empty when signing
+/// headers.
+fn push_auth_query_params(
+    query_params: &mut Vec<QueryParam>,
+    settings: &SigningSettings,
+    variant: &Variant<'_>,
+    stamp: &Stamp<'_>,
+    credential: &str,
+    signed_headers: &str,
+) -> String {
     let mut auth_query = String::new();
-    if let SignatureLocation::QueryString { expires_in } = settings.location {
-        let mut push = |key: &str, value: &str| {
-            let mut v = String::with_capacity(value.len() + 16);
-            push_uri_encoded(&mut v, value.as_bytes(), false);
-            if !auth_query.is_empty() {
-                auth_query.push('&');
-            }
-            auth_query.push_str(key);
-            auth_query.push('=');
-            auth_query.push_str(&v);
-            query_params.push(QueryParam {
-                key: key.to_owned(),
-                value: v,
-            });
-        };
-        push("X-Amz-Algorithm", variant.algorithm);
-        push("X-Amz-Credential", &credential);
-        push("X-Amz-Date", &amz_date);
-        push("X-Amz-Expires", &expires_in.as_secs().to_string());
-        push("X-Amz-SignedHeaders", &signed_headers);
-        if let Some(set) = variant.region_set {
-            push("X-Amz-Region-Set", set);
+    let SignatureLocation::QueryString { expires_in } = settings.location else {
+        return auth_query;
+    };
+    let mut push = |key: &str, value: &str| {
+        let mut v = String::with_capacity(value.len() + 16);
+        push_percent_encoded(&mut v, value.as_bytes(), b"");
+        if !auth_query.is_empty() {
+            auth_query.push('&');
         }
-        if let Some(t) = sign_token {
-            push("X-Amz-Security-Token", t);
-        }
-        if settings.content_sha256_header {
-            push("X-Amz-Content-Sha256", &payload_hash);
-        }
+        auth_query.push_str(key);
+        auth_query.push('=');
+        auth_query.push_str(&v);
+        query_params.push(QueryParam {
+            key: key.to_owned(),
+            value: v,
+        });
+    };
+    push("X-Amz-Algorithm", variant.algorithm);
+    push("X-Amz-Credential", credential);
+    push("X-Amz-Date", &stamp.amz_date);
+    push("X-Amz-Expires", &expires_in.as_secs().to_string());
+    push("X-Amz-SignedHeaders", signed_headers);
+    if let Some(set) = variant.region_set {
+        push("X-Amz-Region-Set", set);
     }
+    if let Some(t) = stamp.sign_token {
+        push("X-Amz-Security-Token", t);
+    }
+    if settings.content_sha256_header {
+        push("X-Amz-Content-Sha256", &stamp.payload_hash);
+    }
+    auth_query
+}
 
-    let method = request.method().as_str();
-    let mut canonical_request = String::with_capacity(
-        method.len()
-            + path.len() * 2
-            + original_query.len() * 2
-            + auth_query.len()
-            + canonical_headers.len() * 2
-            + 80,
+/// The canonical request: method, canonical URI, canonical query, canonical headers, signed
+/// headers and payload hash, one per line.
+fn canonical_request(
+    method: &str,
+    path: &str,
+    query_params: &mut [QueryParam],
+    canonical_headers: &str,
+    signed_headers: &str,
+    settings: &SigningSettings,
+    payload_hash: &str,
+) -> String {
+    let query_len: usize = query_params
+        .iter()
+        .map(|p| p.key.len() + p.value.len() + 2)
+        .sum();
+    let mut out = String::with_capacity(
+        method.len() + path.len() * 2 + query_len + canonical_headers.len() * 2 + 80,
     );
-    canonical_request.push_str(method);
-    canonical_request.push('\n');
+    out.push_str(method);
+    out.push('\n');
     push_canonical_uri(
-        &mut canonical_request,
+        &mut out,
         path,
         settings.normalize_uri_path,
         settings.double_uri_encode,
     );
-    canonical_request.push('\n');
-    push_canonical_query(&mut canonical_request, &mut query_params);
-    canonical_request.push('\n');
-    canonical_request.push_str(&canonical_headers);
-    canonical_request.push('\n');
-    canonical_request.push_str(&signed_headers);
-    canonical_request.push('\n');
-    canonical_request.push_str(&payload_hash);
+    out.push('\n');
+    push_canonical_query(&mut out, query_params);
+    out.push('\n');
+    out.push_str(canonical_headers);
+    out.push('\n');
+    out.push_str(signed_headers);
+    out.push('\n');
+    out.push_str(payload_hash);
+    out
+}
 
-    let mut string_to_sign =
+/// The string to sign: algorithm, timestamp, scope and the canonical request's SHA-256.
+fn string_to_sign(variant: &Variant<'_>, amz_date: &str, canonical_request: &str) -> String {
+    let mut out =
         String::with_capacity(variant.algorithm.len() + amz_date.len() + variant.scope.len() + 67);
-    string_to_sign.push_str(variant.algorithm);
-    string_to_sign.push('\n');
-    string_to_sign.push_str(&amz_date);
-    string_to_sign.push('\n');
-    string_to_sign.push_str(&variant.scope);
-    string_to_sign.push('\n');
-    push_hex(
-        &mut string_to_sign,
-        &Sha256::digest(canonical_request.as_bytes()),
+    out.push_str(variant.algorithm);
+    out.push('\n');
+    out.push_str(amz_date);
+    out.push('\n');
+    out.push_str(&variant.scope);
+    out.push('\n');
+    push_hex(&mut out, &Sha256::digest(canonical_request.as_bytes()));
+    out
+}
+
+/// Header signing: remove the replaced headers, set the added ones, the unsigned token if any,
+/// and `Authorization`. Every value is checked before the request is touched.
+fn apply_signature_headers(
+    request: &mut Request<Body>,
+    changes: &HeaderChanges<'_>,
+    stamp: &Stamp<'_>,
+    authorization: &str,
+) -> Result<(), AuthError> {
+    let mut inserts: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(changes.extra.len() + 2);
+    for (name, value) in &changes.extra {
+        inserts.push((HeaderName::from_static(name), header_value(name, value)?));
+    }
+    if let Some(t) = stamp.unsigned_token() {
+        inserts.push((
+            HeaderName::from_static(X_AMZ_SECURITY_TOKEN),
+            header_value(X_AMZ_SECURITY_TOKEN, t)?,
+        ));
+    }
+    inserts.push((AUTHORIZATION, header_value("authorization", authorization)?));
+    let headers = request.headers_mut();
+    for name in &changes.excluded {
+        headers.remove(*name);
+    }
+    for (name, value) in inserts {
+        headers.insert(name, value);
+    }
+    Ok(())
+}
+
+/// A presigned URL's path and query: the request's own parameters (an earlier presign's auth
+/// parameters dropped), then the auth parameters, the unsigned token if any, and the signature.
+fn presigned_path_and_query(
+    path: &str,
+    original_query: &str,
+    auth_query: &str,
+    stamp: &Stamp<'_>,
+    settings: &SigningSettings,
+    signature: &str,
+) -> String {
+    let mut pq = String::with_capacity(
+        path.len() + original_query.len() + auth_query.len() + signature.len() + 64,
     );
-
-    let signature = sign_string(&string_to_sign)?;
-
-    // Everything that can fail has run: now change the request.
-    match settings.location {
-        SignatureLocation::Headers => {
-            let authorization = format!(
-                "{} Credential={credential}, SignedHeaders={signed_headers}, Signature={signature}",
-                variant.algorithm
-            );
-            let mut inserts: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(extra.len() + 2);
-            for (name, value) in &extra {
-                inserts.push((HeaderName::from_static(name), header_value(name, value)?));
-            }
-            if let (Some(t), None) = (token, sign_token) {
-                inserts.push((
-                    HeaderName::from_static(X_AMZ_SECURITY_TOKEN),
-                    header_value(X_AMZ_SECURITY_TOKEN, t)?,
-                ));
-            }
-            inserts.push((
-                AUTHORIZATION,
-                header_value("authorization", &authorization)?,
-            ));
-            let headers = request.headers_mut();
-            for name in &excluded {
-                headers.remove(*name);
-            }
-            for (name, value) in inserts {
-                headers.insert(name, value);
-            }
-        }
-        SignatureLocation::QueryString { .. } => {
-            let mut pq = String::with_capacity(
-                path.len() + original_query.len() + auth_query.len() + signature.len() + 64,
-            );
-            pq.push_str(if path.is_empty() { "/" } else { path });
-            pq.push('?');
-            for pair in original_query.split('&').filter(|p| !p.is_empty()) {
-                let key = pair.split_once('=').map_or(pair, |(k, _)| k);
-                if !is_auth_query_param(key, settings.content_sha256_header) {
-                    pq.push_str(pair);
-                    pq.push('&');
-                }
-            }
-            pq.push_str(&auth_query);
-            if let (Some(t), None) = (token, sign_token) {
-                pq.push_str("&X-Amz-Security-Token=");
-                push_uri_encoded(&mut pq, t.as_bytes(), false);
-            }
-            pq.push_str("&X-Amz-Signature=");
-            pq.push_str(&signature);
-            let pq = PathAndQuery::try_from(pq).map_err(|_| AuthError::InvalidUri)?;
-            let mut parts = request.uri().clone().into_parts();
-            parts.path_and_query = Some(pq);
-            *request.uri_mut() = http::Uri::from_parts(parts).map_err(|_| AuthError::InvalidUri)?;
-            let headers = request.headers_mut();
-            for name in &excluded {
-                headers.remove(*name);
-            }
-            if form_body.is_some() {
-                *request.body_mut() = Body::Empty;
-            }
+    pq.push_str(if path.is_empty() { "/" } else { path });
+    pq.push('?');
+    for pair in original_query.split('&').filter(|p| !p.is_empty()) {
+        let key = pair.split_once('=').map_or(pair, |(k, _)| k);
+        if !is_auth_query_param(key, settings.content_sha256_header) {
+            pq.push_str(pair);
+            pq.push('&');
         }
     }
+    pq.push_str(auth_query);
+    if let Some(t) = stamp.unsigned_token() {
+        pq.push_str("&X-Amz-Security-Token=");
+        push_percent_encoded(&mut pq, t.as_bytes(), b"");
+    }
+    pq.push_str("&X-Amz-Signature=");
+    pq.push_str(signature);
+    pq
+}
 
-    Ok(SigningOutput {
-        canonical_request,
-        string_to_sign,
-        signature,
-    })
+/// Presigning: put the presigned path and query on the request, remove the replaced headers,
+/// and drop a form body that moved into the URL.
+fn apply_presigned_uri(
+    request: &mut Request<Body>,
+    pq: String,
+    changes: &HeaderChanges<'_>,
+    form_moved: bool,
+) -> Result<(), AuthError> {
+    let pq = PathAndQuery::try_from(pq).map_err(|_| AuthError::InvalidUri)?;
+    let mut parts = request.uri().clone().into_parts();
+    parts.path_and_query = Some(pq);
+    *request.uri_mut() = http::Uri::from_parts(parts).map_err(|_| AuthError::InvalidUri)?;
+    let headers = request.headers_mut();
+    for name in &changes.excluded {
+        headers.remove(*name);
+    }
+    if form_moved {
+        *request.body_mut() = Body::Empty;
+    }
+    Ok(())
 }
 
 /// Sign `request` with SigV4, in place: headers (`Authorization`, `X-Amz-Date`, …) or the query

@@ -20,12 +20,13 @@ use p256::elliptic_curve::Curve;
 use p256::NistP256;
 use sha2::Sha256;
 
-use super::canonical::{push_hex, SigningTime};
+use super::canonical::SigningTime;
 use super::sigv4::{
     sign_request, EngineParams, PayloadHash, SigningOutput, SigningSettings, Variant,
 };
 use super::{AuthError, Credentials};
 use crate::body::Body;
+use crate::encoding::push_hex;
 
 /// The SigV4a algorithm name.
 pub const ALGORITHM_V4A: &str = "AWS4-ECDSA-P256-SHA256";

@@ -112,7 +112,7 @@ mod tests {
         };
         let sha256 = checksum(ChecksumAlgorithm::Sha256, DATA);
         let mut hex = String::new();
-        crate::auth::canonical::push_hex(&mut hex, sha256.as_bytes());
+        crate::encoding::push_hex(&mut hex, sha256.as_bytes());
         assert_eq!(request.headers()["x-amz-content-sha256"], hex.as_str());
         assert_eq!(
             request.headers()["x-amz-checksum-crc32"],

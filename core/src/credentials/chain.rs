@@ -19,7 +19,7 @@ use super::{
     forward, Answer, ApiCaller, Attempt, Credentials, CredentialsError, Fetch, Found, ProviderKind,
 };
 use crate::config::{ConfigFile, ConfigSources, Section, SharedConfig, VarSource};
-use crate::error::TransportError;
+use crate::error::transport::TransportError;
 use crate::machine::{Machine, ProcessOutput, RandomSource, SplitMix64, Step};
 
 /// Asks the user for an MFA code: called with the profile's `mfa_serial`, returns the code (or

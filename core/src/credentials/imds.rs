@@ -12,7 +12,7 @@ use super::{
 };
 use crate::body::Body;
 use crate::config::{setting, ConfigError, ConfigSources, VarSource};
-use crate::error::TransportErrorKind;
+use crate::error::transport::TransportErrorKind;
 use crate::machine::{RequestTimeout, Step};
 use crate::time::Timestamp;
 use crate::value::Value;

@@ -54,10 +54,7 @@ fn token_load(message: impl Into<String>) -> CredentialsError {
 
 /// botocore's `generate_login_cache_key`: the SHA-256 (hex) of the session name.
 pub fn token_cache_key(session_name: &str) -> String {
-    Sha256::digest(session_name.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::encoding::hex(&Sha256::digest(session_name.as_bytes()))
 }
 
 enum State {

@@ -29,7 +29,7 @@ use bytes::Bytes;
 
 use crate::body::Body;
 use crate::config::ConfigError;
-use crate::error::TransportError;
+use crate::error::transport::TransportError;
 use crate::machine::ProcessOutput;
 use crate::value::Value;
 

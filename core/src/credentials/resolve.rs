@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
-use crate::error::TransportError;
+use crate::error::transport::TransportError;
 use crate::machine::{Machine, ProcessOutput, Step};
 
 use super::{

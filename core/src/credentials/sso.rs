@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha1::{Digest, Sha1};
 
 use super::chain::{Context, Start};
 use super::{Answer, Credentials, CredentialsError, Fetch, Found, ProviderKind};
 use crate::body::Body;
 use crate::config::Section;
+use crate::encoding::{hex, percent_encode};
 use crate::machine::Step;
 use crate::time::Timestamp;
 
@@ -21,12 +21,6 @@ const PROVIDER: ProviderKind = ProviderKind::Sso;
 const EXPIRED: &str = "the SSO session associated with this profile has expired or is otherwise \
                        invalid; to refresh this SSO session run `aws sso login` with the \
                        corresponding profile";
-/// Query-string escaping: everything but RFC 3986 unreserved characters.
-const QUERY: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 /// The resolved SSO settings of a profile.
 #[derive(Debug, Clone)]
@@ -116,7 +110,7 @@ fn load_config(ctx: &Context, profile: &str) -> Result<Option<SsoConfig>, Creden
 /// the start URL for legacy profiles.
 pub fn token_cache_key(start_url: &str, session_name: Option<&str>) -> String {
     let digest = Sha1::digest(session_name.unwrap_or(start_url).as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&digest)
 }
 
 /// The portal's DNS suffix for a region (the China partition differs).
@@ -225,8 +219,8 @@ impl SsoFetch {
             "https://portal.sso.{region}.{suffix}/federation/credentials?role_name={role}&account_id={account}",
             region = self.config.region,
             suffix = dns_suffix(&self.config.region),
-            role = utf8_percent_encode(&self.config.role_name, QUERY),
-            account = utf8_percent_encode(&self.config.account_id, QUERY),
+            role = percent_encode(&self.config.role_name, b""),
+            account = percent_encode(&self.config.account_id, b""),
         );
         http::Request::get(url)
             .header("x-amz-sso_bearer_token", token)

@@ -10,7 +10,7 @@ use bytes::Bytes;
 
 use super::*;
 use crate::config::{ConfigFile, SharedConfig};
-use crate::error::{TransportError, TransportErrorKind};
+use crate::error::transport::{TransportError, TransportErrorKind};
 use crate::machine::{Machine, ProcessOutput, RequestTimeout, Step};
 
 const NOW_SECS: u64 = 1_700_000_000;

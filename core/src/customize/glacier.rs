@@ -8,6 +8,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::{params_mut, request_mut, CustomizeError};
 use crate::body::Body;
+use crate::encoding::hex;
 use crate::hooks::{Event, Hooks};
 use crate::model::ServiceModel;
 use crate::value::{Map, Value};
@@ -60,16 +61,6 @@ pub fn inject_account_id(params: &mut Map) {
     if params.get("accountId").is_none_or(Value::is_null) {
         params.insert("accountId".into(), Value::from("-"));
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(HEX[usize::from(b >> 4)] as char);
-        s.push(HEX[usize::from(b & 0xf)] as char);
-    }
-    s
 }
 
 /// Incremental SHA-256 tree hash (1 MiB leaves, pairs combined level by level, an odd last node

@@ -32,7 +32,6 @@ pub mod sqs;
 pub mod ssooidc;
 pub mod unsigned;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -334,61 +333,9 @@ pub(crate) fn response_mut<'t>(target: &'t mut Target<'_>) -> Option<&'t mut htt
     }
 }
 
-/// Python's `quote(s, safe='-._~' + extra)` over the UTF-8 bytes (botocore's `percent_encode`).
-pub(crate) fn percent_encode(input: &str, extra_safe: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(input.len());
-    for &b in input.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || extra_safe.contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 0xf)] as char);
-        }
-    }
-    out
-}
-
-/// Python's `unquote` (`plus = false`) or `unquote_plus` (`plus = true`): `%XX` decoded, invalid
-/// escapes kept as they are, invalid UTF-8 replaced with U+FFFD.
-pub(crate) fn percent_decode(input: &str, plus: bool) -> Cow<'_, str> {
-    if !(input.contains('%') || plus && input.contains('+')) {
-        return Cow::Borrowed(input);
-    }
-    let bytes = input.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'%' => {
-                let hex = bytes.get(i + 1..i + 3).and_then(|h| {
-                    let h = std::str::from_utf8(h).ok()?;
-                    u8::from_str_radix(h, 16).ok()
-                });
-                match hex {
-                    Some(v) => {
-                        out.push(v);
-                        i += 3;
-                    }
-                    None => {
-                        out.push(b'%');
-                        i += 1;
-                    }
-                }
-            }
-            b'+' if plus => {
-                out.push(b' ');
-                i += 1;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
-}
+/// Python's `quote(s, safe='-._~' + extra)` (botocore's `percent_encode`) and `unquote` /
+/// `unquote_plus`, as the customizations call them: the core's one encoding module.
+pub(crate) use crate::encoding::{percent_decode, percent_encode};
 
 /// A form-encoded (`a=b&c=d`) body edited in place, as botocore edits its request dict's body
 /// in `before-call` handlers of query-protocol services. Pairs keep their order and encoding.
@@ -536,21 +483,6 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percent_encoding_matches_python_quote() {
-        assert_eq!(percent_encode("a b/c~d+é", b"/"), "a%20b/c~d%2B%C3%A9");
-        assert_eq!(percent_encode("a/b", b""), "a%2Fb");
-    }
-
-    #[test]
-    fn percent_decoding_matches_python_unquote() {
-        assert_eq!(percent_decode("a%20b+c", false), "a b+c");
-        assert_eq!(percent_decode("a%20b+c", true), "a b c");
-        assert_eq!(percent_decode("100%", false), "100%");
-        assert_eq!(percent_decode("%zz%C3%A9", false), "%zzé");
-        assert_eq!(percent_decode("%FF", false), "\u{FFFD}");
-    }
 
     #[test]
     fn form_body_edits_keep_order() {

@@ -41,8 +41,23 @@ const SSE_OPERATIONS: [&str; 9] = [
     "SelectObjectContent",
 ];
 
-/// Register S3's customizations for a client of `model`.
+/// Register S3's customizations for a client of `model`. Each step registers one concern's
+/// handlers; the steps run in botocore's registration order, which is the order handlers of one
+/// event run in.
 pub fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
+    register_bucket_and_listing_params(hooks);
+    register_copy_and_metadata_params(hooks);
+    register_sse_customer_key_params(hooks);
+    register_request_edits(hooks);
+    register_200_error(hooks, model);
+    register_expires_header(hooks, model);
+    register_get_bucket_location(hooks);
+    register_list_objects_decoding(hooks);
+}
+
+/// The parameter checks and edits every call gets: bucket-name validation, URL-encoded listings, and
+/// noting a file-like body for `Expect: 100-continue`.
+fn register_bucket_and_listing_params(hooks: &mut Hooks) {
     hooks.register(
         Event::BeforeParameterBuild,
         "s3.validate-bucket-name",
@@ -80,6 +95,10 @@ pub fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
             Ok(())
         },
     );
+}
+
+/// `CopySource` quoting and the ASCII check of user metadata.
+fn register_copy_and_metadata_params(hooks: &mut Hooks) {
     hooks.register(
         Event::BeforeParameterBuild,
         "s3.handle-copy-source",
@@ -109,6 +128,10 @@ pub fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
             Ok(())
         },
     );
+}
+
+/// SSE-C: the customer keys' base64 encoding and MD5s, for the object and the copy source.
+fn register_sse_customer_key_params(hooks: &mut Hooks) {
     hooks.register(
         Event::BeforeParameterBuild,
         "s3.sse-customer-key-md5",
@@ -135,6 +158,10 @@ pub fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
             Ok(())
         },
     );
+}
+
+/// Edits of the serialized request: `Expect: 100-continue` and XML line-break escaping.
+fn register_request_edits(hooks: &mut Hooks) {
     hooks.register(
         Event::BeforeCall,
         "s3.add-expect-header",
@@ -165,7 +192,10 @@ pub fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
             Ok(())
         },
     );
+}
 
+/// 200 responses that carry an error.
+fn register_200_error(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
     // botocore registers the 200-error check first among the before-parse handlers. Which
     // operations it and the `Expires` handling apply to is decided on each operation's first
     // call (and remembered), not by reading all of S3's operations at client start-up.
@@ -183,6 +213,10 @@ pub fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
             Ok(())
         },
     );
+}
+
+/// The raw `Expires` header, when it is not a timestamp botocore can parse (`ExpiresString`).
+fn register_expires_header(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
     let with_expires = Arc::new(PerOperation::new(model));
     let with_expires_after = Arc::clone(&with_expires);
     hooks.register(
@@ -217,6 +251,10 @@ pub fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
             Ok(())
         },
     );
+}
+
+/// `GetBucketLocation`'s bare XML answer.
+fn register_get_bucket_location(hooks: &mut Hooks) {
     hooks.register(
         Event::BeforeParse,
         "s3.parse-get-bucket-location",
@@ -247,6 +285,10 @@ pub fn register(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
             Ok(())
         },
     );
+}
+
+/// URL-decoding of listed keys the client asked to be URL-encoded.
+fn register_list_objects_decoding(hooks: &mut Hooks) {
     hooks.register(
         Event::AfterCall,
         "s3.decode-list-objects",

@@ -24,26 +24,7 @@ pub fn substring(value: &str, start: usize, stop: usize, reverse: bool) -> Optio
 /// `uriEncode`: percent-encodes everything but the RFC 3986 unreserved characters
 /// (`A-Z a-z 0-9 - . _ ~`), UTF-8 bytes as upper-case `%XX`.
 pub fn uri_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    percent_encode_into(value, b"", &mut out);
-    out
-}
-
-/// Appends `value` percent-encoded to `out`, keeping unreserved characters and `extra_safe` bytes.
-pub(crate) fn percent_encode_into(value: &str, extra_safe: &[u8], out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &byte in value.as_bytes() {
-        if byte.is_ascii_alphanumeric()
-            || matches!(byte, b'-' | b'.' | b'_' | b'~')
-            || extra_safe.contains(&byte)
-        {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-    }
+    crate::encoding::percent_encode(value, b"")
 }
 
 /// `isValidHostLabel`: an RFC 1123 label (1–63 ASCII letters, digits or `-`, not starting or

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::stdlib::percent_encode_into;
+use crate::encoding::push_percent_encoded;
 
 /// A URL as the rules language sees it (`getAttr` names in comments).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,7 +217,7 @@ fn normalized_path(path: &str) -> String {
     if path.ends_with('/') && !segments.is_empty() {
         normalized.push('/');
     }
-    percent_encode_into(&normalized, b"/", &mut out);
+    push_percent_encoded(&mut out, normalized.as_bytes(), b"/");
     if !out.ends_with('/') {
         out.push('/');
     }

@@ -34,9 +34,51 @@ use raw::{
     owned, RawInherited, RawOperation, RawRef, RawService, RawShape, RawXmlNamespaceAny, Text,
 };
 
-/// Index of a shape inside its [`ServiceModel`].
+/// A shape of one [`ServiceModel`]: only that model makes them (by name, through an
+/// operation's references, or by listing its shapes), and only that model (or a clone of it)
+/// reads them. An id carries its model's identity, so an id given to another model — even one
+/// loaded from the same JSON — is found out rather than read as whatever shape sits at that
+/// index there: [`ServiceModel::try_shape`] reports [`ModelError::ForeignShape`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ShapeId {
+    model: ModelTag,
+    index: u32,
+}
+
+/// Shows the index only, as `ShapeId(3)`: the model's identity is a load counter, which would
+/// make equal models print differently.
+impl fmt::Debug for ShapeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ShapeId").field(&self.index).finish()
+    }
+}
+
+impl ShapeId {
+    /// The shape's position among its model's shapes (sorted by name).
+    pub fn index(self) -> u32 {
+        self.index
+    }
+}
+
+/// Which loaded model an id belongs to: a number handed out once per load. Comparing two is
+/// the whole cost of the check on each shape lookup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ShapeId(pub u32);
+struct ModelTag(u32);
+
+impl ModelTag {
+    /// A tag no model loaded so far has (after 2^32 loads in one process they wrap around).
+    fn next() -> Self {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        ModelTag(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+
+    fn id(self, index: usize) -> ShapeId {
+        ShapeId {
+            model: self,
+            index: index as u32,
+        }
+    }
+}
 
 /// What went wrong loading a model, or building one of its operations or shapes (on first use).
 ///
@@ -63,6 +105,9 @@ pub enum ModelError {
         #[source]
         source: Arc<serde_json::Error>,
     },
+    /// A [`ShapeId`] given to a model that did not make it.
+    #[error("shape id #{index} was made by another model")]
+    ForeignShape { index: u32 },
     /// A shape reference names a shape the model does not define.
     #[error("shape {missing:?} referenced by {referenced_by} is not defined in the model")]
     UnknownShape {
@@ -466,8 +511,10 @@ pub struct ServiceModel {
     pub protocol: Protocol,
     /// The JSON text the shapes are built from on first use.
     source: Source,
-    /// Sorted by name; a shape's index is its [`ShapeId`].
+    /// Sorted by name; a shape's index is its [`ShapeId`]'s.
     shapes: Vec<LazyShape>,
+    /// The identity the model's [`ShapeId`]s carry.
+    tag: ModelTag,
     shape_index: HashMap<String, ShapeId>,
     /// In model order, by name; each built on first use.
     operations: IndexMap<String, LazyOperation>,
@@ -615,8 +662,14 @@ impl ServiceModel {
     /// name. Callers reach shapes through an operation the client checked first
     /// ([`check_operation`](Self::check_operation)), so they never see that stand-in;
     /// [`try_shape`](Self::try_shape) reports the error instead.
+    ///
+    /// An id made by another model reads as a stand-in too (named `#foreign`, so it matches no
+    /// real shape); `try_shape` reports it.
     pub fn shape(&self, id: ShapeId) -> &Shape {
-        &self.built(id).shape
+        match self.built(id) {
+            Some(built) => &built.shape,
+            None => foreign_stand_in(),
+        }
     }
 
     /// A shape by id, built on first use, or what is wrong with it (the error names the shape:
@@ -624,16 +677,22 @@ impl ServiceModel {
     /// undefined shape, or a malformed target whose traits a member inherits). The result is
     /// kept: asking again costs a lookup.
     pub fn try_shape(&self, id: ShapeId) -> Result<&Shape, ModelError> {
-        let built = self.built(id);
+        let built = self
+            .built(id)
+            .ok_or(ModelError::ForeignShape { index: id.index })?;
         match &built.error {
             None => Ok(&built.shape),
             Some(error) => Err(error.clone()),
         }
     }
 
-    fn built(&self, id: ShapeId) -> &Built {
-        let lazy = &self.shapes[id.0 as usize];
-        lazy.built.get_or_init(|| {
+    /// The built shape of an id this model made; `None` for another model's id.
+    fn built(&self, id: ShapeId) -> Option<&Built> {
+        if id.model != self.tag {
+            return None;
+        }
+        let lazy = self.shapes.get(id.index as usize)?;
+        Some(lazy.built.get_or_init(|| {
             let resolver = self.resolver();
             match resolver.build_shape(id, lazy) {
                 Ok(shape) => Built { shape, error: None },
@@ -642,11 +701,12 @@ impl ServiceModel {
                     error: Some(error),
                 },
             }
-        })
+        }))
     }
 
     fn resolver(&self) -> Resolver<'_> {
         Resolver {
+            tag: self.tag,
             index: &self.shape_index,
             shapes: &self.shapes,
             source: &self.source.0,
@@ -717,7 +777,7 @@ impl ServiceModel {
             .chain(op.errors.iter().copied())
             .collect();
         while let Some(id) = pending.pop() {
-            match seen.get_mut(id.0 as usize) {
+            match seen.get_mut(id.index as usize) {
                 Some(seen) if !*seen => *seen = true,
                 _ => continue,
             }
@@ -738,7 +798,7 @@ impl ServiceModel {
         for (name, lazy) in &self.operations {
             self.built_operation(name, lazy)?;
         }
-        (0..self.shapes.len()).try_for_each(|i| self.try_shape(ShapeId(i as u32)).map(|_| ()))
+        (0..self.shapes.len()).try_for_each(|i| self.try_shape(self.tag.id(i)).map(|_| ()))
     }
 
     /// A shape by name.
@@ -827,7 +887,7 @@ impl ServiceModel {
     /// All shapes, by id (building each one not built yet).
     pub fn shapes(&self) -> impl Iterator<Item = (ShapeId, &Shape)> {
         (0..self.shapes.len()).map(|i| {
-            let id = ShapeId(i as u32);
+            let id = self.tag.id(i);
             (id, self.shape(id))
         })
     }
@@ -856,7 +916,7 @@ impl ServiceModel {
             .shapes
             .iter()
             .enumerate()
-            .map(|(i, lazy)| (lazy.json.clone(), ShapeId(i as u32)))
+            .map(|(i, lazy)| (lazy.json.clone(), self.tag.id(i)))
             .collect();
         by_position.sort_unstable_by_key(|(range, _)| range.start);
         let mut candidates: Vec<ShapeId> = Vec::new();
@@ -931,10 +991,11 @@ impl Builder {
             }
             same
         });
+        let tag = ModelTag::next();
         let index: HashMap<String, ShapeId> = located
             .iter()
             .enumerate()
-            .map(|(i, (n, _))| ((*n).to_string(), ShapeId(i as u32)))
+            .map(|(i, (n, _))| ((*n).to_string(), tag.id(i)))
             .collect();
         let shapes: Vec<LazyShape> = located
             .into_iter()
@@ -967,6 +1028,7 @@ impl Builder {
             protocol,
             source: Source(Arc::from(&[][..])),
             shapes,
+            tag,
             shape_index: index,
             operations,
             operation_index: OnceLock::new(),
@@ -980,6 +1042,12 @@ impl Builder {
 fn range_in(source: &[u8], json: &RawValue) -> Range<usize> {
     let start = (json.get().as_ptr() as usize).wrapping_sub(source.as_ptr() as usize);
     start..start + json.get().len()
+}
+
+/// The stand-in [`ServiceModel::shape`] hands out for another model's [`ShapeId`].
+fn foreign_stand_in() -> &'static Shape {
+    static FOREIGN: OnceLock<Shape> = OnceLock::new();
+    FOREIGN.get_or_init(|| stand_in("#foreign"))
 }
 
 /// The stand-in [`ServiceModel::shape`] hands out for a malformed shape.
@@ -1021,6 +1089,8 @@ fn scalar_kind(name: &str) -> Option<ShapeKind> {
 
 /// Builds shapes and operations from their raw form, resolving references by name.
 struct Resolver<'m> {
+    /// The model's identity: ids of another model are not its to read.
+    tag: ModelTag,
     index: &'m HashMap<String, ShapeId>,
     shapes: &'m [LazyShape],
     /// The model's JSON text, which the shapes' ranges point into.
@@ -1072,12 +1142,10 @@ impl Resolver<'_> {
     /// What references to `id` inherit, read from the shape's own JSON on first need.
     fn target(&self, id: ShapeId) -> Result<&Inherited, ModelError> {
         // Ids come from the index, so this cannot miss.
-        let Some(lazy) = self.shapes.get(id.0 as usize) else {
-            return Err(ModelError::UnknownShape {
-                missing: format!("#{}", id.0),
-                referenced_by: "a shape id".to_string(),
-            });
-        };
+        let lazy = Some(id)
+            .filter(|id| id.model == self.tag)
+            .and_then(|id| self.shapes.get(id.index as usize))
+            .ok_or(ModelError::ForeignShape { index: id.index })?;
         lazy.inherited
             .get_or_init(|| {
                 let json = self.text(lazy)?;
@@ -1500,6 +1568,27 @@ mod tests {
     }
 
     #[test]
+    fn a_shape_id_reads_only_in_the_model_that_made_it() {
+        let one = ServiceModel::from_json(MINI.as_bytes()).unwrap();
+        let other = ServiceModel::from_json(MINI.as_bytes()).unwrap();
+        let id = one.shape_id("Str").unwrap();
+        assert_eq!(one.shape(id).name, "Str");
+        assert_eq!(one.try_shape(id).unwrap().name, "Str");
+        // The same JSON loaded again is another model: its ids are its own.
+        assert_ne!(other.shape_id("Str"), Some(id));
+        assert_eq!(other.shape_id("Str").unwrap().index(), id.index());
+        assert!(matches!(
+            other.try_shape(id),
+            Err(ModelError::ForeignShape { index }) if index == id.index()
+        ));
+        assert_eq!(other.shape(id).name, "#foreign");
+        // A clone shares the shapes, and so the ids.
+        let copy = ServiceModel::clone(&one);
+        assert_eq!(copy.try_shape(id).unwrap().name, "Str");
+        assert_eq!(format!("{id:?}"), format!("ShapeId({})", id.index()));
+    }
+
+    #[test]
     fn from_value_matches_from_json() {
         let from_value = ServiceModel::from_value(serde_json::from_str(MINI).unwrap()).unwrap();
         let from_json = ServiceModel::from_json(MINI.as_bytes()).unwrap();
@@ -1519,7 +1608,7 @@ mod tests {
         let m = ServiceModel::from_json(MINI.as_bytes()).unwrap();
         let id = m.shape_id("TagList").unwrap();
         assert!(
-            m.shapes[id.0 as usize].built.get().is_none(),
+            m.shapes[id.index as usize].built.get().is_none(),
             "not built yet"
         );
         let list = m.shape(id);
@@ -1533,9 +1622,9 @@ mod tests {
         // A clone shares nothing mutable: building in one does not build in the other.
         let copy = (*m).clone();
         let str_id = m.shape_id("Str").unwrap();
-        assert!(copy.shapes[str_id.0 as usize].built.get().is_some());
+        assert!(copy.shapes[str_id.index as usize].built.get().is_some());
         let boom = copy.shape_id("Boom").unwrap();
-        assert!(m.shapes[boom.0 as usize].built.get().is_none());
+        assert!(m.shapes[boom.index as usize].built.get().is_none());
         m.check_all().unwrap();
     }
 
@@ -1578,7 +1667,7 @@ mod tests {
         );
         assert_eq!(m.error_shape_for_code("Str"), None);
         for untouched in ["Str", "NotAnError"] {
-            let built = m.shapes[id(untouched).0 as usize].built.get();
+            let built = m.shapes[id(untouched).index as usize].built.get();
             assert!(built.is_none(), "{untouched} was built");
         }
         // An operation's own errors do not outrank the model-wide answer.
@@ -1686,7 +1775,7 @@ mod tests {
         for name in ["PutThingRequest", "TagList", "Str", "Boom"] {
             let id = m.shape_id(name).unwrap();
             assert!(
-                m.shapes[id.0 as usize].built.get().is_some(),
+                m.shapes[id.index as usize].built.get().is_some(),
                 "{name} built"
             );
         }

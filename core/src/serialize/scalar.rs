@@ -6,9 +6,9 @@
 use std::fmt;
 
 use base64::Engine as _;
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::{Path, SerializeError};
+use crate::encoding::push_percent_encoded;
 use crate::model::TimestampFormat;
 use crate::time::Timestamp;
 use crate::value::{non_finite_name, Map, Value};
@@ -227,21 +227,14 @@ pub(crate) fn epoch_number(t: Timestamp) -> Number {
 // ---------------------------------------------------------------------------------------------
 // Percent-encoding (botocore's `percent_encode`: everything but unreserved characters)
 
-/// Characters left as they are in labels and query strings: RFC 3986 unreserved.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// A greedy label (`{Key+}`) also keeps its slashes.
-const UNRESERVED_AND_SLASH: &AsciiSet = &UNRESERVED.remove(b'/');
-
+/// Labels and query strings keep RFC 3986 unreserved characters only.
 pub(crate) fn percent_encode_into(out: &mut String, text: &str) {
-    out.extend(utf8_percent_encode(text, UNRESERVED));
+    push_percent_encoded(out, text.as_bytes(), b"");
 }
 
+/// A greedy label (`{Key+}`) also keeps its slashes.
 pub(crate) fn percent_encode_greedy_into(out: &mut String, text: &str) {
-    out.extend(utf8_percent_encode(text, UNRESERVED_AND_SLASH));
+    push_percent_encoded(out, text.as_bytes(), b"/");
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@
 //! follow the object's parts so their checksums compose as S3's did; then the partial file is
 //! renamed over `dest`. Which ranges are in the partial file is kept beside it
 //! (`<dest>.sansboto-partial.json`), so a download interrupted by an error, a cancellation or a
-//! crash is taken up again from there by the next download of the same object to the same place
-//! (unless [`TransferConfig::keep_partial_download`] is off: then a failed download removes both,
-//! leaving nothing, as s3transfer's does).
+//! crash is taken up again from there by the next download of the same object to the same place.
+//! A download that fails with an error removes both, leaving nothing, as s3transfer's does,
+//! unless [`TransferConfig::keep_partial_download`] asks to keep them for a resume.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -945,8 +945,10 @@ mod tests {
     }
 
     #[test]
-    fn told_to_keep_nothing_a_failed_download_removes_its_partial_file_and_record() {
-        let cfg = config().keep_partial_download(false);
+    fn by_default_a_failed_download_removes_its_partial_file_and_record() {
+        // The default: nothing is left behind.
+        let cfg = config();
+        assert!(!cfg.keep_partial_download);
         let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &cfg);
         let head = params! {"ContentLength": 12 * MIB, "ETag": "\"e\""};
         let mut ranges = started(&mut d, head, None, None).into_iter();
@@ -973,8 +975,9 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_range_keeps_the_partial_file_and_its_record() {
-        let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &config());
+    fn asked_to_keep_it_a_failed_range_keeps_the_partial_file_and_its_record() {
+        let cfg = config().keep_partial_download(true);
+        let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &cfg);
         let head = params! {"ContentLength": 12 * MIB, "ETag": "\"e\""};
         let mut ranges = started(&mut d, head, None, None).into_iter();
         let (a, b) = (ranges.next().unwrap(), ranges.next().unwrap());

@@ -55,9 +55,9 @@ pub struct TransferConfig {
     /// Set it to stop the transfer: no new part starts, a multipart upload is aborted.
     pub cancel: CancelToken,
     /// Keep a failed or cancelled download's partial file and its record beside the
-    /// destination, so the next download resumes from them (the default); off, they are
-    /// removed and a failed download leaves nothing behind. The destination itself is written
-    /// only by the final rename either way.
+    /// destination, so the next download resumes from them. Off by default: a failed download
+    /// leaves nothing behind. The destination itself is written only by the final rename either
+    /// way, and a partial file left by a crash is taken up again whatever this says.
     pub keep_partial_download: bool,
 }
 
@@ -71,7 +71,7 @@ impl Default for TransferConfig {
             full_object_checksum: false,
             on_progress: None,
             cancel: CancelToken::default(),
-            keep_partial_download: true,
+            keep_partial_download: false,
         }
     }
 }
@@ -111,7 +111,8 @@ impl TransferConfig {
         self.on_progress = Some(Arc::new(callback));
         self
     }
-    /// Keep a failed download's partial file to resume from (`true`, the default) or not.
+    /// Keep a failed download's partial file to resume from (`true`) or remove it (`false`, the
+    /// default: a failed download leaves nothing behind).
     pub fn keep_partial_download(mut self, keep: bool) -> Self {
         self.keep_partial_download = keep;
         self

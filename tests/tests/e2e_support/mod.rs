@@ -343,8 +343,11 @@ pub fn core_session(
         random_seed: 7,
     };
     Arc::new(
-        sansboto_core::session::Session::new(inputs, Arc::new(sansboto_models::Loader::new()))
-            .expect("core session"),
+        sansboto_core::session::Session::new(
+            inputs,
+            Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new())),
+        )
+        .expect("core session"),
     )
 }
 

@@ -9,6 +9,10 @@
 //! The stubber owns no I/O and is shared by clones (`Arc`), so one handle can queue answers while
 //! a client of any runtime (`runtime::Client::with_stubber`) consumes them.
 
+pub(crate) mod error;
+
+pub use error::StubError;
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
@@ -21,48 +25,6 @@ use crate::model::ServiceModel;
 use crate::parse::ServiceError;
 use crate::validate::validate;
 use crate::value::{Map, Value};
-
-/// A stubbed call that did not go as the queue said.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum StubError {
-    /// A call was made with nothing left in the queue.
-    #[error("unexpected call to {operation} with {params}: no stubbed response is queued (not stubbed, or called more times than stubbed)")]
-    Unexpected {
-        /// The operation called.
-        operation: String,
-        /// Its parameters, as JSON.
-        params: String,
-    },
-    /// The next queued answer is for another operation.
-    #[error(
-        "operation mismatch: called {actual}, but the next stubbed response is for {expected}"
-    )]
-    OperationMismatch {
-        /// The operation of the next queued answer.
-        expected: String,
-        /// The operation called.
-        actual: String,
-    },
-    /// The call's parameters differ from those the queued answer expects.
-    #[error("parameters of {operation} do not match the stub: expected {expected}, called with {actual}")]
-    ParamsMismatch {
-        /// The operation.
-        operation: String,
-        /// The expected parameters, as JSON.
-        expected: String,
-        /// The parameters given, as JSON.
-        actual: String,
-    },
-    /// Responses are still queued when the test said none should be.
-    #[error("{count} stubbed response(s) remain in the queue: {operations:?}")]
-    Pending {
-        /// How many.
-        count: usize,
-        /// Their operations, in queue order.
-        operations: Vec<String>,
-    },
-}
 
 /// A request a stubbed client would have sent.
 #[derive(Debug, Clone)]

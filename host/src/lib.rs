@@ -1,7 +1,11 @@
-//! What a session needs from the host: the environment, the shared config files and a random
-//! seed (feature `core`), and an atomic file write (`fs`). Every transport makes its `Session` from this, so the reading happens
-//! in one place; it is synchronous, as botocore's is, and done once per session. With feature
-//! `tls-rustls`, also the rustls client configuration (`tls::client_config`).
+//! sansboto-host: what the sans-IO core needs from the machine it runs on, read in one place for
+//! every transport: the environment, the shared config and credentials files (`~/.aws`) and an
+//! OS random seed ([`session_inputs`]); botocore's data from `sansboto-models` as the core's
+//! data source ([`BotocoreData`]); the file work of credential caches and S3 transfers
+//! ([`fs`]); the `Session` type every transport defines ([`runtime_session!`]); and, with feature
+//! `tls-rustls`, the rustls client configuration ([`tls::client_config`]).
+//!
+//! The reading is synchronous, as botocore's is, and done once per session.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -9,9 +13,12 @@ use std::path::PathBuf;
 
 use sansboto_core::session::{Session, SessionInputs};
 
+mod data;
 pub mod fs;
 #[cfg(feature = "tls-rustls")]
 pub mod tls;
+
+pub use data::BotocoreData;
 
 /// The process environment, the shared config and credentials files it points at, and an
 /// OS-seeded random seed. A file that does not exist is simply absent.
@@ -44,8 +51,8 @@ pub fn os_seed() -> u64 {
 pub fn core_session(
     profile: Option<String>,
 ) -> Result<std::sync::Arc<Session>, sansboto_core::error::Error> {
-    let loader = crate::Loader::from_env();
-    Session::new(session_inputs(profile), std::sync::Arc::new(loader)).map(std::sync::Arc::new)
+    let data = BotocoreData(sansboto_models::Loader::from_env());
+    Session::new(session_inputs(profile), std::sync::Arc::new(data)).map(std::sync::Arc::new)
 }
 
 #[doc(hidden)]
@@ -60,7 +67,7 @@ macro_rules! runtime_session {
     ($transport:ty, $(#[$attr:meta])*) => {
         $(#[$attr])*
         #[derive(Clone, Debug)]
-        pub struct Session($crate::host::__core::runtime::RuntimeSession<$transport>);
+        pub struct Session($crate::__core::runtime::RuntimeSession<$transport>);
 
         impl Session {
             /// A session from the environment, `~/.aws/config` and `~/.aws/credentials`, with
@@ -72,8 +79,8 @@ macro_rules! runtime_session {
 
             /// A session using `profile` (wins over `AWS_PROFILE`).
             pub fn with_profile(profile: Option<String>) -> Self {
-                Session($crate::host::__core::runtime::RuntimeSession::from_core(
-                    $crate::host::core_session(profile),
+                Session($crate::__core::runtime::RuntimeSession::from_core(
+                    $crate::core_session(profile),
                 ))
             }
         }
@@ -85,7 +92,7 @@ macro_rules! runtime_session {
         }
 
         impl std::ops::Deref for Session {
-            type Target = $crate::host::__core::runtime::RuntimeSession<$transport>;
+            type Target = $crate::__core::runtime::RuntimeSession<$transport>;
             fn deref(&self) -> &Self::Target {
                 &self.0
             }
@@ -94,9 +101,9 @@ macro_rules! runtime_session {
         /// Take the unread streaming body out of a result member (`out["Body"]`). `None` when
         /// the member is not an unread stream.
         pub fn take_body(
-            value: &$crate::host::__core::value::Value,
-        ) -> Option<<$transport as $crate::host::__core::runtime::Http>::ResponseBody> {
-            $crate::host::__core::runtime::take_body::<$transport>(value)
+            value: &$crate::__core::value::Value,
+        ) -> Option<<$transport as $crate::__core::runtime::Http>::ResponseBody> {
+            $crate::__core::runtime::take_body::<$transport>(value)
         }
     };
 }

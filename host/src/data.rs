@@ -1,0 +1,60 @@
+//! botocore's data as the core's [`DataSource`]: a `sansboto-models` [`Loader`] behind the trait
+//! the core's `Session` reads through. The adapter lives here, not in either crate, so that the
+//! models crate does not depend on the core nor the core on the models (and on their file reads).
+
+use std::sync::Arc;
+
+use sansboto_core::session::{DataFile, DataSource};
+use sansboto_models::{FileKind, Loader, TopLevelFile};
+
+/// A [`Loader`] as a core [`DataSource`]: what a core `Session` is made with.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use sansboto_core::session::DataSource;
+/// let data: Arc<dyn DataSource> = Arc::new(sansboto_host::BotocoreData::from(sansboto_models::Loader::new()));
+/// assert!(data.services().unwrap().iter().any(|s| s == "s3"));
+/// ```
+#[derive(Debug, Default)]
+pub struct BotocoreData(pub Loader);
+
+impl From<Loader> for BotocoreData {
+    fn from(loader: Loader) -> Self {
+        BotocoreData(loader)
+    }
+}
+
+impl DataSource for BotocoreData {
+    fn service_file(
+        &self,
+        service: &str,
+        api_version: Option<&str>,
+        file: DataFile,
+    ) -> Result<Arc<[u8]>, String> {
+        let kind = match file {
+            DataFile::ServiceModel => FileKind::ServiceModel,
+            DataFile::EndpointRuleSet => FileKind::EndpointRuleSet,
+            DataFile::Paginators => FileKind::Paginators,
+            DataFile::Waiters => FileKind::Waiters,
+        };
+        self.0
+            .load(service, api_version, kind)
+            .map_err(|e| e.to_string())
+    }
+
+    fn partitions(&self) -> Result<Arc<[u8]>, String> {
+        self.0
+            .load_top_level(TopLevelFile::Partitions)
+            .map_err(|e| e.to_string())
+    }
+
+    fn retry_config(&self) -> Result<Arc<[u8]>, String> {
+        self.0
+            .load_top_level(TopLevelFile::Retry)
+            .map_err(|e| e.to_string())
+    }
+
+    fn services(&self) -> Result<Vec<String>, String> {
+        self.0.services().map_err(|e| e.to_string())
+    }
+}
