@@ -35,7 +35,7 @@ use sansboto_core::error::Error;
 use sansboto_core::httpchecksum::AwsChunkedBody;
 use sansboto_core::model::ServiceModel;
 use sansboto_core::paginate::PaginationOptions;
-use sansboto_core::runtime::{drive_credentials, Client, RuntimeSession, Transport};
+use sansboto_core::runtime::{drive_credentials, Client, Http, RuntimeSession};
 use sansboto_core::session::{ClientOptions, Session};
 use sansboto_core::time::Timestamp;
 use sansboto_core::value::Value;

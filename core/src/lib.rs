@@ -36,6 +36,8 @@ pub mod machine;
 pub mod model;
 pub mod paginate;
 pub mod parse;
+pub mod request_body;
+pub mod response_check;
 pub mod retry;
 pub mod runtime;
 pub mod serialize;
