@@ -30,7 +30,7 @@ use sansboto_core::auth::Identity;
 use sansboto_core::credentials::CredentialsError;
 use sansboto_core::eks;
 use sansboto_core::model::ServiceModel;
-use sansboto_core::runtime::{drive_credentials, Client, RuntimeSession, Transport};
+use sansboto_core::runtime::{drive_credentials, Client, Http, RuntimeSession};
 use sansboto_core::session::{ClientOptions, Session};
 use sansboto_core::AwsChunkedBody;
 use sansboto_core::AwsChunkedEncoder;

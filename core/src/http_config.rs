@@ -274,6 +274,63 @@ pub fn check_tunnel_answer(head: &[u8]) -> Result<(), String> {
     }
 }
 
+/// The `CONNECT` exchange with a proxy, sans-IO and written once: the transport writes
+/// [`request`](Self::request), then feeds the answer byte by byte (nothing past its end may be
+/// consumed: it belongs to the tunnel) until [`push`](Self::push) says the tunnel is open.
+#[derive(Debug)]
+pub struct TunnelHandshake {
+    target: String,
+    request: String,
+    answer: Vec<u8>,
+}
+
+impl TunnelHandshake {
+    /// A tunnel to `host:port` through `proxy`.
+    pub fn new(proxy: &ProxyUrl, host: &str, port: u16) -> Self {
+        TunnelHandshake {
+            target: format!("{host}:{port}"),
+            request: proxy.tunnel_request(host, port),
+            answer: Vec::with_capacity(128),
+        }
+    }
+
+    /// The bytes to send the proxy.
+    pub fn request(&self) -> &[u8] {
+        self.request.as_bytes()
+    }
+
+    /// The next byte of the answer (`None`: the proxy closed the connection): `Ok(true)` once
+    /// the tunnel is open, `Ok(false)` to read on; an error for an answer too long, a closed
+    /// connection or a refusal.
+    pub fn push(&mut self, byte: Option<u8>) -> std::io::Result<bool> {
+        use std::io::{Error, ErrorKind};
+        let Some(byte) = byte else {
+            return Err(Error::new(
+                ErrorKind::ConnectionAborted,
+                "proxy closed the CONNECT tunnel",
+            ));
+        };
+        if self.answer.len() >= MAX_TUNNEL_ANSWER {
+            return Err(Error::new(
+                ErrorKind::InvalidData,
+                "proxy CONNECT answer too long",
+            ));
+        }
+        self.answer.push(byte);
+        if !self.answer.ends_with(b"\r\n\r\n") {
+            return Ok(false);
+        }
+        check_tunnel_answer(&self.answer)
+            .map(|()| true)
+            .map_err(|status| {
+                Error::new(
+                    ErrorKind::ConnectionRefused,
+                    format!("proxy refused CONNECT {}: {status}", self.target),
+                )
+            })
+    }
+}
+
 /// `user:pass@host` → `***@host`, so errors never show a proxy password.
 fn redact_userinfo(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -492,6 +549,32 @@ impl BodyLengthCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tunnel_handshake_opens_on_2xx_and_reports_refusals_closes_and_floods() {
+        let proxy = ProxyUrl::parse("http://proxy:3128").unwrap();
+        let feed = |answer: &[u8]| {
+            let mut handshake = TunnelHandshake::new(&proxy, "s3.amazonaws.com", 443);
+            assert!(handshake
+                .request()
+                .starts_with(b"CONNECT s3.amazonaws.com:443 HTTP/1.1\r\n"));
+            for (i, &b) in answer.iter().enumerate() {
+                if handshake.push(Some(b))? {
+                    assert_eq!(i + 1, answer.len(), "open exactly at the blank line");
+                    return Ok(true);
+                }
+            }
+            handshake.push(None)
+        };
+        assert!(feed(b"HTTP/1.1 200 Connection established\r\n\r\n").unwrap());
+        let refused = feed(b"HTTP/1.1 407 Proxy Authentication Required\r\n\r\n").unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+        assert!(refused.to_string().contains("407"), "{refused}");
+        let closed = feed(b"HTTP/1.1 200 OK\r\n").unwrap_err();
+        assert_eq!(closed.kind(), std::io::ErrorKind::ConnectionAborted);
+        let flood = feed(&vec![b'x'; MAX_TUNNEL_ANSWER + 10]).unwrap_err();
+        assert_eq!(flood.kind(), std::io::ErrorKind::InvalidData);
+    }
     use std::collections::HashMap;
 
     #[test]

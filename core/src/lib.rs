@@ -24,6 +24,8 @@ pub mod jmespath;
 pub mod machine;
 pub mod model;
 pub mod protocol;
+pub mod request_body;
+pub mod response_check;
 pub mod retry;
 pub mod runtime;
 pub mod session;
@@ -80,6 +82,8 @@ pub use checksum::{
     checksum, AwsChunkedEncoder, AwsChunkedFramer, Checksum, ChecksumAlgorithm, ChecksumValue,
     ChunkHead, UnknownChecksumAlgorithm,
 };
-pub use http_config::{check_tunnel_answer, io_error_kind, BodyLengthCheck, MAX_TUNNEL_ANSWER};
+pub use http_config::{
+    check_tunnel_answer, io_error_kind, BodyLengthCheck, TunnelHandshake, MAX_TUNNEL_ANSWER,
+};
 pub use httpchecksum::{AwsChunkedBody, ResponseChecksumValidator};
 pub use transfer_rate::{MinTransferRate, TransferWatch};

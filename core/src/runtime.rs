@@ -1,16 +1,16 @@
 //! The user-facing session and client, written once for every runtime.
 //!
-//! A transport implements [`Transport`] — send a request, read a body, sleep, read or write a
-//! file, run a process, tell the time, and say how its futures are handed to the caller ([`Transport::run`]:
-//! boxed for async runtimes, driven to completion on the spot for the blocking one). Everything
-//! else — building clients, resolving credentials, driving calls with retries, pagination,
-//! waiters, presigning, reading event streams ([`EventStream`]), answering calls from a
+//! A transport implements [`Transport`] — the HTTP exchange ([`Http`]), time ([`Timer`]) and the
+//! host's files and processes ([`Host`]), and says how its futures are handed to the caller
+//! ([`Transport::run`]: boxed for async runtimes, driven to completion on the spot for the
+//! blocking one). Everything else — building clients, resolving credentials, driving calls with
+//! retries, pagination, waiters, presigning, reading event streams ([`EventStream`]), answering calls from a
 //! [`Stubber`] — lives here, as loops over the core's state machines. The core stays free of any
 //! executor: it only writes `async` code that the transport's futures complete.
 //!
-//! Streamed response bodies stay the transport's own type (read them as the runtime likes), but a
-//! response checksum the call asked for is handed to the transport with the body
-//! ([`Transport::expect_checksum`]), so every way of reading it is checked at its end.
+//! Streamed response bodies stay the transport's own type (read them as the runtime likes), but
+//! each holds the core's [`ResponseCheck`], where a response checksum the call asked for is
+//! added ([`Http::check`]), so every way of reading it is checked at its end.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -35,6 +35,7 @@ use crate::machine::{split_command_line, Machine, ProcessOutput, RequestTimeout,
 use crate::model::{Operation, ShapeId};
 use crate::paginate::{FullResult, PaginateError, PaginationOptions, Paginator};
 use crate::parse::{parse_event, parse_initial_response};
+use crate::response_check::{Collect, ResponseCheck};
 use crate::retry::RetryMode;
 use crate::session::{ClientOptions, Session};
 use crate::stub::Stubber;
@@ -45,17 +46,36 @@ use crate::value::Map;
 use crate::value::Value;
 use crate::waiter::{WaitStep, Waiter};
 
-/// What a runtime supplies. Implemented by `sansboto-tokio`, `sansboto-async-std` and
-/// `sansboto-blocking`; each method only moves bytes, waits or reads the clock.
-pub trait Transport: Clone + Send + Sync + Sized + 'static {
-    /// A response body not read yet (kept in a [`StreamingBody`] for streaming outputs).
-    type ResponseBody: Send + 'static;
+/// What a runtime supplies, in three parts as a runtime really has them: the HTTP exchange and
+/// its body reads ([`Http`]), time ([`Timer`]) and the host's files and processes ([`Host`]),
+/// plus how its futures reach the caller ([`Transport::run`]) and run side by side
+/// ([`Transport::join_all`]). Implemented by `sansboto-tokio`, `sansboto-async-std` and
+/// `sansboto-blocking` (and an in-memory transport in the tests); each method only moves bytes,
+/// waits or reads the clock: what is checked of a body is the core's ([`ResponseCheck`]).
+pub trait Transport: Http + Timer + Host {
     /// How this runtime hands a result to the caller: a boxed future on async runtimes, the
     /// value itself on the blocking one.
     type Run<'a, T: 'a>: 'a;
 
     /// Hand `future` to the caller in this runtime's way.
     fn run<'a, T: 'a>(future: impl Future<Output = T> + Send + 'a) -> Self::Run<'a, T>;
+
+    /// Run `futures` side by side until all are done, outputs in order (a transfer's workers).
+    /// By default they are polled together in one future, which suits async runtimes; the
+    /// blocking transport runs each on a thread of its own.
+    fn join_all<F>(&self, futures: Vec<F>) -> impl Future<Output = Vec<F::Output>> + Send
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        crate::transfer::join::JoinAll::new(futures)
+    }
+}
+
+/// The HTTP exchange: send a request, read its response body piece by piece.
+pub trait Http: Clone + Send + Sync + Sized + 'static {
+    /// A response body not read yet (kept in a [`StreamingBody`] for streaming outputs).
+    type ResponseBody: Send + 'static;
 
     /// A pooled HTTP client for `config`.
     fn connect(config: &HttpConfig) -> Result<Self, TransportError>;
@@ -64,25 +84,15 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
         &self,
         request: http::Request<Body>,
     ) -> impl Future<Output = Result<http::Response<Self::ResponseBody>, TransportError>> + Send;
-    /// Read a whole body (truncation is an error).
-    fn read_body(
-        &self,
-        body: Self::ResponseBody,
-    ) -> impl Future<Output = Result<Bytes, TransportError>> + Send;
-    /// The next piece of a body, or `None` at its end (truncation is an error, and so is a
-    /// mismatch with a checksum given to [`expect_checksum`](Self::expect_checksum)).
+    /// The next piece of a body, or `None` at its end, each piece and the end told to the
+    /// body's [`check`](Self::check) (whose errors the read returns).
     fn read_chunk(
         &self,
         body: &mut Self::ResponseBody,
     ) -> impl Future<Output = Result<Option<Bytes>, TransportError>> + Send;
-    /// The body's declared length, when known.
-    fn body_len(body: &Self::ResponseBody) -> Option<u64>;
-    /// Make every way of reading `body` feed `validator`, and fail at the end of the body with a
-    /// [`TransportError`] whose source is the [`FlexibleChecksumError`] when the bytes do not
-    /// match (botocore's `StreamingChecksumBody`).
-    ///
-    /// [`FlexibleChecksumError`]: crate::httpchecksum::FlexibleChecksumError
-    fn expect_checksum(body: &mut Self::ResponseBody, validator: ResponseChecksumValidator);
+    /// The checks every way of reading `body` goes through: the core adds the response
+    /// checksum and the transfer watch there before handing a streamed body over.
+    fn check(body: &mut Self::ResponseBody) -> &mut ResponseCheck;
     /// Read a replayable request body (a file range or a rewindable reader:
     /// [`StreamingBody::is_replayable`]) from its start to its end, handing each piece to `sink`,
     /// without using it up (the core hashes such an upload this way before signing it: see
@@ -93,10 +103,38 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
         body: &StreamingBody,
         sink: &mut (dyn FnMut(&[u8]) + Send),
     ) -> impl Future<Output = Result<(), TransportError>> + Send;
-    /// Make every way of reading `body` report each piece to `watch` with this transport's
-    /// clock ([`TransferWatch::record`]), and fail the read with the error it returns (a
-    /// streamed body slower than the client's minimum transfer rate).
-    fn watch_transfer(body: &mut Self::ResponseBody, watch: TransferWatch);
+    /// The proxy a request to `uri` goes through, named in transport errors (`None`: direct,
+    /// or the transport does not say).
+    fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
+        let _ = uri;
+        None
+    }
+    /// Read a whole body (truncation is an error): [`read_chunk`](Self::read_chunk) until the
+    /// end.
+    fn read_body(
+        &self,
+        mut body: Self::ResponseBody,
+    ) -> impl Future<Output = Result<Bytes, TransportError>> + Send {
+        async move {
+            let Some(first) = self.read_chunk(&mut body).await? else {
+                return Ok(Bytes::new());
+            };
+            let Some(second) = self.read_chunk(&mut body).await? else {
+                return Ok(first);
+            };
+            let mut all = Collect::new(Self::check(&mut body).expected_len());
+            all.push(&first);
+            all.push(&second);
+            while let Some(piece) = self.read_chunk(&mut body).await? {
+                all.push(&piece);
+            }
+            Ok(all.finish())
+        }
+    }
+}
+
+/// Time: waiting and the wall clock.
+pub trait Timer {
     /// Wait.
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
     /// `future`'s output, or `None` when `limit` passes first.
@@ -105,6 +143,12 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
         limit: Duration,
         future: F,
     ) -> impl Future<Output = Option<F::Output>> + Send;
+    /// The wall clock.
+    fn now(&self) -> SystemTime;
+}
+
+/// The host: files and processes (credential caches and providers, S3 transfers).
+pub trait Host {
     /// A file's contents.
     fn read_file(&self, path: PathBuf) -> impl Future<Output = std::io::Result<Bytes>> + Send;
     /// Replace a file's contents, as [`Step::WriteFile`] describes.
@@ -118,14 +162,6 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
         &self,
         argv: Vec<String>,
     ) -> impl Future<Output = std::io::Result<ProcessOutput>> + Send;
-    /// The wall clock.
-    fn now(&self) -> SystemTime;
-    /// The proxy a request to `uri` goes through, named in transport errors (`None`: direct,
-    /// or the transport does not say).
-    fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
-        let _ = uri;
-        None
-    }
     /// Do a local file operation an S3 transfer asks for.
     fn file_job(&self, job: FileJob) -> impl Future<Output = std::io::Result<FileOutput>> + Send;
     /// Write `data` into the existing file at `path`, at `offset` (a downloaded range).
@@ -135,16 +171,6 @@ pub trait Transport: Clone + Send + Sync + Sized + 'static {
         offset: u64,
         data: Bytes,
     ) -> impl Future<Output = std::io::Result<()>> + Send;
-    /// Run `futures` side by side until all are done, outputs in order (a transfer's workers).
-    /// By default they are polled together in one future, which suits async runtimes; the
-    /// blocking transport runs each on a thread of its own.
-    fn join_all<F>(&self, futures: Vec<F>) -> impl Future<Output = Vec<F::Output>> + Send
-    where
-        F: Future + Send,
-        F::Output: Send,
-    {
-        crate::transfer::join::JoinAll::new(futures)
-    }
 }
 
 /// A session on runtime `T` (botocore's `get_session()`): configuration, models, credentials.
@@ -1056,17 +1082,15 @@ async fn exchange<T: Transport>(
         trace::response_head(&parts);
         let body = match plan(&parts) {
             BodyPlan::Stream(validator) => {
+                let check = T::check(&mut body);
                 if let Some(validator) = validator {
-                    T::expect_checksum(&mut body, *validator);
+                    check.expect_checksum(*validator);
                 }
                 if let Some(rate) = limits.rate {
                     // Read later, by the caller: the call's deadline no longer applies.
-                    T::watch_transfer(
-                        &mut body,
-                        TransferWatch::new(Some(rate), None, transport.now()),
-                    );
+                    check.watch(TransferWatch::new(Some(rate), None, transport.now()));
                 }
-                let len = T::body_len(&body);
+                let len = check.expected_len();
                 trace::response_streamed(len);
                 Body::Stream(StreamingBody::new(body, len))
             }

@@ -102,7 +102,7 @@ macro_rules! runtime_session {
         /// the member is not an unread stream.
         pub fn take_body(
             value: &$crate::__core::Value,
-        ) -> Option<<$transport as $crate::__core::runtime::Transport>::ResponseBody> {
+        ) -> Option<<$transport as $crate::__core::runtime::Http>::ResponseBody> {
             $crate::__core::runtime::take_body::<$transport>(value)
         }
     };

@@ -1,13 +1,17 @@
 //! All three transports linked into one binary (their features are additive): driven with one
 //! `HttpConfig` against the same loopback server they must agree byte for byte, and each passes
 //! every shared loopback scenario of `transport_support/scenarios.rs` (the async-std one under
-//! async-std's and smol's executors).
+//! async-std's and smol's executors). The in-memory transport of `transport_support/memory.rs`
+//! runs the scenarios that need no socket, under smol.
 
 #[path = "transport_support/mod.rs"]
 mod support;
 
 #[path = "transport_support/scenarios.rs"]
 mod scenarios;
+
+#[path = "transport_support/memory.rs"]
+mod memory;
 
 use std::future::Future;
 use std::path::Path;
@@ -191,6 +195,60 @@ impl TransportUnderTest for sansboto_blocking::HttpClient {
     fn monotonic_now() -> Instant {
         sansboto_blocking::monotonic_now()
     }
+}
+
+impl TransportUnderTest for memory::MemoryTransport {
+    const NAME: &'static str = "memory";
+    const HTTP_VIA_PROXY: HttpViaProxy = HttpViaProxy::ConnectTunnel;
+
+    fn pattern_upload(len: u64, declared: Option<u64>) -> StreamingBody {
+        let chunk = 64 * 1024;
+        let chunks = (0..len.div_ceil(chunk)).map(move |i| {
+            let start = i * chunk;
+            Bytes::from(
+                (start..(start + chunk).min(len))
+                    .map(support::pattern)
+                    .collect::<Vec<u8>>(),
+            )
+        });
+        StreamingBody::new(Box::new(chunks) as memory::Chunks, declared)
+    }
+
+    fn file_upload(path: &Path) -> impl Future<Output = std::io::Result<StreamingBody>> {
+        let body = std::fs::metadata(path)
+            .map(|m| StreamingBody::from_file(sansboto_core::FileRange::new(path, 0, m.len())));
+        std::future::ready(body)
+    }
+
+    fn monotonic_now() -> Instant {
+        Instant::now()
+    }
+}
+
+/// The scenarios that need no socket (no TLS, proxy, timeouts or closing servers) on the
+/// in-memory transport, under smol's executor.
+mod on_memory {
+    macro_rules! on_memory {
+        ($($scenario:ident),+ $(,)?) => {
+            $(#[test]
+            fn $scenario() {
+                smol::block_on(super::scenarios::$scenario::<super::memory::MemoryTransport>());
+            })+
+        };
+    }
+
+    on_memory!(
+        get_and_put_bytes_round_trip,
+        content_length_only_where_a_body_is_expected,
+        content_type_only_when_the_request_has_one,
+        request_target_is_sent_exactly_as_built,
+        put_streams_of_known_and_unknown_length,
+        streaming_body_is_taken_once_and_foreign_sources_are_rejected,
+        response_streams_chunk_by_chunk,
+        connection_refused_is_connect,
+        truncated_body_is_io,
+        sleep_and_clocks,
+    );
 }
 
 /// Run a scenario on a current-thread tokio runtime (what `#[tokio::test]` makes).

@@ -10,9 +10,9 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use futures_lite::{FutureExt, Stream};
 use sansboto_core::machine::ProcessOutput;
-use sansboto_core::runtime::{self, Transport};
+use sansboto_core::response_check::ResponseCheck;
+use sansboto_core::runtime::{self, Host, Http, Timer, Transport};
 use sansboto_core::HttpConfig;
-use sansboto_core::ResponseChecksumValidator;
 use sansboto_core::Value;
 use sansboto_core::{Body, StreamingBody};
 use sansboto_core::{Error, TransportError};
@@ -20,12 +20,15 @@ use sansboto_core::{Error, TransportError};
 use crate::{HttpClient, ResponseBody};
 
 impl Transport for HttpClient {
-    type ResponseBody = ResponseBody;
     type Run<'a, T: 'a> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
     fn run<'a, T: 'a>(future: impl Future<Output = T> + Send + 'a) -> Self::Run<'a, T> {
         Box::pin(future)
     }
+}
+
+impl Http for HttpClient {
+    type ResponseBody = ResponseBody;
 
     fn connect(config: &HttpConfig) -> Result<Self, TransportError> {
         HttpClient::new(config.clone())
@@ -38,20 +41,12 @@ impl Transport for HttpClient {
         HttpClient::send(self, request).await
     }
 
-    async fn read_body(&self, body: ResponseBody) -> Result<Bytes, TransportError> {
-        body.bytes().await
-    }
-
     async fn read_chunk(&self, body: &mut ResponseBody) -> Result<Option<Bytes>, TransportError> {
         body.chunk().await
     }
 
-    fn body_len(body: &ResponseBody) -> Option<u64> {
-        body.content_length()
-    }
-
-    fn expect_checksum(body: &mut ResponseBody, validator: ResponseChecksumValidator) {
-        body.expect_checksum(validator)
+    fn check(body: &mut ResponseBody) -> &mut ResponseCheck {
+        body.check()
     }
 
     async fn scan_body(
@@ -62,10 +57,12 @@ impl Transport for HttpClient {
         crate::scan_body(body, sink).await
     }
 
-    fn watch_transfer(body: &mut ResponseBody, watch: sansboto_core::TransferWatch) {
-        body.watch_transfer(watch)
+    fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
+        Some(self.proxy.as_deref()?.proxy_for_uri(uri)?.to_string())
     }
+}
 
+impl Timer for HttpClient {
     async fn sleep(&self, duration: Duration) {
         crate::sleep(duration).await
     }
@@ -79,6 +76,13 @@ impl Transport for HttpClient {
             .await
     }
 
+    fn now(&self) -> SystemTime {
+        crate::now()
+    }
+}
+
+/// Files and processes on the `blocking` thread pool, so any executor works.
+impl Host for HttpClient {
     async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
         blocking::unblock(move || std::fs::read(path))
             .await
@@ -101,14 +105,6 @@ impl Transport for HttpClient {
             })
         })
         .await
-    }
-
-    fn now(&self) -> SystemTime {
-        crate::now()
-    }
-
-    fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
-        Some(self.proxy.as_deref()?.proxy_for_uri(uri)?.to_string())
     }
 
     async fn file_job(

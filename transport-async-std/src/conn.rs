@@ -17,7 +17,7 @@ use futures_io::{AsyncRead, AsyncWrite};
 use futures_lite::{AsyncReadExt, AsyncWriteExt, FutureExt};
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
-use sansboto_core::{check_tunnel_answer, HttpConfig, ProxyUrl, MAX_TUNNEL_ANSWER};
+use sansboto_core::{HttpConfig, ProxyUrl, TunnelHandshake};
 
 /// Race `fut` against a timer; `what` names the wait in the `TimedOut` error.
 pub(crate) async fn with_timeout<T>(
@@ -273,33 +273,15 @@ async fn open_tunnel(
     port: u16,
     proxy: &ProxyUrl,
 ) -> io::Result<()> {
-    stream
-        .write_all(proxy.tunnel_request(host, port).as_bytes())
-        .await?;
-    // Byte by byte: the answer is tiny, and nothing past its end may be consumed.
-    let mut answer = Vec::with_capacity(128);
+    let mut handshake = TunnelHandshake::new(proxy, host, port);
+    stream.write_all(handshake.request()).await?;
     let mut byte = [0u8; 1];
-    while !answer.ends_with(b"\r\n\r\n") {
-        if answer.len() > MAX_TUNNEL_ANSWER {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "proxy CONNECT answer too long",
-            ));
+    loop {
+        let read = (stream.read(&mut byte).await? == 1).then_some(byte[0]);
+        if handshake.push(read)? {
+            return Ok(());
         }
-        if stream.read(&mut byte).await? == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::ConnectionAborted,
-                "proxy closed the CONNECT tunnel",
-            ));
-        }
-        answer.push(byte[0]);
     }
-    check_tunnel_answer(&answer).map_err(|status| {
-        io::Error::new(
-            io::ErrorKind::ConnectionRefused,
-            format!("proxy refused CONNECT {host}:{port}: {status}"),
-        )
-    })
 }
 
 /// Idle connections by destination, newest last.

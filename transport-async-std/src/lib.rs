@@ -61,7 +61,6 @@ mod h1;
 mod rewind;
 
 use sansboto_core::AwsChunkedBody;
-use sansboto_core::AwsChunkedFramer;
 use std::io::{self, Seek};
 use std::path::Path;
 use std::pin::Pin;
@@ -72,10 +71,10 @@ use std::time::{Duration, Instant, SystemTime};
 use bytes::Bytes;
 use futures_io::{AsyncBufRead, AsyncRead};
 use futures_lite::AsyncReadExt;
+use sansboto_core::io_error_kind;
+use sansboto_core::request_body::{self, file_error, foreign_body, Framed, Source};
+use sansboto_core::response_check::{into_io_error, Collect, ResponseCheck};
 use sansboto_core::FileRange;
-use sansboto_core::ResponseChecksumValidator;
-use sansboto_core::TransferWatch;
-use sansboto_core::{io_error_kind, BodyLengthCheck};
 
 pub use client::{
     event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages, Session,
@@ -123,66 +122,35 @@ pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
     Ok(StreamingBody::from_file(FileRange::new(path, 0, len)))
 }
 
-/// The bytes of `range`, read from a freshly opened file on the `blocking` thread pool.
-/// (Opening and seeking are single quick system calls, made on the calling thread.)
-fn open_range(range: &FileRange) -> Result<ByteReader, TransportError> {
-    let open = || -> io::Result<std::fs::File> {
-        let mut file = std::fs::File::open(&range.path)?;
-        file.seek(io::SeekFrom::Start(range.offset))?;
-        Ok(file)
-    };
-    let file = open().map_err(|e| file_error(range, e))?;
-    Ok(Box::new(
-        blocking::Unblock::with_capacity(READ_CHUNK, file).take(range.len),
-    ))
-}
-
-/// A request body's file could not be read.
-fn file_error(range: &FileRange, e: io::Error) -> TransportError {
-    TransportError::new(
-        TransportErrorKind::Request,
-        format!(
-            "reading the request body from {}: {e}",
-            range.path.display()
-        ),
-    )
-    .with_source(e)
+/// The reader of one sending of a replayable body: a file range is read on the `blocking`
+/// thread pool (opening and seeking are single quick system calls, made on the calling thread).
+fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError> {
+    match source {
+        Source::File(range) => {
+            let open = || -> io::Result<std::fs::File> {
+                let mut file = std::fs::File::open(&range.path)?;
+                file.seek(io::SeekFrom::Start(range.offset))?;
+                Ok(file)
+            };
+            let file = open().map_err(|e| file_error(range, e))?;
+            Ok(Box::new(
+                blocking::Unblock::with_capacity(READ_CHUNK, file).take(range.len),
+            ))
+        }
+        Source::Rewound(sending) => Ok(Box::new(rewind::SendingReader(sending))),
+    }
 }
 
 /// Feed the whole of a replayable body to `sink` (see
-/// [`sansboto_core::runtime::Transport::scan_body`]).
+/// [`sansboto_core::runtime::Http::scan_body`]).
 pub(crate) async fn scan_body(
     body: &StreamingBody,
     sink: &mut (dyn FnMut(&[u8]) + Send),
 ) -> Result<(), TransportError> {
-    let (mut reader, range) = match (body.file(), rewind::rewind(body)) {
-        (Some(range), _) => (open_range(range)?, Some(range)),
-        (None, Some(rewound)) => (rewound, None),
-        (None, None) => {
-            return Err(TransportError::new(
-                TransportErrorKind::Request,
-                "only a file or seekable body can be read ahead of sending",
-            ))
-        }
+    let poll_read = |reader: &mut ByteReader, cx: &mut Context<'_>, buf: &mut [u8]| {
+        Pin::new(reader).poll_read(cx, buf)
     };
-    let mut buf = vec![0; READ_CHUNK];
-    loop {
-        match reader.read(&mut buf).await {
-            Ok(0) => return Ok(()),
-            Ok(n) => sink(&buf[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                return Err(match range {
-                    Some(range) => file_error(range, e),
-                    None => TransportError::new(
-                        TransportErrorKind::Request,
-                        format!("reading the request body ahead: {e}"),
-                    )
-                    .with_source(e),
-                })
-            }
-        }
-    }
+    request_body::scan(body, open, poll_read, sink).await
 }
 
 /// A pooled HTTP/1.1 client (a [`surf::Client`] over async-h1 and rustls); cloning is cheap and
@@ -254,7 +222,7 @@ impl HttpClient {
                     Err(e) => TransportError::new(TransportErrorKind::Io, e.to_string()),
                 }),
             })?;
-        Ok(from_http_types(res.into())?)
+        Ok(from_http_types(&parts.method, res.into())?)
     }
 }
 
@@ -318,21 +286,17 @@ fn to_http_types(
             ));
         }
         Body::Stream(stream) => {
-            let reader = match (stream.file(), rewind::rewind(&stream)) {
-                (Some(range), _) => open_range(range)?,
-                (None, Some(rewound)) => rewound,
-                (None, None) => stream.take::<ByteReader>().ok_or_else(|| {
-                    request_error(
-                        "streaming body was already sent or was not made by sansboto-async-std \
-                         (use reader_body or file_body)",
-                    )
+            let reader = match request_body::replayable(&stream) {
+                Some(source) => open(source)?,
+                None => stream.take::<ByteReader>().ok_or_else(|| {
+                    foreign_body("sansboto-async-std (use reader_body or file_body)")
                 })?,
             };
             // An `aws-chunked` body (a streamed upload with a checksum trailer) is framed as
             // it is read, and its encoded length is not known up front.
             let (reader, len) = match parts.extensions.get::<AwsChunkedBody>() {
                 Some(framing) => (
-                    Box::new(AwsChunkedReader::new(reader, *framing)) as ByteReader,
+                    Box::new(AwsChunkedReader(Framed::new(reader, *framing))) as ByteReader,
                     None,
                 ),
                 None => (reader, stream.len().and_then(|n| usize::try_from(n).ok())),
@@ -353,6 +317,7 @@ fn to_http_types(
 }
 
 fn from_http_types(
+    method: &http::Method,
     mut res: http_types::Response,
 ) -> Result<http::Response<ResponseBody>, TransportError> {
     let bad = |e: http::Error| {
@@ -367,40 +332,18 @@ fn from_http_types(
             builder = builder.header(name.as_str(), value.as_str());
         }
     }
-    let body = res.take_body();
-    let len = body.len().map(|n| n as u64);
-    builder
-        .body(ResponseBody {
-            body,
-            len,
-            checksum: None,
-            hashed_ahead: 0,
-            watch: None,
-            stalled: None,
-        })
-        .map_err(bad)
+    let (parts, ()) = builder.body(()).map_err(bad)?.into_parts();
+    let body = ResponseBody {
+        body: res.take_body(),
+        check: ResponseCheck::for_response(method, parts.status.as_u16(), &parts.headers),
+        hashed_ahead: 0,
+        stalled: None,
+    };
+    Ok(http::Response::from_parts(parts, body))
 }
 
-/// Frames a streamed body `aws-chunked` as it is read (the core's framer does the framing).
-struct AwsChunkedReader {
-    inner: ByteReader,
-    framer: AwsChunkedFramer,
-    buf: Vec<u8>,
-    framed: Vec<u8>,
-    pos: usize,
-}
-
-impl AwsChunkedReader {
-    fn new(inner: ByteReader, framing: AwsChunkedBody) -> Self {
-        AwsChunkedReader {
-            inner,
-            framer: AwsChunkedFramer::new(Some(framing.trailer), framing.chunk_size),
-            buf: vec![0; READ_CHUNK],
-            framed: Vec::new(),
-            pos: 0,
-        }
-    }
-}
+/// A streamed body framed `aws-chunked` as it is read (the framing is the core's [`Framed`]).
+struct AwsChunkedReader(Framed<ByteReader>);
 
 impl AsyncRead for AwsChunkedReader {
     fn poll_read(
@@ -408,27 +351,9 @@ impl AsyncRead for AwsChunkedReader {
         cx: &mut Context<'_>,
         out: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        while this.pos == this.framed.len() {
-            if this.framer.is_finished() {
-                return Poll::Ready(Ok(0));
-            }
-            let n = match Pin::new(&mut this.inner).poll_read(cx, &mut this.buf) {
-                Poll::Ready(Ok(n)) => n,
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending => return Poll::Pending,
-            };
-            this.pos = 0;
-            this.framed = if n == 0 {
-                this.framer.finish()
-            } else {
-                this.framer.push(&this.buf[..n])
-            };
-        }
-        let n = out.len().min(this.framed.len() - this.pos);
-        out[..n].copy_from_slice(&this.framed[this.pos..this.pos + n]);
-        this.pos += n;
-        Poll::Ready(Ok(n))
+        self.get_mut()
+            .0
+            .poll_read(out, |r, buf| Pin::new(r).poll_read(cx, buf))
     }
 }
 
@@ -452,18 +377,17 @@ impl AsyncRead for SyncReader {
 }
 
 /// An I/O error from reading a body, as a transport error (keeping one the pool layer made).
-fn body_error(e: io::Error) -> TransportError {
-    let kind = match io_error_kind(&e) {
-        TransportErrorKind::Timeout => TransportErrorKind::Timeout,
-        _ => TransportErrorKind::Io,
-    };
+fn body_error(e: io::Error, check: &mut ResponseCheck) -> TransportError {
+    let kind = io_error_kind(&e);
     match e.into_inner() {
         Some(inner) => match inner.downcast::<TransportError>() {
-            Ok(t) => *t,
-            Err(other) => TransportError::new(kind, format!("reading response body: {other}"))
-                .with_boxed_source(other),
+            Ok(t) => {
+                check.failed(t.kind, "");
+                *t
+            }
+            Err(other) => check.failed(kind, &other).with_boxed_source(other),
         },
-        None => TransportError::new(kind, "reading response body failed"),
+        None => check.failed(kind, "failed"),
     }
 }
 
@@ -474,16 +398,12 @@ fn body_error(e: io::Error) -> TransportError {
 /// [`TransportErrorKind::Io`] error (an `UnexpectedEof` through `AsyncRead`), never silently.
 pub struct ResponseBody {
     body: http_types::Body,
-    len: Option<u64>,
-    /// The response checksum to check the bytes against at the end (see
-    /// [`sansboto_core::runtime::Transport::expect_checksum`]).
-    checksum: Option<ResponseChecksumValidator>,
-    /// Bytes at the front of the inner buffer already fed to `checksum` by `poll_fill_buf`
-    /// but not consumed yet.
+    /// Length, checksum and transfer rate, checked as the body is read.
+    check: ResponseCheck,
+    /// Bytes at the front of the inner buffer already hashed by `poll_fill_buf` but not
+    /// consumed yet.
     hashed_ahead: usize,
-    /// Fails the read once the body arrives too slowly (see [`Self::watch_transfer`]).
-    watch: Option<TransferWatch>,
-    /// What `watch` said when bytes were consumed through `AsyncBufRead` (which cannot fail
+    /// What the check said when bytes were consumed through `AsyncBufRead` (which cannot fail
     /// there): the next read returns it.
     stalled: Option<TransportError>,
 }
@@ -491,7 +411,7 @@ pub struct ResponseBody {
 impl std::fmt::Debug for ResponseBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ResponseBody")
-            .field("len", &self.len)
+            .field("len", &self.check.expected_len())
             .finish_non_exhaustive()
     }
 }
@@ -499,44 +419,21 @@ impl std::fmt::Debug for ResponseBody {
 impl ResponseBody {
     /// The declared length, when the response had a `Content-Length`.
     pub fn content_length(&self) -> Option<u64> {
-        self.len
+        self.check.expected_len()
     }
 
-    /// Check the body against `validator` as it is read; a mismatch fails the read that
-    /// reaches the end of the body.
-    pub fn expect_checksum(&mut self, validator: ResponseChecksumValidator) {
-        self.checksum = Some(validator);
-    }
-
-    /// Report every piece read to `watch`, failing the read it rejects (a body slower than
-    /// the client's minimum transfer rate).
-    pub fn watch_transfer(&mut self, watch: TransferWatch) {
-        self.watch = Some(watch);
+    /// The checks reading goes through (see [`ResponseCheck`]).
+    pub(crate) fn check(&mut self) -> &mut ResponseCheck {
+        &mut self.check
     }
 
     /// Read the whole body.
     pub async fn bytes(mut self) -> Result<Bytes, TransportError> {
-        // Cap the up-front reservation so a lying Content-Length cannot make us allocate it.
-        let mut all = Vec::with_capacity(self.len.unwrap_or(0).min(64 << 20) as usize);
-        self.body.read_to_end(&mut all).await.map_err(body_error)?;
-        // http-types stops at Content-Length; check a short body was not taken as complete.
-        let mut check = BodyLengthCheck::new(self.len);
-        check.record(all.len())?;
-        check.finish()?;
-        if let Some(mut checksum) = self.checksum.take() {
-            // Bytes `poll_fill_buf` already fed to the checksum were not consumed: skip them.
-            checksum.update(all.get(self.hashed_ahead..).unwrap_or_default());
-            checksum.finish_read()?;
+        let mut all = Collect::new(self.content_length());
+        while let Some(piece) = self.chunk().await? {
+            all.push(&piece);
         }
-        Ok(all.into())
-    }
-
-    /// At the end of the body: the checksum's verdict, once.
-    fn finish_checksum(&mut self) -> Result<(), TransportError> {
-        match self.checksum.take() {
-            Some(checksum) => checksum.finish_read(),
-            None => Ok(()),
-        }
+        Ok(all.finish())
     }
 
     /// The next chunk, or `None` at the end of the body.
@@ -545,20 +442,23 @@ impl ResponseBody {
     }
 
     fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, TransportError>> {
+        if let Some(e) = self.stalled.take() {
+            return Poll::Ready(Err(e));
+        }
         let mut body = Pin::new(&mut self.body);
-        let buf = ready!(body.as_mut().poll_fill_buf(cx)).map_err(body_error)?;
+        let buf = match ready!(body.as_mut().poll_fill_buf(cx)) {
+            Ok(buf) => buf,
+            Err(e) => return Poll::Ready(Err(body_error(e, &mut self.check))),
+        };
         if buf.is_empty() {
-            self.finish_checksum()?;
+            self.check.end()?;
             return Poll::Ready(Ok(None));
         }
         let chunk = Bytes::copy_from_slice(buf);
         body.consume(chunk.len());
-        if let Some(watch) = &mut self.watch {
-            watch.record(chunk.len(), now())?;
-        }
-        if let Some(checksum) = &mut self.checksum {
-            checksum.update(&chunk[self.hashed_ahead.min(chunk.len())..]);
-        }
+        self.check.count(chunk.len(), now())?;
+        self.check
+            .hash(chunk.get(self.hashed_ahead..).unwrap_or_default());
         self.hashed_ahead = 0;
         Poll::Ready(Ok(Some(chunk)))
     }
@@ -579,9 +479,6 @@ impl AsyncRead for ResponseBody {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        if this.checksum.is_none() && this.watch.is_none() {
-            return Pin::new(&mut this.body).poll_read(cx, buf);
-        }
         // Through the buffered path, so bytes hashed ahead by `poll_fill_buf` are not hashed twice.
         let available = ready!(Pin::new(&mut *this).poll_fill_buf(cx))?;
         let n = available.len().min(buf.len());
@@ -595,20 +492,17 @@ impl AsyncBufRead for ResponseBody {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
         let this = self.get_mut();
         if let Some(e) = this.stalled.take() {
-            return Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, e)));
+            return Poll::Ready(Err(into_io_error(e)));
         }
-        let buf = ready!(Pin::new(&mut this.body).poll_fill_buf(cx))?;
+        let buf = match ready!(Pin::new(&mut this.body).poll_fill_buf(cx)) {
+            Ok(buf) => buf,
+            Err(e) => return Poll::Ready(Err(into_io_error(body_error(e, &mut this.check)))),
+        };
         if buf.is_empty() {
-            if let Some(checksum) = this.checksum.take() {
-                if let Err(e) = checksum.finish_read() {
-                    return Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, e)));
-                }
-            }
-        } else if let Some(checksum) = &mut this.checksum {
-            if buf.len() > this.hashed_ahead {
-                checksum.update(&buf[this.hashed_ahead..]);
-                this.hashed_ahead = buf.len();
-            }
+            this.check.end().map_err(into_io_error)?;
+        } else if buf.len() > this.hashed_ahead {
+            this.check.hash(&buf[this.hashed_ahead..]);
+            this.hashed_ahead = buf.len();
         }
         Poll::Ready(Ok(buf))
     }
@@ -617,10 +511,8 @@ impl AsyncBufRead for ResponseBody {
         let this = self.get_mut();
         this.hashed_ahead = this.hashed_ahead.saturating_sub(amt);
         Pin::new(&mut this.body).consume(amt);
-        if let Some(watch) = &mut this.watch {
-            if let Err(e) = watch.record(amt, now()) {
-                this.stalled = Some(e);
-            }
+        if let Err(e) = this.check.count(amt, now()) {
+            this.stalled = Some(e);
         }
     }
 }

@@ -12,9 +12,9 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use sansboto_core::machine::ProcessOutput;
-use sansboto_core::runtime::{self, Transport};
+use sansboto_core::response_check::ResponseCheck;
+use sansboto_core::runtime::{self, Host, Http, Timer, Transport};
 use sansboto_core::HttpConfig;
-use sansboto_core::ResponseChecksumValidator;
 use sansboto_core::Value;
 use sansboto_core::{Body, StreamingBody};
 use sansboto_core::{Error, TransportError};
@@ -46,98 +46,10 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 }
 
 impl Transport for HttpClient {
-    type ResponseBody = ResponseBody;
     type Run<'a, T: 'a> = T;
 
     fn run<'a, T: 'a>(future: impl Future<Output = T> + Send + 'a) -> T {
         block_on(future)
-    }
-
-    fn connect(config: &HttpConfig) -> Result<Self, TransportError> {
-        HttpClient::new(config.clone())
-    }
-
-    async fn send(
-        &self,
-        request: http::Request<Body>,
-    ) -> Result<http::Response<ResponseBody>, TransportError> {
-        HttpClient::send(self, request)
-    }
-
-    async fn read_body(&self, body: ResponseBody) -> Result<Bytes, TransportError> {
-        body.bytes()
-    }
-
-    async fn read_chunk(&self, body: &mut ResponseBody) -> Result<Option<Bytes>, TransportError> {
-        body.chunk()
-    }
-
-    fn body_len(body: &ResponseBody) -> Option<u64> {
-        body.content_length()
-    }
-
-    fn expect_checksum(body: &mut ResponseBody, validator: ResponseChecksumValidator) {
-        body.expect_checksum(validator)
-    }
-
-    async fn scan_body(
-        &self,
-        body: &StreamingBody,
-        sink: &mut (dyn FnMut(&[u8]) + Send),
-    ) -> Result<(), TransportError> {
-        crate::scan_body(body, sink)
-    }
-
-    fn watch_transfer(body: &mut ResponseBody, watch: sansboto_core::TransferWatch) {
-        body.watch_transfer(watch)
-    }
-
-    async fn sleep(&self, duration: Duration) {
-        crate::sleep(duration)
-    }
-
-    /// The bound is applied by [`HttpClient::send`] itself (a per-request ureq timeout), since a
-    /// blocking exchange cannot be interrupted from outside.
-    async fn timeout<F: Future + Send>(&self, _limit: Duration, future: F) -> Option<F::Output> {
-        Some(future.await)
-    }
-
-    async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
-        std::fs::read(path).map(Bytes::from)
-    }
-
-    async fn write_file(&self, path: PathBuf, contents: Bytes) -> std::io::Result<()> {
-        sansboto_host::fs::write_file_atomically(&path, &contents)
-    }
-
-    async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
-        let (program, args) = argv.split_first().ok_or(std::io::ErrorKind::InvalidInput)?;
-        let output = std::process::Command::new(program).args(args).output()?;
-        Ok(ProcessOutput {
-            success: output.status.success(),
-            code: output.status.code(),
-            stdout: Bytes::from(output.stdout),
-            stderr: Bytes::from(output.stderr),
-        })
-    }
-
-    fn now(&self) -> SystemTime {
-        crate::now()
-    }
-
-    fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
-        self.configured_proxy_for(uri)
-    }
-
-    async fn file_job(
-        &self,
-        job: sansboto_core::transfer::FileJob,
-    ) -> std::io::Result<sansboto_core::transfer::FileOutput> {
-        sansboto_host::fs::run_file_job(job)
-    }
-
-    async fn write_file_at(&self, path: PathBuf, offset: u64, data: Bytes) -> std::io::Result<()> {
-        sansboto_host::fs::write_at(&path, offset, &data)
     }
 
     /// A thread per future: each blocks in its own exchanges, so they overlap.
@@ -159,6 +71,93 @@ impl Transport for HttpClient {
                 })
                 .collect()
         })
+    }
+}
+
+impl Http for HttpClient {
+    type ResponseBody = ResponseBody;
+
+    fn connect(config: &HttpConfig) -> Result<Self, TransportError> {
+        HttpClient::new(config.clone())
+    }
+
+    async fn send(
+        &self,
+        request: http::Request<Body>,
+    ) -> Result<http::Response<ResponseBody>, TransportError> {
+        HttpClient::send(self, request)
+    }
+
+    async fn read_body(&self, body: ResponseBody) -> Result<Bytes, TransportError> {
+        body.bytes()
+    }
+
+    async fn read_chunk(&self, body: &mut ResponseBody) -> Result<Option<Bytes>, TransportError> {
+        body.chunk()
+    }
+
+    fn check(body: &mut ResponseBody) -> &mut ResponseCheck {
+        body.check()
+    }
+
+    async fn scan_body(
+        &self,
+        body: &StreamingBody,
+        sink: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<(), TransportError> {
+        crate::scan_body(body, sink).await
+    }
+
+    fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
+        self.configured_proxy_for(uri)
+    }
+}
+
+impl Timer for HttpClient {
+    async fn sleep(&self, duration: Duration) {
+        crate::sleep(duration)
+    }
+
+    /// The bound is applied by [`HttpClient::send`] itself (a per-request ureq timeout), since a
+    /// blocking exchange cannot be interrupted from outside.
+    async fn timeout<F: Future + Send>(&self, _limit: Duration, future: F) -> Option<F::Output> {
+        Some(future.await)
+    }
+
+    fn now(&self) -> SystemTime {
+        crate::now()
+    }
+}
+
+impl Host for HttpClient {
+    async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
+        std::fs::read(path).map(Bytes::from)
+    }
+
+    async fn write_file(&self, path: PathBuf, contents: Bytes) -> std::io::Result<()> {
+        sansboto_host::fs::write_file_atomically(&path, &contents)
+    }
+
+    async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
+        let (program, args) = argv.split_first().ok_or(std::io::ErrorKind::InvalidInput)?;
+        let output = std::process::Command::new(program).args(args).output()?;
+        Ok(ProcessOutput {
+            success: output.status.success(),
+            code: output.status.code(),
+            stdout: Bytes::from(output.stdout),
+            stderr: Bytes::from(output.stderr),
+        })
+    }
+
+    async fn file_job(
+        &self,
+        job: sansboto_core::transfer::FileJob,
+    ) -> std::io::Result<sansboto_core::transfer::FileOutput> {
+        sansboto_host::fs::run_file_job(job)
+    }
+
+    async fn write_file_at(&self, path: PathBuf, offset: u64, data: Bytes) -> std::io::Result<()> {
+        sansboto_host::fs::write_at(&path, offset, &data)
     }
 }
 

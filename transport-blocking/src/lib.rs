@@ -57,16 +57,16 @@ use std::fs::File;
 use std::io::{self, Read, Seek};
 use std::path::Path;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
+use sansboto_core::io_error_kind;
 use sansboto_core::machine::RequestTimeout;
+use sansboto_core::request_body::{self, file_error, foreign_body, Framed, Source};
+use sansboto_core::response_check::{into_io_error, ResponseCheck};
 use sansboto_core::AwsChunkedBody;
-use sansboto_core::AwsChunkedFramer;
 use sansboto_core::FileRange;
-use sansboto_core::ResponseChecksumValidator;
-use sansboto_core::TransferWatch;
-use sansboto_core::{io_error_kind, BodyLengthCheck};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::ProxyProtocol;
 
@@ -105,106 +105,35 @@ pub fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
     Ok(StreamingBody::from_file(FileRange::new(path, 0, len)))
 }
 
-/// The bytes of `range`, read from a freshly opened file.
-fn open_range(range: &FileRange) -> Result<io::Take<File>, TransportError> {
-    let open = || -> io::Result<io::Take<File>> {
-        let mut file = File::open(&range.path)?;
-        file.seek(io::SeekFrom::Start(range.offset))?;
-        Ok(file.take(range.len))
-    };
-    open().map_err(|e| file_error(range, e))
+/// The reader of one sending of a replayable body.
+fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError> {
+    match source {
+        Source::File(range) => {
+            let open = || -> io::Result<io::Take<File>> {
+                let mut file = File::open(&range.path)?;
+                file.seek(io::SeekFrom::Start(range.offset))?;
+                Ok(file.take(range.len))
+            };
+            Ok(Box::new(open().map_err(|e| file_error(range, e))?))
+        }
+        Source::Rewound(sending) => Ok(Box::new(rewind::SendingReader(sending))),
+    }
 }
 
-/// A request body's file could not be read.
-fn file_error(range: &FileRange, e: io::Error) -> TransportError {
-    TransportError::new(
-        TransportErrorKind::Request,
-        format!(
-            "reading the request body from {}: {e}",
-            range.path.display()
-        ),
-    )
-    .with_source(e)
-}
-
-/// Feed the whole of a replayable body to `sink` (see [`sansboto_core::runtime::Transport::scan_body`]).
-pub(crate) fn scan_body(
+/// Feed the whole of a replayable body to `sink` (see [`sansboto_core::runtime::Http::scan_body`]).
+pub(crate) async fn scan_body(
     body: &StreamingBody,
     sink: &mut (dyn FnMut(&[u8]) + Send),
 ) -> Result<(), TransportError> {
-    let (mut reader, range) = match (body.file(), rewind::rewind(body)) {
-        (Some(range), _) => (Box::new(open_range(range)?) as ByteReader, Some(range)),
-        (None, Some(rewound)) => (rewound?, None),
-        (None, None) => {
-            return Err(TransportError::new(
-                TransportErrorKind::Request,
-                "only a file or seekable body can be read ahead of sending",
-            ))
-        }
-    };
-    let mut buf = vec![0; SCAN_CHUNK];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) => return Ok(()),
-            Ok(n) => sink(&buf[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                return Err(match range {
-                    Some(range) => file_error(range, e),
-                    None => TransportError::new(
-                        TransportErrorKind::Request,
-                        format!("reading the request body ahead: {e}"),
-                    )
-                    .with_source(e),
-                })
-            }
-        }
-    }
+    request_body::scan(body, open, |r, _, buf| Poll::Ready(r.read(buf)), sink).await
 }
 
-/// How much of a file body is read at a time to hash it.
-const SCAN_CHUNK: usize = 256 * 1024;
-
-/// Frames a stream `aws-chunked` as it is read: chunks of the size the core asked for, then the
-/// final chunk with the checksum trailer.
-struct AwsChunkedReader {
-    inner: ByteReader,
-    framer: AwsChunkedFramer,
-    buf: Vec<u8>,
-    framed: Vec<u8>,
-    pos: usize,
-}
-
-impl AwsChunkedReader {
-    fn new(inner: ByteReader, framing: AwsChunkedBody) -> Self {
-        AwsChunkedReader {
-            inner,
-            framer: AwsChunkedFramer::new(Some(framing.trailer), framing.chunk_size),
-            buf: vec![0; framing.chunk_size.clamp(1, 64 * 1024)],
-            framed: Vec::new(),
-            pos: 0,
-        }
-    }
-}
+/// A stream framed `aws-chunked` as it is read (the framing is the core's [`Framed`]).
+struct AwsChunkedReader(Framed<ByteReader>);
 
 impl Read for AwsChunkedReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.pos == self.framed.len() {
-            if self.framer.is_finished() {
-                return Ok(0);
-            }
-            self.pos = 0;
-            self.framed = match self.inner.read(&mut self.buf) {
-                Ok(0) => self.framer.finish(),
-                Ok(n) => self.framer.push(&self.buf[..n]),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-        }
-        let n = buf.len().min(self.framed.len() - self.pos);
-        buf[..n].copy_from_slice(&self.framed[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
+        request_body::ready(self.0.poll_read(buf, |r, b| Poll::Ready(r.read(b))))
     }
 }
 
@@ -274,7 +203,7 @@ impl HttpClient {
         if let Some(e) = TransportError::http2_unavailable(&req, "ureq (HTTP/1.1 only)") {
             return Err(e);
         }
-        let head_only = req.method() == http::Method::HEAD;
+        let method = req.method().clone();
         let proxy = self.proxy_for(req.uri());
         let (mut parts, body) = req.into_parts();
         let response = match body {
@@ -294,22 +223,17 @@ impl HttpClient {
             Body::Empty => self.run_replayable(parts, Some(&[]), proxy),
             Body::Bytes(bytes) => self.run_replayable(parts, Some(&bytes), proxy),
             Body::Stream(stream) => {
-                let reader = match (stream.file(), rewind::rewind(&stream)) {
-                    (Some(range), _) => Box::new(open_range(range)?) as ByteReader,
-                    (None, Some(rewound)) => rewound?,
-                    (None, None) => stream.take::<ByteReader>().ok_or_else(|| {
-                        TransportError::new(
-                            TransportErrorKind::Request,
-                            "streaming body was already sent or was not made by \
-                             sansboto-blocking (use reader_body or file_body)",
-                        )
+                let reader = match request_body::replayable(&stream) {
+                    Some(source) => open(source)?,
+                    None => stream.take::<ByteReader>().ok_or_else(|| {
+                        foreign_body("sansboto-blocking (use reader_body or file_body)")
                     })?,
                 };
                 // A checksum trailer over HTTPS: the core asks us to frame the stream
                 // `aws-chunked` (its headers already say `Transfer-Encoding: chunked`).
                 let reader = match parts.extensions.get::<AwsChunkedBody>() {
                     Some(framing) => {
-                        Box::new(AwsChunkedReader::new(reader, *framing)) as ByteReader
+                        Box::new(AwsChunkedReader(Framed::new(reader, *framing))) as ByteReader
                     }
                     None => {
                         // With a declared length ureq sends Content-Length; without, chunked.
@@ -329,19 +253,10 @@ impl HttpClient {
             }
         }?;
         let (parts, body) = response.into_parts();
-        let status = parts.status.as_u16();
-        let bodiless = head_only || status == 204 || status == 304 || (100..200).contains(&status);
-        let expected = if bodiless {
-            None
-        } else {
-            BodyLengthCheck::content_length(&parts.headers)
-        };
+        let check = ResponseCheck::for_response(&method, parts.status.as_u16(), &parts.headers);
         let body = ResponseBody {
             reader: body.into_reader(),
-            check: BodyLengthCheck::new(expected),
-            done: false,
-            checksum: None,
-            watch: None,
+            check,
         };
         Ok(http::Response::from_parts(parts, body))
     }
@@ -526,21 +441,12 @@ fn request_error(e: ureq::Error) -> TransportError {
     TransportError::new(error_kind(&e), e.to_string()).with_source(e)
 }
 
-fn body_error(e: io::Error, received: u64) -> TransportError {
+fn body_error(e: io::Error, check: &mut ResponseCheck) -> TransportError {
     let kind = match e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
         Some(inner) => error_kind(inner),
         None => io_error_kind(&e),
     };
-    let kind = if kind == TransportErrorKind::Timeout {
-        kind
-    } else {
-        TransportErrorKind::Io
-    };
-    TransportError::new(
-        kind,
-        format!("reading response body after {received} bytes: {e}"),
-    )
-    .with_source(e)
+    check.failed(kind, &e).with_source(e)
 }
 
 /// A response body: read it whole with [`bytes`](Self::bytes), chunk by chunk with
@@ -550,13 +456,8 @@ fn body_error(e: io::Error, received: u64) -> TransportError {
 /// [`TransportErrorKind::Io`] error (an `UnexpectedEof` through `Read`), never in a short body.
 pub struct ResponseBody {
     reader: ureq::BodyReader<'static>,
-    check: BodyLengthCheck,
-    done: bool,
-    /// The response checksum to check the bytes against at the end (see
-    /// [`sansboto_core::runtime::Transport::expect_checksum`]).
-    checksum: Option<ResponseChecksumValidator>,
-    /// Fails the read once the body arrives too slowly (see [`Self::watch_transfer`]).
-    watch: Option<TransferWatch>,
+    /// Length, checksum and transfer rate, checked as the body is read.
+    check: ResponseCheck,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -573,19 +474,12 @@ const CHUNK: usize = 64 * 1024;
 impl ResponseBody {
     /// The declared length, when the response had a `Content-Length`.
     pub fn content_length(&self) -> Option<u64> {
-        self.check.expected()
+        self.check.expected_len()
     }
 
-    /// Report every piece read to `watch`, failing the read it rejects (a body slower than
-    /// the client's minimum transfer rate).
-    pub fn watch_transfer(&mut self, watch: TransferWatch) {
-        self.watch = Some(watch);
-    }
-
-    /// Check the body against `validator` as it is read; a mismatch fails the read that
-    /// reaches the end of the body.
-    pub fn expect_checksum(&mut self, validator: ResponseChecksumValidator) {
-        self.checksum = Some(validator);
+    /// The checks reading goes through (see [`ResponseCheck`]).
+    pub(crate) fn check(&mut self) -> &mut ResponseCheck {
+        &mut self.check
     }
 
     /// Read the whole body.
@@ -597,13 +491,10 @@ impl ResponseBody {
             }
             let start = all.len();
             all.resize(all.capacity(), 0);
-            match self.read_checked(&mut all[start..]) {
-                Ok(0) => {
-                    all.truncate(start);
-                    return Ok(all.freeze());
-                }
-                Ok(n) => all.truncate(start + n),
-                Err(e) => return Err(e),
+            let n = self.read_checked(&mut all[start..])?;
+            all.truncate(start + n);
+            if n == 0 {
+                return Ok(all.freeze());
             }
         }
     }
@@ -617,33 +508,19 @@ impl ResponseBody {
     }
 
     fn read_checked(&mut self, buf: &mut [u8]) -> Result<usize, TransportError> {
-        if self.done || buf.is_empty() {
+        if self.check.is_ended() || buf.is_empty() {
             return Ok(0);
         }
         let n = loop {
             match self.reader.read(buf) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.done = true;
-                    return Err(body_error(e, self.check.received()));
-                }
+                Err(e) => return Err(body_error(e, &mut self.check)),
             }
         };
-        if n == 0 {
-            self.done = true;
-            self.check.finish()?;
-            if let Some(checksum) = self.checksum.take() {
-                checksum.finish_read()?;
-            }
-        } else {
-            self.check.record(n)?;
-            if let Some(watch) = &mut self.watch {
-                watch.record(n, now()).inspect_err(|_| self.done = true)?;
-            }
-            if let (Some(checksum), Some(read)) = (&mut self.checksum, buf.get(..n)) {
-                checksum.update(read);
-            }
+        match buf.get(..n) {
+            Some([]) | None => self.check.end()?,
+            Some(read) => self.check.piece(read, now())?,
         }
         Ok(n)
     }
@@ -651,13 +528,7 @@ impl ResponseBody {
 
 impl Read for ResponseBody {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.read_checked(buf).map_err(|e| {
-            let kind = match e.kind {
-                TransportErrorKind::Timeout => io::ErrorKind::TimedOut,
-                _ => io::ErrorKind::UnexpectedEof,
-            };
-            io::Error::new(kind, e)
-        })
+        self.read_checked(buf).map_err(into_io_error)
     }
 }
 
@@ -701,9 +572,12 @@ mod tests {
             chunk_size: 8,
         };
         let mut framed = Vec::new();
-        AwsChunkedReader::new(Box::new(Trickle(io::Cursor::new(data.clone()))), framing)
-            .read_to_end(&mut framed)
-            .unwrap();
+        AwsChunkedReader(Framed::new(
+            Box::new(Trickle(io::Cursor::new(data.clone()))),
+            framing,
+        ))
+        .read_to_end(&mut framed)
+        .unwrap();
         let mut expected = Vec::new();
         let mut encoder = sansboto_core::AwsChunkedEncoder::new(Some(ChecksumAlgorithm::Crc32));
         for chunk in data.chunks(8) {
@@ -720,7 +594,7 @@ mod tests {
 
         // An empty stream is only the final chunk and the trailer.
         let mut empty = Vec::new();
-        AwsChunkedReader::new(Box::new(io::empty()), framing)
+        AwsChunkedReader(Framed::new(Box::new(io::empty()), framing))
             .read_to_end(&mut empty)
             .unwrap();
         assert!(

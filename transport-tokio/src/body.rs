@@ -13,17 +13,17 @@ use futures_core::Stream;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
 use sansboto_core::auth::event_signing::EventSigner;
+use sansboto_core::request_body::{self, file_error, foreign_body, Source};
+use sansboto_core::response_check::{into_io_error, Collect, ResponseCheck};
 use sansboto_core::AwsChunkedBody;
 use sansboto_core::AwsChunkedFramer;
-use sansboto_core::BodyLengthCheck;
-use sansboto_core::ResponseChecksumValidator;
-use sansboto_core::TransferWatch;
+use sansboto_core::TransportError;
 use sansboto_core::{Body, FileRange, StreamingBody};
-use sansboto_core::{TransportError, TransportErrorKind};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use tokio::sync::oneshot;
 
 use crate::connect::{classify, describe};
+use crate::rewind::{SendingReader, Shared};
 
 /// The source type of a [`StreamingBody`] this transport sends: chunks of bytes or an I/O error.
 pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, io::Error>> + Send + 'static>>;
@@ -57,68 +57,36 @@ pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
     Ok(StreamingBody::from_file(FileRange::new(path, 0, len)))
 }
 
-/// The bytes of `range`, read from a freshly opened file. (Opening and seeking are single quick
+/// The reader of one sending of a replayable body. (Opening and seeking a file are single quick
 /// system calls; the reads go through tokio's blocking pool.)
-fn open_range(range: &FileRange) -> Result<tokio::io::Take<tokio::fs::File>, TransportError> {
-    let open = || -> io::Result<std::fs::File> {
-        let mut file = std::fs::File::open(&range.path)?;
-        file.seek(io::SeekFrom::Start(range.offset))?;
-        Ok(file)
-    };
-    let file = open().map_err(|e| file_error(range, e))?;
-    Ok(tokio::fs::File::from_std(file).take(range.len))
-}
-
-/// A request body's file could not be read.
-fn file_error(range: &FileRange, e: io::Error) -> TransportError {
-    TransportError::new(
-        TransportErrorKind::Request,
-        format!(
-            "reading the request body from {}: {e}",
-            range.path.display()
-        ),
-    )
-    .with_source(e)
+fn open(source: Source<'_, Shared>) -> Result<ByteReader, TransportError> {
+    match source {
+        Source::File(range) => {
+            let open = || -> io::Result<std::fs::File> {
+                let mut file = std::fs::File::open(&range.path)?;
+                file.seek(io::SeekFrom::Start(range.offset))?;
+                Ok(file)
+            };
+            let file = open().map_err(|e| file_error(range, e))?;
+            Ok(Box::pin(tokio::fs::File::from_std(file).take(range.len)))
+        }
+        Source::Rewound(sending) => Ok(Box::pin(SendingReader::new(sending))),
+    }
 }
 
 /// Feed the whole of a replayable body to `sink` (see
-/// [`sansboto_core::runtime::Transport::scan_body`]).
+/// [`sansboto_core::runtime::Http::scan_body`]).
 pub(crate) async fn scan_body(
     body: &StreamingBody,
     sink: &mut (dyn FnMut(&[u8]) + Send),
 ) -> Result<(), TransportError> {
-    let (mut reader, range) = match (body.file(), crate::rewind::rewind(body)) {
-        (Some(range), _) => (Box::pin(open_range(range)?) as ByteReader, Some(range)),
-        (None, Some(rewound)) => (rewound, None),
-        (None, None) => {
-            return Err(TransportError::new(
-                TransportErrorKind::Request,
-                "only a file or seekable body can be read ahead of sending",
-            ))
-        }
+    let poll_read = |reader: &mut ByteReader, cx: &mut Context<'_>, buf: &mut [u8]| {
+        let mut read = ReadBuf::new(buf);
+        ready!(reader.as_mut().poll_read(cx, &mut read))?;
+        Poll::Ready(Ok(read.filled().len()))
     };
-    let mut buf = vec![0; SCAN_CHUNK];
-    loop {
-        match reader.read(&mut buf).await {
-            Ok(0) => return Ok(()),
-            Ok(n) => sink(&buf[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                return Err(match range {
-                    Some(range) => file_error(range, e),
-                    None => TransportError::new(
-                        TransportErrorKind::Request,
-                        format!("reading the request body ahead: {e}"),
-                    )
-                    .with_source(e),
-                })
-            }
-        }
-    }
+    request_body::scan(body, open, poll_read, sink).await
 }
-
-/// How much of a file body is read at a time to hash it.
-const SCAN_CHUNK: usize = 256 * 1024;
 
 /// A request body as hyper sends it.
 pub(crate) enum RequestBody {
@@ -190,31 +158,20 @@ impl RequestBody {
             Body::Bytes(b) => Ok(RequestBody::Full(Some(b).filter(|b| !b.is_empty()))),
             Body::Stream(s) => {
                 let len = s.len();
-                if let Some(range) = s.file() {
-                    Ok(RequestBody::Reader {
-                        reader: Box::pin(open_range(range)?),
-                        len,
-                        buf: BytesMut::new(),
-                    })
-                } else if let Some(reader) = crate::rewind::rewind(&s) {
-                    Ok(RequestBody::Reader {
-                        reader,
-                        len,
-                        buf: BytesMut::new(),
-                    })
+                let reader = |reader| RequestBody::Reader {
+                    reader,
+                    len,
+                    buf: BytesMut::new(),
+                };
+                if let Some(source) = request_body::replayable(&s) {
+                    Ok(reader(open(source)?))
                 } else if let Some(stream) = s.take::<ByteStream>() {
                     Ok(RequestBody::Stream { stream, len })
-                } else if let Some(reader) = s.take::<ByteReader>() {
-                    Ok(RequestBody::Reader {
-                        reader,
-                        len,
-                        buf: BytesMut::new(),
-                    })
+                } else if let Some(taken) = s.take::<ByteReader>() {
+                    Ok(reader(taken))
                 } else {
-                    Err(TransportError::new(
-                        TransportErrorKind::Request,
-                        "streaming body was already sent or was not made by sansboto-tokio \
-                         (use stream_body, reader_body or file_body)",
+                    Err(foreign_body(
+                        "sansboto-tokio (use stream_body, reader_body or file_body)",
                     ))
                 }
             }
@@ -332,17 +289,14 @@ impl HttpBody for RequestBody {
 /// [`chunk`](Self::chunk) or as a [`Stream`], or through [`AsyncRead`].
 ///
 /// The read timeout applies between chunks; a body shorter than its `Content-Length` ends in a
-/// [`TransportErrorKind::Io`] error, never in a short read.
+/// [`TransportErrorKind::Io`](sansboto_core::TransportErrorKind::Io) error, never in a
+/// short read.
 pub struct ResponseBody {
     incoming: Option<Incoming>,
-    check: BodyLengthCheck,
+    /// Length, checksum and transfer rate, checked as the body is read.
+    check: ResponseCheck,
     /// Unread rest of the last chunk (for `AsyncRead`).
     pending: Bytes,
-    /// The response checksum to check the bytes against at the end (see
-    /// [`sansboto_core::runtime::Transport::expect_checksum`]).
-    checksum: Option<ResponseChecksumValidator>,
-    /// Fails the read once the body arrives too slowly (see [`Self::watch_transfer`]).
-    watch: Option<TransferWatch>,
     /// Cancels the request's event stream when this body is dropped.
     _input_guard: Option<InputGuard>,
 }
@@ -358,54 +312,34 @@ impl std::fmt::Debug for ResponseBody {
 impl ResponseBody {
     pub(crate) fn new(
         incoming: Incoming,
-        expected_len: Option<u64>,
+        check: ResponseCheck,
         input_guard: Option<InputGuard>,
     ) -> Self {
         ResponseBody {
             incoming: Some(incoming),
-            check: BodyLengthCheck::new(expected_len),
+            check,
             pending: Bytes::new(),
-            checksum: None,
-            watch: None,
             _input_guard: input_guard,
         }
     }
 
-    /// Check the body against `validator` as it is read; a mismatch fails the read that
-    /// reaches the end of the body.
-    pub fn expect_checksum(&mut self, validator: ResponseChecksumValidator) {
-        self.checksum = Some(validator);
-    }
-
-    /// Report every piece read to `watch`, failing the read it rejects (a body slower than
-    /// the client's minimum transfer rate).
-    pub fn watch_transfer(&mut self, watch: TransferWatch) {
-        self.watch = Some(watch);
+    /// The checks reading goes through (see [`ResponseCheck`]).
+    pub(crate) fn check(&mut self) -> &mut ResponseCheck {
+        &mut self.check
     }
 
     /// The declared length, when the response had a `Content-Length`.
     pub fn content_length(&self) -> Option<u64> {
-        self.incoming.as_ref().and_then(|i| i.size_hint().exact())
+        self.check.expected_len()
     }
 
     /// Read the whole body.
     pub async fn bytes(mut self) -> Result<Bytes, TransportError> {
-        let first = match self.chunk().await? {
-            Some(c) => c,
-            None => return Ok(Bytes::new()),
-        };
-        let Some(second) = self.chunk().await? else {
-            return Ok(first);
-        };
-        // Cap the up-front reservation so a lying Content-Length cannot make us allocate it.
-        let hint = self.content_length().unwrap_or(0).min(64 << 20) as usize;
-        let mut all = BytesMut::with_capacity(hint.max(first.len() + second.len()));
-        all.extend_from_slice(&first);
-        all.extend_from_slice(&second);
-        while let Some(c) = self.chunk().await? {
-            all.extend_from_slice(&c);
+        let mut all = Collect::new(self.content_length());
+        while let Some(piece) = self.chunk().await? {
+            all.push(&piece);
         }
-        Ok(all.freeze())
+        Ok(all.finish())
     }
 
     /// The next chunk, or `None` at the end of the body.
@@ -430,34 +364,17 @@ impl ResponseBody {
                     if data.is_empty() {
                         continue;
                     }
-                    self.check.record(data.len())?;
-                    if let Some(watch) = &mut self.watch {
-                        watch.record(data.len(), crate::now())?;
-                    }
-                    if let Some(checksum) = &mut self.checksum {
-                        checksum.update(&data);
-                    }
+                    self.check.piece(&data, crate::now())?;
                     return Poll::Ready(Ok(Some(data)));
                 }
                 Some(Err(e)) => {
                     self.incoming = None;
-                    let kind = match classify(&e, false) {
-                        TransportErrorKind::Timeout => TransportErrorKind::Timeout,
-                        _ => TransportErrorKind::Io,
-                    };
-                    let msg = format!(
-                        "reading response body after {} bytes: {}",
-                        self.check.received(),
-                        describe(&e)
-                    );
-                    return Poll::Ready(Err(TransportError::new(kind, msg).with_source(e)));
+                    let error = self.check.failed(classify(&e, false), describe(&e));
+                    return Poll::Ready(Err(error.with_source(e)));
                 }
                 None => {
                     self.incoming = None;
-                    self.check.finish()?;
-                    if let Some(checksum) = self.checksum.take() {
-                        checksum.finish_read()?;
-                    }
+                    self.check.end()?;
                     return Poll::Ready(Ok(None));
                 }
             }
@@ -484,13 +401,7 @@ impl AsyncRead for ResponseBody {
             match ready!(this.poll_chunk(cx)) {
                 Ok(Some(chunk)) => this.pending = chunk,
                 Ok(None) => return Poll::Ready(Ok(())),
-                Err(e) => {
-                    let kind = match e.kind {
-                        TransportErrorKind::Timeout => io::ErrorKind::TimedOut,
-                        _ => io::ErrorKind::UnexpectedEof,
-                    };
-                    return Poll::Ready(Err(io::Error::new(kind, e)));
-                }
+                Err(e) => return Poll::Ready(Err(into_io_error(e))),
             }
         }
         let n = this.pending.len().min(buf.remaining());

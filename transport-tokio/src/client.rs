@@ -9,9 +9,9 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use futures_util::stream::{self, Stream, StreamExt};
 use sansboto_core::machine::ProcessOutput;
-use sansboto_core::runtime::{self, Transport};
+use sansboto_core::response_check::ResponseCheck;
+use sansboto_core::runtime::{self, Host, Http, Timer, Transport};
 use sansboto_core::HttpConfig;
-use sansboto_core::ResponseChecksumValidator;
 use sansboto_core::Value;
 use sansboto_core::{Body, StreamingBody};
 use sansboto_core::{Error, TransportError};
@@ -19,12 +19,15 @@ use sansboto_core::{Error, TransportError};
 use crate::{HttpClient, ResponseBody};
 
 impl Transport for HttpClient {
-    type ResponseBody = ResponseBody;
     type Run<'a, T: 'a> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
     fn run<'a, T: 'a>(future: impl Future<Output = T> + Send + 'a) -> Self::Run<'a, T> {
         Box::pin(future)
     }
+}
+
+impl Http for HttpClient {
+    type ResponseBody = ResponseBody;
 
     fn connect(config: &HttpConfig) -> Result<Self, TransportError> {
         HttpClient::new(config.clone())
@@ -37,20 +40,12 @@ impl Transport for HttpClient {
         HttpClient::send(self, request).await
     }
 
-    async fn read_body(&self, body: ResponseBody) -> Result<Bytes, TransportError> {
-        body.bytes().await
-    }
-
     async fn read_chunk(&self, body: &mut ResponseBody) -> Result<Option<Bytes>, TransportError> {
         body.chunk().await
     }
 
-    fn body_len(body: &ResponseBody) -> Option<u64> {
-        body.content_length()
-    }
-
-    fn expect_checksum(body: &mut ResponseBody, validator: ResponseChecksumValidator) {
-        body.expect_checksum(validator)
+    fn check(body: &mut ResponseBody) -> &mut ResponseCheck {
+        body.check()
     }
 
     async fn scan_body(
@@ -61,10 +56,12 @@ impl Transport for HttpClient {
         crate::body::scan_body(body, sink).await
     }
 
-    fn watch_transfer(body: &mut ResponseBody, watch: sansboto_core::TransferWatch) {
-        body.watch_transfer(watch)
+    fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
+        Some(self.proxy.as_deref()?.proxy_for_uri(uri)?.to_string())
     }
+}
 
+impl Timer for HttpClient {
     async fn sleep(&self, duration: Duration) {
         crate::sleep(duration).await
     }
@@ -73,16 +70,18 @@ impl Transport for HttpClient {
         tokio::time::timeout(limit, future).await.ok()
     }
 
+    fn now(&self) -> SystemTime {
+        crate::now()
+    }
+}
+
+impl Host for HttpClient {
     async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
         tokio::fs::read(path).await.map(Bytes::from)
     }
 
     async fn write_file(&self, path: PathBuf, contents: Bytes) -> std::io::Result<()> {
-        tokio::task::spawn_blocking(move || {
-            sansboto_host::fs::write_file_atomically(&path, &contents)
-        })
-        .await
-        .map_err(std::io::Error::other)?
+        blocking(move || sansboto_host::fs::write_file_atomically(&path, &contents)).await
     }
 
     async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
@@ -99,28 +98,25 @@ impl Transport for HttpClient {
         })
     }
 
-    fn now(&self) -> SystemTime {
-        crate::now()
-    }
-
-    fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
-        Some(self.proxy.as_deref()?.proxy_for_uri(uri)?.to_string())
-    }
-
     async fn file_job(
         &self,
         job: sansboto_core::transfer::FileJob,
     ) -> std::io::Result<sansboto_core::transfer::FileOutput> {
-        tokio::task::spawn_blocking(move || sansboto_host::fs::run_file_job(job))
-            .await
-            .map_err(std::io::Error::other)?
+        blocking(move || sansboto_host::fs::run_file_job(job)).await
     }
 
     async fn write_file_at(&self, path: PathBuf, offset: u64, data: Bytes) -> std::io::Result<()> {
-        tokio::task::spawn_blocking(move || sansboto_host::fs::write_at(&path, offset, &data))
-            .await
-            .map_err(std::io::Error::other)?
+        blocking(move || sansboto_host::fs::write_at(&path, offset, &data)).await
     }
+}
+
+/// Run blocking file work on tokio's blocking pool.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(std::io::Error::other)?
 }
 
 /// A client on tokio (see [`sansboto_core::runtime::Client`]).

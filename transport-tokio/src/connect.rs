@@ -14,7 +14,7 @@ use std::time::Duration;
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
 use sansboto_core::TransportErrorKind;
-use sansboto_core::{check_tunnel_answer, io_error_kind, ProxyConfig, ProxyUrl, MAX_TUNNEL_ANSWER};
+use sansboto_core::{io_error_kind, ProxyConfig, ProxyUrl, TunnelHandshake};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;
@@ -98,32 +98,15 @@ async fn open_tunnel(
     port: u16,
     proxy: &ProxyUrl,
 ) -> io::Result<()> {
-    stream
-        .write_all(proxy.tunnel_request(host, port).as_bytes())
-        .await?;
-    // Byte by byte: the answer is tiny, and nothing past its end may be consumed.
-    let mut answer = Vec::with_capacity(128);
-    while !answer.ends_with(b"\r\n\r\n") {
-        if answer.len() > MAX_TUNNEL_ANSWER {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "proxy CONNECT answer too long",
-            ));
+    let mut handshake = TunnelHandshake::new(proxy, host, port);
+    stream.write_all(handshake.request()).await?;
+    loop {
+        let mut byte = [0u8; 1];
+        let read = (stream.read(&mut byte).await? == 1).then_some(byte[0]);
+        if handshake.push(read)? {
+            return Ok(());
         }
-        let byte = stream.read_u8().await.map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::ConnectionAborted,
-                format!("proxy closed the CONNECT tunnel: {e}"),
-            )
-        })?;
-        answer.push(byte);
     }
-    check_tunnel_answer(&answer).map_err(|status| {
-        io::Error::new(
-            io::ErrorKind::ConnectionRefused,
-            format!("proxy refused CONNECT {host}:{port}: {status}"),
-        )
-    })
 }
 
 /// A TCP stream whose reads and writes fail with `TimedOut` when they wait longer than the read

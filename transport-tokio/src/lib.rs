@@ -78,6 +78,7 @@ pub use rewind::{seekable_body, AsyncReadSeek};
 /// list): `Error`, `Value`, `params!`, `RetryMode`, `PaginationOptions`, hook `Event`/`Target`,
 /// `AddressingStyle`, `ServiceError`, `Timestamp`, `HttpSettings`, `Stubber`, …
 pub use sansboto_core::api::*;
+use sansboto_core::response_check::ResponseCheck;
 
 use body::RequestBody;
 use connect::{classify, describe, Connector};
@@ -170,7 +171,7 @@ impl HttpClient {
         if let Some(auth) = self.plain_proxy_authorization(&parts.uri) {
             parts.headers.insert(PROXY_AUTHORIZATION, auth);
         }
-        let no_body = parts.method == http::Method::HEAD;
+        let method = parts.method.clone();
         // A pooled connection the server closed after its last response can still look open
         // for a moment; a request sent on it fails with a reset or EOF before any response byte.
         // It never reached the server's application, so an in-memory body is sent once more.
@@ -201,16 +202,10 @@ impl HttpClient {
             TransportError::new(kind, message).with_source(e)
         })?;
         let (parts, incoming) = response.into_parts();
-        let status = parts.status.as_u16();
-        let bodiless = no_body || status == 204 || status == 304 || (100..200).contains(&status);
-        let expected = if bodiless {
-            None
-        } else {
-            sansboto_core::BodyLengthCheck::content_length(&parts.headers)
-        };
+        let check = ResponseCheck::for_response(&method, parts.status.as_u16(), &parts.headers);
         Ok(http::Response::from_parts(
             parts,
-            ResponseBody::new(incoming, expected, input_guard),
+            ResponseBody::new(incoming, check, input_guard),
         ))
     }
 

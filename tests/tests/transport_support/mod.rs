@@ -87,6 +87,12 @@ impl Server {
         let addr = listener.local_addr().expect("local addr");
         let seen = Arc::new(Mutex::new(Vec::new()));
         let connections = Arc::new(Mutex::new(0));
+        if tls.is_none() && mode != Mode::Proxy {
+            SERVERS
+                .lock()
+                .unwrap()
+                .push((addr, mode, seen.clone(), connections.clone()));
+        }
         let (seen2, conns2) = (seen.clone(), connections.clone());
         thread::spawn(move || {
             for stream in listener.incoming() {
@@ -128,6 +134,63 @@ impl Server {
 
     pub(crate) fn connection_count(&self) -> u32 {
         *self.connections.lock().unwrap()
+    }
+}
+
+/// A plain-http server's state, by address: what the in-memory transport talks to.
+type Registered = (
+    SocketAddr,
+    Mode,
+    Arc<Mutex<Vec<SeenRequest>>>,
+    Arc<Mutex<u32>>,
+);
+
+/// The plain-http servers started in this process.
+static SERVERS: Mutex<Vec<Registered>> = Mutex::new(Vec::new());
+
+/// The bytes the server at `addr` answers to the request bytes `request` (its own handler over
+/// a buffer instead of a socket), counting a connection when `new_connection`; `None` when no
+/// server listens there.
+pub(crate) fn serve_in_memory(
+    addr: SocketAddr,
+    request: Vec<u8>,
+    new_connection: bool,
+) -> Option<Vec<u8>> {
+    let (mode, seen, connections) = {
+        let servers = SERVERS.lock().unwrap();
+        let (_, mode, seen, connections) = servers.iter().find(|s| s.0 == addr)?;
+        (*mode, seen.clone(), connections.clone())
+    };
+    if new_connection {
+        *connections.lock().unwrap() += 1;
+    }
+    let mut pipe = Pipe {
+        input: std::io::Cursor::new(request),
+        output: Vec::new(),
+    };
+    let _ = serve(&mut pipe, mode, &seen);
+    Some(pipe.output)
+}
+
+/// One exchange's bytes: the request to read, the answer written.
+struct Pipe {
+    input: std::io::Cursor<Vec<u8>>,
+    output: Vec<u8>,
+}
+
+impl Read for Pipe {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.input.read(buf)
+    }
+}
+
+impl Write for Pipe {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.output.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
