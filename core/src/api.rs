@@ -103,6 +103,70 @@
 //! let env = |name: &str| (name == "https_proxy").then(|| "http://p:8080".to_string());
 //! assert_eq!(HttpConfig::from_env_with(env).unwrap().proxy.unwrap().https.unwrap().host, "p");
 //! ```
+//!
+//! The errors each piece reports on its own, before a call is sent or while its answer is read
+//! ([`ConfigError`], [`ValidationError`], [`EventStreamError`], [`StubError`]), and the ones a
+//! call wraps in [`Error`] ([`CustomizeError`], [`FlexibleChecksumError`]); with a test
+//! [`Stubber`] (its [`StubbedRequest`]s are the signed requests it recorded), per-call
+//! [`CallContext`] values and [`ClientOptions`]:
+//!
+//! ```
+//! use sansboto_core::config::ConfigFile;
+//! use sansboto_core::eventstream::decode_message;
+//! use sansboto_core::model::ServiceModel;
+//! use sansboto_core::{
+//!     params, validate, CallContext, ClientOptions, ConfigError, CustomizeError, Error,
+//!     EventStreamError, FlexibleChecksumError, RetryMode, StubError, StubbedRequest, Stubber,
+//!     ValidationError,
+//! };
+//!
+//! // A key before any [section] is refused with its line (the text itself may be a secret).
+//! let err = ConfigFile::parse("aws_secret_access_key = x\n").unwrap_err();
+//! assert_eq!(err, ConfigError::MissingSectionHeader { line: 1 });
+//!
+//! // Parameters are checked against the model, every problem at once.
+//! let model = ServiceModel::from_json(br#"{
+//!     "metadata": {"protocol": "json", "serviceId": "Demo", "endpointPrefix": "demo",
+//!                  "jsonVersion": "1.0", "targetPrefix": "Demo", "signatureVersion": "v4"},
+//!     "operations": {"Put": {"name": "Put", "http": {"method": "POST", "requestUri": "/"},
+//!                            "input": {"shape": "In"}, "output": {"shape": "Out"}}},
+//!     "shapes": {"In": {"type": "structure", "required": ["Name"],
+//!                       "members": {"Name": {"shape": "S"}}},
+//!                "Out": {"type": "structure", "members": {}},
+//!                "S": {"type": "string"}}}"#).unwrap();
+//! let err: ValidationError = validate(&model, model.shape_id("In"), &params! {"Nmae": 1}).unwrap_err();
+//! assert_eq!(err.problems.len(), 2); // Name is missing; Nmae is unknown
+//!
+//! // A damaged event-stream frame is named as such.
+//! let frame = bytes::Bytes::from_static(&[0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+//! assert!(matches!(decode_message(frame), Err(EventStreamError::PreludeChecksumMismatch { .. })));
+//!
+//! // A stubber queues answers; one left over is a StubError.
+//! let stubber = Stubber::new(model.clone());
+//! stubber.add_response("Put", Some(params! {"Name": "n"}), params! {}).unwrap();
+//! let recorded: Vec<StubbedRequest> = stubber.requests();
+//! assert!(recorded.is_empty());
+//! assert!(matches!(stubber.check_no_pending_responses(), Err(StubError::Pending { count: 1, .. })));
+//!
+//! // Hooks of one call share typed values through its CallContext.
+//! let cx = CallContext::new();
+//! cx.insert(42u32);
+//! assert_eq!(cx.get::<u32>(), Some(42));
+//!
+//! // What a caller sets on a client; the rest comes from the environment and profile.
+//! let options = ClientOptions {
+//!     region: Some("eu-west-1".into()),
+//!     retry_mode: Some(RetryMode::Adaptive),
+//!     ..ClientOptions::default()
+//! };
+//! assert_eq!(options.region.as_deref(), Some("eu-west-1"));
+//!
+//! // A customization's refusal and a checksum mismatch are matchable inside Error.
+//! let refused = Error::from(CustomizeError::InvalidBucketName { bucket: "no spaces".into() });
+//! assert!(matches!(refused, Error::Customize(CustomizeError::InvalidBucketName { .. })));
+//! let unsupported = Error::from(FlexibleChecksumError::UnsupportedAlgorithm("MD4".into()));
+//! assert!(matches!(unsupported, Error::Checksum(FlexibleChecksumError::UnsupportedAlgorithm(_))));
+//! ```
 
 pub use crate::auth::Credentials;
 pub use crate::body::{Body, StreamingBody};
