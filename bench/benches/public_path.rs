@@ -24,15 +24,14 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use criterion::measurement::{Measurement, ValueFormatter};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use sansboto_core::machine::ProcessOutput;
+use sansboto_core::response_check::ResponseCheck;
+use sansboto_core::runtime::{Client, Host, Http, RuntimeSession, Timer, Transport};
+use sansboto_core::transfer::{FileJob, FileOutput};
+use sansboto_core::HttpConfig;
+use sansboto_core::{params, Value};
 use sansboto_core::{Body, StreamingBody};
 use sansboto_core::{TransportError, TransportErrorKind};
-use sansboto_core::HttpConfig;
-use sansboto_core::ResponseChecksumValidator;
-use sansboto_core::machine::ProcessOutput;
-use sansboto_core::runtime::{Client, RuntimeSession, Transport};
-use sansboto_core::transfer::{FileJob, FileOutput};
-use sansboto_core::TransferWatch;
-use sansboto_core::{params, Value};
 
 // ----- the canned response both clients get ---------------------------------------------------
 
@@ -73,38 +72,53 @@ fn canned_response<B>(body: impl FnOnce(Bytes) -> B) -> http::Response<B> {
 #[derive(Clone, Debug)]
 struct MemTransport;
 
+/// A canned body and the core's checks of it (length, checksum), as every transport keeps.
+#[derive(Debug)]
+struct MemBody {
+    bytes: Bytes,
+    check: ResponseCheck,
+}
+
 fn unsupported<T>() -> std::io::Result<T> {
     Err(std::io::ErrorKind::Unsupported.into())
 }
 
 impl Transport for MemTransport {
-    type ResponseBody = Bytes;
     type Run<'a, T: 'a> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
     fn run<'a, T: 'a>(future: impl Future<Output = T> + Send + 'a) -> Self::Run<'a, T> {
         Box::pin(future)
     }
+}
+
+impl Http for MemTransport {
+    type ResponseBody = MemBody;
+
     fn connect(_: &HttpConfig) -> Result<Self, TransportError> {
         Ok(MemTransport)
     }
     async fn send(
         &self,
         request: http::Request<Body>,
-    ) -> Result<http::Response<Bytes>, TransportError> {
+    ) -> Result<http::Response<MemBody>, TransportError> {
+        let method = request.method().clone();
         black_box(request);
-        Ok(canned_response(|b| b))
+        let response = canned_response(|b| b);
+        let check =
+            ResponseCheck::for_response(&method, response.status().as_u16(), response.headers());
+        Ok(response.map(|bytes| MemBody { bytes, check }))
     }
-    async fn read_body(&self, body: Bytes) -> Result<Bytes, TransportError> {
-        Ok(body)
+    async fn read_chunk(&self, body: &mut MemBody) -> Result<Option<Bytes>, TransportError> {
+        let piece = std::mem::take(&mut body.bytes);
+        if piece.is_empty() {
+            return body.check.end().map(|()| None);
+        }
+        body.check
+            .piece(&piece, SystemTime::now())
+            .map(|()| Some(piece))
     }
-    async fn read_chunk(&self, body: &mut Bytes) -> Result<Option<Bytes>, TransportError> {
-        Ok(Some(std::mem::take(body)).filter(|b| !b.is_empty()))
-    }
-    fn body_len(body: &Bytes) -> Option<u64> {
-        Some(body.len() as u64)
-    }
-    fn expect_checksum(_: &mut Bytes, _: ResponseChecksumValidator) {
-        // No benched operation asks for a response checksum (no GetObject here).
+    fn check(body: &mut MemBody) -> &mut ResponseCheck {
+        &mut body.check
     }
     async fn scan_body(
         &self,
@@ -116,13 +130,21 @@ impl Transport for MemTransport {
             "in-memory bench transport",
         ))
     }
-    fn watch_transfer(_: &mut Bytes, _: TransferWatch) {}
+}
+
+impl Timer for MemTransport {
     async fn sleep(&self, duration: Duration) {
         tokio::time::sleep(duration).await
     }
     async fn timeout<F: Future + Send>(&self, limit: Duration, future: F) -> Option<F::Output> {
         tokio::time::timeout(limit, future).await.ok()
     }
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+impl Host for MemTransport {
     async fn read_file(&self, _: PathBuf) -> std::io::Result<Bytes> {
         unsupported()
     }
@@ -131,9 +153,6 @@ impl Transport for MemTransport {
     }
     async fn run_process(&self, _: Vec<String>) -> std::io::Result<ProcessOutput> {
         unsupported()
-    }
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
     }
     async fn file_job(&self, _: FileJob) -> std::io::Result<FileOutput> {
         unsupported()
@@ -149,7 +168,7 @@ const TOKEN: &str = "FwoGZXIvYXdzEBYaDSESSIONTOKENEXAMPLE";
 const REGION: &str = "us-west-2";
 
 async fn sansboto_client(service: &str) -> Client<MemTransport> {
-    RuntimeSession::<MemTransport>::from_core(sansboto_models::host::core_session(None))
+    RuntimeSession::<MemTransport>::from_core(sansboto_host::core_session(None))
         .client(service)
         .region(REGION)
         .credentials(AKID, SECRET, Some(TOKEN))
