@@ -24,6 +24,8 @@ use crate::body::Body;
 /// Shown in place of a secret.
 pub(crate) const REDACTED: &str = "<redacted>";
 
+// Only the `tracing` build shows headers and URLs (its unit tests run either way).
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 /// Headers whose whole value is secret.
 const SECRET_HEADERS: &[&str] = &[
     "x-amz-security-token",
@@ -34,6 +36,8 @@ const SECRET_HEADERS: &[&str] = &[
     "x-amz-s3session-token",
 ];
 
+// Only the `tracing` build shows headers and URLs (its unit tests run either way).
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 /// Query parameters whose value is secret (presigned URLs).
 const SECRET_QUERY: &[&str] = &[
     "X-Amz-Signature",
@@ -63,6 +67,8 @@ const SECRET_FIELDS: &[&str] = &[
     "MasterUserPassword",
 ];
 
+// Only the `tracing` build shows headers and URLs (its unit tests run either way).
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 /// A header value as it may be shown.
 pub(crate) fn redact_header(name: &str, value: &str) -> String {
     let lower = name.to_ascii_lowercase();
@@ -83,6 +89,8 @@ pub(crate) fn redact_header(name: &str, value: &str) -> String {
     value.to_string()
 }
 
+// Only the `tracing` build shows headers and URLs (its unit tests run either way).
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 /// A URL with secret query parameters hidden.
 pub(crate) fn redact_url(url: &str) -> String {
     let Some((base, query)) = url.split_once('?') else {

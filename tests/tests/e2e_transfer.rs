@@ -210,11 +210,22 @@ macro_rules! suite {
         let missing = s3.call("HeadObject", params! {"Bucket": bucket, "Key": "cancelled"}) $($aw)*;
         assert!(missing.is_err(), "{missing:?}");
 
-        // A download cancelled after two ranges, then taken up again: only the rest is fetched.
+        // A download cancelled after two ranges leaves nothing behind by default.
         let dest = dir.join("resumed.bin");
         let token = CancelToken::new();
         let cancel = token.clone();
         let cfg = config()
+            .concurrency(1)
+            .cancel_token(token)
+            .on_progress(move |p| if p.parts_done >= 2 { cancel.cancel() });
+        assert_cancelled(s3.download_file(bucket, "big.bin", &dest, Value::Null, &cfg) $($aw)*);
+        assert!(!dest.exists() && !partial_path(&dest).exists() && !state_path(&dest).exists());
+
+        // Asked to keep its partial file, it is taken up again: only the rest is fetched.
+        let token = CancelToken::new();
+        let cancel = token.clone();
+        let cfg = config()
+            .keep_partial_download(true)
             .concurrency(1)
             .cancel_token(token)
             .on_progress(move |p| if p.parts_done >= 2 { cancel.cancel() });
