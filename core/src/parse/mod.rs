@@ -392,7 +392,8 @@ fn finish_metadata(cx: &Ctx<'_>, out: &mut Map) {
         m.insert("HTTPStatusCode".into(), Value::Integer(cx.status as i64));
         let mut headers = crate::value::map_with_capacity(cx.headers.keys_len());
         for name in cx.headers.keys() {
-            if let Some(v) = header(cx.headers, name.as_str()) {
+            // By `HeaderName`, not by its text: no re-parsing of every name of every response.
+            if let Some(v) = header(cx.headers, name) {
                 headers.insert(name.as_str().into(), Value::String(v.into_owned()));
             }
         }
@@ -402,7 +403,10 @@ fn finish_metadata(cx: &Ctx<'_>, out: &mut Map) {
 }
 
 /// A header's value as text; repeated headers are joined by `, ` as urllib3 does.
-pub(crate) fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, str>> {
+pub(crate) fn header<'h>(
+    headers: &'h HeaderMap,
+    name: impl http::header::AsHeaderName,
+) -> Option<Cow<'h, str>> {
     let mut values = headers.get_all(name).iter();
     let first = values.next()?;
     let text = |v: &'h http::HeaderValue| match v.to_str() {
