@@ -212,55 +212,31 @@ mod aws_mem {
     }
 }
 
-fn aws_s3() -> aws_sdk_s3::Client {
-    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_s3::Config::builder()
+/// One aws-sdk-rust configuration for every service client: static credentials with a session
+/// token, the bench's region, the in-memory HTTP client.
+fn aws_config() -> aws_config::SdkConfig {
+    use aws_config::{BehaviorVersion, Region};
+    use aws_credential_types::provider::SharedCredentialsProvider;
+    use aws_credential_types::Credentials;
+    let credentials = Credentials::new(AKID, SECRET, Some(TOKEN.into()), None, "bench");
+    aws_config::SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(REGION))
-        .credentials_provider(Credentials::new(
-            AKID,
-            SECRET,
-            Some(TOKEN.into()),
-            None,
-            "bench",
-        ))
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
         .http_client(aws_mem::AwsMem)
-        .build();
-    aws_sdk_s3::Client::from_conf(config)
+        .build()
+}
+
+fn aws_s3() -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::new(&aws_config())
 }
 
 fn aws_dynamodb() -> aws_sdk_dynamodb::Client {
-    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(Credentials::new(
-            AKID,
-            SECRET,
-            Some(TOKEN.into()),
-            None,
-            "bench",
-        ))
-        .http_client(aws_mem::AwsMem)
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(config)
+    aws_sdk_dynamodb::Client::new(&aws_config())
 }
 
 fn aws_sqs() -> aws_sdk_sqs::Client {
-    use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_sqs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(Credentials::new(
-            AKID,
-            SECRET,
-            Some(TOKEN.into()),
-            None,
-            "bench",
-        ))
-        .http_client(aws_mem::AwsMem)
-        .build();
-    aws_sdk_sqs::Client::from_conf(config)
+    aws_sdk_sqs::Client::new(&aws_config())
 }
 
 // ----- the cases (the responses of core/benches/pipeline.rs) ----------------------------------

@@ -505,7 +505,7 @@ pub(crate) fn parse_http_members(
                     if h.len() >= prefix.len()
                         && h.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
                     {
-                        if let Some(v) = header(cx.headers, h) {
+                        if let Some(v) = header(cx.headers, header_name) {
                             map.insert(h[prefix.len()..].into(), Value::String(v.into_owned()));
                         }
                     }
