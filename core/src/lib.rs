@@ -20,6 +20,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod eventstream;
 pub mod hooks;
+pub mod http1;
 pub mod jmespath;
 pub mod machine;
 pub mod model;
