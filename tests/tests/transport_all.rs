@@ -298,30 +298,9 @@ macro_rules! on_every_transport {
     };
 }
 
-// The async-std transport's HTTP stack (async-h1) writes `Content-Length: 0` on a bodiless GET
-// by itself, so this one runs on the other two.
-mod content_length {
-    #[test]
-    fn on_tokio() {
-        super::run_on_tokio(
-            super::scenarios::content_length_only_where_a_body_is_expected::<
-                sansboto_tokio::HttpClient,
-            >,
-        );
-    }
-
-    #[test]
-    fn on_blocking() {
-        super::run_blocking(
-            super::scenarios::content_length_only_where_a_body_is_expected::<
-                sansboto_blocking::HttpClient,
-            >,
-        );
-    }
-}
-
 on_every_transport!(
     get_and_put_bytes_round_trip,
+    content_length_only_where_a_body_is_expected,
     content_type_only_when_the_request_has_one,
     request_target_is_sent_exactly_as_built,
     put_streams_of_known_and_unknown_length,

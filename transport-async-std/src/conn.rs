@@ -1,4 +1,4 @@
-//! Connections for the async-h1 client: TCP (async-net, so any executor works: async-std, smol,
+//! Connections for the HTTP/1.1 client ([`h1`](crate::h1)): TCP (async-net, so any executor works: async-std, smol,
 //! or a bare `block_on`) with a connect timeout, a per-read/per-write timeout on the socket,
 //! an optional proxy `CONNECT` tunnel, rustls 0.23 on top, and the idle pool with its liveness
 //! check.
@@ -114,22 +114,9 @@ impl AsyncWrite for TimedTcp {
 }
 
 /// A plain or TLS connection.
-enum Transport {
+pub(crate) enum Transport {
     Plain(Box<TimedTcp>),
     Tls(Box<futures_rustls::client::TlsStream<TimedTcp>>),
-}
-
-/// A connection handle async-h1 can own (its response decoder keeps the reader) while the pool
-/// keeps another to reuse the connection once the body is done. Only one exchange uses a
-/// connection at a time, so the lock is never contended.
-#[derive(Clone)]
-pub(crate) struct SharedIo(Arc<Mutex<Transport>>);
-
-impl SharedIo {
-    fn with<T>(&self, f: impl FnOnce(Pin<&mut Transport>) -> T) -> T {
-        let mut guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        f(Pin::new(&mut *guard))
-    }
 }
 
 impl AsyncRead for Transport {
@@ -172,34 +159,6 @@ impl AsyncWrite for Transport {
     }
 }
 
-impl AsyncRead for SharedIo {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.with(|t| t.poll_read(cx, buf))
-    }
-}
-
-impl AsyncWrite for SharedIo {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.with(|t| t.poll_write(cx, buf))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.with(|t| t.poll_flush(cx))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.with(|t| t.poll_close(cx))
-    }
-}
-
 /// Where a connection goes: requests to the same key may share it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct PoolKey {
@@ -210,7 +169,10 @@ pub(crate) struct PoolKey {
 
 /// An open connection.
 pub(crate) struct Conn {
-    pub(crate) io: SharedIo,
+    pub(crate) io: Transport,
+    /// What is read from `io` lands here first (kept with the connection, so a pooled one
+    /// reuses it).
+    pub(crate) buf: Box<[u8]>,
     /// A second handle on the socket, to check an idle connection is still open.
     tcp: TcpStream,
     /// Taken from the pool (so a failure before any response byte may be a stale connection).
@@ -260,7 +222,8 @@ pub(crate) async fn connect(
         Transport::Plain(Box::new(timed))
     };
     Ok(Conn {
-        io: SharedIo(Arc::new(Mutex::new(transport))),
+        io: transport,
+        buf: vec![0; crate::READ_CHUNK].into_boxed_slice(),
         tcp,
         reused: false,
     })

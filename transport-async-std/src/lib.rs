@@ -1,9 +1,9 @@
 //! # sansboto-async-std
 //!
 //! The async-std / smol transport: moves the core's `http::Request<Body>` through a
-//! [`surf::Client`] whose backend is our own async-h1 + rustls 0.23 client on async-net sockets
-//! (so it runs under async-std, smol or any `block_on`), and supplies async-io's timer and the
-//! clock.
+//! [`surf::Client`] whose backend is our own HTTP/1.1 client (the core's sans-IO codec,
+//! [`sansboto_core::http1`], over rustls 0.23 on async-net sockets, so it runs under async-std,
+//! smol or any `block_on`), and supplies async-io's timer and the clock.
 //!
 //! ## The client
 //!
@@ -51,7 +51,7 @@
 //!
 //! ## HTTP/1.1 only
 //!
-//! async-h1 speaks HTTP/1.1 only, so operations that need HTTP/2 (those with an event-stream
+//! This transport speaks HTTP/1.1 only, so operations that need HTTP/2 (those with an event-stream
 //! input: Bedrock's bidirectional streams, Lex `StartConversation`, Transcribe streaming…) fail
 //! here with [`TransportErrorKind::Http2Required`]; use `sansboto-tokio` for them.
 
@@ -85,7 +85,7 @@ pub use rewind::{seekable_body, AsyncReadSeek};
 /// `AddressingStyle`, `ServiceError`, `Timestamp`, `HttpSettings`, `Stubber`, …
 pub use sansboto_core::api::*;
 
-use h1::{H1Client, RequestTarget, StaleConnection};
+use h1::{ExactHeaders, H1Client, RequestTarget, StaleConnection};
 
 /// The source type of a [`StreamingBody`] this transport sends.
 pub type ByteReader = Box<dyn AsyncRead + Send + Unpin + 'static>;
@@ -153,7 +153,7 @@ pub(crate) async fn scan_body(
     request_body::scan(body, open, poll_read, sink).await
 }
 
-/// A pooled HTTP/1.1 client (a [`surf::Client`] over async-h1 and rustls); cloning is cheap and
+/// A pooled HTTP/1.1 client (a [`surf::Client`] over the core's HTTP/1.1 codec and rustls); cloning is cheap and
 /// clones share the pool.
 #[derive(Clone, Debug)]
 pub struct HttpClient {
@@ -183,7 +183,7 @@ impl HttpClient {
         &self,
         req: http::Request<Body>,
     ) -> Result<http::Response<ResponseBody>, TransportError> {
-        if let Some(e) = TransportError::http2_unavailable(&req, "async-h1 (HTTP/1.1 only)") {
+        if let Some(e) = TransportError::http2_unavailable(&req, "sansboto-async-std (HTTP/1.1 only)") {
             return Err(e);
         }
         let (parts, body) = req.into_parts();
@@ -327,9 +327,19 @@ fn from_http_types(
         )
     };
     let mut builder = http::Response::builder().status(u16::from(res.status()));
-    for (name, values) in res.iter() {
-        for value in values.iter() {
-            builder = builder.header(name.as_str(), value.as_str());
+    match res.ext_mut().remove::<ExactHeaders>() {
+        // Our own client's answer: the head as received, bytes and order kept.
+        Some(ExactHeaders(headers)) => {
+            if let Some(h) = builder.headers_mut() {
+                *h = headers;
+            }
+        }
+        None => {
+            for (name, values) in res.iter() {
+                for value in values.iter() {
+                    builder = builder.header(name.as_str(), value.as_str());
+                }
+            }
         }
     }
     let (parts, ()) = builder.body(()).map_err(bad)?.into_parts();
