@@ -21,6 +21,7 @@ use sansboto_core::{io_error_kind, HttpConfig};
 use sansboto_core::{TransportError, TransportErrorKind};
 
 use crate::conn::{self, Conn, Pool, PoolKey};
+use crate::request_error;
 
 /// The request target (`/path?query`) exactly as the core built it, carried through surf in the
 /// request's extensions.
@@ -37,7 +38,7 @@ pub(crate) struct ExactHeaders(pub(crate) http::HeaderMap);
 // had closed it while idle: the request never reached its application, so the caller may send
 // it again (`HttpClient::send` does, for in-memory bodies).
 #[derive(Debug)]
-pub(crate) struct StaleConnection(pub(crate) TransportError);
+struct StaleConnection(TransportError);
 
 impl fmt::Display for StaleConnection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -105,8 +106,8 @@ impl H1Client {
 impl http_client::HttpClient for H1Client {
     async fn send(&self, req: Request) -> Result<Response, http_types::Error> {
         self.inner.send(req).await.map_err(|e| match e {
-            SendError::Stale(s) => http_types::Error::new(StatusCode::BadGateway, s),
-            SendError::Other(t) => http_types::Error::new(StatusCode::BadGateway, t),
+            Failure::Stale(e) => http_types::Error::new(StatusCode::BadGateway, StaleConnection(e)),
+            Failure::Other(e) => http_types::Error::new(StatusCode::BadGateway, e),
         })
     }
 
@@ -122,19 +123,35 @@ impl http_client::HttpClient for H1Client {
     }
 }
 
-enum SendError {
-    Stale(StaleConnection),
+/// How an exchange failed: on a stale pooled connection (the request may go again), or not.
+pub(crate) enum Failure {
+    Stale(TransportError),
     Other(TransportError),
 }
 
-impl<E: Into<TransportError>> From<E> for SendError {
-    fn from(e: E) -> Self {
-        SendError::Other(e.into())
+impl Failure {
+    pub(crate) fn into_error(self) -> TransportError {
+        match self {
+            Failure::Stale(e) | Failure::Other(e) => e,
+        }
     }
 }
 
-fn request_error(msg: impl Into<String>) -> TransportError {
-    TransportError::new(TransportErrorKind::Request, msg)
+impl<E: Into<TransportError>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Other(e.into())
+    }
+}
+
+/// A [`Failure`] back from its trip through surf's `http_types::Error`.
+pub(crate) fn from_surf(e: http_types::Error) -> Failure {
+    match e.downcast::<StaleConnection>() {
+        Ok(stale) => Failure::Stale(stale.0),
+        Err(e) => Failure::Other(match e.downcast::<TransportError>() {
+            Ok(t) => t,
+            Err(e) => TransportError::new(TransportErrorKind::Io, e.to_string()),
+        }),
+    }
 }
 
 /// Classify an I/O error (TLS failures surface as `InvalidData` wrapping a `rustls::Error`).
@@ -151,7 +168,7 @@ fn io_error(e: io::Error, context: &str, connecting: bool) -> TransportError {
 }
 
 impl Inner {
-    async fn send(&self, mut req: Request) -> Result<Response, SendError> {
+    async fn send(&self, mut req: Request) -> Result<Response, Failure> {
         let url = req.url().clone();
         let https = match url.scheme() {
             "https" => true,
@@ -206,8 +223,11 @@ impl Inner {
             }
         }
         let close_requested = req.header("connection").is_some_and(|v| {
-            v.iter()
-                .any(|v| v.as_str().split(',').any(|t| t.trim().eq_ignore_ascii_case("close")))
+            v.iter().any(|v| {
+                v.as_str()
+                    .split(',')
+                    .any(|t| t.trim().eq_ignore_ascii_case("close"))
+            })
         });
         let mut body = req.take_body();
         let (head, framing) = http1::encode_request_head(
@@ -230,7 +250,7 @@ impl Inner {
         {
             return Err(match e {
                 WriteError::Io(e) => failure(conn.reused, false, e, "sending request"),
-                WriteError::Body(e) => SendError::Other(e),
+                WriteError::Body(e) => Failure::Other(e),
             });
         }
 
@@ -240,12 +260,17 @@ impl Inner {
             let n = match conn.io.read(&mut conn.buf).await {
                 Ok(0) if !heads.started() && conn.reused => {
                     let err = TransportError::from(heads.eof());
-                    return Err(SendError::Stale(StaleConnection(err)));
+                    return Err(Failure::Stale(err));
                 }
                 Ok(0) => return Err(heads.eof().into()),
                 Ok(n) => n,
                 Err(e) => {
-                    return Err(failure(conn.reused, heads.started(), e, "reading response head"))
+                    return Err(failure(
+                        conn.reused,
+                        heads.started(),
+                        e,
+                        "reading response head",
+                    ))
                 }
             };
             if let Some((head, used)) = heads.push(&conn.buf[..n])? {
@@ -261,7 +286,10 @@ impl Inner {
         let mut res = Response::new(status);
         for (name, value) in &head.headers {
             let value = String::from_utf8_lossy(value.as_bytes());
-            let ascii: String = value.chars().map(|c| if c.is_ascii() { c } else { '?' }).collect();
+            let ascii: String = value
+                .chars()
+                .map(|c| if c.is_ascii() { c } else { '?' })
+                .collect();
             res.append_header(name.as_str(), ascii.as_str());
         }
         res.ext_mut().insert(ExactHeaders(head.headers));
@@ -292,13 +320,13 @@ impl Inner {
 
 /// An I/O failure of an exchange; stale when the connection was reused and closed by the
 /// server before any response byte arrived.
-fn failure(reused: bool, answered: bool, e: io::Error, context: &str) -> SendError {
+fn failure(reused: bool, answered: bool, e: io::Error, context: &str) -> Failure {
     let stale = reused && !answered && closed(&e);
     let err = io_error(e, context, false);
     if stale {
-        SendError::Stale(StaleConnection(err))
+        Failure::Stale(err)
     } else {
-        SendError::Other(err)
+        Failure::Other(err)
     }
 }
 
@@ -320,8 +348,11 @@ async fn write_request(
     loop {
         let data = body.fill_buf().await.map_err(|e| {
             WriteError::Body(
-                TransportError::new(TransportErrorKind::Request, format!("reading the request body: {e}"))
-                    .with_source(e),
+                TransportError::new(
+                    TransportErrorKind::Request,
+                    format!("reading the request body: {e}"),
+                )
+                .with_source(e),
             )
         })?;
         if data.is_empty() {
@@ -329,7 +360,9 @@ async fn write_request(
         }
         let n = data.len();
         let (prefix, suffix) = encoder.data(n).map_err(|e| WriteError::Body(e.into()))?;
-        out.write_all(prefix.as_bytes()).await.map_err(WriteError::Io)?;
+        out.write_all(prefix.as_bytes())
+            .await
+            .map_err(WriteError::Io)?;
         out.write_all(data).await.map_err(WriteError::Io)?;
         out.write_all(suffix).await.map_err(WriteError::Io)?;
         body.consume(n);
@@ -389,7 +422,8 @@ impl AsyncBufRead for PooledBody {
                     Err(e) => return this.fail(into_io_error(e.into())),
                 };
                 if step.consumed == 0 && !this.decoder.is_done() {
-                    let stalled = io::Error::new(io::ErrorKind::InvalidData, "body decoder stalled");
+                    let stalled =
+                        io::Error::new(io::ErrorKind::InvalidData, "body decoder stalled");
                     return this.fail(stalled);
                 }
                 this.data = this.start + step.data.start..this.start + step.data.end;

@@ -85,7 +85,7 @@ pub use rewind::{seekable_body, AsyncReadSeek};
 /// `AddressingStyle`, `ServiceError`, `Timestamp`, `HttpSettings`, `Stubber`, …
 pub use sansboto_core::api::*;
 
-use h1::{ExactHeaders, H1Client, RequestTarget, StaleConnection};
+use h1::{ExactHeaders, Failure, H1Client, RequestTarget};
 
 /// The source type of a [`StreamingBody`] this transport sends.
 pub type ByteReader = Box<dyn AsyncRead + Send + Unpin + 'static>;
@@ -183,7 +183,9 @@ impl HttpClient {
         &self,
         req: http::Request<Body>,
     ) -> Result<http::Response<ResponseBody>, TransportError> {
-        if let Some(e) = TransportError::http2_unavailable(&req, "sansboto-async-std (HTTP/1.1 only)") {
+        if let Some(e) =
+            TransportError::http2_unavailable(&req, "sansboto-async-std (HTTP/1.1 only)")
+        {
             return Err(e);
         }
         let (parts, body) = req.into_parts();
@@ -211,41 +213,12 @@ impl HttpClient {
         body: Body,
     ) -> Result<http::Response<ResponseBody>, Failure> {
         let req = to_http_types(parts, body)?;
-        let res = self
-            .surf
-            .send(req)
-            .await
-            .map_err(|e| match e.downcast::<StaleConnection>() {
-                Ok(stale) => Failure::Stale(stale.0),
-                Err(e) => Failure::Other(match e.downcast::<TransportError>() {
-                    Ok(t) => t,
-                    Err(e) => TransportError::new(TransportErrorKind::Io, e.to_string()),
-                }),
-            })?;
+        let res = self.surf.send(req).await.map_err(h1::from_surf)?;
         Ok(from_http_types(&parts.method, res.into())?)
     }
 }
 
-enum Failure {
-    Stale(TransportError),
-    Other(TransportError),
-}
-
-impl Failure {
-    fn into_error(self) -> TransportError {
-        match self {
-            Failure::Stale(e) | Failure::Other(e) => e,
-        }
-    }
-}
-
-impl From<TransportError> for Failure {
-    fn from(e: TransportError) -> Self {
-        Failure::Other(e)
-    }
-}
-
-fn request_error(msg: impl Into<String>) -> TransportError {
+pub(crate) fn request_error(msg: impl Into<String>) -> TransportError {
     TransportError::new(TransportErrorKind::Request, msg)
 }
 
