@@ -28,10 +28,10 @@ use crate::request_error;
 #[derive(Clone, Debug)]
 pub(crate) struct RequestTarget(pub(crate) String);
 
-/// The response head exactly as received (http-types can only hold ASCII values), carried back
-/// through surf in the response's extensions.
+/// The response's status and fields exactly as received (http-types holds only registered codes
+/// and ASCII values), carried back through surf in the response's extensions.
 #[derive(Clone, Debug)]
-pub(crate) struct ExactHeaders(pub(crate) http::HeaderMap);
+pub(crate) struct ExactHead(pub(crate) http::StatusCode, pub(crate) http::HeaderMap);
 
 // --- Stale pooled connections (minimal, async-std only; issue #17 moves this policy to the
 // core). A failure on a reused connection before any response byte arrived means the server
@@ -278,10 +278,15 @@ impl Inner {
             }
         };
 
-        let method: http::Method = req.method().as_ref().parse().unwrap_or(http::Method::GET);
+        let method = http::Method::from_bytes(req.method().as_ref().as_bytes())
+            .map_err(|_| request_error(format!("unsupported method {}", req.method())))?;
         let framing = BodyFraming::for_response(&method, &head)?;
         let reusable = http1::keep_alive(close_requested, &head, framing);
-        let status = StatusCode::try_from(head.status.as_u16())
+        // http-types knows only the registered codes: another one reaches surf as its class
+        // (`X00`), and this crate's caller as sent (`ExactHead`).
+        let code = head.status.as_u16();
+        let status = StatusCode::try_from(code)
+            .or_else(|_| StatusCode::try_from(code / 100 * 100))
             .map_err(|_| TransportError::new(TransportErrorKind::Io, "unknown status code"))?;
         let mut res = Response::new(status);
         for (name, value) in &head.headers {
@@ -292,7 +297,7 @@ impl Inner {
                 .collect();
             res.append_header(name.as_str(), ascii.as_str());
         }
-        res.ext_mut().insert(ExactHeaders(head.headers));
+        res.ext_mut().insert(ExactHead(head.status, head.headers));
 
         let decoder = BodyDecoder::new(framing, Limits::default());
         let give_back = reusable.then(|| (key, self.pool.clone()));

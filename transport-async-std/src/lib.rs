@@ -85,7 +85,7 @@ pub use rewind::{seekable_body, AsyncReadSeek};
 /// `AddressingStyle`, `ServiceError`, `Timestamp`, `HttpSettings`, `Stubber`, …
 pub use sansboto_core::api::*;
 
-use h1::{ExactHeaders, Failure, H1Client, RequestTarget};
+use h1::{ExactHead, Failure, H1Client, RequestTarget};
 
 /// The source type of a [`StreamingBody`] this transport sends.
 pub type ByteReader = Box<dyn AsyncRead + Send + Unpin + 'static>;
@@ -300,9 +300,10 @@ fn from_http_types(
         )
     };
     let mut builder = http::Response::builder().status(u16::from(res.status()));
-    match res.ext_mut().remove::<ExactHeaders>() {
+    match res.ext_mut().remove::<ExactHead>() {
         // Our own client's answer: the head as received, bytes and order kept.
-        Some(ExactHeaders(headers)) => {
+        Some(ExactHead(status, headers)) => {
+            builder = builder.status(status);
             if let Some(h) = builder.headers_mut() {
                 *h = headers;
             }
