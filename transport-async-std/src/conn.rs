@@ -113,51 +113,10 @@ impl AsyncWrite for TimedTcp {
     }
 }
 
-/// A plain or TLS connection.
-pub(crate) enum Transport {
-    Plain(Box<TimedTcp>),
-    Tls(Box<futures_rustls::client::TlsStream<TimedTcp>>),
-}
+/// A plain or TLS connection's byte stream.
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Send + Sync + Unpin {}
 
-impl AsyncRead for Transport {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Transport::Plain(t) => Pin::new(&mut **t).poll_read(cx, buf),
-            Transport::Tls(t) => Pin::new(&mut **t).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for Transport {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Transport::Plain(t) => Pin::new(&mut **t).poll_write(cx, buf),
-            Transport::Tls(t) => Pin::new(&mut **t).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Transport::Plain(t) => Pin::new(&mut **t).poll_flush(cx),
-            Transport::Tls(t) => Pin::new(&mut **t).poll_flush(cx),
-        }
-    }
-
-    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Transport::Plain(t) => Pin::new(&mut **t).poll_close(cx),
-            Transport::Tls(t) => Pin::new(&mut **t).poll_close(cx),
-        }
-    }
-}
+impl<T: AsyncRead + AsyncWrite + Send + Sync + Unpin> Stream for T {}
 
 /// Where a connection goes: requests to the same key may share it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -169,7 +128,7 @@ pub(crate) struct PoolKey {
 
 /// An open connection.
 pub(crate) struct Conn {
-    pub(crate) io: Transport,
+    pub(crate) io: Box<dyn Stream>,
     /// What is read from `io` lands here first (kept with the connection, so a pooled one
     /// reuses it).
     pub(crate) buf: Box<[u8]>,
@@ -217,9 +176,9 @@ pub(crate) async fn connect(
         let stream = futures_rustls::TlsConnector::from(tls.clone())
             .connect(name, timed)
             .await?;
-        Transport::Tls(Box::new(stream))
+        Box::new(stream) as Box<dyn Stream>
     } else {
-        Transport::Plain(Box::new(timed))
+        Box::new(timed)
     };
     Ok(Conn {
         io: transport,
