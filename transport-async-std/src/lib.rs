@@ -153,8 +153,8 @@ pub(crate) async fn scan_body(
     request_body::scan(body, open, poll_read, sink).await
 }
 
-/// A pooled HTTP/1.1 client (a [`surf::Client`] over the core's HTTP/1.1 codec and rustls); cloning is cheap and
-/// clones share the pool.
+/// A pooled HTTP/1.1 client (a [`surf::Client`] over the core's HTTP/1.1 codec and rustls);
+/// cloning is cheap and clones share the pool.
 #[derive(Clone, Debug)]
 pub struct HttpClient {
     surf: surf::Client,
@@ -189,8 +189,10 @@ impl HttpClient {
             return Err(e);
         }
         let (parts, body) = req.into_parts();
-        // A pooled connection the server closed after its last response can still look open
-        // for a moment; an in-memory body is sent once more on a fresh connection.
+        // Stale-connection replay, kept minimal here until the core's policy covers this
+        // transport (issue #17): a pooled connection the server closed after its last response
+        // can still look open for a moment; an in-memory body is sent once more on a fresh
+        // connection.
         let replay = match &body {
             Body::Empty | Body::Bytes(_) => Some(body.clone()),
             Body::Stream(_) => None,
