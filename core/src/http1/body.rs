@@ -265,7 +265,7 @@ fn chunk_size(line: &[u8]) -> Result<u64, Http1Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http1::ResponseHeadDecoder;
+    use crate::http1::{ResponseHead, ResponseHeadDecoder};
 
     /// Feed `wire` in pieces of at most `step` bytes: the payload, or the first error.
     fn run(
@@ -486,6 +486,76 @@ mod tests {
                 Err(Http1Error::BadContentLength),
                 "{bad}"
             );
+        }
+    }
+
+    /// A response read in pieces of `step` bytes, as a transport reads it: head, then body.
+    fn stream_decode(method: &http::Method, wire: &[u8], step: usize) -> (ResponseHead, Vec<u8>) {
+        let mut heads = ResponseHeadDecoder::new(Limits::default());
+        let mut pieces = wire.chunks(step);
+        let (head, mut held) = loop {
+            let piece = pieces.next().expect("the head ends within the wire");
+            if let Some((head, used)) = heads.push(piece).unwrap() {
+                break (head, piece[used..].to_vec());
+            }
+        };
+        let framing = BodyFraming::for_response(method, &head).unwrap();
+        let mut body = BodyDecoder::new(framing, Limits::default());
+        let mut payload = Vec::new();
+        loop {
+            while !held.is_empty() && !body.is_done() {
+                let got = body.decode(&held).unwrap();
+                payload.extend_from_slice(&held[got.data]);
+                held.drain(..got.consumed);
+            }
+            if body.is_done() {
+                return (head, payload);
+            }
+            match pieces.next() {
+                Some(piece) => held.extend_from_slice(piece),
+                None => {
+                    body.eof().unwrap();
+                    return (head, payload);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn whole_responses_decode_the_same_in_pieces_of_every_size() {
+        let get = http::Method::GET;
+        let mut chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        chunked.extend_from_slice(CHUNKED);
+        let wires: [(&http::Method, Vec<u8>, &[u8]); 4] = [
+            (&get, chunked, PAYLOAD),
+            (
+                &get,
+                b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+                    .to_vec(),
+                b"hello",
+            ),
+            (
+                &get,
+                b"HTTP/1.0 200 OK\r\nServer: s\r\n\r\nuntil the end".to_vec(),
+                b"until the end",
+            ),
+            (
+                &http::Method::HEAD,
+                b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n".to_vec(),
+                b"",
+            ),
+        ];
+        for (method, wire, want) in wires {
+            let (whole_head, whole) = crate::http1::decode_response(method, &wire).unwrap();
+            assert_eq!(whole, want);
+            for step in 1..=wire.len() {
+                let (head, payload) = stream_decode(method, &wire, step);
+                assert_eq!(
+                    (head.status, &head.headers),
+                    (whole_head.status, &whole_head.headers)
+                );
+                assert_eq!(payload, want, "step {step}");
+            }
         }
     }
 
