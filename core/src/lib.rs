@@ -16,6 +16,7 @@ pub mod api;
 pub mod auth;
 pub mod client;
 pub mod config;
+pub mod connection;
 pub mod credentials;
 pub mod endpoint;
 pub mod eventstream;

@@ -2,8 +2,9 @@
 //! every transport: the environment, the shared config and credentials files (`~/.aws`) and an
 //! OS random seed ([`session_inputs`]); botocore's data from `sansboto-models` as the core's
 //! data source ([`BotocoreData`]); the file work of credential caches and S3 transfers
-//! ([`fs`]); the `Session` type every transport defines ([`runtime_session!`]); and, with feature
-//! `tls-rustls`, the rustls client configuration ([`tls::client_config`]).
+//! ([`fs`]) and running a credential process ([`process`]); the `Session` type every transport
+//! defines ([`runtime_session!`]); and, with feature `tls-rustls`, the rustls client
+//! configuration ([`tls::client_config`]).
 //!
 //! The reading is synchronous, as botocore's is, and done once per session.
 
@@ -15,6 +16,7 @@ use sansboto_core::session::{Session, SessionInputs};
 
 mod data;
 pub mod fs;
+pub mod process;
 #[cfg(feature = "tls-rustls")]
 pub mod tls;
 

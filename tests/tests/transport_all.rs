@@ -221,12 +221,15 @@ impl TransportUnderTest for memory::MemoryTransport {
     }
 
     fn monotonic_now() -> Instant {
-        Instant::now()
+        memory::clock::instant()
     }
 }
 
-/// The scenarios that need no socket (no TLS, proxy, timeouts or closing servers) on the
-/// in-memory transport, under smol's executor.
+/// The scenarios on the in-memory transport, under smol's executor: all but those about real
+/// sockets — TLS (rustls over a socket: certificate checks need a real handshake), servers
+/// closing pooled connections (a socket's close racing its reuse), and the https tunnel (TLS
+/// again). Its timeouts run on a virtual clock, its proxy tunnel is the core's
+/// `TunnelHandshake` against the in-memory proxy.
 mod on_memory {
     macro_rules! on_memory {
         ($($scenario:ident),+ $(,)?) => {
@@ -248,6 +251,10 @@ mod on_memory {
         connection_refused_is_connect,
         truncated_body_is_io,
         sleep_and_clocks,
+        idle_pooled_connection_outlives_the_read_timeout,
+        silent_server_times_out_within_read_timeout,
+        request_timeout_bounds_the_whole_exchange,
+        http_through_a_forward_proxy_and_no_proxy_bypasses,
     );
 }
 
@@ -330,6 +337,7 @@ on_every_transport!(
     idle_pooled_connection_outlives_the_read_timeout,
     connection_refused_is_connect,
     silent_server_times_out_within_read_timeout,
+    request_timeout_bounds_the_whole_exchange,
     truncated_body_is_io,
     servers_closing_after_each_response_never_break_reuse,
     tls_verification_with_and_without_the_ca_bundle,

@@ -100,14 +100,6 @@ impl Http for HttpClient {
         body.check()
     }
 
-    async fn scan_body(
-        &self,
-        body: &StreamingBody,
-        sink: &mut (dyn FnMut(&[u8]) + Send),
-    ) -> Result<(), TransportError> {
-        crate::scan_body(body, sink).await
-    }
-
     fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
         self.configured_proxy_for(uri)
     }
@@ -130,6 +122,14 @@ impl Timer for HttpClient {
 }
 
 impl Host for HttpClient {
+    async fn scan_body(
+        &self,
+        body: &StreamingBody,
+        sink: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<(), TransportError> {
+        crate::scan_body(body, sink).await
+    }
+
     async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
         std::fs::read(path).map(Bytes::from)
     }
@@ -139,14 +139,7 @@ impl Host for HttpClient {
     }
 
     async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
-        let (program, args) = argv.split_first().ok_or(std::io::ErrorKind::InvalidInput)?;
-        let output = std::process::Command::new(program).args(args).output()?;
-        Ok(ProcessOutput {
-            success: output.status.success(),
-            code: output.status.code(),
-            stdout: Bytes::from(output.stdout),
-            stderr: Bytes::from(output.stderr),
-        })
+        sansboto_host::process::run(argv)
     }
 
     async fn file_job(

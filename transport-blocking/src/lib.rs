@@ -61,6 +61,7 @@ use std::task::Poll;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
+use sansboto_core::connection::{closed_by_peer, send_replaying, SendFailure};
 use sansboto_core::io_error_kind;
 use sansboto_core::machine::RequestTimeout;
 use sansboto_core::request_body::{self, file_error, foreign_body, Framed, Source};
@@ -120,7 +121,7 @@ fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError
     }
 }
 
-/// Feed the whole of a replayable body to `sink` (see [`sansboto_core::runtime::Http::scan_body`]).
+/// Feed the whole of a replayable body to `sink` (see [`sansboto_core::runtime::Host::scan_body`]).
 pub(crate) async fn scan_body(
     body: &StreamingBody,
     sink: &mut (dyn FnMut(&[u8]) + Send),
@@ -195,7 +196,8 @@ impl HttpClient {
     }
 
     /// Send `req` and return the response once its head has arrived; read the body from the
-    /// returned [`ResponseBody`].
+    /// returned [`ResponseBody`]. A request a stale pooled connection dropped is sent again as
+    /// the core's [`send_replaying`] decides.
     pub fn send(
         &self,
         req: http::Request<Body>,
@@ -205,53 +207,9 @@ impl HttpClient {
         }
         let method = req.method().clone();
         let proxy = self.proxy_for(req.uri());
-        let (mut parts, body) = req.into_parts();
-        let response = match body {
-            // Like botocore (urllib3), a body-less GET/HEAD/DELETE/OPTIONS carries no
-            // Content-Length at all; an empty PUT/POST says `Content-Length: 0`.
-            Body::Empty
-                if matches!(
-                    parts.method,
-                    http::Method::GET
-                        | http::Method::HEAD
-                        | http::Method::DELETE
-                        | http::Method::OPTIONS
-                ) =>
-            {
-                self.run_replayable(parts, None, proxy)
-            }
-            Body::Empty => self.run_replayable(parts, Some(&[]), proxy),
-            Body::Bytes(bytes) => self.run_replayable(parts, Some(&bytes), proxy),
-            Body::Stream(stream) => {
-                let reader = match request_body::replayable(&stream) {
-                    Some(source) => open(source)?,
-                    None => stream.take::<ByteReader>().ok_or_else(|| {
-                        foreign_body("sansboto-blocking (use reader_body or file_body)")
-                    })?,
-                };
-                // A checksum trailer over HTTPS: the core asks us to frame the stream
-                // `aws-chunked` (its headers already say `Transfer-Encoding: chunked`).
-                let reader = match parts.extensions.get::<AwsChunkedBody>() {
-                    Some(framing) => {
-                        Box::new(AwsChunkedReader(Framed::new(reader, *framing))) as ByteReader
-                    }
-                    None => {
-                        // With a declared length ureq sends Content-Length; without, chunked.
-                        if let Some(len) = stream.len() {
-                            parts
-                                .headers
-                                .entry(http::header::CONTENT_LENGTH)
-                                .or_insert_with(|| len.into());
-                        }
-                        reader
-                    }
-                };
-                self.run(
-                    http::Request::from_parts(parts, ureq::SendBody::from_owned_reader(reader)),
-                    proxy,
-                )
-            }
-        }?;
+        let (parts, body) = req.into_parts();
+        let send = |body| std::future::ready(self.send_once(parts.clone(), body, proxy));
+        let response = block_on(send_replaying(body, send))?;
         let (parts, body) = response.into_parts();
         let check = ResponseCheck::for_response(&method, parts.status.as_u16(), &parts.headers);
         let body = ResponseBody {
@@ -261,29 +219,59 @@ impl HttpClient {
         Ok(http::Response::from_parts(parts, body))
     }
 
-    /// Run a request whose body is in memory. A pooled connection the server closed after its
-    /// last response can still look open for a moment; a request sent on it fails before any
-    /// response byte with a reset or EOF. Such a request never reached the server's
-    /// application, so it is sent once more, on a fresh connection.
-    fn run_replayable(
+    /// One sending on one connection, with the facts of its failure: ureq connects on the
+    /// calling thread, so a request during which no connection was opened went on a pooled one.
+    fn send_once(
         &self,
-        parts: http::request::Parts,
-        body: Option<&[u8]>,
+        mut parts: http::request::Parts,
+        body: Body,
         proxy: Option<&ureq::Proxy>,
-    ) -> Result<http::Response<ureq::Body>, TransportError> {
-        let send = |parts: http::request::Parts| match body {
-            Some(bytes) => self.run(http::Request::from_parts(parts, bytes), proxy),
-            None => self.run(http::Request::from_parts(parts, ()), proxy),
-        };
+    ) -> Result<http::Response<ureq::Body>, (TransportError, SendFailure)> {
         let connections_before = NEW_CONNECTIONS.with(Cell::get);
-        let first = send(parts.clone());
-        // ureq connects on the calling thread: a new connection made during this request means
-        // it was not a pooled one, so the server may have acted on it; the retry policy decides.
-        let fresh = NEW_CONNECTIONS.with(Cell::get) != connections_before;
-        match first {
-            Err(e) if !fresh && closed_before_response(&e) => send(parts),
-            other => other,
-        }
+        let content_length = body.request_content_length(&parts.method);
+        let result = match body {
+            // The core's rule: a body-less GET/HEAD/OPTIONS carries no Content-Length at all.
+            Body::Empty if content_length.is_none() => {
+                self.run(http::Request::from_parts(parts, ()), proxy)
+            }
+            Body::Empty => self.run(http::Request::from_parts(parts, &[][..]), proxy),
+            Body::Bytes(bytes) => self.run(http::Request::from_parts(parts, &bytes[..]), proxy),
+            Body::Stream(stream) => {
+                let reader = match request_body::replayable(&stream) {
+                    Some(source) => open(source),
+                    None => stream.take::<ByteReader>().ok_or_else(|| {
+                        foreign_body("sansboto-blocking (use reader_body or file_body)")
+                    }),
+                }
+                .map_err(|e| (e, SendFailure::OTHER))?;
+                // A checksum trailer over HTTPS: the core asks us to frame the stream
+                // `aws-chunked` (its headers already say `Transfer-Encoding: chunked`).
+                let reader = match parts.extensions.get::<AwsChunkedBody>() {
+                    Some(framing) => {
+                        Box::new(AwsChunkedReader(Framed::new(reader, *framing))) as ByteReader
+                    }
+                    None => {
+                        // With a declared length ureq sends Content-Length; without, chunked.
+                        if let Some(len) = content_length {
+                            parts
+                                .headers
+                                .entry(http::header::CONTENT_LENGTH)
+                                .or_insert_with(|| len.into());
+                        }
+                        reader
+                    }
+                };
+                let body = ureq::SendBody::from_owned_reader(reader);
+                self.run(http::Request::from_parts(parts, body), proxy)
+            }
+        };
+        result.map_err(|e| {
+            let failure = SendFailure {
+                reused_connection: NEW_CONNECTIONS.with(Cell::get) == connections_before,
+                closed_before_response: closed_before_response(&e),
+            };
+            (e, failure)
+        })
     }
 
     fn run(
@@ -419,20 +407,14 @@ impl ureq::unversioned::transport::Connector<()> for CountingConnector {
     }
 }
 
-/// The error a request gets when the connection was closed by the server before it answered.
+/// Whether ureq's error says the server closed the connection before answering.
 fn closed_before_response(e: &TransportError) -> bool {
-    use io::ErrorKind as K;
     match e
         .source
         .as_deref()
         .and_then(|s| s.downcast_ref::<ureq::Error>())
     {
-        Some(ureq::Error::Io(io)) => {
-            matches!(
-                io.kind(),
-                K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof
-            )
-        }
+        Some(ureq::Error::Io(io)) => closed_by_peer(io.kind()),
         _ => false,
     }
 }

@@ -48,14 +48,6 @@ impl Http for HttpClient {
         body.check()
     }
 
-    async fn scan_body(
-        &self,
-        body: &StreamingBody,
-        sink: &mut (dyn FnMut(&[u8]) + Send),
-    ) -> Result<(), TransportError> {
-        crate::body::scan_body(body, sink).await
-    }
-
     fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
         Some(self.proxy.as_deref()?.proxy_for_uri(uri)?.to_string())
     }
@@ -76,6 +68,14 @@ impl Timer for HttpClient {
 }
 
 impl Host for HttpClient {
+    async fn scan_body(
+        &self,
+        body: &StreamingBody,
+        sink: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<(), TransportError> {
+        crate::body::scan_body(body, sink).await
+    }
+
     async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
         tokio::fs::read(path).await.map(Bytes::from)
     }
@@ -85,17 +85,7 @@ impl Host for HttpClient {
     }
 
     async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
-        let (program, args) = argv.split_first().ok_or(std::io::ErrorKind::InvalidInput)?;
-        let output = tokio::process::Command::new(program)
-            .args(args)
-            .output()
-            .await?;
-        Ok(ProcessOutput {
-            success: output.status.success(),
-            code: output.status.code(),
-            stdout: Bytes::from(output.stdout),
-            stderr: Bytes::from(output.stderr),
-        })
+        blocking(move || sansboto_host::process::run(argv)).await
     }
 
     async fn file_job(

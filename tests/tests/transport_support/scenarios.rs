@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use sansboto_core::runtime::Transport;
+use sansboto_core::machine::RequestTimeout;
 use sansboto_core::TransportErrorKind;
 use sansboto_core::{Body, StreamingBody};
 use sansboto_core::{HttpConfig, NoProxy, ProxyConfig, ProxyUrl};
@@ -289,17 +290,42 @@ pub(crate) async fn connection_refused_is_connect<T: TransportUnderTest>() {
     assert_eq!(err.kind, TransportErrorKind::Connect, "{err}");
 }
 
+/// Waits are measured on the transport's own monotonic clock (a virtual one in memory).
 pub(crate) async fn silent_server_times_out_within_read_timeout<T: TransportUnderTest>() {
     let server = Server::start(Mode::Silent);
-    let started = Instant::now();
+    let started = T::monotonic_now();
     let err = quick_client::<T>()
         .send(request("GET", &server.url("/"), Body::Empty))
         .await
         .unwrap_err();
-    let waited = started.elapsed();
+    let waited = T::monotonic_now() - started;
     assert_eq!(err.kind, TransportErrorKind::Timeout, "{err}");
     assert!(
         waited >= Duration::from_millis(300) && waited < Duration::from_secs(3),
+        "waited {waited:?}"
+    );
+}
+
+/// A bound on one exchange (the core's `RequestTimeout`, which the credential providers put on
+/// their IMDS and container calls) ends a silent exchange when it passes, long before the read
+/// timeout would: the core races the exchange against `Timer::timeout` (as it does a call's
+/// `call_timeout`), and a transport whose exchanges cannot be interrupted (blocking) applies the
+/// request's bound itself, failing with a timeout.
+pub(crate) async fn request_timeout_bounds_the_whole_exchange<T: TransportUnderTest>() {
+    let server = Server::start(Mode::Silent);
+    let c = client::<T>();
+    let limit = Duration::from_millis(300);
+    let mut req = request("GET", &server.url("/"), Body::Empty);
+    req.extensions_mut().insert(RequestTimeout(limit));
+    let started = T::monotonic_now();
+    match c.timeout(limit, c.send(req)).await {
+        None => {}
+        Some(Err(e)) => assert_eq!(e.kind, TransportErrorKind::Timeout, "{e}"),
+        Some(Ok(r)) => panic!("a silent server answered {}", r.status()),
+    }
+    let waited = T::monotonic_now() - started;
+    assert!(
+        waited >= limit && waited < Duration::from_secs(3),
         "waited {waited:?}"
     );
 }
