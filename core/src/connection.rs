@@ -1,8 +1,9 @@
 //! The rules a transport's connections obey, decided once for every transport: when a request
 //! that a stale pooled connection dropped is sent again ([`StaleReplay`]), how long a read or a
 //! write of a connection may wait ([`SocketTimer`], botocore's socket timeout), what a connect
-//! that takes too long says ([`timed_out`]), and which I/O failures mean the peer closed the
-//! connection ([`closed_by_peer`]).
+//! that takes too long says ([`timed_out`]), which I/O failures mean the peer closed the
+//! connection ([`closed_by_peer`]), and what kind of failure an HTTP stack's error chain is
+//! ([`classify_chain`], [`describe_chain`]).
 //!
 //! Sans-IO: a transport reports facts — "this send failed on a reused connection before any
 //! response byte" ([`SendFailure`]), "this read has been waiting since now", "this write moved
@@ -14,7 +15,8 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use crate::body::Body;
-use crate::error::TransportError;
+use crate::error::{TransportError, TransportErrorKind};
+use crate::http_config::io_error_kind;
 
 /// How many times one request is sent again after stale pooled connections dropped it. A
 /// second stale connection in a row is possible (a pool holding several connections the server
@@ -212,6 +214,66 @@ pub fn timed_out(what: &str, limit: Duration) -> io::Error {
     )
 }
 
+/// The kind of a failure whose cause chain starts at `err`: the most telling kind any cause
+/// shows (TLS over timeout over connect over I/O), looking inside `io::Error`s (whose `source()`
+/// skips the error they wrap). `specific` names the kinds the HTTP stack's own error types show
+/// (its TLS library's errors, its timeouts); an `io::Error` shows [`io_error_kind`]. A failure
+/// while `connecting` with nothing more telling than I/O is a connect failure.
+pub fn classify_chain(
+    err: &(dyn std::error::Error + 'static),
+    connecting: bool,
+    specific: impl Fn(&(dyn std::error::Error + 'static)) -> Option<TransportErrorKind>,
+) -> TransportErrorKind {
+    let rank = |kind| match kind {
+        TransportErrorKind::Tls => 4,
+        TransportErrorKind::Timeout => 3,
+        TransportErrorKind::Connect => 2,
+        _ => 1,
+    };
+    let mut kind = None::<TransportErrorKind>;
+    let mut note = |k: TransportErrorKind| {
+        if kind.is_none_or(|old| rank(k) > rank(old)) {
+            kind = Some(k);
+        }
+    };
+    let mut stack: Vec<&(dyn std::error::Error + 'static)> = vec![err];
+    while let Some(e) = stack.pop() {
+        if let Some(k) = specific(e) {
+            note(k);
+        }
+        if let Some(io) = e.downcast_ref::<io::Error>() {
+            note(io_error_kind(io));
+            if let Some(inner) = io.get_ref() {
+                stack.push(inner);
+            }
+        }
+        if let Some(next) = e.source() {
+            stack.push(next);
+        }
+    }
+    match kind {
+        Some(TransportErrorKind::Io) | None if connecting => TransportErrorKind::Connect,
+        Some(k) => k,
+        None => TransportErrorKind::Io,
+    }
+}
+
+/// `err` and its causes as one message, "outer: cause: cause", without repeating a cause its
+/// outer error's message already ends with.
+pub fn describe_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        let msg = e.to_string();
+        if !out.ends_with(&msg) {
+            out.push_str(": ");
+            out.push_str(&msg);
+        }
+        cur = e.source();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +335,41 @@ mod tests {
             std::future::ready(Err((error(), STALE)))
         })));
         assert_eq!((out.unwrap_err().kind, sent), (TransportErrorKind::Io, 2));
+    }
+
+    /// An error wrapping another, as HTTP stacks nest them.
+    #[derive(Debug)]
+    struct Wrap(&'static str, Option<io::Error>);
+
+    impl std::fmt::Display for Wrap {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Wrap {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_ref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn the_most_telling_kind_of_a_chain_wins_and_its_text_is_said_once() {
+        let none = |_: &(dyn std::error::Error + 'static)| None;
+        let reset = Wrap("send", Some(io::ErrorKind::ConnectionReset.into()));
+        assert_eq!(classify_chain(&reset, false, none), TransportErrorKind::Io);
+        assert_eq!(classify_chain(&reset, true, none), TransportErrorKind::Connect);
+        // A TLS failure inside an io::Error inside the stack's error: TLS, even while connecting.
+        let tls = Wrap("connect", Some(io::Error::other(Wrap("bad certificate", None))));
+        let is_tls = |e: &(dyn std::error::Error + 'static)| {
+            (e.to_string() == "bad certificate").then_some(TransportErrorKind::Tls)
+        };
+        assert_eq!(classify_chain(&tls, true, is_tls), TransportErrorKind::Tls);
+        let timeout = Wrap("read", Some(io::ErrorKind::TimedOut.into()));
+        assert_eq!(classify_chain(&timeout, true, none), TransportErrorKind::Timeout);
+        let text = Wrap("reading: timed out", Some(io::Error::other("timed out")));
+        assert_eq!(describe_chain(&text), "reading: timed out");
+        assert_eq!(describe_chain(&tls), "connect: bad certificate");
     }
 
     #[test]

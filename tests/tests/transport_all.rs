@@ -254,6 +254,7 @@ mod on_memory {
         idle_pooled_connection_outlives_the_read_timeout,
         silent_server_times_out_within_read_timeout,
         request_timeout_bounds_the_whole_exchange,
+        connect_timeout_is_timeout,
         http_through_a_forward_proxy_and_no_proxy_bypasses,
     );
 }
@@ -338,6 +339,7 @@ on_every_transport!(
     connection_refused_is_connect,
     silent_server_times_out_within_read_timeout,
     request_timeout_bounds_the_whole_exchange,
+    connect_timeout_is_timeout,
     truncated_body_is_io,
     servers_closing_after_each_response_never_break_reuse,
     tls_verification_with_and_without_the_ca_bundle,

@@ -66,7 +66,7 @@ use sansboto_core::io_error_kind;
 use sansboto_core::machine::RequestTimeout;
 use sansboto_core::request_body::{self, file_error, foreign_body, Framed, Source};
 use sansboto_core::response_check::{into_io_error, ResponseCheck};
-use sansboto_core::AwsChunkedBody;
+use sansboto_core::{AwsChunkedBody, Destination};
 use sansboto_core::FileRange;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::ProxyProtocol;
@@ -305,16 +305,10 @@ impl HttpClient {
 
     fn proxy_for(&self, uri: &http::Uri) -> Option<&ureq::Proxy> {
         let proxies = self.proxies.as_deref()?;
-        let scheme = uri.scheme_str()?;
-        let host = uri.host()?;
-        let port = uri
-            .port_u16()
-            .unwrap_or(if scheme == "https" { 443 } else { 80 });
-        proxies.config.proxy_for(scheme, host, port)?;
-        if scheme == "https" {
-            proxies.https.as_ref()
-        } else {
-            proxies.http.as_ref()
+        proxies.config.proxy_for_uri(uri)?;
+        match Destination::of(uri)?.https {
+            true => proxies.https.as_ref(),
+            false => proxies.http.as_ref(),
         }
     }
 }

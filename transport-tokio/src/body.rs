@@ -22,7 +22,8 @@ use sansboto_core::{Body, FileRange, StreamingBody};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use tokio::sync::oneshot;
 
-use crate::connect::{classify, describe};
+use crate::connect::classify;
+use sansboto_core::connection::describe_chain as describe;
 use crate::rewind::{SendingReader, Shared};
 
 /// The source type of a [`StreamingBody`] this transport sends: chunks of bytes or an I/O error.

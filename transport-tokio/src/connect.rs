@@ -15,9 +15,11 @@ use std::time::Duration;
 
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
-use sansboto_core::connection::{closed_by_peer, timed_out, Direction, SendFailure, SocketTimer};
+use sansboto_core::connection::{
+    classify_chain, closed_by_peer, timed_out, Direction, SendFailure, SocketTimer,
+};
 use sansboto_core::TransportErrorKind;
-use sansboto_core::{io_error_kind, ProxyConfig, ProxyUrl, TunnelHandshake};
+use sansboto_core::{Destination, ProxyConfig, ProxyUrl, TunnelHandshake};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;
@@ -47,19 +49,10 @@ impl tower_service::Service<http::Uri> for Connector {
 
 impl Connector {
     async fn connect(self, dst: http::Uri) -> io::Result<TimedStream> {
-        let invalid = |what: &str| {
-            io::Error::new(io::ErrorKind::InvalidInput, format!("{what} in URL {dst}"))
-        };
-        let host = dst.host().ok_or_else(|| invalid("no host"))?;
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let scheme = dst.scheme_str().unwrap_or("http");
-        let https = scheme.eq_ignore_ascii_case("https");
-        let port = dst.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let proxy = self
-            .proxy
-            .as_deref()
-            .and_then(|p| p.proxy_for(scheme, host, port));
-
+        let Destination { https, host, port } = Destination::of(&dst).ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, format!("no host in URL {dst}"))
+        })?;
+        let proxy = self.proxy.as_deref().and_then(|p| p.proxy_for_uri(&dst));
         let target = proxy.map_or((host, port), |p| (p.host.as_str(), p.port));
         let limit = self.connect_timeout;
         let what = format!("connecting to {}:{}", target.0, target.1);
@@ -229,49 +222,21 @@ impl Connection for TimedStream {
     }
 }
 
-/// Classify an error from hyper/hyper-util/rustls by walking its whole cause chain (looking
-/// inside `io::Error`s, whose `source()` skips the error they wrap).
+/// The kind of an error from hyper/hyper-util/rustls (the core's [`classify_chain`], told
+/// which of these crates' errors mean TLS or a timeout).
 pub(crate) fn classify(
     err: &(dyn std::error::Error + 'static),
     is_connect: bool,
 ) -> TransportErrorKind {
-    let mut kind = None::<TransportErrorKind>;
-    let mut note = |k: TransportErrorKind| {
-        let rank = |k| match k {
-            TransportErrorKind::Tls => 4,
-            TransportErrorKind::Timeout => 3,
-            TransportErrorKind::Connect => 2,
-            _ => 1,
-        };
-        if kind.is_none_or(|old| rank(k) > rank(old)) {
-            kind = Some(k);
-        }
-    };
-    let mut stack: Vec<&(dyn std::error::Error + 'static)> = vec![err];
-    while let Some(e) = stack.pop() {
+    classify_chain(err, is_connect, |e| {
         if e.is::<rustls::Error>() {
-            note(TransportErrorKind::Tls);
+            Some(TransportErrorKind::Tls)
+        } else {
+            e.downcast_ref::<hyper::Error>()
+                .filter(|h| h.is_timeout())
+                .map(|_| TransportErrorKind::Timeout)
         }
-        if let Some(io) = e.downcast_ref::<io::Error>() {
-            note(io_error_kind(io));
-            if let Some(inner) = io.get_ref() {
-                stack.push(inner);
-            }
-        }
-        if let Some(h) = e.downcast_ref::<hyper::Error>() {
-            if h.is_timeout() {
-                note(TransportErrorKind::Timeout);
-            }
-        }
-        if let Some(next) = e.source() {
-            stack.push(next);
-        }
-    }
-    match kind {
-        Some(TransportErrorKind::Io) | None if is_connect => TransportErrorKind::Connect,
-        Some(k) => k,
-        None => TransportErrorKind::Io,
-    }
+    })
 }
 
 /// What a failed request says of its connection: whether it had already carried a response,
@@ -307,19 +272,4 @@ pub(crate) fn send_failure(err: &hyper_util::client::legacy::Error) -> SendFailu
         reused_connection,
         closed_before_response,
     }
-}
-
-/// "outer: cause: cause" without repeating identical messages.
-pub(crate) fn describe(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = err.to_string();
-    let mut cur = err.source();
-    while let Some(e) = cur {
-        let msg = e.to_string();
-        if !out.ends_with(&msg) {
-            out.push_str(": ");
-            out.push_str(&msg);
-        }
-        cur = e.source();
-    }
-    out
 }

@@ -85,7 +85,9 @@ use sansboto_core::response_check::ResponseCheck;
 use sansboto_core::AwsChunkedBody;
 
 use body::{InputGuard, RequestBody};
-use connect::{classify, describe, Connector};
+use connect::{classify, Connector};
+use sansboto_core::connection::describe_chain as describe;
+
 
 /// [`HttpConfig`] defaults with proxies and CA bundle from the process environment
 /// (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` in either case, `AWS_CA_BUNDLE`).
@@ -164,7 +166,8 @@ impl HttpClient {
                 format!("request URI {} is not absolute", parts.uri),
             ));
         }
-        if let Some(auth) = self.plain_proxy_authorization(&parts.uri) {
+        let proxy = self.proxy.as_deref();
+        if let Some(auth) = proxy.and_then(|p| p.plain_http_authorization(&parts.uri)) {
             parts.headers.insert(PROXY_AUTHORIZATION, auth);
         }
         let method = parts.method.clone();
@@ -208,23 +211,6 @@ impl HttpClient {
                 Err((TransportError::new(kind, message).with_source(e), failure))
             }
         }
-    }
-
-    /// `Proxy-Authorization` for a plain-http request that goes through a proxy with credentials
-    /// (for https the credentials go in the `CONNECT` request instead).
-    fn plain_proxy_authorization(&self, uri: &http::Uri) -> Option<HeaderValue> {
-        let proxy = self.proxy.as_deref()?;
-        if uri.scheme_str()? != "http" {
-            return None;
-        }
-        let host = uri.host()?;
-        let target = proxy.proxy_for("http", host, uri.port_u16().unwrap_or(80))?;
-        HeaderValue::from_str(target.authorization.as_deref()?)
-            .ok()
-            .map(|mut v| {
-                v.set_sensitive(true);
-                v
-            })
     }
 }
 

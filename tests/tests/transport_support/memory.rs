@@ -15,7 +15,7 @@ use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use sansboto_core::connection::{Direction, SocketTimer};
+use sansboto_core::connection::{timed_out, Direction, SocketTimer};
 use sansboto_core::machine::ProcessOutput;
 use sansboto_core::response_check::ResponseCheck;
 use sansboto_core::runtime::{Host, Http, Timer, Transport};
@@ -35,6 +35,7 @@ pub(crate) struct MemoryTransport {
     /// The servers this client has "connected" to (one kept-alive connection each).
     connected: std::sync::Arc<std::sync::Mutex<Vec<SocketAddr>>>,
     read_timeout: Duration,
+    connect_timeout: Duration,
     proxy: Option<ProxyConfig>,
 }
 
@@ -59,6 +60,7 @@ impl Http for MemoryTransport {
     fn connect(config: &HttpConfig) -> Result<Self, TransportError> {
         Ok(MemoryTransport {
             read_timeout: config.read_timeout,
+            connect_timeout: config.connect_timeout,
             proxy: config.proxy.clone(),
             ..MemoryTransport::default()
         })
@@ -73,7 +75,7 @@ impl Http for MemoryTransport {
         let origin = address(&parts.uri)?;
         let tunnel = self.proxy.as_ref().and_then(|p| p.proxy_for_uri(&parts.uri));
         let (mut bytes, holds_open) = match tunnel {
-            None => self.exchange(origin, wire)?,
+            None => self.exchange(origin, wire).await?,
             Some(proxy) => {
                 let mut handshake =
                     TunnelHandshake::new(proxy, &origin.ip().to_string(), origin.port());
@@ -81,7 +83,7 @@ impl Http for MemoryTransport {
                 request.extend_from_slice(&wire);
                 let at = format!("{}:{}", proxy.host, proxy.port);
                 let at = at.parse().map_err(|_| failed(TransportErrorKind::Connect, &at))?;
-                let (answer, holds_open) = self.exchange(at, request)?;
+                let (answer, holds_open) = self.exchange(at, request).await?;
                 let mut answer = answer.into_iter();
                 while !handshake.push(answer.next()).map_err(io_failure)? {}
                 (answer.collect(), holds_open)
@@ -122,8 +124,13 @@ impl Http for MemoryTransport {
 
 impl MemoryTransport {
     /// Send `request` to the server at `addr` over this client's connection to it: its answer
-    /// and whether it then holds the connection open.
-    fn exchange(&self, addr: SocketAddr, request: Vec<u8>) -> Result<(Vec<u8>, bool), TransportError> {
+    /// and whether it then holds the connection open. A server that never accepts the
+    /// connection makes the connect wait its timeout (on the virtual clock).
+    async fn exchange(
+        &self,
+        addr: SocketAddr,
+        request: Vec<u8>,
+    ) -> Result<(Vec<u8>, bool), TransportError> {
         let first = {
             let mut connected = self.connected.lock().unwrap_or_else(|p| p.into_inner());
             let first = !connected.contains(&addr);
@@ -134,6 +141,11 @@ impl MemoryTransport {
         };
         let answer = support::serve_in_memory(addr, request, first)
             .ok_or_else(|| failed(TransportErrorKind::Connect, &format!("nothing at {addr}")))?;
+        if !answer.accepted {
+            let limit = self.connect_timeout;
+            clock::sleep_until(clock::instant() + limit).await;
+            return Err(io_failure(timed_out(&format!("connecting to {addr}"), limit)));
+        }
         Ok((answer.bytes, answer.holds_open))
     }
 }

@@ -64,6 +64,8 @@ pub(crate) enum Mode {
     /// A forward proxy: answers absolute-form requests itself ("proxied TARGET"), and tunnels
     /// `CONNECT host:port` to the real target.
     Proxy,
+    /// A listener that accepts no more connections (see [`register_unaccepting`]).
+    Unaccepting,
 }
 
 pub(crate) struct Server {
@@ -148,6 +150,15 @@ type Registered = (
 /// The plain-http servers started in this process.
 static SERVERS: Mutex<Vec<Registered>> = Mutex::new(Vec::new());
 
+/// Tell the in-memory network that nothing accepts connections at `addr` (a listener whose
+/// accept queue is full: a connect there waits until the client gives up).
+pub(crate) fn register_unaccepting(addr: SocketAddr) {
+    SERVERS
+        .lock()
+        .unwrap()
+        .push((addr, Mode::Unaccepting, Arc::default(), Arc::default()));
+}
+
 /// How long a silent server holds its socket before closing it.
 const SILENCE: Duration = Duration::from_secs(5);
 
@@ -157,6 +168,8 @@ const SILENCE: Duration = Duration::from_secs(5);
 pub(crate) struct MemoryAnswer {
     pub bytes: Vec<u8>,
     pub holds_open: bool,
+    /// `false`: the connection was never accepted (nothing was sent).
+    pub accepted: bool,
 }
 
 /// The answer of the server at `addr` to the bytes `request` (its own handler over a buffer
@@ -173,6 +186,13 @@ pub(crate) fn serve_in_memory(
         let (_, mode, seen, connections) = servers.iter().find(|s| s.0 == addr)?;
         (*mode, seen.clone(), connections.clone())
     };
+    if mode == Mode::Unaccepting {
+        return Some(MemoryAnswer {
+            bytes: Vec::new(),
+            holds_open: true,
+            accepted: false,
+        });
+    }
     if new_connection {
         *connections.lock().unwrap() += 1;
     }
@@ -187,6 +207,7 @@ pub(crate) fn serve_in_memory(
     Some(MemoryAnswer {
         bytes: pipe.output,
         holds_open: mode == Mode::Silent,
+        accepted: true,
     })
 }
 
@@ -197,6 +218,7 @@ fn proxy_in_memory(pipe: Pipe, seen: &Mutex<Vec<SeenRequest>>) -> MemoryAnswer {
     let refused = |text: &[u8]| MemoryAnswer {
         bytes: text.to_vec(),
         holds_open: false,
+        accepted: true,
     };
     let Ok(Some(req)) = read_head(&mut r) else {
         return refused(b"");
@@ -213,7 +235,11 @@ fn proxy_in_memory(pipe: Pipe, seen: &Mutex<Vec<SeenRequest>>) -> MemoryAnswer {
         Some(mut answer) => {
             let mut bytes = b"HTTP/1.1 200 Connection established\r\n\r\n".to_vec();
             bytes.append(&mut answer.bytes);
-            MemoryAnswer { bytes, ..answer }
+            MemoryAnswer {
+                bytes,
+                accepted: true,
+                ..answer
+            }
         }
         None => refused(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n"),
     }
