@@ -321,13 +321,14 @@ mod tests {
         };
         let error = || TransportError::new(TransportErrorKind::Io, "reset");
         let mut sent = 0;
-        let out: Result<u32, _> = complete(std::pin::pin!(send_replaying(
-            Body::Empty,
-            |_| {
-                sent += 1;
-                std::future::ready(if sent == 1 { Err((error(), STALE)) } else { Ok(7) })
-            }
-        )));
+        let out: Result<u32, _> = complete(std::pin::pin!(send_replaying(Body::Empty, |_| {
+            sent += 1;
+            std::future::ready(if sent == 1 {
+                Err((error(), STALE))
+            } else {
+                Ok(7)
+            })
+        })));
         assert_eq!((out.unwrap(), sent), (7, 2));
         let mut sent = 0;
         let out: Result<u32, _> = complete(std::pin::pin!(send_replaying(Body::Empty, |_| {
@@ -358,15 +359,24 @@ mod tests {
         let none = |_: &(dyn std::error::Error + 'static)| None;
         let reset = Wrap("send", Some(io::ErrorKind::ConnectionReset.into()));
         assert_eq!(classify_chain(&reset, false, none), TransportErrorKind::Io);
-        assert_eq!(classify_chain(&reset, true, none), TransportErrorKind::Connect);
+        assert_eq!(
+            classify_chain(&reset, true, none),
+            TransportErrorKind::Connect
+        );
         // A TLS failure inside an io::Error inside the stack's error: TLS, even while connecting.
-        let tls = Wrap("connect", Some(io::Error::other(Wrap("bad certificate", None))));
+        let tls = Wrap(
+            "connect",
+            Some(io::Error::other(Wrap("bad certificate", None))),
+        );
         let is_tls = |e: &(dyn std::error::Error + 'static)| {
             (e.to_string() == "bad certificate").then_some(TransportErrorKind::Tls)
         };
         assert_eq!(classify_chain(&tls, true, is_tls), TransportErrorKind::Tls);
         let timeout = Wrap("read", Some(io::ErrorKind::TimedOut.into()));
-        assert_eq!(classify_chain(&timeout, true, none), TransportErrorKind::Timeout);
+        assert_eq!(
+            classify_chain(&timeout, true, none),
+            TransportErrorKind::Timeout
+        );
         let text = Wrap("reading: timed out", Some(io::Error::other("timed out")));
         assert_eq!(describe_chain(&text), "reading: timed out");
         assert_eq!(describe_chain(&tls), "connect: bad certificate");
@@ -393,10 +403,16 @@ mod tests {
         let mut timer = SocketTimer::new(ms(300));
         assert_eq!(timer.wait(Direction::Read, t0).unwrap(), t0 + ms(300));
         // Still the same wait: its deadline does not move by itself.
-        assert_eq!(timer.wait(Direction::Read, t0 + ms(100)).unwrap(), t0 + ms(300));
+        assert_eq!(
+            timer.wait(Direction::Read, t0 + ms(100)).unwrap(),
+            t0 + ms(300)
+        );
         // The upload moves on: the wait for the answer starts again.
         timer.ready(Direction::Write, true, t0 + ms(200));
-        assert_eq!(timer.wait(Direction::Read, t0 + ms(250)).unwrap(), t0 + ms(500));
+        assert_eq!(
+            timer.wait(Direction::Read, t0 + ms(250)).unwrap(),
+            t0 + ms(500)
+        );
         // A write that moved nothing restarts nothing.
         timer.ready(Direction::Write, false, t0 + ms(400));
         let e = timer.wait(Direction::Read, t0 + ms(500)).unwrap_err();
@@ -404,7 +420,10 @@ mod tests {
         assert!(e.to_string().contains("300ms (read timeout)"), "{e}");
         // A read that completed ends its wait; the next one has the whole limit.
         timer.ready(Direction::Read, true, t0 + ms(600));
-        assert_eq!(timer.wait(Direction::Read, t0 + ms(700)).unwrap(), t0 + ms(1000));
+        assert_eq!(
+            timer.wait(Direction::Read, t0 + ms(700)).unwrap(),
+            t0 + ms(1000)
+        );
         let e = timed_out("connecting to h:1", ms(5));
         assert_eq!(e.kind(), io::ErrorKind::TimedOut);
         assert_eq!(e.to_string(), "connecting to h:1 took longer than 5ms");

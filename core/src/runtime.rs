@@ -51,7 +51,10 @@ use crate::waiter::{WaitStep, Waiter};
 /// plus how its futures reach the caller ([`Transport::run`]) and run side by side
 /// ([`Transport::join_all`]). Implemented by `sansboto-tokio`, `sansboto-async-std` and
 /// `sansboto-blocking` (and an in-memory transport in the tests); each method only moves bytes,
-/// waits or reads the clock: what is checked of a body is the core's ([`ResponseCheck`]).
+/// waits or reads the clock: what is checked of a body is the core's ([`ResponseCheck`]), and so
+/// are the rules of its connections — when a request a stale pooled connection dropped is sent
+/// again, how long a read may wait, what a failure is
+/// ([`connection`](crate::connection)).
 pub trait Transport: Http + Timer + Host {
     /// How this runtime hands a result to the caller: a boxed future on async runtimes, the
     /// value itself on the blocking one.

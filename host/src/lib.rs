@@ -40,6 +40,13 @@ pub fn session_inputs(profile: Option<String>) -> SessionInputs {
     }
 }
 
+/// [`HttpConfig`](sansboto_core::HttpConfig) defaults with proxies and CA bundle from the
+/// process environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` in either case,
+/// `AWS_CA_BUNDLE`).
+pub fn http_config_from_env() -> Result<sansboto_core::HttpConfig, sansboto_core::HttpConfigError> {
+    sansboto_core::HttpConfig::from_env_with(|name| std::env::var(name).ok())
+}
+
 /// 64 random bits from the operating system (through the standard library's hash keys, which
 /// are seeded from the OS's random source), so no extra dependency is needed.
 pub fn os_seed() -> u64 {
@@ -107,5 +114,23 @@ macro_rules! runtime_session {
         ) -> Option<<$transport as $crate::__core::runtime::Http>::ResponseBody> {
             $crate::__core::runtime::take_body::<$transport>(value)
         }
+    };
+}
+
+/// Defines a transport's names for the core's runtime types on it — `Client`, `ClientBuilder`,
+/// `Pages<'c>` and `EventStream<'c>` — so the transports share one definition.
+#[macro_export]
+macro_rules! runtime_aliases {
+    ($transport:ty) => {
+        /// A client on this runtime (see
+        /// [`runtime::Client`](sansboto_core::runtime::Client)).
+        pub type Client = $crate::__core::runtime::Client<$transport>;
+        /// A client being configured.
+        pub type ClientBuilder = $crate::__core::runtime::ClientBuilder<$transport>;
+        /// A pagination in progress.
+        pub type Pages<'c> = $crate::__core::runtime::Pages<'c, $transport>;
+        /// The events of an event-stream output (see
+        /// [`runtime::EventStream`](sansboto_core::runtime::EventStream)).
+        pub type EventStream<'c> = $crate::__core::runtime::EventStream<'c, $transport>;
     };
 }

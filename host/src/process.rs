@@ -7,9 +7,7 @@ use sansboto_core::machine::ProcessOutput;
 
 /// Run `argv` (program, then its arguments) and collect its status and output.
 pub fn run(argv: Vec<String>) -> std::io::Result<ProcessOutput> {
-    let (program, args) = argv
-        .split_first()
-        .ok_or(std::io::ErrorKind::InvalidInput)?;
+    let (program, args) = argv.split_first().ok_or(std::io::ErrorKind::InvalidInput)?;
     let output = std::process::Command::new(program).args(args).output()?;
     Ok(ProcessOutput {
         success: output.status.success(),

@@ -2,7 +2,8 @@
 //! `HttpConfig` against the same loopback server they must agree byte for byte, and each passes
 //! every shared loopback scenario of `transport_support/scenarios.rs` (the async-std one under
 //! async-std's and smol's executors). The in-memory transport of `transport_support/memory.rs`
-//! runs the scenarios that need no socket, under smol.
+//! runs every scenario but the socket-only ones (TLS, servers closing pooled sockets), its
+//! timeouts on a virtual clock, under smol.
 
 #[path = "transport_support/mod.rs"]
 mod support;

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use sansboto_core::machine::ProcessOutput;
 use sansboto_core::response_check::ResponseCheck;
-use sansboto_core::runtime::{self, Host, Http, Timer, Transport};
+use sansboto_core::runtime::{Host, Http, Timer, Transport};
 use sansboto_core::HttpConfig;
 use sansboto_core::Value;
 use sansboto_core::{Body, StreamingBody};
@@ -154,13 +154,7 @@ impl Host for HttpClient {
     }
 }
 
-/// A blocking client (see [`sansboto_core::runtime::Client`]): every method returns its result
-/// directly.
-pub type Client = runtime::Client<HttpClient>;
-/// A client being configured.
-pub type ClientBuilder = runtime::ClientBuilder<HttpClient>;
-/// A pagination in progress.
-pub type Pages<'c> = runtime::Pages<'c, HttpClient>;
+sansboto_host::runtime_aliases!(HttpClient);
 
 sansboto_host::runtime_session!(
     HttpClient,
@@ -175,9 +169,6 @@ sansboto_host::runtime_session!(
     /// # Ok::<(), sansboto_blocking::Error>(())
     /// ```
 );
-
-/// The events of an event-stream output (see [`sansboto_core::runtime::EventStream`]).
-pub type EventStream<'c> = runtime::EventStream<'c, HttpClient>;
 
 /// The events of an event stream as an `Iterator`
 /// (`event_iter(client.event_stream("SelectObjectContent", &out)?)`).

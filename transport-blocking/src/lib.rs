@@ -53,8 +53,7 @@
 //! [`TransportErrorKind::Http2Required`]; use `sansboto-tokio` for them.
 
 use std::cell::Cell;
-use std::fs::File;
-use std::io::{self, Read, Seek};
+use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
 use std::task::Poll;
@@ -64,11 +63,11 @@ use bytes::{Bytes, BytesMut};
 use sansboto_core::connection::{closed_by_peer, send_replaying, SendFailure};
 use sansboto_core::io_error_kind;
 use sansboto_core::machine::RequestTimeout;
-use sansboto_core::request_body::{self, file_error, foreign_body, Framed, Source};
+use sansboto_core::request_body::{self, foreign_body, Framed, Source};
 use sansboto_core::response_check::{into_io_error, ResponseCheck};
-use sansboto_core::{AwsChunkedBody, Destination};
 use sansboto_core::FileRange;
-use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use sansboto_core::{AwsChunkedBody, Destination};
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::ProxyProtocol;
 
 mod client;
@@ -86,11 +85,7 @@ pub use sansboto_core::api::*;
 /// The source type of a [`StreamingBody`] this transport sends.
 pub type ByteReader = Box<dyn Read + Send + 'static>;
 
-/// [`HttpConfig`] defaults with proxies and CA bundle from the process environment
-/// (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` in either case, `AWS_CA_BUNDLE`).
-pub fn http_config_from_env() -> Result<HttpConfig, HttpConfigError> {
-    HttpConfig::from_env_with(|name| std::env::var(name).ok())
-}
+pub use sansboto_host::http_config_from_env;
 
 /// A streaming request body read from `reader`; `len` is the exact total when known (sent as
 /// `Content-Length`, otherwise the body goes chunked).
@@ -109,14 +104,9 @@ pub fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
 /// The reader of one sending of a replayable body.
 fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError> {
     match source {
-        Source::File(range) => {
-            let open = || -> io::Result<io::Take<File>> {
-                let mut file = File::open(&range.path)?;
-                file.seek(io::SeekFrom::Start(range.offset))?;
-                Ok(file.take(range.len))
-            };
-            Ok(Box::new(open().map_err(|e| file_error(range, e))?))
-        }
+        Source::File(range) => Ok(Box::new(
+            sansboto_host::fs::open_range(range)?.take(range.len),
+        )),
         Source::Rewound(sending) => Ok(Box::new(rewind::SendingReader(sending))),
     }
 }
@@ -158,7 +148,9 @@ impl HttpClient {
     pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
         let mut tls = TlsConfig::builder().disable_verification(!cfg.verify);
         if let Some(path) = &cfg.ca_bundle {
-            tls = tls.root_certs(RootCerts::Specific(Arc::new(read_ca_bundle(path)?)));
+            let certs = sansboto_host::tls::ca_bundle(path)?;
+            let certs = certs.iter().map(|c| Certificate::from_der(c).to_owned());
+            tls = tls.root_certs(RootCerts::Specific(Arc::new(certs.collect())));
         }
         let config = ureq::Agent::config_builder()
             // The core interprets every status and handles redirects itself.
@@ -167,6 +159,9 @@ impl HttpClient {
             .user_agent(ureq::config::AutoHeaderValue::None)
             .accept(ureq::config::AutoHeaderValue::None)
             .accept_encoding(ureq::config::AutoHeaderValue::None)
+            // ureq applies the core's socket-timer rule itself (`SocketTimer`: each read or
+            // write waits at most the read timeout); a blocking exchange writes the whole request
+            // before it reads, so "progress in one direction restarts the other" holds by itself.
             .timeout_connect(Some(cfg.connect_timeout))
             .timeout_per_read(Some(cfg.read_timeout))
             .timeout_per_write(Some(cfg.read_timeout))
@@ -328,27 +323,6 @@ fn ureq_proxy(p: &ProxyUrl) -> Result<ureq::Proxy, TransportError> {
             format!("proxy {}:{}: {e}", p.host, p.port),
         )
     })
-}
-
-/// The CA bundle's certificates, which replace the built-in roots (as botocore does).
-fn read_ca_bundle(path: &Path) -> Result<Vec<Certificate<'static>>, TransportError> {
-    let bad = |what: &str| {
-        TransportError::new(
-            TransportErrorKind::Tls,
-            format!("CA bundle {}: {what}", path.display()),
-        )
-    };
-    let pem = std::fs::read(path).map_err(|e| bad("cannot be read").with_source(e))?;
-    let mut certs = Vec::new();
-    for item in ureq::tls::parse_pem(&pem) {
-        if let PemItem::Certificate(cert) = item.map_err(|e| bad("invalid PEM").with_source(e))? {
-            certs.push(cert);
-        }
-    }
-    if certs.is_empty() {
-        return Err(bad("holds no certificate"));
-    }
-    Ok(certs)
 }
 
 /// Map a ureq failure onto the shared kinds.

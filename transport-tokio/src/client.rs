@@ -10,7 +10,7 @@ use bytes::Bytes;
 use futures_util::stream::{self, Stream, StreamExt};
 use sansboto_core::machine::ProcessOutput;
 use sansboto_core::response_check::ResponseCheck;
-use sansboto_core::runtime::{self, Host, Http, Timer, Transport};
+use sansboto_core::runtime::{Host, Http, Timer, Transport};
 use sansboto_core::HttpConfig;
 use sansboto_core::Value;
 use sansboto_core::{Body, StreamingBody};
@@ -109,12 +109,7 @@ async fn blocking<T: Send + 'static>(
         .map_err(std::io::Error::other)?
 }
 
-/// A client on tokio (see [`sansboto_core::runtime::Client`]).
-pub type Client = runtime::Client<HttpClient>;
-/// A client being configured.
-pub type ClientBuilder = runtime::ClientBuilder<HttpClient>;
-/// A pagination in progress.
-pub type Pages<'c> = runtime::Pages<'c, HttpClient>;
+sansboto_host::runtime_aliases!(HttpClient);
 
 sansboto_host::runtime_session!(
     HttpClient,
@@ -130,9 +125,6 @@ sansboto_host::runtime_session!(
     /// # Ok(()) }
     /// ```
 );
-
-/// The events of an event-stream output (see [`sansboto_core::runtime::EventStream`]).
-pub type EventStream<'c> = runtime::EventStream<'c, HttpClient>;
 
 /// The events of an event stream as a `futures::Stream`
 /// (`event_stream(client.event_stream("SelectObjectContent", &out)?)`).

@@ -73,12 +73,12 @@ pub use client::{
     event_input, event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages,
     Session,
 };
+use hyper::body::Incoming;
 pub use rewind::{seekable_body, AsyncReadSeek};
 /// Everything a program needs to make calls, by name (the core's [`api`](sansboto_core::api)
 /// list): `Error`, `Value`, `params!`, `RetryMode`, `PaginationOptions`, hook `Event`/`Target`,
 /// `AddressingStyle`, `ServiceError`, `Timestamp`, `HttpSettings`, `Stubber`, …
 pub use sansboto_core::api::*;
-use hyper::body::Incoming;
 use sansboto_core::auth::event_signing::EventSigner;
 use sansboto_core::connection::{send_replaying, SendFailure};
 use sansboto_core::response_check::ResponseCheck;
@@ -88,12 +88,7 @@ use body::{InputGuard, RequestBody};
 use connect::{classify, Connector};
 use sansboto_core::connection::describe_chain as describe;
 
-
-/// [`HttpConfig`] defaults with proxies and CA bundle from the process environment
-/// (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` in either case, `AWS_CA_BUNDLE`).
-pub fn http_config_from_env() -> Result<HttpConfig, HttpConfigError> {
-    HttpConfig::from_env_with(|name| std::env::var(name).ok())
-}
+pub use sansboto_host::http_config_from_env;
 
 /// A pooled HTTP/1.1 client, with a pooled, multiplexed HTTP/2 one for the requests that need
 /// it; cloning is cheap and clones share the pools.

@@ -73,7 +73,10 @@ impl Http for MemoryTransport {
         let (parts, body) = request.into_parts();
         let wire = encode(&parts, body)?;
         let origin = address(&parts.uri)?;
-        let tunnel = self.proxy.as_ref().and_then(|p| p.proxy_for_uri(&parts.uri));
+        let tunnel = self
+            .proxy
+            .as_ref()
+            .and_then(|p| p.proxy_for_uri(&parts.uri));
         let (mut bytes, holds_open) = match tunnel {
             None => self.exchange(origin, wire).await?,
             Some(proxy) => {
@@ -82,7 +85,9 @@ impl Http for MemoryTransport {
                 let mut request = handshake.request().to_vec();
                 request.extend_from_slice(&wire);
                 let at = format!("{}:{}", proxy.host, proxy.port);
-                let at = at.parse().map_err(|_| failed(TransportErrorKind::Connect, &at))?;
+                let at = at
+                    .parse()
+                    .map_err(|_| failed(TransportErrorKind::Connect, &at))?;
                 let (answer, holds_open) = self.exchange(at, request).await?;
                 let mut answer = answer.into_iter();
                 while !handshake.push(answer.next()).map_err(io_failure)? {}
@@ -97,9 +102,14 @@ impl Http for MemoryTransport {
                 break end + 4;
             }
             if !holds_open {
-                return Err(failed(TransportErrorKind::Io, "closed before a response head"));
+                return Err(failed(
+                    TransportErrorKind::Io,
+                    "closed before a response head",
+                ));
             }
-            let deadline = timer.wait(Direction::Read, clock::instant()).map_err(io_failure)?;
+            let deadline = timer
+                .wait(Direction::Read, clock::instant())
+                .map_err(io_failure)?;
             clock::sleep_until(deadline).await;
         };
         let body = Bytes::from(bytes.split_off(head_end));
@@ -144,7 +154,10 @@ impl MemoryTransport {
         if !answer.accepted {
             let limit = self.connect_timeout;
             clock::sleep_until(clock::instant() + limit).await;
-            return Err(io_failure(timed_out(&format!("connecting to {addr}"), limit)));
+            return Err(io_failure(timed_out(
+                &format!("connecting to {addr}"),
+                limit,
+            )));
         }
         Ok((answer.bytes, answer.holds_open))
     }

@@ -11,8 +11,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use sansboto_core::runtime::Transport;
 use sansboto_core::machine::RequestTimeout;
+use sansboto_core::runtime::Transport;
 use sansboto_core::TransportErrorKind;
 use sansboto_core::{Body, StreamingBody};
 use sansboto_core::{HttpConfig, NoProxy, ProxyConfig, ProxyUrl};
