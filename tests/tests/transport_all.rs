@@ -260,6 +260,47 @@ mod on_memory {
     );
 }
 
+/// A client's `call_timeout` on the in-memory transport's virtual clock: a call to a silent
+/// server ends when its 300 ms pass (the core races the call against `Timer::timeout`), not after
+/// the 60 s default read timeout, and says so.
+#[test]
+fn call_timeout_ends_a_silent_call_on_memory() {
+    use sansboto_core::runtime::RuntimeSession;
+    let server = support::Server::start(Mode::Silent);
+    let session =
+        RuntimeSession::<memory::MemoryTransport>::from_core(sansboto_host::core_session(None));
+    smol::block_on(async {
+        let client = session
+            .client("s3")
+            .region("us-east-1")
+            .endpoint_url(server.url(""))
+            .credentials("AKID", "SECRET", None)
+            .call_timeout(Duration::from_millis(300))
+            .build()
+            .await
+            .unwrap();
+        let started = memory::clock::instant();
+        let err = client
+            .call("ListBuckets", sansboto_core::params! {})
+            .await
+            .unwrap_err();
+        let waited = memory::clock::instant() - started;
+        match &err {
+            sansboto_core::Error::Transport(e) => {
+                assert_eq!(e.kind, sansboto_core::TransportErrorKind::Timeout, "{e}");
+                assert!(e.message.contains("within 300ms"), "{e}");
+            }
+            other => panic!("not a timeout: {other}"),
+        }
+        assert_eq!(waited, Duration::from_millis(300));
+    });
+    assert_eq!(
+        server.seen.lock().unwrap().len(),
+        1,
+        "one attempt, cut short"
+    );
+}
+
 /// Run a scenario on a current-thread tokio runtime (what `#[tokio::test]` makes).
 fn run_on_tokio<F: Future<Output = ()>>(scenario: impl Fn() -> F) {
     tokio::runtime::Builder::new_current_thread()
