@@ -15,6 +15,7 @@ use futures_io::{AsyncBufRead, AsyncRead};
 use futures_lite::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use http_types::{Body, Request, Response, StatusCode};
 use rustls::ClientConfig;
+use sansboto_core::connection::{closed_by_peer, SendFailure};
 use sansboto_core::http1::{self, BodyDecoder, BodyEncoder, BodyFraming, Limits};
 use sansboto_core::response_check::into_io_error;
 use sansboto_core::{io_error_kind, HttpConfig};
@@ -32,37 +33,6 @@ pub(crate) struct RequestTarget(pub(crate) String);
 /// and ASCII values), carried back through surf in the response's extensions.
 #[derive(Clone, Debug)]
 pub(crate) struct ExactHead(pub(crate) http::StatusCode, pub(crate) http::HeaderMap);
-
-// --- Stale pooled connections (minimal, async-std only; issue #17 moves this policy to the
-// core). A failure on a reused connection before any response byte arrived means the server
-// had closed it while idle: the request never reached its application, so the caller may send
-// it again (`HttpClient::send` does, for in-memory bodies).
-#[derive(Debug)]
-struct StaleConnection(TransportError);
-
-impl fmt::Display for StaleConnection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "pooled connection was closed by the server: {}", self.0)
-    }
-}
-
-impl std::error::Error for StaleConnection {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.0)
-    }
-}
-
-/// Whether an I/O error means the peer closed the connection.
-fn closed(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::ConnectionReset
-            | io::ErrorKind::BrokenPipe
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::UnexpectedEof
-    )
-}
-// --- end of the stale-connection rule.
 
 /// A pooled HTTP/1.1 client with sansboto's timeouts, proxies and TLS settings.
 #[derive(Clone)]
@@ -105,10 +75,10 @@ impl H1Client {
 #[async_trait::async_trait]
 impl http_client::HttpClient for H1Client {
     async fn send(&self, req: Request) -> Result<Response, http_types::Error> {
-        self.inner.send(req).await.map_err(|e| match e {
-            Failure::Stale(e) => http_types::Error::new(StatusCode::BadGateway, StaleConnection(e)),
-            Failure::Other(e) => http_types::Error::new(StatusCode::BadGateway, e),
-        })
+        self.inner
+            .send(req)
+            .await
+            .map_err(|e| http_types::Error::new(StatusCode::BadGateway, e))
     }
 
     fn set_config(&mut self, _config: http_client::Config) -> http_types::Result<()> {
@@ -123,35 +93,51 @@ impl http_client::HttpClient for H1Client {
     }
 }
 
-/// How an exchange failed: on a stale pooled connection (the request may go again), or not.
-pub(crate) enum Failure {
-    Stale(TransportError),
-    Other(TransportError),
+/// How an exchange failed, with what the core's stale-connection replay policy needs to know
+/// ([`SendFailure`]); an error type so it can travel through surf.
+#[derive(Debug)]
+pub(crate) struct Failure(TransportError, SendFailure);
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
-impl Failure {
-    pub(crate) fn into_error(self) -> TransportError {
-        match self {
-            Failure::Stale(e) | Failure::Other(e) => e,
-        }
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
     }
 }
 
 impl<E: Into<TransportError>> From<E> for Failure {
     fn from(e: E) -> Self {
-        Failure::Other(e.into())
+        Failure(e.into(), SendFailure::OTHER)
     }
 }
 
 /// A [`Failure`] back from its trip through surf's `http_types::Error`.
-pub(crate) fn from_surf(e: http_types::Error) -> Failure {
-    match e.downcast::<StaleConnection>() {
-        Ok(stale) => Failure::Stale(stale.0),
-        Err(e) => Failure::Other(match e.downcast::<TransportError>() {
-            Ok(t) => t,
-            Err(e) => TransportError::new(TransportErrorKind::Io, e.to_string()),
-        }),
+pub(crate) fn from_surf(e: http_types::Error) -> (TransportError, SendFailure) {
+    match e.downcast::<Failure>() {
+        Ok(Failure(e, facts)) => (e, facts),
+        Err(e) => match e.downcast::<TransportError>() {
+            Ok(t) => (t, SendFailure::OTHER),
+            Err(e) => (
+                TransportError::new(TransportErrorKind::Io, e.to_string()),
+                SendFailure::OTHER,
+            ),
+        },
     }
+}
+
+/// An I/O failure of an exchange on a connection (`reused` from the pool), before any response
+/// byte arrived unless `answered`.
+fn failure(reused: bool, answered: bool, e: io::Error, context: &str) -> Failure {
+    let facts = SendFailure {
+        reused_connection: reused,
+        closed_before_response: !answered && closed_by_peer(e.kind()),
+    };
+    Failure(io_error(e, context, false), facts)
 }
 
 /// Classify an I/O error (TLS failures surface as `InvalidData` wrapping a `rustls::Error`).
@@ -250,7 +236,7 @@ impl Inner {
         {
             return Err(match e {
                 WriteError::Io(e) => failure(conn.reused, false, e, "sending request"),
-                WriteError::Body(e) => Failure::Other(e),
+                WriteError::Body(e) => e.into(),
             });
         }
 
@@ -258,11 +244,13 @@ impl Inner {
         let mut heads = http1::ResponseHeadDecoder::new(Limits::default());
         let (start, end, head) = loop {
             let n = match conn.io.read(&mut conn.buf).await {
-                Ok(0) if !heads.started() && conn.reused => {
-                    let err = TransportError::from(heads.eof());
-                    return Err(Failure::Stale(err));
+                Ok(0) => {
+                    let facts = SendFailure {
+                        reused_connection: conn.reused,
+                        closed_before_response: !heads.started(),
+                    };
+                    return Err(Failure(heads.eof().into(), facts));
                 }
-                Ok(0) => return Err(heads.eof().into()),
                 Ok(n) => n,
                 Err(e) => {
                     return Err(failure(
@@ -320,18 +308,6 @@ impl Inner {
             res.set_body(Body::from_reader(body, len));
         }
         Ok(res)
-    }
-}
-
-/// An I/O failure of an exchange; stale when the connection was reused and closed by the
-/// server before any response byte arrived.
-fn failure(reused: bool, answered: bool, e: io::Error, context: &str) -> Failure {
-    let stale = reused && !answered && closed(&e);
-    let err = io_error(e, context, false);
-    if stale {
-        Failure::Stale(err)
-    } else {
-        Failure::Other(err)
     }
 }
 

@@ -61,7 +61,7 @@ mod h1;
 mod rewind;
 
 use sansboto_core::AwsChunkedBody;
-use std::io::{self, Seek};
+use std::io;
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Mutex;
@@ -72,7 +72,7 @@ use bytes::Bytes;
 use futures_io::{AsyncBufRead, AsyncRead};
 use futures_lite::AsyncReadExt;
 use sansboto_core::io_error_kind;
-use sansboto_core::request_body::{self, file_error, foreign_body, Framed, Source};
+use sansboto_core::request_body::{self, foreign_body, Framed, Source};
 use sansboto_core::response_check::{into_io_error, Collect, ResponseCheck};
 use sansboto_core::FileRange;
 
@@ -85,7 +85,8 @@ pub use rewind::{seekable_body, AsyncReadSeek};
 /// `AddressingStyle`, `ServiceError`, `Timestamp`, `HttpSettings`, `Stubber`, …
 pub use sansboto_core::api::*;
 
-use h1::{ExactHead, Failure, H1Client, RequestTarget};
+use h1::{ExactHead, H1Client, RequestTarget};
+use sansboto_core::connection::{send_replaying, SendFailure};
 
 /// The source type of a [`StreamingBody`] this transport sends.
 pub type ByteReader = Box<dyn AsyncRead + Send + Unpin + 'static>;
@@ -93,11 +94,7 @@ pub type ByteReader = Box<dyn AsyncRead + Send + Unpin + 'static>;
 /// Buffer size used to read request bodies from a reader.
 const READ_CHUNK: usize = 64 * 1024;
 
-/// [`HttpConfig`] defaults with proxies and CA bundle from the process environment
-/// (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` in either case, `AWS_CA_BUNDLE`).
-pub fn http_config_from_env() -> Result<HttpConfig, HttpConfigError> {
-    HttpConfig::from_env_with(|name| std::env::var(name).ok())
-}
+pub use sansboto_host::http_config_from_env;
 
 /// A streaming request body read from `reader`; `len` is the exact total when known (sent as
 /// `Content-Length`, otherwise the body goes chunked).
@@ -127,12 +124,7 @@ pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
 fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError> {
     match source {
         Source::File(range) => {
-            let open = || -> io::Result<std::fs::File> {
-                let mut file = std::fs::File::open(&range.path)?;
-                file.seek(io::SeekFrom::Start(range.offset))?;
-                Ok(file)
-            };
-            let file = open().map_err(|e| file_error(range, e))?;
+            let file = sansboto_host::fs::open_range(range)?;
             Ok(Box::new(
                 blocking::Unblock::with_capacity(READ_CHUNK, file).take(range.len),
             ))
@@ -142,7 +134,7 @@ fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError
 }
 
 /// Feed the whole of a replayable body to `sink` (see
-/// [`sansboto_core::runtime::Http::scan_body`]).
+/// [`sansboto_core::runtime::Host::scan_body`]).
 pub(crate) async fn scan_body(
     body: &StreamingBody,
     sink: &mut (dyn FnMut(&[u8]) + Send),
@@ -189,34 +181,19 @@ impl HttpClient {
             return Err(e);
         }
         let (parts, body) = req.into_parts();
-        // Stale-connection replay, kept minimal here until the core's policy covers this
-        // transport (issue #17): a pooled connection the server closed after its last response
-        // can still look open for a moment; an in-memory body is sent once more on a fresh
-        // connection.
-        let replay = match &body {
-            Body::Empty | Body::Bytes(_) => Some(body.clone()),
-            Body::Stream(_) => None,
-        };
-        match self.send_once(&parts, body).await {
-            Err(Failure::Stale(e)) => match replay {
-                Some(body) => self
-                    .send_once(&parts, body)
-                    .await
-                    .map_err(Failure::into_error),
-                None => Err(e),
-            },
-            other => other.map_err(Failure::into_error),
-        }
+        // A request a stale pooled connection dropped goes again as the core's policy says.
+        send_replaying(body, |body| self.send_once(&parts, body)).await
     }
 
     async fn send_once(
         &self,
         parts: &http::request::Parts,
         body: Body,
-    ) -> Result<http::Response<ResponseBody>, Failure> {
-        let req = to_http_types(parts, body)?;
+    ) -> Result<http::Response<ResponseBody>, (TransportError, SendFailure)> {
+        let other = |e| (e, SendFailure::OTHER);
+        let req = to_http_types(parts, body).map_err(other)?;
         let res = self.surf.send(req).await.map_err(h1::from_surf)?;
-        Ok(from_http_types(&parts.method, res.into())?)
+        from_http_types(&parts.method, res.into()).map_err(other)
     }
 }
 
