@@ -3,7 +3,8 @@
 //! binaries is what sansboto adds (`scripts/bench-binary-size` prints both).
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let url = std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "https://s3.amazonaws.com/".into());
+    let url =
+        std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "https://s3.amazonaws.com/".into());
     let body = ureq::get(&url).call()?.body_mut().read_to_string()?;
     println!("{body}");
     Ok(())
