@@ -338,7 +338,9 @@ impl Session {
             .data
             .service_file(service, api_version, DataFile::EndpointRuleSet)
         {
-            Ok(bytes) => Some(RuleSet::from_json(&bytes)?),
+            // Prepared when a client first resolves an endpoint, not at start-up; a broken
+            // ruleset on a data path fails that call, as a broken shape fails the call using it.
+            Ok(bytes) => Some(RuleSet::deferred(bytes)),
             Err(_) => None,
         };
         self.rulesets
