@@ -61,8 +61,7 @@ impl PartitionOutputs {
 impl Partitions {
     /// Parses and prepares `partitions.json`.
     pub fn from_json(document: &[u8]) -> Result<Self, EndpointError> {
-        let root =
-            Node::parse(document).map_err(|e| invalid("$", format!("not JSON: {e}")))?;
+        let root = Node::parse(document).map_err(|e| invalid("$", format!("not JSON: {e}")))?;
         let list = root
             .get("partitions")
             .and_then(Node::as_array)

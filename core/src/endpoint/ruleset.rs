@@ -119,9 +119,9 @@ impl RuleSet {
     /// The prepared form, preparing it now if it was deferred.
     pub(crate) fn prepared(&self) -> Result<&RuleSetInner, EndpointError> {
         let state = &*self.state;
-        let prepared = state.prepared.get_or_init(|| {
-            Self::prepare_document(state.source.as_deref().unwrap_or_default())
-        });
+        let prepared = state
+            .prepared
+            .get_or_init(|| Self::prepare_document(state.source.as_deref().unwrap_or_default()));
         prepared.as_ref().map_err(Clone::clone)
     }
 
@@ -482,11 +482,7 @@ impl Preparer {
         result
     }
 
-    fn rule_in_scope(
-        &mut self,
-        rule: &Object<'_>,
-        loc: &Loc<'_>,
-    ) -> Result<Rule, EndpointError> {
+    fn rule_in_scope(&mut self, rule: &Object<'_>, loc: &Loc<'_>) -> Result<Rule, EndpointError> {
         let conditions_loc = loc.key("conditions");
         let conditions = match rule.get("conditions") {
             Some(Node::Array(conditions)) => conditions
@@ -529,7 +525,11 @@ impl Preparer {
         Ok(Rule { conditions, action })
     }
 
-    fn condition(&mut self, condition: &Node<'_>, loc: &Loc<'_>) -> Result<Condition, EndpointError> {
+    fn condition(
+        &mut self,
+        condition: &Node<'_>,
+        loc: &Loc<'_>,
+    ) -> Result<Condition, EndpointError> {
         let call = self.call(as_object(condition, loc)?, loc)?;
         let assign = match condition.get("assign") {
             None => None,
@@ -559,11 +559,7 @@ impl Preparer {
         result
     }
 
-    fn call_at_depth(
-        &mut self,
-        call: &Object<'_>,
-        loc: &Loc<'_>,
-    ) -> Result<Call, EndpointError> {
+    fn call_at_depth(&mut self, call: &Object<'_>, loc: &Loc<'_>) -> Result<Call, EndpointError> {
         let name = call
             .get("fn")
             .and_then(Node::as_str)
@@ -1105,7 +1101,10 @@ mod tests {
         .unwrap();
         let params = crate::endpoint::EndpointParams::new().with("Region", "us-west-2");
         for _ in 0..2 {
-            assert_eq!(deferred.resolve(&partitions, &params), Err(expected.clone()));
+            assert_eq!(
+                deferred.resolve(&partitions, &params),
+                Err(expected.clone())
+            );
         }
         assert!(deferred.parameters().is_empty());
         assert!(deferred.parameter("Region").is_none());
