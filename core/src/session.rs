@@ -4,7 +4,7 @@
 //! A transport reads the environment and the files [`Session::file_paths`] names, hands their
 //! contents here, and supplies botocore's data through a [`DataSource`] (the `sansboto-models`
 //! loader implements it). Models, rulesets and partitions are parsed once per session and shared
-//! by every client made from it.
+//! by every client made from it (a ruleset when a client first resolves an endpoint).
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -4,8 +4,10 @@
 //! `serde_json::Value` (with `preserve_order`) gives every object a hash table and every string
 //! its own allocation; the preparation reads each node once and keeps only what it turns into
 //! its prepared form, so that tree was most of a first S3 client's ruleset cost (S3's ruleset
-//! has about 2,700 objects). Objects here are small lists of pairs with the semantics of
-//! serde_json's map: a repeated key keeps its first position and takes the last value.
+//! has about 2,700 objects). Objects here are lists of pairs with the semantics of serde_json's
+//! map: a repeated key keeps its first position and takes the last value. Keys are found by a
+//! linear search, which suits these documents (rules, conditions and partitions have a handful
+//! of keys; the largest object, a partition's regions, a few dozen).
 
 use std::borrow::Cow;
 use std::fmt;
