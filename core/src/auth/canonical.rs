@@ -141,6 +141,16 @@ pub(crate) fn push_canonical_query(out: &mut String, params: &mut [QueryParam]) 
 /// Append a header value with leading/trailing whitespace trimmed and inner runs of whitespace
 /// folded to one space (botocore's rule; it also unfolds obsolete multi-line values).
 fn push_folded_value(out: &mut String, value: &str) {
+    // Most values have nothing to fold: no white space at either end, only single spaces.
+    let bytes = value.as_bytes();
+    let plain = bytes.first().is_none_or(|b| !b.is_ascii_whitespace())
+        && bytes.last().is_none_or(|b| !b.is_ascii_whitespace())
+        && bytes.windows(2).all(|w| !(w[0] == b' ' && w[1] == b' '))
+        && bytes.iter().all(|&b| b == b' ' || !b.is_ascii_whitespace());
+    if plain {
+        out.push_str(value);
+        return;
+    }
     let mut first = true;
     for word in value
         .split(|c: char| c.is_ascii_whitespace())
@@ -242,8 +252,10 @@ impl SigningTime {
 
     /// `YYYYMMDD`, the credential-scope date.
     pub(crate) fn date_stamp(&self) -> String {
-        let (y, m, d, ..) = self.0.to_civil();
-        format!("{y:04}{m:02}{d:02}")
+        // The `X-Amz-Date` form up to its `T`.
+        let mut date = self.0.to_amz_date();
+        date.truncate(date.find('T').unwrap_or(date.len()));
+        date
     }
 
     /// `YYYYMMDD'T'HHMMSS'Z'`, the `X-Amz-Date` form.
@@ -307,5 +319,22 @@ mod tests {
         let mut out = String::new();
         push_folded_value(&mut out, "  a   b\t c  ");
         assert_eq!(out, "a b c");
+        // Values with nothing to fold are copied as they are; the rest fold the same way.
+        for (value, folded) in [
+            ("", ""),
+            ("a b", "a b"),
+            ("application/x-amz-json-1.0", "application/x-amz-json-1.0"),
+            (" a", "a"),
+            ("a ", "a"),
+            ("a  b", "a b"),
+            ("a\tb", "a b"),
+            ("a\r\n b", "a b"),
+            ("a\x0bb", "a\x0bb"),
+            (" ", ""),
+        ] {
+            let mut out = String::new();
+            push_folded_value(&mut out, value);
+            assert_eq!(out, folded, "{value:?}");
+        }
     }
 }

@@ -349,7 +349,7 @@ pub(crate) fn sign_request(
         &changes.excluded,
     )?;
 
-    let credential = format!("{}/{}", credentials.access_key_id(), variant.scope);
+    let credential = [credentials.access_key_id(), "/", &variant.scope].concat();
     let auth_query = push_auth_query_params(
         &mut query_params,
         settings,
@@ -373,10 +373,16 @@ pub(crate) fn sign_request(
     // Everything that can fail has run: now change the request.
     match settings.location {
         SignatureLocation::Headers => {
-            let authorization = format!(
-                "{} Credential={credential}, SignedHeaders={signed_headers}, Signature={signature}",
-                variant.algorithm
-            );
+            let authorization = [
+                variant.algorithm,
+                " Credential=",
+                &credential,
+                ", SignedHeaders=",
+                &signed_headers,
+                ", Signature=",
+                &signature,
+            ]
+            .concat();
             apply_signature_headers(request, &changes, &stamp, &authorization)?;
         }
         SignatureLocation::QueryString { .. } => {
@@ -749,10 +755,15 @@ pub fn sign(
     let date = time.date_stamp();
     let variant = Variant {
         algorithm: ALGORITHM_V4,
-        scope: format!(
-            "{date}/{}/{}/aws4_request",
-            params.region, params.signing_name
-        ),
+        scope: [
+            date.as_str(),
+            "/",
+            params.region,
+            "/",
+            params.signing_name,
+            "/aws4_request",
+        ]
+        .concat(),
         region_set: None,
     };
     let engine = EngineParams {
