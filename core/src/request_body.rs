@@ -293,7 +293,8 @@ impl<R> Framed<R> {
                         return Poll::Ready(Ok(n));
                     }
                     if *rest > 0 {
-                        let size = usize::try_from(*rest).map_or(*chunk_size, |r| r.min(*chunk_size));
+                        let size =
+                            usize::try_from(*rest).map_or(*chunk_size, |r| r.min(*chunk_size));
                         *rest -= size as u64;
                         *chunk_left = size;
                         self.framing
@@ -308,7 +309,9 @@ impl<R> Framed<R> {
                         Poll::Ready(Ok(_)) => {
                             return Poll::Ready(Err(io::Error::new(
                                 io::ErrorKind::InvalidData,
-                                format!("the request body is longer than its declared {declared} bytes"),
+                                format!(
+                                    "the request body is longer than its declared {declared} bytes"
+                                ),
                             )))
                         }
                         Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -459,7 +462,10 @@ mod tests {
         let mut short = Framed::new(Cursor::new(data.clone()), framing(8, Some(20)));
         let err = frame_all(&mut short, 64, 64).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
-        assert!(err.to_string().contains("after 12 of its declared 20"), "{err}");
+        assert!(
+            err.to_string().contains("after 12 of its declared 20"),
+            "{err}"
+        );
         let mut long = Framed::new(Cursor::new(data), framing(8, Some(10)));
         let err = frame_all(&mut long, 64, 64).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
