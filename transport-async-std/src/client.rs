@@ -49,14 +49,6 @@ impl Http for HttpClient {
         body.check()
     }
 
-    async fn scan_body(
-        &self,
-        body: &StreamingBody,
-        sink: &mut (dyn FnMut(&[u8]) + Send),
-    ) -> Result<(), TransportError> {
-        crate::scan_body(body, sink).await
-    }
-
     fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
         Some(self.proxy.as_deref()?.proxy_for_uri(uri)?.to_string())
     }
@@ -83,6 +75,14 @@ impl Timer for HttpClient {
 
 /// Files and processes on the `blocking` thread pool, so any executor works.
 impl Host for HttpClient {
+    async fn scan_body(
+        &self,
+        body: &StreamingBody,
+        sink: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<(), TransportError> {
+        crate::scan_body(body, sink).await
+    }
+
     async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
         blocking::unblock(move || std::fs::read(path))
             .await

@@ -142,7 +142,7 @@ fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError
 }
 
 /// Feed the whole of a replayable body to `sink` (see
-/// [`sansboto_core::runtime::Http::scan_body`]).
+/// [`sansboto_core::runtime::Host::scan_body`]).
 pub(crate) async fn scan_body(
     body: &StreamingBody,
     sink: &mut (dyn FnMut(&[u8]) + Send),
