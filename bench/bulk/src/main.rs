@@ -171,7 +171,7 @@ fn parse_size(s: &str) -> u64 {
 }
 
 fn show_size(n: u64) -> String {
-    if n >= 1 << 30 && n % (1 << 30) == 0 {
+    if n >= 1 << 30 && n.is_multiple_of(1 << 30) {
         format!("{} GiB", n >> 30)
     } else {
         format!("{} MiB", n >> 20)
