@@ -323,7 +323,7 @@ pub struct ChunkHead {
 }
 
 impl ChunkHead {
-    fn new(data_len: usize) -> Self {
+    pub(crate) fn new(data_len: usize) -> Self {
         let mut bytes = [0u8; 18];
         let mut digits = 0;
         let mut rest = data_len as u64;
@@ -384,10 +384,16 @@ impl AwsChunkedEncoder {
     /// Hashes `data` and returns the head to send before it. `data` must not be empty: an empty
     /// chunk is the end of the body, which only [`finish`](AwsChunkedEncoder::finish) writes.
     pub fn chunk_head(&mut self, data: &[u8]) -> ChunkHead {
+        self.hash(data);
+        ChunkHead::new(data.len())
+    }
+
+    /// Hashes `data`, a piece of a chunk whose head ([`ChunkHead`] of the whole chunk's length)
+    /// went out before it: for framing that streams a chunk's data through as it is read.
+    pub(crate) fn hash(&mut self, data: &[u8]) {
         if let Some(checksum) = &mut self.checksum {
             checksum.update(data);
         }
-        ChunkHead::new(data.len())
     }
 
     /// Appends the whole framed chunk for `data` to `out`. Empty `data` writes nothing.

@@ -198,6 +198,10 @@ pub struct AwsChunkedBody {
     pub trailer: ChecksumAlgorithm,
     /// The chunk size to read the stream in (botocore: 1 MiB).
     pub chunk_size: usize,
+    /// The stream's length when it is known (`X-Amz-Decoded-Content-Length`): every chunk's
+    /// size is then known before its data is read, so the data can be passed through as it
+    /// arrives instead of gathered a chunk at a time.
+    pub decoded_len: Option<u64>,
 }
 
 /// What [`apply_request_checksum`] did.
@@ -337,6 +341,7 @@ fn apply_trailer(
             request.extensions_mut().insert(AwsChunkedBody {
                 trailer: algorithm,
                 chunk_size: DEFAULT_CHUNK_SIZE,
+                decoded_len,
             });
             AppliedChecksum::Trailer { in_transport: true }
         }
@@ -591,7 +596,8 @@ mod tests {
             req.extensions().get::<AwsChunkedBody>(),
             Some(&AwsChunkedBody {
                 trailer: ChecksumAlgorithm::Sha256,
-                chunk_size: DEFAULT_CHUNK_SIZE
+                chunk_size: DEFAULT_CHUNK_SIZE,
+                decoded_len: Some(5),
             })
         );
         let mut unsigned = http::Request::new(Body::Empty);

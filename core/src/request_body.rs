@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use crate::body::{FileRange, StreamingBody};
-use crate::checksum::AwsChunkedFramer;
+use crate::checksum::{AwsChunkedEncoder, AwsChunkedFramer, ChunkHead, CHUNK_END};
 use crate::error::{TransportError, TransportErrorKind};
 use crate::httpchecksum::AwsChunkedBody;
 
@@ -179,22 +179,61 @@ impl<R> Sending<R> {
 /// A raw body `R` framed `aws-chunked` as it is read: chunks of the size the core asked for,
 /// then the final chunk with the checksum trailer (a transport's reader wraps it and polls its
 /// own source through [`poll_read`](Self::poll_read)).
+///
+/// When the body's length is known (as it is for files, seekable readers and any stream given
+/// a length), each chunk's size is known before its data is read: the head goes out, then the
+/// data is read straight into the caller's buffer and hashed there, so a byte is copied once
+/// (by the source's read). Only a stream of unknown length is gathered a chunk at a time.
 pub struct Framed<R> {
     inner: R,
-    framer: AwsChunkedFramer,
-    buf: Vec<u8>,
-    framed: Vec<u8>,
+    mode: Mode,
+    /// Framing bytes not yet handed out (a chunk's head, the CRLF after its data, the final
+    /// chunk and trailer), from `pos`.
+    framing: Vec<u8>,
     pos: usize,
+}
+
+enum Mode {
+    /// The length is known: the data passes through.
+    Through {
+        /// `None` once the final chunk and trailer were framed.
+        encoder: Option<AwsChunkedEncoder>,
+        chunk_size: usize,
+        /// Raw bytes still to read in the chunk being sent.
+        chunk_left: usize,
+        /// Raw bytes declared after that chunk.
+        rest: u64,
+        /// The declared length (for the error when the body is not that long).
+        declared: u64,
+    },
+    /// The length is unknown: each chunk is gathered by the framer.
+    Gathered {
+        framer: AwsChunkedFramer,
+        buf: Vec<u8>,
+    },
 }
 
 impl<R> Framed<R> {
     /// `inner` framed as the request's [`AwsChunkedBody`] asks.
     pub fn new(inner: R, framing: AwsChunkedBody) -> Self {
+        let chunk_size = framing.chunk_size.max(1);
+        let mode = match framing.decoded_len {
+            Some(declared) => Mode::Through {
+                encoder: Some(AwsChunkedEncoder::new(Some(framing.trailer))),
+                chunk_size,
+                chunk_left: 0,
+                rest: declared,
+                declared,
+            },
+            None => Mode::Gathered {
+                framer: AwsChunkedFramer::new(Some(framing.trailer), chunk_size),
+                buf: vec![0; chunk_size.min(64 * 1024)],
+            },
+        };
         Framed {
             inner,
-            framer: AwsChunkedFramer::new(Some(framing.trailer), framing.chunk_size),
-            buf: vec![0; framing.chunk_size.clamp(1, 64 * 1024)],
-            framed: Vec::new(),
+            mode,
+            framing: Vec::new(),
             pos: 0,
         }
     }
@@ -205,27 +244,99 @@ impl<R> Framed<R> {
         out: &mut [u8],
         mut read: impl FnMut(&mut R, &mut [u8]) -> Poll<io::Result<usize>>,
     ) -> Poll<io::Result<usize>> {
-        while self.pos == self.framed.len() {
-            if self.framer.is_finished() {
-                return Poll::Ready(Ok(0));
+        loop {
+            if self.pos < self.framing.len() {
+                let rest = self.framing.get(self.pos..).unwrap_or_default();
+                let n = out.len().min(rest.len());
+                out[..n].copy_from_slice(&rest[..n]);
+                self.pos += n;
+                return Poll::Ready(Ok(n));
             }
-            let n = match read(&mut self.inner, &mut self.buf) {
-                Poll::Ready(Ok(n)) => n,
-                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending => return Poll::Pending,
-            };
+            self.framing.clear();
             self.pos = 0;
-            self.framed = match self.buf.get(..n) {
-                Some([]) | None => self.framer.finish(),
-                Some(raw) => self.framer.push(raw),
-            };
+            match &mut self.mode {
+                Mode::Through {
+                    encoder,
+                    chunk_size,
+                    chunk_left,
+                    rest,
+                    declared,
+                } => {
+                    let Some(live) = encoder else {
+                        return Poll::Ready(Ok(0));
+                    };
+                    if *chunk_left > 0 {
+                        let want = out.len().min(*chunk_left);
+                        let n = match read(&mut self.inner, &mut out[..want]) {
+                            Poll::Ready(Ok(n)) => n,
+                            Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {
+                                continue
+                            }
+                            other => return other,
+                        };
+                        if n == 0 && want > 0 {
+                            let sent = *declared - *rest - *chunk_left as u64;
+                            return Poll::Ready(Err(io::Error::new(
+                                io::ErrorKind::UnexpectedEof,
+                                format!(
+                                    "the request body ended after {sent} of its declared \
+                                     {declared} bytes"
+                                ),
+                            )));
+                        }
+                        let data = out.get(..n).unwrap_or_default();
+                        live.hash(data);
+                        *chunk_left -= n;
+                        if *chunk_left == 0 {
+                            self.framing.extend_from_slice(CHUNK_END);
+                        }
+                        return Poll::Ready(Ok(n));
+                    }
+                    if *rest > 0 {
+                        let size =
+                            usize::try_from(*rest).map_or(*chunk_size, |r| r.min(*chunk_size));
+                        *rest -= size as u64;
+                        *chunk_left = size;
+                        self.framing
+                            .extend_from_slice(ChunkHead::new(size).as_bytes());
+                        continue;
+                    }
+                    // Every declared byte went out: the source must end here too (sending
+                    // fewer bytes than it holds would store a truncated object).
+                    let mut probe = [0u8; 1];
+                    match read(&mut self.inner, &mut probe) {
+                        Poll::Ready(Ok(0)) => {}
+                        Poll::Ready(Ok(_)) => {
+                            return Poll::Ready(Err(io::Error::new(
+                                io::ErrorKind::InvalidData,
+                                format!(
+                                    "the request body is longer than its declared {declared} bytes"
+                                ),
+                            )))
+                        }
+                        Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        other => return other,
+                    }
+                    if let Some(done) = encoder.take() {
+                        done.finish_into(&mut self.framing);
+                    }
+                }
+                Mode::Gathered { framer, buf } => {
+                    if framer.is_finished() {
+                        return Poll::Ready(Ok(0));
+                    }
+                    let n = match read(&mut self.inner, buf) {
+                        Poll::Ready(Ok(n)) => n,
+                        Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        other => return other,
+                    };
+                    self.framing = match buf.get(..n) {
+                        Some([]) | None => framer.finish(),
+                        Some(raw) => framer.push(raw),
+                    };
+                }
+            }
         }
-        let rest = self.framed.get(self.pos..).unwrap_or_default();
-        let n = out.len().min(rest.len());
-        out[..n].copy_from_slice(&rest[..n]);
-        self.pos += n;
-        Poll::Ready(Ok(n))
     }
 }
 
@@ -289,35 +400,75 @@ mod tests {
         );
     }
 
-    #[test]
-    fn framing_matches_the_encoder_across_short_reads() {
-        let data = b"hello world, framed".to_vec();
-        let framing = AwsChunkedBody {
-            trailer: ChecksumAlgorithm::Crc32,
-            chunk_size: 8,
-        };
-        let mut source = Framed::new(Cursor::new(data.clone()), framing);
+    /// Everything `source` frames, read `out_len` bytes at a time from a raw body that gives at
+    /// most `raw_max` bytes a read.
+    fn frame_all(
+        source: &mut Framed<Cursor<Vec<u8>>>,
+        out_len: usize,
+        raw_max: usize,
+    ) -> io::Result<Vec<u8>> {
         let mut framed = Vec::new();
         loop {
-            let mut out = [0u8; 5];
-            // At most 3 raw bytes a read, so chunks are assembled across reads.
+            let mut out = vec![0u8; out_len];
             let n = ready(source.poll_read(&mut out, |raw, b| {
-                let m = b.len().min(3);
+                let m = b.len().min(raw_max);
                 Poll::Ready(raw.read(&mut b[..m]))
-            }))
-            .unwrap();
+            }))?;
             if n == 0 {
-                break;
+                return Ok(framed);
             }
             framed.extend_from_slice(&out[..n]);
         }
-        let mut expected = Vec::new();
-        let mut encoder = AwsChunkedEncoder::new(Some(ChecksumAlgorithm::Crc32));
-        for chunk in data.chunks(8) {
-            encoder.encode_chunk(chunk, &mut expected);
+    }
+
+    fn framing(chunk_size: usize, decoded_len: Option<u64>) -> AwsChunkedBody {
+        AwsChunkedBody {
+            trailer: ChecksumAlgorithm::Crc32,
+            chunk_size,
+            decoded_len,
         }
-        encoder.finish_into(&mut expected);
-        assert_eq!(framed, expected);
+    }
+
+    #[test]
+    fn framing_matches_the_encoder_across_short_reads() {
+        let all = b"hello world, framed with chunks of eight".to_vec();
+        for len in [0, 1, 7, 8, 9, 16, 19, all.len()] {
+            let data = all[..len].to_vec();
+            let mut expected = Vec::new();
+            let mut encoder = AwsChunkedEncoder::new(Some(ChecksumAlgorithm::Crc32));
+            for chunk in data.chunks(8) {
+                encoder.encode_chunk(chunk, &mut expected);
+            }
+            encoder.finish_into(&mut expected);
+            // Known length (data passed through) and unknown (gathered a chunk at a time);
+            // reads of the raw body and of the framed one both shorter and longer than a chunk.
+            for decoded_len in [Some(len as u64), None] {
+                for (out_len, raw_max) in [(5, 3), (1, 1), (64, 64), (3, 100)] {
+                    let mut source =
+                        Framed::new(Cursor::new(data.clone()), framing(8, decoded_len));
+                    let framed = frame_all(&mut source, out_len, raw_max).unwrap();
+                    assert_eq!(
+                        framed, expected,
+                        "{len} bytes, length {decoded_len:?}, reads {out_len}/{raw_max}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_body_not_of_its_declared_length_fails_instead_of_being_framed() {
+        let data = b"twelve bytes".to_vec();
+        let mut short = Framed::new(Cursor::new(data.clone()), framing(8, Some(20)));
+        let err = frame_all(&mut short, 64, 64).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(
+            err.to_string().contains("after 12 of its declared 20"),
+            "{err}"
+        );
+        let mut long = Framed::new(Cursor::new(data), framing(8, Some(10)));
+        let err = frame_all(&mut long, 64, 64).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
     }
 
     #[test]

@@ -520,6 +520,7 @@ mod tests {
         let framing = AwsChunkedBody {
             trailer: ChecksumAlgorithm::Crc32,
             chunk_size: 8,
+            decoded_len: None,
         };
         let mut framed = Vec::new();
         AwsChunkedReader(Framed::new(

@@ -13,7 +13,7 @@ use futures_core::Stream;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
 use sansboto_core::auth::event_signing::EventSigner;
-use sansboto_core::request_body::{self, foreign_body, Source};
+use sansboto_core::request_body::{self, foreign_body, Framed, Source};
 use sansboto_core::response_check::{into_io_error, Collect, ResponseCheck};
 use sansboto_core::AwsChunkedBody;
 use sansboto_core::AwsChunkedFramer;
@@ -34,6 +34,10 @@ pub type ByteReader = Pin<Box<dyn AsyncRead + Send + 'static>>;
 
 /// Chunk size used when turning a reader into a stream.
 const READ_CHUNK: usize = 64 * 1024;
+
+/// The frame size of an `aws-chunked` body read from a reader (botocore's chunk size: the
+/// framing costs a hyper chunk head per frame, so frames are large).
+const FRAMED_CHUNK: usize = 1024 * 1024;
 
 /// A streaming request body from a stream of chunks; `len` is the exact total when known (sent as
 /// `Content-Length`, otherwise the body goes chunked).
@@ -96,6 +100,12 @@ pub(crate) enum RequestBody {
         len: Option<u64>,
         buf: BytesMut,
     },
+    /// A reader sent `aws-chunked` with a checksum trailer, read through the core's [`Framed`]
+    /// straight into each frame's buffer.
+    FramedReader {
+        framed: Box<Framed<ByteReader>>,
+        buf: BytesMut,
+    },
     /// A stream sent `aws-chunked` with a checksum trailer (the core's framer does the framing).
     Framed {
         inner: Box<RequestBody>,
@@ -141,8 +151,15 @@ impl RequestBody {
 
     fn plain(body: Body, framing: Option<AwsChunkedBody>) -> Result<Self, TransportError> {
         if let (Some(framing), Body::Stream(_)) = (framing, &body) {
+            let inner = Self::plain(body, None)?;
+            if let RequestBody::Reader { reader, .. } = inner {
+                return Ok(RequestBody::FramedReader {
+                    framed: Box::new(Framed::new(reader, framing)),
+                    buf: BytesMut::new(),
+                });
+            }
             return Ok(RequestBody::Framed {
-                inner: Box::new(Self::plain(body, None)?),
+                inner: Box::new(inner),
                 framer: Box::new(AwsChunkedFramer::new(
                     Some(framing.trailer),
                     framing.chunk_size,
@@ -233,6 +250,31 @@ impl HttpBody for RequestBody {
                         .map(|frame| Frame::data(Bytes::from(frame)))
                         .map_err(io::Error::other),
                 ))
+            }
+            RequestBody::FramedReader { framed, buf } => {
+                // Fill a whole frame while the reader has bytes ready: few large frames, each
+                // byte copied once (by the reader, into the frame).
+                buf.resize(FRAMED_CHUNK, 0);
+                let mut filled = 0;
+                while filled < FRAMED_CHUNK {
+                    let read = framed.poll_read(&mut buf[filled..], |r, b| {
+                        let mut read = ReadBuf::new(b);
+                        ready!(r.as_mut().poll_read(cx, &mut read))?;
+                        Poll::Ready(Ok(read.filled().len()))
+                    });
+                    match read {
+                        Poll::Ready(Ok(0)) => break,
+                        Poll::Ready(Ok(n)) => filled += n,
+                        Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
+                        Poll::Pending if filled == 0 => return Poll::Pending,
+                        Poll::Pending => break,
+                    }
+                }
+                buf.truncate(filled);
+                if filled == 0 {
+                    return Poll::Ready(None);
+                }
+                Poll::Ready(Some(Ok(Frame::data(buf.split().freeze()))))
             }
             RequestBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
             RequestBody::Stream { stream, .. } => loop {
