@@ -7,16 +7,17 @@
 //! input can recurse without bound or panic.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use quick_xml::events::{BytesCData, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Reader;
 
 use super::{
-    finish_structure, scalar_from_text, unknown_union_member, BodyFormat, ParseError, PathSegment,
-    Slots, MAX_DEPTH,
+    scalar_from_text, unknown_union_member, BodyFormat, ParseError, PathSegment, Slots, MAX_DEPTH,
 };
-use crate::model::{Location, ServiceModel, ShapeKind, ShapeRef, Structure};
-use crate::value::{Map, Value};
+use crate::model::{Location, ServiceModel, Shape, ShapeKind, ShapeRef, Structure};
+use crate::value::{HashedKey, Map, Value};
 
 /// An element start (or a self-closing element) just read.
 pub(crate) struct Element<'a> {
@@ -365,7 +366,41 @@ impl<'a> XmlReader<'a> {
 
 /// Reads XML into values as a model's shapes describe them.
 pub(crate) struct ShapeReader<'m> {
-    pub model: &'m ServiceModel,
+    model: &'m ServiceModel,
+    /// The member tables of the structures read so far in this parse, by structure (see
+    /// [`StructPlan`]): a listing reads a thousand objects with one table.
+    plans: RefCell<Vec<(*const Structure, Rc<StructPlan<'m>>)>>,
+}
+
+/// What reading a structure's children needs of each member, resolved once per structure and
+/// parse instead of once per element: the element name it is found under, its target shape, and
+/// its name as a ready-hashed map key.
+struct StructPlan<'m> {
+    members: Vec<MemberPlan<'m>>,
+}
+
+struct MemberPlan<'m> {
+    /// The element name the member is found under; `None` for members the body cannot carry
+    /// (headers, status code, event headers).
+    element: Option<Box<[u8]>>,
+    shape: &'m Shape,
+    /// A flattened list or map: each occurrence adds to the member (rather than the first
+    /// occurrence being the member).
+    flattened: bool,
+    key: HashedKey,
+}
+
+impl StructPlan<'_> {
+    /// Assemble the parsed members (slots indexed like the members) in model order.
+    fn finish(&self, mut slots: Slots) -> Map {
+        let mut out = crate::value::map_with_capacity(slots.iter().filter(|s| s.is_some()).count());
+        for (member, slot) in self.members.iter().zip(slots.iter_mut()) {
+            if let Some(v) = slot.take() {
+                member.key.insert_new(&mut out, v);
+            }
+        }
+        out
+    }
 }
 
 /// A member of a structure that XML bodies can carry (header, status-code and event-header
@@ -378,6 +413,13 @@ fn in_body(member: &ShapeRef) -> bool {
 }
 
 impl<'m> ShapeReader<'m> {
+    pub(super) fn new(model: &'m ServiceModel) -> Self {
+        ShapeReader {
+            model,
+            plans: RefCell::new(Vec::new()),
+        }
+    }
+
     /// The element name a structure member is found under: a flattened list's items carry the
     /// list member's name when it has one, otherwise the member's wire name.
     fn element_name<'s>(&self, member: &'s ShapeRef) -> &'s str
@@ -394,6 +436,27 @@ impl<'m> ShapeReader<'m> {
         member.wire_name()
     }
 
+    /// The member table of `s`, made on its first use in this parse.
+    fn plan(&self, s: &Structure) -> Rc<StructPlan<'m>> {
+        let id: *const Structure = s;
+        if let Some((_, plan)) = self.plans.borrow().iter().find(|(p, _)| *p == id) {
+            return Rc::clone(plan);
+        }
+        let members = s
+            .members
+            .iter()
+            .map(|(name, m)| MemberPlan {
+                element: in_body(m).then(|| self.element_name(m).as_bytes().into()),
+                shape: self.model.shape(m.shape),
+                flattened: m.flattened,
+                key: HashedKey::new(name),
+            })
+            .collect();
+        let plan = Rc::new(StructPlan { members });
+        self.plans.borrow_mut().push((id, Rc::clone(&plan)));
+        plan
+    }
+
     /// Parse `elem` as the shape `sref` points at, consuming it.
     pub(super) fn value<'a>(
         &self,
@@ -401,16 +464,26 @@ impl<'m> ShapeReader<'m> {
         sref: &ShapeRef,
         elem: Element<'a>,
     ) -> Result<Value, ParseError> {
-        let shape = self.model.shape(sref.shape);
+        self.shape_value(r, self.model.shape(sref.shape), elem)
+    }
+
+    /// Parse `elem` as `shape`, consuming it.
+    fn shape_value<'a>(
+        &self,
+        r: &mut XmlReader<'a>,
+        shape: &'m Shape,
+        elem: Element<'a>,
+    ) -> Result<Value, ParseError> {
         match &shape.kind {
             ShapeKind::Structure(s) if s.document => r.tree(&elem).map(Value::document),
             ShapeKind::Structure(s) => self.structure(r, &shape.name, s, &elem),
             ShapeKind::List(item) => {
+                let item_shape = self.model.shape(item.shape);
                 let mut items = Vec::new();
                 while let Some(child) = r.next_child(&elem)? {
                     let index = items.len();
                     items.push(
-                        self.value(r, item, child)
+                        self.shape_value(r, item_shape, child)
                             .map_err(|e| e.within(PathSegment::Index(index)))?,
                     );
                 }
@@ -478,13 +551,16 @@ impl<'m> ShapeReader<'m> {
         s: &Structure,
         elem: &Element<'a>,
     ) -> Result<Value, ParseError> {
+        let plan = self.plan(s);
         let mut slots = Slots::new(s.members.len());
         let unknown =
-            self.fill_structure(r, shape_name, s, elem, &mut slots, &mut |r, c| r.skip(&c))?;
+            self.fill_planned(r, shape_name, s, &plan, elem, &mut slots, &mut |r, c| {
+                r.skip(&c)
+            })?;
         if let Some(tag) = unknown {
             return Ok(unknown_union_member(&tag));
         }
-        Ok(Value::Map(finish_structure(&s.members, slots)))
+        Ok(Value::Map(plan.finish(slots)))
     }
 
     /// Read a structure element's children into `slots` (indexed like `s.members`; slots
@@ -499,6 +575,22 @@ impl<'m> ShapeReader<'m> {
         slots: &mut [Option<Value>],
         unmatched: &mut dyn FnMut(&mut XmlReader<'a>, Element<'a>) -> Result<(), ParseError>,
     ) -> Result<Option<String>, ParseError> {
+        let plan = self.plan(s);
+        self.fill_planned(r, shape_name, s, &plan, elem, slots, unmatched)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn fill_planned<'a>(
+        &self,
+        r: &mut XmlReader<'a>,
+        shape_name: &str,
+        s: &Structure,
+        plan: &StructPlan<'m>,
+        elem: &Element<'a>,
+        slots: &mut [Option<Value>],
+        unmatched: &mut dyn FnMut(&mut XmlReader<'a>, Element<'a>) -> Result<(), ParseError>,
+    ) -> Result<Option<String>, ParseError> {
+        let members = &plan.members[..];
         // Distinct child names, only tracked for unions (which must have exactly one).
         let mut union_tags: Vec<Vec<u8>> = Vec::new();
         // Elements mostly come in model order, so the search starts after the last member
@@ -509,26 +601,19 @@ impl<'m> ShapeReader<'m> {
             if s.union && !union_tags.iter().any(|t| t == local) {
                 union_tags.push(local.to_vec());
             }
-            let is_child = |i: &usize| {
-                s.members
-                    .get_index(*i)
-                    .is_some_and(|(_, m)| in_body(m) && self.element_name(m).as_bytes() == local)
-            };
-            let start = next.min(s.members.len());
-            let found = (start..s.members.len()).chain(0..start).find(is_child);
-            if let Some(index) = found {
-                next = index + 1;
-            }
-            let Some(index) = found else {
+            let is_child = |i: &usize| members[*i].element.as_deref() == Some(local);
+            let start = next.min(members.len());
+            let Some(index) = (start..members.len()).chain(0..start).find(is_child) else {
                 unmatched(r, child)?;
                 continue;
             };
-            let Some((name, member)) = s.members.get_index(index) else {
-                r.skip(&child)?;
-                continue;
+            next = index + 1;
+            let member = &members[index];
+            let within = |e: ParseError| match s.members.get_index(index) {
+                Some((name, _)) => e.within(PathSegment::Member(name)),
+                None => e,
             };
-            let within = |e: ParseError| e.within(PathSegment::Member(name));
-            match &self.model.shape(member.shape).kind {
+            match &member.shape.kind {
                 ShapeKind::List(item) if member.flattened => {
                     let slot = &mut slots[index];
                     if !matches!(slot, Some(Value::List(_))) {
@@ -552,7 +637,7 @@ impl<'m> ShapeReader<'m> {
                     }
                 }
                 _ if slots[index].is_some() => r.skip(&child)?,
-                _ => slots[index] = Some(self.value(r, member, child).map_err(within)?),
+                _ => slots[index] = Some(self.shape_value(r, member.shape, child).map_err(within)?),
             }
         }
         for (member, slot) in s.members.values().zip(slots.iter_mut()) {
