@@ -52,7 +52,12 @@ impl ValueFormatter for CpuFormatter {
         values.iter_mut().for_each(|v| *v *= factor);
         unit
     }
-    fn scale_throughputs(&self, _: f64, throughput: &Throughput, values: &mut [f64]) -> &'static str {
+    fn scale_throughputs(
+        &self,
+        _: f64,
+        throughput: &Throughput,
+        values: &mut [f64],
+    ) -> &'static str {
         let per = match throughput {
             Throughput::Bytes(n) | Throughput::BytesDecimal(n) => *n as f64 / (1 << 20) as f64,
             Throughput::Elements(n) => *n as f64,

@@ -24,6 +24,9 @@ pub(crate) struct Element<'a> {
     start: BytesStart<'a>,
     /// `<a/>`: there is no end event to wait for.
     empty: bool,
+    /// How much of the body was left right after the start tag: while it still is, nothing of
+    /// the element has been read (see [`XmlReader::leaf_text`]).
+    rest_len: usize,
 }
 
 impl Element<'_> {
@@ -74,6 +77,9 @@ enum Node<'a> {
 pub(crate) struct XmlReader<'a> {
     reader: Reader<&'a [u8]>,
     depth: usize,
+    /// Bytes consumed past quick-xml (see [`leaf_text`](Self::leaf_text)), which its own
+    /// positions do not count.
+    skipped: u64,
 }
 
 impl<'a> XmlReader<'a> {
@@ -86,14 +92,18 @@ impl<'a> XmlReader<'a> {
         // from the body), which spares quick-xml copying every name onto a stack of its own.
         config.check_end_names = false;
         config.expand_empty_elements = false;
-        XmlReader { reader, depth: 0 }
+        XmlReader {
+            reader,
+            depth: 0,
+            skipped: 0,
+        }
     }
 
     fn malformed(&self, message: impl Into<String>) -> ParseError {
         ParseError::Malformed {
             format: BodyFormat::Xml,
             message: message.into(),
-            position: format!("byte {}", self.reader.buffer_position()),
+            position: format!("byte {}", self.reader.buffer_position() + self.skipped),
         }
     }
 
@@ -109,7 +119,7 @@ impl<'a> XmlReader<'a> {
         ParseError::Malformed {
             format: BodyFormat::Xml,
             message: e.to_string(),
-            position: format!("byte {}", self.reader.error_position()),
+            position: format!("byte {}", self.reader.error_position() + self.skipped),
         }
     }
 
@@ -174,7 +184,12 @@ impl<'a> XmlReader<'a> {
         if !empty {
             self.depth += 1;
         }
-        Ok(Element { start, empty })
+        let rest_len = self.reader.get_ref().len();
+        Ok(Element {
+            start,
+            empty,
+            rest_len,
+        })
     }
 
     /// The document's root element; `None` for a body with no element at all (empty or only
@@ -257,11 +272,58 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// The text of a leaf `elem` written the plain way, `text</name>` right after its start
+    /// tag, read straight from the body and consumed; `None` (nothing consumed) for anything
+    /// else — child elements, CDATA, comments, an end tag spelled otherwise, text that is not
+    /// UTF-8 or has a bad entity — which the event loop then reads (and reports) as before.
+    ///
+    /// Nearly every element of a listing is such a leaf; this spares quick-xml's text and end
+    /// events for each. The text is checked as the events would check it: UTF-8, then the
+    /// predefined entities and character references unescaped by quick-xml's own function.
+    #[inline]
+    fn leaf_text(&mut self, elem: &Element<'a>) -> Option<Cow<'a, str>> {
+        // Right after its start tag (nothing read since), quick-xml is between markup and the
+        // rest of the body is what its slice holds.
+        let rest: &'a [u8] = self.reader.get_ref();
+        if rest.len() != elem.rest_len {
+            return None;
+        }
+        let lt = memchr::memchr(b'<', rest)?;
+        let name = elem.qualified_name();
+        let after = &rest[lt + 1..];
+        let end_len = name.len() + 2;
+        if after.len() < end_len
+            || after[0] != b'/'
+            || &after[1..end_len - 1] != name
+            || after[end_len - 1] != b'>'
+        {
+            return None;
+        }
+        let raw = &rest[..lt];
+        let text = std::str::from_utf8(raw).ok()?;
+        let text = if memchr::memchr(b'&', raw).is_some() {
+            match quick_xml::escape::unescape(text).ok()? {
+                Cow::Borrowed(_) => Cow::Borrowed(text),
+                Cow::Owned(owned) => Cow::Owned(owned),
+            }
+        } else {
+            Cow::Borrowed(text)
+        };
+        let consumed = lt + 1 + end_len;
+        *self.reader.get_mut() = &rest[consumed..];
+        self.skipped += consumed as u64;
+        self.depth = self.depth.saturating_sub(1);
+        Some(text)
+    }
+
     /// The text of `elem` (empty for `<a/>` or `<a></a>`), consuming it through its end tag.
     /// Child elements are skipped.
     pub(super) fn text(&mut self, elem: &Element<'a>) -> Result<Cow<'a, str>, ParseError> {
         if elem.empty {
             return Ok(Cow::Borrowed(""));
+        }
+        if let Some(text) = self.leaf_text(elem) {
+            return Ok(text);
         }
         // Read straight from the events (not through `next_node`): this runs for every leaf.
         let mut text: Cow<'a, str> = Cow::Borrowed("");
@@ -707,6 +769,91 @@ mod tests {
         ));
         let deep = "<a>".repeat(10_000) + &"</a>".repeat(10_000);
         assert!(matches!(tree(&deep), Err(ParseError::TooDeep { .. })));
+    }
+
+    /// Every leaf of `<r>…</r>` through `text`, with the leaf fast path or without it (an
+    /// element whose `rest_len` cannot match is read by the event loop): the texts, then the
+    /// first error's message (its byte position included).
+    fn leaves(xml: &str, fast: bool) -> Vec<Result<String, String>> {
+        let mut r = XmlReader::new(xml.as_bytes());
+        let root = r.root().unwrap().unwrap();
+        let mut out = Vec::new();
+        loop {
+            let child = match r.next_child(&root) {
+                Ok(Some(child)) => child,
+                Ok(None) => break,
+                Err(e) => {
+                    out.push(Err(e.to_string()));
+                    break;
+                }
+            };
+            let child = Element {
+                rest_len: if fast { child.rest_len } else { usize::MAX },
+                ..child
+            };
+            match r.text(&child) {
+                Ok(t) => out.push(Ok(t.into_owned())),
+                Err(e) => {
+                    out.push(Err(e.to_string()));
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn leaf_fast_path_reads_what_the_events_read() {
+        let bodies = [
+            "<r><a>x</a><b></b><c/><d>a &amp; b &lt;&#65;&#x42;&gt;</d><e>1 > 0</e></r>",
+            "<r><p:a>x</p:a><a >y</a ><a>z</a\n></r>",
+            "<r><a>x<!-- c -->y</a><b><![CDATA[<z>]]></b><c>t<i>skip</i>u</c></r>",
+            "<r><a>ok</a><b>&bogus;</b><c>never</c></r>",
+            "<r><a>ok</a><b>&#xFFFFFFFF;</b></r>",
+            "<r><a>ok</a><b>x</c></r>",
+            "<r><a>ok</a><b>x</bb></r>",
+            "<r><a>ok</a><b>x</b",
+            "<r><a>ok</a><b>x",
+            "<r><a>ok</a><b>x</b></r><junk/>",
+            "<r>\n  <a>\n spaced \n</a>\n  <b>\t</b>\n</r>",
+            "<r><a>é ü 日本</a><b>ok</b></r>",
+        ];
+        for body in bodies {
+            assert_eq!(leaves(body, true), leaves(body, false), "{body}");
+        }
+        // Not UTF-8: both refuse the same way.
+        let mut bad = b"<r><a>ok</a><b>".to_vec();
+        bad.extend_from_slice(&[0xff, 0xfe]);
+        bad.extend_from_slice(b"</b></r>");
+        let mut r = XmlReader::new(&bad);
+        let root = r.root().unwrap().unwrap();
+        let a = r.next_child(&root).unwrap().unwrap();
+        assert_eq!(r.text(&a).unwrap(), "ok");
+        let b = r.next_child(&root).unwrap().unwrap();
+        let fast = r.text(&b).unwrap_err().to_string();
+        let mut r = XmlReader::new(&bad);
+        let root = r.root().unwrap().unwrap();
+        let a = r.next_child(&root).unwrap().unwrap();
+        let a = Element {
+            rest_len: usize::MAX,
+            ..a
+        };
+        assert_eq!(r.text(&a).unwrap(), "ok");
+        let b = r.next_child(&root).unwrap().unwrap();
+        let b = Element {
+            rest_len: usize::MAX,
+            ..b
+        };
+        assert_eq!(r.text(&b).unwrap_err().to_string(), fast);
+        // The fast path did read the plain leaves, and text with entities is unescaped.
+        let mut r = XmlReader::new(b"<r><a>a &amp; b</a><b>plain</b></r>");
+        let root = r.root().unwrap().unwrap();
+        let a = r.next_child(&root).unwrap().unwrap();
+        assert!(matches!(r.leaf_text(&a), Some(Cow::Owned(t)) if t == "a & b"));
+        let b = r.next_child(&root).unwrap().unwrap();
+        assert!(matches!(r.leaf_text(&b), Some(Cow::Borrowed("plain"))));
+        assert!(r.next_child(&root).unwrap().is_none());
+        r.finish().unwrap();
     }
 
     #[test]
