@@ -216,8 +216,22 @@ impl<'a> XmlReader<'a> {
     /// reading to the end also means a parse that succeeds has seen a well-formed document.)
     pub(super) fn finish(&mut self) -> Result<(), ParseError> {
         loop {
+            // Where the next markup starts (quick-xml's position of its `<`).
+            let at = self.reader.buffer_position() + self.skipped;
             match self.event()? {
                 Event::Eof => return Ok(()),
+                // quick-xml refuses an end tag when no element is open; it cannot tell here,
+                // as the leaves read past it (`leaf_text`) left their names on its stack of
+                // open elements, so the same refusal is made here.
+                Event::End(end) => {
+                    let name = std::str::from_utf8(end.name().into_inner()).unwrap_or_default();
+                    let e = quick_xml::errors::IllFormedError::UnmatchedEndTag(name.to_string());
+                    return Err(ParseError::Malformed {
+                        format: BodyFormat::Xml,
+                        message: quick_xml::Error::IllFormed(e).to_string(),
+                        position: format!("byte {at}"),
+                    });
+                }
                 Event::Text(t) if t.iter().all(|b| b.is_ascii_whitespace()) => {}
                 Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => {}
                 _ => return Err(self.malformed("content after the root element")),
@@ -278,7 +292,9 @@ impl<'a> XmlReader<'a> {
     /// UTF-8 or has a bad entity — which the event loop then reads (and reports) as before.
     ///
     /// Nearly every element of a listing is such a leaf; this spares quick-xml's text and end
-    /// events for each. The text is checked as the events would check it: UTF-8, then the
+    /// events for each. (quick-xml keeps the leaf's name on its stack of open elements, which
+    /// it only uses to refuse an end tag with nothing open: [`finish`](Self::finish) does that
+    /// itself.) The text is checked as the events would check it: UTF-8, then the
     /// predefined entities and character references unescaped by quick-xml's own function.
     #[inline]
     fn leaf_text(&mut self, elem: &Element<'a>) -> Option<Cow<'a, str>> {
@@ -845,6 +861,24 @@ mod tests {
             ..b
         };
         assert_eq!(r.text(&b).unwrap_err().to_string(), fast);
+        // An end tag after the root is refused as quick-xml refuses it, at the same byte.
+        for body in ["<r><a>x</a></r></a>", "<r><a>x</a></r> \n</r >"] {
+            let finished = |fast: bool| {
+                let mut r = XmlReader::new(body.as_bytes());
+                let root = r.root().unwrap().unwrap();
+                let a = r.next_child(&root).unwrap().unwrap();
+                let a = Element {
+                    rest_len: if fast { a.rest_len } else { usize::MAX },
+                    ..a
+                };
+                assert_eq!(r.text(&a).unwrap(), "x");
+                assert!(r.next_child(&root).unwrap().is_none());
+                r.finish().unwrap_err().to_string()
+            };
+            let slow = finished(false);
+            assert!(slow.contains("does not match any open tag"), "{slow}");
+            assert_eq!(finished(true), slow, "{body}");
+        }
         // The fast path did read the plain leaves, and text with entities is unescaped.
         let mut r = XmlReader::new(b"<r><a>a &amp; b</a><b>plain</b></r>");
         let root = r.root().unwrap().unwrap();
