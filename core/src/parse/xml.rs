@@ -80,6 +80,11 @@ pub(crate) struct XmlReader<'a> {
     /// Bytes consumed past quick-xml (see [`leaf_text`](Self::leaf_text)), which its own
     /// positions do not count.
     skipped: u64,
+    /// quick-xml is between markup (its last event was not text, which consumes the next
+    /// `<`), so the rest of the body is what its slice holds.
+    between: bool,
+    /// Read the plain forms straight from the body (off in tests, to compare).
+    fast: bool,
 }
 
 impl<'a> XmlReader<'a> {
@@ -92,10 +97,16 @@ impl<'a> XmlReader<'a> {
         // from the body), which spares quick-xml copying every name onto a stack of its own.
         config.check_end_names = false;
         config.expand_empty_elements = false;
+        // quick-xml's stack of open elements, which it would use to refuse an end tag with
+        // nothing open, does not see the elements read past it: that check is made here
+        // (`unmatched_end`), the only place it can fail, outside the root.
+        config.allow_unmatched_ends = true;
         XmlReader {
             reader,
             depth: 0,
             skipped: 0,
+            between: false,
+            fast: true,
         }
     }
 
@@ -109,7 +120,47 @@ impl<'a> XmlReader<'a> {
 
     #[inline(always)]
     fn event(&mut self) -> Result<Event<'a>, ParseError> {
-        self.reader.read_event().map_err(|e| self.xml_error(e))
+        let event = self.reader.read_event();
+        self.between = matches!(
+            event,
+            Ok(Event::Start(_)
+                | Event::Empty(_)
+                | Event::End(_)
+                | Event::Comment(_)
+                | Event::CData(_)
+                | Event::PI(_)
+                | Event::Decl(_)
+                | Event::DocType(_))
+        );
+        event.map_err(|e| self.xml_error(e))
+    }
+
+    /// The rest of the body when quick-xml is between markup (see `between`).
+    #[inline(always)]
+    fn rest(&self) -> Option<&'a [u8]> {
+        let rest: &'a [u8] = self.reader.get_ref();
+        (self.fast && self.between).then_some(rest)
+    }
+
+    /// Consume `n` bytes of the body past quick-xml.
+    #[inline(always)]
+    fn consume(&mut self, rest: &'a [u8], n: usize) {
+        *self.reader.get_mut() = &rest[n..];
+        self.skipped += n as u64;
+        self.between = true;
+    }
+
+    /// An end tag read where no element is open (outside the root), refused the way quick-xml
+    /// refuses it; `at` is where the tag starts.
+    #[cold]
+    fn unmatched_end(&self, at: u64, end: &BytesEnd<'_>) -> ParseError {
+        let name = std::str::from_utf8(end.name().into_inner()).unwrap_or_default();
+        let e = quick_xml::errors::IllFormedError::UnmatchedEndTag(name.to_string());
+        ParseError::Malformed {
+            format: BodyFormat::Xml,
+            message: quick_xml::Error::IllFormed(e).to_string(),
+            position: format!("byte {at}"),
+        }
     }
 
     // Errors are built out of line: the reading loops stay small enough to inline.
@@ -196,16 +247,16 @@ impl<'a> XmlReader<'a> {
     /// whitespace, comments and declarations).
     pub(super) fn root(&mut self) -> Result<Option<Element<'a>>, ParseError> {
         loop {
+            let at = self.reader.buffer_position() + self.skipped;
             match self.event()? {
+                Event::End(end) => return Err(self.unmatched_end(at, &end)),
                 Event::Start(s) => return self.enter(s, false).map(Some),
                 Event::Empty(s) => return self.enter(s, true).map(Some),
                 Event::Eof => return Ok(None),
                 Event::Text(t) if !t.iter().all(|b| b.is_ascii_whitespace()) => {
                     return Err(self.malformed("text outside the root element"));
                 }
-                Event::CData(_) | Event::End(_) => {
-                    return Err(self.malformed("content outside the root element"))
-                }
+                Event::CData(_) => return Err(self.malformed("content outside the root element")),
                 _ => {}
             }
         }
@@ -220,18 +271,7 @@ impl<'a> XmlReader<'a> {
             let at = self.reader.buffer_position() + self.skipped;
             match self.event()? {
                 Event::Eof => return Ok(()),
-                // quick-xml refuses an end tag when no element is open; it cannot tell here,
-                // as the leaves read past it (`leaf_text`) left their names on its stack of
-                // open elements, so the same refusal is made here.
-                Event::End(end) => {
-                    let name = std::str::from_utf8(end.name().into_inner()).unwrap_or_default();
-                    let e = quick_xml::errors::IllFormedError::UnmatchedEndTag(name.to_string());
-                    return Err(ParseError::Malformed {
-                        format: BodyFormat::Xml,
-                        message: quick_xml::Error::IllFormed(e).to_string(),
-                        position: format!("byte {at}"),
-                    });
-                }
+                Event::End(end) => return Err(self.unmatched_end(at, &end)),
                 Event::Text(t) if t.iter().all(|b| b.is_ascii_whitespace()) => {}
                 Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => {}
                 _ => return Err(self.malformed("content after the root element")),
@@ -268,6 +308,9 @@ impl<'a> XmlReader<'a> {
         if parent.empty {
             return Ok(None);
         }
+        if let Some(found) = self.plain_child(parent) {
+            return found;
+        }
         // Read straight from the events (not through `next_node`): this runs for every element.
         loop {
             match self.event()? {
@@ -286,22 +329,67 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// [`next_child`](Self::next_child) where the body goes on the plain way: `</parent>`
+    /// (the end, consumed) or a start tag without quotes (no attribute value to hold a `>`),
+    /// read straight from the body as quick-xml would read it. `None` (nothing consumed) for
+    /// anything else — text, comments, CDATA, another end tag, a tag that is not UTF-8 —
+    /// which the event loop then reads as before.
+    #[inline]
+    fn plain_child(
+        &mut self,
+        parent: &Element<'a>,
+    ) -> Option<Result<Option<Element<'a>>, ParseError>> {
+        let rest = self.rest()?;
+        match rest {
+            [b'<', b'/', after @ ..] => {
+                let name = parent.qualified_name();
+                if after.len() > name.len() && after.starts_with(name) && after[name.len()] == b'>'
+                {
+                    self.consume(rest, name.len() + 3);
+                    self.depth = self.depth.saturating_sub(1);
+                    return Some(Ok(None));
+                }
+                None
+            }
+            [b'<', first, ..] if !matches!(first, b'!' | b'?') => {
+                let gt = memchr::memchr(b'>', rest)?;
+                let content = &rest[1..gt];
+                if memchr::memchr2(b'"', b'\'', content).is_some() {
+                    return None;
+                }
+                let (content, empty) = match content.strip_suffix(b"/") {
+                    Some(content) => (content, true),
+                    None => (content, false),
+                };
+                let content = std::str::from_utf8(content).ok()?;
+                let name_len = content
+                    .bytes()
+                    .position(|b| matches!(b, b' ' | b'\r' | b'\n' | b'\t'))
+                    .unwrap_or(content.len());
+                self.consume(rest, gt + 1);
+                Some(
+                    self.enter(BytesStart::from_content(content, name_len), empty)
+                        .map(Some),
+                )
+            }
+            _ => None,
+        }
+    }
+
     /// The text of a leaf `elem` written the plain way, `text</name>` right after its start
     /// tag, read straight from the body and consumed; `None` (nothing consumed) for anything
     /// else — child elements, CDATA, comments, an end tag spelled otherwise, text that is not
     /// UTF-8 or has a bad entity — which the event loop then reads (and reports) as before.
     ///
     /// Nearly every element of a listing is such a leaf; this spares quick-xml's text and end
-    /// events for each. (quick-xml keeps the leaf's name on its stack of open elements, which
-    /// it only uses to refuse an end tag with nothing open: [`finish`](Self::finish) does that
-    /// itself.) The text is checked as the events would check it: UTF-8, then the
+    /// events for each. The text is checked as the events would check it: UTF-8, then the
     /// predefined entities and character references unescaped by quick-xml's own function.
     #[inline]
     fn leaf_text(&mut self, elem: &Element<'a>) -> Option<Cow<'a, str>> {
         // Right after its start tag (nothing read since), quick-xml is between markup and the
         // rest of the body is what its slice holds.
         let rest: &'a [u8] = self.reader.get_ref();
-        if rest.len() != elem.rest_len {
+        if !self.fast || rest.len() != elem.rest_len {
             return None;
         }
         let lt = memchr::memchr(b'<', rest)?;
@@ -325,9 +413,7 @@ impl<'a> XmlReader<'a> {
         } else {
             Cow::Borrowed(text)
         };
-        let consumed = lt + 1 + end_len;
-        *self.reader.get_mut() = &rest[consumed..];
-        self.skipped += consumed as u64;
+        self.consume(rest, lt + 1 + end_len);
         self.depth = self.depth.saturating_sub(1);
         Some(text)
     }
@@ -787,25 +873,36 @@ mod tests {
         assert!(matches!(tree(&deep), Err(ParseError::TooDeep { .. })));
     }
 
-    /// Every leaf of `<r>…</r>` through `text`, with the leaf fast path or without it (an
-    /// element whose `rest_len` cannot match is read by the event loop): the texts, then the
-    /// first error's message (its byte position included).
+    /// A reader with or without the paths that read plain markup past quick-xml.
+    fn reader(body: &[u8], fast: bool) -> XmlReader<'_> {
+        let mut r = XmlReader::new(body);
+        r.fast = fast;
+        r
+    }
+
+    /// Every child of `<r>…</r>` read as a leaf through `text`, with or without the fast
+    /// paths: the texts, then the first error's message (its byte position included), then
+    /// how the document ends.
+
     fn leaves(xml: &str, fast: bool) -> Vec<Result<String, String>> {
-        let mut r = XmlReader::new(xml.as_bytes());
+        let mut r = reader(xml.as_bytes(), fast);
         let root = r.root().unwrap().unwrap();
         let mut out = Vec::new();
         loop {
             let child = match r.next_child(&root) {
                 Ok(Some(child)) => child,
-                Ok(None) => break,
+                Ok(None) => {
+                    out.push(
+                        r.finish()
+                            .map(|()| "end".to_string())
+                            .map_err(|e| e.to_string()),
+                    );
+                    break;
+                }
                 Err(e) => {
                     out.push(Err(e.to_string()));
                     break;
                 }
-            };
-            let child = Element {
-                rest_len: if fast { child.rest_len } else { usize::MAX },
-                ..child
             };
             match r.text(&child) {
                 Ok(t) => out.push(Ok(t.into_owned())),
@@ -833,6 +930,21 @@ mod tests {
             "<r><a>ok</a><b>x</b></r><junk/>",
             "<r>\n  <a>\n spaced \n</a>\n  <b>\t</b>\n</r>",
             "<r><a>é ü 日本</a><b>ok</b></r>",
+            "<r><a x='1>'>v</a><b y=\"2\" >w</b><c z=\"&amp;\"/><d/><e\t/></r>",
+            "<r><a>1</a><b>2</b></r ></r>",
+            "<r><a>1</a></r></a>",
+            "<r><a>1</a></q>",
+            "<r><a><b>1</b></a><c>2</c><d/></r>",
+            "<r><a>1</a><!-- c --><?pi x?><b>2</b></r>",
+            "<r><>x</><a>1</a></r>",
+            "<r>< a>x</ a><a >y</a></r>",
+            "<r><a/ ><b>1</b></r>",
+            "<r><a>1</a><b>2</b></r>\n<!-- after -->\n",
+            "<r><a>1</a><b>2</b></r>trailing",
+            "<r><a>1</a><b>2",
+            "<r><a>1</a><",
+            "<r><a>1</a></",
+            "<r><a>1</a></r",
         ];
         for body in bodies {
             assert_eq!(leaves(body, true), leaves(body, false), "{body}");
@@ -841,36 +953,21 @@ mod tests {
         let mut bad = b"<r><a>ok</a><b>".to_vec();
         bad.extend_from_slice(&[0xff, 0xfe]);
         bad.extend_from_slice(b"</b></r>");
-        let mut r = XmlReader::new(&bad);
-        let root = r.root().unwrap().unwrap();
-        let a = r.next_child(&root).unwrap().unwrap();
-        assert_eq!(r.text(&a).unwrap(), "ok");
-        let b = r.next_child(&root).unwrap().unwrap();
-        let fast = r.text(&b).unwrap_err().to_string();
-        let mut r = XmlReader::new(&bad);
-        let root = r.root().unwrap().unwrap();
-        let a = r.next_child(&root).unwrap().unwrap();
-        let a = Element {
-            rest_len: usize::MAX,
-            ..a
+        let read = |fast: bool| {
+            let mut r = reader(&bad, fast);
+            let root = r.root().unwrap().unwrap();
+            let a = r.next_child(&root).unwrap().unwrap();
+            assert_eq!(r.text(&a).unwrap(), "ok");
+            let b = r.next_child(&root).unwrap().unwrap();
+            r.text(&b).unwrap_err().to_string()
         };
-        assert_eq!(r.text(&a).unwrap(), "ok");
-        let b = r.next_child(&root).unwrap().unwrap();
-        let b = Element {
-            rest_len: usize::MAX,
-            ..b
-        };
-        assert_eq!(r.text(&b).unwrap_err().to_string(), fast);
+        assert_eq!(read(true), read(false));
         // An end tag after the root is refused as quick-xml refuses it, at the same byte.
         for body in ["<r><a>x</a></r></a>", "<r><a>x</a></r> \n</r >"] {
             let finished = |fast: bool| {
-                let mut r = XmlReader::new(body.as_bytes());
+                let mut r = reader(body.as_bytes(), fast);
                 let root = r.root().unwrap().unwrap();
                 let a = r.next_child(&root).unwrap().unwrap();
-                let a = Element {
-                    rest_len: if fast { a.rest_len } else { usize::MAX },
-                    ..a
-                };
                 assert_eq!(r.text(&a).unwrap(), "x");
                 assert!(r.next_child(&root).unwrap().is_none());
                 r.finish().unwrap_err().to_string()
