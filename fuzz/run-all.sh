@@ -6,7 +6,7 @@ set -u
 cd "$(dirname "$0")"
 seconds=${1:-180}
 shift 2>/dev/null || true
-targets=${*:-parse_xml parse_json parse_cbor client_parse_s3 eventstream serialize endpoint jmespath}
+targets=${*:-parse_xml parse_json parse_cbor client_parse_s3 eventstream serialize endpoint jmespath http1}
 cargo +nightly fuzz build || exit 1
 mkdir -p logs
 for target in $targets; do

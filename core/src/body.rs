@@ -47,20 +47,28 @@ impl Body {
     }
 
     /// The `Content-Length` a request with this body and `method` carries, as botocore sends it:
-    /// the body's length when known, except that an empty body on GET or HEAD carries none; a
-    /// stream of unknown length carries none (it goes chunked). Servers such as S3 refuse a
-    /// bodiless PUT (CopyObject, an empty PutObject) that lacks `Content-Length: 0`, and HTTP
-    /// libraries differ on sending it, so transports apply this rule themselves.
+    /// the body's length when known, except that an empty body on GET, HEAD or OPTIONS carries
+    /// none (botocore's `AWSRequestPreparer`); a stream of unknown length carries none (it goes
+    /// chunked). Servers such as S3 refuse a bodiless PUT (CopyObject, an empty PutObject) that
+    /// lacks `Content-Length: 0`, and HTTP libraries differ on sending it, so transports apply
+    /// this rule themselves.
     ///
     /// ```
     /// use sansboto_core::Body;
     /// assert_eq!(Body::Empty.request_content_length(&http::Method::PUT), Some(0));
     /// assert_eq!(Body::Empty.request_content_length(&http::Method::GET), None);
+    /// assert_eq!(Body::Empty.request_content_length(&http::Method::DELETE), Some(0));
     /// assert_eq!(Body::from(b"abc".to_vec()).request_content_length(&http::Method::POST), Some(3));
     /// ```
     pub fn request_content_length(&self, method: &http::Method) -> Option<u64> {
         match self.len()? {
-            0 if matches!(*method, http::Method::GET | http::Method::HEAD) => None,
+            0 if matches!(
+                *method,
+                http::Method::GET | http::Method::HEAD | http::Method::OPTIONS
+            ) =>
+            {
+                None
+            }
             len => Some(len),
         }
     }

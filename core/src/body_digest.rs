@@ -2,7 +2,7 @@
 //! signature over the payload needs, and the flexible checksum that goes in a header on plain
 //! HTTP. botocore reads a seekable body once to hash it and rewinds it to send it; here the core
 //! says what to compute ([`BodyDigest`]), the transport feeds it the body's bytes
-//! ([`Http::scan_body`](crate::runtime::Http::scan_body)) and the call signs with the
+//! ([`Host::scan_body`](crate::runtime::Host::scan_body)) and the call signs with the
 //! result, so a file (or seekable) upload is hashed in one pass and streamed in a second, in
 //! constant memory.
 

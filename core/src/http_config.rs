@@ -131,17 +131,49 @@ impl ProxyConfig {
     /// The proxy for a request to `uri` (its scheme's default port when it names none).
     pub fn proxy_for_uri(&self, uri: &http::Uri) -> Option<&ProxyUrl> {
         let scheme = uri.scheme_str()?;
-        let default_port = if scheme.eq_ignore_ascii_case("https") {
-            443
-        } else {
-            80
-        };
+        let to = Destination::of(uri)?;
+        self.proxy_for(scheme, to.host, to.port)
+    }
+
+    /// The `Proxy-Authorization` header a plain-`http://` request to `uri` carries when it goes
+    /// through a proxy with credentials (in absolute form; for `https://` the credentials go in
+    /// the `CONNECT` request instead), marked sensitive so no log shows it.
+    pub fn plain_http_authorization(&self, uri: &http::Uri) -> Option<http::HeaderValue> {
+        if !uri.scheme_str()?.eq_ignore_ascii_case("http") {
+            return None;
+        }
+        let credentials = self.proxy_for_uri(uri)?.authorization.as_deref()?;
+        let mut value = http::HeaderValue::from_str(credentials).ok()?;
+        value.set_sensitive(true);
+        Some(value)
+    }
+}
+
+/// Where a request goes: the host (IPv6 without brackets) and port to connect to, the scheme's
+/// default port when the URI names none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Destination<'a> {
+    /// `https://` (TLS, and a `CONNECT` tunnel through a proxy) rather than `http://`.
+    pub https: bool,
+    /// The host name or address.
+    pub host: &'a str,
+    /// The port.
+    pub port: u16,
+}
+
+impl<'a> Destination<'a> {
+    /// Where `uri` goes (a URI without a scheme is `http://`); `None` without a host.
+    pub fn of(uri: &'a http::Uri) -> Option<Self> {
+        let https = uri
+            .scheme_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case("https"));
         let host = uri.host()?;
         let host = host
             .strip_prefix('[')
             .and_then(|h| h.strip_suffix(']'))
             .unwrap_or(host);
-        self.proxy_for(scheme, host, uri.port_u16().unwrap_or(default_port))
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        Some(Destination { https, host, port })
     }
 }
 

@@ -16,10 +16,12 @@ pub mod api;
 pub mod auth;
 pub mod client;
 pub mod config;
+pub mod connection;
 pub mod credentials;
 pub mod endpoint;
 pub mod eventstream;
 pub mod hooks;
+pub mod http1;
 pub mod jmespath;
 pub mod machine;
 pub mod model;
@@ -83,7 +85,8 @@ pub use checksum::{
     ChunkHead, UnknownChecksumAlgorithm,
 };
 pub use http_config::{
-    check_tunnel_answer, io_error_kind, BodyLengthCheck, TunnelHandshake, MAX_TUNNEL_ANSWER,
+    check_tunnel_answer, io_error_kind, BodyLengthCheck, Destination, TunnelHandshake,
+    MAX_TUNNEL_ANSWER,
 };
 pub use httpchecksum::{AwsChunkedBody, ResponseChecksumValidator};
 pub use transfer_rate::{MinTransferRate, TransferWatch};

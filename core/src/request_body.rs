@@ -59,7 +59,7 @@ pub fn file_error(range: &FileRange, e: io::Error) -> TransportError {
 pub const SCAN_CHUNK: usize = 256 * 1024;
 
 /// Read the whole of a replayable `body` once, ahead of sending it, handing each piece to
-/// `sink` (see [`Http::scan_body`](crate::runtime::Http::scan_body)): `open` makes the
+/// `sink` (see [`Host::scan_body`](crate::runtime::Host::scan_body)): `open` makes the
 /// transport's reader for the source, `poll_read` reads from it.
 pub async fn scan<R: Send + 'static, Reader>(
     body: &StreamingBody,

@@ -51,7 +51,10 @@ use crate::waiter::{WaitStep, Waiter};
 /// plus how its futures reach the caller ([`Transport::run`]) and run side by side
 /// ([`Transport::join_all`]). Implemented by `sansboto-tokio`, `sansboto-async-std` and
 /// `sansboto-blocking` (and an in-memory transport in the tests); each method only moves bytes,
-/// waits or reads the clock: what is checked of a body is the core's ([`ResponseCheck`]).
+/// waits or reads the clock: what is checked of a body is the core's ([`ResponseCheck`]), and so
+/// are the rules of its connections — when a request a stale pooled connection dropped is sent
+/// again, how long a read may wait, what a failure is
+/// ([`connection`](crate::connection)).
 pub trait Transport: Http + Timer + Host {
     /// How this runtime hands a result to the caller: a boxed future on async runtimes, the
     /// value itself on the blocking one.
@@ -93,16 +96,6 @@ pub trait Http: Clone + Send + Sync + Sized + 'static {
     /// The checks every way of reading `body` goes through: the core adds the response
     /// checksum and the transfer watch there before handing a streamed body over.
     fn check(body: &mut Self::ResponseBody) -> &mut ResponseCheck;
-    /// Read a replayable request body (a file range or a rewindable reader:
-    /// [`StreamingBody::is_replayable`]) from its start to its end, handing each piece to `sink`,
-    /// without using it up (the core hashes such an upload this way before signing it: see
-    /// [`BodyDigest`](crate::BodyDigest)). A body that cannot be read ahead is an error of kind
-    /// [`TransportErrorKind::Request`].
-    fn scan_body(
-        &self,
-        body: &StreamingBody,
-        sink: &mut (dyn FnMut(&[u8]) + Send),
-    ) -> impl Future<Output = Result<(), TransportError>> + Send;
     /// The proxy a request to `uri` goes through, named in transport errors (`None`: direct,
     /// or the transport does not say).
     fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
@@ -147,8 +140,21 @@ pub trait Timer {
     fn now(&self) -> SystemTime;
 }
 
-/// The host: files and processes (credential caches and providers, S3 transfers).
+/// The host: files and processes (credential caches and providers, S3 transfers, request bodies
+/// read ahead).
 pub trait Host {
+    /// Read a replayable request body (a file range or a rewindable reader of the runtime's
+    /// kind: [`StreamingBody::is_replayable`]) from its start to its end, handing each piece to
+    /// `sink`, without using it up (the core hashes such an upload this way before signing it:
+    /// see [`BodyDigest`](crate::BodyDigest)). Host work, not HTTP: it reads the caller's file
+    /// or reader; which source a body has, how it is read in pieces and what its errors say are
+    /// the core's ([`request_body::scan`](crate::request_body::scan)). A body that cannot be read
+    /// ahead is an error of kind [`TransportErrorKind::Request`].
+    fn scan_body(
+        &self,
+        body: &StreamingBody,
+        sink: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> impl Future<Output = Result<(), TransportError>> + Send;
     /// A file's contents.
     fn read_file(&self, path: PathBuf) -> impl Future<Output = std::io::Result<Bytes>> + Send;
     /// Replace a file's contents, as [`Step::WriteFile`] describes.

@@ -4,7 +4,7 @@
 //! A transport reads the environment and the files [`Session::file_paths`] names, hands their
 //! contents here, and supplies botocore's data through a [`DataSource`] (the `sansboto-models`
 //! loader implements it). Models, rulesets and partitions are parsed once per session and shared
-//! by every client made from it.
+//! by every client made from it (a ruleset when a client first resolves an endpoint).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -338,7 +338,9 @@ impl Session {
             .data
             .service_file(service, api_version, DataFile::EndpointRuleSet)
         {
-            Ok(bytes) => Some(RuleSet::from_json(&bytes)?),
+            // Prepared when a client first resolves an endpoint, not at start-up; a broken
+            // ruleset on a data path fails that call, as a broken shape fails the call using it.
+            Ok(bytes) => Some(RuleSet::deferred(bytes)),
             Err(_) => None,
         };
         self.rulesets

@@ -1,8 +1,8 @@
 //! The local file work every transport does for the core's machines, written once: writing a
 //! file the way a credential cache must be written (`Transport::write_file`: never half-written,
 //! readable by its owner only), and the file operations of S3 transfers (`Transport::file_job`,
-//! `Transport::write_file_at`). All blocking; async transports call them on a thread that may
-//! block.
+//! `Transport::write_file_at`), and opening a request body's file range for one sending
+//! ([`open_range`]). All blocking; async transports call them on a thread that may block.
 
 /// Create the directory, write a temporary file beside `path` (readable by its owner only, like
 /// botocore's `mkstemp`), flush it to disk, and rename it over `path`; on failure the temporary
@@ -121,4 +121,21 @@ pub fn write_at(path: &std::path::Path, offset: u64, data: &[u8]) -> std::io::Re
     let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
     file.seek(std::io::SeekFrom::Start(offset))?;
     file.write_all(data)
+}
+
+/// The file of a request body's `range`, opened afresh and positioned at its start (the caller
+/// reads `range.len` bytes of it): each sending of a file body, and each read ahead to hash it,
+/// opens it so. An error says which file (a [`TransportErrorKind::Request`] error).
+///
+/// [`TransportErrorKind::Request`]: sansboto_core::TransportErrorKind::Request
+pub fn open_range(
+    range: &sansboto_core::FileRange,
+) -> Result<std::fs::File, sansboto_core::TransportError> {
+    use std::io::Seek;
+    let open = || -> std::io::Result<std::fs::File> {
+        let mut file = std::fs::File::open(&range.path)?;
+        file.seek(std::io::SeekFrom::Start(range.offset))?;
+        Ok(file)
+    };
+    open().map_err(|e| sansboto_core::request_body::file_error(range, e))
 }

@@ -2,8 +2,9 @@
 //! every transport: the environment, the shared config and credentials files (`~/.aws`) and an
 //! OS random seed ([`session_inputs`]); botocore's data from `sansboto-models` as the core's
 //! data source ([`BotocoreData`]); the file work of credential caches and S3 transfers
-//! ([`fs`]); the `Session` type every transport defines ([`runtime_session!`]); and, with feature
-//! `tls-rustls`, the rustls client configuration ([`tls::client_config`]).
+//! ([`fs`]) and running a credential process ([`process`]); the `Session` type every transport
+//! defines ([`runtime_session!`]); and, with feature `tls-rustls`, the rustls client
+//! configuration ([`tls::client_config`]).
 //!
 //! The reading is synchronous, as botocore's is, and done once per session.
 
@@ -15,6 +16,7 @@ use sansboto_core::session::{Session, SessionInputs};
 
 mod data;
 pub mod fs;
+pub mod process;
 #[cfg(feature = "tls-rustls")]
 pub mod tls;
 
@@ -36,6 +38,13 @@ pub fn session_inputs(profile: Option<String>) -> SessionInputs {
         profile,
         random_seed: os_seed(),
     }
+}
+
+/// [`HttpConfig`](sansboto_core::HttpConfig) defaults with proxies and CA bundle from the
+/// process environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` in either case,
+/// `AWS_CA_BUNDLE`).
+pub fn http_config_from_env() -> Result<sansboto_core::HttpConfig, sansboto_core::HttpConfigError> {
+    sansboto_core::HttpConfig::from_env_with(|name| std::env::var(name).ok())
 }
 
 /// 64 random bits from the operating system (through the standard library's hash keys, which
@@ -105,5 +114,23 @@ macro_rules! runtime_session {
         ) -> Option<<$transport as $crate::__core::runtime::Http>::ResponseBody> {
             $crate::__core::runtime::take_body::<$transport>(value)
         }
+    };
+}
+
+/// Defines a transport's names for the core's runtime types on it — `Client`, `ClientBuilder`,
+/// `Pages<'c>` and `EventStream<'c>` — so the transports share one definition.
+#[macro_export]
+macro_rules! runtime_aliases {
+    ($transport:ty) => {
+        /// A client on this runtime (see
+        /// [`runtime::Client`](sansboto_core::runtime::Client)).
+        pub type Client = $crate::__core::runtime::Client<$transport>;
+        /// A client being configured.
+        pub type ClientBuilder = $crate::__core::runtime::ClientBuilder<$transport>;
+        /// A pagination in progress.
+        pub type Pages<'c> = $crate::__core::runtime::Pages<'c, $transport>;
+        /// The events of an event-stream output (see
+        /// [`runtime::EventStream`](sansboto_core::runtime::EventStream)).
+        pub type EventStream<'c> = $crate::__core::runtime::EventStream<'c, $transport>;
     };
 }

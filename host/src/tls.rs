@@ -1,7 +1,9 @@
 //! The rustls client configuration an [`HttpConfig`] asks for (feature `tls-rustls`), shared by
-//! the tokio and async-std transports so both verify servers the same way. rustls with the ring
+//! the tokio and async-std transports so both verify servers the same way, and the CA bundle
+//! it reads ([`ca_bundle`]), which the blocking transport gives ureq. rustls with the ring
 //! provider; the core stays free of TLS, so this lives with the other host-side code.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -35,26 +37,37 @@ pub fn client_config(cfg: &HttpConfig) -> Result<ClientConfig, TransportError> {
     match &cfg.ca_bundle {
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
         Some(path) => {
-            let bad_bundle = |what: &str| {
-                TransportError::new(
-                    TransportErrorKind::Tls,
-                    format!("CA bundle {}: {what}", path.display()),
-                )
-            };
-            let pem =
-                std::fs::read(path).map_err(|e| bad_bundle("cannot be read").with_source(e))?;
-            for cert in CertificateDer::pem_slice_iter(&pem) {
-                let cert = cert.map_err(|e| bad_bundle("invalid PEM").with_source(e))?;
+            for cert in ca_bundle(path)? {
                 roots
                     .add(cert)
-                    .map_err(|e| bad_bundle("invalid certificate").with_source(e))?;
-            }
-            if roots.is_empty() {
-                return Err(bad_bundle("holds no certificate"));
+                    .map_err(|e| bundle_error(path, "invalid certificate").with_source(e))?;
             }
         }
     }
     Ok(builder.with_root_certificates(roots).with_no_client_auth())
+}
+
+/// The certificates of the CA bundle at `path` (PEM), which replace the built-in roots (as
+/// botocore uses `AWS_CA_BUNDLE` instead of its default bundle): a bundle that cannot be read,
+/// is not valid PEM or holds no certificate is a [`TransportErrorKind::Tls`] error naming its
+/// path. (The blocking transport hands them to ureq, the others to rustls.)
+pub fn ca_bundle(path: &Path) -> Result<Vec<CertificateDer<'static>>, TransportError> {
+    let pem =
+        std::fs::read(path).map_err(|e| bundle_error(path, "cannot be read").with_source(e))?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bundle_error(path, "invalid PEM").with_source(e))?;
+    if certs.is_empty() {
+        return Err(bundle_error(path, "holds no certificate"));
+    }
+    Ok(certs)
+}
+
+fn bundle_error(path: &Path, what: &str) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::Tls,
+        format!("CA bundle {}: {what}", path.display()),
+    )
 }
 
 /// `verify = false`: any server certificate is accepted (handshake signatures are still checked).

@@ -1239,5 +1239,9 @@ fn http1_only_transports_refuse_h2_operations_with_a_typed_error() {
         panic!("expected a transport error, got {err:?}");
     };
     assert_eq!(t.kind, TransportErrorKind::Http2Required, "{err}");
-    assert!(err.to_string().contains("async-h1"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("sansboto-async-std (HTTP/1.1 only)"),
+        "{err}"
+    );
 }

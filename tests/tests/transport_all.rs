@@ -2,7 +2,8 @@
 //! `HttpConfig` against the same loopback server they must agree byte for byte, and each passes
 //! every shared loopback scenario of `transport_support/scenarios.rs` (the async-std one under
 //! async-std's and smol's executors). The in-memory transport of `transport_support/memory.rs`
-//! runs the scenarios that need no socket, under smol.
+//! runs every scenario but the socket-only ones (TLS, servers closing pooled sockets), its
+//! timeouts on a virtual clock, under smol.
 
 #[path = "transport_support/mod.rs"]
 mod support;
@@ -221,12 +222,15 @@ impl TransportUnderTest for memory::MemoryTransport {
     }
 
     fn monotonic_now() -> Instant {
-        Instant::now()
+        memory::clock::instant()
     }
 }
 
-/// The scenarios that need no socket (no TLS, proxy, timeouts or closing servers) on the
-/// in-memory transport, under smol's executor.
+/// The scenarios on the in-memory transport, under smol's executor: all but those about real
+/// sockets — TLS (rustls over a socket: certificate checks need a real handshake), servers
+/// closing pooled connections (a socket's close racing its reuse), and the https tunnel (TLS
+/// again). Its timeouts run on a virtual clock, its proxy tunnel is the core's
+/// `TunnelHandshake` against the in-memory proxy.
 mod on_memory {
     macro_rules! on_memory {
         ($($scenario:ident),+ $(,)?) => {
@@ -248,6 +252,52 @@ mod on_memory {
         connection_refused_is_connect,
         truncated_body_is_io,
         sleep_and_clocks,
+        idle_pooled_connection_outlives_the_read_timeout,
+        silent_server_times_out_within_read_timeout,
+        request_timeout_bounds_the_whole_exchange,
+        connect_timeout_is_timeout,
+        http_through_a_forward_proxy_and_no_proxy_bypasses,
+    );
+}
+
+/// A client's `call_timeout` on the in-memory transport's virtual clock: a call to a silent
+/// server ends when its 300 ms pass (the core races the call against `Timer::timeout`), not after
+/// the 60 s default read timeout, and says so.
+#[test]
+fn call_timeout_ends_a_silent_call_on_memory() {
+    use sansboto_core::runtime::RuntimeSession;
+    let server = support::Server::start(Mode::Silent);
+    let session =
+        RuntimeSession::<memory::MemoryTransport>::from_core(sansboto_host::core_session(None));
+    smol::block_on(async {
+        let client = session
+            .client("s3")
+            .region("us-east-1")
+            .endpoint_url(server.url(""))
+            .credentials("AKID", "SECRET", None)
+            .call_timeout(Duration::from_millis(300))
+            .build()
+            .await
+            .unwrap();
+        let started = memory::clock::instant();
+        let err = client
+            .call("ListBuckets", sansboto_core::params! {})
+            .await
+            .unwrap_err();
+        let waited = memory::clock::instant() - started;
+        match &err {
+            sansboto_core::Error::Transport(e) => {
+                assert_eq!(e.kind, sansboto_core::TransportErrorKind::Timeout, "{e}");
+                assert!(e.message.contains("within 300ms"), "{e}");
+            }
+            other => panic!("not a timeout: {other}"),
+        }
+        assert_eq!(waited, Duration::from_millis(300));
+    });
+    assert_eq!(
+        server.seen.lock().unwrap().len(),
+        1,
+        "one attempt, cut short"
     );
 }
 
@@ -298,30 +348,9 @@ macro_rules! on_every_transport {
     };
 }
 
-// The async-std transport's HTTP stack (async-h1) writes `Content-Length: 0` on a bodiless GET
-// by itself, so this one runs on the other two.
-mod content_length {
-    #[test]
-    fn on_tokio() {
-        super::run_on_tokio(
-            super::scenarios::content_length_only_where_a_body_is_expected::<
-                sansboto_tokio::HttpClient,
-            >,
-        );
-    }
-
-    #[test]
-    fn on_blocking() {
-        super::run_blocking(
-            super::scenarios::content_length_only_where_a_body_is_expected::<
-                sansboto_blocking::HttpClient,
-            >,
-        );
-    }
-}
-
 on_every_transport!(
     get_and_put_bytes_round_trip,
+    content_length_only_where_a_body_is_expected,
     content_type_only_when_the_request_has_one,
     request_target_is_sent_exactly_as_built,
     put_streams_of_known_and_unknown_length,
@@ -330,6 +359,8 @@ on_every_transport!(
     idle_pooled_connection_outlives_the_read_timeout,
     connection_refused_is_connect,
     silent_server_times_out_within_read_timeout,
+    request_timeout_bounds_the_whole_exchange,
+    connect_timeout_is_timeout,
     truncated_body_is_io,
     servers_closing_after_each_response_never_break_reuse,
     tls_verification_with_and_without_the_ca_bundle,

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use futures_lite::{FutureExt, Stream};
 use sansboto_core::machine::ProcessOutput;
 use sansboto_core::response_check::ResponseCheck;
-use sansboto_core::runtime::{self, Host, Http, Timer, Transport};
+use sansboto_core::runtime::{Host, Http, Timer, Transport};
 use sansboto_core::HttpConfig;
 use sansboto_core::Value;
 use sansboto_core::{Body, StreamingBody};
@@ -49,14 +49,6 @@ impl Http for HttpClient {
         body.check()
     }
 
-    async fn scan_body(
-        &self,
-        body: &StreamingBody,
-        sink: &mut (dyn FnMut(&[u8]) + Send),
-    ) -> Result<(), TransportError> {
-        crate::scan_body(body, sink).await
-    }
-
     fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
         Some(self.proxy.as_deref()?.proxy_for_uri(uri)?.to_string())
     }
@@ -83,6 +75,14 @@ impl Timer for HttpClient {
 
 /// Files and processes on the `blocking` thread pool, so any executor works.
 impl Host for HttpClient {
+    async fn scan_body(
+        &self,
+        body: &StreamingBody,
+        sink: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<(), TransportError> {
+        crate::scan_body(body, sink).await
+    }
+
     async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
         blocking::unblock(move || std::fs::read(path))
             .await
@@ -119,12 +119,7 @@ impl Host for HttpClient {
     }
 }
 
-/// A client on async-std or smol (see [`sansboto_core::runtime::Client`]).
-pub type Client = runtime::Client<HttpClient>;
-/// A client being configured.
-pub type ClientBuilder = runtime::ClientBuilder<HttpClient>;
-/// A pagination in progress.
-pub type Pages<'c> = runtime::Pages<'c, HttpClient>;
+sansboto_host::runtime_aliases!(HttpClient);
 
 sansboto_host::runtime_session!(
     HttpClient,
@@ -140,9 +135,6 @@ sansboto_host::runtime_session!(
     /// # Ok(()) }
     /// ```
 );
-
-/// The events of an event-stream output (see [`sansboto_core::runtime::EventStream`]).
-pub type EventStream<'c> = runtime::EventStream<'c, HttpClient>;
 
 /// The events of an event stream as a `futures::Stream`
 /// (`event_stream(client.event_stream("SelectObjectContent", &out)?)`).

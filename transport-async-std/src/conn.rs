@@ -1,5 +1,6 @@
-//! Connections for the async-h1 client: TCP (async-net, so any executor works: async-std, smol,
-//! or a bare `block_on`) with a connect timeout, a per-read/per-write timeout on the socket,
+//! Connections for the HTTP/1.1 client ([`h1`](crate::h1)): TCP (async-net, so any executor
+//! works: async-std, smol, or a bare `block_on`) with a connect timeout, the core's socket timer
+//! on every read and write,
 //! an optional proxy `CONNECT` tunnel, rustls 0.23 on top, and the idle pool with its liveness
 //! check.
 
@@ -17,9 +18,10 @@ use futures_io::{AsyncRead, AsyncWrite};
 use futures_lite::{AsyncReadExt, AsyncWriteExt, FutureExt};
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
+use sansboto_core::connection::{timed_out, Direction, SocketTimer};
 use sansboto_core::{HttpConfig, ProxyUrl, TunnelHandshake};
 
-/// Race `fut` against a timer; `what` names the wait in the `TimedOut` error.
+/// Race `fut` against a timer; `what` names the wait in the core's `TimedOut` error.
 pub(crate) async fn with_timeout<T>(
     limit: Duration,
     what: &str,
@@ -27,51 +29,47 @@ pub(crate) async fn with_timeout<T>(
 ) -> io::Result<T> {
     fut.or(async {
         Timer::after(limit).await;
-        Err(io::Error::new(
-            io::ErrorKind::TimedOut,
-            format!("{what} took longer than {limit:?}"),
-        ))
+        Err(timed_out(what, limit))
     })
     .await
 }
 
-/// A TCP stream whose reads and writes fail with `TimedOut` after waiting longer than the read
-/// timeout: botocore's socket timeout, between chunks rather than over a whole body.
+/// A TCP stream whose reads and writes wait as the core's [`SocketTimer`] allows (botocore's
+/// socket timeout, between chunks rather than over a whole body): this only keeps an async-io
+/// timer per direction at the deadline the core gives.
 pub(crate) struct TimedTcp {
     tcp: TcpStream,
-    timeout: Duration,
-    read_timer: Option<Timer>,
-    write_timer: Option<Timer>,
+    timer: SocketTimer,
+    /// Per direction: the timer and the deadline it is set for.
+    sleeps: [Option<(Timer, Instant)>; 2],
 }
 
-fn poll_timed<T>(
-    timer: &mut Option<Timer>,
-    timeout: Duration,
-    cx: &mut Context<'_>,
-    op: Poll<io::Result<T>>,
-) -> Poll<io::Result<T>> {
-    match op {
-        Poll::Ready(r) => {
-            *timer = None;
-            Poll::Ready(r)
+impl TimedTcp {
+    /// Report `op` (in `direction`, which `progressed` when it moved bytes) to the core's timer;
+    /// while it is pending, wait until the core's deadline and fail with its error then.
+    fn timed<T>(
+        &mut self,
+        direction: Direction,
+        progressed: bool,
+        cx: &mut Context<'_>,
+        op: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        let now = Instant::now();
+        let sleep = &mut self.sleeps[direction as usize];
+        if op.is_ready() {
+            *sleep = None;
+            self.timer.ready(direction, progressed, now);
+            return op;
         }
-        Poll::Pending => {
-            let t = timer.get_or_insert_with(|| Timer::after(timeout));
-            ready!(Pin::new(t).poll(cx));
-            *timer = None;
-            Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!("no data for {timeout:?} (read timeout)"),
-            )))
+        let deadline = self.timer.wait(direction, now)?;
+        let (timer, at) = sleep.get_or_insert_with(|| (Timer::at(deadline), deadline));
+        if *at != deadline {
+            timer.set_at(deadline);
+            *at = deadline;
         }
-    }
-}
-
-/// Progress in one direction restarts the other direction's wait, so a response wait that
-/// overlaps a long upload only counts from when the upload stalls.
-fn restart(timer: &mut Option<Timer>, timeout: Duration) {
-    if let Some(t) = timer {
-        t.set_after(timeout);
+        ready!(Pin::new(timer).poll(cx));
+        *sleep = None;
+        Poll::Ready(Err(self.timer.expired(direction)))
     }
 }
 
@@ -83,10 +81,8 @@ impl AsyncRead for TimedTcp {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_read(cx, buf);
-        if matches!(op, Poll::Ready(Ok(n)) if n > 0) {
-            restart(&mut this.write_timer, this.timeout);
-        }
-        poll_timed(&mut this.read_timer, this.timeout, cx, op)
+        let progressed = matches!(op, Poll::Ready(Ok(n)) if n > 0);
+        this.timed(Direction::Read, progressed, cx, op)
     }
 }
 
@@ -98,10 +94,8 @@ impl AsyncWrite for TimedTcp {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_write(cx, buf);
-        if matches!(op, Poll::Ready(Ok(n)) if n > 0) {
-            restart(&mut this.read_timer, this.timeout);
-        }
-        poll_timed(&mut this.write_timer, this.timeout, cx, op)
+        let progressed = matches!(op, Poll::Ready(Ok(n)) if n > 0);
+        this.timed(Direction::Write, progressed, cx, op)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -113,92 +107,10 @@ impl AsyncWrite for TimedTcp {
     }
 }
 
-/// A plain or TLS connection.
-enum Transport {
-    Plain(Box<TimedTcp>),
-    Tls(Box<futures_rustls::client::TlsStream<TimedTcp>>),
-}
+/// A plain or TLS connection's byte stream.
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Send + Sync + Unpin {}
 
-/// A connection handle async-h1 can own (its response decoder keeps the reader) while the pool
-/// keeps another to reuse the connection once the body is done. Only one exchange uses a
-/// connection at a time, so the lock is never contended.
-#[derive(Clone)]
-pub(crate) struct SharedIo(Arc<Mutex<Transport>>);
-
-impl SharedIo {
-    fn with<T>(&self, f: impl FnOnce(Pin<&mut Transport>) -> T) -> T {
-        let mut guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        f(Pin::new(&mut *guard))
-    }
-}
-
-impl AsyncRead for Transport {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Transport::Plain(t) => Pin::new(&mut **t).poll_read(cx, buf),
-            Transport::Tls(t) => Pin::new(&mut **t).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for Transport {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Transport::Plain(t) => Pin::new(&mut **t).poll_write(cx, buf),
-            Transport::Tls(t) => Pin::new(&mut **t).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Transport::Plain(t) => Pin::new(&mut **t).poll_flush(cx),
-            Transport::Tls(t) => Pin::new(&mut **t).poll_flush(cx),
-        }
-    }
-
-    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Transport::Plain(t) => Pin::new(&mut **t).poll_close(cx),
-            Transport::Tls(t) => Pin::new(&mut **t).poll_close(cx),
-        }
-    }
-}
-
-impl AsyncRead for SharedIo {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.with(|t| t.poll_read(cx, buf))
-    }
-}
-
-impl AsyncWrite for SharedIo {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.with(|t| t.poll_write(cx, buf))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.with(|t| t.poll_flush(cx))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.with(|t| t.poll_close(cx))
-    }
-}
+impl<T: AsyncRead + AsyncWrite + Send + Sync + Unpin> Stream for T {}
 
 /// Where a connection goes: requests to the same key may share it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -210,7 +122,10 @@ pub(crate) struct PoolKey {
 
 /// An open connection.
 pub(crate) struct Conn {
-    pub(crate) io: SharedIo,
+    pub(crate) io: Box<dyn Stream>,
+    /// What is read from `io` lands here first (kept with the connection, so a pooled one
+    /// reuses it).
+    pub(crate) buf: Box<[u8]>,
     /// A second handle on the socket, to check an idle connection is still open.
     tcp: TcpStream,
     /// Taken from the pool (so a failure before any response byte may be a stale connection).
@@ -232,9 +147,8 @@ pub(crate) async fn connect(
     tcp.set_nodelay(true)?;
     let mut timed = TimedTcp {
         tcp: tcp.clone(),
-        timeout: cfg.read_timeout,
-        read_timer: None,
-        write_timer: None,
+        timer: SocketTimer::new(cfg.read_timeout),
+        sleeps: [None, None],
     };
     if let (Some(p), true) = (proxy, key.https) {
         let what = format!("proxy CONNECT to {}:{}", key.host, key.port);
@@ -255,12 +169,13 @@ pub(crate) async fn connect(
         let stream = futures_rustls::TlsConnector::from(tls.clone())
             .connect(name, timed)
             .await?;
-        Transport::Tls(Box::new(stream))
+        Box::new(stream) as Box<dyn Stream>
     } else {
-        Transport::Plain(Box::new(timed))
+        Box::new(timed)
     };
     Ok(Conn {
-        io: SharedIo(Arc::new(Mutex::new(transport))),
+        io: transport,
+        buf: vec![0; crate::READ_CHUNK].into_boxed_slice(),
         tcp,
         reused: false,
     })

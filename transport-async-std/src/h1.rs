@@ -1,47 +1,40 @@
-//! The `http_client::HttpClient` surf runs on: async-h1 encodes requests and decodes responses
-//! over pooled [`conn`](crate::conn) connections. This layer writes the request target exactly
-//! as the core built it (async-h1 would re-serialize a parsed `Url`, normalizing dot segments
-//! that S3 keys may contain), uses absolute-form through an http proxy, returns connections to
-//! the pool once a body is fully read, and reports bodies shorter than `Content-Length`.
+//! The `http_client::HttpClient` surf runs on: the core's HTTP/1.1 codec
+//! ([`sansboto_core::http1`]) over pooled [`conn`](crate::conn) connections. This file only
+//! moves bytes between the codec and a connection: it writes the head and body the codec
+//! frames, feeds what it reads to the codec's decoders, and returns a connection to the pool
+//! once a body has been read to its end.
 
 use std::fmt;
 use std::io;
+use std::ops::Range;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use futures_io::{AsyncBufRead, AsyncRead};
-use futures_lite::AsyncWriteExt;
-use http_types::{Body, Method, Request, Response, StatusCode};
+use futures_lite::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+use http_types::{Body, Request, Response, StatusCode};
 use rustls::ClientConfig;
-use sansboto_core::{io_error_kind, BodyLengthCheck, HttpConfig};
+use sansboto_core::connection::{closed_by_peer, SendFailure};
+use sansboto_core::http1::{self, BodyDecoder, BodyEncoder, BodyFraming, Limits};
+use sansboto_core::response_check::into_io_error;
+use sansboto_core::{io_error_kind, HttpConfig};
 use sansboto_core::{TransportError, TransportErrorKind};
 
 use crate::conn::{self, Conn, Pool, PoolKey};
+use crate::request_error;
 
 /// The request target (`/path?query`) exactly as the core built it, carried through surf in the
 /// request's extensions.
 #[derive(Clone, Debug)]
 pub(crate) struct RequestTarget(pub(crate) String);
 
-/// A failure on a reused connection before any response byte arrived: the server had closed
-/// it. The request never reached the server's application, so it may be sent again.
-#[derive(Debug)]
-pub(crate) struct StaleConnection(pub(crate) TransportError);
+/// The response's status and fields exactly as received (http-types holds only registered codes
+/// and ASCII values), carried back through surf in the response's extensions.
+#[derive(Clone, Debug)]
+pub(crate) struct ExactHead(pub(crate) http::StatusCode, pub(crate) http::HeaderMap);
 
-impl fmt::Display for StaleConnection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "pooled connection was closed by the server: {}", self.0)
-    }
-}
-
-impl std::error::Error for StaleConnection {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.0)
-    }
-}
-
-/// A pooled async-h1 client with sansboto's timeouts, proxies and TLS settings.
+/// A pooled HTTP/1.1 client with sansboto's timeouts, proxies and TLS settings.
 #[derive(Clone)]
 pub(crate) struct H1Client {
     inner: Arc<Inner>,
@@ -82,10 +75,10 @@ impl H1Client {
 #[async_trait::async_trait]
 impl http_client::HttpClient for H1Client {
     async fn send(&self, req: Request) -> Result<Response, http_types::Error> {
-        self.inner.send(req).await.map_err(|e| match e {
-            SendError::Stale(s) => http_types::Error::new(StatusCode::BadGateway, s),
-            SendError::Other(t) => http_types::Error::new(StatusCode::BadGateway, t),
-        })
+        self.inner
+            .send(req)
+            .await
+            .map_err(|e| http_types::Error::new(StatusCode::BadGateway, e))
     }
 
     fn set_config(&mut self, _config: http_client::Config) -> http_types::Result<()> {
@@ -100,23 +93,54 @@ impl http_client::HttpClient for H1Client {
     }
 }
 
-enum SendError {
-    Stale(StaleConnection),
-    Other(TransportError),
-}
+/// How an exchange failed, with what the core's stale-connection replay policy needs to know
+/// ([`SendFailure`]); an error type so it can travel through surf.
+#[derive(Debug)]
+pub(crate) struct Failure(TransportError, SendFailure);
 
-impl From<TransportError> for SendError {
-    fn from(e: TransportError) -> Self {
-        SendError::Other(e)
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
     }
 }
 
-fn request_error(msg: impl Into<String>) -> TransportError {
-    TransportError::new(TransportErrorKind::Request, msg)
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
 }
 
-/// Classify an I/O error from connecting (TLS failures surface as `InvalidData` wrapping a
-/// `rustls::Error`).
+impl<E: Into<TransportError>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.into(), SendFailure::OTHER)
+    }
+}
+
+/// A [`Failure`] back from its trip through surf's `http_types::Error`.
+pub(crate) fn from_surf(e: http_types::Error) -> (TransportError, SendFailure) {
+    match e.downcast::<Failure>() {
+        Ok(Failure(e, facts)) => (e, facts),
+        Err(e) => match e.downcast::<TransportError>() {
+            Ok(t) => (t, SendFailure::OTHER),
+            Err(e) => (
+                TransportError::new(TransportErrorKind::Io, e.to_string()),
+                SendFailure::OTHER,
+            ),
+        },
+    }
+}
+
+/// An I/O failure of an exchange on a connection (`reused` from the pool), before any response
+/// byte arrived unless `answered`.
+fn failure(reused: bool, answered: bool, e: io::Error, context: &str) -> Failure {
+    let facts = SendFailure {
+        reused_connection: reused,
+        closed_before_response: !answered && closed_by_peer(e.kind()),
+    };
+    Failure(io_error(e, context, false), facts)
+}
+
+/// Classify an I/O error (TLS failures surface as `InvalidData` wrapping a `rustls::Error`).
 fn io_error(e: io::Error, context: &str, connecting: bool) -> TransportError {
     let kind = if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
         TransportErrorKind::Tls
@@ -129,35 +153,30 @@ fn io_error(e: io::Error, context: &str, connecting: bool) -> TransportError {
     TransportError::new(kind, format!("{context}: {e}")).with_source(e)
 }
 
-fn header_has_token(value: Option<&http_types::headers::HeaderValues>, token: &str) -> bool {
-    value.is_some_and(|v| {
-        v.iter().any(|v| {
-            v.as_str()
-                .split(',')
-                .any(|t| t.trim().eq_ignore_ascii_case(token))
-        })
-    })
-}
-
 impl Inner {
-    async fn send(&self, mut req: Request) -> Result<Response, SendError> {
-        let url = req.url();
+    async fn send(&self, mut req: Request) -> Result<Response, Failure> {
+        let url = req.url().clone();
         let https = match url.scheme() {
             "https" => true,
             "http" => false,
             other => return Err(request_error(format!("unsupported URL scheme {other:?}")).into()),
         };
-        let host = url
+        let host_str = url
             .host_str()
             .ok_or_else(|| request_error(format!("no host in {url}")))?;
-        let host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned();
+        let host_field = match url.port() {
+            Some(port) => format!("{host_str}:{port}"),
+            None => host_str.to_owned(),
+        };
+        let host = host_str.trim_start_matches('[').trim_end_matches(']');
         let port = url
             .port_or_known_default()
             .unwrap_or(if https { 443 } else { 80 });
-        let key = PoolKey { https, host, port };
+        let key = PoolKey {
+            https,
+            host: host.to_owned(),
+            port,
+        };
         let proxy = self
             .cfg
             .proxy
@@ -172,25 +191,40 @@ impl Inner {
                 None => url.path().to_owned(),
             },
         };
-        if let (Some(p), false) = (&proxy, https) {
-            // Absolute-form: the proxy needs to know where the request goes.
-            let authority = if key.host.contains(':') {
-                format!("[{}]", key.host)
-            } else {
-                key.host.clone()
-            };
-            target = format!("http://{authority}:{}{target}", key.port);
-            if let Some(auth) = &p.authorization {
-                req.insert_header("proxy-authorization", auth.as_str());
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for (name, values) in req.iter() {
+            // No transport waits for `100 Continue` (see `sansboto_core::http1`), so none is
+            // asked for.
+            if name.as_str().eq_ignore_ascii_case("expect") {
+                continue;
+            }
+            for value in values {
+                fields.push((name.as_str().to_owned(), value.as_str().to_owned()));
             }
         }
-        // async-h1 cannot skip an interim `100 Continue`, so the body is sent right away
-        // instead of waiting for one (as hyper does too).
-        req.remove_header("expect");
-        let head_only = req.method() == Method::Head;
-        let close_requested = header_has_token(req.header("connection"), "close");
+        if let (Some(p), false) = (&proxy, https) {
+            target = http1::absolute_form(&key.host, key.port, &target);
+            if let Some(auth) = &p.authorization {
+                fields.push(("proxy-authorization".into(), auth.clone()));
+            }
+        }
+        let close_requested = req.header("connection").is_some_and(|v| {
+            v.iter().any(|v| {
+                v.as_str()
+                    .split(',')
+                    .any(|t| t.trim().eq_ignore_ascii_case("close"))
+            })
+        });
+        let mut body = req.take_body();
+        let (head, framing) = http1::encode_request_head(
+            req.method().as_ref(),
+            &target,
+            &host_field,
+            fields.iter().map(|(n, v)| (n.as_str(), v.as_bytes())),
+            body.len().map(|n| n as u64),
+        )?;
 
-        let conn = match self.pool.checkout(&key).await {
+        let mut conn = match self.pool.checkout(&key).await {
             Some(c) => c,
             None => conn::connect(&key, proxy.as_ref(), &self.cfg, &self.tls)
                 .await
@@ -198,245 +232,204 @@ impl Inner {
                     io_error(e, &format!("connecting to {}:{}", key.host, key.port), true)
                 })?,
         };
-        let stale_or = |e: TransportError, conn: &Conn| {
-            if conn.reused {
-                SendError::Stale(StaleConnection(e))
-            } else {
-                SendError::Other(e)
-            }
-        };
-
-        let encoder = RequestLine::new(async_h1::client::Encoder::new(req), target);
-        let mut io = conn.io.clone();
-        let written = async {
-            futures_lite::io::copy(encoder, &mut io).await?;
-            io.flush().await
-        };
-        if let Err(e) = written.await {
-            let closed = matches!(
-                e.kind(),
-                io::ErrorKind::ConnectionReset
-                    | io::ErrorKind::BrokenPipe
-                    | io::ErrorKind::ConnectionAborted
-            );
-            let err = io_error(e, "sending request", false);
-            return Err(if closed {
-                stale_or(err, &conn)
-            } else {
-                SendError::Other(err)
+        if let Err(e) = write_request(&mut conn, &head, BodyEncoder::new(framing), &mut body).await
+        {
+            return Err(match e {
+                WriteError::Io(e) => failure(conn.reused, false, e, "sending request"),
+                WriteError::Body(e) => e.into(),
             });
         }
 
-        let mut res = match async_h1::client::decode(conn.io.clone()).await {
-            Ok(res) => res,
-            Err(e) => {
-                let (err, closed) = match e.downcast::<io::Error>() {
-                    Ok(io) => {
-                        let closed = matches!(
-                            io.kind(),
-                            io::ErrorKind::ConnectionReset
-                                | io::ErrorKind::ConnectionAborted
-                                | io::ErrorKind::UnexpectedEof
-                        );
-                        (io_error(io, "reading response head", false), closed)
-                    }
-                    Err(e) => {
-                        let msg = e.to_string();
-                        // async-h1's words for end of stream before any byte.
-                        let closed = msg == "connection closed" || msg == "empty response";
-                        (
-                            TransportError::new(
-                                TransportErrorKind::Io,
-                                format!("reading response head: {msg}"),
-                            ),
-                            closed,
-                        )
-                    }
-                };
-                return Err(if closed {
-                    stale_or(err, &conn)
-                } else {
-                    SendError::Other(err)
-                });
+        // Read until the head is complete; what follows it in the buffer is the body's.
+        let mut heads = http1::ResponseHeadDecoder::new(Limits::default());
+        let (start, end, head) = loop {
+            let n = match conn.io.read(&mut conn.buf).await {
+                Ok(0) => {
+                    let facts = SendFailure {
+                        reused_connection: conn.reused,
+                        closed_before_response: !heads.started(),
+                    };
+                    return Err(Failure(heads.eof().into(), facts));
+                }
+                Ok(n) => n,
+                Err(e) => {
+                    return Err(failure(
+                        conn.reused,
+                        heads.started(),
+                        e,
+                        "reading response head",
+                    ))
+                }
+            };
+            if let Some((head, used)) = heads.push(&conn.buf[..n])? {
+                break (used, n, head);
             }
         };
 
-        // async-h1 invents a malformed `Date` when the server sent none; drop it.
-        if res
-            .header("date")
-            .is_some_and(|d| d.as_str().starts_with("date: "))
-        {
-            res.remove_header("date");
+        let method = http::Method::from_bytes(req.method().as_ref().as_bytes())
+            .map_err(|_| request_error(format!("unsupported method {}", req.method())))?;
+        let framing = BodyFraming::for_response(&method, &head)?;
+        let reusable = http1::keep_alive(close_requested, &head, framing);
+        // http-types knows only the registered codes: another one reaches surf as its class
+        // (`X00`), and this crate's caller as sent (`ExactHead`).
+        let code = head.status.as_u16();
+        let status = StatusCode::try_from(code)
+            .or_else(|_| StatusCode::try_from(code / 100 * 100))
+            .map_err(|_| TransportError::new(TransportErrorKind::Io, "unknown status code"))?;
+        let mut res = Response::new(status);
+        for (name, value) in &head.headers {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            let ascii: String = value
+                .chars()
+                .map(|c| if c.is_ascii() { c } else { '?' })
+                .collect();
+            res.append_header(name.as_str(), ascii.as_str());
         }
-        let status = u16::from(res.status());
-        let bodiless = head_only || status == 204 || status == 304 || (100..200).contains(&status);
-        let content_length = res
-            .header("content-length")
-            .and_then(|v| v.last().as_str().trim().parse::<u64>().ok());
-        let chunked = res
-            .header("transfer-encoding")
-            .is_some_and(|v| v.last().as_str().eq_ignore_ascii_case("chunked"));
-        // Without a length or chunking the body runs to the end of the connection, which
-        // async-h1 does not read; such a connection is never reused.
-        let reusable = !close_requested
-            && !header_has_token(res.header("connection"), "close")
-            && (bodiless || content_length.is_some() || chunked);
-        let give_back = reusable.then(|| (conn, key, self.pool.clone()));
+        res.ext_mut().insert(ExactHead(head.status, head.headers));
 
-        if bodiless || content_length == Some(0) {
-            res.set_body(Body::empty());
-            if let Some((conn, key, pool)) = give_back {
-                pool.checkin(key, conn);
-            }
-            return Ok(res);
-        }
-        let inner = res.take_body();
-        let body = PooledBody {
-            inner,
-            check: BodyLengthCheck::new(content_length),
-            len: content_length,
+        let decoder = BodyDecoder::new(framing, Limits::default());
+        let give_back = reusable.then(|| (key, self.pool.clone()));
+        let mut body = PooledBody {
+            conn: Some(conn),
+            decoder,
+            start,
+            end,
+            data: 0..0,
             give_back,
-            done: false,
         };
-        let len = content_length.and_then(|n| usize::try_from(n).ok());
-        res.set_body(Body::from_reader(body, len));
+        if body.decoder.is_done() {
+            body.finish();
+            res.set_body(Body::empty());
+        } else {
+            let len = match framing {
+                BodyFraming::Length(n) => usize::try_from(n).ok(),
+                _ => None,
+            };
+            res.set_body(Body::from_reader(body, len));
+        }
         Ok(res)
     }
 }
 
-/// Replaces the request line's target written by async-h1 with `target`.
-struct RequestLine<R> {
-    inner: R,
-    target: Option<String>,
-    head: Vec<u8>,
-    out: futures_lite::io::Cursor<Vec<u8>>,
+enum WriteError {
+    Io(io::Error),
+    Body(TransportError),
 }
 
-impl<R> RequestLine<R> {
-    fn new(inner: R, target: String) -> Self {
-        RequestLine {
-            inner,
-            target: Some(target),
-            head: Vec::new(),
-            out: futures_lite::io::Cursor::new(Vec::new()),
+/// Write the head and the body framed by `encoder` (buffered, so a small request is one
+/// write), then flush.
+async fn write_request(
+    conn: &mut Conn,
+    head: &[u8],
+    mut encoder: BodyEncoder,
+    body: &mut Body,
+) -> Result<(), WriteError> {
+    let mut out = futures_lite::io::BufWriter::with_capacity(crate::READ_CHUNK, &mut conn.io);
+    out.write_all(head).await.map_err(WriteError::Io)?;
+    loop {
+        let data = body.fill_buf().await.map_err(|e| {
+            WriteError::Body(
+                TransportError::new(
+                    TransportErrorKind::Request,
+                    format!("reading the request body: {e}"),
+                )
+                .with_source(e),
+            )
+        })?;
+        if data.is_empty() {
+            break;
         }
+        let n = data.len();
+        let (prefix, suffix) = encoder.data(n).map_err(|e| WriteError::Body(e.into()))?;
+        out.write_all(prefix.as_bytes())
+            .await
+            .map_err(WriteError::Io)?;
+        out.write_all(data).await.map_err(WriteError::Io)?;
+        out.write_all(suffix).await.map_err(WriteError::Io)?;
+        body.consume(n);
     }
+    let last = encoder.finish().map_err(|e| WriteError::Body(e.into()))?;
+    out.write_all(last).await.map_err(WriteError::Io)?;
+    out.flush().await.map_err(WriteError::Io)
 }
 
-impl<R: AsyncRead + Unpin> AsyncRead for RequestLine<R> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        loop {
-            let pos = this.out.position() as usize;
-            let pending = &this.out.get_ref()[pos.min(this.out.get_ref().len())..];
-            if !pending.is_empty() {
-                let n = pending.len().min(buf.len());
-                buf[..n].copy_from_slice(&pending[..n]);
-                this.out.set_position((pos + n) as u64);
-                return Poll::Ready(Ok(n));
-            }
-            let Some(target) = this.target.as_ref() else {
-                return Pin::new(&mut this.inner).poll_read(cx, buf);
-            };
-            // Collect the first line, then rewrite it.
-            let mut chunk = [0u8; 1024];
-            let n = ready!(Pin::new(&mut this.inner).poll_read(cx, &mut chunk))?;
-            if n == 0 {
-                return Poll::Ready(Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "request head ended early",
-                )));
-            }
-            this.head.extend_from_slice(&chunk[..n]);
-            if let Some(eol) = this.head.windows(2).position(|w| w == b"\r\n") {
-                let method_end = this
-                    .head
-                    .iter()
-                    .position(|&b| b == b' ')
-                    .unwrap_or(0)
-                    .min(eol);
-                let mut out = Vec::with_capacity(this.head.len() + target.len());
-                out.extend_from_slice(&this.head[..method_end]);
-                out.push(b' ');
-                out.extend_from_slice(target.as_bytes());
-                out.extend_from_slice(b" HTTP/1.1");
-                out.extend_from_slice(&this.head[eol..]);
-                this.out = futures_lite::io::Cursor::new(out);
-                this.target = None;
-                this.head = Vec::new();
-            }
-        }
-    }
-}
-
-/// A response body that counts bytes against `Content-Length`, fails on a short body, and
-/// returns the connection to the pool once the body has been read to its end.
+/// A response body decoded by the core's [`BodyDecoder`] straight from the connection's
+/// buffer; the connection goes back to the pool once the body has been read to its end.
 struct PooledBody {
-    inner: Body,
-    check: BodyLengthCheck,
-    /// Declared `Content-Length`, if any.
-    len: Option<u64>,
-    give_back: Option<(Conn, PoolKey, Arc<Pool>)>,
-    done: bool,
+    /// `None` once the body ended or failed.
+    conn: Option<Conn>,
+    decoder: BodyDecoder,
+    /// Bytes read but not yet decoded: `conn.buf[start..end]`.
+    start: usize,
+    end: usize,
+    /// Payload not yet consumed, within `conn.buf`.
+    data: Range<usize>,
+    /// Where the connection goes back when the response allows reuse.
+    give_back: Option<(PoolKey, Arc<Pool>)>,
 }
 
 impl PooledBody {
-    /// The body ended (EOF or declared length reached): check the length, recycle the
-    /// connection.
-    fn finish(
-        check: &BodyLengthCheck,
-        give_back: &mut Option<(Conn, PoolKey, Arc<Pool>)>,
-    ) -> io::Result<()> {
-        if let Err(e) = check.finish() {
-            give_back.take();
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, e));
+    /// The body is complete: recycle the connection when nothing past the body arrived.
+    fn finish(&mut self) {
+        if let (Some(conn), Some((key, pool))) = (self.conn.take(), self.give_back.take()) {
+            if self.start == self.end {
+                pool.checkin(key, conn);
+            }
         }
-        if let Some((conn, key, pool)) = give_back.take() {
-            pool.checkin(key, conn);
-        }
-        Ok(())
+    }
+
+    fn fail(&mut self, e: io::Error) -> Poll<io::Result<&[u8]>> {
+        self.conn = None;
+        Poll::Ready(Err(e))
     }
 }
 
 impl AsyncBufRead for PooledBody {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-        let PooledBody {
-            inner,
-            check,
-            give_back,
-            done,
-            ..
-        } = self.get_mut();
-        if *done {
-            return Poll::Ready(Ok(&[]));
-        }
-        match ready!(Pin::new(inner).poll_fill_buf(cx)) {
-            Ok([]) => {
-                *done = true;
-                Poll::Ready(Self::finish(check, give_back).map(|()| &[][..]))
+        let this = self.get_mut();
+        loop {
+            if !this.data.is_empty() {
+                break;
             }
-            Ok(buf) => Poll::Ready(Ok(buf)),
-            Err(e) => {
-                *done = true;
-                give_back.take();
-                Poll::Ready(Err(e))
+            if this.decoder.is_done() {
+                this.finish();
+            }
+            let Some(conn) = this.conn.as_mut() else {
+                return Poll::Ready(Ok(&[]));
+            };
+            if this.start < this.end {
+                let step = match this.decoder.decode(&conn.buf[this.start..this.end]) {
+                    Ok(step) => step,
+                    Err(e) => return this.fail(into_io_error(e.into())),
+                };
+                if step.consumed == 0 && !this.decoder.is_done() {
+                    let stalled =
+                        io::Error::new(io::ErrorKind::InvalidData, "body decoder stalled");
+                    return this.fail(stalled);
+                }
+                this.data = this.start + step.data.start..this.start + step.data.end;
+                this.start += step.consumed;
+                continue;
+            }
+            // Everything read was decoded (the decoder takes all it is given): read afresh.
+            (this.start, this.end) = (0, 0);
+            match ready!(Pin::new(&mut conn.io).poll_read(cx, &mut conn.buf)) {
+                Ok(0) => {
+                    if let Err(e) = this.decoder.eof() {
+                        return this.fail(into_io_error(e.into()));
+                    }
+                }
+                Ok(n) => this.end = n,
+                Err(e) => return this.fail(e),
             }
         }
+        let data = this.data.clone();
+        Poll::Ready(Ok(this.conn.as_ref().map_or(&[][..], |c| &c.buf[data])))
     }
 
     fn consume(self: Pin<&mut Self>, amt: usize) {
         let this = self.get_mut();
-        Pin::new(&mut this.inner).consume(amt);
-        // The inner reader stops at Content-Length, so the body cannot run long here.
-        let _ = this.check.record(amt);
-        if this.give_back.is_some() && this.len == Some(this.check.received()) {
-            // Declared length reached: the connection is free before EOF is even polled.
-            let _ = Self::finish(&this.check, &mut this.give_back);
-        }
+        this.data.start = (this.data.start + amt).min(this.data.end);
     }
 }
 

@@ -1,9 +1,9 @@
 //! # sansboto-async-std
 //!
 //! The async-std / smol transport: moves the core's `http::Request<Body>` through a
-//! [`surf::Client`] whose backend is our own async-h1 + rustls 0.23 client on async-net sockets
-//! (so it runs under async-std, smol or any `block_on`), and supplies async-io's timer and the
-//! clock.
+//! [`surf::Client`] whose backend is our own HTTP/1.1 client (the core's sans-IO codec,
+//! [`sansboto_core::http1`], over rustls 0.23 on async-net sockets, so it runs under async-std,
+//! smol or any `block_on`), and supplies async-io's timer and the clock.
 //!
 //! ## The client
 //!
@@ -51,7 +51,7 @@
 //!
 //! ## HTTP/1.1 only
 //!
-//! async-h1 speaks HTTP/1.1 only, so operations that need HTTP/2 (those with an event-stream
+//! This transport speaks HTTP/1.1 only, so operations that need HTTP/2 (those with an event-stream
 //! input: Bedrock's bidirectional streams, Lex `StartConversation`, Transcribe streaming…) fail
 //! here with [`TransportErrorKind::Http2Required`]; use `sansboto-tokio` for them.
 
@@ -61,7 +61,7 @@ mod h1;
 mod rewind;
 
 use sansboto_core::AwsChunkedBody;
-use std::io::{self, Seek};
+use std::io;
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Mutex;
@@ -72,7 +72,7 @@ use bytes::Bytes;
 use futures_io::{AsyncBufRead, AsyncRead};
 use futures_lite::AsyncReadExt;
 use sansboto_core::io_error_kind;
-use sansboto_core::request_body::{self, file_error, foreign_body, Framed, Source};
+use sansboto_core::request_body::{self, foreign_body, Framed, Source};
 use sansboto_core::response_check::{into_io_error, Collect, ResponseCheck};
 use sansboto_core::FileRange;
 
@@ -85,7 +85,8 @@ pub use rewind::{seekable_body, AsyncReadSeek};
 /// `AddressingStyle`, `ServiceError`, `Timestamp`, `HttpSettings`, `Stubber`, …
 pub use sansboto_core::api::*;
 
-use h1::{H1Client, RequestTarget, StaleConnection};
+use h1::{ExactHead, H1Client, RequestTarget};
+use sansboto_core::connection::{send_replaying, SendFailure};
 
 /// The source type of a [`StreamingBody`] this transport sends.
 pub type ByteReader = Box<dyn AsyncRead + Send + Unpin + 'static>;
@@ -93,11 +94,7 @@ pub type ByteReader = Box<dyn AsyncRead + Send + Unpin + 'static>;
 /// Buffer size used to read request bodies from a reader.
 const READ_CHUNK: usize = 64 * 1024;
 
-/// [`HttpConfig`] defaults with proxies and CA bundle from the process environment
-/// (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` in either case, `AWS_CA_BUNDLE`).
-pub fn http_config_from_env() -> Result<HttpConfig, HttpConfigError> {
-    HttpConfig::from_env_with(|name| std::env::var(name).ok())
-}
+pub use sansboto_host::http_config_from_env;
 
 /// A streaming request body read from `reader`; `len` is the exact total when known (sent as
 /// `Content-Length`, otherwise the body goes chunked).
@@ -127,12 +124,7 @@ pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
 fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError> {
     match source {
         Source::File(range) => {
-            let open = || -> io::Result<std::fs::File> {
-                let mut file = std::fs::File::open(&range.path)?;
-                file.seek(io::SeekFrom::Start(range.offset))?;
-                Ok(file)
-            };
-            let file = open().map_err(|e| file_error(range, e))?;
+            let file = sansboto_host::fs::open_range(range)?;
             Ok(Box::new(
                 blocking::Unblock::with_capacity(READ_CHUNK, file).take(range.len),
             ))
@@ -142,7 +134,7 @@ fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError
 }
 
 /// Feed the whole of a replayable body to `sink` (see
-/// [`sansboto_core::runtime::Http::scan_body`]).
+/// [`sansboto_core::runtime::Host::scan_body`]).
 pub(crate) async fn scan_body(
     body: &StreamingBody,
     sink: &mut (dyn FnMut(&[u8]) + Send),
@@ -153,8 +145,8 @@ pub(crate) async fn scan_body(
     request_body::scan(body, open, poll_read, sink).await
 }
 
-/// A pooled HTTP/1.1 client (a [`surf::Client`] over async-h1 and rustls); cloning is cheap and
-/// clones share the pool.
+/// A pooled HTTP/1.1 client (a [`surf::Client`] over the core's HTTP/1.1 codec and rustls);
+/// cloning is cheap and clones share the pool.
 #[derive(Clone, Debug)]
 pub struct HttpClient {
     surf: surf::Client,
@@ -183,69 +175,29 @@ impl HttpClient {
         &self,
         req: http::Request<Body>,
     ) -> Result<http::Response<ResponseBody>, TransportError> {
-        if let Some(e) = TransportError::http2_unavailable(&req, "async-h1 (HTTP/1.1 only)") {
+        if let Some(e) =
+            TransportError::http2_unavailable(&req, "sansboto-async-std (HTTP/1.1 only)")
+        {
             return Err(e);
         }
         let (parts, body) = req.into_parts();
-        // A pooled connection the server closed after its last response can still look open
-        // for a moment; an in-memory body is sent once more on a fresh connection.
-        let replay = match &body {
-            Body::Empty | Body::Bytes(_) => Some(body.clone()),
-            Body::Stream(_) => None,
-        };
-        match self.send_once(&parts, body).await {
-            Err(Failure::Stale(e)) => match replay {
-                Some(body) => self
-                    .send_once(&parts, body)
-                    .await
-                    .map_err(Failure::into_error),
-                None => Err(e),
-            },
-            other => other.map_err(Failure::into_error),
-        }
+        // A request a stale pooled connection dropped goes again as the core's policy says.
+        send_replaying(body, |body| self.send_once(&parts, body)).await
     }
 
     async fn send_once(
         &self,
         parts: &http::request::Parts,
         body: Body,
-    ) -> Result<http::Response<ResponseBody>, Failure> {
-        let req = to_http_types(parts, body)?;
-        let res = self
-            .surf
-            .send(req)
-            .await
-            .map_err(|e| match e.downcast::<StaleConnection>() {
-                Ok(stale) => Failure::Stale(stale.0),
-                Err(e) => Failure::Other(match e.downcast::<TransportError>() {
-                    Ok(t) => t,
-                    Err(e) => TransportError::new(TransportErrorKind::Io, e.to_string()),
-                }),
-            })?;
-        Ok(from_http_types(&parts.method, res.into())?)
+    ) -> Result<http::Response<ResponseBody>, (TransportError, SendFailure)> {
+        let other = |e| (e, SendFailure::OTHER);
+        let req = to_http_types(parts, body).map_err(other)?;
+        let res = self.surf.send(req).await.map_err(h1::from_surf)?;
+        from_http_types(&parts.method, res.into()).map_err(other)
     }
 }
 
-enum Failure {
-    Stale(TransportError),
-    Other(TransportError),
-}
-
-impl Failure {
-    fn into_error(self) -> TransportError {
-        match self {
-            Failure::Stale(e) | Failure::Other(e) => e,
-        }
-    }
-}
-
-impl From<TransportError> for Failure {
-    fn from(e: TransportError) -> Self {
-        Failure::Other(e)
-    }
-}
-
-fn request_error(msg: impl Into<String>) -> TransportError {
+pub(crate) fn request_error(msg: impl Into<String>) -> TransportError {
     TransportError::new(TransportErrorKind::Request, msg)
 }
 
@@ -327,9 +279,20 @@ fn from_http_types(
         )
     };
     let mut builder = http::Response::builder().status(u16::from(res.status()));
-    for (name, values) in res.iter() {
-        for value in values.iter() {
-            builder = builder.header(name.as_str(), value.as_str());
+    match res.ext_mut().remove::<ExactHead>() {
+        // Our own client's answer: the head as received, bytes and order kept.
+        Some(ExactHead(status, headers)) => {
+            builder = builder.status(status);
+            if let Some(h) = builder.headers_mut() {
+                *h = headers;
+            }
+        }
+        None => {
+            for (name, values) in res.iter() {
+                for value in values.iter() {
+                    builder = builder.header(name.as_str(), value.as_str());
+                }
+            }
         }
     }
     let (parts, ()) = builder.body(()).map_err(bad)?.into_parts();

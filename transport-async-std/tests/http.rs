@@ -81,3 +81,87 @@ fn truncated_body_through_async_read_is_unexpected_eof() {
         assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof, "{err}");
     });
 }
+
+/// A server that answers each GET with the next of `answers`, raw, counting connections; an
+/// answer marked `true` is followed by closing the connection.
+fn raw_server(
+    answers: Vec<(&'static [u8], bool)>,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let connections = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = connections.clone();
+    std::thread::spawn(move || {
+        let mut answers = answers.into_iter();
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            count.fetch_add(1, Ordering::SeqCst);
+            loop {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if stream.read(&mut byte).unwrap_or(0) == 0 {
+                        break;
+                    }
+                    head.push(byte[0]);
+                }
+                let Some((answer, close)) = answers.next() else {
+                    return;
+                };
+                stream.write_all(answer).unwrap();
+                if close {
+                    break;
+                }
+            }
+        }
+    });
+    (url, connections)
+}
+
+/// The core's HTTP/1.1 codec under this transport, against answers the loopback servers do not
+/// give: an interim `100`, an unregistered status, a non-ASCII field value, chunk extensions and
+/// trailers (then the connection reused), a body delimited by the connection's end, and a
+/// malformed chunk.
+#[test]
+fn odd_server_answers() {
+    on_both_runtimes(|| async {
+        let (url, connections) = raw_server(vec![
+            (
+                b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 599 Odd\r\nx-meta: caf\xc3\xa9\r\n\
+                  Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\n\
+                  x-trailer: t\r\n\r\n",
+                false,
+            ),
+            (b"HTTP/1.1 200 OK\r\n\r\nto the end", true),
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n",
+                true,
+            ),
+        ]);
+        let c = client();
+        let res = c.send(get(&format!("{url}/a"))).await.unwrap();
+        assert_eq!(res.status().as_u16(), 599);
+        assert_eq!(res.headers()["x-meta"].as_bytes(), b"caf\xc3\xa9");
+        assert_eq!(&res.into_body().bytes().await.unwrap()[..], b"hello world");
+
+        let res = c.send(get(&format!("{url}/b"))).await.unwrap();
+        assert_eq!(&res.into_body().bytes().await.unwrap()[..], b"to the end");
+        assert_eq!(
+            connections.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "reused after the chunked body"
+        );
+
+        let res = c.send(get(&format!("{url}/c"))).await.unwrap();
+        let err = res.into_body().bytes().await.unwrap_err();
+        assert_eq!(err.kind, sansboto_core::TransportErrorKind::Io, "{err}");
+        assert!(err.to_string().contains("chunk"), "{err}");
+        assert_eq!(
+            connections.load(std::sync::atomic::Ordering::SeqCst),
+            2,
+            "a close-delimited body ends its connection"
+        );
+    });
+}

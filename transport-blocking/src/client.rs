@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use sansboto_core::machine::ProcessOutput;
 use sansboto_core::response_check::ResponseCheck;
-use sansboto_core::runtime::{self, Host, Http, Timer, Transport};
+use sansboto_core::runtime::{Host, Http, Timer, Transport};
 use sansboto_core::HttpConfig;
 use sansboto_core::Value;
 use sansboto_core::{Body, StreamingBody};
@@ -100,14 +100,6 @@ impl Http for HttpClient {
         body.check()
     }
 
-    async fn scan_body(
-        &self,
-        body: &StreamingBody,
-        sink: &mut (dyn FnMut(&[u8]) + Send),
-    ) -> Result<(), TransportError> {
-        crate::scan_body(body, sink).await
-    }
-
     fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
         self.configured_proxy_for(uri)
     }
@@ -130,6 +122,14 @@ impl Timer for HttpClient {
 }
 
 impl Host for HttpClient {
+    async fn scan_body(
+        &self,
+        body: &StreamingBody,
+        sink: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<(), TransportError> {
+        crate::scan_body(body, sink).await
+    }
+
     async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
         std::fs::read(path).map(Bytes::from)
     }
@@ -139,14 +139,7 @@ impl Host for HttpClient {
     }
 
     async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
-        let (program, args) = argv.split_first().ok_or(std::io::ErrorKind::InvalidInput)?;
-        let output = std::process::Command::new(program).args(args).output()?;
-        Ok(ProcessOutput {
-            success: output.status.success(),
-            code: output.status.code(),
-            stdout: Bytes::from(output.stdout),
-            stderr: Bytes::from(output.stderr),
-        })
+        sansboto_host::process::run(argv)
     }
 
     async fn file_job(
@@ -161,13 +154,7 @@ impl Host for HttpClient {
     }
 }
 
-/// A blocking client (see [`sansboto_core::runtime::Client`]): every method returns its result
-/// directly.
-pub type Client = runtime::Client<HttpClient>;
-/// A client being configured.
-pub type ClientBuilder = runtime::ClientBuilder<HttpClient>;
-/// A pagination in progress.
-pub type Pages<'c> = runtime::Pages<'c, HttpClient>;
+sansboto_host::runtime_aliases!(HttpClient);
 
 sansboto_host::runtime_session!(
     HttpClient,
@@ -182,9 +169,6 @@ sansboto_host::runtime_session!(
     /// # Ok::<(), sansboto_blocking::Error>(())
     /// ```
 );
-
-/// The events of an event-stream output (see [`sansboto_core::runtime::EventStream`]).
-pub type EventStream<'c> = runtime::EventStream<'c, HttpClient>;
 
 /// The events of an event stream as an `Iterator`
 /// (`event_iter(client.event_stream("SelectObjectContent", &out)?)`).

@@ -53,21 +53,21 @@
 //! [`TransportErrorKind::Http2Required`]; use `sansboto-tokio` for them.
 
 use std::cell::Cell;
-use std::fs::File;
-use std::io::{self, Read, Seek};
+use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
+use sansboto_core::connection::{closed_by_peer, send_replaying, SendFailure};
 use sansboto_core::io_error_kind;
 use sansboto_core::machine::RequestTimeout;
-use sansboto_core::request_body::{self, file_error, foreign_body, Framed, Source};
+use sansboto_core::request_body::{self, foreign_body, Framed, Source};
 use sansboto_core::response_check::{into_io_error, ResponseCheck};
-use sansboto_core::AwsChunkedBody;
 use sansboto_core::FileRange;
-use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use sansboto_core::{AwsChunkedBody, Destination};
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::ProxyProtocol;
 
 mod client;
@@ -85,11 +85,7 @@ pub use sansboto_core::api::*;
 /// The source type of a [`StreamingBody`] this transport sends.
 pub type ByteReader = Box<dyn Read + Send + 'static>;
 
-/// [`HttpConfig`] defaults with proxies and CA bundle from the process environment
-/// (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` in either case, `AWS_CA_BUNDLE`).
-pub fn http_config_from_env() -> Result<HttpConfig, HttpConfigError> {
-    HttpConfig::from_env_with(|name| std::env::var(name).ok())
-}
+pub use sansboto_host::http_config_from_env;
 
 /// A streaming request body read from `reader`; `len` is the exact total when known (sent as
 /// `Content-Length`, otherwise the body goes chunked).
@@ -108,19 +104,14 @@ pub fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
 /// The reader of one sending of a replayable body.
 fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError> {
     match source {
-        Source::File(range) => {
-            let open = || -> io::Result<io::Take<File>> {
-                let mut file = File::open(&range.path)?;
-                file.seek(io::SeekFrom::Start(range.offset))?;
-                Ok(file.take(range.len))
-            };
-            Ok(Box::new(open().map_err(|e| file_error(range, e))?))
-        }
+        Source::File(range) => Ok(Box::new(
+            sansboto_host::fs::open_range(range)?.take(range.len),
+        )),
         Source::Rewound(sending) => Ok(Box::new(rewind::SendingReader(sending))),
     }
 }
 
-/// Feed the whole of a replayable body to `sink` (see [`sansboto_core::runtime::Http::scan_body`]).
+/// Feed the whole of a replayable body to `sink` (see [`sansboto_core::runtime::Host::scan_body`]).
 pub(crate) async fn scan_body(
     body: &StreamingBody,
     sink: &mut (dyn FnMut(&[u8]) + Send),
@@ -157,7 +148,9 @@ impl HttpClient {
     pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
         let mut tls = TlsConfig::builder().disable_verification(!cfg.verify);
         if let Some(path) = &cfg.ca_bundle {
-            tls = tls.root_certs(RootCerts::Specific(Arc::new(read_ca_bundle(path)?)));
+            let certs = sansboto_host::tls::ca_bundle(path)?;
+            let certs = certs.iter().map(|c| Certificate::from_der(c).to_owned());
+            tls = tls.root_certs(RootCerts::Specific(Arc::new(certs.collect())));
         }
         let config = ureq::Agent::config_builder()
             // The core interprets every status and handles redirects itself.
@@ -166,6 +159,9 @@ impl HttpClient {
             .user_agent(ureq::config::AutoHeaderValue::None)
             .accept(ureq::config::AutoHeaderValue::None)
             .accept_encoding(ureq::config::AutoHeaderValue::None)
+            // ureq applies the core's socket-timer rule itself (`SocketTimer`: each read or
+            // write waits at most the read timeout); a blocking exchange writes the whole request
+            // before it reads, so "progress in one direction restarts the other" holds by itself.
             .timeout_connect(Some(cfg.connect_timeout))
             .timeout_per_read(Some(cfg.read_timeout))
             .timeout_per_write(Some(cfg.read_timeout))
@@ -195,7 +191,8 @@ impl HttpClient {
     }
 
     /// Send `req` and return the response once its head has arrived; read the body from the
-    /// returned [`ResponseBody`].
+    /// returned [`ResponseBody`]. A request a stale pooled connection dropped is sent again as
+    /// the core's [`send_replaying`] decides.
     pub fn send(
         &self,
         req: http::Request<Body>,
@@ -205,53 +202,9 @@ impl HttpClient {
         }
         let method = req.method().clone();
         let proxy = self.proxy_for(req.uri());
-        let (mut parts, body) = req.into_parts();
-        let response = match body {
-            // Like botocore (urllib3), a body-less GET/HEAD/DELETE/OPTIONS carries no
-            // Content-Length at all; an empty PUT/POST says `Content-Length: 0`.
-            Body::Empty
-                if matches!(
-                    parts.method,
-                    http::Method::GET
-                        | http::Method::HEAD
-                        | http::Method::DELETE
-                        | http::Method::OPTIONS
-                ) =>
-            {
-                self.run_replayable(parts, None, proxy)
-            }
-            Body::Empty => self.run_replayable(parts, Some(&[]), proxy),
-            Body::Bytes(bytes) => self.run_replayable(parts, Some(&bytes), proxy),
-            Body::Stream(stream) => {
-                let reader = match request_body::replayable(&stream) {
-                    Some(source) => open(source)?,
-                    None => stream.take::<ByteReader>().ok_or_else(|| {
-                        foreign_body("sansboto-blocking (use reader_body or file_body)")
-                    })?,
-                };
-                // A checksum trailer over HTTPS: the core asks us to frame the stream
-                // `aws-chunked` (its headers already say `Transfer-Encoding: chunked`).
-                let reader = match parts.extensions.get::<AwsChunkedBody>() {
-                    Some(framing) => {
-                        Box::new(AwsChunkedReader(Framed::new(reader, *framing))) as ByteReader
-                    }
-                    None => {
-                        // With a declared length ureq sends Content-Length; without, chunked.
-                        if let Some(len) = stream.len() {
-                            parts
-                                .headers
-                                .entry(http::header::CONTENT_LENGTH)
-                                .or_insert_with(|| len.into());
-                        }
-                        reader
-                    }
-                };
-                self.run(
-                    http::Request::from_parts(parts, ureq::SendBody::from_owned_reader(reader)),
-                    proxy,
-                )
-            }
-        }?;
+        let (parts, body) = req.into_parts();
+        let send = |body| std::future::ready(self.send_once(parts.clone(), body, proxy));
+        let response = block_on(send_replaying(body, send))?;
         let (parts, body) = response.into_parts();
         let check = ResponseCheck::for_response(&method, parts.status.as_u16(), &parts.headers);
         let body = ResponseBody {
@@ -261,29 +214,59 @@ impl HttpClient {
         Ok(http::Response::from_parts(parts, body))
     }
 
-    /// Run a request whose body is in memory. A pooled connection the server closed after its
-    /// last response can still look open for a moment; a request sent on it fails before any
-    /// response byte with a reset or EOF. Such a request never reached the server's
-    /// application, so it is sent once more, on a fresh connection.
-    fn run_replayable(
+    /// One sending on one connection, with the facts of its failure: ureq connects on the
+    /// calling thread, so a request during which no connection was opened went on a pooled one.
+    fn send_once(
         &self,
-        parts: http::request::Parts,
-        body: Option<&[u8]>,
+        mut parts: http::request::Parts,
+        body: Body,
         proxy: Option<&ureq::Proxy>,
-    ) -> Result<http::Response<ureq::Body>, TransportError> {
-        let send = |parts: http::request::Parts| match body {
-            Some(bytes) => self.run(http::Request::from_parts(parts, bytes), proxy),
-            None => self.run(http::Request::from_parts(parts, ()), proxy),
-        };
+    ) -> Result<http::Response<ureq::Body>, (TransportError, SendFailure)> {
         let connections_before = NEW_CONNECTIONS.with(Cell::get);
-        let first = send(parts.clone());
-        // ureq connects on the calling thread: a new connection made during this request means
-        // it was not a pooled one, so the server may have acted on it; the retry policy decides.
-        let fresh = NEW_CONNECTIONS.with(Cell::get) != connections_before;
-        match first {
-            Err(e) if !fresh && closed_before_response(&e) => send(parts),
-            other => other,
-        }
+        let content_length = body.request_content_length(&parts.method);
+        let result = match body {
+            // The core's rule: a body-less GET/HEAD/OPTIONS carries no Content-Length at all.
+            Body::Empty if content_length.is_none() => {
+                self.run(http::Request::from_parts(parts, ()), proxy)
+            }
+            Body::Empty => self.run(http::Request::from_parts(parts, &[][..]), proxy),
+            Body::Bytes(bytes) => self.run(http::Request::from_parts(parts, &bytes[..]), proxy),
+            Body::Stream(stream) => {
+                let reader = match request_body::replayable(&stream) {
+                    Some(source) => open(source),
+                    None => stream.take::<ByteReader>().ok_or_else(|| {
+                        foreign_body("sansboto-blocking (use reader_body or file_body)")
+                    }),
+                }
+                .map_err(|e| (e, SendFailure::OTHER))?;
+                // A checksum trailer over HTTPS: the core asks us to frame the stream
+                // `aws-chunked` (its headers already say `Transfer-Encoding: chunked`).
+                let reader = match parts.extensions.get::<AwsChunkedBody>() {
+                    Some(framing) => {
+                        Box::new(AwsChunkedReader(Framed::new(reader, *framing))) as ByteReader
+                    }
+                    None => {
+                        // With a declared length ureq sends Content-Length; without, chunked.
+                        if let Some(len) = content_length {
+                            parts
+                                .headers
+                                .entry(http::header::CONTENT_LENGTH)
+                                .or_insert_with(|| len.into());
+                        }
+                        reader
+                    }
+                };
+                let body = ureq::SendBody::from_owned_reader(reader);
+                self.run(http::Request::from_parts(parts, body), proxy)
+            }
+        };
+        result.map_err(|e| {
+            let failure = SendFailure {
+                reused_connection: NEW_CONNECTIONS.with(Cell::get) == connections_before,
+                closed_before_response: closed_before_response(&e),
+            };
+            (e, failure)
+        })
     }
 
     fn run(
@@ -317,16 +300,10 @@ impl HttpClient {
 
     fn proxy_for(&self, uri: &http::Uri) -> Option<&ureq::Proxy> {
         let proxies = self.proxies.as_deref()?;
-        let scheme = uri.scheme_str()?;
-        let host = uri.host()?;
-        let port = uri
-            .port_u16()
-            .unwrap_or(if scheme == "https" { 443 } else { 80 });
-        proxies.config.proxy_for(scheme, host, port)?;
-        if scheme == "https" {
-            proxies.https.as_ref()
-        } else {
-            proxies.http.as_ref()
+        proxies.config.proxy_for_uri(uri)?;
+        match Destination::of(uri)?.https {
+            true => proxies.https.as_ref(),
+            false => proxies.http.as_ref(),
         }
     }
 }
@@ -346,27 +323,6 @@ fn ureq_proxy(p: &ProxyUrl) -> Result<ureq::Proxy, TransportError> {
             format!("proxy {}:{}: {e}", p.host, p.port),
         )
     })
-}
-
-/// The CA bundle's certificates, which replace the built-in roots (as botocore does).
-fn read_ca_bundle(path: &Path) -> Result<Vec<Certificate<'static>>, TransportError> {
-    let bad = |what: &str| {
-        TransportError::new(
-            TransportErrorKind::Tls,
-            format!("CA bundle {}: {what}", path.display()),
-        )
-    };
-    let pem = std::fs::read(path).map_err(|e| bad("cannot be read").with_source(e))?;
-    let mut certs = Vec::new();
-    for item in ureq::tls::parse_pem(&pem) {
-        if let PemItem::Certificate(cert) = item.map_err(|e| bad("invalid PEM").with_source(e))? {
-            certs.push(cert);
-        }
-    }
-    if certs.is_empty() {
-        return Err(bad("holds no certificate"));
-    }
-    Ok(certs)
 }
 
 /// Map a ureq failure onto the shared kinds.
@@ -419,20 +375,14 @@ impl ureq::unversioned::transport::Connector<()> for CountingConnector {
     }
 }
 
-/// The error a request gets when the connection was closed by the server before it answered.
+/// Whether ureq's error says the server closed the connection before answering.
 fn closed_before_response(e: &TransportError) -> bool {
-    use io::ErrorKind as K;
     match e
         .source
         .as_deref()
         .and_then(|s| s.downcast_ref::<ureq::Error>())
     {
-        Some(ureq::Error::Io(io)) => {
-            matches!(
-                io.kind(),
-                K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof
-            )
-        }
+        Some(ureq::Error::Io(io)) => closed_by_peer(io.kind()),
         _ => false,
     }
 }

@@ -3,7 +3,7 @@
 //! or through `AsyncRead`), with truncation checked against `Content-Length`.
 
 use std::future::Future;
-use std::io::{self, Seek};
+use std::io;
 use std::path::Path;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
@@ -13,7 +13,7 @@ use futures_core::Stream;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
 use sansboto_core::auth::event_signing::EventSigner;
-use sansboto_core::request_body::{self, file_error, foreign_body, Source};
+use sansboto_core::request_body::{self, foreign_body, Source};
 use sansboto_core::response_check::{into_io_error, Collect, ResponseCheck};
 use sansboto_core::AwsChunkedBody;
 use sansboto_core::AwsChunkedFramer;
@@ -22,8 +22,9 @@ use sansboto_core::{Body, FileRange, StreamingBody};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use tokio::sync::oneshot;
 
-use crate::connect::{classify, describe};
+use crate::connect::classify;
 use crate::rewind::{SendingReader, Shared};
+use sansboto_core::connection::describe_chain as describe;
 
 /// The source type of a [`StreamingBody`] this transport sends: chunks of bytes or an I/O error.
 pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, io::Error>> + Send + 'static>>;
@@ -62,12 +63,7 @@ pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
 fn open(source: Source<'_, Shared>) -> Result<ByteReader, TransportError> {
     match source {
         Source::File(range) => {
-            let open = || -> io::Result<std::fs::File> {
-                let mut file = std::fs::File::open(&range.path)?;
-                file.seek(io::SeekFrom::Start(range.offset))?;
-                Ok(file)
-            };
-            let file = open().map_err(|e| file_error(range, e))?;
+            let file = sansboto_host::fs::open_range(range)?;
             Ok(Box::pin(tokio::fs::File::from_std(file).take(range.len)))
         }
         Source::Rewound(sending) => Ok(Box::pin(SendingReader::new(sending))),
@@ -75,7 +71,7 @@ fn open(source: Source<'_, Shared>) -> Result<ByteReader, TransportError> {
 }
 
 /// Feed the whole of a replayable body to `sink` (see
-/// [`sansboto_core::runtime::Http::scan_body`]).
+/// [`sansboto_core::runtime::Host::scan_body`]).
 pub(crate) async fn scan_body(
     body: &StreamingBody,
     sink: &mut (dyn FnMut(&[u8]) + Send),

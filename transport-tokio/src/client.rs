@@ -10,7 +10,7 @@ use bytes::Bytes;
 use futures_util::stream::{self, Stream, StreamExt};
 use sansboto_core::machine::ProcessOutput;
 use sansboto_core::response_check::ResponseCheck;
-use sansboto_core::runtime::{self, Host, Http, Timer, Transport};
+use sansboto_core::runtime::{Host, Http, Timer, Transport};
 use sansboto_core::HttpConfig;
 use sansboto_core::Value;
 use sansboto_core::{Body, StreamingBody};
@@ -48,14 +48,6 @@ impl Http for HttpClient {
         body.check()
     }
 
-    async fn scan_body(
-        &self,
-        body: &StreamingBody,
-        sink: &mut (dyn FnMut(&[u8]) + Send),
-    ) -> Result<(), TransportError> {
-        crate::body::scan_body(body, sink).await
-    }
-
     fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
         Some(self.proxy.as_deref()?.proxy_for_uri(uri)?.to_string())
     }
@@ -76,6 +68,14 @@ impl Timer for HttpClient {
 }
 
 impl Host for HttpClient {
+    async fn scan_body(
+        &self,
+        body: &StreamingBody,
+        sink: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<(), TransportError> {
+        crate::body::scan_body(body, sink).await
+    }
+
     async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
         tokio::fs::read(path).await.map(Bytes::from)
     }
@@ -85,17 +85,7 @@ impl Host for HttpClient {
     }
 
     async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
-        let (program, args) = argv.split_first().ok_or(std::io::ErrorKind::InvalidInput)?;
-        let output = tokio::process::Command::new(program)
-            .args(args)
-            .output()
-            .await?;
-        Ok(ProcessOutput {
-            success: output.status.success(),
-            code: output.status.code(),
-            stdout: Bytes::from(output.stdout),
-            stderr: Bytes::from(output.stderr),
-        })
+        blocking(move || sansboto_host::process::run(argv)).await
     }
 
     async fn file_job(
@@ -119,12 +109,7 @@ async fn blocking<T: Send + 'static>(
         .map_err(std::io::Error::other)?
 }
 
-/// A client on tokio (see [`sansboto_core::runtime::Client`]).
-pub type Client = runtime::Client<HttpClient>;
-/// A client being configured.
-pub type ClientBuilder = runtime::ClientBuilder<HttpClient>;
-/// A pagination in progress.
-pub type Pages<'c> = runtime::Pages<'c, HttpClient>;
+sansboto_host::runtime_aliases!(HttpClient);
 
 sansboto_host::runtime_session!(
     HttpClient,
@@ -140,9 +125,6 @@ sansboto_host::runtime_session!(
     /// # Ok(()) }
     /// ```
 );
-
-/// The events of an event-stream output (see [`sansboto_core::runtime::EventStream`]).
-pub type EventStream<'c> = runtime::EventStream<'c, HttpClient>;
 
 /// The events of an event stream as a `futures::Stream`
 /// (`event_stream(client.event_stream("SelectObjectContent", &out)?)`).

@@ -1,8 +1,10 @@
 //! Opening connections: TCP with a connect timeout, optional proxy (absolute-form for `http://`,
-//! a `CONNECT` tunnel for `https://`), and a per-read/per-write timeout on the socket itself, so
-//! the read timeout covers the response head, every body chunk and the TLS handshake alike.
-//! Also the mapping of hyper's errors to [`TransportErrorKind`]s (the rustls configuration is
-//! `sansboto_host::tls`, shared with the async-std transport).
+//! a `CONNECT` tunnel for `https://`, the core's [`TunnelHandshake`]), and the core's
+//! [`SocketTimer`] on the socket itself, so the read timeout covers the response head, every
+//! body chunk and the TLS handshake alike. Also the facts hyper's errors give: their
+//! [`TransportErrorKind`] and whether a stale pooled connection dropped the request
+//! ([`SendFailure`], which the core's replay policy judges). The rustls configuration is
+//! `sansboto_host::tls`.
 
 use std::future::Future;
 use std::io;
@@ -13,8 +15,11 @@ use std::time::Duration;
 
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
+use sansboto_core::connection::{
+    classify_chain, closed_by_peer, timed_out, Direction, SendFailure, SocketTimer,
+};
 use sansboto_core::TransportErrorKind;
-use sansboto_core::{io_error_kind, ProxyConfig, ProxyUrl, TunnelHandshake};
+use sansboto_core::{Destination, ProxyConfig, ProxyUrl, TunnelHandshake};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;
@@ -44,31 +49,16 @@ impl tower_service::Service<http::Uri> for Connector {
 
 impl Connector {
     async fn connect(self, dst: http::Uri) -> io::Result<TimedStream> {
-        let invalid = |what: &str| {
-            io::Error::new(io::ErrorKind::InvalidInput, format!("{what} in URL {dst}"))
-        };
-        let host = dst.host().ok_or_else(|| invalid("no host"))?;
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let scheme = dst.scheme_str().unwrap_or("http");
-        let https = scheme.eq_ignore_ascii_case("https");
-        let port = dst.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let proxy = self
-            .proxy
-            .as_deref()
-            .and_then(|p| p.proxy_for(scheme, host, port));
-
+        let Destination { https, host, port } = Destination::of(&dst).ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, format!("no host in URL {dst}"))
+        })?;
+        let proxy = self.proxy.as_deref().and_then(|p| p.proxy_for_uri(&dst));
         let target = proxy.map_or((host, port), |p| (p.host.as_str(), p.port));
-        let tcp = tokio::time::timeout(self.connect_timeout, TcpStream::connect(target))
+        let limit = self.connect_timeout;
+        let what = format!("connecting to {}:{}", target.0, target.1);
+        let tcp = tokio::time::timeout(limit, TcpStream::connect(target))
             .await
-            .map_err(|_| {
-                io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!(
-                        "connecting to {}:{} took longer than {:?}",
-                        target.0, target.1, self.connect_timeout
-                    ),
-                )
-            })??;
+            .map_err(|_| timed_out(&what, limit))??;
         // Requests are written whole; waiting for Nagle only adds latency.
         tcp.set_nodelay(true)?;
         let mut stream = TimedStream::new(tcp, self.read_timeout);
@@ -77,14 +67,10 @@ impl Connector {
             Some(_) if !https => stream.absolute_form = true,
             Some(p) => {
                 let tunnel = open_tunnel(&mut stream, host, port, p);
-                tokio::time::timeout(self.connect_timeout, tunnel)
+                let what = format!("proxy CONNECT to {host}:{port}");
+                tokio::time::timeout(limit, tunnel)
                     .await
-                    .map_err(|_| {
-                        io::Error::new(
-                            io::ErrorKind::TimedOut,
-                            format!("proxy CONNECT to {host}:{port} timed out"),
-                        )
-                    })??;
+                    .map_err(|_| timed_out(&what, limit))??;
             }
         }
         Ok(stream)
@@ -109,14 +95,14 @@ async fn open_tunnel(
     }
 }
 
-/// A TCP stream whose reads and writes fail with `TimedOut` when they wait longer than the read
-/// timeout: botocore's socket timeout, applied between chunks rather than to the whole body.
+/// A TCP stream whose reads and writes wait as the core's [`SocketTimer`] allows (botocore's
+/// socket timeout, between chunks rather than over a whole body): this only keeps a tokio
+/// timer per direction at the deadline the core gives.
 #[derive(Debug)]
 pub(crate) struct TimedStream {
     tcp: TcpStream,
-    timeout: Duration,
-    read_timer: Option<Pin<Box<Sleep>>>,
-    write_timer: Option<Pin<Box<Sleep>>>,
+    timer: SocketTimer,
+    sleeps: [Option<Pin<Box<Sleep>>>; 2],
     /// Connected to a forward proxy for a plain `http://` URL: hyper then writes absolute-form
     /// request targets.
     absolute_form: bool,
@@ -124,9 +110,8 @@ pub(crate) struct TimedStream {
     usage: ConnectionUse,
 }
 
-/// Whether a connection has already delivered a response. Only then can a failure before any
-/// response byte be the server's close of an idle pooled connection (safe to send again); on a
-/// fresh connection the server may have acted on the request, so the retry policy decides.
+/// Whether a connection has already delivered a response (the fact
+/// [`SendFailure::reused_connection`] reports).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ConnectionUse(Arc<std::sync::atomic::AtomicBool>);
 
@@ -145,46 +130,37 @@ impl TimedStream {
     fn new(tcp: TcpStream, timeout: Duration) -> Self {
         TimedStream {
             tcp,
-            timeout,
-            read_timer: None,
-            write_timer: None,
+            timer: SocketTimer::new(timeout),
+            sleeps: [None, None],
             absolute_form: false,
             usage: ConnectionUse::default(),
         }
     }
-}
 
-/// Poll `op`; while it is pending, run `timer` (armed on the first pending poll, disarmed on
-/// progress) and fail with `TimedOut` when it fires.
-fn poll_timed<T>(
-    timer: &mut Option<Pin<Box<Sleep>>>,
-    timeout: Duration,
-    cx: &mut Context<'_>,
-    op: Poll<io::Result<T>>,
-) -> Poll<io::Result<T>> {
-    match op {
-        Poll::Ready(r) => {
-            *timer = None;
-            Poll::Ready(r)
+    /// Report `op` (an operation in `direction` that `progressed` when it moved bytes) to the
+    /// timer; while it is pending, wait on a tokio timer at the core's deadline and fail it
+    /// with the core's error when that comes.
+    fn timed<T>(
+        &mut self,
+        direction: Direction,
+        progressed: bool,
+        cx: &mut Context<'_>,
+        op: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        let now = tokio::time::Instant::now();
+        let sleep = &mut self.sleeps[direction as usize];
+        if op.is_ready() {
+            *sleep = None;
+            self.timer.ready(direction, progressed, now.into_std());
+            return op;
         }
-        Poll::Pending => {
-            let sleep = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
-            ready!(sleep.as_mut().poll(cx));
-            *timer = None;
-            Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!("no data for {timeout:?} (read timeout)"),
-            )))
+        let deadline = tokio::time::Instant::from_std(self.timer.wait(direction, now.into_std())?);
+        let sleep = sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if sleep.deadline() != deadline {
+            sleep.as_mut().reset(deadline);
         }
-    }
-}
-
-/// Progress in one direction restarts the other direction's wait: hyper waits for the response
-/// head while it is still uploading the body, and that wait only starts once the upload stalls
-/// (as botocore's socket timeout only applies to the `recv` after `sendall`).
-fn restart(timer: &mut Option<Pin<Box<Sleep>>>, timeout: Duration) {
-    if let Some(t) = timer {
-        t.as_mut().reset(tokio::time::Instant::now() + timeout);
+        ready!(sleep.as_mut().poll(cx));
+        Poll::Ready(Err(self.timer.expired(direction)))
     }
 }
 
@@ -197,10 +173,8 @@ impl AsyncRead for TimedStream {
         let this = self.get_mut();
         let before = buf.filled().len();
         let op = Pin::new(&mut this.tcp).poll_read(cx, buf);
-        if matches!(op, Poll::Ready(Ok(()))) && buf.filled().len() > before {
-            restart(&mut this.write_timer, this.timeout);
-        }
-        poll_timed(&mut this.read_timer, this.timeout, cx, op)
+        let progressed = buf.filled().len() > before;
+        this.timed(Direction::Read, progressed, cx, op)
     }
 }
 
@@ -212,10 +186,8 @@ impl AsyncWrite for TimedStream {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_write(cx, buf);
-        if matches!(op, Poll::Ready(Ok(n)) if n > 0) {
-            restart(&mut this.read_timer, this.timeout);
-        }
-        poll_timed(&mut this.write_timer, this.timeout, cx, op)
+        let progressed = matches!(op, Poll::Ready(Ok(n)) if n > 0);
+        this.timed(Direction::Write, progressed, cx, op)
     }
 
     fn poll_write_vectored(
@@ -225,10 +197,8 @@ impl AsyncWrite for TimedStream {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_write_vectored(cx, bufs);
-        if matches!(op, Poll::Ready(Ok(n)) if n > 0) {
-            restart(&mut this.read_timer, this.timeout);
-        }
-        poll_timed(&mut this.write_timer, this.timeout, cx, op)
+        let progressed = matches!(op, Poll::Ready(Ok(n)) if n > 0);
+        this.timed(Direction::Write, progressed, cx, op)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -252,98 +222,54 @@ impl Connection for TimedStream {
     }
 }
 
-/// Classify an error from hyper/hyper-util/rustls by walking its whole cause chain (looking
-/// inside `io::Error`s, whose `source()` skips the error they wrap).
+/// The kind of an error from hyper/hyper-util/rustls (the core's [`classify_chain`], told
+/// which of these crates' errors mean TLS or a timeout).
 pub(crate) fn classify(
     err: &(dyn std::error::Error + 'static),
     is_connect: bool,
 ) -> TransportErrorKind {
-    let mut kind = None::<TransportErrorKind>;
-    let mut note = |k: TransportErrorKind| {
-        let rank = |k| match k {
-            TransportErrorKind::Tls => 4,
-            TransportErrorKind::Timeout => 3,
-            TransportErrorKind::Connect => 2,
-            _ => 1,
-        };
-        if kind.is_none_or(|old| rank(k) > rank(old)) {
-            kind = Some(k);
-        }
-    };
-    let mut stack: Vec<&(dyn std::error::Error + 'static)> = vec![err];
-    while let Some(e) = stack.pop() {
+    classify_chain(err, is_connect, |e| {
         if e.is::<rustls::Error>() {
-            note(TransportErrorKind::Tls);
+            Some(TransportErrorKind::Tls)
+        } else {
+            e.downcast_ref::<hyper::Error>()
+                .filter(|h| h.is_timeout())
+                .map(|_| TransportErrorKind::Timeout)
         }
-        if let Some(io) = e.downcast_ref::<io::Error>() {
-            note(io_error_kind(io));
-            if let Some(inner) = io.get_ref() {
-                stack.push(inner);
-            }
-        }
-        if let Some(h) = e.downcast_ref::<hyper::Error>() {
-            if h.is_timeout() {
-                note(TransportErrorKind::Timeout);
-            }
-        }
-        if let Some(next) = e.source() {
-            stack.push(next);
-        }
-    }
-    match kind {
-        Some(TransportErrorKind::Io) | None if is_connect => TransportErrorKind::Connect,
-        Some(k) => k,
-        None => TransportErrorKind::Io,
-    }
+    })
 }
 
-/// True when a request failed because the server closed the connection before answering (the
-/// stale-pooled-connection race), as opposed to a timeout, refusal or TLS failure.
-pub(crate) fn closed_before_response(err: &hyper_util::client::legacy::Error) -> bool {
+/// What a failed request says of its connection: whether it had already carried a response,
+/// and whether the server closed it before answering (hyper's incomplete message, or a reset or
+/// end of stream), as opposed to a timeout, refusal or TLS failure.
+pub(crate) fn send_failure(err: &hyper_util::client::legacy::Error) -> SendFailure {
     if err.is_connect() {
-        return false;
+        return SendFailure::OTHER;
     }
-    // A connection that never answered was not an idle pooled one the server dropped.
     let mut extras = http::Extensions::new();
     if let Some(info) = err.connect_info() {
         info.get_extras(&mut extras);
     }
-    if !extras
+    let reused_connection = extras
         .get::<ConnectionUse>()
-        .is_some_and(ConnectionUse::answered)
-    {
-        return false;
-    }
+        .is_some_and(ConnectionUse::answered);
+    let mut closed_before_response = false;
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = cur {
         if let Some(h) = e.downcast_ref::<hyper::Error>() {
             if h.is_incomplete_message() {
-                return true;
+                closed_before_response = true;
+                break;
             }
         }
         if let Some(io) = e.downcast_ref::<io::Error>() {
-            use io::ErrorKind as K;
-            return matches!(
-                io.kind(),
-                K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof
-            );
+            closed_before_response = closed_by_peer(io.kind());
+            break;
         }
         cur = e.source();
     }
-    false
-}
-
-/// "outer: cause: cause" without repeating identical messages.
-pub(crate) fn describe(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = err.to_string();
-    let mut cur = err.source();
-    while let Some(e) = cur {
-        let msg = e.to_string();
-        if !out.ends_with(&msg) {
-            out.push_str(": ");
-            out.push_str(&msg);
-        }
-        cur = e.source();
+    SendFailure {
+        reused_connection,
+        closed_before_response,
     }
-    out
 }

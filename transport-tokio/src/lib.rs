@@ -73,21 +73,22 @@ pub use client::{
     event_input, event_stream, page_stream, take_body, Client, ClientBuilder, EventStream, Pages,
     Session,
 };
+use hyper::body::Incoming;
 pub use rewind::{seekable_body, AsyncReadSeek};
 /// Everything a program needs to make calls, by name (the core's [`api`](sansboto_core::api)
 /// list): `Error`, `Value`, `params!`, `RetryMode`, `PaginationOptions`, hook `Event`/`Target`,
 /// `AddressingStyle`, `ServiceError`, `Timestamp`, `HttpSettings`, `Stubber`, …
 pub use sansboto_core::api::*;
+use sansboto_core::auth::event_signing::EventSigner;
+use sansboto_core::connection::{send_replaying, SendFailure};
 use sansboto_core::response_check::ResponseCheck;
+use sansboto_core::AwsChunkedBody;
 
-use body::RequestBody;
-use connect::{classify, describe, Connector};
+use body::{InputGuard, RequestBody};
+use connect::{classify, Connector};
+use sansboto_core::connection::describe_chain as describe;
 
-/// [`HttpConfig`] defaults with proxies and CA bundle from the process environment
-/// (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` in either case, `AWS_CA_BUNDLE`).
-pub fn http_config_from_env() -> Result<HttpConfig, HttpConfigError> {
-    HttpConfig::from_env_with(|name| std::env::var(name).ok())
-}
+pub use sansboto_host::http_config_from_env;
 
 /// A pooled HTTP/1.1 client, with a pooled, multiplexed HTTP/2 one for the requests that need
 /// it; cloning is cheap and clones share the pools.
@@ -136,71 +137,37 @@ impl HttpClient {
     }
 
     /// Send `req` and return the response once its head has arrived; the body is read from the
-    /// returned [`ResponseBody`].
+    /// returned [`ResponseBody`]. A request a stale pooled connection dropped is sent again as
+    /// the core's [`send_replaying`] decides.
     pub async fn send(
         &self,
         req: http::Request<Body>,
     ) -> Result<http::Response<ResponseBody>, TransportError> {
         let (mut parts, body) = req.into_parts();
-        let framing = parts
-            .extensions
-            .get::<sansboto_core::AwsChunkedBody>()
-            .copied();
         // hyper sends no `Content-Length` for an empty body, which S3 refuses on a PUT. (An
         // aws-chunked body's length is the framed one: hyper works it out or sends it chunked.)
-        if framing.is_none() && !parts.headers.contains_key(http::header::CONTENT_LENGTH) {
+        if parts.extensions.get::<AwsChunkedBody>().is_none()
+            && !parts.headers.contains_key(http::header::CONTENT_LENGTH)
+        {
             if let Some(len) = body.request_content_length(&parts.method) {
                 parts
                     .headers
-                    .insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
+                    .insert(http::header::CONTENT_LENGTH, HeaderValue::from(len));
             }
         }
-        let signer = parts
-            .extensions
-            .get::<sansboto_core::auth::event_signing::EventSigner>()
-            .cloned();
-        let (body, input_guard) = RequestBody::from_core(body, framing, signer)?;
-        let needs_h2 = parts.version == http::Version::HTTP_2;
-        let pool = if needs_h2 { &self.h2 } else { &self.client };
         if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
             return Err(TransportError::new(
                 TransportErrorKind::Request,
                 format!("request URI {} is not absolute", parts.uri),
             ));
         }
-        if let Some(auth) = self.plain_proxy_authorization(&parts.uri) {
+        let proxy = self.proxy.as_deref();
+        if let Some(auth) = proxy.and_then(|p| p.plain_http_authorization(&parts.uri)) {
             parts.headers.insert(PROXY_AUTHORIZATION, auth);
         }
         let method = parts.method.clone();
-        // A pooled connection the server closed after its last response can still look open
-        // for a moment; a request sent on it fails with a reset or EOF before any response byte.
-        // It never reached the server's application, so an in-memory body is sent once more.
-        let replay = match &body {
-            RequestBody::Full(bytes) => Some((parts.clone(), bytes.clone())),
-            _ => None,
-        };
-        let mut result = pool.request(http::Request::from_parts(parts, body)).await;
-        if let (Err(e), Some((parts, bytes))) = (&result, replay) {
-            if connect::closed_before_response(e) {
-                result = pool
-                    .request(http::Request::from_parts(parts, RequestBody::Full(bytes)))
-                    .await;
-            }
-        }
-        if let Ok(response) = &result {
-            if let Some(usage) = response.extensions().get::<connect::ConnectionUse>() {
-                usage.mark_answered();
-            }
-        }
-        let response = result.map_err(|e| {
-            let kind = classify(&e, e.is_connect());
-            let mut message = describe(&e);
-            if needs_h2 {
-                // The usual cause: an endpoint that does not offer `h2` by ALPN.
-                message.push_str(" (this request needs HTTP/2: does the endpoint speak h2?)");
-            }
-            TransportError::new(kind, message).with_source(e)
-        })?;
+        let (response, input_guard) =
+            send_replaying(body, |body| self.send_once(parts.clone(), body)).await?;
         let (parts, incoming) = response.into_parts();
         let check = ResponseCheck::for_response(&method, parts.status.as_u16(), &parts.headers);
         Ok(http::Response::from_parts(
@@ -209,21 +176,36 @@ impl HttpClient {
         ))
     }
 
-    /// `Proxy-Authorization` for a plain-http request that goes through a proxy with credentials
-    /// (for https the credentials go in the `CONNECT` request instead).
-    fn plain_proxy_authorization(&self, uri: &http::Uri) -> Option<HeaderValue> {
-        let proxy = self.proxy.as_deref()?;
-        if uri.scheme_str()? != "http" {
-            return None;
+    /// One sending on one connection, with the facts of its failure.
+    async fn send_once(
+        &self,
+        parts: http::request::Parts,
+        body: Body,
+    ) -> Result<(http::Response<Incoming>, Option<InputGuard>), (TransportError, SendFailure)> {
+        let framing = parts.extensions.get::<AwsChunkedBody>().copied();
+        let signer = parts.extensions.get::<EventSigner>().cloned();
+        let (body, input_guard) =
+            RequestBody::from_core(body, framing, signer).map_err(|e| (e, SendFailure::OTHER))?;
+        let needs_h2 = parts.version == http::Version::HTTP_2;
+        let pool = if needs_h2 { &self.h2 } else { &self.client };
+        match pool.request(http::Request::from_parts(parts, body)).await {
+            Ok(response) => {
+                if let Some(usage) = response.extensions().get::<connect::ConnectionUse>() {
+                    usage.mark_answered();
+                }
+                Ok((response, input_guard))
+            }
+            Err(e) => {
+                let failure = connect::send_failure(&e);
+                let mut message = describe(&e);
+                if needs_h2 {
+                    // The usual cause: an endpoint that does not offer `h2` by ALPN.
+                    message.push_str(" (this request needs HTTP/2: does the endpoint speak h2?)");
+                }
+                let kind = classify(&e, e.is_connect());
+                Err((TransportError::new(kind, message).with_source(e), failure))
+            }
         }
-        let host = uri.host()?;
-        let target = proxy.proxy_for("http", host, uri.port_u16().unwrap_or(80))?;
-        HeaderValue::from_str(target.authorization.as_deref()?)
-            .ok()
-            .map(|mut v| {
-                v.set_sensitive(true);
-                v
-            })
     }
 }
 

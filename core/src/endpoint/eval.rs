@@ -274,7 +274,7 @@ impl RuleSet {
         partitions: &Partitions,
         params: &EndpointParams,
     ) -> Result<Endpoint, EndpointError> {
-        let inner = &*self.inner;
+        let inner = self.prepared()?;
         let mut slots = vec![Val::None; inner.slot_count];
         for (name, value) in params.iter() {
             let Some(&index) = inner.parameter_index.get(name) else {

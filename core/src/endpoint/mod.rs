@@ -40,6 +40,7 @@ mod arn;
 mod binding;
 pub mod discovery;
 mod eval;
+mod json_tree;
 mod partition;
 mod ruleset;
 mod stdlib;

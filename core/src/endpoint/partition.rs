@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::json_tree::Node;
 use super::{EndpointError, FnvMap};
 
 /// The prepared partitions document; cheap to clone, shareable across threads.
@@ -60,11 +61,10 @@ impl PartitionOutputs {
 impl Partitions {
     /// Parses and prepares `partitions.json`.
     pub fn from_json(document: &[u8]) -> Result<Self, EndpointError> {
-        let root: Value =
-            serde_json::from_slice(document).map_err(|e| invalid("$", format!("not JSON: {e}")))?;
+        let root = Node::parse(document).map_err(|e| invalid("$", format!("not JSON: {e}")))?;
         let list = root
             .get("partitions")
-            .and_then(Value::as_array)
+            .and_then(Node::as_array)
             .ok_or_else(|| invalid("partitions", "missing or not a list"))?;
         if list.is_empty() {
             return Err(invalid(
@@ -143,28 +143,28 @@ fn invalid(location: impl Into<String>, message: impl Into<String>) -> EndpointE
     }
 }
 
-fn parse_partition(index: usize, entry: &Value) -> Result<Partition, EndpointError> {
+fn parse_partition(index: usize, entry: &Node<'_>) -> Result<Partition, EndpointError> {
     let at = |field: &str| format!("partitions[{index}].{field}");
     let id = entry
         .get("id")
-        .and_then(Value::as_str)
+        .and_then(Node::as_str)
         .ok_or_else(|| invalid(at("id"), "missing or not a string"))?;
     let pattern = entry
         .get("regionRegex")
-        .and_then(Value::as_str)
+        .and_then(Node::as_str)
         .ok_or_else(|| invalid(at("regionRegex"), "missing or not a string"))?;
     // Python's `re.match` anchors at the start only; the patterns carry their own `$`.
     let region_regex = regex_lite::Regex::new(&format!("^(?:{pattern})"))
         .map_err(|e| invalid(at("regionRegex"), format!("bad regex {pattern:?}: {e}")))?;
     let explicit_regions = match entry.get("regions") {
         None => Vec::new(),
-        Some(Value::Object(regions)) => regions.keys().map(|k| k.as_str().into()).collect(),
+        Some(Node::Object(regions)) => regions.keys().map(Box::from).collect(),
         Some(_) => return Err(invalid(at("regions"), "not an object")),
     };
     let mut entries: Vec<(String, Value)> = match entry.get("outputs") {
-        Some(Value::Object(outputs)) => outputs
+        Some(Node::Object(outputs)) => outputs
             .iter()
-            .map(|(key, value)| (key.clone(), value.clone()))
+            .map(|(key, value)| (key.to_owned(), value.to_value()))
             .collect(),
         _ => return Err(invalid(at("outputs"), "missing or not an object")),
     };

@@ -7,10 +7,11 @@
 //! instead of at some later call.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::json_tree::{Node, Object};
 use super::{EndpointError, EndpointValue, FnvMap};
 
 /// The type of a ruleset parameter.
@@ -54,9 +55,30 @@ pub struct ParameterSpec {
 }
 
 /// A prepared endpoint ruleset; cheap to clone, shareable across threads.
-#[derive(Debug, Clone)]
+///
+/// Made prepared ([`from_json`](Self::from_json)) or from a document prepared on first use
+/// ([`deferred`](Self::deferred)): a client's start-up reads no rule until it resolves an
+/// endpoint (S3's ruleset is the largest piece of a first S3 client otherwise).
+#[derive(Clone)]
 pub struct RuleSet {
-    pub(crate) inner: Arc<RuleSetInner>,
+    state: Arc<State>,
+}
+
+struct State {
+    /// The document, while preparation is deferred.
+    source: Option<Arc<[u8]>>,
+    prepared: OnceLock<Result<RuleSetInner, EndpointError>>,
+}
+
+impl fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never prepares: printing a client must not parse its rules.
+        match self.state.prepared.get() {
+            Some(Ok(inner)) => f.debug_struct("RuleSet").field("inner", inner).finish(),
+            Some(Err(error)) => f.debug_struct("RuleSet").field("error", error).finish(),
+            None => f.write_str("RuleSet { deferred }"),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -72,21 +94,61 @@ pub(crate) struct RuleSetInner {
 impl RuleSet {
     /// Parses and prepares a ruleset document.
     pub fn from_json(document: &[u8]) -> Result<Self, EndpointError> {
-        let root: Value =
-            serde_json::from_slice(document).map_err(|e| EndpointError::InvalidRuleSet {
-                location: "$".into(),
-                message: format!("not JSON: {e}"),
-            })?;
-        Self::from_value(&root)
+        let inner = Self::prepare_document(document)?;
+        Ok(Self {
+            state: Arc::new(State {
+                source: None,
+                prepared: OnceLock::from(Ok(inner)),
+            }),
+        })
     }
 
-    /// Prepares an already-parsed ruleset document.
+    /// A ruleset prepared the first time it is used ([`parameters`](Self::parameters),
+    /// [`resolve`](Self::resolve)), as [`from_json`](Self::from_json) would prepare it. A
+    /// document that `from_json` rejects makes every [`resolve`](Self::resolve) return that
+    /// error, and has no parameters.
+    pub fn deferred(document: Arc<[u8]>) -> Self {
+        Self {
+            state: Arc::new(State {
+                source: Some(document),
+                prepared: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// The prepared form, preparing it now if it was deferred.
+    pub(crate) fn prepared(&self) -> Result<&RuleSetInner, EndpointError> {
+        let state = &*self.state;
+        let prepared = state
+            .prepared
+            .get_or_init(|| Self::prepare_document(state.source.as_deref().unwrap_or_default()));
+        prepared.as_ref().map_err(Clone::clone)
+    }
+
+    fn prepare_document(document: &[u8]) -> Result<RuleSetInner, EndpointError> {
+        let not_json = |e: serde_json::Error| EndpointError::InvalidRuleSet {
+            location: "$".into(),
+            message: format!("not JSON: {e}"),
+        };
+        Self::prepare(&Node::parse(document).map_err(not_json)?)
+    }
+
+    /// Prepares an already-parsed ruleset document (through its text, as
+    /// [`from_json`](Self::from_json) reads it).
     pub fn from_value(root: &Value) -> Result<Self, EndpointError> {
+        let text = serde_json::to_vec(root).map_err(|e| EndpointError::InvalidRuleSet {
+            location: "$".into(),
+            message: format!("not JSON: {e}"),
+        })?;
+        Self::from_json(&text)
+    }
+
+    fn prepare(root: &Node<'_>) -> Result<RuleSetInner, EndpointError> {
         let top = Loc::Root;
         let root = as_object(root, &top)?;
         let parameters_loc = top.key("parameters");
         let parameters = match root.get("parameters") {
-            Some(Value::Object(map)) => map
+            Some(Node::Object(map)) => map
                 .iter()
                 .map(|(name, spec)| parse_parameter(name, spec, &parameters_loc.key(name)))
                 .collect::<Result<Vec<_>, _>>()?,
@@ -109,28 +171,28 @@ impl RuleSet {
         };
         let rules_loc = top.key("rules");
         let rules = match root.get("rules") {
-            Some(Value::Array(rules)) => preparer.rules(rules, &rules_loc)?,
+            Some(Node::Array(rules)) => preparer.rules(rules, &rules_loc)?,
             _ => return Err(rules_loc.error("missing or not a list")),
         };
-        Ok(Self {
-            inner: Arc::new(RuleSetInner {
-                parameters,
-                parameter_index,
-                rules,
-                slot_count: preparer.max_slots,
-            }),
+        Ok(RuleSetInner {
+            parameters,
+            parameter_index,
+            rules,
+            slot_count: preparer.max_slots,
         })
     }
 
-    /// The declared parameters, in document order.
+    /// The declared parameters, in document order (none when a deferred document turned out
+    /// invalid: [`resolve`](Self::resolve) reports that).
     pub fn parameters(&self) -> &[ParameterSpec] {
-        &self.inner.parameters
+        self.prepared().map_or(&[], |inner| &inner.parameters)
     }
 
     /// The declared parameter called `name`.
     pub fn parameter(&self, name: &str) -> Option<&ParameterSpec> {
-        let index = *self.inner.parameter_index.get(name)?;
-        self.inner.parameters.get(index)
+        let inner = self.prepared().ok()?;
+        let index = *inner.parameter_index.get(name)?;
+        inner.parameters.get(index)
     }
 }
 
@@ -301,7 +363,7 @@ impl<'p> Loc<'p> {
     }
 }
 
-fn as_object<'v>(value: &'v Value, loc: &Loc<'_>) -> Result<&'v Map<String, Value>, EndpointError> {
+fn as_object<'v, 'a>(value: &'v Node<'a>, loc: &Loc<'_>) -> Result<&'v Object<'a>, EndpointError> {
     value.as_object().ok_or_else(|| loc.error("not an object"))
 }
 
@@ -310,13 +372,13 @@ fn as_object<'v>(value: &'v Value, loc: &Loc<'_>) -> Result<&'v Map<String, Valu
 
 fn parse_parameter(
     name: &str,
-    spec: &Value,
+    spec: &Node<'_>,
     loc: &Loc<'_>,
 ) -> Result<ParameterSpec, EndpointError> {
     let spec = as_object(spec, loc)?;
     let type_name = spec
         .get("type")
-        .and_then(Value::as_str)
+        .and_then(Node::as_str)
         .ok_or_else(|| loc.key("type").error("missing or not a string"))?;
     // botocore compares type names case-insensitively (`String` and `string` both occur).
     let parameter_type = match type_name.to_ascii_lowercase().as_str() {
@@ -331,21 +393,21 @@ fn parse_parameter(
     };
     let optional_string = |key: &str| -> Result<Option<String>, EndpointError> {
         match spec.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
+            None | Some(Node::Null) => Ok(None),
+            Some(Node::String(s)) => Ok(Some(s.to_string())),
             Some(_) => Err(loc.key(key).error("not a string")),
         }
     };
     let default = match spec.get("default") {
-        None | Some(Value::Null) => None,
+        None | Some(Node::Null) => None,
         Some(value) => Some(
             value_of_type(value, parameter_type)
                 .ok_or_else(|| loc.key("default").error(format!("not a {parameter_type}")))?,
         ),
     };
     let required = match spec.get("required") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
+        None | Some(Node::Null) => false,
+        Some(Node::Bool(b)) => *b,
         Some(_) => return Err(loc.key("required").error("not a boolean")),
     };
     Ok(ParameterSpec {
@@ -359,11 +421,11 @@ fn parse_parameter(
     })
 }
 
-fn value_of_type(value: &Value, parameter_type: ParameterType) -> Option<EndpointValue> {
+fn value_of_type(value: &Node<'_>, parameter_type: ParameterType) -> Option<EndpointValue> {
     match (parameter_type, value) {
-        (ParameterType::String, Value::String(s)) => Some(EndpointValue::String(s.clone())),
-        (ParameterType::Boolean, Value::Bool(b)) => Some(EndpointValue::Bool(*b)),
-        (ParameterType::StringArray, Value::Array(items)) => items
+        (ParameterType::String, Node::String(s)) => Some(EndpointValue::String(s.to_string())),
+        (ParameterType::Boolean, Node::Bool(b)) => Some(EndpointValue::Bool(*b)),
+        (ParameterType::StringArray, Node::Array(items)) => items
             .iter()
             .map(|item| item.as_str().map(str::to_owned))
             .collect::<Option<Vec<_>>>()
@@ -380,9 +442,9 @@ struct Preparer {
     /// Visible names, innermost last. Parameters first, then `assign`ed variables.
     scope: Vec<(String, usize)>,
     max_slots: usize,
-    /// Current nesting of rules and calls; bounded so a hostile document built in memory
-    /// (`from_value` bypasses serde_json's recursion limit) cannot overflow the stack, here or
-    /// in the evaluator.
+    /// Current nesting of rules and calls; bounded so a hostile document cannot overflow the
+    /// stack, here or in the evaluator (serde_json's recursion limit bounds the parse itself,
+    /// which also reads `from_value`'s documents).
     depth: usize,
 }
 
@@ -398,7 +460,7 @@ impl Preparer {
             .map(|(_, slot)| *slot)
     }
 
-    fn rules(&mut self, rules: &[Value], loc: &Loc<'_>) -> Result<Vec<Rule>, EndpointError> {
+    fn rules(&mut self, rules: &[Node<'_>], loc: &Loc<'_>) -> Result<Vec<Rule>, EndpointError> {
         rules
             .iter()
             .enumerate()
@@ -406,7 +468,7 @@ impl Preparer {
             .collect()
     }
 
-    fn rule(&mut self, rule: &Value, loc: &Loc<'_>) -> Result<Rule, EndpointError> {
+    fn rule(&mut self, rule: &Node<'_>, loc: &Loc<'_>) -> Result<Rule, EndpointError> {
         let rule = as_object(rule, loc)?;
         if self.depth >= MAX_DEPTH {
             return Err(loc.error(format!("rules nested deeper than {MAX_DEPTH}")));
@@ -420,14 +482,10 @@ impl Preparer {
         result
     }
 
-    fn rule_in_scope(
-        &mut self,
-        rule: &Map<String, Value>,
-        loc: &Loc<'_>,
-    ) -> Result<Rule, EndpointError> {
+    fn rule_in_scope(&mut self, rule: &Object<'_>, loc: &Loc<'_>) -> Result<Rule, EndpointError> {
         let conditions_loc = loc.key("conditions");
         let conditions = match rule.get("conditions") {
-            Some(Value::Array(conditions)) => conditions
+            Some(Node::Array(conditions)) => conditions
                 .iter()
                 .enumerate()
                 .map(|(index, condition)| self.condition(condition, &conditions_loc.index(index)))
@@ -435,11 +493,11 @@ impl Preparer {
             _ => return Err(conditions_loc.error("missing or not a list")),
         };
         let type_loc = loc.key("type");
-        let action = match rule.get("type").and_then(Value::as_str) {
+        let action = match rule.get("type").and_then(Node::as_str) {
             Some("tree") => {
                 let rules_loc = loc.key("rules");
                 match rule.get("rules") {
-                    Some(Value::Array(children)) => Action::Tree(self.rules(children, &rules_loc)?),
+                    Some(Node::Array(children)) => Action::Tree(self.rules(children, &rules_loc)?),
                     _ => return Err(rules_loc.error("missing or not a list")),
                 }
             }
@@ -467,18 +525,22 @@ impl Preparer {
         Ok(Rule { conditions, action })
     }
 
-    fn condition(&mut self, condition: &Value, loc: &Loc<'_>) -> Result<Condition, EndpointError> {
+    fn condition(
+        &mut self,
+        condition: &Node<'_>,
+        loc: &Loc<'_>,
+    ) -> Result<Condition, EndpointError> {
         let call = self.call(as_object(condition, loc)?, loc)?;
         let assign = match condition.get("assign") {
             None => None,
-            Some(Value::String(name)) => {
+            Some(Node::String(name)) => {
                 if self.lookup(name).is_some() {
                     return Err(loc.key("assign").error(format!(
                         "assignment {name} already exists in scope and cannot be overwritten"
                     )));
                 }
                 let slot = self.scope.len();
-                self.scope.push((name.clone(), slot));
+                self.scope.push((name.to_string(), slot));
                 self.max_slots = self.max_slots.max(slot + 1);
                 Some(slot)
             }
@@ -487,7 +549,7 @@ impl Preparer {
         Ok(Condition { call, assign })
     }
 
-    fn call(&mut self, call: &Map<String, Value>, loc: &Loc<'_>) -> Result<Call, EndpointError> {
+    fn call(&mut self, call: &Object<'_>, loc: &Loc<'_>) -> Result<Call, EndpointError> {
         if self.depth >= MAX_DEPTH {
             return Err(loc.error(format!("calls nested deeper than {MAX_DEPTH}")));
         }
@@ -497,18 +559,14 @@ impl Preparer {
         result
     }
 
-    fn call_at_depth(
-        &mut self,
-        call: &Map<String, Value>,
-        loc: &Loc<'_>,
-    ) -> Result<Call, EndpointError> {
+    fn call_at_depth(&mut self, call: &Object<'_>, loc: &Loc<'_>) -> Result<Call, EndpointError> {
         let name = call
             .get("fn")
-            .and_then(Value::as_str)
+            .and_then(Node::as_str)
             .ok_or_else(|| loc.key("fn").error("missing or not a string"))?;
         let argv_loc = loc.key("argv");
         let argv = match call.get("argv") {
-            Some(Value::Array(argv)) => argv,
+            Some(Node::Array(argv)) => argv,
             _ => return Err(argv_loc.error("missing or not a list")),
         };
         let (function, arity) = match name {
@@ -517,7 +575,7 @@ impl Preparer {
             "getAttr" => {
                 let path_loc = argv_loc.index(1);
                 let path = match argv.get(1) {
-                    Some(Value::String(path)) => parse_attr_path(path),
+                    Some(Node::String(path)) => parse_attr_path(path),
                     _ => return Err(path_loc.error("getAttr needs a literal string path")),
                 };
                 (Function::GetAttr(path), 2)
@@ -553,9 +611,9 @@ impl Preparer {
         Ok(Call { function, args })
     }
 
-    fn expr(&mut self, value: &Value, loc: &Loc<'_>) -> Result<Expr, EndpointError> {
+    fn expr(&mut self, value: &Node<'_>, loc: &Loc<'_>) -> Result<Expr, EndpointError> {
         Ok(match value {
-            Value::Object(map) if map.contains_key("fn") => {
+            Node::Object(map) if map.contains_key("fn") => {
                 if map.contains_key("assign") {
                     // botocore would assign from inside an argument; no ruleset does, and it
                     // would make scoping depend on evaluation order.
@@ -565,32 +623,32 @@ impl Preparer {
                 }
                 Expr::Call(Box::new(self.call(map, loc)?))
             }
-            Value::Object(map) if map.contains_key("ref") => {
+            Node::Object(map) if map.contains_key("ref") => {
                 let name = map
                     .get("ref")
-                    .and_then(Value::as_str)
+                    .and_then(Node::as_str)
                     .ok_or_else(|| loc.key("ref").error("not a string"))?;
                 let slot = self
                     .lookup(name)
                     .ok_or_else(|| loc.key("ref").error(format!("unknown variable {name:?}")))?;
                 Expr::Ref(slot)
             }
-            Value::String(text) => match self.template(text, loc)? {
+            Node::String(text) => match self.template(text, loc)? {
                 Some(template) => Expr::Template(template),
-                None => Expr::String(text.clone()),
+                None => Expr::String(text.to_string()),
             },
-            Value::Bool(b) => Expr::Bool(*b),
-            Value::Number(n) => match n.as_i64() {
+            Node::Bool(b) => Expr::Bool(*b),
+            Node::Number(n) => match n.as_i64() {
                 Some(i) => Expr::Integer(i),
-                None => Expr::Json(value.clone()),
+                None => Expr::Json(value.to_value()),
             },
-            other => Expr::Json(other.clone()),
+            other => Expr::Json(other.to_value()),
         })
     }
 
     fn endpoint(
         &mut self,
-        endpoint: &Value,
+        endpoint: &Node<'_>,
         loc: &Loc<'_>,
     ) -> Result<EndpointTemplate, EndpointError> {
         let endpoint = as_object(endpoint, loc)?;
@@ -604,9 +662,9 @@ impl Preparer {
         let headers_loc = loc.key("headers");
         let mut headers = Vec::new();
         match endpoint.get("headers") {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(map)) => {
-                for (name, values) in map {
+            None | Some(Node::Null) => {}
+            Some(Node::Object(map)) => {
+                for (name, values) in map.iter() {
                     let header_loc = headers_loc.key(name);
                     let values = values
                         .as_array()
@@ -615,15 +673,15 @@ impl Preparer {
                         .enumerate()
                         .map(|(index, value)| self.expr(value, &header_loc.index(index)))
                         .collect::<Result<Vec<_>, _>>()?;
-                    headers.push((name.clone(), values));
+                    headers.push((name.to_owned(), values));
                 }
             }
             Some(_) => return Err(headers_loc.error("not an object")),
         }
         let properties_loc = loc.key("properties");
         let properties = match endpoint.get("properties") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Object(map)) => self.property_entries(map, &properties_loc)?,
+            None | Some(Node::Null) => Vec::new(),
+            Some(Node::Object(map)) => self.property_entries(map, &properties_loc)?,
             Some(_) => return Err(properties_loc.error("not an object")),
         };
         Ok(EndpointTemplate {
@@ -635,19 +693,19 @@ impl Preparer {
 
     fn property_entries(
         &mut self,
-        map: &Map<String, Value>,
+        map: &Object<'_>,
         loc: &Loc<'_>,
     ) -> Result<Vec<(String, Property)>, EndpointError> {
         map.iter()
-            .map(|(key, value)| Ok((key.clone(), self.property(value, &loc.key(key))?)))
+            .map(|(key, value)| Ok((key.to_owned(), self.property(value, &loc.key(key))?)))
             .collect()
     }
 
     /// Properties are JSON in which only strings are resolved (as templates); objects holding
     /// `fn` or `ref` are data here, as in botocore.
-    fn property(&mut self, value: &Value, loc: &Loc<'_>) -> Result<Property, EndpointError> {
+    fn property(&mut self, value: &Node<'_>, loc: &Loc<'_>) -> Result<Property, EndpointError> {
         if !contains_template(value) {
-            return Ok(Property::Static(value.clone()));
+            return Ok(Property::Static(value.to_value()));
         }
         if self.depth >= MAX_DEPTH {
             return Err(loc.error(format!("properties nested deeper than {MAX_DEPTH}")));
@@ -660,23 +718,23 @@ impl Preparer {
 
     fn templated_property(
         &mut self,
-        value: &Value,
+        value: &Node<'_>,
         loc: &Loc<'_>,
     ) -> Result<Property, EndpointError> {
         Ok(match value {
-            Value::String(text) => match self.template(text, loc)? {
+            Node::String(text) => match self.template(text, loc)? {
                 Some(template) => Property::Template(template),
-                None => Property::Static(value.clone()),
+                None => Property::Static(value.to_value()),
             },
-            Value::Array(items) => Property::Array(
+            Node::Array(items) => Property::Array(
                 items
                     .iter()
                     .enumerate()
                     .map(|(index, item)| self.property(item, &loc.index(index)))
                     .collect::<Result<_, _>>()?,
             ),
-            Value::Object(map) => Property::Object(self.property_entries(map, loc)?),
-            other => Property::Static(other.clone()),
+            Node::Object(map) => Property::Object(self.property_entries(map, loc)?),
+            other => Property::Static(other.to_value()),
         })
     }
 
@@ -783,11 +841,11 @@ fn looks_like_template(text: &str) -> bool {
     false
 }
 
-fn contains_template(value: &Value) -> bool {
+fn contains_template(value: &Node<'_>) -> bool {
     match value {
-        Value::String(text) => looks_like_template(text),
-        Value::Array(items) => items.iter().any(contains_template),
-        Value::Object(map) => map.values().any(contains_template),
+        Node::String(text) => looks_like_template(text),
+        Node::Array(items) => items.iter().any(contains_template),
+        Node::Object(map) => map.values().any(contains_template),
         _ => false,
     }
 }
@@ -989,7 +1047,7 @@ mod tests {
         let Some(Rule {
             action: Action::Endpoint(endpoint),
             ..
-        }) = ruleset.inner.rules.first()
+        }) = ruleset.prepared().unwrap().rules.first()
         else {
             panic!("expected an endpoint rule");
         };
@@ -1003,5 +1061,57 @@ mod tests {
             TemplatePart::Var { slot: 0, .. }
         ));
         assert!(matches!(&template.parts[2], TemplatePart::Literal(l) if l == ".amazonaws.com"));
+    }
+
+    #[test]
+    fn a_deferred_ruleset_is_prepared_on_first_use_as_from_json_prepares_it() {
+        let json = r#"{"version": "1.0", "parameters": {"Region": {"type": "string", "builtIn": "AWS::Region"}},
+            "rules": [{"type": "endpoint", "conditions": [{"fn": "isSet", "argv": [{"ref": "Region"}]}],
+                       "endpoint": {"url": "https://svc.{Region}.example"}},
+                      {"type": "error", "conditions": [], "error": "no region"}]}"#;
+        let deferred = RuleSet::deferred(Arc::from(json.as_bytes()));
+        assert_eq!(format!("{deferred:?}"), "RuleSet { deferred }");
+        let eager = prepare(json).unwrap();
+        assert_eq!(deferred.parameters(), eager.parameters());
+        let partitions = crate::endpoint::Partitions::from_json(
+            br#"{"partitions": [{"id": "aws", "regionRegex": "^us", "outputs": {}}]}"#,
+        )
+        .unwrap();
+        for params in [
+            crate::endpoint::EndpointParams::new().with("Region", "us-west-2"),
+            crate::endpoint::EndpointParams::new(),
+        ] {
+            assert_eq!(
+                deferred.resolve(&partitions, &params),
+                eager.resolve(&partitions, &params)
+            );
+        }
+        assert_ne!(format!("{deferred:?}"), "RuleSet { deferred }");
+    }
+
+    #[test]
+    fn a_deferred_invalid_ruleset_fails_each_resolution_with_the_from_json_error() {
+        let json = r#"{"parameters": {"Region": {"type": "string"}},
+            "rules": [{"type": "error", "conditions": [{"fn": "nope", "argv": []}], "error": "x"}]}"#;
+        let expected = prepare(json).unwrap_err();
+        let deferred = RuleSet::deferred(Arc::from(json.as_bytes()));
+        let partitions = crate::endpoint::Partitions::from_json(
+            br#"{"partitions": [{"id": "aws", "regionRegex": "^us", "outputs": {}}]}"#,
+        )
+        .unwrap();
+        let params = crate::endpoint::EndpointParams::new().with("Region", "us-west-2");
+        for _ in 0..2 {
+            assert_eq!(
+                deferred.resolve(&partitions, &params),
+                Err(expected.clone())
+            );
+        }
+        assert!(deferred.parameters().is_empty());
+        assert!(deferred.parameter("Region").is_none());
+        let not_json = RuleSet::deferred(Arc::from(&b"{"[..]));
+        assert!(matches!(
+            not_json.resolve(&partitions, &params),
+            Err(EndpointError::InvalidRuleSet { .. })
+        ));
     }
 }

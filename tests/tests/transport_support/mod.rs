@@ -64,6 +64,8 @@ pub(crate) enum Mode {
     /// A forward proxy: answers absolute-form requests itself ("proxied TARGET"), and tunnels
     /// `CONNECT host:port` to the real target.
     Proxy,
+    /// A listener that accepts no more connections (see [`register_unaccepting`]).
+    Unaccepting,
 }
 
 pub(crate) struct Server {
@@ -87,7 +89,7 @@ impl Server {
         let addr = listener.local_addr().expect("local addr");
         let seen = Arc::new(Mutex::new(Vec::new()));
         let connections = Arc::new(Mutex::new(0));
-        if tls.is_none() && mode != Mode::Proxy {
+        if tls.is_none() {
             SERVERS
                 .lock()
                 .unwrap()
@@ -112,10 +114,10 @@ impl Server {
                                 return;
                             };
                             let tls_stream = rustls::StreamOwned::new(conn, stream);
-                            let _ = serve(tls_stream, mode, &seen);
+                            let _ = serve(tls_stream, mode, &seen, SILENCE);
                         }
                         None => {
-                            let _ = serve(stream, mode, &seen);
+                            let _ = serve(stream, mode, &seen, SILENCE);
                         }
                     }
                 });
@@ -148,19 +150,49 @@ type Registered = (
 /// The plain-http servers started in this process.
 static SERVERS: Mutex<Vec<Registered>> = Mutex::new(Vec::new());
 
-/// The bytes the server at `addr` answers to the request bytes `request` (its own handler over
-/// a buffer instead of a socket), counting a connection when `new_connection`; `None` when no
-/// server listens there.
+/// Tell the in-memory network that nothing accepts connections at `addr` (a listener whose
+/// accept queue is full: a connect there waits until the client gives up).
+pub(crate) fn register_unaccepting(addr: SocketAddr) {
+    SERVERS
+        .lock()
+        .unwrap()
+        .push((addr, Mode::Unaccepting, Arc::default(), Arc::default()));
+}
+
+/// How long a silent server holds its socket before closing it.
+const SILENCE: Duration = Duration::from_secs(5);
+
+/// What the server at an address answers over memory: the bytes it writes, and whether it then
+/// holds the connection open without writing more (a silent server) rather than closing it or
+/// waiting for the next request.
+pub(crate) struct MemoryAnswer {
+    pub bytes: Vec<u8>,
+    pub holds_open: bool,
+    /// `false`: the connection was never accepted (nothing was sent).
+    pub accepted: bool,
+}
+
+/// The answer of the server at `addr` to the bytes `request` (its own handler over a buffer
+/// instead of a socket), counting a connection when `new_connection`; `None` when no server
+/// listens there. A proxy answers `CONNECT` itself and passes the rest of `request` through
+/// the tunnel to its target (as a new connection there).
 pub(crate) fn serve_in_memory(
     addr: SocketAddr,
     request: Vec<u8>,
     new_connection: bool,
-) -> Option<Vec<u8>> {
+) -> Option<MemoryAnswer> {
     let (mode, seen, connections) = {
         let servers = SERVERS.lock().unwrap();
         let (_, mode, seen, connections) = servers.iter().find(|s| s.0 == addr)?;
         (*mode, seen.clone(), connections.clone())
     };
+    if mode == Mode::Unaccepting {
+        return Some(MemoryAnswer {
+            bytes: Vec::new(),
+            holds_open: true,
+            accepted: false,
+        });
+    }
     if new_connection {
         *connections.lock().unwrap() += 1;
     }
@@ -168,8 +200,49 @@ pub(crate) fn serve_in_memory(
         input: std::io::Cursor::new(request),
         output: Vec::new(),
     };
-    let _ = serve(&mut pipe, mode, &seen);
-    Some(pipe.output)
+    if mode == Mode::Proxy {
+        return Some(proxy_in_memory(pipe, &seen));
+    }
+    let _ = serve(&mut pipe, mode, &seen, Duration::ZERO);
+    Some(MemoryAnswer {
+        bytes: pipe.output,
+        holds_open: mode == Mode::Silent,
+        accepted: true,
+    })
+}
+
+/// The forward proxy over memory: `CONNECT host:port` is answered, and what follows is the
+/// target's to answer.
+fn proxy_in_memory(pipe: Pipe, seen: &Mutex<Vec<SeenRequest>>) -> MemoryAnswer {
+    let mut r = BufReader::new(pipe);
+    let refused = |text: &[u8]| MemoryAnswer {
+        bytes: text.to_vec(),
+        holds_open: false,
+        accepted: true,
+    };
+    let Ok(Some(req)) = read_head(&mut r) else {
+        return refused(b"");
+    };
+    seen.lock().unwrap().push(req.clone());
+    let target = req.target.parse().ok();
+    if req.method != "CONNECT" || target.is_none() {
+        return refused(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n");
+    }
+    // What follows the head (the buffered part first) goes through the tunnel.
+    let mut rest = Vec::new();
+    let _ = r.read_to_end(&mut rest);
+    match target.and_then(|t| serve_in_memory(t, rest, true)) {
+        Some(mut answer) => {
+            let mut bytes = b"HTTP/1.1 200 Connection established\r\n\r\n".to_vec();
+            bytes.append(&mut answer.bytes);
+            MemoryAnswer {
+                bytes,
+                accepted: true,
+                ..answer
+            }
+        }
+        None => refused(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n"),
+    }
 }
 
 /// One exchange's bytes: the request to read, the answer written.
@@ -271,10 +344,12 @@ fn read_body(r: &mut impl BufRead, req: &mut SeenRequest) -> std::io::Result<()>
     consume(r, len, req)
 }
 
+/// Answer requests on `stream` as `mode` says (a silent server holds it for `silence`).
 fn serve<S: Read + Write>(
     stream: S,
     mode: Mode,
     seen: &Mutex<Vec<SeenRequest>>,
+    silence: Duration,
 ) -> std::io::Result<()> {
     let mut r = BufReader::new(stream);
     loop {
@@ -292,7 +367,7 @@ fn serve<S: Read + Write>(
         let w = r.get_mut();
         match mode {
             Mode::Silent => {
-                thread::sleep(Duration::from_secs(5));
+                thread::sleep(silence);
                 return Ok(());
             }
             Mode::Truncate => {

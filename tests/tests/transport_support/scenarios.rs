@@ -11,6 +11,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use sansboto_core::machine::RequestTimeout;
 use sansboto_core::runtime::Transport;
 use sansboto_core::TransportErrorKind;
 use sansboto_core::{Body, StreamingBody};
@@ -289,17 +290,90 @@ pub(crate) async fn connection_refused_is_connect<T: TransportUnderTest>() {
     assert_eq!(err.kind, TransportErrorKind::Connect, "{err}");
 }
 
+/// Waits are measured on the transport's own monotonic clock (a virtual one in memory).
 pub(crate) async fn silent_server_times_out_within_read_timeout<T: TransportUnderTest>() {
     let server = Server::start(Mode::Silent);
-    let started = Instant::now();
+    let started = T::monotonic_now();
     let err = quick_client::<T>()
         .send(request("GET", &server.url("/"), Body::Empty))
         .await
         .unwrap_err();
-    let waited = started.elapsed();
+    let waited = T::monotonic_now() - started;
     assert_eq!(err.kind, TransportErrorKind::Timeout, "{err}");
     assert!(
         waited >= Duration::from_millis(300) && waited < Duration::from_secs(3),
+        "waited {waited:?}"
+    );
+}
+
+/// A bound on one exchange (the core's `RequestTimeout`, which the credential providers put on
+/// their IMDS and container calls) ends a silent exchange when it passes, long before the read
+/// timeout would: the core races the exchange against `Timer::timeout` (as it does a call's
+/// `call_timeout`), and a transport whose exchanges cannot be interrupted (blocking) applies the
+/// request's bound itself, failing with a timeout.
+pub(crate) async fn request_timeout_bounds_the_whole_exchange<T: TransportUnderTest>() {
+    let server = Server::start(Mode::Silent);
+    let c = client::<T>();
+    let limit = Duration::from_millis(300);
+    let mut req = request("GET", &server.url("/"), Body::Empty);
+    req.extensions_mut().insert(RequestTimeout(limit));
+    let started = T::monotonic_now();
+    match c.timeout(limit, c.send(req)).await {
+        None => {}
+        Some(Err(e)) => assert_eq!(e.kind, TransportErrorKind::Timeout, "{e}"),
+        Some(Ok(r)) => panic!("a silent server answered {}", r.status()),
+    }
+    let waited = T::monotonic_now() - started;
+    assert!(
+        waited >= limit && waited < Duration::from_secs(3),
+        "waited {waited:?}"
+    );
+}
+
+/// A listener that accepts one connection and no more: with `listen(0)` its accept queue holds
+/// one, which `_filler` takes, and Linux drops the SYNs of any further connection while the
+/// queue is full, so a connect to it waits until the client's connect timeout.
+struct Unaccepting {
+    addr: std::net::SocketAddr,
+    _listener: socket2::Socket,
+    _filler: std::net::TcpStream,
+}
+
+impl Unaccepting {
+    fn start() -> Self {
+        use socket2::{Domain, Socket, Type};
+        let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+        listener.bind(&any.into()).unwrap();
+        listener.listen(0).unwrap();
+        let addr = listener.local_addr().unwrap().as_socket().unwrap();
+        let filler = std::net::TcpStream::connect(addr).unwrap();
+        support::register_unaccepting(addr);
+        Unaccepting {
+            addr,
+            _listener: listener,
+            _filler: filler,
+        }
+    }
+}
+
+/// A connection the server never accepts fails once the connect timeout passes, as a timeout
+/// (not after the longer read timeout, and not as a refusal).
+pub(crate) async fn connect_timeout_is_timeout<T: TransportUnderTest>() {
+    let server = Unaccepting::start();
+    let c = connect::<T>(HttpConfig {
+        connect_timeout: Duration::from_millis(300),
+        read_timeout: Duration::from_secs(20),
+        ..HttpConfig::default()
+    });
+    let url = format!("http://{}/", server.addr);
+    let started = T::monotonic_now();
+    let err = c.send(request("GET", &url, Body::Empty)).await.unwrap_err();
+    let waited = T::monotonic_now() - started;
+    assert_eq!(err.kind, TransportErrorKind::Timeout, "{err}");
+    // (ureq's connect timer may end a fraction of a millisecond early.)
+    assert!(
+        waited >= Duration::from_millis(295) && waited < Duration::from_secs(3),
         "waited {waited:?}"
     );
 }

@@ -1,0 +1,431 @@
+//! The rules a transport's connections obey, decided once for every transport: when a request
+//! that a stale pooled connection dropped is sent again ([`StaleReplay`]), how long a read or a
+//! write of a connection may wait ([`SocketTimer`], botocore's socket timeout), what a connect
+//! that takes too long says ([`timed_out`]), which I/O failures mean the peer closed the
+//! connection ([`closed_by_peer`]), and what kind of failure an HTTP stack's error chain is
+//! ([`classify_chain`], [`describe_chain`]).
+//!
+//! Sans-IO: a transport reports facts — "this send failed on a reused connection before any
+//! response byte" ([`SendFailure`]), "this read has been waiting since now", "this write moved
+//! bytes" — and the core decides: send again or give up, keep waiting until when, or fail now
+//! with which error. The transport keeps its own sockets, timers and clock.
+
+use std::future::Future;
+use std::io;
+use std::time::{Duration, Instant};
+
+use crate::body::Body;
+use crate::error::{TransportError, TransportErrorKind};
+use crate::http_config::io_error_kind;
+
+/// How many times one request is sent again after stale pooled connections dropped it. A
+/// second stale connection in a row is possible (a pool holding several connections the server
+/// closed together), but each replay takes the next idle one or a fresh one, so one is enough
+/// in practice; past it the call's retry policy decides.
+pub const STALE_REPLAYS: u32 = 1;
+
+/// What a transport saw of a send that failed before any response arrived.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendFailure {
+    /// The request went on a connection that had already carried a response (taken from the
+    /// pool), not on one opened for it.
+    pub reused_connection: bool,
+    /// The peer closed the connection (a reset, an abort, a broken pipe or the end of the
+    /// stream: [`closed_by_peer`]) before any byte of the response arrived.
+    pub closed_before_response: bool,
+}
+
+impl SendFailure {
+    /// A failure whose facts do not allow a replay (a timeout, a refusal, a TLS error, or any
+    /// failure on a fresh connection).
+    pub const OTHER: SendFailure = SendFailure {
+        reused_connection: false,
+        closed_before_response: false,
+    };
+
+    /// The failure of a stale pooled connection: a server closes an idle connection when it
+    /// likes, and the client may take it from the pool before it sees the close. The request
+    /// then never reached the server's application, so sending it again cannot repeat it. On a
+    /// fresh connection the server may have acted on the request: the retry policy decides.
+    pub fn is_stale_connection(self) -> bool {
+        self.reused_connection && self.closed_before_response
+    }
+}
+
+/// Whether an I/O failure of this kind means the peer closed the connection.
+pub fn closed_by_peer(kind: io::ErrorKind) -> bool {
+    use io::ErrorKind as K;
+    matches!(
+        kind,
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof
+    )
+}
+
+/// The stale-connection replay policy of one request: a body held in memory may be sent again,
+/// up to [`STALE_REPLAYS`] times, after [stale pooled connections](SendFailure::is_stale_connection)
+/// dropped it; a streamed body is never sent again here (it may be half read: the call's retry
+/// policy rewinds or refuses it).
+#[derive(Debug)]
+pub struct StaleReplay {
+    /// A copy of the body for the next sending (cheap: `Bytes` are shared).
+    spare: Option<Body>,
+    left: u32,
+}
+
+impl StaleReplay {
+    /// The policy for a request with `body`.
+    pub fn new(body: &Body) -> Self {
+        let spare = match body {
+            Body::Empty | Body::Bytes(_) => Some(body.clone()),
+            Body::Stream(_) => None,
+        };
+        StaleReplay {
+            spare,
+            left: STALE_REPLAYS,
+        }
+    }
+
+    /// After a send failed with `failure`: the body to send again, or `None` to give up (the
+    /// failure is the request's error).
+    pub fn again(&mut self, failure: SendFailure) -> Option<Body> {
+        if !failure.is_stale_connection() || self.left == 0 {
+            return None;
+        }
+        let body = self.spare.clone()?;
+        self.left -= 1;
+        Some(body)
+    }
+}
+
+/// Send `body` with `send` (one request on one connection), sending it again as [`StaleReplay`]
+/// allows when `send` reports a stale pooled connection.
+pub async fn send_replaying<R, F, Fut>(body: Body, mut send: F) -> Result<R, TransportError>
+where
+    F: FnMut(Body) -> Fut,
+    Fut: Future<Output = Result<R, (TransportError, SendFailure)>>,
+{
+    let mut policy = StaleReplay::new(&body);
+    let mut body = body;
+    loop {
+        match send(body).await {
+            Ok(response) => return Ok(response),
+            Err((error, failure)) => match policy.again(failure) {
+                Some(again) => body = again,
+                None => return Err(error),
+            },
+        }
+    }
+}
+
+/// One direction of a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Reading from the peer.
+    Read,
+    /// Writing to the peer.
+    Write,
+}
+
+/// botocore's socket timeout on one connection: a read or a write fails when it has waited
+/// `limit` with no progress — between the pieces of a body, not over the whole of it (a long
+/// download that keeps arriving never times out). Progress in one direction restarts the
+/// other's wait: an HTTP client waits for the response head while it still uploads the body,
+/// and that wait only counts once the upload stalls (botocore's timeout applies to the `recv`
+/// after `sendall`).
+///
+/// The transport tells it when an operation is [`ready`](Self::ready) and when it
+/// [`waits`](Self::wait) (and polls again by the instant it is given); the clock is the
+/// transport's (a paused or virtual one in tests).
+#[derive(Clone, Debug)]
+pub struct SocketTimer {
+    limit: Duration,
+    /// When each direction's current wait fails (`None`: not waiting).
+    read: Option<Instant>,
+    write: Option<Instant>,
+}
+
+impl SocketTimer {
+    /// Reads and writes wait at most `limit` each.
+    pub fn new(limit: Duration) -> Self {
+        SocketTimer {
+            limit,
+            read: None,
+            write: None,
+        }
+    }
+
+    /// The limit each wait has.
+    pub fn limit(&self) -> Duration {
+        self.limit
+    }
+
+    fn slot(&mut self, direction: Direction) -> &mut Option<Instant> {
+        match direction {
+            Direction::Read => &mut self.read,
+            Direction::Write => &mut self.write,
+        }
+    }
+
+    /// `direction`'s operation completed at `now`, having moved bytes when `progressed`: its
+    /// wait ends, and progress restarts the other direction's wait from `now`.
+    pub fn ready(&mut self, direction: Direction, progressed: bool, now: Instant) {
+        *self.slot(direction) = None;
+        if progressed {
+            let other = match direction {
+                Direction::Read => Direction::Write,
+                Direction::Write => Direction::Read,
+            };
+            let limit = self.limit;
+            if let Some(deadline) = self.slot(other) {
+                *deadline = now + limit;
+            }
+        }
+    }
+
+    /// `direction`'s operation is waiting at `now` (its wait starts with the first call since
+    /// it was last ready): the instant by which to poll it again, or the error it fails with
+    /// when that instant has come.
+    pub fn wait(&mut self, direction: Direction, now: Instant) -> Result<Instant, io::Error> {
+        let limit = self.limit;
+        let deadline = *self.slot(direction).get_or_insert(now + limit);
+        if now >= deadline {
+            return Err(self.expired(direction));
+        }
+        Ok(deadline)
+    }
+
+    /// `direction`'s wait is over (its deadline passed): the error its operation fails with.
+    pub fn expired(&mut self, direction: Direction) -> io::Error {
+        *self.slot(direction) = None;
+        io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("no data for {:?} (read timeout)", self.limit),
+        )
+    }
+}
+
+/// The error of a connection step (`what`: "connecting to host:port", "proxy CONNECT to
+/// host:port") that took longer than `limit`, botocore's connect timeout: it bounds the TCP
+/// connect and, on its own, the proxy's `CONNECT` exchange.
+pub fn timed_out(what: &str, limit: Duration) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::TimedOut,
+        format!("{what} took longer than {limit:?}"),
+    )
+}
+
+/// The kind of a failure whose cause chain starts at `err`: the most telling kind any cause
+/// shows (TLS over timeout over connect over I/O), looking inside `io::Error`s (whose `source()`
+/// skips the error they wrap). `specific` names the kinds the HTTP stack's own error types show
+/// (its TLS library's errors, its timeouts); an `io::Error` shows [`io_error_kind`]. A failure
+/// while `connecting` with nothing more telling than I/O is a connect failure.
+pub fn classify_chain(
+    err: &(dyn std::error::Error + 'static),
+    connecting: bool,
+    specific: impl Fn(&(dyn std::error::Error + 'static)) -> Option<TransportErrorKind>,
+) -> TransportErrorKind {
+    let rank = |kind| match kind {
+        TransportErrorKind::Tls => 4,
+        TransportErrorKind::Timeout => 3,
+        TransportErrorKind::Connect => 2,
+        _ => 1,
+    };
+    let mut kind = None::<TransportErrorKind>;
+    let mut note = |k: TransportErrorKind| {
+        if kind.is_none_or(|old| rank(k) > rank(old)) {
+            kind = Some(k);
+        }
+    };
+    let mut stack: Vec<&(dyn std::error::Error + 'static)> = vec![err];
+    while let Some(e) = stack.pop() {
+        if let Some(k) = specific(e) {
+            note(k);
+        }
+        if let Some(io) = e.downcast_ref::<io::Error>() {
+            note(io_error_kind(io));
+            if let Some(inner) = io.get_ref() {
+                stack.push(inner);
+            }
+        }
+        if let Some(next) = e.source() {
+            stack.push(next);
+        }
+    }
+    match kind {
+        Some(TransportErrorKind::Io) | None if connecting => TransportErrorKind::Connect,
+        Some(k) => k,
+        None => TransportErrorKind::Io,
+    }
+}
+
+/// `err` and its causes as one message, "outer: cause: cause", without repeating a cause its
+/// outer error's message already ends with.
+pub fn describe_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        let msg = e.to_string();
+        if !out.ends_with(&msg) {
+            out.push_str(": ");
+            out.push_str(&msg);
+        }
+        cur = e.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::TransportErrorKind;
+    use crate::StreamingBody;
+    use bytes::Bytes;
+
+    const STALE: SendFailure = SendFailure {
+        reused_connection: true,
+        closed_before_response: true,
+    };
+
+    #[test]
+    fn only_a_stale_pooled_connection_replays_an_in_memory_body_once() {
+        let body = Body::Bytes(Bytes::from_static(b"abc"));
+        let mut policy = StaleReplay::new(&body);
+        for fresh in [
+            SendFailure::OTHER,
+            SendFailure {
+                reused_connection: false,
+                closed_before_response: true,
+            },
+            SendFailure {
+                reused_connection: true,
+                closed_before_response: false,
+            },
+        ] {
+            assert!(policy.again(fresh).is_none(), "{fresh:?}");
+        }
+        assert!(matches!(policy.again(STALE), Some(Body::Bytes(b)) if b == "abc"));
+        assert!(policy.again(STALE).is_none(), "once only");
+        assert!(StaleReplay::new(&Body::Empty).again(STALE).is_some());
+        let stream = Body::Stream(StreamingBody::new(1u8, None));
+        assert!(StaleReplay::new(&stream).again(STALE).is_none());
+    }
+
+    #[test]
+    fn send_replaying_sends_again_after_a_stale_connection_only() {
+        let complete = |f: std::pin::Pin<&mut dyn Future<Output = _>>| {
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            match f.poll(&mut cx) {
+                std::task::Poll::Ready(out) => out,
+                std::task::Poll::Pending => panic!("pending"),
+            }
+        };
+        let error = || TransportError::new(TransportErrorKind::Io, "reset");
+        let mut sent = 0;
+        let out: Result<u32, _> = complete(std::pin::pin!(send_replaying(Body::Empty, |_| {
+            sent += 1;
+            std::future::ready(if sent == 1 {
+                Err((error(), STALE))
+            } else {
+                Ok(7)
+            })
+        })));
+        assert_eq!((out.unwrap(), sent), (7, 2));
+        let mut sent = 0;
+        let out: Result<u32, _> = complete(std::pin::pin!(send_replaying(Body::Empty, |_| {
+            sent += 1;
+            std::future::ready(Err((error(), STALE)))
+        })));
+        assert_eq!((out.unwrap_err().kind, sent), (TransportErrorKind::Io, 2));
+    }
+
+    /// An error wrapping another, as HTTP stacks nest them.
+    #[derive(Debug)]
+    struct Wrap(&'static str, Option<io::Error>);
+
+    impl std::fmt::Display for Wrap {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Wrap {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_ref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn the_most_telling_kind_of_a_chain_wins_and_its_text_is_said_once() {
+        let none = |_: &(dyn std::error::Error + 'static)| None;
+        let reset = Wrap("send", Some(io::ErrorKind::ConnectionReset.into()));
+        assert_eq!(classify_chain(&reset, false, none), TransportErrorKind::Io);
+        assert_eq!(
+            classify_chain(&reset, true, none),
+            TransportErrorKind::Connect
+        );
+        // A TLS failure inside an io::Error inside the stack's error: TLS, even while connecting.
+        let tls = Wrap(
+            "connect",
+            Some(io::Error::other(Wrap("bad certificate", None))),
+        );
+        let is_tls = |e: &(dyn std::error::Error + 'static)| {
+            (e.to_string() == "bad certificate").then_some(TransportErrorKind::Tls)
+        };
+        assert_eq!(classify_chain(&tls, true, is_tls), TransportErrorKind::Tls);
+        let timeout = Wrap("read", Some(io::ErrorKind::TimedOut.into()));
+        assert_eq!(
+            classify_chain(&timeout, true, none),
+            TransportErrorKind::Timeout
+        );
+        let text = Wrap("reading: timed out", Some(io::Error::other("timed out")));
+        assert_eq!(describe_chain(&text), "reading: timed out");
+        assert_eq!(describe_chain(&tls), "connect: bad certificate");
+    }
+
+    #[test]
+    fn closes_by_the_peer_are_resets_aborts_broken_pipes_and_eof() {
+        use io::ErrorKind as K;
+        for kind in [
+            K::ConnectionReset,
+            K::ConnectionAborted,
+            K::BrokenPipe,
+            K::UnexpectedEof,
+        ] {
+            assert!(closed_by_peer(kind));
+        }
+        assert!(!closed_by_peer(K::TimedOut) && !closed_by_peer(K::ConnectionRefused));
+    }
+
+    #[test]
+    fn a_wait_fails_after_the_limit_unless_either_direction_progresses() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut timer = SocketTimer::new(ms(300));
+        assert_eq!(timer.wait(Direction::Read, t0).unwrap(), t0 + ms(300));
+        // Still the same wait: its deadline does not move by itself.
+        assert_eq!(
+            timer.wait(Direction::Read, t0 + ms(100)).unwrap(),
+            t0 + ms(300)
+        );
+        // The upload moves on: the wait for the answer starts again.
+        timer.ready(Direction::Write, true, t0 + ms(200));
+        assert_eq!(
+            timer.wait(Direction::Read, t0 + ms(250)).unwrap(),
+            t0 + ms(500)
+        );
+        // A write that moved nothing restarts nothing.
+        timer.ready(Direction::Write, false, t0 + ms(400));
+        let e = timer.wait(Direction::Read, t0 + ms(500)).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+        assert!(e.to_string().contains("300ms (read timeout)"), "{e}");
+        // A read that completed ends its wait; the next one has the whole limit.
+        timer.ready(Direction::Read, true, t0 + ms(600));
+        assert_eq!(
+            timer.wait(Direction::Read, t0 + ms(700)).unwrap(),
+            t0 + ms(1000)
+        );
+        let e = timed_out("connecting to h:1", ms(5));
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(e.to_string(), "connecting to h:1 took longer than 5ms");
+    }
+}
