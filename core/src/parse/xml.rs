@@ -883,7 +883,6 @@ mod tests {
     /// Every child of `<r>…</r>` read as a leaf through `text`, with or without the fast
     /// paths: the texts, then the first error's message (its byte position included), then
     /// how the document ends.
-
     fn leaves(xml: &str, fast: bool) -> Vec<Result<String, String>> {
         let mut r = reader(xml.as_bytes(), fast);
         let root = r.root().unwrap().unwrap();
