@@ -3,6 +3,8 @@
 //! PutObject (headers only) and a 1,000-key S3 ListObjectsV2 (XML).
 //!
 //! Run: `SANSBOTO_BOTOCORE_DIR=/path/to/botocore-sdist cargo bench -p sansboto-core --bench parse`
+//!
+//! Measured in CPU time of the calling thread (`support/thread_cpu.rs`), not wall time.
 // `criterion_main!` defines an undocumented `pub fn main`.
 #![allow(missing_docs)]
 
@@ -15,6 +17,10 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use sansboto_core::model::ServiceModel;
 use sansboto_core::protocol::{parse_response, Response};
 use sansboto_core::Body;
+
+#[path = "support/thread_cpu.rs"]
+mod thread_cpu;
+use thread_cpu::ThreadCpu;
 
 fn botocore_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("SANSBOTO_BOTOCORE_DIR") {
@@ -53,7 +59,7 @@ fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
 }
 
 fn bench_case(
-    c: &mut Criterion,
+    c: &mut Criterion<ThreadCpu>,
     name: &str,
     model: &ServiceModel,
     operation: &str,
@@ -87,7 +93,7 @@ fn bench_case(
     group.finish();
 }
 
-fn benches(c: &mut Criterion) {
+fn benches(c: &mut Criterion<ThreadCpu>) {
     let dynamodb = model("dynamodb");
     let get_item = br#"{"Item":{"pk":{"S":"user#1234"},"sk":{"S":"profile"},"name":{"S":"Ada Lovelace"},"age":{"N":"36"},"active":{"BOOL":true},"tags":{"SS":["math","poetry","engines"]},"scores":{"L":[{"N":"1"},{"N":"2.5"},{"N":"3"}]},"address":{"M":{"city":{"S":"London"},"zip":{"S":"W1"}}},"avatar":{"B":"aGVsbG8gd29ybGQ="},"nothing":{"NULL":true}}}"#;
     let json_headers = headers(&[
@@ -176,7 +182,7 @@ fn benches(c: &mut Criterion) {
 
 criterion_group! {
     name = parse;
-    config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(2)).warm_up_time(std::time::Duration::from_millis(500));
+    config = Criterion::default().with_measurement(ThreadCpu).sample_size(20).measurement_time(std::time::Duration::from_secs(2)).warm_up_time(std::time::Duration::from_millis(500));
     targets = benches
 }
 criterion_main!(parse);

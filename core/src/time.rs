@@ -204,6 +204,16 @@ impl Timestamp {
     /// Parse any timestamp text AWS sends: ISO 8601 (with or without fraction, `Z` or an offset),
     /// an HTTP date, or epoch seconds.
     pub fn parse_any(value: &str) -> Result<Self, TimestampError> {
+        // Nearly every timestamp in a response body has the one form S3 and the XML and
+        // JSON protocols write; it is read without the general parser's trimming and trials.
+        if let Some(t) = Self::parse_iso8601_utc(value.as_bytes()) {
+            return Ok(t);
+        }
+        Self::parse_any_general(value)
+    }
+
+    /// [`parse_any`](Self::parse_any) without its fast path.
+    fn parse_any_general(value: &str) -> Result<Self, TimestampError> {
         let v = value.trim();
         if let Ok(t) = Self::parse_iso8601(v) {
             return Ok(t);
@@ -220,6 +230,49 @@ impl Timestamp {
             value,
             "ISO 8601, HTTP date or epoch seconds",
         ))
+    }
+
+    /// The exact form `YYYY-MM-DDTHH:MM:SS[.f…]Z` (1 to 9 fraction digits), as
+    /// [`parse_iso8601`](Self::parse_iso8601) reads it; `None` for any other text, including
+    /// other forms that parser accepts, and for an impossible date or time.
+    #[inline]
+    fn parse_iso8601_utc(b: &[u8]) -> Option<Self> {
+        if b.len() < 20 || b[b.len() - 1] != b'Z' {
+            return None;
+        }
+        // Each digit position, checked and read; the separators are compared as they are.
+        let d = |i: usize| -> Option<u32> {
+            let v = b[i].wrapping_sub(b'0');
+            (v < 10).then_some(v as u32)
+        };
+        let two = |i: usize| Some(d(i)? * 10 + d(i + 1)?);
+        if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+            return None;
+        }
+        let year = two(0)? * 100 + two(2)?;
+        let (month, day) = (two(5)?, two(8)?);
+        let (hour, min, sec) = (two(11)?, two(14)?, two(17)?);
+        let mut nanos = 0u32;
+        match &b[19..b.len() - 1] {
+            [] => {}
+            [b'.', frac @ ..] if (1..=9).contains(&frac.len()) => {
+                let mut scale = 100_000_000u32;
+                for &c in frac {
+                    let v = c.wrapping_sub(b'0');
+                    if v >= 10 {
+                        return None;
+                    }
+                    nanos += v as u32 * scale;
+                    scale /= 10;
+                }
+            }
+            _ => return None,
+        }
+        let t = Self::from_civil(year as i64, month, day, hour, min, sec)?;
+        Some(Timestamp {
+            secs: t.secs,
+            nanos,
+        })
     }
 
     /// Parse ISO 8601 / RFC 3339: `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` (a space may replace
@@ -492,6 +545,80 @@ mod tests {
             assert!(Timestamp::parse_any(bad).is_err(), "{bad}");
         }
         assert!(Timestamp::from_epoch_f64(f64::NAN).is_none());
+    }
+
+    /// The fast path reads exactly what the general parser reads, over well-formed timestamps
+    /// of many dates and fractions and over each of their characters replaced by others.
+    #[test]
+    fn the_utc_fast_path_agrees_with_the_general_parser() {
+        let mut texts: Vec<String> = Vec::new();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..3000 {
+            let (y, mo, d) = (next(10_000), next(14), next(33));
+            let (h, mi, s) = (next(26), next(62), next(63));
+            let base = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}");
+            let digits = next(12) as usize;
+            let frac: String = (0..digits)
+                .map(|_| char::from(b'0' + next(10) as u8))
+                .collect();
+            texts.push(format!("{base}Z"));
+            texts.push(format!("{base}.{frac}Z"));
+            texts.push(format!("{base}.{frac}"));
+        }
+        for good in [
+            "2024-01-31T12:59:60.000Z",
+            "2024-02-29T23:59:59.999999999Z",
+            "2023-02-29T00:00:00Z",
+            "2000-02-29T00:00:00Z",
+            "1900-02-29T00:00:00Z",
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.1234567891Z",
+        ] {
+            texts.push(good.to_string());
+        }
+        // Every position of a few well-formed ones replaced by characters of every kind.
+        let odd = [
+            'a', 'Z', 'z', 'T', 't', ' ', '.', ':', '-', '+', '/', '0', '9', '\u{e9}', '\u{ff10}',
+        ];
+        for sample in ["2014-04-29T18:30:38Z", "2014-04-29T18:30:38.123Z"] {
+            for i in 0..sample.len() {
+                for c in odd {
+                    let mut t = sample[..i].to_string();
+                    t.push(c);
+                    t.push_str(&sample[i + 1..]);
+                    texts.push(t);
+                    texts.push(format!("{}{}", &sample[..i], &sample[i + 1..]));
+                }
+            }
+            texts.push(format!(" {sample}"));
+            texts.push(format!("{sample} "));
+            texts.push(format!("{sample}Z"));
+        }
+        let mut fast = 0;
+        for text in &texts {
+            let quick = Timestamp::parse_iso8601_utc(text.as_bytes());
+            if let Some(t) = quick {
+                fast += 1;
+                assert_eq!(Timestamp::parse_iso8601(text), Ok(t), "{text}");
+            }
+            assert_eq!(
+                Timestamp::parse_any(text),
+                Timestamp::parse_any_general(text),
+                "{text}"
+            );
+        }
+        // Both paths were exercised.
+        assert!(
+            fast > 1000 && fast < texts.len() / 2,
+            "{fast} of {}",
+            texts.len()
+        );
     }
 
     #[test]

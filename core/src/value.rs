@@ -62,6 +62,44 @@ pub fn map_with_capacity(capacity: usize) -> Map {
     Map::with_capacity_and_hasher(capacity, MapHasher)
 }
 
+/// A [`Map`] key made once with its hash, for the member names a parser inserts over and over
+/// (a 1,000-key listing inserts each of an object's member names a thousand times): inserting
+/// it copies the inline key and hashes nothing. The hash is [`MapHasher`]'s, whose seed is
+/// fixed for the life of the process, so it stays valid as long as the key does.
+#[derive(Clone, Debug)]
+pub(crate) struct HashedKey {
+    key: Key,
+    hash: u64,
+}
+
+impl HashedKey {
+    pub(crate) fn new(name: &str) -> Self {
+        use std::hash::BuildHasher as _;
+        let key = Key::from(name);
+        let hash = MapHasher.hash_one(&key);
+        HashedKey { key, hash }
+    }
+
+    /// Insert `value` under this key. The caller knows the key is not in `map` yet (a
+    /// structure's member names are distinct); were it there, the old value is replaced, as
+    /// `insert` would.
+    #[inline]
+    pub(crate) fn insert_new(&self, map: &mut Map, value: Value) {
+        use indexmap::map::raw_entry_v1::{RawEntryApiV1 as _, RawEntryMut};
+        match map
+            .raw_entry_mut_v1()
+            .from_hash(self.hash, |k| k.as_str() == self.key.as_str())
+        {
+            RawEntryMut::Vacant(slot) => {
+                slot.insert_hashed_nocheck(self.hash, self.key.clone(), value);
+            }
+            RawEntryMut::Occupied(mut entry) => {
+                entry.insert(value);
+            }
+        }
+    }
+}
+
 /// A parameter or result value.
 #[derive(Clone, Default)]
 pub enum Value {

@@ -7,22 +7,26 @@
 //! input can recurse without bound or panic.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use quick_xml::events::{BytesCData, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Reader;
 
 use super::{
-    finish_structure, scalar_from_text, unknown_union_member, BodyFormat, ParseError, PathSegment,
-    Slots, MAX_DEPTH,
+    scalar_from_text, unknown_union_member, BodyFormat, ParseError, PathSegment, Slots, MAX_DEPTH,
 };
-use crate::model::{Location, ServiceModel, ShapeKind, ShapeRef, Structure};
-use crate::value::{Map, Value};
+use crate::model::{Location, ServiceModel, Shape, ShapeKind, ShapeRef, Structure};
+use crate::value::{HashedKey, Map, Value};
 
 /// An element start (or a self-closing element) just read.
 pub(crate) struct Element<'a> {
     start: BytesStart<'a>,
     /// `<a/>`: there is no end event to wait for.
     empty: bool,
+    /// How much of the body was left right after the start tag: while it still is, nothing of
+    /// the element has been read (see [`XmlReader::leaf_text`]).
+    rest_len: usize,
 }
 
 impl Element<'_> {
@@ -73,6 +77,14 @@ enum Node<'a> {
 pub(crate) struct XmlReader<'a> {
     reader: Reader<&'a [u8]>,
     depth: usize,
+    /// Bytes consumed past quick-xml (see [`leaf_text`](Self::leaf_text)), which its own
+    /// positions do not count.
+    skipped: u64,
+    /// quick-xml is between markup (its last event was not text, which consumes the next
+    /// `<`), so the rest of the body is what its slice holds.
+    between: bool,
+    /// Read the plain forms straight from the body (off in tests, to compare).
+    fast: bool,
 }
 
 impl<'a> XmlReader<'a> {
@@ -85,20 +97,70 @@ impl<'a> XmlReader<'a> {
         // from the body), which spares quick-xml copying every name onto a stack of its own.
         config.check_end_names = false;
         config.expand_empty_elements = false;
-        XmlReader { reader, depth: 0 }
+        // quick-xml's stack of open elements, which it would use to refuse an end tag with
+        // nothing open, does not see the elements read past it: that check is made here
+        // (`unmatched_end`), the only place it can fail, outside the root.
+        config.allow_unmatched_ends = true;
+        XmlReader {
+            reader,
+            depth: 0,
+            skipped: 0,
+            between: false,
+            fast: true,
+        }
     }
 
     fn malformed(&self, message: impl Into<String>) -> ParseError {
         ParseError::Malformed {
             format: BodyFormat::Xml,
             message: message.into(),
-            position: format!("byte {}", self.reader.buffer_position()),
+            position: format!("byte {}", self.reader.buffer_position() + self.skipped),
         }
     }
 
     #[inline(always)]
     fn event(&mut self) -> Result<Event<'a>, ParseError> {
-        self.reader.read_event().map_err(|e| self.xml_error(e))
+        let event = self.reader.read_event();
+        self.between = matches!(
+            event,
+            Ok(Event::Start(_)
+                | Event::Empty(_)
+                | Event::End(_)
+                | Event::Comment(_)
+                | Event::CData(_)
+                | Event::PI(_)
+                | Event::Decl(_)
+                | Event::DocType(_))
+        );
+        event.map_err(|e| self.xml_error(e))
+    }
+
+    /// The rest of the body when quick-xml is between markup (see `between`).
+    #[inline(always)]
+    fn rest(&self) -> Option<&'a [u8]> {
+        let rest: &'a [u8] = self.reader.get_ref();
+        (self.fast && self.between).then_some(rest)
+    }
+
+    /// Consume `n` bytes of the body past quick-xml.
+    #[inline(always)]
+    fn consume(&mut self, rest: &'a [u8], n: usize) {
+        *self.reader.get_mut() = &rest[n..];
+        self.skipped += n as u64;
+        self.between = true;
+    }
+
+    /// An end tag read where no element is open (outside the root), refused the way quick-xml
+    /// refuses it; `at` is where the tag starts.
+    #[cold]
+    fn unmatched_end(&self, at: u64, end: &BytesEnd<'_>) -> ParseError {
+        let name = std::str::from_utf8(end.name().into_inner()).unwrap_or_default();
+        let e = quick_xml::errors::IllFormedError::UnmatchedEndTag(name.to_string());
+        ParseError::Malformed {
+            format: BodyFormat::Xml,
+            message: quick_xml::Error::IllFormed(e).to_string(),
+            position: format!("byte {at}"),
+        }
     }
 
     // Errors are built out of line: the reading loops stay small enough to inline.
@@ -108,7 +170,7 @@ impl<'a> XmlReader<'a> {
         ParseError::Malformed {
             format: BodyFormat::Xml,
             message: e.to_string(),
-            position: format!("byte {}", self.reader.error_position()),
+            position: format!("byte {}", self.reader.error_position() + self.skipped),
         }
     }
 
@@ -173,23 +235,28 @@ impl<'a> XmlReader<'a> {
         if !empty {
             self.depth += 1;
         }
-        Ok(Element { start, empty })
+        let rest_len = self.reader.get_ref().len();
+        Ok(Element {
+            start,
+            empty,
+            rest_len,
+        })
     }
 
     /// The document's root element; `None` for a body with no element at all (empty or only
     /// whitespace, comments and declarations).
     pub(super) fn root(&mut self) -> Result<Option<Element<'a>>, ParseError> {
         loop {
+            let at = self.reader.buffer_position() + self.skipped;
             match self.event()? {
+                Event::End(end) => return Err(self.unmatched_end(at, &end)),
                 Event::Start(s) => return self.enter(s, false).map(Some),
                 Event::Empty(s) => return self.enter(s, true).map(Some),
                 Event::Eof => return Ok(None),
                 Event::Text(t) if !t.iter().all(|b| b.is_ascii_whitespace()) => {
                     return Err(self.malformed("text outside the root element"));
                 }
-                Event::CData(_) | Event::End(_) => {
-                    return Err(self.malformed("content outside the root element"))
-                }
+                Event::CData(_) => return Err(self.malformed("content outside the root element")),
                 _ => {}
             }
         }
@@ -200,8 +267,11 @@ impl<'a> XmlReader<'a> {
     /// reading to the end also means a parse that succeeds has seen a well-formed document.)
     pub(super) fn finish(&mut self) -> Result<(), ParseError> {
         loop {
+            // Where the next markup starts (quick-xml's position of its `<`).
+            let at = self.reader.buffer_position() + self.skipped;
             match self.event()? {
                 Event::Eof => return Ok(()),
+                Event::End(end) => return Err(self.unmatched_end(at, &end)),
                 Event::Text(t) if t.iter().all(|b| b.is_ascii_whitespace()) => {}
                 Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => {}
                 _ => return Err(self.malformed("content after the root element")),
@@ -238,6 +308,9 @@ impl<'a> XmlReader<'a> {
         if parent.empty {
             return Ok(None);
         }
+        if let Some(found) = self.plain_child(parent) {
+            return found;
+        }
         // Read straight from the events (not through `next_node`): this runs for every element.
         loop {
             match self.event()? {
@@ -256,11 +329,103 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// [`next_child`](Self::next_child) where the body goes on the plain way: `</parent>`
+    /// (the end, consumed) or a start tag without quotes (no attribute value to hold a `>`),
+    /// read straight from the body as quick-xml would read it. `None` (nothing consumed) for
+    /// anything else — text, comments, CDATA, another end tag, a tag that is not UTF-8 —
+    /// which the event loop then reads as before.
+    #[inline]
+    fn plain_child(
+        &mut self,
+        parent: &Element<'a>,
+    ) -> Option<Result<Option<Element<'a>>, ParseError>> {
+        let rest = self.rest()?;
+        match rest {
+            [b'<', b'/', after @ ..] => {
+                let name = parent.qualified_name();
+                if after.len() > name.len() && after.starts_with(name) && after[name.len()] == b'>'
+                {
+                    self.consume(rest, name.len() + 3);
+                    self.depth = self.depth.saturating_sub(1);
+                    return Some(Ok(None));
+                }
+                None
+            }
+            [b'<', first, ..] if !matches!(first, b'!' | b'?') => {
+                let gt = memchr::memchr(b'>', rest)?;
+                let content = &rest[1..gt];
+                if memchr::memchr2(b'"', b'\'', content).is_some() {
+                    return None;
+                }
+                let (content, empty) = match content.strip_suffix(b"/") {
+                    Some(content) => (content, true),
+                    None => (content, false),
+                };
+                let content = std::str::from_utf8(content).ok()?;
+                let name_len = content
+                    .bytes()
+                    .position(|b| matches!(b, b' ' | b'\r' | b'\n' | b'\t'))
+                    .unwrap_or(content.len());
+                self.consume(rest, gt + 1);
+                Some(
+                    self.enter(BytesStart::from_content(content, name_len), empty)
+                        .map(Some),
+                )
+            }
+            _ => None,
+        }
+    }
+
+    /// The text of a leaf `elem` written the plain way, `text</name>` right after its start
+    /// tag, read straight from the body and consumed; `None` (nothing consumed) for anything
+    /// else — child elements, CDATA, comments, an end tag spelled otherwise, text that is not
+    /// UTF-8 or has a bad entity — which the event loop then reads (and reports) as before.
+    ///
+    /// Nearly every element of a listing is such a leaf; this spares quick-xml's text and end
+    /// events for each. The text is checked as the events would check it: UTF-8, then the
+    /// predefined entities and character references unescaped by quick-xml's own function.
+    #[inline]
+    fn leaf_text(&mut self, elem: &Element<'a>) -> Option<Cow<'a, str>> {
+        // Right after its start tag (nothing read since), quick-xml is between markup and the
+        // rest of the body is what its slice holds.
+        let rest: &'a [u8] = self.reader.get_ref();
+        if !self.fast || rest.len() != elem.rest_len {
+            return None;
+        }
+        let lt = memchr::memchr(b'<', rest)?;
+        let name = elem.qualified_name();
+        let after = &rest[lt + 1..];
+        let end_len = name.len() + 2;
+        if after.len() < end_len
+            || after[0] != b'/'
+            || &after[1..end_len - 1] != name
+            || after[end_len - 1] != b'>'
+        {
+            return None;
+        }
+        let raw = &rest[..lt];
+        let text = std::str::from_utf8(raw).ok()?;
+        let text = if memchr::memchr(b'&', raw).is_some() {
+            match quick_xml::escape::unescape(text).ok()? {
+                Cow::Borrowed(_) => Cow::Borrowed(text),
+                Cow::Owned(owned) => Cow::Owned(owned),
+            }
+        } else {
+            Cow::Borrowed(text)
+        };
+        self.consume(rest, lt + 1 + end_len);
+        self.depth = self.depth.saturating_sub(1);
+        Some(text)
+    }
+
     /// The text of `elem` (empty for `<a/>` or `<a></a>`), consuming it through its end tag.
     /// Child elements are skipped.
     pub(super) fn text(&mut self, elem: &Element<'a>) -> Result<Cow<'a, str>, ParseError> {
         if elem.empty {
             return Ok(Cow::Borrowed(""));
+        }
+        if let Some(text) = self.leaf_text(elem) {
+            return Ok(text);
         }
         // Read straight from the events (not through `next_node`): this runs for every leaf.
         let mut text: Cow<'a, str> = Cow::Borrowed("");
@@ -365,7 +530,41 @@ impl<'a> XmlReader<'a> {
 
 /// Reads XML into values as a model's shapes describe them.
 pub(crate) struct ShapeReader<'m> {
-    pub model: &'m ServiceModel,
+    model: &'m ServiceModel,
+    /// The member tables of the structures read so far in this parse, by structure (see
+    /// [`StructPlan`]): a listing reads a thousand objects with one table.
+    plans: RefCell<Vec<(*const Structure, Rc<StructPlan<'m>>)>>,
+}
+
+/// What reading a structure's children needs of each member, resolved once per structure and
+/// parse instead of once per element: the element name it is found under, its target shape, and
+/// its name as a ready-hashed map key.
+struct StructPlan<'m> {
+    members: Vec<MemberPlan<'m>>,
+}
+
+struct MemberPlan<'m> {
+    /// The element name the member is found under; `None` for members the body cannot carry
+    /// (headers, status code, event headers).
+    element: Option<Box<[u8]>>,
+    shape: &'m Shape,
+    /// A flattened list or map: each occurrence adds to the member (rather than the first
+    /// occurrence being the member).
+    flattened: bool,
+    key: HashedKey,
+}
+
+impl StructPlan<'_> {
+    /// Assemble the parsed members (slots indexed like the members) in model order.
+    fn finish(&self, mut slots: Slots) -> Map {
+        let mut out = crate::value::map_with_capacity(slots.iter().filter(|s| s.is_some()).count());
+        for (member, slot) in self.members.iter().zip(slots.iter_mut()) {
+            if let Some(v) = slot.take() {
+                member.key.insert_new(&mut out, v);
+            }
+        }
+        out
+    }
 }
 
 /// A member of a structure that XML bodies can carry (header, status-code and event-header
@@ -378,6 +577,13 @@ fn in_body(member: &ShapeRef) -> bool {
 }
 
 impl<'m> ShapeReader<'m> {
+    pub(super) fn new(model: &'m ServiceModel) -> Self {
+        ShapeReader {
+            model,
+            plans: RefCell::new(Vec::new()),
+        }
+    }
+
     /// The element name a structure member is found under: a flattened list's items carry the
     /// list member's name when it has one, otherwise the member's wire name.
     fn element_name<'s>(&self, member: &'s ShapeRef) -> &'s str
@@ -394,6 +600,27 @@ impl<'m> ShapeReader<'m> {
         member.wire_name()
     }
 
+    /// The member table of `s`, made on its first use in this parse.
+    fn plan(&self, s: &Structure) -> Rc<StructPlan<'m>> {
+        let id: *const Structure = s;
+        if let Some((_, plan)) = self.plans.borrow().iter().find(|(p, _)| *p == id) {
+            return Rc::clone(plan);
+        }
+        let members = s
+            .members
+            .iter()
+            .map(|(name, m)| MemberPlan {
+                element: in_body(m).then(|| self.element_name(m).as_bytes().into()),
+                shape: self.model.shape(m.shape),
+                flattened: m.flattened,
+                key: HashedKey::new(name),
+            })
+            .collect();
+        let plan = Rc::new(StructPlan { members });
+        self.plans.borrow_mut().push((id, Rc::clone(&plan)));
+        plan
+    }
+
     /// Parse `elem` as the shape `sref` points at, consuming it.
     pub(super) fn value<'a>(
         &self,
@@ -401,16 +628,26 @@ impl<'m> ShapeReader<'m> {
         sref: &ShapeRef,
         elem: Element<'a>,
     ) -> Result<Value, ParseError> {
-        let shape = self.model.shape(sref.shape);
+        self.shape_value(r, self.model.shape(sref.shape), elem)
+    }
+
+    /// Parse `elem` as `shape`, consuming it.
+    fn shape_value<'a>(
+        &self,
+        r: &mut XmlReader<'a>,
+        shape: &'m Shape,
+        elem: Element<'a>,
+    ) -> Result<Value, ParseError> {
         match &shape.kind {
             ShapeKind::Structure(s) if s.document => r.tree(&elem).map(Value::document),
             ShapeKind::Structure(s) => self.structure(r, &shape.name, s, &elem),
             ShapeKind::List(item) => {
+                let item_shape = self.model.shape(item.shape);
                 let mut items = Vec::new();
                 while let Some(child) = r.next_child(&elem)? {
                     let index = items.len();
                     items.push(
-                        self.value(r, item, child)
+                        self.shape_value(r, item_shape, child)
                             .map_err(|e| e.within(PathSegment::Index(index)))?,
                     );
                 }
@@ -478,13 +715,16 @@ impl<'m> ShapeReader<'m> {
         s: &Structure,
         elem: &Element<'a>,
     ) -> Result<Value, ParseError> {
+        let plan = self.plan(s);
         let mut slots = Slots::new(s.members.len());
         let unknown =
-            self.fill_structure(r, shape_name, s, elem, &mut slots, &mut |r, c| r.skip(&c))?;
+            self.fill_planned(r, shape_name, s, &plan, elem, &mut slots, &mut |r, c| {
+                r.skip(&c)
+            })?;
         if let Some(tag) = unknown {
             return Ok(unknown_union_member(&tag));
         }
-        Ok(Value::Map(finish_structure(&s.members, slots)))
+        Ok(Value::Map(plan.finish(slots)))
     }
 
     /// Read a structure element's children into `slots` (indexed like `s.members`; slots
@@ -499,6 +739,22 @@ impl<'m> ShapeReader<'m> {
         slots: &mut [Option<Value>],
         unmatched: &mut dyn FnMut(&mut XmlReader<'a>, Element<'a>) -> Result<(), ParseError>,
     ) -> Result<Option<String>, ParseError> {
+        let plan = self.plan(s);
+        self.fill_planned(r, shape_name, s, &plan, elem, slots, unmatched)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn fill_planned<'a>(
+        &self,
+        r: &mut XmlReader<'a>,
+        shape_name: &str,
+        s: &Structure,
+        plan: &StructPlan<'m>,
+        elem: &Element<'a>,
+        slots: &mut [Option<Value>],
+        unmatched: &mut dyn FnMut(&mut XmlReader<'a>, Element<'a>) -> Result<(), ParseError>,
+    ) -> Result<Option<String>, ParseError> {
+        let members = &plan.members[..];
         // Distinct child names, only tracked for unions (which must have exactly one).
         let mut union_tags: Vec<Vec<u8>> = Vec::new();
         // Elements mostly come in model order, so the search starts after the last member
@@ -509,26 +765,19 @@ impl<'m> ShapeReader<'m> {
             if s.union && !union_tags.iter().any(|t| t == local) {
                 union_tags.push(local.to_vec());
             }
-            let is_child = |i: &usize| {
-                s.members
-                    .get_index(*i)
-                    .is_some_and(|(_, m)| in_body(m) && self.element_name(m).as_bytes() == local)
-            };
-            let start = next.min(s.members.len());
-            let found = (start..s.members.len()).chain(0..start).find(is_child);
-            if let Some(index) = found {
-                next = index + 1;
-            }
-            let Some(index) = found else {
+            let is_child = |i: &usize| members[*i].element.as_deref() == Some(local);
+            let start = next.min(members.len());
+            let Some(index) = (start..members.len()).chain(0..start).find(is_child) else {
                 unmatched(r, child)?;
                 continue;
             };
-            let Some((name, member)) = s.members.get_index(index) else {
-                r.skip(&child)?;
-                continue;
+            next = index + 1;
+            let member = &members[index];
+            let within = |e: ParseError| match s.members.get_index(index) {
+                Some((name, _)) => e.within(PathSegment::Member(name)),
+                None => e,
             };
-            let within = |e: ParseError| e.within(PathSegment::Member(name));
-            match &self.model.shape(member.shape).kind {
+            match &member.shape.kind {
                 ShapeKind::List(item) if member.flattened => {
                     let slot = &mut slots[index];
                     if !matches!(slot, Some(Value::List(_))) {
@@ -552,7 +801,7 @@ impl<'m> ShapeReader<'m> {
                     }
                 }
                 _ if slots[index].is_some() => r.skip(&child)?,
-                _ => slots[index] = Some(self.value(r, member, child).map_err(within)?),
+                _ => slots[index] = Some(self.shape_value(r, member.shape, child).map_err(within)?),
             }
         }
         for (member, slot) in s.members.values().zip(slots.iter_mut()) {
@@ -622,6 +871,119 @@ mod tests {
         ));
         let deep = "<a>".repeat(10_000) + &"</a>".repeat(10_000);
         assert!(matches!(tree(&deep), Err(ParseError::TooDeep { .. })));
+    }
+
+    /// A reader with or without the paths that read plain markup past quick-xml.
+    fn reader(body: &[u8], fast: bool) -> XmlReader<'_> {
+        let mut r = XmlReader::new(body);
+        r.fast = fast;
+        r
+    }
+
+    /// Every child of `<r>…</r>` read as a leaf through `text`, with or without the fast
+    /// paths: the texts, then the first error's message (its byte position included), then
+    /// how the document ends.
+    fn leaves(xml: &str, fast: bool) -> Vec<Result<String, String>> {
+        let mut r = reader(xml.as_bytes(), fast);
+        let root = r.root().unwrap().unwrap();
+        let mut out = Vec::new();
+        loop {
+            let child = match r.next_child(&root) {
+                Ok(Some(child)) => child,
+                Ok(None) => {
+                    out.push(
+                        r.finish()
+                            .map(|()| "end".to_string())
+                            .map_err(|e| e.to_string()),
+                    );
+                    break;
+                }
+                Err(e) => {
+                    out.push(Err(e.to_string()));
+                    break;
+                }
+            };
+            match r.text(&child) {
+                Ok(t) => out.push(Ok(t.into_owned())),
+                Err(e) => {
+                    out.push(Err(e.to_string()));
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn leaf_fast_path_reads_what_the_events_read() {
+        let bodies = [
+            "<r><a>x</a><b></b><c/><d>a &amp; b &lt;&#65;&#x42;&gt;</d><e>1 > 0</e></r>",
+            "<r><p:a>x</p:a><a >y</a ><a>z</a\n></r>",
+            "<r><a>x<!-- c -->y</a><b><![CDATA[<z>]]></b><c>t<i>skip</i>u</c></r>",
+            "<r><a>ok</a><b>&bogus;</b><c>never</c></r>",
+            "<r><a>ok</a><b>&#xFFFFFFFF;</b></r>",
+            "<r><a>ok</a><b>x</c></r>",
+            "<r><a>ok</a><b>x</bb></r>",
+            "<r><a>ok</a><b>x</b",
+            "<r><a>ok</a><b>x",
+            "<r><a>ok</a><b>x</b></r><junk/>",
+            "<r>\n  <a>\n spaced \n</a>\n  <b>\t</b>\n</r>",
+            "<r><a>é ü 日本</a><b>ok</b></r>",
+            "<r><a x='1>'>v</a><b y=\"2\" >w</b><c z=\"&amp;\"/><d/><e\t/></r>",
+            "<r><a>1</a><b>2</b></r ></r>",
+            "<r><a>1</a></r></a>",
+            "<r><a>1</a></q>",
+            "<r><a><b>1</b></a><c>2</c><d/></r>",
+            "<r><a>1</a><!-- c --><?pi x?><b>2</b></r>",
+            "<r><>x</><a>1</a></r>",
+            "<r>< a>x</ a><a >y</a></r>",
+            "<r><a/ ><b>1</b></r>",
+            "<r><a>1</a><b>2</b></r>\n<!-- after -->\n",
+            "<r><a>1</a><b>2</b></r>trailing",
+            "<r><a>1</a><b>2",
+            "<r><a>1</a><",
+            "<r><a>1</a></",
+            "<r><a>1</a></r",
+        ];
+        for body in bodies {
+            assert_eq!(leaves(body, true), leaves(body, false), "{body}");
+        }
+        // Not UTF-8: both refuse the same way.
+        let mut bad = b"<r><a>ok</a><b>".to_vec();
+        bad.extend_from_slice(&[0xff, 0xfe]);
+        bad.extend_from_slice(b"</b></r>");
+        let read = |fast: bool| {
+            let mut r = reader(&bad, fast);
+            let root = r.root().unwrap().unwrap();
+            let a = r.next_child(&root).unwrap().unwrap();
+            assert_eq!(r.text(&a).unwrap(), "ok");
+            let b = r.next_child(&root).unwrap().unwrap();
+            r.text(&b).unwrap_err().to_string()
+        };
+        assert_eq!(read(true), read(false));
+        // An end tag after the root is refused as quick-xml refuses it, at the same byte.
+        for body in ["<r><a>x</a></r></a>", "<r><a>x</a></r> \n</r >"] {
+            let finished = |fast: bool| {
+                let mut r = reader(body.as_bytes(), fast);
+                let root = r.root().unwrap().unwrap();
+                let a = r.next_child(&root).unwrap().unwrap();
+                assert_eq!(r.text(&a).unwrap(), "x");
+                assert!(r.next_child(&root).unwrap().is_none());
+                r.finish().unwrap_err().to_string()
+            };
+            let slow = finished(false);
+            assert!(slow.contains("does not match any open tag"), "{slow}");
+            assert_eq!(finished(true), slow, "{body}");
+        }
+        // The fast path did read the plain leaves, and text with entities is unescaped.
+        let mut r = XmlReader::new(b"<r><a>a &amp; b</a><b>plain</b></r>");
+        let root = r.root().unwrap().unwrap();
+        let a = r.next_child(&root).unwrap().unwrap();
+        assert!(matches!(r.leaf_text(&a), Some(Cow::Owned(t)) if t == "a & b"));
+        let b = r.next_child(&root).unwrap().unwrap();
+        assert!(matches!(r.leaf_text(&b), Some(Cow::Borrowed("plain"))));
+        assert!(r.next_child(&root).unwrap().is_none());
+        r.finish().unwrap();
     }
 
     #[test]
