@@ -120,16 +120,6 @@ impl Http for MemTransport {
     fn check(body: &mut MemBody) -> &mut ResponseCheck {
         &mut body.check
     }
-    async fn scan_body(
-        &self,
-        _: &StreamingBody,
-        _: &mut (dyn FnMut(&[u8]) + Send),
-    ) -> Result<(), TransportError> {
-        Err(TransportError::new(
-            TransportErrorKind::Request,
-            "in-memory bench transport",
-        ))
-    }
 }
 
 impl Timer for MemTransport {
@@ -145,6 +135,16 @@ impl Timer for MemTransport {
 }
 
 impl Host for MemTransport {
+    async fn scan_body(
+        &self,
+        _: &StreamingBody,
+        _: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<(), TransportError> {
+        Err(TransportError::new(
+            TransportErrorKind::Request,
+            "in-memory bench transport",
+        ))
+    }
     async fn read_file(&self, _: PathBuf) -> std::io::Result<Bytes> {
         unsupported()
     }
