@@ -62,13 +62,7 @@ impl Body {
     /// ```
     pub fn request_content_length(&self, method: &http::Method) -> Option<u64> {
         match self.len()? {
-            0 if matches!(
-                *method,
-                http::Method::GET | http::Method::HEAD | http::Method::OPTIONS
-            ) =>
-            {
-                None
-            }
+            0 if empty_body_goes_without_length(method.as_str()) => None,
             len => Some(len),
         }
     }
@@ -246,6 +240,14 @@ impl fmt::Debug for StreamingBody {
             None => f.write_str("StreamingBody(unknown length)"),
         }
     }
+}
+
+/// Whether a request of `method` with an empty body carries no `Content-Length` at all, as
+/// botocore's request preparer decides (GET, HEAD and OPTIONS); every other method announces
+/// `Content-Length: 0` (S3 answers `411 Length Required` to a bodiless `PUT` without it). The
+/// one place this rule lives: the HTTP/1 codec asks it too.
+pub(crate) fn empty_body_goes_without_length(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "OPTIONS")
 }
 
 #[cfg(test)]

@@ -44,9 +44,12 @@ impl SendFailure {
     };
 
     /// The failure of a stale pooled connection: a server closes an idle connection when it
-    /// likes, and the client may take it from the pool before it sees the close. The request
-    /// then never reached the server's application, so sending it again cannot repeat it. On a
-    /// fresh connection the server may have acted on the request: the retry policy decides.
+    /// likes, and the client may take it from the pool before it sees the close. Almost always
+    /// the request then never reached the server's application; the rare close after the
+    /// server read it (a balancer's timeout mid-request) looks the same from here, and the
+    /// replay accepts that risk because botocore retries such a `ConnectionClosedError` too (there
+    /// through its retry handler; here once, outside the retry quota). On a fresh connection
+    /// the server may have acted on the request: the retry policy decides.
     pub fn is_stale_connection(self) -> bool {
         self.reused_connection && self.closed_before_response
     }
@@ -177,7 +180,7 @@ impl SocketTimer {
             };
             let limit = self.limit;
             if let Some(deadline) = self.slot(other) {
-                *deadline = now + limit;
+                *deadline = deadline_after(now, limit);
             }
         }
     }
@@ -187,7 +190,9 @@ impl SocketTimer {
     /// when that instant has come.
     pub fn wait(&mut self, direction: Direction, now: Instant) -> Result<Instant, io::Error> {
         let limit = self.limit;
-        let deadline = *self.slot(direction).get_or_insert(now + limit);
+        let deadline = *self
+            .slot(direction)
+            .get_or_insert_with(|| deadline_after(now, limit));
         if now >= deadline {
             return Err(self.expired(direction));
         }
@@ -202,6 +207,14 @@ impl SocketTimer {
             format!("no data for {:?} (read timeout)", self.limit),
         )
     }
+}
+
+/// `now + limit`, or as far ahead as the clock goes when that cannot be represented: a limit
+/// of `Duration::MAX` is how a caller says "no timeout", and it must wait, not overflow.
+fn deadline_after(now: Instant, limit: Duration) -> Instant {
+    now.checked_add(limit)
+        .or_else(|| now.checked_add(Duration::from_secs(u64::from(u32::MAX))))
+        .unwrap_or(now)
 }
 
 /// The error of a connection step (`what`: "connecting to host:port", "proxy CONNECT to
@@ -427,5 +440,19 @@ mod tests {
         let e = timed_out("connecting to h:1", ms(5));
         assert_eq!(e.kind(), io::ErrorKind::TimedOut);
         assert_eq!(e.to_string(), "connecting to h:1 took longer than 5ms");
+    }
+
+    #[test]
+    fn a_limit_too_long_for_the_clock_waits_instead_of_overflowing() {
+        let start = Instant::now();
+        let mut timer = SocketTimer::new(Duration::MAX);
+        let deadline = timer
+            .wait(Direction::Read, start)
+            .expect("a wait, not an error");
+        assert!(deadline > start + Duration::from_secs(3600 * 24 * 365));
+        // Progress on the other direction restarts the wait without overflowing either.
+        timer.ready(Direction::Write, true, start + Duration::from_secs(1));
+        let later = start + Duration::from_secs(2);
+        assert!(timer.wait(Direction::Read, later).expect("still waiting") > later);
     }
 }

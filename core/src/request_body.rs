@@ -274,6 +274,15 @@ impl<R> Framed<R> {
                             }
                             other => return other,
                         };
+                        if n > want {
+                            // A reader breaking `Read`'s contract must not underflow the count.
+                            return Poll::Ready(Err(io::Error::new(
+                                io::ErrorKind::InvalidData,
+                                format!(
+                                    "the request body's reader reported {n} bytes read into {want}"
+                                ),
+                            )));
+                        }
                         if n == 0 && want > 0 {
                             let sent = *declared - *rest - *chunk_left as u64;
                             return Poll::Ready(Err(io::Error::new(

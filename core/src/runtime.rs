@@ -841,8 +841,12 @@ impl<T: Transport> Client<T> {
             self.transport.now(),
         )?;
         span.record_endpoint(machine.endpoint());
-        if let Some(limit) = self.call_timeout {
-            machine.set_deadline(self.transport.now() + limit);
+        // A limit too long for the clock (`Duration::MAX`: "no limit") sets no deadline.
+        if let Some(deadline) = self
+            .call_timeout
+            .and_then(|limit| self.transport.now().checked_add(limit))
+        {
+            machine.set_deadline(deadline);
         }
         match drive_call_within(&mut machine, &self.transport, self.min_transfer_rate).await {
             Err(Error::NoCredentials(_)) if missing.is_some() => {

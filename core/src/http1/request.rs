@@ -2,6 +2,7 @@
 //! headers, the caller's fields) and the framing of its body.
 
 use super::Http1Error;
+use crate::body::empty_body_goes_without_length;
 
 /// How a request body is delimited on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,13 +13,6 @@ pub enum RequestFraming {
     Length(u64),
     /// `Transfer-Encoding: chunked`: the length is not known up front.
     Chunked,
-}
-
-/// Methods whose empty body goes without `Content-Length` (hyper and urllib3 do the same);
-/// every other method announces `Content-Length: 0` (S3 answers `411 Length Required` to a
-/// bodiless `PUT` without it).
-fn no_body_semantics(method: &str) -> bool {
-    matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE" | "CONNECT")
 }
 
 fn is_token(s: &[u8]) -> bool {
@@ -85,9 +79,13 @@ pub fn encode_request_head<'h>(
             }
             declared = Some(RequestFraming::Chunked);
         } else if name.eq_ignore_ascii_case("content-length") {
+            // Digits only: `str::parse` would also take `+5`, which servers and proxies on
+            // the way may read differently.
             let n = std::str::from_utf8(value)
                 .ok()
-                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|v| v.parse::<u64>().ok())
                 .ok_or_else(|| invalid("Content-Length is not a number".into()))?;
             match declared {
                 Some(RequestFraming::Chunked) => {
@@ -119,7 +117,7 @@ pub fn encode_request_head<'h>(
     }
     let framing = match (declared, body_len) {
         (Some(framing), _) => framing,
-        (None, Some(0)) if no_body_semantics(method) => RequestFraming::Length(0),
+        (None, Some(0)) if empty_body_goes_without_length(method) => RequestFraming::Length(0),
         (None, Some(n)) => {
             head.extend_from_slice(format!("content-length: {n}\r\n").as_bytes());
             RequestFraming::Length(n)
@@ -269,6 +267,8 @@ mod tests {
             ("GET", "/", vec![("x", "a\r\nInjected: 1")], Some(0)),
             ("GET", "/", vec![("bad name", "v")], Some(0)),
             ("PUT", "/", vec![("content-length", "x")], None),
+            ("PUT", "/", vec![("content-length", "+5")], Some(5)),
+            ("PUT", "/", vec![("content-length", "")], Some(0)),
             ("PUT", "/", vec![("content-length", "4")], Some(3)),
             (
                 "PUT",
