@@ -212,3 +212,63 @@ fn min_transfer_rate_ends_a_trickled_stream_on_blocking() {
     );
     assert!(sink.len() < BODY_LEN);
 }
+
+/// `Duration::MAX` is how a caller says "no limit": a client with it as its call and read
+/// timeout makes its call (the deadlines are computed without overflowing), on every transport.
+/// The answer comes late so that each read has to wait on the socket timer.
+fn late_table_list(_: &e2e_support::Seen, _: usize) -> Action {
+    let answer = Action::json(200, r#"{"TableNames":["t"]}"#);
+    Action::Late(Duration::from_millis(50), Box::new(answer))
+}
+
+fn unlimited_dynamodb<T: Transport>(server: &ScriptServer) -> ClientBuilder<T> {
+    session::<T>()
+        .client("dynamodb")
+        .region("us-east-1")
+        .endpoint_url(server.url())
+        .credentials("AKIDDEADLINE", "secret", None)
+        .read_timeout(Duration::MAX)
+        .call_timeout(Duration::MAX)
+}
+
+fn assert_listed(result: Result<sansboto_core::Value, Error>) {
+    let out = result.expect("the call completes");
+    assert_eq!(out["TableNames"][0].as_str(), Some("t"));
+}
+
+#[test]
+fn unlimited_timeouts_do_not_overflow_on_tokio() {
+    let server = ScriptServer::start(late_table_list);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let ddb = unlimited_dynamodb::<sansboto_tokio::HttpClient>(&server)
+            .build()
+            .await
+            .unwrap();
+        assert_listed(ddb.call("ListTables", params! {}).await);
+    });
+}
+
+#[test]
+fn unlimited_timeouts_do_not_overflow_on_async_std() {
+    let server = ScriptServer::start(late_table_list);
+    async_std::task::block_on(async {
+        let ddb = unlimited_dynamodb::<sansboto_async_std::HttpClient>(&server)
+            .build()
+            .await
+            .unwrap();
+        assert_listed(ddb.call("ListTables", params! {}).await);
+    });
+}
+
+#[test]
+fn unlimited_timeouts_do_not_overflow_on_blocking() {
+    let server = ScriptServer::start(late_table_list);
+    let ddb = unlimited_dynamodb::<sansboto_blocking::HttpClient>(&server)
+        .build()
+        .unwrap();
+    assert_listed(ddb.call("ListTables", params! {}));
+}
