@@ -105,6 +105,11 @@ pub(crate) enum RequestBody {
     FramedReader {
         framed: Box<Framed<ByteReader>>,
         buf: BytesMut,
+        /// A frame's size: [`FRAMED_CHUNK`], or less for a body smaller than that, so a small
+        /// upload does not allocate and zero a whole megabyte per frame.
+        frame: usize,
+        /// The framed body has ended: no frame buffer is made again.
+        ended: bool,
     },
     /// A stream sent `aws-chunked` with a checksum trailer (the core's framer does the framing).
     Framed {
@@ -153,9 +158,18 @@ impl RequestBody {
         if let (Some(framing), Body::Stream(_)) = (framing, &body) {
             let inner = Self::plain(body, None)?;
             if let RequestBody::Reader { reader, .. } = inner {
+                // The framing around a body (chunk heads, the final chunk, the trailer) is well
+                // under this much.
+                const FRAMING_ROOM: u64 = 512;
+                let frame = framing.decoded_len.map_or(FRAMED_CHUNK, |len| {
+                    usize::try_from(len.saturating_add(FRAMING_ROOM))
+                        .map_or(FRAMED_CHUNK, |n| n.min(FRAMED_CHUNK))
+                });
                 return Ok(RequestBody::FramedReader {
                     framed: Box::new(Framed::new(reader, framing)),
                     buf: BytesMut::new(),
+                    frame,
+                    ended: false,
                 });
             }
             return Ok(RequestBody::Framed {
@@ -251,19 +265,30 @@ impl HttpBody for RequestBody {
                         .map_err(io::Error::other),
                 ))
             }
-            RequestBody::FramedReader { framed, buf } => {
+            RequestBody::FramedReader {
+                framed,
+                buf,
+                frame,
+                ended,
+            } => {
+                if *ended {
+                    return Poll::Ready(None);
+                }
                 // Fill a whole frame while the reader has bytes ready: few large frames, each
                 // byte copied once (by the reader, into the frame).
-                buf.resize(FRAMED_CHUNK, 0);
+                buf.resize(*frame, 0);
                 let mut filled = 0;
-                while filled < FRAMED_CHUNK {
+                while filled < *frame {
                     let read = framed.poll_read(&mut buf[filled..], |r, b| {
                         let mut read = ReadBuf::new(b);
                         ready!(r.as_mut().poll_read(cx, &mut read))?;
                         Poll::Ready(Ok(read.filled().len()))
                     });
                     match read {
-                        Poll::Ready(Ok(0)) => break,
+                        Poll::Ready(Ok(0)) => {
+                            *ended = true;
+                            break;
+                        }
                         Poll::Ready(Ok(n)) => filled += n,
                         Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
                         Poll::Pending if filled == 0 => return Poll::Pending,
