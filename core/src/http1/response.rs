@@ -136,10 +136,17 @@ fn parse_status_line(line: &[u8]) -> Result<(http::Version, http::StatusCode), H
 
 /// Whether the connection may carry another request once this response's body has been read
 /// to its end: not when either side said `Connection: close`, not for an `HTTP/1.0` answer
-/// without `keep-alive`, not after a body delimited by the connection's end or a `101`.
+/// without `keep-alive`, not after a body delimited by the connection's end or a `101`, and
+/// not after framing RFC 9112 calls faulty (`Transfer-Encoding` next to `Content-Length`, or
+/// in an `HTTP/1.0` answer): the body was read by `Transfer-Encoding`, but a server or proxy
+/// that read it the other way would leave the connection out of step.
 pub fn keep_alive(request_close: bool, head: &ResponseHead, framing: BodyFraming) -> bool {
     let connection = http::header::CONNECTION;
+    let chunked_and_more = head.headers.contains_key(http::header::TRANSFER_ENCODING)
+        && (head.headers.contains_key(http::header::CONTENT_LENGTH)
+            || head.version == http::Version::HTTP_10);
     !request_close
+        && !chunked_and_more
         && framing != BodyFraming::CloseDelimited
         && head.status != http::StatusCode::SWITCHING_PROTOCOLS
         && !has_token(&head.headers, connection.clone(), "close")
@@ -306,5 +313,14 @@ mod tests {
         assert!(!keep_alive(false, &old, len));
         let old_kept = head(b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\n\r\n");
         assert!(keep_alive(false, &old_kept, len));
+        let both =
+            head(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n");
+        assert!(!keep_alive(false, &both, BodyFraming::Chunked));
+        let old_chunked = head(
+            b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n",
+        );
+        assert!(!keep_alive(false, &old_chunked, BodyFraming::Chunked));
+        let chunked = head(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+        assert!(keep_alive(false, &chunked, BodyFraming::Chunked));
     }
 }
