@@ -54,7 +54,9 @@ impl<'a> Object<'a> {
     }
 
     /// Adds an entry as serde_json's map does: a key already present keeps its place and
-    /// takes the new value.
+    /// takes the new value. The search is linear, so an object of n keys costs n² / 2
+    /// compares: fine for rule sets and partitions (their largest objects hold a few dozen
+    /// keys), and a data directory is trusted input like the models themselves.
     fn insert(&mut self, key: Cow<'a, str>, value: Node<'a>) {
         match self.0.iter_mut().find(|(k, _)| *k == key) {
             Some(entry) => entry.1 = value,
