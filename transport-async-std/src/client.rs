@@ -94,17 +94,7 @@ impl Host for HttpClient {
     }
 
     async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
-        blocking::unblock(move || {
-            let (program, args) = argv.split_first().ok_or(std::io::ErrorKind::InvalidInput)?;
-            let output = std::process::Command::new(program).args(args).output()?;
-            Ok(ProcessOutput {
-                success: output.status.success(),
-                code: output.status.code(),
-                stdout: Bytes::from(output.stdout),
-                stderr: Bytes::from(output.stderr),
-            })
-        })
-        .await
+        blocking::unblock(move || sansboto_host::process::run(argv)).await
     }
 
     async fn file_job(
