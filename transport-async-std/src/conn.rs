@@ -1,10 +1,9 @@
 //! Connections for the HTTP/1.1 client ([`h1`](crate::h1)): TCP (async-net, so any executor
 //! works: async-std, smol, or a bare `block_on`) with a connect timeout, the core's socket timer
 //! on every read and write,
-//! an optional proxy `CONNECT` tunnel, rustls 0.23 on top, and the idle pool with its liveness
-//! check.
+//! an optional proxy `CONNECT` tunnel, rustls 0.23 on top, and the idle pool (the core's
+//! [`IdlePool`]) with its liveness check.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
@@ -19,6 +18,7 @@ use futures_lite::{AsyncReadExt, AsyncWriteExt, FutureExt};
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
 use sansboto_core::connection::{timed_out, Direction, SocketTimer};
+use sansboto_core::http1::{IdlePool, Route};
 use sansboto_core::{HttpConfig, ProxyUrl, TunnelHandshake};
 
 /// Race `fut` against a timer; `what` names the wait in the core's `TimedOut` error.
@@ -112,14 +112,6 @@ pub(crate) trait Stream: AsyncRead + AsyncWrite + Send + Sync + Unpin {}
 
 impl<T: AsyncRead + AsyncWrite + Send + Sync + Unpin> Stream for T {}
 
-/// Where a connection goes: requests to the same key may share it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct PoolKey {
-    pub(crate) https: bool,
-    pub(crate) host: String,
-    pub(crate) port: u16,
-}
-
 /// An open connection.
 pub(crate) struct Conn {
     pub(crate) io: Box<dyn Stream>,
@@ -132,15 +124,14 @@ pub(crate) struct Conn {
     pub(crate) reused: bool,
 }
 
-/// Open a connection to `key`, through `proxy` when given (absolute-form for http, a `CONNECT`
-/// tunnel for https).
+/// Open a connection along `route` (to the proxy when there is one, with a `CONNECT` tunnel for
+/// https), then TLS for https.
 pub(crate) async fn connect(
-    key: &PoolKey,
-    proxy: Option<&ProxyUrl>,
+    route: &Route,
     cfg: &HttpConfig,
     tls: &Arc<ClientConfig>,
 ) -> io::Result<Conn> {
-    let (host, port) = proxy.map_or((key.host.as_str(), key.port), |p| (p.host.as_str(), p.port));
+    let (host, port) = route.connect_to();
     let what = format!("connecting to {host}:{port}");
     let tcp = with_timeout(cfg.connect_timeout, &what, TcpStream::connect((host, port))).await?;
     // Requests are written whole; waiting for Nagle only adds latency.
@@ -150,20 +141,20 @@ pub(crate) async fn connect(
         timer: SocketTimer::new(cfg.read_timeout),
         sleeps: [None, None],
     };
-    if let (Some(p), true) = (proxy, key.https) {
-        let what = format!("proxy CONNECT to {}:{}", key.host, key.port);
+    if let Some(p) = route.tunnels() {
+        let what = format!("proxy CONNECT to {}:{}", route.host, route.port);
         with_timeout(
             cfg.connect_timeout,
             &what,
-            open_tunnel(&mut timed, &key.host, key.port, p),
+            open_tunnel(&mut timed, &route.host, route.port, p),
         )
         .await?;
     }
-    let transport = if key.https {
-        let name = ServerName::try_from(key.host.clone()).map_err(|e| {
+    let transport = if route.https {
+        let name = ServerName::try_from(route.host.clone()).map_err(|e| {
             io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("bad TLS server name {}: {e}", key.host),
+                format!("bad TLS server name {}: {e}", route.host),
             )
         })?;
         let stream = futures_rustls::TlsConnector::from(tls.clone())
@@ -199,32 +190,23 @@ async fn open_tunnel(
     }
 }
 
-/// Idle connections by destination, newest last.
-pub(crate) struct Pool {
-    idle: Mutex<HashMap<PoolKey, Vec<(Conn, Instant)>>>,
-    max_idle: usize,
-}
-
-/// Idle connections older than this are closed rather than reused (servers drop idle
-/// connections after a while; hyper uses the same default).
-const MAX_IDLE_AGE: Duration = Duration::from_secs(90);
+/// The idle connections of a client and its clones.
+pub(crate) struct Pool(Mutex<IdlePool<Conn>>);
 
 impl Pool {
     pub(crate) fn new(max_idle: usize) -> Self {
-        Pool {
-            idle: Mutex::new(HashMap::new()),
-            max_idle,
-        }
+        Pool(Mutex::new(IdlePool::new(max_idle)))
     }
 
-    /// An idle connection to `key` that still looks open, if any.
-    pub(crate) async fn checkout(&self, key: &PoolKey) -> Option<Conn> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, IdlePool<Conn>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// An idle connection along `route` that still looks open, if any.
+    pub(crate) async fn checkout(&self, route: &Route) -> Option<Conn> {
         loop {
-            let (conn, since) = {
-                let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-                idle.get_mut(key)?.pop()?
-            };
-            if since.elapsed() < MAX_IDLE_AGE && still_open(&conn.tcp).await {
+            let conn = self.lock().checkout(route, Instant::now())?;
+            if still_open(&conn.tcp).await {
                 return Some(Conn {
                     reused: true,
                     ..conn
@@ -233,14 +215,9 @@ impl Pool {
         }
     }
 
-    /// Keep `conn` for reuse (closing it when the pool for `key` is full).
-    pub(crate) fn checkin(&self, key: PoolKey, conn: Conn) {
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        let list = idle.entry(key).or_default();
-        list.retain(|(_, since)| since.elapsed() < MAX_IDLE_AGE);
-        if list.len() < self.max_idle {
-            list.push((conn, Instant::now()));
-        }
+    /// Keep `conn` for the next request along `route`.
+    pub(crate) fn checkin(&self, route: Route, conn: Conn) {
+        self.lock().checkin(route, conn, Instant::now());
     }
 }
 
