@@ -145,10 +145,12 @@ impl Inner {
 
         let mut conn = match self.pool.checkout(&route).await {
             Some(c) => c,
-            None => conn::connect(&route, &self.cfg, &self.tls).await.map_err(|e| {
-                let (host, port) = route.connect_to();
-                io_error(e, &format!("connecting to {host}:{port}"), true)
-            })?,
+            None => conn::connect(&route, &self.cfg, &self.tls)
+                .await
+                .map_err(|e| {
+                    let (host, port) = route.connect_to();
+                    io_error(e, &format!("connecting to {host}:{port}"), true)
+                })?,
         };
         let (mut exchange, head) = Exchange::start(
             &method,
@@ -215,7 +217,12 @@ impl Inner {
         };
         if body.reader.is_done() {
             // Nothing to read (HEAD, 204, an empty body): the connection is free now.
-            body.next().map_err(|e| Failure(io_error(e, "reading response body", false), SendFailure::OTHER))?;
+            body.next().map_err(|e| {
+                Failure(
+                    io_error(e, "reading response body", false),
+                    SendFailure::OTHER,
+                )
+            })?;
             res.set_body(Body::empty());
         } else {
             res.set_body(Body::from_reader(body, len));
@@ -279,7 +286,9 @@ async fn write_request(
             break;
         }
         let n = data.len();
-        let (prefix, suffix) = exchange.body_data(n).map_err(|e| WriteError::Body(e.into()))?;
+        let (prefix, suffix) = exchange
+            .body_data(n)
+            .map_err(|e| WriteError::Body(e.into()))?;
         out.write_all(prefix.as_bytes())
             .await
             .map_err(WriteError::Io)?;
@@ -287,7 +296,9 @@ async fn write_request(
         out.write_all(suffix).await.map_err(WriteError::Io)?;
         body.consume(n);
     }
-    let last = exchange.body_end().map_err(|e| WriteError::Body(e.into()))?;
+    let last = exchange
+        .body_end()
+        .map_err(|e| WriteError::Body(e.into()))?;
     out.write_all(last).await.map_err(WriteError::Io)?;
     out.flush().await.map_err(WriteError::Io)
 }
@@ -310,12 +321,18 @@ impl PooledBody {
         let Some(conn) = self.conn.as_ref() else {
             return Ok(true);
         };
-        match self.reader.next(&conn.buf).map_err(|e| self.fail(e.into_io_error()))? {
+        match self
+            .reader
+            .next(&conn.buf)
+            .map_err(|e| self.fail(e.into_io_error()))?
+        {
             Next::Data(_) => Ok(true),
             Next::Read => Ok(false),
             Next::End { reuse } => {
                 let conn = self.conn.take();
-                if let (true, Some(conn), Some((route, pool))) = (reuse, conn, self.give_back.take()) {
+                if let (true, Some(conn), Some((route, pool))) =
+                    (reuse, conn, self.give_back.take())
+                {
                     pool.checkin(route, conn);
                 }
                 Ok(true)

@@ -67,7 +67,9 @@ impl TimedTcp {
                 (until, by_deadline) = (d.at, true);
             }
         }
-        let timeout = until.saturating_duration_since(now).max(Duration::from_millis(1));
+        let timeout = until
+            .saturating_duration_since(now)
+            .max(Duration::from_millis(1));
         if self.set[direction as usize] != Some(timeout) {
             match direction {
                 Direction::Read => self.tcp.set_read_timeout(Some(timeout))?,
@@ -83,7 +85,12 @@ impl TimedTcp {
             }
             // The operation waits on from where it was.
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
                 match (&self.deadline, by_deadline) {
                     (Some(d), true) => Err(d.error()),
                     _ => Err(self.timer.expired(direction)),
@@ -208,7 +215,12 @@ pub(crate) fn connect(
                 connected = Some(tcp);
                 break;
             }
-            Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                ) =>
+            {
                 last = Some(timed_out(&what, limit));
             }
             Err(e) => last = Some(e),

@@ -176,7 +176,8 @@ impl HttpClient {
         &self,
         req: http::Request<Body>,
     ) -> Result<http::Response<ResponseBody>, TransportError> {
-        if let Some(e) = TransportError::http2_unavailable(&req, "sansboto-blocking (HTTP/1.1 only)")
+        if let Some(e) =
+            TransportError::http2_unavailable(&req, "sansboto-blocking (HTTP/1.1 only)")
         {
             return Err(e);
         }
@@ -229,10 +230,12 @@ impl HttpClient {
         let inner = &self.inner;
         let mut conn = match inner.pool.checkout(route) {
             Some(conn) => conn,
-            None => conn::connect(route, &inner.cfg, &inner.tls, deadline.as_ref()).map_err(|e| {
-                let (host, port) = route.connect_to();
-                other(io_error(e, &format!("connecting to {host}:{port}"), true))
-            })?,
+            None => {
+                conn::connect(route, &inner.cfg, &inner.tls, deadline.as_ref()).map_err(|e| {
+                    let (host, port) = route.connect_to();
+                    other(io_error(e, &format!("connecting to {host}:{port}"), true))
+                })?
+            }
         };
         conn.set_deadline(deadline.clone());
         let headers: Vec<_> = (parts.headers.iter())
@@ -267,7 +270,10 @@ impl HttpClient {
                     return Err((io_error(e, "reading response head", false), facts));
                 }
             };
-            if let Some(response) = exchange.received(&conn.buf[..n]).map_err(|e| other(e.into()))? {
+            if let Some(response) = exchange
+                .received(&conn.buf[..n])
+                .map_err(|e| other(e.into()))?
+            {
                 break response;
             }
         };
@@ -337,7 +343,9 @@ fn write_request(
             }
         }
     }
-    let last = exchange.body_end().map_err(|e| WriteError::Body(e.into()))?;
+    let last = exchange
+        .body_end()
+        .map_err(|e| WriteError::Body(e.into()))?;
     out.write_all(last).map_err(WriteError::Io)?;
     out.flush().map_err(WriteError::Io)
 }
@@ -420,7 +428,9 @@ impl ResponseBody {
         };
         let n = range.len().min(max);
         let Some(conn) = self.conn.as_ref() else {
-            return Err(self.check.failed(TransportErrorKind::Io, "the connection is gone"));
+            return Err(self
+                .check
+                .failed(TransportErrorKind::Io, "the connection is gone"));
         };
         let data = &conn.buf[range.start..range.start + n];
         self.check.piece(data, now())?;
@@ -455,7 +465,9 @@ impl ResponseBody {
                 }
                 Next::Read => {
                     let filled = conn.fill().and_then(|n| {
-                        self.reader.filled(n).map_err(http1::Http1Error::into_io_error)
+                        self.reader
+                            .filled(n)
+                            .map_err(http1::Http1Error::into_io_error)
                     });
                     if let Err(e) = filled {
                         return Err(self.fail(e));

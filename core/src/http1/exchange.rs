@@ -12,8 +12,8 @@ use std::io;
 use std::ops::Range;
 
 use super::{
-    absolute_form, encode_request_head, keep_alive, BodyDecoder, BodyEncoder,
-    BodyFraming, Http1Error, Limits, ResponseHead, ResponseHeadDecoder,
+    absolute_form, encode_request_head, keep_alive, BodyDecoder, BodyEncoder, BodyFraming,
+    Http1Error, Limits, ResponseHead, ResponseHeadDecoder,
 };
 use crate::connection::{closed_by_peer, SendFailure};
 use crate::http_config::{Destination, ProxyConfig, ProxyUrl};
@@ -131,13 +131,8 @@ impl Exchange {
                     .split(|&b| b == b',')
                     .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
         });
-        let (head, framing) = encode_request_head(
-            method.as_str(),
-            target,
-            host_field(uri),
-            fields,
-            body_len,
-        )?;
+        let (head, framing) =
+            encode_request_head(method.as_str(), target, host_field(uri), fields, body_len)?;
         let exchange = Exchange {
             method: method.clone(),
             reused,
@@ -355,15 +350,33 @@ mod tests {
         assert_eq!(head, "GET /a/../b?x=1 HTTP/1.1\r\nhost: h.example\r\n\r\n");
         let (_, head) = start("GET", "http://[::1]:8080/", None, &[], false);
         assert!(head.contains("host: [::1]:8080\r\n"), "{head}");
-        let (_, head) = start("GET", "http://h/", None, &[("expect", "100-continue")], false);
+        let (_, head) = start(
+            "GET",
+            "http://h/",
+            None,
+            &[("expect", "100-continue")],
+            false,
+        );
         assert!(!head.contains("expect"), "{head}");
     }
 
     #[test]
     fn plain_http_through_a_proxy_is_absolute_with_credentials() {
-        let (_, head) = start("GET", "http://h:81/k?a", Some("http://u:p@px:3128"), &[], false);
-        assert!(head.starts_with("GET http://h:81/k?a HTTP/1.1\r\n"), "{head}");
-        assert!(head.contains("proxy-authorization: Basic dTpw\r\n"), "{head}");
+        let (_, head) = start(
+            "GET",
+            "http://h:81/k?a",
+            Some("http://u:p@px:3128"),
+            &[],
+            false,
+        );
+        assert!(
+            head.starts_with("GET http://h:81/k?a HTTP/1.1\r\n"),
+            "{head}"
+        );
+        assert!(
+            head.contains("proxy-authorization: Basic dTpw\r\n"),
+            "{head}"
+        );
         // Through a tunnel the credentials go in the CONNECT request, not here.
         let (_, head) = start("GET", "https://h/k", Some("http://u:p@px:3128"), &[], false);
         assert!(head.starts_with("GET /k HTTP/1.1\r\n"), "{head}");
@@ -433,7 +446,12 @@ mod tests {
     fn reuse_needs_both_sides_and_nothing_past_the_body() {
         let cases: [(&[u8], &[(&str, &str)], &str, bool); 6] = [
             (b"HTTP/1.1 204 No Content\r\n\r\n", &[], "GET", true),
-            (b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n", &[], "HEAD", true),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n",
+                &[],
+                "HEAD",
+                true,
+            ),
             (
                 b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx",
                 &[("Connection", "close")],
@@ -448,7 +466,12 @@ mod tests {
             ),
             (b"HTTP/1.1 200 OK\r\n\r\nuntil the end", &[], "GET", false),
             // A server that sent more than the body: the connection is out of step.
-            (b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxJUNK", &[], "GET", false),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxJUNK",
+                &[],
+                "GET",
+                false,
+            ),
         ];
         for (wire, headers, method, want) in cases {
             let (mut ex, _) = start(method, "http://h/", None, headers, false);
@@ -465,7 +488,10 @@ mod tests {
         assert!(facts.is_stale_connection(), "{facts:?}");
         let reset = io::Error::from(io::ErrorKind::ConnectionReset);
         assert!(ex.write_failed(&reset).is_stale_connection());
-        assert!(!ex.read_failed(&io::ErrorKind::TimedOut.into()).closed_before_response);
+        assert!(
+            !ex.read_failed(&io::ErrorKind::TimedOut.into())
+                .closed_before_response
+        );
 
         let (fresh, _) = start("GET", "http://h/", None, &[], false);
         assert!(!fresh.closed().1.is_stale_connection());
@@ -502,7 +528,9 @@ mod tests {
             None,
         )
         .unwrap();
-        assert!(String::from_utf8(head).unwrap().contains("transfer-encoding: chunked"));
+        assert!(String::from_utf8(head)
+            .unwrap()
+            .contains("transfer-encoding: chunked"));
         assert_eq!(ex.body_data(3).unwrap(), ("3\r\n".to_owned(), &b"\r\n"[..]));
         assert_eq!(ex.body_end().unwrap(), b"0\r\n\r\n");
         let (ex, _) = Exchange::start(
