@@ -444,7 +444,9 @@ mod tests {
 
     #[test]
     fn reuse_needs_both_sides_and_nothing_past_the_body() {
-        let cases: [(&[u8], &[(&str, &str)], &str, bool); 6] = [
+        /// The answer, the request's header fields, its method, and whether to reuse.
+        type Case<'a> = (&'a [u8], &'a [(&'a str, &'a str)], &'a str, bool);
+        let cases: [Case<'_>; 6] = [
             (b"HTTP/1.1 204 No Content\r\n\r\n", &[], "GET", true),
             (
                 b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n",
