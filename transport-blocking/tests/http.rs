@@ -1,8 +1,7 @@
 //! What only the blocking crate offers, against the loopback servers: the response body as a
-//! `std::io::Read` (truncation included), and Content-Length only where a body is expected (the
-//! async transports differ there). The scenarios every transport shares (round trips, streaming
-//! through the `Transport` trait, failure kinds, connection reuse, TLS, proxies, clocks) run on
-//! this crate in `tests/tests/transport_all.rs` (`on_blocking::*`).
+//! `std::io::Read` (truncation included) and an IPv6 literal host. The scenarios every transport
+//! shares (round trips, streaming through the `Transport` trait, failure kinds, connection reuse,
+//! TLS, proxies, clocks) run on this crate in `tests/tests/transport_all.rs` (`on_blocking::*`).
 
 #[path = "../../tests/tests/transport_support/mod.rs"]
 mod support;
@@ -52,4 +51,30 @@ fn truncated_body_through_read_is_unexpected_eof() {
     let resp = client().send(request("GET", &server.url("/"))).unwrap();
     let err = resp.into_body().read_to_end(&mut Vec::new()).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof, "{err}");
+}
+
+/// An IPv6 literal host: the client connects to the address inside the brackets and sends the
+/// bracketed `Host` the signer signed (the loopback servers of the shared scenarios are IPv4).
+#[test]
+fn ipv6_literal_hosts_connect_and_send_a_bracketed_host() {
+    let listener = std::net::TcpListener::bind("[::1]:0").expect("IPv6 loopback");
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            conn.read_exact(&mut byte).unwrap();
+            head.push(byte[0]);
+        }
+        std::io::Write::write_all(&mut conn, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            .unwrap();
+        String::from_utf8(head).unwrap()
+    });
+    let url = format!("http://[::1]:{port}/k?x=1");
+    let body = client().send(request("GET", &url)).unwrap().into_body();
+    assert_eq!(&body.bytes().unwrap()[..], b"ok");
+    let head = server.join().unwrap();
+    assert!(head.starts_with("GET /k?x=1 HTTP/1.1\r\n"), "{head}");
+    assert!(head.contains(&format!("host: [::1]:{port}\r\n")), "{head}");
 }
