@@ -1,13 +1,13 @@
 //! Connections for the HTTP/1.1 client ([`h1`](crate::h1)): TCP (async-net, so any executor
 //! works: async-std, smol, or a bare `block_on`) with a connect timeout, the core's socket timer
 //! on every read and write,
-//! an optional proxy `CONNECT` tunnel, rustls 0.23 on top, and the idle pool (the core's
-//! [`IdlePool`]) with its liveness check.
+//! an optional proxy `CONNECT` tunnel, rustls 0.23 on top, and the liveness check of an idle
+//! connection (the pool is the core's [`IdlePool`](sansboto_core::http1::IdlePool)).
 
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -18,7 +18,7 @@ use futures_lite::{AsyncReadExt, AsyncWriteExt, FutureExt};
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
 use sansboto_core::connection::{timed_out, Direction, SocketTimer};
-use sansboto_core::http1::{IdlePool, Route};
+use sansboto_core::http1::Route;
 use sansboto_core::{HttpConfig, ProxyUrl, TunnelHandshake};
 
 /// Race `fut` against a timer; `what` names the wait in the core's `TimedOut` error.
@@ -190,42 +190,11 @@ async fn open_tunnel(
     }
 }
 
-/// The idle connections of a client and its clones.
-pub(crate) struct Pool(Mutex<IdlePool<Conn>>);
-
-impl Pool {
-    pub(crate) fn new(max_idle: usize) -> Self {
-        Pool(Mutex::new(IdlePool::new(max_idle)))
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, IdlePool<Conn>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// An idle connection along `route` that still looks open, if any.
-    pub(crate) async fn checkout(&self, route: &Route) -> Option<Conn> {
-        loop {
-            let conn = self.lock().checkout(route, Instant::now())?;
-            if still_open(&conn.tcp).await {
-                return Some(Conn {
-                    reused: true,
-                    ..conn
-                });
-            }
-        }
-    }
-
-    /// Keep `conn` for the next request along `route`.
-    pub(crate) fn checkin(&self, route: Route, conn: Conn) {
-        self.lock().checkin(route, conn, Instant::now());
-    }
-}
-
-/// An idle connection is open when a peek would block: end of stream means the server closed
-/// it, and unexpected bytes (or a TLS alert) mean it is unusable either way.
-async fn still_open(tcp: &TcpStream) -> bool {
-    let mut byte = [0u8; 1];
-    futures_lite::future::poll_once(tcp.peek(&mut byte))
-        .await
-        .is_none()
+/// An idle connection is open when a peek would block (its socket is non-blocking): the end of
+/// the stream means the server closed it, and unexpected bytes (or a TLS alert) mean it is
+/// unusable either way.
+pub(crate) fn still_open(conn: &mut Conn) -> bool {
+    let socket: Arc<async_io::Async<std::net::TcpStream>> = conn.tcp.clone().into();
+    let peeked = socket.get_ref().peek(&mut [0u8; 1]);
+    matches!(peeked, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
 }

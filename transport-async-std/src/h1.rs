@@ -9,6 +9,7 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
+use std::time::Instant;
 
 use futures_io::{AsyncBufRead, AsyncRead};
 use futures_lite::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
@@ -20,7 +21,10 @@ use sansboto_core::HttpConfig;
 use sansboto_core::{TransportError, TransportErrorKind};
 use sansboto_host::tls::io_error;
 
-use crate::conn::{self, Conn, Pool};
+use crate::conn::{self, Conn};
+
+/// The idle connections of a client, its clones and its response bodies.
+type Pool = sansboto_core::http1::IdlePool<Conn>;
 use crate::request_error;
 
 /// The request target (`/path?query`) exactly as the core built it, carried through surf in the
@@ -143,8 +147,11 @@ impl Inner {
             .map_err(|_| request_error(format!("unsupported method {}", req.method())))?;
         let mut body = req.take_body();
 
-        let mut conn = match self.pool.checkout(&route).await {
-            Some(c) => c,
+        let mut conn = match self.pool.checkout(&route, Instant::now(), conn::still_open) {
+            Some(mut c) => {
+                c.reused = true;
+                c
+            }
             None => conn::connect(&route, &self.cfg, &self.tls)
                 .await
                 .map_err(|e| {
@@ -333,7 +340,7 @@ impl PooledBody {
                 if let (true, Some(conn), Some((route, pool))) =
                     (reuse, conn, self.give_back.take())
                 {
-                    pool.checkin(route, conn);
+                    pool.checkin(route, conn, Instant::now());
                 }
                 Ok(true)
             }

@@ -1,18 +1,17 @@
 //! Connections of the blocking client: TCP with the connect timeout per resolved address, the
 //! core's socket timer on every read and write (as the socket's own timeouts), an optional
 //! deadline over a whole exchange or a proxy `CONNECT`, the tunnel itself (the core's
-//! [`TunnelHandshake`]), rustls on top, and the idle pool (the core's [`IdlePool`]) with its
-//! liveness check.
+//! [`TunnelHandshake`]), rustls on top, and the liveness check of an idle connection.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use sansboto_core::connection::{timed_out, Direction, SocketTimer};
-use sansboto_core::http1::{IdlePool, Route};
+use sansboto_core::http1::Route;
 use sansboto_core::{HttpConfig, TunnelHandshake};
 
 /// A time limit over several reads and writes, and what exceeding it says.
@@ -142,7 +141,8 @@ impl Conn {
         }
     }
 
-    /// Bound what follows (an exchange) by `deadline`, or lift the bound.
+    /// Bound what follows (an exchange) by `deadline`, or lift the bound (`None`, when the
+    /// connection goes back to the pool).
     pub(crate) fn set_deadline(&mut self, deadline: Option<Deadline>) {
         self.tcp().deadline = deadline;
     }
@@ -163,7 +163,7 @@ impl Conn {
 
     /// An idle connection is open when a read would block: the end of the stream means the
     /// server closed it, and unexpected bytes (or a TLS alert) mean it is unusable either way.
-    fn still_open(&mut self) -> bool {
+    pub(crate) fn still_open(&mut self) -> bool {
         let tcp = &self.tcp().tcp;
         if tcp.set_nonblocking(true).is_err() {
             return false;
@@ -289,34 +289,4 @@ pub(crate) fn connect(
         buf: vec![0; crate::CHUNK].into_boxed_slice(),
         reused: false,
     })
-}
-
-/// The idle connections of a client and its clones.
-pub(crate) struct Pool(Mutex<IdlePool<Conn>>);
-
-impl Pool {
-    pub(crate) fn new(max_idle: usize) -> Self {
-        Pool(Mutex::new(IdlePool::new(max_idle)))
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, IdlePool<Conn>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// An idle connection along `route` that is still open, if any.
-    pub(crate) fn checkout(&self, route: &Route) -> Option<Conn> {
-        loop {
-            let mut conn = self.lock().checkout(route, Instant::now())?;
-            if conn.still_open() {
-                conn.reused = true;
-                return Some(conn);
-            }
-        }
-    }
-
-    /// Keep `conn` for the next request along `route`.
-    pub(crate) fn checkin(&self, route: Route, mut conn: Conn) {
-        conn.set_deadline(None);
-        self.lock().checkin(route, conn, Instant::now());
-    }
 }

@@ -73,7 +73,10 @@ mod client;
 mod conn;
 mod rewind;
 
-use conn::{Conn, Deadline, Pool};
+use conn::{Conn, Deadline};
+
+/// The idle connections of a client, its clones and its response bodies.
+type Pool = http1::IdlePool<Conn>;
 
 pub use client::{
     block_on, event_iter, page_iter, take_body, Client, ClientBuilder, EventStream, Pages, Session,
@@ -228,8 +231,11 @@ impl HttpClient {
             }
         };
         let inner = &self.inner;
-        let mut conn = match inner.pool.checkout(route) {
-            Some(conn) => conn,
+        let mut conn = match inner.pool.checkout(route, Instant::now(), Conn::still_open) {
+            Some(mut conn) => {
+                conn.reused = true;
+                conn
+            }
             None => {
                 conn::connect(route, &inner.cfg, &inner.tls, deadline.as_ref()).map_err(|e| {
                     let (host, port) = route.connect_to();
@@ -457,8 +463,9 @@ impl ResponseBody {
             match next {
                 Next::Data(range) => return Ok(Some(range)),
                 Next::End { reuse } => {
-                    if let (true, Some(conn)) = (reuse, self.conn.take()) {
-                        self.pool.checkin(self.route.clone(), conn);
+                    if let (true, Some(mut conn)) = (reuse, self.conn.take()) {
+                        conn.set_deadline(None);
+                        (self.pool).checkin(self.route.clone(), conn, Instant::now());
                     }
                     self.conn = None;
                     return Ok(None);
