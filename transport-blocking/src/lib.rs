@@ -467,7 +467,7 @@ impl ResponseBody {
                         conn.set_deadline(None);
                         (self.pool).checkin(self.route.clone(), conn, Instant::now());
                     }
-                    self.conn = None;
+                    // (Not reused: `take` dropped the connection, which closes it.)
                     return Ok(None);
                 }
                 Next::Read => {
