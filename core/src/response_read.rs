@@ -1,9 +1,9 @@
 //! How a response body is read, written once for every transport's body type: the checks every
 //! piece and the end go through ([`ResponseCheck`]), the unread rest of a chunk a reader has not
 //! taken yet, which bytes of a transport's buffer were already hashed, and what a read returns
-//! after the end or a failure ([`BodyReader`]); and gathering a whole body ([`collect`]).
+//! after the end or a failure ([`ResponseReader`]); and gathering a whole body ([`collect`]).
 //!
-//! Sans-IO: a transport hands [`BodyReader`] a function that polls its own source once (HTTP/2
+//! Sans-IO: a transport hands [`ResponseReader`] a function that polls its own source once (HTTP/2
 //! frames, a reader, a buffered reader) and one that says what the source's error is; it keeps
 //! only the glue to its runtime's traits (`Stream`, `AsyncRead`, `AsyncBufRead`, `Read`).
 
@@ -18,7 +18,7 @@ use crate::response_check::{into_io_error, Collect, ResponseCheck};
 
 /// The reading state of one response body (see the module documentation).
 #[derive(Debug, Default)]
-pub struct BodyReader {
+pub struct ResponseReader {
     /// Length, checksum and transfer rate, checked as the body is read.
     check: ResponseCheck,
     /// The unread rest of the last chunk (for readers taking less than a chunk).
@@ -31,12 +31,12 @@ pub struct BodyReader {
     stalled: Option<TransportError>,
 }
 
-impl BodyReader {
+impl ResponseReader {
     /// A body read through `check`.
     pub fn new(check: ResponseCheck) -> Self {
-        BodyReader {
+        ResponseReader {
             check,
-            ..BodyReader::default()
+            ..ResponseReader::default()
         }
     }
 
@@ -219,7 +219,7 @@ mod tests {
     }
 
     fn chunk(
-        r: &mut BodyReader,
+        r: &mut ResponseReader,
         s: &mut Source,
     ) -> Poll<Result<Option<Bytes>, TransportError>> {
         r.poll_chunk(next(s), fail, now)
@@ -227,7 +227,7 @@ mod tests {
 
     #[test]
     fn chunks_are_checked_and_the_end_is_said_once() {
-        let mut r = BodyReader::new(ResponseCheck::new(Some(4)));
+        let mut r = ResponseReader::new(ResponseCheck::new(Some(4)));
         let mut s = source(&[b"ab", b"", b"cd"]);
         assert_eq!(r.content_length(), Some(4));
         let Poll::Ready(Ok(Some(first))) = chunk(&mut r, &mut s) else {
@@ -242,14 +242,14 @@ mod tests {
 
     #[test]
     fn a_short_body_fails_at_its_end_and_a_failure_says_how_far_it_got() {
-        let mut r = BodyReader::new(ResponseCheck::new(Some(5)));
+        let mut r = ResponseReader::new(ResponseCheck::new(Some(5)));
         let mut s = source(&[b"abc"]);
         assert!(matches!(chunk(&mut r, &mut s), Poll::Ready(Ok(Some(_)))));
         let Poll::Ready(Err(e)) = chunk(&mut r, &mut s) else {
             panic!("short")
         };
         assert_eq!(e.kind, TransportErrorKind::Io);
-        let mut r = BodyReader::new(ResponseCheck::new(None));
+        let mut r = ResponseReader::new(ResponseCheck::new(None));
         let mut s: Source = [
             Poll::Ready(Some(Ok(Bytes::from_static(b"xy")))),
             Poll::Pending,
@@ -270,7 +270,7 @@ mod tests {
 
     #[test]
     fn taking_less_than_a_chunk_keeps_the_rest_and_fails_as_a_reader_does() {
-        let mut r = BodyReader::new(ResponseCheck::new(Some(5)));
+        let mut r = ResponseReader::new(ResponseCheck::new(Some(5)));
         let mut s = source(&[b"abcd"]);
         let mut got = Vec::new();
         loop {
@@ -291,7 +291,7 @@ mod tests {
     #[test]
     fn reading_into_a_buffer_checks_the_checksum_and_retries_interrupted_reads() {
         let data = b"hello checksum";
-        let mut r = BodyReader::new(ResponseCheck::new(Some(data.len() as u64)));
+        let mut r = ResponseReader::new(ResponseCheck::new(Some(data.len() as u64)));
         r.check().expect_checksum(crc32_of(data));
         let mut cursor = &data[..];
         let mut interrupted = true;
@@ -314,7 +314,7 @@ mod tests {
         }
         assert_eq!(all, data);
 
-        let mut r = BodyReader::new(ResponseCheck::new(None));
+        let mut r = ResponseReader::new(ResponseCheck::new(None));
         r.check().expect_checksum(crc32_of(b"other bytes"));
         let mut cursor = &data[..];
         let read = |buf: &mut [u8]| Poll::Ready(io::Read::read(&mut cursor, buf));
@@ -331,7 +331,7 @@ mod tests {
     #[test]
     fn a_buffered_source_hashes_each_byte_once_whichever_way_it_is_read() {
         let data = b"0123456789";
-        let mut r = BodyReader::new(ResponseCheck::new(Some(10)));
+        let mut r = ResponseReader::new(ResponseCheck::new(Some(10)));
         r.check().expect_checksum(crc32_of(data));
         // As a buffered reader's `fill_buf`/`consume` go: 6 bytes seen, 4 consumed, the
         // buffer refilled to hold 4..8; then the rest taken as chunks of what the buffer holds.
@@ -345,7 +345,7 @@ mod tests {
         assert!(matches!(chunk(&mut r, &mut s), Poll::Ready(Ok(None))));
         r.filled(&[]).unwrap();
 
-        let mut long = BodyReader::new(ResponseCheck::new(Some(2)));
+        let mut long = ResponseReader::new(ResponseCheck::new(Some(2)));
         long.filled(b"abc").unwrap();
         long.consumed(3, now());
         assert!(long.filled(b"").is_err(), "the consume's failure comes next");
@@ -353,7 +353,7 @@ mod tests {
 
     #[test]
     fn collect_gathers_every_chunk() {
-        let mut r = BodyReader::new(ResponseCheck::new(Some(6)));
+        let mut r = ResponseReader::new(ResponseCheck::new(Some(6)));
         let mut s = source(&[b"ab", b"cd", b"ef"]);
         let all = collect(r.content_length(), |_| chunk(&mut r, &mut s));
         let mut all = std::pin::pin!(all);

@@ -3,18 +3,16 @@
 //! runs under either executor; everything else is the core's.
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_lite::{FutureExt, Stream};
-use sansboto_core::machine::ProcessOutput;
 use sansboto_core::response_check::ResponseCheck;
-use sansboto_core::runtime::{Host, Http, Timer, Transport};
+use sansboto_core::runtime::{Http, Timer, Transport};
 use sansboto_core::HttpConfig;
 use sansboto_core::Value;
-use sansboto_core::{Body, StreamingBody};
+use sansboto_core::Body;
 use sansboto_core::{Error, TransportError};
 
 use crate::{HttpClient, ResponseBody};
@@ -73,41 +71,8 @@ impl Timer for HttpClient {
     }
 }
 
-/// Files and processes on the `blocking` thread pool, so any executor works.
-impl Host for HttpClient {
-    async fn scan_body(
-        &self,
-        body: &StreamingBody,
-        sink: &mut (dyn FnMut(&[u8]) + Send),
-    ) -> Result<(), TransportError> {
-        crate::scan_body(body, sink).await
-    }
-
-    async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
-        blocking::unblock(move || std::fs::read(path))
-            .await
-            .map(Bytes::from)
-    }
-
-    async fn write_file(&self, path: PathBuf, contents: Bytes) -> std::io::Result<()> {
-        blocking::unblock(move || sansboto_host::fs::write_file_atomically(&path, &contents)).await
-    }
-
-    async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
-        blocking::unblock(move || sansboto_host::process::run(argv)).await
-    }
-
-    async fn file_job(
-        &self,
-        job: sansboto_core::transfer::FileJob,
-    ) -> std::io::Result<sansboto_core::transfer::FileOutput> {
-        blocking::unblock(move || sansboto_host::fs::run_file_job(job)).await
-    }
-
-    async fn write_file_at(&self, path: PathBuf, offset: u64, data: Bytes) -> std::io::Result<()> {
-        blocking::unblock(move || sansboto_host::fs::write_at(&path, offset, &data)).await
-    }
-}
+// Files and processes on the `blocking` thread pool, so any executor works.
+sansboto_host::host_on_pool!(HttpClient, crate::AsyncStdIo, blocking::unblock);
 
 sansboto_host::runtime_aliases!(HttpClient);
 

@@ -2,18 +2,16 @@
 //! [`Transport`]; everything else (credentials, retries, pagination, waiters) is the core's.
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_util::stream::{self, Stream, StreamExt};
-use sansboto_core::machine::ProcessOutput;
 use sansboto_core::response_check::ResponseCheck;
-use sansboto_core::runtime::{Host, Http, Timer, Transport};
+use sansboto_core::runtime::{Http, Timer, Transport};
 use sansboto_core::HttpConfig;
 use sansboto_core::Value;
-use sansboto_core::{Body, StreamingBody};
+use sansboto_core::Body;
 use sansboto_core::{Error, TransportError};
 
 use crate::{HttpClient, ResponseBody};
@@ -67,38 +65,8 @@ impl Timer for HttpClient {
     }
 }
 
-impl Host for HttpClient {
-    async fn scan_body(
-        &self,
-        body: &StreamingBody,
-        sink: &mut (dyn FnMut(&[u8]) + Send),
-    ) -> Result<(), TransportError> {
-        crate::body::scan_body(body, sink).await
-    }
-
-    async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
-        tokio::fs::read(path).await.map(Bytes::from)
-    }
-
-    async fn write_file(&self, path: PathBuf, contents: Bytes) -> std::io::Result<()> {
-        blocking(move || sansboto_host::fs::write_file_atomically(&path, &contents)).await
-    }
-
-    async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
-        blocking(move || sansboto_host::process::run(argv)).await
-    }
-
-    async fn file_job(
-        &self,
-        job: sansboto_core::transfer::FileJob,
-    ) -> std::io::Result<sansboto_core::transfer::FileOutput> {
-        blocking(move || sansboto_host::fs::run_file_job(job)).await
-    }
-
-    async fn write_file_at(&self, path: PathBuf, offset: u64, data: Bytes) -> std::io::Result<()> {
-        blocking(move || sansboto_host::fs::write_at(&path, offset, &data)).await
-    }
-}
+// Files and processes on tokio's blocking pool.
+sansboto_host::host_on_pool!(HttpClient, crate::body::TokioIo, blocking);
 
 /// Run blocking file work on tokio's blocking pool.
 async fn blocking<T: Send + 'static>(
