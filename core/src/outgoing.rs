@@ -420,7 +420,10 @@ mod tests {
     }
 
     fn stream(chunks: &[&[u8]]) -> VecDeque<io::Result<Bytes>> {
-        chunks.iter().map(|c| Ok(Bytes::copy_from_slice(c))).collect()
+        chunks
+            .iter()
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect()
     }
 
     fn now() -> SystemTime {
@@ -508,8 +511,7 @@ mod tests {
             assert_eq!(got.iter().map(Bytes::len).collect::<Vec<_>>(), [70, 70, 60]);
             assert_eq!(got.concat(), data);
             let mut out =
-                Outgoing::<TestIo>::new(reader_body(&data, 70, stutter, None), None, None)
-                    .unwrap();
+                Outgoing::<TestIo>::new(reader_body(&data, 70, stutter, None), None, None).unwrap();
             assert_eq!(out.exact_len(), None);
             assert_eq!(read_all(&mut out, 33).unwrap(), data);
         }

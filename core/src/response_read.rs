@@ -152,7 +152,8 @@ impl ResponseReader {
         if buf.is_empty() {
             self.check.end()?;
         } else if buf.len() > self.hashed_ahead {
-            self.check.hash(buf.get(self.hashed_ahead..).unwrap_or_default());
+            self.check
+                .hash(buf.get(self.hashed_ahead..).unwrap_or_default());
             self.hashed_ahead = buf.len();
         }
         Ok(())
@@ -320,7 +321,10 @@ mod tests {
         let read = |buf: &mut [u8]| Poll::Ready(io::Read::read(&mut cursor, buf));
         let fail = |e: io::Error, c: &mut ResponseCheck| c.failed(TransportErrorKind::Io, e);
         let mut buf = [0u8; 64];
-        assert!(matches!(r.poll_read_into(&mut buf, read, fail, now), Poll::Ready(Ok(14))));
+        assert!(matches!(
+            r.poll_read_into(&mut buf, read, fail, now),
+            Poll::Ready(Ok(14))
+        ));
         let read = |_: &mut [u8]| Poll::Ready(Ok(0));
         let Poll::Ready(Err(e)) = r.poll_read_into(&mut buf, read, fail, now) else {
             panic!("mismatch")
@@ -348,7 +352,10 @@ mod tests {
         let mut long = ResponseReader::new(ResponseCheck::new(Some(2)));
         long.filled(b"abc").unwrap();
         long.consumed(3, now());
-        assert!(long.filled(b"").is_err(), "the consume's failure comes next");
+        assert!(
+            long.filled(b"").is_err(),
+            "the consume's failure comes next"
+        );
     }
 
     #[test]

@@ -75,7 +75,7 @@ use sansboto_core::io_error_kind;
 use sansboto_core::outgoing::{BodyIo, Outgoing};
 use sansboto_core::request_body::Source;
 use sansboto_core::response_check::{into_io_error, ResponseCheck};
-use sansboto_core::response_read::{collect, ResponseReader};
+use sansboto_core::response_read::ResponseReader;
 use sansboto_core::FileRange;
 
 pub use client::{
@@ -354,35 +354,9 @@ pub struct ResponseBody {
     reader: ResponseReader,
 }
 
-impl std::fmt::Debug for ResponseBody {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResponseBody")
-            .field("len", &self.reader.content_length())
-            .finish_non_exhaustive()
-    }
-}
+sansboto_host::async_response_body!(ResponseBody);
 
 impl ResponseBody {
-    /// The declared length, when the response had a `Content-Length`.
-    pub fn content_length(&self) -> Option<u64> {
-        self.reader.content_length()
-    }
-
-    /// The checks reading goes through (see [`ResponseCheck`]).
-    pub(crate) fn check(&mut self) -> &mut ResponseCheck {
-        self.reader.check()
-    }
-
-    /// Read the whole body.
-    pub async fn bytes(mut self) -> Result<Bytes, TransportError> {
-        collect(self.content_length(), |cx| self.poll_chunk(cx)).await
-    }
-
-    /// The next chunk, or `None` at the end of the body.
-    pub async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
-        std::future::poll_fn(|cx| self.poll_chunk(cx)).await
-    }
-
     fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, TransportError>> {
         let body = &mut self.body;
         self.reader
@@ -403,14 +377,6 @@ fn next_chunk(
     };
     body.consume(chunk.len());
     Poll::Ready(Some(Ok(chunk)))
-}
-
-impl futures_core::Stream for ResponseBody {
-    type Item = Result<Bytes, TransportError>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut().poll_chunk(cx).map(Result::transpose)
-    }
 }
 
 impl AsyncRead for ResponseBody {

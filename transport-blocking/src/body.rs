@@ -112,7 +112,8 @@ mod tests {
         // An empty stream is only the final chunk and the trailer.
         let mut empty = Vec::new();
         let nothing = Box::new(io::empty()) as ByteReader;
-        let (mut reader, _) = request_reader(StreamingBody::new(nothing, None), Some(framing)).unwrap();
+        let (mut reader, _) =
+            request_reader(StreamingBody::new(nothing, None), Some(framing)).unwrap();
         reader.read_to_end(&mut empty).unwrap();
         assert!(
             empty.starts_with(b"0\r\nx-amz-checksum-crc32:"),

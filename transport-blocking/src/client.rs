@@ -12,9 +12,9 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use sansboto_core::response_check::ResponseCheck;
 use sansboto_core::runtime::{Http, Timer, Transport};
+use sansboto_core::Body;
 use sansboto_core::HttpConfig;
 use sansboto_core::Value;
-use sansboto_core::Body;
 use sansboto_core::{Error, TransportError};
 
 use crate::{HttpClient, ResponseBody};

@@ -209,8 +209,8 @@ impl HttpClient {
                 // A checksum trailer over HTTPS: the core asks us to frame the stream
                 // `aws-chunked` (its headers already say `Transfer-Encoding: chunked`).
                 let framing = parts.extensions.get::<AwsChunkedBody>().copied();
-                let (reader, _) = body::request_reader(stream, framing)
-                    .map_err(|e| (e, SendFailure::OTHER))?;
+                let (reader, _) =
+                    body::request_reader(stream, framing).map_err(|e| (e, SendFailure::OTHER))?;
                 // With a declared length ureq sends Content-Length; without, chunked.
                 if let (None, Some(len)) = (framing, content_length) {
                     parts

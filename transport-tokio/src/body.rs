@@ -17,7 +17,7 @@ use sansboto_core::connection::describe_chain as describe;
 use sansboto_core::outgoing::{BodyIo, Outgoing};
 use sansboto_core::request_body::Source;
 use sansboto_core::response_check::ResponseCheck;
-use sansboto_core::response_read::{collect, ResponseReader};
+use sansboto_core::response_read::ResponseReader;
 use sansboto_core::{AwsChunkedBody, Body, FileRange, StreamingBody, TransportError};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use tokio::sync::oneshot;
@@ -118,7 +118,13 @@ impl RequestBody {
             }
             false => (None, None),
         };
-        Ok((RequestBody { out, answers_dropped }, guard))
+        Ok((
+            RequestBody {
+                out,
+                answers_dropped,
+            },
+            guard,
+        ))
     }
 }
 
@@ -171,13 +177,7 @@ pub struct ResponseBody {
     _input_guard: Option<InputGuard>,
 }
 
-impl std::fmt::Debug for ResponseBody {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResponseBody")
-            .field("received", &self.reader.received())
-            .finish_non_exhaustive()
-    }
-}
+sansboto_host::async_response_body!(ResponseBody);
 
 impl ResponseBody {
     pub(crate) fn new(
@@ -190,26 +190,6 @@ impl ResponseBody {
             reader: ResponseReader::new(check),
             _input_guard: input_guard,
         }
-    }
-
-    /// The checks reading goes through (see [`ResponseCheck`]).
-    pub(crate) fn check(&mut self) -> &mut ResponseCheck {
-        self.reader.check()
-    }
-
-    /// The declared length, when the response had a `Content-Length`.
-    pub fn content_length(&self) -> Option<u64> {
-        self.reader.content_length()
-    }
-
-    /// Read the whole body.
-    pub async fn bytes(mut self) -> Result<Bytes, TransportError> {
-        collect(self.content_length(), |cx| self.poll_chunk(cx)).await
-    }
-
-    /// The next chunk, or `None` at the end of the body.
-    pub async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
-        std::future::poll_fn(|cx| self.poll_chunk(cx)).await
     }
 
     fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, TransportError>> {
@@ -242,14 +222,6 @@ fn failed(e: hyper::Error, check: &mut ResponseCheck) -> TransportError {
     check
         .failed(classify(&e, false), describe(&e))
         .with_source(e)
-}
-
-impl Stream for ResponseBody {
-    type Item = Result<Bytes, TransportError>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut().poll_chunk(cx).map(Result::transpose)
-    }
 }
 
 impl AsyncRead for ResponseBody {

@@ -1,55 +1,17 @@
 //! The tokio runtime for the core's session and client: [`HttpClient`] implements the core's
-//! [`Transport`]; everything else (credentials, retries, pagination, waiters) is the core's.
+//! [`Transport`](sansboto_core::runtime::Transport); everything else (credentials, retries, pagination, waiters) is the core's.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
 use futures_util::stream::{self, Stream, StreamExt};
-use sansboto_core::response_check::ResponseCheck;
-use sansboto_core::runtime::{Http, Timer, Transport};
-use sansboto_core::HttpConfig;
+use sansboto_core::runtime::Timer;
+use sansboto_core::Error;
 use sansboto_core::Value;
-use sansboto_core::Body;
-use sansboto_core::{Error, TransportError};
 
 use crate::{HttpClient, ResponseBody};
 
-impl Transport for HttpClient {
-    type Run<'a, T: 'a> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-    fn run<'a, T: 'a>(future: impl Future<Output = T> + Send + 'a) -> Self::Run<'a, T> {
-        Box::pin(future)
-    }
-}
-
-impl Http for HttpClient {
-    type ResponseBody = ResponseBody;
-
-    fn connect(config: &HttpConfig) -> Result<Self, TransportError> {
-        HttpClient::new(config.clone())
-    }
-
-    async fn send(
-        &self,
-        request: http::Request<Body>,
-    ) -> Result<http::Response<ResponseBody>, TransportError> {
-        HttpClient::send(self, request).await
-    }
-
-    async fn read_chunk(&self, body: &mut ResponseBody) -> Result<Option<Bytes>, TransportError> {
-        body.chunk().await
-    }
-
-    fn check(body: &mut ResponseBody) -> &mut ResponseCheck {
-        body.check()
-    }
-
-    fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
-        Some(self.proxy.as_deref()?.proxy_for_uri(uri)?.to_string())
-    }
-}
+sansboto_host::async_transport!(HttpClient, ResponseBody);
 
 impl Timer for HttpClient {
     async fn sleep(&self, duration: Duration) {
