@@ -63,12 +63,13 @@ use bytes::Bytes;
 use sansboto_core::connection::{send_replaying, SendFailure};
 use sansboto_core::http1::{self, Exchange, Next, Route};
 use sansboto_core::machine::RequestTimeout;
-use sansboto_core::request_body::{self, foreign_body, Framed, Source};
 use sansboto_core::response_check::{into_io_error, Collect, ResponseCheck};
+use sansboto_core::response_read::ResponseReader;
 use sansboto_core::AwsChunkedBody;
 use sansboto_core::FileRange;
 use sansboto_host::tls::io_error;
 
+mod body;
 mod client;
 mod conn;
 mod rewind;
@@ -107,33 +108,6 @@ pub fn reader_body(reader: impl Read + Send + 'static, len: Option<u64>) -> Stre
 pub fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
     let len = std::fs::metadata(path.as_ref())?.len();
     Ok(StreamingBody::from_file(FileRange::new(path, 0, len)))
-}
-
-/// The reader of one sending of a replayable body.
-fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError> {
-    match source {
-        Source::File(range) => Ok(Box::new(
-            sansboto_host::fs::open_range(range)?.take(range.len),
-        )),
-        Source::Rewound(sending) => Ok(Box::new(rewind::SendingReader(sending))),
-    }
-}
-
-/// Feed the whole of a replayable body to `sink` (see [`sansboto_core::runtime::Host::scan_body`]).
-pub(crate) async fn scan_body(
-    body: &StreamingBody,
-    sink: &mut (dyn FnMut(&[u8]) + Send),
-) -> Result<(), TransportError> {
-    request_body::scan(body, open, |r, _, buf| Poll::Ready(r.read(buf)), sink).await
-}
-
-/// A stream framed `aws-chunked` as it is read (the framing is the core's [`Framed`]).
-struct AwsChunkedReader(Framed<ByteReader>);
-
-impl Read for AwsChunkedReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        request_body::ready(self.0.poll_read(buf, |r, b| Poll::Ready(r.read(b))))
-    }
 }
 
 /// A pooled HTTP/1.1 client; cloning is cheap and clones share the pool.
@@ -212,22 +186,11 @@ impl HttpClient {
                 (Outgoing::Bytes(bytes), Some(len))
             }
             Body::Stream(stream) => {
-                let reader = match request_body::replayable(&stream) {
-                    Some(source) => open(source),
-                    None => stream.take::<ByteReader>().ok_or_else(|| {
-                        foreign_body("sansboto-blocking (use reader_body or file_body)")
-                    }),
-                }
-                .map_err(other)?;
-                // A checksum trailer over HTTPS: the core asks us to frame the stream
-                // `aws-chunked`; its encoded length is not known up front.
-                match parts.extensions.get::<AwsChunkedBody>() {
-                    Some(framing) => {
-                        let framed = AwsChunkedReader(Framed::new(reader, *framing));
-                        (Outgoing::Reader(Box::new(framed)), None)
-                    }
-                    None => (Outgoing::Reader(reader), stream.len()),
-                }
+                // A checksum trailer over HTTPS: the core asks for the stream framed
+                // `aws-chunked` (then its length is not known up front).
+                let framing = parts.extensions.get::<AwsChunkedBody>().copied();
+                let (reader, len) = body::request_reader(stream, framing).map_err(other)?;
+                (Outgoing::Reader(reader), len)
             }
         };
         let inner = &self.inner;
@@ -285,17 +248,20 @@ impl HttpClient {
         };
         let head = response.head;
         let check = ResponseCheck::for_response(&parts.method, head.status.as_u16(), &head.headers);
-        let mut body = ResponseBody {
+        let mut wire = Wire {
             conn: Some(conn),
             reader: response.body,
             route: route.clone(),
             pool: inner.pool.clone(),
-            check,
         };
-        if body.reader.is_done() {
+        if wire.reader.is_done() {
             // Nothing to read (HEAD, 204, an empty body): the connection is free now.
-            body.fill().map_err(other)?;
+            let _ = wire.fill();
         }
+        let body = ResponseBody {
+            wire,
+            checked: ResponseReader::new(check),
+        };
         let mut res = http::Response::new(body);
         *res.status_mut() = head.status;
         *res.version_mut() = head.version;
@@ -376,33 +342,34 @@ fn request_body_error(e: io::Error) -> TransportError {
 /// The read timeout applies to each read; a body shorter than its `Content-Length` ends in a
 /// [`TransportErrorKind::Io`] error (an `UnexpectedEof` through `Read`), never in a short body.
 pub struct ResponseBody {
-    /// `None` once the body ended (the connection pooled or closed) or failed.
-    conn: Option<Conn>,
-    reader: http1::BodyReader,
-    /// Where the connection goes back when the body ends and the exchange allows it.
-    route: Route,
-    pool: Arc<Pool>,
-    /// Length, checksum and transfer rate, checked as the body is read.
-    check: ResponseCheck,
+    wire: Wire,
+    /// Length, checksum and transfer rate, checked as the body is read (the core's).
+    checked: ResponseReader,
 }
 
 impl std::fmt::Debug for ResponseBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ResponseBody")
-            .field("received", &self.check.received())
+            .field("received", &self.checked.received())
             .finish_non_exhaustive()
     }
+}
+
+/// A failed read of the body, through the check (which says how far the body got).
+fn body_error(e: io::Error, check: &mut ResponseCheck) -> TransportError {
+    let kind = sansboto_core::io_error_kind(&e);
+    check.failed(kind, &e).with_source(e)
 }
 
 impl ResponseBody {
     /// The declared length, when the response had a `Content-Length`.
     pub fn content_length(&self) -> Option<u64> {
-        self.check.expected_len()
+        self.checked.content_length()
     }
 
     /// The checks reading goes through (see [`ResponseCheck`]).
     pub(crate) fn check(&mut self) -> &mut ResponseCheck {
-        &mut self.check
+        self.checked.check()
     }
 
     /// Read the whole body.
@@ -416,31 +383,70 @@ impl ResponseBody {
 
     /// The next chunk (up to 64 KiB), or `None` at the end of the body.
     pub fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
-        self.read_with(CHUNK, Bytes::copy_from_slice)
+        let wire = &mut self.wire;
+        let next = || Poll::Ready(wire.next_chunk().transpose());
+        ready_now(self.checked.poll_chunk(next, body_error, now))
     }
 
-    /// Up to `max` bytes of the body handed to `take` (`None` at its end), checked.
-    fn read_with<T>(
-        &mut self,
-        max: usize,
-        take: impl FnOnce(&[u8]) -> T,
-    ) -> Result<Option<T>, TransportError> {
-        if self.check.is_ended() {
-            return Ok(None);
-        }
+    fn read_checked(&mut self, buf: &mut [u8]) -> Result<usize, TransportError> {
+        let wire = &mut self.wire;
+        let read = |buf: &mut [u8]| Poll::Ready(wire.read(buf));
+        ready_now(self.checked.poll_read_into(buf, read, body_error, now))
+    }
+}
+
+/// The outcome of a read on the calling thread, which completes at once.
+fn ready_now<T>(poll: Poll<Result<T, TransportError>>) -> Result<T, TransportError> {
+    match poll {
+        Poll::Ready(out) => out,
+        Poll::Pending => Err(TransportError::new(
+            TransportErrorKind::Io,
+            "a blocking read did not complete",
+        )),
+    }
+}
+
+impl Read for ResponseBody {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.read_checked(buf).map_err(into_io_error)
+    }
+}
+
+/// A response body on its connection: decoded by the core's [`http1::BodyReader`] out of the
+/// connection's buffer; the connection goes back to the pool at the end when the exchange
+/// allows it.
+struct Wire {
+    /// `None` once the body ended (the connection pooled or closed) or failed.
+    conn: Option<Conn>,
+    reader: http1::BodyReader,
+    route: Route,
+    pool: Arc<Pool>,
+}
+
+impl Wire {
+    /// Up to `buf.len()` bytes of payload (0 at the end).
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        Ok(self
+            .take(buf.len(), |data| {
+                buf[..data.len()].copy_from_slice(data);
+                data.len()
+            })?
+            .unwrap_or(0))
+    }
+
+    /// The next run of payload (`None` at the end).
+    fn next_chunk(&mut self) -> io::Result<Option<Bytes>> {
+        self.take(usize::MAX, Bytes::copy_from_slice)
+    }
+
+    /// Up to `max` bytes of payload handed to `take` (`None` at the end).
+    fn take<T>(&mut self, max: usize, take: impl FnOnce(&[u8]) -> T) -> io::Result<Option<T>> {
         let Some(range) = self.fill()? else {
-            self.check.end()?;
             return Ok(None);
         };
+        let conn = self.conn.as_ref().ok_or(io::ErrorKind::NotConnected)?;
         let n = range.len().min(max);
-        let Some(conn) = self.conn.as_ref() else {
-            return Err(self
-                .check
-                .failed(TransportErrorKind::Io, "the connection is gone"));
-        };
-        let data = &conn.buf[range.start..range.start + n];
-        self.check.piece(data, now())?;
-        let out = take(data);
+        let out = take(&conn.buf[range.start..range.start + n]);
         self.reader.consume(n);
         if self.reader.is_done() {
             // The last byte is out: free the connection now, not on the next read.
@@ -451,18 +457,14 @@ impl ResponseBody {
 
     /// Where decoded payload is in the connection's buffer, or `None` at the end of the body
     /// (the connection then went back to the pool, when the exchange allows it).
-    fn fill(&mut self) -> Result<Option<std::ops::Range<usize>>, TransportError> {
+    fn fill(&mut self) -> io::Result<Option<std::ops::Range<usize>>> {
         loop {
             let Some(conn) = self.conn.as_mut() else {
                 return Ok(None);
             };
-            let next = match self.reader.next(&conn.buf) {
-                Ok(next) => next,
-                Err(e) => return Err(self.fail(e.into_io_error())),
-            };
-            match next {
-                Next::Data(range) => return Ok(Some(range)),
-                Next::End { reuse } => {
+            let step = match self.reader.next(&conn.buf) {
+                Ok(Next::Data(range)) => return Ok(Some(range)),
+                Ok(Next::End { reuse }) => {
                     if let (true, Some(mut conn)) = (reuse, self.conn.take()) {
                         conn.set_deadline(None);
                         (self.pool).checkin(self.route.clone(), conn, Instant::now());
@@ -470,38 +472,17 @@ impl ResponseBody {
                     // (Not reused: `take` dropped the connection, which closes it.)
                     return Ok(None);
                 }
-                Next::Read => {
-                    let filled = conn.fill().and_then(|n| {
-                        self.reader
-                            .filled(n)
-                            .map_err(http1::Http1Error::into_io_error)
-                    });
-                    if let Err(e) = filled {
-                        return Err(self.fail(e));
-                    }
-                }
+                Ok(Next::Read) => conn.fill().and_then(|n| {
+                    (self.reader.filled(n)).map_err(http1::Http1Error::into_io_error)
+                }),
+                Err(e) => Err(e.into_io_error()),
+            };
+            if let Err(e) = step {
+                // A failed body leaves its connection out of step: close it.
+                self.conn = None;
+                return Err(e);
             }
         }
-    }
-
-    /// Reading failed: the connection is closed and the error says how far the body got.
-    fn fail(&mut self, e: io::Error) -> TransportError {
-        self.conn = None;
-        let kind = sansboto_core::io_error_kind(&e);
-        self.check.failed(kind, &e).with_source(e)
-    }
-}
-
-impl Read for ResponseBody {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        let n = self.read_with(buf.len(), |data| {
-            buf[..data.len()].copy_from_slice(data);
-            data.len()
-        });
-        Ok(n.map_err(into_io_error)?.unwrap_or(0))
     }
 }
 
@@ -518,62 +499,4 @@ pub fn now() -> SystemTime {
 /// Monotonic time for measuring waits.
 pub fn monotonic_now() -> Instant {
     Instant::now()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use sansboto_core::ChecksumAlgorithm;
-
-    /// A reader that hands out at most 3 bytes a call, so chunks are assembled across reads.
-    struct Trickle(io::Cursor<Vec<u8>>);
-
-    impl Read for Trickle {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = buf.len().min(3);
-            self.0.read(&mut buf[..n])
-        }
-    }
-
-    #[test]
-    fn aws_chunked_reader_frames_a_stream_with_its_trailer() {
-        // Regression: a streamed body over HTTPS was sent raw under
-        // `Content-Encoding: aws-chunked`, and S3 verifiers failed to parse it.
-        let data = b"hello world, framed".to_vec();
-        let framing = AwsChunkedBody {
-            trailer: ChecksumAlgorithm::Crc32,
-            chunk_size: 8,
-            decoded_len: None,
-        };
-        let mut framed = Vec::new();
-        AwsChunkedReader(Framed::new(
-            Box::new(Trickle(io::Cursor::new(data.clone()))),
-            framing,
-        ))
-        .read_to_end(&mut framed)
-        .unwrap();
-        let mut expected = Vec::new();
-        let mut encoder = sansboto_core::AwsChunkedEncoder::new(Some(ChecksumAlgorithm::Crc32));
-        for chunk in data.chunks(8) {
-            encoder.encode_chunk(chunk, &mut expected);
-        }
-        encoder.finish_into(&mut expected);
-        assert_eq!(framed, expected);
-        assert!(framed.starts_with(b"8\r\nhello wo\r\n"));
-        let text = String::from_utf8(framed).unwrap();
-        assert!(
-            text.contains("\r\n3\r\nmed\r\n0\r\nx-amz-checksum-crc32:"),
-            "{text:?}"
-        );
-
-        // An empty stream is only the final chunk and the trailer.
-        let mut empty = Vec::new();
-        AwsChunkedReader(Framed::new(Box::new(io::empty()), framing))
-            .read_to_end(&mut empty)
-            .unwrap();
-        assert!(
-            empty.starts_with(b"0\r\nx-amz-checksum-crc32:"),
-            "{empty:?}"
-        );
-    }
 }
