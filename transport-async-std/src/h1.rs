@@ -17,6 +17,7 @@ use http_types::{Body, Request, Response, StatusCode};
 use rustls::ClientConfig;
 use sansboto_core::connection::SendFailure;
 use sansboto_core::http1::{BodyFraming, BodyReader, Exchange, Http1Error, Next, Route};
+use sansboto_core::request_body::read_error;
 use sansboto_core::HttpConfig;
 use sansboto_core::{TransportError, TransportErrorKind};
 use sansboto_host::tls::io_error;
@@ -280,15 +281,7 @@ async fn write_request(
     let mut out = futures_lite::io::BufWriter::with_capacity(crate::READ_CHUNK, &mut conn.io);
     out.write_all(head).await.map_err(WriteError::Io)?;
     loop {
-        let data = body.fill_buf().await.map_err(|e| {
-            WriteError::Body(
-                TransportError::new(
-                    TransportErrorKind::Request,
-                    format!("reading the request body: {e}"),
-                )
-                .with_source(e),
-            )
-        })?;
+        let data = (body.fill_buf().await).map_err(|e| WriteError::Body(read_error(e)))?;
         if data.is_empty() {
             break;
         }

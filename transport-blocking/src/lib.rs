@@ -63,6 +63,7 @@ use bytes::Bytes;
 use sansboto_core::connection::{send_replaying, SendFailure};
 use sansboto_core::http1::{self, Exchange, Next, Route};
 use sansboto_core::machine::RequestTimeout;
+use sansboto_core::request_body::read_error;
 use sansboto_core::response_check::{into_io_error, Collect, ResponseCheck};
 use sansboto_core::response_read::ResponseReader;
 use sansboto_core::AwsChunkedBody;
@@ -309,7 +310,7 @@ fn write_request(
                     Ok(0) => break,
                     Ok(n) => n,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(WriteError::Body(request_body_error(e))),
+                    Err(e) => return Err(WriteError::Body(read_error(e))),
                 };
                 piece(&mut out, &buf[..n])?;
             }
@@ -320,20 +321,6 @@ fn write_request(
         .map_err(|e| WriteError::Body(e.into()))?;
     out.write_all(last).map_err(WriteError::Io)?;
     out.flush().map_err(WriteError::Io)
-}
-
-/// A failure to read the request body: the transport error it carries (a rewound body's), or
-/// the caller's I/O error.
-fn request_body_error(e: io::Error) -> TransportError {
-    let kind = sansboto_core::io_error_kind(&e);
-    match e.into_inner() {
-        Some(inner) => match inner.downcast::<TransportError>() {
-            Ok(t) => *t,
-            Err(other) => TransportError::new(kind, format!("reading the request body: {other}"))
-                .with_boxed_source(other),
-        },
-        None => TransportError::new(kind, "reading the request body failed"),
-    }
 }
 
 /// A response body: read it whole with [`bytes`](Self::bytes), chunk by chunk with
