@@ -1,14 +1,14 @@
 //! Connections for the HTTP/1.1 client ([`h1`](crate::h1)): TCP (async-net, so any executor
 //! works: async-std, smol, or a bare `block_on`) with a connect timeout, the core's socket timer
-//! on every read and write,
-//! an optional proxy `CONNECT` tunnel, rustls 0.23 on top, and the liveness check of an idle
-//! connection (the pool is the core's [`IdlePool`](sansboto_core::http1::IdlePool)).
+//! on every read and write, an optional proxy `CONNECT` tunnel, rustls 0.23 on top, and the
+//! liveness check of an idle connection (the pool is the core's
+//! [`IdlePool`](sansboto_core::http1::IdlePool)).
 
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use async_io::Timer;
@@ -17,7 +17,7 @@ use futures_io::{AsyncRead, AsyncWrite};
 use futures_lite::{AsyncReadExt, AsyncWriteExt, FutureExt};
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
-use sansboto_core::connection::{timed_out, Direction, SocketTimer};
+use sansboto_core::connection::{timed_out, Alarm, Direction, TimedWaits};
 use sansboto_core::http1::Route;
 use sansboto_core::{HttpConfig, ProxyUrl, TunnelHandshake};
 
@@ -34,42 +34,28 @@ pub(crate) async fn with_timeout<T>(
     .await
 }
 
-/// A TCP stream whose reads and writes wait as the core's [`SocketTimer`] allows (botocore's
-/// socket timeout, between chunks rather than over a whole body): this only keeps an async-io
-/// timer per direction at the deadline the core gives.
+/// A TCP stream whose reads and writes wait as the core's socket timer allows (botocore's
+/// socket timeout, between chunks rather than over a whole body): the core's [`TimedWaits`]
+/// keeps an async-io timer per direction at the deadline it gives.
 pub(crate) struct TimedTcp {
     tcp: TcpStream,
-    timer: SocketTimer,
-    /// Per direction: the timer and the deadline it is set for.
-    sleeps: [Option<(Timer, Instant)>; 2],
+    waits: TimedWaits<IoAlarm>,
 }
 
-impl TimedTcp {
-    /// Report `op` (in `direction`, which `progressed` when it moved bytes) to the core's timer;
-    /// while it is pending, wait until the core's deadline and fail with its error then.
-    fn timed<T>(
-        &mut self,
-        direction: Direction,
-        progressed: bool,
-        cx: &mut Context<'_>,
-        op: Poll<io::Result<T>>,
-    ) -> Poll<io::Result<T>> {
-        let now = Instant::now();
-        let sleep = &mut self.sleeps[direction as usize];
-        if op.is_ready() {
-            *sleep = None;
-            self.timer.ready(direction, progressed, now);
-            return op;
-        }
-        let deadline = self.timer.wait(direction, now)?;
-        let (timer, at) = sleep.get_or_insert_with(|| (Timer::at(deadline), deadline));
-        if *at != deadline {
-            timer.set_at(deadline);
-            *at = deadline;
-        }
-        ready!(Pin::new(timer).poll(cx));
-        *sleep = None;
-        Poll::Ready(Err(self.timer.expired(direction)))
+/// async-io's timer as the core's [`Alarm`].
+struct IoAlarm(Timer);
+
+impl Alarm for IoAlarm {
+    fn at(deadline: Instant) -> Self {
+        IoAlarm(Timer::at(deadline))
+    }
+
+    fn reset(&mut self, deadline: Instant) {
+        self.0.set_at(deadline);
+    }
+
+    fn poll_ring(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        Pin::new(&mut self.0).poll(cx).map(drop)
     }
 }
 
@@ -82,7 +68,7 @@ impl AsyncRead for TimedTcp {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_read(cx, buf);
         let progressed = matches!(op, Poll::Ready(Ok(n)) if n > 0);
-        this.timed(Direction::Read, progressed, cx, op)
+        (this.waits).poll(Direction::Read, progressed, Instant::now(), cx, op)
     }
 }
 
@@ -95,7 +81,7 @@ impl AsyncWrite for TimedTcp {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_write(cx, buf);
         let progressed = matches!(op, Poll::Ready(Ok(n)) if n > 0);
-        this.timed(Direction::Write, progressed, cx, op)
+        (this.waits).poll(Direction::Write, progressed, Instant::now(), cx, op)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -138,8 +124,7 @@ pub(crate) async fn connect(
     tcp.set_nodelay(true)?;
     let mut timed = TimedTcp {
         tcp: tcp.clone(),
-        timer: SocketTimer::new(cfg.read_timeout),
-        sleeps: [None, None],
+        waits: TimedWaits::new(cfg.read_timeout),
     };
     if let Some(p) = route.tunnels() {
         let what = format!("proxy CONNECT to {}:{}", route.host, route.port);
