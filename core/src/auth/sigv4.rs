@@ -668,11 +668,11 @@ fn apply_signature_headers(
 ) -> Result<(), AuthError> {
     let mut inserts: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(changes.extra.len() + 2);
     for (name, value) in &changes.extra {
-        inserts.push((HeaderName::from_static(name), header_value(name, value)?));
+        inserts.push((signer_header_name(name), header_value(name, value)?));
     }
     if let Some(t) = stamp.unsigned_token() {
         inserts.push((
-            HeaderName::from_static(X_AMZ_SECURITY_TOKEN),
+            signer_header_name(X_AMZ_SECURITY_TOKEN),
             header_value(X_AMZ_SECURITY_TOKEN, t)?,
         ));
     }
@@ -685,6 +685,22 @@ fn apply_signature_headers(
         headers.insert(name, value);
     }
     Ok(())
+}
+
+/// The `HeaderName` of a header the signer adds: the usual ones made at compile time, not
+/// parsed again for every request.
+fn signer_header_name(name: &'static str) -> HeaderName {
+    const NAMES: [HeaderName; 4] = [
+        HeaderName::from_static(X_AMZ_DATE),
+        HeaderName::from_static(X_AMZ_SECURITY_TOKEN),
+        HeaderName::from_static(X_AMZ_CONTENT_SHA256),
+        HeaderName::from_static(X_AMZ_REGION_SET),
+    ];
+    NAMES
+        .iter()
+        .find(|n| n.as_str() == name)
+        .cloned()
+        .unwrap_or_else(|| HeaderName::from_static(name))
 }
 
 /// A presigned URL's path and query: the request's own parameters (an earlier presign's auth
