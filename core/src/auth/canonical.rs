@@ -337,6 +337,41 @@ mod tests {
     }
 
     #[test]
+    fn canonical_headers_join_repeated_values_and_sort_names() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("x-b", "2"),
+            ("x-a", " one  "),
+            ("user-agent", "skipped"),
+            ("x-b", "1"),
+            ("x-dropped", "skipped"),
+            ("x-a", "two"),
+            ("x-amz-date", "replaced"),
+            ("x-c", "3"),
+        ] {
+            headers.append(
+                http::HeaderName::from_static(name),
+                http::HeaderValue::from_static(value),
+            );
+        }
+        let mut out = String::new();
+        let signed = push_canonical_headers(
+            &mut out,
+            &headers,
+            Some("h.example"),
+            &[("x-amz-date", "20150830T123600Z")],
+            &["x-dropped"],
+        )
+        .unwrap();
+        // Values in the order they were added (as `get_all` gives them), names sorted.
+        assert_eq!(
+            out,
+            "host:h.example\nx-a:one,two\nx-amz-date:20150830T123600Z\nx-b:2,1\nx-c:3\n"
+        );
+        assert_eq!(signed, "host;x-a;x-amz-date;x-b;x-c");
+    }
+
+    #[test]
     fn header_values_are_folded() {
         let mut out = String::new();
         push_folded_value(&mut out, "  a   b\t c  ");

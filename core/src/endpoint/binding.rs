@@ -398,7 +398,9 @@ impl BindingPlan {
                     Fallback::S3Builtin(builtin, v) => overrides
                         .as_ref()
                         .and_then(|o| match builtin.as_str() {
-                            "AWS::S3::ForcePathStyle" => o.force_path_style.map(EndpointValue::Bool),
+                            "AWS::S3::ForcePathStyle" => {
+                                o.force_path_style.map(EndpointValue::Bool)
+                            }
                             "AWS::Region" => o.region.map(EndpointValue::from),
                             _ => o.use_global_endpoint.map(EndpointValue::Bool),
                         })
@@ -458,7 +460,77 @@ fn from_value(v: &Value) -> Option<EndpointValue> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_s3_accelerate_url;
+    use super::*;
+    use crate::model::ServiceModel;
+    use sansboto_models::{FileKind, Loader};
+
+    /// One plan serves every call of its operation: values that come from the input (context
+    /// params, S3's per-call builtin adjustments) are read per call, and the rest is the
+    /// client's.
+    #[test]
+    fn one_plan_binds_every_call_of_its_operation() {
+        let loader = Loader::new();
+        let model =
+            ServiceModel::from_json(&loader.load("s3", None, FileKind::ServiceModel).unwrap())
+                .unwrap();
+        let ruleset =
+            RuleSet::from_json(&loader.load("s3", None, FileKind::EndpointRuleSet).unwrap())
+                .unwrap();
+        let config = EndpointConfig {
+            region: Some("us-west-2".into()),
+            s3_addressing_style: AddressingStyle::Path,
+            ..Default::default()
+        };
+        let builtins = config.builtins();
+        let put = model.operation("PutObject").unwrap();
+        let plan = BindingPlan::new(&ruleset, &model, put, &builtins, &HashMap::new(), true);
+        let string = |s: &str| Some(EndpointValue::String(s.into()));
+
+        let by_name = Value::from(serde_json::json!({"Bucket": "b", "Key": "k"}));
+        let bound = plan.bind(put, &by_name).unwrap();
+        assert_eq!(bound.get("Bucket").cloned(), string("b"));
+        assert_eq!(bound.get("Key").cloned(), string("k"));
+        assert_eq!(bound.get("Region").cloned(), string("us-west-2"));
+        assert_eq!(
+            bound.get("ForcePathStyle"),
+            Some(&EndpointValue::Bool(true))
+        );
+
+        // An access point ARN turns path style off for this call only (botocore's
+        // `customize_endpoint_resolver_builtins`).
+        let arn = "arn:aws:s3:us-west-2:123456789012:accesspoint/ap";
+        let by_arn = Value::from(serde_json::json!({"Bucket": arn, "Key": "other"}));
+        let bound = plan.bind(put, &by_arn).unwrap();
+        assert_eq!(bound.get("Bucket").cloned(), string(arn));
+        assert_eq!(bound.get("Key").cloned(), string("other"));
+        assert_eq!(
+            bound.get("ForcePathStyle"),
+            Some(&EndpointValue::Bool(false))
+        );
+        assert_eq!(
+            plan.bind(put, &by_name).unwrap().get("ForcePathStyle"),
+            Some(&EndpointValue::Bool(true))
+        );
+
+        // Without the member, the parameter is simply unbound.
+        let bound = plan
+            .bind(put, &Value::from(serde_json::json!({"Key": "k"})))
+            .unwrap();
+        assert!(bound.get("Bucket").is_none());
+        // The plan binds what a fresh binding binds.
+        for params in [&by_name, &by_arn] {
+            let fresh = bind_params(
+                &ruleset,
+                &model,
+                put,
+                params,
+                &builtins,
+                &HashMap::new(),
+                true,
+            );
+            assert_eq!(plan.bind(put, params).unwrap(), fresh.unwrap());
+        }
+    }
 
     #[test]
     fn accelerate_urls_are_recognised_as_botocore_does() {
@@ -481,7 +553,7 @@ mod tests {
             ("s3-accelerate.amazonaws.com", false),
         ];
         for (url, expected) in cases {
-            assert_eq!(is_s3_accelerate_url(url), expected, "{url}");
+            assert_eq!(super::is_s3_accelerate_url(url), expected, "{url}");
         }
     }
 }

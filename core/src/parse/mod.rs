@@ -390,30 +390,34 @@ fn finish_metadata(cx: &Ctx<'_>, out: &mut Map) {
     }
     if let Value::Map(m) = metadata {
         m.insert("HTTPStatusCode".into(), Value::Integer(cx.status as i64));
-        let mut headers = crate::value::map_with_capacity(cx.headers.keys_len());
-        // One walk over the headers, which yields a name's values one after another: no name
-        // is looked up again (`header` joins the values the same way).
-        let mut current: Option<(&HeaderName, Cow<'_, str>)> = None;
-        for (name, value) in cx.headers {
-            match &mut current {
-                Some((same, text)) if *same == name => {
-                    let joined = text.to_mut();
-                    joined.push_str(", ");
-                    joined.push_str(&header_text(value));
-                }
-                _ => {
-                    if let Some((done, text)) = current.replace((name, header_text(value))) {
-                        headers.insert(done.as_str().into(), Value::String(text.into_owned()));
-                    }
+        m.insert("HTTPHeaders".into(), Value::Map(headers_as_map(cx.headers)));
+        m.insert("RetryAttempts".into(), Value::Integer(0));
+    }
+}
+
+/// Every header by name, each as [`header`] gives it, from one walk over the map (which yields
+/// a name's values one after another): no name is looked up again.
+fn headers_as_map(headers: &HeaderMap) -> Map {
+    let mut out = crate::value::map_with_capacity(headers.keys_len());
+    let mut current: Option<(&HeaderName, Cow<'_, str>)> = None;
+    for (name, value) in headers {
+        match &mut current {
+            Some((same, text)) if *same == name => {
+                let joined = text.to_mut();
+                joined.push_str(", ");
+                joined.push_str(&header_text(value));
+            }
+            _ => {
+                if let Some((done, text)) = current.replace((name, header_text(value))) {
+                    out.insert(done.as_str().into(), Value::String(text.into_owned()));
                 }
             }
         }
-        if let Some((done, text)) = current {
-            headers.insert(done.as_str().into(), Value::String(text.into_owned()));
-        }
-        m.insert("HTTPHeaders".into(), Value::Map(headers));
-        m.insert("RetryAttempts".into(), Value::Integer(0));
     }
+    if let Some((done, text)) = current {
+        out.insert(done.as_str().into(), Value::String(text.into_owned()));
+    }
+    out
 }
 
 /// A header's value as text; repeated headers are joined by `, ` as urllib3 does.
@@ -838,6 +842,44 @@ pub(crate) fn unknown_union_member(tag: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headers_walked_once_read_as_looked_up_one_by_one() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("x-b", &b"2"[..]),
+            ("etag", b"\"e\""),
+            ("x-b", b"1"),
+            ("x-amz-meta-cafe", b"caf\xc3\xa9"),
+            ("x-b", b"0"),
+            ("content-type", b"text/plain"),
+        ] {
+            if let Ok(name) = HeaderName::from_bytes(name.as_bytes()) {
+                headers.append(name, http::HeaderValue::from_bytes(value).unwrap());
+            }
+        }
+        let map = headers_as_map(&headers);
+        assert_eq!(map.len(), headers.keys_len());
+        for name in headers.keys() {
+            assert_eq!(
+                map[name.as_str()].as_str(),
+                header(&headers, name).as_deref(),
+                "{name}"
+            );
+        }
+        assert_eq!(map["x-b"].as_str(), Some("2, 1, 0"));
+        // Member names find their header in any case; names not sent find nothing.
+        assert_eq!(
+            bound_header(&headers, "ETag").map(|n| n.as_str()),
+            Some("etag")
+        );
+        assert_eq!(
+            bound_header(&headers, "Content-Type").map(|n| n.as_str()),
+            Some("content-type")
+        );
+        assert_eq!(bound_header(&headers, "x-amz-version-id"), None);
+        assert_eq!(bound_header(&headers, "e tag"), None);
+    }
 
     #[test]
     fn error_codes_are_sanitized() {
