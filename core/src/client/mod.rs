@@ -231,6 +231,8 @@ struct OperationPlan {
     binding: Option<BindingPlan>,
     /// Whether its input is an event stream.
     sends_events: bool,
+    /// The auth scheme its model traits select (or why none can be).
+    auth_scheme: Result<AuthScheme, crate::auth::AuthError>,
 }
 
 /// How many resolved endpoints a client remembers. botocore keeps an LRU of 100 keyed by the
@@ -528,7 +530,7 @@ impl ServiceClient {
         self.hooks
             .run(Event::BeforeSign, &info, &mut Target::Request(&mut request))?;
 
-        let (mut scheme, signing) = self.auth_for(op, &endpoint)?;
+        let (mut scheme, signing) = self.auth_for(&plan, &endpoint)?;
         if customize::is_unsigned_operation(&self.service, &op.name) {
             scheme = AuthScheme::Anonymous;
         }
@@ -894,6 +896,7 @@ impl ServiceClient {
                 )
             }),
             sends_events: event_input::input_event_stream(&self.model, op).is_some(),
+            auth_scheme: self.model_auth_scheme(op),
         });
         plans.insert(op.name.clone(), plan.clone());
         plan
@@ -925,11 +928,8 @@ impl ServiceClient {
         Ok(resolved)
     }
 
-    fn auth_for(
-        &self,
-        op: &Operation,
-        endpoint: &ResolvedEndpoint,
-    ) -> Result<(AuthScheme, Signing), Error> {
+    /// The auth scheme `op`'s traits select (the endpoint may change it: see `auth_for`).
+    fn model_auth_scheme(&self, op: &Operation) -> Result<AuthScheme, crate::auth::AuthError> {
         let service_auth: Vec<&str> = self
             .model
             .metadata
@@ -945,6 +945,14 @@ impl ServiceClient {
             operation_authtype: op.auth_type.as_deref(),
             operation_unsigned_payload: op.unsigned_payload,
         };
+        select_auth_scheme(&traits, self.model.signing_name())
+    }
+
+    fn auth_for(
+        &self,
+        plan: &OperationPlan,
+        endpoint: &ResolvedEndpoint,
+    ) -> Result<(AuthScheme, Signing), Error> {
         let mut signing = Signing {
             name: self.model.signing_name().to_string(),
             region: self
@@ -956,7 +964,7 @@ impl ServiceClient {
             region_set: None,
             disable_double_encoding: None,
         };
-        let mut scheme = select_auth_scheme(&traits, &signing.name)?;
+        let mut scheme = plan.auth_scheme.clone()?;
         if matches!(scheme, AuthScheme::SigV4(_) | AuthScheme::SigV4a(_)) {
             // The endpoint's first supported auth scheme decides the signing name, region and
             // algorithm (S3 Multi-Region Access Points ask for SigV4a, for example).

@@ -213,7 +213,7 @@ impl ServiceClient {
         prepared.parts.uri = uri;
         if !matches!(prepared.scheme, crate::auth::AuthScheme::Anonymous) {
             let op = self.operation(&prepared.operation)?;
-            let (scheme, signing) = self.auth_for(op, &resolved)?;
+            let (scheme, signing) = self.auth_for(&self.plan_of(op), &resolved)?;
             prepared.scheme = scheme;
             prepared.signing_name = signing.name;
             prepared.signing_region = signing.region;
