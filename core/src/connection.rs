@@ -12,6 +12,7 @@
 
 use std::future::Future;
 use std::io;
+use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
 use crate::body::Body;
@@ -209,6 +210,65 @@ impl SocketTimer {
     }
 }
 
+/// A runtime's timer that a socket's wait sleeps on (tokio's `Sleep`, async-io's `Timer`).
+pub trait Alarm {
+    /// A timer that rings at `deadline`.
+    fn at(deadline: Instant) -> Self;
+    /// Ring at `deadline` instead.
+    fn reset(&mut self, deadline: Instant);
+    /// Whether it has rung (`cx` is woken when it does).
+    fn poll_ring(&mut self, cx: &mut Context<'_>) -> Poll<()>;
+}
+
+/// A connection's [`SocketTimer`] with the runtime's [`Alarm`] per direction: what a timed
+/// socket does around each read and write, so a transport's socket type only polls its own
+/// socket and hands the outcome here.
+#[derive(Debug)]
+pub struct TimedWaits<A> {
+    timer: SocketTimer,
+    /// Per direction: the alarm and the deadline it is set for.
+    alarms: [Option<(A, Instant)>; 2],
+}
+
+impl<A: Alarm> TimedWaits<A> {
+    /// Reads and writes wait at most `limit` each.
+    pub fn new(limit: Duration) -> Self {
+        TimedWaits {
+            timer: SocketTimer::new(limit),
+            alarms: [None, None],
+        }
+    }
+
+    /// `op`, an operation in `direction` polled at `now` (which `progressed` when it moved
+    /// bytes), as the socket timer lets it go: a ready one is reported to the timer and
+    /// returned; a pending one waits on the alarm, set to the timer's deadline, and fails with
+    /// the timer's error when that rings.
+    pub fn poll<T>(
+        &mut self,
+        direction: Direction,
+        progressed: bool,
+        now: Instant,
+        cx: &mut Context<'_>,
+        op: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        let slot = &mut self.alarms[direction as usize];
+        if op.is_ready() {
+            *slot = None;
+            self.timer.ready(direction, progressed, now);
+            return op;
+        }
+        let deadline = self.timer.wait(direction, now)?;
+        let (alarm, at) = slot.get_or_insert_with(|| (A::at(deadline), deadline));
+        if *at != deadline {
+            alarm.reset(deadline);
+            *at = deadline;
+        }
+        ready!(alarm.poll_ring(cx));
+        *slot = None;
+        Poll::Ready(Err(self.timer.expired(direction)))
+    }
+}
+
 /// `now + limit`, or as far ahead as the clock goes when that cannot be represented: a limit
 /// of `Duration::MAX` is how a caller says "no timeout", and it must wait, not overflow.
 fn deadline_after(now: Instant, limit: Duration) -> Instant {
@@ -293,6 +353,97 @@ mod tests {
     use crate::error::TransportErrorKind;
     use crate::StreamingBody;
     use bytes::Bytes;
+
+    /// An alarm that rings once the test says the time has come.
+    struct TestAlarm {
+        deadline: Instant,
+        rung_at: std::rc::Rc<std::cell::Cell<Option<Instant>>>,
+    }
+
+    thread_local! {
+        static CLOCK: std::rc::Rc<std::cell::Cell<Option<Instant>>> = Default::default();
+    }
+
+    impl Alarm for TestAlarm {
+        fn at(deadline: Instant) -> Self {
+            TestAlarm {
+                deadline,
+                rung_at: CLOCK.with(|c| c.clone()),
+            }
+        }
+        fn reset(&mut self, deadline: Instant) {
+            self.deadline = deadline;
+        }
+        fn poll_ring(&mut self, _: &mut std::task::Context<'_>) -> Poll<()> {
+            match self.rung_at.get() {
+                Some(now) if now >= self.deadline => Poll::Ready(()),
+                _ => Poll::Pending,
+            }
+        }
+    }
+
+    #[test]
+    fn timed_waits_fail_a_wait_without_progress_and_progress_restarts_the_other_direction() {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let limit = Duration::from_secs(10);
+        let mut waits = TimedWaits::<TestAlarm>::new(limit);
+        let t0 = Instant::now();
+        let pending = || Poll::<io::Result<usize>>::Pending;
+        // A read waits from t0; a write moving bytes at t0+8s restarts it.
+        assert!(waits
+            .poll(Direction::Read, false, t0, &mut cx, pending())
+            .is_pending());
+        let wrote = waits.poll(
+            Direction::Write,
+            true,
+            t0 + Duration::from_secs(8),
+            &mut cx,
+            Poll::Ready(Ok(5)),
+        );
+        assert!(matches!(wrote, Poll::Ready(Ok(5))));
+        CLOCK.with(|c| c.set(Some(t0 + Duration::from_secs(12))));
+        assert!(
+            waits
+                .poll(
+                    Direction::Read,
+                    false,
+                    t0 + Duration::from_secs(12),
+                    &mut cx,
+                    pending()
+                )
+                .is_pending(),
+            "the read's deadline moved to 18s"
+        );
+        CLOCK.with(|c| c.set(Some(t0 + Duration::from_secs(18))));
+        let Poll::Ready(Err(e)) = waits.poll(
+            Direction::Read,
+            false,
+            t0 + Duration::from_secs(17),
+            &mut cx,
+            pending(),
+        ) else {
+            panic!("the alarm rang")
+        };
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+        // A read that completes ends its wait: the next one starts afresh.
+        let read = waits.poll(
+            Direction::Read,
+            true,
+            t0 + Duration::from_secs(30),
+            &mut cx,
+            Poll::Ready(Ok(1)),
+        );
+        assert!(matches!(read, Poll::Ready(Ok(1))));
+        assert!(waits
+            .poll(
+                Direction::Read,
+                false,
+                t0 + Duration::from_secs(30),
+                &mut cx,
+                pending()
+            )
+            .is_pending());
+    }
 
     const STALE: SendFailure = SendFailure {
         reused_connection: true,

@@ -4,7 +4,8 @@
 //! A transport reads the environment and the files [`Session::file_paths`] names, hands their
 //! contents here, and supplies botocore's data through a [`DataSource`] (the `sansboto-models`
 //! loader implements it). Models, rulesets and partitions are parsed once per session and shared
-//! by every client made from it (a ruleset when a client first resolves an endpoint).
+//! by every client made from it (rulesets and partitions are prepared when a client first
+//! resolves an endpoint).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -52,6 +53,11 @@ pub trait DataSource: Send + Sync {
         api_version: Option<&str>,
         file: DataFile,
     ) -> Result<Arc<[u8]>, String>;
+    /// Whether [`service_file`](Self::service_file) has that file to give, without reading it
+    /// (a source that can tell more cheaply than by reading says so here).
+    fn has_service_file(&self, service: &str, api_version: Option<&str>, file: DataFile) -> bool {
+        self.service_file(service, api_version, file).is_ok()
+    }
     /// `partitions.json`.
     fn partitions(&self) -> Result<Arc<[u8]>, String>;
     /// `_retry.json` (legacy retry mode).
@@ -334,15 +340,19 @@ impl Session {
         {
             return Ok(r.clone());
         }
-        let ruleset = match self
+        // Read and prepared when a client first resolves an endpoint, not at start-up; a
+        // broken ruleset on a data path fails that call, as a broken shape fails the call
+        // using it.
+        let ruleset = self
             .data
-            .service_file(service, api_version, DataFile::EndpointRuleSet)
-        {
-            // Prepared when a client first resolves an endpoint, not at start-up; a broken
-            // ruleset on a data path fails that call, as a broken shape fails the call using it.
-            Ok(bytes) => Some(RuleSet::deferred(bytes)),
-            Err(_) => None,
-        };
+            .has_service_file(service, api_version, DataFile::EndpointRuleSet)
+            .then(|| {
+                let data = self.data.clone();
+                let (service, api_version) = key.clone();
+                RuleSet::deferred_load(move || {
+                    data.service_file(&service, api_version.as_deref(), DataFile::EndpointRuleSet)
+                })
+            });
         self.rulesets
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -358,7 +368,9 @@ impl Session {
             .data
             .partitions()
             .map_err(|message| model_data("partitions.json", message))?;
-        let parsed = Partitions::from_json(&bytes)?;
+        // Prepared at the first endpoint resolution (its regexes are a tenth of a first S3
+        // client otherwise), as the rulesets are.
+        let parsed = Partitions::deferred(bytes);
         Ok(self.partitions.get_or_init(|| parsed).clone())
     }
 

@@ -31,15 +31,22 @@ impl DataSource for BotocoreData {
         api_version: Option<&str>,
         file: DataFile,
     ) -> Result<Arc<[u8]>, String> {
-        let kind = match file {
-            DataFile::ServiceModel => FileKind::ServiceModel,
-            DataFile::EndpointRuleSet => FileKind::EndpointRuleSet,
-            DataFile::Paginators => FileKind::Paginators,
-            DataFile::Waiters => FileKind::Waiters,
-        };
         self.0
-            .load(service, api_version, kind)
+            .load(service, api_version, file_kind(file))
             .map_err(|e| e.to_string())
+    }
+
+    /// From the list of versions having the file, which reads no file's contents: a
+    /// session reads a ruleset only when a client first resolves an endpoint.
+    fn has_service_file(&self, service: &str, api_version: Option<&str>, file: DataFile) -> bool {
+        let versions = match self.0.api_versions(service, file_kind(file)) {
+            Ok(versions) => versions,
+            Err(_) => return false,
+        };
+        match api_version {
+            Some(wanted) => versions.iter().any(|v| v == wanted),
+            None => !versions.is_empty(),
+        }
     }
 
     fn partitions(&self) -> Result<Arc<[u8]>, String> {
@@ -56,5 +63,15 @@ impl DataSource for BotocoreData {
 
     fn services(&self) -> Result<Vec<String>, String> {
         self.0.services().map_err(|e| e.to_string())
+    }
+}
+
+/// The loader's name for a core data file.
+fn file_kind(file: DataFile) -> FileKind {
+    match file {
+        DataFile::ServiceModel => FileKind::ServiceModel,
+        DataFile::EndpointRuleSet => FileKind::EndpointRuleSet,
+        DataFile::Paginators => FileKind::Paginators,
+        DataFile::Waiters => FileKind::Waiters,
     }
 }

@@ -2,8 +2,10 @@
 //! every transport: the environment, the shared config and credentials files (`~/.aws`) and an
 //! OS random seed ([`session_inputs`]); botocore's data from `sansboto-models` as the core's
 //! data source ([`BotocoreData`]); the file work of credential caches and S3 transfers
-//! ([`fs`]) and running a credential process ([`process`]); the `Session` type every transport
-//! defines ([`runtime_session!`]); and, with feature `tls-rustls`, the rustls client
+//! ([`fs`]) and running a credential process ([`process`]), as the core's `Host` on a transport's
+//! blocking pool ([`host_on_pool!`]); the `Session` type every transport defines
+//! ([`runtime_session!`]); the async transports' `Transport` and response-body glue
+//! ([`async_transport!`], [`async_response_body!`]); and, with feature `tls-rustls`, the rustls client
 //! configuration ([`tls::client_config`]).
 //!
 //! The reading is synchronous, as botocore's is, and done once per session.
@@ -16,11 +18,14 @@ use sansboto_core::session::{Session, SessionInputs};
 
 mod data;
 pub mod fs;
+mod glue;
+mod pool;
 pub mod process;
 #[cfg(feature = "tls-rustls")]
 pub mod tls;
 
 pub use data::BotocoreData;
+pub use pool::run_here;
 
 /// The process environment, the shared config and credentials files it points at, and an
 /// OS-seeded random seed. A file that does not exist is simply absent.
@@ -64,6 +69,8 @@ pub fn core_session(
     Session::new(session_inputs(profile), std::sync::Arc::new(data)).map(std::sync::Arc::new)
 }
 
+#[doc(hidden)]
+pub use bytes as __bytes;
 #[doc(hidden)]
 pub use sansboto_core as __core;
 

@@ -345,10 +345,10 @@ fn real_partitions_pick_regions() {
         (None, "aws"),
     ];
     for (region, expected) in cases {
-        let outputs = partitions.resolve(region);
+        let outputs = partitions.resolve(region).unwrap();
         assert_eq!(outputs.name(), expected, "region {region:?}");
     }
-    let cn = partitions.resolve(Some("cn-north-1"));
+    let cn = partitions.resolve(Some("cn-north-1")).unwrap();
     assert_eq!(
         cn.get("dnsSuffix"),
         Some(&Value::String("amazonaws.com.cn".into()))

@@ -90,3 +90,110 @@ fn a_named_profile_that_does_not_exist_is_an_error() {
         .unwrap_err();
     assert!(err.to_string().contains("nope"), "{err}");
 }
+
+/// A data path holding `files` (relative path → contents), removed when dropped.
+struct DataPath(std::path::PathBuf);
+
+impl DataPath {
+    fn new(name: &str, files: &[(&str, &[u8])]) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "sansboto-session-config-{}-{name}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (rel, bytes) in files {
+            let path = dir.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
+        DataPath(dir)
+    }
+}
+
+impl Drop for DataPath {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn a_broken_ruleset_on_the_data_path_fails_the_first_resolution_not_the_build() {
+    // Rulesets are read and prepared when a client first resolves an endpoint: making the
+    // client succeeds, and every call that needs an endpoint reports the ruleset.
+    let data = DataPath::new(
+        "ruleset",
+        &[("sts/2011-06-15/endpoint-rule-set-1.json", b"{ not json")],
+    );
+    let loader = sansboto_models::Loader::new().with_data_path(&data.0);
+    let core = Session::new(
+        SessionInputs {
+            env: HashMap::new(),
+            config_file: None,
+            credentials_file: None,
+            profile: None,
+            random_seed: 1,
+        },
+        Arc::new(sansboto_host::BotocoreData(loader)),
+    )
+    .unwrap();
+    let options = sansboto_core::session::ClientOptions {
+        region: Some("us-east-1".into()),
+        ..Default::default()
+    };
+    let client = core.service_client("sts", &options).unwrap();
+    for _ in 0..2 {
+        let mut rng = sansboto_core::machine::SplitMix64(1);
+        match client.prepare("GetCallerIdentity", sansboto_core::params! {}, &mut rng) {
+            Err(Error::Endpoint(
+                e @ sansboto_core::endpoint::EndpointError::InvalidRuleSet { .. },
+            )) => {
+                assert!(e.to_string().contains("not JSON"), "{e}");
+            }
+            other => panic!("expected the broken ruleset to be reported, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_data_source_knows_its_files_without_reading_them() {
+    // `has_service_file` (which reads no file) agrees with `service_file` (which does), for the
+    // embedded data and a data path alike.
+    use sansboto_core::session::{DataFile, DataSource};
+    let data = DataPath::new(
+        "has-file",
+        &[(
+            "custom-svc/2020-01-01/endpoint-rule-set-1.json",
+            br#"{"version": "1.0", "parameters": {}, "rules": []}"#,
+        )],
+    );
+    let sources = [
+        sansboto_host::BotocoreData(sansboto_models::Loader::new()),
+        sansboto_host::BotocoreData(sansboto_models::Loader::new().with_data_path(&data.0)),
+    ];
+    let cases: &[(&str, Option<&str>, DataFile)] = &[
+        ("s3", None, DataFile::EndpointRuleSet),
+        ("s3", Some("2006-03-01"), DataFile::EndpointRuleSet),
+        ("s3", Some("1999-01-01"), DataFile::EndpointRuleSet),
+        ("s3", Some("../s3"), DataFile::EndpointRuleSet),
+        ("ec2", Some("2014-09-01"), DataFile::Waiters),
+        ("sts", None, DataFile::ServiceModel),
+        ("no-such-service", None, DataFile::EndpointRuleSet),
+        ("custom-svc", None, DataFile::EndpointRuleSet),
+        ("custom-svc", Some("2020-01-01"), DataFile::EndpointRuleSet),
+        ("custom-svc", None, DataFile::ServiceModel),
+    ];
+    let mut found = 0;
+    for source in &sources {
+        for &(service, version, file) in cases {
+            let read = source.service_file(service, version, file).is_ok();
+            assert_eq!(
+                source.has_service_file(service, version, file),
+                read,
+                "{service} {version:?} {file:?}"
+            );
+            found += usize::from(read);
+        }
+    }
+    // Both answers occur: the cases tell something.
+    assert!(found >= 6 && found < 2 * cases.len(), "{found}");
+}

@@ -1,58 +1,18 @@
 //! The async-std (and smol) runtime for the core's session and client: [`HttpClient`]
-//! implements the core's [`Transport`] on async-io's timers and the `blocking` thread pool, so it
+//! implements the core's [`Transport`](sansboto_core::runtime::Transport) on async-io's timers and the `blocking` thread pool, so it
 //! runs under either executor; everything else is the core's.
 
 use std::future::Future;
-use std::path::PathBuf;
-use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
 use futures_lite::{FutureExt, Stream};
-use sansboto_core::machine::ProcessOutput;
-use sansboto_core::response_check::ResponseCheck;
-use sansboto_core::runtime::{Host, Http, Timer, Transport};
-use sansboto_core::HttpConfig;
+use sansboto_core::runtime::Timer;
+use sansboto_core::Error;
 use sansboto_core::Value;
-use sansboto_core::{Body, StreamingBody};
-use sansboto_core::{Error, TransportError};
 
 use crate::{HttpClient, ResponseBody};
 
-impl Transport for HttpClient {
-    type Run<'a, T: 'a> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-    fn run<'a, T: 'a>(future: impl Future<Output = T> + Send + 'a) -> Self::Run<'a, T> {
-        Box::pin(future)
-    }
-}
-
-impl Http for HttpClient {
-    type ResponseBody = ResponseBody;
-
-    fn connect(config: &HttpConfig) -> Result<Self, TransportError> {
-        HttpClient::new(config.clone())
-    }
-
-    async fn send(
-        &self,
-        request: http::Request<Body>,
-    ) -> Result<http::Response<ResponseBody>, TransportError> {
-        HttpClient::send(self, request).await
-    }
-
-    async fn read_chunk(&self, body: &mut ResponseBody) -> Result<Option<Bytes>, TransportError> {
-        body.chunk().await
-    }
-
-    fn check(body: &mut ResponseBody) -> &mut ResponseCheck {
-        body.check()
-    }
-
-    fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
-        Some(self.proxy.as_deref()?.proxy_for_uri(uri)?.to_string())
-    }
-}
+sansboto_host::async_transport!(HttpClient, ResponseBody);
 
 impl Timer for HttpClient {
     async fn sleep(&self, duration: Duration) {
@@ -73,41 +33,8 @@ impl Timer for HttpClient {
     }
 }
 
-/// Files and processes on the `blocking` thread pool, so any executor works.
-impl Host for HttpClient {
-    async fn scan_body(
-        &self,
-        body: &StreamingBody,
-        sink: &mut (dyn FnMut(&[u8]) + Send),
-    ) -> Result<(), TransportError> {
-        crate::scan_body(body, sink).await
-    }
-
-    async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
-        blocking::unblock(move || std::fs::read(path))
-            .await
-            .map(Bytes::from)
-    }
-
-    async fn write_file(&self, path: PathBuf, contents: Bytes) -> std::io::Result<()> {
-        blocking::unblock(move || sansboto_host::fs::write_file_atomically(&path, &contents)).await
-    }
-
-    async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
-        blocking::unblock(move || sansboto_host::process::run(argv)).await
-    }
-
-    async fn file_job(
-        &self,
-        job: sansboto_core::transfer::FileJob,
-    ) -> std::io::Result<sansboto_core::transfer::FileOutput> {
-        blocking::unblock(move || sansboto_host::fs::run_file_job(job)).await
-    }
-
-    async fn write_file_at(&self, path: PathBuf, offset: u64, data: Bytes) -> std::io::Result<()> {
-        blocking::unblock(move || sansboto_host::fs::write_at(&path, offset, &data)).await
-    }
-}
+// Files and processes on the `blocking` thread pool, so any executor works.
+sansboto_host::host_on_pool!(HttpClient, crate::AsyncStdIo, blocking::unblock);
 
 sansboto_host::runtime_aliases!(HttpClient);
 

@@ -72,8 +72,10 @@ use bytes::Bytes;
 use futures_io::{AsyncBufRead, AsyncRead};
 use futures_lite::AsyncReadExt;
 use sansboto_core::io_error_kind;
-use sansboto_core::request_body::{self, foreign_body, Framed, Source};
-use sansboto_core::response_check::{into_io_error, Collect, ResponseCheck};
+use sansboto_core::outgoing::{BodyIo, Outgoing};
+use sansboto_core::request_body::Source;
+use sansboto_core::response_check::{into_io_error, ResponseCheck};
+use sansboto_core::response_read::ResponseReader;
 use sansboto_core::FileRange;
 
 pub use client::{
@@ -119,30 +121,44 @@ pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
     Ok(StreamingBody::from_file(FileRange::new(path, 0, len)))
 }
 
-/// The reader of one sending of a replayable body: a file range is read on the `blocking`
-/// thread pool (opening and seeking are single quick system calls, made on the calling thread).
-fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError> {
-    match source {
-        Source::File(range) => {
-            let file = sansboto_host::fs::open_range(range)?;
-            Ok(Box::new(
-                blocking::Unblock::with_capacity(READ_CHUNK, file).take(range.len),
-            ))
-        }
-        Source::Rewound(sending) => Ok(Box::new(rewind::SendingReader(sending))),
-    }
-}
+/// This transport's body types for the core's [`Outgoing`] and
+/// [`request_body::scan`](sansboto_core::request_body::scan): readers only (no stream type).
+pub(crate) struct AsyncStdIo;
 
-/// Feed the whole of a replayable body to `sink` (see
-/// [`sansboto_core::runtime::Host::scan_body`]).
-pub(crate) async fn scan_body(
-    body: &StreamingBody,
-    sink: &mut (dyn FnMut(&[u8]) + Send),
-) -> Result<(), TransportError> {
-    let poll_read = |reader: &mut ByteReader, cx: &mut Context<'_>, buf: &mut [u8]| {
+impl BodyIo for AsyncStdIo {
+    type Rewound = rewind::Shared;
+    type Reader = ByteReader;
+    type Stream = std::convert::Infallible;
+    const MADE_BY: &'static str = "sansboto-async-std (use reader_body or file_body)";
+
+    /// A file range is read on the `blocking` thread pool (opening and seeking are single quick
+    /// system calls, made on the calling thread).
+    fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError> {
+        match source {
+            Source::File(range) => {
+                let file = sansboto_host::fs::open_range(range)?;
+                Ok(Box::new(
+                    blocking::Unblock::with_capacity(READ_CHUNK, file).take(range.len),
+                ))
+            }
+            Source::Rewound(sending) => Ok(Box::new(rewind::SendingReader(sending))),
+        }
+    }
+
+    fn poll_read(
+        reader: &mut ByteReader,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(reader).poll_read(cx, buf)
-    };
-    request_body::scan(body, open, poll_read, sink).await
+    }
+
+    fn poll_next(
+        stream: &mut std::convert::Infallible,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<io::Result<Bytes>>> {
+        match *stream {}
+    }
 }
 
 /// A pooled HTTP/1.1 client (a [`surf::Client`] over the core's HTTP/1.1 codec and rustls);
@@ -238,25 +254,13 @@ fn to_http_types(
             ));
         }
         Body::Stream(stream) => {
-            let reader = match request_body::replayable(&stream) {
-                Some(source) => open(source)?,
-                None => stream.take::<ByteReader>().ok_or_else(|| {
-                    foreign_body("sansboto-async-std (use reader_body or file_body)")
-                })?,
-            };
             // An `aws-chunked` body (a streamed upload with a checksum trailer) is framed as
             // it is read, and its encoded length is not known up front.
-            let (reader, len) = match parts.extensions.get::<AwsChunkedBody>() {
-                Some(framing) => (
-                    Box::new(AwsChunkedReader(Framed::new(reader, *framing))) as ByteReader,
-                    None,
-                ),
-                None => (reader, stream.len().and_then(|n| usize::try_from(n).ok())),
-            };
-            let buffered = futures_lite::io::BufReader::with_capacity(
-                READ_CHUNK,
-                SyncReader(Mutex::new(reader)),
-            );
+            let framing = parts.extensions.get::<AwsChunkedBody>().copied();
+            let out = Outgoing::<AsyncStdIo>::new(Body::Stream(stream), framing, None)?;
+            let len = out.exact_len().and_then(|n| usize::try_from(n).ok());
+            let buffered =
+                futures_lite::io::BufReader::with_capacity(READ_CHUNK, SyncReader(Mutex::new(out)));
             req.set_body(http_types::Body::from_reader(buffered, len));
         }
     }
@@ -296,33 +300,18 @@ fn from_http_types(
         }
     }
     let (parts, ()) = builder.body(()).map_err(bad)?.into_parts();
+    let check = ResponseCheck::for_response(method, parts.status.as_u16(), &parts.headers);
     let body = ResponseBody {
         body: res.take_body(),
-        check: ResponseCheck::for_response(method, parts.status.as_u16(), &parts.headers),
-        hashed_ahead: 0,
-        stalled: None,
+        reader: ResponseReader::new(check),
     };
     Ok(http::Response::from_parts(parts, body))
 }
 
-/// A streamed body framed `aws-chunked` as it is read (the framing is the core's [`Framed`]).
-struct AwsChunkedReader(Framed<ByteReader>);
-
-impl AsyncRead for AwsChunkedReader {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        out: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.get_mut()
-            .0
-            .poll_read(out, |r, buf| Pin::new(r).poll_read(cx, buf))
-    }
-}
-
-/// http-types wants `Sync` readers; a user's reader only needs `Send`. Reading goes through
-/// `&mut self`, so the lock is only there to make the type `Sync` and is never contended.
-struct SyncReader(Mutex<ByteReader>);
+/// A request body being sent, as the reader http-types reads it from. http-types wants `Sync`
+/// readers; a user's reader only needs `Send`. Reading goes through `&mut self`, so the lock is
+/// only there to make the type `Sync` and is never contended.
+struct SyncReader(Mutex<Outgoing<AsyncStdIo>>);
 
 impl AsyncRead for SyncReader {
     fn poll_read(
@@ -330,12 +319,12 @@ impl AsyncRead for SyncReader {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        let reader = self
+        let out = self
             .get_mut()
             .0
             .get_mut()
             .unwrap_or_else(|p| p.into_inner());
-        Pin::new(reader).poll_read(cx, buf)
+        out.poll_read(cx, buf, now)
     }
 }
 
@@ -361,78 +350,33 @@ fn body_error(e: io::Error, check: &mut ResponseCheck) -> TransportError {
 /// [`TransportErrorKind::Io`] error (an `UnexpectedEof` through `AsyncRead`), never silently.
 pub struct ResponseBody {
     body: http_types::Body,
-    /// Length, checksum and transfer rate, checked as the body is read.
-    check: ResponseCheck,
-    /// Bytes at the front of the inner buffer already hashed by `poll_fill_buf` but not
-    /// consumed yet.
-    hashed_ahead: usize,
-    /// What the check said when bytes were consumed through `AsyncBufRead` (which cannot fail
-    /// there): the next read returns it.
-    stalled: Option<TransportError>,
+    /// The checks, and which bytes of `body`'s buffer were hashed (the core's).
+    reader: ResponseReader,
 }
 
-impl std::fmt::Debug for ResponseBody {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResponseBody")
-            .field("len", &self.check.expected_len())
-            .finish_non_exhaustive()
-    }
-}
+sansboto_host::async_response_body!(ResponseBody);
 
 impl ResponseBody {
-    /// The declared length, when the response had a `Content-Length`.
-    pub fn content_length(&self) -> Option<u64> {
-        self.check.expected_len()
-    }
-
-    /// The checks reading goes through (see [`ResponseCheck`]).
-    pub(crate) fn check(&mut self) -> &mut ResponseCheck {
-        &mut self.check
-    }
-
-    /// Read the whole body.
-    pub async fn bytes(mut self) -> Result<Bytes, TransportError> {
-        let mut all = Collect::new(self.content_length());
-        while let Some(piece) = self.chunk().await? {
-            all.push(&piece);
-        }
-        Ok(all.finish())
-    }
-
-    /// The next chunk, or `None` at the end of the body.
-    pub async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
-        std::future::poll_fn(|cx| self.poll_chunk(cx)).await
-    }
-
     fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, TransportError>> {
-        if let Some(e) = self.stalled.take() {
-            return Poll::Ready(Err(e));
-        }
-        let mut body = Pin::new(&mut self.body);
-        let buf = match ready!(body.as_mut().poll_fill_buf(cx)) {
-            Ok(buf) => buf,
-            Err(e) => return Poll::Ready(Err(body_error(e, &mut self.check))),
-        };
-        if buf.is_empty() {
-            self.check.end()?;
-            return Poll::Ready(Ok(None));
-        }
-        let chunk = Bytes::copy_from_slice(buf);
-        body.consume(chunk.len());
-        self.check.count(chunk.len(), now())?;
-        self.check
-            .hash(chunk.get(self.hashed_ahead..).unwrap_or_default());
-        self.hashed_ahead = 0;
-        Poll::Ready(Ok(Some(chunk)))
+        let body = &mut self.body;
+        self.reader
+            .poll_chunk(|| next_chunk(body, cx), body_error, now)
     }
 }
 
-impl futures_core::Stream for ResponseBody {
-    type Item = Result<Bytes, TransportError>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut().poll_chunk(cx).map(Result::transpose)
-    }
+/// The whole of `body`'s buffer as a chunk, taken out of it; `None` at the end.
+fn next_chunk(
+    body: &mut http_types::Body,
+    cx: &mut Context<'_>,
+) -> Poll<Option<io::Result<Bytes>>> {
+    let mut body = Pin::new(body);
+    let chunk = match ready!(body.as_mut().poll_fill_buf(cx)) {
+        Ok([]) => return Poll::Ready(None),
+        Ok(buf) => Bytes::copy_from_slice(buf),
+        Err(e) => return Poll::Ready(Some(Err(e))),
+    };
+    body.consume(chunk.len());
+    Poll::Ready(Some(Ok(chunk)))
 }
 
 impl AsyncRead for ResponseBody {
@@ -453,30 +397,19 @@ impl AsyncRead for ResponseBody {
 
 impl AsyncBufRead for ResponseBody {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-        let this = self.get_mut();
-        if let Some(e) = this.stalled.take() {
-            return Poll::Ready(Err(into_io_error(e)));
-        }
-        let buf = match ready!(Pin::new(&mut this.body).poll_fill_buf(cx)) {
+        let Self { body, reader } = self.get_mut();
+        let buf = match ready!(Pin::new(body).poll_fill_buf(cx)) {
             Ok(buf) => buf,
-            Err(e) => return Poll::Ready(Err(into_io_error(body_error(e, &mut this.check)))),
+            Err(e) => return Poll::Ready(Err(into_io_error(body_error(e, reader.check())))),
         };
-        if buf.is_empty() {
-            this.check.end().map_err(into_io_error)?;
-        } else if buf.len() > this.hashed_ahead {
-            this.check.hash(&buf[this.hashed_ahead..]);
-            this.hashed_ahead = buf.len();
-        }
+        reader.filled(buf).map_err(into_io_error)?;
         Poll::Ready(Ok(buf))
     }
 
     fn consume(self: Pin<&mut Self>, amt: usize) {
         let this = self.get_mut();
-        this.hashed_ahead = this.hashed_ahead.saturating_sub(amt);
         Pin::new(&mut this.body).consume(amt);
-        if let Err(e) = this.check.count(amt, now()) {
-            this.stalled = Some(e);
-        }
+        this.reader.consumed(amt, now());
     }
 }
 

@@ -3,7 +3,6 @@
 //! thread. No async runtime is involved.
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
@@ -11,12 +10,11 @@ use std::thread::Thread;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use sansboto_core::machine::ProcessOutput;
 use sansboto_core::response_check::ResponseCheck;
-use sansboto_core::runtime::{Host, Http, Timer, Transport};
+use sansboto_core::runtime::{Http, Timer, Transport};
+use sansboto_core::Body;
 use sansboto_core::HttpConfig;
 use sansboto_core::Value;
-use sansboto_core::{Body, StreamingBody};
 use sansboto_core::{Error, TransportError};
 
 use crate::{HttpClient, ResponseBody};
@@ -121,38 +119,8 @@ impl Timer for HttpClient {
     }
 }
 
-impl Host for HttpClient {
-    async fn scan_body(
-        &self,
-        body: &StreamingBody,
-        sink: &mut (dyn FnMut(&[u8]) + Send),
-    ) -> Result<(), TransportError> {
-        crate::scan_body(body, sink).await
-    }
-
-    async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
-        std::fs::read(path).map(Bytes::from)
-    }
-
-    async fn write_file(&self, path: PathBuf, contents: Bytes) -> std::io::Result<()> {
-        sansboto_host::fs::write_file_atomically(&path, &contents)
-    }
-
-    async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
-        sansboto_host::process::run(argv)
-    }
-
-    async fn file_job(
-        &self,
-        job: sansboto_core::transfer::FileJob,
-    ) -> std::io::Result<sansboto_core::transfer::FileOutput> {
-        sansboto_host::fs::run_file_job(job)
-    }
-
-    async fn write_file_at(&self, path: PathBuf, offset: u64, data: Bytes) -> std::io::Result<()> {
-        sansboto_host::fs::write_at(&path, offset, &data)
-    }
-}
+// Files and processes on the calling thread.
+sansboto_host::host_on_pool!(HttpClient, crate::body::BlockingIo, sansboto_host::run_here);
 
 sansboto_host::runtime_aliases!(HttpClient);
 

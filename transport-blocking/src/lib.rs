@@ -63,13 +63,14 @@ use bytes::{Bytes, BytesMut};
 use sansboto_core::connection::{closed_by_peer, send_replaying, SendFailure};
 use sansboto_core::io_error_kind;
 use sansboto_core::machine::RequestTimeout;
-use sansboto_core::request_body::{self, foreign_body, Framed, Source};
 use sansboto_core::response_check::{into_io_error, ResponseCheck};
+use sansboto_core::response_read::ResponseReader;
 use sansboto_core::FileRange;
 use sansboto_core::{AwsChunkedBody, Destination};
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::ProxyProtocol;
 
+mod body;
 mod client;
 mod rewind;
 
@@ -99,33 +100,6 @@ pub fn reader_body(reader: impl Read + Send + 'static, len: Option<u64>) -> Stre
 pub fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
     let len = std::fs::metadata(path.as_ref())?.len();
     Ok(StreamingBody::from_file(FileRange::new(path, 0, len)))
-}
-
-/// The reader of one sending of a replayable body.
-fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError> {
-    match source {
-        Source::File(range) => Ok(Box::new(
-            sansboto_host::fs::open_range(range)?.take(range.len),
-        )),
-        Source::Rewound(sending) => Ok(Box::new(rewind::SendingReader(sending))),
-    }
-}
-
-/// Feed the whole of a replayable body to `sink` (see [`sansboto_core::runtime::Host::scan_body`]).
-pub(crate) async fn scan_body(
-    body: &StreamingBody,
-    sink: &mut (dyn FnMut(&[u8]) + Send),
-) -> Result<(), TransportError> {
-    request_body::scan(body, open, |r, _, buf| Poll::Ready(r.read(buf)), sink).await
-}
-
-/// A stream framed `aws-chunked` as it is read (the framing is the core's [`Framed`]).
-struct AwsChunkedReader(Framed<ByteReader>);
-
-impl Read for AwsChunkedReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        request_body::ready(self.0.poll_read(buf, |r, b| Poll::Ready(r.read(b))))
-    }
 }
 
 /// A pooled HTTP/1.1 client; cloning is cheap and clones share the pool.
@@ -209,7 +183,7 @@ impl HttpClient {
         let check = ResponseCheck::for_response(&method, parts.status.as_u16(), &parts.headers);
         let body = ResponseBody {
             reader: body.into_reader(),
-            check,
+            checked: ResponseReader::new(check),
         };
         Ok(http::Response::from_parts(parts, body))
     }
@@ -232,30 +206,18 @@ impl HttpClient {
             Body::Empty => self.run(http::Request::from_parts(parts, &[][..]), proxy),
             Body::Bytes(bytes) => self.run(http::Request::from_parts(parts, &bytes[..]), proxy),
             Body::Stream(stream) => {
-                let reader = match request_body::replayable(&stream) {
-                    Some(source) => open(source),
-                    None => stream.take::<ByteReader>().ok_or_else(|| {
-                        foreign_body("sansboto-blocking (use reader_body or file_body)")
-                    }),
-                }
-                .map_err(|e| (e, SendFailure::OTHER))?;
                 // A checksum trailer over HTTPS: the core asks us to frame the stream
                 // `aws-chunked` (its headers already say `Transfer-Encoding: chunked`).
-                let reader = match parts.extensions.get::<AwsChunkedBody>() {
-                    Some(framing) => {
-                        Box::new(AwsChunkedReader(Framed::new(reader, *framing))) as ByteReader
-                    }
-                    None => {
-                        // With a declared length ureq sends Content-Length; without, chunked.
-                        if let Some(len) = content_length {
-                            parts
-                                .headers
-                                .entry(http::header::CONTENT_LENGTH)
-                                .or_insert_with(|| len.into());
-                        }
-                        reader
-                    }
-                };
+                let framing = parts.extensions.get::<AwsChunkedBody>().copied();
+                let (reader, _) =
+                    body::request_reader(stream, framing).map_err(|e| (e, SendFailure::OTHER))?;
+                // With a declared length ureq sends Content-Length; without, chunked.
+                if let (None, Some(len)) = (framing, content_length) {
+                    parts
+                        .headers
+                        .entry(http::header::CONTENT_LENGTH)
+                        .or_insert_with(|| len.into());
+                }
                 let body = ureq::SendBody::from_owned_reader(reader);
                 self.run(http::Request::from_parts(parts, body), proxy)
             }
@@ -406,14 +368,14 @@ fn body_error(e: io::Error, check: &mut ResponseCheck) -> TransportError {
 /// [`TransportErrorKind::Io`] error (an `UnexpectedEof` through `Read`), never in a short body.
 pub struct ResponseBody {
     reader: ureq::BodyReader<'static>,
-    /// Length, checksum and transfer rate, checked as the body is read.
-    check: ResponseCheck,
+    /// Length, checksum and transfer rate, checked as the body is read (the core's).
+    checked: ResponseReader,
 }
 
 impl std::fmt::Debug for ResponseBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ResponseBody")
-            .field("received", &self.check.received())
+            .field("received", &self.checked.received())
             .finish_non_exhaustive()
     }
 }
@@ -424,12 +386,12 @@ const CHUNK: usize = 64 * 1024;
 impl ResponseBody {
     /// The declared length, when the response had a `Content-Length`.
     pub fn content_length(&self) -> Option<u64> {
-        self.check.expected_len()
+        self.checked.content_length()
     }
 
     /// The checks reading goes through (see [`ResponseCheck`]).
     pub(crate) fn check(&mut self) -> &mut ResponseCheck {
-        &mut self.check
+        self.checked.check()
     }
 
     /// Read the whole body.
@@ -458,21 +420,16 @@ impl ResponseBody {
     }
 
     fn read_checked(&mut self, buf: &mut [u8]) -> Result<usize, TransportError> {
-        if self.check.is_ended() || buf.is_empty() {
-            return Ok(0);
+        let reader = &mut self.reader;
+        let read = |buf: &mut [u8]| Poll::Ready(reader.read(buf));
+        match self.checked.poll_read_into(buf, read, body_error, now) {
+            Poll::Ready(read) => read,
+            // Reads on the calling thread complete at once.
+            Poll::Pending => Err(body_error(
+                io::ErrorKind::WouldBlock.into(),
+                self.checked.check(),
+            )),
         }
-        let n = loop {
-            match self.reader.read(buf) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(body_error(e, &mut self.check)),
-            }
-        };
-        match buf.get(..n) {
-            Some([]) | None => self.check.end()?,
-            Some(read) => self.check.piece(read, now())?,
-        }
-        Ok(n)
     }
 }
 
@@ -495,62 +452,4 @@ pub fn now() -> SystemTime {
 /// Monotonic time for measuring waits.
 pub fn monotonic_now() -> Instant {
     Instant::now()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use sansboto_core::ChecksumAlgorithm;
-
-    /// A reader that hands out at most 3 bytes a call, so chunks are assembled across reads.
-    struct Trickle(io::Cursor<Vec<u8>>);
-
-    impl Read for Trickle {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = buf.len().min(3);
-            self.0.read(&mut buf[..n])
-        }
-    }
-
-    #[test]
-    fn aws_chunked_reader_frames_a_stream_with_its_trailer() {
-        // Regression: a streamed body over HTTPS was sent raw under
-        // `Content-Encoding: aws-chunked`, and S3 verifiers failed to parse it.
-        let data = b"hello world, framed".to_vec();
-        let framing = AwsChunkedBody {
-            trailer: ChecksumAlgorithm::Crc32,
-            chunk_size: 8,
-            decoded_len: None,
-        };
-        let mut framed = Vec::new();
-        AwsChunkedReader(Framed::new(
-            Box::new(Trickle(io::Cursor::new(data.clone()))),
-            framing,
-        ))
-        .read_to_end(&mut framed)
-        .unwrap();
-        let mut expected = Vec::new();
-        let mut encoder = sansboto_core::AwsChunkedEncoder::new(Some(ChecksumAlgorithm::Crc32));
-        for chunk in data.chunks(8) {
-            encoder.encode_chunk(chunk, &mut expected);
-        }
-        encoder.finish_into(&mut expected);
-        assert_eq!(framed, expected);
-        assert!(framed.starts_with(b"8\r\nhello wo\r\n"));
-        let text = String::from_utf8(framed).unwrap();
-        assert!(
-            text.contains("\r\n3\r\nmed\r\n0\r\nx-amz-checksum-crc32:"),
-            "{text:?}"
-        );
-
-        // An empty stream is only the final chunk and the trailer.
-        let mut empty = Vec::new();
-        AwsChunkedReader(Framed::new(Box::new(io::empty()), framing))
-            .read_to_end(&mut empty)
-            .unwrap();
-        assert!(
-            empty.starts_with(b"0\r\nx-amz-checksum-crc32:"),
-            "{empty:?}"
-        );
-    }
 }

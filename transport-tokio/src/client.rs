@@ -1,57 +1,17 @@
 //! The tokio runtime for the core's session and client: [`HttpClient`] implements the core's
-//! [`Transport`]; everything else (credentials, retries, pagination, waiters) is the core's.
+//! [`Transport`](sansboto_core::runtime::Transport); everything else (credentials, retries, pagination, waiters) is the core's.
 
 use std::future::Future;
-use std::path::PathBuf;
-use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
 use futures_util::stream::{self, Stream, StreamExt};
-use sansboto_core::machine::ProcessOutput;
-use sansboto_core::response_check::ResponseCheck;
-use sansboto_core::runtime::{Host, Http, Timer, Transport};
-use sansboto_core::HttpConfig;
+use sansboto_core::runtime::Timer;
+use sansboto_core::Error;
 use sansboto_core::Value;
-use sansboto_core::{Body, StreamingBody};
-use sansboto_core::{Error, TransportError};
 
 use crate::{HttpClient, ResponseBody};
 
-impl Transport for HttpClient {
-    type Run<'a, T: 'a> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-    fn run<'a, T: 'a>(future: impl Future<Output = T> + Send + 'a) -> Self::Run<'a, T> {
-        Box::pin(future)
-    }
-}
-
-impl Http for HttpClient {
-    type ResponseBody = ResponseBody;
-
-    fn connect(config: &HttpConfig) -> Result<Self, TransportError> {
-        HttpClient::new(config.clone())
-    }
-
-    async fn send(
-        &self,
-        request: http::Request<Body>,
-    ) -> Result<http::Response<ResponseBody>, TransportError> {
-        HttpClient::send(self, request).await
-    }
-
-    async fn read_chunk(&self, body: &mut ResponseBody) -> Result<Option<Bytes>, TransportError> {
-        body.chunk().await
-    }
-
-    fn check(body: &mut ResponseBody) -> &mut ResponseCheck {
-        body.check()
-    }
-
-    fn proxy_for(&self, uri: &http::Uri) -> Option<String> {
-        Some(self.proxy.as_deref()?.proxy_for_uri(uri)?.to_string())
-    }
-}
+sansboto_host::async_transport!(HttpClient, ResponseBody);
 
 impl Timer for HttpClient {
     async fn sleep(&self, duration: Duration) {
@@ -67,38 +27,8 @@ impl Timer for HttpClient {
     }
 }
 
-impl Host for HttpClient {
-    async fn scan_body(
-        &self,
-        body: &StreamingBody,
-        sink: &mut (dyn FnMut(&[u8]) + Send),
-    ) -> Result<(), TransportError> {
-        crate::body::scan_body(body, sink).await
-    }
-
-    async fn read_file(&self, path: PathBuf) -> std::io::Result<Bytes> {
-        tokio::fs::read(path).await.map(Bytes::from)
-    }
-
-    async fn write_file(&self, path: PathBuf, contents: Bytes) -> std::io::Result<()> {
-        blocking(move || sansboto_host::fs::write_file_atomically(&path, &contents)).await
-    }
-
-    async fn run_process(&self, argv: Vec<String>) -> std::io::Result<ProcessOutput> {
-        blocking(move || sansboto_host::process::run(argv)).await
-    }
-
-    async fn file_job(
-        &self,
-        job: sansboto_core::transfer::FileJob,
-    ) -> std::io::Result<sansboto_core::transfer::FileOutput> {
-        blocking(move || sansboto_host::fs::run_file_job(job)).await
-    }
-
-    async fn write_file_at(&self, path: PathBuf, offset: u64, data: Bytes) -> std::io::Result<()> {
-        blocking(move || sansboto_host::fs::write_at(&path, offset, &data)).await
-    }
-}
+// Files and processes on tokio's blocking pool.
+sansboto_host::host_on_pool!(HttpClient, crate::body::TokioIo, blocking);
 
 /// Run blocking file work on tokio's blocking pool.
 async fn blocking<T: Send + 'static>(

@@ -1,6 +1,6 @@
 //! Opening connections: TCP with a connect timeout, optional proxy (absolute-form for `http://`,
 //! a `CONNECT` tunnel for `https://`, the core's [`TunnelHandshake`]), and the core's
-//! [`SocketTimer`] on the socket itself, so the read timeout covers the response head, every
+//! [`SocketTimer`](sansboto_core::connection::SocketTimer) on the socket itself, so the read timeout covers the response head, every
 //! body chunk and the TLS handshake alike. Also the facts hyper's errors give: their
 //! [`TransportErrorKind`] and whether a stale pooled connection dropped the request
 //! ([`SendFailure`], which the core's replay policy judges). The rustls configuration is
@@ -10,13 +10,13 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
-use std::time::Duration;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
 use sansboto_core::connection::{
-    classify_chain, closed_by_peer, timed_out, Direction, SendFailure, SocketTimer,
+    classify_chain, closed_by_peer, timed_out, Alarm, Direction, SendFailure, TimedWaits,
 };
 use sansboto_core::TransportErrorKind;
 use sansboto_core::{Destination, ProxyConfig, ProxyUrl, TunnelHandshake};
@@ -95,19 +95,36 @@ async fn open_tunnel(
     }
 }
 
-/// A TCP stream whose reads and writes wait as the core's [`SocketTimer`] allows (botocore's
-/// socket timeout, between chunks rather than over a whole body): this only keeps a tokio
-/// timer per direction at the deadline the core gives.
+/// A TCP stream whose reads and writes wait as the core's socket timer allows (botocore's
+/// socket timeout, between chunks rather than over a whole body): the core's [`TimedWaits`]
+/// keeps a tokio timer per direction at the deadline it gives.
 #[derive(Debug)]
 pub(crate) struct TimedStream {
     tcp: TcpStream,
-    timer: SocketTimer,
-    sleeps: [Option<Pin<Box<Sleep>>>; 2],
+    waits: TimedWaits<TokioAlarm>,
     /// Connected to a forward proxy for a plain `http://` URL: hyper then writes absolute-form
     /// request targets.
     absolute_form: bool,
     /// Shared with every request hyper sends on this connection (as a `Connected` extra).
     usage: ConnectionUse,
+}
+
+/// tokio's timer as the core's [`Alarm`] (it follows tokio's paused clock in tests).
+#[derive(Debug)]
+struct TokioAlarm(Pin<Box<Sleep>>);
+
+impl Alarm for TokioAlarm {
+    fn at(deadline: Instant) -> Self {
+        TokioAlarm(Box::pin(tokio::time::sleep_until(deadline.into())))
+    }
+
+    fn reset(&mut self, deadline: Instant) {
+        self.0.as_mut().reset(deadline.into());
+    }
+
+    fn poll_ring(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.as_mut().poll(cx)
+    }
 }
 
 /// Whether a connection has already delivered a response (the fact
@@ -130,16 +147,14 @@ impl TimedStream {
     fn new(tcp: TcpStream, timeout: Duration) -> Self {
         TimedStream {
             tcp,
-            timer: SocketTimer::new(timeout),
-            sleeps: [None, None],
+            waits: TimedWaits::new(timeout),
             absolute_form: false,
             usage: ConnectionUse::default(),
         }
     }
 
-    /// Report `op` (an operation in `direction` that `progressed` when it moved bytes) to the
-    /// timer; while it is pending, wait on a tokio timer at the core's deadline and fail it
-    /// with the core's error when that comes.
+    /// `op` (in `direction`, which `progressed` when it moved bytes) as the core's timer lets
+    /// it go, on tokio's clock.
     fn timed<T>(
         &mut self,
         direction: Direction,
@@ -147,20 +162,8 @@ impl TimedStream {
         cx: &mut Context<'_>,
         op: Poll<io::Result<T>>,
     ) -> Poll<io::Result<T>> {
-        let now = tokio::time::Instant::now();
-        let sleep = &mut self.sleeps[direction as usize];
-        if op.is_ready() {
-            *sleep = None;
-            self.timer.ready(direction, progressed, now.into_std());
-            return op;
-        }
-        let deadline = tokio::time::Instant::from_std(self.timer.wait(direction, now.into_std())?);
-        let sleep = sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
-        if sleep.deadline() != deadline {
-            sleep.as_mut().reset(deadline);
-        }
-        ready!(sleep.as_mut().poll(cx));
-        Poll::Ready(Err(self.timer.expired(direction)))
+        let now = tokio::time::Instant::now().into_std();
+        self.waits.poll(direction, progressed, now, cx, op)
     }
 }
 

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::arn::{parse_arn, ParsedArn};
-use super::partition::{PartitionOutputs, Partitions};
+use super::partition::{PartitionOutputs, Partitions, PartitionsInner};
 use super::ruleset::{
     Action, Call, EndpointTemplate, Expr, Function, PathStep, Property, Rule, RuleSet, Template,
     TemplatePart,
@@ -247,7 +247,7 @@ fn element<'a>(value: &Val<'a>, index: usize) -> Val<'a> {
 
 /// One resolution in progress: the variable slots and what they borrow from.
 struct Evaluation<'a> {
-    partitions: &'a Partitions,
+    partitions: &'a PartitionsInner,
     slots: Vec<Val<'a>>,
 }
 
@@ -303,6 +303,7 @@ impl RuleSet {
                 }
             }
         }
+        let partitions = partitions.prepared()?;
         let mut evaluation = Evaluation { partitions, slots };
         match evaluation.rules(&inner.rules)? {
             Some(Outcome::Endpoint(endpoint)) => Ok(endpoint),

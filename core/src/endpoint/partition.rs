@@ -1,6 +1,6 @@
 //! `aws.partition`: botocore's `partitions.json`, prepared for region lookups.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
@@ -10,11 +10,19 @@ use super::{EndpointError, FnvMap};
 /// The prepared partitions document; cheap to clone, shareable across threads.
 #[derive(Debug, Clone)]
 pub struct Partitions {
-    inner: Arc<PartitionsInner>,
+    state: Arc<State>,
+}
+
+/// The document, and its prepared form once made (at once by [`Partitions::from_json`], at the
+/// first resolution by [`Partitions::deferred`]).
+#[derive(Debug)]
+struct State {
+    source: Option<Arc<[u8]>>,
+    prepared: OnceLock<Result<PartitionsInner, EndpointError>>,
 }
 
 #[derive(Debug)]
-struct PartitionsInner {
+pub(crate) struct PartitionsInner {
     /// In document order; never empty (the first one is the fallback).
     partitions: Vec<Partition>,
     /// Every explicitly listed region → the partition botocore picks for it. Precomputed so the
@@ -61,6 +69,47 @@ impl PartitionOutputs {
 impl Partitions {
     /// Parses and prepares `partitions.json`.
     pub fn from_json(document: &[u8]) -> Result<Self, EndpointError> {
+        let inner = PartitionsInner::prepare(document)?;
+        Ok(Self {
+            state: Arc::new(State {
+                source: None,
+                prepared: OnceLock::from(Ok(inner)),
+            }),
+        })
+    }
+
+    /// Partitions prepared the first time a region is looked up, as
+    /// [`from_json`](Self::from_json) would prepare them: a client that resolves no endpoint
+    /// never pays for the regexes. A document `from_json` rejects makes every
+    /// [`resolve`](Self::resolve) (and so every endpoint resolution) return that error.
+    pub fn deferred(document: Arc<[u8]>) -> Self {
+        Self {
+            state: Arc::new(State {
+                source: Some(document),
+                prepared: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// The prepared form, preparing it now if it was deferred.
+    pub(crate) fn prepared(&self) -> Result<&PartitionsInner, EndpointError> {
+        let state = &*self.state;
+        let prepared = state
+            .prepared
+            .get_or_init(|| PartitionsInner::prepare(state.source.as_deref().unwrap_or_default()));
+        prepared.as_ref().map_err(Clone::clone)
+    }
+
+    /// `aws.partition(region)`: the first partition listing the region or matching its regex;
+    /// the first partition (`aws`) when none does or the region is unset. Fails only for a
+    /// [`deferred`](Self::deferred) document that does not prepare.
+    pub fn resolve(&self, region: Option<&str>) -> Result<&PartitionOutputs, EndpointError> {
+        Ok(self.prepared()?.resolve(region))
+    }
+}
+
+impl PartitionsInner {
+    fn prepare(document: &[u8]) -> Result<Self, EndpointError> {
         let root = Node::parse(document).map_err(|e| invalid("$", format!("not JSON: {e}")))?;
         let list = root
             .get("partitions")
@@ -91,22 +140,18 @@ impl Partitions {
             }
         }
         Ok(Self {
-            inner: Arc::new(PartitionsInner {
-                partitions,
-                known_regions,
-            }),
+            partitions,
+            known_regions,
         })
     }
 
-    /// `aws.partition(region)`: the first partition listing the region or matching its regex;
-    /// the first partition (`aws`) when none does or the region is unset.
-    pub fn resolve(&self, region: Option<&str>) -> &PartitionOutputs {
+    /// See [`Partitions::resolve`].
+    pub(crate) fn resolve(&self, region: Option<&str>) -> &PartitionOutputs {
         let index = region.map_or(0, |region| self.index_for(region));
         let chosen = self
-            .inner
             .partitions
             .get(index)
-            .or_else(|| self.inner.partitions.first());
+            .or_else(|| self.partitions.first());
         match chosen {
             Some(partition) => &partition.outputs,
             // Unreachable: `from_json` rejects an empty list. Kept total without panicking.
@@ -115,11 +160,10 @@ impl Partitions {
     }
 
     fn index_for(&self, region: &str) -> usize {
-        if let Some(&index) = self.inner.known_regions.get(region) {
+        if let Some(&index) = self.known_regions.get(region) {
             return index;
         }
-        self.inner
-            .partitions
+        self.partitions
             .iter()
             .position(|partition| partition.region_regex.is_match(region))
             .unwrap_or(0)
@@ -204,34 +248,55 @@ mod tests {
     #[test]
     fn explicit_regions_and_regexes_pick_partitions() {
         let p = partitions();
-        assert_eq!(p.resolve(Some("us-east-1")).name(), "aws");
-        assert_eq!(p.resolve(Some("aws-global")).name(), "aws");
-        assert_eq!(p.resolve(Some("eu-west-9")).name(), "aws");
-        assert_eq!(p.resolve(Some("cn-north-1")).name(), "aws-cn");
-        assert_eq!(p.resolve(Some("aws-cn-global")).name(), "aws-cn");
-        assert_eq!(p.resolve(Some("zz-1")).name(), "odd");
+        assert_eq!(p.resolve(Some("us-east-1")).unwrap().name(), "aws");
+        assert_eq!(p.resolve(Some("aws-global")).unwrap().name(), "aws");
+        assert_eq!(p.resolve(Some("eu-west-9")).unwrap().name(), "aws");
+        assert_eq!(p.resolve(Some("cn-north-1")).unwrap().name(), "aws-cn");
+        assert_eq!(p.resolve(Some("aws-cn-global")).unwrap().name(), "aws-cn");
+        assert_eq!(p.resolve(Some("zz-1")).unwrap().name(), "odd");
     }
 
     #[test]
     fn name_output_is_the_partition_id() {
         let p = partitions();
-        let cn = p.resolve(Some("cn-north-1"));
+        let cn = p.resolve(Some("cn-north-1")).unwrap();
         assert_eq!(cn.get("name"), Some(&Value::String("aws-cn".into())));
-        assert_eq!(p.resolve(Some("zz-1")).name(), "odd");
+        assert_eq!(p.resolve(Some("zz-1")).unwrap().name(), "odd");
     }
 
     #[test]
     fn unknown_or_missing_region_falls_back_to_the_first_partition() {
         let p = partitions();
-        assert_eq!(p.resolve(None).name(), "aws");
-        assert_eq!(p.resolve(Some("invalid-region-42")).name(), "aws");
-        assert_eq!(p.resolve(Some("")).name(), "aws");
+        assert_eq!(p.resolve(None).unwrap().name(), "aws");
+        assert_eq!(p.resolve(Some("invalid-region-42")).unwrap().name(), "aws");
+        assert_eq!(p.resolve(Some("")).unwrap().name(), "aws");
     }
 
     #[test]
     fn earlier_partition_regex_wins_over_later_explicit_region() {
         // `us-odd-1` is listed by `odd` but matches `aws`'s regex first, as botocore sees it.
-        assert_eq!(partitions().resolve(Some("us-odd-1")).name(), "aws");
+        assert_eq!(
+            partitions().resolve(Some("us-odd-1")).unwrap().name(),
+            "aws"
+        );
+    }
+
+    #[test]
+    fn a_deferred_document_prepares_at_the_first_lookup() {
+        let deferred = Partitions::deferred(Arc::from(DOC.as_bytes()));
+        assert_eq!(
+            deferred.resolve(Some("cn-north-1")).unwrap().name(),
+            "aws-cn"
+        );
+        assert_eq!(deferred.resolve(Some("us-odd-1")).unwrap().name(), "aws");
+
+        // What `from_json` rejects, every lookup of a deferred document reports.
+        let broken = Partitions::deferred(Arc::from(&br#"{"partitions": []}"#[..]));
+        let Err(error) = Partitions::from_json(br#"{"partitions": []}"#) else {
+            panic!("an empty list is refused");
+        };
+        assert_eq!(broken.resolve(None).unwrap_err(), error);
+        assert_eq!(broken.resolve(Some("us-east-1")).unwrap_err(), error);
     }
 
     #[test]

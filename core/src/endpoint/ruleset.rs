@@ -65,9 +65,18 @@ pub struct RuleSet {
 }
 
 struct State {
-    /// The document, while preparation is deferred.
-    source: Option<Arc<[u8]>>,
+    /// The document (or how to read it), while preparation is deferred.
+    source: Option<Deferred>,
     prepared: OnceLock<Result<RuleSetInner, EndpointError>>,
+}
+
+/// Reads a ruleset document when it is first needed (see [`RuleSet::deferred_load`]).
+type DocumentLoader = Box<dyn Fn() -> Result<Arc<[u8]>, String> + Send + Sync>;
+
+/// What a deferred ruleset prepares from.
+enum Deferred {
+    Document(Arc<[u8]>),
+    Load(DocumentLoader),
 }
 
 impl fmt::Debug for RuleSet {
@@ -108,9 +117,23 @@ impl RuleSet {
     /// document that `from_json` rejects makes every [`resolve`](Self::resolve) return that
     /// error, and has no parameters.
     pub fn deferred(document: Arc<[u8]>) -> Self {
+        Self::deferred_from(Deferred::Document(document))
+    }
+
+    /// As [`deferred`](Self::deferred), with the document read by `load` at that first use too
+    /// (a session's rulesets: decompressing S3's was a tenth of a first S3 client). An error
+    /// from `load` makes every [`resolve`](Self::resolve) return
+    /// [`EndpointError::InvalidRuleSet`] with its message.
+    pub fn deferred_load(
+        load: impl Fn() -> Result<Arc<[u8]>, String> + Send + Sync + 'static,
+    ) -> Self {
+        Self::deferred_from(Deferred::Load(Box::new(load)))
+    }
+
+    fn deferred_from(source: Deferred) -> Self {
         Self {
             state: Arc::new(State {
-                source: Some(document),
+                source: Some(source),
                 prepared: OnceLock::new(),
             }),
         }
@@ -119,9 +142,17 @@ impl RuleSet {
     /// The prepared form, preparing it now if it was deferred.
     pub(crate) fn prepared(&self) -> Result<&RuleSetInner, EndpointError> {
         let state = &*self.state;
-        let prepared = state
-            .prepared
-            .get_or_init(|| Self::prepare_document(state.source.as_deref().unwrap_or_default()));
+        let prepared = state.prepared.get_or_init(|| match &state.source {
+            Some(Deferred::Document(document)) => Self::prepare_document(document),
+            Some(Deferred::Load(load)) => {
+                let document = load().map_err(|message| EndpointError::InvalidRuleSet {
+                    location: "$".into(),
+                    message: format!("the document could not be read: {message}"),
+                })?;
+                Self::prepare_document(&document)
+            }
+            None => Self::prepare_document(&[]),
+        });
         prepared.as_ref().map_err(Clone::clone)
     }
 

@@ -533,11 +533,11 @@ pub struct ServiceModel {
     pub protocol: Protocol,
     /// The JSON text the shapes are built from on first use.
     source: Source,
-    /// Sorted by name; a shape's index is its [`ShapeId`]'s.
+    /// Sorted by name, so a name is found by binary search (a hash map of names cost an
+    /// allocation per shape at load); a shape's index is its [`ShapeId`]'s.
     shapes: Vec<LazyShape>,
     /// The identity the model's [`ShapeId`]s carry.
     tag: ModelTag,
-    shape_index: HashMap<String, ShapeId>,
     /// In model order, by name; each built on first use.
     operations: IndexMap<String, LazyOperation>,
     /// Operation index by normalized name, so `PutObject`, `put_object` and `put-object` agree
@@ -733,7 +733,6 @@ impl ServiceModel {
     fn resolver(&self) -> Resolver<'_> {
         Resolver {
             tag: self.tag,
-            index: &self.shape_index,
             shapes: &self.shapes,
             source: &self.source.0,
         }
@@ -829,12 +828,12 @@ impl ServiceModel {
 
     /// A shape by name.
     pub fn shape_by_name(&self, name: &str) -> Option<&Shape> {
-        self.shape_index.get(name).map(|id| self.shape(*id))
+        self.shape_id(name).map(|id| self.shape(id))
     }
 
     /// The id of a shape by name.
     pub fn shape_id(&self, name: &str) -> Option<ShapeId> {
-        self.shape_index.get(name).copied()
+        find_shape(self.tag, &self.shapes, name)
     }
 
     /// An operation by name in any spelling: `PutObject`, `put_object`, `put-object`, built
@@ -1018,11 +1017,6 @@ impl Builder {
             same
         });
         let tag = ModelTag::next();
-        let index: HashMap<String, ShapeId> = located
-            .iter()
-            .enumerate()
-            .map(|(i, (n, _))| ((*n).to_string(), tag.id(i)))
-            .collect();
         let shapes: Vec<LazyShape> = located
             .into_iter()
             .map(|(name, json)| LazyShape {
@@ -1055,7 +1049,6 @@ impl Builder {
             source: Source(Arc::from(&[][..])),
             shapes,
             tag,
-            shape_index: index,
             operations,
             operation_index: OnceLock::new(),
             error_codes: OnceLock::new(),
@@ -1114,10 +1107,17 @@ fn scalar_kind(name: &str) -> Option<ShapeKind> {
 }
 
 /// Builds shapes and operations from their raw form, resolving references by name.
+/// The id of the shape named `name` in `shapes` (sorted by name, as a model keeps them).
+fn find_shape(tag: ModelTag, shapes: &[LazyShape], name: &str) -> Option<ShapeId> {
+    shapes
+        .binary_search_by(|shape| (*shape.name).cmp(name))
+        .ok()
+        .map(|index| tag.id(index))
+}
+
 struct Resolver<'m> {
     /// The model's identity: ids of another model are not its to read.
     tag: ModelTag,
-    index: &'m HashMap<String, ShapeId>,
     shapes: &'m [LazyShape],
     /// The model's JSON text, which the shapes' ranges point into.
     source: &'m [u8],
@@ -1148,13 +1148,10 @@ impl Resolver<'_> {
         name: &str,
         referenced_by: impl FnOnce() -> String,
     ) -> Result<ShapeId, ModelError> {
-        self.index
-            .get(name)
-            .copied()
-            .ok_or_else(|| ModelError::UnknownShape {
-                missing: name.to_string(),
-                referenced_by: referenced_by(),
-            })
+        find_shape(self.tag, self.shapes, name).ok_or_else(|| ModelError::UnknownShape {
+            missing: name.to_string(),
+            referenced_by: referenced_by(),
+        })
     }
 
     /// The JSON text of a shape.
@@ -1331,9 +1328,8 @@ impl Resolver<'_> {
         let input = io_ref(&op.input)?;
         let input_payload = op.input.as_ref().and_then(|r| {
             owned(&r.payload).or_else(|| {
-                self.index
-                    .get(&*r.shape)
-                    .and_then(|id| self.target(*id).ok())
+                find_shape(self.tag, self.shapes, &r.shape)
+                    .and_then(|id| self.target(id).ok())
                     .and_then(|t| t.payload.clone())
             })
         });

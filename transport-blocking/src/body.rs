@@ -1,0 +1,123 @@
+//! This transport's request bodies for the core's [`Outgoing`]: `std::io` readers only (no
+//! stream type), and the core's body on its way out as the reader the HTTP client sends from.
+
+use std::convert::Infallible;
+use std::io::{self, Read};
+use std::task::{Context, Poll, Waker};
+
+use bytes::Bytes;
+use sansboto_core::outgoing::{BodyIo, Outgoing};
+use sansboto_core::request_body::{ready, Source};
+use sansboto_core::{AwsChunkedBody, Body, StreamingBody, TransportError};
+
+use crate::{rewind, ByteReader};
+
+/// This transport's body types (see [`BodyIo`]).
+pub(crate) struct BlockingIo;
+
+impl BodyIo for BlockingIo {
+    type Rewound = rewind::Shared;
+    type Reader = ByteReader;
+    type Stream = Infallible;
+    const MADE_BY: &'static str = "sansboto-blocking (use reader_body or file_body)";
+
+    fn open(source: Source<'_, rewind::Shared>) -> Result<ByteReader, TransportError> {
+        match source {
+            Source::File(range) => Ok(Box::new(
+                sansboto_host::fs::open_range(range)?.take(range.len),
+            )),
+            Source::Rewound(sending) => Ok(Box::new(rewind::SendingReader(sending))),
+        }
+    }
+
+    fn poll_read(
+        reader: &mut ByteReader,
+        _: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        Poll::Ready(reader.read(buf))
+    }
+
+    fn poll_next(stream: &mut Infallible, _: &mut Context<'_>) -> Poll<Option<io::Result<Bytes>>> {
+        match *stream {}
+    }
+}
+
+/// The reader one sending of `stream` is sent from (framed `aws-chunked` when `framing` asks),
+/// and its exact length when known before sending (never for a framed body).
+pub(crate) fn request_reader(
+    stream: StreamingBody,
+    framing: Option<AwsChunkedBody>,
+) -> Result<(ByteReader, Option<u64>), TransportError> {
+    let out = Outgoing::<BlockingIo>::new(Body::Stream(stream), framing, None)?;
+    let len = out.exact_len();
+    Ok((Box::new(Sending(out)), len))
+}
+
+/// A body being sent, read on the calling thread (its reads never wait on a task).
+struct Sending(Outgoing<BlockingIo>);
+
+impl Read for Sending {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut cx = Context::from_waker(Waker::noop());
+        ready(self.0.poll_read(&mut cx, buf, crate::now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sansboto_core::ChecksumAlgorithm;
+
+    /// A reader that hands out at most 3 bytes a call, so chunks are assembled across reads.
+    struct Trickle(io::Cursor<Vec<u8>>);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(3);
+            self.0.read(&mut buf[..n])
+        }
+    }
+
+    #[test]
+    fn a_framed_request_reader_frames_a_stream_with_its_trailer() {
+        // Regression: a streamed body over HTTPS was sent raw under
+        // `Content-Encoding: aws-chunked`, and S3 verifiers failed to parse it.
+        let data = b"hello world, framed".to_vec();
+        let framing = AwsChunkedBody {
+            trailer: ChecksumAlgorithm::Crc32,
+            chunk_size: 8,
+            decoded_len: None,
+        };
+        let mut framed = Vec::new();
+        let trickle = Box::new(Trickle(io::Cursor::new(data.clone()))) as ByteReader;
+        let (mut reader, len) =
+            request_reader(StreamingBody::new(trickle, None), Some(framing)).unwrap();
+        assert_eq!(len, None, "a framed body's length is not known up front");
+        reader.read_to_end(&mut framed).unwrap();
+        let mut expected = Vec::new();
+        let mut encoder = sansboto_core::AwsChunkedEncoder::new(Some(ChecksumAlgorithm::Crc32));
+        for chunk in data.chunks(8) {
+            encoder.encode_chunk(chunk, &mut expected);
+        }
+        encoder.finish_into(&mut expected);
+        assert_eq!(framed, expected);
+        assert!(framed.starts_with(b"8\r\nhello wo\r\n"));
+        let text = String::from_utf8(framed).unwrap();
+        assert!(
+            text.contains("\r\n3\r\nmed\r\n0\r\nx-amz-checksum-crc32:"),
+            "{text:?}"
+        );
+
+        // An empty stream is only the final chunk and the trailer.
+        let mut empty = Vec::new();
+        let nothing = Box::new(io::empty()) as ByteReader;
+        let (mut reader, _) =
+            request_reader(StreamingBody::new(nothing, None), Some(framing)).unwrap();
+        reader.read_to_end(&mut empty).unwrap();
+        assert!(
+            empty.starts_with(b"0\r\nx-amz-checksum-crc32:"),
+            "{empty:?}"
+        );
+    }
+}
