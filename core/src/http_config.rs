@@ -178,7 +178,7 @@ impl<'a> Destination<'a> {
 }
 
 /// A plain-HTTP forward proxy address, with optional basic credentials.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ProxyUrl {
     /// Host name or IP address (IPv6 without brackets).
     pub host: String,

@@ -55,6 +55,31 @@ pub fn file_error(range: &FileRange, e: io::Error) -> TransportError {
     .with_source(e)
 }
 
+/// Reading a request body failed while it was being sent: the transport error the failure
+/// carries (a file's or a rewound reader's), else the caller's reader failed (a request error,
+/// as when the body is read ahead).
+pub fn read_error(e: io::Error) -> TransportError {
+    if e.get_ref()
+        .is_some_and(|inner| inner.is::<TransportError>())
+    {
+        if let Some(Ok(carried)) = e
+            .into_inner()
+            .map(|inner| inner.downcast::<TransportError>())
+        {
+            return *carried;
+        }
+        return TransportError::new(
+            TransportErrorKind::Request,
+            "reading the request body failed",
+        );
+    }
+    TransportError::new(
+        TransportErrorKind::Request,
+        format!("reading the request body: {e}"),
+    )
+    .with_source(e)
+}
+
 /// How much of a body is read at a time to hash it.
 pub const SCAN_CHUNK: usize = 256 * 1024;
 

@@ -1,7 +1,7 @@
 //! The rustls client configuration an [`HttpConfig`] asks for (feature `tls-rustls`), shared by
-//! the tokio and async-std transports so both verify servers the same way, and the CA bundle
-//! it reads ([`ca_bundle`]), which the blocking transport gives ureq. rustls with the ring
-//! provider; the core stays free of TLS, so this lives with the other host-side code.
+//! the transports so all verify servers the same way, the CA bundle it reads ([`ca_bundle`]),
+//! and what kind of failure an I/O error of a rustls connection is ([`io_error`]). rustls with
+//! the ring provider; the core stays free of TLS, so this lives with the other host-side code.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -50,7 +50,7 @@ pub fn client_config(cfg: &HttpConfig) -> Result<ClientConfig, TransportError> {
 /// The certificates of the CA bundle at `path` (PEM), which replace the built-in roots (as
 /// botocore uses `AWS_CA_BUNDLE` instead of its default bundle): a bundle that cannot be read,
 /// is not valid PEM or holds no certificate is a [`TransportErrorKind::Tls`] error naming its
-/// path. (The blocking transport hands them to ureq, the others to rustls.)
+/// path.
 pub fn ca_bundle(path: &Path) -> Result<Vec<CertificateDer<'static>>, TransportError> {
     let pem =
         std::fs::read(path).map_err(|e| bundle_error(path, "cannot be read").with_source(e))?;
@@ -61,6 +61,17 @@ pub fn ca_bundle(path: &Path) -> Result<Vec<CertificateDer<'static>>, TransportE
         return Err(bundle_error(path, "holds no certificate"));
     }
     Ok(certs)
+}
+
+/// An I/O error of a connection (plain or rustls) as a transport error saying `context`: TLS
+/// when rustls failed (its errors surface wrapped in `InvalidData`), else the core's kinds (a
+/// failure while `connecting` that is nothing more telling is a connect failure).
+pub fn io_error(e: std::io::Error, context: &str, connecting: bool) -> TransportError {
+    let is_tls = |e: &(dyn std::error::Error + 'static)| {
+        e.is::<rustls::Error>().then_some(TransportErrorKind::Tls)
+    };
+    let kind = sansboto_core::connection::classify_chain(&e, connecting, is_tls);
+    TransportError::new(kind, format!("{context}: {e}")).with_source(e)
 }
 
 fn bundle_error(path: &Path, what: &str) -> TransportError {

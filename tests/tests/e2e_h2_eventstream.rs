@@ -1202,7 +1202,7 @@ fn http1_only_transports_refuse_h2_operations_with_a_typed_error() {
         panic!("expected a transport error, got {err:?}");
     };
     assert_eq!(t.kind, TransportErrorKind::Http2Required, "{err}");
-    assert!(err.to_string().contains("ureq"), "{err}");
+    assert!(err.to_string().contains("sansboto-blocking"), "{err}");
 
     let async_std =
         sansboto_core::runtime::RuntimeSession::<sansboto_async_std::HttpClient>::from_core(

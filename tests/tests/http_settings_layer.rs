@@ -16,7 +16,7 @@ use sansboto_core::Value;
 const ENDPOINT: &str = "http://dynamodb.example.test";
 
 /// A plain-HTTP proxy that is also the service behind it: an absolute-form request is answered
-/// directly; a `CONNECT` (how ureq reaches http targets through a proxy) opens the "tunnel" and
+/// directly; a `CONNECT` (how a client may reach http targets through a proxy) opens the "tunnel" and
 /// the request that follows on the same connection is answered.
 fn proxy_server() -> ScriptServer {
     ScriptServer::start(|request, _| {

@@ -1,15 +1,14 @@
 //! Connections for the HTTP/1.1 client ([`h1`](crate::h1)): TCP (async-net, so any executor
 //! works: async-std, smol, or a bare `block_on`) with a connect timeout, the core's socket timer
-//! on every read and write,
-//! an optional proxy `CONNECT` tunnel, rustls 0.23 on top, and the idle pool with its liveness
-//! check.
+//! on every read and write, an optional proxy `CONNECT` tunnel, rustls 0.23 on top, and the
+//! liveness check of an idle connection (the pool is the core's
+//! [`IdlePool`](sansboto_core::http1::IdlePool)).
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::task::{ready, Context, Poll};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use async_io::Timer;
@@ -18,7 +17,8 @@ use futures_io::{AsyncRead, AsyncWrite};
 use futures_lite::{AsyncReadExt, AsyncWriteExt, FutureExt};
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
-use sansboto_core::connection::{timed_out, Direction, SocketTimer};
+use sansboto_core::connection::{timed_out, Alarm, Direction, TimedWaits};
+use sansboto_core::http1::Route;
 use sansboto_core::{HttpConfig, ProxyUrl, TunnelHandshake};
 
 /// Race `fut` against a timer; `what` names the wait in the core's `TimedOut` error.
@@ -34,42 +34,28 @@ pub(crate) async fn with_timeout<T>(
     .await
 }
 
-/// A TCP stream whose reads and writes wait as the core's [`SocketTimer`] allows (botocore's
-/// socket timeout, between chunks rather than over a whole body): this only keeps an async-io
-/// timer per direction at the deadline the core gives.
+/// A TCP stream whose reads and writes wait as the core's socket timer allows (botocore's
+/// socket timeout, between chunks rather than over a whole body): the core's [`TimedWaits`]
+/// keeps an async-io timer per direction at the deadline it gives.
 pub(crate) struct TimedTcp {
     tcp: TcpStream,
-    timer: SocketTimer,
-    /// Per direction: the timer and the deadline it is set for.
-    sleeps: [Option<(Timer, Instant)>; 2],
+    waits: TimedWaits<IoAlarm>,
 }
 
-impl TimedTcp {
-    /// Report `op` (in `direction`, which `progressed` when it moved bytes) to the core's timer;
-    /// while it is pending, wait until the core's deadline and fail with its error then.
-    fn timed<T>(
-        &mut self,
-        direction: Direction,
-        progressed: bool,
-        cx: &mut Context<'_>,
-        op: Poll<io::Result<T>>,
-    ) -> Poll<io::Result<T>> {
-        let now = Instant::now();
-        let sleep = &mut self.sleeps[direction as usize];
-        if op.is_ready() {
-            *sleep = None;
-            self.timer.ready(direction, progressed, now);
-            return op;
-        }
-        let deadline = self.timer.wait(direction, now)?;
-        let (timer, at) = sleep.get_or_insert_with(|| (Timer::at(deadline), deadline));
-        if *at != deadline {
-            timer.set_at(deadline);
-            *at = deadline;
-        }
-        ready!(Pin::new(timer).poll(cx));
-        *sleep = None;
-        Poll::Ready(Err(self.timer.expired(direction)))
+/// async-io's timer as the core's [`Alarm`].
+struct IoAlarm(Timer);
+
+impl Alarm for IoAlarm {
+    fn at(deadline: Instant) -> Self {
+        IoAlarm(Timer::at(deadline))
+    }
+
+    fn reset(&mut self, deadline: Instant) {
+        self.0.set_at(deadline);
+    }
+
+    fn poll_ring(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        Pin::new(&mut self.0).poll(cx).map(drop)
     }
 }
 
@@ -82,7 +68,7 @@ impl AsyncRead for TimedTcp {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_read(cx, buf);
         let progressed = matches!(op, Poll::Ready(Ok(n)) if n > 0);
-        this.timed(Direction::Read, progressed, cx, op)
+        (this.waits).poll(Direction::Read, progressed, Instant::now(), cx, op)
     }
 }
 
@@ -95,7 +81,7 @@ impl AsyncWrite for TimedTcp {
         let this = self.get_mut();
         let op = Pin::new(&mut this.tcp).poll_write(cx, buf);
         let progressed = matches!(op, Poll::Ready(Ok(n)) if n > 0);
-        this.timed(Direction::Write, progressed, cx, op)
+        (this.waits).poll(Direction::Write, progressed, Instant::now(), cx, op)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -112,14 +98,6 @@ pub(crate) trait Stream: AsyncRead + AsyncWrite + Send + Sync + Unpin {}
 
 impl<T: AsyncRead + AsyncWrite + Send + Sync + Unpin> Stream for T {}
 
-/// Where a connection goes: requests to the same key may share it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct PoolKey {
-    pub(crate) https: bool,
-    pub(crate) host: String,
-    pub(crate) port: u16,
-}
-
 /// An open connection.
 pub(crate) struct Conn {
     pub(crate) io: Box<dyn Stream>,
@@ -132,38 +110,36 @@ pub(crate) struct Conn {
     pub(crate) reused: bool,
 }
 
-/// Open a connection to `key`, through `proxy` when given (absolute-form for http, a `CONNECT`
-/// tunnel for https).
+/// Open a connection along `route` (to the proxy when there is one, with a `CONNECT` tunnel for
+/// https), then TLS for https.
 pub(crate) async fn connect(
-    key: &PoolKey,
-    proxy: Option<&ProxyUrl>,
+    route: &Route,
     cfg: &HttpConfig,
     tls: &Arc<ClientConfig>,
 ) -> io::Result<Conn> {
-    let (host, port) = proxy.map_or((key.host.as_str(), key.port), |p| (p.host.as_str(), p.port));
+    let (host, port) = route.connect_to();
     let what = format!("connecting to {host}:{port}");
     let tcp = with_timeout(cfg.connect_timeout, &what, TcpStream::connect((host, port))).await?;
     // Requests are written whole; waiting for Nagle only adds latency.
     tcp.set_nodelay(true)?;
     let mut timed = TimedTcp {
         tcp: tcp.clone(),
-        timer: SocketTimer::new(cfg.read_timeout),
-        sleeps: [None, None],
+        waits: TimedWaits::new(cfg.read_timeout),
     };
-    if let (Some(p), true) = (proxy, key.https) {
-        let what = format!("proxy CONNECT to {}:{}", key.host, key.port);
+    if let Some(p) = route.tunnels() {
+        let what = format!("proxy CONNECT to {}:{}", route.host, route.port);
         with_timeout(
             cfg.connect_timeout,
             &what,
-            open_tunnel(&mut timed, &key.host, key.port, p),
+            open_tunnel(&mut timed, &route.host, route.port, p),
         )
         .await?;
     }
-    let transport = if key.https {
-        let name = ServerName::try_from(key.host.clone()).map_err(|e| {
+    let transport = if route.https {
+        let name = ServerName::try_from(route.host.clone()).map_err(|e| {
             io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("bad TLS server name {}: {e}", key.host),
+                format!("bad TLS server name {}: {e}", route.host),
             )
         })?;
         let stream = futures_rustls::TlsConnector::from(tls.clone())
@@ -199,56 +175,11 @@ async fn open_tunnel(
     }
 }
 
-/// Idle connections by destination, newest last.
-pub(crate) struct Pool {
-    idle: Mutex<HashMap<PoolKey, Vec<(Conn, Instant)>>>,
-    max_idle: usize,
-}
-
-/// Idle connections older than this are closed rather than reused (servers drop idle
-/// connections after a while; hyper uses the same default).
-const MAX_IDLE_AGE: Duration = Duration::from_secs(90);
-
-impl Pool {
-    pub(crate) fn new(max_idle: usize) -> Self {
-        Pool {
-            idle: Mutex::new(HashMap::new()),
-            max_idle,
-        }
-    }
-
-    /// An idle connection to `key` that still looks open, if any.
-    pub(crate) async fn checkout(&self, key: &PoolKey) -> Option<Conn> {
-        loop {
-            let (conn, since) = {
-                let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-                idle.get_mut(key)?.pop()?
-            };
-            if since.elapsed() < MAX_IDLE_AGE && still_open(&conn.tcp).await {
-                return Some(Conn {
-                    reused: true,
-                    ..conn
-                });
-            }
-        }
-    }
-
-    /// Keep `conn` for reuse (closing it when the pool for `key` is full).
-    pub(crate) fn checkin(&self, key: PoolKey, conn: Conn) {
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        let list = idle.entry(key).or_default();
-        list.retain(|(_, since)| since.elapsed() < MAX_IDLE_AGE);
-        if list.len() < self.max_idle {
-            list.push((conn, Instant::now()));
-        }
-    }
-}
-
-/// An idle connection is open when a peek would block: end of stream means the server closed
-/// it, and unexpected bytes (or a TLS alert) mean it is unusable either way.
-async fn still_open(tcp: &TcpStream) -> bool {
-    let mut byte = [0u8; 1];
-    futures_lite::future::poll_once(tcp.peek(&mut byte))
-        .await
-        .is_none()
+/// An idle connection is open when a peek would block (its socket is non-blocking): the end of
+/// the stream means the server closed it, and unexpected bytes (or a TLS alert) mean it is
+/// unusable either way.
+pub(crate) fn still_open(conn: &mut Conn) -> bool {
+    let socket: Arc<async_io::Async<std::net::TcpStream>> = conn.tcp.clone().into();
+    let peeked = socket.get_ref().peek(&mut [0u8; 1]);
+    matches!(peeked, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
 }

@@ -6,22 +6,26 @@
 
 use std::fmt;
 use std::io;
-use std::ops::Range;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
+use std::time::Instant;
 
 use futures_io::{AsyncBufRead, AsyncRead};
 use futures_lite::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use http_types::{Body, Request, Response, StatusCode};
 use rustls::ClientConfig;
-use sansboto_core::connection::{closed_by_peer, SendFailure};
-use sansboto_core::http1::{self, BodyDecoder, BodyEncoder, BodyFraming, Limits};
-use sansboto_core::response_check::into_io_error;
-use sansboto_core::{io_error_kind, HttpConfig};
+use sansboto_core::connection::SendFailure;
+use sansboto_core::http1::{BodyFraming, BodyReader, Exchange, Http1Error, Next, Route};
+use sansboto_core::request_body::read_error;
+use sansboto_core::HttpConfig;
 use sansboto_core::{TransportError, TransportErrorKind};
+use sansboto_host::tls::io_error;
 
-use crate::conn::{self, Conn, Pool, PoolKey};
+use crate::conn::{self, Conn};
+
+/// The idle connections of a client, its clones and its response bodies.
+type Pool = sansboto_core::http1::IdlePool<Conn>;
 use crate::request_error;
 
 /// The request target (`/path?query`) exactly as the core built it, carried through surf in the
@@ -130,146 +134,69 @@ pub(crate) fn from_surf(e: http_types::Error) -> (TransportError, SendFailure) {
     }
 }
 
-/// An I/O failure of an exchange on a connection (`reused` from the pool), before any response
-/// byte arrived unless `answered`.
-fn failure(reused: bool, answered: bool, e: io::Error, context: &str) -> Failure {
-    let facts = SendFailure {
-        reused_connection: reused,
-        closed_before_response: !answered && closed_by_peer(e.kind()),
-    };
-    Failure(io_error(e, context, false), facts)
-}
-
-/// Classify an I/O error (TLS failures surface as `InvalidData` wrapping a `rustls::Error`).
-fn io_error(e: io::Error, context: &str, connecting: bool) -> TransportError {
-    let kind = if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
-        TransportErrorKind::Tls
-    } else {
-        match io_error_kind(&e) {
-            TransportErrorKind::Io if connecting => TransportErrorKind::Connect,
-            k => k,
-        }
-    };
-    TransportError::new(kind, format!("{context}: {e}")).with_source(e)
-}
-
 impl Inner {
     async fn send(&self, mut req: Request) -> Result<Response, Failure> {
-        let url = req.url().clone();
-        let https = match url.scheme() {
-            "https" => true,
-            "http" => false,
-            other => return Err(request_error(format!("unsupported URL scheme {other:?}")).into()),
-        };
-        let host_str = url
-            .host_str()
-            .ok_or_else(|| request_error(format!("no host in {url}")))?;
-        let host_field = match url.port() {
-            Some(port) => format!("{host_str}:{port}"),
-            None => host_str.to_owned(),
-        };
-        let host = host_str.trim_start_matches('[').trim_end_matches(']');
-        let port = url
-            .port_or_known_default()
-            .unwrap_or(if https { 443 } else { 80 });
-        let key = PoolKey {
-            https,
-            host: host.to_owned(),
-            port,
-        };
-        let proxy = self
-            .cfg
-            .proxy
-            .as_ref()
-            .and_then(|p| p.proxy_for(url.scheme(), &key.host, key.port))
-            .cloned();
-
-        let mut target = match req.ext().get::<RequestTarget>() {
-            Some(t) => t.0.clone(),
-            None => match url.query() {
-                Some(q) => format!("{}?{q}", url.path()),
-                None => url.path().to_owned(),
-            },
-        };
+        let uri = request_uri(&req)?;
+        let route = Route::for_uri(&uri, self.cfg.proxy.as_ref())?;
         let mut fields: Vec<(String, String)> = Vec::new();
         for (name, values) in req.iter() {
-            // No transport waits for `100 Continue` (see `sansboto_core::http1`), so none is
-            // asked for.
-            if name.as_str().eq_ignore_ascii_case("expect") {
-                continue;
-            }
             for value in values {
                 fields.push((name.as_str().to_owned(), value.as_str().to_owned()));
             }
         }
-        if let (Some(p), false) = (&proxy, https) {
-            target = http1::absolute_form(&key.host, key.port, &target);
-            if let Some(auth) = &p.authorization {
-                fields.push(("proxy-authorization".into(), auth.clone()));
-            }
-        }
-        let close_requested = req.header("connection").is_some_and(|v| {
-            v.iter().any(|v| {
-                v.as_str()
-                    .split(',')
-                    .any(|t| t.trim().eq_ignore_ascii_case("close"))
-            })
-        });
+        let method = http::Method::from_bytes(req.method().as_ref().as_bytes())
+            .map_err(|_| request_error(format!("unsupported method {}", req.method())))?;
         let mut body = req.take_body();
-        let (head, framing) = http1::encode_request_head(
-            req.method().as_ref(),
-            &target,
-            &host_field,
+
+        let mut conn = match self.pool.checkout(&route, Instant::now(), conn::still_open) {
+            Some(mut c) => {
+                c.reused = true;
+                c
+            }
+            None => conn::connect(&route, &self.cfg, &self.tls)
+                .await
+                .map_err(|e| {
+                    let (host, port) = route.connect_to();
+                    io_error(e, &format!("connecting to {host}:{port}"), true)
+                })?,
+        };
+        let (mut exchange, head) = Exchange::start(
+            &method,
+            &uri,
+            &route,
+            conn.reused,
             fields.iter().map(|(n, v)| (n.as_str(), v.as_bytes())),
             body.len().map(|n| n as u64),
         )?;
-
-        let mut conn = match self.pool.checkout(&key).await {
-            Some(c) => c,
-            None => conn::connect(&key, proxy.as_ref(), &self.cfg, &self.tls)
-                .await
-                .map_err(|e| {
-                    io_error(e, &format!("connecting to {}:{}", key.host, key.port), true)
-                })?,
-        };
-        if let Err(e) = write_request(&mut conn, &head, BodyEncoder::new(framing), &mut body).await
-        {
+        if let Err(e) = write_request(&mut conn, &mut exchange, &head, &mut body).await {
             return Err(match e {
-                WriteError::Io(e) => failure(conn.reused, false, e, "sending request"),
+                WriteError::Io(e) => {
+                    let facts = exchange.write_failed(&e);
+                    Failure(io_error(e, "sending request", false), facts)
+                }
                 WriteError::Body(e) => e.into(),
             });
         }
 
         // Read until the head is complete; what follows it in the buffer is the body's.
-        let mut heads = http1::ResponseHeadDecoder::new(Limits::default());
-        let (start, end, head) = loop {
+        let response = loop {
             let n = match conn.io.read(&mut conn.buf).await {
                 Ok(0) => {
-                    let facts = SendFailure {
-                        reused_connection: conn.reused,
-                        closed_before_response: !heads.started(),
-                    };
-                    return Err(Failure(heads.eof().into(), facts));
+                    let (e, facts) = exchange.closed();
+                    return Err(Failure(e.into(), facts));
                 }
                 Ok(n) => n,
                 Err(e) => {
-                    return Err(failure(
-                        conn.reused,
-                        heads.started(),
-                        e,
-                        "reading response head",
-                    ))
+                    let facts = exchange.read_failed(&e);
+                    return Err(Failure(io_error(e, "reading response head", false), facts));
                 }
             };
-            if let Some((head, used)) = heads.push(&conn.buf[..n])? {
-                break (used, n, head);
+            if let Some(response) = exchange.received(&conn.buf[..n])? {
+                break response;
             }
         };
 
-        let method = http::Method::from_bytes(req.method().as_ref().as_bytes())
-            .map_err(|_| request_error(format!("unsupported method {}", req.method())))?;
-        let framing = BodyFraming::for_response(&method, &head)?;
-        let reusable = http1::keep_alive(close_requested, &head, framing);
+        let head = response.head;
         // http-types knows only the registered codes: another one reaches surf as its class
         // (`X00`), and this crate's caller as sent (`ExactHead`).
         let code = head.status.as_u16();
@@ -287,28 +214,55 @@ impl Inner {
         }
         res.ext_mut().insert(ExactHead(head.status, head.headers));
 
-        let decoder = BodyDecoder::new(framing, Limits::default());
-        let give_back = reusable.then(|| (key, self.pool.clone()));
+        let len = match response.body.framing() {
+            BodyFraming::Length(n) => usize::try_from(n).ok(),
+            _ => None,
+        };
         let mut body = PooledBody {
             conn: Some(conn),
-            decoder,
-            start,
-            end,
-            data: 0..0,
-            give_back,
+            reader: response.body,
+            give_back: Some((route, self.pool.clone())),
         };
-        if body.decoder.is_done() {
-            body.finish();
+        if body.reader.is_done() {
+            // Nothing to read (HEAD, 204, an empty body): the connection is free now.
+            body.next().map_err(|e| {
+                Failure(
+                    io_error(e, "reading response body", false),
+                    SendFailure::OTHER,
+                )
+            })?;
             res.set_body(Body::empty());
         } else {
-            let len = match framing {
-                BodyFraming::Length(n) => usize::try_from(n).ok(),
-                _ => None,
-            };
             res.set_body(Body::from_reader(body, len));
         }
         Ok(res)
     }
+}
+
+/// The request's URI as the core built it: the target exactly as built ([`RequestTarget`]),
+/// after the scheme and authority surf holds.
+fn request_uri(req: &Request) -> Result<http::Uri, Failure> {
+    let url = req.url();
+    let target = match req.ext().get::<RequestTarget>() {
+        Some(t) => t.0.clone(),
+        None => match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        },
+    };
+    let host = url
+        .host_str()
+        .ok_or_else(|| request_error(format!("no host in {url}")))?;
+    let authority = match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    http::Uri::builder()
+        .scheme(url.scheme())
+        .authority(authority)
+        .path_and_query(target)
+        .build()
+        .map_err(|e| request_error(format!("request URI {url}: {e}")).into())
 }
 
 enum WriteError {
@@ -320,27 +274,21 @@ enum WriteError {
 /// write), then flush.
 async fn write_request(
     conn: &mut Conn,
+    exchange: &mut Exchange,
     head: &[u8],
-    mut encoder: BodyEncoder,
     body: &mut Body,
 ) -> Result<(), WriteError> {
     let mut out = futures_lite::io::BufWriter::with_capacity(crate::READ_CHUNK, &mut conn.io);
     out.write_all(head).await.map_err(WriteError::Io)?;
     loop {
-        let data = body.fill_buf().await.map_err(|e| {
-            WriteError::Body(
-                TransportError::new(
-                    TransportErrorKind::Request,
-                    format!("reading the request body: {e}"),
-                )
-                .with_source(e),
-            )
-        })?;
+        let data = (body.fill_buf().await).map_err(|e| WriteError::Body(read_error(e)))?;
         if data.is_empty() {
             break;
         }
         let n = data.len();
-        let (prefix, suffix) = encoder.data(n).map_err(|e| WriteError::Body(e.into()))?;
+        let (prefix, suffix) = exchange
+            .body_data(n)
+            .map_err(|e| WriteError::Body(e.into()))?;
         out.write_all(prefix.as_bytes())
             .await
             .map_err(WriteError::Io)?;
@@ -348,88 +296,87 @@ async fn write_request(
         out.write_all(suffix).await.map_err(WriteError::Io)?;
         body.consume(n);
     }
-    let last = encoder.finish().map_err(|e| WriteError::Body(e.into()))?;
+    let last = exchange
+        .body_end()
+        .map_err(|e| WriteError::Body(e.into()))?;
     out.write_all(last).await.map_err(WriteError::Io)?;
     out.flush().await.map_err(WriteError::Io)
 }
 
-/// A response body decoded by the core's [`BodyDecoder`] straight from the connection's
-/// buffer; the connection goes back to the pool once the body has been read to its end.
+/// A response body decoded by the core's [`BodyReader`] straight from the connection's
+/// buffer; the connection goes back to the pool once the body has been read to its end, when
+/// the exchange allows it.
 struct PooledBody {
     /// `None` once the body ended or failed.
     conn: Option<Conn>,
-    decoder: BodyDecoder,
-    /// Bytes read but not yet decoded: `conn.buf[start..end]`.
-    start: usize,
-    end: usize,
-    /// Payload not yet consumed, within `conn.buf`.
-    data: Range<usize>,
-    /// Where the connection goes back when the response allows reuse.
-    give_back: Option<(PoolKey, Arc<Pool>)>,
+    reader: BodyReader,
+    /// Where the connection goes back.
+    give_back: Option<(Route, Arc<Pool>)>,
 }
 
 impl PooledBody {
-    /// The body is complete: recycle the connection when nothing past the body arrived.
-    fn finish(&mut self) {
-        if let (Some(conn), Some((key, pool))) = (self.conn.take(), self.give_back.take()) {
-            if self.start == self.end {
-                pool.checkin(key, conn);
+    /// The reader's next step without reading: `Ok(true)` when payload is ready or the body
+    /// ended, `Ok(false)` to read (the connection is then `Some`).
+    fn next(&mut self) -> io::Result<bool> {
+        let Some(conn) = self.conn.as_ref() else {
+            return Ok(true);
+        };
+        match self
+            .reader
+            .next(&conn.buf)
+            .map_err(|e| self.fail(e.into_io_error()))?
+        {
+            Next::Data(_) => Ok(true),
+            Next::Read => Ok(false),
+            Next::End { reuse } => {
+                let conn = self.conn.take();
+                if let (true, Some(conn), Some((route, pool))) =
+                    (reuse, conn, self.give_back.take())
+                {
+                    pool.checkin(route, conn, Instant::now());
+                }
+                Ok(true)
             }
         }
     }
 
-    fn fail(&mut self, e: io::Error) -> Poll<io::Result<&[u8]>> {
+    fn fail(&mut self, e: io::Error) -> io::Error {
         self.conn = None;
-        Poll::Ready(Err(e))
+        e
     }
 }
 
 impl AsyncBufRead for PooledBody {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
         let this = self.get_mut();
-        loop {
-            if !this.data.is_empty() {
-                break;
-            }
-            if this.decoder.is_done() {
-                this.finish();
-            }
+        while !this.next()? {
             let Some(conn) = this.conn.as_mut() else {
-                return Poll::Ready(Ok(&[]));
+                break;
             };
-            if this.start < this.end {
-                let step = match this.decoder.decode(&conn.buf[this.start..this.end]) {
-                    Ok(step) => step,
-                    Err(e) => return this.fail(into_io_error(e.into())),
-                };
-                if step.consumed == 0 && !this.decoder.is_done() {
-                    let stalled =
-                        io::Error::new(io::ErrorKind::InvalidData, "body decoder stalled");
-                    return this.fail(stalled);
-                }
-                this.data = this.start + step.data.start..this.start + step.data.end;
-                this.start += step.consumed;
-                continue;
-            }
-            // Everything read was decoded (the decoder takes all it is given): read afresh.
-            (this.start, this.end) = (0, 0);
-            match ready!(Pin::new(&mut conn.io).poll_read(cx, &mut conn.buf)) {
-                Ok(0) => {
-                    if let Err(e) = this.decoder.eof() {
-                        return this.fail(into_io_error(e.into()));
-                    }
-                }
-                Ok(n) => this.end = n,
-                Err(e) => return this.fail(e),
+            let filled = match ready!(Pin::new(&mut conn.io).poll_read(cx, &mut conn.buf)) {
+                Ok(n) => this.reader.filled(n).map_err(Http1Error::into_io_error),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = filled {
+                return Poll::Ready(Err(this.fail(e)));
             }
         }
-        let data = this.data.clone();
-        Poll::Ready(Ok(this.conn.as_ref().map_or(&[][..], |c| &c.buf[data])))
+        let Some(conn) = this.conn.as_ref() else {
+            return Poll::Ready(Ok(&[]));
+        };
+        match this.reader.next(&conn.buf) {
+            Ok(Next::Data(range)) => Poll::Ready(Ok(&conn.buf[range])),
+            _ => Poll::Ready(Ok(&[])),
+        }
     }
 
     fn consume(self: Pin<&mut Self>, amt: usize) {
         let this = self.get_mut();
-        this.data.start = (this.data.start + amt).min(this.data.end);
+        this.reader.consume(amt);
+        if this.reader.is_done() {
+            // The last byte is out: free the connection now, not on the next read.
+            let _ = this.next();
+        }
     }
 }
 

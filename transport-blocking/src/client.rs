@@ -108,7 +108,7 @@ impl Timer for HttpClient {
         crate::sleep(duration)
     }
 
-    /// The bound is applied by [`HttpClient::send`] itself (a per-request ureq timeout), since a
+    /// The bound is applied by [`HttpClient::send`] itself (a deadline on the connection), since a
     /// blocking exchange cannot be interrupted from outside.
     async fn timeout<F: Future + Send>(&self, _limit: Duration, future: F) -> Option<F::Output> {
         Some(future.await)

@@ -1,8 +1,9 @@
 //! # sansboto-blocking
 //!
-//! The blocking transport: moves the core's `http::Request<Body>` over ureq 3 (pooled HTTP/1.1,
-//! rustls with ring) on the calling thread, with no async runtime anywhere in its dependency
-//! tree, and supplies `std::thread::sleep` and the clock.
+//! The blocking transport: moves the core's `http::Request<Body>` over `std::net` and rustls
+//! (ring) on the calling thread, the HTTP/1.1 exchange and the pool being the core's
+//! ([`sansboto_core::http1`]), with no async runtime anywhere in its dependency tree, and
+//! supplies `std::thread::sleep` and the clock.
 //!
 //! ## The client
 //!
@@ -48,31 +49,36 @@
 //!
 //! ## HTTP/1.1 only
 //!
-//! ureq speaks HTTP/1.1 only, so operations that need HTTP/2 (those with an event-stream input:
+//! This transport speaks HTTP/1.1 only, so operations that need HTTP/2 (those with an event-stream input:
 //! Bedrock's bidirectional streams, Lex `StartConversation`, Transcribe streaming…) fail here with
 //! [`TransportErrorKind::Http2Required`]; use `sansboto-tokio` for them.
 
-use std::cell::Cell;
-use std::io::{self, Read};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::{Duration, Instant, SystemTime};
 
-use bytes::{Bytes, BytesMut};
-use sansboto_core::connection::{closed_by_peer, send_replaying, SendFailure};
-use sansboto_core::io_error_kind;
+use bytes::Bytes;
+use sansboto_core::connection::{send_replaying, SendFailure};
+use sansboto_core::http1::{self, Exchange, Next, Route};
 use sansboto_core::machine::RequestTimeout;
-use sansboto_core::response_check::{into_io_error, ResponseCheck};
+use sansboto_core::request_body::read_error;
+use sansboto_core::response_check::{into_io_error, Collect, ResponseCheck};
 use sansboto_core::response_read::ResponseReader;
+use sansboto_core::AwsChunkedBody;
 use sansboto_core::FileRange;
-use sansboto_core::{AwsChunkedBody, Destination};
-use ureq::tls::{Certificate, RootCerts, TlsConfig};
-use ureq::ProxyProtocol;
+use sansboto_host::tls::io_error;
 
 mod body;
 mod client;
+mod conn;
 mod rewind;
+
+use conn::{Conn, Deadline};
+
+/// The idle connections of a client, its clones and its response bodies.
+type Pool = http1::IdlePool<Conn>;
 
 pub use client::{
     block_on, event_iter, page_iter, take_body, Client, ClientBuilder, EventStream, Pages, Session,
@@ -87,6 +93,9 @@ pub use sansboto_core::api::*;
 pub type ByteReader = Box<dyn Read + Send + 'static>;
 
 pub use sansboto_host::http_config_from_env;
+
+/// Size of the reads and writes of a connection and of a request body.
+const CHUNK: usize = 64 * 1024;
 
 /// A streaming request body read from `reader`; `len` is the exact total when known (sent as
 /// `Content-Length`, otherwise the body goes chunked).
@@ -103,64 +112,38 @@ pub fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
 }
 
 /// A pooled HTTP/1.1 client; cloning is cheap and clones share the pool.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HttpClient {
-    agent: ureq::Agent,
-    /// Pre-built ureq proxies for http and https targets, with the `NO_PROXY` rules.
-    proxies: Option<Arc<Proxies>>,
+    inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
-struct Proxies {
-    config: ProxyConfig,
-    http: Option<ureq::Proxy>,
-    https: Option<ureq::Proxy>,
+struct Inner {
+    cfg: HttpConfig,
+    tls: Arc<rustls::ClientConfig>,
+    pool: Arc<Pool>,
+}
+
+impl std::fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("config", &self.inner.cfg)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request body as this transport writes it.
+enum Outgoing {
+    Bytes(Bytes),
+    Reader(ByteReader),
 }
 
 impl HttpClient {
     /// A client for `cfg` (reads the CA bundle file, if one is configured).
     pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
-        let mut tls = TlsConfig::builder().disable_verification(!cfg.verify);
-        if let Some(path) = &cfg.ca_bundle {
-            let certs = sansboto_host::tls::ca_bundle(path)?;
-            let certs = certs.iter().map(|c| Certificate::from_der(c).to_owned());
-            tls = tls.root_certs(RootCerts::Specific(Arc::new(certs.collect())));
-        }
-        let config = ureq::Agent::config_builder()
-            // The core interprets every status and handles redirects itself.
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .user_agent(ureq::config::AutoHeaderValue::None)
-            .accept(ureq::config::AutoHeaderValue::None)
-            .accept_encoding(ureq::config::AutoHeaderValue::None)
-            // ureq applies the core's socket-timer rule itself (`SocketTimer`: each read or
-            // write waits at most the read timeout); a blocking exchange writes the whole request
-            // before it reads, so "progress in one direction restarts the other" holds by itself.
-            .timeout_connect(Some(cfg.connect_timeout))
-            .timeout_per_read(Some(cfg.read_timeout))
-            .timeout_per_write(Some(cfg.read_timeout))
-            .max_idle_connections_per_host(cfg.pool_max_idle)
-            .max_idle_connections(cfg.pool_max_idle.saturating_mul(10))
-            .tls_config(tls.build())
-            .proxy(None)
-            .build();
-        let proxies = match cfg.proxy {
-            Some(config) => {
-                let http = config.http.as_ref().map(ureq_proxy).transpose()?;
-                let https = config.https.as_ref().map(ureq_proxy).transpose()?;
-                Some(Arc::new(Proxies {
-                    config,
-                    http,
-                    https,
-                }))
-            }
-            None => None,
-        };
-        let connector = CountingConnector(ureq::unversioned::transport::DefaultConnector::new());
-        let resolver = ureq::unversioned::resolver::DefaultResolver::default();
+        let tls = Arc::new(sansboto_host::tls::client_config(&cfg)?);
+        let pool = Arc::new(Pool::new(cfg.pool_max_idle));
         Ok(HttpClient {
-            agent: ureq::Agent::with_parts(config, connector, resolver),
-            proxies,
+            inner: Arc::new(Inner { cfg, tls, pool }),
         })
     }
 
@@ -171,194 +154,173 @@ impl HttpClient {
         &self,
         req: http::Request<Body>,
     ) -> Result<http::Response<ResponseBody>, TransportError> {
-        if let Some(e) = TransportError::http2_unavailable(&req, "ureq (HTTP/1.1 only)") {
+        if let Some(e) =
+            TransportError::http2_unavailable(&req, "sansboto-blocking (HTTP/1.1 only)")
+        {
             return Err(e);
         }
-        let method = req.method().clone();
-        let proxy = self.proxy_for(req.uri());
         let (parts, body) = req.into_parts();
-        let send = |body| std::future::ready(self.send_once(parts.clone(), body, proxy));
-        let response = block_on(send_replaying(body, send))?;
-        let (parts, body) = response.into_parts();
-        let check = ResponseCheck::for_response(&method, parts.status.as_u16(), &parts.headers);
-        let body = ResponseBody {
-            reader: body.into_reader(),
-            checked: ResponseReader::new(check),
-        };
-        Ok(http::Response::from_parts(parts, body))
+        let route = Route::for_uri(&parts.uri, self.inner.cfg.proxy.as_ref())?;
+        // A per-request bound (credential providers' IMDS and container calls) covers the whole
+        // exchange, body included, as the async transports' timeouts do.
+        let deadline = parts
+            .extensions
+            .get::<RequestTimeout>()
+            .map(|t| Deadline::after(t.0, format!("no answer within {:?}", t.0)));
+        let send = |body| std::future::ready(self.send_once(&parts, &route, body, &deadline));
+        block_on(send_replaying(body, send))
     }
 
-    /// One sending on one connection, with the facts of its failure: ureq connects on the
-    /// calling thread, so a request during which no connection was opened went on a pooled one.
+    /// One sending on one connection, with the facts of its failure.
     fn send_once(
         &self,
-        mut parts: http::request::Parts,
+        parts: &http::request::Parts,
+        route: &Route,
         body: Body,
-        proxy: Option<&ureq::Proxy>,
-    ) -> Result<http::Response<ureq::Body>, (TransportError, SendFailure)> {
-        let connections_before = NEW_CONNECTIONS.with(Cell::get);
-        let content_length = body.request_content_length(&parts.method);
-        let result = match body {
-            // The core's rule: a body-less GET/HEAD/OPTIONS carries no Content-Length at all.
-            Body::Empty if content_length.is_none() => {
-                self.run(http::Request::from_parts(parts, ()), proxy)
+        deadline: &Option<Deadline>,
+    ) -> Result<http::Response<ResponseBody>, (TransportError, SendFailure)> {
+        let other = |e: TransportError| (e, SendFailure::OTHER);
+        let (outgoing, body_len) = match body {
+            Body::Empty => (Outgoing::Bytes(Bytes::new()), Some(0)),
+            Body::Bytes(bytes) => {
+                let len = bytes.len() as u64;
+                (Outgoing::Bytes(bytes), Some(len))
             }
-            Body::Empty => self.run(http::Request::from_parts(parts, &[][..]), proxy),
-            Body::Bytes(bytes) => self.run(http::Request::from_parts(parts, &bytes[..]), proxy),
             Body::Stream(stream) => {
-                // A checksum trailer over HTTPS: the core asks us to frame the stream
-                // `aws-chunked` (its headers already say `Transfer-Encoding: chunked`).
+                // A checksum trailer over HTTPS: the core asks for the stream framed
+                // `aws-chunked` (then its length is not known up front).
                 let framing = parts.extensions.get::<AwsChunkedBody>().copied();
-                let (reader, _) =
-                    body::request_reader(stream, framing).map_err(|e| (e, SendFailure::OTHER))?;
-                // With a declared length ureq sends Content-Length; without, chunked.
-                if let (None, Some(len)) = (framing, content_length) {
-                    parts
-                        .headers
-                        .entry(http::header::CONTENT_LENGTH)
-                        .or_insert_with(|| len.into());
+                let (reader, len) = body::request_reader(stream, framing).map_err(other)?;
+                (Outgoing::Reader(reader), len)
+            }
+        };
+        let inner = &self.inner;
+        let mut conn = match inner.pool.checkout(route, Instant::now(), Conn::still_open) {
+            Some(mut conn) => {
+                conn.reused = true;
+                conn
+            }
+            None => {
+                conn::connect(route, &inner.cfg, &inner.tls, deadline.as_ref()).map_err(|e| {
+                    let (host, port) = route.connect_to();
+                    other(io_error(e, &format!("connecting to {host}:{port}"), true))
+                })?
+            }
+        };
+        conn.set_deadline(deadline.clone());
+        let headers: Vec<_> = (parts.headers.iter())
+            .map(|(n, v)| (n.as_str(), v.as_bytes()))
+            .collect();
+        let (mut exchange, head) = Exchange::start(
+            &parts.method,
+            &parts.uri,
+            route,
+            conn.reused,
+            headers.iter().copied(),
+            body_len,
+        )
+        .map_err(|e| other(e.into()))?;
+        match write_request(&mut conn, &mut exchange, &head, outgoing) {
+            Ok(()) => {}
+            Err(WriteError::Io(e)) => {
+                let facts = exchange.write_failed(&e);
+                return Err((io_error(e, "sending request", false), facts));
+            }
+            Err(WriteError::Body(e)) => return Err(other(e)),
+        }
+        let response = loop {
+            let n = match conn.fill() {
+                Ok(0) => {
+                    let (e, facts) = exchange.closed();
+                    return Err((e.into(), facts));
                 }
-                let body = ureq::SendBody::from_owned_reader(reader);
-                self.run(http::Request::from_parts(parts, body), proxy)
-            }
-        };
-        result.map_err(|e| {
-            let failure = SendFailure {
-                reused_connection: NEW_CONNECTIONS.with(Cell::get) == connections_before,
-                closed_before_response: closed_before_response(&e),
+                Ok(n) => n,
+                Err(e) => {
+                    let facts = exchange.read_failed(&e);
+                    return Err((io_error(e, "reading response head", false), facts));
+                }
             };
-            (e, failure)
-        })
-    }
-
-    fn run(
-        &self,
-        req: http::Request<impl ureq::AsSendBody>,
-        proxy: Option<&ureq::Proxy>,
-    ) -> Result<http::Response<ureq::Body>, TransportError> {
-        // A per-request bound (credential providers' IMDS and container calls) covers the whole
-        // exchange, as the async transports' timeouts do.
-        let limit = req.extensions().get::<RequestTimeout>().map(|t| t.0);
-        let result = if proxy.is_none() && limit.is_none() {
-            self.agent.run(req)
-        } else {
-            let mut config = self.agent.configure_request(req);
-            if let Some(p) = proxy {
-                config = config.proxy(Some(p.clone()));
+            if let Some(response) = exchange
+                .received(&conn.buf[..n])
+                .map_err(|e| other(e.into()))?
+            {
+                break response;
             }
-            if let Some(limit) = limit {
-                config = config.timeout_global(Some(limit));
-            }
-            self.agent.run(config.build())
         };
-        result.map_err(request_error)
+        let head = response.head;
+        let check = ResponseCheck::for_response(&parts.method, head.status.as_u16(), &head.headers);
+        let mut wire = Wire {
+            conn: Some(conn),
+            reader: response.body,
+            route: route.clone(),
+            pool: inner.pool.clone(),
+        };
+        if wire.reader.is_done() {
+            // Nothing to read (HEAD, 204, an empty body): the connection is free now.
+            let _ = wire.fill();
+        }
+        let body = ResponseBody {
+            wire,
+            checked: ResponseReader::new(check),
+        };
+        let mut res = http::Response::new(body);
+        *res.status_mut() = head.status;
+        *res.version_mut() = head.version;
+        *res.headers_mut() = head.headers;
+        Ok(res)
     }
 
     /// The configured proxy for `uri`, as errors name it.
     pub(crate) fn configured_proxy_for(&self, uri: &http::Uri) -> Option<String> {
-        let proxies = self.proxies.as_deref()?;
-        Some(proxies.config.proxy_for_uri(uri)?.to_string())
-    }
-
-    fn proxy_for(&self, uri: &http::Uri) -> Option<&ureq::Proxy> {
-        let proxies = self.proxies.as_deref()?;
-        proxies.config.proxy_for_uri(uri)?;
-        match Destination::of(uri)?.https {
-            true => proxies.https.as_ref(),
-            false => proxies.http.as_ref(),
-        }
+        let proxies = self.inner.cfg.proxy.as_ref()?;
+        Some(proxies.proxy_for_uri(uri)?.to_string())
     }
 }
 
-fn ureq_proxy(p: &ProxyUrl) -> Result<ureq::Proxy, TransportError> {
-    let mut builder = ureq::Proxy::builder(ProxyProtocol::Http)
-        .host(&p.host)
-        .port(p.port);
-    if let Some(user) = &p.username {
-        builder = builder
-            .username(user)
-            .password(p.password.as_deref().unwrap_or_default());
-    }
-    builder.build().map_err(|e| {
-        TransportError::new(
-            TransportErrorKind::Request,
-            format!("proxy {}:{}: {e}", p.host, p.port),
-        )
-    })
+enum WriteError {
+    Io(io::Error),
+    Body(TransportError),
 }
 
-/// Map a ureq failure onto the shared kinds.
-fn error_kind(e: &ureq::Error) -> TransportErrorKind {
-    use ureq::Error as E;
-    match e {
-        E::Timeout(_) => TransportErrorKind::Timeout,
-        E::HostNotFound | E::ConnectionFailed | E::ConnectProxyFailed(_) => {
-            TransportErrorKind::Connect
-        }
-        E::Tls(_) | E::Pem(_) | E::Rustls(_) | E::TlsRequired => TransportErrorKind::Tls,
-        E::BadUri(_) | E::Http(_) | E::InvalidProxyUrl | E::RequireHttpsOnly(_) => {
-            TransportErrorKind::Request
-        }
-        E::Io(io) => match io.get_ref() {
-            Some(inner) if inner.is::<rustls::Error>() => TransportErrorKind::Tls,
-            Some(inner) => match inner.downcast_ref::<ureq::Error>() {
-                Some(e) => error_kind(e),
-                None => io_error_kind(io),
-            },
-            None => io_error_kind(io),
-        },
-        _ => TransportErrorKind::Io,
-    }
-}
-
-thread_local! {
-    /// Connections this thread's requests have opened (see [`CountingConnector`]).
-    static NEW_CONNECTIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-/// ureq's default connector chain, counting each connection it opens on the calling thread (the
-/// pool only asks the connector when it has no idle connection to reuse).
-#[derive(Debug)]
-struct CountingConnector(ureq::unversioned::transport::DefaultConnector);
-
-impl ureq::unversioned::transport::Connector<()> for CountingConnector {
-    type Out = Box<dyn ureq::unversioned::transport::Transport>;
-
-    fn connect(
-        &self,
-        details: &ureq::unversioned::transport::ConnectionDetails<'_>,
-        chained: Option<()>,
-    ) -> Result<Option<Self::Out>, ureq::Error> {
-        let out = self.0.connect(details, chained)?;
-        if out.is_some() {
-            NEW_CONNECTIONS.with(|n| n.set(n.get().wrapping_add(1)));
-        }
-        Ok(out)
-    }
-}
-
-/// Whether ureq's error says the server closed the connection before answering.
-fn closed_before_response(e: &TransportError) -> bool {
-    match e
-        .source
-        .as_deref()
-        .and_then(|s| s.downcast_ref::<ureq::Error>())
-    {
-        Some(ureq::Error::Io(io)) => closed_by_peer(io.kind()),
-        _ => false,
-    }
-}
-
-fn request_error(e: ureq::Error) -> TransportError {
-    TransportError::new(error_kind(&e), e.to_string()).with_source(e)
-}
-
-fn body_error(e: io::Error, check: &mut ResponseCheck) -> TransportError {
-    let kind = match e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
-        Some(inner) => error_kind(inner),
-        None => io_error_kind(&e),
+/// Write the head and the body as the exchange frames it (buffered, so a small request is one
+/// write), then flush.
+fn write_request(
+    conn: &mut Conn,
+    exchange: &mut Exchange,
+    head: &[u8],
+    body: Outgoing,
+) -> Result<(), WriteError> {
+    let mut out = BufWriter::with_capacity(CHUNK, conn);
+    out.write_all(head).map_err(WriteError::Io)?;
+    let mut piece = |out: &mut BufWriter<&mut Conn>, data: &[u8]| {
+        let (prefix, suffix) = exchange
+            .body_data(data.len())
+            .map_err(|e| WriteError::Body(e.into()))?;
+        out.write_all(prefix.as_bytes()).map_err(WriteError::Io)?;
+        out.write_all(data).map_err(WriteError::Io)?;
+        out.write_all(suffix).map_err(WriteError::Io)
     };
-    check.failed(kind, &e).with_source(e)
+    match body {
+        Outgoing::Bytes(bytes) if bytes.is_empty() => {}
+        Outgoing::Bytes(bytes) => piece(&mut out, &bytes)?,
+        Outgoing::Reader(mut reader) => {
+            let mut buf = vec![0u8; CHUNK];
+            loop {
+                let n = match reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(WriteError::Body(read_error(e))),
+                };
+                piece(&mut out, &buf[..n])?;
+            }
+        }
+    }
+    let last = exchange
+        .body_end()
+        .map_err(|e| WriteError::Body(e.into()))?;
+    out.write_all(last).map_err(WriteError::Io)?;
+    out.flush().map_err(WriteError::Io)
 }
 
 /// A response body: read it whole with [`bytes`](Self::bytes), chunk by chunk with
@@ -367,7 +329,7 @@ fn body_error(e: io::Error, check: &mut ResponseCheck) -> TransportError {
 /// The read timeout applies to each read; a body shorter than its `Content-Length` ends in a
 /// [`TransportErrorKind::Io`] error (an `UnexpectedEof` through `Read`), never in a short body.
 pub struct ResponseBody {
-    reader: ureq::BodyReader<'static>,
+    wire: Wire,
     /// Length, checksum and transfer rate, checked as the body is read (the core's).
     checked: ResponseReader,
 }
@@ -380,8 +342,11 @@ impl std::fmt::Debug for ResponseBody {
     }
 }
 
-/// Chunk size for [`ResponseBody::chunk`].
-const CHUNK: usize = 64 * 1024;
+/// A failed read of the body, through the check (which says how far the body got).
+fn body_error(e: io::Error, check: &mut ResponseCheck) -> TransportError {
+    let kind = sansboto_core::io_error_kind(&e);
+    check.failed(kind, &e).with_source(e)
+}
 
 impl ResponseBody {
     /// The declared length, when the response had a `Content-Length`.
@@ -396,46 +361,115 @@ impl ResponseBody {
 
     /// Read the whole body.
     pub fn bytes(mut self) -> Result<Bytes, TransportError> {
-        let mut all = BytesMut::new();
-        loop {
-            if all.capacity() - all.len() < CHUNK / 4 {
-                all.reserve(CHUNK);
-            }
-            let start = all.len();
-            all.resize(all.capacity(), 0);
-            let n = self.read_checked(&mut all[start..])?;
-            all.truncate(start + n);
-            if n == 0 {
-                return Ok(all.freeze());
-            }
+        let mut all = Collect::new(self.content_length());
+        while let Some(piece) = self.chunk()? {
+            all.push(&piece);
         }
+        Ok(all.finish())
     }
 
     /// The next chunk (up to 64 KiB), or `None` at the end of the body.
     pub fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
-        let mut buf = BytesMut::zeroed(CHUNK);
-        let n = self.read_checked(&mut buf)?;
-        buf.truncate(n);
-        Ok((n > 0).then(|| buf.freeze()))
+        let wire = &mut self.wire;
+        let next = || Poll::Ready(wire.next_chunk().transpose());
+        ready_now(self.checked.poll_chunk(next, body_error, now))
     }
 
     fn read_checked(&mut self, buf: &mut [u8]) -> Result<usize, TransportError> {
-        let reader = &mut self.reader;
-        let read = |buf: &mut [u8]| Poll::Ready(reader.read(buf));
-        match self.checked.poll_read_into(buf, read, body_error, now) {
-            Poll::Ready(read) => read,
-            // Reads on the calling thread complete at once.
-            Poll::Pending => Err(body_error(
-                io::ErrorKind::WouldBlock.into(),
-                self.checked.check(),
-            )),
-        }
+        let wire = &mut self.wire;
+        let read = |buf: &mut [u8]| Poll::Ready(wire.read(buf));
+        ready_now(self.checked.poll_read_into(buf, read, body_error, now))
+    }
+}
+
+/// The outcome of a read on the calling thread, which completes at once.
+fn ready_now<T>(poll: Poll<Result<T, TransportError>>) -> Result<T, TransportError> {
+    match poll {
+        Poll::Ready(out) => out,
+        Poll::Pending => Err(TransportError::new(
+            TransportErrorKind::Io,
+            "a blocking read did not complete",
+        )),
     }
 }
 
 impl Read for ResponseBody {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.read_checked(buf).map_err(into_io_error)
+    }
+}
+
+/// A response body on its connection: decoded by the core's [`http1::BodyReader`] out of the
+/// connection's buffer; the connection goes back to the pool at the end when the exchange
+/// allows it.
+struct Wire {
+    /// `None` once the body ended (the connection pooled or closed) or failed.
+    conn: Option<Conn>,
+    reader: http1::BodyReader,
+    route: Route,
+    pool: Arc<Pool>,
+}
+
+impl Wire {
+    /// Up to `buf.len()` bytes of payload (0 at the end).
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        Ok(self
+            .take(buf.len(), |data| {
+                buf[..data.len()].copy_from_slice(data);
+                data.len()
+            })?
+            .unwrap_or(0))
+    }
+
+    /// The next run of payload (`None` at the end).
+    fn next_chunk(&mut self) -> io::Result<Option<Bytes>> {
+        self.take(usize::MAX, Bytes::copy_from_slice)
+    }
+
+    /// Up to `max` bytes of payload handed to `take` (`None` at the end).
+    fn take<T>(&mut self, max: usize, take: impl FnOnce(&[u8]) -> T) -> io::Result<Option<T>> {
+        let Some(range) = self.fill()? else {
+            return Ok(None);
+        };
+        let conn = self.conn.as_ref().ok_or(io::ErrorKind::NotConnected)?;
+        let n = range.len().min(max);
+        let out = take(&conn.buf[range.start..range.start + n]);
+        self.reader.consume(n);
+        if self.reader.is_done() {
+            // The last byte is out: free the connection now, not on the next read.
+            self.fill()?;
+        }
+        Ok(Some(out))
+    }
+
+    /// Where decoded payload is in the connection's buffer, or `None` at the end of the body
+    /// (the connection then went back to the pool, when the exchange allows it).
+    fn fill(&mut self) -> io::Result<Option<std::ops::Range<usize>>> {
+        loop {
+            let Some(conn) = self.conn.as_mut() else {
+                return Ok(None);
+            };
+            let step = match self.reader.next(&conn.buf) {
+                Ok(Next::Data(range)) => return Ok(Some(range)),
+                Ok(Next::End { reuse }) => {
+                    if let (true, Some(mut conn)) = (reuse, self.conn.take()) {
+                        conn.set_deadline(None);
+                        (self.pool).checkin(self.route.clone(), conn, Instant::now());
+                    }
+                    // (Not reused: `take` dropped the connection, which closes it.)
+                    return Ok(None);
+                }
+                Ok(Next::Read) => conn.fill().and_then(|n| {
+                    (self.reader.filled(n)).map_err(http1::Http1Error::into_io_error)
+                }),
+                Err(e) => Err(e.into_io_error()),
+            };
+            if let Err(e) = step {
+                // A failed body leaves its connection out of step: close it.
+                self.conn = None;
+                return Err(e);
+            }
+        }
     }
 }
 

@@ -11,6 +11,10 @@
 //!   (trailers included), delimited by the end of the connection, or none (`HEAD`, `1xx`, `204`,
 //!   `304`).
 //! - [`keep_alive`] says whether the connection may carry another request afterwards.
+//! - [`Exchange`] drives one request and its response on a connection with all of the above
+//!   (with the facts the stale-connection replay needs), [`BodyReader`] decodes the body out
+//!   of the connection's read buffer, and [`IdlePool`] decides which idle connection a
+//!   [`Route`] may take.
 //!
 //! Nothing here reads or writes a socket or allocates per byte of body: the transport feeds
 //! what it read and writes what it is given. No transport waits for `100 Continue` before
@@ -18,10 +22,14 @@
 //! `100 Continue` is skipped like any interim answer.
 
 mod body;
+mod exchange;
+mod pool;
 mod request;
 mod response;
 
 pub use body::{BodyDecoder, BodyFraming, Decoded};
+pub use exchange::{BodyReader, Exchange, Next, Response, Route};
+pub use pool::{IdlePool, MAX_IDLE_AGE};
 pub use request::{absolute_form, encode_request_head, BodyEncoder, RequestFraming};
 pub use response::{keep_alive, ResponseHead, ResponseHeadDecoder};
 

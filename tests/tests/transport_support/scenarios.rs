@@ -27,7 +27,7 @@ pub(crate) enum HttpViaProxy {
     /// An absolute-form request line, whose target the proxy sees as `target` for
     /// `http://bucket.example.invalid/key?x=1` (some clients spell out the default port).
     AbsoluteForm { target: &'static str },
-    /// A `CONNECT` tunnel, as for https (ureq 3 has no absolute-form requests).
+    /// A `CONNECT` tunnel, as for https.
     ConnectTunnel,
 }
 
@@ -371,7 +371,7 @@ pub(crate) async fn connect_timeout_is_timeout<T: TransportUnderTest>() {
     let err = c.send(request("GET", &url, Body::Empty)).await.unwrap_err();
     let waited = T::monotonic_now() - started;
     assert_eq!(err.kind, TransportErrorKind::Timeout, "{err}");
-    // (ureq's connect timer may end a fraction of a millisecond early.)
+    // (A connect timer may end a fraction of a millisecond early.)
     assert!(
         waited >= Duration::from_millis(295) && waited < Duration::from_secs(3),
         "waited {waited:?}"

@@ -1,0 +1,549 @@
+//! One request and its response on one HTTP/1.1 connection, as a state machine the transports
+//! drive: [`Route`] says where the connection goes (the pool key), [`Exchange::start`] writes
+//! the request head and frames the body, [`Exchange::received`] takes what was read until the
+//! response head is complete, and [`BodyReader`] decodes the body out of the connection's read
+//! buffer and says at its end whether the connection may carry another request.
+//!
+//! The facts the core's stale-connection replay needs ([`SendFailure`]) come from here too:
+//! the exchange knows whether its connection was reused and whether any byte of the answer
+//! arrived. A transport only connects, reads into its buffer and writes what it is given.
+
+use std::io;
+use std::ops::Range;
+
+use super::{
+    absolute_form, encode_request_head, keep_alive, BodyDecoder, BodyEncoder, BodyFraming,
+    Http1Error, Limits, ResponseHead, ResponseHeadDecoder,
+};
+use crate::connection::{closed_by_peer, SendFailure};
+use crate::http_config::{Destination, ProxyConfig, ProxyUrl};
+
+/// Where a request's connection goes: the origin and the proxy on the way. Requests with equal
+/// routes may share a pooled connection.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Route {
+    /// TLS to the origin (through a `CONNECT` tunnel when there is a proxy).
+    pub https: bool,
+    /// The origin's host name or address (IPv6 without brackets).
+    pub host: String,
+    /// The origin's port.
+    pub port: u16,
+    /// The forward proxy, unless the origin is reached directly.
+    pub proxy: Option<ProxyUrl>,
+}
+
+impl Route {
+    /// The route of a request to `uri`, through the proxy `proxies` pick for it (`NO_PROXY`
+    /// applied). Only `http://` and `https://` URIs with a host can be sent.
+    pub fn for_uri(uri: &http::Uri, proxies: Option<&ProxyConfig>) -> Result<Self, Http1Error> {
+        match uri.scheme_str() {
+            Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {}
+            other => {
+                return Err(Http1Error::InvalidRequest(format!(
+                    "unsupported URL scheme {other:?}"
+                )))
+            }
+        }
+        let to = Destination::of(uri)
+            .ok_or_else(|| Http1Error::InvalidRequest(format!("no host in {uri}")))?;
+        Ok(Route {
+            https: to.https,
+            host: to.host.to_owned(),
+            port: to.port,
+            proxy: proxies.and_then(|p| p.proxy_for_uri(uri)).cloned(),
+        })
+    }
+
+    /// Where the TCP connection goes: the proxy when there is one, else the origin.
+    pub fn connect_to(&self) -> (&str, u16) {
+        match &self.proxy {
+            Some(p) => (&p.host, p.port),
+            None => (&self.host, self.port),
+        }
+    }
+
+    /// Whether the connection starts with a `CONNECT` tunnel through the proxy (https through
+    /// a proxy; plain http goes to the proxy in absolute form).
+    pub fn tunnels(&self) -> Option<&ProxyUrl> {
+        self.proxy.as_ref().filter(|_| self.https)
+    }
+}
+
+/// The `Host` field of a request to `uri`: its authority without user info and without the
+/// scheme's default port (what the signer signs when the request has no `Host` header).
+fn host_field(uri: &http::Uri) -> &str {
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let default = match uri.scheme_str() {
+        Some(s) if s.eq_ignore_ascii_case("https") => ":443",
+        _ => ":80",
+    };
+    authority.strip_suffix(default).unwrap_or(authority)
+}
+
+/// A request sent (or being sent) on a connection, waiting for its response head.
+#[derive(Debug)]
+pub struct Exchange {
+    method: http::Method,
+    /// The connection had carried a response before (taken from the pool).
+    reused: bool,
+    /// The request said `Connection: close`.
+    close_requested: bool,
+    encoder: BodyEncoder,
+    heads: ResponseHeadDecoder,
+}
+
+impl Exchange {
+    /// Start a request to `uri` on a connection along `route` (`reused` when it came from the
+    /// pool): the exchange, and the head to write. The target goes out exactly as the core
+    /// built it (in absolute form through an http proxy, with the proxy's credentials); the
+    /// `Host` field follows `uri` unless `headers` carry one; an `Expect` field is left out
+    /// (no transport waits for `100 Continue`). `body_len` is the body's length when known
+    /// (see [`encode_request_head`] for the framing); write the body through
+    /// [`body_data`](Self::body_data) and [`body_end`](Self::body_end).
+    pub fn start<'h>(
+        method: &http::Method,
+        uri: &http::Uri,
+        route: &'h Route,
+        reused: bool,
+        headers: impl Iterator<Item = (&'h str, &'h [u8])> + Clone,
+        body_len: Option<u64>,
+    ) -> Result<(Exchange, Vec<u8>), Http1Error> {
+        let origin_form = uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let through_proxy = route.proxy.as_ref().filter(|_| !route.https);
+        let absolute;
+        let target = match through_proxy {
+            Some(_) => {
+                absolute = absolute_form(&route.host, route.port, origin_form);
+                absolute.as_str()
+            }
+            None => origin_form,
+        };
+        let proxy_auth = through_proxy
+            .and_then(|p| p.authorization.as_deref())
+            .map(|auth| ("proxy-authorization", auth.as_bytes()));
+        let fields = headers
+            .filter(|(name, _)| !name.eq_ignore_ascii_case("expect"))
+            .chain(proxy_auth);
+        let close_requested = fields.clone().any(|(name, value)| {
+            name.eq_ignore_ascii_case("connection")
+                && value
+                    .split(|&b| b == b',')
+                    .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
+        });
+        let (head, framing) =
+            encode_request_head(method.as_str(), target, host_field(uri), fields, body_len)?;
+        let exchange = Exchange {
+            method: method.clone(),
+            reused,
+            close_requested,
+            encoder: BodyEncoder::new(framing),
+            heads: ResponseHeadDecoder::new(Limits::default()),
+        };
+        Ok((exchange, head))
+    }
+
+    /// `len` more bytes of request body (never 0): what to write before and after them.
+    pub fn body_data(&mut self, len: usize) -> Result<(String, &'static [u8]), Http1Error> {
+        self.encoder.data(len)
+    }
+
+    /// The request body ended: what to write last.
+    pub fn body_end(&self) -> Result<&'static [u8], Http1Error> {
+        self.encoder.finish()
+    }
+
+    /// Writing the request failed with `e`: the facts of the failure (a reused connection the
+    /// peer had closed is stale).
+    pub fn write_failed(&self, e: &io::Error) -> SendFailure {
+        SendFailure {
+            reused_connection: self.reused,
+            closed_before_response: !self.heads.started() && closed_by_peer(e.kind()),
+        }
+    }
+
+    /// Reading the response failed with `e` before its head was complete.
+    pub fn read_failed(&self, e: &io::Error) -> SendFailure {
+        self.write_failed(e)
+    }
+
+    /// The connection ended before the response head was complete: the error, and its facts
+    /// (no byte at all on a reused connection means the server had closed it while idle).
+    pub fn closed(&self) -> (Http1Error, SendFailure) {
+        let facts = SendFailure {
+            reused_connection: self.reused,
+            closed_before_response: !self.heads.started(),
+        };
+        (self.heads.eof(), facts)
+    }
+
+    /// Bytes read from the connection into the start of its buffer (`read`): `Ok(None)` to read
+    /// more; `Ok(Some(response))` once the head is complete, the rest of `read` being the
+    /// body's (the returned [`BodyReader`] knows where it starts).
+    pub fn received(&mut self, read: &[u8]) -> Result<Option<Response>, Http1Error> {
+        let Some((head, used)) = self.heads.push(read)? else {
+            return Ok(None);
+        };
+        let framing = BodyFraming::for_response(&self.method, &head)?;
+        let body = BodyReader {
+            decoder: BodyDecoder::new(framing, Limits::default()),
+            keep_alive: keep_alive(self.close_requested, &head, framing),
+            framing,
+            start: used,
+            end: read.len(),
+            data: 0..0,
+            released: false,
+        };
+        Ok(Some(Response { head, body }))
+    }
+}
+
+/// A response head and the reader of its body.
+#[derive(Debug)]
+pub struct Response {
+    /// Status and header fields as received.
+    pub head: ResponseHead,
+    /// The body, decoded out of the connection's buffer.
+    pub body: BodyReader,
+}
+
+/// What a [`BodyReader`] needs next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Payload is at `buf[range]`; [`consume`](BodyReader::consume) what is taken of it.
+    Data(Range<usize>),
+    /// Read into the buffer from its start, then report [`filled`](BodyReader::filled).
+    Read,
+    /// The body is complete. `reuse`: the connection may go back to the pool (both sides
+    /// allow it and nothing past the body arrived); said once, `false` afterwards.
+    End {
+        /// Whether to pool the connection.
+        reuse: bool,
+    },
+}
+
+/// Decodes a response body out of the buffer the transport reads the connection into: the
+/// transport asks [`next`](Self::next) with the buffer and does what it says.
+#[derive(Debug)]
+pub struct BodyReader {
+    decoder: BodyDecoder,
+    keep_alive: bool,
+    framing: BodyFraming,
+    /// Bytes read but not decoded yet: `buf[start..end]`.
+    start: usize,
+    end: usize,
+    /// Payload not consumed yet, within the buffer.
+    data: Range<usize>,
+    /// The end was reported.
+    released: bool,
+}
+
+impl BodyReader {
+    /// How the body is delimited.
+    pub fn framing(&self) -> BodyFraming {
+        self.framing
+    }
+
+    /// The body is complete (nothing more to read for it).
+    pub fn is_done(&self) -> bool {
+        self.decoder.is_done() && self.data.is_empty()
+    }
+
+    /// What to do next, given the buffer the connection is read into.
+    pub fn next(&mut self, buf: &[u8]) -> Result<Next, Http1Error> {
+        loop {
+            if !self.data.is_empty() {
+                return Ok(Next::Data(self.data.clone()));
+            }
+            if self.decoder.is_done() {
+                let reuse = !self.released && self.keep_alive && self.start == self.end;
+                self.released = true;
+                return Ok(Next::End { reuse });
+            }
+            if self.start >= self.end {
+                (self.start, self.end) = (0, 0);
+                return Ok(Next::Read);
+            }
+            let input = buf
+                .get(self.start..self.end)
+                .ok_or(Http1Error::BadChunk("read buffer shorter than reported"))?;
+            let step = self.decoder.decode(input)?;
+            if step.consumed == 0 && !self.decoder.is_done() {
+                return Err(Http1Error::BadChunk("body decoder made no progress"));
+            }
+            self.data = self.start + step.data.start..self.start + step.data.end;
+            self.start += step.consumed;
+        }
+    }
+
+    /// `n` bytes of the payload [`Next::Data`] pointed at were taken.
+    pub fn consume(&mut self, n: usize) {
+        self.data.start = self.data.start.saturating_add(n).min(self.data.end);
+    }
+
+    /// After [`Next::Read`]: `n` bytes were read into the start of the buffer (0: the
+    /// connection ended, which is an error unless the body is delimited by it).
+    pub fn filled(&mut self, n: usize) -> Result<(), Http1Error> {
+        if n == 0 {
+            return self.decoder.eof();
+        }
+        (self.start, self.end) = (0, n);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(uri: &str, proxy: Option<&str>) -> Route {
+        let proxies = proxy.map(|p| ProxyConfig {
+            http: Some(ProxyUrl::parse(p).unwrap()),
+            https: Some(ProxyUrl::parse(p).unwrap()),
+            ..Default::default()
+        });
+        Route::for_uri(&uri.parse().unwrap(), proxies.as_ref()).unwrap()
+    }
+
+    fn start(
+        method: &str,
+        uri: &str,
+        proxy: Option<&str>,
+        headers: &[(&str, &str)],
+        reused: bool,
+    ) -> (Exchange, String) {
+        let uri: http::Uri = uri.parse().unwrap();
+        let route = route(&uri.to_string(), proxy);
+        let fields: Vec<(&str, &[u8])> = headers.iter().map(|(n, v)| (*n, v.as_bytes())).collect();
+        let (ex, head) = Exchange::start(
+            &method.parse().unwrap(),
+            &uri,
+            &route,
+            reused,
+            fields.iter().copied(),
+            Some(0),
+        )
+        .unwrap();
+        (ex, String::from_utf8(head).unwrap())
+    }
+
+    #[test]
+    fn routes_name_the_origin_and_the_proxy() {
+        let r = route("https://[::1]:8443/k", None);
+        assert_eq!((r.https, r.host.as_str(), r.port), (true, "::1", 8443));
+        assert_eq!(r.connect_to(), ("::1", 8443));
+        assert!(r.tunnels().is_none());
+        let r = route("https://s3.amazonaws.com/k", Some("http://u:p@proxy:3128"));
+        assert_eq!(r.connect_to(), ("proxy", 3128));
+        assert!(r.tunnels().is_some());
+        let r = route("http://h/k", Some("proxy:3128"));
+        assert!(r.tunnels().is_none() && r.proxy.is_some());
+        for bad in ["ftp://h/", "/relative"] {
+            let err = Route::for_uri(&bad.parse().unwrap(), None).unwrap_err();
+            assert!(matches!(err, Http1Error::InvalidRequest(_)), "{bad}");
+        }
+    }
+
+    #[test]
+    fn heads_carry_the_target_verbatim_and_the_host_without_default_port() {
+        let (_, head) = start("GET", "https://h.example:443/a/../b?x=1", None, &[], false);
+        assert_eq!(head, "GET /a/../b?x=1 HTTP/1.1\r\nhost: h.example\r\n\r\n");
+        let (_, head) = start("GET", "http://[::1]:8080/", None, &[], false);
+        assert!(head.contains("host: [::1]:8080\r\n"), "{head}");
+        let (_, head) = start(
+            "GET",
+            "http://h/",
+            None,
+            &[("expect", "100-continue")],
+            false,
+        );
+        assert!(!head.contains("expect"), "{head}");
+    }
+
+    #[test]
+    fn plain_http_through_a_proxy_is_absolute_with_credentials() {
+        let (_, head) = start(
+            "GET",
+            "http://h:81/k?a",
+            Some("http://u:p@px:3128"),
+            &[],
+            false,
+        );
+        assert!(
+            head.starts_with("GET http://h:81/k?a HTTP/1.1\r\n"),
+            "{head}"
+        );
+        assert!(
+            head.contains("proxy-authorization: Basic dTpw\r\n"),
+            "{head}"
+        );
+        // Through a tunnel the credentials go in the CONNECT request, not here.
+        let (_, head) = start("GET", "https://h/k", Some("http://u:p@px:3128"), &[], false);
+        assert!(head.starts_with("GET /k HTTP/1.1\r\n"), "{head}");
+        assert!(!head.contains("proxy-authorization"), "{head}");
+    }
+
+    /// Feed `wire` in pieces of `step` bytes through a buffer of `cap` bytes, as a transport
+    /// does: the head, then the body. Returns head, payload and the reuse decision.
+    fn run(ex: &mut Exchange, wire: &[u8], step: usize) -> Result<(u16, Vec<u8>, bool), String> {
+        let mut buf = vec![0u8; step.max(1)];
+        let mut at = 0;
+        let mut read = |buf: &mut [u8]| {
+            let n = (wire.len() - at).min(buf.len());
+            buf[..n].copy_from_slice(&wire[at..at + n]);
+            at += n;
+            n
+        };
+        let mut response = loop {
+            let n = read(&mut buf);
+            if n == 0 {
+                return Err(format!("{:?}", ex.closed()));
+            }
+            if let Some(r) = ex.received(&buf[..n]).map_err(|e| e.to_string())? {
+                break r;
+            }
+        };
+        let mut payload = Vec::new();
+        loop {
+            match response.body.next(&buf).map_err(|e| e.to_string())? {
+                Next::Data(range) => {
+                    // Take one byte at a time now and then, to check partial consumption.
+                    let take = if range.len() > 2 { range.len() - 1 } else { 1 };
+                    payload.extend_from_slice(&buf[range.start..range.start + take]);
+                    response.body.consume(take);
+                }
+                Next::Read => {
+                    let n = read(&mut buf);
+                    response.body.filled(n).map_err(|e| e.to_string())?;
+                }
+                Next::End { reuse } => {
+                    assert_eq!(response.body.next(&buf), Ok(Next::End { reuse: false }));
+                    return Ok((response.head.status.as_u16(), payload, reuse));
+                }
+            }
+        }
+    }
+
+    const CHUNKED: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\
+        Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\nt: v\r\n\r\n";
+
+    #[test]
+    fn reads_split_at_every_size_give_the_same_response() {
+        for step in 1..=CHUNKED.len() {
+            let (mut ex, _) = start("GET", "http://h/", None, &[], false);
+            let got = run(&mut ex, CHUNKED, step).unwrap();
+            assert_eq!(got, (200, b"hello world".to_vec(), true), "step {step}");
+        }
+        let fixed = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+        for step in 1..=fixed.len() {
+            let (mut ex, _) = start("GET", "http://h/", None, &[], false);
+            let got = run(&mut ex, fixed, step).unwrap();
+            assert_eq!(got, (200, b"hello".to_vec(), true), "step {step}");
+        }
+    }
+
+    #[test]
+    fn reuse_needs_both_sides_and_nothing_past_the_body() {
+        /// The answer, the request's header fields, its method, and whether to reuse.
+        type Case<'a> = (&'a [u8], &'a [(&'a str, &'a str)], &'a str, bool);
+        let cases: [Case<'_>; 6] = [
+            (b"HTTP/1.1 204 No Content\r\n\r\n", &[], "GET", true),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n",
+                &[],
+                "HEAD",
+                true,
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx",
+                &[("Connection", "close")],
+                "GET",
+                false,
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx",
+                &[],
+                "GET",
+                false,
+            ),
+            (b"HTTP/1.1 200 OK\r\n\r\nuntil the end", &[], "GET", false),
+            // A server that sent more than the body: the connection is out of step.
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxJUNK",
+                &[],
+                "GET",
+                false,
+            ),
+        ];
+        for (wire, headers, method, want) in cases {
+            let (mut ex, _) = start(method, "http://h/", None, headers, false);
+            let (_, _, reuse) = run(&mut ex, wire, wire.len()).unwrap();
+            assert_eq!(reuse, want, "{}", String::from_utf8_lossy(wire));
+        }
+    }
+
+    #[test]
+    fn early_ends_are_errors_with_the_facts_of_the_connection() {
+        let (ex, _) = start("GET", "http://h/", None, &[], true);
+        let (err, facts) = ex.closed();
+        assert_eq!(err, Http1Error::IncompleteHead { received: 0 });
+        assert!(facts.is_stale_connection(), "{facts:?}");
+        let reset = io::Error::from(io::ErrorKind::ConnectionReset);
+        assert!(ex.write_failed(&reset).is_stale_connection());
+        assert!(
+            !ex.read_failed(&io::ErrorKind::TimedOut.into())
+                .closed_before_response
+        );
+
+        let (fresh, _) = start("GET", "http://h/", None, &[], false);
+        assert!(!fresh.closed().1.is_stale_connection());
+
+        // Part of a head arrived: not stale, whatever the connection.
+        let (mut ex, _) = start("GET", "http://h/", None, &[], true);
+        assert!(ex.received(b"HTTP/1.1 2").unwrap().is_none());
+        assert!(!ex.closed().1.closed_before_response);
+        assert!(!ex.read_failed(&reset).closed_before_response);
+
+        // A cut body, at every length.
+        let wire = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+        let head_len = wire.len() - 5;
+        for cut in head_len..wire.len() {
+            let (mut ex, _) = start("GET", "http://h/", None, &[], false);
+            let err = run(&mut ex, &wire[..cut], 3).unwrap_err();
+            assert!(err.contains("ended after"), "cut {cut}: {err}");
+        }
+        let wire = &CHUNKED[..CHUNKED.len() - 2];
+        let (mut ex, _) = start("GET", "http://h/", None, &[], false);
+        assert!(run(&mut ex, wire, 4).unwrap_err().contains("chunked"));
+    }
+
+    #[test]
+    fn request_bodies_are_framed_as_the_head_says() {
+        let uri: http::Uri = "http://h/k".parse().unwrap();
+        let route = Route::for_uri(&uri, None).unwrap();
+        let (mut ex, head) = Exchange::start(
+            &http::Method::PUT,
+            &uri,
+            &route,
+            false,
+            std::iter::empty(),
+            None,
+        )
+        .unwrap();
+        assert!(String::from_utf8(head)
+            .unwrap()
+            .contains("transfer-encoding: chunked"));
+        assert_eq!(ex.body_data(3).unwrap(), ("3\r\n".to_owned(), &b"\r\n"[..]));
+        assert_eq!(ex.body_end().unwrap(), b"0\r\n\r\n");
+        let (ex, _) = Exchange::start(
+            &http::Method::PUT,
+            &uri,
+            &route,
+            false,
+            std::iter::empty(),
+            Some(2),
+        )
+        .unwrap();
+        assert!(ex.body_end().is_err(), "short body");
+    }
+}
