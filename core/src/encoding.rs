@@ -16,9 +16,16 @@ const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 /// Append the lower-case hex form of `bytes` (digests, signatures).
 pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     out.reserve(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(HEX_LOWER[usize::from(b >> 4)]));
-        out.push(char::from(HEX_LOWER[usize::from(b & 0x0f)]));
+    // Digits written into a buffer and appended a block at a time (not one `char` at a time:
+    // every signature hex-encodes three digests).
+    let mut buf = [0u8; 128];
+    for block in bytes.chunks(buf.len() / 2) {
+        for (pair, &b) in buf.chunks_exact_mut(2).zip(block) {
+            pair[0] = HEX_LOWER[usize::from(b >> 4)];
+            pair[1] = HEX_LOWER[usize::from(b & 0x0f)];
+        }
+        // Hex digits are ASCII, so this always succeeds.
+        out.push_str(std::str::from_utf8(&buf[..block.len() * 2]).unwrap_or_default());
     }
 }
 

@@ -5,6 +5,7 @@
 //! allocations, whatever the number of headers or query parameters.
 
 use crate::time::Timestamp;
+use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::HeaderMap;
@@ -166,16 +167,21 @@ fn push_folded_value(out: &mut String, value: &str) {
 
 /// The host a request is signed for when it has no `Host` header: the URI authority without the
 /// scheme's default port (what an HTTP client will send), lower-cased as botocore signs it.
-pub(crate) fn host_for_signing(uri: &http::Uri) -> Option<String> {
+pub(crate) fn host_for_signing(uri: &http::Uri) -> Option<Cow<'_, str>> {
     let authority = uri.authority()?;
     let default_port = match uri.scheme_str() {
         Some("http") => Some(80),
         Some("https") => Some(443),
         _ => None,
     };
-    Some(match authority.port_u16() {
-        Some(p) if Some(p) == default_port => authority.host().to_ascii_lowercase(),
-        _ => authority.as_str().to_ascii_lowercase(),
+    let host = match authority.port_u16() {
+        Some(p) if Some(p) == default_port => authority.host(),
+        _ => authority.as_str(),
+    };
+    // Endpoints are almost always lower-case already: copy only to lower-case.
+    Some(match host.bytes().any(|b| b.is_ascii_uppercase()) {
+        true => Cow::Owned(host.to_ascii_lowercase()),
+        false => Cow::Borrowed(host),
     })
 }
 
@@ -195,21 +201,37 @@ pub(crate) fn push_canonical_headers(
     extra: &[ExtraHeader<'_>],
     excluded: &[&str],
 ) -> Result<String, AuthError> {
-    let mut names: Vec<&str> = headers
-        .keys()
-        .map(|n| n.as_str())
-        .filter(|n| !UNSIGNED_HEADERS.contains(n) && !excluded.contains(n))
-        .filter(|n| !extra.iter().any(|(e, _)| e == n))
-        .collect();
+    // One walk over the request's headers, which yields a name's values one after another (in
+    // the order `get_all` gives them): no name is parsed or hashed again to find its values.
+    // Each signed name with the range of its values in `values` (empty for the added ones).
+    let mut values: Vec<&http::HeaderValue> = Vec::with_capacity(headers.len());
+    let mut names: Vec<(&str, std::ops::Range<usize>)> =
+        Vec::with_capacity(headers.keys_len() + extra.len() + 1);
+    for (name, value) in headers {
+        let name = name.as_str();
+        match names.last_mut() {
+            Some((last, range)) if *last == name && range.end == values.len() => {
+                range.end += 1;
+                values.push(value);
+            }
+            _ if UNSIGNED_HEADERS.contains(&name)
+                || excluded.contains(&name)
+                || extra.iter().any(|(e, _)| *e == name) => {}
+            _ => {
+                names.push((name, values.len()..values.len() + 1));
+                values.push(value);
+            }
+        }
+    }
     let host_from_uri = host.filter(|_| !headers.contains_key(http::header::HOST));
     if host_from_uri.is_some() {
-        names.push("host");
+        names.push(("host", 0..0));
     }
-    names.extend(extra.iter().map(|(n, _)| *n));
-    names.sort_unstable();
+    names.extend(extra.iter().map(|(n, _)| (*n, 0..0)));
+    names.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
     let mut signed = String::with_capacity(names.len() * 16);
-    for (i, name) in names.iter().enumerate() {
+    for (i, (name, range)) in names.iter().enumerate() {
         if i > 0 {
             signed.push(';');
         }
@@ -221,7 +243,7 @@ pub(crate) fn push_canonical_headers(
         } else if let (Some(h), true) = (host_from_uri, *name == "host") {
             out.push_str(h);
         } else {
-            for (j, value) in headers.get_all(*name).iter().enumerate() {
+            for (j, value) in values[range.clone()].iter().enumerate() {
                 if j > 0 {
                     out.push(',');
                 }
@@ -312,6 +334,41 @@ mod tests {
             form_body_to_query(b"Action=Get+It&V=%2a&&x"),
             "Action=Get%20It&V=%2A&x="
         );
+    }
+
+    #[test]
+    fn canonical_headers_join_repeated_values_and_sort_names() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("x-b", "2"),
+            ("x-a", " one  "),
+            ("user-agent", "skipped"),
+            ("x-b", "1"),
+            ("x-dropped", "skipped"),
+            ("x-a", "two"),
+            ("x-amz-date", "replaced"),
+            ("x-c", "3"),
+        ] {
+            headers.append(
+                http::HeaderName::from_static(name),
+                http::HeaderValue::from_static(value),
+            );
+        }
+        let mut out = String::new();
+        let signed = push_canonical_headers(
+            &mut out,
+            &headers,
+            Some("h.example"),
+            &[("x-amz-date", "20150830T123600Z")],
+            &["x-dropped"],
+        )
+        .unwrap();
+        // Values in the order they were added (as `get_all` gives them), names sorted.
+        assert_eq!(
+            out,
+            "host:h.example\nx-a:one,two\nx-amz-date:20150830T123600Z\nx-b:2,1\nx-c:3\n"
+        );
+        assert_eq!(signed, "host;x-a;x-amz-date;x-b;x-c");
     }
 
     #[test]

@@ -158,7 +158,8 @@ impl fmt::Debug for SigningOutput {
 }
 
 /// A bounded, thread-safe cache of derived SigV4 signing keys, keyed by (secret fingerprint, date,
-/// region, service): the four chained HMACs run once per day per scope, not once per request.
+/// region, service): the four chained HMACs run once per day per scope, not once per request
+/// (each key is kept as an HMAC already keyed with it).
 pub struct SigningKeyCache {
     capacity: usize,
     entries: Mutex<VecDeque<KeyEntry>>,
@@ -171,7 +172,9 @@ struct KeyEntry {
     date: String,
     region: String,
     service: String,
-    key: [u8; 32],
+    /// An HMAC keyed with the derived signing key: its inner and outer pads are hashed once
+    /// per scope, not per signature.
+    mac: HmacSha256,
 }
 
 impl Default for SigningKeyCache {
@@ -209,14 +212,31 @@ impl SigningKeyCache {
         )
     }
 
-    /// The signing key for this scope, derived on a miss.
-    pub(crate) fn signing_key(
+    /// The hex HMAC-SHA256 of `data` with this scope's signing key.
+    pub(crate) fn sign_hex(
         &self,
         credentials: &Credentials,
         date: &str,
         region: &str,
         service: &str,
-    ) -> [u8; 32] {
+        data: &[u8],
+    ) -> String {
+        let mut mac = self.with_entry(credentials, date, region, service, |e| e.mac.clone());
+        mac.update(data);
+        let mut sig = String::with_capacity(64);
+        push_hex(&mut sig, &mac.finalize().into_bytes());
+        sig
+    }
+
+    /// `read` of this scope's entry, made on a miss.
+    fn with_entry<T>(
+        &self,
+        credentials: &Credentials,
+        date: &str,
+        region: &str,
+        service: &str,
+        read: impl FnOnce(&KeyEntry) -> T,
+    ) -> T {
         let fingerprint = credentials.secret_fingerprint();
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(entry) = entries.iter().find(|e| {
@@ -226,30 +246,37 @@ impl SigningKeyCache {
                 && e.service == service
         }) {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            return entry.key;
+            return read(entry);
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let key = derive_signing_key(credentials.secret_access_key(), date, region, service);
         if entries.len() >= self.capacity {
             entries.pop_front();
         }
-        entries.push_back(KeyEntry {
+        let entry = KeyEntry {
             secret_fingerprint: *fingerprint,
             date: date.to_owned(),
             region: region.to_owned(),
             service: service.to_owned(),
-            key,
-        });
-        key
+            mac: keyed_mac(&key),
+        };
+        let out = read(&entry);
+        entries.push_back(entry);
+        out
+    }
+}
+
+/// HMAC-SHA256 keyed with `key`.
+fn keyed_mac(key: &[u8]) -> HmacSha256 {
+    // HMAC accepts keys of any length, so `new_from_slice` cannot fail here.
+    match HmacSha256::new_from_slice(key) {
+        Ok(mac) => mac,
+        Err(_) => unreachable!("HMAC-SHA256 takes keys of any length"),
     }
 }
 
 fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    // HMAC accepts keys of any length, so `new_from_slice` cannot fail here.
-    let mut mac = match HmacSha256::new_from_slice(key) {
-        Ok(mac) => mac,
-        Err(_) => unreachable!("HMAC-SHA256 takes keys of any length"),
-    };
+    let mut mac = keyed_mac(key);
     mac.update(data);
     mac.finalize().into_bytes().into()
 }
@@ -668,11 +695,11 @@ fn apply_signature_headers(
 ) -> Result<(), AuthError> {
     let mut inserts: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(changes.extra.len() + 2);
     for (name, value) in &changes.extra {
-        inserts.push((HeaderName::from_static(name), header_value(name, value)?));
+        inserts.push((signer_header_name(name), header_value(name, value)?));
     }
     if let Some(t) = stamp.unsigned_token() {
         inserts.push((
-            HeaderName::from_static(X_AMZ_SECURITY_TOKEN),
+            signer_header_name(X_AMZ_SECURITY_TOKEN),
             header_value(X_AMZ_SECURITY_TOKEN, t)?,
         ));
     }
@@ -685,6 +712,22 @@ fn apply_signature_headers(
         headers.insert(name, value);
     }
     Ok(())
+}
+
+/// The `HeaderName` of a header the signer adds: the usual ones made at compile time, not
+/// parsed again for every request.
+fn signer_header_name(name: &'static str) -> HeaderName {
+    const NAMES: [HeaderName; 4] = [
+        HeaderName::from_static(X_AMZ_DATE),
+        HeaderName::from_static(X_AMZ_SECURITY_TOKEN),
+        HeaderName::from_static(X_AMZ_CONTENT_SHA256),
+        HeaderName::from_static(X_AMZ_REGION_SET),
+    ];
+    NAMES
+        .iter()
+        .find(|n| n.as_str() == name)
+        .cloned()
+        .unwrap_or_else(|| HeaderName::from_static(name))
 }
 
 /// A presigned URL's path and query: the request's own parameters (an earlier presign's auth
@@ -772,10 +815,13 @@ pub fn sign(
         settings: &params.settings,
     };
     sign_request(request, credentials, &engine, &variant, |sts| {
-        let key = cache.signing_key(credentials, &date, params.region, params.signing_name);
-        let mut sig = String::with_capacity(64);
-        push_hex(&mut sig, &hmac_sha256(&key, sts.as_bytes()));
-        Ok(sig)
+        Ok(cache.sign_hex(
+            credentials,
+            &date,
+            params.region,
+            params.signing_name,
+            sts.as_bytes(),
+        ))
     })
 }
 
@@ -789,10 +835,13 @@ pub(crate) fn sign_string_with_key(
     service: &str,
     string_to_sign: &str,
 ) -> String {
-    let key = cache.signing_key(credentials, date, region, service);
-    let mut sig = String::with_capacity(64);
-    push_hex(&mut sig, &hmac_sha256(&key, string_to_sign.as_bytes()));
-    sig
+    cache.sign_hex(
+        credentials,
+        date,
+        region,
+        service,
+        string_to_sign.as_bytes(),
+    )
 }
 
 #[cfg(test)]
@@ -874,7 +923,7 @@ mod tests {
     fn key_cache_is_bounded() {
         let cache = SigningKeyCache::new(2);
         for region in ["a", "b", "c", "a"] {
-            cache.signing_key(&creds(), "20150830", region, "s");
+            cache.sign_hex(&creds(), "20150830", region, "s", b"");
         }
         // "a" was evicted by "c", so the last lookup missed.
         assert_eq!(cache.stats(), (0, 4));

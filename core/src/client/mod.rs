@@ -36,8 +36,8 @@ use crate::compress::{maybe_compress_request, CompressionConfig};
 use crate::customize::{self, CustomizeConfig, ServerErrorIfUnparsable};
 use crate::endpoint::discovery::{CallDiscovery, ClientDiscovery, DiscoverySetting};
 use crate::endpoint::{
-    bind_account_id, bind_params, Endpoint, EndpointConfig, EndpointError, EndpointParams,
-    EndpointResolver, EndpointValue, Partitions, RuleSet,
+    bind_account_id, BindingPlan, Endpoint, EndpointConfig, EndpointError, EndpointParams,
+    EndpointResolver, EndpointValue, FnvMap, Partitions, RuleSet,
 };
 use crate::error::Error;
 use crate::hooks::{
@@ -216,11 +216,23 @@ pub struct ServiceClient {
     retry: Mutex<RetryPolicy>,
     user_agent: HeaderValue,
     endpoints: EndpointCache,
+    /// Per-operation plans, by operation name.
+    plans: Mutex<FnvMap<String, Arc<OperationPlan>>>,
     /// S3 Express session credentials by bucket (`s3express`).
     s3express: s3express::SessionCache,
     discovery: ClientDiscovery,
     /// S3 buckets a region redirect found in another region.
     bucket_regions: redirect::BucketRegions,
+}
+
+/// What a client works out once per operation, on its first call, instead of per call.
+struct OperationPlan {
+    /// How its calls bind the endpoint ruleset's parameters (when the client has a ruleset).
+    binding: Option<BindingPlan>,
+    /// Whether its input is an event stream.
+    sends_events: bool,
+    /// The auth scheme its model traits select (or why none can be).
+    auth_scheme: Result<AuthScheme, crate::auth::AuthError>,
 }
 
 /// How many resolved endpoints a client remembers. botocore keeps an LRU of 100 keyed by the
@@ -240,13 +252,13 @@ struct ResolvedEndpoint {
 /// fixed per client), so its results can be reused. Most recently used first.
 #[derive(Default)]
 struct EndpointCache {
-    entries: Mutex<VecDeque<(EndpointParams, Arc<ResolvedEndpoint>)>>,
+    entries: Mutex<VecDeque<(Arc<EndpointParams>, Arc<ResolvedEndpoint>)>>,
 }
 
 impl EndpointCache {
     fn get(&self, params: &EndpointParams) -> Option<Arc<ResolvedEndpoint>> {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let index = entries.iter().position(|(p, _)| p == params)?;
+        let index = entries.iter().position(|(p, _)| **p == *params)?;
         if index != 0 {
             let entry = entries.remove(index)?;
             entries.push_front(entry);
@@ -254,7 +266,7 @@ impl EndpointCache {
         entries.front().map(|(_, e)| e.clone())
     }
 
-    fn insert(&self, params: EndpointParams, resolved: Arc<ResolvedEndpoint>) {
+    fn insert(&self, params: Arc<EndpointParams>, resolved: Arc<ResolvedEndpoint>) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.push_front((params, resolved));
         entries.truncate(ENDPOINT_CACHE_SIZE);
@@ -355,6 +367,7 @@ impl ServiceClient {
             retry: Mutex::new(retry),
             user_agent,
             endpoints: EndpointCache::default(),
+            plans: Mutex::default(),
             s3express: s3express::SessionCache::default(),
             bucket_regions: Default::default(),
         })
@@ -467,7 +480,9 @@ impl ServiceClient {
         let discovery = self.discovery.for_call(&self.model, op, &params)?;
         validate(&self.model, op.input.as_ref().map(|i| i.shape), &params)?;
 
-        let (endpoint, redirect) = self.resolve_endpoint(op, &params, account_id.as_deref())?;
+        let plan = self.plan_of(op);
+        let (endpoint, redirect) =
+            self.resolve_endpoint(op, &plan, &params, account_id.as_deref())?;
         crate::trace::endpoint_resolved(&self.service, &op.name, &endpoint.endpoint.url);
         let mut serialized = serialize_request(&self.model, op, &params, &mut || rng.uuid4())?;
         if !self.config.inject_host_prefix
@@ -515,7 +530,7 @@ impl ServiceClient {
         self.hooks
             .run(Event::BeforeSign, &info, &mut Target::Request(&mut request))?;
 
-        let (mut scheme, signing) = self.auth_for(op, &endpoint)?;
+        let (mut scheme, signing) = self.auth_for(&plan, &endpoint)?;
         if customize::is_unsigned_operation(&self.service, &op.name) {
             scheme = AuthScheme::Anonymous;
         }
@@ -537,7 +552,7 @@ impl ServiceClient {
             discovery,
             redirect,
             payload_sha256: None,
-            sends_events: event_input::input_event_stream(&self.model, op).is_some(),
+            sends_events: plan.sends_events,
         })
     }
 
@@ -824,6 +839,7 @@ impl ServiceClient {
     fn resolve_endpoint(
         &self,
         op: &Operation,
+        plan: &OperationPlan,
         params: &Value,
         account_id: Option<&str>,
     ) -> Result<(Arc<ResolvedEndpoint>, Option<redirect::RedirectTarget>), Error> {
@@ -845,27 +861,49 @@ impl ServiceClient {
                 }),
             };
         };
-        let mut bound: EndpointParams = bind_params(
-            resolver.ruleset(),
-            &self.model,
-            op,
-            params,
-            &self.builtins,
-            &self.config.endpoint.client_context,
-            self.config.endpoint.builtins_override.is_none(),
-        )?;
+        let Some(binding) = &plan.binding else {
+            return Err(Error::NoEndpointRules {
+                service: self.service.clone(),
+            });
+        };
+        let mut bound: EndpointParams = binding.bind(op, params)?;
         if let (Some(account_id), None) = (account_id, &self.config.endpoint.builtins_override) {
             bind_account_id(resolver.ruleset(), &mut bound, account_id);
         }
         if let Some(region) = self.remembered_region(params) {
             bound.insert(redirect::REGION_PARAMETER, EndpointValue::from(region));
         }
+        let bound = Arc::new(bound);
         let target = self.redirect_target(params, &bound);
         Ok((self.resolve_bound(bound)?, target))
     }
 
+    /// What the client worked out once about calls of `op` (made on its first call).
+    fn plan_of(&self, op: &Operation) -> Arc<OperationPlan> {
+        let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(plan) = plans.get(op.name.as_str()) {
+            return plan.clone();
+        }
+        let plan = Arc::new(OperationPlan {
+            binding: self.resolver.as_ref().map(|resolver| {
+                BindingPlan::new(
+                    resolver.ruleset(),
+                    &self.model,
+                    op,
+                    &self.builtins,
+                    &self.config.endpoint.client_context,
+                    self.config.endpoint.builtins_override.is_none(),
+                )
+            }),
+            sends_events: event_input::input_event_stream(&self.model, op).is_some(),
+            auth_scheme: self.model_auth_scheme(op),
+        });
+        plans.insert(op.name.clone(), plan.clone());
+        plan
+    }
+
     /// Resolve bound ruleset parameters (through the client's endpoint cache).
-    fn resolve_bound(&self, bound: EndpointParams) -> Result<Arc<ResolvedEndpoint>, Error> {
+    fn resolve_bound(&self, bound: Arc<EndpointParams>) -> Result<Arc<ResolvedEndpoint>, Error> {
         let Some(resolver) = &self.resolver else {
             return Err(Error::NoEndpointRules {
                 service: self.service.clone(),
@@ -890,11 +928,8 @@ impl ServiceClient {
         Ok(resolved)
     }
 
-    fn auth_for(
-        &self,
-        op: &Operation,
-        endpoint: &ResolvedEndpoint,
-    ) -> Result<(AuthScheme, Signing), Error> {
+    /// The auth scheme `op`'s traits select (the endpoint may change it: see `auth_for`).
+    fn model_auth_scheme(&self, op: &Operation) -> Result<AuthScheme, crate::auth::AuthError> {
         let service_auth: Vec<&str> = self
             .model
             .metadata
@@ -910,6 +945,14 @@ impl ServiceClient {
             operation_authtype: op.auth_type.as_deref(),
             operation_unsigned_payload: op.unsigned_payload,
         };
+        select_auth_scheme(&traits, self.model.signing_name())
+    }
+
+    fn auth_for(
+        &self,
+        plan: &OperationPlan,
+        endpoint: &ResolvedEndpoint,
+    ) -> Result<(AuthScheme, Signing), Error> {
         let mut signing = Signing {
             name: self.model.signing_name().to_string(),
             region: self
@@ -921,7 +964,7 @@ impl ServiceClient {
             region_set: None,
             disable_double_encoding: None,
         };
-        let mut scheme = select_auth_scheme(&traits, &signing.name)?;
+        let mut scheme = plan.auth_scheme.clone()?;
         if matches!(scheme, AuthScheme::SigV4(_) | AuthScheme::SigV4a(_)) {
             // The endpoint's first supported auth scheme decides the signing name, region and
             // algorithm (S3 Multi-Region Access Points ask for SigV4a, for example).

@@ -12,7 +12,7 @@
 //! endpoint rules then give back the same URL but sign for the bucket's region.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::endpoint::{EndpointParams, EndpointValue};
 use crate::error::Error;
@@ -60,7 +60,8 @@ impl BucketRegions {
 #[derive(Debug, Clone)]
 pub(super) struct RedirectTarget {
     bucket: String,
-    endpoint_params: EndpointParams,
+    /// Shared with the endpoint cache's key: a call does not copy them.
+    endpoint_params: Arc<EndpointParams>,
 }
 
 impl RedirectTarget {
@@ -151,7 +152,7 @@ impl ServiceClient {
     pub(super) fn redirect_target(
         &self,
         params: &Value,
-        endpoint_params: &EndpointParams,
+        endpoint_params: &Arc<EndpointParams>,
     ) -> Option<RedirectTarget> {
         if !self.redirects() || self.resolver.is_none() {
             return None;
@@ -183,9 +184,9 @@ impl ServiceClient {
             });
         };
         self.bucket_regions.remember(&target.bucket, region);
-        let mut params = target.endpoint_params.clone();
+        let mut params = EndpointParams::clone(&target.endpoint_params);
         params.insert(REGION_PARAMETER, EndpointValue::from(region));
-        let resolved = self.resolve_bound(params)?;
+        let resolved = self.resolve_bound(Arc::new(params))?;
         let redirect_error = |reason: String| Error::Redirect {
             operation: prepared.operation.to_string(),
             reason,
@@ -212,7 +213,7 @@ impl ServiceClient {
         prepared.parts.uri = uri;
         if !matches!(prepared.scheme, crate::auth::AuthScheme::Anonymous) {
             let op = self.operation(&prepared.operation)?;
-            let (scheme, signing) = self.auth_for(op, &resolved)?;
+            let (scheme, signing) = self.auth_for(&self.plan_of(op), &resolved)?;
             prepared.scheme = scheme;
             prepared.signing_name = signing.name;
             prepared.signing_region = signing.region;

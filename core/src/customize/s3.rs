@@ -139,7 +139,7 @@ fn register_sse_customer_key_params(hooks: &mut Hooks) {
         |call, t| {
             if SSE_OPERATIONS.contains(&call.operation) {
                 if let Some(p) = params_mut(t) {
-                    sse_customer_key_md5(p, "SSECustomer");
+                    sse_customer_key_md5(p, SSE_CUSTOMER_KEY);
                 }
             }
             Ok(())
@@ -152,7 +152,7 @@ fn register_sse_customer_key_params(hooks: &mut Hooks) {
         |call, t| {
             if matches!(call.operation, "CopyObject" | "UploadPartCopy") {
                 if let Some(p) = params_mut(t) {
-                    sse_customer_key_md5(p, "CopySourceSSECustomer");
+                    sse_customer_key_md5(p, COPY_SOURCE_SSE_CUSTOMER_KEY);
                 }
             }
             Ok(())
@@ -593,15 +593,18 @@ pub(crate) fn validate_ascii_metadata(params: &Map) -> Result<(), CustomizeError
 
 // ----- SSE-C ----------------------------------------------------------------------------------
 
-/// `<prefix>Key` sent base64-encoded with `<prefix>KeyMD5` (base64 of its MD5), unless the
-/// caller gave the MD5.
-pub(crate) fn sse_customer_key_md5(params: &mut Map, prefix: &str) {
-    let key_member = format!("{prefix}Key");
-    let md5_member = format!("{prefix}KeyMD5");
-    if params.contains_key(md5_member.as_str()) {
+/// The members of the SSE-C keys: the key, and its MD5 (`<key>MD5`).
+const SSE_CUSTOMER_KEY: (&str, &str) = ("SSECustomerKey", "SSECustomerKeyMD5");
+const COPY_SOURCE_SSE_CUSTOMER_KEY: (&str, &str) =
+    ("CopySourceSSECustomerKey", "CopySourceSSECustomerKeyMD5");
+
+/// The key member sent base64-encoded with its MD5 member (base64 of its MD5), unless the
+/// caller gave the MD5. (The names are constants: this runs before every S3 call.)
+pub(crate) fn sse_customer_key_md5(params: &mut Map, (key_member, md5_member): (&str, &str)) {
+    if params.contains_key(md5_member) {
         return;
     }
-    let key: &[u8] = match params.get(key_member.as_str()) {
+    let key: &[u8] = match params.get(key_member) {
         Some(Value::String(s)) => s.as_bytes(),
         Some(Value::Blob(b)) => b,
         _ => return,
@@ -1098,7 +1101,7 @@ mod tests {
         );
         // A caller-given MD5 leaves both alone.
         let mut p = params! {"SSECustomerKey": "foo", "SSECustomerKeyMD5": "x"};
-        sse_customer_key_md5(p.as_map_mut().unwrap(), "SSECustomer");
+        sse_customer_key_md5(p.as_map_mut().unwrap(), SSE_CUSTOMER_KEY);
         assert_eq!(p["SSECustomerKey"].as_str(), Some("foo"));
     }
 

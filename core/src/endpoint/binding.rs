@@ -8,6 +8,7 @@
 //! call for S3 the way botocore's `customize_endpoint_resolver_builtins` does.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::jmespath::Expression;
 use crate::model::{Operation, ServiceModel};
@@ -243,65 +244,175 @@ pub fn bind_params(
     client_context: &HashMap<String, EndpointValue>,
     adjust_builtins: bool,
 ) -> Result<EndpointParams, BindError> {
-    let builtins = if adjust_builtins {
-        customize_s3_builtins(model, operation, params, builtins)
-    } else {
-        std::borrow::Cow::Borrowed(builtins)
-    };
-    let input = operation
-        .input
-        .as_ref()
-        .and_then(|i| model.shape(i.shape).as_structure());
-    let mut out = EndpointParams::new();
-    for spec in ruleset.parameters() {
-        let name = spec.name.as_str();
-        let mut value = operation
-            .static_context_params
+    BindingPlan::new(
+        ruleset,
+        model,
+        operation,
+        builtins,
+        client_context,
+        adjust_builtins,
+    )
+    .bind(operation, params)
+}
+
+/// How the calls of one operation bind the ruleset's parameters, worked out once (a client
+/// keeps one per operation it calls): for each parameter, in ruleset order, the input member
+/// and `operationContextParams` path it reads, then the value it falls back to. Only what
+/// depends on a call's input is left for [`bind`](Self::bind), which looks nothing up by name.
+pub(crate) struct BindingPlan {
+    params: Vec<PlannedParam>,
+    /// S3 adjusts some builtins per call (botocore's `customize_endpoint_resolver_builtins`,
+    /// `customize::s3::endpoint_builtin_overrides`); the configured path style
+    /// is one of its inputs.
+    s3_force_path_style: Option<bool>,
+}
+
+struct PlannedParam {
+    name: Arc<str>,
+    /// The input member marked `contextParam` for this parameter.
+    member: Option<String>,
+    /// The `operationContextParams` path, compiled (or why it does not compile, reported when
+    /// a call reaches it, as before).
+    path: Option<Result<Expression, String>>,
+    /// When neither gives a value: a static context param, the client context or the builtin.
+    fallback: Fallback,
+}
+
+enum Fallback {
+    Value(Option<EndpointValue>),
+    /// A builtin S3 may adjust per call: its name and the client's value.
+    S3Builtin(String, Option<EndpointValue>),
+}
+
+/// The builtins `endpoint_builtin_overrides` may change per call.
+const S3_ADJUSTED_BUILTINS: [&str; 3] = [
+    "AWS::S3::ForcePathStyle",
+    "AWS::Region",
+    "AWS::S3::UseGlobalEndpoint",
+];
+
+impl BindingPlan {
+    /// The plan of `operation`'s calls, for a client with these builtins and client context.
+    pub(crate) fn new(
+        ruleset: &RuleSet,
+        model: &ServiceModel,
+        operation: &Operation,
+        builtins: &HashMap<String, EndpointValue>,
+        client_context: &HashMap<String, EndpointValue>,
+        adjust_builtins: bool,
+    ) -> Self {
+        let s3_force_path_style = (adjust_builtins && model.metadata.endpoint_prefix == "s3")
+            .then(|| builtins.get("AWS::S3::ForcePathStyle") == Some(&EndpointValue::Bool(true)));
+        let input = operation
+            .input
+            .as_ref()
+            .and_then(|i| model.shape(i.shape).as_structure());
+        let params = ruleset
+            .parameters()
             .iter()
-            .find(|(n, _)| n == name)
-            .and_then(|(_, v)| from_json(v));
-        if value.is_none() {
-            value = input
-                .and_then(|s| {
-                    s.members
-                        .iter()
-                        .find(|(_, m)| m.context_param.as_deref() == Some(name))
-                })
-                .and_then(|(member, _)| params.get(member))
-                .and_then(from_value);
-        }
-        if value.is_none() {
-            if let Some((_, path)) = operation
-                .operation_context_params
-                .iter()
-                .find(|(n, _)| n == name)
-            {
-                let reason = |e: crate::jmespath::JmesPathError| BindError::ContextPath {
-                    name: name.to_string(),
-                    reason: e.to_string(),
+            .map(|spec| {
+                let name = spec.name.as_str();
+                let planned = |member, path, fallback| PlannedParam {
+                    name: Arc::from(name),
+                    member,
+                    path,
+                    fallback,
                 };
-                let found = Expression::compile(path)
-                    .map_err(reason)?
-                    .search(params)
-                    .map_err(reason)?;
-                value = from_value(&found);
-            }
-        }
-        if value.is_none() {
-            value = client_context.get(name).cloned();
-        }
-        if value.is_none() {
-            value = spec
-                .built_in
-                .as_deref()
-                .and_then(|b| builtins.get(b))
-                .cloned();
-        }
-        if let Some(v) = value {
-            out.insert(spec.name.clone(), v);
+                // A static context param that converts wins over everything else.
+                if let Some(v) = operation
+                    .static_context_params
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .and_then(|(_, v)| from_json(v))
+                {
+                    return planned(None, None, Fallback::Value(Some(v)));
+                }
+                let member = input
+                    .and_then(|s| {
+                        s.members
+                            .iter()
+                            .find(|(_, m)| m.context_param.as_deref() == Some(name))
+                    })
+                    .map(|(member, _)| member.clone());
+                let path = operation
+                    .operation_context_params
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, path)| Expression::compile(path).map_err(|e| e.to_string()));
+                let fallback = match (client_context.get(name), spec.built_in.as_deref()) {
+                    (Some(v), _) => Fallback::Value(Some(v.clone())),
+                    (None, Some(b))
+                        if s3_force_path_style.is_some() && S3_ADJUSTED_BUILTINS.contains(&b) =>
+                    {
+                        Fallback::S3Builtin(b.to_string(), builtins.get(b).cloned())
+                    }
+                    (None, b) => Fallback::Value(b.and_then(|b| builtins.get(b)).cloned()),
+                };
+                planned(member, path, fallback)
+            })
+            .collect();
+        BindingPlan {
+            params,
+            s3_force_path_style,
         }
     }
-    Ok(out)
+
+    /// The ruleset parameters of a call of the plan's operation with `params`.
+    pub(crate) fn bind(
+        &self,
+        operation: &Operation,
+        params: &Value,
+    ) -> Result<EndpointParams, BindError> {
+        let overrides = self.s3_force_path_style.map(|force_path_style| {
+            crate::customize::s3::endpoint_builtin_overrides(
+                &operation.name,
+                params["Bucket"].as_str(),
+                force_path_style,
+                false,
+            )
+        });
+        let mut out = EndpointParams::with_capacity(self.params.len());
+        for planned in &self.params {
+            let mut value = planned
+                .member
+                .as_ref()
+                .and_then(|member| params.get(member))
+                .and_then(from_value);
+            if value.is_none() {
+                if let Some(path) = &planned.path {
+                    let reason = |reason: String| BindError::ContextPath {
+                        name: planned.name.to_string(),
+                        reason,
+                    };
+                    let found = path
+                        .as_ref()
+                        .map_err(|e| reason(e.clone()))?
+                        .search(params)
+                        .map_err(|e| reason(e.to_string()))?;
+                    value = from_value(&found);
+                }
+            }
+            if value.is_none() {
+                value = match &planned.fallback {
+                    Fallback::Value(v) => v.clone(),
+                    Fallback::S3Builtin(builtin, v) => overrides
+                        .as_ref()
+                        .and_then(|o| match builtin.as_str() {
+                            "AWS::S3::ForcePathStyle" => {
+                                o.force_path_style.map(EndpointValue::Bool)
+                            }
+                            "AWS::Region" => o.region.map(EndpointValue::from),
+                            _ => o.use_global_endpoint.map(EndpointValue::Bool),
+                        })
+                        .or_else(|| v.clone()),
+                };
+            }
+            if let Some(v) = value {
+                out.push_new(planned.name.clone(), v);
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// The `account_id_endpoint_mode` values botocore accepts (compared lower-cased).
@@ -318,47 +429,6 @@ pub fn bind_account_id(ruleset: &RuleSet, bound: &mut EndpointParams, account_id
             bound.insert(spec.name.clone(), EndpointValue::from(account_id));
         }
     }
-}
-
-/// botocore's per-call S3 adjustments (`customize_endpoint_resolver_builtins`, kept with the
-/// other S3 customizations).
-fn customize_s3_builtins<'a>(
-    model: &ServiceModel,
-    operation: &Operation,
-    params: &Value,
-    builtins: &'a HashMap<String, EndpointValue>,
-) -> std::borrow::Cow<'a, HashMap<String, EndpointValue>> {
-    if model.metadata.endpoint_prefix != "s3" {
-        return std::borrow::Cow::Borrowed(builtins);
-    }
-    let force_path_style =
-        builtins.get("AWS::S3::ForcePathStyle") == Some(&EndpointValue::Bool(true));
-    let o = crate::customize::s3::endpoint_builtin_overrides(
-        &operation.name,
-        params["Bucket"].as_str(),
-        force_path_style,
-        false,
-    );
-    if o.force_path_style.is_none() && o.region.is_none() && o.use_global_endpoint.is_none() {
-        return std::borrow::Cow::Borrowed(builtins);
-    }
-    let mut b = builtins.clone();
-    if let Some(f) = o.force_path_style {
-        b.insert(
-            "AWS::S3::ForcePathStyle".to_string(),
-            EndpointValue::Bool(f),
-        );
-    }
-    if let Some(r) = o.region {
-        b.insert("AWS::Region".to_string(), EndpointValue::from(r));
-    }
-    if let Some(g) = o.use_global_endpoint {
-        b.insert(
-            "AWS::S3::UseGlobalEndpoint".to_string(),
-            EndpointValue::Bool(g),
-        );
-    }
-    std::borrow::Cow::Owned(b)
 }
 
 fn from_json(v: &serde_json::Value) -> Option<EndpointValue> {
@@ -390,7 +460,77 @@ fn from_value(v: &Value) -> Option<EndpointValue> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_s3_accelerate_url;
+    use super::*;
+    use crate::model::ServiceModel;
+    use sansboto_models::{FileKind, Loader};
+
+    /// One plan serves every call of its operation: values that come from the input (context
+    /// params, S3's per-call builtin adjustments) are read per call, and the rest is the
+    /// client's.
+    #[test]
+    fn one_plan_binds_every_call_of_its_operation() {
+        let loader = Loader::new();
+        let model =
+            ServiceModel::from_json(&loader.load("s3", None, FileKind::ServiceModel).unwrap())
+                .unwrap();
+        let ruleset =
+            RuleSet::from_json(&loader.load("s3", None, FileKind::EndpointRuleSet).unwrap())
+                .unwrap();
+        let config = EndpointConfig {
+            region: Some("us-west-2".into()),
+            s3_addressing_style: AddressingStyle::Path,
+            ..Default::default()
+        };
+        let builtins = config.builtins();
+        let put = model.operation("PutObject").unwrap();
+        let plan = BindingPlan::new(&ruleset, &model, put, &builtins, &HashMap::new(), true);
+        let string = |s: &str| Some(EndpointValue::String(s.into()));
+
+        let by_name = Value::from(serde_json::json!({"Bucket": "b", "Key": "k"}));
+        let bound = plan.bind(put, &by_name).unwrap();
+        assert_eq!(bound.get("Bucket").cloned(), string("b"));
+        assert_eq!(bound.get("Key").cloned(), string("k"));
+        assert_eq!(bound.get("Region").cloned(), string("us-west-2"));
+        assert_eq!(
+            bound.get("ForcePathStyle"),
+            Some(&EndpointValue::Bool(true))
+        );
+
+        // An access point ARN turns path style off for this call only (botocore's
+        // `customize_endpoint_resolver_builtins`).
+        let arn = "arn:aws:s3:us-west-2:123456789012:accesspoint/ap";
+        let by_arn = Value::from(serde_json::json!({"Bucket": arn, "Key": "other"}));
+        let bound = plan.bind(put, &by_arn).unwrap();
+        assert_eq!(bound.get("Bucket").cloned(), string(arn));
+        assert_eq!(bound.get("Key").cloned(), string("other"));
+        assert_eq!(
+            bound.get("ForcePathStyle"),
+            Some(&EndpointValue::Bool(false))
+        );
+        assert_eq!(
+            plan.bind(put, &by_name).unwrap().get("ForcePathStyle"),
+            Some(&EndpointValue::Bool(true))
+        );
+
+        // Without the member, the parameter is simply unbound.
+        let bound = plan
+            .bind(put, &Value::from(serde_json::json!({"Key": "k"})))
+            .unwrap();
+        assert!(bound.get("Bucket").is_none());
+        // The plan binds what a fresh binding binds.
+        for params in [&by_name, &by_arn] {
+            let fresh = bind_params(
+                &ruleset,
+                &model,
+                put,
+                params,
+                &builtins,
+                &HashMap::new(),
+                true,
+            );
+            assert_eq!(plan.bind(put, params).unwrap(), fresh.unwrap());
+        }
+    }
 
     #[test]
     fn accelerate_urls_are_recognised_as_botocore_does() {
@@ -413,7 +553,7 @@ mod tests {
             ("s3-accelerate.amazonaws.com", false),
         ];
         for (url, expected) in cases {
-            assert_eq!(is_s3_accelerate_url(url), expected, "{url}");
+            assert_eq!(super::is_s3_accelerate_url(url), expected, "{url}");
         }
     }
 }

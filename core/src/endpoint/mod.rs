@@ -51,6 +51,7 @@ use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 
 pub use arn::{parse_arn, ParsedArn};
+pub(crate) use binding::BindingPlan;
 pub use binding::{
     bind_account_id, bind_params, AddressingStyle, BindError, EndpointConfig,
     ACCOUNT_ID_ENDPOINT_MODES,
@@ -218,7 +219,30 @@ impl From<Vec<String>> for EndpointValue {
 /// are ignored, as botocore ignores them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EndpointParams {
-    entries: Vec<(Cow<'static, str>, EndpointValue)>,
+    entries: Vec<(ParamName, EndpointValue)>,
+}
+
+/// A bound parameter's name: given by the caller, or shared with a client's binding plan (so
+/// binding a call's parameters allocates no names).
+#[derive(Debug, Clone, Eq)]
+enum ParamName {
+    Given(Cow<'static, str>),
+    Shared(std::sync::Arc<str>),
+}
+
+impl PartialEq for ParamName {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl ParamName {
+    fn as_str(&self) -> &str {
+        match self {
+            ParamName::Given(name) => name,
+            ParamName::Shared(name) => name,
+        }
+    }
 }
 
 impl EndpointParams {
@@ -235,11 +259,24 @@ impl EndpointParams {
     ) -> &mut Self {
         let name = name.into();
         let value = value.into();
-        match self.entries.iter_mut().find(|(n, _)| *n == name) {
+        match self.entries.iter_mut().find(|(n, _)| n.as_str() == name) {
             Some(entry) => entry.1 = value,
-            None => self.entries.push((name, value)),
+            None => self.entries.push((ParamName::Given(name), value)),
         }
         self
+    }
+
+    /// Binds a name not bound yet (a binding plan binds each ruleset parameter once).
+    pub(crate) fn push_new(&mut self, name: std::sync::Arc<str>, value: EndpointValue) {
+        debug_assert!(self.get(&name).is_none());
+        self.entries.push((ParamName::Shared(name), value));
+    }
+
+    /// Room for `n` bindings.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        EndpointParams {
+            entries: Vec::with_capacity(n),
+        }
     }
 
     /// Builder form of [`insert`](Self::insert).
@@ -254,7 +291,7 @@ impl EndpointParams {
 
     /// Removes a binding, returning its value.
     pub fn remove(&mut self, name: &str) -> Option<EndpointValue> {
-        let position = self.entries.iter().position(|(n, _)| n == name)?;
+        let position = self.entries.iter().position(|(n, _)| n.as_str() == name)?;
         Some(self.entries.remove(position).1)
     }
 
@@ -262,13 +299,13 @@ impl EndpointParams {
     pub fn get(&self, name: &str) -> Option<&EndpointValue> {
         self.entries
             .iter()
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| n.as_str() == name)
             .map(|(_, value)| value)
     }
 
     /// All bindings, in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &EndpointValue)> {
-        self.entries.iter().map(|(n, v)| (n.as_ref(), v))
+        self.entries.iter().map(|(n, v)| (n.as_str(), v))
     }
 
     /// How many parameters are bound.

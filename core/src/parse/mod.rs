@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine as _;
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 
 use crate::body::{Body, StreamingBody};
 use crate::model::{Location, Operation, Protocol, ServiceModel, ShapeId, ShapeKind, ShapeRef};
@@ -322,7 +322,7 @@ fn parse_error_response(cx: &Ctx<'_>, body: Body) -> Result<ServiceError, ParseE
         });
     let host_id = non_empty(metadata.and_then(|m| m.get("HostId")))
         .map(str::to_string)
-        .or_else(|| header(cx.headers, "x-amz-id-2").map(Cow::into_owned));
+        .or_else(|| header(cx.headers, X_AMZ_ID_2).map(Cow::into_owned));
     Ok(ServiceError {
         code,
         message,
@@ -390,16 +390,34 @@ fn finish_metadata(cx: &Ctx<'_>, out: &mut Map) {
     }
     if let Value::Map(m) = metadata {
         m.insert("HTTPStatusCode".into(), Value::Integer(cx.status as i64));
-        let mut headers = crate::value::map_with_capacity(cx.headers.keys_len());
-        for name in cx.headers.keys() {
-            // By `HeaderName`, not by its text: no re-parsing of every name of every response.
-            if let Some(v) = header(cx.headers, name) {
-                headers.insert(name.as_str().into(), Value::String(v.into_owned()));
-            }
-        }
-        m.insert("HTTPHeaders".into(), Value::Map(headers));
+        m.insert("HTTPHeaders".into(), Value::Map(headers_as_map(cx.headers)));
         m.insert("RetryAttempts".into(), Value::Integer(0));
     }
+}
+
+/// Every header by name, each as [`header`] gives it, from one walk over the map (which yields
+/// a name's values one after another): no name is looked up again.
+fn headers_as_map(headers: &HeaderMap) -> Map {
+    let mut out = crate::value::map_with_capacity(headers.keys_len());
+    let mut current: Option<(&HeaderName, Cow<'_, str>)> = None;
+    for (name, value) in headers {
+        match &mut current {
+            Some((same, text)) if *same == name => {
+                let joined = text.to_mut();
+                joined.push_str(", ");
+                joined.push_str(&header_text(value));
+            }
+            _ => {
+                if let Some((done, text)) = current.replace((name, header_text(value))) {
+                    out.insert(done.as_str().into(), Value::String(text.into_owned()));
+                }
+            }
+        }
+    }
+    if let Some((done, text)) = current {
+        out.insert(done.as_str().into(), Value::String(text.into_owned()));
+    }
+    out
 }
 
 /// A header's value as text; repeated headers are joined by `, ` as urllib3 does.
@@ -409,22 +427,40 @@ pub(crate) fn header<'h>(
 ) -> Option<Cow<'h, str>> {
     let mut values = headers.get_all(name).iter();
     let first = values.next()?;
-    let text = |v: &'h http::HeaderValue| match v.to_str() {
-        Ok(s) => Cow::Borrowed(s),
-        Err(_) => String::from_utf8_lossy(v.as_bytes()),
-    };
-    let mut out = text(first);
+    let mut out = header_text(first);
     for more in values {
         let joined = out.to_mut();
         joined.push_str(", ");
-        joined.push_str(&text(more));
+        joined.push_str(&header_text(more));
     }
     Some(out)
 }
 
+/// One header value as text (not UTF-8: with replacement characters).
+fn header_text(value: &http::HeaderValue) -> Cow<'_, str> {
+    match value.to_str() {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(value.as_bytes()),
+    }
+}
+
+/// The response's name of the header a member is bound to (`wire`, in any case), found by
+/// comparing names: an output binds many headers (S3's PutObject about twenty) and a response
+/// carries a few, so this beats parsing and hashing every member's name to look it up.
+fn bound_header<'h>(headers: &'h HeaderMap, wire: &str) -> Option<&'h HeaderName> {
+    headers
+        .keys()
+        .find(|name| name.as_str().len() == wire.len() && name.as_str().eq_ignore_ascii_case(wire))
+}
+
+// The metadata headers, named once at compile time rather than parsed for every response.
+const X_AMZN_REQUESTID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+const X_AMZ_REQUEST_ID: HeaderName = HeaderName::from_static("x-amz-request-id");
+const X_AMZ_ID_2: HeaderName = HeaderName::from_static("x-amz-id-2");
+
 fn request_id_header(headers: &HeaderMap) -> Option<String> {
-    header(headers, "x-amzn-requestid")
-        .or_else(|| header(headers, "x-amz-request-id"))
+    header(headers, X_AMZN_REQUESTID)
+        .or_else(|| header(headers, X_AMZ_REQUEST_ID))
         .map(Cow::into_owned)
 }
 
@@ -432,11 +468,11 @@ fn request_id_header(headers: &HeaderMap) -> Option<String> {
 /// with `HostId` from `x-amz-id-2` (empty when absent), as botocore.
 pub(crate) fn rest_metadata(headers: &HeaderMap) -> Map {
     let mut m = Map::default();
-    if let Some(id) = header(headers, "x-amzn-requestid") {
+    if let Some(id) = header(headers, X_AMZN_REQUESTID) {
         m.insert("RequestId".into(), Value::String(id.into_owned()));
-    } else if let Some(id) = header(headers, "x-amz-request-id") {
+    } else if let Some(id) = header(headers, X_AMZ_REQUEST_ID) {
         m.insert("RequestId".into(), Value::String(id.into_owned()));
-        let host = header(headers, "x-amz-id-2").unwrap_or_default();
+        let host = header(headers, X_AMZ_ID_2).unwrap_or_default();
         m.insert("HostId".into(), Value::String(host.into_owned()));
     }
     m
@@ -445,7 +481,7 @@ pub(crate) fn rest_metadata(headers: &HeaderMap) -> Map {
 /// `ResponseMetadata` of the JSON and CBOR RPC protocols: `x-amzn-requestid` only.
 pub(crate) fn rpc_metadata(headers: &HeaderMap) -> Map {
     let mut m = Map::default();
-    if let Some(id) = header(headers, "x-amzn-requestid") {
+    if let Some(id) = header(headers, X_AMZN_REQUESTID) {
         m.insert("RequestId".into(), Value::String(id.into_owned()));
     }
     m
@@ -513,7 +549,8 @@ pub(crate) fn parse_http_members(
                 *slot = Some(Value::Map(map));
             }
             Location::Header => {
-                if let Some(text) = header(cx.headers, member.wire_name()) {
+                let found = bound_header(cx.headers, member.wire_name());
+                if let Some(text) = found.and_then(|name| header(cx.headers, name)) {
                     let value = header_value(cx.model, member, &text, bools).map_err(|e| {
                         e.within(PathSegment::Member(&format!(
                             "{name} (header {})",
@@ -805,6 +842,44 @@ pub(crate) fn unknown_union_member(tag: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headers_walked_once_read_as_looked_up_one_by_one() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("x-b", &b"2"[..]),
+            ("etag", b"\"e\""),
+            ("x-b", b"1"),
+            ("x-amz-meta-cafe", b"caf\xc3\xa9"),
+            ("x-b", b"0"),
+            ("content-type", b"text/plain"),
+        ] {
+            if let Ok(name) = HeaderName::from_bytes(name.as_bytes()) {
+                headers.append(name, http::HeaderValue::from_bytes(value).unwrap());
+            }
+        }
+        let map = headers_as_map(&headers);
+        assert_eq!(map.len(), headers.keys_len());
+        for name in headers.keys() {
+            assert_eq!(
+                map[name.as_str()].as_str(),
+                header(&headers, name).as_deref(),
+                "{name}"
+            );
+        }
+        assert_eq!(map["x-b"].as_str(), Some("2, 1, 0"));
+        // Member names find their header in any case; names not sent find nothing.
+        assert_eq!(
+            bound_header(&headers, "ETag").map(|n| n.as_str()),
+            Some("etag")
+        );
+        assert_eq!(
+            bound_header(&headers, "Content-Type").map(|n| n.as_str()),
+            Some("content-type")
+        );
+        assert_eq!(bound_header(&headers, "x-amz-version-id"), None);
+        assert_eq!(bound_header(&headers, "e tag"), None);
+    }
 
     #[test]
     fn error_codes_are_sanitized() {

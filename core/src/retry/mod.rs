@@ -16,6 +16,7 @@ pub mod crc32;
 mod legacy;
 mod standard;
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 pub use adaptive::{ClientRateLimiter, CubicCalculator, RateClocker, TokenBucket};
@@ -119,11 +120,10 @@ pub fn sdk_request_header(attempt: u32, max: Option<u32>, ttl: Option<&str>) -> 
         value.push_str(ttl);
         value.push_str("; ");
     }
-    value.push_str("attempt=");
-    value.push_str(&attempt.to_string());
+    // Numbers written in place (no `to_string`): this header is made for every attempt.
+    let _ = write!(value, "attempt={attempt}");
     if let Some(max) = max {
-        value.push_str("; max=");
-        value.push_str(&max.to_string());
+        let _ = write!(value, "; max={max}");
     }
     value
 }

@@ -4,8 +4,6 @@
 //! The JSON body writer here is shared with rest-json. Timestamps default to epoch seconds,
 //! blobs are base64, non-finite floats are the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
 
-use std::borrow::Cow;
-
 use super::{
     epoch_number, expect_blob, expect_bool, expect_int, expect_list, expect_map, expect_number,
     expect_str, expect_timestamp, insert_static_header, push_base64, push_float, push_int,
@@ -46,12 +44,23 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
     target.push('.');
     target.push_str(&call.operation.name);
     insert_static_header(&mut request.headers, "x-amz-target", &target);
-    let content_type: Cow<'_, str> = match json_version {
-        "1.0" => Cow::Borrowed("application/x-amz-json-1.0"),
-        "1.1" => Cow::Borrowed("application/x-amz-json-1.1"),
-        other => Cow::Owned(format!("application/x-amz-json-{other}")),
+    // The two versions in use are static values: not copied for each call, nor with the
+    // request for each attempt.
+    match json_version {
+        "1.0" => request.headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/x-amz-json-1.0"),
+        ),
+        "1.1" => request.headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/x-amz-json-1.1"),
+        ),
+        other => {
+            let content_type = format!("application/x-amz-json-{other}");
+            insert_static_header(&mut request.headers, "content-type", &content_type);
+            None
+        }
     };
-    insert_static_header(&mut request.headers, "content-type", &content_type);
     query_compatible_header(call, &mut request.headers);
     request.body = Body::from(writer.out);
     request.host_prefix = call.host_prefix()?;

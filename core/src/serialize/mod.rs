@@ -832,12 +832,14 @@ pub(crate) fn rest_request(
     bindings: HttpBindings,
     body: Body,
 ) -> Result<SerializedRequest, SerializeError> {
-    let mut request = SerializedRequest::new(call.method()?, bindings.path_and_query);
-    request.url_path_end = bindings.url_path_end;
-    request.headers = bindings.headers;
-    request.body = body;
-    request.host_prefix = call.host_prefix()?;
-    Ok(request)
+    Ok(SerializedRequest {
+        method: call.method()?,
+        path_and_query: bindings.path_and_query,
+        headers: bindings.headers,
+        body,
+        host_prefix: call.host_prefix()?,
+        url_path_end: bindings.url_path_end,
+    })
 }
 
 /// A REST request for an operation without input: the request URI as it stands.
