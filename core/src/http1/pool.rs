@@ -1,5 +1,6 @@
 //! Which idle connection a request may take, and which ones are kept: idle connections by
-//! [`Route`], newest first, at most `max_idle` per route, none older than [`MAX_IDLE_AGE`].
+//! [`Route`], newest first, at most `max_idle` per route, along at most [`MAX_ROUTES`] routes,
+//! none older than [`MAX_IDLE_AGE`].
 //! The transport owns the connections' sockets, passes the time in, and says whether an idle
 //! connection is still open (the peer may have closed it while it was idle). Shared by a
 //! client's clones and its response bodies, so it locks itself.
@@ -13,6 +14,11 @@ use super::Route;
 /// Idle connections older than this are closed rather than reused (servers drop idle
 /// connections after a while; hyper uses the same default).
 pub const MAX_IDLE_AGE: Duration = Duration::from_secs(90);
+
+/// Routes kept at once (botocore's pool manager keeps 10 host pools): a client that talks to
+/// many hosts (an S3 bucket is a host of its own) keeps idle connections along the ones it
+/// used last, not an open socket for every host it ever called.
+pub const MAX_ROUTES: usize = 10;
 
 /// Idle connections of type `C`, by route.
 #[derive(Debug)]
@@ -67,11 +73,31 @@ impl<C> IdlePool<C> {
             return;
         }
         let mut idle = self.lock();
+        // Connections along routes no longer used are closed here too, not only when their
+        // route is used again.
+        idle.retain(|_, list| {
+            list.retain(|(_, since)| fresh(*since, now));
+            !list.is_empty()
+        });
+        if !idle.contains_key(&route) && idle.len() >= MAX_ROUTES {
+            // Make room: the route whose newest idle connection is the oldest goes.
+            let stalest = idle
+                .iter()
+                .min_by_key(|(_, list)| list.last().map(|(_, since)| *since))
+                .map(|(route, _)| route.clone());
+            if let Some(stalest) = stalest {
+                idle.remove(&stalest);
+            }
+        }
         let list = idle.entry(route).or_default();
-        list.retain(|(_, since)| fresh(*since, now));
         if list.len() < self.max_idle {
             list.push((conn, now));
         }
+    }
+
+    /// Routes with idle connections kept.
+    pub fn routes(&self) -> usize {
+        self.lock().len()
     }
 
     /// Idle connections kept along `route`.
@@ -100,6 +126,44 @@ mod tests {
 
     fn open(_: &mut i32) -> bool {
         true
+    }
+
+    #[test]
+    fn idle_connections_along_unused_routes_are_closed() {
+        let t0 = Instant::now();
+        let pool = IdlePool::new(2);
+        // A checkin elsewhere drops what has grown old along another route.
+        pool.checkin(route("old", None), 1, t0);
+        pool.checkin(route("new", None), 2, t0 + MAX_IDLE_AGE);
+        assert_eq!(pool.idle(&route("old", None)), 0);
+        assert_eq!(pool.routes(), 1);
+
+        // At most MAX_ROUTES routes: the one used longest ago makes room.
+        let pool = IdlePool::new(2);
+        for i in 0..MAX_ROUTES + 5 {
+            let at = t0 + Duration::from_secs(i as u64);
+            pool.checkin(route(&format!("bucket-{i}"), None), i as i32, at);
+        }
+        assert_eq!(pool.routes(), MAX_ROUTES);
+        assert_eq!(pool.idle(&route("bucket-0", None)), 0);
+        assert_eq!(
+            pool.idle(&route(&format!("bucket-{}", MAX_ROUTES + 4), None)),
+            1
+        );
+        // A route already kept takes its connection without evicting another, and counts as
+        // used last.
+        let late = t0 + Duration::from_secs(60);
+        pool.checkin(route("bucket-5", None), 99, late);
+        assert_eq!(pool.routes(), MAX_ROUTES);
+        assert_eq!(pool.idle(&route("bucket-5", None)), 2);
+        pool.checkin(route("another", None), 7, late);
+        assert_eq!(pool.routes(), MAX_ROUTES);
+        assert_eq!(pool.idle(&route("bucket-5", None)), 2);
+        assert_eq!(
+            pool.idle(&route("bucket-6", None)),
+            0,
+            "the stalest route made room"
+        );
     }
 
     #[test]
