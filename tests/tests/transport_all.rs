@@ -165,7 +165,7 @@ impl TransportUnderTest for sansboto_tokio::HttpClient {
 impl TransportUnderTest for sansboto_async_std::HttpClient {
     const NAME: &'static str = "async-std";
     const HTTP_VIA_PROXY: HttpViaProxy = HttpViaProxy::AbsoluteForm {
-        target: "http://bucket.example.invalid:80/key?x=1",
+        target: "http://bucket.example.invalid/key?x=1",
     };
 
     fn pattern_upload(len: u64, declared: Option<u64>) -> StreamingBody {
@@ -185,7 +185,7 @@ impl TransportUnderTest for sansboto_blocking::HttpClient {
     const NAME: &'static str = "blocking";
     // The core's exchange, as on async-std.
     const HTTP_VIA_PROXY: HttpViaProxy = HttpViaProxy::AbsoluteForm {
-        target: "http://bucket.example.invalid:80/key?x=1",
+        target: "http://bucket.example.invalid/key?x=1",
     };
 
     fn pattern_upload(len: u64, declared: Option<u64>) -> StreamingBody {

@@ -102,7 +102,7 @@ fn proxy_credentials_go_with_absolute_form_and_connect() {
     assert_eq!(&body.bytes().unwrap()[..], b"ok");
     let head = proxy.join().unwrap();
     assert!(
-        head.starts_with("GET http://origin.invalid:80/k HTTP/1.1\r\n"),
+        head.starts_with("GET http://origin.invalid/k HTTP/1.1\r\n"),
         "{head}"
     );
     assert!(

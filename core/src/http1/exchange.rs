@@ -114,7 +114,8 @@ impl Exchange {
         let absolute;
         let target = match through_proxy {
             Some(_) => {
-                absolute = absolute_form(&route.host, route.port, origin_form);
+                let authority = uri.authority().map_or("", |a| a.as_str());
+                absolute = absolute_form(authority, origin_form);
                 absolute.as_str()
             }
             None => origin_form,
@@ -377,6 +378,9 @@ mod tests {
             head.contains("proxy-authorization: Basic dTpw\r\n"),
             "{head}"
         );
+        // The authority as the URL has it: a default port is not spelled out (botocore).
+        let (_, head) = start("GET", "http://h/k", Some("http://px:3128"), &[], false);
+        assert!(head.starts_with("GET http://h/k HTTP/1.1\r\n"), "{head}");
         // Through a tunnel the credentials go in the CONNECT request, not here.
         let (_, head) = start("GET", "https://h/k", Some("http://u:p@px:3128"), &[], false);
         assert!(head.starts_with("GET /k HTTP/1.1\r\n"), "{head}");

@@ -21,14 +21,11 @@ fn is_token(s: &[u8]) -> bool {
             .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-/// The absolute-form target (`http://host:port/path?query`) an http proxy needs to know where
-/// a request goes; an IPv6 `host` is bracketed.
-pub fn absolute_form(host: &str, port: u16, target: &str) -> String {
-    if host.contains(':') {
-        format!("http://[{host}]:{port}{target}")
-    } else {
-        format!("http://{host}:{port}{target}")
-    }
+/// The absolute-form target (`http://authority/path?query`) an http proxy needs to know where
+/// a request goes: the URL's authority as it was built (a default port left out, an IPv6 host
+/// bracketed), as botocore's proxy requests and hyper's carry it.
+pub fn absolute_form(authority: &str, target: &str) -> String {
+    format!("http://{authority}{target}")
 }
 
 /// The head of a request: `method target HTTP/1.1`, then `Host` (from `host`, unless `headers`
@@ -294,8 +291,8 @@ mod tests {
 
     #[test]
     fn absolute_form_brackets_ipv6() {
-        assert_eq!(absolute_form("h", 80, "/a/../b?x"), "http://h:80/a/../b?x");
-        assert_eq!(absolute_form("::1", 8080, "/"), "http://[::1]:8080/");
+        assert_eq!(absolute_form("h", "/a/../b?x"), "http://h/a/../b?x");
+        assert_eq!(absolute_form("[::1]:8080", "/"), "http://[::1]:8080/");
     }
 
     #[test]
