@@ -309,11 +309,20 @@ pub fn check_tunnel_answer(head: &[u8]) -> Result<(), String> {
 /// The `CONNECT` exchange with a proxy, sans-IO and written once: the transport writes
 /// [`request`](Self::request), then feeds the answer byte by byte (nothing past its end may be
 /// consumed: it belongs to the tunnel) until [`push`](Self::push) says the tunnel is open.
-#[derive(Debug)]
 pub struct TunnelHandshake {
     target: String,
     request: String,
     answer: Vec<u8>,
+}
+
+impl std::fmt::Debug for TunnelHandshake {
+    /// Never the request itself: it carries the proxy's credentials.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TunnelHandshake")
+            .field("target", &self.target)
+            .field("answered", &self.answer.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl TunnelHandshake {
@@ -705,6 +714,14 @@ mod tests {
         assert_eq!(refused, "HTTP/1.1 407 Proxy Authentication Required");
         assert!(check_tunnel_answer(b"garbage 200\r\n\r\n").is_err());
         assert!(check_tunnel_answer(b"").is_err());
+
+        // The handshake's Debug names the target, never the credentials its request carries.
+        let shown = format!("{:?}", TunnelHandshake::new(&p, "s3.amazonaws.com", 443));
+        assert!(shown.contains("s3.amazonaws.com:443"), "{shown}");
+        assert!(
+            !shown.contains("dTpw") && !shown.contains("Basic"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -15,10 +15,20 @@ pub struct Partitions {
 
 /// The document, and its prepared form once made (at once by [`Partitions::from_json`], at the
 /// first resolution by [`Partitions::deferred`]).
-#[derive(Debug)]
 struct State {
     source: Option<Arc<[u8]>>,
     prepared: OnceLock<Result<PartitionsInner, EndpointError>>,
+}
+
+impl std::fmt::Debug for State {
+    /// Never prepares, nor prints the document's bytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.prepared.get() {
+            Some(Ok(inner)) => f.debug_struct("Partitions").field("inner", inner).finish(),
+            Some(Err(error)) => f.debug_struct("Partitions").field("error", error).finish(),
+            None => f.write_str("Partitions { deferred }"),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -279,6 +289,17 @@ mod tests {
             partitions().resolve(Some("us-odd-1")).unwrap().name(),
             "aws"
         );
+    }
+
+    #[test]
+    fn debug_never_prepares_nor_prints_the_document() {
+        let deferred = Partitions::deferred(Arc::from(DOC.as_bytes()));
+        let shown = format!("{deferred:?}");
+        assert!(
+            shown.contains("deferred") && !shown.contains("123"),
+            "{shown}"
+        );
+        assert!(deferred.state.prepared.get().is_none());
     }
 
     #[test]
