@@ -271,7 +271,7 @@ impl<A: Alarm> TimedWaits<A> {
 
 /// `now + limit`, or as far ahead as the clock goes when that cannot be represented: a limit
 /// of `Duration::MAX` is how a caller says "no timeout", and it must wait, not overflow.
-fn deadline_after(now: Instant, limit: Duration) -> Instant {
+pub fn deadline_after(now: Instant, limit: Duration) -> Instant {
     now.checked_add(limit)
         .or_else(|| now.checked_add(Duration::from_secs(u64::from(u32::MAX))))
         .unwrap_or(now)

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
-use sansboto_core::connection::{timed_out, Direction, SocketTimer};
+use sansboto_core::connection::{deadline_after, timed_out, Direction, SocketTimer};
 use sansboto_core::http1::Route;
 use sansboto_core::{HttpConfig, TunnelHandshake};
 
@@ -24,11 +24,7 @@ pub(crate) struct Deadline {
 impl Deadline {
     /// `limit` from now (as far as the clock goes when that cannot be represented).
     pub(crate) fn after(limit: Duration, message: String) -> Self {
-        let now = Instant::now();
-        let at = now
-            .checked_add(limit)
-            .or_else(|| now.checked_add(Duration::from_secs(u64::from(u32::MAX))))
-            .unwrap_or(now);
+        let at = deadline_after(Instant::now(), limit);
         Deadline { at, message }
     }
 

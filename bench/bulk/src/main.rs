@@ -1,7 +1,8 @@
 //! Bulk throughput on loopback (issue #18): a GetObject streamed and discarded and a PutObject
 //! sent `aws-chunked` with a CRC-32 trailer, through each sansboto transport and, next to it,
-//! the raw HTTP client that transport is built on doing the same exchange without sansboto
-//! (hyper for sansboto-tokio, async-h1 for sansboto-async-std, ureq for sansboto-blocking).
+//! a raw HTTP client of the same runtime doing the same exchange without sansboto (hyper, which
+//! sansboto-tokio is built on; async-h1 next to sansboto-async-std and ureq next to
+//! sansboto-blocking, which both run the core's own HTTP/1.1 exchange).
 //!
 //! Three roles, one binary:
 //! - `bulk` (no argument): the orchestrator. It starts the server, then runs each transfer in a

@@ -1106,7 +1106,6 @@ fn scalar_kind(name: &str) -> Option<ShapeKind> {
     })
 }
 
-/// Builds shapes and operations from their raw form, resolving references by name.
 /// The id of the shape named `name` in `shapes` (sorted by name, as a model keeps them).
 fn find_shape(tag: ModelTag, shapes: &[LazyShape], name: &str) -> Option<ShapeId> {
     shapes
@@ -1115,6 +1114,7 @@ fn find_shape(tag: ModelTag, shapes: &[LazyShape], name: &str) -> Option<ShapeId
         .map(|index| tag.id(index))
 }
 
+/// Builds shapes and operations from their raw form, resolving references by name.
 struct Resolver<'m> {
     /// The model's identity: ids of another model are not its to read.
     tag: ModelTag,
