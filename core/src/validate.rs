@@ -5,7 +5,7 @@
 //! than one member of a union — and returned at once, each with its parameter path
 //! (`Tagging.TagSet[0].Key`). As in botocore, `max` and `pattern` are left to the service.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use crate::model::{ServiceModel, ShapeId, ShapeKind};
 use crate::time::Timestamp;
@@ -174,7 +174,7 @@ pub fn validate(
         problems: Vec::new(),
     };
     match shape {
-        Some(id) => v.value(id, params, &mut String::new()),
+        Some(id) => v.value(id, params, &Path::Root),
         None => {
             if let Some(map) = params.as_map() {
                 for k in map.keys() {
@@ -186,7 +186,7 @@ pub fn validate(
                     });
                 }
             } else if !params.is_null() {
-                v.type_error("", params, "map");
+                v.type_error(&Path::Root, params, "map");
             }
         }
     }
@@ -204,6 +204,49 @@ struct Validator<'a> {
     problems: Vec<Problem>,
 }
 
+/// Where a value sits in the parameters, as a chain of borrowed segments on the stack: written
+/// out (`Tags[0].Key`) only when a problem is reported, so a valid call builds no path text.
+#[derive(Clone, Copy)]
+enum Path<'p> {
+    Root,
+    /// A structure member: `.name`, or `name` at the root.
+    Member(&'p Path<'p>, &'p str),
+    /// A list item: `[i]`.
+    Index(&'p Path<'p>, usize),
+    /// A map value: `.key`.
+    Key(&'p Path<'p>, &'p str),
+}
+
+impl Path<'_> {
+    fn render(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            Path::Root => {}
+            Path::Member(parent, name) => {
+                parent.write(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Path::Index(parent, i) => {
+                parent.write(out);
+                let _ = write!(out, "[{i}]");
+            }
+            Path::Key(parent, key) => {
+                parent.write(out);
+                out.push('.');
+                out.push_str(key);
+            }
+        }
+    }
+}
+
 /// A short rendering of a value for messages (never a whole blob or stream).
 fn preview(value: &Value) -> String {
     let s = match value {
@@ -219,20 +262,20 @@ fn preview(value: &Value) -> String {
 }
 
 impl Validator<'_> {
-    fn type_error(&mut self, path: &str, value: &Value, valid: &'static str) {
+    fn type_error(&mut self, path: &Path<'_>, value: &Value, valid: &'static str) {
         self.problems.push(Problem::InvalidType {
-            path: path.to_string(),
+            path: path.render(),
             value: preview(value),
             kind: value.kind(),
             valid,
         });
     }
 
-    fn min_length(&mut self, id: ShapeId, path: &str, length: usize) {
+    fn min_length(&mut self, id: ShapeId, path: &Path<'_>, length: usize) {
         if let Some(min) = self.model.shape(id).min {
             if (length as f64) < min {
                 self.problems.push(Problem::InvalidLength {
-                    path: path.to_string(),
+                    path: path.render(),
                     length,
                     min,
                 });
@@ -240,19 +283,35 @@ impl Validator<'_> {
         }
     }
 
-    fn min_value(&mut self, id: ShapeId, path: &str, value: f64, shown: String) {
+    /// `shown` writes the value as the message shows it, only when it is below the minimum.
+    fn min_value(
+        &mut self,
+        id: ShapeId,
+        path: &Path<'_>,
+        value: f64,
+        shown: impl FnOnce() -> String,
+    ) {
         if let Some(min) = self.model.shape(id).min {
             if value < min {
                 self.problems.push(Problem::InvalidRange {
-                    path: path.to_string(),
-                    value: shown,
+                    path: path.render(),
+                    value: shown(),
                     min,
                 });
             }
         }
     }
 
-    fn value(&mut self, id: ShapeId, value: &Value, path: &mut String) {
+    /// A map's key, validated as its key shape says (a string shape, in every model; any other
+    /// kind is checked as the string value it is).
+    fn map_key(&mut self, id: ShapeId, key: &str, path: &Path<'_>) {
+        match &self.model.shape(id).kind {
+            ShapeKind::String => self.min_length(id, path, key.chars().count()),
+            _ => self.value(id, &Value::String(key.to_string()), path),
+        }
+    }
+
+    fn value(&mut self, id: ShapeId, value: &Value, path: &Path<'_>) {
         let shape = self.model.shape(id);
         match &shape.kind {
             ShapeKind::Structure(s) if s.document => self.document(value, path, 0),
@@ -266,7 +325,7 @@ impl Validator<'_> {
                 for req in &s.required {
                     if map.get(req.as_str()).is_none_or(Value::is_null) {
                         self.problems.push(Problem::MissingRequired {
-                            path: path.clone(),
+                            path: path.render(),
                             member: req.clone(),
                         });
                     }
@@ -275,7 +334,7 @@ impl Validator<'_> {
                     let set = map.values().filter(|v| !v.is_null()).count();
                     if set != 1 {
                         self.problems.push(Problem::InvalidUnion {
-                            path: path.clone(),
+                            path: path.render(),
                             set,
                             members: s.members.keys().cloned().collect(),
                         });
@@ -287,16 +346,10 @@ impl Validator<'_> {
                             if member_value.is_null() {
                                 continue;
                             }
-                            let len = path.len();
-                            if !path.is_empty() {
-                                path.push('.');
-                            }
-                            path.push_str(name);
-                            self.value(member.shape, member_value, path);
-                            path.truncate(len);
+                            self.value(member.shape, member_value, &Path::Member(path, name));
                         }
                         None => self.problems.push(Problem::UnknownParameter {
-                            path: path.clone(),
+                            path: path.render(),
                             member: name.to_string(),
                             valid: s.members.keys().cloned().collect(),
                             suggestion: nearest(name, s.members.keys()),
@@ -310,12 +363,9 @@ impl Validator<'_> {
                 };
                 self.min_length(id, path, items.len());
                 for (i, item) in items.iter().enumerate() {
-                    let len = path.len();
-                    path.push_str(&format!("[{i}]"));
                     if !(item.is_null() && shape.sparse) {
-                        self.value(member.shape, item, path);
+                        self.value(member.shape, item, &Path::Index(path, i));
                     }
-                    path.truncate(len);
                 }
             }
             ShapeKind::Map { key, value: val } => {
@@ -323,14 +373,10 @@ impl Validator<'_> {
                     return self.type_error(path, value, "map");
                 };
                 for (k, v) in map {
-                    self.value(key.shape, &Value::String(k.to_string()), path);
-                    let len = path.len();
-                    path.push('.');
-                    path.push_str(k);
+                    self.map_key(key.shape, k, path);
                     if !(v.is_null() && shape.sparse) {
-                        self.value(val.shape, v, path);
+                        self.value(val.shape, v, &Path::Key(path, k));
                     }
-                    path.truncate(len);
                 }
             }
             ShapeKind::String => match value {
@@ -344,12 +390,12 @@ impl Validator<'_> {
             | ShapeKind::Integer
             | ShapeKind::Long
             | ShapeKind::BigInteger => match value {
-                Value::Integer(i) => self.min_value(id, path, *i as f64, i.to_string()),
+                Value::Integer(i) => self.min_value(id, path, *i as f64, || i.to_string()),
                 _ => self.type_error(path, value, "integer"),
             },
             ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => match value {
-                Value::Float(f) => self.min_value(id, path, *f, f.to_string()),
-                Value::Integer(i) => self.min_value(id, path, *i as f64, i.to_string()),
+                Value::Float(f) => self.min_value(id, path, *f, || f.to_string()),
+                Value::Integer(i) => self.min_value(id, path, *i as f64, || i.to_string()),
                 _ => self.type_error(path, value, "float, integer"),
             },
             ShapeKind::Boolean => {
@@ -368,7 +414,7 @@ impl Validator<'_> {
                 Value::String(s) => {
                     if Timestamp::parse_any(s).is_err() {
                         self.problems.push(Problem::InvalidTimestamp {
-                            path: path.clone(),
+                            path: path.render(),
                             value: preview(value),
                         });
                     }
@@ -379,7 +425,7 @@ impl Validator<'_> {
     }
 
     /// Documents hold JSON-like data only; botocore also refuses very deep nesting.
-    fn document(&mut self, value: &Value, path: &mut String, depth: usize) {
+    fn document(&mut self, value: &Value, path: &Path<'_>, depth: usize) {
         const MAX_DEPTH: usize = 64;
         if depth > MAX_DEPTH {
             return self.type_error(path, value, "document nested at most 64 deep");

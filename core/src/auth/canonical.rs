@@ -259,8 +259,12 @@ pub(crate) fn push_canonical_headers(
 }
 
 /// A UTC signing time in the forms SigV4 uses (calendar arithmetic lives in [`crate::time`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct SigningTime(Timestamp);
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SigningTime {
+    time: Timestamp,
+    /// The `X-Amz-Date` form, written once: the credential scope's date is its first part.
+    amz: String,
+}
 
 impl SigningTime {
     /// Convert a `SystemTime` (whole seconds; times before 1970 are refused).
@@ -269,30 +273,36 @@ impl SigningTime {
             .duration_since(UNIX_EPOCH)
             .map_err(|_| AuthError::TimeBeforeEpoch)?
             .as_secs();
-        Ok(SigningTime(Timestamp::from_secs(secs as i64)))
+        let time = Timestamp::from_secs(secs as i64);
+        Ok(SigningTime {
+            amz: time.to_amz_date(),
+            time,
+        })
     }
 
-    /// `YYYYMMDD`, the credential-scope date.
+    /// `YYYYMMDD`, the credential-scope date: the `X-Amz-Date` form up to its `T`.
+    pub(crate) fn date(&self) -> &str {
+        self.amz.split_once('T').map_or(&self.amz, |(date, _)| date)
+    }
+
+    /// [`date`](Self::date), owned.
     pub(crate) fn date_stamp(&self) -> String {
-        // The `X-Amz-Date` form up to its `T`.
-        let mut date = self.0.to_amz_date();
-        date.truncate(date.find('T').unwrap_or(date.len()));
-        date
+        self.date().to_owned()
     }
 
     /// `YYYYMMDD'T'HHMMSS'Z'`, the `X-Amz-Date` form.
     pub(crate) fn amz_date(&self) -> String {
-        self.0.to_amz_date()
+        self.amz.clone()
     }
 
     /// `YYYY-MM-DD'T'HH:MM:SS'Z'`, the form of a POST policy's expiration.
     pub(crate) fn iso8601(&self) -> String {
-        self.0.to_iso8601()
+        self.time.to_iso8601()
     }
 
     /// RFC 2822 form with a `-0000` zone, as botocore writes a `Date` header it re-signs.
     pub(crate) fn http_date(&self) -> String {
-        let gmt = self.0.to_http_date();
+        let gmt = self.time.to_http_date();
         format!("{} -0000", gmt.trim_end_matches(" GMT"))
     }
 }

@@ -795,11 +795,10 @@ pub fn sign(
     cache: &SigningKeyCache,
 ) -> Result<SigningOutput, AuthError> {
     let time = SigningTime::from_system_time(params.time)?;
-    let date = time.date_stamp();
     let variant = Variant {
         algorithm: ALGORITHM_V4,
         scope: [
-            date.as_str(),
+            time.date(),
             "/",
             params.region,
             "/",
@@ -814,10 +813,11 @@ pub fn sign(
         payload: &params.payload,
         settings: &params.settings,
     };
+    let date = engine.time.date();
     sign_request(request, credentials, &engine, &variant, |sts| {
         Ok(cache.sign_hex(
             credentials,
-            &date,
+            date,
             params.region,
             params.signing_name,
             sts.as_bytes(),

@@ -132,6 +132,11 @@ impl CallIdentity {
     }
 }
 
+/// How many headers an attempt adds at most to the prepared request: `Authorization`,
+/// `X-Amz-Date`, `X-Amz-Security-Token`, `X-Amz-Content-Sha256`, `amz-sdk-invocation-id` and
+/// `amz-sdk-request`.
+const ATTEMPT_HEADERS: usize = 6;
+
 /// A request built and ready to sign, with how to sign it.
 #[derive(Debug)]
 pub struct PreparedRequest {
@@ -177,20 +182,23 @@ impl PreparedRequest {
 
     /// A fresh copy of the unsigned request (bodies in memory are shared, not copied).
     pub fn to_request(&self) -> http::Request<Body> {
-        let mut builder = http::Request::builder()
-            .method(self.parts.method.clone())
-            .uri(self.parts.uri.clone())
-            .version(self.parts.version);
-        if let Some(headers) = builder.headers_mut() {
-            *headers = self.parts.headers.clone();
-        }
+        let mut request = http::Request::new(self.body.clone());
+        *request.method_mut() = self.parts.method.clone();
+        *request.uri_mut() = self.parts.uri.clone();
+        *request.version_mut() = self.parts.version;
+        let headers = request.headers_mut();
+        // Room for what each attempt adds (the signature's headers, the invocation id and
+        // attempt count) without growing the map again.
+        headers.reserve(self.parts.headers.len() + ATTEMPT_HEADERS);
+        headers.extend(
+            self.parts
+                .headers
+                .iter()
+                .map(|(name, value)| (name.clone(), value.clone())),
+        );
         // Extensions carry instructions for the transport (`AwsChunkedBody`: frame this stream).
-        if let Some(extensions) = builder.extensions_mut() {
-            *extensions = self.parts.extensions.clone();
-        }
-        // Rebuilding from parts that were valid cannot fail; fall back to an empty request
-        // rather than panic if it ever did.
-        builder.body(self.body.clone()).unwrap_or_default()
+        *request.extensions_mut() = self.parts.extensions.clone();
+        request
     }
 
     /// The response checksums the call asked to validate, most preferred first.

@@ -14,9 +14,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::{
-    apply_query_error_header, decode_base64, finish_structure, parse_float, raw_payload,
-    rpc_metadata, sanitize_error_code, unknown_union_member, BodyFormat, Ctx, ParseError,
-    PathSegment, Slots,
+    apply_query_error_header, decode_base64, finish_output, finish_structure, parse_float,
+    raw_payload, rpc_metadata, sanitize_error_code, unknown_union_member, BodyFormat, Ctx,
+    ParseError, PathSegment, Slots,
 };
 use crate::body::Body;
 use crate::model::{Location, ServiceModel, ShapeId, ShapeKind, ShapeRef, Structure};
@@ -36,13 +36,13 @@ pub(super) fn parse_output(
             if let Some(v) = raw_payload(cx.model, member, body) {
                 let mut slots = Slots::new(s.members.len());
                 slots[index] = Some(v?);
-                out = finish_structure(&s.members, slots);
+                out = finish_output(&s.members, slots);
             }
         } else {
             let bytes = super::need_bytes(&body, "a JSON response")?;
             let mut slots = Slots::new(s.members.len());
             read_structure(cx.model, name, s, bytes, &mut slots)?;
-            out = finish_structure(&s.members, slots);
+            out = finish_output(&s.members, slots);
         }
     }
     out.insert(

@@ -379,14 +379,17 @@ pub(crate) fn reason_phrase(status: u16) -> &'static str {
         .unwrap_or("")
 }
 
+/// How many entries `ResponseMetadata` usually holds: `RequestId`, `HTTPStatusCode`,
+/// `HTTPHeaders`, `RetryAttempts` (its map is made this size, not grown entry by entry).
+const METADATA_ENTRIES: usize = 4;
+
 /// Add what every parsed response carries: `HTTPStatusCode`, `HTTPHeaders` (lower-cased names,
 /// repeated headers joined by `, `) and `RetryAttempts` (0 here; the retry layer updates it).
 fn finish_metadata(cx: &Ctx<'_>, out: &mut Map) {
-    let metadata = out
-        .entry("ResponseMetadata".into())
-        .or_insert_with(Value::map);
+    let empty = || Value::Map(crate::value::map_with_capacity(METADATA_ENTRIES));
+    let metadata = out.entry("ResponseMetadata".into()).or_insert_with(empty);
     if !matches!(metadata, Value::Map(_)) {
-        *metadata = Value::map();
+        *metadata = empty();
     }
     if let Value::Map(m) = metadata {
         m.insert("HTTPStatusCode".into(), Value::Integer(cx.status as i64));
@@ -480,7 +483,8 @@ pub(crate) fn rest_metadata(headers: &HeaderMap) -> Map {
 
 /// `ResponseMetadata` of the JSON and CBOR RPC protocols: `x-amzn-requestid` only.
 pub(crate) fn rpc_metadata(headers: &HeaderMap) -> Map {
-    let mut m = Map::default();
+    // `finish_metadata` adds three more.
+    let mut m = crate::value::map_with_capacity(METADATA_ENTRIES);
     if let Some(id) = header(headers, X_AMZN_REQUESTID) {
         m.insert("RequestId".into(), Value::String(id.into_owned()));
     }
@@ -819,9 +823,24 @@ impl std::ops::DerefMut for Slots {
 /// Assemble a structure's parsed members (slots indexed like the members) in model order.
 pub(crate) fn finish_structure(
     members: &indexmap::IndexMap<String, ShapeRef>,
-    mut slots: Slots,
+    slots: Slots,
 ) -> Map {
-    let mut out = crate::value::map_with_capacity(slots.iter().filter(|s| s.is_some()).count());
+    finish_structure_with_room(members, slots, 0)
+}
+
+/// [`finish_structure`] for an output or error shape, with room for the `ResponseMetadata`
+/// added to it next (the map is not grown again for it).
+pub(crate) fn finish_output(members: &indexmap::IndexMap<String, ShapeRef>, slots: Slots) -> Map {
+    finish_structure_with_room(members, slots, 1)
+}
+
+fn finish_structure_with_room(
+    members: &indexmap::IndexMap<String, ShapeRef>,
+    mut slots: Slots,
+    room: usize,
+) -> Map {
+    let filled = slots.iter().filter(|s| s.is_some()).count();
+    let mut out = crate::value::map_with_capacity(filled + room);
     for (name, slot) in members.keys().zip(slots.iter_mut()) {
         if let Some(v) = slot.take() {
             out.insert(name.as_str().into(), v);

@@ -108,7 +108,7 @@ pub(super) fn parse_output_as(
                     r.skip(&child)
                 }
             })?;
-            out = finish_structure(&s.members, slots);
+            out = super::finish_output(&s.members, slots);
         }
         None => {
             while let Some(child) = r.next_child(&root)? {

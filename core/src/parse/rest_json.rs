@@ -84,7 +84,7 @@ fn read_rest_structure(
             }
         }
     }
-    Ok(finish_structure(&s.members, slots))
+    Ok(super::finish_output(&s.members, slots))
 }
 
 pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> {

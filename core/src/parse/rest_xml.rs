@@ -82,7 +82,7 @@ fn read_structure(cx: &Ctx<'_>, name: &str, s: &Structure, body: Body) -> Result
             }
         }
     }
-    Ok(finish_structure(&s.members, slots))
+    Ok(super::finish_output(&s.members, slots))
 }
 
 pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> {
