@@ -2,7 +2,7 @@
 //! bearer [`Token`]s. Their secrets never appear in `Debug` or `Display` output.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
@@ -25,7 +25,22 @@ struct CredentialsInner {
     expiry: Option<SystemTime>,
     secret_fingerprint: [u8; 32],
     account_id: Option<String>,
+    /// The session token as the `X-Amz-Security-Token` value, made at its first signature.
+    token_header: TokenHeader,
 }
+
+/// A header value made once from the token (`None`: not a valid header value; the signer then
+/// reports it as it would any invalid value). Not part of the credentials' identity.
+#[derive(Default)]
+struct TokenHeader(OnceLock<Option<http::HeaderValue>>);
+
+impl PartialEq for TokenHeader {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for TokenHeader {}
 
 impl Credentials {
     /// Credentials from their parts.
@@ -45,6 +60,7 @@ impl Credentials {
                 expiry,
                 secret_fingerprint,
                 account_id: None,
+                token_header: TokenHeader::default(),
             }),
         }
     }
@@ -81,6 +97,7 @@ impl Credentials {
                 expiry: inner.expiry,
                 secret_fingerprint: inner.secret_fingerprint,
                 account_id,
+                token_header: TokenHeader::default(),
             }),
         }
     }
@@ -103,6 +120,21 @@ impl Credentials {
     /// SHA-256 of the secret key: identifies the secret in caches without holding it.
     pub(crate) fn secret_fingerprint(&self) -> &[u8; 32] {
         &self.inner.secret_fingerprint
+    }
+
+    /// The session token as a sensitive header value, made once and then shared by every
+    /// request signed with these credentials (a token is often a kilobyte or more).
+    pub(crate) fn session_token_header(&self) -> Option<http::HeaderValue> {
+        let token = self.inner.session_token.as_deref()?;
+        self.inner
+            .token_header
+            .0
+            .get_or_init(|| {
+                let mut value = http::HeaderValue::from_str(token).ok()?;
+                value.set_sensitive(true);
+                Some(value)
+            })
+            .clone()
     }
 }
 

@@ -453,6 +453,8 @@ struct Stamp<'a> {
     http_date: Option<String>,
     /// The credentials' session token.
     token: Option<&'a str>,
+    /// The token as its header value, when signing headers (see `session_token_header`).
+    token_header: Option<HeaderValue>,
     /// The token when it is signed (`omit_session_token` sends it unsigned, after signing).
     sign_token: Option<&'a str>,
     /// The payload hash of the canonical request.
@@ -488,6 +490,9 @@ impl<'a> Stamp<'a> {
             amz_date: params.time.amz_date(),
             http_date,
             token,
+            token_header: is_header_signing
+                .then(|| credentials.session_token_header())
+                .flatten(),
             sign_token: token.filter(|_| !settings.omit_session_token),
             payload_hash,
             form_query,
@@ -693,14 +698,21 @@ fn apply_signature_headers(
     stamp: &Stamp<'_>,
     authorization: &str,
 ) -> Result<(), AuthError> {
+    // The token's value is the credentials' own, made once (it is the same text).
+    let value_of = |name: &'static str, value: &str| match stamp.token_header.as_ref() {
+        Some(token) if name == X_AMZ_SECURITY_TOKEN && stamp.token == Some(value) => {
+            Ok(token.clone())
+        }
+        _ => header_value(name, value),
+    };
     let mut inserts: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(changes.extra.len() + 2);
     for (name, value) in &changes.extra {
-        inserts.push((signer_header_name(name), header_value(name, value)?));
+        inserts.push((signer_header_name(name), value_of(name, value)?));
     }
     if let Some(t) = stamp.unsigned_token() {
         inserts.push((
             signer_header_name(X_AMZ_SECURITY_TOKEN),
-            header_value(X_AMZ_SECURITY_TOKEN, t)?,
+            value_of(X_AMZ_SECURITY_TOKEN, t)?,
         ));
     }
     inserts.push((AUTHORIZATION, header_value("authorization", authorization)?));

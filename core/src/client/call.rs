@@ -89,8 +89,9 @@ impl<'c> CallMachine<'c> {
         mut rng: Box<dyn RandomSource>,
     ) -> Self {
         let attempts = client.retry_policy(|p| p.begin_call(prepared.operation()));
-        let invocation_id =
-            HeaderValue::from_str(&rng.uuid4()).unwrap_or(HeaderValue::from_static("0"));
+        // The UUID's own bytes become the header's (no copy).
+        let invocation_id = HeaderValue::from_maybe_shared(bytes::Bytes::from(rng.uuid4()))
+            .unwrap_or(HeaderValue::from_static("0"));
         CallMachine {
             client,
             discovery: DiscoveryStep::new(&prepared),

@@ -187,15 +187,10 @@ impl PreparedRequest {
         *request.uri_mut() = self.parts.uri.clone();
         *request.version_mut() = self.parts.version;
         let headers = request.headers_mut();
+        *headers = self.parts.headers.clone();
         // Room for what each attempt adds (the signature's headers, the invocation id and
-        // attempt count) without growing the map again.
-        headers.reserve(self.parts.headers.len() + ATTEMPT_HEADERS);
-        headers.extend(
-            self.parts
-                .headers
-                .iter()
-                .map(|(name, value)| (name.clone(), value.clone())),
-        );
+        // attempt count), made once rather than as they are inserted.
+        headers.reserve(ATTEMPT_HEADERS);
         // Extensions carry instructions for the transport (`AwsChunkedBody`: frame this stream).
         *request.extensions_mut() = self.parts.extensions.clone();
         request

@@ -43,7 +43,12 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
     target.push_str(target_prefix);
     target.push('.');
     target.push_str(&call.operation.name);
-    insert_static_header(&mut request.headers, "x-amz-target", &target);
+    // Sized exactly, so its bytes become the header value's without a copy.
+    if let Ok(value) = http::HeaderValue::from_maybe_shared(bytes::Bytes::from(target)) {
+        request
+            .headers
+            .insert(http::HeaderName::from_static("x-amz-target"), value);
+    }
     // The two versions in use are static values: not copied for each call, nor with the
     // request for each attempt.
     match json_version {
