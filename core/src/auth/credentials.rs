@@ -216,6 +216,25 @@ mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
+    fn the_token_header_is_made_once_sensitive_and_not_part_of_equality() {
+        let creds = Credentials::new("AKID", "secret", Some("tok/en+=".into()), None);
+        let fresh = creds.clone();
+        let value = creds.session_token_header().expect("a valid token");
+        assert_eq!(value.to_str().unwrap(), "tok/en+=");
+        assert!(value.is_sensitive());
+        // The second signature shares the first one's bytes.
+        let again = creds.session_token_header().unwrap();
+        assert_eq!(again.as_bytes().as_ptr(), value.as_bytes().as_ptr());
+        let other = Credentials::new("AKID", "secret", Some("tok/en+=".into()), None);
+        assert_eq!(creds, other);
+        assert_eq!(creds, fresh);
+        assert_eq!(Credentials::new("AKID", "secret", None, None).session_token_header(), None);
+        // A token that is no header value leaves the signer to report it as before.
+        let bad = Credentials::new("AKID", "secret", Some("line\nbreak".into()), None);
+        assert_eq!(bad.session_token_header(), None);
+    }
+
+    #[test]
     fn an_account_id_rides_along_and_empty_means_unknown() {
         let creds = Credentials::new("AKID", "secret", None, None);
         assert_eq!(creds.account_id(), None);
