@@ -228,7 +228,10 @@ mod tests {
         let other = Credentials::new("AKID", "secret", Some("tok/en+=".into()), None);
         assert_eq!(creds, other);
         assert_eq!(creds, fresh);
-        assert_eq!(Credentials::new("AKID", "secret", None, None).session_token_header(), None);
+        assert_eq!(
+            Credentials::new("AKID", "secret", None, None).session_token_header(),
+            None
+        );
         // A token that is no header value leaves the signer to report it as before.
         let bad = Credentials::new("AKID", "secret", Some("line\nbreak".into()), None);
         assert_eq!(bad.session_token_header(), None);
