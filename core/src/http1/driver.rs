@@ -189,9 +189,11 @@ impl<C: ByteIo> Driver<C> {
             reader: response.body,
             give_back: Some((route.clone(), self.clone())),
         };
-        // Nothing to read (HEAD, 204, an empty body): the connection is free now (the step
-        // cannot fail, there being nothing to decode).
-        let _ = body.step();
+        if body.reader.is_done() {
+            // Nothing to read (HEAD, 204, an empty body): the connection is free now (the step
+            // cannot fail, there being nothing to decode).
+            let _ = body.step();
+        }
         Ok((response.head, body))
     }
 }
@@ -618,6 +620,17 @@ mod tests {
         assert_eq!(body.content_length(), Some(10));
         let e = read_all(&mut body).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(d.pool().idle(&route()), 0);
+    }
+
+    #[test]
+    fn a_malformed_body_fails_when_read() {
+        let d = driver();
+        let wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n";
+        let (fake, _) = Fake::new(vec![wire.to_vec()]);
+        let (_, mut body) = send(&d, "GET", b"", Some(0), Some(fake)).unwrap();
+        let e = read_all(&mut body).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData, "{e}");
         assert_eq!(d.pool().idle(&route()), 0);
     }
 
