@@ -1,18 +1,21 @@
 //! Connections of the blocking client: TCP with the connect timeout per resolved address, the
 //! core's socket timer on every read and write (as the socket's own timeouts), an optional
-//! deadline over a whole exchange or a proxy `CONNECT`, the tunnel itself (the core's
-//! [`TunnelHandshake`]), rustls on top, and the liveness check of an idle connection.
+//! deadline over a whole exchange or a proxy `CONNECT`, the tunnel (the core's [`open_tunnel`]),
+//! rustls on top, and the liveness check of an idle connection; the core's
+//! [`driver`](sansboto_core::http1::driver) reads and writes them through [`ByteIo`].
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use sansboto_core::connection::{deadline_after, timed_out, Direction, SocketTimer};
+use sansboto_core::http1::driver::{open_tunnel, ByteIo};
 use sansboto_core::http1::Route;
-use sansboto_core::{HttpConfig, TunnelHandshake};
+use sansboto_core::HttpConfig;
 
 /// A time limit over several reads and writes, and what exceeding it says.
 #[derive(Clone, Debug)]
@@ -115,46 +118,30 @@ impl Write for TimedTcp {
     }
 }
 
-enum Stream {
+/// An open connection, plain or TLS; its reads and writes complete at once (never `Pending`).
+pub(crate) enum Conn {
     Plain(TimedTcp),
     Tls(Box<StreamOwned<ClientConnection, TimedTcp>>),
 }
 
-/// An open connection and the buffer its bytes are read into.
-pub(crate) struct Conn {
-    stream: Stream,
-    /// What is read lands here first (kept with the connection, so a pooled one reuses it).
-    pub(crate) buf: Box<[u8]>,
-    /// Taken from the pool (so a failure before any response byte may be a stale connection).
-    pub(crate) reused: bool,
-}
-
 impl Conn {
     fn tcp(&mut self) -> &mut TimedTcp {
-        match &mut self.stream {
-            Stream::Plain(tcp) => tcp,
-            Stream::Tls(tls) => &mut tls.sock,
+        match self {
+            Conn::Plain(tcp) => tcp,
+            Conn::Tls(tls) => &mut tls.sock,
         }
     }
 
-    /// Bound what follows (an exchange) by `deadline`, or lift the bound (`None`, when the
-    /// connection goes back to the pool).
+    fn stream(&mut self) -> &mut dyn ReadWrite {
+        match self {
+            Conn::Plain(tcp) => tcp,
+            Conn::Tls(tls) => tls.as_mut(),
+        }
+    }
+
+    /// Bound what follows (an exchange, its body included) by `deadline`, or by nothing.
     pub(crate) fn set_deadline(&mut self, deadline: Option<Deadline>) {
         self.tcp().deadline = deadline;
-    }
-
-    /// Read into the connection's buffer, retrying an interrupted read.
-    pub(crate) fn fill(&mut self) -> io::Result<usize> {
-        loop {
-            let result = match &mut self.stream {
-                Stream::Plain(tcp) => tcp.read(&mut self.buf),
-                Stream::Tls(tls) => tls.read(&mut self.buf),
-            };
-            match result {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                other => return other,
-            }
-        }
     }
 
     /// An idle connection is open when a read would block: the end of the stream means the
@@ -170,25 +157,38 @@ impl Conn {
     }
 }
 
-impl Write for Conn {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.stream {
-            Stream::Plain(tcp) => tcp.write(buf),
-            Stream::Tls(tls) => tls.write(buf),
-        }
-    }
+trait ReadWrite: Read + Write {}
 
-    fn flush(&mut self) -> io::Result<()> {
-        match &mut self.stream {
-            Stream::Plain(tcp) => tcp.flush(),
-            Stream::Tls(tls) => tls.flush(),
+impl<T: Read + Write> ReadWrite for T {}
+
+/// `op` again while it is interrupted (the wait goes on from where it was).
+fn uninterrupted<T>(mut op: impl FnMut() -> io::Result<T>) -> Poll<io::Result<T>> {
+    loop {
+        match op() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            done => return Poll::Ready(done),
         }
     }
 }
 
+impl ByteIo for Conn {
+    fn poll_read(&mut self, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        uninterrupted(|| self.stream().read(buf))
+    }
+
+    fn poll_write(&mut self, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        uninterrupted(|| self.stream().write(buf))
+    }
+
+    fn poll_flush(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        uninterrupted(|| self.stream().flush())
+    }
+}
+
 /// Open a connection along `route` (to the proxy when there is one, with a `CONNECT` tunnel
-/// for https), then TLS for https; the whole of it within `deadline` when given.
-pub(crate) fn connect(
+/// for https), then TLS for https; the whole of it within `deadline` when given. (A future
+/// only for the driver: it never waits.)
+pub(crate) async fn connect(
     route: &Route,
     cfg: &HttpConfig,
     tls: &Arc<ClientConfig>,
@@ -249,23 +249,15 @@ pub(crate) fn connect(
             Some(outer) if outer.at < own.at => outer.clone(),
             _ => own,
         });
-        let mut handshake = TunnelHandshake::new(proxy, &route.host, route.port);
-        timed.write_all(handshake.request())?;
-        let mut byte = [0u8; 1];
-        loop {
-            let read = loop {
-                match timed.read(&mut byte) {
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    other => break other?,
-                }
-            };
-            if handshake.push((read == 1).then_some(byte[0]))? {
-                break;
-            }
-        }
+        let mut plain = Conn::Plain(timed);
+        open_tunnel(&mut plain, proxy, &route.host, route.port).await?;
+        let Conn::Plain(tcp) = plain else {
+            return Err(io::Error::other("the tunnel left its plain connection"));
+        };
+        timed = tcp;
         timed.deadline = deadline.cloned();
     }
-    let stream = if route.https {
+    Ok(if route.https {
         let name = ServerName::try_from(route.host.clone()).map_err(|e| {
             let msg = format!("bad TLS server name {}: {e}", route.host);
             io::Error::new(io::ErrorKind::InvalidInput, msg)
@@ -276,13 +268,8 @@ pub(crate) fn connect(
         while tls.conn.is_handshaking() {
             tls.conn.complete_io(&mut tls.sock)?;
         }
-        Stream::Tls(Box::new(tls))
+        Conn::Tls(Box::new(tls))
     } else {
-        Stream::Plain(timed)
-    };
-    Ok(Conn {
-        stream,
-        buf: vec![0; crate::CHUNK].into_boxed_slice(),
-        reused: false,
+        Conn::Plain(timed)
     })
 }
