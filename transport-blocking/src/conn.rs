@@ -8,43 +8,21 @@ use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
-use sansboto_core::connection::{deadline_after, timed_out, Direction, SocketTimer};
+use sansboto_core::connection::{timed_out, BlockingWaits, Deadline, Direction};
 use sansboto_core::http1::driver::{open_tunnel, ByteIo};
 use sansboto_core::http1::Route;
 use sansboto_core::HttpConfig;
 
-/// A time limit over several reads and writes, and what exceeding it says.
-#[derive(Clone, Debug)]
-pub(crate) struct Deadline {
-    pub(crate) at: Instant,
-    pub(crate) message: String,
-}
-
-impl Deadline {
-    /// `limit` from now (as far as the clock goes when that cannot be represented).
-    pub(crate) fn after(limit: Duration, message: String) -> Self {
-        let at = deadline_after(Instant::now(), limit);
-        Deadline { at, message }
-    }
-
-    fn error(&self) -> io::Error {
-        io::Error::new(io::ErrorKind::TimedOut, self.message.clone())
-    }
-}
-
-/// A TCP stream whose reads and writes each wait as the core's [`SocketTimer`] allows (and
-/// within the current [`Deadline`]): a blocking operation is one wait, so the timer's deadline
-/// becomes the socket's timeout for it.
+/// A TCP stream whose reads and writes each wait as the core's [`BlockingWaits`] allows (the
+/// socket timer, within the current [`Deadline`]): a blocking operation is one wait, so the
+/// limit it has becomes the socket's timeout for it.
 pub(crate) struct TimedTcp {
     tcp: TcpStream,
-    timer: SocketTimer,
-    deadline: Option<Deadline>,
-    /// The timeouts last set on the socket, per direction (setting one is a system call).
-    set: [Option<Duration>; 2],
+    waits: BlockingWaits,
 }
 
 impl TimedTcp {
@@ -54,51 +32,13 @@ impl TimedTcp {
         op: impl FnOnce(&mut TcpStream) -> io::Result<T>,
         progressed: impl FnOnce(&T) -> bool,
     ) -> io::Result<T> {
-        let now = Instant::now();
-        let mut until = self.timer.wait(direction, now)?;
-        let mut by_deadline = false;
-        if let Some(d) = &self.deadline {
-            if d.at <= now {
-                return Err(d.error());
-            }
-            if d.at < until {
-                (until, by_deadline) = (d.at, true);
-            }
+        match self.waits.before(direction, Instant::now())? {
+            Some(t) if direction == Direction::Read => self.tcp.set_read_timeout(Some(t))?,
+            Some(t) => self.tcp.set_write_timeout(Some(t))?,
+            None => {}
         }
-        let timeout = until
-            .saturating_duration_since(now)
-            .max(Duration::from_millis(1));
-        if self.set[direction as usize] != Some(timeout) {
-            match direction {
-                Direction::Read => self.tcp.set_read_timeout(Some(timeout))?,
-                Direction::Write => self.tcp.set_write_timeout(Some(timeout))?,
-            }
-            self.set[direction as usize] = Some(timeout);
-        }
-        match op(&mut self.tcp) {
-            Ok(out) => {
-                self.timer
-                    .ready(direction, progressed(&out), Instant::now());
-                Ok(out)
-            }
-            // The operation waits on from where it was.
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                match (&self.deadline, by_deadline) {
-                    (Some(d), true) => Err(d.error()),
-                    _ => Err(self.timer.expired(direction)),
-                }
-            }
-            Err(e) => {
-                self.timer.ready(direction, false, Instant::now());
-                Err(e)
-            }
-        }
+        let outcome = op(&mut self.tcp);
+        (self.waits).after(direction, Instant::now(), outcome, progressed)
     }
 }
 
@@ -141,7 +81,7 @@ impl Conn {
 
     /// Bound what follows (an exchange, its body included) by `deadline`, or by nothing.
     pub(crate) fn set_deadline(&mut self, deadline: Option<Deadline>) {
-        self.tcp().deadline = deadline;
+        self.tcp().waits.deadline = deadline;
     }
 
     /// An idle connection is open when a read would block: the end of the stream means the
@@ -232,30 +172,21 @@ pub(crate) async fn connect(
     };
     // Requests are written whole; waiting for Nagle only adds latency.
     tcp.set_nodelay(true)?;
-    let mut timed = TimedTcp {
-        tcp,
-        timer: SocketTimer::new(cfg.read_timeout),
-        deadline: deadline.cloned(),
-        set: [None, None],
-    };
+    let waits = BlockingWaits::new(cfg.read_timeout, deadline.cloned());
+    let mut timed = TimedTcp { tcp, waits };
     if let Some(proxy) = route.tunnels() {
         // The connect timeout bounds the proxy's CONNECT exchange on its own.
         let what = format!("proxy CONNECT to {}:{}", route.host, route.port);
-        let own = Deadline::after(
-            cfg.connect_timeout,
-            timed_out(&what, cfg.connect_timeout).to_string(),
-        );
-        timed.deadline = Some(match deadline {
-            Some(outer) if outer.at < own.at => outer.clone(),
-            _ => own,
-        });
+        let message = timed_out(&what, cfg.connect_timeout).to_string();
+        let own = Deadline::after(Instant::now(), cfg.connect_timeout, message);
+        timed.waits.deadline = Some(own.earliest(deadline));
         let mut plain = Conn::Plain(timed);
         open_tunnel(&mut plain, proxy, &route.host, route.port).await?;
         let Conn::Plain(tcp) = plain else {
             return Err(io::Error::other("the tunnel left its plain connection"));
         };
         timed = tcp;
-        timed.deadline = deadline.cloned();
+        timed.waits.deadline = deadline.cloned();
     }
     Ok(if route.https {
         let name = ServerName::try_from(route.host.clone()).map_err(|e| {

@@ -60,7 +60,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
-use sansboto_core::connection::{send_replaying, SendFailure};
+use sansboto_core::connection::{send_replaying, Deadline, SendFailure};
 use sansboto_core::http1::driver::{self, Driver, PooledBody};
 use sansboto_core::http1::Route;
 use sansboto_core::machine::RequestTimeout;
@@ -77,7 +77,7 @@ mod conn;
 mod rewind;
 
 use body::BlockingIo;
-use conn::{Conn, Deadline};
+use conn::Conn;
 
 pub use client::{
     block_on, event_iter, page_iter, take_body, Client, ClientBuilder, EventStream, Pages, Session,
@@ -161,7 +161,7 @@ impl HttpClient {
         let deadline = parts
             .extensions
             .get::<RequestTimeout>()
-            .map(|t| Deadline::after(t.0, format!("no answer within {:?}", t.0)));
+            .map(|t| Deadline::after(Instant::now(), t.0, format!("no answer within {:?}", t.0)));
         let send = |body| self.send_once(&parts, &route, body, &deadline);
         block_on(send_replaying(body, send))
     }
