@@ -15,7 +15,6 @@ use async_io::Timer;
 use async_net::TcpStream;
 use futures_io::{AsyncRead, AsyncWrite};
 use futures_lite::FutureExt;
-use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
 use sansboto_core::connection::{timed_out, Alarm, Direction, TimedWaits};
 use sansboto_core::http1::driver::{open_tunnel, ByteIo};
@@ -144,12 +143,7 @@ pub(crate) async fn connect(
     }
     let Conn { io: timed, tcp } = conn;
     let io = if route.https {
-        let name = ServerName::try_from(route.host.clone()).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("bad TLS server name {}: {e}", route.host),
-            )
-        })?;
+        let name = sansboto_host::tls::server_name(&route.host)?;
         let stream = futures_rustls::TlsConnector::from(tls.clone())
             .connect(name, timed)
             .await?;

@@ -7,7 +7,6 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
 
 use futures_io::{AsyncBufRead, AsyncRead};
 use http_types::{Body, Request, Response, StatusCode};
@@ -17,7 +16,6 @@ use sansboto_core::http1::driver::{self, Driver, PooledBody};
 use sansboto_core::http1::Route;
 use sansboto_core::HttpConfig;
 use sansboto_core::{TransportError, TransportErrorKind};
-use sansboto_host::tls::io_error;
 
 use crate::conn::{self, Conn};
 use crate::request_error;
@@ -57,12 +55,7 @@ impl fmt::Debug for H1Client {
 impl H1Client {
     pub(crate) fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
         let tls = Arc::new(sansboto_host::tls::client_config(&cfg)?);
-        let transport = driver::Transport {
-            still_open: conn::still_open,
-            error: io_error,
-            clock: Instant::now,
-        };
-        let driver = Driver::new(cfg.pool_max_idle, transport);
+        let driver = sansboto_host::tls::h1_driver(&cfg, conn::still_open);
         let surf_config = http_client::Config::new().set_timeout(None);
         Ok(H1Client {
             inner: Arc::new(Inner {

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use sansboto_core::connection::{timed_out, BlockingWaits, Deadline, Direction};
 use sansboto_core::http1::driver::{open_tunnel, ByteIo};
@@ -189,10 +188,7 @@ pub(crate) async fn connect(
         timed.waits.deadline = deadline.cloned();
     }
     Ok(if route.https {
-        let name = ServerName::try_from(route.host.clone()).map_err(|e| {
-            let msg = format!("bad TLS server name {}: {e}", route.host);
-            io::Error::new(io::ErrorKind::InvalidInput, msg)
-        })?;
+        let name = sansboto_host::tls::server_name(&route.host)?;
         let session = ClientConnection::new(tls.clone(), name).map_err(io::Error::other)?;
         let mut tls = StreamOwned::new(session, timed);
         // Handshake now, so its failures are the connection's, not the request's.

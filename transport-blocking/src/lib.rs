@@ -69,7 +69,6 @@ use sansboto_core::response_check::{into_io_error, Collect, ResponseCheck};
 use sansboto_core::response_read::ResponseReader;
 use sansboto_core::AwsChunkedBody;
 use sansboto_core::FileRange;
-use sansboto_host::tls::io_error;
 
 mod body;
 mod client;
@@ -131,12 +130,7 @@ impl HttpClient {
     /// A client for `cfg` (reads the CA bundle file, if one is configured).
     pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
         let tls = Arc::new(sansboto_host::tls::client_config(&cfg)?);
-        let transport = driver::Transport {
-            still_open: Conn::still_open,
-            error: io_error,
-            clock: Instant::now,
-        };
-        let driver = Driver::new(cfg.pool_max_idle, transport);
+        let driver = sansboto_host::tls::h1_driver(&cfg, Conn::still_open);
         Ok(HttpClient {
             inner: Arc::new(Inner { cfg, tls, driver }),
         })
