@@ -383,6 +383,45 @@ impl BlockingWaits {
     }
 }
 
+/// Connect to each address `host:port` resolved to in turn until one answers, as a blocking
+/// transport does (urllib3's `create_connection`): each `attempt` (the transport's connect to
+/// one address) may take the connect timeout `limit`, within `deadline` (`now` is the
+/// transport's clock). A timed-out attempt fails with the connect timeout's error; when none
+/// answers, the last attempt's error is the result.
+pub fn connect_each<A, T>(
+    (host, port): (&str, u16),
+    addrs: impl IntoIterator<Item = A>,
+    limit: Duration,
+    deadline: Option<&Deadline>,
+    now: impl Fn() -> Instant,
+    mut attempt: impl FnMut(A, Duration) -> io::Result<T>,
+) -> io::Result<T> {
+    let what = format!("connecting to {host}:{port}");
+    let mut last = None;
+    for addr in addrs {
+        let limit = deadline.map_or(limit, |d| limit.min(d.at.saturating_duration_since(now())));
+        if limit.is_zero() {
+            return Err(deadline.map_or_else(|| timed_out(&what, limit), Deadline::error));
+        }
+        match attempt(addr, limit) {
+            Ok(connected) => return Ok(connected),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                ) =>
+            {
+                last = Some(timed_out(&what, limit));
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        let msg = format!("{host} resolved to no address");
+        io::Error::new(io::ErrorKind::NotFound, msg)
+    }))
+}
+
 /// `now + limit`, or as far ahead as the clock goes when that cannot be represented: a limit
 /// of `Duration::MAX` is how a caller says "no timeout", and it must wait, not overflow.
 pub fn deadline_after(now: Instant, limit: Duration) -> Instant {
@@ -464,6 +503,80 @@ pub fn describe_chain(err: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connect_each_tries_every_address_within_the_limits() {
+        let t0 = Instant::now();
+        let secs = Duration::from_secs;
+        let refused = || io::Error::from(io::ErrorKind::ConnectionRefused);
+        // The first refuses, the second answers; each attempt has the connect timeout.
+        let mut seen = Vec::new();
+        let got = connect_each(
+            ("h", 443),
+            [1, 2, 3],
+            secs(5),
+            None,
+            || t0,
+            |a, limit| {
+                seen.push((a, limit));
+                if a == 1 {
+                    Err(refused())
+                } else {
+                    Ok(a)
+                }
+            },
+        );
+        assert_eq!(got.unwrap(), 2);
+        assert_eq!(seen, [(1, secs(5)), (2, secs(5))]);
+        // None answers: the last failure, a timeout named as the connect timeout's.
+        let timeout = || io::Error::from(io::ErrorKind::WouldBlock);
+        let e = connect_each(
+            ("h", 443),
+            [1, 2],
+            secs(5),
+            None,
+            || t0,
+            |a, _| {
+                if a == 1 {
+                    Err::<(), _>(refused())
+                } else {
+                    Err(timeout())
+                }
+            },
+        );
+        assert_eq!(
+            e.unwrap_err().to_string(),
+            "connecting to h:443 took longer than 5s"
+        );
+        // A nearer deadline shortens an attempt, and once passed ends the trying with its error.
+        let d = Deadline::after(t0, secs(2), "no answer within 2s".into());
+        let mut limits = Vec::new();
+        let clock = std::cell::Cell::new(t0);
+        let e = connect_each(
+            ("h", 443),
+            [1, 2],
+            secs(5),
+            Some(&d),
+            || clock.get(),
+            |_, limit| {
+                limits.push(limit);
+                clock.set(t0 + secs(2));
+                Err::<(), _>(timeout())
+            },
+        );
+        assert_eq!(e.unwrap_err().to_string(), "no answer within 2s");
+        assert_eq!(limits, [secs(2)]);
+        // A name that resolved to nothing says so.
+        let e = connect_each(
+            ("nowhere", 80),
+            Vec::<u8>::new(),
+            secs(5),
+            None,
+            || t0,
+            |_, _| Ok(()),
+        );
+        assert_eq!(e.unwrap_err().kind(), io::ErrorKind::NotFound);
+    }
 
     #[test]
     fn blocking_waits_set_the_nearer_limit_and_name_it_when_it_passes() {

@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
-use sansboto_core::connection::{timed_out, BlockingWaits, Deadline, Direction};
+use sansboto_core::connection::{connect_each, timed_out, BlockingWaits, Deadline, Direction};
 use sansboto_core::http1::driver::{open_tunnel, ByteIo};
 use sansboto_core::http1::Route;
 use sansboto_core::HttpConfig;
@@ -134,41 +134,10 @@ pub(crate) async fn connect(
     deadline: Option<&Deadline>,
 ) -> io::Result<Conn> {
     let (host, port) = route.connect_to();
-    let what = format!("connecting to {host}:{port}");
-    let mut last = None;
-    let mut connected = None;
-    for addr in (host, port).to_socket_addrs()? {
-        let mut limit = cfg.connect_timeout;
-        if let Some(d) = deadline {
-            limit = limit.min(d.at.saturating_duration_since(Instant::now()));
-        }
-        if limit.is_zero() {
-            return Err(deadline.map_or_else(|| timed_out(&what, limit), Deadline::error));
-        }
-        match TcpStream::connect_timeout(&addr, limit) {
-            Ok(tcp) => {
-                connected = Some(tcp);
-                break;
-            }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-                ) =>
-            {
-                last = Some(timed_out(&what, limit));
-            }
-            Err(e) => last = Some(e),
-        }
-    }
-    let tcp = match (connected, last) {
-        (Some(tcp), _) => tcp,
-        (None, Some(e)) => return Err(e),
-        (None, None) => {
-            let msg = format!("{host} resolved to no address");
-            return Err(io::Error::new(io::ErrorKind::NotFound, msg));
-        }
-    };
+    let addrs = (host, port).to_socket_addrs()?;
+    let limit = cfg.connect_timeout;
+    let connect = |addr, limit| TcpStream::connect_timeout(&addr, limit);
+    let tcp = connect_each((host, port), addrs, limit, deadline, Instant::now, connect)?;
     // Requests are written whole; waiting for Nagle only adds latency.
     tcp.set_nodelay(true)?;
     let waits = BlockingWaits::new(cfg.read_timeout, deadline.cloned());
