@@ -6,6 +6,7 @@
 //! for one operation (`"s3.PutObject"`), and run in registration order. sansboto's own service
 //! customizations are registered the same way, so a user can see and replace them by name.
 
+use std::any::{Any, TypeId};
 use std::fmt;
 use std::sync::Arc;
 
@@ -93,8 +94,12 @@ pub struct SigningIdentity {
 /// [`http::Extensions`]). Create one per call and pass it in every [`CallInfo`] of that call.
 #[derive(Default)]
 pub struct CallContext {
-    values: std::sync::Mutex<http::Extensions>,
+    // A call holds a handful of values (its signing identity, the attempt number, …): a short
+    // list searched by type costs less than a hash map made for each call.
+    values: std::sync::Mutex<Vec<(TypeId, ContextValue)>>,
 }
+
+type ContextValue = Box<dyn Any + Send + Sync>;
 
 impl CallContext {
     /// An empty context.
@@ -104,21 +109,34 @@ impl CallContext {
 
     /// Store `value`, replacing an earlier value of the same type.
     pub fn insert<T: Clone + Send + Sync + 'static>(&self, value: T) {
-        self.lock().insert(value);
+        let mut values = self.lock();
+        let id = TypeId::of::<T>();
+        match values.iter_mut().find(|(t, _)| *t == id) {
+            Some((_, slot)) => *slot = Box::new(value),
+            None => values.push((id, Box::new(value))),
+        }
     }
 
     /// A copy of the stored value of type `T`.
     pub fn get<T: Clone + Send + Sync + 'static>(&self) -> Option<T> {
-        self.lock().get::<T>().cloned()
+        let id = TypeId::of::<T>();
+        self.lock()
+            .iter()
+            .find(|(t, _)| *t == id)
+            .and_then(|(_, v)| v.downcast_ref::<T>())
+            .cloned()
     }
 
     /// Remove and return the stored value of type `T`.
     pub fn remove<T: Clone + Send + Sync + 'static>(&self) -> Option<T> {
-        self.lock().remove::<T>()
+        let id = TypeId::of::<T>();
+        let mut values = self.lock();
+        let index = values.iter().position(|(t, _)| *t == id)?;
+        values.remove(index).1.downcast::<T>().ok().map(|v| *v)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, http::Extensions> {
-        // A hook that panicked cannot leave the map half-written: take it as it is.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(TypeId, ContextValue)>> {
+        // A hook that panicked cannot leave the list half-written: take it as it is.
         self.values.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -355,6 +373,22 @@ impl Hooks {
 mod tests {
     use super::*;
     use crate::params;
+
+    #[test]
+    fn a_call_context_keeps_one_value_per_type() {
+        #[derive(Clone, Debug, PartialEq)]
+        struct Note(&'static str);
+        let ctx = CallContext::new();
+        assert_eq!(ctx.get::<Note>(), None);
+        ctx.insert(Note("first"));
+        ctx.insert(Attempt(1));
+        ctx.insert(Note("second"));
+        assert_eq!(ctx.get::<Note>(), Some(Note("second")));
+        assert_eq!(ctx.get::<Attempt>().map(|a| a.0), Some(1));
+        assert_eq!(ctx.remove::<Note>(), Some(Note("second")));
+        assert_eq!(ctx.remove::<Note>(), None);
+        assert_eq!(ctx.get::<Attempt>().map(|a| a.0), Some(1));
+    }
 
     fn tag(name: &'static str) -> impl Fn(&CallInfo<'_>, &mut Target<'_>) -> Result<(), HookError> {
         move |_, t| {
