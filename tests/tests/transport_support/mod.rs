@@ -484,3 +484,86 @@ pub(crate) fn closed_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
 }
+
+/// A TLS server (the self-signed certificate of [`self_signed`]: clients use `verify = false`)
+/// that runs a script on each TCP connection it accepts, for the faults the echo server cannot
+/// make: a handshake that stalls, a close without `close_notify`, a `close_notify` sent with a
+/// response. Scripts end on their own (bounded waits).
+pub(crate) struct ScriptedTls {
+    pub addr: SocketAddr,
+    pub connections: Arc<Mutex<u32>>,
+}
+
+impl ScriptedTls {
+    pub(crate) fn start(
+        script: impl Fn(TcpStream, Arc<rustls::ServerConfig>) + Send + Sync + 'static,
+    ) -> ScriptedTls {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let connections = Arc::new(Mutex::new(0));
+        let counted = connections.clone();
+        let (cfg, _) = self_signed();
+        let script = Arc::new(script);
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                *counted.lock().unwrap() += 1;
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                let (script, cfg) = (script.clone(), cfg.clone());
+                thread::spawn(move || script(stream, cfg));
+            }
+        });
+        ScriptedTls { addr, connections }
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.addr.port())
+    }
+
+    pub(crate) fn connection_count(&self) -> u32 {
+        *self.connections.lock().unwrap()
+    }
+}
+
+/// Accept TLS on `tcp` and read one request head (a request without a body): the connection
+/// and the request's target, or `None` when the client went away.
+pub(crate) fn tls_accept_request(
+    tcp: &mut TcpStream,
+    cfg: Arc<rustls::ServerConfig>,
+) -> Option<(rustls::ServerConnection, String)> {
+    let mut conn = rustls::ServerConnection::new(cfg).ok()?;
+    let mut head = Vec::new();
+    {
+        let mut tls = rustls::Stream::new(&mut conn, tcp);
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if tls.read(&mut byte).ok()? == 0 {
+                return None;
+            }
+            head.push(byte[0]);
+        }
+    }
+    let line = String::from_utf8_lossy(&head).into_owned();
+    let target = line.split_whitespace().nth(1)?.to_owned();
+    Some((conn, target))
+}
+
+/// Write `response` on `conn`, then a `close_notify` when `close_notify`, all in one TCP write
+/// (so the client receives the records together).
+pub(crate) fn tls_answer(
+    conn: &mut rustls::ServerConnection,
+    tcp: &mut TcpStream,
+    response: &[u8],
+    close_notify: bool,
+) -> std::io::Result<()> {
+    conn.writer().write_all(response)?;
+    if close_notify {
+        conn.send_close_notify();
+    }
+    let mut wire = Vec::new();
+    while conn.wants_write() {
+        conn.write_tls(&mut wire)?;
+    }
+    tcp.write_all(&wire)?;
+    tcp.flush()
+}

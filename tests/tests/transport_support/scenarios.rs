@@ -548,3 +548,142 @@ pub(crate) async fn sleep_and_clocks<T: TransportUnderTest>() {
     assert!(T::monotonic_now() - started >= Duration::from_millis(20));
     assert!(c.now() > std::time::UNIX_EPOCH);
 }
+
+/// A client that trusts any certificate (the scripted TLS servers' is self-signed), with a
+/// connect timeout the handshake tests wait out quickly and a long read timeout.
+fn tls_client<T: Transport>() -> T {
+    connect(HttpConfig {
+        verify: false,
+        connect_timeout: Duration::from_millis(300),
+        read_timeout: Duration::from_secs(20),
+        ..HttpConfig::default()
+    })
+}
+
+/// A server that accepts TCP and then sends nothing of its handshake, or trickles it a byte
+/// every 50 ms (each byte would restart a per-read limit): the connect timeout bounds the
+/// handshake as a whole, and the connect fails as a timeout naming it, long before the read
+/// timeout.
+pub(crate) async fn tls_handshake_is_bounded_by_the_connect_timeout<T: TransportUnderTest>() {
+    for trickle in [false, true] {
+        let server = support::ScriptedTls::start(move |mut tcp, _| {
+            use std::io::{Read, Write};
+            let _ = tcp.read(&mut [0u8; 4096]);
+            if !trickle {
+                std::thread::sleep(Duration::from_secs(5));
+                return;
+            }
+            // A handshake record announcing 16 KiB, whose bytes come one at a time.
+            let _ = tcp.write_all(&[0x16, 0x03, 0x03, 0x40, 0x00]);
+            for _ in 0..100 {
+                std::thread::sleep(Duration::from_millis(50));
+                if tcp.write_all(&[0]).is_err() {
+                    return;
+                }
+            }
+        });
+        let started = T::monotonic_now();
+        let err = tls_client::<T>()
+            .send(request("GET", &server.url("/"), Body::Empty))
+            .await
+            .unwrap_err();
+        let waited = T::monotonic_now() - started;
+        assert_eq!(
+            err.kind,
+            TransportErrorKind::Timeout,
+            "trickle {trickle}: {err}"
+        );
+        assert!(
+            err.message.contains("TLS handshake") && err.message.contains("300ms"),
+            "{err}"
+        );
+        assert!(
+            waited >= Duration::from_millis(295) && waited < Duration::from_secs(3),
+            "trickle {trickle}: waited {waited:?}"
+        );
+    }
+}
+
+/// A TLS server closing without `close_notify`: a body delimited by the close ends there (as
+/// Python's ssl, with urllib3's `suppress_ragged_eofs`, and http.client take it); a body with a
+/// `Content-Length` or chunks cut short by it still fails. With `close_notify`, the same.
+pub(crate) async fn tls_close_without_close_notify_ends_only_a_close_delimited_body<
+    T: TransportUnderTest,
+>() {
+    let server = support::ScriptedTls::start(|mut tcp, cfg| {
+        let Some((mut conn, target)) = support::tls_accept_request(&mut tcp, cfg) else {
+            return;
+        };
+        let response: &[u8] = match target.as_str() {
+            "/length-cut" => b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhello",
+            "/chunked-cut" => {
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"
+            }
+            _ => b"HTTP/1.1 200 OK\r\n\r\nhello world",
+        };
+        let notify = target == "/close-delimited-notify";
+        let _ = support::tls_answer(&mut conn, &mut tcp, response, notify);
+        // The TCP stream ends; rustls never sent close_notify unless asked to.
+        let _ = tcp.shutdown(std::net::Shutdown::Both);
+    });
+    let c = tls_client::<T>();
+    for path in ["/close-delimited", "/close-delimited-notify"] {
+        let get = || request("GET", &server.url(path), Body::Empty);
+        assert_eq!(text(&c, get()).await, "hello world", "{path}");
+        // Chunk by chunk too, to the end.
+        let mut body = c.send(get()).await.unwrap().into_body();
+        let mut all = Vec::new();
+        while let Some(chunk) = c.read_chunk(&mut body).await.unwrap() {
+            all.extend_from_slice(&chunk);
+        }
+        assert_eq!(all, b"hello world", "{path}");
+    }
+    for path in ["/length-cut", "/chunked-cut"] {
+        let resp = c
+            .send(request("GET", &server.url(path), Body::Empty))
+            .await
+            .unwrap();
+        let err = c.read_body(resp.into_body()).await.unwrap_err();
+        assert_eq!(err.kind, TransportErrorKind::Io, "{path}: {err}");
+        let mut body = c
+            .send(request("GET", &server.url(path), Body::Empty))
+            .await
+            .unwrap()
+            .into_body();
+        let first = c.read_chunk(&mut body).await.unwrap().unwrap();
+        assert_eq!(&first[..], b"hello", "{path}");
+        let err = c.read_chunk(&mut body).await.unwrap_err();
+        assert_eq!(err.kind, TransportErrorKind::Io, "{path}: {err}");
+    }
+}
+
+/// A server that sends `close_notify` with its response, in the same TCP write, and keeps the
+/// TCP connection open: rustls has seen the close when the body ends, though the socket shows
+/// nothing, so the connection is not pooled and the next request opens another (none is
+/// written on the closed one).
+pub(crate) async fn tls_connection_closed_inside_rustls_is_not_reused<T: TransportUnderTest>() {
+    let written_after_close = std::sync::Arc::new(std::sync::Mutex::new(0u32));
+    let seen = written_after_close.clone();
+    let server = support::ScriptedTls::start(move |mut tcp, cfg| {
+        use std::io::Read;
+        let Some((mut conn, _)) = support::tls_accept_request(&mut tcp, cfg) else {
+            return;
+        };
+        let response = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+        if support::tls_answer(&mut conn, &mut tcp, response, true).is_err() {
+            return;
+        }
+        let _ = tcp.set_read_timeout(Some(Duration::from_secs(1)));
+        if matches!(tcp.read(&mut [0u8; 1024]), Ok(n) if n > 0) {
+            *seen.lock().unwrap() += 1;
+        }
+        let _ = tcp.shutdown(std::net::Shutdown::Both);
+    });
+    let c = tls_client::<T>();
+    for _ in 0..2 {
+        let got = text(&c, request("GET", &server.url("/"), Body::Empty)).await;
+        assert_eq!(got, "hello");
+    }
+    assert_eq!(*written_after_close.lock().unwrap(), 0);
+    assert_eq!(server.connection_count(), 2);
+}
