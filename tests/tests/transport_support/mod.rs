@@ -567,3 +567,38 @@ pub(crate) fn tls_answer(
     tcp.write_all(&wire)?;
     tcp.flush()
 }
+
+/// A TLS server's script that takes the client's hello and then sends nothing for 5 s, or,
+/// when `trickle`, a handshake record announcing 16 KiB whose bytes come one every 50 ms.
+pub(crate) fn stalled_handshake(mut tcp: TcpStream, trickle: bool) {
+    let _ = tcp.read(&mut [0u8; 4096]);
+    if !trickle {
+        thread::sleep(Duration::from_secs(5));
+        return;
+    }
+    let _ = tcp.write_all(&[0x16, 0x03, 0x03, 0x40, 0x00]);
+    for _ in 0..100 {
+        thread::sleep(Duration::from_millis(50));
+        if tcp.write_all(&[0]).is_err() {
+            return;
+        }
+    }
+}
+
+/// A TLS server's script that answers one request and ends the TCP stream, without
+/// `close_notify` unless the target is `/close-delimited-notify`: `/length-cut` declares 100
+/// bytes and sends 5, `/chunked-cut` sends one chunk and no end, anything else is a body
+/// delimited by the close (`hello world`).
+pub(crate) fn answer_then_close(mut tcp: TcpStream, cfg: Arc<rustls::ServerConfig>) {
+    let Some((mut conn, target)) = tls_accept_request(&mut tcp, cfg) else {
+        return;
+    };
+    let response: &[u8] = match target.as_str() {
+        "/length-cut" => b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhello",
+        "/chunked-cut" => b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+        _ => b"HTTP/1.1 200 OK\r\n\r\nhello world",
+    };
+    let notify = target == "/close-delimited-notify";
+    let _ = tls_answer(&mut conn, &mut tcp, response, notify);
+    let _ = tcp.shutdown(std::net::Shutdown::Both);
+}

@@ -566,22 +566,8 @@ fn tls_client<T: Transport>() -> T {
 /// timeout.
 pub(crate) async fn tls_handshake_is_bounded_by_the_connect_timeout<T: TransportUnderTest>() {
     for trickle in [false, true] {
-        let server = support::ScriptedTls::start(move |mut tcp, _| {
-            use std::io::{Read, Write};
-            let _ = tcp.read(&mut [0u8; 4096]);
-            if !trickle {
-                std::thread::sleep(Duration::from_secs(5));
-                return;
-            }
-            // A handshake record announcing 16 KiB, whose bytes come one at a time.
-            let _ = tcp.write_all(&[0x16, 0x03, 0x03, 0x40, 0x00]);
-            for _ in 0..100 {
-                std::thread::sleep(Duration::from_millis(50));
-                if tcp.write_all(&[0]).is_err() {
-                    return;
-                }
-            }
-        });
+        let server =
+            support::ScriptedTls::start(move |tcp, _| support::stalled_handshake(tcp, trickle));
         let started = T::monotonic_now();
         let err = tls_client::<T>()
             .send(request("GET", &server.url("/"), Body::Empty))
@@ -610,22 +596,7 @@ pub(crate) async fn tls_handshake_is_bounded_by_the_connect_timeout<T: Transport
 pub(crate) async fn tls_close_without_close_notify_ends_only_a_close_delimited_body<
     T: TransportUnderTest,
 >() {
-    let server = support::ScriptedTls::start(|mut tcp, cfg| {
-        let Some((mut conn, target)) = support::tls_accept_request(&mut tcp, cfg) else {
-            return;
-        };
-        let response: &[u8] = match target.as_str() {
-            "/length-cut" => b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhello",
-            "/chunked-cut" => {
-                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"
-            }
-            _ => b"HTTP/1.1 200 OK\r\n\r\nhello world",
-        };
-        let notify = target == "/close-delimited-notify";
-        let _ = support::tls_answer(&mut conn, &mut tcp, response, notify);
-        // The TCP stream ends; rustls never sent close_notify unless asked to.
-        let _ = tcp.shutdown(std::net::Shutdown::Both);
-    });
+    let server = support::ScriptedTls::start(support::answer_then_close);
     let c = tls_client::<T>();
     for path in ["/close-delimited", "/close-delimited-notify"] {
         let get = || request("GET", &server.url(path), Body::Empty);
@@ -657,33 +628,45 @@ pub(crate) async fn tls_close_without_close_notify_ends_only_a_close_delimited_b
     }
 }
 
-/// A server that sends `close_notify` with its response, in the same TCP write, and keeps the
-/// TCP connection open: rustls has seen the close when the body ends, though the socket shows
-/// nothing, so the connection is not pooled and the next request opens another (none is
-/// written on the closed one).
-pub(crate) async fn tls_connection_closed_inside_rustls_is_not_reused<T: TransportUnderTest>() {
-    let written_after_close = std::sync::Arc::new(std::sync::Mutex::new(0u32));
-    let seen = written_after_close.clone();
-    let server = support::ScriptedTls::start(move |mut tcp, cfg| {
-        use std::io::Read;
-        let Some((mut conn, _)) = support::tls_accept_request(&mut tcp, cfg) else {
-            return;
-        };
-        let response = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
-        if support::tls_answer(&mut conn, &mut tcp, response, true).is_err() {
-            return;
+/// A server whose response's last TLS record holds more than the body (bytes past it, or its
+/// `close_notify` with it, in the same TCP write) and keeps the TCP connection open: the
+/// connection is out of step though its socket shows nothing, so it is not pooled and the
+/// next request opens another (none is written on the first).
+pub(crate) async fn tls_connection_out_of_step_inside_rustls_is_not_reused<
+    T: TransportUnderTest,
+>() {
+    for close_notify in [true, false] {
+        let written_after = std::sync::Arc::new(std::sync::Mutex::new(0u32));
+        let seen = written_after.clone();
+        let server = support::ScriptedTls::start(move |mut tcp, cfg| {
+            use std::io::Read;
+            let Some((mut conn, _)) = support::tls_accept_request(&mut tcp, cfg) else {
+                return;
+            };
+            let response: &[u8] = if close_notify {
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+            } else {
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloEXTRA"
+            };
+            if support::tls_answer(&mut conn, &mut tcp, response, close_notify).is_err() {
+                return;
+            }
+            let _ = tcp.set_read_timeout(Some(Duration::from_secs(1)));
+            if matches!(tcp.read(&mut [0u8; 1024]), Ok(n) if n > 0) {
+                *seen.lock().unwrap() += 1;
+            }
+            let _ = tcp.shutdown(std::net::Shutdown::Both);
+        });
+        let c = tls_client::<T>();
+        for _ in 0..2 {
+            let got = text(&c, request("GET", &server.url("/"), Body::Empty)).await;
+            assert_eq!(got, "hello", "close_notify {close_notify}");
         }
-        let _ = tcp.set_read_timeout(Some(Duration::from_secs(1)));
-        if matches!(tcp.read(&mut [0u8; 1024]), Ok(n) if n > 0) {
-            *seen.lock().unwrap() += 1;
-        }
-        let _ = tcp.shutdown(std::net::Shutdown::Both);
-    });
-    let c = tls_client::<T>();
-    for _ in 0..2 {
-        let got = text(&c, request("GET", &server.url("/"), Body::Empty)).await;
-        assert_eq!(got, "hello");
+        assert_eq!(
+            *written_after.lock().unwrap(),
+            0,
+            "close_notify {close_notify}"
+        );
+        assert_eq!(server.connection_count(), 2, "close_notify {close_notify}");
     }
-    assert_eq!(*written_after_close.lock().unwrap(), 0);
-    assert_eq!(server.connection_count(), 2);
 }
