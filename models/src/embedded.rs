@@ -161,7 +161,9 @@ mod tests {
             .windows(2)
             .all(|w| (w[0].0, w[0].1, w[0].2) < (w[1].0, w[1].1, w[1].2)));
         assert!(TOP_LEVEL.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(INDEXES.windows(2).all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)));
+        assert!(INDEXES
+            .windows(2)
+            .all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)));
     }
 
     /// Every embedded model's index reads, and each range it gives holds exactly the JSON of
@@ -185,8 +187,18 @@ mod tests {
             let metadata: serde_json::Value = serde_json::from_slice(&index.metadata).unwrap();
             assert_eq!(metadata, model["metadata"]);
             for (kind, entries) in [
-                ("operations", index.operations.iter().map(|(n, r)| (&**n, r)).collect::<Vec<_>>()),
-                ("shapes", index.shapes.iter().map(|(n, r)| (&**n, r)).collect()),
+                (
+                    "operations",
+                    index
+                        .operations
+                        .iter()
+                        .map(|(n, r)| (&**n, r))
+                        .collect::<Vec<_>>(),
+                ),
+                (
+                    "shapes",
+                    index.shapes.iter().map(|(n, r)| (&**n, r)).collect(),
+                ),
             ] {
                 let all = model[kind].as_object().unwrap();
                 assert_eq!(entries.len(), all.len(), "{}/{} {kind}", entry.0, entry.1);

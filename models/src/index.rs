@@ -34,7 +34,10 @@ pub(crate) fn parse(index: &[u8], model_gz: &[u8]) -> Result<ModelIndex, String>
     }
     let gz_len = u32::from_le_bytes(input.array()?);
     let trailer: [u8; 8] = input.array()?;
-    let own_trailer = model_gz.len().checked_sub(8).and_then(|at| model_gz.get(at..));
+    let own_trailer = model_gz
+        .len()
+        .checked_sub(8)
+        .and_then(|at| model_gz.get(at..));
     if gz_len as usize != model_gz.len() || own_trailer != Some(&trailer[..]) {
         return Err("the index was made for another version of the model file".into());
     }

@@ -865,11 +865,18 @@ mod tests {
             let (name, range) = &index.shapes[0];
             assert!(text[..range.start].ends_with(format!("\"{name}\":").as_bytes()));
             // Aliases, older versions.
-            assert!(loader.load_index("runtime.sagemaker", None).unwrap().is_some());
-            let (old, _) = loader.load_index("ec2", Some("2014-09-01")).unwrap().unwrap();
+            assert!(loader
+                .load_index("runtime.sagemaker", None)
+                .unwrap()
+                .is_some());
+            let (old, _) = loader
+                .load_index("ec2", Some("2014-09-01"))
+                .unwrap()
+                .unwrap();
             assert_eq!(old, "2014-09-01");
             // Nothing to index: the plain load says what is wrong.
-            for (service, version) in [("no-such", None), ("s3", Some("1999-01-01")), ("..", None)] {
+            for (service, version) in [("no-such", None), ("s3", Some("1999-01-01")), ("..", None)]
+            {
                 assert_eq!(loader.load_index(service, version).unwrap(), None);
             }
 
@@ -886,7 +893,10 @@ mod tests {
             assert_eq!(loader.load_index("ec2", None).unwrap(), None);
             // The embedded version asked for by name still has one; a data path that only adds
             // other files leaves the latest model embedded.
-            assert!(loader.load_index("ec2", Some("2016-11-15")).unwrap().is_some());
+            assert!(loader
+                .load_index("ec2", Some("2016-11-15"))
+                .unwrap()
+                .is_some());
             let (sqs, _) = loader.load_index("sqs", None).unwrap().unwrap();
             assert_eq!(sqs, "2012-11-05");
         }
