@@ -15,7 +15,11 @@ use std::path::PathBuf;
 const ALWAYS: &[&str] = &["signin", "sso", "sso-oidc", "sts"];
 
 /// The table's per-service lists; rows of `TOP_LEVEL` and `SERVICE_ALIASES` are always kept.
-const FILTERED_TABLES: &[&str] = &["pub(crate) static FILES", "pub(crate) static DOCS"];
+const FILTERED_TABLES: &[&str] = &[
+    "pub(crate) static FILES",
+    "pub(crate) static INDEXES",
+    "pub(crate) static DOCS",
+];
 
 fn main() {
     println!("cargo:rerun-if-env-changed=SANSBOTO_SERVICES");

@@ -53,8 +53,9 @@ fn keeps_only_the_chosen_services_and_the_top_level_files() {
     }
     assert!(!out.contains("(\"dynamodb\""));
     assert!(!out.contains("(\"ec2\""));
-    // S3's model, rule set, paginators and waiters, and its docs row.
+    // S3's model, rule set, paginators and waiters, its model index and its docs row.
     assert!(out.contains("(\"s3\", \"2006-03-01\", \"service-2\""));
+    assert!(out.contains("(\"s3\", \"2006-03-01\", include_bytes!"));
     assert!(out.contains("(\"s3\", include_bytes!"));
     // No relative path is left, and every rewritten one names a file that exists.
     assert!(!out.contains("\"../data/"));
