@@ -1,4 +1,4 @@
-//! The index `models/update` writes beside each embedded service model (`service-2.index.gz`):
+//! The index `models/update` writes beside each embedded service model (`service-2.index`):
 //! the model's metadata and where each operation's and shape's JSON object is in the model's
 //! text, so a client lists them without inflating and reading the whole document (the text is
 //! inflated when the first operation or shape is built). The format is in models/README.md
@@ -21,10 +21,10 @@ pub struct ModelIndex {
     pub len: usize,
 }
 
-/// The first bytes of an index (after inflating it).
+/// The first bytes of an index.
 const MAGIC: &[u8] = b"sansboto-index-1\n";
 
-/// Reads the (already inflated) index of the gzip model file `model_gz`. An index made for
+/// Reads the index of the gzip model file `model_gz`. An index made for
 /// another file (its size and gzip trailer differ) or malformed in any way is an error, said in
 /// words; every range it gives lies within the text, in order, without overlap.
 pub(crate) fn parse(index: &[u8], model_gz: &[u8]) -> Result<ModelIndex, String> {
