@@ -1,35 +1,35 @@
 //! Connections for the HTTP/1.1 client ([`h1`](crate::h1)): TCP (async-net, so any executor
-//! works: async-std, smol, or a bare `block_on`) with a connect timeout, the core's socket timer
-//! on every read and write, an optional proxy `CONNECT` tunnel, rustls 0.23 on top, and the
-//! liveness check of an idle connection (the pool is the core's
-//! [`IdlePool`](sansboto_core::http1::IdlePool)).
+//! works: async-std, smol, or a bare `block_on`) with the connect timeout over each step of the
+//! connect (TCP, tunnel, TLS handshake: the core's [`connect_step`]), the core's socket timer
+//! on every read and write, an optional proxy `CONNECT` tunnel (the core's
+//! [`open_tunnel`]), rustls 0.23 on top, and the liveness check of an idle connection (the
+//! exchange and the pool are the core's [`driver`](sansboto_core::http1::driver)).
 
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use async_io::Timer;
 use async_net::TcpStream;
 use futures_io::{AsyncRead, AsyncWrite};
-use futures_lite::{AsyncReadExt, AsyncWriteExt, FutureExt};
-use rustls::pki_types::ServerName;
+use futures_lite::FutureExt;
 use rustls::ClientConfig;
-use sansboto_core::connection::{timed_out, Alarm, Direction, TimedWaits};
+use sansboto_core::connection::{connect_step, Alarm, Deadline, Direction, TimedWaits};
+use sansboto_core::http1::driver::{open_tunnel, ByteIo};
 use sansboto_core::http1::Route;
-use sansboto_core::{HttpConfig, ProxyUrl, TunnelHandshake};
+use sansboto_core::HttpConfig;
 
-/// Race `fut` against a timer; `what` names the wait in the core's `TimedOut` error.
-pub(crate) async fn with_timeout<T>(
-    limit: Duration,
-    what: &str,
+/// Race `fut` against a timer at `deadline`, failing with its error when that passes first.
+pub(crate) async fn within<T>(
+    deadline: Deadline,
     fut: impl Future<Output = io::Result<T>>,
 ) -> io::Result<T> {
     fut.or(async {
-        Timer::after(limit).await;
-        Err(timed_out(what, limit))
+        Timer::at(deadline.at).await;
+        Err(deadline.error())
     })
     .await
 }
@@ -93,21 +93,54 @@ impl AsyncWrite for TimedTcp {
     }
 }
 
-/// A plain or TLS connection's byte stream.
-pub(crate) trait Stream: AsyncRead + AsyncWrite + Send + Sync + Unpin {}
+/// A plain or TLS connection's byte stream, and what it holds unread
+/// ([`ByteIo::holds_unread`]).
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Send + Sync + Unpin {
+    fn holds_unread(&mut self) -> bool;
+}
 
-impl<T: AsyncRead + AsyncWrite + Send + Sync + Unpin> Stream for T {}
+impl Stream for TimedTcp {
+    fn holds_unread(&mut self) -> bool {
+        false
+    }
+}
 
-/// An open connection.
-pub(crate) struct Conn {
-    pub(crate) io: Box<dyn Stream>,
-    /// What is read from `io` lands here first (kept with the connection, so a pooled one
-    /// reuses it).
-    pub(crate) buf: Box<[u8]>,
-    /// A second handle on the socket, to check an idle connection is still open.
+impl Stream for futures_rustls::client::TlsStream<TimedTcp> {
+    fn holds_unread(&mut self) -> bool {
+        sansboto_host::tls::holds_unread(self.get_mut().1)
+    }
+}
+
+impl Stream for Box<dyn Stream> {
+    fn holds_unread(&mut self) -> bool {
+        (**self).holds_unread()
+    }
+}
+
+/// An open connection: its stream (`S` is the TCP stream itself while a proxy tunnel is asked
+/// for), and a second handle on the socket, to check an idle connection is still open.
+pub(crate) struct Conn<S = Box<dyn Stream>> {
+    io: S,
     tcp: TcpStream,
-    /// Taken from the pool (so a failure before any response byte may be a stale connection).
-    pub(crate) reused: bool,
+}
+
+impl<S: Stream> ByteIo for Conn<S> {
+    fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        let read = Pin::new(&mut self.io).poll_read(cx, buf);
+        read.map(sansboto_host::tls::ragged_eof_as_end)
+    }
+
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn holds_unread(&mut self) -> bool {
+        self.io.holds_unread()
+    }
 }
 
 /// Open a connection along `route` (to the proxy when there is one, with a `CONNECT` tunnel for
@@ -118,61 +151,38 @@ pub(crate) async fn connect(
     tls: &Arc<ClientConfig>,
 ) -> io::Result<Conn> {
     let (host, port) = route.connect_to();
-    let what = format!("connecting to {host}:{port}");
-    let tcp = with_timeout(cfg.connect_timeout, &what, TcpStream::connect((host, port))).await?;
+    // The connect timeout bounds each step on its own: the TCP connect, the proxy's CONNECT
+    // exchange, the TLS handshake (a server trickling its bytes would restart the per-read
+    // socket timer with each one).
+    let limit = cfg.connect_timeout;
+    let step = |what: String| connect_step(&what, limit, Instant::now());
+    let tcp = within(
+        step(format!("connecting to {host}:{port}")),
+        TcpStream::connect((host, port)),
+    )
+    .await?;
     // Requests are written whole; waiting for Nagle only adds latency.
     tcp.set_nodelay(true)?;
-    let mut timed = TimedTcp {
+    let timed = TimedTcp {
         tcp: tcp.clone(),
         waits: TimedWaits::new(cfg.read_timeout),
     };
+    let mut conn = Conn { io: timed, tcp };
+    let target = format!("{}:{}", route.host, route.port);
     if let Some(p) = route.tunnels() {
-        let what = format!("proxy CONNECT to {}:{}", route.host, route.port);
-        with_timeout(
-            cfg.connect_timeout,
-            &what,
-            open_tunnel(&mut timed, &route.host, route.port, p),
-        )
-        .await?;
+        let tunnel = open_tunnel(&mut conn, p, &route.host, route.port);
+        within(step(format!("proxy CONNECT to {target}")), tunnel).await?;
     }
-    let transport = if route.https {
-        let name = ServerName::try_from(route.host.clone()).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("bad TLS server name {}: {e}", route.host),
-            )
-        })?;
-        let stream = futures_rustls::TlsConnector::from(tls.clone())
-            .connect(name, timed)
-            .await?;
+    let Conn { io: timed, tcp } = conn;
+    let io = if route.https {
+        let name = sansboto_host::tls::server_name(&route.host)?;
+        let handshake = futures_rustls::TlsConnector::from(tls.clone()).connect(name, timed);
+        let stream = within(step(format!("TLS handshake with {target}")), handshake).await?;
         Box::new(stream) as Box<dyn Stream>
     } else {
         Box::new(timed)
     };
-    Ok(Conn {
-        io: transport,
-        buf: vec![0; crate::READ_CHUNK].into_boxed_slice(),
-        tcp,
-        reused: false,
-    })
-}
-
-/// Ask `proxy` (connected on `stream`) for a tunnel to `host:port` and read its answer.
-async fn open_tunnel(
-    stream: &mut TimedTcp,
-    host: &str,
-    port: u16,
-    proxy: &ProxyUrl,
-) -> io::Result<()> {
-    let mut handshake = TunnelHandshake::new(proxy, host, port);
-    stream.write_all(handshake.request()).await?;
-    let mut byte = [0u8; 1];
-    loop {
-        let read = (stream.read(&mut byte).await? == 1).then_some(byte[0]);
-        if handshake.push(read)? {
-            return Ok(());
-        }
-    }
+    Ok(Conn { io, tcp })
 }
 
 /// An idle connection is open when a peek would block (its socket is non-blocking): the end of
