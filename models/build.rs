@@ -15,7 +15,11 @@ use std::path::PathBuf;
 const ALWAYS: &[&str] = &["signin", "sso", "sso-oidc", "sts"];
 
 /// The table's per-service lists; rows of `TOP_LEVEL` and `SERVICE_ALIASES` are always kept.
-const FILTERED_TABLES: &[&str] = &["pub(crate) static FILES", "pub(crate) static DOCS"];
+const FILTERED_TABLES: &[&str] = &[
+    "pub(crate) static FILES",
+    "pub(crate) static INDEXES",
+    "pub(crate) static DOCS",
+];
 
 fn main() {
     println!("cargo:rerun-if-env-changed=SANSBOTO_SERVICES");
@@ -69,15 +73,23 @@ pub(crate) fn subset(table: &str, wanted: &[&str]) -> String {
                 }
             }
         }
-        let line = line.replace(
-            "include_bytes!(\"../data/",
-            "include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/data/",
-        );
-        let line = line.replace(".json.gz\")", ".json.gz\"))");
-        out.push_str(&line);
+        out.push_str(&absolute_data_path(line));
         out.push('\n');
     }
     out
+}
+
+/// A row's `include_bytes!("../data/…")` as `include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"),
+/// "/data/…"))`, whatever the file's name ends with; other lines as they are.
+fn absolute_data_path(line: &str) -> String {
+    const RELATIVE: &str = "include_bytes!(\"../data/";
+    let Some((head, rest)) = line.split_once(RELATIVE) else {
+        return line.to_string();
+    };
+    let Some((path, tail)) = rest.split_once("\")") else {
+        return line.to_string();
+    };
+    format!("{head}include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/data/{path}\")){tail}")
 }
 
 /// The service of a generated row: `    ("s3", "2006-03-01", …` gives `s3`.

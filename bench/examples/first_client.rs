@@ -6,7 +6,13 @@
 //! first_client sansboto s3      # sansboto_tokio::Session::new() + client("s3").build()
 //! first_client sansboto ec2
 //! first_client aws-sdk-rust s3  # aws_config::load_defaults + aws_sdk_s3::Client::new
+//! first_client sansboto ec2 DescribeInstances  # the client, then its first call (stubbed)
 //! ```
+//!
+//! With an operation named, a sansboto run also makes that call (no parameters) through the
+//! client's `Stubber`, answered with an empty result, inside the timing: the first call builds
+//! the operation and the shapes it reaches, which a client made from its model's index reads
+//! only then.
 //!
 //! Region and credentials come from the environment (the script sets `AWS_REGION`,
 //! `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`), so neither client looks further. The tokio
@@ -27,10 +33,13 @@ fn cpu_ns() -> u64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (client, service) = match args.as_slice() {
-        [client, service] => (client.as_str(), service.as_str()),
+    let (client, service, operation) = match args.as_slice() {
+        [client, service] => (client.as_str(), service.as_str(), None),
+        [client, service, operation] if client == "sansboto" => {
+            (client.as_str(), service.as_str(), Some(operation.as_str()))
+        }
         _ => {
-            eprintln!("usage: first_client sansboto|aws-sdk-rust SERVICE");
+            eprintln!("usage: first_client sansboto|aws-sdk-rust SERVICE [OPERATION (sansboto)]");
             std::process::exit(2);
         }
     };
@@ -42,7 +51,17 @@ fn main() {
     match client {
         "sansboto" => {
             let made = rt.block_on(sansboto_tokio::Session::new().client(service).build());
-            std::hint::black_box(made.expect("sansboto client"));
+            let made = made.expect("sansboto client");
+            if let Some(operation) = operation {
+                let stubber = made.stubber();
+                let empty = sansboto_tokio::params! {};
+                stubber
+                    .add_response(operation, None, empty.clone())
+                    .expect("stubbed response");
+                let out = rt.block_on(made.with_stubber(&stubber).call(operation, empty));
+                std::hint::black_box(out.expect("stubbed call"));
+            }
+            std::hint::black_box(made);
         }
         "aws-sdk-rust" if service == "s3" => {
             let made = rt.block_on(async {

@@ -25,7 +25,7 @@ use crate::endpoint::discovery::{self, DiscoverySetting};
 use crate::endpoint::{AddressingStyle, EndpointConfig, Partitions, RuleSet};
 use crate::error::Error;
 use crate::machine::{RandomSource, SplitMix64};
-use crate::model::ServiceModel;
+use crate::model::{DocumentSource, ModelIndex, ServiceModel};
 use crate::paginate::PaginatorModel;
 use crate::retry::RetryMode;
 use crate::value::Value;
@@ -57,6 +57,19 @@ pub trait DataSource: Send + Sync {
     /// (a source that can tell more cheaply than by reading says so here).
     fn has_service_file(&self, service: &str, api_version: Option<&str>, file: DataFile) -> bool {
         self.service_file(service, api_version, file).is_ok()
+    }
+    /// A service model's index, when this source has one for the model
+    /// [`service_file`](Self::service_file) gives (same service and version): the session makes
+    /// the model from it ([`ServiceModel::from_index`]) and reads the text only when a call
+    /// first needs an operation or a shape. `None` (the default) when there is none; then the
+    /// session reads the whole file.
+    fn service_model_index(
+        &self,
+        service: &str,
+        api_version: Option<&str>,
+    ) -> Option<Result<(ModelIndex, DocumentSource), String>> {
+        let _ = (service, api_version);
+        None
     }
     /// `partitions.json`.
     fn partitions(&self) -> Result<Arc<[u8]>, String>;
@@ -316,12 +329,23 @@ impl Session {
         {
             return Ok(m.clone());
         }
-        let bytes = self
-            .data
-            .service_file(service, api_version, DataFile::ServiceModel)
-            .map_err(|message| model_data(&format!("the {service} service model"), message))?;
+        let what = || format!("the {service} service model");
+        let parsed = match self.data.service_model_index(service, api_version) {
+            // Its text is read when a call first needs an operation or a shape.
+            Some(indexed) => {
+                let (index, document) = indexed.map_err(|message| model_data(&what(), message))?;
+                ServiceModel::from_index(index, document)?
+            }
+            None => {
+                let bytes = self
+                    .data
+                    .service_file(service, api_version, DataFile::ServiceModel)
+                    .map_err(|message| model_data(&what(), message))?;
+                ServiceModel::from_shared(bytes)?
+            }
+        };
         // Clients of this model share botocore's model customizations, made once here.
-        let model = crate::client::customize_model(service, ServiceModel::from_shared(bytes)?);
+        let model = crate::client::customize_model(service, parsed);
         crate::trace::model_loaded(service, api_version);
         self.models
             .lock()

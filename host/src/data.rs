@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use sansboto_core::model::{DocumentSource, ModelIndex};
 use sansboto_core::session::{DataFile, DataSource};
 use sansboto_models::{FileKind, Loader, TopLevelFile};
 
@@ -47,6 +48,33 @@ impl DataSource for BotocoreData {
             Some(wanted) => versions.iter().any(|v| v == wanted),
             None => !versions.is_empty(),
         }
+    }
+
+    /// The embedded models' index (the loader gives one when the model it would load is an
+    /// embedded one): the text, inflated by the same loader, is read on first use.
+    fn service_model_index(
+        &self,
+        service: &str,
+        api_version: Option<&str>,
+    ) -> Option<Result<(ModelIndex, DocumentSource), String>> {
+        let (version, index) = match self.0.load_index(service, api_version) {
+            Ok(found) => found?,
+            Err(e) => return Some(Err(e.to_string())),
+        };
+        let loader = self.0.clone();
+        let service = service.to_string();
+        let document: DocumentSource = Arc::new(move || {
+            loader
+                .load(&service, Some(&version), FileKind::ServiceModel)
+                .map_err(|e| e.to_string())
+        });
+        let index = ModelIndex {
+            metadata: index.metadata,
+            operations: index.operations,
+            shapes: index.shapes,
+            len: index.len,
+        };
+        Some(Ok((index, document)))
     }
 
     fn partitions(&self) -> Result<Arc<[u8]>, String> {

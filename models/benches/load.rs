@@ -1,5 +1,6 @@
-//! Load costs: a first load (gzip decompression of the embedded file) of three large models, and
-//! a load served from the process-wide cache.
+//! Load costs: a first load (gzip decompression of the embedded file) of three large models, the
+//! same models' indexes (what a first client reads instead), and a load served from the
+//! process-wide cache.
 // `criterion_main!` defines an undocumented `pub fn main`.
 #![allow(missing_docs)]
 
@@ -20,6 +21,17 @@ fn first_load(c: &mut Criterion) {
     group.finish();
 }
 
+fn index_load(c: &mut Criterion) {
+    let mut group = c.benchmark_group("index_load");
+    let loader = Loader::new();
+    for service in ["s3", "dynamodb", "ec2"] {
+        group.bench_function(service, |b| {
+            b.iter(|| loader.load_index(black_box(service), None))
+        });
+    }
+    group.finish();
+}
+
 fn cached_load(c: &mut Criterion) {
     let loader = Loader::new();
     // Fill the cache once; every iteration below is a cache hit.
@@ -29,5 +41,5 @@ fn cached_load(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, first_load, cached_load);
+criterion_group!(benches, first_load, index_load, cached_load);
 criterion_main!(benches);

@@ -4,13 +4,15 @@
 use std::sync::{Arc, OnceLock};
 
 #[cfg(feature = "embedded")]
-use crate::embedded_table::{FILES, TOP_LEVEL};
+use crate::embedded_table::{FILES, INDEXES, TOP_LEVEL};
 
 /// Without the `embedded` feature there is nothing compiled in; the data path is all there is.
 #[cfg(not(feature = "embedded"))]
 static FILES: &[(&str, &str, &str, &[u8])] = &[];
 #[cfg(not(feature = "embedded"))]
 static TOP_LEVEL: &[(&str, &[u8])] = &[];
+#[cfg(not(feature = "embedded"))]
+static INDEXES: &[(&str, &str, &[u8])] = &[];
 
 /// One slot per entry of `FILES` then `TOP_LEVEL`; a slot is filled once, by whichever thread
 /// decompresses first (a concurrent duplicate is dropped, never observed half-written).
@@ -95,6 +97,23 @@ fn compressed(index: usize) -> Result<&'static [u8], String> {
         .ok_or_else(|| format!("no embedded file with index {index}"))
 }
 
+/// The index of the service model at `index` (from `find`), read and checked against the model
+/// file; `None` when the model has none.
+pub(crate) fn model_index(index: usize) -> Option<Result<crate::index::ModelIndex, String>> {
+    let (service, version, name, gz) = FILES.get(index)?;
+    if *name != "service-2" {
+        return None;
+    }
+    let at = INDEXES
+        .binary_search_by(|entry| (entry.0, entry.1).cmp(&(service, version)))
+        .ok()?;
+    // Stored uncompressed: inflating it was a third of a first S3 client's `build()`.
+    let parsed = INDEXES
+        .get(at)
+        .map(|entry| crate::index::parse(entry.2, gz))?;
+    Some(parsed.map_err(|reason| format!("its index: {reason}")))
+}
+
 /// Decompresses the file at `index` without touching the cache.
 pub(crate) fn decompress(index: usize) -> Result<Arc<[u8]>, String> {
     crate::decode::gunzip_shared(compressed(index)?)
@@ -143,6 +162,55 @@ mod tests {
             .windows(2)
             .all(|w| (w[0].0, w[0].1, w[0].2) < (w[1].0, w[1].1, w[1].2)));
         assert!(TOP_LEVEL.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(INDEXES
+            .windows(2)
+            .all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)));
+    }
+
+    /// Every embedded model's index reads, and each range it gives holds exactly the JSON of
+    /// the operation or shape it names, where the model's text has it.
+    #[test]
+    fn every_index_matches_its_model() {
+        let mut indexed = 0;
+        for (i, entry) in FILES.iter().enumerate() {
+            let Some(index) = model_index(i) else {
+                assert_ne!(entry.2, "service-2", "{}/{} has no index", entry.0, entry.1);
+                continue;
+            };
+            let index = index.unwrap_or_else(|e| panic!("{}/{}: {e}", entry.0, entry.1));
+            let text = decompress(i).unwrap();
+            assert_eq!(text.len(), index.len);
+            let model: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(&text).unwrap();
+            let at = |range: &std::ops::Range<usize>| -> serde_json::Value {
+                serde_json::from_slice(&text[range.clone()]).unwrap()
+            };
+            let metadata: serde_json::Value = serde_json::from_slice(&index.metadata).unwrap();
+            assert_eq!(metadata, model["metadata"]);
+            for (kind, entries) in [
+                (
+                    "operations",
+                    index
+                        .operations
+                        .iter()
+                        .map(|(n, r)| (&**n, r))
+                        .collect::<Vec<_>>(),
+                ),
+                (
+                    "shapes",
+                    index.shapes.iter().map(|(n, r)| (&**n, r)).collect(),
+                ),
+            ] {
+                let all = model[kind].as_object().unwrap();
+                assert_eq!(entries.len(), all.len(), "{}/{} {kind}", entry.0, entry.1);
+                for ((name, range), (key, value)) in entries.iter().zip(all) {
+                    assert_eq!(name, key);
+                    assert_eq!(&at(range), value, "{}/{} {kind} {name}", entry.0, entry.1);
+                }
+            }
+            indexed += 1;
+        }
+        assert!(indexed > 400, "{indexed}");
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod embedded_table {
     include!(concat!(env!("OUT_DIR"), "/embedded_table.rs"));
 }
 mod error;
+mod index;
 mod merge;
 
 use std::collections::HashMap;
@@ -34,6 +35,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 pub use error::{DataFile, ModelsError, Origin};
+pub use index::ModelIndex;
 
 /// A service's documentation as text, from its latest api version (the one a session loads):
 /// JSON `{"service": "…", "operations": {"PutObject": "…"}, "members": {"PutObjectRequest.Bucket":
@@ -302,6 +304,65 @@ impl Loader {
         }
         let bytes = self.load_resolved(service, &version, kind)?;
         Ok(self.remember(key, bytes))
+    }
+
+    /// The index of `service`'s service model, when the model [`load`](Self::load) gives for
+    /// `api_version` is an embedded one (these all have an index, made by `models/update`):
+    /// its metadata and where each operation and shape is in its text, so a client can be made
+    /// without inflating and reading the whole document. Returns the api version it resolved
+    /// to: `load(service, Some(version), FileKind::ServiceModel)` gives the text the ranges
+    /// point into.
+    ///
+    /// `Ok(None)` when `load` would not give an embedded model as it is: the version's model
+    /// or its sdk-extras file is on the data path, or the service or version is not embedded
+    /// (then `load` gives the model, or says what is wrong). Accepts aliases.
+    pub fn load_index(
+        &self,
+        service: &str,
+        api_version: Option<&str>,
+    ) -> Result<Option<(String, ModelIndex)>, ModelsError> {
+        let service = resolve_alias(service);
+        let kind = FileKind::ServiceModel;
+        let name = kind.file_name();
+        if !data_path::is_plain_component(service) {
+            return Ok(None);
+        }
+        let version = match api_version {
+            Some(version) => version.to_string(),
+            None if self.data_paths.is_empty() => {
+                match embedded::versions_with(service, name).last() {
+                    Some(version) => version.to_string(),
+                    None => return Ok(None),
+                }
+            }
+            None => match self.api_versions(service, kind).map(|mut all| all.pop()) {
+                Ok(Some(version)) => version,
+                _ => return Ok(None),
+            },
+        };
+        if !data_path::is_plain_component(&version) {
+            return Ok(None);
+        }
+        let on_data_path = [Some(name), kind.extras_file_name()]
+            .into_iter()
+            .flatten()
+            .any(|file| self.find_on_data_path(&[service, &version], file).is_some());
+        let Some(at) = embedded::find(service, &version, name).filter(|_| !on_data_path) else {
+            return Ok(None);
+        };
+        match embedded::model_index(at) {
+            None => Ok(None),
+            Some(Ok(index)) => Ok(Some((version, index))),
+            Some(Err(reason)) => Err(ModelsError::Corrupt {
+                data: DataFile {
+                    service: Some(service.to_string()),
+                    api_version: Some(version),
+                    file: name.to_string(),
+                },
+                origin: Origin::Embedded,
+                reason,
+            }),
+        }
     }
 
     /// The JSON bytes of a top-level file.
@@ -790,6 +851,54 @@ mod tests {
             let rules = loader.load("s3", None, FileKind::EndpointRuleSet).unwrap();
             assert_eq!(json(&rules)["version"], "1.0");
             assert!(loader.services().unwrap().len() > 400);
+        }
+
+        #[test]
+        fn an_index_is_given_only_for_an_embedded_model_as_it_is() {
+            let loader = Loader::new();
+            let (version, index) = loader.load_index("s3", None).unwrap().unwrap();
+            assert_eq!(version, "2006-03-01");
+            let text = loader
+                .load("s3", Some(&version), FileKind::ServiceModel)
+                .unwrap();
+            assert_eq!(index.len, text.len());
+            let (name, range) = &index.shapes[0];
+            assert!(text[..range.start].ends_with(format!("\"{name}\":").as_bytes()));
+            // Aliases, older versions.
+            assert!(loader
+                .load_index("runtime.sagemaker", None)
+                .unwrap()
+                .is_some());
+            let (old, _) = loader
+                .load_index("ec2", Some("2014-09-01"))
+                .unwrap()
+                .unwrap();
+            assert_eq!(old, "2014-09-01");
+            // Nothing to index: the plain load says what is wrong.
+            for (service, version) in [("no-such", None), ("s3", Some("1999-01-01")), ("..", None)]
+            {
+                assert_eq!(loader.load_index(service, version).unwrap(), None);
+            }
+
+            // A data-path model, or sdk-extras, of the resolved version: no index.
+            let dir = TempDir::new("index");
+            dir.write("s3/2006-03-01/service-2.json", CUSTOM);
+            dir.write("dynamodb/2012-08-10/service-2.sdk-extras.json", b"{}");
+            dir.write("ec2/2099-01-01/service-2.json", CUSTOM);
+            dir.write("sqs/2099-01-01/waiters-2.json", b"{}");
+            let loader = Loader::new().with_data_path(&dir.0);
+            assert_eq!(loader.load_index("s3", None).unwrap(), None);
+            assert_eq!(loader.load_index("dynamodb", None).unwrap(), None);
+            // A newer version on the data path is the latest: not embedded, no index.
+            assert_eq!(loader.load_index("ec2", None).unwrap(), None);
+            // The embedded version asked for by name still has one; a data path that only adds
+            // other files leaves the latest model embedded.
+            assert!(loader
+                .load_index("ec2", Some("2016-11-15"))
+                .unwrap()
+                .is_some());
+            let (sqs, _) = loader.load_index("sqs", None).unwrap().unwrap();
+            assert_eq!(sqs, "2012-11-05");
         }
 
         #[test]

@@ -53,11 +53,21 @@ fn keeps_only_the_chosen_services_and_the_top_level_files() {
     }
     assert!(!out.contains("(\"dynamodb\""));
     assert!(!out.contains("(\"ec2\""));
-    // S3's model, rule set, paginators and waiters, and its docs row.
+    // S3's model, rule set, paginators and waiters, its model index and its docs row.
     assert!(out.contains("(\"s3\", \"2006-03-01\", \"service-2\""));
+    assert!(out.contains("(\"s3\", \"2006-03-01\", include_bytes!"));
     assert!(out.contains("(\"s3\", include_bytes!"));
-    // No relative path is left, and every rewritten one names a file that exists.
+    // No relative path is left, every rewritten row closes what it opens (model files and
+    // index files alike), and every rewritten path names a file that exists.
     assert!(!out.contains("\"../data/"));
+    for line in out.lines().filter(|l| l.contains("include_bytes!")) {
+        assert_eq!(
+            line.matches('(').count(),
+            line.matches(')').count(),
+            "{line}"
+        );
+        assert!(line.ends_with("))),"), "{line}");
+    }
     let paths = included_paths(&out);
     assert!(paths.len() > 20, "{} paths", paths.len());
     for path in paths {

@@ -197,3 +197,56 @@ fn a_data_source_knows_its_files_without_reading_them() {
     // Both answers occur: the cases tell something.
     assert!(found >= 6 && found < 2 * cases.len(), "{found}");
 }
+
+#[test]
+fn a_session_reads_the_embedded_index_unless_the_data_path_changes_the_model() {
+    // The embedded SQS model comes through its index (its text read at the first operation
+    // built); a data-path model of the same version, or sdk-extras for it, replaces or changes
+    // it, and then the session reads the whole file as before.
+    use sansboto_core::session::DataSource;
+    const CUSTOM: &[u8] = br#"{"version":"2.0","metadata":{"apiVersion":"2012-11-05","protocol":"json","jsonVersion":"1.0","endpointPrefix":"sqs","serviceId":"SQS","signatureVersion":"v4","targetPrefix":"AmazonSQS"},"operations":{"Ping":{"name":"Ping","http":{"method":"POST","requestUri":"/"},"input":{"shape":"PingInput"}}},"shapes":{"PingInput":{"type":"structure","members":{}}}}"#;
+    let session_with = |loader: sansboto_models::Loader| {
+        let data = sansboto_host::BotocoreData(loader);
+        let indexed = data.service_model_index("sqs", None).is_some();
+        let core = Session::new(
+            SessionInputs {
+                random_seed: 1,
+                ..Default::default()
+            },
+            Arc::new(data),
+        )
+        .unwrap();
+        (core, indexed)
+    };
+
+    let (embedded, indexed) = session_with(sansboto_models::Loader::new());
+    assert!(indexed);
+    let model = embedded.model("sqs", None).unwrap();
+    assert!(format!("{model:?}").contains("not read yet"), "{model:?}");
+    let op = model.checked_operation("SendMessage").unwrap().unwrap();
+    assert_eq!(
+        op.input.as_ref().map(|i| i.shape),
+        model.shape_id("SendMessageRequest")
+    );
+
+    let replaced = DataPath::new("index-model", &[("sqs/2012-11-05/service-2.json", CUSTOM)]);
+    let (session, indexed) =
+        session_with(sansboto_models::Loader::new().with_data_path(&replaced.0));
+    assert!(!indexed);
+    let model = session.model("sqs", None).unwrap();
+    assert_eq!(model.operation_names().collect::<Vec<_>>(), ["Ping"]);
+
+    let extended = DataPath::new(
+        "index-extras",
+        &[(
+            "sqs/2012-11-05/service-2.sdk-extras.json",
+            br#"{"version":1.0,"merge":{"shapes":{"Extra":{"type":"string"}}}}"#,
+        )],
+    );
+    let (session, indexed) =
+        session_with(sansboto_models::Loader::new().with_data_path(&extended.0));
+    assert!(!indexed);
+    let model = session.model("sqs", None).unwrap();
+    assert!(model.shape_id("Extra").is_some());
+    assert!(model.operation("SendMessage").is_some());
+}

@@ -141,6 +141,10 @@ pub enum ModelError {
         /// The missing part (`member`, `key` or `value`).
         part: &'static str,
     },
+    /// The model's text, read only when the first operation or shape is built (a model made
+    /// [`from_index`](ServiceModel::from_index)), could not be had from its source.
+    #[error("the service model's text could not be read: {0}")]
+    Document(String),
     /// None of the model's protocols is supported.
     #[error("service protocols {0:?} are not supported")]
     UnsupportedProtocol(Vec<String>),
@@ -565,14 +569,99 @@ struct LazyOperation {
     checked: OnceLock<Result<(), ModelError>>,
 }
 
-/// The model's JSON text, shared (with the data source's cache when it came from one).
+/// The model's JSON text, shared (with the data source's cache when it came from one, and by
+/// the model's clones): given at load, or asked of its [`DocumentSource`] when first needed.
 #[derive(Clone)]
-struct Source(Arc<[u8]>);
+struct Source(Arc<Document>);
 
+struct Document {
+    /// The text's length, known before it is read (the index says it).
+    len: usize,
+    text: OnceLock<Result<Arc<[u8]>, ModelError>>,
+    /// Where the text comes from, when it was not given at load.
+    load: Option<DocumentSource>,
+}
+
+/// Gives a model's whole JSON text (a data source's loader: it may inflate it), for a model
+/// made [`from_index`](ServiceModel::from_index); asked once, when the model first builds an
+/// operation or a shape. An error is said in words.
+pub type DocumentSource = Arc<dyn Fn() -> Result<Arc<[u8]>, String> + Send + Sync>;
+
+impl Source {
+    fn loaded(text: Arc<[u8]>) -> Source {
+        Source(Arc::new(Document {
+            len: text.len(),
+            text: OnceLock::from(Ok(text)),
+            load: None,
+        }))
+    }
+
+    fn deferred(len: usize, load: DocumentSource) -> Source {
+        Source(Arc::new(Document {
+            len,
+            text: OnceLock::new(),
+            load: Some(load),
+        }))
+    }
+
+    /// The whole text, read on first use; a text of another length than the index said is an
+    /// error (the ranges would point elsewhere).
+    fn text(&self) -> Result<&[u8], ModelError> {
+        let doc = &*self.0;
+        doc.text
+            .get_or_init(|| {
+                let load = doc.load.as_ref().ok_or_else(|| {
+                    ModelError::Document("the model has no source for its text".into())
+                })?;
+                let text = load().map_err(ModelError::Document)?;
+                if text.len() != doc.len {
+                    return Err(ModelError::Document(format!(
+                        "its text is {} bytes, its index says {}",
+                        text.len(),
+                        doc.len
+                    )));
+                }
+                Ok(text)
+            })
+            .as_deref()
+            .map_err(Clone::clone)
+    }
+
+    /// The text of `range` (an operation's or a shape's JSON): `Ok(None)` when it is outside the
+    /// text, an error when the text could not be read.
+    fn get(&self, range: Range<usize>) -> Result<Option<&[u8]>, ModelError> {
+        Ok(self.text()?.get(range))
+    }
+}
+
+/// Never reads the text to show it.
 impl fmt::Debug for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<{} bytes of JSON>", self.0.len())
+        let read = match self.0.text.get() {
+            Some(Ok(_)) => "",
+            Some(Err(_)) => ", unreadable",
+            None => ", not read yet",
+        };
+        write!(f, "<{} bytes of JSON{read}>", self.0.len)
     }
+}
+
+/// A service model as an index made with the data lists it (`sansboto-models` keeps one beside
+/// each embedded model): enough to make a [`ServiceModel`] without reading its document, whose
+/// text is read when the model first builds an operation or a shape
+/// ([`ServiceModel::from_index`]).
+#[derive(Clone, Debug, Default)]
+pub struct ModelIndex {
+    /// The `metadata` object's JSON text.
+    pub metadata: Vec<u8>,
+    /// Each operation's name (the model's key) and where its JSON object is in the text, in
+    /// the model's order.
+    pub operations: Vec<(String, Range<usize>)>,
+    /// Each shape's name and where its JSON object is in the text, in any order (a name given
+    /// twice keeps its last definition).
+    pub shapes: Vec<(Box<str>, Range<usize>)>,
+    /// The text's length in bytes.
+    pub len: usize,
 }
 
 /// A shape known by name at load, read and built on first use.
@@ -668,11 +757,43 @@ impl ServiceModel {
     /// checks everything.
     pub fn from_shared(json: Arc<[u8]>) -> Result<Arc<ServiceModel>, ModelError> {
         let raw: RawService<'_> = serde_json::from_slice(&json)?;
-        let model = Builder::build(raw, &json)?;
-        Ok(Arc::new(ServiceModel {
-            source: Source(json),
-            ..model
-        }))
+        let shapes = raw
+            .shapes
+            .iter()
+            .map(|(name, text)| (Box::from(&**name), range_in(&json, text)))
+            .collect();
+        let operations = raw
+            .operations
+            .iter()
+            .map(|(name, text)| (name.to_owned_string(), range_in(&json, text)));
+        let model = Builder::build(
+            &raw.metadata,
+            shapes,
+            operations,
+            Source::loaded(json.clone()),
+        )?;
+        Ok(Arc::new(model))
+    }
+
+    /// Make a model from an index of its document (see [`ModelIndex`]) without reading the
+    /// document: `document` is asked for the text when the model first builds an operation or
+    /// a shape, and the ranges must point into that text. Only the metadata is read here, so
+    /// the load fails only on malformed metadata or no supported protocol; the rest is checked
+    /// on use as for [`from_shared`](Self::from_shared) (a text that cannot be had fails each
+    /// build with [`ModelError::Document`]). The document's syntax as a whole is not checked:
+    /// the index comes with data made valid when it was written.
+    pub fn from_index(
+        index: ModelIndex,
+        document: DocumentSource,
+    ) -> Result<Arc<ServiceModel>, ModelError> {
+        let metadata: raw::RawMetadata = serde_json::from_slice(&index.metadata)?;
+        let model = Builder::build(
+            &metadata,
+            index.shapes,
+            index.operations.into_iter(),
+            Source::deferred(index.len, document),
+        )?;
+        Ok(Arc::new(model))
     }
 
     /// Build from a JSON value (the protocol test suites carry their models inline).
@@ -734,7 +855,7 @@ impl ServiceModel {
         Resolver {
             tag: self.tag,
             shapes: &self.shapes,
-            source: &self.source.0,
+            source: &self.source,
         }
     }
 
@@ -945,7 +1066,9 @@ impl ServiceModel {
             .collect();
         by_position.sort_unstable_by_key(|(range, _)| range.start);
         let mut candidates: Vec<ShapeId> = Vec::new();
-        for at in memchr::memmem::find_iter(&self.source.0, b"\"exception\"") {
+        // A text that cannot be read has no shape to build: no codes.
+        let text = self.source.text().unwrap_or_default();
+        for at in memchr::memmem::find_iter(text, b"\"exception\"") {
             // The last shape starting at or before the match, if the match is inside it (a
             // match elsewhere, in an operation or a dropped duplicate definition, is no shape's).
             let Some(after) = by_position
@@ -998,17 +1121,17 @@ fn apply_request_uri_rewrite(op: &mut Operation, rewrite: RequestUriRewrite) {
 struct Builder;
 
 impl Builder {
-    fn build(raw: RawService<'_>, source: &[u8]) -> Result<ServiceModel, ModelError> {
-        // Each shape is only located: its name and where its JSON object is.
-        let mut located: Vec<(&str, Range<usize>)> = raw
-            .shapes
-            .iter()
-            .map(|(name, json)| (&**name, range_in(source, json)))
-            .collect();
+    /// A model of `metadata`, with the shapes and operations at these places in `source`.
+    fn build(
+        metadata: &raw::RawMetadata,
+        mut located: Vec<(Box<str>, Range<usize>)>,
+        operations: impl ExactSizeIterator<Item = (String, Range<usize>)>,
+        source: Source,
+    ) -> Result<ServiceModel, ModelError> {
         // Sort shape names so ids do not depend on the file's order. A name given twice
         // (JSON allows it) keeps its last definition, as a map would: the sort is stable, so
         // that is the last of each run.
-        located.sort_by(|a, b| a.0.cmp(b.0));
+        located.sort_by(|a, b| a.0.cmp(&b.0));
         located.dedup_by(|later, kept| {
             let same = later.0 == kept.0;
             if same {
@@ -1020,36 +1143,36 @@ impl Builder {
         let shapes: Vec<LazyShape> = located
             .into_iter()
             .map(|(name, json)| LazyShape {
-                name: name.into(),
+                name,
                 json,
                 inherited: OnceLock::new(),
                 built: OnceLock::new(),
             })
             .collect();
 
-        let metadata = metadata(&raw);
-        let protocol = resolve_protocol(&metadata, raw.metadata.protocol.as_deref())?;
+        let metadata_built = self::metadata(metadata);
+        let protocol = resolve_protocol(&metadata_built, metadata.protocol.as_deref())?;
         // Operations too are only located. A name given twice keeps its first position and
         // its last definition, as a map would.
-        let mut operations: IndexMap<String, LazyOperation> =
-            IndexMap::with_capacity(raw.operations.len());
-        for (name, json) in raw.operations {
-            operations.insert(
-                name.0.into_owned(),
+        let mut by_name: IndexMap<String, LazyOperation> =
+            IndexMap::with_capacity(operations.len());
+        for (name, json) in operations {
+            by_name.insert(
+                name,
                 LazyOperation {
-                    json: range_in(source, json),
+                    json,
                     built: OnceLock::new(),
                     checked: OnceLock::new(),
                 },
             );
         }
         Ok(ServiceModel {
-            metadata,
+            metadata: metadata_built,
             protocol,
-            source: Source(Arc::from(&[][..])),
+            source,
             shapes,
             tag,
-            operations,
+            operations: by_name,
             operation_index: OnceLock::new(),
             error_codes: OnceLock::new(),
             request_uri_rewrites: Vec::new(),
@@ -1120,7 +1243,7 @@ struct Resolver<'m> {
     tag: ModelTag,
     shapes: &'m [LazyShape],
     /// The model's JSON text, which the shapes' ranges point into.
-    source: &'m [u8],
+    source: &'m Source,
 }
 
 /// What a reference to a shape without inherited traits (or a malformed one) takes over.
@@ -1156,7 +1279,7 @@ impl Resolver<'_> {
 
     /// The JSON text of a shape.
     fn text(&self, lazy: &LazyShape) -> Result<&[u8], ModelError> {
-        self.source.get(lazy.json.clone()).ok_or_else(|| {
+        self.source.get(lazy.json.clone())?.ok_or_else(|| {
             let outside = <serde_json::Error as serde::de::Error>::custom("text outside the model");
             malformed(&lazy.name, outside)
         })
@@ -1311,7 +1434,7 @@ impl Resolver<'_> {
     fn operation(&self, name: &str, lazy: &LazyOperation) -> Result<Operation, ModelError> {
         let op: RawOperation<'_> = self
             .source
-            .get(lazy.json.clone())
+            .get(lazy.json.clone())?
             .map(serde_json::from_slice)
             .unwrap_or_else(|| {
                 Err(<serde_json::Error as serde::de::Error>::custom(
@@ -1397,8 +1520,7 @@ fn xml_namespace(ns: &RawXmlNamespaceAny) -> XmlNamespace {
     }
 }
 
-fn metadata(raw: &RawService<'_>) -> Metadata {
-    let m = &raw.metadata;
+fn metadata(m: &raw::RawMetadata) -> Metadata {
     let s = |o: &Option<String>| o.clone().unwrap_or_default();
     Metadata {
         api_version: s(&m.api_version),
@@ -1862,5 +1984,124 @@ mod tests {
     fn garbage_is_an_error() {
         assert!(ServiceModel::from_json(b"{\"metadata\": 3}").is_err());
         assert!(ServiceModel::from_json(b"").is_err());
+    }
+
+    /// The embedded model's index as `from_index` takes it, and a source of its text that
+    /// counts how often it is asked.
+    fn indexed(
+        service: &str,
+        version: Option<&str>,
+    ) -> (
+        ModelIndex,
+        DocumentSource,
+        Arc<std::sync::atomic::AtomicUsize>,
+    ) {
+        use sansboto_models::{FileKind, Loader};
+        let (version, index) = Loader::new().load_index(service, version).unwrap().unwrap();
+        let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = asked.clone();
+        let service = service.to_string();
+        let document: DocumentSource = Arc::new(move || {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Loader::new()
+                .load(&service, Some(&version), FileKind::ServiceModel)
+                .map_err(|e| e.to_string())
+        });
+        let index = ModelIndex {
+            metadata: index.metadata,
+            operations: index.operations,
+            shapes: index.shapes,
+            len: index.len,
+        };
+        (index, document, asked)
+    }
+
+    /// A model made from its index reads its text only when an operation or a shape is built,
+    /// once, and is then the model `from_shared` makes of that text: same metadata, protocol,
+    /// operations, shapes and error codes.
+    #[test]
+    fn a_model_from_its_index_is_the_model_from_its_text() {
+        use sansboto_models::{FileKind, Loader};
+        for (service, version) in [
+            ("s3", None),
+            ("ec2", None),
+            ("sqs", None),
+            ("ec2", Some("2014-09-01")),
+        ] {
+            let (index, document, asked) = indexed(service, version);
+            let lazy = ServiceModel::from_index(index, document).unwrap();
+            let text = Loader::new()
+                .load(service, version, FileKind::ServiceModel)
+                .unwrap();
+            let whole = ServiceModel::from_shared(text).unwrap();
+            assert_eq!(
+                format!("{:?}", lazy.metadata),
+                format!("{:?}", whole.metadata)
+            );
+            assert_eq!(lazy.protocol, whole.protocol);
+            assert!(lazy.operation_names().eq(whole.operation_names()));
+            assert_eq!(lazy.shapes.len(), whole.shapes.len());
+            assert!(lazy.shape_id("nope").is_none());
+            assert_eq!(
+                asked.load(std::sync::atomic::Ordering::Relaxed),
+                0,
+                "{service}"
+            );
+            lazy.check_all().unwrap();
+            whole.check_all().unwrap();
+            for (a, b) in lazy.operations().zip(whole.operations()) {
+                assert_eq!(format!("{a:?}"), format!("{b:?}"));
+            }
+            for ((_, a), (_, b)) in lazy.shapes().zip(whole.shapes()) {
+                assert_eq!(format!("{a:?}"), format!("{b:?}"));
+            }
+            let codes = |m: &ServiceModel| {
+                let mut codes: Vec<(String, u32)> = m
+                    .error_code_index()
+                    .into_iter()
+                    .map(|(code, id)| (code, id.index()))
+                    .collect();
+                codes.sort();
+                codes
+            };
+            assert_eq!(codes(&lazy), codes(&whole));
+            assert_eq!(
+                asked.load(std::sync::atomic::Ordering::Relaxed),
+                1,
+                "{service}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unreadable_or_mismatched_text_fails_each_build_not_the_load() {
+        let (index, _, _) = indexed("sqs", None);
+        let broken: DocumentSource = Arc::new(|| Err("no such bytes".to_string()));
+        let model = ServiceModel::from_index(index.clone(), broken).unwrap();
+        assert_eq!(model.metadata.service_id, "SQS");
+        let err = model.checked_operation("SendMessage").unwrap().unwrap_err();
+        assert!(
+            matches!(&err, ModelError::Document(m) if m == "no such bytes"),
+            "{err}"
+        );
+        let id = model.shape_id("SendMessageRequest").unwrap();
+        assert!(matches!(model.try_shape(id), Err(ModelError::Document(_))));
+        assert!(model.operation("SendMessage").is_none());
+        assert!(model.error_shape_for_code("QueueDoesNotExist").is_none());
+        assert!(format!("{model:?}").contains("unreadable"));
+
+        let short: DocumentSource = Arc::new(|| Ok(Arc::from(&b"{}"[..])));
+        let model = ServiceModel::from_index(index.clone(), short).unwrap();
+        assert!(format!("{model:?}").contains("not read yet"));
+        let err = model.checked_operation("SendMessage").unwrap().unwrap_err();
+        assert!(err.to_string().contains("its index says"), "{err}");
+
+        // Malformed metadata fails the load, as from_shared's does.
+        let bad = ModelIndex {
+            metadata: b"[]".to_vec(),
+            ..index
+        };
+        let never: DocumentSource = Arc::new(|| unreachable!("the load reads no text"));
+        assert!(ServiceModel::from_index(bad, never).is_err());
     }
 }
