@@ -5,6 +5,7 @@ use std::sync::{Arc, OnceLock};
 use serde_json::Value;
 
 use super::json_tree::Node;
+use super::region_regex::RegionRegex;
 use super::{EndpointError, FnvMap};
 
 /// The prepared partitions document; cheap to clone, shareable across threads.
@@ -42,7 +43,7 @@ pub(crate) struct PartitionsInner {
 
 #[derive(Debug)]
 struct Partition {
-    region_regex: regex_lite::Regex,
+    region_regex: RegionRegex,
     explicit_regions: Vec<Box<str>>,
     outputs: PartitionOutputs,
 }
@@ -207,8 +208,9 @@ fn parse_partition(index: usize, entry: &Node<'_>) -> Result<Partition, Endpoint
         .get("regionRegex")
         .and_then(Node::as_str)
         .ok_or_else(|| invalid(at("regionRegex"), "missing or not a string"))?;
-    // Python's `re.match` anchors at the start only; the patterns carry their own `$`.
-    let region_regex = regex_lite::Regex::new(&format!("^(?:{pattern})"))
+    // Matched as Python's `re.match`: anchored at the start only; the patterns carry their
+    // own `$`.
+    let region_regex = RegionRegex::new(pattern)
         .map_err(|e| invalid(at("regionRegex"), format!("bad regex {pattern:?}: {e}")))?;
     let explicit_regions = match entry.get("regions") {
         None => Vec::new(),
