@@ -432,10 +432,17 @@ impl Matcher<'_> {
                     next > at && self.repeat(node, min, max, greedy, count + 1, next, rest)
                 })
         };
+        // Greedy tries one more repetition before the rest; lazy the rest first.
         if greedy {
-            one_more(rest) || (may_stop && rest(at))
+            if one_more(rest) {
+                return true;
+            }
+            may_stop && rest(at)
         } else {
-            (may_stop && rest(at)) || one_more(rest)
+            if may_stop && rest(at) {
+                return true;
+            }
+            one_more(rest)
         }
     }
 }
