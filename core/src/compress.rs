@@ -6,9 +6,14 @@
 //! Streaming inputs (without `requiresLength`) are compressed whatever their size, as botocore
 //! does; the core cannot read a stream, so it marks the request with a [`CompressStream`]
 //! extension and the transport compresses while sending.
+//!
+//! All of it needs the `request-compression` feature (on by default); without it every client
+//! behaves as with `disable_request_compression = true`, and no gzip encoder is linked.
 
+#[cfg(feature = "request-compression")]
 use std::io::Write as _;
 
+#[cfg(feature = "request-compression")]
 use bytes::Bytes;
 
 use crate::body::Body;
@@ -43,10 +48,12 @@ pub struct CompressError(#[from] std::io::Error);
 /// Tells a transport to gzip a streamed body as it sends it (found in the request's
 /// extensions). `Content-Encoding` is already set and `Content-Length` removed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(feature = "request-compression"), allow(dead_code))]
 pub(crate) struct CompressStream;
 
 /// What [`maybe_compress_request`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(feature = "request-compression"), allow(dead_code))]
 pub(crate) enum Compressed {
     /// The body was left as it was.
     No,
@@ -57,6 +64,7 @@ pub(crate) enum Compressed {
 }
 
 /// The streaming input member of `operation`, with whether it requires a known length.
+#[cfg(feature = "request-compression")]
 fn streaming_input(model: &ServiceModel, operation: &Operation) -> Option<bool> {
     let st = model
         .shape(operation.input.as_ref()?.shape)
@@ -67,7 +75,20 @@ fn streaming_input(model: &ServiceModel, operation: &Operation) -> Option<bool> 
         .then(|| model.shape(member.shape).requires_length)
 }
 
+/// Without the `request-compression` feature: the body is left as it is, as botocore leaves it
+/// with `disable_request_compression`.
+#[cfg(not(feature = "request-compression"))]
+pub(crate) fn maybe_compress_request(
+    _config: &CompressionConfig,
+    _model: &ServiceModel,
+    _operation: &Operation,
+    _request: &mut http::Request<Body>,
+) -> Result<Compressed, CompressError> {
+    Ok(Compressed::No)
+}
+
 /// Compress `request`'s body when `operation` asks for it (botocore's `maybe_compress_request`).
+#[cfg(feature = "request-compression")]
 pub(crate) fn maybe_compress_request(
     config: &CompressionConfig,
     model: &ServiceModel,
@@ -123,6 +144,7 @@ pub(crate) fn maybe_compress_request(
 
 /// gzip at Python's `gzip.compress` default level (9); the header's mtime is 0 (the core has no
 /// clock, and a fixed value keeps bodies reproducible).
+#[cfg(feature = "request-compression")]
 pub(crate) fn gzip(data: &[u8]) -> Result<Bytes, CompressError> {
     let mut encoder = flate2::write::GzEncoder::new(
         Vec::with_capacity(data.len() / 2 + 64),
@@ -132,7 +154,7 @@ pub(crate) fn gzip(data: &[u8]) -> Result<Bytes, CompressError> {
     Ok(Bytes::from(encoder.finish()?))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "request-compression"))]
 mod tests {
     use super::*;
     use crate::customize::test_support::model;

@@ -289,7 +289,7 @@ fn lex(text: &str) -> Result<Vec<(Token, usize)>, JmesPathError> {
             '"' => {
                 let (body, end) = until(&chars, i, '"')
                     .ok_or_else(|| syntax(text, start, "unterminated quoted identifier"))?;
-                let name: String = serde_json::from_str(&format!("\"{body}\""))
+                let name: String = serde_json::from_slice(format!("\"{body}\"").as_bytes())
                     .map_err(|_| syntax(text, start, "invalid quoted identifier"))?;
                 i = end + 1;
                 out.push((Token::QuotedIdentifier(name), start));
@@ -310,8 +310,10 @@ fn lex(text: &str) -> Result<Vec<(Token, usize)>, JmesPathError> {
                     .ok_or_else(|| syntax(text, start, "unterminated literal"))?;
                 let json = body.replace("\\`", "`");
                 // The specification's legacy form: text that is not JSON is a string.
-                let v: serde_json::Value = serde_json::from_str(json.trim())
-                    .or_else(|_| serde_json::from_str(&format!("\"{}\"", json.trim_start())))
+                let v: serde_json::Value = serde_json::from_slice(json.trim().as_bytes())
+                    .or_else(|_| {
+                        serde_json::from_slice(format!("\"{}\"", json.trim_start()).as_bytes())
+                    })
                     .map_err(|_| syntax(text, start, "invalid JSON literal"))?;
                 i = end + 1;
                 out.push((Token::Literal(Value::from(v)), start));

@@ -38,6 +38,7 @@ pub mod transfer;
 // The rest is machinery: what of it is public is re-exported below (or by `api`/`protocol`).
 mod body;
 mod body_digest;
+#[cfg(feature = "rpc-v2-cbor")]
 mod cbor;
 mod checksum;
 mod compress;

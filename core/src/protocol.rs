@@ -11,7 +11,8 @@ pub use crate::parse::{
 };
 pub use crate::serialize::{serialize_request, SerializeError, SerializedRequest};
 
-/// CBOR (RFC 8949) as `smithy-rpc-v2-cbor` needs it.
+/// CBOR (RFC 8949) as `smithy-rpc-v2-cbor` needs it (feature `rpc-v2-cbor`, on by default).
+#[cfg(feature = "rpc-v2-cbor")]
 pub mod cbor {
     pub use crate::cbor::*;
 }

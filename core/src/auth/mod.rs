@@ -76,6 +76,10 @@ pub enum AuthError {
     /// ECDSA signing failed.
     #[error("SigV4a ECDSA signing failed")]
     SigV4aSignature,
+    /// The call needs SigV4a (a multi-region access point, a global endpoint) and this build
+    /// left out sansboto-core's `sigv4a` feature (botocore without `awscrt` refuses the same way).
+    #[error("Using SigV4a requires sansboto's `sigv4a` feature (on by default), which this build leaves out")]
+    SigV4aNotBuilt,
     /// The POST policy could not be serialised.
     #[error("cannot serialise the POST policy: {0}")]
     PostPolicy(String),

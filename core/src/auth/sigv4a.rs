@@ -8,13 +8,20 @@
 use std::fmt;
 use std::time::SystemTime;
 
+#[cfg(feature = "sigv4a")]
 use hmac::{Hmac, Mac};
 use http::Request;
+#[cfg(feature = "sigv4a")]
 use p256::ecdsa::signature::Signer as _;
+#[cfg(feature = "sigv4a")]
 use p256::ecdsa::{Signature, SigningKey};
+#[cfg(feature = "sigv4a")]
 use p256::elliptic_curve::bigint::{Encoding, U256};
+#[cfg(feature = "sigv4a")]
 use p256::elliptic_curve::Curve;
+#[cfg(feature = "sigv4a")]
 use p256::NistP256;
+#[cfg(feature = "sigv4a")]
 use sha2::Sha256;
 
 use super::canonical::SigningTime;
@@ -45,11 +52,36 @@ pub struct SigV4aParams<'a> {
 }
 
 /// An ECDSA P-256 key derived from AWS credentials. `Debug` shows only the public point.
+///
+/// Without the `sigv4a` feature (on by default) no key can be made: [`derive`](Self::derive)
+/// returns [`AuthError::SigV4aNotBuilt`], as botocore without `awscrt` refuses SigV4a.
 #[derive(Clone)]
 pub struct SigV4aKey {
+    #[cfg(feature = "sigv4a")]
     key: SigningKey,
+    #[cfg(not(feature = "sigv4a"))]
+    key: std::convert::Infallible,
 }
 
+#[cfg(not(feature = "sigv4a"))]
+impl SigV4aKey {
+    /// Always [`AuthError::SigV4aNotBuilt`]: this build has no P-256 arithmetic.
+    pub fn derive(_access_key_id: &str, _secret_access_key: &str) -> Result<Self, AuthError> {
+        Err(AuthError::SigV4aNotBuilt)
+    }
+
+    /// The public key as an uncompressed SEC1 point (no key exists in this build).
+    pub fn public_key_sec1(&self) -> Vec<u8> {
+        match self.key {}
+    }
+
+    /// DER-encoded ECDSA-SHA256 signature of `message`, as hex (no key exists in this build).
+    pub fn sign_hex(&self, _message: &[u8]) -> Result<String, AuthError> {
+        match self.key {}
+    }
+}
+
+#[cfg(feature = "sigv4a")]
 impl SigV4aKey {
     /// Derive the key from an access key pair as the SigV4a specification does: NIST SP 800-108
     /// counter-mode KDF (HMAC-SHA256 keyed with `"AWS4A" + secret`, label = algorithm name,
@@ -142,6 +174,7 @@ impl SigV4aKeyCache {
     }
 
     /// The key for these credentials, derived on a miss.
+    #[cfg_attr(not(feature = "sigv4a"), allow(unreachable_code))]
     pub fn key_for(&self, credentials: &Credentials) -> Result<SigV4aKey, AuthError> {
         let fingerprint = credentials.secret_fingerprint();
         let akid = credentials.access_key_id();
@@ -179,7 +212,7 @@ pub fn sign(
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sigv4a"))]
 mod tests {
     use super::*;
 
@@ -198,5 +231,21 @@ mod tests {
         assert_eq!(a.public_key_sec1(), b.public_key_sec1());
         let debug = format!("{a:?}");
         assert!(debug.starts_with("SigV4aKey { public: \"04"), "{debug}");
+    }
+}
+
+#[cfg(all(test, not(feature = "sigv4a")))]
+mod not_built_tests {
+    use super::*;
+
+    #[test]
+    fn without_the_feature_signing_is_a_typed_error() {
+        let cache = SigV4aKeyCache::default();
+        let credentials = Credentials::new("AKID", "SECRET", None, None);
+        assert!(matches!(
+            cache.key_for(&credentials),
+            Err(AuthError::SigV4aNotBuilt)
+        ));
+        assert_eq!(cache.stats(), (0, 1));
     }
 }

@@ -6,27 +6,44 @@
 //! `CreateOAuth2Token` — unsigned, carrying a DPoP proof (RFC 9449) signed with the token's
 //! P-256 key — and the refreshed token is written back to the file, as botocore does.
 
+#[cfg(feature = "credentials-login")]
 use std::path::PathBuf;
+#[cfg(feature = "credentials-login")]
 use std::sync::Arc;
+#[cfg(feature = "credentials-login")]
 use std::time::SystemTime;
 
+#[cfg(feature = "credentials-login")]
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+#[cfg(feature = "credentials-login")]
 use base64::Engine as _;
+#[cfg(feature = "credentials-login")]
 use p256::ecdsa::signature::Signer as _;
+#[cfg(feature = "credentials-login")]
 use p256::ecdsa::{Signature, SigningKey};
 use sha2::{Digest, Sha256};
 
 use super::chain::{Context, Start};
-use super::{Answer, Credentials, CredentialsError, Fetch, Found, ProviderKind};
+use super::CredentialsError;
+#[cfg(feature = "credentials-login")]
+use super::{Answer, Credentials, Fetch, Found, ProviderKind};
+#[cfg(feature = "credentials-login")]
 use crate::machine::Step;
+#[cfg(feature = "credentials-login")]
 use crate::time::Timestamp;
+#[cfg(feature = "credentials-login")]
 use crate::value::Value;
 
+#[cfg(feature = "credentials-login")]
 const PROVIDER: ProviderKind = ProviderKind::Login;
+#[cfg(feature = "credentials-login")]
 const SERVICE: &str = "signin";
+#[cfg(feature = "credentials-login")]
 const OPERATION: &str = "CreateOAuth2Token";
 /// A cached access token with more time than this left is used as is.
+#[cfg(feature = "credentials-login")]
 const REFRESH_THRESHOLD_SECS: i64 = 5 * 60;
+#[cfg(feature = "credentials-login")]
 const REQUIRED_FIELDS: [&str; 4] = ["accessToken", "refreshToken", "dpopKey", "clientId"];
 
 /// Why the login session gives no credentials (botocore's `LoginTokenLoadError`,
@@ -46,8 +63,17 @@ pub enum LoginError {
     /// The sign-in service refused the refresh for another reason.
     #[error("An error occurred while refreshing your login session: {0}")]
     Refresh(String),
+    /// The profile names a `login_session`, and this build left out sansboto-core's
+    /// `credentials-login` feature. Resolution stops here rather than skipping to another
+    /// provider, which botocore would not have used.
+    #[error("profile {profile} uses login_session, which needs sansboto's `credentials-login` feature (on by default); this build leaves it out")]
+    NotBuilt {
+        /// The profile.
+        profile: String,
+    },
 }
 
+#[cfg(feature = "credentials-login")]
 fn token_load(message: impl Into<String>) -> CredentialsError {
     CredentialsError::Login(LoginError::TokenLoad(message.into()))
 }
@@ -57,6 +83,7 @@ pub fn token_cache_key(session_name: &str) -> String {
     crate::encoding::hex(&Sha256::digest(session_name.as_bytes()))
 }
 
+#[cfg(feature = "credentials-login")]
 enum State {
     ReadToken,
     AwaitToken,
@@ -65,6 +92,24 @@ enum State {
     Done,
 }
 
+/// Without the `credentials-login` feature: the provider's place in the chain, which stops
+/// resolution with [`LoginError::NotBuilt`] where the provider would have run.
+#[cfg(not(feature = "credentials-login"))]
+pub(crate) struct LoginFetch;
+
+#[cfg(not(feature = "credentials-login"))]
+impl LoginFetch {
+    pub(crate) fn start(ctx: &std::sync::Arc<Context>, profile: &str) -> Start {
+        match ctx.profile_text(profile, "login_session") {
+            Some(_) => Start::Fail(CredentialsError::Login(LoginError::NotBuilt {
+                profile: profile.to_string(),
+            })),
+            None => Start::Skip(format!("no login_session in profile {profile}")),
+        }
+    }
+}
+
+#[cfg(feature = "credentials-login")]
 pub(crate) struct LoginFetch {
     ctx: Arc<Context>,
     session: String,
@@ -73,6 +118,7 @@ pub(crate) struct LoginFetch {
     answer: Option<Answer>,
 }
 
+#[cfg(feature = "credentials-login")]
 impl LoginFetch {
     pub(crate) fn start(ctx: &Arc<Context>, profile: &str) -> Start {
         let Some(session) = ctx.profile_text(profile, "login_session") else {
@@ -254,6 +300,7 @@ impl LoginFetch {
     }
 }
 
+#[cfg(feature = "credentials-login")]
 impl Fetch for LoginFetch {
     fn poll(&mut self, now: SystemTime) -> Step<Found, CredentialsError> {
         match std::mem::replace(&mut self.state, State::Done) {
@@ -322,10 +369,12 @@ impl Fetch for LoginFetch {
     }
 }
 
+#[cfg(feature = "credentials-login")]
 fn unix_secs(t: SystemTime) -> i64 {
     Timestamp::from_system_time(t).secs()
 }
 
+#[cfg(feature = "credentials-login")]
 /// botocore's `_token_to_credentials`.
 fn token_credentials(
     token: &serde_json::Map<String, serde_json::Value>,
@@ -350,6 +399,7 @@ fn token_credentials(
     .with_account_id(access.get("accountId").and_then(|v| v.as_str())))
 }
 
+#[cfg(feature = "credentials-login")]
 /// botocore's `_load_private_key`: the PEM's base64 body, an EC private key in SEC1 DER.
 fn signing_key(
     token: &serde_json::Map<String, serde_json::Value>,
@@ -370,6 +420,7 @@ fn signing_key(
     Ok(SigningKey::from(secret))
 }
 
+#[cfg(feature = "credentials-login")]
 /// The DPoP proof botocore's `_build_dpop_header` makes: a compact JWS (ES256) whose header
 /// carries the public key as a JWK and whose payload names the request (`htm`, `htu`), the time
 /// (`iat`) and a unique id (`jti`), each part JSON without spaces, in botocore's key order.
@@ -401,11 +452,12 @@ pub fn dpop_proof(key: &SigningKey, url: &str, iat: i64, jti: &str) -> String {
 }
 
 /// The token as botocore's `JSONFileCache` saves it: Python's `json.dumps` by default.
+#[cfg(feature = "credentials-login")]
 fn python_json(token: &serde_json::Map<String, serde_json::Value>) -> Vec<u8> {
     crate::serialize::python_dumps(&serde_json::Value::Object(token.clone())).into_bytes()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "credentials-login"))]
 mod tests {
     use super::*;
 

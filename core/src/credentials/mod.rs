@@ -36,7 +36,9 @@ use crate::value::Value;
 pub use cache::{CacheStatus, CredentialsCache, RefreshPermit};
 pub use cache::{ADVISORY_REFRESH_WINDOW, MANDATORY_REFRESH_WINDOW};
 pub use chain::{ChainOptions, CredentialChain, MfaCallback};
-pub use login::{dpop_proof, token_cache_key as login_token_cache_key, LoginError};
+#[cfg(feature = "credentials-login")]
+pub use login::dpop_proof;
+pub use login::{token_cache_key as login_token_cache_key, LoginError};
 pub use resolve::{CredentialSource, ResolveCredentials};
 pub use sso::token_cache_key as sso_token_cache_key;
 
@@ -241,6 +243,8 @@ pub trait ApiCaller: Send + Sync {
 pub(crate) enum Answer {
     Response(Result<http::Response<Bytes>, TransportError>),
     File(std::io::Result<Bytes>),
+    // Read by the `login` provider only (it writes the refreshed token back).
+    #[cfg_attr(not(feature = "credentials-login"), allow(dead_code))]
     Written(std::io::Result<()>),
     Process(std::io::Result<ProcessOutput>),
 }

@@ -1299,3 +1299,20 @@ fn polling_a_finished_chain_is_an_error_not_a_panic() {
         Step::Failed(CredentialsError::Protocol(_))
     ));
 }
+
+/// Without the `credentials-login` feature a profile naming a `login_session` stops resolution
+/// with an error saying why, instead of falling through to a provider botocore would not use.
+#[cfg(not(feature = "credentials-login"))]
+#[test]
+fn login_session_without_the_feature_is_a_typed_error() {
+    let config = "[default]\nlogin_session = arn:aws:iam::123:user/u\n";
+    let mut c = chain(&[], shared(config, ""), no_imds());
+    let err = World::new().run(&mut c).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CredentialsError::Login(super::LoginError::NotBuilt { ref profile }) if profile == "default"
+        ),
+        "{err}"
+    );
+}

@@ -25,7 +25,7 @@ pub(crate) fn json_decode_template_body(result: &mut Map) {
     let Some(Value::String(body)) = result.get("TemplateBody") else {
         return;
     };
-    if let Ok(json) = serde_json::from_str::<serde_json::Value>(body) {
+    if let Ok(json) = serde_json::from_slice::<serde_json::Value>(body.as_bytes()) {
         result.insert("TemplateBody".into(), Value::from(json));
     }
 }

@@ -65,7 +65,7 @@ pub fn exec_credential_api_version(exec_info: Option<&str>) -> (String, Option<S
     let Some(raw) = exec_info.filter(|s| !s.is_empty()) else {
         return (DEFAULT_API_VERSION.to_string(), None);
     };
-    let Ok(info) = serde_json::from_str::<serde_json::Value>(raw) else {
+    let Ok(info) = serde_json::from_slice::<serde_json::Value>(raw.as_bytes()) else {
         return fallback("Error parsing");
     };
     match info.get("apiVersion").and_then(|v| v.as_str()) {

@@ -57,7 +57,7 @@ fn reaches_policy(model: &ServiceModel, shape: ShapeId, seen: &mut Vec<ShapeId>)
 /// `json.loads(unquote(text))`, or the text unchanged when it is not JSON.
 pub(crate) fn decode_quoted_json(text: &str) -> Option<Value> {
     let unquoted = percent_decode(text, false);
-    serde_json::from_str::<serde_json::Value>(&unquoted)
+    serde_json::from_slice::<serde_json::Value>(unquoted.as_bytes())
         .ok()
         .map(Value::from)
 }

@@ -43,6 +43,7 @@ pub mod discovery;
 mod eval;
 mod json_tree;
 mod partition;
+mod region_regex;
 mod ruleset;
 mod stdlib;
 mod url;

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::deferred::Deferred;
 use super::json_tree::Node;
+use super::region_regex::RegionRegex;
 use super::{EndpointError, FnvMap};
 
 /// The prepared partitions document; cheap to clone, shareable across threads.
@@ -34,7 +35,7 @@ pub(crate) struct PartitionsInner {
 
 #[derive(Debug)]
 struct Partition {
-    region_regex: regex_lite::Regex,
+    region_regex: RegionRegex,
     explicit_regions: Vec<Box<str>>,
     outputs: PartitionOutputs,
 }
@@ -189,8 +190,9 @@ fn parse_partition(index: usize, entry: &Node<'_>) -> Result<Partition, Endpoint
         .get("regionRegex")
         .and_then(Node::as_str)
         .ok_or_else(|| invalid(at("regionRegex"), "missing or not a string"))?;
-    // Python's `re.match` anchors at the start only; the patterns carry their own `$`.
-    let region_regex = regex_lite::Regex::new(&format!("^(?:{pattern})"))
+    // Matched as Python's `re.match`: anchored at the start only; the patterns carry their
+    // own `$`.
+    let region_regex = RegionRegex::new(pattern)
         .map_err(|e| invalid(at("regionRegex"), format!("bad regex {pattern:?}: {e}")))?;
     let explicit_regions = match entry.get("regions") {
         None => Vec::new(),

@@ -1545,16 +1545,26 @@ fn metadata(m: &raw::RawMetadata) -> Metadata {
     }
 }
 
+/// Whether this build speaks `protocol` (`smithy-rpc-v2-cbor` needs sansboto-core's
+/// `rpc-v2-cbor` feature). A model listing one left out uses the next it lists, as botocore
+/// picks among the protocols it supports.
+fn is_built(protocol: Protocol) -> bool {
+    cfg!(feature = "rpc-v2-cbor") || protocol != Protocol::RpcV2Cbor
+}
+
 fn resolve_protocol(metadata: &Metadata, legacy: Option<&str>) -> Result<Protocol, ModelError> {
     if !metadata.protocols.is_empty() {
         return Protocol::PRIORITY
             .iter()
+            .filter(|(_, p)| is_built(*p))
             .find(|(name, _)| metadata.protocols.iter().any(|p| p == name))
             .map(|(_, p)| *p)
             .ok_or_else(|| ModelError::UnsupportedProtocol(metadata.protocols.clone()));
     }
     let name = legacy.unwrap_or("");
-    Protocol::from_name(name).ok_or_else(|| ModelError::UnsupportedProtocol(vec![name.to_string()]))
+    Protocol::from_name(name)
+        .filter(|p| is_built(*p))
+        .ok_or_else(|| ModelError::UnsupportedProtocol(vec![name.to_string()]))
 }
 
 #[cfg(test)]
@@ -2103,5 +2113,34 @@ mod tests {
         };
         let never: DocumentSource = Arc::new(|| unreachable!("the load reads no text"));
         assert!(ServiceModel::from_index(bad, never).is_err());
+    }
+}
+
+#[cfg(test)]
+mod protocol_choice_tests {
+    use super::*;
+
+    fn listing(protocols: &[&str]) -> Metadata {
+        Metadata {
+            protocols: protocols.iter().map(|p| p.to_string()).collect(),
+            ..Metadata::default()
+        }
+    }
+
+    /// A model listing CBOR and a less preferred protocol speaks CBOR when it is built in, and
+    /// otherwise the other one; a CBOR-only model then does not load.
+    #[test]
+    fn cbor_is_chosen_only_when_built_in() {
+        // botocore prefers CBOR to query (`Protocol::PRIORITY`).
+        let both = listing(&["query", "smithy-rpc-v2-cbor"]);
+        let only = listing(&["smithy-rpc-v2-cbor"]);
+        if cfg!(feature = "rpc-v2-cbor") {
+            assert_eq!(resolve_protocol(&both, None).unwrap(), Protocol::RpcV2Cbor);
+            assert_eq!(resolve_protocol(&only, None).unwrap(), Protocol::RpcV2Cbor);
+        } else {
+            assert_eq!(resolve_protocol(&both, None).unwrap(), Protocol::Query);
+            assert!(resolve_protocol(&only, None).is_err());
+            assert!(resolve_protocol(&listing(&[]), Some("smithy-rpc-v2-cbor")).is_err());
+        }
     }
 }

@@ -184,6 +184,12 @@ fn payload_value(
                 None => Ok(Value::map()),
             }
         }
+        #[cfg(feature = "rpc-v2-cbor")]
         Protocol::RpcV2Cbor => super::rpc_v2_cbor::payload_value(model, sref, payload),
+        #[cfg(not(feature = "rpc-v2-cbor"))]
+        Protocol::RpcV2Cbor => Err(ParseError::invalid(
+            "a protocol built into this program",
+            "smithy-rpc-v2-cbor (sansboto-core feature `rpc-v2-cbor`)",
+        )),
     }
 }

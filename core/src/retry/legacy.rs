@@ -104,8 +104,8 @@ impl LegacyRetryConfig {
         endpoint_prefix: &str,
         total_max_attempts: Option<u32>,
     ) -> Result<Self, LegacyRetryError> {
-        let root: Value =
-            serde_json::from_str(json).map_err(|e| LegacyRetryError::Json(e.to_string()))?;
+        let root: Value = serde_json::from_slice(json.as_bytes())
+            .map_err(|e| LegacyRetryError::Json(e.to_string()))?;
         let empty = Map::default();
         let definitions = root
             .get("definitions")

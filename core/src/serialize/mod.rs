@@ -26,6 +26,7 @@ mod json;
 mod query;
 mod rest_json;
 mod rest_xml;
+#[cfg(feature = "rpc-v2-cbor")]
 mod rpc_v2_cbor;
 mod scalar;
 mod xml;
@@ -93,6 +94,9 @@ pub enum SerializeError {
         /// What was wrong.
         reason: String,
     },
+    /// The model speaks a protocol this build left out (a cargo feature of sansboto-core).
+    #[error("protocol {0} is not built into this program (sansboto-core feature `rpc-v2-cbor`, on by default)")]
+    ProtocolNotBuilt(&'static str),
     /// A `{Label}` of the request URI has no value.
     #[error("Missing URI label {0}")]
     MissingUriLabel(String),
@@ -194,7 +198,10 @@ pub fn serialize_request(
         Protocol::Json => json::serialize(&call),
         Protocol::RestJson => rest_json::serialize(&call),
         Protocol::RestXml => rest_xml::serialize(&call),
+        #[cfg(feature = "rpc-v2-cbor")]
         Protocol::RpcV2Cbor => rpc_v2_cbor::serialize(&call),
+        #[cfg(not(feature = "rpc-v2-cbor"))]
+        Protocol::RpcV2Cbor => Err(SerializeError::ProtocolNotBuilt("smithy-rpc-v2-cbor")),
     }
 }
 
