@@ -2,7 +2,6 @@
 //! in constant memory) and the response body handed back (read whole, as a `Stream` of chunks,
 //! or through `AsyncRead`), with truncation checked against `Content-Length`.
 
-use std::future::Future;
 use std::io;
 use std::path::Path;
 use std::pin::Pin;
@@ -12,17 +11,16 @@ use bytes::Bytes;
 use futures_core::Stream;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
-use sansboto_core::auth::event_signing::EventSigner;
 use sansboto_core::connection::describe_chain as describe;
-use sansboto_core::outgoing::{BodyIo, Outgoing};
+use sansboto_core::http_stack::{self, AnswersGuard, StackBody};
+use sansboto_core::outgoing::BodyIo;
 use sansboto_core::request_body::Source;
 use sansboto_core::response_check::ResponseCheck;
 use sansboto_core::response_read::ResponseReader;
-use sansboto_core::{AwsChunkedBody, Body, FileRange, StreamingBody, TransportError};
+use sansboto_core::{FileRange, StreamingBody, TransportError};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
-use tokio::sync::oneshot;
 
-use crate::connect::classify;
+use crate::connect::Hyper;
 use crate::rewind::{SendingReader, Shared};
 
 /// The source type of a [`StreamingBody`] this transport sends: chunks of bytes or an I/O error.
@@ -54,7 +52,8 @@ pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
     Ok(StreamingBody::from_file(FileRange::new(path, 0, len)))
 }
 
-/// This transport's body types for the core's [`Outgoing`] and [`request_body::scan`].
+/// This transport's body types for the core's [`Outgoing`](sansboto_core::outgoing::Outgoing)
+/// and [`request_body::scan`](sansboto_core::request_body::scan).
 pub(crate) struct TokioIo;
 
 impl BodyIo for TokioIo {
@@ -90,43 +89,8 @@ impl BodyIo for TokioIo {
     }
 }
 
-/// A request body as hyper sends it: the core's [`Outgoing`], and for an event-stream input
-/// the signal that nobody reads the answers any more.
-pub(crate) struct RequestBody {
-    out: Outgoing<TokioIo>,
-    /// Closed when the response body is dropped: the call is then cancelled (the body fails and
-    /// hyper resets the HTTP/2 stream) rather than left waiting on the caller's next event.
-    answers_dropped: Option<oneshot::Receiver<()>>,
-}
-
-/// Held by a [`ResponseBody`] whose request streams events: dropping it cancels the request.
-pub(crate) type InputGuard = oneshot::Sender<()>;
-
-impl RequestBody {
-    /// The body to send (see [`Outgoing::new`]); with an event-stream input, also the guard to
-    /// give the response body.
-    pub(crate) fn from_core(
-        body: Body,
-        framing: Option<AwsChunkedBody>,
-        signer: Option<EventSigner>,
-    ) -> Result<(Self, Option<InputGuard>), TransportError> {
-        let out = Outgoing::new(body, framing, signer)?;
-        let (guard, answers_dropped) = match out.is_signed_events() {
-            true => {
-                let (guard, dropped) = oneshot::channel();
-                (Some(guard), Some(dropped))
-            }
-            false => (None, None),
-        };
-        Ok((
-            RequestBody {
-                out,
-                answers_dropped,
-            },
-            guard,
-        ))
-    }
-}
+/// A request body as hyper sends it: the core's [`StackBody`], pulled as data frames.
+pub(crate) struct RequestBody(pub(crate) StackBody<TokioIo>);
 
 impl HttpBody for RequestBody {
     type Data = Bytes;
@@ -136,29 +100,18 @@ impl HttpBody for RequestBody {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        let this = self.get_mut();
-        if let Some(dropped) = &mut this.answers_dropped {
-            if !this.out.is_end_stream() && Pin::new(dropped).poll(cx).is_ready() {
-                return Poll::Ready(Some(Err(io::Error::new(
-                    io::ErrorKind::ConnectionAborted,
-                    "the event stream's answers were dropped: call cancelled",
-                ))));
-            }
-        }
-        this.out
-            .poll_chunk(cx, crate::now)
-            .map(|chunk| chunk.map(|data| data.map(Frame::data)))
+        let chunk = self.get_mut().0.poll_chunk(cx, crate::now);
+        chunk.map(|chunk| chunk.map(|data| data.map(Frame::data)))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.out.is_end_stream()
+        self.0.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {
-        match self.out.exact_len() {
-            Some(n) => SizeHint::with_exact(n),
-            None => SizeHint::default(),
-        }
+        self.0
+            .exact_len()
+            .map_or_else(SizeHint::default, SizeHint::with_exact)
     }
 }
 
@@ -174,7 +127,7 @@ pub struct ResponseBody {
     /// The checks and the unread rest of a chunk (the core's).
     reader: ResponseReader,
     /// Cancels the request's event stream when this body is dropped.
-    _input_guard: Option<InputGuard>,
+    _input_guard: Option<AnswersGuard>,
 }
 
 sansboto_host::async_response_body!(ResponseBody);
@@ -183,7 +136,7 @@ impl ResponseBody {
     pub(crate) fn new(
         incoming: Incoming,
         check: ResponseCheck,
-        input_guard: Option<InputGuard>,
+        input_guard: Option<AnswersGuard>,
     ) -> Self {
         ResponseBody {
             incoming: Some(incoming),
@@ -219,9 +172,8 @@ fn next_data(
 
 /// A failed body read, as a transport error saying how far the body got.
 fn failed(e: hyper::Error, check: &mut ResponseCheck) -> TransportError {
-    check
-        .failed(classify(&e, false), describe(&e))
-        .with_source(e)
+    let kind = http_stack::failure_kind::<Hyper>(&e, false);
+    check.failed(kind, describe(&e)).with_source(e)
 }
 
 impl AsyncRead for ResponseBody {

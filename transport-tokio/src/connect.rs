@@ -1,10 +1,8 @@
 //! Opening connections: TCP with a connect timeout, optional proxy (absolute-form for `http://`,
 //! a `CONNECT` tunnel for `https://`, the core's [`TunnelHandshake`]), and the core's
 //! [`SocketTimer`](sansboto_core::connection::SocketTimer) on the socket itself, so the read timeout covers the response head, every
-//! body chunk and the TLS handshake alike. Also the facts hyper's errors give: their
-//! [`TransportErrorKind`] and whether a stale pooled connection dropped the request
-//! ([`SendFailure`], which the core's replay policy judges). The rustls configuration is
-//! `sansboto_host::tls`.
+//! body chunk and the TLS handshake alike. Also what hyper's errors mean to the core
+//! ([`Hyper`]). The rustls configuration is `sansboto_host::tls`.
 
 use std::future::Future;
 use std::io;
@@ -15,9 +13,8 @@ use std::time::{Duration, Instant};
 
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
-use sansboto_core::connection::{
-    classify_chain, closed_by_peer, timed_out, Alarm, Direction, SendFailure, TimedWaits,
-};
+use sansboto_core::connection::{timed_out, Alarm, Direction, TimedWaits};
+use sansboto_core::http_stack::{ConnectionUse, StackErrors};
 use sansboto_core::TransportErrorKind;
 use sansboto_core::{Destination, ProxyConfig, ProxyUrl, TunnelHandshake};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
@@ -127,22 +124,6 @@ impl Alarm for TokioAlarm {
     }
 }
 
-/// Whether a connection has already delivered a response (the fact
-/// [`SendFailure::reused_connection`] reports).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct ConnectionUse(Arc<std::sync::atomic::AtomicBool>);
-
-impl ConnectionUse {
-    /// A response head arrived on this connection.
-    pub(crate) fn mark_answered(&self) {
-        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    fn answered(&self) -> bool {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
-    }
-}
-
 impl TimedStream {
     fn new(tcp: TcpStream, timeout: Duration) -> Self {
         TimedStream {
@@ -225,54 +206,23 @@ impl Connection for TimedStream {
     }
 }
 
-/// The kind of an error from hyper/hyper-util/rustls (the core's [`classify_chain`], told
-/// which of these crates' errors mean TLS or a timeout).
-pub(crate) fn classify(
-    err: &(dyn std::error::Error + 'static),
-    is_connect: bool,
-) -> TransportErrorKind {
-    classify_chain(err, is_connect, |e| {
-        if e.is::<rustls::Error>() {
-            Some(TransportErrorKind::Tls)
-        } else {
-            e.downcast_ref::<hyper::Error>()
-                .filter(|h| h.is_timeout())
-                .map(|_| TransportErrorKind::Timeout)
-        }
-    })
-}
+/// What hyper's, hyper-util's and rustls's errors tell the core's
+/// [`failed_send`](sansboto_core::http_stack::failed_send): which mean TLS or a timeout, and
+/// hyper's incomplete message (the server closed the connection before answering).
+pub(crate) struct Hyper;
 
-/// What a failed request says of its connection: whether it had already carried a response,
-/// and whether the server closed it before answering (hyper's incomplete message, or a reset or
-/// end of stream), as opposed to a timeout, refusal or TLS failure.
-pub(crate) fn send_failure(err: &hyper_util::client::legacy::Error) -> SendFailure {
-    if err.is_connect() {
-        return SendFailure::OTHER;
-    }
-    let mut extras = http::Extensions::new();
-    if let Some(info) = err.connect_info() {
-        info.get_extras(&mut extras);
-    }
-    let reused_connection = extras
-        .get::<ConnectionUse>()
-        .is_some_and(ConnectionUse::answered);
-    let mut closed_before_response = false;
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = cur {
-        if let Some(h) = e.downcast_ref::<hyper::Error>() {
-            if h.is_incomplete_message() {
-                closed_before_response = true;
-                break;
-            }
+impl StackErrors for Hyper {
+    fn kind(e: &(dyn std::error::Error + 'static)) -> Option<TransportErrorKind> {
+        if e.is::<rustls::Error>() {
+            return Some(TransportErrorKind::Tls);
         }
-        if let Some(io) = e.downcast_ref::<io::Error>() {
-            closed_before_response = closed_by_peer(io.kind());
-            break;
-        }
-        cur = e.source();
+        let timeout = e
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_timeout);
+        timeout.then_some(TransportErrorKind::Timeout)
     }
-    SendFailure {
-        reused_connection,
-        closed_before_response,
+
+    fn incomplete(e: &(dyn std::error::Error + 'static)) -> bool {
+        (e.downcast_ref::<hyper::Error>()).is_some_and(hyper::Error::is_incomplete_message)
     }
 }
