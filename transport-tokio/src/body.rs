@@ -70,7 +70,7 @@ impl BodyIo for TokioIo {
                 let file = sansboto_host::fs::open_range(range)?;
                 Ok(Box::pin(tokio::fs::File::from_std(file).take(range.len)))
             }
-            Source::Rewound(sending) => Ok(Box::pin(SendingReader::new(sending))),
+            Source::Rewound(sending) => Ok(Box::pin(SendingReader(sending))),
         }
     }
 
