@@ -2,6 +2,8 @@
 //! the tokio transport) gets from the core around that library, so that its own code only hands
 //! requests, bodies, bytes and errors across:
 //!
+//! - the sending of a request ([`send`]), which brings together what follows with the core's
+//!   stale-connection replay and the checks its response body is read through ([`Answer`]);
 //! - the request head fix-ups such a library does not make itself ([`prepare_head`]: an
 //!   absolute URI, botocore's `Content-Length` rule, `Proxy-Authorization` through a plain-http
 //!   proxy);
@@ -15,6 +17,7 @@
 //! Sans-IO like the rest of the core: the transport names its body types ([`BodyIo`]), tells
 //! which of its library's errors mean what, and keeps its sockets, pools and clock.
 
+use std::future::Future;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -25,11 +28,65 @@ use bytes::Bytes;
 
 use crate::auth::event_signing::EventSigner;
 use crate::body::Body;
-use crate::connection::{classify_chain, closed_by_peer, describe_chain, SendFailure};
+use crate::connection::{
+    classify_chain, closed_by_peer, describe_chain, send_replaying, SendFailure,
+};
 use crate::error::{TransportError, TransportErrorKind};
 use crate::http_config::ProxyConfig;
 use crate::httpchecksum::AwsChunkedBody;
 use crate::outgoing::{BodyIo, Outgoing};
+use crate::response_check::ResponseCheck;
+
+/// A response head from an HTTP stack, with what its body is read through: the
+/// [`ResponseCheck`] its length (and the checksum the call adds) is checked against, and the
+/// [`AnswersGuard`] of a signed event-stream input, to drop with the body.
+#[derive(Debug)]
+pub struct Answer<B> {
+    /// The response, with the stack's own body.
+    pub response: http::Response<B>,
+    /// The checks reading the body goes through.
+    pub check: ResponseCheck,
+    /// Cancels the request's event stream when dropped.
+    pub guard: Option<AnswersGuard>,
+}
+
+/// Send `request` through an HTTP stack: its head made ready ([`prepare_head`]), then sent by
+/// `send_once` (one request on one connection, its body a [`StackBody`]) and sent again as the
+/// core's stale-connection replay allows ([`send_replaying`]).
+pub async fn send<I, B, F, Fut>(
+    request: http::Request<Body>,
+    proxies: Option<&ProxyConfig>,
+    mut send_once: F,
+) -> Result<Answer<B>, TransportError>
+where
+    I: BodyIo,
+    F: FnMut(http::Request<StackBody<I>>) -> Fut,
+    Fut: Future<Output = Result<http::Response<B>, (TransportError, SendFailure)>>,
+{
+    let (mut parts, body) = request.into_parts();
+    prepare_head(&mut parts, &body, proxies)?;
+    let (response, guard) = send_replaying(body, |body| {
+        let sending = StackBody::new(body, &parts.extensions);
+        let parts = parts.clone();
+        let sent =
+            sending.map(|(body, guard)| (send_once(http::Request::from_parts(parts, body)), guard));
+        async move {
+            let (sent, guard) = sent.map_err(|e| (e, SendFailure::OTHER))?;
+            Ok((sent.await?, guard))
+        }
+    })
+    .await?;
+    let check = ResponseCheck::for_response(
+        &parts.method,
+        response.status().as_u16(),
+        response.headers(),
+    );
+    Ok(Answer {
+        response,
+        check,
+        guard,
+    })
+}
 
 /// Make a request head ready for an HTTP stack: its URI must be absolute (the stack connects
 /// where it names); it gets botocore's `Content-Length` ([`Body::request_content_length`]:
@@ -399,6 +456,87 @@ mod tests {
 
     fn now() -> SystemTime {
         SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000)
+    }
+
+    /// `future`'s output (the futures here never wait).
+    fn complete<F: std::future::Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        match future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(out) => out,
+            Poll::Pending => panic!("the test's sends never wait"),
+        }
+    }
+
+    const STALE: SendFailure = SendFailure {
+        reused_connection: true,
+        closed_before_response: true,
+    };
+
+    /// What `send` gives for `body` when each sending fails as `failures` say (then succeeds
+    /// with a 200 and a length of 3), and every request it sent.
+    fn send_with(
+        body: Body,
+        failures: &[SendFailure],
+    ) -> (
+        Result<Answer<()>, TransportError>,
+        Vec<http::Request<Bytes>>,
+    ) {
+        let request = http::Request::put("https://h/k").body(body).unwrap();
+        let mut failures = failures.iter().copied();
+        let mut sent = Vec::new();
+        let answer = complete(send::<TestIo, _, _, _>(request, None, |request| {
+            let (parts, mut body) = request.into_parts();
+            let mut cx = Context::from_waker(Waker::noop());
+            let mut bytes = Vec::new();
+            while let Poll::Ready(Some(chunk)) = body.poll_chunk(&mut cx, now) {
+                bytes.extend_from_slice(&chunk.unwrap());
+            }
+            sent.push(http::Request::from_parts(parts, Bytes::from(bytes)));
+            let out = match failures.next() {
+                Some(failure) => Err((
+                    TransportError::new(TransportErrorKind::Io, "closed"),
+                    failure,
+                )),
+                None => Ok(http::Response::builder()
+                    .header("content-length", "3")
+                    .body(())
+                    .unwrap()),
+            };
+            std::future::ready(out)
+        }));
+        (answer, sent)
+    }
+
+    #[test]
+    fn a_request_is_prepared_replayed_after_a_stale_connection_and_its_answer_checked() {
+        let (answer, sent) = send_with(Body::from(b"abc".to_vec()), &[STALE]);
+        let answer = answer.unwrap();
+        assert_eq!(sent.len(), 2, "sent again after the stale connection");
+        for request in &sent {
+            assert_eq!(request.headers()["content-length"], "3");
+            assert_eq!(request.body(), "abc");
+        }
+        assert_eq!(answer.response.status(), 200);
+        assert_eq!(answer.check.expected_len(), Some(3));
+        assert!(answer.guard.is_none());
+    }
+
+    #[test]
+    fn a_failure_that_is_not_a_stale_connection_or_a_second_stale_one_is_the_error() {
+        let (answer, sent) = send_with(Body::from(b"abc".to_vec()), &[SendFailure::OTHER]);
+        assert_eq!(answer.unwrap_err().message, "closed");
+        assert_eq!(sent.len(), 1);
+        let (answer, sent) = send_with(Body::from(b"abc".to_vec()), &[STALE, STALE]);
+        assert!(answer.is_err());
+        assert_eq!(sent.len(), 2, "one replay");
+        // A one-shot stream may be half read: never sent again here.
+        let stream: VecDeque<io::Result<Bytes>> = VecDeque::from([Ok(Bytes::from_static(b"abc"))]);
+        let (answer, sent) = send_with(Body::Stream(StreamingBody::new(stream, Some(3))), &[STALE]);
+        assert!(answer.is_err());
+        assert_eq!(sent.len(), 1);
     }
 
     #[test]

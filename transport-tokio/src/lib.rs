@@ -69,12 +69,11 @@ pub use rewind::{seekable_body, AsyncReadSeek};
 /// list): `Error`, `Value`, `params!`, `RetryMode`, `PaginationOptions`, hook `Event`/`Target`,
 /// `AddressingStyle`, `ServiceError`, `Timestamp`, `HttpSettings`, `Stubber`, …
 pub use sansboto_core::api::*;
-use sansboto_core::connection::{send_replaying, SendFailure};
+use sansboto_core::connection::SendFailure;
 use sansboto_core::http1::MAX_IDLE_AGE;
-use sansboto_core::http_stack::{self, AnswersGuard, ConnectionUse, StackBody};
-use sansboto_core::response_check::ResponseCheck;
+use sansboto_core::http_stack::{self, ConnectionUse, StackBody};
 
-use body::RequestBody;
+use body::{RequestBody, TokioIo};
 use connect::{Connector, Hyper};
 
 pub use sansboto_host::http_config_from_env;
@@ -120,41 +119,31 @@ impl HttpClient {
     }
 
     /// Send `req` and return the response once its head has arrived; the body is read from the
-    /// returned [`ResponseBody`]. A request a stale pooled connection dropped is sent again as
-    /// the core's [`send_replaying`] decides.
+    /// returned [`ResponseBody`]. The core's [`http_stack::send`] prepares the request and sends
+    /// it again when a stale pooled connection dropped it.
     pub async fn send(
         &self,
         req: http::Request<Body>,
     ) -> Result<http::Response<ResponseBody>, TransportError> {
-        let (mut parts, body) = req.into_parts();
-        http_stack::prepare_head(&mut parts, &body, self.proxy.as_deref())?;
-        let method = parts.method.clone();
-        let (response, guard) =
-            send_replaying(body, |body| self.send_once(parts.clone(), body)).await?;
-        let (parts, incoming) = response.into_parts();
-        let check = ResponseCheck::for_response(&method, parts.status.as_u16(), &parts.headers);
-        let body = ResponseBody::new(incoming, check, guard);
-        Ok(http::Response::from_parts(parts, body))
+        let proxies = self.proxy.as_deref();
+        let answer = http_stack::send(req, proxies, |req| self.send_once(req)).await?;
+        let (check, guard) = (answer.check, answer.guard);
+        Ok((answer.response).map(|incoming| ResponseBody::new(incoming, check, guard)))
     }
 
     /// One sending on one connection, with the facts of its failure.
     async fn send_once(
         &self,
-        parts: http::request::Parts,
-        body: Body,
-    ) -> Result<(http::Response<Incoming>, Option<AnswersGuard>), (TransportError, SendFailure)>
-    {
-        let (body, guard) =
-            StackBody::new(body, &parts.extensions).map_err(|e| (e, SendFailure::OTHER))?;
-        let http2 = parts.version == http::Version::HTTP_2;
+        req: http::Request<StackBody<TokioIo>>,
+    ) -> Result<http::Response<Incoming>, (TransportError, SendFailure)> {
+        let http2 = req.version() == http::Version::HTTP_2;
         let pool = if http2 { &self.h2 } else { &self.client };
-        let request = http::Request::from_parts(parts, RequestBody(body));
-        match pool.request(request).await {
+        match pool.request(req.map(RequestBody)).await {
             Ok(response) => {
                 if let Some(usage) = response.extensions().get::<ConnectionUse>() {
                     usage.mark_answered();
                 }
-                Ok((response, guard))
+                Ok(response)
             }
             Err(e) => {
                 let mut extras = http::Extensions::new();
