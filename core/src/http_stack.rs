@@ -10,6 +10,8 @@
 //! - the request body as it goes out ([`StackBody`]: the core's [`Outgoing`], built from the
 //!   request's extensions, and the cancellation of a signed event-stream input once nobody
 //!   reads its answers, [`AnswersGuard`]);
+//! - how a connection opens ([`Opening`]: where the TCP connection goes, the proxy's `CONNECT`
+//!   tunnel, what a connect that takes too long says);
 //! - what a failed send says ([`failed_send`]): its kind and message from the library's error
 //!   chain, and the facts the stale-connection replay judges, among them whether the connection
 //!   had already carried a response ([`ConnectionUse`]).
@@ -22,17 +24,17 @@ use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
 use crate::auth::event_signing::EventSigner;
 use crate::body::Body;
 use crate::connection::{
-    classify_chain, closed_by_peer, describe_chain, send_replaying, SendFailure,
+    classify_chain, closed_by_peer, describe_chain, send_replaying, timed_out, SendFailure,
 };
 use crate::error::{TransportError, TransportErrorKind};
-use crate::http_config::ProxyConfig;
+use crate::http_config::{Destination, ProxyConfig, TunnelHandshake};
 use crate::httpchecksum::AwsChunkedBody;
 use crate::outgoing::{BodyIo, Outgoing};
 use crate::response_check::ResponseCheck;
@@ -213,6 +215,52 @@ impl<I: BodyIo> StackBody<I> {
     }
 }
 
+/// How the stack's connector opens a connection to `uri` (sans-IO): TCP to [`to`](Self::to),
+/// the proxy's address or the origin's, within botocore's connect timeout; then, for https
+/// through a proxy, the `CONNECT` [`tunnel`](Self::tunnel), also within it; through a
+/// plain-http proxy, the stack writes requests in [`absolute_form`](Self::absolute_form).
+#[derive(Debug)]
+pub struct Opening<'a> {
+    /// Where the TCP connection goes.
+    pub to: (&'a str, u16),
+    /// The `CONNECT` exchange to run on it first.
+    pub tunnel: Option<TunnelHandshake>,
+    /// Requests name their whole URL (a forward proxy's form for plain http).
+    pub absolute_form: bool,
+    /// The origin, as the tunnel's time-out names it.
+    origin: (&'a str, u16),
+}
+
+impl<'a> Opening<'a> {
+    /// The opening of a connection for `uri`, through the proxy `proxies` pick for it
+    /// (`NO_PROXY` applied); an error for a URI without a host.
+    pub fn of(uri: &'a http::Uri, proxies: Option<&'a ProxyConfig>) -> io::Result<Self> {
+        let Destination { https, host, port } = Destination::of(uri).ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, format!("no host in URL {uri}"))
+        })?;
+        let proxy = proxies.and_then(|p| p.proxy_for_uri(uri));
+        Ok(Opening {
+            to: proxy.map_or((host, port), |p| (p.host.as_str(), p.port)),
+            tunnel: proxy
+                .filter(|_| https)
+                .map(|p| TunnelHandshake::new(p, host, port)),
+            absolute_form: proxy.is_some() && !https,
+            origin: (host, port),
+        })
+    }
+
+    /// The error of a TCP connect that took longer than `limit` ([`timed_out`]).
+    pub fn connect_timed_out(&self, limit: Duration) -> io::Error {
+        timed_out(&format!("connecting to {}:{}", self.to.0, self.to.1), limit)
+    }
+
+    /// The error of a `CONNECT` exchange that took longer than `limit`.
+    pub fn tunnel_timed_out(&self, limit: Duration) -> io::Error {
+        let (host, port) = self.origin;
+        timed_out(&format!("proxy CONNECT to {host}:{port}"), limit)
+    }
+}
+
 /// Whether a pooled connection has already delivered a response: the transport's connection
 /// keeps one, marks it when a response head arrives, and finds it again when a send on that
 /// connection fails ([`SendFailure::reused_connection`]).
@@ -382,6 +430,56 @@ mod tests {
         let mut tls = parts("https://h/k", http::Method::GET);
         prepare_head(&mut tls, &Body::Empty, Some(&proxies)).unwrap();
         assert!(!tls.headers.contains_key("proxy-authorization"));
+    }
+
+    #[test]
+    fn a_connection_opens_to_the_origin_or_through_the_proxy_picked_for_it() {
+        let proxies = ProxyConfig {
+            http: Some(ProxyUrl::parse("http://proxy:3128").unwrap()),
+            https: Some(ProxyUrl::parse("http://tunnel:8080").unwrap()),
+            no_proxy: crate::http_config::NoProxy::parse("direct.example"),
+        };
+        let limit = std::time::Duration::from_secs(3);
+        let uri: http::Uri = "https://[::1]:8443/k".parse().unwrap();
+        let direct = Opening::of(&uri, None).unwrap();
+        assert_eq!(direct.to, ("::1", 8443));
+        assert!(direct.tunnel.is_none() && !direct.absolute_form);
+        let err = direct.connect_timed_out(limit);
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(
+            err.to_string(),
+            "connecting to ::1:8443 took longer than 3s"
+        );
+
+        let uri: http::Uri = "https://b.s3.amazonaws.com/k".parse().unwrap();
+        let tunnelled = Opening::of(&uri, Some(&proxies)).unwrap();
+        assert_eq!(tunnelled.to, ("tunnel", 8080));
+        assert!(!tunnelled.absolute_form);
+        let request = tunnelled
+            .tunnel
+            .as_ref()
+            .expect("https through a proxy tunnels")
+            .request();
+        assert!(request.starts_with(b"CONNECT b.s3.amazonaws.com:443 HTTP/1.1\r\n"));
+        let err = tunnelled.tunnel_timed_out(limit).to_string();
+        assert_eq!(
+            err,
+            "proxy CONNECT to b.s3.amazonaws.com:443 took longer than 3s"
+        );
+
+        let uri: http::Uri = "http://b.s3.amazonaws.com/k".parse().unwrap();
+        let plain = Opening::of(&uri, Some(&proxies)).unwrap();
+        assert_eq!(plain.to, ("proxy", 3128));
+        assert!(plain.tunnel.is_none() && plain.absolute_form);
+
+        let uri: http::Uri = "https://direct.example/k".parse().unwrap();
+        let bypass = Opening::of(&uri, Some(&proxies)).unwrap();
+        assert_eq!(bypass.to, ("direct.example", 443));
+        assert!(bypass.tunnel.is_none() && !bypass.absolute_form);
+
+        let relative: http::Uri = "/k".parse().unwrap();
+        let err = Opening::of(&relative, None).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
     }
 
     #[test]

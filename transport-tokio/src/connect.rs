@@ -1,5 +1,5 @@
-//! Opening connections: TCP with a connect timeout, optional proxy (absolute-form for `http://`,
-//! a `CONNECT` tunnel for `https://`, the core's [`TunnelHandshake`]), and the core's
+//! Opening connections as the core's [`Opening`] says (TCP with a connect timeout, through a
+//! proxy in absolute form for `http://` or a `CONNECT` tunnel for `https://`), and the core's
 //! [`SocketTimer`](sansboto_core::connection::SocketTimer) on the socket itself, so the read timeout covers the response head, every
 //! body chunk and the TLS handshake alike. Also what hyper's errors mean to the core
 //! ([`Hyper`]). The rustls configuration is `sansboto_host::tls`.
@@ -13,10 +13,9 @@ use std::time::{Duration, Instant};
 
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
-use sansboto_core::connection::{timed_out, Alarm, Direction, TimedWaits};
-use sansboto_core::http_stack::{ConnectionUse, StackErrors};
-use sansboto_core::TransportErrorKind;
-use sansboto_core::{Destination, ProxyConfig, ProxyUrl, TunnelHandshake};
+use sansboto_core::connection::{Alarm, Direction, TimedWaits};
+use sansboto_core::http_stack::{ConnectionUse, Opening, StackErrors};
+use sansboto_core::{ProxyConfig, TransportErrorKind, TunnelHandshake};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;
@@ -45,43 +44,27 @@ impl tower_service::Service<http::Uri> for Connector {
 }
 
 impl Connector {
+    /// Open the connection for `dst` as the core's [`Opening`] says.
     async fn connect(self, dst: http::Uri) -> io::Result<TimedStream> {
-        let Destination { https, host, port } = Destination::of(&dst).ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, format!("no host in URL {dst}"))
-        })?;
-        let proxy = self.proxy.as_deref().and_then(|p| p.proxy_for_uri(&dst));
-        let target = proxy.map_or((host, port), |p| (p.host.as_str(), p.port));
+        let mut opening = Opening::of(&dst, self.proxy.as_deref())?;
         let limit = self.connect_timeout;
-        let what = format!("connecting to {}:{}", target.0, target.1);
-        let tcp = tokio::time::timeout(limit, TcpStream::connect(target))
+        let tcp = tokio::time::timeout(limit, TcpStream::connect(opening.to))
             .await
-            .map_err(|_| timed_out(&what, limit))??;
+            .map_err(|_| opening.connect_timed_out(limit))??;
         // Requests are written whole; waiting for Nagle only adds latency.
         tcp.set_nodelay(true)?;
-        let mut stream = TimedStream::new(tcp, self.read_timeout);
-        match proxy {
-            None => {}
-            Some(_) if !https => stream.absolute_form = true,
-            Some(p) => {
-                let tunnel = open_tunnel(&mut stream, host, port, p);
-                let what = format!("proxy CONNECT to {host}:{port}");
-                tokio::time::timeout(limit, tunnel)
-                    .await
-                    .map_err(|_| timed_out(&what, limit))??;
-            }
+        let mut stream = TimedStream::new(tcp, self.read_timeout, opening.absolute_form);
+        if let Some(handshake) = opening.tunnel.take() {
+            tokio::time::timeout(limit, open_tunnel(&mut stream, handshake))
+                .await
+                .map_err(|_| opening.tunnel_timed_out(limit))??;
         }
         Ok(stream)
     }
 }
 
-/// Ask `proxy` (connected on `stream`) for a tunnel to `host:port` and read its answer.
-async fn open_tunnel(
-    stream: &mut TimedStream,
-    host: &str,
-    port: u16,
-    proxy: &ProxyUrl,
-) -> io::Result<()> {
-    let mut handshake = TunnelHandshake::new(proxy, host, port);
+/// Write the proxy's `CONNECT` request on `stream`, then feed it the answer, byte by byte.
+async fn open_tunnel(stream: &mut TimedStream, mut handshake: TunnelHandshake) -> io::Result<()> {
     stream.write_all(handshake.request()).await?;
     loop {
         let mut byte = [0u8; 1];
@@ -125,11 +108,11 @@ impl Alarm for TokioAlarm {
 }
 
 impl TimedStream {
-    fn new(tcp: TcpStream, timeout: Duration) -> Self {
+    fn new(tcp: TcpStream, timeout: Duration, absolute_form: bool) -> Self {
         TimedStream {
             tcp,
             waits: TimedWaits::new(timeout),
-            absolute_form: false,
+            absolute_form,
             usage: ConnectionUse::default(),
         }
     }
