@@ -3,7 +3,8 @@
 //! requests, bodies, bytes and errors across:
 //!
 //! - the sending of a request ([`send`]), which brings together what follows with the core's
-//!   stale-connection replay and the checks its response body is read through ([`Answer`]);
+//!   stale-connection replay and the checks its response body is read through ([`Answer`],
+//!   [`StackResponse`]);
 //! - the request head fix-ups such a library does not make itself ([`prepare_head`]: an
 //!   absolute URI, botocore's `Content-Length` rule, `Proxy-Authorization` through a plain-http
 //!   proxy);
@@ -38,6 +39,7 @@ use crate::http_config::{Destination, ProxyConfig, TunnelHandshake};
 use crate::httpchecksum::AwsChunkedBody;
 use crate::outgoing::{BodyIo, Outgoing};
 use crate::response_check::ResponseCheck;
+use crate::response_read::ResponseReader;
 
 /// A response head from an HTTP stack, with what its body is read through: the
 /// [`ResponseCheck`] its length (and the checksum the call adds) is checked against, and the
@@ -50,6 +52,93 @@ pub struct Answer<B> {
     pub check: ResponseCheck,
     /// Cancels the request's event stream when dropped.
     pub guard: Option<AnswersGuard>,
+}
+
+impl<B> Answer<B> {
+    /// The response with its body to read through the core ([`StackResponse`]).
+    pub fn into_response(self) -> http::Response<StackResponse<B>> {
+        let (check, guard) = (self.check, self.guard);
+        (self.response).map(|body| StackResponse::new(body, check, guard))
+    }
+}
+
+/// A response body from an HTTP stack (the stack's own body type `S`), read through the core's
+/// [`ResponseReader`]: the stack's body is let go as soon as it ended or failed (so its
+/// connection returns to the pool, or closes, at once), and the request's [`AnswersGuard`] is
+/// kept until this body is dropped.
+#[derive(Debug)]
+pub struct StackResponse<S> {
+    /// `None` once the body ended or failed.
+    source: Option<S>,
+    reader: ResponseReader,
+    _guard: Option<AnswersGuard>,
+}
+
+impl<S> StackResponse<S> {
+    /// The body `source`, read through `check`, keeping `guard`.
+    pub fn new(source: S, check: ResponseCheck, guard: Option<AnswersGuard>) -> Self {
+        StackResponse {
+            source: Some(source),
+            reader: ResponseReader::new(check),
+            _guard: guard,
+        }
+    }
+
+    /// The declared length, when the response had a `Content-Length`.
+    pub fn content_length(&self) -> Option<u64> {
+        self.reader.content_length()
+    }
+
+    /// Bytes received so far.
+    pub fn received(&self) -> u64 {
+        self.reader.received()
+    }
+
+    /// The checks reading goes through (the core adds the checksum and the transfer watch).
+    pub fn check(&mut self) -> &mut ResponseCheck {
+        self.reader.check()
+    }
+
+    /// [`ResponseReader::poll_chunk`], `next` polling the stack's body while it is held.
+    pub fn poll_chunk<E>(
+        &mut self,
+        mut next: impl FnMut(&mut S) -> Poll<Option<Result<Bytes, E>>>,
+        fail: impl FnOnce(E, &mut ResponseCheck) -> TransportError,
+        now: impl FnOnce() -> SystemTime,
+    ) -> Poll<Result<Option<Bytes>, TransportError>> {
+        let Self { source, reader, .. } = self;
+        let read = reader.poll_chunk(
+            || source.as_mut().map_or(Poll::Ready(None), &mut next),
+            fail,
+            now,
+        );
+        if reader.check().is_ended() {
+            *source = None;
+        }
+        read
+    }
+
+    /// [`ResponseReader::poll_take`] (up to `max` bytes, for a reader), `next` polling the
+    /// stack's body while it is held.
+    pub fn poll_take<E>(
+        &mut self,
+        max: usize,
+        mut next: impl FnMut(&mut S) -> Poll<Option<Result<Bytes, E>>>,
+        fail: impl FnOnce(E, &mut ResponseCheck) -> TransportError,
+        now: impl FnOnce() -> SystemTime,
+    ) -> Poll<io::Result<Bytes>> {
+        let Self { source, reader, .. } = self;
+        let taken = reader.poll_take(
+            max,
+            || source.as_mut().map_or(Poll::Ready(None), &mut next),
+            fail,
+            now,
+        );
+        if reader.check().is_ended() {
+            *source = None;
+        }
+        taken
+    }
 }
 
 /// Send `request` through an HTTP stack: its head made ready ([`prepare_head`]), then sent by
@@ -635,6 +724,83 @@ mod tests {
         let (answer, sent) = send_with(Body::Stream(StreamingBody::new(stream, Some(3))), &[STALE]);
         assert!(answer.is_err());
         assert_eq!(sent.len(), 1);
+    }
+
+    /// A response body of `chunks` declared `len` long, read through a `StackResponse`.
+    fn response(
+        chunks: Vec<io::Result<Bytes>>,
+        len: u64,
+    ) -> StackResponse<VecDeque<io::Result<Bytes>>> {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::CONTENT_LENGTH, len.into());
+        let check = ResponseCheck::for_response(&http::Method::GET, 200, &headers);
+        StackResponse::new(chunks.into(), check, None)
+    }
+
+    fn next(source: &mut VecDeque<io::Result<Bytes>>) -> Poll<Option<io::Result<Bytes>>> {
+        Poll::Ready(source.pop_front())
+    }
+
+    fn fail(e: io::Error, check: &mut ResponseCheck) -> TransportError {
+        check.failed(TransportErrorKind::Io, e.to_string())
+    }
+
+    #[test]
+    fn a_response_body_lets_its_source_go_at_its_end_or_failure() {
+        let mut body = response(
+            vec![Ok(Bytes::from_static(b"ab")), Ok(Bytes::from_static(b"c"))],
+            3,
+        );
+        assert_eq!(body.content_length(), Some(3));
+        let taken = body.poll_take(1, next, fail, now);
+        assert!(
+            matches!(taken, Poll::Ready(Ok(b)) if b == "a"),
+            "a reader takes what it asks for"
+        );
+        let chunk = body.poll_chunk(next, fail, now);
+        assert!(
+            matches!(chunk, Poll::Ready(Ok(Some(b))) if b == "b"),
+            "then the rest of the chunk"
+        );
+        assert!(matches!(
+            body.poll_chunk(next, fail, now),
+            Poll::Ready(Ok(Some(_)))
+        ));
+        assert!(body.source.is_some());
+        assert!(matches!(
+            body.poll_chunk(next, fail, now),
+            Poll::Ready(Ok(None))
+        ));
+        assert!(body.source.is_none(), "let go at the end");
+        assert_eq!(body.received(), 3);
+
+        let broken = vec![
+            Ok(Bytes::from_static(b"ab")),
+            Err(io::ErrorKind::ConnectionReset.into()),
+        ];
+        let mut body = response(broken, 3);
+        assert!(matches!(
+            body.poll_chunk(next, fail, now),
+            Poll::Ready(Ok(Some(_)))
+        ));
+        assert!(matches!(
+            body.poll_chunk(next, fail, now),
+            Poll::Ready(Err(_))
+        ));
+        assert!(body.source.is_none(), "let go on failure");
+
+        // A body shorter than its declared length fails rather than ending early.
+        let mut short = response(vec![Ok(Bytes::from_static(b"ab"))], 3);
+        assert!(matches!(
+            short.poll_take(8, next, fail, now),
+            Poll::Ready(Ok(_))
+        ));
+        let end = short.poll_take(8, next, fail, now);
+        assert!(
+            matches!(end, Poll::Ready(Err(ref e)) if e.kind() == io::ErrorKind::UnexpectedEof),
+            "{end:?}"
+        );
+        assert!(short.source.is_none());
     }
 
     #[test]

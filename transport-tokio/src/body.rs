@@ -12,11 +12,10 @@ use futures_core::Stream;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
 use sansboto_core::connection::describe_chain as describe;
-use sansboto_core::http_stack::{self, AnswersGuard, StackBody};
+use sansboto_core::http_stack::{self, StackBody, StackResponse};
 use sansboto_core::outgoing::BodyIo;
 use sansboto_core::request_body::Source;
 use sansboto_core::response_check::ResponseCheck;
-use sansboto_core::response_read::ResponseReader;
 use sansboto_core::{FileRange, StreamingBody, TransportError};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
@@ -122,50 +121,28 @@ impl HttpBody for RequestBody {
 /// [`TransportErrorKind::Io`](sansboto_core::TransportErrorKind::Io) error, never in a
 /// short read.
 pub struct ResponseBody {
-    /// `None` once the body ended or failed: the connection is let go at once.
-    incoming: Option<Incoming>,
-    /// The checks and the unread rest of a chunk (the core's).
-    reader: ResponseReader,
-    /// Cancels the request's event stream when this body is dropped.
-    _input_guard: Option<AnswersGuard>,
+    /// hyper's body, read through the core.
+    reader: StackResponse<Incoming>,
 }
 
 sansboto_host::async_response_body!(ResponseBody);
 
 impl ResponseBody {
-    pub(crate) fn new(
-        incoming: Incoming,
-        check: ResponseCheck,
-        input_guard: Option<AnswersGuard>,
-    ) -> Self {
-        ResponseBody {
-            incoming: Some(incoming),
-            reader: ResponseReader::new(check),
-            _input_guard: input_guard,
-        }
+    pub(crate) fn new(reader: StackResponse<Incoming>) -> Self {
+        ResponseBody { reader }
     }
 
     fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, TransportError>> {
-        let Self {
-            incoming, reader, ..
-        } = self;
-        let read = reader.poll_chunk(|| next_data(incoming, cx), failed, crate::now);
-        if reader.check().is_ended() {
-            *incoming = None;
-        }
-        read
+        (self.reader).poll_chunk(|body| next_data(body, cx), failed, crate::now)
     }
 }
 
 /// The next data frame's bytes (trailers carry none: an empty chunk, which is skipped).
 fn next_data(
-    incoming: &mut Option<Incoming>,
+    body: &mut Incoming,
     cx: &mut Context<'_>,
 ) -> Poll<Option<Result<Bytes, hyper::Error>>> {
-    let Some(incoming) = incoming.as_mut() else {
-        return Poll::Ready(None);
-    };
-    Pin::new(incoming)
+    Pin::new(body)
         .poll_frame(cx)
         .map(|frame| frame.map(|f| f.map(|f| f.into_data().unwrap_or_default())))
 }
@@ -182,14 +159,9 @@ impl AsyncRead for ResponseBody {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let Self {
-            incoming, reader, ..
-        } = self.get_mut();
+        let reader = &mut self.get_mut().reader;
         let max = buf.remaining();
-        let taken = reader.poll_take(max, || next_data(incoming, cx), failed, crate::now);
-        if reader.check().is_ended() {
-            *incoming = None;
-        }
+        let taken = reader.poll_take(max, |body| next_data(body, cx), failed, crate::now);
         buf.put_slice(&ready!(taken)?);
         Poll::Ready(Ok(()))
     }

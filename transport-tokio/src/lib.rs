@@ -127,8 +127,7 @@ impl HttpClient {
     ) -> Result<http::Response<ResponseBody>, TransportError> {
         let proxies = self.proxy.as_deref();
         let answer = http_stack::send(req, proxies, |req| self.send_once(req)).await?;
-        let (check, guard) = (answer.check, answer.guard);
-        Ok((answer.response).map(|incoming| ResponseBody::new(incoming, check, guard)))
+        Ok(answer.into_response().map(ResponseBody::new))
     }
 
     /// One sending on one connection, with the facts of its failure.
