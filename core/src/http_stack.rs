@@ -380,11 +380,21 @@ pub trait StackErrors {
 
 /// The kind of a failure whose cause chain starts at `err` ([`classify_chain`] told what the
 /// stack `S`'s errors mean).
-pub fn failure_kind<S: StackErrors>(
+fn failure_kind<S: StackErrors>(
     err: &(dyn std::error::Error + 'static),
     connecting: bool,
 ) -> TransportErrorKind {
     classify_chain(err, connecting, S::kind)
+}
+
+/// A failed read of a response body from the stack `S`, as the body's check reports it (how
+/// far the body got, [`ResponseCheck::failed`]): the `fail` of [`StackResponse::poll_chunk`].
+pub fn read_failed<S: StackErrors, E>(err: E, check: &mut ResponseCheck) -> TransportError
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let kind = failure_kind::<S>(&err, false);
+    check.failed(kind, describe_chain(&err)).with_source(err)
 }
 
 /// A send that failed before any response: the transport error (its kind, and its message from
@@ -598,6 +608,20 @@ mod tests {
         assert!(!failure.is_stale_connection());
         assert!(err.message.starts_with("connection error"), "{err}");
         assert!(err.message.contains("needs HTTP/2"), "{err}");
+    }
+
+    #[test]
+    fn a_failed_body_read_keeps_the_stacks_kind_and_says_how_far_the_body_got() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::CONTENT_LENGTH, 10.into());
+        let mut check = ResponseCheck::for_response(&http::Method::GET, 200, &headers);
+        let err = read_failed::<TestStack, _>(StackError::Timeout, &mut check);
+        assert_eq!(err.kind, TransportErrorKind::Timeout);
+        assert!(err.message.contains("timed out"), "{err}");
+        assert!(
+            std::error::Error::source(&err).is_some(),
+            "the stack's error is kept"
+        );
     }
 
     /// Request bodies for tests: whole bytes, or a stream of events that waits after its last.

@@ -11,11 +11,9 @@ use bytes::Bytes;
 use futures_core::Stream;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
-use sansboto_core::connection::describe_chain as describe;
 use sansboto_core::http_stack::{self, StackBody, StackResponse};
 use sansboto_core::outgoing::BodyIo;
 use sansboto_core::request_body::Source;
-use sansboto_core::response_check::ResponseCheck;
 use sansboto_core::{FileRange, StreamingBody, TransportError};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
@@ -133,6 +131,7 @@ impl ResponseBody {
     }
 
     fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, TransportError>> {
+        let failed = http_stack::read_failed::<Hyper, _>;
         (self.reader).poll_chunk(|body| next_data(body, cx), failed, crate::now)
     }
 }
@@ -147,12 +146,6 @@ fn next_data(
         .map(|frame| frame.map(|f| f.map(|f| f.into_data().unwrap_or_default())))
 }
 
-/// A failed body read, as a transport error saying how far the body got.
-fn failed(e: hyper::Error, check: &mut ResponseCheck) -> TransportError {
-    let kind = http_stack::failure_kind::<Hyper>(&e, false);
-    check.failed(kind, describe(&e)).with_source(e)
-}
-
 impl AsyncRead for ResponseBody {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -161,6 +154,7 @@ impl AsyncRead for ResponseBody {
     ) -> Poll<io::Result<()>> {
         let reader = &mut self.get_mut().reader;
         let max = buf.remaining();
+        let failed = http_stack::read_failed::<Hyper, _>;
         let taken = reader.poll_take(max, |body| next_data(body, cx), failed, crate::now);
         buf.put_slice(&ready!(taken)?);
         Poll::Ready(Ok(()))
