@@ -383,65 +383,14 @@ fn truncate(page: &mut Value, key: &Expression, keep: usize) -> Result<(), Pagin
     Ok(())
 }
 
-/// Python's `json.dumps` spelling (`", "` and `": "` separators, ASCII-only), so tokens match the
-/// ones botocore and the AWS CLI print.
-fn python_json(v: &serde_json::Value, out: &mut String) {
-    use serde_json::Value as J;
-    match v {
-        J::Object(m) => {
-            out.push('{');
-            for (i, (k, v)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                python_json(&J::String(k.clone()), out);
-                out.push_str(": ");
-                python_json(v, out);
-            }
-            out.push('}');
-        }
-        J::Array(a) => {
-            out.push('[');
-            for (i, v) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                python_json(v, out);
-            }
-            out.push(']');
-        }
-        J::String(s) => {
-            out.push('"');
-            for c in s.chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                        let mut buf = [0u16; 2];
-                        for unit in c.encode_utf16(&mut buf) {
-                            out.push_str(&format!("\\u{unit:04x}"));
-                        }
-                    }
-                    c => out.push(c),
-                }
-            }
-            out.push('"');
-        }
-        other => out.push_str(&other.to_string()),
-    }
-}
-
 fn encode_token(token: &[(String, Value)]) -> String {
     let obj: serde_json::Map<String, serde_json::Value> = token
         .iter()
         .map(|(k, v)| (k.clone(), v.to_json()))
         .collect();
-    let mut s = String::new();
-    python_json(&serde_json::Value::Object(obj), &mut s);
-    base64::engine::general_purpose::STANDARD.encode(s)
+    // Python's `json.dumps` spelling, so tokens match the ones botocore and the AWS CLI print.
+    let json = crate::serialize::python_dumps(&serde_json::Value::Object(obj));
+    base64::engine::general_purpose::STANDARD.encode(json)
 }
 
 fn decode_token(

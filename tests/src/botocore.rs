@@ -103,6 +103,8 @@ fn request_snippet(
     env: &[(&str, &str)],
     setup: &str,
 ) -> serde_json::Value {
+    // A JSON string literal is a Python one too (Rust's `{:?}` is not: `\u{7f}`).
+    let params_literal = serde_json::Value::from(params_json).to_string();
     let snippet = format!(
         r#"{setup}
 from botocore.awsrequest import AWSResponse
@@ -121,7 +123,7 @@ def before_send(request, **kwargs):
 client = session.create_client({service:?}, aws_access_key_id='AKID', aws_secret_access_key='SECRET', {client_kwargs})
 client.meta.events.register('before-send', before_send)
 try:
-    getattr(client, botocore.xform_name({operation:?}))(**json.loads({params_json:?}))
+    getattr(client, botocore.xform_name({operation:?}))(**json.loads({params_literal}))
 except Exception as e:
     if not captured:
         captured['error'] = type(e).__name__ + ': ' + str(e)

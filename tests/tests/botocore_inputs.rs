@@ -1,6 +1,6 @@
 //! Inputs where sansboto used to differ from botocore 1.44.5, each compared with botocore on the
 //! same inputs: date-only timestamps in parameters, CloudSearchDomain `Search`'s signed headers,
-//! an endpoint URL whose port is out of range, and `max_attempts` of 0.
+//! an endpoint URL whose port is out of range, `max_attempts` of 0, and JSON string escapes.
 
 mod e2e_support;
 
@@ -95,6 +95,21 @@ fn date_only_timestamps_are_midnight_utc_as_in_botocore() {
     .unwrap_err();
     assert!(matches!(err, Error::Validation(_)), "{err:?}");
     assert!(err.to_string().contains("StartTime"), "{err}");
+}
+
+#[test]
+fn json_bodies_escape_strings_byte_for_byte_as_botocore() {
+    // Control characters, DEL, non-ASCII and an astral character: `json.dumps` escapes each
+    // (DEL included, as `ensure_ascii` does), and the body bytes are what is signed.
+    let params = serde_json::json!({
+        "TableName": "t",
+        "Key": {"k": {"S": "a\"b\\c\n\t\u{8}\u{c}\u{1}\u{7f}~ é😹"}},
+    })
+    .to_string();
+    let request = ours("dynamodb", "GetItem", &params, None).unwrap();
+    let reference = theirs("dynamodb", "GetItem", &params, "region_name='us-east-1'");
+    assert_eq!(reference["body"], body_text(&request).as_str());
+    assert!(body_text(&request).contains(r"\u007f~ \u00e9\ud83d\ude39"));
 }
 
 /// The `SignedHeaders=` list of an `Authorization` header.

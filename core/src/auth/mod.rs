@@ -9,6 +9,7 @@ pub mod bearer;
 pub(crate) mod canonical;
 pub mod credentials;
 pub mod event_signing;
+mod key_cache;
 pub mod presign_post;
 pub mod s3express;
 pub mod sigv4;

@@ -5,10 +5,8 @@
 //! string to sign and the signature, so conformance tests and `--debug` output can show them.
 
 use std::borrow::Cow;
-use std::collections::VecDeque;
+use std::convert::Infallible;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use hmac::{Hmac, Mac};
@@ -21,6 +19,7 @@ use super::canonical::{
     canonical_query_params, form_body_to_query, host_for_signing, push_canonical_headers,
     push_canonical_query, push_canonical_uri, ExtraHeader, QueryParam, SigningTime,
 };
+use super::key_cache::KeyCache;
 use super::{AuthError, Credentials};
 use crate::body::Body;
 use crate::encoding::{push_hex, push_percent_encoded};
@@ -160,12 +159,7 @@ impl fmt::Debug for SigningOutput {
 /// A bounded, thread-safe cache of derived SigV4 signing keys, keyed by (secret fingerprint, date,
 /// region, service): the four chained HMACs run once per day per scope, not once per request
 /// (each key is kept as an HMAC already keyed with it).
-pub struct SigningKeyCache {
-    capacity: usize,
-    entries: Mutex<VecDeque<KeyEntry>>,
-    hits: AtomicU64,
-    misses: AtomicU64,
-}
+pub struct SigningKeyCache(KeyCache<KeyEntry>);
 
 struct KeyEntry {
     secret_fingerprint: [u8; 32],
@@ -185,31 +179,19 @@ impl Default for SigningKeyCache {
 
 impl fmt::Debug for SigningKeyCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKeyCache")
-            .field("capacity", &self.capacity)
-            .field("hits", &self.hits.load(Ordering::Relaxed))
-            .field("misses", &self.misses.load(Ordering::Relaxed))
-            .finish_non_exhaustive()
+        self.0.fmt_as("SigningKeyCache", f)
     }
 }
 
 impl SigningKeyCache {
     /// A cache holding at most `capacity` keys (at least 1); the oldest is evicted first.
     pub fn new(capacity: usize) -> Self {
-        SigningKeyCache {
-            capacity: capacity.max(1),
-            entries: Mutex::new(VecDeque::new()),
-            hits: AtomicU64::new(0),
-            misses: AtomicU64::new(0),
-        }
+        SigningKeyCache(KeyCache::new(capacity))
     }
 
     /// (hits, misses) so far.
     pub fn stats(&self) -> (u64, u64) {
-        (
-            self.hits.load(Ordering::Relaxed),
-            self.misses.load(Ordering::Relaxed),
-        )
+        self.0.stats()
     }
 
     /// The hex HMAC-SHA256 of `data` with this scope's signing key.
@@ -221,48 +203,32 @@ impl SigningKeyCache {
         service: &str,
         data: &[u8],
     ) -> String {
-        let mut mac = self.with_entry(credentials, date, region, service, |e| e.mac.clone());
+        let fingerprint = credentials.secret_fingerprint();
+        let found = self.0.read(
+            |e| {
+                &e.secret_fingerprint == fingerprint
+                    && e.date == date
+                    && e.region == region
+                    && e.service == service
+            },
+            || {
+                let key =
+                    derive_signing_key(credentials.secret_access_key(), date, region, service);
+                Ok::<_, Infallible>(KeyEntry {
+                    secret_fingerprint: *fingerprint,
+                    date: date.to_owned(),
+                    region: region.to_owned(),
+                    service: service.to_owned(),
+                    mac: keyed_mac(&key),
+                })
+            },
+            |e| e.mac.clone(),
+        );
+        let Ok(mut mac) = found;
         mac.update(data);
         let mut sig = String::with_capacity(64);
         push_hex(&mut sig, &mac.finalize().into_bytes());
         sig
-    }
-
-    /// `read` of this scope's entry, made on a miss.
-    fn with_entry<T>(
-        &self,
-        credentials: &Credentials,
-        date: &str,
-        region: &str,
-        service: &str,
-        read: impl FnOnce(&KeyEntry) -> T,
-    ) -> T {
-        let fingerprint = credentials.secret_fingerprint();
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(entry) = entries.iter().find(|e| {
-            &e.secret_fingerprint == fingerprint
-                && e.date == date
-                && e.region == region
-                && e.service == service
-        }) {
-            self.hits.fetch_add(1, Ordering::Relaxed);
-            return read(entry);
-        }
-        self.misses.fetch_add(1, Ordering::Relaxed);
-        let key = derive_signing_key(credentials.secret_access_key(), date, region, service);
-        if entries.len() >= self.capacity {
-            entries.pop_front();
-        }
-        let entry = KeyEntry {
-            secret_fingerprint: *fingerprint,
-            date: date.to_owned(),
-            region: region.to_owned(),
-            service: service.to_owned(),
-            mac: keyed_mac(&key),
-        };
-        let out = read(&entry);
-        entries.push_back(entry);
-        out
     }
 }
 

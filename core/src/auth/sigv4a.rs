@@ -5,10 +5,7 @@
 //! Signatures use RFC 6979 deterministic nonces, so signing needs no randomness (any valid ECDSA
 //! signature verifies; services do not expect a particular nonce).
 
-use std::collections::VecDeque;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
 use std::time::SystemTime;
 
 use hmac::{Hmac, Mac};
@@ -21,6 +18,7 @@ use p256::NistP256;
 use sha2::Sha256;
 
 use super::canonical::SigningTime;
+use super::key_cache::KeyCache;
 use super::sigv4::{
     sign_request, EngineParams, PayloadHash, SigningOutput, SigningSettings, Variant,
 };
@@ -118,12 +116,7 @@ impl fmt::Debug for SigV4aKey {
 
 /// A bounded, thread-safe cache of derived SigV4a keys keyed by (secret fingerprint, access key
 /// id): derivation costs an elliptic-curve scalar multiplication, so it runs once per identity.
-pub struct SigV4aKeyCache {
-    capacity: usize,
-    entries: Mutex<VecDeque<([u8; 32], String, SigV4aKey)>>,
-    hits: AtomicU64,
-    misses: AtomicU64,
-}
+pub struct SigV4aKeyCache(KeyCache<([u8; 32], String, SigV4aKey)>);
 
 impl Default for SigV4aKeyCache {
     fn default() -> Self {
@@ -133,52 +126,33 @@ impl Default for SigV4aKeyCache {
 
 impl fmt::Debug for SigV4aKeyCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigV4aKeyCache")
-            .field("capacity", &self.capacity)
-            .field("hits", &self.hits.load(Ordering::Relaxed))
-            .field("misses", &self.misses.load(Ordering::Relaxed))
-            .finish_non_exhaustive()
+        self.0.fmt_as("SigV4aKeyCache", f)
     }
 }
 
 impl SigV4aKeyCache {
     /// A cache holding at most `capacity` keys (at least 1).
     pub fn new(capacity: usize) -> Self {
-        SigV4aKeyCache {
-            capacity: capacity.max(1),
-            entries: Mutex::new(VecDeque::new()),
-            hits: AtomicU64::new(0),
-            misses: AtomicU64::new(0),
-        }
+        SigV4aKeyCache(KeyCache::new(capacity))
     }
 
     /// (hits, misses) so far.
     pub fn stats(&self) -> (u64, u64) {
-        (
-            self.hits.load(Ordering::Relaxed),
-            self.misses.load(Ordering::Relaxed),
-        )
+        self.0.stats()
     }
 
     /// The key for these credentials, derived on a miss.
     pub fn key_for(&self, credentials: &Credentials) -> Result<SigV4aKey, AuthError> {
         let fingerprint = credentials.secret_fingerprint();
         let akid = credentials.access_key_id();
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, _, key)) = entries
-            .iter()
-            .find(|(fp, id, _)| fp == fingerprint && id == akid)
-        {
-            self.hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(key.clone());
-        }
-        self.misses.fetch_add(1, Ordering::Relaxed);
-        let key = SigV4aKey::derive(akid, credentials.secret_access_key())?;
-        if entries.len() >= self.capacity {
-            entries.pop_front();
-        }
-        entries.push_back((*fingerprint, akid.to_owned(), key.clone()));
-        Ok(key)
+        self.0.read(
+            |(fp, id, _)| fp == fingerprint && id == akid,
+            || {
+                let key = SigV4aKey::derive(akid, credentials.secret_access_key())?;
+                Ok((*fingerprint, akid.to_owned(), key))
+            },
+            |(_, _, key)| key.clone(),
+        )
     }
 }
 

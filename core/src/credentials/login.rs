@@ -400,62 +400,9 @@ pub fn dpop_proof(key: &SigningKey, url: &str, iat: i64, jti: &str) -> String {
     )
 }
 
-/// JSON as Python's `json.dumps` writes it by default (`", "` and `": "` separators, non-ASCII
-/// escaped), which is how botocore's `JSONFileCache` saves the token.
+/// The token as botocore's `JSONFileCache` saves it: Python's `json.dumps` by default.
 fn python_json(token: &serde_json::Map<String, serde_json::Value>) -> Vec<u8> {
-    fn write(value: &serde_json::Value, out: &mut String) {
-        match value {
-            serde_json::Value::Object(map) => {
-                out.push('{');
-                for (i, (k, v)) in map.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    write_string(k, out);
-                    out.push_str(": ");
-                    write(v, out);
-                }
-                out.push('}');
-            }
-            serde_json::Value::Array(items) => {
-                out.push('[');
-                for (i, v) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    write(v, out);
-                }
-                out.push(']');
-            }
-            serde_json::Value::String(s) => write_string(s, out),
-            other => out.push_str(&other.to_string()),
-        }
-    }
-    fn write_string(s: &str, out: &mut String) {
-        out.push('"');
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\u{8}' => out.push_str("\\b"),
-                '\u{c}' => out.push_str("\\f"),
-                c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                    let mut units = [0u16; 2];
-                    for unit in c.encode_utf16(&mut units) {
-                        out.push_str(&format!("\\u{unit:04x}"));
-                    }
-                }
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-    }
-    let mut out = String::new();
-    write(&serde_json::Value::Object(token.clone()), &mut out);
-    out.into_bytes()
+    crate::serialize::python_dumps(&serde_json::Value::Object(token.clone())).into_bytes()
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@
 
 mod arn;
 mod binding;
+mod deferred;
 pub mod discovery;
 mod eval;
 mod json_tree;

@@ -1,33 +1,25 @@
 //! `aws.partition`: botocore's `partitions.json`, prepared for region lookups.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::deferred::Deferred;
 use super::json_tree::Node;
 use super::{EndpointError, FnvMap};
 
 /// The prepared partitions document; cheap to clone, shareable across threads.
-#[derive(Debug, Clone)]
+///
+/// Prepared at once ([`from_json`](Self::from_json)) or at the first resolution
+/// ([`deferred`](Self::deferred)).
+#[derive(Clone)]
 pub struct Partitions {
-    state: Arc<State>,
+    state: Arc<Deferred<PartitionsInner>>,
 }
 
-/// The document, and its prepared form once made (at once by [`Partitions::from_json`], at the
-/// first resolution by [`Partitions::deferred`]).
-struct State {
-    source: Option<Arc<[u8]>>,
-    prepared: OnceLock<Result<PartitionsInner, EndpointError>>,
-}
-
-impl std::fmt::Debug for State {
-    /// Never prepares, nor prints the document's bytes.
+impl std::fmt::Debug for Partitions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.prepared.get() {
-            Some(Ok(inner)) => f.debug_struct("Partitions").field("inner", inner).finish(),
-            Some(Err(error)) => f.debug_struct("Partitions").field("error", error).finish(),
-            None => f.write_str("Partitions { deferred }"),
-        }
+        self.state.fmt_as("Partitions", f)
     }
 }
 
@@ -81,10 +73,7 @@ impl Partitions {
     pub fn from_json(document: &[u8]) -> Result<Self, EndpointError> {
         let inner = PartitionsInner::prepare(document)?;
         Ok(Self {
-            state: Arc::new(State {
-                source: None,
-                prepared: OnceLock::from(Ok(inner)),
-            }),
+            state: Arc::new(Deferred::ready(inner)),
         })
     }
 
@@ -94,20 +83,13 @@ impl Partitions {
     /// [`resolve`](Self::resolve) (and so every endpoint resolution) return that error.
     pub fn deferred(document: Arc<[u8]>) -> Self {
         Self {
-            state: Arc::new(State {
-                source: Some(document),
-                prepared: OnceLock::new(),
-            }),
+            state: Arc::new(Deferred::document(document)),
         }
     }
 
     /// The prepared form, preparing it now if it was deferred.
     pub(crate) fn prepared(&self) -> Result<&PartitionsInner, EndpointError> {
-        let state = &*self.state;
-        let prepared = state
-            .prepared
-            .get_or_init(|| PartitionsInner::prepare(state.source.as_deref().unwrap_or_default()));
-        prepared.as_ref().map_err(Clone::clone)
+        self.state.get(PartitionsInner::prepare)
     }
 
     /// `aws.partition(region)`: the first partition listing the region or matching its regex;
@@ -299,7 +281,8 @@ mod tests {
             shown.contains("deferred") && !shown.contains("123"),
             "{shown}"
         );
-        assert!(deferred.state.prepared.get().is_none());
+        // Had printing prepared it, the second print would show the prepared form.
+        assert_eq!(format!("{deferred:?}"), shown);
     }
 
     #[test]

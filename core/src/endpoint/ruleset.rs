@@ -7,10 +7,11 @@
 //! instead of at some later call.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::deferred::Deferred;
 use super::json_tree::{Node, Object};
 use super::{EndpointError, EndpointValue, FnvMap};
 
@@ -61,32 +62,12 @@ pub struct ParameterSpec {
 /// endpoint (S3's ruleset is the largest piece of a first S3 client otherwise).
 #[derive(Clone)]
 pub struct RuleSet {
-    state: Arc<State>,
-}
-
-struct State {
-    /// The document (or how to read it), while preparation is deferred.
-    source: Option<Deferred>,
-    prepared: OnceLock<Result<RuleSetInner, EndpointError>>,
-}
-
-/// Reads a ruleset document when it is first needed (see [`RuleSet::deferred_load`]).
-type DocumentLoader = Box<dyn Fn() -> Result<Arc<[u8]>, String> + Send + Sync>;
-
-/// What a deferred ruleset prepares from.
-enum Deferred {
-    Document(Arc<[u8]>),
-    Load(DocumentLoader),
+    state: Arc<Deferred<RuleSetInner>>,
 }
 
 impl fmt::Debug for RuleSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Never prepares: printing a client must not parse its rules.
-        match self.state.prepared.get() {
-            Some(Ok(inner)) => f.debug_struct("RuleSet").field("inner", inner).finish(),
-            Some(Err(error)) => f.debug_struct("RuleSet").field("error", error).finish(),
-            None => f.write_str("RuleSet { deferred }"),
-        }
+        self.state.fmt_as("RuleSet", f)
     }
 }
 
@@ -105,10 +86,7 @@ impl RuleSet {
     pub fn from_json(document: &[u8]) -> Result<Self, EndpointError> {
         let inner = Self::prepare_document(document)?;
         Ok(Self {
-            state: Arc::new(State {
-                source: None,
-                prepared: OnceLock::from(Ok(inner)),
-            }),
+            state: Arc::new(Deferred::ready(inner)),
         })
     }
 
@@ -117,7 +95,9 @@ impl RuleSet {
     /// document that `from_json` rejects makes every [`resolve`](Self::resolve) return that
     /// error, and has no parameters.
     pub fn deferred(document: Arc<[u8]>) -> Self {
-        Self::deferred_from(Deferred::Document(document))
+        Self {
+            state: Arc::new(Deferred::document(document)),
+        }
     }
 
     /// As [`deferred`](Self::deferred), with the document read by `load` at that first use too
@@ -127,33 +107,20 @@ impl RuleSet {
     pub fn deferred_load(
         load: impl Fn() -> Result<Arc<[u8]>, String> + Send + Sync + 'static,
     ) -> Self {
-        Self::deferred_from(Deferred::Load(Box::new(load)))
-    }
-
-    fn deferred_from(source: Deferred) -> Self {
+        let load = move || {
+            load().map_err(|message| EndpointError::InvalidRuleSet {
+                location: "$".into(),
+                message: format!("the document could not be read: {message}"),
+            })
+        };
         Self {
-            state: Arc::new(State {
-                source: Some(source),
-                prepared: OnceLock::new(),
-            }),
+            state: Arc::new(Deferred::load(load)),
         }
     }
 
     /// The prepared form, preparing it now if it was deferred.
     pub(crate) fn prepared(&self) -> Result<&RuleSetInner, EndpointError> {
-        let state = &*self.state;
-        let prepared = state.prepared.get_or_init(|| match &state.source {
-            Some(Deferred::Document(document)) => Self::prepare_document(document),
-            Some(Deferred::Load(load)) => {
-                let document = load().map_err(|message| EndpointError::InvalidRuleSet {
-                    location: "$".into(),
-                    message: format!("the document could not be read: {message}"),
-                })?;
-                Self::prepare_document(&document)
-            }
-            None => Self::prepare_document(&[]),
-        });
-        prepared.as_ref().map_err(Clone::clone)
+        self.state.get(Self::prepare_document)
     }
 
     fn prepare_document(document: &[u8]) -> Result<RuleSetInner, EndpointError> {

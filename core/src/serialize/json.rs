@@ -283,6 +283,45 @@ pub(crate) fn write_document(
     Ok(())
 }
 
+/// `value` as Python's `json.dumps(value)` writes it by default (`", "` and `": "` separators,
+/// `ensure_ascii`), for JSON botocore writes and others compare byte for byte: pagination
+/// tokens, presigned POST policies, the `login` token cache.
+pub(crate) fn python_dumps(value: &serde_json::Value) -> String {
+    fn write(out: &mut String, value: &serde_json::Value) {
+        use serde_json::Value as J;
+        match value {
+            J::Object(map) => {
+                out.push('{');
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_str(out, k, true);
+                    out.push_str(": ");
+                    write(out, v);
+                }
+                out.push('}');
+            }
+            J::Array(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write(out, v);
+                }
+                out.push(']');
+            }
+            J::String(text) => write_str(out, text, true),
+            // null, booleans and numbers: serde_json spells them as Python does.
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut out = String::new();
+    write(&mut out, value);
+    out
+}
+
 /// A JSON string literal.
 pub(crate) fn write_str(out: &mut String, s: &str, ascii_only: bool) {
     use std::fmt::Write as _;
@@ -297,7 +336,8 @@ pub(crate) fn write_str(out: &mut String, s: &str, ascii_only: bool) {
             '\t' => Some("\\t"),
             '\u{8}' => Some("\\b"),
             '\u{c}' => Some("\\f"),
-            c if (c as u32) < 0x20 || (ascii_only && !c.is_ascii()) => None,
+            // `ensure_ascii` escapes DEL too: Python's rule is "anything outside ' '..='~'".
+            c if (c as u32) < 0x20 || (ascii_only && (c as u32) > 0x7e) => None,
             _ => continue,
         };
         out.push_str(&s[start..i]);
@@ -328,6 +368,9 @@ mod tests {
         out.clear();
         write_str(&mut out, "é", false);
         assert_eq!(out, "\"é\"");
+        out.clear();
+        write_str(&mut out, "\u{7f}~\u{8}\u{c}", true);
+        assert_eq!(out, r#""\u007f~\b\f""#, "DEL escaped, as ensure_ascii does");
     }
 
     #[test]
