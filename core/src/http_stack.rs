@@ -232,13 +232,12 @@ struct Watch {
 impl Drop for AnswersGuard {
     fn drop(&mut self) {
         self.0.dropped.store(true, Ordering::Release);
-        let waker = self
-            .0
-            .waker
-            .lock()
+        let waker = (self.0.waker.lock())
             .unwrap_or_else(|p| p.into_inner())
             .take();
-        waker.map(Waker::wake);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
     }
 }
 
