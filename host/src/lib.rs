@@ -4,8 +4,8 @@
 //! data source ([`BotocoreData`]); the file work of credential caches and S3 transfers
 //! ([`fs`]) and running a credential process ([`process`]), as the core's `Host` on a transport's
 //! blocking pool ([`host_on_pool!`]); the `Session` type every transport defines
-//! ([`runtime_session!`]); the async transports' `Transport` and response-body glue
-//! ([`async_transport!`], [`async_response_body!`]); and, with feature `tls-rustls`, the rustls client
+//! ([`runtime_session!`]); the async transports' `Transport`, response-body and stream glue
+//! ([`async_transport!`], [`async_response_body!`], [`runtime_streams!`]); and, with feature `tls-rustls`, the rustls client
 //! configuration ([`tls::client_config`]).
 //!
 //! The reading is synchronous, as botocore's is, and done once per session.
