@@ -269,6 +269,159 @@ impl<A: Alarm> TimedWaits<A> {
     }
 }
 
+/// A time limit over several operations of a connection (a whole exchange, a proxy
+/// `CONNECT`), and what exceeding it says.
+#[derive(Clone, Debug)]
+pub struct Deadline {
+    /// When it passes.
+    pub at: Instant,
+    /// The error's message.
+    pub message: String,
+}
+
+impl Deadline {
+    /// `limit` after `now` (as far as the clock goes when that cannot be represented).
+    pub fn after(now: Instant, limit: Duration, message: String) -> Self {
+        Deadline {
+            at: deadline_after(now, limit),
+            message,
+        }
+    }
+
+    /// The error of an operation it cut short.
+    pub fn error(&self) -> io::Error {
+        io::Error::new(io::ErrorKind::TimedOut, self.message.clone())
+    }
+
+    /// The earlier of this one and `other`.
+    pub fn earliest(self, other: Option<&Deadline>) -> Deadline {
+        match other {
+            Some(o) if o.at < self.at => o.clone(),
+            _ => self,
+        }
+    }
+}
+
+/// A connection's [`SocketTimer`] for a blocking socket, where each read or write is one wait
+/// bounded by the socket's own timeout, within an optional [`Deadline`]: the transport asks
+/// [`before`](Self::before) each operation which timeout to set, and hands the outcome to
+/// [`after`](Self::after), which says which limit a timed-out wait hit.
+#[derive(Clone, Debug)]
+pub struct BlockingWaits {
+    timer: SocketTimer,
+    /// The bound over what the connection does now (`None`: only the socket timer).
+    pub deadline: Option<Deadline>,
+    /// The timeouts last set on the socket, per direction (setting one is a system call).
+    set: [Option<Duration>; 2],
+    /// The current wait ends at the deadline rather than the timer's limit.
+    by_deadline: bool,
+}
+
+impl BlockingWaits {
+    /// Reads and writes wait at most `limit` each, within `deadline`.
+    pub fn new(limit: Duration, deadline: Option<Deadline>) -> Self {
+        BlockingWaits {
+            timer: SocketTimer::new(limit),
+            deadline,
+            set: [None, None],
+            by_deadline: false,
+        }
+    }
+
+    /// An operation in `direction` is about to wait at `now`: the timeout to set on the socket
+    /// first (`None` when the one set last still holds), or the error when a limit has passed.
+    pub fn before(&mut self, direction: Direction, now: Instant) -> io::Result<Option<Duration>> {
+        let mut until = self.timer.wait(direction, now)?;
+        self.by_deadline = false;
+        if let Some(d) = &self.deadline {
+            if d.at <= now {
+                return Err(d.error());
+            }
+            if d.at < until {
+                (until, self.by_deadline) = (d.at, true);
+            }
+        }
+        let timeout = until
+            .saturating_duration_since(now)
+            .max(Duration::from_millis(1));
+        let set = &mut self.set[direction as usize];
+        Ok((*set != Some(timeout)).then(|| *set.insert(timeout)))
+    }
+
+    /// The outcome of that operation at `now` (`progressed` when it moved bytes): a wait the
+    /// socket's timeout ended fails with the timer's error or the deadline's.
+    pub fn after<T>(
+        &mut self,
+        direction: Direction,
+        now: Instant,
+        outcome: io::Result<T>,
+        progressed: impl FnOnce(&T) -> bool,
+    ) -> io::Result<T> {
+        match outcome {
+            Ok(out) => {
+                self.timer.ready(direction, progressed(&out), now);
+                Ok(out)
+            }
+            // The operation waits on from where it was.
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                match (&self.deadline, self.by_deadline) {
+                    (Some(d), true) => Err(d.error()),
+                    _ => Err(self.timer.expired(direction)),
+                }
+            }
+            Err(e) => {
+                self.timer.ready(direction, false, now);
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Connect to each address `host:port` resolved to in turn until one answers, as a blocking
+/// transport does (urllib3's `create_connection`): each `attempt` (the transport's connect to
+/// one address) may take the connect timeout `limit`, within `deadline` (`now` is the
+/// transport's clock). A timed-out attempt fails with the connect timeout's error; when none
+/// answers, the last attempt's error is the result.
+pub fn connect_each<A, T>(
+    (host, port): (&str, u16),
+    addrs: impl IntoIterator<Item = A>,
+    limit: Duration,
+    deadline: Option<&Deadline>,
+    now: impl Fn() -> Instant,
+    mut attempt: impl FnMut(A, Duration) -> io::Result<T>,
+) -> io::Result<T> {
+    let what = format!("connecting to {host}:{port}");
+    let mut last = None;
+    for addr in addrs {
+        let limit = deadline.map_or(limit, |d| limit.min(d.at.saturating_duration_since(now())));
+        if limit.is_zero() {
+            return Err(deadline.map_or_else(|| timed_out(&what, limit), Deadline::error));
+        }
+        match attempt(addr, limit) {
+            Ok(connected) => return Ok(connected),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                ) =>
+            {
+                last = Some(timed_out(&what, limit));
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        let msg = format!("{host} resolved to no address");
+        io::Error::new(io::ErrorKind::NotFound, msg)
+    }))
+}
+
 /// `now + limit`, or as far ahead as the clock goes when that cannot be represented: a limit
 /// of `Duration::MAX` is how a caller says "no timeout", and it must wait, not overflow.
 pub fn deadline_after(now: Instant, limit: Duration) -> Instant {
@@ -350,6 +503,126 @@ pub fn describe_chain(err: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connect_each_tries_every_address_within_the_limits() {
+        let t0 = Instant::now();
+        let secs = Duration::from_secs;
+        let refused = || io::Error::from(io::ErrorKind::ConnectionRefused);
+        // The first refuses, the second answers; each attempt has the connect timeout.
+        let mut seen = Vec::new();
+        let got = connect_each(
+            ("h", 443),
+            [1, 2, 3],
+            secs(5),
+            None,
+            || t0,
+            |a, limit| {
+                seen.push((a, limit));
+                if a == 1 {
+                    Err(refused())
+                } else {
+                    Ok(a)
+                }
+            },
+        );
+        assert_eq!(got.unwrap(), 2);
+        assert_eq!(seen, [(1, secs(5)), (2, secs(5))]);
+        // None answers: the last failure, a timeout named as the connect timeout's.
+        let timeout = || io::Error::from(io::ErrorKind::WouldBlock);
+        let e = connect_each(
+            ("h", 443),
+            [1, 2],
+            secs(5),
+            None,
+            || t0,
+            |a, _| {
+                if a == 1 {
+                    Err::<(), _>(refused())
+                } else {
+                    Err(timeout())
+                }
+            },
+        );
+        assert_eq!(
+            e.unwrap_err().to_string(),
+            "connecting to h:443 took longer than 5s"
+        );
+        // A nearer deadline shortens an attempt, and once passed ends the trying with its error.
+        let d = Deadline::after(t0, secs(2), "no answer within 2s".into());
+        let mut limits = Vec::new();
+        let clock = std::cell::Cell::new(t0);
+        let e = connect_each(
+            ("h", 443),
+            [1, 2],
+            secs(5),
+            Some(&d),
+            || clock.get(),
+            |_, limit| {
+                limits.push(limit);
+                clock.set(t0 + secs(2));
+                Err::<(), _>(timeout())
+            },
+        );
+        assert_eq!(e.unwrap_err().to_string(), "no answer within 2s");
+        assert_eq!(limits, [secs(2)]);
+        // A name that resolved to nothing says so.
+        let e = connect_each(
+            ("nowhere", 80),
+            Vec::<u8>::new(),
+            secs(5),
+            None,
+            || t0,
+            |_, _| Ok(()),
+        );
+        assert_eq!(e.unwrap_err().kind(), io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn blocking_waits_set_the_nearer_limit_and_name_it_when_it_passes() {
+        let t0 = Instant::now();
+        let secs = Duration::from_secs;
+        let mut waits = BlockingWaits::new(secs(10), None);
+        assert_eq!(waits.before(Direction::Read, t0).unwrap(), Some(secs(10)));
+        // The same wait again: nothing to set.
+        assert_eq!(waits.before(Direction::Read, t0).unwrap(), None);
+        let timed_out = || io::Error::from(io::ErrorKind::WouldBlock);
+        let e = waits.after::<usize>(Direction::Read, t0, Err(timed_out()), |_| true);
+        assert!(e.unwrap_err().to_string().contains("read timeout"));
+
+        // A deadline nearer than the timer bounds the wait, and its message is the error.
+        let d = Deadline::after(t0, secs(3), "no answer within 3s".into());
+        let mut waits = BlockingWaits::new(secs(10), Some(d.clone()));
+        assert_eq!(waits.before(Direction::Write, t0).unwrap(), Some(secs(3)));
+        let e = waits.after::<usize>(Direction::Write, t0, Err(timed_out()), |_| true);
+        assert_eq!(e.unwrap_err().to_string(), "no answer within 3s");
+        // Once it has passed, nothing waits.
+        let e = waits.before(Direction::Read, t0 + secs(3)).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+
+        // Progress in one direction restarts the other's wait; an interruption is no failure.
+        let mut waits = BlockingWaits::new(secs(10), None);
+        waits.before(Direction::Read, t0).unwrap();
+        assert_eq!(
+            waits
+                .after(Direction::Write, t0 + secs(5), Ok(4usize), |n| *n > 0)
+                .unwrap(),
+            4
+        );
+        assert_eq!(
+            waits.before(Direction::Read, t0 + secs(6)).unwrap(),
+            Some(secs(9))
+        );
+        let e = io::Error::from(io::ErrorKind::Interrupted);
+        let again = waits.after::<usize>(Direction::Read, t0, Err(e), |_| true);
+        assert_eq!(again.unwrap_err().kind(), io::ErrorKind::Interrupted);
+
+        // The earlier of two deadlines wins.
+        let later = Deadline::after(t0, secs(9), "later".into());
+        assert_eq!(later.clone().earliest(Some(&d)).message, d.message);
+        assert_eq!(d.clone().earliest(Some(&later)).message, d.message);
+        assert_eq!(later.clone().earliest(None).message, "later");
+    }
     use crate::error::TransportErrorKind;
     use crate::StreamingBody;
     use bytes::Bytes;

@@ -1,7 +1,9 @@
 //! The rustls client configuration an [`HttpConfig`] asks for (feature `tls-rustls`), shared by
 //! the transports so all verify servers the same way, the CA bundle it reads ([`ca_bundle`]),
-//! and what kind of failure an I/O error of a rustls connection is ([`io_error`]). rustls with
-//! the ring provider; the core stays free of TLS, so this lives with the other host-side code.
+//! what kind of failure an I/O error of a rustls connection is ([`io_error`]), the name a server
+//! is verified as ([`server_name`]) and the core's HTTP/1.1 driver set up for rustls connections
+//! ([`h1_driver`]). rustls with the ring provider; the core stays free of TLS, so this lives
+//! with the other host-side code.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,6 +13,7 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use sansboto_core::http1::driver::{ByteIo, Driver, Transport};
 use sansboto_core::HttpConfig;
 use sansboto_core::{TransportError, TransportErrorKind};
 
@@ -61,6 +64,27 @@ pub fn ca_bundle(path: &Path) -> Result<Vec<CertificateDer<'static>>, TransportE
         return Err(bundle_error(path, "holds no certificate"));
     }
     Ok(certs)
+}
+
+/// The core's HTTP/1.1 [`Driver`] for a transport on rustls connections of type `C`: the idle
+/// pool `cfg` allows, failures classified by [`io_error`], the monotonic clock; `still_open` is
+/// the transport's check that an idle connection is still open.
+pub fn h1_driver<C: ByteIo>(cfg: &HttpConfig, still_open: fn(&mut C) -> bool) -> Driver<C> {
+    let transport = Transport {
+        still_open,
+        error: io_error,
+        clock: std::time::Instant::now,
+    };
+    Driver::new(cfg.pool_max_idle, transport)
+}
+
+/// The name the server at `host` (a DNS name or an IP address, IPv6 without brackets) is
+/// verified as, and sent as SNI.
+pub fn server_name(host: &str) -> std::io::Result<ServerName<'static>> {
+    ServerName::try_from(host.to_owned()).map_err(|e| {
+        let msg = format!("bad TLS server name {host}: {e}");
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, msg)
+    })
 }
 
 /// An I/O error of a connection (plain or rustls) as a transport error saying `context`: TLS

@@ -1,8 +1,8 @@
 //! Connections for the HTTP/1.1 client ([`h1`](crate::h1)): TCP (async-net, so any executor
 //! works: async-std, smol, or a bare `block_on`) with a connect timeout, the core's socket timer
-//! on every read and write, an optional proxy `CONNECT` tunnel, rustls 0.23 on top, and the
-//! liveness check of an idle connection (the pool is the core's
-//! [`IdlePool`](sansboto_core::http1::IdlePool)).
+//! on every read and write, an optional proxy `CONNECT` tunnel (the core's
+//! [`open_tunnel`]), rustls 0.23 on top, and the liveness check of an idle connection (the
+//! exchange and the pool are the core's [`driver`](sansboto_core::http1::driver)).
 
 use std::future::Future;
 use std::io;
@@ -14,12 +14,12 @@ use std::time::{Duration, Instant};
 use async_io::Timer;
 use async_net::TcpStream;
 use futures_io::{AsyncRead, AsyncWrite};
-use futures_lite::{AsyncReadExt, AsyncWriteExt, FutureExt};
-use rustls::pki_types::ServerName;
+use futures_lite::FutureExt;
 use rustls::ClientConfig;
 use sansboto_core::connection::{timed_out, Alarm, Direction, TimedWaits};
+use sansboto_core::http1::driver::{open_tunnel, ByteIo};
 use sansboto_core::http1::Route;
-use sansboto_core::{HttpConfig, ProxyUrl, TunnelHandshake};
+use sansboto_core::HttpConfig;
 
 /// Race `fut` against a timer; `what` names the wait in the core's `TimedOut` error.
 pub(crate) async fn with_timeout<T>(
@@ -98,16 +98,25 @@ pub(crate) trait Stream: AsyncRead + AsyncWrite + Send + Sync + Unpin {}
 
 impl<T: AsyncRead + AsyncWrite + Send + Sync + Unpin> Stream for T {}
 
-/// An open connection.
-pub(crate) struct Conn {
-    pub(crate) io: Box<dyn Stream>,
-    /// What is read from `io` lands here first (kept with the connection, so a pooled one
-    /// reuses it).
-    pub(crate) buf: Box<[u8]>,
-    /// A second handle on the socket, to check an idle connection is still open.
+/// An open connection: its stream (`S` is the TCP stream itself while a proxy tunnel is asked
+/// for), and a second handle on the socket, to check an idle connection is still open.
+pub(crate) struct Conn<S = Box<dyn Stream>> {
+    io: S,
     tcp: TcpStream,
-    /// Taken from the pool (so a failure before any response byte may be a stale connection).
-    pub(crate) reused: bool,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> ByteIo for Conn<S> {
+    fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
 }
 
 /// Open a connection along `route` (to the proxy when there is one, with a `CONNECT` tunnel for
@@ -122,26 +131,19 @@ pub(crate) async fn connect(
     let tcp = with_timeout(cfg.connect_timeout, &what, TcpStream::connect((host, port))).await?;
     // Requests are written whole; waiting for Nagle only adds latency.
     tcp.set_nodelay(true)?;
-    let mut timed = TimedTcp {
+    let timed = TimedTcp {
         tcp: tcp.clone(),
         waits: TimedWaits::new(cfg.read_timeout),
     };
+    let mut conn = Conn { io: timed, tcp };
     if let Some(p) = route.tunnels() {
         let what = format!("proxy CONNECT to {}:{}", route.host, route.port);
-        with_timeout(
-            cfg.connect_timeout,
-            &what,
-            open_tunnel(&mut timed, &route.host, route.port, p),
-        )
-        .await?;
+        let tunnel = open_tunnel(&mut conn, p, &route.host, route.port);
+        with_timeout(cfg.connect_timeout, &what, tunnel).await?;
     }
-    let transport = if route.https {
-        let name = ServerName::try_from(route.host.clone()).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("bad TLS server name {}: {e}", route.host),
-            )
-        })?;
+    let Conn { io: timed, tcp } = conn;
+    let io = if route.https {
+        let name = sansboto_host::tls::server_name(&route.host)?;
         let stream = futures_rustls::TlsConnector::from(tls.clone())
             .connect(name, timed)
             .await?;
@@ -149,30 +151,7 @@ pub(crate) async fn connect(
     } else {
         Box::new(timed)
     };
-    Ok(Conn {
-        io: transport,
-        buf: vec![0; crate::READ_CHUNK].into_boxed_slice(),
-        tcp,
-        reused: false,
-    })
-}
-
-/// Ask `proxy` (connected on `stream`) for a tunnel to `host:port` and read its answer.
-async fn open_tunnel(
-    stream: &mut TimedTcp,
-    host: &str,
-    port: u16,
-    proxy: &ProxyUrl,
-) -> io::Result<()> {
-    let mut handshake = TunnelHandshake::new(proxy, host, port);
-    stream.write_all(handshake.request()).await?;
-    let mut byte = [0u8; 1];
-    loop {
-        let read = (stream.read(&mut byte).await? == 1).then_some(byte[0]);
-        if handshake.push(read)? {
-            return Ok(());
-        }
-    }
+    Ok(Conn { io, tcp })
 }
 
 /// An idle connection is open when a peek would block (its socket is non-blocking): the end of

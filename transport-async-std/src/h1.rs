@@ -1,31 +1,23 @@
-//! The `http_client::HttpClient` surf runs on: the core's HTTP/1.1 codec
-//! ([`sansboto_core::http1`]) over pooled [`conn`](crate::conn) connections. This file only
-//! moves bytes between the codec and a connection: it writes the head and body the codec
-//! frames, feeds what it reads to the codec's decoders, and returns a connection to the pool
-//! once a body has been read to its end.
+//! The `http_client::HttpClient` surf runs on: the core's HTTP/1.1 driver
+//! ([`sansboto_core::http1::driver`]) over [`conn`](crate::conn) connections. This file only
+//! converts between surf's request and response types and the driver's.
 
 use std::fmt;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
-use std::time::Instant;
+use std::task::{Context, Poll};
 
 use futures_io::{AsyncBufRead, AsyncRead};
-use futures_lite::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use http_types::{Body, Request, Response, StatusCode};
 use rustls::ClientConfig;
 use sansboto_core::connection::SendFailure;
-use sansboto_core::http1::{BodyFraming, BodyReader, Exchange, Http1Error, Next, Route};
-use sansboto_core::request_body::read_error;
+use sansboto_core::http1::driver::{self, Driver, PooledBody};
+use sansboto_core::http1::Route;
 use sansboto_core::HttpConfig;
 use sansboto_core::{TransportError, TransportErrorKind};
-use sansboto_host::tls::io_error;
 
 use crate::conn::{self, Conn};
-
-/// The idle connections of a client, its clones and its response bodies.
-type Pool = sansboto_core::http1::IdlePool<Conn>;
 use crate::request_error;
 
 /// The request target (`/path?query`) exactly as the core built it, carried through surf in the
@@ -47,7 +39,7 @@ pub(crate) struct H1Client {
 struct Inner {
     cfg: HttpConfig,
     tls: Arc<ClientConfig>,
-    pool: Arc<Pool>,
+    driver: Driver<Conn>,
     /// What surf asks for through `HttpClient::config`; sansboto's settings live in `cfg`.
     surf_config: http_client::Config,
 }
@@ -63,13 +55,13 @@ impl fmt::Debug for H1Client {
 impl H1Client {
     pub(crate) fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
         let tls = Arc::new(sansboto_host::tls::client_config(&cfg)?);
-        let pool = Arc::new(Pool::new(cfg.pool_max_idle));
+        let driver = sansboto_host::tls::h1_driver(&cfg, conn::still_open);
         let surf_config = http_client::Config::new().set_timeout(None);
         Ok(H1Client {
             inner: Arc::new(Inner {
                 cfg,
                 tls,
-                pool,
+                driver,
                 surf_config,
             }),
         })
@@ -147,56 +139,20 @@ impl Inner {
         let method = http::Method::from_bytes(req.method().as_ref().as_bytes())
             .map_err(|_| request_error(format!("unsupported method {}", req.method())))?;
         let mut body = req.take_body();
-
-        let mut conn = match self.pool.checkout(&route, Instant::now(), conn::still_open) {
-            Some(mut c) => {
-                c.reused = true;
-                c
-            }
-            None => conn::connect(&route, &self.cfg, &self.tls)
-                .await
-                .map_err(|e| {
-                    let (host, port) = route.connect_to();
-                    io_error(e, &format!("connecting to {host}:{port}"), true)
-                })?,
+        let request = driver::Request {
+            method: &method,
+            uri: &uri,
+            headers: fields.iter().map(|(n, v)| (n.as_str(), v.as_bytes())),
+            body_len: body.len().map(|n| n as u64),
         };
-        let (mut exchange, head) = Exchange::start(
-            &method,
-            &uri,
-            &route,
-            conn.reused,
-            fields.iter().map(|(n, v)| (n.as_str(), v.as_bytes())),
-            body.len().map(|n| n as u64),
-        )?;
-        if let Err(e) = write_request(&mut conn, &mut exchange, &head, &mut body).await {
-            return Err(match e {
-                WriteError::Io(e) => {
-                    let facts = exchange.write_failed(&e);
-                    Failure(io_error(e, "sending request", false), facts)
-                }
-                WriteError::Body(e) => e.into(),
-            });
-        }
+        let read_body =
+            |cx: &mut Context<'_>, buf: &mut [u8]| Pin::new(&mut body).poll_read(cx, buf);
+        let connect = || conn::connect(&route, &self.cfg, &self.tls);
+        let (head, body) = (self.driver)
+            .send(&route, request, read_body, connect, |_| {})
+            .await
+            .map_err(|(e, facts)| Failure(e, facts))?;
 
-        // Read until the head is complete; what follows it in the buffer is the body's.
-        let response = loop {
-            let n = match conn.io.read(&mut conn.buf).await {
-                Ok(0) => {
-                    let (e, facts) = exchange.closed();
-                    return Err(Failure(e.into(), facts));
-                }
-                Ok(n) => n,
-                Err(e) => {
-                    let facts = exchange.read_failed(&e);
-                    return Err(Failure(io_error(e, "reading response head", false), facts));
-                }
-            };
-            if let Some(response) = exchange.received(&conn.buf[..n])? {
-                break response;
-            }
-        };
-
-        let head = response.head;
         // http-types knows only the registered codes: another one reaches surf as its class
         // (`X00`), and this crate's caller as sent (`ExactHead`).
         let code = head.status.as_u16();
@@ -213,28 +169,8 @@ impl Inner {
             res.append_header(name.as_str(), ascii.as_str());
         }
         res.ext_mut().insert(ExactHead(head.status, head.headers));
-
-        let len = match response.body.framing() {
-            BodyFraming::Length(n) => usize::try_from(n).ok(),
-            _ => None,
-        };
-        let mut body = PooledBody {
-            conn: Some(conn),
-            reader: response.body,
-            give_back: Some((route, self.pool.clone())),
-        };
-        if body.reader.is_done() {
-            // Nothing to read (HEAD, 204, an empty body): the connection is free now.
-            body.next().map_err(|e| {
-                Failure(
-                    io_error(e, "reading response body", false),
-                    SendFailure::OTHER,
-                )
-            })?;
-            res.set_body(Body::empty());
-        } else {
-            res.set_body(Body::from_reader(body, len));
-        }
+        let len = body.content_length().and_then(|n| usize::try_from(n).ok());
+        res.set_body(Body::from_reader(Pooled(body), len));
         Ok(res)
     }
 }
@@ -265,131 +201,26 @@ fn request_uri(req: &Request) -> Result<http::Uri, Failure> {
         .map_err(|e| request_error(format!("request URI {url}: {e}")).into())
 }
 
-enum WriteError {
-    Io(io::Error),
-    Body(TransportError),
-}
+/// A response body read through the core's driver (the connection goes back to its pool at
+/// the body's end), as the reader surf takes.
+struct Pooled(PooledBody<Conn>);
 
-/// Write the head and the body framed by `encoder` (buffered, so a small request is one
-/// write), then flush.
-async fn write_request(
-    conn: &mut Conn,
-    exchange: &mut Exchange,
-    head: &[u8],
-    body: &mut Body,
-) -> Result<(), WriteError> {
-    let mut out = futures_lite::io::BufWriter::with_capacity(crate::READ_CHUNK, &mut conn.io);
-    out.write_all(head).await.map_err(WriteError::Io)?;
-    loop {
-        let data = (body.fill_buf().await).map_err(|e| WriteError::Body(read_error(e)))?;
-        if data.is_empty() {
-            break;
-        }
-        let n = data.len();
-        let (prefix, suffix) = exchange
-            .body_data(n)
-            .map_err(|e| WriteError::Body(e.into()))?;
-        out.write_all(prefix.as_bytes())
-            .await
-            .map_err(WriteError::Io)?;
-        out.write_all(data).await.map_err(WriteError::Io)?;
-        out.write_all(suffix).await.map_err(WriteError::Io)?;
-        body.consume(n);
-    }
-    let last = exchange
-        .body_end()
-        .map_err(|e| WriteError::Body(e.into()))?;
-    out.write_all(last).await.map_err(WriteError::Io)?;
-    out.flush().await.map_err(WriteError::Io)
-}
-
-/// A response body decoded by the core's [`BodyReader`] straight from the connection's
-/// buffer; the connection goes back to the pool once the body has been read to its end, when
-/// the exchange allows it.
-struct PooledBody {
-    /// `None` once the body ended or failed.
-    conn: Option<Conn>,
-    reader: BodyReader,
-    /// Where the connection goes back.
-    give_back: Option<(Route, Arc<Pool>)>,
-}
-
-impl PooledBody {
-    /// The reader's next step without reading: `Ok(true)` when payload is ready or the body
-    /// ended, `Ok(false)` to read (the connection is then `Some`).
-    fn next(&mut self) -> io::Result<bool> {
-        let Some(conn) = self.conn.as_ref() else {
-            return Ok(true);
-        };
-        match self
-            .reader
-            .next(&conn.buf)
-            .map_err(|e| self.fail(e.into_io_error()))?
-        {
-            Next::Data(_) => Ok(true),
-            Next::Read => Ok(false),
-            Next::End { reuse } => {
-                let conn = self.conn.take();
-                if let (true, Some(conn), Some((route, pool))) =
-                    (reuse, conn, self.give_back.take())
-                {
-                    pool.checkin(route, conn, Instant::now());
-                }
-                Ok(true)
-            }
-        }
-    }
-
-    fn fail(&mut self, e: io::Error) -> io::Error {
-        self.conn = None;
-        e
-    }
-}
-
-impl AsyncBufRead for PooledBody {
+impl AsyncBufRead for Pooled {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-        let this = self.get_mut();
-        while !this.next()? {
-            let Some(conn) = this.conn.as_mut() else {
-                break;
-            };
-            let filled = match ready!(Pin::new(&mut conn.io).poll_read(cx, &mut conn.buf)) {
-                Ok(n) => this.reader.filled(n).map_err(Http1Error::into_io_error),
-                Err(e) => Err(e),
-            };
-            if let Err(e) = filled {
-                return Poll::Ready(Err(this.fail(e)));
-            }
-        }
-        let Some(conn) = this.conn.as_ref() else {
-            return Poll::Ready(Ok(&[]));
-        };
-        match this.reader.next(&conn.buf) {
-            Ok(Next::Data(range)) => Poll::Ready(Ok(&conn.buf[range])),
-            _ => Poll::Ready(Ok(&[])),
-        }
+        self.get_mut().0.poll_fill_buf(cx)
     }
 
     fn consume(self: Pin<&mut Self>, amt: usize) {
-        let this = self.get_mut();
-        this.reader.consume(amt);
-        if this.reader.is_done() {
-            // The last byte is out: free the connection now, not on the next read.
-            let _ = this.next();
-        }
+        self.get_mut().0.consume(amt)
     }
 }
 
-impl AsyncRead for PooledBody {
+impl AsyncRead for Pooled {
     fn poll_read(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        let available = ready!(self.as_mut().poll_fill_buf(cx))?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Poll::Ready(Ok(n))
+        self.get_mut().0.poll_read(cx, buf)
     }
 }

@@ -1,14 +1,14 @@
-//! This transport's request bodies for the core's [`Outgoing`]: `std::io` readers only (no
-//! stream type), and the core's body on its way out as the reader the HTTP client sends from.
+//! This transport's request bodies for the core's [`Outgoing`](sansboto_core::outgoing::Outgoing):
+//! `std::io` readers only (no stream type), each read completing at once.
 
 use std::convert::Infallible;
 use std::io::{self, Read};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use sansboto_core::outgoing::{BodyIo, Outgoing};
-use sansboto_core::request_body::{ready, Source};
-use sansboto_core::{AwsChunkedBody, Body, StreamingBody, TransportError};
+use sansboto_core::outgoing::BodyIo;
+use sansboto_core::request_body::Source;
+use sansboto_core::TransportError;
 
 use crate::{rewind, ByteReader};
 
@@ -43,31 +43,29 @@ impl BodyIo for BlockingIo {
     }
 }
 
-/// The reader one sending of `stream` is sent from (framed `aws-chunked` when `framing` asks),
-/// and its exact length when known before sending (never for a framed body).
-pub(crate) fn request_reader(
-    stream: StreamingBody,
-    framing: Option<AwsChunkedBody>,
-) -> Result<(ByteReader, Option<u64>), TransportError> {
-    let out = Outgoing::<BlockingIo>::new(Body::Stream(stream), framing, None)?;
-    let len = out.exact_len();
-    Ok((Box::new(Sending(out)), len))
-}
-
-/// A body being sent, read on the calling thread (its reads never wait on a task).
-struct Sending(Outgoing<BlockingIo>);
-
-impl Read for Sending {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut cx = Context::from_waker(Waker::noop());
-        ready(self.0.poll_read(&mut cx, buf, crate::now))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sansboto_core::ChecksumAlgorithm;
+    use sansboto_core::outgoing::Outgoing;
+    use sansboto_core::request_body::ready;
+    use sansboto_core::{AwsChunkedBody, Body, ChecksumAlgorithm, StreamingBody};
+    use std::task::Waker;
+
+    /// `reader` sent as the core sends it (framed `aws-chunked` when `framing` asks): its
+    /// bytes, and its length when known before sending.
+    fn sent(reader: ByteReader, framing: Option<AwsChunkedBody>) -> (Vec<u8>, Option<u64>) {
+        let body = Body::Stream(StreamingBody::new(reader, None));
+        let mut out = Outgoing::<BlockingIo>::new(body, framing, None).unwrap();
+        let len = out.exact_len();
+        let (mut all, mut buf) = (Vec::new(), [0u8; 5]);
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            match ready(out.poll_read(&mut cx, &mut buf, crate::now)).unwrap() {
+                0 => return (all, len),
+                n => all.extend_from_slice(&buf[..n]),
+            }
+        }
+    }
 
     /// A reader that hands out at most 3 bytes a call, so chunks are assembled across reads.
     struct Trickle(io::Cursor<Vec<u8>>);
@@ -89,12 +87,9 @@ mod tests {
             chunk_size: 8,
             decoded_len: None,
         };
-        let mut framed = Vec::new();
         let trickle = Box::new(Trickle(io::Cursor::new(data.clone()))) as ByteReader;
-        let (mut reader, len) =
-            request_reader(StreamingBody::new(trickle, None), Some(framing)).unwrap();
+        let (framed, len) = sent(trickle, Some(framing));
         assert_eq!(len, None, "a framed body's length is not known up front");
-        reader.read_to_end(&mut framed).unwrap();
         let mut expected = Vec::new();
         let mut encoder = sansboto_core::AwsChunkedEncoder::new(Some(ChecksumAlgorithm::Crc32));
         for chunk in data.chunks(8) {
@@ -110,11 +105,7 @@ mod tests {
         );
 
         // An empty stream is only the final chunk and the trailer.
-        let mut empty = Vec::new();
-        let nothing = Box::new(io::empty()) as ByteReader;
-        let (mut reader, _) =
-            request_reader(StreamingBody::new(nothing, None), Some(framing)).unwrap();
-        reader.read_to_end(&mut empty).unwrap();
+        let (empty, _) = sent(Box::new(io::empty()), Some(framing));
         assert!(
             empty.starts_with(b"0\r\nx-amz-checksum-crc32:"),
             "{empty:?}"

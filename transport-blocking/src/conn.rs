@@ -1,47 +1,27 @@
 //! Connections of the blocking client: TCP with the connect timeout per resolved address, the
 //! core's socket timer on every read and write (as the socket's own timeouts), an optional
-//! deadline over a whole exchange or a proxy `CONNECT`, the tunnel itself (the core's
-//! [`TunnelHandshake`]), rustls on top, and the liveness check of an idle connection.
+//! deadline over a whole exchange or a proxy `CONNECT`, the tunnel (the core's [`open_tunnel`]),
+//! rustls on top, and the liveness check of an idle connection; the core's
+//! [`driver`](sansboto_core::http1::driver) reads and writes them through [`ByteIo`].
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::task::{Context, Poll};
+use std::time::Instant;
 
-use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
-use sansboto_core::connection::{deadline_after, timed_out, Direction, SocketTimer};
+use sansboto_core::connection::{connect_each, timed_out, BlockingWaits, Deadline, Direction};
+use sansboto_core::http1::driver::{open_tunnel, ByteIo};
 use sansboto_core::http1::Route;
-use sansboto_core::{HttpConfig, TunnelHandshake};
+use sansboto_core::HttpConfig;
 
-/// A time limit over several reads and writes, and what exceeding it says.
-#[derive(Clone, Debug)]
-pub(crate) struct Deadline {
-    pub(crate) at: Instant,
-    pub(crate) message: String,
-}
-
-impl Deadline {
-    /// `limit` from now (as far as the clock goes when that cannot be represented).
-    pub(crate) fn after(limit: Duration, message: String) -> Self {
-        let at = deadline_after(Instant::now(), limit);
-        Deadline { at, message }
-    }
-
-    fn error(&self) -> io::Error {
-        io::Error::new(io::ErrorKind::TimedOut, self.message.clone())
-    }
-}
-
-/// A TCP stream whose reads and writes each wait as the core's [`SocketTimer`] allows (and
-/// within the current [`Deadline`]): a blocking operation is one wait, so the timer's deadline
-/// becomes the socket's timeout for it.
+/// A TCP stream whose reads and writes each wait as the core's [`BlockingWaits`] allows (the
+/// socket timer, within the current [`Deadline`]): a blocking operation is one wait, so the
+/// limit it has becomes the socket's timeout for it.
 pub(crate) struct TimedTcp {
     tcp: TcpStream,
-    timer: SocketTimer,
-    deadline: Option<Deadline>,
-    /// The timeouts last set on the socket, per direction (setting one is a system call).
-    set: [Option<Duration>; 2],
+    waits: BlockingWaits,
 }
 
 impl TimedTcp {
@@ -51,51 +31,13 @@ impl TimedTcp {
         op: impl FnOnce(&mut TcpStream) -> io::Result<T>,
         progressed: impl FnOnce(&T) -> bool,
     ) -> io::Result<T> {
-        let now = Instant::now();
-        let mut until = self.timer.wait(direction, now)?;
-        let mut by_deadline = false;
-        if let Some(d) = &self.deadline {
-            if d.at <= now {
-                return Err(d.error());
-            }
-            if d.at < until {
-                (until, by_deadline) = (d.at, true);
-            }
+        match self.waits.before(direction, Instant::now())? {
+            Some(t) if direction == Direction::Read => self.tcp.set_read_timeout(Some(t))?,
+            Some(t) => self.tcp.set_write_timeout(Some(t))?,
+            None => {}
         }
-        let timeout = until
-            .saturating_duration_since(now)
-            .max(Duration::from_millis(1));
-        if self.set[direction as usize] != Some(timeout) {
-            match direction {
-                Direction::Read => self.tcp.set_read_timeout(Some(timeout))?,
-                Direction::Write => self.tcp.set_write_timeout(Some(timeout))?,
-            }
-            self.set[direction as usize] = Some(timeout);
-        }
-        match op(&mut self.tcp) {
-            Ok(out) => {
-                self.timer
-                    .ready(direction, progressed(&out), Instant::now());
-                Ok(out)
-            }
-            // The operation waits on from where it was.
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                match (&self.deadline, by_deadline) {
-                    (Some(d), true) => Err(d.error()),
-                    _ => Err(self.timer.expired(direction)),
-                }
-            }
-            Err(e) => {
-                self.timer.ready(direction, false, Instant::now());
-                Err(e)
-            }
-        }
+        let outcome = op(&mut self.tcp);
+        (self.waits).after(direction, Instant::now(), outcome, progressed)
     }
 }
 
@@ -115,46 +57,30 @@ impl Write for TimedTcp {
     }
 }
 
-enum Stream {
+/// An open connection, plain or TLS; its reads and writes complete at once (never `Pending`).
+pub(crate) enum Conn {
     Plain(TimedTcp),
     Tls(Box<StreamOwned<ClientConnection, TimedTcp>>),
 }
 
-/// An open connection and the buffer its bytes are read into.
-pub(crate) struct Conn {
-    stream: Stream,
-    /// What is read lands here first (kept with the connection, so a pooled one reuses it).
-    pub(crate) buf: Box<[u8]>,
-    /// Taken from the pool (so a failure before any response byte may be a stale connection).
-    pub(crate) reused: bool,
-}
-
 impl Conn {
     fn tcp(&mut self) -> &mut TimedTcp {
-        match &mut self.stream {
-            Stream::Plain(tcp) => tcp,
-            Stream::Tls(tls) => &mut tls.sock,
+        match self {
+            Conn::Plain(tcp) => tcp,
+            Conn::Tls(tls) => &mut tls.sock,
         }
     }
 
-    /// Bound what follows (an exchange) by `deadline`, or lift the bound (`None`, when the
-    /// connection goes back to the pool).
+    fn stream(&mut self) -> &mut dyn ReadWrite {
+        match self {
+            Conn::Plain(tcp) => tcp,
+            Conn::Tls(tls) => tls.as_mut(),
+        }
+    }
+
+    /// Bound what follows (an exchange, its body included) by `deadline`, or by nothing.
     pub(crate) fn set_deadline(&mut self, deadline: Option<Deadline>) {
-        self.tcp().deadline = deadline;
-    }
-
-    /// Read into the connection's buffer, retrying an interrupted read.
-    pub(crate) fn fill(&mut self) -> io::Result<usize> {
-        loop {
-            let result = match &mut self.stream {
-                Stream::Plain(tcp) => tcp.read(&mut self.buf),
-                Stream::Tls(tls) => tls.read(&mut self.buf),
-            };
-            match result {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                other => return other,
-            }
-        }
+        self.tcp().waits.deadline = deadline;
     }
 
     /// An idle connection is open when a read would block: the end of the stream means the
@@ -170,119 +96,76 @@ impl Conn {
     }
 }
 
-impl Write for Conn {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.stream {
-            Stream::Plain(tcp) => tcp.write(buf),
-            Stream::Tls(tls) => tls.write(buf),
-        }
-    }
+trait ReadWrite: Read + Write {}
 
-    fn flush(&mut self) -> io::Result<()> {
-        match &mut self.stream {
-            Stream::Plain(tcp) => tcp.flush(),
-            Stream::Tls(tls) => tls.flush(),
+impl<T: Read + Write> ReadWrite for T {}
+
+/// `op` again while it is interrupted (the wait goes on from where it was).
+fn uninterrupted<T>(mut op: impl FnMut() -> io::Result<T>) -> Poll<io::Result<T>> {
+    loop {
+        match op() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            done => return Poll::Ready(done),
         }
     }
 }
 
+impl ByteIo for Conn {
+    fn poll_read(&mut self, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        uninterrupted(|| self.stream().read(buf))
+    }
+
+    fn poll_write(&mut self, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        uninterrupted(|| self.stream().write(buf))
+    }
+
+    fn poll_flush(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        uninterrupted(|| self.stream().flush())
+    }
+}
+
 /// Open a connection along `route` (to the proxy when there is one, with a `CONNECT` tunnel
-/// for https), then TLS for https; the whole of it within `deadline` when given.
-pub(crate) fn connect(
+/// for https), then TLS for https; the whole of it within `deadline` when given. (A future
+/// only for the driver: it never waits.)
+pub(crate) async fn connect(
     route: &Route,
     cfg: &HttpConfig,
     tls: &Arc<ClientConfig>,
     deadline: Option<&Deadline>,
 ) -> io::Result<Conn> {
     let (host, port) = route.connect_to();
-    let what = format!("connecting to {host}:{port}");
-    let mut last = None;
-    let mut connected = None;
-    for addr in (host, port).to_socket_addrs()? {
-        let mut limit = cfg.connect_timeout;
-        if let Some(d) = deadline {
-            limit = limit.min(d.at.saturating_duration_since(Instant::now()));
-        }
-        if limit.is_zero() {
-            return Err(deadline.map_or_else(|| timed_out(&what, limit), Deadline::error));
-        }
-        match TcpStream::connect_timeout(&addr, limit) {
-            Ok(tcp) => {
-                connected = Some(tcp);
-                break;
-            }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-                ) =>
-            {
-                last = Some(timed_out(&what, limit));
-            }
-            Err(e) => last = Some(e),
-        }
-    }
-    let tcp = match (connected, last) {
-        (Some(tcp), _) => tcp,
-        (None, Some(e)) => return Err(e),
-        (None, None) => {
-            let msg = format!("{host} resolved to no address");
-            return Err(io::Error::new(io::ErrorKind::NotFound, msg));
-        }
-    };
+    let addrs = (host, port).to_socket_addrs()?;
+    let limit = cfg.connect_timeout;
+    let connect = |addr, limit| TcpStream::connect_timeout(&addr, limit);
+    let tcp = connect_each((host, port), addrs, limit, deadline, Instant::now, connect)?;
     // Requests are written whole; waiting for Nagle only adds latency.
     tcp.set_nodelay(true)?;
-    let mut timed = TimedTcp {
-        tcp,
-        timer: SocketTimer::new(cfg.read_timeout),
-        deadline: deadline.cloned(),
-        set: [None, None],
-    };
+    let waits = BlockingWaits::new(cfg.read_timeout, deadline.cloned());
+    let mut timed = TimedTcp { tcp, waits };
     if let Some(proxy) = route.tunnels() {
         // The connect timeout bounds the proxy's CONNECT exchange on its own.
         let what = format!("proxy CONNECT to {}:{}", route.host, route.port);
-        let own = Deadline::after(
-            cfg.connect_timeout,
-            timed_out(&what, cfg.connect_timeout).to_string(),
-        );
-        timed.deadline = Some(match deadline {
-            Some(outer) if outer.at < own.at => outer.clone(),
-            _ => own,
-        });
-        let mut handshake = TunnelHandshake::new(proxy, &route.host, route.port);
-        timed.write_all(handshake.request())?;
-        let mut byte = [0u8; 1];
-        loop {
-            let read = loop {
-                match timed.read(&mut byte) {
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    other => break other?,
-                }
-            };
-            if handshake.push((read == 1).then_some(byte[0]))? {
-                break;
-            }
-        }
-        timed.deadline = deadline.cloned();
+        let message = timed_out(&what, cfg.connect_timeout).to_string();
+        let own = Deadline::after(Instant::now(), cfg.connect_timeout, message);
+        timed.waits.deadline = Some(own.earliest(deadline));
+        let mut plain = Conn::Plain(timed);
+        open_tunnel(&mut plain, proxy, &route.host, route.port).await?;
+        let Conn::Plain(tcp) = plain else {
+            return Err(io::Error::other("the tunnel left its plain connection"));
+        };
+        timed = tcp;
+        timed.waits.deadline = deadline.cloned();
     }
-    let stream = if route.https {
-        let name = ServerName::try_from(route.host.clone()).map_err(|e| {
-            let msg = format!("bad TLS server name {}: {e}", route.host);
-            io::Error::new(io::ErrorKind::InvalidInput, msg)
-        })?;
+    Ok(if route.https {
+        let name = sansboto_host::tls::server_name(&route.host)?;
         let session = ClientConnection::new(tls.clone(), name).map_err(io::Error::other)?;
         let mut tls = StreamOwned::new(session, timed);
         // Handshake now, so its failures are the connection's, not the request's.
         while tls.conn.is_handshaking() {
             tls.conn.complete_io(&mut tls.sock)?;
         }
-        Stream::Tls(Box::new(tls))
+        Conn::Tls(Box::new(tls))
     } else {
-        Stream::Plain(timed)
-    };
-    Ok(Conn {
-        stream,
-        buf: vec![0; crate::CHUNK].into_boxed_slice(),
-        reused: false,
+        Conn::Plain(timed)
     })
 }

@@ -53,32 +53,30 @@
 //! Bedrock's bidirectional streams, Lex `StartConversation`, Transcribe streaming…) fail here with
 //! [`TransportErrorKind::Http2Required`]; use `sansboto-tokio` for them.
 
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
-use std::task::Poll;
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
-use sansboto_core::connection::{send_replaying, SendFailure};
-use sansboto_core::http1::{self, Exchange, Next, Route};
+use sansboto_core::connection::{send_replaying, Deadline, SendFailure};
+use sansboto_core::http1::driver::{self, Driver, PooledBody};
+use sansboto_core::http1::Route;
 use sansboto_core::machine::RequestTimeout;
-use sansboto_core::request_body::read_error;
+use sansboto_core::outgoing::Outgoing;
 use sansboto_core::response_check::{into_io_error, Collect, ResponseCheck};
 use sansboto_core::response_read::ResponseReader;
 use sansboto_core::AwsChunkedBody;
 use sansboto_core::FileRange;
-use sansboto_host::tls::io_error;
 
 mod body;
 mod client;
 mod conn;
 mod rewind;
 
-use conn::{Conn, Deadline};
-
-/// The idle connections of a client, its clones and its response bodies.
-type Pool = http1::IdlePool<Conn>;
+use body::BlockingIo;
+use conn::Conn;
 
 pub use client::{
     block_on, event_iter, page_iter, take_body, Client, ClientBuilder, EventStream, Pages, Session,
@@ -93,9 +91,6 @@ pub use sansboto_core::api::*;
 pub type ByteReader = Box<dyn Read + Send + 'static>;
 
 pub use sansboto_host::http_config_from_env;
-
-/// Size of the reads and writes of a connection and of a request body.
-const CHUNK: usize = 64 * 1024;
 
 /// A streaming request body read from `reader`; `len` is the exact total when known (sent as
 /// `Content-Length`, otherwise the body goes chunked).
@@ -120,7 +115,7 @@ pub struct HttpClient {
 struct Inner {
     cfg: HttpConfig,
     tls: Arc<rustls::ClientConfig>,
-    pool: Arc<Pool>,
+    driver: Driver<Conn>,
 }
 
 impl std::fmt::Debug for HttpClient {
@@ -131,19 +126,13 @@ impl std::fmt::Debug for HttpClient {
     }
 }
 
-/// A request body as this transport writes it.
-enum Outgoing {
-    Bytes(Bytes),
-    Reader(ByteReader),
-}
-
 impl HttpClient {
     /// A client for `cfg` (reads the CA bundle file, if one is configured).
     pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
         let tls = Arc::new(sansboto_host::tls::client_config(&cfg)?);
-        let pool = Arc::new(Pool::new(cfg.pool_max_idle));
+        let driver = sansboto_host::tls::h1_driver(&cfg, Conn::still_open);
         Ok(HttpClient {
-            inner: Arc::new(Inner { cfg, tls, pool }),
+            inner: Arc::new(Inner { cfg, tls, driver }),
         })
     }
 
@@ -166,99 +155,41 @@ impl HttpClient {
         let deadline = parts
             .extensions
             .get::<RequestTimeout>()
-            .map(|t| Deadline::after(t.0, format!("no answer within {:?}", t.0)));
-        let send = |body| std::future::ready(self.send_once(&parts, &route, body, &deadline));
+            .map(|t| Deadline::after(Instant::now(), t.0, format!("no answer within {:?}", t.0)));
+        let send = |body| self.send_once(&parts, &route, body, &deadline);
         block_on(send_replaying(body, send))
     }
 
-    /// One sending on one connection, with the facts of its failure.
-    fn send_once(
+    /// One sending on one connection (through the core's driver, whose futures complete at
+    /// once here), with the facts of its failure.
+    async fn send_once(
         &self,
         parts: &http::request::Parts,
         route: &Route,
         body: Body,
         deadline: &Option<Deadline>,
-    ) -> Result<http::Response<ResponseBody>, (TransportError, SendFailure)> {
-        let other = |e: TransportError| (e, SendFailure::OTHER);
-        let (outgoing, body_len) = match body {
-            Body::Empty => (Outgoing::Bytes(Bytes::new()), Some(0)),
-            Body::Bytes(bytes) => {
-                let len = bytes.len() as u64;
-                (Outgoing::Bytes(bytes), Some(len))
-            }
-            Body::Stream(stream) => {
-                // A checksum trailer over HTTPS: the core asks for the stream framed
-                // `aws-chunked` (then its length is not known up front).
-                let framing = parts.extensions.get::<AwsChunkedBody>().copied();
-                let (reader, len) = body::request_reader(stream, framing).map_err(other)?;
-                (Outgoing::Reader(reader), len)
-            }
-        };
-        let inner = &self.inner;
-        let mut conn = match inner.pool.checkout(route, Instant::now(), Conn::still_open) {
-            Some(mut conn) => {
-                conn.reused = true;
-                conn
-            }
-            None => {
-                conn::connect(route, &inner.cfg, &inner.tls, deadline.as_ref()).map_err(|e| {
-                    let (host, port) = route.connect_to();
-                    other(io_error(e, &format!("connecting to {host}:{port}"), true))
-                })?
-            }
-        };
-        conn.set_deadline(deadline.clone());
+    ) -> Result<http::Response<ResponseBody>, driver::Failure> {
+        // A checksum trailer over HTTPS: the core asks for a stream framed `aws-chunked`.
+        let framing = parts.extensions.get::<AwsChunkedBody>().copied();
+        let mut out = Outgoing::<BlockingIo>::new(body, framing, None)
+            .map_err(|e| (e, SendFailure::OTHER))?;
         let headers: Vec<_> = (parts.headers.iter())
             .map(|(n, v)| (n.as_str(), v.as_bytes()))
             .collect();
-        let (mut exchange, head) = Exchange::start(
-            &parts.method,
-            &parts.uri,
-            route,
-            conn.reused,
-            headers.iter().copied(),
-            body_len,
-        )
-        .map_err(|e| other(e.into()))?;
-        match write_request(&mut conn, &mut exchange, &head, outgoing) {
-            Ok(()) => {}
-            Err(WriteError::Io(e)) => {
-                let facts = exchange.write_failed(&e);
-                return Err((io_error(e, "sending request", false), facts));
-            }
-            Err(WriteError::Body(e)) => return Err(other(e)),
-        }
-        let response = loop {
-            let n = match conn.fill() {
-                Ok(0) => {
-                    let (e, facts) = exchange.closed();
-                    return Err((e.into(), facts));
-                }
-                Ok(n) => n,
-                Err(e) => {
-                    let facts = exchange.read_failed(&e);
-                    return Err((io_error(e, "reading response head", false), facts));
-                }
-            };
-            if let Some(response) = exchange
-                .received(&conn.buf[..n])
-                .map_err(|e| other(e.into()))?
-            {
-                break response;
-            }
+        let request = driver::Request {
+            method: &parts.method,
+            uri: &parts.uri,
+            headers: headers.iter().copied(),
+            body_len: out.exact_len(),
         };
-        let head = response.head;
+        let read_body = |cx: &mut Context<'_>, buf: &mut [u8]| out.poll_read(cx, buf, now);
+        let inner = &self.inner;
+        let connect = || conn::connect(route, &inner.cfg, &inner.tls, deadline.as_ref());
+        let prepare = |conn: &mut Conn| conn.set_deadline(deadline.clone());
+        let (head, wire) = (inner.driver)
+            .send(route, request, read_body, connect, prepare)
+            .await?;
         let check = ResponseCheck::for_response(&parts.method, head.status.as_u16(), &head.headers);
-        let mut wire = Wire {
-            conn: Some(conn),
-            reader: response.body,
-            route: route.clone(),
-            pool: inner.pool.clone(),
-        };
-        if wire.reader.is_done() {
-            // Nothing to read (HEAD, 204, an empty body): the connection is free now.
-            let _ = wire.fill();
-        }
         let body = ResponseBody {
             wire,
             checked: ResponseReader::new(check),
@@ -277,59 +208,14 @@ impl HttpClient {
     }
 }
 
-enum WriteError {
-    Io(io::Error),
-    Body(TransportError),
-}
-
-/// Write the head and the body as the exchange frames it (buffered, so a small request is one
-/// write), then flush.
-fn write_request(
-    conn: &mut Conn,
-    exchange: &mut Exchange,
-    head: &[u8],
-    body: Outgoing,
-) -> Result<(), WriteError> {
-    let mut out = BufWriter::with_capacity(CHUNK, conn);
-    out.write_all(head).map_err(WriteError::Io)?;
-    let mut piece = |out: &mut BufWriter<&mut Conn>, data: &[u8]| {
-        let (prefix, suffix) = exchange
-            .body_data(data.len())
-            .map_err(|e| WriteError::Body(e.into()))?;
-        out.write_all(prefix.as_bytes()).map_err(WriteError::Io)?;
-        out.write_all(data).map_err(WriteError::Io)?;
-        out.write_all(suffix).map_err(WriteError::Io)
-    };
-    match body {
-        Outgoing::Bytes(bytes) if bytes.is_empty() => {}
-        Outgoing::Bytes(bytes) => piece(&mut out, &bytes)?,
-        Outgoing::Reader(mut reader) => {
-            let mut buf = vec![0u8; CHUNK];
-            loop {
-                let n = match reader.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(WriteError::Body(read_error(e))),
-                };
-                piece(&mut out, &buf[..n])?;
-            }
-        }
-    }
-    let last = exchange
-        .body_end()
-        .map_err(|e| WriteError::Body(e.into()))?;
-    out.write_all(last).map_err(WriteError::Io)?;
-    out.flush().map_err(WriteError::Io)
-}
-
 /// A response body: read it whole with [`bytes`](Self::bytes), chunk by chunk with
 /// [`chunk`](Self::chunk), or through [`std::io::Read`].
 ///
 /// The read timeout applies to each read; a body shorter than its `Content-Length` ends in a
 /// [`TransportErrorKind::Io`] error (an `UnexpectedEof` through `Read`), never in a short body.
 pub struct ResponseBody {
-    wire: Wire,
+    /// The body on its connection (the core's driver).
+    wire: PooledBody<Conn>,
     /// Length, checksum and transfer rate, checked as the body is read (the core's).
     checked: ResponseReader,
 }
@@ -370,14 +256,14 @@ impl ResponseBody {
 
     /// The next chunk (up to 64 KiB), or `None` at the end of the body.
     pub fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
-        let wire = &mut self.wire;
-        let next = || Poll::Ready(wire.next_chunk().transpose());
+        let (wire, mut cx) = (&mut self.wire, Context::from_waker(Waker::noop()));
+        let next = || wire.poll_chunk(&mut cx);
         ready_now(self.checked.poll_chunk(next, body_error, now))
     }
 
     fn read_checked(&mut self, buf: &mut [u8]) -> Result<usize, TransportError> {
-        let wire = &mut self.wire;
-        let read = |buf: &mut [u8]| Poll::Ready(wire.read(buf));
+        let (wire, mut cx) = (&mut self.wire, Context::from_waker(Waker::noop()));
+        let read = |buf: &mut [u8]| wire.poll_read(&mut cx, buf);
         ready_now(self.checked.poll_read_into(buf, read, body_error, now))
     }
 }
@@ -396,80 +282,6 @@ fn ready_now<T>(poll: Poll<Result<T, TransportError>>) -> Result<T, TransportErr
 impl Read for ResponseBody {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.read_checked(buf).map_err(into_io_error)
-    }
-}
-
-/// A response body on its connection: decoded by the core's [`http1::BodyReader`] out of the
-/// connection's buffer; the connection goes back to the pool at the end when the exchange
-/// allows it.
-struct Wire {
-    /// `None` once the body ended (the connection pooled or closed) or failed.
-    conn: Option<Conn>,
-    reader: http1::BodyReader,
-    route: Route,
-    pool: Arc<Pool>,
-}
-
-impl Wire {
-    /// Up to `buf.len()` bytes of payload (0 at the end).
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        Ok(self
-            .take(buf.len(), |data| {
-                buf[..data.len()].copy_from_slice(data);
-                data.len()
-            })?
-            .unwrap_or(0))
-    }
-
-    /// The next run of payload (`None` at the end).
-    fn next_chunk(&mut self) -> io::Result<Option<Bytes>> {
-        self.take(usize::MAX, Bytes::copy_from_slice)
-    }
-
-    /// Up to `max` bytes of payload handed to `take` (`None` at the end).
-    fn take<T>(&mut self, max: usize, take: impl FnOnce(&[u8]) -> T) -> io::Result<Option<T>> {
-        let Some(range) = self.fill()? else {
-            return Ok(None);
-        };
-        let conn = self.conn.as_ref().ok_or(io::ErrorKind::NotConnected)?;
-        let n = range.len().min(max);
-        let out = take(&conn.buf[range.start..range.start + n]);
-        self.reader.consume(n);
-        if self.reader.is_done() {
-            // The last byte is out: free the connection now, not on the next read.
-            self.fill()?;
-        }
-        Ok(Some(out))
-    }
-
-    /// Where decoded payload is in the connection's buffer, or `None` at the end of the body
-    /// (the connection then went back to the pool, when the exchange allows it).
-    fn fill(&mut self) -> io::Result<Option<std::ops::Range<usize>>> {
-        loop {
-            let Some(conn) = self.conn.as_mut() else {
-                return Ok(None);
-            };
-            let step = match self.reader.next(&conn.buf) {
-                Ok(Next::Data(range)) => return Ok(Some(range)),
-                Ok(Next::End { reuse }) => {
-                    if let (true, Some(mut conn)) = (reuse, self.conn.take()) {
-                        conn.set_deadline(None);
-                        (self.pool).checkin(self.route.clone(), conn, Instant::now());
-                    }
-                    // (Not reused: `take` dropped the connection, which closes it.)
-                    return Ok(None);
-                }
-                Ok(Next::Read) => conn.fill().and_then(|n| {
-                    (self.reader.filled(n)).map_err(http1::Http1Error::into_io_error)
-                }),
-                Err(e) => Err(e.into_io_error()),
-            };
-            if let Err(e) = step {
-                // A failed body leaves its connection out of step: close it.
-                self.conn = None;
-                return Err(e);
-            }
-        }
     }
 }
 

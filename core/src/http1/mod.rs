@@ -11,6 +11,8 @@
 //!   (trailers included), delimited by the end of the connection, or none (`HEAD`, `1xx`, `204`,
 //!   `304`).
 //! - [`keep_alive`] says whether the connection may carry another request afterwards.
+//! - [`driver`] is the loop around an exchange (pool, connect, write, read to the head, body
+//!   back to the pool) that the transports speaking HTTP/1.1 over their own sockets share.
 //! - [`Exchange`] drives one request and its response on a connection with all of the above
 //!   (with the facts the stale-connection replay needs), [`BodyReader`] decodes the body out
 //!   of the connection's read buffer, and [`IdlePool`] decides which idle connection a
@@ -22,6 +24,7 @@
 //! `100 Continue` is skipped like any interim answer.
 
 mod body;
+pub mod driver;
 mod exchange;
 mod pool;
 mod request;
