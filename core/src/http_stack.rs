@@ -35,7 +35,7 @@ use crate::connection::{
     classify_chain, closed_by_peer, describe_chain, send_replaying, timed_out, SendFailure,
 };
 use crate::error::{TransportError, TransportErrorKind};
-use crate::http_config::{Destination, ProxyConfig, TunnelHandshake};
+use crate::http_config::{Destination, ProxyConfig, ProxyUrl};
 use crate::httpchecksum::AwsChunkedBody;
 use crate::outgoing::{BodyIo, Outgoing};
 use crate::response_check::ResponseCheck;
@@ -311,12 +311,13 @@ impl<I: BodyIo> StackBody<I> {
 pub struct Opening<'a> {
     /// Where the TCP connection goes.
     pub to: (&'a str, u16),
-    /// The `CONNECT` exchange to run on it first.
-    pub tunnel: Option<TunnelHandshake>,
+    /// The proxy to ask for a `CONNECT` tunnel to [`origin`](Self::origin) first (the core's
+    /// [`open_tunnel`](crate::http1::driver::open_tunnel)).
+    pub tunnel: Option<&'a ProxyUrl>,
     /// Requests name their whole URL (a forward proxy's form for plain http).
     pub absolute_form: bool,
-    /// The origin, as the tunnel's time-out names it.
-    origin: (&'a str, u16),
+    /// The origin's host and port.
+    pub origin: (&'a str, u16),
 }
 
 impl<'a> Opening<'a> {
@@ -329,9 +330,7 @@ impl<'a> Opening<'a> {
         let proxy = proxies.and_then(|p| p.proxy_for_uri(uri));
         Ok(Opening {
             to: proxy.map_or((host, port), |p| (p.host.as_str(), p.port)),
-            tunnel: proxy
-                .filter(|_| https)
-                .map(|p| TunnelHandshake::new(p, host, port)),
+            tunnel: proxy.filter(|_| https),
             absolute_form: proxy.is_some() && !https,
             origin: (host, port),
         })
@@ -444,7 +443,6 @@ fn closed_early<S: StackErrors>(err: &(dyn std::error::Error + 'static)) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http_config::ProxyUrl;
     use crate::request_body::Source;
     use crate::StreamingBody;
     use std::collections::VecDeque;
@@ -553,12 +551,9 @@ mod tests {
         let tunnelled = Opening::of(&uri, Some(&proxies)).unwrap();
         assert_eq!(tunnelled.to, ("tunnel", 8080));
         assert!(!tunnelled.absolute_form);
-        let request = tunnelled
-            .tunnel
-            .as_ref()
-            .expect("https through a proxy tunnels")
-            .request();
-        assert!(request.starts_with(b"CONNECT b.s3.amazonaws.com:443 HTTP/1.1\r\n"));
+        let proxy = tunnelled.tunnel.expect("https through a proxy tunnels");
+        assert_eq!((proxy.host.as_str(), proxy.port), ("tunnel", 8080));
+        assert_eq!(tunnelled.origin, ("b.s3.amazonaws.com", 443));
         let err = tunnelled.tunnel_timed_out(limit).to_string();
         assert_eq!(
             err,

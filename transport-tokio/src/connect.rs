@@ -1,5 +1,5 @@
 //! Opening connections as the core's [`Opening`] says (TCP with a connect timeout, through a
-//! proxy in absolute form for `http://` or a `CONNECT` tunnel for `https://`), and the core's
+//! proxy in absolute form for `http://` or the core's [`open_tunnel`] for `https://`), and the core's
 //! [`SocketTimer`](sansboto_core::connection::SocketTimer) on the socket itself, so the read timeout covers the response head, every
 //! body chunk and the TLS handshake alike. Also what hyper's errors mean to the core
 //! ([`Hyper`]). The rustls configuration is `sansboto_host::tls`.
@@ -8,15 +8,16 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
 use sansboto_core::connection::{Alarm, Direction, TimedWaits};
+use sansboto_core::http1::driver::{open_tunnel, ByteIo};
 use sansboto_core::http_stack::{ConnectionUse, Opening, StackErrors};
-use sansboto_core::{ProxyConfig, TransportErrorKind, TunnelHandshake};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use sansboto_core::{ProxyConfig, TransportErrorKind};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;
 
@@ -46,7 +47,7 @@ impl tower_service::Service<http::Uri> for Connector {
 impl Connector {
     /// Open the connection for `dst` as the core's [`Opening`] says.
     async fn connect(self, dst: http::Uri) -> io::Result<TimedStream> {
-        let mut opening = Opening::of(&dst, self.proxy.as_deref())?;
+        let opening = Opening::of(&dst, self.proxy.as_deref())?;
         let limit = self.connect_timeout;
         let tcp = tokio::time::timeout(limit, TcpStream::connect(opening.to))
             .await
@@ -54,24 +55,13 @@ impl Connector {
         // Requests are written whole; waiting for Nagle only adds latency.
         tcp.set_nodelay(true)?;
         let mut stream = TimedStream::new(tcp, self.read_timeout, opening.absolute_form);
-        if let Some(handshake) = opening.tunnel.take() {
-            tokio::time::timeout(limit, open_tunnel(&mut stream, handshake))
+        if let Some(proxy) = opening.tunnel {
+            let (host, port) = opening.origin;
+            tokio::time::timeout(limit, open_tunnel(&mut stream, proxy, host, port))
                 .await
                 .map_err(|_| opening.tunnel_timed_out(limit))??;
         }
         Ok(stream)
-    }
-}
-
-/// Write the proxy's `CONNECT` request on `stream`, then feed it the answer, byte by byte.
-async fn open_tunnel(stream: &mut TimedStream, mut handshake: TunnelHandshake) -> io::Result<()> {
-    stream.write_all(handshake.request()).await?;
-    loop {
-        let mut byte = [0u8; 1];
-        let read = (stream.read(&mut byte).await? == 1).then_some(byte[0]);
-        if handshake.push(read)? {
-            return Ok(());
-        }
     }
 }
 
@@ -178,6 +168,23 @@ impl AsyncWrite for TimedStream {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().tcp).poll_shutdown(cx)
+    }
+}
+
+/// The socket as the core's [`ByteIo`], for the core's [`open_tunnel`].
+impl ByteIo for TimedStream {
+    fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        let mut read = ReadBuf::new(buf);
+        ready!(AsyncRead::poll_read(Pin::new(self), cx, &mut read))?;
+        Poll::Ready(Ok(read.filled().len()))
+    }
+
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        AsyncWrite::poll_write(Pin::new(self), cx, buf)
+    }
+
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        AsyncWrite::poll_flush(Pin::new(self), cx)
     }
 }
 
