@@ -1,7 +1,8 @@
 //! The rules a transport's connections obey, decided once for every transport: when a request
 //! that a stale pooled connection dropped is sent again ([`StaleReplay`]), how long a read or a
 //! write of a connection may wait ([`SocketTimer`], botocore's socket timeout), what a connect
-//! that takes too long says ([`timed_out`]), which I/O failures mean the peer closed the
+//! that takes too long says ([`timed_out`]) and how the connect timeout bounds each step of
+//! opening a connection ([`connect_step`]), which I/O failures mean the peer closed the
 //! connection ([`closed_by_peer`]), and what kind of failure an HTTP stack's error chain is
 //! ([`classify_chain`], [`describe_chain`]).
 //!
@@ -440,6 +441,17 @@ pub fn timed_out(what: &str, limit: Duration) -> io::Error {
     )
 }
 
+/// The connect timeout's bound over one step of opening a connection (`what`: "connecting to
+/// host:port", "proxy CONNECT to host:port", "TLS handshake with host:port"): the step as a
+/// whole, started at `now`, on its own. So a peer that trickles its
+/// bytes cannot hold a connect for ever (a per-read limit would restart with each byte). This is
+/// botocore's connect phase: urllib3 leaves the connect timeout on the socket until the request
+/// is sent, and CPython's ssl makes a socket's timeout the handshake's total duration (since
+/// Python 3.5), each step on its own rather than one budget over all of them.
+pub fn connect_step(what: &str, limit: Duration, now: Instant) -> Deadline {
+    Deadline::after(now, limit, timed_out(what, limit).to_string())
+}
+
 /// The kind of a failure whose cause chain starts at `err`: the most telling kind any cause
 /// shows (TLS over timeout over connect over I/O), looking inside `io::Error`s (whose `source()`
 /// skips the error they wrap). `specific` names the kinds the HTTP stack's own error types show
@@ -576,6 +588,30 @@ mod tests {
             |_, _| Ok(()),
         );
         assert_eq!(e.unwrap_err().kind(), io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn a_connect_step_is_bounded_as_a_whole_and_says_so() {
+        let t0 = Instant::now();
+        let d = connect_step("TLS handshake with h:443", Duration::from_secs(2), t0);
+        assert_eq!(d.at, t0 + Duration::from_secs(2));
+        let e = d.error();
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(
+            e.to_string(),
+            "TLS handshake with h:443 took longer than 2s"
+        );
+        // Over a blocking socket, each wait of the step is cut to what is left of it.
+        let mut waits = BlockingWaits::new(Duration::from_secs(10), Some(d));
+        let later = t0 + Duration::from_millis(1500);
+        assert_eq!(
+            waits.before(Direction::Read, later).unwrap(),
+            Some(Duration::from_millis(500))
+        );
+        let e = waits
+            .before(Direction::Read, t0 + Duration::from_secs(2))
+            .unwrap_err();
+        assert!(e.to_string().contains("TLS handshake"), "{e}");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The rustls client configuration an [`HttpConfig`] asks for (feature `tls-rustls`), shared by
 //! the transports so all verify servers the same way, the CA bundle it reads ([`ca_bundle`]),
 //! what kind of failure an I/O error of a rustls connection is ([`io_error`]), the name a server
-//! is verified as ([`server_name`]) and the core's HTTP/1.1 driver set up for rustls connections
-//! ([`h1_driver`]). rustls with the ring provider; the core stays free of TLS, so this lives
+//! is verified as ([`server_name`]), the core's HTTP/1.1 driver set up for rustls connections
+//! ([`h1_driver`]), a close without `close_notify` read as Python reads it ([`ragged_eof_as_end`])
+//! and what a connection holds unread inside rustls ([`holds_unread`]). rustls with the ring provider; the core stays free of TLS, so this lives
 //! with the other host-side code.
 
 use std::path::Path;
@@ -96,6 +97,29 @@ pub fn io_error(e: std::io::Error, context: &str, connecting: bool) -> Transport
     };
     let kind = sansboto_core::connection::classify_chain(&e, connecting, is_tls);
     TransportError::new(kind, format!("{context}: {e}")).with_source(e)
+}
+
+/// A read of a rustls stream with a close without `close_notify` taken as the end of the stream
+/// (`Ok(0)`): rustls reports it as `UnexpectedEof`, where Python's ssl, under urllib3 (whose
+/// sockets keep `suppress_ragged_eofs=True`), returns `b""`. Whether the end was allowed there is
+/// then the framing's to say, as http.client says it: a body delimited by the close ends, one
+/// with a `Content-Length` or chunks cut short still fails.
+pub fn ragged_eof_as_end(read: std::io::Result<usize>) -> std::io::Result<usize> {
+    match read {
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(0),
+        other => other,
+    }
+}
+
+/// Whether `conn` holds what the next read would give without a socket read: decrypted bytes
+/// nobody read, a close (`close_notify`) it has seen, or a record it cannot process. An idle
+/// connection holding any of these is out of step (the driver's
+/// [`ByteIo::holds_unread`]).
+pub fn holds_unread(conn: &mut rustls::ClientConnection) -> bool {
+    match conn.process_new_packets() {
+        Ok(state) => state.plaintext_bytes_to_read() > 0 || state.peer_has_closed(),
+        Err(_) => true,
+    }
 }
 
 fn bundle_error(path: &Path, what: &str) -> TransportError {
@@ -229,6 +253,82 @@ mod tests {
             ca_bundle: Some(path),
             ..HttpConfig::default()
         }
+    }
+
+    /// A client and a server connection over a finished handshake (in memory).
+    fn connected_pair() -> (ClientConnection, ServerConnection) {
+        let (server, _) = self_signed_server();
+        let cfg = client_config(&HttpConfig {
+            verify: false,
+            ..HttpConfig::default()
+        })
+        .expect("unverified config");
+        let name = ServerName::try_from("localhost").expect("server name");
+        let mut client = ClientConnection::new(Arc::new(cfg), name).expect("client");
+        let mut server = ServerConnection::new(server).expect("server connection");
+        while client.is_handshaking() || server.is_handshaking() {
+            pass(&mut client, &mut server);
+            pass(&mut server, &mut client);
+        }
+        (client, server)
+    }
+
+    /// Move what `from` has to send into `to` and process it.
+    fn pass<A, B, SA, SB>(from: &mut A, to: &mut B)
+    where
+        A: std::ops::DerefMut<Target = rustls::ConnectionCommon<SA>>,
+        B: std::ops::DerefMut<Target = rustls::ConnectionCommon<SB>>,
+    {
+        let mut wire = Vec::new();
+        while from.wants_write() {
+            from.write_tls(&mut wire).expect("write tls");
+        }
+        let mut read = &wire[..];
+        while !read.is_empty() {
+            to.read_tls(&mut read).expect("read tls");
+        }
+        to.process_new_packets().expect("process");
+    }
+
+    #[test]
+    fn bytes_left_in_rustls_or_a_seen_close_are_held_unread() {
+        use std::io::{Read, Write};
+        let (mut client, mut server) = connected_pair();
+        assert!(!holds_unread(&mut client), "nothing sent yet");
+        // One record: the body's end and more bytes; a reader that stops at the body's end
+        // leaves the rest inside rustls.
+        server.writer().write_all(b"helloEXTRA").unwrap();
+        pass(&mut server, &mut client);
+        let mut body = [0u8; 5];
+        client.reader().read_exact(&mut body).unwrap();
+        assert_eq!(&body, b"hello");
+        assert!(holds_unread(&mut client));
+        let mut rest = [0u8; 5];
+        client.reader().read_exact(&mut rest).unwrap();
+        assert!(!holds_unread(&mut client), "all read");
+        // The server's close_notify, processed with the last record: the connection is over.
+        server.send_close_notify();
+        pass(&mut server, &mut client);
+        assert!(holds_unread(&mut client));
+    }
+
+    #[test]
+    fn a_close_without_close_notify_reads_as_the_end() {
+        use std::io::Read;
+        let (mut client, _server) = connected_pair();
+        // The TCP stream ends (a read of 0 bytes) with no close_notify.
+        client.read_tls(&mut &[][..]).unwrap();
+        client.process_new_packets().unwrap();
+        let raw = client.reader().read(&mut [0u8; 8]);
+        assert_eq!(
+            raw.as_ref().map_err(|e| e.kind()),
+            Err(std::io::ErrorKind::UnexpectedEof)
+        );
+        assert_eq!(ragged_eof_as_end(raw).unwrap(), 0);
+        // Any other failure stays one.
+        let reset = Err(std::io::ErrorKind::ConnectionReset.into());
+        assert!(ragged_eof_as_end(reset).is_err());
+        assert_eq!(ragged_eof_as_end(Ok(3)).unwrap(), 3);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Connections for the HTTP/1.1 client ([`h1`](crate::h1)): TCP (async-net, so any executor
-//! works: async-std, smol, or a bare `block_on`) with a connect timeout, the core's socket timer
+//! works: async-std, smol, or a bare `block_on`) with the connect timeout over each step of the
+//! connect (TCP, tunnel, TLS handshake: the core's [`connect_step`]), the core's socket timer
 //! on every read and write, an optional proxy `CONNECT` tunnel (the core's
 //! [`open_tunnel`]), rustls 0.23 on top, and the liveness check of an idle connection (the
 //! exchange and the pool are the core's [`driver`](sansboto_core::http1::driver)).
@@ -9,27 +10,26 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use async_io::Timer;
 use async_net::TcpStream;
 use futures_io::{AsyncRead, AsyncWrite};
 use futures_lite::FutureExt;
 use rustls::ClientConfig;
-use sansboto_core::connection::{timed_out, Alarm, Direction, TimedWaits};
+use sansboto_core::connection::{connect_step, Alarm, Deadline, Direction, TimedWaits};
 use sansboto_core::http1::driver::{open_tunnel, ByteIo};
 use sansboto_core::http1::Route;
 use sansboto_core::HttpConfig;
 
-/// Race `fut` against a timer; `what` names the wait in the core's `TimedOut` error.
-pub(crate) async fn with_timeout<T>(
-    limit: Duration,
-    what: &str,
+/// Race `fut` against a timer at `deadline`, failing with its error when that passes first.
+pub(crate) async fn within<T>(
+    deadline: Deadline,
     fut: impl Future<Output = io::Result<T>>,
 ) -> io::Result<T> {
     fut.or(async {
-        Timer::after(limit).await;
-        Err(timed_out(what, limit))
+        Timer::at(deadline.at).await;
+        Err(deadline.error())
     })
     .await
 }
@@ -93,10 +93,29 @@ impl AsyncWrite for TimedTcp {
     }
 }
 
-/// A plain or TLS connection's byte stream.
-pub(crate) trait Stream: AsyncRead + AsyncWrite + Send + Sync + Unpin {}
+/// A plain or TLS connection's byte stream, and what it holds unread
+/// ([`ByteIo::holds_unread`]).
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Send + Sync + Unpin {
+    fn holds_unread(&mut self) -> bool;
+}
 
-impl<T: AsyncRead + AsyncWrite + Send + Sync + Unpin> Stream for T {}
+impl Stream for TimedTcp {
+    fn holds_unread(&mut self) -> bool {
+        false
+    }
+}
+
+impl Stream for futures_rustls::client::TlsStream<TimedTcp> {
+    fn holds_unread(&mut self) -> bool {
+        sansboto_host::tls::holds_unread(self.get_mut().1)
+    }
+}
+
+impl Stream for Box<dyn Stream> {
+    fn holds_unread(&mut self) -> bool {
+        (**self).holds_unread()
+    }
+}
 
 /// An open connection: its stream (`S` is the TCP stream itself while a proxy tunnel is asked
 /// for), and a second handle on the socket, to check an idle connection is still open.
@@ -105,9 +124,10 @@ pub(crate) struct Conn<S = Box<dyn Stream>> {
     tcp: TcpStream,
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> ByteIo for Conn<S> {
+impl<S: Stream> ByteIo for Conn<S> {
     fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.io).poll_read(cx, buf)
+        let read = Pin::new(&mut self.io).poll_read(cx, buf);
+        read.map(sansboto_host::tls::ragged_eof_as_end)
     }
 
     fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
@@ -116,6 +136,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> ByteIo for Conn<S> {
 
     fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn holds_unread(&mut self) -> bool {
+        self.io.holds_unread()
     }
 }
 
@@ -127,8 +151,16 @@ pub(crate) async fn connect(
     tls: &Arc<ClientConfig>,
 ) -> io::Result<Conn> {
     let (host, port) = route.connect_to();
-    let what = format!("connecting to {host}:{port}");
-    let tcp = with_timeout(cfg.connect_timeout, &what, TcpStream::connect((host, port))).await?;
+    // The connect timeout bounds each step on its own: the TCP connect, the proxy's CONNECT
+    // exchange, the TLS handshake (a server trickling its bytes would restart the per-read
+    // socket timer with each one).
+    let limit = cfg.connect_timeout;
+    let step = |what: String| connect_step(&what, limit, Instant::now());
+    let tcp = within(
+        step(format!("connecting to {host}:{port}")),
+        TcpStream::connect((host, port)),
+    )
+    .await?;
     // Requests are written whole; waiting for Nagle only adds latency.
     tcp.set_nodelay(true)?;
     let timed = TimedTcp {
@@ -136,17 +168,16 @@ pub(crate) async fn connect(
         waits: TimedWaits::new(cfg.read_timeout),
     };
     let mut conn = Conn { io: timed, tcp };
+    let target = format!("{}:{}", route.host, route.port);
     if let Some(p) = route.tunnels() {
-        let what = format!("proxy CONNECT to {}:{}", route.host, route.port);
         let tunnel = open_tunnel(&mut conn, p, &route.host, route.port);
-        with_timeout(cfg.connect_timeout, &what, tunnel).await?;
+        within(step(format!("proxy CONNECT to {target}")), tunnel).await?;
     }
     let Conn { io: timed, tcp } = conn;
     let io = if route.https {
         let name = sansboto_host::tls::server_name(&route.host)?;
-        let stream = futures_rustls::TlsConnector::from(tls.clone())
-            .connect(name, timed)
-            .await?;
+        let handshake = futures_rustls::TlsConnector::from(tls.clone()).connect(name, timed);
+        let stream = within(step(format!("TLS handshake with {target}")), handshake).await?;
         Box::new(stream) as Box<dyn Stream>
     } else {
         Box::new(timed)

@@ -1,7 +1,7 @@
 //! Connections of the blocking client: TCP with the connect timeout per resolved address, the
 //! core's socket timer on every read and write (as the socket's own timeouts), an optional
-//! deadline over a whole exchange or a proxy `CONNECT`, the tunnel (the core's [`open_tunnel`]),
-//! rustls on top, and the liveness check of an idle connection; the core's
+//! deadline over a whole exchange, a proxy `CONNECT` or the TLS handshake, the tunnel (the core's
+//! [`open_tunnel`]), rustls on top, and the liveness check of an idle connection; the core's
 //! [`driver`](sansboto_core::http1::driver) reads and writes them through [`ByteIo`].
 
 use std::io::{self, Read, Write};
@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
-use sansboto_core::connection::{connect_each, timed_out, BlockingWaits, Deadline, Direction};
+use sansboto_core::connection::{connect_each, connect_step, BlockingWaits, Deadline, Direction};
 use sansboto_core::http1::driver::{open_tunnel, ByteIo};
 use sansboto_core::http1::Route;
 use sansboto_core::HttpConfig;
@@ -112,7 +112,7 @@ fn uninterrupted<T>(mut op: impl FnMut() -> io::Result<T>) -> Poll<io::Result<T>
 
 impl ByteIo for Conn {
     fn poll_read(&mut self, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        uninterrupted(|| self.stream().read(buf))
+        uninterrupted(|| self.stream().read(buf)).map(sansboto_host::tls::ragged_eof_as_end)
     }
 
     fn poll_write(&mut self, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
@@ -121,6 +121,13 @@ impl ByteIo for Conn {
 
     fn poll_flush(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
         uninterrupted(|| self.stream().flush())
+    }
+
+    fn holds_unread(&mut self) -> bool {
+        match self {
+            Conn::Plain(_) => false,
+            Conn::Tls(tls) => sansboto_host::tls::holds_unread(&mut tls.conn),
+        }
     }
 }
 
@@ -145,8 +152,7 @@ pub(crate) async fn connect(
     if let Some(proxy) = route.tunnels() {
         // The connect timeout bounds the proxy's CONNECT exchange on its own.
         let what = format!("proxy CONNECT to {}:{}", route.host, route.port);
-        let message = timed_out(&what, cfg.connect_timeout).to_string();
-        let own = Deadline::after(Instant::now(), cfg.connect_timeout, message);
+        let own = connect_step(&what, cfg.connect_timeout, Instant::now());
         timed.waits.deadline = Some(own.earliest(deadline));
         let mut plain = Conn::Plain(timed);
         open_tunnel(&mut plain, proxy, &route.host, route.port).await?;
@@ -159,11 +165,17 @@ pub(crate) async fn connect(
     Ok(if route.https {
         let name = sansboto_host::tls::server_name(&route.host)?;
         let session = ClientConnection::new(tls.clone(), name).map_err(io::Error::other)?;
+        // The connect timeout bounds the handshake as a whole, on its own (a server trickling
+        // its handshake would restart a per-read limit with each byte).
+        let what = format!("TLS handshake with {}:{}", route.host, route.port);
+        let own = connect_step(&what, cfg.connect_timeout, Instant::now());
+        timed.waits.deadline = Some(own.earliest(deadline));
         let mut tls = StreamOwned::new(session, timed);
         // Handshake now, so its failures are the connection's, not the request's.
         while tls.conn.is_handshaking() {
             tls.conn.complete_io(&mut tls.sock)?;
         }
+        tls.sock.waits.deadline = deadline.cloned();
         Conn::Tls(Box::new(tls))
     } else {
         Conn::Plain(timed)

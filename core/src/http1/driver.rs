@@ -37,6 +37,14 @@ pub trait ByteIo {
     fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>;
     /// Flush what was written.
     fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+    /// Whether the stream holds what a read would give without touching the socket: bytes it
+    /// took off the connection that were not read yet (a TLS library's decrypted records), or
+    /// the peer's close it has already seen. Asked once a body has ended: the connection's read
+    /// buffer shows what the driver read past the body, this shows what the stream kept, and
+    /// either means the connection is out of step and must not be reused.
+    fn holds_unread(&mut self) -> bool {
+        false
+    }
 }
 
 /// A pooled connection: the transport's stream, the buffer its bytes are read into (kept with
@@ -321,9 +329,14 @@ impl<C: ByteIo> PooledBody<C> {
             Ok(Next::Read) => Ok(false),
             Ok(Next::End { reuse }) => {
                 let conn = self.conn.take();
-                if let (true, Some(conn), Some((route, to))) = (reuse, conn, self.give_back.take())
+                // Bytes past the body may be in the stream rather than the buffer (a TLS
+                // record holding the body's end and more): such a connection is not reused.
+                if let (true, Some(mut conn), Some((route, to))) =
+                    (reuse, conn, self.give_back.take())
                 {
-                    to.pool.checkin(route, conn, (to.transport.clock)());
+                    if !conn.io.holds_unread() {
+                        to.pool.checkin(route, conn, (to.transport.clock)());
+                    }
                 }
                 Ok(true)
             }
@@ -403,6 +416,8 @@ mod tests {
     struct Fake {
         reads: VecDeque<Vec<u8>>,
         written: Arc<Mutex<Vec<u8>>>,
+        /// What `holds_unread` answers (bytes kept inside the stream, as a TLS library keeps them).
+        holds_unread: bool,
     }
 
     impl Fake {
@@ -413,6 +428,7 @@ mod tests {
                 Fake {
                     reads,
                     written: written.clone(),
+                    holds_unread: false,
                 },
                 written,
             )
@@ -441,6 +457,10 @@ mod tests {
 
         fn poll_flush(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
             Poll::Ready(Ok(()))
+        }
+
+        fn holds_unread(&mut self) -> bool {
+            self.holds_unread
         }
     }
 
@@ -663,6 +683,22 @@ mod tests {
         let (_, mut body) = send(&d, "HEAD", b"", Some(0), Some(fake)).unwrap();
         assert_eq!(d.pool().idle(&route()), 1);
         assert_eq!(read_all(&mut body).unwrap(), b"");
+    }
+
+    #[test]
+    fn a_connection_whose_stream_kept_bytes_past_the_body_is_closed() {
+        // The body ends where the read buffer does, and the stream still holds bytes (the rest
+        // of a TLS record, or a close it has seen): not reused.
+        for kept in [true, false] {
+            let d = driver();
+            let (mut fake, _) = Fake::new(vec![
+                b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na".to_vec()
+            ]);
+            fake.holds_unread = kept;
+            let (_, mut body) = send(&d, "GET", b"", Some(0), Some(fake)).unwrap();
+            assert_eq!(read_all(&mut body).unwrap(), b"a");
+            assert_eq!(d.pool().idle(&route()), usize::from(!kept), "kept: {kept}");
+        }
     }
 
     #[test]

@@ -484,3 +484,121 @@ pub(crate) fn closed_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
 }
+
+/// A TLS server (the self-signed certificate of [`self_signed`]: clients use `verify = false`)
+/// that runs a script on each TCP connection it accepts, for the faults the echo server cannot
+/// make: a handshake that stalls, a close without `close_notify`, a `close_notify` sent with a
+/// response. Scripts end on their own (bounded waits).
+pub(crate) struct ScriptedTls {
+    pub addr: SocketAddr,
+    pub connections: Arc<Mutex<u32>>,
+}
+
+impl ScriptedTls {
+    pub(crate) fn start(
+        script: impl Fn(TcpStream, Arc<rustls::ServerConfig>) + Send + Sync + 'static,
+    ) -> ScriptedTls {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let connections = Arc::new(Mutex::new(0));
+        let counted = connections.clone();
+        let (cfg, _) = self_signed();
+        let script = Arc::new(script);
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                *counted.lock().unwrap() += 1;
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                let (script, cfg) = (script.clone(), cfg.clone());
+                thread::spawn(move || script(stream, cfg));
+            }
+        });
+        ScriptedTls { addr, connections }
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.addr.port())
+    }
+
+    pub(crate) fn connection_count(&self) -> u32 {
+        *self.connections.lock().unwrap()
+    }
+}
+
+/// Accept TLS on `tcp` and read one request head (a request without a body): the connection
+/// and the request's target, or `None` when the client went away.
+pub(crate) fn tls_accept_request(
+    tcp: &mut TcpStream,
+    cfg: Arc<rustls::ServerConfig>,
+) -> Option<(rustls::ServerConnection, String)> {
+    let mut conn = rustls::ServerConnection::new(cfg).ok()?;
+    let mut head = Vec::new();
+    {
+        let mut tls = rustls::Stream::new(&mut conn, tcp);
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if tls.read(&mut byte).ok()? == 0 {
+                return None;
+            }
+            head.push(byte[0]);
+        }
+    }
+    let line = String::from_utf8_lossy(&head).into_owned();
+    let target = line.split_whitespace().nth(1)?.to_owned();
+    Some((conn, target))
+}
+
+/// Write `response` on `conn`, then a `close_notify` when `close_notify`, all in one TCP write
+/// (so the client receives the records together).
+pub(crate) fn tls_answer(
+    conn: &mut rustls::ServerConnection,
+    tcp: &mut TcpStream,
+    response: &[u8],
+    close_notify: bool,
+) -> std::io::Result<()> {
+    conn.writer().write_all(response)?;
+    if close_notify {
+        conn.send_close_notify();
+    }
+    let mut wire = Vec::new();
+    while conn.wants_write() {
+        conn.write_tls(&mut wire)?;
+    }
+    tcp.write_all(&wire)?;
+    tcp.flush()
+}
+
+/// A TLS server's script that takes the client's hello and then sends nothing for 5 s, or,
+/// when `trickle`, a handshake record announcing 16 KiB whose bytes come one every 50 ms.
+pub(crate) fn stalled_handshake(mut tcp: TcpStream, trickle: bool) {
+    let _ = tcp.read(&mut [0u8; 4096]);
+    if !trickle {
+        thread::sleep(Duration::from_secs(5));
+        return;
+    }
+    let _ = tcp.write_all(&[0x16, 0x03, 0x03, 0x40, 0x00]);
+    for _ in 0..100 {
+        thread::sleep(Duration::from_millis(50));
+        if tcp.write_all(&[0]).is_err() {
+            return;
+        }
+    }
+}
+
+/// A TLS server's script that answers one request and ends the TCP stream, without
+/// `close_notify` unless the target is `/close-delimited-notify`: `/length-cut` declares 100
+/// bytes and sends 5, `/chunked-cut` sends one chunk and no end, anything else is a body
+/// delimited by the close (`hello world`).
+pub(crate) fn answer_then_close(mut tcp: TcpStream, cfg: Arc<rustls::ServerConfig>) {
+    let Some((mut conn, target)) = tls_accept_request(&mut tcp, cfg) else {
+        return;
+    };
+    let response: &[u8] = match target.as_str() {
+        "/length-cut" => b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhello",
+        "/chunked-cut" => b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+        _ => b"HTTP/1.1 200 OK\r\n\r\nhello world",
+    };
+    let notify = target == "/close-delimited-notify";
+    let _ = tls_answer(&mut conn, &mut tcp, response, notify);
+    let _ = tcp.shutdown(std::net::Shutdown::Both);
+}

@@ -548,3 +548,125 @@ pub(crate) async fn sleep_and_clocks<T: TransportUnderTest>() {
     assert!(T::monotonic_now() - started >= Duration::from_millis(20));
     assert!(c.now() > std::time::UNIX_EPOCH);
 }
+
+/// A client that trusts any certificate (the scripted TLS servers' is self-signed), with a
+/// connect timeout the handshake tests wait out quickly and a long read timeout.
+fn tls_client<T: Transport>() -> T {
+    connect(HttpConfig {
+        verify: false,
+        connect_timeout: Duration::from_millis(300),
+        read_timeout: Duration::from_secs(20),
+        ..HttpConfig::default()
+    })
+}
+
+/// A server that accepts TCP and then sends nothing of its handshake, or trickles it a byte
+/// every 50 ms (each byte would restart a per-read limit): the connect timeout bounds the
+/// handshake as a whole, and the connect fails as a timeout naming it, long before the read
+/// timeout.
+pub(crate) async fn tls_handshake_is_bounded_by_the_connect_timeout<T: TransportUnderTest>() {
+    for trickle in [false, true] {
+        let server =
+            support::ScriptedTls::start(move |tcp, _| support::stalled_handshake(tcp, trickle));
+        let started = T::monotonic_now();
+        let err = tls_client::<T>()
+            .send(request("GET", &server.url("/"), Body::Empty))
+            .await
+            .unwrap_err();
+        let waited = T::monotonic_now() - started;
+        assert_eq!(
+            err.kind,
+            TransportErrorKind::Timeout,
+            "trickle {trickle}: {err}"
+        );
+        assert!(
+            err.message.contains("TLS handshake") && err.message.contains("300ms"),
+            "{err}"
+        );
+        assert!(
+            waited >= Duration::from_millis(295) && waited < Duration::from_secs(3),
+            "trickle {trickle}: waited {waited:?}"
+        );
+    }
+}
+
+/// A TLS server closing without `close_notify`: a body delimited by the close ends there (as
+/// Python's ssl, with urllib3's `suppress_ragged_eofs`, and http.client take it); a body with a
+/// `Content-Length` or chunks cut short by it still fails. With `close_notify`, the same.
+pub(crate) async fn tls_close_without_close_notify_ends_only_a_close_delimited_body<
+    T: TransportUnderTest,
+>() {
+    let server = support::ScriptedTls::start(support::answer_then_close);
+    let c = tls_client::<T>();
+    for path in ["/close-delimited", "/close-delimited-notify"] {
+        let get = || request("GET", &server.url(path), Body::Empty);
+        assert_eq!(text(&c, get()).await, "hello world", "{path}");
+        // Chunk by chunk too, to the end.
+        let mut body = c.send(get()).await.unwrap().into_body();
+        let mut all = Vec::new();
+        while let Some(chunk) = c.read_chunk(&mut body).await.unwrap() {
+            all.extend_from_slice(&chunk);
+        }
+        assert_eq!(all, b"hello world", "{path}");
+    }
+    for path in ["/length-cut", "/chunked-cut"] {
+        let resp = c
+            .send(request("GET", &server.url(path), Body::Empty))
+            .await
+            .unwrap();
+        let err = c.read_body(resp.into_body()).await.unwrap_err();
+        assert_eq!(err.kind, TransportErrorKind::Io, "{path}: {err}");
+        let mut body = c
+            .send(request("GET", &server.url(path), Body::Empty))
+            .await
+            .unwrap()
+            .into_body();
+        let first = c.read_chunk(&mut body).await.unwrap().unwrap();
+        assert_eq!(&first[..], b"hello", "{path}");
+        let err = c.read_chunk(&mut body).await.unwrap_err();
+        assert_eq!(err.kind, TransportErrorKind::Io, "{path}: {err}");
+    }
+}
+
+/// A server whose response's last TLS record holds more than the body (bytes past it, or its
+/// `close_notify` with it, in the same TCP write) and keeps the TCP connection open: the
+/// connection is out of step though its socket shows nothing, so it is not pooled and the
+/// next request opens another (none is written on the first).
+pub(crate) async fn tls_connection_out_of_step_inside_rustls_is_not_reused<
+    T: TransportUnderTest,
+>() {
+    for close_notify in [true, false] {
+        let written_after = std::sync::Arc::new(std::sync::Mutex::new(0u32));
+        let seen = written_after.clone();
+        let server = support::ScriptedTls::start(move |mut tcp, cfg| {
+            use std::io::Read;
+            let Some((mut conn, _)) = support::tls_accept_request(&mut tcp, cfg) else {
+                return;
+            };
+            let response: &[u8] = if close_notify {
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+            } else {
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloEXTRA"
+            };
+            if support::tls_answer(&mut conn, &mut tcp, response, close_notify).is_err() {
+                return;
+            }
+            let _ = tcp.set_read_timeout(Some(Duration::from_secs(1)));
+            if matches!(tcp.read(&mut [0u8; 1024]), Ok(n) if n > 0) {
+                *seen.lock().unwrap() += 1;
+            }
+            let _ = tcp.shutdown(std::net::Shutdown::Both);
+        });
+        let c = tls_client::<T>();
+        for _ in 0..2 {
+            let got = text(&c, request("GET", &server.url("/"), Body::Empty)).await;
+            assert_eq!(got, "hello", "close_notify {close_notify}");
+        }
+        assert_eq!(
+            *written_after.lock().unwrap(),
+            0,
+            "close_notify {close_notify}"
+        );
+        assert_eq!(server.connection_count(), 2, "close_notify {close_notify}");
+    }
+}

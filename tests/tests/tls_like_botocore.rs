@@ -1,0 +1,128 @@
+//! The TLS faults of a connection, met by botocore 1.44.5's own HTTP layer (its
+//! `URLLib3Session`, over urllib3 and Python's ssl) and by the transports on the core's HTTP/1.1
+//! driver (blocking, and async-std under smol), against the same scripted loopback TLS server:
+//! a handshake that stalls or trickles ends within the connect timeout; a body delimited by a
+//! close without `close_notify` is the body; a `Content-Length` or chunked body cut short by it
+//! is an error.
+
+#[path = "transport_support/mod.rs"]
+mod support;
+
+use std::time::{Duration, Instant};
+
+use sansboto_core::runtime::Transport;
+use sansboto_core::{Body, HttpConfig, TransportErrorKind};
+use sansboto_tests::botocore;
+use serde_json::Value;
+use support::ScriptedTls;
+
+/// What botocore's `URLLib3Session` (verify off, connect timeout 0.3 s, read timeout 20 s) gets
+/// for GET `base + path` of each path, the body read as botocore reads a streamed output (its
+/// `StreamingBody`, which checks the length itself: its session tells urllib3
+/// `enforce_content_length=False`): `["ok", body]` or `["error", exception class]`, and the
+/// seconds it took.
+fn botocore_gets(base: &str, paths: &[&str]) -> Value {
+    let snippet = format!(
+        r#"
+import time, warnings
+warnings.simplefilter("ignore")
+from botocore.httpsession import URLLib3Session
+from botocore.awsrequest import AWSRequest
+from botocore.response import StreamingBody
+http = URLLib3Session(verify=False, timeout=(0.3, 20))
+out = {{}}
+for path in {paths:?}:
+    started = time.monotonic()
+    try:
+        request = AWSRequest(method="GET", url={base:?} + path).prepare()
+        request.stream_output = True
+        r = http.send(request)
+        body = StreamingBody(r.raw, r.headers.get("content-length"))
+        got = ["ok", body.read().decode()]
+    except Exception as e:
+        got = ["error", type(e).__name__]
+    out[path] = got + [time.monotonic() - started]
+emit(out)
+"#
+    );
+    botocore::run(&snippet, &[])
+}
+
+/// The same GET on transport `T`: `Ok(body)` or the error's kind, and how long it took.
+async fn get<T: Transport>(url: &str) -> (Result<String, TransportErrorKind>, Duration) {
+    let client = T::connect(&HttpConfig {
+        verify: false,
+        connect_timeout: Duration::from_millis(300),
+        read_timeout: Duration::from_secs(20),
+        ..HttpConfig::default()
+    })
+    .unwrap();
+    let request = http::Request::get(url).body(Body::Empty).unwrap();
+    let started = Instant::now();
+    let got = match client.send(request).await {
+        Ok(resp) => match client.read_body(resp.into_body()).await {
+            Ok(body) => Ok(String::from_utf8_lossy(&body).into_owned()),
+            Err(e) => Err(e.kind),
+        },
+        Err(e) => Err(e.kind),
+    };
+    (got, started.elapsed())
+}
+
+/// Both driver transports' answers to `url`.
+fn ours(url: &str) -> Vec<(Result<String, TransportErrorKind>, Duration)> {
+    vec![
+        sansboto_blocking::block_on(get::<sansboto_blocking::HttpClient>(url)),
+        smol::block_on(get::<sansboto_async_std::HttpClient>(url)),
+    ]
+}
+
+#[test]
+fn a_stalled_or_trickled_handshake_ends_within_the_connect_timeout_as_in_botocore() {
+    for trickle in [false, true] {
+        let server = ScriptedTls::start(move |tcp, _| support::stalled_handshake(tcp, trickle));
+        let base = format!("https://localhost:{}", server.addr.port());
+        let theirs = &botocore_gets(&base, &["/"])["/"];
+        assert_eq!(theirs[0], "error", "botocore, trickle {trickle}: {theirs}");
+        // urllib3 reports a timeout during the connect phase as a read timeout of the connect
+        // timeout's value; either way, a timeout.
+        assert!(
+            theirs[1].as_str().unwrap().contains("Timeout"),
+            "botocore, trickle {trickle}: {theirs}"
+        );
+        assert!(theirs[2].as_f64().unwrap() < 3.0, "botocore: {theirs}");
+        for (got, took) in ours(&format!("{base}/")) {
+            assert_eq!(got, Err(TransportErrorKind::Timeout), "trickle {trickle}");
+            assert!(
+                took >= Duration::from_millis(295) && took < Duration::from_secs(3),
+                "trickle {trickle}: took {took:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_close_without_close_notify_ends_only_a_close_delimited_body_as_in_botocore() {
+    let server = ScriptedTls::start(support::answer_then_close);
+    let base = format!("https://localhost:{}", server.addr.port());
+    let paths = [
+        "/close-delimited",
+        "/close-delimited-notify",
+        "/length-cut",
+        "/chunked-cut",
+    ];
+    let theirs = botocore_gets(&base, &paths);
+    for path in paths {
+        let theirs = &theirs[path];
+        for (got, _) in ours(&format!("{base}{path}")) {
+            match (&got, theirs[0].as_str().unwrap()) {
+                (Ok(body), "ok") => assert_eq!(body, theirs[1].as_str().unwrap(), "{path}"),
+                (Err(kind), "error") => assert_eq!(*kind, TransportErrorKind::Io, "{path}"),
+                _ => panic!("{path}: sansboto {got:?}, botocore {theirs}"),
+            }
+        }
+        let delimited_by_close = path.starts_with("/close-delimited");
+        let expected = if delimited_by_close { "ok" } else { "error" };
+        assert_eq!(theirs[0], expected, "{path}: botocore {theirs}");
+    }
+}
