@@ -22,6 +22,7 @@ pub mod endpoint;
 pub mod eventstream;
 pub mod hooks;
 pub mod http1;
+pub mod http_stack;
 pub mod jmespath;
 pub mod machine;
 pub mod model;

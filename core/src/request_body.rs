@@ -163,6 +163,7 @@ impl<R: Send + 'static> Rewindable<R> {
             shared,
             attempt,
             rewound: false,
+            seek_started: false,
         })
     }
 }
@@ -172,6 +173,8 @@ pub struct Sending<R> {
     shared: Arc<Rewindable<R>>,
     attempt: u64,
     rewound: bool,
+    /// A two-step rewind's seek was started ([`with_two_step_seek`](Self::with_two_step_seek)).
+    seek_started: bool,
 }
 
 impl<R> Sending<R> {
@@ -198,6 +201,31 @@ impl<R> Sending<R> {
             }
         }
         op(&mut state.reader, cx)
+    }
+
+    /// [`with`](Self::with) for a reader that seeks in two steps, starting a seek and then
+    /// polling it to its end (tokio's `AsyncSeek`): `settle` polls the operation in flight to
+    /// its end, first whatever a superseded sending left (a file read on a thread pool), then
+    /// this sending's seek, which `seek` starts once, to where the body starts.
+    pub fn with_two_step_seek<C: ?Sized, T>(
+        &mut self,
+        cx: &mut C,
+        mut settle: impl FnMut(&mut R, &mut C) -> Poll<io::Result<()>>,
+        seek: impl FnOnce(&mut R, u64) -> io::Result<()>,
+        op: impl FnOnce(&mut R, &mut C) -> Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        let mut started = self.seek_started;
+        let rewind = |reader: &mut R, start, cx: &mut C| {
+            if !started {
+                std::task::ready!(settle(reader, cx))?;
+                seek(reader, start)?;
+                started = true;
+            }
+            settle(reader, cx)
+        };
+        let out = self.with(cx, rewind, op);
+        self.seek_started = started;
+        out
     }
 }
 
@@ -414,6 +442,69 @@ mod tests {
                 return Ok(all);
             }
         }
+    }
+
+    /// A reader whose operations finish on a later poll, as a file on a thread pool: a seek is
+    /// started, then settles; starting one while another is in flight is an error.
+    struct TwoStep {
+        data: Cursor<Vec<u8>>,
+        in_flight: Option<u64>,
+        ready_on_next_poll: bool,
+        seeks: usize,
+    }
+
+    impl TwoStep {
+        fn settle(&mut self) -> Poll<io::Result<()>> {
+            if self.in_flight.is_none() {
+                return Poll::Ready(Ok(()));
+            }
+            if !std::mem::replace(&mut self.ready_on_next_poll, true) {
+                return Poll::Pending;
+            }
+            let to = self.in_flight.take().unwrap();
+            Poll::Ready(self.data.seek(SeekFrom::Start(to)).map(drop))
+        }
+
+        fn start_seek(&mut self, to: u64) -> io::Result<()> {
+            if self.in_flight.is_some() {
+                return Err(io::Error::other("an operation is in flight"));
+            }
+            self.seeks += 1;
+            (self.in_flight, self.ready_on_next_poll) = (Some(to), false);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_two_step_rewind_settles_what_is_in_flight_then_seeks_once() {
+        let reader = TwoStep {
+            data: Cursor::new(b"skip:body".to_vec()),
+            // A superseded sending's operation is still in flight.
+            in_flight: Some(2),
+            ready_on_next_poll: false,
+            seeks: 0,
+        };
+        let body = Rewindable::body(reader, 5, Some(4));
+        let mut sending = Rewindable::<TwoStep>::sending(&body).unwrap();
+        let mut buf = [0u8; 8];
+        let mut read = |sending: &mut Sending<TwoStep>| {
+            sending.with_two_step_seek(
+                &mut (),
+                |r, _| r.settle(),
+                |r, start| r.start_seek(start),
+                |r, _| Poll::Ready(r.data.read(&mut buf).map(|n| (n, r.seeks))),
+            )
+        };
+        let mut polls = 0;
+        let (n, seeks) = loop {
+            polls += 1;
+            if let Poll::Ready(out) = read(&mut sending) {
+                break out.unwrap();
+            }
+        };
+        assert_eq!((n, seeks), (4, 1), "one seek, then the body from its start");
+        assert_eq!(polls, 3, "waited for the old operation, then for the seek");
+        assert_eq!(&buf[..n], b"body");
     }
 
     #[test]

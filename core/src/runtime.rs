@@ -471,6 +471,16 @@ impl<T: Transport> ClientBuilder<T> {
 
 /// A service client on runtime `T` (cheap to clone: clones share the connection pool, the retry
 /// quota and the credentials).
+///
+/// | method | what |
+/// | --- | --- |
+/// | `call(op, params)` | one operation (`"PutObject"` or `"put_object"`), retried per the retry mode |
+/// | `paginate(op, params, PaginationOptions)` | [`Pages`]: `next_page`, `full_result` |
+/// | `wait(name, params, delay, max_attempts)` | a waiter (`"bucket_exists"`) until success or [`Error::Waiter`] |
+/// | `presign(op, params, expires_in)` | a presigned URL |
+/// | `event_stream(op, &result)` | the events of an event-stream output |
+/// | `generate_db_auth_token(host, port, user, region)` | an RDS IAM token |
+/// | `stubber()`, `with_stubber(&stubber)` | canned answers for tests (botocore's `Stubber`) |
 pub struct Client<T> {
     core: Arc<ServiceClient>,
     transport: T,

@@ -4,8 +4,8 @@
 //! data source ([`BotocoreData`]); the file work of credential caches and S3 transfers
 //! ([`fs`]) and running a credential process ([`process`]), as the core's `Host` on a transport's
 //! blocking pool ([`host_on_pool!`]); the `Session` type every transport defines
-//! ([`runtime_session!`]); the async transports' `Transport` and response-body glue
-//! ([`async_transport!`], [`async_response_body!`]); and, with feature `tls-rustls`, the rustls client
+//! ([`runtime_session!`]); the async transports' `Transport`, response-body and stream glue
+//! ([`async_transport!`], [`async_response_body!`], [`runtime_streams!`]); and, with feature `tls-rustls`, the rustls client
 //! configuration ([`tls::client_config`]).
 //!
 //! The reading is synchronous, as botocore's is, and done once per session.
@@ -139,5 +139,37 @@ macro_rules! runtime_aliases {
         /// The events of an event-stream output (see
         /// [`runtime::EventStream`](sansboto_core::runtime::EventStream)).
         pub type EventStream<'c> = $crate::__core::runtime::EventStream<'c, $transport>;
+    };
+}
+
+/// Defines an async transport's `event_stream` and `page_stream`, which give the events of an
+/// event-stream output and the pages of a pagination as a `futures::Stream`, with the stream
+/// module the transport already depends on (`$stream`: `futures_util::stream` or
+/// `futures_lite::stream`, both of which offer `unfold` and re-export `Stream`).
+#[macro_export]
+macro_rules! runtime_streams {
+    ($transport:ty, $($stream:ident)::+) => {
+        /// The events of an event stream as a `futures::Stream`
+        /// (`event_stream(client.event_stream("SelectObjectContent", &out)?)`).
+        pub fn event_stream<'c>(
+            events: $crate::__core::runtime::EventStream<'c, $transport>,
+        ) -> impl $($stream)::+::Stream<Item = Result<$crate::__core::Value, $crate::__core::Error>> + 'c
+        {
+            $($stream)::+::unfold(events, |mut events| async move {
+                let event = events.next_event().await?;
+                Some((event, events))
+            })
+        }
+
+        /// The pages of a pagination as a `futures::Stream`.
+        pub fn page_stream<'c>(
+            pages: $crate::__core::runtime::Pages<'c, $transport>,
+        ) -> impl $($stream)::+::Stream<Item = Result<$crate::__core::Value, $crate::__core::Error>> + 'c
+        {
+            $($stream)::+::unfold(pages, |mut pages| async move {
+                let page = pages.next_page().await?;
+                Some((page, pages))
+            })
+        }
     };
 }

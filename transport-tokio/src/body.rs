@@ -2,7 +2,6 @@
 //! in constant memory) and the response body handed back (read whole, as a `Stream` of chunks,
 //! or through `AsyncRead`), with truncation checked against `Content-Length`.
 
-use std::future::Future;
 use std::io;
 use std::path::Path;
 use std::pin::Pin;
@@ -12,17 +11,13 @@ use bytes::Bytes;
 use futures_core::Stream;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
-use sansboto_core::auth::event_signing::EventSigner;
-use sansboto_core::connection::describe_chain as describe;
-use sansboto_core::outgoing::{BodyIo, Outgoing};
+use sansboto_core::http_stack::{self, StackBody, StackResponse};
+use sansboto_core::outgoing::BodyIo;
 use sansboto_core::request_body::Source;
-use sansboto_core::response_check::ResponseCheck;
-use sansboto_core::response_read::ResponseReader;
-use sansboto_core::{AwsChunkedBody, Body, FileRange, StreamingBody, TransportError};
+use sansboto_core::{FileRange, StreamingBody, TransportError};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
-use tokio::sync::oneshot;
 
-use crate::connect::classify;
+use crate::connect::Hyper;
 use crate::rewind::{SendingReader, Shared};
 
 /// The source type of a [`StreamingBody`] this transport sends: chunks of bytes or an I/O error.
@@ -54,7 +49,8 @@ pub async fn file_body(path: impl AsRef<Path>) -> io::Result<StreamingBody> {
     Ok(StreamingBody::from_file(FileRange::new(path, 0, len)))
 }
 
-/// This transport's body types for the core's [`Outgoing`] and [`request_body::scan`].
+/// This transport's body types for the core's [`Outgoing`](sansboto_core::outgoing::Outgoing)
+/// and [`request_body::scan`](sansboto_core::request_body::scan).
 pub(crate) struct TokioIo;
 
 impl BodyIo for TokioIo {
@@ -71,7 +67,7 @@ impl BodyIo for TokioIo {
                 let file = sansboto_host::fs::open_range(range)?;
                 Ok(Box::pin(tokio::fs::File::from_std(file).take(range.len)))
             }
-            Source::Rewound(sending) => Ok(Box::pin(SendingReader::new(sending))),
+            Source::Rewound(sending) => Ok(Box::pin(SendingReader(sending))),
         }
     }
 
@@ -90,43 +86,8 @@ impl BodyIo for TokioIo {
     }
 }
 
-/// A request body as hyper sends it: the core's [`Outgoing`], and for an event-stream input
-/// the signal that nobody reads the answers any more.
-pub(crate) struct RequestBody {
-    out: Outgoing<TokioIo>,
-    /// Closed when the response body is dropped: the call is then cancelled (the body fails and
-    /// hyper resets the HTTP/2 stream) rather than left waiting on the caller's next event.
-    answers_dropped: Option<oneshot::Receiver<()>>,
-}
-
-/// Held by a [`ResponseBody`] whose request streams events: dropping it cancels the request.
-pub(crate) type InputGuard = oneshot::Sender<()>;
-
-impl RequestBody {
-    /// The body to send (see [`Outgoing::new`]); with an event-stream input, also the guard to
-    /// give the response body.
-    pub(crate) fn from_core(
-        body: Body,
-        framing: Option<AwsChunkedBody>,
-        signer: Option<EventSigner>,
-    ) -> Result<(Self, Option<InputGuard>), TransportError> {
-        let out = Outgoing::new(body, framing, signer)?;
-        let (guard, answers_dropped) = match out.is_signed_events() {
-            true => {
-                let (guard, dropped) = oneshot::channel();
-                (Some(guard), Some(dropped))
-            }
-            false => (None, None),
-        };
-        Ok((
-            RequestBody {
-                out,
-                answers_dropped,
-            },
-            guard,
-        ))
-    }
-}
+/// A request body as hyper sends it: the core's [`StackBody`], pulled as data frames.
+pub(crate) struct RequestBody(pub(crate) StackBody<TokioIo>);
 
 impl HttpBody for RequestBody {
     type Data = Bytes;
@@ -136,29 +97,18 @@ impl HttpBody for RequestBody {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        let this = self.get_mut();
-        if let Some(dropped) = &mut this.answers_dropped {
-            if !this.out.is_end_stream() && Pin::new(dropped).poll(cx).is_ready() {
-                return Poll::Ready(Some(Err(io::Error::new(
-                    io::ErrorKind::ConnectionAborted,
-                    "the event stream's answers were dropped: call cancelled",
-                ))));
-            }
-        }
-        this.out
-            .poll_chunk(cx, crate::now)
-            .map(|chunk| chunk.map(|data| data.map(Frame::data)))
+        let chunk = self.get_mut().0.poll_chunk(cx, crate::now);
+        chunk.map(|chunk| chunk.map(|data| data.map(Frame::data)))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.out.is_end_stream()
+        self.0.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {
-        match self.out.exact_len() {
-            Some(n) => SizeHint::with_exact(n),
-            None => SizeHint::default(),
-        }
+        self.0
+            .exact_len()
+            .map_or_else(SizeHint::default, SizeHint::with_exact)
     }
 }
 
@@ -169,59 +119,31 @@ impl HttpBody for RequestBody {
 /// [`TransportErrorKind::Io`](sansboto_core::TransportErrorKind::Io) error, never in a
 /// short read.
 pub struct ResponseBody {
-    /// `None` once the body ended or failed: the connection is let go at once.
-    incoming: Option<Incoming>,
-    /// The checks and the unread rest of a chunk (the core's).
-    reader: ResponseReader,
-    /// Cancels the request's event stream when this body is dropped.
-    _input_guard: Option<InputGuard>,
+    /// hyper's body, read through the core.
+    reader: StackResponse<Incoming>,
 }
 
 sansboto_host::async_response_body!(ResponseBody);
 
 impl ResponseBody {
-    pub(crate) fn new(
-        incoming: Incoming,
-        check: ResponseCheck,
-        input_guard: Option<InputGuard>,
-    ) -> Self {
-        ResponseBody {
-            incoming: Some(incoming),
-            reader: ResponseReader::new(check),
-            _input_guard: input_guard,
-        }
+    pub(crate) fn new(reader: StackResponse<Incoming>) -> Self {
+        ResponseBody { reader }
     }
 
     fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, TransportError>> {
-        let Self {
-            incoming, reader, ..
-        } = self;
-        let read = reader.poll_chunk(|| next_data(incoming, cx), failed, crate::now);
-        if reader.check().is_ended() {
-            *incoming = None;
-        }
-        read
+        let failed = http_stack::read_failed::<Hyper, _>;
+        (self.reader).poll_chunk(|body| next_data(body, cx), failed, crate::now)
     }
 }
 
 /// The next data frame's bytes (trailers carry none: an empty chunk, which is skipped).
 fn next_data(
-    incoming: &mut Option<Incoming>,
+    body: &mut Incoming,
     cx: &mut Context<'_>,
 ) -> Poll<Option<Result<Bytes, hyper::Error>>> {
-    let Some(incoming) = incoming.as_mut() else {
-        return Poll::Ready(None);
-    };
-    Pin::new(incoming)
+    Pin::new(body)
         .poll_frame(cx)
         .map(|frame| frame.map(|f| f.map(|f| f.into_data().unwrap_or_default())))
-}
-
-/// A failed body read, as a transport error saying how far the body got.
-fn failed(e: hyper::Error, check: &mut ResponseCheck) -> TransportError {
-    check
-        .failed(classify(&e, false), describe(&e))
-        .with_source(e)
 }
 
 impl AsyncRead for ResponseBody {
@@ -230,14 +152,10 @@ impl AsyncRead for ResponseBody {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let Self {
-            incoming, reader, ..
-        } = self.get_mut();
+        let reader = &mut self.get_mut().reader;
         let max = buf.remaining();
-        let taken = reader.poll_take(max, || next_data(incoming, cx), failed, crate::now);
-        if reader.check().is_ended() {
-            *incoming = None;
-        }
+        let failed = http_stack::read_failed::<Hyper, _>;
+        let taken = reader.poll_take(max, |body| next_data(body, cx), failed, crate::now);
         buf.put_slice(&ready!(taken)?);
         Poll::Ready(Ok(()))
     }

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use futures_util::stream::{self, Stream, StreamExt};
+use futures_util::stream::{Stream, StreamExt};
 use sansboto_core::runtime::Timer;
 use sansboto_core::Error;
 use sansboto_core::Value;
@@ -56,14 +56,7 @@ sansboto_host::runtime_session!(
     /// ```
 );
 
-/// The events of an event stream as a `futures::Stream`
-/// (`event_stream(client.event_stream("SelectObjectContent", &out)?)`).
-pub fn event_stream<'c>(events: EventStream<'c>) -> impl Stream<Item = Result<Value, Error>> + 'c {
-    stream::unfold(events, |mut events| async move {
-        let event = events.next_event().await?;
-        Some((event, events))
-    })
-}
+sansboto_host::runtime_streams!(HttpClient, futures_util::stream);
 
 /// The value of an event-stream input member (`"AudioStream"`, Bedrock's `"body"`): the events
 /// `events` yields (`{"AudioEvent": {"AudioChunk": …}}`), encoded as they are pulled and signed
@@ -84,12 +77,4 @@ where
             .map_err(std::io::Error::other)
     });
     Ok(Value::Stream(crate::stream_body(encoded, None)))
-}
-
-/// The pages of a pagination as a `futures::Stream`.
-pub fn page_stream<'c>(pages: Pages<'c>) -> impl Stream<Item = Result<Value, Error>> + 'c {
-    stream::unfold(pages, |mut pages| async move {
-        let page = pages.next_page().await?;
-        Some((page, pages))
-    })
 }

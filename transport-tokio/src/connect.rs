@@ -1,26 +1,23 @@
-//! Opening connections: TCP with a connect timeout, optional proxy (absolute-form for `http://`,
-//! a `CONNECT` tunnel for `https://`, the core's [`TunnelHandshake`]), and the core's
+//! Opening connections as the core's [`Opening`] says (TCP with a connect timeout, through a
+//! proxy in absolute form for `http://` or the core's [`open_tunnel`] for `https://`), and the core's
 //! [`SocketTimer`](sansboto_core::connection::SocketTimer) on the socket itself, so the read timeout covers the response head, every
-//! body chunk and the TLS handshake alike. Also the facts hyper's errors give: their
-//! [`TransportErrorKind`] and whether a stale pooled connection dropped the request
-//! ([`SendFailure`], which the core's replay policy judges). The rustls configuration is
-//! `sansboto_host::tls`.
+//! body chunk and the TLS handshake alike. Also what hyper's errors mean to the core
+//! ([`Hyper`]). The rustls configuration is `sansboto_host::tls`.
 
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
-use sansboto_core::connection::{
-    classify_chain, closed_by_peer, timed_out, Alarm, Direction, SendFailure, TimedWaits,
-};
-use sansboto_core::TransportErrorKind;
-use sansboto_core::{Destination, ProxyConfig, ProxyUrl, TunnelHandshake};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use sansboto_core::connection::{Alarm, Direction, TimedWaits};
+use sansboto_core::http1::driver::{open_tunnel, ByteIo};
+use sansboto_core::http_stack::{ConnectionUse, Opening, StackErrors};
+use sansboto_core::{ProxyConfig, TransportErrorKind};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;
 
@@ -48,50 +45,23 @@ impl tower_service::Service<http::Uri> for Connector {
 }
 
 impl Connector {
+    /// Open the connection for `dst` as the core's [`Opening`] says.
     async fn connect(self, dst: http::Uri) -> io::Result<TimedStream> {
-        let Destination { https, host, port } = Destination::of(&dst).ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, format!("no host in URL {dst}"))
-        })?;
-        let proxy = self.proxy.as_deref().and_then(|p| p.proxy_for_uri(&dst));
-        let target = proxy.map_or((host, port), |p| (p.host.as_str(), p.port));
+        let opening = Opening::of(&dst, self.proxy.as_deref())?;
         let limit = self.connect_timeout;
-        let what = format!("connecting to {}:{}", target.0, target.1);
-        let tcp = tokio::time::timeout(limit, TcpStream::connect(target))
+        let tcp = tokio::time::timeout(limit, TcpStream::connect(opening.to))
             .await
-            .map_err(|_| timed_out(&what, limit))??;
+            .map_err(|_| opening.connect_timed_out(limit))??;
         // Requests are written whole; waiting for Nagle only adds latency.
         tcp.set_nodelay(true)?;
-        let mut stream = TimedStream::new(tcp, self.read_timeout);
-        match proxy {
-            None => {}
-            Some(_) if !https => stream.absolute_form = true,
-            Some(p) => {
-                let tunnel = open_tunnel(&mut stream, host, port, p);
-                let what = format!("proxy CONNECT to {host}:{port}");
-                tokio::time::timeout(limit, tunnel)
-                    .await
-                    .map_err(|_| timed_out(&what, limit))??;
-            }
+        let mut stream = TimedStream::new(tcp, self.read_timeout, opening.absolute_form);
+        if let Some(proxy) = opening.tunnel {
+            let (host, port) = opening.origin;
+            tokio::time::timeout(limit, open_tunnel(&mut stream, proxy, host, port))
+                .await
+                .map_err(|_| opening.tunnel_timed_out(limit))??;
         }
         Ok(stream)
-    }
-}
-
-/// Ask `proxy` (connected on `stream`) for a tunnel to `host:port` and read its answer.
-async fn open_tunnel(
-    stream: &mut TimedStream,
-    host: &str,
-    port: u16,
-    proxy: &ProxyUrl,
-) -> io::Result<()> {
-    let mut handshake = TunnelHandshake::new(proxy, host, port);
-    stream.write_all(handshake.request()).await?;
-    loop {
-        let mut byte = [0u8; 1];
-        let read = (stream.read(&mut byte).await? == 1).then_some(byte[0]);
-        if handshake.push(read)? {
-            return Ok(());
-        }
     }
 }
 
@@ -127,28 +97,12 @@ impl Alarm for TokioAlarm {
     }
 }
 
-/// Whether a connection has already delivered a response (the fact
-/// [`SendFailure::reused_connection`] reports).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct ConnectionUse(Arc<std::sync::atomic::AtomicBool>);
-
-impl ConnectionUse {
-    /// A response head arrived on this connection.
-    pub(crate) fn mark_answered(&self) {
-        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    fn answered(&self) -> bool {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
-    }
-}
-
 impl TimedStream {
-    fn new(tcp: TcpStream, timeout: Duration) -> Self {
+    fn new(tcp: TcpStream, timeout: Duration, absolute_form: bool) -> Self {
         TimedStream {
             tcp,
             waits: TimedWaits::new(timeout),
-            absolute_form: false,
+            absolute_form,
             usage: ConnectionUse::default(),
         }
     }
@@ -217,6 +171,23 @@ impl AsyncWrite for TimedStream {
     }
 }
 
+/// The socket as the core's [`ByteIo`], for the core's [`open_tunnel`].
+impl ByteIo for TimedStream {
+    fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        let mut read = ReadBuf::new(buf);
+        ready!(AsyncRead::poll_read(Pin::new(self), cx, &mut read))?;
+        Poll::Ready(Ok(read.filled().len()))
+    }
+
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        AsyncWrite::poll_write(Pin::new(self), cx, buf)
+    }
+
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        AsyncWrite::poll_flush(Pin::new(self), cx)
+    }
+}
+
 impl Connection for TimedStream {
     fn connected(&self) -> Connected {
         Connected::new()
@@ -225,54 +196,23 @@ impl Connection for TimedStream {
     }
 }
 
-/// The kind of an error from hyper/hyper-util/rustls (the core's [`classify_chain`], told
-/// which of these crates' errors mean TLS or a timeout).
-pub(crate) fn classify(
-    err: &(dyn std::error::Error + 'static),
-    is_connect: bool,
-) -> TransportErrorKind {
-    classify_chain(err, is_connect, |e| {
-        if e.is::<rustls::Error>() {
-            Some(TransportErrorKind::Tls)
-        } else {
-            e.downcast_ref::<hyper::Error>()
-                .filter(|h| h.is_timeout())
-                .map(|_| TransportErrorKind::Timeout)
-        }
-    })
-}
+/// What hyper's, hyper-util's and rustls's errors tell the core's
+/// [`failed_send`](sansboto_core::http_stack::failed_send): which mean TLS or a timeout, and
+/// hyper's incomplete message (the server closed the connection before answering).
+pub(crate) struct Hyper;
 
-/// What a failed request says of its connection: whether it had already carried a response,
-/// and whether the server closed it before answering (hyper's incomplete message, or a reset or
-/// end of stream), as opposed to a timeout, refusal or TLS failure.
-pub(crate) fn send_failure(err: &hyper_util::client::legacy::Error) -> SendFailure {
-    if err.is_connect() {
-        return SendFailure::OTHER;
-    }
-    let mut extras = http::Extensions::new();
-    if let Some(info) = err.connect_info() {
-        info.get_extras(&mut extras);
-    }
-    let reused_connection = extras
-        .get::<ConnectionUse>()
-        .is_some_and(ConnectionUse::answered);
-    let mut closed_before_response = false;
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = cur {
-        if let Some(h) = e.downcast_ref::<hyper::Error>() {
-            if h.is_incomplete_message() {
-                closed_before_response = true;
-                break;
-            }
+impl StackErrors for Hyper {
+    fn kind(e: &(dyn std::error::Error + 'static)) -> Option<TransportErrorKind> {
+        if e.is::<rustls::Error>() {
+            return Some(TransportErrorKind::Tls);
         }
-        if let Some(io) = e.downcast_ref::<io::Error>() {
-            closed_before_response = closed_by_peer(io.kind());
-            break;
-        }
-        cur = e.source();
+        let timeout = e
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_timeout);
+        timeout.then_some(TransportErrorKind::Timeout)
     }
-    SendFailure {
-        reused_connection,
-        closed_before_response,
+
+    fn incomplete(e: &(dyn std::error::Error + 'static)) -> bool {
+        (e.downcast_ref::<hyper::Error>()).is_some_and(hyper::Error::is_incomplete_message)
     }
 }

@@ -9,17 +9,8 @@
 //! [`Session::new`] reads the environment and `~/.aws` like botocore; `session.client("s3")`
 //! gives a [`ClientBuilder`] (`region`, `endpoint_url`, `credentials`, `retries`,
 //! `read_timeout`, `connect_timeout`, `proxy`, `hook`, `call_timeout`, …) whose `build` makes a
-//! [`Client`]. A client's methods:
-//!
-//! | method | what |
-//! | --- | --- |
-//! | `call(op, params)` | one operation (`"PutObject"` or `"put_object"`), retried per the retry mode |
-//! | `paginate(op, params, PaginationOptions)` | [`Pages`]: `next_page`, `full_result` |
-//! | `wait(name, params, delay, max_attempts)` | a waiter (`"bucket_exists"`) until success or [`Error::Waiter`] |
-//! | `presign(op, params, expires_in)` | a presigned URL |
-//! | `event_stream(op, &result)` | the events of an event-stream output |
-//! | `generate_db_auth_token(host, port, user, region)` | an RDS IAM token |
-//! | `stubber()`, `with_stubber(&stubber)` | canned answers for tests (botocore's `Stubber`) |
+//! [`Client`], whose methods (`call`, `paginate`, `wait`, `presign`, `event_stream`, `stubber`,
+//! …) are listed in the core's [`runtime::Client`](sansboto_core::runtime::Client).
 //!
 //! Everything else a program names — [`Error`], [`Value`], [`params!`], [`RetryMode`],
 //! [`PaginationOptions`], hook [`Event`]/[`Target`], [`AddressingStyle`], [`ServiceError`],
@@ -63,7 +54,6 @@ mod rewind;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use http::header::{HeaderValue, PROXY_AUTHORIZATION};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
@@ -79,14 +69,12 @@ pub use rewind::{seekable_body, AsyncReadSeek};
 /// list): `Error`, `Value`, `params!`, `RetryMode`, `PaginationOptions`, hook `Event`/`Target`,
 /// `AddressingStyle`, `ServiceError`, `Timestamp`, `HttpSettings`, `Stubber`, …
 pub use sansboto_core::api::*;
-use sansboto_core::auth::event_signing::EventSigner;
-use sansboto_core::connection::{send_replaying, SendFailure};
-use sansboto_core::response_check::ResponseCheck;
-use sansboto_core::AwsChunkedBody;
+use sansboto_core::connection::SendFailure;
+use sansboto_core::http1::MAX_IDLE_AGE;
+use sansboto_core::http_stack::{self, ConnectionUse, StackBody};
 
-use body::{InputGuard, RequestBody};
-use connect::{classify, Connector};
-use sansboto_core::connection::describe_chain as describe;
+use body::{RequestBody, TokioIo};
+use connect::{Connector, Hyper};
 
 pub use sansboto_host::http_config_from_env;
 
@@ -112,98 +100,62 @@ impl HttpClient {
             read_timeout: cfg.read_timeout,
             proxy: proxy.clone(),
         };
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls.clone())
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(connector.clone());
-        let client = HyperClient::builder(TokioExecutor::new())
-            .pool_max_idle_per_host(cfg.pool_max_idle)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_timer(TokioTimer::new())
-            .build(https);
-        let https_h2 = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http2()
-            .wrap_connector(connector);
-        let h2 = HyperClient::builder(TokioExecutor::new())
-            .http2_only(true)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_timer(TokioTimer::new())
-            .timer(TokioTimer::new())
-            .build(https_h2);
+        let https = |http2: bool| {
+            let builder = hyper_rustls::HttpsConnectorBuilder::new()
+                .with_tls_config(tls.clone())
+                .https_or_http();
+            match http2 {
+                true => builder.enable_http2().wrap_connector(connector.clone()),
+                false => builder.enable_http1().wrap_connector(connector.clone()),
+            }
+        };
+        let mut builder = HyperClient::builder(TokioExecutor::new());
+        builder
+            .pool_idle_timeout(MAX_IDLE_AGE)
+            .pool_timer(TokioTimer::new());
+        let h2 = (builder.clone().http2_only(true).timer(TokioTimer::new())).build(https(true));
+        let client = (builder.pool_max_idle_per_host(cfg.pool_max_idle)).build(https(false));
         Ok(HttpClient { client, h2, proxy })
     }
 
     /// Send `req` and return the response once its head has arrived; the body is read from the
-    /// returned [`ResponseBody`]. A request a stale pooled connection dropped is sent again as
-    /// the core's [`send_replaying`] decides.
+    /// returned [`ResponseBody`]. The core's [`http_stack::send`] prepares the request and sends
+    /// it again when a stale pooled connection dropped it.
     pub async fn send(
         &self,
         req: http::Request<Body>,
     ) -> Result<http::Response<ResponseBody>, TransportError> {
-        let (mut parts, body) = req.into_parts();
-        // hyper sends no `Content-Length` for an empty body, which S3 refuses on a PUT. (An
-        // aws-chunked body's length is the framed one: hyper works it out or sends it chunked.)
-        if parts.extensions.get::<AwsChunkedBody>().is_none()
-            && !parts.headers.contains_key(http::header::CONTENT_LENGTH)
-        {
-            if let Some(len) = body.request_content_length(&parts.method) {
-                parts
-                    .headers
-                    .insert(http::header::CONTENT_LENGTH, HeaderValue::from(len));
-            }
-        }
-        if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
-            return Err(TransportError::new(
-                TransportErrorKind::Request,
-                format!("request URI {} is not absolute", parts.uri),
-            ));
-        }
-        let proxy = self.proxy.as_deref();
-        if let Some(auth) = proxy.and_then(|p| p.plain_http_authorization(&parts.uri)) {
-            parts.headers.insert(PROXY_AUTHORIZATION, auth);
-        }
-        let method = parts.method.clone();
-        let (response, input_guard) =
-            send_replaying(body, |body| self.send_once(parts.clone(), body)).await?;
-        let (parts, incoming) = response.into_parts();
-        let check = ResponseCheck::for_response(&method, parts.status.as_u16(), &parts.headers);
-        Ok(http::Response::from_parts(
-            parts,
-            ResponseBody::new(incoming, check, input_guard),
-        ))
+        let proxies = self.proxy.as_deref();
+        let answer = http_stack::send(req, proxies, |req| self.send_once(req)).await?;
+        Ok(answer.into_response().map(ResponseBody::new))
     }
 
     /// One sending on one connection, with the facts of its failure.
     async fn send_once(
         &self,
-        parts: http::request::Parts,
-        body: Body,
-    ) -> Result<(http::Response<Incoming>, Option<InputGuard>), (TransportError, SendFailure)> {
-        let framing = parts.extensions.get::<AwsChunkedBody>().copied();
-        let signer = parts.extensions.get::<EventSigner>().cloned();
-        let (body, input_guard) =
-            RequestBody::from_core(body, framing, signer).map_err(|e| (e, SendFailure::OTHER))?;
-        let needs_h2 = parts.version == http::Version::HTTP_2;
-        let pool = if needs_h2 { &self.h2 } else { &self.client };
-        match pool.request(http::Request::from_parts(parts, body)).await {
+        req: http::Request<StackBody<TokioIo>>,
+    ) -> Result<http::Response<Incoming>, (TransportError, SendFailure)> {
+        let http2 = req.version() == http::Version::HTTP_2;
+        let pool = if http2 { &self.h2 } else { &self.client };
+        match pool.request(req.map(RequestBody)).await {
             Ok(response) => {
-                if let Some(usage) = response.extensions().get::<connect::ConnectionUse>() {
+                if let Some(usage) = response.extensions().get::<ConnectionUse>() {
                     usage.mark_answered();
                 }
-                Ok((response, input_guard))
+                Ok(response)
             }
             Err(e) => {
-                let failure = connect::send_failure(&e);
-                let mut message = describe(&e);
-                if needs_h2 {
-                    // The usual cause: an endpoint that does not offer `h2` by ALPN.
-                    message.push_str(" (this request needs HTTP/2: does the endpoint speak h2?)");
+                let mut extras = http::Extensions::new();
+                if let Some(info) = e.connect_info() {
+                    info.get_extras(&mut extras);
                 }
-                let kind = classify(&e, e.is_connect());
-                Err((TransportError::new(kind, message).with_source(e), failure))
+                let connecting = e.is_connect();
+                Err(http_stack::failed_send::<Hyper, _>(
+                    e,
+                    connecting,
+                    extras.get(),
+                    http2,
+                ))
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use std::io::{self, SeekFrom};
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
 use sansboto_core::request_body::{Rewindable, Sending};
 use sansboto_core::StreamingBody;
@@ -31,19 +31,7 @@ pub async fn seekable_body(
 }
 
 /// One sending of a rewindable body, as a reader (it rewinds before its first read).
-pub(crate) struct SendingReader {
-    sending: Sending<Shared>,
-    seek_started: bool,
-}
-
-impl SendingReader {
-    pub(crate) fn new(sending: Sending<Shared>) -> Self {
-        SendingReader {
-            sending,
-            seek_started: false,
-        }
-    }
-}
+pub(crate) struct SendingReader(pub(crate) Sending<Shared>);
 
 impl AsyncRead for SendingReader {
     fn poll_read(
@@ -51,21 +39,10 @@ impl AsyncRead for SendingReader {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let seek_started = &mut this.seek_started;
-        this.sending.with(
+        self.get_mut().0.with_two_step_seek(
             cx,
-            |reader, start, cx| {
-                if !*seek_started {
-                    // A superseded sending may have left an operation in flight (a
-                    // `tokio::fs::File` read on the blocking pool): let it finish first.
-                    ready!(reader.as_mut().poll_complete(cx))?;
-                    reader.as_mut().start_seek(SeekFrom::Start(start))?;
-                    *seek_started = true;
-                }
-                ready!(reader.as_mut().poll_complete(cx))?;
-                Poll::Ready(Ok(()))
-            },
+            |reader, cx| reader.as_mut().poll_complete(cx).map_ok(drop),
+            |reader, start| reader.as_mut().start_seek(SeekFrom::Start(start)),
             |reader, cx| reader.as_mut().poll_read(cx, buf),
         )
     }
