@@ -318,6 +318,8 @@ pub struct Opening<'a> {
     pub absolute_form: bool,
     /// The origin's host and port.
     pub origin: (&'a str, u16),
+    /// The origin is reached over TLS (an `https://` URL).
+    pub https: bool,
 }
 
 impl<'a> Opening<'a> {
@@ -333,6 +335,7 @@ impl<'a> Opening<'a> {
             tunnel: proxy.filter(|_| https),
             absolute_form: proxy.is_some() && !https,
             origin: (host, port),
+            https,
         })
     }
 
@@ -345,6 +348,12 @@ impl<'a> Opening<'a> {
     pub fn tunnel_timed_out(&self, limit: Duration) -> io::Error {
         let (host, port) = self.origin;
         timed_out(&format!("proxy CONNECT to {host}:{port}"), limit)
+    }
+
+    /// The error of a TLS handshake with the origin that took longer than `limit`.
+    pub fn handshake_timed_out(&self, limit: Duration) -> io::Error {
+        let (host, port) = self.origin;
+        timed_out(&format!("TLS handshake with {host}:{port}"), limit)
     }
 }
 

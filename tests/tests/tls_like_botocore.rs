@@ -1,6 +1,6 @@
 //! The TLS faults of a connection, met by botocore 1.44.5's own HTTP layer (its
-//! `URLLib3Session`, over urllib3 and Python's ssl) and by the transports on the core's HTTP/1.1
-//! driver (blocking, and async-std under smol), against the same scripted loopback TLS server:
+//! `URLLib3Session`, over urllib3 and Python's ssl) and by every transport (blocking, async-std
+//! under smol, tokio), against the same scripted loopback TLS server:
 //! a handshake that stalls or trickles ends within the connect timeout; a body delimited by a
 //! close without `close_notify` is the body; a `Content-Length` or chunked body cut short by it
 //! is an error.
@@ -69,11 +69,16 @@ async fn get<T: Transport>(url: &str) -> (Result<String, TransportErrorKind>, Du
     (got, started.elapsed())
 }
 
-/// Both driver transports' answers to `url`.
+/// Every transport's answer to `url`.
 fn ours(url: &str) -> Vec<(Result<String, TransportErrorKind>, Duration)> {
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     vec![
         sansboto_blocking::block_on(get::<sansboto_blocking::HttpClient>(url)),
         smol::block_on(get::<sansboto_async_std::HttpClient>(url)),
+        tokio.block_on(get::<sansboto_tokio::HttpClient>(url)),
     ]
 }
 

@@ -369,38 +369,8 @@ on_every_transport!(
     tls_verification_with_and_without_the_ca_bundle,
     http_through_a_forward_proxy_and_no_proxy_bypasses,
     https_through_a_connect_tunnel,
+    tls_handshake_is_bounded_by_the_connect_timeout,
+    tls_close_without_close_notify_ends_only_a_close_delimited_body,
+    tls_connection_out_of_step_inside_rustls_is_not_reused,
     sleep_and_clocks,
 );
-
-/// The TLS faults of a transport on its own sockets (the core's HTTP/1.1 driver over rustls):
-/// async-std (under async-std's and smol's executors) and blocking. (sansboto-tokio fails all
-/// three today: its handshake has no overall bound, hyper fails a body on rustls's missing
-/// `close_notify`, and its pool reuses a connection whose close rustls has already seen.)
-mod tls_faults {
-    macro_rules! on_driver_transports {
-        ($($scenario:ident),+ $(,)?) => {
-            mod on_async_std {
-                $(#[test]
-                fn $scenario() {
-                    super::super::run_on_async_std_and_smol(
-                        super::super::scenarios::$scenario::<sansboto_async_std::HttpClient>,
-                    );
-                })+
-            }
-            mod on_blocking {
-                $(#[test]
-                fn $scenario() {
-                    super::super::run_blocking(
-                        super::super::scenarios::$scenario::<sansboto_blocking::HttpClient>,
-                    );
-                })+
-            }
-        };
-    }
-
-    on_driver_transports!(
-        tls_handshake_is_bounded_by_the_connect_timeout,
-        tls_close_without_close_notify_ends_only_a_close_delimited_body,
-        tls_connection_out_of_step_inside_rustls_is_not_reused,
-    );
-}

@@ -1,8 +1,11 @@
 //! Opening connections as the core's [`Opening`] says (TCP with a connect timeout, through a
-//! proxy in absolute form for `http://` or the core's [`open_tunnel`] for `https://`), and the core's
-//! [`SocketTimer`](sansboto_core::connection::SocketTimer) on the socket itself, so the read timeout covers the response head, every
-//! body chunk and the TLS handshake alike. Also what hyper's errors mean to the core
-//! ([`Hyper`]). The rustls configuration is `sansboto_host::tls`.
+//! proxy in absolute form for `http://` or the core's [`open_tunnel`] for `https://`, then the
+//! TLS handshake), and the core's socket timer ([`TimedWaits`]) on the socket itself, so the
+//! read timeout covers the response head, every body chunk and the TLS handshake alike. Also
+//! what hyper's errors mean to the core ([`Hyper`]). The rustls configuration is
+//! `sansboto_host::tls`; the TLS stream is tokio-rustls's, driven here rather than by
+//! hyper-rustls so that the connect timeout bounds the handshake on its own (as urllib3's does)
+//! and a close without `close_notify` reads as the end of the stream, as under Python's ssl.
 
 use std::future::Future;
 use std::io;
@@ -20,17 +23,31 @@ use sansboto_core::{ProxyConfig, TransportErrorKind};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::TlsConnector;
 
-/// Makes TCP connections (direct or through a proxy) for hyper's pooled client.
-#[derive(Clone, Debug)]
+/// Makes connections (direct or through a proxy, plain or TLS) for hyper's pooled client.
+#[derive(Clone)]
 pub(crate) struct Connector {
     pub(crate) connect_timeout: Duration,
     pub(crate) read_timeout: Duration,
     pub(crate) proxy: Option<Arc<ProxyConfig>>,
+    /// The TLS configuration, offering by ALPN the one protocol its pool speaks.
+    pub(crate) tls: TlsConnector,
+}
+
+impl std::fmt::Debug for Connector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connector")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("proxy", &self.proxy)
+            .finish_non_exhaustive()
+    }
 }
 
 impl tower_service::Service<http::Uri> for Connector {
-    type Response = TokioIo<TimedStream>;
+    type Response = TokioIo<Stream>;
     type Error = io::Error;
     type Future = Pin<Box<dyn Future<Output = io::Result<Self::Response>> + Send>>;
 
@@ -45,8 +62,9 @@ impl tower_service::Service<http::Uri> for Connector {
 }
 
 impl Connector {
-    /// Open the connection for `dst` as the core's [`Opening`] says.
-    async fn connect(self, dst: http::Uri) -> io::Result<TimedStream> {
+    /// Open the connection for `dst` as the core's [`Opening`] says; the connect timeout
+    /// bounds each step (TCP, tunnel, TLS handshake) on its own.
+    async fn connect(self, dst: http::Uri) -> io::Result<Stream> {
         let opening = Opening::of(&dst, self.proxy.as_deref())?;
         let limit = self.connect_timeout;
         let tcp = tokio::time::timeout(limit, TcpStream::connect(opening.to))
@@ -61,7 +79,99 @@ impl Connector {
                 .await
                 .map_err(|_| opening.tunnel_timed_out(limit))??;
         }
-        Ok(stream)
+        if !opening.https {
+            return Ok(Stream::Plain(stream));
+        }
+        let name = sansboto_host::tls::server_name(opening.origin.0)?;
+        let tls = tokio::time::timeout(limit, self.tls.connect(name, stream))
+            .await
+            .map_err(|_| opening.handshake_timed_out(limit))??;
+        Ok(Stream::Tls(Box::new(tls)))
+    }
+}
+
+/// A connection as hyper uses it: the timed socket, or TLS over it.
+#[derive(Debug)]
+pub(crate) enum Stream {
+    Plain(TimedStream),
+    Tls(Box<TlsStream<TimedStream>>),
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => {
+                let read = ready!(Pin::new(s).poll_read(cx, buf));
+                let ended = sansboto_host::tls::ragged_eof_as_end(read.map(|()| 0));
+                Poll::Ready(ended.map(drop))
+            }
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Stream::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Stream::Plain(s) => s.is_write_vectored(),
+            Stream::Tls(s) => s.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+impl Connection for Stream {
+    fn connected(&self) -> Connected {
+        match self {
+            Stream::Plain(s) => s.connected(),
+            Stream::Tls(s) => {
+                let (tcp, tls) = s.get_ref();
+                let connected = tcp.connected();
+                match tls.alpn_protocol() {
+                    Some(b"h2") => connected.negotiated_h2(),
+                    _ => connected,
+                }
+            }
+        }
     }
 }
 

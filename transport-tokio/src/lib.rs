@@ -54,7 +54,6 @@ mod rewind;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
@@ -82,10 +81,10 @@ pub use sansboto_host::http_config_from_env;
 /// it; cloning is cheap and clones share the pools.
 #[derive(Clone, Debug)]
 pub struct HttpClient {
-    client: HyperClient<HttpsConnector<Connector>, RequestBody>,
+    client: HyperClient<Connector, RequestBody>,
     /// Requests marked `HTTP/2` (ALPN offers `h2` only, so a server without it fails the call
     /// rather than silently falling back to a protocol that cannot carry a duplex stream).
-    h2: HyperClient<HttpsConnector<Connector>, RequestBody>,
+    h2: HyperClient<Connector, RequestBody>,
     proxy: Option<Arc<ProxyConfig>>,
 }
 
@@ -95,26 +94,25 @@ impl HttpClient {
     pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
         let tls = sansboto_host::tls::client_config(&cfg)?;
         let proxy = cfg.proxy.map(Arc::new);
-        let connector = Connector {
-            connect_timeout: cfg.connect_timeout,
-            read_timeout: cfg.read_timeout,
-            proxy: proxy.clone(),
-        };
-        let https = |http2: bool| {
-            let builder = hyper_rustls::HttpsConnectorBuilder::new()
-                .with_tls_config(tls.clone())
-                .https_or_http();
-            match http2 {
-                true => builder.enable_http2().wrap_connector(connector.clone()),
-                false => builder.enable_http1().wrap_connector(connector.clone()),
+        // The HTTP/2 pool offers `h2` by ALPN; the HTTP/1.1 one offers nothing (as before,
+        // and as a server without ALPN expects).
+        let connector = |alpn: &[&[u8]]| {
+            let mut tls = tls.clone();
+            tls.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+            Connector {
+                connect_timeout: cfg.connect_timeout,
+                read_timeout: cfg.read_timeout,
+                proxy: proxy.clone(),
+                tls: tokio_rustls::TlsConnector::from(Arc::new(tls)),
             }
         };
         let mut builder = HyperClient::builder(TokioExecutor::new());
         builder
             .pool_idle_timeout(MAX_IDLE_AGE)
             .pool_timer(TokioTimer::new());
-        let h2 = (builder.clone().http2_only(true).timer(TokioTimer::new())).build(https(true));
-        let client = (builder.pool_max_idle_per_host(cfg.pool_max_idle)).build(https(false));
+        let h2 =
+            (builder.clone().http2_only(true).timer(TokioTimer::new())).build(connector(&[b"h2"]));
+        let client = (builder.pool_max_idle_per_host(cfg.pool_max_idle)).build(connector(&[]));
         Ok(HttpClient { client, h2, proxy })
     }
 

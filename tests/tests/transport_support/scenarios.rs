@@ -651,8 +651,11 @@ pub(crate) async fn tls_connection_out_of_step_inside_rustls_is_not_reused<
             if support::tls_answer(&mut conn, &mut tcp, response, close_notify).is_err() {
                 return;
             }
+            // Only a request counts: the client's own `close_notify` when it drops the
+            // connection (as hyper sends) is no plaintext.
             let _ = tcp.set_read_timeout(Some(Duration::from_secs(1)));
-            if matches!(tcp.read(&mut [0u8; 1024]), Ok(n) if n > 0) {
+            let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
+            if matches!(tls.read(&mut [0u8; 1024]), Ok(n) if n > 0) {
                 *seen.lock().unwrap() += 1;
             }
             let _ = tcp.shutdown(std::net::Shutdown::Both);
