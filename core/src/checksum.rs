@@ -315,7 +315,8 @@ pub(crate) const CHUNK_END: &[u8] = b"\r\n";
 /// botocore's chunk size for `aws-chunked` bodies (1 MiB).
 pub(crate) const DEFAULT_CHUNK_SIZE: usize = 1024 * 1024;
 
-/// The head of one `aws-chunked` chunk: the data length in lowercase hex and CRLF, held inline.
+/// The head of one chunk (of `aws-chunked` framing, and of HTTP/1.1's chunked transfer coding,
+/// whose chunk-size syntax is the same): the data length in lowercase hex and CRLF, held inline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChunkHead {
     bytes: [u8; 18],
@@ -323,6 +324,12 @@ pub struct ChunkHead {
 }
 
 impl ChunkHead {
+    /// No head at all: what precedes the data of a body framed by its length.
+    pub(crate) const NONE: ChunkHead = ChunkHead {
+        bytes: [0; 18],
+        len: 0,
+    };
+
     pub(crate) fn new(data_len: usize) -> Self {
         let mut bytes = [0u8; 18];
         let mut digits = 0;

@@ -36,6 +36,18 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// The bytes `hex` spells, two digits (either case) each; `None` for an odd length or a
+/// non-hex digit.
+pub(crate) fn hex_decode(hex: &str) -> Option<Vec<u8>> {
+    let digits = hex.as_bytes();
+    if !digits.len().is_multiple_of(2) {
+        return None;
+    }
+    (digits.chunks_exact(2))
+        .map(|pair| Some(hex_value(pair[0])? << 4 | hex_value(pair[1])?))
+        .collect()
+}
+
 /// An RFC 3986 unreserved byte: never percent-encoded.
 pub(crate) fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
@@ -120,6 +132,16 @@ mod tests {
     fn hex_is_lower_case() {
         assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
         assert_eq!(hex(&[]), "");
+    }
+
+    #[test]
+    fn hex_decodes_either_case_and_refuses_anything_else() {
+        assert_eq!(hex_decode("000fA5ff"), Some(vec![0x00, 0x0f, 0xa5, 0xff]));
+        assert_eq!(hex_decode(""), Some(vec![]));
+        assert_eq!(hex_decode("abc"), None);
+        assert_eq!(hex_decode("0g"), None);
+        assert_eq!(hex_decode("+1"), None);
+        assert_eq!(hex_decode("é0"), None);
     }
 
     #[test]

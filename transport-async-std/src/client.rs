@@ -5,10 +5,8 @@
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use futures_lite::{FutureExt, Stream};
+use futures_lite::FutureExt;
 use sansboto_core::runtime::Timer;
-use sansboto_core::Error;
-use sansboto_core::Value;
 
 use crate::{HttpClient, ResponseBody};
 
@@ -53,19 +51,4 @@ sansboto_host::runtime_session!(
     /// ```
 );
 
-/// The events of an event stream as a `futures::Stream`
-/// (`event_stream(client.event_stream("SelectObjectContent", &out)?)`).
-pub fn event_stream<'c>(events: EventStream<'c>) -> impl Stream<Item = Result<Value, Error>> + 'c {
-    futures_lite::stream::unfold(events, |mut events| async move {
-        let event = events.next_event().await?;
-        Some((event, events))
-    })
-}
-
-/// The pages of a pagination as a `futures::Stream`.
-pub fn page_stream<'c>(pages: Pages<'c>) -> impl Stream<Item = Result<Value, Error>> + 'c {
-    futures_lite::stream::unfold(pages, |mut pages| async move {
-        let page = pages.next_page().await?;
-        Some((page, pages))
-    })
-}
+sansboto_host::runtime_streams!(HttpClient, futures_lite::stream);

@@ -15,6 +15,7 @@ use super::{
     absolute_form, encode_request_head, keep_alive, BodyDecoder, BodyEncoder, BodyFraming,
     Http1Error, Limits, ResponseHead, ResponseHeadDecoder,
 };
+use crate::checksum::ChunkHead;
 use crate::connection::{closed_by_peer, SendFailure};
 use crate::http_config::{Destination, ProxyConfig, ProxyUrl};
 
@@ -145,7 +146,7 @@ impl Exchange {
     }
 
     /// `len` more bytes of request body (never 0): what to write before and after them.
-    pub fn body_data(&mut self, len: usize) -> Result<(String, &'static [u8]), Http1Error> {
+    pub fn body_data(&mut self, len: usize) -> Result<(ChunkHead, &'static [u8]), Http1Error> {
         self.encoder.data(len)
     }
 
@@ -537,7 +538,8 @@ mod tests {
         assert!(String::from_utf8(head)
             .unwrap()
             .contains("transfer-encoding: chunked"));
-        assert_eq!(ex.body_data(3).unwrap(), ("3\r\n".to_owned(), &b"\r\n"[..]));
+        let (pre, post) = ex.body_data(3).unwrap();
+        assert_eq!((pre.as_bytes(), post), (&b"3\r\n"[..], &b"\r\n"[..]));
         assert_eq!(ex.body_end().unwrap(), b"0\r\n\r\n");
         let (ex, _) = Exchange::start(
             &http::Method::PUT,

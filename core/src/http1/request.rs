@@ -3,6 +3,7 @@
 
 use super::Http1Error;
 use crate::body::empty_body_goes_without_length;
+use crate::checksum::{ChunkHead, CHUNK_END};
 
 /// How a request body is delimited on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,8 +144,6 @@ pub struct BodyEncoder {
     sent: u64,
 }
 
-/// The end of one chunk's data.
-const CHUNK_END: &[u8] = b"\r\n";
 /// The last chunk of a chunked body (no trailers).
 const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
 
@@ -161,7 +160,7 @@ impl BodyEncoder {
 
     /// `len` more bytes of body data (never 0 when chunked: an empty chunk would end the body):
     /// what to write before and after them. An error when they would pass `Content-Length`.
-    pub fn data(&mut self, len: usize) -> Result<(String, &'static [u8]), Http1Error> {
+    pub fn data(&mut self, len: usize) -> Result<(ChunkHead, &'static [u8]), Http1Error> {
         let n = len as u64;
         match self.framing {
             RequestFraming::Length(total) => {
@@ -171,12 +170,12 @@ impl BodyEncoder {
                     )));
                 }
                 self.sent += n;
-                Ok((String::new(), b""))
+                Ok((ChunkHead::NONE, b""))
             }
-            RequestFraming::Chunked if len == 0 => Ok((String::new(), b"")),
+            RequestFraming::Chunked if len == 0 => Ok((ChunkHead::NONE, b"")),
             RequestFraming::Chunked => {
                 self.sent += n;
-                Ok((format!("{len:X}\r\n"), CHUNK_END))
+                Ok((ChunkHead::new(len), CHUNK_END))
             }
         }
     }
@@ -308,7 +307,7 @@ mod tests {
         wire.extend_from_slice(enc.finish().unwrap());
         assert_eq!(
             wire,
-            b"5\r\nhello\r\n1A\r\nxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n0\r\n\r\n".to_vec()
+            b"5\r\nhello\r\n1a\r\nxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n0\r\n\r\n".to_vec()
         );
         assert_eq!(enc.sent(), 31);
     }
@@ -316,7 +315,8 @@ mod tests {
     #[test]
     fn a_length_framed_body_must_match_its_length() {
         let mut enc = BodyEncoder::new(RequestFraming::Length(4));
-        assert_eq!(enc.data(3).unwrap(), (String::new(), &b""[..]));
+        let (pre, post) = enc.data(3).unwrap();
+        assert_eq!((pre.as_bytes(), post), (&b""[..], &b""[..]));
         assert!(enc.finish().is_err(), "short");
         assert!(enc.data(2).is_err(), "long");
         enc.data(1).unwrap();

@@ -681,9 +681,7 @@ fn md5_etag(etag: &str) -> Option<Vec<u8>> {
     if hex.len() != 32 {
         return None;
     }
-    (0..16)
-        .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect()
+    crate::encoding::hex_decode(hex)
 }
 
 impl TransferMachine for Upload {
