@@ -11,8 +11,9 @@
 //! - the request body as it goes out ([`StackBody`]: the core's [`Outgoing`], built from the
 //!   request's extensions, and the cancellation of a signed event-stream input once nobody
 //!   reads its answers, [`AnswersGuard`]);
-//! - how a connection opens ([`Opening`]: where the TCP connection goes, the proxy's `CONNECT`
-//!   tunnel, what a connect that takes too long says);
+//! - how a connection opens is the HTTP/1.1 driver's [`Route`](crate::http1::Route) too: where
+//!   the TCP connection goes, the proxy's `CONNECT` tunnel, what each step is called when it
+//!   takes too long;
 //! - what a failed send says ([`failed_send`]): its kind and message from the library's error
 //!   chain, and the facts the stale-connection replay judges, among them whether the connection
 //!   had already carried a response ([`ConnectionUse`]).
@@ -25,17 +26,17 @@ use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use bytes::Bytes;
 
 use crate::auth::event_signing::EventSigner;
 use crate::body::Body;
 use crate::connection::{
-    classify_chain, closed_by_peer, describe_chain, send_replaying, timed_out, SendFailure,
+    classify_chain, closed_by_peer, describe_chain, send_replaying, SendFailure,
 };
 use crate::error::{TransportError, TransportErrorKind};
-use crate::http_config::{Destination, ProxyConfig, ProxyUrl};
+use crate::http_config::ProxyConfig;
 use crate::httpchecksum::AwsChunkedBody;
 use crate::outgoing::{BodyIo, Outgoing};
 use crate::response_check::ResponseCheck;
@@ -303,60 +304,6 @@ impl<I: BodyIo> StackBody<I> {
     }
 }
 
-/// How the stack's connector opens a connection to `uri` (sans-IO): TCP to [`to`](Self::to),
-/// the proxy's address or the origin's, within botocore's connect timeout; then, for https
-/// through a proxy, the `CONNECT` [`tunnel`](Self::tunnel), also within it; through a
-/// plain-http proxy, the stack writes requests in [`absolute_form`](Self::absolute_form).
-#[derive(Debug)]
-pub struct Opening<'a> {
-    /// Where the TCP connection goes.
-    pub to: (&'a str, u16),
-    /// The proxy to ask for a `CONNECT` tunnel to [`origin`](Self::origin) first (the core's
-    /// [`open_tunnel`](crate::http1::driver::open_tunnel)).
-    pub tunnel: Option<&'a ProxyUrl>,
-    /// Requests name their whole URL (a forward proxy's form for plain http).
-    pub absolute_form: bool,
-    /// The origin's host and port.
-    pub origin: (&'a str, u16),
-    /// The origin is reached over TLS (an `https://` URL).
-    pub https: bool,
-}
-
-impl<'a> Opening<'a> {
-    /// The opening of a connection for `uri`, through the proxy `proxies` pick for it
-    /// (`NO_PROXY` applied); an error for a URI without a host.
-    pub fn of(uri: &'a http::Uri, proxies: Option<&'a ProxyConfig>) -> io::Result<Self> {
-        let Destination { https, host, port } = Destination::of(uri).ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, format!("no host in URL {uri}"))
-        })?;
-        let proxy = proxies.and_then(|p| p.proxy_for_uri(uri));
-        Ok(Opening {
-            to: proxy.map_or((host, port), |p| (p.host.as_str(), p.port)),
-            tunnel: proxy.filter(|_| https),
-            absolute_form: proxy.is_some() && !https,
-            origin: (host, port),
-            https,
-        })
-    }
-
-    /// The error of a TCP connect that took longer than `limit` ([`timed_out`]).
-    pub fn connect_timed_out(&self, limit: Duration) -> io::Error {
-        timed_out(&format!("connecting to {}:{}", self.to.0, self.to.1), limit)
-    }
-
-    /// The error of a `CONNECT` exchange that took longer than `limit`.
-    pub fn tunnel_timed_out(&self, limit: Duration) -> io::Error {
-        let (host, port) = self.origin;
-        timed_out(&format!("proxy CONNECT to {host}:{port}"), limit)
-    }
-
-    /// The error of a TLS handshake with the origin that took longer than `limit`.
-    pub fn handshake_timed_out(&self, limit: Duration) -> io::Error {
-        let (host, port) = self.origin;
-        timed_out(&format!("TLS handshake with {host}:{port}"), limit)
-    }
-}
-
 /// Whether a pooled connection has already delivered a response: the transport's connection
 /// keeps one, marks it when a response head arrives, and finds it again when a send on that
 /// connection fails ([`SendFailure::reused_connection`]).
@@ -452,6 +399,7 @@ fn closed_early<S: StackErrors>(err: &(dyn std::error::Error + 'static)) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http_config::ProxyUrl;
     use crate::request_body::Source;
     use crate::StreamingBody;
     use std::collections::VecDeque;
@@ -535,53 +483,6 @@ mod tests {
         let mut tls = parts("https://h/k", http::Method::GET);
         prepare_head(&mut tls, &Body::Empty, Some(&proxies)).unwrap();
         assert!(!tls.headers.contains_key("proxy-authorization"));
-    }
-
-    #[test]
-    fn a_connection_opens_to_the_origin_or_through_the_proxy_picked_for_it() {
-        let proxies = ProxyConfig {
-            http: Some(ProxyUrl::parse("http://proxy:3128").unwrap()),
-            https: Some(ProxyUrl::parse("http://tunnel:8080").unwrap()),
-            no_proxy: crate::http_config::NoProxy::parse("direct.example"),
-        };
-        let limit = std::time::Duration::from_secs(3);
-        let uri: http::Uri = "https://[::1]:8443/k".parse().unwrap();
-        let direct = Opening::of(&uri, None).unwrap();
-        assert_eq!(direct.to, ("::1", 8443));
-        assert!(direct.tunnel.is_none() && !direct.absolute_form);
-        let err = direct.connect_timed_out(limit);
-        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
-        assert_eq!(
-            err.to_string(),
-            "connecting to ::1:8443 took longer than 3s"
-        );
-
-        let uri: http::Uri = "https://b.s3.amazonaws.com/k".parse().unwrap();
-        let tunnelled = Opening::of(&uri, Some(&proxies)).unwrap();
-        assert_eq!(tunnelled.to, ("tunnel", 8080));
-        assert!(!tunnelled.absolute_form);
-        let proxy = tunnelled.tunnel.expect("https through a proxy tunnels");
-        assert_eq!((proxy.host.as_str(), proxy.port), ("tunnel", 8080));
-        assert_eq!(tunnelled.origin, ("b.s3.amazonaws.com", 443));
-        let err = tunnelled.tunnel_timed_out(limit).to_string();
-        assert_eq!(
-            err,
-            "proxy CONNECT to b.s3.amazonaws.com:443 took longer than 3s"
-        );
-
-        let uri: http::Uri = "http://b.s3.amazonaws.com/k".parse().unwrap();
-        let plain = Opening::of(&uri, Some(&proxies)).unwrap();
-        assert_eq!(plain.to, ("proxy", 3128));
-        assert!(plain.tunnel.is_none() && plain.absolute_form);
-
-        let uri: http::Uri = "https://direct.example/k".parse().unwrap();
-        let bypass = Opening::of(&uri, Some(&proxies)).unwrap();
-        assert_eq!(bypass.to, ("direct.example", 443));
-        assert!(bypass.tunnel.is_none() && !bypass.absolute_form);
-
-        let relative: http::Uri = "/k".parse().unwrap();
-        let err = Opening::of(&relative, None).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use futures_lite::FutureExt;
 use rustls::ClientConfig;
 use sansboto_core::connection::{connect_step, Alarm, Deadline, Direction, TimedWaits};
 use sansboto_core::http1::driver::{open_tunnel, ByteIo};
-use sansboto_core::http1::Route;
+use sansboto_core::http1::{OpenStep, Route};
 use sansboto_core::HttpConfig;
 
 /// Race `fut` against a timer at `deadline`, failing with its error when that passes first.
@@ -155,12 +155,8 @@ pub(crate) async fn connect(
     // exchange, the TLS handshake (a server trickling its bytes would restart the per-read
     // socket timer with each one).
     let limit = cfg.connect_timeout;
-    let step = |what: String| connect_step(&what, limit, Instant::now());
-    let tcp = within(
-        step(format!("connecting to {host}:{port}")),
-        TcpStream::connect((host, port)),
-    )
-    .await?;
+    let step = |step| connect_step(&route.step(step), limit, Instant::now());
+    let tcp = within(step(OpenStep::Connect), TcpStream::connect((host, port))).await?;
     // Requests are written whole; waiting for Nagle only adds latency.
     tcp.set_nodelay(true)?;
     let timed = TimedTcp {
@@ -168,16 +164,15 @@ pub(crate) async fn connect(
         waits: TimedWaits::new(cfg.read_timeout),
     };
     let mut conn = Conn { io: timed, tcp };
-    let target = format!("{}:{}", route.host, route.port);
     if let Some(p) = route.tunnels() {
         let tunnel = open_tunnel(&mut conn, p, &route.host, route.port);
-        within(step(format!("proxy CONNECT to {target}")), tunnel).await?;
+        within(step(OpenStep::Tunnel), tunnel).await?;
     }
     let Conn { io: timed, tcp } = conn;
     let io = if route.https {
         let name = sansboto_host::tls::server_name(&route.host)?;
         let handshake = futures_rustls::TlsConnector::from(tls.clone()).connect(name, timed);
-        let stream = within(step(format!("TLS handshake with {target}")), handshake).await?;
+        let stream = within(step(OpenStep::TlsHandshake), handshake).await?;
         Box::new(stream) as Box<dyn Stream>
     } else {
         Box::new(timed)

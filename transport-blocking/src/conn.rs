@@ -13,7 +13,7 @@ use std::time::Instant;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use sansboto_core::connection::{connect_each, connect_step, BlockingWaits, Deadline, Direction};
 use sansboto_core::http1::driver::{open_tunnel, ByteIo};
-use sansboto_core::http1::Route;
+use sansboto_core::http1::{OpenStep, Route};
 use sansboto_core::HttpConfig;
 
 /// A TCP stream whose reads and writes each wait as the core's [`BlockingWaits`] allows (the
@@ -151,7 +151,7 @@ pub(crate) async fn connect(
     let mut timed = TimedTcp { tcp, waits };
     if let Some(proxy) = route.tunnels() {
         // The connect timeout bounds the proxy's CONNECT exchange on its own.
-        let what = format!("proxy CONNECT to {}:{}", route.host, route.port);
+        let what = route.step(OpenStep::Tunnel);
         let own = connect_step(&what, cfg.connect_timeout, Instant::now());
         timed.waits.deadline = Some(own.earliest(deadline));
         let mut plain = Conn::Plain(timed);
@@ -167,7 +167,7 @@ pub(crate) async fn connect(
         let session = ClientConnection::new(tls.clone(), name).map_err(io::Error::other)?;
         // The connect timeout bounds the handshake as a whole, on its own (a server trickling
         // its handshake would restart a per-read limit with each byte).
-        let what = format!("TLS handshake with {}:{}", route.host, route.port);
+        let what = route.step(OpenStep::TlsHandshake);
         let own = connect_step(&what, cfg.connect_timeout, Instant::now());
         timed.waits.deadline = Some(own.earliest(deadline));
         let mut tls = StreamOwned::new(session, timed);

@@ -1,4 +1,4 @@
-//! Opening connections as the core's [`Opening`] says (TCP with a connect timeout, through a
+//! Opening connections along the core's [`Route`] (TCP with a connect timeout, through a
 //! proxy in absolute form for `http://` or the core's [`open_tunnel`] for `https://`, then the
 //! TLS handshake), and the core's socket timer ([`TimedWaits`]) on the socket itself, so the
 //! read timeout covers the response head, every body chunk and the TLS handshake alike. Also
@@ -16,9 +16,11 @@ use std::time::{Duration, Instant};
 
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
+use sansboto_core::connection::timed_out;
 use sansboto_core::connection::{Alarm, Direction, TimedWaits};
 use sansboto_core::http1::driver::{open_tunnel, ByteIo};
-use sansboto_core::http_stack::{ConnectionUse, Opening, StackErrors};
+use sansboto_core::http1::{OpenStep, Route};
+use sansboto_core::http_stack::{ConnectionUse, StackErrors};
 use sansboto_core::{ProxyConfig, TransportErrorKind};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
@@ -62,30 +64,33 @@ impl tower_service::Service<http::Uri> for Connector {
 }
 
 impl Connector {
-    /// Open the connection for `dst` as the core's [`Opening`] says; the connect timeout
-    /// bounds each step (TCP, tunnel, TLS handshake) on its own.
+    /// Open the connection for `dst` along the core's [`Route`]; the connect timeout bounds
+    /// each step (TCP, tunnel, TLS handshake) on its own.
     async fn connect(self, dst: http::Uri) -> io::Result<Stream> {
-        let opening = Opening::of(&dst, self.proxy.as_deref())?;
+        let route = Route::for_uri(&dst, self.proxy.as_deref()).map_err(|e| e.into_io_error())?;
         let limit = self.connect_timeout;
-        let tcp = tokio::time::timeout(limit, TcpStream::connect(opening.to))
+        let timed_out = |step| timed_out(&route.step(step), limit);
+        let tcp = tokio::time::timeout(limit, TcpStream::connect(route.connect_to()))
             .await
-            .map_err(|_| opening.connect_timed_out(limit))??;
+            .map_err(|_| timed_out(OpenStep::Connect))??;
         // Requests are written whole; waiting for Nagle only adds latency.
         tcp.set_nodelay(true)?;
-        let mut stream = TimedStream::new(tcp, self.read_timeout, opening.absolute_form);
-        if let Some(proxy) = opening.tunnel {
-            let (host, port) = opening.origin;
-            tokio::time::timeout(limit, open_tunnel(&mut stream, proxy, host, port))
-                .await
-                .map_err(|_| opening.tunnel_timed_out(limit))??;
+        let mut stream = TimedStream::new(tcp, self.read_timeout, route.absolute_form());
+        if let Some(proxy) = route.tunnels() {
+            tokio::time::timeout(
+                limit,
+                open_tunnel(&mut stream, proxy, &route.host, route.port),
+            )
+            .await
+            .map_err(|_| timed_out(OpenStep::Tunnel))??;
         }
-        if !opening.https {
+        if !route.https {
             return Ok(Stream::Plain(stream));
         }
-        let name = sansboto_host::tls::server_name(opening.origin.0)?;
+        let name = sansboto_host::tls::server_name(&route.host)?;
         let tls = tokio::time::timeout(limit, self.tls.connect(name, stream))
             .await
-            .map_err(|_| opening.handshake_timed_out(limit))??;
+            .map_err(|_| timed_out(OpenStep::TlsHandshake))??;
         Ok(Stream::Tls(Box::new(tls)))
     }
 }

@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
-use super::{BodyFraming, BodyReader, Exchange, IdlePool, Next, ResponseHead, Route};
+use super::{BodyFraming, BodyReader, Exchange, IdlePool, Next, OpenStep, ResponseHead, Route};
 use crate::connection::SendFailure;
 use crate::error::TransportError;
 use crate::http_config::{ProxyUrl, TunnelHandshake};
@@ -145,10 +145,9 @@ impl<C: ByteIo> Driver<C> {
                 conn
             }
             None => Conn {
-                io: connect().await.map_err(|e| {
-                    let (host, port) = route.connect_to();
-                    other((t.error)(e, &format!("connecting to {host}:{port}"), true))
-                })?,
+                io: connect()
+                    .await
+                    .map_err(|e| other((t.error)(e, &route.step(OpenStep::Connect), true)))?,
                 buf: vec![0; IO_CHUNK].into_boxed_slice(),
                 reused: false,
             },

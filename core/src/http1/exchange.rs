@@ -68,6 +68,40 @@ impl Route {
     pub fn tunnels(&self) -> Option<&ProxyUrl> {
         self.proxy.as_ref().filter(|_| self.https)
     }
+
+    /// Whether requests name their whole URL (a forward proxy's form, for plain http).
+    pub fn absolute_form(&self) -> bool {
+        self.proxy.is_some() && !self.https
+    }
+
+    /// What `step` of opening this route's connection is called in errors: "connecting to
+    /// host:port" (where the TCP connection goes), "proxy CONNECT to host:port", "TLS handshake
+    /// with host:port" (the origin). With [`connect_step`](crate::connection::connect_step),
+    /// the connect timeout's bound over that step.
+    pub fn step(&self, step: OpenStep) -> String {
+        let (host, port) = match step {
+            OpenStep::Connect => self.connect_to(),
+            OpenStep::Tunnel | OpenStep::TlsHandshake => (self.host.as_str(), self.port),
+        };
+        let what = match step {
+            OpenStep::Connect => "connecting to",
+            OpenStep::Tunnel => "proxy CONNECT to",
+            OpenStep::TlsHandshake => "TLS handshake with",
+        };
+        format!("{what} {host}:{port}")
+    }
+}
+
+/// A step of opening a connection, each bounded by the connect timeout on its own (as urllib3
+/// bounds them): the TCP connect, the proxy's `CONNECT` exchange, the TLS handshake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenStep {
+    /// The TCP connect, to the proxy when there is one.
+    Connect,
+    /// The `CONNECT` exchange with the proxy, for https through a proxy.
+    Tunnel,
+    /// The TLS handshake with the origin.
+    TlsHandshake,
 }
 
 /// The `Host` field of a request to `uri`: its authority without user info and without the
@@ -297,6 +331,54 @@ impl BodyReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_route_goes_to_the_origin_or_through_the_proxy_picked_for_it() {
+        let proxies = ProxyConfig {
+            http: Some(ProxyUrl::parse("http://proxy:3128").unwrap()),
+            https: Some(ProxyUrl::parse("http://tunnel:8080").unwrap()),
+            no_proxy: crate::http_config::NoProxy::parse("direct.example"),
+        };
+        let of = |uri: &str| Route::for_uri(&uri.parse().unwrap(), Some(&proxies)).unwrap();
+
+        let direct = Route::for_uri(&"https://[::1]:8443/k".parse().unwrap(), None).unwrap();
+        assert_eq!(direct.connect_to(), ("::1", 8443));
+        assert!(direct.tunnels().is_none() && !direct.absolute_form());
+        assert_eq!(direct.step(OpenStep::Connect), "connecting to ::1:8443");
+        assert_eq!(
+            direct.step(OpenStep::TlsHandshake),
+            "TLS handshake with ::1:8443"
+        );
+
+        let tunnelled = of("https://b.s3.amazonaws.com/k");
+        assert_eq!(tunnelled.connect_to(), ("tunnel", 8080));
+        assert!(!tunnelled.absolute_form());
+        let proxy = tunnelled.tunnels().expect("https through a proxy tunnels");
+        assert_eq!((proxy.host.as_str(), proxy.port), ("tunnel", 8080));
+        assert_eq!(
+            tunnelled.step(OpenStep::Connect),
+            "connecting to tunnel:8080"
+        );
+        assert_eq!(
+            tunnelled.step(OpenStep::Tunnel),
+            "proxy CONNECT to b.s3.amazonaws.com:443"
+        );
+        assert_eq!(
+            tunnelled.step(OpenStep::TlsHandshake),
+            "TLS handshake with b.s3.amazonaws.com:443"
+        );
+
+        let plain = of("http://b.s3.amazonaws.com/k");
+        assert_eq!(plain.connect_to(), ("proxy", 3128));
+        assert!(plain.tunnels().is_none() && plain.absolute_form());
+
+        let bypass = of("https://direct.example/k");
+        assert_eq!(bypass.connect_to(), ("direct.example", 443));
+        assert!(bypass.tunnels().is_none() && !bypass.absolute_form());
+
+        assert!(Route::for_uri(&"/k".parse().unwrap(), None).is_err());
+        assert!(Route::for_uri(&"ftp://h/k".parse().unwrap(), None).is_err());
+    }
 
     fn route(uri: &str, proxy: Option<&str>) -> Route {
         let proxies = proxy.map(|p| ProxyConfig {

@@ -31,7 +31,7 @@ mod request;
 mod response;
 
 pub use body::{BodyDecoder, BodyFraming, Decoded};
-pub use exchange::{BodyReader, Exchange, Next, Response, Route};
+pub use exchange::{BodyReader, Exchange, Next, OpenStep, Response, Route};
 pub use pool::{IdlePool, MAX_IDLE_AGE, MAX_ROUTES};
 pub use request::{absolute_form, encode_request_head, BodyEncoder, RequestFraming};
 pub use response::{keep_alive, ResponseHead, ResponseHeadDecoder};
