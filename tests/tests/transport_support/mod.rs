@@ -63,7 +63,8 @@ pub(crate) enum Mode {
     /// Declares `Content-Length: 1000`, sends 10 bytes, closes.
     Truncate,
     /// A forward proxy: answers absolute-form requests itself ("proxied TARGET"), and tunnels
-    /// `CONNECT host:port` to the real target.
+    /// `CONNECT host:port` to the real target (over a socket; over memory, which carries no
+    /// TLS, it refuses a `CONNECT`).
     Proxy,
     /// A listener that accepts no more connections (see [`register_unaccepting`]).
     Unaccepting,
