@@ -336,6 +336,49 @@ fn a_request_lost_to_a_late_close_is_sent_again_on_memory() {
     assert_eq!(server.seen.lock().unwrap().len(), 2);
 }
 
+/// A streamed body the core asks to frame `aws-chunked` (with a checksum trailer: the request's
+/// `AwsChunkedBody`) goes out framed by the core's `Outgoing` on the in-memory transport, as on
+/// the others: the server receives the encoder's bytes, in frames of the asked size whatever
+/// the stream's pieces, sent chunked (their length is not known up front).
+#[test]
+fn an_aws_chunked_body_goes_out_framed_on_memory() {
+    use sansboto_core::runtime::Http;
+    use sansboto_core::{AwsChunkedBody, AwsChunkedEncoder, ChecksumAlgorithm};
+    let server = Server::start(Mode::Echo);
+    let c = memory::MemoryTransport::connect(&config()).unwrap();
+    let len = 100_003;
+    let framing = AwsChunkedBody {
+        trailer: ChecksumAlgorithm::Crc32,
+        chunk_size: 10_000,
+        decoded_len: Some(len),
+    };
+    let data: Vec<u8> = (0..len).map(support::pattern).collect();
+    let mut framed = Vec::new();
+    let mut encoder = AwsChunkedEncoder::new(Some(framing.trailer));
+    for chunk in data.chunks(framing.chunk_size) {
+        encoder.encode_chunk(chunk, &mut framed);
+    }
+    encoder.finish_into(&mut framed);
+
+    let body = <memory::MemoryTransport as TransportUnderTest>::pattern_upload(len, Some(len));
+    let mut put = http::Request::put(server.url("/framed"))
+        .body(Body::Stream(body))
+        .unwrap();
+    put.extensions_mut().insert(framing);
+    let got = smol::block_on(async {
+        let response = c.send(put).await.unwrap();
+        c.read_body(response.into_body()).await.unwrap()
+    });
+    let expected = format!(
+        "PUT {} {}",
+        framed.len(),
+        support::checksum(framed.iter().copied(), 0)
+    );
+    assert_eq!(String::from_utf8_lossy(&got), expected);
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen[0].header("transfer-encoding"), Some("chunked"));
+}
+
 /// Run a scenario on a current-thread tokio runtime (what `#[tokio::test]` makes).
 fn run_on_tokio<F: Future<Output = ()>>(scenario: impl Fn() -> F) {
     tokio::runtime::Builder::new_current_thread()
