@@ -2,8 +2,8 @@
 //! `HttpConfig` against the same loopback server they must agree byte for byte, and each passes
 //! every shared loopback scenario of `transport_support/scenarios.rs` (the async-std one under
 //! async-std's and smol's executors). The in-memory transport of `transport_support/memory.rs`
-//! runs every scenario but the socket-only ones (TLS, servers closing pooled sockets), its
-//! timeouts on a virtual clock, under smol.
+//! (the core's HTTP/1.1 driver over in-memory connections) runs every scenario but the TLS ones,
+//! its timeouts on a virtual clock, under smol.
 
 #[path = "transport_support/mod.rs"]
 mod support;
@@ -203,7 +203,10 @@ impl TransportUnderTest for sansboto_blocking::HttpClient {
 
 impl TransportUnderTest for memory::MemoryTransport {
     const NAME: &'static str = "memory";
-    const HTTP_VIA_PROXY: HttpViaProxy = HttpViaProxy::ConnectTunnel;
+    // The core's driver, as on async-std and blocking.
+    const HTTP_VIA_PROXY: HttpViaProxy = HttpViaProxy::AbsoluteForm {
+        target: "http://bucket.example.invalid/key?x=1",
+    };
 
     fn pattern_upload(len: u64, declared: Option<u64>) -> StreamingBody {
         let chunk = 64 * 1024;
@@ -229,11 +232,11 @@ impl TransportUnderTest for memory::MemoryTransport {
     }
 }
 
-/// The scenarios on the in-memory transport, under smol's executor: all but those about real
-/// sockets — TLS (rustls over a socket: certificate checks need a real handshake), servers
-/// closing pooled connections (a socket's close racing its reuse), and the https tunnel (TLS
-/// again). Its timeouts run on a virtual clock, its proxy tunnel is the core's
-/// `TunnelHandshake` against the in-memory proxy.
+/// The scenarios on the in-memory transport, under smol's executor: all but those about TLS
+/// (certificate checks, the handshake, records, the https tunnel: there is no TLS in memory).
+/// Its timeouts run on a virtual clock; a server closing a pooled connection closes it at a
+/// moment of that clock (`EchoCloseLate`'s close comes after the reuse, as on a socket, so the
+/// core's stale-connection replay runs).
 mod on_memory {
     macro_rules! on_memory {
         ($($scenario:ident),+ $(,)?) => {
@@ -260,6 +263,7 @@ mod on_memory {
         request_timeout_bounds_the_whole_exchange,
         connect_timeout_is_timeout,
         http_through_a_forward_proxy_and_no_proxy_bypasses,
+        servers_closing_after_each_response_never_break_reuse,
     );
 }
 
@@ -302,6 +306,77 @@ fn call_timeout_ends_a_silent_call_on_memory() {
         1,
         "one attempt, cut short"
     );
+}
+
+/// The core's stale-connection replay on the in-memory transport, where its clock makes it
+/// deterministic: a server that closes 50 ms after answering is reused at once (its close has
+/// not come), the request waits for the close that loses it, and the core sends it again on a
+/// new connection; the server sees each request once.
+#[test]
+fn a_request_lost_to_a_late_close_is_sent_again_on_memory() {
+    use sansboto_core::runtime::Http;
+    let server = Server::start(Mode::EchoCloseLate);
+    let c = memory::MemoryTransport::connect(&config()).unwrap();
+    smol::block_on(async {
+        for (i, waited) in [Duration::ZERO, Duration::from_millis(50)]
+            .into_iter()
+            .enumerate()
+        {
+            let started = memory::clock::instant();
+            let get = http::Request::get(server.url("/"))
+                .body(Body::Empty)
+                .unwrap();
+            let response = c.send(get).await.unwrap();
+            let body = c.read_body(response.into_body()).await.unwrap();
+            assert_eq!(&body[..], b"GET 0 0", "request {i}");
+            assert_eq!(memory::clock::instant() - started, waited, "request {i}");
+        }
+    });
+    assert_eq!(server.connection_count(), 2);
+    assert_eq!(server.seen.lock().unwrap().len(), 2);
+}
+
+/// A streamed body the core asks to frame `aws-chunked` (with a checksum trailer: the request's
+/// `AwsChunkedBody`) goes out framed by the core's `Outgoing` on the in-memory transport, as on
+/// the others: the server receives the encoder's bytes, in frames of the asked size whatever
+/// the stream's pieces, sent chunked (their length is not known up front).
+#[test]
+fn an_aws_chunked_body_goes_out_framed_on_memory() {
+    use sansboto_core::runtime::Http;
+    use sansboto_core::{AwsChunkedBody, AwsChunkedEncoder, ChecksumAlgorithm};
+    let server = Server::start(Mode::Echo);
+    let c = memory::MemoryTransport::connect(&config()).unwrap();
+    let len = 100_003;
+    let framing = AwsChunkedBody {
+        trailer: ChecksumAlgorithm::Crc32,
+        chunk_size: 10_000,
+        decoded_len: Some(len),
+    };
+    let data: Vec<u8> = (0..len).map(support::pattern).collect();
+    let mut framed = Vec::new();
+    let mut encoder = AwsChunkedEncoder::new(Some(framing.trailer));
+    for chunk in data.chunks(framing.chunk_size) {
+        encoder.encode_chunk(chunk, &mut framed);
+    }
+    encoder.finish_into(&mut framed);
+
+    let body = <memory::MemoryTransport as TransportUnderTest>::pattern_upload(len, Some(len));
+    let mut put = http::Request::put(server.url("/framed"))
+        .body(Body::Stream(body))
+        .unwrap();
+    put.extensions_mut().insert(framing);
+    let got = smol::block_on(async {
+        let response = c.send(put).await.unwrap();
+        c.read_body(response.into_body()).await.unwrap()
+    });
+    let expected = format!(
+        "PUT {} {}",
+        framed.len(),
+        support::checksum(framed.iter().copied(), 0)
+    );
+    assert_eq!(String::from_utf8_lossy(&got), expected);
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen[0].header("transfer-encoding"), Some("chunked"));
 }
 
 /// Run a scenario on a current-thread tokio runtime (what `#[tokio::test]` makes).

@@ -1,7 +1,8 @@
 //! Tiny loopback HTTP/1.1 servers (std::net + threads) shared by the three transport crates'
 //! tests: an echo server, misbehaving servers (silent, truncating, closing), a TLS server with a
 //! self-signed certificate, and a forward proxy. Every server binds 127.0.0.1:0 and its threads
-//! end on their own (bounded waits), so tests never touch the network or hang.
+//! end on their own (bounded waits), so tests never touch the network or hang. The plain-http
+//! servers also answer over memory ([`serve_in_memory`]), for the in-memory transport.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -62,7 +63,8 @@ pub(crate) enum Mode {
     /// Declares `Content-Length: 1000`, sends 10 bytes, closes.
     Truncate,
     /// A forward proxy: answers absolute-form requests itself ("proxied TARGET"), and tunnels
-    /// `CONNECT host:port` to the real target.
+    /// `CONNECT host:port` to the real target (over a socket; over memory, which carries no
+    /// TLS, it refuses a `CONNECT`).
     Proxy,
     /// A listener that accepts no more connections (see [`register_unaccepting`]).
     Unaccepting,
@@ -113,12 +115,10 @@ impl Server {
                             let Ok(conn) = rustls::ServerConnection::new(cfg) else {
                                 return;
                             };
-                            let tls_stream = rustls::StreamOwned::new(conn, stream);
-                            let _ = serve(tls_stream, mode, &seen, SILENCE);
+                            let mut tls_stream = rustls::StreamOwned::new(conn, stream);
+                            linger(serve(&mut tls_stream, mode, &seen));
                         }
-                        None => {
-                            let _ = serve(stream, mode, &seen, SILENCE);
-                        }
+                        None => linger(serve(&stream, mode, &seen)),
                     }
                 });
             }
@@ -162,87 +162,78 @@ pub(crate) fn register_unaccepting(addr: SocketAddr) {
 /// How long a silent server holds its socket before closing it.
 const SILENCE: Duration = Duration::from_secs(5);
 
-/// What the server at an address answers over memory: the bytes it writes, and whether it then
-/// holds the connection open without writing more (a silent server) rather than closing it or
-/// waiting for the next request.
-pub(crate) struct MemoryAnswer {
-    pub bytes: Vec<u8>,
-    pub holds_open: bool,
-    /// `false`: the connection was never accepted (nothing was sent).
-    pub accepted: bool,
+/// What a server does with its connection once it has answered what it was sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Then {
+    /// Waits for the next request (keep-alive; over a socket, until the client closes).
+    NextRequest,
+    /// Reads nothing more and closes the connection after this long.
+    CloseAfter(Duration),
 }
 
-/// The answer of the server at `addr` to the bytes `request` (its own handler over a buffer
-/// instead of a socket), counting a connection when `new_connection`; `None` when no server
-/// listens there. A proxy answers `CONNECT` itself and passes the rest of `request` through
-/// the tunnel to its target (as a new connection there).
-pub(crate) fn serve_in_memory(
-    addr: SocketAddr,
-    request: Vec<u8>,
-    new_connection: bool,
-) -> Option<MemoryAnswer> {
-    let (mode, seen, connections) = {
+/// A socket server's connection as [`serve`] left it: held open as long as it says, then closed
+/// (when dropped).
+fn linger(then: std::io::Result<Then>) {
+    if let Ok(Then::CloseAfter(wait)) = then {
+        thread::sleep(wait);
+    }
+}
+
+/// Whether a connection to `addr` is accepted over memory (counted as a connection, as a
+/// socket server counts what it accepts): `None` when no server listens there, `Some(false)`
+/// when nothing accepts there (the connect waits until the client gives up).
+pub(crate) fn accept_in_memory(addr: SocketAddr) -> Option<bool> {
+    let servers = SERVERS.lock().unwrap();
+    let (_, mode, _, connections) = servers.iter().find(|s| s.0 == addr)?;
+    if *mode == Mode::Unaccepting {
+        return Some(false);
+    }
+    *connections.lock().unwrap() += 1;
+    Some(true)
+}
+
+/// What the server at an address answers over memory: the bytes it writes, then what it does
+/// with the connection.
+pub(crate) struct MemoryAnswer {
+    pub bytes: Vec<u8>,
+    pub then: Then,
+}
+
+/// The answer of the server at `addr` to the bytes `request`, sent on a connection
+/// [`accept_in_memory`] accepted: its own handler over a buffer instead of a socket, answering
+/// the whole requests in it. `None` when no server answers there.
+pub(crate) fn serve_in_memory(addr: SocketAddr, request: Vec<u8>) -> Option<MemoryAnswer> {
+    let (mode, seen) = {
         let servers = SERVERS.lock().unwrap();
-        let (_, mode, seen, connections) = servers.iter().find(|s| s.0 == addr)?;
-        (*mode, seen.clone(), connections.clone())
+        let (_, mode, seen, _) = servers.iter().find(|s| s.0 == addr)?;
+        (*mode, seen.clone())
     };
-    if mode == Mode::Unaccepting {
-        return Some(MemoryAnswer {
-            bytes: Vec::new(),
-            holds_open: true,
-            accepted: false,
-        });
-    }
-    if new_connection {
-        *connections.lock().unwrap() += 1;
-    }
     let mut pipe = Pipe {
         input: std::io::Cursor::new(request),
         output: Vec::new(),
     };
-    if mode == Mode::Proxy {
-        return Some(proxy_in_memory(pipe, &seen));
-    }
-    let _ = serve(&mut pipe, mode, &seen, Duration::ZERO);
-    Some(MemoryAnswer {
-        bytes: pipe.output,
-        holds_open: mode == Mode::Silent,
-        accepted: true,
-    })
-}
-
-/// The forward proxy over memory: `CONNECT host:port` is answered, and what follows is the
-/// target's to answer.
-fn proxy_in_memory(pipe: Pipe, seen: &Mutex<Vec<SeenRequest>>) -> MemoryAnswer {
-    let mut r = BufReader::new(pipe);
-    let refused = |text: &[u8]| MemoryAnswer {
-        bytes: text.to_vec(),
-        holds_open: false,
-        accepted: true,
-    };
-    let Ok(Some(req)) = read_head(&mut r) else {
-        return refused(b"");
-    };
-    seen.lock().unwrap().push(req.clone());
-    let target = req.target.parse().ok();
-    if req.method != "CONNECT" || target.is_none() {
-        return refused(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n");
-    }
-    // What follows the head (the buffered part first) goes through the tunnel.
-    let mut rest = Vec::new();
-    let _ = r.read_to_end(&mut rest);
-    match target.and_then(|t| serve_in_memory(t, rest, true)) {
-        Some(mut answer) => {
-            let mut bytes = b"HTTP/1.1 200 Connection established\r\n\r\n".to_vec();
-            bytes.append(&mut answer.bytes);
-            MemoryAnswer {
-                bytes,
-                accepted: true,
-                ..answer
+    let then = match mode {
+        Mode::Unaccepting => return None,
+        Mode::Proxy => {
+            let mut r = BufReader::new(&mut pipe.input);
+            match proxy_answer(&mut r, &mut pipe.output, &seen) {
+                // Nothing tunnels through memory (it has no TLS to carry): the proxy says so,
+                // and closes.
+                Ok(Some(_connect)) => {
+                    let refusal = b"HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\n\r\n";
+                    pipe.output.extend_from_slice(refusal);
+                    Then::CloseAfter(Duration::ZERO)
+                }
+                Ok(None) => Then::NextRequest,
+                Err(_) => Then::CloseAfter(Duration::ZERO),
             }
         }
-        None => refused(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n"),
-    }
+        _ => serve(&mut pipe, mode, &seen).unwrap_or(Then::CloseAfter(Duration::ZERO)),
+    };
+    Some(MemoryAnswer {
+        bytes: pipe.output,
+        then,
+    })
 }
 
 /// One exchange's bytes: the request to read, the answer written.
@@ -344,17 +335,17 @@ fn read_body(r: &mut impl BufRead, req: &mut SeenRequest) -> std::io::Result<()>
     consume(r, len, req)
 }
 
-/// Answer requests on `stream` as `mode` says (a silent server holds it for `silence`).
+/// Answer requests on `stream` as `mode` says, until it ends (a client closing it, or the end
+/// of a buffer's requests) or the mode closes it: what then becomes of the connection.
 fn serve<S: Read + Write>(
     stream: S,
     mode: Mode,
     seen: &Mutex<Vec<SeenRequest>>,
-    silence: Duration,
-) -> std::io::Result<()> {
+) -> std::io::Result<Then> {
     let mut r = BufReader::new(stream);
     loop {
         let Some(mut req) = read_head(&mut r)? else {
-            return Ok(());
+            return Ok(Then::NextRequest);
         };
         if req
             .header("expect")
@@ -366,14 +357,11 @@ fn serve<S: Read + Write>(
         seen.lock().unwrap().push(req.clone());
         let w = r.get_mut();
         match mode {
-            Mode::Silent => {
-                thread::sleep(silence);
-                return Ok(());
-            }
+            Mode::Silent => return Ok(Then::CloseAfter(SILENCE)),
             Mode::Truncate => {
                 w.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789")?;
                 w.flush()?;
-                return Ok(());
+                return Ok(Then::CloseAfter(Duration::ZERO));
             }
             _ => {}
         }
@@ -403,44 +391,57 @@ fn serve<S: Read + Write>(
         }
         w.flush()?;
         if matches!(mode, Mode::EchoCloseWithHeader | Mode::EchoCloseSilently) {
-            return Ok(());
+            return Ok(Then::CloseAfter(Duration::ZERO));
         }
         if mode == Mode::EchoCloseLate {
-            thread::sleep(Duration::from_millis(50));
-            return Ok(());
+            return Ok(Then::CloseAfter(Duration::from_millis(50)));
         }
     }
 }
 
-/// The forward proxy: absolute-form requests are answered by the proxy itself ("proxied
-/// TARGET"), `CONNECT host:port` is tunnelled to the target with two copy threads.
+/// The forward proxy: absolute-form requests are answered by the proxy itself
+/// ([`proxy_answer`]), `CONNECT host:port` is tunnelled to the target with two copy threads.
 fn proxy_conn(stream: TcpStream, seen: &Mutex<Vec<SeenRequest>>) -> std::io::Result<()> {
     let mut r = BufReader::new(stream.try_clone()?);
     let mut w = stream;
+    let Some(req) = proxy_answer(&mut r, &mut w, seen)? else {
+        return Ok(());
+    };
+    let Ok(mut upstream) = TcpStream::connect(&req.target) else {
+        w.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")?;
+        return Ok(());
+    };
+    w.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
+    upstream.write_all(r.buffer())?;
+    let mut up_read = upstream.try_clone()?;
+    let mut client_write = w;
+    thread::spawn(move || {
+        let _ = std::io::copy(&mut up_read, &mut client_write);
+        let _ = client_write.shutdown(std::net::Shutdown::Both);
+    });
+    let mut client_read = r.into_inner();
+    let _ = std::io::copy(&mut client_read, &mut upstream);
+    let _ = upstream.shutdown(std::net::Shutdown::Both);
+    Ok(())
+}
+
+/// The forward proxy's requests, each recorded: absolute-form ones it answers itself
+/// ("proxied TARGET") until the input ends (`None`), or a `CONNECT`, left to the caller to
+/// answer (the tunnel is its connection's).
+fn proxy_answer(
+    r: &mut impl BufRead,
+    w: &mut impl Write,
+    seen: &Mutex<Vec<SeenRequest>>,
+) -> std::io::Result<Option<SeenRequest>> {
     loop {
-        let Some(mut req) = read_head(&mut r)? else {
-            return Ok(());
+        let Some(mut req) = read_head(r)? else {
+            return Ok(None);
         };
         seen.lock().unwrap().push(req.clone());
         if req.method == "CONNECT" {
-            let Ok(mut upstream) = TcpStream::connect(&req.target) else {
-                w.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")?;
-                return Ok(());
-            };
-            w.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
-            upstream.write_all(r.buffer())?;
-            let mut up_read = upstream.try_clone()?;
-            let mut client_write = w;
-            thread::spawn(move || {
-                let _ = std::io::copy(&mut up_read, &mut client_write);
-                let _ = client_write.shutdown(std::net::Shutdown::Both);
-            });
-            let mut client_read = r.into_inner();
-            let _ = std::io::copy(&mut client_read, &mut upstream);
-            let _ = upstream.shutdown(std::net::Shutdown::Both);
-            return Ok(());
+            return Ok(Some(req));
         }
-        read_body(&mut r, &mut req)?;
+        read_body(r, &mut req)?;
         let body = format!("proxied {}", req.target);
         write!(
             w,
