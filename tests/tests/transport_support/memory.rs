@@ -27,7 +27,7 @@ use sansboto_core::connection::{
     connect_step, deadline_after, send_replaying, Alarm, Direction, SendFailure, TimedWaits,
 };
 use sansboto_core::http1::driver::{self, ByteIo, Driver, PooledBody};
-use sansboto_core::http1::Route;
+use sansboto_core::http1::{OpenStep, Route};
 use sansboto_core::machine::ProcessOutput;
 use sansboto_core::outgoing::{BodyIo, Outgoing};
 use sansboto_core::request_body::{self, Source};
@@ -239,7 +239,7 @@ impl MemoryConn {
                 waits: TimedWaits::new(cfg.read_timeout),
             }),
             Some(false) => {
-                let what = format!("connecting to {peer}");
+                let what = route.step(OpenStep::Connect);
                 let step = connect_step(&what, cfg.connect_timeout, clock::instant());
                 clock::sleep_until(step.at).await;
                 Err(step.error())
