@@ -51,7 +51,8 @@ impl DataSource for BotocoreData {
     }
 
     /// The embedded models' index (the loader gives one when the model it would load is an
-    /// embedded one): the text, inflated by the same loader, is read on first use.
+    /// embedded one): the text, the same embedded model's (never a file that appears on the
+    /// data path later, which the index does not describe), is inflated on first use.
     fn service_model_index(
         &self,
         service: &str,
@@ -65,7 +66,7 @@ impl DataSource for BotocoreData {
         let service = service.to_string();
         let document: DocumentSource = Arc::new(move || {
             loader
-                .load(&service, Some(&version), FileKind::ServiceModel)
+                .embedded_model(&service, &version)
                 .map_err(|e| e.to_string())
         });
         let index = ModelIndex {

@@ -310,8 +310,8 @@ impl Loader {
     /// `api_version` is an embedded one (these all have an index, made by `models/update`):
     /// its metadata and where each operation and shape is in its text, so a client can be made
     /// without inflating and reading the whole document. Returns the api version it resolved
-    /// to: `load(service, Some(version), FileKind::ServiceModel)` gives the text the ranges
-    /// point into.
+    /// to: [`embedded_model`](Self::embedded_model) gives the text the ranges point into
+    /// (as `load` does while the data path stays as it was).
     ///
     /// `Ok(None)` when `load` would not give an embedded model as it is: the version's model
     /// or its sdk-extras file is on the data path, or the service or version is not embedded
@@ -363,6 +363,17 @@ impl Loader {
                 reason,
             }),
         }
+    }
+
+    /// The embedded service model of `service` at `version`, never a data path's: the text an
+    /// index from [`load_index`](Self::load_index) describes, even when a file has since
+    /// appeared on the data path (which [`load`](Self::load) would then read instead).
+    pub fn embedded_model(&self, service: &str, version: &str) -> Result<Arc<[u8]>, ModelsError> {
+        load_embedded(
+            resolve_alias(service),
+            Some(version),
+            FileKind::ServiceModel,
+        )
     }
 
     /// The JSON bytes of a top-level file.
@@ -899,6 +910,22 @@ mod tests {
                 .is_some());
             let (sqs, _) = loader.load_index("sqs", None).unwrap().unwrap();
             assert_eq!(sqs, "2012-11-05");
+        }
+
+        #[test]
+        fn an_index_keeps_its_text_when_the_data_path_changes_after_it() {
+            let dir = TempDir::new("index-later");
+            let loader = Loader::new().with_data_path(&dir.0);
+            let (version, index) = loader.load_index("sqs", None).unwrap().unwrap();
+            // A model of that version appears on the data path after the index was read:
+            // `load` now reads it, the index's text stays the embedded one it describes.
+            dir.write("sqs/2012-11-05/service-2.json", CUSTOM);
+            let later = loader.load("sqs", Some(&version), FileKind::ServiceModel);
+            assert_eq!(&*later.unwrap(), CUSTOM);
+            let text = loader.embedded_model("sqs", &version).unwrap();
+            assert_eq!(index.len, text.len());
+            let (name, range) = &index.shapes[0];
+            assert!(text[..range.start].ends_with(format!("\"{name}\":").as_bytes()));
         }
 
         #[test]

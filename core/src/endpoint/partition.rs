@@ -190,8 +190,8 @@ fn parse_partition(index: usize, entry: &Node<'_>) -> Result<Partition, Endpoint
         .get("regionRegex")
         .and_then(Node::as_str)
         .ok_or_else(|| invalid(at("regionRegex"), "missing or not a string"))?;
-    // Matched as Python's `re.match`: anchored at the start only; the patterns carry their
-    // own `$`.
+    // Anchored as Python's `re.match` anchors: at the start only; the patterns carry their
+    // own `$` (see `region_regex` for where the matching itself differs from Python's `re`).
     let region_regex = RegionRegex::new(pattern)
         .map_err(|e| invalid(at("regionRegex"), format!("bad regex {pattern:?}: {e}")))?;
     let explicit_regions = match entry.get("regions") {

@@ -1,5 +1,9 @@
-//! The regular expressions of `partitions.json` (`regionRegex`), matched as Python's
-//! `re.match` does: anchored at the start, the pattern carrying its own `$`.
+//! The regular expressions of `partitions.json` (`regionRegex`), anchored as Python's
+//! `re.match` anchors them (at the start; the patterns carry their own `$`) and otherwise
+//! matched as the regex engine used before (regex-lite) matched them. Where Python's `re` would
+//! differ — `$` also before a final newline, Unicode `\w \d \s`, a group repeated without
+//! consuming anything — only region names no AWS region has are concerned, and a region no
+//! pattern matches falls back to the first partition (`aws`), as botocore's does.
 //!
 //! Why not a regex crate: these patterns are a handful of short ones
 //! (`^(us|eu|ap)\-\w+\-\d+$`), matched against a region name, only when the region is not
