@@ -19,12 +19,21 @@ use sansboto_core::HttpConfig;
 use sansboto_core::{TransportError, TransportErrorKind};
 
 /// The rustls configuration `cfg` asks for: webpki roots, or only the CA bundle's certificates
-/// (as botocore uses `AWS_CA_BUNDLE` instead of its default bundle), or no verification.
+/// (as botocore uses `AWS_CA_BUNDLE` instead of its default bundle), or no verification. It
+/// offers `http/1.1` by ALPN, as botocore's urllib3 (2.x) does; a transport's HTTP/2
+/// connections offer `h2` instead.
 ///
 /// Reads the CA bundle file (PEM) when one is configured and verification is on; a bundle that
 /// cannot be read, is not valid PEM, holds an invalid certificate or holds none is a
 /// [`TransportErrorKind::Tls`] error naming its path.
 pub fn client_config(cfg: &HttpConfig) -> Result<ClientConfig, TransportError> {
+    let mut config = verifying(cfg)?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// The configuration's certificate verification, as `cfg` asks for it.
+fn verifying(cfg: &HttpConfig) -> Result<ClientConfig, TransportError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()

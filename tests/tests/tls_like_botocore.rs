@@ -131,3 +131,67 @@ fn a_close_without_close_notify_ends_only_a_close_delimited_body_as_in_botocore(
         assert_eq!(theirs[0], expected, "{path}: botocore {theirs}");
     }
 }
+
+/// What each connection's ClientHello offered by ALPN, in the order the connections came; the
+/// server answers `ok` to one request on each.
+fn alpn_recording_server() -> (
+    ScriptedTls,
+    std::sync::Arc<std::sync::Mutex<Vec<Vec<String>>>>,
+) {
+    use std::io::Read;
+    let offers = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = offers.clone();
+    let server = ScriptedTls::start(move |mut tcp, cfg| {
+        let mut acceptor = rustls::server::Acceptor::default();
+        let accepted = loop {
+            if acceptor.read_tls(&mut tcp).unwrap_or(0) == 0 {
+                return;
+            }
+            match acceptor.accept() {
+                Ok(Some(accepted)) => break accepted,
+                Ok(None) => continue,
+                Err(_) => return,
+            }
+        };
+        let hello = accepted.client_hello();
+        let alpn = (hello.alpn().into_iter().flatten())
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect();
+        seen.lock().unwrap().push(alpn);
+        let Ok(mut conn) = accepted.into_connection(cfg) else {
+            return;
+        };
+        let mut head = Vec::new();
+        let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if !matches!(tls.read(&mut byte), Ok(1)) {
+                return;
+            }
+            head.push(byte[0]);
+        }
+        let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+        let _ = support::tls_answer(&mut conn, &mut tcp, answer, true);
+    });
+    (server, offers)
+}
+
+#[test]
+fn every_transport_offers_http1_by_alpn_as_botocore() {
+    let (server, offers) = alpn_recording_server();
+    let base = format!("https://localhost:{}", server.addr.port());
+    let theirs = &botocore_gets(&base, &["/"])["/"];
+    assert_eq!(theirs[1], "ok", "botocore: {theirs}");
+    let botocore_offered = offers.lock().unwrap().clone();
+    assert_eq!(botocore_offered, [["http/1.1"]], "botocore");
+    for (got, _) in ours(&format!("{base}/")) {
+        assert_eq!(got, Ok("ok".to_string()));
+    }
+    let all = offers.lock().unwrap().clone();
+    assert_eq!(all.len(), 4, "{all:?}");
+    assert!(
+        all.iter().all(|offer| *offer == botocore_offered[0]),
+        "botocore offered {botocore_offered:?}; blocking, async-std, tokio: {:?}",
+        &all[1..]
+    );
+}

@@ -94,8 +94,8 @@ impl HttpClient {
     pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
         let tls = sansboto_host::tls::client_config(&cfg)?;
         let proxy = cfg.proxy.map(Arc::new);
-        // The HTTP/2 pool offers `h2` by ALPN; the HTTP/1.1 one offers nothing (as before,
-        // and as a server without ALPN expects).
+        // The HTTP/2 pool offers `h2` by ALPN; the HTTP/1.1 one `http/1.1`, as the host's
+        // configuration does (and botocore's urllib3).
         let connector = |alpn: &[&[u8]]| {
             let mut tls = tls.clone();
             tls.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
@@ -112,7 +112,8 @@ impl HttpClient {
             .pool_timer(TokioTimer::new());
         let h2 =
             (builder.clone().http2_only(true).timer(TokioTimer::new())).build(connector(&[b"h2"]));
-        let client = (builder.pool_max_idle_per_host(cfg.pool_max_idle)).build(connector(&[]));
+        let client =
+            (builder.pool_max_idle_per_host(cfg.pool_max_idle)).build(connector(&[b"http/1.1"]));
         Ok(HttpClient { client, h2, proxy })
     }
 
