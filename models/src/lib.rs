@@ -811,6 +811,34 @@ mod tests {
         }
 
         #[test]
+        fn the_endpoints_table_lists_the_embedded_services() {
+            let endpoints = json(
+                &Loader::new()
+                    .load_top_level(TopLevelFile::Endpoints)
+                    .unwrap(),
+            );
+            let aws = endpoints["partitions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["partition"] == "aws")
+                .unwrap();
+            assert!(aws["regions"]["us-east-1"].is_object());
+            // The credential chain's services are embedded in every build (sso and sso-oidc
+            // under their endpoint prefixes).
+            for key in ["sts", "portal.sso", "oidc"] {
+                assert!(aws["services"][key].is_object(), "{key}");
+            }
+            // A `SANSBOTO_SERVICES` build keeps only its services' entries (build.rs).
+            let listed = aws["services"].as_object().unwrap().len();
+            if cfg!(sansboto_services_subset) {
+                assert!(listed < 20, "{listed}");
+            } else {
+                assert!(listed > 300, "{listed}");
+            }
+        }
+
+        #[test]
         fn alias_loads_the_target() {
             let loader = Loader::new();
             let by_alias = loader

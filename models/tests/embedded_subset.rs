@@ -93,3 +93,89 @@ fn the_full_table_rewritten_names_every_file_of_the_original() {
         full.matches("include_bytes!(\"../data/").count()
     );
 }
+
+fn gunzip(path: &str) -> Vec<u8> {
+    use std::io::Read;
+    let gz = std::fs::read(path).unwrap();
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+#[test]
+fn endpoints_json_keeps_only_the_chosen_services_entries() {
+    let data = std::path::Path::new(MANIFEST).join("data");
+    let keys = build::endpoint_keys(&data, &["s3", "signin", "sso", "sso-oidc", "sts"]);
+    // The names and the models' endpoint prefixes (sso's is `portal.sso`, sso-oidc's `oidc`).
+    assert_eq!(
+        keys,
+        [
+            "oidc",
+            "portal.sso",
+            "s3",
+            "signin",
+            "sso",
+            "sso-oidc",
+            "sts"
+        ]
+    );
+    let full = gunzip(&format!("{MANIFEST}/data/endpoints.json.gz"));
+    let cut = build::endpoints_subset(&full, &keys).unwrap();
+    assert!(
+        cut.len() * 10 < full.len(),
+        "{} of {} bytes",
+        cut.len(),
+        full.len()
+    );
+    let full: serde_json::Value = serde_json::from_slice(&full).unwrap();
+    let cut: serde_json::Value = serde_json::from_slice(&cut).unwrap();
+    assert_eq!(cut["version"], full["version"]);
+    let (full_parts, cut_parts) = (
+        full["partitions"].as_array().unwrap(),
+        cut["partitions"].as_array().unwrap(),
+    );
+    assert_eq!(full_parts.len(), cut_parts.len());
+    for (f, c) in full_parts.iter().zip(cut_parts) {
+        let (f, c) = (f.as_object().unwrap(), c.as_object().unwrap());
+        // Everything but `services` is the original, in the original order.
+        assert!(f.keys().eq(c.keys()));
+        for (key, value) in f.iter().filter(|(k, _)| *k != "services") {
+            assert_eq!(&c[key], value, "{key}");
+        }
+        // Each kept entry is the original one; each dropped one is another service's.
+        let (fs, cs) = (
+            f["services"].as_object().unwrap(),
+            c["services"].as_object().unwrap(),
+        );
+        for (name, entry) in fs {
+            match cs.get(name) {
+                Some(kept) => assert_eq!(kept, entry, "{name}"),
+                None => assert!(keys.binary_search(name).is_err(), "{name} dropped"),
+            }
+        }
+        assert!(cs.keys().all(|k| fs.contains_key(k)));
+    }
+    let aws = cut_parts.iter().find(|p| p["partition"] == "aws").unwrap();
+    let kept: Vec<&String> = aws["services"].as_object().unwrap().keys().collect();
+    assert_eq!(kept, ["oidc", "portal.sso", "s3", "sso", "sts"]);
+    // A document that is not botocore's table is an error, not a silently empty file.
+    assert!(build::endpoints_subset(b"{}", &keys).is_err());
+    assert!(build::endpoints_subset(b"not json", &keys).is_err());
+}
+
+#[test]
+fn the_subset_table_reads_endpoints_from_the_build_output() {
+    let out = build::with_endpoints_from_out_dir(&build::subset(&table(), &["s3", "sts"]));
+    let rows: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("(\"endpoints\""))
+        .collect();
+    assert_eq!(
+        rows,
+        ["    (\"endpoints\", include_bytes!(concat!(env!(\"OUT_DIR\"), \"/endpoints.json.gz\"))),"]
+    );
+    // The other top-level rows still read the data directory.
+    assert!(out.contains("/data/partitions.json.gz\")))"));
+}
