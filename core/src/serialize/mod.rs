@@ -205,13 +205,19 @@ pub fn serialize_request(
     }
 }
 
+/// Room made in a request's header map when the serializer starts it: the headers it and the
+/// pipeline set (content type, target, bound members, `Host`, `User-Agent`, checksums) and the
+/// six each attempt adds when it is signed. Made once, so neither the prepared request's map
+/// nor each attempt's copy of it (which keeps its index table's size) rehashes as it grows.
+const REQUEST_HEADER_ROOM: usize = 16;
+
 impl SerializedRequest {
     fn new(method: http::Method, path_and_query: String) -> Self {
         let url_path_end = path_and_query.len();
         SerializedRequest {
             method,
             path_and_query,
-            headers: HeaderMap::new(),
+            headers: HeaderMap::with_capacity(REQUEST_HEADER_ROOM),
             body: Body::Empty,
             host_prefix: None,
             url_path_end,
@@ -559,7 +565,7 @@ pub(crate) fn http_bindings(
     let model = call.model;
     let mut labels: Vec<(&str, Cow<'_, str>)> = Vec::new();
     let mut query: Vec<QueryParam<'_>> = Vec::new();
-    let mut headers = HeaderMap::new();
+    let mut headers = HeaderMap::with_capacity(REQUEST_HEADER_ROOM);
     let mut has_body_members = false;
     let root = Path::Root;
     for (name, value) in call.params {
