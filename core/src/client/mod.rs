@@ -50,7 +50,7 @@ use crate::machine::RandomSource;
 use crate::model::{Operation, ServiceModel};
 use crate::parse::{self, Response};
 use crate::retry::{RetryMode, RetryPolicy};
-use crate::serialize::serialize_request;
+use crate::serialize::{serialize_request, EndpointUrl, SerializeError};
 use crate::validate::validate;
 use crate::value::Value;
 
@@ -246,9 +246,22 @@ const ENDPOINT_CACHE_SIZE: usize = 16;
 /// An endpoint resolved once, with its `authSchemes` property read once too.
 struct ResolvedEndpoint {
     endpoint: Endpoint,
+    /// Its URL taken apart, with a request's `Host` header (or why the URL is refused: the
+    /// same error for every call).
+    url: Result<EndpointUrl, SerializeError>,
     /// `None` when the property is malformed: the error is then produced again where it is
     /// reported, so the cache never changes which error a call returns.
     auth_schemes: Option<Vec<crate::endpoint::AuthScheme>>,
+}
+
+impl ResolvedEndpoint {
+    fn new(endpoint: Endpoint, auth_schemes: Option<Vec<crate::endpoint::AuthScheme>>) -> Self {
+        ResolvedEndpoint {
+            url: EndpointUrl::parse(&endpoint.url),
+            endpoint,
+            auth_schemes,
+        }
+    }
 }
 
 /// Resolution is a pure function of the bound parameters (the ruleset and partitions are
@@ -493,7 +506,7 @@ impl ServiceClient {
         {
             serialized.host_prefix = None;
         }
-        let mut request = serialized.into_http(&endpoint.endpoint.url)?;
+        let mut request = serialized.into_http_at(endpoint.url.as_ref().map_err(Clone::clone)?)?;
         for (name, values) in &endpoint.endpoint.headers {
             // botocore sends only the first value of a multi-valued endpoint header.
             if let (Ok(n), Some(Ok(v))) = (
@@ -849,14 +862,14 @@ impl ServiceClient {
         let Some(resolver) = &self.resolver else {
             return match &self.config.endpoint.endpoint_url {
                 Some(url) => Ok((
-                    Arc::new(ResolvedEndpoint {
-                        endpoint: Endpoint {
+                    Arc::new(ResolvedEndpoint::new(
+                        Endpoint {
                             url: url.clone(),
                             headers: Vec::new(),
                             properties: Default::default(),
                         },
-                        auth_schemes: Some(Vec::new()),
-                    }),
+                        Some(Vec::new()),
+                    )),
                     None,
                 )),
                 None => Err(Error::NoEndpointRules {
@@ -923,10 +936,8 @@ impl ServiceClient {
             _ if self.config.endpoint.region.is_none() => Error::NoRegion,
             other => Error::Endpoint(other),
         })?;
-        let resolved = Arc::new(ResolvedEndpoint {
-            auth_schemes: endpoint.auth_schemes().ok(),
-            endpoint,
-        });
+        let auth_schemes = endpoint.auth_schemes().ok();
+        let resolved = Arc::new(ResolvedEndpoint::new(endpoint, auth_schemes));
         self.endpoints.insert(bound, resolved.clone());
         Ok(resolved)
     }

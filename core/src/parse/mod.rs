@@ -555,7 +555,7 @@ pub(crate) enum HeaderBool {
 /// code, headers and header prefixes, as the REST protocols do.
 pub(crate) fn parse_http_members(
     cx: &Ctx<'_>,
-    members: &indexmap::IndexMap<String, ShapeRef>,
+    members: &crate::model::Members,
     slots: &mut [Option<Value>],
     bools: HeaderBool,
 ) -> Result<(), ParseError> {
@@ -846,21 +846,18 @@ impl std::ops::DerefMut for Slots {
 }
 
 /// Assemble a structure's parsed members (slots indexed like the members) in model order.
-pub(crate) fn finish_structure(
-    members: &indexmap::IndexMap<String, ShapeRef>,
-    slots: Slots,
-) -> Map {
+pub(crate) fn finish_structure(members: &crate::model::Members, slots: Slots) -> Map {
     finish_structure_with_room(members, slots, 0)
 }
 
 /// [`finish_structure`] for an output or error shape, with room for the `ResponseMetadata`
 /// added to it next (the map is not grown again for it).
-pub(crate) fn finish_output(members: &indexmap::IndexMap<String, ShapeRef>, slots: Slots) -> Map {
+pub(crate) fn finish_output(members: &crate::model::Members, slots: Slots) -> Map {
     finish_structure_with_room(members, slots, 1)
 }
 
 fn finish_structure_with_room(
-    members: &indexmap::IndexMap<String, ShapeRef>,
+    members: &crate::model::Members,
     mut slots: Slots,
     room: usize,
 ) -> Map {

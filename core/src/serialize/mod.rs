@@ -205,13 +205,19 @@ pub fn serialize_request(
     }
 }
 
+/// Room made in a request's header map when the serializer starts it: the headers it and the
+/// pipeline set (content type, target, bound members, `Host`, `User-Agent`, checksums) and the
+/// six each attempt adds when it is signed. Made once, so neither the prepared request's map
+/// nor each attempt's copy of it (which keeps its index table's size) rehashes as it grows.
+const REQUEST_HEADER_ROOM: usize = 16;
+
 impl SerializedRequest {
     fn new(method: http::Method, path_and_query: String) -> Self {
         let url_path_end = path_and_query.len();
         SerializedRequest {
             method,
             path_and_query,
-            headers: HeaderMap::new(),
+            headers: HeaderMap::with_capacity(REQUEST_HEADER_ROOM),
             body: Body::Empty,
             host_prefix: None,
             url_path_end,
@@ -222,29 +228,24 @@ impl SerializedRequest {
     /// path is prefixed to the request path as botocore does, the host prefix is prepended to
     /// the host, and a `Host` header is set (without the scheme's default port).
     pub fn into_http(self, endpoint_url: &str) -> Result<http::Request<Body>, SerializeError> {
-        let bad = |reason: &str| SerializeError::InvalidEndpoint {
-            url: endpoint_url.to_string(),
-            reason: reason.to_string(),
-        };
-        let (scheme, rest) = endpoint_url
-            .split_once("://")
-            .ok_or_else(|| bad("no scheme"))?;
-        let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, after) = rest.split_at(authority_end);
-        let (endpoint_path, endpoint_query) = after.split_once('?').unwrap_or((after, ""));
-        if authority.is_empty() {
-            return Err(bad("no host"));
-        }
-        check_port(authority).map_err(|reason| bad(&reason))?;
+        self.into_http_at(&EndpointUrl::parse(endpoint_url)?)
+    }
 
+    /// [`into_http`](Self::into_http) with the endpoint URL taken apart already (a client
+    /// keeps it with each endpoint it resolved).
+    pub(crate) fn into_http_at(
+        self,
+        endpoint: &EndpointUrl,
+    ) -> Result<http::Request<Body>, SerializeError> {
         let split = if self.path_and_query.is_char_boundary(self.url_path_end) {
             self.url_path_end
         } else {
             self.path_and_query.len()
         };
         let (url_path, bound_query) = self.path_and_query.split_at(split);
-        let mut url = String::with_capacity(endpoint_url.len() + self.path_and_query.len() + 16);
+        let (scheme, authority) = (endpoint.scheme(), endpoint.authority());
+        let (endpoint_path, endpoint_query) = (endpoint.path(), endpoint.query());
+        let mut url = String::with_capacity(endpoint.url.len() + self.path_and_query.len() + 16);
         url.push_str(scheme);
         url.push_str("://");
         let host_start = url.len();
@@ -252,10 +253,7 @@ impl SerializedRequest {
             url.push_str(prefix);
         }
         url.push_str(authority);
-        // Host names are case-insensitive and botocore signs the host lower-cased (it reads it
-        // from `urlsplit(url).hostname`), so a mixed-case endpoint (an Object Lambda access
-        // point named `MyAP`) must sign the same way.
-        let host = url[host_start..].to_ascii_lowercase();
+        let host_end = url.len();
         if url_path.is_empty() || url_path == "/" {
             url.push_str(if endpoint_path.is_empty() {
                 "/"
@@ -276,20 +274,17 @@ impl SerializedRequest {
             }
         }
 
-        let uri = http::Uri::try_from(url).map_err(|e| bad(&e.to_string()))?;
         let mut headers = self.headers;
-        if !headers.contains_key(HOST) {
-            let default_port = match scheme {
-                "https" => Some(":443"),
-                "http" => Some(":80"),
-                _ => None,
-            };
-            let host = match default_port {
-                Some(port) => host.strip_suffix(port).unwrap_or(&host),
-                None => &host,
-            };
-            let value =
-                HeaderValue::from_str(host).map_err(|_| bad("host is not a valid header"))?;
+        let host = if headers.contains_key(HOST) {
+            None
+        } else if self.host_prefix.is_some() {
+            Some(host_header(scheme, &url[host_start..host_end]))
+        } else {
+            Some(endpoint.host.clone())
+        };
+        let uri = http::Uri::try_from(url).map_err(|e| endpoint.bad(&e.to_string()))?;
+        if let Some(host) = host {
+            let value = host.ok_or_else(|| endpoint.bad("host is not a valid header"))?;
             headers.insert(HOST, value);
         }
         let mut request = http::Request::new(self.body);
@@ -298,6 +293,100 @@ impl SerializedRequest {
         *request.headers_mut() = headers;
         Ok(request)
     }
+}
+
+/// An endpoint URL (`https://host[:port][/base/path][?query]`) taken apart once: its parts and
+/// the `Host` header of a request sent to it. A client keeps one with each endpoint it
+/// resolved, so a call neither parses the URL nor lower-cases its host again.
+#[derive(Clone, Debug)]
+pub(crate) struct EndpointUrl {
+    url: String,
+    /// `url[..scheme_end]` is the scheme; the authority follows its `://`.
+    scheme_end: usize,
+    authority_end: usize,
+    /// Where the path ends (its query, if any, follows a `?`); the URL's fragment is dropped.
+    path_end: usize,
+    query_end: usize,
+    /// The `Host` header of a request with no host prefix (`None`: not a valid header value,
+    /// which a call reports after checking its URI, as it always did).
+    host: Option<HeaderValue>,
+}
+
+impl EndpointUrl {
+    /// Take `url` apart; refused as [`SerializeError::InvalidEndpoint`] without a scheme, without
+    /// a host or with a port that is not one.
+    pub(crate) fn parse(url: &str) -> Result<Self, SerializeError> {
+        let bad = |reason: &str| SerializeError::InvalidEndpoint {
+            url: url.to_string(),
+            reason: reason.to_string(),
+        };
+        let scheme_end = url.find("://").ok_or_else(|| bad("no scheme"))?;
+        let authority_start = scheme_end + 3;
+        let rest = &url[authority_start..];
+        let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
+        let authority_end = authority_start + rest.find(['/', '?']).unwrap_or(rest.len());
+        let after_end = authority_start + rest.len();
+        let after = &url[authority_end..after_end];
+        let path_end = authority_end + after.find('?').unwrap_or(after.len());
+        let authority = &url[authority_start..authority_end];
+        if authority.is_empty() {
+            return Err(bad("no host"));
+        }
+        check_port(authority).map_err(|reason| bad(&reason))?;
+        let host = host_header(&url[..scheme_end], authority);
+        Ok(EndpointUrl {
+            url: url.to_string(),
+            scheme_end,
+            authority_end,
+            path_end,
+            query_end: after_end,
+            host,
+        })
+    }
+
+    fn scheme(&self) -> &str {
+        &self.url[..self.scheme_end]
+    }
+
+    fn authority(&self) -> &str {
+        &self.url[self.scheme_end + 3..self.authority_end]
+    }
+
+    fn path(&self) -> &str {
+        &self.url[self.authority_end..self.path_end]
+    }
+
+    /// The query without its `?` (empty when there is none).
+    fn query(&self) -> &str {
+        self.url
+            .get(self.path_end + 1..self.query_end)
+            .unwrap_or_default()
+    }
+
+    fn bad(&self, reason: &str) -> SerializeError {
+        SerializeError::InvalidEndpoint {
+            url: self.url.clone(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// The `Host` header for `authority` (the host prefix already prepended), `None` when it is not
+/// a valid header value. Host names are case-insensitive and botocore signs the host lower-cased
+/// (it reads it from `urlsplit(url).hostname`), so a mixed-case endpoint (an Object Lambda access
+/// point named `MyAP`) must sign the same way; the scheme's default port is left out.
+fn host_header(scheme: &str, authority: &str) -> Option<HeaderValue> {
+    let host = authority.to_ascii_lowercase();
+    let default_port = match scheme {
+        "https" => Some(":443"),
+        "http" => Some(":80"),
+        _ => None,
+    };
+    let host = match default_port {
+        Some(port) => host.strip_suffix(port).unwrap_or(&host),
+        None => &host,
+    };
+    HeaderValue::from_str(host).ok()
 }
 
 /// Everything a protocol serializer needs about one call.
@@ -476,7 +565,7 @@ pub(crate) fn http_bindings(
     let model = call.model;
     let mut labels: Vec<(&str, Cow<'_, str>)> = Vec::new();
     let mut query: Vec<QueryParam<'_>> = Vec::new();
-    let mut headers = HeaderMap::new();
+    let mut headers = HeaderMap::with_capacity(REQUEST_HEADER_ROOM);
     let mut has_body_members = false;
     let root = Path::Root;
     for (name, value) in call.params {
@@ -940,6 +1029,49 @@ mod tests {
         );
         assert_eq!(http.headers()["host"], "123.example.com");
         assert_eq!(http.headers()["x-account"], "123");
+    }
+
+    #[test]
+    fn an_endpoint_url_taken_apart_once_serves_every_request() {
+        let endpoint = EndpointUrl::parse("https://Example.COM:443/base/?a=1#frag").unwrap();
+        let req = || serialize(params! {"Bucket": "b", "Key": "k/1", "Account": "123"}).unwrap();
+        let mut plain = req();
+        plain.host_prefix = None;
+        for (request, uri, host) in [
+            (
+                req(),
+                "https://123.Example.COM:443/base/b/k/1?a=1&token=tok",
+                "123.example.com",
+            ),
+            (
+                plain,
+                "https://Example.COM:443/base/b/k/1?a=1&token=tok",
+                "example.com",
+            ),
+        ] {
+            let http = request.into_http_at(&endpoint).unwrap();
+            assert_eq!(http.uri().to_string(), uri);
+            assert_eq!(http.headers()["host"], host);
+        }
+        // A scheme without a default port keeps the port; a path-less URL gets the request's.
+        let http = req().into_http("ftp://H:21").unwrap();
+        assert_eq!(http.uri().to_string(), "ftp://123.H:21/b/k/1?token=tok");
+        assert_eq!(http.headers()["host"], "123.h:21");
+        // The URI's own refusal comes first, as when the URL was parsed per request.
+        match req().into_http("http://a b/") {
+            Err(SerializeError::InvalidEndpoint { reason, .. }) => {
+                assert_ne!(reason, "host is not a valid header")
+            }
+            other => panic!("{other:?}"),
+        }
+        for (url, reason) in [("example.com", "no scheme"), ("https:///x", "no host")] {
+            match EndpointUrl::parse(url) {
+                Err(SerializeError::InvalidEndpoint { url: u, reason: r }) => {
+                    assert_eq!((u.as_str(), r.as_str()), (url, reason))
+                }
+                other => panic!("{url}: {other:?}"),
+            }
+        }
     }
 
     #[test]
