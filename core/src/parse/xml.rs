@@ -372,12 +372,12 @@ impl<'a> XmlReader<'a> {
                 None
             }
             [b'<', first, ..] if !matches!(first, b'!' | b'?') => {
-                let gt = memchr::memchr(b'>', rest)?;
-                let content = &rest[1..gt];
-                if memchr::memchr2(b'"', b'\'', content).is_some() {
+                // One scan for the tag's end and any quote before it.
+                let gt = memchr::memchr3(b'>', b'"', b'\'', rest)?;
+                if rest[gt] != b'>' {
                     return None;
                 }
-                let empty = content.ends_with(b"/");
+                let empty = rest[..gt].ends_with(b"/");
                 let content = self.rest_str(rest, 1..gt - usize::from(empty))?;
                 let name_len = content
                     .bytes()
@@ -409,7 +409,14 @@ impl<'a> XmlReader<'a> {
         if !self.fast || rest.len() != elem.rest_len {
             return None;
         }
-        let lt = memchr::memchr(b'<', rest)?;
+        // One scan for the text's end and, on the way, any entity in it.
+        let first = memchr::memchr2(b'<', b'&', rest)?;
+        let escaped = rest[first] == b'&';
+        let lt = if escaped {
+            first + memchr::memchr(b'<', &rest[first..])?
+        } else {
+            first
+        };
         let name = elem.qualified_name();
         let after = &rest[lt + 1..];
         let end_len = name.len() + 2;
@@ -420,9 +427,8 @@ impl<'a> XmlReader<'a> {
         {
             return None;
         }
-        let raw = &rest[..lt];
         let text = self.rest_str(rest, 0..lt)?;
-        let text = if memchr::memchr(b'&', raw).is_some() {
+        let text = if escaped {
             match quick_xml::escape::unescape(text).ok()? {
                 Cow::Borrowed(_) => Cow::Borrowed(text),
                 Cow::Owned(owned) => Cow::Owned(owned),
