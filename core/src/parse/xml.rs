@@ -978,12 +978,27 @@ mod tests {
             "<r><a>1</a><",
             "<r><a>1</a></",
             "<r><a>1</a></r",
+            // Names that are not ASCII, and a body that starts with a byte order mark (the
+            // text the fast paths slice is the body after it).
+            "<r><é>x</é><日 a=\"1\">y</日><ü/></r>",
+            "\u{FEFF}<r><a>x</a><b>é</b></r>",
         ];
         for body in bodies {
             let slow = leaves(body, false);
             assert_eq!(leaves(body, true), slow, "{body}");
             assert_eq!(leaves_checked_piecewise(body), slow, "{body}");
         }
+        let ok = |texts: &[&str]| -> Vec<Result<String, String>> {
+            texts.iter().map(|t| Ok(t.to_string())).collect()
+        };
+        assert_eq!(
+            leaves("<r><é>x</é><日 a=\"1\">y</日><ü/></r>", true),
+            ok(&["x", "y", "", "end"])
+        );
+        assert_eq!(
+            leaves("\u{FEFF}<r><a>x</a><b>é</b></r>", true),
+            ok(&["x", "é", "end"])
+        );
         // Not UTF-8: both refuse the same way.
         let mut bad = b"<r><a>ok</a><b>".to_vec();
         bad.extend_from_slice(&[0xff, 0xfe]);
@@ -998,6 +1013,11 @@ mod tests {
             r.text(&b).unwrap_err().to_string()
         };
         assert_eq!(read(true), read(false));
+        // And the fast path still reads its plain leaves, each checked on its own.
+        let mut r = XmlReader::new(&bad);
+        let root = r.root().unwrap().unwrap();
+        let a = r.next_child(&root).unwrap().unwrap();
+        assert!(matches!(r.leaf_text(&a), Some(Cow::Borrowed("ok"))));
         // An end tag after the root is refused as quick-xml refuses it, at the same byte.
         for body in ["<r><a>x</a></r></a>", "<r><a>x</a></r> \n</r >"] {
             let finished = |fast: bool| {
