@@ -224,10 +224,17 @@ pub trait Alarm {
 /// A connection's [`SocketTimer`] with the runtime's [`Alarm`] per direction: what a timed
 /// socket does around each read and write, so a transport's socket type only polls its own
 /// socket and hands the outcome here.
+///
+/// A direction's alarm outlives the wait it was set for and is moved only when it rings before
+/// the current wait is over. Setting a runtime's timer can cost more than the wait itself:
+/// async-io registers each new timer with its reactor and wakes the reactor to say so (a
+/// system call and a context switch), and a streamed download waits thousands of times per
+/// gigabyte, each wait ending within microseconds, long before any limit.
 #[derive(Debug)]
 pub struct TimedWaits<A> {
     timer: SocketTimer,
-    /// Per direction: the alarm and the deadline it is set for.
+    /// Per direction: the alarm and the instant it is set for (an earlier wait's deadline, or
+    /// the current one's).
     alarms: [Option<(A, Instant)>; 2],
 }
 
@@ -252,21 +259,28 @@ impl<A: Alarm> TimedWaits<A> {
         cx: &mut Context<'_>,
         op: Poll<io::Result<T>>,
     ) -> Poll<io::Result<T>> {
-        let slot = &mut self.alarms[direction as usize];
         if op.is_ready() {
-            *slot = None;
             self.timer.ready(direction, progressed, now);
             return op;
         }
         let deadline = self.timer.wait(direction, now)?;
+        let slot = &mut self.alarms[direction as usize];
         let (alarm, at) = slot.get_or_insert_with(|| (A::at(deadline), deadline));
-        if *at != deadline {
+        if *at > deadline {
+            // Deadlines only move later; an alarm set past this one is reset all the same.
             alarm.reset(deadline);
             *at = deadline;
         }
-        ready!(alarm.poll_ring(cx));
-        *slot = None;
-        Poll::Ready(Err(self.timer.expired(direction)))
+        loop {
+            ready!(alarm.poll_ring(cx));
+            if *at >= deadline {
+                *slot = None;
+                return Poll::Ready(Err(self.timer.expired(direction)));
+            }
+            // An earlier wait's alarm rang; this wait still has until its own deadline.
+            alarm.reset(deadline);
+            *at = deadline;
+        }
     }
 }
 
@@ -671,16 +685,20 @@ mod tests {
 
     thread_local! {
         static CLOCK: std::rc::Rc<std::cell::Cell<Option<Instant>>> = Default::default();
+        /// How many times an alarm was made or reset on this thread.
+        static ALARM_SETS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
     }
 
     impl Alarm for TestAlarm {
         fn at(deadline: Instant) -> Self {
+            ALARM_SETS.with(|n| n.set(n.get() + 1));
             TestAlarm {
                 deadline,
                 rung_at: CLOCK.with(|c| c.clone()),
             }
         }
         fn reset(&mut self, deadline: Instant) {
+            ALARM_SETS.with(|n| n.set(n.get() + 1));
             self.deadline = deadline;
         }
         fn poll_ring(&mut self, _: &mut std::task::Context<'_>) -> Poll<()> {
@@ -752,6 +770,54 @@ mod tests {
                 pending()
             )
             .is_pending());
+    }
+
+    #[test]
+    fn timed_waits_set_the_alarm_once_for_many_short_waits_and_move_it_only_when_it_rings_early() {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let limit = Duration::from_secs(10);
+        let mut waits = TimedWaits::<TestAlarm>::new(limit);
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        // A download: a thousand reads that each wait a moment, then get bytes.
+        for i in 0..1000 {
+            let at = t0 + ms(i);
+            let waiting = waits.poll(
+                Direction::Read,
+                false,
+                at,
+                &mut cx,
+                Poll::<io::Result<usize>>::Pending,
+            );
+            assert!(waiting.is_pending());
+            let read = waits.poll(Direction::Read, true, at, &mut cx, Poll::Ready(Ok(1)));
+            assert!(matches!(read, Poll::Ready(Ok(1))));
+        }
+        assert_eq!(
+            ALARM_SETS.get(),
+            1,
+            "one alarm, set for the first wait, serves them all"
+        );
+        // The alarm (set for t0+10s) rings during a wait that began at t0+5s: that wait has
+        // until t0+15s, so it goes on waiting, on the alarm moved there.
+        let waiting = |waits: &mut TimedWaits<TestAlarm>, now, cx: &mut std::task::Context<'_>| {
+            waits.poll(
+                Direction::Read,
+                false,
+                now,
+                cx,
+                Poll::<io::Result<usize>>::Pending,
+            )
+        };
+        assert!(waiting(&mut waits, t0 + ms(5_000), &mut cx).is_pending());
+        CLOCK.with(|c| c.set(Some(t0 + ms(12_000))));
+        assert!(waiting(&mut waits, t0 + ms(12_000), &mut cx).is_pending());
+        assert_eq!(ALARM_SETS.get(), 2);
+        CLOCK.with(|c| c.set(Some(t0 + ms(15_000))));
+        let Poll::Ready(Err(e)) = waiting(&mut waits, t0 + ms(14_999), &mut cx) else {
+            panic!("the wait from t0+5s ends at t0+15s")
+        };
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut);
     }
 
     const STALE: SendFailure = SendFailure {
