@@ -189,16 +189,11 @@ impl HttpClient {
         let (head, wire) = (inner.driver)
             .send(route, request, read_body, connect, prepare)
             .await?;
-        let check = ResponseCheck::for_response(&parts.method, head.status.as_u16(), &head.headers);
         let body = ResponseBody {
             wire,
-            checked: ResponseReader::new(check),
+            checked: ResponseReader::new(head.body_check(&parts.method)),
         };
-        let mut res = http::Response::new(body);
-        *res.status_mut() = head.status;
-        *res.version_mut() = head.version;
-        *res.headers_mut() = head.headers;
-        Ok(res)
+        Ok(head.into_response(body))
     }
 
     /// The configured proxy for `uri`, as errors name it.

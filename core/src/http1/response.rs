@@ -14,6 +14,27 @@ pub struct ResponseHead {
     pub headers: http::HeaderMap,
 }
 
+impl ResponseHead {
+    /// What the body after this head, answering a `method` request, is checked against (its
+    /// length, its checksums): a transport's body type reads through it.
+    pub fn body_check(&self, method: &http::Method) -> crate::response_check::ResponseCheck {
+        crate::response_check::ResponseCheck::for_response(
+            method,
+            self.status.as_u16(),
+            &self.headers,
+        )
+    }
+
+    /// The response this head starts, around `body`.
+    pub fn into_response<B>(self, body: B) -> http::Response<B> {
+        let mut res = http::Response::new(body);
+        *res.status_mut() = self.status;
+        *res.version_mut() = self.version;
+        *res.headers_mut() = self.headers;
+        res
+    }
+}
+
 /// Reads a response head: [`push`](Self::push) what was read until it returns the head.
 #[derive(Debug)]
 pub struct ResponseHeadDecoder {

@@ -138,16 +138,11 @@ impl MemoryTransport {
         let (head, wire) = (self.driver)
             .send(route, request, read_body, connect, |_| {})
             .await?;
-        let check = ResponseCheck::for_response(&parts.method, head.status.as_u16(), &head.headers);
         let body = MemoryBody {
             wire,
-            reader: ResponseReader::new(check),
+            reader: ResponseReader::new(head.body_check(&parts.method)),
         };
-        let mut res = http::Response::new(body);
-        *res.status_mut() = head.status;
-        *res.version_mut() = head.version;
-        *res.headers_mut() = head.headers;
-        Ok(res)
+        Ok(head.into_response(body))
     }
 }
 
