@@ -1148,8 +1148,10 @@ async fn send_and_read<T: Transport>(
             Body::Stream(StreamingBody::new(body, len))
         }
         BodyPlan::Read => {
-            let watch = TransferWatch::new(limits.rate, limits.deadline, transport.now());
-            let bytes = if watch.is_active() {
+            // The clock is read only for a body with a rate or deadline to watch: most calls
+            // have neither, and a clock read is not free on a call of a few microseconds.
+            let bytes = if limits.rate.is_some() || limits.deadline.is_some() {
+                let watch = TransferWatch::new(limits.rate, limits.deadline, transport.now());
                 read_watched(transport, body, watch).await?
             } else {
                 transport.read_body(body).await?
@@ -1217,6 +1219,9 @@ pub async fn drive_call_within<T: Transport>(
     let mut nested: Option<(&'static str, trace::Span)> = None;
     // Where the last request went, so a transport error can say so.
     let mut last_uri = None;
+    // The time the machine was last told: the end of an exchange is also the time of the
+    // poll right after it (the clock is read once per step, not once per question).
+    let mut told: Option<SystemTime> = None;
     loop {
         if let Some(mut digest) = machine.body_digest() {
             let body = digest.body().clone();
@@ -1224,8 +1229,10 @@ pub async fn drive_call_within<T: Transport>(
                 .scan_body(&body, &mut |chunk| digest.update(chunk))
                 .await;
             machine.handle_body_digest(read.map(|()| digest));
+            told = None;
         }
-        match machine.poll(transport.now()) {
+        let now = told.take().unwrap_or_else(|| transport.now());
+        match machine.poll(now) {
             Step::Send(request) => {
                 last_uri = Some(request.uri().clone());
                 let parent = match machine.nested_call() {
@@ -1252,7 +1259,8 @@ pub async fn drive_call_within<T: Transport>(
                     rate,
                     deadline: machine.deadline(),
                 };
-                let started = transport.now();
+                // Signed just now, at `now`: the attempt's time starts there.
+                let started = now;
                 let (client, operation) = (machine.client(), machine.operation());
                 let checksums = machine.response_checksums();
                 let plan = move |parts: &http::response::Parts| {
@@ -1273,6 +1281,7 @@ pub async fn drive_call_within<T: Transport>(
                 let status = response.as_ref().ok().map(|r| r.status().as_u16());
                 attempt.record_attempt(status, now.duration_since(started).unwrap_or_default());
                 attempt.in_scope(|| machine.handle_response(response, now));
+                told = Some(now);
             }
             Step::Sleep(d) => transport.sleep(d).await,
             Step::Done(v) => return Ok(v),
