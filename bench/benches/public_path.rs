@@ -12,6 +12,7 @@
 //!
 //! ```sh
 //! cd bench && cargo bench --bench public_path      # or scripts/bench-public-path for the ratios
+//! cd bench && cargo bench --bench public_path --features alloc-count -- nothing  # allocations
 //! ```
 
 use std::cell::RefCell;
@@ -494,6 +495,66 @@ impl ValueFormatter for CpuFormatter {
     }
 }
 
+// ----- allocations per call (feature `alloc-count`) --------------------------------------------
+
+#[cfg(feature = "alloc-count")]
+mod alloc_count {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+    /// The system allocator, counting each allocation (a reallocation counts as one) and the
+    /// bytes asked for.
+    pub(crate) struct Counting;
+
+    static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+    static BYTES: AtomicU64 = AtomicU64::new(0);
+
+    // SAFETY: every call is passed to `System` unchanged; only the counters are added.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            ALLOCATIONS.fetch_add(1, Relaxed);
+            BYTES.fetch_add(layout.size() as u64, Relaxed);
+            System.alloc(layout)
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            System.dealloc(ptr, layout)
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            ALLOCATIONS.fetch_add(1, Relaxed);
+            BYTES.fetch_add(new_size as u64, Relaxed);
+            System.realloc(ptr, layout, new_size)
+        }
+    }
+
+    /// Allocations and bytes per call of `call`, over 1,000 calls after 10 unmeasured ones.
+    pub(crate) fn report<T>(case: &str, client: &str, mut call: impl FnMut() -> T) {
+        const CALLS: u64 = 1000;
+        for _ in 0..10 {
+            std::hint::black_box(call());
+        }
+        let (allocations, bytes) = (ALLOCATIONS.load(Relaxed), BYTES.load(Relaxed));
+        for _ in 0..CALLS {
+            std::hint::black_box(call());
+        }
+        println!(
+            "allocations per call: {case}/{client}: {} allocations, {} bytes",
+            (ALLOCATIONS.load(Relaxed) - allocations) / CALLS,
+            (BYTES.load(Relaxed) - bytes) / CALLS
+        );
+    }
+}
+
+#[cfg(feature = "alloc-count")]
+#[global_allocator]
+static COUNTING: alloc_count::Counting = alloc_count::Counting;
+
+/// With `alloc-count`, print the allocations per call of `call` (see [`alloc_count::report`]).
+#[allow(unused_variables, unused_mut)]
+fn report_allocations<T>(case: &str, client: &str, mut call: impl FnMut() -> T) {
+    #[cfg(feature = "alloc-count")]
+    alloc_count::report(case, client, call);
+}
+
 // ----- the groups -----------------------------------------------------------------------------
 
 fn public_path(c: &mut Criterion<ThreadCpu>) {
@@ -524,6 +585,12 @@ fn public_path(c: &mut Criterion<ThreadCpu>) {
         let out = aws_put_object(&aws_s3, &body).await;
         assert_eq!(out.e_tag(), Some("\"b54357faf0632cce46e942fa68356b38\""));
     });
+    report_allocations("s3_put_object_1k", "sansboto", || {
+        rt.block_on(sb_put_object(&sb_s3, &body))
+    });
+    report_allocations("s3_put_object_1k", "aws-sdk-rust", || {
+        rt.block_on(aws_put_object(&aws_s3, &body))
+    });
     let mut group = c.benchmark_group("s3_put_object_1k");
     group.bench_function("sansboto", |b| {
         b.iter(|| rt.block_on(sb_put_object(&sb_s3, &body)))
@@ -543,6 +610,12 @@ fn public_path(c: &mut Criterion<ThreadCpu>) {
             awards.and_then(|a| a.as_n().ok()).map(String::as_str),
             Some("1")
         );
+    });
+    report_allocations("dynamodb_get_item", "sansboto", || {
+        rt.block_on(sb_get_item(&sb_ddb))
+    });
+    report_allocations("dynamodb_get_item", "aws-sdk-rust", || {
+        rt.block_on(aws_get_item(&aws_ddb))
     });
     let mut group = c.benchmark_group("dynamodb_get_item");
     group.bench_function("sansboto", |b| b.iter(|| rt.block_on(sb_get_item(&sb_ddb))));
@@ -564,6 +637,12 @@ fn public_path(c: &mut Criterion<ThreadCpu>) {
             Some("219f8380-5770-4cc2-8c3e-5c715e145f5e")
         );
     });
+    report_allocations("sqs_send_message", "sansboto", || {
+        rt.block_on(sb_send_message(&sb_sqs))
+    });
+    report_allocations("sqs_send_message", "aws-sdk-rust", || {
+        rt.block_on(aws_send_message(&aws_sqs))
+    });
     let mut group = c.benchmark_group("sqs_send_message");
     group.bench_function("sansboto", |b| {
         b.iter(|| rt.block_on(sb_send_message(&sb_sqs)))
@@ -579,6 +658,12 @@ fn public_path(c: &mut Criterion<ThreadCpu>) {
         assert_eq!(out["Contents"].as_list().map(<[Value]>::len), Some(1000));
         let out = aws_list(&aws_s3).await;
         assert_eq!(out.contents().len(), 1000);
+    });
+    report_allocations("s3_list_objects_v2_1000", "sansboto", || {
+        rt.block_on(sb_list(&sb_s3))
+    });
+    report_allocations("s3_list_objects_v2_1000", "aws-sdk-rust", || {
+        rt.block_on(aws_list(&aws_s3))
     });
     let mut group = c.benchmark_group("s3_list_objects_v2_1000");
     group.bench_function("sansboto", |b| b.iter(|| rt.block_on(sb_list(&sb_s3))));
