@@ -1150,11 +1150,10 @@ async fn send_and_read<T: Transport>(
         BodyPlan::Read => {
             // The clock is read only for a body with a rate or deadline to watch: most calls
             // have neither, and a clock read is not free on a call of a few microseconds.
-            let bytes = if limits.rate.is_some() || limits.deadline.is_some() {
-                let watch = TransferWatch::new(limits.rate, limits.deadline, transport.now());
-                read_watched(transport, body, watch).await?
-            } else {
-                transport.read_body(body).await?
+            let watch = TransferWatch::start(limits.rate, limits.deadline, || transport.now());
+            let bytes = match watch {
+                Some(watch) => read_watched(transport, body, watch).await?,
+                None => transport.read_body(body).await?,
             };
             trace::response_body(&bytes, kind);
             Body::from(bytes)

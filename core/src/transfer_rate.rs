@@ -31,6 +31,11 @@ impl MinTransferRate {
     }
 }
 
+/// A body needs watching when it has a minimum rate or a deadline.
+fn watches(rate: &Option<MinTransferRate>, deadline: &Option<SystemTime>) -> bool {
+    rate.is_some() || deadline.is_some()
+}
+
 /// Watches one body being read: a deadline and a minimum rate, either optional.
 #[derive(Clone, Debug)]
 pub struct TransferWatch {
@@ -57,9 +62,19 @@ impl TransferWatch {
         }
     }
 
+    /// A watch started at `now()` when there is anything to watch; `None` (and no clock read)
+    /// when neither a rate nor a deadline is set.
+    pub fn start(
+        rate: Option<MinTransferRate>,
+        deadline: Option<SystemTime>,
+        now: impl FnOnce() -> SystemTime,
+    ) -> Option<Self> {
+        watches(&rate, &deadline).then(|| Self::new(rate, deadline, now()))
+    }
+
     /// Whether there is anything to watch.
     pub fn is_active(&self) -> bool {
-        self.rate.is_some() || self.deadline.is_some()
+        watches(&self.rate, &self.deadline)
     }
 
     /// How long the next read may wait: until the deadline (`None`: no deadline). Zero once
@@ -160,5 +175,16 @@ mod tests {
         assert_eq!(err.kind, TransportErrorKind::Timeout);
         assert_eq!(watch.time_left(at(11)), Some(Duration::ZERO));
         assert!(!TransferWatch::new(None, None, at(0)).is_active());
+    }
+
+    #[test]
+    fn a_watch_starts_only_when_there_is_something_to_watch() {
+        let no_clock = || -> SystemTime { panic!("the clock was read for nothing to watch") };
+        assert!(TransferWatch::start(None, None, no_clock).is_none());
+        let watch = TransferWatch::start(None, Some(at(10)), || at(0)).expect("a deadline");
+        assert!(watch.is_active());
+        assert_eq!(watch.time_left(at(4)), Some(Duration::from_secs(6)));
+        let rate = MinTransferRate::new(100, Duration::from_secs(5));
+        assert!(TransferWatch::start(Some(rate), None, || at(0)).is_some());
     }
 }
