@@ -245,12 +245,15 @@ struct Exchange {
 }
 
 impl Exchange {
-    /// How the exchange ended, for assertion messages (not its headers, which hold a signature).
-    fn outcome(&self) -> String {
-        format!(
+    /// A cancelled call: the server saw the stream reset and no end frame. A failure prints
+    /// how the exchange ended (not its headers, which hold a signature).
+    fn assert_reset_without_end(&self) {
+        let outcome = format!(
             "verified {}, events {:?}, ended {}, reset {}, failure {:?}",
             self.verified, self.events, self.ended, self.reset, self.failure
-        )
+        );
+        assert!(self.reset, "the server saw the stream reset: {outcome}");
+        assert!(!self.ended, "no end frame was sent: {outcome}");
     }
 }
 
@@ -987,16 +990,7 @@ async fn client_side_cancellation_resets_the_stream() {
     assert_eq!(seen[0].verified, 1);
     // What the server saw is printed: this test and the next have each failed here, rarely and
     // only under load, with nothing but "no reset" to go on.
-    assert!(
-        seen[0].reset,
-        "the server saw the stream reset: {}",
-        seen[0].outcome()
-    );
-    assert!(
-        !seen[0].ended,
-        "no end frame was sent: {}",
-        seen[0].outcome()
-    );
+    seen[0].assert_reset_without_end();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1019,16 +1013,7 @@ async fn dropping_the_output_cancels_the_call() {
     drop(events);
     drop(out);
     let seen = server.settled(1).await;
-    assert!(
-        seen[0].reset,
-        "the server saw the stream reset: {}",
-        seen[0].outcome()
-    );
-    assert!(
-        !seen[0].ended,
-        "no end frame was sent: {}",
-        seen[0].outcome()
-    );
+    seen[0].assert_reset_without_end();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
