@@ -86,14 +86,27 @@ impl Conn {
     /// An idle connection is open when a read would block: the end of the stream means the
     /// server closed it, and unexpected bytes (or a TLS alert) mean it is unusable either way.
     pub(crate) fn still_open(&mut self) -> bool {
-        let tcp = &self.tcp().tcp;
-        if tcp.set_nonblocking(true).is_err() {
-            return false;
-        }
-        let peeked = tcp.peek(&mut [0u8; 1]);
-        tcp.set_nonblocking(false).is_ok()
-            && matches!(peeked, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+        let peeked = peek_without_waiting(&self.tcp().tcp);
+        matches!(peeked, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
     }
+}
+
+/// Peek one byte of `tcp` without waiting for it: one `recv(MSG_PEEK | MSG_DONTWAIT)` where
+/// the platform has the flag (the check runs before every reuse of a pooled connection, so
+/// switching the socket to non-blocking and back around it would be two system calls more
+/// per call), else that switch.
+#[cfg(unix)]
+fn peek_without_waiting(tcp: &TcpStream) -> io::Result<usize> {
+    let mut byte = [std::mem::MaybeUninit::uninit()];
+    socket2::SockRef::from(tcp).recv_with_flags(&mut byte, libc::MSG_PEEK | libc::MSG_DONTWAIT)
+}
+
+#[cfg(not(unix))]
+fn peek_without_waiting(tcp: &TcpStream) -> io::Result<usize> {
+    tcp.set_nonblocking(true)?;
+    let peeked = tcp.peek(&mut [0u8; 1]);
+    tcp.set_nonblocking(false)?;
+    peeked
 }
 
 trait ReadWrite: Read + Write {}
@@ -180,4 +193,74 @@ pub(crate) async fn connect(
     } else {
         Conn::Plain(timed)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+    use std::time::Duration;
+
+    /// A plain connection to a loopback listener, and the server's end of it.
+    fn pair() -> (Conn, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let tcp = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        let waits = BlockingWaits::new(Duration::from_secs(5), None);
+        (Conn::Plain(TimedTcp { tcp, waits }), server)
+    }
+
+    /// Whether the check finds `conn` closed within a second (what the server did takes a
+    /// moment to reach the client's socket).
+    fn seen_closed(conn: &mut Conn) -> bool {
+        (0..200).any(|_| {
+            let closed = !conn.still_open();
+            if !closed {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            closed
+        })
+    }
+
+    #[test]
+    fn an_idle_connection_is_open_and_the_check_leaves_it_blocking() {
+        let (mut conn, mut server) = pair();
+        assert!(conn.still_open());
+        assert!(conn.still_open(), "checking consumes nothing");
+        // The check did not leave the socket non-blocking: a read waits for the server's bytes.
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            server.write_all(b"x").unwrap();
+            server
+        });
+        let mut byte = [0u8; 1];
+        assert_eq!(conn.stream().read(&mut byte).unwrap(), 1);
+        drop(writer.join().unwrap());
+    }
+
+    #[test]
+    fn a_connection_the_server_closed_is_not_open() {
+        let (mut conn, server) = pair();
+        drop(server);
+        assert!(
+            seen_closed(&mut conn),
+            "still open after the server closed it"
+        );
+    }
+
+    #[test]
+    fn a_connection_holding_unasked_bytes_is_not_open() {
+        let (mut conn, mut server) = pair();
+        server
+            .write_all(b"HTTP/1.1 408 Request Timeout\r\n\r\n")
+            .unwrap();
+        assert!(
+            seen_closed(&mut conn),
+            "still open with bytes nobody asked for"
+        );
+        // The peek took nothing: the bytes are still there to read.
+        let mut head = [0u8; 8];
+        conn.stream().read_exact(&mut head).unwrap();
+        assert_eq!(&head, b"HTTP/1.1");
+    }
 }
