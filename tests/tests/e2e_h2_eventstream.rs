@@ -18,7 +18,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -242,6 +242,10 @@ struct Exchange {
     failure: Option<String>,
     /// Which TLS connection carried it.
     connection: usize,
+    /// How the request body's reading ended, when it did not stop at the end frame: the
+    /// error (its `Debug`, which names the h2 reason), or a clean end (an `END_STREAM`, or a reset or `GOAWAY` with
+    /// `NO_ERROR`, which hyper reads as one) and whether the connection had closed by then.
+    body_end: Option<String>,
 }
 
 impl Exchange {
@@ -249,8 +253,8 @@ impl Exchange {
     /// how the exchange ended (not its headers, which hold a signature).
     fn assert_reset_without_end(&self) {
         let outcome = format!(
-            "verified {}, events {:?}, ended {}, reset {}, failure {:?}",
-            self.verified, self.events, self.ended, self.reset, self.failure
+            "verified {}, events {:?}, ended {}, reset {}, failure {:?}, body end {:?}",
+            self.verified, self.events, self.ended, self.reset, self.failure, self.body_end
         );
         assert!(self.reset, "the server saw the stream reset: {outcome}");
         assert!(!self.ended, "no end frame was sent: {outcome}");
@@ -322,15 +326,18 @@ impl H2Server {
                         return;
                     };
                     assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+                    let closed = Arc::new(AtomicBool::new(false));
+                    let conn = (connection, closed.clone());
                     let service = hyper::service::service_fn(move |req| {
-                        let st = st.clone();
-                        async move { Ok::<_, Infallible>(answer(st, connection, req)) }
+                        let (st, conn) = (st.clone(), conn.clone());
+                        async move { Ok::<_, Infallible>(answer(st, conn, req)) }
                     });
                     let _ = hyper::server::conn::http2::Builder::new(
                         hyper_util::rt::TokioExecutor::new(),
                     )
                     .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
                     .await;
+                    closed.store(true, Ordering::SeqCst);
                 });
             }
         });
@@ -408,10 +415,11 @@ fn exception(kind: &str, payload: String) -> Bytes {
 }
 
 /// Answers one call: the response head at once, then one answer per verified event, as the
-/// service does while the client keeps sending.
+/// service does while the client keeps sending. `connection_closed` turns true once the
+/// connection that carries it has been served to its end.
 fn answer(
     state: Arc<ServerState>,
-    connection: usize,
+    (connection, connection_closed): (usize, Arc<AtomicBool>),
     req: hyper::Request<Incoming>,
 ) -> hyper::Response<ChannelBody> {
     let headers: HashMap<String, String> = req
@@ -452,11 +460,24 @@ fn answer(
                     Ok(data) => data,
                     Err(_) => continue,
                 },
-                Some(Err(_)) => {
-                    exchange.lock().unwrap().reset = true;
+                Some(Err(e)) => {
+                    let mut ex = exchange.lock().unwrap();
+                    ex.reset = true;
+                    ex.body_end = Some(format!("error: {e:?}"));
                     break;
                 }
-                None => break,
+                None => {
+                    let closed = connection_closed.load(Ordering::SeqCst);
+                    exchange.lock().unwrap().body_end = Some(format!(
+                        "clean end, connection {}",
+                        if closed {
+                            "already closed"
+                        } else {
+                            "still open"
+                        }
+                    ));
+                    break;
+                }
             };
             decoder.push(&data);
             while let Some(outer) = match decoder.next_message() {
