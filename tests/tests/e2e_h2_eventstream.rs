@@ -243,8 +243,9 @@ struct Exchange {
     /// Which TLS connection carried it.
     connection: usize,
     /// How the request body's reading ended, when it did not stop at the end frame: the
-    /// error (its `Debug`, which names the h2 reason), or a clean end (an `END_STREAM`, or a reset or `GOAWAY` with
-    /// `NO_ERROR`, which hyper reads as one) and whether the connection had closed by then.
+    /// error (its `Debug`, which names the h2 reason), or a clean end (an `END_STREAM`, or a
+    /// reset or `GOAWAY` with `NO_ERROR`, which hyper reads as one) and whether the connection
+    /// had closed by then.
     body_end: Option<String>,
 }
 
