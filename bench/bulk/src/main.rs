@@ -276,7 +276,7 @@ fn orchestrate() {
                         rss_kib: field("rss_kib=") as u64,
                     };
                     eprintln!(
-                        "{name} {op} {}: {:.0} MB/s, cpu {:.2} s, peak RSS {:.1} MiB",
+                        "{name} {op} {}: {:.0} MB/s, cpu {:.3} s, peak RSS {:.1} MiB",
                         show_size(size),
                         size as f64 / m.wall / 1e6,
                         m.cpu,
