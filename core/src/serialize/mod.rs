@@ -760,7 +760,8 @@ fn binding_text<'v>(
 }
 
 /// The text form of a scalar: booleans lower-case, numbers as botocore prints them, blobs in
-/// base64, timestamps in the member's format (else `default_format`).
+/// base64, timestamps in the member's format (else `default_format`); strings and booleans
+/// borrowed, the rest written by [`push_scalar_text`].
 pub(crate) fn scalar_text<'v>(
     model: &ServiceModel,
     member: &ShapeRef,
@@ -768,35 +769,58 @@ pub(crate) fn scalar_text<'v>(
     path: &Path<'_>,
     default_format: TimestampFormat,
 ) -> Result<Cow<'v, str>, SerializeError> {
-    let mut out = String::new();
-    match &model.shape(member.shape).kind {
-        ShapeKind::String => return expect_str(value, path).map(Cow::Borrowed),
-        ShapeKind::Boolean => {
-            return Ok(Cow::Borrowed(if expect_bool(value, path)? {
-                "true"
-            } else {
-                "false"
-            }))
+    let kind = &model.shape(member.shape).kind;
+    match kind {
+        ShapeKind::String => expect_str(value, path).map(Cow::Borrowed),
+        ShapeKind::Boolean => Ok(Cow::Borrowed(bool_text(expect_bool(value, path)?))),
+        _ => {
+            let mut out = String::new();
+            push_scalar_text(kind, member, value, path, default_format, &mut out)?;
+            Ok(Cow::Owned(out))
         }
+    }
+}
+
+/// [`scalar_text`] written at the end of `out` (the query and XML bodies write it in place).
+pub(crate) fn push_scalar_text(
+    kind: &ShapeKind,
+    member: &ShapeRef,
+    value: &Value,
+    path: &Path<'_>,
+    default_format: TimestampFormat,
+    out: &mut String,
+) -> Result<(), SerializeError> {
+    match kind {
+        ShapeKind::String => out.push_str(expect_str(value, path)?),
+        ShapeKind::Boolean => out.push_str(bool_text(expect_bool(value, path)?)),
         ShapeKind::Byte
         | ShapeKind::Short
         | ShapeKind::Integer
         | ShapeKind::Long
-        | ShapeKind::BigInteger => push_int(&mut out, expect_int(value, path)?),
+        | ShapeKind::BigInteger => push_int(out, expect_int(value, path)?),
         ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => {
-            push_number(&mut out, expect_number(value, path)?)
+            push_number(out, expect_number(value, path)?)
         }
         ShapeKind::Timestamp => push_timestamp(
-            &mut out,
+            out,
             expect_timestamp(value, path)?,
             member.timestamp_format.unwrap_or(default_format),
         ),
-        ShapeKind::Blob => push_base64(&mut out, expect_blob(value, path)?),
+        ShapeKind::Blob => push_base64(out, expect_blob(value, path)?),
         ShapeKind::Structure(_) | ShapeKind::List(_) | ShapeKind::Map { .. } => {
             return Err(invalid_type(path, "scalar", value))
         }
     }
-    Ok(Cow::Owned(out))
+    Ok(())
+}
+
+/// A boolean as botocore writes it outside JSON.
+fn bool_text(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
 }
 
 /// The value of a `header` member as botocore writes it (`None` for an empty list, which sets

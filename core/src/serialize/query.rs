@@ -8,9 +8,8 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::{
-    expect_blob, expect_bool, expect_int, expect_list, expect_map, expect_number, expect_str,
-    expect_timestamp, insert_static_header, percent_encode_into, push_base64, push_int,
-    push_number, push_timestamp, Call, Path, SerializeError, SerializedRequest,
+    expect_list, expect_map, insert_static_header, percent_encode_into, push_scalar_text, Call,
+    Path, SerializeError, SerializedRequest,
 };
 use crate::body::Body;
 use crate::model::{ServiceModel, ShapeKind, ShapeRef, Structure, TimestampFormat};
@@ -119,7 +118,14 @@ impl FormWriter<'_> {
             }
             kind => {
                 let mut text = String::new();
-                scalar(kind, member, value, path, &mut text)?;
+                push_scalar_text(
+                    kind,
+                    member,
+                    value,
+                    path,
+                    TimestampFormat::Iso8601,
+                    &mut text,
+                )?;
                 self.pair(&text);
                 Ok(())
             }
@@ -204,40 +210,4 @@ impl FormWriter<'_> {
         self.out.push('=');
         percent_encode_into(&mut self.out, value);
     }
-}
-
-/// The text of a scalar in a query body: timestamps default to ISO 8601.
-fn scalar(
-    kind: &ShapeKind,
-    member: &ShapeRef,
-    value: &Value,
-    path: &Path<'_>,
-    out: &mut String,
-) -> Result<(), SerializeError> {
-    match kind {
-        ShapeKind::String => out.push_str(expect_str(value, path)?),
-        ShapeKind::Boolean => out.push_str(if expect_bool(value, path)? {
-            "true"
-        } else {
-            "false"
-        }),
-        ShapeKind::Byte
-        | ShapeKind::Short
-        | ShapeKind::Integer
-        | ShapeKind::Long
-        | ShapeKind::BigInteger => push_int(out, expect_int(value, path)?),
-        ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => {
-            push_number(out, expect_number(value, path)?)
-        }
-        ShapeKind::Blob => push_base64(out, expect_blob(value, path)?),
-        ShapeKind::Timestamp => push_timestamp(
-            out,
-            expect_timestamp(value, path)?,
-            member.timestamp_format.unwrap_or(TimestampFormat::Iso8601),
-        ),
-        ShapeKind::Structure(_) | ShapeKind::List(_) | ShapeKind::Map { .. } => {
-            return Err(super::invalid_type(path, "scalar", value))
-        }
-    }
-    Ok(())
 }

@@ -9,10 +9,9 @@
 
 use super::xml::XmlWriter;
 use super::{
-    expect_blob, expect_bool, expect_int, expect_list, expect_map, expect_number, expect_str,
-    expect_timestamp, http_bindings, payload_member, push_base64, push_int, push_number,
-    push_timestamp, raw_payload, rest_request, rest_request_without_input, Call, Location, Path,
-    SerializeError, SerializedRequest,
+    expect_list, expect_map, http_bindings, payload_member, raw_payload, rest_request,
+    rest_request_without_input, scalar_text, Call, Location, Path, SerializeError,
+    SerializedRequest,
 };
 use crate::body::Body;
 use crate::model::{ServiceModel, ShapeKind, ShapeRef, Structure, TimestampFormat, XmlNamespace};
@@ -152,8 +151,7 @@ impl BodyWriter<'_> {
                 continue;
             }
             if member.xml_attribute {
-                let mut text = String::new();
-                self.scalar_text(member, value, &path, &mut text)?;
+                let text = scalar_text(self.model, member, value, &path, TimestampFormat::Iso8601)?;
                 self.xml.attribute(member.wire_name(), &text);
             } else {
                 children = true;
@@ -197,46 +195,10 @@ impl BodyWriter<'_> {
         value: &Value,
         path: &Path<'_>,
     ) -> Result<(), SerializeError> {
-        let mut text = String::new();
-        self.scalar_text(member, value, path, &mut text)?;
+        let text = scalar_text(self.model, member, value, path, TimestampFormat::Iso8601)?;
         self.start(element, member.xml_namespace.as_ref());
         self.xml.text(&text);
         self.xml.end(element);
-        Ok(())
-    }
-
-    fn scalar_text(
-        &self,
-        member: &ShapeRef,
-        value: &Value,
-        path: &Path<'_>,
-        out: &mut String,
-    ) -> Result<(), SerializeError> {
-        match &self.model.shape(member.shape).kind {
-            ShapeKind::String => out.push_str(expect_str(value, path)?),
-            ShapeKind::Boolean => out.push_str(if expect_bool(value, path)? {
-                "true"
-            } else {
-                "false"
-            }),
-            ShapeKind::Byte
-            | ShapeKind::Short
-            | ShapeKind::Integer
-            | ShapeKind::Long
-            | ShapeKind::BigInteger => push_int(out, expect_int(value, path)?),
-            ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => {
-                push_number(out, expect_number(value, path)?)
-            }
-            ShapeKind::Blob => push_base64(out, expect_blob(value, path)?),
-            ShapeKind::Timestamp => push_timestamp(
-                out,
-                expect_timestamp(value, path)?,
-                member.timestamp_format.unwrap_or(TimestampFormat::Iso8601),
-            ),
-            ShapeKind::Structure(_) | ShapeKind::List(_) | ShapeKind::Map { .. } => {
-                return Err(super::invalid_type(path, "scalar", value))
-            }
-        }
         Ok(())
     }
 }
