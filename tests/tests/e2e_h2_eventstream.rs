@@ -440,9 +440,10 @@ fn answer(
         connection,
         ..Exchange::default()
     }));
-    state.exchanges.lock().unwrap().push(exchange.clone());
+    // Counted open before it is listed, so `settled` never lists it as over before it is.
     let open = state.open.fetch_add(1, Ordering::SeqCst) + 1;
     state.max_open.fetch_max(open, Ordering::SeqCst);
+    state.exchanges.lock().unwrap().push(exchange.clone());
     let transcribe = path == "/stream-transcription";
     let service = if transcribe { "transcribe" } else { "bedrock" };
     let seed = headers
