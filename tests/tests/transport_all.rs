@@ -33,10 +33,17 @@ fn config() -> HttpConfig {
     }
 }
 
+/// A header value that is not ASCII (UTF-8 bytes, as a caller's metadata may hold them).
+const NOT_ASCII: &str = "café";
+
 fn put(url: &str) -> http::Request<Body> {
     http::Request::builder()
         .method("PUT")
         .uri(url)
+        .header(
+            "x-amz-meta-note",
+            http::HeaderValue::from_bytes(NOT_ASCII.as_bytes()).unwrap(),
+        )
         .body(Body::Bytes(Bytes::from_static(b"same bytes")))
         .unwrap()
 }
@@ -44,7 +51,8 @@ fn put(url: &str) -> http::Request<Body> {
 #[test]
 fn every_transport_sends_the_same_request() {
     let server = Server::start(Mode::Echo);
-    let url = server.url("/all");
+    // The target goes out as built (an encoded `/` and space kept encoded).
+    let url = server.url("/all?prefix=a%2Fb%20c");
     let expected = format!(
         "PUT 10 {}",
         support::checksum(b"same bytes".iter().copied(), 0)
@@ -91,7 +99,13 @@ fn every_transport_sends_the_same_request() {
 
     let seen = server.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 3);
-    assert!(seen.iter().all(|r| r.target == "/all" && r.body_len == 10));
+    for r in &seen {
+        assert_eq!(
+            (r.target.as_str(), r.body_len),
+            ("/all?prefix=a%2Fb%20c", 10)
+        );
+        assert_eq!(r.header("x-amz-meta-note"), Some(NOT_ASCII), "{r:?}");
+    }
 }
 
 /// Reads `len` pattern bytes without holding them in memory (as `std::io::Read` for the blocking

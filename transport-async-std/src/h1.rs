@@ -20,10 +20,14 @@ use sansboto_core::{TransportError, TransportErrorKind};
 use crate::conn::{self, Conn};
 use crate::request_error;
 
-/// The request target (`/path?query`) exactly as the core built it, carried through surf in the
-/// request's extensions.
+/// The request's URI and header fields exactly as the core built them, carried through surf in
+/// the request's extensions: the exchange sends these (http-types would re-encode the target and
+/// holds only ASCII values), and the http-types request's own URL and headers are left unused.
 #[derive(Clone, Debug)]
-pub(crate) struct RequestTarget(pub(crate) String);
+pub(crate) struct CoreRequest {
+    pub(crate) uri: http::Uri,
+    pub(crate) headers: http::HeaderMap,
+}
 
 /// The response's status and fields exactly as received (http-types holds only registered codes
 /// and ASCII values), carried back through surf in the response's extensions.
@@ -128,22 +132,29 @@ pub(crate) fn from_surf(e: http_types::Error) -> (TransportError, SendFailure) {
 
 impl Inner {
     async fn send(&self, mut req: Request) -> Result<Response, Failure> {
-        let uri = request_uri(&req)?;
-        let route = Route::for_uri(&uri, self.cfg.proxy.as_ref())?;
-        let mut fields: Vec<(String, String)> = Vec::new();
-        for (name, values) in req.iter() {
-            for value in values {
-                fields.push((name.as_str().to_owned(), value.as_str().to_owned()));
-            }
-        }
         let method = http::Method::from_bytes(req.method().as_ref().as_bytes())
             .map_err(|_| request_error(format!("unsupported method {}", req.method())))?;
         let mut body = req.take_body();
+        let body_len = body.len().map(|n| n as u64);
+        let own = req.ext_mut().remove::<CoreRequest>();
+        let is_own = own.is_some();
+        // A request surf's own API made: its URI and fields as http-types holds them.
+        let CoreRequest { uri, headers } = match own {
+            Some(own) => own,
+            None => CoreRequest {
+                uri: request_uri(&req)?,
+                headers: surf_headers(&req)?,
+            },
+        };
+        let route = Route::for_uri(&uri, self.cfg.proxy.as_ref())?;
+        let fields: Vec<_> = (headers.iter())
+            .map(|(n, v)| (n.as_str(), v.as_bytes()))
+            .collect();
         let request = driver::Request {
             method: &method,
             uri: &uri,
-            headers: fields.iter().map(|(n, v)| (n.as_str(), v.as_bytes())),
-            body_len: body.len().map(|n| n as u64),
+            headers: fields.iter().copied(),
+            body_len,
         };
         let read_body =
             |cx: &mut Context<'_>, buf: &mut [u8]| Pin::new(&mut body).poll_read(cx, buf);
@@ -160,13 +171,17 @@ impl Inner {
             .or_else(|_| StatusCode::try_from(code / 100 * 100))
             .map_err(|_| TransportError::new(TransportErrorKind::Io, "unknown status code"))?;
         let mut res = Response::new(status);
-        for (name, value) in &head.headers {
-            let value = String::from_utf8_lossy(value.as_bytes());
-            let ascii: String = value
-                .chars()
-                .map(|c| if c.is_ascii() { c } else { '?' })
-                .collect();
-            res.append_header(name.as_str(), ascii.as_str());
+        // The core's own requests read the head from `ExactHead`; a caller of surf's API reads
+        // http-types' copy (non-ASCII bytes as `?`).
+        if !is_own {
+            for (name, value) in &head.headers {
+                let value = String::from_utf8_lossy(value.as_bytes());
+                let ascii: String = value
+                    .chars()
+                    .map(|c| if c.is_ascii() { c } else { '?' })
+                    .collect();
+                res.append_header(name.as_str(), ascii.as_str());
+            }
         }
         res.ext_mut().insert(ExactHead(head.status, head.headers));
         let len = body.content_length().and_then(|n| usize::try_from(n).ok());
@@ -175,16 +190,27 @@ impl Inner {
     }
 }
 
-/// The request's URI as the core built it: the target exactly as built ([`RequestTarget`]),
-/// after the scheme and authority surf holds.
+/// The header fields of a request made through surf's own API.
+fn surf_headers(req: &Request) -> Result<http::HeaderMap, Failure> {
+    let mut headers = http::HeaderMap::new();
+    for (name, values) in req.iter() {
+        let name = http::HeaderName::from_bytes(name.as_str().as_bytes())
+            .map_err(|e| request_error(format!("header name {name}: {e}")))?;
+        for value in values {
+            let value = http::HeaderValue::from_str(value.as_str())
+                .map_err(|e| request_error(format!("header {name}: {e}")))?;
+            headers.append(name.clone(), value);
+        }
+    }
+    Ok(headers)
+}
+
+/// The URI of a request made through surf's own API, from the URL http-types holds.
 fn request_uri(req: &Request) -> Result<http::Uri, Failure> {
     let url = req.url();
-    let target = match req.ext().get::<RequestTarget>() {
-        Some(t) => t.0.clone(),
-        None => match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_owned(),
-        },
+    let target = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
     };
     let host = url
         .host_str()

@@ -87,7 +87,7 @@ pub use rewind::{seekable_body, AsyncReadSeek};
 /// `AddressingStyle`, `ServiceError`, `Timestamp`, `HttpSettings`, `Stubber`, …
 pub use sansboto_core::api::*;
 
-use h1::{ExactHead, H1Client, RequestTarget};
+use h1::{CoreRequest, ExactHead, H1Client};
 use sansboto_core::connection::{send_replaying, SendFailure};
 
 /// The source type of a [`StreamingBody`] this transport sends.
@@ -234,16 +234,12 @@ fn to_http_types(
         .parse()
         .map_err(|_| request_error(format!("unsupported method {}", parts.method)))?;
     let mut req = http_types::Request::new(method, url);
-    for (name, value) in &parts.headers {
-        let value = value.to_str().map_err(|_| {
-            request_error(format!(
-                "header {name} is not visible ASCII, which http-types cannot carry"
-            ))
-        })?;
-        req.append_header(name.as_str(), value);
-    }
-    let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    req.ext_mut().insert(RequestTarget(target.to_owned()));
+    // The exchange sends the URI and fields as the core built them (bytes kept, not converted
+    // into http-types' headers and back): see `CoreRequest`.
+    req.ext_mut().insert(CoreRequest {
+        uri: parts.uri.clone(),
+        headers: parts.headers.clone(),
+    });
     match body {
         Body::Empty => req.set_body(http_types::Body::empty()),
         Body::Bytes(bytes) => {
@@ -263,11 +259,6 @@ fn to_http_types(
                 futures_lite::io::BufReader::with_capacity(READ_CHUNK, SyncReader(Mutex::new(out)));
             req.set_body(http_types::Body::from_reader(buffered, len));
         }
-    }
-    // http-types gives a request without a `Content-Type` its body's type (octet-stream);
-    // botocore sends only what the serializer set (S3 would store that type on an object).
-    if !parts.headers.contains_key(http::header::CONTENT_TYPE) {
-        req.remove_header(http_types::headers::CONTENT_TYPE);
     }
     Ok(req)
 }
