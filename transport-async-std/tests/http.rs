@@ -1,6 +1,6 @@
 //! What only the async-std crate's public API offers, against the loopback servers: the response
 //! body as a `futures::Stream` and a `futures_io::AsyncRead`, truncation seen through
-//! `AsyncRead`. Every test runs twice: under `async_std::task::block_on` and under
+//! `AsyncRead`, requests made with surf's own API on the client `HttpClient::surf` returns. Every test runs twice: under `async_std::task::block_on` and under
 //! `smol::block_on`. The scenarios every transport shares (round trips, streaming through the
 //! `Transport` trait, failure kinds, connection reuse, TLS, proxies, clocks) run on this crate in
 //! `tests/tests/transport_all.rs` (`on_async_std::*`).
@@ -163,5 +163,33 @@ fn odd_server_answers() {
             2,
             "a close-delimited body ends its connection"
         );
+    });
+}
+
+#[test]
+fn surf_api_requests_go_out_through_the_same_client() {
+    on_both_runtimes(|| async {
+        let server = Server::start(Mode::Echo);
+        let c = client();
+        // Made with surf's own API: the exchange takes the URL, fields and body http-types
+        // holds (the core's requests carry their own), and the answer's fields read through it.
+        let url = surf::Url::parse(&server.url("/direct?x=1")).unwrap();
+        let req = surf::RequestBuilder::new(surf::http::Method::Post, url)
+            .header("x-test", "yes")
+            .body("hello")
+            .build();
+        let mut res = c.surf().send(req).await.unwrap();
+        assert_eq!(u16::from(res.status()), 200);
+        assert_eq!(
+            res.header("content-type").map(|v| v.as_str()),
+            Some("text/plain")
+        );
+        let body = res.body_string().await.unwrap();
+        let expected = format!("POST 5 {}", support::checksum(b"hello".iter().copied(), 0));
+        assert_eq!(body, expected);
+        let seen = server.seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].target, "/direct?x=1");
+        assert_eq!(seen[0].header("x-test"), Some("yes"));
     });
 }
