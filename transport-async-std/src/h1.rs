@@ -138,9 +138,9 @@ impl Inner {
         let body_len = body.len().map(|n| n as u64);
         let own = req.ext_mut().remove::<CoreRequest>();
         let is_own = own.is_some();
-        // A request surf's own API made: its URI and fields as http-types holds them.
         let CoreRequest { uri, headers } = match own {
             Some(own) => own,
+            // A request surf's own API made: its URI and fields as http-types holds them.
             None => CoreRequest {
                 uri: request_uri(&req)?,
                 headers: surf_headers(&req)?,
