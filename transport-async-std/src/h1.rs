@@ -23,7 +23,7 @@ use crate::request_error;
 /// The request's URI and header fields exactly as the core built them, carried through surf in
 /// the request's extensions: the exchange sends these (http-types would re-encode the target and
 /// holds only ASCII values), and the http-types request's own URL and headers are left unused.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct CoreRequest {
     pub(crate) uri: http::Uri,
     pub(crate) headers: http::HeaderMap,

@@ -1,8 +1,9 @@
 //! What only the async-std crate's public API offers, against the loopback servers: the response
 //! body as a `futures::Stream` and a `futures_io::AsyncRead`, truncation seen through
-//! `AsyncRead`, requests made with surf's own API on the client `HttpClient::surf` returns. Every test runs twice: under `async_std::task::block_on` and under
-//! `smol::block_on`. The scenarios every transport shares (round trips, streaming through the
-//! `Transport` trait, failure kinds, connection reuse, TLS, proxies, clocks) run on this crate in
+//! `AsyncRead`, requests made with surf's own API on the client `HttpClient::surf` returns.
+//! Every test runs twice: under `async_std::task::block_on` and under `smol::block_on`. The
+//! scenarios every transport shares (round trips, streaming through the `Transport` trait,
+//! failure kinds, connection reuse, TLS, proxies, clocks) run on this crate in
 //! `tests/tests/transport_all.rs` (`on_async_std::*`).
 
 #[path = "../../tests/tests/transport_support/mod.rs"]
