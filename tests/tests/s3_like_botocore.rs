@@ -20,7 +20,8 @@ const SIGNED_AT: u64 = 1_767_225_600;
 
 /// The request sansboto sends for `operation(params_json)` with this environment and options,
 /// signed with botocore's test credentials (`AKID`/`SECRET`) at [`SIGNED_AT`], in the shape
-/// `botocore::request` reports: method, url and lower-case headers.
+/// `botocore::request` reports: method, url and lower-case headers (values read as UTF-8, as
+/// botocore's are).
 fn sansboto_request(
     env: &[(&str, &str)],
     options: &ClientOptions,
@@ -40,7 +41,7 @@ fn sansboto_request(
     let headers: serde_json::Map<String, serde_json::Value> = request
         .headers()
         .iter()
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().into()))
+        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
         .collect();
     Ok(serde_json::json!({
         "method": request.method().as_str(),
@@ -393,4 +394,32 @@ fn write_get_object_response_signs_its_payload_as_in_botocore() {
         );
         assert_ne!(ours["headers"]["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
     }
+}
+
+#[test]
+fn a_non_ascii_header_value_is_signed_and_sent_as_utf8_like_botocore() {
+    // botocore signs header values as text and sends their UTF-8 bytes; sansboto used to refuse
+    // the call (`HeaderValueNotText`).
+    let options = ClientOptions {
+        region: Some("us-east-1".into()),
+        ..Default::default()
+    };
+    let params = r#"{"Bucket": "mybucket", "Key": "k", "ContentDisposition": "attachment; filename=\"café.txt\""}"#;
+    let (ours, theirs) = assert_same_request(
+        &[],
+        &options,
+        "region_name='us-east-1'",
+        "PutObject",
+        params,
+    );
+    assert_eq!(
+        ours["headers"]["content-disposition"],
+        "attachment; filename=\"café.txt\""
+    );
+    assert_eq!(
+        ours["headers"]["content-disposition"],
+        theirs["headers"]["content-disposition"]
+    );
+    let signed = ours["headers"]["authorization"].as_str().unwrap();
+    assert!(signed.contains("content-disposition;"), "{signed}");
 }

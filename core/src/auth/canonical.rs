@@ -247,8 +247,12 @@ pub(crate) fn push_canonical_headers(
                 if j > 0 {
                     out.push(',');
                 }
-                let value = value.to_str().map_err(|_| AuthError::HeaderValueNotText {
-                    name: (*name).to_owned(),
+                // botocore signs the value as text and sends its UTF-8 bytes, so a non-ASCII
+                // value is signed as UTF-8 (`HeaderValue::to_str` would refuse it).
+                let value = std::str::from_utf8(value.as_bytes()).map_err(|_| {
+                    AuthError::HeaderValueNotText {
+                        name: (*name).to_owned(),
+                    }
                 })?;
                 push_folded_value(out, value);
             }
@@ -379,6 +383,32 @@ mod tests {
             "host:h.example\nx-a:one,two\nx-amz-date:20150830T123600Z\nx-b:2,1\nx-c:3\n"
         );
         assert_eq!(signed, "host;x-a;x-amz-date;x-b;x-c");
+    }
+
+    #[test]
+    fn utf8_header_values_are_signed_as_text_and_other_bytes_refused() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "content-disposition",
+            http::HeaderValue::from_str("attachment; filename=\"café.txt\"").unwrap(),
+        );
+        let mut out = String::new();
+        push_canonical_headers(&mut out, &headers, Some("h.example"), &[], &[]).unwrap();
+        assert_eq!(
+            out,
+            "content-disposition:attachment; filename=\"café.txt\"\nhost:h.example\n"
+        );
+
+        // Latin-1 `é` alone is not UTF-8: there is no text to sign.
+        headers.insert(
+            "content-disposition",
+            http::HeaderValue::from_bytes(b"caf\xe9").unwrap(),
+        );
+        let err = push_canonical_headers(&mut String::new(), &headers, None, &[], &[]);
+        assert!(
+            matches!(&err, Err(AuthError::HeaderValueNotText { name }) if name == "content-disposition"),
+            "{err:?}"
+        );
     }
 
     #[test]
