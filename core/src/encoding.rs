@@ -75,6 +75,17 @@ pub(crate) fn percent_encode(input: &str, extra_safe: &[u8]) -> String {
     out
 }
 
+/// Form encoding as Python's `urlencode` writes a query-protocol body (botocore's): as
+/// [`push_percent_encoded`] with nothing extra kept, but a space becomes `+`.
+pub(crate) fn push_form_encoded(out: &mut String, input: &str) {
+    for (i, part) in input.split(' ').enumerate() {
+        if i > 0 {
+            out.push('+');
+        }
+        push_percent_encoded(out, part.as_bytes(), b"");
+    }
+}
+
 /// The value of one hex digit, either case.
 fn hex_value(b: u8) -> Option<u8> {
     match b {
@@ -153,6 +164,21 @@ mod tests {
         assert_eq!(percent_encode("a b/c+é", b""), "a%20b%2Fc%2B%C3%A9");
         assert_eq!(percent_encode("a b/c", b"/"), "a%20b/c");
         assert_eq!(percent_encode("!*'()", b""), "%21%2A%27%28%29");
+    }
+
+    #[test]
+    fn form_encoding_writes_spaces_as_plus() {
+        // Python's `urlencode` (`quote_plus(s, safe='')`).
+        for (text, encoded) in [
+            ("My DB security group", "My+DB+security+group"),
+            ("  a  ", "++a++"),
+            ("a+b c/é~*", "a%2Bb+c%2F%C3%A9~%2A"),
+            ("", ""),
+        ] {
+            let mut out = String::new();
+            push_form_encoded(&mut out, text);
+            assert_eq!(out, encoded, "{text:?}");
+        }
     }
 
     #[test]

@@ -389,11 +389,22 @@ impl FormBody {
     /// Set `key` to `value`: in place when present (as a Python dict keeps the key's slot),
     /// appended otherwise.
     pub(crate) fn set(&mut self, key: &str, value: &str) {
-        let encoded = percent_encode(value, b"");
+        let form_encoded = |text: &str| {
+            let mut out = String::with_capacity(text.len());
+            crate::encoding::push_form_encoded(&mut out, text);
+            out
+        };
+        let encoded = form_encoded(value);
         match self.position(key).and_then(|i| self.pairs.get_mut(i)) {
             Some(pair) => pair.1 = encoded,
-            None => self.pairs.push((percent_encode(key, b""), encoded)),
+            None => self.pairs.push((form_encoded(key), encoded)),
         }
+    }
+
+    /// The pairs as a URL query string: a space is `%20` there, not the body's `+` (botocore
+    /// builds a presigned copy's query with `quote`).
+    pub(crate) fn to_query(&self) -> String {
+        crate::auth::canonical::form_body_to_query(&self.to_bytes())
     }
 
     /// The encoded body.

@@ -93,10 +93,10 @@ pub(crate) fn cross_region_request(
         .uri()
         .to_string()
         .replace(destination_region, source_region);
-    let params = form.to_bytes();
-    if !params.is_empty() {
+    let query = form.to_query();
+    if !query.is_empty() {
         url.push(if url.contains('?') { '&' } else { '?' });
-        url.push_str(&String::from_utf8_lossy(&params));
+        url.push_str(&query);
     }
     let uri: http::Uri = url
         .parse()

@@ -1,5 +1,6 @@
 //! The AWS query protocol: `Action`, `Version` and every member flattened into form-encoded
-//! `Name.member.1.Key=value` pairs in a POST body.
+//! `Name.member.1.Key=value` pairs in a POST body, encoded as botocore's `urlencode` encodes
+//! them (a space is `+`).
 //!
 //! EC2's variant shares this writer and differs only in names and lists (see `ec2.rs`), so the
 //! walk takes a [`Flavor`].
@@ -8,10 +9,11 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::{
-    expect_list, expect_map, insert_static_header, percent_encode_into, push_scalar_text, Call,
-    Path, SerializeError, SerializedRequest,
+    expect_list, expect_map, insert_static_header, push_scalar_text, Call, Path, SerializeError,
+    SerializedRequest,
 };
 use crate::body::Body;
+use crate::encoding::push_form_encoded;
 use crate::model::{ServiceModel, ShapeKind, ShapeRef, Structure, TimestampFormat};
 use crate::value::{Map, Value};
 
@@ -40,9 +42,9 @@ pub(super) fn serialize_flavor(
         key: String::with_capacity(64),
     };
     writer.out.push_str("Action=");
-    percent_encode_into(&mut writer.out, &call.operation.name);
+    push_form_encoded(&mut writer.out, &call.operation.name);
     writer.out.push_str("&Version=");
-    percent_encode_into(&mut writer.out, &call.model.metadata.api_version);
+    push_form_encoded(&mut writer.out, &call.model.metadata.api_version);
     if let Some((_, input)) = call.input {
         writer.structure(input, call.params, &Path::Root)?;
     }
@@ -206,8 +208,8 @@ impl FormWriter<'_> {
 
     fn pair(&mut self, value: &str) {
         self.out.push('&');
-        percent_encode_into(&mut self.out, &self.key);
+        push_form_encoded(&mut self.out, &self.key);
         self.out.push('=');
-        percent_encode_into(&mut self.out, value);
+        push_form_encoded(&mut self.out, value);
     }
 }
