@@ -38,16 +38,21 @@ impl XmlWriter {
         self.out.push('"');
     }
 
-    /// Escaped character data inside the current element.
+    /// Escaped character data inside the current element. Empty text leaves the element
+    /// empty, as ElementTree does with `text = ''`.
     pub(crate) fn text(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
         self.close_tag();
         escape_text(text, &mut self.out);
     }
 
-    /// `</name>` for the element `name` started last (or `/>` when it is still empty).
+    /// `</name>` for the element `name` started last, or ` />` when it is still empty
+    /// (ElementTree's short form, space included: botocore's bytes).
     pub(crate) fn end(&mut self, name: &str) {
         if self.tag_open {
-            self.out.push_str("/>");
+            self.out.push_str(" />");
             self.tag_open = false;
         } else {
             self.out.push_str("</");
@@ -119,10 +124,13 @@ mod tests {
         w.end("A");
         w.start("Empty");
         w.end("Empty");
+        w.start("Blank");
+        w.text("");
+        w.end("Blank");
         w.end("Root");
         assert_eq!(
             w.finish(),
-            "<Root xmlns=\"https://example.com/&quot;ns&quot;\"><A>1 &lt; 2 &amp; 3 &gt; 2&#xD;\n</A><Empty/></Root>"
+            "<Root xmlns=\"https://example.com/&quot;ns&quot;\"><A>1 &lt; 2 &amp; 3 &gt; 2&#xD;\n</A><Empty /><Blank /></Root>"
         );
     }
 
