@@ -275,8 +275,8 @@ impl Timestamp {
         })
     }
 
-    /// Parse ISO 8601 / RFC 3339: `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` (a space may replace
-    /// `T`; a missing zone means UTC), or a date alone, `YYYY-MM-DD`, which is its midnight UTC
+    /// Parse ISO 8601 / RFC 3339: `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]` (a space may replace
+    /// `T`; a missing zone means UTC; missing seconds are zero), or a date alone, `YYYY-MM-DD`, which is its midnight UTC
     /// (botocore reads dates so: `2020-11-05` is `2020-11-05T00:00:00Z`).
     pub fn parse_iso8601(value: &str) -> Result<Self, TimestampError> {
         const EXPECTED: &str = "ISO 8601 (YYYY-MM-DDTHH:MM:SS[.fff]Z, or YYYY-MM-DD)";
@@ -291,12 +291,11 @@ impl Timestamp {
             let (year, month, day) = (num(&digits[..4]), num(&digits[4..6]), num(&digits[6..]));
             return Self::from_civil(year as i64, month, day, 0, 0, 0).ok_or_else(err);
         }
-        if b.len() < 19
+        if b.len() < 16
             || b[4] != b'-'
             || b[7] != b'-'
             || !matches!(b[10], b'T' | b't' | b' ')
             || b[13] != b':'
-            || b[16] != b':'
         {
             return Err(err());
         }
@@ -309,10 +308,20 @@ impl Timestamp {
             }
         };
         let (year, month, day) = (num(0..4)? as i64, num(5..7)?, num(8..10)?);
-        let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        let mut rest = &b[19..];
+        let (hour, min) = (num(11..13)?, num(14..16)?);
+        // Seconds may be left out (`2016-09-27T15:50Z`, as botocore's dateutil reads it), and
+        // then so is any fraction.
+        let has_seconds = b.get(16) == Some(&b':');
+        let (sec, mut rest) = match has_seconds {
+            true if b.len() >= 19 => (num(17..19)?, &b[19..]),
+            true => return Err(err()),
+            false => (0, &b[16..]),
+        };
         let mut nanos = 0u32;
-        if let Some((&b'.', frac)) = rest.split_first() {
+        let fraction = rest
+            .split_first()
+            .filter(|(c, _)| has_seconds && **c == b'.');
+        if let Some((_, frac)) = fraction {
             let digits = frac.iter().take_while(|c| c.is_ascii_digit()).count();
             if digits == 0 {
                 return Err(err());
@@ -509,6 +518,24 @@ mod tests {
             "1.5"
         );
         assert_eq!(Timestamp::from_epoch_f64(-1.5).unwrap().secs(), -2);
+    }
+
+    #[test]
+    fn seconds_may_be_left_out_as_botocore_allows() {
+        // botocore's dateutil reads `2016-09-27T15:50Z` (an example in its WAF documentation).
+        let t = Timestamp::parse_iso8601("2016-09-27T15:50Z").unwrap();
+        assert_eq!(t, Timestamp::from_secs(1_474_991_400));
+        assert_eq!(Timestamp::parse_any("2016-09-27T15:50"), Ok(t));
+        assert_eq!(Timestamp::parse_iso8601("2016-09-27T16:50+01:00"), Ok(t));
+        for bad in [
+            "2016-09-27T15:50.5Z",
+            "2016-09-27T15:50:",
+            "2016-09-27T15:50:5Z",
+            "2016-09-27T15:5Z",
+            "2016-09-27T15:50Q",
+        ] {
+            assert!(Timestamp::parse_iso8601(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
