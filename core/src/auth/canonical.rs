@@ -13,13 +13,24 @@ use http::HeaderMap;
 use super::AuthError;
 use crate::encoding::{percent_decode_into, percent_encode, push_percent_encoded};
 
-/// Headers never signed, whatever the request carries: botocore's SigV4 list (`expect`,
-/// `transfer-encoding`, `user-agent`, `x-amzn-trace-id`) — proxies and transports may rewrite
-/// them — plus `authorization`, which the signature itself replaces.
-pub(crate) const UNSIGNED_HEADERS: [&str; 5] = [
+/// Headers never signed, whatever the request carries: botocore's SigV4 list
+/// (`SIGNED_HEADERS_BLACKLIST`: hop-by-hop headers, tracing context, `expect`,
+/// `user-agent`) — proxies, tracers and transports may add or rewrite them — plus
+/// `authorization`, which the signature itself replaces.
+pub(crate) const UNSIGNED_HEADERS: [&str; 15] = [
     "authorization",
+    "baggage",
+    "connection",
     "expect",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "traceparent",
+    "tracestate",
+    "trailer",
     "transfer-encoding",
+    "upgrade",
     "user-agent",
     "x-amzn-trace-id",
 ];
@@ -357,6 +368,8 @@ mod tests {
             ("x-b", "2"),
             ("x-a", " one  "),
             ("user-agent", "skipped"),
+            ("traceparent", "skipped"),
+            ("baggage", "skipped"),
             ("x-b", "1"),
             ("x-dropped", "skipped"),
             ("x-a", "two"),
