@@ -441,7 +441,18 @@ impl<'a> Stamp<'a> {
         let token = credentials.session_token();
         let is_header_signing = settings.location == SignatureLocation::Headers;
         let form_query = presigned_form_query(request, settings);
-        let payload_hash = payload_hash(request, params.payload, form_query.is_some())?;
+        // botocore's SigV4 signs the hash a request's own `x-amz-content-sha256` header states
+        // (CodeArtifact's PublishPackageVersion binds a member to it); S3's rules replace
+        // the header with the hash computed here instead.
+        let stated_hash = request
+            .headers()
+            .get(X_AMZ_CONTENT_SHA256)
+            .filter(|_| is_header_signing && !settings.content_sha256_header)
+            .and_then(|v| v.to_str().ok());
+        let payload_hash = match stated_hash {
+            Some(hash) => Cow::Owned(hash.to_owned()),
+            None => payload_hash(request, params.payload, form_query.is_some())?,
+        };
         let drop_content_type = !is_header_signing
             && settings.form_body_to_query
             && request
@@ -966,6 +977,40 @@ mod tests {
             .to_str()
             .unwrap()
             .contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date,"));
+    }
+
+    #[test]
+    fn a_stated_content_sha256_header_is_the_payload_hash_outside_s3() {
+        let cache = SigningKeyCache::default();
+        let stated = "d".repeat(64);
+        for (settings, signed_hash) in [
+            // Not S3: the request's own header is what is signed (botocore's SigV4Auth).
+            (SigningSettings::default(), stated.clone()),
+            // S3: the header is replaced by the body's hash (botocore's S3SigV4Auth).
+            (
+                SigningSettings::s3(),
+                "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824".to_string(),
+            ),
+        ] {
+            let params = SigningParams {
+                signing_name: "codeartifact",
+                region: "us-east-1",
+                time: time(),
+                payload: PayloadHash::ComputeSha256,
+                settings,
+            };
+            let mut req = Request::post("https://codeartifact.us-east-1.amazonaws.com/v1/p")
+                .header("x-amz-content-sha256", stated.as_str())
+                .body(Body::from(b"hello".to_vec()))
+                .unwrap();
+            let out = sign(&mut req, &creds(), &params, &cache).unwrap();
+            assert!(
+                out.canonical_request.ends_with(&format!("\n{signed_hash}")),
+                "{}",
+                out.canonical_request
+            );
+            assert_eq!(req.headers()["x-amz-content-sha256"], signed_hash.as_str());
+        }
     }
 
     #[test]
