@@ -12,6 +12,7 @@ pub mod event_signing;
 mod key_cache;
 pub mod presign_post;
 pub mod s3express;
+pub mod sigv2;
 pub mod sigv4;
 pub mod sigv4a;
 
@@ -139,6 +140,8 @@ pub enum AuthScheme {
     S3Express(SigV4Flags),
     /// `smithy.api#httpBearerAuth`.
     Bearer,
+    /// `v2`: the legacy Signature Version 2 of SimpleDB and Import/Export, see [`sigv2`].
+    SigV2,
     /// `smithy.api#noAuth`: the request is sent as is.
     Anonymous,
 }
@@ -154,20 +157,28 @@ fn scheme_for_name(name: &str) -> Option<AuthScheme> {
             ..flags
         }),
         "smithy.api#httpBearerAuth" | "bearer" => AuthScheme::Bearer,
+        "v2" => AuthScheme::SigV2,
         "smithy.api#noAuth" | "none" => AuthScheme::Anonymous,
         _ => return None,
     })
 }
 
 /// The first supported entry of an ordered `auth` list (botocore's `resolve_auth_type`): an
-/// unknown name is an error, as in botocore, and so is a list with nothing supported.
+/// unknown name met before a supported one is an error, as in botocore, and so is a list with
+/// nothing supported. SigV4a is supported when this build has it (`sigv4a`, on by default),
+/// as botocore supports it with `awscrt`; without it a `[sigv4a, sigv4]` list is SigV4, as it
+/// is in botocore without `awscrt`.
 pub fn resolve_auth_list(auth: &[&str]) -> Result<AuthScheme, AuthError> {
-    match auth.first() {
-        Some(first) => {
-            scheme_for_name(first).ok_or_else(|| AuthError::UnknownAuthType((*first).to_owned()))
+    for name in auth {
+        match scheme_for_name(name) {
+            Some(AuthScheme::SigV4a(_)) if !cfg!(feature = "sigv4a") => continue,
+            Some(scheme) => return Ok(scheme),
+            None => return Err(AuthError::UnknownAuthType((*name).to_owned())),
         }
-        None => Err(AuthError::UnsupportedAuthTypes(Vec::new())),
     }
+    Err(AuthError::UnsupportedAuthTypes(
+        auth.iter().map(|name| (*name).to_owned()).collect(),
+    ))
 }
 
 /// The model's description of an operation's auth, as plain strings (the model types are
@@ -187,7 +198,8 @@ pub struct AuthTraits<'a> {
 }
 
 /// Choose an operation's auth scheme as botocore does: the operation's `auth` (or `authtype`)
-/// wins over the service's `auth` (or `signatureVersion`); the signing name decides S3 rules.
+/// wins over the service's `auth` (or `signatureVersion`); the signing name decides S3 rules
+/// (an endpoint's `authSchemes` may decide again, see `ServiceClient`).
 pub fn select_auth_scheme(
     traits: &AuthTraits<'_>,
     signing_name: &str,
@@ -202,6 +214,13 @@ pub fn select_auth_scheme(
     } else {
         None
     };
+    // botocore gives S3's signing rules to an operation-level auth type whose signing name is
+    // an S3 one, but at the service level only to S3 and S3 Control (signing name `s3`): S3 on
+    // Outposts' own API (`s3-outposts`) signs as any other service.
+    let s3 = match operation {
+        Some(_) => S3_SIGNING_NAMES.contains(&signing_name),
+        None => signing_name == "s3",
+    };
     let scheme = match operation {
         Some(scheme) => scheme,
         None if !traits.service_auth.is_empty() => resolve_auth_list(traits.service_auth)?,
@@ -211,7 +230,6 @@ pub fn select_auth_scheme(
             None => AuthScheme::SigV4(SigV4Flags::default()),
         },
     };
-    let s3 = S3_SIGNING_NAMES.contains(&signing_name);
     let with_flags = |flags: SigV4Flags| SigV4Flags {
         s3,
         unsigned_payload: flags.unsigned_payload || traits.operation_unsigned_payload,
@@ -294,6 +312,16 @@ impl Signer {
                 _ => Err(AuthError::MissingIdentity {
                     scheme: "bearer",
                     needed: "a bearer token",
+                }),
+            },
+            AuthScheme::SigV2 => match identity {
+                Identity::Credentials(credentials) => {
+                    let time = crate::time::Timestamp::from_system_time(ctx.time);
+                    sigv2::sign(request, credentials, time).map(|()| None)
+                }
+                _ => Err(AuthError::MissingIdentity {
+                    scheme: "SigV2",
+                    needed: "AWS credentials",
                 }),
             },
             AuthScheme::S3Express(flags) => {
@@ -421,7 +449,7 @@ impl AuthScheme {
             AuthScheme::SigV4(flags) | AuthScheme::SigV4a(flags) | AuthScheme::S3Express(flags) => {
                 flags.hashes_payload(https)
             }
-            AuthScheme::Bearer | AuthScheme::Anonymous => false,
+            AuthScheme::Bearer | AuthScheme::Anonymous | AuthScheme::SigV2 => false,
         }
     }
 }
@@ -471,9 +499,43 @@ mod tests {
             service_auth: &["aws.auth#sigv4a", "aws.auth#sigv4"],
             ..AuthTraits::default()
         };
-        assert!(
-            matches!(select_auth_scheme(&traits, "s3").unwrap(), AuthScheme::SigV4a(f) if f.s3)
+        // As botocore with `awscrt` (SigV4a first), or without it (SigV4, the next entry).
+        let with_sigv4a = cfg!(feature = "sigv4a");
+        match select_auth_scheme(&traits, "s3").unwrap() {
+            AuthScheme::SigV4a(f) => assert!(with_sigv4a && f.s3),
+            AuthScheme::SigV4(f) => assert!(!with_sigv4a && f.s3),
+            other => panic!("{other:?}"),
+        }
+        let traits = AuthTraits {
+            service_auth: &["aws.auth#sigv4a"],
+            ..AuthTraits::default()
+        };
+        match select_auth_scheme(&traits, "x") {
+            Ok(AuthScheme::SigV4a(_)) => assert!(with_sigv4a),
+            Err(AuthError::UnsupportedAuthTypes(names)) => {
+                assert!(!with_sigv4a);
+                assert_eq!(names, ["aws.auth#sigv4a"]);
+            }
+            other => panic!("{other:?}"),
+        }
+
+        // S3 on Outposts' own API: S3 rules only for an operation-level auth type.
+        let traits = AuthTraits {
+            service_auth: &["aws.auth#sigv4"],
+            ..AuthTraits::default()
+        };
+        assert_eq!(
+            select_auth_scheme(&traits, "s3-outposts").unwrap(),
+            AuthScheme::SigV4(SigV4Flags::default())
         );
+        let traits = AuthTraits {
+            operation_auth: &["aws.auth#sigv4"],
+            ..AuthTraits::default()
+        };
+        assert!(matches!(
+            select_auth_scheme(&traits, "s3-outposts").unwrap(),
+            AuthScheme::SigV4(f) if f.s3
+        ));
 
         let traits = AuthTraits {
             service_auth: &["smithy.api#httpBearerAuth"],
@@ -496,7 +558,15 @@ mod tests {
             service_signature_version: Some("v2"),
             ..AuthTraits::default()
         };
-        assert!(select_auth_scheme(&traits, "sdb").is_err());
+        assert_eq!(
+            select_auth_scheme(&traits, "sdb").unwrap(),
+            AuthScheme::SigV2
+        );
+        let traits = AuthTraits {
+            service_signature_version: Some("v3"),
+            ..AuthTraits::default()
+        };
+        assert!(select_auth_scheme(&traits, "x").is_err());
     }
 
     #[test]

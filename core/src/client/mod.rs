@@ -979,9 +979,13 @@ impl ServiceClient {
             disable_double_encoding: None,
         };
         let mut scheme = plan.auth_scheme.clone()?;
-        if matches!(scheme, AuthScheme::SigV4(_) | AuthScheme::SigV4a(_)) {
+        if matches!(
+            scheme,
+            AuthScheme::SigV4(_) | AuthScheme::SigV4a(_) | AuthScheme::SigV2
+        ) {
             // The endpoint's first supported auth scheme decides the signing name, region and
-            // algorithm (S3 Multi-Region Access Points ask for SigV4a, for example).
+            // algorithm (S3 Multi-Region Access Points ask for SigV4a, for example; Import/Export,
+            // whose model still says SigV2, for SigV4 as `IngestionService`).
             let parsed;
             let schemes = match &endpoint.auth_schemes {
                 Some(schemes) => schemes,
@@ -990,10 +994,12 @@ impl ServiceClient {
                     &parsed
                 }
             };
-            if let Some(chosen) = schemes
-                .iter()
-                .find(|s| matches!(s.name.as_str(), "sigv4" | "sigv4a" | "sigv4-s3express"))
-            {
+            if let Some(chosen) = schemes.iter().find(|s| match s.name.as_str() {
+                "sigv4" | "sigv4-s3express" => true,
+                // As botocore without `awscrt` passes over SigV4a for the next scheme.
+                "sigv4a" => cfg!(feature = "sigv4a"),
+                _ => false,
+            }) {
                 let flags = match scheme {
                     AuthScheme::SigV4(f) | AuthScheme::SigV4a(f) => f,
                     _ => Default::default(),
