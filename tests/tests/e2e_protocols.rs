@@ -1,7 +1,8 @@
 //! Every protocol family against a real moto server, on the blocking transport: JSON 1.0
 //! (DynamoDB), JSON 1.0 query-compatible (SQS), JSON 1.1 (KMS, Secrets Manager, Kinesis), query
-//! (STS, IAM, SNS), ec2 (EC2) and rest-json (Lambda); plus service errors of a JSON and a query
-//! service. Every call asserts on what came back, not only that it did not fail.
+//! (STS, IAM, SNS; SimpleDB, signed with Signature Version 2), ec2 (EC2) and rest-json
+//! (Lambda); plus service errors of a JSON and a query service. Every call asserts on what came
+//! back, not only that it did not fail.
 //!
 //! smithy-rpc-v2-cbor: in botocore 1.44.5 only `cloudwatchomni`, `eventbridgev2` and
 //! `partnercentral-revenue-measurement` resolve to CBOR (every other model that lists it also lists
@@ -433,5 +434,38 @@ fn cloudwatch_resolves_to_json() {
         listed["Metrics"][0]["MetricName"].as_str(),
         Some("latency"),
         "{listed:?}"
+    );
+}
+
+#[test]
+fn simpledb_query_with_signature_version_2() {
+    // SimpleDB's model names Signature Version 2: the signing parameters travel in the form
+    // body, and moto answers the calls (it does not check the signature).
+    let moto = MotoServer::start();
+    let sdb = client(&moto, "sdb");
+    let created = call(&sdb, "CreateDomain", params! {"DomainName": "music"});
+    assert_eq!(status(&created), Some(200), "{created:?}");
+    call_json(
+        &sdb,
+        "PutAttributes",
+        json!({"DomainName": "music", "ItemName": "song 1", "Attributes": [
+            {"Name": "artist", "Value": "No One You Know", "Replace": true}
+        ]}),
+    );
+    let got = call(
+        &sdb,
+        "GetAttributes",
+        params! {"DomainName": "music", "ItemName": "song 1"},
+    );
+    assert_eq!(
+        got["Attributes"][0]["Value"].as_str(),
+        Some("No One You Know"),
+        "{got:?}"
+    );
+    let domains = call(&sdb, "ListDomains", params! {});
+    assert_eq!(
+        domains["DomainNames"][0].as_str(),
+        Some("music"),
+        "{domains:?}"
     );
 }
