@@ -954,7 +954,8 @@ impl ServiceClient {
         let op_auth: Vec<&str> = op.auth.iter().flatten().map(String::as_str).collect();
         let traits = AuthTraits {
             service_auth: &service_auth,
-            service_signature_version: self.model.metadata.signature_version.as_deref(),
+            service_signature_version: customize::signature_version_override(&self.service)
+                .or(self.model.metadata.signature_version.as_deref()),
             operation_auth: &op_auth,
             operation_authtype: op.auth_type.as_deref(),
             operation_unsigned_payload: op.unsigned_payload,

@@ -43,7 +43,7 @@ use crate::httpchecksum::ResponseChecksumValidation;
 use crate::model::{Operation, ServiceModel};
 use crate::value::{Map, Value};
 
-pub(crate) use unsigned::is_unsigned_operation;
+pub(crate) use unsigned::{is_unsigned_operation, signature_version_override};
 
 /// What a customization refused, with botocore's wording where botocore has one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
