@@ -5,13 +5,17 @@
 //! - Every request example in botocore's own documentation (`examples-1.json`: about 1,300).
 //! - Inputs made from every operation's input shape in every service (about 40,000): its
 //!   required members only, then every member.
+//! - The required-members inputs again in the China and GovCloud partitions, another region,
+//!   and with FIPS and dual-stack endpoints.
 //!
 //! Left out, and counted in each run's output: random idempotency tokens (masked, and such a
 //! request's signature not compared); operations whose first request in botocore is endpoint
 //! discovery (compared in `e2e_discovery`); the signature of a service listing SigV4a first
-//! (sansboto signs as botocore does with `awscrt`, the reference has none and takes SigV4);
-//! and an operation its model marks unsigned, which botocore signs when the endpoint lists
-//! authSchemes and sansboto deliberately does not.
+//! (sansboto signs as botocore does with `awscrt`, the reference has none and takes SigV4); an
+//! operation its model marks unsigned, which botocore signs when the endpoint lists
+//! authSchemes and sansboto deliberately does not; and, a known difference not built yet, the
+//! signing region botocore takes from its legacy endpoint table for a service not regionalized
+//! there (AWS Health outside us-east-1, global services' dual-stack endpoints).
 
 mod e2e_support;
 
@@ -57,7 +61,7 @@ def before_send(request, **kwargs):
         captured['body'] = body or ''
     return AWSResponse(request.url, 200, {}, None)
 def new_client(service):
-    client = session.create_client(service, region_name='us-east-1', aws_access_key_id='AKID', aws_secret_access_key='SECRET')
+    client = session.create_client(service, region_name=REGION, aws_access_key_id='AKID', aws_secret_access_key='SECRET')
     client.meta.events.register('before-send', before_send)
     return client
 def send(client, operation, params):
@@ -68,6 +72,10 @@ def send(client, operation, params):
         'unsigned_by_model': model.resolved_auth_type == 'none',
         # botocore's first request is the endpoint discovery call, not this one.
         'discovery_first': bool((model.endpoint_discovery or {}).get('required')),
+        # The signing region botocore's client took from its legacy endpoint table
+        # (endpoints.json's credentialScope), which requests sign with unless the endpoint
+        # ruleset gives one.
+        'legacy_signing_region': client._request_signer._region_name,
     }
     captured.clear()
     try:
@@ -208,7 +216,7 @@ for service in session.get_available_services():
         op = model.operation_model(operation)
         if op.has_event_stream_input:
             continue
-        for full in (False, True):
+        for full in FORMS:
             params = generate(op.input_shape, 0, full, 'v') if op.input_shape else {}
             out.append({'service': service, 'operation': operation, 'name': 'every member' if full else 'required members', 'input': json.dumps(params), **send(client, operation, params)})
 emit(out)
@@ -217,15 +225,20 @@ emit(out)
 /// The cases `cases_snippet` emits, each built by sansboto as botocore built it (or refused as
 /// botocore refused it); returns the differences, one text each, and how many whole
 /// `Authorization` headers were compared.
-fn compare_with_botocore(cases_snippet: &str) -> (usize, Vec<String>, usize) {
+fn compare_with_botocore(
+    cases_snippet: &str,
+    region: &str,
+    env: &[(&str, &str)],
+) -> (usize, Vec<String>, usize) {
     let snippet =
         format!("{BOTOCORE_CAPTURE}\n{cases_snippet}").replace("SIGNED_AT", &SIGNED_AT.to_string());
-    let cases = botocore::run(&snippet, &[]);
+    let snippet = snippet.replace("REGION", &format!("{region:?}"));
+    let cases = botocore::run(&snippet, env);
     let cases = cases.as_array().expect("a list of cases");
 
-    let session = core_session(&[], None, None);
+    let session = core_session(env, None, None);
     let options = ClientOptions {
-        region: Some("us-east-1".into()),
+        region: Some(region.into()),
         ..Default::default()
     };
     let credentials = Credentials::new("AKID", "SECRET", None, None);
@@ -309,6 +322,19 @@ fn compare_with_botocore(cases_snippet: &str) -> (usize, Vec<String>, usize) {
             skipped.sigv4a += 1;
             (ours.authorization, theirs.authorization) = (None, None);
         }
+        let legacy_region = text("legacy_signing_region");
+        let scope = |auth: &str| auth.split('/').nth(2).map(str::to_owned);
+        if legacy_region != region
+            && scope(text("authorization")).as_deref() == Some(legacy_region)
+            && scope(&our_authorization).as_deref() == Some(region)
+        {
+            // Known difference, not yet built: botocore signs with the region its legacy
+            // endpoint table gives a service that is not regionalized there (AWS Health and
+            // others outside us-east-1, global services' dual-stack endpoints); sansboto signs
+            // with the client's region unless the ruleset says otherwise.
+            skipped.legacy_scope += 1;
+            (ours.authorization, theirs.authorization) = (None, None);
+        }
         if case["unsigned_by_model"] == true
             && our_authorization.is_empty()
             && !text("authorization").is_empty()
@@ -351,11 +377,13 @@ struct Skipped {
     discovery: usize,
     sigv4a: usize,
     unsigned: usize,
+    legacy_scope: usize,
 }
 
 #[test]
 fn every_documented_example_is_sent_as_botocore_sends_it() {
-    let (cases, differences, signatures) = compare_with_botocore(DOCUMENTED_EXAMPLES);
+    let (cases, differences, signatures) =
+        compare_with_botocore(DOCUMENTED_EXAMPLES, "us-east-1", &[]);
     assert!(cases > 1000, "only {cases} examples");
     assert!(differences.is_empty(), "{}", report(&differences, cases));
     assert!(signatures > 900, "only {signatures} signatures compared");
@@ -363,8 +391,38 @@ fn every_documented_example_is_sent_as_botocore_sends_it() {
 
 #[test]
 fn generated_inputs_for_every_operation_are_sent_as_botocore_sends_them() {
-    let (cases, differences, signatures) = compare_with_botocore(GENERATED_INPUTS);
+    let snippet = GENERATED_INPUTS.replace("FORMS", "(False, True)");
+    let (cases, differences, signatures) = compare_with_botocore(&snippet, "us-east-1", &[]);
     assert!(cases > 30_000, "only {cases} inputs");
     assert!(differences.is_empty(), "{}", report(&differences, cases));
     assert!(signatures > 20_000, "only {signatures} signatures compared");
+}
+
+#[test]
+fn generated_inputs_in_other_partitions_and_endpoint_variants() {
+    // Required members only, in the China and GovCloud partitions, another commercial region,
+    // and with FIPS and dual-stack endpoints asked for through the environment (read by both).
+    let snippet = GENERATED_INPUTS.replace("FORMS", "(False,)");
+    let (mut total, mut all) = (0, Vec::new());
+    for (region, env) in [
+        ("cn-north-1", &[][..]),
+        ("eu-central-1", &[][..]),
+        ("us-gov-west-1", &[("AWS_USE_FIPS_ENDPOINT", "true")][..]),
+        ("us-east-1", &[("AWS_USE_FIPS_ENDPOINT", "true")][..]),
+        ("us-west-2", &[("AWS_USE_DUALSTACK_ENDPOINT", "true")][..]),
+    ] {
+        let (cases, differences, signatures) = compare_with_botocore(&snippet, region, env);
+        assert!(cases > 15_000, "{region}: only {cases} inputs");
+        assert!(
+            signatures > 15_000,
+            "{region}: only {signatures} signatures"
+        );
+        total += cases;
+        all.extend(
+            differences
+                .into_iter()
+                .map(|d| format!("[{region} {env:?}] {d}")),
+        );
+    }
+    assert!(all.is_empty(), "{}", report(&all, total));
 }
