@@ -13,6 +13,7 @@ pub(crate) const BOTOCORE_VERSION: &str = "1.44.5";
 pub(crate) static TOP_LEVEL: &[(&str, &[u8])] = &[
     ("_retry", include_bytes!("../data/_retry.json.gz")),
     ("endpoints", include_bytes!("../data/endpoints.json.gz")),
+    ("endpoints-signing", include_bytes!("../data/endpoints-signing.json.gz")),
     ("partitions", include_bytes!("../data/partitions.json.gz")),
     ("sdk-default-configuration", include_bytes!("../data/sdk-default-configuration.json.gz")),
 ];

@@ -101,15 +101,20 @@ pub enum TopLevelFile {
     Retry,
     /// `endpoints.json`: the legacy endpoint table (botocore still lists regions from it).
     Endpoints,
+    /// `endpoints-signing.json`: the part of `endpoints.json` that sets a client's signing
+    /// region and name, derived by `models/update` (botocore reads `endpoints.json` itself; on
+    /// a data path, this file may be `endpoints.json`'s contents).
+    EndpointsSigning,
 }
 
 impl TopLevelFile {
     /// Every top-level file.
-    pub const ALL: [TopLevelFile; 4] = [
+    pub const ALL: [TopLevelFile; 5] = [
         TopLevelFile::Partitions,
         TopLevelFile::SdkDefaultConfiguration,
         TopLevelFile::Retry,
         TopLevelFile::Endpoints,
+        TopLevelFile::EndpointsSigning,
     ];
 
     /// botocore's file name without extension.
@@ -119,6 +124,7 @@ impl TopLevelFile {
             TopLevelFile::SdkDefaultConfiguration => "sdk-default-configuration",
             TopLevelFile::Retry => "_retry",
             TopLevelFile::Endpoints => "endpoints",
+            TopLevelFile::EndpointsSigning => "endpoints-signing",
         }
     }
 }
