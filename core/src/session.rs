@@ -22,7 +22,7 @@ use crate::credentials::{
     ApiCallError, ApiCaller, ChainOptions, CredentialChain, CredentialSource,
 };
 use crate::endpoint::discovery::{self, DiscoverySetting};
-use crate::endpoint::{AddressingStyle, EndpointConfig, Partitions, RuleSet};
+use crate::endpoint::{AddressingStyle, EndpointConfig, LegacyEndpoints, Partitions, RuleSet};
 use crate::error::Error;
 use crate::machine::{RandomSource, SplitMix64};
 use crate::model::{DocumentSource, ModelIndex, ServiceModel};
@@ -75,6 +75,13 @@ pub trait DataSource: Send + Sync {
     fn partitions(&self) -> Result<Arc<[u8]>, String>;
     /// `_retry.json` (legacy retry mode).
     fn retry_config(&self) -> Result<Arc<[u8]>, String>;
+    /// The legacy endpoint table a client's default signing scope comes from
+    /// ([`LegacyEndpoints`]: `endpoints-signing.json`, or `endpoints.json` itself). The
+    /// default is an empty table, which leaves every scope the client's region and the
+    /// model's signing name.
+    fn legacy_endpoints(&self) -> Result<Arc<[u8]>, String> {
+        Ok(Arc::from(&br#"{"partitions": []}"#[..]))
+    }
     /// Every service name (botocore names).
     fn services(&self) -> Result<Vec<String>, String>;
 }
@@ -162,6 +169,7 @@ pub struct Session {
     models: Cache<Arc<ServiceModel>>,
     rulesets: Cache<Option<RuleSet>>,
     partitions: OnceLock<Partitions>,
+    legacy_endpoints: OnceLock<Arc<LegacyEndpoints>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -222,6 +230,7 @@ impl Session {
             models: Mutex::new(HashMap::new()),
             rulesets: Mutex::new(HashMap::new()),
             partitions: OnceLock::new(),
+            legacy_endpoints: OnceLock::new(),
         })
     }
 
@@ -512,7 +521,27 @@ impl Session {
         let config = self.client_config(service, options)?;
         let model = self.model(service, options.api_version.as_deref())?;
         let ruleset = self.ruleset(service, options.api_version.as_deref())?;
-        ServiceClient::new(service, model, ruleset, self.partitions()?, config)
+        let mut client = ServiceClient::new(service, model, ruleset, self.partitions()?, config)?;
+        client
+            .set_default_signing(&*self.legacy_endpoints()?)
+            .map_err(|message| model_data("endpoints-signing.json", message))?;
+        Ok(client)
+    }
+
+    /// The legacy endpoint table, loaded at the first client (each client reads its part).
+    fn legacy_endpoints(&self) -> Result<Arc<LegacyEndpoints>, Error> {
+        if let Some(table) = self.legacy_endpoints.get() {
+            return Ok(table.clone());
+        }
+        let bytes = self
+            .data
+            .legacy_endpoints()
+            .map_err(|message| model_data("endpoints-signing.json", message))?;
+        let table = LegacyEndpoints::from_json(bytes);
+        Ok(self
+            .legacy_endpoints
+            .get_or_init(|| Arc::new(table))
+            .clone())
     }
 }
 

@@ -84,6 +84,12 @@ impl DataSource for BotocoreData {
             .map_err(|e| e.to_string())
     }
 
+    fn legacy_endpoints(&self) -> Result<Arc<[u8]>, String> {
+        self.0
+            .load_top_level(TopLevelFile::EndpointsSigning)
+            .map_err(|e| e.to_string())
+    }
+
     fn retry_config(&self) -> Result<Arc<[u8]>, String> {
         self.0
             .load_top_level(TopLevelFile::Retry)

@@ -13,9 +13,10 @@
 //! discovery (compared in `e2e_discovery`); the signature of a service listing SigV4a first
 //! (sansboto signs as botocore does with `awscrt`, the reference has none and takes SigV4); an
 //! operation its model marks unsigned, which botocore signs when the endpoint lists
-//! authSchemes and sansboto deliberately does not; and, a known difference not built yet, the
-//! signing region botocore takes from its legacy endpoint table for a service not regionalized
-//! there (AWS Health outside us-east-1, global services' dual-stack endpoints).
+//! authSchemes and sansboto deliberately does not.
+//!
+//! The other partitions and endpoint variants also check the signing region and name botocore
+//! takes from its legacy endpoint table (AWS Health outside us-east-1 signs for us-east-1).
 
 mod e2e_support;
 
@@ -72,10 +73,6 @@ def send(client, operation, params):
         'unsigned_by_model': model.resolved_auth_type == 'none',
         # botocore's first request is the endpoint discovery call, not this one.
         'discovery_first': bool((model.endpoint_discovery or {}).get('required')),
-        # The signing region botocore's client took from its legacy endpoint table
-        # (endpoints.json's credentialScope), which requests sign with unless the endpoint
-        # ruleset gives one.
-        'legacy_signing_region': client._request_signer._region_name,
     }
     captured.clear()
     try:
@@ -322,19 +319,6 @@ fn compare_with_botocore(
             skipped.sigv4a += 1;
             (ours.authorization, theirs.authorization) = (None, None);
         }
-        let legacy_region = text("legacy_signing_region");
-        let scope = |auth: &str| auth.split('/').nth(2).map(str::to_owned);
-        if legacy_region != region
-            && scope(text("authorization")).as_deref() == Some(legacy_region)
-            && scope(&our_authorization).as_deref() == Some(region)
-        {
-            // Known difference, not yet built: botocore signs with the region its legacy
-            // endpoint table gives a service that is not regionalized there (AWS Health and
-            // others outside us-east-1, global services' dual-stack endpoints); sansboto signs
-            // with the client's region unless the ruleset says otherwise.
-            skipped.legacy_scope += 1;
-            (ours.authorization, theirs.authorization) = (None, None);
-        }
         if case["unsigned_by_model"] == true
             && our_authorization.is_empty()
             && !text("authorization").is_empty()
@@ -377,7 +361,6 @@ struct Skipped {
     discovery: usize,
     sigv4a: usize,
     unsigned: usize,
-    legacy_scope: usize,
 }
 
 #[test]

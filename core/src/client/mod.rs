@@ -37,7 +37,7 @@ use crate::customize::{self, CustomizeConfig, ServerErrorIfUnparsable};
 use crate::endpoint::discovery::{CallDiscovery, ClientDiscovery, DiscoverySetting};
 use crate::endpoint::{
     bind_account_id, BindingPlan, Endpoint, EndpointConfig, EndpointError, EndpointParams,
-    EndpointResolver, EndpointValue, FnvMap, Partitions, RuleSet,
+    EndpointResolver, EndpointValue, FnvMap, LegacyEndpoints, Partitions, RuleSet, SigningScope,
 };
 use crate::error::Error;
 use crate::hooks::{
@@ -226,6 +226,10 @@ pub struct ServiceClient {
     discovery: ClientDiscovery,
     /// S3 buckets a region redirect found in another region.
     bucket_regions: redirect::BucketRegions,
+    /// Where requests sign when the endpoint's `authSchemes` do not say: botocore's client
+    /// takes it from its legacy endpoint table (see [`LegacyEndpoints`]). `None`: the
+    /// client's region and the model's signing name.
+    default_signing: Option<SigningScope>,
 }
 
 /// What a client works out once per operation, on its first call, instead of per call.
@@ -386,6 +390,7 @@ impl ServiceClient {
             plans: Mutex::default(),
             s3express: s3express::SessionCache::default(),
             bucket_regions: Default::default(),
+            default_signing: None,
         })
     }
 
@@ -942,6 +947,27 @@ impl ServiceClient {
         Ok(resolved)
     }
 
+    /// Take the default signing scope from `table`, for this client's service (its endpoint
+    /// prefix), region, FIPS and dual-stack settings, as botocore's client does when it is
+    /// created. With an endpoint URL given, the region stays the client's, as in botocore.
+    pub(crate) fn set_default_signing(&mut self, table: &LegacyEndpoints) -> Result<(), String> {
+        let endpoint = &self.config.endpoint;
+        let Some(region) = endpoint.region.as_deref() else {
+            return Ok(());
+        };
+        let mut scope = table.signing_scope(
+            &self.model.metadata.endpoint_prefix,
+            region,
+            endpoint.use_fips,
+            endpoint.use_dualstack,
+        )?;
+        if endpoint.endpoint_url.is_some() {
+            scope.region = region.to_owned();
+        }
+        self.default_signing = Some(scope);
+        Ok(())
+    }
+
     /// The auth scheme `op`'s traits select (the endpoint may change it: see `auth_for`).
     fn model_auth_scheme(&self, op: &Operation) -> Result<AuthScheme, crate::auth::AuthError> {
         let service_auth: Vec<&str> = self
@@ -968,14 +994,21 @@ impl ServiceClient {
         plan: &OperationPlan,
         endpoint: &ResolvedEndpoint,
     ) -> Result<(AuthScheme, Signing), Error> {
+        let default = self.default_signing.as_ref();
         let mut signing = Signing {
-            name: self.model.signing_name().to_string(),
-            region: self
-                .config
-                .endpoint
-                .region
-                .clone()
-                .unwrap_or_else(|| "us-east-1".to_string()),
+            name: default
+                .and_then(|d| d.service.as_deref())
+                .unwrap_or(self.model.signing_name())
+                .to_string(),
+            region: match default {
+                Some(d) => d.region.clone(),
+                None => self
+                    .config
+                    .endpoint
+                    .region
+                    .clone()
+                    .unwrap_or_else(|| "us-east-1".to_string()),
+            },
             region_set: None,
             disable_double_encoding: None,
         };

@@ -42,6 +42,7 @@ mod deferred;
 pub mod discovery;
 mod eval;
 mod json_tree;
+mod legacy;
 mod partition;
 mod region_regex;
 mod ruleset;
@@ -58,6 +59,7 @@ pub use binding::{
     bind_account_id, bind_params, AddressingStyle, BindError, EndpointConfig,
     ACCOUNT_ID_ENDPOINT_MODES,
 };
+pub use legacy::{LegacyEndpoints, SigningScope};
 pub use partition::{PartitionOutputs, Partitions};
 pub use ruleset::{ParameterSpec, ParameterType, RuleSet};
 pub use stdlib::{is_valid_host_label, is_virtual_hostable_s3_bucket, substring, uri_encode};
