@@ -65,6 +65,9 @@ const SECRET_FIELDS: &[&str] = &[
     "SecretBinary",
     "Password",
     "MasterUserPassword",
+    // Signature Version 2 signs in the form body: its signature and session token.
+    "Signature",
+    "SecurityToken",
 ];
 
 // Only the `tracing` build shows headers and URLs (its unit tests run either way).

@@ -2,7 +2,8 @@
 //! span (with its fields as recorded) and every event (with the spans it happened in), over
 //! real calls: IMDSv2 credentials with a token and a retried API call against a local server,
 //! an SSE-C `PutObject` with a session token against moto, S3's region redirect through a
-//! `HeadBucket` probe. The log must show the calls, attempts and decisions, and none of the
+//! `HeadBucket` probe, a SimpleDB call signed with Signature Version 2 (signature and token in
+//! the form body). The log must show the calls, attempts and decisions, and none of the
 //! secrets: secret keys, session tokens, the IMDS token, the SSE-C key, request signatures.
 //!
 //! Each test installs its own subscriber for its thread (`with_default`) and drives the blocking
@@ -334,6 +335,51 @@ fn sse_c_put_object_with_a_session_token_traces_without_secrets() {
     );
     assert!(
         has(&log, &["operation=PutObject", "attempt=1", "status=200"]),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_signature_version_2_call_traces_without_its_signature_or_token() {
+    // SimpleDB signs in the form body (`Signature`, `SecurityToken`), which body events show.
+    let server = ScriptServer::start(|_, _| {
+        Action::xml(
+            200,
+            r#"<ListDomainsResponse><ListDomainsResult><DomainName>music</DomainName></ListDomainsResult></ListDomainsResponse>"#,
+        )
+    });
+    let secret_key = "SdbSecretAccessKeyValue0123456789";
+    let session_token = "SdbSessionTokenValue0123456789";
+    let log = Capture::run(|| {
+        let sdb = blocking_session(core_session(&[], None, None))
+            .client("sdb")
+            .region("us-east-1")
+            .endpoint_url(server.url())
+            .credentials("AKIDSDB", secret_key, Some(session_token))
+            .build()
+            .unwrap();
+        let out = sdb.call("ListDomains", params! {}).unwrap();
+        assert_eq!(out["DomainNames"][0].as_str(), Some("music"));
+    });
+    let sent = server.seen().pop().expect("a request");
+    let body = String::from_utf8(sent.body).unwrap();
+    let field = |name: &str| {
+        body.split('&')
+            .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no {name} in {body}"))
+            .to_string()
+    };
+    let (signature, token) = (field("Signature"), field("SecurityToken"));
+    assert_eq!(token, session_token);
+    let decoded = signature
+        .replace("%2B", "+")
+        .replace("%2F", "/")
+        .replace("%3D", "=");
+    assert_no_secrets(&log, &[secret_key, session_token, &signature, &decoded]);
+    let text = log.join("\n");
+    assert!(has(&log, &["Signature=<redacted>"]), "{text}");
+    assert!(
+        has(&log, &["operation=ListDomains", "status=200"]),
         "{text}"
     );
 }
