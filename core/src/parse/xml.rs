@@ -575,6 +575,10 @@ struct MemberPlan<'m> {
     /// occurrence being the member).
     flattened: bool,
     key: HashedKey,
+    /// Another member, a flattened list or map found under the same element name, that takes
+    /// every occurrence instead of this one (S3's deprecated notification configurations name
+    /// both `Events` and the old `Event` `<Event>`): nothing is lost to the scalar.
+    collected_by: Option<usize>,
 }
 
 impl StructPlan<'_> {
@@ -629,7 +633,7 @@ impl<'m> ShapeReader<'m> {
         if let Some((_, plan)) = self.plans.borrow().iter().find(|(p, _)| *p == id) {
             return Rc::clone(plan);
         }
-        let members = s
+        let mut members: Vec<MemberPlan<'m>> = s
             .members
             .iter()
             .map(|(name, m)| MemberPlan {
@@ -637,8 +641,23 @@ impl<'m> ShapeReader<'m> {
                 shape: self.model.shape(m.shape),
                 flattened: m.flattened,
                 key: HashedKey::new(name),
+                collected_by: None,
             })
             .collect();
+        for i in 0..members.len() {
+            if members[i].flattened || members[i].element.is_none() {
+                continue;
+            }
+            members[i].collected_by = (0..members.len()).find(|&j| {
+                j != i
+                    && members[j].flattened
+                    && matches!(
+                        members[j].shape.kind,
+                        ShapeKind::List(_) | ShapeKind::Map { .. }
+                    )
+                    && members[j].element == members[i].element
+            });
+        }
         let plan = Rc::new(StructPlan { members });
         self.plans.borrow_mut().push((id, Rc::clone(&plan)));
         plan
@@ -794,6 +813,7 @@ impl<'m> ShapeReader<'m> {
                 unmatched(r, child)?;
                 continue;
             };
+            let index = members[index].collected_by.unwrap_or(index);
             next = index + 1;
             let member = &members[index];
             let within = |e: ParseError| match s.members.get_index(index) {
