@@ -1,11 +1,13 @@
 //! Responses parsed by sansboto and by botocore 1.44.5 from the same bytes, for every operation
-//! of every JSON and REST-JSON service (about 14,000, streaming and event-stream outputs and
-//! payload-bound outputs aside): a body made from the operation's output shape, every member
-//! set (strings with a non-ASCII letter, each timestamp in its member's wire format with
-//! milliseconds, blobs as base64, documents, `jsonvalue` strings, unions) and, for REST-JSON,
-//! the members bound to headers (HTTP dates, comma lists, base64 JSON, prefixed maps), parsed by
-//! botocore's own parser and by `ServiceClient::parse_operation`, the results compared
-//! (`ResponseMetadata` aside). Where botocore's parser refuses a body, sansboto must too.
+//! of every JSON, REST-JSON, query, EC2 and REST-XML service (about 16,000; streaming,
+//! event-stream and payload-bound outputs aside): a body made from the operation's output shape,
+//! every member set (strings with a non-ASCII letter, timestamps in each member's wire format
+//! with milliseconds, blobs as base64, documents, `jsonvalue` strings, unions; XML with wrapped
+//! and flattened lists and maps, attributes, the query result wrapper) and, for the REST
+//! protocols, the members bound to headers (HTTP dates, comma lists, base64 JSON, prefixed
+//! maps). botocore's own parser and `ServiceClient::parse_operation` read them; the results are
+//! compared (`ResponseMetadata` aside, and what `handled_apart` says). Where botocore's parser
+//! refuses a body, sansboto must too.
 
 mod e2e_support;
 
@@ -17,8 +19,8 @@ use sansboto_core::session::ClientOptions;
 use sansboto_core::Value;
 use sansboto_tests::botocore;
 
-/// For each JSON-protocol operation: the body made from its output shape and what botocore's
-/// parser made of it (timestamps as ISO 8601 UTC, blobs as `{"$blob": base64}`).
+/// For each operation: the body and headers made from its output shape and what botocore's
+/// parser made of them (timestamps as ISO 8601 UTC, blobs as `{"$blob": base64}`).
 const BOTOCORE_PARSES: &str = r#"
 import datetime, base64, email.utils
 from botocore import parsers
@@ -129,10 +131,71 @@ def plain(v):
         return {'$blob': base64.b64encode(bytes(v)).decode()}
     return v
 
+def xml_text(shape, value):
+    kind = shape.type_name
+    if kind == 'timestamp':
+        form = shape.serialization.get('timestampFormat', 'iso8601')
+        if form == 'unixtimestamp':
+            return str(value.timestamp())
+        if form == 'rfc822':
+            return email.utils.format_datetime(value, usegmt=True)
+        return value.strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+    if kind == 'blob':
+        return base64.b64encode(value).decode()
+    if kind == 'boolean':
+        return 'true' if value else 'false'
+    return str(value)
+
+def xml_element(name, shape, value, ec2):
+    # One element `name` holding `value`; a flattened list or map is several.
+    esc = lambda t: t.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+    kind = shape.type_name
+    if kind == 'structure':
+        attributes = ''.join(
+            f' {ms.serialization["name"]}="{esc(xml_text(ms, value[m]))}"'
+            for m, ms in shape.members.items()
+            if ms.serialization.get('xmlAttribute') and m in value and ':' not in ms.serialization['name'])
+        inner = ''.join(xml_member(m, ms, value[m], ec2) for m, ms in shape.members.items()
+                        if m in value and not ms.serialization.get('xmlAttribute'))
+        return f'<{name}{attributes}>{inner}</{name}>'
+    if kind == 'list':
+        member = shape.member.serialization.get('name', 'item' if ec2 else 'member')
+        if shape.serialization.get('flattened'):
+            return ''.join(xml_element(name, shape.member, v, ec2) for v in value)
+        return f'<{name}>' + ''.join(xml_element(member, shape.member, v, ec2) for v in value) + f'</{name}>'
+    if kind == 'map':
+        key = shape.key.serialization.get('name', 'key')
+        val = shape.value.serialization.get('name', 'value')
+        pairs = [xml_element(key, shape.key, k, ec2) + xml_element(val, shape.value, v, ec2)
+                 for k, v in value.items()]
+        if shape.serialization.get('flattened'):
+            return ''.join(f'<{name}>{p}</{name}>' for p in pairs)
+        return f'<{name}>' + ''.join(f'<entry>{p}</entry>' for p in pairs) + f'</{name}>'
+    return f'<{name}>{esc(xml_text(shape, value))}</{name}>'
+
+def xml_member(member, shape, value, ec2):
+    name = shape.serialization.get('name', member)
+    if shape.type_name == 'list' and shape.serialization.get('flattened'):
+        name = shape.member.serialization.get('name', name)
+    return xml_element(name, shape, value, ec2)
+
+def xml_body(protocol, op, shape, value):
+    members = ''.join(xml_member(m, ms, value[m], protocol == 'ec2')
+                      for m, ms in shape.members.items()
+                      if m in value and 'location' not in ms.serialization
+                      and not ms.serialization.get('xmlAttribute'))
+    if protocol == 'query':
+        wrapper = shape.serialization.get('resultWrapper')
+        inner = f'<{wrapper}>{members}</{wrapper}>' if wrapper else members
+        return f'<{op.name}Response>{inner}<ResponseMetadata><RequestId>id</RequestId></ResponseMetadata></{op.name}Response>'
+    if protocol == 'ec2':
+        return f'<{op.name}Response><requestId>id</requestId>{members}</{op.name}Response>'
+    return xml_element(shape.serialization.get('name', shape.name), shape, value, False)
+
 out = []
 for service in session.get_available_services():
     model = session.get_service_model(service)
-    if model.protocol not in ('json', 'rest-json'):
+    if model.protocol not in ('json', 'rest-json', 'query', 'ec2', 'rest-xml'):
         continue
     parser = parsers.create_parser(model.protocol)
     for name in model.operation_names:
@@ -143,10 +206,13 @@ for service in session.get_available_services():
         if shape.serialization.get('payload'):
             continue
         value = generate(shape, 0, 'v')
-        body = json.dumps({ms.serialization.get('name', m): wire(ms, value[m])
-                           for m, ms in shape.members.items()
-                           if 'location' not in ms.serialization and m in value})
-        headers = headers_of(shape, value) if model.protocol == 'rest-json' else {}
+        if model.protocol in ('json', 'rest-json'):
+            body = json.dumps({ms.serialization.get('name', m): wire(ms, value[m])
+                               for m, ms in shape.members.items()
+                               if 'location' not in ms.serialization and m in value})
+        else:
+            body = xml_body(model.protocol, op, shape, value)
+        headers = headers_of(shape, value) if model.protocol.startswith('rest') else {}
         case = {'service': service, 'operation': name, 'body': body, 'headers': headers}
         try:
             case['parsed'] = plain(parser.parse(
@@ -177,8 +243,45 @@ fn plain(value: &Value) -> serde_json::Value {
     }
 }
 
+/// Where the comparison leaves something apart (botocore's parser runs here without its
+/// handlers); true when the case is not compared at all.
+fn handled_apart(
+    service: &str,
+    operation: &str,
+    ours: &mut serde_json::Value,
+    theirs: &mut serde_json::Value,
+) -> bool {
+    match (service, operation) {
+        // The answer's root element is the value; botocore's handler reads it after parsing
+        // (`parse_get_bucket_location`), as sansboto's customization does (e2e tests).
+        ("s3", "GetBucketLocation") => true,
+        // `ExpiresString` is added by a handler in botocore too (`handle_expires_header`).
+        ("s3", "GetObject" | "HeadObject") => {
+            if let Some(map) = ours.as_object_mut() {
+                map.remove("ExpiresString");
+            }
+            false
+        }
+        // Two members under one element name, `Events` (a list) and the deprecated `Event`:
+        // botocore's parser gives the list every occurrence and the scalar its element
+        // objects' text; sansboto gives the list every occurrence and the scalar nothing.
+        ("s3", "GetBucketNotification") => {
+            for config in [&mut *ours, &mut *theirs]
+                .into_iter()
+                .filter_map(|v| v.as_object_mut())
+                .flat_map(|v| v.values_mut())
+                .filter_map(|v| v.as_object_mut())
+            {
+                config.remove("Event");
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
 #[test]
-fn every_json_output_parses_as_botocore_parses_it() {
+fn every_output_parses_as_botocore_parses_it() {
     let cases = botocore::run(BOTOCORE_PARSES, &[]);
     let cases = cases.as_array().expect("a list of outputs");
     assert!(cases.len() > 10_000, "only {} outputs", cases.len());
@@ -206,8 +309,9 @@ fn every_json_output_parses_as_botocore_parses_it() {
         let name = format!("{service}.{operation} {body}");
         match (ours, case.get("parsed")) {
             (Ok(ours), Some(theirs)) => {
-                let ours = plain(&ours);
-                if &ours != theirs {
+                let mut ours = plain(&ours);
+                let mut theirs = theirs.clone();
+                if !handled_apart(service, operation, &mut ours, &mut theirs) && ours != theirs {
                     differences.push(format!("{name}\n  sansboto: {ours}\n  botocore: {theirs}"));
                 }
             }
