@@ -75,6 +75,13 @@ pub(crate) fn percent_encode(input: &str, extra_safe: &[u8]) -> String {
     out
 }
 
+/// [`push_form_encoded`] into a new string.
+pub(crate) fn form_encode(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    push_form_encoded(&mut out, input);
+    out
+}
+
 /// Form encoding as Python's `urlencode` writes a query-protocol body (botocore's): as
 /// [`push_percent_encoded`] with nothing extra kept, but a space becomes `+`.
 pub(crate) fn push_form_encoded(out: &mut String, input: &str) {

@@ -47,6 +47,7 @@ mod customize;
 mod datetime;
 mod encoding;
 mod error;
+mod form;
 mod http_config;
 mod http_settings;
 mod httpchecksum;

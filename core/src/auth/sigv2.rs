@@ -1,7 +1,8 @@
-//! Signature Version 2 (botocore's `SigV2Auth`): the legacy signature SimpleDB and Import/Export
-//! still name in their models (`signatureVersion: v2`). The signing parameters join the form
-//! body's own, and an HMAC-SHA256 over the method, host, path and every parameter, sorted and
-//! percent-encoded, is sent as one more parameter, `Signature`.
+//! Signature Version 2 (botocore's `SigV2Auth`): the legacy signature SimpleDB's model still
+//! names (`signatureVersion: v2`; Import/Export's too, but botocore signs it with SigV4). The
+//! signing parameters join the form body's own, and an HMAC-SHA256 over the method, host, path
+//! and every parameter, sorted and percent-encoded, is sent as one more parameter,
+//! `Signature`.
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
@@ -10,7 +11,8 @@ use sha2::Sha256;
 
 use super::{AuthError, Credentials};
 use crate::body::Body;
-use crate::encoding::{percent_decode_into, push_form_encoded, push_percent_encoded};
+use crate::encoding::push_percent_encoded;
+use crate::form::{set_body, FormBody};
 use crate::time::Timestamp;
 
 /// Sign `request`, a query-protocol POST whose form body holds the call's parameters, as of
@@ -26,13 +28,13 @@ pub fn sign(
         .body()
         .as_bytes()
         .ok_or(AuthError::StreamingBodyNeedsPayloadHash)?;
-    let mut params = FormParams::parse(body);
-    params.set("AWSAccessKeyId", credentials.access_key_id());
-    params.set("SignatureVersion", "2");
-    params.set("SignatureMethod", "HmacSHA256");
-    params.set("Timestamp", &Timestamp::from_secs(time.secs()).to_iso8601());
+    let mut form = FormBody::parse(body);
+    form.set("AWSAccessKeyId", credentials.access_key_id());
+    form.set("SignatureVersion", "2");
+    form.set("SignatureMethod", "HmacSHA256");
+    form.set("Timestamp", &Timestamp::from_secs(time.secs()).to_iso8601());
     if let Some(token) = credentials.session_token() {
-        params.set("SecurityToken", token);
+        form.set("SecurityToken", token);
     }
 
     let uri = request.uri();
@@ -42,13 +44,12 @@ pub fn sign(
     };
     let host = uri.authority().map_or("", |a| a.as_str());
     let mut string_to_sign = format!("{}\n{host}\n{path}\n", request.method());
-    let mut sorted: Vec<&(String, String)> = params
-        .0
-        .iter()
+    let mut sorted: Vec<_> = form
+        .decoded()
         .filter(|(key, _)| key != "Signature")
         .collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    for (i, (key, value)) in sorted.into_iter().enumerate() {
+    for (i, (key, value)) in sorted.iter().enumerate() {
         if i > 0 {
             string_to_sign.push('&');
         }
@@ -60,61 +61,9 @@ pub fn sign(
         .expect("HMAC takes a key of any length");
     mac.update(string_to_sign.as_bytes());
     let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-    params.set("Signature", &signature);
-
-    let body = params.encoded();
-    let len = body.len();
-    *request.body_mut() = Body::from(body);
-    if request.headers().contains_key(http::header::CONTENT_LENGTH) {
-        request
-            .headers_mut()
-            .insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
-    }
+    form.set("Signature", &signature);
+    set_body(request, form.to_bytes());
     Ok(())
-}
-
-/// A form body's parameters, decoded, in order (a Python dict's, which botocore signs).
-struct FormParams(Vec<(String, String)>);
-
-impl FormParams {
-    fn parse(body: &[u8]) -> Self {
-        let mut scratch = Vec::new();
-        let mut decoded = |part: &[u8]| {
-            percent_decode_into(&mut scratch, part, true);
-            String::from_utf8_lossy(&scratch).into_owned()
-        };
-        let pairs = body
-            .split(|&b| b == b'&')
-            .filter(|pair| !pair.is_empty())
-            .map(|pair| match pair.iter().position(|&b| b == b'=') {
-                Some(i) => (decoded(&pair[..i]), decoded(&pair[i + 1..])),
-                None => (decoded(pair), String::new()),
-            })
-            .collect();
-        FormParams(pairs)
-    }
-
-    /// Set `key`: in its place when present, appended otherwise.
-    fn set(&mut self, key: &str, value: &str) {
-        match self.0.iter_mut().find(|(k, _)| k == key) {
-            Some(pair) => pair.1 = value.to_owned(),
-            None => self.0.push((key.to_owned(), value.to_owned())),
-        }
-    }
-
-    /// The form body, encoded as botocore's `urlencode` writes it.
-    fn encoded(&self) -> String {
-        let mut out = String::new();
-        for (i, (key, value)) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.push('&');
-            }
-            push_form_encoded(&mut out, key);
-            out.push('=');
-            push_form_encoded(&mut out, value);
-        }
-        out
-    }
 }
 
 #[cfg(test)]
@@ -146,8 +95,7 @@ mod tests {
         mac.update(string_to_sign.as_bytes());
         let expected =
             base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-        let mut encoded = String::new();
-        push_form_encoded(&mut encoded, &expected);
+        let encoded = crate::encoding::form_encode(&expected);
         assert_eq!(
             body,
             format!(
