@@ -106,6 +106,37 @@ emit(c.generate_presigned_url('describe_stacks', Params={'StackName': 'stack 1'}
 }
 
 #[test]
+fn simpledb_is_not_presigned_as_botocore_refuses_it() {
+    // Signature Version 2 signs in the form body; botocore has no `v2-query` to presign with.
+    let err = client("sdb", false)
+        .presign(
+            "ListDomains",
+            params! {},
+            &credentials(),
+            signing_time(),
+            Duration::from_secs(60),
+            &mut sansboto_core::machine::SplitMix64(1),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("v2-query"), "{err}");
+    let theirs = botocore_str(
+        r#"
+c = session.create_client('sdb', region_name='us-east-1', aws_access_key_id='AKID', aws_secret_access_key='SECRET')
+try:
+    c.generate_presigned_url('list_domains', ExpiresIn=60)
+    emit('presigned')
+except Exception as e:
+    emit(type(e).__name__ + ': ' + str(e))
+"#,
+    );
+    assert!(
+        theirs.starts_with("UnsupportedSignatureVersionError"),
+        "{theirs}"
+    );
+    assert!(theirs.contains("v2-query"), "{theirs}");
+}
+
+#[test]
 fn unsigned_presign_is_the_plain_url_as_botocore() {
     let sts = client("sts", true);
     let ours = sts

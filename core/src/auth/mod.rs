@@ -140,7 +140,7 @@ pub enum AuthScheme {
     S3Express(SigV4Flags),
     /// `smithy.api#httpBearerAuth`.
     Bearer,
-    /// `v2`: the legacy Signature Version 2 of SimpleDB and Import/Export, see [`sigv2`].
+    /// `v2`: the legacy Signature Version 2 SimpleDB's model names, see [`sigv2`].
     SigV2,
     /// `smithy.api#noAuth`: the request is sent as is.
     Anonymous,
@@ -314,6 +314,10 @@ impl Signer {
                     needed: "a bearer token",
                 }),
             },
+            // botocore has no query form of SigV2 (`v2-query`) to presign with.
+            AuthScheme::SigV2 if ctx.presign.is_some() => {
+                Err(AuthError::UnsupportedAuthTypes(vec!["v2-query".to_owned()]))
+            }
             AuthScheme::SigV2 => match identity {
                 Identity::Credentials(credentials) => {
                     let time = crate::time::Timestamp::from_system_time(ctx.time);
