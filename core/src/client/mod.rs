@@ -1018,8 +1018,8 @@ impl ServiceClient {
             AuthScheme::SigV4(_) | AuthScheme::SigV4a(_) | AuthScheme::SigV2
         ) {
             // The endpoint's first supported auth scheme decides the signing name, region and
-            // algorithm (S3 Multi-Region Access Points ask for SigV4a, for example; Import/Export,
-            // whose model still says SigV2, for SigV4 as `IngestionService`).
+            // algorithm (S3 Multi-Region Access Points ask for SigV4a, for example), for SigV2
+            // too, as botocore lets authSchemes decide for any signer.
             let parsed;
             let schemes = match &endpoint.auth_schemes {
                 Some(schemes) => schemes,
@@ -1055,6 +1055,10 @@ impl ServiceClient {
                     signing.region = r.clone();
                 }
                 signing.disable_double_encoding = chosen.disable_double_encoding;
+            } else if !cfg!(feature = "sigv4a") && schemes.iter().any(|s| s.name == "sigv4a") {
+                // The endpoint asks for SigV4a alone (an S3 Multi-Region Access Point):
+                // botocore without `awscrt` refuses the call rather than sign it otherwise.
+                return Err(Error::Auth(crate::auth::AuthError::SigV4aNotBuilt));
             }
         }
         Ok((scheme, signing))
@@ -1135,6 +1139,34 @@ mod tests {
         let mut config = ClientConfig::default();
         config.endpoint.region = Some("us-west-2".into());
         ServiceClient::new("dynamodb", model, Some(ruleset), partitions, config).unwrap()
+    }
+
+    #[test]
+    fn an_endpoint_asking_for_sigv4a_alone_gets_it_or_a_refusal() {
+        let loader = Loader::new();
+        let load = |kind| loader.load("s3", None, kind).unwrap();
+        let model = ServiceModel::from_json(&load(FileKind::ServiceModel)).unwrap();
+        let ruleset = RuleSet::from_json(&load(FileKind::EndpointRuleSet)).unwrap();
+        let partitions =
+            Partitions::from_json(&loader.load_top_level(TopLevelFile::Partitions).unwrap())
+                .unwrap();
+        let mut config = ClientConfig::default();
+        config.endpoint.region = Some("us-west-2".into());
+        let client = ServiceClient::new("s3", model, Some(ruleset), partitions, config).unwrap();
+        // A Multi-Region Access Point: its endpoint lists SigV4a only.
+        let bucket = "arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap";
+        let prepared = client.prepare(
+            "GetObject",
+            params! {"Bucket": bucket, "Key": "k"},
+            &mut SplitMix64(1),
+        );
+        let with_sigv4a = cfg!(feature = "sigv4a");
+        match prepared {
+            Ok(p) => assert!(with_sigv4a && matches!(p.scheme, AuthScheme::SigV4a(_))),
+            // As botocore without `awscrt` refuses it.
+            Err(Error::Auth(crate::auth::AuthError::SigV4aNotBuilt)) => assert!(!with_sigv4a),
+            Err(other) => panic!("{other:?}"),
+        }
     }
 
     #[test]
