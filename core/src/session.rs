@@ -80,7 +80,7 @@ pub trait DataSource: Send + Sync {
     /// default is an empty table, which leaves every scope the client's region and the
     /// model's signing name.
     fn legacy_endpoints(&self) -> Result<Arc<[u8]>, String> {
-        Ok(Arc::from(&br#"{"partitions": []}"#[..]))
+        Ok(Arc::from(crate::endpoint::EMPTY_LEGACY_TABLE))
     }
     /// Every service name (botocore names).
     fn services(&self) -> Result<Vec<String>, String>;

@@ -276,10 +276,11 @@ impl Timestamp {
     }
 
     /// Parse ISO 8601 / RFC 3339: `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]` (a space may replace
-    /// `T`; a missing zone means UTC; missing seconds are zero), or a date alone, `YYYY-MM-DD`, which is its midnight UTC
-    /// (botocore reads dates so: `2020-11-05` is `2020-11-05T00:00:00Z`).
+    /// `T`; a missing zone means UTC; missing seconds are zero), or a date alone,
+    /// `YYYY-MM-DD`, which is its midnight UTC (botocore reads dates so: `2020-11-05` is
+    /// `2020-11-05T00:00:00Z`).
     pub fn parse_iso8601(value: &str) -> Result<Self, TimestampError> {
-        const EXPECTED: &str = "ISO 8601 (YYYY-MM-DDTHH:MM:SS[.fff]Z, or YYYY-MM-DD)";
+        const EXPECTED: &str = "ISO 8601 (YYYY-MM-DDTHH:MM[:SS[.fff]]Z, or YYYY-MM-DD)";
         let err = || TimestampError::new(value, EXPECTED);
         let b = value.as_bytes();
         if let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = b {

@@ -11,11 +11,15 @@
 //! not regionalized, variants for FIPS and dual-stack, defaults merged shallowly), over
 //! `endpoints-signing.json`: the part of `endpoints.json` that can change a scope, derived by
 //! `models/update` (or `endpoints.json` itself, which has the same shape).
-
 //!
 //! The table is kept as its bytes and read again for each client, in one pass that keeps only
-//! the client's service and whether its region is listed: about 24 KB scanned, where parsing
-//! every service into maps at the first client cost several times more.
+//! the client's service and whether its region is listed: 15 KB scanned, where parsing every
+//! service into maps at the first client cost several times more.
+//!
+//! Known differences: botocore refuses a client with dual-stack in the `aws-iso-e` and
+//! `aws-iso-f` partitions when it is made (`EndpointVariantError`; the endpoint ruleset refuses
+//! the call here), and accepts as a region the table's pseudo-region names (`dkr-us-east-1`),
+//! which `models/update` leaves out.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -32,10 +36,13 @@ pub struct LegacyEndpoints {
     bytes: Arc<[u8]>,
 }
 
+/// A table with no partition.
+pub(crate) const EMPTY_TABLE: &[u8] = br#"{"partitions": []}"#;
+
 impl Default for LegacyEndpoints {
     fn default() -> Self {
         LegacyEndpoints {
-            bytes: Arc::from(&br#"{"partitions": []}"#[..]),
+            bytes: Arc::from(EMPTY_TABLE),
         }
     }
 }

@@ -59,6 +59,7 @@ pub use binding::{
     bind_account_id, bind_params, AddressingStyle, BindError, EndpointConfig,
     ACCOUNT_ID_ENDPOINT_MODES,
 };
+pub(crate) use legacy::EMPTY_TABLE as EMPTY_LEGACY_TABLE;
 pub use legacy::{LegacyEndpoints, SigningScope};
 pub use partition::{PartitionOutputs, Partitions};
 pub use ruleset::{ParameterSpec, ParameterType, RuleSet};
