@@ -258,8 +258,9 @@ pub(crate) fn push_canonical_headers(
                 if j > 0 {
                     out.push(',');
                 }
-                // botocore signs the value as text and sends its UTF-8 bytes, so a non-ASCII
-                // value is signed as UTF-8 (`HeaderValue::to_str` would refuse it).
+                // botocore signs the value as text, then encodes it to UTF-8 before sending
+                // (`Endpoint._encode_headers`), so a non-ASCII value is signed and sent as
+                // UTF-8 (`HeaderValue::to_str` would refuse it).
                 let value = std::str::from_utf8(value.as_bytes()).map_err(|_| {
                     AuthError::HeaderValueNotText {
                         name: (*name).to_owned(),
