@@ -102,8 +102,8 @@ pub enum TopLevelFile {
     /// `endpoints.json`: the legacy endpoint table (botocore still lists regions from it).
     Endpoints,
     /// `endpoints-signing.json`: the part of `endpoints.json` that sets a client's signing
-    /// region and name, derived by `models/update` (botocore reads `endpoints.json` itself; on
-    /// a data path, this file may be `endpoints.json`'s contents).
+    /// region and name, derived by `models/update`. botocore reads `endpoints.json` itself, so
+    /// a user's `endpoints.json` on the data path stands for it.
     EndpointsSigning,
 }
 
@@ -394,7 +394,14 @@ impl Loader {
             if let Some(hit) = self.cached(&key) {
                 return Ok(hit);
             }
-            if let Some(found) = self.find_on_data_path(&[], file.file_name()) {
+            // `endpoints-signing.json` is derived from `endpoints.json`, and has its shape: a
+            // user's own `endpoints.json` on the data path stands for it, as botocore reads
+            // that file for the signing scope.
+            let names: &[&str] = match file {
+                TopLevelFile::EndpointsSigning => &["endpoints-signing", "endpoints"],
+                _ => &[file.file_name()],
+            };
+            if let Some(found) = names.iter().find_map(|n| self.find_on_data_path(&[], n)) {
                 let bytes = read_found(&found, data)?;
                 return Ok(self.remember(key, bytes.into()));
             }
@@ -776,6 +783,35 @@ mod tests {
         let loader = Loader::new().with_data_path(&dir.0);
         let partitions = loader.load_top_level(TopLevelFile::Partitions).unwrap();
         assert_eq!(json(&partitions)["version"], "custom");
+    }
+
+    #[test]
+    fn a_users_endpoints_json_stands_for_the_signing_table() {
+        // Without a data path: the embedded, derived table.
+        let embedded = Loader::new()
+            .load_top_level(TopLevelFile::EndpointsSigning)
+            .unwrap();
+        assert!(json(&embedded)["partitions"].is_array());
+        // A user's endpoints.json is read for it, as botocore reads that file...
+        let dir = TempDir::new("signing");
+        dir.write("endpoints.json", br#"{"partitions":[],"version":3}"#);
+        let loader = Loader::new().with_data_path(&dir.0);
+        let table = loader
+            .load_top_level(TopLevelFile::EndpointsSigning)
+            .unwrap();
+        assert_eq!(json(&table)["version"], 3);
+        // ...unless the data path has the derived file itself.
+        let dir = TempDir::new("signing-own");
+        dir.write("endpoints.json", br#"{"partitions":[],"version":3}"#);
+        dir.write(
+            "endpoints-signing.json",
+            br#"{"partitions":[],"version":4}"#,
+        );
+        let loader = Loader::new().with_data_path(&dir.0);
+        let table = loader
+            .load_top_level(TopLevelFile::EndpointsSigning)
+            .unwrap();
+        assert_eq!(json(&table)["version"], 4);
     }
 
     #[test]
