@@ -444,10 +444,9 @@ impl<'a> Stamp<'a> {
         // botocore's SigV4 signs the hash a request's own `x-amz-content-sha256` header states
         // (CodeArtifact's PublishPackageVersion binds a member to it); S3's rules replace
         // the header with the hash computed here instead.
-        let stated_hash = request
-            .headers()
-            .get(X_AMZ_CONTENT_SHA256)
-            .filter(|_| is_header_signing && !settings.content_sha256_header)
+        let stated_hash = (is_header_signing && !settings.content_sha256_header)
+            .then(|| request.headers().get(X_AMZ_CONTENT_SHA256))
+            .flatten()
             .and_then(|v| v.to_str().ok());
         let payload_hash = match stated_hash {
             Some(hash) => Cow::Owned(hash.to_owned()),
