@@ -21,6 +21,15 @@ import botocore, botocore.session
 def emit(value):
     sys.stdout.write(json.dumps(value, default=str, sort_keys=True))
 session = botocore.session.get_session()
+def request_as_sent(request):
+    # What a `before-send` hook sees: method, URL, lower-case headers, body as text.
+    text = lambda v: v.decode('utf-8', 'replace') if isinstance(v, bytes) else v
+    body = request.body
+    if hasattr(body, 'read'):
+        body = body.read()
+    return {'method': request.method, 'url': request.url,
+            'headers': {k.lower(): text(v) for k, v in request.headers.items()},
+            'body': text(body) or ''}
 "#;
 
 /// Run `snippet` under botocore with `env` (and nothing of the caller's AWS configuration);
@@ -86,13 +95,21 @@ pub fn request_signed_at(
     env: &[(&str, &str)],
     unix_seconds: u64,
 ) -> serde_json::Value {
-    let clock = format!(
-        r#"
-import datetime, botocore.auth
-botocore.auth.get_current_datetime = lambda remove_tzinfo=True: datetime.datetime.fromtimestamp({unix_seconds}, datetime.timezone.utc).replace(tzinfo=None)
-"#
-    );
+    let clock = fixed_clock(unix_seconds);
     request_snippet(service, operation, params_json, client_kwargs, env, &clock)
+}
+
+/// Python that makes botocore sign at `unix_seconds`: SigV4's clock
+/// (`botocore.auth.get_current_datetime`) and SigV2's (`time.gmtime`, in `botocore.auth` alone).
+pub fn fixed_clock(unix_seconds: u64) -> String {
+    format!(
+        r#"
+import datetime, types, time as real_time, botocore.auth
+botocore.auth.get_current_datetime = lambda remove_tzinfo=True: datetime.datetime.fromtimestamp({unix_seconds}, datetime.timezone.utc).replace(tzinfo=None)
+botocore.auth.time = types.SimpleNamespace(**{{n: getattr(real_time, n) for n in dir(real_time) if not n.startswith('_')}})
+botocore.auth.time.gmtime = lambda *args: real_time.gmtime({unix_seconds})
+"#
+    )
 }
 
 fn request_snippet(
@@ -110,15 +127,7 @@ fn request_snippet(
 from botocore.awsrequest import AWSResponse
 captured = {{}}
 def before_send(request, **kwargs):
-    captured['method'] = request.method
-    captured['url'] = request.url
-    captured['headers'] = {{k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()}}
-    body = request.body
-    if hasattr(body, 'read'):
-        body = body.read()
-    if isinstance(body, bytes):
-        body = body.decode('utf-8', 'replace')
-    captured['body'] = body or ''
+    captured.update(request_as_sent(request))
     return AWSResponse(request.url, 200, {{}}, None)
 client = session.create_client({service:?}, aws_access_key_id='AKID', aws_secret_access_key='SECRET', {client_kwargs})
 client.meta.events.register('before-send', before_send)

@@ -33,33 +33,21 @@ use sansboto_tests::botocore;
 /// 2026-01-01T00:00:00Z: the signing time on both sides.
 const SIGNED_AT: u64 = 1_767_225_600;
 
-/// The part every botocore snippet shares: the signing clock fixed, and `send(client,
+/// What every snippet here shares (after `botocore::fixed_clock`): `send(client,
 /// operation, params)` giving the first request botocore would send (its `before-send` hook;
 /// method, URL, body, `Authorization`) or the error it raised before sending.
 const BOTOCORE_CAPTURE: &str = r#"
-import datetime, botocore.auth
 from botocore.awsrequest import AWSResponse
-botocore.auth.get_current_datetime = lambda remove_tzinfo=True: datetime.datetime.fromtimestamp(SIGNED_AT, datetime.timezone.utc).replace(tzinfo=None)
-# SigV2 reads `time.gmtime()` instead: the same clock for it, in botocore.auth alone.
-import time as real_time, types
-botocore.auth.time = types.SimpleNamespace(**{n: getattr(real_time, n) for n in dir(real_time) if not n.startswith('_')})
-botocore.auth.time.gmtime = lambda *args: real_time.gmtime(SIGNED_AT)
 loader = session.get_component('data_loader')
 captured = {}
 def before_send(request, **kwargs):
     if not captured:
-        captured['method'] = request.method
-        captured['url'] = request.url
-        text = lambda v: v.decode('utf-8', 'replace') if isinstance(v, bytes) else v
-        captured['authorization'] = text(request.headers.get('Authorization', b''))
-        # (the invocation id is a UUID of every request, and never signed)
-        captured['header_values'] = '\n'.join(text(v) for k, v in request.headers.items() if k.lower() != 'amz-sdk-invocation-id')
-        body = request.body
-        if hasattr(body, 'read'):
-            body = body.read()
-        if isinstance(body, bytes):
-            body = body.decode('utf-8', 'replace')
-        captured['body'] = body or ''
+        sent = request_as_sent(request)
+        captured.update(method=sent['method'], url=sent['url'], body=sent['body'],
+                        authorization=sent['headers'].get('authorization', ''),
+                        # (the invocation id is a UUID of every request, and never signed)
+                        header_values='\n'.join(v for k, v in sent['headers'].items()
+                                                 if k != 'amz-sdk-invocation-id'))
     return AWSResponse(request.url, 200, {}, None)
 def new_client(service):
     client = session.create_client(service, region_name=REGION, aws_access_key_id='AKID', aws_secret_access_key='SECRET')
@@ -227,8 +215,10 @@ fn compare_with_botocore(
     region: &str,
     env: &[(&str, &str)],
 ) -> (usize, Vec<String>, usize) {
-    let snippet =
-        format!("{BOTOCORE_CAPTURE}\n{cases_snippet}").replace("SIGNED_AT", &SIGNED_AT.to_string());
+    let snippet = format!(
+        "{}\n{BOTOCORE_CAPTURE}\n{cases_snippet}",
+        botocore::fixed_clock(SIGNED_AT)
+    );
     let snippet = snippet.replace("REGION", &format!("{region:?}"));
     let cases = botocore::run(&snippet, env);
     let cases = cases.as_array().expect("a list of cases");
