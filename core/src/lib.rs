@@ -76,7 +76,7 @@ pub use validate::Problem as ValidationProblem;
 // For tools: the sans-IO paginator and waiter machines, parameter validation and its
 // "did you mean" rule, and the EKS token of `aws eks get-token`.
 pub use customize::eks;
-pub use paginate::{Paginator, PaginatorConfig, PaginatorModel};
+pub use paginate::{FullResult, Paginator, PaginatorConfig, PaginatorModel};
 pub use serialize::SerializeError;
 pub use validate::{nearest, validate};
 pub use waiter::{WaitStep, Waiter, WaiterConfig, WaiterModel};

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use base64::Engine as _;
 
 use crate::jmespath::{self, Expression, JmesPathError};
+use crate::model::{ServiceModel, ShapeKind};
 use crate::value::{Map, Value};
 
 /// What went wrong paginating.
@@ -43,6 +44,10 @@ pub enum PaginateError {
     /// An expression failed to evaluate.
     #[error(transparent)]
     Expression(#[from] JmesPathError),
+    /// `PageSize` was given for an operation whose paginator has no limit key (botocore refuses
+    /// it the same way).
+    #[error("PageSize is not supported when paginating {0}: its paginator has no limit key")]
+    PageSizeNotSupported(String),
 }
 
 /// One operation's pagination settings, with expressions compiled.
@@ -54,6 +59,9 @@ pub struct PaginatorConfig {
     output_tokens: Vec<Expression>,
     more_results: Option<Expression>,
     limit_key: Option<String>,
+    /// The limit key is a string member (Route 53's `MaxItems`, API Gateway v2's `MaxResults`):
+    /// the page size goes in as text, as botocore's `_extract_paging_params` sends it.
+    limit_is_text: bool,
     result_keys: Vec<Expression>,
     non_aggregate_keys: Vec<Expression>,
 }
@@ -105,6 +113,7 @@ impl PaginatorConfig {
                 .get("limit_key")
                 .and_then(|v| v.as_str())
                 .map(String::from),
+            limit_is_text: false,
             result_keys,
             non_aggregate_keys: compile(one_or_many(cfg.get("non_aggregate_keys")))?,
         })
@@ -165,6 +174,25 @@ impl PaginatorModel {
     pub fn operations(&self) -> impl Iterator<Item = &str> {
         self.by_operation.values().map(|c| c.operation.as_str())
     }
+
+    /// These paginators with their limit keys' types read from the service's `model`, so that
+    /// a page size is sent as the member expects (text for a string member). Without it, a page
+    /// size is sent as a number.
+    pub fn with_model(mut self, model: &ServiceModel) -> Self {
+        for config in self.by_operation.values_mut() {
+            config.limit_is_text = config.limit_key.as_deref().is_some_and(|limit| {
+                let member = model
+                    .operation(&config.operation)
+                    .and_then(|op| op.input.as_ref())
+                    .and_then(|input| match &model.shape(input.shape).kind {
+                        ShapeKind::Structure(s) => s.members.get(limit).map(|m| m.shape),
+                        _ => None,
+                    });
+                member.is_some_and(|id| matches!(model.shape(id).kind, ShapeKind::String))
+            });
+        }
+        self
+    }
 }
 
 /// `PaginationConfig`: how many items in all, per page, and where to start.
@@ -184,7 +212,10 @@ pub struct Paginator {
     config: PaginatorConfig,
     params: Value,
     max_items: Option<usize>,
+    /// The tokens of the page being asked for (every input token; `Null` where there is none).
     next_token: Vec<(String, Value)>,
+    /// The tokens the previous page gave, to catch a service repeating itself.
+    previous_token: Option<Vec<(String, Value)>>,
     starting_truncation: usize,
     first_page: bool,
     total_items: usize,
@@ -201,7 +232,13 @@ impl Paginator {
         options: PaginationOptions,
     ) -> Result<Self, PaginateError> {
         let mut starting_truncation = 0;
-        let mut next_token = Vec::new();
+        // As botocore's `PageIterator`: a first page's tokens are all `None` (and so written in
+        // a resume token taken inside that page).
+        let mut next_token = config
+            .input_tokens
+            .iter()
+            .map(|k| (k.clone(), Value::Null))
+            .collect();
         if let Some(token) = &options.starting_token {
             let (tokens, truncation) = decode_token(token, &config.input_tokens)?;
             starting_truncation = truncation;
@@ -214,8 +251,17 @@ impl Paginator {
             for (k, v) in &next_token {
                 p.insert(k.as_str().into(), v.clone());
             }
-            if let (Some(size), Some(limit)) = (options.page_size, &config.limit_key) {
-                p.insert(limit.as_str().into(), Value::Integer(size));
+            if let Some(size) = options.page_size {
+                let Some(limit) = &config.limit_key else {
+                    return Err(PaginateError::PageSizeNotSupported(
+                        config.operation.clone(),
+                    ));
+                };
+                let size = match config.limit_is_text {
+                    true => Value::String(size.to_string()),
+                    false => Value::Integer(size),
+                };
+                p.insert(limit.as_str().into(), size);
             }
         }
         Ok(Paginator {
@@ -223,6 +269,7 @@ impl Paginator {
             params,
             max_items: options.max_items,
             next_token,
+            previous_token: None,
             starting_truncation,
             first_page: true,
             total_items: 0,
@@ -287,7 +334,7 @@ impl Paginator {
             self.done = true;
             return Ok(page);
         }
-        if !self.next_token.is_empty() && self.next_token == next {
+        if self.previous_token.as_ref() == Some(&next) {
             self.done = true;
             return Err(PaginateError::RepeatedToken(encode_token(&next)));
         }
@@ -296,6 +343,7 @@ impl Paginator {
                 p.insert(k.as_str().into(), v.clone());
             }
         }
+        self.previous_token = Some(next.clone());
         self.next_token = next;
         Ok(page)
     }
@@ -327,7 +375,8 @@ impl Paginator {
     }
 
     /// On the first page after a resume, drop the items the previous run already returned and
-    /// empty the secondary result keys (they were returned with that page too).
+    /// empty the secondary result keys other than counts (they were returned with that page
+    /// too).
     fn skip_already_seen(&self, page: &mut Value) -> Result<(), PaginateError> {
         let Some((primary, rest)) = self.config.result_keys.split_first() else {
             return Ok(());
@@ -342,8 +391,9 @@ impl Paginator {
             let empty = match key.search(page)? {
                 Value::List(_) => Value::List(Vec::new()),
                 Value::String(_) => Value::String(String::new()),
-                Value::Integer(_) => Value::Integer(0),
-                Value::Float(_) => Value::Float(0.0),
+                // A count stays (DynamoDB's `Count`, `ScannedCount`): it says what the service
+                // evaluated for this page, as botocore keeps it.
+                number @ (Value::Integer(_) | Value::Float(_)) => number,
                 _ => Value::Null,
             };
             jmespath::set_path(page, key.as_str(), empty);
@@ -393,6 +443,9 @@ fn encode_token(token: &[(String, Value)]) -> String {
     base64::engine::general_purpose::STANDARD.encode(json)
 }
 
+/// A starting token's input tokens and how many items of its first page were already returned.
+/// botocore's own tokens are base64 JSON; anything else is read as botocore reads it: the
+/// old `token___token___count` form, or one opaque token (a service's `NextToken` as it came).
 fn decode_token(
     token: &str,
     input_tokens: &[String],
@@ -403,10 +456,11 @@ fn decode_token(
     };
     let json = base64::engine::general_purpose::STANDARD
         .decode(token.trim())
-        .map_err(|_| bad("not base64"))?;
-    let doc: serde_json::Value =
-        serde_json::from_slice(&json).map_err(|_| bad("not a JSON token"))?;
-    let obj = doc.as_object().ok_or_else(|| bad("not a JSON object"))?;
+        .ok()
+        .and_then(|json| serde_json::from_slice::<serde_json::Value>(&json).ok());
+    let Some(serde_json::Value::Object(obj)) = json else {
+        return decode_old_token(token, input_tokens).ok_or_else(|| bad("more parts than tokens"));
+    };
     let truncation = match obj.get("boto_truncate_amount") {
         None => 0,
         Some(v) => v
@@ -430,22 +484,79 @@ fn decode_token(
     Ok((tokens, truncation))
 }
 
-/// Aggregates pages into one result, like botocore's `build_full_result`.
+/// botocore's `_parse_starting_token_deprecated`: `___`-separated tokens (`None` for none),
+/// with the truncation count last when there is one part more than tokens; a token that is not
+/// in that form is the first input token's value as it is. `None` when it has more parts than
+/// the paginator has tokens (botocore refuses it too).
+fn decode_old_token(token: &str, input_tokens: &[String]) -> Option<(Vec<(String, Value)>, usize)> {
+    let mut parts: Vec<&str> = token.split("___").collect();
+    let mut truncation = 0;
+    if parts.len() == input_tokens.len() + 1 {
+        match parts.last().and_then(|n| n.parse().ok()) {
+            Some(n) => {
+                truncation = n;
+                parts.pop();
+            }
+            None => parts = vec![token],
+        }
+    }
+    if parts.len() > input_tokens.len() {
+        return None;
+    }
+    let value = |i: usize| match parts.get(i) {
+        Some(&"None") | None => Value::Null,
+        Some(part) => Value::String(part.to_string()),
+    };
+    let tokens = input_tokens
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.clone(), value(i)))
+        .collect();
+    Some((tokens, truncation))
+}
+
+/// Aggregates pages into one result, like botocore's `build_full_result`: feed it each page
+/// [`Paginator::handle_page`] returned, then [`finish`](Self::finish) with that paginator.
+///
+/// ```
+/// use sansboto_core::{params, FullResult, PaginationOptions, Paginator, PaginatorModel, Value};
+///
+/// let model = PaginatorModel::from_json(
+///     br#"{"pagination": {"ListThings": {"input_token": "NextToken",
+///         "output_token": "NextToken", "result_key": "Things"}}}"#,
+/// )?;
+/// let config = model.get("ListThings").expect("a paginator");
+/// let mut paginator = Paginator::new(config, params! {}, PaginationOptions::default())?;
+/// let mut full = FullResult::new();
+/// // The transport's two answers: a page with a token, then the last page.
+/// let things = |names: &[&str]| Value::List(names.iter().map(|&n| Value::from(n)).collect());
+/// for answer in [
+///     params! {"Things": things(&["a", "b"]), "NextToken": "t"},
+///     params! {"Things": things(&["c"])},
+/// ] {
+///     assert!(paginator.next_params().is_some());
+///     let page = paginator.handle_page(answer)?;
+///     full.add_page(paginator.config(), &page)?;
+/// }
+/// assert!(paginator.next_params().is_none());
+/// assert_eq!(full.finish(&paginator), params! {"Things": things(&["a", "b", "c"])});
+/// # Ok::<(), sansboto_core::PaginateError>(())
+/// ```
 #[derive(Debug, Default)]
-pub(crate) struct FullResult {
+pub struct FullResult {
     result: Value,
 }
 
 impl FullResult {
     /// An empty aggregate.
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         FullResult {
             result: Value::Map(Map::default()),
         }
     }
 
     /// Add a page: lists are concatenated, numbers summed and strings joined per result key.
-    pub(crate) fn add_page(
+    pub fn add_page(
         &mut self,
         config: &PaginatorConfig,
         page: &Value,
@@ -474,17 +585,50 @@ impl FullResult {
     }
 
     /// The aggregate, with the non-aggregate keys and the `NextToken` to resume from.
-    pub(crate) fn finish(mut self, paginator: &Paginator) -> Value {
-        if let (Value::Map(out), Value::Map(extra)) = (&mut self.result, paginator.non_aggregate())
-        {
-            for (k, v) in extra {
-                out.entry(k.clone()).or_insert_with(|| v.clone());
-            }
-        }
+    pub fn finish(mut self, paginator: &Paginator) -> Value {
+        let result_keys: Vec<&str> = paginator
+            .config
+            .result_keys
+            .iter()
+            .map(|k| k.as_str())
+            .collect();
+        merge(
+            &mut self.result,
+            paginator.non_aggregate(),
+            "",
+            &result_keys,
+        );
         if let (Value::Map(out), Some(token)) = (&mut self.result, paginator.resume_token()) {
             out.insert("NextToken".into(), Value::String(token.to_string()));
         }
         self.result
+    }
+}
+
+/// botocore's `merge_dicts` of the non-aggregate keys into the full result: `extra`'s maps
+/// merged into `into`'s key by key (Athena's `ResultSet.ResultSetMetadata` joins the aggregated
+/// `ResultSet.Rows`), anything else from `extra` replacing what is there, except an aggregated
+/// list under a non-aggregate parent (ECR's `imageScanFindings.findings`): botocore's
+/// non-aggregate part holds the first page's very list, which aggregation extended, so every
+/// page's items show there.
+fn merge(into: &mut Value, extra: &Value, path: &str, result_keys: &[&str]) {
+    let (Value::Map(into), Value::Map(extra)) = (into, extra) else {
+        return;
+    };
+    for (key, value) in extra {
+        let at = match path {
+            "" => key.to_string(),
+            _ => format!("{path}.{key}"),
+        };
+        match into.get_mut(key) {
+            Some(existing @ Value::Map(_)) if matches!(value, Value::Map(_)) => {
+                merge(existing, value, &at, result_keys)
+            }
+            Some(Value::List(_)) if result_keys.contains(&at.as_str()) => {}
+            _ => {
+                into.insert(key.clone(), value.clone());
+            }
+        }
     }
 }
 
@@ -615,12 +759,41 @@ mod tests {
             p.handle_page(page),
             Err(PaginateError::RepeatedToken(_))
         ));
-        for bad in ["!!", "bm90IGpzb24=", "eyJYIjogMX0="] {
+        // A JSON token naming an input the paginator does not have; an old-form token with
+        // more parts than tokens.
+        for bad in ["eyJYIjogMX0=", "a___b___c"] {
             let opts = PaginationOptions {
                 starting_token: Some(bad.into()),
                 ..Default::default()
             };
             assert!(Paginator::new(&cfg, params! {}, opts).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn other_tokens_are_read_as_botocore_reads_them() {
+        let cfg = config();
+        let start = |token: &str| {
+            let opts = PaginationOptions {
+                starting_token: Some(token.into()),
+                ..Default::default()
+            };
+            let p = Paginator::new(&cfg, params! {}, opts).unwrap();
+            (
+                p.next_params().unwrap()["ContinuationToken"].clone(),
+                p.starting_truncation,
+            )
+        };
+        // A service's own token, as it came (not base64 JSON).
+        assert_eq!(
+            start("1ueGcxLPRx1Tr/XYExHnhbYL+gveDs2J"),
+            (Value::from("1ueGcxLPRx1Tr/XYExHnhbYL+gveDs2J"), 0)
+        );
+        assert_eq!(start("!!"), (Value::from("!!"), 0));
+        // The old `token___count` form, and `None`.
+        assert_eq!(start("abc___2"), (Value::from("abc"), 2));
+        assert_eq!(start("None___3"), (Value::Null, 3));
+        // A last part that is not a count: the whole text is the token.
+        assert_eq!(start("abc___x"), (Value::from("abc___x"), 0));
     }
 }

@@ -407,13 +407,14 @@ impl Session {
         Ok(self.partitions.get_or_init(|| parsed).clone())
     }
 
-    /// A service's paginators.
+    /// A service's paginators, with their limit keys' types from the service's model.
     pub fn paginators(&self, service: &str) -> Result<PaginatorModel, Error> {
         let bytes = self
             .data
             .service_file(service, None, DataFile::Paginators)
             .map_err(|message| model_data(&format!("the {service} paginators"), message))?;
-        Ok(PaginatorModel::from_json(&bytes)?)
+        let model = self.model(service, None)?;
+        Ok(PaginatorModel::from_json(&bytes)?.with_model(&model))
     }
 
     /// A service's waiters.
