@@ -433,14 +433,85 @@ fn truncate(page: &mut Value, key: &Expression, keep: usize) -> Result<(), Pagin
     Ok(())
 }
 
+/// botocore's `TokenEncoder`: base64 of the tokens as Python's `json.dumps` writes them; bytes
+/// (DynamoDB's binary key attributes) go in as base64 text, their paths listed under
+/// `boto_encoded_keys` so that reading the token gives bytes back.
 fn encode_token(token: &[(String, Value)]) -> String {
-    let obj: serde_json::Map<String, serde_json::Value> = token
+    let mut encoded = Vec::new();
+    let mut obj: serde_json::Map<String, serde_json::Value> = token
         .iter()
-        .map(|(k, v)| (k.clone(), v.to_json()))
+        .map(|(k, v)| {
+            let mut path = vec![serde_json::Value::from(k.as_str())];
+            (k.clone(), token_json(v, &mut path, &mut encoded))
+        })
         .collect();
+    if !encoded.is_empty() {
+        obj.insert(
+            "boto_encoded_keys".into(),
+            serde_json::Value::Array(encoded),
+        );
+    }
     // Python's `json.dumps` spelling, so tokens match the ones botocore and the AWS CLI print.
     let json = crate::serialize::python_dumps(&serde_json::Value::Object(obj));
     base64::engine::general_purpose::STANDARD.encode(json)
+}
+
+/// `value` as a token's JSON, recording the path (keys and indexes) of each blob in `encoded`.
+fn token_json(
+    value: &Value,
+    path: &mut Vec<serde_json::Value>,
+    encoded: &mut Vec<serde_json::Value>,
+) -> serde_json::Value {
+    match value {
+        Value::Blob(_) => {
+            encoded.push(serde_json::Value::Array(path.clone()));
+            value.to_json()
+        }
+        Value::Map(map) => serde_json::Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    path.push(k.as_str().into());
+                    let json = token_json(v, path, encoded);
+                    path.pop();
+                    (k.to_string(), json)
+                })
+                .collect(),
+        ),
+        Value::List(items) => serde_json::Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    path.push(i.into());
+                    let json = token_json(v, path, encoded);
+                    path.pop();
+                    json
+                })
+                .collect(),
+        ),
+        other => other.to_json(),
+    }
+}
+
+/// The value at `path` (a `boto_encoded_keys` entry) made bytes again; `None` when the path
+/// does not lead to base64 text.
+fn decode_bytes_at(value: &mut Value, path: &[serde_json::Value]) -> Option<()> {
+    let (step, rest) = path.split_first()?;
+    let next = match (value, step) {
+        (Value::Map(map), serde_json::Value::String(key)) => map.get_mut(key.as_str())?,
+        (Value::List(items), serde_json::Value::Number(i)) => {
+            items.get_mut(usize::try_from(i.as_u64()?).ok()?)?
+        }
+        _ => return None,
+    };
+    if !rest.is_empty() {
+        return decode_bytes_at(next, rest);
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(next.as_str()?)
+        .ok()?;
+    *next = Value::Blob(bytes.into());
+    Some(())
 }
 
 /// A starting token's input tokens and how many items of its first page were already returned.
@@ -472,12 +543,35 @@ fn decode_token(
             return Err(bad(&format!("unknown key {k}")));
         }
     }
+    let mut tokens: Value = Value::Map(
+        input_tokens
+            .iter()
+            .map(|k| {
+                let v = obj.get(k).cloned().map(Value::from).unwrap_or(Value::Null);
+                (k.as_str().into(), v)
+            })
+            .collect(),
+    );
+    for path in obj
+        .get("boto_encoded_keys")
+        .and_then(|k| k.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let path = path.as_array().map(Vec::as_slice).unwrap_or_default();
+        decode_bytes_at(&mut tokens, path)
+            .ok_or_else(|| bad("boto_encoded_keys names no bytes"))?;
+    }
+    let mut tokens = match tokens {
+        Value::Map(map) => map,
+        _ => Map::default(),
+    };
     let tokens = input_tokens
         .iter()
         .map(|k| {
             (
                 k.clone(),
-                obj.get(k).cloned().map(Value::from).unwrap_or(Value::Null),
+                tokens.shift_remove(k.as_str()).unwrap_or(Value::Null),
             )
         })
         .collect();

@@ -9,8 +9,11 @@
 //!
 //! One difference is deliberate, and the botocore side is run with it (`KeepsFirstPage`):
 //! resumed from a token taken at a page's end, botocore empties the first page's secondary
-//! result keys (DynamoDB's `Count`, CloudWatch's `CompositeAlarms`) though no earlier run
+//! result keys (S3's `CommonPrefixes`, CloudWatch's `CompositeAlarms`) though no earlier run
 //! returned them; sansboto keeps them, so nothing is lost.
+//!
+//! Binary tokens (DynamoDB keys with a `B` attribute) have a test of their own: botocore writes
+//! their bytes as base64 and lists their paths under `boto_encoded_keys`.
 //!
 //! sansboto's side is the sans-IO [`Paginator`] and [`FullResult`], fed the page each call's
 //! parameters ask for, as a transport would.
@@ -22,15 +25,13 @@ use sansboto_core::{FullResult, PaginationOptions, Paginator, PaginatorConfig, V
 use sansboto_tests::botocore;
 use serde_json::{json, Value as J};
 
-/// For each paginator: its pages, which page each token asks for (`registry`), and botocore's
-/// runs over them.
-const PAGINATE: &str = r#"
-import copy, re
+/// botocore's `Paginator` with sansboto's one deliberate difference (the module's doc).
+const DELIBERATE: &str = r#"
 from botocore.paginate import Paginator as _Paginator, PageIterator as _PageIterator
 
 class KeepsFirstPage(_PageIterator):
     # sansboto's one deliberate difference: resumed at a page's end (a token without
-    # `boto_truncate_amount`), the first page keeps its secondary result keys (`Count`,
+    # `boto_truncate_amount`), the first page keeps its secondary result keys (S3's
     # `CommonPrefixes`), which botocore empties though no earlier run returned them.
     def _handle_first_request(self, parsed, primary_result_key, starting_truncation):
         if self._parse_starting_token()[1] == 0:
@@ -39,6 +40,13 @@ class KeepsFirstPage(_PageIterator):
 
 class _Paginator(_Paginator):
     PAGE_ITERATOR_CLS = KeepsFirstPage
+"#;
+
+/// For each paginator: its pages, which page each token asks for (`registry`), and botocore's
+/// runs over them.
+const PAGINATE: &str = r#"
+import copy, re
+
 
 SIMPLE = re.compile(r'^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$')
 SIZES = [3, 2, 4]
@@ -235,7 +243,7 @@ fn run_ours(config: &PaginatorConfig, pages: &[J], registry: &J, options: &J, fu
 
 #[test]
 fn every_paginator_pages_as_botocore_pages() {
-    let out = botocore::run(PAGINATE, &[]);
+    let out = botocore::run(&format!("{DELIBERATE}{PAGINATE}"), &[]);
     let cases = out["cases"].as_array().expect("a list of paginators");
     assert!(cases.len() > 3_000, "only {} paginators", cases.len());
     let skipped = out["skipped"].as_u64().unwrap_or_default();
@@ -285,4 +293,141 @@ fn every_paginator_pages_as_botocore_pages() {
         differences.len(),
         shown.join("\n")
     );
+}
+
+/// DynamoDB Scan over pages whose `LastEvaluatedKey` holds a binary attribute: botocore's
+/// resume tokens (bytes as base64, their paths in `boto_encoded_keys`) and the calls a resume
+/// makes (the key given back as bytes).
+const BINARY_KEYS: &str = r#"
+import base64, copy
+
+model = session.get_service_model('dynamodb')
+op = model.operation_model('Scan')
+config = session.get_paginator_model('dynamodb')._paginator_config['Scan']
+def key(n):
+    return {'pk': {'B': bytes([0, 255, n])}, 'sk': {'L': [{'S': 's'}, {'B': b'\x01' * n}]}}
+pages = [
+    {'Items': [{'n': {'N': str(i)}} for i in range(3)], 'Count': 3, 'LastEvaluatedKey': key(1)},
+    {'Items': [{'n': {'N': str(i)}} for i in range(3, 5)], 'Count': 2, 'LastEvaluatedKey': key(2)},
+    {'Items': [{'n': {'N': '5'}}], 'Count': 1},
+]
+def plain(v):
+    if isinstance(v, dict):
+        return {k: plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [plain(x) for x in v]
+    if isinstance(v, bytes):
+        return {'$blob': base64.b64encode(v).decode()}
+    return v
+def drive(options):
+    calls = []
+    def method(**kwargs):
+        calls.append(plain(kwargs))
+        start = kwargs.get('ExclusiveStartKey')
+        return copy.deepcopy(pages[0 if start is None else start['pk']['B'][2]])
+    it = _Paginator(method, config, op).paginate(PaginationConfig=options)
+    handed = [plain(p) for p in it]
+    return {'options': options, 'calls': calls, 'pages': handed, 'resume_token': it.resume_token}
+runs = [drive({'MaxItems': 4}), drive({'MaxItems': 3})]
+for run in list(runs):
+    runs.append(drive({'StartingToken': run['resume_token']}))
+emit({'pages': plain(pages), 'runs': runs})
+"#;
+
+/// A value of the botocore side's JSON, with `{"$blob": base64}` made bytes.
+fn with_blobs(json: &J) -> Value {
+    use base64::Engine as _;
+    match json {
+        J::Object(map) => match map.get("$blob").and_then(J::as_str) {
+            Some(b64) => Value::Blob(
+                base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .expect("base64")
+                    .into(),
+            ),
+            None => Value::Map(
+                map.iter()
+                    .map(|(k, v)| (k.as_str().into(), with_blobs(v)))
+                    .collect(),
+            ),
+        },
+        J::Array(items) => Value::List(items.iter().map(with_blobs).collect()),
+        other => Value::from(other.clone()),
+    }
+}
+
+/// A value written as the botocore side writes it: bytes as `{"$blob": base64}`.
+fn blobs_tagged(value: &Value) -> J {
+    match value {
+        Value::Map(map) => J::Object(
+            map.iter()
+                .map(|(k, v)| (k.to_string(), blobs_tagged(v)))
+                .collect(),
+        ),
+        other => call_tagged(other),
+    }
+}
+
+/// Call parameters as [`blobs_tagged`] writes values, without the `None` tokens botocore leaves
+/// out.
+fn call_tagged(value: &Value) -> J {
+    use base64::Engine as _;
+    match value {
+        Value::Blob(bytes) => {
+            json!({"$blob": base64::engine::general_purpose::STANDARD.encode(bytes)})
+        }
+        Value::Map(map) => J::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.to_string(), call_tagged(v)))
+                .collect(),
+        ),
+        Value::List(items) => J::Array(items.iter().map(blobs_tagged).collect()),
+        other => other.to_json(),
+    }
+}
+
+#[test]
+fn binary_key_tokens_are_botocores() {
+    let out = botocore::run(&format!("{DELIBERATE}{BINARY_KEYS}"), &[]);
+    let session = core_session(&[], None, None);
+    let model = session.paginators("dynamodb").unwrap();
+    let config = model.get("Scan").unwrap();
+    let pages: Vec<Value> = out["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(with_blobs)
+        .collect();
+    for theirs in out["runs"].as_array().unwrap() {
+        let options = &theirs["options"];
+        let mut paginator = Paginator::new(
+            config,
+            Value::Map(Default::default()),
+            PaginationOptions {
+                max_items: options["MaxItems"].as_u64().map(|n| n as usize),
+                starting_token: options["StartingToken"].as_str().map(str::to_string),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let (mut calls, mut handed) = (Vec::new(), Vec::new());
+        while let Some(params) = paginator.next_params() {
+            calls.push(call_tagged(params));
+            let at = match &params["ExclusiveStartKey"]["pk"]["B"] {
+                Value::Blob(b) => usize::from(b[2]),
+                Value::Null => 0,
+                other => panic!("the key came back as {other:?}, not bytes"),
+            };
+            let page = paginator.handle_page(pages[at].clone()).unwrap();
+            handed.push(blobs_tagged(&page));
+        }
+        let ours = json!({
+            "options": options,
+            "calls": calls,
+            "pages": handed,
+            "resume_token": paginator.resume_token(),
+        });
+        assert_eq!(&ours, theirs);
+    }
 }

@@ -452,3 +452,56 @@ fn route53_pages_with_a_text_page_size() {
         refused.err()
     );
 }
+
+#[test]
+fn dynamodb_binary_keys_resume_from_the_token() {
+    // A table keyed by bytes: the resume token carries the key's bytes (botocore's
+    // `boto_encoded_keys`), and the resumed scan sends them back as bytes, not as their base64.
+    let moto = MotoServer::start();
+    let ddb = blocking_client(&moto, "dynamodb");
+    ddb.call(
+        "CreateTable",
+        json(serde_json::json!({
+            "TableName": "binary-table",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "B"}],
+            "BillingMode": "PAY_PER_REQUEST",
+        })),
+    )
+    .unwrap();
+    for n in 0u8..9 {
+        let item = params! {"pk": params! {"B": Value::Blob(vec![0, 255, n].into())}};
+        ddb.call(
+            "PutItem",
+            params! {"TableName": "binary-table", "Item": item},
+        )
+        .unwrap();
+    }
+    let keys = |result: &Value| -> Vec<Vec<u8>> {
+        result["Items"]
+            .as_list()
+            .unwrap_or_default()
+            .iter()
+            .map(|item| match &item["pk"]["B"] {
+                Value::Blob(b) => b.to_vec(),
+                other => panic!("not bytes: {other:?}"),
+            })
+            .collect()
+    };
+    let params = || params! {"TableName": "binary-table"};
+    let first = ddb
+        .paginate("Scan", params(), options(Some(4), Some(3), None))
+        .unwrap()
+        .full_result()
+        .unwrap();
+    let token = first["NextToken"].as_str().expect("NextToken").to_string();
+    let rest = ddb
+        .paginate("Scan", params(), options(None, Some(3), Some(token)))
+        .unwrap()
+        .full_result()
+        .unwrap();
+    let mut all = keys(&first);
+    all.extend(keys(&rest));
+    all.sort();
+    assert_eq!(all, (0u8..9).map(|n| vec![0, 255, n]).collect::<Vec<_>>());
+}
