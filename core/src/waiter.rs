@@ -75,18 +75,20 @@ struct Acceptor {
 }
 
 impl Acceptor {
+    /// botocore's `AcceptorConfig.explanation`, the expected value written as Python's `str()`
+    /// writes it (`running`, `True`, `200`).
     fn explanation(&self) -> String {
-        let expected = self.expected.to_json();
+        let expected = python_text(&self.expected);
         match &self.matcher {
             Matcher::Path(e) => {
-                format!("For expression \"{e}\" we matched expected path: {expected}")
+                format!("For expression \"{e}\" we matched expected path: \"{expected}\"")
             }
             Matcher::PathAll(e) => {
-                format!("For expression \"{e}\" all members matched expected path: {expected}")
+                format!("For expression \"{e}\" all members matched expected path: \"{expected}\"")
             }
-            Matcher::PathAny(e) => {
-                format!("For expression \"{e}\" we matched expected path: {expected} at least once")
-            }
+            Matcher::PathAny(e) => format!(
+                "For expression \"{e}\" we matched expected path: \"{expected}\" at least once"
+            ),
             Matcher::Status => format!("Matched expected HTTP status code: {expected}"),
             Matcher::Error => format!("Matched expected service error code: {expected}"),
         }
@@ -107,17 +109,31 @@ impl Acceptor {
             Matcher::Status => response["ResponseMetadata"]["HTTPStatusCode"] == self.expected,
             Matcher::Error => match &self.expected {
                 Value::Bool(true) => is_error,
-                Value::Bool(false) => !is_error,
-                expected => is_error && response["Error"]["Code"] == *expected,
+                // botocore: no `Error` key at all.
+                Value::Bool(false) => response.get("Error").is_none(),
+                expected => response["Error"]["Code"] == *expected,
             },
         })
     }
 }
 
+/// botocore's `is_valid_waiter_error`: an `Error` map with a `Code`.
 fn is_error_response(response: &Value) -> bool {
     response
         .get("Error")
-        .is_some_and(|e| e.get("Code").is_some() || e.get("Message").is_some())
+        .is_some_and(|e| e.as_map().is_some_and(|e| e.contains_key("Code")))
+}
+
+/// `value` as Python's `str()` writes the JSON value botocore read (strings bare, `True`,
+/// `None`), for the reasons botocore gives.
+fn python_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Null => "None".into(),
+        other => crate::serialize::python_dumps(&other.to_json()),
+    }
 }
 
 /// One waiter's settings.
@@ -246,6 +262,9 @@ pub struct Waiter {
     params: Value,
     attempts: u32,
     last_matched: Option<usize>,
+    /// The acceptor the last response's check stopped at (the matching one, else the last):
+    /// botocore's "Max attempts exceeded" reason explains that one.
+    last_checked: Option<usize>,
 }
 
 impl Waiter {
@@ -268,6 +287,7 @@ impl Waiter {
             params,
             attempts: 0,
             last_matched: None,
+            last_checked: None,
         }
     }
 
@@ -290,9 +310,11 @@ impl Waiter {
     pub fn handle_response(&mut self, response: Value) -> Result<WaitStep, WaiterError> {
         self.attempts += 1;
         let mut state = None;
+        self.last_checked = self.config.acceptors.len().checked_sub(1);
         for (i, acceptor) in self.config.acceptors.iter().enumerate() {
             if acceptor.matches(&response)? {
                 self.last_matched = Some(i);
+                self.last_checked = Some(i);
                 state = Some(acceptor.state);
                 break;
             }
@@ -315,22 +337,22 @@ impl Waiter {
                 ));
             }
             None if is_error_response(&response) => {
-                let reason = format!(
-                    "An error occurred ({}): {}",
-                    response["Error"]["Code"].as_str().unwrap_or("Unknown"),
-                    response["Error"]["Message"].as_str().unwrap_or("")
-                );
+                let text = |key: &str| match response["Error"].get(key) {
+                    Some(v) => python_text(v),
+                    None => "Unknown".into(),
+                };
+                let reason = format!("An error occurred ({}): {}", text("Code"), text("Message"));
                 return Err(fail(reason, response));
             }
             _ => {}
         }
         if self.attempts >= self.config.max_attempts {
-            let reason = match self.last_matched {
-                None => "Max attempts exceeded".to_string(),
-                Some(i) => format!(
+            let reason = match (self.last_matched, self.last_checked) {
+                (Some(_), Some(i)) => format!(
                     "Max attempts exceeded. Previously accepted state: {}",
                     self.config.acceptors[i].explanation()
                 ),
+                _ => "Max attempts exceeded".to_string(),
             };
             return Err(fail(reason, response));
         }
