@@ -485,3 +485,81 @@ fn connection_closed_without_answer_is_sent_once_per_attempt_on_async_std() {
     assert_eq!(seen.len(), 4, "each attempt is sent exactly once");
     assert_attempt_headers(&seen, Announced::Standard(4));
 }
+
+/// A retryable modeled error counts only for operations that list it, as botocore's
+/// `ModeledRetryErrorDetector` reads `operation_model.error_shapes`: Access Analyzer's
+/// `UnprocessableEntityException` (422, `retryable`) is retried by `CheckAccessNotGranted`,
+/// which lists it, and not by `ApplyArchiveRule`, which does not. botocore against the same
+/// server is the reference.
+#[test]
+fn a_retryable_error_is_retried_only_where_the_operation_lists_it() {
+    let unprocessable = || {
+        Action::Respond(
+            422,
+            vec![
+                ("Content-Type".into(), "application/json".into()),
+                (
+                    "x-amzn-ErrorType".into(),
+                    "UnprocessableEntityException".into(),
+                ),
+            ],
+            br#"{"message":"try again"}"#.to_vec(),
+        )
+    };
+    let calls = [
+        (
+            "ApplyArchiveRule",
+            "apply_archive_rule",
+            r#"{"analyzerArn": "arn:aws:access-analyzer:us-east-1:123456789012:analyzer/a", "ruleName": "r"}"#,
+        ),
+        (
+            "CheckAccessNotGranted",
+            "check_access_not_granted",
+            r#"{"policyDocument": "{}", "access": [{"actions": ["s3:GetObject"]}], "policyType": "IDENTITY_POLICY"}"#,
+        ),
+    ];
+    let mut botocore_counts = Vec::new();
+    for (operation, method, params) in calls {
+        let reference = ScriptServer::start(move |_, _| unprocessable());
+        let snippet = format!(
+            r#"
+import botocore.config
+client = session.create_client('accessanalyzer', region_name='us-east-1', endpoint_url={url:?},
+    aws_access_key_id='AKIDRETRY', aws_secret_access_key='secret',
+    config=botocore.config.Config(retries={{'mode': 'standard'}}))
+try:
+    client.{method}(**json.loads({params:?}))
+except client.exceptions.UnprocessableEntityException as e:
+    emit(e.response['ResponseMetadata']['RetryAttempts'])
+"#,
+            url = reference.url()
+        );
+        let botocore_retries = sansboto_tests::botocore::run(&snippet, &[]);
+        let botocore_attempts = reference.seen().len();
+        botocore_counts.push(botocore_attempts);
+
+        let server = ScriptServer::start(move |_, _| unprocessable());
+        let client = blocking_session(core_session(&[], None, None))
+            .client("accessanalyzer")
+            .region("us-east-1")
+            .endpoint_url(server.url())
+            .credentials("AKIDRETRY", "secret", None)
+            .retries(RetryMode::Standard, None)
+            .build()
+            .unwrap();
+        let params: serde_json::Value = serde_json::from_str(params).unwrap();
+        let err = client
+            .call(operation, sansboto_core::Value::from(params))
+            .unwrap_err();
+        let service = err.service_error().expect("the service's error");
+        assert_eq!(service.code, "UnprocessableEntityException");
+        assert_eq!(
+            service.fields["ResponseMetadata"]["RetryAttempts"].as_i64(),
+            botocore_retries.as_i64(),
+            "{operation}"
+        );
+        assert_eq!(server.seen().len(), botocore_attempts, "{operation}");
+    }
+    // The scenario tells the two rules apart: botocore tried once, then three times.
+    assert_eq!(botocore_counts, [1, 3]);
+}
