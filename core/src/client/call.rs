@@ -453,29 +453,13 @@ impl<'c> CallMachine<'c> {
             ),
             _ => None,
         };
-        // Only the operation's own modeled errors count (botocore's
-        // `ModeledRetryErrorDetector` looks at `operation_model.error_shapes`): a retryable
-        // error of the service that this operation does not list is judged by its code and
-        // status alone.
-        let listed = |id: &crate::model::ShapeId| {
-            self.client
-                .model
-                .operation(self.prepared.operation())
-                .is_some_and(|op| op.errors.contains(id))
-        };
         let modeled = match &result {
-            Err(Error::Service(e)) => match e
-                .shape
-                .filter(listed)
-                .and_then(|id| self.client.model.shape(id).as_structure())
-            {
-                Some(s) => match s.retryable {
-                    Some(true) => ModeledError::RetryableThrottling,
-                    Some(false) => ModeledError::RetryableTransient,
-                    None => ModeledError::NotRetryable,
-                },
-                None => ModeledError::NotModeled,
-            },
+            Err(Error::Service(e)) => {
+                match self.client.model.operation(self.prepared.operation()) {
+                    Some(op) => ModeledError::of(&self.client.model, op, e.shape),
+                    None => ModeledError::NotModeled,
+                }
+            }
             _ => ModeledError::NotModeled,
         };
         let transport = match &result {

@@ -19,6 +19,8 @@ mod standard;
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use crate::model::{Operation, ServiceModel, ShapeId};
+
 pub use adaptive::{ClientRateLimiter, CubicCalculator, RateClocker, TokenBucket};
 pub use legacy::{LegacyRetryConfig, LegacyRetryError};
 pub use standard::{RetryQuota, StandardRetry};
@@ -59,6 +61,24 @@ pub enum ModeledError {
     RetryableTransient,
     /// A modeled error with `retryable: {throttling: true}`.
     RetryableThrottling,
+}
+
+impl ModeledError {
+    /// How `operation` classifies the error whose modeled shape is `shape` (the service's shape
+    /// for the answer's code): only errors the operation lists count, as botocore's
+    /// `ModeledRetryErrorDetector` reads `operation_model.error_shapes`; a retryable error of
+    /// the service that this operation does not list is judged by its code and status alone.
+    pub fn of(model: &ServiceModel, operation: &Operation, shape: Option<ShapeId>) -> Self {
+        let listed = shape.filter(|id| operation.errors.contains(id));
+        match listed.and_then(|id| model.shape(id).as_structure()) {
+            Some(s) => match s.retryable {
+                Some(true) => ModeledError::RetryableThrottling,
+                Some(false) => ModeledError::RetryableTransient,
+                None => ModeledError::NotRetryable,
+            },
+            None => ModeledError::NotModeled,
+        }
+    }
 }
 
 /// One attempt's outcome, filled by the caller.
