@@ -131,7 +131,7 @@ fn every_service_retries_as_botocore_retries() {
             _ => RetryPolicy::standard(&model.metadata.service_id, None),
         };
         let mode = run["mode"].as_str().unwrap_or_default();
-        if J::from(policy.max_attempts()) != run["max_attempts"] {
+        if run["max_attempts"].as_u64() != Some(u64::from(policy.max_attempts())) {
             differences.push(format!(
                 "{service} {mode}: {} attempts, botocore {}",
                 policy.max_attempts(),
