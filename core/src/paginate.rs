@@ -248,9 +248,7 @@ impl Paginator {
             params = Value::Map(Map::default());
         }
         if let Value::Map(p) = &mut params {
-            for (k, v) in &next_token {
-                p.insert(k.as_str().into(), v.clone());
-            }
+            inject_tokens(p, &next_token);
             if let Some(size) = options.page_size {
                 let Some(limit) = &config.limit_key else {
                     return Err(PaginateError::PageSizeNotSupported(
@@ -339,9 +337,7 @@ impl Paginator {
             return Err(PaginateError::RepeatedToken(encode_token(&next)));
         }
         if let Value::Map(p) = &mut self.params {
-            for (k, v) in &next {
-                p.insert(k.as_str().into(), v.clone());
-            }
+            inject_tokens(p, &next);
         }
         self.previous_token = Some(next.clone());
         self.next_token = next;
@@ -409,6 +405,24 @@ impl Paginator {
     /// The configuration in use.
     pub fn config(&self) -> &PaginatorConfig {
         &self.config
+    }
+}
+
+/// botocore's `_inject_token_into_kwargs`: each token into the call's parameters, a `None` one
+/// (or the text `None`) taken out of them.
+fn inject_tokens(params: &mut Map, tokens: &[(String, Value)]) {
+    for (k, v) in tokens {
+        match v {
+            Value::Null => {
+                params.shift_remove(k.as_str());
+            }
+            Value::String(s) if s == "None" => {
+                params.shift_remove(k.as_str());
+            }
+            v => {
+                params.insert(k.as_str().into(), v.clone());
+            }
+        }
     }
 }
 
