@@ -589,6 +589,43 @@ impl ResolvedConfig {
             Some(d.sts_regional_endpoints)
         });
         let s3_east_default = mode_defaults.map(|d| d.s3_us_east_1_regional_endpoint);
+        // botocore refuses these at every client's creation (its endpoint builtins compute
+        // them for any service), spelled exactly: `LEGACY` is not `legacy`.
+        fn one_of<'r>(
+            setting: &Setting,
+            resolved: Option<Resolved<'r>>,
+            valid: &[&str],
+            expected: &'static str,
+        ) -> Result<Option<Resolved<'r>>, ConfigError> {
+            match resolved {
+                Some(r) if !valid.contains(&r.value) => Err(ConfigError::InvalidValue {
+                    setting: setting.name,
+                    origin: r.source,
+                    value: r.value.to_string(),
+                    expected,
+                }),
+                other => Ok(other),
+            }
+        }
+        let regional_or_legacy = ["regional", "legacy"];
+        let sts_regional_endpoints = one_of(
+            &s::STS_REGIONAL_ENDPOINTS,
+            sources.resolve_with_default(&s::STS_REGIONAL_ENDPOINTS, sts_default)?,
+            &regional_or_legacy,
+            "regional or legacy",
+        )?;
+        let s3_us_east_1 = one_of(
+            &s::S3_US_EAST_1_REGIONAL_ENDPOINT,
+            sources.resolve_with_default(&s::S3_US_EAST_1_REGIONAL_ENDPOINT, s3_east_default)?,
+            &regional_or_legacy,
+            "regional or legacy",
+        )?;
+        let addressing_style = one_of(
+            &s::S3_ADDRESSING_STYLE,
+            sources.resolve(&s::S3_ADDRESSING_STYLE)?,
+            &["auto", "virtual", "path"],
+            "auto, virtual or path",
+        )?;
         let owned = |r: Option<Resolved<'_>>| r.map(|r| r.value.to_string());
         let flag = |r: Option<Resolved<'_>>| r.map(|r| r.value.eq_ignore_ascii_case("true"));
         Ok(ResolvedConfig {
@@ -603,23 +640,16 @@ impl ResolvedConfig {
             ca_bundle: sources.text(&s::CA_BUNDLE)?.map(str::to_string),
             ec2_metadata_disabled: sources.boolean(&s::EC2_METADATA_DISABLED)?.unwrap_or(false),
             defaults_mode,
-            sts_regional_endpoints: owned(
-                sources.resolve_with_default(&s::STS_REGIONAL_ENDPOINTS, sts_default)?,
-            )
-            .unwrap_or_else(|| "regional".to_string()),
+            sts_regional_endpoints: owned(sts_regional_endpoints)
+                .unwrap_or_else(|| "regional".to_string()),
             connect_timeout: mode_defaults.map(|d| d.connect_timeout),
             s3: S3Config {
-                addressing_style: owned(sources.resolve(&s::S3_ADDRESSING_STYLE)?),
+                addressing_style: owned(addressing_style),
                 use_accelerate_endpoint: flag(sources.resolve(&s::S3_USE_ACCELERATE_ENDPOINT)?),
                 use_dualstack_endpoint: flag(sources.resolve(&s::S3_USE_DUALSTACK_ENDPOINT)?),
                 payload_signing_enabled: flag(sources.resolve(&s::S3_PAYLOAD_SIGNING_ENABLED)?),
                 use_arn_region: flag(sources.resolve(&s::S3_USE_ARN_REGION)?),
-                us_east_1_regional_endpoint: owned(
-                    sources.resolve_with_default(
-                        &s::S3_US_EAST_1_REGIONAL_ENDPOINT,
-                        s3_east_default,
-                    )?,
-                ),
+                us_east_1_regional_endpoint: owned(s3_us_east_1),
                 disable_multiregion_access_points: flag(
                     sources.resolve(&s::S3_DISABLE_MULTIREGION_ACCESS_POINTS)?,
                 ),
