@@ -474,9 +474,18 @@ impl Session {
             endpoint: EndpointConfig {
                 region: options.region.clone().or(resolved.region),
                 use_fips: options.use_fips.unwrap_or(resolved.use_fips_endpoint),
+                // The `s3` section's `use_dualstack_endpoint` is S3's and S3 Control's alone
+                // (botocore's `_DUALSTACK_CUSTOMIZED_SERVICES`), where it wins when set.
                 use_dualstack: options.use_dualstack.unwrap_or(
-                    resolved.use_dualstack_endpoint
-                        || resolved.s3.use_dualstack_endpoint == Some(true),
+                    match resolved.s3.use_dualstack_endpoint {
+                        Some(true)
+                            if ["s3", "s3-control"]
+                                .contains(&model.metadata.endpoint_prefix.as_str()) =>
+                        {
+                            true
+                        }
+                        _ => resolved.use_dualstack_endpoint,
+                    },
                 ),
                 endpoint_url,
                 s3_addressing_style: addressing,
@@ -519,13 +528,24 @@ impl Session {
         service: &str,
         options: &ClientOptions,
     ) -> Result<ServiceClient, Error> {
-        let config = self.client_config(service, options)?;
+        let mut config = self.client_config(service, options)?;
         let model = self.model(service, options.api_version.as_deref())?;
         let ruleset = self.ruleset(service, options.api_version.as_deref())?;
+        let legacy = self.legacy_endpoints()?;
+        let legacy_error = |message| model_data("endpoints-signing.json", message);
+        // No region and no endpoint URL: a global service still has an endpoint, at its
+        // partition endpoint (botocore's client region becomes `aws-global` for STS, IAM, ...).
+        // S3 has rules of its own (`ServiceClient::new`).
+        if config.endpoint.region.is_none()
+            && config.endpoint.endpoint_url.is_none()
+            && service != "s3"
+        {
+            config.endpoint.region = legacy
+                .partition_endpoint(&model.metadata.endpoint_prefix)
+                .map_err(legacy_error)?;
+        }
         let mut client = ServiceClient::new(service, model, ruleset, self.partitions()?, config)?;
-        client
-            .set_default_signing(&*self.legacy_endpoints()?)
-            .map_err(|message| model_data("endpoints-signing.json", message))?;
+        client.set_default_signing(&legacy).map_err(legacy_error)?;
         Ok(client)
     }
 

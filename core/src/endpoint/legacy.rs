@@ -162,6 +162,20 @@ impl LegacyEndpoints {
     }
 }
 
+impl LegacyEndpoints {
+    /// The region botocore gives a client of `service` (its `endpointPrefix`) configured with
+    /// none: the first partition's (`aws`) `partitionEndpoint` for it (`aws-global` for STS,
+    /// IAM, Route 53, ...), as `_endpoint_for_partition` takes it; `None` where there is none
+    /// (botocore's `NoRegionError`).
+    pub fn partition_endpoint(&self, service: &str) -> Result<Option<String>, String> {
+        let partitions = self.partitions(service, "")?;
+        Ok(partitions
+            .first()
+            .and_then(|p| p.service.as_ref())
+            .and_then(|s| s.partition_endpoint.clone()))
+    }
+}
+
 impl PartitionView {
     /// botocore's `_endpoint_for_partition`: the endpoint name resolved and its scope.
     fn resolve(&self, region: &str, tags: &[&str], force: bool) -> Option<(String, Scope)> {
