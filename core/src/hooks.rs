@@ -66,6 +66,13 @@ impl<'a> CallInfo<'a> {
         self.context?.get::<Attempt>().map(|a| a.0)
     }
 
+    /// Whether the call is being presigned rather than sent (botocore's `generate_presigned_url`
+    /// emits `before-sign` but not `request-created`, which `BeforeSign` hooks stand for too).
+    pub fn is_presign(&self) -> bool {
+        self.context
+            .is_some_and(|c| c.get::<PresignRequest>().is_some())
+    }
+
     /// The same call with a shared context.
     pub fn with_context(self, context: &'a CallContext) -> Self {
         CallInfo {

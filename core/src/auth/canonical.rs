@@ -137,6 +137,88 @@ pub(crate) fn form_body_to_query(body: &[u8]) -> String {
     out
 }
 
+/// A JSON object body as botocore's query presigner moves it into the URL
+/// (`_get_body_as_dict`, then `percent_encode_sequence`): each member `key=str(value)`, a list
+/// as one pair per element, values written as Python's `str()` writes them (`True`, `None`,
+/// `{'a': 1}`). `None` when the body is not a JSON object (botocore refuses to presign it).
+pub(crate) fn json_body_to_query(body: &[u8]) -> Option<String> {
+    let serde_json::Value::Object(members) = serde_json::from_slice(body).ok()? else {
+        return None;
+    };
+    let mut out = String::with_capacity(body.len() + 16);
+    let mut pair = |key: &str, value: &serde_json::Value| {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        push_percent_encoded(&mut out, key.as_bytes(), b"");
+        out.push('=');
+        let text = match value {
+            serde_json::Value::String(s) => s.clone(),
+            other => python_repr(other),
+        };
+        push_percent_encoded(&mut out, text.as_bytes(), b"");
+    };
+    for (key, value) in &members {
+        match value {
+            serde_json::Value::Array(items) => items.iter().for_each(|item| pair(key, item)),
+            value => pair(key, value),
+        }
+    }
+    Some(out)
+}
+
+/// Python's `repr()` of the value `json.loads` makes of `value`: single-quoted strings (double
+/// quotes when the text holds a `'` and no `"`), `True`/`False`/`None`, floats as Python writes
+/// them. Control characters are escaped as Python does; other characters are kept (Python
+/// also escapes the few non-printable non-control ones, which model data does not hold).
+fn python_repr(value: &serde_json::Value) -> String {
+    use serde_json::Value as J;
+    match value {
+        J::Null => "None".into(),
+        J::Bool(true) => "True".into(),
+        J::Bool(false) => "False".into(),
+        J::Number(_) => crate::serialize::python_dumps(value),
+        J::String(s) => {
+            let quote = if s.contains('\'') && !s.contains('"') {
+                '"'
+            } else {
+                '\''
+            };
+            let mut out = String::with_capacity(s.len() + 2);
+            out.push(quote);
+            for c in s.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if c == quote => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    c if (c as u32) < 0x20 || (0x7f..0xa1).contains(&(c as u32)) => {
+                        out.push_str(&format!("\\x{:02x}", c as u32));
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push(quote);
+            out
+        }
+        J::Array(items) => {
+            let inner: Vec<String> = items.iter().map(python_repr).collect();
+            format!("[{}]", inner.join(", "))
+        }
+        J::Object(members) => {
+            let inner: Vec<String> = members
+                .iter()
+                .map(|(k, v)| format!("{}: {}", python_repr(&J::String(k.clone())), python_repr(v)))
+                .collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+    }
+}
+
 /// Append the canonical query string: parameters sorted by encoded key, then encoded value.
 pub(crate) fn push_canonical_query(out: &mut String, params: &mut [QueryParam]) {
     params.sort_unstable_by(|a, b| a.key.cmp(&b.key).then_with(|| a.value.cmp(&b.value)));
@@ -360,6 +442,24 @@ mod tests {
             form_body_to_query(b"Action=Get+It&V=%2a&&x"),
             "Action=Get%20It&V=%2A&x="
         );
+    }
+
+    #[test]
+    fn a_json_body_moves_into_the_query_as_botocore_writes_it() {
+        // botocore 1.44.5's `percent_encode_sequence(json.loads(body))` of this body.
+        let body = br#"{"Text": "a b", "n": 1, "f": 1.5, "big": 1e16, "t": true, "z": null, "l": ["x", 2], "m": {"k": "it's", "q": "say \"hi\"", "e": [], "nl": "a\nb", "u": "\u00e9"}}"#;
+        assert_eq!(
+            json_body_to_query(body).as_deref(),
+            Some(
+                "Text=a%20b&n=1&f=1.5&big=1e%2B16&t=True&z=None&l=x&l=2&m=%7B%27k%27%3A%20%22it%27s\
+                 %22%2C%20%27q%27%3A%20%27say%20%22hi%22%27%2C%20%27e%27%3A%20%5B%5D%2C%20%27nl\
+                 %27%3A%20%27a%5Cnb%27%2C%20%27u%27%3A%20%27%C3%A9%27%7D"
+            )
+        );
+        // Not a JSON object: botocore cannot move it and refuses to presign.
+        for body in [&b"<Tagging/>"[..], b"[1]", b"\"text\""] {
+            assert_eq!(json_body_to_query(body), None);
+        }
     }
 
     #[test]

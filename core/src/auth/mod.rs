@@ -90,6 +90,10 @@ pub enum AuthError {
     /// None of the listed auth types is supported.
     #[error("none of the auth types {0:?} is supported")]
     UnsupportedAuthTypes(Vec<String>),
+    /// A body that botocore's query presigner cannot move into the URL: it is not a JSON
+    /// object (an XML document, raw bytes, a stream). botocore refuses to presign it too.
+    #[error("cannot presign a request whose body is not form parameters or a JSON object")]
+    PresignBody,
     /// The scheme needs a kind of identity that was not given.
     #[error("{scheme} signing needs {needed}")]
     MissingIdentity {
@@ -388,7 +392,8 @@ impl Signer {
             settings.double_uri_encode = !disable;
         }
         if let Some(expires_in) = ctx.presign {
-            // botocore's presigner: no payload-hash parameter, form parameters into the URL.
+            // botocore's presigner: no payload-hash parameter, the body's parameters into the
+            // URL.
             settings = settings.presigned(expires_in);
             settings.content_sha256_header = false;
             settings.form_body_to_query = true;

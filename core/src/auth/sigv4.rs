@@ -16,8 +16,9 @@ use http::Request;
 use sha2::{Digest, Sha256};
 
 use super::canonical::{
-    canonical_query_params, form_body_to_query, host_for_signing, push_canonical_headers,
-    push_canonical_query, push_canonical_uri, ExtraHeader, QueryParam, SigningTime,
+    canonical_query_params, form_body_to_query, host_for_signing, json_body_to_query,
+    push_canonical_headers, push_canonical_query, push_canonical_uri, ExtraHeader, QueryParam,
+    SigningTime,
 };
 use super::key_cache::KeyCache;
 use super::{AuthError, Credentials};
@@ -440,7 +441,7 @@ impl<'a> Stamp<'a> {
         let settings = params.settings;
         let token = credentials.session_token();
         let is_header_signing = settings.location == SignatureLocation::Headers;
-        let form_query = presigned_form_query(request, settings);
+        let form_query = presigned_form_query(request, settings)?;
         // botocore's SigV4 signs the hash a request's own `x-amz-content-sha256` header states
         // (CodeArtifact's PublishPackageVersion binds a member to it); S3's rules replace
         // the header with the hash computed here instead.
@@ -485,10 +486,16 @@ impl<'a> Stamp<'a> {
     }
 }
 
-/// botocore presigning: form parameters in the body move into the URL (the body is dropped).
-fn presigned_form_query(request: &Request<Body>, settings: &SigningSettings) -> Option<String> {
+/// botocore presigning (`SigV4QueryAuth`): the body's parameters move into the URL and the
+/// body is dropped; form parameters as they are, a JSON object's members as botocore writes
+/// them (Polly's `SynthesizeSpeech` is presigned this way). Any other body cannot be moved, and
+/// botocore refuses it.
+fn presigned_form_query(
+    request: &Request<Body>,
+    settings: &SigningSettings,
+) -> Result<Option<String>, AuthError> {
     if settings.location == SignatureLocation::Headers || !settings.form_body_to_query {
-        return None;
+        return Ok(None);
     }
     let is_form = request
         .headers()
@@ -496,8 +503,13 @@ fn presigned_form_query(request: &Request<Body>, settings: &SigningSettings) -> 
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     match request.body() {
-        Body::Bytes(bytes) if is_form && !bytes.is_empty() => Some(form_body_to_query(bytes)),
-        _ => None,
+        Body::Empty => Ok(None),
+        Body::Bytes(bytes) if bytes.is_empty() => Ok(None),
+        Body::Bytes(bytes) if is_form => Ok(Some(form_body_to_query(bytes))),
+        Body::Bytes(bytes) => json_body_to_query(bytes)
+            .map(Some)
+            .ok_or(AuthError::PresignBody),
+        Body::Stream(_) => Err(AuthError::PresignBody),
     }
 }
 
@@ -738,6 +750,11 @@ fn presigned_path_and_query(
         let key = pair.split_once('=').map_or(pair, |(k, _)| k);
         if !is_auth_query_param(key, settings.content_sha256_header) {
             pq.push_str(pair);
+            // botocore rewrites the query it presigns (`parse_qs` and back): `?delete` becomes
+            // `?delete=`, as the canonical query string has it.
+            if !pair.contains('=') {
+                pq.push('=');
+            }
             pq.push('&');
         }
     }

@@ -533,17 +533,24 @@ impl ServiceClient {
             presign,
         )?;
         let can_presign = self.config.unsigned || context.get::<SigningIdentity>().is_some();
-        self.hooks
-            .run(Event::BeforeCall, &info, &mut Target::Request(&mut request))
-            .map_err(|e| match e {
-                // A customization had a URL to presign and the call no credentials (botocore's
-                // `NoCredentialsError`, raised while the parameters are built).
-                e if !can_presign && e.message.contains(presign::PRESIGN_WITHOUT_CREDENTIALS) => {
-                    Error::NoCredentials(e.to_string())
-                }
-                e => Error::Hook(e),
-            })?;
-        maybe_compress_request(&self.config.compression, &self.model, op, &mut request)?;
+        // A presigned URL is made without botocore's `before-call` handlers and without request
+        // compression (`generate_presigned_url` serializes and signs, no more): no API
+        // Gateway `Accept`, no Glacier version header, no injected presigned URL of its own.
+        if !presign {
+            self.hooks
+                .run(Event::BeforeCall, &info, &mut Target::Request(&mut request))
+                .map_err(|e| match e {
+                    // A customization had a URL to presign and the call no credentials
+                    // (botocore's `NoCredentialsError`, raised while the parameters are built).
+                    e if !can_presign
+                        && e.message.contains(presign::PRESIGN_WITHOUT_CREDENTIALS) =>
+                    {
+                        Error::NoCredentials(e.to_string())
+                    }
+                    e => Error::Hook(e),
+                })?;
+            maybe_compress_request(&self.config.compression, &self.model, op, &mut request)?;
+        }
         let checksum = match checksum {
             Some(c) => httpchecksum::apply_request_checksum(&mut request, &c)?,
             None => AppliedChecksum::Unchanged,

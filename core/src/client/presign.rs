@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 use http::{HeaderName, HeaderValue, Method};
 
 use crate::auth::{AuthScheme, Credentials, Identity};
+use crate::body::Body;
 use crate::customize;
 use crate::error::Error;
 use crate::hooks::PresignRequest;
@@ -88,35 +89,52 @@ impl ServiceClient {
         if self.config.unsigned {
             return Ok(prepared.parts.uri.to_string());
         }
+        // botocore's presigner leaves the model's auth traits aside (only an endpoint's
+        // authSchemes choose its signer): an operation the model leaves unsigned is presigned
+        // with SigV4, and an unsigned-body one (`v4-unsigned-body`, Lex's
+        // `RecognizeUtterance`) hashes its (emptied) payload, outside S3's rules. The
+        // exceptions are the operations its `choose-signer` handlers always send unsigned,
+        // whose URL is the request's as it is, and bearer-token operations, which have no
+        // query form of their auth (`UnsupportedSignatureVersionError: bearer-query`).
+        match &mut prepared.scheme {
+            AuthScheme::Anonymous
+                if customize::unsigned::is_unsigned_operation(
+                    &self.service,
+                    &prepared.operation,
+                ) =>
+            {
+                return Ok(prepared.parts.uri.to_string())
+            }
+            AuthScheme::Anonymous => prepared.scheme = AuthScheme::SigV4(Default::default()),
+            AuthScheme::Bearer => {
+                return Err(Error::Auth(crate::auth::AuthError::UnsupportedAuthTypes(
+                    vec!["bearer-query".into()],
+                )))
+            }
+            AuthScheme::SigV4(flags) if !flags.s3 => flags.unsigned_payload = false,
+            _ => {}
+        }
         let credentials = credentials.ok_or_else(|| {
             Error::NoCredentials(format!(
                 "presigning {}.{} needs credentials",
                 self.service, prepared.operation
             ))
         })?;
-        // A form body's own content type is left to the signer, which drops it as it moves the
-        // parameters into the URL (botocore's query presigner: `Action` and `Version` stay in
-        // the URL). Other content types are not sent with a presigned URL, so not signed.
-        let is_form = prepared
-            .parts
-            .headers
-            .get(http::header::CONTENT_TYPE)
-            .is_some_and(|v| {
-                v.as_bytes()
-                    .starts_with(b"application/x-www-form-urlencoded")
-            });
-        if !is_form {
-            prepared.parts.headers.remove(http::header::CONTENT_TYPE);
-        }
+        // The content type stays and is signed, as botocore's query presigner keeps it (the
+        // signer drops a form body's as it moves the parameters into the URL); no user agent
+        // goes with a presigned URL.
         prepared.parts.headers.remove(http::header::USER_AGENT);
+        // S3's URL never carries its body (sent later, `UNSIGNED-PAYLOAD`): sansboto presigns
+        // S3 with SigV4 where botocore's default, Signature Version 2, leaves the body aside;
+        // botocore's SigV4 presigner would refuse an XML body it cannot move into the URL.
+        if self.service == "s3" {
+            prepared.body = Body::Empty;
+        }
         if let Some(method) = &options.http_method {
             prepared.parts.method = method.clone();
         }
         for (name, value) in &options.headers {
             prepared.parts.headers.insert(name.clone(), value.clone());
-        }
-        if let AuthScheme::Anonymous | AuthScheme::Bearer = prepared.scheme {
-            prepared.scheme = AuthScheme::SigV4(Default::default());
         }
         // A directory bucket's URL is signed with its S3 Express session, made beforehand.
         let session = self.s3express_presign_identity(&prepared, credentials, now, rng)?;

@@ -13,7 +13,11 @@ pub(crate) fn register(hooks: &mut Hooks) {
         Event::BeforeSign,
         "cloudsearchdomain.change-get-to-post",
         "cloudsearchdomain.Search",
-        |_, t| {
+        // botocore's `request-created` handler: a presigned URL is made without it.
+        |call, t| {
+            if call.is_presign() {
+                return Ok(());
+            }
             if let Some(r) = request_mut(t) {
                 change_get_to_post(r)?;
             }

@@ -8,7 +8,7 @@ use super::{
     params_mut, percent_encode, request_mut, CustomizeConfig, CustomizeError, PerOperation,
 };
 use crate::body::Body;
-use crate::hooks::{Event, Hooks, PresignRequest};
+use crate::hooks::{Event, Hooks};
 use crate::httpchecksum::{self, ResponseChecksumValidation};
 use crate::model::ServiceModel;
 use crate::value::Map;
@@ -42,10 +42,7 @@ pub(crate) fn register(
             move |call, t| {
                 // botocore presigns without the client config, so a presigned URL never
                 // signs `x-amz-checksum-mode` (a plain GET of it would not send one).
-                let presigning = call
-                    .context
-                    .is_some_and(|c| c.get::<PresignRequest>().is_some());
-                if presigning {
+                if call.is_presign() {
                     return Ok(());
                 }
                 let member = model
@@ -169,6 +166,7 @@ mod tests {
     use super::*;
     use crate::customize::test_support::before_parameter_build;
     use crate::customize::test_support::model;
+    use crate::hooks::PresignRequest;
     use crate::hooks::{CallInfo, Target};
     use crate::params;
 

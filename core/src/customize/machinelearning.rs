@@ -11,7 +11,11 @@ pub(crate) fn register(hooks: &mut Hooks) {
         Event::BeforeSign,
         "machinelearning.switch-host",
         "machinelearning.Predict",
-        |_, t| {
+        // botocore's `request-created` handler: a presigned URL is made without it.
+        |call, t| {
+            if call.is_presign() {
+                return Ok(());
+            }
             if let Some(r) = request_mut(t) {
                 switch_host_with_param(r, "PredictEndpoint")?;
             }
