@@ -478,6 +478,7 @@ impl<T: Transport> ClientBuilder<T> {
 /// | `paginate(op, params, PaginationOptions)` | [`Pages`]: `next_page`, `full_result` |
 /// | `wait(name, params, delay, max_attempts)` | a waiter (`"bucket_exists"`) until success or [`Error::Waiter`] |
 /// | `presign(op, params, expires_in)` | a presigned URL |
+/// | `generate_presigned_post(bucket, key, fields, conditions, expires_in)` | an S3 browser upload form |
 /// | `event_stream(op, &result)` | the events of an event-stream output |
 /// | `generate_db_auth_token(host, port, user, region)` | an RDS IAM token |
 /// | `stubber()`, `with_stubber(&stubber)` | canned answers for tests (botocore's `Stubber`) |
@@ -670,6 +671,35 @@ impl<T: Transport> Client<T> {
                 self.transport.now(),
                 expires_in,
                 &Default::default(),
+                self.session.random().as_mut(),
+            )
+        })
+    }
+
+    /// A presigned POST (botocore's `generate_presigned_post`): the URL and form fields a
+    /// browser uploads `key` into `bucket` with, valid for `expires_in`; `fields` and
+    /// `conditions` (policy conditions such as `{"acl": "public-read"}` or
+    /// `["content-length-range", 0, 1048576]`) as botocore takes them. An S3 client's only.
+    pub fn generate_presigned_post<'a>(
+        &'a self,
+        bucket: &'a str,
+        key: &'a str,
+        fields: &'a [(String, String)],
+        conditions: &'a [serde_json::Value],
+        expires_in: Duration,
+    ) -> T::Run<'a, Result<crate::auth::PresignedPost, Error>> {
+        T::run(async move {
+            let creds = self.presigning_credentials().await?.ok_or_else(|| {
+                Error::NoCredentials("a presigned POST is signed with credentials".into())
+            })?;
+            self.core.presigned_post(
+                bucket,
+                key,
+                fields,
+                conditions,
+                &creds,
+                self.transport.now(),
+                expires_in,
                 self.session.random().as_mut(),
             )
         })

@@ -3,11 +3,10 @@
 //! moto. Presigned URLs and POST forms are used with a plain HTTP client, as a browser or `curl`
 //! would use them, so only the URL or form made by sansboto carries the authentication.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use bytes::Bytes;
 use sansboto_blocking::{Client, HttpClient, HttpConfig, HttpSettings, Session};
-use sansboto_core::auth::{presign_post, Credentials, PresignPostInput, SigningKeyCache};
 use sansboto_core::params;
 use sansboto_core::Body;
 use sansboto_tests::moto::MotoServer;
@@ -241,7 +240,8 @@ fn multipart_form(fields: &[(&str, &str)], file: &[u8]) -> (String, Bytes) {
     )
 }
 
-/// Presign a POST for `key` in [`BUCKET`] at `endpoint` and post `file` with the form.
+/// Presign a POST for `key` in [`BUCKET`] at `endpoint` (the S3 client's
+/// `generate_presigned_post`, its URL from endpoint resolution) and post `file` with the form.
 fn post_form(
     endpoint: &str,
     access_key: &str,
@@ -250,24 +250,11 @@ fn post_form(
     conditions: &[serde_json::Value],
     file: &[u8],
 ) -> (u16, Bytes) {
-    let url = format!("{endpoint}/{BUCKET}");
     let fields = [("Content-Type".to_owned(), "text/plain".to_owned())];
-    let credentials = Credentials::new(access_key, secret, None, None);
-    let post = presign_post(
-        &PresignPostInput {
-            url: &url,
-            bucket: BUCKET,
-            key,
-            fields: &fields,
-            conditions,
-            expires_in: Duration::from_secs(600),
-            region: "us-east-1",
-            time: SystemTime::now(),
-        },
-        &credentials,
-        &SigningKeyCache::default(),
-    )
-    .unwrap_or_else(|e| panic!("presign_post: {e}"));
+    let post = s3(endpoint, access_key, secret)
+        .generate_presigned_post(BUCKET, key, &fields, conditions, Duration::from_secs(600))
+        .unwrap_or_else(|e| panic!("generate_presigned_post: {e}"));
+    assert_eq!(post.url, format!("{endpoint}/{BUCKET}"));
     let form: Vec<(&str, &str)> = post
         .fields
         .iter()

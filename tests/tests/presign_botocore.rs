@@ -484,3 +484,75 @@ emit(out)
         assert_eq!(body.contains("PresignedUrl="), with_credentials, "{body}");
     }
 }
+
+/// botocore's `generate_presigned_post` (with SigV4, `s3v4`: sansboto presigns nothing with
+/// Signature Version 2, botocore's S3 default) and the S3 client's `presigned_post` on the same
+/// inputs (credentials with and without a session token, fields and conditions, a
+/// `${filename}` key), in two regions: the same form fields, policy and signature included.
+/// The form's URL differs by design: botocore's is the global host (`bucket.s3.amazonaws.com`)
+/// in every region, sansboto's the region's, as for presigned URLs.
+#[test]
+fn presigned_post_is_botocores() {
+    let cases = [
+        ("eu-west-1", None, "uploads/${filename}"),
+        ("us-west-2", Some("TOKEN/with+chars"), "a b/c.txt"),
+    ];
+    for (region, token, key) in cases {
+        let theirs = botocore::run(
+            &format!(
+                r#"{FIXED_CLOCK}
+import botocore.config
+c = session.create_client('s3', region_name={region:?}, aws_access_key_id='AKID',
+    aws_secret_access_key='SECRET', aws_session_token={token},
+    config=botocore.config.Config(signature_version='s3v4'))
+post = c.generate_presigned_post('my-bucket', {key:?},
+    Fields={{'acl': 'public-read', 'Content-Type': 'text/plain'}},
+    Conditions=[{{'acl': 'public-read'}}, ['content-length-range', 0, 1048576],
+                ['starts-with', '$Content-Type', 'text/']],
+    ExpiresIn=600)
+emit(post)
+"#,
+                token = token.map_or("None".to_string(), |t| format!("{t:?}")),
+            ),
+            &[],
+        );
+        let client = core_session(&[], None, None)
+            .service_client(
+                "s3",
+                &ClientOptions {
+                    region: Some(region.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let credentials = Credentials::new("AKID", "SECRET", token.map(String::from), None);
+        let fields = [
+            ("acl".to_string(), "public-read".to_string()),
+            ("Content-Type".to_string(), "text/plain".to_string()),
+        ];
+        let conditions = [
+            serde_json::json!({"acl": "public-read"}),
+            serde_json::json!(["content-length-range", 0, 1048576]),
+            serde_json::json!(["starts-with", "$Content-Type", "text/"]),
+        ];
+        let ours = client
+            .presigned_post(
+                "my-bucket",
+                key,
+                &fields,
+                &conditions,
+                &credentials,
+                signing_time(),
+                Duration::from_secs(600),
+                &mut sansboto_core::machine::SplitMix64(1),
+            )
+            .unwrap();
+        assert_eq!(serde_json::json!(ours.fields), theirs["fields"], "{region}");
+        // The deliberate difference: botocore posts to the global host in every region.
+        assert_eq!(theirs["url"], "https://my-bucket.s3.amazonaws.com/");
+        assert_eq!(
+            ours.url,
+            format!("https://my-bucket.s3.{region}.amazonaws.com/")
+        );
+    }
+}

@@ -8,7 +8,10 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderName, HeaderValue, Method};
 
-use crate::auth::{AuthScheme, Credentials, Identity};
+use crate::auth::{
+    presign_post, AuthScheme, Credentials, Identity, PresignPostInput, PresignedPost,
+    SigningKeyCache,
+};
 use crate::body::Body;
 use crate::customize;
 use crate::error::Error;
@@ -145,6 +148,59 @@ impl ServiceClient {
             Some(expires_in),
         )?;
         Ok(request.uri().to_string())
+    }
+
+    /// botocore's `generate_presigned_post` for this S3 client: a browser form upload of `key`
+    /// into `bucket` (a key ending in `${filename}` takes the uploaded file's name), valid for
+    /// `expires_in`. The form posts to the bucket's URL as a `CreateBucket` request resolves
+    /// it (regional, as this crate's presigned URLs), and its policy (`conditions`, then the
+    /// bucket's and the key's) is signed with SigV4 for the client's region.
+    #[allow(clippy::too_many_arguments)]
+    pub fn presigned_post(
+        &self,
+        bucket: &str,
+        key: &str,
+        fields: &[(String, String)],
+        conditions: &[serde_json::Value],
+        credentials: &Credentials,
+        now: SystemTime,
+        expires_in: Duration,
+        rng: &mut dyn RandomSource,
+    ) -> Result<PresignedPost, Error> {
+        if self.service != "s3" {
+            return Err(Error::Customize(
+                customize::CustomizeError::PresignedPostNeedsS3(self.service.clone()),
+            ));
+        }
+        let context = super::signing_context(Identity::Credentials(credentials), now);
+        context.insert(PresignRequest);
+        let mut params = Value::map();
+        if let Some(p) = params.as_map_mut() {
+            p.insert("Bucket".into(), Value::from(bucket));
+        }
+        let prepared = self.prepare_for("CreateBucket", params, rng, context)?;
+        let url = prepared.parts.uri.to_string();
+        let region = self
+            .config
+            .endpoint
+            .region
+            .as_deref()
+            .unwrap_or("us-east-1");
+        let input = PresignPostInput {
+            url: &url,
+            bucket,
+            key,
+            fields,
+            conditions,
+            expires_in,
+            region,
+            time: now,
+        };
+        Ok(presign_post(
+            &input,
+            credentials,
+            &SigningKeyCache::default(),
+        )?)
     }
 
     /// An EKS cluster token (`k8s-aws-v1.…`) for `cluster` (a cluster name, or an Outposts

@@ -107,6 +107,10 @@ pub enum CustomizeError {
     /// sent as a header).
     #[error("EKS token: {0}")]
     EksToken(String),
+    /// A presigned POST asked of a client that is not S3's (botocore's
+    /// `generate_presigned_post` is an S3 client's method).
+    #[error("a presigned POST is an S3 upload form: use an s3 client, not {0}")]
+    PresignedPostNeedsS3(String),
     /// DSQL auth tokens are for `DbConnect` or `DbConnectAdmin` only.
     #[error("Received {0} for action but expected one of: DbConnect, DbConnectAdmin")]
     InvalidDsqlAction(String),
