@@ -38,13 +38,13 @@ fn scenarios() -> Vec<(Vec<(&'static str, String)>, String)> {
             out.push((vec![], format!("[default]\ns3 =\n    {key} = {value}\n")));
         }
     }
-    for style in ["path", "virtual", "auto", "PATH", "bogus"] {
+    for style in ["path", "virtual", "auto", "PATH", "bogus", ""] {
         out.push((
             vec![],
             format!("[default]\ns3 =\n    addressing_style = {style}\n"),
         ));
     }
-    for value in ["legacy", "regional", "LEGACY", "bogus"] {
+    for value in ["legacy", "regional", "LEGACY", "bogus", ""] {
         out.push((
             vec![("AWS_STS_REGIONAL_ENDPOINTS", value.into())],
             String::new(),

@@ -608,9 +608,18 @@ impl ResolvedConfig {
             }
         }
         let regional_or_legacy = ["regional", "legacy"];
+        // An empty value is `regional` to botocore (`if not value`), not an invalid one.
         let sts_regional_endpoints = one_of(
             &s::STS_REGIONAL_ENDPOINTS,
-            sources.resolve_with_default(&s::STS_REGIONAL_ENDPOINTS, sts_default)?,
+            sources
+                .resolve_with_default(&s::STS_REGIONAL_ENDPOINTS, sts_default)?
+                .map(|r| match r.value {
+                    "" => Resolved {
+                        value: "regional",
+                        ..r
+                    },
+                    _ => r,
+                }),
             &regional_or_legacy,
             "regional or legacy",
         )?;
