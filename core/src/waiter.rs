@@ -125,15 +125,9 @@ fn is_error_response(response: &Value) -> bool {
 }
 
 /// `value` as Python's `str()` writes the JSON value botocore read (strings bare, `True`,
-/// `None`), for the reasons botocore gives.
+/// `None`, `{'a': 1}`), for the reasons botocore gives.
 fn python_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::Null => "None".into(),
-        other => crate::serialize::python_dumps(&other.to_json()),
-    }
+    crate::serialize::python_str(&value.to_json())
 }
 
 /// One waiter's settings.

@@ -152,10 +152,7 @@ pub(crate) fn json_body_to_query(body: &[u8]) -> Option<String> {
         }
         push_percent_encoded(&mut out, key.as_bytes(), b"");
         out.push('=');
-        let text = match value {
-            serde_json::Value::String(s) => s.clone(),
-            other => python_repr(other),
-        };
+        let text = crate::serialize::python_str(value);
         push_percent_encoded(&mut out, text.as_bytes(), b"");
     };
     for (key, value) in &members {
@@ -165,58 +162,6 @@ pub(crate) fn json_body_to_query(body: &[u8]) -> Option<String> {
         }
     }
     Some(out)
-}
-
-/// Python's `repr()` of the value `json.loads` makes of `value`: single-quoted strings (double
-/// quotes when the text holds a `'` and no `"`), `True`/`False`/`None`, floats as Python writes
-/// them. Control characters are escaped as Python does; other characters are kept (Python
-/// also escapes the few non-printable non-control ones, which model data does not hold).
-fn python_repr(value: &serde_json::Value) -> String {
-    use serde_json::Value as J;
-    match value {
-        J::Null => "None".into(),
-        J::Bool(true) => "True".into(),
-        J::Bool(false) => "False".into(),
-        J::Number(_) => crate::serialize::python_dumps(value),
-        J::String(s) => {
-            let quote = if s.contains('\'') && !s.contains('"') {
-                '"'
-            } else {
-                '\''
-            };
-            let mut out = String::with_capacity(s.len() + 2);
-            out.push(quote);
-            for c in s.chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    c if c == quote => {
-                        out.push('\\');
-                        out.push(c);
-                    }
-                    c if (c as u32) < 0x20 || (0x7f..0xa1).contains(&(c as u32)) => {
-                        out.push_str(&format!("\\x{:02x}", c as u32));
-                    }
-                    c => out.push(c),
-                }
-            }
-            out.push(quote);
-            out
-        }
-        J::Array(items) => {
-            let inner: Vec<String> = items.iter().map(python_repr).collect();
-            format!("[{}]", inner.join(", "))
-        }
-        J::Object(members) => {
-            let inner: Vec<String> = members
-                .iter()
-                .map(|(k, v)| format!("{}: {}", python_repr(&J::String(k.clone())), python_repr(v)))
-                .collect();
-            format!("{{{}}}", inner.join(", "))
-        }
-    }
 }
 
 /// Append the canonical query string: parameters sorted by encoded key, then encoded value.

@@ -318,13 +318,88 @@ pub(crate) fn python_dumps(value: &serde_json::Value) -> String {
                 out.push(']');
             }
             J::String(text) => write_str(out, text, true),
-            // null, booleans and numbers: serde_json spells them as Python does.
+            J::Number(n) => push_python_number(out, n),
+            // null and booleans: serde_json spells them as Python does.
             other => out.push_str(&other.to_string()),
         }
     }
     let mut out = String::new();
     write(&mut out, value);
     out
+}
+
+/// A JSON number as Python writes the `int` or `float` `json.loads` makes of it (`1e-05`,
+/// `1e+16`, `0.5`, `3`). An integer beyond 64 bits reaches here as a float (serde_json's).
+fn push_python_number(out: &mut String, n: &serde_json::Number) {
+    match n.as_f64() {
+        Some(f) if n.is_f64() => super::scalar::push_float(out, f),
+        _ => out.push_str(&n.to_string()),
+    }
+}
+
+/// Python's `str()` of the value `json.loads` makes of `value`: text bare, anything else as
+/// [`python_repr`] writes it (botocore formats waiter matches and presigned query values so).
+pub(crate) fn python_str(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => python_repr(other),
+    }
+}
+
+/// Python's `repr()` of the value `json.loads` makes of `value`: single-quoted strings (double
+/// quotes when the text holds a `'` and no `"`), `True`/`False`/`None`, numbers as Python
+/// writes them. Control characters are escaped as Python does; other characters are kept
+/// (Python also escapes the few non-printable non-control ones, which model data does not hold).
+pub(crate) fn python_repr(value: &serde_json::Value) -> String {
+    use serde_json::Value as J;
+    match value {
+        J::Null => "None".into(),
+        J::Bool(true) => "True".into(),
+        J::Bool(false) => "False".into(),
+        J::Number(n) => {
+            let mut out = String::new();
+            push_python_number(&mut out, n);
+            out
+        }
+        J::String(s) => {
+            let quote = if s.contains('\'') && !s.contains('"') {
+                '"'
+            } else {
+                '\''
+            };
+            let mut out = String::with_capacity(s.len() + 2);
+            out.push(quote);
+            for c in s.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if c == quote => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    c if (c as u32) < 0x20 || (0x7f..0xa1).contains(&(c as u32)) => {
+                        out.push_str(&format!("\\x{:02x}", c as u32));
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push(quote);
+            out
+        }
+        J::Array(items) => {
+            let inner: Vec<String> = items.iter().map(python_repr).collect();
+            format!("[{}]", inner.join(", "))
+        }
+        J::Object(members) => {
+            let inner: Vec<String> = members
+                .iter()
+                .map(|(k, v)| format!("{}: {}", python_repr(&J::String(k.clone())), python_repr(v)))
+                .collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+    }
 }
 
 /// A JSON string literal.
@@ -376,6 +451,28 @@ mod tests {
         out.clear();
         write_str(&mut out, "\u{7f}~\u{8}\u{c}", true);
         assert_eq!(out, r#""\u007f~\b\f""#, "DEL escaped, as ensure_ascii does");
+    }
+
+    #[test]
+    fn numbers_and_reprs_as_python_writes_them() {
+        // Each expected text is what Python 3 prints for `json.dumps(json.loads(text))`,
+        // `repr(...)` and `str(...)` of the same JSON.
+        let v: serde_json::Value =
+            serde_json::from_str(r#"[0.00001, 1e16, 1e15, 0.0001, 0.5, -2.0, 3, 123.456e-10]"#)
+                .unwrap();
+        assert_eq!(
+            python_dumps(&v),
+            "[1e-05, 1e+16, 1000000000000000.0, 0.0001, 0.5, -2.0, 3, 1.23456e-08]"
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(r#"{"a": [1, 2.5e-7, null, true], "b'": "x\ny", "c": {}}"#)
+                .unwrap();
+        assert_eq!(
+            python_repr(&v),
+            r#"{'a': [1, 2.5e-07, None, True], "b'": 'x\ny', 'c': {}}"#
+        );
+        assert_eq!(python_str(&serde_json::json!("bare")), "bare");
+        assert_eq!(python_str(&serde_json::json!([1e-5])), "[1e-05]");
     }
 
     #[test]
