@@ -689,15 +689,13 @@ impl<T: Transport> Client<T> {
         expires_in: Duration,
     ) -> T::Run<'a, Result<crate::auth::PresignedPost, Error>> {
         T::run(async move {
-            let creds = self.presigning_credentials().await?.ok_or_else(|| {
-                Error::NoCredentials("a presigned POST is signed with credentials".into())
-            })?;
+            let creds = self.presigning_credentials().await?;
             self.core.presigned_post(
                 bucket,
                 key,
                 fields,
                 conditions,
-                &creds,
+                creds.as_ref(),
                 self.transport.now(),
                 expires_in,
                 self.session.random().as_mut(),

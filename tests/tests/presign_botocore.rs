@@ -105,6 +105,38 @@ emit(c.generate_presigned_url('describe_stacks', Params={'StackName': 'stack 1'}
     assert_eq!(ours.unwrap(), theirs);
 }
 
+/// A deliberate difference: a list bound to a query string (Lambda `UntagResource`'s `TagKeys`)
+/// keeps every value in sansboto's presigned URL; botocore's presigner keeps only the first
+/// (`parse_qs`, then `v[0]`), so its URL would untag one key of two. Apart from the dropped
+/// value (and the signature over it) the URLs are the same.
+#[test]
+fn repeated_query_keys_are_kept_where_botocore_drops_them() {
+    let lambda = client("lambda", false);
+    let ours = lambda
+        .presign(
+            "UntagResource",
+            params! {"Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "TagKeys": vec!["a", "b"]},
+            &credentials(),
+            signing_time(),
+            Duration::from_secs(900),
+            &mut sansboto_core::machine::SplitMix64(1),
+        )
+        .unwrap();
+    let theirs = botocore_str(
+        r#"
+c = session.create_client('lambda', region_name='us-east-1', aws_access_key_id='AKID', aws_secret_access_key='SECRET')
+emit(c.generate_presigned_url('untag_resource', Params={'Resource': 'arn:aws:lambda:us-east-1:123456789012:function:f', 'TagKeys': ['a', 'b']}, ExpiresIn=900))
+"#,
+    );
+    assert!(ours.contains("tagKeys=a&tagKeys=b&"), "{ours}");
+    assert!(theirs.contains("tagKeys=a&X-Amz-"), "{theirs}");
+    let unsigned = |url: &str| url.split("&X-Amz-Signature=").next().unwrap().to_string();
+    assert_eq!(
+        unsigned(&ours).replace("tagKeys=a&tagKeys=b&", "tagKeys=a&"),
+        unsigned(&theirs)
+    );
+}
+
 #[test]
 fn simpledb_is_not_presigned_as_botocore_refuses_it() {
     // Signature Version 2 signs in the form body; botocore has no `v2-query` to presign with.
@@ -487,32 +519,113 @@ emit(out)
 
 /// botocore's `generate_presigned_post` (with SigV4, `s3v4`: sansboto presigns nothing with
 /// Signature Version 2, botocore's S3 default) and the S3 client's `presigned_post` on the same
-/// inputs (credentials with and without a session token, fields and conditions, a
-/// `${filename}` key), in two regions: the same form fields, policy and signature included.
-/// The form's URL differs by design: botocore's is the global host (`bucket.s3.amazonaws.com`)
-/// in every region, sansboto's the region's, as for presigned URLs.
+/// inputs: credentials with and without a session token, fields and conditions (numbers Python
+/// spells in exponent form, non-ASCII text), a `${filename}` key, a directory bucket (signed for
+/// `s3express`), an unsigned client (no policy), an access point ARN (refused by both). The
+/// form fields must be the same, in botocore's order, policy and signature included. The URL
+/// differs by design for a general purpose bucket: botocore's is the global host
+/// (`bucket.s3.amazonaws.com`) in every region, sansboto's the region's, as for presigned URLs.
 #[test]
 fn presigned_post_is_botocores() {
+    struct Case {
+        region: &'static str,
+        token: Option<&'static str>,
+        bucket: &'static str,
+        key: &'static str,
+        unsigned: bool,
+        conditions: serde_json::Value,
+    }
+    let common = serde_json::json!([
+        {"acl": "public-read"},
+        ["content-length-range", 0, 1048576],
+        ["starts-with", "$Content-Type", "text/"]
+    ]);
     let cases = [
-        ("eu-west-1", None, "uploads/${filename}"),
-        ("us-west-2", Some("TOKEN/with+chars"), "a b/c.txt"),
+        Case {
+            region: "eu-west-1",
+            token: None,
+            bucket: "my-bucket",
+            key: "uploads/${filename}",
+            unsigned: false,
+            conditions: common.clone(),
+        },
+        Case {
+            region: "us-west-2",
+            token: Some("TOKEN/with+chars"),
+            bucket: "my-bucket",
+            key: "a b/c.txt",
+            unsigned: false,
+            conditions: common.clone(),
+        },
+        Case {
+            region: "us-east-1",
+            token: None,
+            bucket: "my-bucket",
+            key: "caf\u{e9}/\u{1F600}",
+            unsigned: false,
+            conditions: serde_json::json!([
+                {"x-amz-meta-note": "\u{e9}t\u{e9}"},
+                ["eq", "$x-amz-meta-ratio", 0.00001],
+                ["eq", "$x-amz-meta-big", 1e16],
+                ["eq", "$x-amz-meta-half", 0.5]
+            ]),
+        },
+        Case {
+            region: "eu-west-1",
+            token: Some("TOKEN"),
+            bucket: "mybucket--usw2-az1--x-s3",
+            key: "k",
+            unsigned: false,
+            conditions: common.clone(),
+        },
+        Case {
+            region: "us-west-2",
+            token: None,
+            bucket: "my-bucket",
+            key: "k",
+            unsigned: true,
+            conditions: common.clone(),
+        },
+        Case {
+            region: "us-west-2",
+            token: None,
+            bucket: "arn:aws:s3:us-west-2:123456789012:accesspoint/myendpoint",
+            key: "k",
+            unsigned: false,
+            conditions: common,
+        },
     ];
-    for (region, token, key) in cases {
+    let fields = [
+        ("acl".to_string(), "public-read".to_string()),
+        ("Content-Type".to_string(), "text/plain".to_string()),
+    ];
+    for case in cases {
+        let name = format!("{} {} {}", case.region, case.bucket, case.key);
         let theirs = botocore::run(
             &format!(
                 r#"{FIXED_CLOCK}
-import botocore.config
+import botocore.config, botocore
 c = session.create_client('s3', region_name={region:?}, aws_access_key_id='AKID',
     aws_secret_access_key='SECRET', aws_session_token={token},
-    config=botocore.config.Config(signature_version='s3v4'))
-post = c.generate_presigned_post('my-bucket', {key:?},
-    Fields={{'acl': 'public-read', 'Content-Type': 'text/plain'}},
-    Conditions=[{{'acl': 'public-read'}}, ['content-length-range', 0, 1048576],
-                ['starts-with', '$Content-Type', 'text/']],
-    ExpiresIn=600)
-emit(post)
+    config=botocore.config.Config(signature_version={signature}))
+try:
+    post = c.generate_presigned_post({bucket:?}, {key:?},
+        Fields={{'acl': 'public-read', 'Content-Type': 'text/plain'}},
+        Conditions=json.loads({conditions:?}), ExpiresIn=600)
+    emit({{'url': post['url'], 'fields': list(post['fields'].items())}})
+except Exception as e:
+    emit({{'error': str(e)}})
 "#,
-                token = token.map_or("None".to_string(), |t| format!("{t:?}")),
+                region = case.region,
+                bucket = case.bucket,
+                key = case.key,
+                conditions = case.conditions.to_string(),
+                token = case.token.map_or("None".to_string(), |t| format!("{t:?}")),
+                signature = if case.unsigned {
+                    "botocore.UNSIGNED"
+                } else {
+                    "'s3v4'"
+                },
             ),
             &[],
         );
@@ -520,39 +633,50 @@ emit(post)
             .service_client(
                 "s3",
                 &ClientOptions {
-                    region: Some(region.into()),
+                    region: Some(case.region.into()),
+                    unsigned: case.unsigned,
                     ..Default::default()
                 },
             )
             .unwrap();
-        let credentials = Credentials::new("AKID", "SECRET", token.map(String::from), None);
-        let fields = [
-            ("acl".to_string(), "public-read".to_string()),
-            ("Content-Type".to_string(), "text/plain".to_string()),
-        ];
-        let conditions = [
-            serde_json::json!({"acl": "public-read"}),
-            serde_json::json!(["content-length-range", 0, 1048576]),
-            serde_json::json!(["starts-with", "$Content-Type", "text/"]),
-        ];
-        let ours = client
-            .presigned_post(
-                "my-bucket",
-                key,
-                &fields,
-                &conditions,
-                &credentials,
-                signing_time(),
-                Duration::from_secs(600),
-                &mut sansboto_core::machine::SplitMix64(1),
-            )
-            .unwrap();
-        assert_eq!(serde_json::json!(ours.fields), theirs["fields"], "{region}");
-        // The deliberate difference: botocore posts to the global host in every region.
-        assert_eq!(theirs["url"], "https://my-bucket.s3.amazonaws.com/");
-        assert_eq!(
-            ours.url,
-            format!("https://my-bucket.s3.{region}.amazonaws.com/")
+        let credentials = Credentials::new("AKID", "SECRET", case.token.map(String::from), None);
+        let conditions = case.conditions.as_array().unwrap();
+        let ours = client.presigned_post(
+            case.bucket,
+            case.key,
+            &fields,
+            conditions,
+            Some(&credentials),
+            signing_time(),
+            Duration::from_secs(600),
+            &mut sansboto_core::machine::SplitMix64(1),
         );
+        let ours = match (ours, theirs.get("error")) {
+            (Err(_), Some(_)) => continue,
+            (Ok(ours), None) => ours,
+            (ours, _) => panic!("{name}: sansboto {ours:?}, botocore {theirs}"),
+        };
+        let ours_fields: Vec<serde_json::Value> = ours
+            .fields
+            .iter()
+            .map(|(k, v)| serde_json::json!([k, v]))
+            .collect();
+        assert_eq!(serde_json::json!(ours_fields), theirs["fields"], "{name}");
+        if case.bucket.ends_with("--x-s3") {
+            assert_eq!(theirs["url"], ours.url.as_str(), "{name}");
+        } else {
+            // The deliberate difference: botocore posts to the global host in every region;
+            // sansboto to the host a call in the region uses (global only in us-east-1, as
+            // `us_east_1_regional_endpoint = legacy`, the default, has it).
+            let global = format!("https://{}.s3.amazonaws.com/", case.bucket);
+            assert_eq!(theirs["url"], global.as_str());
+            let regional = format!("https://{}.s3.{}.amazonaws.com/", case.bucket, case.region);
+            let expected = if case.region == "us-east-1" {
+                global
+            } else {
+                regional
+            };
+            assert_eq!(ours.url, expected, "{name}");
+        }
     }
 }

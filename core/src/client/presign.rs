@@ -154,7 +154,10 @@ impl ServiceClient {
     /// into `bucket` (a key ending in `${filename}` takes the uploaded file's name), valid for
     /// `expires_in`. The form posts to the bucket's URL as a `CreateBucket` request resolves
     /// it (regional, as this crate's presigned URLs), and its policy (`conditions`, then the
-    /// bucket's and the key's) is signed with SigV4 for the client's region.
+    /// bucket's and the key's) is signed with SigV4 under the endpoint's signing name
+    /// (`s3express` for a directory bucket) for the client's region (an ARN bucket's: the
+    /// endpoint's), as botocore signs it. An unsigned client's form has no policy (botocore's
+    /// `UNSIGNED`); a signed client without `credentials` is [`Error::NoCredentials`].
     #[allow(clippy::too_many_arguments)]
     pub fn presigned_post(
         &self,
@@ -162,7 +165,7 @@ impl ServiceClient {
         key: &str,
         fields: &[(String, String)],
         conditions: &[serde_json::Value],
-        credentials: &Credentials,
+        credentials: Option<&Credentials>,
         now: SystemTime,
         expires_in: Duration,
         rng: &mut dyn RandomSource,
@@ -172,7 +175,17 @@ impl ServiceClient {
                 customize::CustomizeError::PresignedPostNeedsS3(self.service.clone()),
             ));
         }
-        let context = super::signing_context(Identity::Credentials(credentials), now);
+        let credentials = match credentials {
+            _ if self.config.unsigned => None,
+            Some(credentials) => Some(credentials),
+            None => {
+                return Err(Error::NoCredentials(
+                    "a presigned POST is signed with credentials".into(),
+                ))
+            }
+        };
+        let identity = credentials.map_or(Identity::Anonymous, Identity::Credentials);
+        let context = super::signing_context(identity, now);
         context.insert(PresignRequest);
         let mut params = Value::map();
         if let Some(p) = params.as_map_mut() {
@@ -180,12 +193,17 @@ impl ServiceClient {
         }
         let prepared = self.prepare_for("CreateBucket", params, rng, context)?;
         let url = prepared.parts.uri.to_string();
-        let region = self
-            .config
-            .endpoint
-            .region
-            .as_deref()
-            .unwrap_or("us-east-1");
+        // botocore resolves the form's endpoint with `ignore_signing_region` unless the bucket
+        // is an ARN: the endpoint's signing name always counts, its region only for an ARN.
+        let region = if bucket.starts_with("arn:") {
+            prepared.signing_region.as_str()
+        } else {
+            self.config
+                .endpoint
+                .region
+                .as_deref()
+                .unwrap_or("us-east-1")
+        };
         let input = PresignPostInput {
             url: &url,
             bucket,
@@ -194,6 +212,7 @@ impl ServiceClient {
             conditions,
             expires_in,
             region,
+            signing_name: &prepared.signing_name,
             time: now,
         };
         Ok(presign_post(
