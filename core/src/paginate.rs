@@ -346,7 +346,7 @@ impl Paginator {
 
     fn next_tokens(&self, page: &Value) -> Result<Vec<(String, Value)>, PaginateError> {
         if let Some(more) = &self.config.more_results {
-            if !jmespath::is_truthy(&more.search(page)?) {
+            if !python_truthy(&more.search(page)?) {
                 return Ok(Vec::new());
             }
         }
@@ -360,11 +360,7 @@ impl Paginator {
             let v = output.search(page)?;
             out.push((
                 input.clone(),
-                if jmespath::is_truthy(&v) {
-                    v
-                } else {
-                    Value::Null
-                },
+                if python_truthy(&v) { v } else { Value::Null },
             ));
         }
         Ok(out)
@@ -740,6 +736,18 @@ fn merge(into: &mut Value, extra: &Value, path: &str, result_keys: &[&str]) {
     }
 }
 
+/// Python's truthiness, which botocore's paginator applies to `more_results` and to each next
+/// token (`if next_token:`): unlike JMESPath's, a number 0 (S3 `ListParts`'
+/// `NextPartNumberMarker`) and empty bytes are false.
+fn python_truthy(v: &Value) -> bool {
+    match v.untagged() {
+        Value::Integer(i) => *i != 0,
+        Value::Float(f) => *f != 0.0,
+        Value::Blob(b) => !b.is_empty(),
+        other => jmespath::is_truthy(other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -800,6 +808,34 @@ mod tests {
         let (keys, token, calls) = run(PaginationOptions::default());
         assert_eq!(keys, ["k0", "k1", "k2", "k3", "k4", "k5", "k6"]);
         assert_eq!((token, calls), (None, 3));
+    }
+
+    #[test]
+    fn a_zero_token_ends_the_pages_as_in_python() {
+        // S3 `ListParts`: an integer marker; botocore's `if next_token:` reads 0 as no token.
+        let model = PaginatorModel::from_json(
+            br#"{"pagination": {"ListParts": {"input_token": "PartNumberMarker",
+              "output_token": "NextPartNumberMarker", "result_key": "Parts"}}}"#,
+        )
+        .unwrap();
+        let cfg = model.get("list_parts").unwrap().clone();
+        let mut p = Paginator::new(&cfg, params! {}, PaginationOptions::default()).unwrap();
+        assert!(p.next_params().is_some());
+        p.handle_page(
+            params! {"Parts": vec![params! {"PartNumber": 1}], "NextPartNumberMarker": 0},
+        )
+        .unwrap();
+        assert!(p.next_params().is_none(), "a 0 marker is no next page");
+        let mut p = Paginator::new(&cfg, params! {}, PaginationOptions::default()).unwrap();
+        p.next_params();
+        p.handle_page(
+            params! {"Parts": vec![params! {"PartNumber": 1}], "NextPartNumberMarker": 1},
+        )
+        .unwrap();
+        assert_eq!(
+            p.next_params().unwrap()["PartNumberMarker"].as_i64(),
+            Some(1)
+        );
     }
 
     #[test]
