@@ -137,35 +137,58 @@ emit(c.generate_presigned_url('untag_resource', Params={'Resource': 'arn:aws:lam
     );
 }
 
+/// SimpleDB's Signature Version 2 signs in the form body and a bearer token (CodeCatalyst) in a
+/// header: neither has a query form, so botocore refuses to presign them
+/// (`UnsupportedSignatureVersionError: v2-query` / `bearer-query`), and so does sansboto, with
+/// an error a program can match.
 #[test]
-fn simpledb_is_not_presigned_as_botocore_refuses_it() {
-    // Signature Version 2 signs in the form body; botocore has no `v2-query` to presign with.
-    let err = client("sdb", false)
-        .presign(
-            "ListDomains",
-            params! {},
-            &credentials(),
-            signing_time(),
-            Duration::from_secs(60),
-            &mut sansboto_core::machine::SplitMix64(1),
-        )
-        .unwrap_err();
-    assert!(err.to_string().contains("v2-query"), "{err}");
-    let theirs = botocore_str(
-        r#"
-c = session.create_client('sdb', region_name='us-east-1', aws_access_key_id='AKID', aws_secret_access_key='SECRET')
+fn auth_without_a_query_form_is_not_presigned_as_botocore_refuses_it() {
+    for (service, operation, form) in [
+        ("sdb", "ListDomains", "v2-query"),
+        ("codecatalyst", "ListSpaces", "bearer-query"),
+    ] {
+        let err = client(service, false)
+            .presign(
+                operation,
+                params! {},
+                &credentials(),
+                signing_time(),
+                Duration::from_secs(60),
+                &mut sansboto_core::machine::SplitMix64(1),
+            )
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Auth(sansboto_core::auth::AuthError::NoPresignForm(f)) if *f == form),
+            "{service}: {err}"
+        );
+        let theirs = botocore_str(&format!(
+            r#"
+c = session.create_client({service:?}, region_name='us-east-1', aws_access_key_id='AKID', aws_secret_access_key='SECRET')
 try:
-    c.generate_presigned_url('list_domains', ExpiresIn=60)
+    c.generate_presigned_url({method:?}, ExpiresIn=60)
     emit('presigned')
 except Exception as e:
     emit(type(e).__name__ + ': ' + str(e))
 "#,
-    );
-    assert!(
-        theirs.starts_with("UnsupportedSignatureVersionError"),
-        "{theirs}"
-    );
-    assert!(theirs.contains("v2-query"), "{theirs}");
+            method = snake(operation),
+        ));
+        assert!(
+            theirs.starts_with("UnsupportedSignatureVersionError") && theirs.contains(form),
+            "{service}: {theirs}"
+        );
+    }
+}
+
+/// botocore's method name of an operation (`ListDomains` → `list_domains`).
+fn snake(operation: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in operation.char_indices() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 #[test]

@@ -90,6 +90,11 @@ pub enum AuthError {
     /// None of the listed auth types is supported.
     #[error("none of the auth types {0:?} is supported")]
     UnsupportedAuthTypes(Vec<String>),
+    /// The operation's auth has no query form to presign with: Signature Version 2
+    /// (`v2-query`) or a bearer token (`bearer-query`). botocore refuses both too
+    /// (`UnsupportedSignatureVersionError`).
+    #[error("cannot presign: there is no `{0}` signature")]
+    NoPresignForm(&'static str),
     /// A body that botocore's query presigner cannot move into the URL: it is not a JSON
     /// object (an XML document, raw bytes, a stream). botocore refuses to presign it too.
     #[error("cannot presign a request whose body is not form parameters or a JSON object")]
@@ -319,9 +324,7 @@ impl Signer {
                 }),
             },
             // botocore has no query form of SigV2 (`v2-query`) to presign with.
-            AuthScheme::SigV2 if ctx.presign.is_some() => {
-                Err(AuthError::UnsupportedAuthTypes(vec!["v2-query".to_owned()]))
-            }
+            AuthScheme::SigV2 if ctx.presign.is_some() => Err(AuthError::NoPresignForm("v2-query")),
             AuthScheme::SigV2 => match identity {
                 Identity::Credentials(credentials) => {
                     let time = crate::time::Timestamp::from_system_time(ctx.time);

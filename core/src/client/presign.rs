@@ -110,8 +110,8 @@ impl ServiceClient {
             }
             AuthScheme::Anonymous => prepared.scheme = AuthScheme::SigV4(Default::default()),
             AuthScheme::Bearer => {
-                return Err(Error::Auth(crate::auth::AuthError::UnsupportedAuthTypes(
-                    vec!["bearer-query".into()],
+                return Err(Error::Auth(crate::auth::AuthError::NoPresignForm(
+                    "bearer-query",
                 )))
             }
             AuthScheme::SigV4(flags) if !flags.s3 => flags.unsigned_payload = false,
