@@ -451,14 +451,7 @@ fn every_output_parses_as_botocore_parses_it() {
         let client = clients
             .entry(service.to_string())
             .or_insert_with(|| session.service_client(service, &options).unwrap());
-        let mut response = http::Response::builder().status(200);
-        for (name, value) in case["headers"].as_object().into_iter().flatten() {
-            response = response.header(name.as_str(), value.as_str().unwrap_or_default());
-        }
-        let response = response
-            .body(sansboto_core::Body::from(body.as_bytes().to_vec()))
-            .unwrap();
-        let ours = client.parse_operation(operation, response, 0);
+        let ours = client.parse_operation(operation, response_of(case), 0);
         let name = format!("{service}.{operation} {body}");
         match (ours, case.get("parsed")) {
             (Ok(ours), Some(theirs)) => {

@@ -6,8 +6,11 @@
 //! the first attempt is retried, and how many attempts the mode allows.
 //!
 //! botocore's side is the decision its client's own `needs-retry` handler makes (the legacy
-//! handler's checker, the standard handler's retry policy, before its quota); sansboto's is the
-//! `RetryPolicy` a client of the service builds, fed what the call machine feeds it.
+//! handler's checker, the standard handler's retry policy, before its quota); sansboto's is a
+//! `RetryPolicy` built from the same inputs a client of the service builds it from (`_retry.json`
+//! and the endpoint prefix, or the standard rules and the service id), fed what the call machine
+//! feeds it. How a client wires the policy into its calls is tested end to end in `e2e_retries`
+//! (configured attempts; the operation-listed modeled error, against botocore on one server).
 
 mod e2e_support;
 
