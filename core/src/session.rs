@@ -163,6 +163,7 @@ pub struct Session {
     env: HashMap<String, String>,
     shared: Arc<SharedConfig>,
     credentials_file: Option<Arc<ConfigFile>>,
+    config_file: Option<Arc<ConfigFile>>,
     seed: std::sync::atomic::AtomicU64,
     profile: Option<String>,
     data: Arc<dyn DataSource>,
@@ -224,6 +225,7 @@ impl Session {
             env: inputs.env,
             shared: Arc::new(SharedConfig::new(config.as_ref(), credentials.as_ref())),
             credentials_file: credentials.map(Arc::new),
+            config_file: config.map(Arc::new),
             seed: std::sync::atomic::AtomicU64::new(inputs.random_seed),
             profile: inputs.profile,
             data,
@@ -307,6 +309,7 @@ impl Session {
             let options = ChainOptions {
                 profile: session.profile.clone(),
                 credentials_file: session.credentials_file.clone(),
+                config_file: session.config_file.clone(),
                 api: Some(api.clone()),
                 home_dir: session.env.get("HOME").map(std::path::PathBuf::from),
                 random: Some(session.random()),

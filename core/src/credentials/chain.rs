@@ -37,6 +37,10 @@ pub struct ChainOptions {
     /// The parsed shared credentials file on its own. The shared-credentials-file provider
     /// then reads exactly that file, as botocore does; without it, it reads the merged profile.
     pub credentials_file: Option<Arc<ConfigFile>>,
+    /// The parsed shared config file on its own. The config-file provider then reads exactly
+    /// that file's profile, as botocore's does (a credentials-file key never mixes into its
+    /// keys); without it, it reads the merged profile.
+    pub config_file: Option<Arc<ConfigFile>>,
     /// Makes STS calls (assume-role, web identity). Without one, those providers fail when
     /// configured.
     pub api: Option<Arc<dyn ApiCaller>>,
@@ -82,6 +86,7 @@ pub(crate) struct Context {
     env: HashMap<&'static str, String>,
     shared: Arc<SharedConfig>,
     credentials_file: Option<Arc<ConfigFile>>,
+    config_file: Option<Arc<ConfigFile>>,
     pub(crate) api: Option<Arc<dyn ApiCaller>>,
     pub(crate) mfa: Option<MfaCallback>,
     pub(crate) imds: ImdsConfig,
@@ -233,10 +238,16 @@ impl Resolver {
                 ))),
                 None => Start::Skip(format!("no credential_process in profile {profile}")),
             },
-            Stage::ConfigFile => match ctx.profile(profile) {
-                Some(section) => static_credentials(section, ProviderKind::ConfigFile),
-                None => Start::Skip(format!("no profile {profile}")),
-            },
+            Stage::ConfigFile => {
+                let section = match &ctx.config_file {
+                    Some(file) => file.profiles().get(profile).copied(),
+                    None => ctx.profile(profile),
+                };
+                match section {
+                    Some(section) => static_credentials(section, ProviderKind::ConfigFile),
+                    None => Start::Skip(format!("no profile {profile}")),
+                }
+            }
             Stage::Container => ContainerFetch::start(ctx),
             Stage::Imds => ImdsFetch::start(ctx),
         }
@@ -420,6 +431,7 @@ impl CredentialChain {
             env: env_map,
             shared,
             credentials_file: options.credentials_file,
+            config_file: options.config_file,
             api: options.api,
             mfa: options.mfa,
             imds,

@@ -336,6 +336,33 @@ fn shared_files_and_profile_selection() {
 }
 
 #[test]
+fn config_file_keys_never_mix_with_the_credentials_file() {
+    // The credentials file's `[a]` has a secret but no key id, so its provider passes; the
+    // config-file provider reads the config file's own profile whole, as botocore's does,
+    // not the merged one (which would pair CFG_a with CRED_a_SECRET).
+    let config = "[profile a]\naws_access_key_id = CFG_a\naws_secret_access_key = CFG_a_SECRET\n";
+    let credentials = "[a]\naws_secret_access_key = CRED_a_SECRET\n";
+    let config_file = ConfigFile::parse(config).unwrap();
+    let creds_file = ConfigFile::parse(credentials).unwrap();
+    let merged = Arc::new(SharedConfig::new(Some(&config_file), Some(&creds_file)));
+    let mut c = chain(
+        &[("AWS_PROFILE", "a")],
+        merged,
+        ChainOptions {
+            credentials_file: Some(Arc::new(creds_file)),
+            config_file: Some(Arc::new(config_file)),
+            ..no_imds()
+        },
+    );
+    let creds = World::new().run(&mut c).unwrap();
+    assert_eq!(c.provider(), Some(ProviderKind::ConfigFile));
+    assert_eq!(
+        (creds.access_key_id(), creds.secret_access_key()),
+        ("CFG_a", "CFG_a_SECRET")
+    );
+}
+
+#[test]
 fn missing_named_profile_is_an_error() {
     let mut c = chain(&[("AWS_PROFILE", "nope")], shared("", ""), no_imds());
     let err = World::new().run(&mut c).unwrap_err();
