@@ -1,0 +1,275 @@
+//! Which credentials a session ends up with, in sansboto and in botocore 1.44.5, on setups
+//! nobody chose: a seeded generator makes 600 combinations of environment variables (keys,
+//! partial keys, empty values, `AWS_PROFILE`/`AWS_DEFAULT_PROFILE`, web identity), a shared
+//! credentials file and a config file (static keys, partial and empty keys, `role_arn` with
+//! `source_profile` chains — cycles and missing profiles included — or `credential_source`,
+//! `credential_process` scripts that answer well or badly, web identity token files) and a
+//! profile chosen in code. Both resolve them against one moto server for STS (instance
+//! metadata disabled); botocore's result is `session.get_credentials()` made concrete.
+//!
+//! Compared: refused by both for the same reason (the error variant that stands for botocore's
+//! exception class), nothing found by both, or the same keys. Each static
+//! key names where it was written (`CFG_a`, `CRED_b`, `ENV`, `PROC`), so the same keys mean the
+//! same provider won; keys STS issued (moto's `ASIA…`, random) are compared as "assumed".
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sansboto_core::config::ConfigError;
+use sansboto_core::credentials::CredentialsError;
+use sansboto_core::session::{Session, SessionInputs};
+use sansboto_tests::botocore;
+use sansboto_tests::moto::MotoServer;
+use serde_json::{json, Value};
+
+/// Writes the scenarios' scripts and token files into `SCENARIO_DIR`, resolves each scenario
+/// with botocore; emits `[{env, config, credentials, profile, result}]`.
+const SCENARIOS: &str = r#"
+import os, random, sys, tempfile, json as _json
+import botocore.session
+rng = random.Random(20261204)
+DIR = os.environ['SCENARIO_DIR']
+MOTO = os.environ['MOTO_URL']
+PY = sys.executable
+scripts = {
+    'good': '{"Version": 1, "AccessKeyId": "PROC", "SecretAccessKey": "PROC_SECRET", "SessionToken": "PROC_TOKEN"}',
+    'noversion': '{"AccessKeyId": "PROC", "SecretAccessKey": "PROC_SECRET"}',
+    'partial': '{"Version": 1, "AccessKeyId": "PROC"}',
+    'garbage': 'not json',
+}
+for name, out in scripts.items():
+    with open(os.path.join(DIR, name + '.py'), 'w') as f:
+        f.write('import sys\nsys.stdout.write(%r)\n' % out)
+with open(os.path.join(DIR, 'failing.py'), 'w') as f:
+    f.write('import sys\nsys.stderr.write("no")\nsys.exit(3)\n')
+with open(os.path.join(DIR, 'token'), 'w') as f:
+    f.write('a-web-identity-token')
+PROCESS = [PY + ' ' + os.path.join(DIR, n + '.py') for n in list(scripts) + ['failing']]
+NAMES = ['default', 'a', 'b', 'c']
+ROLE = 'arn:aws:iam::123456789012:role/r'
+def keys(origin, name):
+    kind = rng.random()
+    if kind < 0.6:
+        out = {'aws_access_key_id': f'{origin}_{name}', 'aws_secret_access_key': f'{origin}_{name}_SECRET'}
+        if rng.random() < 0.3:
+            out['aws_session_token'] = f'{origin}_{name}_TOKEN'
+        return out
+    if kind < 0.75:
+        return {'aws_access_key_id': f'{origin}_{name}'}
+    if kind < 0.85:
+        return {'aws_secret_access_key': f'{origin}_{name}_SECRET'}
+    return {'aws_access_key_id': '', 'aws_secret_access_key': ''}
+def config_profile(name):
+    kind = rng.random()
+    if kind < 0.3:
+        return keys('CFG', name)
+    if kind < 0.5:
+        out = {'role_arn': ROLE, 'source_profile': rng.choice(NAMES + ['missing'])}
+        if rng.random() < 0.1:
+            out['credential_source'] = 'Environment'
+        return out
+    if kind < 0.6:
+        return {'role_arn': ROLE, 'credential_source': rng.choice(['Environment', 'Ec2InstanceMetadata', 'EcsContainer', 'Bogus'])}
+    if kind < 0.75:
+        out = {'credential_process': rng.choice(PROCESS)}
+        if rng.random() < 0.3:
+            out.update(keys('CFG', name))
+        return out
+    if kind < 0.8:
+        return {'role_arn': ROLE, 'web_identity_token_file': rng.choice([os.path.join(DIR, 'token'), '/nonexistent/token'])}
+    if kind < 0.85:
+        return {'role_arn': ROLE}
+    return {'region': 'us-west-2'}
+def ini(sections, config):
+    lines = []
+    for name, values in sections.items():
+        header = name if (not config or name == 'default') else 'profile ' + name
+        lines.append('[%s]' % header)
+        lines.extend('%s = %s' % kv for kv in values.items())
+    return '\n'.join(lines) + '\n'
+def scenario():
+    env = {'AWS_DEFAULT_REGION': 'us-east-1', 'AWS_ENDPOINT_URL_STS': MOTO}
+    kind = rng.random()
+    if kind < 0.25:
+        env.update({'AWS_ACCESS_KEY_ID': 'ENV', 'AWS_SECRET_ACCESS_KEY': 'ENV_SECRET'})
+        if rng.random() < 0.3:
+            env[rng.choice(['AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'])] = 'ENV_TOKEN'
+    elif kind < 0.32:
+        env[rng.choice(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])] = 'ENV'
+    elif kind < 0.36:
+        env.update({'AWS_ACCESS_KEY_ID': '', 'AWS_SECRET_ACCESS_KEY': ''})
+    elif kind < 0.42:
+        env.update({'AWS_ROLE_ARN': ROLE, 'AWS_WEB_IDENTITY_TOKEN_FILE': rng.choice([os.path.join(DIR, 'token'), '/nonexistent/token'])})
+    if rng.random() < 0.3:
+        env[rng.choice(['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'])] = rng.choice(NAMES + ['missing'])
+    config = {n: config_profile(n) for n in NAMES if rng.random() < 0.6}
+    credentials = {n: keys('CRED', n) for n in NAMES if rng.random() < 0.4}
+    profile = rng.choice([None, None, None] + NAMES + ['missing'])
+    return env, ini(config, True), ini(credentials, False), profile
+def resolve(env, config, credentials, profile):
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = {'AWS_CONFIG_FILE': os.path.join(tmp, 'config'),
+                 'AWS_SHARED_CREDENTIALS_FILE': os.path.join(tmp, 'credentials')}
+        for var, text in [('AWS_CONFIG_FILE', config), ('AWS_SHARED_CREDENTIALS_FILE', credentials)]:
+            with open(paths[var], 'w') as f:
+                f.write(text)
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update({'PATH': saved.get('PATH', ''), 'AWS_EC2_METADATA_DISABLED': 'true'})
+        os.environ.update(paths)
+        os.environ.update(env)
+        try:
+            session = botocore.session.Session(profile=profile)
+            creds = session.get_credentials()
+            if creds is None:
+                return {'none': True}
+            frozen = creds.get_frozen_credentials()
+            return {'access_key': frozen.access_key, 'secret_key': frozen.secret_key, 'token': frozen.token}
+        except Exception as e:
+            return {'error': type(e).__name__ + ': ' + str(e)}
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+cases = []
+for _ in range(600):
+    env, config, credentials, profile = scenario()
+    cases.append({'env': env, 'config': config, 'credentials': credentials, 'profile': profile,
+                  'result': resolve(env, config, credentials, profile)})
+emit(cases)
+"#;
+
+/// Keys as compared: STS-issued ones (moto's, random) are just "assumed".
+fn comparable(access_key: &str, secret: &str, token: Option<&str>) -> Value {
+    if access_key.starts_with("ASIA") {
+        return json!("assumed");
+    }
+    json!({"access_key": access_key, "secret_key": secret, "token": token})
+}
+
+/// The `CredentialsError` variant that stands for botocore's exception: its classes map one to
+/// one, except that botocore lets a missing token file and a `credential_process` printing no
+/// JSON escape as Python's own exceptions, which sansboto reports as retrieval errors.
+fn botocore_outcome(result: &Value) -> Value {
+    if result.get("none").is_some() {
+        return json!("none");
+    }
+    if let Some(error) = result["error"].as_str() {
+        let class = error.split(':').next().unwrap_or_default();
+        let variant = match class {
+            "ProfileNotFound" => "ProfileNotFound",
+            "PartialCredentialsError" => "Partial",
+            "InvalidConfigError" => "InvalidConfig",
+            "InfiniteLoopConfigError" => "InfiniteLoop",
+            "CredentialRetrievalError" | "FileNotFoundError" | "JSONDecodeError" => "Retrieval",
+            other => other,
+        };
+        return json!({ "error": variant });
+    }
+    comparable(
+        result["access_key"].as_str().unwrap_or_default(),
+        result["secret_key"].as_str().unwrap_or_default(),
+        result["token"].as_str(),
+    )
+}
+
+fn sansboto_outcome(case: &Value) -> (Value, String) {
+    let env: HashMap<String, String> = case["env"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .chain([("AWS_EC2_METADATA_DISABLED".into(), "true".into())])
+        .collect();
+    let inputs = SessionInputs {
+        env,
+        config_file: Some(case["config"].as_str().unwrap().as_bytes().to_vec()),
+        credentials_file: Some(case["credentials"].as_str().unwrap().as_bytes().to_vec()),
+        profile: case["profile"].as_str().map(String::from),
+        random_seed: 7,
+    };
+    let data = Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new()));
+    let session = match Session::new(inputs, data) {
+        Ok(session) => Arc::new(session),
+        Err(e) => return (json!({"error": "session"}), format!("session: {e}")),
+    };
+    let transport = sansboto_blocking::HttpClient::new(Default::default()).unwrap();
+    let mut machine = session.credential_source(None).resolve();
+    let resolved = sansboto_blocking::block_on(sansboto_core::runtime::drive_credentials(
+        &mut machine,
+        &transport,
+    ));
+    match resolved {
+        Ok(c) => (
+            comparable(c.access_key_id(), c.secret_access_key(), c.session_token()),
+            String::new(),
+        ),
+        Err(CredentialsError::NotFound { .. }) => (json!("none"), String::new()),
+        Err(e) => {
+            let variant = match &e {
+                CredentialsError::Config(ConfigError::ProfileNotFound { .. }) => "ProfileNotFound",
+                CredentialsError::Partial { .. } => "Partial",
+                CredentialsError::InvalidConfig(_) => "InvalidConfig",
+                CredentialsError::InfiniteLoop { .. } => "InfiniteLoop",
+                CredentialsError::Retrieval { .. } => "Retrieval",
+                _ => "another error",
+            };
+            (json!({ "error": variant }), e.to_string())
+        }
+    }
+}
+
+#[test]
+fn generated_setups_resolve_to_botocores_credentials() {
+    let moto = MotoServer::start();
+    let dir = std::env::temp_dir().join(format!("sansboto-credentials-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = botocore::run(
+        SCENARIOS,
+        &[
+            ("SCENARIO_DIR", dir.to_str().unwrap()),
+            ("MOTO_URL", &moto.endpoint()),
+        ],
+    );
+    let cases = cases.as_array().expect("a list of scenarios");
+    assert_eq!(cases.len(), 600);
+    let mut differences = Vec::new();
+    let mut tally: HashMap<String, usize> = HashMap::new();
+    for case in cases {
+        let theirs = botocore_outcome(&case["result"]);
+        let (ours, why) = sansboto_outcome(case);
+        let kind = match &theirs {
+            Value::String(s) => s.clone(),
+            Value::Object(o) if o.contains_key("error") => "error".to_string(),
+            Value::Object(o) => {
+                let key = o["access_key"].as_str().unwrap_or_default();
+                key.get(..3).unwrap_or(key).to_string()
+            }
+            _ => unreachable!(),
+        };
+        *tally.entry(kind).or_default() += 1;
+        if ours != theirs {
+            differences.push(format!(
+                "env {}, profile {}\n--- config\n{}--- credentials\n{}  sansboto: {ours} {why}\n  botocore: {}",
+                case["env"], case["profile"], case["config"].as_str().unwrap(),
+                case["credentials"].as_str().unwrap(), case["result"]
+            ));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let shown: Vec<&str> = differences.iter().take(12).map(String::as_str).collect();
+    assert!(
+        differences.is_empty(),
+        "{} of {} setups resolve differently from botocore (outcomes {tally:?}):\n{}",
+        differences.len(),
+        cases.len(),
+        shown.join("\n")
+    );
+    eprintln!("outcomes: {tally:?}");
+    // Every kind of outcome must occur, or the comparison says little.
+    for kind in ["error", "none", "assumed", "ENV", "CFG", "CRE", "PRO"] {
+        assert!(
+            tally.get(kind).copied().unwrap_or(0) >= 5,
+            "{kind}: {tally:?}"
+        );
+    }
+}
