@@ -112,6 +112,33 @@ fn json_bodies_escape_strings_byte_for_byte_as_botocore() {
     assert!(body_text(&request).contains(r"\u007f~ \u00e9\ud83d\ude39"));
 }
 
+/// botocore fills a left-out idempotency token before it validates (`generate_idempotent_uuid`
+/// is a `before-parameter-build` handler), so a call leaving out a *required* token (Chime SDK
+/// Identity `CreateAppInstanceBot`'s `ClientRequestToken`) is sent with a fresh UUID last in the
+/// body; sansboto refused it as missing. A token given as null is left out the same way.
+#[test]
+fn a_required_idempotency_token_left_out_is_filled_as_botocore_fills_it() {
+    let uuid = |body: &str| {
+        let (head, tail) = body.split_once(r#""ClientRequestToken": ""#).unwrap();
+        let token = &tail[..36];
+        assert_eq!(token.matches('-').count(), 4, "{body}");
+        format!("{head}\"ClientRequestToken\": \"<uuid>{}", &tail[36..])
+    };
+    let given = r#"{"AppInstanceArn": "arn:aws:chime:us-east-1:1:app-instance/x", "Configuration": {"Lex": {"RespondsTo": "STANDARD_MESSAGES", "LexBotAliasArn": "arn:aws:lex:us-east-1:1:bot-alias/x/y", "LocaleId": "en_US"}}}"#;
+    let reference = theirs(
+        "chime-sdk-identity",
+        "CreateAppInstanceBot",
+        given,
+        "region_name='us-east-1'",
+    );
+    let theirs_body = uuid(reference["body"].as_str().unwrap());
+    let with_null = given.replacen('{', r#"{"ClientRequestToken": null, "#, 1);
+    for params in [given, with_null.as_str()] {
+        let request = ours("chime-sdk-identity", "CreateAppInstanceBot", params, None).unwrap();
+        assert_eq!(uuid(&body_text(&request)), theirs_body, "{params}");
+    }
+}
+
 /// The `SignedHeaders=` list of an `Authorization` header.
 fn signed_headers(authorization: &str) -> String {
     authorization

@@ -50,7 +50,9 @@ use crate::machine::RandomSource;
 use crate::model::{Operation, ServiceModel};
 use crate::parse::{self, Response};
 use crate::retry::{RetryMode, RetryPolicy};
-use crate::serialize::{serialize_request, EndpointUrl, SerializeError};
+use crate::serialize::{
+    fill_idempotency_tokens_in, input_structure, serialize_request, EndpointUrl, SerializeError,
+};
 use crate::validate::validate;
 use crate::value::Value;
 
@@ -498,6 +500,10 @@ impl ServiceClient {
             &info,
             &mut Target::Params(&mut params),
         )?;
+        if let (Some((_, input)), Value::Map(map)) = (input_structure(&self.model, op), &mut params)
+        {
+            fill_idempotency_tokens_in(input, map, &mut || rng.uuid4());
+        }
         let discovery = self.discovery.for_call(&self.model, op, &params)?;
         validate(&self.model, op.input.as_ref().map(|i| i.shape), &params)?;
 

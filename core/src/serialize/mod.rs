@@ -412,7 +412,7 @@ impl Call<'_> {
     }
 }
 
-fn input_structure<'m>(
+pub(crate) fn input_structure<'m>(
     model: &'m ServiceModel,
     operation: &'m Operation,
 ) -> Option<(&'m ShapeRef, &'m Structure)> {
@@ -427,21 +427,38 @@ fn fill_idempotency_tokens(
     params: &Map,
     tokens: &mut dyn FnMut() -> String,
 ) -> Option<Map> {
-    let missing = |name: &String| params.get(name.as_str()).is_none_or(Value::is_null);
-    if !input
-        .members
-        .iter()
-        .any(|(name, m)| m.idempotency_token && missing(name))
-    {
+    if missing_idempotency_tokens(input, params).is_empty() {
         return None;
     }
     let mut filled = params.clone();
-    for (name, member) in &input.members {
-        if member.idempotency_token && missing(name) {
-            filled.insert(name.as_str().into(), Value::String(tokens()));
-        }
-    }
+    fill_idempotency_tokens_in(input, &mut filled, tokens);
     Some(filled)
+}
+
+/// botocore's `generate_idempotent_uuid`, a `before-parameter-build` handler (so a call that
+/// leaves a *required* token out is valid): each top-level idempotency-token member left out —
+/// or null, which is left out — gets `tokens()`, added last as Python's dict assignment adds it.
+pub(crate) fn fill_idempotency_tokens_in(
+    input: &Structure,
+    params: &mut Map,
+    tokens: &mut dyn FnMut() -> String,
+) {
+    for name in missing_idempotency_tokens(input, params) {
+        params.shift_remove(name);
+        params.insert(name.into(), Value::String(tokens()));
+    }
+}
+
+/// The top-level idempotency-token members `params` leaves out (or sets to null).
+fn missing_idempotency_tokens<'i>(input: &'i Structure, params: &Map) -> Vec<&'i str> {
+    input
+        .members
+        .iter()
+        .filter(|(name, m)| {
+            m.idempotency_token && params.get(name.as_str()).is_none_or(Value::is_null)
+        })
+        .map(|(name, _)| name.as_str())
+        .collect()
 }
 
 /// Expand `endpoint.hostPrefix`: each `{Name}` is the value of the `hostLabel` member `Name`,
