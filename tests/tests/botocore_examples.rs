@@ -27,6 +27,7 @@ use e2e_support::core_session;
 use sansboto_core::auth::{Credentials, Identity};
 use sansboto_core::machine::SplitMix64;
 use sansboto_core::session::ClientOptions;
+use sansboto_core::Error;
 use sansboto_core::Value;
 use sansboto_tests::botocore;
 
@@ -151,7 +152,7 @@ fn compared(
 /// or an enum's last value; numbers their minimum or 2 (1.5); lists and maps hold one entry;
 /// timestamps are ISO 8601 text and blobs text, as a Python caller passes them; nesting stops
 /// at depth 4.
-const GENERATED_INPUTS: &str = r#"
+const INPUT_GENERATOR: &str = r#"
 def generate(shape, depth, full, name):
     kind = shape.type_name
     if kind == 'structure':
@@ -192,7 +193,10 @@ def generate(shape, depth, full, name):
     if kind == 'document':
         return {'a': 1}
     return None
+"#;
 
+/// `FORMS` of each operation's input (`generate`'s `full`), each sent by `send`.
+const GENERATED_INPUTS: &str = r#"
 out = []
 for service in session.get_available_services():
     client = new_client(service)
@@ -204,6 +208,105 @@ for service in session.get_available_services():
         for full in FORMS:
             params = generate(op.input_shape, 0, full, 'v') if op.input_shape else {}
             out.append({'service': service, 'operation': operation, 'name': 'every member' if full else 'required members', 'input': json.dumps(params), **send(client, operation, params)})
+emit(out)
+"#;
+
+/// Each operation's full input (`generate`'s every-member form) with one thing made wrong, as a
+/// caller gets it wrong: a member of the wrong type (text for a number, a number for text, a
+/// float for an integer, a list for a structure, …), `None`, an unknown member, a required
+/// member left out, text or a list shorter than its minimum or longer than its maximum, a
+/// number outside its range, a value outside an enum, a timestamp that is no date. The place and
+/// the kind are chosen by a seeded generator among those the input allows.
+///
+/// Two deliberate differences are not generated as botocore sees them: a structure member set
+/// to null is left out by sansboto (Rust's `Option`: `params! {"Limit": None::<i64>}`), where
+/// botocore refuses `None` — such a case is compared with what botocore sends without the
+/// member; and `True` for a number, which botocore sends because Python's `bool` is an `int`, is
+/// not generated (sansboto refuses it: `a_boolean_is_not_a_number`).
+const MUTATED_INPUTS: &str = r#"
+import copy, random
+rng = random.Random(20261204)
+WRONG_TYPES = {
+    'string': [5, True, ['x'], {'a': 'b'}], 'integer': ['5', 1.5, [1]], 'long': ['5', 2.5],
+    'float': ['1.5', [1.5]], 'double': ['1.5', {'a': 1}], 'boolean': ['true', 1],
+    'timestamp': ['not a date', [1]], 'blob': [5, ['x']], 'list': ['x', {'a': 1}],
+    'map': ['x', [['k', 'v']]], 'structure': ['x', ['x']],
+}
+def sites(value, shape, path, parent=None):
+    yield path, value, shape, parent
+    kind = shape.type_name
+    if kind == 'structure' and isinstance(value, dict):
+        for member, v in value.items():
+            if member in shape.members:
+                yield from sites(v, shape.members[member], path + [member], kind)
+    elif kind == 'list' and isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from sites(v, shape.member, path + [i], kind)
+    elif kind == 'map' and isinstance(value, dict):
+        for k, v in value.items():
+            yield from sites(v, shape.value, path + [k], kind)
+def mutations(value, shape):
+    kind = shape.type_name
+    out = [('a wrong type', v) for v in WRONG_TYPES.get(kind, [])] + [('None', None)]
+    low, high = shape.metadata.get('min'), shape.metadata.get('max')
+    if kind == 'string':
+        if shape.enum:
+            out.append(('not in the enum', 'NOT_AN_ENUM_VALUE'))
+        if low:
+            out.append(('under its minimum length', ''))
+        if high and high < 5000:
+            out.append(('over its maximum length', 'x' * (int(high) + 1)))
+    if kind in ('integer', 'long', 'float', 'double'):
+        if low is not None:
+            out.append(('under its minimum', low - 1))
+        if high is not None:
+            out.append(('over its maximum', high + 1))
+    if kind == 'list':
+        if low:
+            out.append(('shorter than its minimum', []))
+        if high and high < 200 and value:
+            out.append(('longer than its maximum', value * (int(high) + 1)))
+    if kind == 'structure' and isinstance(value, dict):
+        out.append(('an unknown member', dict(value, NotAMember=1)))
+        for member in shape.required_members:
+            if member in value:
+                out.append(('without required ' + member, {k: v for k, v in value.items() if k != member}))
+    if kind == 'timestamp':
+        out.append(('epoch seconds', 1577934245))
+    return out
+def put(params, path, new):
+    if not path:
+        return new
+    target = params
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = new
+    return params
+out = []
+for service in session.get_available_services():
+    client = new_client(service)
+    model = client.meta.service_model
+    for operation in model.operation_names:
+        op = model.operation_model(operation)
+        if op.has_event_stream_input or not op.input_shape:
+            continue
+        params = generate(op.input_shape, 0, True, 'v')
+        places = [place for place in sites(params, op.input_shape, []) if place[0]]
+        if not places:
+            continue
+        path, value, shape, parent = rng.choice(places)
+        what, new = rng.choice(mutations(value, shape))
+        mutated = put(copy.deepcopy(params), path, new)
+        name = 'member %s %s' % ('.'.join(map(str, path)), what)
+        sent = mutated
+        if new is None and parent == 'structure':
+            sent = copy.deepcopy(mutated)
+            target = sent
+            for step in path[:-1]:
+                target = target[step]
+            del target[path[-1]]
+            name += ', against botocore without it'
+        out.append({'service': service, 'operation': operation, 'name': name, 'input': json.dumps(mutated), **send(client, operation, sent)})
 emit(out)
 "#;
 
@@ -364,7 +467,7 @@ fn every_documented_example_is_sent_as_botocore_sends_it() {
 
 #[test]
 fn generated_inputs_for_every_operation_are_sent_as_botocore_sends_them() {
-    let snippet = GENERATED_INPUTS.replace("FORMS", "(False, True)");
+    let snippet = format!("{INPUT_GENERATOR}{GENERATED_INPUTS}").replace("FORMS", "(False, True)");
     let (cases, differences, signatures) = compare_with_botocore(&snippet, "us-east-1", &[]);
     assert!(cases > 30_000, "only {cases} inputs");
     assert!(differences.is_empty(), "{}", report(&differences, cases));
@@ -372,10 +475,53 @@ fn generated_inputs_for_every_operation_are_sent_as_botocore_sends_them() {
 }
 
 #[test]
+fn mutated_inputs_are_refused_or_sent_as_botocore_does() {
+    let snippet = format!("{INPUT_GENERATOR}{MUTATED_INPUTS}");
+    let (cases, differences, _) = compare_with_botocore(&snippet, "us-east-1", &[]);
+    assert!(cases > 15_000, "only {cases} inputs");
+    assert!(differences.is_empty(), "{}", report(&differences, cases));
+}
+
+/// A deliberate difference: botocore sends `True` given for a number (Python's `bool` is an
+/// `int`: DynamoDB `Scan` goes out with `"Limit": true`, which the service refuses); sansboto
+/// refuses it with the other validation problems.
+#[test]
+fn a_boolean_is_not_a_number() {
+    let snippet = format!(
+        "{}\n{BOTOCORE_CAPTURE}\nemit(send(new_client('dynamodb'), 'Scan', {{'TableName': 't', 'Limit': True}}))",
+        botocore::fixed_clock(SIGNED_AT)
+    )
+    .replace("REGION", "'us-east-1'");
+    let theirs = botocore::run(&snippet, &[]);
+    assert_eq!(theirs["body"], r#"{"TableName": "t", "Limit": true}"#);
+    let client = core_session(&[], None, None)
+        .service_client(
+            "dynamodb",
+            &ClientOptions {
+                region: Some("us-east-1".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let credentials = Credentials::new("AKID", "SECRET", None, None);
+    let err = client
+        .prepare_at(
+            "Scan",
+            sansboto_core::params! {"TableName": "t", "Limit": true},
+            &mut SplitMix64(1),
+            Identity::Credentials(&credentials),
+            UNIX_EPOCH + Duration::from_secs(SIGNED_AT),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Validation(_)), "{err}");
+    assert!(err.to_string().contains("Limit"), "{err}");
+}
+
+#[test]
 fn generated_inputs_in_other_partitions_and_endpoint_variants() {
     // Required members only, in the China and GovCloud partitions, another commercial region,
     // and with FIPS and dual-stack endpoints asked for through the environment (read by both).
-    let snippet = GENERATED_INPUTS.replace("FORMS", "(False,)");
+    let snippet = format!("{INPUT_GENERATOR}{GENERATED_INPUTS}").replace("FORMS", "(False,)");
     let (mut total, mut all) = (0, Vec::new());
     for (region, env) in [
         ("cn-north-1", &[][..]),
@@ -447,7 +593,7 @@ fn generated_inputs_for_every_operation_are_presigned_as_botocore_presigns_them(
     let snippet = format!(
         "{}\n{BOTOCORE_PRESIGN}\n{}",
         botocore::fixed_clock(SIGNED_AT),
-        GENERATED_INPUTS.replace("FORMS", "(False,)")
+        format!("{INPUT_GENERATOR}{GENERATED_INPUTS}").replace("FORMS", "(False,)")
     )
     .replace("REGION", &format!("{region:?}"));
     let cases = botocore::run(&snippet, &[]);
