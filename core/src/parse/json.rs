@@ -4,8 +4,10 @@
 //! The reader is a set of serde `DeserializeSeed`s: `serde_json` tokenizes the body and the
 //! seeds build [`Value`]s straight from the tokens as the shapes say, with no intermediate JSON
 //! tree. Values are as lenient as botocore: a value of an unexpected JSON type is passed through
-//! as it is; only things that cannot be read (bad base64, a bad timestamp) are errors, reported
-//! with the member path. Nesting is bounded by serde_json's recursion limit (128).
+//! as it is, except that REST-JSON converts scalars as botocore's REST-JSON parser does (`"7"`
+//! for an integer is 7, `"TRUE"` for a boolean true); only things that cannot be read (bad
+//! base64, a bad timestamp, text that is no number where REST-JSON wants one) are errors,
+//! reported with the member path. Nesting is bounded by serde_json's recursion limit (128).
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -15,11 +17,11 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 
 use super::{
     apply_query_error_header, decode_base64, finish_output, finish_structure, parse_float,
-    raw_payload, rpc_metadata, sanitize_error_code, unknown_union_member, BodyFormat, Ctx,
-    ParseError, PathSegment, Slots,
+    raw_payload, rpc_metadata, sanitize_error_code, scalar_from_text, unknown_union_member,
+    BodyFormat, Ctx, ParseError, PathSegment, Slots,
 };
 use crate::body::Body;
-use crate::model::{Location, ServiceModel, ShapeId, ShapeKind, ShapeRef, Structure};
+use crate::model::{Location, Protocol, ServiceModel, ShapeId, ShapeKind, ShapeRef, Structure};
 use crate::time::Timestamp;
 use crate::value::{Map, Value};
 
@@ -383,9 +385,11 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         let shape = self.ctx.model.shape(self.sref.shape);
         match &shape.kind {
-            ShapeKind::Structure(s) if s.document => {
-                d.deserialize_any(Generic).map(Value::document)
-            }
+            // A document member sent as null is left out, as any null member is.
+            ShapeKind::Structure(s) if s.document => d.deserialize_any(Generic).map(|v| match v {
+                Value::Null => Value::Null,
+                v => Value::document(v),
+            }),
             _ => d.deserialize_any(self),
         }
     }
@@ -394,6 +398,12 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
 impl ValueSeed<'_> {
     fn kind(&self) -> &ShapeKind {
         &self.ctx.model.shape(self.sref.shape).kind
+    }
+
+    /// botocore's REST-JSON parser converts a body's scalars as its header reader does
+    /// (`ensure_boolean`, `int()`, `float()`); its JSON-RPC parser keeps them as sent.
+    fn converts_scalars(&self) -> bool {
+        self.ctx.model.protocol == Protocol::RestJson
     }
 }
 
@@ -406,12 +416,22 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         Ok(Value::Null)
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        if self.converts_scalars() {
+            // Python's `int(True)` and `float(True)`.
+            match self.kind() {
+                kind if is_integer(kind) => return Ok(Value::Integer(i64::from(v))),
+                kind if is_float(kind) => return Ok(Value::Float(f64::from(u8::from(v)))),
+                _ => {}
+            }
+        }
         Ok(Value::Bool(v))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
         Ok(match self.kind() {
             ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => Value::Float(v as f64),
             ShapeKind::Timestamp => Value::Timestamp(Timestamp::from_secs(v)),
+            // `ensure_boolean` of anything but text or a boolean.
+            ShapeKind::Boolean if self.converts_scalars() => Value::Bool(false),
             _ => Value::Integer(v),
         })
     }
@@ -429,10 +449,28 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                     self.ctx
                         .fail(ParseError::invalid("epoch seconds", &v.to_string()))
                 }),
+            ShapeKind::Boolean if self.converts_scalars() => Ok(Value::Bool(false)),
+            // Python's `int(7.5)` is 7 (a float beyond 64 bits stays a float).
+            kind if self.converts_scalars()
+                && is_integer(kind)
+                && v.trunc() >= i64::MIN as f64
+                && v.trunc() < i64::MAX as f64 =>
+            {
+                Ok(Value::Integer(v.trunc() as i64))
+            }
             _ => Ok(Value::Float(v)),
         }
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        if self.converts_scalars() {
+            match self.kind() {
+                ShapeKind::Boolean => return Ok(Value::Bool(v.eq_ignore_ascii_case("true"))),
+                kind if is_integer(kind) || is_float(kind) => {
+                    return scalar_from_text(kind, v).map_err(|e| self.ctx.fail(e))
+                }
+                _ => {}
+            }
+        }
         match self.kind() {
             ShapeKind::Blob => decode_base64(v)
                 .map(|b| Value::Blob(b.into()))
@@ -453,8 +491,14 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         }
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let ShapeKind::List(item) = self.kind() else {
-            return Generic.visit_seq(seq);
+        let item = match self.kind() {
+            ShapeKind::List(item) => item,
+            // `ensure_boolean` of a list.
+            ShapeKind::Boolean if self.converts_scalars() => {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                return Ok(Value::Bool(false));
+            }
+            _ => return Generic.visit_seq(seq),
         };
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
         loop {
@@ -474,6 +518,11 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let shape = self.ctx.model.shape(self.sref.shape);
         match &shape.kind {
+            // `ensure_boolean` of an object.
+            ShapeKind::Boolean if self.converts_scalars() => {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Value::Bool(false))
+            }
             ShapeKind::Structure(s) => {
                 let mut slots = Slots::new(s.members.len());
                 let unknown = StructFill {
@@ -504,6 +553,24 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
             _ => Generic.visit_map(map),
         }
     }
+}
+
+fn is_integer(kind: &ShapeKind) -> bool {
+    matches!(
+        kind,
+        ShapeKind::Byte
+            | ShapeKind::Short
+            | ShapeKind::Integer
+            | ShapeKind::Long
+            | ShapeKind::BigInteger
+    )
+}
+
+fn is_float(kind: &ShapeKind) -> bool {
+    matches!(
+        kind,
+        ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal
+    )
 }
 
 /// A value read without a shape (documents, and values of unexpected JSON types).
@@ -564,23 +631,33 @@ mod tests {
     use super::*;
     use crate::model::ServiceModel;
 
-    fn model() -> std::sync::Arc<ServiceModel> {
+    fn model_of(protocol: &str) -> std::sync::Arc<ServiceModel> {
         ServiceModel::from_value(serde_json::json!({
-            "metadata": {"protocol": "json", "apiVersion": "1"},
+            "metadata": {"protocol": protocol, "apiVersion": "1"},
             "operations": {},
             "shapes": {
                 "S": {"type": "structure", "members": {
                     "B": {"shape": "Blob"}, "T": {"shape": "Time"}, "L": {"shape": "List"},
-                    "N": {"shape": "S"}, "F": {"shape": "Dbl"}}},
+                    "N": {"shape": "S"}, "F": {"shape": "Dbl"}, "I": {"shape": "Int"},
+                    "Q": {"shape": "Bool"}, "D": {"shape": "Doc"}}},
                 "Blob": {"type": "blob"}, "Time": {"type": "timestamp"}, "Dbl": {"type": "double"},
+                "Int": {"type": "integer"}, "Bool": {"type": "boolean"},
+                "Doc": {"type": "structure", "members": {}, "document": true},
                 "List": {"type": "list", "member": {"shape": "Time"}}
             }
         }))
         .unwrap()
     }
 
+    fn model() -> std::sync::Arc<ServiceModel> {
+        model_of("json")
+    }
+
     fn read(body: &str) -> Result<Map, ParseError> {
-        let m = model();
+        read_as(model(), body)
+    }
+
+    fn read_as(m: std::sync::Arc<ServiceModel>, body: &str) -> Result<Map, ParseError> {
         let shape = m.shape_by_name("S").unwrap();
         let s = shape.as_structure().unwrap();
         let mut slots = Slots::new(s.members.len());
@@ -596,6 +673,30 @@ mod tests {
         assert_eq!(v["T"].as_timestamp().unwrap().epoch_f64(), 1.5);
         assert!(v["F"].as_f64().unwrap().is_nan());
         assert_eq!(v["L"][1].as_timestamp().unwrap().secs(), 2);
+    }
+
+    #[test]
+    fn rest_json_converts_scalars_as_botocore_and_json_rpc_keeps_them() {
+        let body = r#"{"I": "7", "Q": "TRUE", "F": true, "D": null}"#;
+        let rest = read_as(model_of("rest-json"), body).unwrap();
+        assert_eq!(rest["I"], Value::Integer(7));
+        assert_eq!(rest["Q"], Value::Bool(true));
+        assert_eq!(rest["F"], Value::Float(1.0));
+        assert!(!rest.contains_key("D"), "a null document is left out");
+        let rest = read_as(model_of("rest-json"), r#"{"I": 7.9, "Q": 1, "F": "1.5e3"}"#).unwrap();
+        assert_eq!(
+            (&rest["I"], &rest["Q"], &rest["F"]),
+            (
+                &Value::Integer(7),
+                &Value::Bool(false),
+                &Value::Float(1500.0)
+            )
+        );
+        assert!(read_as(model_of("rest-json"), r#"{"I": "seven"}"#).is_err());
+        let rpc = read(body).unwrap();
+        assert_eq!(rpc["I"], Value::String("7".into()));
+        assert_eq!(rpc["Q"], Value::String("TRUE".into()));
+        assert!(!rpc.contains_key("D"));
     }
 
     #[test]
