@@ -245,7 +245,8 @@ emit(out)
 /// float for an integer, a boolean as text, a timestamp as ISO text or as a string of digits, a
 /// number beyond 64 bits), `null`, a member left out or one the model does not know; in an XML body an element's text
 /// made empty, padded, non-numeric or exponent-form, an element left out, an unknown element
-/// added. The place and the change are chosen by a seeded generator.
+/// added; in a REST answer, instead, one header's text (empty, padded, another type, dates in
+/// each form, a list, non-ASCII). The place and the change are chosen by a seeded generator.
 const MUTATED_OUTPUTS: &str = r#"
 import random, copy
 import xml.etree.ElementTree as ET
@@ -286,6 +287,8 @@ def mutate_json(body):
         what = 'set to ' + json.dumps(new)
     return json.dumps(doc), '%s %s' % ('.'.join(map(str, path)), what)
 XML_TEXTS = ['', ' 7 ', 'abc', '1e3', '7.0', 'TRUE', '-0', '2020-01-02', '1577934245']
+HEADER_TEXTS = ['', ' 7 ', 'abc', 'TRUE', 'false', '1e3', '-0', 'Thu, 01 Jan 1970 00:00:07 GMT',
+                '2020-01-02T03:04:05Z', '1577934245', '1577934245.5', 'a, b', 'été']
 def mutate_xml(body):
     root = ET.fromstring(body)
     elements = [e for e in root.iter() if e is not root]
@@ -331,6 +334,17 @@ for service in session.get_available_services():
         if body is None:
             continue
         headers = headers_of(shape, value) if model.protocol.startswith('rest') else {}
+        if headers and rng.random() < 0.3:
+            # A header instead: the body as generated, one header's text changed.
+            if model.protocol == 'rest-json':
+                body = json.dumps({ms.serialization.get('name', m): wire(ms, value[m])
+                                   for m, ms in shape.members.items()
+                                   if 'location' not in ms.serialization and m in value})
+            else:
+                body = xml_body(model.protocol, op, shape, value)
+            header = rng.choice(sorted(headers))
+            headers[header] = rng.choice(HEADER_TEXTS)
+            what = 'header %s %r' % (header, headers[header])
         case = {'service': service, 'operation': name, 'body': body, 'headers': headers, 'what': what}
         try:
             case['parsed'] = plain(parser.parse(
@@ -638,17 +652,21 @@ fn set_apart(
     }
 }
 
-const ALIKE: &str = "the same but for a float shape's number as a float, or a boolean for a time";
+const ALIKE: &str =
+    "the same but for a float shape's number as a float, or a value of another type kept";
 
-/// The same parse but for two deliberate differences: a number of a float shape is a float
-/// (`7.0`, and `"1.5e3"` read as 1500 in JSON-RPC, where botocore keeps `7` and the text), and a
-/// boolean sent for a timestamp is kept (botocore reads `true` as the epoch's first second).
+/// The same parse but for deliberate differences: a number of a float shape is a float (`7.0`,
+/// and `"1.5e3"` read as 1500 in JSON-RPC, where botocore keeps `7` and the text), and a value
+/// of another JSON type than its shape's is kept as sent (botocore reads `true` sent for a
+/// timestamp as the epoch's first second, and an object sent for a list as its keys).
 fn alike(ours: &serde_json::Value, theirs: &serde_json::Value) -> bool {
     use serde_json::Value as J;
     match (ours, theirs) {
         (J::Number(a), J::Number(b)) => a.as_f64() == b.as_f64(),
         (J::Number(a), J::String(b)) => b.trim().parse::<f64>().ok() == a.as_f64(),
         (J::Bool(true), J::String(b)) => b == "1970-01-01T00:00:01Z",
+        // An object where a list belongs: kept; botocore iterates it into a list of its keys.
+        (J::Object(a), J::Array(b)) => a.keys().map(|k| J::String(k.clone())).eq(b.iter().cloned()),
         (J::Array(a), J::Array(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(a, b)| alike(a, b))
         }
