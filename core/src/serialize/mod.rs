@@ -374,13 +374,16 @@ impl EndpointUrl {
 /// The `Host` header for `authority` (the host prefix already prepended), `None` when it is not
 /// a valid header value. Host names are case-insensitive and botocore signs the host lower-cased
 /// (it reads it from `urlsplit(url).hostname`), so a mixed-case endpoint (an Object Lambda access
-/// point named `MyAP`) must sign the same way; the scheme's default port is left out.
+/// point named `MyAP`) must sign the same way; the scheme's default port is left out (the
+/// scheme read in any case, as `urlsplit` lower-cases it: `HTTPS://host:443` signs `host`).
 fn host_header(scheme: &str, authority: &str) -> Option<HeaderValue> {
     let host = authority.to_ascii_lowercase();
-    let default_port = match scheme {
-        "https" => Some(":443"),
-        "http" => Some(":80"),
-        _ => None,
+    let default_port = if scheme.eq_ignore_ascii_case("https") {
+        Some(":443")
+    } else if scheme.eq_ignore_ascii_case("http") {
+        Some(":80")
+    } else {
+        None
     };
     let host = match default_port {
         Some(port) => host.strip_suffix(port).unwrap_or(&host),
@@ -1094,6 +1097,11 @@ mod tests {
             assert_eq!(http.uri().to_string(), uri);
             assert_eq!(http.headers()["host"], host);
         }
+        // The scheme is read in any case, as `urlsplit` reads it.
+        let mut upper = req();
+        upper.host_prefix = None;
+        let http = upper.into_http("HTTPS://Example.COM:443").unwrap();
+        assert_eq!(http.headers()["host"], "example.com");
         // A scheme without a default port keeps the port; a path-less URL gets the request's.
         let http = req().into_http("ftp://H:21").unwrap();
         assert_eq!(http.uri().to_string(), "ftp://123.H:21/b/k/1?token=tok");
