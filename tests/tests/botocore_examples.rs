@@ -517,6 +517,35 @@ fn a_boolean_is_not_a_number() {
     assert!(err.to_string().contains("Limit"), "{err}");
 }
 
+/// A custom endpoint URL (`AWS_ENDPOINT_URL`, read by both) in the forms people write them: a
+/// local port, a trailing slash, a base path, an IP address, upper case, a default port
+/// spelled out. Every fifth operation of every service, required members only. (An IPv6
+/// literal is left out: with an operation's host prefix both build the same invalid
+/// `prefix.[::1]` host, which each signs its own way.)
+#[test]
+fn generated_inputs_against_custom_endpoint_urls() {
+    let snippet = format!("{INPUT_GENERATOR}{GENERATED_INPUTS}")
+        .replace("FORMS", "(False,)")
+        .replace(
+            "for operation in model.operation_names:",
+            "for operation in model.operation_names[::5]:",
+        );
+    let (mut total, mut all) = (0, Vec::new());
+    for url in [
+        "http://localhost:4566",
+        "https://example.com/base/path/",
+        "http://127.0.0.1:8080/",
+        "HTTPS://Example.COM:443",
+    ] {
+        let env = [("AWS_ENDPOINT_URL", url)];
+        let (cases, differences, _) = compare_with_botocore(&snippet, "us-west-2", &env);
+        assert!(cases > 3_000, "{url}: only {cases} inputs");
+        total += cases;
+        all.extend(differences.into_iter().map(|d| format!("[{url}] {d}")));
+    }
+    assert!(all.is_empty(), "{}", report(&all, total));
+}
+
 #[test]
 fn generated_inputs_in_other_partitions_and_endpoint_variants() {
     // Required members only, in the China and GovCloud partitions, another commercial region,
