@@ -104,30 +104,37 @@ impl ErrorBody {
         }
     }
 
-    pub(super) fn str(&self, key: &str) -> Option<&str> {
-        self.object.get(key).and_then(serde_json::Value::as_str)
+    /// botocore's `body.get('message', body.get('Message', ''))`: the first of the two keys
+    /// present, whatever its value (null included), else empty.
+    pub(super) fn message(&self) -> Value {
+        match self.first_present(&["message", "Message"]) {
+            Some(value) => Value::from(value.clone()),
+            None => Value::String(String::new()),
+        }
     }
 
-    /// `message`, else `Message`, else `errorMessage` (Lambda), else empty.
-    pub(super) fn message(&self) -> String {
-        ["message", "Message", "errorMessage"]
-            .iter()
-            .find_map(|k| self.str(k))
-            .unwrap_or_default()
-            .to_string()
+    /// The value of the first of `keys` the body has (a present null counts: Python's
+    /// `dict.get` returns it rather than the default).
+    pub(super) fn first_present(&self, keys: &[&str]) -> Option<&serde_json::Value> {
+        keys.iter().find_map(|k| self.object.get(*k))
     }
 }
 
 /// The error dict of the JSON protocols: code from `__type` (else the status), sanitized, then
-/// translated by `x-amzn-query-error` when present.
+/// translated by `x-amzn-query-error` when present. A `__type` sent as null leaves the code
+/// empty, as botocore's `body.get('__type', status)` does.
 pub(super) fn error_fields(cx: &Ctx<'_>, body: &ErrorBody) -> Map {
     let mut error = Map::default();
-    error.insert("Message".into(), Value::String(body.message()));
+    error.insert("Message".into(), body.message());
     let code = match body.object.get("__type") {
-        Some(serde_json::Value::String(t)) => sanitize_error_code(t).to_string(),
-        _ => cx.status.to_string(),
+        Some(serde_json::Value::String(t)) => Some(sanitize_error_code(t).to_string()),
+        Some(serde_json::Value::Null) => None,
+        Some(other) => Some(other.to_string()),
+        None => Some(cx.status.to_string()),
     };
-    let code = apply_query_error_header(cx.headers, code, &mut error);
+    let code = code
+        .map(|code| apply_query_error_header(cx.headers, code, &mut error))
+        .unwrap_or_default();
     error.insert("Code".into(), Value::String(code));
     let mut fields = Map::default();
     fields.insert("Error".into(), Value::Map(error));

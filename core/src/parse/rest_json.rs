@@ -92,13 +92,13 @@ pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> 
     let mut fields = error_fields(cx, &parsed);
     let code = match header(cx.headers, "x-amzn-errortype") {
         Some(h) => Some(h.into_owned()),
-        None => ["code", "Code"]
-            .iter()
-            .find_map(|k| match parsed.object.get(*k) {
-                Some(serde_json::Value::String(s)) => Some(s.clone()),
-                Some(serde_json::Value::Null) | None => None,
-                Some(other) => Some(other.to_string()),
-            }),
+        // botocore's `body.get('code', body.get('Code', ''))`: the first key present counts,
+        // and a null there leaves the code as it is.
+        None => match parsed.first_present(&["code", "Code"]) {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(serde_json::Value::Null) | None => None,
+            Some(other) => Some(other.to_string()),
+        },
     };
     if let Some(code) = code {
         if let Some(Value::Map(error)) = fields.get_mut("Error") {
