@@ -418,6 +418,18 @@ GENERIC = [
     (502, 'Bad Gateway', {}),
     (400, '{}', {}),
     (403, '<Error/>', {}),
+    # Cut off, of the other protocol, with nulls, a byte-order mark, a namespace prefix, a
+    # WAF's HTML 403, a gateway's JSON.
+    (500, '{"__type": "Thrott', {}),
+    (500, '<ErrorResponse><Error><Code>Thrott', {}),
+    (400, '{"__type": null, "message": null}', {}),
+    (400, '{"code": "Throttling", "Message": "slow down"}', {}),
+    (400, '<ErrorResponse><Error><Code>Throttling</Code><Message>slow down</Message></Error></ErrorResponse>', {}),
+    (400, '\ufeff<?xml version="1.0"?><Error><Code>Throttling</Code></Error>', {}),
+    (400, '<a:Error xmlns:a="urn:x"><a:Code>Throttling</a:Code></a:Error>', {}),
+    (403, '<html><head><title>403 Forbidden</title></head><body>Request blocked.</body></html>', {'content-type': 'text/html'}),
+    (504, '{"message": "Endpoint request timed out"}', {'content-type': 'application/json', 'x-amzn-errortype': 'InternalServerErrorException'}),
+    (429, '', {'x-amzn-errortype': 'TooManyRequestsException:http://internal.amazon.com/'}),
 ]
 
 def botocore_error(service_model, op, status, headers, body):
