@@ -198,40 +198,51 @@ def xml_body(protocol, op, shape, value):
         return f'<{op.name}Response><requestId>id</requestId>{members}</{op.name}Response>'
     return xml_element(shape.serialization.get('name', shape.name), shape, value, False)
 
+def output_cases():
+    # Every operation of the JSON, REST-JSON, query, EC2 and REST-XML services whose output is
+    # a structure read from the body, with a value made from its shape.
+    for service in session.get_available_services():
+        model = session.get_service_model(service)
+        if model.protocol not in ('json', 'rest-json', 'query', 'ec2', 'rest-xml'):
+            continue
+        parser = parsers.create_parser(model.protocol)
+        for name in model.operation_names:
+            op = model.operation_model(name)
+            shape = op.output_shape
+            if shape is None or op.has_streaming_output or op.has_event_stream_output:
+                continue
+            if shape.serialization.get('payload'):
+                continue
+            yield service, model, parser, op, shape, generate(shape, 0, 'v')
+
+def body_of(model, op, shape, value):
+    if model.protocol in ('json', 'rest-json'):
+        return json.dumps({ms.serialization.get('name', m): wire(ms, value[m])
+                           for m, ms in shape.members.items()
+                           if 'location' not in ms.serialization and m in value})
+    return xml_body(model.protocol, op, shape, value)
+
+def parsed_by_botocore(case, parser, shape):
+    # `case` with what botocore's parser made of its answer (`parsed`), or why it failed.
+    try:
+        case['parsed'] = plain(parser.parse(
+            {'status_code': 200, 'headers': HTTPHeaderDict(case['headers']),
+             'body': case['body'].encode()}, shape))
+    except Exception as e:
+        case['error'] = type(e).__name__ + ': ' + str(e)
+    return case
+
 "#;
 
 /// For each operation: the body and headers made from its output shape and what botocore's
 /// parser made of them.
 const OUTPUTS: &str = r#"
 out = []
-for service in session.get_available_services():
-    model = session.get_service_model(service)
-    if model.protocol not in ('json', 'rest-json', 'query', 'ec2', 'rest-xml'):
-        continue
-    parser = parsers.create_parser(model.protocol)
-    for name in model.operation_names:
-        op = model.operation_model(name)
-        shape = op.output_shape
-        if shape is None or op.has_streaming_output or op.has_event_stream_output:
-            continue
-        if shape.serialization.get('payload'):
-            continue
-        value = generate(shape, 0, 'v')
-        if model.protocol in ('json', 'rest-json'):
-            body = json.dumps({ms.serialization.get('name', m): wire(ms, value[m])
-                               for m, ms in shape.members.items()
-                               if 'location' not in ms.serialization and m in value})
-        else:
-            body = xml_body(model.protocol, op, shape, value)
-        headers = headers_of(shape, value) if model.protocol.startswith('rest') else {}
-        case = {'service': service, 'operation': name, 'body': body, 'headers': headers}
-        try:
-            case['parsed'] = plain(parser.parse(
-                {'status_code': 200, 'headers': HTTPHeaderDict(headers), 'body': body.encode()},
-                shape))
-        except Exception as e:
-            case['error'] = type(e).__name__ + ': ' + str(e)
-        out.append(case)
+for service, model, parser, op, shape, value in output_cases():
+    headers = headers_of(shape, value) if model.protocol.startswith('rest') else {}
+    case = {'service': service, 'operation': op.name, 'body': body_of(model, op, shape, value),
+            'headers': headers}
+    out.append(parsed_by_botocore(case, parser, shape))
 emit(out)
 "#;
 
@@ -311,48 +322,23 @@ def mutate_xml(body):
         what = 'blank text'
     return ET.tostring(root, encoding='unicode'), '%s %s' % (element.tag, what)
 out = []
-for service in session.get_available_services():
-    model = session.get_service_model(service)
-    if model.protocol not in ('json', 'rest-json', 'query', 'ec2', 'rest-xml'):
+for service, model, parser, op, shape, value in output_cases():
+    if model.protocol in ('json', 'rest-json'):
+        body, what = mutate_json(body_of(model, op, shape, value))
+    else:
+        body, what = mutate_xml(body_of(model, op, shape, value))
+    if body is None:
         continue
-    parser = parsers.create_parser(model.protocol)
-    for name in model.operation_names:
-        op = model.operation_model(name)
-        shape = op.output_shape
-        if shape is None or op.has_streaming_output or op.has_event_stream_output:
-            continue
-        if shape.serialization.get('payload'):
-            continue
-        value = generate(shape, 0, 'v')
-        if model.protocol in ('json', 'rest-json'):
-            body = json.dumps({ms.serialization.get('name', m): wire(ms, value[m])
-                               for m, ms in shape.members.items()
-                               if 'location' not in ms.serialization and m in value})
-            body, what = mutate_json(body)
-        else:
-            body, what = mutate_xml(xml_body(model.protocol, op, shape, value))
-        if body is None:
-            continue
-        headers = headers_of(shape, value) if model.protocol.startswith('rest') else {}
-        if headers and rng.random() < 0.3:
-            # A header instead: the body as generated, one header's text changed.
-            if model.protocol == 'rest-json':
-                body = json.dumps({ms.serialization.get('name', m): wire(ms, value[m])
-                                   for m, ms in shape.members.items()
-                                   if 'location' not in ms.serialization and m in value})
-            else:
-                body = xml_body(model.protocol, op, shape, value)
-            header = rng.choice(sorted(headers))
-            headers[header] = rng.choice(HEADER_TEXTS)
-            what = 'header %s %r' % (header, headers[header])
-        case = {'service': service, 'operation': name, 'body': body, 'headers': headers, 'what': what}
-        try:
-            case['parsed'] = plain(parser.parse(
-                {'status_code': 200, 'headers': HTTPHeaderDict(headers), 'body': body.encode()},
-                shape))
-        except Exception as e:
-            case['error'] = type(e).__name__ + ': ' + str(e)
-        out.append(case)
+    headers = headers_of(shape, value) if model.protocol.startswith('rest') else {}
+    if headers and rng.random() < 0.3:
+        # A header instead: the body as generated, one header's text changed.
+        body = body_of(model, op, shape, value)
+        header = rng.choice(sorted(headers))
+        headers[header] = rng.choice(HEADER_TEXTS)
+        what = 'header %s %r' % (header, headers[header])
+    case = {'service': service, 'operation': op.name, 'body': body, 'headers': headers,
+            'what': what}
+    out.append(parsed_by_botocore(case, parser, shape))
 emit(out)
 "#;
 
