@@ -176,7 +176,10 @@ fn payload_value(
         return Ok(Value::map());
     }
     match model.protocol {
-        Protocol::Json | Protocol::RestJson => json::read_value(model, sref, payload),
+        // botocore's `EventStreamJSONParser` keeps scalars as sent in both JSON protocols.
+        Protocol::Json | Protocol::RestJson => {
+            json::read_value(model, sref, payload, json::Scalars::AsSent)
+        }
         Protocol::RestXml | Protocol::Query | Protocol::Ec2 => {
             let mut r = XmlReader::new(payload);
             match r.root()? {

@@ -21,7 +21,7 @@ use super::{
     BodyFormat, Ctx, ParseError, PathSegment, Slots,
 };
 use crate::body::Body;
-use crate::model::{Location, Protocol, ServiceModel, ShapeId, ShapeKind, ShapeRef, Structure};
+use crate::model::{Location, ServiceModel, ShapeId, ShapeKind, ShapeRef, Structure};
 use crate::time::Timestamp;
 use crate::value::{Map, Value};
 
@@ -43,7 +43,7 @@ pub(super) fn parse_output(
         } else {
             let bytes = super::need_bytes(&body, "a JSON response")?;
             let mut slots = Slots::new(s.members.len());
-            read_structure(cx.model, name, s, bytes, &mut slots)?;
+            read_structure(cx.model, name, s, bytes, &mut slots, Scalars::AsSent)?;
             out = finish_output(&s.members, slots);
         }
     }
@@ -160,10 +160,30 @@ pub(super) fn parse_modeled_error(
     };
     let mut slots = Slots::new(s.members.len());
     // A body that is not JSON already became the message; it has no members to read.
-    if read_structure(cx.model, &error_shape.name, s, body, &mut slots).is_err() {
+    if read_structure(
+        cx.model,
+        &error_shape.name,
+        s,
+        body,
+        &mut slots,
+        Scalars::AsSent,
+    )
+    .is_err()
+    {
         return Ok(Map::default());
     }
     Ok(finish_structure(&s.members, slots))
+}
+
+/// How a body's scalars of another JSON type than their shape's are read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scalars {
+    /// Kept as sent: botocore's JSON-RPC parser, and the event streams of both JSON protocols
+    /// (`EventStreamJSONParser`).
+    AsSent,
+    /// Converted as botocore's `RestJSONParser` converts them (`ensure_boolean`, `int()`,
+    /// `float()`): REST-JSON outputs and errors.
+    RestJson,
 }
 
 /// Read a JSON object body into a structure's `slots`; an empty body or `null` reads as `{}`.
@@ -174,6 +194,7 @@ pub(super) fn read_structure(
     s: &Structure,
     body: &[u8],
     slots: &mut [Option<Value>],
+    scalars: Scalars,
 ) -> Result<Option<String>, ParseError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
@@ -182,6 +203,7 @@ pub(super) fn read_structure(
     let ctx = Walk {
         model,
         failure: &failure,
+        scalars,
     };
     let mut de = serde_json::Deserializer::from_slice(body);
     let result = StructFill {
@@ -200,11 +222,13 @@ pub(super) fn read_value(
     model: &ServiceModel,
     sref: &ShapeRef,
     body: &[u8],
+    scalars: Scalars,
 ) -> Result<Value, ParseError> {
     let failure = RefCell::new(None);
     let ctx = Walk {
         model,
         failure: &failure,
+        scalars,
     };
     let mut de = serde_json::Deserializer::from_slice(body);
     let result = ValueSeed { ctx, sref }
@@ -219,6 +243,7 @@ pub(super) fn read_value(
 struct Walk<'m> {
     model: &'m ServiceModel,
     failure: &'m RefCell<Option<ParseError>>,
+    scalars: Scalars,
 }
 
 impl Walk<'_> {
@@ -408,9 +433,10 @@ impl ValueSeed<'_> {
     }
 
     /// botocore's REST-JSON parser converts a body's scalars as its header reader does
-    /// (`ensure_boolean`, `int()`, `float()`); its JSON-RPC parser keeps them as sent.
+    /// (`ensure_boolean`, `int()`, `float()`); its JSON-RPC and event-stream parsers keep
+    /// them as sent.
     fn converts_scalars(&self) -> bool {
-        self.ctx.model.protocol == Protocol::RestJson
+        self.ctx.scalars == Scalars::RestJson
     }
 }
 
@@ -668,7 +694,11 @@ mod tests {
         let shape = m.shape_by_name("S").unwrap();
         let s = shape.as_structure().unwrap();
         let mut slots = Slots::new(s.members.len());
-        read_structure(&m, "S", s, body.as_bytes(), &mut slots)?;
+        let scalars = match m.protocol {
+            crate::model::Protocol::RestJson => Scalars::RestJson,
+            _ => Scalars::AsSent,
+        };
+        read_structure(&m, "S", s, body.as_bytes(), &mut slots, scalars)?;
         Ok(finish_structure(&s.members, slots))
     }
 
@@ -700,6 +730,18 @@ mod tests {
             )
         );
         assert!(read_as(model_of("rest-json"), r#"{"I": "seven"}"#).is_err());
+        // An event's payload is read as sent, as botocore's `EventStreamJSONParser` reads it.
+        let m = model_of("rest-json");
+        let s = m.shape_by_name("S").unwrap().as_structure().unwrap();
+        let member = &s.members["I"];
+        assert_eq!(
+            read_value(&m, member, b"\"7\"", Scalars::AsSent).unwrap(),
+            Value::String("7".into())
+        );
+        assert_eq!(
+            read_value(&m, member, b"\"7\"", Scalars::RestJson).unwrap(),
+            Value::Integer(7)
+        );
         let rpc = read(body).unwrap();
         assert_eq!(rpc["I"], Value::String("7".into()));
         assert_eq!(rpc["Q"], Value::String("TRUE".into()));

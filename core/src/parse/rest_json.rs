@@ -2,7 +2,9 @@
 //! prefixes; the body as the output structure's JSON, or as one payload member. Error codes
 //! come from `x-amzn-errortype`, else the body's `code`/`Code`, else `__type`, else the status.
 
-use super::json::{error_fields, event_stream_member, read_structure, read_value, ErrorBody};
+use super::json::{
+    error_fields, event_stream_member, read_structure, read_value, ErrorBody, Scalars,
+};
 use super::{
     finish_structure, header, need_bytes, parse_http_members, payload_of, raw_payload,
     rest_metadata, sanitize_error_code, unknown_union_member, Ctx, HeaderBool, ParseError,
@@ -59,14 +61,21 @@ fn read_rest_structure(
                     ShapeKind::Structure(ps) if !ps.document => {
                         let mut inner = Slots::new(ps.members.len());
                         let shape_name = &cx.model.shape(member.shape).name;
-                        match read_structure(cx.model, shape_name, ps, bytes, &mut inner)
-                            .map_err(within)?
+                        match read_structure(
+                            cx.model,
+                            shape_name,
+                            ps,
+                            bytes,
+                            &mut inner,
+                            Scalars::RestJson,
+                        )
+                        .map_err(within)?
                         {
                             Some(tag) => unknown_union_member(&tag),
                             None => Value::Map(finish_structure(&ps.members, inner)),
                         }
                     }
-                    _ => read_value(cx.model, member, bytes).map_err(within)?,
+                    _ => read_value(cx.model, member, bytes, Scalars::RestJson).map_err(within)?,
                 };
                 slots[index] = Some(value);
             }
@@ -80,7 +89,7 @@ fn read_rest_structure(
             });
             if body_members || !matches!(body, Body::Stream(_)) {
                 let bytes = need_bytes(&body, "the output's body members")?;
-                read_structure(cx.model, name, s, bytes, &mut slots)?;
+                read_structure(cx.model, name, s, bytes, &mut slots, Scalars::RestJson)?;
             }
         }
     }
