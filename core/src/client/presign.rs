@@ -194,9 +194,14 @@ impl ServiceClient {
         let prepared = self.prepare_for("CreateBucket", params, rng, context)?;
         let url = prepared.parts.uri.to_string();
         // botocore resolves the form's endpoint with `ignore_signing_region` unless the bucket
-        // is an ARN: the endpoint's signing name always counts, its region only for an ARN.
-        let region = if bucket.starts_with("arn:") {
-            prepared.signing_region.as_str()
+        // is an ARN: the endpoint's signing name always counts, its region only for an ARN —
+        // its SigV4 scheme's region, which the rules take from the ARN (an Outposts endpoint
+        // lists SigV4a first, with a region set instead; a POST policy is always SigV4).
+        let arn_region = crate::endpoint::parse_arn(bucket)
+            .map(|arn| arn.region)
+            .filter(|region| !region.is_empty());
+        let region = if let Some(region) = &arn_region {
+            region.as_str()
         } else {
             self.config
                 .endpoint
