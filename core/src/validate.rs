@@ -120,9 +120,16 @@ impl fmt::Display for Problem {
                 "Invalid value for parameter {}, value: {value}, valid min value: {min}",
                 display_path(path)
             ),
-            Problem::InvalidUnion { path, set, members } => write!(
+            // botocore's two messages, for none set and for more than one.
+            Problem::InvalidUnion { path, set: 0, members } => write!(
                 f,
-                "Invalid number of parameters set for tagged union structure {}, {set} set. Can only set one of the following keys: {}",
+                "Must set one of the following keys for tagged union structure {}: {}.",
+                display_path(path),
+                members.join(", ")
+            ),
+            Problem::InvalidUnion { path, members, .. } => write!(
+                f,
+                "Invalid number of parameters set for tagged union structure {}. Can only set one of the following keys: {}.",
                 display_path(path),
                 members.join(", ")
             ),
@@ -550,11 +557,20 @@ mod tests {
             "Missing required parameter in Tags[1]: \"Key\"",
             "Invalid length for parameter Meta, value: 2, valid min length: 3",
             "Invalid type for parameter Meta.ab, value: x, type: string, valid types: integer",
-            "Invalid number of parameters set for tagged union structure Choice, 2 set. Can only set one of the following keys: A, B",
+            "Invalid number of parameters set for tagged union structure Choice. Can only set one of the following keys: A, B.",
             "Invalid type for parameter When, value: yesterday, type: string, valid types: timestamp, ISO 8601 string, epoch seconds",
             "Invalid type for parameter Flag, value: yes, type: string, valid types: bool",
         ];
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn an_empty_union_has_botocore_s_own_message() {
+        let p = params! {"Bucket": "abc", "Key": "abc", "Choice": params!{}};
+        assert_eq!(
+            problems(p),
+            ["Must set one of the following keys for tagged union structure Choice: A, B."]
+        );
     }
 
     #[test]

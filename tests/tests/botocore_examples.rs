@@ -1,7 +1,8 @@
 //! Requests compared with botocore 1.44.5's on inputs nobody here chose, built by both at one
 //! signing time: method, URL, body and the whole `Authorization` header (signed header names
 //! and, through the signature, their values). Where botocore refuses an input, sansboto must
-//! refuse it too.
+//! refuse it too, and where botocore finds the parameters wrong, sansboto must name the same
+//! problems at the same places.
 //! - Every request example in botocore's own documentation (`examples-1.json`: about 1,300).
 //! - Inputs made from every operation's input shape in every service (about 40,000): its
 //!   required members only, then every member.
@@ -27,8 +28,8 @@ use e2e_support::core_session;
 use sansboto_core::auth::{Credentials, Identity};
 use sansboto_core::machine::SplitMix64;
 use sansboto_core::session::ClientOptions;
-use sansboto_core::Error;
 use sansboto_core::Value;
+use sansboto_core::{Error, SerializeError};
 use sansboto_tests::botocore;
 
 /// 2026-01-01T00:00:00Z: the signing time on both sides.
@@ -363,12 +364,49 @@ fn compare_with_botocore(
             continue;
         }
         if let Some(their_error) = case.get("error").and_then(|e| e.as_str()) {
-            // Refused by both is agreement (which error type each uses is checked where it
-            // matters, e.g. typed_errors).
-            if ours.is_ok() {
-                differences.push(format!(
+            match &ours {
+                Ok(_) => differences.push(format!(
                     "{name}: botocore refused ({their_error}), sansboto sent it"
-                ));
+                )),
+                // Both found the parameters wrong: each must name the same problems, at the
+                // same places (the values are shown in each language's own way).
+                Err(Error::Validation(problems)) => {
+                    if let Some(theirs) = their_error.strip_prefix("ParamValidationError: ") {
+                        let (ours, theirs) = (
+                            problem_places(&problems.to_string()),
+                            problem_places(theirs),
+                        );
+                        if ours != theirs {
+                            differences.push(format!(
+                                "{name}: both refused, botocore for {theirs:?}, sansboto for {ours:?}"
+                            ));
+                        }
+                    }
+                }
+                // Checks that botocore reports as validation errors outside its validator, each a
+                // variant of its own in sansboto: a customization's (S3's bucket name, in the same
+                // words) and a host label's (the same member named).
+                Err(e) if their_error.starts_with("ParamValidationError: ") => {
+                    let report = their_error
+                        .strip_prefix("ParamValidationError: Parameter validation failed:\n")
+                        .unwrap_or_default();
+                    let same = match e {
+                        Error::Serialize(SerializeError::InvalidHostLabel { name, .. }) => {
+                            report.starts_with(&format!("Invalid value for parameter(s): {name}."))
+                        }
+                        e => {
+                            e.customize_error().map(ToString::to_string).as_deref() == Some(report)
+                        }
+                    };
+                    if !same {
+                        differences.push(format!(
+                            "{name}: botocore found the parameters wrong ({their_error}), sansboto refused with {e}"
+                        ));
+                    }
+                }
+                // Other refusals (a customization's own check) are compared by kind where it
+                // matters, e.g. typed_errors.
+                Err(_) => {}
             }
             continue;
         }
@@ -439,6 +477,36 @@ fn compare_with_botocore(
 }
 
 /// The differences found, the first 40 in full.
+/// What a validation message names, line by line: the kind of problem and where it is (the
+/// text before the value or the list of valid names), for comparing botocore's
+/// `ParamValidationError` with sansboto's `ValidationError`, whose lines are written alike.
+/// Two of botocore's lines are read as sansboto writes them: its message for an empty union
+/// lacks a space ("tagged unionstructure"), and S3 Control's missing `AccountId` is reported by
+/// its endpoint rules (botocore resolves the endpoint before it validates) in the rule's words.
+fn problem_places(message: &str) -> std::collections::BTreeSet<String> {
+    message
+        .lines()
+        .skip(1)
+        .map(|line| match line {
+            "AccountId is required but not set" => {
+                "Missing required parameter in input: \"AccountId\"".to_string()
+            }
+            line => line.replace("tagged unionstructure", "tagged union structure"),
+        })
+        .map(|line| {
+            let cut = if line.starts_with("Must set one of") {
+                line.rfind(": ")
+            } else {
+                [", value:", ", must be one of", ". Can only set"]
+                    .iter()
+                    .filter_map(|mark| line.find(mark))
+                    .min()
+            };
+            line[..cut.unwrap_or(line.len())].to_string()
+        })
+        .collect()
+}
+
 fn report(differences: &[String], cases: usize) -> String {
     let shown: Vec<&str> = differences.iter().take(40).map(String::as_str).collect();
     format!(
