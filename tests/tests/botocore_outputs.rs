@@ -558,52 +558,105 @@ fn handled_apart(
     }
 }
 
-#[test]
-fn every_output_parses_as_botocore_parses_it() {
-    let cases = botocore::run(&format!("{RESPONSE_BUILDERS}{OUTPUTS}"), &[]);
-    let cases = cases.as_array().expect("a list of outputs");
-    assert!(cases.len() > 10_000, "only {} outputs", cases.len());
+/// Runs `snippet` (after the response builders) in botocore and parses each answer it
+/// describes with sansboto's client for the case's service (one client per service): each case
+/// with sansboto's parse, at least `at_least` of them.
+fn parsed_by_both(
+    snippet: &str,
+    at_least: usize,
+) -> Vec<(serde_json::Value, Result<Value, sansboto_core::Error>)> {
+    let cases = botocore::run(&format!("{RESPONSE_BUILDERS}{snippet}"), &[]);
+    let serde_json::Value::Array(cases) = cases else {
+        panic!("not a list of cases: {cases}");
+    };
+    assert!(cases.len() >= at_least, "only {} answers", cases.len());
     let session = core_session(&[], None, None);
     let options = ClientOptions {
         region: Some("us-east-1".into()),
         ..Default::default()
     };
     let mut clients = BTreeMap::new();
-    let mut differences = Vec::new();
-    for case in cases {
-        let text = |key: &str| case[key].as_str().unwrap_or_default();
-        let (service, operation, body) = (text("service"), text("operation"), text("body"));
-        let client = clients
-            .entry(service.to_string())
-            .or_insert_with(|| session.service_client(service, &options).unwrap());
-        let ours = client.parse_operation(operation, response_of(case), 0);
-        let name = format!("{service}.{operation} {body}");
-        match (ours, case.get("parsed")) {
-            (Ok(ours), Some(theirs)) => {
-                let mut ours = plain(&ours);
-                let mut theirs = theirs.clone();
-                if !handled_apart(service, operation, &mut ours, &mut theirs) && ours != theirs {
-                    differences.push(format!("{name}\n  sansboto: {ours}\n  botocore: {theirs}"));
-                }
-            }
-            (Err(_), None) => {}
-            (Ok(ours), None) => differences.push(format!(
-                "{name}\n  botocore refused ({}), sansboto: {}",
-                text("error"),
-                plain(&ours)
-            )),
-            (Err(e), Some(theirs)) => {
-                differences.push(format!("{name}\n  sansboto: {e}\n  botocore: {theirs}"))
+    cases
+        .into_iter()
+        .map(|case| {
+            let text = |key: &str| case[key].as_str().unwrap_or_default();
+            let client = clients
+                .entry(text("service").to_string())
+                .or_insert_with(|| session.service_client(text("service"), &options).unwrap());
+            let ours = client.parse_operation(text("operation"), response_of(&case), 0);
+            (case, ours)
+        })
+        .collect()
+}
+
+/// How one successful answer's parse compares.
+enum Compared {
+    Same,
+    /// Different only in what `alike` allows.
+    Alike,
+    Differ(String),
+}
+
+/// sansboto's parse of `case` (named `name`) next to botocore's, `alike` saying which
+/// differences are deliberate.
+fn compare_parse(
+    name: &str,
+    case: &serde_json::Value,
+    ours: &Result<Value, sansboto_core::Error>,
+    alike: fn(&serde_json::Value, &serde_json::Value) -> bool,
+) -> Compared {
+    let text = |key: &str| case[key].as_str().unwrap_or_default();
+    match (ours, case.get("parsed")) {
+        (Ok(ours), Some(theirs)) => {
+            let mut ours = plain(ours);
+            let mut theirs = theirs.clone();
+            if handled_apart(text("service"), text("operation"), &mut ours, &mut theirs)
+                || ours == theirs
+            {
+                Compared::Same
+            } else if alike(&ours, &theirs) {
+                Compared::Alike
+            } else {
+                Compared::Differ(format!("{name}\n  sansboto: {ours}\n  botocore: {theirs}"))
             }
         }
+        (Err(_), None) => Compared::Same,
+        (Ok(ours), None) => Compared::Differ(format!(
+            "{name}\n  botocore refused ({}), sansboto: {}",
+            text("error"),
+            plain(ours)
+        )),
+        (Err(e), Some(theirs)) => {
+            Compared::Differ(format!("{name}\n  sansboto: {e}\n  botocore: {theirs}"))
+        }
     }
+}
+
+/// The first differences, for an assertion's message.
+fn report(differences: &[String], cases: usize, what: &str) -> String {
     let shown: Vec<&str> = differences.iter().take(40).map(String::as_str).collect();
+    format!(
+        "{} of {cases} {what} differ from botocore's parse:\n{}",
+        differences.len(),
+        shown.join("\n")
+    )
+}
+
+#[test]
+fn every_output_parses_as_botocore_parses_it() {
+    let cases = parsed_by_both(OUTPUTS, 10_000);
+    let mut differences = Vec::new();
+    for (case, ours) in &cases {
+        let text = |key: &str| case[key].as_str().unwrap_or_default();
+        let name = format!("{}.{} {}", text("service"), text("operation"), text("body"));
+        if let Compared::Differ(d) = compare_parse(&name, case, ours, |_, _| false) {
+            differences.push(d);
+        }
+    }
     assert!(
         differences.is_empty(),
-        "{} of {} outputs differ from botocore's parse:\n{}",
-        differences.len(),
-        cases.len(),
-        shown.join("\n")
+        "{}",
+        report(&differences, cases.len(), "outputs")
     );
 }
 
@@ -681,50 +734,21 @@ fn alike(ours: &serde_json::Value, theirs: &serde_json::Value) -> bool {
 
 #[test]
 fn mutated_outputs_parse_as_botocore_parses_them() {
-    let cases = botocore::run(&format!("{RESPONSE_BUILDERS}{MUTATED_OUTPUTS}"), &[]);
-    let cases = cases.as_array().expect("a list of outputs");
-    assert!(cases.len() > 10_000, "only {} outputs", cases.len());
-    let session = core_session(&[], None, None);
-    let options = ClientOptions {
-        region: Some("us-east-1".into()),
-        ..Default::default()
-    };
-    let mut clients = BTreeMap::new();
+    let cases = parsed_by_both(MUTATED_OUTPUTS, 10_000);
     let mut differences = Vec::new();
     let mut apart: BTreeMap<&str, usize> = BTreeMap::new();
-    for case in cases {
+    for (case, ours) in &cases {
         let text = |key: &str| case[key].as_str().unwrap_or_default();
         let (service, operation) = (text("service"), text("operation"));
-        let client = clients
-            .entry(service.to_string())
-            .or_insert_with(|| session.service_client(service, &options).unwrap());
-        let ours = client.parse_operation(operation, response_of(case), 0);
         let name = format!("{service}.{operation} ({}) {}", text("what"), text("body"));
-        if let Some(reason) = set_apart(service, case, &ours) {
+        if let Some(reason) = set_apart(service, case, ours) {
             *apart.entry(reason).or_insert(0) += 1;
             continue;
         }
-        match (ours, case.get("parsed")) {
-            (Ok(ours), Some(theirs)) => {
-                let mut ours = plain(&ours);
-                let mut theirs = theirs.clone();
-                if !handled_apart(service, operation, &mut ours, &mut theirs) && ours != theirs {
-                    if alike(&ours, &theirs) {
-                        *apart.entry(ALIKE).or_insert(0) += 1;
-                        continue;
-                    }
-                    differences.push(format!("{name}\n  sansboto: {ours}\n  botocore: {theirs}"));
-                }
-            }
-            (Err(_), None) => {}
-            (Ok(ours), None) => differences.push(format!(
-                "{name}\n  botocore refused ({}), sansboto: {}",
-                text("error"),
-                plain(&ours)
-            )),
-            (Err(e), Some(theirs)) => {
-                differences.push(format!("{name}\n  sansboto: {e}\n  botocore: {theirs}"))
-            }
+        match compare_parse(&name, case, ours, alike) {
+            Compared::Same => {}
+            Compared::Alike => *apart.entry(ALIKE).or_insert(0) += 1,
+            Compared::Differ(d) => differences.push(d),
         }
     }
     eprintln!("left apart: {apart:#?}");
@@ -734,13 +758,10 @@ fn mutated_outputs_parse_as_botocore_parses_them() {
         "{left_apart} of {} left apart",
         cases.len()
     );
-    let shown: Vec<&str> = differences.iter().take(40).map(String::as_str).collect();
     assert!(
         differences.is_empty(),
-        "{} of {} outputs differ from botocore's parse:\n{}",
-        differences.len(),
-        cases.len(),
-        shown.join("\n")
+        "{}",
+        report(&differences, cases.len(), "outputs")
     );
 }
 
@@ -759,23 +780,11 @@ fn response_of(case: &serde_json::Value) -> http::Response<sansboto_core::Body> 
 
 #[test]
 fn every_error_parses_as_botocore_parses_it() {
-    let cases = botocore::run(&format!("{RESPONSE_BUILDERS}{ERRORS}"), &[]);
-    let cases = cases.as_array().expect("a list of error answers");
-    assert!(cases.len() > 5_000, "only {} error answers", cases.len());
-    let session = core_session(&[], None, None);
-    let options = ClientOptions {
-        region: Some("us-east-1".into()),
-        ..Default::default()
-    };
-    let mut clients = BTreeMap::new();
+    let cases = parsed_by_both(ERRORS, 5_000);
     let mut differences = Vec::new();
-    for case in cases {
+    for (case, ours) in &cases {
         let text = |key: &str| case[key].as_str().unwrap_or_default();
         let (service, operation) = (text("service"), text("operation"));
-        let client = clients
-            .entry(service.to_string())
-            .or_insert_with(|| session.service_client(service, &options).unwrap());
-        let ours = client.parse_operation(operation, response_of(case), 0);
         let name = format!(
             "{service}.{operation} {} {:?} {}",
             case["status"],
@@ -821,12 +830,9 @@ fn every_error_parses_as_botocore_parses_it() {
             }
         }
     }
-    let shown: Vec<&str> = differences.iter().take(40).map(String::as_str).collect();
     assert!(
         differences.is_empty(),
-        "{} of {} error answers differ from botocore's parse:\n{}",
-        differences.len(),
-        cases.len(),
-        shown.join("\n")
+        "{}",
+        report(&differences, cases.len(), "error answers")
     );
 }
