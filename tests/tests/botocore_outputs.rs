@@ -795,7 +795,7 @@ fn every_error_parses_as_botocore_parses_it() {
         match (ours, theirs) {
             (Ok(ours), _) => differences.push(format!(
                 "{name}\n  sansboto parsed an error answer as a success: {}",
-                plain(&ours)
+                plain(ours)
             )),
             (Err(e), Some(theirs)) => match e.service_error() {
                 Some(error) => {
