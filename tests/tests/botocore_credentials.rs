@@ -10,7 +10,10 @@
 //! Compared: refused by both for the same reason (the error variant that stands for botocore's
 //! exception class), nothing found by both, or the same keys. Each static
 //! key names where it was written (`CFG_a`, `CRED_b`, `ENV`, `PROC`), so the same keys mean the
-//! same provider won; keys STS issued (moto's `ASIA…`, random) are compared as "assumed".
+//! same provider won; keys STS issued (moto's `ASIA…`, random) are compared by the role they
+//! belong to (moto's `GetCallerIdentity`), and each profile and the environment name a role of
+//! their own (`r_a`, `r_env`), so the same role means the same profile's `role_arn` was taken.
+//! Some setups have no config file or no credentials file at all.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -46,7 +49,8 @@ with open(os.path.join(DIR, 'token'), 'w') as f:
     f.write('a-web-identity-token')
 PROCESS = [PY + ' ' + os.path.join(DIR, n + '.py') for n in list(scripts) + ['failing']]
 NAMES = ['default', 'a', 'b', 'c']
-ROLE = 'arn:aws:iam::123456789012:role/r'
+def role(name):
+    return 'arn:aws:iam::123456789012:role/r_' + name
 def keys(origin, name):
     kind = rng.random()
     if kind < 0.6:
@@ -64,21 +68,21 @@ def config_profile(name):
     if kind < 0.3:
         return keys('CFG', name)
     if kind < 0.5:
-        out = {'role_arn': ROLE, 'source_profile': rng.choice(NAMES + ['missing'])}
+        out = {'role_arn': role(name), 'source_profile': rng.choice(NAMES + ['missing'])}
         if rng.random() < 0.1:
             out['credential_source'] = 'Environment'
         return out
     if kind < 0.6:
-        return {'role_arn': ROLE, 'credential_source': rng.choice(['Environment', 'Ec2InstanceMetadata', 'EcsContainer', 'Bogus'])}
+        return {'role_arn': role(name), 'credential_source': rng.choice(['Environment', 'Ec2InstanceMetadata', 'EcsContainer', 'Bogus'])}
     if kind < 0.75:
         out = {'credential_process': rng.choice(PROCESS)}
         if rng.random() < 0.3:
             out.update(keys('CFG', name))
         return out
     if kind < 0.8:
-        return {'role_arn': ROLE, 'web_identity_token_file': rng.choice([os.path.join(DIR, 'token'), '/nonexistent/token'])}
+        return {'role_arn': role(name), 'web_identity_token_file': rng.choice([os.path.join(DIR, 'token'), '/nonexistent/token'])}
     if kind < 0.85:
-        return {'role_arn': ROLE}
+        return {'role_arn': role(name)}
     return {'region': 'us-west-2'}
 def ini(sections, config):
     lines = []
@@ -99,20 +103,30 @@ def scenario():
     elif kind < 0.36:
         env.update({'AWS_ACCESS_KEY_ID': '', 'AWS_SECRET_ACCESS_KEY': ''})
     elif kind < 0.42:
-        env.update({'AWS_ROLE_ARN': ROLE, 'AWS_WEB_IDENTITY_TOKEN_FILE': rng.choice([os.path.join(DIR, 'token'), '/nonexistent/token'])})
+        env.update({'AWS_ROLE_ARN': role('env'), 'AWS_WEB_IDENTITY_TOKEN_FILE': rng.choice([os.path.join(DIR, 'token'), '/nonexistent/token'])})
     if rng.random() < 0.3:
         env[rng.choice(['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'])] = rng.choice(NAMES + ['missing'])
     config = {n: config_profile(n) for n in NAMES if rng.random() < 0.6}
     credentials = {n: keys('CRED', n) for n in NAMES if rng.random() < 0.4}
     profile = rng.choice([None, None, None] + NAMES + ['missing'])
-    return env, ini(config, True), ini(credentials, False), profile
+    # A file that is not there at all (None), sometimes.
+    config = ini(config, True) if rng.random() < 0.9 else None
+    credentials = ini(credentials, False) if rng.random() < 0.9 else None
+    return env, config, credentials, profile
+def role_of(frozen):
+    # The role STS issued these keys for: moto's caller identity, `…:assumed-role/r_a/session`.
+    sts = botocore.session.Session().create_client(
+        'sts', region_name='us-east-1', endpoint_url=MOTO, aws_access_key_id=frozen.access_key,
+        aws_secret_access_key=frozen.secret_key, aws_session_token=frozen.token)
+    return sts.get_caller_identity()['Arn'].split('/')[1]
 def resolve(env, config, credentials, profile):
     with tempfile.TemporaryDirectory() as tmp:
         paths = {'AWS_CONFIG_FILE': os.path.join(tmp, 'config'),
                  'AWS_SHARED_CREDENTIALS_FILE': os.path.join(tmp, 'credentials')}
         for var, text in [('AWS_CONFIG_FILE', config), ('AWS_SHARED_CREDENTIALS_FILE', credentials)]:
-            with open(paths[var], 'w') as f:
-                f.write(text)
+            if text is not None:
+                with open(paths[var], 'w') as f:
+                    f.write(text)
         saved = dict(os.environ)
         os.environ.clear()
         os.environ.update({'PATH': saved.get('PATH', ''), 'AWS_EC2_METADATA_DISABLED': 'true'})
@@ -124,12 +138,15 @@ def resolve(env, config, credentials, profile):
             if creds is None:
                 return {'none': True}
             frozen = creds.get_frozen_credentials()
-            return {'access_key': frozen.access_key, 'secret_key': frozen.secret_key, 'token': frozen.token}
         except Exception as e:
             return {'error': type(e).__name__ + ': ' + str(e)}
         finally:
             os.environ.clear()
             os.environ.update(saved)
+    out = {'access_key': frozen.access_key, 'secret_key': frozen.secret_key, 'token': frozen.token}
+    if frozen.access_key.startswith('ASIA'):
+        out['role'] = role_of(frozen)
+    return out
 cases = []
 for _ in range(600):
     env, config, credentials, profile = scenario()
@@ -138,10 +155,22 @@ for _ in range(600):
 emit(cases)
 "#;
 
-/// Keys as compared: STS-issued ones (moto's, random) are just "assumed".
-fn comparable(access_key: &str, secret: &str, token: Option<&str>) -> Value {
+/// The role each set of STS-issued keys (`KEYS`: `[[key, secret, token]]`) belongs to, as
+/// moto's `GetCallerIdentity` says: `{key: role name}`.
+const ROLES_OF: &str = r#"
+import os
+out = {}
+for key, secret, token in json.loads(os.environ['KEYS']):
+    sts = session.create_client('sts', region_name='us-east-1', endpoint_url=os.environ['MOTO_URL'],
+                                aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token)
+    out[key] = sts.get_caller_identity()['Arn'].split('/')[1]
+emit(out)
+"#;
+
+/// Keys as compared: STS-issued ones (moto's, random) by the role they were issued for.
+fn comparable(access_key: &str, secret: &str, token: Option<&str>, role: Option<&str>) -> Value {
     if access_key.starts_with("ASIA") {
-        return json!("assumed");
+        return json!({ "assumed": role });
     }
     json!({"access_key": access_key, "secret_key": secret, "token": token})
 }
@@ -169,10 +198,13 @@ fn botocore_outcome(result: &Value) -> Value {
         result["access_key"].as_str().unwrap_or_default(),
         result["secret_key"].as_str().unwrap_or_default(),
         result["token"].as_str(),
+        result["role"].as_str(),
     )
 }
 
-fn sansboto_outcome(case: &Value) -> (Value, String) {
+/// sansboto's outcome, with why it failed (or nothing), and the keys STS issued, if it was
+/// given some (their role is asked for all cases at once, then put in the outcome).
+fn sansboto_outcome(case: &Value) -> (Value, String, Option<[String; 3]>) {
     let env: HashMap<String, String> = case["env"]
         .as_object()
         .unwrap()
@@ -182,15 +214,17 @@ fn sansboto_outcome(case: &Value) -> (Value, String) {
         .collect();
     let inputs = SessionInputs {
         env,
-        config_file: Some(case["config"].as_str().unwrap().as_bytes().to_vec()),
-        credentials_file: Some(case["credentials"].as_str().unwrap().as_bytes().to_vec()),
+        config_file: case["config"].as_str().map(|text| text.as_bytes().to_vec()),
+        credentials_file: case["credentials"]
+            .as_str()
+            .map(|text| text.as_bytes().to_vec()),
         profile: case["profile"].as_str().map(String::from),
         random_seed: 7,
     };
     let data = Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new()));
     let session = match Session::new(inputs, data) {
         Ok(session) => Arc::new(session),
-        Err(e) => return (json!({"error": "session"}), format!("session: {e}")),
+        Err(e) => return (json!({"error": "session"}), format!("session: {e}"), None),
     };
     let transport = sansboto_blocking::HttpClient::new(Default::default()).unwrap();
     let mut machine = session.credential_source(None).resolve();
@@ -199,11 +233,27 @@ fn sansboto_outcome(case: &Value) -> (Value, String) {
         &transport,
     ));
     match resolved {
-        Ok(c) => (
-            comparable(c.access_key_id(), c.secret_access_key(), c.session_token()),
-            String::new(),
-        ),
-        Err(CredentialsError::NotFound { .. }) => (json!("none"), String::new()),
+        Ok(c) => {
+            let issued = c.access_key_id().starts_with("ASIA").then(|| {
+                [
+                    c.access_key_id(),
+                    c.secret_access_key(),
+                    c.session_token().unwrap_or_default(),
+                ]
+                .map(String::from)
+            });
+            (
+                comparable(
+                    c.access_key_id(),
+                    c.secret_access_key(),
+                    c.session_token(),
+                    None,
+                ),
+                String::new(),
+                issued,
+            )
+        }
+        Err(CredentialsError::NotFound { .. }) => (json!("none"), String::new(), None),
         Err(e) => {
             let variant = match &e {
                 CredentialsError::Config(ConfigError::ProfileNotFound { .. }) => "ProfileNotFound",
@@ -213,7 +263,7 @@ fn sansboto_outcome(case: &Value) -> (Value, String) {
                 CredentialsError::Retrieval { .. } => "Retrieval",
                 _ => "another error",
             };
-            (json!({ "error": variant }), e.to_string())
+            (json!({ "error": variant }), e.to_string(), None)
         }
     }
 }
@@ -232,14 +282,30 @@ fn generated_setups_resolve_to_botocores_credentials() {
     );
     let cases = cases.as_array().expect("a list of scenarios");
     assert_eq!(cases.len(), 600);
+    let ours: Vec<_> = cases.iter().map(sansboto_outcome).collect();
+    let issued: Vec<&[String; 3]> = ours.iter().filter_map(|o| o.2.as_ref()).collect();
+    let roles = botocore::run(
+        ROLES_OF,
+        &[
+            ("KEYS", &serde_json::to_string(&issued).unwrap()),
+            ("MOTO_URL", &moto.endpoint()),
+        ],
+    );
     let mut differences = Vec::new();
     let mut tally: HashMap<String, usize> = HashMap::new();
-    for case in cases {
+    let mut roles_seen = std::collections::BTreeSet::new();
+    for (case, (mut ours, why, issued)) in cases.iter().zip(ours) {
+        if let Some([key, ..]) = issued {
+            ours["assumed"] = roles[key.as_str()].clone();
+        }
         let theirs = botocore_outcome(&case["result"]);
-        let (ours, why) = sansboto_outcome(case);
         let kind = match &theirs {
             Value::String(s) => s.clone(),
             Value::Object(o) if o.contains_key("error") => "error".to_string(),
+            Value::Object(o) if o.contains_key("assumed") => {
+                roles_seen.insert(o["assumed"].to_string());
+                "assumed".to_string()
+            }
             Value::Object(o) => {
                 let key = o["access_key"].as_str().unwrap_or_default();
                 key.get(..3).unwrap_or(key).to_string()
@@ -250,8 +316,8 @@ fn generated_setups_resolve_to_botocores_credentials() {
         if ours != theirs {
             differences.push(format!(
                 "env {}, profile {}\n--- config\n{}--- credentials\n{}  sansboto: {ours} {why}\n  botocore: {}",
-                case["env"], case["profile"], case["config"].as_str().unwrap(),
-                case["credentials"].as_str().unwrap(), case["result"]
+                case["env"], case["profile"], case["config"].as_str().unwrap_or("(no file)\n"),
+                case["credentials"].as_str().unwrap_or("(no file)\n"), case["result"]
             ));
         }
     }
@@ -264,7 +330,12 @@ fn generated_setups_resolve_to_botocores_credentials() {
         cases.len(),
         shown.join("\n")
     );
-    eprintln!("outcomes: {tally:?}");
+    eprintln!("outcomes: {tally:?}, roles assumed: {roles_seen:?}");
+    // Roles of several profiles and of the environment, each read back from moto.
+    assert!(
+        roles_seen.len() >= 4 && !roles_seen.contains("null"),
+        "{roles_seen:?}"
+    );
     // Every kind of outcome must occur, or the comparison says little.
     for kind in ["error", "none", "assumed", "ENV", "CFG", "CRE", "PRO"] {
         assert!(
