@@ -320,6 +320,7 @@ impl ServiceClient {
         if service == "s3" && config.endpoint.region.is_none() {
             let unset = customize::s3::region_when_unset(
                 config.endpoint.s3_us_east_1_regional_endpoint.as_deref(),
+                config.endpoint.use_dualstack,
             );
             config.endpoint.region = Some(unset.to_string());
         }
@@ -1013,15 +1014,11 @@ impl ServiceClient {
                 .and_then(|d| d.service.as_deref())
                 .unwrap_or(self.model.signing_name())
                 .to_string(),
-            region: match default {
-                Some(d) => d.region.clone(),
-                None => self
-                    .config
-                    .endpoint
-                    .region
-                    .clone()
-                    .unwrap_or_else(|| "us-east-1".to_string()),
-            },
+            // Empty when no region is configured: the endpoint's auth scheme may give one.
+            region: default
+                .map(|d| d.region.clone())
+                .or_else(|| self.config.endpoint.region.clone())
+                .unwrap_or_default(),
             region_set: None,
             disable_double_encoding: None,
         };
@@ -1073,6 +1070,13 @@ impl ServiceClient {
                 // botocore without `awscrt` refuses the call rather than sign it otherwise.
                 return Err(Error::Auth(crate::auth::AuthError::SigV4aNotBuilt));
             }
+        }
+        if signing.region.is_empty()
+            && matches!(scheme, AuthScheme::SigV4(_) | AuthScheme::S3Express(_))
+        {
+            // No region configured and none from the endpoint (an endpoint URL given to a
+            // service other than S3): botocore's SigV4 signer raises `NoRegionError`.
+            return Err(Error::NoRegion);
         }
         Ok((scheme, signing))
     }

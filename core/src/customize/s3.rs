@@ -863,10 +863,15 @@ fn root_text(body: &[u8]) -> Option<Option<String>> {
 /// leaves no S3 client without one, unlike other services' `NoRegionError`): `us-east-1`,
 /// reached at the global `s3.amazonaws.com`, under the default `legacy`
 /// `us_east_1_regional_endpoint`; the `aws-global` pseudo-region (the same endpoint, signed for
-/// us-east-1) under `regional`.
-pub(crate) fn region_when_unset(us_east_1_regional_endpoint: Option<&str>) -> &'static str {
+/// us-east-1) under `regional`, unless dual-stack endpoints are asked for: botocore's legacy
+/// endpoint table has no dual-stack `aws-global`, so its client takes `us-east-1` (which matters
+/// for S3 Transfer Acceleration: `aws-global` would put the region in the accelerated host).
+pub(crate) fn region_when_unset(
+    us_east_1_regional_endpoint: Option<&str>,
+    use_dualstack: bool,
+) -> &'static str {
     match us_east_1_regional_endpoint {
-        Some("regional") => "aws-global",
+        Some("regional") if !use_dualstack => "aws-global",
         _ => "us-east-1",
     }
 }
