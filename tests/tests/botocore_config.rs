@@ -289,7 +289,8 @@ fn configuration_is_read_as_botocore_reads_it() {
 /// in the profile chosen or another: region (China, GovCloud, ISO, `aws-global` included),
 /// FIPS, dual-stack, STS and S3 us-east-1 endpoints, retry mode and attempts, defaults mode,
 /// S3's nested settings, endpoint URLs (global, per service in the environment, in a
-/// `services` section, ignored by either switch) and `AWS_PROFILE`. Resolved by botocore with
+/// `services` section, ignored by either switch), account-ID endpoint mode, auth scheme
+/// preference and `AWS_PROFILE`. Resolved by botocore with
 /// a call to eight services each; emits `[{env, config, rows}]`.
 const GENERATED: &str = r#"
 import os, random, tempfile
@@ -332,6 +333,8 @@ def settings():
         # the text where it expects a mapping; sansboto reads it as no S3 settings.)
         if nested:
             out['s3'] = nested
+    if maybe(0.1): out['account_id_endpoint_mode'] = rng.choice(['preferred', 'disabled', 'required', 'Required', 'bogus'])
+    if maybe(0.1): out['auth_scheme_preference'] = rng.choice(['sigv4a,sigv4', 'sigv4', 'httpBearerAuth', ' sigv4a ', 'bogus', ''])
     if maybe(0.2): out['services'] = 'svc'
     return out
 def env_settings():
@@ -344,7 +347,9 @@ def env_settings():
                         ('AWS_MAX_ATTEMPTS', ['1', '2', '6']),
                         ('AWS_DEFAULTS_MODE', ['standard', 'in-region', 'legacy']),
                         ('AWS_ENDPOINT_URL', URLS),
-                        ('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', BOOLS)]:
+                        ('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', BOOLS),
+                        ('AWS_ACCOUNT_ID_ENDPOINT_MODE', ['preferred', 'disabled', 'required']),
+                        ('AWS_AUTH_SCHEME_PREFERENCE', ['sigv4a,sigv4', 'sigv4'])]:
         if maybe(0.08):
             env[var] = rng.choice(values)
     for call in CALLS:
