@@ -539,13 +539,18 @@ impl Session {
         // No region and no endpoint URL: a global service still has an endpoint, at its
         // partition endpoint (botocore's client region becomes `aws-global` for STS, IAM, ...).
         // S3 has rules of its own (`ServiceClient::new`).
-        if config.endpoint.region.is_none()
-            && config.endpoint.endpoint_url.is_none()
-            && service != "s3"
-        {
-            config.endpoint.region = legacy
+        if config.endpoint.region.is_none() && service != "s3" {
+            let global = legacy
                 .partition_endpoint(&model.metadata.endpoint_prefix)
                 .map_err(legacy_error)?;
+            match (&config.endpoint.endpoint_url, global) {
+                (None, global) => config.endpoint.region = global,
+                // An endpoint URL and no region: botocore makes no client of a regional
+                // service (`NoRegionError`); a global one's client keeps no region, and its
+                // calls are refused where they are signed (`ServiceClient::sign`).
+                (Some(_), None) => return Err(Error::NoRegion),
+                (Some(_), Some(_)) => {}
+            }
         }
         let mut client = ServiceClient::new(service, model, ruleset, self.partitions()?, config)?;
         client.set_default_signing(&legacy).map_err(legacy_error)?;

@@ -120,7 +120,8 @@ impl fmt::Display for Problem {
                 "Invalid value for parameter {}, value: {value}, valid min value: {min}",
                 display_path(path)
             ),
-            // botocore's two messages, for none set and for more than one.
+            // botocore's two messages, for none set and for more than one (the first with the
+            // space between "union" and "structure" that botocore's lacks).
             Problem::InvalidUnion { path, set: 0, members } => write!(
                 f,
                 "Must set one of the following keys for tagged union structure {}: {}.",

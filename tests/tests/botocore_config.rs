@@ -4,7 +4,8 @@
 //! session. Compared for S3 `ListObjectsV2`, STS `GetCallerIdentity`, DynamoDB `ListTables`
 //! and IAM `ListUsers`: the URL the request goes to (region, FIPS, dual-stack, addressing style,
 //! acceleration, STS and S3 us-east-1 endpoints), the region and service it is signed for, the
-//! retry mode and attempt limit the client took, and whether making the client or the request is refused.
+//! retry mode and attempt limit the client took, and whether making the client or the request is
+//! refused (for want of a region, or otherwise).
 //!
 //! Left out: `AWS_REGION`, which sansboto reads before `AWS_DEFAULT_REGION` and botocore does
 //! not read at all (a deliberate difference).
@@ -159,18 +160,16 @@ for env, config in SCENARIOS:
                 return botocore.awsrequest.AWSResponse(request.url, 200, {}, None)
             client.meta.events.register_first('before-send', capture)
             try:
-                getattr(client, client.meta.method_to_api_mapping and
-                        {v: k for k, v in client.meta.method_to_api_mapping.items()}[operation])(**json.loads(params))
+                getattr(client, botocore.xform_name(operation))(**json.loads(params))
             except Exception:
-                pass
-            if 'url' not in seen:
-                raise RuntimeError('no request')
+                if 'url' not in seen:
+                    raise
             retries = client.meta.config.retries or {}
             row.append({'url': seen['url'].split('?')[0], 'scope': seen['scope'],
                         'mode': retries.get('mode', 'legacy'),
                         'max_attempts': retries.get('total_max_attempts')})
         except Exception as e:
-            row.append({'error': type(e).__name__})
+            row.append({'error': type(e).__name__ + ': ' + str(e)})
     results.append(row)
     os.environ.clear()
     os.environ.update(saved)
@@ -180,17 +179,22 @@ emit(results)
 
 /// What a call with this session's configuration comes to in sansboto, as the Python side
 /// reports botocore's: the URL without its query, the signing scope's region and service, the
-/// retry mode and attempt limit; or `{"error": true}` when the client or the request is refused.
+/// retry mode and attempt limit; or the refusal of the client or the request (`error_row`).
 fn sansboto_row(
     session: &sansboto_core::session::Session,
     service: &str,
     operation: &str,
     params: &str,
     identity: Identity<'_>,
+    unsigned: bool,
 ) -> J {
     let params = Value::from(serde_json::from_str::<J>(params).unwrap());
+    let options = ClientOptions {
+        unsigned,
+        ..Default::default()
+    };
     let row = session
-        .service_client(service, &ClientOptions::default())
+        .service_client(service, &options)
         .and_then(|client| {
             let prepared = client.prepare(operation, params, &mut SplitMix64(1))?;
             let signed = client.sign(&prepared, identity, UNIX_EPOCH, None)?;
@@ -200,7 +204,7 @@ fn sansboto_row(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
             // `Credential=AKID/date/REGION/SERVICE/aws4_request`: the scope's region and
-            // service.
+            // service (empty when unsigned).
             let scope = authorization
                 .split("Credential=")
                 .nth(1)
@@ -221,7 +225,18 @@ fn sansboto_row(
                 "max_attempts": config.max_attempts,
             }))
         });
-    row.unwrap_or_else(|_| json!({"error": true}))
+    row.unwrap_or_else(|e| error_row(matches!(e, sansboto_core::Error::NoRegion)))
+}
+
+/// A refusal as compared: no region (botocore's `NoRegionError`, sansboto's `Error::NoRegion`)
+/// apart from any other.
+fn error_row(no_region: bool) -> J {
+    json!({ "error": if no_region { "no region" } else { "refused" } })
+}
+
+/// botocore's refusal (`ExceptionClass: message`) as compared.
+fn their_error_row(error: &str) -> J {
+    error_row(error.starts_with("NoRegionError:"))
 }
 
 #[test]
@@ -263,10 +278,10 @@ fn configuration_is_read_as_botocore_reads_it() {
         }
         let session = core_session(&env, Some(config), None);
         for ((service, operation, params), theirs) in CALLS.iter().zip(theirs.as_array().unwrap()) {
-            let ours = sansboto_row(&session, service, operation, params, identity);
+            let ours = sansboto_row(&session, service, operation, params, identity, false);
             let mut theirs = theirs.clone();
-            if theirs.get("error").is_some() {
-                theirs = json!({"error": true});
+            if let Some(error) = theirs.get("error") {
+                theirs = their_error_row(error.as_str().unwrap_or_default());
             }
             if ours != theirs {
                 differences.push(format!(
@@ -291,7 +306,8 @@ fn configuration_is_read_as_botocore_reads_it() {
 /// S3's nested settings, endpoint URLs (global, per service in the environment, in a
 /// `services` section, ignored by either switch), account-ID endpoint mode, auth scheme
 /// preference and `AWS_PROFILE`. Resolved by botocore with
-/// a call to eight services each; emits `[{env, config, rows}]`.
+/// a call to nine services each (one never signed), some clients unsigned; emits
+/// `[{env, config, unsigned, rows, calls}]`.
 const GENERATED: &str = r#"
 import os, random, tempfile
 import botocore.session, botocore.awsrequest
@@ -305,6 +321,8 @@ CALLS = [
     ('ec2', 'DescribeRegions', '{}', 'EC2', 'ec2'),
     ('s3control', 'ListJobs', '{"AccountId": "123456789012"}', 'S3_CONTROL', 's3_control'),
     ('cloudfront', 'ListDistributions', '{}', 'CLOUDFRONT', 'cloudfront'),
+    # An operation of a regional service that is never signed.
+    ('cognito-idp', 'InitiateAuth', '{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "c"}', 'COGNITO_IDENTITY_PROVIDER', 'cognito_identity_provider'),
 ]
 BOOLS = ['true', 'false', 'TRUE', 'True', ' true', 'yes', '']
 URLS = ['http://localhost:4566', 'https://example.com/base', 'http://127.0.0.1:9000/', 'https://Custom.Example.com']
@@ -377,16 +395,17 @@ def config_file():
             services[call[4]] = {'endpoint_url': rng.choice(URLS)}
     parts.append(section('services svc', services))
     return '\n'.join(parts) + '\n'
-def row(service, operation, params):
+def row(service, operation, params, unsigned):
     try:
         s = botocore.session.get_session()
-        client = s.create_client(service, aws_access_key_id='AKID', aws_secret_access_key='SECRET')
+        config = botocore.config.Config(signature_version=botocore.UNSIGNED) if unsigned else None
+        client = s.create_client(service, aws_access_key_id='AKID', aws_secret_access_key='SECRET', config=config)
         seen = {}
         def capture(request, **kwargs):
             seen['url'] = request.url
             auth = request.headers.get('Authorization', b'')
             auth = auth.decode() if isinstance(auth, bytes) else auth
-            seen['scope'] = '/'.join(auth.split('Credential=')[1].split(',')[0].split('/')[2:4])
+            seen['scope'] = '/'.join(auth.split('Credential=')[1].split(',')[0].split('/')[2:4]) if auth else ''
             return botocore.awsrequest.AWSResponse(request.url, 200, {}, None)
         client.meta.events.register_first('before-send', capture)
         try:
@@ -408,17 +427,18 @@ for _ in range(COUNT):
     saved = dict(os.environ)
     os.environ.update(env)
     os.environ['AWS_CONFIG_FILE'] = path
-    rows = [row(service, operation, params) for service, operation, params, _, _ in CALLS]
+    unsigned = maybe(0.15)
+    rows = [row(service, operation, params, unsigned) for service, operation, params, _, _ in CALLS]
     os.environ.clear()
     os.environ.update(saved)
     os.unlink(path)
-    out.append({'env': env, 'config': config, 'rows': rows, 'calls': [c[:3] for c in CALLS]})
+    out.append({'env': env, 'config': config, 'unsigned': unsigned, 'rows': rows, 'calls': [c[:3] for c in CALLS]})
 emit(out)
 "#;
 
 #[test]
 fn generated_configurations_are_read_as_botocore_reads_them() {
-    let snippet = format!("import botocore.awsrequest\nCOUNT = 200\n{GENERATED}");
+    let snippet = format!("import botocore.awsrequest, botocore.config\nCOUNT = 200\n{GENERATED}");
     let scenarios = botocore::run(&snippet, &[]);
     let scenarios = scenarios.as_array().expect("a list of scenarios");
     assert_eq!(scenarios.len(), 200);
@@ -449,13 +469,14 @@ fn generated_configurations_are_read_as_botocore_reads_them() {
         let scenario_calls = scenario["calls"].as_array().unwrap();
         for (call, theirs) in scenario_calls.iter().zip(rows) {
             let text = |i: usize| call[i].as_str().unwrap();
+            let unsigned = scenario["unsigned"] == true;
             let ours = match &session {
-                Ok(session) => sansboto_row(session, text(0), text(1), text(2), identity),
-                Err(_) => json!({"error": true}),
+                Ok(session) => sansboto_row(session, text(0), text(1), text(2), identity, unsigned),
+                Err(e) => error_row(matches!(e, sansboto_core::Error::NoRegion)),
             };
             calls += 1;
             let theirs_compared = match theirs.get("error") {
-                Some(_) => json!({"error": true}),
+                Some(error) => their_error_row(error.as_str().unwrap_or_default()),
                 None => {
                     sent += 1;
                     theirs.clone()
@@ -478,4 +499,63 @@ fn generated_configurations_are_read_as_botocore_reads_them() {
     );
     // Most calls must have been sent by botocore, or the comparison says little.
     assert!(sent * 2 > calls, "only {sent} of {calls} calls sent");
+}
+
+/// An endpoint URL and no region, as botocore 1.44.5 takes them: S3 signs for us-east-1; a
+/// global service's client is made, its signed calls are refused for want of a region and its
+/// unsigned ones go out; a regional service gets no client, unsigned or not.
+#[test]
+fn an_endpoint_url_without_a_region() {
+    let snippet = r#"
+import botocore.awsrequest, botocore.config
+COUNT = 0
+"#;
+    // The generator's `row` and `CALLS`, without its scenarios' output.
+    let mut rows_snippet = format!("{snippet}{}", GENERATED.replace("\nemit(out)\n", "\n"));
+    rows_snippet.push_str(
+        r#"
+import os
+os.environ['AWS_CONFIG_FILE'] = '/nonexistent'
+os.environ['AWS_ENDPOINT_URL'] = 'http://localhost:4566'
+emit([[row(s, o, p, unsigned) for s, o, p, _, _ in CALLS] for unsigned in (False, True)])
+"#,
+    );
+    let theirs = botocore::run(&rows_snippet, &[]);
+    let env = [("AWS_ENDPOINT_URL", "http://localhost:4566")];
+    let session = core_session(&env, None, None);
+    let credentials = Credentials::new("AKID", "SECRET", None, None);
+    let identity = Identity::Credentials(&credentials);
+    let calls = [
+        ("s3", "ListObjectsV2", r#"{"Bucket": "my-bucket"}"#),
+        ("sts", "GetCallerIdentity", "{}"),
+        ("dynamodb", "ListTables", "{}"),
+        ("iam", "ListUsers", "{}"),
+        ("sqs", "ListQueues", "{}"),
+        ("ec2", "DescribeRegions", "{}"),
+        ("s3control", "ListJobs", r#"{"AccountId": "123456789012"}"#),
+        ("cloudfront", "ListDistributions", "{}"),
+        (
+            "cognito-idp",
+            "InitiateAuth",
+            r#"{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "c"}"#,
+        ),
+    ];
+    let mut seen = Vec::new();
+    for (unsigned, theirs) in [false, true].into_iter().zip(theirs.as_array().unwrap()) {
+        for ((service, operation, params), theirs) in calls.iter().zip(theirs.as_array().unwrap()) {
+            let ours = sansboto_row(&session, service, operation, params, identity, unsigned);
+            let theirs = match theirs.get("error") {
+                Some(error) => their_error_row(error.as_str().unwrap_or_default()),
+                None => theirs.clone(),
+            };
+            assert_eq!(ours, theirs, "{service} (unsigned: {unsigned})");
+            seen.push(ours);
+        }
+    }
+    // Each of the three outcomes occurs.
+    assert!(seen.iter().any(|row| row["error"] == "no region"));
+    assert!(seen
+        .iter()
+        .any(|row| row["scope"] == "" && row.get("url").is_some()));
+    assert!(seen.iter().any(|row| row["scope"] == "us-east-1/s3"));
 }

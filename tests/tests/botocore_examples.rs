@@ -371,16 +371,27 @@ fn compare_with_botocore(
                 // Both found the parameters wrong: each must name the same problems, at the
                 // same places (the values are shown in each language's own way).
                 Err(Error::Validation(problems)) => {
-                    if let Some(theirs) = their_error.strip_prefix("ParamValidationError: ") {
-                        let (ours, theirs) = (
-                            problem_places(&problems.to_string()),
-                            problem_places(theirs),
-                        );
-                        if ours != theirs {
-                            differences.push(format!(
-                                "{name}: both refused, botocore for {theirs:?}, sansboto for {ours:?}"
-                            ));
-                        }
+                    let ours = problem_places(&problems.to_string());
+                    match their_error.strip_prefix("ParamValidationError: ").map(problem_places) {
+                        Some(theirs) if theirs == ours => {}
+                        Some(theirs) => differences.push(format!(
+                            "{name}: both refused, botocore for {theirs:?}, sansboto for {ours:?}"
+                        )),
+                        // botocore runs its parameter handlers and resolves the endpoint before
+                        // it validates: where a handler or the rules refuse first (or Python
+                        // fails on a value of the wrong type), sansboto names the parameters'
+                        // problems.
+                        None if [
+                            "EndpointResolutionError:",
+                            "InvalidEndpointConfigurationError:",
+                            "TypeError:",
+                            "AttributeError:",
+                        ]
+                        .iter()
+                        .any(|class| their_error.starts_with(class)) => {}
+                        None => differences.push(format!(
+                            "{name}: botocore refused ({their_error}), sansboto found the parameters wrong: {ours:?}"
+                        )),
                     }
                 }
                 // Checks that botocore reports as validation errors outside its validator, each a
@@ -476,7 +487,6 @@ fn compare_with_botocore(
     (cases.len(), differences, compared_signatures)
 }
 
-/// The differences found, the first 40 in full.
 /// What a validation message names, line by line: the kind of problem and where it is (the
 /// text before the value or the list of valid names), for comparing botocore's
 /// `ParamValidationError` with sansboto's `ValidationError`, whose lines are written alike.
@@ -507,6 +517,7 @@ fn problem_places(message: &str) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
+/// The differences found, the first 40 in full.
 fn report(differences: &[String], cases: usize) -> String {
     let shown: Vec<&str> = differences.iter().take(40).map(String::as_str).collect();
     format!(

@@ -605,6 +605,17 @@ impl ServiceClient {
         } else {
             prepared.scheme
         };
+        if self.config.endpoint.region.is_none()
+            && matches!(
+                scheme,
+                AuthScheme::SigV4(_) | AuthScheme::SigV4a(_) | AuthScheme::S3Express(_)
+            )
+        {
+            // A client with no region (a global service given an endpoint URL; see
+            // `Session::service_client`): botocore's signers that need a region raise
+            // `NoRegionError`, before they look at the credentials.
+            return Err(Error::NoRegion);
+        }
         if !matches!(scheme, AuthScheme::Anonymous) && matches!(identity, Identity::Anonymous) {
             return Err(Error::NoCredentials(format!(
                 "{}.{} must be signed ({scheme:?}) and no credentials were found",
@@ -1014,11 +1025,12 @@ impl ServiceClient {
                 .and_then(|d| d.service.as_deref())
                 .unwrap_or(self.model.signing_name())
                 .to_string(),
-            // Empty when no region is configured: the endpoint's auth scheme may give one.
+            // With no region (a global service given an endpoint URL), `sign` refuses a
+            // signer that needs one, as botocore's does; an unsigned call goes out.
             region: default
                 .map(|d| d.region.clone())
                 .or_else(|| self.config.endpoint.region.clone())
-                .unwrap_or_default(),
+                .unwrap_or_else(|| "us-east-1".to_string()),
             region_set: None,
             disable_double_encoding: None,
         };
@@ -1070,13 +1082,6 @@ impl ServiceClient {
                 // botocore without `awscrt` refuses the call rather than sign it otherwise.
                 return Err(Error::Auth(crate::auth::AuthError::SigV4aNotBuilt));
             }
-        }
-        if signing.region.is_empty()
-            && matches!(scheme, AuthScheme::SigV4(_) | AuthScheme::S3Express(_))
-        {
-            // No region configured and none from the endpoint (an endpoint URL given to a
-            // service other than S3): botocore's SigV4 signer raises `NoRegionError`.
-            return Err(Error::NoRegion);
         }
         Ok((scheme, signing))
     }
