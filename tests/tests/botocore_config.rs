@@ -14,7 +14,7 @@ mod e2e_support;
 
 use std::time::UNIX_EPOCH;
 
-use e2e_support::core_session;
+use e2e_support::{core_session, try_core_session};
 use sansboto_core::auth::{Credentials, Identity};
 use sansboto_core::machine::SplitMix64;
 use sansboto_core::session::ClientOptions;
@@ -130,51 +130,84 @@ const CALLS: &[(&str, &str, &str)] = &[
     ("iam", "ListUsers", "{}"),
 ];
 
+/// The fixed scenarios' rows (after `BOTOCORE_ROWS`, with `SCENARIOS` and `CALLS` from the
+/// test): a region unless the scenario names one, or asks for none with an empty one.
 const BOTOCORE: &str = r#"
-import os, tempfile
-import botocore.session
 results = []
 for env, config in SCENARIOS:
+    env = dict(env)
+    if env.get('AWS_DEFAULT_REGION') is None and not any(
+            line.strip().startswith('region') for line in config.splitlines()):
+        env['AWS_DEFAULT_REGION'] = 'us-east-1'
+    if env.get('AWS_DEFAULT_REGION') == '':
+        del env['AWS_DEFAULT_REGION']
+    results.append(rows_under(env, config, CALLS))
+emit(results)
+"#;
+
+/// What each botocore snippet here starts with: `row(service, operation, params, unsigned)`,
+/// the first request botocore sends for the call (URL without its query, the signing scope's
+/// region and service, empty when unsigned, retry mode and attempt limit) or the error it raised
+/// (`Class: message`); and `rows_under(env, config, calls, unsigned)`, each call's row with
+/// `env` set and `config` as the config file (`None`: no file), the environment restored after.
+const BOTOCORE_ROWS: &str = r#"
+import os, tempfile
+import botocore.session, botocore.awsrequest, botocore.config
+def row(service, operation, params, unsigned):
+    try:
+        s = botocore.session.get_session()
+        config = botocore.config.Config(signature_version=botocore.UNSIGNED) if unsigned else None
+        client = s.create_client(service, aws_access_key_id='AKID', aws_secret_access_key='SECRET', config=config)
+        seen = {}
+        def capture(request, **kwargs):
+            seen['url'] = request.url
+            auth = request.headers.get('Authorization', b'')
+            auth = auth.decode() if isinstance(auth, bytes) else auth
+            seen['scope'] = '/'.join(auth.split('Credential=')[1].split(',')[0].split('/')[2:4]) if auth else ''
+            return botocore.awsrequest.AWSResponse(request.url, 200, {}, None)
+        client.meta.events.register_first('before-send', capture)
+        try:
+            getattr(client, botocore.xform_name(operation))(**json.loads(params))
+        except Exception as e:
+            if 'url' not in seen:
+                raise
+        retries = client.meta.config.retries or {}
+        return {'url': seen['url'].split('?')[0], 'scope': seen['scope'],
+                'mode': retries.get('mode', 'legacy'), 'max_attempts': retries.get('total_max_attempts')}
+    except Exception as e:
+        return {'error': type(e).__name__ + ': ' + str(e)}
+def rows_under(env, config, calls, unsigned=False):
     path = tempfile.mktemp()
-    with open(path, 'w') as f:
-        f.write(config)
+    if config is not None:
+        with open(path, 'w') as f:
+            f.write(config)
     saved = dict(os.environ)
     os.environ.update(env)
     os.environ['AWS_CONFIG_FILE'] = path
-    if env.get('AWS_DEFAULT_REGION') is None and not any(
-            line.strip().startswith('region') for line in config.splitlines()):
-        os.environ['AWS_DEFAULT_REGION'] = 'us-east-1'
-    if env.get('AWS_DEFAULT_REGION') == '':
-        del os.environ['AWS_DEFAULT_REGION']
-    row = []
-    for service, operation, params in CALLS:
-        try:
-            s = botocore.session.get_session()
-            client = s.create_client(service, aws_access_key_id='AKID', aws_secret_access_key='SECRET')
-            seen = {}
-            def capture(request, **kwargs):
-                seen['url'] = request.url
-                auth = request.headers.get('Authorization', b'')
-                auth = auth.decode() if isinstance(auth, bytes) else auth
-                seen['scope'] = '/'.join(auth.split('Credential=')[1].split(',')[0].split('/')[2:4])
-                return botocore.awsrequest.AWSResponse(request.url, 200, {}, None)
-            client.meta.events.register_first('before-send', capture)
-            try:
-                getattr(client, botocore.xform_name(operation))(**json.loads(params))
-            except Exception:
-                if 'url' not in seen:
-                    raise
-            retries = client.meta.config.retries or {}
-            row.append({'url': seen['url'].split('?')[0], 'scope': seen['scope'],
-                        'mode': retries.get('mode', 'legacy'),
-                        'max_attempts': retries.get('total_max_attempts')})
-        except Exception as e:
-            row.append({'error': type(e).__name__ + ': ' + str(e)})
-    results.append(row)
-    os.environ.clear()
-    os.environ.update(saved)
-    os.unlink(path)
-emit(results)
+    try:
+        return [row(call[0], call[1], call[2], unsigned) for call in calls]
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        if config is not None:
+            os.unlink(path)
+"#;
+
+/// The calls of the generated configurations: (service, operation, parameters, its
+/// `AWS_ENDPOINT_URL_*` suffix, its key in a `services` section).
+const GENERATED_CALLS: &str = r#"
+CALLS = [
+    ('s3', 'ListObjectsV2', '{"Bucket": "my-bucket"}', 'S3', 's3'),
+    ('sts', 'GetCallerIdentity', '{}', 'STS', 'sts'),
+    ('dynamodb', 'ListTables', '{}', 'DYNAMODB', 'dynamodb'),
+    ('iam', 'ListUsers', '{}', 'IAM', 'iam'),
+    ('sqs', 'ListQueues', '{}', 'SQS', 'sqs'),
+    ('ec2', 'DescribeRegions', '{}', 'EC2', 'ec2'),
+    ('s3control', 'ListJobs', '{"AccountId": "123456789012"}', 'S3_CONTROL', 's3_control'),
+    ('cloudfront', 'ListDistributions', '{}', 'CLOUDFRONT', 'cloudfront'),
+    # An operation of a regional service that is never signed.
+    ('cognito-idp', 'InitiateAuth', '{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "c"}', 'COGNITO_IDENTITY_PROVIDER', 'cognito_identity_provider'),
+]
 "#;
 
 /// What a call with this session's configuration comes to in sansboto, as the Python side
@@ -257,7 +290,7 @@ fn configuration_is_read_as_botocore_reads_it() {
     )
     .unwrap();
     let snippet = format!(
-        "import botocore.awsrequest\nSCENARIOS = json.loads({python_scenarios:?})\nCALLS = {calls}\n{BOTOCORE}",
+        "{BOTOCORE_ROWS}\nSCENARIOS = json.loads({python_scenarios:?})\nCALLS = {calls}\n{BOTOCORE}",
         calls = serde_json::to_string(CALLS).unwrap()
     );
     let theirs = botocore::run(&snippet, &[]);
@@ -309,21 +342,8 @@ fn configuration_is_read_as_botocore_reads_it() {
 /// a call to nine services each (one never signed), some clients unsigned; emits
 /// `[{env, config, unsigned, rows, calls}]`.
 const GENERATED: &str = r#"
-import os, random, tempfile
-import botocore.session, botocore.awsrequest
+import random
 rng = random.Random(20261205)
-CALLS = [
-    ('s3', 'ListObjectsV2', '{"Bucket": "my-bucket"}', 'S3', 's3'),
-    ('sts', 'GetCallerIdentity', '{}', 'STS', 'sts'),
-    ('dynamodb', 'ListTables', '{}', 'DYNAMODB', 'dynamodb'),
-    ('iam', 'ListUsers', '{}', 'IAM', 'iam'),
-    ('sqs', 'ListQueues', '{}', 'SQS', 'sqs'),
-    ('ec2', 'DescribeRegions', '{}', 'EC2', 'ec2'),
-    ('s3control', 'ListJobs', '{"AccountId": "123456789012"}', 'S3_CONTROL', 's3_control'),
-    ('cloudfront', 'ListDistributions', '{}', 'CLOUDFRONT', 'cloudfront'),
-    # An operation of a regional service that is never signed.
-    ('cognito-idp', 'InitiateAuth', '{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "c"}', 'COGNITO_IDENTITY_PROVIDER', 'cognito_identity_provider'),
-]
 BOOLS = ['true', 'false', 'TRUE', 'True', ' true', 'yes', '']
 URLS = ['http://localhost:4566', 'https://example.com/base', 'http://127.0.0.1:9000/', 'https://Custom.Example.com']
 REGIONS = ['us-east-1', 'us-west-2', 'eu-central-1', 'cn-north-1', 'us-gov-west-1', 'ap-southeast-3', 'aws-global', 'us-iso-east-1']
@@ -395,50 +415,18 @@ def config_file():
             services[call[4]] = {'endpoint_url': rng.choice(URLS)}
     parts.append(section('services svc', services))
     return '\n'.join(parts) + '\n'
-def row(service, operation, params, unsigned):
-    try:
-        s = botocore.session.get_session()
-        config = botocore.config.Config(signature_version=botocore.UNSIGNED) if unsigned else None
-        client = s.create_client(service, aws_access_key_id='AKID', aws_secret_access_key='SECRET', config=config)
-        seen = {}
-        def capture(request, **kwargs):
-            seen['url'] = request.url
-            auth = request.headers.get('Authorization', b'')
-            auth = auth.decode() if isinstance(auth, bytes) else auth
-            seen['scope'] = '/'.join(auth.split('Credential=')[1].split(',')[0].split('/')[2:4]) if auth else ''
-            return botocore.awsrequest.AWSResponse(request.url, 200, {}, None)
-        client.meta.events.register_first('before-send', capture)
-        try:
-            getattr(client, botocore.xform_name(operation))(**json.loads(params))
-        except Exception as e:
-            if 'url' not in seen:
-                raise
-        retries = client.meta.config.retries or {}
-        return {'url': seen['url'].split('?')[0], 'scope': seen['scope'],
-                'mode': retries.get('mode', 'legacy'), 'max_attempts': retries.get('total_max_attempts')}
-    except Exception as e:
-        return {'error': type(e).__name__ + ': ' + str(e)}
 out = []
 for _ in range(COUNT):
     env, config = env_settings(), config_file()
-    path = tempfile.mktemp()
-    with open(path, 'w') as f:
-        f.write(config)
-    saved = dict(os.environ)
-    os.environ.update(env)
-    os.environ['AWS_CONFIG_FILE'] = path
     unsigned = maybe(0.15)
-    rows = [row(service, operation, params, unsigned) for service, operation, params, _, _ in CALLS]
-    os.environ.clear()
-    os.environ.update(saved)
-    os.unlink(path)
+    rows = rows_under(env, config, CALLS, unsigned)
     out.append({'env': env, 'config': config, 'unsigned': unsigned, 'rows': rows, 'calls': [c[:3] for c in CALLS]})
 emit(out)
 "#;
 
 #[test]
 fn generated_configurations_are_read_as_botocore_reads_them() {
-    let snippet = format!("import botocore.awsrequest, botocore.config\nCOUNT = 200\n{GENERATED}");
+    let snippet = format!("{BOTOCORE_ROWS}{GENERATED_CALLS}COUNT = 200\n{GENERATED}");
     let scenarios = botocore::run(&snippet, &[]);
     let scenarios = scenarios.as_array().expect("a list of scenarios");
     assert_eq!(scenarios.len(), 200);
@@ -453,18 +441,7 @@ fn generated_configurations_are_read_as_botocore_reads_them() {
             .map(|(k, v)| (k.as_str(), v.as_str().unwrap()))
             .collect();
         let config = scenario["config"].as_str().unwrap();
-        let inputs = sansboto_core::session::SessionInputs {
-            env: env
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            config_file: Some(config.as_bytes().to_vec()),
-            credentials_file: None,
-            profile: None,
-            random_seed: 7,
-        };
-        let data = std::sync::Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new()));
-        let session = sansboto_core::session::Session::new(inputs, data);
+        let session = try_core_session(&env, Some(config), None);
         let rows = scenario["rows"].as_array().unwrap();
         let scenario_calls = scenario["calls"].as_array().unwrap();
         for (call, theirs) in scenario_calls.iter().zip(rows) {
@@ -506,44 +483,26 @@ fn generated_configurations_are_read_as_botocore_reads_them() {
 /// unsigned ones go out; a regional service gets no client, unsigned or not.
 #[test]
 fn an_endpoint_url_without_a_region() {
-    let snippet = r#"
-import botocore.awsrequest, botocore.config
-COUNT = 0
-"#;
-    // The generator's `row` and `CALLS`, without its scenarios' output.
-    let mut rows_snippet = format!("{snippet}{}", GENERATED.replace("\nemit(out)\n", "\n"));
-    rows_snippet.push_str(
-        r#"
-import os
-os.environ['AWS_CONFIG_FILE'] = '/nonexistent'
-os.environ['AWS_ENDPOINT_URL'] = 'http://localhost:4566'
-emit([[row(s, o, p, unsigned) for s, o, p, _, _ in CALLS] for unsigned in (False, True)])
-"#,
+    let snippet = format!(
+        "{BOTOCORE_ROWS}{GENERATED_CALLS}\
+         emit({{'calls': [c[:3] for c in CALLS], 'rows': [rows_under({{'AWS_ENDPOINT_URL': \
+         'http://localhost:4566'}}, None, CALLS, unsigned) for unsigned in (False, True)]}})\n"
     );
-    let theirs = botocore::run(&rows_snippet, &[]);
+    let theirs = botocore::run(&snippet, &[]);
     let env = [("AWS_ENDPOINT_URL", "http://localhost:4566")];
     let session = core_session(&env, None, None);
     let credentials = Credentials::new("AKID", "SECRET", None, None);
     let identity = Identity::Credentials(&credentials);
-    let calls = [
-        ("s3", "ListObjectsV2", r#"{"Bucket": "my-bucket"}"#),
-        ("sts", "GetCallerIdentity", "{}"),
-        ("dynamodb", "ListTables", "{}"),
-        ("iam", "ListUsers", "{}"),
-        ("sqs", "ListQueues", "{}"),
-        ("ec2", "DescribeRegions", "{}"),
-        ("s3control", "ListJobs", r#"{"AccountId": "123456789012"}"#),
-        ("cloudfront", "ListDistributions", "{}"),
-        (
-            "cognito-idp",
-            "InitiateAuth",
-            r#"{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "c"}"#,
-        ),
-    ];
+    let calls = theirs["calls"].as_array().unwrap();
     let mut seen = Vec::new();
-    for (unsigned, theirs) in [false, true].into_iter().zip(theirs.as_array().unwrap()) {
-        for ((service, operation, params), theirs) in calls.iter().zip(theirs.as_array().unwrap()) {
-            let ours = sansboto_row(&session, service, operation, params, identity, unsigned);
+    for (unsigned, theirs) in [false, true]
+        .into_iter()
+        .zip(theirs["rows"].as_array().unwrap())
+    {
+        for (call, theirs) in calls.iter().zip(theirs.as_array().unwrap()) {
+            let text = |i: usize| call[i].as_str().unwrap();
+            let (service, operation) = (text(0), text(1));
+            let ours = sansboto_row(&session, service, operation, text(2), identity, unsigned);
             let theirs = match theirs.get("error") {
                 Some(error) => their_error_row(error.as_str().unwrap_or_default()),
                 None => theirs.clone(),

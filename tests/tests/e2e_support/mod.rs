@@ -334,6 +334,15 @@ pub(crate) fn core_session(
     config_file: Option<&str>,
     credentials_file: Option<&str>,
 ) -> Arc<sansboto_core::session::Session> {
+    try_core_session(env, config_file, credentials_file).expect("core session")
+}
+
+/// [`core_session`], or why the session could not be made (a profile that is not there, …).
+pub(crate) fn try_core_session(
+    env: &[(&str, &str)],
+    config_file: Option<&str>,
+    credentials_file: Option<&str>,
+) -> Result<Arc<sansboto_core::session::Session>, sansboto_core::Error> {
     let inputs = sansboto_core::session::SessionInputs {
         env: env
             .iter()
@@ -344,13 +353,11 @@ pub(crate) fn core_session(
         profile: None,
         random_seed: 7,
     };
-    Arc::new(
-        sansboto_core::session::Session::new(
-            inputs,
-            Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new())),
-        )
-        .expect("core session"),
+    sansboto_core::session::Session::new(
+        inputs,
+        Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new())),
     )
+    .map(Arc::new)
 }
 
 /// A tokio session over [`core_session`].
