@@ -536,19 +536,19 @@ impl Session {
         let ruleset = self.ruleset(service, options.api_version.as_deref())?;
         let legacy = self.legacy_endpoints()?;
         let legacy_error = |message| model_data("endpoints-signing.json", message);
-        // No region and no endpoint URL: a global service still has an endpoint, at its
-        // partition endpoint (botocore's client region becomes `aws-global` for STS, IAM, ...).
-        // S3 has rules of its own (`ServiceClient::new`).
+        // No region: botocore makes no client of a regional service (`NoRegionError`, raised
+        // as the client is made, endpoint URL or not). A global service still has an endpoint,
+        // at its partition endpoint (botocore's client region becomes `aws-global` for STS,
+        // IAM, ...); given an endpoint URL its client keeps no region, and its calls are
+        // refused where they are signed (`ServiceClient::sign`). S3 has rules of its own
+        // (`ServiceClient::new`).
         if config.endpoint.region.is_none() && service != "s3" {
             let global = legacy
                 .partition_endpoint(&model.metadata.endpoint_prefix)
                 .map_err(legacy_error)?;
             match (&config.endpoint.endpoint_url, global) {
+                (_, None) => return Err(Error::NoRegion),
                 (None, global) => config.endpoint.region = global,
-                // An endpoint URL and no region: botocore makes no client of a regional
-                // service (`NoRegionError`); a global one's client keeps no region, and its
-                // calls are refused where they are signed (`ServiceClient::sign`).
-                (Some(_), None) => return Err(Error::NoRegion),
                 (Some(_), Some(_)) => {}
             }
         }

@@ -123,26 +123,54 @@ fn no_region_with_an_endpoint_url_resolves_and_signs_like_botocore() {
 
 #[test]
 fn other_services_still_need_a_region_as_in_botocore() {
-    let theirs = botocore::run(
-        r#"
-try:
-    session.create_client('dynamodb', aws_access_key_id='AKID', aws_secret_access_key='SECRET')
-    emit('created')
-except Exception as e:
-    emit(type(e).__name__)
+    // Every service, made with no region, with and without an endpoint URL: botocore refuses
+    // a regional service as the client is made (`NoRegionError`), and so must sansboto.
+    for env in [vec![], vec![("AWS_ENDPOINT_URL", "http://localhost:4566")]] {
+        let theirs = botocore::run(
+            r#"
+from botocore.exceptions import NoRegionError
+made = {}
+for name in session.get_available_services():
+    try:
+        session.create_client(name, aws_access_key_id='AKID', aws_secret_access_key='SECRET')
+        made[name] = 'created'
+    except NoRegionError:
+        made[name] = 'NoRegionError'
+emit(made)
 "#,
-        &[],
-    );
-    assert_eq!(theirs, "NoRegionError");
-    let err = sansboto_request_for("dynamodb", "ListTables").unwrap_err();
-    assert!(matches!(err, Error::NoRegion), "{err}");
-}
-
-fn sansboto_request_for(service: &str, operation: &str) -> Result<(), Error> {
-    let client =
-        core_session(&[], None, None).service_client(service, &ClientOptions::default())?;
-    client.prepare(operation, Value::map(), &mut SplitMix64(1))?;
-    Ok(())
+            &env,
+        );
+        let theirs = theirs.as_object().expect("a service map");
+        let session = core_session(&env, None, None);
+        let services = session.services().unwrap();
+        assert_eq!(services.len(), theirs.len(), "{env:?}");
+        let mut differences = Vec::new();
+        let mut refused = 0;
+        for service in &services {
+            let ours = match session.service_client(service, &ClientOptions::default()) {
+                Ok(_) => "created".to_string(),
+                Err(Error::NoRegion) => "NoRegionError".to_string(),
+                Err(e) => format!("{e}"),
+            };
+            refused += usize::from(ours == "NoRegionError");
+            if theirs.get(service).and_then(|v| v.as_str()) != Some(ours.as_str()) {
+                differences.push(format!(
+                    "{service}: botocore {:?}, sansboto {ours}",
+                    theirs.get(service)
+                ));
+            }
+        }
+        assert!(
+            differences.is_empty(),
+            "{env:?}:\n{}",
+            differences.join("\n")
+        );
+        // Most services are regional; a few global ones (IAM, STS, Route 53, ...) are made.
+        assert!(
+            refused > services.len() / 2 && refused < services.len(),
+            "{refused}"
+        );
+    }
 }
 
 #[test]
