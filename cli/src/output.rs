@@ -79,8 +79,11 @@ impl From<Error> for Failure {
             Error::Validation(_) | Error::Serialize(_) => "ParamValidation",
             Error::UnknownOperation { .. } => "UnknownOperation",
             Error::NoCredentials(_) => "NoCredentials",
+            Error::NoRegion
+            | Error::Credentials(sansboto_core::credentials::CredentialsError::NoRegion {
+                ..
+            }) => "NoRegion",
             Error::Credentials(_) => "CredentialsError",
-            Error::NoRegion => "NoRegion",
             Error::InvalidRegion { .. } => "InvalidRegion",
             Error::Transport(t) => match t.kind {
                 sansboto_core::TransportErrorKind::Connect => "EndpointConnectionError",

@@ -454,8 +454,8 @@ impl<T: Transport> ClientBuilder<T> {
             .resolve(|name| session.env().get(name).cloned(), session.ca_bundle())?;
         let transport = T::connect(&http_config)?;
         let explicit_credentials = self.credentials.clone();
-        let credentials =
-            (!self.options.unsigned).then(|| session.credential_source(self.credentials));
+        let credentials = (!self.options.unsigned)
+            .then(|| session.credential_source_in(self.credentials, self.options.region.clone()));
         Ok(Client {
             core,
             transport,

@@ -162,8 +162,11 @@ type Cache<T> = Mutex<HashMap<(String, Option<String>), T>>;
 pub struct Session {
     env: HashMap<String, String>,
     shared: Arc<SharedConfig>,
-    credentials_file: Option<Arc<ConfigFile>>,
-    config_file: Option<Arc<ConfigFile>>,
+    /// Each shared file on its own (empty when it does not exist): the credential chain's
+    /// shared-credentials-file and config-file providers each read only their own file, as
+    /// botocore's do, so a key in the config file never counts as the credentials file's.
+    credentials_file: Arc<ConfigFile>,
+    config_file: Arc<ConfigFile>,
     seed: std::sync::atomic::AtomicU64,
     profile: Option<String>,
     data: Arc<dyn DataSource>,
@@ -224,8 +227,8 @@ impl Session {
         Ok(Session {
             env: inputs.env,
             shared: Arc::new(SharedConfig::new(config.as_ref(), credentials.as_ref())),
-            credentials_file: credentials.map(Arc::new),
-            config_file: config.map(Arc::new),
+            credentials_file: Arc::new(credentials.unwrap_or_default()),
+            config_file: Arc::new(config.unwrap_or_default()),
             seed: std::sync::atomic::AtomicU64::new(inputs.random_seed),
             profile: inputs.profile,
             data,
@@ -297,19 +300,31 @@ impl Session {
     /// Where a client's credentials come from: `explicit` ones as given, otherwise botocore's
     /// provider chain for this session's environment and profile, run again when they expire.
     pub fn credential_source(self: &Arc<Self>, explicit: Option<Credentials>) -> CredentialSource {
+        self.credential_source_in(explicit, None)
+    }
+
+    /// [`credential_source`](Self::credential_source) for a client given `region` in code: the
+    /// chain's STS calls are made in that region, as botocore's credential resolver uses the
+    /// region of the client it was made for (otherwise the session's).
+    pub fn credential_source_in(
+        self: &Arc<Self>,
+        explicit: Option<Credentials>,
+        region: Option<String>,
+    ) -> CredentialSource {
         if let Some(c) = explicit {
             return CredentialSource::fixed(c);
         }
         let session = Arc::clone(self);
         let api: Arc<dyn ApiCaller> = Arc::new(SessionApiCaller {
             session: Arc::clone(self),
+            region,
             clients: Mutex::new(HashMap::new()),
         });
         CredentialSource::from_chain(move || {
             let options = ChainOptions {
                 profile: session.profile.clone(),
-                credentials_file: session.credentials_file.clone(),
-                config_file: session.config_file.clone(),
+                credentials_file: Some(session.credentials_file.clone()),
+                config_file: Some(session.config_file.clone()),
                 api: Some(api.clone()),
                 home_dir: session.env.get("HOME").map(std::path::PathBuf::from),
                 random: Some(session.random()),
@@ -615,6 +630,8 @@ fn account_id_endpoint_mode(
 /// Makes the credential providers' STS calls with this session's own clients.
 struct SessionApiCaller {
     session: Arc<Session>,
+    /// The region of the client the chain resolves for, when given in code.
+    region: Option<String>,
     clients: Mutex<HashMap<ClientKey, Arc<ServiceClient>>>,
 }
 
@@ -622,31 +639,26 @@ struct SessionApiCaller {
 type ClientKey = (String, Option<String>);
 
 impl SessionApiCaller {
-    fn client(&self, service: &str) -> Result<Arc<ServiceClient>, String> {
+    fn client(&self, service: &str) -> Result<Arc<ServiceClient>, Error> {
         self.client_in(service, None)
     }
 
-    fn client_in(&self, service: &str, region: Option<&str>) -> Result<Arc<ServiceClient>, String> {
+    fn client_in(&self, service: &str, region: Option<&str>) -> Result<Arc<ServiceClient>, Error> {
         let key = (service.to_string(), region.map(String::from));
         let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = clients.get(&key) {
             return Ok(c.clone());
         }
-        // STS is regional by default in botocore 1.44; without a configured region the global
-        // partition's us-east-1 endpoint is used.
+        // Made as any client of the session is, in the region asked for, else the region of
+        // the client the chain resolves for, else the session's (botocore's credential chain
+        // calls `create_client` with its first client's region): with no region at all, STS
+        // goes to its global endpoint (`sts.amazonaws.com`), or is refused given an endpoint
+        // URL, and a regional service (sign-in) gets no client.
         let options = ClientOptions {
-            region: Some(region.map(String::from).unwrap_or_else(|| {
-                self.session
-                    .region()
-                    .unwrap_or_else(|| "us-east-1".to_string())
-            })),
+            region: region.map(String::from).or_else(|| self.region.clone()),
             ..Default::default()
         };
-        let client = Arc::new(
-            self.session
-                .service_client(service, &options)
-                .map_err(|e| e.to_string())?,
-        );
+        let client = Arc::new(self.session.service_client(service, &options)?);
         clients.insert(key, client.clone());
         Ok(client)
     }
@@ -660,7 +672,7 @@ impl ApiCaller for SessionApiCaller {
         params: &Value,
         credentials: Option<&Credentials>,
         now: std::time::SystemTime,
-    ) -> Result<http::Request<Body>, String> {
+    ) -> Result<http::Request<Body>, Error> {
         self.build_in_region(service, None, operation, params, credentials, now)
     }
 
@@ -672,18 +684,14 @@ impl ApiCaller for SessionApiCaller {
         params: &Value,
         credentials: Option<&Credentials>,
         now: std::time::SystemTime,
-    ) -> Result<http::Request<Body>, String> {
+    ) -> Result<http::Request<Body>, Error> {
         let client = self.client_in(service, region)?;
         let mut rng = self.session.random();
-        let prepared = client
-            .prepare(operation, params.clone(), rng.as_mut())
-            .map_err(|e| e.to_string())?;
+        let prepared = client.prepare(operation, params.clone(), rng.as_mut())?;
         let identity = credentials
             .map(Identity::Credentials)
             .unwrap_or(Identity::Anonymous);
-        client
-            .sign(&prepared, identity, now, None)
-            .map_err(|e| e.to_string())
+        client.sign(&prepared, identity, now, None)
     }
 
     fn parse(
@@ -692,9 +700,9 @@ impl ApiCaller for SessionApiCaller {
         operation: &str,
         response: http::Response<bytes::Bytes>,
     ) -> Result<Value, ApiCallError> {
-        let client = self.client(service).map_err(|message| ApiCallError {
+        let client = self.client(service).map_err(|e| ApiCallError {
             code: "Client".into(),
-            message,
+            message: e.to_string(),
             status: None,
         })?;
         let response = response.map(Body::from);

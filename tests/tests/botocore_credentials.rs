@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use sansboto_core::config::ConfigError;
 use sansboto_core::credentials::CredentialsError;
+use sansboto_core::machine::{Machine, Step};
 use sansboto_core::session::{Session, SessionInputs};
 use sansboto_tests::botocore;
 use sansboto_tests::moto::MotoServer;
@@ -92,7 +93,12 @@ def ini(sections, config):
         lines.extend('%s = %s' % kv for kv in values.items())
     return '\n'.join(lines) + '\n'
 def scenario():
-    env = {'AWS_DEFAULT_REGION': 'us-east-1', 'AWS_ENDPOINT_URL_STS': MOTO}
+    env = {'AWS_ENDPOINT_URL_STS': MOTO}
+    # No region at all, sometimes (a profile may still name one): STS, being global, still
+    # gets a client, whose signed AssumeRole is refused and whose unsigned
+    # AssumeRoleWithWebIdentity goes out.
+    if rng.random() < 0.85:
+        env['AWS_DEFAULT_REGION'] = 'us-east-1'
     kind = rng.random()
     if kind < 0.25:
         env.update({'AWS_ACCESS_KEY_ID': 'ENV', 'AWS_SECRET_ACCESS_KEY': 'ENV_SECRET'})
@@ -190,6 +196,7 @@ fn botocore_outcome(result: &Value) -> Value {
             "InvalidConfigError" => "InvalidConfig",
             "InfiniteLoopConfigError" => "InfiniteLoop",
             "CredentialRetrievalError" | "FileNotFoundError" | "JSONDecodeError" => "Retrieval",
+            "NoRegionError" => "NoRegion",
             other => other,
         };
         return json!({ "error": variant });
@@ -261,6 +268,7 @@ fn sansboto_outcome(case: &Value) -> (Value, String, Option<[String; 3]>) {
                 CredentialsError::InvalidConfig(_) => "InvalidConfig",
                 CredentialsError::InfiniteLoop { .. } => "InfiniteLoop",
                 CredentialsError::Retrieval { .. } => "Retrieval",
+                CredentialsError::NoRegion { .. } => "NoRegion",
                 _ => "another error",
             };
             (json!({ "error": variant }), e.to_string(), None)
@@ -294,6 +302,9 @@ fn generated_setups_resolve_to_botocores_credentials() {
     let mut differences = Vec::new();
     let mut tally: HashMap<String, usize> = HashMap::new();
     let mut roles_seen = std::collections::BTreeSet::new();
+    // Setups with no region anywhere that botocore refused for it, and that it still
+    // resolved through STS (its global endpoint, or an unsigned web-identity call).
+    let (mut refused_for_region, mut assumed_without_region) = (0, 0);
     for (case, (mut ours, why, issued)) in cases.iter().zip(ours) {
         if let Some([key, ..]) = issued {
             ours["assumed"] = roles[key.as_str()].clone();
@@ -312,6 +323,16 @@ fn generated_setups_resolve_to_botocores_credentials() {
             }
             _ => unreachable!(),
         };
+        let regionless = !case["env"]
+            .as_object()
+            .unwrap()
+            .contains_key("AWS_DEFAULT_REGION")
+            && !case["config"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("region");
+        refused_for_region += usize::from(theirs == json!({"error": "NoRegion"}));
+        assumed_without_region += usize::from(regionless && kind == "assumed");
         *tally.entry(kind).or_default() += 1;
         if ours != theirs {
             differences.push(format!(
@@ -330,7 +351,14 @@ fn generated_setups_resolve_to_botocores_credentials() {
         cases.len(),
         shown.join("\n")
     );
-    eprintln!("outcomes: {tally:?}, roles assumed: {roles_seen:?}");
+    eprintln!(
+        "outcomes: {tally:?}, roles assumed: {roles_seen:?}, refused for want of a region: \
+         {refused_for_region}, assumed without one: {assumed_without_region}"
+    );
+    assert!(
+        refused_for_region >= 2 && assumed_without_region >= 1,
+        "{refused_for_region} {assumed_without_region}"
+    );
     // Roles of several profiles and of the environment, each read back from moto.
     assert!(
         roles_seen.len() >= 4 && !roles_seen.contains("null"),
@@ -342,5 +370,159 @@ fn generated_setups_resolve_to_botocores_credentials() {
             tally.get(kind).copied().unwrap_or(0) >= 5,
             "{kind}: {tally:?}"
         );
+    }
+}
+
+/// Where botocore's credential chain sends its AssumeRole (`[[env, config]]` in `SETUPS`):
+/// `{url, scope}` of the request (the `before-send` hook stops it), or `{error}`.
+const ASSUME_ROLE_SENT: &str = r#"
+import os, tempfile
+class Stop(Exception):
+    pass
+out = []
+for env, config in json.loads(os.environ['SETUPS']):
+    seen = {}
+    def before_send(request, **kwargs):
+        seen['url'] = request.url
+        auth = request.headers['Authorization'].decode()
+        seen['scope'] = '/'.join(auth.split('Credential=')[1].split(',')[0].split('/')[2:4])
+        raise Stop()
+    with tempfile.NamedTemporaryFile('w', suffix='.ini', delete=False) as f:
+        f.write(config)
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update({'PATH': saved.get('PATH', ''), 'AWS_EC2_METADATA_DISABLED': 'true',
+                       'AWS_CONFIG_FILE': f.name, 'AWS_SHARED_CREDENTIALS_FILE': '/nonexistent'})
+    os.environ.update(env)
+    try:
+        s = botocore.session.Session(profile='r')
+        s.register('before-send.sts.AssumeRole', before_send)
+        s.get_credentials().get_frozen_credentials()
+    except Stop:
+        pass
+    except Exception as e:
+        seen['error'] = type(e).__name__
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        os.unlink(f.name)
+    out.append(seen)
+emit(out)
+"#;
+
+#[test]
+fn assume_role_goes_where_botocores_goes() {
+    // The role's profile and its source; each setup adds a region, an STS setting or an
+    // endpoint URL (or nothing: STS's global endpoint).
+    let profiles = "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = s\n\
+                    [profile s]\naws_access_key_id = AKID\naws_secret_access_key = SECRET\n";
+    let setups: Vec<(Vec<(&str, &str)>, String)> = vec![
+        (vec![], String::new()),
+        (vec![("AWS_DEFAULT_REGION", "eu-west-1")], String::new()),
+        (vec![("AWS_DEFAULT_REGION", "us-east-1")], String::new()),
+        (vec![], "[default]\nregion = ap-south-1\n".into()),
+        (vec![], "[profile r]\nregion = ap-south-1\n".into()),
+        (
+            vec![("AWS_DEFAULT_REGION", "us-east-1")],
+            "[profile r]\nsts_regional_endpoints = legacy\n".into(),
+        ),
+        (
+            vec![],
+            "[profile r]\nsts_regional_endpoints = legacy\n".into(),
+        ),
+        (vec![("AWS_USE_FIPS_ENDPOINT", "true")], String::new()),
+        (vec![("AWS_USE_DUALSTACK_ENDPOINT", "true")], String::new()),
+        (
+            vec![("AWS_ENDPOINT_URL_STS", "http://localhost:4566")],
+            String::new(),
+        ),
+        (
+            vec![
+                ("AWS_ENDPOINT_URL", "http://localhost:4566"),
+                ("AWS_DEFAULT_REGION", "eu-west-1"),
+            ],
+            String::new(),
+        ),
+    ];
+    // The role profile's own lines go into its section, so the file keeps one `[profile r]`.
+    let config_of = |extra: &str| match extra.strip_prefix("[profile r]\n") {
+        Some(lines) => profiles.replacen(
+            "source_profile = s\n",
+            &format!("source_profile = s\n{lines}"),
+            1,
+        ),
+        None => format!("{extra}{profiles}"),
+    };
+    let cases: Vec<(Vec<(&str, &str)>, String)> = setups
+        .iter()
+        .map(|(env, extra)| (env.clone(), config_of(extra)))
+        .collect();
+    let theirs = botocore::run(
+        ASSUME_ROLE_SENT,
+        &[("SETUPS", &serde_json::to_string(&cases).unwrap())],
+    );
+    let theirs = theirs.as_array().expect("one row per setup");
+    let mut differences = Vec::new();
+    for ((env, config), theirs) in cases.iter().zip(theirs) {
+        let inputs = SessionInputs {
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .chain([("AWS_EC2_METADATA_DISABLED".into(), "true".into())])
+                .collect(),
+            config_file: Some(config.as_bytes().to_vec()),
+            profile: Some("r".into()),
+            ..Default::default()
+        };
+        let data = Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new()));
+        let session = Arc::new(Session::new(inputs, data).unwrap());
+        let mut machine = session.credential_source(None).resolve();
+        let ours = match machine.poll(std::time::SystemTime::now()) {
+            Step::Send(request) => {
+                let authorization = request.headers()["authorization"].to_str().unwrap();
+                let scope = authorization.split("Credential=").nth(1).unwrap();
+                let scope = scope.split(',').next().unwrap().split('/').skip(2).take(2);
+                json!({"url": request.uri().to_string(), "scope": scope.collect::<Vec<_>>().join("/")})
+            }
+            Step::Failed(CredentialsError::NoRegion { .. }) => json!({"error": "NoRegionError"}),
+            Step::Failed(e) => json!({ "error": e.to_string() }),
+            _ => json!({"error": "another step"}),
+        };
+        if &ours != theirs {
+            differences.push(format!(
+                "{env:?}\n{config}  sansboto {ours}\n  botocore {theirs}"
+            ));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+    // Both outcomes occur: the global endpoint and the refusal.
+    assert!(theirs
+        .iter()
+        .any(|t| t["url"] == "https://sts.amazonaws.com/"));
+    assert!(theirs.iter().any(|t| t["error"] == "NoRegionError"));
+}
+
+#[test]
+fn a_config_file_key_is_not_the_missing_credentials_files() {
+    // No credentials file, and a config profile with half a key pair and a
+    // `credential_process`: botocore's shared-credentials-file provider reads only that
+    // (missing) file, so the process runs (and the config-file provider, after it, would find
+    // the half pair). sansboto took the config file's key as the credentials file's and
+    // failed with partial credentials before the process ran.
+    let inputs = SessionInputs {
+        env: HashMap::from([("AWS_EC2_METADATA_DISABLED".into(), "true".into())]),
+        config_file: Some(
+            b"[default]\ncredential_process = print-keys\naws_access_key_id = CFG\n".to_vec(),
+        ),
+        credentials_file: None,
+        ..Default::default()
+    };
+    let data = Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new()));
+    let session = Arc::new(Session::new(inputs, data).unwrap());
+    let mut machine = session.credential_source(None).resolve();
+    match machine.poll(std::time::SystemTime::now()) {
+        Step::RunProcess(command) => assert_eq!(command, "print-keys"),
+        Step::Failed(e) => panic!("{e}"),
+        _ => panic!("another step"),
     }
 }

@@ -198,10 +198,7 @@ impl LoginFetch {
         let region = token.get("signInRegion").and_then(|v| v.as_str());
         let mut request = api
             .build_in_region(SERVICE, region, OPERATION, &params, None, now)
-            .map_err(|message| CredentialsError::Retrieval {
-                provider: PROVIDER,
-                message: format!("{OPERATION}: {message}"),
-            })?;
+            .map_err(|error| super::build_failed(PROVIDER, OPERATION, error))?;
         let jti = self
             .ctx
             .random

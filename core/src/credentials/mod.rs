@@ -116,6 +116,20 @@ pub enum CredentialsError {
         /// Each provider tried, in order, with its reason.
         tried: Vec<Attempt>,
     },
+    /// A provider had to call a service (STS, the sign-in service) whose client needs a region,
+    /// and none is configured: botocore's `NoRegionError`, raised while the credentials are
+    /// resolved (STS given an endpoint URL, sign-in always; STS alone goes to its global
+    /// endpoint).
+    #[error(
+        "{provider} cannot make its {operation} call: you must specify a region (region_name, \
+         AWS_REGION or AWS_DEFAULT_REGION, or `region` in the profile)"
+    )]
+    NoRegion {
+        /// The provider.
+        provider: ProviderKind,
+        /// The operation it had to call.
+        operation: &'static str,
+    },
     /// A provider found some credential values but not all that are required.
     #[error("partial credentials found in {provider}, missing: {missing}")]
     Partial {
@@ -205,7 +219,8 @@ pub struct ApiCallError {
 /// layer builds the (signed, when `credentials` is `Some`) request and parses the response.
 pub trait ApiCaller: Send + Sync {
     /// Build the HTTP request for `service`/`operation` with `params`. `credentials` is `None`
-    /// for unsigned calls (AssumeRoleWithWebIdentity).
+    /// for unsigned calls (AssumeRoleWithWebIdentity). The error is the client layer's own
+    /// (`Error::NoRegion` becomes [`CredentialsError::NoRegion`]).
     fn build(
         &self,
         service: &str,
@@ -213,7 +228,7 @@ pub trait ApiCaller: Send + Sync {
         params: &Value,
         credentials: Option<&Credentials>,
         now: SystemTime,
-    ) -> Result<http::Request<Body>, String>;
+    ) -> Result<http::Request<Body>, crate::Error>;
 
     /// [`build`](Self::build) with a client of `region` when one is given (the login provider
     /// calls the sign-in service in its token's region); the default ignores the region.
@@ -225,7 +240,7 @@ pub trait ApiCaller: Send + Sync {
         params: &Value,
         credentials: Option<&Credentials>,
         now: SystemTime,
-    ) -> Result<http::Request<Body>, String> {
+    ) -> Result<http::Request<Body>, crate::Error> {
         let _ = region;
         self.build(service, operation, params, credentials, now)
     }
@@ -237,6 +252,24 @@ pub trait ApiCaller: Send + Sync {
         operation: &str,
         response: http::Response<Bytes>,
     ) -> Result<Value, ApiCallError>;
+}
+
+/// A request the client layer could not build, as the calling provider's error.
+pub(crate) fn build_failed(
+    provider: ProviderKind,
+    operation: &'static str,
+    error: crate::Error,
+) -> CredentialsError {
+    match error {
+        crate::Error::NoRegion => CredentialsError::NoRegion {
+            provider,
+            operation,
+        },
+        other => CredentialsError::Retrieval {
+            provider,
+            message: format!("cannot build the {operation} request: {other}"),
+        },
+    }
 }
 
 /// An answer the driver gives a machine for its last request.

@@ -34,10 +34,7 @@ fn sts_request(
             message: format!("{operation} needs an STS caller, but none was configured"),
         })?;
     api.build(STS, operation, params, credentials, now)
-        .map_err(|message| CredentialsError::Retrieval {
-            provider,
-            message: format!("cannot build the {operation} request: {message}"),
-        })
+        .map_err(|error| super::build_failed(provider, operation, error))
 }
 
 /// Credentials from the answer to an STS request.

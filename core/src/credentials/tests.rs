@@ -162,7 +162,7 @@ impl ApiCaller for FakeSts {
         params: &Value,
         credentials: Option<&Credentials>,
         _now: SystemTime,
-    ) -> Result<http::Request<Body>, String> {
+    ) -> Result<http::Request<Body>, crate::Error> {
         assert_eq!(service, "sts");
         http::Request::post(format!("https://sts.test/{operation}"))
             .header(
@@ -170,7 +170,7 @@ impl ApiCaller for FakeSts {
                 credentials.map_or("unsigned", |c| c.access_key_id()),
             )
             .body(Body::from(params.to_json().to_string()))
-            .map_err(|e| e.to_string())
+            .map_err(|e| unreachable!("{e}"))
     }
 
     fn parse(
