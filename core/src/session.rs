@@ -547,6 +547,11 @@ impl Session {
         options: &ClientOptions,
     ) -> Result<ServiceClient, Error> {
         let mut config = self.client_config(service, options)?;
+        // A region goes into host names: one that is no host label (`eu.west-1`, `us_east_1`)
+        // gets no client (botocore's `InvalidRegionError`, raised as its client is made).
+        if let Some(region) = config.endpoint.region.as_deref() {
+            crate::client::check_region_name(region)?;
+        }
         let model = self.model(service, options.api_version.as_deref())?;
         let ruleset = self.ruleset(service, options.api_version.as_deref())?;
         let legacy = self.legacy_endpoints()?;

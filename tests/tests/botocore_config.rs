@@ -96,6 +96,35 @@ fn scenarios() -> Vec<(Vec<(&'static str, String)>, String)> {
     ] {
         out.push((env, profiles.to_string()));
     }
+    // Region names botocore accepts and refuses (`InvalidRegionError`: not a host label),
+    // from the environment and from the profile.
+    for region in [
+        "eu-central-2",
+        "cn-northwest-1",
+        "us-gov-east-1",
+        "us-iso-east-1",
+        "eu-isoe-west-1",
+        "aws-global",
+        "fips-us-east-1",
+        "us-east-1-fips",
+        "x",
+        "EU-WEST-1",
+        "1a",
+        "123",
+        "us_east_1",
+        "-us-east-1",
+        "us-east-1-",
+        "eu.west-1",
+        "us-east-1 x",
+        &"a".repeat(63),
+        &"a".repeat(64),
+    ] {
+        out.push((
+            vec![("AWS_DEFAULT_REGION", region.to_string())],
+            String::new(),
+        ));
+        out.push((vec![], format!("[default]\nregion = {region}\n")));
+    }
     // No region anywhere (an empty `AWS_DEFAULT_REGION` here means none): global services
     // still have an endpoint.
     out.push((vec![("AWS_DEFAULT_REGION", String::new())], String::new()));
@@ -258,18 +287,29 @@ fn sansboto_row(
                 "max_attempts": config.max_attempts,
             }))
         });
-    row.unwrap_or_else(|e| error_row(matches!(e, sansboto_core::Error::NoRegion)))
+    row.unwrap_or_else(|e| error_row(&e))
 }
 
 /// A refusal as compared: no region (botocore's `NoRegionError`, sansboto's `Error::NoRegion`)
-/// apart from any other.
-fn error_row(no_region: bool) -> J {
-    json!({ "error": if no_region { "no region" } else { "refused" } })
+/// and a region that is no host label (`InvalidRegionError`, `Error::InvalidRegion`) apart
+/// from any other.
+fn error_row(error: &sansboto_core::Error) -> J {
+    use sansboto_core::Error;
+    json!({ "error": match error {
+        Error::NoRegion => "no region",
+        Error::InvalidRegion { .. } => "invalid region",
+        _ => "refused",
+    } })
 }
 
 /// botocore's refusal (`ExceptionClass: message`) as compared.
 fn their_error_row(error: &str) -> J {
-    error_row(error.starts_with("NoRegionError:"))
+    let class = error.split(':').next().unwrap_or_default();
+    json!({ "error": match class {
+        "NoRegionError" => "no region",
+        "InvalidRegionError" => "invalid region",
+        _ => "refused",
+    } })
 }
 
 #[test]
@@ -449,7 +489,7 @@ fn generated_configurations_are_read_as_botocore_reads_them() {
             let unsigned = scenario["unsigned"] == true;
             let ours = match &session {
                 Ok(session) => sansboto_row(session, text(0), text(1), text(2), identity, unsigned),
-                Err(e) => error_row(matches!(e, sansboto_core::Error::NoRegion)),
+                Err(e) => error_row(e),
             };
             calls += 1;
             let theirs_compared = match theirs.get("error") {

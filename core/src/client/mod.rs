@@ -16,6 +16,7 @@ mod discovery;
 pub mod event_input;
 mod presign;
 mod redirect;
+pub(crate) use redirect::check_region_name;
 mod replay;
 pub mod s3express;
 

@@ -113,7 +113,8 @@ pub(super) fn region_in_answer(error: &ServiceError) -> Option<&str> {
 
 /// botocore's `validate_region_name`: a region becomes part of a host name, so it must be a
 /// host label (letters, digits and `-`, at most 63, not all digits, no `-` at either end).
-pub(super) fn check_region_name(region: &str) -> Result<(), Error> {
+/// Checked for a client's configured region as it is made, and for a region an S3 answer names.
+pub(crate) fn check_region_name(region: &str) -> Result<(), Error> {
     let all_digits = !region.is_empty() && region.bytes().all(|b| b.is_ascii_digit());
     let label = region.len() <= 63
         && region
