@@ -552,6 +552,12 @@ impl Session {
         if let Some(region) = config.endpoint.region.as_deref() {
             crate::client::check_region_name(region)?;
         }
+        // An endpoint URL botocore would refuse gets no client either (`ValueError: Invalid
+        // endpoint`), and one with spaces before its scheme is taken without them, as Python's
+        // `urlsplit` takes it.
+        if let Some(url) = config.endpoint.endpoint_url.as_mut() {
+            *url = crate::serialize::configured_endpoint_url(url).map_err(Error::Serialize)?;
+        }
         let model = self.model(service, options.api_version.as_deref())?;
         let ruleset = self.ruleset(service, options.api_version.as_deref())?;
         let legacy = self.legacy_endpoints()?;
