@@ -490,11 +490,14 @@ fn dry_run(
     let credentials = if global.no_sign_request {
         None
     } else {
-        // The same chain a real call resolves (environment, profile, SSO, IMDS, …).
+        // The same chain a real call resolves (environment, profile, SSO, IMDS, …), its STS
+        // calls in the `--region` a real call's chain would use.
         let http_config = sansboto_blocking::http_config_from_env()
             .map_err(|e| Failure::client("ClientError", e.to_string()))?;
         let transport = HttpClient::connect(&http_config).map_err(Error::from)?;
-        let mut resolve = core.credential_source(None).resolve();
+        let mut resolve = core
+            .credential_source_in(None, global.region.clone())
+            .resolve();
         match sansboto_blocking::block_on(drive_credentials(&mut resolve, &transport)) {
             Ok(c) => Some(c),
             // As in a real call: an operation that needs no signature still works.

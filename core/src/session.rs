@@ -552,12 +552,6 @@ impl Session {
         if let Some(region) = config.endpoint.region.as_deref() {
             crate::client::check_region_name(region)?;
         }
-        // An endpoint URL botocore would refuse gets no client either (`ValueError: Invalid
-        // endpoint`), and one with spaces before its scheme is taken without them, as Python's
-        // `urlsplit` takes it.
-        if let Some(url) = config.endpoint.endpoint_url.as_mut() {
-            *url = crate::serialize::configured_endpoint_url(url).map_err(Error::Serialize)?;
-        }
         let model = self.model(service, options.api_version.as_deref())?;
         let ruleset = self.ruleset(service, options.api_version.as_deref())?;
         let legacy = self.legacy_endpoints()?;
@@ -577,6 +571,20 @@ impl Session {
                 (None, global) => config.endpoint.region = global,
                 (Some(_), Some(_)) => {}
             }
+        }
+        // Then, as botocore does after its endpoint lookup, an endpoint URL it would refuse
+        // gets no client either (`ValueError: Invalid endpoint`); one with spaces before its
+        // scheme is taken without them, as every later `urlsplit` of it takes it.
+        if let Some(url) = config.endpoint.endpoint_url.take() {
+            let taken = crate::endpoint::checked_endpoint_url(&url).map(str::to_owned);
+            config.endpoint.endpoint_url = Some(taken.ok_or_else(|| {
+                Error::Serialize(crate::serialize::SerializeError::InvalidEndpoint {
+                    url,
+                    reason: "botocore refuses it when it makes a client: it needs a host name \
+                             or an IPv6 address, and no tab or line break"
+                        .into(),
+                })
+            })?);
         }
         let mut client = ServiceClient::new(service, model, ruleset, self.partitions()?, config)?;
         client.set_default_signing(&legacy).map_err(legacy_error)?;
@@ -638,10 +646,12 @@ fn account_id_endpoint_mode(
     Ok(mode)
 }
 
-/// Makes the credential providers' STS calls with this session's own clients.
+/// Makes the credential providers' STS and sign-in calls with this session's own clients.
 struct SessionApiCaller {
     session: Arc<Session>,
-    /// The region of the client the chain resolves for, when given in code.
+    /// The region of the client the chain resolves for, when given in code: STS's before the
+    /// session's (botocore's assume-role and web-identity providers make their STS client in
+    /// it; its login provider makes the sign-in client in the token's or the session's).
     region: Option<String>,
     clients: Mutex<HashMap<ClientKey, Arc<ServiceClient>>>,
 }
@@ -650,23 +660,19 @@ struct SessionApiCaller {
 type ClientKey = (String, Option<String>);
 
 impl SessionApiCaller {
-    fn client(&self, service: &str) -> Result<Arc<ServiceClient>, Error> {
-        self.client_in(service, None)
-    }
-
     fn client_in(&self, service: &str, region: Option<&str>) -> Result<Arc<ServiceClient>, Error> {
         let key = (service.to_string(), region.map(String::from));
         let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = clients.get(&key) {
             return Ok(c.clone());
         }
-        // Made as any client of the session is, in the region asked for, else the region of
-        // the client the chain resolves for, else the session's (botocore's credential chain
-        // calls `create_client` with its first client's region): with no region at all, STS
-        // goes to its global endpoint (`sts.amazonaws.com`), or is refused given an endpoint
-        // URL, and a regional service (sign-in) gets no client.
+        // Made as any client of the session is, in the region asked for, else (STS) the
+        // region of the client the chain resolves for, else the session's: with no region at
+        // all, STS goes to its global endpoint (`sts.amazonaws.com`), or is refused given an
+        // endpoint URL, and a regional service (sign-in) gets no client.
+        let given = (service == "sts").then(|| self.region.clone()).flatten();
         let options = ClientOptions {
-            region: region.map(String::from).or_else(|| self.region.clone()),
+            region: region.map(String::from).or(given),
             ..Default::default()
         };
         let client = Arc::new(self.session.service_client(service, &options)?);
@@ -711,11 +717,23 @@ impl ApiCaller for SessionApiCaller {
         operation: &str,
         response: http::Response<bytes::Bytes>,
     ) -> Result<Value, ApiCallError> {
-        let client = self.client(service).map_err(|e| ApiCallError {
-            code: "Client".into(),
-            message: e.to_string(),
-            status: None,
-        })?;
+        // The answer is read by the client that built the request (made in the region it
+        // was asked for); any client of the service reads it the same way.
+        let built = self
+            .clients
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .find(|((name, _), _)| name == service)
+            .map(|(_, client)| client.clone());
+        let client = match built {
+            Some(client) => client,
+            None => self.client_in(service, None).map_err(|e| ApiCallError {
+                code: "Client".into(),
+                message: e.to_string(),
+                status: None,
+            })?,
+        };
         let response = response.map(Body::from);
         client
             .parse_operation(operation, response, 0)

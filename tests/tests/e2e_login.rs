@@ -149,11 +149,21 @@ struct Setup {
 }
 
 fn setup(cached: serde_json::Value, denied: Option<&'static str>) -> Setup {
+    setup_in(cached, denied, "region = us-west-2\n", None)
+}
+
+/// [`setup`] with `region_lines` in the profile and the client given `client_region` in code.
+fn setup_in(
+    cached: serde_json::Value,
+    denied: Option<&'static str>,
+    region_lines: &str,
+    client_region: Option<&str>,
+) -> Setup {
     let dir = temp_dir("login");
     let token_path = dir.join(format!("{}.json", login_token_cache_key(SESSION)));
     std::fs::write(&token_path, cached.to_string()).unwrap();
     let (signin, dynamodb) = (signin(denied), dynamodb());
-    let config = format!("[default]\nlogin_session = {SESSION}\nregion = us-west-2\n");
+    let config = format!("[default]\nlogin_session = {SESSION}\n{region_lines}");
     let cache_dir = dir.to_string_lossy().to_string();
     let env = [
         ("AWS_LOGIN_CACHE_DIRECTORY", cache_dir.as_str()),
@@ -161,10 +171,11 @@ fn setup(cached: serde_json::Value, denied: Option<&'static str>) -> Setup {
         ("AWS_ENDPOINT_URL_DYNAMODB", &dynamodb.url()),
         ("AWS_EC2_METADATA_DISABLED", "true"),
     ];
-    let client = blocking_session(core_session(&env, Some(&config), None))
-        .client("dynamodb")
-        .build()
-        .unwrap();
+    let mut builder = blocking_session(core_session(&env, Some(&config), None)).client("dynamodb");
+    if let Some(region) = client_region {
+        builder = builder.region(region);
+    }
+    let client = builder.build().unwrap();
     Setup {
         dir,
         token_path,
@@ -250,6 +261,28 @@ fn an_expiring_login_token_is_refreshed_saved_and_used() {
         text.trim_end().ends_with(r#"END EC PRIVATE KEY-----\n"}"#),
         "{text}"
     );
+    let _ = std::fs::remove_dir_all(&s.dir);
+}
+
+#[test]
+fn a_token_with_its_sign_in_region_refreshes_with_no_region_configured() {
+    // No region in the profile or the environment; the client is given one in code, and the
+    // token names its sign-in region: the refresh is made and read in that region (the answer
+    // was read by a sign-in client of the session's region, which has none, and refused after
+    // the refresh token had been spent).
+    let mut cached = token("2020-01-01T00:00:00Z");
+    cached["signInRegion"] = "eu-west-1".into();
+    let s = setup_in(cached, None, "", Some("us-west-2"));
+    s.client.call("ListTables", params! {}).unwrap();
+    assert_eq!(s.signin.seen().len(), 1);
+    let auth = s.dynamodb.seen()[0]
+        .header("authorization")
+        .unwrap()
+        .to_string();
+    assert!(auth.contains("Credential=ASIANEW/"), "{auth}");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&s.token_path).unwrap()).unwrap();
+    assert_eq!(saved["refreshToken"], "refresh-2");
     let _ = std::fs::remove_dir_all(&s.dir);
 }
 

@@ -118,8 +118,9 @@ pub enum CredentialsError {
     },
     /// A provider had to call a service (STS, the sign-in service) whose client needs a region,
     /// and none is configured: botocore's `NoRegionError`, raised while the credentials are
-    /// resolved. STS needs one only when given an endpoint URL (otherwise it goes to its
-    /// global endpoint); the sign-in service, being regional, always does.
+    /// resolved. STS's signed AssumeRole needs one only when given an endpoint URL (otherwise
+    /// it goes to STS's global endpoint; the unsigned AssumeRoleWithWebIdentity goes out
+    /// either way); the sign-in service, being regional, always does.
     #[error(
         "{provider} cannot make its {operation} call: you must specify a region (region_name, \
          AWS_REGION or AWS_DEFAULT_REGION, or `region` in the profile)"

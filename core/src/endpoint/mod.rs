@@ -64,6 +64,7 @@ pub use legacy::{LegacyEndpoints, SigningScope};
 pub use partition::{PartitionOutputs, Partitions};
 pub use ruleset::{ParameterSpec, ParameterType, RuleSet};
 pub use stdlib::{is_valid_host_label, is_virtual_hostable_s3_bucket, substring, uri_encode};
+pub(crate) use url::checked_endpoint_url;
 pub use url::{parse_url, ParsedUrl};
 
 /// FNV-1a, for the small name-keyed tables built once from trusted documents (parameter names,

@@ -53,6 +53,33 @@ pub fn parse_url(value: &str) -> Option<ParsedUrl> {
     })
 }
 
+/// A configured endpoint URL as botocore takes it when it makes a client: `None` where its
+/// `is_valid_uri` refuses it (`ValueError: Invalid endpoint`), otherwise the URL without what
+/// Python's `urlsplit` ignores before the scheme (C0 controls and spaces), which every later
+/// reading of it skips. Refused: a tab, CR or LF anywhere, and a `urlsplit` hostname that is
+/// neither dot-separated host labels (letters, digits, `-`; at most 255 bytes, a trailing dot
+/// allowed) nor an IPv6 address with an optional zone. So `localhost:4566` (a scheme
+/// `localhost`, no host), `h.example.com` and `https://h_example.com` are refused;
+/// `https://[::1]:4566` and `http://user@h.example.com.` are taken. Host labels are read as
+/// ASCII: the Unicode digits and case folds Python's pattern also lets through are refused.
+pub(crate) fn checked_endpoint_url(value: &str) -> Option<&str> {
+    if has_unsafe_chars(value) {
+        return None;
+    }
+    let trimmed = value.trim_start_matches(|c: char| c <= ' ');
+    let split = split_url(trimmed)?;
+    let hostname = host_info(split.netloc).hostname?;
+    let labels = hostname.strip_suffix('.').unwrap_or(hostname);
+    let label = |l: &str| {
+        (1..=63).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    let host_labels = hostname.len() <= 255 && labels.split('.').all(label);
+    (host_labels || is_ipv6_with_zone(hostname)).then_some(trimmed)
+}
+
 /// The five parts `urlsplit` produces (fragment dropped).
 struct SplitUrl<'s> {
     scheme: Cow<'s, str>,
@@ -333,6 +360,45 @@ fn is_ipv6_address(address: &str, tail: Ipv4Tail) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn configured_endpoint_urls_are_taken_as_botocore_takes_them() {
+        for (url, taken) in [
+            ("http://localhost:4566", "http://localhost:4566"),
+            (" \u{1}https://h.example.com/p", "https://h.example.com/p"),
+            (
+                "https://user@H.Example.com.:8443",
+                "https://user@H.Example.com.:8443",
+            ),
+            ("http://[::1]:4566", "http://[::1]:4566"),
+            ("https://[fe80::1%25eth0]", "https://[fe80::1%25eth0]"),
+            ("https://127.0.0.1", "https://127.0.0.1"),
+            ("//h.example.com", "//h.example.com"),
+            ("http://[v1.x]", "http://[v1.x]"),
+        ] {
+            assert_eq!(checked_endpoint_url(url), Some(taken), "{url}");
+        }
+        for url in [
+            "localhost:4566",
+            "h.example.com",
+            "https://",
+            "https://h_example.com",
+            "https://h.exa\tmple.com",
+            " \thttps://h.example.com",
+            "https://h.example.com\n",
+            "https://h.example.com ",
+            "https://-h.example.com",
+            "https://h..example.com",
+            "https://[::g]",
+            "http://[fe80::1%]",
+            "http://[fe80::1%25e th]",
+            "1http://h.example.com",
+            "\u{7f}http://h.example.com",
+            "",
+        ] {
+            assert_eq!(checked_endpoint_url(url), None, "{url:?}");
+        }
+    }
 
     fn parsed(url: &str) -> ParsedUrl {
         parse_url(url).unwrap_or_else(|| panic!("{url} should parse"))

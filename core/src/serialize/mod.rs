@@ -1000,52 +1000,6 @@ pub(crate) fn rest_request_without_input(
 /// The endpoint's port, when it has one, must be a number from 0 to 65535 (an `http` URI
 /// would otherwise take `:99999` and the request go to the scheme's default port); the reasons
 /// are the ones botocore's URL parsing gives when the call is made.
-/// A configured endpoint URL as botocore takes it when it makes a client: what Python's
-/// `urlsplit` ignores before the scheme (C0 control characters and spaces) dropped, then
-/// botocore's `is_valid_uri`: no tab, CR or LF anywhere, and a host that is dot-separated
-/// host labels (letters, digits and `-`, a trailing dot allowed, at most 255 bytes) or an
-/// IPv6 literal. `localhost:4566` (no scheme, so no host), `https://h_example.com` and
-/// `https://` are refused (`ValueError: Invalid endpoint` in botocore).
-pub(crate) fn configured_endpoint_url(url: &str) -> Result<String, SerializeError> {
-    let bad = |reason: &str| SerializeError::InvalidEndpoint {
-        url: url.to_string(),
-        reason: reason.to_string(),
-    };
-    if url.contains(['\t', '\r', '\n']) {
-        return Err(bad("it holds a tab or a line break"));
-    }
-    let trimmed = url.trim_start_matches(|c: char| c <= ' ');
-    let authority = trimmed
-        .split_once("://")
-        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or_default())
-        .unwrap_or_default();
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
-    let valid = match host_port.strip_prefix('[') {
-        // An IPv6 literal, its zone (`%25eth0`) left out.
-        Some(rest) => rest
-            .split(']')
-            .next()
-            .and_then(|literal| literal.split('%').next())
-            .is_some_and(|address| address.parse::<std::net::Ipv6Addr>().is_ok()),
-        None => {
-            let full = host_port.split(':').next().unwrap_or_default();
-            let host = full.strip_suffix('.').unwrap_or(full);
-            let label = |l: &str| {
-                (1..=63).contains(&l.len())
-                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                    && !l.starts_with('-')
-                    && !l.ends_with('-')
-            };
-            full.len() <= 255 && !host.is_empty() && host.split('.').all(label)
-        }
-    };
-    if valid {
-        Ok(trimmed.to_string())
-    } else {
-        Err(bad("no host name or IPv6 address"))
-    }
-}
-
 fn check_port(authority: &str) -> Result<(), String> {
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
     // An IPv6 literal's colons are inside its brackets.
@@ -1074,42 +1028,6 @@ fn check_port(authority: &str) -> Result<(), String> {
 mod tests {
     use super::*;
     use crate::params;
-
-    #[test]
-    fn configured_endpoint_urls_are_taken_as_botocore_takes_them() {
-        for (url, taken) in [
-            ("http://localhost:4566", "http://localhost:4566"),
-            (" \u{1}https://h.example.com/p", "https://h.example.com/p"),
-            (
-                "https://user@h.example.com.:8443",
-                "https://user@h.example.com.:8443",
-            ),
-            ("http://[::1]:4566", "http://[::1]:4566"),
-            ("https://[fe80::1%25eth0]", "https://[fe80::1%25eth0]"),
-            ("https://127.0.0.1", "https://127.0.0.1"),
-        ] {
-            assert_eq!(configured_endpoint_url(url).unwrap(), taken, "{url}");
-        }
-        for url in [
-            "localhost:4566",
-            "h.example.com",
-            "https://",
-            "https://h_example.com",
-            "https://h.exa\tmple.com",
-            " \thttps://h.example.com",
-            "https://h.example.com\n",
-            "https://h.example.com ",
-            "https://-h.example.com",
-            "https://h..example.com",
-            "https://[::g]",
-            "",
-        ] {
-            assert!(
-                matches!(configured_endpoint_url(url), Err(SerializeError::InvalidEndpoint { url: u, .. }) if u == url),
-                "{url:?}"
-            );
-        }
-    }
 
     #[test]
     fn uri_labels_encode_everything_but_unreserved() {
