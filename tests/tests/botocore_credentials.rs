@@ -209,6 +209,12 @@ fn botocore_outcome(result: &Value) -> Value {
     )
 }
 
+/// A sansboto session of `inputs` over the models botocore ships.
+fn session_of(inputs: SessionInputs) -> Result<Arc<Session>, sansboto_core::Error> {
+    let data = Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new()));
+    Session::new(inputs, data).map(Arc::new)
+}
+
 /// sansboto's outcome, with why it failed (or nothing), and the keys STS issued, if it was
 /// given some (their role is asked for all cases at once, then put in the outcome).
 fn sansboto_outcome(case: &Value) -> (Value, String, Option<[String; 3]>) {
@@ -228,9 +234,8 @@ fn sansboto_outcome(case: &Value) -> (Value, String, Option<[String; 3]>) {
         profile: case["profile"].as_str().map(String::from),
         random_seed: 7,
     };
-    let data = Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new()));
-    let session = match Session::new(inputs, data) {
-        Ok(session) => Arc::new(session),
+    let session = match session_of(inputs) {
+        Ok(session) => session,
         Err(e) => return (json!({"error": "session"}), format!("session: {e}"), None),
     };
     let transport = sansboto_blocking::HttpClient::new(Default::default()).unwrap();
@@ -475,8 +480,7 @@ fn assume_role_goes_where_botocores_goes() {
             profile: Some("r".into()),
             ..Default::default()
         };
-        let data = Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new()));
-        let session = Arc::new(Session::new(inputs, data).unwrap());
+        let session = session_of(inputs).unwrap();
         let mut machine = session.credential_source(None).resolve();
         let ours = match machine.poll(std::time::SystemTime::now()) {
             Step::Send(request) => {
@@ -518,8 +522,7 @@ fn a_config_file_key_is_not_the_missing_credentials_files() {
         credentials_file: None,
         ..Default::default()
     };
-    let data = Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new()));
-    let session = Arc::new(Session::new(inputs, data).unwrap());
+    let session = session_of(inputs).unwrap();
     let mut machine = session.credential_source(None).resolve();
     match machine.poll(std::time::SystemTime::now()) {
         Step::RunProcess(command) => assert_eq!(command, "print-keys"),

@@ -70,13 +70,7 @@ pub(crate) fn checked_endpoint_url(value: &str) -> Option<&str> {
     let split = split_url(trimmed)?;
     let hostname = host_info(split.netloc).hostname?;
     let labels = hostname.strip_suffix('.').unwrap_or(hostname);
-    let label = |l: &str| {
-        (1..=63).contains(&l.len())
-            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-    };
-    let host_labels = hostname.len() <= 255 && labels.split('.').all(label);
+    let host_labels = hostname.len() <= 255 && super::stdlib::is_valid_host_label(labels, true);
     (host_labels || is_ipv6_with_zone(hostname)).then_some(trimmed)
 }
 
