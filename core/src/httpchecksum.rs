@@ -55,6 +55,30 @@ pub enum ResponseChecksumValidation {
     WhenRequired,
 }
 
+impl RequestChecksumCalculation {
+    /// The setting's text as botocore reads it (`_handle_checksum_config`): lower-cased, then
+    /// `when_supported` or `when_required`, nothing else (no spaces, not empty). ASCII
+    /// lower-casing is Python's `str.lower` here: the only other letter it lowers to ASCII is
+    /// the Kelvin sign, to a `k` neither word has.
+    pub fn from_setting(text: &str) -> Option<Self> {
+        match text.to_ascii_lowercase().as_str() {
+            "when_supported" => Some(Self::WhenSupported),
+            "when_required" => Some(Self::WhenRequired),
+            _ => None,
+        }
+    }
+}
+
+impl ResponseChecksumValidation {
+    /// The setting's text, read as [`RequestChecksumCalculation::from_setting`] reads its own.
+    pub fn from_setting(text: &str) -> Option<Self> {
+        RequestChecksumCalculation::from_setting(text).map(|c| match c {
+            RequestChecksumCalculation::WhenSupported => Self::WhenSupported,
+            RequestChecksumCalculation::WhenRequired => Self::WhenRequired,
+        })
+    }
+}
+
 /// A flexible-checksum failure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -508,6 +532,31 @@ mod tests {
     use super::*;
     use crate::customize::test_support::model;
     use crate::params;
+
+    #[test]
+    fn checksum_settings_are_spelled_as_botocore_takes_them() {
+        use RequestChecksumCalculation::*;
+        for (text, value) in [
+            ("when_supported", Some(WhenSupported)),
+            ("WHEN_REQUIRED", Some(WhenRequired)),
+            ("When_Required", Some(WhenRequired)),
+            (" when_required", None),
+            ("when_required ", None),
+            ("", None),
+            ("required", None),
+        ] {
+            assert_eq!(
+                RequestChecksumCalculation::from_setting(text),
+                value,
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            ResponseChecksumValidation::from_setting("WHEN_required"),
+            Some(ResponseChecksumValidation::WhenRequired)
+        );
+        assert_eq!(ResponseChecksumValidation::from_setting("bogus"), None);
+    }
 
     fn put(uri: &str, body: Body) -> http::Request<Body> {
         http::Request::builder()

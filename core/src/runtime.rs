@@ -319,6 +319,30 @@ impl<T: Transport> ClientBuilder<T> {
         self
     }
 
+    /// Flexible checksums: which requests get one (`request_checksum_calculation`) and which
+    /// responses are checked (`response_checksum_validation`); otherwise from
+    /// `AWS_REQUEST_CHECKSUM_CALCULATION`, `AWS_RESPONSE_CHECKSUM_VALIDATION` or the profile,
+    /// `when_supported` by default.
+    pub fn checksums(
+        mut self,
+        requests: crate::RequestChecksumCalculation,
+        responses: crate::ResponseChecksumValidation,
+    ) -> Self {
+        self.options.request_checksum_calculation = Some(requests);
+        self.options.response_checksum_validation = Some(responses);
+        self
+    }
+
+    /// Request compression (`disable_request_compression`, `request_min_compression_size_bytes`,
+    /// from 1 to 1,048,576; `None` leaves it to `AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES`, the
+    /// profile or the default, 10,240); otherwise from `AWS_DISABLE_REQUEST_COMPRESSION` or
+    /// the profile, on by default.
+    pub fn request_compression(mut self, enabled: bool, min_size_bytes: Option<u64>) -> Self {
+        self.options.disable_request_compression = Some(!enabled);
+        self.options.request_min_compression_size_bytes = min_size_bytes;
+        self
+    }
+
     /// Endpoint discovery (`endpoint_discovery_enabled`): otherwise from
     /// `AWS_ENDPOINT_DISCOVERY_ENABLED` or the profile, `auto` by default.
     pub fn endpoint_discovery(mut self, setting: DiscoverySetting) -> Self {

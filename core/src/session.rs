@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::auth::{Credentials, Identity};
 use crate::body::Body;
 use crate::client::{ClientConfig, ServiceClient};
+use crate::compress::CompressionConfig;
 use crate::config::{
     configured_endpoint_url, shared_file_paths, ConfigFile, ConfigSources, ResolvedConfig,
     SharedConfig, SharedFilePaths, VarSource,
@@ -24,6 +25,7 @@ use crate::credentials::{
 use crate::endpoint::discovery::{self, DiscoverySetting};
 use crate::endpoint::{AddressingStyle, EndpointConfig, LegacyEndpoints, Partitions, RuleSet};
 use crate::error::Error;
+use crate::httpchecksum::{RequestChecksumCalculation, ResponseChecksumValidation};
 use crate::machine::{RandomSource, SplitMix64};
 use crate::model::{DocumentSource, ModelIndex, ServiceModel};
 use crate::paginate::PaginatorModel;
@@ -121,6 +123,16 @@ pub struct ClientOptions {
     pub endpoint_discovery: Option<DiscoverySetting>,
     /// `account_id_endpoint_mode`: `preferred`, `required` or `disabled`.
     pub account_id_endpoint_mode: Option<String>,
+    /// `request_checksum_calculation`: checksum every request that supports one, or only
+    /// those that require one.
+    pub request_checksum_calculation: Option<RequestChecksumCalculation>,
+    /// `response_checksum_validation`: validate every response that supports it, or only
+    /// when the call asks (`ChecksumMode`).
+    pub response_checksum_validation: Option<ResponseChecksumValidation>,
+    /// `disable_request_compression`.
+    pub disable_request_compression: Option<bool>,
+    /// `request_min_compression_size_bytes`: from 1 to 1,048,576 (botocore's bounds).
+    pub request_min_compression_size_bytes: Option<u64>,
 }
 
 /// What a session was made from. Its `Debug` shows the names of the environment variables and
@@ -468,6 +480,9 @@ impl Session {
             sources.text(&crate::config::setting::ENDPOINT_DISCOVERY_ENABLED)?,
         )?;
         let account_id_endpoint_mode = account_id_endpoint_mode(&sources, options)?;
+        let (request_checksum_calculation, response_checksum_validation) =
+            checksum_settings(&sources, options)?;
+        let compression = compression_settings(&sources, options)?;
         let addressing =
             options
                 .s3_addressing_style
@@ -536,6 +551,9 @@ impl Session {
             user_agent_extra: options.user_agent_extra.clone(),
             legacy_retry_json,
             endpoint_discovery,
+            request_checksum_calculation,
+            response_checksum_validation,
+            compression,
             ..Default::default()
         })
     }
@@ -644,6 +662,93 @@ fn account_id_endpoint_mode(
         });
     }
     Ok(mode)
+}
+
+/// botocore's `_compute_checksum_config`: each setting from the option, else the environment
+/// or profile, else `when_supported`. A value that is neither (`WHEN_REQUIRED` is one; ` when_required`
+/// and an empty one are not) refuses every client, as botocore's `InvalidChecksumConfigError`
+/// does.
+fn checksum_settings(
+    sources: &crate::config::ConfigSources<'_>,
+    options: &ClientOptions,
+) -> Result<(RequestChecksumCalculation, ResponseChecksumValidation), crate::config::ConfigError> {
+    use crate::config::{setting, ConfigError, Setting};
+    fn read<T>(
+        sources: &crate::config::ConfigSources<'_>,
+        setting: &Setting,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, ConfigError> {
+        let Some(r) = sources.resolve(setting)? else {
+            return Ok(None);
+        };
+        parse(r.value)
+            .map(Some)
+            .ok_or_else(|| ConfigError::InvalidValue {
+                setting: setting.name,
+                origin: r.source,
+                value: r.value.to_string(),
+                expected: "when_supported or when_required",
+            })
+    }
+    let request = match options.request_checksum_calculation {
+        Some(given) => given,
+        None => read(
+            sources,
+            &setting::REQUEST_CHECKSUM_CALCULATION,
+            RequestChecksumCalculation::from_setting,
+        )?
+        .unwrap_or_default(),
+    };
+    let response = match options.response_checksum_validation {
+        Some(given) => given,
+        None => read(
+            sources,
+            &setting::RESPONSE_CHECKSUM_VALIDATION,
+            ResponseChecksumValidation::from_setting,
+        )?
+        .unwrap_or_default(),
+    };
+    Ok((request, response))
+}
+
+/// botocore's `_compute_request_compression_config`: the minimum size from the option, else
+/// the environment or profile (read as Python's `int`), else 10,240, and refused outside 1 to
+/// 1,048,576 wherever it came from (`InvalidConfigError`, for every client); the switch from
+/// the option, else the environment or profile (`true` in any case), else off.
+fn compression_settings(
+    sources: &crate::config::ConfigSources<'_>,
+    options: &ClientOptions,
+) -> Result<CompressionConfig, crate::config::ConfigError> {
+    use crate::config::{setting, ConfigError, SettingSource};
+    const BOUNDS: std::ops::RangeInclusive<i64> = 1..=1_048_576;
+    let invalid = |origin, value: String| ConfigError::InvalidValue {
+        setting: setting::REQUEST_MIN_COMPRESSION_SIZE_BYTES.name,
+        origin,
+        value,
+        expected: "an integer from 1 to 1048576",
+    };
+    let min_size = match options.request_min_compression_size_bytes {
+        Some(given) => i64::try_from(given)
+            .ok()
+            .filter(|n| BOUNDS.contains(n))
+            .ok_or_else(|| invalid(SettingSource::Explicit, given.to_string()))?,
+        None => match sources.resolve(&setting::REQUEST_MIN_COMPRESSION_SIZE_BYTES)? {
+            None => crate::compress::DEFAULT_MIN_COMPRESSION_SIZE as i64,
+            Some(r) => crate::config::py_int(r.value)
+                .filter(|n| BOUNDS.contains(n))
+                .ok_or_else(|| invalid(r.source, r.value.to_string()))?,
+        },
+    };
+    let disabled = match options.disable_request_compression {
+        Some(given) => given,
+        None => sources
+            .boolean(&setting::DISABLE_REQUEST_COMPRESSION)?
+            .unwrap_or(false),
+    };
+    Ok(CompressionConfig {
+        disable_request_compression: disabled,
+        request_min_compression_size_bytes: min_size as u64,
+    })
 }
 
 /// Makes the credential providers' STS and sign-in calls with this session's own clients.

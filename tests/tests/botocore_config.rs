@@ -74,7 +74,9 @@ fn scenarios() -> Vec<(Vec<(&'static str, String)>, String)> {
         out.push((vec![("AWS_RETRY_MODE", mode.into())], String::new()));
         out.push((vec![], format!("[default]\nretry_mode = {mode}\n")));
     }
-    for attempts in ["1", "3", "7", "0", "-1", "abc", " 5", "5.0", ""] {
+    for attempts in [
+        "1", "3", "7", "0", "-1", "abc", " 5", "5.0", "", "1_0", "+2", "1__0",
+    ] {
         out.push((vec![("AWS_MAX_ATTEMPTS", attempts.into())], String::new()));
         out.push((vec![], format!("[default]\nmax_attempts = {attempts}\n")));
     }

@@ -13,6 +13,7 @@ use indexmap::IndexMap;
 use std::borrow::Cow;
 
 pub use ini::{ConfigValue, Section};
+pub(crate) use settings::py_int;
 pub use settings::setting;
 pub use settings::{
     configured_endpoint_url, endpoint_env_var_name, services_section_key, shared_file_paths,

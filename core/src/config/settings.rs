@@ -387,14 +387,30 @@ impl<'a> ConfigSources<'a> {
 }
 
 fn parse_int(setting: &Setting, resolved: Resolved<'_>) -> Result<i64, ConfigError> {
-    py_strip(resolved.value)
-        .parse::<i64>()
-        .map_err(|_| ConfigError::InvalidValue {
-            setting: setting.name,
-            origin: resolved.source,
-            value: resolved.value.to_string(),
-            expected: "an integer",
-        })
+    py_int(resolved.value).ok_or_else(|| ConfigError::InvalidValue {
+        setting: setting.name,
+        origin: resolved.source,
+        value: resolved.value.to_string(),
+        expected: "an integer",
+    })
+}
+
+/// Python's `int(text)` for the integers botocore reads from settings: surrounding whitespace,
+/// a sign, and single underscores between digits (`1_000`). Left out: digits of other scripts
+/// (`int('٥')` is 5), which no setting is written in.
+pub(crate) fn py_int(text: &str) -> Option<i64> {
+    let text = py_strip(text);
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let well_formed = !digits.is_empty()
+        && !digits.starts_with('_')
+        && !digits.ends_with('_')
+        && !digits.contains("__")
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    if !well_formed {
+        return None;
+    }
+    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    plain.parse().ok()
 }
 
 /// A profile's text under `key`; a nested block is not text (and vice versa), so it is absent.
@@ -870,6 +886,30 @@ mod tests {
         let env = [("AWS_PROFILE", "dev")];
         let sources = ConfigSources::new(&env, Some(&shared));
         assert_eq!(sources.text(&setting::REGION).unwrap(), Some("dev"));
+    }
+
+    #[test]
+    fn integers_are_read_as_pythons_int_reads_them() {
+        for (text, value) in [
+            ("5", Some(5)),
+            (" 5\t", Some(5)),
+            ("+5", Some(5)),
+            ("-1", Some(-1)),
+            ("007", Some(7)),
+            ("1_000", Some(1000)),
+            ("-1_0", Some(-10)),
+            ("_1", None),
+            ("1_", None),
+            ("1__0", None),
+            ("+_1", None),
+            ("5.0", None),
+            ("0x10", None),
+            ("", None),
+            ("-", None),
+            ("1 0", None),
+        ] {
+            assert_eq!(py_int(text), value, "{text:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,489 @@
+//! The settings that shape a request's headers and body, read as botocore 1.44.5 reads them:
+//! flexible checksums (`request_checksum_calculation`, `response_checksum_validation`) and
+//! request compression (`disable_request_compression`, `request_min_compression_size_bytes`),
+//! each spelled as people spell them (case, spaces, numbers out of range, text), from the
+//! environment, from the config file and given in code (botocore's `Config`, sansboto's
+//! `ClientOptions`). Each scenario's calls (S3 uploads with and without an algorithm, downloads
+//! with and without `ChecksumMode`, a multi-object delete, CloudWatch metrics with a JSON body
+//! of about 720 bytes) are made by botocore and by a sansboto call machine; compared: every
+//! header except those that carry the time, the attempt, the user agent or the HTTP client's
+//! framing, the signed header names, the body (inflated when gzip-encoded), or the refusal and
+//! where it came (making the client or the call).
+
+mod e2e_support;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::time::{Duration, UNIX_EPOCH};
+
+use e2e_support::{blocking_session, core_session, try_core_session, Action, ScriptServer};
+use sansboto_core::auth::Credentials;
+use sansboto_core::client::CallIdentity;
+use sansboto_core::machine::{SplitMix64, Step};
+use sansboto_core::session::ClientOptions;
+use sansboto_core::{params, Value};
+use sansboto_tests::botocore;
+use serde_json::{json, Value as J};
+
+/// Headers left out of the comparison: the time, the attempt and invocation, the user agent
+/// (which lists the features a call used, in botocore's own codes), the signature, and the
+/// framing the HTTP client adds as it sends (`host`, `content-length`: urllib3's on one side,
+/// the transport's on the other).
+const VOLATILE: &[&str] = &[
+    "host",
+    "content-length",
+    "authorization",
+    "x-amz-date",
+    "user-agent",
+    "amz-sdk-invocation-id",
+    "amz-sdk-request",
+];
+
+/// `(service, operation, parameters)`. The metric data serializes to about 1,000 bytes, between
+/// the minimum sizes the scenarios set.
+fn calls() -> Vec<(&'static str, &'static str, String)> {
+    let metrics: Vec<J> = (0..12)
+        .map(|i| json!({"MetricName": format!("metric-{i}"), "Value": i, "Unit": "Count"}))
+        .collect();
+    vec![
+        (
+            "s3",
+            "PutObject",
+            r#"{"Bucket": "b", "Key": "k", "Body": "hello"}"#.into(),
+        ),
+        (
+            "s3",
+            "PutObject",
+            r#"{"Bucket": "b", "Key": "k", "Body": "hello", "ChecksumAlgorithm": "SHA256"}"#.into(),
+        ),
+        ("s3", "GetObject", r#"{"Bucket": "b", "Key": "k"}"#.into()),
+        (
+            "s3",
+            "GetObject",
+            r#"{"Bucket": "b", "Key": "k", "ChecksumMode": "ENABLED"}"#.into(),
+        ),
+        (
+            "s3",
+            "DeleteObjects",
+            r#"{"Bucket": "b", "Delete": {"Objects": [{"Key": "k"}]}}"#.into(),
+        ),
+        (
+            "cloudwatch",
+            "PutMetricData",
+            json!({"Namespace": "ns", "MetricData": metrics}).to_string(),
+        ),
+    ]
+}
+
+/// A scenario: environment, config file, and the settings given in code (botocore's `Config`
+/// keywords; sansboto's `ClientOptions`).
+type Scenario = (Vec<(&'static str, String)>, String, J);
+
+/// The scenarios: each setting alone in the environment and in the profile, then together and
+/// given in code, where the code's value wins and the others are not read.
+fn scenarios() -> Vec<Scenario> {
+    let mut out: Vec<(Vec<(&'static str, String)>, String)> = vec![(vec![], String::new())];
+    for value in [
+        "when_supported",
+        "when_required",
+        "WHEN_REQUIRED",
+        "When_Supported",
+        " when_required",
+        "when_required ",
+        "bogus",
+        "",
+    ] {
+        for (var, key) in [
+            (
+                "AWS_REQUEST_CHECKSUM_CALCULATION",
+                "request_checksum_calculation",
+            ),
+            (
+                "AWS_RESPONSE_CHECKSUM_VALIDATION",
+                "response_checksum_validation",
+            ),
+        ] {
+            out.push((vec![(var, value.to_string())], String::new()));
+            out.push((vec![], format!("[default]\n{key} = {value}\n")));
+        }
+    }
+    for value in ["true", "TRUE", " true", "false", "yes", "1", ""] {
+        out.push((
+            vec![("AWS_DISABLE_REQUEST_COMPRESSION", value.to_string())],
+            String::new(),
+        ));
+        out.push((
+            vec![],
+            format!("[default]\ndisable_request_compression = {value}\n"),
+        ));
+    }
+    for value in [
+        "0", "1", "500", "10240", "10485760", "10485761", "-1", "abc", " 500", "500 ", "5.0",
+        "0x10", "1_000", "",
+    ] {
+        out.push((
+            vec![("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES", value.to_string())],
+            String::new(),
+        ));
+        out.push((
+            vec![],
+            format!("[default]\nrequest_min_compression_size_bytes = {value}\n"),
+        ));
+    }
+    // Settings together, and the environment before the profile.
+    out.push((
+        vec![("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES", "500".into())],
+        "[default]\ndisable_request_compression = true\n".into(),
+    ));
+    out.push((
+        vec![("AWS_REQUEST_CHECKSUM_CALCULATION", "when_supported".into())],
+        "[default]\nrequest_checksum_calculation = when_required\nresponse_checksum_validation = when_required\n".into(),
+    ));
+    out.push((
+        vec![("AWS_DISABLE_REQUEST_COMPRESSION", "false".into())],
+        "[default]\ndisable_request_compression = true\nrequest_min_compression_size_bytes = 0\n"
+            .into(),
+    ));
+    let mut out: Vec<Scenario> = out
+        .into_iter()
+        .map(|(env, config)| (env, config, json!({})))
+        .collect();
+    for (env, given) in [
+        (
+            ("AWS_REQUEST_CHECKSUM_CALCULATION", "bogus"),
+            json!({"request_checksum_calculation": "when_required"}),
+        ),
+        (
+            ("AWS_RESPONSE_CHECKSUM_VALIDATION", "bogus"),
+            json!({"response_checksum_validation": "when_required"}),
+        ),
+        (
+            ("AWS_REQUEST_CHECKSUM_CALCULATION", "when_required"),
+            json!({"request_checksum_calculation": "when_supported"}),
+        ),
+        (
+            ("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES", "abc"),
+            json!({"request_min_compression_size_bytes": 500}),
+        ),
+        (
+            ("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES", "500"),
+            json!({"request_min_compression_size_bytes": 0}),
+        ),
+        (
+            ("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES", "500"),
+            json!({"request_min_compression_size_bytes": 1_048_577}),
+        ),
+        (
+            ("AWS_DISABLE_REQUEST_COMPRESSION", "true"),
+            json!({"disable_request_compression": false, "request_min_compression_size_bytes": 1}),
+        ),
+        (
+            ("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES", "1"),
+            json!({"disable_request_compression": true}),
+        ),
+    ] {
+        out.push((vec![(env.0, env.1.to_string())], String::new(), given));
+    }
+    out
+}
+
+/// The settings given in code (`{botocore Config keyword: value}`) as sansboto's options.
+fn options_given(given: &J) -> ClientOptions {
+    use sansboto_core::{RequestChecksumCalculation, ResponseChecksumValidation};
+    let text = |key: &str| given.get(key).and_then(J::as_str);
+    ClientOptions {
+        region: Some("us-west-2".into()),
+        request_checksum_calculation: text("request_checksum_calculation")
+            .map(|t| RequestChecksumCalculation::from_setting(t).unwrap()),
+        response_checksum_validation: text("response_checksum_validation")
+            .map(|t| ResponseChecksumValidation::from_setting(t).unwrap()),
+        disable_request_compression: given
+            .get("disable_request_compression")
+            .and_then(J::as_bool),
+        request_min_compression_size_bytes: given
+            .get("request_min_compression_size_bytes")
+            .and_then(J::as_u64),
+        ..Default::default()
+    }
+}
+
+/// botocore's rows: per scenario, per call, the request it sends (`{headers, signed, body,
+/// gzip}`) or its refusal (`{error, stage}`).
+const BOTOCORE: &str = r#"
+import os, gzip, tempfile
+import botocore.session, botocore.awsrequest, botocore.config
+VOLATILE = set(json.loads(VOLATILE_JSON))
+seen = {}
+def capture(request, **kwargs):
+    seen['request'] = request
+    return botocore.awsrequest.AWSResponse(request.url, 200, {}, None)
+def make_client(service, given):
+    s = botocore.session.get_session()
+    client = s.create_client(service, region_name='us-west-2', aws_access_key_id='AKID',
+                             aws_secret_access_key='SECRET', config=botocore.config.Config(**given))
+    client.meta.events.register_first('before-send', capture)
+    return client
+def row(clients, given, service, operation, params):
+    if service not in clients:
+        try:
+            clients[service] = make_client(service, given)
+        except Exception as e:
+            clients[service] = {'error': type(e).__name__, 'stage': 'client'}
+    client = clients[service]
+    if isinstance(client, dict):
+        return client
+    seen.clear()
+    try:
+        getattr(client, botocore.xform_name(operation))(**json.loads(params))
+    except Exception as e:
+        if 'request' not in seen:
+            return {'error': type(e).__name__, 'stage': 'call'}
+    request = seen['request']
+    text = lambda v: v.decode('latin-1') if isinstance(v, bytes) else v
+    headers = {k.lower(): text(v) for k, v in request.headers.items()}
+    auth = headers.get('authorization', '')
+    signed = auth.split('SignedHeaders=')[1].split(',')[0] if 'SignedHeaders=' in auth else ''
+    body = request.body
+    if hasattr(body, 'read'):
+        body = body.read()
+    if isinstance(body, str):
+        body = body.encode('utf-8')
+    body = body or b''
+    zipped = 'gzip' in headers.get('content-encoding', '')
+    if zipped:
+        body = gzip.decompress(body)
+    return {'headers': {k: v for k, v in headers.items() if k not in VOLATILE},
+            'signed': signed, 'body': body.decode('latin-1'), 'gzip': zipped}
+out = []
+for env, config, given in SCENARIOS:
+    path = tempfile.mktemp()
+    with open(path, 'w') as f:
+        f.write(config)
+    saved = dict(os.environ)
+    os.environ.update(env)
+    os.environ['AWS_CONFIG_FILE'] = path
+    try:
+        clients = {}
+        out.append([row(clients, given, *call) for call in CALLS])
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        os.unlink(path)
+emit(out)
+"#;
+
+/// The first request sansboto's call machine sends, as the Python side reports botocore's.
+fn sansboto_row(
+    session: &sansboto_core::session::Session,
+    options: &ClientOptions,
+    service: &str,
+    operation: &str,
+    params: &str,
+) -> J {
+    let client = match session.service_client(service, options) {
+        Ok(client) => client,
+        Err(_) => return json!({"error": "refused", "stage": "client"}),
+    };
+    let params = Value::from(serde_json::from_str::<J>(params).unwrap());
+    let identity = CallIdentity::Credentials(Credentials::new("AKID", "SECRET", None, None));
+    let mut call = match client.call(operation, params, identity, Box::new(SplitMix64(1))) {
+        Ok(call) => call,
+        Err(_) => return json!({"error": "refused", "stage": "call"}),
+    };
+    let request = match call.poll(UNIX_EPOCH + Duration::from_secs(1_767_225_600)) {
+        Step::Send(request) => request,
+        Step::Failed(_) => return json!({"error": "refused", "stage": "call"}),
+        _ => panic!("{service} {operation}: the call's first step is not a request"),
+    };
+    let mut headers = BTreeMap::new();
+    for (name, value) in request.headers() {
+        if !VOLATILE.contains(&name.as_str()) {
+            let value: String = value.as_bytes().iter().map(|&b| b as char).collect();
+            headers.insert(name.as_str().to_string(), value);
+        }
+    }
+    let signed = request
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| a.split("SignedHeaders=").nth(1))
+        .and_then(|s| s.split(',').next())
+        .unwrap_or_default()
+        .to_string();
+    let mut body = request
+        .body()
+        .as_bytes()
+        .expect("an in-memory body")
+        .to_vec();
+    let zipped = headers
+        .get("content-encoding")
+        .is_some_and(|e| e.contains("gzip"));
+    if zipped {
+        let mut inflated = Vec::new();
+        flate2::read::GzDecoder::new(&body[..])
+            .read_to_end(&mut inflated)
+            .expect("a gzip body");
+        body = inflated;
+    }
+    json!({
+        "headers": headers,
+        "signed": signed,
+        "body": body.iter().map(|&b| b as char).collect::<String>(),
+        "gzip": zipped,
+    })
+}
+
+/// A row without its body, which is long and, when it differs, shows in its headers.
+fn short(row: &J) -> J {
+    let mut row = row.clone();
+    if let Some(body) = row.get_mut("body") {
+        *body = json!(body.as_str().map_or(0, str::len));
+    }
+    row
+}
+
+/// botocore's refusal, as compared: only where it came.
+fn their_error_row(row: &J) -> J {
+    json!({"error": "refused", "stage": row["stage"]})
+}
+
+#[test]
+fn request_settings_are_read_as_botocore_reads_them() {
+    let scenarios = scenarios();
+    let calls = calls();
+    let python_scenarios = serde_json::to_string(
+        &scenarios
+            .iter()
+            .map(|(env, config, given)| {
+                let env = env.iter().cloned().collect::<BTreeMap<_, _>>();
+                (env, config, given)
+            })
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let snippet = format!(
+        "SCENARIOS = json.loads({})\nCALLS = json.loads({})\nVOLATILE_JSON = {}\n{BOTOCORE}",
+        serde_json::to_string(&python_scenarios).unwrap(),
+        serde_json::to_string(&serde_json::to_string(&calls).unwrap()).unwrap(),
+        serde_json::to_string(&serde_json::to_string(VOLATILE).unwrap()).unwrap(),
+    );
+    let theirs = botocore::run(&snippet, &[]);
+    let theirs = theirs.as_array().expect("a row per scenario");
+    assert_eq!(theirs.len(), scenarios.len());
+    let (mut differences, mut sent, mut zipped, mut trailers) = (Vec::new(), 0, 0, 0);
+    for ((env, config, given), theirs) in scenarios.iter().zip(theirs) {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let session = try_core_session(&env, Some(config), None);
+        let options = options_given(given);
+        for ((service, operation, params), theirs) in calls.iter().zip(theirs.as_array().unwrap()) {
+            let ours = match &session {
+                Ok(session) => sansboto_row(session, &options, service, operation, params),
+                Err(_) => json!({"error": "refused", "stage": "client"}),
+            };
+            let theirs = match theirs.get("error") {
+                Some(_) => their_error_row(theirs),
+                None => {
+                    sent += 1;
+                    zipped += usize::from(theirs["gzip"] == true);
+                    trailers += usize::from(theirs["headers"].get("x-amz-trailer").is_some());
+                    theirs.clone()
+                }
+            };
+            if ours != theirs {
+                differences.push(format!(
+                    "{service} {operation} with {env:?}, {config:?} and {given}\n  sansboto: {}\n  botocore: {}",
+                    short(&ours),
+                    short(&theirs)
+                ));
+            }
+        }
+    }
+    let shown: Vec<&str> = differences.iter().take(12).map(String::as_str).collect();
+    assert!(
+        differences.is_empty(),
+        "{} of {} calls differ from botocore's:\n{}",
+        differences.len(),
+        scenarios.len() * calls.len(),
+        shown.join("\n")
+    );
+    // The scenarios reach each behaviour compared: requests sent, compressed and with trailers.
+    assert!(sent * 2 > scenarios.len() * calls.len(), "only {sent} sent");
+    assert!(
+        zipped > 0 && trailers > 0,
+        "{zipped} compressed, {trailers} with a trailer"
+    );
+}
+
+/// The settings given to a client builder reach the wire: a blocking client over a local
+/// server, with checksums only where required and compression from one byte, then the same
+/// settings left to an environment that botocore would refuse.
+#[test]
+fn builder_settings_reach_the_wire() {
+    use sansboto_core::config::ConfigError;
+    use sansboto_core::{Error, RequestChecksumCalculation, ResponseChecksumValidation};
+    let server = ScriptServer::start(|_, _| Action::xml(200, "<r/>"));
+    let env = [
+        ("AWS_ENDPOINT_URL", server.url()),
+        ("AWS_REQUEST_CHECKSUM_CALCULATION", "bogus".to_string()),
+        ("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES", "0".to_string()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let session = blocking_session(core_session(&env, None, None));
+    let builder = |service: &str| {
+        session
+            .client(service)
+            .region("us-west-2")
+            .credentials("AKID", "SECRET", None)
+    };
+    // From the environment alone, both settings refuse the client.
+    for service in ["s3", "cloudwatch"] {
+        match builder(service).build() {
+            Err(Error::Config(ConfigError::InvalidValue { setting, .. })) => {
+                assert_eq!(setting, "request_checksum_calculation")
+            }
+            other => panic!("{service}: {:?}", other.map(|_| ())),
+        }
+    }
+    let given = |service: &str, compress: bool| {
+        builder(service)
+            .checksums(
+                RequestChecksumCalculation::WhenRequired,
+                ResponseChecksumValidation::WhenRequired,
+            )
+            .request_compression(compress, Some(1))
+            .build()
+            .unwrap()
+    };
+    let s3 = given("s3", true);
+    s3.call(
+        "PutObject",
+        params! {"Bucket": "b", "Key": "k", "Body": &b"hello"[..]},
+    )
+    .unwrap();
+    s3.call(
+        "DeleteObjects",
+        params! {"Bucket": "b", "Delete": params!{"Objects": vec![params!{"Key": "k"}]}},
+    )
+    .unwrap();
+    let metrics =
+        params! {"Namespace": "ns", "MetricData": vec![params!{"MetricName": "m", "Value": 1.0}]};
+    given("cloudwatch", true)
+        .call("PutMetricData", metrics.clone())
+        .unwrap();
+    given("cloudwatch", false)
+        .call("PutMetricData", metrics)
+        .unwrap();
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4);
+    let checksummed = |i: usize| {
+        seen[i]
+            .headers
+            .keys()
+            .any(|k| k.starts_with("x-amz-checksum-"))
+    };
+    // Only the delete requires a checksum.
+    assert!(!checksummed(0), "{:?}", seen[0].headers);
+    assert!(checksummed(1), "{:?}", seen[1].headers);
+    assert_eq!(seen[2].header("content-encoding"), Some("gzip"));
+    assert_eq!(seen[3].header("content-encoding"), None);
+}
