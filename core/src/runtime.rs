@@ -343,6 +343,27 @@ impl<T: Transport> ClientBuilder<T> {
         self
     }
 
+    /// The application's id (`user_agent_appid`), sent in the user agent as `app/<id>`:
+    /// otherwise from `AWS_SDK_UA_APP_ID` or the profile's `sdk_ua_app_id`.
+    pub fn user_agent_app_id(mut self, id: impl Into<String>) -> Self {
+        self.options.user_agent_app_id = Some(id.into());
+        self
+    }
+
+    /// Prepend operations' host prefixes (`inject_host_prefix`, on by default): otherwise
+    /// from `AWS_DISABLE_HOST_PREFIX_INJECTION` or the profile.
+    pub fn inject_host_prefix(mut self, inject: bool) -> Self {
+        self.options.inject_host_prefix = Some(inject);
+        self
+    }
+
+    /// `false` sends parameters without checking them against the model first
+    /// (`parameter_validation`); `true` leaves it to the profile, as botocore's `Config` does.
+    pub fn parameter_validation(mut self, validate: bool) -> Self {
+        self.options.parameter_validation = Some(validate);
+        self
+    }
+
     /// Endpoint discovery (`endpoint_discovery_enabled`): otherwise from
     /// `AWS_ENDPOINT_DISCOVERY_ENABLED` or the profile, `auto` by default.
     pub fn endpoint_discovery(mut self, setting: DiscoverySetting) -> Self {

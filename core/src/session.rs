@@ -16,7 +16,7 @@ use crate::body::Body;
 use crate::client::{ClientConfig, ServiceClient};
 use crate::compress::CompressionConfig;
 use crate::config::{
-    configured_endpoint_url, shared_file_paths, ConfigFile, ConfigSources, ResolvedConfig,
+    configured_endpoint_url, setting, shared_file_paths, ConfigFile, ConfigSources, ResolvedConfig,
     SharedConfig, SharedFilePaths, VarSource,
 };
 use crate::credentials::{
@@ -133,6 +133,15 @@ pub struct ClientOptions {
     pub disable_request_compression: Option<bool>,
     /// `request_min_compression_size_bytes`: from 1 to 1,048,576 (botocore's bounds).
     pub request_min_compression_size_bytes: Option<u64>,
+    /// Prepend operations' host prefixes (`inject_host_prefix`; the environment's and
+    /// profile's `disable_host_prefix_injection` otherwise).
+    pub inject_host_prefix: Option<bool>,
+    /// The application's id in the user agent (`user_agent_appid`; `AWS_SDK_UA_APP_ID` or
+    /// the profile's `sdk_ua_app_id` otherwise).
+    pub user_agent_app_id: Option<String>,
+    /// `Some(false)` turns parameter validation off (`parameter_validation`); as in botocore,
+    /// `Some(true)` leaves the profile's setting to decide.
+    pub parameter_validation: Option<bool>,
 }
 
 /// What a session was made from. Its `Debug` shows the names of the environment variables and
@@ -554,7 +563,22 @@ impl Session {
             request_checksum_calculation,
             response_checksum_validation,
             compression,
-            ..Default::default()
+            inject_host_prefix: match options.inject_host_prefix {
+                Some(inject) => inject,
+                None => !sources
+                    .boolean(&setting::DISABLE_HOST_PREFIX_INJECTION)?
+                    .unwrap_or(false),
+            },
+            user_agent_app_id: match &options.user_agent_app_id {
+                Some(app) => Some(app.clone()),
+                None => sources.text(&setting::USER_AGENT_APPID)?.map(String::from),
+            },
+            // botocore's `compute_client_args`: a `Config` can only turn it off; otherwise the
+            // profile's `parameter_validation` (no environment variable) decides.
+            parameter_validation: options.parameter_validation != Some(false)
+                && sources
+                    .boolean(&setting::PARAMETER_VALIDATION)?
+                    .unwrap_or(true),
         })
     }
 

@@ -1,14 +1,17 @@
-//! The settings that shape a request's headers and body, read as botocore 1.44.5 reads them:
-//! flexible checksums (`request_checksum_calculation`, `response_checksum_validation`) and
-//! request compression (`disable_request_compression`, `request_min_compression_size_bytes`),
-//! each spelled as people spell them (case, spaces, numbers out of range, text), from the
-//! environment, from the config file and given in code (botocore's `Config`, sansboto's
-//! `ClientOptions`). Each scenario's calls (S3 uploads with and without an algorithm, downloads
-//! with and without `ChecksumMode`, a multi-object delete, CloudWatch metrics with a JSON body
-//! of about 720 bytes) are made by botocore and by a sansboto call machine; compared: every
-//! header except those that carry the time, the attempt, the user agent or the HTTP client's
-//! framing, the signed header names, the body (inflated when gzip-encoded), or the refusal and
-//! where it came (making the client or the call).
+//! The settings that shape a request, read as botocore 1.44.5 reads them: flexible checksums
+//! (`request_checksum_calculation`, `response_checksum_validation`), request compression
+//! (`disable_request_compression`, `request_min_compression_size_bytes`), the application id in
+//! the user agent (`sdk_ua_app_id`), host prefixes (`disable_host_prefix_injection`) and
+//! parameter validation (`parameter_validation`), each spelled as people spell them (case,
+//! spaces, numbers out of range, text), from the environment, from the config file and given in
+//! code (botocore's `Config`, sansboto's `ClientOptions`). Each scenario's calls (S3 uploads with
+//! and without an algorithm, downloads with and without `ChecksumMode`, a multi-object delete,
+//! CloudWatch metrics with a JSON body of about 720 bytes, Cloud Map's `data-` host prefix,
+//! DynamoDB parameters validation refuses) are made by botocore and by a sansboto call machine;
+//! compared: the URL, the user agent's `app/` part, every header except those that carry the
+//! time, the attempt, the user agent or the HTTP client's framing, the signed header names, the
+//! body (inflated when gzip-encoded), or the refusal and where it came (making the client or
+//! the call).
 
 mod e2e_support;
 
@@ -72,6 +75,15 @@ fn calls() -> Vec<(&'static str, &'static str, String)> {
             "PutMetricData",
             json!({"Namespace": "ns", "MetricData": metrics}).to_string(),
         ),
+        // A host prefix (`data-`).
+        (
+            "servicediscovery",
+            "DiscoverInstances",
+            r#"{"NamespaceName": "n", "ServiceName": "s"}"#.into(),
+        ),
+        // Parameters validation refuses: below a minimum, a required member missing.
+        ("dynamodb", "ListTables", r#"{"Limit": 0}"#.into()),
+        ("dynamodb", "DescribeTable", "{}".into()),
     ]
 }
 
@@ -130,6 +142,37 @@ fn scenarios() -> Vec<Scenario> {
             format!("[default]\nrequest_min_compression_size_bytes = {value}\n"),
         ));
     }
+    for value in [
+        "my-app",
+        "my app/1.0",
+        "\u{fc}ber",
+        "a#b",
+        "",
+        &"x".repeat(60),
+    ] {
+        out.push((
+            vec![("AWS_SDK_UA_APP_ID", value.to_string())],
+            String::new(),
+        ));
+        out.push((vec![], format!("[default]\nsdk_ua_app_id = {value}\n")));
+    }
+    for value in ["true", "TRUE", "false", "yes", ""] {
+        out.push((
+            vec![("AWS_DISABLE_HOST_PREFIX_INJECTION", value.to_string())],
+            String::new(),
+        ));
+        out.push((
+            vec![],
+            format!("[default]\ndisable_host_prefix_injection = {value}\n"),
+        ));
+    }
+    // The profile alone sets parameter validation (no environment variable).
+    for value in ["false", "False", "no", "true", ""] {
+        out.push((
+            vec![],
+            format!("[default]\nparameter_validation = {value}\n"),
+        ));
+    }
     // Settings together, and the environment before the profile.
     out.push((
         vec![("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES", "500".into())],
@@ -181,9 +224,31 @@ fn scenarios() -> Vec<Scenario> {
             ("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES", "1"),
             json!({"disable_request_compression": true}),
         ),
+        (
+            ("AWS_SDK_UA_APP_ID", "from-env"),
+            json!({"user_agent_appid": "given app"}),
+        ),
+        (
+            ("AWS_DISABLE_HOST_PREFIX_INJECTION", "false"),
+            json!({"inject_host_prefix": false}),
+        ),
+        (
+            ("AWS_DISABLE_HOST_PREFIX_INJECTION", "true"),
+            json!({"inject_host_prefix": true}),
+        ),
+        (
+            ("AWS_PROFILE", "default"),
+            json!({"parameter_validation": false}),
+        ),
     ] {
         out.push((vec![(env.0, env.1.to_string())], String::new(), given));
     }
+    // A `Config` can turn validation off, not on: the profile's `false` stands.
+    out.push((
+        vec![],
+        "[default]\nparameter_validation = false\n".into(),
+        json!({"parameter_validation": true}),
+    ));
     out
 }
 
@@ -203,6 +268,9 @@ fn options_given(given: &J) -> ClientOptions {
         request_min_compression_size_bytes: given
             .get("request_min_compression_size_bytes")
             .and_then(J::as_u64),
+        user_agent_app_id: text("user_agent_appid").map(String::from),
+        inject_host_prefix: given.get("inject_host_prefix").and_then(J::as_bool),
+        parameter_validation: given.get("parameter_validation").and_then(J::as_bool),
         ..Default::default()
     }
 }
@@ -252,8 +320,10 @@ def row(clients, given, service, operation, params):
     zipped = 'gzip' in headers.get('content-encoding', '')
     if zipped:
         body = gzip.decompress(body)
+    app = [t for t in headers.get('user-agent', '').split(' ') if t.startswith('app/')]
     return {'headers': {k: v for k, v in headers.items() if k not in VOLATILE},
-            'signed': signed, 'body': body.decode('latin-1'), 'gzip': zipped}
+            'signed': signed, 'body': body.decode('latin-1'), 'gzip': zipped,
+            'url': request.url.split('?')[0], 'app': app}
 out = []
 for env, config, given in SCENARIOS:
     path = tempfile.mktemp()
@@ -325,7 +395,18 @@ fn sansboto_row(
             .expect("a gzip body");
         body = inflated;
     }
+    let app: Vec<&str> = request
+        .headers()
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(' ')
+        .filter(|t| t.starts_with("app/"))
+        .collect();
+    let url = request.uri().to_string();
     json!({
+        "url": url.split('?').next().unwrap_or_default(),
+        "app": app,
         "headers": headers,
         "signed": signed,
         "body": body.iter().map(|&b| b as char).collect::<String>(),
@@ -371,6 +452,7 @@ fn request_settings_are_read_as_botocore_reads_them() {
     let theirs = theirs.as_array().expect("a row per scenario");
     assert_eq!(theirs.len(), scenarios.len());
     let (mut differences, mut sent, mut zipped, mut trailers) = (Vec::new(), 0, 0, 0);
+    let (mut apps, mut unprefixed, mut unvalidated) = (0, 0, 0);
     for ((env, config, given), theirs) in scenarios.iter().zip(theirs) {
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let session = try_core_session(&env, Some(config), None);
@@ -386,6 +468,12 @@ fn request_settings_are_read_as_botocore_reads_them() {
                     sent += 1;
                     zipped += usize::from(theirs["gzip"] == true);
                     trailers += usize::from(theirs["headers"].get("x-amz-trailer").is_some());
+                    apps += usize::from(theirs["app"] != json!([]));
+                    unprefixed += usize::from(
+                        *service == "servicediscovery"
+                            && !theirs["url"].as_str().unwrap_or_default().contains("data-"),
+                    );
+                    unvalidated += usize::from(*service == "dynamodb");
                     theirs.clone()
                 }
             };
@@ -412,16 +500,24 @@ fn request_settings_are_read_as_botocore_reads_them() {
         zipped > 0 && trailers > 0,
         "{zipped} compressed, {trailers} with a trailer"
     );
+    assert!(
+        apps > 0 && unprefixed > 0 && unvalidated > 0,
+        "{apps} with an app id, {unprefixed} without a host prefix, {unvalidated} unvalidated"
+    );
 }
 
 /// The settings given to a client builder reach the wire: a blocking client over a local
-/// server, with checksums only where required and compression from one byte, then the same
-/// settings left to an environment that botocore would refuse.
+/// server, with checksums only where required, compression from one byte, an application id
+/// and, for one client, no parameter validation; the same settings left to an environment that
+/// botocore would refuse refuse the client.
 #[test]
 fn builder_settings_reach_the_wire() {
     use sansboto_core::config::ConfigError;
     use sansboto_core::{Error, RequestChecksumCalculation, ResponseChecksumValidation};
-    let server = ScriptServer::start(|_, _| Action::xml(200, "<r/>"));
+    let server = ScriptServer::start(|seen, _| match seen.header("x-amz-target") {
+        Some(_) => Action::json(200, "{}"),
+        None => Action::xml(200, "<r/>"),
+    });
     let env = [
         ("AWS_ENDPOINT_URL", server.url()),
         ("AWS_REQUEST_CHECKSUM_CALCULATION", "bogus".to_string()),
@@ -454,7 +550,15 @@ fn builder_settings_reach_the_wire() {
             .build()
             .unwrap()
     };
-    let s3 = given("s3", true);
+    let s3 = builder("s3")
+        .checksums(
+            RequestChecksumCalculation::WhenRequired,
+            ResponseChecksumValidation::WhenRequired,
+        )
+        .request_compression(true, Some(1))
+        .user_agent_app_id("my app")
+        .build()
+        .unwrap();
     s3.call(
         "PutObject",
         params! {"Bucket": "b", "Key": "k", "Body": &b"hello"[..]},
@@ -473,8 +577,27 @@ fn builder_settings_reach_the_wire() {
     given("cloudwatch", false)
         .call("PutMetricData", metrics)
         .unwrap();
+    // Validation off: a limit below the model's minimum is sent.
+    let dynamodb = builder("dynamodb")
+        .checksums(
+            RequestChecksumCalculation::WhenRequired,
+            ResponseChecksumValidation::WhenRequired,
+        )
+        .request_compression(true, Some(1))
+        .parameter_validation(false)
+        .build()
+        .unwrap();
+    dynamodb.call("ListTables", params! {"Limit": 0}).unwrap();
     let seen = server.seen();
-    assert_eq!(seen.len(), 4);
+    assert_eq!(seen.len(), 5);
+    assert!(
+        seen[0]
+            .header("user-agent")
+            .is_some_and(|ua| ua.contains(" app/my-app")),
+        "{:?}",
+        seen[0].header("user-agent")
+    );
+    assert_eq!(seen[4].body, br#"{"Limit": 0}"#);
     let checksummed = |i: usize| {
         seen[i]
             .headers

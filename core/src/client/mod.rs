@@ -79,6 +79,11 @@ pub struct ClientConfig {
     pub inject_host_prefix: bool,
     /// Extra text appended to the user agent.
     pub user_agent_extra: Option<String>,
+    /// The application's id (`user_agent_appid`), sent in the user agent as `app/<id>`.
+    pub user_agent_app_id: Option<String>,
+    /// Check parameters against the model before a call (`parameter_validation`); off, they
+    /// go to the serializer as they are, which still refuses what it cannot write.
+    pub parameter_validation: bool,
     /// The `_retry.json` document, needed only in legacy retry mode.
     pub legacy_retry_json: Option<Arc<[u8]>>,
     /// `request_checksum_calculation` (`when_supported` by default, as botocore 1.44).
@@ -103,6 +108,8 @@ impl Default for ClientConfig {
             max_attempts: None,
             inject_host_prefix: true,
             user_agent_extra: None,
+            user_agent_app_id: None,
+            parameter_validation: true,
             legacy_retry_json: None,
             request_checksum_calculation: RequestChecksumCalculation::default(),
             response_checksum_validation: ResponseChecksumValidation::default(),
@@ -361,6 +368,23 @@ impl ServiceClient {
             }
         };
         let mut ua = USER_AGENT.to_string();
+        if let Some(app) = config
+            .user_agent_app_id
+            .as_deref()
+            .filter(|a| !a.is_empty())
+        {
+            // botocore's `sanitize_user_agent_string_component` (`#` allowed): any other
+            // character, one per code point, becomes `-`.
+            ua.push_str(" app/");
+            ua.extend(app.chars().map(|c| {
+                let allowed = c.is_ascii_alphanumeric() || "!$%&'*+-.^_`|~,#".contains(c);
+                if allowed {
+                    c
+                } else {
+                    '-'
+                }
+            }));
+        }
         if let Some(extra) = &config.user_agent_extra {
             ua.push(' ');
             ua.push_str(extra);
@@ -507,7 +531,9 @@ impl ServiceClient {
             fill_idempotency_tokens_in(input, map, &mut || rng.uuid4());
         }
         let discovery = self.discovery.for_call(&self.model, op, &params)?;
-        validate(&self.model, op.input.as_ref().map(|i| i.shape), &params)?;
+        if self.config.parameter_validation {
+            validate(&self.model, op.input.as_ref().map(|i| i.shape), &params)?;
+        }
 
         let plan = self.plan_of(op);
         let (endpoint, redirect) =
