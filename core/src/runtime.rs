@@ -940,6 +940,11 @@ impl<T: Transport> Client<T> {
     }
 
     async fn identity(&self) -> Result<(CallIdentity, Option<String>), Error> {
+        // A Bedrock API key from the environment signs every call: no credentials are looked
+        // for (botocore resolves them only for the signers that need them).
+        if let Some(token) = self.core.env_bearer_token() {
+            return Ok((CallIdentity::Token(token.clone()), None));
+        }
         let Some(source) = &self.credentials else {
             return Ok((CallIdentity::Anonymous, None));
         };

@@ -573,6 +573,15 @@ impl Session {
                 Some(app) => Some(app.clone()),
                 None => sources.text(&setting::USER_AGENT_APPID)?.map(String::from),
             },
+            // Not for an unsigned client: botocore takes that as auth configured in code.
+            env_bearer_token: match options.unsigned {
+                true => None,
+                false => crate::auth::bearer::env_token(
+                    model.signing_name(),
+                    &model.metadata.auth,
+                    &self.env,
+                ),
+            },
             // botocore's `compute_client_args`: a `Config` can only turn it off; otherwise the
             // profile's `parameter_validation` (no environment variable) decides.
             parameter_validation: options.parameter_validation != Some(false)

@@ -84,6 +84,9 @@ pub struct ClientConfig {
     /// Check parameters against the model before a call (`parameter_validation`); off, they
     /// go to the serializer as they are, which still refuses what it cannot write.
     pub parameter_validation: bool,
+    /// A bearer token from the environment (`AWS_BEARER_TOKEN_BEDROCK`): when set, every
+    /// signed operation uses it (`Authorization: Bearer`) instead of the call's credentials.
+    pub env_bearer_token: Option<Token>,
     /// The `_retry.json` document, needed only in legacy retry mode.
     pub legacy_retry_json: Option<Arc<[u8]>>,
     /// `request_checksum_calculation` (`when_supported` by default, as botocore 1.44).
@@ -110,6 +113,7 @@ impl Default for ClientConfig {
             user_agent_extra: None,
             user_agent_app_id: None,
             parameter_validation: true,
+            env_bearer_token: None,
             legacy_retry_json: None,
             request_checksum_calculation: RequestChecksumCalculation::default(),
             response_checksum_validation: ResponseChecksumValidation::default(),
@@ -643,6 +647,10 @@ impl ServiceClient {
             // `NoRegionError`, before they look at the credentials.
             return Err(Error::NoRegion);
         }
+        let identity = match (&scheme, &self.config.env_bearer_token) {
+            (AuthScheme::Bearer, Some(token)) => Identity::Token(token),
+            _ => identity,
+        };
         if !matches!(scheme, AuthScheme::Anonymous) && matches!(identity, Identity::Anonymous) {
             return Err(Error::NoCredentials(format!(
                 "{}.{} must be signed ({scheme:?}) and no credentials were found",
@@ -1038,7 +1046,18 @@ impl ServiceClient {
             operation_authtype: op.auth_type.as_deref(),
             operation_unsigned_payload: op.unsigned_payload,
         };
-        select_auth_scheme(&traits, self.model.signing_name())
+        let scheme = select_auth_scheme(&traits, self.model.signing_name())?;
+        Ok(match scheme {
+            AuthScheme::Anonymous => scheme,
+            _ if self.config.env_bearer_token.is_some() => AuthScheme::Bearer,
+            _ => scheme,
+        })
+    }
+
+    /// The bearer token from the environment this client signs with, if any: a transport
+    /// gives it as the call's identity and resolves no credentials.
+    pub fn env_bearer_token(&self) -> Option<&Token> {
+        self.config.env_bearer_token.as_ref()
     }
 
     fn auth_for(
