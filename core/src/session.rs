@@ -471,9 +471,9 @@ impl Session {
         service: &str,
         options: &ClientOptions,
     ) -> Result<ClientConfig, Error> {
-        let model = self.model(service, options.api_version.as_deref())?;
         let explicit = Explicit(self.profile.as_deref());
         let sources = self.sources_for(&explicit);
+        let model = self.model(service, api_version(&sources, service, options)?)?;
         let resolved = ResolvedConfig::resolve(&sources)?;
         let endpoint_url = configured_endpoint_url(
             &sources,
@@ -603,8 +603,10 @@ impl Session {
         if let Some(region) = config.endpoint.region.as_deref() {
             crate::client::check_region_name(region)?;
         }
-        let model = self.model(service, options.api_version.as_deref())?;
-        let ruleset = self.ruleset(service, options.api_version.as_deref())?;
+        let explicit = Explicit(self.profile.as_deref());
+        let version = api_version(&self.sources_for(&explicit), service, options)?;
+        let model = self.model(service, version)?;
+        let ruleset = self.ruleset(service, version)?;
         let legacy = self.legacy_endpoints()?;
         let legacy_error = |message| model_data("endpoints-signing.json", message);
         // No region: botocore makes no client of a regional service (`NoRegionError`, raised
@@ -695,6 +697,23 @@ fn account_id_endpoint_mode(
         });
     }
     Ok(mode)
+}
+
+/// The API version of `service`'s model a client uses: the one given in code, else the
+/// profile's `api_versions` block's entry for the service (botocore's `create_client`), else
+/// the latest.
+fn api_version<'a>(
+    sources: &crate::config::ConfigSources<'a>,
+    service: &str,
+    options: &'a ClientOptions,
+) -> Result<Option<&'a str>, crate::config::ConfigError> {
+    if let Some(version) = &options.api_version {
+        return Ok(Some(version));
+    }
+    Ok(sources
+        .scoped_profile()?
+        .and_then(|profile| profile.get("api_versions")?.as_nested()?.get(service))
+        .map(String::as_str))
 }
 
 /// botocore's `_compute_checksum_config`: each setting from the option, else the environment

@@ -1,17 +1,17 @@
 //! The settings that shape a request, read as botocore 1.44.5 reads them: flexible checksums
 //! (`request_checksum_calculation`, `response_checksum_validation`), request compression
 //! (`disable_request_compression`, `request_min_compression_size_bytes`), the application id in
-//! the user agent (`sdk_ua_app_id`), host prefixes (`disable_host_prefix_injection`) and
-//! parameter validation (`parameter_validation`), each spelled as people spell them (case,
-//! spaces, numbers out of range, text), from the environment, from the config file and given in
-//! code (botocore's `Config`, sansboto's `ClientOptions`). Each scenario's calls (S3 uploads with
-//! and without an algorithm, downloads with and without `ChecksumMode`, a multi-object delete,
-//! CloudWatch metrics with a JSON body of about 720 bytes, Cloud Map's `data-` host prefix,
-//! DynamoDB parameters validation refuses) are made by botocore and by a sansboto call machine;
-//! compared: the URL, the user agent's `app/` part, every header except those that carry the
-//! time, the attempt, the user agent or the HTTP client's framing, the signed header names, the
-//! body (inflated when gzip-encoded), or the refusal and where it came (making the client or
-//! the call).
+//! the user agent (`sdk_ua_app_id`), host prefixes (`disable_host_prefix_injection`),
+//! parameter validation (`parameter_validation`) and the profile's `api_versions`, each spelled
+//! as people spell them (case, spaces, numbers out of range, text), from the environment, from
+//! the config file and given in code (botocore's `Config`, sansboto's `ClientOptions`). Each
+//! scenario's calls (S3 uploads with and without an algorithm, downloads with and without
+//! `ChecksumMode`, a multi-object delete, CloudWatch metrics with a JSON body of about 720
+//! bytes, Cloud Map's `data-` host prefix, DynamoDB parameters validation refuses, EC2's API
+//! version) are made by botocore and by a sansboto call machine; compared: the URL, the user
+//! agent's `app/` part, every header except those that carry the time, the attempt, the user
+//! agent or the HTTP client's framing, the signed header names, the body (inflated when
+//! gzip-encoded), or the refusal and where it came (making the client or the call).
 
 mod e2e_support;
 
@@ -84,6 +84,8 @@ fn calls() -> Vec<(&'static str, &'static str, String)> {
         // Parameters validation refuses: below a minimum, a required member missing.
         ("dynamodb", "ListTables", r#"{"Limit": 0}"#.into()),
         ("dynamodb", "DescribeTable", "{}".into()),
+        // The API version a profile's `api_versions` picks shows in the body.
+        ("ec2", "DescribeRegions", "{}".into()),
     ]
 }
 
@@ -172,6 +174,15 @@ fn scenarios() -> Vec<Scenario> {
             vec![],
             format!("[default]\nparameter_validation = {value}\n"),
         ));
+    }
+    // Older API versions of a model, by service, and one that does not exist.
+    for versions in [
+        "    ec2 = 2015-03-01\n    dynamodb = 2011-12-05\n",
+        "    ec2 = 2016-11-15\n",
+        "    ec2 = 1999-01-01\n",
+        "    s3 = 2006-03-01\n    ec2 =  2014-09-01 \n",
+    ] {
+        out.push((vec![], format!("[default]\napi_versions =\n{versions}")));
     }
     // Settings together, and the environment before the profile.
     out.push((
@@ -452,7 +463,7 @@ fn request_settings_are_read_as_botocore_reads_them() {
     let theirs = theirs.as_array().expect("a row per scenario");
     assert_eq!(theirs.len(), scenarios.len());
     let (mut differences, mut sent, mut zipped, mut trailers) = (Vec::new(), 0, 0, 0);
-    let (mut apps, mut unprefixed, mut unvalidated) = (0, 0, 0);
+    let (mut apps, mut unprefixed, mut unvalidated, mut older) = (0, 0, 0, 0);
     for ((env, config, given), theirs) in scenarios.iter().zip(theirs) {
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let session = try_core_session(&env, Some(config), None);
@@ -474,6 +485,13 @@ fn request_settings_are_read_as_botocore_reads_them() {
                             && !theirs["url"].as_str().unwrap_or_default().contains("data-"),
                     );
                     unvalidated += usize::from(*service == "dynamodb");
+                    older += usize::from(
+                        *service == "ec2"
+                            && !theirs["body"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .contains("Version=2016-11-15"),
+                    );
                     theirs.clone()
                 }
             };
@@ -501,8 +519,9 @@ fn request_settings_are_read_as_botocore_reads_them() {
         "{zipped} compressed, {trailers} with a trailer"
     );
     assert!(
-        apps > 0 && unprefixed > 0 && unvalidated > 0,
-        "{apps} with an app id, {unprefixed} without a host prefix, {unvalidated} unvalidated"
+        apps > 0 && unprefixed > 0 && unvalidated > 0 && older > 0,
+        "{apps} with an app id, {unprefixed} without a host prefix, {unvalidated} unvalidated, \
+         {older} of an older API version"
     );
 }
 
