@@ -487,7 +487,9 @@ fn dry_run(
         None => SystemTime::now(),
     };
     let client = core.service_client(service, &client_options(global))?;
-    let credentials = if global.no_sign_request {
+    // A client signing with the environment's bearer token (a Bedrock API key) needs no
+    // credentials, as a real call looks for none.
+    let credentials = if global.no_sign_request || client.env_bearer_token().is_some() {
         None
     } else {
         // The same chain a real call resolves (environment, profile, SSO, IMDS, …), its STS
@@ -548,7 +550,14 @@ fn dry_run(
         .headers
         .iter()
         .map(|(name, value)| {
-            serde_json::json!([name.as_str(), String::from_utf8_lossy(value.as_bytes())])
+            let value = String::from_utf8_lossy(value.as_bytes());
+            // A bearer token (a Bedrock API key) lives for months, unlike a signature: the
+            // dry run shows only its scheme.
+            let value = match value.strip_prefix("Bearer ") {
+                Some(_) if name == http::header::AUTHORIZATION => "Bearer <redacted>".into(),
+                _ => value,
+            };
+            serde_json::json!([name.as_str(), value])
         })
         .collect();
     // The transport states the length of every body it is not told to send chunked, except for

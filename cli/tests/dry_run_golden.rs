@@ -226,3 +226,48 @@ fn dry_run_sends_nothing_and_needs_no_network() {
     assert_eq!(json["method"], "GET");
     assert_eq!(json["url"], "http://127.0.0.1:9/b/k");
 }
+
+/// A Bedrock API key in the environment: the dry run needs no credentials (a failing
+/// `credential_process` is never run) and shows the key's scheme, not the key, which lives for
+/// months unlike a signature.
+#[test]
+fn a_bedrock_api_key_is_used_and_not_shown() {
+    let config = std::env::temp_dir().join(format!("sansboto-bearer-{}.ini", std::process::id()));
+    std::fs::write(
+        &config,
+        "[default]\ncredential_process = /nonexistent/sansboto-credential-process\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sansboto"))
+        .env_clear()
+        .env("HOME", "/nonexistent")
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_BEARER_TOKEN_BEDROCK", "bedrock-api-key-secret")
+        .args([
+            "--dry-run",
+            "--region",
+            "us-east-1",
+            "bedrock",
+            "list-foundation-models",
+        ])
+        .output()
+        .unwrap();
+    std::fs::remove_file(&config).ok();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let request: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let headers = headers_of(&request["headers"]);
+    assert!(
+        headers
+            .iter()
+            .any(|(name, value)| name == "authorization" && value == "Bearer <redacted>"),
+        "{headers:?}"
+    );
+    assert!(!stdout.contains("bedrock-api-key-secret"), "{stdout}");
+}

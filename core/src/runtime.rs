@@ -319,27 +319,32 @@ impl<T: Transport> ClientBuilder<T> {
         self
     }
 
-    /// Flexible checksums: which requests get one (`request_checksum_calculation`) and which
-    /// responses are checked (`response_checksum_validation`); otherwise from
-    /// `AWS_REQUEST_CHECKSUM_CALCULATION`, `AWS_RESPONSE_CHECKSUM_VALIDATION` or the profile,
-    /// `when_supported` by default.
-    pub fn checksums(
-        mut self,
-        requests: crate::RequestChecksumCalculation,
-        responses: crate::ResponseChecksumValidation,
-    ) -> Self {
-        self.options.request_checksum_calculation = Some(requests);
-        self.options.response_checksum_validation = Some(responses);
+    /// Which requests get a flexible checksum (`request_checksum_calculation`): otherwise
+    /// from `AWS_REQUEST_CHECKSUM_CALCULATION` or the profile, `when_supported` by default.
+    pub fn request_checksum_calculation(mut self, when: crate::RequestChecksumCalculation) -> Self {
+        self.options.request_checksum_calculation = Some(when);
         self
     }
 
-    /// Request compression (`disable_request_compression`, `request_min_compression_size_bytes`,
-    /// from 1 to 1,048,576; `None` leaves it to `AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES`, the
-    /// profile or the default, 10,240); otherwise from `AWS_DISABLE_REQUEST_COMPRESSION` or
-    /// the profile, on by default.
-    pub fn request_compression(mut self, enabled: bool, min_size_bytes: Option<u64>) -> Self {
-        self.options.disable_request_compression = Some(!enabled);
-        self.options.request_min_compression_size_bytes = min_size_bytes;
+    /// Which responses' checksums are checked (`response_checksum_validation`): otherwise from
+    /// `AWS_RESPONSE_CHECKSUM_VALIDATION` or the profile, `when_supported` by default.
+    pub fn response_checksum_validation(mut self, when: crate::ResponseChecksumValidation) -> Self {
+        self.options.response_checksum_validation = Some(when);
+        self
+    }
+
+    /// Turn request compression off or on (`disable_request_compression`): otherwise from
+    /// `AWS_DISABLE_REQUEST_COMPRESSION` or the profile, on by default.
+    pub fn disable_request_compression(mut self, disable: bool) -> Self {
+        self.options.disable_request_compression = Some(disable);
+        self
+    }
+
+    /// The smallest body compressed, from 1 to 1,048,576 bytes
+    /// (`request_min_compression_size_bytes`): otherwise from
+    /// `AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES` or the profile, 10,240 by default.
+    pub fn request_min_compression_size_bytes(mut self, bytes: u64) -> Self {
+        self.options.request_min_compression_size_bytes = Some(bytes);
         self
     }
 
@@ -769,7 +774,7 @@ impl<T: Transport> Client<T> {
         if self.credentials.is_none() {
             return Ok(None);
         }
-        match self.identity().await? {
+        match self.credential_identity().await? {
             (CallIdentity::Credentials(creds), _) => Ok(Some(creds)),
             (_, missing) => Err(Error::NoCredentials(
                 missing.unwrap_or_else(|| "presigning needs credentials".into()),
@@ -788,7 +793,7 @@ impl<T: Transport> Client<T> {
         region: Option<&'a str>,
     ) -> T::Run<'a, Result<String, Error>> {
         T::run(async move {
-            let (identity, missing) = self.identity().await?;
+            let (identity, missing) = self.credential_identity().await?;
             let CallIdentity::Credentials(creds) = identity else {
                 return Err(Error::NoCredentials(
                     missing.unwrap_or_else(|| "an auth token needs credentials".into()),
@@ -939,12 +944,18 @@ impl<T: Transport> Client<T> {
         }
     }
 
+    /// A call's identity: the environment's bearer token when the client's calls are signed
+    /// with it (Bedrock's API keys; no credentials are looked for, as botocore resolves them
+    /// only for the signers that need them), else the credentials.
     async fn identity(&self) -> Result<(CallIdentity, Option<String>), Error> {
-        // A Bedrock API key from the environment signs every call: no credentials are looked
-        // for (botocore resolves them only for the signers that need them).
         if let Some(token) = self.core.env_bearer_token() {
             return Ok((CallIdentity::Token(token.clone()), None));
         }
+        self.credential_identity().await
+    }
+
+    /// The credentials (presigned URLs and auth tokens are SigV4's, token or not).
+    async fn credential_identity(&self) -> Result<(CallIdentity, Option<String>), Error> {
         let Some(source) = &self.credentials else {
             return Ok((CallIdentity::Anonymous, None));
         };

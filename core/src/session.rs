@@ -576,11 +576,7 @@ impl Session {
             // Not for an unsigned client: botocore takes that as auth configured in code.
             env_bearer_token: match options.unsigned {
                 true => None,
-                false => crate::auth::bearer::env_token(
-                    model.signing_name(),
-                    &model.metadata.auth,
-                    &self.env,
-                ),
+                false => crate::auth::bearer::env_token(model.signing_name(), &self.env),
             },
             // botocore's `compute_client_args`: a `Config` can only turn it off; otherwise the
             // profile's `parameter_validation` (no environment variable) decides.
@@ -765,8 +761,8 @@ fn checksum_settings(
 
 /// botocore's `_compute_request_compression_config`: the minimum size from the option, else
 /// the environment or profile (read as Python's `int`), else 10,240, and refused outside 1 to
-/// 1,048,576 wherever it came from (`InvalidConfigError`, for every client); the switch from
-/// the option, else the environment or profile (`true` in any case), else off.
+/// 1,048,576 wherever it came from (`InvalidConfigError`, for every client); whether it is
+/// disabled from the option, else the environment or profile (`true` in any case), else not.
 fn compression_settings(
     sources: &crate::config::ConfigSources<'_>,
     options: &ClientOptions,

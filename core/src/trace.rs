@@ -79,8 +79,11 @@ pub(crate) fn redact_header(name: &str, value: &str) -> String {
         return REDACTED.to_string();
     }
     if lower == "authorization" {
-        // Keep the scheme, key id, scope and signed headers; hide the signature (and any
-        // bearer token).
+        // Keep the scheme, key id, scope and signed headers; hide the signature, or the whole
+        // of a bearer token (which may hold `Signature=` itself).
+        if value.starts_with("Bearer ") {
+            return format!("Bearer {REDACTED}");
+        }
         if let Some(i) = value.find("Signature=") {
             return format!("{}Signature={REDACTED}", &value[..i]);
         }
@@ -565,6 +568,8 @@ mod tests {
             REDACTED
         );
         assert_eq!(redact_header("Bearer-ish", "v"), "v");
+        let shown = redact_header("authorization", "Bearer abcSignature=xyz");
+        assert!(!shown.contains("abc") && !shown.contains("xyz"), "{shown}");
         let url = redact_url(
             "https://b.s3.amazonaws.com/k?X-Amz-Credential=AKID&X-Amz-Signature=s1gValue&x-amz-security-token=t0kValue",
         );

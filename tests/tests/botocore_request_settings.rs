@@ -6,7 +6,7 @@
 //! as people spell them (case, spaces, numbers out of range, text), from the environment, from
 //! the config file and given in code (botocore's `Config`, sansboto's `ClientOptions`). Each
 //! scenario's calls (S3 uploads with and without an algorithm, downloads with and without
-//! `ChecksumMode`, a multi-object delete, CloudWatch metrics with a JSON body of about 720
+//! `ChecksumMode`, a multi-object delete, CloudWatch metrics with a JSON body of 723
 //! bytes, Cloud Map's `data-` host prefix, DynamoDB parameters validation refuses, EC2's API
 //! version) are made by botocore and by a sansboto call machine; compared: the URL, the user
 //! agent's `app/` part, every header except those that carry the time, the attempt, the user
@@ -42,8 +42,8 @@ const VOLATILE: &[&str] = &[
     "amz-sdk-request",
 ];
 
-/// `(service, operation, parameters)`. The metric data serializes to about 1,000 bytes, between
-/// the minimum sizes the scenarios set.
+/// `(service, operation, parameters)`. The metric data serializes to 723 bytes, between the
+/// minimum sizes the scenarios set.
 fn calls() -> Vec<(&'static str, &'static str, String)> {
     let metrics: Vec<J> = (0..12)
         .map(|i| json!({"MetricName": format!("metric-{i}"), "Value": i, "Unit": "Count"}))
@@ -132,8 +132,22 @@ fn scenarios() -> Vec<Scenario> {
         ));
     }
     for value in [
-        "0", "1", "500", "10240", "10485760", "10485761", "-1", "abc", " 500", "500 ", "5.0",
-        "0x10", "1_000", "",
+        "0",
+        "1",
+        "500",
+        "10240",
+        "1048576",
+        "1048577",
+        "10485760",
+        "-1",
+        "abc",
+        " 500",
+        "500 ",
+        "5.0",
+        "0x10",
+        "1_000",
+        "\u{1c}500",
+        "",
     ] {
         out.push((
             vec![("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES", value.to_string())],
@@ -561,20 +575,17 @@ fn builder_settings_reach_the_wire() {
     }
     let given = |service: &str, compress: bool| {
         builder(service)
-            .checksums(
-                RequestChecksumCalculation::WhenRequired,
-                ResponseChecksumValidation::WhenRequired,
-            )
-            .request_compression(compress, Some(1))
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+            .disable_request_compression(!compress)
+            .request_min_compression_size_bytes(1)
             .build()
             .unwrap()
     };
     let s3 = builder("s3")
-        .checksums(
-            RequestChecksumCalculation::WhenRequired,
-            ResponseChecksumValidation::WhenRequired,
-        )
-        .request_compression(true, Some(1))
+        .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+        .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+        .request_min_compression_size_bytes(1)
         .user_agent_app_id("my app")
         .build()
         .unwrap();
@@ -598,11 +609,9 @@ fn builder_settings_reach_the_wire() {
         .unwrap();
     // Validation off: a limit below the model's minimum is sent.
     let dynamodb = builder("dynamodb")
-        .checksums(
-            RequestChecksumCalculation::WhenRequired,
-            ResponseChecksumValidation::WhenRequired,
-        )
-        .request_compression(true, Some(1))
+        .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+        .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+        .request_min_compression_size_bytes(1)
         .parameter_validation(false)
         .build()
         .unwrap();

@@ -19,27 +19,24 @@ pub fn sign(request: &mut Request<Body>, token: &Token) -> Result<(), AuthError>
     Ok(())
 }
 
-/// The services botocore 1.44 takes a bearer token from the environment for, by signing name
-/// (its `get_bearer_auth_supported_services`).
-const ENV_TOKEN_SERVICES: &[&str] = &["bedrock"];
+/// The signing names whose services botocore 1.44 signs with an environment token in place of
+/// SigV4 when their model lists `smithy.api#httpBearerAuth` too (its
+/// `get_bearer_auth_supported_services`).
+const PREFERRING_SERVICES: &[&str] = &["bedrock"];
 
-/// botocore's `ScopedEnvTokenProvider` and `_should_prefer_bearer_auth`: a service whose
-/// signing name takes a token from the environment and whose model lists
-/// `smithy.api#httpBearerAuth` signs with `AWS_BEARER_TOKEN_<SIGNING NAME>` when it is set
-/// (`AWS_BEARER_TOKEN_BEDROCK`, a Bedrock API key), before any credentials. The caller leaves
-/// it out when the client's auth was configured in code (an unsigned client).
-pub(crate) fn env_token(
-    signing_name: &str,
-    service_auth: &[String],
-    env: &dyn crate::config::VarSource,
-) -> Option<Token> {
-    if !ENV_TOKEN_SERVICES.contains(&signing_name)
-        || !service_auth
+/// Whether a service signs with the environment's token, when there is one, rather than with
+/// SigV4 (botocore's `_should_prefer_bearer_auth`): Bedrock's API keys.
+pub(crate) fn prefers_env_token(signing_name: &str, service_auth: &[String]) -> bool {
+    PREFERRING_SERVICES.contains(&signing_name)
+        && service_auth
             .iter()
             .any(|a| a == "smithy.api#httpBearerAuth")
-    {
-        return None;
-    }
+}
+
+/// botocore's `ScopedEnvTokenProvider`: the token in `AWS_BEARER_TOKEN_<SIGNING NAME>` (the
+/// name upper-cased, `-` and spaces as `_`), for any service. The caller leaves it out of an
+/// unsigned client, whose auth was set in code.
+pub(crate) fn env_token(signing_name: &str, env: &dyn crate::config::VarSource) -> Option<Token> {
     let var = format!(
         "AWS_BEARER_TOKEN_{}",
         signing_name.replace(['-', ' '], "_").to_uppercase()
@@ -52,21 +49,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_env_token_is_bedrocks_alone() {
+    fn env_tokens_are_named_by_signing_name_and_preferred_by_bedrock() {
+        let env = [
+            ("AWS_BEARER_TOKEN_BEDROCK", "key"),
+            ("AWS_BEARER_TOKEN_CODE_CATALYST", "cc"),
+        ];
+        assert_eq!(env_token("bedrock", &env).expect("a token").token(), "key");
+        assert_eq!(
+            env_token("code-catalyst", &env).expect("a token").token(),
+            "cc"
+        );
+        assert!(env_token("s3", &env).is_none());
         let auth = [
             "aws.auth#sigv4".to_string(),
             "smithy.api#httpBearerAuth".to_string(),
         ];
-        let env = [
-            ("AWS_BEARER_TOKEN_BEDROCK", "key"),
-            ("AWS_BEARER_TOKEN_S3", "x"),
-        ];
-        let token = env_token("bedrock", &auth, &env).expect("a token");
-        assert_eq!(token.token(), "key");
-        // Not for a model without bearer auth, nor for another signing name.
-        assert!(env_token("bedrock", &auth[..1], &env).is_none());
-        assert!(env_token("s3", &auth, &env).is_none());
-        assert!(env_token("bedrock", &auth, &[("AWS_BEARER_TOKEN_S3", "x")]).is_none());
+        assert!(prefers_env_token("bedrock", &auth));
+        assert!(!prefers_env_token("bedrock", &auth[..1]));
+        assert!(!prefers_env_token("sts", &auth));
     }
 
     #[test]

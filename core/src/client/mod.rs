@@ -84,8 +84,9 @@ pub struct ClientConfig {
     /// Check parameters against the model before a call (`parameter_validation`); off, they
     /// go to the serializer as they are, which still refuses what it cannot write.
     pub parameter_validation: bool,
-    /// A bearer token from the environment (`AWS_BEARER_TOKEN_BEDROCK`): when set, every
-    /// signed operation uses it (`Authorization: Bearer`) instead of the call's credentials.
+    /// The bearer token in `AWS_BEARER_TOKEN_<SIGNING NAME>`, the first a bearer-signed call
+    /// takes (botocore's `ScopedEnvTokenProvider`); Bedrock's calls prefer it over SigV4
+    /// (see [`ServiceClient::env_bearer_token`]).
     pub env_bearer_token: Option<Token>,
     /// The `_retry.json` document, needed only in legacy retry mode.
     pub legacy_retry_json: Option<Arc<[u8]>>,
@@ -254,6 +255,11 @@ struct OperationPlan {
     sends_events: bool,
     /// The auth scheme its model traits select (or why none can be).
     auth_scheme: Result<AuthScheme, crate::auth::AuthError>,
+    /// Its calls (not its presigned URLs) go with the environment's bearer token instead
+    /// ([`bearer::prefers_env_token`]).
+    ///
+    /// [`bearer::prefers_env_token`]: crate::auth::bearer::prefers_env_token
+    bearer_from_env: bool,
 }
 
 /// How many resolved endpoints a client remembers. botocore keeps an LRU of 100 keyed by the
@@ -599,6 +605,9 @@ impl ServiceClient {
         let (mut scheme, signing) = self.auth_for(&plan, &endpoint)?;
         if customize::is_unsigned_operation(&self.service, &op.name) {
             scheme = AuthScheme::Anonymous;
+        } else if plan.bearer_from_env && !presign && scheme != AuthScheme::Anonymous {
+            // botocore's presigner leaves the preference aside: the URL is SigV4's.
+            scheme = AuthScheme::Bearer;
         }
         s3express::note_bucket(&context, scheme, &params);
         let response_checksums = httpchecksum::response_algorithms(op, &params);
@@ -647,9 +656,13 @@ impl ServiceClient {
             // `NoRegionError`, before they look at the credentials.
             return Err(Error::NoRegion);
         }
-        let identity = match (&scheme, &self.config.env_bearer_token) {
-            (AuthScheme::Bearer, Some(token)) => Identity::Token(token),
-            _ => identity,
+        // botocore's token chain asks the environment first (`ScopedEnvTokenProvider`); a
+        // token the caller gave stays.
+        let identity = match (&scheme, identity, &self.config.env_bearer_token) {
+            (AuthScheme::Bearer, Identity::Credentials(_) | Identity::Anonymous, Some(token)) => {
+                Identity::Token(token)
+            }
+            (_, identity, _) => identity,
         };
         if !matches!(scheme, AuthScheme::Anonymous) && matches!(identity, Identity::Anonymous) {
             return Err(Error::NoCredentials(format!(
@@ -978,6 +991,11 @@ impl ServiceClient {
             }),
             sends_events: event_input::input_event_stream(&self.model, op).is_some(),
             auth_scheme: self.model_auth_scheme(op),
+            // botocore's `choose-signer` handlers: an operation with auth traits of its own
+            // keeps them; the others of a service that prefers the token take it.
+            bearer_from_env: self.signs_with_env_token()
+                && op.auth.as_ref().is_none_or(Vec::is_empty)
+                && op.auth_type.is_none(),
         });
         plans.insert(op.name.clone(), plan.clone());
         plan
@@ -1046,18 +1064,27 @@ impl ServiceClient {
             operation_authtype: op.auth_type.as_deref(),
             operation_unsigned_payload: op.unsigned_payload,
         };
-        let scheme = select_auth_scheme(&traits, self.model.signing_name())?;
-        Ok(match scheme {
-            AuthScheme::Anonymous => scheme,
-            _ if self.config.env_bearer_token.is_some() => AuthScheme::Bearer,
-            _ => scheme,
-        })
+        select_auth_scheme(&traits, self.model.signing_name())
     }
 
-    /// The bearer token from the environment this client signs with, if any: a transport
-    /// gives it as the call's identity and resolves no credentials.
+    /// The bearer token from the environment (`AWS_BEARER_TOKEN_<SIGNING NAME>`), if this
+    /// client's calls are signed with it: a service that prefers it over SigV4 (Bedrock's API
+    /// keys) or takes only bearer tokens. A transport gives it as the calls' identity and
+    /// resolves no credentials for them.
     pub fn env_bearer_token(&self) -> Option<&Token> {
-        self.config.env_bearer_token.as_ref()
+        self.signs_with_env_token()
+            .then_some(self.config.env_bearer_token.as_ref())
+            .flatten()
+    }
+
+    fn signs_with_env_token(&self) -> bool {
+        let auth = &self.model.metadata.auth;
+        self.config.env_bearer_token.is_some()
+            && (crate::auth::bearer::prefers_env_token(self.model.signing_name(), auth)
+                || auth
+                    .first()
+                    .is_some_and(|a| a == "smithy.api#httpBearerAuth")
+                || self.model.metadata.signature_version.as_deref() == Some("bearer"))
     }
 
     fn auth_for(

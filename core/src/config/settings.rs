@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::ini::py_strip;
+use super::ini::is_py_space;
 use super::{ConfigError, ConfigValue, Section, SharedConfig};
 use crate::retry::RetryMode;
 
@@ -395,11 +395,12 @@ fn parse_int(setting: &Setting, resolved: Resolved<'_>) -> Result<i64, ConfigErr
     })
 }
 
-/// Python's `int(text)` for the integers botocore reads from settings: surrounding whitespace,
-/// a sign, and single underscores between digits (`1_000`). Left out: digits of other scripts
-/// (`int('٥')` is 5), which no setting is written in.
+/// Python's `int(text)` for the integers botocore reads from settings: surrounding whitespace
+/// (`str.strip`'s, less the four separators `\x1c`–`\x1f` `int` does not take), a sign, and
+/// single underscores between digits (`1_000`). Left out: digits of other scripts (`int('٥')`
+/// is 5), which no setting is written in, and values beyond 64 bits, which `int` takes.
 pub(crate) fn py_int(text: &str) -> Option<i64> {
-    let text = py_strip(text);
+    let text = text.trim_matches(|c| is_py_space(c) && !('\x1c'..='\x1f').contains(&c));
     let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
     let well_formed = !digits.is_empty()
         && !digits.starts_with('_')
@@ -907,6 +908,9 @@ mod tests {
             ("", None),
             ("-", None),
             ("1 0", None),
+            ("\u{a0}5\u{3000}", Some(5)),
+            ("\x1c5", None),
+            ("5\x1f", None),
         ] {
             assert_eq!(py_int(text), value, "{text:?}");
         }
