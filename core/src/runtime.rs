@@ -818,7 +818,8 @@ impl<T: Transport> Client<T> {
         params: Value,
         options: PaginationOptions,
     ) -> Result<Pages<'_, T>, Error> {
-        let paginators = self.session.paginators(self.core.service())?;
+        let version = Some(self.core.model().metadata.api_version.as_str());
+        let paginators = self.session.paginators_of(self.core.service(), version)?;
         let op = self.core.operation(operation)?.name.clone();
         let config = paginators
             .get(&op)
@@ -852,7 +853,8 @@ impl<T: Transport> Client<T> {
         delay: Option<Duration>,
         max_attempts: Option<u32>,
     ) -> Result<(), Error> {
-        let waiters = self.session.waiters(self.core.service())?;
+        let version = Some(self.core.model().metadata.api_version.as_str());
+        let waiters = self.session.waiters_of(self.core.service(), version)?;
         let config = waiters.get(name)?;
         let mut waiter = Waiter::new(config, params, delay, max_attempts);
         loop {

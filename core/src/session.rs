@@ -446,21 +446,41 @@ impl Session {
         Ok(self.partitions.get_or_init(|| parsed).clone())
     }
 
-    /// A service's paginators, with their limit keys' types from the service's model.
+    /// A service's paginators (its latest API version's), with their limit keys' types from
+    /// the service's model.
     pub fn paginators(&self, service: &str) -> Result<PaginatorModel, Error> {
+        self.paginators_of(service, None)
+    }
+
+    /// The paginators of one API version of a service (`None`: the latest), as a client of
+    /// that version has them (botocore loads a client's from its model's version).
+    pub fn paginators_of(
+        &self,
+        service: &str,
+        api_version: Option<&str>,
+    ) -> Result<PaginatorModel, Error> {
         let bytes = self
             .data
-            .service_file(service, None, DataFile::Paginators)
+            .service_file(service, api_version, DataFile::Paginators)
             .map_err(|message| model_data(&format!("the {service} paginators"), message))?;
-        let model = self.model(service, None)?;
+        let model = self.model(service, api_version)?;
         Ok(PaginatorModel::from_json(&bytes)?.with_model(&model))
     }
 
-    /// A service's waiters.
+    /// A service's waiters (its latest API version's).
     pub fn waiters(&self, service: &str) -> Result<WaiterModel, Error> {
+        self.waiters_of(service, None)
+    }
+
+    /// The waiters of one API version of a service (`None`: the latest).
+    pub fn waiters_of(
+        &self,
+        service: &str,
+        api_version: Option<&str>,
+    ) -> Result<WaiterModel, Error> {
         let bytes = self
             .data
-            .service_file(service, None, DataFile::Waiters)
+            .service_file(service, api_version, DataFile::Waiters)
             .map_err(|message| model_data(&format!("the {service} waiters"), message))?;
         Ok(WaiterModel::from_json(&bytes)?)
     }

@@ -638,3 +638,79 @@ fn builder_settings_reach_the_wire() {
     assert_eq!(seen[2].header("content-encoding"), Some("gzip"));
     assert_eq!(seen[3].header("content-encoding"), None);
 }
+
+/// A client of an older API version (the profile's `api_versions`) pages and waits with that
+/// version's paginators and waiters, as botocore's does: EC2 2015-03-01 has fewer of both than
+/// the latest. Compared: which of its operations can be paginated, and which waiters exist (a
+/// waiter botocore's client lacks is refused before anything is sent).
+#[test]
+fn an_older_api_version_pages_and_waits_with_its_own_models() {
+    use sansboto_core::{Error, PaginationOptions, WaiterError};
+    let config = "[default]\napi_versions =\n    ec2 = 2015-03-01\n";
+    let snippet = r#"
+import os, tempfile
+path = tempfile.mktemp()
+with open(path, 'w') as f:
+    f.write(CONFIG)
+os.environ['AWS_CONFIG_FILE'] = path
+client = botocore.session.get_session().create_client('ec2', region_name='us-east-1',
+    aws_access_key_id='AKID', aws_secret_access_key='SECRET')
+model = client.meta.service_model
+latest = botocore.session.get_session().get_component('data_loader').load_service_model('ec2', 'waiters-2')
+emit({'version': model.api_version,
+      'operations': list(model.operation_names),
+      'paginated': [op for op in model.operation_names if client.can_paginate(botocore.xform_name(op))],
+      'waiters': sorted(client.waiter_names),
+      'latest_waiters': sorted(latest['waiters'])})
+"#;
+    let theirs = botocore::run(&format!("CONFIG = {config:?}\n{snippet}"), &[]);
+    assert_eq!(theirs["version"], "2015-03-01");
+    let env = [
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ("AWS_MAX_ATTEMPTS", "1"),
+    ];
+    let client = blocking_session(core_session(&env, Some(config), None))
+        .client("ec2")
+        .region("us-east-1")
+        .credentials("AKID", "SECRET", None)
+        .build()
+        .unwrap();
+    assert_eq!(client.core().model().metadata.api_version, "2015-03-01");
+    let paginated: Vec<&str> = theirs["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|op| op.as_str().unwrap())
+        .filter(|op| {
+            client
+                .paginate(op, params! {}, PaginationOptions::default())
+                .is_ok()
+        })
+        .collect();
+    assert_eq!(json!(paginated), theirs["paginated"]);
+    // Every waiter of the latest version: those of 2015-03-01 are run (and fail to connect),
+    // the others are unknown.
+    let mut known = Vec::new();
+    for name in theirs["latest_waiters"].as_array().unwrap() {
+        let name = name.as_str().unwrap();
+        match client.wait(name, params! {}, Some(Duration::ZERO), Some(1)) {
+            Err(Error::Waiter(WaiterError::Unknown { .. })) => {}
+            _ => known.push(botocore_waiter_name(name)),
+        }
+    }
+    known.sort();
+    assert_eq!(json!(known), theirs["waiters"]);
+    assert!(known.len() < theirs["latest_waiters"].as_array().unwrap().len());
+}
+
+/// botocore's name of a waiter (`xform_name`: `InstanceExists` → `instance_exists`).
+fn botocore_waiter_name(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
