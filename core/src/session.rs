@@ -692,7 +692,7 @@ fn account_id_endpoint_mode(
     sources: &crate::config::ConfigSources<'_>,
     options: &ClientOptions,
 ) -> Result<String, crate::config::ConfigError> {
-    use crate::config::{setting, SettingSource};
+    use crate::config::SettingSource;
     if options.unsigned {
         return Ok("disabled".into());
     }
@@ -733,14 +733,14 @@ fn api_version<'a>(
 }
 
 /// botocore's `_compute_checksum_config`: each setting from the option, else the environment
-/// or profile, else `when_supported`. A value that is neither (`WHEN_REQUIRED` is one; ` when_required`
-/// and an empty one are not) refuses every client, as botocore's `InvalidChecksumConfigError`
-/// does.
+/// or profile, else `when_supported`. A value that is neither (`WHEN_REQUIRED` is one;
+/// ` when_required` and an empty one are not) refuses every client, as botocore's
+/// `InvalidChecksumConfigError` does.
 fn checksum_settings(
     sources: &crate::config::ConfigSources<'_>,
     options: &ClientOptions,
 ) -> Result<(RequestChecksumCalculation, ResponseChecksumValidation), crate::config::ConfigError> {
-    use crate::config::{setting, ConfigError, Setting};
+    use crate::config::{ConfigError, Setting};
     fn read<T>(
         sources: &crate::config::ConfigSources<'_>,
         setting: &Setting,
@@ -787,7 +787,7 @@ fn compression_settings(
     sources: &crate::config::ConfigSources<'_>,
     options: &ClientOptions,
 ) -> Result<CompressionConfig, crate::config::ConfigError> {
-    use crate::config::{setting, ConfigError, SettingSource};
+    use crate::config::{ConfigError, SettingSource};
     const BOUNDS: std::ops::RangeInclusive<i64> = 1..=1_048_576;
     let invalid = |origin, value: String| ConfigError::InvalidValue {
         setting: setting::REQUEST_MIN_COMPRESSION_SIZE_BYTES.name,
