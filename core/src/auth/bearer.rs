@@ -35,11 +35,12 @@ pub(crate) fn prefers_env_token(signing_name: &str, service_auth: &[String]) -> 
 
 /// botocore's `ScopedEnvTokenProvider`: the token in `AWS_BEARER_TOKEN_<SIGNING NAME>` (the
 /// name upper-cased, `-` and spaces as `_`), for any service. The caller leaves it out of an
-/// unsigned client, whose auth was set in code.
+/// unsigned client, whose auth was set in code. Signing names are ASCII, so ASCII upper-casing
+/// is Python's `str.upper` on them (and leaves std's Unicode table, 12 KB, out of programs).
 pub(crate) fn env_token(signing_name: &str, env: &dyn crate::config::VarSource) -> Option<Token> {
     let var = format!(
         "AWS_BEARER_TOKEN_{}",
-        signing_name.replace(['-', ' '], "_").to_uppercase()
+        signing_name.replace(['-', ' '], "_").to_ascii_uppercase()
     );
     env.var(&var).map(|token| Token::new(token, None))
 }
