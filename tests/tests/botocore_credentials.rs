@@ -530,3 +530,253 @@ fn a_config_file_key_is_not_the_missing_credentials_files() {
         _ => panic!("another step"),
     }
 }
+
+/// botocore's two providers after the profile's, on the same files: the EC2 tools' key file
+/// (`AWS_CREDENTIAL_FILE`) and boto2's config (`BOTO_CONFIG`, else `/etc/boto.cfg` then
+/// `~/.boto`). `SETUPS` is `[[env pairs, [file name, text (latin-1 code points)] pairs, profile]]`; `{DIR}`
+/// in the environment's values stands for the setup's own directory (its `HOME` too).
+const LEGACY_FILES: &str = r#"
+import os, tempfile
+out = []
+for env, files, profile in json.loads(os.environ['SETUPS']):
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in files:
+            path = os.path.join(tmp, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, 'wb') as f:
+                f.write(text.encode('latin-1'))
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update({'PATH': saved.get('PATH', ''), 'AWS_EC2_METADATA_DISABLED': 'true',
+                           'AWS_CONFIG_FILE': os.path.join(tmp, 'config'),
+                           'AWS_SHARED_CREDENTIALS_FILE': os.path.join(tmp, 'credentials'),
+                           'HOME': tmp})
+        os.environ.update({k: v.replace('{DIR}', tmp) for k, v in env})
+        try:
+            creds = botocore.session.Session(profile=profile).get_credentials()
+            if creds is None:
+                out.append({'none': True})
+            else:
+                frozen = creds.get_frozen_credentials()
+                out.append({'access_key': frozen.access_key, 'secret_key': frozen.secret_key,
+                            'token': frozen.token, 'method': creds.method})
+        except Exception as e:
+            out.append({'error': type(e).__name__ + ': ' + str(e)})
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+emit(out)
+"#;
+
+#[test]
+fn the_legacy_key_file_and_boto_config_are_read_as_botocore_reads_them() {
+    let keys = "AWSAccessKeyId = EC2AK\r\nAWSSecretKey= EC2=SK \r\n";
+    let boto = "[Credentials]\naws_access_key_id = BOTOAK\naws_secret_access_key = BOTOSK\n\
+                aws_session_token = BOTOTOKEN\n";
+    let profile_keys = "[default]\naws_access_key_id = CRED\naws_secret_access_key = CREDSK\n";
+    type Setup<'a> = (
+        Vec<(&'a str, &'a str)>,
+        Vec<(&'a str, &'a str)>,
+        Option<&'a str>,
+    );
+    let setups: Vec<Setup<'_>> = vec![
+        // The key file, found, as `~/…`, with odd lines; missing; empty path; without keys.
+        (vec![("AWS_CREDENTIAL_FILE", "{DIR}/keys")], vec![("keys", keys)], None),
+        (vec![("AWS_CREDENTIAL_FILE", "~/keys")], vec![("keys", keys)], None),
+        (
+            vec![("AWS_CREDENTIAL_FILE", "{DIR}/keys")],
+            vec![("keys", "# EC2 tools\nAWSAccessKeyId=A=B\x0bAWSSecretKey\t=\tS \n=x\nno\n")],
+            None,
+        ),
+        (vec![("AWS_CREDENTIAL_FILE", "{DIR}/missing")], vec![], None),
+        (vec![("AWS_CREDENTIAL_FILE", "")], vec![], None),
+        (vec![("AWS_CREDENTIAL_FILE", "{DIR}")], vec![], None),
+        (vec![("AWS_CREDENTIAL_FILE", "{DIR}/keys")], vec![("keys", "x=1\n")], None),
+        (
+            vec![("AWS_CREDENTIAL_FILE", "{DIR}/keys")],
+            vec![("keys", "x=1\n"), (".boto", boto)],
+            None,
+        ),
+        (
+            vec![("AWS_CREDENTIAL_FILE", "{DIR}/keys")],
+            vec![("keys", "AWSAccessKeyId=\nAWSSecretKey=\n")],
+            None,
+        ),
+        (
+            vec![("AWS_CREDENTIAL_FILE", "{DIR}/keys")],
+            vec![("keys", "\u{ef}\u{bb}\u{bf}AWSAccessKeyId=BOM\nAWSSecretKey=S\n")],
+            None,
+        ),
+        // The key file wins over boto2's config, and loses to the profile and the environment.
+        (
+            vec![("AWS_CREDENTIAL_FILE", "{DIR}/keys")],
+            vec![("keys", keys), (".boto", boto)],
+            None,
+        ),
+        (
+            vec![("AWS_CREDENTIAL_FILE", "{DIR}/keys")],
+            vec![("keys", keys), ("credentials", profile_keys)],
+            None,
+        ),
+        (
+            vec![
+                ("AWS_CREDENTIAL_FILE", "{DIR}/keys"),
+                ("AWS_ACCESS_KEY_ID", "ENV"),
+                ("AWS_SECRET_ACCESS_KEY", "ENVSK"),
+            ],
+            vec![("keys", keys)],
+            None,
+        ),
+        // A profile chosen in code drops the environment's keys, not these files.
+        (
+            vec![
+                ("AWS_CREDENTIAL_FILE", "{DIR}/keys"),
+                ("AWS_ACCESS_KEY_ID", "ENV"),
+                ("AWS_SECRET_ACCESS_KEY", "ENVSK"),
+            ],
+            vec![("keys", keys), ("config", "[profile p]\nregion = eu-west-1\n")],
+            Some("p"),
+        ),
+        // boto2's config: `~/.boto`, `BOTO_CONFIG` (with `$VAR`s), missing, a directory.
+        (vec![], vec![(".boto", boto)], None),
+        (vec![("BOTO_CONFIG", "{DIR}/b.cfg")], vec![("b.cfg", boto)], None),
+        (
+            vec![("BOTO_CONFIG", "$HOME/${SUB}/b.cfg"), ("SUB", "s")],
+            vec![("s/b.cfg", boto)],
+            None,
+        ),
+        (vec![("BOTO_CONFIG", "{DIR}/missing")], vec![(".boto", boto)], None),
+        (vec![("BOTO_CONFIG", "{DIR}")], vec![], None),
+        // Its keys as configparser reads them: any case, `:`, `[DEFAULT]`, continued lines.
+        (
+            vec![],
+            vec![(
+                ".boto",
+                "[Credentials]\nAWS_ACCESS_KEY_ID: UPPER\nAws_Secret_Access_Key = S ; not a comment\n",
+            )],
+            None,
+        ),
+        (
+            vec![],
+            vec![(
+                ".boto",
+                "[DEFAULT]\naws_access_key_id = FROMDEFAULT\naws_secret_access_key = S\n[Credentials]\n",
+            )],
+            None,
+        ),
+        (
+            vec![],
+            vec![(
+                ".boto",
+                "[Credentials]\naws_access_key_id = LONG\n  CONTINUED\naws_secret_access_key = S\n",
+            )],
+            None,
+        ),
+        // No `[Credentials]`, no key, half a pair, broken files.
+        (vec![], vec![(".boto", "[Boto]\ndebug = 1\n")], None),
+        (vec![], vec![(".boto", "[credentials]\naws_access_key_id = lower\naws_secret_access_key = S\n")], None),
+        (vec![], vec![(".boto", "[Credentials]\naws_access_key_id = HALF\n")], None),
+        (vec![], vec![(".boto", "[Credentials]\n[Credentials]\n")], None),
+        (vec![], vec![(".boto", "aws_access_key_id = X\n")], None),
+        (vec![], vec![(".boto", "[Credentials]\naws_access_key_id = \u{e9}\n")], None),
+        (
+            vec![("AWS_CREDENTIAL_FILE", "{DIR}/keys")],
+            vec![("keys", "AWSAccessKeyId=\u{e9}\n")],
+            None,
+        ),
+        // Neither file: nothing found.
+        (vec![], vec![], None),
+    ];
+    let theirs = botocore::run(
+        LEGACY_FILES,
+        &[("SETUPS", &serde_json::to_string(&setups).unwrap())],
+    );
+    let theirs = theirs.as_array().expect("one outcome per setup");
+    assert_eq!(theirs.len(), setups.len());
+    let mut differences = Vec::new();
+    let mut methods = std::collections::BTreeSet::new();
+    for (i, ((env, files, profile), theirs)) in setups.iter().zip(theirs).enumerate() {
+        let dir = std::env::temp_dir().join(format!("sansboto-legacy-{}-{i}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let root = dir.to_str().unwrap();
+        for (name, text) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            // Latin-1 code points as bytes, as the script writes them.
+            std::fs::write(&path, text.chars().map(|c| c as u8).collect::<Vec<u8>>()).unwrap();
+        }
+        let read = |name: &str| std::fs::read(dir.join(name)).ok();
+        let inputs = SessionInputs {
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.replace("{DIR}", root)))
+                .chain([
+                    ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+                    ("HOME".into(), root.to_string()),
+                ])
+                .collect(),
+            config_file: read("config"),
+            credentials_file: read("credentials"),
+            profile: profile.map(String::from),
+            random_seed: 7,
+        };
+        let session = session_of(inputs).unwrap();
+        let transport = sansboto_blocking::HttpClient::new(Default::default()).unwrap();
+        let mut machine = session.credential_source(None).resolve();
+        let ours = match sansboto_blocking::block_on(sansboto_core::runtime::drive_credentials(
+            &mut machine,
+            &transport,
+        )) {
+            Ok(c) => json!({
+                "access_key": c.access_key_id(), "secret_key": c.secret_access_key(),
+                "token": c.session_token(),
+            }),
+            Err(CredentialsError::NotFound { .. }) => json!({"none": true}),
+            Err(e) => json!({"error": match &e {
+                CredentialsError::Partial { .. } => "Partial",
+                CredentialsError::Retrieval { .. } => "Retrieval",
+                _ => "another error",
+            }, "why": e.to_string()}),
+        };
+        // botocore's exceptions by the variant that stands for each: a key file without its
+        // secret is a bare `KeyError` there, and one not UTF-8 a bare `UnicodeDecodeError`;
+        // sansboto reports a file it cannot read or parse as the provider's retrieval error,
+        // naming the file.
+        let theirs_comparable = match theirs["error"].as_str() {
+            Some(error) => json!({"error": match error.split(':').next().unwrap_or_default() {
+                "PartialCredentialsError" | "KeyError" => "Partial",
+                "ConfigNotFound" | "UnicodeDecodeError" | "ConfigParseError" => "Retrieval",
+                other => other,
+            }}),
+            // Each file's keys name it, so the same keys mean the same provider won.
+            None => {
+                let mut theirs = theirs.clone();
+                theirs.as_object_mut().unwrap().remove("method");
+                theirs
+            }
+        };
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut ours_comparable = ours.clone();
+        if let Some(o) = ours_comparable.as_object_mut() {
+            o.remove("why");
+        }
+        if let Some(method) = theirs["method"].as_str() {
+            methods.insert(method.to_string());
+        }
+        if ours_comparable != theirs_comparable {
+            differences.push(format!(
+                "{env:?} {files:?} {profile:?}\n  sansboto {ours}\n  botocore {theirs}"
+            ));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+    for method in [
+        "ec2-credentials-file",
+        "boto-config",
+        "env",
+        "shared-credentials-file",
+    ] {
+        assert!(methods.contains(method), "{method} never won: {methods:?}");
+    }
+}

@@ -12,14 +12,15 @@ mod settings;
 use indexmap::IndexMap;
 use std::borrow::Cow;
 
+pub(crate) use ini::py_strip;
 pub use ini::{ConfigValue, Section};
-pub(crate) use settings::py_int;
 pub use settings::setting;
 pub use settings::{
     configured_endpoint_url, endpoint_env_var_name, services_section_key, shared_file_paths,
     ConfigSources, DefaultsMode, ModeDefaults, ProfileKey, Resolved, ResolvedConfig, S3Config,
     Setting, SettingKind, SettingSource, SharedFilePaths, VarSource, SETTINGS,
 };
+pub(crate) use settings::{expand_user, expand_vars, py_int};
 
 /// Everything that can be wrong with configuration text or values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

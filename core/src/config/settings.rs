@@ -795,7 +795,7 @@ pub fn shared_file_paths(sources: &ConfigSources<'_>, home: Option<&Path>) -> Sh
 
 /// Python's `os.path.expandvars`: `$NAME` and `${NAME}` (NAME of ASCII letters, digits, `_`);
 /// unknown variables stay as written.
-fn expand_vars<'t>(text: &'t str, env: &dyn VarSource) -> Cow<'t, str> {
+pub(crate) fn expand_vars<'t>(text: &'t str, env: &dyn VarSource) -> Cow<'t, str> {
     if !text.contains('$') {
         return Cow::Borrowed(text);
     }
@@ -825,7 +825,7 @@ fn expand_vars<'t>(text: &'t str, env: &dyn VarSource) -> Cow<'t, str> {
 }
 
 /// A leading `~` or `~/…` becomes `home`.
-fn expand_user(text: &str, home: Option<&Path>) -> PathBuf {
+pub(crate) fn expand_user(text: &str, home: Option<&Path>) -> PathBuf {
     match (home, text.strip_prefix('~')) {
         (Some(home), Some("")) => home.to_path_buf(),
         (Some(home), Some(rest)) if rest.starts_with('/') || rest.starts_with('\\') => {

@@ -11,6 +11,7 @@ use bytes::Bytes;
 
 use super::container::ContainerFetch;
 use super::imds::{ImdsConfig, ImdsFetch};
+use super::legacy::LegacyPaths;
 use super::login::LoginFetch;
 use super::process::ProcessFetch;
 use super::sso::SsoFetch;
@@ -91,6 +92,7 @@ pub(crate) struct Context {
     pub(crate) mfa: Option<MfaCallback>,
     pub(crate) imds: ImdsConfig,
     home: Option<PathBuf>,
+    legacy: LegacyPaths,
     pub(crate) random: Mutex<Box<dyn RandomSource>>,
 }
 
@@ -133,6 +135,8 @@ pub(crate) enum Stage {
     Login,
     Process,
     ConfigFile,
+    Ec2CredentialsFile,
+    BotoConfig,
     Container,
     Imds,
 }
@@ -149,6 +153,8 @@ impl Stage {
             Stage::Login => ProviderKind::Login,
             Stage::Process => ProviderKind::Process,
             Stage::ConfigFile => ProviderKind::ConfigFile,
+            Stage::Ec2CredentialsFile => ProviderKind::Ec2CredentialsFile,
+            Stage::BotoConfig => ProviderKind::BotoConfig,
             Stage::Container => ProviderKind::Container,
             Stage::Imds => ProviderKind::InstanceMetadata,
         }
@@ -248,6 +254,8 @@ impl Resolver {
                     None => Start::Skip(format!("no profile {profile}")),
                 }
             }
+            Stage::Ec2CredentialsFile => super::legacy::ec2_credentials_file(&ctx.legacy),
+            Stage::BotoConfig => super::legacy::boto_config(&ctx.legacy),
             Stage::Container => ContainerFetch::start(ctx),
             Stage::Imds => ImdsFetch::start(ctx),
         }
@@ -427,6 +435,7 @@ impl CredentialChain {
                 .or_else(|| env_map.get("USERPROFILE"))
                 .map(PathBuf::from)
         });
+        let legacy = LegacyPaths::resolve(env, home.as_deref());
         let ctx = Arc::new(Context {
             env: env_map,
             shared,
@@ -436,6 +445,7 @@ impl CredentialChain {
             mfa: options.mfa,
             imds,
             home,
+            legacy,
             random: Mutex::new(
                 options
                     .random
@@ -457,6 +467,9 @@ impl CredentialChain {
             Stage::Login,
             Stage::Process,
             Stage::ConfigFile,
+            // botocore's `post_profile` providers.
+            Stage::Ec2CredentialsFile,
+            Stage::BotoConfig,
             Stage::Container,
             Stage::Imds,
         ]);

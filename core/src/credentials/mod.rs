@@ -16,6 +16,7 @@ mod cache;
 mod chain;
 mod container;
 mod imds;
+mod legacy;
 mod login;
 mod process;
 mod resolve;
@@ -47,6 +48,7 @@ pub use crate::auth::Credentials;
 /// Which provider of the chain produced (or failed to produce) credentials. `Display` gives
 /// botocore's method name (`env`, `assume-role`, `iam-role`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ProviderKind {
     /// Credentials given explicitly to the client.
     Explicit,
@@ -66,6 +68,12 @@ pub enum ProviderKind {
     Process,
     /// Keys in the config file.
     ConfigFile,
+    /// `AWSAccessKeyId` and `AWSSecretKey` in the file `AWS_CREDENTIAL_FILE` names (the EC2 API
+    /// tools' format).
+    Ec2CredentialsFile,
+    /// The `[Credentials]` section of boto2's config (`BOTO_CONFIG`, else `/etc/boto.cfg`, then
+    /// `~/.boto`).
+    BotoConfig,
     /// The ECS/EKS container credentials endpoint.
     Container,
     /// The EC2 instance metadata service.
@@ -85,6 +93,8 @@ impl ProviderKind {
             ProviderKind::Process => "custom-process",
             ProviderKind::Login => "login",
             ProviderKind::ConfigFile => "config-file",
+            ProviderKind::Ec2CredentialsFile => "ec2-credentials-file",
+            ProviderKind::BotoConfig => "boto-config",
             ProviderKind::Container => "container-role",
             ProviderKind::InstanceMetadata => "iam-role",
         }

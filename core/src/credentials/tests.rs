@@ -44,6 +44,8 @@ struct World {
     headers: Vec<http::HeaderMap>,
     timeouts: Vec<Option<Duration>>,
     bodies: Vec<Bytes>,
+    /// Whether reads of `/etc/boto.cfg` and `~/.boto` go into `log`.
+    log_boto_defaults: bool,
 }
 
 impl World {
@@ -61,6 +63,7 @@ impl World {
             headers: Vec::new(),
             timeouts: Vec::new(),
             bodies: Vec::new(),
+            log_boto_defaults: false,
         }
     }
 
@@ -94,6 +97,22 @@ impl World {
                     chain.handle_response(answer);
                 }
                 Step::ReadFile(path) => {
+                    // boto2's default configs are looked for on every chain that gets that far;
+                    // the tests of that provider log them, the others leave them out.
+                    if !self.log_boto_defaults
+                        && (path == std::path::Path::new("/etc/boto.cfg")
+                            || path.ends_with(".boto"))
+                    {
+                        chain.handle_file(
+                            self.files
+                                .get(&path)
+                                .map(|t| Bytes::from(t.clone()))
+                                .ok_or_else(|| {
+                                    io::Error::new(io::ErrorKind::NotFound, "not found")
+                                }),
+                        );
+                        continue;
+                    }
                     self.log.push(format!("READ {}", path.display()));
                     let answer = match self.files.get(&path) {
                         Some(text) => Ok(Bytes::from(text.clone())),
@@ -397,6 +416,8 @@ fn not_found_lists_every_provider_and_reason() {
         "assume-role (no profile default)",
         "shared-credentials-file (no profile default)",
         "login (no login_session in profile default)",
+        "ec2-credentials-file (AWS_CREDENTIAL_FILE not set)",
+        "boto-config (no aws_access_key_id in a [Credentials] section of a boto config)",
         "container-role (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI not set)",
         "iam-role (could not connect: connection refused)",
     ] {
@@ -405,7 +426,7 @@ fn not_found_lists_every_provider_and_reason() {
     let CredentialsError::NotFound { tried } = err else {
         panic!()
     };
-    assert_eq!(tried.len(), 11);
+    assert_eq!(tried.len(), 13);
     // IMDS: the token PUT failed to connect (no v2), then the v1 role GET did too.
     assert_eq!(
         world.log,
@@ -1319,7 +1340,10 @@ fn polling_a_finished_chain_is_an_error_not_a_panic() {
         shared("", ""),
         no_imds(),
     );
-    assert!(matches!(c.poll(now()), Step::Send(_)));
+    // boto2's configs are looked for (and not found) before the container.
+    while let Step::ReadFile(_) = c.poll(now()) {
+        c.handle_file(Err(io::Error::new(io::ErrorKind::NotFound, "not found")));
+    }
     c.handle_file(Ok(Bytes::new()));
     assert!(matches!(
         c.poll(now()),
@@ -1342,4 +1366,121 @@ fn login_session_without_the_feature_is_a_typed_error() {
         ),
         "{err}"
     );
+}
+
+// ---------------------------------------------------------------- legacy files
+
+/// The EC2 tools' key file (`AWS_CREDENTIAL_FILE`) and boto2's config, after the profile's
+/// providers and before the container: what each finds, and what stops the chain.
+#[test]
+fn the_legacy_key_file_and_boto_config_come_after_the_profile() {
+    let keys = "AWSAccessKeyId = EC2AK\nAWSSecretKey=EC2SK\n";
+    let boto = "[Credentials]\naws_access_key_id = BOTOAK\naws_secret_access_key = BOTOSK\naws_session_token = T\n";
+    let home = || ChainOptions {
+        home_dir: Some(PathBuf::from("/home/u")),
+        ..no_imds()
+    };
+    let run = |env: &[(&str, &str)], config: &str, world: World| {
+        let mut world = World {
+            log_boto_defaults: true,
+            ..world
+        };
+        let mut c = chain(env, shared(config, ""), home());
+        let outcome = world.run(&mut c);
+        (outcome, c.provider(), world.log)
+    };
+    let found = |outcome: Result<Credentials, CredentialsError>| {
+        let c = outcome.unwrap();
+        (
+            c.access_key_id().to_string(),
+            c.session_token().map(String::from),
+        )
+    };
+
+    // The key file wins over boto2's config; `~` is the home directory.
+    let world = World::new()
+        .file("/home/u/keys", keys)
+        .file("/etc/boto.cfg", boto);
+    let (outcome, provider, log) = run(&[("AWS_CREDENTIAL_FILE", "~/keys")], "", world);
+    assert_eq!(found(outcome), ("EC2AK".into(), None));
+    assert_eq!(provider, Some(ProviderKind::Ec2CredentialsFile));
+    assert_eq!(log, ["READ /home/u/keys"]);
+
+    // The profile's keys win over both: neither file is read.
+    let world = World::new().file("/home/u/keys", keys);
+    let config = "[default]\naws_access_key_id = CFG\naws_secret_access_key = S\n";
+    let (outcome, provider, log) = run(&[("AWS_CREDENTIAL_FILE", "/home/u/keys")], config, world);
+    assert_eq!(found(outcome), ("CFG".into(), None));
+    // (With no credentials file of its own, that provider reads the merged profile.)
+    assert_eq!(provider, Some(ProviderKind::SharedCredentialsFile));
+    assert!(log.is_empty(), "{log:?}");
+
+    // A key file that cannot be read stops the chain (botocore's `ConfigNotFound`).
+    let (outcome, _, log) = run(&[("AWS_CREDENTIAL_FILE", "/missing")], "", World::new());
+    assert!(
+        matches!(
+            outcome,
+            Err(CredentialsError::Retrieval {
+                provider: ProviderKind::Ec2CredentialsFile,
+                ..
+            })
+        ),
+        "{outcome:?}"
+    );
+    assert_eq!(log, ["READ /missing"]);
+
+    // A key file without the access key is passed over; one without the secret is partial.
+    let world = World::new().file("/k", "x=1\n").file("/home/u/.boto", boto);
+    let (outcome, provider, log) = run(&[("AWS_CREDENTIAL_FILE", "/k")], "", world);
+    assert_eq!(found(outcome), ("BOTOAK".into(), None));
+    assert_eq!(provider, Some(ProviderKind::BotoConfig));
+    assert_eq!(log, ["READ /k", "READ /etc/boto.cfg", "READ /home/u/.boto"]);
+    let world = World::new().file("/k", "AWSAccessKeyId=A\n");
+    let (outcome, _, _) = run(&[("AWS_CREDENTIAL_FILE", "/k")], "", world);
+    assert!(matches!(
+        outcome,
+        Err(CredentialsError::Partial {
+            provider: ProviderKind::Ec2CredentialsFile,
+            ..
+        })
+    ));
+
+    // `BOTO_CONFIG` replaces both defaults; `$VAR`s in it are expanded.
+    let world = World::new()
+        .file("/b/boto", boto)
+        .file("/etc/boto.cfg", "[Credentials]\n");
+    let (outcome, _, log) = run(&[("BOTO_CONFIG", "/$D/boto"), ("D", "b")], "", world);
+    assert_eq!(found(outcome), ("BOTOAK".into(), None));
+    assert_eq!(log, ["READ /b/boto"]);
+
+    // A boto config without keys is passed over; one that does not parse, or has half a key
+    // pair, stops the chain.
+    let world = World::new().file("/etc/boto.cfg", "[Credentials]\nother = 1\n");
+    let (outcome, _, log) = run(&[], "", world);
+    assert!(
+        matches!(outcome, Err(CredentialsError::NotFound { .. })),
+        "{outcome:?}"
+    );
+    assert_eq!(log, ["READ /etc/boto.cfg", "READ /home/u/.boto"]);
+    let world = World::new().file("/etc/boto.cfg", "[Credentials]\n[Credentials]\n");
+    let (outcome, _, _) = run(&[], "", world);
+    match outcome {
+        Err(CredentialsError::Retrieval {
+            provider: ProviderKind::BotoConfig,
+            message,
+        }) => assert_eq!(
+            message,
+            "cannot parse /etc/boto.cfg: config file line 2: section [Credentials] already defined"
+        ),
+        other => panic!("{other:?}"),
+    }
+    let world = World::new().file("/home/u/.boto", "[Credentials]\nAWS_ACCESS_KEY_ID = A\n");
+    let (outcome, _, _) = run(&[], "", world);
+    assert!(matches!(
+        outcome,
+        Err(CredentialsError::Partial {
+            provider: ProviderKind::BotoConfig,
+            ..
+        })
+    ));
 }
