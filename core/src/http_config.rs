@@ -34,6 +34,9 @@ pub struct HttpConfig {
     pub ca_bundle: Option<PathBuf>,
     /// Verify server certificates (botocore's `verify`); `false` accepts any certificate.
     pub verify: bool,
+    /// Turn on TCP keep-alive probes (`SO_KEEPALIVE`, at the operating system's timing) on each
+    /// connection: botocore's `tcp_keepalive`, off by default.
+    pub tcp_keepalive: bool,
 }
 
 impl Default for HttpConfig {
@@ -45,6 +48,7 @@ impl Default for HttpConfig {
             proxy: None,
             ca_bundle: None,
             verify: true,
+            tcp_keepalive: false,
         }
     }
 }

@@ -31,6 +31,7 @@ pub struct HttpSettings {
     proxy: Option<ProxyChoice>,
     ca_bundle: Option<PathBuf>,
     verify: Option<bool>,
+    tcp_keepalive: Option<bool>,
 }
 
 /// A proxy the caller chose instead of the environment's.
@@ -94,6 +95,13 @@ impl HttpSettings {
         self
     }
 
+    /// Turn TCP keep-alive probes on or off for each connection (botocore's `tcp_keepalive`),
+    /// whatever `BOTOCORE_TCP_KEEPALIVE` and the profile's `tcp_keepalive` say.
+    pub fn tcp_keepalive(mut self, on: bool) -> Self {
+        self.tcp_keepalive = Some(on);
+        self
+    }
+
     /// Every change of `other` over this one's (a later builder call wins).
     pub fn merge(self, other: HttpSettings) -> Self {
         HttpSettings {
@@ -103,6 +111,7 @@ impl HttpSettings {
             proxy: other.proxy.or(self.proxy),
             ca_bundle: other.ca_bundle.or(self.ca_bundle),
             verify: other.verify.or(self.verify),
+            tcp_keepalive: other.tcp_keepalive.or(self.tcp_keepalive),
         }
     }
 
@@ -143,6 +152,9 @@ impl HttpSettings {
         }
         if let Some(verify) = self.verify {
             config.verify = verify;
+        }
+        if let Some(on) = self.tcp_keepalive {
+            config.tcp_keepalive = on;
         }
         Ok(config)
     }
@@ -202,6 +214,7 @@ mod tests {
             .ca_bundle("/mine.pem")
             .pool_max_idle(3)
             .verify(false)
+            .tcp_keepalive(true)
             .resolve(env(ENV), None)
             .unwrap();
         let proxy = config.proxy.expect("the chosen proxy");
@@ -214,7 +227,10 @@ mod tests {
         assert_eq!(config.ca_bundle, Some(PathBuf::from("/mine.pem")));
         assert_eq!(config.pool_max_idle, 3);
         assert!(!config.verify);
+        assert!(config.tcp_keepalive);
         assert_eq!(config.read_timeout, DEFAULT_TIMEOUT);
+        let defaults = HttpSettings::new().resolve(env(&[]), None).unwrap();
+        assert!(!defaults.tcp_keepalive, "off unless asked for");
         let direct = HttpSettings::new()
             .no_proxy()
             .resolve(env(ENV), None)

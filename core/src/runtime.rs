@@ -425,6 +425,12 @@ impl<T: Transport> ClientBuilder<T> {
         self.http_settings(HttpSettings::new().ca_bundle(path))
     }
 
+    /// Turn TCP keep-alive probes on or off for this client's connections (botocore's
+    /// `tcp_keepalive`), whatever `BOTOCORE_TCP_KEEPALIVE` and the profile say.
+    pub fn tcp_keepalive(self, on: bool) -> Self {
+        self.http_settings(HttpSettings::new().tcp_keepalive(on))
+    }
+
     /// Register a lifecycle hook on this client (see [`Hooks::register`]): `scope` is `"*"` or
     /// the service name (every call), or an operation name (`"PutObject"`).
     ///
@@ -499,8 +505,13 @@ impl<T: Transport> ClientBuilder<T> {
             register(core.hooks_mut());
         }
         let core = Arc::new(core);
-        let http_config = self
-            .http
+        // The session's keep-alive setting (environment, profile) under the builder's changes.
+        let from_session = match session.tcp_keepalive()? {
+            Some(on) => HttpSettings::new().tcp_keepalive(on),
+            None => HttpSettings::new(),
+        };
+        let http_config = from_session
+            .merge(self.http)
             .resolve(|name| session.env().get(name).cloned(), session.ca_bundle())?;
         let transport = T::connect(&http_config)?;
         let explicit_credentials = self.credentials.clone();

@@ -288,6 +288,16 @@ impl Session {
         &self.shared
     }
 
+    /// Whether connections turn on TCP keep-alive probes (`BOTOCORE_TCP_KEEPALIVE`, then the
+    /// profile's `tcp_keepalive`; `true` in any case is true, as botocore's `ensure_boolean`
+    /// reads it), or `None` when neither says.
+    pub fn tcp_keepalive(&self) -> Result<Option<bool>, Error> {
+        let explicit = Explicit(self.profile.as_deref());
+        Ok(self
+            .sources_for(&explicit)
+            .boolean(&crate::config::setting::TCP_KEEPALIVE)?)
+    }
+
     /// The CA bundle to verify TLS with (`AWS_CA_BUNDLE`, then the profile's `ca_bundle`).
     pub fn ca_bundle(&self) -> Option<std::path::PathBuf> {
         let explicit = Explicit(self.profile.as_deref());

@@ -3,7 +3,7 @@
 //! OS random seed ([`session_inputs`]); botocore's data from `sansboto-models` as the core's
 //! data source ([`BotocoreData`]); the file work of credential caches and S3 transfers
 //! ([`fs`]) and running a credential process ([`process`]), as the core's `Host` on a transport's
-//! blocking pool ([`host_on_pool!`]); the `Session` type every transport defines
+//! blocking pool ([`host_on_pool!`]); the socket options of each connection ([`tcp`]); the `Session` type every transport defines
 //! ([`runtime_session!`]); the async transports' `Transport`, response-body and stream glue
 //! ([`async_transport!`], [`async_response_body!`], [`runtime_streams!`]); and, with feature `tls-rustls`, the rustls client
 //! configuration ([`tls::client_config`]).
@@ -21,6 +21,7 @@ pub mod fs;
 mod glue;
 mod pool;
 pub mod process;
+pub mod tcp;
 #[cfg(feature = "tls-rustls")]
 pub mod tls;
 

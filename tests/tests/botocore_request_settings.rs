@@ -714,3 +714,126 @@ fn botocore_waiter_name(name: &str) -> String {
     }
     out
 }
+
+/// Whether botocore's client turns on TCP keep-alive (`SO_KEEPALIVE` among its socket
+/// options) for each `[env value, profile value, Config value]` of `SETUPS` (`null`: not set).
+const KEEPALIVE: &str = r#"
+import os, socket, tempfile
+from botocore.config import Config
+out = []
+for env_value, profile_value, given in json.loads(os.environ['SETUPS']):
+    with tempfile.NamedTemporaryFile('w', suffix='.ini', delete=False) as f:
+        f.write('[default]\n' + ('' if profile_value is None else 'tcp_keepalive = %s\n' % profile_value))
+    saved = dict(os.environ)
+    os.environ['AWS_CONFIG_FILE'] = f.name
+    if env_value is not None:
+        os.environ['BOTOCORE_TCP_KEEPALIVE'] = env_value
+    try:
+        client = botocore.session.Session().create_client(
+            's3', region_name='us-east-1', aws_access_key_id='AKID', aws_secret_access_key='SECRET',
+            config=None if given is None else Config(tcp_keepalive=given))
+        options = client._endpoint.http_session._socket_options
+        out.append((socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1) in options)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        os.unlink(f.name)
+emit(out)
+"#;
+
+/// `tcp_keepalive` from `BOTOCORE_TCP_KEEPALIVE`, the profile and the builder, as botocore
+/// reads it, seen on the socket itself: Linux shows the keep-alive timer (kind 2) of an idle
+/// connection in `/proc/net/tcp`. Each setup's blocking client makes one call to a local
+/// server; its connection (the only one established to that server) is then looked up.
+#[cfg(target_os = "linux")]
+#[test]
+fn tcp_keepalive_is_read_as_botocore_reads_it() {
+    let env_values = [
+        None,
+        Some("true"),
+        Some("TRUE"),
+        Some(" true"),
+        Some("false"),
+        Some("1"),
+    ];
+    let profile_values = [None, Some("true"), Some("True"), Some("false"), Some("yes")];
+    let setups: Vec<(Option<&str>, Option<&str>, Option<bool>)> = env_values
+        .iter()
+        .flat_map(|e| profile_values.iter().map(move |p| (*e, *p)))
+        .flat_map(|(e, p)| [None, Some(true), Some(false)].map(|g| (e, p, g)))
+        .collect();
+    let theirs = botocore::run(
+        KEEPALIVE,
+        &[("SETUPS", &serde_json::to_string(&setups).unwrap())],
+    );
+    let theirs: Vec<bool> = serde_json::from_value(theirs).expect("one answer per setup");
+    assert_eq!(theirs.len(), setups.len());
+    let server = ScriptServer::start(|_, _| Action::xml(200, "<r/>"));
+    let server_port = server
+        .url()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    let server_port: u16 = server_port.parse().unwrap();
+    let mut differences = Vec::new();
+    for ((env_value, profile_value, given), theirs) in setups.iter().zip(&theirs) {
+        let mut env = vec![("AWS_ENDPOINT_URL", server.url())];
+        if let Some(v) = env_value {
+            env.push(("BOTOCORE_TCP_KEEPALIVE", v.to_string()));
+        }
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let config = format!(
+            "[default]\n{}",
+            profile_value.map_or(String::new(), |v| format!("tcp_keepalive = {v}\n"))
+        );
+        let session = blocking_session(core_session(&env, Some(&config), None));
+        let mut builder = session
+            .client("s3")
+            .region("us-east-1")
+            .credentials("AKID", "SECRET", None);
+        if let Some(on) = given {
+            builder = builder.tcp_keepalive(*on);
+        }
+        let client = builder.build().unwrap();
+        client.call("ListBuckets", params! {}).unwrap();
+        let timer_kinds = || -> Vec<String> {
+            std::fs::read_to_string("/proc/net/tcp")
+                .unwrap()
+                .lines()
+                .skip(1)
+                .filter_map(|line| {
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    let to_server = fields.get(2)?.ends_with(&format!(":{server_port:04X}"));
+                    let established = *fields.get(3)? == "01";
+                    (to_server && established).then(|| fields.get(5)?.get(..2).map(String::from))?
+                })
+                .collect()
+        };
+        // A retransmission timer (kind 1) hides the keep-alive one for a moment: look again.
+        let mut kinds = timer_kinds();
+        for _ in 0..50 {
+            if !kinds.iter().any(|k| k == "01") {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+            kinds = timer_kinds();
+        }
+        let timer_kinds = kinds;
+        drop(client);
+        let ours = match timer_kinds.as_slice() {
+            [kind] => kind == "02",
+            other => panic!("one connection to the server expected, found {other:?}"),
+        };
+        if ours != *theirs {
+            differences.push(format!(
+                "env {env_value:?}, profile {profile_value:?}, given {given:?}: sansboto {ours}, botocore {theirs}"
+            ));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+    // Both answers occur, from each source.
+    assert!(theirs.iter().filter(|on| **on).count() >= 20, "{theirs:?}");
+    assert!(theirs.iter().filter(|on| !**on).count() >= 20, "{theirs:?}");
+}

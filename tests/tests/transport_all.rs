@@ -451,6 +451,7 @@ on_every_transport!(
     streaming_body_is_taken_once_and_foreign_sources_are_rejected,
     response_streams_chunk_by_chunk,
     idle_pooled_connection_outlives_the_read_timeout,
+    tcp_keepalive_only_when_asked,
     connection_refused_is_connect,
     silent_server_times_out_within_read_timeout,
     request_timeout_bounds_the_whole_exchange,

@@ -157,8 +157,7 @@ pub(crate) async fn connect(
     let limit = cfg.connect_timeout;
     let step = |step| connect_step(&route.step(step), limit, Instant::now());
     let tcp = within(step(OpenStep::Connect), TcpStream::connect((host, port))).await?;
-    // Requests are written whole; waiting for Nagle only adds latency.
-    tcp.set_nodelay(true)?;
+    sansboto_host::tcp::configure(&tcp, cfg.tcp_keepalive)?;
     let timed = TimedTcp {
         tcp: tcp.clone(),
         waits: TimedWaits::new(cfg.read_timeout),

@@ -158,8 +158,7 @@ pub(crate) async fn connect(
     let limit = cfg.connect_timeout;
     let connect = |addr, limit| TcpStream::connect_timeout(&addr, limit);
     let tcp = connect_each((host, port), addrs, limit, deadline, Instant::now, connect)?;
-    // Requests are written whole; waiting for Nagle only adds latency.
-    tcp.set_nodelay(true)?;
+    sansboto_host::tcp::configure(&tcp, cfg.tcp_keepalive)?;
     let waits = BlockingWaits::new(cfg.read_timeout, deadline.cloned());
     let mut timed = TimedTcp { tcp, waits };
     if let Some(proxy) = route.tunnels() {

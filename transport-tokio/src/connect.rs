@@ -34,6 +34,8 @@ pub(crate) struct Connector {
     pub(crate) connect_timeout: Duration,
     pub(crate) read_timeout: Duration,
     pub(crate) proxy: Option<Arc<ProxyConfig>>,
+    /// `SO_KEEPALIVE` on each connection (botocore's `tcp_keepalive`).
+    pub(crate) tcp_keepalive: bool,
     /// The TLS configuration, offering by ALPN the one protocol its pool speaks.
     pub(crate) tls: TlsConnector,
 }
@@ -44,6 +46,7 @@ impl std::fmt::Debug for Connector {
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
             .field("proxy", &self.proxy)
+            .field("tcp_keepalive", &self.tcp_keepalive)
             .finish_non_exhaustive()
     }
 }
@@ -73,8 +76,7 @@ impl Connector {
         let tcp = tokio::time::timeout(limit, TcpStream::connect(route.connect_to()))
             .await
             .map_err(|_| timed_out(OpenStep::Connect))??;
-        // Requests are written whole; waiting for Nagle only adds latency.
-        tcp.set_nodelay(true)?;
+        sansboto_host::tcp::configure(&tcp, self.tcp_keepalive)?;
         let mut stream = TimedStream::new(tcp, self.read_timeout, route.absolute_form());
         if let Some(proxy) = route.tunnels() {
             tokio::time::timeout(

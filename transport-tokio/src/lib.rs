@@ -103,6 +103,7 @@ impl HttpClient {
                 connect_timeout: cfg.connect_timeout,
                 read_timeout: cfg.read_timeout,
                 proxy: proxy.clone(),
+                tcp_keepalive: cfg.tcp_keepalive,
                 tls: tokio_rustls::TlsConnector::from(Arc::new(tls)),
             }
         };

@@ -278,6 +278,76 @@ pub(crate) async fn idle_pooled_connection_outlives_the_read_timeout<T: Transpor
     );
 }
 
+/// botocore's `tcp_keepalive`: `SO_KEEPALIVE` on each connection when the config asks, not
+/// otherwise. Linux shows a socket's keep-alive timer in `/proc/net/tcp` (timer kind 2) while
+/// the pooled connection sits idle; where that table is missing only the round trip is checked.
+pub(crate) async fn tcp_keepalive_only_when_asked<T: TransportUnderTest>() {
+    use std::io::{Read, Write};
+    for on in [false, true] {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (peer_port, port_of_peer) = std::sync::mpsc::channel();
+        // Answers one request, then holds the connection open until the client closes it (or
+        // ten seconds pass): the thread is left to end by itself, since a runtime's pooled
+        // connection closes only when that runtime next runs.
+        std::thread::spawn(move || {
+            let (mut socket, peer) = listener.accept().unwrap();
+            socket
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let mut head = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match socket.read(&mut buf) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            socket
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                .unwrap();
+            peer_port.send(peer.port()).unwrap();
+            let _ = socket.read(&mut buf);
+        });
+        let c = connect::<T>(HttpConfig {
+            tcp_keepalive: on,
+            read_timeout: Duration::from_secs(20),
+            ..HttpConfig::default()
+        });
+        let url = format!("http://{addr}/");
+        assert_eq!(text(&c, request("GET", &url, Body::Empty)).await, "ok");
+        let client_port = port_of_peer.recv().unwrap();
+        let Ok(_) = std::fs::metadata("/proc/net/tcp") else {
+            continue;
+        };
+        // The client's end: local port `client_port`, remote the server's. Its timer kind may
+        // still be a retransmission's for a moment after the exchange, so look a few times.
+        let mut kinds = Vec::new();
+        for _ in 0..50 {
+            let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+            let kind = table.lines().skip(1).find_map(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                let local = fields.get(1)?;
+                let remote = fields.get(2)?;
+                (local.ends_with(&format!(":{client_port:04X}"))
+                    && remote.ends_with(&format!(":{:04X}", addr.port())))
+                .then(|| fields.get(5)?.split(':').next().map(str::to_string))?
+            });
+            kinds.push(kind.clone());
+            if kind.as_deref() == Some(if on { "02" } else { "00" }) {
+                break;
+            }
+            c.sleep(Duration::from_millis(20)).await;
+        }
+        let last = kinds.last().cloned().flatten();
+        assert_eq!(
+            last.as_deref(),
+            Some(if on { "02" } else { "00" }),
+            "tcp_keepalive {on}: timer kinds seen {kinds:?}"
+        );
+    }
+}
+
 pub(crate) async fn connection_refused_is_connect<T: TransportUnderTest>() {
     let port = support::closed_port();
     let url = format!("http://127.0.0.1:{port}/");
