@@ -882,6 +882,14 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// `items` in the order of their `keys` (one per item), equal keys keeping their order. `sort`
+/// and `sort_by` share this one sort, so the binary carries one instantiation of it.
+fn sorted_by_keys(items: &[Value], keys: &[Value]) -> Vec<Value> {
+    let mut order_of: Vec<usize> = (0..items.len()).collect();
+    order_of.sort_by(|a, b| order(&keys[*a], &keys[*b]));
+    order_of.into_iter().map(|i| items[i].clone()).collect()
+}
+
 fn call(name: &str, args: &[Arg<'_>]) -> Result<Value, JmesPathError> {
     let fail = |kind: &str, reason: String| JmesPathError::Function {
         name: name.to_string(),
@@ -1143,19 +1151,15 @@ fn call(name: &str, args: &[Arg<'_>]) -> Result<Value, JmesPathError> {
         }
         "sort" => {
             arity(1, false)?;
-            let mut items = list(0)?.clone();
-            sortable(0, &items)?;
-            items.sort_by(order);
-            Value::List(items)
+            let items = list(0)?;
+            sortable(0, items)?;
+            Value::List(sorted_by_keys(items, items))
         }
         "sort_by" => {
             arity(2, false)?;
             let items = list(0)?;
             let keys = keys(items, expref(1)?)?;
-            let mut order_of: Vec<usize> = (0..items.len()).collect();
-            // Stable: equal keys keep their order.
-            order_of.sort_by(|a, b| order(&keys[*a], &keys[*b]));
-            Value::List(order_of.into_iter().map(|i| items[i].clone()).collect())
+            Value::List(sorted_by_keys(items, &keys))
         }
         "sum" => {
             arity(1, false)?;

@@ -9,7 +9,6 @@
 //! passed over, one that does not parse fails the chain (`ConfigParseError`); both failures
 //! are the provider's [`CredentialsError::Retrieval`], naming the file.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -99,18 +98,17 @@ impl Fetch for Ec2CredentialsFile {
         let Ok(text) = std::str::from_utf8(&bytes) else {
             return Step::Failed(retrieval(format!("{} is not UTF-8", self.path.display())));
         };
-        let keys = key_values(text);
-        let Some(access) = keys.get("AWSAccessKeyId") else {
+        let Some(access) = key_value(text, "AWSAccessKeyId") else {
             return Step::Done(Err(format!("no AWSAccessKeyId in {}", self.path.display())));
         };
-        let Some(secret) = keys.get("AWSSecretKey") else {
+        let Some(secret) = key_value(text, "AWSSecretKey") else {
             return Step::Failed(CredentialsError::Partial {
                 provider: EC2_FILE,
                 missing: "AWSSecretKey".into(),
             });
         };
         // The EC2 tools' file has no session token.
-        Step::Done(Ok(Credentials::new(*access, *secret, None, None)))
+        Step::Done(Ok(Credentials::new(access, secret, None, None)))
     }
 
     fn answer(&mut self, answer: Answer) {
@@ -120,13 +118,14 @@ impl Fetch for Ec2CredentialsFile {
     }
 }
 
-/// botocore's `parse_key_val_file_contents`: every line with a `=` is a key and a value, split
-/// at the first `=` and stripped; a later line wins.
-fn key_values(text: &str) -> HashMap<&str, &str> {
+/// The value of `key` as botocore's `parse_key_val_file_contents` reads the file: every line
+/// with a `=` is a key and a value, split at the first `=` and stripped; a later line wins.
+fn key_value<'t>(text: &'t str, key: &str) -> Option<&'t str> {
     python_lines(text)
         .filter_map(|line| line.split_once('='))
-        .map(|(key, value)| (crate::config::py_strip(key), crate::config::py_strip(value)))
-        .collect()
+        .filter(|(k, _)| crate::config::py_strip(k) == key)
+        .map(|(_, value)| crate::config::py_strip(value))
+        .last()
 }
 
 /// Python's `str.splitlines()`: the line boundaries are `\n`, `\r`, `\r\n`, `\x0b`, `\x0c`,
@@ -220,17 +219,22 @@ fn boto_credentials(path: &Path, bytes: &[u8]) -> Result<Option<Credentials>, Cr
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
 
     #[test]
     fn key_values_read_as_botocore_reads_them() {
         let text =
             "AWSAccessKeyId = a=b \r\nno equals\x0bAWSSecretKey=\tS \u{2028}AWSAccessKeyId=c\x1cx=";
-        let keys = key_values(text);
-        assert_eq!(keys["AWSAccessKeyId"], "c");
-        assert_eq!(keys["AWSSecretKey"], "S");
-        assert_eq!(keys["x"], "");
-        assert_eq!(keys.len(), 3);
+        assert_eq!(key_value(text, "AWSAccessKeyId"), Some("c"));
+        assert_eq!(key_value(text, "AWSSecretKey"), Some("S"));
+        assert_eq!(key_value(text, "x"), Some(""));
+        assert_eq!(key_value(text, "no equals"), None);
+        assert_eq!(
+            key_value("AWSAccessKeyId = a=b", "AWSAccessKeyId"),
+            Some("a=b")
+        );
         let lines: Vec<_> = python_lines("a\r\n\rb\n\u{85}c").collect();
         assert_eq!(lines, ["a", "", "b", "", "c"]);
         assert_eq!(python_lines("a\n").collect::<Vec<_>>(), ["a"]);

@@ -1137,9 +1137,10 @@ impl Builder {
         source: Source,
     ) -> Result<ServiceModel, ModelError> {
         // Sort shape names so ids do not depend on the file's order. A name given twice
-        // (JSON allows it) keeps its last definition, as a map would: the sort is stable, so
-        // that is the last of each run.
-        located.sort_by(|a, b| a.0.cmp(&b.0));
+        // (JSON allows it) keeps its last definition, as a map would: equal names are ordered
+        // by where their text starts, so that is the last of each run. (An unstable sort with
+        // that tie-break orders as a stable one would, in about half the code.)
+        located.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.start.cmp(&b.1.start)));
         located.dedup_by(|later, kept| {
             let same = later.0 == kept.0;
             if same {
