@@ -818,7 +818,7 @@ fn has_expires_member(model: &ServiceModel, op: &Operation) -> bool {
 /// timestamp, so the parser leaves `Expires` out instead of failing.
 pub(crate) fn take_unparsable_expires(response: &mut http::Response<Body>) -> Option<String> {
     let raw = response.headers().get(http::header::EXPIRES)?;
-    let raw = String::from_utf8_lossy(raw.as_bytes()).into_owned();
+    let raw = crate::parse::header_text(raw).into_owned();
     if Timestamp::parse_any(&raw).is_err() {
         response.headers_mut().remove(http::header::EXPIRES);
     }

@@ -464,11 +464,17 @@ pub(crate) fn header<'h>(
     Some(out)
 }
 
-/// One header value as text (not UTF-8: with replacement characters).
-fn header_text(value: &http::HeaderValue) -> Cow<'_, str> {
-    match value.to_str() {
-        Ok(s) => Cow::Borrowed(s),
-        Err(_) => String::from_utf8_lossy(value.as_bytes()),
+/// One header value as text: UTF-8 when it is UTF-8, otherwise Latin-1, one character per byte.
+/// botocore (through `http.client`) reads every header as Latin-1, so bytes that are not UTF-8
+/// (a server writing Latin-1) read the same in both, and nothing is lost; UTF-8 text, which
+/// botocore turns into mojibake (`café` as `cafÃ©`), is read as the text it is.
+pub(crate) fn header_text(value: &http::HeaderValue) -> Cow<'_, str> {
+    if let Ok(text) = value.to_str() {
+        return Cow::Borrowed(text);
+    }
+    match std::str::from_utf8(value.as_bytes()) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => Cow::Owned(value.as_bytes().iter().map(|&b| char::from(b)).collect()),
     }
 }
 
@@ -883,6 +889,17 @@ pub(crate) fn unknown_union_member(tag: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_text_is_utf8_or_else_latin1_never_lossy() {
+        let text =
+            |bytes: &[u8]| header_text(&http::HeaderValue::from_bytes(bytes).unwrap()).into_owned();
+        assert_eq!(text(b"plain ascii"), "plain ascii");
+        assert_eq!(text(b"caf\xc3\xa9"), "caf\u{e9}");
+        // Not UTF-8: every byte is the Latin-1 character, as botocore reads it.
+        assert_eq!(text(b"caf\xe9 \xff\x80"), "caf\u{e9} \u{ff}\u{80}");
+        assert_eq!(text(b"\xc3\xa9\xe9"), "\u{c3}\u{a9}\u{e9}");
+    }
 
     #[test]
     fn headers_walked_once_read_as_looked_up_one_by_one() {
