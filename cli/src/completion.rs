@@ -127,7 +127,7 @@ pub(crate) fn candidates(session: &Session, words: &[String]) -> Vec<String> {
                 ["completion"] => out.extend(["bash", "zsh", "fish"].map(String::from)),
                 [service] | ["help", service] => {
                     let service = crate::awsgrammar::service_name(service);
-                    if let Ok(model) = session.model(service, None) {
+                    if let Ok(model) = crate::suggest::model(session, service) {
                         out.extend(model.operation_names().map(kebab));
                     }
                     out.push("help".into());
@@ -135,7 +135,7 @@ pub(crate) fn candidates(session: &Session, words: &[String]) -> Vec<String> {
                 }
                 [service, operation, ..] => {
                     let service = crate::awsgrammar::service_name(service);
-                    if let Ok(model) = session.model(service, None) {
+                    if let Ok(model) = crate::suggest::model(session, service) {
                         if let Some(op) = model.operation(operation) {
                             let options = crate::awsgrammar::member_options(&model, service, op);
                             out.extend(

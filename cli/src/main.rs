@@ -169,7 +169,8 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             max_attempts,
             operation_args,
         } => {
-            let waiters = core.waiters(&service)?;
+            let waiters =
+                core.waiters_of(&service, suggest::api_version(&core, &service)?.as_deref())?;
             let name = waiter.replace('-', "_");
             let config = waiters
                 .get(&name)
@@ -322,7 +323,7 @@ fn call(
     let model = suggest::model(core, service)?;
     let op = operation_of(&model, service, operation)?;
     let paginator = core
-        .paginators(service)
+        .paginators_of(service, suggest::api_version(core, service)?.as_deref())
         .ok()
         .filter(|p| p.get(&op.name).is_some());
     let input_tokens = paginator

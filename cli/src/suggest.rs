@@ -6,13 +6,22 @@
 use std::sync::Arc;
 
 use sansboto_core::model::ServiceModel;
-use sansboto_core::session::Session;
+use sansboto_core::session::{ClientOptions, Session};
 
 use crate::output::Failure;
 
-/// `service`'s model, or a failure naming the nearest service when there is no such service.
+/// The API version of `service` the command works with: the profile's `api_versions` entry,
+/// else the latest (`None`), as aws-cli builds its command table (a command line gives no
+/// version of its own).
+pub(crate) fn api_version(session: &Session, service: &str) -> Result<Option<String>, Failure> {
+    Ok(session.client_api_version(service, &ClientOptions::default())?)
+}
+
+/// `service`'s model (of the version [`api_version`] gives), or a failure naming the nearest
+/// service when there is no such service.
 pub(crate) fn model(session: &Session, service: &str) -> Result<Arc<ServiceModel>, Failure> {
-    session.model(service, None).map_err(|e| {
+    let version = api_version(session, service)?;
+    session.model(service, version.as_deref()).map_err(|e| {
         let Ok(mut names) = session.services() else {
             return Failure::from(e);
         };

@@ -1180,3 +1180,109 @@ fn abbreviated_pagination_options_page_against_moto() {
     ]);
     assert_eq!(out.status.code(), Some(252));
 }
+
+/// A profile's `api_versions` pins the API a command line is read against, as aws-cli builds its
+/// command table from that version's model: EC2 2015-03-01 has no `AcceptAddressTransfer` and
+/// no `IncludeManagedResources` member of `DescribeInstances`, so aws-cli refuses both, and so
+/// must sansboto; a command both versions have makes aws-cli's call, in the pinned version.
+#[test]
+fn api_versions_pins_the_command_line_as_aws_cli_does() {
+    let dir =
+        std::env::temp_dir().join(format!("sansboto-cli-api-versions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pinned = dir.join("config");
+    std::fs::write(&pinned, "[default]\napi_versions =\n    ec2 = 2015-03-01\n").unwrap();
+    let with_config = |mut cmd: Command, config: &std::path::Path| {
+        cmd.env("AWS_CONFIG_FILE", config);
+        cmd.output().expect("runs")
+    };
+    let theirs = |args: &[&str], config: &std::path::Path| {
+        let mut cmd = Command::new(sansboto_tests::botocore::python());
+        cmd.arg("-c").arg(
+            "import sys, json\nfrom awscli.clidriver import create_clidriver\n\
+             driver = create_clidriver()\n\
+             def grab(params, **kwargs):\n    sys.stdout.write(json.dumps(params))\n    raise SystemExit(0)\n\
+             driver.session.register('provide-client-params', grab)\n\
+             sys.exit(driver.main(sys.argv[1:]))\n",
+        );
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("PYTHONPATH", awscli_dir())
+            .env("HOME", "/nonexistent")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
+        with_config(cmd, config)
+    };
+    let ours = |args: &[&str], config: &std::path::Path| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
+        cmd.env_clear()
+            .env("HOME", "/nonexistent")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .args(["--dry-run", "--signing-time", SIGNING_TIME])
+            .args(args);
+        with_config(cmd, config)
+    };
+    let latest = std::path::Path::new("/dev/null");
+    let only_in_latest: [&[&str]; 2] = [
+        &["ec2", "accept-address-transfer", "--address", "192.0.2.1"],
+        &["ec2", "describe-instances", "--include-managed-resources"],
+    ];
+    for args in only_in_latest {
+        // Without the pin both read the command; with it, both refuse it.
+        assert!(theirs(args, latest).status.success(), "aws-cli {args:?}");
+        assert!(ours(args, latest).status.success(), "sansboto {args:?}");
+        let refused = theirs(args, &pinned);
+        assert!(!refused.status.success(), "aws-cli pinned {args:?}");
+        let out = ours(args, &pinned);
+        assert!(
+            !out.status.success(),
+            "sansboto pinned {args:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        // Refused as each refuses any unknown operation or option (their exit statuses differ
+        // as they do for every such command line: see `usage_errors_name_the_option`).
+        let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+        let their_said = String::from_utf8_lossy(&refused.stderr);
+        if args[1] == "accept-address-transfer" {
+            assert!(said.contains("UnknownOperation"), "{said}");
+            assert!(their_said.contains("Invalid choice"), "{their_said}");
+        } else {
+            let unknown = "Unknown options: --include-managed-resources";
+            assert!(said.contains(unknown), "{said}");
+            assert!(their_said.contains(unknown), "{their_said}");
+        }
+    }
+    // In both versions: aws-cli's parameters, sent as the pinned version's request.
+    let args = ["ec2", "describe-instances", "--max-results", "5"];
+    let out = theirs(&args, &pinned);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let params: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = ours(&args, &pinned);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let request: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    use base64::Engine as _;
+    let body = base64::engine::general_purpose::STANDARD
+        .decode(request["body_base64"].as_str().unwrap_or_default())
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(body).unwrap(),
+        "Action=DescribeInstances&Version=2015-03-01&MaxResults=5"
+    );
+    assert_eq!(params, serde_json::json!({"MaxResults": 5}));
+    let _ = std::fs::remove_dir_all(&dir);
+}

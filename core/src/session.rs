@@ -456,6 +456,18 @@ impl Session {
         Ok(self.partitions.get_or_init(|| parsed).clone())
     }
 
+    /// The API version of `service` a client made with `options` uses (`None`: the latest): the
+    /// one given in code, else the profile's `api_versions` entry for the service, as botocore's
+    /// `create_client` and aws-cli's command table choose it.
+    pub fn client_api_version(
+        &self,
+        service: &str,
+        options: &ClientOptions,
+    ) -> Result<Option<String>, Error> {
+        let explicit = Explicit(self.profile.as_deref());
+        Ok(api_version(&self.sources_for(&explicit), service, options)?.map(String::from))
+    }
+
     /// A service's paginators (its latest API version's), with their limit keys' types from
     /// the service's model.
     pub fn paginators(&self, service: &str) -> Result<PaginatorModel, Error> {
