@@ -40,7 +40,9 @@ pub(crate) fn help_text(
             out.push('\n');
         }
         let _ = writeln!(out, "Operations:");
-        let paginated = session.paginators(service).ok();
+        // The pinned version's paginators and waiters, as its model's operations.
+        let version = crate::suggest::api_version(session, service)?;
+        let paginated = session.paginators_of(service, version.as_deref()).ok();
         // The names callers use: the model's keys (never a differing wire `name`).
         let mut names: Vec<&str> = model.operation_names().collect();
         names.sort_unstable();
@@ -52,7 +54,7 @@ pub(crate) fn help_text(
             };
             let _ = writeln!(out, "  {name}{mark}");
         }
-        if let Ok(waiters) = session.waiters(service) {
+        if let Ok(waiters) = session.waiters_of(service, version.as_deref()) {
             let mut names: Vec<&str> = waiters.names().collect();
             if !names.is_empty() {
                 names.sort_unstable();

@@ -322,15 +322,25 @@ fn call(
 ) -> Result<(), Failure> {
     let model = suggest::model(core, service)?;
     let op = operation_of(&model, service, operation)?;
-    let paginator = core
-        .paginators_of(service, suggest::api_version(core, service)?.as_deref())
+    // aws-cli offers the paging options of the latest version's paginators (its `paginate`
+    // customization reads them without a version) and pages with the client's, which a
+    // profile's `api_versions` may pin to an older one.
+    let offered = core
+        .paginators(service)
         .ok()
         .filter(|p| p.get(&op.name).is_some());
-    let input_tokens = paginator
+    let paginator = match suggest::api_version(core, service)? {
+        None => offered.clone(),
+        Some(version) => core
+            .paginators_of(service, Some(&version))
+            .ok()
+            .filter(|p| p.get(&op.name).is_some()),
+    };
+    let input_tokens = offered
         .as_ref()
         .and_then(|p| p.get(&op.name).map(|c| c.input_tokens().to_vec()))
         .unwrap_or_default();
-    let limit_key = paginator
+    let limit_key = offered
         .as_ref()
         .and_then(|p| p.get(&op.name).map(|c| c.limit_key().is_some()))
         .unwrap_or(false);

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use sansboto_core::config::ConfigError;
 use sansboto_core::model::ServiceModel;
 use sansboto_core::session::{ClientOptions, Session};
 
@@ -12,9 +13,13 @@ use crate::output::Failure;
 
 /// The API version of `service` the command works with: the profile's `api_versions` entry,
 /// else the latest (`None`), as aws-cli builds its command table (a command line gives no
-/// version of its own).
+/// version of its own). A profile that does not exist gives the latest here, as in aws-cli,
+/// so help, completion and usage errors still work; the call itself reports the profile.
 pub(crate) fn api_version(session: &Session, service: &str) -> Result<Option<String>, Failure> {
-    Ok(session.client_api_version(service, &ClientOptions::default())?)
+    match session.client_api_version(service, &ClientOptions::default()) {
+        Err(sansboto_core::Error::Config(ConfigError::ProfileNotFound { .. })) => Ok(None),
+        other => Ok(other?),
+    }
 }
 
 /// `service`'s model (of the version [`api_version`] gives), or a failure naming the nearest

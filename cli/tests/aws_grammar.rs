@@ -1284,5 +1284,34 @@ fn api_versions_pins_the_command_line_as_aws_cli_does() {
         "Action=DescribeInstances&Version=2015-03-01&MaxResults=5"
     );
     assert_eq!(params, serde_json::json!({"MaxResults": 5}));
+    // Help lists the pinned version's waiters (EC2 2015-03-01 has no `InstanceExists`).
+    let help = |config: &std::path::Path, profile: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
+        cmd.env_clear()
+            .env("HOME", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .args(["help", "ec2"]);
+        if let Some(profile) = profile {
+            cmd.env("AWS_PROFILE", profile);
+        }
+        let out = with_config(cmd, config);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let pinned_help = help(&pinned, None);
+    assert!(
+        pinned_help.contains("API version 2015-03-01"),
+        "{pinned_help}"
+    );
+    assert!(pinned_help.contains("  InstanceRunning\n"), "{pinned_help}");
+    assert!(!pinned_help.contains("  InstanceExists\n"), "{pinned_help}");
+    assert!(help(latest, None).contains("  InstanceExists\n"));
+    // A profile that does not exist leaves help to the latest version, as aws-cli does (the
+    // call, not the command line, reports the profile).
+    assert!(help(&pinned, Some("nowhere")).contains("  InstanceExists\n"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1231,13 +1231,18 @@ fn integral(f: f64) -> Value {
     }
 }
 
-/// The order of two numbers or two strings (the only kinds `sort`, `max` and `*_by` compare).
+/// The order of two numbers or two strings (the only kinds `sort`, `max` and `*_by` compare,
+/// never mixed). A consistent order even with NaN, which goes after every other number (std's
+/// sorts may panic on an inconsistent one; Python's leave NaN wherever it falls).
 fn order(a: &Value, b: &Value) -> Ordering {
     match (a.untagged(), b.untagged()) {
         (Value::String(x), Value::String(y)) => x.cmp(y),
         (x, y) => number(x)
             .zip(number(y))
-            .and_then(|(x, y)| x.partial_cmp(&y))
+            .map(|(x, y)| {
+                x.partial_cmp(&y)
+                    .unwrap_or_else(|| x.is_nan().cmp(&y.is_nan()))
+            })
             .unwrap_or(Ordering::Equal),
     }
 }
@@ -1284,6 +1289,33 @@ mod tests {
             "services": [{"deployments": [1], "runningCount": 2, "desiredCount": 2}],
             "Map": {"x": {"v": 1}, "y": {"v": 2}}
         }))
+    }
+
+    /// NaN among numbers (a float member may hold one) sorts after them, in `sort` and
+    /// `sort_by` alike, and long lists of them never trip std's check for inconsistent orders.
+    #[test]
+    fn sorting_numbers_with_nan_is_a_consistent_order() {
+        let numbers: Vec<Value> = (0..40)
+            .map(|i| match i % 3 {
+                0 => Value::Float(f64::NAN),
+                _ => Value::Integer(40 - i),
+            })
+            .collect();
+        let items: Vec<Value> = numbers.iter().map(|n| params! {"n": n.clone()}).collect();
+        let data = params! {"numbers": numbers, "items": items};
+        let sorted = search("sort(numbers)", &data);
+        let by = search("sort_by(items, &n)[*].n", &data);
+        for list in [&sorted, &by] {
+            let list = list.as_list().unwrap();
+            assert_eq!(list.len(), 40);
+            let (finite, nan): (Vec<&Value>, Vec<&Value>) = list
+                .iter()
+                .partition(|v| !v.as_f64().is_some_and(f64::is_nan));
+            assert_eq!(nan.len(), 14);
+            assert!(list[26..].iter().all(|v| v.as_f64().unwrap().is_nan()));
+            let finite: Vec<i64> = finite.iter().map(|v| v.as_i64().unwrap()).collect();
+            assert!(finite.windows(2).all(|w| w[0] <= w[1]), "{finite:?}");
+        }
     }
 
     #[test]

@@ -805,7 +805,7 @@ fn tcp_keepalive_is_read_as_botocore_reads_it() {
                 .skip(1)
                 .filter_map(|line| {
                     let fields: Vec<&str> = line.split_whitespace().collect();
-                    let to_server = fields.get(2)?.ends_with(&format!(":{server_port:04X}"));
+                    let to_server = *fields.get(2)? == format!("0100007F:{server_port:04X}");
                     let established = *fields.get(3)? == "01";
                     (to_server && established).then(|| fields.get(5)?.get(..2).map(String::from))?
                 })

@@ -44,15 +44,11 @@ pub fn sign(
     };
     let host = uri.authority().map_or("", |a| a.as_str());
     let mut string_to_sign = format!("{}\n{host}\n{path}\n", request.method());
-    // A form's keys are distinct, so (key, value) order is key order. Owned pairs in their
-    // natural order are a sort the binary already carries; sorting the borrowed pairs by key
-    // linked another 4 KB of sort code for this rarely used signer.
-    let mut sorted: Vec<(String, String)> = form
+    let mut sorted: Vec<_> = form
         .decoded()
         .filter(|(key, _)| key != "Signature")
-        .map(|(key, value)| (key.into_owned(), value.into_owned()))
         .collect();
-    sorted.sort();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
     for (i, (key, value)) in sorted.iter().enumerate() {
         if i > 0 {
             string_to_sign.push('&');

@@ -169,8 +169,12 @@ impl Fetch for BotoConfig {
     fn poll(&mut self, _now: SystemTime) -> Step<Found, CredentialsError> {
         // A file that cannot be read is passed over, as botocore passes over one that is not
         // there (and configparser one it cannot open).
-        if let Some(Ok(bytes)) = self.answer.take() {
-            match boto_credentials(&self.candidates[self.next - 1], &bytes) {
+        let answered = self
+            .next
+            .checked_sub(1)
+            .and_then(|i| self.candidates.get(i));
+        if let (Some(Ok(bytes)), Some(path)) = (self.answer.take(), answered) {
+            match boto_credentials(path, &bytes) {
                 Ok(Some(credentials)) => return Step::Done(Ok(credentials)),
                 Ok(None) => {}
                 Err(error) => return Step::Failed(error),

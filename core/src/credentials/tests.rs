@@ -1341,9 +1341,12 @@ fn polling_a_finished_chain_is_an_error_not_a_panic() {
         no_imds(),
     );
     // boto2's configs are looked for (and not found) before the container.
-    while let Step::ReadFile(_) = c.poll(now()) {
+    let mut step = c.poll(now());
+    while let Step::ReadFile(_) = step {
         c.handle_file(Err(io::Error::new(io::ErrorKind::NotFound, "not found")));
+        step = c.poll(now());
     }
+    assert!(matches!(step, Step::Send(_)));
     c.handle_file(Ok(Bytes::new()));
     assert!(matches!(
         c.poll(now()),

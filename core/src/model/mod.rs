@@ -666,7 +666,7 @@ pub struct ModelIndex {
     /// the model's order.
     pub operations: Vec<(String, Range<usize>)>,
     /// Each shape's name and where its JSON object is in the text, in any order (a name given
-    /// twice keeps its last definition).
+    /// twice keeps the definition that comes last in the text, as a JSON map would).
     pub shapes: Vec<(Box<str>, Range<usize>)>,
     /// The text's length in bytes.
     pub len: usize,
