@@ -28,6 +28,11 @@ fn awscli_dir() -> PathBuf {
 
 /// aws-cli run on `args`, stopped as it hands botocore the parameters (printed as JSON).
 fn awscli(args: &[&str]) -> Output {
+    awscli_with_config(args, std::path::Path::new("/nonexistent"))
+}
+
+/// [`awscli`] with `config` as its config file.
+fn awscli_with_config(args: &[&str], config: &std::path::Path) -> Output {
     const SCRIPT: &str = r#"
 import sys, json
 from awscli.clidriver import create_clidriver
@@ -50,7 +55,7 @@ sys.exit(driver.main(sys.argv[1:]))
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_CONFIG_FILE", config)
         .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
         .output()
         .expect("python runs")
@@ -73,13 +78,18 @@ fn awscli_params(args: &[&str]) -> serde_json::Value {
 }
 
 fn sansboto(args: &[&str]) -> Output {
+    sansboto_with_config(args, std::path::Path::new("/dev/null"))
+}
+
+/// [`sansboto`] with `config` as its config file.
+fn sansboto_with_config(args: &[&str], config: &std::path::Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sansboto"))
         .env_clear()
         .env("HOME", "/nonexistent")
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_CONFIG_FILE", config)
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .args(args)
@@ -1192,42 +1202,11 @@ fn api_versions_pins_the_command_line_as_aws_cli_does() {
     std::fs::create_dir_all(&dir).unwrap();
     let pinned = dir.join("config");
     std::fs::write(&pinned, "[default]\napi_versions =\n    ec2 = 2015-03-01\n").unwrap();
-    let with_config = |mut cmd: Command, config: &std::path::Path| {
-        cmd.env("AWS_CONFIG_FILE", config);
-        cmd.output().expect("runs")
-    };
-    let theirs = |args: &[&str], config: &std::path::Path| {
-        let mut cmd = Command::new(sansboto_tests::botocore::python());
-        cmd.arg("-c").arg(
-            "import sys, json\nfrom awscli.clidriver import create_clidriver\n\
-             driver = create_clidriver()\n\
-             def grab(params, **kwargs):\n    sys.stdout.write(json.dumps(params))\n    raise SystemExit(0)\n\
-             driver.session.register('provide-client-params', grab)\n\
-             sys.exit(driver.main(sys.argv[1:]))\n",
-        );
-        cmd.args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("PYTHONPATH", awscli_dir())
-            .env("HOME", "/nonexistent")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
-        with_config(cmd, config)
-    };
+    let theirs = awscli_with_config;
     let ours = |args: &[&str], config: &std::path::Path| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
-        cmd.env_clear()
-            .env("HOME", "/nonexistent")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .args(["--dry-run", "--signing-time", SIGNING_TIME])
-            .args(args);
-        with_config(cmd, config)
+        let mut all = vec!["--dry-run", "--signing-time", SIGNING_TIME];
+        all.extend_from_slice(args);
+        sansboto_with_config(&all, config)
     };
     let latest = std::path::Path::new("/dev/null");
     let only_in_latest: [&[&str]; 2] = [
@@ -1286,15 +1265,11 @@ fn api_versions_pins_the_command_line_as_aws_cli_does() {
     assert_eq!(params, serde_json::json!({"MaxResults": 5}));
     // Help lists the pinned version's waiters (EC2 2015-03-01 has no `InstanceExists`).
     let help = |config: &std::path::Path, profile: Option<&str>| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
-        cmd.env_clear()
-            .env("HOME", "/nonexistent")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .args(["help", "ec2"]);
+        let mut args = vec!["help", "ec2"];
         if let Some(profile) = profile {
-            cmd.env("AWS_PROFILE", profile);
+            args = vec!["--profile", profile, "help", "ec2"];
         }
-        let out = with_config(cmd, config);
+        let out = sansboto_with_config(&args, config);
         assert!(
             out.status.success(),
             "{}",

@@ -100,7 +100,7 @@ fn universal_lines(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Python's `str.splitlines()` line boundaries (used for nested blocks).
-fn py_splitlines(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn py_splitlines(text: &str) -> impl Iterator<Item = &str> {
     let is_break = |c: char| {
         matches!(
             c,

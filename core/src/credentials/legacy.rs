@@ -121,39 +121,11 @@ impl Fetch for Ec2CredentialsFile {
 /// The value of `key` as botocore's `parse_key_val_file_contents` reads the file: every line
 /// with a `=` is a key and a value, split at the first `=` and stripped; a later line wins.
 fn key_value<'t>(text: &'t str, key: &str) -> Option<&'t str> {
-    python_lines(text)
+    crate::config::py_splitlines(text)
         .filter_map(|line| line.split_once('='))
         .filter(|(k, _)| crate::config::py_strip(k) == key)
         .map(|(_, value)| crate::config::py_strip(value))
         .last()
-}
-
-/// Python's `str.splitlines()`: the line boundaries are `\n`, `\r`, `\r\n`, `\x0b`, `\x0c`,
-/// `\x1c`–`\x1e`, `\u{85}`, `\u{2028}` and `\u{2029}`.
-fn python_lines(text: &str) -> impl Iterator<Item = &str> {
-    let is_break = |c: char| {
-        matches!(
-            c,
-            '\n' | '\r' | '\x0b' | '\x0c' | '\x1c'..='\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
-        )
-    };
-    let mut rest = text;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let Some(at) = rest.find(is_break) else {
-            return Some(std::mem::take(&mut rest));
-        };
-        let line = &rest[..at];
-        let width = if rest[at..].starts_with("\r\n") {
-            2
-        } else {
-            rest[at..].chars().next().map_or(1, char::len_utf8)
-        };
-        rest = &rest[at + width..];
-        Some(line)
-    })
 }
 
 struct BotoConfig {
@@ -239,9 +211,6 @@ mod tests {
             key_value("AWSAccessKeyId = a=b", "AWSAccessKeyId"),
             Some("a=b")
         );
-        let lines: Vec<_> = python_lines("a\r\n\rb\n\u{85}c").collect();
-        assert_eq!(lines, ["a", "", "b", "", "c"]);
-        assert_eq!(python_lines("a\n").collect::<Vec<_>>(), ["a"]);
     }
 
     #[test]
