@@ -177,7 +177,9 @@ pub use crate::endpoint::AddressingStyle;
 pub use crate::error::{Error, TransportError, TransportErrorKind};
 pub use crate::eventstream::EventStreamError;
 pub use crate::hooks::{CallContext, CallInfo, Event, HookError, Target};
-pub use crate::http_config::{HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl};
+pub use crate::http_config::{
+    ClientCert, HttpConfig, HttpConfigError, NoProxy, ProxyConfig, ProxyUrl,
+};
 pub use crate::http_settings::HttpSettings;
 pub use crate::httpchecksum::FlexibleChecksumError;
 pub use crate::paginate::{PaginateError, PaginationOptions};

@@ -37,6 +37,24 @@ pub struct HttpConfig {
     /// Turn on TCP keep-alive probes (`SO_KEEPALIVE`, at the operating system's timing) on each
     /// connection: botocore's `tcp_keepalive`, off by default.
     pub tcp_keepalive: bool,
+    /// A certificate to present when a server asks the client to authenticate (mutual TLS):
+    /// botocore's `client_cert`. `None` presents none.
+    pub client_cert: Option<ClientCert>,
+}
+
+/// The client certificate of mutual TLS, as botocore's `client_cert` names it: a PEM file with
+/// the certificate (then any intermediates), and the private key either in the same file
+/// (botocore's `client_cert="both.pem"`) or in its own (`client_cert=("cert.pem", "key.pem")`).
+///
+/// The files are read when a client is built; the key may be PKCS#8, PKCS#1 (RSA) or SEC1
+/// (EC), unencrypted, as Python's `ssl` reads them without a password.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientCert {
+    /// The PEM file holding the certificate chain, leaf first (and the key when `key` is
+    /// `None`).
+    pub cert: PathBuf,
+    /// The PEM file holding the private key, when it is not in `cert`'s file.
+    pub key: Option<PathBuf>,
 }
 
 impl Default for HttpConfig {
@@ -49,6 +67,7 @@ impl Default for HttpConfig {
             ca_bundle: None,
             verify: true,
             tcp_keepalive: false,
+            client_cert: None,
         }
     }
 }

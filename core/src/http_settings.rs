@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::http_config::{HttpConfig, HttpConfigError, ProxyUrl};
+use crate::http_config::{ClientCert, HttpConfig, HttpConfigError, ProxyUrl};
 
 /// Changes to a client's HTTP settings; everything not changed comes from the environment and
 /// the profile, then the defaults.
@@ -32,6 +32,7 @@ pub struct HttpSettings {
     ca_bundle: Option<PathBuf>,
     verify: Option<bool>,
     tcp_keepalive: Option<bool>,
+    client_cert: Option<ClientCert>,
 }
 
 /// A proxy the caller chose instead of the environment's.
@@ -102,6 +103,28 @@ impl HttpSettings {
         self
     }
 
+    /// Present the certificate and private key of this PEM file when a server asks for a
+    /// client certificate (mutual TLS; botocore's `client_cert="both.pem"`). The file is read
+    /// when the client is built: one that cannot be read, or holds no certificate or no key, is
+    /// a TLS error naming it.
+    pub fn client_cert(mut self, cert_and_key: impl Into<PathBuf>) -> Self {
+        let cert = cert_and_key.into();
+        self.client_cert = Some(ClientCert { cert, key: None });
+        self
+    }
+
+    /// Present the certificate of `cert` with the private key of `key`, two PEM files (botocore's
+    /// `client_cert=("cert.pem", "key.pem")`); see [`client_cert`](Self::client_cert).
+    pub fn client_cert_with_key(
+        mut self,
+        cert: impl Into<PathBuf>,
+        key: impl Into<PathBuf>,
+    ) -> Self {
+        let (cert, key) = (cert.into(), Some(key.into()));
+        self.client_cert = Some(ClientCert { cert, key });
+        self
+    }
+
     /// Every change of `other` over this one's (a later builder call wins).
     pub fn merge(self, other: HttpSettings) -> Self {
         HttpSettings {
@@ -112,6 +135,7 @@ impl HttpSettings {
             ca_bundle: other.ca_bundle.or(self.ca_bundle),
             verify: other.verify.or(self.verify),
             tcp_keepalive: other.tcp_keepalive.or(self.tcp_keepalive),
+            client_cert: other.client_cert.or(self.client_cert),
         }
     }
 
@@ -155,6 +179,9 @@ impl HttpSettings {
         }
         if let Some(on) = self.tcp_keepalive {
             config.tcp_keepalive = on;
+        }
+        if let Some(cert) = &self.client_cert {
+            config.client_cert = Some(cert.clone());
         }
         Ok(config)
     }

@@ -431,6 +431,19 @@ impl<T: Transport> ClientBuilder<T> {
         self.http_settings(HttpSettings::new().tcp_keepalive(on))
     }
 
+    /// Present the certificate and key of this PEM file when a server asks for a client
+    /// certificate (mutual TLS; botocore's `client_cert="both.pem"`); a file that cannot be used
+    /// fails [`build`](Self::build) with a TLS error naming it.
+    pub fn client_cert(self, cert_and_key: impl Into<PathBuf>) -> Self {
+        self.http_settings(HttpSettings::new().client_cert(cert_and_key))
+    }
+
+    /// Present the certificate of `cert` with the private key of `key` (botocore's
+    /// `client_cert=("cert.pem", "key.pem")`); see [`client_cert`](Self::client_cert).
+    pub fn client_cert_with_key(self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
+        self.http_settings(HttpSettings::new().client_cert_with_key(cert, key))
+    }
+
     /// Register a lifecycle hook on this client (see [`Hooks::register`]): `scope` is `"*"` or
     /// the service name (every call), or an operation name (`"PutObject"`).
     ///

@@ -1,5 +1,6 @@
 //! The rustls client configuration an [`HttpConfig`] asks for (feature `tls-rustls`), shared by
-//! the transports so all verify servers the same way, the CA bundle it reads ([`ca_bundle`]),
+//! the transports so all verify servers the same way and present the same client certificate,
+//! the CA bundle it reads ([`ca_bundle`]),
 //! what kind of failure an I/O error of a rustls connection is ([`io_error`]), the name a server
 //! is verified as ([`server_name`]), the core's HTTP/1.1 driver set up for rustls connections
 //! ([`h1_driver`]), a close without `close_notify` read as Python reads it ([`ragged_eof_as_end`])
@@ -10,12 +11,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WantsClientCert;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{ClientConfig, ConfigBuilder, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use sansboto_core::http1::driver::{ByteIo, Driver, Transport};
-use sansboto_core::HttpConfig;
+use sansboto_core::{ClientCert, HttpConfig};
 use sansboto_core::{TransportError, TransportErrorKind};
 
 /// The rustls configuration `cfg` asks for: webpki roots, or only the CA bundle's certificates
@@ -25,15 +27,32 @@ use sansboto_core::{TransportError, TransportErrorKind};
 ///
 /// Reads the CA bundle file (PEM) when one is configured and verification is on; a bundle that
 /// cannot be read, is not valid PEM, holds an invalid certificate or holds none is a
-/// [`TransportErrorKind::Tls`] error naming its path.
+/// [`TransportErrorKind::Tls`] error naming its path. Reads the client certificate's files
+/// ([`HttpConfig::client_cert`], presented whether or not servers are verified) the same way.
 pub fn client_config(cfg: &HttpConfig) -> Result<ClientConfig, TransportError> {
-    let mut config = verifying(cfg)?;
+    let verifying = verifying(cfg)?;
+    let mut config = match &cfg.client_cert {
+        None => verifying.with_no_client_auth(),
+        Some(client_cert) => {
+            let (chain, key) = client_auth(client_cert)?;
+            verifying.with_client_auth_cert(chain, key).map_err(|e| {
+                let path = client_cert.key.as_ref().unwrap_or(&client_cert.cert);
+                let what = match e {
+                    rustls::Error::InconsistentKeys(_) => "not the certificate's key",
+                    _ => "a key rustls cannot sign with",
+                };
+                file_error("client certificate key", path, what).with_source(e)
+            })?
+        }
+    };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }
 
 /// The configuration's certificate verification, as `cfg` asks for it.
-fn verifying(cfg: &HttpConfig) -> Result<ClientConfig, TransportError> {
+fn verifying(
+    cfg: &HttpConfig,
+) -> Result<ConfigBuilder<ClientConfig, WantsClientCert>, TransportError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -43,8 +62,7 @@ fn verifying(cfg: &HttpConfig) -> Result<ClientConfig, TransportError> {
     if !cfg.verify {
         return Ok(builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
-            .with_no_client_auth());
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider))));
     }
     let mut roots = RootCertStore::empty();
     match &cfg.ca_bundle {
@@ -57,7 +75,40 @@ fn verifying(cfg: &HttpConfig) -> Result<ClientConfig, TransportError> {
             }
         }
     }
-    Ok(builder.with_root_certificates(roots).with_no_client_auth())
+    Ok(builder.with_root_certificates(roots))
+}
+
+/// The certificate chain and private key `cert` names, read as Python's `ssl`
+/// `load_cert_chain(certfile, keyfile)` reads them: every certificate of the certificate file,
+/// leaf first; the first private key of the key file, or of the certificate file when there is
+/// no key file. A file that cannot be read, is not valid PEM or lacks what it should hold is a
+/// [`TransportErrorKind::Tls`] error naming it.
+fn client_auth(
+    cert: &ClientCert,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TransportError> {
+    const WHAT: &str = "client certificate";
+    let read = |path: &Path| {
+        std::fs::read(path).map_err(|e| file_error(WHAT, path, "cannot be read").with_source(e))
+    };
+    let pem = read(&cert.cert)?;
+    let chain = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| file_error(WHAT, &cert.cert, "invalid PEM").with_source(e))?;
+    if chain.is_empty() {
+        return Err(file_error(WHAT, &cert.cert, "holds no certificate"));
+    }
+    let (key_path, key_pem) = match &cert.key {
+        Some(path) => (path.as_path(), read(path)?),
+        None => (cert.cert.as_path(), pem),
+    };
+    let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| {
+        let what = match e {
+            rustls::pki_types::pem::Error::NoItemsFound => "holds no (unencrypted) private key",
+            _ => "invalid PEM",
+        };
+        file_error("client certificate key", key_path, what).with_source(e)
+    })?;
+    Ok((chain, key))
 }
 
 /// The certificates of the CA bundle at `path` (PEM), which replace the built-in roots (as
@@ -132,9 +183,14 @@ pub fn holds_unread(conn: &mut rustls::ClientConnection) -> bool {
 }
 
 fn bundle_error(path: &Path, what: &str) -> TransportError {
+    file_error("CA bundle", path, what)
+}
+
+/// A TLS file (`kind`: "CA bundle", "client certificate", …) at `path` that cannot be used.
+fn file_error(kind: &str, path: &Path, what: &str) -> TransportError {
     TransportError::new(
         TransportErrorKind::Tls,
-        format!("CA bundle {}: {what}", path.display()),
+        format!("{kind} {}: {what}", path.display()),
     )
 }
 
