@@ -183,12 +183,17 @@ fn scenarios() -> Vec<Scenario> {
         ));
     }
     // The profile alone sets parameter validation (no environment variable).
-    for value in ["false", "False", "no", "true", ""] {
+    // A nested block where a value belongs is botocore's `ensure_boolean` of a dict: false.
+    for value in ["false", "False", "no", "true", "", "\n    true = true"] {
         out.push((
             vec![],
             format!("[default]\nparameter_validation = {value}\n"),
         ));
     }
+    out.push((
+        vec![],
+        "[default]\ndisable_host_prefix_injection =\n    nested = true\n".to_string(),
+    ));
     // Older API versions of a model, by service, and one that does not exist.
     for versions in [
         "    ec2 = 2015-03-01\n    dynamodb = 2011-12-05\n",

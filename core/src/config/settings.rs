@@ -334,6 +334,17 @@ impl<'a> ConfigSources<'a> {
         setting: &Setting,
         default: Option<&'static str>,
     ) -> Result<Option<Resolved<'a>>, ConfigError> {
+        self.resolve_as(setting, default, None)
+    }
+
+    /// Resolves one setting's text; a nested block found where its text belongs reads as
+    /// `nested_block` when that is given (else it is passed over, as if absent).
+    fn resolve_as(
+        &self,
+        setting: &Setting,
+        default: Option<&'static str>,
+        nested_block: Option<&'static str>,
+    ) -> Result<Option<Resolved<'a>>, ConfigError> {
         if let Some(value) = self.explicit.var(setting.name) {
             return Ok(Some(Resolved {
                 value,
@@ -351,7 +362,13 @@ impl<'a> ConfigSources<'a> {
         if !setting.profile_keys.is_empty() {
             if let Some(profile) = self.scoped_profile()? {
                 for key in setting.profile_keys {
-                    if let Some(value) = profile_text(profile, *key) {
+                    let value = profile_text(profile, *key).or_else(|| match key {
+                        ProfileKey::Top(k) if profile.get(*k)?.as_nested().is_some() => {
+                            nested_block
+                        }
+                        _ => None,
+                    });
+                    if let Some(value) = value {
                         return Ok(Some(Resolved {
                             value,
                             source: SettingSource::Profile(*key),
@@ -371,10 +388,13 @@ impl<'a> ConfigSources<'a> {
         Ok(self.resolve(setting)?.map(|r| r.value))
     }
 
-    /// A boolean setting (`true` in any case is true, anything else false).
+    /// A boolean setting (`true` in any case is true, anything else false). A nested block
+    /// where the profile's value belongs is false, as botocore's `ensure_boolean` of the dict
+    /// its parser makes of one (so `parameter_validation =` with indented lines below turns
+    /// validation off).
     pub fn boolean(&self, setting: &Setting) -> Result<Option<bool>, ConfigError> {
         Ok(self
-            .resolve(setting)?
+            .resolve_as(setting, setting.default, Some("false"))?
             .map(|r| r.value.eq_ignore_ascii_case("true")))
     }
 
@@ -872,6 +892,24 @@ mod tests {
         let resolved = ResolvedConfig::resolve(&none).unwrap();
         assert_eq!(resolved.retry_mode, RetryMode::Adaptive);
         assert_eq!(resolved.max_attempts, None);
+    }
+
+    #[test]
+    fn a_nested_block_reads_as_false_for_booleans_and_as_absent_for_text() {
+        let nested =
+            shared("[default]\nparameter_validation =\n    a = true\nregion =\n    b = c\n");
+        let none = ConfigSources::new(&(), Some(&nested));
+        let validation = none.boolean(&setting::PARAMETER_VALIDATION).unwrap();
+        assert_eq!(
+            validation,
+            Some(false),
+            "botocore's ensure_boolean of a dict"
+        );
+        assert_eq!(none.text(&setting::REGION).unwrap(), None);
+        let plain = shared("[default]\nparameter_validation = TRUE\n");
+        let plain = ConfigSources::new(&(), Some(&plain));
+        let validation = plain.boolean(&setting::PARAMETER_VALIDATION).unwrap();
+        assert_eq!(validation, Some(true));
     }
 
     #[test]
