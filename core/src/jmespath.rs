@@ -9,6 +9,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use crate::stable_order::stable_order;
 use crate::value::{Map, Value};
 
 /// Why an expression could not be compiled or evaluated.
@@ -883,10 +884,9 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// `items` in the order of their `keys` (one per item), equal keys keeping their order. `sort`
-/// and `sort_by` share this one sort, so the binary carries one instantiation of it.
+/// and `sort_by` share this one sort (the crate's [`stable_order`]).
 fn sorted_by_keys(items: &[Value], keys: &[Value]) -> Vec<Value> {
-    let mut order_of: Vec<usize> = (0..items.len()).collect();
-    order_of.sort_by(|a, b| order(&keys[*a], &keys[*b]));
+    let order_of = stable_order(items.len(), &|a, b| order(&keys[a], &keys[b]));
     order_of.into_iter().map(|i| items[i].clone()).collect()
 }
 

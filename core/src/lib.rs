@@ -54,6 +54,7 @@ mod httpchecksum;
 mod paginate;
 mod parse;
 mod serialize;
+mod stable_order;
 mod stub;
 mod time;
 mod trace;

@@ -13,6 +13,7 @@ use super::{AuthError, Credentials};
 use crate::body::Body;
 use crate::encoding::push_percent_encoded;
 use crate::form::{set_body, FormBody};
+use crate::stable_order::stable_order;
 use crate::time::Timestamp;
 
 /// Sign `request`, a query-protocol POST whose form body holds the call's parameters, as of
@@ -44,12 +45,13 @@ pub fn sign(
     };
     let host = uri.authority().map_or("", |a| a.as_str());
     let mut string_to_sign = format!("{}\n{host}\n{path}\n", request.method());
-    let mut sorted: Vec<_> = form
+    let pairs: Vec<_> = form
         .decoded()
         .filter(|(key, _)| key != "Signature")
         .collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    for (i, (key, value)) in sorted.iter().enumerate() {
+    // By key; a key given twice keeps its values in body order (a stable sort).
+    let by_key = stable_order(pairs.len(), &|a, b| pairs[a].0.cmp(&pairs[b].0));
+    for (i, (key, value)) in by_key.iter().map(|&at| &pairs[at]).enumerate() {
         if i > 0 {
             string_to_sign.push('&');
         }

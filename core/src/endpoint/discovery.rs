@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime};
 use http::{HeaderValue, Uri};
 
 use crate::model::{Operation, ServiceModel, ShapeId};
+use crate::stable_order::{permuted, stable_order};
 use crate::value::{Map, Value};
 
 /// `endpoint_discovery_enabled` (config key, `AWS_ENDPOINT_DISCOVERY_ENABLED`, client option).
@@ -280,11 +281,12 @@ impl ClientDiscovery {
             args.insert("Operation".into(), Value::String(op.name.clone()));
         }
         args.retain(|k, _| input_keys.iter().any(|i| i == k.as_str()));
-        let mut key: CacheKey = args
+        let items: CacheKey = args
             .iter()
             .map(|(k, v)| (String::from(&**k), cache_item(v)))
             .collect();
-        key.sort();
+        let by_name = stable_order(items.len(), &|a, b| items[a].cmp(&items[b]));
+        let key = permuted(items, &by_name);
         Ok(Some(CallDiscovery {
             operation: op.name.clone(),
             required,
@@ -353,7 +355,8 @@ fn cache_item(value: &Value) -> String {
         Some(map) => {
             let mut items: Vec<String> =
                 map.iter().map(|(k, v)| format!("{}={v:?}", &**k)).collect();
-            items.sort();
+            // Equal strings are indistinguishable: the same order as a stable sort.
+            items.sort_unstable();
             items.join(",")
         }
         None => format!("{value:?}"),
