@@ -1,7 +1,8 @@
 //! The `sansboto` command: any operation of any service from the shell, on the blocking
 //! transport. Parameters are JSON read through the operation's input shape; results are JSON
-//! on stdout; errors are JSON on stderr with `aws`'s exit codes (254 service, 255 client-side,
-//! 252 usage). `--dry-run` stops right after signing and prints the request instead of sending
+//! on stdout; errors are JSON on stderr with `aws`'s (v2) exit codes: 254 a service error, 252
+//! usage and parameter validation, 253 no region or credentials, 255 anything else client-side.
+//! `--dry-run` stops right after signing and prints the request instead of sending
 //! it. Paginated operations are followed to one aggregated result, as `aws` does (its text
 //! output excepted: that prints page by page, as aws-cli's does).
 

@@ -14,15 +14,22 @@ use sansboto_core::Value;
 pub(crate) const EXIT_SERVICE: i32 = 254;
 /// Exit code for a client-side error.
 pub(crate) const EXIT_CLIENT: i32 = 255;
-/// Exit code for a usage error.
+/// Exit code for a usage error: a command line that cannot be read, parameters that fail
+/// validation, a service or operation that does not exist (aws-cli v2's
+/// `PARAM_VALIDATION_ERROR_RC`).
 pub(crate) const EXIT_USAGE: i32 = 252;
+/// Exit code for what the environment lacks: no region, no credentials (aws-cli v2's
+/// `CONFIGURATION_ERROR_RC`).
+pub(crate) const EXIT_CONFIG: i32 = 253;
 
 /// A failure with its exit code, printed by `main`.
 #[derive(Debug)]
 pub(crate) enum Failure {
     /// Bad command line (252).
     Usage(String),
-    /// Client-side (255): `code` names the kind.
+    /// Client-side: `code` names the kind, which gives the exit code (252 for parameter
+    /// validation and an unknown service or operation, 253 for no region or credentials, else
+    /// 255).
     Client {
         /// `ParamValidation`, `NoCredentials`, `NoRegion`, `EndpointConnectionError`, …
         code: &'static str,
@@ -46,7 +53,15 @@ impl Failure {
     pub(crate) fn exit_code(&self) -> i32 {
         match self {
             Failure::Usage(_) => EXIT_USAGE,
-            Failure::Client { .. } => EXIT_CLIENT,
+            // As aws-cli v2's error handlers sort them: its `ParamValidationErrorsHandler`
+            // (botocore's parameter validation; argparse's invalid choice of service or
+            // operation), its `NoRegionErrorHandler` and `NoCredentialsErrorHandler`, then
+            // everything else.
+            Failure::Client { code, .. } => match *code {
+                "ParamValidation" | "UnknownOperation" | "UnknownService" => EXIT_USAGE,
+                "NoRegion" | "NoCredentials" => EXIT_CONFIG,
+                _ => EXIT_CLIENT,
+            },
             Failure::Service(_) => EXIT_SERVICE,
         }
     }

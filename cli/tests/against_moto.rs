@@ -410,23 +410,23 @@ fn errors_have_exit_codes_and_json() {
     assert_eq!(err["ResponseMetadata"]["HTTPStatusCode"], 404);
     assert!(err["ResponseMetadata"]["RequestId"].is_string());
 
-    // Parameter problems: 255, every one listed.
+    // Parameter problems: 252 (aws-cli v2's parameter validation), every one listed.
     let out = cli.run(&[
         "s3",
         "put-object",
         "--params",
         r#"{"Key": 5, "Buckett": "x", "Expires": "not a date"}"#,
     ]);
-    let err = failed(&out, 255);
+    let err = failed(&out, 252);
     assert_eq!(err["Error"]["Code"], "ParamValidation");
     let message = err["Error"]["Message"].as_str().unwrap_or_default();
     for needle in ["Expires", "Bucket", "Buckett", "Key"] {
         assert!(message.contains(needle), "{needle} not in {message}");
     }
     let out = cli.run(&["s3", "list-buckets", "--params", "{not json"]);
-    assert_eq!(failed(&out, 255)["Error"]["Code"], "ParamValidation");
+    assert_eq!(failed(&out, 252)["Error"]["Code"], "ParamValidation");
 
-    // No credentials.
+    // No credentials: 253, what the environment lacks (aws-cli v2's configuration errors).
     let out = cli
         .command()
         .env_remove("AWS_ACCESS_KEY_ID")
@@ -434,7 +434,7 @@ fn errors_have_exit_codes_and_json() {
         .args(["dynamodb", "list-tables"])
         .output()
         .expect("runs");
-    assert_eq!(failed(&out, 255)["Error"]["Code"], "NoCredentials");
+    assert_eq!(failed(&out, 253)["Error"]["Code"], "NoCredentials");
 
     // No region (SQS's endpoint rules need one; without --endpoint-url, so the rules run).
     let out = Command::new(env!("CARGO_BIN_EXE_sansboto"))
@@ -448,7 +448,7 @@ fn errors_have_exit_codes_and_json() {
         .args(["sqs", "list-queues"])
         .output()
         .expect("runs");
-    assert_eq!(failed(&out, 255)["Error"]["Code"], "NoRegion");
+    assert_eq!(failed(&out, 253)["Error"]["Code"], "NoRegion");
 
     // Endpoint unreachable (nothing listens on the discard port).
     let out = Cli {
@@ -460,9 +460,9 @@ fn errors_have_exit_codes_and_json() {
         "EndpointConnectionError"
     );
 
-    // Unknown operation: client-side; unknown option: usage.
+    // Unknown operation and unknown option: usage (aws-cli v2's invalid choice is 252).
     let out = cli.run(&["s3", "put-objekt"]);
-    assert_eq!(failed(&out, 255)["Error"]["Code"], "UnknownOperation");
+    assert_eq!(failed(&out, 252)["Error"]["Code"], "UnknownOperation");
     let out = cli.run(&["s3", "list-buckets", "--frobnicate"]);
     assert_eq!(out.status.code(), Some(252));
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage:"));

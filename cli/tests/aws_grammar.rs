@@ -494,7 +494,7 @@ fn files_are_read_as_aws_cli_reads_them() {
         "--body",
         "/no/such/file",
     ]);
-    assert_eq!(out.status.code(), Some(255));
+    assert_eq!(out.status.code(), Some(252));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Blob values must be a path to a file."));
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -570,7 +570,7 @@ TableName: t
     ]);
     assert_eq!(via_yaml, via_json, "PyYAML read {theirs}");
     let bad = sansboto(&["dynamodb", "put-item", "--cli-input-yaml", "a: |\n  block"]);
-    assert_eq!(bad.status.code(), Some(255));
+    assert_eq!(bad.status.code(), Some(252));
 }
 
 #[test]
@@ -634,7 +634,7 @@ fn usage_errors_name_the_option() {
         "--tagging",
         "TagSet=[{Key=a",
     ]);
-    assert_eq!(out.status.code(), Some(255));
+    assert_eq!(out.status.code(), Some(252));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("Error parsing parameter '--tagging'"),
@@ -648,12 +648,12 @@ fn usage_errors_name_the_option() {
         (&["s3api", "put-objec"][..], "did you mean PutObject?"),
     ] {
         let out = sansboto(args);
-        assert_eq!(out.status.code(), Some(255), "{args:?}");
+        assert_eq!(out.status.code(), Some(252), "{args:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(near), "{args:?}: {stderr}");
     }
     let out = sansboto(&["ec2", "describe-instances", "--max-results", "five"]);
-    assert_eq!(out.status.code(), Some(255));
+    assert_eq!(out.status.code(), Some(252));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--max-results"));
 }
 

@@ -107,7 +107,7 @@ fn cloudfront_from_the_command() {
     // The wire name is refused, suggesting the key.
     let err = error_json(
         &run(cf(), &["cloudfront", "list-distributions2020-05-31"]),
-        255,
+        252,
     );
     assert_eq!(err["Error"]["Code"], "UnknownOperation");
     let message = err["Error"]["Message"].as_str().unwrap();
@@ -205,7 +205,7 @@ fn eks_get_token_prints_an_exec_credential() {
             sansboto(None, false),
             &["eks", "get-token", "--cluster-name", "c"],
         ),
-        255,
+        253,
     );
     assert_eq!(err["Error"]["Code"], "NoCredentials");
     assert_eq!(
@@ -319,6 +319,6 @@ fn dry_run_of_copy_snapshot_holds_the_presigned_url() {
         "{unsigned}"
     );
     // No credentials: botocore's NoCredentialsError, not a half-built request.
-    let err = error_json(&run(sansboto(None, false), &args), 255);
+    let err = error_json(&run(sansboto(None, false), &args), 253);
     assert_eq!(err["Error"]["Code"], "NoCredentials");
 }
