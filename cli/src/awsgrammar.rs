@@ -261,9 +261,12 @@ pub(crate) fn read_param_file(value: &str) -> Result<Option<J>, String> {
 
 fn expand_path(path: &str) -> String {
     let mut out = match path.strip_prefix('~') {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
-            format!("{}{rest}", std::env::var("HOME").unwrap_or_default())
-        }
+        // Python's `expanduser`: `HOME`, else the password database's home directory (what
+        // `std::env::home_dir` does on Unix); a path left as it is when neither gives one.
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => match std::env::home_dir() {
+            Some(home) => format!("{}{rest}", home.to_string_lossy()),
+            None => path.to_string(),
+        },
         _ => path.to_string(),
     };
     // `$VAR` and `${VAR}`; unknown variables stay as written (Python's expandvars).

@@ -523,3 +523,62 @@ fn help_lists_services_operations_and_shapes() {
     assert!(op.contains("one of: private | public-read"), "{op}");
     assert!(op.contains("Output (PutObjectOutput):"), "{op}");
 }
+
+/// A process whose environment holds a variable that is not UTF-8 and no `HOME` (a system
+/// service, `env -i`) makes its call, as botocore does in the same environment: the variable
+/// once made every session panic (`std::env::vars`).
+#[cfg(unix)]
+#[test]
+fn a_variable_that_is_not_utf8_and_no_home_still_make_the_call() {
+    use std::os::unix::ffi::OsStrExt;
+    let moto = MotoServer::start();
+    let cli = Cli {
+        endpoint: moto.endpoint(),
+    };
+    let bad_name = std::ffi::OsStr::from_bytes(b"SANSBOTO_TEST_\xff");
+    let bad_value = std::ffi::OsStr::from_bytes(b"caf\xe9");
+    let mut ours = cli.command();
+    ours.env_remove("HOME")
+        .env(bad_name, bad_value)
+        .env("SANSBOTO_TEST_VALUE", bad_value);
+    let out = ours
+        .args(["sts", "get-caller-identity"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ours: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+
+    let script = format!(
+        "import json, botocore.session\n\
+         sts = botocore.session.get_session().create_client('sts', endpoint_url={:?})\n\
+         print(json.dumps(sts.get_caller_identity()['Account']))",
+        moto.endpoint()
+    );
+    let theirs = Command::new(sansboto_tests::botocore::python())
+        .arg("-c")
+        .arg(script)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env(bad_name, bad_value)
+        .env("SANSBOTO_TEST_VALUE", bad_value)
+        .output()
+        .expect("python runs");
+    assert!(
+        theirs.status.success(),
+        "botocore: {}",
+        String::from_utf8_lossy(&theirs.stderr)
+    );
+    let account: serde_json::Value = serde_json::from_slice(&theirs.stdout).expect("JSON");
+    assert_eq!(ours["Account"], account, "ours {ours}");
+}

@@ -29,9 +29,10 @@ pub use data::BotocoreData;
 pub use pool::run_here;
 
 /// The process environment, the shared config and credentials files it points at, and an
-/// OS-seeded random seed. A file that does not exist is simply absent.
+/// OS-seeded random seed. A file that does not exist is simply absent. The environment is read
+/// as [`environment`] reads it.
 pub fn session_inputs(profile: Option<String>) -> SessionInputs {
-    let env: HashMap<String, String> = std::env::vars().collect();
+    let env = environment();
     let home = env
         .get("HOME")
         .or_else(|| env.get("USERPROFILE"))
@@ -44,6 +45,40 @@ pub fn session_inputs(profile: Option<String>) -> SessionInputs {
         profile,
         random_seed: os_seed(),
     }
+}
+
+/// The process environment as the core reads it:
+/// - a name or value that is not UTF-8 is read with U+FFFD for its bad bytes (where
+///   `std::env::vars` would panic: any program started with such a variable could not make a
+///   session), as Python keeps such variables (escaped) for botocore;
+/// - without `HOME` (a system service, `env -i`), `HOME` is the user's home directory from the
+///   password database, as Python's `os.path.expanduser` finds it for every `~` botocore
+///   expands (`~/.aws/config`, `~/.aws/credentials`, the SSO cache, `~/.boto`). Unix only: on
+///   Windows the core falls back to `USERPROFILE`, as botocore does there.
+pub fn environment() -> HashMap<String, String> {
+    #[cfg(unix)]
+    let password_home = std::env::home_dir;
+    #[cfg(not(unix))]
+    let password_home = || None;
+    environment_from(std::env::vars_os(), password_home)
+}
+
+fn environment_from(
+    vars: impl Iterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+    password_home: impl FnOnce() -> Option<PathBuf>,
+) -> HashMap<String, String> {
+    let text = |s: std::ffi::OsString| match s.into_string() {
+        Ok(s) => s,
+        Err(raw) => raw.to_string_lossy().into_owned(),
+    };
+    let mut env: HashMap<String, String> = vars.map(|(k, v)| (text(k), text(v))).collect();
+    if !env.contains_key("HOME") {
+        // `std::env::home_dir` asks the password database when `HOME` is unset.
+        if let Some(home) = password_home() {
+            env.insert("HOME".into(), home.to_string_lossy().into_owned());
+        }
+    }
+    env
 }
 
 /// [`HttpConfig`](sansboto_core::HttpConfig) defaults with proxies and CA bundle from the
@@ -173,4 +208,46 @@ macro_rules! runtime_streams {
             })
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Iterator<Item = (OsString, OsString)> {
+        let pairs: Vec<(OsString, OsString)> =
+            pairs.iter().map(|(k, v)| (k.into(), v.into())).collect();
+        pairs.into_iter()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_variable_that_is_not_utf8_is_read_lossily_not_a_panic() {
+        use std::os::unix::ffi::OsStringExt;
+        let bad = vec![(
+            OsString::from_vec(b"BAD\xff".to_vec()),
+            OsString::from_vec(b"caf\xe9".to_vec()),
+        )];
+        let env = environment_from(bad.into_iter(), || None);
+        assert_eq!(
+            env.get("BAD\u{fffd}").map(String::as_str),
+            Some("caf\u{fffd}")
+        );
+    }
+
+    #[test]
+    fn without_home_the_password_databases_home_is_home() {
+        let from_db = || Some(PathBuf::from("/home/from-passwd"));
+        let env = environment_from(vars(&[("PATH", "/bin")]), from_db);
+        assert_eq!(env["HOME"], "/home/from-passwd");
+        // Set, even empty, it is what Python's `expanduser` uses; the database is not asked.
+        let asked = || panic!("the password database was asked");
+        assert_eq!(environment_from(vars(&[("HOME", "")]), asked)["HOME"], "");
+        assert_eq!(
+            environment_from(vars(&[("HOME", "/h")]), asked)["HOME"],
+            "/h"
+        );
+        assert!(!environment_from(vars(&[]), || None).contains_key("HOME"));
+    }
 }
