@@ -62,7 +62,7 @@ fn main() {
         eprintln!("sansboto: internal error: {what}{place}");
         std::process::exit(output::EXIT_CLIENT);
     }));
-    let code = match run(std::env::args().skip(1)) {
+    let code = match utf8_arguments().and_then(|argv| run(argv.into_iter())) {
         Ok(()) => 0,
         Err(failure) => {
             failure.report();
@@ -70,6 +70,23 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// The command line's arguments as text. One that is not UTF-8 cannot be sent: a client-side
+/// error naming it (exit 255, as aws-cli fails encoding it to UTF-8), where `std::env::args`
+/// would panic.
+fn utf8_arguments() -> Result<Vec<String>, Failure> {
+    std::env::args_os()
+        .skip(1)
+        .enumerate()
+        .map(|(i, arg)| {
+            arg.into_string().map_err(|raw| {
+                let shown = raw.to_string_lossy().into_owned();
+                let message = format!("argument {} is not valid UTF-8: {shown:?}", i + 1);
+                Failure::client("ClientError", message)
+            })
+        })
+        .collect()
 }
 
 fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {

@@ -582,3 +582,27 @@ fn a_variable_that_is_not_utf8_and_no_home_still_make_the_call() {
     let account: serde_json::Value = serde_json::from_slice(&theirs.stdout).expect("JSON");
     assert_eq!(ours["Account"], account, "ours {ours}");
 }
+
+/// An argument that is not UTF-8 is a client-side error naming it (aws-cli fails encoding it),
+/// not a panic of `std::env::args`.
+#[cfg(unix)]
+#[test]
+fn an_argument_that_is_not_utf8_is_an_error_naming_it() {
+    use std::os::unix::ffi::OsStrExt;
+    let cli = Cli {
+        endpoint: "http://127.0.0.1:9".into(),
+    };
+    let out = cli
+        .command()
+        .args(["s3api", "put-object", "--bucket", "b", "--key"])
+        .arg(std::ffi::OsStr::from_bytes(b"k\xff"))
+        .output()
+        .expect("runs");
+    let err = failed(&out, 255);
+    assert_eq!(err["Error"]["Code"], "ClientError");
+    let message = err["Error"]["Message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("argument 8 is not valid UTF-8"),
+        "{message}"
+    );
+}
