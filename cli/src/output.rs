@@ -88,10 +88,21 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         let code = match &e {
             Error::Service(s) => return Failure::Service(service_error_json(s)),
-            Error::Serialize(sansboto_core::SerializeError::InvalidEndpoint { .. }) => {
-                "InvalidEndpoint"
+            Error::Serialize(e) => {
+                use sansboto_core::SerializeError as S;
+                match e {
+                    S::InvalidEndpoint { .. } => "InvalidEndpoint",
+                    // A header HTTP cannot carry: botocore's `HTTPClientError` when sending.
+                    S::InvalidHeader { .. } => "HTTPClientError",
+                    // What the build or the model lacks, not the parameters.
+                    S::ProtocolNotBuilt(_)
+                    | S::InvalidUriTemplate { .. }
+                    | S::MissingMetadata { .. }
+                    | S::InvalidMethod(_) => "ClientError",
+                    _ => "ParamValidation",
+                }
             }
-            Error::Validation(_) | Error::Serialize(_) => "ParamValidation",
+            Error::Validation(_) => "ParamValidation",
             Error::UnknownOperation { .. } => "UnknownOperation",
             Error::NoCredentials(_) => "NoCredentials",
             Error::NoRegion

@@ -425,6 +425,19 @@ fn errors_have_exit_codes_and_json() {
     }
     let out = cli.run(&["s3", "list-buckets", "--params", "{not json"]);
     assert_eq!(failed(&out, 252)["Error"]["Code"], "ParamValidation");
+    // A header value HTTP cannot carry: botocore's HTTPClientError when sending, a general
+    // error (255) to aws-cli, not a parameter error.
+    let out = cli.run(&[
+        "s3api",
+        "put-object",
+        "--bucket",
+        "b",
+        "--key",
+        "k",
+        "--content-type",
+        "a\nb",
+    ]);
+    assert_eq!(failed(&out, 255)["Error"]["Code"], "HTTPClientError");
 
     // No credentials: 253, what the environment lacks (aws-cli v2's configuration errors).
     let out = cli

@@ -47,7 +47,8 @@ pub struct HttpConfig {
 /// (botocore's `client_cert="both.pem"`) or in its own (`client_cert=("cert.pem", "key.pem")`).
 ///
 /// The files are read when a client is built; the key may be PKCS#8, PKCS#1 (RSA) or SEC1
-/// (EC), unencrypted, as Python's `ssl` reads them without a password.
+/// (EC). An encrypted key is not read (Python's `ssl` would ask for its password on the
+/// terminal): the file reads as holding no private key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientCert {
     /// The PEM file holding the certificate chain, leaf first (and the key when `key` is

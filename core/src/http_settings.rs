@@ -1,6 +1,8 @@
-//! HTTP settings that layer: what a caller changes on a client builder, one setting at a time,
+//! HTTP settings that layer: what a caller changes on a client builder, one setting at a time
+//! (timeouts, pool size, proxy, CA bundle, verification, TCP keep-alive, client certificate),
 //! over what the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, `AWS_CA_BUNDLE`) and the
-//! profile (`ca_bundle`) give, over the defaults.
+//! profile (`ca_bundle`) give, over the defaults. (The session's `tcp_keepalive`, from
+//! `BOTOCORE_TCP_KEEPALIVE` or the profile, is a layer of these beneath the caller's.)
 //!
 //! A caller never writes a whole [`HttpConfig`] to change a timeout, so changing one cannot
 //! silently drop the proxy or the CA bundle the environment configured.
@@ -242,6 +244,7 @@ mod tests {
             .pool_max_idle(3)
             .verify(false)
             .tcp_keepalive(true)
+            .client_cert("/mine-both.pem")
             .resolve(env(ENV), None)
             .unwrap();
         let proxy = config.proxy.expect("the chosen proxy");
@@ -255,9 +258,15 @@ mod tests {
         assert_eq!(config.pool_max_idle, 3);
         assert!(!config.verify);
         assert!(config.tcp_keepalive);
+        let both = ClientCert {
+            cert: "/mine-both.pem".into(),
+            key: None,
+        };
+        assert_eq!(config.client_cert, Some(both));
         assert_eq!(config.read_timeout, DEFAULT_TIMEOUT);
         let defaults = HttpSettings::new().resolve(env(&[]), None).unwrap();
         assert!(!defaults.tcp_keepalive, "off unless asked for");
+        assert_eq!(defaults.client_cert, None, "none unless asked for");
         let direct = HttpSettings::new()
             .no_proxy()
             .resolve(env(ENV), None)
@@ -273,6 +282,20 @@ mod tests {
             .merge(HttpSettings::new().read_timeout(Duration::from_secs(9)));
         let config = merged.resolve(env(&[]), None).unwrap();
         assert_eq!(config.read_timeout, Duration::from_secs(9));
+        let certs = HttpSettings::new()
+            .client_cert("/first.pem")
+            .merge(HttpSettings::new().client_cert_with_key("/second.pem", "/second.key"))
+            .merge(HttpSettings::new().read_timeout(Duration::from_secs(2)));
+        let config = certs.resolve(env(&[]), None).unwrap();
+        let second = ClientCert {
+            cert: "/second.pem".into(),
+            key: Some("/second.key".into()),
+        };
+        assert_eq!(
+            config.client_cert,
+            Some(second),
+            "the later certificate, kept"
+        );
         let bad = HttpSettings::new()
             .proxy("https://tls-proxy:443")
             .resolve(env(&[]), None);

@@ -389,9 +389,11 @@ impl<T: Transport> ClientBuilder<T> {
         self
     }
 
-    /// Change HTTP settings (timeouts, pool size, proxy, CA bundle, verification); what
-    /// `settings` leaves alone still comes from the environment (`HTTPS_PROXY`, `HTTP_PROXY`,
-    /// `NO_PROXY`, `AWS_CA_BUNDLE`) and the profile (`ca_bundle`). Later changes win.
+    /// Change HTTP settings (timeouts, pool size, proxy, CA bundle, verification, TCP
+    /// keep-alive, client certificate); what `settings` leaves alone still comes from the
+    /// environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, `AWS_CA_BUNDLE`,
+    /// `BOTOCORE_TCP_KEEPALIVE`) and the profile (`ca_bundle`, `tcp_keepalive`). Later changes
+    /// win.
     pub fn http_settings(mut self, settings: HttpSettings) -> Self {
         self.http = self.http.merge(settings);
         self

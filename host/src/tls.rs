@@ -86,19 +86,20 @@ fn verifying(
 fn client_auth(
     cert: &ClientCert,
 ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TransportError> {
-    const WHAT: &str = "client certificate";
-    let read = |path: &Path| {
-        std::fs::read(path).map_err(|e| file_error(WHAT, path, "cannot be read").with_source(e))
+    const CERT: &str = "client certificate";
+    const KEY: &str = "client certificate key";
+    let read = |kind: &str, path: &Path| {
+        std::fs::read(path).map_err(|e| file_error(kind, path, "cannot be read").with_source(e))
     };
-    let pem = read(&cert.cert)?;
+    let pem = read(CERT, &cert.cert)?;
     let chain = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| file_error(WHAT, &cert.cert, "invalid PEM").with_source(e))?;
+        .map_err(|e| file_error(CERT, &cert.cert, "invalid PEM").with_source(e))?;
     if chain.is_empty() {
-        return Err(file_error(WHAT, &cert.cert, "holds no certificate"));
+        return Err(file_error(CERT, &cert.cert, "holds no certificate"));
     }
     let (key_path, key_pem) = match &cert.key {
-        Some(path) => (path.as_path(), read(path)?),
+        Some(path) => (path.as_path(), read(KEY, path)?),
         None => (cert.cert.as_path(), pem),
     };
     let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| {
@@ -106,7 +107,7 @@ fn client_auth(
             rustls::pki_types::pem::Error::NoItemsFound => "holds no (unencrypted) private key",
             _ => "invalid PEM",
         };
-        file_error("client certificate key", key_path, what).with_source(e)
+        file_error(KEY, key_path, what).with_source(e)
     })?;
     Ok((chain, key))
 }

@@ -190,10 +190,6 @@ fn scenarios() -> Vec<Scenario> {
             format!("[default]\nparameter_validation = {value}\n"),
         ));
     }
-    out.push((
-        vec![],
-        "[default]\ndisable_host_prefix_injection =\n    nested = true\n".to_string(),
-    ));
     // Older API versions of a model, by service, and one that does not exist.
     for versions in [
         "    ec2 = 2015-03-01\n    dynamodb = 2011-12-05\n",

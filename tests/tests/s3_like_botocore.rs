@@ -451,3 +451,57 @@ fn a_non_ascii_header_value_is_signed_and_sent_as_utf8_like_botocore() {
     let signed = ours["headers"]["authorization"].as_str().unwrap();
     assert!(signed.contains("content-disposition;"), "{signed}");
 }
+
+/// `s3_use_arn_region` and `[s3] use_arn_region` as botocore reads them, seen in where a call
+/// on an access point of another region goes (or that it is refused): a nested block where the
+/// value belongs is botocore's `ensure_boolean` of a dict, false, and it comes before the
+/// `s3` block's key.
+#[test]
+fn use_arn_region_is_read_from_the_profile_as_botocore_reads_it() {
+    let params =
+        r#"{"Bucket": "arn:aws:s3:us-east-1:123456789012:accesspoint/myendpoint", "Key": "k"}"#;
+    let dir = std::env::temp_dir().join(format!("sansboto-arn-region-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, config) in [
+        "",
+        "[default]\ns3_use_arn_region = true\n",
+        "[default]\ns3_use_arn_region = false\n",
+        "[default]\ns3 =\n    use_arn_region = false\n",
+        "[default]\ns3_use_arn_region =\n    nested = true\n",
+        "[default]\ns3_use_arn_region =\n    nested = true\ns3 =\n    use_arn_region = true\n",
+        "[default]\ns3 =\n    use_arn_region = TRUE\n",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path = dir.join(format!("config-{i}"));
+        std::fs::write(&path, config).unwrap();
+        let path = path.to_str().unwrap();
+        let env = [
+            ("AWS_CONFIG_FILE", path),
+            ("AWS_DEFAULT_REGION", "us-west-2"),
+        ];
+        let theirs = botocore::request("s3", "GetObject", params, "", &env);
+        let session = core_session(&[("AWS_DEFAULT_REGION", "us-west-2")], Some(config), None);
+        let ours = session
+            .service_client("s3", &ClientOptions::default())
+            .and_then(|c| {
+                c.prepare(
+                    "GetObject",
+                    Value::from(serde_json::from_str::<serde_json::Value>(params).unwrap()),
+                    &mut SplitMix64(1),
+                )
+            });
+        match (&ours, theirs.get("error")) {
+            (Ok(prepared), None) => {
+                let url = prepared.uri().to_string();
+                assert_eq!(url, theirs["url"].as_str().unwrap(), "{config:?}");
+            }
+            (Err(_), Some(_)) => {}
+            _ => panic!(
+                "{config:?}: ours {:?}; botocore {theirs}",
+                ours.as_ref().map(|p| p.uri().to_string())
+            ),
+        }
+    }
+}

@@ -356,7 +356,7 @@ fn client_certificate_files_that_cannot_be_used_fail_as_in_botocore_and_name_the
                 verify: false,
                 cert: Some((f.client_cert.clone(), Some(missing.clone()))),
             },
-            "client certificate /nonexistent/sansboto-client.pem: cannot be read".to_string(),
+            "client certificate key /nonexistent/sansboto-client.pem: cannot be read".to_string(),
         ),
         (
             Case {

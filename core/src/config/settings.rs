@@ -673,7 +673,6 @@ impl ResolvedConfig {
             "auto, virtual or path",
         )?;
         let owned = |r: Option<Resolved<'_>>| r.map(|r| r.value.to_string());
-        let flag = |r: Option<Resolved<'_>>| r.map(|r| r.value.eq_ignore_ascii_case("true"));
         Ok(ResolvedConfig {
             profile: sources.profile_name().map(str::to_string),
             region,
@@ -691,14 +690,13 @@ impl ResolvedConfig {
             connect_timeout: mode_defaults.map(|d| d.connect_timeout),
             s3: S3Config {
                 addressing_style: owned(addressing_style),
-                use_accelerate_endpoint: flag(sources.resolve(&s::S3_USE_ACCELERATE_ENDPOINT)?),
-                use_dualstack_endpoint: flag(sources.resolve(&s::S3_USE_DUALSTACK_ENDPOINT)?),
-                payload_signing_enabled: flag(sources.resolve(&s::S3_PAYLOAD_SIGNING_ENABLED)?),
-                use_arn_region: flag(sources.resolve(&s::S3_USE_ARN_REGION)?),
+                use_accelerate_endpoint: sources.boolean(&s::S3_USE_ACCELERATE_ENDPOINT)?,
+                use_dualstack_endpoint: sources.boolean(&s::S3_USE_DUALSTACK_ENDPOINT)?,
+                payload_signing_enabled: sources.boolean(&s::S3_PAYLOAD_SIGNING_ENABLED)?,
+                use_arn_region: sources.boolean(&s::S3_USE_ARN_REGION)?,
                 us_east_1_regional_endpoint: owned(s3_us_east_1),
-                disable_multiregion_access_points: flag(
-                    sources.resolve(&s::S3_DISABLE_MULTIREGION_ACCESS_POINTS)?,
-                ),
+                disable_multiregion_access_points: sources
+                    .boolean(&s::S3_DISABLE_MULTIREGION_ACCESS_POINTS)?,
             },
         })
     }
@@ -906,6 +904,11 @@ mod tests {
             "botocore's ensure_boolean of a dict"
         );
         assert_eq!(none.text(&setting::REGION).unwrap(), None);
+        // Also where the key comes before the `s3` block's: botocore's False wins over it.
+        let arn =
+            shared("[default]\ns3_use_arn_region =\n    a = b\ns3 =\n    use_arn_region = true\n");
+        let arn = ResolvedConfig::resolve(&ConfigSources::new(&(), Some(&arn))).unwrap();
+        assert_eq!(arn.s3.use_arn_region, Some(false));
         let plain = shared("[default]\nparameter_validation = TRUE\n");
         let plain = ConfigSources::new(&(), Some(&plain));
         let validation = plain.boolean(&setting::PARAMETER_VALIDATION).unwrap();
