@@ -17,14 +17,8 @@ impl Cli {
     /// The binary with test keys, a region and no config files.
     fn command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
-        cmd.env_clear()
+        test_environment(&mut cmd)
             .env("HOME", "/nonexistent")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
             .args(["--endpoint-url", &self.endpoint]);
         cmd
     }
@@ -49,6 +43,19 @@ impl Cli {
             )
         })
     }
+}
+
+/// Only test keys, a region, no config files and no instance metadata in `cmd`'s environment
+/// (sansboto's or botocore's).
+fn test_environment(cmd: &mut Command) -> &mut Command {
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
 }
 
 /// Expect exit `code` and a JSON error on stderr; return it.
@@ -572,17 +579,10 @@ fn a_variable_that_is_not_utf8_and_no_home_still_make_the_call() {
          print(json.dumps(sts.get_caller_identity()['Account']))",
         moto.endpoint()
     );
-    let theirs = Command::new(sansboto_tests::botocore::python())
+    let mut python = Command::new(sansboto_tests::botocore::python());
+    let theirs = test_environment(&mut python)
         .arg("-c")
         .arg(script)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env(bad_name, bad_value)
         .env("SANSBOTO_TEST_VALUE", bad_value)
         .output()
