@@ -213,7 +213,10 @@ impl WaiterModel {
             let config = WaiterConfig {
                 name: name.clone(),
                 operation: operation.to_string(),
-                delay: Duration::from_secs_f64(delay.max(0.0)),
+                // A negative or NaN delay waits not at all; one too long for a `Duration`
+                // (a data file's `1e300`) waits as long as one can, where
+                // `Duration::from_secs_f64` would panic.
+                delay: Duration::try_from_secs_f64(delay.max(0.0)).unwrap_or(Duration::MAX),
                 max_attempts: w.get("maxAttempts").and_then(|m| m.as_u64()).unwrap_or(40) as u32,
                 acceptors,
             };
@@ -371,6 +374,22 @@ mod tests {
                 {"expected": 404, "matcher": "status", "state": "retry"}]}}}"#,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn any_delay_a_data_file_gives_is_read_without_a_panic() {
+        for (delay, expected) in [
+            ("1e300", Duration::MAX),
+            ("-3", Duration::ZERO),
+            ("0.25", Duration::from_millis(250)),
+        ] {
+            let json = format!(
+                r#"{{"version": 2, "waiters": {{"W": {{"delay": {delay}, "operation": "Op",
+                    "maxAttempts": 1, "acceptors": []}}}}}}"#
+            );
+            let model = WaiterModel::from_json(json.as_bytes()).unwrap();
+            assert_eq!(model.get("W").unwrap().delay, expected, "{delay}");
+        }
     }
 
     fn instances(states: &[&str]) -> Value {

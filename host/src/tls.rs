@@ -1,11 +1,11 @@
 //! The rustls client configuration an [`HttpConfig`] asks for (feature `tls-rustls`), shared by
 //! the transports so all verify servers the same way and present the same client certificate,
-//! the CA bundle it reads ([`ca_bundle`]),
-//! what kind of failure an I/O error of a rustls connection is ([`io_error`]), the name a server
-//! is verified as ([`server_name`]), the core's HTTP/1.1 driver set up for rustls connections
-//! ([`h1_driver`]), a close without `close_notify` read as Python reads it ([`ragged_eof_as_end`])
-//! and what a connection holds unread inside rustls ([`holds_unread`]). rustls with the ring provider; the core stays free of TLS, so this lives
-//! with the other host-side code.
+//! the CA bundle it reads ([`ca_bundle`]), what kind of failure an I/O error of a rustls
+//! connection is ([`io_error`]), the name a server is verified as ([`server_name`]), the core's
+//! HTTP/1.1 driver set up for rustls connections ([`h1_driver`]), a close without
+//! `close_notify` read as Python reads it ([`ragged_eof_as_end`]) and what a connection holds
+//! unread inside rustls ([`holds_unread`]). rustls with the ring provider; the core stays free
+//! of TLS, so this lives with the other host-side code.
 
 use std::path::Path;
 use std::sync::Arc;
