@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use sansboto_tests::moto::MotoServer;
+use sansboto_tests::test_environment;
 
 struct Cli {
     endpoint: String,
@@ -17,9 +18,7 @@ impl Cli {
     /// The binary with test keys, a region and no config files.
     fn command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
-        test_environment(&mut cmd)
-            .env("HOME", "/nonexistent")
-            .args(["--endpoint-url", &self.endpoint]);
+        test_environment(&mut cmd).args(["--endpoint-url", &self.endpoint]);
         cmd
     }
 
@@ -43,19 +42,6 @@ impl Cli {
             )
         })
     }
-}
-
-/// Only test keys, a region, no config files and no instance metadata in `cmd`'s environment
-/// (sansboto's or botocore's).
-fn test_environment(cmd: &mut Command) -> &mut Command {
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
 }
 
 /// Expect exit `code` and a JSON error on stderr; return it.
@@ -457,14 +443,8 @@ fn errors_have_exit_codes_and_json() {
     assert_eq!(failed(&out, 253)["Error"]["Code"], "NoCredentials");
 
     // No region (SQS's endpoint rules need one; without --endpoint-url, so the rules run).
-    let out = Command::new(env!("CARGO_BIN_EXE_sansboto"))
-        .env_clear()
-        .env("HOME", "/nonexistent")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+    let out = test_environment(&mut Command::new(env!("CARGO_BIN_EXE_sansboto")))
+        .env_remove("AWS_DEFAULT_REGION")
         .args(["sqs", "list-queues"])
         .output()
         .expect("runs");
@@ -581,6 +561,7 @@ fn a_variable_that_is_not_utf8_and_no_home_still_make_the_call() {
     );
     let mut python = Command::new(sansboto_tests::botocore::python());
     let theirs = test_environment(&mut python)
+        .env_remove("HOME")
         .arg("-c")
         .arg(script)
         .env(bad_name, bad_value)

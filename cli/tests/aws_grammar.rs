@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use sansboto_tests::moto::MotoServer;
+use sansboto_tests::test_environment;
 
 const SIGNING_TIME: &str = "2024-01-01T00:00:00Z";
 
@@ -44,19 +45,12 @@ def grab(params, **kwargs):
 driver.session.register('provide-client-params', grab)
 sys.exit(driver.main(sys.argv[1:]))
 "#;
-    Command::new(sansboto_tests::botocore::python())
+    test_environment(&mut Command::new(sansboto_tests::botocore::python()))
         .arg("-c")
         .arg(SCRIPT)
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("PYTHONPATH", awscli_dir())
-        .env("HOME", "/nonexistent")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
         .env("AWS_CONFIG_FILE", config)
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
         .output()
         .expect("python runs")
 }
@@ -83,15 +77,8 @@ fn sansboto(args: &[&str]) -> Output {
 
 /// [`sansboto`] with `config` as its config file.
 fn sansboto_with_config(args: &[&str], config: &std::path::Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sansboto"))
-        .env_clear()
-        .env("HOME", "/nonexistent")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
+    test_environment(&mut Command::new(env!("CARGO_BIN_EXE_sansboto")))
         .env("AWS_CONFIG_FILE", config)
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
         .args(args)
         .output()
         .expect("sansboto runs")

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use sansboto_tests::moto::MotoServer;
+use sansboto_tests::test_environment;
 
 fn awscli_dir() -> PathBuf {
     let dir = std::env::var_os("SANSBOTO_AWSCLI_DIR")
@@ -23,20 +24,8 @@ fn awscli_dir() -> PathBuf {
     dir
 }
 
-fn env(cmd: &mut Command) -> &mut Command {
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", "/nonexistent")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-}
-
 fn aws(endpoint: &str, args: &[&str]) -> String {
-    let out = env(&mut Command::new(sansboto_tests::botocore::python()))
+    let out = test_environment(&mut Command::new(sansboto_tests::botocore::python()))
         .args([
             "-c",
             "import sys\nfrom awscli.clidriver import main\nsys.exit(main())",
@@ -55,7 +44,7 @@ fn aws(endpoint: &str, args: &[&str]) -> String {
 }
 
 fn sansboto(endpoint: &str, args: &[&str]) -> String {
-    let out = env(&mut Command::new(env!("CARGO_BIN_EXE_sansboto")))
+    let out = test_environment(&mut Command::new(env!("CARGO_BIN_EXE_sansboto")))
         .args(["--endpoint-url", endpoint])
         .args(args)
         .output()
@@ -490,7 +479,7 @@ fn bad_query_and_output_are_usage_errors_before_any_call() {
         &["s3api", "list-buckets", "--output", "xml"][..],
         &["s3api", "list-buckets", "--color", "rainbow"][..],
     ] {
-        let out = env(&mut Command::new(env!("CARGO_BIN_EXE_sansboto")))
+        let out = test_environment(&mut Command::new(env!("CARGO_BIN_EXE_sansboto")))
             .args(["--endpoint-url", "http://127.0.0.1:9"])
             .args(args)
             .output()

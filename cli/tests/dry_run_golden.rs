@@ -27,13 +27,10 @@ fn golden_dir() -> PathBuf {
 /// The binary with a clean environment: the fixed keys, no config files, no IMDS.
 fn sansboto() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
-    cmd.env_clear()
-        .env("HOME", "/nonexistent")
+    sansboto_tests::test_environment(&mut cmd)
         .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
         .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true");
+        .env_remove("AWS_DEFAULT_REGION");
     cmd
 }
 

@@ -13,15 +13,10 @@ use sansboto_tests::moto::MotoServer;
 /// The binary with no configuration of the user's; `keys` adds test credentials.
 fn sansboto(endpoint: Option<&str>, keys: bool) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
-    cmd.env_clear()
-        .env("HOME", "/nonexistent")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true");
-    if keys {
-        cmd.env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing");
+    sansboto_tests::test_environment(&mut cmd);
+    if !keys {
+        cmd.env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY");
     }
     if let Some(endpoint) = endpoint {
         cmd.args(["--endpoint-url", endpoint]);

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use sansboto_core::{checksum, ChecksumAlgorithm};
+use sansboto_tests::test_environment;
 
 const BODY_LEN: usize = 200_000;
 
@@ -79,15 +80,7 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn get_object(endpoint: &str, outfile: &PathBuf) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sansboto"))
-        .env_clear()
-        .env("HOME", "/nonexistent")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+    test_environment(&mut Command::new(env!("CARGO_BIN_EXE_sansboto")))
         .args(["--endpoint-url", endpoint])
         .args([
             "s3",
@@ -199,20 +192,12 @@ print(out.returncode)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 "#;
     let run = |args: &[&str]| -> u64 {
-        let out = Command::new(&python)
+        let out = test_environment(&mut Command::new(&python))
             .arg("-c")
             .arg(wrapper)
             .arg(env!("CARGO_BIN_EXE_sansboto"))
             .args(["--endpoint-url", &endpoint])
             .args(args)
-            .env_clear()
-            .env("HOME", "/nonexistent")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
             .output()
             .expect("run the wrapper");
         let stdout = String::from_utf8_lossy(&out.stdout);

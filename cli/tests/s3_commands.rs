@@ -15,15 +15,7 @@ struct Cli {
 impl Cli {
     fn command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
-        cmd.env_clear()
-            .env("HOME", "/nonexistent")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .args(["--endpoint-url", &self.endpoint]);
+        sansboto_tests::test_environment(&mut cmd).args(["--endpoint-url", &self.endpoint]);
         cmd
     }
 

@@ -20,6 +20,10 @@ use sansboto_core::http1::driver::{ByteIo, Driver, Transport};
 use sansboto_core::{ClientCert, HttpConfig};
 use sansboto_core::{TransportError, TransportErrorKind};
 
+/// What the TLS errors call the client certificate's files.
+const CLIENT_CERT: &str = "client certificate";
+const CLIENT_KEY: &str = "client certificate key";
+
 /// The rustls configuration `cfg` asks for: webpki roots, or only the CA bundle's certificates
 /// (as botocore uses `AWS_CA_BUNDLE` instead of its default bundle), or no verification. It
 /// offers `http/1.1` by ALPN, as botocore's urllib3 (2.x) does; a transport's HTTP/2
@@ -41,7 +45,7 @@ pub fn client_config(cfg: &HttpConfig) -> Result<ClientConfig, TransportError> {
                     rustls::Error::InconsistentKeys(_) => "not the certificate's key",
                     _ => "a key rustls cannot sign with",
                 };
-                file_error("client certificate key", path, what).with_source(e)
+                file_error(CLIENT_KEY, path, what).with_source(e)
             })?
         }
     };
@@ -86,20 +90,18 @@ fn verifying(
 fn client_auth(
     cert: &ClientCert,
 ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TransportError> {
-    const CERT: &str = "client certificate";
-    const KEY: &str = "client certificate key";
     let read = |kind: &str, path: &Path| {
         std::fs::read(path).map_err(|e| file_error(kind, path, "cannot be read").with_source(e))
     };
-    let pem = read(CERT, &cert.cert)?;
+    let pem = read(CLIENT_CERT, &cert.cert)?;
     let chain = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| file_error(CERT, &cert.cert, "invalid PEM").with_source(e))?;
+        .map_err(|e| file_error(CLIENT_CERT, &cert.cert, "invalid PEM").with_source(e))?;
     if chain.is_empty() {
-        return Err(file_error(CERT, &cert.cert, "holds no certificate"));
+        return Err(file_error(CLIENT_CERT, &cert.cert, "holds no certificate"));
     }
     let (key_path, key_pem) = match &cert.key {
-        Some(path) => (path.as_path(), read(KEY, path)?),
+        Some(path) => (path.as_path(), read(CLIENT_KEY, path)?),
         None => (cert.cert.as_path(), pem),
     };
     let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| {
@@ -107,7 +109,7 @@ fn client_auth(
             rustls::pki_types::pem::Error::NoItemsFound => "holds no (unencrypted) private key",
             _ => "invalid PEM",
         };
-        file_error(KEY, key_path, what).with_source(e)
+        file_error(CLIENT_KEY, key_path, what).with_source(e)
     })?;
     Ok((chain, key))
 }

@@ -4,6 +4,7 @@
 //! is run directly with `cargo test`, the same cache under `.cache/` is used.
 
 use std::path::PathBuf;
+use std::process::Command;
 
 /// The workspace root (parent of this crate).
 pub fn workspace_root() -> PathBuf {
@@ -46,6 +47,22 @@ pub fn shared_testdata_dir() -> Option<PathBuf> {
         .unwrap_or_else(|| workspace_root().join("../shared/testdata/botocore"));
     dir.is_dir().then_some(dir)
 }
+/// Gives `cmd` (sansboto's binary, or Python running botocore or aws-cli) only what a test
+/// needs of the environment: `PATH`, test keys, region `us-east-1`, no config or credentials
+/// file (`/dev/null`), a `HOME` that does not exist and no instance metadata. A test that
+/// needs something else overrides it with `env` or `env_remove` afterwards.
+pub fn test_environment(cmd: &mut Command) -> &mut Command {
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", "/nonexistent")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+}
+
 pub mod botocore;
 pub mod moto;
 pub mod s3s;
