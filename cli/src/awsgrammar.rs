@@ -645,10 +645,7 @@ fn read_input(option: &str, text: &str) -> Result<Map<String, J>, Failure> {
 }
 
 fn param_error(option: &str, message: &str) -> Failure {
-    Failure::client(
-        "ParamValidation",
-        format!("Error parsing parameter '--{option}': {message}"),
-    )
+    Failure::param_validation(format!("Error parsing parameter '--{option}': {message}"))
 }
 
 fn starts_json(text: &str, open: char) -> bool {

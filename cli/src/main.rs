@@ -235,8 +235,7 @@ fn read_params(
     input: Option<sansboto_core::model::ShapeId>,
     given: Option<&str>,
 ) -> Result<Value, Failure> {
-    let json =
-        params::read_params_json(given).map_err(|m| Failure::client("ParamValidation", m))?;
+    let json = params::read_params_json(given).map_err(Failure::param_validation)?;
     convert_params(model, input, &json)
 }
 
@@ -261,13 +260,10 @@ fn operation_params(
     // option's value wins.
     let base = match aws.input {
         Some(map) => map,
-        None => match params::read_params_json(given)
-            .map_err(|m| Failure::client("ParamValidation", m))?
-        {
+        None => match params::read_params_json(given).map_err(Failure::param_validation)? {
             serde_json::Value::Object(map) => map,
             _ => {
-                return Err(Failure::client(
-                    "ParamValidation",
+                return Err(Failure::param_validation(
                     "Error parsing parameter '--params': the parameters must be a JSON object",
                 ))
             }
@@ -291,10 +287,10 @@ fn convert_params(
         if let Err(e) = sansboto_core::validate(model, input, &converted) {
             problems.extend(e.problems.iter().map(|p| p.to_string()));
         }
-        Failure::client(
-            "ParamValidation",
-            format!("Parameter validation failed:\n{}", problems.join("\n")),
-        )
+        Failure::param_validation(format!(
+            "Parameter validation failed:\n{}",
+            problems.join("\n")
+        ))
     })
 }
 

@@ -22,46 +22,49 @@ pub(crate) const EXIT_USAGE: i32 = 252;
 /// `CONFIGURATION_ERROR_RC`).
 pub(crate) const EXIT_CONFIG: i32 = 253;
 
-/// A failure with its exit code, printed by `main`.
+/// A failure, printed by `main`; its variant gives the exit code.
 #[derive(Debug)]
 pub(crate) enum Failure {
     /// Bad command line (252).
     Usage(String),
-    /// Client-side: `code` names the kind, which gives the exit code (252 for parameter
-    /// validation and an unknown service or operation, 253 for no region or credentials, else
-    /// 255).
-    Client {
-        /// `ParamValidation`, `NoCredentials`, `NoRegion`, `EndpointConnectionError`, …
-        code: &'static str,
-        /// What went wrong.
-        message: String,
-    },
+    /// Parameters that fail validation or do not parse, a service or operation that does not
+    /// exist (252: aws-cli v2's `ParamValidationErrorsHandler`, and argparse's invalid choice).
+    Invalid(ClientError),
+    /// What the environment lacks: no region, no credentials (253: aws-cli v2's
+    /// `NoRegionErrorHandler` and `NoCredentialsErrorHandler`).
+    Unconfigured(ClientError),
+    /// Any other client-side failure (255).
+    Client(ClientError),
     /// The service answered with an error (254).
     Service(serde_json::Value),
 }
 
+/// A client-side failure as printed: `{"Error": {"Code": code, "Message": message}}`.
+#[derive(Debug)]
+pub(crate) struct ClientError {
+    /// `ParamValidation`, `NoCredentials`, `EndpointConnectionError`, …
+    code: &'static str,
+    /// What went wrong.
+    message: String,
+}
+
 impl Failure {
-    /// A client-side failure.
+    /// A client-side failure (255).
     pub(crate) fn client(code: &'static str, message: impl Into<String>) -> Self {
-        Failure::Client {
-            code,
-            message: message.into(),
-        }
+        Failure::Client(ClientError::new(code, message))
+    }
+
+    /// Parameters that fail validation or cannot be read (252).
+    pub(crate) fn param_validation(message: impl Into<String>) -> Self {
+        Failure::Invalid(ClientError::new("ParamValidation", message))
     }
 
     /// The exit code.
     pub(crate) fn exit_code(&self) -> i32 {
         match self {
-            Failure::Usage(_) => EXIT_USAGE,
-            // As aws-cli v2's error handlers sort them: its `ParamValidationErrorsHandler`
-            // (botocore's parameter validation; argparse's invalid choice of service or
-            // operation), its `NoRegionErrorHandler` and `NoCredentialsErrorHandler`, then
-            // everything else.
-            Failure::Client { code, .. } => match *code {
-                "ParamValidation" | "UnknownOperation" | "UnknownService" => EXIT_USAGE,
-                "NoRegion" | "NoCredentials" => EXIT_CONFIG,
-                _ => EXIT_CLIENT,
-            },
+            Failure::Usage(_) | Failure::Invalid(_) => EXIT_USAGE,
+            Failure::Unconfigured(_) => EXIT_CONFIG,
+            Failure::Client(_) => EXIT_CLIENT,
             Failure::Service(_) => EXIT_SERVICE,
         }
     }
@@ -75,8 +78,8 @@ impl Failure {
                 "sansboto: error: {message}\n\n{}\n\nRun `sansboto help` for the list of services.",
                 crate::args::USAGE
             ),
-            Failure::Client { code, message } => {
-                let json = serde_json::json!({"Error": {"Code": code, "Message": message}});
+            Failure::Invalid(e) | Failure::Unconfigured(e) | Failure::Client(e) => {
+                let json = serde_json::json!({"Error": {"Code": e.code, "Message": e.message}});
                 writeln!(err, "{}", pretty(&json))
             }
             Failure::Service(json) => writeln!(err, "{}", pretty(json)),
@@ -84,31 +87,41 @@ impl Failure {
     }
 }
 
+impl ClientError {
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
+        ClientError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
+        use sansboto_core::credentials::CredentialsError;
+        use sansboto_core::SerializeError as S;
+        let message = e.to_string();
+        let invalid = |code| Failure::Invalid(ClientError::new(code, message.clone()));
+        let unconfigured = |code| Failure::Unconfigured(ClientError::new(code, message.clone()));
         let code = match &e {
             Error::Service(s) => return Failure::Service(service_error_json(s)),
-            Error::Serialize(e) => {
-                use sansboto_core::SerializeError as S;
-                match e {
-                    S::InvalidEndpoint { .. } => "InvalidEndpoint",
-                    // A header HTTP cannot carry: botocore's `HTTPClientError` when sending.
-                    S::InvalidHeader { .. } => "HTTPClientError",
-                    // What the build or the model lacks, not the parameters.
-                    S::ProtocolNotBuilt(_)
-                    | S::InvalidUriTemplate { .. }
-                    | S::MissingMetadata { .. }
-                    | S::InvalidMethod(_) => "ClientError",
-                    _ => "ParamValidation",
-                }
+            Error::Serialize(e) => match e {
+                S::InvalidEndpoint { .. } => "InvalidEndpoint",
+                // A header HTTP cannot carry: botocore's `HTTPClientError` when sending.
+                S::InvalidHeader { .. } => "HTTPClientError",
+                // What the build or the model lacks, not the parameters.
+                S::ProtocolNotBuilt(_)
+                | S::InvalidUriTemplate { .. }
+                | S::MissingMetadata { .. }
+                | S::InvalidMethod(_) => "ClientError",
+                _ => return invalid("ParamValidation"),
+            },
+            Error::Validation(_) => return invalid("ParamValidation"),
+            Error::UnknownOperation { .. } => return invalid("UnknownOperation"),
+            Error::NoCredentials(_) => return unconfigured("NoCredentials"),
+            Error::NoRegion | Error::Credentials(CredentialsError::NoRegion { .. }) => {
+                return unconfigured("NoRegion")
             }
-            Error::Validation(_) => "ParamValidation",
-            Error::UnknownOperation { .. } => "UnknownOperation",
-            Error::NoCredentials(_) => "NoCredentials",
-            Error::NoRegion
-            | Error::Credentials(sansboto_core::credentials::CredentialsError::NoRegion {
-                ..
-            }) => "NoRegion",
             Error::Credentials(_) => "CredentialsError",
             Error::InvalidRegion { .. } => "InvalidRegion",
             Error::Transport(t) => match t.kind {
@@ -121,7 +134,7 @@ impl From<Error> for Failure {
             Error::Crc32(_) => "ChecksumError",
             _ => "ClientError",
         };
-        Failure::client(code, e.to_string())
+        Failure::client(code, message)
     }
 }
 

@@ -9,7 +9,7 @@ use sansboto_core::config::ConfigError;
 use sansboto_core::model::ServiceModel;
 use sansboto_core::session::{ClientOptions, Session};
 
-use crate::output::Failure;
+use crate::output::{ClientError, Failure};
 
 /// The API version of `service` the command works with: the profile's `api_versions` entry,
 /// else the latest (`None`), as aws-cli builds its command table (a command line gives no
@@ -42,6 +42,6 @@ pub(crate) fn model(session: &Session, service: &str) -> Result<Arc<ServiceModel
             Some(near) => format!("unknown service {service:?} (did you mean {near}?)"),
             None => format!("unknown service {service:?}; `sansboto help` lists them"),
         };
-        Failure::client("UnknownService", message)
+        Failure::Invalid(ClientError::new("UnknownService", message))
     })
 }
