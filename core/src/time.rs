@@ -94,13 +94,17 @@ impl Timestamp {
         }
     }
 
-    /// As a `SystemTime`.
+    /// As a `SystemTime`; a time the platform's clock cannot hold (any `i64` second fits on
+    /// Linux, not on every platform) becomes the furthest one it can, in that direction.
     pub fn to_system_time(&self) -> SystemTime {
         if self.secs >= 0 {
-            UNIX_EPOCH + Duration::new(self.secs as u64, self.nanos)
+            saturating_add(UNIX_EPOCH, Duration::new(self.secs as u64, self.nanos))
         } else {
-            UNIX_EPOCH - Duration::from_secs(self.secs.unsigned_abs())
-                + Duration::from_nanos(self.nanos as u64)
+            UNIX_EPOCH
+                .checked_sub(Duration::from_secs(self.secs.unsigned_abs()))
+                .map(|t| saturating_add(t, Duration::from_nanos(self.nanos as u64)))
+                .or_else(|| UNIX_EPOCH.checked_sub(FAR))
+                .unwrap_or(UNIX_EPOCH)
         }
     }
 
@@ -112,7 +116,9 @@ impl Timestamp {
         (y, m, d, rem / 3600, rem / 60 % 60, rem % 60)
     }
 
-    /// From calendar fields in UTC; `None` when a field is out of range.
+    /// From calendar fields in UTC; `None` when a field is out of range. Years run from 1 to
+    /// 9999, the range of Python's `datetime`, in which botocore reads every timestamp: a date
+    /// outside it is one botocore refuses (and one whose seconds could overflow).
     pub fn from_civil(
         year: i64,
         month: u32,
@@ -121,7 +127,11 @@ impl Timestamp {
         min: u32,
         sec: u32,
     ) -> Option<Self> {
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        if !(1..=9999).contains(&year)
+            || !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+        {
             return None;
         }
         // A leap second (60) is accepted the way most parsers do: it rolls into the next minute.
@@ -428,6 +438,15 @@ impl From<SystemTime> for Timestamp {
     }
 }
 
+/// Ten thousand years: "never", for a time the clock cannot hold.
+const FAR: Duration = Duration::from_secs(10_000 * 365 * 86_400);
+
+/// `t + d`, or ten thousand years after `t` when the clock cannot hold that (a cache period
+/// or lifetime a server gave beyond any clock means "never expires", not a panic).
+pub(crate) fn saturating_add(t: SystemTime, d: Duration) -> SystemTime {
+    t.checked_add(d).or_else(|| t.checked_add(FAR)).unwrap_or(t)
+}
+
 fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
@@ -486,6 +505,28 @@ fn push_padded(out: &mut String, value: u32, width: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn years_outside_pythons_datetime_are_refused() {
+        // Once an overflow panic computing the seconds of year 999999999999 (debug builds) and
+        // a wrong time (release); botocore refuses them (`ValueError`).
+        for text in [
+            "Mon, 01 Jan 999999999999 00:00:00 GMT",
+            "01 Mar 9223372036854775807 00:00:00 GMT",
+            "01 Jan -9223372036854775808 00:00:00 GMT",
+            "Sat, 01 Jan 10000 00:00:00 GMT",
+        ] {
+            assert!(Timestamp::parse_http_date(text).is_err(), "{text}");
+            assert!(Timestamp::parse_any(text).is_err(), "{text}");
+        }
+        assert!(Timestamp::parse_iso8601("0000-01-01T00:00:00Z").is_err());
+        assert_eq!(Timestamp::from_civil(i64::MAX, 3, 1, 0, 0, 0), None);
+        assert_eq!(Timestamp::from_civil(i64::MIN, 1, 1, 0, 0, 0), None);
+        let last = Timestamp::from_civil(9999, 12, 31, 23, 59, 59).unwrap();
+        assert_eq!(last.to_iso8601(), "9999-12-31T23:59:59Z");
+        let first = Timestamp::parse_http_date("Mon, 01 Jan 0001 00:00:00 GMT").unwrap();
+        assert_eq!(first.to_iso8601(), "0001-01-01T00:00:00Z");
+    }
 
     #[test]
     fn formats_round_trip() {

@@ -58,10 +58,22 @@ fn token(expires_at: &str) -> serde_json::Value {
     })
 }
 
-/// The sign-in service: answers `CreateOAuth2Token` with new credentials, or with `denied`.
-fn signin(denied: Option<&'static str>) -> ScriptServer {
-    ScriptServer::start(move |_, _| match denied {
-        Some(error) => Action::Respond(
+/// How the sign-in service answers `CreateOAuth2Token`.
+#[derive(Clone, Copy)]
+enum SignIn {
+    /// New credentials for this many seconds.
+    Grants(i64),
+    /// This error.
+    Denies(&'static str),
+}
+
+/// New credentials for 15 minutes.
+const GRANTS: SignIn = SignIn::Grants(900);
+
+/// The sign-in service, answering as `answer` says.
+fn signin(answer: SignIn) -> ScriptServer {
+    ScriptServer::start(move |_, _| match answer {
+        SignIn::Denies(error) => Action::Respond(
             400,
             vec![
                 ("Content-Type".into(), "application/json".into()),
@@ -69,11 +81,13 @@ fn signin(denied: Option<&'static str>) -> ScriptServer {
             ],
             format!(r#"{{"error":"{error}","message":"denied"}}"#).into_bytes(),
         ),
-        None => Action::json(
+        SignIn::Grants(expires_in) => Action::json(
             200,
-            r#"{"accessToken":{"accessKeyId":"ASIANEW","secretAccessKey":"new-secret",
-                "sessionToken":"new-session"},"tokenType":"aws_sigv4","expiresIn":900,
-                "refreshToken":"refresh-2"}"#,
+            &format!(
+                r#"{{"accessToken":{{"accessKeyId":"ASIANEW","secretAccessKey":"new-secret",
+                "sessionToken":"new-session"}},"tokenType":"aws_sigv4","expiresIn":{expires_in},
+                "refreshToken":"refresh-2"}}"#
+            ),
         ),
     })
 }
@@ -148,21 +162,21 @@ struct Setup {
     client: sansboto_blocking::Client,
 }
 
-fn setup(cached: serde_json::Value, denied: Option<&'static str>) -> Setup {
-    setup_in(cached, denied, "region = us-west-2\n", None)
+fn setup(cached: serde_json::Value, answer: SignIn) -> Setup {
+    setup_in(cached, answer, "region = us-west-2\n", None)
 }
 
 /// [`setup`] with `region_lines` in the profile and the client given `client_region` in code.
 fn setup_in(
     cached: serde_json::Value,
-    denied: Option<&'static str>,
+    answer: SignIn,
     region_lines: &str,
     client_region: Option<&str>,
 ) -> Setup {
     let dir = temp_dir("login");
     let token_path = dir.join(format!("{}.json", login_token_cache_key(SESSION)));
     std::fs::write(&token_path, cached.to_string()).unwrap();
-    let (signin, dynamodb) = (signin(denied), dynamodb());
+    let (signin, dynamodb) = (signin(answer), dynamodb());
     let config = format!("[default]\nlogin_session = {SESSION}\n{region_lines}");
     let cache_dir = dir.to_string_lossy().to_string();
     let env = [
@@ -187,7 +201,7 @@ fn setup_in(
 
 #[test]
 fn an_expiring_login_token_is_refreshed_saved_and_used() {
-    let s = setup(token("2020-01-01T00:00:00Z"), None);
+    let s = setup(token("2020-01-01T00:00:00Z"), GRANTS);
     let before = now_secs();
     s.client.call("ListTables", params! {}).unwrap();
     s.client.call("ListTables", params! {}).unwrap();
@@ -272,7 +286,7 @@ fn a_token_with_its_sign_in_region_refreshes_with_no_region_configured() {
     // the refresh token had been spent).
     let mut cached = token("2020-01-01T00:00:00Z");
     cached["signInRegion"] = "eu-west-1".into();
-    let s = setup_in(cached, None, "", Some("us-west-2"));
+    let s = setup_in(cached, GRANTS, "", Some("us-west-2"));
     s.client.call("ListTables", params! {}).unwrap();
     assert_eq!(s.signin.seen().len(), 1);
     let auth = s.dynamodb.seen()[0]
@@ -288,7 +302,7 @@ fn a_token_with_its_sign_in_region_refreshes_with_no_region_configured() {
 
 #[test]
 fn a_fresh_login_token_is_used_without_a_refresh() {
-    let s = setup(token(&iso(now_secs() + 3600)), None);
+    let s = setup(token(&iso(now_secs() + 3600)), GRANTS);
     s.client.call("ListTables", params! {}).unwrap();
     assert!(s.signin.seen().is_empty());
     let auth = s.dynamodb.seen()[0]
@@ -309,7 +323,7 @@ fn refusals_and_broken_tokens_are_typed_errors() {
             LoginError::InsufficientPermissions,
         ),
     ] {
-        let s = setup(token("2020-01-01T00:00:00Z"), Some(denied));
+        let s = setup(token("2020-01-01T00:00:00Z"), SignIn::Denies(denied));
         match s.client.call("ListTables", params! {}) {
             Err(Error::Credentials(CredentialsError::Login(e))) => assert_eq!(e, expected),
             other => panic!("{denied}: {other:?}"),
@@ -323,10 +337,28 @@ fn refusals_and_broken_tokens_are_typed_errors() {
         let _ = std::fs::remove_dir_all(&s.dir);
     }
 
+    // A lifetime past year 9999, which botocore's `datetime` arithmetic refuses
+    // (`OverflowError`); `i64::MAX` once overflowed adding it to the time (a panic in debug
+    // builds). The token is left as it was.
+    for expires_in in [i64::MAX, 300_000_000_000] {
+        let s = setup(token("2020-01-01T00:00:00Z"), SignIn::Grants(expires_in));
+        match s.client.call("ListTables", params! {}) {
+            Err(Error::Credentials(CredentialsError::Login(LoginError::TokenLoad(m)))) => {
+                assert!(m.contains("invalid service response"), "{m}")
+            }
+            other => panic!("{expires_in}: {other:?}"),
+        }
+        let saved: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&s.token_path).unwrap()).unwrap();
+        assert_eq!(saved["refreshToken"], "refresh-1");
+        assert!(s.dynamodb.seen().is_empty());
+        let _ = std::fs::remove_dir_all(&s.dir);
+    }
+
     let mut incomplete = token("2020-01-01T00:00:00Z");
     incomplete.as_object_mut().unwrap().remove("dpopKey");
     incomplete.as_object_mut().unwrap().remove("clientId");
-    let s = setup(incomplete, None);
+    let s = setup(incomplete, GRANTS);
     match s.client.call("ListTables", params! {}) {
         Err(Error::Credentials(CredentialsError::Login(LoginError::TokenLoad(message)))) => {
             assert!(

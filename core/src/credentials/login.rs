@@ -283,7 +283,14 @@ impl LoginFetch {
             .cloned()
             .unwrap_or(serde_json::Value::Null);
         // Whole seconds, as botocore's `%Y-%m-%dT%H:%M:%SZ`.
-        let expires_at = Timestamp::from_secs(unix_secs(now) + expires_in).to_iso8601();
+        // A lifetime past year 9999 is refused, as botocore's `datetime` arithmetic refuses it
+        // (`OverflowError`).
+        let expires_at = unix_secs(now)
+            .checked_add(expires_in)
+            .map(Timestamp::from_secs)
+            .filter(|t| t.to_civil().0 <= 9999)
+            .ok_or_else(invalid)?
+            .to_iso8601();
         let mut new_access = serde_json::Map::new();
         new_access.insert("accessKeyId".into(), field(access, "accessKeyId")?);
         new_access.insert("secretAccessKey".into(), field(access, "secretAccessKey")?);

@@ -292,9 +292,13 @@ impl SsoFetch {
             .get("expiration")
             .and_then(|v| v.as_f64())
             .ok_or_else(|| retrieval("no expiration"))?;
-        // botocore keeps whole seconds of the millisecond epoch.
+        // botocore keeps whole seconds of the millisecond epoch, and fails (Python's
+        // `OverflowError`) on one past what the clock can hold.
         let expiry = SystemTime::UNIX_EPOCH
-            + Duration::from_secs((expiration_ms.max(0.0) / 1000.0).floor() as u64);
+            .checked_add(Duration::from_secs(
+                (expiration_ms.max(0.0) / 1000.0).floor() as u64,
+            ))
+            .ok_or_else(|| retrieval("expiration out of range"))?;
         Ok(Credentials::new(
             field("accessKeyId")?,
             field("secretAccessKey")?,

@@ -815,6 +815,25 @@ fn sso_token_problems_are_errors() {
         matches!(&err, CredentialsError::SsoToken(m) if m.contains("aws sso login")),
         "{err}"
     );
+    // An expiration past what the clock holds (botocore: `OverflowError`); once a panic
+    // adding it to the epoch.
+    for expiration in ["1e22", "1e300"] {
+        let mut c = chain(&env, shared(SSO_CONFIG, ""), no_imds());
+        let err = World::new()
+            .file(&path, &sso_token(600))
+            .http(move |_| {
+                response(
+                    200,
+                    &format!(
+                        r#"{{"roleCredentials": {{"accessKeyId": "A", "secretAccessKey": "s",
+                            "sessionToken": "t", "expiration": {expiration}}}}}"#
+                    ),
+                )
+            })
+            .run(&mut c)
+            .unwrap_err();
+        assert!(err.to_string().contains("expiration out of range"), "{err}");
+    }
     // Incomplete configuration.
     let config = "[default]\nsso_account_id = 1\nsso_role_name = r\nsso_region = us-east-1\n";
     let mut c = chain(&[], shared(config, ""), no_imds());

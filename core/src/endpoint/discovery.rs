@@ -399,11 +399,14 @@ fn parse_endpoints(answer: &Value, now: SystemTime) -> Result<Vec<Discovered>, D
                 .get("CachePeriodInMinutes")
                 .and_then(Value::as_i64)
                 .ok_or_else(|| invalid("an endpoint has no CachePeriodInMinutes"))?;
-            // A negative period is an endpoint that is already stale.
-            let period = Duration::from_secs(u64::try_from(minutes).unwrap_or(0) * 60);
+            // A negative period is an endpoint that is already stale; one past what the clock
+            // can hold never goes stale (botocore's integers do not overflow: it caches the
+            // endpoint for that long).
+            let period =
+                Duration::from_secs(u64::try_from(minutes).unwrap_or(0).saturating_mul(60));
             Ok(Discovered {
                 address: address.to_string(),
-                expires: now + period,
+                expires: crate::time::saturating_add(now, period),
             })
         })
         .collect()
@@ -616,6 +619,28 @@ mod tests {
         assert_eq!(d.lookup(&call, at(120)), Ok(Lookup::Refresh));
         d.invalidate(&call);
         assert_eq!(d.lookup(&call, at(1)), Ok(Lookup::Refresh));
+    }
+
+    #[test]
+    fn a_period_past_what_the_clock_holds_never_goes_stale() {
+        // Once an overflow panic (minutes × 60, then `SystemTime + Duration`); botocore's
+        // integers do not overflow, and it keeps the endpoint that long.
+        let tsw = model("timestream-write");
+        for minutes in [i64::MAX, 200_000_000_000_000_000, 20_000_000_000_000] {
+            let d = ClientDiscovery::new(Some(DiscoverySetting::Auto));
+            let call = call_of(&d, &tsw, "ListDatabases").unwrap().unwrap();
+            let a = answer("far.example.com", minutes);
+            assert_eq!(
+                d.refreshed(&call, Refreshed::Answer(&a), at(0)),
+                Ok(Lookup::Use("far.example.com".into()))
+            );
+            let century = 100 * 365 * 86_400;
+            assert_eq!(
+                d.lookup(&call, at(century)),
+                Ok(Lookup::Use("far.example.com".into())),
+                "{minutes}"
+            );
+        }
     }
 
     #[test]
