@@ -249,12 +249,16 @@ impl Download {
     }
 
     /// Cut the object into ranges: along its parts when its checksum is composite (`part_len`
-    /// from `HeadObject PartNumber=1`), else by the configured part size.
+    /// from `HeadObject PartNumber=1`), else by the configured part size. Never more than
+    /// [`plan::MAX_PARTS`] ranges, whatever size the server claims: an object beyond 10,000
+    /// parts of 5 GiB (S3 stores none) is fetched in larger ranges, which a GET can take,
+    /// rather than planned as billions of them.
     fn plan(&mut self, part_len: Option<u64>) {
         let range = match part_len {
             Some(len) if len > 0 => len,
             _ if self.size < self.threshold => self.size.max(1),
-            _ => plan::part_size_for(self.part_size, self.size).unwrap_or(plan::MAX_PART_SIZE),
+            _ => plan::part_size_for(self.part_size, self.size)
+                .unwrap_or_else(|| self.size.div_ceil(plan::MAX_PARTS)),
         };
         self.ranges = if self.size == 0 {
             Vec::new()
@@ -403,14 +407,20 @@ impl Download {
             self.plan(None);
             return;
         }
+        // Checked before planning: a layout that does not cut the object into `parts` parts of
+        // `len` bytes (the server's figures, which may be anything) is not planned along.
+        let even = len.is_some_and(|len| {
+            len > 0 && i64::try_from(self.size.div_ceil(len)).is_ok_and(|n| n == parts)
+        });
+        if !even || parts as u64 > plan::MAX_PARTS {
+            self.expected = None;
+            self.plan(None);
+            return;
+        }
         if let Some(e) = &mut self.expected {
             e.composite = true;
         }
         self.plan(len);
-        if self.ranges.len() as i64 != parts {
-            self.expected = None;
-            self.plan(None);
-        }
     }
 
     fn ranges_job(&mut self) -> Option<Job> {
@@ -879,6 +889,49 @@ mod tests {
                 d.finish(),
                 Some(Err(Error::Transfer(TransferError::ChecksumMismatch { .. })))
             ));
+        }
+    }
+
+    #[test]
+    fn whatever_size_a_server_claims_at_most_ten_thousand_ranges_are_planned() {
+        // Once a panic (`capacity overflow`) or an abort (24 GiB asked of the allocator): the
+        // ranges were planned from the server's figures without a bound.
+        let huge = i64::MAX as u64;
+        let composite = |size: u64| params! {"ContentLength": size, "ETag": "\"e\"", "ChecksumCRC32": "AAAAAA==-2", "ChecksumType": "COMPOSITE"};
+        let cases = [
+            // A layout of 1-byte parts that does not even cut the object in two.
+            (
+                huge,
+                composite(huge),
+                Some(params! {"ContentLength": 1, "PartsCount": 2}),
+            ),
+            (
+                1024 * MIB,
+                composite(1024 * MIB),
+                Some(params! {"ContentLength": 1, "PartsCount": 2}),
+            ),
+            // More parts than a multipart upload can have, evenly cut.
+            (
+                20_001,
+                composite(20_001),
+                Some(params! {"ContentLength": 2, "PartsCount": 10_001}),
+            ),
+            (huge, params! {"ContentLength": huge, "ETag": "\"e\""}, None),
+        ];
+        for (size, head, first_part) in cases {
+            let mut d = Download::new("b", "k", "/d/out".into(), Map::default(), &config());
+            let ranges = started(&mut d, head, first_part, None);
+            assert!(!ranges.is_empty(), "{size}: ranges are fetched");
+            assert!(
+                d.ranges.len() as u64 <= plan::MAX_PARTS,
+                "{size}: {}",
+                d.ranges.len()
+            );
+            assert_eq!(d.ranges.iter().map(|r| r.len).sum::<u64>(), size);
+            assert!(
+                d.expected.is_none(),
+                "{size}: that layout is not checked along"
+            );
         }
     }
 
