@@ -822,7 +822,11 @@ fn slice(
         if let Some(v) = usize::try_from(i).ok().and_then(|i| items.get(i)) {
             out.push(v.clone());
         }
-        i += step;
+        // A step past the end of the integers has nothing more to take.
+        match i.checked_add(step) {
+            Some(next) => i = next,
+            None => break,
+        }
     }
     Ok(out)
 }
@@ -1168,7 +1172,16 @@ fn call(name: &str, args: &[Arg<'_>]) -> Result<Value, JmesPathError> {
                 .iter()
                 .all(|v| matches!(v.untagged(), Value::Integer(_)))
             {
-                Value::Integer(items.iter().filter_map(Value::as_i64).sum())
+                // Past 64 bits the sum goes on as a float (Python's integers would not
+                // overflow; a wrapped or panicking sum would be wrong).
+                match items
+                    .iter()
+                    .filter_map(Value::as_i64)
+                    .try_fold(0i64, i64::checked_add)
+                {
+                    Some(sum) => Value::Integer(sum),
+                    None => float(items.iter().filter_map(number).sum()),
+                }
             } else {
                 let mut sum = 0.0;
                 for v in items {
@@ -1277,6 +1290,25 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"))
             .search(data)
             .unwrap()
+    }
+
+    #[test]
+    fn sums_and_slices_at_the_ends_of_the_integers() {
+        // Once overflow panics (debug builds) or a wrapped, negative sum (release).
+        let big = Value::from(serde_json::json!([i64::MAX, 1]));
+        assert_eq!(search("sum(@)", &big).as_f64(), Some(i64::MAX as f64 + 1.0));
+        let small = Value::from(serde_json::json!([i64::MAX - 1, 1]));
+        assert_eq!(search("sum(@)", &small), Value::Integer(i64::MAX));
+        let list = Value::from(serde_json::json!([1, 2, 3]));
+        // jmespath.py: [2] for both.
+        assert_eq!(
+            search("[1::9223372036854775807]", &list),
+            search("[1:2]", &list)
+        );
+        assert_eq!(
+            search("[1:-9223372036854775808:-9223372036854775807]", &list),
+            search("[1:2]", &list)
+        );
     }
 
     fn data() -> Value {

@@ -572,8 +572,9 @@ impl Upload {
                 continue;
             };
             // A part is kept only if it is the one this file's plan would send.
-            let Some(index) = usize::try_from(number - 1)
-                .ok()
+            let Some(index) = number
+                .checked_sub(1)
+                .and_then(|i| usize::try_from(i).ok())
                 .filter(|&i| i < self.parts.len())
             else {
                 continue;
@@ -1216,6 +1217,32 @@ mod tests {
         let listed = &call(&complete).1["MultipartUpload"]["Parts"];
         assert_eq!(listed[0]["ETag"].as_str(), Some("e1"));
         assert_eq!(listed[2]["ETag"].as_str(), Some("new"));
+    }
+
+    #[test]
+    fn listed_part_numbers_no_plan_has_are_ignored() {
+        // `i64::MIN - 1` once overflowed (a panic in debug builds).
+        let mut up = Upload::new(
+            "b",
+            "k",
+            "/f".into(),
+            10 * MIB,
+            Map::default(),
+            &config(),
+            Some("u9".into()),
+        )
+        .unwrap();
+        let list = up.next_job().unwrap();
+        assert_eq!(call(&list).0, "ListParts");
+        let part = |n: i64| params! {"PartNumber": n, "Size": 5 * MIB, "ETag": "e"};
+        up.handle(
+            list.id,
+            ok(params! {"Parts": vec![part(i64::MIN), part(0), part(-1), part(3), part(i64::MAX)]}),
+        );
+        let sent: Vec<_> = std::iter::from_fn(|| up.next_job())
+            .map(|job| call(&job).1["PartNumber"].as_i64())
+            .collect();
+        assert_eq!(sent, [Some(1), Some(2)]);
     }
 
     #[test]
