@@ -37,6 +37,9 @@ pub(crate) enum Failure {
     Client(ClientError),
     /// The service answered with an error (254).
     Service(serde_json::Value),
+    /// A high-level S3 command's failed call, one line as aws-cli prints it (exit 1, as
+    /// aws-cli's `s3 mb` and `s3 rb` return).
+    Command(String),
 }
 
 /// A client-side failure as printed: `{"Error": {"Code": code, "Message": message}}`.
@@ -66,6 +69,7 @@ impl Failure {
             Failure::Unconfigured(_) => EXIT_CONFIG,
             Failure::Client(_) => EXIT_CLIENT,
             Failure::Service(_) => EXIT_SERVICE,
+            Failure::Command(_) => 1,
         }
     }
 
@@ -83,6 +87,7 @@ impl Failure {
                 writeln!(err, "{}", pretty(&json))
             }
             Failure::Service(json) => writeln!(err, "{}", pretty(json)),
+            Failure::Command(line) => writeln!(err, "{line}"),
         };
     }
 }
@@ -136,6 +141,29 @@ impl From<Error> for Failure {
         };
         Failure::client(code, message)
     }
+}
+
+/// An error as botocore's exception reads (`str(e)`, what aws-cli's S3 commands print): a
+/// service error in the words of its `ClientError`, with `(reached max retries: N)` when the
+/// retries ran out; anything else as sansboto words it.
+pub(crate) fn error_text(operation: &str, e: &Error) -> String {
+    let Error::Service(s) = e else {
+        return e.to_string();
+    };
+    let error = |key: &str| s.fields.get("Error").and_then(|e| e.get(key)?.as_str());
+    let metadata = |key: &str| s.fields.get("ResponseMetadata").and_then(|m| m.get(key));
+    let retries = match (
+        metadata("MaxAttemptsReached").and_then(Value::as_bool),
+        metadata("RetryAttempts").and_then(Value::as_i64),
+    ) {
+        (Some(true), Some(n)) => format!(" (reached max retries: {n})"),
+        _ => String::new(),
+    };
+    format!(
+        "An error occurred ({}) when calling the {operation} operation{retries}: {}",
+        error("Code").unwrap_or("Unknown"),
+        error("Message").unwrap_or("Unknown"),
+    )
 }
 
 /// botocore's error dict (`Error`, `ResponseMetadata`, modeled members) as JSON, `Error` and

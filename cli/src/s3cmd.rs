@@ -1,12 +1,19 @@
-//! `sansboto s3 cp|ls|rm|mv|sync`: aws-cli's high-level S3 commands, on the library's transfers
-//! (multipart above 8 MiB, parallel parts, checksums, abort on failure). `s3 PutObject …` and
-//! every other S3 operation stay API calls: no S3 operation is named like these commands.
+//! `sansboto s3 cp|ls|rm|mv|sync|mb|rb|presign`: aws-cli's high-level S3 commands, on the
+//! library's transfers (multipart above 8 MiB, parallel parts, checksums, abort on failure).
+//! `s3 PutObject …` and every other S3 operation stay API calls: no S3 operation is named like
+//! these commands.
 //!
 //! Arguments, as aws-cli takes them for the common cases: `--recursive`, `--exclude`/`--include`
 //! (in order, the last match wins; `*` and `?` wildcards against the path below the source),
 //! `--delete` (sync), `--dryrun`, `--size-only` (sync), `--exact-timestamps` (sync),
-//! `--storage-class`, `--sse`, `--sse-kms-key-id`, `--quiet`, `--no-progress`. `-` is stdin (cp's source) or stdout (cp's destination). A progress line is
-//! shown only when stdout is a terminal.
+//! `--storage-class`, `--sse`, `--sse-kms-key-id`, `--quiet`, `--no-progress`; `--tags KEY
+//! VALUE` (mb), `--force` (rb), `--expires-in SECONDS` (presign). `-` is stdin (cp's source)
+//! or stdout (cp's destination). A progress line is shown only when stdout is a terminal. A
+//! path's bucket may be an access point ARN (`s3://arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/key`).
+//!
+//! `mb` and `rb` report a failed call as aws-cli does, one line on stderr
+//! (`make_bucket failed: s3://b An error occurred (…) when calling the CreateBucket operation:
+//! …`) and exit status 1.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -22,7 +29,7 @@ use crate::output::Failure;
 use sansboto_blocking::HttpClient as CliTransport;
 
 /// The high-level commands.
-const COMMANDS: &[&str] = &["cp", "ls", "rm", "mv", "sync"];
+const COMMANDS: &[&str] = &["cp", "ls", "rm", "mv", "sync", "mb", "rb", "presign"];
 /// Options that take a value (global ones included, to find the command among the words).
 const VALUE_OPTIONS: &[&str] = &[
     "--region",
@@ -34,7 +41,10 @@ const VALUE_OPTIONS: &[&str] = &[
     "--sse",
     "--sse-kms-key-id",
     "--signing-time",
+    "--expires-in",
 ];
+/// Options that take two values.
+const PAIR_OPTIONS: &[&str] = &["--tags"];
 /// Flags.
 const FLAGS: &[&str] = &[
     "--recursive",
@@ -46,9 +56,29 @@ const FLAGS: &[&str] = &[
     "--no-progress",
     "--debug",
     "--no-sign-request",
+    "--force",
+];
+/// Options every command takes.
+const GLOBAL_OPTIONS: &[&str] = &[
+    "--region",
+    "--endpoint-url",
+    "--profile",
+    "--debug",
+    "--no-sign-request",
 ];
 
-/// True when `argv` is `s3 cp|ls|rm|mv|sync …` (options may come anywhere).
+/// Whether aws-cli's `s3 COMMAND` takes `option`, for the commands and options that belong to
+/// one command (besides [`GLOBAL_OPTIONS`]; sync's own options are checked apart).
+fn takes(command: &str, option: &str) -> bool {
+    match command {
+        "mb" => option == "--tags",
+        "rb" => option == "--force",
+        "presign" => option == "--expires-in",
+        _ => !["--tags", "--force", "--expires-in"].contains(&option),
+    }
+}
+
+/// True when `argv` is `s3 COMMAND …` for one of [`COMMANDS`] (options may come anywhere).
 pub(crate) fn is_s3_command(argv: &[String]) -> bool {
     let words = positional(argv);
     words.len() >= 2 && words[0] == "s3" && COMMANDS.contains(&words[1].as_str())
@@ -60,6 +90,9 @@ fn positional(argv: &[String]) -> Vec<String> {
     while let Some(arg) = args.next() {
         if arg.starts_with("--") && arg.len() > 2 {
             if VALUE_OPTIONS.contains(&arg.as_str()) {
+                args.next();
+            } else if PAIR_OPTIONS.contains(&arg.as_str()) {
+                args.next();
                 args.next();
             }
         } else {
@@ -88,6 +121,14 @@ struct S3Args {
     storage_class: Option<String>,
     sse: Option<String>,
     sse_kms_key_id: Option<String>,
+    /// mb's `--tags KEY VALUE`, in the order given.
+    tags: Vec<(String, String)>,
+    /// rb's `--force`: delete the bucket's objects first.
+    force: bool,
+    /// presign's `--expires-in` (seconds).
+    expires_in: Option<u64>,
+    /// The options given, to check that the command takes them.
+    options: Vec<String>,
 }
 
 fn parse(argv: &[String]) -> Result<S3Args, Failure> {
@@ -103,6 +144,16 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
             Some((n, v)) => (n, Some(v.to_string())),
             None => (arg.as_str(), None),
         };
+        a.options.push(name.to_string());
+        if PAIR_OPTIONS.contains(&name) {
+            let (Some(key), Some(value), None) = (args.next(), args.next(), &inline) else {
+                return Err(Failure::Usage(format!(
+                    "{name} takes two values: KEY VALUE"
+                )));
+            };
+            a.tags.push((key.clone(), value.clone()));
+            continue;
+        }
         if FLAGS.contains(&name) {
             match name {
                 "--recursive" => a.recursive = true,
@@ -113,6 +164,7 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
                 "--quiet" => a.quiet = true,
                 "--no-progress" => a.no_progress = true,
                 "--debug" => a.global.debug = true,
+                "--force" => a.force = true,
                 _ => a.global.no_sign_request = true,
             }
             continue;
@@ -133,6 +185,14 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
             "--storage-class" => a.storage_class = Some(value),
             "--sse" => a.sse = Some(value),
             "--sse-kms-key-id" => a.sse_kms_key_id = Some(value),
+            "--expires-in" => {
+                let seconds = value.parse().map_err(|_| {
+                    Failure::Usage(format!(
+                        "argument --expires-in: invalid int value: '{value}'"
+                    ))
+                })?;
+                a.expires_in = Some(seconds);
+            }
             _ => {
                 return Err(Failure::Usage(format!(
                     "{name} is not for s3 {}",
@@ -146,7 +206,7 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
     a.paths = words.into_iter().skip(2).collect();
     let want = match a.command.as_str() {
         "ls" => 0..=1,
-        "rm" => 1..=1,
+        "rm" | "mb" | "rb" | "presign" => 1..=1,
         _ => 2..=2,
     };
     if !want.contains(&a.paths.len()) {
@@ -160,6 +220,14 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
             },
             a.paths.len()
         )));
+    }
+    let command = a.command.as_str();
+    if let Some(option) = a
+        .options
+        .iter()
+        .find(|o| !GLOBAL_OPTIONS.contains(&o.as_str()) && !takes(command, o))
+    {
+        return Err(Failure::Usage(format!("{option} is not for s3 {command}")));
     }
     // aws-cli offers these to sync only.
     for (given, name) in [
@@ -190,19 +258,175 @@ enum Location {
     Stdio,
 }
 
-fn location(path: &str) -> Location {
+fn location(path: &str) -> Result<Location, Failure> {
     if path == "-" {
-        return Location::Stdio;
+        return Ok(Location::Stdio);
     }
-    match path.strip_prefix("s3://") {
+    Ok(match path.strip_prefix("s3://") {
         Some(rest) => {
-            let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
-            Location::S3 {
-                bucket: bucket.to_string(),
-                key: key.to_string(),
-            }
+            let (bucket, key) = bucket_and_key(rest)?;
+            Location::S3 { bucket, key }
         }
         None => Location::Local(PathBuf::from(path)),
+    })
+}
+
+/// The bucket and key of an S3 path (without `s3://`), as aws-cli's `find_bucket_key` splits
+/// it: an access point ARN (`arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME`) or an Outposts access
+/// point ARN is the bucket whole, `/`s and all; otherwise the bucket ends at the first `/`.
+/// Object Lambda access points and Outposts bucket ARNs are refused, as aws-cli refuses them
+/// (its `s3` commands cannot use them; the API commands can).
+fn bucket_and_key(path: &str) -> Result<(String, String), Failure> {
+    use arn::{matched, OBJECT_LAMBDA, OUTPOST_ACCESS_POINT, OUTPOST_BUCKET, S3_ACCESS_POINT};
+    if matched(path, OBJECT_LAMBDA).is_some() {
+        return Err(Failure::Usage(
+            "s3 commands do not support S3 Object Lambda resources. Use s3api commands \
+             instead."
+                .into(),
+        ));
+    }
+    if matched(path, OUTPOST_BUCKET).is_some() {
+        return Err(Failure::Usage(
+            "s3 commands do not support Outpost Bucket ARNs. Use s3control commands instead."
+                .into(),
+        ));
+    }
+    let split = match matched(path, S3_ACCESS_POINT) {
+        // `/?`: only a slash separates the key.
+        Some(end) => Some((end, path[end..].strip_prefix('/').unwrap_or(&path[end..]))),
+        // `[/:]?`
+        None => matched(path, OUTPOST_ACCESS_POINT).map(|end| {
+            let rest = &path[end..];
+            (end, rest.strip_prefix(['/', ':']).unwrap_or(rest))
+        }),
+    };
+    Ok(match split {
+        Some((end, key)) => (path[..end].to_string(), key.to_string()),
+        None => {
+            let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
+            (bucket.to_string(), key.to_string())
+        }
+    })
+}
+
+/// The ARN forms aws-cli's S3 commands recognize in a path, as patterns of its regular
+/// expressions (`arn:aws` + any text + the tokens, each run greedy and backtracking, as
+/// Python's `re` matches them). Written out here rather than pulling a regex engine into the
+/// command for four fixed patterns.
+mod arn {
+    /// One step of a pattern.
+    #[derive(Clone, Copy)]
+    pub(super) enum Token {
+        /// This text.
+        Text(&'static str),
+        /// One of these characters.
+        OneOf(&'static str),
+        /// `min..=max` characters of a class.
+        Run(fn(u8) -> bool, usize, usize),
+    }
+    use Token::*;
+
+    fn region(c: u8) -> bool {
+        c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-'
+    }
+    fn digit(c: u8) -> bool {
+        c.is_ascii_digit()
+    }
+    fn name(c: u8) -> bool {
+        c.is_ascii_alphanumeric() || c == b'-'
+    }
+    fn not_slash(c: u8) -> bool {
+        c != b'/'
+    }
+
+    /// `:s3:[a-z\-0-9]*:[0-9]{12}:accesspoint[:/][^/]+`
+    pub(super) const S3_ACCESS_POINT: &[Token] = &[
+        Text(":s3:"),
+        Run(region, 0, usize::MAX),
+        Text(":"),
+        Run(digit, 12, 12),
+        Text(":accesspoint"),
+        OneOf(":/"),
+        Run(not_slash, 1, usize::MAX),
+    ];
+    /// `:s3-outposts:[a-z\-0-9]+:[0-9]{12}:outpost[/:][a-zA-Z0-9\-]{1,63}[/:]accesspoint[/:][a-zA-Z0-9\-]{1,63}`
+    pub(super) const OUTPOST_ACCESS_POINT: &[Token] = &[
+        Text(":s3-outposts:"),
+        Run(region, 1, usize::MAX),
+        Text(":"),
+        Run(digit, 12, 12),
+        Text(":outpost"),
+        OneOf("/:"),
+        Run(name, 1, 63),
+        OneOf("/:"),
+        Text("accesspoint"),
+        OneOf("/:"),
+        Run(name, 1, 63),
+    ];
+    /// The same with `bucket` for `accesspoint`.
+    pub(super) const OUTPOST_BUCKET: &[Token] = &[
+        Text(":s3-outposts:"),
+        Run(region, 1, usize::MAX),
+        Text(":"),
+        Run(digit, 12, 12),
+        Text(":outpost"),
+        OneOf("/:"),
+        Run(name, 1, 63),
+        OneOf("/:"),
+        Text("bucket"),
+        OneOf("/:"),
+        Run(name, 1, 63),
+    ];
+    /// `:s3-object-lambda:[a-z\-0-9]+:[0-9]{12}:accesspoint[/:][a-zA-Z0-9\-]{1,63}`
+    pub(super) const OBJECT_LAMBDA: &[Token] = &[
+        Text(":s3-object-lambda:"),
+        Run(region, 1, usize::MAX),
+        Text(":"),
+        Run(digit, 12, 12),
+        Text(":accesspoint"),
+        OneOf("/:"),
+        Run(name, 1, 63),
+    ];
+
+    /// Where the ARN `arn:aws.*` + `pattern` that begins `path` ends, trying the longest
+    /// `.*` first as Python's `re` does; `None` when `path` is no such ARN. (Python's `.` and
+    /// `$` stop at a line break: a path holding one matches no ARN.)
+    pub(super) fn matched(path: &str, pattern: &[Token]) -> Option<usize> {
+        const START: &str = "arn:aws";
+        let bytes = path.as_bytes();
+        if !path.starts_with(START) || bytes.contains(&b'\n') {
+            return None;
+        }
+        (START.len()..=bytes.len())
+            .rev()
+            .find_map(|from| tokens(bytes, from, pattern))
+    }
+
+    /// Where `pattern` matched at `at` ends, each run as long as it can be first.
+    fn tokens(bytes: &[u8], at: usize, pattern: &[Token]) -> Option<usize> {
+        let Some((first, rest)) = pattern.split_first() else {
+            return Some(at);
+        };
+        match *first {
+            Text(text) => bytes[at..]
+                .starts_with(text.as_bytes())
+                .then(|| tokens(bytes, at + text.len(), rest))
+                .flatten(),
+            OneOf(set) => bytes
+                .get(at)
+                .filter(|c| set.as_bytes().contains(c))
+                .and_then(|_| tokens(bytes, at + 1, rest)),
+            Run(class, min, max) => {
+                let longest = bytes[at..]
+                    .iter()
+                    .take(max)
+                    .take_while(|&&c| class(c))
+                    .count();
+                (min..=longest)
+                    .rev()
+                    .find_map(|len| tokens(bytes, at + len, rest))
+            }
+        }
     }
 }
 
@@ -470,7 +694,10 @@ impl Runner {
     }
 
     fn cp(&self, moving: bool) -> Result<(), Failure> {
-        let (from, to) = (location(&self.args.paths[0]), location(&self.args.paths[1]));
+        let (from, to) = (
+            location(&self.args.paths[0])?,
+            location(&self.args.paths[1])?,
+        );
         if !self.args.recursive {
             let to = match (&from, &to) {
                 // A destination ending in / (or a local directory) takes the source's name.
@@ -519,7 +746,10 @@ impl Runner {
     }
 
     fn sync(&self) -> Result<(), Failure> {
-        let (from, to) = (location(&self.args.paths[0]), location(&self.args.paths[1]));
+        let (from, to) = (
+            location(&self.args.paths[0])?,
+            location(&self.args.paths[1])?,
+        );
         let sources = self.list(&from)?;
         let targets = self.list(&to)?;
         for (relative, source) in sources
@@ -579,7 +809,7 @@ impl Runner {
     }
 
     fn rm(&self) -> Result<(), Failure> {
-        let target = location(&self.args.paths[0]);
+        let target = location(&self.args.paths[0])?;
         if !matches!(target, Location::S3 { .. }) {
             return Err(Failure::Usage("s3 rm takes s3://bucket/key".into()));
         }
@@ -596,6 +826,107 @@ impl Runner {
         Ok(())
     }
 
+    /// aws-cli's `s3 mb`: `CreateBucket` in the client's region (no `LocationConstraint` in
+    /// us-east-1, which refuses one), with the `--tags`, in the account's regional namespace
+    /// for a name ending `-an`.
+    fn mb(&self) -> Result<(), Failure> {
+        let path = &self.args.paths[0];
+        let bucket = s3_uri(path)?.0;
+        if bucket.ends_with("--x-s3") {
+            return Err(Failure::Usage(
+                "Cannot use mb command with a directory bucket.".into(),
+            ));
+        }
+        let mut params = Map::default();
+        params.insert("Bucket".into(), Value::from(bucket.as_str()));
+        if bucket.ends_with("-an") {
+            params.insert("BucketNamespace".into(), Value::from("account-regional"));
+        }
+        let mut configuration = Map::default();
+        // An S3 client without a region is us-east-1's, as botocore's `meta.region_name` is.
+        let region = self.s3.core().config().endpoint.region.clone();
+        match region.as_deref() {
+            None | Some("us-east-1") | Some("aws-global") => {}
+            Some(region) => {
+                configuration.insert("LocationConstraint".into(), Value::from(region));
+            }
+        }
+        if !self.args.tags.is_empty() {
+            let tags = self.args.tags.iter().map(|(key, value)| {
+                params! {"Key": key.as_str(), "Value": value.as_str()}
+            });
+            configuration.insert("Tags".into(), Value::List(tags.collect()));
+        }
+        if !configuration.is_empty() {
+            params.insert(
+                "CreateBucketConfiguration".into(),
+                Value::Map(configuration),
+            );
+        }
+        match self.s3.call("CreateBucket", Value::Map(params)) {
+            Ok(_) => crate::output::print_stdout(&format!("make_bucket: {bucket}")),
+            Err(e) => Err(Failure::Command(format!(
+                "make_bucket failed: {path} {}",
+                crate::output::error_text("CreateBucket", &e)
+            ))),
+        }
+    }
+
+    /// aws-cli's `s3 rb`: `DeleteBucket`; with `--force`, every object is deleted first as
+    /// `s3 rm --recursive` deletes them (the bucket is left when one cannot be).
+    fn rb(&self) -> Result<(), Failure> {
+        let path = &self.args.paths[0];
+        let (bucket, key) = s3_uri(path)?;
+        if !key.is_empty() {
+            return Err(Failure::Usage(format!(
+                "Please specify a valid bucket name only. E.g. s3://{bucket}"
+            )));
+        }
+        if self.args.force {
+            let root = Location::S3 {
+                bucket: bucket.clone(),
+                key: String::new(),
+            };
+            let emptied = self.list(&root).and_then(|objects| {
+                objects
+                    .keys()
+                    .try_for_each(|relative| self.remove(&child(&root, relative)))
+            });
+            if let Err(e) = emptied {
+                e.report();
+                return Err(Failure::client(
+                    "ClientError",
+                    "remove_bucket failed: Unable to delete all objects in the bucket, bucket \
+                     will not be deleted.",
+                ));
+            }
+        }
+        match self
+            .s3
+            .call("DeleteBucket", params! {"Bucket": bucket.as_str()})
+        {
+            Ok(_) => crate::output::print_stdout(&format!("remove_bucket: {bucket}")),
+            Err(e) => Err(Failure::Command(format!(
+                "remove_bucket failed: {path} {}",
+                crate::output::error_text("DeleteBucket", &e)
+            ))),
+        }
+    }
+
+    /// aws-cli's `s3 presign`: a presigned `GetObject` URL, for an hour unless `--expires-in`
+    /// says otherwise (always SigV4, as every presigned URL here).
+    fn presign(&self) -> Result<(), Failure> {
+        let path = &self.args.paths[0];
+        let (bucket, key) = bucket_and_key(path.strip_prefix("s3://").unwrap_or(path))?;
+        let expires_in = std::time::Duration::from_secs(self.args.expires_in.unwrap_or(3600));
+        let url = self.s3.presign(
+            "GetObject",
+            params! {"Bucket": bucket.as_str(), "Key": key.as_str()},
+            expires_in,
+        )?;
+        crate::output::print_stdout(&url)
+    }
+
     fn ls(&self) -> Result<(), Failure> {
         let Some(path) = self.args.paths.first() else {
             let buckets = self.s3.call("ListBuckets", params! {})?;
@@ -608,7 +939,7 @@ impl Runner {
             }
             return Ok(());
         };
-        let Location::S3 { bucket, key } = location(path) else {
+        let Location::S3 { bucket, key } = location(path)? else {
             return Err(Failure::Usage("s3 ls takes s3://bucket[/prefix]".into()));
         };
         let mut request = params! {"Bucket": bucket.as_str(), "Prefix": key.as_str()};
@@ -646,6 +977,17 @@ impl Runner {
             }
         }
         Ok(())
+    }
+}
+
+/// The bucket and key of an `s3://` path, for the commands that take nothing else (aws-cli's
+/// `Invalid argument type` otherwise).
+fn s3_uri(path: &str) -> Result<(String, String), Failure> {
+    match path.strip_prefix("s3://") {
+        Some(rest) => bucket_and_key(rest),
+        None => Err(Failure::Usage(format!(
+            "<S3Uri>: {path} is not an s3:// path (Error: Invalid argument type)"
+        ))),
     }
 }
 
@@ -711,7 +1053,7 @@ fn progress_line(p: &Progress) -> String {
     )
 }
 
-/// Run `s3 cp|ls|rm|mv|sync` (see [`is_s3_command`]).
+/// Run `s3 COMMAND` (see [`is_s3_command`]).
 pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
     let args = parse(argv)?;
     if args.global.debug {
@@ -734,6 +1076,9 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
         "cp" => runner.cp(false),
         "mv" => runner.cp(true),
         "rm" => runner.rm(),
+        "mb" => runner.mb(),
+        "rb" => runner.rb(),
+        "presign" => runner.presign(),
         _ => runner.sync(),
     }
 }
@@ -784,6 +1129,85 @@ mod tests {
     }
 
     #[test]
+    fn paths_split_into_bucket_and_key_as_aws_cli_splits_them() {
+        let bases = [
+            "arn:aws:s3:us-west-2:123456789012:accesspoint/myap/key/part",
+            "arn:aws:s3:us-west-2:123456789012:accesspoint:myap/key",
+            "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint/ap/k",
+            "arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap/k",
+            "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/myap/key",
+            "arn:aws:s3-outposts:us-west-2:123456789012:outpost:op-1:accesspoint:myap:key",
+            "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-1/bucket/b1/key",
+            "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/olap/key",
+        ];
+        let mut paths: Vec<String> = [
+            "bucket/key",
+            "bucket",
+            "bucket/",
+            "",
+            "a/b/c",
+            "arn:aws:s3:us-west-2:123456789012:accesspoint",
+            "arn:aws:s3:us-west-2:123456789012:accesspoint/myap",
+            "arn:aws:s3:us-west-2:123456789012:accesspoint/myap/",
+            "arn:aws:s3:us-west-2:12345678901:accesspoint/x/k",
+            "arn:aws:s3:us-west-2:123456789012:accesspoint/ap:with:colons/k",
+            "arn:awsfoo:s3:x:123456789012:accesspoint/a/b",
+            "arn:aws:x:s3:us-west-2:123456789012:accesspoint/a/b",
+            "arn:aws:s3:us-west-2:123456789012:accesspoint/a/arn:aws:s3:us-west-2:123456789012:accesspoint/b/c",
+            "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op/accesspoint/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/k",
+            "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op/accesspoint/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Every character of each ARN replaced, and left out.
+        for base in bases {
+            paths.push(base.to_string());
+            for (i, _) in base.char_indices() {
+                for c in ['/', ':', 'x', '-', '1'] {
+                    paths.push(format!("{}{c}{}", &base[..i], &base[i + 1..]));
+                }
+                paths.push(format!("{}{}", &base[..i], &base[i + 1..]));
+            }
+        }
+        let script = "import json, sys\n\
+            from awscli.customizations.s3.utils import find_bucket_key\n\
+            out = []\n\
+            for p in json.load(sys.stdin):\n\
+            \x20   try:\n\
+            \x20       out.append(list(find_bucket_key(p)))\n\
+            \x20   except ValueError as e:\n\
+            \x20       out.append(str(e))\n\
+            print(json.dumps(out))\n";
+        let mut python = std::process::Command::new(sansboto_tests::botocore::python());
+        let mut child = sansboto_tests::test_environment(&mut python)
+            .env("PYTHONPATH", sansboto_tests::awscli_dir())
+            .args(["-c", script])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python runs");
+        let input = serde_json::to_vec(&paths).unwrap();
+        child.stdin.take().unwrap().write_all(&input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        let theirs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(theirs.len(), paths.len());
+        let mut arns = 0;
+        for (path, theirs) in paths.iter().zip(theirs) {
+            let ours = match bucket_and_key(path) {
+                Ok((bucket, key)) => {
+                    arns += usize::from(bucket.contains('/') || bucket.contains(':'));
+                    serde_json::json!([bucket, key])
+                }
+                Err(Failure::Usage(message)) => message.into(),
+                Err(other) => panic!("{path}: {other:?}"),
+            };
+            assert_eq!(ours, theirs, "{path}");
+        }
+        assert!(arns > 500, "the ARN forms are exercised: {arns}");
+    }
+
+    #[test]
     fn filters_apply_in_order_and_the_last_match_wins() {
         let f = vec![
             (false, "*".to_string()),
@@ -800,23 +1224,23 @@ mod tests {
     #[test]
     fn locations_and_progress_lines() {
         assert_eq!(
-            location("s3://b/k/x"),
+            location("s3://b/k/x").unwrap(),
             Location::S3 {
                 bucket: "b".into(),
                 key: "k/x".into()
             }
         );
         assert_eq!(
-            location("s3://b"),
+            location("s3://b").unwrap(),
             Location::S3 {
                 bucket: "b".into(),
                 key: String::new()
             }
         );
-        assert_eq!(location("-"), Location::Stdio);
+        assert_eq!(location("-").unwrap(), Location::Stdio);
         assert_eq!(
-            child(&location("s3://b/p"), "x/y"),
-            location("s3://b/p/x/y")
+            child(&location("s3://b/p").unwrap(), "x/y"),
+            location("s3://b/p/x/y").unwrap()
         );
         let p = Progress::new(5 * 1024 * 1024, 20 * 1024 * 1024, 1, 4);
         assert_eq!(progress_line(&p), "Completed 5.0 MiB/20.0 MiB (1/4 parts)");

@@ -5,27 +5,12 @@
 //! of `sansboto` given aws-cli's words. Then the same against moto: a bucket written through
 //! the new grammar reads back as through `--params`.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use sansboto_tests::moto::MotoServer;
-use sansboto_tests::test_environment;
+use sansboto_tests::{awscli_dir, test_environment};
 
 const SIGNING_TIME: &str = "2024-01-01T00:00:00Z";
-
-fn awscli_dir() -> PathBuf {
-    let dir = std::env::var_os("SANSBOTO_AWSCLI_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.cache/awscli-1.46.3")
-        });
-    assert!(
-        dir.join("awscli").is_dir(),
-        "aws-cli is not installed at {}: run scripts/ensure-awscli (scripts/test does)",
-        dir.display()
-    );
-    dir
-}
 
 /// aws-cli run on `args`, stopped as it hands botocore the parameters (printed as JSON).
 fn awscli(args: &[&str]) -> Output {

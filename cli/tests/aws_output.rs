@@ -4,25 +4,10 @@
 //! drop-in. Timestamps are queried away where a command returns them (aws-cli v1 prints them
 //! as the wire has them; sansboto as ISO 8601).
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use sansboto_tests::moto::MotoServer;
-use sansboto_tests::test_environment;
-
-fn awscli_dir() -> PathBuf {
-    let dir = std::env::var_os("SANSBOTO_AWSCLI_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.cache/awscli-1.46.3")
-        });
-    assert!(
-        dir.join("awscli").is_dir(),
-        "aws-cli is not installed at {}: run scripts/ensure-awscli (scripts/test does)",
-        dir.display()
-    );
-    dir
-}
+use sansboto_tests::{awscli_dir, test_environment};
 
 fn aws(endpoint: &str, args: &[&str]) -> String {
     let out = test_environment(&mut Command::new(sansboto_tests::botocore::python()))

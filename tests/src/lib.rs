@@ -47,6 +47,23 @@ pub fn shared_testdata_dir() -> Option<PathBuf> {
         .unwrap_or_else(|| workspace_root().join("../shared/testdata/botocore"));
     dir.is_dir().then_some(dir)
 }
+/// aws-cli v1 (the release built on the pinned botocore), unpacked by `scripts/ensure-awscli`:
+/// `SANSBOTO_AWSCLI_DIR`, else `.cache/awscli-1.46.3` in the workspace. Put it on `PYTHONPATH`
+/// of [`botocore::python`] and run `awscli.clidriver.main`.
+///
+/// Panics with the command to run when it is missing.
+pub fn awscli_dir() -> PathBuf {
+    let dir = std::env::var_os("SANSBOTO_AWSCLI_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".cache/awscli-1.46.3"));
+    assert!(
+        dir.join("awscli").is_dir(),
+        "aws-cli is not installed at {}: run scripts/ensure-awscli (scripts/test does)",
+        dir.display()
+    );
+    dir
+}
+
 /// Gives `cmd` (sansboto's binary, or Python running botocore or aws-cli) only what a test
 /// needs of the environment: `PATH`, test keys, region `us-east-1`, no config or credentials
 /// file (`/dev/null`), a `HOME` that does not exist and no instance metadata. A test that

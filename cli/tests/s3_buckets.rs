@@ -1,0 +1,265 @@
+//! `sansboto s3 mb|rb|presign`, the built binary next to aws-cli (v1, on the pinned botocore):
+//! the same commands against one moto server print the same lines and exit with the same
+//! status, failures included (`make_bucket failed: …`, exit 1), in us-east-1 (no location
+//! constraint) and in another region; `rb --force` empties the bucket first. A URL from `s3
+//! presign` is checked by `s3s-fs`, which verifies SigV4 strictly.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Output};
+
+use sansboto_tests::moto::MotoServer;
+use sansboto_tests::s3s::{S3sServer, ACCESS_KEY, SECRET_KEY};
+use sansboto_tests::{awscli_dir, test_environment};
+
+/// What one command did: exit status, stdout, stderr.
+#[derive(Debug, PartialEq)]
+struct Run {
+    status: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn finished(out: Output, bucket: &str) -> Run {
+    // The two tools make their own bucket; the lines are compared with its name left out.
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap().replace(bucket, "BUCKET");
+    Run {
+        status: out.status.code(),
+        stdout: text(out.stdout),
+        stderr: text(out.stderr),
+    }
+}
+
+/// `args` (with `BUCKET` for the tool's bucket) run by aws-cli or by sansboto.
+fn run(aws: bool, endpoint: &str, region: &str, bucket: &str, args: &[&str]) -> Run {
+    let args: Vec<String> = args.iter().map(|a| a.replace("BUCKET", bucket)).collect();
+    let mut cmd = if aws {
+        let mut python = Command::new(sansboto_tests::botocore::python());
+        test_environment(&mut python)
+            .env("PYTHONPATH", awscli_dir())
+            .arg("-c")
+            .arg("import sys\nfrom awscli.clidriver import main\nsys.exit(main())");
+        python
+    } else {
+        let mut sansboto = Command::new(env!("CARGO_BIN_EXE_sansboto"));
+        test_environment(&mut sansboto);
+        sansboto
+    };
+    let out = cmd
+        .env("AWS_DEFAULT_REGION", region)
+        .args(["--endpoint-url", endpoint])
+        .args(&args)
+        .output()
+        .expect("runs");
+    finished(out, bucket)
+}
+
+#[test]
+fn mb_and_rb_print_and_exit_as_aws_cli_does() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let file = std::env::temp_dir().join(format!("sansboto-s3-buckets-{}", std::process::id()));
+    std::fs::write(&file, b"hello").unwrap();
+    let file = file.to_string_lossy().into_owned();
+    for region in ["us-east-1", "eu-west-1"] {
+        let steps: [(&[&str], bool); 7] = [
+            (&["s3", "mb", "s3://BUCKET", "--tags", "team", "data"], true),
+            // It exists: BucketAlreadyOwnedByYou, one line on stderr, exit 1.
+            (&["s3", "mb", "s3://BUCKET"], true),
+            // (Each tool prints the local path its own way: only the outcome is compared.)
+            (&["s3", "cp", &file, "s3://BUCKET/a/hello.txt"], false),
+            (&["s3", "cp", &file, "s3://BUCKET/b.txt"], false),
+            // Not empty: BucketNotEmpty.
+            (&["s3", "rb", "s3://BUCKET"], true),
+            (&["s3", "rb", "s3://BUCKET", "--force"], true),
+            // Gone: NoSuchBucket.
+            (&["s3", "rb", "s3://BUCKET"], true),
+        ];
+        let mut failures = 0;
+        for (args, compare_output) in steps {
+            let theirs = run(true, &endpoint, region, &format!("aws-{region}"), args);
+            let ours = run(false, &endpoint, region, &format!("sb-{region}"), args);
+            if compare_output {
+                // `rb --force` deletes in listing order in both; compare the lines as sets.
+                let lines = |r: &Run| {
+                    let mut l: Vec<String> = r.stdout.lines().map(String::from).collect();
+                    l.sort();
+                    (r.status, l, r.stderr.trim_end().to_string())
+                };
+                assert_eq!(lines(&ours), lines(&theirs), "{region} {args:?}");
+            } else {
+                assert_eq!(ours.status, theirs.status, "{region} {args:?}: {ours:?}");
+            }
+            failures += usize::from(ours.status == Some(1));
+        }
+        // us-east-1 answers a second CreateBucket of one's own bucket with success, as S3
+        // does there for compatibility; elsewhere it is BucketAlreadyOwnedByYou.
+        let expected = if region == "us-east-1" { 2 } else { 3 };
+        assert_eq!(
+            failures, expected,
+            "{region}: the same steps fail in both tools"
+        );
+        // The request body is aws-cli's (its `--debug` log and ours both show it): the
+        // location constraint outside us-east-1, the tags.
+        let body = |r: &Run| {
+            let start = r.stderr.find("<CreateBucketConfiguration");
+            let end = r.stderr.find("</CreateBucketConfiguration>");
+            match (start, end) {
+                (Some(start), Some(end)) => r.stderr[start..end].to_string(),
+                _ => panic!("no CreateBucketConfiguration in the log: {}", r.stderr),
+            }
+        };
+        let args = [
+            "--debug",
+            "s3",
+            "mb",
+            "s3://BUCKET",
+            "--tags",
+            "team",
+            "data",
+        ];
+        let theirs = run(true, &endpoint, region, &format!("aws-dbg-{region}"), &args);
+        let ours = run(false, &endpoint, region, &format!("sb-dbg-{region}"), &args);
+        assert_eq!(body(&ours), body(&theirs));
+        assert!(body(&ours).contains("<Tag><Key>team</Key><Value>data</Value></Tag>"));
+        // And moto made the bucket in the region asked for.
+        let bucket = format!("sb-dbg-{region}");
+        let args = ["s3api", "get-bucket-location", "--bucket", "BUCKET"];
+        let ours = run(false, &endpoint, region, &bucket, &args);
+        let location: serde_json::Value = serde_json::from_str(&ours.stdout).unwrap();
+        let expected = (region != "us-east-1").then_some(region);
+        assert_eq!(
+            location["LocationConstraint"].as_str(),
+            expected,
+            "{ours:?}"
+        );
+    }
+    let _ = std::fs::remove_file(&file);
+}
+
+#[test]
+fn bucket_commands_refuse_what_aws_cli_refuses() {
+    let moto = MotoServer::start();
+    for (args, message) in [
+        (
+            &["s3", "rb", "s3://b/key"][..],
+            "Please specify a valid bucket name only. E.g. s3://b",
+        ),
+        (&["s3", "mb", "b"], "Invalid argument type"),
+        (
+            &["s3", "mb", "s3://b--usw2-az1--x-s3"],
+            "Cannot use mb command with a directory bucket.",
+        ),
+        (
+            &["s3", "mb", "s3://b", "--force"],
+            "--force is not for s3 mb",
+        ),
+        (
+            &["s3", "rb", "s3://b", "--tags", "k", "v"],
+            "--tags is not for s3 rb",
+        ),
+        (
+            &["s3", "cp", "a", "s3://b", "--expires-in", "5"],
+            "--expires-in",
+        ),
+        (
+            &["s3", "presign", "s3://b/k", "--expires-in", "soon"],
+            "invalid int value",
+        ),
+        (
+            &[
+                "s3",
+                "ls",
+                "s3://arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/olap/k",
+            ],
+            "s3 commands do not support S3 Object Lambda resources",
+        ),
+    ] {
+        let out = run(false, &moto.endpoint(), "us-east-1", "unused", args);
+        assert_eq!(out.status, Some(252), "{args:?}: {out:?}");
+        assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
+}
+
+/// GET `url` over a plain connection: the status and the body.
+fn get(url: &str) -> (u16, Vec<u8>) {
+    let rest = url.strip_prefix("http://").expect("an http:// URL");
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = TcpStream::connect(authority).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let text = String::from_utf8_lossy(&answer);
+    let status = text[9..12].parse().unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.as_bytes().to_vec())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn presigned_urls_from_s3_presign_verify() {
+    let server = S3sServer::start();
+    let sansboto = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
+        let out = test_environment(&mut cmd)
+            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+            .args(["--endpoint-url", &server.endpoint()])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim_end()
+            .to_string()
+    };
+    assert_eq!(
+        sansboto(&["s3", "mb", "s3://shared"]),
+        "make_bucket: shared"
+    );
+    let file = std::env::temp_dir().join(format!("sansboto-presign-{}", std::process::id()));
+    std::fs::write(&file, b"for your eyes").unwrap();
+    sansboto(&[
+        "s3",
+        "cp",
+        &file.to_string_lossy(),
+        "s3://shared/dir/report 1.txt",
+    ]);
+    let _ = std::fs::remove_file(&file);
+
+    // An hour unless --expires-in says otherwise (aws-cli's default).
+    let hour = sansboto(&["s3", "presign", "s3://shared/dir/report 1.txt"]);
+    assert!(hour.contains("X-Amz-Expires=3600&"), "{hour}");
+    let minute = sansboto(&[
+        "s3",
+        "presign",
+        "shared/dir/report 1.txt",
+        "--expires-in",
+        "60",
+    ]);
+    assert!(minute.contains("X-Amz-Expires=60&"), "{minute}");
+    for url in [&hour, &minute] {
+        assert_eq!(get(url), (200, b"for your eyes".to_vec()), "{url}");
+    }
+    // The signature covers the expiry.
+    let (status, _) = get(&minute.replacen("X-Amz-Expires=60&", "X-Amz-Expires=61&", 1));
+    assert_eq!(status, 403);
+    // `rb --force` on s3s-fs too: the objects, then the bucket.
+    let removed = sansboto(&["s3", "rb", "s3://shared", "--force"]);
+    assert_eq!(
+        removed,
+        "delete: s3://shared/dir/report 1.txt\nremove_bucket: shared"
+    );
+}
