@@ -6,7 +6,10 @@
 //! Arguments, as aws-cli takes them for the common cases: `--recursive`, `--exclude`/`--include`
 //! (in order, the last match wins; `*` and `?` wildcards against the path below the source),
 //! `--delete` (sync), `--dryrun`, `--size-only` (sync), `--exact-timestamps` (sync),
-//! `--storage-class`, `--sse`, `--sse-kms-key-id`, `--quiet`, `--no-progress`; `--tags KEY
+//! `--storage-class`, `--sse`, `--sse-kms-key-id`, `--quiet`, `--no-progress`, the object's
+//! [`OBJECT_OPTIONS`] (`--acl`, `--content-type`, `--cache-control`, …) and
+//! `--no-guess-mime-type` (an uploaded file otherwise gets the content type its extension
+//! suggests, as aws-cli gives it); `--tags KEY
 //! VALUE` (mb), `--force` (rb), `--expires-in SECONDS` (presign). `-` is stdin (cp's source)
 //! or stdout (cp's destination). A progress line is shown only when stdout is a terminal. A
 //! path's bucket may be an access point ARN (`s3://arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/key`).
@@ -42,6 +45,37 @@ const VALUE_OPTIONS: &[&str] = &[
     "--sse-kms-key-id",
     "--signing-time",
     "--expires-in",
+    "--acl",
+    "--content-type",
+    "--cache-control",
+    "--content-disposition",
+    "--content-encoding",
+    "--content-language",
+    "--expires",
+    "--website-redirect",
+];
+/// Options that set a member of every object written (`PutObject`, `CreateMultipartUpload`,
+/// `CopyObject`), as aws-cli maps them.
+const OBJECT_OPTIONS: &[(&str, &str)] = &[
+    ("--acl", "ACL"),
+    ("--content-type", "ContentType"),
+    ("--cache-control", "CacheControl"),
+    ("--content-disposition", "ContentDisposition"),
+    ("--content-encoding", "ContentEncoding"),
+    ("--content-language", "ContentLanguage"),
+    ("--expires", "Expires"),
+    ("--website-redirect", "WebsiteRedirectLocation"),
+];
+/// The canned ACLs aws-cli offers `--acl`.
+const ACLS: &[&str] = &[
+    "private",
+    "public-read",
+    "public-read-write",
+    "authenticated-read",
+    "aws-exec-read",
+    "bucket-owner-read",
+    "bucket-owner-full-control",
+    "log-delivery-write",
 ];
 /// Options that take two values.
 const PAIR_OPTIONS: &[&str] = &["--tags"];
@@ -57,6 +91,7 @@ const FLAGS: &[&str] = &[
     "--debug",
     "--no-sign-request",
     "--force",
+    "--no-guess-mime-type",
 ];
 /// Options every command takes.
 const GLOBAL_OPTIONS: &[&str] = &[
@@ -74,6 +109,10 @@ fn takes(command: &str, option: &str) -> bool {
         "mb" => option == "--tags",
         "rb" => option == "--force",
         "presign" => option == "--expires-in",
+        "ls" | "rm" => {
+            !["--tags", "--force", "--expires-in", "--no-guess-mime-type"].contains(&option)
+                && !OBJECT_OPTIONS.iter().any(|(name, _)| *name == option)
+        }
         _ => !["--tags", "--force", "--expires-in"].contains(&option),
     }
 }
@@ -127,6 +166,10 @@ struct S3Args {
     force: bool,
     /// presign's `--expires-in` (seconds).
     expires_in: Option<u64>,
+    /// The [`OBJECT_OPTIONS`] given: (member, value).
+    object: Vec<(&'static str, String)>,
+    /// `--no-guess-mime-type`.
+    no_guess_mime_type: bool,
     /// The options given, to check that the command takes them.
     options: Vec<String>,
 }
@@ -165,6 +208,7 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
                 "--no-progress" => a.no_progress = true,
                 "--debug" => a.global.debug = true,
                 "--force" => a.force = true,
+                "--no-guess-mime-type" => a.no_guess_mime_type = true,
                 _ => a.global.no_sign_request = true,
             }
             continue;
@@ -185,6 +229,20 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
             "--storage-class" => a.storage_class = Some(value),
             "--sse" => a.sse = Some(value),
             "--sse-kms-key-id" => a.sse_kms_key_id = Some(value),
+            _ if OBJECT_OPTIONS.iter().any(|(option, _)| *option == name) => {
+                if name == "--acl" && !ACLS.contains(&value.as_str()) {
+                    return Err(Failure::Usage(format!(
+                        "argument --acl: invalid choice: '{value}' (choose from {})",
+                        ACLS.join(", ")
+                    )));
+                }
+                let member = OBJECT_OPTIONS
+                    .iter()
+                    .find(|(option, _)| *option == name)
+                    .map_or("", |(_, member)| member);
+                a.object.retain(|(m, _)| *m != member);
+                a.object.push((member, value));
+            }
             "--expires-in" => {
                 let seconds = value.parse().map_err(|_| {
                     Failure::Usage(format!(
@@ -564,8 +622,19 @@ struct Runner {
 }
 
 impl Runner {
-    fn extra(&self) -> Value {
+    /// The members every object written gets from the options; `upload` names the local file
+    /// an upload reads, whose content type is guessed from its name unless
+    /// `--content-type` or `--no-guess-mime-type` is given (aws-cli's rule).
+    fn extra(&self, upload: Option<&Path>) -> Value {
         let mut m = Map::default();
+        for (member, value) in &self.args.object {
+            m.insert((*member).into(), Value::from(value.as_str()));
+        }
+        if !self.args.no_guess_mime_type && !m.contains_key("ContentType") {
+            if let Some(guessed) = upload.and_then(guess_content_type) {
+                m.insert("ContentType".into(), Value::from(guessed));
+            }
+        }
         if let Some(class) = &self.args.storage_class {
             m.insert("StorageClass".into(), Value::from(class));
         }
@@ -605,7 +674,7 @@ impl Runner {
         match (from, to) {
             (Location::Local(path), Location::S3 { bucket, key }) => {
                 self.s3
-                    .upload_file(bucket, key, path, self.extra(), &self.config)?;
+                    .upload_file(bucket, key, path, self.extra(Some(path)), &self.config)?;
             }
             (Location::Stdio, Location::S3 { bucket, key }) => self.upload_stdin(bucket, key)?,
             (Location::S3 { bucket, key }, Location::Local(path)) => {
@@ -631,7 +700,7 @@ impl Runner {
                     params! {"Bucket": b1.as_str(), "Key": k1.as_str()},
                     bucket,
                     key,
-                    self.extra(),
+                    self.extra(None),
                     &self.config,
                 )?;
             }
@@ -672,7 +741,7 @@ impl Runner {
         let mut stdin = std::io::stdin();
         let mut reader = |buf: &mut [u8]| stdin.read(buf);
         self.s3
-            .upload_from(bucket, key, &mut reader, self.extra(), &self.config)?;
+            .upload_from(bucket, key, &mut reader, self.extra(None), &self.config)?;
         Ok(())
     }
 
@@ -978,6 +1047,38 @@ impl Runner {
         }
         Ok(())
     }
+}
+
+/// The content type Python's `mimetypes.guess_type` gives a file of this name, which aws-cli
+/// sets on an upload: by its last extension, after the compressions Python counts as an
+/// encoding (`.gz`, `.Z`, `.bz2`, `.xz`, `.br`) are taken off (`site.tar.gz` is
+/// `application/x-tar`, `data.gz` nothing) and its short forms written out (`.tgz` is
+/// `.tar.gz`, `.svgz` `.svg.gz`). The table is `mime_guess`'s, where Python reads the machine's
+/// `/etc/mime.types` over its own: the two agree on the common types, not on every rare one.
+fn guess_content_type(path: &Path) -> Option<&'static str> {
+    let (stem, extension) = split_extension(path.file_name()?.to_str()?)?;
+    let extension = match extension.to_ascii_lowercase().as_str() {
+        "tgz" | "taz" | "tz" | "tbz2" | "txz" => "tar",
+        "svgz" => "svg",
+        // Python matches the encodings' suffixes as written (`.GZ` is no encoding).
+        _ if ["gz", "Z", "bz2", "xz", "br"].contains(&extension) => split_extension(stem)?.1,
+        _ => extension,
+    };
+    // Where mime_guess's table lags the registrations Python follows: JavaScript modules
+    // (RFC 9239), XML (RFC 7303) and WOFF (RFC 8081).
+    match extension.to_ascii_lowercase().as_str() {
+        "mjs" => Some("text/javascript"),
+        "xml" => Some("application/xml"),
+        "woff" => Some("font/woff"),
+        _ => mime_guess::from_ext(extension).first_raw(),
+    }
+}
+
+/// A file name's stem and extension as Python's `posixpath.splitext` cuts them: at the last
+/// dot, unless only dots come before it (`.bashrc` has no extension); `None` without one.
+fn split_extension(name: &str) -> Option<(&str, &str)> {
+    let (stem, extension) = name.rsplit_once('.')?;
+    (!stem.bytes().all(|b| b == b'.') && !extension.is_empty()).then_some((stem, extension))
 }
 
 /// The bucket and key of an `s3://` path, for the commands that take nothing else (aws-cli's

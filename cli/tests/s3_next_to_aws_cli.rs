@@ -1,8 +1,11 @@
-//! `sansboto s3 mb|rb|presign`, the built binary next to aws-cli (v1, on the pinned botocore):
-//! the same commands against one moto server print the same lines and exit with the same
-//! status, failures included (`make_bucket failed: …`, exit 1), in us-east-1 (no location
-//! constraint) and in another region; `rb --force` empties the bucket first. A URL from `s3
-//! presign` is checked by `s3s-fs`, which verifies SigV4 strictly.
+//! `sansboto s3 …` next to aws-cli (v1, on the pinned botocore), the built binary and aws-cli
+//! run on the same commands against one moto server:
+//! - `mb` and `rb` print the same lines and exit with the same status, failures included
+//!   (`make_bucket failed: …`, exit 1), in us-east-1 (no location constraint) and in another
+//!   region; `rb --force` empties the bucket first;
+//! - `sync` and `cp` give the objects the same content type, guessed from each file's name,
+//!   and the same `--acl`, `--cache-control` and other object options;
+//! - a URL from `s3 presign` is checked by `s3s-fs`, which verifies SigV4 strictly.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -262,4 +265,178 @@ fn presigned_urls_from_s3_presign_verify() {
         removed,
         "delete: s3://shared/dir/report 1.txt\nremove_bucket: shared"
     );
+}
+
+/// The `HeadObject` answer for `bucket`/`key`, through sansboto's API command.
+fn head(endpoint: &str, bucket: &str, key: &str) -> serde_json::Value {
+    let args = ["s3api", "head-object", "--bucket", "BUCKET", "--key", key];
+    let out = run(false, endpoint, "us-east-1", bucket, &args);
+    assert_eq!(out.status, Some(0), "{key}: {out:?}");
+    serde_json::from_str(&out.stdout).unwrap()
+}
+
+#[test]
+fn uploads_get_the_content_type_and_object_options_aws_cli_gives() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let dir = std::env::temp_dir().join(format!("sansboto-mime-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let names = [
+        "index.html",
+        "UPPER.HTML",
+        "style.css",
+        "app.js",
+        "module.mjs",
+        "data.json",
+        "logo.png",
+        "photo.JPG",
+        "photo.jpeg",
+        "icon.svg",
+        "anim.gif",
+        "pic.webp",
+        "readme.txt",
+        "notes.md",
+        "doc.pdf",
+        "bundle.zip",
+        "feed.xml",
+        "table.csv",
+        "movie.mp4",
+        "song.mp3",
+        "font.woff",
+        "font.woff2",
+        "font.ttf",
+        "code.wasm",
+        "cal.ics",
+        "site.tar.gz",
+        "archive.tgz",
+        "data.gz",
+        "log.bz2",
+        "drawing.svgz",
+        "page.html.gz",
+        "x.GZ",
+        ".hidden.html",
+        ".html",
+        "noextension",
+        "trailingdot.",
+        "weird.unknownext",
+        "sheet.xlsx",
+        "slides.pptx",
+        "book.docx",
+        "tarball.tar",
+    ];
+    for name in names {
+        std::fs::write(dir.join(name), name.as_bytes()).unwrap();
+    }
+    let dir = dir.to_string_lossy().into_owned();
+    for tool in ["aws", "sb"] {
+        let bucket = format!("{tool}-mime");
+        let aws = tool == "aws";
+        let made = run(
+            aws,
+            &endpoint,
+            "us-east-1",
+            &bucket,
+            &["s3", "mb", "s3://BUCKET"],
+        );
+        assert_eq!(made.status, Some(0), "{made:?}");
+        let synced = run(
+            aws,
+            &endpoint,
+            "us-east-1",
+            &bucket,
+            &["s3", "sync", &dir, "s3://BUCKET/site/"],
+        );
+        assert_eq!(synced.status, Some(0), "{synced:?}");
+        // The options over the guess: an explicit type, no guess, the object options.
+        let file = format!("{dir}/index.html");
+        for args in [
+            &[
+                "s3",
+                "cp",
+                &file,
+                "s3://BUCKET/typed.html",
+                "--content-type",
+                "text/plain",
+            ][..],
+            &[
+                "s3",
+                "cp",
+                &file,
+                "s3://BUCKET/unguessed.html",
+                "--no-guess-mime-type",
+            ],
+            &[
+                "s3",
+                "cp",
+                &file,
+                "s3://BUCKET/options.html",
+                "--acl",
+                "public-read",
+                "--cache-control",
+                "max-age=60",
+                "--content-disposition",
+                "inline",
+                "--content-language",
+                "fr",
+                "--content-encoding",
+                "identity",
+                "--website-redirect",
+                "/elsewhere.html",
+                "--expires",
+                "2030-01-01T00:00:00Z",
+            ],
+        ] {
+            let out = run(aws, &endpoint, "us-east-1", &bucket, args);
+            assert_eq!(out.status, Some(0), "{tool} {args:?}: {out:?}");
+        }
+    }
+    let mut mismatches = Vec::new();
+    for name in names {
+        let key = format!("site/{name}");
+        let theirs = head(&endpoint, "aws-mime", &key)["ContentType"].clone();
+        let ours = head(&endpoint, "sb-mime", &key)["ContentType"].clone();
+        if theirs != ours {
+            mismatches.push((
+                name,
+                theirs.as_str().map(String::from),
+                ours.as_str().map(String::from),
+            ));
+        }
+    }
+    // aws-cli asks Python's `mimetypes` (its table over this machine's /etc/mime.types);
+    // every one of these names gets the same type, or none, from both.
+    assert_eq!(mismatches, []);
+    for key in ["typed.html", "unguessed.html", "options.html"] {
+        let strip = |mut v: serde_json::Value| {
+            let m = v.as_object_mut().unwrap();
+            for volatile in ["ResponseMetadata", "LastModified", "ETag", "VersionId"] {
+                m.remove(volatile);
+            }
+            v
+        };
+        let theirs = strip(head(&endpoint, "aws-mime", key));
+        let ours = strip(head(&endpoint, "sb-mime", key));
+        assert_eq!(ours, theirs, "{key}");
+    }
+    let acl = |bucket: &str| {
+        let args = [
+            "s3api",
+            "get-object-acl",
+            "--bucket",
+            "BUCKET",
+            "--key",
+            "options.html",
+        ];
+        let out = run(false, &endpoint, "us-east-1", bucket, &args);
+        let acl: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        acl["Grants"].as_array().map(Vec::len)
+    };
+    assert_eq!(acl("sb-mime"), acl("aws-mime"));
+    assert_eq!(
+        acl("sb-mime"),
+        Some(2),
+        "public-read adds AllUsers READ to the owner's grant"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
