@@ -593,3 +593,59 @@ fn transfers_against_s3s_fs_with_strict_signatures() {
         s3s_suite!(s3, "s3s-smol", scratch("s3s-smol"), .await);
     });
 }
+
+/// Settings at the ends of their ranges transfer as any other: a concurrency of `usize::MAX`
+/// (once a `capacity overflow` panic building a worker for each, or an abort asking for
+/// terabytes) and a multipart threshold beyond any stream (once an abort allocating the whole
+/// threshold before the first read), which sends the stream in one PutObject.
+#[test]
+fn settings_at_the_ends_of_their_ranges_transfer_normally() {
+    let moto = MotoServer::start();
+    let s3 = sansboto_blocking::Session::new()
+        .client("s3")
+        .region("us-east-1")
+        .endpoint_url(moto.endpoint())
+        .credentials("testing", "testing", None)
+        .build()
+        .unwrap();
+    s3.call("CreateBucket", params! {"Bucket": "ends"}).unwrap();
+    let dir = scratch("ends");
+    let small = content(5, 1);
+    let src = dir.join("small");
+    write(&src, &small);
+    let many = config().concurrency(usize::MAX);
+    s3.upload_file("ends", "file", &src, Value::Null, &many)
+        .unwrap();
+    let dest = dir.join("file.copy");
+    s3.download_file("ends", "file", &dest, Value::Null, &many)
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), small);
+    let nine_mib = content(9 * MIB, 2);
+    for (key, cfg, data) in [
+        ("stream-many", many.clone(), &small),
+        ("stream-tib", config().multipart_threshold(1 << 40), &small),
+        ("stream-max", config().multipart_threshold(u64::MAX), &small),
+        (
+            "stream-max-9mib",
+            config().multipart_threshold(u64::MAX),
+            &nine_mib,
+        ),
+    ] {
+        let mut cursor = std::io::Cursor::new(data.clone());
+        let mut reader = |buf: &mut [u8]| std::io::Read::read(&mut cursor, buf);
+        s3.upload_from("ends", key, &mut reader, Value::Null, &cfg)
+            .unwrap_or_else(|e| panic!("{key}: {e}"));
+        let head = s3
+            .call("HeadObject", params! {"Bucket": "ends", "Key": key})
+            .unwrap();
+        assert_eq!(
+            head["ContentLength"].as_i64(),
+            Some(data.len() as i64),
+            "{key}"
+        );
+        // One PutObject below the threshold: no multipart ETag (`…-N`).
+        let etag = head["ETag"].as_str().unwrap();
+        assert!(!etag.contains('-'), "{key}: {etag}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -433,7 +433,9 @@ pub async fn drive_transfer_reading<T: Transport, M: TransferMachine>(
             }
         };
         let mut first = Some(first);
-        let workers: Vec<_> = (0..config.concurrency.max(1))
+        // No transfer has more than `MAX_PARTS` parts or ranges to run at once: a larger
+        // setting (up to `usize::MAX`) would only build idle workers, each a future in memory.
+        let workers: Vec<_> = (0..config.concurrency.clamp(1, super::plan::MAX_PARTS as usize))
             .map(|_| {
                 worker(
                     client,
@@ -520,11 +522,18 @@ async fn run_job<T: Transport>(
     }
 }
 
-/// Up to `max` bytes from `reader`: fewer only at its end.
+/// Up to `max` bytes from `reader`: fewer only at its end. The buffer grows as the bytes come
+/// (from the default part size, doubling), so a large `max` (the multipart threshold, which
+/// may be anything) costs only what the stream holds, as s3transfer's `read(threshold)` does.
 fn read_up_to(reader: &mut StreamReader<'_>, max: u64) -> std::io::Result<bytes::Bytes> {
-    let mut buf = BytesMut::zeroed(max as usize);
+    const FIRST: usize = super::DEFAULT_PART_SIZE as usize;
+    let max = usize::try_from(max).unwrap_or(usize::MAX);
+    let mut buf = BytesMut::zeroed(max.min(FIRST));
     let mut filled = 0;
-    while filled < buf.len() {
+    while filled < max {
+        if filled == buf.len() {
+            buf.resize(buf.len().saturating_mul(2).min(max), 0);
+        }
         match reader(&mut buf[filled..]) {
             Ok(0) => break,
             Ok(n) => filled += n.min(buf.len() - filled),

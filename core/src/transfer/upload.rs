@@ -115,7 +115,9 @@ impl StreamState {
     /// The first read must reach the threshold to tell a small stream (one PutObject) from a
     /// multipart one; a whole number of parts, so every part but the last has the part size.
     fn first_read(&self) -> u64 {
-        self.part_size * self.threshold.div_ceil(self.part_size).max(1)
+        // A threshold near `u64::MAX` reads the stream to its end (it is smaller).
+        self.part_size
+            .saturating_mul(self.threshold.div_ceil(self.part_size).max(1))
     }
 }
 
@@ -254,7 +256,7 @@ impl Upload {
             part_size,
             threshold: config.multipart_threshold,
             held: HashMap::new(),
-            most_held: config.concurrency.max(1) + 1,
+            most_held: config.concurrency.max(1).saturating_add(1),
             reading: false,
             ended: false,
         });
