@@ -112,7 +112,7 @@ pub(crate) enum Command {
         /// `--params`.
         params: Option<String>,
         /// `--delay` override (seconds).
-        delay: Option<f64>,
+        delay: Option<std::time::Duration>,
         /// `--max-attempts` override.
         max_attempts: Option<u32>,
         /// aws-cli's options of the waiter's operation (`--bucket b`), read with the model.
@@ -576,9 +576,14 @@ fn wait_command(
     operation_args: Vec<String>,
 ) -> Result<Command, UsageError> {
     let delay = delay.map(|v| number::<f64>(&v, "--delay")).transpose()?;
-    if delay.is_some_and(|d| !d.is_finite() || d < 0.0) {
-        return Err(UsageError("--delay must be a non-negative number".into()));
-    }
+    // A delay longer than any clock holds (botocore's sleep fails: `OverflowError`) is refused
+    // with the others, not left to panic when it becomes a `Duration`.
+    let delay = delay
+        .map(|d| {
+            std::time::Duration::try_from_secs_f64(d)
+                .map_err(|_| UsageError("--delay must be a non-negative number of seconds".into()))
+        })
+        .transpose()?;
     let max_attempts = max_attempts
         .map(|v| number::<u32>(&v, "--max-attempts"))
         .transpose()?;
@@ -840,7 +845,7 @@ mod tests {
                 service: "s3".into(),
                 waiter: "bucket-exists".into(),
                 params: None,
-                delay: Some(1.0),
+                delay: Some(std::time::Duration::from_secs(1)),
                 max_attempts: None,
                 operation_args: vec!["--bucket".into(), "b".into()],
             }
@@ -888,8 +893,13 @@ mod tests {
         );
         assert!(matches!(
             p(&["wait", "s3", "bucket-exists", "--delay", "0.1"]).unwrap().command,
-            Command::Wait { delay: Some(d), .. } if d == 0.1
+            Command::Wait { delay: Some(d), .. } if d == std::time::Duration::from_millis(100)
         ));
+        // Refused, not a panic turning them into a `Duration` (1e300 once was).
+        for delay in ["1e300", "-1", "NaN", "inf", "18446744073709551616"] {
+            let err = p(&["wait", "s3", "bucket-exists", "--delay", delay]).unwrap_err();
+            assert!(err.0.contains("--delay"), "{delay}: {}", err.0);
+        }
     }
 
     #[test]

@@ -201,12 +201,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let client = build_client(&session, &global, &service)?;
             debug_event!("waiter {} on {}", config.name, config.operation);
             client
-                .wait(
-                    &name,
-                    params,
-                    delay.map(Duration::from_secs_f64),
-                    max_attempts,
-                )
+                .wait(&name, params, delay, max_attempts)
                 .map_err(|e| match e {
                     // The waiter's verdict (failure acceptor, attempts exhausted) is the reason.
                     Error::Waiter(e) => Failure::client("WaiterError", e.to_string()),

@@ -40,6 +40,9 @@ pub(crate) enum Failure {
     /// A high-level S3 command's failed call, one line as aws-cli prints it (exit 1, as
     /// aws-cli's `s3 mb` and `s3 rb` return).
     Command(String),
+    /// Files were skipped, each with a warning already on stderr (exit 2, as aws-cli's S3
+    /// commands exit when they skip one).
+    Skipped,
 }
 
 /// A client-side failure as printed: `{"Error": {"Code": code, "Message": message}}`.
@@ -70,6 +73,7 @@ impl Failure {
             Failure::Client(_) => EXIT_CLIENT,
             Failure::Service(_) => EXIT_SERVICE,
             Failure::Command(_) => 1,
+            Failure::Skipped => 2,
         }
     }
 
@@ -88,6 +92,7 @@ impl Failure {
             }
             Failure::Service(json) => writeln!(err, "{}", pretty(json)),
             Failure::Command(line) => writeln!(err, "{line}"),
+            Failure::Skipped => Ok(()),
         };
     }
 }

@@ -4,7 +4,8 @@
 //! these commands.
 //!
 //! Arguments, as aws-cli takes them for the common cases: `--recursive`, `--exclude`/`--include`
-//! (in order, the last match wins; `*` and `?` wildcards against the path below the source),
+//! (in order, the last match wins; `fnmatch`'s `*`, `?` and `[…]` against the path below the
+//! source),
 //! `--delete` (sync), `--dryrun`, `--size-only` (sync), `--exact-timestamps` (sync),
 //! `--storage-class`, `--sse`, `--sse-kms-key-id`, `--quiet`, `--no-progress`, the object's
 //! [`OBJECT_OPTIONS`] (`--acl`, `--content-type`, `--cache-control`, …) and
@@ -18,6 +19,7 @@
 //! (`make_bucket failed: s3://b An error occurred (…) when calling the CreateBucket operation:
 //! …`) and exit status 1.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -488,24 +490,103 @@ mod arn {
     }
 }
 
-/// `*` (any run of characters, `/` included, as aws-cli's fnmatch) and `?` (one character).
-fn wildcard(pattern: &[u8], text: &[u8]) -> bool {
-    match (pattern.first(), text.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => {
-            wildcard(&pattern[1..], text) || (!text.is_empty() && wildcard(pattern, &text[1..]))
-        }
-        (Some(b'?'), Some(_)) => wildcard(&pattern[1..], &text[1..]),
-        (Some(p), Some(t)) if p == t => wildcard(&pattern[1..], &text[1..]),
-        _ => false,
+/// Whether `text` matches `pattern` as Python's `fnmatch` matches (aws-cli's `--exclude` and
+/// `--include`): `*` any run of characters, `/` included; `?` one character; `[seq]` and
+/// `[!seq]` one character in or not in a set of characters and `a-z` ranges (a `[` without its
+/// `]` is itself). Each `*` is tried at one place at a time, the last one backtracked first: time
+/// grows with the lengths' product, never exponentially.
+fn wildcard(pattern: &str, text: &str) -> bool {
+    #[derive(PartialEq)]
+    enum Token {
+        Star,
+        One,
+        Class {
+            negated: bool,
+            ranges: Vec<(char, char)>,
+        },
+        Char(char),
     }
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let token = match chars[i] {
+            '*' => Token::Star,
+            '?' => Token::One,
+            '[' => {
+                // The class's end: the first `]` after its first character (a `]` there is a
+                // member), past a leading `!`.
+                let start = i + 1 + usize::from(chars.get(i + 1) == Some(&'!'));
+                match chars[(start + 1).min(chars.len())..]
+                    .iter()
+                    .position(|&c| c == ']')
+                {
+                    Some(offset) => {
+                        let end = start + 1 + offset;
+                        let members = &chars[start..end];
+                        let mut ranges = Vec::new();
+                        let mut m = 0;
+                        while m < members.len() {
+                            if m + 2 < members.len() && members[m + 1] == '-' {
+                                ranges.push((members[m], members[m + 2]));
+                                m += 3;
+                            } else {
+                                ranges.push((members[m], members[m]));
+                                m += 1;
+                            }
+                        }
+                        let negated = start > i + 1;
+                        i = end;
+                        Token::Class { negated, ranges }
+                    }
+                    None => Token::Char('['),
+                }
+            }
+            c => Token::Char(c),
+        };
+        tokens.push(token);
+        i += 1;
+    }
+    let matches_one = |token: &Token, c: char| match token {
+        Token::Star => false,
+        Token::One => true,
+        Token::Class { negated, ranges } => {
+            ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated
+        }
+        Token::Char(p) => *p == c,
+    };
+    let text: Vec<char> = text.chars().collect();
+    let (mut p, mut t) = (0, 0);
+    // The last `*` seen and the text position it is now taken to end at.
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match tokens.get(p) {
+            Some(Token::Star) => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(token) if matches_one(token, text[t]) => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((star_at, taken)) => {
+                    star = Some((star_at, taken + 1));
+                    p = star_at + 1;
+                    t = taken + 1;
+                }
+                None => return false,
+            },
+        }
+    }
+    tokens[p..].iter().all(|token| *token == Token::Star)
 }
 
 /// Whether the filters let `relative` (a path below the source) through.
 fn included(filters: &[(bool, String)], relative: &str) -> bool {
     let mut keep = true;
     for (include, pattern) in filters {
-        if wildcard(pattern.as_bytes(), relative.as_bytes()) {
+        if wildcard(pattern, relative) {
             keep = *include;
         }
     }
@@ -520,10 +601,35 @@ struct Entry {
     mtime: i64,
 }
 
-fn walk(root: &Path) -> Result<BTreeMap<String, Entry>, Failure> {
+/// Whether `path` is a device, FIFO or socket, which aws-cli skips with a warning: reading a
+/// FIFO waits for a writer that may never come, a device never ends or reads as nothing. The
+/// warning is printed here, aws-cli's words, and counted in `skipped`.
+fn skipped_as_special(path: &Path, skipped: &Cell<usize>) -> bool {
+    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+    if special {
+        eprintln!(
+            "warning: Skipping file {}. File is character special device, block special \
+             device, FIFO, or socket.",
+            path.display()
+        );
+        skipped.set(skipped.get() + 1);
+    }
+    special
+}
+
+/// The files under `root`, by their path below it, symbolic links followed (aws-cli's
+/// `--follow-symlinks`, its default; a directory reached twice is read once). Special files are
+/// skipped with a warning ([`skipped_as_special`]).
+fn walk(root: &Path, skipped: &Cell<usize>) -> Result<BTreeMap<String, Entry>, Failure> {
     let mut found = BTreeMap::new();
     let mut stack = vec![root.to_path_buf()];
+    let mut seen = std::collections::HashSet::new();
     while let Some(dir) = stack.pop() {
+        if let Ok(canonical) = std::fs::canonicalize(&dir) {
+            if !seen.insert(canonical) {
+                continue;
+            }
+        }
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && dir == root => return Ok(found),
@@ -536,7 +642,12 @@ fn walk(root: &Path) -> Result<BTreeMap<String, Entry>, Failure> {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            let Ok(meta) = entry.metadata() else { continue };
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if skipped_as_special(&path, skipped) {
+                continue;
+            }
             if meta.is_dir() {
                 stack.push(path);
             } else if meta.is_file() {
@@ -619,6 +730,8 @@ struct Runner {
     s3: Client<CliTransport>,
     args: S3Args,
     config: TransferConfig,
+    /// Files skipped with a warning: the command then exits 2, as aws-cli's do.
+    skipped: Cell<usize>,
 }
 
 impl Runner {
@@ -672,6 +785,11 @@ impl Runner {
             return self.say(line);
         }
         match (from, to) {
+            (Location::Local(path), Location::S3 { .. })
+                if skipped_as_special(path, &self.skipped) =>
+            {
+                return Ok(());
+            }
             (Location::Local(path), Location::S3 { bucket, key }) => {
                 self.s3
                     .upload_file(bucket, key, path, self.extra(Some(path)), &self.config)?;
@@ -808,7 +926,7 @@ impl Runner {
 
     fn list(&self, root: &Location) -> Result<BTreeMap<String, Entry>, Failure> {
         match root {
-            Location::Local(path) => walk(path),
+            Location::Local(path) => walk(path, &self.skipped),
             Location::S3 { bucket, key } => list_objects(&self.s3, bucket, &dir_prefix(key)),
             Location::Stdio => Err(Failure::Usage("--recursive does not take -".into())),
         }
@@ -1171,7 +1289,12 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
             let _ = out.flush();
         });
     }
-    let runner = Runner { s3, args, config };
+    let runner = Runner {
+        s3,
+        args,
+        config,
+        skipped: Cell::new(0),
+    };
     match runner.args.command.as_str() {
         "ls" => runner.ls(),
         "cp" => runner.cp(false),
@@ -1181,6 +1304,10 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
         "rb" => runner.rb(),
         "presign" => runner.presign(),
         _ => runner.sync(),
+    }?;
+    match runner.skipped.get() {
+        0 => Ok(()),
+        _ => Err(Failure::Skipped),
     }
 }
 
@@ -1309,6 +1436,57 @@ mod tests {
     }
 
     #[test]
+    fn patterns_match_as_pythons_fnmatch_matches() {
+        // Seeded patterns and texts over a small alphabet, so that they often match.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let pattern_parts = [
+            "*", "?", "a", "b", "/", ".", "[ab]", "[!a]", "[a-c]", "[]a]", "[!]]", "[", "]", "-",
+            "[z-a]", "[a-]", "é", "[é-ü]", "\\",
+        ];
+        let text_chars = ['a', 'b', 'c', '/', '.', ']', '[', '-', 'é', 'ö', '\\'];
+        let mut cases: Vec<(String, String)> = (0..10_000)
+            .map(|_| {
+                let pattern = (0..next(7))
+                    .map(|_| pattern_parts[next(pattern_parts.len())])
+                    .collect();
+                let text = (0..next(9))
+                    .map(|_| text_chars[next(text_chars.len())])
+                    .collect();
+                (pattern, text)
+            })
+            .collect();
+        // Once exponential: each `*` retried at every place of every other.
+        cases.push(("*a*a*a*a*a*a*a*a*a*a*b".into(), "a".repeat(60)));
+        cases.push(("*a*a*a*a*a*a*a*a*a*a*a".into(), "a".repeat(60)));
+        let script = "import fnmatch, json, sys\n\
+            print(json.dumps([fnmatch.fnmatchcase(t, p) for p, t in json.load(sys.stdin)]))\n";
+        let mut python = std::process::Command::new(sansboto_tests::botocore::python());
+        let mut child = sansboto_tests::test_environment(&mut python)
+            .args(["-c", script])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python runs");
+        let input = serde_json::to_vec(&cases).unwrap();
+        child.stdin.take().unwrap().write_all(&input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        let theirs: Vec<bool> = serde_json::from_slice(&out.stdout).unwrap();
+        let mut matched = 0;
+        for ((pattern, text), theirs) in cases.iter().zip(theirs) {
+            assert_eq!(wildcard(pattern, text), theirs, "{pattern:?} on {text:?}");
+            matched += usize::from(theirs);
+        }
+        assert!(matched > 200, "both outcomes are exercised: {matched}");
+    }
+
+    #[test]
     fn filters_apply_in_order_and_the_last_match_wins() {
         let f = vec![
             (false, "*".to_string()),
@@ -1319,7 +1497,7 @@ mod tests {
         assert!(!included(&f, "a/b.bin"));
         assert!(!included(&f, "tmp/x.txt"));
         assert!(included(&[], "anything"));
-        assert!(wildcard(b"a?c", b"abc") && !wildcard(b"a?c", b"ac"));
+        assert!(wildcard("a?c", "abc") && !wildcard("a?c", "ac"));
     }
 
     #[test]

@@ -19,15 +19,23 @@ pub(crate) fn parse(text: &str) -> Result<J, ShorthandError> {
         input: text.chars().collect(),
         index: 0,
         resolve_files: false,
+        depth: 0,
     };
     parser.parameter()
 }
+
+/// How deeply `[…]` and `{…}` may nest: as deep as JSON values may (serde_json's limit), far
+/// beyond any shape's nesting. Deeper text is refused rather than read by recursion until the
+/// stack overflows (aws-cli's parser stops at Python's recursion limit).
+const MAX_DEPTH: usize = 128;
 
 struct Parser {
     input: Vec<char>,
     index: usize,
     /// Set after `key@=`: the value names a file to read.
     resolve_files: bool,
+    /// How many `[` and `{` are open.
+    depth: usize,
 }
 
 /// Characters a bare value may start with: not space or control, not a quote, `,`, `=`, `[`
@@ -162,8 +170,7 @@ impl Parser {
     fn values(&mut self) -> Result<J, ShorthandError> {
         match self.current() {
             None => Ok(J::String(String::new())),
-            Some('[') => self.explicit_list(),
-            Some('{') => self.hash_literal(),
+            Some('[' | '{') => self.explicit_value(),
             Some(_) => self.csv_value(),
         }
     }
@@ -226,11 +233,23 @@ impl Parser {
     }
 
     fn explicit_value(&mut self) -> Result<J, ShorthandError> {
-        match self.current() {
-            Some('[') => self.explicit_list(),
-            Some('{') => self.hash_literal(),
-            _ => self.first_value(),
+        if !matches!(self.current(), Some('[' | '{')) {
+            return self.first_value();
         }
+        if self.depth == MAX_DEPTH {
+            return Err(ShorthandError(format!(
+                "Error parsing parameter: values nest more than {MAX_DEPTH} levels deep \
+                 (at character {})",
+                self.index + 1
+            )));
+        }
+        self.depth += 1;
+        let value = match self.current() {
+            Some('[') => self.explicit_list(),
+            _ => self.hash_literal(),
+        };
+        self.depth -= 1;
+        value
     }
 
     fn hash_literal(&mut self) -> Result<J, ShorthandError> {
@@ -495,6 +514,24 @@ mod tests {
         assert!(parse("a=[b,c").is_err());
         assert!(parse("a={b=c").is_err());
         assert!(parse("a='open").is_err());
+    }
+
+    #[test]
+    fn nesting_deeper_than_json_allows_is_refused_not_a_stack_overflow() {
+        let nested = |levels: usize| format!("a={}x{}", "[".repeat(levels), "]".repeat(levels));
+        assert!(parse(&nested(100)).is_ok());
+        for text in [
+            nested(129),
+            format!("a={}", "[".repeat(100_000)),
+            format!("a={}", "{b=".repeat(100_000)),
+        ] {
+            let e = parse(&text).unwrap_err().0;
+            assert!(
+                e.contains("nest more than 128 levels"),
+                "{}",
+                &e[..e.len().min(200)]
+            );
+        }
     }
 
     #[test]

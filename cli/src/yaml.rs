@@ -33,7 +33,7 @@ pub(crate) fn parse(text: &str) -> Result<J, String> {
     }
     let mut pos = 0;
     let indent = lines[0].0;
-    let value = block(&lines, &mut pos, indent)?;
+    let value = block(&lines, &mut pos, indent, 0)?;
     if let Some((_, line, number)) = lines.get(pos) {
         return Err(format!("line {number}: unexpected {:?}", line.trim()));
     }
@@ -59,9 +59,20 @@ fn strip_comment(line: &str) -> String {
 
 type Lines = [(usize, String, usize)];
 
-/// The block at `indent` starting at `pos`: a sequence or a mapping.
-fn block(lines: &Lines, pos: &mut usize, indent: usize) -> Result<J, String> {
-    let first = lines[*pos].1.trim_start();
+/// How deeply blocks may nest: as deep as JSON values may (serde_json's limit). Deeper text is
+/// refused rather than read by recursion until the stack overflows (PyYAML, aws-cli's reader,
+/// stops at Python's recursion limit).
+const MAX_DEPTH: usize = 128;
+
+/// The block at `indent` starting at `pos`, `depth` blocks deep: a sequence or a mapping.
+fn block(lines: &Lines, pos: &mut usize, indent: usize, depth: usize) -> Result<J, String> {
+    let (_, first, number) = &lines[*pos];
+    if depth >= MAX_DEPTH {
+        return Err(format!(
+            "line {number}: blocks nest more than {MAX_DEPTH} levels deep"
+        ));
+    }
+    let first = first.trim_start();
     if first == "-" || first.starts_with("- ") {
         let mut items = Vec::new();
         while let Some((i, line, number)) = lines.get(*pos) {
@@ -75,7 +86,9 @@ fn block(lines: &Lines, pos: &mut usize, indent: usize) -> Result<J, String> {
             let rest = content[1..].trim_start();
             *pos += 1;
             if rest.is_empty() {
-                items.push(nested(lines, pos, indent)?);
+                // An empty item is null unless a deeper block follows (a sequence at the
+                // dash's own indentation is the next item, not this one's value).
+                items.push(nested(lines, pos, indent, depth, false)?);
             } else if split_key(rest).is_some() {
                 // A mapping item: its first key on the dash's line, the rest indented under it.
                 let item_indent = indent + (content.len() - rest.len());
@@ -92,7 +105,7 @@ fn block(lines: &Lines, pos: &mut usize, indent: usize) -> Result<J, String> {
                     *pos += 1;
                 }
                 let mut inner = 0;
-                items.push(block(&synthetic, &mut inner, item_indent)?);
+                items.push(block(&synthetic, &mut inner, item_indent, depth + 1)?);
                 if inner != synthetic.len() {
                     return Err(format!("line {}: bad indentation", synthetic[inner].2));
                 }
@@ -118,7 +131,7 @@ fn block(lines: &Lines, pos: &mut usize, indent: usize) -> Result<J, String> {
         };
         *pos += 1;
         let value = if rest.is_empty() {
-            nested(lines, pos, indent)?
+            nested(lines, pos, indent, depth, true)?
         } else {
             scalar(rest)?
         };
@@ -130,15 +143,23 @@ fn block(lines: &Lines, pos: &mut usize, indent: usize) -> Result<J, String> {
 }
 
 /// What follows `key:` or `-` with nothing after it: a deeper block, a sequence at the same
-/// indentation (YAML allows `key:\n- item`), or null.
-fn nested(lines: &Lines, pos: &mut usize, indent: usize) -> Result<J, String> {
+/// indentation after a key (`same_indent_sequence`: YAML allows `key:\n- item`), or null.
+fn nested(
+    lines: &Lines,
+    pos: &mut usize,
+    indent: usize,
+    depth: usize,
+    same_indent_sequence: bool,
+) -> Result<J, String> {
     match lines.get(*pos) {
         Some((i, _, _)) if *i > indent => {
             let deeper = *i;
-            block(lines, pos, deeper)
+            block(lines, pos, deeper, depth + 1)
         }
-        Some((i, line, _)) if *i == indent && line.trim_start().starts_with('-') => {
-            block(lines, pos, indent)
+        Some((i, line, _))
+            if same_indent_sequence && *i == indent && line.trim_start().starts_with('-') =>
+        {
+            block(lines, pos, indent, depth + 1)
         }
         _ => Ok(J::Null),
     }
@@ -237,6 +258,38 @@ Ids:
                    "Tagging": {"TagSet": [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "two"}]},
                    "Count": 3, "Ratio": 0.5, "Enabled": true, "Nothing": null, "Empty": [],
                    "Ids": ["i-1", "i-2"]})
+        );
+    }
+
+    #[test]
+    fn empty_items_are_null_as_pyyaml_reads_them() {
+        // Once `[[null]]`: the next dash was taken for the empty item's value.
+        assert_eq!(
+            parse("Buckets:\n-\n-\n").unwrap(),
+            json!({"Buckets": [null, null]})
+        );
+        assert_eq!(parse("- a\n-\n- b\n").unwrap(), json!(["a", null, "b"]));
+        assert_eq!(
+            parse("A:\n-\n  - x\n-\n").unwrap(),
+            json!({"A": [["x"], null]})
+        );
+    }
+
+    #[test]
+    fn nesting_deeper_than_json_allows_is_refused_not_a_stack_overflow() {
+        let deep = |levels: usize| {
+            (0..levels)
+                .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+                .collect::<String>()
+        };
+        assert!(parse(&deep(100)).is_ok());
+        let e = parse(&deep(2_000)).unwrap_err();
+        assert!(e.contains("nest more than 128 levels"), "{e}");
+        // Half a million empty items: a flat list, read without recursion.
+        let items = format!("Buckets:\n{}", "-\n".repeat(500_000));
+        assert_eq!(
+            parse(&items).unwrap()["Buckets"].as_array().map(Vec::len),
+            Some(500_000)
         );
     }
 
