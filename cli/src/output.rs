@@ -43,6 +43,8 @@ pub(crate) enum Failure {
     /// Files were skipped, each with a warning already on stderr (exit 2, as aws-cli's S3
     /// commands exit when they skip one).
     Skipped,
+    /// `s3 ls` of a key or prefix that matches nothing: exit 1, nothing printed (aws-cli's).
+    Empty,
 }
 
 /// A client-side failure as printed: `{"Error": {"Code": code, "Message": message}}`.
@@ -74,6 +76,7 @@ impl Failure {
             Failure::Service(_) => EXIT_SERVICE,
             Failure::Command(_) => 1,
             Failure::Skipped => 2,
+            Failure::Empty => 1,
         }
     }
 
@@ -92,7 +95,7 @@ impl Failure {
             }
             Failure::Service(json) => writeln!(err, "{}", pretty(json)),
             Failure::Command(line) => writeln!(err, "{line}"),
-            Failure::Skipped => Ok(()),
+            Failure::Skipped | Failure::Empty => Ok(()),
         };
     }
 }

@@ -55,6 +55,10 @@ const VALUE_OPTIONS: &[&str] = &[
     "--content-language",
     "--expires",
     "--website-redirect",
+    "--page-size",
+    "--request-payer",
+    "--bucket-name-prefix",
+    "--bucket-region",
 ];
 /// Options that set a member of every object written (`PutObject`, `CreateMultipartUpload`,
 /// `CopyObject`), as aws-cli maps them.
@@ -94,6 +98,8 @@ const FLAGS: &[&str] = &[
     "--no-sign-request",
     "--force",
     "--no-guess-mime-type",
+    "--human-readable",
+    "--summarize",
 ];
 /// Options every command takes.
 const GLOBAL_OPTIONS: &[&str] = &[
@@ -112,10 +118,27 @@ fn takes(command: &str, option: &str) -> bool {
         "rb" => option == "--force",
         "presign" => option == "--expires-in",
         "ls" | "rm" => {
-            !["--tags", "--force", "--expires-in", "--no-guess-mime-type"].contains(&option)
+            let ls_only = [
+                "--human-readable",
+                "--summarize",
+                "--bucket-name-prefix",
+                "--bucket-region",
+            ];
+            let writing = ["--tags", "--force", "--expires-in", "--no-guess-mime-type"];
+            !writing.contains(&option)
                 && !OBJECT_OPTIONS.iter().any(|(name, _)| *name == option)
+                && (command == "ls" || !ls_only.contains(&option))
         }
-        _ => !["--tags", "--force", "--expires-in"].contains(&option),
+        _ => ![
+            "--tags",
+            "--force",
+            "--expires-in",
+            "--human-readable",
+            "--summarize",
+            "--bucket-name-prefix",
+            "--bucket-region",
+        ]
+        .contains(&option),
     }
 }
 
@@ -172,6 +195,17 @@ struct S3Args {
     object: Vec<(&'static str, String)>,
     /// `--no-guess-mime-type`.
     no_guess_mime_type: bool,
+    /// ls's `--human-readable` sizes.
+    human_readable: bool,
+    /// ls's `--summarize`: the total after the listing.
+    summarize: bool,
+    /// `--page-size`: items asked for per listing page.
+    page_size: Option<i64>,
+    /// `--request-payer`.
+    request_payer: Option<String>,
+    /// ls's `--bucket-name-prefix` and `--bucket-region` (listing buckets).
+    bucket_name_prefix: Option<String>,
+    bucket_region: Option<String>,
     /// The options given, to check that the command takes them.
     options: Vec<String>,
 }
@@ -211,6 +245,8 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
                 "--debug" => a.global.debug = true,
                 "--force" => a.force = true,
                 "--no-guess-mime-type" => a.no_guess_mime_type = true,
+                "--human-readable" => a.human_readable = true,
+                "--summarize" => a.summarize = true,
                 _ => a.global.no_sign_request = true,
             }
             continue;
@@ -245,6 +281,17 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
                 a.object.retain(|(m, _)| *m != member);
                 a.object.push((member, value));
             }
+            "--page-size" => {
+                let size = value.parse().map_err(|_| {
+                    Failure::Usage(format!(
+                        "argument --page-size: invalid int value: '{value}'"
+                    ))
+                })?;
+                a.page_size = Some(size);
+            }
+            "--request-payer" => a.request_payer = Some(value),
+            "--bucket-name-prefix" => a.bucket_name_prefix = Some(value),
+            "--bucket-region" => a.bucket_region = Some(value),
             "--expires-in" => {
                 let seconds = value.parse().map_err(|_| {
                     Failure::Usage(format!(
@@ -676,16 +723,22 @@ fn walk(root: &Path, skipped: &Cell<usize>) -> Result<BTreeMap<String, Entry>, F
     Ok(found)
 }
 
+/// The objects under `prefix`, by their key below it, in pages of `page_size`.
 fn list_objects(
     s3: &Client<CliTransport>,
     bucket: &str,
     prefix: &str,
+    page_size: Option<i64>,
 ) -> Result<BTreeMap<String, Entry>, Failure> {
     let mut found = BTreeMap::new();
+    let paging = sansboto_core::PaginationOptions {
+        page_size,
+        ..Default::default()
+    };
     let mut pages = s3.paginate(
         "ListObjectsV2",
         params! {"Bucket": bucket, "Prefix": prefix},
-        Default::default(),
+        paging,
     )?;
     while let Some(page) = pages.next_page() {
         let page = page?;
@@ -927,7 +980,9 @@ impl Runner {
     fn list(&self, root: &Location) -> Result<BTreeMap<String, Entry>, Failure> {
         match root {
             Location::Local(path) => walk(path, &self.skipped),
-            Location::S3 { bucket, key } => list_objects(&self.s3, bucket, &dir_prefix(key)),
+            Location::S3 { bucket, key } => {
+                list_objects(&self.s3, bucket, &dir_prefix(key), self.args.page_size)
+            }
             Location::Stdio => Err(Failure::Usage("--recursive does not take -".into())),
         }
     }
@@ -1114,57 +1169,113 @@ impl Runner {
         crate::output::print_stdout(&url)
     }
 
+    /// aws-cli's `s3 ls`: the buckets (no path, or `s3://`), or a prefix's objects and
+    /// subprefixes (every object below it with `--recursive`), in pages of `--page-size`;
+    /// `--human-readable` sizes and a `--summarize` total. A path naming a key or prefix that
+    /// matches nothing exits 1 without output, as aws-cli's does (scripts test for it).
     fn ls(&self) -> Result<(), Failure> {
-        let Some(path) = self.args.paths.first() else {
-            let buckets = self.s3.call("ListBuckets", params! {})?;
-            for b in buckets["Buckets"].as_list().unwrap_or_default() {
-                crate::output::print_stdout(&format!(
-                    "{} {}",
-                    date(&b["CreationDate"]),
-                    b["Name"].as_str().unwrap_or_default()
-                ))?;
+        let path = self.args.paths.first().map_or("s3://", String::as_str);
+        let (bucket, key) = bucket_and_key(path.strip_prefix("s3://").unwrap_or(path))?;
+        let paging = sansboto_core::PaginationOptions {
+            page_size: self.args.page_size,
+            ..Default::default()
+        };
+        let print = |line: String| crate::output::print_stdout(&line);
+        if bucket.is_empty() {
+            let mut request = Map::default();
+            for (member, value) in [
+                ("Prefix", &self.args.bucket_name_prefix),
+                ("BucketRegion", &self.args.bucket_region),
+            ] {
+                if let Some(value) = value {
+                    request.insert(member.into(), Value::from(value.as_str()));
+                }
+            }
+            let mut pages = self
+                .s3
+                .paginate("ListBuckets", Value::Map(request), paging)?;
+            while let Some(page) = pages.next_page() {
+                for b in page?["Buckets"].as_list().unwrap_or_default() {
+                    let name = b["Name"].as_str().unwrap_or_default();
+                    print(format!("{} {name}", date(&b["CreationDate"])))?;
+                }
             }
             return Ok(());
-        };
-        let Location::S3 { bucket, key } = location(path)? else {
-            return Err(Failure::Usage("s3 ls takes s3://bucket[/prefix]".into()));
-        };
+        }
         let mut request = params! {"Bucket": bucket.as_str(), "Prefix": key.as_str()};
-        if !self.args.recursive {
-            if let Value::Map(m) = &mut request {
+        if let Value::Map(m) = &mut request {
+            if !self.args.recursive {
                 m.insert("Delimiter".into(), Value::from("/"));
             }
+            if let Some(payer) = &self.args.request_payer {
+                m.insert("RequestPayer".into(), Value::from(payer.as_str()));
+            }
         }
-        let mut pages = self
-            .s3
-            .paginate("ListObjectsV2", request, Default::default())?;
+        let size_text = |bytes: u64| match self.args.human_readable {
+            true => human_readable_size(bytes),
+            false => bytes.to_string(),
+        };
+        let (mut objects, mut total) = (0u64, 0u64);
+        let mut first_page_empty = None;
+        let mut pages = self.s3.paginate("ListObjectsV2", request, paging)?;
         while let Some(page) = pages.next_page() {
             let page = page?;
-            for p in page["CommonPrefixes"].as_list().unwrap_or_default() {
+            let prefixes = page["CommonPrefixes"].as_list().unwrap_or_default();
+            let contents = page["Contents"].as_list().unwrap_or_default();
+            first_page_empty.get_or_insert(prefixes.is_empty() && contents.is_empty());
+            for p in prefixes {
+                // The last component, as aws-cli shows it (`PRE photos/`).
                 let name = p["Prefix"].as_str().unwrap_or_default();
-                let shown = if self.args.recursive {
-                    name
-                } else {
-                    name.strip_prefix(prefix_dir(&key)).unwrap_or(name)
-                };
-                crate::output::print_stdout(&format!("{:>30} {shown}", "PRE"))?;
+                let last = name
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(name);
+                print(format!("{:>30} {last}/", "PRE"))?;
             }
-            for o in page["Contents"].as_list().unwrap_or_default() {
+            for o in contents {
                 let name = o["Key"].as_str().unwrap_or_default();
-                let shown = if self.args.recursive {
-                    name
-                } else {
-                    name.strip_prefix(prefix_dir(&key)).unwrap_or(name)
+                let shown = match self.args.recursive {
+                    true => name,
+                    false => name.rsplit('/').next().unwrap_or(name),
                 };
-                crate::output::print_stdout(&format!(
+                let size = u64::try_from(o["Size"].as_i64().unwrap_or(0)).unwrap_or(0);
+                objects += 1;
+                total = total.saturating_add(size);
+                print(format!(
                     "{} {:>10} {shown}",
                     date(&o["LastModified"]),
-                    o["Size"].as_i64().unwrap_or(0)
+                    size_text(size)
                 ))?;
             }
         }
-        Ok(())
+        if self.args.summarize {
+            print(format!("\nTotal Objects: {objects}"))?;
+            print(format!("   Total Size: {}", size_text(total)))?;
+        }
+        match (key.is_empty(), first_page_empty) {
+            (false, Some(true)) => Err(Failure::Empty),
+            _ => Ok(()),
+        }
     }
+}
+
+/// A size as aws-cli's `--human-readable` writes it: `1 Byte`, `10 Bytes`, then base-2 units
+/// with one decimal (`1.0 KiB`, `5.5 MiB`), the unit chosen so that the figure stays under
+/// 1024 once rounded (half to even, as Python rounds).
+fn human_readable_size(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    match bytes {
+        1 => return "1 Byte".into(),
+        0..=1023 => return format!("{bytes} Bytes"),
+        _ => {}
+    }
+    let bytes = bytes as f64;
+    let scale = |i: usize| 1024f64.powi(i as i32 + 2);
+    let i = (0..UNITS.len())
+        .find(|&i| ((bytes / scale(i)) * 1024.0).round_ties_even() < 1024.0)
+        .unwrap_or(UNITS.len() - 1);
+    format!("{:.1} {}", 1024.0 * bytes / scale(i), UNITS[i])
 }
 
 /// The content type Python's `mimetypes.guess_type` gives a file of this name, which aws-cli
@@ -1207,14 +1318,6 @@ fn s3_uri(path: &str) -> Result<(String, String), Failure> {
         None => Err(Failure::Usage(format!(
             "<S3Uri>: {path} is not an s3:// path (Error: Invalid argument type)"
         ))),
-    }
-}
-
-/// The part of a listing prefix up to its last `/` (what aws-cli strips from the names shown).
-fn prefix_dir(prefix: &str) -> &str {
-    match prefix.rfind('/') {
-        Some(i) => &prefix[..=i],
-        None => "",
     }
 }
 

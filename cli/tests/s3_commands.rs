@@ -254,7 +254,13 @@ fn s3_commands_against_moto() {
             "delete: s3://cmd/tree/sub/b.txt"
         ]
     );
-    assert!(keys("s3://cmd/tree/").is_empty());
+    // Nothing left: `ls` of the prefix prints nothing and exits 1, as aws-cli's does.
+    let gone = cli
+        .command()
+        .args(["s3", "ls", "s3://cmd/tree/", "--recursive"])
+        .output()
+        .unwrap();
+    assert_eq!((gone.status.code(), gone.stdout.len()), (Some(1), 0));
 
     // Usage errors exit 252.
     let bad = cli

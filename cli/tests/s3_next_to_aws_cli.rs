@@ -506,3 +506,101 @@ fn special_files_are_skipped_and_links_followed_as_aws_cli_does() {
     assert_eq!(warning(false, "sb-special"), warning(true, "aws-special"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `s3 ls` prints what aws-cli prints over one bucket: prefixes, objects, `--recursive`,
+/// `--human-readable`, `--summarize`, `--page-size`, the buckets; a key that matches nothing
+/// exits 1 without output, which scripts use to test for an object.
+#[test]
+fn ls_prints_what_aws_cli_prints() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let bucket = "listed";
+    let sizes: [(&str, usize); 7] = [
+        ("empty", 0),
+        ("one.txt", 1),
+        ("photos/small.jpg", 1023),
+        ("photos/kib.jpg", 1024),
+        ("photos/2024/half.jpg", 1536),
+        ("photos/2024/mib.bin", 1024 * 1024 + 1),
+        ("photos2/other", 7),
+    ];
+    assert_eq!(
+        run(
+            false,
+            &endpoint,
+            "us-east-1",
+            bucket,
+            &["s3", "mb", "s3://BUCKET"]
+        )
+        .status,
+        Some(0)
+    );
+    let file = std::env::temp_dir().join(format!("sansboto-ls-{}", std::process::id()));
+    for (key, size) in sizes {
+        std::fs::write(&file, vec![b'x'; size]).unwrap();
+        let target = format!("s3://BUCKET/{key}");
+        let out = run(
+            false,
+            &endpoint,
+            "us-east-1",
+            bucket,
+            &["s3", "cp", &file.to_string_lossy(), &target],
+        );
+        assert_eq!(out.status, Some(0), "{out:?}");
+    }
+    let _ = std::fs::remove_file(&file);
+    for args in [
+        &["s3", "ls"][..],
+        &["s3", "ls", "s3://"],
+        &["s3", "ls", "s3://BUCKET"],
+        &["s3", "ls", "s3://BUCKET/photos/"],
+        &["s3", "ls", "s3://BUCKET/photos"],
+        &["s3", "ls", "s3://BUCKET/photos/kib.jpg"],
+        &[
+            "s3",
+            "ls",
+            "s3://BUCKET",
+            "--recursive",
+            "--human-readable",
+            "--summarize",
+        ],
+        &[
+            "s3",
+            "ls",
+            "s3://BUCKET/photos/",
+            "--recursive",
+            "--summarize",
+            "--page-size",
+            "1",
+        ],
+        &["s3", "ls", "s3://BUCKET/photos/2024/", "--human-readable"],
+        &["s3", "ls", "s3://BUCKET/nothing-here"],
+        &[
+            "s3",
+            "ls",
+            "s3://BUCKET/nothing-here/",
+            "--recursive",
+            "--summarize",
+        ],
+    ] {
+        let theirs = run(true, &endpoint, "us-east-1", bucket, args);
+        let ours = run(false, &endpoint, "us-east-1", bucket, args);
+        assert_eq!(
+            (ours.status, &ours.stdout),
+            (theirs.status, &theirs.stdout),
+            "{args:?}"
+        );
+        assert!(ours.stderr.is_empty(), "{args:?}: {}", ours.stderr);
+    }
+    assert_eq!(
+        run(
+            false,
+            &endpoint,
+            "us-east-1",
+            bucket,
+            &["s3", "ls", "s3://BUCKET/none"]
+        )
+        .status,
+        Some(1)
+    );
+}
