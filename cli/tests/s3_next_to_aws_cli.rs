@@ -15,6 +15,14 @@ use sansboto_tests::moto::MotoServer;
 use sansboto_tests::s3s::{S3sServer, ACCESS_KEY, SECRET_KEY};
 use sansboto_tests::{awscli_dir, test_environment};
 
+/// An empty scratch directory of this test process, for `name`.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sansboto-s3-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// What one command did: exit status, stdout, stderr.
 #[derive(Debug, PartialEq)]
 struct Run {
@@ -61,9 +69,9 @@ fn run(aws: bool, endpoint: &str, region: &str, bucket: &str, args: &[&str]) -> 
 fn mb_and_rb_print_and_exit_as_aws_cli_does() {
     let moto = MotoServer::start();
     let endpoint = moto.endpoint();
-    let file = std::env::temp_dir().join(format!("sansboto-s3-buckets-{}", std::process::id()));
-    std::fs::write(&file, b"hello").unwrap();
-    let file = file.to_string_lossy().into_owned();
+    let dir = scratch("buckets");
+    std::fs::write(dir.join("hello"), b"hello").unwrap();
+    let file = dir.join("hello").to_string_lossy().into_owned();
     for region in ["us-east-1", "eu-west-1"] {
         let steps: [(&[&str], bool); 7] = [
             (&["s3", "mb", "s3://BUCKET", "--tags", "team", "data"], true),
@@ -137,7 +145,7 @@ fn mb_and_rb_print_and_exit_as_aws_cli_does() {
             "{ours:?}"
         );
     }
-    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -232,7 +240,7 @@ fn presigned_urls_from_s3_presign_verify() {
         sansboto(&["s3", "mb", "s3://shared"]),
         "make_bucket: shared"
     );
-    let file = std::env::temp_dir().join(format!("sansboto-presign-{}", std::process::id()));
+    let file = scratch("presign").join("report");
     std::fs::write(&file, b"for your eyes").unwrap();
     sansboto(&[
         "s3",
@@ -240,7 +248,7 @@ fn presigned_urls_from_s3_presign_verify() {
         &file.to_string_lossy(),
         "s3://shared/dir/report 1.txt",
     ]);
-    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_dir_all(file.parent().unwrap());
 
     // An hour unless --expires-in says otherwise (aws-cli's default).
     let hour = sansboto(&["s3", "presign", "s3://shared/dir/report 1.txt"]);
@@ -279,9 +287,7 @@ fn head(endpoint: &str, bucket: &str, key: &str) -> serde_json::Value {
 fn uploads_get_the_content_type_and_object_options_aws_cli_gives() {
     let moto = MotoServer::start();
     let endpoint = moto.endpoint();
-    let dir = std::env::temp_dir().join(format!("sansboto-mime-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("mime");
     let names = [
         "index.html",
         "UPPER.HTML",
@@ -449,8 +455,7 @@ fn uploads_get_the_content_type_and_object_options_aws_cli_gives() {
 fn special_files_are_skipped_and_links_followed_as_aws_cli_does() {
     let moto = MotoServer::start();
     let endpoint = moto.endpoint();
-    let dir = std::env::temp_dir().join(format!("sansboto-special-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch("special");
     std::fs::create_dir_all(dir.join("tree/sub")).unwrap();
     std::fs::write(dir.join("tree/plain.txt"), b"plain").unwrap();
     std::fs::write(dir.join("outside.txt"), b"outside").unwrap();
@@ -535,7 +540,7 @@ fn ls_prints_what_aws_cli_prints() {
         .status,
         Some(0)
     );
-    let file = std::env::temp_dir().join(format!("sansboto-ls-{}", std::process::id()));
+    let file = scratch("ls").join("data");
     for (key, size) in sizes {
         std::fs::write(&file, vec![b'x'; size]).unwrap();
         let target = format!("s3://BUCKET/{key}");
@@ -548,7 +553,7 @@ fn ls_prints_what_aws_cli_prints() {
         );
         assert_eq!(out.status, Some(0), "{out:?}");
     }
-    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_dir_all(file.parent().unwrap());
     for args in [
         &["s3", "ls"][..],
         &["s3", "ls", "s3://"],
