@@ -648,34 +648,40 @@ struct Entry {
     mtime: i64,
 }
 
-/// Whether `path` is a device, FIFO or socket, which aws-cli skips with a warning: reading a
-/// FIFO waits for a writer that may never come, a device never ends or reads as nothing. The
-/// warning is printed here, aws-cli's words, and counted in `skipped`.
+/// Print aws-cli's warning for a file it skips (`path` made absolute, as aws-cli shows it) and
+/// count it in `skipped`: the command then exits 2.
+fn skip_with_warning(path: &Path, reason: &str, skipped: &Cell<usize>) {
+    let shown = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    eprintln!("warning: Skipping file {}. {reason}", shown.display());
+    skipped.set(skipped.get() + 1);
+}
+
+/// Whether `path` is a device, FIFO or socket, which aws-cli skips with a warning
+/// ([`skip_with_warning`]): reading a FIFO waits for a writer that may never come, a device
+/// never ends or reads as nothing.
 fn skipped_as_special(path: &Path, skipped: &Cell<usize>) -> bool {
     let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
     if special {
-        eprintln!(
-            "warning: Skipping file {}. File is character special device, block special \
-             device, FIFO, or socket.",
-            path.display()
-        );
-        skipped.set(skipped.get() + 1);
+        let reason = "File is character special device, block special device, FIFO, or socket.";
+        skip_with_warning(path, reason, skipped);
     }
     special
 }
 
 /// The files under `root`, by their path below it, symbolic links followed (aws-cli's
-/// `--follow-symlinks`, its default; a directory reached twice is read once). Special files are
-/// skipped with a warning ([`skipped_as_special`]).
+/// `--follow-symlinks`, its default): a directory reached through two links is listed under
+/// both, as aws-cli lists it; only a link back to one of its own ancestors is not followed (a
+/// loop). Special files and links to nothing are skipped with aws-cli's warnings.
 fn walk(root: &Path, skipped: &Cell<usize>) -> Result<BTreeMap<String, Entry>, Failure> {
     let mut found = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    let mut seen = std::collections::HashSet::new();
-    while let Some(dir) = stack.pop() {
-        if let Ok(canonical) = std::fs::canonicalize(&dir) {
-            if !seen.insert(canonical) {
+    // Each directory with the real paths of the directories above it and itself.
+    let mut stack = vec![(root.to_path_buf(), Vec::new())];
+    while let Some((dir, mut ancestors)) = stack.pop() {
+        if let Ok(real) = std::fs::canonicalize(&dir) {
+            if ancestors.contains(&real) {
                 continue;
             }
+            ancestors.push(real);
         }
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
@@ -690,13 +696,15 @@ fn walk(root: &Path, skipped: &Cell<usize>) -> Result<BTreeMap<String, Entry>, F
         for entry in entries.flatten() {
             let path = entry.path();
             let Ok(meta) = std::fs::metadata(&path) else {
+                // A link to nothing (what is gone between listing and reading, too).
+                skip_with_warning(&path, "File does not exist.", skipped);
                 continue;
             };
             if skipped_as_special(&path, skipped) {
                 continue;
             }
             if meta.is_dir() {
-                stack.push(path);
+                stack.push((path, ancestors.clone()));
             } else if meta.is_file() {
                 let relative = path.strip_prefix(root).unwrap_or(&path);
                 let relative = relative
