@@ -31,6 +31,12 @@ impl TimestampError {
     }
 }
 
+/// The first and last seconds of Python's `datetime` (0001-01-01T00:00:00Z,
+/// 9999-12-31T23:59:59Z): botocore reads and writes every timestamp through it and refuses a
+/// time outside, so sansboto's parsers refuse one too (and no arithmetic on a time overflows).
+const FIRST_SECOND: i64 = -62_135_596_800;
+const LAST_SECOND: i64 = 253_402_300_799;
+
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
@@ -48,15 +54,22 @@ impl Timestamp {
     }
 
     /// From fractional epoch seconds (as JSON and CBOR carry them), rounded to the microsecond
-    /// the way botocore's datetime does. `None` for NaN, infinities or out-of-range values.
+    /// the way botocore's datetime does. `None` for NaN, infinities or a time outside years
+    /// 1 to 9999 ([`Timestamp::in_datetime_range`]).
     pub fn from_epoch_f64(value: f64) -> Option<Self> {
-        if !value.is_finite() || value.abs() > 1e14 {
+        if !(FIRST_SECOND as f64..(LAST_SECOND + 1) as f64).contains(&value) {
             return None;
         }
         let micros = (value * 1e6).round() as i64;
         let secs = micros.div_euclid(1_000_000);
         let nanos = (micros.rem_euclid(1_000_000) * 1000) as u32;
         Some(Timestamp { secs, nanos })
+    }
+
+    /// Whether the time falls in years 1 to 9999, the range of Python's `datetime`, which
+    /// botocore reads every timestamp into: a time outside is one botocore refuses.
+    pub fn in_datetime_range(&self) -> bool {
+        (FIRST_SECOND..=LAST_SECOND).contains(&self.secs)
     }
 
     /// Whole seconds since the epoch (floor).
@@ -117,8 +130,8 @@ impl Timestamp {
     }
 
     /// From calendar fields in UTC; `None` when a field is out of range. Years run from 1 to
-    /// 9999, the range of Python's `datetime`, in which botocore reads every timestamp: a date
-    /// outside it is one botocore refuses (and one whose seconds could overflow).
+    /// 9999 ([`Timestamp::in_datetime_range`]): a date outside is one botocore refuses (and one
+    /// whose seconds could overflow).
     pub fn from_civil(
         year: i64,
         month: u32,
@@ -526,6 +539,18 @@ mod tests {
         assert_eq!(last.to_iso8601(), "9999-12-31T23:59:59Z");
         let first = Timestamp::parse_http_date("Mon, 01 Jan 0001 00:00:00 GMT").unwrap();
         assert_eq!(first.to_iso8601(), "0001-01-01T00:00:00Z");
+        // Epoch seconds, as Python's `datetime.fromtimestamp` takes them: the same range.
+        for (seconds, taken) in [
+            (253_402_300_799.5, true),
+            (253_402_300_800.0, false),
+            (-62_135_596_800.0, true),
+            (-62_135_596_800.5, false),
+            (1e14, false),
+        ] {
+            let t = Timestamp::from_epoch_f64(seconds);
+            assert_eq!(t.is_some(), taken, "{seconds}");
+            assert!(t.is_none_or(|t| t.in_datetime_range()), "{seconds}");
+        }
     }
 
     #[test]

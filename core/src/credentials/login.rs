@@ -283,12 +283,12 @@ impl LoginFetch {
             .cloned()
             .unwrap_or(serde_json::Value::Null);
         // Whole seconds, as botocore's `%Y-%m-%dT%H:%M:%SZ`.
-        // A lifetime past year 9999 is refused, as botocore's `datetime` arithmetic refuses it
-        // (`OverflowError`).
+        // A lifetime ending outside years 1 to 9999 is refused, as botocore's `datetime`
+        // arithmetic refuses it (`OverflowError`).
         let expires_at = unix_secs(now)
             .checked_add(expires_in)
             .map(Timestamp::from_secs)
-            .filter(|t| t.to_civil().0 <= 9999)
+            .filter(Timestamp::in_datetime_range)
             .ok_or_else(invalid)?
             .to_iso8601();
         let mut new_access = serde_json::Map::new();

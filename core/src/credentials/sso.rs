@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use sha1::{Digest, Sha1};
 
@@ -292,13 +292,11 @@ impl SsoFetch {
             .get("expiration")
             .and_then(|v| v.as_f64())
             .ok_or_else(|| retrieval("no expiration"))?;
-        // botocore keeps whole seconds of the millisecond epoch, and fails (Python's
-        // `OverflowError`) on one past what the clock can hold.
-        let expiry = SystemTime::UNIX_EPOCH
-            .checked_add(Duration::from_secs(
-                (expiration_ms.max(0.0) / 1000.0).floor() as u64,
-            ))
-            .ok_or_else(|| retrieval("expiration out of range"))?;
+        // botocore keeps whole seconds of the millisecond epoch, and fails on one outside its
+        // `datetime`'s years (`ValueError`).
+        let expiry = Timestamp::from_epoch_f64((expiration_ms.max(0.0) / 1000.0).floor())
+            .ok_or_else(|| retrieval("expiration out of range"))?
+            .to_system_time();
         Ok(Credentials::new(
             field("accessKeyId")?,
             field("secretAccessKey")?,
