@@ -8,6 +8,7 @@
 use std::fmt::{self, Write as _};
 
 use crate::model::{ServiceModel, ShapeId, ShapeKind};
+use crate::serialize::MAX_NESTING;
 use crate::time::Timestamp;
 use crate::value::Value;
 
@@ -180,6 +181,7 @@ pub fn validate(
     let mut v = Validator {
         model,
         problems: Vec::new(),
+        depth: 0,
     };
     match shape {
         Some(id) => v.value(id, params, &Path::Root),
@@ -210,6 +212,8 @@ pub fn validate(
 struct Validator<'a> {
     model: &'a ServiceModel,
     problems: Vec<Problem>,
+    /// How many values deep the walk is ([`MAX_NESTING`] at most).
+    depth: usize,
 }
 
 /// Where a value sits in the parameters, as a chain of borrowed segments on the stack: written
@@ -255,17 +259,35 @@ impl Path<'_> {
     }
 }
 
-/// A short rendering of a value for messages (never a whole blob or stream).
+/// A short rendering of a value for messages (never a whole blob or stream): at most 80
+/// characters, written only that far, so a huge or deeply nested value costs no more than its
+/// first characters (the rendering stops as soon as the text is full).
 fn preview(value: &Value) -> String {
-    let s = match value {
-        Value::String(s) => s.clone(),
-        other => format!("{other:?}"),
+    const SHOWN: usize = 80;
+    /// Text that refuses more than `SHOWN + 1` characters: one past tells it was cut.
+    struct Bounded(String, usize);
+    impl fmt::Write for Bounded {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            for c in s.chars() {
+                if self.1 > SHOWN {
+                    return Err(fmt::Error);
+                }
+                self.0.push(c);
+                self.1 += 1;
+            }
+            Ok(())
+        }
+    }
+    let mut text = Bounded(String::new(), 0);
+    let _ = match value {
+        Value::String(s) => text.write_str(s),
+        other => write!(text, "{other:?}"),
     };
-    if s.chars().count() > 80 {
-        let cut: String = s.chars().take(77).collect();
+    if text.1 > SHOWN {
+        let cut: String = text.0.chars().take(SHOWN - 3).collect();
         format!("{cut}...")
     } else {
-        s
+        text.0
     }
 }
 
@@ -320,6 +342,17 @@ impl Validator<'_> {
     }
 
     fn value(&mut self, id: ShapeId, value: &Value, path: &Path<'_>) {
+        // Deeper than any shape nests (a recursive shape given a value built to overflow the
+        // stack): one problem, and nothing below it is walked.
+        if self.depth == MAX_NESTING {
+            return self.type_error(path, value, "a value nested at most 128 levels deep");
+        }
+        self.depth += 1;
+        self.shape_value(id, value, path);
+        self.depth -= 1;
+    }
+
+    fn shape_value(&mut self, id: ShapeId, value: &Value, path: &Path<'_>) {
         let shape = self.model.shape(id);
         match &shape.kind {
             ShapeKind::Structure(s) if s.document => self.document(value, path, 0),

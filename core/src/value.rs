@@ -185,6 +185,26 @@ impl Value {
         matches!(self, Value::Null)
     }
 
+    /// Whether lists, maps and documents nest more than `limit` levels deep in this value.
+    /// Looks no deeper than `limit + 1` levels, so any value can be asked about without the
+    /// stack overflowing, and without allocating.
+    ///
+    /// ```
+    /// use sansboto_core::Value;
+    /// let nested = Value::List(vec![Value::List(vec![Value::from(1)])]);
+    /// assert!(!nested.nests_deeper_than(2));
+    /// assert!(nested.nests_deeper_than(1));
+    /// ```
+    pub fn nests_deeper_than(&self, limit: usize) -> bool {
+        let deeper = |child: &Value| child.nests_deeper_than(limit - 1);
+        match self {
+            Value::List(items) => limit == 0 || items.iter().any(deeper),
+            Value::Map(map) => limit == 0 || map.values().any(deeper),
+            Value::Document(inner) => limit == 0 || deeper(inner),
+            _ => false,
+        }
+    }
+
     /// The text of a string value.
     pub fn as_str(&self) -> Option<&str> {
         match self.untagged() {

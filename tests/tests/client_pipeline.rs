@@ -14,6 +14,11 @@ use sansboto_core::{Error, TransportError, TransportErrorKind};
 use sansboto_models::{FileKind, Loader, TopLevelFile};
 
 fn client(service: &str) -> ServiceClient {
+    client_validating(service, true)
+}
+
+/// [`client`] with parameter validation on or off.
+fn client_validating(service: &str, validate: bool) -> ServiceClient {
     let loader = Loader::new();
     let model =
         ServiceModel::from_json(&loader.load(service, None, FileKind::ServiceModel).unwrap())
@@ -31,6 +36,7 @@ fn client(service: &str) -> ServiceClient {
             region: Some("us-west-2".into()),
             ..Default::default()
         },
+        parameter_validation: validate,
         ..Default::default()
     };
     ServiceClient::new(service, model, Some(ruleset), partitions, config).unwrap()
@@ -355,5 +361,68 @@ fn rds_auth_token_is_a_presigned_connect_url_without_scheme() {
         "X-Amz-Signature=",
     ] {
         assert!(token.contains(part), "{part} missing from {token}");
+    }
+}
+
+/// A value built to nest deeper than any shape (a recursive shape's chain thousands of levels
+/// down) is refused with a typed error, validated or not, on a thread with the stack of a
+/// tokio worker (2 MiB): it once overflowed the stack in the validator, the serializer or the
+/// validation message's rendering of the value, which aborts the process. (The value itself
+/// is built, moved and dropped here; only sansboto's walks of it are under test.)
+#[test]
+fn parameters_nested_beyond_any_shape_are_refused_not_a_stack_overflow() {
+    use sansboto_core::Value;
+    const LEVELS: usize = 3_000;
+    let outcome = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(|| {
+            type Case = (&'static str, &'static str, fn() -> Value);
+            let cases: [Case; 2] = [
+                ("dynamodb", "PutItem", || {
+                    let item =
+                        (0..LEVELS).fold(params! {"S": "x"}, |inner, _| params! {"L": vec![inner]});
+                    params! {"TableName": "t", "Item": params! {"a": item}}
+                }),
+                // A list given for a string: the message shows the value's first characters.
+                ("s3", "GetObject", || {
+                    let key = (0..LEVELS).fold(Value::from(1), |v, _| Value::List(vec![v]));
+                    params! {"Bucket": "b", "Key": key}
+                }),
+            ];
+            let mut results = Vec::new();
+            for (service, operation, params) in cases {
+                for validate in [true, false] {
+                    let c = client_validating(service, validate);
+                    let result = c.prepare(operation, params(), &mut SplitMix64(1));
+                    results.push((
+                        service,
+                        validate,
+                        result.map(|_| ()).map_err(|e| e.to_string()),
+                    ));
+                }
+            }
+            results
+        })
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    for (service, validate, result) in outcome {
+        let message = result.expect_err("refused");
+        let expected = match (service, validate) {
+            ("dynamodb", true) => "nested at most 128 levels deep",
+            // The list is refused where the string belongs, its first characters shown.
+            ("s3", true) => "Key, value: [[[[[[",
+            // Unvalidated, the endpoint rules' binding of `Key` refuses it first.
+            ("s3", false) => "Value (Key) is the wrong type",
+            _ => "nest more than 128 levels deep",
+        };
+        assert!(
+            message.contains(expected),
+            "{service} {validate}: {message}"
+        );
+        assert!(
+            message.len() < 1500,
+            "{service} {validate}: the value is not written out: {message}"
+        );
     }
 }

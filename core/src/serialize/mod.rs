@@ -144,6 +144,10 @@ pub enum SerializeError {
     /// The operation's HTTP method is not a valid method token.
     #[error("Invalid HTTP method {0:?}")]
     InvalidMethod(String),
+    /// Parameters nested deeper than any shape needs (more than 128 levels of lists, maps and
+    /// documents), refused before they are walked (botocore stops at Python's recursion limit).
+    #[error("Parameters nest more than {0} levels deep")]
+    TooDeep(usize),
     /// The endpoint URL cannot be joined with the request.
     #[error("Invalid endpoint URL {url:?}: {reason}")]
     InvalidEndpoint {
@@ -153,6 +157,12 @@ pub enum SerializeError {
         reason: String,
     },
 }
+
+/// How deeply parameters may nest (lists, maps and documents): as deep as a JSON body may
+/// (serde_json's limit), far beyond any shape's nesting (DynamoDB's attribute values, the
+/// deepest, stop at 32 levels). Validation and serialization refuse deeper values instead of
+/// recursing until the stack overflows.
+pub(crate) const MAX_NESTING: usize = 128;
 
 /// Serialize `params` for `operation` with the model's protocol.
 ///
@@ -165,6 +175,9 @@ pub fn serialize_request(
     params: &Value,
     tokens: &mut dyn FnMut() -> String,
 ) -> Result<SerializedRequest, SerializeError> {
+    if params.nests_deeper_than(MAX_NESTING) {
+        return Err(SerializeError::TooDeep(MAX_NESTING));
+    }
     let empty = Map::default();
     let given = match params {
         Value::Map(m) => m,
