@@ -259,16 +259,7 @@ pub(crate) mod tests {
     /// `code` run by Python with the installed aws-cli importable (`scripts/ensure-awscli`;
     /// `SANSBOTO_AWSCLI_DIR`), its stdout read as JSON.
     pub(crate) fn run_awscli(code: &str) -> serde_json::Value {
-        let dir = std::env::var_os("SANSBOTO_AWSCLI_DIR")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| {
-                std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.cache/awscli-1.46.3")
-            });
-        assert!(
-            dir.join("awscli").is_dir(),
-            "aws-cli is not installed at {}: run scripts/ensure-awscli (scripts/test does)",
-            dir.display()
-        );
+        let dir = sansboto_tests::awscli_dir();
         let out = std::process::Command::new(sansboto_tests::botocore::python())
             .arg("-c")
             .arg(code)

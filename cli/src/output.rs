@@ -107,6 +107,12 @@ impl ClientError {
             message: message.into(),
         }
     }
+
+    /// What went wrong.
+    #[cfg(test)]
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 impl From<Error> for Failure {

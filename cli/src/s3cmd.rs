@@ -110,36 +110,61 @@ const GLOBAL_OPTIONS: &[&str] = &[
     "--no-sign-request",
 ];
 
-/// Whether aws-cli's `s3 COMMAND` takes `option`, for the commands and options that belong to
-/// one command (besides [`GLOBAL_OPTIONS`]; sync's own options are checked apart).
+/// The options of a transfer (`cp`, `mv`, `sync`) that this command implements, as aws-cli
+/// names them.
+const TRANSFER_OPTIONS: &[&str] = &[
+    "--acl",
+    "--cache-control",
+    "--content-disposition",
+    "--content-encoding",
+    "--content-language",
+    "--content-type",
+    "--dryrun",
+    "--exclude",
+    "--expires",
+    "--include",
+    "--no-guess-mime-type",
+    "--no-progress",
+    "--page-size",
+    "--quiet",
+    "--request-payer",
+    "--sse",
+    "--sse-kms-key-id",
+    "--storage-class",
+    "--website-redirect",
+];
+
+/// Whether aws-cli's `s3 COMMAND` takes `option` (besides [`GLOBAL_OPTIONS`]): each command's
+/// own list, as aws-cli's argument tables give them (of the options implemented here).
 fn takes(command: &str, option: &str) -> bool {
-    match command {
-        "mb" => option == "--tags",
-        "rb" => option == "--force",
-        "presign" => option == "--expires-in",
-        "ls" | "rm" => {
-            let ls_only = [
-                "--human-readable",
-                "--summarize",
-                "--bucket-name-prefix",
-                "--bucket-region",
-            ];
-            let writing = ["--tags", "--force", "--expires-in", "--no-guess-mime-type"];
-            !writing.contains(&option)
-                && !OBJECT_OPTIONS.iter().any(|(name, _)| *name == option)
-                && (command == "ls" || !ls_only.contains(&option))
-        }
-        _ => ![
-            "--tags",
-            "--force",
-            "--expires-in",
+    let own: &[&str] = match command {
+        "ls" => &[
+            "--recursive",
+            "--page-size",
             "--human-readable",
             "--summarize",
+            "--request-payer",
             "--bucket-name-prefix",
             "--bucket-region",
-        ]
-        .contains(&option),
-    }
+        ],
+        "rm" => &[
+            "--recursive",
+            "--dryrun",
+            "--exclude",
+            "--include",
+            "--page-size",
+            "--quiet",
+            "--request-payer",
+        ],
+        "cp" | "mv" => &["--recursive"],
+        "sync" => &["--delete", "--size-only", "--exact-timestamps"],
+        "mb" => &["--tags"],
+        "rb" => &["--force"],
+        "presign" => &["--expires-in"],
+        _ => &[],
+    };
+    own.contains(&option)
+        || (["cp", "mv", "sync"].contains(&command) && TRANSFER_OPTIONS.contains(&option))
 }
 
 /// True when `argv` is `s3 COMMAND …` for one of [`COMMANDS`] (options may come anywhere).
@@ -336,19 +361,6 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
     {
         return Err(Failure::Usage(format!("{option} is not for s3 {command}")));
     }
-    // aws-cli offers these to sync only.
-    for (given, name) in [
-        (a.exact_timestamps, "--exact-timestamps"),
-        (a.size_only, "--size-only"),
-        (a.delete, "--delete"),
-    ] {
-        if given && a.command != "sync" {
-            return Err(Failure::Usage(format!(
-                "{name} is not for s3 {}",
-                a.command
-            )));
-        }
-    }
     if a.command == "sync" && a.paths.iter().any(|p| p == "-") {
         return Err(Failure::Usage(
             "s3 sync does not take - (stdin or stdout)".into(),
@@ -386,16 +398,14 @@ fn location(path: &str) -> Result<Location, Failure> {
 fn bucket_and_key(path: &str) -> Result<(String, String), Failure> {
     use arn::{matched, OBJECT_LAMBDA, OUTPOST_ACCESS_POINT, OUTPOST_BUCKET, S3_ACCESS_POINT};
     if matched(path, OBJECT_LAMBDA).is_some() {
-        return Err(Failure::Usage(
+        return Err(invalid_argument(
             "s3 commands do not support S3 Object Lambda resources. Use s3api commands \
-             instead."
-                .into(),
+             instead.",
         ));
     }
     if matched(path, OUTPOST_BUCKET).is_some() {
-        return Err(Failure::Usage(
-            "s3 commands do not support Outpost Bucket ARNs. Use s3control commands instead."
-                .into(),
+        return Err(invalid_argument(
+            "s3 commands do not support Outpost Bucket ARNs. Use s3control commands instead.",
         ));
     }
     let split = match matched(path, S3_ACCESS_POINT) {
@@ -414,6 +424,13 @@ fn bucket_and_key(path: &str) -> Result<(String, String), Failure> {
             (bucket.to_string(), key.to_string())
         }
     })
+}
+
+/// A path or name the command cannot use, found once the command line was read: aws-cli
+/// raises these as `ValueError`/`TypeError`, which its v2 reports with exit status 255 (a
+/// command line it cannot read is a usage error, 252).
+fn invalid_argument(message: impl Into<String>) -> Failure {
+    Failure::client("InvalidArgument", message)
 }
 
 /// The ARN forms aws-cli's S3 commands recognize in a path, as patterns of its regular
@@ -1083,8 +1100,8 @@ impl Runner {
         let path = &self.args.paths[0];
         let bucket = s3_uri(path)?.0;
         if bucket.ends_with("--x-s3") {
-            return Err(Failure::Usage(
-                "Cannot use mb command with a directory bucket.".into(),
+            return Err(invalid_argument(
+                "Cannot use mb command with a directory bucket.",
             ));
         }
         let mut params = Map::default();
@@ -1128,7 +1145,7 @@ impl Runner {
         let path = &self.args.paths[0];
         let (bucket, key) = s3_uri(path)?;
         if !key.is_empty() {
-            return Err(Failure::Usage(format!(
+            return Err(invalid_argument(format!(
                 "Please specify a valid bucket name only. E.g. s3://{bucket}"
             )));
         }
@@ -1323,7 +1340,7 @@ fn split_extension(name: &str) -> Option<(&str, &str)> {
 fn s3_uri(path: &str) -> Result<(String, String), Failure> {
     match path.strip_prefix("s3://") {
         Some(rest) => bucket_and_key(rest),
-        None => Err(Failure::Usage(format!(
+        None => Err(invalid_argument(format!(
             "<S3Uri>: {path} is not an s3:// path (Error: Invalid argument type)"
         ))),
     }
@@ -1538,12 +1555,48 @@ mod tests {
                     arns += usize::from(bucket.contains('/') || bucket.contains(':'));
                     serde_json::json!([bucket, key])
                 }
-                Err(Failure::Usage(message)) => message.into(),
+                Err(Failure::Client(e)) => e.message().into(),
                 Err(other) => panic!("{path}: {other:?}"),
             };
             assert_eq!(ours, theirs, "{path}");
         }
         assert!(arns > 500, "the ARN forms are exercised: {arns}");
+    }
+
+    #[test]
+    fn each_command_takes_the_options_aws_cli_gives_it() {
+        let theirs = crate::argrename::tests::run_awscli(
+            "import json\nfrom awscli.clidriver import create_clidriver\n\
+             s3 = create_clidriver()._get_command_table()['s3']\n\
+             print(json.dumps({name: sorted(cmd.arg_table) for name, cmd in s3.subcommand_table.items()}))",
+        );
+        let ours: Vec<&str> = VALUE_OPTIONS
+            .iter()
+            .chain(FLAGS)
+            .chain(PAIR_OPTIONS)
+            .filter(|o| !GLOBAL_OPTIONS.contains(o) && **o != "--signing-time")
+            .copied()
+            .collect();
+        for command in COMMANDS {
+            let mut given: Vec<String> = theirs[command]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| format!("--{}", o.as_str().unwrap()))
+                .collect();
+            if *command == "sync" {
+                // Added by aws-cli's sync strategies and its sync command when the parser is
+                // built, not in the command's table.
+                given.extend(["--delete", "--size-only", "--exact-timestamps"].map(String::from));
+            }
+            for option in &ours {
+                assert_eq!(
+                    takes(command, option),
+                    given.iter().any(|g| g == option),
+                    "s3 {command} {option}"
+                );
+            }
+        }
     }
 
     #[test]

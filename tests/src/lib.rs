@@ -47,6 +47,7 @@ pub fn shared_testdata_dir() -> Option<PathBuf> {
         .unwrap_or_else(|| workspace_root().join("../shared/testdata/botocore"));
     dir.is_dir().then_some(dir)
 }
+
 /// aws-cli v1 (the release built on the pinned botocore), unpacked by `scripts/ensure-awscli`:
 /// `SANSBOTO_AWSCLI_DIR`, else `.cache/awscli-1.46.3` in the workspace. Put it on `PYTHONPATH`
 /// of [`botocore::python`] and run `awscli.clidriver.main`.
