@@ -13,6 +13,7 @@ mod awsgrammar;
 mod completion;
 mod debug;
 mod help;
+mod mimetypes;
 mod outfile;
 mod output;
 mod params;

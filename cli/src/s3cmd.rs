@@ -822,7 +822,7 @@ impl Runner {
             m.insert((*member).into(), Value::from(value.as_str()));
         }
         if !self.args.no_guess_mime_type && !m.contains_key("ContentType") {
-            if let Some(guessed) = upload.and_then(guess_content_type) {
+            if let Some(guessed) = upload.and_then(crate::mimetypes::guess) {
                 m.insert("ContentType".into(), Value::from(guessed));
             }
         }
@@ -1301,38 +1301,6 @@ fn human_readable_size(bytes: u64) -> String {
         .find(|&i| ((bytes / scale(i)) * 1024.0).round_ties_even() < 1024.0)
         .unwrap_or(UNITS.len() - 1);
     format!("{:.1} {}", 1024.0 * bytes / scale(i), UNITS[i])
-}
-
-/// The content type Python's `mimetypes.guess_type` gives a file of this name, which aws-cli
-/// sets on an upload: by its last extension, after the compressions Python counts as an
-/// encoding (`.gz`, `.Z`, `.bz2`, `.xz`, `.br`) are taken off (`site.tar.gz` is
-/// `application/x-tar`, `data.gz` nothing) and its short forms written out (`.tgz` is
-/// `.tar.gz`, `.svgz` `.svg.gz`). The table is `mime_guess`'s, where Python reads the machine's
-/// `/etc/mime.types` over its own: the two agree on the common types, not on every rare one.
-fn guess_content_type(path: &Path) -> Option<&'static str> {
-    let (stem, extension) = split_extension(path.file_name()?.to_str()?)?;
-    let extension = match extension.to_ascii_lowercase().as_str() {
-        "tgz" | "taz" | "tz" | "tbz2" | "txz" => "tar",
-        "svgz" => "svg",
-        // Python matches the encodings' suffixes as written (`.GZ` is no encoding).
-        _ if ["gz", "Z", "bz2", "xz", "br"].contains(&extension) => split_extension(stem)?.1,
-        _ => extension,
-    };
-    // Where mime_guess's table lags the registrations Python follows: JavaScript modules
-    // (RFC 9239), XML (RFC 7303) and WOFF (RFC 8081).
-    match extension.to_ascii_lowercase().as_str() {
-        "mjs" => Some("text/javascript"),
-        "xml" => Some("application/xml"),
-        "woff" => Some("font/woff"),
-        _ => mime_guess::from_ext(extension).first_raw(),
-    }
-}
-
-/// A file name's stem and extension as Python's `posixpath.splitext` cuts them: at the last
-/// dot, unless only dots come before it (`.bashrc` has no extension); `None` without one.
-fn split_extension(name: &str) -> Option<(&str, &str)> {
-    let (stem, extension) = name.rsplit_once('.')?;
-    (!stem.bytes().all(|b| b == b'.') && !extension.is_empty()).then_some((stem, extension))
 }
 
 /// The bucket and key of an `s3://` path, for the commands that take nothing else (aws-cli's
