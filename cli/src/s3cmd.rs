@@ -473,34 +473,27 @@ mod arn {
         OneOf(":/"),
         Run(not_slash, 1, usize::MAX),
     ];
-    /// `:s3-outposts:[a-z\-0-9]+:[0-9]{12}:outpost[/:][a-zA-Z0-9\-]{1,63}[/:]accesspoint[/:][a-zA-Z0-9\-]{1,63}`
-    pub(super) const OUTPOST_ACCESS_POINT: &[Token] = &[
-        Text(":s3-outposts:"),
-        Run(region, 1, usize::MAX),
-        Text(":"),
-        Run(digit, 12, 12),
-        Text(":outpost"),
-        OneOf("/:"),
-        Run(name, 1, 63),
-        OneOf("/:"),
-        Text("accesspoint"),
-        OneOf("/:"),
-        Run(name, 1, 63),
-    ];
-    /// The same with `bucket` for `accesspoint`.
-    pub(super) const OUTPOST_BUCKET: &[Token] = &[
-        Text(":s3-outposts:"),
-        Run(region, 1, usize::MAX),
-        Text(":"),
-        Run(digit, 12, 12),
-        Text(":outpost"),
-        OneOf("/:"),
-        Run(name, 1, 63),
-        OneOf("/:"),
-        Text("bucket"),
-        OneOf("/:"),
-        Run(name, 1, 63),
-    ];
+    /// `:s3-outposts:[a-z\-0-9]+:[0-9]{12}:outpost[/:][a-zA-Z0-9\-]{1,63}[/:]KIND[/:][a-zA-Z0-9\-]{1,63}`
+    /// for a KIND of Outposts resource.
+    macro_rules! outpost {
+        ($kind:literal) => {
+            &[
+                Text(":s3-outposts:"),
+                Run(region, 1, usize::MAX),
+                Text(":"),
+                Run(digit, 12, 12),
+                Text(":outpost"),
+                OneOf("/:"),
+                Run(name, 1, 63),
+                OneOf("/:"),
+                Text($kind),
+                OneOf("/:"),
+                Run(name, 1, 63),
+            ]
+        };
+    }
+    pub(super) const OUTPOST_ACCESS_POINT: &[Token] = outpost!("accesspoint");
+    pub(super) const OUTPOST_BUCKET: &[Token] = outpost!("bucket");
     /// `:s3-object-lambda:[a-z\-0-9]+:[0-9]{12}:accesspoint[/:][a-zA-Z0-9\-]{1,63}`
     pub(super) const OBJECT_LAMBDA: &[Token] = &[
         Text(":s3-object-lambda:"),
