@@ -196,13 +196,15 @@ impl Value {
     /// assert!(nested.nests_deeper_than(1));
     /// ```
     pub fn nests_deeper_than(&self, limit: usize) -> bool {
-        let deeper = |child: &Value| child.nests_deeper_than(limit - 1);
-        match self {
-            Value::List(items) => limit == 0 || items.iter().any(deeper),
-            Value::Map(map) => limit == 0 || map.values().any(deeper),
-            Value::Document(inner) => limit == 0 || deeper(inner),
-            _ => false,
-        }
+        let children: &[Value] = match self {
+            Value::List(items) => items,
+            Value::Document(inner) => std::slice::from_ref(inner),
+            Value::Map(map) => {
+                return limit == 0 || map.values().any(|c| c.nests_deeper_than(limit - 1))
+            }
+            _ => return false,
+        };
+        limit == 0 || children.iter().any(|c| c.nests_deeper_than(limit - 1))
     }
 
     /// The text of a string value.
