@@ -63,7 +63,8 @@ impl Timestamp {
         let micros = (value * 1e6).round() as i64;
         let secs = micros.div_euclid(1_000_000);
         let nanos = (micros.rem_euclid(1_000_000) * 1000) as u32;
-        Some(Timestamp { secs, nanos })
+        // Rounding to the microsecond may carry the last second of year 9999 into 10000.
+        Some(Timestamp { secs, nanos }).filter(Timestamp::in_datetime_range)
     }
 
     /// Whether the time falls in years 1 to 9999, the range of Python's `datetime`, which
@@ -542,6 +543,7 @@ mod tests {
         // Epoch seconds, as Python's `datetime.fromtimestamp` takes them: the same range.
         for (seconds, taken) in [
             (253_402_300_799.5, true),
+            (253_402_300_799.999_999_9, false),
             (253_402_300_800.0, false),
             (-62_135_596_800.0, true),
             (-62_135_596_800.5, false),

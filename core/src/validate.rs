@@ -344,6 +344,7 @@ impl Validator<'_> {
     fn value(&mut self, id: ShapeId, value: &Value, path: &Path<'_>) {
         // Deeper than any shape nests (a recursive shape given a value built to overflow the
         // stack): one problem, and nothing below it is walked.
+        const _: () = assert!(MAX_NESTING == 128, "the message below names the limit");
         if self.depth == MAX_NESTING {
             return self.type_error(path, value, "a value nested at most 128 levels deep");
         }
