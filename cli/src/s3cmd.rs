@@ -3,21 +3,24 @@
 //! `s3 PutObject …` and every other S3 operation stay API calls: no S3 operation is named like
 //! these commands.
 //!
-//! Arguments, as aws-cli takes them for the common cases: `--recursive`, `--exclude`/`--include`
-//! (in order, the last match wins; `fnmatch`'s `*`, `?` and `[…]` against the path below the
-//! source),
-//! `--delete` (sync), `--dryrun`, `--size-only` (sync), `--exact-timestamps` (sync),
-//! `--storage-class`, `--sse`, `--sse-kms-key-id`, `--quiet`, `--no-progress`, the object's
-//! [`OBJECT_OPTIONS`] (`--acl`, `--content-type`, `--cache-control`, …) and
-//! `--no-guess-mime-type` (an uploaded file otherwise gets the content type its extension
-//! suggests, as aws-cli gives it); `--tags KEY
-//! VALUE` (mb), `--force` (rb), `--expires-in SECONDS` (presign). `-` is stdin (cp's source)
-//! or stdout (cp's destination). A progress line is shown only when stdout is a terminal. A
-//! path's bucket may be an access point ARN (`s3://arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/key`).
+//! Each command takes the options aws-cli's argument table gives it, of those implemented here
+//! ([`takes`]): `--recursive`; `--exclude`/`--include` (in order, the last match wins;
+//! `fnmatch`'s `*`, `?` and `[…]` against the path below the source); `--delete`,
+//! `--size-only`, `--exact-timestamps` (sync); `--dryrun`, `--quiet`, `--no-progress`,
+//! `--page-size`, `--request-payer`; `--storage-class`, `--sse`, `--sse-kms-key-id` and the
+//! object's [`OBJECT_OPTIONS`] (`--acl`, `--content-type`, `--cache-control`, …), an uploaded
+//! file otherwise getting the content type its name suggests ([`crate::mimetypes`]) unless
+//! `--no-guess-mime-type`; ls's `--human-readable`, `--summarize`, `--bucket-name-prefix`,
+//! `--bucket-region`; `--tags KEY VALUE` (mb), `--force` (rb), `--expires-in SECONDS`
+//! (presign). `-` is stdin (cp's source) or stdout (cp's destination). A progress line is
+//! shown only when stdout is a terminal. A path's bucket may be an access point ARN
+//! (`s3://arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/key`).
 //!
-//! `mb` and `rb` report a failed call as aws-cli does, one line on stderr
+//! Local trees are read with symbolic links followed, as aws-cli reads them; devices, FIFOs,
+//! sockets and links to nothing are skipped with aws-cli's warning, and the command then exits
+//! 2. `mb` and `rb` report a failed call as aws-cli does, one line on stderr
 //! (`make_bucket failed: s3://b An error occurred (…) when calling the CreateBucket operation:
-//! …`) and exit status 1.
+//! …`) and exit status 1; `ls` of a key that matches nothing exits 1.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
