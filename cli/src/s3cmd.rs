@@ -1079,14 +1079,39 @@ impl Runner {
         if !self.args.recursive {
             return self.remove(&target);
         }
+        self.remove_tree(&target)
+    }
+
+    /// `rm --recursive`: every object under `root` the filters let through, deleted one by
+    /// one (also how `rb --force` empties a bucket).
+    fn remove_tree(&self, root: &Location) -> Result<(), Failure> {
         for relative in self
-            .list(&target)?
+            .list(root)?
             .keys()
             .filter(|r| included(&self.args.filters, r))
         {
-            self.remove(&child(&target, relative))?;
+            self.remove(&child(root, relative))?;
         }
         Ok(())
+    }
+
+    /// A bucket command's one call (`mb`, `rb`), reported as aws-cli reports it: `verb: bucket`
+    /// on stdout, or one line `verb failed: path error` on stderr and exit 1.
+    fn bucket_call(
+        &self,
+        verb: &str,
+        operation: &str,
+        params: Value,
+        bucket: &str,
+    ) -> Result<(), Failure> {
+        match self.s3.call(operation, params) {
+            Ok(_) => crate::output::print_stdout(&format!("{verb}: {bucket}")),
+            Err(e) => Err(Failure::Command(format!(
+                "{verb} failed: {} {}",
+                self.args.paths[0],
+                crate::output::error_text(operation, &e)
+            ))),
+        }
     }
 
     /// aws-cli's `s3 mb`: `CreateBucket` in the client's region (no `LocationConstraint` in
@@ -1126,13 +1151,7 @@ impl Runner {
                 Value::Map(configuration),
             );
         }
-        match self.s3.call("CreateBucket", Value::Map(params)) {
-            Ok(_) => crate::output::print_stdout(&format!("make_bucket: {bucket}")),
-            Err(e) => Err(Failure::Command(format!(
-                "make_bucket failed: {path} {}",
-                crate::output::error_text("CreateBucket", &e)
-            ))),
-        }
+        self.bucket_call("make_bucket", "CreateBucket", Value::Map(params), &bucket)
     }
 
     /// aws-cli's `s3 rb`: `DeleteBucket`; with `--force`, every object is deleted first as
@@ -1150,12 +1169,7 @@ impl Runner {
                 bucket: bucket.clone(),
                 key: String::new(),
             };
-            let emptied = self.list(&root).and_then(|objects| {
-                objects
-                    .keys()
-                    .try_for_each(|relative| self.remove(&child(&root, relative)))
-            });
-            if let Err(e) = emptied {
+            if let Err(e) = self.remove_tree(&root) {
                 e.report();
                 return Err(Failure::client(
                     "ClientError",
@@ -1164,16 +1178,8 @@ impl Runner {
                 ));
             }
         }
-        match self
-            .s3
-            .call("DeleteBucket", params! {"Bucket": bucket.as_str()})
-        {
-            Ok(_) => crate::output::print_stdout(&format!("remove_bucket: {bucket}")),
-            Err(e) => Err(Failure::Command(format!(
-                "remove_bucket failed: {path} {}",
-                crate::output::error_text("DeleteBucket", &e)
-            ))),
-        }
+        let params = params! {"Bucket": bucket.as_str()};
+        self.bucket_call("remove_bucket", "DeleteBucket", params, &bucket)
     }
 
     /// aws-cli's `s3 presign`: a presigned `GetObject` URL, for an hour unless `--expires-in`
