@@ -353,11 +353,11 @@ impl ClientDiscovery {
 fn cache_item(value: &Value) -> String {
     match value.as_map() {
         Some(map) => {
-            let mut items: Vec<String> =
-                map.iter().map(|(k, v)| format!("{}={v:?}", &**k)).collect();
-            // Equal strings are indistinguishable: the same order as a stable sort.
-            items.sort_unstable();
-            items.join(",")
+            let items: Vec<String> = map.iter().map(|(k, v)| format!("{}={v:?}", &**k)).collect();
+            // Through the crate's one sort, as the key's items above: a `sort_unstable` of
+            // `String`s here was a copy of std's whole sort of its own (2.7 KB, issue #18).
+            let by_text = stable_order(items.len(), &|a, b| items[a].cmp(&items[b]));
+            permuted(items, &by_text).join(",")
         }
         None => format!("{value:?}"),
     }
@@ -598,6 +598,24 @@ mod tests {
         assert_eq!(d.lookup(&a, at(1)), Ok(Lookup::Use("a.example.com".into())));
         assert_eq!(d.lookup(&b, at(1)), Ok(Lookup::Refresh));
         assert_eq!(d.lookup(&none, at(1)), Ok(Lookup::Refresh));
+    }
+
+    #[test]
+    fn a_map_item_of_the_key_is_its_items_sorted() {
+        // botocore's `_cache_item`: the identifiers' order in the map does not matter.
+        let ab = cache_item(&params! {"Stream": "s1", "Shard": "x", "Account": "1"});
+        let ba = cache_item(&params! {"Account": "1", "Shard": "x", "Stream": "s1"});
+        assert_eq!(ab, ba);
+        let names: Vec<&str> = ab
+            .split(',')
+            .filter_map(|i| i.split_once('='))
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(names, ["Account", "Shard", "Stream"]);
+        assert_eq!(
+            cache_item(&Value::from("Put")),
+            format!("{:?}", Value::from("Put"))
+        );
     }
 
     #[test]
