@@ -17,10 +17,11 @@
 //! (`s3://arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/key`).
 //!
 //! Local trees are read with symbolic links followed, as aws-cli reads them; devices, FIFOs,
-//! sockets and links to nothing are skipped with aws-cli's warning, and the command then exits
-//! 2. `mb` and `rb` report a failed call as aws-cli does, one line on stderr
-//! (`make_bucket failed: s3://b An error occurred (…) when calling the CreateBucket operation:
-//! …`) and exit status 1; `ls` of a key that matches nothing exits 1.
+//! sockets and links to nothing are skipped with aws-cli's warning, which shows the path as
+//! Python's `os.path.abspath` does (`.` and `..` resolved by the words, links not followed),
+//! and the command then exits 2. `mb` and `rb` report a failed call as aws-cli does, one line
+//! on stderr (`make_bucket failed: s3://b An error occurred (…) when calling the CreateBucket
+//! operation: …`) and exit status 1; `ls` of a key that matches nothing exits 1.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -661,10 +662,39 @@ struct Entry {
     mtime: i64,
 }
 
-/// Print aws-cli's warning for a file it skips (`path` made absolute, as aws-cli shows it) and
-/// count it in `skipped`: the command then exits 2.
+/// `path` made absolute as Python's `os.path.abspath` makes it, which aws-cli applies to a
+/// local path before it shows one: joined to the current directory, then `.`, `..` and
+/// repeated slashes resolved in the words alone, symbolic links left as they are (`link/..` is
+/// the directory holding `link`); `..` above the root stays at the root, and a path beginning
+/// with exactly two slashes keeps both, as POSIX allows and Python does.
+fn absolute_as_python(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let joined = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut kept: Vec<Component<'_>> = Vec::new();
+    for component in joined.components() {
+        match (component, kept.last()) {
+            (Component::CurDir, _) => {}
+            (Component::ParentDir, Some(Component::Normal(_))) => {
+                kept.pop();
+            }
+            (Component::ParentDir, Some(Component::RootDir | Component::Prefix(_))) => {}
+            (other, _) => kept.push(other),
+        }
+    }
+    let shown: PathBuf = kept.iter().collect();
+    let bytes = joined.as_os_str().as_encoded_bytes();
+    if cfg!(unix) && bytes.starts_with(b"//") && !bytes.starts_with(b"///") {
+        let mut two = std::ffi::OsString::from("/");
+        two.push(shown.as_os_str());
+        return PathBuf::from(two);
+    }
+    shown
+}
+
+/// Print aws-cli's warning for a file it skips (`path` made absolute as aws-cli shows it,
+/// [`absolute_as_python`]) and count it in `skipped`: the command then exits 2.
 fn skip_with_warning(path: &Path, reason: &str, skipped: &Cell<usize>) {
-    let shown = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let shown = absolute_as_python(path);
     eprintln!("warning: Skipping file {}. {reason}", shown.display());
     skipped.set(skipped.get() + 1);
 }
@@ -1632,6 +1662,66 @@ mod tests {
         assert!(!included(&f, "tmp/x.txt"));
         assert!(included(&[], "anything"));
         assert!(wildcard("a?c", "abc") && !wildcard("a?c", "ac"));
+    }
+
+    #[test]
+    fn skipped_paths_are_shown_as_pythons_abspath_shows_them() {
+        // Seeded paths over a few words, `.`, `..` and empty ones (repeated slashes), relative
+        // or beginning with one to three slashes, against Python's `os.path.abspath` in this
+        // process's directory.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let starts = ["", "", "./", "/", "//", "///"];
+        let words = ["a", "b", ".", "..", "", "...", ".x", "x.."];
+        let mut cases: Vec<String> = (0..3_000)
+            .map(|_| {
+                let parts: Vec<&str> = (0..1 + next(7)).map(|_| words[next(words.len())]).collect();
+                format!("{}{}", starts[next(starts.len())], parts.join("/"))
+            })
+            .filter(|p| !p.is_empty())
+            .collect();
+        cases.extend(
+            [
+                "./dir/../missing-file",
+                "dir/./fifo",
+                "..",
+                "/..",
+                "//..",
+                "a/b/../../..",
+            ]
+            .map(String::from),
+        );
+        let script = "import json, os, sys\n\
+            print(json.dumps([os.path.abspath(p) for p in json.load(sys.stdin)]))\n";
+        let mut python = std::process::Command::new(sansboto_tests::botocore::python());
+        let mut child = sansboto_tests::test_environment(&mut python)
+            .args(["-c", script])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python runs");
+        let input = serde_json::to_vec(&cases).unwrap();
+        child.stdin.take().unwrap().write_all(&input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        let theirs: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(theirs.len(), cases.len());
+        let mut changed = 0;
+        // Compared as text: `Path`'s own equality takes `//a` for `/a` and `a/` for `a`.
+        for (path, theirs) in cases.iter().zip(theirs) {
+            let ours = absolute_as_python(Path::new(path));
+            assert_eq!(ours.as_os_str(), theirs.as_str(), "{path:?}");
+            // What `std::path::absolute` alone gives differs often: it keeps `..`, trailing
+            // and repeated slashes.
+            let plain = std::path::absolute(path).unwrap();
+            changed += usize::from(plain.as_os_str() != ours.as_os_str());
+        }
+        assert!(changed > 500, "the cases need resolving: {changed}");
     }
 
     #[test]

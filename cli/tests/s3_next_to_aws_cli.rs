@@ -5,10 +5,13 @@
 //!   region; `rb --force` empties the bucket first;
 //! - `sync` and `cp` give the objects the same content type, guessed from each file's name,
 //!   and the same `--acl`, `--cache-control` and other object options;
+//! - special files are skipped with the same warnings, their paths shown alike however they
+//!   were given (`./dir/../x`, `dir/./fifo`, through a link);
 //! - a URL from `s3 presign` is checked by `s3s-fs`, which verifies SigV4 strictly.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::{Command, Output};
 
 use sansboto_tests::moto::MotoServer;
@@ -43,6 +46,18 @@ fn finished(out: Output, bucket: &str) -> Run {
 
 /// `args` (with `BUCKET` for the tool's bucket) run by aws-cli or by sansboto.
 fn run(aws: bool, endpoint: &str, region: &str, bucket: &str, args: &[&str]) -> Run {
+    run_in(None, aws, endpoint, region, bucket, args)
+}
+
+/// [`run`] in the directory `cwd` (this process's own when `None`).
+fn run_in(
+    cwd: Option<&Path>,
+    aws: bool,
+    endpoint: &str,
+    region: &str,
+    bucket: &str,
+    args: &[&str],
+) -> Run {
     let args: Vec<String> = args.iter().map(|a| a.replace("BUCKET", bucket)).collect();
     let mut cmd = if aws {
         let mut python = Command::new(sansboto_tests::botocore::python());
@@ -56,6 +71,9 @@ fn run(aws: bool, endpoint: &str, region: &str, bucket: &str, args: &[&str]) -> 
         test_environment(&mut sansboto);
         sansboto
     };
+    if let Some(cwd) = cwd {
+        cmd.current_dir(cwd);
+    }
     let out = cmd
         .env("AWS_DEFAULT_REGION", region)
         .args(["--endpoint-url", endpoint])
@@ -566,6 +584,92 @@ fn special_files_are_skipped_and_links_followed_as_aws_cli_does() {
     }
     // The same warnings, word for word, from both.
     assert_eq!(seen[1], seen[0]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A skipped file's warning shows its path as aws-cli does, made absolute with `.` and `..`
+/// resolved in the words alone (Python's `os.path.abspath`), a symbolic link on the way kept
+/// as it is; the paths are given relative to the directory both tools run in. (Once `..`
+/// stayed in: `/…/dir/../missing-file`.)
+#[cfg(unix)]
+#[test]
+fn skipped_files_are_shown_by_the_path_aws_cli_shows() {
+    use std::os::unix::fs::symlink;
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let dir = scratch("dotted");
+    std::fs::create_dir_all(dir.join("dir")).unwrap();
+    std::fs::create_dir_all(dir.join("elsewhere/deeper")).unwrap();
+    symlink(dir.join("nowhere"), dir.join("missing-file")).unwrap();
+    // `linked/..` is `dir`'s parent by the words, `elsewhere` by the file system.
+    symlink(dir.join("elsewhere/deeper"), dir.join("dir/linked")).unwrap();
+    // A FIFO both ways: `dir/linked/../fifo` names `elsewhere/fifo` to the file system,
+    // `dir/fifo` to aws-cli's warning.
+    for fifo in ["dir/fifo", "elsewhere/fifo"] {
+        let made = Command::new("mkfifo").arg(dir.join(fifo)).status().unwrap();
+        assert!(made.success());
+    }
+    let steps: [&[&str]; 6] = [
+        &["s3", "cp", "dir/./fifo", "s3://BUCKET/fifo"],
+        &["s3", "cp", "./dir/../dir/./fifo", "s3://BUCKET/fifo"],
+        &["s3", "cp", "dir/linked/../fifo", "s3://BUCKET/fifo"],
+        &["s3", "cp", "./dir/..", "s3://BUCKET/up/", "--recursive"],
+        &["s3", "sync", "dir/../dir/.", "s3://BUCKET/down/"],
+        &[
+            "s3",
+            "cp",
+            "dir/linked/../..//.",
+            "s3://BUCKET/up/",
+            "--recursive",
+        ],
+    ];
+    let warnings = |r: &Run| -> Vec<String> {
+        let mut w: Vec<String> = r
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("warning:"))
+            .map(String::from)
+            .collect();
+        w.sort();
+        w
+    };
+    let bucket = |aws: bool| if aws { "aws-dotted" } else { "sb-dotted" };
+    for aws in [true, false] {
+        let made = run(
+            aws,
+            &endpoint,
+            "us-east-1",
+            bucket(aws),
+            &["s3", "mb", "s3://BUCKET"],
+        );
+        assert_eq!(made.status, Some(0), "{made:?}");
+    }
+    let mut shown = Vec::new();
+    for args in steps {
+        let [theirs, ours] = [true, false]
+            .map(|aws| run_in(Some(&dir), aws, &endpoint, "us-east-1", bucket(aws), args));
+        assert_eq!(ours.status, theirs.status, "{args:?}: {ours:?} {theirs:?}");
+        assert_eq!(theirs.status, Some(2), "{args:?}: {theirs:?}");
+        assert_eq!(warnings(&ours), warnings(&theirs), "{args:?}");
+        shown.push(warnings(&theirs));
+    }
+    // The cases are ones to resolve: aws-cli's paths have no `.` or `..` left, and the link's
+    // `..` was taken by the words.
+    let root = std::fs::canonicalize(&dir).unwrap();
+    let root = root.to_string_lossy();
+    let all = shown.concat();
+    assert!(
+        all.iter()
+            .all(|w| !w.contains("/./") && !w.contains("/../")),
+        "{all:?}"
+    );
+    let fifo = format!(
+        "warning: Skipping file {root}/dir/fifo. File is character special device, block \
+         special device, FIFO, or socket."
+    );
+    let missing = format!("warning: Skipping file {root}/missing-file. File does not exist.");
+    assert_eq!(shown[2], [fifo], "through the link");
+    assert!(all.contains(&missing), "{all:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
