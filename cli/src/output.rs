@@ -45,6 +45,13 @@ pub(crate) enum Failure {
     Skipped,
     /// `s3 ls` of a key or prefix that matches nothing: exit 1, nothing printed (aws-cli's).
     Empty,
+    /// Deletes failed, each already reported on stderr as aws-cli reports it (`delete failed:
+    /// s3://b/k An error occurred …`): exit 1, as aws-cli's S3 commands exit when one fails.
+    Failed,
+    /// What an aws-cli S3 command raises (`rb --force` that could not empty the bucket),
+    /// printed as aws-cli's `main` prints an exception: an empty line, then the message; exit
+    /// 255.
+    Raised(String),
 }
 
 /// A client-side failure as printed: `{"Error": {"Code": code, "Message": message}}`.
@@ -76,7 +83,8 @@ impl Failure {
             Failure::Service(_) => EXIT_SERVICE,
             Failure::Command(_) => 1,
             Failure::Skipped => 2,
-            Failure::Empty => 1,
+            Failure::Empty | Failure::Failed => 1,
+            Failure::Raised(_) => 255,
         }
     }
 
@@ -95,7 +103,8 @@ impl Failure {
             }
             Failure::Service(json) => writeln!(err, "{}", pretty(json)),
             Failure::Command(line) => writeln!(err, "{line}"),
-            Failure::Skipped | Failure::Empty => Ok(()),
+            Failure::Raised(message) => writeln!(err, "\n{message}"),
+            Failure::Skipped | Failure::Empty | Failure::Failed => Ok(()),
         };
     }
 }

@@ -21,7 +21,10 @@
 //! Python's `os.path.abspath` does (`.` and `..` resolved by the words, links not followed),
 //! and the command then exits 2. `mb` and `rb` report a failed call as aws-cli does, one line
 //! on stderr (`make_bucket failed: s3://b An error occurred (…) when calling the CreateBucket
-//! operation: …`) and exit status 1; `ls` of a key that matches nothing exits 1.
+//! operation: …`) and exit status 1; so does a delete that fails (`rm`, `sync --delete`,
+//! `rb --force`: `delete failed: s3://b/k An error occurred (…) …`), the other objects still
+//! deleted, and `rb --force` then leaves the bucket with aws-cli's `remove_bucket failed:
+//! Unable to delete all objects …` and exit 255; `ls` of a key that matches nothing exits 1.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -836,6 +839,8 @@ struct Runner {
     config: TransferConfig,
     /// Files skipped with a warning: the command then exits 2, as aws-cli's do.
     skipped: Cell<usize>,
+    /// Deletes that failed, each with its `delete failed:` line: the command then exits 1.
+    failed: Cell<usize>,
 }
 
 impl Runner {
@@ -1083,6 +1088,10 @@ impl Runner {
         }
     }
 
+    /// Delete one file or object. An object that cannot be deleted is reported as aws-cli
+    /// reports it, `delete failed: s3://b/k An error occurred (…) when calling the DeleteObject
+    /// operation: …` on stderr (nothing with `--quiet`), and counted in `failed`; the command
+    /// goes on with the others and then exits 1.
     fn remove(&self, target: &Location) -> Result<(), Failure> {
         if !self.args.dryrun {
             match target {
@@ -1090,10 +1099,15 @@ impl Runner {
                     Failure::client("LocalFileError", format!("{}: {e}", path.display()))
                 })?,
                 Location::S3 { bucket, key } => {
-                    self.s3.call(
-                        "DeleteObject",
-                        params! {"Bucket": bucket.as_str(), "Key": key.as_str()},
-                    )?;
+                    let params = params! {"Bucket": bucket.as_str(), "Key": key.as_str()};
+                    if let Err(e) = self.s3.call("DeleteObject", params) {
+                        self.failed.set(self.failed.get() + 1);
+                        if !self.args.quiet {
+                            let why = crate::output::error_text("DeleteObject", &e);
+                            eprintln!("delete failed: {} {why}", display(target));
+                        }
+                        return Ok(());
+                    }
                 }
                 Location::Stdio => {}
             }
@@ -1113,7 +1127,8 @@ impl Runner {
     }
 
     /// `rm --recursive`: every object under `root` the filters let through, deleted one by
-    /// one (also how `rb --force` empties a bucket).
+    /// one, each failure reported and the others still tried (also how `rb --force` empties a
+    /// bucket).
     fn remove_tree(&self, root: &Location) -> Result<(), Failure> {
         for relative in self
             .list(root)?
@@ -1185,7 +1200,9 @@ impl Runner {
     }
 
     /// aws-cli's `s3 rb`: `DeleteBucket`; with `--force`, every object is deleted first as
-    /// `s3 rm --recursive` deletes them (the bucket is left when one cannot be).
+    /// `s3 rm --recursive` deletes them, and when one cannot be, the bucket is left and
+    /// aws-cli's `remove_bucket failed: Unable to delete all objects …` ends the command
+    /// (exit 255, as the exception aws-cli raises there).
     fn rb(&self) -> Result<(), Failure> {
         let path = &self.args.paths[0];
         let (bucket, key) = s3_uri(path)?;
@@ -1199,12 +1216,15 @@ impl Runner {
                 bucket: bucket.clone(),
                 key: String::new(),
             };
-            if let Err(e) = self.remove_tree(&root) {
+            let emptied = self.remove_tree(&root);
+            if let Err(e) = &emptied {
                 e.report();
-                return Err(Failure::client(
-                    "ClientError",
+            }
+            if emptied.is_err() || self.failed.get() > 0 {
+                return Err(Failure::Raised(
                     "remove_bucket failed: Unable to delete all objects in the bucket, bucket \
-                     will not be deleted.",
+                     will not be deleted."
+                        .into(),
                 ));
             }
         }
@@ -1422,6 +1442,7 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
         args,
         config,
         skipped: Cell::new(0),
+        failed: Cell::new(0),
     };
     match runner.args.command.as_str() {
         "ls" => runner.ls(),
@@ -1433,9 +1454,11 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
         "presign" => runner.presign(),
         _ => runner.sync(),
     }?;
-    match runner.skipped.get() {
-        0 => Ok(()),
-        _ => Err(Failure::Skipped),
+    // A failure outweighs a skipped file, as in aws-cli.
+    match (runner.failed.get(), runner.skipped.get()) {
+        (0, 0) => Ok(()),
+        (0, _) => Err(Failure::Skipped),
+        _ => Err(Failure::Failed),
     }
 }
 

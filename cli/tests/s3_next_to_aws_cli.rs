@@ -3,6 +3,8 @@
 //! - `mb` and `rb` print the same lines and exit with the same status, failures included
 //!   (`make_bucket failed: …`, exit 1), in us-east-1 (no location constraint) and in another
 //!   region; `rb --force` empties the bucket first;
+//! - deletes that fail (`rm`, `rm --recursive`, `sync --delete`, `rb --force`) print the same
+//!   `delete failed: …` lines and exit with the same status;
 //! - `sync` and `cp` give the objects the same content type, guessed from each file's name,
 //!   and the same `--acl`, `--cache-control` and other object options;
 //! - special files are skipped with the same warnings, their paths shown alike however they
@@ -161,6 +163,111 @@ fn mb_and_rb_print_and_exit_as_aws_cli_does() {
             location["LocationConstraint"].as_str(),
             expected,
             "{ours:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Deletes that fail (a bucket policy denying `DeleteObject` under `locked/`, which moto
+/// enforces): `rm`, `rm --recursive`, `sync --delete` and `rb --force` print aws-cli's
+/// `delete failed: …` lines on stderr, go on with the other objects and exit as aws-cli
+/// exits; `rb --force` then leaves the bucket with aws-cli's `remove_bucket failed: …`.
+/// (These were once JSON error objects, and the first failure stopped the deletes.)
+#[test]
+fn failed_deletes_are_reported_as_aws_cli_reports_them() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let dir = scratch("denied");
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    std::fs::write(dir.join("f.txt"), b"kept").unwrap();
+    let file = dir.join("f.txt").to_string_lossy().into_owned();
+    let empty = dir.join("empty").to_string_lossy().into_owned();
+    let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*",
+        "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::BUCKET/locked/*"}]}"#;
+    let free: &[&str] = &["s3", "cp", &file, "s3://BUCKET/free.txt"];
+    // Each step, and whether its stdout is compared (aws-cli's sync prints a progress line
+    // even when stdout is no terminal, sansboto only on a terminal).
+    let steps: [(&[&str], bool); 6] = [
+        (&["s3", "rm", "s3://BUCKET/locked/a.txt"], true),
+        (&["s3", "rm", "s3://BUCKET", "--recursive"], true),
+        (
+            &["s3", "sync", &empty, "s3://BUCKET/locked/", "--delete"],
+            false,
+        ),
+        (&["s3", "rm", "s3://BUCKET", "--recursive", "--quiet"], true),
+        (free, false),
+        (&["s3", "rb", "s3://BUCKET", "--force"], true),
+    ];
+    // Lines sorted (the tools delete in their own order, aws-cli in several threads), without
+    // the padding aws-cli adds over a progress line; and what stderr has after the `delete
+    // failed:` lines, in order.
+    let lines = |text: &str| {
+        let mut l: Vec<String> = text.lines().map(|l| l.trim_end().to_string()).collect();
+        l.sort();
+        l
+    };
+    let tail = |text: &str| {
+        let l = text
+            .lines()
+            .skip_while(|l| l.starts_with("delete failed: "));
+        l.map(|l| l.trim_end().to_string()).collect::<Vec<_>>()
+    };
+    let mut statuses = Vec::new();
+    for tool in ["aws", "sb"] {
+        let aws = tool == "aws";
+        let bucket = format!("{tool}-denied");
+        let run = |args: &[&str]| run(aws, &endpoint, "us-east-1", &bucket, args);
+        assert_eq!(run(&["s3", "mb", "s3://BUCKET"]).status, Some(0));
+        for key in ["free.txt", "locked/a.txt", "locked/b.txt"] {
+            let target = format!("s3://BUCKET/{key}");
+            assert_eq!(run(&["s3", "cp", &file, &target]).status, Some(0), "{key}");
+        }
+        let put = [
+            "s3api",
+            "put-bucket-policy",
+            "--bucket",
+            "BUCKET",
+            "--policy",
+            policy,
+        ];
+        let put = run(&put);
+        assert_eq!(put.status, Some(0), "{put:?}");
+    }
+    for (args, compare_stdout) in steps {
+        let theirs = run(true, &endpoint, "us-east-1", "aws-denied", args);
+        let ours = run(false, &endpoint, "us-east-1", "sb-denied", args);
+        assert_eq!(ours.status, theirs.status, "{args:?}: {ours:?} {theirs:?}");
+        assert_eq!(lines(&ours.stderr), lines(&theirs.stderr), "{args:?}");
+        assert_eq!(tail(&ours.stderr), tail(&theirs.stderr), "{args:?}");
+        if compare_stdout {
+            assert_eq!(lines(&ours.stdout), lines(&theirs.stdout), "{args:?}");
+        }
+        statuses.push(theirs.status);
+    }
+    // What aws-cli does, so that the comparison above covers failures: exit 1 for the deletes
+    // (`--quiet` too, silently), 255 for `rb --force`'s exception.
+    assert_eq!(
+        statuses,
+        [Some(1), Some(1), Some(1), Some(1), Some(0), Some(255)]
+    );
+    // Both buckets are left, with the objects that could not be deleted.
+    for bucket in ["aws-denied", "sb-denied"] {
+        let listed = run(
+            false,
+            &endpoint,
+            "us-east-1",
+            bucket,
+            &["s3", "ls", "s3://BUCKET", "--recursive"],
+        );
+        let keys: Vec<&str> = listed
+            .stdout
+            .lines()
+            .filter_map(|l| l.split(' ').next_back())
+            .collect();
+        assert_eq!(
+            keys,
+            ["locked/a.txt", "locked/b.txt"],
+            "{bucket}: {listed:?}"
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
