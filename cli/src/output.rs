@@ -38,7 +38,8 @@ pub(crate) enum Failure {
     /// The service answered with an error (254).
     Service(serde_json::Value),
     /// A high-level S3 command's failed call, one line as aws-cli prints it (exit 1, as
-    /// aws-cli's `s3 mb` and `s3 rb` return).
+    /// aws-cli's `s3 mb` and `s3 rb` return, and its `cp`, `mv`, `sync` and `rm` on a
+    /// `fatal error: …`).
     Command(String),
     /// Files were skipped, each with a warning already on stderr (exit 2, as aws-cli's S3
     /// commands exit when they skip one).

@@ -24,7 +24,9 @@
 //! operation: …`) and exit status 1; so does a delete that fails (`rm`, `sync --delete`,
 //! `rb --force`: `delete failed: s3://b/k An error occurred (…) …`), the other objects still
 //! deleted, and `rb --force` then leaves the bucket with aws-cli's `remove_bucket failed:
-//! Unable to delete all objects …` and exit 255; `ls` of a key that matches nothing exits 1.
+//! Unable to delete all objects …` and exit 255; a listing that fails (`cp`, `mv`, `sync`,
+//! `rm`) ends the command with `fatal error: An error occurred (…) …` and exit 1; `ls` of a
+//! key that matches nothing exits 1.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -777,25 +779,34 @@ fn walk(root: &Path, skipped: &Cell<usize>) -> Result<BTreeMap<String, Entry>, F
     Ok(found)
 }
 
-/// The objects under `prefix`, by their key below it, in pages of `page_size`.
+/// The objects under `prefix`, by their key below it, in pages of `page_size`. A listing that
+/// fails ends the command as it ends aws-cli's `cp`, `mv`, `sync` and `rm` (and so `rb
+/// --force`): `fatal error: An error occurred (…) when calling the ListObjectsV2 operation: …`
+/// on stderr, exit 1.
 fn list_objects(
     s3: &Client<CliTransport>,
     bucket: &str,
     prefix: &str,
     page_size: Option<i64>,
 ) -> Result<BTreeMap<String, Entry>, Failure> {
+    let fatal = |e: sansboto_core::Error| {
+        let why = crate::output::error_text("ListObjectsV2", &e);
+        Failure::Command(format!("fatal error: {why}"))
+    };
     let mut found = BTreeMap::new();
     let paging = sansboto_core::PaginationOptions {
         page_size,
         ..Default::default()
     };
-    let mut pages = s3.paginate(
-        "ListObjectsV2",
-        params! {"Bucket": bucket, "Prefix": prefix},
-        paging,
-    )?;
+    let mut pages = s3
+        .paginate(
+            "ListObjectsV2",
+            params! {"Bucket": bucket, "Prefix": prefix},
+            paging,
+        )
+        .map_err(fatal)?;
     while let Some(page) = pages.next_page() {
-        let page = page?;
+        let page = page.map_err(fatal)?;
         for object in page["Contents"].as_list().unwrap_or_default() {
             let key = object["Key"].as_str().unwrap_or_default();
             let relative = key.strip_prefix(prefix).unwrap_or(key).to_string();

@@ -4,7 +4,8 @@
 //!   (`make_bucket failed: …`, exit 1), in us-east-1 (no location constraint) and in another
 //!   region; `rb --force` empties the bucket first;
 //! - deletes that fail (`rm`, `rm --recursive`, `sync --delete`, `rb --force`) print the same
-//!   `delete failed: …` lines and exit with the same status;
+//!   `delete failed: …` lines and exit with the same status, and so does a listing that fails
+//!   (`fatal error: …`);
 //! - `sync` and `cp` give the objects the same content type, guessed from each file's name,
 //!   and the same `--acl`, `--cache-control` and other object options;
 //! - special files are skipped with the same warnings, their paths shown alike however they
@@ -269,6 +270,41 @@ fn failed_deletes_are_reported_as_aws_cli_reports_them() {
             ["locked/a.txt", "locked/b.txt"],
             "{bucket}: {listed:?}"
         );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A listing that fails (here a bucket that does not exist) ends `rm --recursive`, `cp` and
+/// `mv --recursive` and `sync`, either way, with aws-cli's one line `fatal error: An error
+/// occurred (NoSuchBucket) when calling the ListObjectsV2 operation: …` and exit 1; `rb
+/// --force` then adds its `remove_bucket failed: …` (exit 255). (Once a JSON error object,
+/// exit 254.)
+#[test]
+fn failed_listings_are_fatal_errors_as_in_aws_cli() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let dir = scratch("unlisted");
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    let empty = dir.join("empty").to_string_lossy().into_owned();
+    let download = dir.join("download").to_string_lossy().into_owned();
+    let steps: [&[&str]; 6] = [
+        &["s3", "rm", "s3://BUCKET", "--recursive"],
+        &["s3", "rb", "s3://BUCKET", "--force"],
+        &["s3", "sync", "s3://BUCKET", &download],
+        &["s3", "cp", "s3://BUCKET/", &download, "--recursive"],
+        &["s3", "mv", "s3://BUCKET/", &download, "--recursive"],
+        &["s3", "sync", &empty, "s3://BUCKET/x/"],
+    ];
+    for args in steps {
+        let theirs = run(true, &endpoint, "us-east-1", "never-made", args);
+        let ours = run(false, &endpoint, "us-east-1", "never-made", args);
+        assert!(
+            theirs
+                .stderr
+                .starts_with("fatal error: An error occurred (NoSuchBucket)"),
+            "{args:?}: {theirs:?}"
+        );
+        assert_eq!(ours, theirs, "{args:?}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
