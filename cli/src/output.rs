@@ -46,12 +46,13 @@ pub(crate) enum Failure {
     Skipped,
     /// `s3 ls` of a key or prefix that matches nothing: exit 1, nothing printed (aws-cli's).
     Empty,
-    /// Deletes failed, each already reported on stderr as aws-cli reports it (`delete failed:
-    /// s3://b/k An error occurred …`): exit 1, as aws-cli's S3 commands exit when one fails.
+    /// Transfers or deletes failed, each already reported on stderr as aws-cli reports it
+    /// (`upload failed: ./f to s3://b/k An error occurred …`, `delete failed: s3://b/k …`):
+    /// exit 1, as aws-cli's S3 commands exit when one fails.
     Failed,
-    /// What an aws-cli S3 command raises (`rb --force` that could not empty the bucket),
-    /// printed as aws-cli's `main` prints an exception: an empty line, then the message; exit
-    /// 255.
+    /// What an aws-cli S3 command raises (`rb --force` that could not empty the bucket, a
+    /// local source that does not exist), printed as aws-cli's `main` prints an exception: an
+    /// empty line, then the message; exit 255.
     Raised(String),
 }
 

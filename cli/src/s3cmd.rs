@@ -21,18 +21,23 @@
 //! Python's `os.path.abspath` does (`.` and `..` resolved by the words, links not followed),
 //! and the command then exits 2. `mb` and `rb` report a failed call as aws-cli does, one line
 //! on stderr (`make_bucket failed: s3://b An error occurred (…) when calling the CreateBucket
-//! operation: …`) and exit status 1; so does a delete that fails (`rm`, `sync --delete`,
-//! `rb --force`: `delete failed: s3://b/k An error occurred (…) …`), the other objects still
-//! deleted, and `rb --force` then leaves the bucket with aws-cli's `remove_bucket failed:
-//! Unable to delete all objects …` and exit 255; a listing that fails (`cp`, `mv`, `sync`,
-//! `rm`) ends the command with `fatal error: An error occurred (…) …` and exit 1; `ls` of a
-//! key that matches nothing exits 1.
+//! operation: …`) and exit status 1; so does each transfer or delete that fails (`upload
+//! failed: ./f to s3://b/k An error occurred (…) when calling the PutObject operation: …`,
+//! `download failed:`, `copy failed:`, `move failed:`, `delete failed: s3://b/k …`; nothing
+//! with `--quiet`), naming the operation that failed and the local path as aws-cli shows it,
+//! the other files and objects still going (exit 1 outweighs a skipped file's 2); `rb
+//! --force` then leaves the bucket with aws-cli's `remove_bucket failed: Unable to delete all
+//! objects …` and exit 255. A local source of `cp`, `mv` or `sync` to S3 that does not exist
+//! ends the command before any call, `The user-provided path ./x does not exist.` after an
+//! empty line, exit 255; a listing that fails (`cp`, `mv`, `sync`, `rm`) ends it with `fatal
+//! error: An error occurred (…) …` and exit 1; `ls` of a key that matches nothing exits 1.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use sansboto_core::hooks::Event;
 use sansboto_core::params;
 use sansboto_core::runtime::{take_body, Client, RuntimeSession};
 use sansboto_core::transfer::{Progress, TransferConfig};
@@ -843,6 +848,67 @@ fn display(location: &Location) -> String {
     }
 }
 
+/// A path as aws-cli's result lines show it: an object as `s3://b/k`; a local file by its
+/// `relative_path`, the directory holding it (made absolute as [`absolute_as_python`] does)
+/// relative to the current one as Python's `os.path.relpath` gives it, then the file's name
+/// (`./f` for a file here, `../d/f` beside it).
+fn shown_as_aws_cli(location: &Location) -> String {
+    let Location::Local(path) = location else {
+        return display(location);
+    };
+    let absolute = absolute_as_python(path);
+    let name = absolute
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = absolute.parent().unwrap_or(&absolute);
+    let here = absolute_as_python(Path::new("."));
+    let words = |p: &Path| -> Vec<String> {
+        p.to_string_lossy()
+            .split('/')
+            .filter(|w| !w.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let (dir, here) = (words(dir), words(&here));
+    let common = dir.iter().zip(&here).take_while(|(a, b)| a == b).count();
+    let mut relative = vec!["..".to_string(); here.len() - common];
+    relative.extend(dir[common..].iter().cloned());
+    match relative.is_empty() {
+        true => format!("./{name}"),
+        false => format!("{}/{name}", relative.join("/")),
+    }
+}
+
+/// A local file's error as Python's `OSError` reads in aws-cli's lines: `[Errno 20] Not a
+/// directory: '/abs/path'`.
+fn os_error_text(e: &std::io::Error, path: &Path) -> String {
+    let text = e.to_string();
+    let shown = absolute_as_python(path);
+    match e.raw_os_error() {
+        Some(n) => {
+            let reason = text
+                .strip_suffix(&format!(" (os error {n})"))
+                .unwrap_or(&text);
+            format!("[Errno {n}] {reason}: '{}'", shown.display())
+        }
+        None => format!("{text}: '{}'", shown.display()),
+    }
+}
+
+/// aws-cli's check before an upload (`cp`, `mv`, `sync` from a local path to S3): a source
+/// path that does not exist (a link to nothing included, as Python's `os.path.exists` says)
+/// is what it raises, `The user-provided path ./missing does not exist.`, printed after an
+/// empty line, exit 255.
+fn source_exists(paths: &[String], from: &Location, to: &Location) -> Result<(), Failure> {
+    match (from, to) {
+        (Location::Local(path), Location::S3 { .. }) if !path.exists() => Err(Failure::Raised(
+            format!("The user-provided path {} does not exist.", paths[0]),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Runs the commands with one client and prints what aws-cli prints.
 struct Runner {
     s3: Client<CliTransport>,
@@ -850,8 +916,12 @@ struct Runner {
     config: TransferConfig,
     /// Files skipped with a warning: the command then exits 2, as aws-cli's do.
     skipped: Cell<usize>,
-    /// Deletes that failed, each with its `delete failed:` line: the command then exits 1.
+    /// Transfers and deletes that failed, each with its `… failed:` line ([`Runner::fail`]):
+    /// the command then exits 1.
     failed: Cell<usize>,
+    /// The operation last answered with an error, recorded by the client's hook: a transfer's
+    /// failure names it, as botocore's exception does.
+    failed_call: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl Runner {
@@ -892,7 +962,10 @@ impl Runner {
         crate::output::print_stdout(&line)
     }
 
-    /// One transfer from `from` to `to`; `verb` is what is printed (`upload`, `move`, …).
+    /// One transfer from `from` to `to`; `verb` is what is printed (`upload`, `move`, …). One
+    /// that fails is reported as aws-cli reports it ([`Runner::fail`]: `upload failed: ./f to
+    /// s3://b/k An error occurred (…) when calling the PutObject operation: …`) and the command
+    /// goes on with the others; a move that fails leaves its source.
     fn transfer(&self, from: &Location, to: &Location, moving: bool) -> Result<(), Failure> {
         let verb = match (from, to, moving) {
             (_, _, true) => "move",
@@ -900,31 +973,60 @@ impl Runner {
             (Location::S3 { .. }, _, _) => "download",
             _ => "upload",
         };
+        if !matches!(from, Location::S3 { .. }) && !matches!(to, Location::S3 { .. }) {
+            return Err(Failure::Usage(
+                "at least one of the paths must be s3://bucket/key".into(),
+            ));
+        }
         let line = format!("{verb}: {} to {}", display(from), display(to));
         if self.args.dryrun {
             return self.say(line);
         }
-        match (from, to) {
-            (Location::Local(path), Location::S3 { .. })
-                if skipped_as_special(path, &self.skipped) =>
-            {
+        if let (Location::Local(path), Location::S3 { .. }) = (from, to) {
+            if skipped_as_special(path, &self.skipped) {
                 return Ok(());
             }
+        }
+        let done = self.carry_out(from, to, moving);
+        if progress_shown(&self.args) {
+            // End the progress line before the result line.
+            print!("\r\x1b[K");
+        }
+        if let Err(why) = done {
+            let (from, to) = (shown_as_aws_cli(from), shown_as_aws_cli(to));
+            self.fail(format!("{verb} failed: {from} to {to} {why}"));
+            return Ok(());
+        }
+        if !matches!(to, Location::Stdio) {
+            self.say(line)?;
+        }
+        Ok(())
+    }
+
+    /// The calls and file work of one transfer (the source deleted after a move); what went
+    /// wrong as aws-cli words it after the paths ([`Runner::why`], [`os_error_text`]).
+    fn carry_out(&self, from: &Location, to: &Location, moving: bool) -> Result<(), String> {
+        let why = |e: sansboto_core::Error| self.why(&e);
+        match (from, to) {
             (Location::Local(path), Location::S3 { bucket, key }) => {
                 self.s3
-                    .upload_file(bucket, key, path, self.extra(Some(path)), &self.config)?;
+                    .upload_file(bucket, key, path, self.extra(Some(path)), &self.config)
+                    .map_err(why)?;
             }
-            (Location::Stdio, Location::S3 { bucket, key }) => self.upload_stdin(bucket, key)?,
+            (Location::Stdio, Location::S3 { bucket, key }) => {
+                self.upload_stdin(bucket, key).map_err(why)?
+            }
             (Location::S3 { bucket, key }, Location::Local(path)) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        Failure::client("LocalFileError", format!("{}: {e}", dir.display()))
-                    })?;
+                    // A parent that cannot be made (a regular file there) is reported by the
+                    // download's own open, as aws-cli reports it.
+                    let _ = std::fs::create_dir_all(dir);
                 }
                 let head = self
                     .s3
-                    .download_file(bucket, key, path, Value::Null, &self.config)?;
-                set_mtime(path, &head["LastModified"])?;
+                    .download_file(bucket, key, path, Value::Null, &self.config)
+                    .map_err(why)?;
+                set_mtime(path, &head["LastModified"]).map_err(|e| os_error_text(&e, path))?;
             }
             (Location::S3 { bucket, key }, Location::Stdio) => self.download_stdout(bucket, key)?,
             (
@@ -934,47 +1036,67 @@ impl Runner {
                 },
                 Location::S3 { bucket, key },
             ) => {
-                self.s3.copy_object(
-                    params! {"Bucket": b1.as_str(), "Key": k1.as_str()},
-                    bucket,
-                    key,
-                    self.extra(None),
-                    &self.config,
-                )?;
+                self.s3
+                    .copy_object(
+                        params! {"Bucket": b1.as_str(), "Key": k1.as_str()},
+                        bucket,
+                        key,
+                        self.extra(None),
+                        &self.config,
+                    )
+                    .map_err(why)?;
             }
-            _ => {
-                return Err(Failure::Usage(
-                    "at least one of the paths must be s3://bucket/key".into(),
-                ))
-            }
+            // Refused by `transfer`.
+            _ => {}
         }
         if moving {
             match from {
-                Location::Local(path) => std::fs::remove_file(path).map_err(|e| {
-                    Failure::client("LocalFileError", format!("{}: {e}", path.display()))
-                })?,
+                Location::Local(path) => {
+                    std::fs::remove_file(path).map_err(|e| os_error_text(&e, path))?
+                }
                 Location::S3 { bucket, key } => {
-                    self.s3.call(
-                        "DeleteObject",
-                        params! {"Bucket": bucket.as_str(), "Key": key.as_str()},
-                    )?;
+                    self.s3
+                        .call(
+                            "DeleteObject",
+                            params! {"Bucket": bucket.as_str(), "Key": key.as_str()},
+                        )
+                        .map_err(why)?;
                 }
                 Location::Stdio => {}
             }
         }
-        if progress_shown(&self.args) {
-            // End the progress line before the result line.
-            print!("\r\x1b[K");
-        }
-        if !matches!(to, Location::Stdio) {
-            self.say(line)?;
-        }
         Ok(())
+    }
+
+    /// A failed call as aws-cli's line words it: a service error as botocore's exception reads,
+    /// naming the operation that was answered with it (the transfers make several: the
+    /// client's hook records which, [`run`]); a local file's error as Python's `OSError` reads.
+    fn why(&self, e: &sansboto_core::Error) -> String {
+        use sansboto_core::transfer::TransferError;
+        if let sansboto_core::Error::Transfer(TransferError::File { path, source, .. }) = e {
+            return os_error_text(source, path);
+        }
+        let failed = self
+            .failed_call
+            .lock()
+            .map(|o| o.clone())
+            .unwrap_or_default();
+        crate::output::error_text(failed.as_deref().unwrap_or("Unknown"), e)
+    }
+
+    /// Report a file or object the command could not transfer or delete as aws-cli reports
+    /// it, `line` on stderr (nothing with `--quiet`), and count it in `failed`: the command
+    /// goes on with the others and then exits 1.
+    fn fail(&self, line: String) {
+        self.failed.set(self.failed.get() + 1);
+        if !self.args.quiet {
+            eprintln!("{line}");
+        }
     }
 
     /// stdin has no length and cannot be re-read: it goes up as a stream, a part at a time
     /// (multipart above 8 MiB), each part kept in memory until it is stored.
-    fn upload_stdin(&self, bucket: &str, key: &str) -> Result<(), Failure> {
+    fn upload_stdin(&self, bucket: &str, key: &str) -> Result<(), sansboto_core::Error> {
         use std::io::Read;
         let mut stdin = std::io::stdin();
         let mut reader = |buf: &mut [u8]| stdin.read(buf);
@@ -985,19 +1107,22 @@ impl Runner {
 
     /// An object streamed to stdout as it arrives (one GET: stdout cannot take ranges out of
     /// order).
-    fn download_stdout(&self, bucket: &str, key: &str) -> Result<(), Failure> {
+    fn download_stdout(&self, bucket: &str, key: &str) -> Result<(), String> {
+        let why = |e: sansboto_core::Error| self.why(&e);
         let got = self
             .s3
-            .call("GetObject", params! {"Bucket": bucket, "Key": key})?;
-        let mut body = take_body::<CliTransport>(&got["Body"])
-            .ok_or_else(|| Failure::client("StreamError", "GetObject gave no stream"))?;
+            .call("GetObject", params! {"Bucket": bucket, "Key": key})
+            .map_err(why)?;
+        let mut body = take_body::<CliTransport>(&got["Body"]).ok_or("GetObject gave no stream")?;
         let mut out = std::io::stdout().lock();
-        while let Some(chunk) = body.chunk().map_err(sansboto_core::Error::Transport)? {
-            out.write_all(&chunk)
-                .map_err(|e| Failure::client("StreamError", format!("writing stdout: {e}")))?;
+        let written = |e: std::io::Error| format!("writing stdout: {e}");
+        while let Some(chunk) = body
+            .chunk()
+            .map_err(|e| why(sansboto_core::Error::Transport(e)))?
+        {
+            out.write_all(&chunk).map_err(written)?;
         }
-        out.flush()
-            .map_err(|e| Failure::client("StreamError", format!("writing stdout: {e}")))
+        out.flush().map_err(written)
     }
 
     fn cp(&self, moving: bool) -> Result<(), Failure> {
@@ -1005,6 +1130,7 @@ impl Runner {
             location(&self.args.paths[0])?,
             location(&self.args.paths[1])?,
         );
+        source_exists(&self.args.paths, &from, &to)?;
         if !self.args.recursive {
             let to = match (&from, &to) {
                 // A destination ending in / (or a local directory) takes the source's name.
@@ -1059,6 +1185,7 @@ impl Runner {
             location(&self.args.paths[0])?,
             location(&self.args.paths[1])?,
         );
+        source_exists(&self.args.paths, &from, &to)?;
         let sources = self.list(&from)?;
         let targets = self.list(&to)?;
         for (relative, source) in sources
@@ -1101,8 +1228,7 @@ impl Runner {
 
     /// Delete one file or object. An object that cannot be deleted is reported as aws-cli
     /// reports it, `delete failed: s3://b/k An error occurred (…) when calling the DeleteObject
-    /// operation: …` on stderr (nothing with `--quiet`), and counted in `failed`; the command
-    /// goes on with the others and then exits 1.
+    /// operation: …` ([`Runner::fail`]).
     fn remove(&self, target: &Location) -> Result<(), Failure> {
         if !self.args.dryrun {
             match target {
@@ -1112,11 +1238,8 @@ impl Runner {
                 Location::S3 { bucket, key } => {
                     let params = params! {"Bucket": bucket.as_str(), "Key": key.as_str()};
                     if let Err(e) = self.s3.call("DeleteObject", params) {
-                        self.failed.set(self.failed.get() + 1);
-                        if !self.args.quiet {
-                            let why = crate::output::error_text("DeleteObject", &e);
-                            eprintln!("delete failed: {} {why}", display(target));
-                        }
+                        let why = crate::output::error_text("DeleteObject", &e);
+                        self.fail(format!("delete failed: {} {why}", display(target)));
                         return Ok(());
                     }
                 }
@@ -1400,7 +1523,7 @@ fn child(root: &Location, relative: &str) -> Location {
 }
 
 /// Give a downloaded file its object's time, as aws-cli does: a later sync compares the two.
-fn set_mtime(path: &Path, last_modified: &Value) -> Result<(), Failure> {
+fn set_mtime(path: &Path, last_modified: &Value) -> std::io::Result<()> {
     let Value::Timestamp(t) = last_modified else {
         return Ok(());
     };
@@ -1412,7 +1535,6 @@ fn set_mtime(path: &Path, last_modified: &Value) -> Result<(), Failure> {
         .write(true)
         .open(path)
         .and_then(|f| f.set_modified(when))
-        .map_err(|e| Failure::client("LocalFileError", format!("{}: {e}", path.display())))
 }
 
 fn progress_shown(args: &S3Args) -> bool {
@@ -1439,7 +1561,16 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
     }
     let session: RuntimeSession<CliTransport> =
         RuntimeSession::from_core(sansboto_host::core_session(args.global.profile.clone()));
-    let s3 = crate::build_client(&session, &args.global, "s3")?;
+    let failed_call = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let record = failed_call.clone();
+    let s3 = crate::build_client_with(&session, &args.global, "s3", |builder| {
+        builder.hook(Event::OnError, "s3cmd-failed-call", "*", move |call, _| {
+            if let Ok(mut last) = record.lock() {
+                *last = Some(call.operation.to_string());
+            }
+            Ok(())
+        })
+    })?;
     let mut config = TransferConfig::new();
     if progress_shown(&args) {
         config = config.on_progress(|p| {
@@ -1454,6 +1585,7 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
         config,
         skipped: Cell::new(0),
         failed: Cell::new(0),
+        failed_call,
     };
     match runner.args.command.as_str() {
         "ls" => runner.ls(),
@@ -1756,6 +1888,51 @@ mod tests {
             changed += usize::from(plain.as_os_str() != ours.as_os_str());
         }
         assert!(changed > 500, "the cases need resolving: {changed}");
+    }
+
+    #[test]
+    fn local_paths_in_result_lines_are_shown_as_aws_cli_shows_them() {
+        // aws-cli's `relative_path` of the absolute path (its file names are made absolute
+        // first), in this process's directory: here, below, beside, above, at the root.
+        let mut cases: Vec<String> = [
+            "f.txt",
+            "./f.txt",
+            "d/f.txt",
+            "d/../f.txt",
+            "./d/./e/f",
+            "../f.txt",
+            "../../x/y/f",
+            "/f",
+            "/tmp/x/f",
+            "//tmp/f",
+            "d//e///f",
+        ]
+        .map(String::from)
+        .to_vec();
+        let here = std::env::current_dir().unwrap();
+        cases.push(here.join("abs/f").to_string_lossy().into_owned());
+        cases.push(here.join("../sibling/f").to_string_lossy().into_owned());
+        let script = "import json, os, sys\n\
+            from awscli.customizations.s3.utils import relative_path\n\
+            print(json.dumps([relative_path(os.path.abspath(p)) for p in json.load(sys.stdin)]))\n";
+        let mut python = std::process::Command::new(sansboto_tests::botocore::python());
+        let mut child = sansboto_tests::test_environment(&mut python)
+            .env("PYTHONPATH", sansboto_tests::awscli_dir())
+            .args(["-c", script])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python runs");
+        let input = serde_json::to_vec(&cases).unwrap();
+        child.stdin.take().unwrap().write_all(&input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        let theirs: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(theirs.len(), cases.len());
+        for (path, theirs) in cases.iter().zip(theirs) {
+            let ours = shown_as_aws_cli(&Location::Local(PathBuf::from(path)));
+            assert_eq!(ours, theirs, "{path:?}");
+        }
     }
 
     #[test]

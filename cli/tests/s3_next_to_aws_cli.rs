@@ -5,7 +5,8 @@
 //!   region; `rb --force` empties the bucket first;
 //! - deletes that fail (`rm`, `rm --recursive`, `sync --delete`, `rb --force`) print the same
 //!   `delete failed: …` lines and exit with the same status, and so does a listing that fails
-//!   (`fatal error: …`);
+//!   (`fatal error: …`); so do uploads, downloads, copies and moves that fail (`upload failed:
+//!   …`), the other files still going, and a local source that does not exist;
 //! - `sync` and `cp` give the objects the same content type, guessed from each file's name,
 //!   and the same `--acl`, `--cache-control` and other object options;
 //! - special files are skipped with the same warnings, their paths shown alike however they
@@ -307,6 +308,204 @@ fn failed_listings_are_fatal_errors_as_in_aws_cli() {
         assert_eq!(ours, theirs, "{args:?}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A local source that does not exist (a link to nothing too) ends `cp`, `mv` and `sync` to
+/// S3 before any call, as aws-cli raises it: an empty line, `The user-provided path ./missing
+/// does not exist.`, exit 255. (Once a JSON error object, and for `sync` and `cp --recursive`
+/// of a missing directory, nothing at all and exit 0.)
+#[cfg(unix)]
+#[test]
+fn missing_local_sources_are_refused_as_aws_cli_refuses_them() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let dir = scratch("missing");
+    std::os::unix::fs::symlink(dir.join("nowhere"), dir.join("dangling")).unwrap();
+    let steps: [&[&str]; 7] = [
+        &["s3", "cp", "./missing", "s3://BUCKET/"],
+        &["s3", "mv", "./missing", "s3://BUCKET/key"],
+        &["s3", "sync", "./missing-dir", "s3://BUCKET/"],
+        &["s3", "sync", "missing-dir/", "s3://BUCKET/p/", "--delete"],
+        &["s3", "cp", "./missing-dir", "s3://BUCKET/", "--recursive"],
+        &["s3", "mv", "./missing-dir", "s3://BUCKET/", "--recursive"],
+        &["s3", "cp", "dangling", "s3://BUCKET/"],
+    ];
+    for args in steps {
+        let [theirs, ours] = [true, false]
+            .map(|aws| run_in(Some(&dir), aws, &endpoint, "us-east-1", "never-made", args));
+        let path = args[2];
+        assert_eq!(
+            (theirs.status, theirs.stderr.as_str()),
+            (
+                Some(255),
+                format!("\nThe user-provided path {path} does not exist.\n").as_str()
+            ),
+            "{args:?}"
+        );
+        assert_eq!(ours, theirs, "{args:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Transfers that fail print aws-cli's line for each (`upload failed: up/f to s3://b/k An
+/// error occurred (403) when calling the PutObject operation: Forbidden`, and `download
+/// failed:`, `copy failed:`, `move failed:`), naming the operation that failed, the local path
+/// shown as aws-cli shows it; the other files still go, and the command exits 1. The failures:
+/// a bucket policy denying `PutObject` under `locked/` and `GetObject` under `secret/` (moto
+/// enforces it), a bucket that does not exist, a destination below a regular file (the
+/// `[Errno 20] Not a directory: '…'` of Python's `OSError`, the temporary file's own name left
+/// out). (Once the first failure stopped the command with a JSON error object, exit 254.)
+#[test]
+fn failed_transfers_are_reported_as_aws_cli_reports_them() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let root = scratch("transfers");
+    let policy = r#"{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": "arn:aws:s3:::BUCKET/locked/*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::BUCKET/secret/*"}]}"#;
+    // Each tool in a directory of its own holding the same files.
+    let cwd = |tool: &str| root.join(tool);
+    for tool in ["aws", "sb"] {
+        let aws = tool == "aws";
+        let dir = cwd(tool);
+        for (file, text) in [
+            ("up/locked/a.txt", "a"),
+            ("up/free/b.txt", "b"),
+            ("up/c.txt", "c"),
+            ("afile", "a regular file"),
+        ] {
+            std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        let bucket = format!("{tool}-transfers");
+        let run = |args: &[&str]| run_in(Some(&dir), aws, &endpoint, "us-east-1", &bucket, args);
+        assert_eq!(run(&["s3", "mb", "s3://BUCKET"]).status, Some(0));
+        for key in ["secret/s.txt", "free.txt", "free/b.txt"] {
+            let target = format!("s3://BUCKET/{key}");
+            let put = run(&["s3", "cp", "up/c.txt", &target]);
+            assert_eq!(put.status, Some(0), "{key}: {put:?}");
+        }
+        let put = run(&[
+            "s3api",
+            "put-bucket-policy",
+            "--bucket",
+            "BUCKET",
+            "--policy",
+            policy,
+        ]);
+        assert_eq!(put.status, Some(0), "{put:?}");
+    }
+    let steps: [&[&str]; 13] = [
+        &["s3", "cp", "up/locked/a.txt", "s3://BUCKET/locked/a.txt"],
+        &["s3", "mv", "up/locked/a.txt", "s3://BUCKET/locked/"],
+        &["s3", "cp", "up", "s3://BUCKET/", "--recursive"],
+        &["s3", "sync", "up", "s3://BUCKET/"],
+        &["s3", "cp", "s3://BUCKET/secret/s.txt", "got.txt"],
+        &["s3", "cp", "s3://BUCKET/", "down", "--recursive"],
+        &["s3", "sync", "s3://BUCKET/", "synced"],
+        &["s3", "mv", "s3://BUCKET/secret/s.txt", "moved.txt"],
+        &[
+            "s3",
+            "cp",
+            "s3://BUCKET/free.txt",
+            "s3://BUCKET/locked/f.txt",
+        ],
+        &["s3", "mv", "s3://BUCKET/free.txt", "s3://BUCKET/locked/"],
+        &["s3", "cp", "s3://BUCKET/free/", "afile", "--recursive"],
+        &["s3", "cp", "up/c.txt", "s3://never-made-here/c.txt"],
+        &[
+            "s3",
+            "cp",
+            "up/c.txt",
+            "s3://never-made-here/c.txt",
+            "--quiet",
+        ],
+    ];
+    // stderr's lines sorted (aws-cli transfers in several threads), each tool's directory
+    // left out, and a local error's path without the temporary file's suffix (aws-cli's
+    // random `.5B82a57D`, sansboto's `.sansboto-partial`).
+    let lines = |r: &Run, tool: &str| {
+        let here = std::fs::canonicalize(cwd(tool)).unwrap();
+        let mut l: Vec<String> = r
+            .stderr
+            .lines()
+            .map(|line| {
+                let line = line.replace(&*here.to_string_lossy(), "CWD");
+                match line.strip_suffix('\'').and_then(|l| l.rsplit_once('.')) {
+                    Some((kept, _)) if line.contains("[Errno") => format!("{kept}'"),
+                    _ => line,
+                }
+            })
+            .collect();
+        l.sort();
+        l
+    };
+    let mut statuses = Vec::new();
+    let mut reported = 0;
+    for args in steps {
+        let [theirs, ours] = ["aws", "sb"].map(|tool| {
+            let bucket = format!("{tool}-transfers");
+            let dir = cwd(tool);
+            run_in(
+                Some(&dir),
+                tool == "aws",
+                &endpoint,
+                "us-east-1",
+                &bucket,
+                args,
+            )
+        });
+        assert_eq!(ours.status, theirs.status, "{args:?}: {ours:?} {theirs:?}");
+        assert_eq!(lines(&ours, "sb"), lines(&theirs, "aws"), "{args:?}");
+        statuses.push(theirs.status);
+        reported += lines(&theirs, "aws").len();
+    }
+    // What aws-cli does, so that the comparison above covers failures: each step has one that
+    // fails, and all but `--quiet` print it.
+    assert_eq!(statuses, [Some(1); 13]);
+    assert_eq!(reported, 12);
+    // The other files went, the failed ones' sources stayed: the same objects and files.
+    let keys = |tool: &str| {
+        let bucket = format!("{tool}-transfers");
+        let listed = run(
+            false,
+            &endpoint,
+            "us-east-1",
+            &bucket,
+            &["s3", "ls", "s3://BUCKET", "--recursive"],
+        );
+        let keys: Vec<String> = listed
+            .stdout
+            .lines()
+            .filter_map(|l| l.split(' ').next_back().map(String::from))
+            .collect();
+        keys
+    };
+    assert_eq!(keys("sb"), keys("aws"));
+    assert!(keys("aws").contains(&"free/b.txt".to_string()));
+    let files = |tool: &str| {
+        let mut found = Vec::new();
+        let mut stack = vec![cwd(tool)];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let relative = path.strip_prefix(cwd(tool)).unwrap();
+                    found.push(relative.to_string_lossy().into_owned());
+                }
+            }
+        }
+        found.sort();
+        found
+    };
+    assert_eq!(files("sb"), files("aws"));
+    assert!(files("aws").contains(&"down/free.txt".to_string()));
+    assert!(files("aws").contains(&"up/locked/a.txt".to_string()));
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
