@@ -1226,24 +1226,29 @@ impl Runner {
         }
     }
 
-    /// Delete one file or object. An object that cannot be deleted is reported as aws-cli
-    /// reports it, `delete failed: s3://b/k An error occurred (…) when calling the DeleteObject
-    /// operation: …` ([`Runner::fail`]).
+    /// Delete one file or object. One that cannot be deleted is reported as aws-cli reports it
+    /// ([`Runner::fail`]): `delete failed: s3://b/k An error occurred (…) when calling the
+    /// DeleteObject operation: …`, or for a file (`sync --delete` into a directory) `delete
+    /// failed: ./d/f [Errno 1] Operation not permitted: '/abs/d/f'`.
     fn remove(&self, target: &Location) -> Result<(), Failure> {
         if !self.args.dryrun {
-            match target {
-                Location::Local(path) => std::fs::remove_file(path).map_err(|e| {
-                    Failure::client("LocalFileError", format!("{}: {e}", path.display()))
-                })?,
+            let removed = match target {
+                Location::Local(path) => {
+                    std::fs::remove_file(path).map_err(|e| os_error_text(&e, path))
+                }
                 Location::S3 { bucket, key } => {
                     let params = params! {"Bucket": bucket.as_str(), "Key": key.as_str()};
-                    if let Err(e) = self.s3.call("DeleteObject", params) {
-                        let why = crate::output::error_text("DeleteObject", &e);
-                        self.fail(format!("delete failed: {} {why}", display(target)));
-                        return Ok(());
-                    }
+                    self.s3
+                        .call("DeleteObject", params)
+                        .map(drop)
+                        .map_err(|e| crate::output::error_text("DeleteObject", &e))
                 }
-                Location::Stdio => {}
+                Location::Stdio => Ok(()),
+            };
+            if let Err(why) = removed {
+                let shown = shown_as_aws_cli(target);
+                self.fail(format!("delete failed: {shown} {why}"));
+                return Ok(());
             }
         }
         self.say(format!("delete: {}", display(target)))

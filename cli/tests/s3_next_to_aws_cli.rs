@@ -6,7 +6,8 @@
 //! - deletes that fail (`rm`, `rm --recursive`, `sync --delete`, `rb --force`) print the same
 //!   `delete failed: …` lines and exit with the same status, and so does a listing that fails
 //!   (`fatal error: …`); so do uploads, downloads, copies and moves that fail (`upload failed:
-//!   …`), the other files still going, and a local source that does not exist;
+//!   …`), the other files still going, a file `sync --delete` cannot delete locally, and a
+//!   local source that does not exist;
 //! - `sync` and `cp` give the objects the same content type, guessed from each file's name,
 //!   and the same `--acl`, `--cache-control` and other object options;
 //! - special files are skipped with the same warnings, their paths shown alike however they
@@ -505,6 +506,94 @@ fn failed_transfers_are_reported_as_aws_cli_reports_them() {
     assert_eq!(files("sb"), files("aws"));
     assert!(files("aws").contains(&"down/free.txt".to_string()));
     assert!(files("aws").contains(&"up/locked/a.txt".to_string()));
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// A file `sync --delete` cannot delete from a local directory (made immutable with `chattr
+/// +i`; as root, permissions would not stop it) is reported as aws-cli reports it, `delete
+/// failed: ./gone.txt [Errno 1] Operation not permitted: '/abs/gone.txt'`, the other files
+/// still deleted, exit 1. (Once a JSON error object, exit 255, the others left.) Skipped where
+/// `chattr +i` cannot be used.
+#[cfg(target_os = "linux")]
+#[test]
+fn failed_local_deletes_are_reported_as_aws_cli_reports_them() {
+    /// Makes the file deletable again, however the test ends.
+    struct Immutable(std::path::PathBuf);
+    impl Drop for Immutable {
+        fn drop(&mut self) {
+            let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+        }
+    }
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let root = scratch("local-deletes");
+    let mut guards = Vec::new();
+    for tool in ["aws", "sb"] {
+        let dir = root.join(tool);
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        for file in ["kept.txt", "gone.txt", "sub/gone.txt"] {
+            std::fs::write(dir.join(file), file).unwrap();
+        }
+        let locked = dir.join("gone.txt");
+        let made = Command::new("chattr").arg("+i").arg(&locked).output();
+        if !made.is_ok_and(|o| o.status.success()) {
+            eprintln!("skipped: chattr +i is not available here");
+            return;
+        }
+        guards.push(Immutable(locked));
+        let bucket = format!("{tool}-local-deletes");
+        let run = |args: &[&str]| run(tool == "aws", &endpoint, "us-east-1", &bucket, args);
+        assert_eq!(run(&["s3", "mb", "s3://BUCKET"]).status, Some(0));
+        let kept = dir.join("kept.txt").to_string_lossy().into_owned();
+        assert_eq!(
+            run(&["s3", "cp", &kept, "s3://BUCKET/kept.txt"]).status,
+            Some(0)
+        );
+    }
+    let mut statuses = Vec::new();
+    // The destination (`TOOL`: the tool's own directory, named from beside it) and whether
+    // `--quiet`.
+    for (dest, quiet) in [(".", false), ("../TOOL", false), ("../TOOL/", true)] {
+        let [theirs, ours] = ["aws", "sb"].map(|tool| {
+            let dir = root.join(tool);
+            let bucket = format!("{tool}-local-deletes");
+            let dest = dest.replace("TOOL", tool);
+            let mut args = vec!["s3", "sync", "s3://BUCKET/", &dest, "--delete"];
+            if quiet {
+                args.push("--quiet");
+            }
+            let out = run_in(
+                Some(&dir),
+                tool == "aws",
+                &endpoint,
+                "us-east-1",
+                &bucket,
+                &args,
+            );
+            let here = std::fs::canonicalize(&dir).unwrap();
+            let stderr = out.stderr.replace(&*here.to_string_lossy(), "CWD");
+            (
+                out.status,
+                stderr.replace(&format!("../{tool}/"), "../TOOL/"),
+            )
+        });
+        assert_eq!(ours, theirs, "{dest} {quiet}");
+        statuses.push((theirs.0, theirs.1.lines().count()));
+        // The same files left: the one that could not go, and the one kept.
+        let left = |tool: &str| {
+            let dir = root.join(tool);
+            ["kept.txt", "gone.txt", "sub/gone.txt"].map(|f| dir.join(f).exists())
+        };
+        assert_eq!(left("sb"), left("aws"), "{dest}");
+        assert_eq!(left("aws"), [true, true, false], "{dest}");
+        for tool in ["aws", "sb"] {
+            std::fs::write(root.join(tool).join("sub/gone.txt"), "again").unwrap();
+        }
+    }
+    // What aws-cli does, so that the comparison covers a failure: exit 1, its line (none with
+    // `--quiet`).
+    assert_eq!(statuses, [(Some(1), 1), (Some(1), 1), (Some(1), 0)]);
+    drop(guards);
     let _ = std::fs::remove_dir_all(&root);
 }
 
