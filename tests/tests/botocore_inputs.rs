@@ -1,6 +1,7 @@
 //! Inputs where sansboto used to differ from botocore 1.44.5, each compared with botocore on the
 //! same inputs: date-only timestamps in parameters, CloudSearchDomain `Search`'s signed headers,
-//! an endpoint URL whose port is out of range, `max_attempts` of 0, and JSON string escapes.
+//! an endpoint URL whose port is out of range, `max_attempts` of 0, JSON string escapes, and a
+//! query-bound list given empty (the URL keeps its `?` or `&`, and the signature follows it).
 
 mod e2e_support;
 
@@ -273,4 +274,56 @@ except Exception as e:
     assert!(core_session(&[("AWS_MAX_ATTEMPTS", "1")], None, None)
         .service_client("sts", &options)
         .is_ok());
+}
+
+/// A query-bound list given empty binds its key to no values: botocore's URL still opens the
+/// query (`/v1/tags/arn?`), or, after a literal query in the request URI, ends in `&`
+/// (`/conversations?sync&`, whose empty pair botocore signs too). Compared with botocore signed
+/// at the same time: method, URL and the whole `Authorization` header.
+#[test]
+fn an_empty_query_list_opens_the_query_as_in_botocore() {
+    let app = "a".repeat(36);
+    let chat = |extra: &str| format!(r#"{{"applicationId": "{app}", "clientToken": "t"{extra}}}"#);
+    let cases = [
+        (
+            "mq",
+            "DeleteTags",
+            r#"{"ResourceArn": "arn:aws:mq:x", "TagKeys": []}"#.to_string(),
+        ),
+        (
+            "mq",
+            "DeleteTags",
+            r#"{"ResourceArn": "a", "TagKeys": ["k 1"]}"#.to_string(),
+        ),
+        ("qbusiness", "ChatSync", chat(r#", "userGroups": []"#)),
+        (
+            "qbusiness",
+            "ChatSync",
+            chat(r#", "userGroups": [], "userId": "u""#),
+        ),
+        ("qbusiness", "ChatSync", chat("")),
+    ];
+    for (service, operation, params) in &cases {
+        let request = ours(service, operation, params, None).unwrap();
+        let reference = botocore::request_signed_at(
+            service,
+            operation,
+            params,
+            "region_name='us-east-1'",
+            &[],
+            1_700_000_000,
+        );
+        let what = format!("{service} {operation} {params}");
+        assert_eq!(reference["method"], request.method().as_str(), "{what}");
+        assert_eq!(
+            reference["url"],
+            request.uri().to_string().as_str(),
+            "{what}"
+        );
+        assert_eq!(
+            reference["headers"]["authorization"],
+            request.headers()["authorization"].to_str().unwrap(),
+            "{what}"
+        );
+    }
 }

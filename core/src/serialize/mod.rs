@@ -280,10 +280,16 @@ impl SerializedRequest {
             url.push_str(endpoint_path);
             url.push_str(url_path);
         }
-        for part in [endpoint_query, bound_query.trim_start_matches(['?', '&'])] {
+        // The bound query keeps its separator even when what was bound encodes to nothing (an
+        // empty list): botocore's URL then ends in `?` (or `&`).
+        for (part, bound) in [(endpoint_query, false), (bound_query, true)] {
             if !part.is_empty() {
                 url.push(if url.contains('?') { '&' } else { '?' });
-                url.push_str(part);
+                url.push_str(if bound {
+                    part.trim_start_matches(['?', '&'])
+                } else {
+                    part
+                });
             }
         }
 
@@ -668,6 +674,11 @@ pub(crate) fn http_bindings(
             QueryValues::One(v) => pair(v),
             QueryValues::Many(vs) => vs.iter().for_each(|v| pair(v)),
         }
+    }
+    // A member bound to nothing but an empty list still opens the query, as in botocore, whose
+    // URL ends in the separator then (`/tags/arn?`, `/conversations?sync&`).
+    if !query.is_empty() && path_and_query.len() == url_path_end {
+        path_and_query.push(separator);
     }
     Ok(HttpBindings {
         path_and_query,
