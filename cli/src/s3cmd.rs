@@ -29,8 +29,9 @@
 //! --force` then leaves the bucket with aws-cli's `remove_bucket failed: Unable to delete all
 //! objects …` and exit 255. A local source of `cp`, `mv` or `sync` to S3 that does not exist
 //! ends the command before any call, `The user-provided path ./x does not exist.` after an
-//! empty line, exit 255; a listing that fails (`cp`, `mv`, `sync`, `rm`) ends it with `fatal
-//! error: An error occurred (…) …` and exit 1; `ls` of a key that matches nothing exits 1.
+//! empty line, exit 255; a listing that fails (`cp`, `mv`, `sync`, `rm`), or the HeadObject of
+//! a single source object (`cp`, `mv`), ends it with `fatal error: An error occurred (…) …`
+//! and exit 1; `ls` of a key that matches nothing exits 1.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -794,10 +795,7 @@ fn list_objects(
     prefix: &str,
     page_size: Option<i64>,
 ) -> Result<BTreeMap<String, Entry>, Failure> {
-    let fatal = |e: sansboto_core::Error| {
-        let why = crate::output::error_text("ListObjectsV2", &e);
-        Failure::Command(format!("fatal error: {why}"))
-    };
+    let fatal = |e| fatal("ListObjectsV2", &e);
     let mut found = BTreeMap::new();
     let paging = sansboto_core::PaginationOptions {
         page_size,
@@ -829,6 +827,14 @@ fn list_objects(
         }
     }
     Ok(found)
+}
+
+/// A call whose failure ends an S3 command as aws-cli ends it (a listing, the look at a single
+/// source object): `fatal error: An error occurred (…) when calling the … operation: …` on
+/// stderr, exit 1.
+fn fatal(operation: &str, e: &sansboto_core::Error) -> Failure {
+    let why = crate::output::error_text(operation, e);
+    Failure::Command(format!("fatal error: {why}"))
 }
 
 /// The prefix under which a recursive source or destination's objects live.
@@ -1106,9 +1112,13 @@ impl Runner {
     }
 
     /// An object streamed to stdout as it arrives (one GET: stdout cannot take ranges out of
-    /// order).
+    /// order), after the HeadObject aws-cli's transfer makes first (so that a missing object
+    /// fails there, as in aws-cli).
     fn download_stdout(&self, bucket: &str, key: &str) -> Result<(), String> {
         let why = |e: sansboto_core::Error| self.why(&e);
+        self.s3
+            .call("HeadObject", params! {"Bucket": bucket, "Key": key})
+            .map_err(why)?;
         let got = self
             .s3
             .call("GetObject", params! {"Bucket": bucket, "Key": key})
@@ -1161,6 +1171,11 @@ impl Runner {
                 }
                 _ => to,
             };
+            if let (Location::S3 { bucket, key }, Location::Local(_) | Location::S3 { .. }) =
+                (&from, &to)
+            {
+                self.head_source(bucket, key)?;
+            }
             return self.transfer(&from, &to, moving);
         }
         let sources = self.list(&from)?;
@@ -1168,6 +1183,27 @@ impl Runner {
             self.transfer(&child(&from, relative), &child(&to, relative), moving)?;
         }
         Ok(())
+    }
+
+    /// aws-cli's look at a single object before it downloads or copies it (`cp`, `mv` without
+    /// `--recursive`; not to stdout): HeadObject, whose failure ends the command ([`fatal`]),
+    /// a missing key's 404 worded `Key "k" does not exist` as aws-cli words it.
+    fn head_source(&self, bucket: &str, key: &str) -> Result<(), Failure> {
+        let params = params! {"Bucket": bucket, "Key": key};
+        let Err(mut e) = self.s3.call("HeadObject", params) else {
+            return Ok(());
+        };
+        if let sansboto_core::Error::Service(s) = &mut e {
+            let error = s.fields.as_map_mut().and_then(|m| m.get_mut("Error"));
+            if let Some(error) = error
+                .and_then(Value::as_map_mut)
+                .filter(|_| s.code == "404")
+            {
+                let message = format!("Key \"{key}\" does not exist");
+                error.insert("Message".into(), Value::from(message));
+            }
+        }
+        Err(fatal("HeadObject", &e))
     }
 
     fn list(&self, root: &Location) -> Result<BTreeMap<String, Entry>, Failure> {

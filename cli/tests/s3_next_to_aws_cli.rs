@@ -355,7 +355,9 @@ fn missing_local_sources_are_refused_as_aws_cli_refuses_them() {
 /// a bucket policy denying `PutObject` under `locked/` and `GetObject` under `secret/` (moto
 /// enforces it), a bucket that does not exist, a destination below a regular file (the
 /// `[Errno 20] Not a directory: '…'` of Python's `OSError`, the temporary file's own name left
-/// out). (Once the first failure stopped the command with a JSON error object, exit 254.)
+/// out). A single source object that cannot be looked at ends `cp` and `mv` with `fatal error:
+/// An error occurred (404) when calling the HeadObject operation: Key "k" does not exist`.
+/// (Once the first failure stopped the command with a JSON error object, exit 254.)
 #[test]
 fn failed_transfers_are_reported_as_aws_cli_reports_them() {
     let moto = MotoServer::start();
@@ -398,7 +400,7 @@ fn failed_transfers_are_reported_as_aws_cli_reports_them() {
         ]);
         assert_eq!(put.status, Some(0), "{put:?}");
     }
-    let steps: [&[&str]; 13] = [
+    let steps: [&[&str]; 18] = [
         &["s3", "cp", "up/locked/a.txt", "s3://BUCKET/locked/a.txt"],
         &["s3", "mv", "up/locked/a.txt", "s3://BUCKET/locked/"],
         &["s3", "cp", "up", "s3://BUCKET/", "--recursive"],
@@ -423,6 +425,13 @@ fn failed_transfers_are_reported_as_aws_cli_reports_them() {
             "s3://never-made-here/c.txt",
             "--quiet",
         ],
+        // A single source object is looked at first: `fatal error: … HeadObject …`.
+        &["s3", "cp", "s3://BUCKET/no-such-key", "got.txt"],
+        &["s3", "cp", "s3://BUCKET/no-such-key", "s3://BUCKET/copied"],
+        &["s3", "mv", "s3://BUCKET/no-such-key", "moved.txt"],
+        // To stdout: HeadObject, then GetObject.
+        &["s3", "cp", "s3://BUCKET/no-such-key", "-"],
+        &["s3", "cp", "s3://BUCKET/secret/s.txt", "-"],
     ];
     // stderr's lines sorted (aws-cli transfers in several threads), each tool's directory
     // left out, and a local error's path without the temporary file's suffix (aws-cli's
@@ -465,8 +474,8 @@ fn failed_transfers_are_reported_as_aws_cli_reports_them() {
     }
     // What aws-cli does, so that the comparison above covers failures: each step has one that
     // fails, and all but `--quiet` print it.
-    assert_eq!(statuses, [Some(1); 13]);
-    assert_eq!(reported, 12);
+    assert_eq!(statuses, [Some(1); 18]);
+    assert_eq!(reported, 17);
     // The other files went, the failed ones' sources stayed: the same objects and files.
     let keys = |tool: &str| {
         let bucket = format!("{tool}-transfers");
