@@ -1,7 +1,8 @@
 //! Inputs where sansboto used to differ from botocore 1.44.5, each compared with botocore on the
 //! same inputs: date-only timestamps in parameters, CloudSearchDomain `Search`'s signed headers,
-//! an endpoint URL whose port is out of range, `max_attempts` of 0, JSON string escapes, and a
-//! query-bound list given empty (the URL keeps its `?` or `&`, and the signature follows it).
+//! an endpoint URL whose port is out of range, `max_attempts` of 0, JSON string escapes, a
+//! query-bound list given empty (the URL keeps its `?` or `&`, and the signature follows it),
+//! and a non-ASCII `x-amz-content-sha256` bound by a member (signed as the payload hash).
 
 mod e2e_support;
 
@@ -324,6 +325,45 @@ fn an_empty_query_list_opens_the_query_as_in_botocore() {
             reference["headers"]["authorization"],
             request.headers()["authorization"].to_str().unwrap(),
             "{what}"
+        );
+    }
+}
+
+/// CodeArtifact's `PublishPackageVersion` binds `assetSHA256` to `x-amz-content-sha256`, and
+/// botocore signs whatever that header states as the payload hash, non-ASCII text included
+/// (as UTF-8); sansboto signed the body's own hash then. Compared with botocore signed at the
+/// same time: the whole `Authorization` header, for an ASCII and two non-ASCII statements.
+#[test]
+fn a_stated_content_sha256_is_signed_as_botocore_signs_it() {
+    for stated in [
+        "e".repeat(64),
+        format!("\u{fc}{}", "x".repeat(63)),
+        format!("😀é{}", "x".repeat(62)),
+    ] {
+        let params = serde_json::json!({
+            "domain": "dom", "repository": "repo", "format": "generic", "namespace": "n",
+            "package": "p", "packageVersion": "1", "assetContent": "body",
+            "assetName": "a", "assetSHA256": stated,
+        })
+        .to_string();
+        let request = ours("codeartifact", "PublishPackageVersion", &params, None).unwrap();
+        let reference = botocore::request_signed_at(
+            "codeartifact",
+            "PublishPackageVersion",
+            &params,
+            "region_name='us-east-1'",
+            &[],
+            1_700_000_000,
+        );
+        assert_eq!(
+            reference["headers"]["x-amz-content-sha256"],
+            std::str::from_utf8(request.headers()["x-amz-content-sha256"].as_bytes()).unwrap(),
+            "{params}"
+        );
+        assert_eq!(
+            reference["headers"]["authorization"],
+            request.headers()["authorization"].to_str().unwrap(),
+            "{params}"
         );
     }
 }

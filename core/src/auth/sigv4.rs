@@ -444,12 +444,12 @@ impl<'a> Stamp<'a> {
         let is_header_signing = settings.location == SignatureLocation::Headers;
         let form_query = presigned_form_query(request, settings)?;
         // botocore's SigV4 signs the hash a request's own `x-amz-content-sha256` header states
-        // (CodeArtifact's PublishPackageVersion binds a member to it); S3's rules replace
-        // the header with the hash computed here instead.
+        // (CodeArtifact's PublishPackageVersion binds a member to it), whatever text it is
+        // (non-ASCII as UTF-8); S3's rules replace the header with the hash computed here.
         let stated_hash = (is_header_signing && !settings.content_sha256_header)
             .then(|| request.headers().get(X_AMZ_CONTENT_SHA256))
             .flatten()
-            .and_then(|v| v.to_str().ok());
+            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok());
         let payload_hash = match stated_hash {
             Some(hash) => Cow::Owned(hash.to_owned()),
             None => payload_hash(request, params.payload, form_query.is_some())?,
