@@ -14,7 +14,9 @@
 //! `--bucket-region`; `--tags KEY VALUE` (mb), `--force` (rb), `--expires-in SECONDS`
 //! (presign). `-` is stdin (cp's source) or stdout (cp's destination). A progress line is
 //! shown only when stdout is a terminal. A path's bucket may be an access point ARN
-//! (`s3://arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/key`).
+//! (`s3://arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/key`). Result lines (`upload: ./f to
+//! s3://b/f`, `delete: …`, and the failures below) show a local path as aws-cli does, relative
+//! to the current directory (`./f`, `d/f`, `../d/f`).
 //!
 //! Local trees are read with symbolic links followed, as aws-cli reads them; devices, FIFOs,
 //! sockets and links to nothing are skipped with aws-cli's warning, which shows the path as
@@ -846,21 +848,16 @@ fn dir_prefix(key: &str) -> String {
     }
 }
 
+/// A path as aws-cli's result lines show it (`upload: … to …`, `delete failed: …`): an object
+/// as `s3://b/k`; a local file by aws-cli's `relative_path`, the directory holding it (made
+/// absolute as [`absolute_as_python`] does) relative to the current one as Python's
+/// `os.path.relpath` gives it, then the file's name (`./f` for a file here, `../d/f` beside
+/// it).
 fn display(location: &Location) -> String {
-    match location {
-        Location::Local(p) => p.display().to_string(),
-        Location::S3 { bucket, key } => format!("s3://{bucket}/{key}"),
-        Location::Stdio => "-".into(),
-    }
-}
-
-/// A path as aws-cli's result lines show it: an object as `s3://b/k`; a local file by its
-/// `relative_path`, the directory holding it (made absolute as [`absolute_as_python`] does)
-/// relative to the current one as Python's `os.path.relpath` gives it, then the file's name
-/// (`./f` for a file here, `../d/f` beside it).
-fn shown_as_aws_cli(location: &Location) -> String {
-    let Location::Local(path) = location else {
-        return display(location);
+    let path = match location {
+        Location::Local(path) => path,
+        Location::S3 { bucket, key } => return format!("s3://{bucket}/{key}"),
+        Location::Stdio => return "-".into(),
     };
     let absolute = absolute_as_python(path);
     let name = absolute
@@ -999,8 +996,11 @@ impl Runner {
             print!("\r\x1b[K");
         }
         if let Err(why) = done {
-            let (from, to) = (shown_as_aws_cli(from), shown_as_aws_cli(to));
-            self.fail(format!("{verb} failed: {from} to {to} {why}"));
+            self.fail(format!(
+                "{verb} failed: {} to {} {why}",
+                display(from),
+                display(to)
+            ));
             return Ok(());
         }
         if !matches!(to, Location::Stdio) {
@@ -1282,8 +1282,7 @@ impl Runner {
                 Location::Stdio => Ok(()),
             };
             if let Err(why) = removed {
-                let shown = shown_as_aws_cli(target);
-                self.fail(format!("delete failed: {shown} {why}"));
+                self.fail(format!("delete failed: {} {why}", display(target)));
                 return Ok(());
             }
         }
@@ -1971,7 +1970,7 @@ mod tests {
         let theirs: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(theirs.len(), cases.len());
         for (path, theirs) in cases.iter().zip(theirs) {
-            let ours = shown_as_aws_cli(&Location::Local(PathBuf::from(path)));
+            let ours = display(&Location::Local(PathBuf::from(path)));
             assert_eq!(ours, theirs, "{path:?}");
         }
     }

@@ -49,6 +49,21 @@ fn finished(out: Output, bucket: &str) -> Run {
     }
 }
 
+/// The result lines on stdout (`upload: ./f to s3://b/k`, `delete: …`), sorted: without the
+/// progress lines aws-cli writes over them even when stdout is no terminal (each ended by a
+/// carriage return) and the padding it adds to cover them.
+fn results(r: &Run) -> Vec<String> {
+    let mut l: Vec<String> = r
+        .stdout
+        .split(['\r', '\n'])
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty() && !l.starts_with("Completed "))
+        .map(String::from)
+        .collect();
+    l.sort();
+    l
+}
+
 /// `args` (with `BUCKET` for the tool's bucket) run by aws-cli or by sansboto.
 fn run(aws: bool, endpoint: &str, region: &str, bucket: &str, args: &[&str]) -> Run {
     run_in(None, aws, endpoint, region, bucket, args)
@@ -100,7 +115,7 @@ fn mb_and_rb_print_and_exit_as_aws_cli_does() {
             (&["s3", "mb", "s3://BUCKET", "--tags", "team", "data"], true),
             // It exists: BucketAlreadyOwnedByYou, one line on stderr, exit 1.
             (&["s3", "mb", "s3://BUCKET"], true),
-            // (Each tool prints the local path its own way: only the outcome is compared.)
+            // (Only the outcome: the result lines are compared in the transfer tests.)
             (&["s3", "cp", &file, "s3://BUCKET/a/hello.txt"], false),
             (&["s3", "cp", &file, "s3://BUCKET/b.txt"], false),
             // Not empty: BucketNotEmpty.
@@ -403,7 +418,7 @@ fn failed_transfers_are_reported_as_aws_cli_reports_them() {
     let steps: [&[&str]; 18] = [
         &["s3", "cp", "up/locked/a.txt", "s3://BUCKET/locked/a.txt"],
         &["s3", "mv", "up/locked/a.txt", "s3://BUCKET/locked/"],
-        &["s3", "cp", "up", "s3://BUCKET/", "--recursive"],
+        &["s3", "cp", "./up/", "s3://BUCKET/", "--recursive"],
         &["s3", "sync", "up", "s3://BUCKET/"],
         &["s3", "cp", "s3://BUCKET/secret/s.txt", "got.txt"],
         &["s3", "cp", "s3://BUCKET/", "down", "--recursive"],
@@ -454,6 +469,7 @@ fn failed_transfers_are_reported_as_aws_cli_reports_them() {
     };
     let mut statuses = Vec::new();
     let mut reported = 0;
+    let mut done = Vec::new();
     for args in steps {
         let [theirs, ours] = ["aws", "sb"].map(|tool| {
             let bucket = format!("{tool}-transfers");
@@ -469,13 +485,18 @@ fn failed_transfers_are_reported_as_aws_cli_reports_them() {
         });
         assert_eq!(ours.status, theirs.status, "{args:?}: {ours:?} {theirs:?}");
         assert_eq!(lines(&ours, "sb"), lines(&theirs, "aws"), "{args:?}");
+        assert_eq!(results(&ours), results(&theirs), "{args:?}");
         statuses.push(theirs.status);
         reported += lines(&theirs, "aws").len();
+        done.extend(results(&theirs));
     }
     // What aws-cli does, so that the comparison above covers failures: each step has one that
     // fails, and all but `--quiet` print it.
     assert_eq!(statuses, [Some(1); 18]);
     assert_eq!(reported, 17);
+    // And the ones that went are shown alike: aws-cli's relative paths.
+    assert_eq!(done.len(), 8, "{done:?}");
+    assert!(done.contains(&"download: s3://BUCKET/free/b.txt to down/free/b.txt".into()));
     // The other files went, the failed ones' sources stayed: the same objects and files.
     let keys = |tool: &str| {
         let bucket = format!("{tool}-transfers");
@@ -543,6 +564,13 @@ fn failed_local_deletes_are_reported_as_aws_cli_reports_them() {
         for file in ["kept.txt", "gone.txt", "sub/gone.txt"] {
             std::fs::write(dir.join(file), file).unwrap();
         }
+        // Older than its object by far, so that neither tool fetches it again (aws-cli would
+        // when the file's fraction of a second put it after the object's whole second).
+        let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+        let kept = std::fs::File::options()
+            .write(true)
+            .open(dir.join("kept.txt"));
+        kept.and_then(|f| f.set_modified(old)).unwrap();
         let locked = dir.join("gone.txt");
         let made = Command::new("chattr").arg("+i").arg(&locked).output();
         if !made.is_ok_and(|o| o.status.success()) {
@@ -581,13 +609,12 @@ fn failed_local_deletes_are_reported_as_aws_cli_reports_them() {
             );
             let here = std::fs::canonicalize(&dir).unwrap();
             let stderr = out.stderr.replace(&*here.to_string_lossy(), "CWD");
-            (
-                out.status,
-                stderr.replace(&format!("../{tool}/"), "../TOOL/"),
-            )
+            let beside = |text: String| text.replace(&format!("../{tool}/"), "../TOOL/");
+            let results = results(&out).into_iter().map(beside).collect::<Vec<_>>();
+            (out.status, beside(stderr), results)
         });
         assert_eq!(ours, theirs, "{dest} {quiet}");
-        statuses.push((theirs.0, theirs.1.lines().count()));
+        statuses.push((theirs.0, theirs.1.lines().count(), theirs.2.len()));
         // The same files left: the one that could not go, and the one kept.
         let left = |tool: &str| {
             let dir = root.join(tool);
@@ -599,9 +626,12 @@ fn failed_local_deletes_are_reported_as_aws_cli_reports_them() {
             std::fs::write(root.join(tool).join("sub/gone.txt"), "again").unwrap();
         }
     }
-    // What aws-cli does, so that the comparison covers a failure: exit 1, its line (none with
-    // `--quiet`).
-    assert_eq!(statuses, [(Some(1), 1), (Some(1), 1), (Some(1), 0)]);
+    // What aws-cli does, so that the comparison covers a failure: exit 1, its line and the
+    // other file's `delete:` (neither with `--quiet`).
+    assert_eq!(
+        statuses,
+        [(Some(1), 1, 1), (Some(1), 1, 1), (Some(1), 0, 0)]
+    );
     drop(guards);
     let _ = std::fs::remove_dir_all(&root);
 }
