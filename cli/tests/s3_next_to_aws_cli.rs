@@ -367,8 +367,8 @@ fn missing_local_sources_are_refused_as_aws_cli_refuses_them() {
 /// error occurred (403) when calling the PutObject operation: Forbidden`, and `download
 /// failed:`, `copy failed:`, `move failed:`), naming the operation that failed, the local path
 /// shown as aws-cli shows it; the other files still go, and the command exits 1. The failures:
-/// a bucket policy denying `PutObject` under `locked/` and `GetObject` under `secret/` (moto
-/// enforces it), a bucket that does not exist, a destination below a regular file (the
+/// a bucket policy denying `PutObject` under `locked/` (a multipart upload's `UploadPart` too)
+/// and `GetObject` under `secret/` (moto enforces it), a bucket that does not exist, a destination below a regular file (the
 /// `[Errno 20] Not a directory: '…'` of Python's `OSError`, the temporary file's own name left
 /// out). A single source object that cannot be looked at ends `cp` and `mv` with `fatal error:
 /// An error occurred (404) when calling the HeadObject operation: Key "k" does not exist`.
@@ -397,6 +397,8 @@ fn failed_transfers_are_reported_as_aws_cli_reports_them() {
             std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
             std::fs::write(dir.join(file), text).unwrap();
         }
+        // Above the 8 MiB threshold: a multipart upload, whose UploadPart is denied.
+        std::fs::write(dir.join("big.bin"), vec![b'x'; 9 << 20]).unwrap();
         let bucket = format!("{tool}-transfers");
         let run = |args: &[&str]| run_in(Some(&dir), aws, &endpoint, "us-east-1", &bucket, args);
         assert_eq!(run(&["s3", "mb", "s3://BUCKET"]).status, Some(0));
@@ -415,7 +417,7 @@ fn failed_transfers_are_reported_as_aws_cli_reports_them() {
         ]);
         assert_eq!(put.status, Some(0), "{put:?}");
     }
-    let steps: [&[&str]; 18] = [
+    let steps: [&[&str]; 19] = [
         &["s3", "cp", "up/locked/a.txt", "s3://BUCKET/locked/a.txt"],
         &["s3", "mv", "up/locked/a.txt", "s3://BUCKET/locked/"],
         &["s3", "cp", "./up/", "s3://BUCKET/", "--recursive"],
@@ -447,6 +449,7 @@ fn failed_transfers_are_reported_as_aws_cli_reports_them() {
         // To stdout: HeadObject, then GetObject.
         &["s3", "cp", "s3://BUCKET/no-such-key", "-"],
         &["s3", "cp", "s3://BUCKET/secret/s.txt", "-"],
+        &["s3", "cp", "big.bin", "s3://BUCKET/locked/big.bin"],
     ];
     // stderr's lines sorted (aws-cli transfers in several threads), each tool's directory
     // left out, and a local error's path without the temporary file's suffix (aws-cli's
@@ -492,8 +495,8 @@ fn failed_transfers_are_reported_as_aws_cli_reports_them() {
     }
     // What aws-cli does, so that the comparison above covers failures: each step has one that
     // fails, and all but `--quiet` print it.
-    assert_eq!(statuses, [Some(1); 18]);
-    assert_eq!(reported, 17);
+    assert_eq!(statuses, [Some(1); 19]);
+    assert_eq!(reported, 18);
     // And the ones that went are shown alike: aws-cli's relative paths.
     assert_eq!(done.len(), 8, "{done:?}");
     assert!(done.contains(&"download: s3://BUCKET/free/b.txt to down/free/b.txt".into()));
