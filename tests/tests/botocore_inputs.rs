@@ -2,7 +2,8 @@
 //! same inputs: date-only timestamps in parameters, CloudSearchDomain `Search`'s signed headers,
 //! an endpoint URL whose port is out of range, `max_attempts` of 0, JSON string escapes, a
 //! query-bound list given empty (the URL keeps its `?` or `&`, and the signature follows it),
-//! and a non-ASCII `x-amz-content-sha256` bound by a member (signed as the payload hash).
+//! a non-ASCII `x-amz-content-sha256` bound by a member (signed as the payload hash), and S3
+//! uploads whose `Content-MD5` lets the payload go unsigned over HTTPS.
 
 mod e2e_support;
 
@@ -364,6 +365,100 @@ fn a_stated_content_sha256_is_signed_as_botocore_signs_it() {
             reference["headers"]["authorization"],
             request.headers()["authorization"].to_str().unwrap(),
             "{params}"
+        );
+    }
+}
+
+/// botocore's S3 signer leaves the payload of an operation with a streaming input
+/// (`PutObject`, `UploadPart`, `PutObjectAnnotation`) unsigned over HTTPS when `Content-MD5`
+/// vouches for it, even when the body is given as bytes: with a caller's own
+/// `x-amz-checksum-*` (no trailer then), or with checksums only when required. sansboto
+/// signed the body's SHA-256. A checksum header without `Content-MD5` still has the body hashed,
+/// as in botocore. Compared with botocore signed at the same time: URL,
+/// `x-amz-content-sha256` and the whole `Authorization` header.
+#[test]
+fn s3_uploads_vouched_for_by_content_md5_are_unsigned_as_in_botocore() {
+    let md5 = r#""ContentMD5": "jdPnYbG1r5PO2rSH2YCKcA==""#;
+    let cases = [
+        (
+            "PutObject",
+            format!(r#"{{"Body": "data", {md5}, "ChecksumCRC32": "rfPzYw=="}}"#),
+            &[][..],
+        ),
+        (
+            "PutObject",
+            r#"{"Body": "data", "ChecksumCRC32": "rfPzYw=="}"#.to_string(),
+            &[],
+        ),
+        ("PutObject", format!(r#"{{"Body": "data", {md5}}}"#), &[]),
+        (
+            "PutObject",
+            format!(r#"{{"Body": "data", {md5}}}"#),
+            &[("AWS_REQUEST_CHECKSUM_CALCULATION", "when_required")],
+        ),
+        (
+            "PutObject",
+            r#"{"Body": "data"}"#.to_string(),
+            &[("AWS_REQUEST_CHECKSUM_CALCULATION", "when_required")],
+        ),
+        (
+            "UploadPart",
+            format!(
+                r#"{{"PartNumber": 1, "UploadId": "u", "Body": "", {md5}, "ChecksumSHA1": "x"}}"#
+            ),
+            &[],
+        ),
+        (
+            "PutObjectAnnotation",
+            format!(
+                r#"{{"AnnotationName": "n", "AnnotationPayload": "data", {md5}, "ChecksumCRC32": "rfPzYw=="}}"#
+            ),
+            &[],
+        ),
+    ];
+    let creds = Credentials::new("AKID", "SECRET", None, None);
+    let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    for (operation, extra, env) in &cases {
+        let params = extra.replacen('{', r#"{"Bucket": "mybucket", "Key": "k", "#, 1);
+        let client = core_session(env, None, None)
+            .service_client(
+                "s3",
+                &ClientOptions {
+                    region: Some("us-east-1".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let value = Value::from(serde_json::from_str::<serde_json::Value>(&params).unwrap());
+        let prepared = client
+            .prepare(operation, value, &mut SplitMix64(1))
+            .unwrap();
+        let request = client
+            .sign(&prepared, Identity::Credentials(&creds), now, None)
+            .unwrap();
+        let reference = botocore::request_signed_at(
+            "s3",
+            operation,
+            &params,
+            "region_name='us-east-1'",
+            env,
+            1_700_000_000,
+        );
+        let what = format!("{operation} {params} {env:?}");
+        assert_eq!(
+            reference["url"],
+            request.uri().to_string().as_str(),
+            "{what}"
+        );
+        assert_eq!(
+            reference["headers"]["x-amz-content-sha256"],
+            request.headers()["x-amz-content-sha256"].to_str().unwrap(),
+            "{what}"
+        );
+        assert_eq!(
+            reference["headers"]["authorization"],
+            request.headers()["authorization"].to_str().unwrap(),
+            "{what}"
         );
     }
 }

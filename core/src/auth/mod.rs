@@ -120,6 +120,9 @@ pub struct SigV4Flags {
     /// The operation's body is not signed (`v4-unsigned-body`, `unsignedPayload`) when the
     /// connection is HTTPS.
     pub unsigned_payload: bool,
+    /// The operation's input is a blob payload (botocore's `has_streaming_input`): under S3's
+    /// rules its body is not signed over HTTPS when `Content-MD5` vouches for it.
+    pub streaming_input: bool,
 }
 
 impl SigV4Flags {
@@ -204,6 +207,8 @@ pub struct AuthTraits<'a> {
     pub operation_authtype: Option<&'a str>,
     /// The operation's `unsignedPayload` flag.
     pub operation_unsigned_payload: bool,
+    /// The operation's input is a blob payload (botocore's `has_streaming_input`).
+    pub operation_streaming_input: bool,
 }
 
 /// Choose an operation's auth scheme as botocore does: the operation's `auth` (or `authtype`)
@@ -242,6 +247,7 @@ pub fn select_auth_scheme(
     let with_flags = |flags: SigV4Flags| SigV4Flags {
         s3,
         unsigned_payload: flags.unsigned_payload || traits.operation_unsigned_payload,
+        streaming_input: traits.operation_streaming_input,
     };
     Ok(match scheme {
         AuthScheme::SigV4(flags) => AuthScheme::SigV4(with_flags(flags)),
@@ -420,12 +426,8 @@ impl Signer {
         // does for bodies it cannot buffer). A replayable one is hashed ahead by the transport
         // and arrives as `ctx.payload` (see `crate::body_digest`).
         let streamed = matches!(request.body(), Body::Stream(_));
-        // botocore's S3 signer hashes the payload of any request without a checksum header,
-        // even an unsigned-body operation's (`WriteGetObjectResponse`): only TLS together
-        // with a checksum lets it skip the hash.
-        let unsigned_allowed = !flags.s3 || has_checksum_header(request);
         if (flags.s3 && ctx.presign.is_some())
-            || (!flags.hashes_payload(https) && unsigned_allowed)
+            || !flags.hashes_payload(https, request.headers())
             || streamed
         {
             PayloadHash::Unsigned
@@ -435,31 +437,33 @@ impl Signer {
     }
 }
 
-/// Whether the request carries a checksum of its body in a header: `Content-MD5` or a flexible
-/// checksum (`x-amz-checksum-*`; botocore looks for the one its checksum step put there).
-fn has_checksum_header(request: &Request<Body>) -> bool {
-    request
-        .headers()
-        .keys()
-        .any(|name| name == "content-md5" || name.as_str().starts_with("x-amz-checksum-"))
-}
-
 impl SigV4Flags {
-    /// Whether a (non-presigned) request's payload is signed by its SHA-256 rather than
-    /// `UNSIGNED-PAYLOAD`: always over plain HTTP, and over HTTPS unless the operation's body
-    /// is unsigned (botocore's `_should_sha256_sign_payload`).
-    pub fn hashes_payload(&self, https: bool) -> bool {
-        !(self.unsigned_payload && https)
+    /// Whether a (non-presigned) request with these `headers` has its payload signed by its
+    /// SHA-256 rather than `UNSIGNED-PAYLOAD` (botocore's `_should_sha256_sign_payload`):
+    /// always over plain HTTP; over HTTPS, unless the operation's body is unsigned. S3's signer
+    /// skips the hash only when `Content-MD5` vouches for the body (the header botocore looks
+    /// for, its own header checksum never going with a streaming input over HTTPS), and then
+    /// for a streaming input too, even one given as bytes (`PutObject`, `UploadPart`).
+    pub fn hashes_payload(&self, https: bool, headers: &http::HeaderMap) -> bool {
+        if !https {
+            return true;
+        }
+        if self.s3 {
+            !((self.unsigned_payload || self.streaming_input)
+                && headers.contains_key("content-md5"))
+        } else {
+            !self.unsigned_payload
+        }
     }
 }
 
 impl AuthScheme {
-    /// Whether signing a (non-presigned) request to a URI of this scheme (`https` or not) needs
-    /// the SHA-256 of its payload.
-    pub fn hashes_payload(&self, https: bool) -> bool {
+    /// Whether signing a (non-presigned) request with these `headers` to a URI of this scheme
+    /// (`https` or not) needs the SHA-256 of its payload.
+    pub fn hashes_payload(&self, https: bool, headers: &http::HeaderMap) -> bool {
         match self {
             AuthScheme::SigV4(flags) | AuthScheme::SigV4a(flags) | AuthScheme::S3Express(flags) => {
-                flags.hashes_payload(https)
+                flags.hashes_payload(https, headers)
             }
             AuthScheme::Bearer | AuthScheme::Anonymous | AuthScheme::SigV2 => false,
         }
@@ -490,7 +494,8 @@ mod tests {
             select_auth_scheme(&traits, "s3").unwrap(),
             AuthScheme::SigV4(SigV4Flags {
                 s3: true,
-                unsigned_payload: false
+                unsigned_payload: false,
+                ..Default::default()
             })
         );
 
@@ -503,7 +508,8 @@ mod tests {
             select_auth_scheme(&traits, "lex").unwrap(),
             AuthScheme::SigV4(SigV4Flags {
                 s3: false,
-                unsigned_payload: true
+                unsigned_payload: true,
+                ..Default::default()
             })
         );
 
@@ -608,6 +614,7 @@ mod tests {
         let unsigned = AuthScheme::SigV4(SigV4Flags {
             s3: false,
             unsigned_payload: true,
+            ..Default::default()
         });
         let out = signer
             .sign(&mut req, &unsigned, Identity::Credentials(&creds), &ctx)
@@ -658,6 +665,7 @@ mod tests {
         let s3 = AuthScheme::SigV4(SigV4Flags {
             s3: true,
             unsigned_payload: false,
+            ..Default::default()
         });
         let stream = crate::body::StreamingBody::new(0u8, Some(1 << 30));
         let mut req = Request::put("http://127.0.0.1:9000/bucket/key")

@@ -49,7 +49,9 @@ impl ServiceClient {
         let sha256 = !self.config.unsigned
             && prepared.payload_sha256.is_none()
             && prepared.checksum.payload_hash().is_none()
-            && prepared.scheme.hashes_payload(https);
+            && prepared
+                .scheme
+                .hashes_payload(https, &prepared.parts.headers);
         let checksum = match prepared.checksum {
             AppliedChecksum::FromBody(algorithm) => Some(algorithm),
             _ => None,
@@ -132,6 +134,40 @@ mod tests {
         };
         assert_eq!(again.headers()["x-amz-content-sha256"], hex.as_str());
         assert!(matches!(again.body(), Body::Stream(s) if s.file().is_some()));
+    }
+
+    /// botocore's S3 signer leaves a streaming input's payload unsigned over HTTPS when
+    /// `Content-MD5` vouches for it: a replayable file is not read ahead to hash it then, and
+    /// is signed `UNSIGNED-PAYLOAD`; without `Content-MD5` (a checksum of the caller's own
+    /// only) it is hashed ahead as before.
+    #[test]
+    fn an_https_upload_with_content_md5_is_not_hashed_ahead() {
+        let mut config = crate::client::ClientConfig::default();
+        config.endpoint.region = Some("us-east-1".into());
+        config.endpoint.endpoint_url = Some("https://127.0.0.1:1".into());
+        let client = crate::customize::test_support::s3_client_with(config);
+        let put = |md5: bool| {
+            let mut p = params! {"Bucket": "b", "Key": "k", "Body": file_body(),
+            "ChecksumCRC32": "rfPzYw=="};
+            if md5 {
+                p.as_map_mut()
+                    .unwrap()
+                    .insert("ContentMD5".into(), "jdPnYbG1r5PO2rSH2YCKcA==".into());
+            }
+            client
+                .call_at("PutObject", p, identity(), Box::new(SplitMix64(1)), now())
+                .unwrap()
+        };
+        let mut call = put(true);
+        assert!(call.body_digest().is_none());
+        let Step::Send(request) = call.poll(now()) else {
+            panic!("the first attempt")
+        };
+        assert_eq!(
+            request.headers()["x-amz-content-sha256"],
+            "UNSIGNED-PAYLOAD"
+        );
+        assert!(put(false).body_digest().is_some(), "hashed ahead");
     }
 
     #[test]
