@@ -100,17 +100,12 @@ pub(crate) struct QueryParam {
 }
 
 /// Parse a wire query string into canonically encoded parameters (decode, then encode strictly,
-/// so `%e1`, `%E1` and characters a caller left unescaped all sign the same way).
-///
-/// An empty piece (`?sync&`, `a&&b`) is a parameter of empty name and value when `keep_empty`
-/// (botocore signs a request's URL query piece by piece: `=&sync=`); a presigned URL drops it,
-/// as botocore's re-parse of the query does.
-pub(crate) fn canonical_query_params(query: &str, keep_empty: bool, out: &mut Vec<QueryParam>) {
-    if query.is_empty() {
-        return;
-    }
+/// so `%e1`, `%E1` and characters a caller left unescaped all sign the same way). Empty pieces
+/// (`a&&b`, a trailing `&`) are no parameters, as AWS's signers other than pure-Python
+/// botocore's read them (the serializer never writes one).
+pub(crate) fn canonical_query_params(query: &str, out: &mut Vec<QueryParam>) {
     let mut scratch = Vec::new();
-    for pair in query.split('&').filter(|p| keep_empty || !p.is_empty()) {
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         percent_decode_into(&mut scratch, key.as_bytes(), false);
         let mut k = String::with_capacity(key.len());
@@ -386,20 +381,18 @@ mod tests {
     #[test]
     fn query_is_decoded_then_strictly_encoded_and_sorted() {
         let mut params = Vec::new();
-        canonical_query_params("b=2&a=%7e%2F&a=1&flag&bad=%zz", false, &mut params);
+        canonical_query_params("b=2&a=%7e%2F&a=1&flag&bad=%zz", &mut params);
         let mut out = String::new();
         push_canonical_query(&mut out, &mut params);
         assert_eq!(out, "a=1&a=~%2F&b=2&bad=%25zz&flag=");
-        // Empty pieces: a pair of empty name and value when kept, nothing otherwise.
-        for (keep_empty, expected) in [(true, "=&=&a=&b=1"), (false, "a=&b=1")] {
-            params.clear();
-            canonical_query_params("b=1&&a&", keep_empty, &mut params);
-            out.clear();
-            push_canonical_query(&mut out, &mut params);
-            assert_eq!(out, expected, "keep_empty: {keep_empty}");
-        }
+        // Empty pieces are no parameters.
         params.clear();
-        canonical_query_params("", true, &mut params);
+        canonical_query_params("b=1&&a&", &mut params);
+        out.clear();
+        push_canonical_query(&mut out, &mut params);
+        assert_eq!(out, "a=&b=1");
+        params.clear();
+        canonical_query_params("", &mut params);
         assert!(params.is_empty());
         assert_eq!(
             form_body_to_query(b"Action=Get+It&V=%2a&&x"),

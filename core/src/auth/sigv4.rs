@@ -327,10 +327,9 @@ pub(crate) fn sign_request(
     let original_query = original_query.as_ref();
 
     let mut query_params: Vec<QueryParam> = Vec::new();
-    let header_signing = settings.location == SignatureLocation::Headers;
-    canonical_query_params(original_query, header_signing, &mut query_params);
+    canonical_query_params(original_query, &mut query_params);
     let changes = HeaderChanges::new(settings, variant, &stamp);
-    if !header_signing {
+    if settings.location != SignatureLocation::Headers {
         // Presigning replaces any earlier presign's parameters.
         query_params.retain(|p| !is_auth_query_param(&p.key, settings.content_sha256_header));
     }

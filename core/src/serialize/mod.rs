@@ -675,9 +675,13 @@ pub(crate) fn http_bindings(
             QueryValues::Many(vs) => vs.iter().for_each(|v| pair(v)),
         }
     }
-    // A member bound to nothing but an empty list still opens the query, as in botocore, whose
-    // URL ends in the separator then (`/tags/arn?`, `/conversations?sync&`).
-    if !query.is_empty() && path_and_query.len() == url_path_end {
+    // A member bound to nothing but an empty list still opens the query, as botocore's URL
+    // does (`/tags/arn?`): an empty query under every signer's reading. After a literal query
+    // botocore would end the URL in `&` (`/conversations?sync&`) and sign that empty piece as
+    // `=&sync=`, where AWS's other signers (the CRT botocore uses when installed, aws-sdk-rust,
+    // Go's) drop empty pieces: a verifier of either reading could refuse one of the two, so
+    // nothing is added there, and the request is the one botocore sends without the list.
+    if !query.is_empty() && path_and_query.len() == url_path_end && separator == '?' {
         path_and_query.push(separator);
     }
     Ok(HttpBindings {
