@@ -41,14 +41,15 @@ pub(crate) enum Failure {
     /// aws-cli's `s3 mb` and `s3 rb` return, and its `cp`, `mv`, `sync` and `rm` on a
     /// `fatal error: …`).
     Command(String),
-    /// Files were skipped, each with a warning already on stderr (exit 2, as aws-cli's S3
-    /// commands exit when they skip one).
+    /// Files were skipped, each with a warning already on stderr, or none with `--quiet` (exit
+    /// 2, as aws-cli's S3 commands exit when they skip one).
     Skipped,
     /// `s3 ls` of a key or prefix that matches nothing: exit 1, nothing printed (aws-cli's).
     Empty,
     /// Transfers or deletes failed, each already reported on stderr as aws-cli reports it
-    /// (`upload failed: ./f to s3://b/k An error occurred …`, `delete failed: s3://b/k …`):
-    /// exit 1, as aws-cli's S3 commands exit when one fails.
+    /// (`upload failed: ./f to s3://b/k An error occurred …`, `delete failed: s3://b/k …`), or
+    /// an S3 command ended with `--quiet` where it would print a `fatal error: …` (aws-cli
+    /// prints nothing then): exit 1, as aws-cli's S3 commands exit when one fails.
     Failed,
     /// What an aws-cli S3 command raises (`rb --force` that could not empty the bucket, a
     /// local source that does not exist), printed as aws-cli's `main` prints an exception: an

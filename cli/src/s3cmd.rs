@@ -20,8 +20,8 @@
 //!
 //! Local trees are read with symbolic links followed, as aws-cli reads them; devices, FIFOs,
 //! sockets and links to nothing are skipped with aws-cli's warning, which shows the path as
-//! Python's `os.path.abspath` does (`.` and `..` resolved by the words, links not followed),
-//! and the command then exits 2. `mb` and `rb` report a failed call as aws-cli does, one line
+//! Python's `os.path.abspath` does (`.` and `..` resolved by the words, links not followed;
+//! no warning with `--quiet`), and the command then exits 2. `mb` and `rb` report a failed call as aws-cli does, one line
 //! on stderr (`make_bucket failed: s3://b An error occurred (…) when calling the CreateBucket
 //! operation: …`) and exit status 1; so does each transfer or delete that fails (`upload
 //! failed: ./f to s3://b/k An error occurred (…) when calling the PutObject operation: …`,
@@ -31,9 +31,9 @@
 //! --force` then leaves the bucket with aws-cli's `remove_bucket failed: Unable to delete all
 //! objects …` and exit 255. A local source of `cp`, `mv` or `sync` to S3 that does not exist
 //! ends the command before any call, `The user-provided path ./x does not exist.` after an
-//! empty line, exit 255; a listing that fails (`cp`, `mv`, `sync`, `rm`), or the HeadObject of
+//! empty line (`--quiet` too, as aws-cli raises it before its result printer), exit 255; a listing that fails (`cp`, `mv`, `sync`, `rm`), or the HeadObject of
 //! a single source object (`cp`, `mv`), ends it with `fatal error: An error occurred (…) …`
-//! and exit 1; `ls` of a key that matches nothing exits 1.
+//! (nothing with `--quiet`) and exit 1; `ls` of a key that matches nothing exits 1.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -704,18 +704,29 @@ fn absolute_as_python(path: &Path) -> PathBuf {
     shown
 }
 
+/// The files a command skips: each counted (the command then exits 2, as aws-cli's do) and
+/// warned of on stderr unless `quiet` (aws-cli's file generator puts its warnings on the result
+/// queue, which `--quiet` leaves without a printer).
+struct Skipped {
+    count: Cell<usize>,
+    quiet: bool,
+}
+
 /// Print aws-cli's warning for a file it skips (`path` made absolute as aws-cli shows it,
-/// [`absolute_as_python`]) and count it in `skipped`: the command then exits 2.
-fn skip_with_warning(path: &Path, reason: &str, skipped: &Cell<usize>) {
-    let shown = absolute_as_python(path);
-    eprintln!("warning: Skipping file {}. {reason}", shown.display());
-    skipped.set(skipped.get() + 1);
+/// [`absolute_as_python`]; nothing with `--quiet`) and count it in `skipped`: the command then
+/// exits 2.
+fn skip_with_warning(path: &Path, reason: &str, skipped: &Skipped) {
+    if !skipped.quiet {
+        let shown = absolute_as_python(path);
+        eprintln!("warning: Skipping file {}. {reason}", shown.display());
+    }
+    skipped.count.set(skipped.count.get() + 1);
 }
 
 /// Whether `path` is a device, FIFO or socket, which aws-cli skips with a warning
 /// ([`skip_with_warning`]): reading a FIFO waits for a writer that may never come, a device
 /// never ends or reads as nothing.
-fn skipped_as_special(path: &Path, skipped: &Cell<usize>) -> bool {
+fn skipped_as_special(path: &Path, skipped: &Skipped) -> bool {
     let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
     if special {
         let reason = "File is character special device, block special device, FIFO, or socket.";
@@ -728,7 +739,7 @@ fn skipped_as_special(path: &Path, skipped: &Cell<usize>) -> bool {
 /// `--follow-symlinks`, its default): a directory reached through two links is listed under
 /// both, as aws-cli lists it; only a link back to one of its own ancestors is not followed (a
 /// loop). Special files and links to nothing are skipped with aws-cli's warnings.
-fn walk(root: &Path, skipped: &Cell<usize>) -> Result<BTreeMap<String, Entry>, Failure> {
+fn walk(root: &Path, skipped: &Skipped) -> Result<BTreeMap<String, Entry>, Failure> {
     let mut found = BTreeMap::new();
     // Each directory with the real paths of the directories above it and itself.
     let mut stack = vec![(root.to_path_buf(), Vec::new())];
@@ -789,29 +800,25 @@ fn walk(root: &Path, skipped: &Cell<usize>) -> Result<BTreeMap<String, Entry>, F
 
 /// The objects under `prefix`, by their key below it, in pages of `page_size`. A listing that
 /// fails ends the command as it ends aws-cli's `cp`, `mv`, `sync` and `rm` (and so `rb
-/// --force`): `fatal error: An error occurred (…) when calling the ListObjectsV2 operation: …`
-/// on stderr, exit 1.
+/// --force`): [`Runner::fatal`].
 fn list_objects(
     s3: &Client<CliTransport>,
     bucket: &str,
     prefix: &str,
     page_size: Option<i64>,
-) -> Result<BTreeMap<String, Entry>, Failure> {
-    let fatal = |e| fatal("ListObjectsV2", &e);
+) -> Result<BTreeMap<String, Entry>, sansboto_core::Error> {
     let mut found = BTreeMap::new();
     let paging = sansboto_core::PaginationOptions {
         page_size,
         ..Default::default()
     };
-    let mut pages = s3
-        .paginate(
-            "ListObjectsV2",
-            params! {"Bucket": bucket, "Prefix": prefix},
-            paging,
-        )
-        .map_err(fatal)?;
+    let mut pages = s3.paginate(
+        "ListObjectsV2",
+        params! {"Bucket": bucket, "Prefix": prefix},
+        paging,
+    )?;
     while let Some(page) = pages.next_page() {
-        let page = page.map_err(fatal)?;
+        let page = page?;
         for object in page["Contents"].as_list().unwrap_or_default() {
             let key = object["Key"].as_str().unwrap_or_default();
             let relative = key.strip_prefix(prefix).unwrap_or(key).to_string();
@@ -829,14 +836,6 @@ fn list_objects(
         }
     }
     Ok(found)
-}
-
-/// A call whose failure ends an S3 command as aws-cli ends it (a listing, the look at a single
-/// source object): `fatal error: An error occurred (…) when calling the … operation: …` on
-/// stderr, exit 1.
-fn fatal(operation: &str, e: &sansboto_core::Error) -> Failure {
-    let why = crate::output::error_text(operation, e);
-    Failure::Command(format!("fatal error: {why}"))
 }
 
 /// The prefix under which a recursive source or destination's objects live.
@@ -918,7 +917,7 @@ struct Runner {
     args: S3Args,
     config: TransferConfig,
     /// Files skipped with a warning: the command then exits 2, as aws-cli's do.
-    skipped: Cell<usize>,
+    skipped: Skipped,
     /// Transfers and deletes that failed, each with its `… failed:` line ([`Runner::fail`]):
     /// the command then exits 1.
     failed: Cell<usize>,
@@ -951,6 +950,19 @@ impl Runner {
             m.insert("SSEKMSKeyId".into(), Value::from(key));
         }
         Value::Map(m)
+    }
+
+    /// A call whose failure ends an S3 command as aws-cli ends it (a listing, the look at a
+    /// single source object): `fatal error: An error occurred (…) when calling the …
+    /// operation: …` on stderr, exit 1; with `--quiet` nothing is printed and the exit is
+    /// still 1 (aws-cli puts the error on its result queue, which `--quiet` leaves without a
+    /// printer).
+    fn fatal(&self, operation: &str, e: &sansboto_core::Error) -> Failure {
+        if self.args.quiet {
+            return Failure::Failed;
+        }
+        let why = crate::output::error_text(operation, e);
+        Failure::Command(format!("fatal error: {why}"))
     }
 
     fn say(&self, line: String) -> Result<(), Failure> {
@@ -1186,7 +1198,7 @@ impl Runner {
     }
 
     /// aws-cli's look at a single object before it downloads or copies it (`cp`, `mv` without
-    /// `--recursive`; not to stdout): HeadObject, whose failure ends the command ([`fatal`]),
+    /// `--recursive`; not to stdout): HeadObject, whose failure ends the command ([`Runner::fatal`]),
     /// a missing key's 404 worded `Key "k" does not exist` as aws-cli words it.
     fn head_source(&self, bucket: &str, key: &str) -> Result<(), Failure> {
         let params = params! {"Bucket": bucket, "Key": key};
@@ -1203,7 +1215,7 @@ impl Runner {
                 error.insert("Message".into(), Value::from(message));
             }
         }
-        Err(fatal("HeadObject", &e))
+        Err(self.fatal("HeadObject", &e))
     }
 
     fn list(&self, root: &Location) -> Result<BTreeMap<String, Entry>, Failure> {
@@ -1211,6 +1223,7 @@ impl Runner {
             Location::Local(path) => walk(path, &self.skipped),
             Location::S3 { bucket, key } => {
                 list_objects(&self.s3, bucket, &dir_prefix(key), self.args.page_size)
+                    .map_err(|e| self.fatal("ListObjectsV2", &e))
             }
             Location::Stdio => Err(Failure::Usage("--recursive does not take -".into())),
         }
@@ -1619,11 +1632,15 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
             let _ = out.flush();
         });
     }
+    let quiet = args.quiet;
     let runner = Runner {
         s3,
         args,
         config,
-        skipped: Cell::new(0),
+        skipped: Skipped {
+            count: Cell::new(0),
+            quiet,
+        },
         failed: Cell::new(0),
         failed_call,
     };
@@ -1638,7 +1655,7 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
         _ => runner.sync(),
     }?;
     // A failure outweighs a skipped file, as in aws-cli.
-    match (runner.failed.get(), runner.skipped.get()) {
+    match (runner.failed.get(), runner.skipped.count.get()) {
         (0, 0) => Ok(()),
         (0, _) => Err(Failure::Skipped),
         _ => Err(Failure::Failed),

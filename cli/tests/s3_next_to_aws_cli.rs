@@ -7,11 +7,11 @@
 //!   `delete failed: …` lines and exit with the same status, and so does a listing that fails
 //!   (`fatal error: …`); so do uploads, downloads, copies and moves that fail (`upload failed:
 //!   …`), the other files still going, a file `sync --delete` cannot delete locally, and a
-//!   local source that does not exist;
+//!   local source that does not exist; with `--quiet`, the same silence and status;
 //! - `sync` and `cp` give the objects the same content type, guessed from each file's name,
 //!   and the same `--acl`, `--cache-control` and other object options;
 //! - special files are skipped with the same warnings, their paths shown alike however they
-//!   were given (`./dir/../x`, `dir/./fifo`, through a link);
+//!   were given (`./dir/../x`, `dir/./fifo`, through a link), and with none under `--quiet`;
 //! - a URL from `s3 presign` is checked by `s3s-fs`, which verifies SigV4 strictly.
 
 use std::io::{Read, Write};
@@ -323,6 +323,21 @@ fn failed_listings_are_fatal_errors_as_in_aws_cli() {
         );
         assert_eq!(ours, theirs, "{args:?}");
     }
+    // With `--quiet` aws-cli prints nothing (its result queue has no printer) and still exits
+    // 1; so for a single source object's HeadObject. (`rb` takes no `--quiet`.) (Once the
+    // `fatal error:` line was printed all the same.)
+    let single = ["s3", "cp", "s3://BUCKET/key", &download];
+    for args in steps[..]
+        .iter()
+        .filter(|a| a[1] != "rb")
+        .chain([&single[..]].iter())
+    {
+        let args: Vec<&str> = args.iter().copied().chain(["--quiet"]).collect();
+        let theirs = run(true, &endpoint, "us-east-1", "never-made", &args);
+        let ours = run(false, &endpoint, "us-east-1", "never-made", &args);
+        assert_eq!(theirs.status, Some(1), "{args:?}: {theirs:?}");
+        assert_eq!(ours, theirs, "{args:?}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -337,8 +352,10 @@ fn missing_local_sources_are_refused_as_aws_cli_refuses_them() {
     let endpoint = moto.endpoint();
     let dir = scratch("missing");
     std::os::unix::fs::symlink(dir.join("nowhere"), dir.join("dangling")).unwrap();
-    let steps: [&[&str]; 7] = [
+    let steps: [&[&str]; 8] = [
         &["s3", "cp", "./missing", "s3://BUCKET/"],
+        // Raised before aws-cli's result printer is chosen: printed with `--quiet` too.
+        &["s3", "sync", "./missing-dir", "s3://BUCKET/", "--quiet"],
         &["s3", "mv", "./missing", "s3://BUCKET/key"],
         &["s3", "sync", "./missing-dir", "s3://BUCKET/"],
         &["s3", "sync", "missing-dir/", "s3://BUCKET/p/", "--delete"],
@@ -1125,6 +1142,13 @@ fn skipped_files_are_shown_by_the_path_aws_cli_shows() {
         assert_eq!(theirs.status, Some(2), "{args:?}: {theirs:?}");
         assert_eq!(warnings(&ours), warnings(&theirs), "{args:?}");
         shown.push(warnings(&theirs));
+        // With `--quiet` no warning (aws-cli's file generator puts them on its result queue,
+        // left without a printer), and still exit 2. (Once the warnings were printed.)
+        let args: Vec<&str> = args.iter().copied().chain(["--quiet"]).collect();
+        let [theirs, ours] = [true, false]
+            .map(|aws| run_in(Some(&dir), aws, &endpoint, "us-east-1", bucket(aws), &args));
+        assert_eq!(theirs.status, Some(2), "{args:?}: {theirs:?}");
+        assert_eq!(ours, theirs, "{args:?}");
     }
     // The cases are ones to resolve: aws-cli's paths have no `.` or `..` left, and the link's
     // `..` was taken by the words.
