@@ -921,8 +921,8 @@ struct Runner {
     /// Transfers and deletes that failed, each with its `… failed:` line ([`Runner::fail`]):
     /// the command then exits 1.
     failed: Cell<usize>,
-    /// The operation last answered with an error, recorded by the client's hook: a transfer's
-    /// failure names it, as botocore's exception does.
+    /// The operation last answered with an error, recorded by the client's hook
+    /// ([`record_failed_call`]): a transfer's failure names it, as botocore's exception does.
     failed_call: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
@@ -1086,20 +1086,15 @@ impl Runner {
         Ok(())
     }
 
-    /// A failed call as aws-cli's line words it: a service error as botocore's exception reads,
-    /// naming the operation that was answered with it (the transfers make several: the
-    /// client's hook records which, [`run`]); a local file's error as Python's `OSError` reads.
+    /// A failed call as aws-cli's line words it ([`failure_text`]), naming the operation the
+    /// client's hook recorded ([`record_failed_call`]).
     fn why(&self, e: &sansboto_core::Error) -> String {
-        use sansboto_core::transfer::TransferError;
-        if let sansboto_core::Error::Transfer(TransferError::File { path, source, .. }) = e {
-            return os_error_text(source, path);
-        }
         let failed = self
             .failed_call
             .lock()
             .map(|o| o.clone())
             .unwrap_or_default();
-        crate::output::error_text(failed.as_deref().unwrap_or("Unknown"), e)
+        failure_text(e, failed.as_deref())
     }
 
     /// Report a file or object the command could not transfer or delete as aws-cli reports
@@ -1606,6 +1601,39 @@ fn progress_line(p: &Progress) -> String {
     )
 }
 
+/// A failed call as aws-cli's line words it: a service error as botocore's exception reads,
+/// naming `failed_call`, the operation that was answered with it (the transfers make several:
+/// the client's hook records which, [`record_failed_call`]); a local file's error as Python's
+/// `OSError` reads. A multipart upload that failed and could not be aborted either is worded by
+/// the error that stopped it, as s3transfer reports it (it logs the abort's error and drops it).
+fn failure_text(e: &sansboto_core::Error, failed_call: Option<&str>) -> String {
+    use sansboto_core::transfer::TransferError;
+    use sansboto_core::Error;
+    let e = match e {
+        Error::Transfer(TransferError::AbortFailed { cause, .. }) => cause,
+        e => e,
+    };
+    if let Error::Transfer(TransferError::File { path, source, .. }) = e {
+        return os_error_text(source, path);
+    }
+    crate::output::error_text(failed_call.unwrap_or("Unknown"), e)
+}
+
+/// Record in `slot` the operation a service error answered (the client's `OnError` hook), for
+/// [`failure_text`] to name: the last one, but never an `AbortMultipartUpload`. An abort is
+/// only sent after an upload's call failed (its error the one reported, [`failure_text`]), and
+/// that call's operation was recorded then; what else can fail meanwhile is the upload's other
+/// `UploadPart` calls, the same operation. (A cause that is no service error, a file that
+/// cannot be read, is worded without the operation.)
+fn record_failed_call(slot: &std::sync::Mutex<Option<String>>, operation: &str) {
+    if operation == "AbortMultipartUpload" {
+        return;
+    }
+    if let Ok(mut last) = slot.lock() {
+        *last = Some(operation.to_string());
+    }
+}
+
 /// Run `s3 COMMAND` (see [`is_s3_command`]).
 pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
     let args = parse(argv)?;
@@ -1618,9 +1646,7 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
     let record = failed_call.clone();
     let s3 = crate::build_client_with(&session, &args.global, "s3", |builder| {
         builder.hook(Event::OnError, "s3cmd-failed-call", "*", move |call, _| {
-            if let Ok(mut last) = record.lock() {
-                *last = Some(call.operation.to_string());
-            }
+            record_failed_call(&record, call.operation);
             Ok(())
         })
     })?;
@@ -1665,6 +1691,64 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A service error as S3 answers it with no body (`403`, `Forbidden`).
+    fn service_error(code: &str, message: &str) -> sansboto_core::Error {
+        let mut error = Map::default();
+        error.insert("Code".into(), Value::from(code));
+        error.insert("Message".into(), Value::from(message));
+        let mut fields = Map::default();
+        fields.insert("Error".into(), Value::Map(error));
+        sansboto_core::Error::Service(Box::new(sansboto_core::ServiceError {
+            code: code.into(),
+            message: message.into(),
+            request_id: None,
+            host_id: None,
+            status: 403,
+            shape: None,
+            query_error_code: None,
+            fields: Value::Map(fields),
+        }))
+    }
+
+    #[test]
+    fn an_upload_that_could_not_be_aborted_reports_why_it_stopped() {
+        use sansboto_core::transfer::TransferError;
+        // The hook's records as a denied UploadPart and then a failed abort leave them.
+        let slot = std::sync::Mutex::new(None);
+        record_failed_call(&slot, "CreateMultipartUpload");
+        record_failed_call(&slot, "UploadPart");
+        record_failed_call(&slot, "AbortMultipartUpload");
+        let failed = slot.lock().unwrap().clone();
+        assert_eq!(failed.as_deref(), Some("UploadPart"));
+        let e = sansboto_core::Error::Transfer(TransferError::AbortFailed {
+            cause: Box::new(service_error("403", "Forbidden")),
+            upload_id: "up-1".into(),
+            abort: Box::new(service_error("NoSuchUpload", "gone")),
+        });
+        // s3transfer's report: the error that stopped the upload, as botocore words it (the
+        // line the side-by-side test sees from aws-cli for a denied UploadPart), the abort's
+        // failure left out. (Once sansboto's own `…; aborting multipart upload … failed too`,
+        // naming AbortMultipartUpload.)
+        assert_eq!(
+            failure_text(&e, failed.as_deref()),
+            "An error occurred (403) when calling the UploadPart operation: Forbidden"
+        );
+        // A cause that is a local file's error is worded as Python's OSError.
+        let e = sansboto_core::Error::Transfer(TransferError::AbortFailed {
+            cause: Box::new(sansboto_core::Error::Transfer(TransferError::File {
+                action: "reading",
+                path: "gone.bin".into(),
+                source: std::io::Error::from_raw_os_error(2),
+            })),
+            upload_id: "up-2".into(),
+            abort: Box::new(service_error("NoSuchUpload", "gone")),
+        });
+        assert_eq!(
+            failure_text(&e, failed.as_deref()),
+            os_error_text(&std::io::Error::from_raw_os_error(2), Path::new("gone.bin"))
+        );
+    }
 
     fn argv(line: &str) -> Vec<String> {
         line.split_whitespace().map(String::from).collect()
