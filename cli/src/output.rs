@@ -1,6 +1,13 @@
-//! What the command prints: results as JSON on stdout (a streaming member to `--outfile` or as
-//! base64, an event stream as one JSON object per event per line), errors as JSON on stderr, and
-//! the exit codes that go with them.
+//! What the command prints, and the exit codes that go with it. Results: an operation's as JSON
+//! on stdout (a streaming member to `--outfile` or as base64, an event stream as one JSON object
+//! per event per line), an S3 command's lines through [`print_stdout`]. Failures ([`Failure`],
+//! printed by `main` on stderr): a usage error as text with the usage; an operation's error
+//! (invalid parameters, what the environment lacks, a client-side failure, the service's
+//! answer) as a JSON error object; a high-level S3 command's as aws-cli prints it, its one line
+//! (`make_bucket failed: …`, `fatal error: …`), what it raises after an empty line, or nothing
+//! for failures already reported line by line as they happened (transfers, deletes, skipped
+//! files), for an `s3 ls` that matches nothing and for `--quiet`. [`error_text`] words an error
+//! as botocore's exception reads, for those lines.
 
 use std::io::{self, Write};
 
