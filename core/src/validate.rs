@@ -1,7 +1,8 @@
 //! Parameter validation against an operation's input shape, before anything is built.
 //!
 //! Like botocore's `ParamValidator`, every problem is collected — missing required members,
-//! unknown members (with the nearest valid name), wrong types, values below a shape's `min`, more
+//! unknown members (with the nearest valid name), wrong types, values below a shape's `min` (an
+//! empty host label below an implicit 1), more
 //! than one member of a union — and returned at once, each with its parameter path
 //! (`Tagging.TagSet[0].Key`). As in botocore, `max` and `pattern` are left to the service.
 
@@ -388,7 +389,22 @@ impl Validator<'_> {
                             if member_value.is_null() {
                                 continue;
                             }
-                            self.value(member.shape, member_value, &Path::Member(path, name));
+                            let member_path = Path::Member(path, name);
+                            self.value(member.shape, member_value, &member_path);
+                            // A member bound to the host has an implicit `min` of 1 where its
+                            // shape has none (botocore's `range_check`): an empty host label
+                            // would make an empty part of the name.
+                            if member.host_label && self.model.shape(member.shape).min.is_none() {
+                                if let Value::String(text) = member_value {
+                                    if text.is_empty() {
+                                        self.problems.push(Problem::InvalidLength {
+                                            path: member_path.render(),
+                                            length: 0,
+                                            min: 1.0,
+                                        });
+                                    }
+                                }
+                            }
                         }
                         None => self.problems.push(Problem::UnknownParameter {
                             path: path.render(),
@@ -568,6 +584,34 @@ mod tests {
             Ok(()) => vec![],
             Err(e) => e.problems.iter().map(ToString::to_string).collect(),
         }
+    }
+
+    #[test]
+    fn an_empty_host_label_is_too_short_where_its_shape_has_no_min() {
+        let m = ServiceModel::from_json(
+            br#"{"metadata": {"protocol": "rest-xml"}, "operations": {},
+            "shapes": {
+              "In": {"type": "structure", "members": {
+                "AccountId": {"shape": "Text", "hostLabel": true},
+                "Named": {"shape": "Long", "hostLabel": true},
+                "Plain": {"shape": "Text"}}},
+              "Text": {"type": "string"},
+              "Long": {"type": "string", "min": 3}
+            }}"#,
+        )
+        .unwrap();
+        let problems = |p: Value| match validate(&m, m.shape_id("In"), &p) {
+            Ok(()) => vec![],
+            Err(e) => e.problems.iter().map(ToString::to_string).collect(),
+        };
+        assert_eq!(
+            problems(params! {"AccountId": "", "Named": "", "Plain": ""}),
+            [
+                "Invalid length for parameter AccountId, value: 0, valid min length: 1",
+                "Invalid length for parameter Named, value: 0, valid min length: 3",
+            ]
+        );
+        assert!(problems(params! {"AccountId": "1", "Plain": ""}).is_empty());
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Inputs where sansboto used to differ from botocore 1.44.5, each compared with botocore on the
 //! same inputs: date-only timestamps in parameters, CloudSearchDomain `Search`'s signed headers,
 //! an endpoint URL whose port is out of range, `max_attempts` of 0, JSON string escapes, a
-//! query-bound list given empty (the URL keeps its `?` or `&`, and the signature follows it),
-//! a non-ASCII `x-amz-content-sha256` bound by a member (signed as the payload hash), and S3
-//! uploads whose `Content-MD5` lets the payload go unsigned over HTTPS.
+//! query-bound list given empty (the URL keeps a bare `?`; after a literal query, a deliberate
+//! difference), a non-ASCII `x-amz-content-sha256` bound by a member (signed as the payload
+//! hash), S3 uploads whose `Content-MD5` lets the payload go unsigned over HTTPS, and a host
+//! label given empty (refused by validation).
 
 mod e2e_support;
 
@@ -472,5 +473,39 @@ fn s3_uploads_vouched_for_by_content_md5_are_unsigned_as_in_botocore() {
             request.headers()["authorization"].to_str().unwrap(),
             "{what}"
         );
+    }
+}
+
+/// A member bound to the host (S3 Control's `AccountId`) given empty: botocore's validation gives
+/// it an implicit minimum length of 1 where its shape has none, and refuses the call with the
+/// same message as sansboto's validation.
+#[test]
+fn an_empty_host_label_is_refused_as_botocore_refuses_it() {
+    let params = r#"{"AccountId": "", "Name": "ap"}"#;
+    let theirs = botocore::run(
+        &format!(
+            r#"
+from botocore.exceptions import ParamValidationError
+client = session.create_client('s3control', region_name='us-east-1')
+try:
+    client.get_access_point_scope(**json.loads('{params}'))
+    emit('sent')
+except ParamValidationError as e:
+    emit(str(e))
+"#
+        ),
+        &[],
+    );
+    let theirs = theirs.as_str().unwrap_or_default().to_string();
+    assert!(theirs.contains("valid min length: 1"), "{theirs}");
+    match ours("s3control", "GetAccessPointScope", params, None) {
+        Err(Error::Validation(e)) => {
+            let message = e.to_string();
+            assert!(
+                theirs.ends_with(&message),
+                "botocore: {theirs}\nours: {message}"
+            );
+        }
+        other => panic!("expected a validation error, got {other:?}"),
     }
 }
