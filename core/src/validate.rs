@@ -2,9 +2,8 @@
 //!
 //! Like botocore's `ParamValidator`, every problem is collected — missing required members,
 //! unknown members (with the nearest valid name), wrong types, values below a shape's `min` (an
-//! empty host label below an implicit 1), more
-//! than one member of a union — and returned at once, each with its parameter path
-//! (`Tagging.TagSet[0].Key`). As in botocore, `max` and `pattern` are left to the service.
+//! empty host label below an implicit 1), more than one member of a union — and returned at
+//! once, each with its parameter path (`Tagging.TagSet[0].Key`). As in botocore, `max` and `pattern` are left to the service.
 
 use std::fmt::{self, Write as _};
 
