@@ -21,7 +21,10 @@
 //! Local trees are read with symbolic links followed, as aws-cli reads them; devices, FIFOs,
 //! sockets and links to nothing are skipped with aws-cli's warning, which shows the path as
 //! Python's `os.path.abspath` does (`.` and `..` resolved by the words, links not followed;
-//! no warning with `--quiet`), and the command then exits 2. `mb` and `rb` report a failed call as aws-cli does, one line
+//! no warning with `--quiet`), and the command then exits 2. So is a downloaded file that
+//! cannot be given its object's time: aws-cli's `warning: Skipping file /abs/f. Successfully
+//! Downloaded /abs/f but was unable to update the last modified time. …`, and the download
+//! (a move's delete of its source too) still done and printed. `mb` and `rb` report a failed call as aws-cli does, one line
 //! on stderr (`make_bucket failed: s3://b An error occurred (…) when calling the CreateBucket
 //! operation: …`) and exit status 1; so does each transfer or delete that fails (`upload
 //! failed: ./f to s3://b/k An error occurred (…) when calling the PutObject operation: …`,
@@ -1007,13 +1010,23 @@ impl Runner {
             // End the progress line before the result line.
             print!("\r\x1b[K");
         }
-        if let Err(why) = done {
-            self.fail(format!(
-                "{verb} failed: {} to {} {why}",
-                display(from),
-                display(to)
-            ));
-            return Ok(());
+        match done {
+            Err(why) => {
+                self.fail(format!(
+                    "{verb} failed: {} to {} {why}",
+                    display(from),
+                    display(to)
+                ));
+                return Ok(());
+            }
+            // The file is there (and a move's source deleted): aws-cli warns before the
+            // download's line and exits 2, as for a skipped file.
+            Ok(Some(unset)) => {
+                if let Location::Local(path) = to {
+                    skip_with_warning(path, &mtime_not_set(path, &unset), &self.skipped);
+                }
+            }
+            Ok(None) => {}
         }
         if !matches!(to, Location::Stdio) {
             self.say(line)?;
@@ -1022,9 +1035,18 @@ impl Runner {
     }
 
     /// The calls and file work of one transfer (the source deleted after a move); what went
-    /// wrong as aws-cli words it after the paths ([`Runner::why`], [`os_error_text`]).
-    fn carry_out(&self, from: &Location, to: &Location, moving: bool) -> Result<(), String> {
+    /// wrong as aws-cli words it after the paths ([`Runner::why`], [`os_error_text`]). A
+    /// download whose file could not be given its object's time is no failure: the error is
+    /// returned for a warning ([`mtime_not_set`]) and a move still deletes its source, as in
+    /// aws-cli.
+    fn carry_out(
+        &self,
+        from: &Location,
+        to: &Location,
+        moving: bool,
+    ) -> Result<Option<std::io::Error>, String> {
         let why = |e: sansboto_core::Error| self.why(&e);
+        let mut unset = None;
         match (from, to) {
             (Location::Local(path), Location::S3 { bucket, key }) => {
                 self.s3
@@ -1044,7 +1066,7 @@ impl Runner {
                     .s3
                     .download_file(bucket, key, path, Value::Null, &self.config)
                     .map_err(why)?;
-                set_mtime(path, &head["LastModified"]).map_err(|e| os_error_text(&e, path))?;
+                unset = set_mtime(path, &head["LastModified"]).err();
             }
             (Location::S3 { bucket, key }, Location::Stdio) => self.download_stdout(bucket, key)?,
             (
@@ -1083,7 +1105,7 @@ impl Runner {
                 Location::Stdio => {}
             }
         }
-        Ok(())
+        Ok(unset)
     }
 
     /// A failed call as aws-cli's line words it ([`failure_text`]), naming the operation the
@@ -1571,18 +1593,50 @@ fn child(root: &Location, relative: &str) -> Location {
 }
 
 /// Give a downloaded file its object's time, as aws-cli does: a later sync compares the two.
+/// aws-cli sets it by the path (`os.utime`), which needs the file owned, not open for writing:
+/// the file is opened to read, or to write if it cannot be read.
 fn set_mtime(path: &Path, last_modified: &Value) -> std::io::Result<()> {
     let Value::Timestamp(t) = last_modified else {
         return Ok(());
     };
-    let Ok(secs) = u64::try_from(t.secs()) else {
+    let secs = t.secs();
+    let since = std::time::Duration::from_secs(secs.unsigned_abs());
+    let Some(when) = (if secs < 0 {
+        std::time::UNIX_EPOCH.checked_sub(since)
+    } else {
+        std::time::UNIX_EPOCH.checked_add(since)
+    }) else {
         return Ok(());
     };
-    let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
-    std::fs::File::options()
-        .write(true)
-        .open(path)
+    std::fs::File::open(path)
+        .or_else(|_| std::fs::File::options().write(true).open(path))
         .and_then(|f| f.set_modified(when))
+}
+
+/// aws-cli's warning (after `warning: Skipping file <path>. `) for a downloaded file it could
+/// not give its object's time: the path absolute as Python shows it, then the error as
+/// `os.utime` raised it, with no file name (CPython leaves it out there), or, for `EPERM`,
+/// the sentence aws-cli raises instead.
+fn mtime_not_set(path: &Path, e: &std::io::Error) -> String {
+    const EPERM: i32 = 1;
+    let why = match e.raw_os_error() {
+        Some(EPERM) => "The file was downloaded, but attempting to modify the utime of the file \
+                        failed. Is the file owned by another user?"
+            .to_string(),
+        Some(n) => {
+            let text = e.to_string();
+            let reason = text
+                .strip_suffix(&format!(" (os error {n})"))
+                .unwrap_or(&text)
+                .to_string();
+            format!("[Errno {n}] {reason}")
+        }
+        None => e.to_string(),
+    };
+    format!(
+        "Successfully Downloaded {} but was unable to update the last modified time. {why}",
+        absolute_as_python(path).display()
+    )
 }
 
 fn progress_shown(args: &S3Args) -> bool {
@@ -2099,5 +2153,43 @@ mod tests {
         );
         let p = Progress::new(5 * 1024 * 1024, 20 * 1024 * 1024, 1, 4);
         assert_eq!(progress_line(&p), "Completed 5.0 MiB/20.0 MiB (1/4 parts)");
+    }
+}
+
+/// A download whose file could not be given its object's time, as aws-cli reports it.
+#[cfg(test)]
+mod mtime_tests {
+    use super::*;
+
+    #[test]
+    fn a_time_not_set_is_warned_of_as_aws_cli_warns() {
+        let path = Path::new("/tmp/d/f");
+        assert_eq!(
+            mtime_not_set(path, &std::io::Error::from_raw_os_error(1)),
+            "Successfully Downloaded /tmp/d/f but was unable to update the last modified time. \
+             The file was downloaded, but attempting to modify the utime of the file failed. Is \
+             the file owned by another user?"
+        );
+        assert_eq!(
+            mtime_not_set(path, &std::io::Error::from_raw_os_error(13)),
+            "Successfully Downloaded /tmp/d/f but was unable to update the last modified time. \
+             [Errno 13] Permission denied"
+        );
+    }
+
+    #[test]
+    fn a_time_not_set_is_counted_as_a_skipped_file() {
+        let skipped = Skipped {
+            count: Cell::new(0),
+            quiet: true,
+        };
+        let path = Path::new("/nowhere/at/all");
+        let unset = set_mtime(
+            path,
+            &Value::Timestamp(sansboto_core::Timestamp::from_secs(0)),
+        )
+        .unwrap_err();
+        skip_with_warning(path, &mtime_not_set(path, &unset), &skipped);
+        assert_eq!(skipped.count.get(), 1);
     }
 }

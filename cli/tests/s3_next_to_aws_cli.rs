@@ -12,6 +12,8 @@
 //!   and the same `--acl`, `--cache-control` and other object options;
 //! - special files are skipped with the same warnings, their paths shown alike however they
 //!   were given (`./dir/../x`, `dir/./fifo`, through a link), and with none under `--quiet`;
+//! - a download whose file cannot be given its object's time (the calls refused by a seccomp
+//!   filter) is done with the same warning, the same line and exit 2, a move's source deleted;
 //! - a URL from `s3 presign` is checked by `s3s-fs`, which verifies SigV4 strictly.
 
 use std::io::{Read, Write};
@@ -1266,4 +1268,160 @@ fn ls_prints_what_aws_cli_prints() {
         .status,
         Some(1)
     );
+}
+
+/// Python that runs a command (`argv[2:]`) with the calls that set a file's times (`utime`,
+/// `utimes`, `futimesat`, `utimensat`) refused with the errno `argv[1]`, by a seccomp filter:
+/// a download whose time cannot be set, for both tools, without another user or file system.
+const WITHOUT_UTIME: &str = r#"
+import ctypes, os, platform, struct, sys
+arch, calls = {
+    "x86_64": (0xC000003E, [132, 235, 261, 280]),
+    "aarch64": (0xC00000B7, [88]),
+}[platform.machine()]
+allow, refuse = 0x7FFF0000, 0x00050000 | int(sys.argv[1])
+op = lambda code, jt, jf, k: struct.pack("HBBI", code, jt, jf, k)
+prog = [op(0x20, 0, 0, 4), op(0x15, 1, 0, arch), op(0x06, 0, 0, allow), op(0x20, 0, 0, 0)]
+prog += [op(0x15, len(calls) - i, 0, nr) for i, nr in enumerate(calls)]
+prog += [op(0x06, 0, 0, allow), op(0x06, 0, 0, refuse)]
+code = ctypes.create_string_buffer(b"".join(prog))
+class Prog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+libc = ctypes.CDLL(None, use_errno=True)
+assert libc.prctl(38, 1, 0, 0, 0) == 0, "PR_SET_NO_NEW_PRIVS"
+assert libc.prctl(22, 2, ctypes.byref(Prog(len(prog), ctypes.addressof(code))), 0, 0) == 0, "seccomp"
+os.execv(sys.argv[2], sys.argv[2:])
+"#;
+
+/// [`run_in`] `cwd`, in us-east-1, with every call that sets a file's times failing with
+/// `errno` ([`WITHOUT_UTIME`]).
+fn run_without_utime(
+    errno: i32,
+    cwd: &Path,
+    aws: bool,
+    endpoint: &str,
+    bucket: &str,
+    args: &[&str],
+) -> Run {
+    let args: Vec<String> = args.iter().map(|a| a.replace("BUCKET", bucket)).collect();
+    let python = sansboto_tests::botocore::python();
+    let mut cmd = Command::new(&python);
+    test_environment(&mut cmd)
+        .current_dir(cwd)
+        .arg("-c")
+        .arg(WITHOUT_UTIME)
+        .arg(errno.to_string());
+    if aws {
+        cmd.env("PYTHONPATH", awscli_dir())
+            .arg(&python)
+            .arg("-c")
+            .arg("import sys\nfrom awscli.clidriver import main\nsys.exit(main())");
+    } else {
+        cmd.arg(env!("CARGO_BIN_EXE_sansboto"));
+    }
+    let out = cmd
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .args(["--endpoint-url", endpoint])
+        .args(&args)
+        .output()
+        .expect("runs");
+    finished(out, bucket)
+}
+
+/// A download whose file cannot be given its object's time is done, as in aws-cli: `warning:
+/// Skipping file /abs/f. Successfully Downloaded /abs/f but was unable to update the last
+/// modified time. …` on stderr (aws-cli's own sentence for `EPERM`, `[Errno 13] Permission
+/// denied` with no file name otherwise), the `download:` or `move:` line still printed, a
+/// move's source deleted, exit 2; with `--quiet` no warning and still exit 2.
+#[test]
+fn downloads_whose_time_cannot_be_set_warn_as_aws_cli_does() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let dir = scratch("mtime");
+    std::fs::write(dir.join("local"), b"data").unwrap();
+    let bucket = |aws: bool| if aws { "aws-mtime" } else { "sb-mtime" };
+    for aws in [true, false] {
+        let made = run(
+            aws,
+            &endpoint,
+            "us-east-1",
+            bucket(aws),
+            &["s3", "mb", "s3://BUCKET"],
+        );
+        assert_eq!(made.status, Some(0), "{made:?}");
+        for key in ["a/k1", "a/k2"] {
+            let put = run_in(
+                Some(&dir),
+                aws,
+                &endpoint,
+                "us-east-1",
+                bucket(aws),
+                &["s3", "cp", "local", &format!("s3://BUCKET/{key}")],
+            );
+            assert_eq!(put.status, Some(0), "{put:?}");
+        }
+    }
+    let steps: [(i32, &[&str]); 3] = [
+        (1, &["s3", "cp", "s3://BUCKET/a/k1", "got"]),
+        (13, &["s3", "mv", "s3://BUCKET/a/k1", "moved"]),
+        (13, &["s3", "sync", "s3://BUCKET/a/", "synced", "--quiet"]),
+    ];
+    let mut runs: [Vec<Run>; 2] = [Vec::new(), Vec::new()];
+    for (i, aws) in [true, false].into_iter().enumerate() {
+        for (errno, args) in steps {
+            let r = run_without_utime(errno, &dir, aws, &endpoint, bucket(aws), args);
+            runs[i].push(r);
+        }
+        for file in ["got", "moved", "synced/k2"] {
+            let data = std::fs::read(dir.join(file));
+            assert_eq!(data.ok().as_deref(), Some(&b"data"[..]), "{aws} {file}");
+        }
+        // The move's source is gone.
+        let left = run(
+            aws,
+            &endpoint,
+            "us-east-1",
+            bucket(aws),
+            &["s3", "ls", "s3://BUCKET/a/"],
+        );
+        assert_eq!(left.status, Some(0), "{left:?}");
+        assert!(
+            !left.stdout.contains("k1") && left.stdout.contains("k2"),
+            "{aws}: {left:?}"
+        );
+        for made in ["got", "moved", "synced"] {
+            let _ = std::fs::remove_dir_all(dir.join(made));
+            let _ = std::fs::remove_file(dir.join(made));
+        }
+    }
+    let [theirs, ours] = runs;
+    let root = std::fs::canonicalize(&dir).unwrap();
+    let root = root.to_string_lossy();
+    let warning = |file: &str, why: &str| {
+        format!(
+            "warning: Skipping file {root}/{file}. Successfully Downloaded {root}/{file} but was \
+             unable to update the last modified time. {why}\n"
+        )
+    };
+    assert_eq!(
+        theirs[0].stderr,
+        warning(
+            "got",
+            "The file was downloaded, but attempting to modify the utime of the file failed. \
+             Is the file owned by another user?"
+        )
+    );
+    assert_eq!(
+        theirs[1].stderr,
+        warning("moved", "[Errno 13] Permission denied")
+    );
+    for (step, (theirs, ours)) in theirs.iter().zip(&ours).enumerate() {
+        assert_eq!(theirs.status, Some(2), "{step}: {theirs:?}");
+        assert_eq!(ours.status, theirs.status, "{step}: {ours:?}");
+        assert_eq!(ours.stderr, theirs.stderr, "{step}");
+        assert_eq!(results(ours), results(theirs), "{step}");
+    }
+    assert_eq!(results(&theirs[1]), ["move: s3://BUCKET/a/k1 to ./moved"]);
+    assert!(theirs[2].stdout.is_empty(), "{:?}", theirs[2]);
+    let _ = std::fs::remove_dir_all(&dir);
 }
