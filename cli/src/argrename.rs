@@ -259,16 +259,30 @@ pub(crate) mod tests {
     /// `code` run by Python with the installed aws-cli importable (`scripts/ensure-awscli`;
     /// `SANSBOTO_AWSCLI_DIR`), its stdout read as JSON.
     pub(crate) fn run_awscli(code: &str) -> serde_json::Value {
+        run_awscli_on(code, &serde_json::Value::Null)
+    }
+
+    /// [`run_awscli`] with `input` written as JSON to the script's stdin
+    /// (`json.load(sys.stdin)`): the cases a test compares with Python's own answers.
+    pub(crate) fn run_awscli_on(code: &str, input: &impl serde::Serialize) -> serde_json::Value {
+        use std::io::Write as _;
+        use std::process::Stdio;
         let dir = sansboto_tests::awscli_dir();
-        let out = std::process::Command::new(sansboto_tests::botocore::python())
+        let mut child = std::process::Command::new(sansboto_tests::botocore::python())
             .arg("-c")
             .arg(code)
             .env_clear()
             .env("PYTHONPATH", &dir)
             .env("HOME", "/nonexistent")
             .env("AWS_CONFIG_FILE", "/nonexistent")
-            .output()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .expect("python runs");
+        let written = serde_json::to_vec(input).unwrap();
+        child.stdin.take().unwrap().write_all(&written).unwrap();
+        let out = child.wait_with_output().unwrap();
         assert!(
             out.status.success(),
             "{}",

@@ -1895,19 +1895,8 @@ mod tests {
             \x20   except ValueError as e:\n\
             \x20       out.append(str(e))\n\
             print(json.dumps(out))\n";
-        let mut python = std::process::Command::new(sansboto_tests::botocore::python());
-        let mut child = sansboto_tests::test_environment(&mut python)
-            .env("PYTHONPATH", sansboto_tests::awscli_dir())
-            .args(["-c", script])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python runs");
-        let input = serde_json::to_vec(&paths).unwrap();
-        child.stdin.take().unwrap().write_all(&input).unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success());
-        let theirs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let theirs: Vec<serde_json::Value> =
+            serde_json::from_value(crate::argrename::tests::run_awscli_on(script, &paths)).unwrap();
         assert_eq!(theirs.len(), paths.len());
         let mut arns = 0;
         for (path, theirs) in paths.iter().zip(theirs) {
@@ -1991,18 +1980,8 @@ mod tests {
         cases.push(("*a*a*a*a*a*a*a*a*a*a*a".into(), "a".repeat(60)));
         let script = "import fnmatch, json, sys\n\
             print(json.dumps([fnmatch.fnmatchcase(t, p) for p, t in json.load(sys.stdin)]))\n";
-        let mut python = std::process::Command::new(sansboto_tests::botocore::python());
-        let mut child = sansboto_tests::test_environment(&mut python)
-            .args(["-c", script])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python runs");
-        let input = serde_json::to_vec(&cases).unwrap();
-        child.stdin.take().unwrap().write_all(&input).unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success());
-        let theirs: Vec<bool> = serde_json::from_slice(&out.stdout).unwrap();
+        let theirs: Vec<bool> =
+            serde_json::from_value(crate::argrename::tests::run_awscli_on(script, &cases)).unwrap();
         let mut matched = 0;
         for ((pattern, text), theirs) in cases.iter().zip(theirs) {
             assert_eq!(wildcard(pattern, text), theirs, "{pattern:?} on {text:?}");
@@ -2059,18 +2038,8 @@ mod tests {
         );
         let script = "import json, os, sys\n\
             print(json.dumps([os.path.abspath(p) for p in json.load(sys.stdin)]))\n";
-        let mut python = std::process::Command::new(sansboto_tests::botocore::python());
-        let mut child = sansboto_tests::test_environment(&mut python)
-            .args(["-c", script])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python runs");
-        let input = serde_json::to_vec(&cases).unwrap();
-        child.stdin.take().unwrap().write_all(&input).unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success());
-        let theirs: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+        let theirs: Vec<String> =
+            serde_json::from_value(crate::argrename::tests::run_awscli_on(script, &cases)).unwrap();
         assert_eq!(theirs.len(), cases.len());
         let mut changed = 0;
         // Compared as text: `Path`'s own equality takes `//a` for `/a` and `a/` for `a`.
@@ -2110,19 +2079,8 @@ mod tests {
         let script = "import json, os, sys\n\
             from awscli.customizations.s3.utils import relative_path\n\
             print(json.dumps([relative_path(os.path.abspath(p)) for p in json.load(sys.stdin)]))\n";
-        let mut python = std::process::Command::new(sansboto_tests::botocore::python());
-        let mut child = sansboto_tests::test_environment(&mut python)
-            .env("PYTHONPATH", sansboto_tests::awscli_dir())
-            .args(["-c", script])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python runs");
-        let input = serde_json::to_vec(&cases).unwrap();
-        child.stdin.take().unwrap().write_all(&input).unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success());
-        let theirs: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+        let theirs: Vec<String> =
+            serde_json::from_value(crate::argrename::tests::run_awscli_on(script, &cases)).unwrap();
         assert_eq!(theirs.len(), cases.len());
         for (path, theirs) in cases.iter().zip(theirs) {
             let ours = display(&Location::Local(PathBuf::from(path)));
