@@ -360,22 +360,7 @@ impl Timestamp {
         }
         let offset_secs: i64 = match rest {
             [] | [b'Z'] | [b'z'] => 0,
-            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
-            | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
-                let digits = [*h1, *h2, *m1, *m2];
-                if !digits.iter().all(u8::is_ascii_digit) {
-                    return Err(err());
-                }
-                let h = ((h1 - b'0') * 10 + (h2 - b'0')) as i64;
-                let m = ((m1 - b'0') * 10 + (m2 - b'0')) as i64;
-                let s = h * 3600 + m * 60;
-                if *sign == b'+' {
-                    s
-                } else {
-                    -s
-                }
-            }
-            _ => return Err(err()),
+            zone => zone_offset(zone).ok_or_else(err)?,
         };
         let t = Self::from_civil(year, month, day, hour, min, sec).ok_or_else(err)?;
         Ok(Timestamp {
@@ -385,28 +370,48 @@ impl Timestamp {
     }
 
     /// Parse an HTTP date: IMF-fixdate (`Tue, 29 Apr 2014 18:30:38 GMT`), also without the
-    /// weekday and with a fraction of a second, as some services send.
+    /// weekday and with a fraction of a second, as some services send; with a numeric zone
+    /// instead of `GMT` (RFC 822's `+0200`, or `+02:00`); or in C's `asctime` form
+    /// (`Tue Apr 29 18:30:38 2014`, UTC), which HTTP recipients are to accept (RFC 9110
+    /// section 5.6.7) and botocore's date parser reads.
     pub fn parse_http_date(value: &str) -> Result<Self, TimestampError> {
         const EXPECTED: &str = "HTTP date (Tue, 29 Apr 2014 18:30:38 GMT)";
         let err = || TimestampError::new(value, EXPECTED);
         let v = value.trim();
-        let v = match v.split_once(", ") {
-            Some((_weekday, rest)) => rest,
-            None => v,
+        let (v, weekday_named) = match v.split_once(", ") {
+            Some((_weekday, rest)) => (rest, true),
+            None => (v, false),
         };
         let mut parts = v.split_ascii_whitespace();
-        let day: u32 = parts.next().and_then(|d| d.parse().ok()).ok_or_else(err)?;
-        let month_name = parts.next().ok_or_else(err)?;
-        let month = MONTHS
-            .iter()
-            .position(|m| m.eq_ignore_ascii_case(month_name))
-            .ok_or_else(err)? as u32
-            + 1;
-        let year: i64 = parts.next().and_then(|y| y.parse().ok()).ok_or_else(err)?;
-        let time = parts.next().ok_or_else(err)?;
-        match parts.next() {
-            Some("GMT") | Some("UTC") | Some("Z") | None => {}
-            Some(_) => return Err(err()),
+        let month_of = |name: &str| {
+            MONTHS
+                .iter()
+                .position(|m| m.eq_ignore_ascii_case(name))
+                .map(|m| m as u32 + 1)
+        };
+        let asctime = !weekday_named
+            && v.split_ascii_whitespace()
+                .next()
+                .is_some_and(|w| WEEKDAYS.iter().any(|d| d.eq_ignore_ascii_case(w)));
+        let (day, month, year, time): (u32, u32, i64, &str) = if asctime {
+            parts.next();
+            let month = parts.next().and_then(month_of).ok_or_else(err)?;
+            let day = parts.next().and_then(|d| d.parse().ok()).ok_or_else(err)?;
+            let time = parts.next().ok_or_else(err)?;
+            let year = parts.next().and_then(|y| y.parse().ok()).ok_or_else(err)?;
+            (day, month, year, time)
+        } else {
+            let day = parts.next().and_then(|d| d.parse().ok()).ok_or_else(err)?;
+            let month = parts.next().and_then(month_of).ok_or_else(err)?;
+            let year = parts.next().and_then(|y| y.parse().ok()).ok_or_else(err)?;
+            (day, month, year, parts.next().ok_or_else(err)?)
+        };
+        let offset_secs: i64 = match parts.next() {
+            Some("GMT") | Some("UTC") | Some("Z") | None => 0,
+            Some(zone) => zone_offset(zone.as_bytes()).ok_or_else(err)?,
+        };
+        if parts.next().is_some() {
+            return Err(err());
         }
         let (hms, frac) = time.split_once('.').unwrap_or((time, ""));
         let mut hms = hms.split(':').map(|p| p.parse::<u32>().ok());
@@ -428,10 +433,33 @@ impl Timestamp {
         }
         let t = Self::from_civil(year, month, day, h, m, s).ok_or_else(err)?;
         Ok(Timestamp {
-            secs: t.secs,
+            secs: t.secs - offset_secs,
             nanos,
         })
     }
+}
+
+/// A numeric zone, `+HHMM` or `+HH:MM` (or `-`), of an ISO 8601 time or an HTTP date:
+/// seconds east of UTC.
+fn zone_offset(zone: &[u8]) -> Option<i64> {
+    let (sign, digits) = match zone.split_first()? {
+        (b'+', rest) => (1, rest),
+        (b'-', rest) => (-1, rest),
+        _ => return None,
+    };
+    let [h1, h2, rest @ ..] = digits else {
+        return None;
+    };
+    let [m1, m2] = match rest {
+        [b':', m1, m2] | [m1, m2] => [*m1, *m2],
+        _ => return None,
+    };
+    let digits = [*h1, *h2, m1, m2];
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = |a: u8, b: u8| ((a - b'0') * 10 + (b - b'0')) as i64;
+    Some(sign * (n(*h1, *h2) * 3600 + n(m1, m2) * 60))
 }
 
 impl fmt::Debug for Timestamp {

@@ -60,11 +60,34 @@ impl Element<'_> {
             let hit = key == name.as_bytes()
                 || local.is_some_and(|l| key_local == l.as_bytes() && key.contains(&b':'));
             if hit {
-                return attr.unescape_value().ok().map(Cow::into_owned);
+                let raw = std::str::from_utf8(&attr.value).ok()?;
+                return quick_xml::escape::unescape(&normalize_attribute(raw))
+                    .ok()
+                    .map(Cow::into_owned);
             }
         }
         None
     }
+}
+
+/// XML's end-of-line handling (XML 1.0 section 2.11), as expat (botocore's parser) applies it to
+/// the document before reading it: `\r\n` and a `\r` alone are read as `\n`. It runs on the text
+/// as written, before references are expanded, so a `&#13;` stays a carriage return.
+fn normalize_line_ends(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('\r') {
+        return Cow::Borrowed(raw);
+    }
+    Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+/// An attribute value as written, normalized as XML 1.0 section 3.3.3 says for attributes
+/// without a declared type (expat's behaviour): its line ends first, then each tab, line feed
+/// or carriage return is a space. References (`&#10;`) are expanded after, so they stay.
+fn normalize_attribute(raw: &str) -> Cow<'_, str> {
+    if !raw.contains(['\r', '\n', '\t']) {
+        return Cow::Borrowed(raw);
+    }
+    Cow::Owned(normalize_line_ends(raw).replace(['\n', '\t'], " "))
 }
 
 enum Node<'a> {
@@ -233,15 +256,26 @@ impl<'a> XmlReader<'a> {
     /// Text content, unescaped (borrowed from the body unless it had entities).
     #[inline(always)]
     fn unescape(&self, text: BytesText<'a>) -> Result<Cow<'a, str>, ParseError> {
-        text.unescape()
-            .map_err(|e| self.malformed(format!("bad text: {e}")))
+        let bad = |e: &dyn std::fmt::Display| self.malformed(format!("bad text: {e}"));
+        if memchr::memchr(b'\r', &text).is_none() {
+            return text.unescape().map_err(|e| bad(&e));
+        }
+        let raw = std::str::from_utf8(&text).map_err(|e| bad(&e))?;
+        let text = normalize_line_ends(raw);
+        quick_xml::escape::unescape(&text)
+            .map(|t| Cow::Owned(t.into_owned()))
+            .map_err(|e| bad(&e))
     }
 
-    /// A CDATA section's content.
+    /// A CDATA section's content (its line ends normalized as the text's are).
     fn cdata(&self, cdata: BytesCData<'a>) -> Result<Cow<'a, str>, ParseError> {
-        cdata
+        let text = cdata
             .decode()
-            .map_err(|e| self.malformed(format!("bad CDATA: {e}")))
+            .map_err(|e| self.malformed(format!("bad CDATA: {e}")))?;
+        Ok(match normalize_line_ends(&text) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(normalized) => Cow::Owned(normalized),
+        })
     }
 
     #[inline(always)]
@@ -410,7 +444,11 @@ impl<'a> XmlReader<'a> {
             return None;
         }
         // One scan for the text's end and, on the way, any entity in it.
-        let first = memchr::memchr2(b'<', b'&', rest)?;
+        // A carriage return is left to the event loop, which normalizes line ends.
+        let first = memchr::memchr3(b'<', b'&', b'\r', rest)?;
+        if rest[first] == b'\r' {
+            return None;
+        }
         let escaped = rest[first] == b'&';
         let lt = if escaped {
             first + memchr::memchr(b'<', &rest[first..])?
@@ -428,6 +466,9 @@ impl<'a> XmlReader<'a> {
             return None;
         }
         let text = self.rest_str(rest, 0..lt)?;
+        if escaped && memchr::memchr(b'\r', text.as_bytes()).is_some() {
+            return None;
+        }
         let text = if escaped {
             match quick_xml::escape::unescape(text).ok()? {
                 Cow::Borrowed(_) => Cow::Borrowed(text),
@@ -517,8 +558,10 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Read `elem` without a shape, as botocore turns error bodies into dicts: an element with
-    /// children becomes a map of child name to value (the first of repeated names wins), a
-    /// leaf becomes its text, and an empty leaf becomes null.
+    /// children becomes a map of child name to value, a leaf becomes its text, and an empty
+    /// leaf becomes null. A name repeated among the children is the first occurrence's map of
+    /// children, so an empty map when that occurrence is a leaf (botocore reads the repeats as
+    /// a list and then the list's first element as a parent).
     pub(super) fn tree(&mut self, elem: &Element<'a>) -> Result<Value, ParseError> {
         let mut text: Option<Cow<'a, str>> = None;
         let mut children: Option<Map> = None;
@@ -535,10 +578,16 @@ impl<'a> XmlReader<'a> {
                 Node::Child(c) => {
                     let name = String::from_utf8_lossy(c.local_name()).into_owned();
                     let value = self.tree(&c)?;
-                    children
-                        .get_or_insert_with(Map::default)
-                        .entry(name.into())
-                        .or_insert(value);
+                    let children = children.get_or_insert_with(Map::default);
+                    match children.get_mut(name.as_str()) {
+                        Some(first @ (Value::String(_) | Value::Null)) => {
+                            *first = Value::Map(Map::default())
+                        }
+                        Some(_) => {}
+                        None => {
+                            children.insert(name.into(), value);
+                        }
+                    }
                 }
                 Node::End => break,
             }

@@ -1,0 +1,295 @@
+//! What a differential probe of response parsing against botocore 1.44.5 found (responses
+//! generated from output shapes with awkward but valid content, across every protocol): each
+//! answer here is parsed by botocore's parser (with its `before-parse` handlers and, for an
+//! error, the modeled error shape's fields, as its endpoint does) and by
+//! `ServiceClient::parse_operation`, and the two must agree.
+//!
+//! - XML line ends: `\r\n` and a lone `\r` in text, CDATA and attribute values are read as XML
+//!   says (expat's normalization), while a `&#13;` stays a carriage return; an attribute's
+//!   tabs and line breaks are spaces.
+//! - Timestamps as servers write HTTP dates: a numeric zone (`+0200`) and C's `asctime` form,
+//!   in headers and in XML bodies.
+//! - An error body's repeated elements, read without a shape: the first occurrence's children
+//!   (an empty map for a leaf), as botocore makes them.
+
+mod e2e_support;
+
+use base64::Engine as _;
+use e2e_support::core_session;
+use sansboto_core::session::ClientOptions;
+use sansboto_core::Value;
+use sansboto_tests::botocore;
+
+/// Parses each case (`service`, `operation`, `status`, `headers`, `body`) as botocore's endpoint
+/// would and prints the results: `parsed` (timestamps as ISO 8601 UTC, blobs as
+/// `{"$blob": base64}`, `ResponseMetadata` dropped) or `error`.
+const PARSE: &str = r#"
+import base64, datetime
+from botocore import parsers
+from urllib3._collections import HTTPHeaderDict
+
+def plain(v):
+    if isinstance(v, dict):
+        return {k: plain(x) for k, x in v.items() if k != 'ResponseMetadata'}
+    if isinstance(v, list):
+        return [plain(x) for x in v]
+    if isinstance(v, datetime.datetime):
+        v = v.astimezone(datetime.timezone.utc)
+        text = v.strftime('%Y-%m-%dT%H:%M:%S')
+        if v.microsecond:
+            text += ('.%06d' % v.microsecond).rstrip('0')
+        return text + 'Z'
+    if isinstance(v, (bytes, bytearray)):
+        return {'$blob': base64.b64encode(bytes(v)).decode()}
+    return v
+
+out = []
+for case in json.loads(CASES):
+    model = session.get_service_model(case['service'])
+    op = model.operation_model(case['operation'])
+    response = {'status_code': case['status'], 'headers': HTTPHeaderDict(case['headers']),
+                'body': case['body'].encode(), 'context': {'operation_name': op.name}}
+    customized = {}
+    session.get_component('event_emitter').emit(
+        f'before-parse.{model.service_id.hyphenize()}.{op.name}', operation_model=op,
+        response_dict=response, customized_response_dict=customized)
+    parser = parsers.create_parser(model.resolved_protocol)
+    try:
+        parsed = parser.parse(response, op.output_shape)
+        parsed.update(customized)
+        code = parsed.get('Error', {}).get('Code') if case['status'] >= 300 else None
+        shape = model.shape_for_error_code(code) if code is not None else None
+        if shape is not None:
+            parsed.update(parser.parse(response, shape))
+        out.append({'parsed': plain(parsed)})
+    except Exception as e:
+        out.append({'error': type(e).__name__ + ': ' + str(e)})
+emit(out)
+"#;
+
+/// A parsed value as [`PARSE`] writes botocore's.
+fn plain(value: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        Value::Blob(bytes) => serde_json::json!({
+            "$blob": base64::engine::general_purpose::STANDARD.encode(bytes)
+        }),
+        Value::List(items) => J::Array(items.iter().map(plain).collect()),
+        Value::Map(map) => J::Object(
+            map.iter()
+                .filter(|(k, _)| k.as_str() != "ResponseMetadata")
+                .map(|(k, v)| (k.to_string(), plain(v)))
+                .collect(),
+        ),
+        Value::Document(inner) => plain(inner),
+        Value::Timestamp(t) => {
+            let text = t.to_iso8601();
+            match text.strip_suffix('Z').and_then(|t| t.split_once('.')) {
+                Some((whole, fraction)) => match fraction.trim_end_matches('0') {
+                    "" => J::String(format!("{whole}Z")),
+                    fraction => J::String(format!("{whole}.{fraction}Z")),
+                },
+                None => J::String(text),
+            }
+        }
+        other => other.to_json(),
+    }
+}
+
+/// One answer: service, operation, status, headers, body.
+type Case<'a> = (&'a str, &'a str, u16, &'a [(&'a str, &'a str)], &'a str);
+
+/// Each case parsed by both; panics listing every case whose results differ (for an error
+/// answer: the code and the error's fields).
+fn assert_parsed_as_botocore(cases: &[Case<'_>]) {
+    let described: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|(service, operation, status, headers, body)| {
+            serde_json::json!({
+                "service": service, "operation": operation, "status": status,
+                "headers": headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), serde_json::Value::from(*v)))
+                    .collect::<serde_json::Map<_, _>>(),
+                "body": body,
+            })
+        })
+        .collect();
+    let literal = serde_json::Value::from(serde_json::to_string(&described).unwrap());
+    let theirs = botocore::run(&format!("CASES = {literal}\n{PARSE}"), &[]);
+    let theirs = theirs.as_array().expect("a list of results");
+    assert_eq!(theirs.len(), cases.len());
+    let session = core_session(&[], None, None);
+    let options = ClientOptions {
+        region: Some("us-east-1".into()),
+        ..Default::default()
+    };
+    let mut differences = Vec::new();
+    for (case, theirs) in cases.iter().zip(theirs) {
+        let (service, operation, status, headers, body) = *case;
+        let client = session.service_client(service, &options).unwrap();
+        let mut response = http::Response::builder().status(status);
+        for (name, value) in headers {
+            response = response.header(*name, *value);
+        }
+        let response = response
+            .body(sansboto_core::Body::from(body.as_bytes().to_vec()))
+            .unwrap();
+        let ours = match client.parse_operation(operation, response, 0) {
+            Ok(value) => plain(&value),
+            Err(e) => match e.service_error() {
+                Some(error) => {
+                    let mut fields = plain(&error.fields);
+                    // The code is compared too: botocore's is in the fields it parsed.
+                    fields["Error"]["Code"] = error.code.clone().into();
+                    fields
+                }
+                None => serde_json::json!({ "refused": e.to_string() }),
+            },
+        };
+        if theirs.get("parsed") != Some(&ours) {
+            differences.push(format!(
+                "{service}.{operation} {status} {headers:?} {body:?}\n  sansboto: {ours}\n  botocore: {theirs}"
+            ));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} of {} answers differ from botocore's parse:\n{}",
+        differences.len(),
+        cases.len(),
+        differences.join("\n")
+    );
+}
+
+#[test]
+fn xml_line_ends_are_normalized_as_botocore_reads_them() {
+    let no_headers: &[(&str, &str)] = &[];
+    assert_parsed_as_botocore(&[
+        // rest-xml: text with CRLF, a lone CR, a CR written as a reference, CDATA.
+        (
+            "s3",
+            "ListObjectsV2",
+            200,
+            no_headers,
+            "<ListBucketResult><Name>a\r\nb\rc&#13;d</Name>\
+             <Prefix><![CDATA[p\r\nq\rr]]></Prefix>\
+             <Contents><Key>k&amp;\r\n</Key><ETag>\r\n  \"e\"\r\n</ETag></Contents>\
+             <Delimiter>x\r\r\ny</Delimiter></ListBucketResult>",
+        ),
+        // An attribute's tabs and line breaks, and the references that stay.
+        (
+            "s3",
+            "GetObjectAcl",
+            200,
+            no_headers,
+            "<AccessControlPolicy xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
+             <AccessControlList><Grant>\
+             <Grantee xsi:type=\"Canonical\tUser\r\nX&#9;Y&#10;Z\rW\"><ID>i\r\nd</ID></Grantee>\
+             <Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>",
+        ),
+        // query, with the result wrapper.
+        (
+            "sts",
+            "GetCallerIdentity",
+            200,
+            no_headers,
+            "<GetCallerIdentityResponse><GetCallerIdentityResult>\
+             <Arn>arn\r\n:x</Arn><UserId>\ru\r</UserId><Account>1&#13;&#10;2</Account>\
+             </GetCallerIdentityResult></GetCallerIdentityResponse>",
+        ),
+        // ec2.
+        (
+            "ec2",
+            "DescribeRegions",
+            200,
+            no_headers,
+            "<DescribeRegionsResponse><requestId>r</requestId><regionInfo><item>\
+             <regionName>a\r\nb</regionName><endpoint><![CDATA[e\r]]></endpoint>\
+             </item></regionInfo></DescribeRegionsResponse>",
+        ),
+        // An error body, read without a shape and with the modeled shape.
+        (
+            "sns",
+            "Publish",
+            400,
+            no_headers,
+            "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameter</Code>\
+             <Message>line one\r\nline two\rthree</Message></Error>\
+             <RequestId>r</RequestId></ErrorResponse>",
+        ),
+    ]);
+}
+
+#[test]
+fn http_dates_with_a_numeric_zone_or_in_asctime_form_are_read_as_botocore_reads_them() {
+    let credentials = |expiration: &str| {
+        format!(
+            "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>a</AccessKeyId>\
+             <SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>\
+             <Expiration>{expiration}</Expiration></Credentials></AssumeRoleResult>\
+             </AssumeRoleResponse>"
+        )
+    };
+    let bodies = [
+        credentials("Thu, 02 Jan 2020 05:04:05 +0200"),
+        credentials("Thu, 02 Jan 2020 03:04:05 -0130"),
+        credentials("Thu, 02 Jan 2020 03:04:05 +0000"),
+        credentials("Thu Jan  2 03:04:05 2020"),
+    ];
+    let headers = [
+        "Thu, 02 Jan 2020 05:04:05 +0200",
+        "Thu, 02 Jan 2020 03:04:05 -0000",
+        "Wed, 01 Jan 2020 23:30:00 -05:30",
+        "Thu Jan  2 03:04:05 2020",
+        "Fri Jan 31 23:59:59 1999",
+        "Thu, 02 Jan 2020 03:04:05 GMT",
+    ]
+    .map(|date| [("last-modified", date)]);
+    let mut cases: Vec<Case<'_>> = headers
+        .iter()
+        .map(|headers| ("s3", "HeadObject", 200, &headers[..], ""))
+        .collect();
+    cases.extend(
+        bodies
+            .iter()
+            .map(|body| ("sts", "AssumeRole", 200, &[][..], body.as_str())),
+    );
+    assert_parsed_as_botocore(&cases);
+}
+
+#[test]
+fn repeated_elements_of_an_error_body_are_read_as_botocore_reads_them() {
+    let no_headers: &[(&str, &str)] = &[];
+    assert_parsed_as_botocore(&[
+        // Route 53's list of messages: repeated leaves.
+        (
+            "route53",
+            "ChangeResourceRecordSets",
+            400,
+            no_headers,
+            "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidChangeBatch</Code>\
+             <Message>m</Message><messages><Message>one</Message><Message>two</Message>\
+             </messages></Error><RequestId>r</RequestId></ErrorResponse>",
+        ),
+        // Repeated elements with children, a repeated empty leaf, a repeat of three.
+        (
+            "sns",
+            "Publish",
+            400,
+            no_headers,
+            "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameter</Code>\
+             <Message>m</Message><D><a>1</a></D><D><b>2</b></D><E/><E>x</E>\
+             <F>1</F><F>2</F><F>3</F></Error><RequestId>r</RequestId></ErrorResponse>",
+        ),
+        // S3's bare `Error`.
+        (
+            "s3",
+            "GetObject",
+            404,
+            no_headers,
+            "<Error><Code>NoSuchKey</Code><Message>m</Message><Key>k1</Key><Key>k2</Key>\
+             <RequestId>r</RequestId><HostId>h</HostId></Error>",
+        ),
+    ]);
+}
