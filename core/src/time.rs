@@ -300,12 +300,16 @@ impl Timestamp {
     }
 
     /// Parse ISO 8601 / RFC 3339: `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]` (a space may replace
-    /// `T`; a missing zone means UTC; missing seconds are zero), or a date alone,
+    /// `T`; a missing zone means UTC; missing seconds are zero; a comma may mark the fraction,
+    /// as ISO 8601 allows), the basic form `YYYYMMDDTHHMMSS[.fff][Z|±HHMM]`, or a date alone,
     /// `YYYY-MM-DD`, which is its midnight UTC (botocore reads dates so: `2020-11-05` is
     /// `2020-11-05T00:00:00Z`).
     pub fn parse_iso8601(value: &str) -> Result<Self, TimestampError> {
         const EXPECTED: &str = "ISO 8601 (YYYY-MM-DDTHH:MM[:SS[.fff]]Z, or YYYY-MM-DD)";
         let err = || TimestampError::new(value, EXPECTED);
+        if let Some(extended) = Self::basic_to_extended(value.as_bytes()) {
+            return Self::parse_iso8601(&extended).map_err(|_| err());
+        }
         let b = value.as_bytes();
         if let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = b {
             let digits = [*y1, *y2, *y3, *y4, *m1, *m2, *d1, *d2];
@@ -345,7 +349,7 @@ impl Timestamp {
         let mut nanos = 0u32;
         let fraction = rest
             .split_first()
-            .filter(|(c, _)| has_seconds && **c == b'.');
+            .filter(|(c, _)| has_seconds && matches!(**c, b'.' | b','));
         if let Some((_, frac)) = fraction {
             let digits = frac.iter().take_while(|c| c.is_ascii_digit()).count();
             if digits == 0 {
@@ -367,6 +371,34 @@ impl Timestamp {
             secs: t.secs - offset_secs,
             nanos,
         })
+    }
+
+    /// ISO 8601's basic form, `YYYYMMDDTHHMMSS` and whatever follows (a fraction, a zone),
+    /// written in the extended form [`parse_iso8601`](Self::parse_iso8601) reads, as botocore's
+    /// date parser reads both; `None` for anything else.
+    fn basic_to_extended(b: &[u8]) -> Option<String> {
+        let (date, rest) = b.split_at_checked(8)?;
+        let (time, rest) = rest.get(1..)?.split_at_checked(6)?;
+        if !matches!(b[8], b'T' | b't') || !date.iter().chain(time).all(u8::is_ascii_digit) {
+            return None;
+        }
+        // The digits are ASCII (checked above): each byte is its char.
+        let mut extended = String::with_capacity(b.len() + 5);
+        for (i, &digit) in date.iter().enumerate() {
+            if i == 4 || i == 6 {
+                extended.push('-');
+            }
+            extended.push(char::from(digit));
+        }
+        extended.push('T');
+        for (i, &digit) in time.iter().enumerate() {
+            if i == 2 || i == 4 {
+                extended.push(':');
+            }
+            extended.push(char::from(digit));
+        }
+        extended.push_str(std::str::from_utf8(rest).ok()?);
+        Some(extended)
     }
 
     /// Parse an HTTP date: IMF-fixdate (`Tue, 29 Apr 2014 18:30:38 GMT`), also without the

@@ -8,7 +8,8 @@
 //!   says (expat's normalization), while a `&#13;` stays a carriage return; an attribute's
 //!   tabs and line breaks are spaces.
 //! - Timestamps as servers write HTTP dates: a numeric zone (`+0200`) and C's `asctime` form,
-//!   in headers and in XML bodies.
+//!   in headers and in XML bodies; ISO 8601 with a comma before the fraction, or in its basic
+//!   form (`20200102T030405Z`).
 //! - An error body's repeated elements, read without a shape: the first occurrence's children
 //!   (an empty map for a leaf), as botocore makes them.
 
@@ -232,6 +233,10 @@ fn http_dates_with_a_numeric_zone_or_in_asctime_form_are_read_as_botocore_reads_
         )
     };
     let bodies = [
+        // ISO 8601's comma before the fraction, and its basic form.
+        credentials("2020-01-02T03:04:05,123Z"),
+        credentials("20200102T030405Z"),
+        credentials("20200102T030405.5+0130"),
         credentials("Thu, 02 Jan 2020 05:04:05 +0200"),
         credentials("Thu, 02 Jan 2020 03:04:05 -0130"),
         credentials("Thu, 02 Jan 2020 03:04:05 +0000"),
