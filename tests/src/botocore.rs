@@ -141,3 +141,37 @@ emit(captured)
     );
     run(&snippet, env)
 }
+
+/// A value sansboto parsed, written as the response-parsing comparisons write botocore's
+/// (`tests/botocore_outputs.rs`, `tests/botocore_outputs_probe.rs`): blobs as
+/// `{"$blob": base64}`, timestamps as ISO 8601 UTC with the fraction's trailing zeros dropped
+/// (as the Python side writes datetimes), documents as their tree, `ResponseMetadata` left out.
+pub fn parsed_as_json(value: &sansboto_core::Value) -> serde_json::Value {
+    use base64::Engine as _;
+    use sansboto_core::Value;
+    use serde_json::Value as J;
+    match value {
+        Value::Blob(bytes) => serde_json::json!({
+            "$blob": base64::engine::general_purpose::STANDARD.encode(bytes)
+        }),
+        Value::List(items) => J::Array(items.iter().map(parsed_as_json).collect()),
+        Value::Map(map) => J::Object(
+            map.iter()
+                .filter(|(k, _)| k.as_str() != "ResponseMetadata")
+                .map(|(k, v)| (k.to_string(), parsed_as_json(v)))
+                .collect(),
+        ),
+        Value::Document(inner) => parsed_as_json(inner),
+        Value::Timestamp(t) => {
+            let text = t.to_iso8601();
+            match text.strip_suffix('Z').and_then(|t| t.split_once('.')) {
+                Some((whole, fraction)) => match fraction.trim_end_matches('0') {
+                    "" => J::String(format!("{whole}Z")),
+                    fraction => J::String(format!("{whole}.{fraction}Z")),
+                },
+                None => J::String(text),
+            }
+        }
+        other => other.to_json(),
+    }
+}

@@ -18,7 +18,6 @@ mod e2e_support;
 
 use std::collections::BTreeMap;
 
-use base64::Engine as _;
 use e2e_support::core_session;
 use sansboto_core::session::ClientOptions;
 use sansboto_core::Value;
@@ -491,36 +490,6 @@ for service in session.get_available_services():
 emit(out)
 "#;
 
-/// A parsed value as the botocore side writes it: blobs tagged, timestamps as ISO 8601 UTC.
-fn plain(value: &Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    match value {
-        Value::Blob(bytes) => serde_json::json!({
-            "$blob": base64::engine::general_purpose::STANDARD.encode(bytes)
-        }),
-        Value::List(items) => J::Array(items.iter().map(plain).collect()),
-        Value::Map(map) => J::Object(
-            map.iter()
-                .filter(|(k, _)| k.as_str() != "ResponseMetadata")
-                .map(|(k, v)| (k.to_string(), plain(v)))
-                .collect(),
-        ),
-        Value::Document(inner) => plain(inner),
-        // As the Python side writes datetimes: the fraction without its trailing zeros.
-        Value::Timestamp(t) => {
-            let text = t.to_iso8601();
-            match text.strip_suffix('Z').and_then(|t| t.split_once('.')) {
-                Some((whole, fraction)) => match fraction.trim_end_matches('0') {
-                    "" => J::String(format!("{whole}Z")),
-                    fraction => J::String(format!("{whole}.{fraction}Z")),
-                },
-                None => J::String(text),
-            }
-        }
-        other => other.to_json(),
-    }
-}
-
 /// Where the comparison leaves something apart (botocore's parser runs here without its
 /// handlers); true when the case is not compared at all.
 fn handled_apart(
@@ -608,7 +577,7 @@ fn compare_parse(
     let text = |key: &str| case[key].as_str().unwrap_or_default();
     match (ours, case.get("parsed")) {
         (Ok(ours), Some(theirs)) => {
-            let mut ours = plain(ours);
+            let mut ours = botocore::parsed_as_json(ours);
             let mut theirs = theirs.clone();
             if handled_apart(text("service"), text("operation"), &mut ours, &mut theirs)
                 || ours == theirs
@@ -624,7 +593,7 @@ fn compare_parse(
         (Ok(ours), None) => Compared::Differ(format!(
             "{name}\n  botocore refused ({}), sansboto: {}",
             text("error"),
-            plain(ours)
+            botocore::parsed_as_json(ours)
         )),
         (Err(e), Some(theirs)) => {
             Compared::Differ(format!("{name}\n  sansboto: {e}\n  botocore: {theirs}"))
@@ -795,11 +764,11 @@ fn every_error_parses_as_botocore_parses_it() {
         match (ours, theirs) {
             (Ok(ours), _) => differences.push(format!(
                 "{name}\n  sansboto parsed an error answer as a success: {}",
-                plain(ours)
+                botocore::parsed_as_json(ours)
             )),
             (Err(e), Some(theirs)) => match e.service_error() {
                 Some(error) => {
-                    let ours = plain(&error.fields);
+                    let ours = botocore::parsed_as_json(&error.fields);
                     let code = theirs["Error"]["Code"].as_str().unwrap_or_default();
                     if ours != *theirs || error.code != code {
                         differences.push(format!(
@@ -824,7 +793,7 @@ fn every_error_parses_as_botocore_parses_it() {
                         "{name}\n  botocore refused ({}), sansboto: {} {}",
                         text("error"),
                         error.code,
-                        plain(&error.fields)
+                        botocore::parsed_as_json(&error.fields)
                     ));
                 }
             }

@@ -15,10 +15,8 @@
 
 mod e2e_support;
 
-use base64::Engine as _;
 use e2e_support::core_session;
 use sansboto_core::session::ClientOptions;
-use sansboto_core::Value;
 use sansboto_tests::botocore;
 
 /// Parses each case (`service`, `operation`, `status`, `headers`, `body`) as botocore's endpoint
@@ -68,35 +66,6 @@ for case in json.loads(CASES):
 emit(out)
 "#;
 
-/// A parsed value as [`PARSE`] writes botocore's.
-fn plain(value: &Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    match value {
-        Value::Blob(bytes) => serde_json::json!({
-            "$blob": base64::engine::general_purpose::STANDARD.encode(bytes)
-        }),
-        Value::List(items) => J::Array(items.iter().map(plain).collect()),
-        Value::Map(map) => J::Object(
-            map.iter()
-                .filter(|(k, _)| k.as_str() != "ResponseMetadata")
-                .map(|(k, v)| (k.to_string(), plain(v)))
-                .collect(),
-        ),
-        Value::Document(inner) => plain(inner),
-        Value::Timestamp(t) => {
-            let text = t.to_iso8601();
-            match text.strip_suffix('Z').and_then(|t| t.split_once('.')) {
-                Some((whole, fraction)) => match fraction.trim_end_matches('0') {
-                    "" => J::String(format!("{whole}Z")),
-                    fraction => J::String(format!("{whole}.{fraction}Z")),
-                },
-                None => J::String(text),
-            }
-        }
-        other => other.to_json(),
-    }
-}
-
 /// One answer: service, operation, status, headers, body.
 type Case<'a> = (&'a str, &'a str, u16, &'a [(&'a str, &'a str)], &'a str);
 
@@ -137,10 +106,10 @@ fn assert_parsed_as_botocore(cases: &[Case<'_>]) {
             .body(sansboto_core::Body::from(body.as_bytes().to_vec()))
             .unwrap();
         let ours = match client.parse_operation(operation, response, 0) {
-            Ok(value) => plain(&value),
+            Ok(value) => botocore::parsed_as_json(&value),
             Err(e) => match e.service_error() {
                 Some(error) => {
-                    let mut fields = plain(&error.fields);
+                    let mut fields = botocore::parsed_as_json(&error.fields);
                     // The code is compared too: botocore's is in the fields it parsed.
                     fields["Error"]["Code"] = error.code.clone().into();
                     fields
