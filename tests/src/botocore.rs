@@ -142,6 +142,28 @@ emit(captured)
     run(&snippet, env)
 }
 
+/// Python defining `plain(value)`: a value botocore parsed, written as [`parsed_as_json`] writes
+/// sansboto's, so the two compare as JSON. The response-parsing comparisons put it before their
+/// own snippets.
+pub const PLAIN: &str = r#"
+import base64, datetime
+
+def plain(v):
+    if isinstance(v, dict):
+        return {k: plain(x) for k, x in v.items() if k != 'ResponseMetadata'}
+    if isinstance(v, list):
+        return [plain(x) for x in v]
+    if isinstance(v, datetime.datetime):
+        v = v.astimezone(datetime.timezone.utc)
+        text = v.strftime('%Y-%m-%dT%H:%M:%S')
+        if v.microsecond:
+            text += ('.%06d' % v.microsecond).rstrip('0')
+        return text + 'Z'
+    if isinstance(v, (bytes, bytearray)):
+        return {'$blob': base64.b64encode(bytes(v)).decode()}
+    return v
+"#;
+
 /// A value sansboto parsed, written as the response-parsing comparisons write botocore's
 /// (`tests/botocore_outputs.rs`, `tests/botocore_outputs_probe.rs`): blobs as
 /// `{"$blob": base64}`, timestamps as ISO 8601 UTC with the fraction's trailing zeros dropped

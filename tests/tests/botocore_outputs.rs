@@ -24,8 +24,8 @@ use sansboto_core::Value;
 use sansboto_tests::botocore;
 
 /// Python shared by both suites: values made from a shape (`generate`), their wire forms in
-/// JSON (`wire`), XML (`xml_member`, `xml_body`) and headers (`headers_of`), and botocore's
-/// parse made comparable (`plain`: timestamps as ISO 8601 UTC, blobs as `{"$blob": base64}`).
+/// JSON (`wire`), XML (`xml_member`, `xml_body`) and headers (`headers_of`). Run after
+/// [`botocore::PLAIN`], which makes botocore's parse comparable.
 const RESPONSE_BUILDERS: &str = r#"
 import datetime, base64, email.utils
 from botocore import parsers
@@ -120,21 +120,6 @@ def headers_of(shape, value):
             prefix = ms.serialization.get('name', '')
             headers[prefix + 'keyx'] = header_text(ms.value, 'unused', m)
     return headers
-
-def plain(v):
-    if isinstance(v, dict):
-        return {k: plain(x) for k, x in v.items() if k != 'ResponseMetadata'}
-    if isinstance(v, list):
-        return [plain(x) for x in v]
-    if isinstance(v, datetime.datetime):
-        v = v.astimezone(datetime.timezone.utc)
-        text = v.strftime('%Y-%m-%dT%H:%M:%S')
-        if v.microsecond:
-            text += ('.%06d' % v.microsecond).rstrip('0')
-        return text + 'Z'
-    if isinstance(v, (bytes, bytearray)):
-        return {'$blob': base64.b64encode(bytes(v)).decode()}
-    return v
 
 def xml_text(shape, value):
     kind = shape.type_name
@@ -534,7 +519,10 @@ fn parsed_by_both(
     snippet: &str,
     at_least: usize,
 ) -> Vec<(serde_json::Value, Result<Value, sansboto_core::Error>)> {
-    let cases = botocore::run(&format!("{RESPONSE_BUILDERS}{snippet}"), &[]);
+    let cases = botocore::run(
+        &format!("{}{RESPONSE_BUILDERS}{snippet}", botocore::PLAIN),
+        &[],
+    );
     let serde_json::Value::Array(cases) = cases else {
         panic!("not a list of cases: {cases}");
     };

@@ -20,27 +20,11 @@ use sansboto_core::session::ClientOptions;
 use sansboto_tests::botocore;
 
 /// Parses each case (`service`, `operation`, `status`, `headers`, `body`) as botocore's endpoint
-/// would and prints the results: `parsed` (timestamps as ISO 8601 UTC, blobs as
-/// `{"$blob": base64}`, `ResponseMetadata` dropped) or `error`.
+/// would and prints the results: `parsed` (made comparable by [`botocore::PLAIN`], run before
+/// it) or `error`.
 const PARSE: &str = r#"
-import base64, datetime
 from botocore import parsers
 from urllib3._collections import HTTPHeaderDict
-
-def plain(v):
-    if isinstance(v, dict):
-        return {k: plain(x) for k, x in v.items() if k != 'ResponseMetadata'}
-    if isinstance(v, list):
-        return [plain(x) for x in v]
-    if isinstance(v, datetime.datetime):
-        v = v.astimezone(datetime.timezone.utc)
-        text = v.strftime('%Y-%m-%dT%H:%M:%S')
-        if v.microsecond:
-            text += ('.%06d' % v.microsecond).rstrip('0')
-        return text + 'Z'
-    if isinstance(v, (bytes, bytearray)):
-        return {'$blob': base64.b64encode(bytes(v)).decode()}
-    return v
 
 out = []
 for case in json.loads(CASES):
@@ -86,7 +70,10 @@ fn assert_parsed_as_botocore(cases: &[Case<'_>]) {
         })
         .collect();
     let literal = serde_json::Value::from(serde_json::to_string(&described).unwrap());
-    let theirs = botocore::run(&format!("CASES = {literal}\n{PARSE}"), &[]);
+    let theirs = botocore::run(
+        &format!("CASES = {literal}\n{}{PARSE}", botocore::PLAIN),
+        &[],
+    );
     let theirs = theirs.as_array().expect("a list of results");
     assert_eq!(theirs.len(), cases.len());
     let session = core_session(&[], None, None);
