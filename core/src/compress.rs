@@ -63,16 +63,11 @@ pub(crate) enum Compressed {
     InTransport,
 }
 
-/// The streaming input member of `operation`, with whether it requires a known length.
+/// Whether `operation`'s streaming input, if it has one, requires a known length.
 #[cfg(feature = "request-compression")]
 fn streaming_input(model: &ServiceModel, operation: &Operation) -> Option<bool> {
-    let st = model
-        .shape(operation.input.as_ref()?.shape)
-        .as_structure()?;
-    let member = st.members.get(st.payload.as_ref()?)?;
-    member
-        .streaming
-        .then(|| model.shape(member.shape).requires_length)
+    let member = model.streaming_input(operation)?;
+    Some(model.shape(member.shape).requires_length)
 }
 
 /// Without the `request-compression` feature: the body is left as it is, as botocore leaves it

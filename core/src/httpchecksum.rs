@@ -137,16 +137,7 @@ pub(crate) fn has_checksum_header(headers: &http::HeaderMap) -> bool {
 
 /// True when the operation's input has a streaming payload.
 pub(crate) fn has_streaming_input(model: &ServiceModel, operation: &Operation) -> bool {
-    operation
-        .input
-        .as_ref()
-        .and_then(|i| model.shape(i.shape).as_structure())
-        .is_some_and(|st| {
-            st.payload
-                .as_ref()
-                .and_then(|p| st.members.get(p))
-                .is_some_and(|m| m.streaming)
-        })
+    model.streaming_input(operation).is_some()
 }
 
 /// Decide the request checksum (botocore's `resolve_request_checksum_algorithm`): none when the

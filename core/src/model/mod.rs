@@ -827,6 +827,18 @@ impl ServiceModel {
         }
     }
 
+    /// The member of `operation`'s input that botocore calls its streaming input
+    /// (`get_streaming_input`): the payload ([`Operation::input_payload`], as the serializer
+    /// reads it) when it is a blob, marked streaming or not (Lambda `Invoke`'s `Payload`
+    /// counts). Checksums go in a trailer for it over HTTPS, compression keeps off one that
+    /// requires a length, and S3's signer leaves it unhashed beside `Content-MD5`; all three
+    /// read it here.
+    pub fn streaming_input(&self, operation: &Operation) -> Option<&ShapeRef> {
+        let input = self.shape(operation.input.as_ref()?.shape).as_structure()?;
+        let member = input.members.get(operation.input_payload.as_deref()?)?;
+        matches!(self.shape(member.shape).kind, ShapeKind::Blob).then_some(member)
+    }
+
     /// A shape by id, built on first use, or what is wrong with it (the error names the shape:
     /// malformed fields, unknown type, missing list member or map key/value, a reference to an
     /// undefined shape, or a malformed target whose traits a member inherits). The result is
@@ -1993,6 +2005,37 @@ mod tests {
             .unwrap();
         assert_eq!(output.members["H"].location, Location::Header);
         assert_eq!(output.members["H"].wire_name(), "x-h");
+    }
+
+    #[test]
+    fn a_streaming_input_is_a_blob_payload_as_botocore_reads_it() {
+        let json = r#"{
+          "metadata": {"protocol": "rest-json", "endpointPrefix": "svc"},
+          "operations": {
+            "Streamed": {"input": {"shape": "Streamed"}},
+            "Plain": {"input": {"shape": "Plain"}},
+            "Text": {"input": {"shape": "Text"}},
+            "Xml": {"input": {"shape": "Xml"}},
+            "Bare": {"input": {"shape": "Bare"}}},
+          "shapes": {
+            "Streamed": {"type": "structure", "payload": "B", "members": {"B": {"shape": "S"}}},
+            "Plain": {"type": "structure", "payload": "B", "members": {"B": {"shape": "P"}}},
+            "Text": {"type": "structure", "payload": "B", "members": {"B": {"shape": "T"}}},
+            "Xml": {"type": "structure", "payload": "B", "members": {"B": {"shape": "Bare"}}},
+            "Bare": {"type": "structure", "members": {"B": {"shape": "S"}}},
+            "S": {"type": "blob", "streaming": true},
+            "P": {"type": "blob"},
+            "T": {"type": "string"}
+          }}"#;
+        let m = ServiceModel::from_json(json.as_bytes()).unwrap();
+        let streams = |name| m.streaming_input(m.operation(name).unwrap()).is_some();
+        // S3 `PutObject`'s `Body`, and Lambda `Invoke`'s `Payload`, a blob not marked streaming.
+        assert!(streams("Streamed"));
+        assert!(streams("Plain"));
+        // A string or structure payload, or a blob that is not the payload, is not one.
+        assert!(!streams("Text"));
+        assert!(!streams("Xml"));
+        assert!(!streams("Bare"));
     }
 
     #[test]
