@@ -519,7 +519,6 @@ impl<T: Transport> ClientBuilder<T> {
         for register in self.hooks {
             register(core.hooks_mut());
         }
-        let core = Arc::new(core);
         // The session's keep-alive setting (environment, profile) under the builder's changes.
         let from_session = match session.tcp_keepalive()? {
             Some(on) => HttpSettings::new().tcp_keepalive(on),
@@ -528,6 +527,8 @@ impl<T: Transport> ClientBuilder<T> {
         let http_config = from_session
             .merge(self.http)
             .resolve(|name| session.env().get(name).cloned(), session.ca_bundle())?;
+        core.set_read_timeout(http_config.read_timeout);
+        let core = Arc::new(core);
         let transport = T::connect(&http_config)?;
         let explicit_credentials = self.credentials.clone();
         let credentials = (!self.options.unsigned)

@@ -471,6 +471,47 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// A response's `Date` as botocore reads it for a retry's `ttl` (Python's `strptime` with
+    /// `%a, %d %b %Y %H:%M:%S %Z`), narrower than [`parse_http_date`](Self::parse_http_date):
+    /// a short weekday name and its comma, a day of one or two digits, a short month name, a
+    /// four-digit year, hours, minutes and seconds of one or two digits each, and `GMT` or
+    /// `UTC`, names in any case, words apart by any whitespace. `None` for any other form, as
+    /// botocore then keeps the `ttl` it had.
+    pub(crate) fn parse_date_header_for_ttl(value: &str) -> Option<Self> {
+        let named = |names: &[&str], word: &str| names.iter().any(|n| n.eq_ignore_ascii_case(word));
+        let number = |word: &str, digits: std::ops::RangeInclusive<usize>| {
+            (digits.contains(&word.len()) && word.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| word.parse::<u32>().ok())
+                .flatten()
+        };
+        if value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace) {
+            return None;
+        }
+        let mut words = value.split_whitespace();
+        if !named(&WEEKDAYS, words.next()?.strip_suffix(',')?) {
+            return None;
+        }
+        let day = number(words.next()?, 1..=2)?;
+        let month_name = words.next()?;
+        let month = MONTHS
+            .iter()
+            .position(|m| m.eq_ignore_ascii_case(month_name))? as u32
+            + 1;
+        let year = number(words.next()?, 4..=4)?;
+        let mut clock = words.next()?.split(':').map(|part| number(part, 1..=2));
+        let (Some(Some(h)), Some(Some(m)), Some(Some(sec)), None) =
+            (clock.next(), clock.next(), clock.next(), clock.next())
+        else {
+            return None;
+        };
+        if !named(&["GMT", "UTC"], words.next()?) || words.next().is_some() || sec > 59 {
+            return None;
+        }
+        Self::from_civil(year.into(), month, day, h, m, sec)
+    }
+}
+
 /// A numeric zone, `+HHMM` or `+HH:MM` (or `-`), of an ISO 8601 time or an HTTP date:
 /// seconds east of UTC.
 fn zone_offset(zone: &[u8]) -> Option<i64> {
@@ -579,6 +620,49 @@ fn push_padded(out: &mut String, value: u32, width: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_header_is_read_for_ttl_as_pythons_strptime_reads_it() {
+        // Each read as `datetime.strptime(text, '%a, %d %b %Y %H:%M:%S %Z')` reads it.
+        let jan_2 = Timestamp::from_civil(2020, 1, 2, 3, 4, 5);
+        for text in [
+            "Thu, 02 Jan 2020 03:04:05 GMT",
+            "thu, 2 jan 2020 3:4:5 gmt",
+            "Thu,  02\tJan 2020 03:04:05 UTC",
+            "Thu, 02 Jan 2020 03:04:05 utc",
+            // strptime does not check the weekday against the date.
+            "Mon, 02 Jan 2020 03:04:05 GMT",
+        ] {
+            assert_eq!(
+                Timestamp::parse_date_header_for_ttl(text),
+                jan_2,
+                "{text:?}"
+            );
+        }
+        for text in [
+            "Thursday, 02 Jan 2020 03:04:05 GMT",
+            "Thu, 02 January 2020 03:04:05 GMT",
+            "Thu,02 Jan 2020 03:04:05 GMT",
+            "Thu, 02 Jan 2020 03:04:05 Z",
+            "Thu, 02 Jan 2020 03:04:05 EST",
+            "Thu, 02 Jan 2020 03:04:05 +0000",
+            "Thu, 02 Jan 2020 03:04:05.5 GMT",
+            " Thu, 02 Jan 2020 03:04:05 GMT",
+            "Thu, 02 Jan 2020 03:04:05 GMT ",
+            "Thu, 31 Feb 2020 03:04:05 GMT",
+            "Thu, 00 Jan 2020 03:04:05 GMT",
+            "Thu, 02 Jan 0000 03:04:05 GMT",
+            "Thu, 02 Jan 20 03:04:05 GMT",
+            "Thu, 02 Jan 2020 03:04 GMT",
+            "Thu, 002 Jan 2020 03:04:05 GMT",
+            "Thu, 02 Jan 2020 24:04:05 GMT",
+            "Thu, 02 Jan 2020 03:04:60 GMT",
+            "Thu Jan  2 03:04:05 2020",
+            "Thursday, 02-Jan-20 03:04:05 GMT",
+        ] {
+            assert_eq!(Timestamp::parse_date_header_for_ttl(text), None, "{text:?}");
+        }
+    }
 
     #[test]
     fn years_outside_pythons_datetime_are_refused() {

@@ -95,7 +95,8 @@ fn assert_attempt_headers(seen: &[Seen], announced: Announced) {
                 format!("attempt={attempt}; max={max}")
             }
         };
-        // botocore puts `ttl=…; ` first once it knows the clock skew (never here: no Date header).
+        // A retry after an answer with a `Date` puts `ttl=…; ` first (none here: the server
+        // sends no date; `a_retried_attempt_carries_botocores_ttl` has them).
         assert_eq!(sdk_request, expected, "attempt {attempt}");
     }
 }
@@ -562,4 +563,125 @@ except client.exceptions.UnprocessableEntityException as e:
     }
     // The scenario tells the two rules apart: botocore tried once, then three times.
     assert_eq!(botocore_counts, [1, 3]);
+}
+
+/// One scripted answer of [`ttl_scenario`]: an error status with a `Date` header (or none), or
+/// a connection closed without an answer; the last answer of a script is a success.
+#[derive(Clone, Copy)]
+enum Answer {
+    Error(u16, Option<&'static str>),
+    Close,
+}
+
+/// What a server scripted with `answers` then a success saw in each attempt's
+/// `amz-sdk-request`, when sansboto and when botocore 1.44.5 (each against its own server, with
+/// a read timeout of 7.5 s and up to 6 attempts in standard mode) make the call.
+fn ttl_scenario(
+    service: &str,
+    operation: &str,
+    params: &str,
+    answers: &'static [Answer],
+) -> (Vec<String>, Vec<String>) {
+    let server = || {
+        ScriptServer::start(move |_, n| match answers.get(n) {
+            Some(Answer::Close) => Action::Close,
+            Some(&Answer::Error(status, date)) => {
+                // Each answer closes its connection, so a connection closed without an answer
+                // is a new one, an attempt for both (not a stale pooled connection, which
+                // sansboto sends again without counting an attempt).
+                let mut headers = vec![
+                    ("Content-Type".to_string(), "application/json".to_string()),
+                    (
+                        "x-amzn-ErrorType".to_string(),
+                        "ServiceException".to_string(),
+                    ),
+                    ("Connection".to_string(), "close".to_string()),
+                ];
+                headers.extend(date.map(|d| ("Date".to_string(), d.to_string())));
+                let body = r#"{"__type":"ServiceException","message":"busy"}"#;
+                Action::Respond(status, headers, body.as_bytes().to_vec())
+            }
+            None => Action::json(200, "{}"),
+        })
+    };
+    let headers = |server: &ScriptServer| -> Vec<String> {
+        let seen = server.seen();
+        assert_eq!(seen.len(), answers.len() + 1, "one attempt per answer");
+        seen.iter()
+            .map(|r| r.header("amz-sdk-request").unwrap_or("").to_string())
+            .collect()
+    };
+
+    let ours = server();
+    let client = blocking_session(core_session(&[], None, None))
+        .client(service)
+        .region("us-east-1")
+        .endpoint_url(ours.url())
+        .credentials("AKIDRETRY", "secret", None)
+        .http_settings(http_config(Duration::from_millis(7_500)))
+        .retries(RetryMode::Standard, Some(6))
+        .build()
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_str(params).unwrap();
+    client
+        .call(operation, sansboto_core::Value::from(value))
+        .unwrap_or_else(|e| panic!("{operation}: {e}"));
+
+    let theirs = server();
+    let snippet = format!(
+        r#"
+from botocore.config import Config
+c = session.create_client({service:?}, region_name='us-east-1', endpoint_url={url:?},
+    aws_access_key_id='AKIDRETRY', aws_secret_access_key='secret',
+    config=Config(read_timeout=7.5, retries={{'mode': 'standard', 'total_max_attempts': 6}}))
+getattr(c, botocore.xform_name({operation:?}))(**json.loads({params:?}))
+emit(None)
+"#,
+        url = theirs.url(),
+    );
+    sansboto_tests::botocore::run(&snippet, &[]);
+    (headers(&ours), headers(&theirs))
+}
+
+/// botocore's retried attempts carry `ttl=` (the last readable `Date` plus the read timeout)
+/// before `attempt=N; max=M`: a date in another form, or no answer, keeps the last one. An
+/// operation with a streaming input (Lambda `Invoke`'s `Payload`) has one too: botocore means
+/// to leave it off there, but looks for the fact where it never puts it.
+#[test]
+fn a_retried_attempt_carries_botocores_ttl() {
+    use Answer::{Close, Error as E};
+    const GMT: &str = "Thu, 02 Jan 2020 03:04:05 GMT";
+    const READ_AS_BOTOCORE_READS: &[Answer] = &[
+        E(500, Some(GMT)),
+        // A numeric zone: botocore cannot read it and keeps the ttl it had.
+        E(503, Some("Thu, 02 Jan 2020 03:05:06 +0000")),
+        Close,
+        E(500, None),
+        // Names in any case, numbers of one digit.
+        E(500, Some("thu, 2 jan 2020 3:4:9 utc")),
+    ];
+    const NEVER_READ: &[Answer] = &[
+        E(500, Some("Thursday, 02 Jan 2020 03:04:05 GMT")),
+        E(500, Some("Thu Jan  2 03:04:05 2020")),
+        E(500, Some("Thu, 31 Feb 2020 03:04:05 GMT")),
+        E(500, Some("Thu, 02 Jan 2020 03:04:60 GMT")),
+        E(500, Some("Thu, 02 Jan 20 03:04:05 GMT")),
+    ];
+    let mut with_ttl = 0;
+    for (service, operation, params, answers) in [
+        ("dynamodb", "ListTables", "{}", READ_AS_BOTOCORE_READS),
+        ("dynamodb", "ListTables", "{}", NEVER_READ),
+        (
+            "lambda",
+            "Invoke",
+            r#"{"FunctionName": "f", "Payload": "{}"}"#,
+            &[E(500, Some(GMT)), E(500, Some(GMT))],
+        ),
+    ] {
+        let (ours, theirs) = ttl_scenario(service, operation, params, answers);
+        assert_eq!(ours, theirs, "{service} {operation}");
+        with_ttl += ours.iter().filter(|h| h.starts_with("ttl=")).count();
+    }
+    // The scenarios say something: botocore gave a ttl to the retries of the first and last.
+    assert_eq!(with_ttl, 7);
 }

@@ -1,8 +1,9 @@
 //! [`CallMachine`]: one operation call with retries, as a sans-IO state machine.
 //!
 //! Each attempt is re-signed at the time the transport gives, carries `amz-sdk-invocation-id`
-//! (the same for every attempt) and `amz-sdk-request: attempt=N; max=M`, and its outcome goes
-//! through the client's retry policy, which may ask for a sleep before the next attempt.
+//! (the same for every attempt) and `amz-sdk-request: attempt=N; max=M` (a retry after an
+//! answer with a `Date` has `ttl=…; ` first, as botocore's), and its outcome goes through the
+//! client's retry policy, which may ask for a sleep before the next attempt.
 //!
 //! An S3 answer the policy does not retry may still redirect the call to the bucket's region
 //! (rules in `super::redirect`): the next attempt goes out at once, re-signed for that region;
@@ -73,6 +74,10 @@ pub struct CallMachine<'c> {
     redirected: bool,
     /// May ask the bucket its region: not the probe itself, so probes never nest.
     may_probe: bool,
+    /// The last answer's `Date`, not read yet (see `next_ttl`).
+    date: Option<HeaderValue>,
+    /// The `ttl` the call's attempts carry since an answer gave one (see `next_ttl`).
+    ttl: Option<String>,
 }
 
 fn seconds(now: SystemTime) -> f64 {
@@ -105,6 +110,8 @@ impl<'c> CallMachine<'c> {
             session: None,
             redirected: false,
             may_probe: true,
+            date: None,
+            ttl: None,
         }
     }
 
@@ -382,15 +389,42 @@ impl<'c> CallMachine<'c> {
         let attempt = crate::hooks::Attempt(self.attempts.attempt());
         self.prepared.context.insert(attempt);
         let mut req = self.client.sign(&self.prepared, identity, now, None)?;
+        let ttl = self.next_ttl().map(str::to_owned);
         let header = self
             .client
-            .retry_policy(|p| p.sdk_request_header(&self.attempts, None));
+            .retry_policy(|p| p.sdk_request_header(&self.attempts, ttl.as_deref()));
         let headers = req.headers_mut();
         headers.insert("amz-sdk-invocation-id", self.invocation_id.clone());
         if let Ok(v) = HeaderValue::from_str(&header) {
             headers.insert("amz-sdk-request", v);
         }
         Ok(req)
+    }
+
+    /// Keep this answer's `Date`, from which the next attempt's `ttl` is made (only if there
+    /// is one: reading it costs a call that is not retried nothing but this).
+    fn note_date(&mut self, headers: &http::HeaderMap) {
+        if let Some(date) = headers.get(http::header::DATE) {
+            self.date = Some(date.clone());
+        }
+    }
+
+    /// The `ttl` of a retried attempt's `amz-sdk-request`, as botocore gives it: from the last
+    /// answer's `Date` when botocore can read it, else the one the call had (the first attempt
+    /// has none). botocore means to leave it off for a streaming input, but looks for that
+    /// where it never puts it, so every operation has one.
+    fn next_ttl(&mut self) -> Option<&str> {
+        if let Some(date) = self.date.take() {
+            let read_timeout = self.client.read_timeout();
+            let ttl = date
+                .to_str()
+                .ok()
+                .and_then(|date| crate::retry::sdk_request_ttl(date, read_timeout));
+            if ttl.is_some() {
+                self.ttl = ttl;
+            }
+        }
+        self.ttl.as_deref()
     }
 
     /// The transport's answer for the request of the last `Step::Send`: the response (with the
@@ -423,6 +457,7 @@ impl<'c> CallMachine<'c> {
         let (result, status) = match outcome {
             Ok(response) => {
                 let status = response.status().as_u16();
+                self.note_date(response.headers());
                 let retry_after = response
                     .headers()
                     .get("x-amz-retry-after")

@@ -245,6 +245,9 @@ pub struct ServiceClient {
     /// takes it from its legacy endpoint table (see [`LegacyEndpoints`]). `None`: the
     /// client's region and the model's signing name.
     default_signing: Option<SigningScope>,
+    /// The transport's longest wait for a read (botocore's `read_timeout`): a retry's
+    /// `amz-sdk-request` gives the server its `ttl` from it.
+    read_timeout: std::time::Duration,
 }
 
 /// What a client works out once per operation, on its first call, instead of per call.
@@ -429,6 +432,7 @@ impl ServiceClient {
             s3express: s3express::SessionCache::default(),
             bucket_regions: Default::default(),
             default_signing: None,
+            read_timeout: crate::http_config::DEFAULT_TIMEOUT,
         })
     }
 
@@ -445,6 +449,19 @@ impl ServiceClient {
     /// The configuration.
     pub fn config(&self) -> &ClientConfig {
         &self.config
+    }
+
+    /// Tell the client its transport's read timeout (botocore's `read_timeout`; 60 seconds
+    /// unless said): a retried attempt's `amz-sdk-request` carries `ttl`, the previous
+    /// answer's `Date` plus this, as botocore's does. A client built through a transport's
+    /// builder is told at build.
+    pub fn set_read_timeout(&mut self, limit: std::time::Duration) {
+        self.read_timeout = limit;
+    }
+
+    /// The read timeout [`set_read_timeout`](Self::set_read_timeout) gave.
+    pub fn read_timeout(&self) -> std::time::Duration {
+        self.read_timeout
     }
 
     /// The client's hooks (sansboto's own customizations are registered here too).

@@ -148,6 +148,17 @@ pub fn sdk_request_header(attempt: u32, max: Option<u32>, ttl: Option<&str>) -> 
     value
 }
 
+/// The `ttl` a retried attempt's `amz-sdk-request` carries after an answer with this `Date`
+/// (botocore's `_set_ttl`): the date plus the read timeout, as `20200102T030412Z`. `None` when
+/// botocore cannot read the date (`Timestamp::parse_date_header_for_ttl`); the call then
+/// keeps the `ttl` it had. A fraction of the timeout is dropped with the date's.
+pub(crate) fn sdk_request_ttl(date: &str, read_timeout: Duration) -> Option<String> {
+    use crate::time::Timestamp;
+    let date = Timestamp::parse_date_header_for_ttl(date)?;
+    let secs = i64::try_from(read_timeout.as_secs()).ok()?;
+    Some(Timestamp::from_secs(date.secs().checked_add(secs)?).to_amz_date())
+}
+
 /// One call's retry bookkeeping (create one per operation call with [`RetryPolicy::begin_call`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallAttempts {
