@@ -33,6 +33,9 @@ pub(crate) const GET_ARGS: &[&str] = &[
     "ExpectedBucketOwner",
 ];
 
+/// The extra arguments a download takes (s3transfer's download arguments).
+pub(crate) const DOWNLOAD_EXTRA: &[&[&str]] = &[GET_ARGS];
+
 /// The algorithms a stored object's checksum may use, in the order they are looked for.
 const STORED_CHECKSUMS: [ChecksumAlgorithm; 5] = [
     ChecksumAlgorithm::Crc64Nvme,

@@ -18,6 +18,7 @@
 //! an upload part is a file range the transport streams, a download range is written out in
 //! pieces of [`WRITE_CHUNK`] bytes as it arrives.
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
@@ -28,8 +29,8 @@ use crate::error::Error;
 use crate::runtime::{Client, Transport};
 use crate::value::{Map, Value};
 
-use super::download::Download;
-use super::upload::Upload;
+use super::download::{Download, DOWNLOAD_EXTRA};
+use super::upload::{Upload, COPY_EXTRA, COPY_HEAD_ARGS, UPLOAD_EXTRA};
 use super::{
     file_error, FileJob, FileOutput, Job, JobKind, Outcome, Progress, TransferConfig,
     TransferError, TransferMachine,
@@ -62,6 +63,56 @@ fn extra_map(extra: Value) -> Result<Map, Error> {
             kind: other.kind(),
         })),
     }
+}
+
+/// A transfer's extra arguments, every name checked against what `transfer` takes
+/// (`allowed`): all the unknown ones are refused together, as s3transfer refuses them, rather
+/// than left out of the calls unsaid.
+fn checked_extra(
+    extra: Value,
+    transfer: &'static str,
+    allowed: &[&[&'static str]],
+) -> Result<Map, Error> {
+    let extra = extra_map(extra)?;
+    let takes = |name: &str| allowed.iter().any(|list| list.contains(&name));
+    let names: Vec<String> = extra
+        .keys()
+        .filter(|name| !takes(name.as_str()))
+        .map(|name| name.to_string())
+        .collect();
+    if names.is_empty() {
+        return Ok(extra);
+    }
+    Err(TransferError::UnknownExtraArguments {
+        transfer,
+        names,
+        allowed: allowed
+            .iter()
+            .flat_map(|list| list.iter().copied())
+            .collect(),
+    }
+    .into())
+}
+
+/// An upload's or copy's extra arguments checked, and its configuration with the checksum
+/// algorithm their `ChecksumAlgorithm` chooses, if they name one (as s3transfer takes it).
+fn upload_extra<'c>(
+    extra: Value,
+    transfer: &'static str,
+    allowed: &[&[&'static str]],
+    config: &'c TransferConfig,
+) -> Result<(Map, Cow<'c, TransferConfig>), Error> {
+    let mut extra = checked_extra(extra, transfer, allowed)?;
+    let Some(chosen) = extra.shift_remove("ChecksumAlgorithm") else {
+        return Ok((extra, Cow::Borrowed(config)));
+    };
+    let name = chosen.as_str().unwrap_or_default();
+    let algorithm = name
+        .parse::<ChecksumAlgorithm>()
+        .map_err(TransferError::from)?;
+    let mut config = config.clone();
+    config.checksum_algorithm = algorithm;
+    Ok((extra, Cow::Owned(config)))
 }
 
 impl<T: Transport> Client<T> {
@@ -101,9 +152,10 @@ impl<T: Transport> Client<T> {
     ) -> T::Run<'a, Result<Value, Error>> {
         let path = path.as_ref().to_owned();
         T::run(async move {
-            let extra_args = extra_map(extra.clone())?;
+            let (extra_args, chosen) =
+                upload_extra(extra.clone(), "an upload", UPLOAD_EXTRA, config)?;
             let uploads = self.interrupted_uploads(bucket, key, &extra_args).await?;
-            let wanted = config.checksum_algorithm.name();
+            let wanted = chosen.checksum_algorithm.name();
             let latest = uploads
                 .into_iter()
                 .filter(|u| u.algorithm.as_deref().is_none_or(|a| a == wanted))
@@ -155,7 +207,7 @@ impl<T: Transport> Client<T> {
         extra: Value,
     ) -> T::Run<'a, Result<usize, Error>> {
         T::run(async move {
-            let extra = extra_map(extra)?;
+            let extra = checked_extra(extra, "aborting uploads", &[LIST_UPLOADS_ARGS])?;
             let uploads = self.interrupted_uploads(bucket, key, &extra).await?;
             for upload in &uploads {
                 let mut m = Map::default();
@@ -241,15 +293,18 @@ impl<T: Transport> Client<T> {
     ) -> T::Run<'a, Result<Value, Error>> {
         let path = path.as_ref().to_owned();
         T::run(async move {
-            let machine = Download::new(bucket, key, path, extra_map(extra)?, config);
+            let extra = checked_extra(extra, "a download", DOWNLOAD_EXTRA)?;
+            let machine = Download::new(bucket, key, path, extra, config);
             drive_transfer(self, machine, config).await
         })
     }
 
     /// Copy the object `copy_source` (`{"Bucket", "Key", "VersionId"?}`) to `bucket`/`key`
     /// (boto3's `copy`): HeadObject gives its size; CopyObject below the threshold, else a
-    /// multipart upload of UploadPartCopy ranges, aborted if it fails. `extra`: further
-    /// CopyObject arguments (`MetadataDirective`, `StorageClass`, …).
+    /// multipart upload of UploadPartCopy ranges, aborted if it fails, which keeps the source's
+    /// content headers and metadata, and its tags with `TaggingDirective: COPY`, as s3transfer
+    /// does (see [`Upload::copy`]). `extra`: further CopyObject arguments (`MetadataDirective`,
+    /// `StorageClass`, …); one a copy does not take is refused.
     pub fn copy_object<'a>(
         &'a self,
         copy_source: Value,
@@ -259,23 +314,23 @@ impl<T: Transport> Client<T> {
         config: &'a TransferConfig,
     ) -> T::Run<'a, Result<Value, Error>> {
         T::run(async move {
-            let extra = extra_map(extra)?;
+            let (extra, config) = upload_extra(extra, "a copy", COPY_EXTRA, config)?;
             let mut head = Map::default();
             for member in ["Bucket", "Key", "VersionId"] {
                 if let Some(v) = copy_source.get(member) {
                     head.insert(member.into(), v.clone());
                 }
             }
+            // The source's conditions, SSE-C key and payer go to its HeadObject too, under
+            // HeadObject's names, as s3transfer sends them.
+            for (copy_name, head_name) in COPY_HEAD_ARGS {
+                if let Some(v) = extra.get(*copy_name) {
+                    head.insert((*head_name).into(), v.clone());
+                }
+            }
             let source = self.call_async("HeadObject", Value::Map(head)).await?;
-            let size = source.get("ContentLength").and_then(Value::as_i64).ok_or(
-                TransferError::MissingMember {
-                    operation: "HeadObject",
-                    member: "ContentLength",
-                },
-            )?;
-            let machine =
-                Upload::copy(copy_source, bucket, key, size.max(0) as u64, extra, config)?;
-            drive_transfer(self, machine, config).await
+            let machine = Upload::copy(copy_source, &source, bucket, key, extra, &config)?;
+            drive_transfer(self, machine, &config).await
         })
     }
 
@@ -295,7 +350,8 @@ impl<T: Transport> Client<T> {
             let mut params = Map::default();
             params.insert("Bucket".into(), Value::from(bucket));
             params.insert("Key".into(), Value::from(key));
-            let params = super::with_extra(params, &extra_map(extra)?, super::download::GET_ARGS);
+            let extra = checked_extra(extra, "a download", DOWNLOAD_EXTRA)?;
+            let params = super::with_extra(params, &extra, super::download::GET_ARGS);
             let mut output = self.call_async("GetObject", params).await?;
             let total = output
                 .get("ContentLength")
@@ -361,8 +417,9 @@ impl<T: Transport> Client<T> {
         config: &'a TransferConfig,
     ) -> T::Run<'a, Result<Value, Error>> {
         T::run(async move {
-            let machine = Upload::stream(bucket, key, extra_map(extra)?, config);
-            drive_transfer_reading(self, machine, config, Some(reader)).await
+            let (extra, config) = upload_extra(extra, "an upload", UPLOAD_EXTRA, config)?;
+            let machine = Upload::stream(bucket, key, extra, &config);
+            drive_transfer_reading(self, machine, &config, Some(reader)).await
         })
     }
 
@@ -375,7 +432,7 @@ impl<T: Transport> Client<T> {
         config: &TransferConfig,
         resume: Option<String>,
     ) -> Result<Value, Error> {
-        let extra = extra_map(extra)?;
+        let (extra, config) = upload_extra(extra, "an upload", UPLOAD_EXTRA, config)?;
         let size = match self.transport().file_job(FileJob::Len(path.clone())).await {
             Ok(FileOutput::Len(Some(n))) => n,
             Ok(_) => {
@@ -384,8 +441,8 @@ impl<T: Transport> Client<T> {
             }
             Err(e) => return Err(file_error("reading", &path, e)),
         };
-        let machine = Upload::new(bucket, key, path, size, extra, config, resume)?;
-        drive_transfer(self, machine, config).await
+        let machine = Upload::new(bucket, key, path, size, extra, &config, resume)?;
+        drive_transfer(self, machine, &config).await
     }
 }
 

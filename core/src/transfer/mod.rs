@@ -262,6 +262,24 @@ pub enum TransferError {
         /// Why the abort failed.
         abort: Box<Error>,
     },
+    /// Extra arguments the transfer does not take, every one named (s3transfer refuses them
+    /// too), rather than left out of its calls unsaid.
+    #[error(
+        "{transfer} takes no extra argument {}; it takes {}",
+        names.join(", "),
+        allowed.join(", ")
+    )]
+    UnknownExtraArguments {
+        /// The kind of transfer: `an upload`, `a copy`, `a download`.
+        transfer: &'static str,
+        /// The arguments refused.
+        names: Vec<String>,
+        /// The arguments it takes.
+        allowed: Vec<&'static str>,
+    },
+    /// The `ChecksumAlgorithm` extra argument names no algorithm.
+    #[error("extra argument ChecksumAlgorithm: {0}")]
+    ChecksumAlgorithm(#[from] crate::checksum::UnknownChecksumAlgorithm),
     /// A response lacked what the transfer needs (an `UploadId`, an `ETag`, a length).
     #[error("{operation} answered without {member}")]
     MissingMember {

@@ -87,15 +87,87 @@ const COPY_ARGS: &[&str] = &[
     "TaggingDirective",
 ];
 
+/// The source's HeadObject members a multipart copy gives CreateMultipartUpload (s3transfer's
+/// preserved metadata): UploadPartCopy copies bytes only, where CopyObject keeps these itself.
+/// Given with `MetadataDirective: REPLACE`, the caller's own go instead.
+const PRESERVED_ON_COPY: &[&str] = &[
+    "CacheControl",
+    "ContentDisposition",
+    "ContentEncoding",
+    "ContentLanguage",
+    "ContentType",
+    "Expires",
+    "Metadata",
+];
+
+/// A copy's extra arguments its source's HeadObject takes, and under which name.
+pub(crate) const COPY_HEAD_ARGS: &[(&str, &str)] = &[
+    ("CopySourceIfMatch", "IfMatch"),
+    ("CopySourceIfModifiedSince", "IfModifiedSince"),
+    ("CopySourceIfNoneMatch", "IfNoneMatch"),
+    ("CopySourceIfUnmodifiedSince", "IfUnmodifiedSince"),
+    ("CopySourceSSECustomerKey", "SSECustomerKey"),
+    ("CopySourceSSECustomerAlgorithm", "SSECustomerAlgorithm"),
+    ("CopySourceSSECustomerKeyMD5", "SSECustomerKeyMD5"),
+    ("RequestPayer", "RequestPayer"),
+    ("ExpectedBucketOwner", "ExpectedBucketOwner"),
+];
+
+/// Extra arguments GetObjectTagging and PutObjectTagging repeat when a multipart copy's tags
+/// are copied.
+const TAGGING_ARGS: &[&str] = &["RequestPayer", "ExpectedBucketOwner"];
+
+/// The extra arguments an upload takes: PutObject's, and `ChecksumAlgorithm`, which chooses
+/// the checksum over [`TransferConfig::checksum_algorithm`] (s3transfer's upload arguments).
+pub(crate) const UPLOAD_EXTRA: &[&[&str]] = &[PUT_ARGS, &["ChecksumAlgorithm"]];
+/// The extra arguments a copy takes: an upload's and CopyObject's own.
+pub(crate) const COPY_EXTRA: &[&[&str]] = &[PUT_ARGS, COPY_ARGS, &["ChecksumAlgorithm"]];
+
 /// Where the object's bytes come from.
 #[derive(Clone, Debug)]
 enum Source {
     /// A local file.
     File(PathBuf),
-    /// An S3 object (`CopySource`: `{"Bucket", "Key", "VersionId"?}`).
-    Object(Value),
+    /// An S3 object.
+    Object(CopyFrom),
     /// A stream read part by part.
     Stream(StreamState),
+}
+
+/// A copy's source object and what its HeadObject said.
+#[derive(Clone, Debug)]
+struct CopyFrom {
+    /// `CopySource`: `{"Bucket", "Key", "VersionId"?}`.
+    source: Value,
+    /// Its ETag: each UploadPartCopy sends it as `CopySourceIfMatch`, so a source replaced
+    /// midway fails the copy rather than mixing two objects (as s3transfer guards it).
+    etag: Option<String>,
+    /// Its members in [`PRESERVED_ON_COPY`].
+    preserved: Map,
+}
+
+impl CopyFrom {
+    /// The extra arguments of a multipart copy's CreateMultipartUpload: the source's
+    /// preserved members over the caller's, unless the caller says `MetadataDirective:
+    /// REPLACE`; never `Tagging` (a multipart copy's tags follow `TaggingDirective`, after
+    /// the copy completes), as s3transfer.
+    fn create_extra(&self, extra: &Map) -> Map {
+        let replace = extra.get("MetadataDirective").and_then(Value::as_str) == Some("REPLACE");
+        let mut merged: Map = extra
+            .iter()
+            .filter(|(name, _)| {
+                name.as_str() != "Tagging"
+                    && (replace || !PRESERVED_ON_COPY.contains(&name.as_str()))
+            })
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        if !replace {
+            for (name, value) in &self.preserved {
+                merged.insert(name.clone(), value.clone());
+            }
+        }
+        merged
+    }
 }
 
 /// How far a stream source was read.
@@ -132,6 +204,10 @@ enum Task {
     /// The checksum of a listed part's range of the file, to compare with S3's.
     Verify(usize),
     Complete,
+    /// The source's tags, for a multipart copy with `TaggingDirective: COPY`.
+    GetTags,
+    /// The copy's tags put on it.
+    PutTags,
     Abort,
 }
 
@@ -141,6 +217,8 @@ enum Phase {
     Waiting,
     Listing,
     Parts,
+    /// A multipart copy completed: its tags next (see `tags_job`).
+    Tags,
     Aborting,
     Finished,
 }
@@ -177,6 +255,10 @@ pub struct Upload {
     error: Option<Error>,
     cancelled: bool,
     result: Option<Result<Value, Error>>,
+    /// CompleteMultipartUpload's answer while a copy's tags are put: the transfer's result.
+    completed: Option<Value>,
+    /// The tags to put on a multipart copy, once known.
+    tags: Option<Vec<Value>>,
 }
 
 impl Upload {
@@ -224,21 +306,49 @@ impl Upload {
             error: None,
             cancelled: false,
             result: None,
+            completed: None,
+            tags: None,
         })
     }
 
-    /// Copy the `size` bytes of the object `copy_source` (`{"Bucket", "Key", "VersionId"?}`)
-    /// to `bucket`/`key`: CopyObject below the threshold, else UploadPartCopy per part.
+    /// Copy the object `copy_source` (`{"Bucket", "Key", "VersionId"?}`), of which `head` is
+    /// HeadObject's answer, to `bucket`/`key`: CopyObject below the threshold, else
+    /// UploadPartCopy per part, each only if the source still has `head`'s ETag. A multipart
+    /// copy keeps the source's content headers and metadata (unless `MetadataDirective:
+    /// REPLACE`), and its tags with `TaggingDirective: COPY` (or `REPLACE`: those of
+    /// `Tagging`), as s3transfer's.
     pub fn copy(
         copy_source: Value,
+        head: &Value,
         bucket: &str,
         key: &str,
-        size: u64,
         extra: Map,
         config: &TransferConfig,
     ) -> Result<Upload, Error> {
-        let mut upload = Upload::new(bucket, key, PathBuf::new(), size, extra, config, None)?;
-        upload.source = Source::Object(copy_source);
+        let size = head.get("ContentLength").and_then(Value::as_i64).ok_or(
+            TransferError::MissingMember {
+                operation: "HeadObject",
+                member: "ContentLength",
+            },
+        )?;
+        let preserved = PRESERVED_ON_COPY
+            .iter()
+            .filter_map(|&name| Some((name.into(), head.get(name)?.clone())))
+            .collect();
+        let mut upload = Upload::new(
+            bucket,
+            key,
+            PathBuf::new(),
+            size.max(0) as u64,
+            extra,
+            config,
+            None,
+        )?;
+        upload.source = Source::Object(CopyFrom {
+            source: copy_source,
+            etag: head.get("ETag").and_then(Value::as_str).map(String::from),
+            preserved,
+        });
         // S3 computes a copy's checksums itself; a full-object value would need the bytes.
         upload.full_object = false;
         Ok(upload)
@@ -407,8 +517,8 @@ impl Upload {
                 m.insert("Body".into(), Value::from(bytes));
                 ("PutObject", with_extra(m, &self.extra, PUT_ARGS))
             }
-            Source::Object(source) => {
-                m.insert("CopySource".into(), source.clone());
+            Source::Object(from) => {
+                m.insert("CopySource".into(), from.source.clone());
                 let mut params = with_extra(m, &self.extra, PUT_ARGS);
                 if let Value::Map(m) = params {
                     params = with_extra(m, &self.extra, COPY_ARGS);
@@ -429,7 +539,10 @@ impl Upload {
         if self.full_object {
             m.insert("ChecksumType".into(), Value::from("FULL_OBJECT"));
         }
-        let params = with_extra(m, &self.extra, PUT_ARGS);
+        let params = match &self.source {
+            Source::Object(from) => with_extra(m, &from.create_extra(&self.extra), PUT_ARGS),
+            _ => with_extra(m, &self.extra, PUT_ARGS),
+        };
         self.phase = Phase::Waiting;
         self.start(Task::Create, "CreateMultipartUpload", params)
     }
@@ -466,8 +579,11 @@ impl Upload {
                 );
                 "UploadPart"
             }
-            Source::Object(source) => {
-                m.insert("CopySource".into(), source.clone());
+            Source::Object(from) => {
+                m.insert("CopySource".into(), from.source.clone());
+                if let Some(etag) = &from.etag {
+                    m.insert("CopySourceIfMatch".into(), Value::from(etag.as_str()));
+                }
                 let last = part.offset + part.len.max(1) - 1;
                 m.insert(
                     "CopySourceRange".into(),
@@ -512,6 +628,50 @@ impl Upload {
         let params = with_extra(m, &self.extra, COMPLETE_ARGS);
         self.phase = Phase::Waiting;
         self.start(Task::Complete, "CompleteMultipartUpload", params)
+    }
+
+    /// After a multipart copy completed, its tags (s3transfer's rule): with `TaggingDirective:
+    /// COPY` the source's, read with GetObjectTagging; with `REPLACE` those of `Tagging` (a
+    /// query string); put with PutObjectTagging when there are any. `None` once done: the
+    /// transfer then ends with CompleteMultipartUpload's answer.
+    fn tags_job(&mut self) -> Option<Job> {
+        let Source::Object(from) = &self.source else {
+            return None;
+        };
+        let directive = self.extra.get("TaggingDirective").and_then(Value::as_str);
+        let tags = match (self.tags.take(), directive) {
+            (Some(tags), _) => tags,
+            (None, Some("COPY")) => {
+                let mut m = Map::default();
+                for member in ["Bucket", "Key", "VersionId"] {
+                    if let Some(v) = from.source.get(member) {
+                        m.insert(member.into(), v.clone());
+                    }
+                }
+                let params = with_extra(m, &self.extra, TAGGING_ARGS);
+                self.phase = Phase::Waiting;
+                return Some(self.start(Task::GetTags, "GetObjectTagging", params));
+            }
+            (None, Some("REPLACE")) => {
+                let query = self.extra.get("Tagging").and_then(Value::as_str);
+                query_tags(query.unwrap_or_default())
+            }
+            (None, _) => Vec::new(),
+        };
+        let completed = self.completed.take().unwrap_or_default();
+        if tags.is_empty() {
+            self.finish_with(Ok(completed));
+            return None;
+        }
+        let mut m = self.base();
+        m.insert("Tagging".into(), crate::params! {"TagSet": tags});
+        if let Some(version) = completed.get("VersionId") {
+            m.insert("VersionId".into(), version.clone());
+        }
+        self.completed = Some(completed);
+        let params = with_extra(m, &self.extra, TAGGING_ARGS);
+        self.phase = Phase::Waiting;
+        Some(self.start(Task::PutTags, "PutObjectTagging", params))
     }
 
     fn abort_job(&mut self) -> Job {
@@ -678,6 +838,23 @@ impl Upload {
     }
 }
 
+/// The tags of a `Tagging` argument (`k1=v1&k2`), read as Python's `parse_qsl` with blank
+/// values kept reads them, as s3transfer reads it for a multipart copy.
+fn query_tags(query: &str) -> Vec<Value> {
+    use crate::encoding::percent_decode;
+    query
+        .split('&')
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| {
+            let (key, value) = piece.split_once('=').unwrap_or((piece, ""));
+            crate::params! {
+                "Key": percent_decode(key, true).as_ref(),
+                "Value": percent_decode(value, true).as_ref()
+            }
+        })
+        .collect()
+}
+
 /// The MD5 an ETag of 32 hex digits (quoted or not) is; `None` for any other ETag.
 fn md5_etag(etag: &str) -> Option<Vec<u8>> {
     let hex = etag.trim_matches('"');
@@ -706,6 +883,7 @@ impl TransferMachine for Upload {
             Phase::Start if self.upload_id.is_some() => Some(self.list_job()),
             Phase::Start => Some(self.create_job()),
             Phase::Listing => Some(self.list_job()),
+            Phase::Tags => self.tags_job(),
             Phase::Parts if self.error.is_some() || self.cancelled => {
                 if self.in_flight.is_empty() {
                     if self.error.is_none() {
@@ -838,10 +1016,30 @@ impl TransferMachine for Upload {
                 self.record_part(index, &out)
             }
             (Task::Part(_), Err(e)) => self.fail(e),
-            (Task::Complete, Ok(out)) => {
-                let verified = self.verify_completed(&out).map(|()| out);
-                self.finish_with(verified)
+            (Task::Complete, Ok(out)) => match self.verify_completed(&out) {
+                Ok(()) if matches!(self.source, Source::Object(_)) => {
+                    self.completed = Some(out);
+                    self.phase = Phase::Tags;
+                    return true;
+                }
+                verified => self.finish_with(verified.map(|()| out)),
+            },
+            (Task::GetTags, Ok(out)) => {
+                let tags = out
+                    .get("TagSet")
+                    .and_then(Value::as_list)
+                    .unwrap_or_default();
+                self.tags = Some(tags.to_vec());
+                self.phase = Phase::Tags;
+                return true;
             }
+            (Task::PutTags, Ok(_)) => {
+                let completed = self.completed.take().unwrap_or_default();
+                self.finish_with(Ok(completed))
+            }
+            // The object is complete; its tags could not be copied: the copy fails with why,
+            // as s3transfer's does.
+            (Task::GetTags | Task::PutTags, Err(e)) => self.finish_with(Err(e)),
             (Task::Complete, Err(e)) => {
                 self.fail(e);
                 self.phase = Phase::Parts;
@@ -1257,18 +1455,41 @@ mod tests {
         assert!(md5_etag("0123456789abcdef0123456789abcdeg").is_none());
     }
 
+    /// HeadObject's answer for a copy's source of `size` bytes.
+    fn source_head(size: u64) -> Value {
+        params! {
+            "ContentLength": size as i64, "ETag": "\"e1\"", "ContentType": "text/csv",
+            "CacheControl": "no-cache", "Metadata": params! {"a": "1"}, "StorageClass": "GLACIER"
+        }
+    }
+
     #[test]
     fn a_copy_uses_copy_source_ranges_and_reads_etags_from_copy_part_result() {
         let source = params! {"Bucket": "src", "Key": "a", "VersionId": "v1"};
-        let mut up =
-            Upload::copy(source.clone(), "b", "k", 6 * MIB, Map::default(), &config()).unwrap();
-        let parts = created(&mut up);
+        let head = source_head(6 * MIB);
+        let mut extra = Map::default();
+        extra.insert("ContentType".into(), Value::from("image/png"));
+        extra.insert("Tagging".into(), Value::from("a=1"));
+        let mut up = Upload::copy(source.clone(), &head, "b", "k", extra, &config()).unwrap();
+        let create = up.next_job().unwrap();
+        let (op, p) = call(&create);
+        // The source's content headers and metadata, over the caller's; not its storage
+        // class; no tags (no `TaggingDirective`).
+        assert_eq!(op, "CreateMultipartUpload");
+        assert_eq!(p["ContentType"].as_str(), Some("text/csv"));
+        assert_eq!(p["CacheControl"].as_str(), Some("no-cache"));
+        assert_eq!(p["Metadata"]["a"].as_str(), Some("1"));
+        assert!(p.get("StorageClass").is_none() && p.get("Tagging").is_none());
+        assert!(up.handle(create.id, ok(params! {"UploadId": "u1"})));
+        let parts: Vec<Job> = std::iter::from_fn(|| up.next_job()).collect();
         let ranges: Vec<_> = parts
             .iter()
             .map(|j| {
                 let (op, p) = call(j);
                 assert_eq!((op, &p["CopySource"]), ("UploadPartCopy", &source));
                 assert!(p.get("Body").is_none());
+                // Only from the object HeadObject saw.
+                assert_eq!(p["CopySourceIfMatch"].as_str(), Some("\"e1\""));
                 p["CopySourceRange"].as_str().unwrap().to_string()
             })
             .collect();
@@ -1290,9 +1511,107 @@ mod tests {
             call(&complete).1["MultipartUpload"]["Parts"][1]["ETag"].as_str(),
             Some("c")
         );
+        assert!(up.handle(complete.id, ok(params! {"ETag": "done"})));
+        assert!(up.next_job().is_none());
+        assert_eq!(up.finish().unwrap().unwrap()["ETag"].as_str(), Some("done"));
 
-        let mut small = Upload::copy(source, "b", "k", 10, Map::default(), &config()).unwrap();
+        let mut small = Upload::copy(
+            source,
+            &source_head(10),
+            "b",
+            "k",
+            Map::default(),
+            &config(),
+        )
+        .unwrap();
         assert_eq!(call(&small.next_job().unwrap()).0, "CopyObject");
+    }
+
+    /// Run a multipart copy with `extra` to its CompleteMultipartUpload, answered.
+    fn copied(extra: Map) -> (Upload, Value) {
+        let source = params! {"Bucket": "src", "Key": "a", "VersionId": "v1"};
+        let mut up =
+            Upload::copy(source, &source_head(6 * MIB), "b", "k", extra, &config()).unwrap();
+        let create = up.next_job().unwrap();
+        let create_params = call(&create).1.clone();
+        up.handle(create.id, ok(params! {"UploadId": "u1"}));
+        for job in std::iter::from_fn(|| up.next_job()).collect::<Vec<_>>() {
+            up.handle(
+                job.id,
+                ok(params! {"CopyPartResult": params! {"ETag": "c"}}),
+            );
+        }
+        let complete = up.next_job().unwrap();
+        up.handle(complete.id, ok(params! {"ETag": "done", "VersionId": "v9"}));
+        (up, create_params)
+    }
+
+    #[test]
+    fn a_multipart_copy_takes_its_tags_and_metadata_as_the_directives_say() {
+        let extra = |pairs: &[(&str, &str)]| -> Map {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).into(), Value::from(*v)))
+                .collect()
+        };
+        // COPY: the source's tags, read from its version, put on the copy's.
+        let (mut up, _) = copied(extra(&[
+            ("TaggingDirective", "COPY"),
+            ("RequestPayer", "requester"),
+        ]));
+        let get = up.next_job().unwrap();
+        let (op, p) = call(&get);
+        assert_eq!(op, "GetObjectTagging");
+        assert_eq!(
+            (p["Bucket"].as_str(), p["VersionId"].as_str()),
+            (Some("src"), Some("v1"))
+        );
+        assert_eq!(p["RequestPayer"].as_str(), Some("requester"));
+        let tags = params! {"TagSet": vec![params! {"Key": "k", "Value": "v"}]};
+        assert!(up.handle(get.id, ok(tags.clone())));
+        let put = up.next_job().unwrap();
+        let (op, p) = call(&put);
+        assert_eq!(op, "PutObjectTagging");
+        assert_eq!(p["Tagging"], tags);
+        assert_eq!(
+            (p["Bucket"].as_str(), p["VersionId"].as_str()),
+            (Some("b"), Some("v9"))
+        );
+        up.handle(put.id, ok(params! {}));
+        assert_eq!(up.finish().unwrap().unwrap()["ETag"].as_str(), Some("done"));
+
+        // COPY of a source without tags: nothing to put.
+        let (mut up, _) = copied(extra(&[("TaggingDirective", "COPY")]));
+        let get = up.next_job().unwrap();
+        up.handle(get.id, ok(params! {"TagSet": Vec::<Value>::new()}));
+        assert!(up.next_job().is_none());
+        assert_eq!(up.finish().unwrap().unwrap()["ETag"].as_str(), Some("done"));
+
+        // REPLACE: `Tagging`'s, read as a query string; and the caller's metadata.
+        let (mut up, create) = copied(extra(&[
+            ("TaggingDirective", "REPLACE"),
+            ("Tagging", "a=1&b%20c=x+y&empty&=&"),
+            ("MetadataDirective", "REPLACE"),
+            ("ContentType", "image/png"),
+        ]));
+        assert_eq!(create["ContentType"].as_str(), Some("image/png"));
+        assert!(create.get("Metadata").is_none() && create.get("Tagging").is_none());
+        let put = up.next_job().unwrap();
+        let (op, p) = call(&put);
+        assert_eq!(op, "PutObjectTagging");
+        let set: Vec<(&str, &str)> = p["Tagging"]["TagSet"]
+            .as_list()
+            .unwrap()
+            .iter()
+            .map(|t| (t["Key"].as_str().unwrap(), t["Value"].as_str().unwrap()))
+            .collect();
+        assert_eq!(set, [("a", "1"), ("b c", "x y"), ("empty", ""), ("", "")]);
+
+        // A failed tag call fails the copy.
+        let (mut up, _) = copied(extra(&[("TaggingDirective", "COPY")]));
+        let get = up.next_job().unwrap();
+        up.handle(get.id, Outcome::Called(Err(Error::MachineMisuse("denied"))));
+        assert!(up.finish().unwrap().is_err());
     }
 
     fn read_max(job: &Job) -> u64 {
