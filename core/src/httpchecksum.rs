@@ -143,8 +143,10 @@ pub(crate) fn has_streaming_input(model: &ServiceModel, operation: &Operation) -
 /// Decide the request checksum (botocore's `resolve_request_checksum_algorithm`): none when the
 /// serialized request already has a checksum header; the caller's algorithm when the operation's
 /// request-algorithm member is set; CRC32 when a checksum is required, or supported and
-/// `calculation` is `WhenSupported` (never for presigned requests). Streaming operations over
-/// HTTPS use a trailer.
+/// `calculation` is `WhenSupported`. Streaming operations over HTTPS use a trailer. Never for a
+/// presigned request, even with an algorithm chosen: botocore computes none when presigning
+/// (only the modeled `x-amz-sdk-checksum-algorithm` goes), and a checksum of the body at hand
+/// would sign a header the URL's holder, sending a body of their own, cannot know.
 pub(crate) fn resolve_request_checksum(
     model: &ServiceModel,
     operation: &Operation,
@@ -153,7 +155,7 @@ pub(crate) fn resolve_request_checksum(
     calculation: RequestChecksumCalculation,
     is_presign: bool,
 ) -> Result<Option<RequestChecksum>, FlexibleChecksumError> {
-    if has_checksum_header(request.headers()) {
+    if is_presign || has_checksum_header(request.headers()) {
         return Ok(None);
     }
     let trait_ = operation.http_checksum.as_ref();
@@ -169,9 +171,6 @@ pub(crate) fn resolve_request_checksum(
     } else if required
         || (member.is_some() && calculation == RequestChecksumCalculation::WhenSupported)
     {
-        if is_presign {
-            return Ok(None);
-        }
         let header = member.and_then(|m| member_header(model, operation, m));
         (
             ChecksumAlgorithm::DEFAULT,
