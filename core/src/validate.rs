@@ -7,7 +7,7 @@
 
 use std::fmt::{self, Write as _};
 
-use crate::model::{ServiceModel, ShapeId, ShapeKind};
+use crate::model::{Location, ServiceModel, ShapeId, ShapeKind};
 use crate::serialize::MAX_NESTING;
 use crate::time::Timestamp;
 use crate::value::Value;
@@ -227,6 +227,8 @@ enum Path<'p> {
     Index(&'p Path<'p>, usize),
     /// A map value: `.key`.
     Key(&'p Path<'p>, &'p str),
+    /// A map's key itself: ` (key: key)`, as botocore names it.
+    MapKey(&'p Path<'p>, &'p str),
 }
 
 impl Path<'_> {
@@ -254,6 +256,10 @@ impl Path<'_> {
                 parent.write(out);
                 out.push('.');
                 out.push_str(key);
+            }
+            Path::MapKey(parent, key) => {
+                parent.write(out);
+                let _ = write!(out, " (key: {key})");
             }
         }
     }
@@ -334,7 +340,8 @@ impl Validator<'_> {
 
     /// A map's key, validated as its key shape says (a string shape, in every model; any other
     /// kind is checked as the string value it is).
-    fn map_key(&mut self, id: ShapeId, key: &str, path: &Path<'_>) {
+    fn map_key(&mut self, id: ShapeId, key: &str, map: &Path<'_>) {
+        let path = &Path::MapKey(map, key);
         match &self.model.shape(id).kind {
             ShapeKind::String => self.min_length(id, path, key.chars().count()),
             _ => self.value(id, &Value::String(key.to_string()), path),
@@ -389,6 +396,11 @@ impl Validator<'_> {
                                 continue;
                             }
                             let member_path = Path::Member(path, name);
+                            // A `jsonvalue` header takes any value JSON can write (it goes as
+                            // base64 of its JSON), as botocore's special case checks it.
+                            if member.jsonvalue && member.location == Location::Header {
+                                continue;
+                            }
                             self.value(member.shape, member_value, &member_path);
                             // A member bound to the host has an implicit `min` of 1 where its
                             // shape has none (botocore's `range_check`): an empty host label
@@ -633,7 +645,7 @@ mod tests {
             "Invalid value for parameter Count, value: 0, valid min value: 1",
             "Invalid length for parameter Tags[0].Key, value: 1, valid min length: 3",
             "Missing required parameter in Tags[1]: \"Key\"",
-            "Invalid length for parameter Meta, value: 2, valid min length: 3",
+            "Invalid length for parameter Meta (key: ab), value: 2, valid min length: 3",
             "Invalid type for parameter Meta.ab, value: x, type: string, valid types: integer",
             "Invalid number of parameters set for tagged union structure Choice. Can only set one of the following keys: A, B.",
             "Invalid type for parameter When, value: yesterday, type: string, valid types: timestamp, ISO 8601 string, epoch seconds",

@@ -507,3 +507,41 @@ except ParamValidationError as e:
         other => panic!("expected a validation error, got {other:?}"),
     }
 }
+
+/// A `jsonvalue` header (Lex `PostContent`'s `sessionAttributes`) takes any value JSON can
+/// write, sent as base64 of its compact JSON, as botocore's validation and serializer take it;
+/// sansboto's validation asked for a string. Found comparing validation with botocore on
+/// generated inputs (`botocore_validation`).
+#[test]
+fn a_jsonvalue_header_takes_any_json_value_as_in_botocore() {
+    for attributes in [
+        serde_json::json!({"a": "b", "n": 1, "list": [true, null]}),
+        serde_json::json!(1.5),
+        serde_json::json!("text"),
+    ] {
+        let params = serde_json::json!({
+            "botName": "bot", "botAlias": "alias", "userId": "user", "contentType": "text/plain",
+            "inputStream": "hello", "sessionAttributes": attributes,
+        })
+        .to_string();
+        let request = ours("lex-runtime", "PostContent", &params, None)
+            .unwrap_or_else(|e| panic!("{params}: {e}"));
+        let reference = botocore::request_signed_at(
+            "lex-runtime",
+            "PostContent",
+            &params,
+            "region_name='us-east-1'",
+            &[],
+            1_700_000_000,
+        );
+        assert_eq!(
+            reference["headers"]["x-amz-lex-session-attributes"].as_str(),
+            request
+                .headers()
+                .get("x-amz-lex-session-attributes")
+                .and_then(|v| v.to_str().ok()),
+            "{params}"
+        );
+        assert_signed_as_botocore(&reference, &request, &params);
+    }
+}
