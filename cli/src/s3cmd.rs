@@ -1754,6 +1754,7 @@ mod tests {
         let mut fields = Map::default();
         fields.insert("Error".into(), Value::Map(error));
         sansboto_core::Error::Service(Box::new(sansboto_core::ServiceError {
+            operation: "PutObject".into(),
             code: code.into(),
             message: message.into(),
             request_id: None,

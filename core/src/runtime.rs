@@ -1164,6 +1164,10 @@ impl<'c, T: Transport> EventStream<'c, T> {
                 // An event type this model does not know.
                 Ok(Value::Map(m)) if m.is_empty() => continue,
                 Ok(event) => return Some(Ok(event)),
+                Err(crate::parse::ParseError::Service(mut e)) => {
+                    e.operation = self.operation.name.clone();
+                    return Some(Err(Error::Service(e)));
+                }
                 Err(e) => return Some(Err(e.into())),
             }
         }

@@ -886,6 +886,15 @@ async fn transcribe_exception_event_is_a_typed_service_error() {
         e.message,
         "Your audio stream is not in the declared encoding."
     );
+    // Named after the call whose stream it ended, as botocore's `EventStreamError` is.
+    assert_eq!(e.operation, op);
+    assert!(
+        e.to_string().starts_with(
+            "An error occurred (BadRequestException) when calling the StartStreamTranscription \
+             operation: "
+        ),
+        "{e}"
+    );
     let seen = server.settled(1).await;
     assert_eq!(seen[0].failure, None);
     assert_eq!(seen[0].verified, 2);

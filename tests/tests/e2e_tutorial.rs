@@ -29,7 +29,11 @@ fn check_acl(acl: &Value) {
 fn check_missing(err: &sansboto_core::Error) {
     assert_eq!(err.code(), Some("NoSuchKey"), "{err}");
     assert_eq!(err.status(), Some(404));
-    assert!(err.to_string().starts_with("NoSuchKey: "), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("An error occurred (NoSuchKey) when calling the GetObject operation: "),
+        "{err}"
+    );
 }
 
 macro_rules! async_tutorial {

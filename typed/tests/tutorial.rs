@@ -65,7 +65,11 @@ fn check_missing(err: &s3::errors::GetObjectError) {
     assert!(err.is_no_such_key(), "{err:?}");
     let service = err.service_error().expect("a service error");
     assert_eq!(service.status, 404);
-    assert!(err.to_string().starts_with("NoSuchKey: "), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("An error occurred (NoSuchKey) when calling the GetObject operation: "),
+        "{err}"
+    );
 }
 
 fn list(bucket: &str) -> ListObjectsV2Request {

@@ -249,6 +249,7 @@ mod tests {
                 .insert("Region".into(), Value::from(r));
         }
         ServiceError {
+            operation: "GetObject".to_string(),
             code: code.to_string(),
             message: String::new(),
             request_id: None,

@@ -93,6 +93,7 @@ fn stream_error(code: &str, message: &str, shape: Option<ShapeId>, members: Map)
     let mut fields = members;
     fields.insert("Error".into(), Value::Map(error));
     ParseError::Service(Box::new(ServiceError {
+        operation: String::new(),
         code: code.to_string(),
         message: message.to_string(),
         request_id: None,

@@ -187,6 +187,12 @@ pub(crate) enum PathSegment<'a> {
 /// An error response from the service, parsed.
 #[derive(Clone, Debug)]
 pub struct ServiceError {
+    /// The operation that was answered with it (botocore's `operation_name`): a transfer or a
+    /// paginated call makes several. Empty for an event-stream error read by [`parse_event`]
+    /// alone (a client's event stream fills it).
+    ///
+    /// [`parse_event`]: crate::parse::event::parse_event
+    pub operation: String,
     /// The error code (`NoSuchKey`, `ThrottlingException`); the HTTP status as text for generic
     /// errors without a body.
     pub code: String,
@@ -215,11 +221,33 @@ impl ServiceError {
     }
 }
 
+/// botocore's `ClientError` text (`An error occurred (NoSuchKey) when calling the GetObject
+/// operation: The specified key does not exist.`, with ` (reached max retries: 4)` when the
+/// attempts ran out), then the request id, for AWS support.
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.code)?;
-        if !self.message.is_empty() {
-            write!(f, ": {}", self.message)?;
+        let metadata = |key: &str| self.fields.get("ResponseMetadata")?.get(key);
+        let or_unknown = |text: &str| if text.is_empty() { "Unknown" } else { text }.to_owned();
+        let code = or_unknown(&self.code);
+        let operation = or_unknown(&self.operation);
+        write!(
+            f,
+            "An error occurred ({code}) when calling the {operation} operation"
+        )?;
+        if metadata("MaxAttemptsReached").and_then(Value::as_bool) == Some(true) {
+            if let Some(n) = metadata("RetryAttempts").and_then(Value::as_i64) {
+                write!(f, " (reached max retries: {n})")?;
+            }
+        }
+        // An empty message given stays empty; none given reads `Unknown`, as in botocore.
+        let given = self
+            .fields
+            .get("Error")
+            .and_then(|e| e.get("Message"))
+            .is_some();
+        match given {
+            true => write!(f, ": {}", self.message)?,
+            false => write!(f, ": {}", or_unknown(&self.message))?,
         }
         match &self.request_id {
             Some(id) => write!(f, " (request id: {id})"),
@@ -250,10 +278,9 @@ pub fn parse_response(
         headers: response.headers,
     };
     if response.status >= 301 {
-        return Err(ParseError::Service(Box::new(parse_error_response(
-            &cx,
-            response.body,
-        )?)));
+        let mut error = parse_error_response(&cx, response.body)?;
+        error.operation = operation.name.clone();
+        return Err(ParseError::Service(Box::new(error)));
     }
     let mut out = match model.protocol {
         Protocol::Query => query::parse_output(&cx, operation.output.as_ref(), response.body)?,
@@ -349,6 +376,7 @@ fn parse_error_response(cx: &Ctx<'_>, body: Body) -> Result<ServiceError, ParseE
         .map(str::to_string)
         .or_else(|| header(cx.headers, X_AMZ_ID_2).map(Cow::into_owned));
     Ok(ServiceError {
+        operation: String::new(),
         code,
         message,
         request_id,
@@ -987,8 +1015,10 @@ mod tests {
     }
 
     #[test]
-    fn display_reads_like_botocore_summary() {
-        let e = ServiceError {
+    fn display_reads_like_botocore_client_error() {
+        // Each as `str(ClientError(response, 'GetObject'))` reads, then the request id.
+        let mut e = ServiceError {
+            operation: "GetObject".into(),
             code: "NoSuchKey".into(),
             message: "The specified key does not exist.".into(),
             request_id: Some("R1".into()),
@@ -996,11 +1026,28 @@ mod tests {
             status: 404,
             shape: None,
             query_error_code: None,
-            fields: Value::Null,
+            fields: crate::params! {
+                "Error": crate::params! {"Code": "NoSuchKey", "Message": "The specified key does not exist."},
+                "ResponseMetadata": crate::params! {"MaxAttemptsReached": true, "RetryAttempts": 4}
+            },
         };
         assert_eq!(
             e.to_string(),
-            "NoSuchKey: The specified key does not exist. (request id: R1)"
+            "An error occurred (NoSuchKey) when calling the GetObject operation (reached max \
+             retries: 4): The specified key does not exist. (request id: R1)"
+        );
+        e.fields = crate::params! {"Error": crate::params! {"Code": "NoSuchKey", "Message": ""}};
+        e.message = String::new();
+        e.request_id = None;
+        assert_eq!(
+            e.to_string(),
+            "An error occurred (NoSuchKey) when calling the GetObject operation: "
+        );
+        e.fields = crate::params! {"Error": crate::params! {}};
+        e.code = String::new();
+        assert_eq!(
+            e.to_string(),
+            "An error occurred (Unknown) when calling the GetObject operation: Unknown"
         );
     }
 
@@ -1117,7 +1164,10 @@ mod tests {
         assert_eq!(e.shape_name(&m), Some("NoSuchThing"));
         assert_eq!(e.fields["Thing"].as_str(), Some("t1"));
         assert!(e.fields["Error"].get("RequestId").is_none());
-        assert_eq!(err.to_string(), "NoSuchThing: gone (request id: HDRID)");
+        assert_eq!(
+            err.to_string(),
+            "An error occurred (NoSuchThing) when calling the Op operation: gone (request id: HDRID)"
+        );
     }
 
     #[test]

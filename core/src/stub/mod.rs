@@ -168,6 +168,7 @@ impl Stubber {
                 .is_ok_and(|s| s.as_structure().is_some())
         });
         let service_error = ServiceError {
+            operation: name.clone(),
             code: code.to_string(),
             message: message.to_string(),
             request_id: None,
