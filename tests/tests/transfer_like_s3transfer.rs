@@ -35,6 +35,7 @@ const CASES: &[&str] = &[
     r#"{"ContentType": "image/png", "CacheControl": "max-age=1"}"#,
     r#"{"StorageClass": "STANDARD_IA", "ContentLanguage": "fr"}"#,
     r#"{"Nope": "1", "ContentType": "a/b"}"#,
+    r#"{"ChecksumAlgorithm": "SHA256"}"#,
 ];
 
 /// What a copy ended as: the calls made (sorted), the copy's headers and tags; or `refused`.
@@ -56,6 +57,8 @@ const HEAD_MEMBERS: &[&str] = &[
     "ContentLanguage",
     "Metadata",
     "StorageClass",
+    "ChecksumCRC32",
+    "ChecksumSHA256",
 ];
 
 #[test]
@@ -90,7 +93,10 @@ fn multipart_copies_end_as_s3transfers() {
         .multipart_threshold(5 * MIB);
     let head_and_tags = |key: &str| {
         let head = s3
-            .call("HeadObject", params! {"Bucket": BUCKET, "Key": key})
+            .call(
+                "HeadObject",
+                params! {"Bucket": BUCKET, "Key": key, "ChecksumMode": "ENABLED"},
+            )
             .unwrap();
         let head: serde_json::Map<String, serde_json::Value> = HEAD_MEMBERS
             .iter()
@@ -160,7 +166,7 @@ for n, extra in enumerate(json.loads({cases:?})):
         out.append({{'refused': [str(e).split("'")[1]]}})
         continue
     calls = sorted(made)
-    head = s3.head_object(Bucket={bucket:?}, Key=key)
+    head = s3.head_object(Bucket={bucket:?}, Key=key, ChecksumMode='ENABLED')
     head = {{m: head[m] for m in members if m in head}}
     tags = s3.get_object_tagging(Bucket={bucket:?}, Key=key)['TagSet']
     tags = sorted(tags, key=lambda t: json.dumps(t, sort_keys=True))
@@ -195,6 +201,7 @@ fn uploads_take_extra_arguments_as_s3transfer() {
         r#"{"ChecksumAlgorithm": "SHA256"}"#,
         r#"{"ChecksumAlgorithm": "SHA1", "ContentType": "text/plain"}"#,
         r#"{"ContentMD5": "x"}"#,
+        r#"{"ChecksumType": "FULL_OBJECT", "ChecksumAlgorithm": "CRC32"}"#,
     ];
     const CHECKED: &[&str] = &[
         "ContentLength",

@@ -30,7 +30,7 @@ use crate::runtime::{Client, Transport};
 use crate::value::{Map, Value};
 
 use super::download::{Download, DOWNLOAD_EXTRA};
-use super::upload::{Upload, COPY_EXTRA, COPY_HEAD_ARGS, UPLOAD_EXTRA};
+use super::upload::{source_object, Upload, COPY_EXTRA, COPY_HEAD_ARGS, UPLOAD_EXTRA};
 use super::{
     file_error, FileJob, FileOutput, Job, JobKind, Outcome, Progress, TransferConfig,
     TransferError, TransferMachine,
@@ -95,7 +95,8 @@ fn checked_extra(
 }
 
 /// An upload's or copy's extra arguments checked, and its configuration with the checksum
-/// algorithm their `ChecksumAlgorithm` chooses, if they name one (as s3transfer takes it).
+/// algorithm their `ChecksumAlgorithm` chooses, if they name one (as s3transfer takes it; it
+/// stays among them for the calls that repeat it). A null one is left out.
 fn upload_extra<'c>(
     extra: Value,
     transfer: &'static str,
@@ -103,7 +104,10 @@ fn upload_extra<'c>(
     config: &'c TransferConfig,
 ) -> Result<(Map, Cow<'c, TransferConfig>), Error> {
     let mut extra = checked_extra(extra, transfer, allowed)?;
-    let Some(chosen) = extra.shift_remove("ChecksumAlgorithm") else {
+    if extra.get("ChecksumAlgorithm").is_some_and(Value::is_null) {
+        extra.shift_remove("ChecksumAlgorithm");
+    }
+    let Some(chosen) = extra.get("ChecksumAlgorithm") else {
         return Ok((extra, Cow::Borrowed(config)));
     };
     let name = chosen.as_str().unwrap_or_default();
@@ -315,12 +319,7 @@ impl<T: Transport> Client<T> {
     ) -> T::Run<'a, Result<Value, Error>> {
         T::run(async move {
             let (extra, config) = upload_extra(extra, "a copy", COPY_EXTRA, config)?;
-            let mut head = Map::default();
-            for member in ["Bucket", "Key", "VersionId"] {
-                if let Some(v) = copy_source.get(member) {
-                    head.insert(member.into(), v.clone());
-                }
-            }
+            let mut head = source_object(&copy_source);
             // The source's conditions, SSE-C key and payer go to its HeadObject too, under
             // HeadObject's names, as s3transfer sends them.
             for (copy_name, head_name) in COPY_HEAD_ARGS {

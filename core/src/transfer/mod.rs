@@ -277,6 +277,15 @@ pub enum TransferError {
         /// The arguments it takes.
         allowed: Vec<&'static str>,
     },
+    /// An extra argument the transfer takes but cannot honour here, refused rather than
+    /// ignored.
+    #[error("{transfer} cannot honour the extra argument {argument}")]
+    Unsupported {
+        /// The kind of transfer.
+        transfer: &'static str,
+        /// The argument and value.
+        argument: &'static str,
+    },
     /// The `ChecksumAlgorithm` extra argument names no algorithm.
     #[error("extra argument ChecksumAlgorithm: {0}")]
     ChecksumAlgorithm(#[from] crate::checksum::UnknownChecksumAlgorithm),
@@ -404,9 +413,15 @@ pub trait TransferMachine: Send {
 
 /// Parameters `base` plus `extra`'s members named in `allowed` (botocore's per-operation
 /// allow-lists of s3transfer: extra arguments go only where the operation takes them).
-pub(crate) fn with_extra(mut base: Map, extra: &Map, allowed: &[&str]) -> Value {
+pub(crate) fn with_extra(base: Map, extra: &Map, allowed: &[&str]) -> Value {
+    with_extra_from(base, extra, &[allowed])
+}
+
+/// [`with_extra`] with the arguments of any of several lists.
+pub(crate) fn with_extra_from(mut base: Map, extra: &Map, lists: &[&[&str]]) -> Value {
     for (name, value) in extra {
-        if allowed.contains(&name.as_str()) && !base.contains_key(name.as_str()) {
+        let allowed = lists.iter().any(|list| list.contains(&name.as_str()));
+        if allowed && !base.contains_key(name.as_str()) {
             base.insert(name.clone(), value.clone());
         }
     }

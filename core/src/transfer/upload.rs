@@ -9,7 +9,12 @@
 //! for parts not encrypted with KMS or a customer key) is kept, and only the others are sent.
 //!
 //! A copy between buckets is the same machine with another source: CopyObject below the
-//! threshold, UploadPartCopy (a `CopySourceRange` each) above it. So is the upload of a stream
+//! threshold, UploadPartCopy (a `CopySourceRange` each, only from the ETag the source's
+//! HeadObject saw) above it. UploadPartCopy copies bytes only, so a multipart copy does by hand
+//! what CopyObject does itself, as s3transfer does: CreateMultipartUpload gets the source's
+//! content headers and metadata, and after completion the tags `TaggingDirective` asks for are
+//! put (GetObjectTagging, PutObjectTagging). Which extra arguments go to which call follows
+//! s3transfer's lists (the constants below). So is the upload of a stream
 //! of unknown length: the machine asks for one part's bytes at a time (a [`JobKind::Read`]),
 //! never holding more parts than the workers can send plus one, and learns the size at its end.
 
@@ -23,11 +28,13 @@ use crate::value::{Key, Map, Value};
 
 use super::plan::{self, Part};
 use super::{
-    crc, with_extra, FileJob, FileOutput, Job, JobKind, Outcome, Progress, TransferConfig,
-    TransferError, TransferMachine,
+    crc, with_extra, with_extra_from, FileJob, FileOutput, Job, JobKind, Outcome, Progress,
+    TransferConfig, TransferError, TransferMachine,
 };
 
-/// Extra arguments PutObject takes (s3transfer's `ALLOWED_UPLOAD_ARGS`).
+/// Extra arguments PutObject, CopyObject and CreateMultipartUpload take (s3transfer's shared
+/// upload and copy arguments but `ChecksumAlgorithm`, which the transfer sets itself;
+/// `BucketKeyEnabled` too, which s3transfer does not take).
 const PUT_ARGS: &[&str] = &[
     "ACL",
     "CacheControl",
@@ -57,6 +64,20 @@ const PUT_ARGS: &[&str] = &[
     "Tagging",
     "WebsiteRedirectLocation",
 ];
+/// A full-object checksum the caller computed (s3transfer's full-object checksum arguments):
+/// PutObject takes it, and CompleteMultipartUpload with `ChecksumType` and `MpuObjectSize`.
+const FULL_OBJECT_CHECKSUMS: &[&str] = &[
+    "ChecksumCRC32",
+    "ChecksumCRC32C",
+    "ChecksumCRC64NVME",
+    "ChecksumMD5",
+    "ChecksumSHA1",
+    "ChecksumSHA256",
+    "ChecksumSHA512",
+    "ChecksumXXHASH3",
+    "ChecksumXXHASH64",
+    "ChecksumXXHASH128",
+];
 /// Extra arguments UploadPart repeats (s3transfer's `UPLOAD_PART_ARGS`).
 const PART_ARGS: &[&str] = &[
     "SSECustomerKey",
@@ -73,6 +94,9 @@ const COMPLETE_ARGS: &[&str] = &[
     "SSECustomerAlgorithm",
     "SSECustomerKeyMD5",
 ];
+/// Extra arguments only an upload's CompleteMultipartUpload adds: the caller's full-object
+/// checksum and what it covers.
+const COMPLETE_FULL_OBJECT_ARGS: &[&str] = &["ChecksumType", "MpuObjectSize"];
 
 /// Extra arguments CopyObject takes beyond PutObject's (s3transfer's copy arguments).
 const COPY_ARGS: &[&str] = &[
@@ -85,6 +109,7 @@ const COPY_ARGS: &[&str] = &[
     "CopySourceSSECustomerKeyMD5",
     "MetadataDirective",
     "TaggingDirective",
+    "AnnotationDirective",
 ];
 
 /// The source's HeadObject members a multipart copy gives CreateMultipartUpload (s3transfer's
@@ -113,14 +138,22 @@ pub(crate) const COPY_HEAD_ARGS: &[(&str, &str)] = &[
     ("ExpectedBucketOwner", "ExpectedBucketOwner"),
 ];
 
-/// Extra arguments GetObjectTagging and PutObjectTagging repeat when a multipart copy's tags
-/// are copied.
-const TAGGING_ARGS: &[&str] = &["RequestPayer", "ExpectedBucketOwner"];
+/// Extra arguments GetObjectTagging repeats when a multipart copy's tags are copied.
+const GET_TAGS_ARGS: &[&str] = &["RequestPayer", "ExpectedBucketOwner"];
+/// Extra arguments PutObjectTagging repeats.
+const PUT_TAGS_ARGS: &[&str] = &["RequestPayer", "ExpectedBucketOwner", "ChecksumAlgorithm"];
 
-/// The extra arguments an upload takes: PutObject's, and `ChecksumAlgorithm`, which chooses
-/// the checksum over [`TransferConfig::checksum_algorithm`] (s3transfer's upload arguments).
-pub(crate) const UPLOAD_EXTRA: &[&[&str]] = &[PUT_ARGS, &["ChecksumAlgorithm"]];
-/// The extra arguments a copy takes: an upload's and CopyObject's own.
+/// The extra arguments an upload takes (s3transfer's upload arguments, and
+/// `BucketKeyEnabled`): `ChecksumAlgorithm` chooses the checksum over
+/// [`TransferConfig::checksum_algorithm`].
+pub(crate) const UPLOAD_EXTRA: &[&[&str]] = &[
+    PUT_ARGS,
+    FULL_OBJECT_CHECKSUMS,
+    COMPLETE_FULL_OBJECT_ARGS,
+    &["ChecksumAlgorithm"],
+];
+/// The extra arguments a copy takes (s3transfer's copy arguments, and `BucketKeyEnabled`).
+/// S3 computes a copy's checksums: only a `ChecksumAlgorithm` the caller names is sent.
 pub(crate) const COPY_EXTRA: &[&[&str]] = &[PUT_ARGS, COPY_ARGS, &["ChecksumAlgorithm"]];
 
 /// Where the object's bytes come from.
@@ -146,7 +179,28 @@ struct CopyFrom {
     preserved: Map,
 }
 
+/// A value given: neither null nor empty text (s3transfer's truthiness of a version id).
+fn is_given(value: &Value) -> bool {
+    !value.is_null() && value.as_str() != Some("")
+}
+
+/// A copy source's `Bucket`, `Key` and `VersionId` (when it has one), for a call about the
+/// source itself (its HeadObject, its tags).
+pub(crate) fn source_object(copy_source: &Value) -> Map {
+    let mut m = Map::default();
+    for member in ["Bucket", "Key", "VersionId"] {
+        if let Some(v) = copy_source.get(member).filter(|v| is_given(v)) {
+            m.insert(member.into(), v.clone());
+        }
+    }
+    m
+}
+
 impl CopyFrom {
+    fn object(&self) -> Map {
+        source_object(&self.source)
+    }
+
     /// The extra arguments of a multipart copy's CreateMultipartUpload: the source's
     /// preserved members over the caller's, unless the caller says `MetadataDirective:
     /// REPLACE`; never `Tagging` (a multipart copy's tags follow `TaggingDirective`, after
@@ -335,15 +389,25 @@ impl Upload {
             .iter()
             .filter_map(|&name| Some((name.into(), head.get(name)?.clone())))
             .collect();
+        let annotations = extra.get("AnnotationDirective").and_then(Value::as_str);
         let mut upload = Upload::new(
             bucket,
             key,
             PathBuf::new(),
             size.max(0) as u64,
-            extra,
+            extra.clone(),
             config,
             None,
         )?;
+        // s3transfer copies a multipart copy's annotations one by one; sansboto does not, and
+        // says so rather than leave them behind.
+        if upload.multipart && annotations == Some("COPY") {
+            return Err(TransferError::Unsupported {
+                transfer: "a multipart copy",
+                argument: "AnnotationDirective: COPY",
+            }
+            .into());
+        }
         upload.source = Source::Object(CopyFrom {
             source: copy_source,
             etag: head.get("ETag").and_then(Value::as_str).map(String::from),
@@ -503,27 +567,28 @@ impl Upload {
 
     fn put_job(&mut self) -> Job {
         let mut m = self.base();
-        m.insert(
-            "ChecksumAlgorithm".into(),
-            Value::from(self.algorithm.name()),
-        );
+        if !matches!(self.source, Source::Object(_)) {
+            m.insert(
+                "ChecksumAlgorithm".into(),
+                Value::from(self.algorithm.name()),
+            );
+        }
+        let put =
+            |m: Map, extra: &Map| with_extra_from(m, extra, &[PUT_ARGS, FULL_OBJECT_CHECKSUMS]);
         let (operation, params) = match &self.source {
             Source::File(path) => {
                 m.insert("Body".into(), Self::body(path, 0, self.size));
-                ("PutObject", with_extra(m, &self.extra, PUT_ARGS))
+                ("PutObject", put(m, &self.extra))
             }
             Source::Stream(state) => {
                 let bytes = state.held.get(&0).cloned().unwrap_or_default();
                 m.insert("Body".into(), Value::from(bytes));
-                ("PutObject", with_extra(m, &self.extra, PUT_ARGS))
+                ("PutObject", put(m, &self.extra))
             }
             Source::Object(from) => {
                 m.insert("CopySource".into(), from.source.clone());
-                let mut params = with_extra(m, &self.extra, PUT_ARGS);
-                if let Value::Map(m) = params {
-                    params = with_extra(m, &self.extra, COPY_ARGS);
-                }
-                ("CopyObject", params)
+                let lists = [PUT_ARGS, COPY_ARGS, &["ChecksumAlgorithm"]];
+                ("CopyObject", with_extra_from(m, &self.extra, &lists))
             }
         };
         self.phase = Phase::Waiting;
@@ -532,16 +597,21 @@ impl Upload {
 
     fn create_job(&mut self) -> Job {
         let mut m = self.base();
-        m.insert(
-            "ChecksumAlgorithm".into(),
-            Value::from(self.algorithm.name()),
-        );
         if self.full_object {
             m.insert("ChecksumType".into(), Value::from("FULL_OBJECT"));
         }
         let params = match &self.source {
-            Source::Object(from) => with_extra(m, &from.create_extra(&self.extra), PUT_ARGS),
-            _ => with_extra(m, &self.extra, PUT_ARGS),
+            Source::Object(from) => {
+                let extra = from.create_extra(&self.extra);
+                with_extra_from(m, &extra, &[PUT_ARGS, &["ChecksumAlgorithm"]])
+            }
+            _ => {
+                m.insert(
+                    "ChecksumAlgorithm".into(),
+                    Value::from(self.algorithm.name()),
+                );
+                with_extra_from(m, &self.extra, &[PUT_ARGS, &["ChecksumType"]])
+            }
         };
         self.phase = Phase::Waiting;
         self.start(Task::Create, "CreateMultipartUpload", params)
@@ -625,7 +695,17 @@ impl Upload {
                 m.insert(Key::from(member.as_str()), Value::from(whole.to_base64()));
             }
         }
-        let params = with_extra(m, &self.extra, COMPLETE_ARGS);
+        let params = match self.source {
+            Source::Object(_) => with_extra(m, &self.extra, COMPLETE_ARGS),
+            _ => {
+                let lists = [
+                    COMPLETE_ARGS,
+                    COMPLETE_FULL_OBJECT_ARGS,
+                    FULL_OBJECT_CHECKSUMS,
+                ];
+                with_extra_from(m, &self.extra, &lists)
+            }
+        };
         self.phase = Phase::Waiting;
         self.start(Task::Complete, "CompleteMultipartUpload", params)
     }
@@ -642,13 +722,7 @@ impl Upload {
         let tags = match (self.tags.take(), directive) {
             (Some(tags), _) => tags,
             (None, Some("COPY")) => {
-                let mut m = Map::default();
-                for member in ["Bucket", "Key", "VersionId"] {
-                    if let Some(v) = from.source.get(member) {
-                        m.insert(member.into(), v.clone());
-                    }
-                }
-                let params = with_extra(m, &self.extra, TAGGING_ARGS);
+                let params = with_extra(from.object(), &self.extra, GET_TAGS_ARGS);
                 self.phase = Phase::Waiting;
                 return Some(self.start(Task::GetTags, "GetObjectTagging", params));
             }
@@ -665,11 +739,11 @@ impl Upload {
         }
         let mut m = self.base();
         m.insert("Tagging".into(), crate::params! {"TagSet": tags});
-        if let Some(version) = completed.get("VersionId") {
+        if let Some(version) = completed.get("VersionId").filter(|v| is_given(v)) {
             m.insert("VersionId".into(), version.clone());
         }
         self.completed = Some(completed);
-        let params = with_extra(m, &self.extra, TAGGING_ARGS);
+        let params = with_extra(m, &self.extra, PUT_TAGS_ARGS);
         self.phase = Phase::Waiting;
         Some(self.start(Task::PutTags, "PutObjectTagging", params))
     }
@@ -1480,6 +1554,8 @@ mod tests {
         assert_eq!(p["CacheControl"].as_str(), Some("no-cache"));
         assert_eq!(p["Metadata"]["a"].as_str(), Some("1"));
         assert!(p.get("StorageClass").is_none() && p.get("Tagging").is_none());
+        // S3 computes a copy's checksums; none is asked for unless the caller names one.
+        assert!(p.get("ChecksumAlgorithm").is_none());
         assert!(up.handle(create.id, ok(params! {"UploadId": "u1"})));
         let parts: Vec<Job> = std::iter::from_fn(|| up.next_job()).collect();
         let ranges: Vec<_> = parts
@@ -1606,6 +1682,27 @@ mod tests {
             .map(|t| (t["Key"].as_str().unwrap(), t["Value"].as_str().unwrap()))
             .collect();
         assert_eq!(set, [("a", "1"), ("b c", "x y"), ("empty", ""), ("", "")]);
+
+        // Copying a multipart copy's annotations is refused, not skipped; a single CopyObject
+        // takes the directive as it is.
+        let annotations = extra(&[("AnnotationDirective", "COPY")]);
+        let source = params! {"Bucket": "src", "Key": "a"};
+        let refused = Upload::copy(
+            source.clone(),
+            &source_head(6 * MIB),
+            "b",
+            "k",
+            annotations.clone(),
+            &config(),
+        );
+        assert!(matches!(
+            refused,
+            Err(Error::Transfer(TransferError::Unsupported { .. }))
+        ));
+        let mut small =
+            Upload::copy(source, &source_head(10), "b", "k", annotations, &config()).unwrap();
+        let put = small.next_job().unwrap();
+        assert_eq!(call(&put).1["AnnotationDirective"].as_str(), Some("COPY"));
 
         // A failed tag call fails the copy.
         let (mut up, _) = copied(extra(&[("TaggingDirective", "COPY")]));
