@@ -477,7 +477,8 @@ impl Timestamp {
     /// a short weekday name and its comma, a day of one or two digits, a short month name, a
     /// four-digit year, hours, minutes and seconds of one or two digits each, and `GMT` or
     /// `UTC`, names in any case, words apart by any whitespace. `None` for any other form, as
-    /// botocore then keeps the `ttl` it had.
+    /// botocore then keeps the `ttl` it had. (Python's `%Z` also takes the names of the
+    /// machine's own zone, which vary by machine; servers say `GMT`.)
     pub(crate) fn parse_date_header_for_ttl(value: &str) -> Option<Self> {
         let named = |names: &[&str], word: &str| names.iter().any(|n| n.eq_ignore_ascii_case(word));
         let number = |word: &str, digits: std::ops::RangeInclusive<usize>| {

@@ -401,11 +401,16 @@ impl<'c> CallMachine<'c> {
         Ok(req)
     }
 
-    /// Keep this answer's `Date`, from which the next attempt's `ttl` is made (only if there
-    /// is one: reading it costs a call that is not retried nothing but this).
+    /// Keep this answer's `Date`, from which the next attempt's `ttl` is made: it is read only
+    /// when there is a next attempt, so a call that is not retried pays for the lookup alone.
+    /// Two `Date` headers read as one text joined by `, ` in botocore, which it cannot parse:
+    /// they keep the last ttl, as an unreadable date does.
     fn note_date(&mut self, headers: &http::HeaderMap) {
-        if let Some(date) = headers.get(http::header::DATE) {
-            self.date = Some(date.clone());
+        let mut dates = headers.get_all(http::header::DATE).iter();
+        match (dates.next(), dates.next()) {
+            (Some(date), None) => self.date = Some(date.clone()),
+            (Some(_), Some(_)) => self.date = Some(HeaderValue::from_static("unreadable")),
+            _ => {}
         }
     }
 

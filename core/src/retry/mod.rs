@@ -151,12 +151,17 @@ pub fn sdk_request_header(attempt: u32, max: Option<u32>, ttl: Option<&str>) -> 
 /// The `ttl` a retried attempt's `amz-sdk-request` carries after an answer with this `Date`
 /// (botocore's `_set_ttl`): the date plus the read timeout, as `20200102T030412Z`. `None` when
 /// botocore cannot read the date (`Timestamp::parse_date_header_for_ttl`); the call then
-/// keeps the `ttl` it had. A fraction of the timeout is dropped with the date's.
+/// keeps the `ttl` it had. A fraction of the timeout is dropped with the date's. A ttl past
+/// the year 9999 (Python's `datetime` overflows, and botocore keeps the ttl it had) or before
+/// 1000 (which C's `%Y` writes in fewer than four digits) is `None` too.
 pub(crate) fn sdk_request_ttl(date: &str, read_timeout: Duration) -> Option<String> {
     use crate::time::Timestamp;
     let date = Timestamp::parse_date_header_for_ttl(date)?;
     let secs = i64::try_from(read_timeout.as_secs()).ok()?;
-    Some(Timestamp::from_secs(date.secs().checked_add(secs)?).to_amz_date())
+    let ttl = Timestamp::from_secs(date.secs().checked_add(secs)?);
+    (1000..=9999)
+        .contains(&ttl.to_civil().0)
+        .then(|| ttl.to_amz_date())
 }
 
 /// One call's retry bookkeeping (create one per operation call with [`RetryPolicy::begin_call`]).

@@ -394,3 +394,22 @@ fn cubic_and_bucket_math() {
     bucket.set_max_rate(0.1, 0.5);
     assert_eq!(bucket.max_rate(), 0.5);
 }
+
+#[test]
+fn a_retry_ttl_is_the_date_plus_the_read_timeout_as_botocore_writes_it() {
+    use std::time::Duration;
+    let ttl = |date: &str, secs: f64| super::sdk_request_ttl(date, Duration::from_secs_f64(secs));
+    assert_eq!(
+        ttl("Thu, 02 Jan 2020 03:04:05 GMT", 7.5).as_deref(),
+        Some("20200102T030412Z")
+    );
+    assert_eq!(
+        ttl("Thu, 31 Dec 2020 23:59:30 GMT", 60.0).as_deref(),
+        Some("20210101T000030Z")
+    );
+    // botocore keeps the ttl it had: a date it cannot read, one past the year 9999 (its
+    // datetime overflows), one before 1000 (written in fewer than four digits there).
+    assert_eq!(ttl("Thu, 02 Jan 2020 03:04:05 +0000", 60.0), None);
+    assert_eq!(ttl("Fri, 31 Dec 9999 23:59:30 GMT", 60.0), None);
+    assert_eq!(ttl("Fri, 31 Dec 0999 23:59:30 GMT", 1.0), None);
+}
