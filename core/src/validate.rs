@@ -307,6 +307,33 @@ impl Validator<'_> {
         });
     }
 
+    /// A value `json.dumps` can write: no bytes, times or streams anywhere in it (botocore's
+    /// "must be json serializable"), nested no deeper than the serializer writes.
+    fn json_writable(&mut self, value: &Value, path: &Path<'_>, depth: usize) {
+        let valid = "a value JSON can write";
+        match value {
+            Value::Blob(_) | Value::Timestamp(_) | Value::Stream(_) => {
+                self.type_error(path, value, valid)
+            }
+            Value::List(_) | Value::Map(_) if depth == MAX_NESTING => {
+                self.type_error(path, value, valid)
+            }
+            Value::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.json_writable(item, &Path::Index(path, i), depth + 1);
+                }
+            }
+            Value::Map(map) => {
+                for (k, v) in map {
+                    self.json_writable(v, &Path::Key(path, k), depth + 1);
+                }
+            }
+            Value::Document(inner) => self.json_writable(inner, path, depth + 1),
+            Value::Null | Value::Bool(_) | Value::Integer(_) | Value::Float(_) => {}
+            Value::String(_) => {}
+        }
+    }
+
     fn min_length(&mut self, id: ShapeId, path: &Path<'_>, length: usize) {
         if let Some(min) = self.model.shape(id).min {
             if (length as f64) < min {
@@ -396,9 +423,13 @@ impl Validator<'_> {
                                 continue;
                             }
                             let member_path = Path::Member(path, name);
-                            // A `jsonvalue` header takes any value JSON can write (it goes as
-                            // base64 of its JSON), as botocore's special case checks it.
-                            if member.jsonvalue && member.location == Location::Header {
+                            // A `jsonvalue` string header takes any value JSON can write (it
+                            // goes as base64 of its JSON), as botocore's special case checks it.
+                            if member.jsonvalue
+                                && member.location == Location::Header
+                                && matches!(self.model.shape(member.shape).kind, ShapeKind::String)
+                            {
+                                self.json_writable(member_value, &member_path, 0);
                                 continue;
                             }
                             self.value(member.shape, member_value, &member_path);

@@ -544,4 +544,27 @@ fn a_jsonvalue_header_takes_any_json_value_as_in_botocore() {
         );
         assert_signed_as_botocore(&reference, &request, &params);
     }
+    // Bytes JSON cannot write are refused by both, where they sit.
+    let params = sansboto_core::params! {
+        "botName": "bot", "botAlias": "alias", "userId": "user", "contentType": "text/plain",
+        "inputStream": "hello",
+        "sessionAttributes": sansboto_core::params! {"a": Value::blob(&b"xy"[..])}
+    };
+    let err = client("lex-runtime", None)
+        .prepare("PostContent", params, &mut SplitMix64(1))
+        .unwrap_err();
+    assert!(err.to_string().contains("sessionAttributes.a"), "{err}");
+    let theirs = botocore::run(
+        r#"
+c = session.create_client('lex-runtime', region_name='us-east-1', aws_access_key_id='a', aws_secret_access_key='b')
+try:
+    c.post_content(botName='bot', botAlias='alias', userId='user', contentType='text/plain',
+                   inputStream=b'hello', sessionAttributes={'a': b'xy'})
+    emit('sent')
+except Exception as e:
+    emit(type(e).__name__)
+"#,
+        &[],
+    );
+    assert_eq!(theirs, "ParamValidationError");
 }
