@@ -49,6 +49,26 @@ fn outcome(
     serde_json::json!({"calls": calls, "head": head, "tags": tags})
 }
 
+/// A client of `moto`'s S3 with the bucket [`BUCKET`] made, and the operations it sends from
+/// then on, in order (cleared by the caller between transfers).
+fn recording_client(moto: &MotoServer) -> (sansboto_blocking::Client, Arc<Mutex<Vec<String>>>) {
+    let calls = Arc::new(Mutex::new(Vec::<String>::new()));
+    let log = calls.clone();
+    let s3 = blocking_session(core_session(&[], None, None))
+        .client("s3")
+        .region("us-east-1")
+        .endpoint_url(moto.endpoint())
+        .credentials("testing", "testing", None)
+        .hook(Event::BeforeSend, "record", "*", move |call, _| {
+            log.lock().unwrap().push(call.operation.to_string());
+            Ok(())
+        })
+        .build()
+        .unwrap();
+    s3.call("CreateBucket", params! {"Bucket": BUCKET}).unwrap();
+    (s3, calls)
+}
+
 /// The members of a HeadObject answer compared.
 const HEAD_MEMBERS: &[&str] = &[
     "ContentLength",
@@ -64,20 +84,7 @@ const HEAD_MEMBERS: &[&str] = &[
 #[test]
 fn multipart_copies_end_as_s3transfers() {
     let moto = MotoServer::start();
-    let calls = Arc::new(Mutex::new(Vec::<String>::new()));
-    let log = calls.clone();
-    let s3 = blocking_session(core_session(&[], None, None))
-        .client("s3")
-        .region("us-east-1")
-        .endpoint_url(moto.endpoint())
-        .credentials("testing", "testing", None)
-        .hook(Event::BeforeSend, "record", "*", move |call, _| {
-            log.lock().unwrap().push(call.operation.to_string());
-            Ok(())
-        })
-        .build()
-        .unwrap();
-    s3.call("CreateBucket", params! {"Bucket": BUCKET}).unwrap();
+    let (s3, calls) = recording_client(&moto);
     let body = vec![7u8; (6 * MIB + 1) as usize];
     s3.call(
         "PutObject",
@@ -212,20 +219,7 @@ fn uploads_take_extra_arguments_as_s3transfer() {
         "ChecksumType",
     ];
     let moto = MotoServer::start();
-    let calls = Arc::new(Mutex::new(Vec::<String>::new()));
-    let log = calls.clone();
-    let s3 = blocking_session(core_session(&[], None, None))
-        .client("s3")
-        .region("us-east-1")
-        .endpoint_url(moto.endpoint())
-        .credentials("testing", "testing", None)
-        .hook(Event::BeforeSend, "record", "*", move |call, _| {
-            log.lock().unwrap().push(call.operation.to_string());
-            Ok(())
-        })
-        .build()
-        .unwrap();
-    s3.call("CreateBucket", params! {"Bucket": BUCKET}).unwrap();
+    let (s3, calls) = recording_client(&moto);
     let dir = e2e_support::temp_dir("s3transfer-uploads");
     let sizes = [1024, 6 * MIB + 1];
     let files: Vec<_> = sizes
@@ -328,20 +322,7 @@ fn downloads_take_extra_arguments_as_s3transfer() {
         r#"{"Range": "bytes=0-1", "IfMatch": "x"}"#,
     ];
     let moto = MotoServer::start();
-    let calls = Arc::new(Mutex::new(Vec::<String>::new()));
-    let log = calls.clone();
-    let s3 = blocking_session(core_session(&[], None, None))
-        .client("s3")
-        .region("us-east-1")
-        .endpoint_url(moto.endpoint())
-        .credentials("testing", "testing", None)
-        .hook(Event::BeforeSend, "record", "*", move |call, _| {
-            log.lock().unwrap().push(call.operation.to_string());
-            Ok(())
-        })
-        .build()
-        .unwrap();
-    s3.call("CreateBucket", params! {"Bucket": BUCKET}).unwrap();
+    let (s3, calls) = recording_client(&moto);
     let sizes = [1024, 6 * MIB + 1];
     for size in sizes {
         let body: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
