@@ -18,7 +18,7 @@ use crate::value::{Map, Value};
 
 use super::plan::{self, Part};
 use super::{
-    crc, file_error, with_extra, FileJob, FileOutput, Job, JobKind, Outcome, Progress,
+    crc, file_error, with_extra, ExtraArgs, FileJob, FileOutput, Job, JobKind, Outcome, Progress,
     TransferConfig, TransferError, TransferMachine,
 };
 
@@ -86,7 +86,7 @@ struct Expected {
 pub struct Download {
     bucket: String,
     key: String,
-    extra: Map,
+    extra: ExtraArgs,
     dest: PathBuf,
     partial: PathBuf,
     state: PathBuf,
@@ -146,7 +146,7 @@ impl Download {
         Download {
             bucket: bucket.to_string(),
             key: key.to_string(),
-            extra,
+            extra: ExtraArgs(extra),
             partial: partial_path(&dest),
             state: state_path(&dest),
             dest,

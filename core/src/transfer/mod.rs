@@ -299,6 +299,49 @@ pub enum TransferError {
     },
 }
 
+/// The extra arguments that are secrets: SSE-C keys (`sensitive` in S3's model). A transfer's
+/// `Debug` (its machine's, its jobs') shows them as `<hidden>`.
+const SECRET_ARGS: &[&str] = &["SSECustomerKey", "CopySourceSSECustomerKey"];
+
+/// `Debug` of a call's parameters or a transfer's extra arguments, its secrets hidden.
+struct Secretless<'a>(&'a Value);
+
+impl fmt::Debug for Secretless<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Value::Map(map) => secretless_map(map, f),
+            other => other.fmt(f),
+        }
+    }
+}
+
+fn secretless_map(map: &Map, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let hidden = |name: &str| SECRET_ARGS.contains(&name);
+    f.debug_map()
+        .entries(map.iter().map(|(k, v)| {
+            let shown: &dyn fmt::Debug = if hidden(k.as_str()) { &"<hidden>" } else { v };
+            (k, shown)
+        }))
+        .finish()
+}
+
+/// A transfer's extra arguments: a map whose `Debug` hides the SSE-C keys among them.
+#[derive(Clone, Default)]
+pub(crate) struct ExtraArgs(pub(crate) Map);
+
+impl std::ops::Deref for ExtraArgs {
+    type Target = Map;
+    fn deref(&self) -> &Map {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ExtraArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        secretless_map(&self.0, f)
+    }
+}
+
 /// One thing a transfer asks the runtime to do.
 #[derive(Debug)]
 pub struct Job {
@@ -308,8 +351,7 @@ pub struct Job {
     pub kind: JobKind,
 }
 
-/// What a job does.
-#[derive(Debug)]
+/// What a job does. Its `Debug` hides the SSE-C keys among a call's parameters.
 #[non_exhaustive]
 pub enum JobKind {
     /// Call an S3 operation; answer with [`Outcome::Called`].
@@ -341,6 +383,34 @@ pub enum JobKind {
         /// The most bytes to read.
         max: u64,
     },
+}
+
+impl fmt::Debug for JobKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JobKind::Call { operation, params } => f
+                .debug_struct("Call")
+                .field("operation", operation)
+                .field("params", &Secretless(params))
+                .finish(),
+            JobKind::Fetch {
+                params,
+                path,
+                offset,
+                len,
+                hash,
+            } => f
+                .debug_struct("Fetch")
+                .field("params", &Secretless(params))
+                .field("path", path)
+                .field("offset", offset)
+                .field("len", len)
+                .field("hash", hash)
+                .finish(),
+            JobKind::File(job) => f.debug_tuple("File").field(job).finish(),
+            JobKind::Read { max } => f.debug_struct("Read").field("max", max).finish(),
+        }
+    }
 }
 
 /// A local file operation a transfer needs.

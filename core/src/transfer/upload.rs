@@ -28,8 +28,8 @@ use crate::value::{Key, Map, Value};
 
 use super::plan::{self, Part};
 use super::{
-    crc, with_extra, with_extra_from, FileJob, FileOutput, Job, JobKind, Outcome, Progress,
-    TransferConfig, TransferError, TransferMachine,
+    crc, with_extra, with_extra_from, ExtraArgs, FileJob, FileOutput, Job, JobKind, Outcome,
+    Progress, TransferConfig, TransferError, TransferMachine,
 };
 
 /// Extra arguments PutObject, CopyObject and CreateMultipartUpload take (s3transfer's shared
@@ -289,7 +289,7 @@ struct Stored {
 pub struct Upload {
     bucket: String,
     key: String,
-    extra: Map,
+    extra: ExtraArgs,
     source: Source,
     size: u64,
     algorithm: ChecksumAlgorithm,
@@ -341,7 +341,7 @@ impl Upload {
         Ok(Upload {
             bucket: bucket.to_string(),
             key: key.to_string(),
-            extra,
+            extra: ExtraArgs(extra),
             source: Source::File(path),
             size,
             algorithm: config.checksum_algorithm,
@@ -1709,6 +1709,31 @@ mod tests {
         let get = up.next_job().unwrap();
         up.handle(get.id, Outcome::Called(Err(Error::MachineMisuse("denied"))));
         assert!(up.finish().unwrap().is_err());
+    }
+
+    #[test]
+    fn debug_hides_sse_c_keys() {
+        let mut extra = Map::default();
+        extra.insert("SSECustomerKey".into(), Value::from("key-one-secret"));
+        extra.insert(
+            "CopySourceSSECustomerKey".into(),
+            Value::from("key-two-secret"),
+        );
+        extra.insert("SSECustomerAlgorithm".into(), Value::from("AES256"));
+        let source = params! {"Bucket": "src", "Key": "a"};
+        let mut up =
+            Upload::copy(source, &source_head(6 * MIB), "b", "k", extra, &config()).unwrap();
+        let create = up.next_job().unwrap();
+        up.handle(create.id, ok(params! {"UploadId": "u1"}));
+        let part = up.next_job().unwrap();
+        assert!(call(&part).1["SSECustomerKey"].as_str() == Some("key-one-secret"));
+        for shown in [format!("{up:?}"), format!("{part:?}")] {
+            assert!(!shown.contains("-secret"), "{shown}");
+            assert!(
+                shown.contains("<hidden>") && shown.contains("AES256"),
+                "{shown}"
+            );
+        }
     }
 
     fn read_max(job: &Job) -> u64 {
