@@ -23,7 +23,9 @@ use crate::credentials::{
     ApiCallError, ApiCaller, ChainOptions, CredentialChain, CredentialSource,
 };
 use crate::endpoint::discovery::{self, DiscoverySetting};
-use crate::endpoint::{AddressingStyle, EndpointConfig, LegacyEndpoints, Partitions, RuleSet};
+use crate::endpoint::{
+    AddressingStyle, EndpointConfig, LegacyEndpoints, LookupError, Partitions, RuleSet,
+};
 use crate::error::Error;
 use crate::httpchecksum::{RequestChecksumCalculation, ResponseChecksumValidation};
 use crate::machine::{RandomSource, SplitMix64};
@@ -647,6 +649,21 @@ impl Session {
         let ruleset = self.ruleset(service, version)?;
         let legacy = self.legacy_endpoints()?;
         let legacy_error = |message| model_data("endpoints-signing.json", message);
+        // A lookup in the legacy table refused: unreadable, or no FIPS or dual-stack variant
+        // where botocore's client wants one (its `EndpointVariantError`).
+        let lookup_error = |error, service: &str| match error {
+            LookupError::Table(message) => legacy_error(message),
+            LookupError::NoVariant {
+                partition,
+                endpoint,
+                tags,
+            } => Error::Endpoint(crate::endpoint::EndpointError::NoEndpointVariant {
+                service: service.to_owned(),
+                partition,
+                endpoint,
+                tags,
+            }),
+        };
         // No region: botocore makes no client of a regional service (`NoRegionError`, raised
         // as the client is made, endpoint URL or not). A global service still has an endpoint,
         // at its partition endpoint (botocore's client region becomes `aws-global` for STS,
@@ -678,7 +695,10 @@ impl Session {
             })?);
         }
         let mut client = ServiceClient::new(service, model, ruleset, self.partitions()?, config)?;
-        client.set_default_signing(&legacy).map_err(legacy_error)?;
+        let prefix = client.model().metadata.endpoint_prefix.clone();
+        client
+            .set_default_signing(&legacy)
+            .map_err(|e| lookup_error(e, &prefix))?;
         Ok(client)
     }
 

@@ -1045,7 +1045,10 @@ impl ServiceClient {
     /// Take the default signing scope from `table`, for this client's service (its endpoint
     /// prefix), region, FIPS and dual-stack settings, as botocore's client does when it is
     /// created. With an endpoint URL given, the region stays the client's, as in botocore.
-    pub(crate) fn set_default_signing(&mut self, table: &LegacyEndpoints) -> Result<(), String> {
+    pub(crate) fn set_default_signing(
+        &mut self,
+        table: &LegacyEndpoints,
+    ) -> Result<(), crate::endpoint::LookupError> {
         let endpoint = &self.config.endpoint;
         let Some(region) = endpoint.region.as_deref() else {
             return Ok(());

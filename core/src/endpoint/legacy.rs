@@ -13,13 +13,17 @@
 //! `models/update` (or `endpoints.json` itself, which has the same shape).
 //!
 //! The table is kept as its bytes and read again for each client, in one pass that keeps only
-//! the client's service and whether its region is listed: 15 KB scanned, where parsing every
+//! the client's service and whether its region is listed: 17 KB scanned, where parsing every
 //! service into maps at the first client cost several times more.
 //!
-//! Known differences: botocore refuses a client with dual-stack in the `aws-iso-e` and
-//! `aws-iso-f` partitions when it is made (`EndpointVariantError`; the endpoint ruleset refuses
-//! the call here), and accepts as a region the table's pseudo-region names (`dkr-us-east-1`),
-//! which `models/update` leaves out.
+//! The same lookup refuses, as botocore's does when it makes the client
+//! (`EndpointVariantError`), a FIPS or dual-stack client whose endpoint has no such variant at
+//! any level: dual-stack in the `aws-iso-e` and `aws-iso-f` partitions, whose endpoint
+//! rulesets would otherwise give a dual-stack host (a client of them is refused whatever its
+//! endpoint URL, as botocore's is).
+//!
+//! Known difference: botocore accepts as a region the table's pseudo-region names
+//! (`dkr-us-east-1`), which `models/update` leaves out.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -104,6 +108,24 @@ pub struct SigningScope {
 /// Partitions botocore never resolves a dual-stack endpoint in.
 const NO_DUALSTACK: [&str; 2] = ["aws-iso", "aws-iso-b"];
 
+/// Why a lookup gave no scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LookupError {
+    /// The table could not be read (what in it, said).
+    Table(String),
+    /// The endpoint the client resolves to has no variant with the FIPS and dual-stack tags
+    /// asked for, at any level (botocore's `EndpointVariantError`, raised as it makes the
+    /// client).
+    NoVariant {
+        /// The partition it resolved in.
+        partition: String,
+        /// The endpoint name (the region, or the partition endpoint).
+        endpoint: String,
+        /// `fips`, `dualstack`, as asked.
+        tags: Vec<String>,
+    },
+}
+
 impl LegacyEndpoints {
     /// The table (`endpoints-signing.json` or `endpoints.json`); each lookup reads it, and
     /// says when it cannot.
@@ -121,44 +143,73 @@ impl LegacyEndpoints {
     }
 
     /// The scope a client of `service` (its `endpointPrefix`) in `region` signs with, FIPS and
-    /// dual-stack as configured; `region` itself when the table has nothing to say. The error
-    /// says what in the table could not be read.
+    /// dual-stack as configured; `region` itself when the table has nothing to say. Refused
+    /// when the table cannot be read, or when the endpoint it resolves to has no variant for
+    /// the FIPS and dual-stack settings ([`LookupError::NoVariant`]).
     pub fn signing_scope(
         &self,
         service: &str,
         region: &str,
         use_fips: bool,
         use_dualstack: bool,
-    ) -> Result<SigningScope, String> {
+    ) -> Result<SigningScope, LookupError> {
+        Ok(
+            match self.lookup(service, region, use_fips, use_dualstack)? {
+                Some((endpoint_name, scope)) => SigningScope {
+                    region: scope.region.unwrap_or(endpoint_name),
+                    service: scope.service,
+                },
+                None => SigningScope {
+                    region: region.to_owned(),
+                    service: None,
+                },
+            },
+        )
+    }
+
+    /// botocore's `construct_endpoint` as its client's bridge calls it: the first partition
+    /// that resolves the region (those without dual-stack passed over when it is on), then the
+    /// `aws` partition whatever the region; the endpoint name and its scope, or `None`. An
+    /// endpoint with no variant for the tags asked for is refused.
+    fn lookup(
+        &self,
+        service: &str,
+        region: &str,
+        use_fips: bool,
+        use_dualstack: bool,
+    ) -> Result<Option<(String, Scope)>, LookupError> {
         let tags: Vec<&str> = [(use_dualstack, "dualstack"), (use_fips, "fips")]
             .into_iter()
             .filter_map(|(on, tag)| on.then_some(tag))
             .collect();
-        let partitions = self.partitions(service, region)?;
+        let partitions = self
+            .partitions(service, region)
+            .map_err(LookupError::Table)?;
         let usable =
             |p: &&PartitionView| !(use_dualstack && NO_DUALSTACK.contains(&p.name.as_str()));
         let resolved = partitions
             .iter()
             .filter(usable)
-            .find_map(|p| p.resolve(region, &tags, false))
-            // botocore's bridge then tries the `aws` partition whatever the region.
+            .find_map(|p| p.resolve(region, &tags, false).map(|r| (p, r)))
             .or_else(|| {
                 partitions
                     .iter()
                     .find(|p| p.name == "aws")
                     .filter(usable)
-                    .and_then(|p| p.resolve(region, &tags, true))
+                    .and_then(|p| p.resolve(region, &tags, true).map(|r| (p, r)))
             });
-        Ok(match resolved {
-            Some((endpoint_name, scope)) => SigningScope {
-                region: scope.region.unwrap_or(endpoint_name),
-                service: scope.service,
-            },
-            None => SigningScope {
-                region: region.to_owned(),
-                service: None,
-            },
-        })
+        match resolved {
+            Some((partition, (endpoint_name, _)))
+                if !partition.has_variant(&endpoint_name, &tags) =>
+            {
+                Err(LookupError::NoVariant {
+                    partition: partition.name.clone(),
+                    endpoint: endpoint_name,
+                    tags: tags.iter().map(|t| t.to_string()).collect(),
+                })
+            }
+            resolved => Ok(resolved.map(|(_, r)| r)),
+        }
     }
 }
 
@@ -202,6 +253,19 @@ impl PartitionView {
                 .as_deref()
                 .and_then(|r| RegionRegex::new(r).ok())
                 .is_some_and(|r| r.is_match(region))
+    }
+
+    /// Whether the service's endpoint `endpoint_name` has a variant with exactly `tags` at
+    /// some level (endpoint, service defaults, partition defaults), as botocore's `_resolve`
+    /// requires of a client with FIPS or dual-stack on; no tags need none.
+    fn has_variant(&self, endpoint_name: &str, tags: &[&str]) -> bool {
+        let (empty, no_service) = (Entry::default(), Service::default());
+        let data = self.service.as_ref().unwrap_or(&no_service);
+        let entry = data.endpoints.get(endpoint_name).unwrap_or(&empty);
+        tags.is_empty()
+            || [entry, &data.defaults, &self.defaults]
+                .iter()
+                .any(|level| level.variants.iter().any(|v| same_tags(&v.tags, tags)))
     }
 
     /// botocore's `_resolve`: the first `credentialScope` of the variants with exactly these
@@ -433,9 +497,13 @@ mod tests {
     use super::*;
 
     /// The shapes `endpoints.json` gives: a service not regionalized, one with an endpoint of
-    /// its own scope, one signing under another name, a variant with a scope.
+    /// its own scope, one signing under another name, a variant with a scope; partitions with
+    /// every variant in their defaults, with FIPS alone, and with no defaults but a dual-stack
+    /// variant for one service's endpoint.
     const TABLE: &str = r#"{"partitions": [
         {"partition": "aws", "regionRegex": "^(us|eu)\\-\\w+\\-\\d+$",
+         "defaults": {"variants": [{"tags": ["fips"]}, {"tags": ["dualstack", "fips"]},
+                                   {"tags": ["dualstack"]}]},
          "regions": {"us-east-1": {}, "eu-central-1": {}},
          "services": {
            "health": {"isRegionalized": false, "partitionEndpoint": "aws-global",
@@ -455,7 +523,13 @@ mod tests {
            "health": {"isRegionalized": false, "partitionEndpoint": "aws-cn-global",
                       "endpoints": {"aws-cn-global": {"credentialScope": {"region": "cn-northwest-1"}}}}
          }},
-        {"partition": "aws-iso", "regionRegex": "^us\\-iso\\-\\w+\\-\\d+$", "regions": {}}
+        {"partition": "aws-iso", "regionRegex": "^us\\-iso\\-\\w+\\-\\d+$", "regions": {}},
+        {"partition": "aws-iso-e", "regionRegex": "^eu\\-isoe\\-\\w+\\-\\d+$",
+         "defaults": {"variants": [{"tags": ["fips"]}]},
+         "regions": {"eu-isoe-west-1": {}},
+         "services": {
+           "lambda": {"endpoints": {"eu-isoe-west-1": {"variants": [{"tags": ["dualstack"]}]}}}
+         }}
     ]}"#;
 
     fn scope(service: &str, region: &str, fips: bool, dualstack: bool) -> (String, Option<String>) {
@@ -524,6 +598,46 @@ mod tests {
         let err = LegacyEndpoints::from_json(Arc::from(&b"{\"partitions\": 3}"[..]))
             .signing_scope("health", "eu-central-1", false, false)
             .unwrap_err();
-        assert!(err.starts_with("the legacy endpoint table: "), "{err}");
+        assert!(
+            matches!(&err, LookupError::Table(m) if m.starts_with("the legacy endpoint table: ")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_variant_no_level_has_is_refused_as_botocore_refuses_the_client() {
+        let table = LegacyEndpoints::from_json(Arc::from(TABLE.as_bytes()));
+        let lookup = |service: &str, region: &str, fips: bool, dualstack: bool| {
+            table.signing_scope(service, region, fips, dualstack)
+        };
+        let refused = |partition: &str, endpoint: &str, tags: &[&str]| {
+            Err(LookupError::NoVariant {
+                partition: partition.into(),
+                endpoint: endpoint.into(),
+                tags: tags.iter().map(|t| t.to_string()).collect(),
+            })
+        };
+        // FIPS is in the partition's defaults; dual-stack only in lambda's endpoint.
+        assert!(lookup("dynamodb", "eu-isoe-west-1", true, false).is_ok());
+        assert!(lookup("lambda", "eu-isoe-west-1", false, true).is_ok());
+        assert_eq!(
+            lookup("dynamodb", "eu-isoe-west-1", false, true),
+            refused("aws-iso-e", "eu-isoe-west-1", &["dualstack"])
+        );
+        // Tags are matched as a set: lambda's dual-stack variant is not a FIPS one.
+        assert_eq!(
+            lookup("lambda", "eu-isoe-west-1", true, true),
+            refused("aws-iso-e", "eu-isoe-west-1", &["dualstack", "fips"])
+        );
+        // A region the partition's pattern matches, not listed: lambda's endpoint is not it.
+        assert_eq!(
+            lookup("lambda", "eu-isoe-south-9", false, true),
+            refused("aws-iso-e", "eu-isoe-south-9", &["dualstack"])
+        );
+        // No tags need no variant; aws-iso is passed over for dual-stack (the `aws`
+        // partition's defaults then have it); the partition endpoint is the one looked at.
+        assert!(lookup("dynamodb", "eu-isoe-west-1", false, false).is_ok());
+        assert!(lookup("dynamodb", "us-iso-east-1", false, true).is_ok());
+        assert!(lookup("health", "eu-central-1", true, true).is_ok());
     }
 }

@@ -60,7 +60,7 @@ pub use binding::{
     ACCOUNT_ID_ENDPOINT_MODES,
 };
 pub(crate) use legacy::EMPTY_TABLE as EMPTY_LEGACY_TABLE;
-pub use legacy::{LegacyEndpoints, SigningScope};
+pub use legacy::{LegacyEndpoints, LookupError, SigningScope};
 pub use partition::{PartitionOutputs, Partitions};
 pub use ruleset::{ParameterSpec, ParameterType, RuleSet};
 pub use stdlib::{is_valid_host_label, is_virtual_hostable_s3_bucket, substring, uri_encode};
@@ -161,6 +161,20 @@ pub enum EndpointError {
     /// An endpoint's `authSchemes` property does not have the expected shape.
     #[error("invalid authSchemes property: {0}")]
     InvalidAuthSchemes(String),
+    /// The client's FIPS or dual-stack endpoint does not exist: the legacy endpoint table has
+    /// no variant with these tags for the service's endpoint in its partition (botocore's
+    /// `EndpointVariantError`, raised as it makes the client).
+    #[error("{service} has no {} endpoint for {endpoint} (partition {partition})", tags.join(" and "))]
+    NoEndpointVariant {
+        /// The service's endpoint prefix.
+        service: String,
+        /// The partition the region resolved in.
+        partition: String,
+        /// The endpoint name: the region, or the partition endpoint.
+        endpoint: String,
+        /// The variant's tags: `dualstack`, `fips`.
+        tags: Vec<String>,
+    },
 }
 
 /// A value bound to a ruleset parameter.
