@@ -680,6 +680,25 @@ impl Session {
                 (Some(_), Some(_)) => {}
             }
         }
+        // An empty region is a host label to botocore, but the host name its client builds
+        // from it without an endpoint URL (`sns..amazonaws.com`) is no URL, and it makes no
+        // client (`ValueError: Invalid endpoint`); unless the service answers at its
+        // partition endpoint whatever the region (IAM, Route 53, ...).
+        if config.endpoint.region.as_deref() == Some("") && config.endpoint.endpoint_url.is_none() {
+            let endpoint = legacy
+                .endpoint_name(
+                    &model.metadata.endpoint_prefix,
+                    "",
+                    config.endpoint.use_fips,
+                    config.endpoint.use_dualstack,
+                )
+                .map_err(|e| lookup_error(e, &model.metadata.endpoint_prefix))?;
+            if endpoint.is_empty() {
+                return Err(Error::InvalidRegion {
+                    region: String::new(),
+                });
+            }
+        }
         // Then, as botocore does after its endpoint lookup, an endpoint URL it would refuse
         // gets no client either (`ValueError: Invalid endpoint`); one with spaces before its
         // scheme is taken without them, as every later `urlsplit` of it takes it.

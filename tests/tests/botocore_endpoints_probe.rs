@@ -11,6 +11,9 @@
 //!   (`EndpointVariantError`, endpoint URL or not) unless the service's endpoint there has a
 //!   dual-stack variant (Lambda and IAM Access Analyzer in the listed regions); FIPS alone is
 //!   made, and dual-stack in aws-iso and aws-iso-b too (the `aws` partition's variant).
+//! - An empty region (given in code or as `AWS_DEFAULT_REGION=`): botocore makes no client
+//!   (its host name, `sns..amazonaws.com`, is no URL) unless an endpoint URL is given or the
+//!   service answers at its partition endpoint whatever the region (IAM, Route 53, Health).
 //!
 //! Left out: the probe's SigV4a differences (S3 Multi-Region Access Points and Outposts
 //! ARNs, Partner Central), where botocore without `awscrt` falls back to SigV4 or refuses
@@ -118,6 +121,12 @@ impl Case {
 
     const fn endpoint_url(mut self, url: &'static str) -> Case {
         self.endpoint_url = Some(url);
+        self
+    }
+
+    /// With `env` as the environment.
+    const fn env(mut self, env: &'static [(&'static str, &'static str)]) -> Case {
+        self.env = env;
         self
     }
 
@@ -289,6 +298,47 @@ fn dual_stack_where_the_partition_has_no_such_endpoint() {
                 error,
                 Error::Endpoint(sansboto_core::endpoint::EndpointError::NoEndpointVariant { .. })
             ),
+            "case {index}: {error:?}"
+        );
+    }
+}
+
+#[test]
+fn an_empty_region() {
+    let cases = [
+        case("sns", "GetSMSAttributes", "{}", ""),
+        case("sns", "GetSMSAttributes", "{}", "").fips(),
+        case("s3", "ListBuckets", "{}", ""),
+        case(
+            "s3control",
+            "ListJobs",
+            r#"{"AccountId": "123456789012"}"#,
+            "",
+        ),
+        case("sts", "GetCallerIdentity", "{}", ""),
+        case("globalaccelerator", "ListAccelerators", "{}", "").dualstack(),
+        // Services that answer at their partition endpoint whatever the region.
+        case("iam", "ListUsers", "{}", ""),
+        case("iam", "ListUsers", "{}", "").fips(),
+        case("route53", "ListHostedZones", "{}", ""),
+        case("cloudfront", "ListDistributions", "{}", ""),
+        case("health", "DescribeEvents", "{}", ""),
+        case("organizations", "ListAccounts", "{}", "").dualstack(),
+        // An endpoint URL needs no host name of botocore's.
+        case("sns", "GetSMSAttributes", "{}", "").endpoint_url("http://localhost:4566"),
+        case("s3", "ListBuckets", "{}", "").endpoint_url("http://localhost:4566"),
+        case("sns", "GetSMSAttributes", "{}", "")
+            .env(&[("AWS_ENDPOINT_URL_SNS", "http://localhost:4566")]),
+        // From the environment: `AWS_DEFAULT_REGION=` is an empty region to both.
+        case("sns", "GetSMSAttributes", "{}", "").region_from_env(&[("AWS_DEFAULT_REGION", "")]),
+        case("iam", "ListUsers", "{}", "").region_from_env(&[("AWS_DEFAULT_REGION", "")]),
+    ];
+    let refusals = assert_resolved_as_botocore(&cases);
+    // The clients refused for their empty region, typed as a region no host name can take.
+    assert_eq!(refusals.len(), 7, "{refusals:?}");
+    for (index, error) in &refusals {
+        assert!(
+            matches!(error, Error::InvalidRegion { region } if region.is_empty()),
             "case {index}: {error:?}"
         );
     }

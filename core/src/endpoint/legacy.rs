@@ -167,6 +167,22 @@ impl LegacyEndpoints {
         )
     }
 
+    /// The endpoint name a client of `service` in `region` resolves to, whose host name
+    /// botocore's client builds when it is given no endpoint URL: the region itself, or the
+    /// partition endpoint of a service the table does not regionalize (`aws-global` for IAM,
+    /// whatever the region). Refused as [`signing_scope`](Self::signing_scope) is.
+    pub fn endpoint_name(
+        &self,
+        service: &str,
+        region: &str,
+        use_fips: bool,
+        use_dualstack: bool,
+    ) -> Result<String, LookupError> {
+        Ok(self
+            .lookup(service, region, use_fips, use_dualstack)?
+            .map_or_else(|| region.to_owned(), |(name, _)| name))
+    }
+
     /// botocore's `construct_endpoint` as its client's bridge calls it: the first partition
     /// that resolves the region (those without dual-stack passed over when it is on), then the
     /// `aws` partition whatever the region; the endpoint name and its scope, or `None`. An
@@ -601,6 +617,29 @@ mod tests {
         assert!(
             matches!(&err, LookupError::Table(m) if m.starts_with("the legacy endpoint table: ")),
             "{err:?}"
+        );
+    }
+
+    #[test]
+    fn an_empty_region_names_the_partition_endpoint_or_nothing() {
+        let table = LegacyEndpoints::from_json(Arc::from(TABLE.as_bytes()));
+        // No partition takes an empty region: the `aws` partition's endpoint for a service
+        // it does not regionalize, the empty region itself otherwise.
+        assert_eq!(
+            table.endpoint_name("health", "", false, false),
+            Ok("aws-global".into())
+        );
+        assert_eq!(
+            table.endpoint_name("waf", "", true, true),
+            Ok("aws-global".into())
+        );
+        assert_eq!(
+            table.endpoint_name("dynamodb", "", false, true),
+            Ok(String::new())
+        );
+        assert_eq!(
+            table.endpoint_name("dynamodb", "eu-central-1", false, false),
+            Ok("eu-central-1".into())
         );
     }
 
