@@ -69,6 +69,24 @@ fn recording_client(moto: &MotoServer) -> (sansboto_blocking::Client, Arc<Mutex<
     (s3, calls)
 }
 
+/// Python making boto3's S3 client `s3` of `moto`, its calls recorded in `made` (by operation),
+/// and `config`, the transfer configuration every test uses (5 MiB threshold and parts).
+fn boto3_prelude(moto: &MotoServer) -> String {
+    format!(
+        r#"
+import boto3
+from boto3.s3.transfer import TransferConfig
+s3 = boto3.session.Session(botocore_session=session).client(
+    's3', region_name='us-east-1', endpoint_url={endpoint:?},
+    aws_access_key_id='testing', aws_secret_access_key='testing')
+made = []
+s3.meta.events.register('before-call', lambda model, **kw: made.append(model.name))
+config = TransferConfig(multipart_threshold={part}, multipart_chunksize={part})"#,
+        endpoint = moto.endpoint(),
+        part = 5 * MIB,
+    )
+}
+
 /// The members of a HeadObject answer compared.
 const HEAD_MEMBERS: &[&str] = &[
     "ContentLength",
@@ -152,14 +170,7 @@ fn multipart_copies_end_as_s3transfers() {
 
     let snippet = format!(
         r#"
-import boto3
-from boto3.s3.transfer import TransferConfig
-s3 = boto3.session.Session(botocore_session=session).client(
-    's3', region_name='us-east-1', endpoint_url={endpoint:?},
-    aws_access_key_id='testing', aws_secret_access_key='testing')
-made = []
-s3.meta.events.register('before-call', lambda model, **kw: made.append(model.name))
-config = TransferConfig(multipart_threshold={threshold}, multipart_chunksize={threshold})
+{prelude}
 members = {members}
 out = []
 for n, extra in enumerate(json.loads({cases:?})):
@@ -180,8 +191,7 @@ for n, extra in enumerate(json.loads({cases:?})):
     out.append({{'calls': calls, 'head': head, 'tags': tags}})
 emit(out)
 "#,
-        endpoint = moto.endpoint(),
-        threshold = 5 * MIB,
+        prelude = boto3_prelude(&moto),
         members = serde_json::to_string(HEAD_MEMBERS).unwrap(),
         cases = serde_json::to_string(CASES).unwrap(),
         bucket = BUCKET,
@@ -266,14 +276,7 @@ fn uploads_take_extra_arguments_as_s3transfer() {
 
     let snippet = format!(
         r#"
-import boto3
-from boto3.s3.transfer import TransferConfig
-s3 = boto3.session.Session(botocore_session=session).client(
-    's3', region_name='us-east-1', endpoint_url={endpoint:?},
-    aws_access_key_id='testing', aws_secret_access_key='testing')
-made = []
-s3.meta.events.register('before-call', lambda model, **kw: made.append(model.name))
-config = TransferConfig(multipart_threshold={threshold}, multipart_chunksize={threshold})
+{prelude}
 out = []
 for n, extra in enumerate(json.loads({uploads:?})):
     for path, size in zip(json.loads({files:?}), json.loads({sizes:?})):
@@ -289,8 +292,7 @@ for n, extra in enumerate(json.loads({uploads:?})):
         out.append({{'calls': calls, 'head': {{m: head[m] for m in {checked} if m in head}}}})
 emit(out)
 "#,
-        endpoint = moto.endpoint(),
-        threshold = 5 * MIB,
+        prelude = boto3_prelude(&moto),
         uploads = serde_json::to_string(UPLOADS).unwrap(),
         files = serde_json::to_string(&files).unwrap(),
         sizes = serde_json::to_string(&sizes).unwrap(),
@@ -375,14 +377,8 @@ fn downloads_take_extra_arguments_as_s3transfer() {
 
     let snippet = format!(
         r#"
-import boto3, os
-from boto3.s3.transfer import TransferConfig
-s3 = boto3.session.Session(botocore_session=session).client(
-    's3', region_name='us-east-1', endpoint_url={endpoint:?},
-    aws_access_key_id='testing', aws_secret_access_key='testing')
-made = []
-s3.meta.events.register('before-call', lambda model, **kw: made.append(model.name))
-config = TransferConfig(multipart_threshold={threshold}, multipart_chunksize={threshold})
+{prelude}
+import os
 out = []
 for n, extra in enumerate(json.loads({downloads:?})):
     for size in json.loads({sizes:?}):
@@ -398,8 +394,7 @@ for n, extra in enumerate(json.loads({downloads:?})):
         out.append({{'calls': sorted(made), 'len': len(written), 'sum': sum(written)}})
 emit(out)
 "#,
-        endpoint = moto.endpoint(),
-        threshold = 5 * MIB,
+        prelude = boto3_prelude(&moto),
         downloads = serde_json::to_string(DOWNLOADS).unwrap(),
         sizes = serde_json::to_string(&sizes).unwrap(),
         dir = dir.to_str().unwrap(),
