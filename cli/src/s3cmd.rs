@@ -5,7 +5,9 @@
 //!
 //! Each command takes the options aws-cli's argument table gives it, of those implemented here
 //! ([`takes`]): `--recursive`; `--exclude`/`--include` (in order, the last match wins;
-//! `fnmatch`'s `*`, `?` and `[…]` against the path below the source); `--delete`,
+//! `fnmatch`'s `*`, `?` and `[…]` against the path below the source, an absolute pattern
+//! against a local file's absolute path; a single source filtered by its name, [`included`]);
+//! `--delete`,
 //! `--size-only`, `--exact-timestamps` (sync); `--dryrun`, `--quiet`, `--no-progress`,
 //! `--page-size`, `--request-payer`; `--storage-class`, `--sse`, `--sse-kms-key-id` and the
 //! object's [`OBJECT_OPTIONS`] (`--acl`, `--content-type`, `--cache-control`, …), an uploaded
@@ -659,15 +661,62 @@ fn wildcard(pattern: &str, text: &str) -> bool {
     tokens[p..].iter().all(|token| *token == Token::Star)
 }
 
-/// Whether the filters let `relative` (a path below the source) through.
-fn included(filters: &[(bool, String)], relative: &str) -> bool {
+/// Whether the filters let `relative`, a path below `root`, through, as aws-cli's filter
+/// lets it: aws-cli joins each pattern to the root (Python's `os.path.join`) and matches that
+/// against the whole path. So a relative pattern matches the path below the root, and an
+/// absolute one (`/home/me/dir/*.tmp`, or `/*`) a local file's absolute path as
+/// [`absolute_as_python`] shows it, and no object (an object's path is `bucket/key`). In
+/// order, the last match wins. (aws-cli also tries each pattern joined to the other root of
+/// the command, and reads `[`…`]` in a root's own name as a wildcard: neither is copied, see
+/// `filters_choose_what_aws_cli_chooses` in `cli/tests/s3_next_to_aws_cli.rs`.)
+fn included(filters: &[(bool, String)], root: &Location, relative: &str) -> bool {
+    let mut absolute: Option<String> = None;
     let mut keep = true;
     for (include, pattern) in filters {
-        if wildcard(pattern, relative) {
+        let matched = match root {
+            _ if !pattern.starts_with('/') => wildcard(pattern, relative),
+            Location::Local(dir) => {
+                let path = absolute.get_or_insert_with(|| {
+                    let dir = absolute_as_python(dir).to_string_lossy().into_owned();
+                    format!("{}/{relative}", dir.trim_end_matches('/'))
+                });
+                wildcard(pattern, path)
+            }
+            Location::S3 { .. } | Location::Stdio => false,
+        };
+        if matched {
             keep = *include;
         }
     }
     keep
+}
+
+/// A single source (`cp`, `mv`, `rm` without `--recursive`) as the root the filters are
+/// matched under and its name below it, as aws-cli's filter takes them: a file's directory
+/// (`.` for a bare name) and name, an object's key up to its last `/` and the rest.
+fn root_and_name(location: &Location) -> (Location, String) {
+    match location {
+        Location::Local(path) => {
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            (Location::Local(dir.to_path_buf()), name.into_owned())
+        }
+        Location::S3 { bucket, key } => {
+            let (dir, name) = match key.rsplit_once('/') {
+                Some((dir, name)) => (format!("{dir}/"), name),
+                None => (String::new(), key.as_str()),
+            };
+            let root = Location::S3 {
+                bucket: bucket.clone(),
+                key: dir,
+            };
+            (root, name.to_string())
+        }
+        Location::Stdio => (Location::Stdio, String::new()),
+    }
 }
 
 /// A file or object under a source or destination root: its path below the root, size and
@@ -1205,10 +1254,20 @@ impl Runner {
             {
                 self.head_source(bucket, key)?;
             }
+            // Filtered too, as in aws-cli (after the look at an object, as there); a stream
+            // from stdin or to stdout is not (aws-cli's streaming transfer has no filter).
+            let (root, name) = root_and_name(&from);
+            let streamed = matches!(from, Location::Stdio) || matches!(to, Location::Stdio);
+            if !streamed && !included(&self.args.filters, &root, &name) {
+                return Ok(());
+            }
             return self.transfer(&from, &to, moving);
         }
         let sources = self.list(&from)?;
-        for relative in sources.keys().filter(|r| included(&self.args.filters, r)) {
+        for relative in sources
+            .keys()
+            .filter(|r| included(&self.args.filters, &from, r))
+        {
             self.transfer(&child(&from, relative), &child(&to, relative), moving)?;
         }
         Ok(())
@@ -1252,12 +1311,17 @@ impl Runner {
             location(&self.args.paths[1])?,
         );
         source_exists(&self.args.paths, &from, &to)?;
-        let sources = self.list(&from)?;
-        let targets = self.list(&to)?;
-        for (relative, source) in sources
-            .iter()
-            .filter(|(r, _)| included(&self.args.filters, r))
-        {
+        // Each side filtered under its own root, as aws-cli filters them before comparing:
+        // what only an absolute pattern leaves out on one side is missing there (a target
+        // whose source is left out that way is deleted with `--delete`).
+        let filtered = |root: &Location| -> Result<BTreeMap<String, Entry>, Failure> {
+            let mut listed = self.list(root)?;
+            listed.retain(|r, _| included(&self.args.filters, root, r));
+            Ok(listed)
+        };
+        let sources = filtered(&from)?;
+        let targets = filtered(&to)?;
+        for (relative, source) in &sources {
             let stale = match targets.get(relative) {
                 None => true,
                 Some(target) if target.size != source.size => true,
@@ -1269,10 +1333,7 @@ impl Runner {
             }
         }
         if self.args.delete {
-            for relative in targets
-                .keys()
-                .filter(|r| !sources.contains_key(*r) && included(&self.args.filters, r))
-            {
+            for relative in targets.keys().filter(|r| !sources.contains_key(*r)) {
                 self.remove(&child(&to, relative))?;
             }
         }
@@ -1325,6 +1386,10 @@ impl Runner {
             return Err(Failure::Usage("s3 rm takes s3://bucket/key".into()));
         }
         if !self.args.recursive {
+            let (root, name) = root_and_name(&target);
+            if !included(&self.args.filters, &root, &name) {
+                return Ok(());
+            }
             return self.remove(&target);
         }
         self.remove_tree(&target)
@@ -1337,7 +1402,7 @@ impl Runner {
         for relative in self
             .list(root)?
             .keys()
-            .filter(|r| included(&self.args.filters, r))
+            .filter(|r| included(&self.args.filters, root, r))
         {
             self.remove(&child(root, relative))?;
         }
@@ -1998,10 +2063,23 @@ mod tests {
             (true, "*.txt".to_string()),
             (false, "tmp/*".to_string()),
         ];
-        assert!(included(&f, "a/b.txt"));
-        assert!(!included(&f, "a/b.bin"));
-        assert!(!included(&f, "tmp/x.txt"));
-        assert!(included(&[], "anything"));
+        let root = Location::S3 {
+            bucket: "b".into(),
+            key: "p/".into(),
+        };
+        assert!(included(&f, &root, "a/b.txt"));
+        assert!(!included(&f, &root, "a/b.bin"));
+        assert!(!included(&f, &root, "tmp/x.txt"));
+        assert!(included(&[], &root, "anything"));
+        // An absolute pattern: a local file's absolute path, never an object's.
+        let absolute = vec![(false, "/d/x/*".to_string())];
+        assert!(!included(&absolute, &Location::Local("/d".into()), "x/y"));
+        assert!(included(&absolute, &Location::Local("/e".into()), "x/y"));
+        let object = Location::S3 {
+            bucket: "b".into(),
+            key: String::new(),
+        };
+        assert!(included(&absolute, &object, "/d/x/y"));
         assert!(wildcard("a?c", "abc") && !wildcard("a?c", "ac"));
     }
 

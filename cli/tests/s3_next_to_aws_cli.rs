@@ -1439,3 +1439,418 @@ fn downloads_whose_time_cannot_be_set_warn_as_aws_cli_does() {
     assert!(theirs[2].stdout.is_empty(), "{:?}", theirs[2]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A seeded generator of numbers below `n` (xorshift): the same cases on every run.
+struct Seeded(u64);
+
+impl Seeded {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// `--exclude` and `--include` choose the files and objects aws-cli chooses: a generated tree
+/// (names with spaces, `é`, `日`, `[`, `]`, `*`, `?`, `!`, hidden ones, three levels deep)
+/// under generated filters (its paths with characters turned into `?`, `*`, `[seq]` and
+/// `[!seq]`, directories with and without `/` and `*`, a leading `./`, absolute paths, one to
+/// four filters in order), each run with `--dryrun` by `cp --recursive`, `mv --recursive`,
+/// `sync --delete` and `rm --recursive`, local to S3, S3 to local and S3 to S3; then cases
+/// chosen for what they once did otherwise, and real transfers whose results are compared.
+/// aws-cli joins each pattern to the source's root and matches the whole path, so that:
+/// - a single file or object (`cp`, `mv`, `rm` without `--recursive`) is filtered too, by its
+///   name below its directory (`cp f.txt s3://b/ --exclude '*.txt'` does nothing); a stream
+///   from stdin or to stdout is not;
+/// - an absolute pattern matches a local file's absolute path (`--exclude /home/me/d/x/*`,
+///   `--exclude '/*'` leaves out every local file) and no object; as `sync` filters its
+///   source and its destination each under its own root, an object whose local source only an
+///   absolute pattern leaves out is deleted by `sync --delete`.
+///
+/// (Once filters were matched only against the path below the root, and a single source was
+/// not filtered at all.) What aws-cli does that is not copied: it also joins each pattern to
+/// the destination's root and matches that against the source's path, so that in one bucket
+/// `cp --recursive s3://b/a s3://b/ --exclude 'a/*'` leaves out every object of `a/` (the
+/// pattern meant `a/a/*`); it reads `[…]` in the root's own name as a wildcard, so that no
+/// relative pattern matches anything below `s3://b/p[1]/` or a directory `d[1]`; and, by
+/// argparse, it refuses a pattern beginning with one `-` (`--exclude -x`: `expected 1
+/// argument`), which sansboto's command line takes as it takes any value not beginning with
+/// `--`. None of these occur in the generated cases.
+#[test]
+fn filters_choose_what_aws_cli_chooses() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let dir = scratch("filters");
+    let mut rng = Seeded(0x9e37_79b9_7f4a_7c15);
+    // The tree: files and directories whose names have wildcard characters of their own.
+    const ALPHABET: &[&str] = &[
+        "a", "b", "c", "x", "z", "0", "1", "9", " ", ".", "-", "_", "é", "日", "[", "]", "*", "?",
+        "!",
+    ];
+    let name = |rng: &mut Seeded| {
+        let mut n: String = (0..1 + rng.below(5)).map(|_| *rng.pick(ALPHABET)).collect();
+        if rng.below(7) == 0 {
+            n.insert(0, '.');
+        }
+        if rng.below(5) < 2 {
+            let extension: &&str = rng.pick(&[".txt", ".log", ".TXT", ".tmp"]);
+            n.push_str(extension);
+        }
+        n
+    };
+    let tree = dir.join("tree");
+    let mut dirs = vec![String::new()];
+    for _ in 0..30 {
+        let parent = rng.pick(&dirs).clone();
+        let path = if parent.is_empty() {
+            name(&mut rng)
+        } else {
+            format!("{parent}/{}", name(&mut rng))
+        };
+        if tree.join(&path).exists() {
+            continue;
+        }
+        if rng.below(10) < 3 {
+            std::fs::create_dir_all(tree.join(&path)).unwrap();
+            dirs.push(path);
+        } else {
+            std::fs::create_dir_all(tree.join(&path).parent().unwrap()).unwrap();
+            std::fs::write(tree.join(&path), &path).unwrap();
+        }
+    }
+    // The files as they are (an empty directory holds none).
+    let mut files = Vec::new();
+    let mut stack = vec![tree.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            let relative = path
+                .strip_prefix(&tree)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(relative);
+            }
+        }
+    }
+    files.sort();
+    let dirs: Vec<String> = dirs.into_iter().filter(|d| !d.is_empty()).collect();
+    // What a destination holds already, for `--delete`: some of the same names, some others.
+    let other = dir.join("other");
+    for (i, file) in files.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
+        let path = other.join(if i % 2 == 0 {
+            file.clone()
+        } else {
+            format!("{file}.x")
+        });
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "another size").unwrap();
+    }
+    std::fs::create_dir_all(other.join("sub")).unwrap();
+    std::fs::write(other.join("sub/only.log"), "only here").unwrap();
+    let local = |args: &[&str]| run_in(Some(&dir), false, &endpoint, "us-east-1", "unused", args);
+    for (bucket, from, to) in [("fsrc", "tree", "src/"), ("fdst", "other", "dst/")] {
+        assert_eq!(
+            local(&["s3", "mb", &format!("s3://{bucket}")]).status,
+            Some(0)
+        );
+        let to = format!("s3://{bucket}/{to}");
+        let put = local(&["s3", "cp", from, &to, "--recursive", "--quiet"]);
+        assert_eq!(put.status, Some(0), "{put:?}");
+    }
+    let localdst = dir.join("localdst");
+    let copied = Command::new("cp")
+        .arg("-r")
+        .arg(&other)
+        .arg(&localdst)
+        .status();
+    assert!(copied.unwrap().success());
+    let absolute = std::fs::canonicalize(&tree).unwrap();
+    let absolute = absolute.to_string_lossy().into_owned();
+    // A pattern: a path of the tree, one of its directories, a name or a usual pattern, its
+    // characters perhaps turned into wildcards, perhaps made absolute or begun with `./`.
+    let pattern = |rng: &mut Seeded| -> String {
+        let mut p: Vec<String> = match rng.below(20) {
+            0..=6 => rng.pick(&files).clone(),
+            7..=10 if !dirs.is_empty() => {
+                format!("{}{}", rng.pick(&dirs), rng.pick(&["/*", "/", "", "*"]))
+            }
+            7..=13 => rng
+                .pick(&[
+                    "*", "*.txt", "*.TXT", ".*", "*/.*", "?", "*/*", "[a-c]*", "[!a]*", "*[[]*",
+                    "*[*]*", "* *", "*é*", "*日*", "*[]]*", "[!.]*",
+                ])
+                .to_string(),
+            _ => rng.pick(&files).rsplit('/').next().unwrap().to_string(),
+        }
+        .chars()
+        .map(String::from)
+        .collect();
+        for _ in 0..rng.below(4) {
+            if p.is_empty() {
+                break;
+            }
+            let i = rng.below(p.len());
+            match rng.below(10) {
+                0..=2 => p[i] = "?".into(),
+                3..=5 => {
+                    let end = (i + rng.below(4)).min(p.len());
+                    p.splice(i..end, ["*".to_string()]);
+                }
+                6..=7 => {
+                    let more = rng.pick(&["", "a-z", "0-9", "!"]);
+                    p[i] = format!("[{}{more}]", p[i]);
+                }
+                _ => p[i] = format!("[!{}]", p[i]),
+            }
+        }
+        let p = p.concat();
+        match rng.below(20) {
+            0 | 1 => format!("./{p}"),
+            2..=4 => format!("{absolute}/{p}"),
+            5 => format!("/{p}"),
+            _ => p,
+        }
+    };
+    let commands: [&[&str]; 8] = [
+        &["s3", "cp", "--recursive", "tree", "s3://fdst/up/"],
+        &["s3", "sync", "tree", "s3://fdst/dst/", "--delete"],
+        &["s3", "cp", "--recursive", "s3://fsrc/src/", "down"],
+        &["s3", "sync", "s3://fsrc/src", "localdst", "--delete"],
+        &["s3", "cp", "--recursive", "s3://fsrc/src/", "s3://fdst/cp/"],
+        &["s3", "sync", "s3://fsrc/src/", "s3://fdst/dst/", "--delete"],
+        &["s3", "rm", "--recursive", "s3://fsrc/src/"],
+        &["s3", "mv", "--recursive", "tree/", "s3://fdst/mv"],
+    ];
+    let mut cases: Vec<Vec<String>> = Vec::new();
+    for i in 0..40 {
+        let mut args: Vec<String> = commands[i % commands.len()]
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        args.push("--dryrun".into());
+        for _ in 0..1 + rng.below(4) {
+            let option = if rng.below(5) < 2 {
+                "--include"
+            } else {
+                "--exclude"
+            };
+            // A pattern beginning with `-` given in one word: argparse would take it for an
+            // option (see above).
+            args.push(format!("{option}={}", pattern(&mut rng)));
+        }
+        cases.push(args);
+    }
+    // Cases chosen: single sources, absolute patterns, streams.
+    // A file below a directory, none of whose names has a `[` (see above).
+    let first = files
+        .iter()
+        .find(|f| f.contains('/') && !f.contains('['))
+        .unwrap_or(&files[0]);
+    let (first_dir, first_name) = first.rsplit_once('/').unwrap_or(("", first));
+    let first_root = if first_dir.is_empty() {
+        absolute.clone()
+    } else {
+        format!("{absolute}/{first_dir}")
+    };
+    let object = format!("s3://fsrc/src/{first}");
+    let chosen: Vec<Vec<String>> = [
+        vec!["s3", "cp", "tree/FIRST", "s3://fdst/one/", "--exclude", "*"],
+        vec![
+            "s3",
+            "cp",
+            "tree/FIRST",
+            "s3://fdst/one/",
+            "--exclude",
+            "NAME",
+        ],
+        vec![
+            "s3",
+            "cp",
+            "tree/FIRST",
+            "s3://fdst/one/",
+            "--exclude",
+            "ROOT/*",
+        ],
+        vec![
+            "s3",
+            "mv",
+            "tree/FIRST",
+            "s3://fdst/one/",
+            "--exclude",
+            "*",
+            "--include",
+            "NAME",
+        ],
+        vec!["s3", "cp", "OBJECT", "got", "--exclude", "NAME"],
+        vec!["s3", "cp", "OBJECT", "s3://fdst/one/", "--exclude", "*"],
+        vec!["s3", "mv", "OBJECT", "s3://fdst/one/", "--exclude", "NAME"],
+        vec!["s3", "rm", "OBJECT", "--exclude", "*"],
+        vec!["s3", "rm", "OBJECT", "--exclude", "NAME", "--include", "*"],
+        vec!["s3", "cp", "OBJECT", "-", "--exclude", "*"],
+        vec![
+            "s3",
+            "cp",
+            "--recursive",
+            "tree",
+            "s3://fdst/up/",
+            "--exclude",
+            "/*",
+        ],
+        vec![
+            "s3",
+            "cp",
+            "--recursive",
+            "tree",
+            "s3://fdst/up/",
+            "--exclude",
+            "ABS/*",
+            "--include",
+            "*.txt",
+        ],
+        vec![
+            "s3",
+            "sync",
+            "tree",
+            "s3://fdst/dst/",
+            "--delete",
+            "--exclude",
+            "/*",
+        ],
+        vec![
+            "s3",
+            "sync",
+            "tree",
+            "s3://fdst/dst/",
+            "--delete",
+            "--exclude",
+            "ABS/*.txt",
+        ],
+        vec![
+            "s3",
+            "sync",
+            "s3://fsrc/src/",
+            "localdst",
+            "--delete",
+            "--exclude",
+            "/*",
+        ],
+        vec!["s3", "rm", "--recursive", "s3://fsrc/", "--exclude", "/*"],
+    ]
+    .iter()
+    .map(|case| {
+        let mut args: Vec<String> = case
+            .iter()
+            .map(|a| {
+                a.replace("FIRST", first)
+                    .replace("NAME", first_name)
+                    .replace("OBJECT", &object)
+                    .replace("ROOT", &first_root)
+                    .replace("ABS", &absolute)
+            })
+            .collect();
+        // (To stdout for real: aws-cli's `--dryrun` of a stream prints nothing.)
+        if !args.iter().any(|a| a == "-") {
+            args.push("--dryrun".into());
+        }
+        args
+    })
+    .collect();
+    let mut shown = 0;
+    let mut left_out = 0;
+    for args in cases.iter().chain(&chosen) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let [theirs, ours] = [true, false]
+            .map(|aws| run_in(Some(&dir), aws, &endpoint, "us-east-1", "unused", &args));
+        assert_eq!(
+            (ours.status, results(&ours), &ours.stderr),
+            (theirs.status, results(&theirs), &theirs.stderr),
+            "{args:?}"
+        );
+        shown += results(&theirs).len();
+        left_out += usize::from(results(&theirs).is_empty());
+    }
+    // The cases choose: some lines, and cases where everything is left out.
+    assert!(
+        shown > 200 && left_out > 5,
+        "{shown} lines, {left_out} empty"
+    );
+    // Real transfers, each tool to its own bucket and directory: what arrives and what is left.
+    let keys = |bucket: &str| {
+        let listed = local(&["s3api", "list-objects-v2", "--bucket", bucket]);
+        let listed: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+        let keys: Vec<String> = listed["Contents"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|o| o["Key"].as_str().unwrap().to_string())
+            .collect();
+        keys
+    };
+    let filters = |rng: &mut Seeded| -> Vec<String> {
+        (0..1 + rng.below(3))
+            .map(|_| {
+                let option = if rng.below(5) < 2 {
+                    "--include"
+                } else {
+                    "--exclude"
+                };
+                format!("{option}={}", pattern(rng))
+            })
+            .collect()
+    };
+    let mut arrived = 0;
+    for round in 0..3 {
+        let (up, gone, down) = (filters(&mut rng), filters(&mut rng), filters(&mut rng));
+        let mut seen = Vec::new();
+        for aws in [true, false] {
+            let bucket = format!("{}-real-{round}", if aws { "aws" } else { "sb" });
+            let target = format!("s3://{bucket}/");
+            let here = dir.join(&bucket);
+            let into = here.to_string_lossy().into_owned();
+            let with = |args: &[&str], filters: &[String]| -> Vec<String> {
+                let filters = filters.iter().cloned();
+                args.iter().map(|a| a.to_string()).chain(filters).collect()
+            };
+            let steps = [
+                with(&["s3", "mb", &target], &[]),
+                with(&["s3", "sync", "tree", &target], &up),
+                with(&["s3", "rm", "--recursive", &target], &gone),
+                with(&["s3", "cp", "--recursive", &target, &into], &down),
+            ];
+            let mut outcome = Vec::new();
+            for args in &steps {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let out = run_in(Some(&dir), aws, &endpoint, "us-east-1", &bucket, &args);
+                outcome.push((out.status, results(&out), out.stderr, keys(&bucket)));
+            }
+            let mut files = Vec::new();
+            let mut stack = vec![here.clone()];
+            while let Some(d) = stack.pop() {
+                for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        stack.push(path);
+                    } else {
+                        let file = path.strip_prefix(&here).unwrap();
+                        files.push(file.to_string_lossy().into_owned());
+                    }
+                }
+            }
+            files.sort();
+            seen.push((outcome, files));
+        }
+        assert_eq!(seen[1], seen[0], "{up:?} {gone:?} {down:?}");
+        arrived += seen[0].1.len();
+    }
+    assert!(arrived > 0, "the real transfers move files");
+    let _ = std::fs::remove_dir_all(&dir);
+}
