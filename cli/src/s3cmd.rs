@@ -38,7 +38,9 @@
 //! ends the command before any call, `The user-provided path ./x does not exist.` after an
 //! empty line (`--quiet` too, as aws-cli raises it before its result printer), exit 255; a listing that fails (`cp`, `mv`, `sync`, `rm`), or the HeadObject of
 //! a single source object (`cp`, `mv`), ends it with `fatal error: An error occurred (…) …`
-//! (nothing with `--quiet`) and exit 1; `ls` of a key that matches nothing exits 1.
+//! (nothing with `--quiet`) and exit 1; `ls` of a key that matches nothing exits 1, and a
+//! listing `ls` cannot make is raised as aws-cli raises it (`An error occurred (…) …` after
+//! an empty line, exit 255). `ls` shows times in local time (`TZ`), as aws-cli does.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -1527,6 +1529,18 @@ impl Runner {
             ..Default::default()
         };
         let print = |line: String| crate::output::print_stdout(&line);
+        // A listing that fails is raised out of aws-cli's command: `An error occurred (…) when
+        // calling the ListObjectsV2 operation: …` after an empty line, exit 255.
+        let raised = |operation: &str, e: sansboto_core::Error| {
+            Failure::Raised(crate::output::error_text(operation, &e))
+        };
+        let summary = |objects: u64, total: String| -> Result<(), Failure> {
+            if self.args.summarize {
+                print(format!("\nTotal Objects: {objects}"))?;
+                print(format!("   Total Size: {total}"))?;
+            }
+            Ok(())
+        };
         if bucket.is_empty() {
             let mut request = Map::default();
             for (member, value) in [
@@ -1537,16 +1551,26 @@ impl Runner {
                     request.insert(member.into(), Value::from(value.as_str()));
                 }
             }
+            let raised = |e| raised("ListBuckets", e);
             let mut pages = self
                 .s3
-                .paginate("ListBuckets", Value::Map(request), paging)?;
+                .paginate("ListBuckets", Value::Map(request), paging)
+                .map_err(raised)?;
             while let Some(page) = pages.next_page() {
-                for b in page?["Buckets"].as_list().unwrap_or_default() {
+                for b in page.map_err(raised)?["Buckets"]
+                    .as_list()
+                    .unwrap_or_default()
+                {
                     let name = b["Name"].as_str().unwrap_or_default();
                     print(format!("{} {name}", date(&b["CreationDate"])))?;
                 }
             }
-            return Ok(());
+            // aws-cli's `--summarize` counts objects, none here, and still prints its totals.
+            let none = match self.args.human_readable {
+                true => human_readable_size(0),
+                false => "0".into(),
+            };
+            return summary(0, none);
         }
         let mut request = params! {"Bucket": bucket.as_str(), "Prefix": key.as_str()};
         if let Value::Map(m) = &mut request {
@@ -1563,20 +1587,22 @@ impl Runner {
         };
         let (mut objects, mut total) = (0u64, 0u64);
         let mut first_page_empty = None;
-        let mut pages = self.s3.paginate("ListObjectsV2", request, paging)?;
+        let raised = |e| raised("ListObjectsV2", e);
+        let mut pages = self
+            .s3
+            .paginate("ListObjectsV2", request, paging)
+            .map_err(raised)?;
         while let Some(page) = pages.next_page() {
-            let page = page?;
+            let page = page.map_err(raised)?;
             let prefixes = page["CommonPrefixes"].as_list().unwrap_or_default();
             let contents = page["Contents"].as_list().unwrap_or_default();
             first_page_empty.get_or_insert(prefixes.is_empty() && contents.is_empty());
             for p in prefixes {
-                // The last component, as aws-cli shows it (`PRE photos/`).
+                // The last component before the one ending `/`, as aws-cli shows it (`PRE
+                // photos/`; `PRE /` for a prefix `a//`, whose last component is empty).
                 let name = p["Prefix"].as_str().unwrap_or_default();
-                let last = name
-                    .trim_end_matches('/')
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or(name);
+                let name = name.strip_suffix('/').unwrap_or(name);
+                let last = name.rsplit('/').next().unwrap_or(name);
                 print(format!("{:>30} {last}/", "PRE"))?;
             }
             for o in contents {
@@ -1595,10 +1621,7 @@ impl Runner {
                 ))?;
             }
         }
-        if self.args.summarize {
-            print(format!("\nTotal Objects: {objects}"))?;
-            print(format!("   Total Size: {}", size_text(total)))?;
-        }
+        summary(objects, size_text(total))?;
         match (key.is_empty(), first_page_empty) {
             (false, Some(true)) => Err(Failure::Empty),
             _ => Ok(()),
@@ -1635,11 +1658,20 @@ fn s3_uri(path: &str) -> Result<(String, String), Failure> {
     }
 }
 
+/// An object's or bucket's time as `ls` shows it: in local time, as aws-cli shows it (the zone
+/// `TZ` names, else the system's), to the second; UTC where the time cannot be placed.
 fn date(value: &Value) -> String {
     match value {
         Value::Timestamp(t) => {
-            let (y, mo, d, h, mi, s) = t.to_civil();
-            format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+            let local = chrono::DateTime::from_timestamp(t.secs(), 0)
+                .map(|utc| utc.with_timezone(&chrono::Local).naive_local());
+            match local {
+                Some(local) => local.format("%Y-%m-%d %H:%M:%S").to_string(),
+                None => {
+                    let (y, mo, d, h, mi, s) = t.to_civil();
+                    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+                }
+            }
         }
         _ => format!("{:19}", ""),
     }

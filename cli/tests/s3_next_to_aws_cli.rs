@@ -80,6 +80,19 @@ fn run_in(
     bucket: &str,
     args: &[&str],
 ) -> Run {
+    run_with(&[], cwd, aws, endpoint, region, bucket, args)
+}
+
+/// [`run_in`] with the variables `env` set too (`TZ`, …).
+fn run_with(
+    env: &[(&str, &str)],
+    cwd: Option<&Path>,
+    aws: bool,
+    endpoint: &str,
+    region: &str,
+    bucket: &str,
+    args: &[&str],
+) -> Run {
     let args: Vec<String> = args.iter().map(|a| a.replace("BUCKET", bucket)).collect();
     let mut cmd = if aws {
         let mut python = Command::new(sansboto_tests::botocore::python());
@@ -97,6 +110,7 @@ fn run_in(
         cmd.current_dir(cwd);
     }
     let out = cmd
+        .envs(env.iter().copied())
         .env("AWS_DEFAULT_REGION", region)
         .args(["--endpoint-url", endpoint])
         .args(&args)
@@ -1268,6 +1282,159 @@ fn ls_prints_what_aws_cli_prints() {
         .status,
         Some(1)
     );
+}
+
+/// `s3 ls` prints what aws-cli prints over awkward listings, in several time zones (`TZ` set
+/// alike for both: aws-cli shows times in local time): keys with spaces, a tab, `é`, a
+/// combining accent, `日本`, an emoji, `%20` and `+`; keys ending in `/`, beginning with `/`
+/// or holding `//` (a common prefix `dir//` is `PRE /`, its last component being empty);
+/// sizes about each power of 1024 with `--human-readable`; `--summarize` (after a listing of
+/// buckets too, where aws-cli prints totals of nothing); an empty bucket; a missing one
+/// (`An error occurred (NoSuchBucket) when calling the ListObjectsV2 operation: …` after an
+/// empty line, exit 255). (Once times were shown in UTC whatever `TZ` said, `dir//` was `PRE
+/// dir/`, a missing bucket a JSON error object with exit 254, and the buckets' `--summarize`
+/// printed nothing.)
+#[test]
+fn ls_prints_awkward_listings_as_aws_cli_does() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let dir = scratch("ls-awkward");
+    let body = dir.join("body");
+    let bucket = "awkward";
+    let local = |args: &[&str]| run(false, &endpoint, "us-east-1", bucket, args);
+    for made in ["s3://BUCKET", "s3://bare-bucket"] {
+        assert_eq!(local(&["s3", "mb", made]).status, Some(0));
+    }
+    let keys = [
+        " a",
+        "a b/c d",
+        "é/日本",
+        "dir/",
+        "dir//x",
+        "/lead",
+        "/",
+        "a//",
+        "x/y/",
+        "x/y/z",
+        "x/y/z/",
+        "tab\tkey",
+        "pct%20x",
+        "plus+x",
+        "dir/sub/f",
+        "dir/sub2/",
+        "dirx",
+        "d.i.r/f",
+        "ü/",
+        "e\u{301}",
+        "a/b/c/d/e",
+        "emoji😀/k",
+    ];
+    let sizes = [
+        0, 1, 999, 1000, 1023, 1024, 1025, 1536, 10239, 10240, 1_048_575, 1_048_576, 1_048_577,
+        1_073_741, 2_500_000,
+    ];
+    for (i, key) in keys.iter().enumerate() {
+        std::fs::write(&body, vec![b'x'; sizes[i % sizes.len()]]).unwrap();
+        let body = body.to_string_lossy();
+        let put = [
+            "s3api",
+            "put-object",
+            "--bucket",
+            "BUCKET",
+            "--key",
+            key,
+            "--body",
+            &body,
+        ];
+        let put = local(&put);
+        assert_eq!(put.status, Some(0), "{key}: {put:?}");
+    }
+    let mut cases: Vec<Vec<String>> = Vec::new();
+    let owned = |args: &[&str]| args.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+    for prefix in [
+        "", "dir", "dir/", "dir//", "x/y", "x/y/", "a/", "é", "/", "//", "nothing",
+    ] {
+        let path = format!("s3://BUCKET/{prefix}");
+        for extra in [
+            &[][..],
+            &["--recursive"],
+            &["--human-readable", "--summarize"],
+            &[
+                "--recursive",
+                "--human-readable",
+                "--summarize",
+                "--page-size",
+                "2",
+            ],
+        ] {
+            cases.push([owned(&["s3", "ls", &path]), owned(extra)].concat());
+        }
+    }
+    for args in [
+        &["s3", "ls"][..],
+        &["s3", "ls", "--summarize"],
+        &[
+            "s3",
+            "ls",
+            "s3://",
+            "--summarize",
+            "--human-readable",
+            "--page-size",
+            "1",
+        ],
+        &["s3", "ls", "--bucket-name-prefix", "zz", "--summarize"],
+        &["s3", "ls", "s3://bare-bucket"],
+        &[
+            "s3",
+            "ls",
+            "s3://bare-bucket/",
+            "--recursive",
+            "--summarize",
+        ],
+        &["s3", "ls", "s3://never-made"],
+        &[
+            "s3",
+            "ls",
+            "s3://never-made/p/",
+            "--recursive",
+            "--summarize",
+        ],
+    ] {
+        cases.push(owned(args));
+    }
+    // Every case in one zone east of UTC by a fraction of an hour; the dated ones in others.
+    let mut compared = 0;
+    for zone in [
+        "Asia/Kolkata",
+        "UTC",
+        "America/New_York",
+        "Australia/Lord_Howe",
+        "XST-5:45",
+    ] {
+        let env = [("TZ", zone)];
+        let zone_cases = cases.iter().filter(|c| {
+            zone == "Asia/Kolkata" || (c.len() == 2 || c.contains(&"--recursive".to_string()))
+        });
+        for args in zone_cases {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let [theirs, ours] = [true, false]
+                .map(|aws| run_with(&env, None, aws, &endpoint, "us-east-1", bucket, &args));
+            assert_eq!(ours, theirs, "TZ={zone} {args:?}");
+            compared += 1;
+        }
+    }
+    // The missing bucket's failure, so that the comparison covers it.
+    let theirs = run(
+        true,
+        &endpoint,
+        "us-east-1",
+        bucket,
+        &["s3", "ls", "s3://never-made"],
+    );
+    assert_eq!(theirs.status, Some(255), "{theirs:?}");
+    assert!(theirs.stderr.contains("(NoSuchBucket)"), "{theirs:?}");
+    assert!(compared > 60, "{compared}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Python that runs a command (`argv[2:]`) with the calls that set a file's times (`utime`,
