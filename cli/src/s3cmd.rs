@@ -7,10 +7,10 @@
 //! ([`takes`]): `--recursive`; `--exclude`/`--include` (in order, the last match wins;
 //! `fnmatch`'s `*`, `?` and `[…]` against the path below the source, an absolute pattern
 //! against a local file's absolute path; a single source filtered by its name, [`included`]);
-//! `--delete`,
-//! `--size-only`, `--exact-timestamps` (sync); `--dryrun`, `--quiet`, `--no-progress`,
-//! `--page-size`, `--request-payer`; `--storage-class`, `--sse`, `--sse-kms-key-id` and the
-//! object's [`OBJECT_OPTIONS`] (`--acl`, `--content-type`, `--cache-control`, …), an uploaded
+//! `--delete`, `--size-only`, `--exact-timestamps` (sync); `--dryrun`, `--quiet`,
+//! `--only-show-errors` (the failures and warnings alone), `--no-progress`, `--page-size`,
+//! `--request-payer`; `--storage-class`, `--sse`, `--sse-kms-key-id` and the object's
+//! [`OBJECT_OPTIONS`] (`--acl`, `--content-type`, `--cache-control`, …), an uploaded
 //! file otherwise getting the content type its name suggests ([`crate::mimetypes`]) unless
 //! `--no-guess-mime-type`; ls's `--human-readable`, `--summarize`, `--bucket-name-prefix`,
 //! `--bucket-region`; `--tags KEY VALUE` (mb), `--force` (rb), `--expires-in SECONDS`
@@ -117,6 +117,7 @@ const FLAGS: &[&str] = &[
     "--size-only",
     "--exact-timestamps",
     "--quiet",
+    "--only-show-errors",
     "--no-progress",
     "--debug",
     "--no-sign-request",
@@ -149,6 +150,7 @@ const TRANSFER_OPTIONS: &[&str] = &[
     "--include",
     "--no-guess-mime-type",
     "--no-progress",
+    "--only-show-errors",
     "--page-size",
     "--quiet",
     "--request-payer",
@@ -178,6 +180,7 @@ fn takes(command: &str, option: &str) -> bool {
             "--include",
             "--page-size",
             "--quiet",
+            "--only-show-errors",
             "--request-payer",
         ],
         "cp" | "mv" => &["--recursive"],
@@ -228,6 +231,9 @@ struct S3Args {
     /// sync from S3: a same-sized file is left alone only when its time is the object's.
     exact_timestamps: bool,
     quiet: bool,
+    /// `--only-show-errors`: the failures and warnings printed, not what was done (the
+    /// `(dryrun)` lines still are, as in aws-cli).
+    only_show_errors: bool,
     no_progress: bool,
     /// `(include?, pattern)` in the order given.
     filters: Vec<(bool, String)>,
@@ -290,6 +296,7 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
                 "--size-only" => a.size_only = true,
                 "--exact-timestamps" => a.exact_timestamps = true,
                 "--quiet" => a.quiet = true,
+                "--only-show-errors" => a.only_show_errors = true,
                 "--no-progress" => a.no_progress = true,
                 "--debug" => a.global.debug = true,
                 "--force" => a.force = true,
@@ -1019,14 +1026,18 @@ impl Runner {
         Failure::Command(format!("fatal error: {why}"))
     }
 
+    /// Print the line of something done (`upload: …`, `delete: …`), or that would be done
+    /// (`(dryrun) …`): nothing with `--quiet`, only the `(dryrun)` lines with
+    /// `--only-show-errors` (aws-cli's printer for it skips successes alone).
     fn say(&self, line: String) -> Result<(), Failure> {
-        if self.args.quiet {
-            return Ok(());
-        }
-        let line = if self.args.dryrun {
-            format!("(dryrun) {line}")
-        } else {
-            line
+        let line = match (
+            self.args.quiet,
+            self.args.dryrun,
+            self.args.only_show_errors,
+        ) {
+            (true, _, _) | (false, false, true) => return Ok(()),
+            (false, true, _) => format!("(dryrun) {line}"),
+            (false, false, false) => line,
         };
         crate::output::print_stdout(&line)
     }
@@ -1737,7 +1748,8 @@ fn mtime_not_set(path: &Path, e: &std::io::Error) -> String {
 }
 
 fn progress_shown(args: &S3Args) -> bool {
-    !args.quiet && !args.no_progress && !args.dryrun && std::io::stdout().is_terminal()
+    let silenced = args.quiet || args.only_show_errors || args.no_progress;
+    !silenced && !args.dryrun && std::io::stdout().is_terminal()
 }
 
 /// aws-cli's progress line: `Completed 5.0 MiB/20.0 MiB`.

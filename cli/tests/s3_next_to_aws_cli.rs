@@ -1437,6 +1437,261 @@ fn ls_prints_awkward_listings_as_aws_cli_does() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `--only-show-errors` and `--no-progress` on `cp`, `mv`, `sync` and `rm`, as aws-cli prints
+/// them: with `--only-show-errors` the failures (`upload failed: …`, `delete failed: …`,
+/// `fatal error: …`) and no line for what went (a `(dryrun)` line still); with
+/// `--no-progress` every line. Among the failures, moves whose copy is made and whose source
+/// cannot then be deleted (a bucket policy denying `DeleteObject` under `locked/`, a local
+/// file made immutable with `chattr +i` where it can be): aws-cli's `move failed: … An error
+/// occurred (403) when calling the DeleteObject operation: Forbidden`, exit 1, the copy left.
+/// (Once `--only-show-errors` was refused as an unknown option.)
+#[test]
+fn only_show_errors_and_no_progress_print_what_aws_cli_prints() {
+    /// Makes the file deletable again, however the test ends.
+    struct Immutable(std::path::PathBuf);
+    impl Drop for Immutable {
+        fn drop(&mut self) {
+            let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+        }
+    }
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let root = scratch("only-errors");
+    let policy = r#"{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject",
+         "Resource": "arn:aws:s3:::BUCKET/locked/*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": "arn:aws:s3:::BUCKET/noput/*"}]}"#;
+    let mut guards = Vec::new();
+    for tool in ["aws", "sb"] {
+        let dir = root.join(tool);
+        std::fs::create_dir_all(dir.join("up/sub")).unwrap();
+        for file in [
+            "up/a.txt",
+            "up/b.txt",
+            "up/sub/c.txt",
+            "one.txt",
+            "immutable.txt",
+        ] {
+            std::fs::write(dir.join(file), file).unwrap();
+        }
+        let bucket = format!("{tool}-only-errors");
+        let run = |args: &[&str]| {
+            run_in(
+                Some(&dir),
+                tool == "aws",
+                &endpoint,
+                "us-east-1",
+                &bucket,
+                args,
+            )
+        };
+        assert_eq!(run(&["s3", "mb", "s3://BUCKET"]).status, Some(0));
+        for key in [
+            "locked/x.txt",
+            "locked/y.txt",
+            "locked/dir/z.txt",
+            "free/x.txt",
+        ] {
+            let target = format!("s3://BUCKET/{key}");
+            assert_eq!(run(&["s3", "cp", "one.txt", &target]).status, Some(0));
+        }
+        let put = [
+            "s3api",
+            "put-bucket-policy",
+            "--bucket",
+            "BUCKET",
+            "--policy",
+            policy,
+        ];
+        assert_eq!(run(&put).status, Some(0));
+        let locked = dir.join("immutable.txt");
+        let made = Command::new("chattr").arg("+i").arg(&locked).output();
+        if made.is_ok_and(|o| o.status.success()) {
+            guards.push(Immutable(locked));
+        }
+    }
+    let mut steps: Vec<&[&str]> = vec![
+        &[
+            "s3",
+            "cp",
+            "one.txt",
+            "s3://BUCKET/ok/one.txt",
+            "--only-show-errors",
+        ],
+        &[
+            "s3",
+            "cp",
+            "one.txt",
+            "s3://BUCKET/noput/one.txt",
+            "--only-show-errors",
+        ],
+        &[
+            "s3",
+            "cp",
+            "up",
+            "s3://BUCKET/noput/",
+            "--recursive",
+            "--only-show-errors",
+        ],
+        &[
+            "s3",
+            "cp",
+            "up",
+            "s3://BUCKET/ok2/",
+            "--recursive",
+            "--no-progress",
+        ],
+        &["s3", "sync", "up", "s3://BUCKET/ok3/", "--no-progress"],
+        &[
+            "s3",
+            "sync",
+            "up",
+            "s3://BUCKET/noput/",
+            "--only-show-errors",
+        ],
+        &[
+            "s3",
+            "sync",
+            "up",
+            "s3://BUCKET/ok4/",
+            "--only-show-errors",
+            "--dryrun",
+        ],
+        &[
+            "s3",
+            "rm",
+            "s3://BUCKET/locked/",
+            "--recursive",
+            "--only-show-errors",
+        ],
+        &["s3", "rm", "s3://BUCKET/locked/x.txt", "--only-show-errors"],
+        &["s3", "rm", "s3://BUCKET/ok/one.txt", "--only-show-errors"],
+        &[
+            "s3",
+            "mv",
+            "s3://BUCKET/locked/x.txt",
+            "s3://BUCKET/moved/x.txt",
+        ],
+        &[
+            "s3",
+            "mv",
+            "s3://BUCKET/locked/y.txt",
+            "s3://BUCKET/moved/",
+            "--only-show-errors",
+        ],
+        &[
+            "s3",
+            "mv",
+            "s3://BUCKET/locked/",
+            "s3://BUCKET/moved2/",
+            "--recursive",
+        ],
+        &[
+            "s3",
+            "mv",
+            "s3://BUCKET/locked/x.txt",
+            "got.txt",
+            "--no-progress",
+        ],
+        &[
+            "s3",
+            "mv",
+            "s3://BUCKET/locked/",
+            "gotdir",
+            "--recursive",
+            "--only-show-errors",
+        ],
+        &[
+            "s3",
+            "mv",
+            "s3://BUCKET/free/x.txt",
+            "s3://BUCKET/moved3/",
+            "--only-show-errors",
+        ],
+        &[
+            "s3",
+            "cp",
+            "s3://BUCKET/no-such-key",
+            "x",
+            "--only-show-errors",
+        ],
+        &[
+            "s3",
+            "cp",
+            "s3://never-made-here/",
+            "x",
+            "--recursive",
+            "--only-show-errors",
+        ],
+    ];
+    if guards.len() == 2 {
+        steps.push(&["s3", "mv", "immutable.txt", "s3://BUCKET/ok/i.txt"]);
+        steps.push(&[
+            "s3",
+            "mv",
+            "immutable.txt",
+            "s3://BUCKET/ok/j.txt",
+            "--only-show-errors",
+        ]);
+    } else {
+        eprintln!("chattr +i is not available here: no local move that fails");
+    }
+    let mut outcomes = Vec::new();
+    for args in &steps {
+        let [theirs, ours] = ["aws", "sb"].map(|tool| {
+            let dir = root.join(tool);
+            let bucket = format!("{tool}-only-errors");
+            let out = run_in(
+                Some(&dir),
+                tool == "aws",
+                &endpoint,
+                "us-east-1",
+                &bucket,
+                args,
+            );
+            let here = std::fs::canonicalize(&dir).unwrap();
+            let mut stderr: Vec<String> = out
+                .stderr
+                .replace(&*here.to_string_lossy(), "CWD")
+                .lines()
+                .map(String::from)
+                .collect();
+            stderr.sort();
+            (out.status, results(&out), stderr)
+        });
+        assert_eq!(ours, theirs, "{args:?}");
+        outcomes.push(theirs);
+    }
+    // What aws-cli does, so that the comparison covers it: failures printed with
+    // `--only-show-errors`, successes not; the moves that fail, `move failed:` each.
+    let printed = |i: usize| (outcomes[i].0, outcomes[i].1.len(), outcomes[i].2.len());
+    assert_eq!(printed(0), (Some(0), 0, 0));
+    assert_eq!(printed(2), (Some(1), 0, 3));
+    assert_eq!(printed(3), (Some(0), 3, 0));
+    assert_eq!(printed(6), (Some(0), 3, 0));
+    assert_eq!(printed(12), (Some(1), 0, 3));
+    assert!(outcomes[10].2[0].starts_with("move failed: s3://BUCKET/locked/x.txt to "));
+    assert!(outcomes[10].2[0].ends_with("when calling the DeleteObject operation: Forbidden"));
+    // Both buckets hold the same objects: the copies made, the sources that stayed.
+    let keys = |tool: &str| {
+        let bucket = format!("{tool}-only-errors");
+        let args = [
+            "s3api",
+            "list-objects-v2",
+            "--bucket",
+            "BUCKET",
+            "--query",
+            "Contents[].Key",
+        ];
+        run(false, &endpoint, "us-east-1", &bucket, &args).stdout
+    };
+    assert_eq!(keys("sb"), keys("aws"));
+    assert!(keys("aws").contains("moved2/dir/z.txt") && keys("aws").contains("locked/dir/z.txt"));
+    drop(guards);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
 /// Python that runs a command (`argv[2:]`) with the calls that set a file's times (`utime`,
 /// `utimes`, `futimesat`, `utimensat`) refused with the errno `argv[1]`, by a seccomp filter:
 /// a download whose time cannot be set, for both tools, without another user or file system.
