@@ -728,12 +728,22 @@ fn root_and_name(location: &Location) -> (Location, String) {
     }
 }
 
-/// A file or object under a source or destination root: its path below the root, size and
-/// modification time (seconds).
+/// A file or object under a source or destination root: its size and modification time.
 #[derive(Debug, Clone)]
 struct Entry {
     size: u64,
-    mtime: i64,
+    /// Seconds and microseconds since the epoch: aws-cli compares a file's time with its
+    /// fraction of a second (Python's `datetime`, to the microsecond), so that a file written
+    /// half a second after its object's whole second is newer.
+    mtime: (i64, u32),
+}
+
+/// A time as [`Entry::mtime`] holds it: `secs` and `nanos` rounded to the microsecond.
+fn to_micros(secs: i64, nanos: u32) -> (i64, u32) {
+    match (nanos + 500) / 1000 {
+        1_000_000 => (secs.saturating_add(1), 0),
+        micros => (secs, micros),
+    }
 }
 
 /// `path` made absolute as Python's `os.path.abspath` makes it, which aws-cli applies to a
@@ -844,8 +854,8 @@ fn walk(root: &Path, skipped: &Skipped) -> Result<BTreeMap<String, Entry>, Failu
                     .modified()
                     .ok()
                     .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map(|d| d.as_secs() as i64)
-                    .unwrap_or(0);
+                    .map(|d| to_micros(d.as_secs() as i64, d.subsec_nanos()))
+                    .unwrap_or((0, 0));
                 found.insert(
                     relative,
                     Entry {
@@ -884,8 +894,8 @@ fn list_objects(
             let key = object["Key"].as_str().unwrap_or_default();
             let relative = key.strip_prefix(prefix).unwrap_or(key).to_string();
             let mtime = match &object["LastModified"] {
-                Value::Timestamp(t) => t.secs(),
-                _ => 0,
+                Value::Timestamp(t) => to_micros(t.secs(), t.subsec_nanos()),
+                _ => (0, 0),
             };
             found.insert(
                 relative,
@@ -1338,7 +1348,9 @@ impl Runner {
             let stale = match targets.get(relative) {
                 None => true,
                 Some(target) if target.size != source.size => true,
-                Some(_) if self.args.size_only => false,
+                // With `--exact-timestamps` too, aws-cli's strategy for it (registered after
+                // the one for `--size-only`) replaces the other: times are compared.
+                Some(_) if self.args.size_only && !self.args.exact_timestamps => false,
                 Some(target) => self.newer(&from, &to, source, target),
             };
             if stale {

@@ -124,6 +124,14 @@ fn s3_commands_against_moto() {
     put(&dir.join("tree/a.txt"), b"a");
     put(&dir.join("tree/sub/b.txt"), b"bb");
     put(&dir.join("tree/sub/skip.tmp"), b"t");
+    // Written a minute before their upload, as files usually are: one written in the second
+    // of its upload is newer than its object (whose time is a whole second), and the sync
+    // below would send it again, as aws-cli would.
+    let earlier = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    for file in ["tree/a.txt", "tree/sub/b.txt", "tree/sub/skip.tmp"] {
+        let file = std::fs::File::options().write(true).open(dir.join(file));
+        file.and_then(|f| f.set_modified(earlier)).unwrap();
+    }
     cli.ok(&[
         "s3",
         "cp",

@@ -600,7 +600,7 @@ fn failed_local_deletes_are_reported_as_aws_cli_reports_them() {
         for file in ["kept.txt", "gone.txt", "sub/gone.txt"] {
             std::fs::write(dir.join(file), file).unwrap();
         }
-        // Older than its object by far, so that neither tool fetches it again (aws-cli would
+        // Older than its object by far, so that neither tool fetches it again (each would
         // when the file's fraction of a second put it after the object's whole second).
         let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
         let kept = std::fs::File::options()
@@ -1690,6 +1690,157 @@ fn only_show_errors_and_no_progress_print_what_aws_cli_prints() {
     assert!(keys("aws").contains("moved2/dir/z.txt") && keys("aws").contains("locked/dir/z.txt"));
     drop(guards);
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// `sync` chooses what to transfer as aws-cli chooses, with `--dryrun`, local to S3, S3 to
+/// local and S3 to S3, plain and with `--size-only`, `--exact-timestamps`, both, `--delete`,
+/// and `--delete --size-only` with a filter: files of the objects' size or not, their times
+/// 100 seconds, half a second or nothing before or after their objects'. aws-cli compares a
+/// file's time to the microsecond, so that a file half a second after its object's whole
+/// second is newer; given both `--size-only` and `--exact-timestamps`, the latter's strategy
+/// replaces the former's (aws-cli registers it after) and times are compared. (Once times
+/// were compared to the second, and `--size-only` won.)
+#[test]
+fn sync_compares_as_aws_cli_compares() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let dir = scratch("sync-compare");
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    // Each file: its content afterwards (`abcd` is the object's) and its time from the
+    // object's, in milliseconds.
+    let files: [(&str, &str, i64); 9] = [
+        ("same", "abcd", -100_000),
+        ("newer_same_size", "wxyz", 100_000),
+        ("older_same_size", "wxyz", -100_000),
+        ("bigger", "abcdef", -100_000),
+        ("newer_bigger", "abcdef", 100_000),
+        ("equal_time", "wxyz", 0),
+        ("half_after", "wxyz", 500),
+        ("half_before", "wxyz", -500),
+        ("only_local", "abcd", 0),
+    ];
+    for (name, _, _) in &files {
+        std::fs::write(src.join(name), "abcd").unwrap();
+    }
+    let sansboto =
+        |args: &[&str]| run_in(Some(&dir), false, &endpoint, "us-east-1", "shared", args);
+    assert_eq!(sansboto(&["s3", "mb", "s3://BUCKET"]).status, Some(0));
+    assert_eq!(
+        sansboto(&["s3", "sync", "src", "s3://BUCKET/p/"]).status,
+        Some(0)
+    );
+    let body = src.join("same").to_string_lossy().into_owned();
+    let put = [
+        "s3api",
+        "put-object",
+        "--bucket",
+        "BUCKET",
+        "--key",
+        "p/only_remote",
+        "--body",
+        &body,
+    ];
+    assert_eq!(sansboto(&put).status, Some(0));
+    let listed = sansboto(&[
+        "s3api",
+        "list-objects-v2",
+        "--bucket",
+        "BUCKET",
+        "--prefix",
+        "p/",
+    ]);
+    let listed: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    let times: std::collections::HashMap<String, std::time::SystemTime> = listed["Contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let key = o["Key"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("p/")
+                .to_string();
+            let time = o["LastModified"].as_str().unwrap();
+            let time = sansboto_core::Timestamp::parse_iso8601(time).unwrap();
+            (key, time.to_system_time())
+        })
+        .collect();
+    let object_time = times["same"];
+    for (name, content, millis) in &files {
+        std::fs::write(src.join(name), content).unwrap();
+        let base = times.get(*name).copied().unwrap_or(object_time);
+        let offset = std::time::Duration::from_millis(millis.unsigned_abs());
+        let time = if *millis < 0 {
+            base - offset
+        } else {
+            base + offset
+        };
+        let file = std::fs::File::options()
+            .write(true)
+            .open(src.join(name))
+            .unwrap();
+        file.set_modified(time).unwrap();
+    }
+    // The same files, times and all, as a download's destination.
+    let dl = dir.join("dl");
+    std::fs::create_dir_all(&dl).unwrap();
+    for (name, _, _) in &files {
+        std::fs::copy(src.join(name), dl.join(name)).unwrap();
+        let time = std::fs::metadata(src.join(name))
+            .unwrap()
+            .modified()
+            .unwrap();
+        let file = std::fs::File::options()
+            .write(true)
+            .open(dl.join(name))
+            .unwrap();
+        file.set_modified(time).unwrap();
+    }
+    let copied = sansboto(&[
+        "s3",
+        "sync",
+        "s3://BUCKET/p/",
+        "s3://BUCKET/q/",
+        "--exclude",
+        "bigger",
+    ]);
+    assert_eq!(copied.status, Some(0));
+    let mut chosen = Vec::new();
+    for extra in [
+        &[][..],
+        &["--size-only"],
+        &["--exact-timestamps"],
+        &["--size-only", "--exact-timestamps"],
+        &["--delete"],
+        &["--delete", "--size-only", "--exclude", "only_*"],
+    ] {
+        for (from, to) in [
+            ("src", "s3://BUCKET/p/"),
+            ("s3://BUCKET/p/", "dl"),
+            ("s3://BUCKET/p/", "s3://BUCKET/q/"),
+        ] {
+            let args = [&["s3", "sync", from, to, "--dryrun"][..], extra].concat();
+            let [theirs, ours] = [true, false]
+                .map(|aws| run_in(Some(&dir), aws, &endpoint, "us-east-1", "shared", &args));
+            assert_eq!(
+                (ours.status, results(&ours), &ours.stderr),
+                (theirs.status, results(&theirs), &theirs.stderr),
+                "{args:?}"
+            );
+            chosen.push(results(&theirs));
+        }
+    }
+    // What aws-cli does, so that the comparison covers it: the file half a second after its
+    // object's second goes up, and comes down again, in a plain sync.
+    assert!(
+        chosen[0].contains(&"(dryrun) upload: src/half_after to s3://BUCKET/p/half_after".into())
+    );
+    assert!(
+        chosen[1].contains(&"(dryrun) download: s3://BUCKET/p/half_after to dl/half_after".into())
+    );
+    assert!(chosen[10].len() > chosen[4].len(), "{chosen:?}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Python that runs a command (`argv[2:]`) with the calls that set a file's times (`utime`,
