@@ -119,6 +119,22 @@ fn run_with(
     finished(out, bucket)
 }
 
+/// Make each bucket of `buckets` (`(aws, name)`: by aws-cli when `aws`, else by sansboto) with
+/// `s3 mb` in us-east-1, the test stopping if one cannot be made: each tool's own bucket
+/// before a side-by-side run.
+fn make_buckets(endpoint: &str, buckets: &[(bool, &str)]) {
+    for &(aws, bucket) in buckets {
+        let made = run(
+            aws,
+            endpoint,
+            "us-east-1",
+            bucket,
+            &["s3", "mb", "s3://BUCKET"],
+        );
+        assert_eq!(made.status, Some(0), "{bucket}: {made:?}");
+    }
+}
+
 #[test]
 fn mb_and_rb_print_and_exit_as_aws_cli_does() {
     let moto = MotoServer::start();
@@ -250,8 +266,8 @@ fn failed_deletes_are_reported_as_aws_cli_reports_them() {
     for tool in ["aws", "sb"] {
         let aws = tool == "aws";
         let bucket = format!("{tool}-denied");
+        make_buckets(&endpoint, &[(aws, &bucket)]);
         let run = |args: &[&str]| run(aws, &endpoint, "us-east-1", &bucket, args);
-        assert_eq!(run(&["s3", "mb", "s3://BUCKET"]).status, Some(0));
         for key in ["free.txt", "locked/a.txt", "locked/b.txt"] {
             let target = format!("s3://BUCKET/{key}");
             assert_eq!(run(&["s3", "cp", &file, &target]).status, Some(0), "{key}");
@@ -433,8 +449,8 @@ fn failed_transfers_are_reported_as_aws_cli_reports_them() {
         // Above the 8 MiB threshold: a multipart upload, whose UploadPart is denied.
         std::fs::write(dir.join("big.bin"), vec![b'x'; 9 << 20]).unwrap();
         let bucket = format!("{tool}-transfers");
+        make_buckets(&endpoint, &[(aws, &bucket)]);
         let run = |args: &[&str]| run_in(Some(&dir), aws, &endpoint, "us-east-1", &bucket, args);
-        assert_eq!(run(&["s3", "mb", "s3://BUCKET"]).status, Some(0));
         for key in ["secret/s.txt", "free.txt", "free/b.txt"] {
             let target = format!("s3://BUCKET/{key}");
             let put = run(&["s3", "cp", "up/c.txt", &target]);
@@ -615,8 +631,8 @@ fn failed_local_deletes_are_reported_as_aws_cli_reports_them() {
         }
         guards.push(Immutable(locked));
         let bucket = format!("{tool}-local-deletes");
+        make_buckets(&endpoint, &[(tool == "aws", &bucket)]);
         let run = |args: &[&str]| run(tool == "aws", &endpoint, "us-east-1", &bucket, args);
-        assert_eq!(run(&["s3", "mb", "s3://BUCKET"]).status, Some(0));
         let kept = dir.join("kept.txt").to_string_lossy().into_owned();
         assert_eq!(
             run(&["s3", "cp", &kept, "s3://BUCKET/kept.txt"]).status,
@@ -889,14 +905,7 @@ fn uploads_get_the_content_type_and_object_options_aws_cli_gives() {
     for tool in ["aws", "sb"] {
         let bucket = format!("{tool}-mime");
         let aws = tool == "aws";
-        let made = run(
-            aws,
-            &endpoint,
-            "us-east-1",
-            &bucket,
-            &["s3", "mb", "s3://BUCKET"],
-        );
-        assert_eq!(made.status, Some(0), "{made:?}");
+        make_buckets(&endpoint, &[(aws, &bucket)]);
         let synced = run(
             aws,
             &endpoint,
@@ -1051,8 +1060,8 @@ fn special_files_are_skipped_and_links_followed_as_aws_cli_does() {
     for tool in ["aws", "sb"] {
         let aws = tool == "aws";
         let bucket = format!("{tool}-special");
+        make_buckets(&endpoint, &[(aws, &bucket)]);
         let run = |args: &[&str]| run(aws, &endpoint, "us-east-1", &bucket, args);
-        assert_eq!(run(&["s3", "mb", "s3://BUCKET"]).status, Some(0));
         let mut said = Vec::new();
         for (args, skipped) in [
             (&["s3", "cp", &fifo, "s3://BUCKET/pipe"][..], 1),
@@ -1140,16 +1149,7 @@ fn skipped_files_are_shown_by_the_path_aws_cli_shows() {
         w
     };
     let bucket = |aws: bool| if aws { "aws-dotted" } else { "sb-dotted" };
-    for aws in [true, false] {
-        let made = run(
-            aws,
-            &endpoint,
-            "us-east-1",
-            bucket(aws),
-            &["s3", "mb", "s3://BUCKET"],
-        );
-        assert_eq!(made.status, Some(0), "{made:?}");
-    }
+    make_buckets(&endpoint, &[(true, bucket(true)), (false, bucket(false))]);
     let mut shown = Vec::new();
     for args in steps {
         let [theirs, ours] = [true, false]
@@ -1203,17 +1203,7 @@ fn ls_prints_what_aws_cli_prints() {
         ("photos/2024/mib.bin", 1024 * 1024 + 1),
         ("photos2/other", 7),
     ];
-    assert_eq!(
-        run(
-            false,
-            &endpoint,
-            "us-east-1",
-            bucket,
-            &["s3", "mb", "s3://BUCKET"]
-        )
-        .status,
-        Some(0)
-    );
+    make_buckets(&endpoint, &[(false, bucket)]);
     let file = scratch("ls").join("data");
     for (key, size) in sizes {
         std::fs::write(&file, vec![b'x'; size]).unwrap();
@@ -1302,9 +1292,7 @@ fn ls_prints_awkward_listings_as_aws_cli_does() {
     let body = dir.join("body");
     let bucket = "awkward";
     let local = |args: &[&str]| run(false, &endpoint, "us-east-1", bucket, args);
-    for made in ["s3://BUCKET", "s3://bare-bucket"] {
-        assert_eq!(local(&["s3", "mb", made]).status, Some(0));
-    }
+    make_buckets(&endpoint, &[(false, bucket), (false, "bare-bucket")]);
     let keys = [
         " a",
         "a b/c d",
@@ -1476,6 +1464,7 @@ fn only_show_errors_and_no_progress_print_what_aws_cli_prints() {
             std::fs::write(dir.join(file), file).unwrap();
         }
         let bucket = format!("{tool}-only-errors");
+        make_buckets(&endpoint, &[(tool == "aws", &bucket)]);
         let run = |args: &[&str]| {
             run_in(
                 Some(&dir),
@@ -1486,7 +1475,6 @@ fn only_show_errors_and_no_progress_print_what_aws_cli_prints() {
                 args,
             )
         };
-        assert_eq!(run(&["s3", "mb", "s3://BUCKET"]).status, Some(0));
         for key in [
             "locked/x.txt",
             "locked/y.txt",
@@ -1725,7 +1713,7 @@ fn sync_compares_as_aws_cli_compares() {
     }
     let sansboto =
         |args: &[&str]| run_in(Some(&dir), false, &endpoint, "us-east-1", "shared", args);
-    assert_eq!(sansboto(&["s3", "mb", "s3://BUCKET"]).status, Some(0));
+    make_buckets(&endpoint, &[(false, "shared")]);
     assert_eq!(
         sansboto(&["s3", "sync", "src", "s3://BUCKET/p/"]).status,
         Some(0)
@@ -1927,15 +1915,8 @@ fn downloads_whose_time_cannot_be_set_warn_as_aws_cli_does() {
     let dir = scratch("mtime");
     std::fs::write(dir.join("local"), b"data").unwrap();
     let bucket = |aws: bool| if aws { "aws-mtime" } else { "sb-mtime" };
+    make_buckets(&endpoint, &[(true, bucket(true)), (false, bucket(false))]);
     for aws in [true, false] {
-        let made = run(
-            aws,
-            &endpoint,
-            "us-east-1",
-            bucket(aws),
-            &["s3", "mb", "s3://BUCKET"],
-        );
-        assert_eq!(made.status, Some(0), "{made:?}");
         for key in ["a/k1", "a/k2"] {
             let put = run_in(
                 Some(&dir),
@@ -2130,11 +2111,8 @@ fn filters_choose_what_aws_cli_chooses() {
     std::fs::create_dir_all(other.join("sub")).unwrap();
     std::fs::write(other.join("sub/only.log"), "only here").unwrap();
     let local = |args: &[&str]| run_in(Some(&dir), false, &endpoint, "us-east-1", "unused", args);
+    make_buckets(&endpoint, &[(false, "fsrc"), (false, "fdst")]);
     for (bucket, from, to) in [("fsrc", "tree", "src/"), ("fdst", "other", "dst/")] {
-        assert_eq!(
-            local(&["s3", "mb", &format!("s3://{bucket}")]).status,
-            Some(0)
-        );
         let to = format!("s3://{bucket}/{to}");
         let put = local(&["s3", "cp", from, &to, "--recursive", "--quiet"]);
         assert_eq!(put.status, Some(0), "{put:?}");
