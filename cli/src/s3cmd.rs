@@ -26,11 +26,14 @@
 //! no warning with `--quiet`), and the command then exits 2. So is a downloaded file that
 //! cannot be given its object's time: aws-cli's `warning: Skipping file /abs/f. Successfully
 //! Downloaded /abs/f but was unable to update the last modified time. …`, and the download
-//! (a move's delete of its source too) still done and printed. `mb` and `rb` report a failed call as aws-cli does, one line
-//! on stderr (`make_bucket failed: s3://b An error occurred (…) when calling the CreateBucket
-//! operation: …`) and exit status 1; so does each transfer or delete that fails (`upload
-//! failed: ./f to s3://b/k An error occurred (…) when calling the PutObject operation: …`,
-//! `download failed:`, `copy failed:`, `move failed:`, `delete failed: s3://b/k …`; nothing
+//! (a move's delete of its source too) still done and printed. So is an object whose key
+//! below the source prefix would be downloaded above the destination directory (`p/../x`):
+//! `warning: Skipping file ../x. File references a parent directory.` `mb` and `rb` report a
+//! failed call as aws-cli does, one line on stderr (`make_bucket failed: s3://b An error
+//! occurred (…) when calling the CreateBucket operation: …`) and exit status 1; so does each
+//! transfer or delete that fails (`upload failed: ./f to s3://b/k An error occurred (…) when
+//! calling the PutObject operation: …`, `download failed:`, `copy failed:`, `move failed:`,
+//! `delete failed: s3://b/k …`; nothing
 //! with `--quiet`), naming the operation that failed and the local path as aws-cli shows it,
 //! the other files and objects still going (exit 1 outweighs a skipped file's 2); `rb
 //! --force` then leaves the bucket with aws-cli's `remove_bucket failed: Unable to delete all
@@ -787,11 +790,32 @@ struct Skipped {
 /// [`absolute_as_python`]; nothing with `--quiet`) and count it in `skipped`: the command then
 /// exits 2.
 fn skip_with_warning(path: &Path, reason: &str, skipped: &Skipped) {
+    let shown = absolute_as_python(path);
+    skip_shown_with_warning(&shown.to_string_lossy(), reason, skipped);
+}
+
+/// [`skip_with_warning`] with the path shown as `shown` is.
+fn skip_shown_with_warning(shown: &str, reason: &str, skipped: &Skipped) {
     if !skipped.quiet {
-        let shown = absolute_as_python(path);
-        eprintln!("warning: Skipping file {}. {reason}", shown.display());
+        eprintln!("warning: Skipping file {shown}. {reason}");
     }
     skipped.count.set(skipped.count.get() + 1);
+}
+
+/// Whether an object's key below the source prefix (`relative`) would be downloaded above the
+/// destination directory (`../x`, `a/../../x`), which aws-cli refuses: the path resolved in
+/// its words as Python's `os.path.normpath` resolves `./relative` begins with `..`.
+fn escapes_destination(relative: &str) -> bool {
+    let mut depth = 0usize;
+    for word in relative.split('/') {
+        match word {
+            "" | "." => {}
+            ".." if depth == 0 => return true,
+            ".." => depth -= 1,
+            _ => depth += 1,
+        }
+    }
+    false
 }
 
 /// Whether `path` is a device, FIFO or socket, which aws-cli skips with a warning
@@ -930,11 +954,20 @@ fn display(location: &Location) -> String {
         Location::Stdio => return "-".into(),
     };
     let absolute = absolute_as_python(path);
-    let name = absolute
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let dir = absolute.parent().unwrap_or(&absolute);
+    // A path ending in `/` is a directory's, shown with its `/` (`d/`, `./`), as aws-cli
+    // shows it: its name is empty.
+    let names_directory = path.as_os_str().as_encoded_bytes().ends_with(b"/");
+    let name = match names_directory {
+        true => String::new(),
+        false => absolute
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let dir = match names_directory {
+        true => &absolute,
+        false => absolute.parent().unwrap_or(&absolute),
+    };
     let here = absolute_as_python(Path::new("."));
     let words = |p: &Path| -> Vec<String> {
         p.to_string_lossy()
@@ -1128,6 +1161,16 @@ impl Runner {
             (Location::Stdio, Location::S3 { bucket, key }) => {
                 self.upload_stdin(bucket, key).map_err(why)?
             }
+            (Location::S3 { bucket, key }, Location::Local(path))
+                if path.as_os_str().as_encoded_bytes().ends_with(b"/") =>
+            {
+                // A key ending in `/` below the source prefix: the directory is made and no
+                // file written over it, the transfer failing as aws-cli's rename onto `d/`
+                // fails (`[Errno 20] Not a directory`).
+                let _ = std::fs::create_dir_all(path);
+                let not_a_directory = std::io::Error::from_raw_os_error(20);
+                return Err(os_error_text(&not_a_directory, path));
+            }
             (Location::S3 { bucket, key }, Location::Local(path)) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     // A parent that cannot be made (a regular file there) is reported by the
@@ -1291,9 +1334,24 @@ impl Runner {
             .keys()
             .filter(|r| included(&self.args.filters, &from, r))
         {
-            self.transfer(&child(&from, relative), &child(&to, relative), moving)?;
+            if !self.escapes(&to, relative) {
+                self.transfer(&child(&from, relative), &child(&to, relative), moving)?;
+            }
         }
         Ok(())
+    }
+
+    /// Whether `relative`, a key below the source prefix, would be downloaded above the local
+    /// directory `to` ([`escapes_destination`]): then it is skipped with aws-cli's warning,
+    /// `warning: Skipping file ../x. File references a parent directory.`, the command
+    /// exiting 2.
+    fn escapes(&self, to: &Location, relative: &str) -> bool {
+        let escapes = matches!(to, Location::Local(_)) && escapes_destination(relative);
+        if escapes {
+            let reason = "File references a parent directory.";
+            skip_shown_with_warning(relative, reason, &self.skipped);
+        }
+        escapes
     }
 
     /// aws-cli's look at a single object before it downloads or copies it (`cp`, `mv` without
@@ -1353,7 +1411,7 @@ impl Runner {
                 Some(_) if self.args.size_only && !self.args.exact_timestamps => false,
                 Some(target) => self.newer(&from, &to, source, target),
             };
-            if stale {
+            if stale && !self.escapes(&to, relative) {
                 self.transfer(&child(&from, relative), &child(&to, relative), false)?;
             }
         }
@@ -1700,10 +1758,22 @@ fn date(value: &Value) -> String {
     }
 }
 
-/// `root` joined with a path below it.
+/// `root` joined with a path below it: for a directory, each of the path's words in turn, so
+/// that a key's empty words (`p//b.txt` below `p/` is `/b.txt`) stay below the directory, as
+/// they do in aws-cli's joined words (`dir//b.txt`), instead of replacing it (`/b.txt`).
 fn child(root: &Location, relative: &str) -> Location {
     match root {
-        Location::Local(p) => Location::Local(p.join(relative)),
+        Location::Local(p) => {
+            let mut path = p.clone();
+            path.extend(relative.split('/').filter(|w| !w.is_empty()));
+            // A key ending in `/` (a "directory" object), or the prefix itself, names the
+            // directory, `/` kept as in aws-cli's `dir/` + key: no file is written there
+            // ([`Runner::carry_out`]).
+            if relative.is_empty() || relative.ends_with('/') {
+                path.push("");
+            }
+            Location::Local(path)
+        }
         Location::S3 { bucket, key } => Location::S3 {
             bucket: bucket.clone(),
             key: format!("{}{relative}", dir_prefix(key)),

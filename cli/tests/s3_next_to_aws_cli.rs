@@ -1831,6 +1831,133 @@ fn sync_compares_as_aws_cli_compares() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Objects whose keys below the source prefix are awkward as paths are downloaded where
+/// aws-cli puts them, by `cp --recursive`, `sync` and `mv --recursive`, with `--dryrun` and
+/// for real: `p//b.txt` below `p/` to `dir/b.txt`; `p/../in.txt` and `p/../../up.txt`, which
+/// would land above the destination, skipped with aws-cli's `warning: Skipping file ../in.txt.
+/// File references a parent directory.` (exit 2, or 1 with a failure); keys ending in `/` and
+/// the prefix itself (`p/`, `p/d/`), which name a directory, shown as `dir/d/`, the directory
+/// made and no file written (`download failed: … [Errno 20] Not a directory: …`, as aws-cli's
+/// rename onto `dir/d/` fails; its words after the path name its temporary file and are not
+/// compared). (Once `p//b.txt` was written to `/b.txt` at the file system's root,
+/// `p/../in.txt` above the destination, and a `p/` object as a file in the destination's
+/// place.)
+#[test]
+fn downloads_stay_below_the_destination_as_in_aws_cli() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let root = scratch("awkward-keys");
+    let keys = [
+        "p/a.txt",
+        "p//b.txt",
+        "p/../../up.txt",
+        "p/../in.txt",
+        "p/",
+        "p/d/",
+        "p/./dot.txt",
+        "x",
+    ];
+    for tool in ["aws", "sb"] {
+        let dir = root.join(tool).join("in");
+        std::fs::create_dir_all(&dir).unwrap();
+        let body = root.join(tool).join("body.txt");
+        std::fs::write(&body, "body").unwrap();
+        let bucket = format!("{tool}-awkward-keys");
+        make_buckets(&endpoint, &[(tool == "aws", &bucket)]);
+        for key in keys {
+            let body = body.to_string_lossy();
+            let put = [
+                "s3api",
+                "put-object",
+                "--bucket",
+                "BUCKET",
+                "--key",
+                key,
+                "--body",
+                &body,
+            ];
+            let put = run(false, &endpoint, "us-east-1", &bucket, &put);
+            assert_eq!(put.status, Some(0), "{key}: {put:?}");
+        }
+    }
+    let steps: [&[&str]; 6] = [
+        &["s3", "cp", "s3://BUCKET/p/", "e", "--recursive", "--dryrun"],
+        &["s3", "sync", "s3://BUCKET/p", "s", "--dryrun"],
+        &["s3", "cp", "s3://BUCKET/p/", "e", "--recursive"],
+        &["s3", "sync", "s3://BUCKET/p", "s"],
+        &["s3", "mv", "s3://BUCKET/p/", "m", "--recursive"],
+        &["s3", "cp", "s3://BUCKET/p/../in.txt", "e/"],
+    ];
+    // stderr's lines sorted, each tool's directory left out, a failure's words after its
+    // `[Errno N]` left out (aws-cli's name its temporary file).
+    let lines = |r: &Run, tool: &str| {
+        let here = std::fs::canonicalize(root.join(tool)).unwrap();
+        let mut l: Vec<String> = r
+            .stderr
+            .replace(&*here.to_string_lossy(), "CWD")
+            .lines()
+            .map(|line| match line.find("] ") {
+                Some(at) if line.contains(" failed: ") => line[..at + 1].to_string(),
+                _ => line.to_string(),
+            })
+            .collect();
+        l.sort();
+        l
+    };
+    let mut statuses = Vec::new();
+    for args in steps {
+        let [theirs, ours] = ["aws", "sb"].map(|tool| {
+            let dir = root.join(tool).join("in");
+            let bucket = format!("{tool}-awkward-keys");
+            let out = run_in(
+                Some(&dir),
+                tool == "aws",
+                &endpoint,
+                "us-east-1",
+                &bucket,
+                args,
+            );
+            (out.status, results(&out), lines(&out, tool))
+        });
+        assert_eq!(ours, theirs, "{args:?}");
+        statuses.push(theirs.0);
+    }
+    // What aws-cli does, so that the comparison covers it: warnings (2), failures (1).
+    assert_eq!(statuses, [2, 2, 1, 1, 1, 0].map(Some), "aws-cli's statuses");
+    // The same files and directories, all below each tool's `in`.
+    let tree = |tool: &str| {
+        let top = root.join(tool);
+        let mut found = Vec::new();
+        let mut stack = vec![top.clone()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).unwrap().flatten() {
+                let path = entry.path();
+                let shown = path
+                    .strip_prefix(&top)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                if path.is_dir() {
+                    found.push(format!("{shown}/"));
+                    stack.push(path);
+                } else {
+                    found.push(shown);
+                }
+            }
+        }
+        found.sort();
+        found
+    };
+    assert_eq!(tree("sb"), tree("aws"));
+    assert!(
+        tree("aws").contains(&"in/e/b.txt".to_string()),
+        "{:?}",
+        tree("aws")
+    );
+    assert!(!tree("aws").iter().any(|f| f.ends_with("up.txt")));
+    let _ = std::fs::remove_dir_all(&root);
+}
+
 /// Python that runs a command (`argv[2:]`) with the calls that set a file's times (`utime`,
 /// `utimes`, `futimesat`, `utimensat`) refused with the errno `argv[1]`, by a seccomp filter:
 /// a download whose time cannot be set, for both tools, without another user or file system.
