@@ -1015,6 +1015,26 @@ fn source_exists(paths: &[String], from: &Location, to: &Location) -> Result<(),
     }
 }
 
+/// aws-cli's check before `mv` from S3 to S3: a destination that is the source (the same
+/// words, or a prefix ending in `/` that the source's name completes into them) would have
+/// the copy deleted with the source; it is raised before any call, `Cannot mv a file onto
+/// itself: s3://b/k - s3://b/k` after an empty line, exit 255.
+fn onto_itself(paths: &[String], from: &Location, to: &Location) -> Result<(), Failure> {
+    let (Location::S3 { .. }, Location::S3 { .. }) = (from, to) else {
+        return Ok(());
+    };
+    let (source, destination) = (&paths[0], &paths[1]);
+    let name = source.rsplit('/').next().unwrap_or_default();
+    let same = source == destination
+        || (destination.ends_with('/') && *source == format!("{destination}{name}"));
+    match same {
+        true => Err(Failure::Raised(format!(
+            "Cannot mv a file onto itself: {source} - {destination}"
+        ))),
+        false => Ok(()),
+    }
+}
+
 /// Runs the commands with one client and prints what aws-cli prints.
 struct Runner {
     s3: Client<CliTransport>,
@@ -1285,6 +1305,9 @@ impl Runner {
             location(&self.args.paths[1])?,
         );
         source_exists(&self.args.paths, &from, &to)?;
+        if moving {
+            onto_itself(&self.args.paths, &from, &to)?;
+        }
         if !self.args.recursive {
             let to = match (&from, &to) {
                 // A destination ending in / (or a local directory) takes the source's name.

@@ -1839,9 +1839,10 @@ fn sync_compares_as_aws_cli_compares() {
 /// the prefix itself (`p/`, `p/d/`), which name a directory, shown as `dir/d/`, the directory
 /// made and no file written (`download failed: … [Errno 20] Not a directory: …`, as aws-cli's
 /// rename onto `dir/d/` fails; its words after the path name its temporary file and are not
-/// compared). (Once `p//b.txt` was written to `/b.txt` at the file system's root,
-/// `p/../in.txt` above the destination, and a `p/` object as a file in the destination's
-/// place.)
+/// compared). And `mv` of an object onto itself is refused before any call, `Cannot mv a file
+/// onto itself: s3://b/k - s3://b/k`, exit 255. (Once `p//b.txt` was written to `/b.txt` at
+/// the file system's root, `p/../in.txt` above the destination, a `p/` object as a file in
+/// the destination's place, and the moved object deleted after its copy onto itself.)
 #[test]
 fn downloads_stay_below_the_destination_as_in_aws_cli() {
     let moto = MotoServer::start();
@@ -1880,16 +1881,26 @@ fn downloads_stay_below_the_destination_as_in_aws_cli() {
             assert_eq!(put.status, Some(0), "{key}: {put:?}");
         }
     }
-    let steps: [&[&str]; 6] = [
+    let steps: [&[&str]; 9] = [
         &["s3", "cp", "s3://BUCKET/p/", "e", "--recursive", "--dryrun"],
         &["s3", "sync", "s3://BUCKET/p", "s", "--dryrun"],
         &["s3", "cp", "s3://BUCKET/p/", "e", "--recursive"],
         &["s3", "sync", "s3://BUCKET/p", "s"],
         &["s3", "mv", "s3://BUCKET/p/", "m", "--recursive"],
         &["s3", "cp", "s3://BUCKET/p/../in.txt", "e/"],
+        &["s3", "mv", "s3://BUCKET/x", "s3://BUCKET/x"],
+        &["s3", "mv", "s3://BUCKET/x", "s3://BUCKET/"],
+        &[
+            "s3",
+            "mv",
+            "s3://BUCKET/p/",
+            "s3://BUCKET/p/",
+            "--recursive",
+        ],
     ];
     // stderr's lines sorted, each tool's directory left out, a failure's words after its
-    // `[Errno N]` left out (aws-cli's name its temporary file).
+    // `[Errno N]` left out (aws-cli's name its temporary file), and the padding aws-cli may
+    // add over a progress line.
     let lines = |r: &Run, tool: &str| {
         let here = std::fs::canonicalize(root.join(tool)).unwrap();
         let mut l: Vec<String> = r
@@ -1898,7 +1909,7 @@ fn downloads_stay_below_the_destination_as_in_aws_cli() {
             .lines()
             .map(|line| match line.find("] ") {
                 Some(at) if line.contains(" failed: ") => line[..at + 1].to_string(),
-                _ => line.to_string(),
+                _ => line.trim_end().to_string(),
             })
             .collect();
         l.sort();
@@ -1922,9 +1933,12 @@ fn downloads_stay_below_the_destination_as_in_aws_cli() {
         assert_eq!(ours, theirs, "{args:?}");
         statuses.push(theirs.0);
     }
-    // What aws-cli does, so that the comparison covers it: warnings (2), failures (1).
-    assert_eq!(statuses, [2, 2, 1, 1, 1, 0].map(Some), "aws-cli's statuses");
-    // The same files and directories, all below each tool's `in`.
+    // What aws-cli does, so that the comparison covers it: warnings (2), failures (1), the
+    // refused moves (255).
+    let expected = [2, 2, 1, 1, 1, 0, 255, 255, 255].map(Some);
+    assert_eq!(statuses, expected, "aws-cli's statuses");
+    // The same files and directories, all below each tool's `in`; the object whose move was
+    // refused is still there.
     let tree = |tool: &str| {
         let top = root.join(tool);
         let mut found = Vec::new();
@@ -1955,6 +1969,11 @@ fn downloads_stay_below_the_destination_as_in_aws_cli() {
         tree("aws")
     );
     assert!(!tree("aws").iter().any(|f| f.ends_with("up.txt")));
+    for bucket in ["aws-awkward-keys", "sb-awkward-keys"] {
+        let args = ["s3api", "head-object", "--bucket", "BUCKET", "--key", "x"];
+        let head = run(false, &endpoint, "us-east-1", bucket, &args);
+        assert_eq!(head.status, Some(0), "{bucket}: {head:?}");
+    }
     let _ = std::fs::remove_dir_all(&root);
 }
 
