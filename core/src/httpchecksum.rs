@@ -135,11 +135,6 @@ pub(crate) fn has_checksum_header(headers: &http::HeaderMap) -> bool {
     })
 }
 
-/// True when the operation's input has a streaming payload.
-pub(crate) fn has_streaming_input(model: &ServiceModel, operation: &Operation) -> bool {
-    model.streaming_input(operation).is_some()
-}
-
 /// Decide the request checksum (botocore's `resolve_request_checksum_algorithm`): none when the
 /// serialized request already has a checksum header; the caller's algorithm when the operation's
 /// request-algorithm member is set; CRC32 when a checksum is required, or supported and
@@ -180,7 +175,7 @@ pub(crate) fn resolve_request_checksum(
         return Ok(None);
     };
     let https = request.uri().scheme_str() == Some("https");
-    let location = if has_streaming_input(model, operation) && https {
+    let location = if model.streaming_input(operation).is_some() && https {
         ChecksumLocation::Trailer
     } else {
         ChecksumLocation::Header

@@ -142,6 +142,18 @@ emit(captured)
     run(&snippet, env)
 }
 
+/// The region and service of a signed request's `Authorization` scope
+/// (`Credential=AKID/date/REGION/SERVICE/aws4_request`), as `REGION/SERVICE`; empty when the
+/// request is unsigned. The endpoint comparisons compare it with botocore's.
+pub fn signing_scope(authorization: &str) -> String {
+    authorization
+        .split("Credential=")
+        .nth(1)
+        .and_then(|c| c.split(',').next())
+        .map(|c| c.split('/').skip(2).take(2).collect::<Vec<_>>().join("/"))
+        .unwrap_or_default()
+}
+
 /// Python defining `plain(value)`: a value botocore parsed, written as [`parsed_as_json`] writes
 /// sansboto's, so the two compare as JSON. The response-parsing comparisons put it before their
 /// own snippets.

@@ -331,14 +331,7 @@ fn sansboto_row(
             .get("authorization")
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        // `Credential=AKID/date/REGION/SERVICE/aws4_request`: the scope's region and
-        // service (empty when unsigned).
-        let scope = authorization
-            .split("Credential=")
-            .nth(1)
-            .and_then(|c| c.split(',').next())
-            .map(|c| c.split('/').skip(2).take(2).collect::<Vec<_>>().join("/"))
-            .unwrap_or_default();
+        let scope = botocore::signing_scope(authorization);
         let config = client.config();
         let mode = match config.retry_mode {
             RetryMode::Legacy => "legacy",

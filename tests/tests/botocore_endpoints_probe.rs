@@ -141,13 +141,7 @@ impl Case {
 /// What both compare: `{url, scope}` (the `Credential` scope's region and service, empty when
 /// unsigned; for an S3 Express call, the host and `express`), or `{refused: stage}`.
 fn compared(url: &str, authorization: &str) -> J {
-    let scope = authorization
-        .split("Credential=")
-        .nth(1)
-        .and_then(|c| c.split(',').next())
-        .map(|c| c.split('/').skip(2).take(2).collect::<Vec<_>>().join("/"))
-        .unwrap_or_default();
-    json!({ "url": url, "scope": scope })
+    json!({ "url": url, "scope": botocore::signing_scope(authorization) })
 }
 
 /// The same case through a sansboto session and client: the request a call would send, signed

@@ -1083,7 +1083,7 @@ impl ServiceClient {
             operation_auth: &op_auth,
             operation_authtype: op.auth_type.as_deref(),
             operation_unsigned_payload: op.unsigned_payload,
-            operation_streaming_input: crate::httpchecksum::has_streaming_input(&self.model, op),
+            operation_streaming_input: self.model.streaming_input(op).is_some(),
         };
         select_auth_scheme(&traits, self.model.signing_name())
     }

@@ -98,8 +98,9 @@ const COMPLETE_ARGS: &[&str] = &[
 /// checksum and what it covers.
 const COMPLETE_FULL_OBJECT_ARGS: &[&str] = &["ChecksumType", "MpuObjectSize"];
 
-/// Extra arguments CopyObject takes beyond PutObject's (s3transfer's copy arguments).
-const COPY_ARGS: &[&str] = &[
+/// Extra arguments about the copy's source, which CopyObject and every UploadPartCopy take
+/// (s3transfer's copy arguments).
+const COPY_SOURCE_ARGS: &[&str] = &[
     "CopySourceIfMatch",
     "CopySourceIfModifiedSince",
     "CopySourceIfNoneMatch",
@@ -107,6 +108,9 @@ const COPY_ARGS: &[&str] = &[
     "CopySourceSSECustomerAlgorithm",
     "CopySourceSSECustomerKey",
     "CopySourceSSECustomerKeyMD5",
+];
+/// Extra arguments only CopyObject takes: what it keeps of the source.
+const COPY_DIRECTIVES: &[&str] = &[
     "MetadataDirective",
     "TaggingDirective",
     "AnnotationDirective",
@@ -154,7 +158,12 @@ pub(crate) const UPLOAD_EXTRA: &[&[&str]] = &[
 ];
 /// The extra arguments a copy takes (s3transfer's copy arguments, and `BucketKeyEnabled`).
 /// S3 computes a copy's checksums: only a `ChecksumAlgorithm` the caller names is sent.
-pub(crate) const COPY_EXTRA: &[&[&str]] = &[PUT_ARGS, COPY_ARGS, &["ChecksumAlgorithm"]];
+pub(crate) const COPY_EXTRA: &[&[&str]] = &[
+    PUT_ARGS,
+    COPY_SOURCE_ARGS,
+    COPY_DIRECTIVES,
+    &["ChecksumAlgorithm"],
+];
 
 /// Where the object's bytes come from.
 #[derive(Clone, Debug)]
@@ -587,8 +596,7 @@ impl Upload {
             }
             Source::Object(from) => {
                 m.insert("CopySource".into(), from.source.clone());
-                let lists = [PUT_ARGS, COPY_ARGS, &["ChecksumAlgorithm"]];
-                ("CopyObject", with_extra_from(m, &self.extra, &lists))
+                ("CopyObject", with_extra_from(m, &self.extra, COPY_EXTRA))
             }
         };
         self.phase = Phase::Waiting;
@@ -662,10 +670,10 @@ impl Upload {
                 "UploadPartCopy"
             }
         };
-        let mut params = with_extra(m, &self.extra, PART_ARGS);
-        if let (Source::Object(_), Value::Map(m)) = (&self.source, &params) {
-            params = with_extra(m.clone(), &self.extra, &COPY_ARGS[..7]);
-        }
+        let params = match self.source {
+            Source::Object(_) => with_extra_from(m, &self.extra, &[PART_ARGS, COPY_SOURCE_ARGS]),
+            _ => with_extra(m, &self.extra, PART_ARGS),
+        };
         self.start(Task::Part(index), operation, params)
     }
 
