@@ -8,6 +8,9 @@
 //! customizations that scan the model's operations; the parsed endpoint ruleset and partitions
 //! are cloned in, not parsed).
 //!
+//! *check_all* reads, checks and builds every operation and shape of a fresh model (the load
+//! not timed).
+//!
 //! *first_error_code* times the first error code lookup on a fresh model (the load not timed).
 //!
 //! Run: `cargo bench -p sansboto-core --bench model_load`
@@ -85,6 +88,15 @@ fn model_load(c: &mut Criterion) {
         });
         group.bench_function(format!("json_skim/{service}"), |b| {
             b.iter(|| serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&json)).unwrap())
+        });
+        // Every operation and shape read and built (the load itself not timed): the raw
+        // readers' own speed, which a first load skips and each first use of a shape pays.
+        group.bench_function(format!("check_all/{service}"), |b| {
+            b.iter_batched(
+                || ServiceModel::from_json(&json).unwrap(),
+                |model| model.check_all().unwrap(),
+                criterion::BatchSize::LargeInput,
+            )
         });
     }
     let loader = Loader::new();

@@ -1699,7 +1699,8 @@ mod tests {
     #[test]
     fn escaped_strings_duplicates_and_retryable_forms() {
         // Escapes force owned strings in the borrowed raw form; a repeated shape or member name
-        // keeps its last definition (in the first member's position), as a JSON map would.
+        // keeps its last definition (in the first member's position), and a repeated key in a
+        // shape or a reference its last value, as Python's `json` (botocore's reader) keeps them.
         let json = r#"{
           "metadata": {"protocol": "json", "endpointPrefix": "svc"},
           "operations": {"Op": {"input": {"shape": "In\u0070ut"}}},
@@ -1707,7 +1708,9 @@ mod tests {
             "Input": {"type": "structure", "members": {
                 "A": {"shape": "Str", "locationName": "a\"q"},
                 "B": {"shape": "Str"},
-                "A": {"shape": "Str", "locationName": "last"}}},
+                "A": {"shape": "Str", "locationName": "first", "locationName": "last"},
+                "C": {"shape": "Twice"}}},
+            "Twice": {"type": "integer", "min": 1, "type": "long"},
             "Str": {"type": "integer"},
             "Str": {"type": "string", "pattern": "^\\d+$", "enum": ["x\ty"]},
             "E1": {"type": "structure", "members": {}, "retryable": {"throttling": true}},
@@ -1719,13 +1722,14 @@ mod tests {
         let input = m.shape(op.input.as_ref().unwrap().shape);
         assert_eq!(input.name, "Input");
         let members = &input.as_structure().unwrap().members;
-        assert_eq!(members.keys().collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(members.keys().collect::<Vec<_>>(), ["A", "B", "C"]);
+        assert!(matches!(m.shape(members["C"].shape).kind, ShapeKind::Long));
         assert_eq!(members["A"].location_name.as_deref(), Some("last"));
         let s = m.shape_by_name("Str").unwrap();
         assert!(matches!(s.kind, ShapeKind::String));
         assert_eq!(s.pattern.as_deref(), Some("^\\d+$"));
         assert_eq!(s.enum_values.as_deref(), Some(&["x\ty".to_string()][..]));
-        assert_eq!(m.shapes().count(), 5, "duplicates collapse to one shape");
+        assert_eq!(m.shapes().count(), 6, "duplicates collapse to one shape");
         let retryable = |name| {
             m.shape_by_name(name)
                 .unwrap()
@@ -1902,6 +1906,22 @@ mod tests {
             (
                 r#""httpStatusCode": 409"#,
                 r#""httpStatusCode": "409""#,
+                "Boom",
+            ),
+            // A shape, a reference or a trait is an object, not a list of its values.
+            (
+                r#""Str": {"type": "string", "min": 1}"#,
+                r#""Str": ["string", 1]"#,
+                "Str",
+            ),
+            (
+                r#"{"shape": "Str", "locationName": "Tag"}"#,
+                r#"["Str", "Tag"]"#,
+                "TagList",
+            ),
+            (
+                r#""error": {"httpStatusCode": 409}"#,
+                r#""error": [409]"#,
                 "Boom",
             ),
         ] {
