@@ -84,3 +84,4 @@ pub fn test_environment(cmd: &mut Command) -> &mut Command {
 pub mod botocore;
 pub mod moto;
 pub mod s3s;
+pub mod script_server;
