@@ -290,11 +290,15 @@ fn convert_params(
     })
 }
 
+/// The options of every client the command makes. With no retry mode configured, legacy:
+/// aws-cli v1 runs on a botocore of its own whose default it is (5 attempts, `_retry.json`'s),
+/// where botocore's, which the library keeps, is standard (3).
 fn client_options(global: &GlobalOptions) -> ClientOptions {
     ClientOptions {
         region: global.region.clone(),
         endpoint_url: global.endpoint_url.clone(),
         unsigned: global.no_sign_request,
+        default_retry_mode: Some(sansboto_core::RetryMode::Legacy),
         ..Default::default()
     }
 }

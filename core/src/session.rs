@@ -104,6 +104,10 @@ pub struct ClientOptions {
     pub unsigned: bool,
     /// Retry mode.
     pub retry_mode: Option<RetryMode>,
+    /// The retry mode when none is configured, here, in the environment, the profile or by a
+    /// defaults mode; `None` keeps botocore's, standard. (aws-cli v1 runs on a botocore of
+    /// its own whose default is legacy: the `sansboto` command, its drop-in, sets this.)
+    pub default_retry_mode: Option<RetryMode>,
     /// Total attempts including the first.
     pub max_attempts: Option<u32>,
     /// S3 addressing style.
@@ -548,7 +552,14 @@ impl Session {
             Some(disable) => Some(disable),
             None => crate::client::s3express::disable_session_auth_setting(&sources)?,
         };
-        let legacy_retry_json = match options.retry_mode.unwrap_or(resolved.retry_mode) {
+        let retry_mode = match options.retry_mode {
+            Some(mode) => mode,
+            None if !resolved.retry_mode_configured => {
+                options.default_retry_mode.unwrap_or(resolved.retry_mode)
+            }
+            None => resolved.retry_mode,
+        };
+        let legacy_retry_json = match retry_mode {
             RetryMode::Legacy => Some(
                 self.data
                     .retry_config()
@@ -599,7 +610,7 @@ impl Session {
                 ..Default::default()
             },
             unsigned: options.unsigned,
-            retry_mode: options.retry_mode.unwrap_or(resolved.retry_mode),
+            retry_mode,
             max_attempts: options.max_attempts.or(resolved.max_attempts),
             user_agent_extra: options.user_agent_extra.clone(),
             legacy_retry_json,

@@ -557,6 +557,12 @@ pub struct ResolvedConfig {
     pub region: Option<String>,
     /// Retry mode.
     pub retry_mode: RetryMode,
+    /// Whether [`retry_mode`](Self::retry_mode) was configured (by the environment, the
+    /// profile, or a defaults mode's defaults) rather than left at the table's default,
+    /// botocore's `standard`: a client's
+    /// [`default_retry_mode`](crate::session::ClientOptions::default_retry_mode) replaces
+    /// only that default.
+    pub retry_mode_configured: bool,
     /// Total attempts including the first; `None` lets the retry mode pick.
     pub max_attempts: Option<u32>,
     /// FIPS endpoints.
@@ -598,7 +604,10 @@ impl ResolvedConfig {
         };
         let mode_defaults = effective_mode.defaults();
         let retry_default = mode_defaults.map_or(s::RETRY_MODE.default, |d| Some(d.retry_mode));
-        let retry_mode = match sources.resolve_with_default(&s::RETRY_MODE, retry_default)? {
+        let retry_text = sources.resolve_with_default(&s::RETRY_MODE, retry_default)?;
+        let retry_mode_configured = mode_defaults.is_some()
+            || retry_text.is_some_and(|r| r.source != SettingSource::Default);
+        let retry_mode = match retry_text {
             None => RetryMode::Standard,
             Some(r) => RetryMode::parse(r.value).ok_or_else(|| ConfigError::InvalidValue {
                 setting: s::RETRY_MODE.name,
@@ -677,6 +686,7 @@ impl ResolvedConfig {
             profile: sources.profile_name().map(str::to_string),
             region,
             retry_mode,
+            retry_mode_configured,
             max_attempts,
             use_fips_endpoint: sources.boolean(&s::USE_FIPS_ENDPOINT)?.unwrap_or(false),
             use_dualstack_endpoint: sources
@@ -889,7 +899,11 @@ mod tests {
         assert_eq!(none.text(&setting::DEFAULTS_MODE).unwrap(), Some("legacy"));
         let resolved = ResolvedConfig::resolve(&none).unwrap();
         assert_eq!(resolved.retry_mode, RetryMode::Adaptive);
+        assert!(resolved.retry_mode_configured);
         assert_eq!(resolved.max_attempts, None);
+        let nothing = ResolvedConfig::resolve(&ConfigSources::new(&(), None)).unwrap();
+        assert_eq!(nothing.retry_mode, RetryMode::Standard);
+        assert!(!nothing.retry_mode_configured);
     }
 
     #[test]
