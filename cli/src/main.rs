@@ -32,7 +32,7 @@ use sansboto_core::auth::Identity;
 use sansboto_core::credentials::CredentialsError;
 use sansboto_core::eks;
 use sansboto_core::model::ServiceModel;
-use sansboto_core::runtime::{drive_credentials, Client, ClientBuilder, Http, RuntimeSession};
+use sansboto_core::runtime::{drive_credentials, Client, Http, RuntimeSession};
 use sansboto_core::session::{ClientOptions, Session};
 use sansboto_core::AwsChunkedBody;
 use sansboto_core::AwsChunkedEncoder;
@@ -308,17 +308,10 @@ fn build_client(
     global: &GlobalOptions,
     service: &str,
 ) -> Result<Client<HttpClient>, Failure> {
-    build_client_with(session, global, service, |builder| builder)
-}
-
-/// [`build_client`], the builder first given to `customize` (hooks of a command's own).
-fn build_client_with(
-    session: &RuntimeSession<HttpClient>,
-    global: &GlobalOptions,
-    service: &str,
-    customize: impl FnOnce(ClientBuilder<HttpClient>) -> ClientBuilder<HttpClient>,
-) -> Result<Client<HttpClient>, Failure> {
-    let client = customize(session.client(service).options(client_options(global))).build()?;
+    let client = session
+        .client(service)
+        .options(client_options(global))
+        .build()?;
     let config = client.core().config();
     debug_event!(
         "client {service}: region {}, endpoint URL {}, retry mode {:?}",

@@ -177,11 +177,17 @@ impl From<Error> for Failure {
 }
 
 /// An error as botocore's exception reads (`str(e)`, what aws-cli's S3 commands print): a
-/// service error in the words of its `ClientError`, with `(reached max retries: N)` when the
-/// retries ran out; anything else as sansboto words it.
-pub(crate) fn error_text(operation: &str, e: &Error) -> String {
+/// service error in the words of its `ClientError`, naming the operation answered with it
+/// (a transfer makes several), with `(reached max retries: N)` when the retries ran out;
+/// anything else as sansboto words it, with no operation (botocore's connection and timeout
+/// errors name the endpoint, not the operation).
+pub(crate) fn error_text(e: &Error) -> String {
     let Error::Service(s) = e else {
         return e.to_string();
+    };
+    let operation = match s.operation.as_str() {
+        "" => "Unknown",
+        operation => operation,
     };
     let error = |key: &str| s.fields.get("Error").and_then(|e| e.get(key)?.as_str());
     let metadata = |key: &str| s.fields.get("ResponseMetadata").and_then(|m| m.get(key));

@@ -50,7 +50,6 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use sansboto_core::hooks::Event;
 use sansboto_core::params;
 use sansboto_core::runtime::{take_body, Client, RuntimeSession};
 use sansboto_core::transfer::{Progress, TransferConfig};
@@ -1045,9 +1044,6 @@ struct Runner {
     /// Transfers and deletes that failed, each with its `… failed:` line ([`Runner::fail`]):
     /// the command then exits 1.
     failed: Cell<usize>,
-    /// The operation last answered with an error, recorded by the client's hook
-    /// ([`record_failed_call`]): a transfer's failure names it, as botocore's exception does.
-    failed_call: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl Runner {
@@ -1081,11 +1077,11 @@ impl Runner {
     /// operation: …` on stderr, exit 1; with `--quiet` nothing is printed and the exit is
     /// still 1 (aws-cli puts the error on its result queue, which `--quiet` leaves without a
     /// printer).
-    fn fatal(&self, operation: &str, e: &sansboto_core::Error) -> Failure {
+    fn fatal(&self, e: &sansboto_core::Error) -> Failure {
         if self.args.quiet {
             return Failure::Failed;
         }
-        let why = crate::output::error_text(operation, e);
+        let why = crate::output::error_text(e);
         Failure::Command(format!("fatal error: {why}"))
     }
 
@@ -1160,7 +1156,7 @@ impl Runner {
     }
 
     /// The calls and file work of one transfer (the source deleted after a move); what went
-    /// wrong as aws-cli words it after the paths ([`Runner::why`], [`os_error_text`]). A
+    /// wrong as aws-cli words it after the paths ([`failure_text`], [`os_error_text`]). A
     /// download whose file could not be given its object's time is no failure: the error is
     /// returned for a warning ([`mtime_not_set`]) and a move still deletes its source, as in
     /// aws-cli.
@@ -1170,7 +1166,7 @@ impl Runner {
         to: &Location,
         moving: bool,
     ) -> Result<Option<std::io::Error>, String> {
-        let why = |e: sansboto_core::Error| self.why(&e);
+        let why = |e: sansboto_core::Error| failure_text(&e);
         let mut unset = None;
         match (from, to) {
             (Location::Local(path), Location::S3 { bucket, key }) => {
@@ -1243,17 +1239,6 @@ impl Runner {
         Ok(unset)
     }
 
-    /// A failed call as aws-cli's line words it ([`failure_text`]), naming the operation the
-    /// client's hook recorded ([`record_failed_call`]).
-    fn why(&self, e: &sansboto_core::Error) -> String {
-        let failed = self
-            .failed_call
-            .lock()
-            .map(|o| o.clone())
-            .unwrap_or_default();
-        failure_text(e, failed.as_deref())
-    }
-
     /// Report a file or object the command could not transfer or delete as aws-cli reports
     /// it, `line` on stderr (nothing with `--quiet`), and count it in `failed`: the command
     /// goes on with the others and then exits 1.
@@ -1279,7 +1264,7 @@ impl Runner {
     /// order), after the HeadObject aws-cli's transfer makes first (so that a missing object
     /// fails there, as in aws-cli).
     fn download_stdout(&self, bucket: &str, key: &str) -> Result<(), String> {
-        let why = |e: sansboto_core::Error| self.why(&e);
+        let why = |e: sansboto_core::Error| failure_text(&e);
         self.s3
             .call("HeadObject", params! {"Bucket": bucket, "Key": key})
             .map_err(why)?;
@@ -1395,7 +1380,7 @@ impl Runner {
                 error.insert("Message".into(), Value::from(message));
             }
         }
-        Err(self.fatal("HeadObject", &e))
+        Err(self.fatal(&e))
     }
 
     fn list(&self, root: &Location) -> Result<BTreeMap<String, Entry>, Failure> {
@@ -1403,7 +1388,7 @@ impl Runner {
             Location::Local(path) => walk(path, &self.skipped),
             Location::S3 { bucket, key } => {
                 list_objects(&self.s3, bucket, &dir_prefix(key), self.args.page_size)
-                    .map_err(|e| self.fatal("ListObjectsV2", &e))
+                    .map_err(|e| self.fatal(&e))
             }
             Location::Stdio => Err(Failure::Usage("--recursive does not take -".into())),
         }
@@ -1474,7 +1459,7 @@ impl Runner {
                     self.s3
                         .call("DeleteObject", params)
                         .map(drop)
-                        .map_err(|e| crate::output::error_text("DeleteObject", &e))
+                        .map_err(|e| crate::output::error_text(&e))
                 }
                 Location::Stdio => Ok(()),
             };
@@ -1529,7 +1514,7 @@ impl Runner {
             Err(e) => Err(Failure::Command(format!(
                 "{verb} failed: {} {}",
                 self.args.paths[0],
-                crate::output::error_text(operation, &e)
+                crate::output::error_text(&e)
             ))),
         }
     }
@@ -1635,9 +1620,7 @@ impl Runner {
         let print = |line: String| crate::output::print_stdout(&line);
         // A listing that fails is raised out of aws-cli's command: `An error occurred (…) when
         // calling the ListObjectsV2 operation: …` after an empty line, exit 255.
-        let raised = |operation: &str, e: sansboto_core::Error| {
-            Failure::Raised(crate::output::error_text(operation, &e))
-        };
+        let raised = |e: sansboto_core::Error| Failure::Raised(crate::output::error_text(&e));
         let summary = |objects: u64, total: String| -> Result<(), Failure> {
             if self.args.summarize {
                 print(format!("\nTotal Objects: {objects}"))?;
@@ -1655,7 +1638,6 @@ impl Runner {
                     request.insert(member.into(), Value::from(value.as_str()));
                 }
             }
-            let raised = |e| raised("ListBuckets", e);
             let mut pages = self
                 .s3
                 .paginate("ListBuckets", Value::Map(request), paging)
@@ -1691,7 +1673,6 @@ impl Runner {
         };
         let (mut objects, mut total) = (0u64, 0u64);
         let mut first_page_empty = None;
-        let raised = |e| raised("ListObjectsV2", e);
         let mut pages = self
             .s3
             .paginate("ListObjectsV2", request, paging)
@@ -1869,12 +1850,12 @@ fn progress_line(p: &Progress) -> String {
     )
 }
 
-/// A failed call as aws-cli's line words it: a service error as botocore's exception reads,
-/// naming `failed_call`, the operation that was answered with it (the transfers make several:
-/// the client's hook records which, [`record_failed_call`]); a local file's error as Python's
-/// `OSError` reads. A multipart upload that failed and could not be aborted either is worded by
-/// the error that stopped it, as s3transfer reports it (it logs the abort's error and drops it).
-fn failure_text(e: &sansboto_core::Error, failed_call: Option<&str>) -> String {
+/// A failed transfer as aws-cli's line words it: a service error as botocore's exception reads
+/// ([`crate::output::error_text`], naming the operation answered with it: the transfers make
+/// several), a local file's error as Python's `OSError` reads. A multipart upload that failed
+/// and could not be aborted either is worded by the error that stopped it, as s3transfer
+/// reports it (it logs the abort's error and drops it).
+fn failure_text(e: &sansboto_core::Error) -> String {
     use sansboto_core::transfer::TransferError;
     use sansboto_core::Error;
     let e = match e {
@@ -1884,22 +1865,7 @@ fn failure_text(e: &sansboto_core::Error, failed_call: Option<&str>) -> String {
     if let Error::Transfer(TransferError::File { path, source, .. }) = e {
         return os_error_text(source, path);
     }
-    crate::output::error_text(failed_call.unwrap_or("Unknown"), e)
-}
-
-/// Record in `slot` the operation a service error answered (the client's `OnError` hook), for
-/// [`failure_text`] to name: the last one, but never an `AbortMultipartUpload`. An abort is
-/// only sent after an upload's call failed (its error the one reported, [`failure_text`]), and
-/// that call's operation was recorded then; what else can fail meanwhile is the upload's other
-/// `UploadPart` calls, the same operation. (A cause that is no service error, a file that
-/// cannot be read, is worded without the operation.)
-fn record_failed_call(slot: &std::sync::Mutex<Option<String>>, operation: &str) {
-    if operation == "AbortMultipartUpload" {
-        return;
-    }
-    if let Ok(mut last) = slot.lock() {
-        *last = Some(operation.to_string());
-    }
+    crate::output::error_text(e)
 }
 
 /// Run `s3 COMMAND` (see [`is_s3_command`]).
@@ -1910,14 +1876,7 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
     }
     let session: RuntimeSession<CliTransport> =
         RuntimeSession::from_core(sansboto_host::core_session(args.global.profile.clone()));
-    let failed_call = std::sync::Arc::new(std::sync::Mutex::new(None));
-    let record = failed_call.clone();
-    let s3 = crate::build_client_with(&session, &args.global, "s3", |builder| {
-        builder.hook(Event::OnError, "s3cmd-failed-call", "*", move |call, _| {
-            record_failed_call(&record, call.operation);
-            Ok(())
-        })
-    })?;
+    let s3 = crate::build_client(&session, &args.global, "s3")?;
     let mut config = TransferConfig::new();
     if progress_shown(&args) {
         config = config.on_progress(|p| {
@@ -1936,7 +1895,6 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
             quiet,
         },
         failed: Cell::new(0),
-        failed_call,
     };
     match runner.args.command.as_str() {
         "ls" => runner.ls(),
@@ -1960,15 +1918,15 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
 mod tests {
     use super::*;
 
-    /// A service error as S3 answers it with no body (`403`, `Forbidden`).
-    fn service_error(code: &str, message: &str) -> sansboto_core::Error {
+    /// A service error as S3 answers `operation` with no body (`403`, `Forbidden`).
+    fn service_error(operation: &str, code: &str, message: &str) -> sansboto_core::Error {
         let mut error = Map::default();
         error.insert("Code".into(), Value::from(code));
         error.insert("Message".into(), Value::from(message));
         let mut fields = Map::default();
         fields.insert("Error".into(), Value::Map(error));
         sansboto_core::Error::Service(Box::new(sansboto_core::ServiceError {
-            operation: "PutObject".into(),
+            operation: operation.into(),
             code: code.into(),
             message: message.into(),
             request_id: None,
@@ -1983,24 +1941,22 @@ mod tests {
     #[test]
     fn an_upload_that_could_not_be_aborted_reports_why_it_stopped() {
         use sansboto_core::transfer::TransferError;
-        // The hook's records as a denied UploadPart and then a failed abort leave them.
-        let slot = std::sync::Mutex::new(None);
-        record_failed_call(&slot, "CreateMultipartUpload");
-        record_failed_call(&slot, "UploadPart");
-        record_failed_call(&slot, "AbortMultipartUpload");
-        let failed = slot.lock().unwrap().clone();
-        assert_eq!(failed.as_deref(), Some("UploadPart"));
+        // A denied UploadPart, then a failed abort.
         let e = sansboto_core::Error::Transfer(TransferError::AbortFailed {
-            cause: Box::new(service_error("403", "Forbidden")),
+            cause: Box::new(service_error("UploadPart", "403", "Forbidden")),
             upload_id: "up-1".into(),
-            abort: Box::new(service_error("NoSuchUpload", "gone")),
+            abort: Box::new(service_error(
+                "AbortMultipartUpload",
+                "NoSuchUpload",
+                "gone",
+            )),
         });
         // s3transfer's report: the error that stopped the upload, as botocore words it (the
         // line the side-by-side test sees from aws-cli for a denied UploadPart), the abort's
         // failure left out. (Once sansboto's own `…; aborting multipart upload … failed too`,
         // naming AbortMultipartUpload.)
         assert_eq!(
-            failure_text(&e, failed.as_deref()),
+            failure_text(&e),
             "An error occurred (403) when calling the UploadPart operation: Forbidden"
         );
         // A cause that is a local file's error is worded as Python's OSError.
@@ -2011,10 +1967,14 @@ mod tests {
                 source: std::io::Error::from_raw_os_error(2),
             })),
             upload_id: "up-2".into(),
-            abort: Box::new(service_error("NoSuchUpload", "gone")),
+            abort: Box::new(service_error(
+                "AbortMultipartUpload",
+                "NoSuchUpload",
+                "gone",
+            )),
         });
         assert_eq!(
-            failure_text(&e, failed.as_deref()),
+            failure_text(&e),
             os_error_text(&std::io::Error::from_raw_os_error(2), Path::new("gone.bin"))
         );
     }
