@@ -565,17 +565,18 @@ except client.exceptions.UnprocessableEntityException as e:
     assert_eq!(botocore_counts, [1, 3]);
 }
 
-/// One scripted answer of [`ttl_scenario`]: an error status with a `Date` header (or none), or
-/// a connection closed without an answer; the last answer of a script is a success.
+/// One scripted answer of [`ttl_scenario`]: an error status with its `Date` headers (none, one
+/// or more), or a connection closed without an answer; the last answer of a script is a
+/// success.
 #[derive(Clone, Copy)]
 enum Answer {
-    Error(u16, Option<&'static str>),
+    Error(u16, &'static [&'static str]),
     Close,
 }
 
 /// What a server scripted with `answers` then a success saw in each attempt's
 /// `amz-sdk-request`, when sansboto and when botocore 1.44.5 (each against its own server, with
-/// a read timeout of 7.5 s and up to 6 attempts in standard mode) make the call.
+/// a read timeout of 7.5 s and up to 8 attempts in standard mode) make the call.
 fn ttl_scenario(
     service: &str,
     operation: &str,
@@ -585,7 +586,7 @@ fn ttl_scenario(
     let server = || {
         ScriptServer::start(move |_, n| match answers.get(n) {
             Some(Answer::Close) => Action::Close,
-            Some(&Answer::Error(status, date)) => {
+            Some(&Answer::Error(status, dates)) => {
                 // Each answer closes its connection, so a connection closed without an answer
                 // is a new one, an attempt for both (not a stale pooled connection, which
                 // sansboto sends again without counting an attempt).
@@ -597,7 +598,7 @@ fn ttl_scenario(
                     ),
                     ("Connection".to_string(), "close".to_string()),
                 ];
-                headers.extend(date.map(|d| ("Date".to_string(), d.to_string())));
+                headers.extend(dates.iter().map(|d| ("Date".to_string(), d.to_string())));
                 let body = r#"{"__type":"ServiceException","message":"busy"}"#;
                 Action::Respond(status, headers, body.as_bytes().to_vec())
             }
@@ -619,7 +620,7 @@ fn ttl_scenario(
         .endpoint_url(ours.url())
         .credentials("AKIDRETRY", "secret", None)
         .http_settings(http_config(Duration::from_millis(7_500)))
-        .retries(RetryMode::Standard, Some(6))
+        .retries(RetryMode::Standard, Some(8))
         .build()
         .unwrap();
     let value: serde_json::Value = serde_json::from_str(params).unwrap();
@@ -633,7 +634,7 @@ fn ttl_scenario(
 from botocore.config import Config
 c = session.create_client({service:?}, region_name='us-east-1', endpoint_url={url:?},
     aws_access_key_id='AKIDRETRY', aws_secret_access_key='secret',
-    config=Config(read_timeout=7.5, retries={{'mode': 'standard', 'total_max_attempts': 6}}))
+    config=Config(read_timeout=7.5, retries={{'mode': 'standard', 'total_max_attempts': 8}}))
 getattr(c, botocore.xform_name({operation:?}))(**json.loads({params:?}))
 emit(None)
 "#,
@@ -644,7 +645,8 @@ emit(None)
 }
 
 /// botocore's retried attempts carry `ttl=` (the last readable `Date` plus the read timeout)
-/// before `attempt=N; max=M`: a date in another form, or no answer, keeps the last one. An
+/// before `attempt=N; max=M`: a date in another form, two `Date` headers (which botocore reads
+/// joined by `, `), or no answer, keeps the last one. An
 /// operation with a streaming input (Lambda `Invoke`'s `Payload`) has one too: botocore means
 /// to leave it off there, but looks for the fact where it never puts it.
 #[test]
@@ -652,20 +654,28 @@ fn a_retried_attempt_carries_botocores_ttl() {
     use Answer::{Close, Error as E};
     const GMT: &str = "Thu, 02 Jan 2020 03:04:05 GMT";
     const READ_AS_BOTOCORE_READS: &[Answer] = &[
-        E(500, Some(GMT)),
+        E(500, &[GMT]),
         // A numeric zone: botocore cannot read it and keeps the ttl it had.
-        E(503, Some("Thu, 02 Jan 2020 03:05:06 +0000")),
+        E(503, &["Thu, 02 Jan 2020 03:05:06 +0000"]),
         Close,
-        E(500, None),
+        E(500, &[]),
         // Names in any case, numbers of one digit.
-        E(500, Some("thu, 2 jan 2020 3:4:9 utc")),
+        E(500, &["thu, 2 jan 2020 3:4:9 utc"]),
+        // Two readable dates: botocore reads them as one text, which it cannot parse.
+        E(
+            500,
+            &[
+                "Thu, 02 Jan 2020 04:00:00 GMT",
+                "Thu, 02 Jan 2020 05:00:00 GMT",
+            ],
+        ),
     ];
     const NEVER_READ: &[Answer] = &[
-        E(500, Some("Thursday, 02 Jan 2020 03:04:05 GMT")),
-        E(500, Some("Thu Jan  2 03:04:05 2020")),
-        E(500, Some("Thu, 31 Feb 2020 03:04:05 GMT")),
-        E(500, Some("Thu, 02 Jan 2020 03:04:60 GMT")),
-        E(500, Some("Thu, 02 Jan 20 03:04:05 GMT")),
+        E(500, &["Thursday, 02 Jan 2020 03:04:05 GMT"]),
+        E(500, &["Thu Jan  2 03:04:05 2020"]),
+        E(500, &["Thu, 31 Feb 2020 03:04:05 GMT"]),
+        E(500, &["Thu, 02 Jan 2020 03:04:60 GMT"]),
+        E(500, &["Thu, 02 Jan 20 03:04:05 GMT"]),
     ];
     let mut with_ttl = 0;
     for (service, operation, params, answers) in [
@@ -675,7 +685,7 @@ fn a_retried_attempt_carries_botocores_ttl() {
             "lambda",
             "Invoke",
             r#"{"FunctionName": "f", "Payload": "{}"}"#,
-            &[E(500, Some(GMT)), E(500, Some(GMT))],
+            &[E(500, &[GMT]), E(500, &[GMT])],
         ),
     ] {
         let (ours, theirs) = ttl_scenario(service, operation, params, answers);
@@ -683,5 +693,5 @@ fn a_retried_attempt_carries_botocores_ttl() {
         with_ttl += ours.iter().filter(|h| h.starts_with("ttl=")).count();
     }
     // The scenarios say something: botocore gave a ttl to the retries of the first and last.
-    assert_eq!(with_ttl, 7);
+    assert_eq!(with_ttl, 8);
 }
