@@ -775,7 +775,7 @@ impl ServiceModel {
             .iter()
             .map(|(name, text)| (name.to_owned_string(), range_in(&json, text)));
         let model = Builder::build(
-            &raw.metadata,
+            raw.metadata()?,
             shapes,
             operations,
             Source::loaded(json.clone()),
@@ -1462,6 +1462,19 @@ impl Resolver<'_> {
                 operation: name.to_string(),
                 source: Arc::new(source),
             })?;
+        let operation_context_params = op
+            .operation_context_params
+            .into_iter()
+            .map(|(param, p)| match p.path {
+                Some(path) => Ok((param, path)),
+                None => Err(ModelError::Operation {
+                    operation: name.to_string(),
+                    source: Arc::new(serde::de::Error::custom(format!(
+                        "operationContextParams {param:?}: missing field `path`"
+                    ))),
+                }),
+            })
+            .collect::<Result<_, _>>()?;
         let owner = format!("operation {name}");
         let io_ref =
             |r: &Option<RawRef<'_>>| r.as_ref().map(|r| self.io_ref(r, &owner)).transpose();
@@ -1511,11 +1524,7 @@ impl Resolver<'_> {
                 .into_iter()
                 .map(|(k, v)| (k, v.value))
                 .collect(),
-            operation_context_params: op
-                .operation_context_params
-                .into_iter()
-                .map(|(k, v)| (k, v.path))
-                .collect(),
+            operation_context_params,
             idempotent: op.idempotent,
             deprecated: op.deprecated,
             endpoint_discovery: op.endpointdiscovery,
@@ -1741,6 +1750,44 @@ mod tests {
         assert_eq!(retryable("E2"), Some(false));
         assert_eq!(retryable("E3"), Some(false));
         assert_eq!(retryable("Input"), None);
+    }
+
+    #[test]
+    fn context_params_and_metadata_as_botocore_reads_them() {
+        // botocore takes a static parameter's missing `value` as None, reads a repeated key's
+        // last value, and needs an operation context parameter's `path` (`['path']`).
+        let json = r#"{
+          "metadata": {"protocol": "json", "endpointPrefix": "svc"},
+          "operations": {
+            "Op": {"staticContextParams": {"A": {}, "B": {"value": 1, "value": true}},
+                   "operationContextParams": {"C": {"path": "x", "path": "y"}}},
+            "NoPath": {"operationContextParams": {"C": {}}}},
+          "shapes": {}}"#;
+        let m = ServiceModel::from_json(json.as_bytes()).unwrap();
+        let op = m.operation("Op").unwrap();
+        assert_eq!(
+            op.static_context_params,
+            [
+                ("A".to_string(), serde_json::Value::Null),
+                ("B".to_string(), serde_json::Value::Bool(true))
+            ]
+        );
+        assert_eq!(
+            op.operation_context_params,
+            [("C".to_string(), "y".to_string())]
+        );
+        let err = m.checked_operation("NoPath").unwrap().unwrap_err();
+        assert!(
+            matches!(&err, ModelError::Operation { operation, .. } if operation == "NoPath"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("missing field `path`"), "{err}");
+        // A model without metadata says so.
+        let err = ServiceModel::from_json(br#"{"operations": {}, "shapes": {}}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("missing field `metadata`"),
+            "{err}"
+        );
     }
 
     #[test]

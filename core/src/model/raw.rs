@@ -3,9 +3,10 @@
 //! Only [`super::ServiceModel`] sees these types: the load reads [`RawService`] (each shape kept
 //! as its JSON text), and a shape's text is read as [`RawShape`] when the shape is first used.
 //! Unknown keys (documentation, examples, …) are ignored, and a key given twice keeps its last
-//! value (Python's `json`, which botocore reads with, does the same). Strings borrow from the JSON text where
-//! they can ([`Text`]): a large model has tens of thousands of names, and allocating each one
-//! twice (here, then in the indexed model) dominated load time.
+//! value (Python's `json`, which botocore reads with, does the same), though each value must
+//! still have its field's type. Strings borrow from the JSON text where they can ([`Text`]): a
+//! large model has tens of thousands of names, and allocating each one twice (here, then in
+//! the indexed model) dominated load time.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -115,6 +116,12 @@ macro_rules! read_object {
         }
         impl<$de> Deserialize<$de> for $ty {
             fn deserialize<D: Deserializer<$de>>(deserializer: D) -> Result<Self, D::Error> {
+                // Every field in the table, once: a struct pattern without `..` names each
+                // field exactly once, so a field left out of the table (or listed twice) does
+                // not compile, as the derive read every field.
+                let _every_field = |value: &Self| {
+                    let Self { $($field: _),* } = value;
+                };
                 deserializer.deserialize_map(ObjectVisitor(PhantomData))
             }
         }
@@ -125,7 +132,8 @@ macro_rules! read_object {
 
 #[derive(Default)]
 pub(super) struct RawService<'a> {
-    pub metadata: RawMetadata,
+    /// Required: a model without it fails to load ([`RawService::metadata`]).
+    pub metadata: Option<RawMetadata>,
     /// In file order, each operation still as its JSON text (read as [`RawOperation`] when
     /// first used).
     pub operations: Vec<(Text<'a>, &'a RawValue)>,
@@ -139,6 +147,15 @@ read_object!(impl<'de> RawService<'de>, "a service model", {
     "operations" => operations with EntryList,
     "shapes" => shapes with EntryList,
 });
+
+impl RawService<'_> {
+    /// The metadata, which every model must have.
+    pub(super) fn metadata(&self) -> Result<&RawMetadata, serde_json::Error> {
+        self.metadata
+            .as_ref()
+            .ok_or_else(|| de::Error::missing_field("metadata"))
+    }
+}
 
 /// The `shapes` (or `operations`) object as a list of pairs: it is indexed afterwards, so
 /// hashing it here would be wasted work. (Duplicate names, which JSON allows, are resolved
@@ -296,17 +313,26 @@ read_object!(impl<'de> RawRequestCompression, "a requestcompression trait", {
     "encodings" => encodings,
 });
 
-/// Derived: `value` is required (a missing one fails the operation's build).
-#[derive(Deserialize)]
+/// A `staticContextParams` entry: botocore takes a missing `value` as `None` (null here).
+#[derive(Default)]
 pub(super) struct RawStaticContextParam {
     pub value: serde_json::Value,
 }
 
-/// Derived: `path` is required, as botocore reads it (`['path']`).
-#[derive(Deserialize)]
+read_object!(impl<'de> RawStaticContextParam, "a static context parameter", {
+    "value" => value,
+});
+
+/// An `operationContextParams` entry. `path` is required (botocore reads it as `['path']`):
+/// building the operation fails without it.
+#[derive(Default)]
 pub(super) struct RawOperationContextParam {
-    pub path: String,
+    pub path: Option<String>,
 }
+
+read_object!(impl<'de> RawOperationContextParam, "an operation context parameter", {
+    "path" => path,
+});
 
 #[derive(Default)]
 pub(super) struct RawXmlNamespace {
