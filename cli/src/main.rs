@@ -292,7 +292,8 @@ fn convert_params(
 
 /// The options of every client the command makes. With no retry mode configured, legacy:
 /// aws-cli v1 runs on a botocore of its own whose default it is (5 attempts, `_retry.json`'s),
-/// where botocore's, which the library keeps, is standard (3).
+/// where botocore's, which the library keeps, is standard (3). (Its botocore defaults to
+/// standard under `AWS_NEW_RETRIES_2026`, an internal switch it advises against; not followed.)
 fn client_options(global: &GlobalOptions) -> ClientOptions {
     ClientOptions {
         region: global.region.clone(),

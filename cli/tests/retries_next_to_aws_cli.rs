@@ -11,7 +11,9 @@
 //!
 //! Each for an `s3api put-object` and an `s3 cp` upload. One difference is left, in standard
 //! mode: botocore 1.44.5 names `max` in the first attempt's header too (`attempt=1; max=3`),
-//! aws-cli's older botocore only from the second; the library keeps botocore's.
+//! aws-cli's older botocore only from the second; the library keeps botocore's. Not followed:
+//! aws-cli's botocore makes standard its default when `AWS_NEW_RETRIES_2026` is set, a switch
+//! it documents as internal and not to be used.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -230,5 +232,18 @@ fn a_defaults_mode_retry_mode_wins() {
         &[("AWS_DEFAULTS_MODE", "standard")],
         None,
         Mode::Standard,
+    );
+    // `auto` picks one of the modes whose retries are standard; `legacy` keeps legacy's.
+    compare(
+        "defaults-mode-auto",
+        &[("AWS_DEFAULTS_MODE", "auto")],
+        None,
+        Mode::Standard,
+    );
+    compare(
+        "defaults-mode-legacy",
+        &[("AWS_DEFAULTS_MODE", "legacy")],
+        None,
+        Mode::Legacy,
     );
 }

@@ -548,8 +548,10 @@ pub struct S3Config {
     pub disable_multiregion_access_points: Option<bool>,
 }
 
-/// The settings a client needs, typed. Built once per client by [`ResolvedConfig::resolve`].
+/// The settings a client needs, typed. Built once per client by [`ResolvedConfig::resolve`]
+/// (the only way to make one, so fields can be added).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ResolvedConfig {
     /// Selected profile name, if any was named.
     pub profile: Option<String>,
