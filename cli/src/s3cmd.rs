@@ -12,7 +12,10 @@
 //! `--request-payer`; `--storage-class`, `--sse`, `--sse-kms-key-id` and the object's
 //! [`OBJECT_OPTIONS`] (`--acl`, `--content-type`, `--cache-control`, …), an uploaded
 //! file otherwise getting the content type its name suggests ([`crate::mimetypes`]) unless
-//! `--no-guess-mime-type`; ls's `--human-readable`, `--summarize`, `--bucket-name-prefix`,
+//! `--no-guess-mime-type`. A copy between buckets hands the transfer the source's size and
+//! ETag, from the listing or the look at the object, as aws-cli hands them to s3transfer: so
+//! a multipart copy keeps none of its source's metadata, content headers or tags (and drops
+//! the content options too, MetadataDirective not being `REPLACE`), as in aws-cli 1.46.3; ls's `--human-readable`, `--summarize`, `--bucket-name-prefix`,
 //! `--bucket-region`; `--tags KEY VALUE` (mb), `--force` (rb), `--expires-in SECONDS`
 //! (presign). `-` is stdin (cp's source) or stdout (cp's destination). A progress line is
 //! shown only when stdout is a terminal. A path's bucket may be an access point ARN
@@ -738,6 +741,9 @@ struct Entry {
     /// fraction of a second (Python's `datetime`, to the microsecond), so that a file written
     /// half a second after its object's whole second is newer.
     mtime: (i64, u32),
+    /// An object's ETag (none for a file): a copy hands it with the size to the transfer, as
+    /// aws-cli hands both to s3transfer ([`Client::copy_object_sized`]).
+    etag: Option<String>,
 }
 
 /// A time as [`Entry::mtime`] holds it: `secs` and `nanos` rounded to the microsecond.
@@ -884,6 +890,7 @@ fn walk(root: &Path, skipped: &Skipped) -> Result<BTreeMap<String, Entry>, Failu
                     Entry {
                         size: meta.len(),
                         mtime,
+                        etag: None,
                     },
                 );
             }
@@ -925,6 +932,7 @@ fn list_objects(
                 Entry {
                     size: object["Size"].as_i64().unwrap_or(0) as u64,
                     mtime,
+                    etag: object["ETag"].as_str().map(String::from),
                 },
             );
         }
@@ -1105,7 +1113,13 @@ impl Runner {
     /// that fails is reported as aws-cli reports it ([`Runner::fail`]: `upload failed: ./f to
     /// s3://b/k An error occurred (…) when calling the PutObject operation: …`) and the command
     /// goes on with the others; a move that fails leaves its source.
-    fn transfer(&self, from: &Location, to: &Location, moving: bool) -> Result<(), Failure> {
+    fn transfer(
+        &self,
+        from: &Location,
+        to: &Location,
+        source: Option<&Entry>,
+        moving: bool,
+    ) -> Result<(), Failure> {
         let verb = match (from, to, moving) {
             (_, _, true) => "move",
             (Location::S3 { .. }, Location::S3 { .. }, _) => "copy",
@@ -1126,7 +1140,7 @@ impl Runner {
                 return Ok(());
             }
         }
-        let done = self.carry_out(from, to, moving);
+        let done = self.carry_out(from, to, source, moving);
         if progress_shown(&self.args) {
             // End the progress line before the result line.
             print!("\r\x1b[K");
@@ -1164,6 +1178,7 @@ impl Runner {
         &self,
         from: &Location,
         to: &Location,
+        source: Option<&Entry>,
         moving: bool,
     ) -> Result<Option<std::io::Error>, String> {
         let why = |e: sansboto_core::Error| failure_text(&e);
@@ -1207,15 +1222,23 @@ impl Runner {
                 },
                 Location::S3 { bucket, key },
             ) => {
-                self.s3
-                    .copy_object(
-                        params! {"Bucket": b1.as_str(), "Key": k1.as_str()},
+                let copy_source = params! {"Bucket": b1.as_str(), "Key": k1.as_str()};
+                let extra = self.extra(None);
+                match source {
+                    Some(entry) => self.s3.copy_object_sized(
+                        copy_source,
+                        entry.size,
+                        entry.etag.as_deref(),
                         bucket,
                         key,
-                        self.extra(None),
+                        extra,
                         &self.config,
-                    )
-                    .map_err(why)?;
+                    ),
+                    None => self
+                        .s3
+                        .copy_object(copy_source, bucket, key, extra, &self.config),
+                }
+                .map_err(why)?;
             }
             // Refused by `transfer`.
             _ => {}
@@ -1323,11 +1346,12 @@ impl Runner {
                 }
                 _ => to,
             };
-            if let (Location::S3 { bucket, key }, Location::Local(_) | Location::S3 { .. }) =
-                (&from, &to)
-            {
-                self.head_source(bucket, key)?;
-            }
+            let source = match (&from, &to) {
+                (Location::S3 { bucket, key }, Location::Local(_) | Location::S3 { .. }) => {
+                    Some(self.head_source(bucket, key)?)
+                }
+                _ => None,
+            };
             // Filtered too, as in aws-cli (after the look at an object, as there); a stream
             // from stdin or to stdout is not (aws-cli's streaming transfer has no filter).
             let (root, name) = root_and_name(&from);
@@ -1335,15 +1359,16 @@ impl Runner {
             if !streamed && !included(&self.args.filters, &root, &name) {
                 return Ok(());
             }
-            return self.transfer(&from, &to, moving);
+            return self.transfer(&from, &to, source.as_ref(), moving);
         }
         let sources = self.list(&from)?;
-        for relative in sources
-            .keys()
-            .filter(|r| included(&self.args.filters, &from, r))
+        for (relative, source) in sources
+            .iter()
+            .filter(|(r, _)| included(&self.args.filters, &from, r))
         {
             if !self.escapes(&to, relative) {
-                self.transfer(&child(&from, relative), &child(&to, relative), moving)?;
+                let (from, to) = (child(&from, relative), child(&to, relative));
+                self.transfer(&from, &to, Some(source), moving)?;
             }
         }
         Ok(())
@@ -1364,11 +1389,19 @@ impl Runner {
 
     /// aws-cli's look at a single object before it downloads or copies it (`cp`, `mv` without
     /// `--recursive`; not to stdout): HeadObject, whose failure ends the command ([`Runner::fatal`]),
-    /// a missing key's 404 worded `Key "k" does not exist` as aws-cli words it.
-    fn head_source(&self, bucket: &str, key: &str) -> Result<(), Failure> {
+    /// a missing key's 404 worded `Key "k" does not exist` as aws-cli words it. The object's
+    /// size and ETag, which aws-cli hands to the transfer.
+    fn head_source(&self, bucket: &str, key: &str) -> Result<Entry, Failure> {
         let params = params! {"Bucket": bucket, "Key": key};
-        let Err(mut e) = self.s3.call("HeadObject", params) else {
-            return Ok(());
+        let mut e = match self.s3.call("HeadObject", params) {
+            Ok(head) => {
+                return Ok(Entry {
+                    size: head["ContentLength"].as_i64().unwrap_or(0).max(0) as u64,
+                    mtime: (0, 0),
+                    etag: head["ETag"].as_str().map(String::from),
+                })
+            }
+            Err(e) => e,
         };
         if let sansboto_core::Error::Service(s) = &mut e {
             let error = s.fields.as_map_mut().and_then(|m| m.get_mut("Error"));
@@ -1420,7 +1453,8 @@ impl Runner {
                 Some(target) => self.newer(&from, &to, source, target),
             };
             if stale && !self.escapes(&to, relative) {
-                self.transfer(&child(&from, relative), &child(&to, relative), false)?;
+                let (from, to) = (child(&from, relative), child(&to, relative));
+                self.transfer(&from, &to, Some(source), false)?;
             }
         }
         if self.args.delete {

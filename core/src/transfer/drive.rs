@@ -333,6 +333,38 @@ impl<T: Transport> Client<T> {
         })
     }
 
+    /// [`copy_object`](Self::copy_object) of a source whose size and ETag the caller already
+    /// has (from a listing, or its own HeadObject), as s3transfer copies when given them (its
+    /// `provide_transfer_size` and `provide_object_etag`, which aws-cli's `s3 cp` between
+    /// buckets gives it): no HeadObject, so a multipart copy keeps none of the source's content
+    /// headers and metadata. Its CreateMultipartUpload has those of `extra` under
+    /// `MetadataDirective: REPLACE`, and none of them otherwise (s3transfer's rule); a copy
+    /// below the threshold is one CopyObject with `extra`, as before. `etag` still guards each
+    /// UploadPartCopy (`CopySourceIfMatch`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn copy_object_sized<'a>(
+        &'a self,
+        copy_source: Value,
+        size: u64,
+        etag: Option<&'a str>,
+        bucket: &'a str,
+        key: &'a str,
+        extra: Value,
+        config: &'a TransferConfig,
+    ) -> T::Run<'a, Result<Value, Error>> {
+        T::run(async move {
+            let (extra, config) = upload_extra(extra, "a copy", COPY_EXTRA, config)?;
+            let mut known = Map::default();
+            known.insert("ContentLength".into(), Value::from(size as i64));
+            if let Some(etag) = etag {
+                known.insert("ETag".into(), Value::from(etag));
+            }
+            let known = Value::Map(known);
+            let machine = Upload::copy(copy_source, &known, bucket, key, extra, &config)?;
+            drive_transfer(self, machine, &config).await
+        })
+    }
+
     /// Download `bucket`/`key` into `sink`, in order (boto3's `download_fileobj` on a stream):
     /// one streamed GetObject, since a writer takes its bytes in order, its full-object
     /// checksum checked as it streams (`ChecksumMode`, botocore's default); memory stays at one
