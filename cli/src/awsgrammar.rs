@@ -698,7 +698,7 @@ fn shorthand_value(model: &ServiceModel, id: ShapeId, text: &str, cli: &str) -> 
 }
 
 /// One option value for a member that is not a list.
-fn unpack_one(
+pub(crate) fn unpack_one(
     model: &ServiceModel,
     member: &ShapeRef,
     raw: String,

@@ -12,10 +12,14 @@
 //! `--request-payer`; `--storage-class`, `--sse`, `--sse-kms-key-id` and the object's
 //! [`OBJECT_OPTIONS`] (`--acl`, `--content-type`, `--cache-control`, …), an uploaded
 //! file otherwise getting the content type its name suggests ([`crate::mimetypes`]) unless
-//! `--no-guess-mime-type`. A copy between buckets hands the transfer the source's size and
-//! ETag, from the listing or the look at the object, as aws-cli hands them to s3transfer: so
-//! a multipart copy keeps none of its source's metadata, content headers or tags (and drops
-//! the content options too, MetadataDirective not being `REPLACE`), as in aws-cli 1.46.3; ls's `--human-readable`, `--summarize`, `--bucket-name-prefix`,
+//! `--no-guess-mime-type`; `--metadata` (shorthand `k=v,k2=v2` or JSON, [`read_metadata`])
+//! and a copy's `--metadata-directive COPY|REPLACE` (`REPLACE` when `--metadata` is given
+//! alone, [`Runner::copy_extra`]). A copy between buckets hands the transfer the source's size
+//! and ETag, from the listing or the look at the object, as aws-cli hands them to s3transfer:
+//! so a multipart copy keeps none of its source's metadata, content headers or tags, and its
+//! CreateMultipartUpload has the options' metadata and content headers only under `REPLACE`,
+//! as in aws-cli 1.46.3 (which has no `--copy-props`, nor has this command); ls's
+//! `--human-readable`, `--summarize`, `--bucket-name-prefix`,
 //! `--bucket-region`; `--tags KEY VALUE` (mb), `--force` (rb), `--expires-in SECONDS`
 //! (presign). `-` is stdin (cp's source) or stdout (cp's destination). A progress line is
 //! shown only when stdout is a terminal. A path's bucket may be an access point ARN
@@ -53,6 +57,7 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use sansboto_core::model::{ServiceModel, ShapeKind};
 use sansboto_core::params;
 use sansboto_core::runtime::{take_body, Client, RuntimeSession};
 use sansboto_core::transfer::{Progress, TransferConfig};
@@ -88,6 +93,8 @@ const VALUE_OPTIONS: &[&str] = &[
     "--request-payer",
     "--bucket-name-prefix",
     "--bucket-region",
+    "--metadata",
+    "--metadata-directive",
 ];
 /// Options that set a member of every object written (`PutObject`, `CreateMultipartUpload`,
 /// `CopyObject`), as aws-cli maps them.
@@ -112,6 +119,8 @@ const ACLS: &[&str] = &[
     "bucket-owner-full-control",
     "log-delivery-write",
 ];
+/// The values aws-cli offers `--metadata-directive`.
+const METADATA_DIRECTIVES: &[&str] = &["COPY", "REPLACE"];
 /// Options that take two values.
 const PAIR_OPTIONS: &[&str] = &["--tags"];
 /// Flags.
@@ -153,6 +162,8 @@ const TRANSFER_OPTIONS: &[&str] = &[
     "--exclude",
     "--expires",
     "--include",
+    "--metadata",
+    "--metadata-directive",
     "--no-guess-mime-type",
     "--no-progress",
     "--only-show-errors",
@@ -253,6 +264,13 @@ struct S3Args {
     expires_in: Option<u64>,
     /// The [`OBJECT_OPTIONS`] given: (member, value).
     object: Vec<(&'static str, String)>,
+    /// `--metadata` as given (the last one), read by [`read_metadata`] once the model is at
+    /// hand.
+    metadata_text: Option<String>,
+    /// `--metadata` read: the `Metadata` of every object written (an empty map sets none).
+    metadata: Option<Value>,
+    /// `--metadata-directive COPY|REPLACE`: a copy's `MetadataDirective`.
+    metadata_directive: Option<String>,
     /// `--no-guess-mime-type`.
     no_guess_mime_type: bool,
     /// ls's `--human-readable` sizes.
@@ -351,6 +369,17 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
                 a.page_size = Some(size);
             }
             "--request-payer" => a.request_payer = Some(value),
+            "--metadata" => a.metadata_text = Some(value),
+            "--metadata-directive" => {
+                if !METADATA_DIRECTIVES.contains(&value.as_str()) {
+                    return Err(Failure::Usage(format!(
+                        "argument --metadata-directive: invalid choice: '{value}' (choose from \
+                         {})",
+                        METADATA_DIRECTIVES.join(", ")
+                    )));
+                }
+                a.metadata_directive = Some(value);
+            }
             "--bucket-name-prefix" => a.bucket_name_prefix = Some(value),
             "--bucket-region" => a.bucket_region = Some(value),
             "--expires-in" => {
@@ -1077,7 +1106,36 @@ impl Runner {
         if let Some(key) = &self.args.sse_kms_key_id {
             m.insert("SSEKMSKeyId".into(), Value::from(key));
         }
+        // An empty map sets nothing, as aws-cli tests the option's truth.
+        if let Some(metadata) = self
+            .args
+            .metadata
+            .as_ref()
+            .filter(|v| v.as_map().is_some_and(|m| !m.is_empty()))
+        {
+            m.insert("Metadata".into(), metadata.clone());
+        }
         Value::Map(m)
+    }
+
+    /// A copy's extra arguments (aws-cli's `map_copy_object_params`): those of [`extra`]
+    /// (no type guessed: aws-cli guesses none for a copy), `--metadata-directive`, and
+    /// `MetadataDirective: REPLACE` when `--metadata` gives metadata and no directive is given.
+    ///
+    /// [`extra`]: Runner::extra
+    fn copy_extra(&self) -> Value {
+        let mut extra = self.extra(None);
+        if let Some(m) = extra.as_map_mut() {
+            let directive = match &self.args.metadata_directive {
+                Some(directive) => Some(directive.as_str()),
+                None if m.contains_key("Metadata") => Some("REPLACE"),
+                None => None,
+            };
+            if let Some(directive) = directive {
+                m.insert("MetadataDirective".into(), Value::from(directive));
+            }
+        }
+        extra
     }
 
     /// A call whose failure ends an S3 command as aws-cli ends it (a listing, the look at a
@@ -1223,7 +1281,7 @@ impl Runner {
                 Location::S3 { bucket, key },
             ) => {
                 let copy_source = params! {"Bucket": b1.as_str(), "Key": k1.as_str()};
-                let extra = self.extra(None);
+                let extra = self.copy_extra();
                 match source {
                     Some(entry) => self.s3.copy_object_sized(
                         copy_source,
@@ -1902,15 +1960,35 @@ fn failure_text(e: &sansboto_core::Error) -> String {
     crate::output::error_text(e)
 }
 
+/// `--metadata`'s value read as aws-cli reads a map argument (its schema is a map of strings,
+/// as PutObject's `Metadata`): JSON when it starts with `{`, else shorthand (`k1=v1,k2=v2`), a
+/// `file://` reference read first; what cannot be read is refused before any call, worded as
+/// aws-cli words it (`Error parsing parameter '--metadata': …`).
+fn read_metadata(model: &ServiceModel, text: String) -> Result<Value, Failure> {
+    let member = model
+        .operation("PutObject")
+        .and_then(|o| o.input.as_ref())
+        .and_then(|input| match &model.shape(input.shape).kind {
+            ShapeKind::Structure(s) => s.members.get("Metadata"),
+            _ => None,
+        })
+        .ok_or_else(|| Failure::client("Model", "S3's PutObject has no Metadata"))?;
+    let json = crate::awsgrammar::unpack_one(model, member, text, "metadata")?;
+    Ok(Value::from(json))
+}
+
 /// Run `s3 COMMAND` (see [`is_s3_command`]).
 pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
-    let args = parse(argv)?;
+    let mut args = parse(argv)?;
     if args.global.debug {
         crate::debug::enable();
     }
     let session: RuntimeSession<CliTransport> =
         RuntimeSession::from_core(sansboto_host::core_session(args.global.profile.clone()));
     let s3 = crate::build_client(&session, &args.global, "s3")?;
+    if let Some(text) = args.metadata_text.take() {
+        args.metadata = Some(read_metadata(s3.core().model(), text)?);
+    }
     let mut config = TransferConfig::new();
     if progress_shown(&args) {
         config = config.on_progress(|p| {

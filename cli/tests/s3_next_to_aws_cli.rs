@@ -9,8 +9,9 @@
 //!   …`), the other files still going, a file `sync --delete` cannot delete locally, and a
 //!   local source that does not exist; with `--quiet`, the same silence and status;
 //! - `sync` and `cp` give the objects the same content type, guessed from each file's name,
-//!   and the same `--acl`, `--cache-control` and other object options; copies between
-//!   buckets, small and multipart, give theirs the same metadata, content headers and tags;
+//!   and the same `--acl`, `--cache-control` and other object options; uploads, copies,
+//!   moves and syncs, small and multipart, give theirs the same metadata, content headers and
+//!   tags, with and without `--metadata` and `--metadata-directive`;
 //! - special files are skipped with the same warnings, their paths shown alike however they
 //!   were given (`./dir/../x`, `dir/./fifo`, through a link), and with none under `--quiet`;
 //! - a download whose file cannot be given its object's time (the calls refused by a seccomp
@@ -729,6 +730,32 @@ fn bucket_commands_refuse_what_aws_cli_refuses() {
             "'soon'",
             USAGE,
         ),
+        // aws-cli 1.46.3 has no `--copy-props` (its v2 has).
+        (
+            &["s3", "cp", "s3://b/k", "s3://b/k2", "--copy-props", "none"],
+            "--copy-props",
+            USAGE,
+        ),
+        (
+            &["s3", "cp", "a", "s3://b", "--metadata-directive", "KEEP"],
+            "--metadata-directive",
+            USAGE,
+        ),
+        (
+            &["s3", "rm", "s3://b/k", "--metadata", "a=b"],
+            "--metadata",
+            USAGE,
+        ),
+        (
+            &["s3", "cp", "a", "s3://b", "--metadata", "novalue"],
+            "Error parsing parameter '--metadata': Expected: '='",
+            USAGE,
+        ),
+        (
+            &["s3", "cp", "a", "s3://b", "--metadata", r#"{"a":"#],
+            "Error parsing parameter '--metadata': Invalid JSON",
+            USAGE,
+        ),
     ] {
         let theirs = run(true, &moto.endpoint(), "us-east-1", "unused", args);
         assert_ne!(theirs.status, Some(0), "aws-cli {args:?}: {theirs:?}");
@@ -1022,14 +1049,17 @@ fn uploads_get_the_content_type_and_object_options_aws_cli_gives() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Copies between buckets, small and multipart (above the 8 MiB threshold), by `cp`,
-/// `cp --recursive`, `mv` and `sync`: each tool runs the same commands on its own bucket, whose
+/// Uploads and copies between buckets, small and multipart (above the 8 MiB threshold), by
+/// `cp`, `cp --recursive`, `mv` and `sync`, with and without `--metadata` (shorthand and JSON)
+/// and `--metadata-directive`: each tool runs the same commands on its own bucket, whose
 /// sources were put alike (metadata, content type and language, tags); the lines and exit
-/// statuses, then every object's HeadObject and tags, are the same. aws-cli's rule checked so:
+/// statuses, then every object's HeadObject and tags, are the same. aws-cli's rules checked so:
 /// a multipart copy keeps nothing of its source (s3transfer makes no HeadObject, aws-cli having
 /// the size and ETag from its listing or its own look), and its CreateMultipartUpload drops
-/// the content options too unless `MetadataDirective` is `REPLACE`. (Where moto ignores a
-/// header, both tools' objects show the same.)
+/// the options' metadata and content headers unless `MetadataDirective` is `REPLACE`;
+/// `--metadata` on a copy means `REPLACE` unless a directive is given; `--metadata-directive`
+/// on an upload does nothing. (Where moto ignores a header, such as a content type given to a
+/// small copy under `COPY`, both tools' objects show the same.)
 #[test]
 fn written_objects_get_the_metadata_aws_cli_gives() {
     let moto = MotoServer::start();
@@ -1049,7 +1079,37 @@ fn written_objects_get_the_metadata_aws_cli_gives() {
         steps.push(args.iter().map(|a| a.to_string()).collect());
         keys.extend(made.iter().map(|k| k.to_string()));
     };
-    let options: [(&str, &[&str]); 2] = [
+    for (file, name) in [(&small, "small"), (&big, "big")] {
+        let target = format!("s3://BUCKET/up/{name}");
+        step(
+            &["s3", "cp", file, &target, "--metadata", "k1=v1,k2=v2"],
+            &[&format!("up/{name}")],
+        );
+        let target = format!("s3://BUCKET/json/{name}");
+        let json = r#"{"k": "v", "Mixed-Case": "X Y"}"#;
+        step(
+            &["s3", "cp", file, &target, "--metadata", json],
+            &[&format!("json/{name}")],
+        );
+        let target = format!("s3://BUCKET/directive/{name}");
+        step(
+            &["s3", "cp", file, &target, "--metadata-directive", "REPLACE"],
+            &[&format!("directive/{name}")],
+        );
+    }
+    let up = up.to_string_lossy().into_owned();
+    step(
+        &[
+            "s3",
+            "sync",
+            &up,
+            "s3://BUCKET/synced/",
+            "--metadata",
+            "a=b",
+        ],
+        &["synced/small.txt", "synced/big.bin"],
+    );
+    let options: [(&str, &[&str]); 7] = [
         ("plain", &[]),
         (
             "type",
@@ -1058,6 +1118,32 @@ fn written_objects_get_the_metadata_aws_cli_gives() {
                 "text/plain",
                 "--cache-control",
                 "no-cache",
+            ],
+        ),
+        ("metadata", &["--metadata", "k=v"]),
+        (
+            "metadata-copy",
+            &["--metadata", "k=v", "--metadata-directive", "COPY"],
+        ),
+        (
+            "metadata-replace",
+            &[
+                "--metadata",
+                "k=v",
+                "--metadata-directive",
+                "REPLACE",
+                "--content-type",
+                "text/plain",
+            ],
+        ),
+        ("replace", &["--metadata-directive", "REPLACE"]),
+        (
+            "copy-type",
+            &[
+                "--metadata-directive",
+                "COPY",
+                "--content-type",
+                "text/plain",
             ],
         ),
     ];
@@ -1082,6 +1168,18 @@ fn written_objects_get_the_metadata_aws_cli_gives() {
         &["recursive/small", "recursive/big"],
     );
     step(
+        &[
+            "s3",
+            "cp",
+            "s3://BUCKET/src/",
+            "s3://BUCKET/recursive-metadata/",
+            "--recursive",
+            "--metadata",
+            "r=1",
+        ],
+        &["recursive-metadata/small", "recursive-metadata/big"],
+    );
+    step(
         &["s3", "cp", "s3://BUCKET/src/big", "s3://BUCKET/moving/big"],
         &[],
     );
@@ -1095,8 +1193,41 @@ fn written_objects_get_the_metadata_aws_cli_gives() {
         &["moved/big"],
     );
     step(
+        &[
+            "s3",
+            "cp",
+            "s3://BUCKET/src/big",
+            "s3://BUCKET/moving/again",
+        ],
+        &[],
+    );
+    step(
+        &[
+            "s3",
+            "mv",
+            "s3://BUCKET/moving/again",
+            "s3://BUCKET/moved-again/big",
+            "--metadata",
+            "m=1",
+        ],
+        &["moved-again/big"],
+    );
+    step(
         &["s3", "sync", "s3://BUCKET/src/", "s3://BUCKET/s3sync/"],
         &["s3sync/small", "s3sync/big"],
+    );
+    step(
+        &[
+            "s3",
+            "sync",
+            "s3://BUCKET/src/",
+            "s3://BUCKET/s3sync-metadata/",
+            "--metadata",
+            "s=1",
+            "--metadata-directive",
+            "COPY",
+        ],
+        &["s3sync-metadata/small", "s3sync-metadata/big"],
     );
     let compared = written_objects_next_to_aws_cli(&endpoint, &small, &big, &steps, &keys);
     let object = |key: &str| {
@@ -1124,6 +1255,30 @@ fn written_objects_get_the_metadata_aws_cli_gives() {
     assert_eq!(object("copy/plain/big"), nothing);
     assert_eq!(object("copy/type/big"), nothing);
     assert_eq!(object("recursive/big"), nothing);
+    let given = |metadata: &str, kind: &str, tags: &str| (json(metadata), json(kind), json(tags));
+    let blue = r#"[{"Key": "colour", "Value": "blue"}]"#;
+    let binary = r#""binary/octet-stream""#;
+    let octets = r#""application/octet-stream""#;
+    assert_eq!(
+        object("up/big"),
+        given(r#"{"k1": "v1", "k2": "v2"}"#, octets, "[]")
+    );
+    let mixed = r#"{"k": "v", "mixed-case": "X Y"}"#;
+    assert_eq!(object("json/small").0, json(mixed));
+    assert_eq!(object("directive/small").0, json("{}"));
+    assert_eq!(
+        object("copy/metadata/small"),
+        given(r#"{"k": "v"}"#, binary, blue)
+    );
+    assert_eq!(
+        object("copy/metadata/big"),
+        given(r#"{"k": "v"}"#, binary, "[]")
+    );
+    assert_eq!(object("copy/metadata-copy/small"), kept);
+    assert_eq!(object("copy/metadata-copy/big"), nothing);
+    let replaced = given(r#"{"k": "v"}"#, r#""text/plain""#, "[]");
+    assert_eq!(object("copy/metadata-replace/big"), replaced);
+    assert_eq!(object("moved-again/big").0, json(r#"{"m": "1"}"#));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
