@@ -1963,7 +1963,9 @@ fn failure_text(e: &sansboto_core::Error) -> String {
 /// `--metadata`'s value read as aws-cli reads a map argument (its schema is a map of strings,
 /// as PutObject's `Metadata`): JSON when it starts with `{`, else shorthand (`k1=v1,k2=v2`), a
 /// `file://` reference read first; what cannot be read is refused before any call, worded as
-/// aws-cli words it (`Error parsing parameter '--metadata': …`).
+/// aws-cli words it (`Error parsing parameter '--metadata': …`), and so is a value that is not
+/// text, as aws-cli checks the option's schema (`Parameter validation failed: Invalid type for
+/// parameter k, …`, each such value on its own line, with Python's names of the types).
 fn read_metadata(model: &ServiceModel, text: String) -> Result<Value, Failure> {
     let member = model
         .operation("PutObject")
@@ -1974,6 +1976,32 @@ fn read_metadata(model: &ServiceModel, text: String) -> Result<Value, Failure> {
         })
         .ok_or_else(|| Failure::client("Model", "S3's PutObject has no Metadata"))?;
     let json = crate::awsgrammar::unpack_one(model, member, text, "metadata")?;
+    let problems: Vec<String> = json
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(key, value)| {
+            let kind = match value {
+                serde_json::Value::String(_) => return None,
+                serde_json::Value::Null => "NoneType",
+                serde_json::Value::Bool(_) => "bool",
+                serde_json::Value::Number(n) if n.is_f64() => "float",
+                serde_json::Value::Number(_) => "int",
+                serde_json::Value::Array(_) => "list",
+                serde_json::Value::Object(_) => "collections.OrderedDict",
+            };
+            Some(format!(
+                "Invalid type for parameter {key}, value: {value}, type: <class '{kind}'>, \
+                 valid types: <class 'str'>"
+            ))
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(Failure::param_validation(format!(
+            "Parameter validation failed:\n{}",
+            problems.join("\n")
+        )));
+    }
     Ok(Value::from(json))
 }
 

@@ -756,6 +756,24 @@ fn bucket_commands_refuse_what_aws_cli_refuses() {
             "Error parsing parameter '--metadata': Invalid JSON",
             USAGE,
         ),
+        // aws-cli checks the option's schema (a map of strings) before any call.
+        (
+            &[
+                "s3",
+                "cp",
+                "a",
+                "s3://b",
+                "--metadata",
+                r#"{"a": "x", "b": 1}"#,
+            ],
+            "Invalid type for parameter b, value: 1, type: <class 'int'>",
+            USAGE,
+        ),
+        (
+            &["s3", "cp", "a", "s3://b", "--metadata", "k=[x,y]"],
+            "Invalid type for parameter k",
+            USAGE,
+        ),
     ] {
         let theirs = run(true, &moto.endpoint(), "us-east-1", "unused", args);
         assert_ne!(theirs.status, Some(0), "aws-cli {args:?}: {theirs:?}");
