@@ -7,17 +7,12 @@
 use std::process::Command;
 
 use sansboto_tests::moto::MotoServer;
-use sansboto_tests::{awscli_dir, test_environment};
+use sansboto_tests::{awscli_command, test_environment};
 
 fn aws(endpoint: &str, args: &[&str]) -> String {
-    let out = test_environment(&mut Command::new(sansboto_tests::botocore::python()))
-        .args([
-            "-c",
-            "import sys\nfrom awscli.clidriver import main\nsys.exit(main())",
-        ])
+    let out = awscli_command()
         .args(["--endpoint-url", endpoint])
         .args(args)
-        .env("PYTHONPATH", awscli_dir())
         .output()
         .expect("python runs");
     assert!(

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sansboto_tests::script_server::{Action, ScriptServer};
-use sansboto_tests::{awscli_dir, test_environment};
+use sansboto_tests::{awscli_command, test_environment};
 
 /// What every request gets.
 const ANSWER: &str = "<Error><Code>InternalError</Code><Message>boom</Message></Error>";
@@ -56,12 +56,7 @@ fn run(aws: bool, dir: &Path, env: &[(&str, String)], args: &[&str]) -> Run {
         Action::Respond(500, headers, ANSWER.as_bytes().to_vec())
     });
     let mut cmd = if aws {
-        let mut python = Command::new(sansboto_tests::botocore::python());
-        test_environment(&mut python)
-            .env("PYTHONPATH", awscli_dir())
-            .arg("-c")
-            .arg("import sys\nfrom awscli.clidriver import main\nsys.exit(main())");
-        python
+        awscli_command()
     } else {
         let mut sansboto = Command::new(env!("CARGO_BIN_EXE_sansboto"));
         test_environment(&mut sansboto);

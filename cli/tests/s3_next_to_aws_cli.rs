@@ -25,7 +25,7 @@ use std::process::{Command, Output};
 
 use sansboto_tests::moto::MotoServer;
 use sansboto_tests::s3s::{S3sServer, ACCESS_KEY, SECRET_KEY};
-use sansboto_tests::{awscli_dir, test_environment};
+use sansboto_tests::{awscli_command, awscli_dir, test_environment, AWSCLI_MAIN};
 
 /// An empty scratch directory of this test process, for `name`.
 fn scratch(name: &str) -> std::path::PathBuf {
@@ -97,12 +97,7 @@ fn run_with(
 ) -> Run {
     let args: Vec<String> = args.iter().map(|a| a.replace("BUCKET", bucket)).collect();
     let mut cmd = if aws {
-        let mut python = Command::new(sansboto_tests::botocore::python());
-        test_environment(&mut python)
-            .env("PYTHONPATH", awscli_dir())
-            .arg("-c")
-            .arg("import sys\nfrom awscli.clidriver import main\nsys.exit(main())");
-        python
+        awscli_command()
     } else {
         let mut sansboto = Command::new(env!("CARGO_BIN_EXE_sansboto"));
         test_environment(&mut sansboto);
@@ -2396,8 +2391,7 @@ fn run_without_utime(
     if aws {
         cmd.env("PYTHONPATH", awscli_dir())
             .arg(&python)
-            .arg("-c")
-            .arg("import sys\nfrom awscli.clidriver import main\nsys.exit(main())");
+            .args(["-c", AWSCLI_MAIN]);
     } else {
         cmd.arg(env!("CARGO_BIN_EXE_sansboto"));
     }

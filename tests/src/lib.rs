@@ -65,6 +65,19 @@ pub fn awscli_dir() -> PathBuf {
     dir
 }
 
+/// aws-cli v1 ([`awscli_dir`]) as a command, in [`test_environment`]: Python with aws-cli on
+/// its path running `awscli.clidriver.main`; add the arguments (`s3`, `cp`, …) and run it.
+pub fn awscli_command() -> Command {
+    let mut python = Command::new(botocore::python());
+    test_environment(&mut python)
+        .env("PYTHONPATH", awscli_dir())
+        .args(["-c", AWSCLI_MAIN]);
+    python
+}
+
+/// The Python program that runs aws-cli's command line on `sys.argv`.
+pub const AWSCLI_MAIN: &str = "import sys\nfrom awscli.clidriver import main\nsys.exit(main())";
+
 /// Gives `cmd` (sansboto's binary, or Python running botocore or aws-cli) only what a test
 /// needs of the environment: `PATH`, test keys, region `us-east-1`, no config or credentials
 /// file (`/dev/null`), a `HOME` that does not exist and no instance metadata. A test that
