@@ -355,7 +355,7 @@ impl<T: Transport> Client<T> {
         T::run(async move {
             let (extra, config) = upload_extra(extra, "a copy", COPY_EXTRA, config)?;
             let mut known = Map::default();
-            known.insert("ContentLength".into(), Value::from(size as i64));
+            known.insert("ContentLength".into(), Value::from(size));
             if let Some(etag) = etag {
                 known.insert("ETag".into(), Value::from(etag));
             }
