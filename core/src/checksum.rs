@@ -70,7 +70,7 @@ impl ChecksumAlgorithm {
     }
 
     /// The header carrying the value: `"x-amz-checksum-crc32"`, ...
-    pub fn header_name(self) -> &'static str {
+    pub const fn header_name(self) -> &'static str {
         match self {
             ChecksumAlgorithm::Crc32 => "x-amz-checksum-crc32",
             ChecksumAlgorithm::Crc32c => "x-amz-checksum-crc32c",
@@ -82,6 +82,28 @@ impl ChecksumAlgorithm {
             ChecksumAlgorithm::XxHash3 => "x-amz-checksum-xxhash3",
             ChecksumAlgorithm::XxHash128 => "x-amz-checksum-xxhash128",
         }
+    }
+
+    /// [`header_name`](Self::header_name) as a `HeaderName` made at compile time: a name given
+    /// to a header map as `&str` is parsed again on every use.
+    pub(crate) fn http_header(self) -> http::HeaderName {
+        const fn name(algorithm: ChecksumAlgorithm) -> http::HeaderName {
+            http::HeaderName::from_static(algorithm.header_name())
+        }
+        use ChecksumAlgorithm::*;
+        // In declaration order, which `self as usize` indexes.
+        const NAMES: [http::HeaderName; 9] = [
+            name(Crc32),
+            name(Crc32c),
+            name(Crc64Nvme),
+            name(Sha1),
+            name(Sha256),
+            name(Sha512),
+            name(XxHash64),
+            name(XxHash3),
+            name(XxHash128),
+        ];
+        NAMES[self as usize].clone()
     }
 
     /// Digest size in bytes.
@@ -536,6 +558,13 @@ pub(crate) fn aws_chunked_encoded_length(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_algorithm_has_its_own_header_constant() {
+        for algorithm in ChecksumAlgorithm::RESPONSE_PRIORITY {
+            assert_eq!(algorithm.http_header().as_str(), algorithm.header_name());
+        }
+    }
 
     // Expected values computed independently with Python 3.11: zlib.crc32, hashlib (sha1, sha256,
     // sha512, md5), the PyPI `xxhash` package (xxh64, xxh3_64, xxh3_128 `.digest()`), and a

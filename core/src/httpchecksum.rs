@@ -29,6 +29,9 @@ use crate::checksum::{
     ChecksumAlgorithm, DEFAULT_CHUNK_SIZE,
 };
 use crate::error::transport::{TransportError, TransportErrorKind};
+use crate::header_names::{
+    CONTENT_MD5, X_AMZ_CONTENT_SHA256, X_AMZ_DECODED_CONTENT_LENGTH, X_AMZ_TRAILER,
+};
 use crate::model::{Operation, ServiceModel};
 use crate::value::{Map, Value};
 
@@ -253,8 +256,8 @@ pub(crate) fn apply_request_checksum(
     request: &mut http::Request<Body>,
     checksum: &RequestChecksum,
 ) -> Result<AppliedChecksum, FlexibleChecksumError> {
-    let header_name = checksum.algorithm.header_name();
-    let applied = if request.headers().contains_key(header_name) {
+    let header_name = checksum.algorithm.http_header();
+    let applied = if request.headers().contains_key(&header_name) {
         AppliedChecksum::Unchanged
     } else {
         match (checksum.location, request.body()) {
@@ -321,9 +324,9 @@ fn apply_trailer(
         None => http::HeaderValue::from_static("aws-chunked"),
     };
     headers.insert(http::header::CONTENT_ENCODING, encoding);
-    headers.insert("x-amz-trailer", http::HeaderValue::from_static(header_name));
+    headers.insert(X_AMZ_TRAILER, http::HeaderValue::from_static(header_name));
     if let Some(len) = decoded_len {
-        headers.insert("x-amz-decoded-content-length", http::HeaderValue::from(len));
+        headers.insert(X_AMZ_DECODED_CONTENT_LENGTH, http::HeaderValue::from(len));
     }
     headers.remove(http::header::CONTENT_LENGTH);
     match request.body().as_bytes() {
@@ -366,7 +369,7 @@ pub(crate) fn set_unsigned_trailer_header(
     if let Some(hash) = applied.payload_hash() {
         request
             .headers_mut()
-            .insert("x-amz-content-sha256", http::HeaderValue::from_static(hash));
+            .insert(X_AMZ_CONTENT_SHA256, http::HeaderValue::from_static(hash));
     }
 }
 
@@ -375,7 +378,7 @@ pub(crate) fn set_unsigned_trailer_header(
 /// Returns whether it was added.
 #[allow(dead_code)] // not called by the call pipeline yet; its unit tests keep it true to botocore
 pub(crate) fn apply_content_md5(request: &mut http::Request<Body>) -> bool {
-    if has_checksum_header(request.headers()) || request.headers().contains_key("content-md5") {
+    if has_checksum_header(request.headers()) || request.headers().contains_key(CONTENT_MD5) {
         return false;
     }
     let Some(body) = request.body().as_bytes() else {
@@ -384,7 +387,7 @@ pub(crate) fn apply_content_md5(request: &mut http::Request<Body>) -> bool {
     let value = content_md5(body);
     request
         .headers_mut()
-        .insert("content-md5", header_value(&value));
+        .insert(CONTENT_MD5, header_value(&value));
     true
 }
 
@@ -429,7 +432,7 @@ pub(crate) fn select_response_checksum<'h>(
     algorithms: &[ChecksumAlgorithm],
 ) -> Option<(ChecksumAlgorithm, &'h str)> {
     for &algorithm in algorithms {
-        let Some(value) = headers.get(algorithm.header_name()) else {
+        let Some(value) = headers.get(algorithm.http_header()) else {
             continue;
         };
         let value = value.to_str().ok()?;

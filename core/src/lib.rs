@@ -48,6 +48,7 @@ mod datetime;
 mod encoding;
 mod error;
 mod form;
+mod header_names;
 mod http_config;
 mod http_settings;
 mod httpchecksum;

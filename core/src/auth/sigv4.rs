@@ -24,6 +24,7 @@ use super::key_cache::KeyCache;
 use super::{AuthError, Credentials};
 use crate::body::Body;
 use crate::encoding::{push_hex, push_percent_encoded};
+use crate::header_names;
 
 /// The SigV4 algorithm name.
 pub const ALGORITHM_V4: &str = "AWS4-HMAC-SHA256";
@@ -32,9 +33,9 @@ pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// The longest a presigned URL may live: 7 days.
 pub const MAX_PRESIGN_EXPIRY: Duration = Duration::from_secs(604_800);
 
-const X_AMZ_DATE: &str = "x-amz-date";
-const X_AMZ_SECURITY_TOKEN: &str = "x-amz-security-token";
-const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
+pub(crate) const X_AMZ_DATE: &str = "x-amz-date";
+pub(crate) const X_AMZ_SECURITY_TOKEN: &str = "x-amz-security-token";
+pub(crate) const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 pub(crate) const X_AMZ_REGION_SET: &str = "x-amz-region-set";
 /// The content type botocore's serializers give form bodies, which presigning removes.
 const FORM_CONTENT_TYPE_UTF8: &str = "application/x-www-form-urlencoded; charset=utf-8";
@@ -446,7 +447,7 @@ impl<'a> Stamp<'a> {
         // (CodeArtifact's PublishPackageVersion binds a member to it), whatever text it is
         // (non-ASCII as UTF-8); S3's rules replace the header with the hash computed here.
         let stated_hash = (is_header_signing && !settings.content_sha256_header)
-            .then(|| request.headers().get(X_AMZ_CONTENT_SHA256))
+            .then(|| request.headers().get(header_names::X_AMZ_CONTENT_SHA256))
             .flatten()
             .and_then(|v| std::str::from_utf8(v.as_bytes()).ok());
         let payload_hash = match stated_hash {
@@ -715,20 +716,16 @@ fn apply_signature_headers(
     Ok(())
 }
 
-/// The `HeaderName` of a header the signer adds: the usual ones made at compile time, not
-/// parsed again for every request.
+/// The `HeaderName` of a header the signer adds: the usual ones are constants, not parsed
+/// again for every request.
 fn signer_header_name(name: &'static str) -> HeaderName {
-    const NAMES: [HeaderName; 4] = [
-        HeaderName::from_static(X_AMZ_DATE),
-        HeaderName::from_static(X_AMZ_SECURITY_TOKEN),
-        HeaderName::from_static(X_AMZ_CONTENT_SHA256),
-        HeaderName::from_static(X_AMZ_REGION_SET),
-    ];
-    NAMES
-        .iter()
-        .find(|n| n.as_str() == name)
-        .cloned()
-        .unwrap_or_else(|| HeaderName::from_static(name))
+    match name {
+        X_AMZ_DATE => header_names::X_AMZ_DATE,
+        X_AMZ_SECURITY_TOKEN => header_names::X_AMZ_SECURITY_TOKEN,
+        X_AMZ_CONTENT_SHA256 => header_names::X_AMZ_CONTENT_SHA256,
+        X_AMZ_REGION_SET => header_names::X_AMZ_REGION_SET,
+        _ => HeaderName::from_static(name),
+    }
 }
 
 /// A presigned URL's path and query: the request's own parameters (an earlier presign's auth

@@ -16,6 +16,7 @@ use http::HeaderValue;
 
 use crate::body::Body;
 use crate::error::{Error, TransportError};
+use crate::header_names;
 use crate::machine::{RandomSource, Step};
 use crate::retry::{
     CallAttempts, ModeledError, NoRetryReason, RetryDecision, RetryInput, RetryMode,
@@ -394,9 +395,12 @@ impl<'c> CallMachine<'c> {
             .client
             .retry_policy(|p| p.sdk_request_header(&self.attempts, ttl.as_deref()));
         let headers = req.headers_mut();
-        headers.insert("amz-sdk-invocation-id", self.invocation_id.clone());
+        headers.insert(
+            header_names::AMZ_SDK_INVOCATION_ID,
+            self.invocation_id.clone(),
+        );
         if let Ok(v) = HeaderValue::from_str(&header) {
-            headers.insert("amz-sdk-request", v);
+            headers.insert(header_names::AMZ_SDK_REQUEST, v);
         }
         Ok(req)
     }
@@ -465,7 +469,7 @@ impl<'c> CallMachine<'c> {
                 self.note_date(response.headers());
                 let retry_after = response
                     .headers()
-                    .get("x-amz-retry-after")
+                    .get(header_names::X_AMZ_RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .map(String::from);
                 let result = self.client.parse(&self.prepared, response, retries);

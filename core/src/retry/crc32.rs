@@ -25,7 +25,7 @@ pub fn check(service: &str, headers: &HeaderMap, body: &[u8]) -> Option<Crc32Mis
     if service != "dynamodb" {
         return None;
     }
-    let expected = headers.get(HEADER)?;
+    let expected = headers.get(crate::header_names::X_AMZ_CRC32)?;
     let actual = crc32fast::hash(body);
     let stated = expected
         .to_str()
