@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use crate::stable_order::stable_order;
-use crate::value::{Map, Value};
+use crate::value::{Map, Text, Value};
 
 /// Why an expression could not be compiled or evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -301,7 +301,7 @@ fn lex(text: &str) -> Result<Vec<(Token, usize)>, JmesPathError> {
                     .ok_or_else(|| syntax(text, start, "unterminated raw string"))?;
                 i = end + 1;
                 out.push((
-                    Token::Literal(Value::String(body.replace("\\'", "'"))),
+                    Token::Literal(Value::String(Text::from(body.replace("\\'", "'")))),
                     start,
                 ));
                 continue;
@@ -1054,14 +1054,14 @@ fn call(name: &str, args: &[Arg<'_>]) -> Result<Value, JmesPathError> {
                     other => Err(wrong(1, "an array of strings", other)),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            Value::String(parts.join(glue))
+            Value::String(parts.join(glue).into())
         }
         "keys" => {
             arity(1, false)?;
             Value::List(
                 object(0)?
                     .keys()
-                    .map(|k| Value::String(k.to_string()))
+                    .map(|k| Value::String(k.clone()))
                     .collect(),
             )
         }
@@ -1219,12 +1219,12 @@ fn call(name: &str, args: &[Arg<'_>]) -> Result<Value, JmesPathError> {
             arity(1, false)?;
             match value(0)? {
                 Value::String(s) => Value::String(s.clone()),
-                other => Value::String(other.to_json().to_string()),
+                other => Value::String(other.to_json().to_string().into()),
             }
         }
         "type" => {
             arity(1, false)?;
-            Value::String(type_name(value(0)?).to_string())
+            Value::String(Text::from(type_name(value(0)?)))
         }
         _ => return Err(fail("unknown-function", "no such function".into())),
     })

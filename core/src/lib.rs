@@ -67,7 +67,7 @@ mod waiter;
 
 // For programs making calls: the list in `api`.
 pub use api::*;
-pub use value::{map_with_capacity, Key, MapHasher};
+pub use value::{map_with_capacity, Key, MapHasher, Text};
 // Request compression is internal; its settings and error are named in public types.
 pub use compress::{CompressError, CompressionConfig};
 pub use datetime::OutOfRange;

@@ -13,7 +13,7 @@ use base64::Engine as _;
 
 use crate::jmespath::{self, Expression, JmesPathError};
 use crate::model::{ServiceModel, ShapeKind};
-use crate::value::{Map, Value};
+use crate::value::{Map, Text, Value};
 
 /// What went wrong paginating.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -256,7 +256,7 @@ impl Paginator {
                     ));
                 };
                 let size = match config.limit_is_text {
-                    true => Value::String(size.to_string()),
+                    true => Value::String(size.to_string().into()),
                     false => Value::Integer(size),
                 };
                 p.insert(limit.as_str().into(), size);
@@ -382,7 +382,7 @@ impl Paginator {
         for key in rest {
             let empty = match key.search(page)? {
                 Value::List(_) => Value::List(Vec::new()),
-                Value::String(_) => Value::String(String::new()),
+                Value::String(_) => Value::String(Text::default()),
                 // A count stays (DynamoDB's `Count`, `ScannedCount`): it says what the service
                 // evaluated for this page, as botocore keeps it.
                 number @ (Value::Integer(_) | Value::Float(_)) => number,
@@ -609,7 +609,7 @@ fn decode_old_token(token: &str, input_tokens: &[String]) -> Option<(Vec<(String
     }
     let value = |i: usize| match parts.get(i) {
         Some(&"None") | None => Value::Null,
-        Some(part) => Value::String(part.to_string()),
+        Some(part) => Value::String((*part).into()),
     };
     let tokens = input_tokens
         .iter()
@@ -703,7 +703,7 @@ impl FullResult {
             &result_keys,
         );
         if let (Value::Map(out), Some(token)) = (&mut self.result, paginator.resume_token()) {
-            out.insert("NextToken".into(), Value::String(token.to_string()));
+            out.insert("NextToken".into(), Value::String(token.into()));
         }
         self.result
     }

@@ -371,7 +371,7 @@ impl Validator<'_> {
         let path = &Path::MapKey(map, key);
         match &self.model.shape(id).kind {
             ShapeKind::String => self.min_length(id, path, key.chars().count()),
-            _ => self.value(id, &Value::String(key.to_string()), path),
+            _ => self.value(id, &Value::String(key.into()), path),
         }
     }
 

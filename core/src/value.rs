@@ -27,6 +27,13 @@ pub type Map = IndexMap<Key, Value, MapHasher>;
 /// `map["Key"]` and `map.get("Key")` work, and converts from `&str` and `String` with `into()`.
 pub type Key = compact_str::CompactString;
 
+/// The text of a [`Value::String`]: like [`Key`], up to 24 bytes inline. Most texts a response
+/// carries are that short (a storage class, a state, a DynamoDB attribute), and a 1,000-key
+/// listing would otherwise allocate for each. It reads as a `&str` (`Deref`, `as_str()`),
+/// converts from `&str` and `String` with `into()` (a `String`'s buffer is kept, not copied) and
+/// back with `into_string()`.
+pub type Text = compact_str::CompactString;
+
 /// The hasher of every [`Map`]: foldhash, seeded once per process at random. Parsing builds a
 /// map per structure read (a thousand for a 1,000-key listing), and SipHash on short member
 /// names was a noticeable part of that; a random seed keeps keys a server chooses (DynamoDB
@@ -112,8 +119,8 @@ pub enum Value {
     Integer(i64),
     /// A float or double (including NaN and infinities).
     Float(f64),
-    /// Text.
-    String(String),
+    /// Text ([`Text`]: up to 24 bytes kept inline, so short values allocate nothing).
+    String(Text),
     /// Bytes.
     Blob(Bytes),
     /// A point in time.
@@ -307,7 +314,7 @@ impl Value {
                 Some(n) => J::Number(n),
                 None => J::String(non_finite_name(*f).to_string()),
             },
-            Value::String(s) => J::String(s.clone()),
+            Value::String(s) => J::String(s.to_string()),
             Value::Blob(b) => J::String(base64::engine::general_purpose::STANDARD.encode(b)),
             Value::Timestamp(t) => J::String(t.to_iso8601()),
             Value::List(l) => J::Array(l.iter().map(Value::to_json).collect()),
@@ -441,7 +448,7 @@ impl From<serde_json::Value> for Value {
                 Some(i) => Value::Integer(i),
                 None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
-            J::String(s) => Value::String(s),
+            J::String(s) => Value::String(s.into()),
             J::Array(a) => Value::List(a.into_iter().map(Value::from).collect()),
             J::Object(o) => Value::Map(
                 o.into_iter()
@@ -491,17 +498,17 @@ impl From<bool> for Value {
 }
 impl From<&str> for Value {
     fn from(v: &str) -> Self {
-        Value::String(v.to_string())
+        Value::String(v.into())
     }
 }
 impl From<String> for Value {
     fn from(v: String) -> Self {
-        Value::String(v)
+        Value::String(v.into())
     }
 }
 impl From<&String> for Value {
     fn from(v: &String) -> Self {
-        Value::String(v.clone())
+        Value::String(v.clone().into())
     }
 }
 impl From<Bytes> for Value {

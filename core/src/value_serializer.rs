@@ -87,10 +87,10 @@ impl ser::Serializer for ValueSerializer {
         value(Value::Float(v))
     }
     fn serialize_char(self, v: char) -> Result<Out, Error> {
-        value(Value::String(v.to_string()))
+        value(Value::String(v.to_string().into()))
     }
     fn serialize_str(self, v: &str) -> Result<Out, Error> {
-        value(Value::String(v.to_string()))
+        value(Value::String(v.into()))
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Out, Error> {
         value(Value::Blob(Bytes::copy_from_slice(v)))
@@ -113,7 +113,7 @@ impl ser::Serializer for ValueSerializer {
         _index: u32,
         variant: &'static str,
     ) -> Result<Out, Error> {
-        value(Value::String(variant.to_string()))
+        value(Value::String(variant.into()))
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
@@ -236,7 +236,7 @@ impl ser::SerializeMap for Struct {
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
         // Keys are strings; numbers and booleans are written as text, as JSON maps do.
         self.1 = Some(match into_value(key)? {
-            Value::String(s) => s,
+            Value::String(s) => s.into_string(),
             Value::Integer(i) => i.to_string(),
             Value::Bool(b) => b.to_string(),
             other => {

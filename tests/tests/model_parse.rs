@@ -31,13 +31,13 @@ fn sample(model: &ServiceModel, id: ShapeId, depth: usize) -> Value {
             m.insert("key".into(), sample(model, value.shape, depth + 1));
             Value::Map(m)
         }
-        ShapeKind::String => Value::String(
+        ShapeKind::String => Value::String(sansboto_core::Text::from(
             shape
                 .enum_values
                 .as_ref()
                 .and_then(|e| e.first().cloned())
                 .unwrap_or("s".into()),
-        ),
+        )),
         ShapeKind::Boolean => Value::Bool(true),
         ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => Value::Float(1.5),
         ShapeKind::Blob => Value::blob(&b"b"[..]),

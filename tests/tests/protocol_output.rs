@@ -291,7 +291,7 @@ fn comparable(v: &Value) -> J {
             json!(if *f > 0.0 { "Infinity" } else { "-Infinity" })
         }
         Value::Float(f) => json!(f),
-        Value::String(s) => J::String(s.clone()),
+        Value::String(s) => J::String(s.to_string()),
         Value::Blob(b) => J::String(String::from_utf8_lossy(b).into_owned()),
         Value::Timestamp(t) => json!(t.epoch_f64()),
         Value::List(l) => J::Array(l.iter().map(comparable).collect()),

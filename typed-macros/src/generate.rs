@@ -491,7 +491,7 @@ fn write_enum(out: &mut String, m: &Model<'_>, name: &str) {
          impl {rust} {{\n/// The value as sent.\npub fn as_str(&self) -> &str {{\nmatch self {{\n{as_str}Self::Unknown(other) => other,\n}}\n}}\n}}\n\
          impl ::core::convert::From<&str> for {rust} {{\nfn from(value: &str) -> Self {{\nmatch value {{\n{from}other => Self::Unknown(other.into()),\n}}\n}}\n}}\n\
          impl ::core::fmt::Display for {rust} {{\nfn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {{\nf.write_str(self.as_str())\n}}\n}}\n\
-         impl {TYPED}::IntoValue for {rust} {{\nfn into_value(self) -> {P}::Value {{\n{P}::Value::String(match self {{ Self::Unknown(other) => other, known => known.as_str().into() }})\n}}\n}}\n\
+         impl {TYPED}::IntoValue for {rust} {{\nfn into_value(self) -> {P}::Value {{\n{P}::Value::String(match self {{ Self::Unknown(other) => other.into(), known => known.as_str().into() }})\n}}\n}}\n\
          impl {TYPED}::FromValue for {rust} {{\nfn from_value(value: {P}::Value) -> ::core::result::Result<Self, {TYPED}::ConvertError> {{\n\
          <::std::string::String as {TYPED}::FromValue>::from_value(value).map(|s| Self::from(s.as_str()))\n}}\n}}\n",
     );

@@ -118,13 +118,13 @@ impl FromValue for bool {
 
 impl IntoValue for String {
     fn into_value(self) -> Value {
-        Value::String(self)
+        Value::String(self.into())
     }
 }
 impl FromValue for String {
     fn from_value(value: Value) -> Result<Self, ConvertError> {
         match value {
-            Value::String(s) => Ok(s),
+            Value::String(s) => Ok(s.into_string()),
             other => Err(ConvertError::new("a string", &other)),
         }
     }
@@ -140,7 +140,7 @@ impl FromValue for Bytes {
         match value {
             Value::Blob(b) => Ok(b),
             // Parameters given as text (botocore accepts `str` for blobs).
-            Value::String(s) => Ok(Bytes::from(s)),
+            Value::String(s) => Ok(Bytes::from(s.into_string())),
             other => Err(ConvertError::new("a blob", &other)),
         }
     }
@@ -304,7 +304,7 @@ impl FromValue for Payload {
     fn from_value(value: Value) -> Result<Self, ConvertError> {
         match value {
             Value::Blob(_) | Value::Stream(_) => Ok(Payload(value)),
-            Value::String(s) => Ok(Payload(Value::Blob(s.into()))),
+            Value::String(s) => Ok(Payload(Value::Blob(s.into_string().into()))),
             other => Err(ConvertError::new("a payload", &other)),
         }
     }
@@ -379,7 +379,7 @@ mod tests {
         let err = take::<Vec<IndexMap<String, i64>>>(&mut items, "Contents").unwrap_err();
         assert_eq!(err.path, "Contents[1].Size");
         assert_eq!(err.expected, "an integer");
-        assert_eq!(err.found, Value::String(String::new()).kind());
+        assert_eq!(err.found, Value::String(Default::default()).kind());
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub(crate) fn base64_encode_user_data(params: &mut Map) {
         Some(Value::Blob(b)) => base64::engine::general_purpose::STANDARD.encode(b),
         _ => return,
     };
-    params.insert("UserData".into(), Value::String(encoded));
+    params.insert("UserData".into(), Value::String(encoded.into()));
 }
 
 /// `Output` base64-decoded to text (invalid UTF-8 replaced); left as sent when it is not base64.
@@ -99,7 +99,7 @@ pub(crate) fn decode_console_output(result: &mut Map) {
     );
     if let Ok(bytes) = engine.decode(&cleaned) {
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        result.insert("Output".into(), Value::String(text));
+        result.insert("Output".into(), Value::String(text.into()));
     }
 }
 

@@ -244,7 +244,7 @@ fn register_expires_header(hooks: &mut Hooks, model: &Arc<ServiceModel>) {
             if with_expires_after.get(call.operation, has_expires_member) == Some(true) {
                 if let (Some(ctx), Some(result)) = (call.context, result_mut(t)) {
                     if let Some(ExpiresString(raw)) = ctx.remove::<ExpiresString>() {
-                        result.insert("ExpiresString".into(), Value::String(raw));
+                        result.insert("ExpiresString".into(), Value::String(raw.into()));
                     }
                 }
             }
@@ -430,7 +430,7 @@ pub(crate) fn validate_bucket_name(params: &Map) -> Result<(), CustomizeError> {
             if !is_valid_bucket_name(bucket) && !is_valid_s3_arn(bucket) =>
         {
             Err(CustomizeError::InvalidBucketName {
-                bucket: bucket.clone(),
+                bucket: bucket.to_string(),
             })
         }
         _ => Ok(()),
@@ -484,7 +484,7 @@ fn decode_list_objects(call: &CallInfo<'_>, result: &mut Map) {
     fn decode_in_place(v: &mut Value) {
         if let Value::String(s) = v {
             if let std::borrow::Cow::Owned(decoded) = percent_decode(s, true) {
-                *s = decoded;
+                *s = decoded.into();
             }
         }
     }
@@ -566,7 +566,7 @@ pub(crate) fn handle_copy_source(params: &mut Map) -> Result<(), CustomizeError>
         // Absent or another type: the validator reports it.
         _ => return Ok(()),
     };
-    params.insert("CopySource".into(), Value::String(quoted));
+    params.insert("CopySource".into(), Value::String(quoted.into()));
     Ok(())
 }
 
@@ -584,7 +584,7 @@ pub(crate) fn validate_ascii_metadata(params: &Map) -> Result<(), CustomizeError
         if !key.is_ascii() || !value.is_ascii() {
             return Err(CustomizeError::NonAsciiMetadata {
                 key: key.to_string(),
-                value: value.clone(),
+                value: value.to_string(),
             });
         }
     }
@@ -613,8 +613,8 @@ pub(crate) fn sse_customer_key_md5(params: &mut Map, (key_member, md5_member): (
     md5.update(key);
     let md5 = md5.finalize().to_base64();
     let encoded = base64::engine::general_purpose::STANDARD.encode(key);
-    params.insert(key_member.into(), Value::String(encoded));
-    params.insert(md5_member.into(), Value::String(md5));
+    params.insert(key_member.into(), Value::String(encoded.into()));
+    params.insert(md5_member.into(), Value::String(md5.into()));
 }
 
 // ----- request-side ---------------------------------------------------------------------------

@@ -446,7 +446,7 @@ fn from_json(v: &serde_json::Value) -> Option<EndpointValue> {
 
 fn from_value(v: &Value) -> Option<EndpointValue> {
     match v {
-        Value::String(s) => Some(EndpointValue::String(s.clone())),
+        Value::String(s) => Some(EndpointValue::String(s.to_string())),
         Value::Bool(b) => Some(EndpointValue::Bool(*b)),
         Value::List(items) => Some(EndpointValue::StringArray(
             items

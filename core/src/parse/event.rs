@@ -13,7 +13,7 @@ use super::{finish_structure, ParseError, PathSegment, ServiceError, Slots};
 use crate::eventstream::{HeaderValue, Message};
 use crate::model::{Operation, Protocol, ServiceModel, ShapeId, ShapeKind, ShapeRef};
 use crate::time::Timestamp;
-use crate::value::{Map, Value};
+use crate::value::{Map, Text, Value};
 
 /// Read one event of the event stream whose union shape is `stream` (the target of the output's
 /// event-stream member): `{EventType: {...}}`, or an empty map for an event type this model
@@ -88,8 +88,8 @@ pub fn parse_initial_response(
 
 fn stream_error(code: &str, message: &str, shape: Option<ShapeId>, members: Map) -> ParseError {
     let mut error = Map::default();
-    error.insert("Code".into(), Value::String(code.to_string()));
-    error.insert("Message".into(), Value::String(message.to_string()));
+    error.insert("Code".into(), Value::String(code.into()));
+    error.insert("Message".into(), Value::String(message.into()));
     let mut fields = members;
     fields.insert("Error".into(), Value::Map(error));
     ParseError::Service(Box::new(ServiceError {
@@ -129,7 +129,7 @@ fn parse_event_body(
             slots[index] = Some(match &model.shape(m.shape).kind {
                 ShapeKind::Blob => Value::Blob(message.payload.clone()),
                 ShapeKind::String => {
-                    Value::String(String::from_utf8_lossy(&message.payload).into_owned())
+                    Value::String(Text::from(String::from_utf8_lossy(&message.payload)))
                 }
                 _ => payload_value(model, m, &message.payload)?,
             });
@@ -157,7 +157,7 @@ fn header_value(h: &HeaderValue) -> Value {
         HeaderValue::Int(v) => Value::Integer(i64::from(*v)),
         HeaderValue::Long(v) => Value::Integer(*v),
         HeaderValue::ByteArray(b) => Value::Blob(b.clone()),
-        HeaderValue::String(s) => Value::String(s.clone()),
+        HeaderValue::String(s) => Value::String(s.clone().into()),
         // Milliseconds on the wire, seconds in the model.
         HeaderValue::Timestamp(ms) => Timestamp::from_epoch_f64(*ms as f64 / 1000.0)
             .map(Value::Timestamp)

@@ -23,7 +23,7 @@ use super::{
 use crate::body::Body;
 use crate::model::{Location, ServiceModel, ShapeId, ShapeKind, ShapeRef, Structure};
 use crate::time::Timestamp;
-use crate::value::{Map, Value};
+use crate::value::{Map, Text, Value};
 
 pub(super) fn parse_output(
     cx: &Ctx<'_>,
@@ -109,7 +109,7 @@ impl ErrorBody {
     pub(super) fn message(&self) -> Value {
         match self.first_present(&["message", "Message"]) {
             Some(value) => Value::from(value.clone()),
-            None => Value::String(String::new()),
+            None => Value::String(Text::default()),
         }
     }
 
@@ -135,7 +135,7 @@ pub(super) fn error_fields(cx: &Ctx<'_>, body: &ErrorBody) -> Map {
     let code = code
         .map(|code| apply_query_error_header(cx.headers, code, &mut error))
         .unwrap_or_default();
-    error.insert("Code".into(), Value::String(code));
+    error.insert("Code".into(), Value::String(code.into()));
     let mut fields = Map::default();
     fields.insert("Error".into(), Value::Map(error));
     fields.insert(
@@ -513,13 +513,13 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                 .map_err(|_| self.ctx.fail(ParseError::invalid("a timestamp", v))),
             ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => Ok(parse_float(v)
                 .map(Value::Float)
-                .unwrap_or_else(|| Value::String(v.to_string()))),
-            _ => Ok(Value::String(v.to_string())),
+                .unwrap_or_else(|| Value::String(v.into()))),
+            _ => Ok(Value::String(v.into())),
         }
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
         match self.kind() {
-            ShapeKind::String => Ok(Value::String(v)),
+            ShapeKind::String => Ok(Value::String(v.into())),
             _ => self.visit_str(&v),
         }
     }
@@ -637,10 +637,10 @@ impl<'de> Visitor<'de> for Generic {
         Ok(Value::Float(v))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_string()))
+        Ok(Value::String(v.into()))
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+        Ok(Value::String(v.into()))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();

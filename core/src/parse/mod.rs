@@ -413,10 +413,10 @@ fn is_generic_error(status: u16, body: &[u8]) -> bool {
 /// reason phrase as the message, plus whatever `ResponseMetadata` the caller already has.
 pub(crate) fn generic_error(status: u16, metadata: Map) -> Map {
     let mut error = Map::default();
-    error.insert("Code".into(), Value::String(status.to_string()));
+    error.insert("Code".into(), Value::String(status.to_string().into()));
     error.insert(
         "Message".into(),
-        Value::String(reason_phrase(status).to_string()),
+        Value::String(reason_phrase(status).to_string().into()),
     );
     let mut fields = Map::default();
     fields.insert("Error".into(), Value::Map(error));
@@ -465,13 +465,13 @@ fn headers_as_map(headers: &HeaderMap) -> Map {
             }
             _ => {
                 if let Some((done, text)) = current.replace((name, header_text(value))) {
-                    out.insert(done.as_str().into(), Value::String(text.into_owned()));
+                    out.insert(done.as_str().into(), Value::String(text.into()));
                 }
             }
         }
     }
     if let Some((done, text)) = current {
-        out.insert(done.as_str().into(), Value::String(text.into_owned()));
+        out.insert(done.as_str().into(), Value::String(text.into()));
     }
     out
 }
@@ -531,11 +531,11 @@ fn request_id_header(headers: &HeaderMap) -> Option<String> {
 pub(crate) fn rest_metadata(headers: &HeaderMap) -> Map {
     let mut m = Map::default();
     if let Some(id) = header(headers, X_AMZN_REQUESTID) {
-        m.insert("RequestId".into(), Value::String(id.into_owned()));
+        m.insert("RequestId".into(), Value::String(id.into()));
     } else if let Some(id) = header(headers, X_AMZ_REQUEST_ID) {
-        m.insert("RequestId".into(), Value::String(id.into_owned()));
+        m.insert("RequestId".into(), Value::String(id.into()));
         let host = header(headers, X_AMZ_ID_2).unwrap_or_default();
-        m.insert("HostId".into(), Value::String(host.into_owned()));
+        m.insert("HostId".into(), Value::String(host.into()));
     }
     m
 }
@@ -545,7 +545,7 @@ pub(crate) fn rpc_metadata(headers: &HeaderMap) -> Map {
     // `finish_metadata` adds three more.
     let mut m = crate::value::map_with_capacity(METADATA_ENTRIES);
     if let Some(id) = header(headers, X_AMZN_REQUESTID) {
-        m.insert("RequestId".into(), Value::String(id.into_owned()));
+        m.insert("RequestId".into(), Value::String(id.into()));
     }
     m
 }
@@ -563,8 +563,8 @@ pub(crate) fn apply_query_error_header(
     let mut parts = value.split(';');
     match (parts.next(), parts.next(), parts.next()) {
         (Some(query_code), Some(kind), None) if !query_code.is_empty() => {
-            error.insert("QueryErrorCode".into(), Value::String(code));
-            error.insert("Type".into(), Value::String(kind.to_string()));
+            error.insert("QueryErrorCode".into(), Value::String(code.into()));
+            error.insert("Type".into(), Value::String(kind.into()));
             query_code.to_string()
         }
         _ => code,
@@ -605,7 +605,7 @@ pub(crate) fn parse_http_members(
                         && h.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
                     {
                         if let Some(v) = header(cx.headers, header_name) {
-                            map.insert(h[prefix.len()..].into(), Value::String(v.into_owned()));
+                            map.insert(h[prefix.len()..].into(), Value::String(v.into()));
                         }
                     }
                 }
@@ -729,7 +729,7 @@ pub(crate) fn scalar_from_text(kind: &ShapeKind, text: &str) -> Result<Value, Pa
         ShapeKind::Blob => decode_base64(text)
             .map(|b| Value::Blob(b.into()))
             .ok_or_else(|| ParseError::invalid("base64", text)),
-        _ => Ok(Value::String(text.to_string())),
+        _ => Ok(Value::String(text.into())),
     }
 }
 
@@ -799,7 +799,7 @@ pub(crate) fn raw_payload(
         (ShapeKind::String, body) => {
             let bytes = body_bytes(&body);
             Some(match String::from_utf8(bytes.to_vec()) {
-                Ok(s) => Ok(Value::String(s)),
+                Ok(s) => Ok(Value::String(s.into())),
                 Err(_) => Err(
                     ParseError::invalid("UTF-8 text", &String::from_utf8_lossy(&bytes))
                         .within(PathSegment::Member(&member.name)),
@@ -908,7 +908,7 @@ fn finish_structure_with_room(
 /// botocore's value for a union member this client does not know.
 pub(crate) fn unknown_union_member(tag: &str) -> Value {
     let mut inner = Map::default();
-    inner.insert("name".into(), Value::String(tag.to_string()));
+    inner.insert("name".into(), Value::String(tag.into()));
     let mut outer = Map::default();
     outer.insert("SDK_UNKNOWN_MEMBER".into(), Value::Map(inner));
     Value::Map(outer)

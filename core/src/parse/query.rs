@@ -7,7 +7,7 @@ use super::xml::{Element, ShapeReader, XmlReader};
 use super::{finish_structure, generic_error, need_bytes, Ctx, ParseError, Slots};
 use crate::body::Body;
 use crate::model::{ShapeId, ShapeRef};
-use crate::value::{Map, Value};
+use crate::value::{Map, Text, Value};
 
 /// Where the query dialects differ.
 pub(super) struct Dialect {
@@ -57,10 +57,7 @@ fn metadata_from<'a>(
         r.tree(elem)
     } else {
         let mut m = Map::default();
-        m.insert(
-            "RequestId".into(),
-            Value::String(r.text(elem)?.into_owned()),
-        );
+        m.insert("RequestId".into(), Value::String(Text::from(r.text(elem)?)));
         Ok(Value::Map(m))
     }
 }

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::body::Body;
 use crate::model::{Location, ShapeId, ShapeKind, ShapeRef, Structure};
-use crate::value::{Map, Value};
+use crate::value::{Map, Text, Value};
 
 pub(super) fn parse_output(
     cx: &Ctx<'_>,
@@ -113,7 +113,7 @@ pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> 
         if let Some(Value::Map(error)) = fields.get_mut("Error") {
             error.insert(
                 "Code".into(),
-                Value::String(sanitize_error_code(&code).to_string()),
+                Value::String(Text::from(sanitize_error_code(&code))),
             );
         }
     }

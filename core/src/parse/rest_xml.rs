@@ -10,7 +10,7 @@ use super::{
 };
 use crate::body::Body;
 use crate::model::{Location, ShapeId, ShapeKind, ShapeRef, Structure};
-use crate::value::{Map, Value};
+use crate::value::{Map, Text, Value};
 
 fn has_body_members(s: &Structure) -> bool {
     s.members.values().any(|m| {
@@ -93,7 +93,7 @@ pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> 
         }
     }
     let mut metadata = Map::default();
-    let text = |name| Value::String(header(cx.headers, name).unwrap_or_default().into_owned());
+    let text = |name| Value::String(Text::from(header(cx.headers, name).unwrap_or_default()));
     metadata.insert("RequestId".into(), text("x-amz-request-id"));
     metadata.insert("HostId".into(), text("x-amz-id-2"));
     Ok(generic_error(cx.status, metadata))
@@ -128,8 +128,8 @@ fn error_from_body(cx: &Ctx<'_>, body: &[u8]) -> Result<Option<Map>, ParseError>
         parsed.insert("ResponseMetadata".into(), Value::Map(m));
     }
     let mut error = Map::default();
-    error.insert("Message".into(), Value::String(String::new()));
-    error.insert("Code".into(), Value::String(String::new()));
+    error.insert("Message".into(), Value::String(Text::default()));
+    error.insert("Code".into(), Value::String(Text::default()));
     let mut fields = Map::default();
     fields.insert("Error".into(), Value::Map(error));
     merge(&mut fields, parsed);

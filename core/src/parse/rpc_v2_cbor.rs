@@ -86,13 +86,13 @@ pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> 
     let message = text("message")
         .or_else(|| text("Message"))
         .unwrap_or_default();
-    error.insert("Message".into(), Value::String(message.to_string()));
+    error.insert("Message".into(), Value::String(message.into()));
     let code = match text("__type") {
         Some(t) => sanitize_error_code(t).to_string(),
         None => cx.status.to_string(),
     };
     let code = apply_query_error_header(cx.headers, code, &mut error);
-    error.insert("Code".into(), Value::String(code));
+    error.insert("Code".into(), Value::String(code.into()));
     let mut fields = Map::default();
     fields.insert("Error".into(), Value::Map(error));
     fields.insert(
@@ -187,7 +187,7 @@ fn read(model: &ServiceModel, sref: &ShapeRef, item: Item) -> Result<Value, Pars
         (ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal, Item::Text(t)) => {
             Ok(parse_float(&t)
                 .map(Value::Float)
-                .unwrap_or(Value::String(t)))
+                .unwrap_or(Value::String(t.into())))
         }
         (
             ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal,
@@ -212,7 +212,7 @@ fn generic(item: Item) -> Result<Value, ParseError> {
             None => Value::Float(item.as_i128().unwrap_or_default() as f64),
         },
         Item::Bytes(b) => Value::Blob(b),
-        Item::Text(t) => Value::String(t),
+        Item::Text(t) => Value::String(t.into()),
         Item::Array(items) => {
             Value::List(items.into_iter().map(generic).collect::<Result<_, _>>()?)
         }

@@ -17,7 +17,7 @@ use super::{
     scalar_from_text, unknown_union_member, BodyFormat, ParseError, PathSegment, Slots, MAX_DEPTH,
 };
 use crate::model::{Location, ServiceModel, Shape, ShapeKind, ShapeRef, Structure};
-use crate::value::{HashedKey, Map, Value};
+use crate::value::{HashedKey, Map, Text, Value};
 
 /// An element start (or a self-closing element) just read.
 pub(crate) struct Element<'a> {
@@ -594,7 +594,7 @@ impl<'a> XmlReader<'a> {
         }
         Ok(match (children, text) {
             (Some(map), _) => Value::Map(map),
-            (None, Some(t)) if !t.is_empty() => Value::String(t.into_owned()),
+            (None, Some(t)) if !t.is_empty() => Value::String(t.into()),
             _ => Value::Null,
         })
     }
@@ -752,7 +752,7 @@ impl<'m> ShapeReader<'m> {
                 Ok(Value::Map(map))
             }
             // Text that had to be unescaped is already an owned string: moved, not copied.
-            ShapeKind::String => Ok(Value::String(r.text(&elem)?.into_owned())),
+            ShapeKind::String => Ok(Value::String(Text::from(r.text(&elem)?))),
             kind => {
                 let text = r.text(&elem)?;
                 scalar_from_text(kind, &text)

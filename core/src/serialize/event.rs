@@ -130,7 +130,7 @@ fn header_value(
         }
         (ShapeKind::Long, Value::Integer(i)) => HeaderValue::Long(*i),
         (ShapeKind::Blob, Value::Blob(b)) => HeaderValue::ByteArray(b.clone()),
-        (ShapeKind::String, Value::String(s)) => HeaderValue::String(s.clone()),
+        (ShapeKind::String, Value::String(s)) => HeaderValue::String(s.to_string()),
         (ShapeKind::Timestamp, Value::Timestamp(t)) => {
             HeaderValue::Timestamp((t.epoch_f64() * 1000.0).round() as i64)
         }

@@ -467,7 +467,7 @@ pub(crate) fn fill_idempotency_tokens_in(
 ) {
     for name in missing_idempotency_tokens(input, params) {
         params.shift_remove(name);
-        params.insert(name.into(), Value::String(tokens()));
+        params.insert(name.into(), Value::String(tokens().into()));
     }
 }
 
