@@ -30,8 +30,21 @@ pub type Key = compact_str::CompactString;
 /// The text of a [`Value::String`]: like [`Key`], up to 24 bytes inline. Most texts a response
 /// carries are that short (a storage class, a state, a DynamoDB attribute), and a 1,000-key
 /// listing would otherwise allocate for each. It reads as a `&str` (`Deref`, `as_str()`),
-/// converts from `&str` and `String` with `into()` (a `String`'s buffer is kept, not copied) and
-/// back with `into_string()`.
+/// converts from `&str`, `String` and `Cow<str>` with `into()` (a longer `String` keeps its
+/// buffer, it is not copied) and back with `into_string()`.
+///
+/// ```
+/// use sansboto_core::{Text, Value};
+///
+/// let class = Value::String("STANDARD".into());
+/// assert_eq!(class.as_str(), Some("STANDARD"));
+/// if let Value::String(text) = class {
+///     let owned: String = text.into_string();
+///     assert_eq!(owned, "STANDARD");
+/// }
+/// let long = Text::from(String::from("a text longer than twenty-four bytes"));
+/// assert!(long.is_heap_allocated());
+/// ```
 pub type Text = compact_str::CompactString;
 
 /// The hasher of every [`Map`]: foldhash, seeded once per process at random. Parsing builds a
