@@ -119,7 +119,11 @@ impl CallContext {
         let mut values = self.lock();
         let id = TypeId::of::<T>();
         match values.iter_mut().find(|(t, _)| *t == id) {
-            Some((_, slot)) => *slot = Box::new(value),
+            // Replaced in its box (the attempt number changes on every attempt).
+            Some((_, slot)) => match slot.downcast_mut::<T>() {
+                Some(old) => *old = value,
+                None => *slot = Box::new(value),
+            },
             None => values.push((id, Box::new(value))),
         }
     }
