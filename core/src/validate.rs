@@ -4,6 +4,10 @@
 //! unknown members (with the nearest valid name), wrong types, values below a shape's `min` (an
 //! empty host label below an implicit 1), more than one member of a union — and returned at
 //! once, each with its parameter path (`Tagging.TagSet[0].Key`). As in botocore, `max` and `pattern` are left to the service.
+//!
+//! One deliberate difference: botocore writes the value given into a problem's message; for a
+//! value given to a `sensitive` shape (a password, a key, a token, or anything inside one) the
+//! message here says `*** (sensitive)` instead, since messages end up in logs.
 
 use std::fmt::{self, Write as _};
 
@@ -182,6 +186,7 @@ pub fn validate(
         model,
         problems: Vec::new(),
         depth: 0,
+        sensitive: 0,
     };
     match shape {
         Some(id) => v.value(id, params, &Path::Root),
@@ -214,7 +219,14 @@ struct Validator<'a> {
     problems: Vec<Problem>,
     /// How many values deep the walk is ([`MAX_NESTING`] at most).
     depth: usize,
+    /// How many of the shapes being walked are `sensitive` (a password, a key, a token): while
+    /// any is, a problem names the value's kind but not the value (see [`SENSITIVE`]).
+    sensitive: usize,
 }
+
+/// What a problem shows for a value given to a sensitive shape. botocore writes the value into
+/// the message; here it is left out, as secrets are kept out of every message and log.
+const SENSITIVE: &str = "*** (sensitive)";
 
 /// Where a value sits in the parameters, as a chain of borrowed segments on the stack: written
 /// out (`Tags[0].Key`) only when a problem is reported, so a valid call builds no path text.
@@ -298,10 +310,19 @@ fn preview(value: &Value) -> String {
 }
 
 impl Validator<'_> {
+    /// The value as a problem shows it: [`preview`], or [`SENSITIVE`] within a sensitive shape.
+    fn shown(&self, value: impl FnOnce() -> String) -> String {
+        if self.sensitive > 0 {
+            SENSITIVE.to_owned()
+        } else {
+            value()
+        }
+    }
+
     fn type_error(&mut self, path: &Path<'_>, value: &Value, valid: &'static str) {
         self.problems.push(Problem::InvalidType {
             path: path.render(),
-            value: preview(value),
+            value: self.shown(|| preview(value)),
             kind: value.kind(),
             valid,
         });
@@ -358,7 +379,7 @@ impl Validator<'_> {
             if value < min {
                 self.problems.push(Problem::InvalidRange {
                     path: path.render(),
-                    value: shown(),
+                    value: self.shown(shown),
                     min,
                 });
             }
@@ -382,8 +403,11 @@ impl Validator<'_> {
         if self.depth == MAX_NESTING {
             return self.type_error(path, value, "a value nested at most 128 levels deep");
         }
+        let sensitive = usize::from(self.model.shape(id).sensitive);
         self.depth += 1;
+        self.sensitive += sensitive;
         self.shape_value(id, value, path);
+        self.sensitive -= sensitive;
         self.depth -= 1;
     }
 
@@ -515,7 +539,7 @@ impl Validator<'_> {
                     if Timestamp::parse_any(s).is_err() {
                         self.problems.push(Problem::InvalidTimestamp {
                             path: path.render(),
-                            value: preview(value),
+                            value: self.shown(|| preview(value)),
                         });
                     }
                 }
@@ -654,6 +678,56 @@ mod tests {
             ]
         );
         assert!(problems(params! {"AccountId": "1", "Plain": ""}).is_empty());
+    }
+
+    #[test]
+    fn a_sensitive_shape_s_value_is_not_shown() {
+        let m = ServiceModel::from_json(
+            br#"{"metadata": {"protocol": "json"}, "operations": {},
+            "shapes": {
+              "In": {"type": "structure", "members": {
+                "Password": {"shape": "Secret"},
+                "Pin": {"shape": "SecretNumber"},
+                "Expires": {"shape": "SecretTime"},
+                "Keys": {"shape": "SecretKeys"},
+                "Plain": {"shape": "Text"}}},
+              "Secret": {"type": "string", "sensitive": true},
+              "SecretNumber": {"type": "integer", "min": 1000, "sensitive": true},
+              "SecretTime": {"type": "timestamp", "sensitive": true},
+              "SecretKeys": {"type": "structure", "sensitive": true,
+                "members": {"Key": {"shape": "Text"}}},
+              "Text": {"type": "string"}
+            }}"#,
+        )
+        .unwrap();
+        let problems = |p: Value| match validate(&m, m.shape_id("In"), &p) {
+            Ok(()) => vec![],
+            Err(e) => e
+                .problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+        };
+        let got = problems(params! {
+            "Password": 12345678, "Pin": 7, "Expires": "hunter2",
+            "Keys": params!{"Key": 424242}, "Plain": 99
+        });
+        assert_eq!(
+            got,
+            [
+                "Invalid type for parameter Password, value: *** (sensitive), type: integer, valid types: string",
+                "Invalid value for parameter Pin, value: *** (sensitive), valid min value: 1000",
+                "Invalid type for parameter Expires, value: *** (sensitive), type: string, valid types: timestamp, ISO 8601 string, epoch seconds",
+                "Invalid type for parameter Keys.Key, value: *** (sensitive), type: integer, valid types: string",
+                "Invalid type for parameter Plain, value: 99, type: integer, valid types: string",
+            ]
+        );
+        for secret in ["12345678", "hunter2", "424242"] {
+            assert!(
+                got.iter().all(|p| !p.contains(secret)),
+                "{secret} shown: {got:?}"
+            );
+        }
     }
 
     #[test]
