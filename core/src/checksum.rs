@@ -91,8 +91,9 @@ impl ChecksumAlgorithm {
             http::HeaderName::from_static(algorithm.header_name())
         }
         use ChecksumAlgorithm::*;
-        // In declaration order, which `self as usize` indexes.
-        const NAMES: [http::HeaderName; 9] = [
+        // In declaration order, which `self as usize` indexes; a static, so the array is not
+        // built for each call.
+        static NAMES: [http::HeaderName; 9] = [
             name(Crc32),
             name(Crc32c),
             name(Crc64Nvme),

@@ -15,6 +15,8 @@ pub(crate) const AMZ_SDK_INVOCATION_ID: HeaderName =
     HeaderName::from_static("amz-sdk-invocation-id");
 /// `attempt=N; max=M`, with `ttl=…` on a retry.
 pub(crate) const AMZ_SDK_REQUEST: HeaderName = HeaderName::from_static("amz-sdk-request");
+/// The JSON protocol's `Service.Operation`.
+pub(crate) const X_AMZ_TARGET: HeaderName = HeaderName::from_static("x-amz-target");
 /// A throttled answer's hint of how long to wait.
 pub(crate) const X_AMZ_RETRY_AFTER: HeaderName = HeaderName::from_static("x-amz-retry-after");
 /// DynamoDB's CRC32 of the response body.
@@ -46,6 +48,7 @@ mod tests {
         for name in [
             AMZ_SDK_INVOCATION_ID,
             AMZ_SDK_REQUEST,
+            X_AMZ_TARGET,
             X_AMZ_RETRY_AFTER,
             X_AMZ_CRC32,
             X_AMZ_DATE,

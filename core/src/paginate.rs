@@ -7,6 +7,7 @@
 //! so a token printed by the AWS CLI resumes here and the other way round.
 //! [`FullResult`] aggregates pages the way `build_full_result` does.
 
+use compact_str::ToCompactString as _;
 use std::collections::HashMap;
 
 use base64::Engine as _;
@@ -256,7 +257,7 @@ impl Paginator {
                     ));
                 };
                 let size = match config.limit_is_text {
-                    true => Value::String(size.to_string().into()),
+                    true => Value::String(size.to_compact_string()),
                     false => Value::Integer(size),
                 };
                 p.insert(limit.as_str().into(), size);

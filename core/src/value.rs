@@ -521,7 +521,12 @@ impl From<String> for Value {
 }
 impl From<&String> for Value {
     fn from(v: &String) -> Self {
-        Value::String(v.clone().into())
+        Value::String(v.as_str().into())
+    }
+}
+impl From<Text> for Value {
+    fn from(v: Text) -> Self {
+        Value::String(v)
     }
 }
 impl From<Bytes> for Value {

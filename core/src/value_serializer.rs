@@ -5,9 +5,10 @@
 //! (`serde_bytes`). An empty `Vec<u8>` cannot be told from an empty list and stays a list.
 
 use bytes::Bytes;
+use compact_str::ToCompactString as _;
 use serde::ser::{self, Serialize};
 
-use crate::value::{Map, Value};
+use crate::value::{Key, Map, Value};
 
 type Error = serde_json::Error;
 
@@ -87,7 +88,7 @@ impl ser::Serializer for ValueSerializer {
         value(Value::Float(v))
     }
     fn serialize_char(self, v: char) -> Result<Out, Error> {
-        value(Value::String(v.to_string().into()))
+        value(Value::String(v.to_compact_string()))
     }
     fn serialize_str(self, v: &str) -> Result<Out, Error> {
         value(Value::String(v.into()))
@@ -228,7 +229,7 @@ impl ser::SerializeTupleStruct for Seq {
 }
 
 /// A structure or map being built (with the key waiting for its value).
-pub(crate) struct Struct(Map, Option<String>);
+pub(crate) struct Struct(Map, Option<Key>);
 
 impl ser::SerializeMap for Struct {
     type Ok = Out;
@@ -236,9 +237,9 @@ impl ser::SerializeMap for Struct {
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
         // Keys are strings; numbers and booleans are written as text, as JSON maps do.
         self.1 = Some(match into_value(key)? {
-            Value::String(s) => s.into_string(),
-            Value::Integer(i) => i.to_string(),
-            Value::Bool(b) => b.to_string(),
+            Value::String(s) => s,
+            Value::Integer(i) => i.to_string().into(),
+            Value::Bool(b) => b.to_string().into(),
             other => {
                 return Err(ser::Error::custom(format!(
                     "a map key must be a string, not {}",
@@ -253,7 +254,7 @@ impl ser::SerializeMap for Struct {
             .1
             .take()
             .ok_or_else(|| <Error as ser::Error>::custom("a map value came without its key"))?;
-        self.0.insert(key.into(), into_value(v)?);
+        self.0.insert(key, into_value(v)?);
         Ok(())
     }
     fn end(self) -> Result<Out, Error> {

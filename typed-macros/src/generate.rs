@@ -493,7 +493,7 @@ fn write_enum(out: &mut String, m: &Model<'_>, name: &str) {
          impl ::core::fmt::Display for {rust} {{\nfn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {{\nf.write_str(self.as_str())\n}}\n}}\n\
          impl {TYPED}::IntoValue for {rust} {{\nfn into_value(self) -> {P}::Value {{\n{P}::Value::String(match self {{ Self::Unknown(other) => other.into(), known => known.as_str().into() }})\n}}\n}}\n\
          impl {TYPED}::FromValue for {rust} {{\nfn from_value(value: {P}::Value) -> ::core::result::Result<Self, {TYPED}::ConvertError> {{\n\
-         <::std::string::String as {TYPED}::FromValue>::from_value(value).map(|s| Self::from(s.as_str()))\n}}\n}}\n",
+         match value {{ {P}::Value::String(text) => ::core::result::Result::Ok(Self::from(text.as_str())), other => <::std::string::String as {TYPED}::FromValue>::from_value(other).map(|s| Self::from(s.as_str())) }}\n}}\n}}\n",
     );
 }
 

@@ -43,7 +43,7 @@ pub(crate) fn fix_ids(params: &mut Map, members: &[String]) {
     for name in members {
         if let Some(Value::String(id)) = params.get_mut(name.as_str()) {
             if let Some((_, last)) = id.rsplit_once('/') {
-                *id = last.to_string().into();
+                *id = last.into();
             }
         }
     }

@@ -278,7 +278,7 @@ impl ClientDiscovery {
         let mut args = Map::default();
         if !ids.is_empty() {
             args.insert("Identifiers".into(), Value::Map(ids));
-            args.insert("Operation".into(), Value::String(op.name.clone().into()));
+            args.insert("Operation".into(), Value::String(op.name.as_str().into()));
         }
         args.retain(|k, _| input_keys.iter().any(|i| i == k.as_str()));
         let items: CacheKey = args

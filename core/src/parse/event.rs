@@ -157,7 +157,7 @@ fn header_value(h: &HeaderValue) -> Value {
         HeaderValue::Int(v) => Value::Integer(i64::from(*v)),
         HeaderValue::Long(v) => Value::Integer(*v),
         HeaderValue::ByteArray(b) => Value::Blob(b.clone()),
-        HeaderValue::String(s) => Value::String(s.clone().into()),
+        HeaderValue::String(s) => Value::String(s.as_str().into()),
         // Milliseconds on the wire, seconds in the model.
         HeaderValue::Timestamp(ms) => Timestamp::from_epoch_f64(*ms as f64 / 1000.0)
             .map(Value::Timestamp)

@@ -10,6 +10,7 @@
 //! The shape of the results follows botocore 1.44.5 so that code written against botocore's
 //! dictionaries reads the same keys here (`Error.Code`, `ResponseMetadata.RequestId`, ...).
 
+use compact_str::ToCompactString as _;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -413,10 +414,10 @@ fn is_generic_error(status: u16, body: &[u8]) -> bool {
 /// reason phrase as the message, plus whatever `ResponseMetadata` the caller already has.
 pub(crate) fn generic_error(status: u16, metadata: Map) -> Map {
     let mut error = Map::default();
-    error.insert("Code".into(), Value::String(status.to_string().into()));
+    error.insert("Code".into(), Value::String(status.to_compact_string()));
     error.insert(
         "Message".into(),
-        Value::String(reason_phrase(status).to_string().into()),
+        Value::String(reason_phrase(status).into()),
     );
     let mut fields = Map::default();
     fields.insert("Error".into(), Value::Map(error));
@@ -798,7 +799,7 @@ pub(crate) fn raw_payload(
         (ShapeKind::Blob, body) => Some(Ok(Value::Blob(body_bytes(&body)))),
         (ShapeKind::String, body) => {
             let bytes = body_bytes(&body);
-            Some(match String::from_utf8(bytes.to_vec()) {
+            Some(match std::str::from_utf8(&bytes) {
                 Ok(s) => Ok(Value::String(s.into())),
                 Err(_) => Err(
                     ParseError::invalid("UTF-8 text", &String::from_utf8_lossy(&bytes))

@@ -751,7 +751,8 @@ impl<'m> ShapeReader<'m> {
                 }
                 Ok(Value::Map(map))
             }
-            // Text that had to be unescaped is already an owned string: moved, not copied.
+            // Text that had to be unescaped is already an owned string: a long one keeps its
+            // buffer, a short one is copied inline (24 bytes or less) and its buffer freed.
             ShapeKind::String => Ok(Value::String(Text::from(r.text(&elem)?))),
             kind => {
                 let text = r.text(&elem)?;

@@ -47,7 +47,7 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
     if let Ok(value) = http::HeaderValue::from_maybe_shared(bytes::Bytes::from(target)) {
         request
             .headers
-            .insert(http::HeaderName::from_static("x-amz-target"), value);
+            .insert(crate::header_names::X_AMZ_TARGET, value);
     }
     // The two versions in use are static values: not copied for each call, nor with the
     // request for each attempt.
