@@ -7,10 +7,10 @@
 //! so a token printed by the AWS CLI resumes here and the other way round.
 //! [`FullResult`] aggregates pages the way `build_full_result` does.
 
-use compact_str::ToCompactString as _;
 use std::collections::HashMap;
 
 use base64::Engine as _;
+use compact_str::ToCompactString as _;
 
 use crate::jmespath::{self, Expression, JmesPathError};
 use crate::model::{ServiceModel, ShapeKind};

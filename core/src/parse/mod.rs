@@ -10,11 +10,11 @@
 //! The shape of the results follows botocore 1.44.5 so that code written against botocore's
 //! dictionaries reads the same keys here (`Error.Code`, `ResponseMetadata.RequestId`, ...).
 
-use compact_str::ToCompactString as _;
 use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine as _;
+use compact_str::ToCompactString as _;
 use http::{HeaderMap, HeaderName};
 
 use crate::body::{Body, StreamingBody};
