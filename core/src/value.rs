@@ -31,7 +31,9 @@ pub type Key = compact_str::CompactString;
 /// carries are that short (a storage class, a state, a DynamoDB attribute), and a 1,000-key
 /// listing would otherwise allocate for each. It reads as a `&str` (`Deref`, `as_str()`),
 /// converts from `&str`, `String` and `Cow<str>` with `into()` (a longer `String` keeps its
-/// buffer, it is not copied) and back with `into_string()`.
+/// buffer, it is not copied) and back with `into_string()`. It is compact_str 0.10's type, as
+/// [`Key`] is: name it through this re-export, so a program's own compact_str version does not
+/// have to match.
 ///
 /// ```
 /// use sansboto_core::{Text, Value};
