@@ -36,6 +36,12 @@ pub(crate) const X_AMZ_TRAILER: HeaderName = HeaderName::from_static("x-amz-trai
 /// An `aws-chunked` body's length before encoding.
 pub(crate) const X_AMZ_DECODED_CONTENT_LENGTH: HeaderName =
     HeaderName::from_static("x-amz-decoded-content-length");
+/// The request id most services answer with (`ResponseMetadata.RequestId`).
+pub(crate) const X_AMZN_REQUESTID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+/// S3's (and the query protocol's) request id.
+pub(crate) const X_AMZ_REQUEST_ID: HeaderName = HeaderName::from_static("x-amz-request-id");
+/// S3's extended request id (`ResponseMetadata.HostId`).
+pub(crate) const X_AMZ_ID_2: HeaderName = HeaderName::from_static("x-amz-id-2");
 /// The body's MD5, base64.
 pub(crate) const CONTENT_MD5: HeaderName = HeaderName::from_static("content-md5");
 
@@ -58,6 +64,9 @@ mod tests {
             X_AMZ_TRAILER,
             X_AMZ_DECODED_CONTENT_LENGTH,
             CONTENT_MD5,
+            X_AMZN_REQUESTID,
+            X_AMZ_REQUEST_ID,
+            X_AMZ_ID_2,
         ] {
             let parsed = HeaderName::from_bytes(name.as_str().as_bytes()).unwrap();
             assert_eq!(parsed, name);

@@ -18,6 +18,8 @@ use compact_str::ToCompactString as _;
 use http::{HeaderMap, HeaderName};
 
 use crate::body::{Body, StreamingBody};
+// The metadata headers, named once at compile time rather than parsed for every response.
+use crate::header_names::{X_AMZN_REQUESTID, X_AMZ_ID_2, X_AMZ_REQUEST_ID};
 use crate::model::{Location, Operation, Protocol, ServiceModel, ShapeId, ShapeKind, ShapeRef};
 use crate::time::Timestamp;
 use crate::value::{Map, Value};
@@ -515,11 +517,6 @@ fn bound_header<'h>(headers: &'h HeaderMap, wire: &str) -> Option<&'h HeaderName
         .keys()
         .find(|name| name.as_str().len() == wire.len() && name.as_str().eq_ignore_ascii_case(wire))
 }
-
-// The metadata headers, named once at compile time rather than parsed for every response.
-const X_AMZN_REQUESTID: HeaderName = HeaderName::from_static("x-amzn-requestid");
-const X_AMZ_REQUEST_ID: HeaderName = HeaderName::from_static("x-amz-request-id");
-const X_AMZ_ID_2: HeaderName = HeaderName::from_static("x-amz-id-2");
 
 fn request_id_header(headers: &HeaderMap) -> Option<String> {
     header(headers, X_AMZN_REQUESTID)
