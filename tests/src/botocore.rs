@@ -158,9 +158,11 @@ pub fn signing_scope(authorization: &str) -> String {
 /// sansboto's, so the two compare as JSON. The response-parsing comparisons put it before their
 /// own snippets.
 pub const PLAIN: &str = r#"
-import base64, datetime
+import base64, datetime, math
 
 def plain(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return {'$float': repr(v)}
     if isinstance(v, dict):
         return {k: plain(x) for k, x in v.items() if k != 'ResponseMetadata'}
     if isinstance(v, list):
@@ -179,7 +181,9 @@ def plain(v):
 /// A value sansboto parsed, written as the response-parsing comparisons write botocore's
 /// (`tests/botocore_outputs.rs`, `tests/botocore_outputs_probe.rs`): blobs as
 /// `{"$blob": base64}`, timestamps as ISO 8601 UTC with the fraction's trailing zeros dropped
-/// (as the Python side writes datetimes), documents as their tree, `ResponseMetadata` left out.
+/// (as the Python side writes datetimes), documents as their tree, a NaN or an infinity as
+/// `{"$float": "nan" | "inf" | "-inf"}` (Python's `repr`; JSON has no such number),
+/// `ResponseMetadata` left out.
 pub fn parsed_as_json(value: &sansboto_core::Value) -> serde_json::Value {
     use base64::Engine as _;
     use sansboto_core::Value;
@@ -196,6 +200,9 @@ pub fn parsed_as_json(value: &sansboto_core::Value) -> serde_json::Value {
                 .collect(),
         ),
         Value::Document(inner) => parsed_as_json(inner),
+        Value::Float(f) if !f.is_finite() => serde_json::json!({
+            "$float": if f.is_nan() { "nan" } else if *f > 0.0 { "inf" } else { "-inf" }
+        }),
         Value::Timestamp(t) => {
             let text = t.to_iso8601();
             match text.strip_suffix('Z').and_then(|t| t.split_once('.')) {

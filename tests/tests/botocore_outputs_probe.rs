@@ -12,6 +12,10 @@
 //!   form (`20200102T030405Z`).
 //! - An error body's repeated elements, read without a shape: the first occurrence's children
 //!   (an empty map for a leaf), as botocore makes them.
+//! - JSON bodies with the bare words `NaN`, `Infinity` and `-Infinity`, or a number too large
+//!   for a float (Python's `json.loads` reads them as floats; they are not JSON), in JSON-RPC,
+//!   REST-JSON and error bodies, members and documents; REST-JSON's `int()` of one fails in
+//!   both.
 
 mod e2e_support;
 
@@ -104,7 +108,12 @@ fn assert_parsed_as_botocore(cases: &[Case<'_>]) {
                 None => serde_json::json!({ "refused": e.to_string() }),
             },
         };
-        if theirs.get("parsed") != Some(&ours) {
+        // Both refusing the answer agree too.
+        let agree = match theirs.get("parsed") {
+            Some(parsed) => parsed == &ours,
+            None => ours.get("refused").is_some(),
+        };
+        if !agree {
             differences.push(format!(
                 "{service}.{operation} {status} {headers:?} {body:?}\n  sansboto: {ours}\n  botocore: {theirs}"
             ));
@@ -251,6 +260,81 @@ fn repeated_elements_of_an_error_body_are_read_as_botocore_reads_them() {
             no_headers,
             "<Error><Code>NoSuchKey</Code><Message>m</Message><Key>k1</Key><Key>k2</Key>\
              <RequestId>r</RequestId><HostId>h</HostId></Error>",
+        ),
+    ]);
+}
+
+#[test]
+fn bare_nan_and_infinity_in_json_bodies_are_read_as_botocore_reads_them() {
+    let json_headers: &[(&str, &str)] = &[("Content-Type", "application/x-amz-json-1.1")];
+    let no_headers: &[(&str, &str)] = &[];
+    assert_parsed_as_botocore(&[
+        // JSON-RPC 1.1: a member, a map's values, a number too large for a float.
+        (
+            "glue",
+            "GetDataQualityResult",
+            200,
+            json_headers,
+            r#"{"Score": NaN, "ResultId": "r", "RuleResults": [{"Name": "x",
+               "EvaluatedMetrics": {"a": Infinity, "b": -Infinity, "c": 1e400, "d": -2E+999,
+               "e": 0.5}}]}"#,
+        ),
+        // A text member given a bare word keeps the float, as Python's dict does.
+        (
+            "glue",
+            "GetDataQualityResult",
+            200,
+            json_headers,
+            r#"{"Score": 1e400, "ResultId": NaN}"#,
+        ),
+        // The word as text: botocore keeps it, and so does sansboto for a text member.
+        (
+            "glue",
+            "GetDataQualityResult",
+            200,
+            json_headers,
+            r#"{"ResultId": "NaN", "Score": 1.5}"#,
+        ),
+        // JSON-RPC 1.0.
+        (
+            "dynamodb",
+            "GetItem",
+            200,
+            no_headers,
+            r#"{"Item": {"a": {"N": "1"}}, "ConsumedCapacity": {"TableName": "t", "CapacityUnits": NaN,
+               "ReadCapacityUnits": -Infinity}}"#,
+        ),
+        // REST-JSON: a bare word and the word as text, both floats by `float()`.
+        (
+            "location",
+            "CalculateRoute",
+            200,
+            no_headers,
+            r#"{"Summary": {"Distance": NaN, "DurationSeconds": "Infinity", "DistanceUnit": "Miles"}}"#,
+        ),
+        // REST-JSON documents.
+        (
+            "marketplace-catalog",
+            "DescribeEntity",
+            200,
+            no_headers,
+            r#"{"EntityType": "t", "DetailsDocument": {"a": [NaN, Infinity, -Infinity, "NaN", 1]}}"#,
+        ),
+        // REST-JSON's `int()` of a NaN fails: both refuse.
+        (
+            "bedrock-runtime",
+            "Converse",
+            200,
+            no_headers,
+            r#"{"stopReason": "end_turn", "metrics": {"latencyMs": NaN}}"#,
+        ),
+        // An error body: the code is found, the message is the float.
+        (
+            "glue",
+            "GetDataQualityResult",
+            400,
+            json_headers,
+            r#"{"__type": "EntityNotFoundException", "Message": NaN}"#,
         ),
     ]);
 }

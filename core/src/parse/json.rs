@@ -8,6 +8,13 @@
 //! for an integer is 7, `"TRUE"` for a boolean true); only things that cannot be read (bad
 //! base64, a bad timestamp, text that is no number where REST-JSON wants one) are errors,
 //! reported with the member path. Nesting is bounded by serde_json's recursion limit (128).
+//!
+//! Python's `json.loads`, which botocore reads with, also takes the bare words `NaN`,
+//! `Infinity` and `-Infinity` and numbers too large for a float, as floats; a body serde_json
+//! refuses for them alone is read again with them marked (`quote_non_finite`), so it reads as
+//! botocore reads it. One deliberate difference: the JSON protocols' text `"NaN"`,
+//! `"Infinity"` or `"-Infinity"` for a float member (how Smithy's awsJson writes those floats)
+//! is the float, where botocore keeps the text.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -16,9 +23,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::{
-    apply_query_error_header, decode_base64, finish_output, finish_structure, parse_float,
-    raw_payload, rpc_metadata, sanitize_error_code, scalar_from_text, unknown_union_member,
-    BodyFormat, Ctx, ParseError, PathSegment, Slots,
+    apply_query_error_header, decode_base64, finish_output, finish_structure, raw_payload,
+    rpc_metadata, sanitize_error_code, scalar_from_text, unknown_union_member, BodyFormat, Ctx,
+    ParseError, PathSegment, Slots,
 };
 use crate::body::Body;
 use crate::model::{Location, ServiceModel, ShapeId, ShapeKind, ShapeRef, Structure};
@@ -77,29 +84,36 @@ pub(super) fn event_stream_member<'m>(
 /// What the JSON error body says, read without a shape.
 pub(super) struct ErrorBody {
     pub object: serde_json::Map<String, serde_json::Value>,
+    /// The body was read rewritten by [`quote_non_finite`]: its marked strings are floats.
+    non_finite: bool,
 }
 
 impl ErrorBody {
     /// botocore's `_parse_body_as_json`: empty is `{}`, text that is not JSON becomes the
     /// message.
     pub(super) fn read(body: &[u8]) -> ErrorBody {
+        let object = |object, non_finite| ErrorBody { object, non_finite };
         if body.is_empty() {
-            return ErrorBody {
-                object: serde_json::Map::new(),
-            };
+            return object(serde_json::Map::new(), false);
         }
-        match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(serde_json::Value::Object(object)) => ErrorBody { object },
-            Ok(_) => ErrorBody {
-                object: serde_json::Map::new(),
-            },
+        let parsed = match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(value) => Ok((value, false)),
+            // The bare words Python reads as floats (see `quote_non_finite`).
+            Err(e) => quote_non_finite(body)
+                .ok_or(e)
+                .and_then(|quoted| serde_json::from_slice(&quoted))
+                .map(|value| (value, true)),
+        };
+        match parsed {
+            Ok((serde_json::Value::Object(map), non_finite)) => object(map, non_finite),
+            Ok(_) => object(serde_json::Map::new(), false),
             Err(_) => {
-                let mut object = serde_json::Map::new();
-                object.insert(
+                let mut map = serde_json::Map::new();
+                map.insert(
                     "message".into(),
                     serde_json::Value::String(String::from_utf8_lossy(body).into_owned()),
                 );
-                ErrorBody { object }
+                object(map, false)
             }
         }
     }
@@ -108,6 +122,9 @@ impl ErrorBody {
     /// present, whatever its value (null included), else empty.
     pub(super) fn message(&self) -> Value {
         match self.first_present(&["message", "Message"]) {
+            Some(serde_json::Value::String(text)) if self.non_finite => non_finite(text)
+                .map(Value::Float)
+                .unwrap_or_else(|| Value::String(text.as_str().into())),
             Some(value) => Value::from(value.clone()),
             None => Value::String(Text::default()),
         }
@@ -199,22 +216,17 @@ pub(super) fn read_structure(
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let failure = RefCell::new(None);
-    let ctx = Walk {
-        model,
-        failure: &failure,
-        scalars,
-    };
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let result = StructFill {
-        ctx,
-        shape_name,
-        s,
-        slots,
-    }
-    .deserialize(&mut de)
-    .and_then(|tag| de.end().map(|()| tag));
-    result.map_err(|e| ctx.error(e))
+    with_non_finite_retry(model, scalars, body, |ctx, body| {
+        let mut de = serde_json::Deserializer::from_slice(body);
+        StructFill {
+            ctx,
+            shape_name,
+            s,
+            slots: &mut *slots,
+        }
+        .deserialize(&mut de)
+        .and_then(|tag| de.end().map(|()| tag))
+    })
 }
 
 /// Read a JSON body as any shape (a rest-json structure or list payload).
@@ -224,17 +236,151 @@ pub(super) fn read_value(
     body: &[u8],
     scalars: Scalars,
 ) -> Result<Value, ParseError> {
+    with_non_finite_retry(model, scalars, body, |ctx, body| {
+        let mut de = serde_json::Deserializer::from_slice(body);
+        ValueSeed { ctx, sref }
+            .deserialize(&mut de)
+            .and_then(|v| de.end().map(|()| v))
+    })
+}
+
+/// Runs `read` over `body`; when serde_json refuses the body only for the bare `NaN`,
+/// `Infinity` or `-Infinity` in it (see [`quote_non_finite`]), runs it again over the body with
+/// those quoted. A refusal reports the first run's error, at its place in the body as sent.
+fn with_non_finite_retry<T>(
+    model: &ServiceModel,
+    scalars: Scalars,
+    body: &[u8],
+    mut read: impl FnMut(Walk<'_>, &[u8]) -> Result<T, serde_json::Error>,
+) -> Result<T, ParseError> {
     let failure = RefCell::new(None);
     let ctx = Walk {
         model,
         failure: &failure,
         scalars,
+        non_finite: false,
     };
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let result = ValueSeed { ctx, sref }
-        .deserialize(&mut de)
-        .and_then(|v| de.end().map(|()| v));
-    result.map_err(|e| ctx.error(e))
+    let first = match read(ctx, body) {
+        Ok(v) => return Ok(v),
+        Err(e) => ctx.error(e),
+    };
+    let quoted = match &first {
+        ParseError::Malformed { .. } => quote_non_finite(body),
+        _ => None,
+    };
+    let Some(quoted) = quoted else {
+        return Err(first);
+    };
+    let failure = RefCell::new(None);
+    let ctx = Walk {
+        model,
+        failure: &failure,
+        scalars,
+        non_finite: true,
+    };
+    match read(ctx, &quoted) {
+        Ok(v) => Ok(v),
+        // A semantic error (a bad timestamp, say) is the body's own; a syntax error is
+        // reported where the body as sent has it.
+        Err(e) => match ctx.error(e) {
+            ParseError::Malformed { .. } => Err(first),
+            other => Err(other),
+        },
+    }
+}
+
+/// The text that stands for a float JSON cannot write, in a body [`quote_non_finite`] rewrote:
+/// a string starting with NUL, which that body cannot otherwise hold (it has no `\u0000`).
+const NON_FINITE_MARK: char = '\0';
+
+/// botocore reads bodies with Python's `json.loads`, which takes the bare words `NaN`,
+/// `Infinity` and `-Infinity` (and a number too large for a float) as floats, outside JSON's
+/// grammar; serde_json refuses them. The body with each such word, outside strings, written as
+/// a string of [`NON_FINITE_MARK`] and the word (`"\u0000NaN"`, `"\u0000Infinity"`,
+/// `"\u0000-Infinity"`), which the readers turn back into the float; `None` when the body has
+/// none of them, or already has a `\u0000` escape (so no string of its own could be taken for
+/// one).
+fn quote_non_finite(body: &[u8]) -> Option<Vec<u8>> {
+    const WORDS: [&[u8]; 3] = [b"NaN", b"Infinity", b"-Infinity"];
+    if memchr::memmem::find(body, b"\\u0000").is_some() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(body.len() + 64);
+    let mut quoted = false;
+    let (mut i, mut in_string) = (0, false);
+    while i < body.len() {
+        let b = body[i];
+        if in_string {
+            match b {
+                b'\\' => {
+                    out.extend_from_slice(&body[i..(i + 2).min(body.len())]);
+                    i += 2;
+                    continue;
+                }
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if let Some(word) = WORDS.iter().find(|w| body[i..].starts_with(w)) {
+            out.extend_from_slice(b"\"\\u0000");
+            out.extend_from_slice(word);
+            out.push(b'"');
+            i += word.len();
+            quoted = true;
+            continue;
+        } else if b == b'-' || b.is_ascii_digit() {
+            // A number: one too large for a float is Python's infinity.
+            let len = body[i..]
+                .iter()
+                .position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                .unwrap_or(body.len() - i);
+            let number = &body[i..i + len];
+            let infinite = std::str::from_utf8(number)
+                .ok()
+                .and_then(|n| n.parse::<f64>().ok())
+                .filter(|f| {
+                    f.is_infinite()
+                        && (number.contains(&b'.')
+                            || number.iter().any(|c| matches!(c, b'e' | b'E')))
+                });
+            match infinite {
+                Some(f) => {
+                    let word: &[u8] = if f > 0.0 { b"Infinity" } else { b"-Infinity" };
+                    out.extend_from_slice(b"\"\\u0000");
+                    out.extend_from_slice(word);
+                    out.push(b'"');
+                    quoted = true;
+                }
+                None => out.extend_from_slice(number),
+            }
+            i += len;
+            continue;
+        }
+        out.push(b);
+        i += 1;
+    }
+    quoted.then_some(out)
+}
+
+/// A float as the body wrote it (`NaN`, `Infinity`, `-Infinity` for those).
+fn float_text(v: f64) -> String {
+    match v {
+        v if v.is_nan() => "NaN".into(),
+        f64::INFINITY => "Infinity".into(),
+        f64::NEG_INFINITY => "-Infinity".into(),
+        v => v.to_string(),
+    }
+}
+
+/// The float a string of a rewritten body stands for (see [`quote_non_finite`]).
+fn non_finite(text: &str) -> Option<f64> {
+    match text.strip_prefix(NON_FINITE_MARK)? {
+        "NaN" => Some(f64::NAN),
+        "Infinity" => Some(f64::INFINITY),
+        "-Infinity" => Some(f64::NEG_INFINITY),
+        _ => None,
+    }
 }
 
 /// Shared state of one walk: the model, and the first semantic error (serde's error type
@@ -244,6 +390,8 @@ struct Walk<'m> {
     model: &'m ServiceModel,
     failure: &'m RefCell<Option<ParseError>>,
     scalars: Scalars,
+    /// The body was rewritten by [`quote_non_finite`]: its marked strings are floats.
+    non_finite: bool,
 }
 
 impl Walk<'_> {
@@ -418,10 +566,14 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
         let shape = self.ctx.model.shape(self.sref.shape);
         match &shape.kind {
             // A document member sent as null is left out, as any null member is.
-            ShapeKind::Structure(s) if s.document => d.deserialize_any(Generic).map(|v| match v {
-                Value::Null => Value::Null,
-                v => Value::document(v),
-            }),
+            ShapeKind::Structure(s) if s.document => d
+                .deserialize_any(Generic {
+                    non_finite: self.ctx.non_finite,
+                })
+                .map(|v| match v {
+                    Value::Null => Value::Null,
+                    v => Value::document(v),
+                }),
             _ => d.deserialize_any(self),
         }
     }
@@ -437,6 +589,13 @@ impl ValueSeed<'_> {
     /// them as sent.
     fn converts_scalars(&self) -> bool {
         self.ctx.scalars == Scalars::RestJson
+    }
+
+    /// The reader of a value of no shape met where this one's was expected.
+    fn generic(&self) -> Generic {
+        Generic {
+            non_finite: self.ctx.non_finite,
+        }
     }
 }
 
@@ -483,6 +642,10 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                         .fail(ParseError::invalid("epoch seconds", &v.to_string()))
                 }),
             ShapeKind::Boolean if self.converts_scalars() => Ok(Value::Bool(false)),
+            // Python's `int()` of a NaN or an infinity (a bare `NaN` in the body) fails.
+            kind if self.converts_scalars() && is_integer(kind) && !v.is_finite() => Err(self
+                .ctx
+                .fail(ParseError::invalid("an integer", &float_text(v)))),
             // Python's `int(7.5)` is 7 (a float beyond 64 bits stays a float).
             kind if self.converts_scalars()
                 && is_integer(kind)
@@ -495,6 +658,9 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         }
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        if let Some(f) = self.ctx.non_finite.then(|| non_finite(v)).flatten() {
+            return self.visit_f64(f);
+        }
         if self.converts_scalars() {
             match self.kind() {
                 ShapeKind::Boolean => return Ok(Value::Bool(v.eq_ignore_ascii_case("true"))),
@@ -511,15 +677,21 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
             ShapeKind::Timestamp => Timestamp::parse_any(v)
                 .map(Value::Timestamp)
                 .map_err(|_| self.ctx.fail(ParseError::invalid("a timestamp", v))),
-            ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => Ok(parse_float(v)
-                .map(Value::Float)
-                .unwrap_or_else(|| Value::String(v.into()))),
+            // The JSON protocols write a float JSON cannot hold as one of these words (Smithy's
+            // awsJson); botocore keeps the word as text, a deliberate difference: the member is
+            // a float, and reads as one. Any other text is kept as sent, as botocore keeps it.
+            ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => Ok(match v {
+                "NaN" => Value::Float(f64::NAN),
+                "Infinity" => Value::Float(f64::INFINITY),
+                "-Infinity" => Value::Float(f64::NEG_INFINITY),
+                _ => Value::String(v.into()),
+            }),
             _ => Ok(Value::String(v.into())),
         }
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
         match self.kind() {
-            ShapeKind::String => Ok(Value::String(v.into())),
+            ShapeKind::String if !self.ctx.non_finite => Ok(Value::String(v.into())),
             _ => self.visit_str(&v),
         }
     }
@@ -531,7 +703,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
                 return Ok(Value::Bool(false));
             }
-            _ => return Generic.visit_seq(seq),
+            _ => return self.generic().visit_seq(seq),
         };
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
         loop {
@@ -583,7 +755,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                 }
                 Ok(Value::Map(out))
             }
-            _ => Generic.visit_map(map),
+            _ => self.generic().visit_map(map),
         }
     }
 }
@@ -607,7 +779,11 @@ fn is_float(kind: &ShapeKind) -> bool {
 }
 
 /// A value read without a shape (documents, and values of unexpected JSON types).
-struct Generic;
+#[derive(Clone, Copy)]
+struct Generic {
+    /// As [`Walk::non_finite`].
+    non_finite: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for Generic {
     type Value = Value;
@@ -637,14 +813,20 @@ impl<'de> Visitor<'de> for Generic {
         Ok(Value::Float(v))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.into()))
+        match self.non_finite.then(|| non_finite(v)).flatten() {
+            Some(f) => Ok(Value::Float(f)),
+            None => Ok(Value::String(v.into())),
+        }
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v.into()))
+        match self.non_finite {
+            true => self.visit_str(&v),
+            false => Ok(Value::String(v.into())),
+        }
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(v) = seq.next_element_seed(Generic)? {
+        while let Some(v) = seq.next_element_seed(self)? {
             items.push(v);
         }
         Ok(Value::List(items))
@@ -652,7 +834,7 @@ impl<'de> Visitor<'de> for Generic {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::default();
         while let Some(key) = map.next_key_seed(Key)? {
-            let v = map.next_value_seed(Generic)?;
+            let v = map.next_value_seed(self)?;
             out.insert(key.into(), v);
         }
         Ok(Value::Map(out))
@@ -756,5 +938,93 @@ mod tests {
         assert!(matches!(e, ParseError::Malformed { .. }), "{e}");
         let deep = "{\"N\":".repeat(5000) + "{}" + &"}".repeat(5000);
         assert!(read(&deep).is_err());
+    }
+
+    #[test]
+    fn bare_non_finite_words_read_as_python_reads_them() {
+        // JSON-RPC: the words, and a number too large for a float, are floats wherever they
+        // stand (a document, a text member), as `json.loads` makes them.
+        let v = read(
+            r#"{"F": NaN, "D": [Infinity, -Infinity, 1e400, -1.5e999, "NaN", 2], "N": {"F": -Infinity}, "x": NaN}"#,
+        )
+        .unwrap();
+        assert!(v["F"].as_f64().unwrap().is_nan());
+        let Value::Document(d) = &v["D"] else {
+            panic!("{:?}", v["D"])
+        };
+        assert_eq!(
+            d.as_list().unwrap()[..5],
+            [
+                Value::Float(f64::INFINITY),
+                Value::Float(f64::NEG_INFINITY),
+                Value::Float(f64::INFINITY),
+                Value::Float(f64::NEG_INFINITY),
+                Value::String("NaN".into()),
+            ]
+        );
+        assert_eq!(d.as_list().unwrap()[5], Value::Integer(2));
+        assert_eq!(v["N"]["F"], Value::Float(f64::NEG_INFINITY));
+        // Inside strings they are text, escapes and all.
+        let v = read(r#"{"N": {"F": "a \" NaN"}, "F": NaN}"#).unwrap();
+        assert_eq!(v["N"]["F"], Value::String("a \" NaN".into()));
+        // REST-JSON's `int()` of them fails, as Python's does; its `float()` takes them.
+        let e = read_as(model_of("rest-json"), r#"{"I": NaN}"#).unwrap_err();
+        assert!(e.to_string().contains("NaN"), "{e}");
+        assert!(
+            read_as(model_of("rest-json"), r#"{"F": Infinity}"#).unwrap()["F"]
+                .as_f64()
+                .unwrap()
+                .is_infinite()
+        );
+    }
+
+    #[test]
+    fn what_python_refuses_stays_refused() {
+        // Python's `json.loads` has no `-NaN`, `nan` or `+Infinity`; a body that already has a
+        // `\u0000` is not rewritten (a string of its own could be taken for a float).
+        for body in [
+            r#"{"F": -NaN}"#,
+            r#"{"F": nan}"#,
+            r#"{"F": +Infinity}"#,
+            r#"{"F": NaN, "N": {"F": "\u0000NaN"}}"#,
+            r#"{"F": NaNa}"#,
+        ] {
+            let e = read(body).unwrap_err();
+            // Reported where the body as sent has it.
+            assert!(
+                matches!(&e, ParseError::Malformed { position, .. } if position.starts_with("line 1 column ")),
+                "{body}: {e:?}"
+            );
+        }
+        // A big integer is no float overflow: serde_json refuses it, and nothing is quoted.
+        assert_eq!(
+            quote_non_finite(b"{\"I\": 1000000000000000000000000}"),
+            None
+        );
+        assert_eq!(quote_non_finite(b"{\"I\": \"NaN\"}"), None);
+    }
+
+    #[test]
+    fn the_json_protocols_word_for_a_float_is_a_float_and_other_text_is_kept() {
+        let v = read(r#"{"F": "Infinity"}"#).unwrap();
+        assert_eq!(v["F"], Value::Float(f64::INFINITY));
+        let v = read(r#"{"F": "1.5"}"#).unwrap();
+        assert_eq!(
+            v["F"],
+            Value::String("1.5".into()),
+            "botocore keeps it as text"
+        );
+        let v = read(r#"{"F": "nan"}"#).unwrap();
+        assert_eq!(v["F"], Value::String("nan".into()));
+    }
+
+    #[test]
+    fn an_error_body_with_a_bare_word_keeps_its_code() {
+        let body = ErrorBody::read(br#"{"__type": "x#Boom", "message": NaN, "n": [Infinity]}"#);
+        assert_eq!(body.object["__type"], "x#Boom");
+        assert!(body.message().as_f64().unwrap().is_nan());
+        // Without the rewrite, such a text is the message's own.
+        let body = ErrorBody::read(br#"{"__type": "x#Boom", "message": "\u0000NaN"}"#);
+        assert_eq!(body.message(), Value::String("\0NaN".into()));
     }
 }
