@@ -405,13 +405,25 @@ impl Timestamp {
     /// weekday and with a fraction of a second, as some services send; with a numeric zone
     /// instead of `GMT` (RFC 822's `+0200`, or `+02:00`); or in C's `asctime` form
     /// (`Tue Apr 29 18:30:38 2014`, UTC), which HTTP recipients are to accept (RFC 9110
-    /// section 5.6.7) and botocore's date parser reads.
+    /// section 5.6.7) and botocore's date parser reads; so is RFC 850's form, also to be
+    /// accepted (`Sunday, 06-Nov-94 08:49:37 GMT`), and the same dashed date with a four-digit
+    /// year, as cookies' `Expires` write it (`Wed, 21-Oct-2015 07:28:00 GMT`). As in RFC
+    /// 822 dates, the seconds may be left out, and a comment may follow the zone.
+    ///
+    /// A two-digit year is read as botocore's date parser (dateutil) reads it: the year of
+    /// that century within fifty years of now, so `94` is 1994 and `70` is 2070. The core
+    /// reads no clock, so "now" is 2026, the year of the pinned botocore: the window moves one
+    /// year short of dateutil's each year after (a two-digit year is a last-century form).
     pub fn parse_http_date(value: &str) -> Result<Self, TimestampError> {
         const EXPECTED: &str = "HTTP date (Tue, 29 Apr 2014 18:30:38 GMT)";
         let err = || TimestampError::new(value, EXPECTED);
-        let v = value.trim();
-        let (v, weekday_named) = match v.split_once(", ") {
-            Some((_weekday, rest)) => (rest, true),
+        let mut v = value.trim();
+        // An RFC 2822 comment after the zone (`+0000 (UTC)`), as mail-style dates end.
+        if let Some((date, _comment)) = v.strip_suffix(')').and_then(|v| v.rsplit_once(" (")) {
+            v = date.trim_end();
+        }
+        let (v, weekday_named) = match v.split_once(',') {
+            Some((_weekday, rest)) => (rest.trim_start(), true),
             None => (v, false),
         };
         let mut parts = v.split_ascii_whitespace();
@@ -430,12 +442,19 @@ impl Timestamp {
             let month = parts.next().and_then(month_of).ok_or_else(err)?;
             let day = parts.next().and_then(|d| d.parse().ok()).ok_or_else(err)?;
             let time = parts.next().ok_or_else(err)?;
-            let year = parts.next().and_then(|y| y.parse().ok()).ok_or_else(err)?;
+            let year = parts.next().and_then(http_year).ok_or_else(err)?;
             (day, month, year, time)
         } else {
-            let day = parts.next().and_then(|d| d.parse().ok()).ok_or_else(err)?;
-            let month = parts.next().and_then(month_of).ok_or_else(err)?;
-            let year = parts.next().and_then(|y| y.parse().ok()).ok_or_else(err)?;
+            let first = parts.next().ok_or_else(err)?;
+            // RFC 850's `06-Nov-94`, or the day, month and year as words of their own.
+            let mut dashed = first.splitn(3, '-');
+            let (day, month, year) = match (dashed.next(), dashed.next(), dashed.next()) {
+                (Some(day), Some(month), Some(year)) => (day, Some(month), Some(year)),
+                _ => (first, parts.next(), parts.next()),
+            };
+            let day = day.parse().ok().ok_or_else(err)?;
+            let month = month.and_then(month_of).ok_or_else(err)?;
+            let year = year.and_then(http_year).ok_or_else(err)?;
             (day, month, year, parts.next().ok_or_else(err)?)
         };
         let offset_secs: i64 = match parts.next() {
@@ -446,11 +465,17 @@ impl Timestamp {
             return Err(err());
         }
         let (hms, frac) = time.split_once('.').unwrap_or((time, ""));
+        // RFC 822 makes the seconds optional.
         let mut hms = hms.split(':').map(|p| p.parse::<u32>().ok());
-        let (Some(Some(h)), Some(Some(m)), Some(Some(s)), None) =
+        let (Some(Some(h)), Some(Some(m)), s, None) =
             (hms.next(), hms.next(), hms.next(), hms.next())
         else {
             return Err(err());
+        };
+        let s = match s {
+            Some(s) => s.ok_or_else(err)?,
+            None if frac.is_empty() => 0,
+            None => return Err(err()),
         };
         let mut nanos = 0u32;
         if !frac.is_empty() {
@@ -469,6 +494,19 @@ impl Timestamp {
             nanos,
         })
     }
+}
+
+/// An HTTP date's year: a two-digit one within fifty years of 2026 (see
+/// [`Timestamp::parse_http_date`]), any other as written.
+fn http_year(word: &str) -> Option<i64> {
+    /// The year dateutil's window is taken around.
+    const NOW: i64 = 2026;
+    let year: i64 = word.parse().ok()?;
+    if word.len() != 2 || !word.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(year);
+    }
+    let year = NOW - NOW % 100 + year;
+    Some(if year >= NOW + 50 { year - 100 } else { year })
 }
 
 impl Timestamp {
@@ -697,6 +735,44 @@ mod tests {
             let t = Timestamp::from_epoch_f64(seconds);
             assert_eq!(t.is_some(), taken, "{seconds}");
             assert!(t.is_none_or(|t| t.in_datetime_range()), "{seconds}");
+        }
+    }
+
+    #[test]
+    fn rfc_850_dates_and_two_digit_years() {
+        let iso = |text: &str| Timestamp::parse_http_date(text).map(|t| t.to_iso8601());
+        let ok = |text: &str| iso(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(ok("Sunday, 06-Nov-94 08:49:37 GMT"), "1994-11-06T08:49:37Z");
+        assert_eq!(ok("Wed, 21-Oct-2015 07:28:00 GMT"), "2015-10-21T07:28:00Z");
+        assert_eq!(ok("Sun, 06 Nov 94 08:49:37 GMT"), "1994-11-06T08:49:37Z");
+        assert_eq!(ok("Sun,06 Nov 1994 08:49 GMT"), "1994-11-06T08:49:00Z");
+        assert_eq!(
+            ok("Sun, 06 Nov 1994 08:49:37 +0100 (CET)"),
+            "1994-11-06T07:49:37Z"
+        );
+        // The window around 2026: 00–75 in this century, 76–99 in the last.
+        for (yy, year) in [
+            ("00", 2000),
+            ("26", 2026),
+            ("75", 2075),
+            ("76", 1976),
+            ("99", 1999),
+        ] {
+            assert_eq!(http_year(yy), Some(year), "{yy}");
+        }
+        // Other widths are the year as written.
+        assert_eq!(http_year("094"), Some(94));
+        assert_eq!(http_year("0001"), Some(1));
+        assert_eq!(http_year("+9"), Some(9));
+        for text in [
+            "Sunday, 06-Nov 08:49:37 GMT",
+            "Sunday, 06-Xyz-94 08:49:37 GMT",
+            "Sunday, 06-Nov-94-1 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08 GMT",
+            "Sun, 06 Nov 1994 08:49.5 GMT",
+            "Sun, 06 Nov 1994 08:49:37 GMT (unclosed",
+        ] {
+            assert!(iso(text).is_err(), "{text}");
         }
     }
 

@@ -16,6 +16,9 @@
 //!   for a float (Python's `json.loads` reads them as floats; they are not JSON), in JSON-RPC,
 //!   REST-JSON and error bodies, members and documents; REST-JSON's `int()` of one fails in
 //!   both.
+//! - HTTP dates in RFC 850's form (`Sunday, 06-Nov-94 08:49:37 GMT`) or with a dashed date
+//!   and a four-digit year, two-digit years in any form (read in dateutil's window), and RFC
+//!   822's optional seconds and trailing comment.
 
 mod e2e_support;
 
@@ -337,4 +340,45 @@ fn bare_nan_and_infinity_in_json_bodies_are_read_as_botocore_reads_them() {
             r#"{"__type": "EntityNotFoundException", "Message": NaN}"#,
         ),
     ]);
+}
+
+#[test]
+fn http_dates_of_rfc_850_and_rfc_822_are_read_as_botocore_reads_them() {
+    // Each as a `Last-Modified` header; dateutil reads them all. Its free-form dates
+    // (`Oct 21 2015`) are not HTTP dates, and are left out.
+    let dates = [
+        // RFC 850, which HTTP recipients are to accept, with its two-digit year around the
+        // window's edges (dateutil's, taken in 2026: 00–75 are 20xx, 76–99 19xx).
+        "Sunday, 06-Nov-94 08:49:37 GMT",
+        "Thursday, 01-Jan-70 00:00:00 GMT",
+        "Sunday, 06-Nov-99 08:49:37 GMT",
+        "Sunday, 06-Nov-00 08:49:37 GMT",
+        "Sunday, 06-Nov-75 08:49:37 GMT",
+        "Sunday, 06-Nov-76 08:49:37 GMT",
+        "06-Nov-94 08:49:37 GMT",
+        // The dashed date with a four-digit year, as cookies write `Expires`.
+        "Wed, 21-Oct-2015 07:28:00 GMT",
+        "Sunday, 06-Nov-1994 08:49:37 GMT",
+        // A two-digit year in the other forms (it was read as the year 94).
+        "Sun, 06 Nov 94 08:49:37 GMT",
+        "Sun Nov  6 08:49:37 94",
+        // RFC 822 and 2822: no space after the comma, no seconds, a comment after the zone.
+        "Sun,06 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49 GMT",
+        "Sun, 06 Nov 1994 08:49:37 +0000 (UTC)",
+        // Forms read before, kept.
+        "Wed, 21 Oct 2015 07:28:00 UTC",
+        "sun, 06 nov 1994 08:49:37 gmt",
+        "Sun, 6 Nov 1994 8:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49:37 -0000",
+        "Sun, 06 Nov 1994 08:49:37.123 GMT",
+        "21 Oct 2015 07:28:00 GMT",
+        "1445412480.5",
+    ];
+    let headers: Vec<[(&str, &str); 1]> = dates.iter().map(|d| [("Last-Modified", *d)]).collect();
+    let cases: Vec<Case<'_>> = headers
+        .iter()
+        .map(|h| ("s3", "HeadObject", 200, &h[..], ""))
+        .collect();
+    assert_parsed_as_botocore(&cases);
 }
