@@ -184,7 +184,7 @@ fn payload_value(
         Protocol::RestXml | Protocol::Query | Protocol::Ec2 => {
             let mut r = XmlReader::new(payload);
             match r.root()? {
-                Some(root) => ShapeReader::new(model).value(&mut r, sref, root),
+                Some(root) => ShapeReader::new(model).value(&mut r, sref, &root),
                 None => Ok(Value::map()),
             }
         }

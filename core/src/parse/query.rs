@@ -99,10 +99,10 @@ pub(super) fn parse_output_as(
             let mut slots = Slots::new(s.members.len());
             reader.fill_structure(&mut r, name, s, &root, &mut slots, &mut |r, child| {
                 if child.local_name() == dialect.metadata_element {
-                    metadata = Some(metadata_from(dialect, r, &child)?);
+                    metadata = Some(metadata_from(dialect, r, child)?);
                     Ok(())
                 } else {
-                    r.skip(&child)
+                    r.skip(child)
                 }
             })?;
             out = super::finish_output(&s.members, slots);
@@ -192,7 +192,7 @@ impl ModeledRead<'_> {
         let mut slots = Slots::new(self.s.members.len());
         self.reader
             .fill_structure(r, self.name, self.s, elem, &mut slots, &mut |r, c| {
-                r.skip(&c)
+                r.skip(c)
             })?;
         Ok(finish_structure(&self.s.members, slots))
     }

@@ -55,7 +55,7 @@ fn read_structure(cx: &Ctx<'_>, name: &str, s: &Structure, body: Body) -> Result
                 let within = |e: ParseError| e.within(PathSegment::Member(&member.name));
                 slots[index] = Some(match r.root()? {
                     Some(root) => {
-                        let value = reader.value(&mut r, member, root).map_err(within)?;
+                        let value = reader.value(&mut r, member, &root).map_err(within)?;
                         r.finish()?;
                         value
                     }
@@ -75,7 +75,7 @@ fn read_structure(cx: &Ctx<'_>, name: &str, s: &Structure, body: Body) -> Result
                 let mut r = XmlReader::new(bytes);
                 if let Some(root) = r.root()? {
                     reader.fill_structure(&mut r, name, s, &root, &mut slots, &mut |r, c| {
-                        r.skip(&c)
+                        r.skip(c)
                     })?;
                     r.finish()?;
                 }
@@ -167,14 +167,14 @@ pub(super) fn parse_modeled_error(
             while let Some(child) = r.next_child(&root)? {
                 if child.local_name() == b"Error" {
                     reader.fill_structure(&mut r, name, s, &child, &mut slots, &mut |r, c| {
-                        r.skip(&c)
+                        r.skip(c)
                     })?;
                 } else {
                     r.skip(&child)?;
                 }
             }
         } else {
-            reader.fill_structure(&mut r, name, s, &root, &mut slots, &mut |r, c| r.skip(&c))?;
+            reader.fill_structure(&mut r, name, s, &root, &mut slots, &mut |r, c| r.skip(c))?;
         }
     }
     Ok(finish_structure(&s.members, slots))

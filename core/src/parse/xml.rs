@@ -717,7 +717,7 @@ impl<'m> ShapeReader<'m> {
         &self,
         r: &mut XmlReader<'a>,
         sref: &ShapeRef,
-        elem: Element<'a>,
+        elem: &Element<'a>,
     ) -> Result<Value, ParseError> {
         self.shape_value(r, self.model.shape(sref.shape), elem)
     }
@@ -727,18 +727,18 @@ impl<'m> ShapeReader<'m> {
         &self,
         r: &mut XmlReader<'a>,
         shape: &'m Shape,
-        elem: Element<'a>,
+        elem: &Element<'a>,
     ) -> Result<Value, ParseError> {
         match &shape.kind {
-            ShapeKind::Structure(s) if s.document => r.tree(&elem).map(Value::document),
-            ShapeKind::Structure(s) => self.structure(r, &shape.name, s, &elem),
+            ShapeKind::Structure(s) if s.document => r.tree(elem).map(Value::document),
+            ShapeKind::Structure(s) => self.structure(r, &shape.name, s, elem),
             ShapeKind::List(item) => {
                 let item_shape = self.model.shape(item.shape);
                 let mut items = Vec::new();
-                while let Some(child) = r.next_child(&elem)? {
+                while let Some(child) = r.next_child(elem)? {
                     let index = items.len();
                     items.push(
-                        self.shape_value(r, item_shape, child)
+                        self.shape_value(r, item_shape, &child)
                             .map_err(|e| e.within(PathSegment::Index(index)))?,
                     );
                 }
@@ -746,16 +746,16 @@ impl<'m> ShapeReader<'m> {
             }
             ShapeKind::Map { key, value } => {
                 let mut map = Map::default();
-                while let Some(entry) = r.next_child(&elem)? {
-                    self.map_entry(r, key, value, entry, &mut map)?;
+                while let Some(entry) = r.next_child(elem)? {
+                    self.map_entry(r, key, value, &entry, &mut map)?;
                 }
                 Ok(Value::Map(map))
             }
             // Text that had to be unescaped is already an owned string: a long one keeps its
             // buffer, a short one is copied inline (24 bytes or less) and its buffer freed.
-            ShapeKind::String => Ok(Value::String(Text::from(r.text(&elem)?))),
+            ShapeKind::String => Ok(Value::String(Text::from(r.text(elem)?))),
             kind => {
-                let text = r.text(&elem)?;
+                let text = r.text(elem)?;
                 scalar_from_text(kind, &text)
             }
         }
@@ -768,19 +768,19 @@ impl<'m> ShapeReader<'m> {
         r: &mut XmlReader<'a>,
         key: &ShapeRef,
         value: &ShapeRef,
-        entry: Element<'a>,
+        entry: &Element<'a>,
         map: &mut Map,
     ) -> Result<(), ParseError> {
         let key_name = key.location_name.as_deref().unwrap_or("key").as_bytes();
         let value_name = value.location_name.as_deref().unwrap_or("value").as_bytes();
         let mut k: Option<String> = None;
         let mut v: Option<Value> = None;
-        while let Some(part) = r.next_child(&entry)? {
+        while let Some(part) = r.next_child(entry)? {
             let name = part.local_name();
             if name == key_name {
                 k = Some(r.text(&part)?.into_owned());
             } else if name == value_name {
-                let parsed = self.value(r, value, part).map_err(|e| match &k {
+                let parsed = self.value(r, value, &part).map_err(|e| match &k {
                     Some(k) => e.within(PathSegment::Key(k)),
                     None => e,
                 })?;
@@ -811,7 +811,7 @@ impl<'m> ShapeReader<'m> {
         let mut slots = Slots::new(s.members.len());
         let unknown =
             self.fill_planned(r, shape_name, s, &plan, elem, &mut slots, &mut |r, c| {
-                r.skip(&c)
+                r.skip(c)
             })?;
         if let Some(tag) = unknown {
             return Ok(unknown_union_member(&tag));
@@ -829,7 +829,7 @@ impl<'m> ShapeReader<'m> {
         s: &Structure,
         elem: &Element<'a>,
         slots: &mut [Option<Value>],
-        unmatched: &mut dyn FnMut(&mut XmlReader<'a>, Element<'a>) -> Result<(), ParseError>,
+        unmatched: &mut dyn FnMut(&mut XmlReader<'a>, &Element<'a>) -> Result<(), ParseError>,
     ) -> Result<Option<String>, ParseError> {
         let plan = self.plan(s);
         self.fill_planned(r, shape_name, s, &plan, elem, slots, unmatched)
@@ -844,7 +844,7 @@ impl<'m> ShapeReader<'m> {
         plan: &StructPlan<'m>,
         elem: &Element<'a>,
         slots: &mut [Option<Value>],
-        unmatched: &mut dyn FnMut(&mut XmlReader<'a>, Element<'a>) -> Result<(), ParseError>,
+        unmatched: &mut dyn FnMut(&mut XmlReader<'a>, &Element<'a>) -> Result<(), ParseError>,
     ) -> Result<Option<String>, ParseError> {
         let members = &plan.members[..];
         // Distinct child names, only tracked for unions (which must have exactly one).
@@ -852,7 +852,17 @@ impl<'m> ShapeReader<'m> {
         // Elements mostly come in model order, so the search starts after the last member
         // found (and wraps around).
         let mut next = 0;
-        while let Some(child) = r.next_child(elem)? {
+        loop {
+            // The child is used where `next_child` wrote it, not moved out of the `Result`
+            // first: that move read it back with wider loads than the stores that had just
+            // written it, and profiles put 6 % of a 1,000-key listing on those loads (the
+            // processor waits for such stores to land; `BENCHMARKS.md`, sixteenth reading).
+            let read = r.next_child(elem);
+            let child = match &read {
+                Ok(Some(child)) => child,
+                Ok(None) => break,
+                Err(_) => return read.map(|_| None),
+            };
             let local = child.local_name();
             if s.union && !union_tags.iter().any(|t| t == local) {
                 union_tags.push(local.to_vec());
@@ -893,7 +903,7 @@ impl<'m> ShapeReader<'m> {
                         self.map_entry(r, key, value, child, map).map_err(within)?;
                     }
                 }
-                _ if slots[index].is_some() => r.skip(&child)?,
+                _ if slots[index].is_some() => r.skip(child)?,
                 _ => slots[index] = Some(self.shape_value(r, member.shape, child).map_err(within)?),
             }
         }
