@@ -753,10 +753,19 @@ impl<'m> ShapeReader<'m> {
             }
             // Text that had to be unescaped is already an owned string: a long one keeps its
             // buffer, a short one is copied inline (24 bytes or less) and its buffer freed.
-            ShapeKind::String => Ok(Value::String(Text::from(r.text(elem)?))),
+            // (Each text is taken apart where `text` wrote it, rather than moved out whole: see
+            // `fill_planned`.)
+            ShapeKind::String => match r.text(elem) {
+                Ok(Cow::Borrowed(text)) => Ok(Value::String(Text::from(text))),
+                Ok(Cow::Owned(text)) => Ok(Value::String(Text::from(text))),
+                Err(e) => Err(e),
+            },
             kind => {
-                let text = r.text(elem)?;
-                scalar_from_text(kind, &text)
+                let text = r.text(elem);
+                match &text {
+                    Ok(text) => scalar_from_text(kind, text),
+                    Err(_) => text.map(|_| Value::Null),
+                }
             }
         }
     }
