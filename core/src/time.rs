@@ -408,19 +408,34 @@ impl Timestamp {
     /// section 5.6.7) and botocore's date parser reads; so is RFC 850's form, also to be
     /// accepted (`Sunday, 06-Nov-94 08:49:37 GMT`), and the same dashed date with a four-digit
     /// year, as cookies' `Expires` write it (`Wed, 21-Oct-2015 07:28:00 GMT`). As in RFC
-    /// 822 dates, the seconds may be left out, and a comment may follow the zone.
+    /// 822 dates, the seconds may be left out, and a numeric zone may be followed by its name
+    /// in parentheses (`+0100 (CET)`; botocore's parser then takes `(GMT)` and `(UTC)` as
+    /// UTC, whatever the number says).
     ///
-    /// A two-digit year is read as botocore's date parser (dateutil) reads it: the year of
-    /// that century within fifty years of now, so `94` is 1994 and `70` is 2070. The core
-    /// reads no clock, so "now" is 2026, the year of the pinned botocore: the window moves one
-    /// year short of dateutil's each year after (a two-digit year is a last-century form).
+    /// A year below 100 is read as botocore's date parser (dateutil) reads it: the year of
+    /// that century within fifty years of now, so `94` is 1994, `70` is 2070 and `0001` is
+    /// 2001 — except in a dashed date, where only one or two digits are (`06-Nov-0094` is the
+    /// year 94). The core reads no clock, so "now" is 2026, the year of the pinned botocore:
+    /// the window moves one year short of dateutil's each year after (a two-digit year is a
+    /// last-century form).
     pub fn parse_http_date(value: &str) -> Result<Self, TimestampError> {
         const EXPECTED: &str = "HTTP date (Tue, 29 Apr 2014 18:30:38 GMT)";
         let err = || TimestampError::new(value, EXPECTED);
         let mut v = value.trim();
-        // An RFC 2822 comment after the zone (`+0000 (UTC)`), as mail-style dates end.
-        if let Some((date, _comment)) = v.strip_suffix(')').and_then(|v| v.rsplit_once(" (")) {
-            v = date.trim_end();
+        // A zone's name after its number (`+0100 (CET)`), as mail-style dates end: three to
+        // five capitals, as dateutil takes a zone's name.
+        let mut named_utc = false;
+        if let Some((date, name)) = v.strip_suffix(')').and_then(|v| v.rsplit_once(" (")) {
+            let numeric_zone = date.rsplit(' ').next().is_some_and(|zone| {
+                matches!(zone.as_bytes(), [b'+' | b'-', digit, ..] if digit.is_ascii_digit())
+            });
+            if numeric_zone
+                && (3..=5).contains(&name.len())
+                && name.bytes().all(|b| b.is_ascii_uppercase())
+            {
+                v = date;
+                named_utc = matches!(name, "GMT" | "UTC");
+            }
         }
         let (v, weekday_named) = match v.split_once(',') {
             Some((_weekday, rest)) => (rest.trim_start(), true),
@@ -442,25 +457,30 @@ impl Timestamp {
             let month = parts.next().and_then(month_of).ok_or_else(err)?;
             let day = parts.next().and_then(|d| d.parse().ok()).ok_or_else(err)?;
             let time = parts.next().ok_or_else(err)?;
-            let year = parts.next().and_then(http_year).ok_or_else(err)?;
+            let year = parts
+                .next()
+                .and_then(|y| http_year(y, false))
+                .ok_or_else(err)?;
             (day, month, year, time)
         } else {
             let first = parts.next().ok_or_else(err)?;
             // RFC 850's `06-Nov-94`, or the day, month and year as words of their own.
             let mut dashed = first.splitn(3, '-');
-            let (day, month, year) = match (dashed.next(), dashed.next(), dashed.next()) {
-                (Some(day), Some(month), Some(year)) => (day, Some(month), Some(year)),
-                _ => (first, parts.next(), parts.next()),
+            let (day, month, year, is_dashed) = match (dashed.next(), dashed.next(), dashed.next())
+            {
+                (Some(day), Some(month), Some(year)) => (day, Some(month), Some(year), true),
+                _ => (first, parts.next(), parts.next(), false),
             };
             let day = day.parse().ok().ok_or_else(err)?;
             let month = month.and_then(month_of).ok_or_else(err)?;
-            let year = year.and_then(http_year).ok_or_else(err)?;
+            let year = year.and_then(|y| http_year(y, is_dashed)).ok_or_else(err)?;
             (day, month, year, parts.next().ok_or_else(err)?)
         };
         let offset_secs: i64 = match parts.next() {
             Some("GMT") | Some("UTC") | Some("Z") | None => 0,
             Some(zone) => zone_offset(zone.as_bytes()).ok_or_else(err)?,
         };
+        let offset_secs = if named_utc { 0 } else { offset_secs };
         if parts.next().is_some() {
             return Err(err());
         }
@@ -496,13 +516,15 @@ impl Timestamp {
     }
 }
 
-/// An HTTP date's year: a two-digit one within fifty years of 2026 (see
-/// [`Timestamp::parse_http_date`]), any other as written.
-fn http_year(word: &str) -> Option<i64> {
+/// An HTTP date's year: one below 100 within fifty years of 2026 (in a dashed date, only when
+/// written with one or two digits; see [`Timestamp::parse_http_date`]), any other as written.
+fn http_year(word: &str, dashed: bool) -> Option<i64> {
     /// The year dateutil's window is taken around.
     const NOW: i64 = 2026;
     let year: i64 = word.parse().ok()?;
-    if word.len() != 2 || !word.bytes().all(|b| b.is_ascii_digit()) {
+    let windowed =
+        year < 100 && word.bytes().all(|b| b.is_ascii_digit()) && (!dashed || word.len() <= 2);
+    if !windowed {
         return Some(year);
     }
     let year = NOW - NOW % 100 + year;
@@ -721,7 +743,8 @@ mod tests {
         assert_eq!(Timestamp::from_civil(i64::MIN, 1, 1, 0, 0, 0), None);
         let last = Timestamp::from_civil(9999, 12, 31, 23, 59, 59).unwrap();
         assert_eq!(last.to_iso8601(), "9999-12-31T23:59:59Z");
-        let first = Timestamp::parse_http_date("Mon, 01 Jan 0001 00:00:00 GMT").unwrap();
+        // (A dashed date: in the other forms botocore reads the year 0001 as 2001.)
+        let first = Timestamp::parse_http_date("Mon, 01-Jan-0001 00:00:00 GMT").unwrap();
         assert_eq!(first.to_iso8601(), "0001-01-01T00:00:00Z");
         // Epoch seconds, as Python's `datetime.fromtimestamp` takes them: the same range.
         for (seconds, taken) in [
@@ -750,6 +773,11 @@ mod tests {
             ok("Sun, 06 Nov 1994 08:49:37 +0100 (CET)"),
             "1994-11-06T07:49:37Z"
         );
+        // botocore's parser takes the name GMT or UTC over the number.
+        assert_eq!(
+            ok("Sun, 06 Nov 1994 08:49:37 +0100 (GMT)"),
+            "1994-11-06T08:49:37Z"
+        );
         // The window around 2026: 00–75 in this century, 76–99 in the last.
         for (yy, year) in [
             ("00", 2000),
@@ -758,12 +786,18 @@ mod tests {
             ("76", 1976),
             ("99", 1999),
         ] {
-            assert_eq!(http_year(yy), Some(year), "{yy}");
+            assert_eq!(http_year(yy, false), Some(year), "{yy}");
+            assert_eq!(http_year(yy, true), Some(year), "{yy}");
         }
-        // Other widths are the year as written.
-        assert_eq!(http_year("094"), Some(94));
-        assert_eq!(http_year("0001"), Some(1));
-        assert_eq!(http_year("+9"), Some(9));
+        // Any width below 100 too, but in a dashed date one or two digits only.
+        assert_eq!(http_year("094", false), Some(1994));
+        assert_eq!(http_year("0001", false), Some(2001));
+        assert_eq!(http_year("9", true), Some(2009));
+        assert_eq!(http_year("094", true), Some(94));
+        assert_eq!(http_year("100", false), Some(100));
+        assert_eq!(http_year("+9", false), Some(9));
+        assert_eq!(ok("06-Nov-0094 08:49:37 GMT"), "0094-11-06T08:49:37Z");
+        assert_eq!(ok("06 Nov 0 08:49:37 GMT"), "2000-11-06T08:49:37Z");
         for text in [
             "Sunday, 06-Nov 08:49:37 GMT",
             "Sunday, 06-Xyz-94 08:49:37 GMT",
@@ -771,6 +805,12 @@ mod tests {
             "Sunday, 06-Nov-94 08 GMT",
             "Sun, 06 Nov 1994 08:49.5 GMT",
             "Sun, 06 Nov 1994 08:49:37 GMT (unclosed",
+            // A name only after a number, and only a zone's.
+            "Sun, 06 Nov 1994 08:49:37 GMT (x)",
+            "Sun, 06 Nov 1994 08:49:37 GMT (GMT)",
+            "Sun, 06 Nov 1994 08:49:37 (UTC)",
+            "Sun, 06 Nov 1994 08:49:37 +0100 (Central European Time)",
+            "Sun, 06 Nov 1994 08:49:37 +0100 (utc)",
         ] {
             assert!(iso(text).is_err(), "{text}");
         }

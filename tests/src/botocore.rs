@@ -169,7 +169,8 @@ def plain(v):
         return [plain(x) for x in v]
     if isinstance(v, datetime.datetime):
         v = v.astimezone(datetime.timezone.utc)
-        text = v.strftime('%Y-%m-%dT%H:%M:%S')
+        # (strftime's `%Y` does not pad a year below 1000 on every platform.)
+        text = '%04d-%02d-%02dT%02d:%02d:%02d' % (v.year, v.month, v.day, v.hour, v.minute, v.second)
         if v.microsecond:
             text += ('.%06d' % v.microsecond).rstrip('0')
         return text + 'Z'

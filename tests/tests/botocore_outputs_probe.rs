@@ -339,13 +339,30 @@ fn bare_nan_and_infinity_in_json_bodies_are_read_as_botocore_reads_them() {
             json_headers,
             r#"{"__type": "EntityNotFoundException", "Message": NaN}"#,
         ),
+        (
+            "glue",
+            "GetDataQualityResult",
+            400,
+            json_headers,
+            r#"{"__type": "EntityNotFoundException", "Message": [NaN, "x"]}"#,
+        ),
+        // A word where a key belongs is no JSON to Python either: the code is the status and
+        // the body the message.
+        (
+            "glue",
+            "GetDataQualityResult",
+            400,
+            json_headers,
+            r#"{"__type": "EntityNotFoundException", NaN: 1}"#,
+        ),
     ]);
 }
 
 #[test]
 fn http_dates_of_rfc_850_and_rfc_822_are_read_as_botocore_reads_them() {
-    // Each as a `Last-Modified` header; dateutil reads them all. Its free-form dates
-    // (`Oct 21 2015`) are not HTTP dates, and are left out.
+    // Each as a `Last-Modified` header; dateutil reads all but the four it refuses, and
+    // sansboto must refuse those too. Its free-form dates (`Oct 21 2015`) are not HTTP dates,
+    // and are left out.
     let dates = [
         // RFC 850, which HTTP recipients are to accept, with its two-digit year around the
         // window's edges (dateutil's, taken in 2026: 00–75 are 20xx, 76–99 19xx).
@@ -362,10 +379,30 @@ fn http_dates_of_rfc_850_and_rfc_822_are_read_as_botocore_reads_them() {
         // A two-digit year in the other forms (it was read as the year 94).
         "Sun, 06 Nov 94 08:49:37 GMT",
         "Sun Nov  6 08:49:37 94",
-        // RFC 822 and 2822: no space after the comma, no seconds, a comment after the zone.
+        // Years below 100 in other widths: windowed, except a dashed date's of three or more
+        // digits.
+        "06 Nov 9 08:49:37 GMT",
+        "Sun, 06 Nov 094 08:49:37 GMT",
+        "06 Nov 0 08:49:37 GMT",
+        "Mon, 01 Jan 0001 00:00:00 GMT",
+        "1-Jan-1 00:00 GMT",
+        "06-Nov-0094 08:49:37 GMT",
+        "Sun Nov  6 08:49:37 0094",
+        // RFC 822 and 2822: no space after the comma, no seconds, a zone's name after its
+        // number (GMT and UTC win over the number in botocore's parser).
         "Sun,06 Nov 1994 08:49:37 GMT",
         "Sun, 06 Nov 1994 08:49 GMT",
         "Sun, 06 Nov 1994 08:49:37 +0000 (UTC)",
+        "Sun, 06 Nov 1994 08:49:37 +0100 (CET)",
+        "Sun, 06 Nov 1994 08:49:37 -0500 (EST)",
+        "Sun, 06 Nov 1994 08:49:37 +01:00 (CET)",
+        "Sun, 06 Nov 1994 08:49:37 +0100 (GMT)",
+        "Sun, 06 Nov 1994 08:49:37 +0100 (UTC)",
+        // Names botocore refuses: after no number, or no zone's name.
+        "Sun, 06 Nov 1994 08:49:37 GMT (x)",
+        "Sun, 06 Nov 1994 08:49:37 (UTC)",
+        "Sun, 06 Nov 1994 08:49:37 +0100 (Central European Time)",
+        "Sun, 06 Nov 1994 08:49:37 +0100 (utc)",
         // Forms read before, kept.
         "Wed, 21 Oct 2015 07:28:00 UTC",
         "sun, 06 nov 1994 08:49:37 gmt",

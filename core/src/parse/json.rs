@@ -83,18 +83,23 @@ pub(super) fn event_stream_member<'m>(
 
 /// What the JSON error body says, read without a shape.
 pub(super) struct ErrorBody {
+    /// The body's object; a bare `NaN`, `Infinity` or `-Infinity` in it (see
+    /// [`quote_non_finite`]) reads as that word.
     pub object: serde_json::Map<String, serde_json::Value>,
-    /// The body was read rewritten by [`quote_non_finite`]: its marked strings are floats.
-    non_finite: bool,
+    /// The message, when the body had such a word in it: botocore's is the float.
+    message_with_floats: Option<Value>,
 }
 
 impl ErrorBody {
     /// botocore's `_parse_body_as_json`: empty is `{}`, text that is not JSON becomes the
     /// message.
     pub(super) fn read(body: &[u8]) -> ErrorBody {
-        let object = |object, non_finite| ErrorBody { object, non_finite };
+        let object = |object| ErrorBody {
+            object,
+            message_with_floats: None,
+        };
         if body.is_empty() {
-            return object(serde_json::Map::new(), false);
+            return object(serde_json::Map::new());
         }
         let parsed = match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(value) => Ok((value, false)),
@@ -105,15 +110,26 @@ impl ErrorBody {
                 .map(|value| (value, true)),
         };
         match parsed {
-            Ok((serde_json::Value::Object(map), non_finite)) => object(map, non_finite),
-            Ok(_) => object(serde_json::Map::new(), false),
+            Ok((serde_json::Value::Object(mut map), marked)) => {
+                let mut body = object(serde_json::Map::new());
+                if marked {
+                    body.message_with_floats = ["message", "Message"]
+                        .iter()
+                        .find_map(|k| map.get(*k))
+                        .map(with_floats);
+                    map.values_mut().for_each(unmark);
+                }
+                body.object = map;
+                body
+            }
+            Ok(_) => object(serde_json::Map::new()),
             Err(_) => {
                 let mut map = serde_json::Map::new();
                 map.insert(
                     "message".into(),
                     serde_json::Value::String(String::from_utf8_lossy(body).into_owned()),
                 );
-                object(map, false)
+                object(map)
             }
         }
     }
@@ -121,10 +137,10 @@ impl ErrorBody {
     /// botocore's `body.get('message', body.get('Message', ''))`: the first of the two keys
     /// present, whatever its value (null included), else empty.
     pub(super) fn message(&self) -> Value {
+        if let Some(message) = &self.message_with_floats {
+            return message.clone();
+        }
         match self.first_present(&["message", "Message"]) {
-            Some(serde_json::Value::String(text)) if self.non_finite => non_finite(text)
-                .map(Value::Float)
-                .unwrap_or_else(|| Value::String(text.as_str().into())),
             Some(value) => Value::from(value.clone()),
             None => Value::String(Text::default()),
         }
@@ -298,13 +314,10 @@ const NON_FINITE_MARK: char = '\0';
 /// grammar; serde_json refuses them. The body with each such word, outside strings, written as
 /// a string of [`NON_FINITE_MARK`] and the word (`"\u0000NaN"`, `"\u0000Infinity"`,
 /// `"\u0000-Infinity"`), which the readers turn back into the float; `None` when the body has
-/// none of them, or already has a `\u0000` escape (so no string of its own could be taken for
-/// one).
+/// none of them, has one where a key belongs (Python refuses that too), or has a string with a
+/// `\u0000` escape of its own (which could be taken for a mark).
 fn quote_non_finite(body: &[u8]) -> Option<Vec<u8>> {
     const WORDS: [&[u8]; 3] = [b"NaN", b"Infinity", b"-Infinity"];
-    if memchr::memmem::find(body, b"\\u0000").is_some() {
-        return None;
-    }
     let mut out = Vec::with_capacity(body.len() + 64);
     let mut quoted = false;
     let (mut i, mut in_string) = (0, false);
@@ -313,6 +326,10 @@ fn quote_non_finite(body: &[u8]) -> Option<Vec<u8>> {
         if in_string {
             match b {
                 b'\\' => {
+                    // A string of the body's own holding a NUL could be taken for a mark.
+                    if body[i + 1..].starts_with(b"u0000") {
+                        return None;
+                    }
                     out.extend_from_slice(&body[i..(i + 2).min(body.len())]);
                     i += 2;
                     continue;
@@ -320,47 +337,121 @@ fn quote_non_finite(body: &[u8]) -> Option<Vec<u8>> {
                 b'"' => in_string = false,
                 _ => {}
             }
-        } else if b == b'"' {
-            in_string = true;
-        } else if let Some(word) = WORDS.iter().find(|w| body[i..].starts_with(w)) {
-            out.extend_from_slice(b"\"\\u0000");
-            out.extend_from_slice(word);
-            out.push(b'"');
-            i += word.len();
-            quoted = true;
-            continue;
-        } else if b == b'-' || b.is_ascii_digit() {
-            // A number: one too large for a float is Python's infinity.
-            let len = body[i..]
-                .iter()
-                .position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
-                .unwrap_or(body.len() - i);
-            let number = &body[i..i + len];
-            let infinite = std::str::from_utf8(number)
-                .ok()
-                .and_then(|n| n.parse::<f64>().ok())
-                .filter(|f| {
-                    f.is_infinite()
-                        && (number.contains(&b'.')
-                            || number.iter().any(|c| matches!(c, b'e' | b'E')))
-                });
-            match infinite {
-                Some(f) => {
-                    let word: &[u8] = if f > 0.0 { b"Infinity" } else { b"-Infinity" };
-                    out.extend_from_slice(b"\"\\u0000");
-                    out.extend_from_slice(word);
-                    out.push(b'"');
-                    quoted = true;
-                }
-                None => out.extend_from_slice(number),
-            }
-            i += len;
+            out.push(b);
+            i += 1;
             continue;
         }
-        out.push(b);
-        i += 1;
+        if b == b'"' {
+            in_string = true;
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        // A word, or a number too large for a float (Python's infinity); JSON's grammar
+        // otherwise, so what Python refuses stays refused.
+        let word = match WORDS.iter().find(|w| body[i..].starts_with(w)) {
+            Some(word) => Some((*word, word.len())),
+            None if b == b'-' || b.is_ascii_digit() => {
+                let len = body[i..]
+                    .iter()
+                    .position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                    .unwrap_or(body.len() - i);
+                let number = &body[i..i + len];
+                let infinite = is_json_number(number)
+                    .then(|| std::str::from_utf8(number).ok()?.parse::<f64>().ok())
+                    .flatten()
+                    .filter(|f| f.is_infinite());
+                match infinite {
+                    Some(f) if f > 0.0 => Some((&b"Infinity"[..], len)),
+                    Some(_) => Some((&b"-Infinity"[..], len)),
+                    None => {
+                        out.extend_from_slice(number);
+                        i += len;
+                        continue;
+                    }
+                }
+            }
+            None => None,
+        };
+        let Some((word, len)) = word else {
+            out.push(b);
+            i += 1;
+            continue;
+        };
+        // Only a value can be one: Python refuses it where a key belongs.
+        let next = body[i + len..].iter().find(|c| !c.is_ascii_whitespace());
+        if next == Some(&b':') {
+            return None;
+        }
+        out.extend_from_slice(b"\"\\u0000");
+        out.extend_from_slice(word);
+        out.push(b'"');
+        quoted = true;
+        i += len;
     }
     quoted.then_some(out)
+}
+
+/// JSON's number grammar, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+fn is_json_number(n: &[u8]) -> bool {
+    let digits = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut rest = n.strip_prefix(b"-").unwrap_or(n);
+    match digits(rest) {
+        0 => return false,
+        d if d > 1 && rest[0] == b'0' => return false,
+        d => rest = &rest[d..],
+    }
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        match digits(fraction) {
+            0 => return false,
+            d => rest = &fraction[d..],
+        }
+    }
+    if let Some(exponent) = rest.strip_prefix(b"e").or_else(|| rest.strip_prefix(b"E")) {
+        let exponent = exponent
+            .strip_prefix(b"+")
+            .or_else(|| exponent.strip_prefix(b"-"))
+            .unwrap_or(exponent);
+        match digits(exponent) {
+            0 => return false,
+            d => rest = &exponent[d..],
+        }
+    }
+    rest.is_empty()
+}
+
+/// A value of a rewritten body (see [`quote_non_finite`]) read without a shape, its marked
+/// strings as the floats they stand for.
+fn with_floats(value: &serde_json::Value) -> Value {
+    match value {
+        serde_json::Value::String(text) => match non_finite(text) {
+            Some(f) => Value::Float(f),
+            None => Value::String(text.as_str().into()),
+        },
+        serde_json::Value::Array(items) => Value::List(items.iter().map(with_floats).collect()),
+        serde_json::Value::Object(object) => Value::Map(
+            object
+                .iter()
+                .map(|(k, v)| (k.as_str().into(), with_floats(v)))
+                .collect(),
+        ),
+        other => Value::from(other.clone()),
+    }
+}
+
+/// A value of a rewritten body with its marked strings back to the words the body had, where
+/// the value is read as text (an error code).
+fn unmark(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) => {
+            if let Some(word) = text.strip_prefix(NON_FINITE_MARK) {
+                *text = word.to_string();
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(unmark),
+        serde_json::Value::Object(object) => object.values_mut().for_each(unmark),
+        _ => {}
+    }
 }
 
 /// A float as the body wrote it (`NaN`, `Infinity`, `-Infinity` for those).
@@ -980,14 +1071,21 @@ mod tests {
 
     #[test]
     fn what_python_refuses_stays_refused() {
-        // Python's `json.loads` has no `-NaN`, `nan` or `+Infinity`; a body that already has a
-        // `\u0000` is not rewritten (a string of its own could be taken for a float).
+        // Python's `json.loads` has no `-NaN`, `nan` or `+Infinity`, takes no word where a key
+        // belongs, and reads numbers by JSON's grammar (a leading zero, a bare point refused).
         for body in [
             r#"{"F": -NaN}"#,
             r#"{"F": nan}"#,
             r#"{"F": +Infinity}"#,
-            r#"{"F": NaN, "N": {"F": "\u0000NaN"}}"#,
             r#"{"F": NaNa}"#,
+            r#"{"F": 1, NaN: 1}"#,
+            r#"{"F": 1, Infinity : 1}"#,
+            r#"{1e400: 1}"#,
+            r#"{"F": 01e400}"#,
+            r#"{"F": 1.e400}"#,
+            r#"{"F": -.1e400}"#,
+            r#"{"F": 00.5e999}"#,
+            r#"{"F": 1e400e1}"#,
         ] {
             let e = read(body).unwrap_err();
             // Reported where the body as sent has it.
@@ -996,12 +1094,34 @@ mod tests {
                 "{body}: {e:?}"
             );
         }
-        // A big integer is no float overflow: serde_json refuses it, and nothing is quoted.
+        // Not rewritten, so refused though Python takes it: a body with a NUL of its own in a
+        // string, which a mark could be mistaken for.
+        assert!(read(r#"{"F": NaN, "N": {"F": "\u0000NaN"}}"#).is_err());
+        // An escaped backslash before `u0000` is no NUL.
+        let v = read(r#"{"N": {"F": "C:\\u0000"}, "F": NaN}"#).unwrap();
+        assert_eq!(v["N"]["F"], Value::String("C:\\u0000".into()));
+        assert!(v["F"].as_f64().unwrap().is_nan());
+        // Nothing to quote: a big integer (serde_json reads it as a finite float) or a word in
+        // a string.
         assert_eq!(
             quote_non_finite(b"{\"I\": 1000000000000000000000000}"),
             None
         );
         assert_eq!(quote_non_finite(b"{\"I\": \"NaN\"}"), None);
+        for (number, valid) in [
+            ("0", true),
+            ("-0.5e-3", true),
+            ("1E+9", true),
+            ("01", false),
+            ("1.", false),
+            (".5", false),
+            ("-", false),
+            ("1e", false),
+            ("1e+", false),
+            ("1-2", false),
+        ] {
+            assert_eq!(is_json_number(number.as_bytes()), valid, "{number}");
+        }
     }
 
     #[test]
@@ -1023,8 +1143,17 @@ mod tests {
         let body = ErrorBody::read(br#"{"__type": "x#Boom", "message": NaN, "n": [Infinity]}"#);
         assert_eq!(body.object["__type"], "x#Boom");
         assert!(body.message().as_f64().unwrap().is_nan());
+        // Read as text (a code), a word is the word, not the mark.
+        let body = ErrorBody::read(br#"{"__type": NaN, "code": [-Infinity], "message": [NaN]}"#);
+        assert_eq!(body.object["__type"], "NaN");
+        assert_eq!(body.object["code"], serde_json::json!(["-Infinity"]));
+        let message = body.message();
+        assert!(message.as_list().unwrap()[0].as_f64().unwrap().is_nan());
         // Without the rewrite, such a text is the message's own.
         let body = ErrorBody::read(br#"{"__type": "x#Boom", "message": "\u0000NaN"}"#);
         assert_eq!(body.message(), Value::String("\0NaN".into()));
+        // A word where a key belongs: not JSON to Python either, so the body is the message.
+        let body = ErrorBody::read(br#"{"__type": "x#Boom", NaN: 1}"#);
+        assert!(!body.object.contains_key("__type"));
     }
 }
