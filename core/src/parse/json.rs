@@ -260,9 +260,10 @@ pub(super) fn read_value(
     })
 }
 
-/// Runs `read` over `body`; when serde_json refuses the body only for the bare `NaN`,
-/// `Infinity` or `-Infinity` in it (see [`quote_non_finite`]), runs it again over the body with
-/// those quoted. A refusal reports the first run's error, at its place in the body as sent.
+/// Runs `read` over `body`; when serde_json refuses the body and it has a bare `NaN`,
+/// `Infinity`, `-Infinity` or overflowing number where a value belongs (see
+/// [`quote_non_finite`]), runs it again over the body with those marked. A body still refused
+/// reports the first run's error, at its place in the body as sent.
 fn with_non_finite_retry<T>(
     model: &ServiceModel,
     scalars: Scalars,
@@ -306,7 +307,8 @@ fn with_non_finite_retry<T>(
 }
 
 /// The text that stands for a float JSON cannot write, in a body [`quote_non_finite`] rewrote:
-/// a string starting with NUL, which that body cannot otherwise hold (it has no `\u0000`).
+/// a string starting with NUL, which no string of that body's own holds (it has no `\u0000`
+/// escape, the only way JSON writes a NUL).
 const NON_FINITE_MARK: char = '\0';
 
 /// botocore reads bodies with Python's `json.loads`, which takes the bare words `NaN`,
