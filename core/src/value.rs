@@ -367,6 +367,16 @@ impl Value {
     }
 }
 
+/// The float one of [`non_finite_name`]'s spellings stands for.
+pub(crate) fn non_finite_from_name(name: &str) -> Option<f64> {
+    match name {
+        "NaN" => Some(f64::NAN),
+        "Infinity" => Some(f64::INFINITY),
+        "-Infinity" => Some(f64::NEG_INFINITY),
+        _ => None,
+    }
+}
+
 /// The spelling botocore and the protocol tests use for non-finite floats.
 pub(crate) fn non_finite_name(f: f64) -> &'static str {
     if f.is_nan() {

@@ -30,7 +30,7 @@ use super::{
 use crate::body::Body;
 use crate::model::{Location, ServiceModel, ShapeId, ShapeKind, ShapeRef, Structure};
 use crate::time::Timestamp;
-use crate::value::{Map, Text, Value};
+use crate::value::{non_finite_from_name, non_finite_name, Map, Text, Value};
 
 pub(super) fn parse_output(
     cx: &Ctx<'_>,
@@ -456,24 +456,9 @@ fn unmark(value: &mut serde_json::Value) {
     }
 }
 
-/// A float as the body wrote it (`NaN`, `Infinity`, `-Infinity` for those).
-fn float_text(v: f64) -> String {
-    match v {
-        v if v.is_nan() => "NaN".into(),
-        f64::INFINITY => "Infinity".into(),
-        f64::NEG_INFINITY => "-Infinity".into(),
-        v => v.to_string(),
-    }
-}
-
 /// The float a string of a rewritten body stands for (see [`quote_non_finite`]).
 fn non_finite(text: &str) -> Option<f64> {
-    match text.strip_prefix(NON_FINITE_MARK)? {
-        "NaN" => Some(f64::NAN),
-        "Infinity" => Some(f64::INFINITY),
-        "-Infinity" => Some(f64::NEG_INFINITY),
-        _ => None,
-    }
+    non_finite_from_name(text.strip_prefix(NON_FINITE_MARK)?)
 }
 
 /// Shared state of one walk: the model, and the first semantic error (serde's error type
@@ -738,7 +723,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
             // Python's `int()` of a NaN or an infinity (a bare `NaN` in the body) fails.
             kind if self.converts_scalars() && is_integer(kind) && !v.is_finite() => Err(self
                 .ctx
-                .fail(ParseError::invalid("an integer", &float_text(v)))),
+                .fail(ParseError::invalid("an integer", non_finite_name(v)))),
             // Python's `int(7.5)` is 7 (a float beyond 64 bits stays a float).
             kind if self.converts_scalars()
                 && is_integer(kind)
@@ -773,12 +758,9 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
             // The JSON protocols write a float JSON cannot hold as one of these words (Smithy's
             // awsJson); botocore keeps the word as text, a deliberate difference: the member is
             // a float, and reads as one. Any other text is kept as sent, as botocore keeps it.
-            ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => Ok(match v {
-                "NaN" => Value::Float(f64::NAN),
-                "Infinity" => Value::Float(f64::INFINITY),
-                "-Infinity" => Value::Float(f64::NEG_INFINITY),
-                _ => Value::String(v.into()),
-            }),
+            ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => {
+                Ok(non_finite_from_name(v).map_or_else(|| Value::String(v.into()), Value::Float))
+            }
             _ => Ok(Value::String(v.into())),
         }
     }

@@ -84,12 +84,9 @@ pub(crate) fn expect_number(value: &Value, path: &Path<'_>) -> Result<Number, Se
     match value {
         Value::Integer(i) => Ok(Number::Int(*i)),
         Value::Float(f) => Ok(Number::Float(*f)),
-        Value::String(s) => match s.as_str() {
-            "NaN" => Ok(Number::Float(f64::NAN)),
-            "Infinity" => Ok(Number::Float(f64::INFINITY)),
-            "-Infinity" => Ok(Number::Float(f64::NEG_INFINITY)),
-            _ => Err(invalid_type(path, "number", value)),
-        },
+        Value::String(s) => crate::value::non_finite_from_name(s)
+            .map(Number::Float)
+            .ok_or_else(|| invalid_type(path, "number", value)),
         other => Err(invalid_type(path, "number", other)),
     }
 }
