@@ -214,10 +214,10 @@ impl Timestamp {
     }
 
     fn push_fraction(&self, out: &mut String) {
-        if self.nanos == 0 {
+        let micros = self.nanos / 1000;
+        if micros == 0 {
             return;
         }
-        let micros = self.nanos / 1000;
         if micros.is_multiple_of(1000) {
             out.push_str(&format!(".{:03}", micros / 1000));
         } else {
@@ -299,75 +299,62 @@ impl Timestamp {
         })
     }
 
-    /// Parse ISO 8601 / RFC 3339: `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]` (a space may replace
-    /// `T`; a missing zone means UTC; missing seconds are zero; a comma may mark the fraction,
-    /// as ISO 8601 allows), the basic form `YYYYMMDDTHHMMSS[.fff][Z|±HHMM]`, or a date alone,
-    /// `YYYY-MM-DD`, which is its midnight UTC (botocore reads dates so: `2020-11-05` is
-    /// `2020-11-05T00:00:00Z`).
+    /// Parse ISO 8601 / RFC 3339 as botocore's date parser (dateutil) reads it:
+    /// `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]`, where a space (or several) may replace `T`, a
+    /// missing zone means UTC, missing seconds are zero, a comma may mark the fraction (as ISO
+    /// 8601 allows), and the hour may stand alone (`2020-01-02T03Z`). Like dateutil, it also
+    /// takes a month, day, hour, minute or second of one digit (`2020-1-2 3:04`), `/` between
+    /// the date's parts, spaces before the zone, `UTC` or `GMT` for `Z`, and an offset of hours
+    /// alone (`+02`). Also the basic form `YYYYMMDDTHHMMSS[.fff][Z|±HHMM]`, or a date alone,
+    /// which is its midnight UTC (`2020-11-05` is `2020-11-05T00:00:00Z`). A fraction finer
+    /// than nanoseconds is cut, as botocore cuts it at microseconds when it writes the time.
     pub fn parse_iso8601(value: &str) -> Result<Self, TimestampError> {
         const EXPECTED: &str = "ISO 8601 (YYYY-MM-DDTHH:MM[:SS[.fff]]Z, or YYYY-MM-DD)";
         let err = || TimestampError::new(value, EXPECTED);
         if let Some(extended) = Self::basic_to_extended(value.as_bytes()) {
             return Self::parse_iso8601(&extended).map_err(|_| err());
         }
-        let b = value.as_bytes();
-        if let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = b {
-            let digits = [*y1, *y2, *y3, *y4, *m1, *m2, *d1, *d2];
-            if !digits.iter().all(u8::is_ascii_digit) {
-                return Err(err());
-            }
-            let num = |d: &[u8]| d.iter().fold(0u32, |a, c| a * 10 + (c - b'0') as u32);
-            let (year, month, day) = (num(&digits[..4]), num(&digits[4..6]), num(&digits[6..]));
-            return Self::from_civil(year as i64, month, day, 0, 0, 0).ok_or_else(err);
+        Self::parse_extended(value.as_bytes()).ok_or_else(err)
+    }
+
+    /// The extended form [`parse_iso8601`](Self::parse_iso8601) describes; `None` for any other
+    /// text and for an impossible date or time.
+    fn parse_extended(b: &[u8]) -> Option<Self> {
+        let mut text = Scan { b, at: 0 };
+        let year = text.digits(4, 4)?;
+        text.one_of(b"-/")?;
+        let month = text.digits(1, 2)?;
+        text.one_of(b"-/")?;
+        let day = text.digits(1, 2)?;
+        if text.rest().is_empty() {
+            return Self::from_civil(year as i64, month, day, 0, 0, 0);
         }
-        if b.len() < 16
-            || b[4] != b'-'
-            || b[7] != b'-'
-            || !matches!(b[10], b'T' | b't' | b' ')
-            || b[13] != b':'
-        {
-            return Err(err());
+        let spaced = text.spaces();
+        if text.one_of(b"Tt").is_none() && !spaced {
+            return None;
         }
-        let num = |r: std::ops::Range<usize>| -> Result<u32, TimestampError> {
-            let s = &b[r];
-            if s.iter().all(u8::is_ascii_digit) {
-                Ok(s.iter().fold(0u32, |a, d| a * 10 + (d - b'0') as u32))
-            } else {
-                Err(err())
+        let hour_at = text.at;
+        let hour = text.digits(1, 2)?;
+        let (mut min, mut sec, mut nanos) = (0, 0, 0);
+        if text.one_of(b":").is_some() {
+            min = text.digits(1, 2)?;
+            if text.one_of(b":").is_some() {
+                sec = text.digits(1, 2)?;
+                if text.one_of(b".,").is_some() {
+                    nanos = text.fraction()?;
+                }
             }
-        };
-        let (year, month, day) = (num(0..4)? as i64, num(5..7)?, num(8..10)?);
-        let (hour, min) = (num(11..13)?, num(14..16)?);
-        // Seconds may be left out (`2016-09-27T15:50Z`, as botocore's dateutil reads it), and
-        // then so is any fraction.
-        let has_seconds = b.get(16) == Some(&b':');
-        let (sec, mut rest) = match has_seconds {
-            true if b.len() >= 19 => (num(17..19)?, &b[19..]),
-            true => return Err(err()),
-            false => (0, &b[16..]),
-        };
-        let mut nanos = 0u32;
-        let fraction = rest
-            .split_first()
-            .filter(|(c, _)| has_seconds && matches!(**c, b'.' | b','));
-        if let Some((_, frac)) = fraction {
-            let digits = frac.iter().take_while(|c| c.is_ascii_digit()).count();
-            if digits == 0 {
-                return Err(err());
-            }
-            let mut scale = 100_000_000u32;
-            for d in &frac[..digits.min(9)] {
-                nanos += (d - b'0') as u32 * scale;
-                scale /= 10;
-            }
-            rest = &frac[digits..];
+        } else if text.at - hour_at != 2 {
+            // An hour alone has two digits (`T3Z` is no time to dateutil either).
+            return None;
         }
-        let offset_secs: i64 = match rest {
-            [] | [b'Z'] | [b'z'] => 0,
-            zone => zone_offset(zone).ok_or_else(err)?,
+        text.spaces();
+        let offset_secs: i64 = match text.rest() {
+            [] | [b'Z' | b'z'] | b"UTC" | b"GMT" => 0,
+            zone => zone_offset(zone)?,
         };
-        let t = Self::from_civil(year, month, day, hour, min, sec).ok_or_else(err)?;
-        Ok(Timestamp {
+        let t = Self::from_civil(year as i64, month, day, hour, min, sec)?;
+        Some(Timestamp {
             secs: t.secs - offset_secs,
             nanos,
         })
@@ -581,19 +568,85 @@ fn zone_offset(zone: &[u8]) -> Option<i64> {
         (b'-', rest) => (-1, rest),
         _ => return None,
     };
-    let [h1, h2, rest @ ..] = digits else {
-        return None;
+    // `+02:00`, `+2:00`, `+0200`, or hours alone (`+02`, `+2`), as dateutil reads them.
+    let (hours, minutes) = match digits.iter().position(|&c| c == b':') {
+        Some(colon) => (&digits[..colon], &digits[colon + 1..]),
+        None if digits.len() == 4 => digits.split_at(2),
+        None => (digits, &[][..]),
     };
-    let [m1, m2] = match rest {
-        [b':', m1, m2] | [m1, m2] => [*m1, *m2],
-        _ => return None,
+    let number = |d: &[u8]| -> Option<i64> {
+        d.iter().try_fold(0i64, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + (c - b'0') as i64)
+        })
     };
-    let digits = [*h1, *h2, m1, m2];
-    if !digits.iter().all(u8::is_ascii_digit) {
-        return None;
+    let valid_widths = matches!(hours.len(), 1 | 2) && matches!(minutes.len(), 0 | 2);
+    let (hours, minutes) = (number(hours)?, number(minutes)?);
+    // A day or more is no offset (Python's timezone refuses it).
+    (valid_widths && hours < 24).then_some(sign * (hours * 3600 + minutes * 60))
+}
+
+/// A cursor over ASCII text, for the timestamp grammars above.
+struct Scan<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl Scan<'_> {
+    fn rest(&self) -> &[u8] {
+        &self.b[self.at..]
     }
-    let n = |a: u8, b: u8| ((a - b'0') * 10 + (b - b'0')) as i64;
-    Some(sign * (n(*h1, *h2) * 3600 + n(m1, m2) * 60))
+
+    /// A number of `min..=max` digits (as many as there are, up to `max`).
+    fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
+        let count = self
+            .rest()
+            .iter()
+            .take(max)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if count < min || self.rest().get(count).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        let n = self.rest()[..count]
+            .iter()
+            .fold(0u32, |n, &c| n * 10 + (c - b'0') as u32);
+        self.at += count;
+        Some(n)
+    }
+
+    /// One byte of `set`.
+    fn one_of(&mut self, set: &[u8]) -> Option<u8> {
+        let c = *self.rest().first().filter(|c| set.contains(c))?;
+        self.at += 1;
+        Some(c)
+    }
+
+    /// Skips spaces; whether there were any.
+    fn spaces(&mut self) -> bool {
+        let count = self.rest().iter().take_while(|&&c| c == b' ').count();
+        self.at += count;
+        count > 0
+    }
+
+    /// A fraction's digits (at least one) as nanoseconds; digits past the ninth are cut.
+    fn fraction(&mut self) -> Option<u32> {
+        let count = self
+            .rest()
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if count == 0 {
+            return None;
+        }
+        let mut nanos = 0u32;
+        let mut scale = 100_000_000u32;
+        for &c in &self.rest()[..count.min(9)] {
+            nanos += (c - b'0') as u32 * scale;
+            scale /= 10;
+        }
+        self.at += count;
+        Some(nanos)
+    }
 }
 
 impl fmt::Debug for Timestamp {
@@ -860,12 +913,59 @@ mod tests {
         for bad in [
             "2016-09-27T15:50.5Z",
             "2016-09-27T15:50:",
-            "2016-09-27T15:50:5Z",
-            "2016-09-27T15:5Z",
             "2016-09-27T15:50Q",
         ] {
             assert!(Timestamp::parse_iso8601(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn iso_8601_as_dateutil_loosens_it() {
+        // Each as botocore 1.44.5's `parse_to_aware_datetime` reads it.
+        let at = |secs| Ok(Timestamp::from_secs(secs));
+        for (text, secs) in [
+            ("2020-01-02T03:04:05 Z", 1_577_934_245),
+            ("2020-01-02T03:04:05  z", 1_577_934_245),
+            ("2020-01-02 03:04:05 UTC", 1_577_934_245),
+            ("2020-01-02T03:04:05GMT", 1_577_934_245),
+            ("2020-01-02  03:04:05", 1_577_934_245),
+            ("2020-01-02T3:4:5Z", 1_577_934_245),
+            ("2020-1-02T03:04:05Z", 1_577_934_245),
+            ("2020-01-02T03Z", 1_577_934_000),
+            ("2020-01-02T03", 1_577_934_000),
+            ("2020-1-2", 1_577_923_200),
+            ("2020/01/02", 1_577_923_200),
+            ("2020/1/2 3:04", 1_577_934_240),
+            ("2020-01-02T03:04:05+02", 1_577_927_045),
+            ("2020-01-02T03:04:05 +02:00", 1_577_927_045),
+            ("2020-01-02T03:04:05+2:00", 1_577_927_045),
+            ("2020-01-02T03:04:05-03", 1_577_945_045),
+            ("2020-01-02T03:04:05 -0000", 1_577_934_245),
+        ] {
+            assert_eq!(Timestamp::parse_any(text), at(secs), "{text}");
+        }
+        let t = Timestamp::parse_any("2020-01-02T03:04:05.5 +02:00").unwrap();
+        assert_eq!((t.secs(), t.subsec_nanos()), (1_577_927_045, 500_000_000));
+        // What dateutil refuses too.
+        for bad in [
+            "2020-01-02T3Z",
+            "2020-01-02 3",
+            "2020-01-02T03:04:05.Z",
+            "2020-001-02",
+            "2020-01-02T03:04:05 utc",
+            "2020-01-02T03:04:05+24:00",
+            "2020-01-02T03:04:05+02:30:00",
+            "2020-01-02T03:04:05 Zulu",
+        ] {
+            assert!(Timestamp::parse_any(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_sub_microsecond_fraction_is_not_written() {
+        // botocore keeps microseconds: 100 ns is a whole second to it.
+        let t = Timestamp::parse_iso8601("2020-01-02T03:04:05.0000001Z").unwrap();
+        assert_eq!(t.to_iso8601(), "2020-01-02T03:04:05Z");
     }
 
     #[test]
@@ -877,13 +977,7 @@ mod tests {
             Timestamp::parse_any("2020-11-05"),
             Ok(Timestamp::from_secs(1_604_534_400))
         );
-        for bad in [
-            "2020-13-05",
-            "2020-02-30",
-            "2020-1-105",
-            "2020/11/05",
-            "２020-11-05",
-        ] {
+        for bad in ["2020-13-05", "2020-02-30", "2020-1-105", "２020-11-05"] {
             assert!(Timestamp::parse_any(bad).is_err(), "{bad}");
         }
     }
