@@ -533,8 +533,16 @@ impl Validator<'_> {
                 }
             }
             ShapeKind::Timestamp => match value {
-                Value::Timestamp(_) | Value::Integer(_) => {}
-                Value::Float(f) if f.is_finite() => {}
+                Value::Timestamp(_) => {}
+                // Epoch seconds outside Python's `datetime` (years 1 to 9999) are refused by
+                // botocore's validator, as they are here, with the other problems.
+                Value::Integer(i) if Timestamp::from_secs(*i).in_datetime_range() => {}
+                Value::Float(f) if Timestamp::from_epoch_f64(*f).is_some() => {}
+                Value::Integer(_) | Value::Float(_) => self.type_error(
+                    path,
+                    value,
+                    "timestamp, ISO 8601 string, epoch seconds of years 1 to 9999",
+                ),
                 Value::String(s) => {
                     if Timestamp::parse_any(s).is_err() {
                         self.problems.push(Problem::InvalidTimestamp {
@@ -757,6 +765,33 @@ mod tests {
             "Invalid type for parameter Flag, value: yes, type: string, valid types: bool",
         ];
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn epoch_seconds_outside_years_1_to_9999_are_reported() {
+        // botocore's validator turns each into a `datetime`, which cannot hold them.
+        for when in [
+            Value::Integer(253_402_300_800),
+            Value::Integer(-62_135_596_801),
+            Value::Float(1e12),
+            Value::Float(f64::NAN),
+        ] {
+            let p = params! {"Bucket": "abc", "Key": "abc", "When": when.clone()};
+            let got = problems(p);
+            assert_eq!(got.len(), 1, "{when:?}: {got:?}");
+            assert!(
+                got[0].starts_with("Invalid type for parameter When, value: ")
+                    && got[0].ends_with("epoch seconds of years 1 to 9999"),
+                "{got:?}"
+            );
+        }
+        for when in [
+            Value::Integer(253_402_300_799),
+            Value::Float(-62_135_596_800.0),
+        ] {
+            let p = params! {"Bucket": "abc", "Key": "abc", "When": when};
+            assert_eq!(problems(p), Vec::<String>::new());
+        }
     }
 
     #[test]

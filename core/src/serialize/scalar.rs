@@ -103,7 +103,9 @@ pub(crate) fn expect_timestamp(
     };
     match value {
         Value::Timestamp(t) => Ok(*t),
-        Value::Integer(i) => Ok(Timestamp::from_secs(*i)),
+        Value::Integer(i) => Some(Timestamp::from_secs(*i))
+            .filter(Timestamp::in_datetime_range)
+            .ok_or_else(|| bad(format!("{i} is not a valid epoch"))),
         Value::Float(f) => {
             Timestamp::from_epoch_f64(*f).ok_or_else(|| bad(format!("{f} is not a valid epoch")))
         }
