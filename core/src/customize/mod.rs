@@ -87,6 +87,16 @@ pub enum CustomizeError {
         /// The operation.
         operation: String,
     },
+    /// `SourceRegion` is not a region name, so the cross-region URL would name no host of the
+    /// service (a deliberate difference: botocore presigns such a URL and the service refuses
+    /// the call).
+    #[error("{operation}: SourceRegion {region:?} is not a region name (letters, digits and '-'); the cross-region URL is not presigned")]
+    InvalidSourceRegion {
+        /// The operation.
+        operation: String,
+        /// The `SourceRegion` given.
+        region: String,
+    },
     /// The injected presigner failed.
     #[error("{operation}: presigning the cross-region request failed: {message}")]
     Presign {

@@ -86,7 +86,16 @@ pub(crate) fn cross_region_request(
     form: &FormBody,
     source_region: &str,
     destination_region: &str,
+    operation: &str,
 ) -> Result<http::Request<Body>, CustomizeError> {
+    // botocore puts any text there into the URL; a value that is no region name (a typo, a
+    // stray space) would only be refused by the service, after a round trip.
+    if source_region.is_empty() || crate::client::check_region_name(source_region).is_err() {
+        return Err(CustomizeError::InvalidSourceRegion {
+            operation: operation.to_string(),
+            region: source_region.to_string(),
+        });
+    }
     let mut form = form.clone();
     form.set("DestinationRegion", destination_region);
     let mut url = request
@@ -154,7 +163,7 @@ pub(crate) fn inject_presigned_url_rds(
         let destination = destination_region.ok_or_else(|| CustomizeError::MissingRegion {
             operation: operation.to_string(),
         })?;
-        let copy = cross_region_request(request, &form, &source_region, destination)?;
+        let copy = cross_region_request(request, &form, &source_region, destination, operation)?;
         let url = presign_with(presigner, copy, &source_region, operation, identity)?;
         form.set("PreSignedUrl", &url);
     }
@@ -183,7 +192,7 @@ pub(crate) fn inject_presigned_url_ec2(
     })?;
     // SourceRegion is required by the model; the validator has checked it.
     let source_region = form.get("SourceRegion").unwrap_or_default();
-    let copy = cross_region_request(request, &form, &source_region, destination)?;
+    let copy = cross_region_request(request, &form, &source_region, destination, operation)?;
     let url = presign_with(presigner, copy, &source_region, operation, identity)?;
     form.set("PresignedUrl", &url);
     form.set("DestinationRegion", destination);
@@ -348,6 +357,32 @@ mod tests {
         let err = inject_presigned_url_rds(&mut r, "CopyDBSnapshot", Some("us-east-1"), None, None)
             .unwrap_err();
         assert!(err.to_string().contains("no presigner"), "{err}");
+    }
+
+    #[test]
+    fn a_source_region_that_is_no_region_name_is_refused_by_name() {
+        let recorder = Recorder(Mutex::new(Vec::new()));
+        for bad in ["us-west-2 ", "a/b", "caf\u{e9}", "`", ""] {
+            let body = format!(
+                "Action=CopyDBSnapshot&SourceRegion={}",
+                crate::encoding::form_encode(bad)
+            );
+            let mut r = request(&body);
+            let err = inject_presigned_url_rds(
+                &mut r,
+                "CopyDBSnapshot",
+                Some("us-east-1"),
+                Some(&recorder),
+                None,
+            )
+            .unwrap_err();
+            assert!(
+                matches!(&err, CustomizeError::InvalidSourceRegion { operation, region }
+                    if operation == "CopyDBSnapshot" && region == bad),
+                "{bad:?}: {err:?}"
+            );
+        }
+        assert!(recorder.0.lock().unwrap().is_empty(), "nothing presigned");
     }
 
     #[test]
