@@ -43,11 +43,15 @@ pub(crate) fn switch_host_with_param(
     else {
         return Ok(());
     };
-    let new: http::Uri = endpoint
-        .parse()
-        .map_err(|_| CustomizeError::InvalidUri(endpoint.to_string()))?;
+    // A URL with a scheme and a host: anything else (`*`, a bare host name) would leave the
+    // request without one (botocore fails on it with an `AttributeError`).
+    let new_parts = endpoint
+        .parse::<http::Uri>()
+        .ok()
+        .map(http::Uri::into_parts)
+        .filter(|p| p.scheme.is_some() && p.authority.is_some())
+        .ok_or_else(|| CustomizeError::InvalidUri(endpoint.to_string()))?;
     let mut parts = request.uri().clone().into_parts();
-    let new_parts = new.into_parts();
     parts.scheme = new_parts.scheme;
     parts.authority = new_parts.authority;
     let uri =
@@ -86,5 +90,22 @@ mod tests {
             .unwrap();
         switch_host_with_param(&mut r, "PredictEndpoint").unwrap();
         assert_eq!(r.uri().to_string(), "https://ml.example/");
+    }
+
+    #[test]
+    fn an_endpoint_without_scheme_or_host_is_refused() {
+        for bad in ["*", "realtime.example.com", "/path", "https://", "a b"] {
+            let body = serde_json::json!({ "PredictEndpoint": bad }).to_string();
+            let mut r = http::Request::builder()
+                .uri("https://ml.example/")
+                .body(Body::from(body.into_bytes()))
+                .unwrap();
+            let err = switch_host_with_param(&mut r, "PredictEndpoint").unwrap_err();
+            assert!(
+                matches!(&err, CustomizeError::InvalidUri(u) if u == bad),
+                "{bad:?}: {err:?}"
+            );
+            assert_eq!(r.uri().to_string(), "https://ml.example/", "unchanged");
+        }
     }
 }
