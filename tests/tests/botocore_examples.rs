@@ -312,7 +312,8 @@ emit(out)
 "#;
 
 /// Each operation's input with awkward but valid values, chosen by a seeded generator: text with
-/// spaces, `/`, `+`, `%`, `&`, `=`, quotes, a backslash, non-ASCII and an emoji; integers at
+/// spaces, `/`, `+`, `%`, `&`, `=`, quotes, a backslash, control characters, a byte-order mark,
+/// non-ASCII and an emoji; integers at
 /// 32- and 64-bit edges and past 2^53; floats Python and Rust write differently (`1e-07`,
 /// `1e+21`, `-0.0`, the smallest and largest doubles); timestamps as epoch numbers (whole and
 /// fractional, negative, past the year 9999), ISO 8601 text with fractions, offsets or no zone,
@@ -324,7 +325,7 @@ emit(out)
 const AWKWARD_INPUTS: &str = r#"
 import random
 rng = random.Random(20261206)
-TEXTS = ['a b', 'a/b/c', 'caf\u00e9', '~tilde', 'a+b', '%41', 'a=b&c=d', '  lead', 'trail ', '\u65e5\u672c',
+TEXTS = ['line\nbreak', 'tab\there', 'cr\r', 'del\x7f', 'nul\x00', 'bell\x07', '\ufeffbom', 'a b', 'a/b/c', 'caf\u00e9', '~tilde', 'a+b', '%41', 'a=b&c=d', '  lead', 'trail ', '\u65e5\u672c',
          'emoji\U0001F600', '*', "it's", 'say "hi"', 'back\\slash', ':', 'a,b', 'a;b', '?q', '#h', '[x]',
          '{x}', '$', '|', '^', '`', '<>', '@', '!', '()', 'UPPER', '0', '-1', 'true', 'null', 'x' * 3]
 INTS = [0, -1, 1, 7, 2**31 - 1, -2**31, 2**32, 2**53 + 1, -2**53 - 1, 2**63 - 1, -2**63, 1000000]
@@ -462,10 +463,13 @@ fn compare_with_botocore(
             if their_error.starts_with("MissingDependencyException: ") {
                 // What botocore does only with `awscrt` (CRC32C and the xxHash checksums,
                 // SigV4a), which the reference has not: sansboto does it natively, so it sends
-                // the request, or names what is wrong with the parameters.
+                // the request, or names what is wrong with the parameters (or a header).
                 skipped.needs_crt += 1;
                 if let Err(e) = &ours {
-                    if !matches!(e, Error::Validation(_)) {
+                    let control_in_header =
+                        matches!(e, Error::Serialize(SerializeError::InvalidHeader { .. }))
+                            && has_control_character(&serde_json::from_str(input).unwrap());
+                    if !matches!(e, Error::Validation(_)) && !control_in_header {
                         differences.push(format!(
                             "{name}: botocore needs awscrt ({their_error}), sansboto: {e}"
                         ));
@@ -506,6 +510,14 @@ fn compare_with_botocore(
                 // Checks that botocore reports as validation errors outside its validator, each a
                 // variant of its own in sansboto: a customization's (S3's bucket name, in the same
                 // words) and a host label's (the same member named).
+                // A header value with a control character, refused before the host label
+                // botocore's parameter handler refuses first (Neptune Analytics' graph id is
+                // both).
+                Err(Error::Serialize(SerializeError::InvalidHeader { .. }))
+                    if has_control_character(&serde_json::from_str(input).unwrap()) =>
+                {
+                    skipped.control_in_header += 1;
+                }
                 Err(e) if their_error.starts_with("ParamValidationError: ") => {
                     let report = their_error
                         .strip_prefix("ParamValidationError: Parameter validation failed:\n")
@@ -532,6 +544,15 @@ fn compare_with_botocore(
         }
         let request = match ours {
             Ok(request) => request,
+            // Deliberate: a header value with a control character is refused, where botocore
+            // puts it in the request (http.client then refuses a bare CR or LF as it sends,
+            // and sends the others, which HTTP forbids).
+            Err(Error::Serialize(SerializeError::InvalidHeader { .. }))
+                if has_control_character(&serde_json::from_str(input).unwrap()) =>
+            {
+                skipped.control_in_header += 1;
+                continue;
+            }
             // Deliberate: botocore puts any `SourceRegion` into the cross-region URL's host,
             // which the service then refuses; sansboto refuses text that is no region name.
             Err(e)
@@ -589,6 +610,13 @@ fn compare_with_botocore(
             // botocore lets the endpoint's authSchemes sign it anyway (Sign-In's token
             // operations, which its own login provider calls unsigned).
             skipped.unsigned += 1;
+            (ours.authorization, theirs.authorization) = (None, None);
+        }
+        if ours.body != theirs.body && ours.body.replace("&#xD;", "\r") == theirs.body {
+            // Deliberate: a carriage return in XML text is written `&#xD;`, which an XML
+            // parser keeps; botocore writes it bare, and the server's parser reads it as `\n`.
+            skipped.xml_carriage_return += 1;
+            ours.body = theirs.body.clone();
             (ours.authorization, theirs.authorization) = (None, None);
         }
         if ours.authorization.is_some() {
@@ -655,6 +683,20 @@ struct Skipped {
     unsigned: usize,
     needs_crt: usize,
     invalid_source_region: usize,
+    control_in_header: usize,
+    xml_carriage_return: usize,
+}
+
+/// Whether any text in `input` holds a control character other than a tab.
+fn has_control_character(input: &serde_json::Value) -> bool {
+    match input {
+        serde_json::Value::String(text) => text.chars().any(|c| c.is_control() && c != '\t'),
+        serde_json::Value::Array(items) => items.iter().any(has_control_character),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| {
+            has_control_character(&serde_json::Value::String(k.clone())) || has_control_character(v)
+        }),
+        _ => false,
+    }
 }
 
 #[test]
