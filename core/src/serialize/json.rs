@@ -348,8 +348,10 @@ pub(crate) fn python_str(value: &serde_json::Value) -> String {
 
 /// Python's `repr()` of the value `json.loads` makes of `value`: single-quoted strings (double
 /// quotes when the text holds a `'` and no `"`), `True`/`False`/`None`, numbers as Python
-/// writes them. Control characters are escaped as Python does; other characters are kept
-/// (Python also escapes the few non-printable non-control ones, which model data does not hold).
+/// writes them. Characters Python does not print are escaped as it escapes them (`\x07`,
+/// `\ufeff`, `\U000e0001`): control characters, and the separators, format characters and
+/// private-use characters of Python 3.11's Unicode 14 ([`PYTHON_UNPRINTABLE`]); code points
+/// unassigned in it are kept (their table would cost more than the case is worth).
 pub(crate) fn python_repr(value: &serde_json::Value) -> String {
     use serde_json::Value as J;
     match value {
@@ -379,9 +381,11 @@ pub(crate) fn python_repr(value: &serde_json::Value) -> String {
                         out.push('\\');
                         out.push(c);
                     }
-                    c if (c as u32) < 0x20 || (0x7f..0xa1).contains(&(c as u32)) => {
-                        out.push_str(&format!("\\x{:02x}", c as u32));
-                    }
+                    c if python_unprintable(c) => match c as u32 {
+                        n @ ..=0xff => out.push_str(&format!("\\x{n:02x}")),
+                        n @ ..=0xffff => out.push_str(&format!("\\u{n:04x}")),
+                        n => out.push_str(&format!("\\U{n:08x}")),
+                    },
                     c => out.push(c),
                 }
             }
@@ -400,6 +404,56 @@ pub(crate) fn python_repr(value: &serde_json::Value) -> String {
             format!("{{{}}}", inner.join(", "))
         }
     }
+}
+
+/// The assigned characters above U+00A0 that Python 3.11 (Unicode 14) does not print
+/// (`str.isprintable`): spaces other than `' '`, line and paragraph separators, format
+/// characters, private use. Ranges, inclusive, in order.
+const PYTHON_UNPRINTABLE: [(u32, u32); 26] = [
+    (0xAD, 0xAD),
+    (0x600, 0x605),
+    (0x61C, 0x61C),
+    (0x6DD, 0x6DD),
+    (0x70F, 0x70F),
+    (0x890, 0x891),
+    (0x8E2, 0x8E2),
+    (0x1680, 0x1680),
+    (0x180E, 0x180E),
+    (0x2000, 0x200F),
+    (0x2028, 0x202F),
+    (0x205F, 0x2064),
+    (0x2066, 0x206F),
+    (0x3000, 0x3000),
+    (0xE000, 0xF8FF),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x13438),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+    (0xF0000, 0xFFFFD),
+    (0x100000, 0x10FFFD),
+];
+
+/// Whether Python's `repr` escapes `c` (other than the quotes, backslash and `\t\n\r`).
+fn python_unprintable(c: char) -> bool {
+    let n = c as u32;
+    n < 0x20
+        || (0x7f..0xa1).contains(&n)
+        || PYTHON_UNPRINTABLE
+            .binary_search_by(|&(low, high)| {
+                if high < n {
+                    std::cmp::Ordering::Less
+                } else if low > n {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+            .is_ok()
 }
 
 /// A JSON string literal.
@@ -470,6 +524,13 @@ mod tests {
         assert_eq!(
             python_repr(&v),
             r#"{'a': [1, 2.5e-07, None, True], "b'": 'x\ny', 'c': {}}"#
+        );
+        // What Python 3.11 prints for the same text's `repr`.
+        assert_eq!(
+            python_repr(&serde_json::json!(
+                "\u{7}\u{a0}\u{ad}\u{feff}\u{2028}\u{e0001}é日😀\u{e000}\u{3000} x"
+            )),
+            r"'\x07\xa0\xad\ufeff\u2028\U000e0001é日😀\ue000\u3000 x'"
         );
         assert_eq!(python_str(&serde_json::json!("bare")), "bare");
         assert_eq!(python_str(&serde_json::json!([1e-5])), "[1e-05]");
