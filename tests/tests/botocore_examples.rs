@@ -366,7 +366,7 @@ def awkward(shape, depth, name):
         return {rng.choice(['key', 'Key-Two', 'k3']): awkward(shape.value, depth + 1, name)}
     if kind == 'list':
         low = shape.metadata.get('min', 0) or 0
-        n = 0 if depth > 4 else max(low, rng.choice([0, 1, 2, 3]))
+        n = 0 if depth > 4 else max(low, rng.choice(LIST_SIZES))
         return [awkward(shape.member, depth + 1, name) for _ in range(n)]
     if kind == 'map':
         if depth > 4:
@@ -721,7 +721,9 @@ fn generated_inputs_for_every_operation_are_sent_as_botocore_sends_them() {
 
 #[test]
 fn awkward_values_for_every_operation_are_sent_as_botocore_sends_them() {
-    let snippet = format!("{INPUT_GENERATOR}{AWKWARD_INPUTS}").replace("STEP", "1");
+    let snippet = format!("{INPUT_GENERATOR}{AWKWARD_INPUTS}")
+        .replace("STEP", "1")
+        .replace("LIST_SIZES", "[0, 1, 2, 3]");
     let (cases, differences, signatures) = compare_with_botocore(&snippet, "us-east-1", &[]);
     assert!(cases > 30_000, "only {cases} inputs");
     assert!(differences.is_empty(), "{}", report(&differences, cases));
@@ -871,18 +873,43 @@ fn scope_region(url: &str) -> Option<&str> {
 /// the URLs are compared without the signature, the scope's region taken as sansboto's.
 #[test]
 fn generated_inputs_for_every_operation_are_presigned_as_botocore_presigns_them() {
+    let inputs = format!("{INPUT_GENERATOR}{GENERATED_INPUTS}")
+        .replace("FORMS", "(False,)")
+        .replace("STEP", "1");
+    let (cases, differences, signatures) = presign_compared_with_botocore(&inputs);
+    assert!(cases > 15_000, "only {cases} inputs");
+    assert!(differences.is_empty(), "{}", report(&differences, cases));
+    assert!(signatures > 15_000, "only {signatures} signatures compared");
+}
+
+/// Presigned URLs of every operation with the awkward values of `AWKWARD_INPUTS`, as above.
+/// Lists hold at most one entry: of a list bound to the query string botocore presigns the
+/// first value only, sansboto every value (a deliberate difference, in the README). Two more
+/// are left out, counted: a header value with a control character, which sansboto refuses;
+/// and botocore's `?&` where a body member moved to the query string is an empty list, which
+/// sansboto leaves out (compared unsigned).
+#[test]
+fn awkward_values_for_every_operation_are_presigned_as_botocore_presigns_them() {
+    let inputs = format!("{INPUT_GENERATOR}{AWKWARD_INPUTS}")
+        .replace("STEP", "1")
+        .replace("LIST_SIZES", "[0, 1]");
+    let (cases, differences, signatures) = presign_compared_with_botocore(&inputs);
+    assert!(cases > 30_000, "only {cases} inputs");
+    assert!(differences.is_empty(), "{}", report(&differences, cases));
+    assert!(signatures > 30_000, "only {signatures} signatures compared");
+}
+
+/// Each case `inputs` emits, presigned by sansboto and by botocore in eu-west-1 at one time;
+/// returns the number of cases, the differences and how many signatures were compared.
+fn presign_compared_with_botocore(inputs: &str) -> (usize, Vec<String>, usize) {
     let region = "eu-west-1";
     let snippet = format!(
-        "{}\n{BOTOCORE_PRESIGN}\n{}",
+        "{}\n{BOTOCORE_PRESIGN}\n{inputs}",
         botocore::fixed_clock(SIGNED_AT),
-        format!("{INPUT_GENERATOR}{GENERATED_INPUTS}")
-            .replace("FORMS", "(False,)")
-            .replace("STEP", "1")
     )
     .replace("REGION", &format!("{region:?}"));
     let cases = botocore::run(&snippet, &[]);
     let cases = cases.as_array().expect("a list of cases");
-    assert!(cases.len() > 15_000, "only {} inputs", cases.len());
     let session = core_session(&[], None, None);
     let options = ClientOptions {
         region: Some(region.into()),
@@ -893,6 +920,7 @@ fn generated_inputs_for_every_operation_are_presigned_as_botocore_presigns_them(
     let mut clients = BTreeMap::new();
     let mut differences = Vec::new();
     let (mut signatures, mut s3, mut sigv4a, mut endpoint_region) = (0, 0, 0, 0);
+    let (mut control_in_header, mut empty_query_part) = (0, 0);
     for case in cases {
         let text = |key: &str| case[key].as_str().unwrap_or_default();
         let (service, operation, input) = (text("service"), text("operation"), text("input"));
@@ -919,6 +947,11 @@ fn generated_inputs_for_every_operation_are_presigned_as_botocore_presigns_them(
             }
             (Ok(ours), Some(theirs)) => {
                 let ((ours, masked), (theirs, _)) = (mask_uuids(&ours), mask_uuids(theirs));
+                let unsigned = masked || theirs.contains("?&");
+                if theirs.contains("?&") {
+                    empty_query_part += 1;
+                }
+                let theirs = theirs.replacen("?&", "?", 1);
                 let (ours, theirs) = match (scope_region(&ours), scope_region(&theirs)) {
                     (Some(o), Some(t)) if o != t && t == region => {
                         endpoint_region += 1;
@@ -926,7 +959,7 @@ fn generated_inputs_for_every_operation_are_presigned_as_botocore_presigns_them(
                         let theirs = theirs.replacen(&scope(t), &scope(o), 1);
                         (unsigned_part(&ours), unsigned_part(&theirs))
                     }
-                    _ if masked => (unsigned_part(&ours), unsigned_part(&theirs)),
+                    _ if unsigned => (unsigned_part(&ours), unsigned_part(&theirs)),
                     _ => {
                         signatures += 1;
                         (ours, theirs)
@@ -941,6 +974,11 @@ fn generated_inputs_for_every_operation_are_presigned_as_botocore_presigns_them(
                 "{name}\n  sansboto: {ours}\n  botocore refused: {}",
                 text("error")
             )),
+            (Err(Error::Serialize(SerializeError::InvalidHeader { .. })), Some(_))
+                if has_control_character(&serde_json::from_str(input).unwrap()) =>
+            {
+                control_in_header += 1;
+            }
             (Err(e), Some(theirs)) => differences.push(format!(
                 "{name}\n  sansboto refused: {e}\n  botocore: {theirs}"
             )),
@@ -948,13 +986,10 @@ fn generated_inputs_for_every_operation_are_presigned_as_botocore_presigns_them(
     }
     println!(
         "presigned URLs: {} cases, {signatures} signatures compared; left out: {s3} S3, \
-         {sigv4a} SigV4a, {endpoint_region} signed for the endpoint's region (compared unsigned)",
+         {sigv4a} SigV4a, {endpoint_region} signed for the endpoint's region (compared unsigned), \
+         {control_in_header} with a control character in a header, {empty_query_part} with \
+         botocore's `?&` (compared unsigned)",
         cases.len()
     );
-    assert!(
-        differences.is_empty(),
-        "{}",
-        report(&differences, cases.len())
-    );
-    assert!(signatures > 15_000, "only {signatures} signatures compared");
+    (cases.len(), differences, signatures)
 }
