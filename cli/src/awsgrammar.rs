@@ -814,18 +814,10 @@ fn unpack_list_values(
 fn scalar(model: &ServiceModel, id: ShapeId, text: String, cli: &str) -> Result<J, Failure> {
     Ok(match model.shape(id).kind {
         ShapeKind::Byte | ShapeKind::Short | ShapeKind::Integer | ShapeKind::Long => {
-            J::from(text.trim().parse::<i64>().map_err(|_| {
-                param_error(
-                    cli,
-                    &format!("invalid literal for int() with base 10: '{text}'"),
-                )
-            })?)
+            shorthand::int_value(&text).map_err(|e| param_error(cli, &e))?
         }
         ShapeKind::Float | ShapeKind::Double => {
-            let n = text.trim().parse::<f64>().map_err(|_| {
-                param_error(cli, &format!("could not convert string to float: '{text}'"))
-            })?;
-            serde_json::Number::from_f64(n).map_or(J::Null, J::Number)
+            shorthand::float_value(&text).map_err(|e| param_error(cli, &e))?
         }
         ShapeKind::Boolean => J::Bool(!text.eq_ignore_ascii_case("false") && !text.is_empty()),
         _ => J::String(text),

@@ -6,6 +6,7 @@
 //! escapes a comma, quoted values keep everything, `key@=file://PATH` reads a file.
 
 use base64::Engine;
+use sansboto_core::config::{py_float, py_int};
 use sansboto_core::model::{ServiceModel, ShapeId, ShapeKind};
 use serde_json::{Map, Value as J};
 
@@ -422,20 +423,12 @@ pub(crate) fn apply_model(
         }
         ShapeKind::Byte | ShapeKind::Short | ShapeKind::Integer | ShapeKind::Long => {
             if let J::String(text) = value {
-                let n: i64 = text
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("invalid literal for int() with base 10: '{text}'"))?;
-                *value = J::from(n);
+                *value = int_value(text)?;
             }
         }
         ShapeKind::Float | ShapeKind::Double => {
             if let J::String(text) = value {
-                let n: f64 = text
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("could not convert string to float: '{text}'"))?;
-                *value = serde_json::Number::from_f64(n).map_or(J::Null, J::Number);
+                *value = float_value(text)?;
             }
         }
         ShapeKind::Boolean => {
@@ -456,6 +449,24 @@ pub(crate) fn apply_model(
 /// Bytes of a `fileb://` file, as the `{"base64": …}` form a blob takes in JSON parameters.
 pub(crate) fn bytes_value(bytes: &[u8]) -> J {
     serde_json::json!({"base64": base64::engine::general_purpose::STANDARD.encode(bytes)})
+}
+
+/// An integer parameter's text as aws-cli reads it (Python's `int`), or its error message.
+pub(crate) fn int_value(text: &str) -> Result<J, String> {
+    py_int(text)
+        .map(J::from)
+        .ok_or_else(|| format!("invalid literal for int() with base 10: '{text}'"))
+}
+
+/// A float parameter's text as aws-cli reads it (Python's `float`), or its error message.
+/// `inf` and `nan` are refused: JSON cannot carry them, and leaving the member out instead
+/// would send another call than the one asked for (aws-cli sends them, and services refuse
+/// them).
+pub(crate) fn float_value(text: &str) -> Result<J, String> {
+    let n = py_float(text).ok_or_else(|| format!("could not convert string to float: '{text}'"))?;
+    serde_json::Number::from_f64(n)
+        .map(J::Number)
+        .ok_or_else(|| format!("'{text}' is not a finite number"))
 }
 
 #[cfg(test)]

@@ -20,7 +20,8 @@ pub use settings::{
     ConfigSources, DefaultsMode, ModeDefaults, ProfileKey, Resolved, ResolvedConfig, S3Config,
     Setting, SettingKind, SettingSource, SharedFilePaths, VarSource, SETTINGS,
 };
-pub(crate) use settings::{expand_user, expand_vars, py_int};
+pub(crate) use settings::{expand_user, expand_vars};
+pub use settings::{py_float, py_int};
 
 /// Everything that can be wrong with configuration text or values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -415,23 +415,63 @@ fn parse_int(setting: &Setting, resolved: Resolved<'_>) -> Result<i64, ConfigErr
     })
 }
 
-/// Python's `int(text)` for the integers botocore reads from settings: surrounding whitespace
-/// (`str.strip`'s, less the four separators `\x1c`–`\x1f` `int` does not take), a sign, and
-/// single underscores between digits (`1_000`). Left out: digits of other scripts (`int('٥')`
-/// is 5), which no setting is written in, and values beyond 64 bits, which `int` takes.
-pub(crate) fn py_int(text: &str) -> Option<i64> {
-    let text = text.trim_matches(|c| is_py_space(c) && !('\x1c'..='\x1f').contains(&c));
+/// Python's `int(text)`, as botocore reads integers from settings and aws-cli from the command
+/// line: surrounding whitespace (`str.strip`'s, less the four separators `\x1c`–`\x1f` `int`
+/// does not take), a sign, and single underscores between digits (`1_000`). Left out: digits
+/// of other scripts (`int('٥')` is 5), and values beyond 64 bits, which `int` takes.
+///
+/// ```
+/// use sansboto_core::config::py_int;
+/// assert_eq!(py_int(" +1_000\n"), Some(1000));
+/// assert_eq!(py_int("1__0"), None);
+/// ```
+pub fn py_int(text: &str) -> Option<i64> {
+    let text = py_number_text(text);
     let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
     let well_formed = !digits.is_empty()
-        && !digits.starts_with('_')
-        && !digits.ends_with('_')
-        && !digits.contains("__")
+        && underscores_between_digits(digits)
         && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_');
     if !well_formed {
         return None;
     }
     let plain: String = text.chars().filter(|&c| c != '_').collect();
     plain.parse().ok()
+}
+
+/// Python's `float(text)`, as aws-cli reads a float from the command line: [`py_int`]'s
+/// whitespace and underscores (`1_000.5`), and Rust's reading of the rest, which is Python's
+/// (`.5`, `5.`, `1e3`, `inf`, `nan` in any case).
+///
+/// ```
+/// use sansboto_core::config::py_float;
+/// assert_eq!(py_float(" 1_0.5 "), Some(10.5));
+/// assert_eq!(py_float("1_.5"), None);
+/// ```
+pub fn py_float(text: &str) -> Option<f64> {
+    let text = py_number_text(text);
+    if !text.contains('_') {
+        return text.parse().ok();
+    }
+    if !underscores_between_digits(text) {
+        return None;
+    }
+    text.replace('_', "").parse().ok()
+}
+
+/// `text` without the whitespace Python's `int` and `float` take around a number.
+fn py_number_text(text: &str) -> &str {
+    text.trim_matches(|c| is_py_space(c) && !('\x1c'..='\x1f').contains(&c))
+}
+
+/// Whether every `_` in `text` sits between two digits (`1_0`, not `_1`, `1__0` or `1_.5`).
+fn underscores_between_digits(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'_'
+            || (i > 0
+                && bytes[i - 1].is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+    })
 }
 
 /// A profile's text under `key`; a nested block is not text (and vice versa), so it is absent.
@@ -971,6 +1011,30 @@ mod tests {
         ] {
             assert_eq!(py_int(text), value, "{text:?}");
         }
+    }
+
+    #[test]
+    fn py_float_reads_what_python_float_reads() {
+        // Each as Python 3.11's `float(text)` reads it (`None`: a `ValueError`).
+        for (text, value) in [
+            ("1_0", Some(10.0)),
+            (" 1_0.5_5e1_0 ", Some(10.55e10)),
+            (".5", Some(0.5)),
+            ("5.", Some(5.0)),
+            ("-1e3", Some(-1000.0)),
+            ("1_.5", None),
+            ("1._5", None),
+            ("_1", None),
+            ("1__0", None),
+            ("1e_3", None),
+            ("0x10", None),
+            ("", None),
+            ("abc", None),
+        ] {
+            assert_eq!(py_float(text), value, "{text:?}");
+        }
+        assert!(py_float("Infinity").is_some_and(f64::is_infinite));
+        assert!(py_float(" nan ").is_some_and(f64::is_nan));
     }
 
     #[test]
