@@ -107,18 +107,14 @@ fn convert_shape(
                 .collect(),
         ),
         (ShapeKind::Timestamp, J::String(text)) => {
-            match Timestamp::parse_iso8601(text).or_else(|_| {
-                text.trim()
-                    .parse::<f64>()
-                    .ok()
-                    .and_then(Timestamp::from_epoch_f64)
-                    .ok_or(())
-            }) {
+            // As botocore reads a timestamp parameter's text (ISO 8601 in dateutil's loose
+            // forms, an HTTP date, epoch seconds).
+            match Timestamp::parse_any(text) {
                 Ok(t) => Value::Timestamp(t),
                 Err(_) => {
                     ctx.problems.push(format!(
                         "Invalid timestamp for parameter {}: {text:?} (expected ISO 8601 such as \
-                     2024-01-01T00:00:00Z, or epoch seconds)",
+                     2024-01-01T00:00:00Z, an HTTP date, or epoch seconds)",
                         name(path)
                     ));
                     Value::Timestamp(Timestamp::from_secs(0))
