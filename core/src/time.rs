@@ -54,15 +54,23 @@ impl Timestamp {
     }
 
     /// From fractional epoch seconds (as JSON and CBOR carry them), rounded to the microsecond
-    /// the way botocore's datetime does. `None` for NaN, infinities or a time outside years
+    /// the way botocore's datetime does (the fraction, half to even). `None` for NaN, infinities or a time outside years
     /// 1 to 9999 ([`Timestamp::in_datetime_range`]).
     pub fn from_epoch_f64(value: f64) -> Option<Self> {
         if !(FIRST_SECOND as f64..(LAST_SECOND + 1) as f64).contains(&value) {
             return None;
         }
-        let micros = (value * 1e6).round() as i64;
-        let secs = micros.div_euclid(1_000_000);
-        let nanos = (micros.rem_euclid(1_000_000) * 1000) as u32;
+        // As CPython's `fromtimestamp` rounds: the fraction alone (exact) to microseconds,
+        // half to even; scaling the whole value would round once more.
+        let whole = value.trunc();
+        let mut micros = ((value - whole) * 1e6).round_ties_even() as i64;
+        let mut secs = whole as i64;
+        if micros >= 1_000_000 {
+            (secs, micros) = (secs + 1, micros - 1_000_000);
+        } else if micros < 0 {
+            (secs, micros) = (secs - 1, micros + 1_000_000);
+        }
+        let nanos = (micros * 1000) as u32;
         // Rounding to the microsecond may carry the last second of year 9999 into 10000.
         Some(Timestamp { secs, nanos }).filter(Timestamp::in_datetime_range)
     }
@@ -245,10 +253,9 @@ impl Timestamp {
         if let Ok(t) = Self::parse_http_date(v) {
             return Ok(t);
         }
-        if let Ok(f) = v.parse::<f64>() {
-            if let Some(t) = Self::from_epoch_f64(f) {
-                return Ok(t);
-            }
+        // Python's `float` of the text, as botocore tries it (`1_000` is 1000).
+        if let Some(t) = crate::config::py_float(v).and_then(Self::from_epoch_f64) {
+            return Ok(t);
         }
         Err(TimestampError::new(
             value,
@@ -300,7 +307,7 @@ impl Timestamp {
     }
 
     /// Parse ISO 8601 / RFC 3339 as botocore's date parser (dateutil) reads it:
-    /// `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]`, where a space (or several) may replace `T`, a
+    /// `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]`, where spaces may replace `T` or stand around it, a
     /// missing zone means UTC, missing seconds are zero, a comma may mark the fraction (as ISO
     /// 8601 allows), and the hour may stand alone (`2020-01-02T03Z`). Like dateutil, it also
     /// takes a month, day, hour, minute or second of one digit (`2020-1-2 3:04`), `/` between
@@ -333,14 +340,19 @@ impl Timestamp {
         if text.one_of(b"Tt").is_none() && !spaced {
             return None;
         }
+        text.spaces();
         let hour_at = text.at;
         let hour = text.digits(1, 2)?;
         let (mut min, mut sec, mut nanos) = (0, 0, 0);
         if text.one_of(b":").is_some() {
             min = text.digits(1, 2)?;
             if text.one_of(b":").is_some() {
+                let sec_at = text.at;
                 sec = text.digits(1, 2)?;
-                if text.one_of(b".,").is_some() {
+                let two_digits = text.at - sec_at == 2;
+                // dateutil takes a comma for the fraction's mark only after two digits.
+                let mark = text.one_of(if two_digits { b".," } else { b"." });
+                if mark.is_some() {
                     nanos = text.fraction()?;
                 }
             }
@@ -354,10 +366,13 @@ impl Timestamp {
             zone => zone_offset(zone)?,
         };
         let t = Self::from_civil(year as i64, month, day, hour, min, sec)?;
+        // The offset may carry the time out of years 1 to 9999, where botocore's datetime
+        // overflows.
         Some(Timestamp {
             secs: t.secs - offset_secs,
             nanos,
         })
+        .filter(Timestamp::in_datetime_range)
     }
 
     /// ISO 8601's basic form, `YYYYMMDDTHHMMSS` and whatever follows (a fraction, a zone),
@@ -425,7 +440,10 @@ impl Timestamp {
             }
         }
         let (v, weekday_named) = match v.split_once(',') {
-            Some((_weekday, rest)) => (rest.trim_start(), true),
+            // A weekday's name, short or whole (RFC 850's `Sunday`), in any case, as dateutil
+            // knows them; it is not checked against the date.
+            Some((weekday, rest)) if is_weekday_name(weekday) => (rest.trim_start(), true),
+            Some(_) => return Err(err()),
             None => (v, false),
         };
         let mut parts = v.split_ascii_whitespace();
@@ -442,7 +460,7 @@ impl Timestamp {
         let (day, month, year, time): (u32, u32, i64, &str) = if asctime {
             parts.next();
             let month = parts.next().and_then(month_of).ok_or_else(err)?;
-            let day = parts.next().and_then(|d| d.parse().ok()).ok_or_else(err)?;
+            let day = parts.next().and_then(unsigned).ok_or_else(err)?;
             let time = parts.next().ok_or_else(err)?;
             let year = parts
                 .next()
@@ -458,7 +476,7 @@ impl Timestamp {
                 (Some(day), Some(month), Some(year)) => (day, Some(month), Some(year), true),
                 _ => (first, parts.next(), parts.next(), false),
             };
-            let day = day.parse().ok().ok_or_else(err)?;
+            let day = unsigned(day).ok_or_else(err)?;
             let month = month.and_then(month_of).ok_or_else(err)?;
             let year = year.and_then(|y| http_year(y, is_dashed)).ok_or_else(err)?;
             (day, month, year, parts.next().ok_or_else(err)?)
@@ -473,7 +491,7 @@ impl Timestamp {
         }
         let (hms, frac) = time.split_once('.').unwrap_or((time, ""));
         // RFC 822 makes the seconds optional.
-        let mut hms = hms.split(':').map(|p| p.parse::<u32>().ok());
+        let mut hms = hms.split(':').map(unsigned);
         let (Some(Some(h)), Some(Some(m)), s, None) =
             (hms.next(), hms.next(), hms.next(), hms.next())
         else {
@@ -508,9 +526,8 @@ impl Timestamp {
 fn http_year(word: &str, dashed: bool) -> Option<i64> {
     /// The year dateutil's window is taken around.
     const NOW: i64 = 2026;
-    let year: i64 = word.parse().ok()?;
-    let windowed =
-        year < 100 && word.bytes().all(|b| b.is_ascii_digit()) && (!dashed || word.len() <= 2);
+    let year = i64::from(unsigned(word)?);
+    let windowed = year < 100 && (!dashed || word.len() <= 2);
     if !windowed {
         return Some(year);
     }
@@ -560,29 +577,55 @@ impl Timestamp {
     }
 }
 
-/// A numeric zone, `+HHMM` or `+HH:MM` (or `-`), of an ISO 8601 time or an HTTP date:
-/// seconds east of UTC.
+/// A numeric zone of an ISO 8601 time or an HTTP date, as dateutil reads one: `+HH:MM`,
+/// `+H:MM`, `+HHMM`, or hours alone (`+HH`, `+H`), or the same with `-`; seconds east of UTC.
+/// `None` for an offset of a day or more, which Python's `timezone` refuses.
 fn zone_offset(zone: &[u8]) -> Option<i64> {
     let (sign, digits) = match zone.split_first()? {
         (b'+', rest) => (1, rest),
         (b'-', rest) => (-1, rest),
         _ => return None,
     };
-    // `+02:00`, `+2:00`, `+0200`, or hours alone (`+02`, `+2`), as dateutil reads them.
     let (hours, minutes) = match digits.iter().position(|&c| c == b':') {
         Some(colon) => (&digits[..colon], &digits[colon + 1..]),
         None if digits.len() == 4 => digits.split_at(2),
-        None => (digits, &[][..]),
+        None => (digits, &b"00"[..]),
     };
+    // The widths first: they bound the numbers read below.
+    if !matches!(hours.len(), 1 | 2) || minutes.len() != 2 {
+        return None;
+    }
     let number = |d: &[u8]| -> Option<i64> {
         d.iter().try_fold(0i64, |n, &c| {
             c.is_ascii_digit().then(|| n * 10 + (c - b'0') as i64)
         })
     };
-    let valid_widths = matches!(hours.len(), 1 | 2) && matches!(minutes.len(), 0 | 2);
-    let (hours, minutes) = (number(hours)?, number(minutes)?);
-    // A day or more is no offset (Python's timezone refuses it).
-    (valid_widths && hours < 24).then_some(sign * (hours * 3600 + minutes * 60))
+    let offset = number(hours)? * 3600 + number(minutes)? * 60;
+    (offset < 86_400).then_some(sign * offset)
+}
+
+/// A number written in ASCII digits only (no sign, which Rust's `parse` would take: dateutil
+/// reads `+2014` after a time as a zone), at most nine of them.
+fn unsigned(word: &str) -> Option<u32> {
+    let digits = !word.is_empty() && word.len() <= 9 && word.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| word.parse().ok()).flatten()
+}
+
+/// `Tue` or `Tuesday` (any case), and the other days so.
+fn is_weekday_name(word: &str) -> bool {
+    const WHOLE: [&str; 7] = [
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+    ];
+    WEEKDAYS
+        .iter()
+        .chain(&WHOLE)
+        .any(|day| day.eq_ignore_ascii_case(word))
 }
 
 /// A cursor over ASCII text, for the timestamp grammars above.
@@ -848,7 +891,8 @@ mod tests {
         assert_eq!(http_year("9", true), Some(2009));
         assert_eq!(http_year("094", true), Some(94));
         assert_eq!(http_year("100", false), Some(100));
-        assert_eq!(http_year("+9", false), Some(9));
+        // A sign is no digit (dateutil refuses `06 Nov +9`).
+        assert_eq!(http_year("+9", false), None);
         assert_eq!(ok("06-Nov-0094 08:49:37 GMT"), "0094-11-06T08:49:37Z");
         assert_eq!(ok("06 Nov 0 08:49:37 GMT"), "2000-11-06T08:49:37Z");
         for text in [
@@ -947,7 +991,38 @@ mod tests {
         let t = Timestamp::parse_any("2020-01-02T03:04:05.5 +02:00").unwrap();
         assert_eq!((t.secs(), t.subsec_nanos()), (1_577_927_045, 500_000_000));
         // What dateutil refuses too.
+        // A weekday that is no weekday's name (dateutil reads `4Tue` as the year 2004).
         for bad in [
+            "4Tue, 29 Apr 2014 18:30:38 GMT",
+            "Tu, 29 Apr 2014 18:30:38 GMT",
+            "TTue, 29 Apr 2014 18:30:38 GMT",
+        ] {
+            assert!(Timestamp::parse_any(bad).is_err(), "{bad}");
+        }
+        assert!(Timestamp::parse_any("tuesday, 29 Apr 2014 18:30:38 GMT").is_ok());
+        // Signs are no digits: botocore reads neither as this date.
+        assert!(Timestamp::parse_any("Tue Apr 29 18:30:38 +2014").is_err());
+        assert!(Timestamp::parse_any("Tue, 29 Apr 2014 18:+30:38 GMT").is_err());
+        // Each as botocore reads it, too.
+        assert_eq!(Timestamp::parse_any("2020-01-02T 03:04"), at(1_577_934_240));
+        assert_eq!(Timestamp::parse_any("1_000"), at(1000));
+        let t = Timestamp::parse_any("1049806868.59840043").unwrap();
+        assert_eq!((t.secs(), t.subsec_nanos()), (1_049_806_868, 598_400_000));
+        assert_eq!(
+            Timestamp::parse_any("-1.5").map(|t| (t.secs(), t.subsec_nanos())),
+            Ok((-2, 500_000_000))
+        );
+        for bad in [
+            "2020-01-02T03:04:05+99999999999999999999",
+            "2020-01-02T03:04:05+02:9999999999999999999",
+            "Tue, 29 Apr 2014 18:30:38 +99999999999999999999",
+            "2020-01-02T03:04:05+21:",
+            "Tue, 29 Apr 2014 18:30:38 +02:",
+            "2020-01-31 17:35:9,1 UTC",
+            "2020-01-02T03:04:05+23:99",
+            "2020-01-02T03:04:05+2399",
+            "0001-01-01T00:00:00+01:00",
+            "9999-12-31T23:59:59-01:00",
             "2020-01-02T3Z",
             "2020-01-02 3",
             "2020-01-02T03:04:05.Z",
