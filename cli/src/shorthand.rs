@@ -453,9 +453,18 @@ pub(crate) fn bytes_value(bytes: &[u8]) -> J {
 
 /// An integer parameter's text as aws-cli reads it (Python's `int`), or its error message.
 pub(crate) fn int_value(text: &str) -> Result<J, String> {
-    py_int(text)
-        .map(J::from)
-        .ok_or_else(|| format!("invalid literal for int() with base 10: '{text}'"))
+    if let Some(n) = py_int(text) {
+        return Ok(J::from(n));
+    }
+    // An integer Python reads, beyond what any AWS integer holds.
+    let digits = text.trim().trim_start_matches(['+', '-']);
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+        && py_float(text).is_some()
+    {
+        return Err(format!("'{text}' is beyond a 64-bit integer"));
+    }
+    Err(format!("invalid literal for int() with base 10: '{text}'"))
 }
 
 /// A float parameter's text as aws-cli reads it (Python's `float`), or its error message.
@@ -476,6 +485,24 @@ mod tests {
 
     fn ok(text: &str) -> J {
         parse(text).unwrap_or_else(|e| panic!("{text}: {}", e.0))
+    }
+
+    #[test]
+    fn numbers_as_python_reads_them() {
+        assert_eq!(int_value(" 1_0 "), Ok(J::from(10)));
+        assert_eq!(
+            int_value("99999999999999999999"),
+            Err("'99999999999999999999' is beyond a 64-bit integer".to_string())
+        );
+        assert_eq!(
+            int_value("1__0"),
+            Err("invalid literal for int() with base 10: '1__0'".to_string())
+        );
+        assert_eq!(float_value("1_0.5"), Ok(J::from(10.5)));
+        assert_eq!(
+            float_value("inf"),
+            Err("'inf' is not a finite number".to_string())
+        );
     }
 
     #[test]

@@ -438,9 +438,10 @@ pub fn py_int(text: &str) -> Option<i64> {
     plain.parse().ok()
 }
 
-/// Python's `float(text)`, as aws-cli reads a float from the command line: [`py_int`]'s
-/// whitespace and underscores (`1_000.5`), and Rust's reading of the rest, which is Python's
-/// (`.5`, `5.`, `1e3`, `inf`, `nan` in any case).
+/// Python's `float(text)`, as aws-cli reads a float from the command line and botocore epoch
+/// seconds: [`py_int`]'s whitespace and underscores (`1_000.5`), and Rust's reading of the
+/// rest, which is Python's (`.5`, `5.`, `1e3`, `inf`, `nan` in any case). Left out, as in
+/// [`py_int`]: digits of other scripts.
 ///
 /// ```
 /// use sansboto_core::config::py_float;

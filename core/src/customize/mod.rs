@@ -90,7 +90,7 @@ pub enum CustomizeError {
     /// `SourceRegion` is not a region name, so the cross-region URL would name no host of the
     /// service (a deliberate difference: botocore presigns such a URL and the service refuses
     /// the call).
-    #[error("{operation}: SourceRegion {region:?} is not a region name (letters, digits and '-'); the cross-region URL is not presigned")]
+    #[error("{operation}: SourceRegion {region:?} is not a region name (a host label: letters, digits and inner '-'); the cross-region URL is not presigned")]
     InvalidSourceRegion {
         /// The operation.
         operation: String,
