@@ -1,8 +1,10 @@
 //! Timestamps as AWS protocols write them: epoch seconds, ISO 8601 and HTTP dates.
 //!
 //! The core never reads the clock; a [`Timestamp`] is a plain value (seconds and nanoseconds since
-//! the Unix epoch, UTC). Calendar arithmetic is done here rather than through a date crate because
-//! the protocols need only a handful of fixed formats.
+//! the Unix epoch, UTC). Calendar arithmetic and parsing are done here rather than through a date
+//! crate because the protocols write a handful of fixed formats, and what must be read is what
+//! botocore reads through dateutil (loose ISO 8601, HTTP dates, Python's `float`), which no date
+//! crate reads the same way.
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -54,8 +56,8 @@ impl Timestamp {
     }
 
     /// From fractional epoch seconds (as JSON and CBOR carry them), rounded to the microsecond
-    /// the way botocore's datetime does (the fraction, half to even). `None` for NaN, infinities or a time outside years
-    /// 1 to 9999 ([`Timestamp::in_datetime_range`]).
+    /// the way botocore's datetime does (the fraction, half to even). `None` for NaN,
+    /// infinities or a time outside years 1 to 9999 ([`Timestamp::in_datetime_range`]).
     pub fn from_epoch_f64(value: f64) -> Option<Self> {
         if !(FIRST_SECOND as f64..(LAST_SECOND + 1) as f64).contains(&value) {
             return None;
@@ -314,7 +316,8 @@ impl Timestamp {
     /// the date's parts, spaces before the zone, `UTC` or `GMT` for `Z`, and an offset of hours
     /// alone (`+02`). Also the basic form `YYYYMMDDTHHMMSS[.fff][Z|±HHMM]`, or a date alone,
     /// which is its midnight UTC (`2020-11-05` is `2020-11-05T00:00:00Z`). A fraction finer
-    /// than nanoseconds is cut, as botocore cuts it at microseconds when it writes the time.
+    /// than nanoseconds is cut (dateutil cuts at microseconds as it reads; sansboto writes
+    /// microseconds, so what is sent is the same).
     pub fn parse_iso8601(value: &str) -> Result<Self, TimestampError> {
         const EXPECTED: &str = "ISO 8601 (YYYY-MM-DDTHH:MM[:SS[.fff]]Z, or YYYY-MM-DD)";
         let err = || TimestampError::new(value, EXPECTED);
