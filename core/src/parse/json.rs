@@ -422,6 +422,19 @@ fn is_json_number(n: &[u8]) -> bool {
     rest.is_empty()
 }
 
+/// JSON read without a shape as Python's `json.loads` reads it (a `jsonvalue` header's
+/// document): bare `NaN`, `Infinity`, `-Infinity` and overflowing numbers as floats (see
+/// [`quote_non_finite`]); `None` for text `json.loads` refuses too.
+pub(crate) fn untyped(text: &[u8]) -> Option<Value> {
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(text) {
+        return Some(Value::from(value));
+    }
+    let quoted = quote_non_finite(text)?;
+    serde_json::from_slice::<serde_json::Value>(&quoted)
+        .ok()
+        .map(|value| with_floats(&value))
+}
+
 /// A value of a rewritten body (see [`quote_non_finite`]) read without a shape, its marked
 /// strings as the floats they stand for.
 fn with_floats(value: &serde_json::Value) -> Value {

@@ -634,13 +634,9 @@ fn header_value(
     bools: HeaderBool,
 ) -> Result<Value, ParseError> {
     match &model.shape(member.shape).kind {
-        ShapeKind::String if member.jsonvalue => {
-            let decoded = decode_base64(text)
-                .ok_or_else(|| ParseError::invalid("base64-encoded JSON", text))?;
-            serde_json::from_slice::<serde_json::Value>(&decoded)
-                .map(Value::from)
-                .map_err(|_| ParseError::invalid("base64-encoded JSON", text))
-        }
+        ShapeKind::String if member.jsonvalue => decode_base64(text)
+            .and_then(|decoded| json::untyped(&decoded))
+            .ok_or_else(|| ParseError::invalid("base64-encoded JSON", text)),
         ShapeKind::Boolean => Ok(Value::Bool(match bools {
             HeaderBool::AnyCase => text.trim().eq_ignore_ascii_case("true"),
             HeaderBool::Exact => text == "true",
@@ -1103,6 +1099,30 @@ mod tests {
             }),
             "Out",
         )
+    }
+
+    #[test]
+    fn a_jsonvalue_header_reads_bare_non_finite_words_as_json_loads_does() {
+        let m = rest_xml_model();
+        let read = |doc: &str| {
+            run(
+                &m,
+                200,
+                &[("x-doc", doc)],
+                Body::Stream(StreamingBody::new(0u32, Some(0))),
+            )
+        };
+        // {"a": NaN, "b": [Infinity, -Infinity, 1e999], "c": "NaN"}
+        let out =
+            read("eyJhIjogTmFOLCAiYiI6IFtJbmZpbml0eSwgLUluZmluaXR5LCAxZTk5OV0sICJjIjogIk5hTiJ9")
+                .unwrap();
+        assert!(out["Doc"]["a"].as_f64().is_some_and(f64::is_nan));
+        assert_eq!(out["Doc"]["b"][0].as_f64(), Some(f64::INFINITY));
+        assert_eq!(out["Doc"]["b"][1].as_f64(), Some(f64::NEG_INFINITY));
+        assert_eq!(out["Doc"]["b"][2].as_f64(), Some(f64::INFINITY));
+        assert_eq!(out["Doc"]["c"].as_str(), Some("NaN"), "text stays text");
+        // {NaN: 1}: Python refuses a word where a key belongs.
+        assert!(read("e05hTjogMX0=").is_err());
     }
 
     #[test]
