@@ -17,6 +17,7 @@ mod mimetypes;
 mod outfile;
 mod output;
 mod params;
+mod pyunicode;
 mod render;
 mod s3cmd;
 mod shorthand;
@@ -469,7 +470,7 @@ fn print_text_pages(
 ) -> Result<(), Failure> {
     let print = |value: Value| -> Result<(), Failure> {
         match rendering.render(value.to_json())? {
-            Some(text) => output::print_stdout(&text),
+            Some(text) => output::write_stdout(&text),
             None => Ok(()),
         }
     };

@@ -249,8 +249,13 @@ pub(crate) fn pretty(json: &serde_json::Value) -> String {
 
 /// Write `text` and a newline to stdout. A closed pipe (`| head`) ends quietly.
 pub(crate) fn print_stdout(text: &str) -> Result<(), Failure> {
+    write_stdout(&format!("{text}\n"))
+}
+
+/// Write `text` to stdout as it is. A closed pipe (`| head`) ends quietly.
+pub(crate) fn write_stdout(text: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|_| out.flush()) {
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::client(
@@ -328,7 +333,7 @@ pub(crate) fn print_result(
     match rendering {
         None => print_stdout(&pretty(&result.to_json())),
         Some(rendering) => match rendering.render(result.to_json())? {
-            Some(text) => print_stdout(&text),
+            Some(text) => write_stdout(&text),
             None => Ok(()),
         },
     }

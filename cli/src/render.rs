@@ -96,8 +96,8 @@ impl Rendering {
         }))
     }
 
-    /// The text to print for `result` (JSON as the command has it), without the final
-    /// newline; `None` when aws-cli prints nothing (an empty JSON result, empty text).
+    /// The text to print for `result` (JSON as the command has it), its last newline
+    /// included; `None` when aws-cli prints nothing (an empty JSON result, empty text).
     pub(crate) fn render(&self, result: J) -> Result<Option<String>, Failure> {
         let mut result = result;
         if let J::Object(map) = &mut result {
@@ -115,22 +115,24 @@ impl Rendering {
                 if result == J::Object(Default::default()) {
                     return Ok(None);
                 }
-                crate::awsgrammar::pretty4(&result)
+                let mut out = String::new();
+                python_json(&result, 0, &mut out);
+                out.push('\n');
+                out
             }
             Format::Text => {
                 let mut out = String::new();
                 text(&result, None, None, &mut out);
-                match out.strip_suffix('\n') {
-                    Some(t) => t.to_string(),
-                    None if out.is_empty() => return Ok(None),
-                    None => out,
+                if out.is_empty() {
+                    return Ok(None);
                 }
+                out
             }
-            Format::Yaml => yaml(&result),
+            Format::Yaml => yaml(&result) + "\n",
             Format::Table => {
                 let width = terminal_width();
                 match crate::table::render(&self.title, &result, width, self.color) {
-                    Some(t) => t.trim_end_matches('\n').to_string(),
+                    Some(t) => t,
                     None => return Ok(None),
                 }
             }
@@ -151,20 +153,141 @@ fn terminal_width() -> usize {
         .unwrap_or(80)
 }
 
-/// A scalar as Python's `str()` writes it.
+/// A value as Python's `str()` writes it: scalars as Python prints them (`True`, `None`,
+/// `2.0`), lists and maps as their `repr()` (`[1, 'a', None]`, `{'k': False}`).
 pub(crate) fn python_str(value: &J) -> String {
     match value {
-        J::Null => "None".into(),
-        J::Bool(true) => "True".into(),
-        J::Bool(false) => "False".into(),
         J::String(s) => s.clone(),
-        J::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => i.to_string(),
-            (_, Some(u), _) => u.to_string(),
-            (_, _, Some(f)) => python_float(f),
-            _ => n.to_string(),
-        },
-        other => other.to_string(),
+        other => {
+            let mut out = String::new();
+            python_repr(other, &mut out);
+            out
+        }
+    }
+}
+
+/// Python's `repr()` of a value parsed from JSON.
+fn python_repr(value: &J, out: &mut String) {
+    match value {
+        J::Null => out.push_str("None"),
+        J::Bool(true) => out.push_str("True"),
+        J::Bool(false) => out.push_str("False"),
+        J::Number(n) => out.push_str(&python_number(n)),
+        J::String(s) => python_repr_str(s, out),
+        J::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                python_repr(item, out);
+            }
+            out.push(']');
+        }
+        J::Object(map) => {
+            out.push('{');
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                python_repr_str(key, out);
+                out.push_str(": ");
+                python_repr(item, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// `repr(str)`: in single quotes, or double quotes when the text has a single quote and no
+/// double quote; the quote and backslash escaped, `\t`, `\n`, `\r`, other ASCII control
+/// characters as `\xhh`, and what Python deems unprintable as `\xhh`, `\uhhhh` or
+/// `\Uhhhhhhhh`.
+fn python_repr_str(s: &str, out: &mut String) {
+    use std::fmt::Write;
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            _ if c == quote || c == '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            _ if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            _ if c.is_ascii() => out.push(c),
+            _ if !crate::pyunicode::contains(crate::pyunicode::UNPRINTABLE, c) => out.push(c),
+            _ if (c as u32) <= 0xff => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            _ if (c as u32) <= 0xffff => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            _ => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
+        }
+    }
+    out.push(quote);
+}
+
+/// A JSON number as Python prints the `int` or `float` `json.loads` makes of it.
+fn python_number(n: &serde_json::Number) -> String {
+    match (n.as_i64(), n.as_u64(), n.as_f64()) {
+        (Some(i), _, _) => i.to_string(),
+        (_, Some(u), _) => u.to_string(),
+        (_, _, Some(f)) => python_float(f),
+        _ => n.to_string(),
+    }
+}
+
+/// JSON as aws-cli's `json.dump(indent=4, ensure_ascii=False)` writes it: floats as Python's
+/// `repr()` (`1e-05`, `1e+16`), `": "` and `","` between items, empty lists and maps as `[]`
+/// and `{}`, non-ASCII as is.
+fn python_json(value: &J, indent: usize, out: &mut String) {
+    let pad = |out: &mut String, level: usize| {
+        out.push('\n');
+        out.push_str(&" ".repeat(4 * level));
+    };
+    match value {
+        J::Number(n) => out.push_str(&python_number(n)),
+        J::Array(items) if !items.is_empty() => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                pad(out, indent + 1);
+                python_json(item, indent + 1, out);
+            }
+            pad(out, indent);
+            out.push(']');
+        }
+        J::Object(map) if !map.is_empty() => {
+            out.push('{');
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                pad(out, indent + 1);
+                out.push_str(&J::String(key.clone()).to_string());
+                out.push_str(": ");
+                python_json(item, indent + 1, out);
+            }
+            pad(out, indent);
+            out.push('}');
+        }
+        // Strings escaped as Python escapes them (`\uXXXX` in lower case for other control
+        // characters), literals, empty lists and maps.
+        other => out.push_str(&other.to_string()),
     }
 }
 
@@ -404,11 +527,11 @@ mod tests {
         let result = json!({"ResponseMetadata": {"RequestId": "r"}, "Buckets": [{"Name": "a"}, {"Name": "b"}]});
         assert_eq!(
             render(Format::Text, Some("Buckets[].Name"), result.clone()).unwrap(),
-            "a\tb"
+            "a\tb\n"
         );
         assert_eq!(
             render(Format::Json, Some("length(Buckets)"), result.clone()).unwrap(),
-            "2"
+            "2\n"
         );
         assert_eq!(
             render(Format::Json, None, json!({"ResponseMetadata": {}})),
@@ -416,7 +539,35 @@ mod tests {
         );
         assert_eq!(
             render(Format::Yaml, None, result).unwrap(),
-            "Buckets:\n- Name: a\n- Name: b"
+            "Buckets:\n- Name: a\n- Name: b\n"
+        );
+    }
+
+    #[test]
+    fn lists_and_maps_in_a_cell_as_python_prints_them() {
+        assert_eq!(
+            python_str(&json!([1, "it's", {"k": [null, true, 1.5e-7]}, "x\ty", {}])),
+            r#"[1, "it's", {'k': [None, True, 1.5e-07]}, 'x\ty', {}]"#
+        );
+        // Quotes, backslashes, control characters and what Python deems unprintable escaped;
+        // other non-ASCII as is.
+        assert_eq!(
+            python_str(&json!([
+                "a'b\"c\\",
+                "\u{1b}\u{7f}\u{a0}\u{ad}\u{2028}\u{e0001}",
+                "é日😀"
+            ])),
+            r#"['a\'b"c\\', '\x1b\x7f\xa0\xad\u2028\U000e0001', 'é日😀']"#
+        );
+    }
+
+    #[test]
+    fn json_as_python_dumps_it() {
+        let value = json!({"f": [1e16, 1.5e-7, 0.1, -0.0, 2.0, 1e-5], "e": [], "m": {}, "s": "\u{1}\u{7f}é"});
+        assert_eq!(
+            render(Format::Json, None, value).unwrap(),
+            "{\n    \"f\": [\n        1e+16,\n        1.5e-07,\n        0.1,\n        -0.0,\n        \
+             2.0,\n        1e-05\n    ],\n    \"e\": [],\n    \"m\": {},\n    \"s\": \"\\u0001\u{7f}é\"\n}\n"
         );
     }
 

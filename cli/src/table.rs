@@ -103,17 +103,13 @@ fn round_half_even(x: f64) -> i64 {
     }
 }
 
-/// Columns a text takes: East Asian wide and full-width characters count two.
+/// Columns a text takes as aws-cli counts them: two for a character of East Asian width
+/// wide, full-width or ambiguous (Python's `unicodedata`), one for any other (combining marks
+/// and zero-width characters included).
 fn text_width(text: &str) -> usize {
     text.chars()
         .map(|c| {
-            let c = c as u32;
-            let wide = matches!(c,
-                0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
-                | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
-                | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x1F300..=0x1F64F
-                | 0x1F900..=0x1F9FF | 0x20000..=0x3FFFD);
-            if wide {
+            if crate::pyunicode::contains(crate::pyunicode::WIDE, c) {
                 2
             } else {
                 1
@@ -302,7 +298,8 @@ fn line_break(widths: &[usize]) -> String {
     out
 }
 
-/// Draw `result` titled `title`; `None` when aws-cli draws nothing (an empty result).
+/// Draw `result` titled `title`, the last newline (and in colour the reset after it)
+/// included; `None` when aws-cli draws nothing (an empty result).
 pub(crate) fn render(
     title: &str,
     result: &J,
@@ -341,14 +338,18 @@ pub(crate) fn render(
     } else {
         "|".to_string()
     };
-    let mut out = format!("{}\n", "-".repeat(max_width));
+    // In colour, aws-cli's stdout resets the style after every write (colorama's
+    // `autoreset`): after the first line, and after each of a line's four writes (the bars
+    // before, the text, the bars after, the newline).
+    let reset = if color { RESET } else { "" };
+    let mut out = format!("{}\n{reset}", "-".repeat(max_width));
     for section in &sections {
         let indent_bars = bar.repeat(section.indent);
         let line = |out: &mut String, text: &str| {
-            out.push_str(&indent_bars);
-            out.push_str(text);
-            out.push_str(&indent_bars);
-            out.push('\n');
+            for part in [indent_bars.as_str(), text, indent_bars.as_str(), "\n"] {
+                out.push_str(part);
+                out.push_str(reset);
+            }
         };
         let width = max_width - section.indent * 2;
         if !section.title.is_empty() {
