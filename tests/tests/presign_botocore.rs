@@ -14,8 +14,8 @@ use sansboto_core::client::ServiceClient;
 use sansboto_core::eks;
 use sansboto_core::params;
 use sansboto_core::session::ClientOptions;
-use sansboto_core::Error;
 use sansboto_core::Timestamp;
+use sansboto_core::{AddressingStyle, Error};
 use sansboto_tests::botocore;
 
 const SIGNING_TIME: &str = "2026-01-02T03:04:05Z";
@@ -774,4 +774,137 @@ except Exception as e:
             assert_eq!(ours.url, expected, "{name}");
         }
     }
+}
+
+/// Presigned URLs with endpoint URLs as people write them (LocalStack, MinIO, a path prefix, a
+/// trailing slash, an address, a default port spelled out, capitals) and each S3 addressing
+/// style, for S3 object and bucket calls and a GET of another REST service and of a query
+/// service: the whole URL, signature included, must be botocore's (`s3v4`), or both refuse.
+#[test]
+fn presigned_urls_with_endpoint_urls_are_botocores() {
+    const URLS: &[&str] = &[
+        "http://localhost:4566",
+        "http://localhost:4566/",
+        "http://localhost:4566/prefix",
+        "http://localhost:4566/prefix/",
+        "https://example.com:443",
+        "HTTPS://Example.com",
+        "http://127.0.0.1:9000",
+        "http://[::1]:9000/",
+        "http://minio.local:9000/pre%2Ffix/",
+        "https://s3.eu-central-1.amazonaws.com",
+        "http://example.com?x=1",
+    ];
+    const CALLS: &[(&str, &str, &str)] = &[
+        (
+            "s3",
+            "GetObject",
+            r#"{"Bucket": "my-bucket", "Key": "a/b c+d.txt"}"#,
+        ),
+        (
+            "s3",
+            "PutObject",
+            r#"{"Bucket": "my.dotted.bucket", "Key": "k"}"#,
+        ),
+        (
+            "s3",
+            "ListObjectsV2",
+            r#"{"Bucket": "my-bucket", "Prefix": "p/"}"#,
+        ),
+        ("lambda", "GetFunction", r#"{"FunctionName": "f"}"#),
+        ("sts", "GetCallerIdentity", "{}"),
+    ];
+    const STYLES: &[(Option<AddressingStyle>, &str)] = &[
+        (None, "None"),
+        (Some(AddressingStyle::Path), "'path'"),
+        (Some(AddressingStyle::Virtual), "'virtual'"),
+    ];
+    let mut cases = Vec::new();
+    for url in URLS {
+        for (service, operation, params) in CALLS {
+            for (style, python_style) in STYLES {
+                if *service != "s3" && style.is_some() {
+                    continue;
+                }
+                // Virtual addressing forced onto an IPv6 address makes a host no server
+                // answers (`bucket.[::1]:9000`); botocore's presigner then signs the address
+                // without the bucket, so its URL fails its own signature. Not compared.
+                if url.contains('[') && *style == Some(AddressingStyle::Virtual) {
+                    continue;
+                }
+                cases.push((*url, *service, *operation, *params, *style, *python_style));
+            }
+        }
+    }
+    let described: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|(url, service, operation, params, _, style)| {
+            serde_json::json!([url, service, snake(operation), params, style])
+        })
+        .collect();
+    let literal = serde_json::Value::from(serde_json::to_string(&described).unwrap());
+    let theirs = botocore::run(
+        &format!(
+            r#"{FIXED_CLOCK}
+from botocore.config import Config
+rows = []
+for url, service, op, params, style in json.loads({literal}):
+    try:
+        s3 = {{'addressing_style': eval(style)}} if style != 'None' else None
+        c = session.create_client(service, region_name='us-west-2', endpoint_url=url,
+            aws_access_key_id='AKID', aws_secret_access_key='SECRET',
+            config=Config(signature_version='s3v4' if service == 's3' else None, s3=s3))
+        rows.append({{'url': c.generate_presigned_url(op, Params=json.loads(params), ExpiresIn=900)}})
+    except Exception as e:
+        rows.append({{'error': type(e).__name__ + ': ' + str(e)}})
+emit(rows)
+"#
+        ),
+        &[],
+    );
+    let theirs = theirs.as_array().expect("a row per case");
+    let mut differences = Vec::new();
+    for ((url, service, operation, params, style, _), row) in cases.iter().zip(theirs) {
+        let ours = core_session(&[], None, None)
+            .service_client(
+                service,
+                &ClientOptions {
+                    region: Some("us-west-2".into()),
+                    endpoint_url: Some(url.to_string()),
+                    s3_addressing_style: *style,
+                    ..Default::default()
+                },
+            )
+            .map_err(|e| e.to_string())
+            .and_then(|client| {
+                let json: serde_json::Value = serde_json::from_str(params).unwrap();
+                client
+                    .presign(
+                        operation,
+                        sansboto_core::Value::from(json),
+                        &credentials(),
+                        signing_time(),
+                        Duration::from_secs(900),
+                        &mut sansboto_core::machine::SplitMix64(1),
+                    )
+                    .map_err(|e| e.to_string())
+            });
+        let same = match (&ours, row.get("url").and_then(|u| u.as_str())) {
+            (Ok(ours), Some(theirs)) => ours == theirs,
+            (Err(_), None) => true,
+            _ => false,
+        };
+        if !same {
+            differences.push(format!(
+                "{url} {service} {operation} {style:?}\n  botocore: {row}\n  sansboto: {ours:?}"
+            ));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} of {} presigned URLs differ:\n{}",
+        differences.len(),
+        cases.len(),
+        differences.join("\n")
+    );
 }
