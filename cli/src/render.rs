@@ -418,30 +418,76 @@ fn scalar_list(items: &[&J], identifier: Option<&str>, out: &mut String) {
 }
 
 /// Block-style YAML: mappings `key: value`, sequences `- item`, strings quoted when YAML
-/// would read them as something else.
+/// would read them as something else, so that a YAML 1.1 or 1.2 reader reads back the result.
 fn yaml(value: &J) -> String {
     let mut out = String::new();
     yaml_node(value, 0, &mut out);
     out.trim_end_matches('\n').to_string()
 }
 
+/// Whether YAML keeps `c` as it is in a plain or single-quoted scalar: printable, and not a
+/// line break (which such scalars fold into a space) nor a byte-order mark.
+fn yaml_printable(c: char) -> bool {
+    matches!(c, '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{2027}' | '\u{202a}'..='\u{d7ff}'
+        | '\u{e000}'..='\u{fefe}' | '\u{ff00}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+/// `s` double-quoted, with YAML's escapes.
+fn yaml_double_quoted(s: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\0' => out.push_str("\\0"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            _ if yaml_printable(c) => out.push(c),
+            _ if (c as u32) <= 0xff => {
+                let _ = write!(out, "\\x{:02X}", c as u32);
+            }
+            _ => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn yaml_scalar(value: &J) -> String {
     match value {
         J::Null => "null".into(),
         J::Bool(b) => b.to_string(),
+        // Floats with a point and a signed exponent (`1.0e+16`), as YAML 1.1 needs to read them
+        // as floats.
+        J::Number(n) if !(n.is_i64() || n.is_u64()) => {
+            let text = python_number(n);
+            match text.split_once('e') {
+                Some((mantissa, exponent)) if !mantissa.contains('.') => {
+                    format!("{mantissa}.0e{exponent}")
+                }
+                _ => text,
+            }
+        }
         J::Number(n) => n.to_string(),
+        J::String(s) if !s.chars().all(|c| c == '\t' || yaml_printable(c)) => yaml_double_quoted(s),
         J::String(s) => {
+            // Plain unless YAML would read it as another type (a number, a boolean, null, a
+            // date, `=`, `<<`) or as structure.
             let plain = !s.is_empty()
-                && !s.starts_with(|c: char| " -?:,[]{}#&*!|>'\"%@`~".contains(c))
-                && !s.ends_with(' ')
+                && !s.starts_with(|c: char| {
+                    c.is_ascii_digit() || " -?:,[]{}#&*!|>'\"%@`~.+=<".contains(c)
+                })
+                && !s.ends_with([' ', ':'])
                 && !s.contains(": ")
                 && !s.contains(" #")
-                && !s.contains('\n')
-                && !s.chars().any(char::is_control)
-                && serde_json::from_str::<J>(s).map_or(true, |v| v.is_string())
+                && !s.contains('\t')
                 && !matches!(
                     s.to_ascii_lowercase().as_str(),
-                    "yes" | "no" | "on" | "off" | "y" | "n" | "true" | "false" | "null" | "~"
+                    "yes" | "no" | "on" | "off" | "y" | "n" | "true" | "false" | "null"
                 );
             if plain {
                 s.clone()
@@ -576,6 +622,12 @@ mod tests {
         assert_eq!(
             yaml(&json!({"a": "true", "b": "1", "c": "x: y", "d": "", "e": "plain", "f": [[1]]})),
             "a: 'true'\nb: '1'\nc: 'x: y'\nd: ''\ne: plain\nf:\n-\n  - 1"
+        );
+        // Line breaks and control characters double-quoted (folded or refused otherwise),
+        // floats with a point before the exponent, strings that read as dates or floats quoted.
+        assert_eq!(
+            yaml(&json!({"a": "x\ny\u{1b}\u{2028}\"", "b": [1e16, 1.5e-7, 2.5], "c": ["2001-12-14", ".inf", "a:"]})),
+            "a: \"x\\ny\\x1B\\u2028\\\"\"\nb:\n- 1.0e+16\n- 1.5e-07\n- 2.5\nc:\n- '2001-12-14'\n- '.inf'\n- 'a:'"
         );
     }
 }
