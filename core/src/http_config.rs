@@ -74,27 +74,48 @@ impl Default for HttpConfig {
 }
 
 impl HttpConfig {
-    /// Defaults, with proxies from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (lower case wins over
-    /// upper case, as Python's `urllib` reads them) and the CA bundle from `AWS_CA_BUNDLE`.
-    /// Empty variables count as unset.
+    /// Defaults, with proxies from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` and the CA bundle from
+    /// `AWS_CA_BUNDLE`.
+    ///
+    /// The proxy variables are read as Python's `urllib` reads them for botocore: the lower-case
+    /// name wins over the upper-case one, an empty value counts as unset (and an empty lower-case
+    /// variable hides the upper-case one), and `HTTP_PROXY` in upper case is ignored when
+    /// `REQUEST_METHOD` is set (a CGI program's environment, where a request's `Proxy:` header
+    /// arrives as `HTTP_PROXY`). `ALL_PROXY` is not read (botocore does not read it). A proxy
+    /// variable that names no usable proxy does not refuse the configuration: it is kept in
+    /// [`ProxyConfig::http_refused`]/[`ProxyConfig::https_refused`], and only the requests that
+    /// would go through it fail, as in botocore.
     pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, HttpConfigError> {
-        let var = |name: &str| {
-            lookup(&name.to_ascii_lowercase())
-                .filter(|v| !v.trim().is_empty())
-                .or_else(|| lookup(&name.to_ascii_uppercase()).filter(|v| !v.trim().is_empty()))
+        let var = |lower: &str, upper: &str| match lookup(lower) {
+            Some(v) => Some(v).filter(|v| !v.is_empty()),
+            None => lookup(upper).filter(|v| !v.is_empty()),
         };
-        let https = var("https_proxy")
-            .map(|v| ProxyUrl::parse(&v))
-            .transpose()?;
-        let http = var("http_proxy").map(|v| ProxyUrl::parse(&v)).transpose()?;
-        let proxy = if https.is_some() || http.is_some() {
-            let no_proxy = var("no_proxy")
+        let cgi = lookup("REQUEST_METHOD").is_some();
+        let read = |value: Option<String>| match value.map(|v| ProxyUrl::parse(&v)) {
+            None => (None, None),
+            Some(Ok(url)) => (Some(url), None),
+            Some(Err(e)) => (None, Some(e)),
+        };
+        let (https, https_refused) = read(var("https_proxy", "HTTPS_PROXY"));
+        let (http, http_refused) = read(if cgi {
+            lookup("http_proxy").filter(|v| !v.is_empty())
+        } else {
+            var("http_proxy", "HTTP_PROXY")
+        });
+        let proxy = if https.is_some()
+            || http.is_some()
+            || https_refused.is_some()
+            || http_refused.is_some()
+        {
+            let no_proxy = var("no_proxy", "NO_PROXY")
                 .map(|v| NoProxy::parse(&v))
                 .unwrap_or_default();
             Some(ProxyConfig {
                 http,
                 https,
                 no_proxy,
+                http_refused,
+                https_refused,
             })
         } else {
             None
@@ -114,7 +135,7 @@ impl HttpConfig {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum HttpConfigError {
-    /// A proxy URL that is not `[http://][user[:password]@]host[:port]`.
+    /// A proxy URL that is not `[http://][user[:password]@]host[:port][/…]`.
     #[error("invalid proxy URL {url:?}: {reason}")]
     InvalidProxy {
         /// The URL as given, with any password removed.
@@ -133,10 +154,17 @@ pub struct ProxyConfig {
     pub https: Option<ProxyUrl>,
     /// Hosts reached directly.
     pub no_proxy: NoProxy,
+    /// Why the proxy variable for `http://` URLs names no usable proxy (`http` is then `None`):
+    /// a plain-HTTP request that `no_proxy` does not bypass fails with it.
+    pub http_refused: Option<HttpConfigError>,
+    /// Why the proxy variable for `https://` URLs names no usable proxy (an `https://` proxy,
+    /// junk): an HTTPS request that `no_proxy` does not bypass fails with it.
+    pub https_refused: Option<HttpConfigError>,
 }
 
 impl ProxyConfig {
-    /// The proxy for a request to `scheme://host:port`, or `None` to connect directly.
+    /// The proxy for a request to `scheme://host:port`, or `None` to connect directly (or when
+    /// the scheme's proxy is refused: [`route_for_uri`](Self::route_for_uri) says so).
     pub fn proxy_for(&self, scheme: &str, host: &str, port: u16) -> Option<&ProxyUrl> {
         let proxy = if scheme.eq_ignore_ascii_case("https") {
             self.https.as_ref()
@@ -157,6 +185,26 @@ impl ProxyConfig {
         let scheme = uri.scheme_str()?;
         let to = Destination::of(uri)?;
         self.proxy_for(scheme, to.host, to.port)
+    }
+
+    /// How a request to `uri` goes: through the proxy, directly (`None`), or not at all when
+    /// the proxy variable for its scheme names no usable proxy and `no_proxy` does not bypass
+    /// the host (what every transport asks before it connects).
+    pub fn route_for_uri(&self, uri: &http::Uri) -> Result<Option<&ProxyUrl>, HttpConfigError> {
+        let (Some(scheme), Some(to)) = (uri.scheme_str(), Destination::of(uri)) else {
+            return Ok(None);
+        };
+        let refused = if scheme.eq_ignore_ascii_case("https") {
+            self.https_refused.as_ref()
+        } else if scheme.eq_ignore_ascii_case("http") {
+            self.http_refused.as_ref()
+        } else {
+            None
+        };
+        match refused {
+            Some(e) if !self.no_proxy.matches(to.host, to.port) => Err(e.clone()),
+            _ => Ok(self.proxy_for(scheme, to.host, to.port)),
+        }
     }
 
     /// The `Proxy-Authorization` header a plain-`http://` request to `uri` carries when it goes
@@ -208,9 +256,10 @@ pub struct ProxyUrl {
     pub host: String,
     /// TCP port (80 when the URL gives none).
     pub port: u16,
-    /// User name from the URL (percent-decoded), for stacks that build their own header.
+    /// User name from the URL (percent-decoded), for stacks that build their own header; `None`
+    /// unless the URL has both a user name and a password (botocore sends no credentials then).
     pub username: Option<String>,
-    /// Password from the URL (percent-decoded; empty when the URL has only a user name).
+    /// Password from the URL (percent-decoded), when it has both a user name and a password.
     pub password: Option<String>,
     /// The `Proxy-Authorization` header value (`Basic …`) when the URL has credentials.
     pub authorization: Option<String>,
@@ -243,35 +292,92 @@ impl fmt::Debug for ProxyUrl {
 }
 
 impl ProxyUrl {
-    /// Parse `[http://][user[:password]@]host[:port][/]`; a URL without a scheme is taken as
-    /// `http://` (as `urllib` does). `https://` proxies (TLS to the proxy) are not supported.
+    /// Parse `[http://][user:password@]host[:port][/…]` as botocore reads a proxy URL: without
+    /// a scheme (or with only `//`) it is `http://`; an empty port is the default (80); the host
+    /// may be a name, an IPv4 address or a bracketed IPv6 one. Credentials are percent-decoded
+    /// and used only when both the user name and the password are non-empty (botocore sends
+    /// none otherwise). `https://` proxies (TLS to the proxy) are not supported; nor is any
+    /// other scheme (botocore reads `socks5://p:1080` as a proxy named `socks5` on port 80). The
+    /// scheme's case is ignored (botocore reads `HTTP://p:1` as a proxy named `http`).
+    /// Whitespace is not trimmed: a host or port holding it is refused, as botocore refuses it.
     pub fn parse(url: &str) -> Result<Self, HttpConfigError> {
         let invalid = |reason| HttpConfigError::InvalidProxy {
             url: redact_userinfo(url),
             reason,
         };
-        let url_trimmed = url.trim();
-        let rest = match url_trimmed.split_once("://") {
+        let is_scheme = |s: &str| {
+            s.starts_with(|c: char| c.is_ascii_alphabetic())
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        };
+        let rest = match url
+            .split_once("://")
+            .filter(|(scheme, _)| is_scheme(scheme))
+        {
             Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
+            Some((scheme, _)) if scheme.eq_ignore_ascii_case("https") => {
+                return Err(invalid("https:// proxies are not supported"))
+            }
             Some(_) => return Err(invalid("only http:// proxies are supported")),
-            None => url_trimmed,
+            // `http:host` names no host (botocore reads it so too).
+            None if ["http:", "https:"].iter().any(|s| {
+                url.get(..s.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(s))
+            }) =>
+            {
+                return Err(invalid("missing host"))
+            }
+            None => url.strip_prefix("//").unwrap_or(url),
         };
         let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
         let (userinfo, hostport) = match authority.rsplit_once('@') {
             Some((u, h)) => (Some(u), h),
             None => (None, authority),
         };
-        let (host, port) = split_host_port(hostport).ok_or_else(|| invalid("bad host or port"))?;
+        let (host, port) = if let Some(inner) = hostport.strip_prefix('[') {
+            let (host, after) = inner.split_once(']').ok_or_else(|| invalid("bad host"))?;
+            if host.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(invalid("bad IPv6 address"));
+            }
+            let port = match after {
+                "" => "",
+                p => p.strip_prefix(':').ok_or_else(|| invalid("bad host"))?,
+            };
+            (host, port)
+        } else {
+            let (host, port) = hostport.rsplit_once(':').unwrap_or((hostport, ""));
+            if host.contains(':') {
+                return Err(invalid("an IPv6 address must be in brackets"));
+            }
+            (host, port)
+        };
         if host.is_empty() {
             return Err(invalid("missing host"));
         }
+        if host
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+        {
+            return Err(invalid("bad host"));
+        }
+        let port = if port.is_empty() {
+            80
+        } else if port.bytes().all(|b| b.is_ascii_digit()) {
+            let digits = port.trim_start_matches('0');
+            match digits.parse::<u16>() {
+                Ok(p) => p,
+                Err(_) if digits.is_empty() => 0,
+                Err(_) => return Err(invalid("port out of range")),
+            }
+        } else {
+            return Err(invalid("bad port"));
+        };
         let decode = |s: &str| crate::encoding::percent_decode(s, false).into_owned();
-        let (username, password) = match userinfo {
-            Some(u) => {
-                let (user, pass) = u.split_once(':').unwrap_or((u, ""));
+        let (username, password) = match userinfo.and_then(|u| u.split_once(':')) {
+            Some((user, pass)) if !user.is_empty() && !pass.is_empty() => {
                 (Some(decode(user)), Some(decode(pass)))
             }
-            None => (None, None),
+            _ => (None, None),
         };
         let authorization = username.as_ref().map(|user| {
             use base64::Engine as _;
@@ -283,7 +389,7 @@ impl ProxyUrl {
         });
         Ok(ProxyUrl {
             host: host.to_owned(),
-            port: port.unwrap_or(80),
+            port,
             username,
             password,
             authorization,
@@ -424,11 +530,13 @@ fn split_host_port(s: &str) -> Option<(&str, Option<u16>)> {
 
 /// The `NO_PROXY` list: hosts, domain suffixes, IP addresses and CIDR ranges reached directly.
 ///
-/// Entries are comma- (or space-) separated. `*` bypasses every host. `example.com`,
-/// `.example.com` and `*.example.com` all match `example.com` and any subdomain (never
-/// `badexample.com`). An entry may carry `:port`, then it matches only that port. IP entries match
-/// the same address; `10.0.0.0/8`-style entries match addresses in the range. Matching ignores
-/// case.
+/// Entries are comma- (or space-) separated. `*` as the whole list bypasses every host (as an
+/// entry among others it matches none, as in Python's `urllib`). `example.com`, `.example.com`
+/// and `*.example.com` all match `example.com` and any subdomain (never `badexample.com`), a
+/// trailing dot on the entry or the host aside. An entry may carry `:port`, then it matches only
+/// that port (the URL's scheme's default port when the URL names none). IP entries (IPv6 with
+/// or without brackets) match the same address, never a name or another address by suffix;
+/// `10.0.0.0/8`-style entries match addresses in the range. Matching ignores case.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NoProxy {
     entries: Vec<NoProxyEntry>,
@@ -445,16 +553,15 @@ enum NoProxyEntry {
 impl NoProxy {
     /// Parse a `NO_PROXY` value; unparsable entries are ignored, as curl and urllib do.
     pub fn parse(list: &str) -> Self {
-        let mut no_proxy = NoProxy::default();
+        let mut no_proxy = NoProxy {
+            all: list == "*",
+            ..NoProxy::default()
+        };
         for raw in list
             .split([',', ' '])
             .map(str::trim)
-            .filter(|e| !e.is_empty())
+            .filter(|e| !e.is_empty() && *e != "*")
         {
-            if raw == "*" {
-                no_proxy.all = true;
-                continue;
-            }
             if let Some((net, prefix)) = raw.split_once('/') {
                 let network = net
                     .trim_start_matches('[')
@@ -470,7 +577,8 @@ impl NoProxy {
                 }
                 continue;
             }
-            let Some((host, port)) = split_host_port(raw) else {
+            // Leading dots are ignored (`.10.0.0.1` is `10.0.0.1`, `..[::1]` is `[::1]`).
+            let Some((host, port)) = split_host_port(raw.trim_start_matches('.')) else {
                 continue;
             };
             if let Ok(addr) = host.parse::<IpAddr>() {
@@ -480,6 +588,7 @@ impl NoProxy {
             let suffix = host
                 .trim_start_matches('*')
                 .trim_start_matches('.')
+                .trim_end_matches('.')
                 .to_ascii_lowercase();
             if !suffix.is_empty() {
                 no_proxy.entries.push(NoProxyEntry::Domain { suffix, port });
@@ -672,6 +781,8 @@ mod tests {
         assert!(!np.matches("fe80::1", 443));
         assert!(np.matches("169.254.169.254", 80));
         assert!(!np.matches("169.254.169.254", 8080));
+        let dotted = NoProxy::parse(".127.0.0.1,..[::1]");
+        assert!(dotted.matches("127.0.0.1", 80) && dotted.matches("::1", 443));
         assert!(
             !np.matches("10.example.com", 80),
             "a CIDR never matches a name"
@@ -681,6 +792,14 @@ mod tests {
     #[test]
     fn no_proxy_star_and_junk() {
         assert!(NoProxy::parse("*").matches("anything.example", 1));
+        for not_all in [" *", "*,", "localhost,*"] {
+            assert!(
+                !NoProxy::parse(not_all).matches("anything.example", 1),
+                "{not_all:?}"
+            );
+        }
+        assert!(NoProxy::parse("localhost,*").matches("localhost", 1));
+        assert!(NoProxy::parse("example.com.").matches("a.example.com", 1));
         let np = NoProxy::parse(",, 10.0.0.0/99, [zz, .");
         assert!(!np.matches("10.0.0.1", 80));
         assert!(!np.matches("example.com", 80));
@@ -716,6 +835,101 @@ mod tests {
         assert!(!err.to_string().contains("secret"), "{err}");
         assert!(ProxyUrl::parse("http://p:notaport").is_err());
         assert!(ProxyUrl::parse("http://:80").is_err());
+    }
+
+    #[test]
+    fn proxy_urls_are_read_as_botocore_reads_them() {
+        let p = |url: &str| ProxyUrl::parse(url).map(|p| (p.host, p.port, p.authorization));
+        let at = |host: &str, port| Ok((host.to_owned(), port, None));
+        assert_eq!(p("//proxy:3128"), at("proxy", 3128), "// is http://");
+        assert_eq!(p("http://proxy:"), at("proxy", 80), "an empty port");
+        assert_eq!(p("proxy:0003128/x"), at("proxy", 3128));
+        assert_eq!(p("HTTP://proxy:1"), at("proxy", 1));
+        assert_eq!(p("http://proxy:1/ "), at("proxy", 1), "blanks in the path");
+        for bad in [
+            "http://proxy:+1",
+            "http://proxy:65536",
+            "http://proxy: 1",
+            " http://proxy:1",
+            "http://proxy:1 ",
+            "http://p x:1",
+            "http://::1",
+            "fe80::1:8080",
+            "http:proxy:1",
+            "http:user:pass@proxy:1",
+            "http://[::1",
+            "http://[zz]:1",
+            "socks5://proxy:1080",
+            "https://proxy",
+            " ",
+        ] {
+            assert!(ProxyUrl::parse(bad).is_err(), "{bad:?}");
+        }
+        // Credentials only with a user name and a password, as botocore sends them.
+        for partial in [
+            "http://user@p",
+            "http://user:@p",
+            "http://:pass@p",
+            "http://@p",
+        ] {
+            let p = ProxyUrl::parse(partial).unwrap();
+            assert_eq!(
+                (p.authorization, p.username, p.password),
+                (None, None, None)
+            );
+        }
+        let p = ProxyUrl::parse("http://a@b:c:d@p").unwrap();
+        assert_eq!(
+            (p.username.as_deref(), p.password.as_deref()),
+            (Some("a@b"), Some("c:d"))
+        );
+    }
+
+    #[test]
+    fn env_lookup_follows_urllib_on_empty_values_and_cgi() {
+        let from = |vars: &[(&str, &str)]| {
+            let vars: HashMap<String, String> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            HttpConfig::from_env_with(|k| vars.get(k).cloned())
+                .unwrap()
+                .proxy
+        };
+        let http_host = |vars: &[(&str, &str)]| from(vars)?.http.map(|p| p.host);
+        assert_eq!(http_host(&[("HTTP_PROXY", "up"), ("http_proxy", "")]), None);
+        assert_eq!(
+            http_host(&[("HTTP_PROXY", ""), ("http_proxy", "low")]).as_deref(),
+            Some("low")
+        );
+        assert_eq!(
+            http_host(&[("HTTP_PROXY", "up"), ("REQUEST_METHOD", "")]),
+            None
+        );
+        assert_eq!(
+            http_host(&[("http_proxy", "low"), ("REQUEST_METHOD", "GET")]).as_deref(),
+            Some("low")
+        );
+        assert!(from(&[("ALL_PROXY", "p"), ("all_proxy", "p")]).is_none());
+
+        // A broken variable fails only the requests that would go through it.
+        let proxy = from(&[
+            ("https_proxy", "https://tls-proxy"),
+            ("http_proxy", "plain:3128"),
+            ("no_proxy", "direct.example"),
+        ])
+        .unwrap();
+        let route = |uri: &str| {
+            proxy
+                .route_for_uri(&uri.parse().unwrap())
+                .map(|p| p.map(|p| p.host.clone()))
+        };
+        assert!(route("https://s3.amazonaws.com/").is_err());
+        assert_eq!(route("https://direct.example/"), Ok(None));
+        assert_eq!(route("http://s3.amazonaws.com/"), Ok(Some("plain".into())));
+        assert!(proxy
+            .proxy_for_uri(&"https://s3.amazonaws.com/".parse().unwrap())
+            .is_none());
     }
 
     #[test]

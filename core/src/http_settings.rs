@@ -170,6 +170,8 @@ impl HttpSettings {
                 let mut proxy = config.proxy.take().unwrap_or_default();
                 proxy.http = Some(url.clone());
                 proxy.https = Some(url);
+                proxy.http_refused = None;
+                proxy.https_refused = None;
                 config.proxy = Some(proxy);
             }
         }

@@ -51,7 +51,12 @@ impl Route {
             https: to.https,
             host: to.host.to_owned(),
             port: to.port,
-            proxy: proxies.and_then(|p| p.proxy_for_uri(uri)).cloned(),
+            proxy: match proxies {
+                Some(p) => (p.route_for_uri(uri))
+                    .map_err(|e| Http1Error::InvalidRequest(e.to_string()))?
+                    .cloned(),
+                None => None,
+            },
         })
     }
 
@@ -338,6 +343,7 @@ mod tests {
             http: Some(ProxyUrl::parse("http://proxy:3128").unwrap()),
             https: Some(ProxyUrl::parse("http://tunnel:8080").unwrap()),
             no_proxy: crate::http_config::NoProxy::parse("direct.example"),
+            ..ProxyConfig::default()
         };
         let of = |uri: &str| Route::for_uri(&uri.parse().unwrap(), Some(&proxies)).unwrap();
 

@@ -553,6 +553,7 @@ fn proxy_to(proxy: &Server, no_proxy: &str) -> ProxyConfig {
         http: Some(url.clone()),
         https: Some(url),
         no_proxy: NoProxy::parse(no_proxy),
+        ..ProxyConfig::default()
     }
 }
 
