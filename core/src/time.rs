@@ -249,10 +249,14 @@ impl Timestamp {
     /// [`parse_any`](Self::parse_any) without its fast path.
     fn parse_any_general(value: &str) -> Result<Self, TimestampError> {
         let v = value.trim();
-        if let Ok(t) = Self::parse_iso8601(v) {
+        // dateutil skips a comma as it skips a space, so a date between commas (a header sent
+        // twice, once empty, is joined `date, ` or `, date`) is that date; epoch seconds are
+        // Python's `float()` of the whole text, which takes no comma.
+        let date = v.trim_matches(|c: char| c == ',' || c.is_whitespace());
+        if let Ok(t) = Self::parse_iso8601(date) {
             return Ok(t);
         }
-        if let Ok(t) = Self::parse_http_date(v) {
+        if let Ok(t) = Self::parse_http_date(date) {
             return Ok(t);
         }
         // Python's `float` of the text, as botocore tries it (`1_000` is 1000).
@@ -344,6 +348,10 @@ impl Timestamp {
             return None;
         }
         text.spaces();
+        if text.rest().is_empty() {
+            // A date and its `T` with no time (`2020-01-02T`): midnight, as dateutil reads it.
+            return Self::from_civil(year as i64, month, day, 0, 0, 0);
+        }
         let hour_at = text.at;
         let hour = text.digits(1, 2)?;
         let (mut min, mut sec, mut nanos) = (0, 0, 0);
@@ -1055,7 +1063,32 @@ mod tests {
             Timestamp::parse_any("2020-11-05"),
             Ok(Timestamp::from_secs(1_604_534_400))
         );
-        for bad in ["2020-13-05", "2020-02-30", "2020-1-105", "２020-11-05"] {
+        // Its `T` with no time after it, as dateutil reads it; a zone without a time is no
+        // date to dateutil.
+        for with_t in ["2020-11-05T", "2020-11-05 t", "2020-11-05 T \t"] {
+            assert_eq!(Timestamp::parse_any(with_t), Ok(t), "{with_t:?}");
+        }
+        // Commas after a date are skipped as dateutil skips them; after epoch seconds they are
+        // no number to Python's `float()`.
+        for with_commas in [
+            "2020-11-05,",
+            "2020-11-05T00:00:00Z, ",
+            "Thu, 05 Nov 2020 00:00:00 GMT,, ",
+            " , Thu, 05 Nov 2020 00:00:00 GMT",
+        ] {
+            assert_eq!(Timestamp::parse_any(with_commas), Ok(t), "{with_commas:?}");
+        }
+        assert!(Timestamp::parse_any("1604534400,").is_err());
+        assert!(Timestamp::parse_any(", 1604534400").is_err());
+        for bad in [
+            "2020-13-05",
+            "2020-02-30",
+            "2020-1-105",
+            "２020-11-05",
+            "2020-11-05TZ",
+            "2020-11-05T Z",
+            "2020-11-05TT",
+        ] {
             assert!(Timestamp::parse_any(bad).is_err(), "{bad}");
         }
     }

@@ -814,11 +814,11 @@ fn has_expires_member(model: &ServiceModel, op: &Operation) -> bool {
         })
 }
 
-/// The raw `Expires` value (for `ExpiresString`); the header is removed when it is not a
-/// timestamp, so the parser leaves `Expires` out instead of failing.
+/// The raw `Expires` value (for `ExpiresString`; a header sent twice is joined with `, `, as
+/// botocore reads it); the header is removed when it is not a timestamp, so the parser leaves
+/// `Expires` out instead of failing.
 pub(crate) fn take_unparsable_expires(response: &mut http::Response<Body>) -> Option<String> {
-    let raw = response.headers().get(http::header::EXPIRES)?;
-    let raw = crate::parse::header_text(raw).into_owned();
+    let raw = crate::parse::header(response.headers(), http::header::EXPIRES)?.into_owned();
     if Timestamp::parse_any(&raw).is_err() {
         response.headers_mut().remove(http::header::EXPIRES);
     }

@@ -576,7 +576,8 @@ pub(crate) fn sanitize_error_code(code: &str) -> &str {
 }
 
 /// How booleans are read from headers: rest-json accepts any case of `true`, rest-xml only the
-/// exact text (botocore's two parsers differ here).
+/// exact text (botocore's two parsers differ here); neither takes spaces around it (a list's
+/// items are trimmed when it is split).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum HeaderBool {
     AnyCase,
@@ -638,7 +639,7 @@ fn header_value(
             .and_then(|decoded| json::untyped(&decoded))
             .ok_or_else(|| ParseError::invalid("base64-encoded JSON", text)),
         ShapeKind::Boolean => Ok(Value::Bool(match bools {
-            HeaderBool::AnyCase => text.trim().eq_ignore_ascii_case("true"),
+            HeaderBool::AnyCase => text.eq_ignore_ascii_case("true"),
             HeaderBool::Exact => text == "true",
         })),
         ShapeKind::List(item) => {
@@ -701,18 +702,15 @@ pub(crate) fn scalar_from_text(kind: &ShapeKind, text: &str) -> Result<Value, Pa
         | ShapeKind::Short
         | ShapeKind::Integer
         | ShapeKind::Long
-        | ShapeKind::BigInteger => text
-            .trim()
-            .parse::<i64>()
-            .map(Value::Integer)
-            .or_else(|_| {
-                // Big integers beyond i64 are kept as floats rather than refused.
+        | ShapeKind::BigInteger => py_integer(text)
+            .or_else(|| {
+                // Big integers are also taken in a float's form rather than refused.
                 match kind {
-                    ShapeKind::BigInteger => parse_float(text).map(Value::Float).ok_or(()),
-                    _ => Err(()),
+                    ShapeKind::BigInteger => parse_float(text).map(Value::Float),
+                    _ => None,
                 }
             })
-            .map_err(|_| ParseError::invalid("an integer", text)),
+            .ok_or_else(|| ParseError::invalid("an integer", text)),
         ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => parse_float(text)
             .map(Value::Float)
             .ok_or_else(|| ParseError::invalid("a number", text)),
@@ -728,13 +726,35 @@ pub(crate) fn scalar_from_text(kind: &ShapeKind, text: &str) -> Result<Value, Pa
 }
 
 /// A float as Python's `float()` reads it: surrounding whitespace, `NaN`, `Infinity`,
-/// `-Infinity` in any case.
+/// `-Infinity` in any case, underscores between digits (`1_0.5`).
 pub(crate) fn parse_float(text: &str) -> Option<f64> {
-    text.trim().parse::<f64>().ok()
+    crate::config::py_float(text)
 }
 
-/// Decode base64 leniently, as Python's `b64decode`: whitespace and line breaks are ignored and
-/// padding is optional.
+/// An integer as Python's `int()` reads text, as botocore reads a header, XML text or a JSON
+/// string: whitespace around it, a sign, leading zeros, underscores between digits (`1_000`);
+/// beyond 64 bits, where Python's integers go on, the nearest float.
+fn py_integer(text: &str) -> Option<Value> {
+    // Nearly every integer is plain digits.
+    if let Ok(i) = text.parse::<i64>() {
+        return Some(Value::Integer(i));
+    }
+    if let Some(i) = crate::config::py_int(text) {
+        return Some(Value::Integer(i));
+    }
+    let core = text.trim();
+    let digits = core.strip_prefix(['+', '-']).unwrap_or(core);
+    let integral = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    // `py_float` checks the whitespace and the underscores.
+    integral
+        .then(|| crate::config::py_float(text))
+        .flatten()
+        .map(Value::Float)
+}
+
+/// Decode base64 as Python's `b64decode` decodes it: whitespace and line breaks are ignored,
+/// and the padding must be there; text that is not base64 otherwise (a character out of the
+/// alphabet, padding inside, or too much of it) is refused, where Python decodes what is left.
 pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
     use base64::engine::{
         general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig,
@@ -742,7 +762,7 @@ pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
     const LENIENT: GeneralPurpose = GeneralPurpose::new(
         &base64::alphabet::STANDARD,
         GeneralPurposeConfig::new()
-            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_padding_mode(DecodePaddingMode::RequireCanonical)
             .with_decode_allow_trailing_bits(true),
     );
     if text.bytes().any(|b| b.is_ascii_whitespace()) {
@@ -1004,8 +1024,37 @@ mod tests {
         assert!(parse_float("NaN").unwrap().is_nan());
         assert_eq!(parse_float(" Infinity "), Some(f64::INFINITY));
         assert_eq!(parse_float("-Infinity"), Some(f64::NEG_INFINITY));
-        assert_eq!(decode_base64("aGVs\nbG8"), Some(b"hello".to_vec()));
+        assert_eq!(parse_float(" 1_0.5\u{a0}"), Some(10.5));
+        assert_eq!(parse_float("1__0.5"), None);
+        assert_eq!(decode_base64("aGVs\nbG8="), Some(b"hello".to_vec()));
         assert_eq!(decode_base64("!!"), None);
+        // Python's `b64decode` wants the padding.
+        for unpadded in ["YQ", "YQ=", "aGVsbG8", "YWJ"] {
+            assert_eq!(decode_base64(unpadded), None, "{unpadded}");
+        }
+        assert_eq!(decode_base64(" YQ = = "), Some(b"a".to_vec()));
+    }
+
+    #[test]
+    fn integers_read_as_pythons_int_reads_them() {
+        let int = |text| scalar_from_text(&ShapeKind::Long, text).ok();
+        assert_eq!(int(" +0012\t"), Some(Value::Integer(12)));
+        assert_eq!(int("1_000"), Some(Value::Integer(1000)));
+        assert_eq!(int("\u{a0}-7\u{85}"), Some(Value::Integer(-7)));
+        // Beyond 64 bits: the nearest float.
+        assert_eq!(
+            int("-9223372036854775809"),
+            Some(Value::Float(-9_223_372_036_854_775_809.0))
+        );
+        assert_eq!(
+            int("1_000_000_000_000_000_000_000"),
+            Some(Value::Float(1e21))
+        );
+        for bad in [
+            "", "1e3", "5.0", "1__0", "_1", "1_", "0x1f", "inf", "NaN", "+-1", "1 2",
+        ] {
+            assert_eq!(int(bad), None, "{bad:?}");
+        }
     }
 
     #[test]
