@@ -25,6 +25,7 @@ pub mod http1;
 pub mod http_stack;
 pub mod jmespath;
 pub mod machine;
+pub mod map;
 pub mod model;
 pub mod outgoing;
 pub mod protocol;
@@ -52,6 +53,7 @@ mod header_names;
 mod http_config;
 mod http_settings;
 mod httpchecksum;
+
 mod paginate;
 mod parse;
 mod serialize;

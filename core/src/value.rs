@@ -12,14 +12,11 @@ use std::fmt;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use indexmap::IndexMap;
 
 use crate::body::StreamingBody;
 use crate::time::Timestamp;
 
-/// An ordered map of member or key names to values (structures and maps alike). Build one with
-/// `Map::default()` or [`map_with_capacity`].
-pub type Map = IndexMap<Key, Value, MapHasher>;
+pub use crate::map::Map;
 
 /// A [`Map`] key: a string that keeps up to 24 bytes inline. Member names and most map keys
 /// are that short, so building a parsed structure allocates nothing for its keys (a 1,000-key
@@ -49,11 +46,10 @@ pub type Key = compact_str::CompactString;
 /// ```
 pub type Text = compact_str::CompactString;
 
-/// The hasher of every [`Map`]: foldhash, seeded once per process at random. Parsing builds a
-/// map per structure read (a thousand for a 1,000-key listing), and SipHash on short member
-/// names was a noticeable part of that; a random seed keeps keys a server chooses (DynamoDB
-/// attribute names, S3 metadata) from being picked to collide. It has no state, so a `Map`
-/// is no bigger for it.
+/// The hasher of a [`Map`]'s index (a map of more than eight entries; a smaller one hashes
+/// nothing): foldhash, seeded once per process at random. SipHash on short member names was a
+/// noticeable part of parsing; a random seed keeps keys a server chooses (DynamoDB attribute
+/// names, S3 metadata) from being picked to collide.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MapHasher;
 
@@ -81,12 +77,12 @@ impl std::hash::BuildHasher for MapHasher {
 /// assert_eq!(item.keys().map(Key::as_str).collect::<Vec<_>>(), ["Artist", "SongTitle"]);
 /// ```
 pub fn map_with_capacity(capacity: usize) -> Map {
-    Map::with_capacity_and_hasher(capacity, MapHasher)
+    Map::with_capacity(capacity)
 }
 
 /// A [`Map`] key made once with its hash, for the member names a parser inserts over and over
 /// (a 1,000-key listing inserts each of an object's member names a thousand times): inserting
-/// it copies the inline key and hashes nothing. The hash is [`MapHasher`]'s, whose seed is
+/// it copies the inline key and hashes nothing, even into a map large enough to be indexed. The hash is [`MapHasher`]'s, whose seed is
 /// fixed for the life of the process, so it stays valid as long as the key does.
 #[derive(Clone, Debug)]
 pub(crate) struct HashedKey {
@@ -107,18 +103,7 @@ impl HashedKey {
     /// `insert` would.
     #[inline]
     pub(crate) fn insert_new(&self, map: &mut Map, value: Value) {
-        use indexmap::map::raw_entry_v1::{RawEntryApiV1 as _, RawEntryMut};
-        match map
-            .raw_entry_mut_v1()
-            .from_hash(self.hash, |k| k.as_str() == self.key.as_str())
-        {
-            RawEntryMut::Vacant(slot) => {
-                slot.insert_hashed_nocheck(self.hash, self.key.clone(), value);
-            }
-            RawEntryMut::Occupied(mut entry) => {
-                entry.insert(value);
-            }
-        }
+        map.insert_hashed(self.hash, self.key.clone(), value);
     }
 }
 
