@@ -53,7 +53,6 @@ mod header_names;
 mod http_config;
 mod http_settings;
 mod httpchecksum;
-
 mod paginate;
 mod parse;
 mod serialize;

@@ -12,8 +12,9 @@
 //! The API is `IndexMap`'s, for the part a program uses: `get`, `insert`, `entry`, iteration in
 //! insertion order, `shift_remove`/`swap_remove`, positions (`get_index`, `get_full`). Two maps
 //! are equal when they hold the same keys with equal values, in any order, as two `IndexMap`s
-//! are. Removing from an indexed map rebuilds its index (removals are rare: a customization
-//! moving a member).
+//! are. Removals cost what `IndexMap`'s do: `swap_remove` and `pop` O(1) (the typed API takes
+//! each member of a structure out with `swap_remove`), `shift_remove` O(n); the bulk ones
+//! (`retain`, `truncate`, `drain`, `split_off`, `sort_keys`) rebuild the index, O(n) too.
 
 use std::fmt;
 use std::hash::BuildHasher as _;
@@ -48,6 +49,16 @@ pub struct Map {
 
 fn hash_of(key: &str) -> u64 {
     MapHasher.hash_one(key)
+}
+
+/// Take position `i` (still in `entries`) out of `index`.
+fn unindex(index: &mut HashTable<usize>, entries: &[(Key, Value)], i: usize) {
+    match index.find_entry(hash_of(&entries[i].0), |&j| j == i) {
+        Ok(found) => {
+            found.remove();
+        }
+        Err(_) => unreachable!("every entry is indexed"),
+    }
 }
 
 impl Map {
@@ -243,16 +254,48 @@ impl Map {
     /// [`shift_remove`](Self::shift_remove), giving the stored key too.
     pub fn shift_remove_entry<Q: AsRef<str> + ?Sized>(&mut self, key: &Q) -> Option<(Key, Value)> {
         let i = self.position(key.as_ref())?;
-        Some(self.shift_remove_index(i))
+        Some(self.shift_remove_at(i))
     }
 
     /// Remove the entry at position `i` (which must exist), moving the ones after it up.
-    fn shift_remove_index(&mut self, i: usize) -> (Key, Value) {
-        let entry = self.entries.remove(i);
-        if self.index.is_some() {
-            self.reindex();
+    /// O(n), as `IndexMap`'s: the positions after `i` go down by one in place (no key is
+    /// hashed again but the removed one).
+    fn shift_remove_at(&mut self, i: usize) -> (Key, Value) {
+        match &mut self.index {
+            Some(_) if self.entries.len() - 1 <= LINEAR_MAX => self.index = None,
+            Some(index) => {
+                unindex(index, &self.entries, i);
+                if i + 1 < self.entries.len() {
+                    for j in index.iter_mut() {
+                        if *j > i {
+                            *j -= 1;
+                        }
+                    }
+                }
+            }
+            None => {}
         }
-        entry
+        self.entries.remove(i)
+    }
+
+    /// Remove the entry at position `i` (which must exist), putting the last one in its
+    /// place: O(1), as `IndexMap`'s (two keys hashed, the index not rebuilt).
+    fn swap_remove_at(&mut self, i: usize) -> (Key, Value) {
+        let last = self.entries.len() - 1;
+        match &mut self.index {
+            Some(_) if last <= LINEAR_MAX => self.index = None,
+            Some(index) => {
+                unindex(index, &self.entries, i);
+                if i != last {
+                    let moved = index
+                        .find_mut(hash_of(&self.entries[last].0), |&j| j == last)
+                        .expect("every entry is indexed");
+                    *moved = i;
+                }
+            }
+            None => {}
+        }
+        self.entries.swap_remove(i)
     }
 
     /// Remove `key`, putting the last entry in its place (order not kept).
@@ -263,20 +306,24 @@ impl Map {
     /// [`swap_remove`](Self::swap_remove), giving the stored key too.
     pub fn swap_remove_entry<Q: AsRef<str> + ?Sized>(&mut self, key: &Q) -> Option<(Key, Value)> {
         let i = self.position(key.as_ref())?;
-        let entry = self.entries.swap_remove(i);
-        if self.index.is_some() {
-            self.reindex();
-        }
-        Some(entry)
+        Some(self.swap_remove_at(i))
     }
 
     /// Remove and return the last entry.
     pub fn pop(&mut self) -> Option<(Key, Value)> {
-        let entry = self.entries.pop()?;
-        if self.index.is_some() {
-            self.reindex();
-        }
-        Some(entry)
+        let last = self.entries.len().checked_sub(1)?;
+        Some(self.swap_remove_at(last))
+    }
+
+    /// Remove the entry at position `i`, moving the ones after it up (`None` past the end).
+    pub fn shift_remove_index(&mut self, i: usize) -> Option<(Key, Value)> {
+        (i < self.entries.len()).then(|| self.shift_remove_at(i))
+    }
+
+    /// Remove the entry at position `i`, putting the last entry in its place (`None` past the
+    /// end).
+    pub fn swap_remove_index(&mut self, i: usize) -> Option<(Key, Value)> {
+        (i < self.entries.len()).then(|| self.swap_remove_at(i))
     }
 
     /// Keep only the entries `keep` says yes to, in their order.
@@ -477,12 +524,22 @@ impl<'a> OccupiedEntry<'a> {
 
     /// Remove the entry, moving the ones after it up one place.
     pub fn shift_remove(self) -> Value {
-        self.map.shift_remove_index(self.index).1
+        self.map.shift_remove_at(self.index).1
     }
 
     /// Remove the entry, moving the ones after it up one place, giving its key too.
     pub fn shift_remove_entry(self) -> (Key, Value) {
-        self.map.shift_remove_index(self.index)
+        self.map.shift_remove_at(self.index)
+    }
+
+    /// Remove the entry, putting the last entry in its place.
+    pub fn swap_remove(self) -> Value {
+        self.map.swap_remove_at(self.index).1
+    }
+
+    /// Remove the entry, putting the last entry in its place, giving its key too.
+    pub fn swap_remove_entry(self) -> (Key, Value) {
+        self.map.swap_remove_at(self.index)
     }
 }
 
@@ -490,6 +547,11 @@ impl<'a> VacantEntry<'a> {
     /// The key the entry would have.
     pub fn key(&self) -> &Key {
         &self.key
+    }
+
+    /// The position the entry would have (the map's length).
+    pub fn index(&self) -> usize {
+        self.map.len()
     }
 
     /// The key, taken back.
@@ -541,6 +603,27 @@ impl<Q: AsRef<str> + ?Sized> std::ops::IndexMut<&Q> for Map {
             Some(i) => &mut self.entries[i].1,
             None => panic!("no entry {key:?} in the map"),
         }
+    }
+}
+
+impl std::ops::Index<usize> for Map {
+    type Output = Value;
+    /// The value at position `i`.
+    ///
+    /// # Panics
+    /// When `i` is past the end (as `IndexMap` does).
+    fn index(&self, i: usize) -> &Value {
+        &self.entries[i].1
+    }
+}
+
+impl std::ops::IndexMut<usize> for Map {
+    /// The value at position `i`, to change.
+    ///
+    /// # Panics
+    /// When `i` is past the end.
+    fn index_mut(&mut self, i: usize) -> &mut Value {
+        &mut self.entries[i].1
     }
 }
 
@@ -759,5 +842,494 @@ mod tests {
         let map: Map = (0..200_000).map(|i| (key(i), Value::Null)).collect();
         assert_eq!(map.len(), 200_000);
         assert_eq!(map.get_index_of("k199999"), Some(199_999));
+    }
+
+    #[test]
+    fn a_large_map_is_emptied_in_linear_time() {
+        // A rebuilt index per removal would take minutes: 200,000 × 200,000 / 2 keys hashed.
+        let mut map: Map = (0..200_000).map(|i| (key(i), Value::Null)).collect();
+        for i in 0..100_000 {
+            assert!(map.swap_remove(&key(i)).is_some());
+        }
+        while map.pop().is_some() {}
+        assert!(map.is_empty() && map.index.is_none());
+    }
+
+    /// Differential check against `indexmap::IndexMap` (what `Map` replaced): seeded random
+    /// sequences of every operation `Map` offers, on keys drawn from small pools so maps grow
+    /// and shrink across the eight-entry point; after each step both hold the same entries in
+    /// the same order, give the same results, and the index is there exactly when it should be.
+    mod differential {
+        use super::super::*;
+        use super::key;
+        use indexmap::IndexMap;
+        use std::ops::Bound;
+        use std::panic::{catch_unwind, AssertUnwindSafe};
+
+        type Model = IndexMap<Key, Value>;
+
+        struct Rng(u64);
+        impl Rng {
+            fn next(&mut self) -> u64 {
+                // splitmix64
+                self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+                let mut z = self.0;
+                z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                z ^ (z >> 31)
+            }
+            fn below(&mut self, n: usize) -> usize {
+                if n == 0 {
+                    0
+                } else {
+                    (self.next() % n as u64) as usize
+                }
+            }
+            fn chance(&mut self, percent: u64) -> bool {
+                self.next() % 100 < percent
+            }
+        }
+
+        /// The index is present exactly past eight entries, holds one position per entry,
+        /// and finds each entry's key at its position.
+        pub(super) fn check_index(map: &Map) {
+            assert_eq!(
+                map.index.is_some(),
+                map.len() > LINEAR_MAX,
+                "index presence wrong at len {}",
+                map.len()
+            );
+            if let Some(index) = &map.index {
+                assert_eq!(index.len(), map.len(), "index size");
+                for (i, (k, _)) in map.entries.iter().enumerate() {
+                    assert_eq!(
+                        index.find(hash_of(k), |&j| j == i).copied(),
+                        Some(i),
+                        "position {i} ({k}) not indexed under its hash"
+                    );
+                }
+            }
+        }
+
+        fn same(map: &Map, model: &Model, pool: usize, ctx: &str) {
+            check_index(map);
+            assert_eq!(map.len(), model.len(), "{ctx}: len");
+            assert_eq!(map.is_empty(), model.is_empty(), "{ctx}");
+            let got: Vec<_> = map.iter().collect();
+            let want: Vec<_> = model.iter().collect();
+            assert_eq!(got, want, "{ctx}: entries");
+            assert_eq!(
+                map.keys().collect::<Vec<_>>(),
+                model.keys().collect::<Vec<_>>()
+            );
+            assert_eq!(
+                map.values().rev().collect::<Vec<_>>(),
+                model.values().rev().collect::<Vec<_>>()
+            );
+            assert_eq!(map.first(), model.first(), "{ctx}: first");
+            assert_eq!(map.last(), model.last(), "{ctx}: last");
+            for i in 0..=map.len() {
+                assert_eq!(
+                    map.get_index(i),
+                    model.get_index(i),
+                    "{ctx}: get_index({i})"
+                );
+            }
+            for p in 0..pool + 2 {
+                let k = key(p);
+                assert_eq!(map.get_full(&k), model.get_full(&k), "{ctx}: get_full({k})");
+                assert_eq!(map.get_index_of(k.as_str()), model.get_index_of(k.as_str()));
+                assert_eq!(map.get(&k), model.get(&k));
+                assert_eq!(map.get_key_value(&k), model.get_key_value(&k));
+                assert_eq!(map.contains_key(&k), model.contains_key(&k));
+            }
+        }
+
+        fn range(rng: &mut Rng, len: usize) -> (Bound<usize>, Bound<usize>) {
+            let a = rng.below(len + 1);
+            let b = a + rng.below(len - a + 1);
+            let start = match rng.below(3) {
+                0 => Bound::Unbounded,
+                1 => Bound::Included(a),
+                _ if a > 0 => Bound::Excluded(a - 1),
+                _ => Bound::Included(a),
+            };
+            let end = match rng.below(3) {
+                0 => Bound::Unbounded,
+                1 => Bound::Excluded(b),
+                _ if b > a => Bound::Included(b - 1),
+                _ => Bound::Excluded(b),
+            };
+            (start, end)
+        }
+
+        fn run(seed: u64, steps: usize, pool: usize) {
+            let mut rng = Rng(seed);
+            let mut map = Map::new();
+            let mut model = Model::new();
+            let mut serial = 0i64;
+            for step in 0..steps {
+                serial += 1;
+                let v = Value::from(serial);
+                let k = key(rng.below(pool));
+                let op = rng.below(30);
+                let ctx = format!(
+                    "seed {seed} step {step} op {op} key {k} len {}",
+                    model.len()
+                );
+                match op {
+                    0..=5 => assert_eq!(
+                        map.insert(k.clone(), v.clone()),
+                        model.insert(k, v),
+                        "{ctx}"
+                    ),
+                    6 => assert_eq!(
+                        map.insert_full(k.clone(), v.clone()),
+                        model.insert_full(k, v),
+                        "{ctx}"
+                    ),
+                    7 => assert_eq!(map.shift_remove(&k), model.shift_remove(&k), "{ctx}"),
+                    8 => assert_eq!(map.swap_remove(&k), model.swap_remove(&k), "{ctx}"),
+                    9 => assert_eq!(
+                        map.shift_remove_entry(&k),
+                        model.shift_remove_entry(&k),
+                        "{ctx}"
+                    ),
+                    10 => assert_eq!(
+                        map.swap_remove_entry(&k),
+                        model.swap_remove_entry(&k),
+                        "{ctx}"
+                    ),
+                    11 => {
+                        let i = rng.below(model.len() + 2);
+                        match rng.below(3) {
+                            0 => assert_eq!(map.pop(), model.pop(), "{ctx}"),
+                            1 => assert_eq!(
+                                map.swap_remove_index(i),
+                                model.swap_remove_index(i),
+                                "{ctx}"
+                            ),
+                            _ => assert_eq!(
+                                map.shift_remove_index(i),
+                                model.shift_remove_index(i),
+                                "{ctx}"
+                            ),
+                        }
+                    }
+                    12 => {
+                        let m = 2 + rng.below(4);
+                        let r = rng.below(m);
+                        let keep = |k: &Key, v: &mut Value| {
+                            let n: usize = k[1..].parse().unwrap();
+                            if n % m == r {
+                                *v = Value::from(-(n as i64));
+                            }
+                            n % m != r || n.is_multiple_of(2)
+                        };
+                        map.retain(keep);
+                        model.retain(keep);
+                    }
+                    13 => {
+                        let n = rng.below(model.len() + 3);
+                        map.truncate(n);
+                        model.truncate(n);
+                    }
+                    14 => {
+                        let at = match rng.below(3) {
+                            0 => 0,
+                            1 => model.len(),
+                            _ => rng.below(model.len() + 1),
+                        };
+                        let a = map.split_off(at);
+                        let b = model.split_off(at);
+                        same(&a, &b, pool, &format!("{ctx}: split_off({at}) tail"));
+                        if rng.chance(50) {
+                            // Go on with the tail instead, sometimes.
+                            map = a;
+                            model = b;
+                        }
+                    }
+                    15 => {
+                        let r = range(&mut rng, model.len());
+                        let a: Vec<_> = map.drain(r).collect();
+                        let b: Vec<_> = model.drain(r).collect();
+                        assert_eq!(a, b, "{ctx}: drain({r:?})");
+                    }
+                    16 => {
+                        let got = map.entry(k.clone()).index();
+                        assert_eq!(got, model.entry(k.clone()).index(), "{ctx}");
+                        let a = map.entry(k.clone()).or_insert(v.clone()).clone();
+                        let b = model.entry(k).or_insert(v).clone();
+                        assert_eq!(a, b, "{ctx}");
+                    }
+                    17 => {
+                        let a = map
+                            .entry(k.clone())
+                            .and_modify(|x| *x = Value::Bool(true))
+                            .or_default()
+                            .clone();
+                        let b = model
+                            .entry(k)
+                            .and_modify(|x| *x = Value::Bool(true))
+                            .or_default()
+                            .clone();
+                        assert_eq!(a, b, "{ctx}");
+                    }
+                    18 => match (map.entry(k.clone()), model.entry(k)) {
+                        (Entry::Occupied(mut a), indexmap::map::Entry::Occupied(mut b)) => {
+                            assert_eq!(a.key(), b.key());
+                            assert_eq!(a.index(), b.index());
+                            assert_eq!(a.get(), b.get());
+                            match rng.below(5) {
+                                0 => assert_eq!(a.insert(v.clone()), b.insert(v)),
+                                1 => assert_eq!(a.shift_remove(), b.shift_remove()),
+                                2 => assert_eq!(a.swap_remove(), b.swap_remove()),
+                                3 => assert_eq!(a.swap_remove_entry(), b.swap_remove_entry()),
+                                _ => assert_eq!(a.shift_remove_entry(), b.shift_remove_entry()),
+                            }
+                        }
+                        (Entry::Vacant(a), indexmap::map::Entry::Vacant(b)) => {
+                            assert_eq!(a.key(), b.key());
+                            assert_eq!(a.index(), b.index());
+                            *a.insert(v.clone()) = Value::from("set");
+                            *b.insert(v) = Value::from("set");
+                        }
+                        _ => panic!("{ctx}: entry kinds differ"),
+                    },
+                    19 => {
+                        // Duplicate keys within one extend: first place, last value.
+                        let n = rng.below(12);
+                        let items: Vec<_> = (0..n)
+                            .map(|j| (key(rng.below(pool)), Value::from(serial * 100 + j as i64)))
+                            .collect();
+                        map.extend(items.clone());
+                        model.extend(items);
+                    }
+                    20 => {
+                        let n = rng.below(pool + 4);
+                        let items: Vec<_> = (0..n)
+                            .map(|j| (key(rng.below(pool)), Value::from(serial * 100 + j as i64)))
+                            .collect();
+                        map = items.iter().cloned().collect();
+                        model = items.into_iter().collect();
+                    }
+                    21 => {
+                        if rng.chance(20) {
+                            map.clear();
+                            model.clear();
+                        } else {
+                            map.sort_keys();
+                            model.sort_keys();
+                        }
+                    }
+                    22 => {
+                        let i = rng.below(model.len() + 1);
+                        if i < model.len() {
+                            assert_eq!(map[i], model[i], "{ctx}");
+                            map[i] = Value::from("by position");
+                            model[i] = Value::from("by position");
+                        } else {
+                            assert!(catch_unwind(AssertUnwindSafe(|| map[i].clone())).is_err());
+                            assert!(catch_unwind(AssertUnwindSafe(|| model[i].clone())).is_err());
+                        }
+                        if let Some((_, x)) = map.get_index_mut(i) {
+                            *x = v.clone();
+                        }
+                        if let Some((_, x)) = model.get_index_mut(i) {
+                            *x = v;
+                        }
+                    }
+                    23 => {
+                        if let Some(x) = map.get_mut(&k) {
+                            *x = v.clone();
+                        }
+                        if let Some(x) = model.get_mut(&k) {
+                            *x = v;
+                        }
+                        for (j, (_, x)) in map.iter_mut().enumerate() {
+                            if j % 3 == 0 {
+                                *x = Value::from(j);
+                            }
+                        }
+                        for (j, (_, x)) in model.iter_mut().enumerate() {
+                            if j % 3 == 0 {
+                                *x = Value::from(j);
+                            }
+                        }
+                    }
+                    24 => {
+                        map = map.clone();
+                        map.reserve(rng.below(20));
+                        model.reserve(0);
+                    }
+                    25 => {
+                        if model.contains_key(&k) {
+                            assert_eq!(map[&k], model[&k], "{ctx}");
+                            map[&k] = v.clone();
+                            model[&k] = v;
+                        } else if rng.chance(3) {
+                            let a = catch_unwind(AssertUnwindSafe(|| map[&k].clone()));
+                            let b = catch_unwind(AssertUnwindSafe(|| model[&k].clone()));
+                            assert!(a.is_err() && b.is_err(), "{ctx}: Index of an absent key");
+                            let a =
+                                catch_unwind(AssertUnwindSafe(|| map[k.as_str()] = Value::Null));
+                            let b =
+                                catch_unwind(AssertUnwindSafe(|| model[k.as_str()] = Value::Null));
+                            assert!(a.is_err() && b.is_err(), "{ctx}: IndexMut of an absent key");
+                        }
+                    }
+                    26 => {
+                        // Collected in another order: still equal; one value changed: not.
+                        let mut shuffled: Vec<_> =
+                            map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                        shuffled.reverse();
+                        let n = shuffled.len();
+                        if n > 1 {
+                            let j = rng.below(n);
+                            shuffled.swap(0, j);
+                        }
+                        let other: Map = shuffled.iter().cloned().collect();
+                        let other_model: Model = shuffled.iter().cloned().collect();
+                        assert_eq!(map == other, model == other_model, "{ctx}");
+                        assert!(map == other);
+                        if let Some((k0, _)) = shuffled.first().cloned() {
+                            let mut changed = other.clone();
+                            changed.insert(k0, Value::from("different"));
+                            let mut changed_model = other_model.clone();
+                            changed_model.insert(shuffled[0].0.clone(), Value::from("different"));
+                            assert_eq!(map == changed, model == changed_model, "{ctx}");
+                        }
+                        let mut bigger = other.clone();
+                        bigger.insert(key(pool + 1), Value::Null);
+                        assert_ne!(map, bigger);
+                        assert_ne!(bigger, map);
+                        same(&other, &other_model, pool, &ctx);
+                    }
+                    27 => {
+                        let mut a: Vec<_> = map.clone().into_iter().collect();
+                        let b: Vec<_> = model.clone().into_iter().collect();
+                        assert_eq!(a, b);
+                        a.clear();
+                        assert_eq!(
+                            map.clone().into_keys().collect::<Vec<_>>(),
+                            model.clone().into_keys().collect::<Vec<_>>()
+                        );
+                        assert_eq!(
+                            map.clone().into_values().collect::<Vec<_>>(),
+                            model.clone().into_values().collect::<Vec<_>>()
+                        );
+                        for x in map.values_mut() {
+                            if let Value::Integer(n) = x {
+                                *n += 1;
+                            }
+                        }
+                        for x in model.values_mut() {
+                            if let Value::Integer(n) = x {
+                                *n += 1;
+                            }
+                        }
+                    }
+                    28 => {
+                        // insert_hashed, as `HashedKey::insert_new` calls it.
+                        let hk = crate::value::HashedKey::new(&k);
+                        hk.insert_new(&mut map, v.clone());
+                        model.insert(k, v);
+                    }
+                    _ => {
+                        let a = map
+                            .entry(k.clone())
+                            .or_insert_with(|| Value::from("made"))
+                            .clone();
+                        let b = model
+                            .entry(k)
+                            .or_insert_with(|| Value::from("made"))
+                            .clone();
+                        assert_eq!(a, b, "{ctx}");
+                    }
+                }
+                same(&map, &model, pool, &ctx);
+            }
+        }
+
+        #[test]
+        fn matches_indexmap_on_random_operation_sequences() {
+            for seed in 0..400u64 {
+                // Pools of 6..30 keys: maps hover below, at and above eight entries.
+                let pool = 6 + (seed as usize % 25);
+                run(seed, 300, pool);
+            }
+            // A few long runs with large maps.
+            for seed in 1000..1004u64 {
+                run(seed, 3000, 200);
+            }
+        }
+
+        #[test]
+        fn the_index_follows_every_bulk_operation_at_the_edges() {
+            let full = |n: usize| -> (Map, Model) {
+                let items: Vec<_> = (0..n).map(|i| (key(i), Value::from(i))).collect();
+                (items.iter().cloned().collect(), items.into_iter().collect())
+            };
+            for n in 0..20 {
+                // split_off at 0 and at len
+                for at in [0, n] {
+                    let (mut a, mut b) = full(n);
+                    let ta = a.split_off(at);
+                    let tb = b.split_off(at);
+                    same(&a, &b, 20, "split_off head");
+                    same(&ta, &tb, 20, "split_off tail");
+                }
+                // every drain range
+                for lo in 0..=n {
+                    for hi in lo..=n {
+                        let (mut a, mut b) = full(n);
+                        let da: Vec<_> = a.drain(lo..hi).collect();
+                        let db: Vec<_> = b.drain(lo..hi).collect();
+                        assert_eq!(da, db);
+                        same(&a, &b, 20, "drain");
+                        a.insert(key(50), Value::Null);
+                        b.insert(key(50), Value::Null);
+                        same(&a, &b, 60, "insert after drain");
+                    }
+                }
+                // Vacant insert crossing the threshold
+                let (mut a, mut b) = full(n);
+                if let Entry::Vacant(e) = a.entry(key(99)) {
+                    e.insert(Value::Bool(true));
+                }
+                b.entry(key(99)).or_insert(Value::Bool(true));
+                same(&a, &b, 100, "vacant insert");
+            }
+        }
+
+        #[test]
+        fn out_of_range_split_off_and_drain_panic_as_indexmap_does() {
+            for n in [3usize, 12] {
+                for at in [n + 1, n + 5] {
+                    let (a, b) = {
+                        let items: Vec<_> = (0..n).map(|i| (key(i), Value::from(i))).collect();
+                        (
+                            items.iter().cloned().collect::<Map>(),
+                            items.into_iter().collect::<Model>(),
+                        )
+                    };
+                    let pa = catch_unwind(AssertUnwindSafe(|| a.clone().split_off(at))).is_err();
+                    let pb = catch_unwind(AssertUnwindSafe(|| b.clone().split_off(at))).is_err();
+                    assert_eq!(pa, pb, "split_off({at}) on {n}");
+                    let pa =
+                        catch_unwind(AssertUnwindSafe(|| a.clone().drain(1..at).count())).is_err();
+                    let pb =
+                        catch_unwind(AssertUnwindSafe(|| b.clone().drain(1..at).count())).is_err();
+                    assert_eq!(pa, pb, "drain(1..{at}) on {n}");
+                    #[allow(clippy::reversed_empty_ranges)]
+                    let pa =
+                        catch_unwind(AssertUnwindSafe(|| a.clone().drain(2..1).count())).is_err();
+                    #[allow(clippy::reversed_empty_ranges)]
+                    let pb =
+                        catch_unwind(AssertUnwindSafe(|| b.clone().drain(2..1).count())).is_err();
+                    assert_eq!(pa, pb, "drain(2..1) on {n}");
+                }
+            }
+        }
     }
 }

@@ -82,8 +82,9 @@ pub fn map_with_capacity(capacity: usize) -> Map {
 
 /// A [`Map`] key made once with its hash, for the member names a parser inserts over and over
 /// (a 1,000-key listing inserts each of an object's member names a thousand times): inserting
-/// it copies the inline key and hashes nothing, even into a map large enough to be indexed. The hash is [`MapHasher`]'s, whose seed is
-/// fixed for the life of the process, so it stays valid as long as the key does.
+/// it copies the inline key and hashes nothing, even into a map large enough to be indexed.
+/// The hash is [`MapHasher`]'s, whose seed is fixed for the life of the process, so it stays
+/// valid as long as the key does.
 #[derive(Clone, Debug)]
 pub(crate) struct HashedKey {
     key: Key,
