@@ -6,8 +6,8 @@
 //! entries: a second allocation per map, and every key hashed as it goes in. Up to
 //! eight entries a `Map` is its entries alone and finds a key by comparing it with each
 //! (keys are short names); past that it indexes them in a hash table as `IndexMap` does, so a
-//! large map (a big item, a document) is still built in linear time. No crate keeps insertion
-//! order with that split.
+//! large map (a big item, a document) is still built in linear time. `indexmap` has no such
+//! small form.
 //!
 //! The API is `IndexMap`'s, for the part a program uses: `get`, `insert`, `entry`, iteration in
 //! insertion order, `shift_remove`/`swap_remove`, positions (`get_index`, `get_full`). Two maps
@@ -204,6 +204,15 @@ impl Map {
             Some(i) => (i, Some(std::mem::replace(&mut self.entries[i].1, value))),
             None => (self.push(key, value, Some(hash)), None),
         }
+    }
+
+    /// Append an entry the caller knows is absent: a structure's members, which the model keeps
+    /// distinct, put into the map made for them. A parser finishing a thousand structures
+    /// skips comparing each new key with those already in (`hash`, when known, spares hashing
+    /// it in an indexed map).
+    pub(crate) fn push_distinct(&mut self, key: Key, value: Value, hash: Option<u64>) {
+        debug_assert!(!self.contains_key(&key), "{key:?} is already in the map");
+        self.push(key, value, hash);
     }
 
     /// Append an entry whose key is not present; index it once the map outgrows a scan.
@@ -1230,9 +1239,14 @@ mod tests {
                         }
                     }
                     28 => {
-                        // insert_hashed, as `HashedKey::insert_new` calls it.
+                        // A parser's appends: `HashedKey::insert_new` (`push_distinct` with
+                        // the hash) for a key that is absent, `insert_hashed` otherwise.
                         let hk = crate::value::HashedKey::new(&k);
-                        hk.insert_new(&mut map, v.clone());
+                        if map.contains_key(&k) {
+                            map.insert_hashed(hash_of(&k), k.clone(), v.clone());
+                        } else {
+                            hk.insert_new(&mut map, v.clone());
+                        }
                         model.insert(k, v);
                     }
                     _ => {

@@ -99,12 +99,11 @@ impl HashedKey {
         HashedKey { key, hash }
     }
 
-    /// Insert `value` under this key. The caller knows the key is not in `map` yet (a
-    /// structure's member names are distinct); were it there, the old value is replaced, as
-    /// `insert` would.
+    /// Append `value` under this key. The caller knows the key is not in `map` yet (a
+    /// structure's member names are distinct, and the map is the one made for them).
     #[inline]
     pub(crate) fn insert_new(&self, map: &mut Map, value: Value) {
-        map.insert_hashed(self.hash, self.key.clone(), value);
+        map.push_distinct(self.key.clone(), value, Some(self.hash));
     }
 }
 

@@ -911,9 +911,10 @@ fn finish_structure_with_room(
 ) -> Map {
     let filled = slots.iter().filter(|s| s.is_some()).count();
     let mut out = crate::value::map_with_capacity(filled + room);
+    // A fresh map, and the model's member names are distinct: appended, not looked up.
     for (name, slot) in members.keys().zip(slots.iter_mut()) {
         if let Some(v) = slot.take() {
-            out.insert(name.as_str().into(), v);
+            out.push_distinct(name.as_str().into(), v, None);
         }
     }
     out
