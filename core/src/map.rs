@@ -877,15 +877,12 @@ mod tests {
 
         type Model = IndexMap<Key, Value>;
 
-        struct Rng(u64);
+        use crate::machine::{RandomSource as _, SplitMix64};
+
+        struct Rng(SplitMix64);
         impl Rng {
             fn next(&mut self) -> u64 {
-                // splitmix64
-                self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-                let mut z = self.0;
-                z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-                z ^ (z >> 31)
+                self.0.next_u64()
             }
             fn below(&mut self, n: usize) -> usize {
                 if n == 0 {
@@ -973,7 +970,7 @@ mod tests {
         }
 
         fn run(seed: u64, steps: usize, pool: usize) {
-            let mut rng = Rng(seed);
+            let mut rng = Rng(SplitMix64(seed));
             let mut map = Map::new();
             let mut model = Model::new();
             let mut serial = 0i64;

@@ -187,7 +187,8 @@ fn sansboto_row(case: &Case) -> (J, Option<Error>) {
 
 /// Each case given to botocore and to sansboto; panics listing every case that differs.
 /// Returns sansboto's refusals of a client, by case index, for the caller to look at.
-fn assert_resolved_as_botocore(cases: &[Case]) -> Vec<(usize, Error)> {
+/// Each case run by [`BOTOCORE`]: a row per case.
+fn botocore_rows(cases: &[Case]) -> Vec<J> {
     let described: Vec<J> = cases
         .iter()
         .map(|c| {
@@ -202,8 +203,14 @@ fn assert_resolved_as_botocore(cases: &[Case]) -> Vec<(usize, Error)> {
         .collect();
     // The JSON text as a JSON string, which Python reads as a string literal.
     let literal = J::from(serde_json::to_string(&described).unwrap());
-    let theirs = botocore::run(&format!("CASES = {literal}\n{BOTOCORE}"), &[]);
-    let theirs = theirs.as_array().expect("a row per case");
+    match botocore::run(&format!("CASES = {literal}\n{BOTOCORE}"), &[]) {
+        J::Array(rows) => rows,
+        other => panic!("botocore answered {other}"),
+    }
+}
+
+fn assert_resolved_as_botocore(cases: &[Case]) -> Vec<(usize, Error)> {
+    let theirs = botocore_rows(cases);
     assert_eq!(theirs.len(), cases.len());
     let (mut differences, mut refusals) = (Vec::new(), Vec::new());
     for (index, (case, row)) in cases.iter().zip(theirs).enumerate() {
@@ -457,21 +464,7 @@ fn an_endpoint_url_with_a_space_is_refused_where_botocore_sends_it() {
         case("lambda", "ListFunctions", "{}", "us-west-2")
             .env(&[("AWS_ENDPOINT_URL_LAMBDA", "http://example.com/p q")]),
     ];
-    let described: Vec<J> = cases
-        .iter()
-        .map(|c| {
-            json!({
-                "service": c.service, "operation": c.operation, "params": c.params,
-                "region": c.region, "fips": null, "dualstack": null,
-                "endpoint_url": c.endpoint_url,
-                "env": c.env.iter().map(|(k, v)| (k.to_string(), J::from(*v)))
-                    .collect::<serde_json::Map<_, _>>(),
-            })
-        })
-        .collect();
-    let literal = J::from(serde_json::to_string(&described).unwrap());
-    let theirs = botocore::run(&format!("CASES = {literal}\n{BOTOCORE}"), &[]);
-    for (case, row) in cases.iter().zip(theirs.as_array().unwrap()) {
+    for (case, row) in cases.iter().zip(botocore_rows(&cases)) {
         assert!(
             row["url"].as_str().is_some_and(|u| u.contains("/p q")),
             "{}: botocore {row}",

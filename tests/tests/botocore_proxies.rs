@@ -27,6 +27,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use sansboto_core::machine::{RandomSource as _, SplitMix64};
 use sansboto_core::HttpConfig;
 use sansboto_tests::botocore;
 
@@ -63,16 +64,12 @@ for env, endpoint, url in cases:
 emit(out)
 "#;
 
-/// splitmix64: the same cases on every run.
-struct Rng(u64);
+/// The core's SplitMix64 with a generator's helpers: the same cases on every run.
+struct Rng(SplitMix64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
@@ -303,7 +300,7 @@ struct Case {
 }
 
 fn generate(count: usize) -> Vec<Case> {
-    let mut r = Rng(0x9e0c_5e1e_c7ed);
+    let mut r = Rng(SplitMix64(0x9e0c_5e1e_c7ed));
     let mut cases = Vec::with_capacity(count);
     while cases.len() < count {
         let scheme = r.pick(&["https", "https", "http"]);
