@@ -102,6 +102,10 @@ impl Map {
     /// Make room for `additional` more entries.
     pub fn reserve(&mut self, additional: usize) {
         self.entries.reserve(additional);
+        if let Some(index) = &mut self.index {
+            let entries = &self.entries;
+            index.reserve(additional, |&j| hash_of(&entries[j].0));
+        }
     }
 
     /// The position of `key`, if present.
@@ -415,13 +419,13 @@ impl Map {
     }
 
     /// The keys in order, by value.
-    pub fn into_keys(self) -> impl Iterator<Item = Key> {
-        self.entries.into_iter().map(|(k, _)| k)
+    pub fn into_keys(self) -> IntoKeys {
+        IntoKeys(self.entries.into_iter())
     }
 
     /// The values in order, by value.
-    pub fn into_values(self) -> impl Iterator<Item = Value> {
-        self.entries.into_iter().map(|(_, v)| v)
+    pub fn into_values(self) -> IntoValues {
+        IntoValues(self.entries.into_iter())
     }
 
     /// Sort the entries by key.
@@ -702,6 +706,39 @@ pub struct Values<'a>(std::slice::Iter<'a, (Key, Value)>);
 
 /// A [`Map`]'s values in order, to change ([`Map::values_mut`]).
 pub struct ValuesMut<'a>(std::slice::IterMut<'a, (Key, Value)>);
+
+/// A [`Map`]'s keys in order, by value ([`Map::into_keys`]).
+pub struct IntoKeys(std::vec::IntoIter<(Key, Value)>);
+
+/// A [`Map`]'s values in order, by value ([`Map::into_values`]).
+pub struct IntoValues(std::vec::IntoIter<(Key, Value)>);
+
+macro_rules! owned_iterator {
+    ($name:ident, $item:ty, |$e:ident| $map:expr) => {
+        impl Iterator for $name {
+            type Item = $item;
+            #[inline]
+            fn next(&mut self) -> Option<$item> {
+                self.0.next().map(|$e| $map)
+            }
+            #[inline]
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.0.size_hint()
+            }
+        }
+        impl DoubleEndedIterator for $name {
+            #[inline]
+            fn next_back(&mut self) -> Option<$item> {
+                self.0.next_back().map(|$e| $map)
+            }
+        }
+        impl ExactSizeIterator for $name {}
+        impl std::iter::FusedIterator for $name {}
+    };
+}
+
+owned_iterator!(IntoKeys, Key, |e| e.0);
+owned_iterator!(IntoValues, Value, |e| e.1);
 
 macro_rules! entry_iterator {
     ($name:ident, $item:ty, |$e:ident| $map:expr) => {
@@ -1223,6 +1260,11 @@ mod tests {
                         assert_eq!(
                             map.clone().into_values().collect::<Vec<_>>(),
                             model.clone().into_values().collect::<Vec<_>>()
+                        );
+                        assert_eq!(map.clone().into_keys().len(), model.len());
+                        assert_eq!(
+                            map.clone().into_values().rev().collect::<Vec<_>>(),
+                            model.clone().into_values().rev().collect::<Vec<_>>()
                         );
                         for x in map.values_mut() {
                             if let Value::Integer(n) = x {
