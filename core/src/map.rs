@@ -713,36 +713,11 @@ pub struct IntoKeys(std::vec::IntoIter<(Key, Value)>);
 /// A [`Map`]'s values in order, by value ([`Map::into_values`]).
 pub struct IntoValues(std::vec::IntoIter<(Key, Value)>);
 
-macro_rules! owned_iterator {
-    ($name:ident, $item:ty, |$e:ident| $map:expr) => {
-        impl Iterator for $name {
-            type Item = $item;
-            #[inline]
-            fn next(&mut self) -> Option<$item> {
-                self.0.next().map(|$e| $map)
-            }
-            #[inline]
-            fn size_hint(&self) -> (usize, Option<usize>) {
-                self.0.size_hint()
-            }
-        }
-        impl DoubleEndedIterator for $name {
-            #[inline]
-            fn next_back(&mut self) -> Option<$item> {
-                self.0.next_back().map(|$e| $map)
-            }
-        }
-        impl ExactSizeIterator for $name {}
-        impl std::iter::FusedIterator for $name {}
-    };
-}
-
-owned_iterator!(IntoKeys, Key, |e| e.0);
-owned_iterator!(IntoValues, Value, |e| e.1);
-
+/// The iterator traits of an iterator over a map's entries (`$name` wraps the entries'
+/// iterator; `$e` is one entry, `$map` what the iterator yields of it).
 macro_rules! entry_iterator {
-    ($name:ident, $item:ty, |$e:ident| $map:expr) => {
-        impl<'a> Iterator for $name<'a> {
+    ($name:ty, [$($lt:lifetime)?], $item:ty, |$e:ident| $map:expr) => {
+        impl<$($lt)?> Iterator for $name {
             type Item = $item;
             #[inline]
             fn next(&mut self) -> Option<$item> {
@@ -757,22 +732,24 @@ macro_rules! entry_iterator {
                 self.0.nth(n).map(|$e| $map)
             }
         }
-        impl<'a> DoubleEndedIterator for $name<'a> {
+        impl<$($lt)?> DoubleEndedIterator for $name {
             #[inline]
             fn next_back(&mut self) -> Option<$item> {
                 self.0.next_back().map(|$e| $map)
             }
         }
-        impl<'a> ExactSizeIterator for $name<'a> {}
-        impl<'a> std::iter::FusedIterator for $name<'a> {}
+        impl<$($lt)?> ExactSizeIterator for $name {}
+        impl<$($lt)?> std::iter::FusedIterator for $name {}
     };
 }
 
-entry_iterator!(Iter, (&'a Key, &'a Value), |e| (&e.0, &e.1));
-entry_iterator!(IterMut, (&'a Key, &'a mut Value), |e| (&e.0, &mut e.1));
-entry_iterator!(Keys, &'a Key, |e| &e.0);
-entry_iterator!(Values, &'a Value, |e| &e.1);
-entry_iterator!(ValuesMut, &'a mut Value, |e| &mut e.1);
+entry_iterator!(Iter<'a>, ['a], (&'a Key, &'a Value), |e| (&e.0, &e.1));
+entry_iterator!(IterMut<'a>, ['a], (&'a Key, &'a mut Value), |e| (&e.0, &mut e.1));
+entry_iterator!(Keys<'a>, ['a], &'a Key, |e| &e.0);
+entry_iterator!(Values<'a>, ['a], &'a Value, |e| &e.1);
+entry_iterator!(ValuesMut<'a>, ['a], &'a mut Value, |e| &mut e.1);
+entry_iterator!(IntoKeys, [], Key, |e| e.0);
+entry_iterator!(IntoValues, [], Value, |e| e.1);
 
 #[cfg(test)]
 mod tests {
