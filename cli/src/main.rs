@@ -23,6 +23,7 @@ mod s3cmd;
 mod shorthand;
 mod suggest;
 mod table;
+mod timestamps;
 mod yaml;
 
 use std::sync::Arc;
@@ -41,6 +42,7 @@ use sansboto_core::Body;
 use sansboto_core::Error;
 use sansboto_core::PaginationOptions;
 use sansboto_core::Timestamp;
+use sansboto_core::TimestampParsing;
 use sansboto_core::Value;
 
 use args::{CallOptions, Command, GlobalOptions, Invocation};
@@ -121,6 +123,8 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
     let session: RuntimeSession<HttpClient> =
         RuntimeSession::from_core(sansboto_host::core_session(global.profile.clone()));
     let core = session.core()?.clone();
+    // aws-cli reads `cli_timestamp_format` before any command runs, `help` included.
+    let timestamp_format = timestamps::configured(&core)?;
     match command {
         Command::Version => Ok(()),
         Command::Help { service, operation } => output::print_stdout(
@@ -130,7 +134,15 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             service,
             operation,
             options,
-        } => call(&session, &core, &global, &service, &operation, &options),
+        } => call(
+            &session,
+            &core,
+            &global,
+            &service,
+            &operation,
+            &options,
+            timestamp_format,
+        ),
         Command::Presign {
             service,
             operation,
@@ -310,9 +322,23 @@ fn build_client(
     global: &GlobalOptions,
     service: &str,
 ) -> Result<Client<HttpClient>, Failure> {
+    build_client_with(session, global, service, TimestampParsing::Parsed)
+}
+
+/// [`build_client`] reading results' timestamps as `timestamps` says: an API call's as the
+/// wire has them, as aws-cli v1's botocore reads them (see [`timestamps`]).
+fn build_client_with(
+    session: &RuntimeSession<HttpClient>,
+    global: &GlobalOptions,
+    service: &str,
+    timestamps: TimestampParsing,
+) -> Result<Client<HttpClient>, Failure> {
     let client = session
         .client(service)
-        .options(client_options(global))
+        .options(ClientOptions {
+            timestamp_parsing: timestamps,
+            ..client_options(global)
+        })
         .build()?;
     let config = client.core().config();
     debug_event!(
@@ -335,6 +361,7 @@ fn call(
     service: &str,
     operation: &str,
     options: &CallOptions,
+    timestamp_format: timestamps::TimestampFormat,
 ) -> Result<(), Failure> {
     let model = suggest::model(core, service)?;
     let op = operation_of(&model, service, operation)?;
@@ -433,7 +460,8 @@ fn call(
     if global.dry_run {
         return dry_run(core, global, service, &op.name, params);
     }
-    let client = build_client(session, global, service)?;
+    let client = build_client_with(session, global, service, TimestampParsing::Wire)?;
+    let output_shape = op.output.as_ref().map(|r| r.shape);
     let result = if paginator.is_some() && !options.no_paginate {
         let pagination = PaginationOptions {
             max_items: options.max_items,
@@ -445,12 +473,16 @@ fn call(
             .as_ref()
             .filter(|r| r.format == render::Format::Text)
         {
-            return print_text_pages(pages, rendering);
+            return print_text_pages(pages, rendering, |page| {
+                timestamps::apply(timestamp_format, &model, output_shape, page)
+            });
         }
         pages.full_result()
     } else {
         client.call(&op.name, params)
     }?;
+    let mut result = result;
+    timestamps::apply(timestamp_format, &model, output_shape, &mut result)?;
     output::print_result(
         &model,
         streaming.as_ref(),
@@ -467,6 +499,7 @@ fn call(
 fn print_text_pages(
     mut pages: sansboto_blocking::Pages<'_>,
     rendering: &render::Rendering,
+    mut timestamps: impl FnMut(&mut Value) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     let print = |value: Value| -> Result<(), Failure> {
         match rendering.render(value.to_json())? {
@@ -489,6 +522,7 @@ fn print_text_pages(
                 .map_err(|e| Failure::client("PaginationError", e.to_string()))?;
             sansboto_core::jmespath::set_path(&mut current, key.as_str(), data);
         }
+        timestamps(&mut current)?;
         print(current)?;
     }
     if let Some(token) = pages.resume_token() {

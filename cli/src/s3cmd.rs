@@ -2013,6 +2013,9 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
     }
     let session: RuntimeSession<CliTransport> =
         RuntimeSession::from_core(sansboto_host::core_session(args.global.profile.clone()));
+    // aws-cli refuses a `cli_timestamp_format` it does not know before any command; the
+    // commands' own client reads timestamps parsed, whatever the setting (see `timestamps`).
+    crate::timestamps::configured(session.core()?)?;
     let s3 = crate::build_client(&session, &args.global, "s3")?;
     if let Some(text) = args.metadata_text.take() {
         args.metadata = Some(read_metadata(s3.core().model(), text)?);

@@ -18,8 +18,7 @@
 //! part of the output and the error, sansboto prints the value; a deliberate difference in
 //! README.md). Not generated: integers beyond 64 bits and bare `NaN`/`Infinity` in a document
 //! (the core reads the first as floats and keeps the second as floats JSON cannot print, where
-//! Python prints the digits and `NaN`), and timestamps (sansboto prints ISO 8601, aws-cli v1 the
-//! wire's text).
+//! Python prints the digits and `NaN`), and timestamps (compared in `timestamps_like_aws_cli.rs`).
 
 use std::process::{Command, Output};
 use std::sync::Arc;

@@ -184,7 +184,7 @@ pub use crate::http_settings::HttpSettings;
 pub use crate::httpchecksum::FlexibleChecksumError;
 pub use crate::paginate::{PaginateError, PaginationOptions};
 pub use crate::params;
-pub use crate::parse::ServiceError;
+pub use crate::parse::{ServiceError, TimestampParsing};
 pub use crate::retry::RetryMode;
 pub use crate::session::ClientOptions;
 pub use crate::stub::{StubError, StubbedRequest, Stubber};

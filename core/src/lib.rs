@@ -73,7 +73,7 @@ pub use value::{map_with_capacity, Key, MapHasher, Text};
 pub use compress::{CompressError, CompressionConfig};
 pub use datetime::OutOfRange;
 pub use httpchecksum::{RequestChecksumCalculation, ResponseChecksumValidation};
-pub use time::TimestampError;
+pub use time::{TextZone, TimestampError};
 pub use validate::Problem as ValidationProblem;
 
 // For tools: the sans-IO paginator and waiter machines, parameter validation and its

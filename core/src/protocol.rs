@@ -7,7 +7,8 @@
 //! conformance suites, fuzzers).
 
 pub use crate::parse::{
-    parse_event, parse_initial_response, parse_response, BodyFormat, ParseError, Response,
+    parse_event, parse_initial_response, parse_response, parse_response_with, BodyFormat,
+    ParseError, Response, TimestampParsing,
 };
 pub use crate::serialize::{serialize_request, SerializeError, SerializedRequest};
 

@@ -31,6 +31,7 @@ use crate::httpchecksum::{RequestChecksumCalculation, ResponseChecksumValidation
 use crate::machine::{RandomSource, SplitMix64};
 use crate::model::{DocumentSource, ModelIndex, ServiceModel};
 use crate::paginate::PaginatorModel;
+use crate::parse::TimestampParsing;
 use crate::retry::RetryMode;
 use crate::value::Value;
 use crate::waiter::WaiterModel;
@@ -148,6 +149,11 @@ pub struct ClientOptions {
     /// `Some(false)` turns parameter validation off (`parameter_validation`); as in botocore,
     /// `Some(true)` leaves the profile's setting to decide.
     pub parameter_validation: Option<bool>,
+    /// How results' timestamps are read: parsed into [`Value::Timestamp`](crate::Value) by
+    /// default, or kept as the wire has them ([`TimestampParsing::Wire`]: the `sansboto`
+    /// command's, printing them as aws-cli v1 prints them). No environment or profile setting
+    /// changes it (botocore's `timestamp_parser` is its caller's alone).
+    pub timestamp_parsing: TimestampParsing,
 }
 
 /// What a session was made from. Its `Debug` shows the names of the environment variables and
@@ -639,6 +645,7 @@ impl Session {
                 && sources
                     .boolean(&setting::PARAMETER_VALIDATION)?
                     .unwrap_or(true),
+            timestamp_parsing: options.timestamp_parsing,
         })
     }
 

@@ -248,20 +248,29 @@ impl Timestamp {
 
     /// [`parse_any`](Self::parse_any) without its fast path.
     fn parse_any_general(value: &str) -> Result<Self, TimestampError> {
+        Self::parse_any_zoned(value).map(|(t, _)| t)
+    }
+
+    /// [`parse_any`](Self::parse_any), with how the text placed the time, which botocore's
+    /// date parser keeps in its `datetime` (and Python's `isoformat` prints): a zone written
+    /// (`Z`, `GMT`, `+02:00`), none (a local time, "naive" to Python), or epoch seconds
+    /// (which botocore places in the local time zone). Where `parse_any` reads ISO 8601 with
+    /// no zone as UTC, this says [`TextZone::Unwritten`].
+    pub fn parse_any_zoned(value: &str) -> Result<(Self, TextZone), TimestampError> {
         let v = value.trim();
         // dateutil skips a comma as it skips a space, so a date between commas (a header sent
         // twice, once empty, is joined `date, ` or `, date`) is that date; epoch seconds are
         // Python's `float()` of the whole text, which takes no comma.
         let date = v.trim_matches(|c: char| c == ',' || c.is_whitespace());
-        if let Ok(t) = Self::parse_iso8601(date) {
+        if let Ok(t) = Self::parse_iso8601_zoned(date) {
             return Ok(t);
         }
-        if let Ok(t) = Self::parse_http_date(date) {
+        if let Ok(t) = Self::parse_http_date_zoned(date) {
             return Ok(t);
         }
         // Python's `float` of the text, as botocore tries it (`1_000` is 1000).
         if let Some(t) = crate::config::py_float(v).and_then(Self::from_epoch_f64) {
-            return Ok(t);
+            return Ok((t, TextZone::Epoch));
         }
         Err(TimestampError::new(
             value,
@@ -323,17 +332,22 @@ impl Timestamp {
     /// than nanoseconds is cut (dateutil cuts at microseconds as it reads; sansboto writes
     /// microseconds, so what is sent is the same).
     pub fn parse_iso8601(value: &str) -> Result<Self, TimestampError> {
+        Self::parse_iso8601_zoned(value).map(|(t, _)| t)
+    }
+
+    /// [`parse_iso8601`](Self::parse_iso8601) with the zone the text wrote.
+    fn parse_iso8601_zoned(value: &str) -> Result<(Self, TextZone), TimestampError> {
         const EXPECTED: &str = "ISO 8601 (YYYY-MM-DDTHH:MM[:SS[.fff]]Z, or YYYY-MM-DD)";
         let err = || TimestampError::new(value, EXPECTED);
         if let Some(extended) = Self::basic_to_extended(value.as_bytes()) {
-            return Self::parse_iso8601(&extended).map_err(|_| err());
+            return Self::parse_iso8601_zoned(&extended).map_err(|_| err());
         }
         Self::parse_extended(value.as_bytes()).ok_or_else(err)
     }
 
     /// The extended form [`parse_iso8601`](Self::parse_iso8601) describes; `None` for any other
     /// text and for an impossible date or time.
-    fn parse_extended(b: &[u8]) -> Option<Self> {
+    fn parse_extended(b: &[u8]) -> Option<(Self, TextZone)> {
         let mut text = Scan { b, at: 0 };
         let year = text.digits(4, 4)?;
         text.one_of(b"-/")?;
@@ -341,7 +355,8 @@ impl Timestamp {
         text.one_of(b"-/")?;
         let day = text.digits(1, 2)?;
         if text.rest().is_empty() {
-            return Self::from_civil(year as i64, month, day, 0, 0, 0);
+            let t = Self::from_civil(year as i64, month, day, 0, 0, 0)?;
+            return Some((t, TextZone::Unwritten));
         }
         let spaced = text.spaces();
         if text.one_of(b"Tt").is_none() && !spaced {
@@ -350,7 +365,8 @@ impl Timestamp {
         text.spaces();
         if text.rest().is_empty() {
             // A date and its `T` with no time (`2020-01-02T`): midnight, as dateutil reads it.
-            return Self::from_civil(year as i64, month, day, 0, 0, 0);
+            let t = Self::from_civil(year as i64, month, day, 0, 0, 0)?;
+            return Some((t, TextZone::Unwritten));
         }
         let hour_at = text.at;
         let hour = text.digits(1, 2)?;
@@ -372,9 +388,14 @@ impl Timestamp {
             return None;
         }
         text.spaces();
-        let offset_secs: i64 = match text.rest() {
-            [] | [b'Z' | b'z'] | b"UTC" | b"GMT" => 0,
-            zone => zone_offset(zone)?,
+        let zone = match text.rest() {
+            [] => TextZone::Unwritten,
+            [b'Z' | b'z'] | b"UTC" | b"GMT" => TextZone::Offset(0),
+            zone => TextZone::Offset(zone_offset(zone)? as i32),
+        };
+        let offset_secs = match zone {
+            TextZone::Offset(offset) => i64::from(offset),
+            _ => 0,
         };
         let t = Self::from_civil(year as i64, month, day, hour, min, sec)?;
         // The offset may carry the time out of years 1 to 9999, where botocore's datetime
@@ -384,6 +405,7 @@ impl Timestamp {
             nanos,
         })
         .filter(Timestamp::in_datetime_range)
+        .map(|t| (t, zone))
     }
 
     /// ISO 8601's basic form, `YYYYMMDDTHHMMSS` and whatever follows (a fraction, a zone),
@@ -432,6 +454,11 @@ impl Timestamp {
     /// the window moves one year short of dateutil's each year after (a two-digit year is a
     /// last-century form).
     pub fn parse_http_date(value: &str) -> Result<Self, TimestampError> {
+        Self::parse_http_date_zoned(value).map(|(t, _)| t)
+    }
+
+    /// [`parse_http_date`](Self::parse_http_date) with the zone the text wrote.
+    fn parse_http_date_zoned(value: &str) -> Result<(Self, TextZone), TimestampError> {
         const EXPECTED: &str = "HTTP date (Tue, 29 Apr 2014 18:30:38 GMT)";
         let err = || TimestampError::new(value, EXPECTED);
         let mut v = value.trim();
@@ -492,11 +519,16 @@ impl Timestamp {
             let year = year.and_then(|y| http_year(y, is_dashed)).ok_or_else(err)?;
             (day, month, year, parts.next().ok_or_else(err)?)
         };
-        let offset_secs: i64 = match parts.next() {
-            Some("GMT") | Some("UTC") | Some("Z") | None => 0,
-            Some(zone) => zone_offset(zone.as_bytes()).ok_or_else(err)?,
+        let zone = match parts.next() {
+            Some("GMT") | Some("UTC") | Some("Z") => TextZone::Offset(0),
+            None => TextZone::Unwritten,
+            Some(zone) => TextZone::Offset(zone_offset(zone.as_bytes()).ok_or_else(err)? as i32),
         };
-        let offset_secs = if named_utc { 0 } else { offset_secs };
+        let zone = if named_utc { TextZone::Offset(0) } else { zone };
+        let offset_secs = match zone {
+            TextZone::Offset(offset) => i64::from(offset),
+            _ => 0,
+        };
         if parts.next().is_some() {
             return Err(err());
         }
@@ -525,11 +557,24 @@ impl Timestamp {
             }
         }
         let t = Self::from_civil(year, month, day, h, m, s).ok_or_else(err)?;
-        Ok(Timestamp {
+        let t = Timestamp {
             secs: t.secs - offset_secs,
             nanos,
-        })
+        };
+        Ok((t, zone))
     }
+}
+
+/// How a timestamp's text placed its time ([`Timestamp::parse_any_zoned`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TextZone {
+    /// A zone was written: seconds east of UTC (`Z`, `GMT` and `UTC` are 0).
+    Offset(i32),
+    /// No zone was written (the time is read as UTC; Python's is "naive").
+    Unwritten,
+    /// The text is epoch seconds.
+    Epoch,
 }
 
 /// An HTTP date's year: one below 100 within fifty years of 2026 (in a dashed date, only when
@@ -788,6 +833,40 @@ fn push_padded(out: &mut String, value: u32, width: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_zone_a_text_wrote_is_told() {
+        let zone = |text: &str| Timestamp::parse_any_zoned(text).map(|(t, z)| (t.secs(), z));
+        let noon = 1_796_556_691;
+        assert_eq!(
+            zone("2026-12-06T11:31:31Z"),
+            Ok((noon, TextZone::Offset(0)))
+        );
+        assert_eq!(
+            zone("2026-12-06T11:31:31.000Z"),
+            Ok((noon, TextZone::Offset(0)))
+        );
+        assert_eq!(
+            zone("2026-12-06T12:31:31+01:00"),
+            Ok((noon, TextZone::Offset(3600)))
+        );
+        assert_eq!(zone("2026-12-06T11:31:31"), Ok((noon, TextZone::Unwritten)));
+        assert_eq!(zone("20261206T113131Z"), Ok((noon, TextZone::Offset(0))));
+        assert_eq!(
+            zone("Sun, 06 Dec 2026 11:31:31 GMT"),
+            Ok((noon, TextZone::Offset(0)))
+        );
+        assert_eq!(
+            zone("Sun, 06 Dec 2026 06:31:31 -0500"),
+            Ok((noon, TextZone::Offset(-18000)))
+        );
+        assert_eq!(
+            zone("Sun Dec  6 11:31:31 2026"),
+            Ok((noon, TextZone::Unwritten))
+        );
+        assert_eq!(zone("1796556691"), Ok((noon, TextZone::Epoch)));
+        assert!(zone("yesterday").is_err());
+    }
 
     #[test]
     fn a_date_header_is_read_for_ttl_as_pythons_strptime_reads_it() {

@@ -49,7 +49,7 @@ use crate::httpchecksum::{
 };
 use crate::machine::RandomSource;
 use crate::model::{Operation, ServiceModel};
-use crate::parse::{self, Response};
+use crate::parse::{self, Response, TimestampParsing};
 use crate::retry::{RetryMode, RetryPolicy};
 use crate::serialize::{
     fill_idempotency_tokens_in, input_structure, serialize_request, EndpointUrl, SerializeError,
@@ -101,6 +101,8 @@ pub struct ClientConfig {
     ///
     /// [`discovery::client_setting`]: crate::endpoint::discovery::client_setting
     pub endpoint_discovery: Option<DiscoverySetting>,
+    /// How results' timestamps are read ([`TimestampParsing::Parsed`] by default).
+    pub timestamp_parsing: TimestampParsing,
 }
 
 impl Default for ClientConfig {
@@ -120,6 +122,7 @@ impl Default for ClientConfig {
             response_checksum_validation: ResponseChecksumValidation::default(),
             compression: CompressionConfig::default(),
             endpoint_discovery: Some(DiscoverySetting::Auto),
+            timestamp_parsing: TimestampParsing::Parsed,
         }
     }
 }
@@ -864,7 +867,12 @@ impl ServiceClient {
             headers,
             body,
         };
-        Ok(parse::parse_response(&self.model, op, response)?)
+        Ok(parse::parse_response_with(
+            &self.model,
+            op,
+            response,
+            self.config.timestamp_parsing,
+        )?)
     }
 
     /// A stubbed answer's last step (see [`crate::stub::Stubber`]): the `AfterCall` hooks for a

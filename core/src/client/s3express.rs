@@ -203,16 +203,18 @@ fn session_credentials(output: &Value) -> Result<Credentials, Error> {
             .map(String::from)
             .ok_or(SessionError::InvalidAnswer { member })
     };
-    let expiration = field("Expiration")?
-        .as_timestamp()
-        .ok_or(SessionError::InvalidAnswer {
+    // Parsed, or as the wire has it when the client keeps timestamps so
+    // ([`TimestampParsing::Wire`](crate::parse::TimestampParsing::Wire)).
+    let expiration = crate::credentials::timestamp_of(field("Expiration")?).ok_or(
+        SessionError::InvalidAnswer {
             member: "Expiration",
-        })?;
+        },
+    )?;
     Ok(Credentials::new(
         text("AccessKeyId")?,
         text("SecretAccessKey")?,
         Some(text("SessionToken")?),
-        Some(expiration.to_system_time()),
+        Some(expiration),
     ))
 }
 

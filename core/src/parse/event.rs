@@ -178,13 +178,18 @@ fn payload_value(
     }
     match model.protocol {
         // botocore's `EventStreamJSONParser` keeps scalars as sent in both JSON protocols.
-        Protocol::Json | Protocol::RestJson => {
-            json::read_value(model, sref, payload, json::Scalars::AsSent)
-        }
+        Protocol::Json | Protocol::RestJson => json::read_value(
+            model,
+            sref,
+            payload,
+            json::Scalars::AsSent,
+            super::TimestampParsing::Parsed,
+        ),
         Protocol::RestXml | Protocol::Query | Protocol::Ec2 => {
             let mut r = XmlReader::new(payload);
             match r.root()? {
-                Some(root) => ShapeReader::new(model).value(&mut r, sref, &root),
+                Some(root) => ShapeReader::new(model, super::TimestampParsing::Parsed)
+                    .value(&mut r, sref, &root),
                 None => Ok(Value::map()),
             }
         }

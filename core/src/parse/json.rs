@@ -25,7 +25,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use super::{
     apply_query_error_header, decode_base64, finish_output, finish_structure, raw_payload,
     rpc_metadata, sanitize_error_code, scalar_from_text, unknown_union_member, BodyFormat, Ctx,
-    ParseError, PathSegment, Slots,
+    ParseError, PathSegment, Slots, TimestampParsing,
 };
 use crate::body::Body;
 use crate::model::{Location, ServiceModel, ShapeId, ShapeKind, ShapeRef, Structure};
@@ -50,7 +50,7 @@ pub(super) fn parse_output(
         } else {
             let bytes = super::need_bytes(&body, "a JSON response")?;
             let mut slots = Slots::new(s.members.len());
-            read_structure(cx.model, name, s, bytes, &mut slots, Scalars::AsSent)?;
+            read_structure(cx, name, s, bytes, &mut slots, Scalars::AsSent)?;
             out = finish_output(&s.members, slots);
         }
     }
@@ -193,16 +193,7 @@ pub(super) fn parse_modeled_error(
     };
     let mut slots = Slots::new(s.members.len());
     // A body that is not JSON already became the message; it has no members to read.
-    if read_structure(
-        cx.model,
-        &error_shape.name,
-        s,
-        body,
-        &mut slots,
-        Scalars::AsSent,
-    )
-    .is_err()
-    {
+    if read_structure(cx, &error_shape.name, s, body, &mut slots, Scalars::AsSent).is_err() {
         return Ok(Map::default());
     }
     Ok(finish_structure(&s.members, slots))
@@ -219,10 +210,17 @@ pub(super) enum Scalars {
     RestJson,
 }
 
+/// How one body is read: its scalars, and its timestamps.
+#[derive(Clone, Copy)]
+struct Reading {
+    scalars: Scalars,
+    timestamps: TimestampParsing,
+}
+
 /// Read a JSON object body into a structure's `slots`; an empty body or `null` reads as `{}`.
 /// Returns the tag of an unknown union member (for union-shaped bodies).
 pub(super) fn read_structure(
-    model: &ServiceModel,
+    cx: &Ctx<'_>,
     shape_name: &str,
     s: &Structure,
     body: &[u8],
@@ -232,7 +230,11 @@ pub(super) fn read_structure(
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    with_non_finite_retry(model, scalars, body, |ctx, body| {
+    let reading = Reading {
+        scalars,
+        timestamps: cx.timestamps,
+    };
+    with_non_finite_retry(cx.model, reading, body, |ctx, body| {
         let mut de = serde_json::Deserializer::from_slice(body);
         StructFill {
             ctx,
@@ -251,8 +253,13 @@ pub(super) fn read_value(
     sref: &ShapeRef,
     body: &[u8],
     scalars: Scalars,
+    timestamps: TimestampParsing,
 ) -> Result<Value, ParseError> {
-    with_non_finite_retry(model, scalars, body, |ctx, body| {
+    let reading = Reading {
+        scalars,
+        timestamps,
+    };
+    with_non_finite_retry(model, reading, body, |ctx, body| {
         let mut de = serde_json::Deserializer::from_slice(body);
         ValueSeed { ctx, sref }
             .deserialize(&mut de)
@@ -266,7 +273,7 @@ pub(super) fn read_value(
 /// reports the first run's error, at its place in the body as sent.
 fn with_non_finite_retry<T>(
     model: &ServiceModel,
-    scalars: Scalars,
+    reading: Reading,
     body: &[u8],
     mut read: impl FnMut(Walk<'_>, &[u8]) -> Result<T, serde_json::Error>,
 ) -> Result<T, ParseError> {
@@ -274,7 +281,8 @@ fn with_non_finite_retry<T>(
     let ctx = Walk {
         model,
         failure: &failure,
-        scalars,
+        scalars: reading.scalars,
+        timestamps: reading.timestamps,
         non_finite: false,
     };
     let first = match read(ctx, body) {
@@ -292,7 +300,8 @@ fn with_non_finite_retry<T>(
     let ctx = Walk {
         model,
         failure: &failure,
-        scalars,
+        scalars: reading.scalars,
+        timestamps: reading.timestamps,
         non_finite: true,
     };
     match read(ctx, &quoted) {
@@ -481,6 +490,8 @@ struct Walk<'m> {
     model: &'m ServiceModel,
     failure: &'m RefCell<Option<ParseError>>,
     scalars: Scalars,
+    /// How timestamps are read (botocore's `timestamp_parser`).
+    timestamps: TimestampParsing,
     /// The body was rewritten by [`quote_non_finite`]: its marked strings are floats.
     non_finite: bool,
 }
@@ -682,6 +693,11 @@ impl ValueSeed<'_> {
         self.ctx.scalars == Scalars::RestJson
     }
 
+    /// Timestamps are kept as the wire has them ([`TimestampParsing::Wire`]).
+    fn wire_timestamp(&self) -> bool {
+        self.ctx.timestamps == TimestampParsing::Wire
+    }
+
     /// The reader of a value of no shape met where this one's was expected.
     fn generic(&self) -> Generic {
         Generic {
@@ -712,6 +728,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
         Ok(match self.kind() {
             ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => Value::Float(v as f64),
+            ShapeKind::Timestamp if self.wire_timestamp() => Value::Integer(v),
             ShapeKind::Timestamp => Value::Timestamp(Timestamp::from_secs(v)),
             // `ensure_boolean` of anything but text or a boolean.
             ShapeKind::Boolean if self.converts_scalars() => Value::Bool(false),
@@ -726,6 +743,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
         match self.kind() {
+            ShapeKind::Timestamp if self.wire_timestamp() => Ok(Value::Float(v)),
             ShapeKind::Timestamp => Timestamp::from_epoch_f64(v)
                 .map(Value::Timestamp)
                 .ok_or_else(|| {
@@ -749,6 +767,14 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         }
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        if self.wire_timestamp() && matches!(self.kind(), ShapeKind::Timestamp) {
+            // Text as sent; a bare `NaN` or `Infinity` (marked as text) is the float Python's
+            // JSON reader makes of it.
+            return Ok(match self.ctx.non_finite.then(|| non_finite(v)).flatten() {
+                Some(f) => Value::Float(f),
+                None => Value::String(v.into()),
+            });
+        }
         if let Some(f) = self.ctx.non_finite.then(|| non_finite(v)).flatten() {
             return self.visit_f64(f);
         }
@@ -961,6 +987,21 @@ mod tests {
     }
 
     fn read_as(m: std::sync::Arc<ServiceModel>, body: &str) -> Result<Map, ParseError> {
+        read_with(m, body, TimestampParsing::Parsed)
+    }
+
+    fn read_with(
+        m: std::sync::Arc<ServiceModel>,
+        body: &str,
+        timestamps: TimestampParsing,
+    ) -> Result<Map, ParseError> {
+        let headers = http::HeaderMap::new();
+        let cx = Ctx {
+            model: &m,
+            status: 200,
+            headers: &headers,
+            timestamps,
+        };
         let shape = m.shape_by_name("S").unwrap();
         let s = shape.as_structure().unwrap();
         let mut slots = Slots::new(s.members.len());
@@ -968,8 +1009,26 @@ mod tests {
             crate::model::Protocol::RestJson => Scalars::RestJson,
             _ => Scalars::AsSent,
         };
-        read_structure(&m, "S", s, body.as_bytes(), &mut slots, scalars)?;
+        read_structure(&cx, "S", s, body.as_bytes(), &mut slots, scalars)?;
         Ok(finish_structure(&s.members, slots))
+    }
+
+    #[test]
+    fn wire_timestamps_are_kept_as_sent() {
+        let body = r#"{"T": 1.5, "L": [1796556692, "2026-12-06T11:31:31.000Z", 1e3, NaN]}"#;
+        for protocol in ["json", "rest-json"] {
+            let v = read_with(model_of(protocol), body, TimestampParsing::Wire).unwrap();
+            assert_eq!(v["T"], Value::Float(1.5));
+            assert_eq!(v["L"][0], Value::Integer(1796556692));
+            assert_eq!(v["L"][1], Value::String("2026-12-06T11:31:31.000Z".into()));
+            assert_eq!(v["L"][2], Value::Float(1000.0));
+            assert!(v["L"][3].as_f64().unwrap().is_nan());
+        }
+        // Parsed, the text that is no timestamp fails; as sent, nothing is checked.
+        let odd = r#"{"T": "yesterday"}"#;
+        assert!(read_as(model(), odd).is_err());
+        let v = read_with(model(), odd, TimestampParsing::Wire).unwrap();
+        assert_eq!(v["T"], Value::String("yesterday".into()));
     }
 
     #[test]
@@ -1005,11 +1064,25 @@ mod tests {
         let s = m.shape_by_name("S").unwrap().as_structure().unwrap();
         let member = &s.members["I"];
         assert_eq!(
-            read_value(&m, member, b"\"7\"", Scalars::AsSent).unwrap(),
+            read_value(
+                &m,
+                member,
+                b"\"7\"",
+                Scalars::AsSent,
+                TimestampParsing::Parsed
+            )
+            .unwrap(),
             Value::String("7".into())
         );
         assert_eq!(
-            read_value(&m, member, b"\"7\"", Scalars::RestJson).unwrap(),
+            read_value(
+                &m,
+                member,
+                b"\"7\"",
+                Scalars::RestJson,
+                TimestampParsing::Parsed
+            )
+            .unwrap(),
             Value::Integer(7)
         );
         let rpc = read(body).unwrap();

@@ -261,24 +261,62 @@ impl fmt::Display for ServiceError {
 
 impl std::error::Error for ServiceError {}
 
+/// How a response's timestamp members are read: botocore's `timestamp_parser`, the one
+/// parser default a caller may change here.
+///
+/// A client reads them with [`ClientOptions::timestamp_parsing`]; [`parse_response_with`]
+/// takes one directly. Event-stream messages ([`parse_event`]) are always parsed.
+///
+/// [`ClientOptions::timestamp_parsing`]: crate::session::ClientOptions::timestamp_parsing
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimestampParsing {
+    /// Parsed into [`Value::Timestamp`] (botocore's default parser): a value that is no
+    /// timestamp fails the parse.
+    #[default]
+    Parsed,
+    /// Kept as the wire carries them, as botocore's parsers hand them to an identity
+    /// `timestamp_parser` (what aws-cli v1 installs unless `cli_timestamp_format` is
+    /// `iso8601`, so that it prints what the service sent): the text of an XML element,
+    /// attribute or header as a [`Value::String`], a JSON string or number as it is (a
+    /// number an integer or a float as written), the content of a CBOR tag 1 (or the number
+    /// or text sent untagged) as its number or text. Nothing is checked; an S3 `Expires` header
+    /// that is no timestamp still moves to `ExpiresString`, as botocore checks it with its
+    /// default parser whatever the client's.
+    Wire,
+}
+
 /// Shared per-response context for the protocol parsers.
 pub(crate) struct Ctx<'a> {
     pub model: &'a ServiceModel,
     pub status: u16,
     pub headers: &'a HeaderMap,
+    pub timestamps: TimestampParsing,
 }
 
 /// Parse a response of `operation`: `Ok(output)` for a success (with `ResponseMetadata`), or
 /// `Err(ParseError::Service(..))` for an error response (status 301 and up, as botocore).
+/// Timestamps are parsed ([`TimestampParsing::Parsed`]).
 pub fn parse_response(
     model: &ServiceModel,
     operation: &Operation,
     response: Response<'_>,
 ) -> Result<Value, ParseError> {
+    parse_response_with(model, operation, response, TimestampParsing::Parsed)
+}
+
+/// [`parse_response`] reading timestamps as `timestamps` says.
+pub fn parse_response_with(
+    model: &ServiceModel,
+    operation: &Operation,
+    response: Response<'_>,
+    timestamps: TimestampParsing,
+) -> Result<Value, ParseError> {
     let cx = Ctx {
         model,
         status: response.status,
         headers: response.headers,
+        timestamps,
     };
     if response.status >= 301 {
         let mut error = parse_error_response(&cx, response.body)?;
@@ -613,7 +651,7 @@ pub(crate) fn parse_http_members(
             Location::Header => {
                 let found = bound_header(cx.headers, member.wire_name());
                 if let Some(text) = found.and_then(|name| header(cx.headers, name)) {
-                    let value = header_value(cx.model, member, &text, bools).map_err(|e| {
+                    let value = header_value(cx, member, &text, bools).map_err(|e| {
                         e.within(PathSegment::Member(&format!(
                             "{name} (header {})",
                             member.wire_name()
@@ -629,11 +667,12 @@ pub(crate) fn parse_http_members(
 }
 
 fn header_value(
-    model: &ServiceModel,
+    cx: &Ctx<'_>,
     member: &ShapeRef,
     text: &str,
     bools: HeaderBool,
 ) -> Result<Value, ParseError> {
+    let model = cx.model;
     match &model.shape(member.shape).kind {
         ShapeKind::String if member.jsonvalue => decode_base64(text)
             .and_then(|decoded| json::untyped(&decoded))
@@ -643,18 +682,20 @@ fn header_value(
             HeaderBool::Exact => text == "true",
         })),
         ShapeKind::List(item) => {
-            let item_is_timestamp = matches!(model.shape(item.shape).kind, ShapeKind::Timestamp);
+            // Dates are kept whole to be parsed; as the wire has them, the items are split
+            // at every comma, as botocore splits them.
+            let item_is_timestamp = matches!(model.shape(item.shape).kind, ShapeKind::Timestamp)
+                && cx.timestamps == TimestampParsing::Parsed;
             split_header_list(text, item_is_timestamp)
                 .iter()
                 .enumerate()
                 .map(|(i, part)| {
-                    header_value(model, item, part, bools)
-                        .map_err(|e| e.within(PathSegment::Index(i)))
+                    header_value(cx, item, part, bools).map_err(|e| e.within(PathSegment::Index(i)))
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::List)
         }
-        kind => scalar_from_text(kind, text),
+        kind => text_value(kind, text, cx.timestamps),
     }
 }
 
@@ -693,6 +734,19 @@ fn split_header_list(text: &str, timestamps: bool) -> Vec<String> {
         return merged;
     }
     items
+}
+
+/// A scalar from its text form, as [`scalar_from_text`], but for a timestamp read as
+/// `timestamps` says (its text itself with [`TimestampParsing::Wire`]).
+pub(crate) fn text_value(
+    kind: &ShapeKind,
+    text: &str,
+    timestamps: TimestampParsing,
+) -> Result<Value, ParseError> {
+    match (kind, timestamps) {
+        (ShapeKind::Timestamp, TimestampParsing::Wire) => Ok(Value::String(text.into())),
+        _ => scalar_from_text(kind, text),
+    }
 }
 
 /// A scalar from its text form (XML element text, header value, query-style text).
@@ -1132,6 +1186,98 @@ mod tests {
                 body,
             },
         )
+    }
+
+    /// One timestamp member in the body, one in a header and a list of them, parsed
+    /// (`Parsed`) and as sent (`Wire`), in each protocol.
+    #[test]
+    fn timestamps_as_the_wire_has_them_in_every_protocol() {
+        let shapes = |protocol: &str| {
+            let header = matches!(protocol, "rest-xml" | "rest-json");
+            serde_json::json!({
+                "Out": {"type": "structure", "members": {
+                    "T": {"shape": "Time"}, "L": {"shape": "Times"},
+                    "H": {"shape": "Time", "location": if header { "header" } else { "" },
+                          "locationName": "x-time"}}},
+                "Time": {"type": "timestamp"},
+                "Times": {"type": "list", "member": {"shape": "Time"}},
+                "NoSuchThing": {"type": "structure", "exception": true, "members": {}}
+            })
+        };
+        let parse = |protocol: &str, body: Vec<u8>, timestamps| {
+            let m = model(protocol, shapes(protocol), "Out");
+            let mut headers = HeaderMap::new();
+            headers.insert("x-time", "Sun, 06 Dec 2026 11:31:31 GMT".parse().unwrap());
+            let op = m.operation("Op").unwrap();
+            let response = Response {
+                status: 200,
+                headers: &headers,
+                body: Body::from(body),
+            };
+            parse_response_with(&m, op, response, timestamps).unwrap()
+        };
+        let xml = |open: &str, close: &str| {
+            format!(
+                "{open}<T>2026-12-06T11:31:31.000Z</T><L><member>2026-12-06T11:31:31Z</member>\
+                 <member>1796556692.5</member></L>{close}"
+            )
+            .into_bytes()
+        };
+        let json = br#"{"T": "2026-12-06T11:31:31.000Z", "L": [1796556692, 1796556692.891]}"#;
+        use crate::cbor::Item;
+        let text = |t: &str| Item::Text(t.into());
+        let cbor = crate::cbor::encode(&Item::Map(vec![
+            (text("T"), text("2026-12-06T11:31:31.000Z")),
+            (
+                text("L"),
+                Item::Array(vec![
+                    Item::Tag(1, Box::new(Item::UInt(1796556692))),
+                    Item::Tag(1, Box::new(Item::Float64(1796556692.891))),
+                ]),
+            ),
+        ]));
+        let cases: [(&str, Vec<u8>, Value); 6] = [
+            (
+                "rest-xml",
+                xml("<Out>", "</Out>"),
+                Value::from("1796556692.5"),
+            ),
+            (
+                "query",
+                xml("<OpResponse>", "</OpResponse>"),
+                Value::from("1796556692.5"),
+            ),
+            (
+                "ec2",
+                xml("<OpResponse>", "</OpResponse>"),
+                Value::from("1796556692.5"),
+            ),
+            ("json", json.to_vec(), Value::Float(1796556692.891)),
+            ("rest-json", json.to_vec(), Value::Float(1796556692.891)),
+            ("smithy-rpc-v2-cbor", cbor, Value::Float(1796556692.891)),
+        ];
+        for (protocol, body, second) in cases {
+            let wire = parse(protocol, body.clone(), TimestampParsing::Wire);
+            assert_eq!(
+                wire["T"],
+                Value::from("2026-12-06T11:31:31.000Z"),
+                "{protocol}"
+            );
+            let first = match protocol {
+                "json" | "rest-json" | "smithy-rpc-v2-cbor" => Value::Integer(1796556692),
+                _ => Value::from("2026-12-06T11:31:31Z"),
+            };
+            assert_eq!(wire["L"], Value::List(vec![first, second]), "{protocol}");
+            let parsed = parse(protocol, body, TimestampParsing::Parsed);
+            assert!(
+                parsed["L"][0].as_timestamp().is_some(),
+                "{protocol}: {parsed:?}"
+            );
+            if protocol.starts_with("rest-") {
+                assert_eq!(wire["H"], Value::from("Sun, 06 Dec 2026 11:31:31 GMT"));
+                assert!(parsed["H"].as_timestamp().is_some());
+            }
+        }
     }
 
     fn rest_xml_model() -> std::sync::Arc<ServiceModel> {

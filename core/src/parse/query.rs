@@ -73,7 +73,7 @@ pub(super) fn parse_output_as(
     let Some(root) = r.root()? else {
         return Ok(Map::default());
     };
-    let reader = ShapeReader::new(cx.model);
+    let reader = ShapeReader::new(cx.model, cx.timestamps);
     let mut metadata: Option<Value> = None;
     let structure = output.and_then(|o| {
         let shape = cx.model.shape(o.shape);
@@ -166,7 +166,7 @@ pub(super) fn parse_modeled_error_as(
     let Some(root) = r.root()? else {
         return Ok(Map::default());
     };
-    let reader = ShapeReader::new(cx.model);
+    let reader = ShapeReader::new(cx.model, cx.timestamps);
     let read = ModeledRead {
         reader: &reader,
         name: &error_shape.name,

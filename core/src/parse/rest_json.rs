@@ -62,7 +62,7 @@ fn read_rest_structure(
                         let mut inner = Slots::new(ps.members.len());
                         let shape_name = &cx.model.shape(member.shape).name;
                         match read_structure(
-                            cx.model,
+                            cx,
                             shape_name,
                             ps,
                             bytes,
@@ -75,7 +75,8 @@ fn read_rest_structure(
                             None => Value::Map(finish_structure(&ps.members, inner)),
                         }
                     }
-                    _ => read_value(cx.model, member, bytes, Scalars::RestJson).map_err(within)?,
+                    _ => read_value(cx.model, member, bytes, Scalars::RestJson, cx.timestamps)
+                        .map_err(within)?,
                 };
                 slots[index] = Some(value);
             }
@@ -89,7 +90,7 @@ fn read_rest_structure(
             });
             if body_members || !matches!(body, Body::Stream(_)) {
                 let bytes = need_bytes(&body, "the output's body members")?;
-                read_structure(cx.model, name, s, bytes, &mut slots, Scalars::RestJson)?;
+                read_structure(cx, name, s, bytes, &mut slots, Scalars::RestJson)?;
             }
         }
     }

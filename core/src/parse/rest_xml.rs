@@ -44,7 +44,7 @@ pub(super) fn parse_output(
 fn read_structure(cx: &Ctx<'_>, name: &str, s: &Structure, body: Body) -> Result<Map, ParseError> {
     let mut slots = Slots::new(s.members.len());
     parse_http_members(cx, &s.members, &mut slots, HeaderBool::Exact)?;
-    let reader = ShapeReader::new(cx.model);
+    let reader = ShapeReader::new(cx.model, cx.timestamps);
     match payload_of(s) {
         Payload::Member(index, member) => {
             if let Some(raw) = raw_payload(cx.model, member, body.clone()) {
@@ -159,7 +159,7 @@ pub(super) fn parse_modeled_error(
     };
     let mut slots = Slots::new(s.members.len());
     parse_http_members(cx, &s.members, &mut slots, HeaderBool::Exact)?;
-    let reader = ShapeReader::new(cx.model);
+    let reader = ShapeReader::new(cx.model, cx.timestamps);
     let mut r = XmlReader::new(body);
     if let Ok(Some(root)) = r.root() {
         let name = error_shape.name.as_str();

@@ -15,7 +15,7 @@ use crate::value::{Map, Value};
 
 use super::{
     apply_query_error_header, finish_structure, need_bytes, parse_float, raw_payload, rpc_metadata,
-    sanitize_error_code, BodyFormat, Ctx, ParseError, PathSegment, Slots,
+    sanitize_error_code, BodyFormat, Ctx, ParseError, PathSegment, Slots, TimestampParsing,
 };
 
 pub(super) fn parse_output(
@@ -37,7 +37,7 @@ pub(super) fn parse_output(
                 Body::Bytes(b) => decode(cbor::decode_bytes(b))?,
                 other => decode(cbor::decode(need_bytes(other, "a CBOR response")?))?,
             };
-            out = structure(cx.model, name, s, item)?;
+            out = structure(cx.model, cx.timestamps, name, s, item)?;
         }
     }
     out.insert(
@@ -112,12 +112,13 @@ pub(super) fn parse_modeled_error(
         return Ok(Map::default());
     };
     let item = decode(cbor::decode(body))?;
-    structure(cx.model, &error_shape.name, s, item)
+    structure(cx.model, cx.timestamps, &error_shape.name, s, item)
 }
 
 /// A structure from a CBOR map (members by name); anything else reads as empty.
 fn structure(
     model: &ServiceModel,
+    ts: TimestampParsing,
     shape_name: &str,
     s: &Structure,
     item: Option<Item>,
@@ -136,8 +137,9 @@ fn structure(
             set += 1;
         }
         if let Some((index, name, member)) = s.members.get_full(key.as_str()) {
-            slots[index] =
-                Some(read(model, member, value).map_err(|e| e.within(PathSegment::Member(name)))?);
+            slots[index] = Some(
+                read(model, ts, member, value).map_err(|e| e.within(PathSegment::Member(name)))?,
+            );
         }
     }
     if s.union && set != 1 {
@@ -152,18 +154,25 @@ fn structure(
 
 /// One item as the shape `sref` points at. Items of an unexpected type pass through as their
 /// natural value, as botocore's default handler does.
-fn read(model: &ServiceModel, sref: &ShapeRef, item: Item) -> Result<Value, ParseError> {
+fn read(
+    model: &ServiceModel,
+    ts: TimestampParsing,
+    sref: &ShapeRef,
+    item: Item,
+) -> Result<Value, ParseError> {
     let shape = model.shape(sref.shape);
     match (&shape.kind, item) {
         (_, Item::Null | Item::Undefined) => Ok(Value::Null),
-        (ShapeKind::Structure(s), item) if s.document => generic(item).map(Value::document),
+        (ShapeKind::Structure(s), item) if s.document => generic(item, ts).map(Value::document),
         (ShapeKind::Structure(s), Item::Map(entries)) if !s.document => {
-            structure(model, &shape.name, s, Some(Item::Map(entries))).map(Value::Map)
+            structure(model, ts, &shape.name, s, Some(Item::Map(entries))).map(Value::Map)
         }
         (ShapeKind::List(member), Item::Array(items)) => items
             .into_iter()
             .enumerate()
-            .map(|(i, item)| read(model, member, item).map_err(|e| e.within(PathSegment::Index(i))))
+            .map(|(i, item)| {
+                read(model, ts, member, item).map_err(|e| e.within(PathSegment::Index(i)))
+            })
             .collect::<Result<Vec<_>, _>>()
             .map(Value::List),
         (ShapeKind::Map { value, .. }, Item::Map(entries)) => {
@@ -173,11 +182,15 @@ fn read(model: &ServiceModel, sref: &ShapeRef, item: Item) -> Result<Value, Pars
                 if v.is_null() {
                     continue;
                 }
-                let parsed = read(model, value, v).map_err(|e| e.within(PathSegment::Key(&k)))?;
+                let parsed =
+                    read(model, ts, value, v).map_err(|e| e.within(PathSegment::Key(&k)))?;
                 out.insert(k.into(), parsed);
             }
             Ok(Value::Map(out))
         }
+        // As sent: what botocore's decoder hands its timestamp parser (a tag 1's number), or
+        // the item itself when untagged, as botocore keeps one.
+        (ShapeKind::Timestamp, item) if ts == TimestampParsing::Wire => generic(item, ts),
         (ShapeKind::Timestamp, item) if inner_number(&item).is_some() => {
             let seconds = inner_number(&item).unwrap_or_default();
             Timestamp::from_epoch_f64(seconds)
@@ -193,7 +206,7 @@ fn read(model: &ServiceModel, sref: &ShapeRef, item: Item) -> Result<Value, Pars
             ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal,
             item @ (Item::UInt(_) | Item::NegInt(_)),
         ) => Ok(Value::Float(item.as_i128().unwrap_or_default() as f64)),
-        (_, item) => generic(item),
+        (_, item) => generic(item, ts),
     }
 }
 
@@ -205,7 +218,9 @@ fn inner_number(item: &Item) -> Option<f64> {
 }
 
 /// An item without a shape (documents, unexpected types).
-fn generic(item: Item) -> Result<Value, ParseError> {
+/// A tag 1 (epoch time) anywhere is a timestamp, read as `ts` says (botocore's decoder hands
+/// each to its timestamp parser).
+fn generic(item: Item, ts: TimestampParsing) -> Result<Value, ParseError> {
     Ok(match item {
         Item::UInt(_) | Item::NegInt(_) => match item.as_i64() {
             Some(i) => Value::Integer(i),
@@ -213,9 +228,12 @@ fn generic(item: Item) -> Result<Value, ParseError> {
         },
         Item::Bytes(b) => Value::Blob(b),
         Item::Text(t) => Value::String(t.into()),
-        Item::Array(items) => {
-            Value::List(items.into_iter().map(generic).collect::<Result<_, _>>()?)
-        }
+        Item::Array(items) => Value::List(
+            items
+                .into_iter()
+                .map(|item| generic(item, ts))
+                .collect::<Result<_, _>>()?,
+        ),
         Item::Map(entries) => {
             let mut out = crate::value::map_with_capacity(entries.len());
             for (k, v) in entries {
@@ -223,9 +241,13 @@ fn generic(item: Item) -> Result<Value, ParseError> {
                     Item::Text(t) => t,
                     other => format!("{other:?}"),
                 };
-                out.insert(key.into(), generic(v)?);
+                out.insert(key.into(), generic(v, ts)?);
             }
             Value::Map(out)
+        }
+        // As sent, the tag's number; botocore refuses anything else in it either way.
+        Item::Tag(1, inner) if ts == TimestampParsing::Wire && inner_number(&inner).is_some() => {
+            generic(*inner, ts)?
         }
         Item::Tag(1, inner) => match inner_number(&inner).and_then(Timestamp::from_epoch_f64) {
             Some(t) => Value::Timestamp(t),
@@ -256,7 +278,7 @@ pub(super) fn payload_value(
     payload: &bytes::Bytes,
 ) -> Result<Value, ParseError> {
     match decode(cbor::decode_bytes(payload))? {
-        Some(item) => read(model, sref, item),
+        Some(item) => read(model, TimestampParsing::Parsed, sref, item),
         None => Ok(Value::map()),
     }
 }

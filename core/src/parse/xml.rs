@@ -14,7 +14,8 @@ use quick_xml::events::{BytesCData, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Reader;
 
 use super::{
-    scalar_from_text, unknown_union_member, BodyFormat, ParseError, PathSegment, Slots, MAX_DEPTH,
+    text_value, unknown_union_member, BodyFormat, ParseError, PathSegment, Slots, TimestampParsing,
+    MAX_DEPTH,
 };
 use crate::model::{Location, ServiceModel, Shape, ShapeKind, ShapeRef, Structure};
 use crate::value::{HashedKey, Map, Text, Value};
@@ -631,6 +632,8 @@ impl<'a> XmlReader<'a> {
 /// Reads XML into values as a model's shapes describe them.
 pub(crate) struct ShapeReader<'m> {
     model: &'m ServiceModel,
+    /// How timestamps are read (botocore's `timestamp_parser`).
+    timestamps: TimestampParsing,
     /// The member tables of the structures read so far in this parse, by structure (see
     /// [`StructPlan`]): a listing reads a thousand objects with one table.
     plans: RefCell<Vec<(*const Structure, Rc<StructPlan<'m>>)>>,
@@ -681,9 +684,10 @@ fn in_body(member: &ShapeRef) -> bool {
 }
 
 impl<'m> ShapeReader<'m> {
-    pub(super) fn new(model: &'m ServiceModel) -> Self {
+    pub(super) fn new(model: &'m ServiceModel, timestamps: TimestampParsing) -> Self {
         ShapeReader {
             model,
+            timestamps,
             plans: RefCell::new(Vec::new()),
         }
     }
@@ -791,7 +795,7 @@ impl<'m> ShapeReader<'m> {
             kind => {
                 let text = r.text(elem);
                 match &text {
-                    Ok(text) => scalar_from_text(kind, text),
+                    Ok(text) => text_value(kind, text, self.timestamps),
                     Err(_) => text.map(|_| Value::Null),
                 }
             }
@@ -954,7 +958,7 @@ impl<'m> ShapeReader<'m> {
                 if let Some(text) = elem.attribute(member.wire_name()) {
                     let kind = &self.model.shape(member.shape).kind;
                     *slot = Some(
-                        scalar_from_text(kind, &text)
+                        text_value(kind, &text, self.timestamps)
                             .map_err(|e| e.within(PathSegment::Member(&member.name)))?,
                     );
                 }

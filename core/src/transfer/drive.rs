@@ -262,6 +262,8 @@ impl<T: Transport> Client<T> {
                     upload_id: id.to_string(),
                     initiated: match upload.get("Initiated") {
                         Some(Value::Timestamp(t)) => Some(*t),
+                        // As the wire has it (a client that keeps timestamps so).
+                        Some(Value::String(text)) => crate::time::Timestamp::parse_any(text).ok(),
                         _ => None,
                     },
                     algorithm: upload
