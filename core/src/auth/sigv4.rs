@@ -9,11 +9,13 @@ use std::convert::Infallible;
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+use bytes::Bytes;
 use hmac::{Hmac, Mac};
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, DATE};
 use http::uri::PathAndQuery;
 use http::Request;
 use sha2::{Digest, Sha256};
+use smallvec::SmallVec;
 
 use super::canonical::{
     canonical_query_params, form_body_to_query, host_for_signing, json_body_to_query,
@@ -277,7 +279,19 @@ pub(crate) struct EngineParams<'a> {
 }
 
 fn header_value(name: &'static str, value: &str) -> Result<HeaderValue, AuthError> {
-    let mut v = HeaderValue::from_str(value).map_err(|_| AuthError::InvalidHeaderValue { name })?;
+    checked_header_value(name, HeaderValue::from_str(value))
+}
+
+/// [`header_value`] of a text the signer made for it: the value takes its buffer, not a copy.
+fn owned_header_value(name: &'static str, value: String) -> Result<HeaderValue, AuthError> {
+    checked_header_value(name, HeaderValue::from_maybe_shared(Bytes::from(value)))
+}
+
+fn checked_header_value(
+    name: &'static str,
+    value: Result<HeaderValue, http::header::InvalidHeaderValue>,
+) -> Result<HeaderValue, AuthError> {
+    let mut v = value.map_err(|_| AuthError::InvalidHeaderValue { name })?;
     // Keep credentials out of HTTP/2 compression tables and `Debug` dumps of the request.
     if name == "authorization" || name == X_AMZ_SECURITY_TOKEN {
         v.set_sensitive(true);
@@ -378,7 +392,7 @@ pub(crate) fn sign_request(
                 &signature,
             ]
             .concat();
-            apply_signature_headers(request, &changes, &stamp, &authorization)?;
+            apply_signature_headers(request, &changes, &stamp, authorization)?;
         }
         SignatureLocation::QueryString { .. } => {
             let pq = presigned_path_and_query(
@@ -541,13 +555,13 @@ fn payload_hash<'a>(
 
 /// Headers the signature adds (and signs), and request headers it replaces (not signed).
 struct HeaderChanges<'a> {
-    extra: Vec<ExtraHeader<'a>>,
+    extra: SmallVec<[ExtraHeader<'a>; 4]>,
     excluded: Vec<&'static str>,
 }
 
 impl<'a> HeaderChanges<'a> {
     fn new(settings: &SigningSettings, variant: &Variant<'a>, stamp: &'a Stamp<'a>) -> Self {
-        let mut extra: Vec<ExtraHeader<'a>> = Vec::with_capacity(4);
+        let mut extra: SmallVec<[ExtraHeader<'a>; 4]> = SmallVec::new();
         // Most requests remove nothing: an empty list costs no allocation.
         let mut excluded: Vec<&'static str> = Vec::new();
         if stamp.drop_content_type {
@@ -686,7 +700,7 @@ fn apply_signature_headers(
     request: &mut Request<Body>,
     changes: &HeaderChanges<'_>,
     stamp: &Stamp<'_>,
-    authorization: &str,
+    authorization: String,
 ) -> Result<(), AuthError> {
     // The token's value is the credentials' own, made once (it is the same text).
     let value_of = |name: &'static str, value: &str| match stamp.token_header.as_ref() {
@@ -695,7 +709,7 @@ fn apply_signature_headers(
         }
         _ => header_value(name, value),
     };
-    let mut inserts: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(changes.extra.len() + 2);
+    let mut inserts: SmallVec<[(HeaderName, HeaderValue); 6]> = SmallVec::new();
     for (name, value) in &changes.extra {
         inserts.push((signer_header_name(name), value_of(name, value)?));
     }
@@ -705,7 +719,10 @@ fn apply_signature_headers(
             value_of(X_AMZ_SECURITY_TOKEN, t)?,
         ));
     }
-    inserts.push((AUTHORIZATION, header_value("authorization", authorization)?));
+    inserts.push((
+        AUTHORIZATION,
+        owned_header_value("authorization", authorization)?,
+    ));
     let headers = request.headers_mut();
     for name in &changes.excluded {
         headers.remove(*name);
