@@ -847,16 +847,26 @@ fn compare(op: Comparator, a: &Value, b: &Value) -> Value {
     match op {
         Comparator::Eq => Value::Bool(a == b),
         Comparator::Ne => Value::Bool(a != b),
-        _ => match (number(a), number(b)) {
-            (Some(x), Some(y)) => Value::Bool(match op {
-                Comparator::Lt => x < y,
-                Comparator::Le => x <= y,
-                Comparator::Gt => x > y,
-                _ => x >= y,
-            }),
-            // Ordering non-numbers yields null, as the specification says.
+        _ => match (number(a), number(b), a.as_str(), b.as_str()) {
+            (Some(x), Some(y), ..) => Value::Bool(ordered(op, &x, &y)),
+            // Not in the specification, but python-jmespath (botocore's, aws-cli's) orders
+            // two strings by code point, and `--query` filters on a date's text rely on it
+            // (`Contents[?LastModified>='2026-12-06']`); UTF-8's byte order is code point
+            // order.
+            (_, _, Some(x), Some(y)) => Value::Bool(ordered(op, x, y)),
+            // Ordering anything else yields null, as the specification says.
             _ => Value::Null,
         },
+    }
+}
+
+/// `a op b` for an ordering comparator (a NaN is neither less nor greater, as in Python).
+fn ordered<T: PartialOrd + ?Sized>(op: Comparator, a: &T, b: &T) -> bool {
+    match op {
+        Comparator::Lt => a < b,
+        Comparator::Le => a <= b,
+        Comparator::Gt => a > b,
+        _ => a >= b,
     }
 }
 
@@ -1309,6 +1319,30 @@ mod tests {
             search("[1:-9223372036854775808:-9223372036854775807]", &list),
             search("[1:2]", &list)
         );
+    }
+
+    /// python-jmespath orders strings (aws-cli's date filters); other non-numbers stay null.
+    #[test]
+    fn strings_are_ordered_as_python_jmespath_orders_them() {
+        let v = Value::from(serde_json::json!({"Contents": [
+            {"Key": "a", "LastModified": "2026-12-06T11:31:31.000Z"},
+            {"Key": "b", "LastModified": "2026-12-06T13:06:22.000Z"},
+            {"Key": "é", "LastModified": "2026-12-07T00:00:00.000Z"}]}));
+        let keys = |q: &str| search(q, &v);
+        assert_eq!(
+            keys("Contents[?LastModified>='2026-12-06T13'].Key"),
+            Value::from(serde_json::json!(["b", "é"]))
+        );
+        assert_eq!(
+            keys("Contents[?Key<'b'].Key"),
+            Value::from(serde_json::json!(["a"]))
+        );
+        // Code points, not bytes of any other order: 'é' (U+00E9) sorts after 'z'.
+        assert_eq!(search("'é' > 'z'", &v), Value::Bool(true));
+        assert_eq!(search("'a' <= 'a'", &v), Value::Bool(true));
+        for q in ["`1` < 'a'", "'a' < `true`", "`[1]` < `[2]`", "`null` < 'a'"] {
+            assert_eq!(search(q, &v), Value::Null, "{q}");
+        }
     }
 
     fn data() -> Value {
