@@ -293,7 +293,7 @@ fn python_json(value: &J, indent: usize, out: &mut String) {
 
 /// `repr(float)`: the shortest text that reads back, `.0` on whole numbers, exponent form
 /// outside [1e-4, 1e16).
-fn python_float(f: f64) -> String {
+pub(crate) fn python_float(f: f64) -> String {
     if !f.is_finite() {
         return if f.is_nan() {
             "nan".into()

@@ -104,17 +104,21 @@ fn to_iso8601(model: &ServiceModel, shape: ShapeId, value: &mut Value) -> Result
 /// identity parser never gives (a timestamp parsed already).
 fn isoformat(value: &Value) -> Result<Option<String>, Failure> {
     let (t, zone) = match value {
-        Value::Integer(secs) => (Timestamp::from_secs(*secs), TextZone::Epoch),
-        Value::Float(secs) => match Timestamp::from_epoch_f64(*secs) {
-            Some(t) => (t, TextZone::Epoch),
-            None => return Err(invalid(&secs.to_string())),
-        },
+        Value::Integer(_) | Value::Float(_) => (from_epoch(value)?, TextZone::Epoch),
         Value::String(text) => Timestamp::parse_any_zoned(text).map_err(|_| invalid(text))?,
         _ => return Ok(None),
     };
     let offset = match zone {
         TextZone::Offset(offset) => Some(offset),
-        TextZone::Epoch => Some(local_offset(t)),
+        TextZone::Epoch => {
+            let offset = local_offset(t);
+            // Placed in the local zone past year 9999 (or before year 1): Python's
+            // `OverflowError`, which botocore answers as it does every zone's failure.
+            if !Timestamp::from_secs(t.secs() + i64::from(offset)).in_datetime_range() {
+                return Err(unplaceable(value));
+            }
+            Some(offset)
+        }
         _ => None,
     };
     let shifted =
@@ -136,6 +140,49 @@ fn isoformat(value: &Value) -> Result<Option<String>, Failure> {
     Ok(Some(out))
 }
 
+/// Epoch seconds as Python's `datetime.fromtimestamp` reads them in botocore's
+/// `parse_timestamp`, with the errors it ends with: a UTC year outside 1–9999 is a
+/// `ValueError` naming it; seconds beyond the platform's `time_t` or `gmtime` (or infinite)
+/// fail in every zone botocore tries, which it reports as a `RuntimeError`.
+fn from_epoch(value: &Value) -> Result<Timestamp, Failure> {
+    let secs = match *value {
+        Value::Float(f) if f.is_nan() => {
+            return Err(Failure::Raised("Invalid value NaN (not a number)".into()))
+        }
+        Value::Float(f) => match Timestamp::from_epoch_f64(f) {
+            Some(t) => return Ok(t),
+            // `time_t`'s range (the cast saturates beyond it, and at infinities).
+            None if f.abs() < 9.223_372_036_854_775_808e18 => f.floor() as i64,
+            None => return Err(unplaceable(value)),
+        },
+        Value::Integer(secs) => secs,
+        _ => return Err(unplaceable(value)),
+    };
+    let t = Timestamp::from_secs(secs);
+    if t.in_datetime_range() {
+        return Ok(t);
+    }
+    let year = t.to_civil().0;
+    // glibc's `gmtime` holds the year less 1900 in an `int`.
+    if year - 1900 > i64::from(i32::MAX) || year - 1900 < i64::from(i32::MIN) {
+        return Err(unplaceable(value));
+    }
+    Err(Failure::Raised(format!("year {year} is out of range")))
+}
+
+/// botocore's `RuntimeError` when no time zone could place `value` (printed as Python's
+/// `str` of the number).
+fn unplaceable(value: &Value) -> Failure {
+    let text = match *value {
+        Value::Float(f) => crate::render::python_float(f),
+        Value::Integer(i) => i.to_string(),
+        _ => value.to_string(),
+    };
+    Failure::Raised(format!(
+        "Unable to calculate correct timezone offset for \"{text}\""
+    ))
+}
+
 /// The local zone's offset at `t` (Python's `tzlocal()`), in seconds east; UTC where the time
 /// cannot be placed.
 fn local_offset(t: Timestamp) -> i32 {
@@ -155,4 +202,62 @@ fn invalid(value: &str) -> Failure {
     Failure::Raised(format!(
         "Invalid timestamp \"{value}\": Unknown string format: {value}"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raised(value: Value) -> String {
+        match isoformat(&value) {
+            Err(Failure::Raised(message)) => message,
+            other => panic!("{value:?}: {other:?}"),
+        }
+    }
+
+    /// What botocore 1.44.5's `parse_timestamp` raises for epoch seconds it cannot place
+    /// (`parse_timestamp(v).isoformat()` run on each; the same in every zone within a day of
+    /// UTC).
+    #[test]
+    fn epoch_seconds_out_of_range_fail_as_botocore_fails() {
+        let cases = [
+            (
+                Value::Integer(1_000_000_000_000),
+                "year 33658 is out of range",
+            ),
+            (
+                Value::Integer(253_402_300_800),
+                "year 10000 is out of range",
+            ),
+            (Value::Integer(-62_135_596_801), "year 0 is out of range"),
+            (Value::Float(1e12), "year 33658 is out of range"),
+            (
+                Value::Float(253_402_300_800.0),
+                "year 10000 is out of range",
+            ),
+            (Value::Float(f64::NAN), "Invalid value NaN (not a number)"),
+            (
+                Value::Integer(i64::MAX),
+                "Unable to calculate correct timezone offset for \"9223372036854775807\"",
+            ),
+            (
+                Value::Integer(i64::MIN),
+                "Unable to calculate correct timezone offset for \"-9223372036854775808\"",
+            ),
+            (
+                Value::Float(-1e20),
+                "Unable to calculate correct timezone offset for \"-1e+20\"",
+            ),
+            (
+                Value::Float(f64::INFINITY),
+                "Unable to calculate correct timezone offset for \"inf\"",
+            ),
+        ];
+        for (value, message) in cases {
+            assert_eq!(raised(value.clone()), message, "{value:?}");
+        }
+        // In range, printed (its offset is the local zone's).
+        let text = isoformat(&Value::Integer(1_796_556_692)).unwrap().unwrap();
+        assert!(text.starts_with("2026-12-0"), "{text}");
+    }
 }
