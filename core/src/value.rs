@@ -264,6 +264,27 @@ impl Value {
         }
     }
 
+    /// A timestamp, or what botocore reads as one: epoch seconds or text in any form
+    /// [`Timestamp::parse_any`] takes. These are the forms a response keeps with
+    /// [`TimestampParsing::Wire`](crate::parse::TimestampParsing::Wire) and a parameter may be
+    /// given in.
+    ///
+    /// ```
+    /// use sansboto_core::Value;
+    /// let parsed = Value::from("2026-12-06T11:31:31.000Z").to_timestamp().unwrap();
+    /// assert_eq!(Value::Float(1796556691.0).to_timestamp(), Some(parsed));
+    /// assert_eq!(Value::Bool(true).to_timestamp(), None);
+    /// ```
+    pub fn to_timestamp(&self) -> Option<Timestamp> {
+        match self.untagged() {
+            Value::Timestamp(t) => Some(*t),
+            Value::Integer(secs) => Some(Timestamp::from_secs(*secs)),
+            Value::Float(secs) => Timestamp::from_epoch_f64(*secs),
+            Value::String(text) => Timestamp::parse_any(text).ok(),
+            _ => None,
+        }
+    }
+
     /// The items of a list.
     pub fn as_list(&self) -> Option<&[Value]> {
         match self.untagged() {

@@ -153,18 +153,10 @@ impl IntoValue for Timestamp {
 }
 impl FromValue for Timestamp {
     fn from_value(value: Value) -> Result<Self, ConvertError> {
-        match value {
-            Value::Timestamp(t) => Ok(t),
-            // The forms botocore accepts for a timestamp parameter: epoch seconds or text.
-            Value::Integer(i) => Ok(Timestamp::from_secs(i)),
-            Value::Float(f) => {
-                Timestamp::from_epoch_f64(f).ok_or(ConvertError::new("a timestamp", &value))
-            }
-            Value::String(ref s) => {
-                Timestamp::parse_any(s).map_err(|_| ConvertError::new("a timestamp", &value))
-            }
-            other => Err(ConvertError::new("a timestamp", &other)),
-        }
+        // The forms botocore accepts for a timestamp parameter: epoch seconds or text.
+        value
+            .to_timestamp()
+            .ok_or_else(|| ConvertError::new("a timestamp", &value))
     }
 }
 

@@ -358,15 +358,7 @@ pub(crate) fn account_id_of(value: &Value) -> Option<&str> {
 
 /// A point in time from a timestamp value, ISO 8601 text, or epoch seconds.
 pub(crate) fn timestamp_of(value: &Value) -> Option<SystemTime> {
-    match value {
-        Value::Timestamp(t) => Some(t.to_system_time()),
-        Value::String(s) => crate::time::Timestamp::parse_any(s)
-            .ok()
-            .map(|t| t.to_system_time()),
-        Value::Integer(i) => Some(crate::time::Timestamp::from_secs(*i).to_system_time()),
-        Value::Float(f) => crate::time::Timestamp::from_epoch_f64(*f).map(|t| t.to_system_time()),
-        _ => None,
-    }
+    value.to_timestamp().map(|t| t.to_system_time())
 }
 
 #[cfg(test)]

@@ -280,9 +280,9 @@ pub enum TimestampParsing {
     /// `iso8601`, so that it prints what the service sent): the text of an XML element,
     /// attribute or header as a [`Value::String`], a JSON string or number as it is (a
     /// number an integer or a float as written), the content of a CBOR tag 1 (or the number
-    /// or text sent untagged) as its number or text. Nothing is checked; an S3 `Expires` header
-    /// that is no timestamp still moves to `ExpiresString`, as botocore checks it with its
-    /// default parser whatever the client's.
+    /// or text sent untagged) as its number or text. Nothing is checked, but for S3's `Expires`
+    /// header: one that is no timestamp is still left out (its text is in `ExpiresString`,
+    /// as always), as botocore checks it with its default parser whatever the client's.
     Wire,
 }
 

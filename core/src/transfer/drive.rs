@@ -260,12 +260,8 @@ impl<T: Transport> Client<T> {
                 }
                 found.push(OpenUpload {
                     upload_id: id.to_string(),
-                    initiated: match upload.get("Initiated") {
-                        Some(Value::Timestamp(t)) => Some(*t),
-                        // As the wire has it (a client that keeps timestamps so).
-                        Some(Value::String(text)) => crate::time::Timestamp::parse_any(text).ok(),
-                        _ => None,
-                    },
+                    // Parsed, or as the wire has it (a client that keeps timestamps so).
+                    initiated: upload.get("Initiated").and_then(Value::to_timestamp),
                     algorithm: upload
                         .get("ChecksumAlgorithm")
                         .and_then(Value::as_str)
