@@ -767,14 +767,8 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         }
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        if self.wire_timestamp() && matches!(self.kind(), ShapeKind::Timestamp) {
-            // Text as sent; a bare `NaN` or `Infinity` (marked as text) is the float Python's
-            // JSON reader makes of it.
-            return Ok(match self.ctx.non_finite.then(|| non_finite(v)).flatten() {
-                Some(f) => Value::Float(f),
-                None => Value::String(v.into()),
-            });
-        }
+        // A bare `NaN` or `Infinity` (marked as text) is the float Python's JSON reader makes
+        // of it, whatever the member (a timestamp kept as sent too).
         if let Some(f) = self.ctx.non_finite.then(|| non_finite(v)).flatten() {
             return self.visit_f64(f);
         }
@@ -791,6 +785,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
             ShapeKind::Blob => decode_base64(v)
                 .map(|b| Value::Blob(b.into()))
                 .ok_or_else(|| self.ctx.fail(ParseError::invalid("base64", v))),
+            ShapeKind::Timestamp if self.wire_timestamp() => Ok(Value::String(v.into())),
             ShapeKind::Timestamp => Timestamp::parse_any(v)
                 .map(Value::Timestamp)
                 .map_err(|_| self.ctx.fail(ParseError::invalid("a timestamp", v))),
