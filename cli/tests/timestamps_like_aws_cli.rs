@@ -109,6 +109,23 @@ const COMMANDS: &[&[&str]] = &[
         "--query",
         "Contents[].[Key, LastModified]",
     ],
+    // Filters on a date's text (python-jmespath orders strings): every key, then none.
+    &[
+        "s3api",
+        "list-objects-v2",
+        "--bucket",
+        "stamps",
+        "--query",
+        "Contents[?LastModified>='2000-01-01'].Key",
+    ],
+    &[
+        "s3api",
+        "list-objects-v2",
+        "--bucket",
+        "stamps",
+        "--query",
+        "Contents[?LastModified<'2000'].Key",
+    ],
     &["s3api", "list-buckets"],
     // rest-xml: a header (`Last-Modified`).
     &["s3api", "head-object", "--bucket", "stamps", "--key", "a"],
