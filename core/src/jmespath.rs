@@ -160,6 +160,8 @@ impl Expression {
             pos: 0,
             text,
             depth: 0,
+            tallest: 0,
+            parenthesized: false,
         };
         let ast = p.expression(0)?;
         if p.peek() != &Token::Eof {
@@ -355,11 +357,25 @@ struct Parser<'a> {
     tokens: Vec<(Token, usize)>,
     pos: usize,
     text: &'a str,
+    /// How many `expression` calls are open (the parser's own recursion).
     depth: usize,
+    /// A bound on the height of the tallest tree `expression` returned since it was last
+    /// reset: each call resets it, and leaves it at the larger of what it found and its own.
+    tallest: usize,
+    /// `nud` read a parenthesized expression, which adds no level to the tree.
+    parenthesized: bool,
 }
 
-/// Expressions nest at most this deep, so hostile input cannot exhaust the stack.
-const MAX_DEPTH: usize = 200;
+/// Expressions nest at most this deep, so hostile input cannot exhaust the stack: the parser's
+/// recursion stops there, and so does the tree it builds, whose every walk (evaluating,
+/// dropping, cloning, comparing) recurses once a level. The tree is the one to watch: a chain
+/// of operators read left to right (`a.b.c`, `a[0][1]`, `a || b || c`, `a | b`) is built by a
+/// loop, not by recursion, but nests a level a link. The parser bounds the tree's height by
+/// two levels an operator (most build one), so a chain may have about fifty links. Parsing
+/// or evaluating at this limit takes about half a MiB of a debug build's stack (a tokio
+/// worker has 2 MiB); botocore's `jmespath` stops at Python's recursion limit (1,000 frames,
+/// two or three a level).
+const MAX_DEPTH: usize = 100;
 
 impl Parser<'_> {
     fn peek(&self) -> &Token {
@@ -404,11 +420,27 @@ impl Parser<'_> {
         if self.depth > MAX_DEPTH {
             return Err(self.error("expression nested too deeply"));
         }
+        let outer = std::mem::take(&mut self.tallest);
         let mut left = self.nud()?;
+        // `nud` and `led` build at most two levels above the trees inside them (the tallest
+        // the expressions they read returned, or the left side): `[]x` is
+        // `Projection(Flatten(@), x)`, `a[]` is `Projection(Flatten(a), @)`; parentheses
+        // build none.
+        let mut height = self.tallest + if self.parenthesized { 0 } else { 2 };
+        self.parenthesized = false;
         while bp < binding_power(self.peek()) {
+            if height > MAX_DEPTH {
+                return Err(self.error("expression nested too deeply"));
+            }
+            self.tallest = 0;
             left = self.led(left)?;
+            height = height.max(self.tallest) + 2;
+        }
+        if height > MAX_DEPTH {
+            return Err(self.error("expression nested too deeply"));
         }
         self.depth -= 1;
+        self.tallest = outer.max(height);
         Ok(left)
     }
 
@@ -446,6 +478,7 @@ impl Parser<'_> {
             Token::LParen => {
                 let inner = self.expression(0)?;
                 self.expect(Token::RParen, "')'")?;
+                self.parenthesized = true;
                 Ok(inner)
             }
             Token::LBracket => match self.peek() {
@@ -1416,6 +1449,58 @@ mod tests {
             .unwrap()
             .search(&data())
             .is_err());
+    }
+
+    /// A chain read left to right (`a.a.a…`) is built by a loop, not by recursion, but nests a
+    /// level a link: a long one is refused before anything walks the tree (evaluating or
+    /// dropping it recursed until the stack overflowed), as deep nesting is. On a tokio
+    /// worker's 2 MiB stack, in a debug build.
+    #[test]
+    fn long_chains_and_deep_nesting_are_errors_not_stack_overflows() {
+        let run = || {
+            let links = [
+                ".a", "[0]", "[]", "[*]", "[1:]", ".*", "[?a]", "|a", "||a", "&&a", "==a", ".[a]",
+            ];
+            for link in links {
+                let text = format!("a{}", link.repeat(100_000));
+                let err = Expression::compile(&text).unwrap_err();
+                assert!(
+                    err.to_string().contains("nested too deeply"),
+                    "{link}: {err}"
+                );
+            }
+            for (open, close) in [
+                ("(", ")"),
+                ("[", "]"),
+                ("{a:", "}"),
+                ("abs(", ")"),
+                ("!", ""),
+            ] {
+                let text = format!("{}a{}", open.repeat(100_000), close.repeat(100_000));
+                let err = Expression::compile(&text).unwrap_err();
+                assert!(
+                    err.to_string().contains("nested too deeply"),
+                    "{open}: {err}"
+                );
+            }
+            // Far more than any real expression needs still compiles and evaluates.
+            let mut data = Value::from(7);
+            for _ in 0..41 {
+                data = params! {"a": data};
+            }
+            let chain = format!("a{}", ".a".repeat(40));
+            assert_eq!(search(&chain, &data), Value::from(7));
+            let parens = format!("{}{chain}{}", "(".repeat(90), ")".repeat(90));
+            assert_eq!(search(&parens, &data), Value::from(7));
+            let flattened = format!("[a]{}", "[]".repeat(45));
+            assert!(Expression::compile(&flattened).is_ok());
+        };
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(run)
+            .unwrap()
+            .join()
+            .unwrap();
     }
 
     #[test]
