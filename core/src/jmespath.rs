@@ -160,6 +160,8 @@ impl Expression {
             pos: 0,
             text,
             depth: 0,
+            tallest: 0,
+            levels: 1,
         };
         let ast = p.expression(0)?;
         if p.peek() != &Token::Eof {
@@ -355,11 +357,26 @@ struct Parser<'a> {
     tokens: Vec<(Token, usize)>,
     pos: usize,
     text: &'a str,
+    /// How many `expression` calls are open (the parser's own recursion).
     depth: usize,
+    /// A bound on the height of the tallest tree `expression` returned since it was last
+    /// reset: each call resets it, and leaves it at the larger of what it found and its own.
+    tallest: usize,
+    /// How many levels the last `nud` or `led` built above the trees inside it: 1 for most,
+    /// 2 for `[]` (`Projection(Flatten(a), @)`) and slices (`Projection(Subexpr(a, Slice),
+    /// @)`), 0 for parentheses.
+    levels: usize,
 }
 
-/// Expressions nest at most this deep, so hostile input cannot exhaust the stack.
-const MAX_DEPTH: usize = 200;
+/// Expressions nest at most this deep, so hostile input cannot exhaust the stack: the parser's
+/// recursion stops there, and so does the tree it builds, whose every walk (evaluating,
+/// dropping, cloning, comparing) recurses once a level. The tree is the one to watch: a chain
+/// of operators read left to right (`a.b.c`, `a[0][1]`, `a || b || c`, `a | b`) is built by a
+/// loop, not by recursion, but nests a level a link. The compliance suite's deepest benchmark
+/// (`a[*].b[*]…`, 104 projections) nests 105 levels. Parsing or evaluating at this limit takes
+/// about 1.2 MiB of a debug build's stack (a tokio worker has 2 MiB); botocore's `jmespath`
+/// stops at Python's recursion limit (1,000 frames, two or three a level).
+const MAX_DEPTH: usize = 150;
 
 impl Parser<'_> {
     fn peek(&self) -> &Token {
@@ -404,11 +421,27 @@ impl Parser<'_> {
         if self.depth > MAX_DEPTH {
             return Err(self.error("expression nested too deeply"));
         }
+        let outer = std::mem::take(&mut self.tallest);
+        self.levels = 1;
         let mut left = self.nud()?;
+        // A bound on `left`'s height: `levels` above the tallest tree inside it (a leaf's is 1).
+        let mut height = self.tallest.max(1) + self.levels;
         while bp < binding_power(self.peek()) {
+            if height > MAX_DEPTH {
+                return Err(self.error("expression nested too deeply"));
+            }
+            self.tallest = 0;
+            self.levels = 1;
             left = self.led(left)?;
+            height = height.max(self.tallest) + self.levels;
+        }
+        if height > MAX_DEPTH {
+            return Err(self.error("expression nested too deeply"));
         }
         self.depth -= 1;
+        self.tallest = outer.max(height);
+        // The `nud` or `led` that called this one builds one level unless it says otherwise.
+        self.levels = 1;
         Ok(left)
     }
 
@@ -435,6 +468,7 @@ impl Parser<'_> {
             Token::Filter => self.filter(Ast::Identity),
             Token::Flatten => {
                 let rhs = self.projection_rhs(binding_power(&Token::Flatten))?;
+                self.levels = 2;
                 Ok(Ast::Projection(
                     Box::new(Ast::Flatten(Box::new(Ast::Identity))),
                     Box::new(rhs),
@@ -446,6 +480,7 @@ impl Parser<'_> {
             Token::LParen => {
                 let inner = self.expression(0)?;
                 self.expect(Token::RParen, "')'")?;
+                self.levels = 0;
                 Ok(inner)
             }
             Token::LBracket => match self.peek() {
@@ -493,6 +528,7 @@ impl Parser<'_> {
             )),
             Token::Flatten => {
                 let rhs = self.projection_rhs(bp)?;
+                self.levels = 2;
                 Ok(Ast::Projection(
                     Box::new(Ast::Flatten(Box::new(left))),
                     Box::new(rhs),
@@ -577,6 +613,7 @@ impl Parser<'_> {
         };
         if is_slice {
             let rhs = self.projection_rhs(binding_power(&Token::Star))?;
+            self.levels = 2;
             Ok(Ast::Projection(Box::new(indexed), Box::new(rhs)))
         } else {
             Ok(indexed)
@@ -1450,6 +1487,70 @@ mod tests {
             .unwrap()
             .search(&data())
             .is_err());
+    }
+
+    /// A chain read left to right (`a.a.a…`) is built by a loop, not by recursion, but nests a
+    /// level a link: a long one is refused before anything walks the tree (evaluating or
+    /// dropping it recursed until the stack overflowed), as deep nesting is. On a tokio
+    /// worker's 2 MiB stack, in a debug build.
+    #[test]
+    fn long_chains_and_deep_nesting_are_errors_not_stack_overflows() {
+        let run = || {
+            let links = [
+                ".a", "[0]", "[]", "[*]", "[1:]", ".*", "[?a]", "|a", "||a", "&&a", "==a", ".[a]",
+            ];
+            for link in links {
+                let text = format!("a{}", link.repeat(100_000));
+                let err = Expression::compile(&text).unwrap_err();
+                assert!(
+                    err.to_string().contains("nested too deeply"),
+                    "{link}: {err}"
+                );
+            }
+            for (open, close) in [
+                ("(", ")"),
+                ("[", "]"),
+                ("{a:", "}"),
+                ("abs(", ")"),
+                ("!", ""),
+            ] {
+                let text = format!("{}a{}", open.repeat(100_000), close.repeat(100_000));
+                let err = Expression::compile(&text).unwrap_err();
+                assert!(
+                    err.to_string().contains("nested too deeply"),
+                    "{open}: {err}"
+                );
+            }
+            // Far more than any real expression needs still compiles and evaluates.
+            let mut data = Value::from(7);
+            for _ in 0..41 {
+                data = params! {"a": data};
+            }
+            let chain = format!("a{}", ".a".repeat(40));
+            assert_eq!(search(&chain, &data), Value::from(7));
+            let parens = format!("{}{chain}{}", "(".repeat(90), ")".repeat(90));
+            assert_eq!(search(&parens, &data), Value::from(7));
+            let flattened = format!("[a]{}", "[]".repeat(73));
+            assert_eq!(
+                search(&flattened, &data),
+                Value::List(vec![data["a"].clone()])
+            );
+            // The compliance suite's deepest benchmark: 104 projections, 105 levels.
+            let projections: String = (0..104).map(|i| format!(".p{i}[*]")).collect();
+            assert!(Expression::compile(&format!("a[*]{projections}")).is_ok());
+            let pipes: String = (0..140).map(|i| format!("|p{i}")).collect();
+            let parens = format!("{}a{pipes}{}", "(".repeat(140), ")".repeat(140));
+            let data = params! {"a": Value::from(1)};
+            assert_eq!(search(&parens, &data), Value::Null);
+            let flattened = format!("[a]{}", "[]".repeat(80));
+            assert!(Expression::compile(&flattened).is_err(), "two levels each");
+        };
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(run)
+            .unwrap()
+            .join()
+            .unwrap();
     }
 
     #[test]

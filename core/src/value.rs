@@ -108,6 +108,15 @@ impl HashedKey {
 }
 
 /// A parameter or result value.
+///
+/// Dropping, cloning, comparing and printing a value recurse once per level of nesting, as
+/// `serde_json::Value`'s do, and so do the JMESPath functions that walk a whole value
+/// (`to_string`, comparisons). Every value the library builds from what it reads nests a
+/// bounded number of levels (a response body at most 100 XML elements, 128 JSON or 256 CBOR
+/// levels deep), and validation and serialization refuse parameters nested deeper than any
+/// shape before walking them ([`nests_deeper_than`](Value::nests_deeper_than)). A value a
+/// program builds itself tens of thousands of levels deep can overflow the stack when the
+/// program drops it.
 #[derive(Clone, Default)]
 pub enum Value {
     /// Absent / JSON null.
