@@ -151,8 +151,8 @@ fn from_epoch(value: &Value) -> Result<Timestamp, Failure> {
         }
         Value::Float(f) => match Timestamp::from_epoch_f64(f) {
             Some(t) => return Ok(t),
-            // `time_t`'s range (the cast saturates beyond it, and at infinities).
-            None if f.abs() < 9.223_372_036_854_775_808e18 => f.floor() as i64,
+            // `time_t`'s range, 2^63 (the cast saturates beyond it, and at infinities).
+            None if f.abs() < i64::MAX as f64 => f.floor() as i64,
             None => return Err(unplaceable(value)),
         },
         Value::Integer(secs) => secs,
