@@ -24,7 +24,7 @@ use std::process::{Command, Output};
 use std::sync::Arc;
 
 use sansboto_tests::script_server::{Action, ScriptServer};
-use sansboto_tests::{awscli_dir, test_environment};
+use sansboto_tests::test_environment;
 
 /// The generator (`bodies` prints them by id) and aws-cli's output for each case (`aws
 /// ENDPOINT` prints `[{id, args, rc, out, err}]`).
@@ -144,37 +144,7 @@ fn generator(args: &[&str]) -> serde_json::Value {
 }
 
 fn python(program: &str, args: &[&str], stdin: &str) -> serde_json::Value {
-    use std::io::Write;
-    let mut child = test_environment(&mut Command::new(sansboto_tests::botocore::python()))
-        .arg("-c")
-        .arg(program)
-        .args(args)
-        .env("PYTHONPATH", awscli_dir())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python runs");
-    let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.as_bytes())
-        .expect("python reads its input");
-    drop(input);
-    let out: Output = child.wait_with_output().expect("python runs");
-    assert!(
-        out.status.success(),
-        "the generator: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("the generator prints JSON")
-}
-
-/// aws-cli is there: `SANSBOTO_AWSCLI_DIR` (which must hold it), else the workspace's cache.
-fn awscli_installed() -> bool {
-    std::env::var_os("SANSBOTO_AWSCLI_DIR").is_some()
-        || sansboto_tests::workspace_root()
-            .join(".cache/awscli-1.46.3/awscli")
-            .is_dir()
+    sansboto_tests::awscli_python_json(program, args, &[], stdin)
 }
 
 /// `sansboto neptunedata get-loader-job-status --load-id ID ARGS…` for each `(ID, ARGS)`, four
@@ -211,13 +181,6 @@ fn run_all(jobs: &[(String, Vec<String>)], endpoint: &str) -> Vec<Output> {
 
 #[test]
 fn output_is_printed_as_aws_cli_prints_it() {
-    if !awscli_installed() {
-        eprintln!(
-            "skipped: aws-cli v1 is not installed (SANSBOTO_AWSCLI_DIR is unset): run \
-             scripts/ensure-awscli and export SANSBOTO_AWSCLI_DIR (scripts/test does)"
-        );
-        return;
-    }
     let bodies = Arc::new(generator(&["bodies"]));
     let server = {
         let bodies = bodies.clone();

@@ -14,7 +14,7 @@
 use std::process::Command;
 
 use sansboto_tests::moto::MotoServer;
-use sansboto_tests::{awscli_dir, test_environment};
+use sansboto_tests::test_environment;
 
 /// Makes the resources (`setup ENDPOINT`), or runs aws-cli on each case (`run ENDPOINT`, the
 /// cases as JSON on stdin: `[{config, args}]`), printing `[{rc, out, err}]`.
@@ -219,43 +219,11 @@ const SETTINGS: &[(&str, Option<&str>)] = &[
 ];
 
 fn harness(args: &[&str], env: &[(&str, &str)], stdin: &str) -> serde_json::Value {
-    use std::io::Write;
-    let mut child = test_environment(&mut Command::new(sansboto_tests::botocore::python()))
-        .arg("-c")
-        .arg(HARNESS)
-        .args(args)
-        .envs(env.iter().copied())
-        .env("PYTHONPATH", awscli_dir())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python runs");
-    let mut input = child.stdin.take().expect("stdin");
-    input.write_all(stdin.as_bytes()).expect("python reads");
-    drop(input);
-    let out = child.wait_with_output().expect("python runs");
-    assert!(
-        out.status.success(),
-        "the harness: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("the harness prints JSON")
-}
-
-fn awscli_installed() -> bool {
-    std::env::var_os("SANSBOTO_AWSCLI_DIR").is_some()
-        || sansboto_tests::workspace_root()
-            .join(".cache/awscli-1.46.3/awscli")
-            .is_dir()
+    sansboto_tests::awscli_python_json(HARNESS, args, env, stdin)
 }
 
 #[test]
 fn timestamps_are_printed_as_aws_cli_prints_them() {
-    if !awscli_installed() {
-        eprintln!("skipped: aws-cli v1 is not installed (run scripts/ensure-awscli)");
-        return;
-    }
     let moto = MotoServer::start();
     let endpoint = moto.endpoint();
     harness(&["setup", &endpoint], &[], "");

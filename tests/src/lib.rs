@@ -75,6 +75,42 @@ pub fn awscli_command() -> Command {
     python
 }
 
+/// Run the Python `program` (`python -c`) with aws-cli ([`awscli_dir`]) on its path, in
+/// [`test_environment`] plus `env`, with `args` and `stdin`; what it prints is read as JSON.
+/// Panics, with its standard error, if it fails.
+pub fn awscli_python_json(
+    program: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: &str,
+) -> serde_json::Value {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = test_environment(&mut Command::new(botocore::python()))
+        .arg("-c")
+        .arg(program)
+        .args(args)
+        .envs(env.iter().copied())
+        .env("PYTHONPATH", awscli_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    let mut input = child.stdin.take().expect("python's standard input");
+    input
+        .write_all(stdin.as_bytes())
+        .expect("python reads its input");
+    drop(input);
+    let out = child.wait_with_output().expect("python runs");
+    assert!(
+        out.status.success(),
+        "the Python program failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the Python program prints JSON")
+}
+
 /// The Python program that runs aws-cli's command line on `sys.argv`.
 pub const AWSCLI_MAIN: &str = "import sys\nfrom awscli.clidriver import main\nsys.exit(main())";
 
