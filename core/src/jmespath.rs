@@ -2,9 +2,14 @@
 //! endpoint `operationContextParams`, and the command's `--query`, evaluated over [`Value`]s.
 //!
 //! An expression is compiled once into an [`Expression`] and evaluated many times. The grammar,
-//! the evaluation rules and the built-in functions are the specification's (a test runs the
-//! JMESPath compliance suite; another compiles and evaluates every expression of every model).
-//! Parsing is a Pratt parser with the specification's binding powers.
+//! the evaluation rules and the built-in functions are the specification's as python-jmespath
+//! 1.1.0 (botocore's, aws-cli's) has them, which wins where the two part: it orders strings,
+//! equals and orders numbers as Python does, reads its JSON literals and `to_number`'s text as
+//! Python does, writes `to_string`'s as Python's `json.dumps`, and its parser takes more than
+//! the grammar (`f(a b)`, `{a: x b: y}`). Tests run the JMESPath compliance suite, compare
+//! with python-jmespath on generated cases (`tests/jmespath_like_python.rs`, which names the
+//! deliberate differences), and compile and evaluate every expression of every model. Parsing
+//! is a Pratt parser with the specification's binding powers.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -283,9 +288,16 @@ fn lex(text: &str) -> Result<Vec<(Token, usize)>, JmesPathError> {
                 while at(i).is_some_and(|c| c.is_ascii_digit()) {
                     i += 1;
                 }
-                let n = text[start..offset(i)]
-                    .parse()
-                    .map_err(|_| syntax(text, start, "invalid number"))?;
+                let digits = &text[start..offset(i)];
+                // python-jmespath's numbers are Python's unbounded integers: an index or a
+                // slice bound past the 64-bit ones is past every list's end, as the extreme
+                // one is, and a step past them takes one item, as it does.
+                let n = match digits.parse::<i64>() {
+                    Ok(n) => n,
+                    Err(_) if digits.len() > 1 && c == '-' => i64::MIN,
+                    Err(_) if c != '-' => i64::MAX,
+                    Err(_) => return Err(syntax(text, start, "invalid number")),
+                };
                 out.push((Token::Number(n), start));
                 continue;
             }
@@ -312,14 +324,22 @@ fn lex(text: &str) -> Result<Vec<(Token, usize)>, JmesPathError> {
                 let (body, end) = until(&chars, i, '`')
                     .ok_or_else(|| syntax(text, start, "unterminated literal"))?;
                 let json = body.replace("\\`", "`");
-                // The specification's legacy form: text that is not JSON is a string.
-                let v: serde_json::Value = serde_json::from_slice(json.trim().as_bytes())
-                    .or_else(|_| {
-                        serde_json::from_slice(format!("\"{}\"", json.trim_start()).as_bytes())
+                // As python-jmespath reads it, with Python's `json.loads` (JSON's own white
+                // space around it, and bare `NaN`, `Infinity` and `-Infinity` as floats); then
+                // the specification's legacy form: text that is not JSON is a string, less
+                // the white space `str.lstrip` takes from its start.
+                let v = crate::parse::python_json_loads(json.as_bytes())
+                    .or_else(|| {
+                        let legacy = json.trim_start_matches(crate::config::is_py_space);
+                        serde_json::from_slice::<serde_json::Value>(
+                            format!("\"{legacy}\"").as_bytes(),
+                        )
+                        .ok()
+                        .map(Value::from)
                     })
-                    .map_err(|_| syntax(text, start, "invalid JSON literal"))?;
+                    .ok_or_else(|| syntax(text, start, "invalid JSON literal"))?;
                 i = end + 1;
-                out.push((Token::Literal(Value::from(v)), start));
+                out.push((Token::Literal(v), start));
                 continue;
             }
             _ => return Err(syntax(text, start, "unexpected character")),
@@ -536,6 +556,13 @@ impl Parser<'_> {
             }
             Token::Filter => self.filter(left),
             Token::LBracket => match self.peek() {
+                // python-jmespath adds an index or a slice after an index (`a[0][1:]`, and
+                // after that slice `[0]`) to the same index expression, which does not
+                // project: `a[0][1:].b` is `b` of the list, not of each item.
+                Token::Number(_) | Token::Colon if is_index_expression(&left) => {
+                    let right = self.index_expression()?;
+                    Ok(Ast::Subexpr(Box::new(left), Box::new(right)))
+                }
                 Token::Number(_) | Token::Colon => {
                     let right = self.index_expression()?;
                     self.project_if_slice(left, right)
@@ -553,15 +580,12 @@ impl Parser<'_> {
                     return Err(self.error("only a name can be called as a function"));
                 };
                 let mut args = Vec::new();
+                // As python-jmespath parses arguments: each an expression, a comma after it
+                // optional, so `f(a b)` has two arguments and `f(a,)` one.
                 while self.peek() != &Token::RParen {
                     args.push(self.expression(0)?);
                     if self.peek() == &Token::Comma {
                         self.next();
-                        if self.peek() == &Token::RParen {
-                            return Err(self.error("expected an argument after ','"));
-                        }
-                    } else if self.peek() != &Token::RParen {
-                        return Err(self.error("expected ',' or ')'"));
                     }
                 }
                 self.next();
@@ -587,7 +611,8 @@ impl Parser<'_> {
                             return Err(self.error("a slice has at most three parts"));
                         }
                     }
-                    Token::Number(n) if parts[part].is_none() => parts[part] = Some(n),
+                    // python-jmespath keeps the last of two numbers in a row (`[1:2 3]`).
+                    Token::Number(n) => parts[part] = Some(n),
                     _ => {
                         self.pos = self.pos.saturating_sub(1);
                         return Err(self.error("expected a number or ':' in a slice"));
@@ -683,16 +708,27 @@ impl Parser<'_> {
             };
             self.expect(Token::Colon, "':'")?;
             pairs.push((key, self.expression(0)?));
-            match self.next() {
-                Token::Comma => continue,
-                Token::RBrace => return Ok(Ast::MultiHash(pairs)),
-                _ => {
-                    self.pos = self.pos.saturating_sub(1);
-                    return Err(self.error("expected ',' or '}'"));
+            // As python-jmespath parses a multi-select hash: a comma between pairs optional
+            // (`{a: x b: y}` has two).
+            match self.peek() {
+                Token::Comma => {
+                    self.next();
                 }
+                Token::RBrace => {
+                    self.next();
+                    return Ok(Ast::MultiHash(pairs));
+                }
+                _ => {}
             }
         }
     }
+}
+
+/// Whether `ast` is what python-jmespath calls an index expression: an index (`[0]`, `a[0]`)
+/// and any index or slice after it.
+fn is_index_expression(ast: &Ast) -> bool {
+    matches!(ast, Ast::Index(_))
+        || matches!(ast, Ast::Subexpr(_, r) if matches!(**r, Ast::Index(_) | Ast::Slice(..)))
 }
 
 fn eval(ast: &Ast, data: &Value) -> Result<Value, JmesPathError> {
@@ -766,10 +802,18 @@ fn eval(ast: &Ast, data: &Value) -> Result<Value, JmesPathError> {
             }
         }
         Ast::Not(inner) => Value::Bool(!is_truthy(&eval(inner, data)?)),
-        Ast::Compare(op, l, r) => compare(*op, &eval(l, data)?, &eval(r, data)?),
+        Ast::Compare(op, l, r) => compare(*op, &eval(l, data)?, &eval(r, data)?)?,
         Ast::Literal(v) => v.clone(),
-        // An expression reference means something only as a function's argument.
-        Ast::Expref(_) => Value::Null,
+        // An expression reference means something only as the argument of a function that
+        // takes one. python-jmespath makes a Python object of it anywhere else, which prints
+        // with its address, equals nothing but itself and has no JMESPath type: an error here
+        // (README, "Where sansboto differs").
+        Ast::Expref(_) => {
+            return Err(JmesPathError::Function {
+                name: "&".into(),
+                reason: "invalid-type: an expression reference (&expr) is not a value".into(),
+            })
+        }
         Ast::MultiList(items) if !data.is_null() => Value::List(
             items
                 .iter()
@@ -879,32 +923,117 @@ fn project<'a>(items: impl Iterator<Item = &'a Value>, rhs: &Ast) -> Result<Valu
     Ok(Value::List(out))
 }
 
-fn compare(op: Comparator, a: &Value, b: &Value) -> Value {
+fn compare(op: Comparator, a: &Value, b: &Value) -> Result<Value, JmesPathError> {
     let (a, b) = (a.untagged(), b.untagged());
-    match op {
-        Comparator::Eq => Value::Bool(a == b),
-        Comparator::Ne => Value::Bool(a != b),
-        _ => match (number(a), number(b), a.as_str(), b.as_str()) {
-            (Some(x), Some(y), ..) => Value::Bool(ordered(op, &x, &y)),
+    let order = match op {
+        Comparator::Eq => return Ok(Value::Bool(jmespath_equals(a, b))),
+        Comparator::Ne => return Ok(Value::Bool(!jmespath_equals(a, b))),
+        _ => match (
+            number(a).is_some(),
+            number(b).is_some(),
+            a.as_str(),
+            b.as_str(),
+        ) {
+            (true, true, ..) => number_order(a, b),
             // Not in the specification, but python-jmespath (botocore's, aws-cli's) orders
             // two strings by code point, and `--query` filters on a date's text rely on it
             // (`Contents[?LastModified>='2026-12-06']`); UTF-8's byte order is code point
             // order.
-            (_, _, Some(x), Some(y)) => Value::Bool(ordered(op, x, y)),
+            (_, _, Some(x), Some(y)) => Some(x.cmp(y)),
+            // python-jmespath hands a number and a string to Python's `<`, which raises
+            // TypeError: an error here too (README, "Where sansboto differs").
+            (true, _, _, Some(_)) | (_, true, Some(_), _) => {
+                return Err(JmesPathError::Function {
+                    name: "comparator".into(),
+                    reason: "invalid-type: a number and a string cannot be ordered".into(),
+                })
+            }
             // Ordering anything else yields null, as the specification says.
-            _ => Value::Null,
+            _ => return Ok(Value::Null),
         },
+    };
+    // A NaN is neither less nor greater nor equal, as in Python.
+    Ok(Value::Bool(order.is_some_and(|o| match op {
+        Comparator::Lt => o.is_lt(),
+        Comparator::Le => o.is_le(),
+        Comparator::Gt => o.is_gt(),
+        _ => o.is_ge(),
+    })))
+}
+
+/// `==` as python-jmespath has it: Python's equality (an integer equals the float of the same
+/// value, exactly: 2^53 + 1 is not 2^53 as a float; lists and objects compare their items,
+/// objects in any order; and inside them `true` is `1` and `false` is `0`, as in Python),
+/// except that a number is never a boolean at the top (`1 == true` is false).
+fn jmespath_equals(a: &Value, b: &Value) -> bool {
+    match (a.untagged(), b.untagged()) {
+        (Value::Bool(_), x) | (x, Value::Bool(_)) if number(x).is_some() => false,
+        (a, b) => python_equals(a, b),
     }
 }
 
-/// `a op b` for an ordering comparator (a NaN is neither less nor greater, as in Python).
-fn ordered<T: PartialOrd + ?Sized>(op: Comparator, a: &T, b: &T) -> bool {
-    match op {
-        Comparator::Lt => a < b,
-        Comparator::Le => a <= b,
-        Comparator::Gt => a > b,
-        _ => a >= b,
+/// Python's `==` on the values JSON has (see [`jmespath_equals`]).
+fn python_equals(a: &Value, b: &Value) -> bool {
+    let as_number = |v: &Value| match v {
+        Value::Bool(b) => Some(Value::Integer(i64::from(*b))),
+        Value::Integer(_) | Value::Float(_) => Some(v.clone()),
+        _ => None,
+    };
+    match (a.untagged(), b.untagged()) {
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (x, y) if as_number(x).is_some() && as_number(y).is_some() => {
+            let (x, y) = (
+                as_number(x).unwrap_or_default(),
+                as_number(y).unwrap_or_default(),
+            );
+            number_order(&x, &y) == Some(Ordering::Equal)
+        }
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| python_equals(x, y))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| python_equals(v, w)))
+        }
+        (x, y) => x == y,
     }
+}
+
+/// The order of two numbers as Python has it: exact between an integer and a float (2^53 + 1
+/// is greater than 2^53 as a float, which it would equal as a float); `None` with a NaN.
+fn number_order(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a.untagged(), b.untagged()) {
+        (Value::Integer(x), Value::Integer(y)) => Some(x.cmp(y)),
+        (Value::Integer(i), Value::Float(f)) => integer_float_order(*i, *f),
+        (Value::Float(f), Value::Integer(i)) => integer_float_order(*i, *f).map(Ordering::reverse),
+        (x, y) => number(x)?.partial_cmp(&number(y)?),
+    }
+}
+
+/// `i` against `f`, exactly.
+fn integer_float_order(i: i64, f: f64) -> Option<Ordering> {
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_nan() {
+        return None;
+    }
+    if f >= TWO_63 {
+        return Some(Ordering::Less);
+    }
+    if f < -TWO_63 {
+        return Some(Ordering::Greater);
+    }
+    let whole = f.trunc();
+    // `whole` is within the 64-bit integers: the conversion is exact.
+    Some(i.cmp(&(whole as i64)).then_with(|| {
+        if f > whole {
+            Ordering::Less
+        } else if f < whole {
+            Ordering::Greater
+        } else {
+            Ordering::Equal
+        }
+    }))
 }
 
 /// A JMESPath number (never a boolean).
@@ -1046,39 +1175,50 @@ fn call(name: &str, args: &[Arg<'_>]) -> Result<Value, JmesPathError> {
         "abs" => {
             arity(1, false)?;
             match value(0)? {
-                Value::Integer(i) => Value::Integer(i.saturating_abs()),
+                // Python's `abs` of the smallest integer is 2^63, past 64 bits: the float.
+                Value::Integer(i) => i
+                    .checked_abs()
+                    .map_or(Value::Float(-(*i as f64)), Value::Integer),
                 _ => float(num(0)?.abs()),
             }
         }
         "avg" => {
             arity(1, false)?;
             let items = list(0)?;
-            let mut sum = 0.0;
-            for (i, v) in items.iter().enumerate() {
-                sum += number(v).ok_or_else(|| wrong(i, "an array of numbers", v))?;
-            }
-            if items.is_empty() {
-                Value::Null
-            } else {
-                float(sum / items.len() as f64)
+            // python-jmespath: `sum(arg) / len(arg)`, Python's sum (see `python_sum`).
+            match python_sum(items).map_err(|v| wrong(0, "an array of numbers", v))? {
+                _ if items.is_empty() => Value::Null,
+                Sum::Integer(sum) => float(sum as f64 / items.len() as f64),
+                Sum::Float(sum) => float(sum / items.len() as f64),
             }
         }
+        // Python's `math.ceil` and `math.floor`: an integer as it is, a float as an integer.
         "ceil" => {
             arity(1, false)?;
-            integral(num(0)?.ceil())
+            match value(0)? {
+                Value::Integer(i) => Value::Integer(*i),
+                _ => integral(num(0)?.ceil()).map_err(|why| fail("invalid-value", why))?,
+            }
         }
         "floor" => {
             arity(1, false)?;
-            integral(num(0)?.floor())
+            match value(0)? {
+                Value::Integer(i) => Value::Integer(*i),
+                _ => integral(num(0)?.floor()).map_err(|why| fail("invalid-value", why))?,
+            }
         }
         "contains" => {
             arity(2, false)?;
             let needle = value(1)?;
+            // python-jmespath: Python's `search in subject`. In a list, Python's equality, by
+            // which `true` is `1` (see `python_equals`); in a string, a string only: Python
+            // raises TypeError for anything else, an error here too (README, "Where sansboto
+            // differs").
             match value(0)? {
-                Value::List(l) => Value::Bool(l.iter().any(|v| v == needle)),
+                Value::List(l) => Value::Bool(l.iter().any(|v| python_equals(v, needle))),
                 Value::String(s) => Value::Bool(match needle {
                     Value::String(n) => s.contains(n.as_str()),
-                    _ => false,
+                    other => return Err(wrong(1, "a string to look for in a string", other)),
                 }),
                 other => return Err(wrong(0, "an array or a string", other)),
             }
@@ -1171,7 +1311,8 @@ fn call(name: &str, args: &[Arg<'_>]) -> Result<Value, JmesPathError> {
             best.map(|i| items[i].clone()).unwrap_or(Value::Null)
         }
         "merge" => {
-            arity(0, true)?;
+            // python-jmespath's signature: one object or more.
+            arity(1, true)?;
             let mut out = Map::default();
             for i in 0..args.len() {
                 for (k, v) in object(i)? {
@@ -1215,26 +1356,12 @@ fn call(name: &str, args: &[Arg<'_>]) -> Result<Value, JmesPathError> {
         "sum" => {
             arity(1, false)?;
             let items = list(0)?;
-            if items
-                .iter()
-                .all(|v| matches!(v.untagged(), Value::Integer(_)))
-            {
-                // Past 64 bits the sum goes on as a float (Python's integers would not
-                // overflow; a wrapped or panicking sum would be wrong).
-                match items
-                    .iter()
-                    .filter_map(Value::as_i64)
-                    .try_fold(0i64, i64::checked_add)
-                {
-                    Some(sum) => Value::Integer(sum),
-                    None => float(items.iter().filter_map(number).sum()),
-                }
-            } else {
-                let mut sum = 0.0;
-                for v in items {
-                    sum += number(v).ok_or_else(|| wrong(0, "an array of numbers", v))?;
-                }
-                float(sum)
+            match python_sum(items).map_err(|v| wrong(0, "an array of numbers", v))? {
+                Sum::Integer(sum) => i64::try_from(sum)
+                    .map(Value::Integer)
+                    // Past 64 bits (Python's integers go on): the nearest float.
+                    .unwrap_or(Value::Float(sum as f64)),
+                Sum::Float(sum) => float(sum),
             }
         }
         "to_array" => {
@@ -1248,17 +1375,7 @@ fn call(name: &str, args: &[Arg<'_>]) -> Result<Value, JmesPathError> {
             arity(1, false)?;
             match value(0)? {
                 v @ (Value::Integer(_) | Value::Float(_)) => v.clone(),
-                Value::String(s) => s
-                    .parse::<i64>()
-                    .map(Value::Integer)
-                    .ok()
-                    .or_else(|| {
-                        s.parse::<f64>()
-                            .ok()
-                            .filter(|f| f.is_finite() && !s.trim().is_empty())
-                            .map(float)
-                    })
-                    .unwrap_or(Value::Null),
+                Value::String(s) => python_number(s),
                 _ => Value::Null,
             }
         }
@@ -1266,7 +1383,11 @@ fn call(name: &str, args: &[Arg<'_>]) -> Result<Value, JmesPathError> {
             arity(1, false)?;
             match value(0)? {
                 Value::String(s) => Value::String(s.clone()),
-                other => Value::String(other.to_json().to_string().into()),
+                other => {
+                    let mut text = String::new();
+                    python_json(other, &mut text);
+                    Value::String(text.into())
+                }
             }
         }
         "type" => {
@@ -1282,12 +1403,193 @@ fn float(f: f64) -> Value {
     Value::Float(f)
 }
 
-/// `ceil`/`floor`: a whole number.
-fn integral(f: f64) -> Value {
-    if f.abs() < 9.0e15 {
+/// `ceil`/`floor` of a float: Python's integer of the whole float `f`, or the float itself past
+/// 64 bits (where Python's integer goes on). Python raises for NaN (ValueError) and the
+/// infinities (OverflowError).
+fn integral(f: f64) -> Result<Value, String> {
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if !f.is_finite() {
+        return Err(format!("{f} has no integer"));
+    }
+    Ok(if (-TWO_63..TWO_63).contains(&f) {
         Value::Integer(f as i64)
     } else {
         Value::Float(f)
+    })
+}
+
+/// Python's `sum` of a list of numbers, so far.
+enum Sum {
+    /// Integers only, exactly.
+    Integer(i128),
+    Float(f64),
+}
+
+/// Python's `sum(items)` (python-jmespath's `sum`, and `avg`'s numerator): from the integer 0,
+/// item after item, integers exactly until the first float, floats from there on (so
+/// `sum([-0.0])` is `0.0`, and `sum([1, 2])` the integer 3). The first item that is no
+/// number is the error.
+fn python_sum(items: &[Value]) -> Result<Sum, &Value> {
+    let mut sum = Sum::Integer(0);
+    for v in items {
+        sum = match (sum, v.untagged()) {
+            // An i128 holds the sum of any list of 64-bit integers memory can hold.
+            (Sum::Integer(s), Value::Integer(i)) => Sum::Integer(s + i128::from(*i)),
+            (Sum::Integer(s), Value::Float(f)) => Sum::Float(s as f64 + f),
+            (Sum::Float(s), Value::Integer(i)) => Sum::Float(s + *i as f64),
+            (Sum::Float(s), Value::Float(f)) => Sum::Float(s + f),
+            _ => return Err(v),
+        };
+    }
+    Ok(sum)
+}
+
+/// python-jmespath's `to_number` of a string: Python's `int(s)`, else `float(s)`, else null:
+/// white space around it, underscores between digits (`1_000`), digits of any script
+/// (`١٢` is 12), `1e3`, `.5`, and `inf`, `nan` and `infinity` in any case (which give those
+/// floats). An integer past 64 bits is the nearest float.
+fn python_number(s: &str) -> Value {
+    // Python reads the decimal digits of every script as the ASCII ones.
+    let ascii: String = s
+        .chars()
+        .map(|c| match decimal_digit(c) {
+            Some(d) if !c.is_ascii() => char::from(b'0' + d),
+            _ => c,
+        })
+        .collect();
+    if let Some(i) = crate::config::py_int(&ascii) {
+        return Value::Integer(i);
+    }
+    crate::config::py_float(&ascii).map_or(Value::Null, Value::Float)
+}
+
+/// The value of a decimal digit of any script (Unicode's `Nd`, as Python 3.11's `unicodedata`
+/// has them, Unicode 14: each a run of ten from a zero).
+fn decimal_digit(c: char) -> Option<u8> {
+    #[rustfmt::skip]
+    const ZEROS: &[u32] = &[
+        0x30, 0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6,
+        0xd66, 0xde6, 0xe50, 0xed0, 0xf20, 0x1040, 0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0,
+        0x1a80, 0x1a90, 0x1b50, 0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0,
+        0xa9f0, 0xaa50, 0xabf0, 0xff10, 0x104a0, 0x10d30, 0x11066, 0x110f0, 0x11136, 0x111d0,
+        0x112f0, 0x11450, 0x114d0, 0x11650, 0x116c0, 0x11730, 0x118e0, 0x11950, 0x11c50,
+        0x11d50, 0x11da0, 0x16a60, 0x16ac0, 0x16b50, 0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec,
+        0x1d7f6, 0x1e140, 0x1e2f0, 0x1e950, 0x1fbf0,
+    ];
+    let c = u32::from(c);
+    let zero = ZEROS[..ZEROS.partition_point(|&z| z <= c)].last()?;
+    u8::try_from(c - zero).ok().filter(|d| *d < 10)
+}
+
+/// `value` as python-jmespath's `to_string` writes it: Python's `json.dumps` with
+/// `separators=(',', ':')`, so with its `ensure_ascii` (every character past `~` escaped as
+/// `\uXXXX`, in UTF-16 halves past the BMP), floats as Python's `repr` (`1.0`, `1e+16`,
+/// `1e-07`), `NaN` and `Infinity` bare, and keys in the object's order.
+fn python_json(value: &Value, out: &mut String) {
+    use std::fmt::Write as _;
+    match value.untagged() {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Integer(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(f) => python_float_repr(*f, out),
+        Value::String(s) => python_json_string(s, out),
+        Value::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                python_json(item, out);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push('{');
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                python_json_string(k, out);
+                out.push(':');
+                python_json(v, out);
+            }
+            out.push('}');
+        }
+        // Not JSON's (blobs, timestamps): as they have always been written.
+        other => out.push_str(&other.to_json().to_string()),
+    }
+}
+
+/// A JSON string as Python's `json.dumps` writes it by default (`ensure_ascii`).
+fn python_json_string(s: &str, out: &mut String) {
+    use std::fmt::Write as _;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// Python's `repr` of a float: the shortest digits that read back, positional from 1e-4 up to
+/// 1e16 (always with a `.`: `1.0`), scientific outside (`1e+16`, `2.5e-05`); `NaN`,
+/// `Infinity` and `-Infinity` as `json.dumps` writes them.
+fn python_float_repr(f: f64, out: &mut String) {
+    if f.is_nan() {
+        return out.push_str("NaN");
+    }
+    if f.is_infinite() {
+        return out.push_str(if f > 0.0 { "Infinity" } else { "-Infinity" });
+    }
+    // Rust's `{:e}` is the same shortest digits: `-1.5e-7`, `1e16`, `0e0`.
+    let scientific = format!("{f:e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    out.push_str(sign);
+    if !(-4..16).contains(&exponent) {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        let e_sign = if exponent < 0 { '-' } else { '+' };
+        out.push_str(&format!("e{e_sign}{:02}", exponent.abs()));
+    } else if exponent < 0 {
+        out.push_str("0.");
+        out.push_str(&"0".repeat((-exponent - 1) as usize));
+        out.push_str(&digits);
+    } else {
+        let point = exponent as usize + 1;
+        if digits.len() <= point {
+            out.push_str(&digits);
+            out.push_str(&"0".repeat(point - digits.len()));
+            out.push_str(".0");
+        } else {
+            out.push_str(&digits[..point]);
+            out.push('.');
+            out.push_str(&digits[point..]);
+        }
     }
 }
 
@@ -1297,13 +1599,11 @@ fn integral(f: f64) -> Value {
 fn order(a: &Value, b: &Value) -> Ordering {
     match (a.untagged(), b.untagged()) {
         (Value::String(x), Value::String(y)) => x.cmp(y),
-        (x, y) => number(x)
-            .zip(number(y))
-            .map(|(x, y)| {
-                x.partial_cmp(&y)
-                    .unwrap_or_else(|| x.is_nan().cmp(&y.is_nan()))
-            })
-            .unwrap_or(Ordering::Equal),
+        (x, y) => match (number(x), number(y)) {
+            // Python's order of an integer and a float is exact (see `number_order`).
+            (Some(f), Some(g)) => number_order(x, y).unwrap_or_else(|| f.is_nan().cmp(&g.is_nan())),
+            _ => Ordering::Equal,
+        },
     }
 }
 
@@ -1377,8 +1677,13 @@ mod tests {
         // Code points, not bytes of any other order: 'é' (U+00E9) sorts after 'z'.
         assert_eq!(search("'é' > 'z'", &v), Value::Bool(true));
         assert_eq!(search("'a' <= 'a'", &v), Value::Bool(true));
-        for q in ["`1` < 'a'", "'a' < `true`", "`[1]` < `[2]`", "`null` < 'a'"] {
+        for q in ["'a' < `true`", "`[1]` < `[2]`", "`null` < 'a'"] {
             assert_eq!(search(q, &v), Value::Null, "{q}");
+        }
+        // Python's `<` raises TypeError on a number and a string: an error.
+        for q in ["`1` < 'a'", "'a' >= `1.5`"] {
+            let e = Expression::compile(q).unwrap().search(&v).unwrap_err();
+            assert!(e.to_string().contains("invalid-type"), "{q}: {e}");
         }
     }
 
@@ -1462,7 +1767,11 @@ mod tests {
         );
         assert_eq!(search("length(Output || '') > `0`", &d), Value::Bool(false));
         assert_eq!(search("keys(Map)", &d), Value::from(vec!["x", "y"]));
-        assert_eq!(search("Table.TableStatus < `3`", &d), Value::Null);
+        assert!(Expression::compile("Table.TableStatus < `3`")
+            .unwrap()
+            .search(&d)
+            .is_err());
+        assert_eq!(search("Table.TableStatus < `null`", &d), Value::Null);
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod settings;
 use indexmap::IndexMap;
 use std::borrow::Cow;
 
-pub(crate) use ini::{py_splitlines, py_strip};
+pub(crate) use ini::{is_py_space, py_splitlines, py_strip};
 pub use ini::{ConfigValue, Section};
 pub use settings::setting;
 pub use settings::{

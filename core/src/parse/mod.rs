@@ -38,6 +38,8 @@ mod xml;
 pub(crate) const MAX_DEPTH: usize = 100;
 
 pub use event::{parse_event, parse_initial_response};
+/// Python's `json.loads` without a shape (JMESPath's JSON literals read as python-jmespath's).
+pub(crate) use json::untyped as python_json_loads;
 
 /// An HTTP response as the transport hands it to the parser.
 #[derive(Debug)]
