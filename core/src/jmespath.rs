@@ -1493,8 +1493,9 @@ fn python_json(value: &Value, out: &mut String) {
         Value::Integer(i) => {
             let _ = write!(out, "{i}");
         }
-        Value::Float(f) => python_float_repr(*f, out),
-        Value::String(s) => python_json_string(s, out),
+        // Python's `repr`, and `NaN`/`Infinity` as `json.dumps` spells them.
+        Value::Float(f) => crate::serialize::push_float(out, *f),
+        Value::String(s) => crate::serialize::write_str(out, s, true),
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -1511,7 +1512,7 @@ fn python_json(value: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                python_json_string(k, out);
+                crate::serialize::write_str(out, k, true);
                 out.push(':');
                 python_json(v, out);
             }
@@ -1519,77 +1520,6 @@ fn python_json(value: &Value, out: &mut String) {
         }
         // Not JSON's (blobs, timestamps): as they have always been written.
         other => out.push_str(&other.to_json().to_string()),
-    }
-}
-
-/// A JSON string as Python's `json.dumps` writes it by default (`ensure_ascii`).
-fn python_json_string(s: &str, out: &mut String) {
-    use std::fmt::Write as _;
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04x}");
-                }
-            }
-        }
-    }
-    out.push('"');
-}
-
-/// Python's `repr` of a float: the shortest digits that read back, positional from 1e-4 up to
-/// 1e16 (always with a `.`: `1.0`), scientific outside (`1e+16`, `2.5e-05`); `NaN`,
-/// `Infinity` and `-Infinity` as `json.dumps` writes them.
-fn python_float_repr(f: f64, out: &mut String) {
-    if f.is_nan() {
-        return out.push_str("NaN");
-    }
-    if f.is_infinite() {
-        return out.push_str(if f > 0.0 { "Infinity" } else { "-Infinity" });
-    }
-    // Rust's `{:e}` is the same shortest digits: `-1.5e-7`, `1e16`, `0e0`.
-    let scientific = format!("{f:e}");
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa),
-    };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    out.push_str(sign);
-    if !(-4..16).contains(&exponent) {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        let e_sign = if exponent < 0 { '-' } else { '+' };
-        out.push_str(&format!("e{e_sign}{:02}", exponent.abs()));
-    } else if exponent < 0 {
-        out.push_str("0.");
-        out.push_str(&"0".repeat((-exponent - 1) as usize));
-        out.push_str(&digits);
-    } else {
-        let point = exponent as usize + 1;
-        if digits.len() <= point {
-            out.push_str(&digits);
-            out.push_str(&"0".repeat(point - digits.len()));
-            out.push_str(".0");
-        } else {
-            out.push_str(&digits[..point]);
-            out.push('.');
-            out.push_str(&digits[point..]);
-        }
     }
 }
 

@@ -44,7 +44,7 @@ use crate::model::{
 use crate::time::Timestamp;
 use crate::value::{Map, Value};
 
-pub(crate) use json::{python_dumps, python_str};
+pub(crate) use json::{python_dumps, python_str, write_str};
 pub(crate) use scalar::*;
 
 /// An HTTP request as a protocol serializer builds it, before it meets an endpoint.
