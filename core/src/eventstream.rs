@@ -463,13 +463,12 @@ fn parse_headers(mut section: Bytes) -> Result<Vec<Header>, EventStreamError> {
         }
         let type_id = section.get_u8();
         let fixed_len = match type_id {
-            0 | 1 => 0,
+            0 | 1 | 9 => 0,
             2 => 1,
             3 => 2,
             4 => 4,
             5 | 8 => 8,
             6 | 7 => 2,
-            9 => 16,
             _ => return Err(EventStreamError::UnknownHeaderType { name, type_id }),
         };
         if section.remaining() < fixed_len {
@@ -483,16 +482,19 @@ fn parse_headers(mut section: Bytes) -> Result<Vec<Header>, EventStreamError> {
             4 => HeaderValue::Int(section.get_i32()),
             5 => HeaderValue::Long(section.get_i64()),
             8 => HeaderValue::Timestamp(section.get_i64()),
-            9 => {
+            // botocore slices a uuid, a byte array or a string out of the section
+            // (`data[:16]`, `data[2:2 + length]`), so one that runs past the end of the section
+            // is the bytes that are there, and the section ends with it (its
+            // `EventStreamHeaderParser` stops when no data is left): a frame whose CRCs hold
+            // reads the same here. (A number cut short fails its `struct.unpack`, as above.)
+            9 if section.remaining() >= 16 => {
                 let mut uuid = [0u8; 16];
                 section.copy_to_slice(&mut uuid);
                 HeaderValue::Uuid(uuid)
             }
+            9 => HeaderValue::ByteArray(section.split_to(section.remaining())),
             _ => {
-                let len = usize::from(section.get_u16());
-                if section.remaining() < len {
-                    return Err(invalid("header value runs past the headers section"));
-                }
+                let len = usize::from(section.get_u16()).min(section.remaining());
                 let bytes = section.split_to(len);
                 if type_id == 6 {
                     HeaderValue::ByteArray(bytes)
@@ -665,8 +667,9 @@ mod tests {
     }
 
     #[test]
-    fn truncated_header_value_is_an_error() {
-        // A string header declaring 100 bytes inside a 6-byte headers section.
+    fn truncated_header_value_is_what_is_there() {
+        // A string header declaring 100 bytes inside a 6-byte headers section: botocore
+        // slices what is there.
         let headers = [1u8, b'x', 7, 0, 100, b'y'];
         let mut frame = Vec::new();
         let total = (MIN_MESSAGE_LEN + headers.len()) as u32;
@@ -677,10 +680,10 @@ mod tests {
         frame.extend_from_slice(&headers);
         let crc = crc32fast::hash(&frame);
         frame.extend_from_slice(&crc.to_be_bytes());
-        assert!(matches!(
-            decode_message(Bytes::from(frame)),
-            Err(EventStreamError::InvalidHeader { offset: 0, .. })
-        ));
+        assert_eq!(
+            decode_message(Bytes::from(frame)).unwrap().header_str("x"),
+            Some("y")
+        );
     }
 
     #[test]
