@@ -27,7 +27,13 @@ pub fn parse_event(
         return Ok(Value::map());
     };
     match message.message_type() {
-        Some("exception") => {
+        // botocore's `_do_error_parse`: an `:exception-type` the union does not model is read
+        // as an `error` message is, from `:error-code` and `:error-message`.
+        Some("exception")
+            if message
+                .exception_type()
+                .is_some_and(|kind| union.members.contains_key(kind)) =>
+        {
             let kind = message.exception_type().unwrap_or_default();
             let member = union.members.get(kind);
             let fields = match member {
@@ -48,7 +54,7 @@ pub fn parse_event(
                 fields,
             ))
         }
-        Some("error") => Err(stream_error(
+        Some("exception" | "error") => Err(stream_error(
             message.error_code().unwrap_or_default(),
             message.error_message().unwrap_or_default(),
             None,
@@ -118,19 +124,32 @@ fn parse_event_body(
     for ((name, m), slot) in event.members.iter().zip(slots.iter_mut()) {
         if m.event_header {
             if let Some(h) = message.header(name) {
-                *slot = Some(header_value(h));
+                let value = header_value(h, &model.shape(m.shape).kind)
+                    .map_err(|e| e.within(PathSegment::Member(name)))?;
+                *slot = Some(value);
             }
         }
     }
-    let payload_member = event.members.values().position(|m| m.event_payload);
+    let payload_member = event
+        .members
+        .iter()
+        .enumerate()
+        .find(|(_, (_, m))| m.event_payload);
     match payload_member {
-        Some(index) => {
-            let m = &event.members[index];
+        Some((index, (name, m))) => {
             slots[index] = Some(match &model.shape(m.shape).kind {
                 ShapeKind::Blob => Value::Blob(message.payload.clone()),
-                ShapeKind::String => {
-                    Value::String(Text::from(String::from_utf8_lossy(&message.payload)))
-                }
+                // botocore decodes it as strict UTF-8 (`body.decode('utf-8')`).
+                ShapeKind::String => match std::str::from_utf8(&message.payload) {
+                    Ok(text) => Value::String(Text::from(text)),
+                    Err(_) => {
+                        return Err(ParseError::invalid(
+                            "UTF-8 text",
+                            &String::from_utf8_lossy(&message.payload),
+                        )
+                        .within(PathSegment::Member(name)))
+                    }
+                },
                 _ => payload_value(model, m, &message.payload)?,
             });
         }
@@ -149,48 +168,91 @@ fn parse_event_body(
     Ok(Value::Map(finish_structure(&event.members, slots)))
 }
 
-fn header_value(h: &HeaderValue) -> Value {
-    match h {
+/// An `eventheader` member's value, as botocore's `_parse_non_payload_attrs` reads it: the
+/// header's value as its wire type decodes (a timestamp header is its milliseconds, a uuid its
+/// bytes), whatever the member's type, except that a timestamp member takes the number as
+/// milliseconds (`value / 1000.0`, a boolean counting as 0 or 1) and fails for text or bytes, or
+/// for a time out of range.
+fn header_value(h: &HeaderValue, kind: &ShapeKind) -> Result<Value, ParseError> {
+    if matches!(kind, ShapeKind::Timestamp) {
+        let ms = match h {
+            HeaderValue::Bool(b) => i64::from(*b),
+            HeaderValue::Byte(v) => i64::from(*v),
+            HeaderValue::Short(v) => i64::from(*v),
+            HeaderValue::Int(v) => i64::from(*v),
+            HeaderValue::Long(v) | HeaderValue::Timestamp(v) => *v,
+            HeaderValue::ByteArray(_) | HeaderValue::String(_) | HeaderValue::Uuid(_) => {
+                return Err(ParseError::invalid(
+                    "a number of milliseconds",
+                    &format!("{h:?}"),
+                ))
+            }
+        };
+        return Timestamp::from_epoch_f64(ms as f64 / 1000.0)
+            .map(Value::Timestamp)
+            .ok_or_else(|| ParseError::invalid("a time in range", &ms.to_string()));
+    }
+    Ok(match h {
         HeaderValue::Bool(b) => Value::Bool(*b),
         HeaderValue::Byte(v) => Value::Integer(i64::from(*v)),
         HeaderValue::Short(v) => Value::Integer(i64::from(*v)),
         HeaderValue::Int(v) => Value::Integer(i64::from(*v)),
-        HeaderValue::Long(v) => Value::Integer(*v),
+        HeaderValue::Long(v) | HeaderValue::Timestamp(v) => Value::Integer(*v),
         HeaderValue::ByteArray(b) => Value::Blob(b.clone()),
         HeaderValue::String(s) => Value::String(s.as_str().into()),
-        // Milliseconds on the wire, seconds in the model.
-        HeaderValue::Timestamp(ms) => Timestamp::from_epoch_f64(*ms as f64 / 1000.0)
-            .map(Value::Timestamp)
-            .unwrap_or(Value::Integer(*ms)),
         HeaderValue::Uuid(u) => Value::Blob(Bytes::copy_from_slice(u)),
-    }
+    })
 }
 
-/// A message payload in the protocol's body format, read as `sref`'s shape (empty reads as an
-/// empty structure, as botocore's).
+/// A message payload in the protocol's body format, read as `sref`'s shape. An empty payload
+/// reads as an empty structure, as botocore's (`if not body_contents: return {}`, and its XML and
+/// CBOR equivalents); a payload of whitespace is not empty to botocore.
 fn payload_value(
     model: &ServiceModel,
     sref: &ShapeRef,
     payload: &Bytes,
 ) -> Result<Value, ParseError> {
-    if payload.iter().all(u8::is_ascii_whitespace) {
+    if payload.is_empty() {
         return Ok(Value::map());
     }
     match model.protocol {
         // botocore's `EventStreamJSONParser` keeps scalars as sent in both JSON protocols.
-        Protocol::Json | Protocol::RestJson => json::read_value(
-            model,
-            sref,
-            payload,
-            json::Scalars::AsSent,
-            super::TimestampParsing::Parsed,
-        ),
+        Protocol::Json | Protocol::RestJson => {
+            let read = |body: &[u8]| {
+                json::read_value(
+                    model,
+                    sref,
+                    body,
+                    json::Scalars::AsSent,
+                    super::TimestampParsing::Parsed,
+                )
+            };
+            match read(payload) {
+                // botocore's `_parse_body_as_json`: UTF-8 text that is not JSON is read as
+                // `{"message": text}` (a payload that is not UTF-8 fails its decode).
+                Err(ParseError::Malformed { .. }) => match std::str::from_utf8(payload) {
+                    Ok(text) => read(
+                        &serde_json::to_vec(&serde_json::json!({ "message": text }))
+                            .unwrap_or_default(),
+                    ),
+                    Err(_) => Err(ParseError::invalid(
+                        "UTF-8 JSON text",
+                        &String::from_utf8_lossy(payload),
+                    )),
+                },
+                other => other,
+            }
+        }
         Protocol::RestXml | Protocol::Query | Protocol::Ec2 => {
             let mut r = XmlReader::new(payload);
             match r.root()? {
                 Some(root) => ShapeReader::new(model, super::TimestampParsing::Parsed)
                     .value(&mut r, sref, &root),
-                None => Ok(Value::map()),
+                // Whitespace alone: no element, which botocore's XML parser refuses.
+                None => Err(ParseError::invalid(
+                    "an XML document",
+                    &String::from_utf8_lossy(payload),
+                )),
             }
         }
         #[cfg(feature = "rpc-v2-cbor")]
