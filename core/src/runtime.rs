@@ -1103,7 +1103,10 @@ impl<'c, T: Transport> EventStream<'c, T> {
                             return Err(e);
                         }
                     },
-                    Ok(None) => self.done = true,
+                    Ok(None) => {
+                        self.done = true;
+                        self.no_initial_response()?;
+                    }
                     Err(e) => {
                         self.done = true;
                         return Err(e);
@@ -1127,7 +1130,23 @@ impl<'c, T: Transport> EventStream<'c, T> {
             )?);
             return Ok(None);
         }
+        self.no_initial_response()?;
         Ok(Some(message))
+    }
+
+    /// The stream did not start with an `initial-response` event: an error for the RPC
+    /// protocols (JSON, CBOR), as botocore's `_handle_event_stream` fails the call ("First
+    /// event was not of type initial-response"); REST streams have none.
+    fn no_initial_response(&self) -> Result<(), Error> {
+        match self.client.core.model().protocol {
+            crate::model::Protocol::Json | crate::model::Protocol::RpcV2Cbor => {
+                Err(Error::Parse(crate::parse::ParseError::invalid(
+                    "an initial-response event first",
+                    "another message or none",
+                )))
+            }
+            _ => Ok(()),
+        }
     }
 
     async fn next_async(&mut self) -> Option<Result<Value, Error>> {
@@ -1147,6 +1166,10 @@ impl<'c, T: Transport> EventStream<'c, T> {
                 Some(m) => m,
                 None => match self.read_message().await {
                     Ok(Some(m)) => m,
+                    Ok(None) if !self.started => {
+                        self.started = true;
+                        return self.no_initial_response().err().map(Err);
+                    }
                     Ok(None) => return None,
                     Err(e) => return Some(Err(e)),
                 },
