@@ -26,7 +26,28 @@
 //! Some answers differ on purpose (README, "Where sansboto differs"), each counted:
 //!
 //! - a stream that ends inside a frame is an error here (`EventStreamError::Truncated`), where
-//!   botocore's reader stops at the last whole frame and drops the rest silently.
+//!   botocore's reader stops at the last whole frame and drops the rest silently: a cut-off
+//!   stream must give botocore's events, then that error;
+//! - a JSON payload of another type than an object (a list, a string) is kept as sent (so an
+//!   event of it has no members), where botocore's parser fails with `AttributeError`, as for
+//!   any response value of another JSON type than its shape's: such a stream must give
+//!   botocore's events, and may go on.
+//!
+//! The rpc-v2-cbor protocol has no event-stream operation in the embedded models, and has no
+//! made-up service here.
+//!
+//! The runtime's reader gets a body whole (a `Value::Stream` of bytes); a body split into chunks
+//! goes through the `Decoder` chunk by chunk first, and its messages then to the reader.
+//!
+//! It fails on the code before it (708 of the 5,922 streams differ): an unmodeled
+//! `:exception-type` given as the error code (botocore's is `:error-code`), a string or bytes
+//! header value running past its section refused (botocore takes what is there), an
+//! `eventheader` value converted by its wire type rather than read as botocore reads it for the
+//! member (a timestamp member takes any number as milliseconds and fails on text; a timestamp
+//! header in another member is its milliseconds), a time out of range kept as a number, a
+//! string payload that is not UTF-8 decoded lossily, a JSON payload that is not JSON refused
+//! (botocore reads `{"message": text}`), an XML payload of whitespace read as empty, and an RPC
+//! stream whose first message is not `initial-response` read on (botocore fails the call).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -202,6 +223,8 @@ fn gen_value(
             Some(values) if !values.is_empty() && r.chance(70) => Node::Str(r.pick(values).clone()),
             _ => Node::Str(text(r, xml)),
         },
+        // botocore's XML parser has no reader for a byte (it keeps the element object).
+        ShapeKind::Byte if xml => return None,
         k @ (ShapeKind::Byte | ShapeKind::Short | ShapeKind::Integer | ShapeKind::Long) => {
             Node::Int(int_for(r, k))
         }
@@ -1083,6 +1106,7 @@ fn event_streams_are_read_as_botocore_reads_them() {
     let mut differences = Vec::new();
     let mut by_damage: HashMap<String, (usize, usize)> = HashMap::new();
     let mut truncated_apart = 0;
+    let mut wrong_type_apart = 0;
     let (mut events_total, mut service_errors, mut other_errors) = (0, 0, 0);
     for (case, theirs) in cases.iter().zip(theirs) {
         let op = &ops[case.op];
@@ -1106,6 +1130,22 @@ fn event_streams_are_read_as_botocore_reads_them() {
         let mut agree = same_error
             && ours["events"] == theirs["events"]
             && ours["initial"] == theirs["initial"];
+        // Deliberate: a payload of another JSON type than an object (a list, a string) is kept
+        // as sent, where botocore's parser fails with a Python error (README).
+        let theirs_text = theirs["error"]["other"].as_str().unwrap_or_default();
+        if !agree
+            && case.damage == Damage::BadBody
+            && theirs_text.starts_with("AttributeError: '")
+            && theirs_text.ends_with("object has no attribute 'get'")
+            && ours["events"].as_array().is_some_and(|o| {
+                theirs["events"]
+                    .as_array()
+                    .is_some_and(|t| o.starts_with(t))
+            })
+        {
+            wrong_type_apart += 1;
+            agree = true;
+        }
         // Deliberate: a cut-off end is an error here, botocore stops quietly.
         if !agree
             && ours["events"] == theirs["events"]
@@ -1136,7 +1176,8 @@ fn event_streams_are_read_as_botocore_reads_them() {
     damage_counts.sort();
     println!(
         "{} streams of {} operations ({events_total} events, {service_errors} service errors, \
-         {other_errors} other errors); {truncated_apart} cut-off streams apart on purpose; \
+         {other_errors} other errors); apart on purpose: {truncated_apart} cut-off streams, \
+         {wrong_type_apart} payloads of another JSON type; \
          by damage (cases, differing): {damage_counts:?}",
         cases.len(),
         ops.len()
