@@ -217,3 +217,20 @@ pub fn parsed_as_json(value: &sansboto_core::Value) -> serde_json::Value {
         other => other.to_json(),
     }
 }
+
+/// Write made-up service models where botocore's loader (and sansboto's, given the same
+/// directory as its data path) finds them: `<temp>/<name>-<pid>/<service>/2020-01-01/service-2.json`.
+/// Returns the directory.
+pub fn write_models(name: &str, models: &[(&str, serde_json::Value)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    for (service, model) in models {
+        let versions = dir.join(service).join("2020-01-01");
+        std::fs::create_dir_all(&versions).expect("a directory for the model");
+        std::fs::write(
+            versions.join("service-2.json"),
+            serde_json::to_vec(model).expect("the model as JSON"),
+        )
+        .expect("the model written");
+    }
+    dir
+}

@@ -130,6 +130,50 @@ pub fn test_environment(cmd: &mut Command) -> &mut Command {
         .env("AWS_EC2_METADATA_DISABLED", "true")
 }
 
+/// Deterministic randomness for the generated differential suites: the core's SplitMix64
+/// with the draws a generator makes, so a suite makes the same cases on every run.
+pub struct Rng(sansboto_core::machine::SplitMix64);
+
+impl Rng {
+    /// A generator seeded with `seed`.
+    pub fn new(seed: u64) -> Rng {
+        Rng(sansboto_core::machine::SplitMix64(seed))
+    }
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        use sansboto_core::machine::RandomSource as _;
+        self.0.next_u64()
+    }
+    /// A number below `n` (which must not be 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+    /// True `percent` times in a hundred.
+    pub fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+    /// True with probability `p`, drawn from 53 bits.
+    pub fn probability(&mut self, p: f64) -> bool {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
+    }
+    /// One of `items` (which must not be empty).
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+    /// Up to `max` random bytes.
+    pub fn bytes(&mut self, max: usize) -> Vec<u8> {
+        let len = self.below(max + 1);
+        (0..len).map(|_| self.next_u64() as u8).collect()
+    }
+    /// From `min` to `max` decimal digits.
+    pub fn digits(&mut self, min: usize, max: usize) -> String {
+        let len = min + self.below(max - min + 1);
+        (0..len)
+            .map(|_| char::from(b'0' + self.below(10) as u8))
+            .collect()
+    }
+}
+
 pub mod botocore;
 pub mod moto;
 pub mod s3s;

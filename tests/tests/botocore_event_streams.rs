@@ -54,13 +54,12 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use sansboto_core::eventstream::{self, Decoder, HeaderValue, Message};
-use sansboto_core::machine::{RandomSource as _, SplitMix64};
 use sansboto_core::model::{Protocol, ServiceModel, ShapeKind, ShapeRef};
 use sansboto_core::runtime::RuntimeSession;
 use sansboto_core::session::{Session, SessionInputs};
 use sansboto_core::{Error, StreamingBody, Value};
 use sansboto_models::{FileKind, Loader};
-use sansboto_tests::botocore;
+use sansboto_tests::{botocore, Rng};
 use serde_json::{json, Value as J};
 
 /// Reads each case of the file at `$CASES` (`service`, `operation`, `bytes` in base64, `chunks`:
@@ -127,28 +126,6 @@ for case in cases:
 emit(out)
 "#;
 
-/// Deterministic randomness (the core's SplitMix64, seeded here).
-struct Rng(SplitMix64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0.next_u64()
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-    fn bytes(&mut self, max: usize) -> Vec<u8> {
-        let len = self.below(max + 1);
-        (0..len).map(|_| self.next() as u8).collect()
-    }
-}
-
 /// A generated value, before it is written in a protocol's body format.
 #[derive(Clone, Debug)]
 enum Node {
@@ -193,7 +170,7 @@ fn int_for(r: &mut Rng, kind: &ShapeKind) -> i64 {
         1 => -1,
         2 => min,
         3 => max,
-        _ => (r.next() % 100_000) as i64,
+        _ => (r.next_u64() % 100_000) as i64,
     }
 }
 
@@ -205,7 +182,7 @@ fn time_ms(r: &mut Rng) -> i64 {
         2 => 1_700_000_000_123,
         3 => -86_400_000,
         4 => 4_102_444_800_000, // 2100
-        _ => (r.next() % 4_000_000_000_000) as i64,
+        _ => (r.next_u64() % 4_000_000_000_000) as i64,
     }
 }
 
@@ -391,7 +368,7 @@ fn header_for(r: &mut Rng, kind: &ShapeKind) -> HeaderValue {
         8 => HeaderValue::Timestamp(time_ms(r)),
         _ => {
             let mut u = [0u8; 16];
-            u.iter_mut().for_each(|b| *b = r.next() as u8);
+            u.iter_mut().for_each(|b| *b = r.next_u64() as u8);
             HeaderValue::Uuid(u)
         }
     }
@@ -907,21 +884,20 @@ fn probe_model(service: &str, protocol: &str) -> J {
 }
 
 fn probe_data_path() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("sansboto-es-probe-{}", std::process::id()));
-    for (service, protocol) in [
-        ("esprobe-restjson", "rest-json"),
-        ("esprobe-restxml", "rest-xml"),
-        ("esprobe-json", "json"),
-    ] {
-        let versions = dir.join(service).join("2020-01-01");
-        std::fs::create_dir_all(&versions).unwrap();
-        std::fs::write(
-            versions.join("service-2.json"),
-            serde_json::to_vec(&probe_model(service, protocol)).unwrap(),
-        )
-        .unwrap();
-    }
-    dir
+    sansboto_tests::botocore::write_models(
+        "sansboto-es-probe",
+        &[
+            (
+                "esprobe-restjson",
+                probe_model("esprobe-restjson", "rest-json"),
+            ),
+            (
+                "esprobe-restxml",
+                probe_model("esprobe-restxml", "rest-xml"),
+            ),
+            ("esprobe-json", probe_model("esprobe-json", "json")),
+        ],
+    )
 }
 
 type Client = sansboto_core::runtime::Client<sansboto_blocking::HttpClient>;
@@ -1017,7 +993,7 @@ fn event_streams_are_read_as_botocore_reads_them() {
         "only {} event-stream operations",
         ops.len()
     );
-    let mut r = Rng(SplitMix64(0xe5e1_57ea_0001));
+    let mut r = Rng::new(0xe5e1_57ea_0001);
     let mut cases = Vec::new();
     for (i, op) in ops.iter().enumerate() {
         let probe = op.service.starts_with("esprobe-");

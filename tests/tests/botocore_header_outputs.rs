@@ -46,11 +46,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sansboto_core::machine::{RandomSource as _, SplitMix64};
 use sansboto_core::model::{Location, Protocol, ServiceModel, ShapeKind, ShapeRef};
 use sansboto_core::session::{ClientOptions, Session, SessionInputs};
 use sansboto_models::{FileKind, Loader};
-use sansboto_tests::botocore;
+use sansboto_tests::{botocore, Rng};
 use serde_json::{json, Value as J};
 
 /// Parses each case of the file at `$CASES` (`service`, `operation`, `headers` as
@@ -158,44 +157,21 @@ struct Case {
     raw_payload: Option<String>,
 }
 
-/// Deterministic randomness (the core's SplitMix64, seeded here) with a generator's helpers.
-struct Rng(SplitMix64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0.next_u64()
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-    fn digits(&mut self, min: usize, max: usize) -> String {
-        let len = min + self.below(max - min + 1);
-        (0..len)
-            .map(|_| char::from(b'0' + self.below(10) as u8))
-            .collect()
-    }
-    /// `text` with each ASCII letter's case flipped at random.
-    fn cased(&mut self, text: &str) -> String {
-        text.chars()
-            .map(|c| {
-                if self.chance(40) {
-                    if c.is_ascii_lowercase() {
-                        c.to_ascii_uppercase()
-                    } else {
-                        c.to_ascii_lowercase()
-                    }
+/// `text` with each ASCII letter's case flipped at random.
+fn cased(r: &mut Rng, text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if r.chance(40) {
+                if c.is_ascii_lowercase() {
+                    c.to_ascii_uppercase()
                 } else {
-                    c
+                    c.to_ascii_lowercase()
                 }
-            })
-            .collect()
-    }
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Whitespace a header value may carry, as bytes: Latin-1's no-break space and next-line
@@ -282,7 +258,7 @@ fn float_text(r: &mut Rng) -> Vec<u8> {
         ),
         3 => {
             let word = *r.pick(&["nan", "inf", "infinity"]);
-            format!("{sign}{}", r.cased(word))
+            format!("{sign}{}", cased(r, word))
         }
         4 => format!("{sign}{}", r.digits(1, 8)),
         5 => r
@@ -323,7 +299,7 @@ fn bool_text(r: &mut Rng) -> Vec<u8> {
         1 => "false".to_string(),
         2 => {
             let word = *r.pick(&["true", "false"]);
-            r.cased(word)
+            cased(r, word)
         }
         _ => r
             .pick(&[
@@ -378,7 +354,7 @@ fn civil(seconds: i64) -> (i64, usize, i64, i64, i64, i64, usize) {
 fn time_text(r: &mut Rng, http_dates: bool) -> Vec<u8> {
     // 1901 to 2099: four-digit years only (two-digit ones are read in a window that moves
     // with today's date).
-    let seconds = -2_177_452_800 + (r.next() % 6_281_000_000) as i64;
+    let seconds = -2_177_452_800 + (r.next_u64() % 6_281_000_000) as i64;
     let (y, mo, d, h, mi, s, wd) = civil(seconds);
     let m = MONTHS[mo - 1];
     let fraction = match r.below(4) {
@@ -464,7 +440,7 @@ fn time_text(r: &mut Rng, http_dates: bool) -> Vec<u8> {
             DAY_NAMES[wd]
         ),
         _ => {
-            let weekday = r.cased(WEEKDAYS[wd]);
+            let weekday = cased(r, WEEKDAYS[wd]);
             r.pick(&[
                 format!("Sun, {d:02} {m} {y:04} {h:02}:{mi:02}:{s:02} GMT"),
                 format!("{}, 31 Feb {y:04} {h:02}:{mi:02}:{s:02} GMT", WEEKDAYS[wd]),
@@ -670,7 +646,7 @@ fn value(r: &mut Rng, kind: Kind) -> (Vec<u8>, Deliberate) {
         Kind::Time => plain(time_text(r, true)),
         Kind::Blob => {
             let len = r.below(12);
-            let bytes: Vec<u8> = (0..len).map(|_| r.next() as u8).collect();
+            let bytes: Vec<u8> = (0..len).map(|_| r.next_u64() as u8).collect();
             let text = blob_text(r, &bytes);
             let deliberate = if is_canonical_base64(&text) {
                 Deliberate::No
@@ -729,7 +705,7 @@ fn list_text(r: &mut Rng, item: Item) -> (Vec<u8>, Deliberate) {
             Item::Bool => bool_text(r),
             Item::Time if dates => {
                 special = true;
-                let seconds = (r.next() % 4_000_000_000) as i64;
+                let seconds = (r.next_u64() % 4_000_000_000) as i64;
                 let (y, mo, d, h, mi, s, wd) = civil(seconds);
                 intended.push(J::from(format!(
                     "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"
@@ -772,7 +748,7 @@ fn header_name(r: &mut Rng, wire: &str) -> String {
     match r.below(3) {
         0 => wire.to_string(),
         1 => wire.to_ascii_lowercase(),
-        _ => r.cased(wire),
+        _ => cased(r, wire),
     }
 }
 
@@ -1066,20 +1042,19 @@ fn probe_model(service: &str, protocol: &str) -> J {
 
 /// The made-up services, in botocore's layout under a new directory.
 fn probe_data_path() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("sansboto-header-probe-{}", std::process::id()));
-    for (service, protocol) in [
-        ("headerprobe-json", "rest-json"),
-        ("headerprobe-xml", "rest-xml"),
-    ] {
-        let versions = dir.join(service).join("2020-01-01");
-        std::fs::create_dir_all(&versions).unwrap();
-        std::fs::write(
-            versions.join("service-2.json"),
-            serde_json::to_vec(&probe_model(service, protocol)).unwrap(),
-        )
-        .unwrap();
-    }
-    dir
+    sansboto_tests::botocore::write_models(
+        "sansboto-header-probe",
+        &[
+            (
+                "headerprobe-json",
+                probe_model("headerprobe-json", "rest-json"),
+            ),
+            (
+                "headerprobe-xml",
+                probe_model("headerprobe-xml", "rest-xml"),
+            ),
+        ],
+    )
 }
 
 /// `text` as botocore reads header bytes (`http.client`: Latin-1).
@@ -1118,7 +1093,7 @@ fn header_bound_members_are_read_as_botocore_reads_them() {
     let data_path = probe_data_path();
     let loader = Loader::new().with_data_path(&data_path);
     let ops = header_operations(&loader);
-    let mut r = Rng(SplitMix64(0x5eed_4ead_e125));
+    let mut r = Rng::new(0x5eed_4ead_e125);
     let mut cases = Vec::new();
     for op in &ops {
         let count = if op.service.starts_with("headerprobe-") {

@@ -27,9 +27,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use sansboto_core::machine::{RandomSource as _, SplitMix64};
 use sansboto_core::HttpConfig;
-use sansboto_tests::botocore;
+use sansboto_tests::{botocore, Rng};
 
 /// botocore's decision for each `[env, endpoint_url, request_url]`: `null` (direct),
 /// `[scheme, host, port, proxy-authorization or null]`, or the error's text.
@@ -64,22 +63,9 @@ for env, endpoint, url in cases:
 emit(out)
 "#;
 
-/// The core's SplitMix64 with a generator's helpers: the same cases on every run.
-struct Rng(SplitMix64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0.next_u64()
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
-    }
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[self.below(from.len())]
-    }
+/// One of `from`, as text.
+fn pick<'a>(r: &mut Rng, from: &[&'a str]) -> &'a str {
+    from[r.below(from.len())]
 }
 
 const HOSTS: &[&str] = &[
@@ -112,24 +98,24 @@ const PORTS: &[&str] = &["", "", "", "", ":443", ":80", ":8080", ":9000"];
 /// A `NO_PROXY` entry: drawn from the URL's host (whole, a suffix on a label boundary or not,
 /// decorated) or from a fixed list.
 fn no_proxy_entry(r: &mut Rng, host: &str, port: &str) -> String {
-    if r.chance(0.55) {
+    if r.probability(0.55) {
         let bare = host.trim_start_matches('[').trim_end_matches(']');
         let mut entry = if host.starts_with('[') {
-            r.pick(&[host, bare]).to_owned()
-        } else if r.chance(0.3) {
+            pick(r, &[host, bare]).to_owned()
+        } else if r.probability(0.3) {
             host.to_owned()
         } else {
             let dots: Vec<usize> = host.match_indices('.').map(|(i, _)| i).collect();
-            if !dots.is_empty() && r.chance(0.7) {
+            if !dots.is_empty() && r.probability(0.7) {
                 host[dots[r.below(dots.len())]..].to_owned() // ".amazonaws.com", …
             } else {
                 host[r.below(host.len())..].to_owned() // "ample.com", …
             }
         };
-        if r.chance(0.2) {
+        if r.probability(0.2) {
             let mut flipped = String::new();
             for c in entry.chars() {
-                flipped.push(if r.chance(0.5) {
+                flipped.push(if r.probability(0.5) {
                     c.to_ascii_uppercase()
                 } else {
                     c
@@ -137,12 +123,12 @@ fn no_proxy_entry(r: &mut Rng, host: &str, port: &str) -> String {
             }
             entry = flipped;
         }
-        let decorate = r.pick(&["", "", "", "", ".", "*.", "*", ".."]);
+        let decorate = pick(r, &["", "", "", "", ".", "*.", "*", ".."]);
         if !entry.starts_with('.') || decorate.ends_with('.') {
             entry = format!("{decorate}{entry}");
         }
-        if r.chance(0.2) {
-            let p = r.pick(&[port, port, ":443", ":80", ":8080", ":", ":x"]);
+        if r.probability(0.2) {
+            let p = pick(r, &[port, port, ":443", ":80", ":8080", ":", ":x"]);
             if entry.contains(':') && !entry.starts_with('[') && entry.matches(':').count() > 1 {
                 entry = format!("[{entry}]{p}");
             } else {
@@ -151,47 +137,48 @@ fn no_proxy_entry(r: &mut Rng, host: &str, port: &str) -> String {
         }
         return entry;
     }
-    r.pick(&[
-        "localhost",
-        "127.0.0.1",
-        "169.254.169.254",
-        "10.0.0.0/8",
-        "192.168.0.0/16",
-        "::1",
-        "[::1]",
-        "[::1]:8080",
-        "fd00::/8",
-        "amazonaws.com",
-        ".amazonaws.com",
-        "*.amazonaws.com",
-        "com",
-        "*",
-        ".",
-        "",
-        " ",
-        "0.0.1",
-        "1",
-        "example.com:8080",
-        "internal.example.com:443",
-        "*example.com",
-        "bucket.s3.amazonaws.com",
-        "example.com.",
-        "  localhost  ",
-    ])
+    pick(
+        r,
+        &[
+            "localhost",
+            "127.0.0.1",
+            "169.254.169.254",
+            "10.0.0.0/8",
+            "192.168.0.0/16",
+            "::1",
+            "[::1]",
+            "[::1]:8080",
+            "fd00::/8",
+            "amazonaws.com",
+            ".amazonaws.com",
+            "*.amazonaws.com",
+            "com",
+            "*",
+            ".",
+            "",
+            " ",
+            "0.0.1",
+            "1",
+            "example.com:8080",
+            "internal.example.com:443",
+            "*example.com",
+            "bucket.s3.amazonaws.com",
+            "example.com.",
+            "  localhost  ",
+        ],
+    )
     .to_owned()
 }
 
 fn no_proxy_value(r: &mut Rng, host: &str, port: &str) -> String {
-    if r.chance(0.06) {
-        return r
-            .pick(&["*", " *", "*,", "*, localhost", "localhost,*"])
-            .to_owned();
+    if r.probability(0.06) {
+        return pick(r, &["*", " *", "*,", "*, localhost", "localhost,*"]).to_owned();
     }
     let n = 1 + r.below(4);
     let mut value = String::new();
     for i in 0..n {
         if i > 0 {
-            value.push_str(r.pick(&[",", ",", ", ", " ,", ",,", " ", ";"]));
+            value.push_str(pick(r, &[",", ",", ", ", " ,", ",,", " ", ";"]));
         }
         value.push_str(&no_proxy_entry(r, host, port));
     }
@@ -199,63 +186,70 @@ fn no_proxy_value(r: &mut Rng, host: &str, port: &str) -> String {
 }
 
 fn proxy_value(r: &mut Rng) -> String {
-    if r.chance(0.03) {
-        return r
-            .pick(&[" ", "\t", "junk junk", "://", "http://"])
-            .to_owned();
+    if r.probability(0.03) {
+        return pick(r, &[" ", "\t", "junk junk", "://", "http://"]).to_owned();
     }
     // Mostly well-formed; now and then one part of the URL is odd.
-    let odd = if r.chance(0.35) { r.below(5) } else { 5 };
+    let odd = if r.probability(0.35) { r.below(5) } else { 5 };
     let scheme = if odd == 0 {
-        r.pick(&["HTTP://", "//", "socks5://", "http:", "Http://"])
+        pick(r, &["HTTP://", "//", "socks5://", "http:", "Http://"])
     } else {
-        r.pick(&["http://", "http://", "http://", "", "", "https://"])
+        pick(r, &["http://", "http://", "http://", "", "", "https://"])
     };
     let userinfo = if odd == 1 {
-        r.pick(&[
-            "user@",
-            "user:@",
-            ":pass@",
-            "u:p%zz@",
-            "u:p:q@",
-            "a@b:c@",
-            "%C3%BC:p@",
-            "@",
-        ])
-    } else if r.chance(0.3) {
-        r.pick(&[
-            "user:pass@",
-            "us%40er:p%3Ass@",
-            "u:p+q@",
-            "AKID:s%2Fcr%2Bt@",
-        ])
+        pick(
+            r,
+            &[
+                "user@",
+                "user:@",
+                ":pass@",
+                "u:p%zz@",
+                "u:p:q@",
+                "a@b:c@",
+                "%C3%BC:p@",
+                "@",
+            ],
+        )
+    } else if r.probability(0.3) {
+        pick(
+            r,
+            &[
+                "user:pass@",
+                "us%40er:p%3Ass@",
+                "u:p+q@",
+                "AKID:s%2Fcr%2Bt@",
+            ],
+        )
     } else {
         ""
     };
     let host = if odd == 2 {
-        r.pick(&["::1", "p_x", "", "[::1", "proxy..local", "-proxy"])
+        pick(r, &["::1", "p_x", "", "[::1", "proxy..local", "-proxy"])
     } else {
-        r.pick(&[
-            "proxy.local",
-            "proxy.local",
-            "Proxy.Example.com",
-            "10.0.0.1",
-            "[::1]",
-            "[fe80::1]",
-        ])
+        pick(
+            r,
+            &[
+                "proxy.local",
+                "proxy.local",
+                "Proxy.Example.com",
+                "10.0.0.1",
+                "[::1]",
+                "[fe80::1]",
+            ],
+        )
     };
     let port = if odd == 3 {
-        r.pick(&[":0", ":01", ":65536", ":abc", ":", ":+1", ": 1"])
+        pick(r, &[":0", ":01", ":65536", ":abc", ":", ":+1", ": 1"])
     } else {
-        r.pick(&["", "", ":3128", ":8080", ":3128", ":443"])
+        pick(r, &["", "", ":3128", ":8080", ":3128", ":443"])
     };
     let tail = if odd == 4 {
-        r.pick(&["?x", "#f", "/ ", " ", "\n"])
+        pick(r, &["?x", "#f", "/ ", " ", "\n"])
     } else {
-        r.pick(&["", "", "", "/", "/path"])
+        pick(r, &["", "", "", "/", "/path"])
     };
     let mut v = format!("{scheme}{userinfo}{host}{port}{tail}");
-    if r.chance(0.02) {
+    if r.probability(0.02) {
         v = format!(" {v}");
     }
     v
@@ -300,36 +294,36 @@ struct Case {
 }
 
 fn generate(count: usize) -> Vec<Case> {
-    let mut r = Rng(SplitMix64(0x9e0c_5e1e_c7ed));
+    let mut r = Rng::new(0x9e0c_5e1e_c7ed);
     let mut cases = Vec::with_capacity(count);
     while cases.len() < count {
-        let scheme = r.pick(&["https", "https", "http"]);
-        let host = r.pick(HOSTS);
-        let port = r.pick(PORTS);
+        let scheme = pick(&mut r, &["https", "https", "http"]);
+        let host = pick(&mut r, HOSTS);
+        let port = pick(&mut r, PORTS);
         let endpoint = format!("{scheme}://{host}{port}");
         // A virtual-hosted bucket or a host prefix on a named endpoint, now and then.
         let request_host = if !host.starts_with('[')
             && host.parse::<std::net::Ipv4Addr>().is_err()
-            && r.chance(0.2)
+            && r.probability(0.2)
         {
             format!(
                 "{}{host}",
-                r.pick(&["bucket.", "my-bucket.", "123456789012."])
+                pick(&mut r, &["bucket.", "my-bucket.", "123456789012."])
             )
         } else {
             host.to_owned()
         };
         let url = format!(
             "{scheme}://{request_host}{port}/{}",
-            r.pick(&["", "key", "a/b?x=1"])
+            pick(&mut r, &["", "key", "a/b?x=1"])
         );
         let mut env = BTreeMap::new();
         set_var(&mut r, &mut env, "http_proxy", proxy_value);
         set_var(&mut r, &mut env, "https_proxy", proxy_value);
-        if r.chance(0.15) {
+        if r.probability(0.15) {
             set_var(&mut r, &mut env, "all_proxy", proxy_value);
         }
-        let np_host = if r.chance(0.5) {
+        let np_host = if r.probability(0.5) {
             request_host.clone()
         } else {
             host.to_owned()
@@ -337,8 +331,8 @@ fn generate(count: usize) -> Vec<Case> {
         set_var(&mut r, &mut env, "no_proxy", |r| {
             no_proxy_value(r, &np_host, port)
         });
-        if r.chance(0.1) {
-            env.insert("REQUEST_METHOD".into(), r.pick(&["GET", ""]).into());
+        if r.probability(0.1) {
+            env.insert("REQUEST_METHOD".into(), pick(&mut r, &["GET", ""]).into());
         }
         if !env
             .keys()
