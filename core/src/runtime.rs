@@ -950,22 +950,25 @@ impl<T: Transport> Client<T> {
             );
         }
         let (identity, missing) = self.identity().await?;
-        let mut machine = self.core.call_at(
-            operation,
-            params,
-            identity,
-            self.session.random(),
-            self.transport.now(),
-        )?;
+        // One clock read, once the identity is there (finding it may have waited on the
+        // network): the request's time, the deadline and the machine's first step all take
+        // it, as a clock read is not free on a call of a few microseconds.
+        let now = self.transport.now();
+        let mut machine =
+            self.core
+                .call_at(operation, params, identity, self.session.random(), now)?;
         span.record_endpoint(machine.endpoint());
         // A limit too long for the clock (`Duration::MAX`: "no limit") sets no deadline.
-        if let Some(deadline) = self
-            .call_timeout
-            .and_then(|limit| self.transport.now().checked_add(limit))
-        {
+        if let Some(deadline) = self.call_timeout.and_then(|limit| now.checked_add(limit)) {
             machine.set_deadline(deadline);
         }
-        match drive_call_within(&mut machine, &self.transport, self.min_transfer_rate).await {
+        let driven = drive_call_from(
+            &mut machine,
+            &self.transport,
+            self.min_transfer_rate,
+            Some(now),
+        );
+        match driven.await {
             Err(Error::NoCredentials(_)) if missing.is_some() => {
                 Err(Error::NoCredentials(missing.unwrap_or_default()))
             }
@@ -1358,6 +1361,17 @@ pub async fn drive_call_within<T: Transport>(
     transport: &T,
     rate: Option<MinTransferRate>,
 ) -> Result<Value, Error> {
+    drive_call_from(machine, transport, rate, None).await
+}
+
+/// [`drive_call_within`], its first step at `first_now` when the caller read the clock just
+/// before.
+async fn drive_call_from<T: Transport>(
+    machine: &mut CallMachine<'_>,
+    transport: &T,
+    rate: Option<MinTransferRate>,
+    first_now: Option<SystemTime>,
+) -> Result<Value, Error> {
     let call_span = trace::current();
     // The nested call in flight (discovery, S3 Express session, redirect probe) and its span.
     let mut nested: Option<(&'static str, trace::Span)> = None;
@@ -1365,7 +1379,7 @@ pub async fn drive_call_within<T: Transport>(
     let mut last_uri = None;
     // The time the machine was last told: the end of an exchange is also the time of the
     // poll right after it (the clock is read once per step, not once per question).
-    let mut told: Option<SystemTime> = None;
+    let mut told: Option<SystemTime> = first_now;
     loop {
         if let Some(mut digest) = machine.body_digest() {
             let body = digest.body().clone();

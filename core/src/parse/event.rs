@@ -165,7 +165,7 @@ fn parse_event_body(
             }
         }
     }
-    Ok(Value::Map(finish_structure(&event.members, slots)))
+    Ok(Value::Map(finish_structure(&event.members, &mut slots)))
 }
 
 /// An `eventheader` member's value, as botocore's `_parse_non_payload_attrs` reads it: the

@@ -45,13 +45,13 @@ pub(super) fn parse_output(
             if let Some(v) = raw_payload(cx.model, member, body) {
                 let mut slots = Slots::new(s.members.len());
                 slots[index] = Some(v?);
-                out = finish_output(&s.members, slots);
+                out = finish_output(&s.members, &mut slots);
             }
         } else {
             let bytes = super::need_bytes(&body, "a JSON response")?;
             let mut slots = Slots::new(s.members.len());
             read_structure(cx, name, s, bytes, &mut slots, Scalars::AsSent)?;
-            out = finish_output(&s.members, slots);
+            out = finish_output(&s.members, &mut slots);
         }
     }
     out.insert(
@@ -196,7 +196,7 @@ pub(super) fn parse_modeled_error(
     if read_structure(cx, &error_shape.name, s, body, &mut slots, Scalars::AsSent).is_err() {
         return Ok(Map::default());
     }
-    Ok(finish_structure(&s.members, slots))
+    Ok(finish_structure(&s.members, &mut slots))
 }
 
 /// How a body's scalars of another JSON type than their shape's are read.
@@ -848,7 +848,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                 .visit_map(map)?;
                 Ok(match unknown {
                     Some(tag) => unknown_union_member(&tag),
-                    None => Value::Map(finish_structure(&s.members, slots)),
+                    None => Value::Map(finish_structure(&s.members, &mut slots)),
                 })
             }
             ShapeKind::Map { value, .. } => {
@@ -1005,7 +1005,7 @@ mod tests {
             _ => Scalars::AsSent,
         };
         read_structure(&cx, "S", s, body.as_bytes(), &mut slots, scalars)?;
-        Ok(finish_structure(&s.members, slots))
+        Ok(finish_structure(&s.members, &mut slots))
     }
 
     #[test]

@@ -105,7 +105,7 @@ pub(super) fn parse_output_as(
                     r.skip(child)
                 }
             })?;
-            out = super::finish_output(&s.members, slots);
+            out = super::finish_output(&s.members, &mut slots);
         }
         None => {
             while let Some(child) = r.next_child(&root)? {
@@ -194,7 +194,7 @@ impl ModeledRead<'_> {
             .fill_structure(r, self.name, self.s, elem, &mut slots, &mut |r, c| {
                 r.skip(c)
             })?;
-        Ok(finish_structure(&self.s.members, slots))
+        Ok(finish_structure(&self.s.members, &mut slots))
     }
 }
 

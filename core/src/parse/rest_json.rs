@@ -72,7 +72,7 @@ fn read_rest_structure(
                         .map_err(within)?
                         {
                             Some(tag) => unknown_union_member(&tag),
-                            None => Value::Map(finish_structure(&ps.members, inner)),
+                            None => Value::Map(finish_structure(&ps.members, &mut inner)),
                         }
                     }
                     _ => read_value(cx.model, member, bytes, Scalars::RestJson, cx.timestamps)
@@ -94,7 +94,7 @@ fn read_rest_structure(
             }
         }
     }
-    Ok(super::finish_output(&s.members, slots))
+    Ok(super::finish_output(&s.members, &mut slots))
 }
 
 pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> {
@@ -138,7 +138,7 @@ pub(super) fn parse_modeled_error(
         Err(ParseError::Malformed { .. }) => {
             let mut slots = Slots::new(s.members.len());
             parse_http_members(cx, &s.members, &mut slots, HeaderBool::AnyCase)?;
-            Ok(finish_structure(&s.members, slots))
+            Ok(finish_structure(&s.members, &mut slots))
         }
         Err(e) => Err(e),
     }

@@ -82,7 +82,7 @@ fn read_structure(cx: &Ctx<'_>, name: &str, s: &Structure, body: Body) -> Result
             }
         }
     }
-    Ok(super::finish_output(&s.members, slots))
+    Ok(super::finish_output(&s.members, &mut slots))
 }
 
 pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> {
@@ -177,5 +177,5 @@ pub(super) fn parse_modeled_error(
             reader.fill_structure(&mut r, name, s, &root, &mut slots, &mut |r, c| r.skip(c))?;
         }
     }
-    Ok(finish_structure(&s.members, slots))
+    Ok(finish_structure(&s.members, &mut slots))
 }

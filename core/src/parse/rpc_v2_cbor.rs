@@ -30,7 +30,7 @@ pub(super) fn parse_output(
             if let Some(v) = raw_payload(cx.model, member, body) {
                 let mut slots = Slots::new(s.members.len());
                 slots[index] = Some(v?);
-                out = finish_structure(&s.members, slots);
+                out = finish_structure(&s.members, &mut slots);
             }
         } else {
             let item = match &body {
@@ -149,7 +149,7 @@ fn structure(
             path: String::new(),
         });
     }
-    Ok(finish_structure(&s.members, slots))
+    Ok(finish_structure(&s.members, &mut slots))
 }
 
 /// One item as the shape `sref` points at. Items of an unexpected type pass through as their

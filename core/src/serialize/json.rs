@@ -459,7 +459,23 @@ fn python_unprintable(c: char) -> bool {
 /// A JSON string literal.
 pub(crate) fn write_str(out: &mut String, s: &str, ascii_only: bool) {
     use std::fmt::Write as _;
+    // Most text (names, keys, ids) needs no escape: found by bytes and copied whole, where
+    // the walk by characters below costs a UTF-8 decode per character.
+    let plain = |b: &u8| (b' '..=b'~').contains(b) && *b != b'"' && *b != b'\\';
+    let clean = s
+        .bytes()
+        .position(|b| !(plain(&b) || (!ascii_only && b >= 0x80)));
+    let Some(first) = clean else {
+        out.reserve(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    };
     out.push('"');
+    // (`first` is on a character boundary: an ASCII byte, or a UTF-8 lead byte.)
+    out.push_str(&s[..first]);
+    let s = &s[first..];
     let mut start = 0;
     for (i, c) in s.char_indices() {
         let escape: Option<&str> = match c {
@@ -505,6 +521,18 @@ mod tests {
         out.clear();
         write_str(&mut out, "\u{7f}~\u{8}\u{c}", true);
         assert_eq!(out, r#""\u007f~\b\f""#, "DEL escaped, as ensure_ascii does");
+        // Plain text before and after the first escape, in both modes (the text up to the
+        // first escape is copied whole).
+        for (text, ascii_only, written) in [
+            ("plain text", true, r#""plain text""#),
+            ("naïve \"x\"", true, r#""na\u00efve \"x\"""#),
+            ("naïve \"x\"", false, "\"naïve \\\"x\\\"\""),
+            ("del\u{7f}é\t", false, "\"del\u{7f}é\\t\""),
+        ] {
+            out.clear();
+            write_str(&mut out, text, ascii_only);
+            assert_eq!(out, written, "{text:?}, ascii_only {ascii_only}");
+        }
     }
 
     #[test]
