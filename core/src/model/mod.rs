@@ -532,6 +532,9 @@ pub struct Operation {
     pub endpoint_discovery: Option<serde_json::Value>,
     /// The operation that discovers the service's endpoints (`endpointoperation`).
     pub endpoint_operation: bool,
+    /// The JSON protocol's `X-Amz-Target` value, made at the first call (see
+    /// `serialize::json`): each call's request then shares its bytes.
+    pub(crate) target_header: OnceLock<http::HeaderValue>,
 }
 
 /// A parsed, indexed service model.
@@ -1529,6 +1532,7 @@ impl Resolver<'_> {
             deprecated: op.deprecated,
             endpoint_discovery: op.endpointdiscovery,
             endpoint_operation: op.endpointoperation,
+            target_header: OnceLock::new(),
         })
     }
 }

@@ -495,7 +495,8 @@ fn finish_metadata(cx: &Ctx<'_>, out: &mut Map) {
 }
 
 /// Every header by name, each as [`header`] gives it, from one walk over the map (which yields
-/// a name's values one after another): no name is looked up again.
+/// a name's values one after another, each name once): no name is looked up again, nor
+/// compared with the names already in.
 fn headers_as_map(headers: &HeaderMap) -> Map {
     let mut out = crate::value::map_with_capacity(headers.keys_len());
     let mut current: Option<(&HeaderName, Cow<'_, str>)> = None;
@@ -508,13 +509,13 @@ fn headers_as_map(headers: &HeaderMap) -> Map {
             }
             _ => {
                 if let Some((done, text)) = current.replace((name, header_text(value))) {
-                    out.insert(done.as_str().into(), Value::String(text.into()));
+                    out.push_distinct(done.as_str().into(), Value::String(text.into()), None);
                 }
             }
         }
     }
     if let Some((done, text)) = current {
-        out.insert(done.as_str().into(), Value::String(text.into()));
+        out.push_distinct(done.as_str().into(), Value::String(text.into()), None);
     }
     out
 }

@@ -39,12 +39,7 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
     }
 
     let mut request = SerializedRequest::new(call.method()?, "/".to_string());
-    let mut target = String::with_capacity(target_prefix.len() + call.operation.name.len() + 1);
-    target.push_str(target_prefix);
-    target.push('.');
-    target.push_str(&call.operation.name);
-    // Sized exactly, so its bytes become the header value's without a copy.
-    if let Ok(value) = http::HeaderValue::from_maybe_shared(bytes::Bytes::from(target)) {
+    if let Some(value) = target_header(call.operation, target_prefix) {
         request
             .headers
             .insert(crate::header_names::X_AMZ_TARGET, value);
@@ -70,6 +65,33 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
     request.body = Body::from(writer.out);
     request.host_prefix = call.host_prefix()?;
     Ok(request)
+}
+
+/// `X-Amz-Target`: `<targetPrefix>.<operation>`, made once per operation and shared by every
+/// call's request after (a clone of the value is a reference count, where making it was an
+/// allocation, and cloning a fresh one for each attempt was another). The text is checked
+/// against the model's prefix, which a program may have changed since.
+fn target_header(op: &crate::model::Operation, prefix: &str) -> Option<http::HeaderValue> {
+    let make = || {
+        let mut target = String::with_capacity(prefix.len() + op.name.len() + 1);
+        target.push_str(prefix);
+        target.push('.');
+        target.push_str(&op.name);
+        // Sized exactly, so its bytes become the header value's without a copy.
+        http::HeaderValue::from_maybe_shared(bytes::Bytes::from(target)).ok()
+    };
+    let made = op
+        .target_header
+        .get_or_init(|| make().unwrap_or_else(|| http::HeaderValue::from_static("")));
+    let bytes = made.as_bytes();
+    let current = bytes.len() == prefix.len() + 1 + op.name.len()
+        && bytes.starts_with(prefix.as_bytes())
+        && bytes[prefix.len()] == b'.'
+        && bytes.ends_with(op.name.as_bytes());
+    match current {
+        true => Some(made.clone()),
+        false => make(),
+    }
 }
 
 /// Writes a JSON document for values of model shapes.
@@ -599,6 +621,38 @@ mod tests {
         assert_eq!(
             writer.out,
             r#"{"Name": "caf\u00e9", "Tags": {"k": "v", "x": "y"}, "Ids": ["a", "b"], "Doc": {"n": 1, "l": [true, false]}}"#
+        );
+    }
+
+    /// `X-Amz-Target` is made once per operation, and follows a prefix changed since.
+    #[test]
+    fn the_target_header_is_made_once_and_follows_the_prefix() {
+        let mut model = ServiceModel::from_json(
+            br#"{"metadata": {"protocol": "json", "jsonVersion": "1.1", "targetPrefix": "Svc_1"},
+            "operations": {"Go": {"name": "Go", "http": {"method": "POST", "requestUri": "/"}}},
+            "shapes": {}}"#,
+        )
+        .unwrap();
+        let target = |model: &ServiceModel| {
+            let op = model.operation("Go").expect("the operation");
+            let request =
+                crate::serialize::serialize_request(model, op, &Value::map(), &mut String::new)
+                    .unwrap();
+            let value = request.headers.get("x-amz-target").cloned();
+            (value, op.target_header.get().cloned())
+        };
+        let first = target(&model);
+        assert_eq!(
+            first.0.as_ref().map(|v| v.as_bytes()),
+            Some(&b"Svc_1.Go"[..])
+        );
+        assert_eq!(first.1, first.0, "kept for the next call");
+        assert_eq!(target(&model).0, first.0);
+        std::sync::Arc::make_mut(&mut model).metadata.target_prefix = Some("Svc_2".into());
+        let changed = target(&model);
+        assert_eq!(
+            changed.0.as_ref().map(|v| v.as_bytes()),
+            Some(&b"Svc_2.Go"[..])
         );
     }
 }
