@@ -148,6 +148,13 @@ mod tests {
     fn hex_is_lower_case() {
         assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
         assert_eq!(hex(&[]), "");
+        // Every byte value, across more than one block of the buffer.
+        let all: Vec<u8> = (0..=255).chain(0..=255).collect();
+        let text = hex(&all);
+        assert_eq!(text.len(), all.len() * 2);
+        assert_eq!(&text[..8], "00010203");
+        assert_eq!(&text[502..512], "fbfcfdfeff");
+        assert_eq!(hex_decode(&text), Some(all));
     }
 
     #[test]

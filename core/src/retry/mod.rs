@@ -16,7 +16,6 @@ pub mod crc32;
 mod legacy;
 mod standard;
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::model::{Operation, ServiceModel, ShapeId};
@@ -140,10 +139,12 @@ pub fn sdk_request_header(attempt: u32, max: Option<u32>, ttl: Option<&str>) -> 
         value.push_str(ttl);
         value.push_str("; ");
     }
-    // Numbers written in place (no `to_string`): this header is made for every attempt.
-    let _ = write!(value, "attempt={attempt}");
+    // Numbers written in place (no `fmt`): this header is made for every attempt.
+    value.push_str("attempt=");
+    crate::serialize::push_int(&mut value, i64::from(attempt));
     if let Some(max) = max {
-        let _ = write!(value, "; max={max}");
+        value.push_str("; max=");
+        crate::serialize::push_int(&mut value, i64::from(max));
     }
     value
 }

@@ -180,9 +180,27 @@ pub(crate) fn push_number(out: &mut String, n: Number) {
     }
 }
 
+/// `i` in decimal. Digit by digit rather than through `fmt`, whose machinery cost a few hundred
+/// instructions a number: every call writes some (an attempt header, JSON integers).
 pub(crate) fn push_int(out: &mut String, i: i64) {
-    use fmt::Write as _;
-    let _ = write!(out, "{i}");
+    if i < 0 {
+        out.push('-');
+    }
+    let mut n = i.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Decimal digits are ASCII, so this always succeeds.
+    if let Ok(text) = std::str::from_utf8(&digits[start..]) {
+        out.push_str(text);
+    }
 }
 
 pub(crate) fn push_base64(out: &mut String, bytes: &[u8]) {
@@ -244,6 +262,25 @@ mod tests {
         let mut s = String::new();
         push_float(&mut s, f);
         s
+    }
+
+    #[test]
+    fn integers_print_as_to_string_does() {
+        for i in [
+            0,
+            7,
+            -7,
+            10,
+            -10,
+            1234567890,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ] {
+            let mut s = String::from("x");
+            push_int(&mut s, i);
+            assert_eq!(s, format!("x{i}"));
+        }
     }
 
     #[test]
