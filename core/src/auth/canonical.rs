@@ -363,6 +363,11 @@ impl SigningTime {
         self.amz.clone()
     }
 
+    /// [`amz_date`](Self::amz_date), borrowed.
+    pub(crate) fn amz_str(&self) -> &str {
+        &self.amz
+    }
+
     /// `YYYY-MM-DD'T'HH:MM:SS'Z'`, the form of a POST policy's expiration.
     pub(crate) fn iso8601(&self) -> String {
         self.time.to_iso8601()

@@ -376,7 +376,7 @@ pub(crate) fn sign_request(
         settings,
         &stamp.payload_hash,
     );
-    let string_to_sign = string_to_sign(variant, &stamp.amz_date, &canonical_request);
+    let string_to_sign = string_to_sign(variant, stamp.amz_date, &canonical_request);
     let signature = sign_string(&string_to_sign)?;
 
     // Everything that can fail has run: now change the request.
@@ -429,8 +429,8 @@ fn check_presign_expiry(settings: &SigningSettings) -> Result<(), AuthError> {
 
 /// The values a signature stamps on the request, computed once before anything is built.
 struct Stamp<'a> {
-    /// `X-Amz-Date` (and the credential scope's timestamp).
-    amz_date: String,
+    /// `X-Amz-Date` (and the credential scope's timestamp), the signing time's own text.
+    amz_date: &'a str,
     /// The re-stamped `Date` header, when a header-signed request dates itself that way.
     http_date: Option<String>,
     /// The credentials' session token.
@@ -451,7 +451,7 @@ impl<'a> Stamp<'a> {
     fn new(
         request: &Request<Body>,
         credentials: &'a Credentials,
-        params: &EngineParams<'a>,
+        params: &'a EngineParams<'a>,
     ) -> Result<Self, AuthError> {
         let settings = params.settings;
         let token = credentials.session_token();
@@ -479,7 +479,7 @@ impl<'a> Stamp<'a> {
         let http_date = (is_header_signing && request.headers().contains_key(DATE))
             .then(|| params.time.http_date());
         Ok(Stamp {
-            amz_date: params.time.amz_date(),
+            amz_date: params.time.amz_str(),
             http_date,
             token,
             token_header: is_header_signing
@@ -580,7 +580,7 @@ impl<'a> HeaderChanges<'a> {
                 extra.push(("date", date));
                 excluded.push(X_AMZ_DATE);
             }
-            None => extra.push((X_AMZ_DATE, &stamp.amz_date)),
+            None => extra.push((X_AMZ_DATE, stamp.amz_date)),
         }
         match (stamp.token, stamp.sign_token) {
             (_, Some(t)) => extra.push((X_AMZ_SECURITY_TOKEN, t)),
@@ -628,7 +628,7 @@ fn push_auth_query_params(
     };
     push("X-Amz-Algorithm", variant.algorithm);
     push("X-Amz-Credential", credential);
-    push("X-Amz-Date", &stamp.amz_date);
+    push("X-Amz-Date", stamp.amz_date);
     push("X-Amz-Expires", &expires_in.as_secs().to_string());
     push("X-Amz-SignedHeaders", signed_headers);
     if let Some(set) = variant.region_set {
