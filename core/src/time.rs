@@ -181,21 +181,27 @@ impl Timestamp {
     /// The compact basic form SigV4 uses: `20150830T123600Z`.
     pub fn to_amz_date(&self) -> String {
         let (y, mo, d, h, mi, s) = self.to_civil();
-        // Every signature stamps one: written digit by digit, not through `format!`.
-        let mut out = String::with_capacity(16);
-        match u32::try_from(y) {
-            Ok(y) if y <= 9999 => push_padded(&mut out, y, 4),
-            _ => out.push_str(&format!("{y:04}")),
+        // Every signature stamps one: its digits written into place, not through `fmt`.
+        let Some(year) = u32::try_from(y).ok().filter(|y| *y <= 9999) else {
+            return format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z");
+        };
+        let mut text = *b"00000000T000000Z";
+        let fields = [
+            (0, 4, year),
+            (4, 2, mo),
+            (6, 2, d),
+            (9, 2, h),
+            (11, 2, mi),
+            (13, 2, s),
+        ];
+        for (at, width, value) in fields {
+            let mut rest = value;
+            for digit in text[at..at + width].iter_mut().rev() {
+                *digit = b'0' + (rest % 10) as u8;
+                rest /= 10;
+            }
         }
-        for (value, width) in [(mo, 2), (d, 2)] {
-            push_padded(&mut out, value, width);
-        }
-        out.push('T');
-        for value in [h, mi, s] {
-            push_padded(&mut out, value, 2);
-        }
-        out.push('Z');
-        out
+        String::from_utf8(text.to_vec()).unwrap_or_default()
     }
 
     /// `Tue, 29 Apr 2014 18:30:38 GMT` (RFC 7231 IMF-fixdate; fractions are dropped, as HTTP
@@ -812,24 +818,6 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-/// `value` in decimal, zero-padded to `width` digits (wider values keep all their digits).
-fn push_padded(out: &mut String, value: u32, width: usize) {
-    let mut digits = [b'0'; 10];
-    let mut n = value;
-    let mut len = 0;
-    while n > 0 || len == 0 {
-        digits[9 - len] = b'0' + (n % 10) as u8;
-        n /= 10;
-        len += 1;
-    }
-    for _ in len..width {
-        out.push('0');
-    }
-    for &digit in &digits[10 - len..] {
-        out.push(char::from(digit));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1010,7 +998,15 @@ mod tests {
         assert_eq!(t.to_http_date(), "Tue, 29 Apr 2014 18:30:38 GMT");
         assert_eq!(t.to_amz_date(), "20140429T183038Z");
         // Written digit by digit: the same text `format!` gives, padding and wide years included.
-        for secs in [0, 59, 951_782_400, 253_402_300_799, 253_402_300_800] {
+        for secs in [
+            0,
+            59,
+            951_782_400,
+            253_402_300_799,
+            253_402_300_800,
+            -62_135_596_801,
+            -70_000_000_000,
+        ] {
             let t = Timestamp::from_secs(secs);
             let (y, mo, d, h, mi, s) = t.to_civil();
             let expected = format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z");
