@@ -1122,20 +1122,21 @@ impl ServiceClient {
         endpoint: &ResolvedEndpoint,
     ) -> Result<(AuthScheme, Signing), Error> {
         let default = self.default_signing.as_ref();
-        let mut signing = Signing {
-            name: default
-                .and_then(|d| d.service.as_deref())
-                .unwrap_or(self.model.signing_name())
-                .to_string(),
-            // With no region (a global service given an endpoint URL), `sign` refuses a
-            // signer that needs one, as botocore's does; an unsigned call goes out.
-            region: default
-                .map(|d| d.region.clone())
-                .or_else(|| self.config.endpoint.region.clone())
-                .unwrap_or_else(|| "us-east-1".to_string()),
-            region_set: None,
-            disable_double_encoding: None,
-        };
+        // Chosen as text first and copied once at the end: the endpoint's scheme usually
+        // replaces both (S3's), and each copy is an allocation on every call.
+        let mut name = default
+            .and_then(|d| d.service.as_deref())
+            .unwrap_or(self.model.signing_name());
+        // With no region (a global service given an endpoint URL), `sign` refuses a signer
+        // that needs one, as botocore's does; an unsigned call goes out.
+        let mut region = default
+            .map(|d| d.region.as_str())
+            .or(self.config.endpoint.region.as_deref())
+            .unwrap_or("us-east-1");
+        let (mut region_set, mut disable_double_encoding) = (None, None);
+        // The endpoint's schemes when it did not parse them itself (the names above may
+        // borrow from them).
+        let parsed;
         let mut scheme = plan.auth_scheme.clone()?;
         if matches!(
             scheme,
@@ -1144,7 +1145,6 @@ impl ServiceClient {
             // The endpoint's first supported auth scheme decides the signing name, region and
             // algorithm (S3 Multi-Region Access Points ask for SigV4a, for example), for SigV2
             // too, as botocore lets authSchemes decide for any signer.
-            let parsed;
             let schemes = match &endpoint.auth_schemes {
                 Some(schemes) => schemes,
                 None => {
@@ -1163,28 +1163,34 @@ impl ServiceClient {
                     _ => Default::default(),
                 };
                 if let Some(n) = &chosen.signing_name {
-                    signing.name = n.clone();
+                    name = n;
                 }
-                let s3 = crate::auth::S3_SIGNING_NAMES.contains(&signing.name.as_str());
+                let s3 = crate::auth::S3_SIGNING_NAMES.contains(&name);
                 let flags = crate::auth::SigV4Flags { s3, ..flags };
                 if chosen.name == "sigv4a" {
                     scheme = AuthScheme::SigV4a(flags);
-                    signing.region_set = chosen.signing_region_set.as_ref().map(|s| s.join(","));
+                    region_set = chosen.signing_region_set.as_ref().map(|s| s.join(","));
                 } else if chosen.name == "sigv4-s3express" {
                     scheme = AuthScheme::S3Express(flags);
                 } else {
                     scheme = AuthScheme::SigV4(flags);
                 }
                 if let Some(r) = &chosen.signing_region {
-                    signing.region = r.clone();
+                    region = r;
                 }
-                signing.disable_double_encoding = chosen.disable_double_encoding;
+                disable_double_encoding = chosen.disable_double_encoding;
             } else if !cfg!(feature = "sigv4a") && schemes.iter().any(|s| s.name == "sigv4a") {
                 // The endpoint asks for SigV4a alone (an S3 Multi-Region Access Point):
                 // botocore without `awscrt` refuses the call rather than sign it otherwise.
                 return Err(Error::Auth(crate::auth::AuthError::SigV4aNotBuilt));
             }
         }
+        let signing = Signing {
+            name: name.to_string(),
+            region: region.to_string(),
+            region_set,
+            disable_double_encoding,
+        };
         Ok((scheme, signing))
     }
 }
