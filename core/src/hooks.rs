@@ -102,11 +102,13 @@ pub struct SigningIdentity {
 #[derive(Default)]
 pub struct CallContext {
     // A call holds a handful of values (its signing identity, the attempt number, …): a short
-    // list searched by type costs less than a hash map made for each call.
-    values: std::sync::Mutex<Vec<(TypeId, ContextValue)>>,
+    // list searched by type costs less than a hash map made for each call, and the usual few
+    // live in the context itself rather than in an allocation of their own.
+    values: std::sync::Mutex<ContextValues>,
 }
 
 type ContextValue = Box<dyn Any + Send + Sync>;
+type ContextValues = smallvec::SmallVec<[(TypeId, ContextValue); 4]>;
 
 impl CallContext {
     /// An empty context.
@@ -146,7 +148,7 @@ impl CallContext {
         values.remove(index).1.downcast::<T>().ok().map(|v| *v)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(TypeId, ContextValue)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, ContextValues> {
         // A hook that panicked cannot leave the list half-written: take it as it is.
         self.values.lock().unwrap_or_else(|p| p.into_inner())
     }
