@@ -288,7 +288,13 @@ pub(crate) fn apply_request_checksum(
         }
     };
     if let Some((name, value)) = &checksum.algorithm_header {
-        if let Ok(name) = http::HeaderName::from_bytes(name.as_bytes()) {
+        // The usual name (every S3 upload's) is a constant rather than parsed for each call.
+        let usual = crate::header_names::X_AMZ_SDK_CHECKSUM_ALGORITHM;
+        let parsed = match name.eq_ignore_ascii_case(usual.as_str()) {
+            true => Ok(usual),
+            false => http::HeaderName::from_bytes(name.as_bytes()),
+        };
+        if let Ok(name) = parsed {
             request
                 .headers_mut()
                 .insert(name, http::HeaderValue::from_static(value));
