@@ -102,8 +102,9 @@ pub struct SigningIdentity {
 #[derive(Default)]
 pub struct CallContext {
     // A call holds a handful of values (its signing identity, the attempt number, …): a short
-    // list searched by type costs less than a hash map made for each call, and the usual few
-    // live in the context itself rather than in an allocation of their own.
+    // list searched by type costs less than a hash map made for each call, and the list of the
+    // usual few lives in the context itself rather than in an allocation of its own (each value
+    // is still boxed).
     values: std::sync::Mutex<ContextValues>,
 }
 

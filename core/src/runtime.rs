@@ -1364,8 +1364,8 @@ pub async fn drive_call_within<T: Transport>(
     drive_call_from(machine, transport, rate, None).await
 }
 
-/// [`drive_call_within`], its first step at `first_now` when the caller read the clock just
-/// before.
+/// [`drive_call_within`], its first step at `first_now`: the clock reading the caller made the
+/// machine's request at (the steps after it read the clock again).
 async fn drive_call_from<T: Transport>(
     machine: &mut CallMachine<'_>,
     transport: &T,

@@ -303,10 +303,11 @@ impl Span {
 
     /// Record the endpoint host of a call span.
     pub(crate) fn record_endpoint(&self, uri: &http::Uri) {
-        // (The host is read only for a span that records it: without a subscriber, reading it
-        // was a tenth of the call's own bookkeeping.)
+        // (The host is read only for a span that records it, through a subscriber or tracing's
+        // `log` output: a span with neither has no metadata, and reading the host for it was a
+        // tenth of the call's own bookkeeping.)
         #[cfg(feature = "tracing")]
-        if !self.inner.is_disabled() {
+        if self.inner.metadata().is_some() {
             self.inner
                 .record("endpoint", uri.host().unwrap_or_default());
         }

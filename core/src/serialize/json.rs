@@ -647,7 +647,14 @@ mod tests {
             Some(&b"Svc_1.Go"[..])
         );
         assert_eq!(first.1, first.0, "kept for the next call");
-        assert_eq!(target(&model).0, first.0);
+        let again = target(&model).0;
+        assert_eq!(again, first.0);
+        let bytes = |v: &Option<http::HeaderValue>| v.as_ref().map(|v| v.as_bytes().as_ptr());
+        assert_eq!(
+            bytes(&again),
+            bytes(&first.0),
+            "the same bytes, shared, not made again"
+        );
         std::sync::Arc::make_mut(&mut model).metadata.target_prefix = Some("Svc_2".into());
         let changed = target(&model);
         assert_eq!(
