@@ -399,7 +399,8 @@ impl<'c> CallMachine<'c> {
             header_names::AMZ_SDK_INVOCATION_ID,
             self.invocation_id.clone(),
         );
-        if let Ok(v) = HeaderValue::from_str(&header) {
+        // Made to its length: its bytes become the value's, not copied.
+        if let Ok(v) = HeaderValue::from_maybe_shared(bytes::Bytes::from(header)) {
             headers.insert(header_names::AMZ_SDK_REQUEST, v);
         }
         Ok(req)

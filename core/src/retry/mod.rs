@@ -131,9 +131,15 @@ pub enum RetryDecision {
     RetryAfter(Duration),
 }
 
-/// `amz-sdk-request` header value: `attempt=N; max=M` (with `ttl=…` first when known).
+/// `amz-sdk-request` header value: `attempt=N; max=M` (with `ttl=…` first when known), in a
+/// buffer of exactly its length, which the header value then takes without a copy.
 pub fn sdk_request_header(attempt: u32, max: Option<u32>, ttl: Option<&str>) -> String {
-    let mut value = String::with_capacity(32);
+    let digits = |n: u32| n.checked_ilog10().unwrap_or(0) as usize + 1;
+    let len = ttl.map_or(0, |t| "ttl=".len() + t.len() + "; ".len())
+        + "attempt=".len()
+        + digits(attempt)
+        + max.map_or(0, |m| "; max=".len() + digits(m));
+    let mut value = String::with_capacity(len);
     if let Some(ttl) = ttl {
         value.push_str("ttl=");
         value.push_str(ttl);

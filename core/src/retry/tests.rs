@@ -88,6 +88,25 @@ fn standard_attempt_counts() {
 }
 
 #[test]
+fn the_attempt_header_is_made_to_its_length() {
+    for (attempt, max, ttl) in [
+        (1, None, None),
+        (9, Some(10), None),
+        (10, Some(9), Some("20240101T000000Z")),
+        (u32::MAX, Some(u32::MAX), Some("")),
+    ] {
+        let value = super::sdk_request_header(attempt, max, ttl);
+        let mut expected = ttl.map_or(String::new(), |t| format!("ttl={t}; "));
+        expected.push_str(&format!("attempt={attempt}"));
+        if let Some(max) = max {
+            expected.push_str(&format!("; max={max}"));
+        }
+        assert_eq!(value, expected);
+        assert_eq!(value.capacity(), value.len(), "{value}");
+    }
+}
+
+#[test]
 fn standard_headers_and_success_at_max() {
     let mut policy = RetryPolicy::standard("S3", None);
     let mut call = policy.begin_call("GetObject");
