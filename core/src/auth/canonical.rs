@@ -359,11 +359,6 @@ impl SigningTime {
     }
 
     /// `YYYYMMDD'T'HHMMSS'Z'`, the `X-Amz-Date` form.
-    pub(crate) fn amz_date(&self) -> String {
-        self.amz.clone()
-    }
-
-    /// [`amz_date`](Self::amz_date), borrowed.
     pub(crate) fn amz_str(&self) -> &str {
         &self.amz
     }
@@ -389,7 +384,7 @@ mod tests {
     fn timestamps() {
         let t = UNIX_EPOCH + Duration::from_secs(1_440_938_160);
         let st = SigningTime::from_system_time(t).unwrap();
-        assert_eq!(st.amz_date(), "20150830T123600Z");
+        assert_eq!(st.amz_str(), "20150830T123600Z");
         assert_eq!(st.date_stamp(), "20150830");
         assert_eq!(st.iso8601(), "2015-08-30T12:36:00Z");
         assert_eq!(st.http_date(), "Sun, 30 Aug 2015 12:36:00 -0000");

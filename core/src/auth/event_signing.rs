@@ -128,7 +128,7 @@ impl EventSigner {
             self.signing_name
         );
         let string_to_sign = event_string_to_sign(
-            &time.amz_date(),
+            time.amz_str(),
             &scope,
             &self.prior_signature,
             &date,
@@ -208,7 +208,7 @@ mod tests {
             SigningTime::from_system_time(UNIX_EPOCH + Duration::new(123_456_789, 1234)).unwrap();
         let prior = hex(&Sha256::digest(b"last message sts"));
         let sts = event_string_to_sign(
-            &time.amz_date(),
+            time.amz_str(),
             "19731129/us-east-1/testservice/aws4_request",
             &prior,
             &HeaderValue::Timestamp(123_456_789_000),

@@ -86,7 +86,7 @@ pub fn presign_post(
         .ok_or(AuthError::TimeOutOfRange)
         .and_then(SigningTime::from_system_time)?;
     let date = now.date_stamp();
-    let amz_date = now.amz_date();
+    let amz_date = now.amz_str().to_owned();
     let credential = format!(
         "{}/{date}/{}/{}/aws4_request",
         credentials.access_key_id(),
