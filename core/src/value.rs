@@ -631,7 +631,8 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 macro_rules! params {
     () => { $crate::Value::map() };
     ($($key:literal : $value:expr),+ $(,)?) => {{
-        let mut map = $crate::Map::default();
+        // Sized for its pairs: the map is made once, not grown as they go in.
+        let mut map = $crate::Map::with_capacity([$($key),+].len());
         $( map.insert($crate::Key::from($key), $crate::Value::from($value)); )+
         $crate::Value::Map(map)
     }};
@@ -640,6 +641,19 @@ macro_rules! params {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn params_makes_its_map_once_for_its_pairs() {
+        let Value::Map(map) = crate::params!("A": 1, "B": 2, "C": 3, "D": 4, "E": 5) else {
+            panic!("params! makes a map");
+        };
+        assert_eq!(map.len(), 5);
+        assert_eq!(map.capacity(), 5);
+        // A repeated name still keeps its last value, in its first place.
+        let p = crate::params! {"A": 1, "B": 2, "A": 3};
+        assert_eq!(p.as_map().map(Map::len), Some(2));
+        assert_eq!(p["A"], Value::Integer(3));
+    }
 
     #[test]
     fn bytes_are_blobs_never_lists() {
