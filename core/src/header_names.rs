@@ -44,9 +44,6 @@ pub(crate) const X_AMZ_REQUEST_ID: HeaderName = HeaderName::from_static("x-amz-r
 pub(crate) const X_AMZ_ID_2: HeaderName = HeaderName::from_static("x-amz-id-2");
 /// The body's MD5, base64.
 pub(crate) const CONTENT_MD5: HeaderName = HeaderName::from_static("content-md5");
-/// The flexible checksum's algorithm, where a model binds its request member (S3's).
-pub(crate) const X_AMZ_SDK_CHECKSUM_ALGORITHM: HeaderName =
-    HeaderName::from_static("x-amz-sdk-checksum-algorithm");
 
 #[cfg(test)]
 mod tests {
@@ -67,7 +64,6 @@ mod tests {
             X_AMZ_TRAILER,
             X_AMZ_DECODED_CONTENT_LENGTH,
             CONTENT_MD5,
-            X_AMZ_SDK_CHECKSUM_ALGORITHM,
             X_AMZN_REQUESTID,
             X_AMZ_REQUEST_ID,
             X_AMZ_ID_2,

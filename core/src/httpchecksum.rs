@@ -123,7 +123,7 @@ pub(crate) struct RequestChecksum {
     pub location: ChecksumLocation,
     /// When the algorithm was defaulted: the request-algorithm member's header and its value
     /// (`x-amz-sdk-checksum-algorithm: CRC32`), which the caller did not send.
-    pub algorithm_header: Option<(String, &'static str)>,
+    pub algorithm_header: Option<(http::HeaderName, &'static str)>,
     /// The operation requires a checksum.
     pub required: bool,
 }
@@ -191,14 +191,27 @@ pub(crate) fn resolve_request_checksum(
     }))
 }
 
-/// The wire name (`locationName`) of the request-algorithm member.
-fn member_header(model: &ServiceModel, operation: &Operation, member: &str) -> Option<String> {
-    model
-        .shape(operation.input.as_ref()?.shape)
-        .as_structure()?
-        .members
-        .get(member)?
-        .location_name
+/// The header the request-algorithm member is bound to (its `locationName`), parsed at the
+/// operation's first call and shared by every call after: a model's shapes do not change once
+/// loaded. `None` when the member is bound to no header, or to a name no header can have.
+fn member_header(
+    model: &ServiceModel,
+    operation: &Operation,
+    member: &str,
+) -> Option<http::HeaderName> {
+    let parse = || {
+        let wire = model
+            .shape(operation.input.as_ref()?.shape)
+            .as_structure()?
+            .members
+            .get(member)?
+            .location_name
+            .as_deref()?;
+        http::HeaderName::from_bytes(wire.as_bytes()).ok()
+    };
+    operation
+        .checksum_algorithm_header
+        .get_or_init(parse)
         .clone()
 }
 
@@ -288,17 +301,9 @@ pub(crate) fn apply_request_checksum(
         }
     };
     if let Some((name, value)) = &checksum.algorithm_header {
-        // The usual name (every S3 upload's) is a constant rather than parsed for each call.
-        let usual = crate::header_names::X_AMZ_SDK_CHECKSUM_ALGORITHM;
-        let parsed = match name.eq_ignore_ascii_case(usual.as_str()) {
-            true => Ok(usual),
-            false => http::HeaderName::from_bytes(name.as_bytes()),
-        };
-        if let Ok(name) = parsed {
-            request
-                .headers_mut()
-                .insert(name, http::HeaderValue::from_static(value));
-        }
+        request
+            .headers_mut()
+            .insert(name.clone(), http::HeaderValue::from_static(value));
     }
     Ok(applied)
 }
@@ -560,6 +565,59 @@ mod tests {
             .unwrap()
     }
 
+    /// The request-algorithm member's header is whatever the model binds it to, parsed once
+    /// and shared by the calls after; a name no header can have sends nothing.
+    #[test]
+    fn the_algorithm_header_is_the_models_parsed_once() {
+        let model = |header: &str| {
+            let json = format!(
+                r#"{{"metadata": {{"protocol": "rest-json"}},
+                "operations": {{"Up": {{"name": "Up", "http": {{"method": "PUT", "requestUri": "/"}},
+                    "input": {{"shape": "In"}},
+                    "httpChecksum": {{"requestAlgorithmMember": "Algo", "requestChecksumRequired": true}}}}}},
+                "shapes": {{"In": {{"type": "structure", "members": {{
+                    "Algo": {{"shape": "S", "location": "header", "locationName": "{header}"}}}}}},
+                    "S": {{"type": "string"}}}}}}"#
+            );
+            ServiceModel::from_json(json.as_bytes()).unwrap()
+        };
+        let sent = |model: &ServiceModel| {
+            let op = model.operation("Up").unwrap();
+            let mut req = put("https://h/", Body::from(b"hi".to_vec()));
+            let plan = resolve_request_checksum(
+                model,
+                op,
+                &params! {},
+                &req,
+                RequestChecksumCalculation::WhenRequired,
+                false,
+            )
+            .unwrap()
+            .unwrap();
+            apply_request_checksum(&mut req, &plan).unwrap();
+            let header = plan.algorithm_header.map(|(name, _)| name);
+            (header, req.headers().clone())
+        };
+        let custom = model("X-Example-Checksum-Algorithm");
+        let (first, headers) = sent(&custom);
+        assert_eq!(headers["x-example-checksum-algorithm"], "CRC32");
+        let (again, _) = sent(&custom);
+        let text = |name: &Option<http::HeaderName>| name.as_ref().map(|n| n.as_str().as_ptr());
+        assert_eq!(again, first);
+        assert_eq!(
+            text(&again),
+            text(&first),
+            "the name is shared, not parsed again"
+        );
+        let (none, headers) = sent(&model("not a header"));
+        assert_eq!(none, None);
+        assert!(headers.keys().all(|k| !k.as_str().contains("algorithm")));
+        assert!(
+            headers.contains_key("x-amz-checksum-crc32"),
+            "the checksum still goes"
+        );
+    }
+
     #[test]
     fn put_object_over_https_uses_a_crc32_trailer() {
         let s3 = model("s3");
@@ -585,7 +643,10 @@ mod tests {
         assert_eq!(plan.location, ChecksumLocation::Trailer);
         assert_eq!(
             plan.algorithm_header,
-            Some(("x-amz-sdk-checksum-algorithm".to_string(), "CRC32"))
+            Some((
+                http::HeaderName::from_static("x-amz-sdk-checksum-algorithm"),
+                "CRC32"
+            ))
         );
         let applied = apply_request_checksum(&mut req, &plan).unwrap();
         assert_eq!(

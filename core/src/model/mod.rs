@@ -535,6 +535,10 @@ pub struct Operation {
     /// The JSON protocol's `X-Amz-Target` value, made at the first call (see
     /// `serialize::json`): each call's request then shares its bytes.
     pub(crate) target_header: OnceLock<http::HeaderValue>,
+    /// The header the flexible checksum's request-algorithm member is bound to (S3's
+    /// `x-amz-sdk-checksum-algorithm`), parsed at the first call that defaults the algorithm
+    /// (see `httpchecksum`): each call after shares the name. `None` when there is none.
+    pub(crate) checksum_algorithm_header: OnceLock<Option<http::HeaderName>>,
 }
 
 /// A parsed, indexed service model.
@@ -1533,6 +1537,7 @@ impl Resolver<'_> {
             endpoint_discovery: op.endpointdiscovery,
             endpoint_operation: op.endpointoperation,
             target_header: OnceLock::new(),
+            checksum_algorithm_header: OnceLock::new(),
         })
     }
 }
