@@ -235,7 +235,7 @@ pub(super) fn read_structure(
         timestamps: cx.timestamps,
     };
     with_non_finite_retry(cx.model, reading, body, |ctx, body| {
-        let mut de = serde_json::Deserializer::from_slice(body);
+        let mut de = serde_json::Deserializer::from_str(body);
         StructFill {
             ctx,
             shape_name,
@@ -260,10 +260,22 @@ pub(super) fn read_value(
         timestamps,
     };
     with_non_finite_retry(model, reading, body, |ctx, body| {
-        let mut de = serde_json::Deserializer::from_slice(body);
+        let mut de = serde_json::Deserializer::from_str(body);
         ValueSeed { ctx, sref }
             .deserialize(&mut de)
             .and_then(|v| de.end().map(|()| v))
+    })
+}
+
+/// The body as text. serde_json reading a byte slice checks each string it meets for UTF-8;
+/// reading a `&str`, it does not, and one check of the whole body first costs less (most of
+/// all on ASCII, which it skips a word at a time). A body that is not UTF-8 is refused whole,
+/// as botocore refuses it: it decodes the body before parsing it.
+fn body_text(body: &[u8]) -> Result<&str, ParseError> {
+    std::str::from_utf8(body).map_err(|e| ParseError::Malformed {
+        format: BodyFormat::Json,
+        message: "the body is not UTF-8".into(),
+        position: format!("byte {}", e.valid_up_to()),
     })
 }
 
@@ -275,8 +287,9 @@ fn with_non_finite_retry<T>(
     model: &ServiceModel,
     reading: Reading,
     body: &[u8],
-    mut read: impl FnMut(Walk<'_>, &[u8]) -> Result<T, serde_json::Error>,
+    mut read: impl FnMut(Walk<'_>, &str) -> Result<T, serde_json::Error>,
 ) -> Result<T, ParseError> {
+    let body = body_text(body)?;
     let failure = RefCell::new(None);
     let ctx = Walk {
         model,
@@ -290,10 +303,11 @@ fn with_non_finite_retry<T>(
         Err(e) => ctx.error(e),
     };
     let quoted = match &first {
-        ParseError::Malformed { .. } => quote_non_finite(body),
+        ParseError::Malformed { .. } => quote_non_finite(body.as_bytes()),
         _ => None,
     };
-    let Some(quoted) = quoted else {
+    // Quotes added around ASCII words leave the text UTF-8.
+    let Some(quoted) = quoted.and_then(|q| String::from_utf8(q).ok()) else {
         return Err(first);
     };
     let failure = RefCell::new(None);
@@ -990,6 +1004,14 @@ mod tests {
         body: &str,
         timestamps: TimestampParsing,
     ) -> Result<Map, ParseError> {
+        read_bytes(m, body.as_bytes(), timestamps)
+    }
+
+    fn read_bytes(
+        m: std::sync::Arc<ServiceModel>,
+        body: &[u8],
+        timestamps: TimestampParsing,
+    ) -> Result<Map, ParseError> {
         let headers = http::HeaderMap::new();
         let cx = Ctx {
             model: &m,
@@ -1004,7 +1026,7 @@ mod tests {
             crate::model::Protocol::RestJson => Scalars::RestJson,
             _ => Scalars::AsSent,
         };
-        read_structure(&cx, "S", s, body.as_bytes(), &mut slots, scalars)?;
+        read_structure(&cx, "S", s, body, &mut slots, scalars)?;
         Ok(finish_structure(&s.members, &mut slots))
     }
 
@@ -1024,6 +1046,34 @@ mod tests {
         assert!(read_as(model(), odd).is_err());
         let v = read_with(model(), odd, TimestampParsing::Wire).unwrap();
         assert_eq!(v["T"], Value::String("yesterday".into()));
+    }
+
+    /// A body that is not UTF-8 is refused whole, as botocore refuses it (it decodes the body
+    /// before `json.loads`), even where the bad bytes sit in a member nobody reads; text that
+    /// is UTF-8 reads the same, escapes and all.
+    #[test]
+    fn a_body_that_is_not_utf8_is_refused_whole() {
+        for body in [
+            &b"{\"N\": {\"F\": \"a\xff\"}}"[..],
+            b"{\"unknown\": \"\xc3\"}",
+        ] {
+            for protocol in ["json", "rest-json"] {
+                let e = read_bytes(model_of(protocol), body, TimestampParsing::Parsed).unwrap_err();
+                let ParseError::Malformed { position, .. } = &e else {
+                    panic!("{e:?}");
+                };
+                let at = body.iter().position(|&b| b >= 0x80).unwrap();
+                assert_eq!(position, &format!("byte {at}"), "{e}");
+                assert!(e.to_string().contains("not UTF-8"), "{e}");
+            }
+        }
+        let v = read(r#"{"N": {"F": "caf\u00e9 café \ud83d\ude00 😀"}, "unknown": "ü"}"#).unwrap();
+        assert_eq!(v["N"]["F"], Value::String("café café 😀 😀".into()));
+        let e = read(r#"{"N": {"F": "\ud800"}}"#).unwrap_err();
+        assert!(
+            matches!(e, ParseError::Malformed { .. }),
+            "a lone surrogate: {e}"
+        );
     }
 
     #[test]
