@@ -367,6 +367,19 @@ impl Validator<'_> {
         }
     }
 
+    /// [`min_length`](Self::min_length) of a text, in characters as botocore counts them. A
+    /// text has at most as many characters as bytes and at least a quarter as many, so only a
+    /// text whose byte length leaves it in doubt is counted.
+    fn min_text_length(&mut self, id: ShapeId, path: &Path<'_>, text: &str) {
+        let Some(min) = self.model.shape(id).min else {
+            return;
+        };
+        if text.len().div_ceil(4) as f64 >= min {
+            return;
+        }
+        self.min_length(id, path, text.chars().count());
+    }
+
     /// `shown` writes the value as the message shows it, only when it is below the minimum.
     fn min_value(
         &mut self,
@@ -391,7 +404,7 @@ impl Validator<'_> {
     fn map_key(&mut self, id: ShapeId, key: &str, map: &Path<'_>) {
         let path = &Path::MapKey(map, key);
         match &self.model.shape(id).kind {
-            ShapeKind::String => self.min_length(id, path, key.chars().count()),
+            ShapeKind::String => self.min_text_length(id, path, key),
             _ => self.value(id, &Value::String(key.into()), path),
         }
     }
@@ -504,7 +517,7 @@ impl Validator<'_> {
                 }
             }
             ShapeKind::String => match value {
-                Value::String(s) => self.min_length(id, path, s.chars().count()),
+                Value::String(s) => self.min_text_length(id, path, s),
                 // A streaming string payload may be given as a stream or bytes.
                 Value::Stream(_) | Value::Blob(_) if shape.streaming => {}
                 _ => self.type_error(path, value, "string"),
@@ -686,6 +699,35 @@ mod tests {
             ]
         );
         assert!(problems(params! {"AccountId": "1", "Plain": ""}).is_empty());
+    }
+
+    /// A text's length is its characters, as Python's `len` counts them, whatever its bytes.
+    #[test]
+    fn a_text_s_length_is_its_characters() {
+        let m = ServiceModel::from_json(
+            br#"{"metadata": {"protocol": "json"}, "operations": {},
+            "shapes": {
+              "In": {"type": "structure", "members": {"T": {"shape": "Three"}}},
+              "Three": {"type": "string", "min": 3}
+            }}"#,
+        )
+        .unwrap();
+        let length = |text: &str| match validate(&m, m.shape_id("In"), &params! {"T": text}) {
+            Ok(()) => None,
+            Err(e) => e.problems.iter().map(ToString::to_string).next(),
+        };
+        for long_enough in ["abc", "é€😀", "ab😀", "abcdefghijklm"] {
+            assert_eq!(length(long_enough), None, "{long_enough}");
+        }
+        for (short, n) in [("", 0), ("ab", 2), ("😀😀", 2), ("éé", 2), ("a😀", 2)] {
+            assert_eq!(
+                length(short),
+                Some(format!(
+                    "Invalid length for parameter T, value: {n}, valid min length: 3"
+                )),
+                "{short}"
+            );
+        }
     }
 
     #[test]
