@@ -331,7 +331,7 @@ pub(crate) fn push_canonical_headers(
 pub(crate) struct SigningTime {
     time: Timestamp,
     /// The `X-Amz-Date` form, written once: the credential scope's date is its first part.
-    amz: String,
+    amz: compact_str::CompactString,
 }
 
 impl SigningTime {
@@ -343,7 +343,7 @@ impl SigningTime {
             .as_secs();
         let time = Timestamp::from_secs(secs as i64);
         Ok(SigningTime {
-            amz: time.to_amz_date(),
+            amz: time.amz_date_inline(),
             time,
         })
     }

@@ -158,12 +158,13 @@ const ATTEMPT_HEADERS: usize = 6;
 /// A request built and ready to sign, with how to sign it.
 #[derive(Debug)]
 pub struct PreparedRequest {
-    operation: String,
+    // Names and regions are short: inline, where a `String` would be an allocation per call.
+    operation: compact_str::CompactString,
     parts: http::request::Parts,
     body: Body,
     scheme: AuthScheme,
-    signing_name: String,
-    signing_region: String,
+    signing_name: compact_str::CompactString,
+    signing_region: compact_str::CompactString,
     region_set: Option<String>,
     disable_double_encoding: Option<bool>,
     /// State the call's hooks share between events.
@@ -633,7 +634,7 @@ impl ServiceClient {
         let response_checksums = httpchecksum::response_algorithms(op, &params);
         let (parts, body) = request.into_parts();
         Ok(PreparedRequest {
-            operation: op.name.clone(),
+            operation: op.name.as_str().into(),
             parts,
             body,
             scheme,
@@ -1186,8 +1187,8 @@ impl ServiceClient {
             }
         }
         let signing = Signing {
-            name: name.to_string(),
-            region: region.to_string(),
+            name: name.into(),
+            region: region.into(),
             region_set,
             disable_double_encoding,
         };
@@ -1209,8 +1210,8 @@ fn signing_context(identity: Identity<'_>, now: SystemTime) -> CallContext {
 }
 
 struct Signing {
-    name: String,
-    region: String,
+    name: compact_str::CompactString,
+    region: compact_str::CompactString,
     region_set: Option<String>,
     disable_double_encoding: Option<bool>,
 }

@@ -266,7 +266,7 @@ impl ServiceClient {
                 .context
                 .get::<SessionBucket>()
                 .ok_or_else(|| SessionError::MissingBucket {
-                    operation: prepared.operation.clone(),
+                    operation: prepared.operation.to_string(),
                 })?;
         let key = SessionKey::new(&bucket, base);
         let cached = self.s3express.get(&key);
@@ -335,7 +335,7 @@ impl ServiceClient {
                     Ok(Some(previous))
                 }
                 _ => Err(SessionError::PresignNeedsSession {
-                    operation: prepared.operation.clone(),
+                    operation: prepared.operation.to_string(),
                 }
                 .into()),
             },
