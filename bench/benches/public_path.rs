@@ -36,11 +36,15 @@ use sansboto_core::{TransportError, TransportErrorKind};
 
 // ----- the canned response both clients get ---------------------------------------------------
 
-/// The answer of the case being measured (the bench runs on one thread).
+/// The answer of the case being measured (the bench runs on one thread). Its header lines are
+/// held as a server's bytes in one buffer, as an HTTP client's read buffer holds them.
 #[derive(Clone)]
 struct Canned {
     status: u16,
-    headers: Vec<(&'static str, String)>,
+    /// `name: value\r\n` lines.
+    head: Bytes,
+    /// Each line's name and value, as ranges of `head`.
+    fields: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
     body: Bytes,
 }
 
@@ -52,16 +56,25 @@ fn answer_with(canned: &Canned) {
     CANNED.with(|c| *c.borrow_mut() = Some(canned.clone()));
 }
 
-/// The current answer as an `http::Response` (each transport builds one per exchange).
+/// The current answer as an `http::Response` (each transport builds one per exchange), built
+/// as hyper builds one from the head it read: a map sized for the fields, each name parsed (an
+/// allocation for a name `http` does not know), each value a shared slice of the read buffer,
+/// checked but not copied.
 fn canned_response<B>(body: impl FnOnce(Bytes) -> B) -> http::Response<B> {
     CANNED.with(|c| {
         let c = c.borrow();
         let c = c.as_ref().expect("a canned response is set");
-        let mut builder = http::Response::builder().status(c.status);
-        for (name, value) in &c.headers {
-            builder = builder.header(*name, value.as_str());
+        let mut headers = http::HeaderMap::with_capacity(c.fields.len());
+        for (name, value) in &c.fields {
+            let name = http::HeaderName::from_bytes(&c.head[name.clone()]).expect("a name");
+            let value =
+                http::HeaderValue::from_maybe_shared(c.head.slice(value.clone())).expect("a value");
+            headers.append(name, value);
         }
-        builder.body(body(c.body.clone())).expect("canned response")
+        let mut response = http::Response::new(body(c.body.clone()));
+        *response.status_mut() = http::StatusCode::from_u16(c.status).expect("a status");
+        *response.headers_mut() = headers;
+        response
     })
 }
 
@@ -243,9 +256,21 @@ fn aws_sqs() -> aws_sdk_sqs::Client {
 // ----- the cases (the responses of core/benches/pipeline.rs) ----------------------------------
 
 fn canned(status: u16, headers: &[(&'static str, &str)], body: impl Into<Bytes>) -> Canned {
+    let mut head = Vec::new();
+    let mut fields = Vec::new();
+    for (name, value) in headers {
+        let name_at = head.len()..head.len() + name.len();
+        head.extend_from_slice(name.as_bytes());
+        head.extend_from_slice(b": ");
+        let value_at = head.len()..head.len() + value.len();
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
+        fields.push((name_at, value_at));
+    }
     Canned {
         status,
-        headers: headers.iter().map(|(n, v)| (*n, v.to_string())).collect(),
+        head: Bytes::from(head),
+        fields,
         body: body.into(),
     }
 }
@@ -554,7 +579,8 @@ static COUNTING: alloc_count::Counting = alloc_count::Counting;
 #[allow(unused_variables, unused_mut)]
 fn report_allocations<T>(case: &str, client: &str, mut call: impl FnMut() -> T) {
     #[cfg(feature = "alloc-count")]
-    if std::env::var("SANSBOTO_BENCH_COUNT").map_or(true, |only| only == format!("{case}/{client}")) {
+    if std::env::var("SANSBOTO_BENCH_COUNT").map_or(true, |only| only == format!("{case}/{client}"))
+    {
         alloc_count::report(case, client, call);
     }
 }
