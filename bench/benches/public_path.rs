@@ -57,9 +57,10 @@ fn answer_with(canned: &Canned) {
 }
 
 /// The current answer as an `http::Response` (each transport builds one per exchange), built
-/// as hyper builds one from the head it read: a map sized for the fields, each name parsed (an
-/// allocation for a name `http` does not know), each value a shared slice of the read buffer,
-/// checked but not copied.
+/// as hyper builds one from the head it read: each name parsed (an allocation for a name `http`
+/// does not know), each value a shared slice of the read buffer, not copied. Two differences,
+/// the same for both clients: each value is checked here, where hyper relies on its parser's
+/// check; and the map is made for each response, where hyper reuses its last request's.
 fn canned_response<B>(body: impl FnOnce(Bytes) -> B) -> http::Response<B> {
     CANNED.with(|c| {
         let c = c.borrow();

@@ -191,9 +191,11 @@ pub(crate) fn resolve_request_checksum(
     }))
 }
 
-/// The header the request-algorithm member is bound to (its `locationName`), parsed at the
-/// operation's first call and shared by every call after: a model's shapes do not change once
-/// loaded. `None` when the member is bound to no header, or to a name no header can have.
+/// The header the request-algorithm member is bound to (its `locationName`; as in botocore,
+/// its `location` is not checked), parsed at the operation's first call and shared by every
+/// call after: a model's shapes do not change once loaded, and an operation has one
+/// request-algorithm member. `None` when the member has no `locationName`, or one no header
+/// can have.
 fn member_header(
     model: &ServiceModel,
     operation: &Operation,

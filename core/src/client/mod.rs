@@ -158,7 +158,8 @@ const ATTEMPT_HEADERS: usize = 6;
 /// A request built and ready to sign, with how to sign it.
 #[derive(Debug)]
 pub struct PreparedRequest {
-    // Names and regions are short: inline, where a `String` would be an allocation per call.
+    // Operation and signing names and regions are mostly short: up to 24 bytes they are held
+    // inline, where a `String` was an allocation per call.
     operation: compact_str::CompactString,
     parts: http::request::Parts,
     body: Body,
