@@ -93,26 +93,31 @@ pub trait RandomSource: Send {
 
     /// A random version-4 UUID string (idempotency tokens, `amz-sdk-invocation-id`).
     fn uuid4(&mut self) -> String {
-        let hi = self.next_u64();
-        let lo = self.next_u64();
-        let mut b = [0u8; 16];
-        b[..8].copy_from_slice(&hi.to_be_bytes());
-        b[8..].copy_from_slice(&lo.to_be_bytes());
-        b[6] = (b[6] & 0x0f) | 0x40;
-        b[8] = (b[8] & 0x3f) | 0x80;
-        // Every call makes one (`amz-sdk-invocation-id`): written in place, not formatted.
-        let mut uuid = String::with_capacity(36);
-        for (group, bytes) in [&b[..4], &b[4..6], &b[6..8], &b[8..10], &b[10..]]
-            .into_iter()
-            .enumerate()
-        {
-            if group > 0 {
-                uuid.push('-');
-            }
-            crate::encoding::push_hex(&mut uuid, bytes);
-        }
-        uuid
+        uuid4_text(self).iter().map(|&b| char::from(b)).collect()
     }
+}
+
+/// A random version-4 UUID's 36 characters (`8-4-4-4-12` lower-case hex digits), written in
+/// place: every call makes one for its `amz-sdk-invocation-id`, which takes them without a
+/// `String` between.
+pub(crate) fn uuid4_text<R: RandomSource + ?Sized>(rng: &mut R) -> [u8; 36] {
+    let mut b = [0u8; 16];
+    b[..8].copy_from_slice(&rng.next_u64().to_be_bytes());
+    b[8..].copy_from_slice(&rng.next_u64().to_be_bytes());
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let mut text = [b'-'; 36];
+    // Where each byte's two digits go: the dashes sit at 8, 13, 18 and 23.
+    let mut at = 0;
+    for (i, byte) in b.into_iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            at += 1;
+        }
+        text[at] = crate::encoding::HEX_LOWER[usize::from(byte >> 4)];
+        text[at + 1] = crate::encoding::HEX_LOWER[usize::from(byte & 0xf)];
+        at += 2;
+    }
+    text
 }
 
 /// A small deterministic generator (SplitMix64): good statistical quality, seedable, no I/O.

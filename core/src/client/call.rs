@@ -63,7 +63,8 @@ pub struct CallMachine<'c> {
     prepared: PreparedRequest,
     identity: CallIdentity,
     attempts: CallAttempts,
-    invocation_id: HeaderValue,
+    /// `amz-sdk-invocation-id`, the same for every attempt.
+    invocation_id: [u8; 36],
     rng: Box<dyn RandomSource>,
     state: State<'c>,
     deadline: Option<SystemTime>,
@@ -95,9 +96,7 @@ impl<'c> CallMachine<'c> {
         mut rng: Box<dyn RandomSource>,
     ) -> Self {
         let attempts = client.retry_policy(|p| p.begin_call(prepared.operation()));
-        // The UUID's own bytes become the header's (no copy).
-        let invocation_id = HeaderValue::from_maybe_shared(bytes::Bytes::from(rng.uuid4()))
-            .unwrap_or(HeaderValue::from_static("0"));
+        let invocation_id = crate::machine::uuid4_text(rng.as_mut());
         CallMachine {
             client,
             discovery: DiscoveryStep::new(&prepared),
@@ -393,14 +392,14 @@ impl<'c> CallMachine<'c> {
         let ttl = self.next_ttl().map(str::to_owned);
         let header = self
             .client
-            .retry_policy(|p| p.sdk_request_header(&self.attempts, ttl.as_deref()));
+            .retry_policy(|p| p.sdk_request_value(&self.attempts, ttl.as_deref()));
         let headers = req.headers_mut();
-        headers.insert(
-            header_names::AMZ_SDK_INVOCATION_ID,
-            self.invocation_id.clone(),
-        );
-        // Made to its length: its bytes become the value's, not copied.
-        if let Ok(v) = HeaderValue::from_maybe_shared(bytes::Bytes::from(header)) {
+        // A value of its own per attempt: one allocation, where a value shared between
+        // attempts took two (its text, then the shared count its first clone adds).
+        if let Ok(v) = HeaderValue::from_bytes(&self.invocation_id) {
+            headers.insert(header_names::AMZ_SDK_INVOCATION_ID, v);
+        }
+        if let Some(v) = header {
             headers.insert(header_names::AMZ_SDK_REQUEST, v);
         }
         Ok(req)

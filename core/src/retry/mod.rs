@@ -155,6 +155,27 @@ pub fn sdk_request_header(attempt: u32, max: Option<u32>, ttl: Option<&str>) -> 
     value
 }
 
+/// [`sdk_request_header`] as the header's value. A first attempt under the usual limits (3:
+/// standard and adaptive; 5: legacy; none known) is a constant text, which every call sends,
+/// so it is not made and freed each time; `None` only for a `ttl` no header may carry.
+pub(crate) fn sdk_request_value(
+    attempt: u32,
+    max: Option<u32>,
+    ttl: Option<&str>,
+) -> Option<http::HeaderValue> {
+    use http::HeaderValue;
+    match (attempt, max, ttl) {
+        (1, Some(3), None) => Some(HeaderValue::from_static("attempt=1; max=3")),
+        (1, Some(5), None) => Some(HeaderValue::from_static("attempt=1; max=5")),
+        (1, None, None) => Some(HeaderValue::from_static("attempt=1")),
+        // Made to its length: its bytes become the value's, not copied.
+        _ => HeaderValue::from_maybe_shared(bytes::Bytes::from(sdk_request_header(
+            attempt, max, ttl,
+        )))
+        .ok(),
+    }
+}
+
 /// The `ttl` a retried attempt's `amz-sdk-request` carries after an answer with this `Date`
 /// (botocore's `_set_ttl`): the date plus the read timeout, as `20200102T030412Z`. `None` when
 /// botocore cannot read the date (`Timestamp::parse_date_header_for_ttl`); the call then
@@ -265,6 +286,17 @@ impl RetryPolicy {
     pub fn sdk_request_header(&self, call: &CallAttempts, ttl: Option<&str>) -> String {
         let max = call.max_known.then(|| self.max_attempts());
         sdk_request_header(call.attempt, max, ttl)
+    }
+
+    /// [`sdk_request_header`](Self::sdk_request_header) as the header's value (see
+    /// [`sdk_request_value`]).
+    pub(crate) fn sdk_request_value(
+        &self,
+        call: &CallAttempts,
+        ttl: Option<&str>,
+    ) -> Option<http::HeaderValue> {
+        let max = call.max_known.then(|| self.max_attempts());
+        sdk_request_value(call.attempt, max, ttl)
     }
 
     /// Adaptive mode: ask before each send. `None` = send now; `Some(d)` = sleep `d`, then ask

@@ -107,6 +107,24 @@ fn the_attempt_header_is_made_to_its_length() {
 }
 
 #[test]
+fn the_attempt_header_value_is_the_text_constant_or_not() {
+    for (attempt, max, ttl) in [
+        (1, Some(3), None),
+        (1, Some(5), None),
+        (1, None, None),
+        (1, Some(4), None),
+        (1, Some(3), Some("20240101T000000Z")),
+        (2, Some(3), None),
+        (2, None, Some("20240101T000000Z")),
+    ] {
+        let value = super::sdk_request_value(attempt, max, ttl).expect("a valid value");
+        assert_eq!(value, super::sdk_request_header(attempt, max, ttl));
+    }
+    // A ttl no header may carry is left out, as before.
+    assert_eq!(super::sdk_request_value(2, Some(3), Some("a\nb")), None);
+}
+
+#[test]
 fn standard_headers_and_success_at_max() {
     let mut policy = RetryPolicy::standard("S3", None);
     let mut call = policy.begin_call("GetObject");
