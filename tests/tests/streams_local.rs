@@ -1,7 +1,9 @@
 //! What moto cannot be made to do, from a small local HTTP server (std::net) on every runtime:
 //! a GetObject body that does not match its `x-amz-checksum-crc32` (a typed `Error::Checksum`
 //! when the streamed body is read to its end), and an RPC event stream (Kinesis
-//! SubscribeToShard, JSON protocol) with an `initial-response`, an event and a modeled exception.
+//! SubscribeToShard, JSON protocol) with an `initial-response`, an event and a modeled exception,
+//! also sent as a service streams it: chunked, in pieces that split frames anywhere, the later
+//! events held back until the client has read the first.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -458,4 +460,173 @@ fn truncated_event_stream_is_an_error() {
         "{events:?}"
     );
     server.join().unwrap();
+}
+
+/// The event stream as a service sends it: the frames in `Transfer-Encoding: chunked` chunks
+/// whose bounds fall mid-frame (and mid-header), each chunk written in 5-byte pieces sent
+/// one by one, so every read the client makes may end anywhere. After the initial response and
+/// the first event the server waits (up to 10 s) for the client to say it has read that
+/// event, then sends the rest: a client that waits for the whole body before handing out
+/// events is caught here, not hung. The thread returns whether the client read the first
+/// event while the stream was still open.
+fn serve_live_events(first_read: std::sync::mpsc::Receiver<()>) -> (String, JoinHandle<bool>) {
+    use std::net::TcpStream;
+    use std::time::Duration;
+    fn send_chunked(conn: &mut TcpStream, body: &[u8]) {
+        for chunk in body.chunks(13) {
+            let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+            framed.extend_from_slice(chunk);
+            framed.extend_from_slice(b"\r\n");
+            for piece in framed.chunks(5) {
+                conn.write_all(piece).unwrap();
+                conn.flush().unwrap();
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        conn.set_nodelay(true).unwrap();
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        // The request: its head and its (small, Content-Length) JSON body.
+        let head_end = loop {
+            let n = conn.read(&mut buf).unwrap();
+            assert!(n > 0, "client closed before sending a request");
+            seen.extend_from_slice(&buf[..n]);
+            if let Some(i) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+        };
+        let head = String::from_utf8_lossy(&seen[..head_end]).to_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:")?.trim().parse().ok())
+            .unwrap_or(0);
+        while seen.len() < head_end + length {
+            let n = conn.read(&mut buf).unwrap();
+            assert!(n > 0, "client closed before sending its body");
+            seen.extend_from_slice(&buf[..n]);
+        }
+        conn.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.amazon.eventstream\r\n\
+              Transfer-Encoding: chunked\r\n\r\n",
+        )
+        .unwrap();
+        let frames: Vec<Vec<u8>> = [
+            event("initial-response", "{}"),
+            event(
+                "SubscribeToShardEvent",
+                r#"{"Records":[{"SequenceNumber":"1","Data":"aGk=","PartitionKey":"p"}],
+                    "ContinuationSequenceNumber":"2","MillisBehindLatest":0}"#,
+            ),
+            event("SomeFutureEvent", "{}"),
+            Message::new(br#"{"message":"shard is gone"}"#.to_vec())
+                .with_header(":message-type", HeaderValue::String("exception".into()))
+                .with_header(
+                    ":exception-type",
+                    HeaderValue::String("ResourceNotFoundException".into()),
+                ),
+        ]
+        .iter()
+        .map(|m| encode(m).unwrap())
+        .collect();
+        send_chunked(&mut conn, &frames[..2].concat());
+        let read_while_open = first_read.recv_timeout(Duration::from_secs(10)).is_ok();
+        send_chunked(&mut conn, &frames[2..].concat());
+        conn.write_all(b"0\r\n\r\n").unwrap();
+        conn.flush().unwrap();
+        read_while_open
+    });
+    (endpoint, handle)
+}
+
+#[test]
+fn live_event_stream_split_anywhere_on_tokio() {
+    let (first_read, read) = std::sync::mpsc::channel();
+    let (endpoint, server) = serve_live_events(read);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let kinesis = sansboto_tokio::Session::new()
+            .client("kinesis")
+            .region("us-east-1")
+            .endpoint_url(endpoint.as_str())
+            .credentials("AKID", "SECRET", None)
+            .build()
+            .await
+            .unwrap();
+        let out = kinesis
+            .call("SubscribeToShard", subscribe_params())
+            .await
+            .unwrap();
+        let mut events = kinesis.event_stream("SubscribeToShard", &out).unwrap();
+        check_shard_event(&events.next_event().await.unwrap().unwrap());
+        first_read.send(()).unwrap();
+        check_exception(&events.next_event().await.unwrap().unwrap_err());
+        assert!(events.next_event().await.is_none());
+    });
+    assert!(
+        server.join().unwrap(),
+        "the first event was handed out only after the stream ended"
+    );
+}
+
+#[test]
+fn live_event_stream_split_anywhere_on_smol() {
+    let (first_read, read) = std::sync::mpsc::channel();
+    let (endpoint, server) = serve_live_events(read);
+    smol::block_on(async {
+        let kinesis = sansboto_async_std::Session::new()
+            .client("kinesis")
+            .region("us-east-1")
+            .endpoint_url(endpoint.as_str())
+            .credentials("AKID", "SECRET", None)
+            .build()
+            .await
+            .unwrap();
+        let out = kinesis
+            .call("SubscribeToShard", subscribe_params())
+            .await
+            .unwrap();
+        let mut events = kinesis.event_stream("SubscribeToShard", &out).unwrap();
+        check_shard_event(&events.next_event().await.unwrap().unwrap());
+        first_read.send(()).unwrap();
+        check_exception(&events.next_event().await.unwrap().unwrap_err());
+        assert!(events.next_event().await.is_none());
+    });
+    assert!(
+        server.join().unwrap(),
+        "the first event was handed out only after the stream ended"
+    );
+}
+
+#[test]
+fn live_event_stream_split_anywhere_on_blocking() {
+    let (first_read, read) = std::sync::mpsc::channel();
+    let (endpoint, server) = serve_live_events(read);
+    let kinesis = sansboto_blocking::Session::new()
+        .client("kinesis")
+        .region("us-east-1")
+        .endpoint_url(endpoint.as_str())
+        .credentials("AKID", "SECRET", None)
+        .build()
+        .unwrap();
+    let out = kinesis
+        .call("SubscribeToShard", subscribe_params())
+        .unwrap();
+    let mut events =
+        sansboto_blocking::event_iter(kinesis.event_stream("SubscribeToShard", &out).unwrap());
+    check_shard_event(&events.next().unwrap().unwrap());
+    first_read.send(()).unwrap();
+    check_exception(&events.next().unwrap().unwrap_err());
+    assert!(events.next().is_none());
+    assert!(
+        server.join().unwrap(),
+        "the first event was handed out only after the stream ended"
+    );
 }
