@@ -7,7 +7,8 @@
 //! - every operation with an event-stream output in the embedded models (rest-json, rest-xml,
 //!   json), every event type of each, with members generated from their shapes (empty, unicode,
 //!   64-bit edges, blobs, timestamps), modeled and unmodeled exceptions, `error` messages,
-//!   unknown event types, and for the RPC protocols the `initial-response`;
+//!   unknown event types, events whose `:event-type` or `:message-type` is not a string, and
+//!   for the RPC protocols the `initial-response`;
 //! - three made-up services (rest-json, rest-xml, json) whose events have an `eventheader`
 //!   member of every type (boolean, byte, short, integer, long, blob, string, timestamp) sent
 //!   with every header value type (the matching one mostly, and any other sometimes, uuids
@@ -521,19 +522,37 @@ fn error_frame(r: &mut Rng) -> Message {
     message
 }
 
-fn unknown_frame(r: &mut Rng) -> Message {
+/// A frame no event member is read from: an unknown or missing event type, another message
+/// type, or a real event whose `:event-type` is not a string (botocore looks the member up by
+/// the header's value as it is, and an integer or bytes names none, so the event is skipped).
+/// Or a real event whose `:message-type` is bytes: neither `error` nor `exception` to
+/// botocore, so it is read as an event.
+fn unknown_frame(r: &mut Rng, op: &Op) -> Message {
     let mut message = Message::new(&b"{}"[..]);
-    match r.below(4) {
-        0 => {
+    let real_event = (!op.events.is_empty()).then(|| &op.events[r.below(op.events.len())]);
+    match (r.below(7), real_event) {
+        (0, _) => {
             message = message
                 .with_header(":message-type", string_header("event"))
                 .with_header(":event-type", string_header("SomethingNew"))
         }
-        1 => message = message.with_header(":message-type", string_header("event")),
-        2 => {
+        (1, _) => message = message.with_header(":message-type", string_header("event")),
+        (2, _) => {
             message = message
                 .with_header(":message-type", string_header("notification"))
                 .with_header(":event-type", string_header("Unheard"))
+        }
+        (4, Some((name, sref))) => {
+            message = event_frame(r, op, name, sref);
+            message.headers[1].value = HeaderValue::ByteArray(Bytes::from(name.clone()));
+        }
+        (5, Some((name, sref))) => {
+            message = event_frame(r, op, name, sref);
+            message.headers[1].value = HeaderValue::Int(7);
+        }
+        (6, Some((name, sref))) => {
+            message = event_frame(r, op, name, sref);
+            message.headers[0].value = HeaderValue::ByteArray(Bytes::from_static(b"event"));
         }
         _ => message = message.with_header(":event-type", string_header("AlsoUnknown")),
     }
@@ -774,8 +793,8 @@ fn stream(r: &mut Rng, op: &Op, damage: Damage) -> Vec<u8> {
         let message = match r.below(20) {
             0 => exception_frame(r, op),
             1 => error_frame(r),
-            2 | 3 => unknown_frame(r),
-            _ if op.events.is_empty() => unknown_frame(r),
+            2 | 3 => unknown_frame(r, op),
+            _ if op.events.is_empty() => unknown_frame(r, op),
             _ => {
                 let (name, sref) = &op.events[r.below(op.events.len())];
                 event_frame(r, op, name, sref)
