@@ -462,7 +462,7 @@ fn call(
     }
     let client = build_client_with(session, global, service, TimestampParsing::Wire)?;
     let output_shape = op.output.as_ref().map(|r| r.shape);
-    let result = if paginator.is_some() && !options.no_paginate {
+    let mut result = if paginator.is_some() && !options.no_paginate {
         let pagination = PaginationOptions {
             max_items: options.max_items,
             page_size: options.page_size,
@@ -481,7 +481,6 @@ fn call(
     } else {
         client.call(&op.name, params)
     }?;
-    let mut result = result;
     timestamps::apply(timestamp_format, &model, output_shape, &mut result)?;
     output::print_result(
         &model,
