@@ -400,12 +400,20 @@ GENERIC = [
     (403, '<html><head><title>403 Forbidden</title></head><body>Request blocked.</body></html>', {'content-type': 'text/html'}),
     (504, '{"message": "Endpoint request timed out"}', {'content-type': 'application/json', 'x-amzn-errortype': 'InternalServerErrorException'}),
     (429, '', {'x-amzn-errortype': 'TooManyRequestsException:http://internal.amazon.com/'}),
+    # Bytes that are not UTF-8: in a message, cut off, behind a UTF-16 byte-order mark, in a 5xx
+    # HTML page.
+    (400, b'{"__type": "Throttling", "message": "bad \xff byte"}', {}),
+    (400, b'<ErrorResponse><Error><Code>Throttling</Code><Message>bad \xe9</Message></Error></ErrorResponse>', {}),
+    (500, b'{"__type": "Thrott\xc3', {}),
+    (400, b'\xff\xfe{\x00}\x00', {}),
+    (503, b'<html><body>Indisponible \xe0 cette heure</body></html>', {'content-type': 'text/html'}),
 ]
 
 def botocore_error(service_model, op, status, headers, body):
     # What botocore's endpoint makes of an error answer: its `before-parse` handlers, the output
     # shape's parse, then the modeled error shape's fields (`Endpoint._add_modeled_error_fields`).
-    response = {'status_code': status, 'headers': _Headers(headers), 'body': body.encode(),
+    response = {'status_code': status, 'headers': _Headers(headers),
+                'body': body if isinstance(body, bytes) else body.encode(),
                 'context': {'operation_name': op.name}}
     customized = {}
     session.get_component('event_emitter').emit(
@@ -467,6 +475,9 @@ for service in session.get_available_services():
     for op, status, headers, body in cases:
         case = {'service': service, 'operation': op.name, 'status': status,
                 'headers': headers, 'body': body}
+        if isinstance(body, bytes):
+            case['body'] = body.decode('utf-8', 'replace')
+            case['body_hex'] = body.hex()
         try:
             case['parsed'] = botocore_error(model, op, status, headers, body)
         except Exception as e:
@@ -729,10 +740,19 @@ fn response_of(case: &serde_json::Value) -> http::Response<sansboto_core::Body> 
     for (name, value) in case["headers"].as_object().into_iter().flatten() {
         response = response.header(name.as_str(), value.as_str().unwrap_or_default());
     }
-    let body = case["body"].as_str().unwrap_or_default();
-    response
-        .body(sansboto_core::Body::from(body.as_bytes().to_vec()))
-        .unwrap()
+    // A body that is not UTF-8 comes as hex (`body` then shows it with replacements).
+    let body = match case["body_hex"].as_str() {
+        Some(hex) => (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect(),
+        None => case["body"]
+            .as_str()
+            .unwrap_or_default()
+            .as_bytes()
+            .to_vec(),
+    };
+    response.body(sansboto_core::Body::from(body)).unwrap()
 }
 
 #[test]

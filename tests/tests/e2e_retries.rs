@@ -695,3 +695,56 @@ fn a_retried_attempt_carries_botocores_ttl() {
     // The scenarios say something: botocore gave a ttl to the retries of the first and last.
     assert_eq!(with_ttl, 8);
 }
+
+/// A 500 whose JSON error document is not UTF-8: botocore 1.44.5 decodes the body outside its
+/// retry handling, so its `UnicodeDecodeError` ends the call after one attempt. sansboto judges
+/// the attempt by its status, as the AWS SDKs do, and retries it (a server's transient failure
+/// is what a 500 says, whatever its body); after the last attempt the call fails with the
+/// parse error naming the byte, as botocore's does. Deliberate (README, "Where sansboto
+/// differs").
+#[test]
+fn an_error_answer_that_is_not_utf8_is_retried_by_its_status_where_botocore_raises() {
+    let garbled = || {
+        Action::Respond(
+            500,
+            vec![("Content-Type".into(), "application/x-amz-json-1.0".into())],
+            b"{\"__type\":\"InternalServerError\",\"message\":\"bad \xff\"}".to_vec(),
+        )
+    };
+    let reference = ScriptServer::start(move |_, _| garbled());
+    let snippet = format!(
+        r#"
+import botocore.config
+client = session.create_client('dynamodb', region_name='us-east-1', endpoint_url={url:?},
+    aws_access_key_id='AKIDRETRY', aws_secret_access_key='secret',
+    config=botocore.config.Config(retries={{'mode': 'standard'}}))
+try:
+    client.list_tables()
+except Exception as e:
+    emit(type(e).__name__ + ': ' + str(e))
+"#,
+        url = reference.url()
+    );
+    let botocore_error = sansboto_tests::botocore::run(&snippet, &[]);
+    assert_eq!(reference.seen().len(), 1, "botocore tried once");
+    let botocore_error = botocore_error.as_str().unwrap_or_default().to_string();
+    assert!(
+        botocore_error.starts_with("UnicodeDecodeError") && botocore_error.contains("position 47"),
+        "{botocore_error}"
+    );
+
+    let server = ScriptServer::start(move |_, _| garbled());
+    let client = blocking_session(core_session(&[], None, None))
+        .client("dynamodb")
+        .region("us-east-1")
+        .endpoint_url(server.url())
+        .credentials("AKIDRETRY", "secret", None)
+        .retries(RetryMode::Standard, None)
+        .build()
+        .unwrap();
+    let err = client.call("ListTables", params! {}).unwrap_err();
+    assert!(matches!(err, Error::Parse(_)), "{err:?}");
+    assert!(err.to_string().contains("byte 47"), "{err}");
+    // DynamoDB's standard-mode default is 4 attempts.
+    assert_eq!(server.seen().len(), 4);
+}

@@ -92,16 +92,18 @@ pub(super) struct ErrorBody {
 
 impl ErrorBody {
     /// botocore's `_parse_body_as_json`: empty is `{}`, text that is not JSON becomes the
-    /// message.
-    pub(super) fn read(body: &[u8]) -> ErrorBody {
+    /// message, and a body that is not UTF-8 is refused (botocore decodes it first, and its
+    /// `UnicodeDecodeError` ends the call), as a successful answer's is.
+    pub(super) fn read(body: &[u8]) -> Result<ErrorBody, ParseError> {
         let object = |object| ErrorBody {
             object,
             message_with_floats: None,
         };
         if body.is_empty() {
-            return object(serde_json::Map::new());
+            return Ok(object(serde_json::Map::new()));
         }
-        let parsed = match serde_json::from_slice::<serde_json::Value>(body) {
+        let text = body_text(body)?;
+        let parsed = match serde_json::from_str::<serde_json::Value>(text) {
             Ok(value) => Ok((value, false)),
             // The bare words Python reads as floats (see `quote_non_finite`).
             Err(e) => quote_non_finite(body)
@@ -120,16 +122,13 @@ impl ErrorBody {
                     map.values_mut().for_each(unmark);
                 }
                 body.object = map;
-                body
+                Ok(body)
             }
-            Ok(_) => object(serde_json::Map::new()),
+            Ok(_) => Ok(object(serde_json::Map::new())),
             Err(_) => {
                 let mut map = serde_json::Map::new();
-                map.insert(
-                    "message".into(),
-                    serde_json::Value::String(String::from_utf8_lossy(body).into_owned()),
-                );
-                object(map)
+                map.insert("message".into(), serde_json::Value::String(text.to_owned()));
+                Ok(object(map))
             }
         }
     }
@@ -179,7 +178,7 @@ pub(super) fn error_fields(cx: &Ctx<'_>, body: &ErrorBody) -> Map {
 }
 
 pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> {
-    Ok(error_fields(cx, &ErrorBody::read(body)))
+    Ok(error_fields(cx, &ErrorBody::read(body)?))
 }
 
 pub(super) fn parse_modeled_error(
@@ -1085,6 +1084,28 @@ mod tests {
         assert!(v["F"].as_f64().unwrap().is_nan());
     }
 
+    /// An error document is held to the same rule (botocore decodes it first too): not UTF-8
+    /// is refused, naming the byte; text that is not JSON is still the message.
+    #[test]
+    fn an_error_body_that_is_not_utf8_is_refused() {
+        for body in [
+            &b"{\"__type\": \"x#Boom\", \"message\": \"bad \xff\"}"[..],
+            b"{\"__type\": \"Thrott\xc3",
+            b"\xff\xfe{\x00}\x00",
+        ] {
+            let Err(e) = ErrorBody::read(body) else {
+                panic!("{body:?} was read");
+            };
+            let at = body.iter().position(|&b| b >= 0x80).unwrap();
+            assert!(e.to_string().contains(&format!("byte {at}")), "{e}");
+        }
+        let body = ErrorBody::read("{\"__type\": \"Thrott é".as_bytes()).unwrap();
+        assert_eq!(
+            body.message(),
+            Value::String("{\"__type\": \"Thrott é".into())
+        );
+    }
+
     #[test]
     fn reads_typed_values() {
         let v = read(r#"{"B": "aGk=", "T": 1.5, "F": "NaN", "L": [0, "1970-01-01T00:00:02Z"], "x": {"y": [1]}}"#)
@@ -1264,20 +1285,22 @@ mod tests {
 
     #[test]
     fn an_error_body_with_a_bare_word_keeps_its_code() {
-        let body = ErrorBody::read(br#"{"__type": "x#Boom", "message": NaN, "n": [Infinity]}"#);
+        let body =
+            ErrorBody::read(br#"{"__type": "x#Boom", "message": NaN, "n": [Infinity]}"#).unwrap();
         assert_eq!(body.object["__type"], "x#Boom");
         assert!(body.message().as_f64().unwrap().is_nan());
         // Read as text (a code), a word is the word, not the mark.
-        let body = ErrorBody::read(br#"{"__type": NaN, "code": [-Infinity], "message": [NaN]}"#);
+        let body =
+            ErrorBody::read(br#"{"__type": NaN, "code": [-Infinity], "message": [NaN]}"#).unwrap();
         assert_eq!(body.object["__type"], "NaN");
         assert_eq!(body.object["code"], serde_json::json!(["-Infinity"]));
         let message = body.message();
         assert!(message.as_list().unwrap()[0].as_f64().unwrap().is_nan());
         // Without the rewrite, such a text is the message's own.
-        let body = ErrorBody::read(br#"{"__type": "x#Boom", "message": "\u0000NaN"}"#);
+        let body = ErrorBody::read(br#"{"__type": "x#Boom", "message": "\u0000NaN"}"#).unwrap();
         assert_eq!(body.message(), Value::String("\0NaN".into()));
         // A word where a key belongs: not JSON to Python either, so the body is the message.
-        let body = ErrorBody::read(br#"{"__type": "x#Boom", NaN: 1}"#);
+        let body = ErrorBody::read(br#"{"__type": "x#Boom", NaN: 1}"#).unwrap();
         assert!(!body.object.contains_key("__type"));
     }
 }

@@ -98,7 +98,7 @@ fn read_rest_structure(
 }
 
 pub(super) fn parse_error(cx: &Ctx<'_>, body: &[u8]) -> Result<Map, ParseError> {
-    let parsed = ErrorBody::read(body);
+    let parsed = ErrorBody::read(body)?;
     let mut fields = error_fields(cx, &parsed);
     let code = match header(cx.headers, "x-amzn-errortype") {
         Some(h) => Some(h.into_owned()),
