@@ -91,43 +91,128 @@ impl HttpConfig {
             None => lookup(upper).filter(|v| !v.is_empty()),
         };
         let cgi = lookup("REQUEST_METHOD").is_some();
+        let http = if cgi {
+            lookup("http_proxy").filter(|v| !v.is_empty())
+        } else {
+            var("http_proxy", "HTTP_PROXY")
+        };
+        Ok(HttpConfig::from_proxy_vars(
+            var("https_proxy", "HTTPS_PROXY"),
+            http,
+            var("no_proxy", "NO_PROXY"),
+            lookup("AWS_CA_BUNDLE"),
+        ))
+    }
+
+    /// [`from_env_with`](Self::from_env_with) given the whole environment in its order, so a
+    /// proxy variable is found in any case, as Python's `urllib` finds it for botocore
+    /// (`getproxies_environment`): every non-empty variable whose name ends in `_proxy` in any
+    /// case counts (`Https_Proxy` too), the later of two spellings winning; then `HTTP_PROXY`
+    /// is dropped under `REQUEST_METHOD`; then the names whose `_proxy` is in lower case
+    /// (`https_proxy`, `HTTPS_proxy`) are read again and win, an empty one unsetting its
+    /// scheme. With only the upper- and lower-case names this is what `from_env_with` reads.
+    ///
+    /// The order decides only between two spellings other than the lower-case one, both set
+    /// and different (`HTTPS_PROXY` and `Https_Proxy`): Python takes the later in the
+    /// process's environment; sansboto's clients pass the environment sorted by name (a
+    /// session keeps it unordered), so the one whose name sorts last is taken.
+    ///
+    /// ```
+    /// use sansboto_core::HttpConfig;
+    /// let env = [("Https_Proxy", "http://mixed.local:3128"), ("no_proxy", "localhost")];
+    /// let proxy = HttpConfig::from_env_vars(env).unwrap().proxy.unwrap();
+    /// assert_eq!(proxy.https.unwrap().host, "mixed.local");
+    /// ```
+    pub fn from_env_vars<K: AsRef<str>, V: AsRef<str>>(
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<Self, HttpConfigError> {
+        const SUFFIX: &str = "_proxy";
+        let vars: Vec<(K, V)> = vars.into_iter().collect();
+        // `urllib`'s dictionary of proxies by scheme (`https`, `http`, `no`, …), small.
+        let mut proxies: Vec<(String, String)> = Vec::new();
+        let mut set = |scheme: &str, value: Option<&str>| {
+            let at = proxies.iter().position(|(s, _)| s == scheme);
+            match (at, value) {
+                (Some(i), Some(v)) => proxies[i].1 = v.to_owned(),
+                (None, Some(v)) => proxies.push((scheme.to_owned(), v.to_owned())),
+                (Some(i), None) => {
+                    proxies.remove(i);
+                }
+                (None, None) => {}
+            }
+        };
+        let mut cgi = false;
+        for (name, value) in &vars {
+            let (name, value) = (name.as_ref(), value.as_ref());
+            cgi |= name == "REQUEST_METHOD";
+            let lower = name.to_lowercase();
+            if !value.is_empty() && lower.ends_with(SUFFIX) {
+                set(&lower[..lower.len() - SUFFIX.len()], Some(value));
+            }
+        }
+        if cgi {
+            set("http", None);
+        }
+        for (name, value) in &vars {
+            let (name, value) = (name.as_ref(), value.as_ref());
+            if name.ends_with(SUFFIX) {
+                let lower = name.to_lowercase();
+                let scheme = &lower[..lower.len() - SUFFIX.len()];
+                set(scheme, Some(value).filter(|v| !v.is_empty()));
+            }
+        }
+        let proxy = |scheme: &str| {
+            proxies
+                .iter()
+                .find(|(s, _)| s == scheme)
+                .map(|(_, v)| v.clone())
+        };
+        let ca_bundle = vars
+            .iter()
+            .find(|(name, _)| name.as_ref() == "AWS_CA_BUNDLE")
+            .map(|(_, v)| v.as_ref().to_owned());
+        Ok(HttpConfig::from_proxy_vars(
+            proxy("https"),
+            proxy("http"),
+            proxy("no"),
+            ca_bundle,
+        ))
+    }
+
+    /// The configuration the proxy variables (set and not empty) and `AWS_CA_BUNDLE` give.
+    fn from_proxy_vars(
+        https: Option<String>,
+        http: Option<String>,
+        no_proxy: Option<String>,
+        ca_bundle: Option<String>,
+    ) -> Self {
         let read = |value: Option<String>| match value.map(|v| ProxyUrl::parse(&v)) {
             None => (None, None),
             Some(Ok(url)) => (Some(url), None),
             Some(Err(e)) => (None, Some(e)),
         };
-        let (https, https_refused) = read(var("https_proxy", "HTTPS_PROXY"));
-        let (http, http_refused) = read(if cgi {
-            lookup("http_proxy").filter(|v| !v.is_empty())
-        } else {
-            var("http_proxy", "HTTP_PROXY")
-        });
+        let (https, https_refused) = read(https);
+        let (http, http_refused) = read(http);
         let proxy = if https.is_some()
             || http.is_some()
             || https_refused.is_some()
             || http_refused.is_some()
         {
-            let no_proxy = var("no_proxy", "NO_PROXY")
-                .map(|v| NoProxy::parse(&v))
-                .unwrap_or_default();
             Some(ProxyConfig {
                 http,
                 https,
-                no_proxy,
+                no_proxy: no_proxy.map(|v| NoProxy::parse(&v)).unwrap_or_default(),
                 http_refused,
                 https_refused,
             })
         } else {
             None
         };
-        let ca_bundle = lookup("AWS_CA_BUNDLE")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from);
-        Ok(HttpConfig {
+        HttpConfig {
             proxy,
-            ca_bundle,
+            ca_bundle: ca_bundle.filter(|v| !v.is_empty()).map(PathBuf::from),
             ..HttpConfig::default()
-        })
+        }
     }
 }
 
@@ -883,6 +968,82 @@ mod tests {
             (p.username.as_deref(), p.password.as_deref()),
             (Some("a@b"), Some("c:d"))
         );
+    }
+
+    /// The whole environment read as `urllib`'s `getproxies_environment` reads it: any case,
+    /// in order, the lower-case `_proxy` spellings read again and winning.
+    #[test]
+    fn env_vars_are_read_in_any_case_and_in_order() {
+        let hosts = |vars: &[(&str, &str)]| {
+            let proxy = HttpConfig::from_env_vars(vars.iter().copied())
+                .unwrap()
+                .proxy;
+            let host = |p: Option<ProxyUrl>| p.map(|p| p.host);
+            proxy.map_or((None, None), |p| (host(p.https), host(p.http)))
+        };
+        let some = |h: &str| Some(h.to_string());
+        assert_eq!(hosts(&[("Https_Proxy", "mixed")]), (some("mixed"), None));
+        // The later of two first-pass spellings wins; the lower-case one wins over both.
+        assert_eq!(
+            hosts(&[("HTTPS_PROXY", "a"), ("Https_Proxy", "b")]),
+            (some("b"), None)
+        );
+        assert_eq!(
+            hosts(&[("https_proxy", "low"), ("Https_Proxy", "b")]),
+            (some("low"), None)
+        );
+        // A lower-case suffix is read again: empty, it unsets what the first pass found.
+        assert_eq!(
+            hosts(&[("HTTPS_PROXY", "a"), ("HTTPS_proxy", "")]),
+            (None, None)
+        );
+        assert_eq!(
+            hosts(&[("Https_Proxy", "a"), ("Https_Proxy_", "b")]).0,
+            some("a")
+        );
+        // The CGI rule drops what the first pass found for http; a lower-case suffix brings
+        // it back.
+        let cgi = ("REQUEST_METHOD", "GET");
+        assert_eq!(hosts(&[("HTTP_PROXY", "up"), cgi]), (None, None));
+        assert_eq!(hosts(&[("Http_Proxy", "up"), cgi]), (None, None));
+        assert_eq!(hosts(&[("HTTP_proxy", "up"), cgi]), (None, some("up")));
+        // NO_PROXY in any case; AWS_CA_BUNDLE by its exact name.
+        let config = HttpConfig::from_env_vars([
+            ("Http_Proxy", "p"),
+            ("No_Proxy", "direct.example"),
+            ("AWS_CA_BUNDLE", "/ca.pem"),
+        ])
+        .unwrap();
+        let route = config
+            .proxy
+            .as_ref()
+            .unwrap()
+            .route_for_uri(&"http://direct.example/".parse().unwrap())
+            .unwrap();
+        assert!(route.is_none());
+        assert_eq!(config.ca_bundle, Some(PathBuf::from("/ca.pem")));
+        // With the upper- and lower-case names only, it reads what the lookup reads.
+        for vars in [
+            &[("HTTP_PROXY", "up"), ("http_proxy", "")][..],
+            &[("HTTP_PROXY", ""), ("http_proxy", "low")],
+            &[
+                ("HTTPS_PROXY", "up"),
+                ("https_proxy", "low"),
+                ("REQUEST_METHOD", ""),
+            ],
+            &[("HTTP_PROXY", "up"), ("REQUEST_METHOD", "")],
+        ] {
+            let lookup = |k: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            };
+            let by_lookup = HttpConfig::from_env_with(lookup).unwrap().proxy;
+            let by_vars = HttpConfig::from_env_vars(vars.iter().copied())
+                .unwrap()
+                .proxy;
+            assert_eq!(format!("{by_lookup:?}"), format!("{by_vars:?}"), "{vars:?}");
+        }
     }
 
     #[test]

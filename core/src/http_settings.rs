@@ -149,7 +149,25 @@ impl HttpSettings {
         lookup: impl Fn(&str) -> Option<String>,
         profile_ca_bundle: Option<PathBuf>,
     ) -> Result<HttpConfig, HttpConfigError> {
-        let mut config = HttpConfig::from_env_with(lookup)?;
+        self.over(HttpConfig::from_env_with(lookup)?, profile_ca_bundle)
+    }
+
+    /// [`resolve`](Self::resolve) given the whole environment, in its order, so proxy
+    /// variables are found in any case ([`HttpConfig::from_env_vars`]), as botocore finds them.
+    pub fn resolve_env<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        env: impl IntoIterator<Item = (K, V)>,
+        profile_ca_bundle: Option<PathBuf>,
+    ) -> Result<HttpConfig, HttpConfigError> {
+        self.over(HttpConfig::from_env_vars(env)?, profile_ca_bundle)
+    }
+
+    /// These changes and the profile's CA bundle over what the environment gave.
+    fn over(
+        &self,
+        mut config: HttpConfig,
+        profile_ca_bundle: Option<PathBuf>,
+    ) -> Result<HttpConfig, HttpConfigError> {
         if config.ca_bundle.is_none() {
             config.ca_bundle = profile_ca_bundle;
         }

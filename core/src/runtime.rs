@@ -524,9 +524,13 @@ impl<T: Transport> ClientBuilder<T> {
             Some(on) => HttpSettings::new().tcp_keepalive(on),
             None => HttpSettings::new(),
         };
+        // Sorted by name: the session keeps its environment unordered (see
+        // `HttpConfig::from_env_vars` for where the order matters).
+        let mut env: Vec<(&String, &String)> = session.env().iter().collect();
+        env.sort_unstable();
         let http_config = from_session
             .merge(self.http)
-            .resolve(|name| session.env().get(name).cloned(), session.ca_bundle())?;
+            .resolve_env(env, session.ca_bundle())?;
         core.set_read_timeout(http_config.read_timeout);
         let core = Arc::new(core);
         let transport = T::connect(&http_config)?;

@@ -1,10 +1,11 @@
-//! Proxy selection from the environment, by sansboto (`HttpConfig::from_env_with`, then
+//! Proxy selection from the environment, by sansboto (`HttpConfig::from_env_vars`, then
 //! `ProxyConfig::proxy_for_uri` for each request, as every transport does) and by botocore
 //! 1.44.5 (`get_environ_proxies` on the endpoint URL when the client is made, then
 //! `URLLib3Session`'s proxy for the request's scheme, the proxy manager urllib3 makes of it and
 //! the `Proxy-Authorization` header botocore gives it), on a few thousand generated
 //! environments and URLs: `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` and `ALL_PROXY` in either case
-//! or both (with different values), empty or blank values, the CGI rule (`REQUEST_METHOD` set
+//! or both (with different values), in a mixed case (`Https_Proxy`, `NO_proxy`) alone or beside
+//! another spelling, empty or blank values, the CGI rule (`REQUEST_METHOD` set
 //! hides `HTTP_PROXY`), proxy URLs with and without a scheme, with credentials (percent-encoded,
 //! empty, partial), ports, IPv6 literals, paths and junk; URLs over http and https to names,
 //! IPv4 and IPv6 addresses, with and without ports, in other cases, matched by `NO_PROXY`
@@ -256,7 +257,9 @@ fn proxy_value(r: &mut Rng) -> String {
 }
 
 /// Set `name` (one of `http_proxy`, …) in the upper case, the lower case, both (different
-/// values), one with the other empty, or neither.
+/// values), one with the other empty, or neither; now and then in a mixed case too
+/// (`Https_Proxy`, which Python's first pass reads, or `HTTPS_proxy`, which its second pass
+/// reads again), alone or beside another spelling.
 fn set_var(
     r: &mut Rng,
     env: &mut BTreeMap<String, String>,
@@ -264,6 +267,32 @@ fn set_var(
     mut value: impl FnMut(&mut Rng) -> String,
 ) {
     let upper = name.to_ascii_uppercase();
+    if r.probability(0.15) {
+        let (prefix, _) = name.split_at(name.len() - "_proxy".len());
+        let title = format!("{}{}_Proxy", prefix[..1].to_ascii_uppercase(), &prefix[1..]);
+        let upper_prefix = format!("{}_proxy", prefix.to_ascii_uppercase());
+        let mixed = if r.probability(0.5) {
+            title
+        } else {
+            upper_prefix
+        };
+        let mixed_value = if r.probability(0.15) {
+            String::new()
+        } else {
+            value(r)
+        };
+        env.insert(mixed, mixed_value);
+        match r.below(4) {
+            0 => {
+                env.insert(upper, value(r));
+            }
+            1 => {
+                env.insert(name.to_owned(), pick(r, &["", "x"]).replace('x', &value(r)));
+            }
+            _ => {}
+        }
+        return;
+    }
     match r.below(9) {
         0 | 1 => {}
         2 | 3 => {
@@ -336,7 +365,7 @@ fn generate(count: usize) -> Vec<Case> {
         }
         if !env
             .keys()
-            .any(|k| k.ends_with("_proxy") || k.ends_with("_PROXY"))
+            .any(|k| k.to_ascii_lowercase().ends_with("_proxy"))
         {
             continue;
         }
@@ -356,7 +385,9 @@ enum Decision {
 }
 
 fn sansboto_decides(env: &BTreeMap<String, String>, url: &str) -> Decision {
-    let config = match HttpConfig::from_env_with(|name| env.get(name).cloned()) {
+    // The environment in the order botocore's process has it (the cases' JSON objects are
+    // written, and so read into `os.environ`, in this map's order).
+    let config = match HttpConfig::from_env_vars(env) {
         Ok(c) => c,
         Err(e) => return Decision::Refused(e.to_string()),
     };
@@ -393,14 +424,15 @@ fn deliberate(
             url: case.endpoint.clone(),
         };
         let ours = sansboto_decides(&case.env, &case.endpoint);
-        if ours == *theirs || deliberate(&at_endpoint, &ours, theirs, https_proxy).is_some() {
+        let alike = matches!((&ours, theirs), (Refused(_), Refused(_))) || ours == *theirs;
+        if alike || deliberate(&at_endpoint, &ours, theirs, https_proxy).is_some() {
             return Some("NO_PROXY applied to the request's own host (botocore: the endpoint's)");
         }
     }
     let values = || {
         case.env
             .iter()
-            .filter(|(k, _)| k.ends_with("_proxy") || k.ends_with("_PROXY"))
+            .filter(|(k, _)| k.to_ascii_lowercase().ends_with("_proxy"))
             .map(|(_, v)| v)
     };
     match (ours, theirs) {
@@ -437,10 +469,7 @@ fn deliberate(
     } else {
         80
     });
-    let no_proxy = match case.env.get("no_proxy") {
-        Some(v) => v.clone(),
-        None => case.env.get("NO_PROXY").cloned().unwrap_or_default(),
-    };
+    let no_proxy = python_proxy_var(&case.env, "no").unwrap_or_default();
     let ip = host.parse::<std::net::IpAddr>().is_ok();
     if *ours == Direct && *theirs != Direct {
         // sansboto bypasses the proxy where botocore does not: name each entry that matched.
@@ -499,6 +528,29 @@ fn deliberate(
         }
     }
     None
+}
+
+/// The value Python's `getproxies_environment` gives `scheme` (`no` for `NO_PROXY`) in `env`,
+/// in its order: any spelling of `<scheme>_proxy` that is not empty, the last one winning,
+/// then again the spellings ending in a lower-case `_proxy`, where an empty one unsets it.
+/// Only to name the cause of a difference; the decisions compared are botocore's own.
+fn python_proxy_var(env: &BTreeMap<String, String>, scheme: &str) -> Option<String> {
+    let key = format!("{scheme}_proxy");
+    let mut found = None;
+    for (name, value) in env {
+        if name.to_lowercase() == key && !value.is_empty() {
+            found = Some(value.clone());
+        }
+    }
+    if scheme == "http" && env.contains_key("REQUEST_METHOD") {
+        found = None;
+    }
+    for (name, value) in env {
+        if name.ends_with("_proxy") && name.to_lowercase() == key {
+            found = Some(value.clone()).filter(|v| !v.is_empty());
+        }
+    }
+    found
 }
 
 fn host_of(url: &str) -> String {
