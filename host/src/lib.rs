@@ -83,12 +83,10 @@ fn environment_from(
 
 /// [`HttpConfig`](sansboto_core::HttpConfig) defaults with proxies and CA bundle from the
 /// process environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` in any case, `AWS_CA_BUNDLE`;
-/// see `HttpConfig::from_env_vars`), sorted by name as a client's are. Variables that are not
-/// Unicode are left out, as no proxy URL can be made of them.
+/// see `HttpConfig::from_env_vars`): the [`environment`] a session reads, sorted by name as a
+/// client's is.
 pub fn http_config_from_env() -> Result<sansboto_core::HttpConfig, sansboto_core::HttpConfigError> {
-    let mut env: Vec<(String, String)> = std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .collect();
+    let mut env: Vec<(String, String)> = environment().into_iter().collect();
     env.sort_unstable();
     sansboto_core::HttpConfig::from_env_vars(env)
 }
