@@ -91,16 +91,23 @@ pub trait RandomSource: Send {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    /// A random version-4 UUID string (idempotency tokens, `amz-sdk-invocation-id`).
+    /// A random version-4 UUID's 36 characters (`8-4-4-4-12` lower-case hex digits): every
+    /// call's `amz-sdk-invocation-id`, and by default every [`uuid4`](Self::uuid4). A source
+    /// that chooses its UUIDs overrides this one.
+    fn uuid4_text(&mut self) -> [u8; 36] {
+        uuid4_text(self)
+    }
+
+    /// A random version-4 UUID string (idempotency tokens): [`uuid4_text`](Self::uuid4_text)
+    /// as text.
     fn uuid4(&mut self) -> String {
-        uuid4_text(self).iter().map(|&b| char::from(b)).collect()
+        self.uuid4_text().iter().map(|&b| char::from(b)).collect()
     }
 }
 
-/// A random version-4 UUID's 36 characters (`8-4-4-4-12` lower-case hex digits), written in
-/// place: every call makes one for its `amz-sdk-invocation-id`, which takes them without a
-/// `String` between.
-pub(crate) fn uuid4_text<R: RandomSource + ?Sized>(rng: &mut R) -> [u8; 36] {
+/// The default [`RandomSource::uuid4_text`], written in place from two `next_u64`: every call
+/// makes one for its `amz-sdk-invocation-id`, which takes the bytes without a `String` between.
+fn uuid4_text<R: RandomSource + ?Sized>(rng: &mut R) -> [u8; 36] {
     let mut b = [0u8; 16];
     b[..8].copy_from_slice(&rng.next_u64().to_be_bytes());
     b[8..].copy_from_slice(&rng.next_u64().to_be_bytes());
@@ -157,6 +164,23 @@ mod tests {
             a.match_indices('-').map(|(i, _)| i).collect::<Vec<_>>(),
             [8, 13, 18, 23]
         );
+    }
+
+    /// A source that chooses its UUIDs gives them to both forms (and so to the invocation id,
+    /// which takes `uuid4_text`).
+    #[test]
+    fn a_chosen_uuid_text_is_also_the_string() {
+        struct Chosen;
+        impl RandomSource for Chosen {
+            fn next_u64(&mut self) -> u64 {
+                0
+            }
+            fn uuid4_text(&mut self) -> [u8; 36] {
+                *b"12345678-1234-4234-8234-123456789abc"
+            }
+        }
+        assert_eq!(Chosen.uuid4(), "12345678-1234-4234-8234-123456789abc");
+        assert_eq!(SplitMix64(7).uuid4().as_bytes(), SplitMix64(7).uuid4_text());
     }
 
     #[test]

@@ -407,6 +407,9 @@ GENERIC = [
     (500, b'{"__type": "Thrott\xc3', {}),
     (400, b'\xff\xfe{\x00}\x00', {}),
     (503, b'<html><body>Indisponible \xe0 cette heure</body></html>', {'content-type': 'text/html'}),
+    # Blank to Python's `bytes.strip()`, not to Rust's `trim_ascii` (a vertical tab).
+    (500, '\x0b\x0c ', {}),
+    (502, '\x0b<html>down</html>', {}),
 ]
 
 def botocore_error(service_model, op, status, headers, body):

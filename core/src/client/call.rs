@@ -96,7 +96,7 @@ impl<'c> CallMachine<'c> {
         mut rng: Box<dyn RandomSource>,
     ) -> Self {
         let attempts = client.retry_policy(|p| p.begin_call(prepared.operation()));
-        let invocation_id = crate::machine::uuid4_text(rng.as_mut());
+        let invocation_id = rng.uuid4_text();
         CallMachine {
             client,
             discovery: DiscoveryStep::new(&prepared),

@@ -443,13 +443,16 @@ fn error_field<'v>(fields: &'v Map, name: &str) -> Option<&'v str> {
 }
 
 /// botocore's test for a body that is not the protocol's error format: a 5xx with an empty body
-/// or an HTML page (from a proxy or load balancer).
+/// or an HTML page (from a proxy or load balancer), after Python's `bytes.strip()`, which also
+/// strips the vertical tab `trim_ascii` keeps.
 fn is_generic_error(status: u16, body: &[u8]) -> bool {
     if status < 500 {
         return false;
     }
-    let trimmed = body.trim_ascii();
-    trimmed.is_empty() || trimmed.starts_with(b"<html>")
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
+    let start = body.iter().position(|b| !space(b)).unwrap_or(body.len());
+    let trimmed = &body[start..];
+    trimmed.iter().all(space) || trimmed.starts_with(b"<html>")
 }
 
 /// The error botocore reports when the body says nothing usable: the status as the code and its
@@ -1531,6 +1534,10 @@ mod tests {
     #[test]
     fn generic_errors_use_the_reason_phrase() {
         assert!(is_generic_error(503, b"  "));
+        // Python's `bytes.strip()` strips a vertical tab and a form feed too.
+        assert!(is_generic_error(500, b"\x0b"));
+        assert!(is_generic_error(502, b"\x0b\x0c<html>down</html>"));
+        assert!(!is_generic_error(500, b"\x0bx"));
         assert!(is_generic_error(502, b"<html><body>Bad</body></html>"));
         assert!(!is_generic_error(400, b""));
         let f = generic_error(503, Map::default());

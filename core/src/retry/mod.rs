@@ -155,9 +155,10 @@ pub fn sdk_request_header(attempt: u32, max: Option<u32>, ttl: Option<&str>) -> 
     value
 }
 
-/// [`sdk_request_header`] as the header's value. A first attempt under the usual limits (3:
-/// standard and adaptive; 5: legacy; none known) is a constant text, which every call sends,
-/// so it is not made and freed each time; `None` only for a `ttl` no header may carry.
+/// [`sdk_request_header`] as the header's value. A first attempt under the usual limits (3,
+/// standard and adaptive modes' default; 5, a common setting; none known, legacy mode's first
+/// attempt) is a constant text, which every call sends, so it is not made and freed each time;
+/// `None` only for a `ttl` no header may carry.
 pub(crate) fn sdk_request_value(
     attempt: u32,
     max: Option<u32>,
