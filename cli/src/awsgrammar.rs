@@ -389,6 +389,14 @@ pub(crate) fn member_options<'m>(
             }
         }
     }
+    if crate::ec2args::applies(service, &op.name) {
+        // aws-cli's `--count` gives both (help and completion show it for them).
+        for option in &mut options {
+            if crate::ec2args::REMOVED.contains(&option.name.as_str()) {
+                option.name = "count".into();
+            }
+        }
+    }
     for (original, alias) in crate::argrename::hidden_aliases(service, &operation) {
         if let Some(option) = options.iter().find(|o| o.name == original) {
             let mut hidden = option.clone();
@@ -460,7 +468,15 @@ pub(crate) fn parse(
     input_tokens: &[String],
     limit_key: bool,
 ) -> Result<OperationArgs, Failure> {
-    let table = member_options(model, service, op);
+    let mut table = member_options(model, service, op);
+    // aws-cli's own options of `ec2 run-instances` (`--count` for `--min-count` and
+    // `--max-count`, and the first network interface's).
+    let run_instances = crate::ec2args::applies(service, &op.name);
+    let mut run_instances_options = crate::ec2args::RunInstancesOptions::default();
+    if run_instances {
+        // `--count` is read as aws-cli reads it (below), not as either member's option.
+        table.retain(|o| o.name != "count");
+    }
     let streaming_output =
         crate::output::streaming_output(model, op.output.as_ref().map(|r| r.shape))
             .is_some_and(|s| !s.event_stream);
@@ -468,7 +484,15 @@ pub(crate) fn parse(
     let paginated = !input_tokens.is_empty();
     // Abbreviations (`--buck`) to full names first: whether a word is an option does not
     // depend on where it stands.
-    let names = parser_names(&table, service, op, streaming_output, paginated, limit_key);
+    let mut names = parser_names(&table, service, op, streaming_output, paginated, limit_key);
+    if run_instances {
+        // Appended to the argument table after the members' options, as aws-cli appends them.
+        let at = names
+            .iter()
+            .position(|n| *n == "cli-input-json")
+            .unwrap_or(names.len());
+        names.splice(at..at, crate::ec2args::ADDED);
+    }
     let args: Vec<String> = args
         .iter()
         .map(|arg| {
@@ -539,6 +563,20 @@ pub(crate) fn parse(
                 continue;
             }
             _ => {}
+        }
+        if run_instances && crate::ec2args::ADDED.contains(&name) {
+            let words = match (crate::ec2args::arity(name), inline) {
+                (Some(0), Some(v)) => {
+                    return Err(Failure::Usage(format!(
+                        "argument --{name}: ignored explicit argument '{v}'"
+                    )))
+                }
+                (_, Some(v)) => vec![v],
+                (Some(n), None) => following(n),
+                (None, None) => following(usize::MAX),
+            };
+            run_instances_options.set(name, words)?;
+            continue;
         }
         let Some((position, option)) = table.iter().enumerate().find(|(_, o)| o.name == name)
         else {
@@ -614,6 +652,10 @@ pub(crate) fn parse(
             }
         }
         return Err(Failure::Usage(message));
+    }
+    if run_instances {
+        run_instances_options.check(&out.params)?;
+        run_instances_options.add_to(&mut out.params)?;
     }
     Ok(out)
 }

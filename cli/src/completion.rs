@@ -144,6 +144,9 @@ pub(crate) fn candidates(session: &Session, words: &[String]) -> Vec<String> {
                                     .filter(|o| o.documented)
                                     .map(|o| format!("--{}", o.name)),
                             );
+                            if crate::ec2args::applies(service, &op.name) {
+                                out.extend(crate::ec2args::ADDED.map(|o| format!("--{o}")));
+                            }
                         }
                     }
                     out.extend(CALL_OPTIONS.iter().map(|s| s.to_string()));

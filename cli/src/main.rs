@@ -12,6 +12,7 @@ mod args;
 mod awsgrammar;
 mod completion;
 mod debug;
+mod ec2args;
 mod help;
 mod mimetypes;
 mod outfile;
@@ -211,7 +212,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let op = operation_of(&model, &service, &config.operation)?;
             // aws-cli's `SERVICE wait WAITER --member value`: the waiter's operation's options.
             let aws = awsgrammar::parse(&model, &service, op, &operation_args, &[], false)?;
-            let params = operation_params(&model, op, aws, params.as_deref())?;
+            let params = operation_params(&model, &service, op, aws, params.as_deref())?;
             let client = build_client(&session, &global, &service)?;
             debug_event!("waiter {} on {}", config.name, config.operation);
             client
@@ -252,6 +253,7 @@ fn read_params(
 /// `--params`), or `--params` alone.
 fn operation_params(
     model: &ServiceModel,
+    service: &str,
     op: &sansboto_core::model::Operation,
     aws: awsgrammar::OperationArgs,
     given: Option<&str>,
@@ -262,7 +264,10 @@ fn operation_params(
             "--params and --cli-input-json cannot both be given".into(),
         ));
     }
-    if aws.input.is_none() && aws.params.is_empty() {
+    // aws-cli's handlers of `ec2 run-instances` act on its grammar's calls, options or not
+    // (`--params` is botocore's grammar).
+    let run_instances = ec2args::applies(service, &op.name) && given.is_none();
+    if aws.input.is_none() && aws.params.is_empty() && !run_instances {
         return read_params(model, input, given);
     }
     // The options, then the members of the whole input they do not give: as aws-cli, the
@@ -281,6 +286,9 @@ fn operation_params(
     let mut json = aws.params;
     for (name, value) in base {
         json.entry(name).or_insert(value);
+    }
+    if run_instances {
+        ec2args::before_parameter_build(&mut json);
     }
     convert_params(model, input, &serde_json::Value::Object(json))
 }
@@ -456,7 +464,7 @@ fn call(
         global.color.as_deref(),
         &op.name,
     )?;
-    let params = operation_params(&model, op, aws, options.params.as_deref())?;
+    let params = operation_params(&model, service, op, aws, options.params.as_deref())?;
     if global.dry_run {
         return dry_run(core, global, service, &op.name, params);
     }

@@ -1262,3 +1262,170 @@ fn api_versions_pins_the_command_line_as_aws_cli_does() {
     assert!(help(&pinned, Some("nowhere")).contains("  InstanceExists\n"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The parameters aws-cli hands botocore's serializer for `args`: caught after every
+/// `before-parameter-build` handler (aws-cli's own, which `ec2 run-instances` has, run there;
+/// botocore's draws a random `ClientToken` there, so the cases give theirs).
+fn awscli_built_params(args: &[&str]) -> serde_json::Value {
+    const SCRIPT: &str = r#"
+import sys, json
+from awscli.clidriver import create_clidriver
+driver = create_clidriver()
+def grab(params, **kwargs):
+    sys.stdout.write(json.dumps(params))
+    sys.stdout.flush()
+    raise SystemExit(0)
+driver.session.get_component('event_emitter').register_last('before-parameter-build', grab)
+sys.exit(driver.main(sys.argv[1:]))
+"#;
+    let out = test_environment(&mut Command::new(sansboto_tests::botocore::python()))
+        .arg("-c")
+        .arg(SCRIPT)
+        .args(args)
+        .env("PYTHONPATH", awscli_dir())
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "aws-cli {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("aws-cli's parameters as JSON")
+}
+
+/// aws-cli's own options of `ec2 run-instances` (`--count` in place of `--min-count` and
+/// `--max-count`, the first network interface's options, the options then moved into it):
+/// the same words make the same request (EC2's query body keeps aws-cli's parameter order),
+/// and what aws-cli refuses is refused.
+#[test]
+fn run_instances_options_as_aws_cli_reads_them() {
+    let cases: &[&[&str]] = &[
+        &["ec2", "run-instances", "--image-id", "ami-1"],
+        &[
+            "ec2",
+            "run-instances",
+            "--image-id",
+            "ami-1",
+            "--count",
+            "3",
+        ],
+        &[
+            "ec2",
+            "run-instances",
+            "--count",
+            "2:5",
+            "--instance-type",
+            "t3.micro",
+        ],
+        &["ec2", "run-instances", "--cou", " +1_0 "],
+        &[
+            "ec2",
+            "run-instances",
+            "--image-id",
+            "ami-1",
+            "--subnet-id",
+            "subnet-1",
+            "--security-group-ids",
+            "sg-1",
+            "sg-2",
+            "--associate-public-ip-address",
+        ],
+        &[
+            "ec2",
+            "run-instances",
+            "--image-id",
+            "ami-1",
+            "--secondary-private-ip-addresses",
+            "10.0.0.5",
+            "10.0.0.6",
+            "--private-ip-address",
+            "10.0.0.4",
+            "--subnet-id",
+            "subnet-1",
+        ],
+        &[
+            "ec2",
+            "run-instances",
+            "--image-id",
+            "ami-1",
+            "--secondary-private-ip-address-count",
+            "2",
+            "--no-associate-public-ip-address",
+            "--ipv6-address-count",
+            "1",
+        ],
+        &[
+            "ec2",
+            "run-instances",
+            "--image-id",
+            "ami-1",
+            "--network-interfaces",
+            "DeviceIndex=0,SubnetId=subnet-9",
+            "--no-associate-public-ip-address",
+        ],
+        &[
+            "ec2",
+            "run-instances",
+            "--cli-input-json",
+            r#"{"ImageId": "ami-2", "MaxCount": 4, "SubnetId": "subnet-3"}"#,
+            "--count",
+            "1",
+            "--associate-public-ip-address",
+        ],
+        &[
+            "ec2",
+            "run-instances",
+            "--image-id",
+            "ami-1",
+            "--secondary-private-ip-addresses",
+            "--secondary-private-ip-address-count",
+            "0",
+        ],
+    ];
+    for args in cases {
+        // A token of the call's own: both would draw one at random.
+        let args = &[*args, &["--client-token", "tok-1"][..]].concat();
+        let params = awscli_built_params(args);
+        let via_params = dry_run(&[args[0], args[1], "--params", &params.to_string()]);
+        assert_eq!(
+            dry_run(args),
+            via_params,
+            "{args:?}: aws-cli's parameters were {params}"
+        );
+    }
+    for (args, message) in [
+        (
+            &["ec2", "run-instances", "--image-id", "ami-1", "--count", "1:2:3"][..],
+            "count parameter should be of form min[:max] (e.g. 1 or 1:10)",
+        ),
+        (
+            &["ec2", "run-instances", "--image-id", "ami-1", "--count", "x"],
+            "count parameter should be of form min[:max] (e.g. 1 or 1:10)",
+        ),
+        (
+            &[
+                "ec2", "run-instances", "--network-interfaces", "DeviceIndex=0",
+                "--associate-public-ip-address",
+            ],
+            "Mixing the --network-interfaces option with the simple, scalar options is not supported.",
+        ),
+        (
+            &["ec2", "run-instances", "--min-count", "1"],
+            "Unknown options: --min-count",
+        ),
+        (
+            &["ec2", "run-instances", "--secondary-private-ip-address-count", "two"],
+            "argument --secondary-private-ip-address-count: invalid int value: 'two'",
+        ),
+    ] {
+        let theirs = awscli(args);
+        let ours = sansboto(args);
+        let (theirs_err, ours_err) = (
+            String::from_utf8_lossy(&theirs.stderr),
+            String::from_utf8_lossy(&ours.stderr),
+        );
+        assert!(!theirs.status.success() && theirs_err.contains(message), "aws-cli {args:?}: {theirs_err}");
+        assert!(!ours.status.success() && ours_err.contains(message), "{args:?}: {ours_err}");
+    }
+}
