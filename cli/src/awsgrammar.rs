@@ -389,12 +389,11 @@ pub(crate) fn member_options<'m>(
             }
         }
     }
-    if crate::ec2args::applies(service, &op.name) {
-        // aws-cli's `--count` gives both (help and completion show it for them).
+    if let Some(command) = crate::ec2args::command(service, &op.name) {
+        // As aws-cli shows them: `run-instances`' `--count` for both count members, a
+        // security group rule's scalar members hidden behind its own options.
         for option in &mut options {
-            if crate::ec2args::REMOVED.contains(&option.name.as_str()) {
-                option.name = "count".into();
-            }
+            command.relabel(&mut option.name, &mut option.documented);
         }
     }
     for (original, alias) in crate::argrename::hidden_aliases(service, &operation) {
@@ -471,11 +470,12 @@ pub(crate) fn parse(
     let mut table = member_options(model, service, op);
     // aws-cli's own options of `ec2 run-instances` (`--count` for `--min-count` and
     // `--max-count`, and the first network interface's).
-    let run_instances = crate::ec2args::applies(service, &op.name);
-    let mut run_instances_options = crate::ec2args::RunInstancesOptions::default();
-    if run_instances {
-        // `--count` is read as aws-cli reads it (below), not as either member's option.
-        table.retain(|o| o.name != "count");
+    let ec2_command = crate::ec2args::command(service, &op.name);
+    let mut added = crate::ec2args::AddedOptions::default();
+    if let Some(command) = ec2_command {
+        // An added option (`run-instances`' `--count`) is read as aws-cli reads it (below), not
+        // as a member's.
+        table.retain(|o| !command.added().contains(&o.name.as_str()));
     }
     let streaming_output =
         crate::output::streaming_output(model, op.output.as_ref().map(|r| r.shape))
@@ -485,13 +485,13 @@ pub(crate) fn parse(
     // Abbreviations (`--buck`) to full names first: whether a word is an option does not
     // depend on where it stands.
     let mut names = parser_names(&table, service, op, streaming_output, paginated, limit_key);
-    if run_instances {
+    if let Some(command) = ec2_command {
         // Appended to the argument table after the members' options, as aws-cli appends them.
         let at = names
             .iter()
             .position(|n| *n == "cli-input-json")
             .unwrap_or(names.len());
-        names.splice(at..at, crate::ec2args::ADDED);
+        names.splice(at..at, command.added().iter().copied());
     }
     let args: Vec<String> = args
         .iter()
@@ -564,8 +564,8 @@ pub(crate) fn parse(
             }
             _ => {}
         }
-        if run_instances && crate::ec2args::ADDED.contains(&name) {
-            let words = match (crate::ec2args::arity(name), inline) {
+        if let Some(command) = ec2_command.filter(|c| c.added().contains(&name)) {
+            let words = match (command.arity(name), inline) {
                 (Some(0), Some(v)) => {
                     return Err(Failure::Usage(format!(
                         "argument --{name}: ignored explicit argument '{v}'"
@@ -575,7 +575,7 @@ pub(crate) fn parse(
                 (Some(n), None) => following(n),
                 (None, None) => following(usize::MAX),
             };
-            run_instances_options.set(name, words)?;
+            added.set(command, name, words)?;
             continue;
         }
         let Some((position, option)) = table.iter().enumerate().find(|(_, o)| o.name == name)
@@ -653,9 +653,8 @@ pub(crate) fn parse(
         }
         return Err(Failure::Usage(message));
     }
-    if run_instances {
-        run_instances_options.check(&out.params)?;
-        run_instances_options.add_to(&mut out.params)?;
+    if let Some(command) = ec2_command {
+        added.apply(command, &mut out.params)?;
     }
     Ok(out)
 }

@@ -144,8 +144,8 @@ pub(crate) fn candidates(session: &Session, words: &[String]) -> Vec<String> {
                                     .filter(|o| o.documented)
                                     .map(|o| format!("--{}", o.name)),
                             );
-                            if crate::ec2args::applies(service, &op.name) {
-                                out.extend(crate::ec2args::ADDED.map(|o| format!("--{o}")));
+                            if let Some(command) = crate::ec2args::command(service, &op.name) {
+                                out.extend(command.added().iter().map(|o| format!("--{o}")));
                             }
                         }
                     }

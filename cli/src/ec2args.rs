@@ -1,111 +1,202 @@
-//! aws-cli's own options of `ec2 run-instances` (its `ec2/addcount.py` and
-//! `ec2/runinstances.py` customizations), read as aws-cli reads them:
+//! aws-cli's own options of EC2 commands (its `ec2/addcount.py`, `ec2/runinstances.py`,
+//! `ec2/secgroupsimplify.py` and `ec2/protocolarg.py` customizations), read as aws-cli reads
+//! them:
 //!
-//! - `--count N` or `--count MIN:MAX` in place of `--min-count` and `--max-count` (which the
-//!   command then does not have), both 1 when not given;
-//! - `--secondary-private-ip-addresses IP …`, `--secondary-private-ip-address-count N` and
+//! - `run-instances`: `--count N` or `--count MIN:MAX` in place of `--min-count` and
+//!   `--max-count` (which the command then does not have), both 1 when not given;
+//!   `--secondary-private-ip-addresses IP …`, `--secondary-private-ip-address-count N` and
 //!   `--[no-]associate-public-ip-address`, which make the first network interface
 //!   (`DeviceIndex` 0) that `NetworkInterfaces` would otherwise have to spell out; given with
 //!   `--network-interfaces` they are refused (the negative flag aside, as aws-cli checks it
 //!   not), and when there is such an interface, `--subnet-id`, `--security-group-ids`,
-//!   `--private-ip-address` and the IPv6 options move into it, as EC2 requires.
+//!   `--private-ip-address` and the IPv6 options move into it, as EC2 requires;
+//! - `authorize-`/`revoke-security-group-ingress`/`-egress`: `--protocol tcp|udp|icmp|all|N`,
+//!   `--port N|FROM-TO|all`, `--cidr`, `--source-group` (an id or a name) and `--group-owner`,
+//!   which make the first rule of `IpPermissions` (refused beside `--ip-permissions`); the
+//!   members they stand for (`--ip-protocol`, `--from-port`, …) are still read, not shown;
+//! - `create-`/`replace-network-acl-entry`: `--protocol tcp|udp|icmp|all` sent as its number.
 //!
 //! Their effect on the parameters, and its order (which the query body keeps), is aws-cli's:
 //! the options are read after the members' (aws-cli appends them to the operation's argument
-//! table), and the defaults and the moves happen last (its `before-parameter-build`
-//! handlers), also over `--cli-input-json`. The command's own `--params` grammar is botocore's
-//! and has none of this.
+//! table), and the defaults, moves and protocol numbers happen last (its
+//! `before-parameter-build` handlers), also over `--cli-input-json`. The command's own
+//! `--params` grammar is botocore's and has none of this.
 
 use serde_json::{json, Map, Value as J};
 
 use crate::output::Failure;
 
-/// Whether the operation is `ec2 run-instances` (the model's names).
-pub(crate) fn applies(service: &str, operation: &str) -> bool {
-    service == "ec2" && operation == "RunInstances"
+/// An EC2 command aws-cli gives options of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Command {
+    /// `run-instances`.
+    RunInstances,
+    /// `authorize-`/`revoke-security-group-ingress`/`-egress`.
+    SecurityGroupRule,
+    /// `create-`/`replace-network-acl-entry`.
+    NetworkAclEntry,
 }
 
-/// The members' options aws-cli removes (`--count` gives both members).
-pub(crate) const REMOVED: [&str; 2] = ["min-count", "max-count"];
-
-/// The options aws-cli adds, in its argument table's order.
-pub(crate) const ADDED: [&str; 5] = [
-    "count",
-    "secondary-private-ip-addresses",
-    "secondary-private-ip-address-count",
-    "associate-public-ip-address",
-    "no-associate-public-ip-address",
-];
-
-/// What the added options were given.
-#[derive(Debug, Default)]
-pub(crate) struct RunInstancesOptions {
-    count: Option<String>,
-    secondary_addresses: Option<Vec<String>>,
-    secondary_count: Option<i64>,
-    associate: bool,
-    no_associate: bool,
-}
-
-/// How many words an added option takes after it: `None` for any number (`nargs='*'`).
-pub(crate) fn arity(option: &str) -> Option<usize> {
-    match option {
-        "secondary-private-ip-addresses" => None,
-        "associate-public-ip-address" | "no-associate-public-ip-address" => Some(0),
-        _ => Some(1),
+/// The command `operation` of `service` (the model's names) is, if aws-cli customizes it.
+pub(crate) fn command(service: &str, operation: &str) -> Option<Command> {
+    if service != "ec2" {
+        return None;
+    }
+    match operation {
+        "RunInstances" => Some(Command::RunInstances),
+        "AuthorizeSecurityGroupIngress"
+        | "AuthorizeSecurityGroupEgress"
+        | "RevokeSecurityGroupIngress"
+        | "RevokeSecurityGroupEgress" => Some(Command::SecurityGroupRule),
+        "CreateNetworkAclEntry" | "ReplaceNetworkAclEntry" => Some(Command::NetworkAclEntry),
+        _ => None,
     }
 }
 
-impl RunInstancesOptions {
-    /// Take `option` (one of [`ADDED`]) with its words (as many as [`arity`] says; for one
-    /// word, an inline `--option=value` too).
-    pub(crate) fn set(&mut self, option: &str, words: Vec<String>) -> Result<(), Failure> {
-        let one = |words: Vec<String>| {
-            words.into_iter().next().ok_or_else(|| {
-                Failure::Usage(format!("argument --{option}: expected one argument"))
-            })
-        };
-        match option {
-            "count" => self.count = Some(one(words)?),
-            "secondary-private-ip-addresses" => self.secondary_addresses = Some(words),
-            "secondary-private-ip-address-count" => {
-                let text = one(words)?;
-                self.secondary_count = Some(python_int(&text).ok_or_else(|| {
-                    Failure::Usage(format!("argument --{option}: invalid int value: '{text}'"))
-                })?);
+/// The members' options `run-instances`' `--count` stands for.
+const COUNT_MEMBERS: [&str; 2] = ["min-count", "max-count"];
+
+/// The members' options a security group rule's options stand for (still read, not shown).
+const RULE_MEMBERS: [&str; 6] = [
+    "ip-protocol",
+    "from-port",
+    "to-port",
+    "cidr-ip",
+    "source-security-group-name",
+    "source-security-group-owner-id",
+];
+
+impl Command {
+    /// The options aws-cli adds, in its argument table's order.
+    pub(crate) fn added(self) -> &'static [&'static str] {
+        match self {
+            Command::RunInstances => &[
+                "count",
+                "secondary-private-ip-addresses",
+                "secondary-private-ip-address-count",
+                "associate-public-ip-address",
+                "no-associate-public-ip-address",
+            ],
+            Command::SecurityGroupRule => {
+                &["protocol", "port", "cidr", "source-group", "group-owner"]
             }
-            "associate-public-ip-address" => self.associate = true,
-            "no-associate-public-ip-address" => self.no_associate = true,
+            Command::NetworkAclEntry => &[],
+        }
+    }
+
+    /// A member's option as aws-cli shows it: `run-instances`' count members as `--count`
+    /// (which the parser reads itself), a security group rule's scalar members hidden.
+    pub(crate) fn relabel(self, name: &mut String, documented: &mut bool) {
+        match self {
+            Command::RunInstances if COUNT_MEMBERS.contains(&name.as_str()) => {
+                *name = "count".into()
+            }
+            Command::SecurityGroupRule if RULE_MEMBERS.contains(&name.as_str()) => {
+                *documented = false
+            }
             _ => {}
         }
+    }
+
+    /// How many words an added option takes after it: `None` for any number (`nargs='*'`).
+    pub(crate) fn arity(self, option: &str) -> Option<usize> {
+        match option {
+            "secondary-private-ip-addresses" => None,
+            "associate-public-ip-address" | "no-associate-public-ip-address" => Some(0),
+            _ => Some(1),
+        }
+    }
+}
+
+/// What the added options of a command were given (the last time each was given, as argparse
+/// keeps it).
+#[derive(Debug, Default)]
+pub(crate) struct AddedOptions {
+    given: Vec<(&'static str, Vec<String>)>,
+}
+
+impl AddedOptions {
+    /// Take `option` (one of `command`'s added ones) with its words (as many as
+    /// [`Command::arity`] says; for one word, an inline `--option=value` too).
+    pub(crate) fn set(
+        &mut self,
+        command: Command,
+        option: &str,
+        words: Vec<String>,
+    ) -> Result<(), Failure> {
+        let Some(option) = command.added().iter().find(|o| **o == option).copied() else {
+            return Ok(());
+        };
+        if command.arity(option) == Some(1) && words.is_empty() {
+            return Err(Failure::Usage(format!(
+                "argument --{option}: expected one argument"
+            )));
+        }
+        // argparse's `type=int`, checked as the words are read.
+        if option == "secondary-private-ip-address-count" && python_int(&words[0]).is_none() {
+            return Err(Failure::Usage(format!(
+                "argument --{option}: invalid int value: '{}'",
+                words[0]
+            )));
+        }
+        self.given.retain(|(o, _)| *o != option);
+        self.given.push((option, words));
         Ok(())
     }
 
-    /// aws-cli's check once the words are read: the scalar options and `--network-interfaces`
-    /// do not mix.
-    pub(crate) fn check(&self, params: &Map<String, J>) -> Result<(), Failure> {
+    fn one(&self, option: &str) -> Option<&str> {
+        self.words(option)
+            .and_then(|w| w.first())
+            .map(String::as_str)
+            .filter(|w| !w.is_empty())
+    }
+
+    fn words(&self, option: &str) -> Option<&[String]> {
+        self.given
+            .iter()
+            .find(|(o, _)| *o == option)
+            .map(|(_, w)| w.as_slice())
+    }
+
+    /// aws-cli's check once the words are read, then what the options add to `params` (after
+    /// the members'), in its argument table's order.
+    pub(crate) fn apply(
+        &self,
+        command: Command,
+        params: &mut Map<String, J>,
+    ) -> Result<(), Failure> {
+        match command {
+            Command::RunInstances => self.run_instances(params),
+            Command::SecurityGroupRule => self.security_group_rule(params),
+            Command::NetworkAclEntry => Ok(()),
+        }
+    }
+
+    fn run_instances(&self, params: &mut Map<String, J>) -> Result<(), Failure> {
+        let addresses = self
+            .words("secondary-private-ip-addresses")
+            .filter(|a| !a.is_empty());
+        let address_count = self
+            .one("secondary-private-ip-address-count")
+            .and_then(python_int)
+            .filter(|n| *n != 0);
+        let associate = self.words("associate-public-ip-address").is_some();
         let interfaces_given = params
             .get("NetworkInterfaces")
             .is_some_and(|v| !matches!(v, J::Null) && v.as_array().is_none_or(|a| !a.is_empty()));
-        let scalar_given = self
-            .secondary_addresses
-            .as_ref()
-            .is_some_and(|a| !a.is_empty())
-            || self.secondary_count.is_some_and(|n| n != 0)
-            || self.associate;
-        if interfaces_given && scalar_given {
+        if interfaces_given && (addresses.is_some() || address_count.is_some() || associate) {
             return Err(Failure::Raised(
                 "Mixing the --network-interfaces option with the simple, scalar options is \
                  not supported."
                     .into(),
             ));
         }
-        Ok(())
-    }
-
-    /// Add what the options say to `params` (after the members'), in aws-cli's order.
-    pub(crate) fn add_to(&self, params: &mut Map<String, J>) -> Result<(), Failure> {
-        if let Some(count) = &self.count {
+        // (An empty count is read too, and refused, as aws-cli reads any given value.)
+        if let Some(count) = self
+            .words("count")
+            .and_then(|w| w.first())
+            .map(String::as_str)
+        {
             let bad = || {
                 Failure::Raised(
                     "count parameter should be of form min[:max] (e.g. 1 or 1:10)".into(),
@@ -114,14 +205,14 @@ impl RunInstancesOptions {
             let (min, max) = match count.split_once(':') {
                 Some((_, max)) if max.contains(':') => return Err(bad()),
                 Some((min, max)) => (min, max),
-                None => (count.as_str(), count.as_str()),
+                None => (count, count),
             };
             let min = python_int(min).ok_or_else(bad)?;
             let max = python_int(max).ok_or_else(bad)?;
             params.insert("MinCount".into(), json!(min));
             params.insert("MaxCount".into(), json!(max));
         }
-        if let Some(addresses) = self.secondary_addresses.as_ref().filter(|a| !a.is_empty()) {
+        if let Some(addresses) = addresses {
             let addresses: Vec<J> = addresses
                 .iter()
                 .map(|a| json!({"PrivateIpAddress": a, "Primary": false}))
@@ -131,40 +222,141 @@ impl RunInstancesOptions {
                 interface.insert("PrivateIpAddresses".into(), J::Array(addresses));
             }
         }
-        if let Some(count) = self.secondary_count.filter(|n| *n != 0) {
+        if let Some(count) = address_count {
             first_interface(params)?.insert("SecondaryPrivateIpAddressCount".into(), json!(count));
         }
-        if self.associate {
+        if associate {
             first_interface(params)?.insert("AssociatePublicIpAddress".into(), J::Bool(true));
         }
-        if self.no_associate {
+        if self.words("no-associate-public-ip-address").is_some() {
             first_interface(params)?.insert("AssociatePublicIpAddress".into(), J::Bool(false));
         }
         Ok(())
     }
+
+    fn security_group_rule(&self, params: &mut Map<String, J>) -> Result<(), Failure> {
+        let permissions_given = params
+            .get("IpPermissions")
+            .is_some_and(|v| !matches!(v, J::Null) && v.as_array().is_none_or(|a| !a.is_empty()));
+        if permissions_given {
+            // aws-cli names the option by its Python name (`source_group`).
+            if let Some(option) = self.command_options().find(|o| self.one(o).is_some()) {
+                return Err(Failure::Raised(format!(
+                    "The --{} option is not compatible with the --ip-permissions option ",
+                    option.replace('-', "_")
+                )));
+            }
+        }
+        if let Some(protocol) = self.one("protocol") {
+            let number_ok = python_int(protocol).is_some_and(|n| (0..=255).contains(&n) || n == -1);
+            let protocol = match protocol {
+                _ if number_ok => protocol,
+                "tcp" | "udp" | "icmp" => protocol,
+                "all" => "-1",
+                _ => {
+                    return Err(Failure::Raised(
+                        "protocol parameter should be one of: tcp|udp|icmp|all or any valid \
+                         protocol number."
+                            .into(),
+                    ))
+                }
+            };
+            first_rule(params)?.insert("IpProtocol".into(), json!(protocol));
+        }
+        if let Some(port) = self.one("port") {
+            let (from, to) = match port {
+                "-1" | "all" => ("-1", "-1"),
+                _ => port.split_once('-').unwrap_or((port, port)),
+            };
+            let (Some(from), Some(to)) = (python_int(from), python_int(to)) else {
+                return Err(Failure::Raised(
+                    "port parameter should be of the form <from[-to]> (e.g. 22 or 22-25)".into(),
+                ));
+            };
+            let rule = first_rule(params)?;
+            rule.insert("FromPort".into(), json!(from));
+            rule.insert("ToPort".into(), json!(to));
+        }
+        if let Some(cidr) = self.one("cidr") {
+            first_rule(params)?.insert("IpRanges".into(), json!([{"CidrIp": cidr}]));
+        }
+        if let Some(group) = self.one("source-group") {
+            let key = if group.starts_with("sg-") {
+                "GroupId"
+            } else {
+                "GroupName"
+            };
+            first_pair(params)?.insert(key.into(), json!(group));
+        }
+        if let Some(owner) = self.one("group-owner") {
+            first_pair(params)?.insert("UserId".into(), json!(owner));
+        }
+        Ok(())
+    }
+
+    fn command_options(&self) -> impl Iterator<Item = &'static str> {
+        Command::SecurityGroupRule.added().iter().copied()
+    }
+}
+
+/// The first rule of `params`' `IpPermissions`, made (`{}`) when there is none.
+fn first_rule(params: &mut Map<String, J>) -> Result<&mut Map<String, J>, Failure> {
+    first_item(params, "IpPermissions", json!({}))
+}
+
+/// The first group pair of the first rule, made (`{}`) when the rule has none.
+fn first_pair(params: &mut Map<String, J>) -> Result<&mut Map<String, J>, Failure> {
+    let rule = first_rule(params)?;
+    rule.entry("UserIdGroupPairs")
+        .or_insert_with(|| json!([{}]));
+    first_item(rule, "UserIdGroupPairs", json!({}))
+}
+
+/// The first item (an object) of the list `key` of `map`, the list made of `item` when absent.
+/// aws-cli indexes the list and updates the item: an empty list, or a first item that is not
+/// an object, fails there (a Python error), and here.
+fn first_item<'m>(
+    map: &'m mut Map<String, J>,
+    key: &str,
+    item: J,
+) -> Result<&'m mut Map<String, J>, Failure> {
+    map.entry(key)
+        .or_insert_with(|| J::Array(vec![item]))
+        .as_array_mut()
+        .and_then(|list| list.first_mut())
+        .and_then(J::as_object_mut)
+        .ok_or_else(|| Failure::Raised(format!("{key} has no first item to add to")))
 }
 
 /// The first network interface of `params`, made (`{"DeviceIndex": 0}`) when there is none.
 fn first_interface(params: &mut Map<String, J>) -> Result<&mut Map<String, J>, Failure> {
-    let interfaces = params
-        .entry("NetworkInterfaces")
-        .or_insert_with(|| json!([{"DeviceIndex": 0}]));
-    // aws-cli indexes the list and updates the item: an empty list or one whose first item
-    // is not an object fails there (a Python error).
-    interfaces
-        .as_array_mut()
-        .and_then(|list| list.first_mut())
-        .and_then(J::as_object_mut)
-        .ok_or_else(|| {
-            Failure::Raised("--network-interfaces has no first interface to add to".into())
-        })
+    first_item(params, "NetworkInterfaces", json!({"DeviceIndex": 0}))
 }
 
-/// aws-cli's `before-parameter-build` handlers of `ec2 RunInstances`, on the call's final
-/// parameters: `MaxCount` and `MinCount` default to 1, then, when the first network interface
-/// has addresses, a public-address choice or an address count, the options EC2 accepts only
-/// inside it move there.
-pub(crate) fn before_parameter_build(params: &mut Map<String, J>) {
+/// aws-cli's `before-parameter-build` handlers of `command`, on the call's final parameters.
+pub(crate) fn before_parameter_build(command: Command, params: &mut Map<String, J>) {
+    match command {
+        Command::RunInstances => run_instances_defaults_and_moves(params),
+        Command::SecurityGroupRule => {}
+        Command::NetworkAclEntry => {
+            if let Some(protocol) = params.get_mut("Protocol") {
+                let number = match protocol.as_str() {
+                    Some("tcp") => "6",
+                    Some("udp") => "17",
+                    Some("icmp") => "1",
+                    Some("all") => "-1",
+                    _ => return,
+                };
+                *protocol = json!(number);
+            }
+        }
+    }
+}
+
+/// `run-instances`: `MaxCount` and `MinCount` default to 1, then, when the first network
+/// interface has addresses, a public-address choice or an address count, the options EC2
+/// accepts only inside it move there.
+fn run_instances_defaults_and_moves(params: &mut Map<String, J>) {
     for member in ["MaxCount", "MinCount"] {
         params.entry(member).or_insert(json!(1));
     }
@@ -242,6 +434,15 @@ fn python_int(text: &str) -> Option<i64> {
 mod tests {
     use super::*;
 
+    fn given(command: Command, options: &[(&str, &[&str])]) -> AddedOptions {
+        let mut added = AddedOptions::default();
+        for (option, words) in options {
+            let words = words.iter().map(|w| w.to_string()).collect();
+            added.set(command, option, words).unwrap();
+        }
+        added
+    }
+
     #[test]
     fn python_int_reads_what_int_reads() {
         for (text, value) in [
@@ -260,24 +461,24 @@ mod tests {
     }
 
     #[test]
-    fn count_and_interface_options_make_aws_clis_parameters() {
-        let mut options = RunInstancesOptions::default();
-        options.set("count", vec!["2:5".into()]).unwrap();
-        options
-            .set(
-                "secondary-private-ip-addresses",
-                vec!["10.0.0.5".into(), "10.0.0.6".into()],
-            )
-            .unwrap();
-        options.set("associate-public-ip-address", vec![]).unwrap();
+    fn run_instances_options_make_aws_clis_parameters() {
+        let command = Command::RunInstances;
+        let added = given(
+            command,
+            &[
+                ("associate-public-ip-address", &[]),
+                ("secondary-private-ip-addresses", &["10.0.0.5", "10.0.0.6"]),
+                ("count", &["2:5"]),
+            ],
+        );
         let mut params = Map::new();
         params.insert("ImageId".into(), json!("ami-1"));
         params.insert("SubnetId".into(), json!("subnet-1"));
-        options.check(&params).unwrap();
-        options.add_to(&mut params).unwrap();
-        before_parameter_build(&mut params);
+        added.apply(command, &mut params).unwrap();
+        before_parameter_build(command, &mut params);
+        // The options' order is aws-cli's table's, not the command line's.
         assert_eq!(
-            J::Object(params),
+            serde_json::to_string(&params).unwrap(),
             json!({
                 "ImageId": "ami-1",
                 "MinCount": 2,
@@ -292,29 +493,117 @@ mod tests {
                     "SubnetId": "subnet-1",
                 }],
             })
+            .to_string()
         );
-        // The order is aws-cli's (the query body keeps it).
         let mut params = Map::new();
-        before_parameter_build(&mut params);
+        before_parameter_build(command, &mut params);
         assert_eq!(params.keys().collect::<Vec<_>>(), ["MaxCount", "MinCount"]);
     }
 
     #[test]
+    fn security_group_rule_options_make_the_first_rule() {
+        let command = Command::SecurityGroupRule;
+        let added = given(
+            command,
+            &[
+                ("group-owner", &["123456789012"]),
+                ("source-group", &["web"]),
+                ("port", &["all"]),
+                ("protocol", &["all"]),
+            ],
+        );
+        let mut params = Map::new();
+        added.apply(command, &mut params).unwrap();
+        assert_eq!(
+            serde_json::to_string(&params).unwrap(),
+            json!({"IpPermissions": [{
+                "IpProtocol": "-1", "FromPort": -1, "ToPort": -1,
+                "UserIdGroupPairs": [{"GroupName": "web", "UserId": "123456789012"}],
+            }]})
+            .to_string()
+        );
+        let added = given(
+            command,
+            &[
+                ("protocol", &["6"]),
+                ("port", &["22-25"]),
+                ("cidr", &["10.0.0.0/8"]),
+            ],
+        );
+        let mut params = Map::new();
+        added.apply(command, &mut params).unwrap();
+        assert_eq!(
+            J::Object(params),
+            json!({"IpPermissions": [{
+                "IpProtocol": "6", "FromPort": 22, "ToPort": 25, "IpRanges": [{"CidrIp": "10.0.0.0/8"}],
+            }]})
+        );
+    }
+
+    #[test]
+    fn network_acl_protocol_names_become_numbers() {
+        for (name, number) in [
+            ("tcp", "6"),
+            ("udp", "17"),
+            ("icmp", "1"),
+            ("all", "-1"),
+            ("47", "47"),
+            ("TCP", "TCP"),
+        ] {
+            let mut params = Map::new();
+            params.insert("Protocol".into(), json!(name));
+            before_parameter_build(Command::NetworkAclEntry, &mut params);
+            assert_eq!(params["Protocol"], json!(number));
+        }
+    }
+
+    #[test]
     fn refused_as_aws_cli_refuses() {
-        let mut options = RunInstancesOptions::default();
-        options.set("count", vec!["1:2:3".into()]).unwrap();
+        let raised = |command, options: &[(&str, &[&str])], params: J| {
+            let J::Object(mut params) = params else {
+                unreachable!()
+            };
+            match given(command, options).apply(command, &mut params) {
+                Err(Failure::Raised(message)) => message,
+                other => panic!("{options:?}: {other:?}"),
+            }
+        };
+        assert!(
+            raised(Command::RunInstances, &[("count", &["1:2:3"])], json!({}))
+                .starts_with("count parameter")
+        );
+        assert!(
+            raised(Command::RunInstances, &[("count", &[""])], json!({}))
+                .starts_with("count parameter")
+        );
+        assert!(raised(
+            Command::RunInstances,
+            &[("associate-public-ip-address", &[])],
+            json!({"NetworkInterfaces": [{"DeviceIndex": 0}]})
+        )
+        .starts_with("Mixing"));
+        assert!(raised(
+            Command::SecurityGroupRule,
+            &[("protocol", &["256"])],
+            json!({})
+        )
+        .starts_with("protocol parameter"));
+        assert!(
+            raised(Command::SecurityGroupRule, &[("port", &["-5"])], json!({}))
+                .starts_with("port parameter")
+        );
+        assert_eq!(
+            raised(
+                Command::SecurityGroupRule,
+                &[("source-group", &["sg-1"])],
+                json!({"IpPermissions": [{"IpProtocol": "tcp"}]})
+            ),
+            "The --source_group option is not compatible with the --ip-permissions option "
+        );
+        let mut added = AddedOptions::default();
         assert!(matches!(
-            options.add_to(&mut Map::new()),
-            Err(Failure::Raised(_))
-        ));
-        let mut options = RunInstancesOptions::default();
-        assert!(matches!(
-            options.set("secondary-private-ip-address-count", vec!["two".into()]),
+            added.set(Command::RunInstances, "secondary-private-ip-address-count", vec!["two".into()]),
             Err(Failure::Usage(m)) if m.contains("invalid int value: 'two'")
         ));
-        options.set("associate-public-ip-address", vec![]).unwrap();
-        let mut params = Map::new();
-        params.insert("NetworkInterfaces".into(), json!([{"DeviceIndex": 0}]));
-        assert!(matches!(options.check(&params), Err(Failure::Raised(_))));
     }
 }

@@ -264,10 +264,10 @@ fn operation_params(
             "--params and --cli-input-json cannot both be given".into(),
         ));
     }
-    // aws-cli's handlers of `ec2 run-instances` act on its grammar's calls, options or not
-    // (`--params` is botocore's grammar).
-    let run_instances = ec2args::applies(service, &op.name) && given.is_none();
-    if aws.input.is_none() && aws.params.is_empty() && !run_instances {
+    // aws-cli's handlers of EC2 commands (`run-instances`' default count) act on its
+    // grammar's calls, options or not (`--params` is botocore's grammar).
+    let ec2_command = ec2args::command(service, &op.name).filter(|_| given.is_none());
+    if aws.input.is_none() && aws.params.is_empty() && ec2_command.is_none() {
         return read_params(model, input, given);
     }
     // The options, then the members of the whole input they do not give: as aws-cli, the
@@ -287,8 +287,8 @@ fn operation_params(
     for (name, value) in base {
         json.entry(name).or_insert(value);
     }
-    if run_instances {
-        ec2args::before_parameter_build(&mut json);
+    if let Some(command) = ec2_command {
+        ec2args::before_parameter_build(command, &mut json);
     }
     convert_params(model, input, &serde_json::Value::Object(json))
 }

@@ -1294,6 +1294,181 @@ sys.exit(driver.main(sys.argv[1:]))
     serde_json::from_slice(&out.stdout).expect("aws-cli's parameters as JSON")
 }
 
+/// aws-cli's own options of a security group rule's commands (`--protocol`, `--port`,
+/// `--cidr`, `--source-group`, `--group-owner` making the first rule; the members they stand
+/// for still read) and a network ACL entry's protocol names: the same words make the same
+/// request, and what aws-cli refuses is refused.
+#[test]
+fn security_group_and_network_acl_options_as_aws_cli_reads_them() {
+    let cases: &[&[&str]] = &[
+        &[
+            "ec2",
+            "authorize-security-group-ingress",
+            "--group-id",
+            "sg-1",
+            "--protocol",
+            "tcp",
+            "--port",
+            "22",
+            "--cidr",
+            "203.0.113.0/24",
+        ],
+        &[
+            "ec2",
+            "authorize-security-group-egress",
+            "--group-id",
+            "sg-1",
+            "--protocol",
+            "all",
+            "--port",
+            "all",
+            "--source-group",
+            "sg-2",
+            "--group-owner",
+            "123456789012",
+        ],
+        &[
+            "ec2",
+            "revoke-security-group-ingress",
+            "--group-name",
+            "web",
+            "--protocol",
+            "17",
+            "--port",
+            "1000-2000",
+            "--source-group",
+            "db",
+        ],
+        &[
+            "ec2",
+            "revoke-security-group-egress",
+            "--group-id",
+            "sg-1",
+            "--cidr",
+            "10.0.0.0/8",
+            "--protocol",
+            "icmp",
+            "--port",
+            "-1",
+        ],
+        &[
+            "ec2",
+            "authorize-security-group-ingress",
+            "--group-id",
+            "sg-1",
+            "--ip-protocol",
+            "tcp",
+            "--from-port",
+            "80",
+            "--to-port",
+            "80",
+            "--cidr-ip",
+            "0.0.0.0/0",
+        ],
+        &[
+            "ec2",
+            "authorize-security-group-ingress",
+            "--group-id",
+            "sg-1",
+            "--ip-permissions",
+            "IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=[{CidrIp=0.0.0.0/0}]",
+        ],
+        &[
+            "ec2",
+            "create-network-acl-entry",
+            "--network-acl-id",
+            "acl-1",
+            "--rule-number",
+            "100",
+            "--protocol",
+            "tcp",
+            "--rule-action",
+            "allow",
+            "--ingress",
+            "--cidr-block",
+            "0.0.0.0/0",
+            "--port-range",
+            "From=80,To=80",
+        ],
+        &[
+            "ec2",
+            "replace-network-acl-entry",
+            "--network-acl-id",
+            "acl-1",
+            "--rule-number",
+            "100",
+            "--protocol",
+            "all",
+            "--rule-action",
+            "deny",
+            "--egress",
+            "--cidr-block",
+            "0.0.0.0/0",
+        ],
+    ];
+    for args in cases {
+        let params = awscli_built_params(args);
+        let via_params = dry_run(&[args[0], args[1], "--params", &params.to_string()]);
+        assert_eq!(
+            dry_run(args),
+            via_params,
+            "{args:?}: aws-cli's parameters were {params}"
+        );
+    }
+    for (args, message) in [
+        (
+            &[
+                "ec2",
+                "authorize-security-group-ingress",
+                "--group-id",
+                "sg-1",
+                "--protocol",
+                "300",
+            ][..],
+            "protocol parameter should be one of: tcp|udp|icmp|all or any valid protocol number.",
+        ),
+        (
+            &[
+                "ec2",
+                "authorize-security-group-ingress",
+                "--group-id",
+                "sg-1",
+                "--port",
+                "22-x",
+            ],
+            "port parameter should be of the form <from[-to]> (e.g. 22 or 22-25)",
+        ),
+        (
+            &[
+                "ec2",
+                "authorize-security-group-ingress",
+                "--group-id",
+                "sg-1",
+                "--ip-permissions",
+                "IpProtocol=tcp",
+                "--source-group",
+                "sg-2",
+            ],
+            "The --source_group option is not compatible with the --ip-permissions option",
+        ),
+    ] {
+        let theirs = awscli(args);
+        let ours = sansboto(args);
+        let (theirs_err, ours_err) = (
+            String::from_utf8_lossy(&theirs.stderr),
+            String::from_utf8_lossy(&ours.stderr),
+        );
+        assert!(
+            !theirs.status.success() && theirs_err.contains(message),
+            "aws-cli {args:?}: {theirs_err}"
+        );
+        assert!(
+            !ours.status.success() && ours_err.contains(message),
+            "{args:?}: {ours_err}"
+        );
+    }
+}
+
 /// aws-cli's own options of `ec2 run-instances` (`--count` in place of `--min-count` and
 /// `--max-count`, the first network interface's options, the options then moved into it):
 /// the same words make the same request (EC2's query body keeps aws-cli's parameter order),
