@@ -1294,6 +1294,24 @@ sys.exit(driver.main(sys.argv[1:]))
     serde_json::from_slice(&out.stdout).expect("aws-cli's parameters as JSON")
 }
 
+/// aws-cli and sansboto both refuse `args`, saying `message`.
+fn assert_refused_alike(args: &[&str], message: &str) {
+    let theirs = awscli(args);
+    let ours = sansboto(args);
+    let (theirs_err, ours_err) = (
+        String::from_utf8_lossy(&theirs.stderr),
+        String::from_utf8_lossy(&ours.stderr),
+    );
+    assert!(
+        !theirs.status.success() && theirs_err.contains(message),
+        "aws-cli {args:?}: {theirs_err}"
+    );
+    assert!(
+        !ours.status.success() && ours_err.contains(message),
+        "{args:?}: {ours_err}"
+    );
+}
+
 /// aws-cli's own options of a security group rule's commands (`--protocol`, `--port`,
 /// `--cidr`, `--source-group`, `--group-owner` making the first rule; the members they stand
 /// for still read) and a network ACL entry's protocol names: the same words make the same
@@ -1452,20 +1470,7 @@ fn security_group_and_network_acl_options_as_aws_cli_reads_them() {
             "The --source_group option is not compatible with the --ip-permissions option",
         ),
     ] {
-        let theirs = awscli(args);
-        let ours = sansboto(args);
-        let (theirs_err, ours_err) = (
-            String::from_utf8_lossy(&theirs.stderr),
-            String::from_utf8_lossy(&ours.stderr),
-        );
-        assert!(
-            !theirs.status.success() && theirs_err.contains(message),
-            "aws-cli {args:?}: {theirs_err}"
-        );
-        assert!(
-            !ours.status.success() && ours_err.contains(message),
-            "{args:?}: {ours_err}"
-        );
+        assert_refused_alike(args, message);
     }
 }
 
@@ -1594,13 +1599,6 @@ fn run_instances_options_as_aws_cli_reads_them() {
             "argument --secondary-private-ip-address-count: invalid int value: 'two'",
         ),
     ] {
-        let theirs = awscli(args);
-        let ours = sansboto(args);
-        let (theirs_err, ours_err) = (
-            String::from_utf8_lossy(&theirs.stderr),
-            String::from_utf8_lossy(&ours.stderr),
-        );
-        assert!(!theirs.status.success() && theirs_err.contains(message), "aws-cli {args:?}: {theirs_err}");
-        assert!(!ours.status.success() && ours_err.contains(message), "{args:?}: {ours_err}");
+        assert_refused_alike(args, message);
     }
 }

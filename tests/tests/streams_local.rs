@@ -554,70 +554,52 @@ fn serve_live_events(first_read: std::sync::mpsc::Receiver<()>) -> (String, Join
     (endpoint, handle)
 }
 
+/// The live stream read through an async client (`$session`'s), in `block_on`: the first
+/// event, then the signal, then the exception and the end.
+macro_rules! live_events_async {
+    ($session:path, $block_on:expr) => {{
+        let (first_read, read) = std::sync::mpsc::channel();
+        let (endpoint, server) = serve_live_events(read);
+        $block_on(async {
+            let kinesis = <$session>::new()
+                .client("kinesis")
+                .region("us-east-1")
+                .endpoint_url(endpoint.as_str())
+                .credentials("AKID", "SECRET", None)
+                .build()
+                .await
+                .unwrap();
+            let out = kinesis
+                .call("SubscribeToShard", subscribe_params())
+                .await
+                .unwrap();
+            let mut events = kinesis.event_stream("SubscribeToShard", &out).unwrap();
+            check_shard_event(&events.next_event().await.unwrap().unwrap());
+            // The server may have given up waiting (a client that buffers the whole body):
+            // the assertion below says so, not this send.
+            let _ = first_read.send(());
+            check_exception(&events.next_event().await.unwrap().unwrap_err());
+            assert!(events.next_event().await.is_none());
+        });
+        assert!(
+            server.join().unwrap(),
+            "the first event was handed out only after the stream ended"
+        );
+    }};
+}
+
 #[test]
 fn live_event_stream_split_anywhere_on_tokio() {
-    let (first_read, read) = std::sync::mpsc::channel();
-    let (endpoint, server) = serve_live_events(read);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(async {
-        let kinesis = sansboto_tokio::Session::new()
-            .client("kinesis")
-            .region("us-east-1")
-            .endpoint_url(endpoint.as_str())
-            .credentials("AKID", "SECRET", None)
-            .build()
-            .await
-            .unwrap();
-        let out = kinesis
-            .call("SubscribeToShard", subscribe_params())
-            .await
-            .unwrap();
-        let mut events = kinesis.event_stream("SubscribeToShard", &out).unwrap();
-        check_shard_event(&events.next_event().await.unwrap().unwrap());
-        // The server may have given up waiting (a client that buffers the whole body):
-        // the assertion below says so, not this send.
-        let _ = first_read.send(());
-        check_exception(&events.next_event().await.unwrap().unwrap_err());
-        assert!(events.next_event().await.is_none());
-    });
-    assert!(
-        server.join().unwrap(),
-        "the first event was handed out only after the stream ended"
-    );
+    live_events_async!(sansboto_tokio::Session, |f| rt.block_on(f));
 }
 
 #[test]
 fn live_event_stream_split_anywhere_on_smol() {
-    let (first_read, read) = std::sync::mpsc::channel();
-    let (endpoint, server) = serve_live_events(read);
-    smol::block_on(async {
-        let kinesis = sansboto_async_std::Session::new()
-            .client("kinesis")
-            .region("us-east-1")
-            .endpoint_url(endpoint.as_str())
-            .credentials("AKID", "SECRET", None)
-            .build()
-            .await
-            .unwrap();
-        let out = kinesis
-            .call("SubscribeToShard", subscribe_params())
-            .await
-            .unwrap();
-        let mut events = kinesis.event_stream("SubscribeToShard", &out).unwrap();
-        check_shard_event(&events.next_event().await.unwrap().unwrap());
-        // The server may have given up waiting (a client that buffers the whole body):
-        // the assertion below says so, not this send.
-        let _ = first_read.send(());
-        check_exception(&events.next_event().await.unwrap().unwrap_err());
-        assert!(events.next_event().await.is_none());
-    });
-    assert!(
-        server.join().unwrap(),
-        "the first event was handed out only after the stream ended"
-    );
+    live_events_async!(sansboto_async_std::Session, smol::block_on);
 }
 
 #[test]
