@@ -1294,6 +1294,18 @@ sys.exit(driver.main(sys.argv[1:]))
     serde_json::from_slice(&out.stdout).expect("aws-cli's parameters as JSON")
 }
 
+/// aws-cli's words make the same request in sansboto as the parameters aws-cli hands
+/// botocore's serializer ([`awscli_built_params`]) given as JSON.
+fn assert_same_built_call(args: &[&str]) {
+    let params = awscli_built_params(args);
+    let via_params = dry_run(&[args[0], args[1], "--params", &params.to_string()]);
+    assert_eq!(
+        dry_run(args),
+        via_params,
+        "{args:?}: aws-cli's parameters were {params}"
+    );
+}
+
 /// aws-cli and sansboto both refuse `args`, saying `message`.
 fn assert_refused_alike(args: &[&str], message: &str) {
     let theirs = awscli(args);
@@ -1425,13 +1437,7 @@ fn security_group_and_network_acl_options_as_aws_cli_reads_them() {
         ],
     ];
     for args in cases {
-        let params = awscli_built_params(args);
-        let via_params = dry_run(&[args[0], args[1], "--params", &params.to_string()]);
-        assert_eq!(
-            dry_run(args),
-            via_params,
-            "{args:?}: aws-cli's parameters were {params}"
-        );
+        assert_same_built_call(args);
     }
     for (args, message) in [
         (
@@ -1565,14 +1571,7 @@ fn run_instances_options_as_aws_cli_reads_them() {
     ];
     for args in cases {
         // A token of the call's own: both would draw one at random.
-        let args = &[*args, &["--client-token", "tok-1"][..]].concat();
-        let params = awscli_built_params(args);
-        let via_params = dry_run(&[args[0], args[1], "--params", &params.to_string()]);
-        assert_eq!(
-            dry_run(args),
-            via_params,
-            "{args:?}: aws-cli's parameters were {params}"
-        );
+        assert_same_built_call(&[*args, &["--client-token", "tok-1"][..]].concat());
     }
     for (args, message) in [
         (

@@ -25,32 +25,7 @@ fn serve(responses: Vec<Vec<u8>>) -> (String, JoinHandle<Vec<String>>) {
         let mut heads = Vec::new();
         for response in responses {
             let (mut conn, _) = listener.accept().unwrap();
-            let mut seen = Vec::new();
-            let mut buf = [0u8; 4096];
-            let head_end = loop {
-                let n = conn.read(&mut buf).unwrap();
-                assert!(n > 0, "client closed before sending a request");
-                seen.extend_from_slice(&buf[..n]);
-                if let Some(i) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
-                    break i + 4;
-                }
-            };
-            let head = String::from_utf8_lossy(&seen[..head_end]).to_string();
-            let length: usize = head
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse().ok())?
-                })
-                .unwrap_or(0);
-            while seen.len() < head_end + length {
-                let n = conn.read(&mut buf).unwrap();
-                if n == 0 {
-                    break;
-                }
-                seen.extend_from_slice(&buf[..n]);
-            }
+            let head = read_request(&mut conn);
             conn.write_all(&response).unwrap();
             conn.flush().unwrap();
             heads.push(head);
@@ -58,6 +33,37 @@ fn serve(responses: Vec<Vec<u8>>) -> (String, JoinHandle<Vec<String>>) {
         heads
     });
     (endpoint, handle)
+}
+
+/// Read one request, its head and its `Content-Length` body; its head is returned.
+fn read_request(conn: &mut std::net::TcpStream) -> String {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    let head_end = loop {
+        let n = conn.read(&mut buf).unwrap();
+        assert!(n > 0, "client closed before sending a request");
+        seen.extend_from_slice(&buf[..n]);
+        if let Some(i) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&seen[..head_end]).to_string();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    while seen.len() < head_end + length {
+        let n = conn.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        seen.extend_from_slice(&buf[..n]);
+    }
+    head
 }
 
 fn http_response(headers: &[(&str, String)], body: &[u8]) -> Vec<u8> {
@@ -500,27 +506,7 @@ fn serve_live_events(first_read: std::sync::mpsc::Receiver<()>) -> (String, Join
     let handle = std::thread::spawn(move || {
         let (mut conn, _) = listener.accept().unwrap();
         conn.set_nodelay(true).unwrap();
-        let mut seen = Vec::new();
-        let mut buf = [0u8; 4096];
-        // The request: its head and its (small, Content-Length) JSON body.
-        let head_end = loop {
-            let n = conn.read(&mut buf).unwrap();
-            assert!(n > 0, "client closed before sending a request");
-            seen.extend_from_slice(&buf[..n]);
-            if let Some(i) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
-                break i + 4;
-            }
-        };
-        let head = String::from_utf8_lossy(&seen[..head_end]).to_lowercase();
-        let length: usize = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:")?.trim().parse().ok())
-            .unwrap_or(0);
-        while seen.len() < head_end + length {
-            let n = conn.read(&mut buf).unwrap();
-            assert!(n > 0, "client closed before sending its body");
-            seen.extend_from_slice(&buf[..n]);
-        }
+        read_request(&mut conn);
         conn.write_all(
             b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.amazon.eventstream\r\n\
               Transfer-Encoding: chunked\r\n\r\n",
