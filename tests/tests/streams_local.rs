@@ -307,10 +307,10 @@ fn event(event_type: &str, payload: &str) -> Message {
         )
 }
 
-/// initial-response, one SubscribeToShardEvent, an unknown event type, then a modeled exception.
-fn subscribe_response() -> Vec<u8> {
-    let mut body = Vec::new();
-    for message in [
+/// initial-response, one SubscribeToShardEvent, an unknown event type, then a modeled
+/// exception, each framed.
+fn subscribe_frames() -> Vec<Vec<u8>> {
+    [
         event("initial-response", "{}"),
         event(
             "SubscribeToShardEvent",
@@ -324,9 +324,15 @@ fn subscribe_response() -> Vec<u8> {
                 ":exception-type",
                 HeaderValue::String("ResourceNotFoundException".into()),
             ),
-    ] {
-        body.extend_from_slice(&encode(&message).unwrap());
-    }
+    ]
+    .iter()
+    .map(|m| encode(m).unwrap())
+    .collect()
+}
+
+/// [`subscribe_frames`] in one answer.
+fn subscribe_response() -> Vec<u8> {
+    let body = subscribe_frames().concat();
     http_response(
         &[(
             "Content-Type",
@@ -512,24 +518,7 @@ fn serve_live_events(first_read: std::sync::mpsc::Receiver<()>) -> (String, Join
               Transfer-Encoding: chunked\r\n\r\n",
         )
         .unwrap();
-        let frames: Vec<Vec<u8>> = [
-            event("initial-response", "{}"),
-            event(
-                "SubscribeToShardEvent",
-                r#"{"Records":[{"SequenceNumber":"1","Data":"aGk=","PartitionKey":"p"}],
-                    "ContinuationSequenceNumber":"2","MillisBehindLatest":0}"#,
-            ),
-            event("SomeFutureEvent", "{}"),
-            Message::new(br#"{"message":"shard is gone"}"#.to_vec())
-                .with_header(":message-type", HeaderValue::String("exception".into()))
-                .with_header(
-                    ":exception-type",
-                    HeaderValue::String("ResourceNotFoundException".into()),
-                ),
-        ]
-        .iter()
-        .map(|m| encode(m).unwrap())
-        .collect();
+        let frames = subscribe_frames();
         send_chunked(&mut conn, &frames[..2].concat());
         let read_while_open = first_read.recv_timeout(Duration::from_secs(10)).is_ok();
         send_chunked(&mut conn, &frames[2..].concat());
