@@ -340,8 +340,11 @@ pub(crate) struct MemberOption<'m> {
     pub shape: &'m ShapeRef,
     /// For a boolean member, the value this option sets (`--no-…`: false).
     pub flag: Option<bool>,
-    /// Shown in help and completion (a hidden alias is not).
+    /// Shown in help and completion (a hidden alias is not, nor a member aws-cli's own
+    /// options stand for).
     pub documented: bool,
+    /// A hidden alias (aws-cli appends those to its parser, after every member's option).
+    pub alias: bool,
 }
 
 /// The member options of `op` of `service` (the model's name), in the model's member order.
@@ -366,6 +369,7 @@ pub(crate) fn member_options<'m>(
             shape,
             flag,
             documented: true,
+            alias: false,
         };
         if boolean {
             options.push(option(name.clone(), Some(true)));
@@ -401,6 +405,7 @@ pub(crate) fn member_options<'m>(
             let mut hidden = option.clone();
             hidden.name = alias.to_string();
             hidden.documented = false;
+            hidden.alias = true;
             options.push(hidden);
         }
     }
@@ -421,9 +426,11 @@ fn parser_names<'t>(
     paginated: bool,
     limit_key: bool,
 ) -> Vec<&'t str> {
+    // (A member hidden behind aws-cli's own options keeps its place, as aws-cli only stops
+    // documenting it.)
     let mut names: Vec<&str> = table
         .iter()
-        .filter(|o| o.documented)
+        .filter(|o| !o.alias)
         .map(|o| o.name.as_str())
         .collect();
     let operation = kebab(&op.name);
@@ -433,12 +440,7 @@ fn parser_names<'t>(
             names.push(name);
         }
     }
-    names.extend(
-        table
-            .iter()
-            .filter(|o| !o.documented)
-            .map(|o| o.name.as_str()),
-    );
+    names.extend(table.iter().filter(|o| o.alias).map(|o| o.name.as_str()));
     if !streaming_output {
         names.push("cli-input-json");
     }
@@ -468,8 +470,8 @@ pub(crate) fn parse(
     limit_key: bool,
 ) -> Result<OperationArgs, Failure> {
     let mut table = member_options(model, service, op);
-    // aws-cli's own options of `ec2 run-instances` (`--count` for `--min-count` and
-    // `--max-count`, and the first network interface's).
+    // aws-cli's own options of some EC2 commands (`run-instances --count`, a security group
+    // rule's `--protocol`, …: `crate::ec2args`).
     let ec2_command = crate::ec2args::command(service, &op.name);
     let mut added = crate::ec2args::AddedOptions::default();
     if let Some(command) = ec2_command {

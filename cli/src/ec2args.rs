@@ -19,8 +19,8 @@
 //! Their effect on the parameters, and its order (which the query body keeps), is aws-cli's:
 //! the options are read after the members' (aws-cli appends them to the operation's argument
 //! table), and the defaults, moves and protocol numbers happen last (its
-//! `before-parameter-build` handlers), also over `--cli-input-json`. The command's own
-//! `--params` grammar is botocore's and has none of this.
+//! `before-parameter-build` handlers), also over `--cli-input-json` or a `--params` given
+//! beside aws-cli's options. `--params` alone is botocore's grammar and has none of this.
 
 use serde_json::{json, Map, Value as J};
 
@@ -181,10 +181,10 @@ impl AddedOptions {
             .and_then(python_int)
             .filter(|n| *n != 0);
         let associate = self.words("associate-public-ip-address").is_some();
-        let interfaces_given = params
-            .get("NetworkInterfaces")
-            .is_some_and(|v| !matches!(v, J::Null) && v.as_array().is_none_or(|a| !a.is_empty()));
-        if interfaces_given && (addresses.is_some() || address_count.is_some() || associate) {
+        // (aws-cli checks whether the option was given, whatever its value.)
+        if params.contains_key("NetworkInterfaces")
+            && (addresses.is_some() || address_count.is_some() || associate)
+        {
             return Err(Failure::Raised(
                 "Mixing the --network-interfaces option with the simple, scalar options is \
                  not supported."
@@ -235,12 +235,10 @@ impl AddedOptions {
     }
 
     fn security_group_rule(&self, params: &mut Map<String, J>) -> Result<(), Failure> {
-        let permissions_given = params
-            .get("IpPermissions")
-            .is_some_and(|v| !matches!(v, J::Null) && v.as_array().is_none_or(|a| !a.is_empty()));
-        if permissions_given {
+        if params.contains_key("IpPermissions") {
             // aws-cli names the option by its Python name (`source_group`).
-            if let Some(option) = self.command_options().find(|o| self.one(o).is_some()) {
+            let added = Command::SecurityGroupRule.added().iter();
+            if let Some(option) = added.copied().find(|o| self.one(o).is_some()) {
                 return Err(Failure::Raised(format!(
                     "The --{} option is not compatible with the --ip-permissions option ",
                     option.replace('-', "_")
@@ -293,10 +291,6 @@ impl AddedOptions {
         }
         Ok(())
     }
-
-    fn command_options(&self) -> impl Iterator<Item = &'static str> {
-        Command::SecurityGroupRule.added().iter().copied()
-    }
 }
 
 /// The first rule of `params`' `IpPermissions`, made (`{}`) when there is none.
@@ -306,15 +300,13 @@ fn first_rule(params: &mut Map<String, J>) -> Result<&mut Map<String, J>, Failur
 
 /// The first group pair of the first rule, made (`{}`) when the rule has none.
 fn first_pair(params: &mut Map<String, J>) -> Result<&mut Map<String, J>, Failure> {
-    let rule = first_rule(params)?;
-    rule.entry("UserIdGroupPairs")
-        .or_insert_with(|| json!([{}]));
-    first_item(rule, "UserIdGroupPairs", json!({}))
+    first_item(first_rule(params)?, "UserIdGroupPairs", json!({}))
 }
 
 /// The first item (an object) of the list `key` of `map`, the list made of `item` when absent.
-/// aws-cli indexes the list and updates the item: an empty list, or a first item that is not
-/// an object, fails there (a Python error), and here.
+/// aws-cli indexes the list and updates the item: an empty list fails there with Python's
+/// `IndexError`, whose text is printed; so does anything else that is not a list of objects
+/// here (Python's error would be another).
 fn first_item<'m>(
     map: &'m mut Map<String, J>,
     key: &str,
@@ -325,7 +317,7 @@ fn first_item<'m>(
         .as_array_mut()
         .and_then(|list| list.first_mut())
         .and_then(J::as_object_mut)
-        .ok_or_else(|| Failure::Raised(format!("{key} has no first item to add to")))
+        .ok_or_else(|| Failure::Raised("list index out of range".into()))
 }
 
 /// The first network interface of `params`, made (`{"DeviceIndex": 0}`) when there is none.
@@ -334,9 +326,12 @@ fn first_interface(params: &mut Map<String, J>) -> Result<&mut Map<String, J>, F
 }
 
 /// aws-cli's `before-parameter-build` handlers of `command`, on the call's final parameters.
-pub(crate) fn before_parameter_build(command: Command, params: &mut Map<String, J>) {
+pub(crate) fn before_parameter_build(
+    command: Command,
+    params: &mut Map<String, J>,
+) -> Result<(), Failure> {
     match command {
-        Command::RunInstances => run_instances_defaults_and_moves(params),
+        Command::RunInstances => return run_instances_defaults_and_moves(params),
         Command::SecurityGroupRule => {}
         Command::NetworkAclEntry => {
             if let Some(protocol) = params.get_mut("Protocol") {
@@ -345,23 +340,29 @@ pub(crate) fn before_parameter_build(command: Command, params: &mut Map<String, 
                     Some("udp") => "17",
                     Some("icmp") => "1",
                     Some("all") => "-1",
-                    _ => return,
+                    _ => return Ok(()),
                 };
                 *protocol = json!(number);
             }
         }
     }
+    Ok(())
 }
 
 /// `run-instances`: `MaxCount` and `MinCount` default to 1, then, when the first network
 /// interface has addresses, a public-address choice or an address count, the options EC2
 /// accepts only inside it move there.
-fn run_instances_defaults_and_moves(params: &mut Map<String, J>) {
+fn run_instances_defaults_and_moves(params: &mut Map<String, J>) -> Result<(), Failure> {
     for member in ["MaxCount", "MinCount"] {
         params.entry(member).or_insert(json!(1));
     }
-    let Some(J::Array(interfaces)) = params.get("NetworkInterfaces") else {
-        return;
+    let Some(interfaces) = params.get("NetworkInterfaces") else {
+        return Ok(());
+    };
+    // aws-cli reads the first interface whatever the list holds (`--cli-input-json` may give
+    // an empty one): its `IndexError`.
+    let Some(interfaces) = interfaces.as_array().filter(|list| !list.is_empty()) else {
+        return Err(Failure::Raised("list index out of range".into()));
     };
     let moves = interfaces
         .first()
@@ -376,7 +377,7 @@ fn run_instances_defaults_and_moves(params: &mut Map<String, J>) {
             .any(|k| first.contains_key(*k))
         });
     if !moves {
-        return;
+        return Ok(());
     }
     let mut moved = Vec::new();
     for (from, to) in [
@@ -407,6 +408,7 @@ fn run_instances_defaults_and_moves(params: &mut Map<String, J>) {
             first.insert(to.into(), value);
         }
     }
+    Ok(())
 }
 
 /// Python's `int(text)` of a decimal text: surrounding whitespace, a sign, digits with single
@@ -475,7 +477,7 @@ mod tests {
         params.insert("ImageId".into(), json!("ami-1"));
         params.insert("SubnetId".into(), json!("subnet-1"));
         added.apply(command, &mut params).unwrap();
-        before_parameter_build(command, &mut params);
+        before_parameter_build(command, &mut params).unwrap();
         // The options' order is aws-cli's table's, not the command line's.
         assert_eq!(
             serde_json::to_string(&params).unwrap(),
@@ -496,7 +498,7 @@ mod tests {
             .to_string()
         );
         let mut params = Map::new();
-        before_parameter_build(command, &mut params);
+        before_parameter_build(command, &mut params).unwrap();
         assert_eq!(params.keys().collect::<Vec<_>>(), ["MaxCount", "MinCount"]);
     }
 
@@ -552,7 +554,7 @@ mod tests {
         ] {
             let mut params = Map::new();
             params.insert("Protocol".into(), json!(name));
-            before_parameter_build(Command::NetworkAclEntry, &mut params);
+            before_parameter_build(Command::NetworkAclEntry, &mut params).unwrap();
             assert_eq!(params["Protocol"], json!(number));
         }
     }

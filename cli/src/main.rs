@@ -265,8 +265,10 @@ fn operation_params(
         ));
     }
     // aws-cli's handlers of EC2 commands (`run-instances`' default count) act on its
-    // grammar's calls, options or not (`--params` is botocore's grammar).
-    let ec2_command = ec2args::command(service, &op.name).filter(|_| given.is_none());
+    // grammar's calls, options or not; `--params` alone is botocore's grammar, and beside
+    // aws-cli's options it is their base, as `--cli-input-json` is.
+    let ec2_command =
+        ec2args::command(service, &op.name).filter(|_| given.is_none() || !aws.params.is_empty());
     if aws.input.is_none() && aws.params.is_empty() && ec2_command.is_none() {
         return read_params(model, input, given);
     }
@@ -288,7 +290,7 @@ fn operation_params(
         json.entry(name).or_insert(value);
     }
     if let Some(command) = ec2_command {
-        ec2args::before_parameter_build(command, &mut json);
+        ec2args::before_parameter_build(command, &mut json)?;
     }
     convert_params(model, input, &serde_json::Value::Object(json))
 }

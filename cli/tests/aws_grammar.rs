@@ -1267,6 +1267,18 @@ fn api_versions_pins_the_command_line_as_aws_cli_does() {
 /// `before-parameter-build` handler (aws-cli's own, which `ec2 run-instances` has, run there;
 /// botocore's draws a random `ClientToken` there, so the cases give theirs).
 fn awscli_built_params(args: &[&str]) -> serde_json::Value {
+    let out = awscli_built(args);
+    assert!(
+        out.status.success(),
+        "aws-cli {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("aws-cli's parameters as JSON")
+}
+
+/// aws-cli run on `args`, stopped once every `before-parameter-build` handler has run (see
+/// [`awscli_built_params`]).
+fn awscli_built(args: &[&str]) -> Output {
     const SCRIPT: &str = r#"
 import sys, json
 from awscli.clidriver import create_clidriver
@@ -1278,20 +1290,14 @@ def grab(params, **kwargs):
 driver.session.get_component('event_emitter').register_last('before-parameter-build', grab)
 sys.exit(driver.main(sys.argv[1:]))
 "#;
-    let out = test_environment(&mut Command::new(sansboto_tests::botocore::python()))
+    test_environment(&mut Command::new(sansboto_tests::botocore::python()))
         .arg("-c")
         .arg(SCRIPT)
         .args(args)
         .env("PYTHONPATH", awscli_dir())
         .env("AWS_CONFIG_FILE", "/nonexistent")
         .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "aws-cli {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("aws-cli's parameters as JSON")
+        .expect("python runs")
 }
 
 /// aws-cli's words make the same request in sansboto as the parameters aws-cli hands
@@ -1306,9 +1312,9 @@ fn assert_same_built_call(args: &[&str]) {
     );
 }
 
-/// aws-cli and sansboto both refuse `args`, saying `message`.
+/// aws-cli (its handlers included) and sansboto both refuse `args`, saying `message`.
 fn assert_refused_alike(args: &[&str], message: &str) {
-    let theirs = awscli(args);
+    let theirs = awscli_built(args);
     let ours = sansboto(args);
     let (theirs_err, ours_err) = (
         String::from_utf8_lossy(&theirs.stderr),
@@ -1475,8 +1481,76 @@ fn security_group_and_network_acl_options_as_aws_cli_reads_them() {
             ],
             "The --source_group option is not compatible with the --ip-permissions option",
         ),
+        (
+            &[
+                "ec2",
+                "authorize-security-group-ingress",
+                "--ip-permissions",
+                "[]",
+                "--cidr",
+                "192.0.2.1/32",
+            ],
+            "The --cidr option is not compatible with the --ip-permissions option",
+        ),
+        // The members the options stand for keep their place in the parser.
+        (
+            &["ec2", "authorize-security-group-ingress", "--t", "x"],
+            "--t could match --to-port, --tag-specifications",
+        ),
     ] {
         assert_refused_alike(args, message);
+    }
+}
+
+/// aws-cli's options beside the command's `--params` (how EC2's `DryRun` is given, the
+/// command's own `--dry-run` being taken): aws-cli's handlers still act, `--params` being the
+/// options' base as aws-cli's `--cli-input-json` is, which is the reference.
+#[test]
+fn ec2_options_beside_params_make_aws_clis_call() {
+    for args in [
+        &[
+            "ec2",
+            "run-instances",
+            "--image-id",
+            "ami-1",
+            "--client-token",
+            "t",
+        ][..],
+        &[
+            "ec2",
+            "run-instances",
+            "--subnet-id",
+            "s",
+            "--associate-public-ip-address",
+            "--count",
+            "1",
+            "--client-token",
+            "t",
+        ],
+        &[
+            "ec2",
+            "create-network-acl-entry",
+            "--network-acl-id",
+            "acl-1",
+            "--rule-number",
+            "1",
+            "--protocol",
+            "tcp",
+            "--rule-action",
+            "allow",
+            "--ingress",
+            "--cidr-block",
+            "0.0.0.0/0",
+        ],
+    ] {
+        let params =
+            awscli_built_params(&[args, &["--cli-input-json", r#"{"DryRun": true}"#][..]].concat());
+        let via_params = dry_run(&[args[0], args[1], "--params", &params.to_string()]);
+        let ours = dry_run(&[args, &["--params", r#"{"DryRun": true}"#][..]].concat());
+        assert_eq!(
+            ours, via_params,
+            "{args:?}: aws-cli's parameters were {params}"
+        );
     }
 }
 
@@ -1596,6 +1670,26 @@ fn run_instances_options_as_aws_cli_reads_them() {
         (
             &["ec2", "run-instances", "--secondary-private-ip-address-count", "two"],
             "argument --secondary-private-ip-address-count: invalid int value: 'two'",
+        ),
+        // Given, whatever its value: the option is refused beside the scalar ones.
+        (
+            &[
+                "ec2",
+                "run-instances",
+                "--network-interfaces",
+                "[]",
+                "--associate-public-ip-address",
+            ],
+            "Mixing the --network-interfaces option",
+        ),
+        (
+            &[
+                "ec2",
+                "run-instances",
+                "--cli-input-json",
+                r#"{"NetworkInterfaces": []}"#,
+            ],
+            "list index out of range",
         ),
     ] {
         assert_refused_alike(args, message);
