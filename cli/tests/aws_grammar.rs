@@ -19,7 +19,18 @@ fn awscli(args: &[&str]) -> Output {
 
 /// [`awscli`] with `config` as its config file.
 fn awscli_with_config(args: &[&str], config: &std::path::Path) -> Output {
-    const SCRIPT: &str = r#"
+    awscli_stopped_at(
+        args,
+        config,
+        "driver.session.register('provide-client-params', grab)",
+    )
+}
+
+/// aws-cli run on `args` with `config` as its config file, its parameters printed and the run
+/// stopped by `grab`, which `register` (a line of Python) registers.
+fn awscli_stopped_at(args: &[&str], config: &std::path::Path, register: &str) -> Output {
+    let script = format!(
+        r#"
 import sys, json
 from awscli.clidriver import create_clidriver
 driver = create_clidriver()
@@ -27,12 +38,13 @@ def grab(params, **kwargs):
     sys.stdout.write(json.dumps(params))
     sys.stdout.flush()
     raise SystemExit(0)
-driver.session.register('provide-client-params', grab)
+{register}
 sys.exit(driver.main(sys.argv[1:]))
-"#;
+"#
+    );
     test_environment(&mut Command::new(sansboto_tests::botocore::python()))
         .arg("-c")
-        .arg(SCRIPT)
+        .arg(script)
         .args(args)
         .env("PYTHONPATH", awscli_dir())
         .env("AWS_CONFIG_FILE", config)
@@ -1279,25 +1291,11 @@ fn awscli_built_params(args: &[&str]) -> serde_json::Value {
 /// aws-cli run on `args`, stopped once every `before-parameter-build` handler has run (see
 /// [`awscli_built_params`]).
 fn awscli_built(args: &[&str]) -> Output {
-    const SCRIPT: &str = r#"
-import sys, json
-from awscli.clidriver import create_clidriver
-driver = create_clidriver()
-def grab(params, **kwargs):
-    sys.stdout.write(json.dumps(params))
-    sys.stdout.flush()
-    raise SystemExit(0)
-driver.session.get_component('event_emitter').register_last('before-parameter-build', grab)
-sys.exit(driver.main(sys.argv[1:]))
-"#;
-    test_environment(&mut Command::new(sansboto_tests::botocore::python()))
-        .arg("-c")
-        .arg(SCRIPT)
-        .args(args)
-        .env("PYTHONPATH", awscli_dir())
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .output()
-        .expect("python runs")
+    awscli_stopped_at(
+        args,
+        std::path::Path::new("/nonexistent"),
+        "driver.session.get_component('event_emitter').register_last('before-parameter-build', grab)",
+    )
 }
 
 /// aws-cli's words make the same request in sansboto as the parameters aws-cli hands
