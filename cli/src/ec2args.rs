@@ -84,6 +84,48 @@ impl Command {
         }
     }
 
+    /// What each added option does, for `help` (the same order as [`added`](Self::added)).
+    pub(crate) fn described(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Command::RunInstances => &[
+                (
+                    "count",
+                    "N or MIN:MAX: MinCount and MaxCount (both 1 when not given)",
+                ),
+                (
+                    "secondary-private-ip-addresses",
+                    "IP …: more private addresses of the first network interface",
+                ),
+                (
+                    "secondary-private-ip-address-count",
+                    "N: how many more private addresses the first network interface gets",
+                ),
+                (
+                    "associate-public-ip-address",
+                    "the first network interface gets a public address",
+                ),
+                (
+                    "no-associate-public-ip-address",
+                    "the first network interface gets no public address",
+                ),
+            ],
+            Command::SecurityGroupRule => &[
+                (
+                    "protocol",
+                    "tcp | udp | icmp | all | a number: the rule's IpProtocol",
+                ),
+                ("port", "N, FROM-TO or all: the rule's FromPort and ToPort"),
+                ("cidr", "an IPv4 range: the rule's IpRanges"),
+                (
+                    "source-group",
+                    "a group id (sg-…) or name: the rule's group pair",
+                ),
+                ("group-owner", "the account owning --source-group"),
+            ],
+            Command::NetworkAclEntry => &[],
+        }
+    }
+
     /// A member's option as aws-cli shows it: `run-instances`' count members as `--count`
     /// (which the parser reads itself), a security group rule's scalar members hidden.
     pub(crate) fn relabel(self, name: &mut String, documented: &mut bool) {
@@ -540,6 +582,18 @@ mod tests {
                 "IpProtocol": "6", "FromPort": 22, "ToPort": 25, "IpRanges": [{"CidrIp": "10.0.0.0/8"}],
             }]})
         );
+    }
+
+    #[test]
+    fn every_added_option_is_described_in_order() {
+        for command in [
+            Command::RunInstances,
+            Command::SecurityGroupRule,
+            Command::NetworkAclEntry,
+        ] {
+            let described: Vec<&str> = command.described().iter().map(|(o, _)| *o).collect();
+            assert_eq!(described, command.added());
+        }
     }
 
     #[test]

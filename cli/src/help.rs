@@ -91,6 +91,16 @@ pub(crate) fn help_text(
         out.push('\n');
     }
     let options = crate::awsgrammar::member_options(&model, service, op);
+    if let Some(command) = crate::ec2args::command(service, &op.name) {
+        let described = command.described();
+        if !described.is_empty() {
+            out.push_str("aws-cli's own options of this command:\n");
+            for (option, what) in described {
+                let _ = writeln!(out, "  --{option}  {what}");
+            }
+            out.push('\n');
+        }
+    }
     for (title, shape) in [
         ("Input", op.input.as_ref().map(|r| r.shape)),
         ("Output", op.output.as_ref().map(|r| r.shape)),
