@@ -22,6 +22,7 @@
 //! `before-parameter-build` handlers), also over `--cli-input-json` or a `--params` given
 //! beside aws-cli's options. `--params` alone is botocore's grammar and has none of this.
 
+use sansboto_core::config::py_int as python_int;
 use serde_json::{json, Map, Value as J};
 
 use crate::output::Failure;
@@ -451,27 +452,6 @@ fn run_instances_defaults_and_moves(params: &mut Map<String, J>) -> Result<(), F
         }
     }
     Ok(())
-}
-
-/// Python's `int(text)` of a decimal text: surrounding whitespace, a sign, digits with single
-/// underscores between them.
-fn python_int(text: &str) -> Option<i64> {
-    let text = text.trim_matches(|c: char| c.is_whitespace());
-    let (negative, digits) = match text.as_bytes().first()? {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
-    };
-    if digits.is_empty()
-        || digits.starts_with('_')
-        || digits.ends_with('_')
-        || digits.contains("__")
-        || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'_')
-    {
-        return None;
-    }
-    let value: i64 = digits.replace('_', "").parse().ok()?;
-    Some(if negative { -value } else { value })
 }
 
 #[cfg(test)]
