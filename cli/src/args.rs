@@ -4,6 +4,9 @@
 //! does, in `--name value` or `--name=value` form.
 
 use std::fmt;
+use std::time::Duration;
+
+use sansboto_core::HttpSettings;
 
 /// A usage error: exit code 252, with the message and a usage hint.
 #[derive(Debug, PartialEq, Eq)]
@@ -38,6 +41,59 @@ pub(crate) struct GlobalOptions {
     pub output: Option<String>,
     /// `--color` (`on`, `off`, `auto`).
     pub color: Option<String>,
+    /// `--no-verify-ssl`: accept any server certificate.
+    pub no_verify_ssl: bool,
+    /// `--ca-bundle`: the certificates to trust, over `AWS_CA_BUNDLE` and the profile's.
+    pub ca_bundle: Option<String>,
+    /// `--cli-read-timeout` (`Duration::MAX` for aws-cli's `0`, no limit).
+    pub read_timeout: Option<Duration>,
+    /// `--cli-connect-timeout` (likewise).
+    pub connect_timeout: Option<Duration>,
+}
+
+impl GlobalOptions {
+    /// aws-cli's `--no-verify-ssl`, `--ca-bundle`, `--cli-read-timeout` and
+    /// `--cli-connect-timeout` as a client's HTTP settings, over the environment's and the
+    /// profile's. As in aws-cli, `--no-verify-ssl` wins over `--ca-bundle`.
+    pub(crate) fn http_settings(&self) -> HttpSettings {
+        let mut settings = HttpSettings::new();
+        if self.no_verify_ssl {
+            settings = settings.verify(false);
+        } else if let Some(path) = &self.ca_bundle {
+            settings = settings.ca_bundle(path);
+        }
+        if let Some(limit) = self.read_timeout {
+            settings = settings.read_timeout(limit);
+        }
+        if let Some(limit) = self.connect_timeout {
+            settings = settings.connect_timeout(limit);
+        }
+        settings
+    }
+}
+
+/// aws-cli's `--cli-read-timeout` and `--cli-connect-timeout`: whole seconds as Python's `int`
+/// reads them, `0` for no limit (here `Duration::MAX`, which the transports take as none).
+/// Refused with aws-cli's messages (Python's `int`'s, urllib3's for a negative one).
+pub(crate) fn timeout_option(option: &str, text: &str) -> Result<Duration, UsageError> {
+    match sansboto_core::config::py_int(text) {
+        Some(0) => Ok(Duration::MAX),
+        Some(seconds) if seconds > 0 => Ok(Duration::from_secs(seconds.unsigned_abs())),
+        Some(seconds) => {
+            let which = if option.contains("read") {
+                "read"
+            } else {
+                "connect"
+            };
+            Err(UsageError(format!(
+                "Attempted to set {which} timeout to {seconds}, but the timeout cannot be set \
+                 to a value less than or equal to 0."
+            )))
+        }
+        None => Err(UsageError(format!(
+            "invalid literal for int() with base 10: '{text}'"
+        ))),
+    }
 }
 
 /// Where `--params` came from: inline JSON or `file://PATH`.
@@ -151,6 +207,8 @@ pub(crate) const USAGE: &str = "\
 usage: sansboto [--region R] [--endpoint-url U] [--profile P] [--no-sign-request] [--debug]
                 [--dry-run [--signing-time RFC3339]] [--query JMESPATH]
                 [--output json|text|yaml] [--color on|off|auto]
+                [--no-verify-ssl] [--ca-bundle PEM] [--cli-read-timeout S]
+                [--cli-connect-timeout S]
                 SERVICE OPERATION [--params JSON|file://PATH] [--outfile PATH]
                 [--no-paginate] [--max-items N] [--page-size N] [--starting-token T]
        sansboto SERVICE OPERATION --member-name VALUE … [OUTFILE]   (aws-cli's grammar: s3api,
@@ -176,6 +234,10 @@ const OPTIONS: &[(&str, bool)] = &[
     ("--query", true),
     ("--output", true),
     ("--color", true),
+    ("--no-verify-ssl", false),
+    ("--ca-bundle", true),
+    ("--cli-read-timeout", true),
+    ("--cli-connect-timeout", true),
     ("--params", true),
     ("--outfile", true),
     ("--no-paginate", false),
@@ -273,6 +335,13 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation
                 arg = full;
             }
         }
+        // After `SERVICE OPERATION`, `--dry-run` may be the operation's own flag (EC2's
+        // `DryRun` member, as aws-cli reads it): it goes with the operation's words, and the
+        // call takes it as this command's only when the operation has no such member.
+        if name == "--dry-run" && inline.is_none() && names_operation(&positional) {
+            operation_args.push(arg);
+            continue;
+        }
         let Some(&(known, takes_value)) = OPTIONS.iter().find(|(n, _)| *n == name) else {
             // An operation's own option (aws-cli's grammar): it and the words after it are
             // read with the model once the operation is known.
@@ -302,6 +371,19 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation
         command_abbreviations(&EKS_GET_TOKEN, &mut operation_args, &mut given)?;
     }
     build(positional, given, operation_args)
+}
+
+/// Whether the positional words so far name an operation call (`SERVICE OPERATION`), not one
+/// of this command's own commands.
+fn names_operation(positional: &[String]) -> bool {
+    match positional {
+        [first, second, ..] => {
+            !matches!(first.as_str(), "presign" | "wait" | "help" | "completion")
+                && second != "wait"
+                && !(first == "eks" && second == "get-token")
+        }
+        _ => false,
+    }
 }
 
 /// `eks get-token`'s options, in aws-cli's order.
@@ -398,6 +480,14 @@ fn build(
         query: value(take("--query")),
         output: value(take("--output")),
         color: value(take("--color")),
+        no_verify_ssl: flag(take("--no-verify-ssl")),
+        ca_bundle: value(take("--ca-bundle")),
+        read_timeout: value(take("--cli-read-timeout"))
+            .map(|v| timeout_option("--cli-read-timeout", &v))
+            .transpose()?,
+        connect_timeout: value(take("--cli-connect-timeout"))
+            .map(|v| timeout_option("--cli-connect-timeout", &v))
+            .transpose()?,
     };
     // aws-cli prints its version as soon as its main parser meets `--version`, wherever it
     // stands (`aws s3api put-object --bucket b --version`): the rest is not read.
@@ -414,7 +504,8 @@ fn build(
             )));
         }
     }
-    if global.signing_time.is_some() && !global.dry_run {
+    let dry_run_after = operation_args.iter().any(|a| a == "--dry-run");
+    if global.signing_time.is_some() && !global.dry_run && !dry_run_after {
         return Err(UsageError(
             "--signing-time is only allowed with --dry-run".into(),
         ));
@@ -625,6 +716,32 @@ mod tests {
 
     fn p(args: &[&str]) -> Result<Invocation, UsageError> {
         parse(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn timeouts_are_whole_seconds_and_zero_is_no_limit() {
+        let t = |text: &str| timeout_option("--cli-read-timeout", text);
+        assert_eq!(t("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(t(" +7 "), Ok(Duration::from_secs(7)));
+        assert_eq!(t("0"), Ok(Duration::MAX));
+        assert_eq!(
+            t("1.5"),
+            Err(UsageError(
+                "invalid literal for int() with base 10: '1.5'".into()
+            ))
+        );
+        assert!(t("-3").unwrap_err().0.contains("set read timeout to -3"));
+        let inv = p(&[
+            "--no-verify-ssl",
+            "--ca-bundle",
+            "/x.pem",
+            "s3",
+            "ListBuckets",
+        ])
+        .unwrap();
+        assert!(inv.global.no_verify_ssl);
+        assert_eq!(inv.global.ca_bundle.as_deref(), Some("/x.pem"));
+        assert!(p(&["s3", "ListBuckets", "--cli-connect-timeout", "x"]).is_err());
     }
 
     #[test]
@@ -937,12 +1054,15 @@ mod tests {
         assert!(options.no_paginate);
         // The operation's words, abbreviations included, are read with its model.
         assert_eq!(options.operation_args, ["--buck", "b"]);
+        let inv = p(&["s3", "ListBuckets", "--no-ver", "--cli-r", "5"]).unwrap();
+        assert!(inv.global.no_verify_ssl);
+        assert_eq!(inv.global.read_timeout, Some(Duration::from_secs(5)));
         // An aws-cli global this command lacks fails as its full name does.
-        let Command::Call { options, .. } = p(&["s3", "ListBuckets", "--no-ver"]).unwrap().command
+        let Command::Call { options, .. } = p(&["s3", "ListBuckets", "--v2"]).unwrap().command
         else {
             panic!("not a call");
         };
-        assert_eq!(options.operation_args, ["--no-verify-ssl"]);
+        assert_eq!(options.operation_args, ["--v2-debug"]);
         assert_eq!(
             p(&["s3", "ListBuckets", "--no"]),
             Err(UsageError(

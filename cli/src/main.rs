@@ -3,7 +3,8 @@
 //! on stdout; errors are JSON on stderr with `aws`'s (v2) exit codes: 254 a service error, 252
 //! usage and parameter validation, 253 no region or credentials, 255 anything else client-side.
 //! `--dry-run` stops right after signing and prints the request instead of sending
-//! it. Paginated operations are followed to one aggregated result, as `aws` does (its text
+//! it (after an operation with a `DryRun` member, such as EC2's, it is that member, as in
+//! aws-cli). Paginated operations are followed to one aggregated result, as `aws` does (its text
 //! output excepted: that prints page by page, as aws-cli's does).
 
 mod abbrev;
@@ -178,6 +179,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
                 client = session
                     .client("sts")
                     .options(client_options(&global))
+                    .http_settings(global.http_settings())
                     .credentials(
                         &text("AccessKeyId"),
                         &text("SecretAccessKey"),
@@ -349,6 +351,7 @@ fn build_client_with(
             timestamp_parsing: timestamps,
             ..client_options(global)
         })
+        .http_settings(global.http_settings())
         .build()?;
     let config = client.core().config();
     debug_event!(
@@ -362,6 +365,34 @@ fn build_client_with(
         config.retry_mode
     );
     Ok(client)
+}
+
+/// `--dry-run` given after the operation (`args::parse` leaves it with the operation's words):
+/// the operation's own flag when it has one (EC2's `DryRun`, which aws-cli sends), else this
+/// command's, which stops after signing.
+fn own_dry_run(
+    model: &ServiceModel,
+    service: &str,
+    op: &sansboto_core::model::Operation,
+    operation_args: &[String],
+    global: &mut GlobalOptions,
+) -> Result<Vec<String>, Failure> {
+    let mut args = operation_args.to_vec();
+    let is_member = || {
+        awsgrammar::member_options(model, service, op)
+            .iter()
+            .any(|o| o.name == "dry-run")
+    };
+    if args.iter().any(|a| a == "--dry-run") && !is_member() {
+        args.retain(|a| a != "--dry-run");
+        global.dry_run = true;
+    }
+    if global.signing_time.is_some() && !global.dry_run {
+        return Err(Failure::Usage(
+            "--signing-time is only allowed with --dry-run".into(),
+        ));
+    }
+    Ok(args)
 }
 
 fn call(
@@ -397,11 +428,14 @@ fn call(
         .as_ref()
         .and_then(|p| p.get(&op.name).map(|c| c.limit_key().is_some()))
         .unwrap_or(false);
+    let mut global = global.clone();
+    let operation_args = own_dry_run(&model, service, op, &options.operation_args, &mut global)?;
+    let global = &global;
     let mut aws = awsgrammar::parse(
         &model,
         service,
         op,
-        &options.operation_args,
+        &operation_args,
         &input_tokens,
         limit_key,
     )?;
@@ -564,7 +598,11 @@ fn dry_run(
     } else {
         // The same chain a real call resolves (environment, profile, SSO, IMDS, …), its STS
         // calls in the `--region` a real call's chain would use.
-        let http_config = sansboto_blocking::http_config_from_env()
+        let mut env: Vec<_> = sansboto_host::environment().into_iter().collect();
+        env.sort_unstable();
+        let http_config = global
+            .http_settings()
+            .resolve_env(env, core.ca_bundle())
             .map_err(|e| Failure::client("ClientError", e.to_string()))?;
         let transport = HttpClient::connect(&http_config).map_err(Error::from)?;
         let mut resolve = core

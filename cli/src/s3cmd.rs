@@ -74,6 +74,9 @@ const VALUE_OPTIONS: &[&str] = &[
     "--region",
     "--endpoint-url",
     "--profile",
+    "--ca-bundle",
+    "--cli-read-timeout",
+    "--cli-connect-timeout",
     "--exclude",
     "--include",
     "--storage-class",
@@ -135,6 +138,7 @@ const FLAGS: &[&str] = &[
     "--no-progress",
     "--debug",
     "--no-sign-request",
+    "--no-verify-ssl",
     "--force",
     "--no-guess-mime-type",
     "--human-readable",
@@ -147,6 +151,10 @@ const GLOBAL_OPTIONS: &[&str] = &[
     "--profile",
     "--debug",
     "--no-sign-request",
+    "--no-verify-ssl",
+    "--ca-bundle",
+    "--cli-read-timeout",
+    "--cli-connect-timeout",
 ];
 
 /// The options of a transfer (`cp`, `mv`, `sync`) that this command implements, as aws-cli
@@ -326,6 +334,7 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
                 "--no-guess-mime-type" => a.no_guess_mime_type = true,
                 "--human-readable" => a.human_readable = true,
                 "--summarize" => a.summarize = true,
+                "--no-verify-ssl" => a.global.no_verify_ssl = true,
                 _ => a.global.no_sign_request = true,
             }
             continue;
@@ -341,6 +350,16 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
             "--region" => a.global.region = Some(value),
             "--endpoint-url" => a.global.endpoint_url = Some(value),
             "--profile" => a.global.profile = Some(value),
+            "--ca-bundle" => a.global.ca_bundle = Some(value),
+            "--cli-read-timeout" | "--cli-connect-timeout" => {
+                let limit =
+                    crate::args::timeout_option(name, &value).map_err(|e| Failure::Usage(e.0))?;
+                if name == "--cli-read-timeout" {
+                    a.global.read_timeout = Some(limit);
+                } else {
+                    a.global.connect_timeout = Some(limit);
+                }
+            }
             "--exclude" => a.filters.push((false, value)),
             "--include" => a.filters.push((true, value)),
             "--storage-class" => a.storage_class = Some(value),

@@ -399,6 +399,12 @@ fn errors_have_exit_codes_and_json() {
     assert_eq!(err["ResponseMetadata"]["HTTPStatusCode"], 404);
     assert!(err["ResponseMetadata"]["RequestId"].is_string());
 
+    // `--dry-run` after an EC2 operation is its `DryRun` member, as in aws-cli: the request
+    // goes out, and EC2 answers that it would have succeeded.
+    let out = cli.run(&["ec2", "describe-vpcs", "--dry-run"]);
+    let err = failed(&out, 254);
+    assert_eq!(err["Error"]["Code"], "DryRunOperation", "{err}");
+
     // Parameter problems: 252 (aws-cli v2's parameter validation), every one listed.
     let out = cli.run(&[
         "s3",

@@ -1298,6 +1298,48 @@ fn awscli_built(args: &[&str]) -> Output {
     )
 }
 
+/// `--dry-run` after the operation is the operation's own flag where it has one (EC2's
+/// `DryRun`, sent as aws-cli sends it); after an operation without one, it is this command's
+/// dry run, as before the service.
+#[test]
+fn dry_run_after_the_operation_is_its_member_when_it_has_one() {
+    for args in [
+        &["ec2", "describe-vpcs", "--dry-run"][..],
+        &["ec2", "describe-vpcs", "--no-dry-run"],
+        &[
+            "ec2",
+            "run-instances",
+            "--image-id",
+            "ami-1",
+            "--dry-run",
+            "--count",
+            "2",
+            "--client-token",
+            "tok-1",
+        ],
+    ] {
+        assert_same_built_call(args);
+    }
+    use base64::Engine as _;
+    let ec2 = dry_run(&["ec2", "describe-vpcs", "--dry-run"]);
+    let body = base64::engine::general_purpose::STANDARD
+        .decode(ec2["body_base64"].as_str().unwrap_or_default())
+        .expect("a base64 body");
+    assert!(body.ends_with(b"&DryRun=true"), "{ec2}");
+    let after = stdout_of(&[
+        "s3api",
+        "list-buckets",
+        "--dry-run",
+        "--signing-time",
+        SIGNING_TIME,
+    ]);
+    let mut after: serde_json::Value = serde_json::from_str(&after).expect("a dry run prints JSON");
+    if let Some(headers) = after["headers"].as_array_mut() {
+        headers.sort_by_key(|h| h.to_string());
+    }
+    assert_eq!(after, dry_run(&["s3api", "list-buckets"]));
+}
+
 /// aws-cli's words make the same request in sansboto as the parameters aws-cli hands
 /// botocore's serializer ([`awscli_built_params`]) given as JSON.
 fn assert_same_built_call(args: &[&str]) {
