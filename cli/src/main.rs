@@ -367,6 +367,13 @@ fn build_client_with(
     Ok(client)
 }
 
+/// The profile's `output` (aws-cli's configured format).
+fn configured_output(core: &Session) -> Option<String> {
+    let profile = core.profile().unwrap_or("default");
+    let section = core.shared_config().profile(profile)?;
+    Some(section.get("output")?.as_text()?.to_string())
+}
+
 /// `--dry-run` given after the operation (`args::parse` leaves it with the operation's words):
 /// the operation's own flag when it has one (EC2's `DryRun`, which aws-cli sends), else this
 /// command's, which stops after signing.
@@ -491,9 +498,11 @@ fn call(
             op.name
         )));
     }
-    // aws-cli reads the format from AWS_DEFAULT_OUTPUT when --output is not given. A bad
-    // query or format fails here, before anything is sent.
-    let default_output = std::env::var("AWS_DEFAULT_OUTPUT").ok();
+    // aws-cli reads the format from AWS_DEFAULT_OUTPUT, then the profile's `output`, when
+    // --output is not given. A bad query or format fails here, before anything is sent.
+    let default_output = std::env::var("AWS_DEFAULT_OUTPUT")
+        .ok()
+        .or_else(|| configured_output(core));
     let rendering = render::Rendering::new(
         global.query.as_deref(),
         global.output.as_deref().or(default_output.as_deref()),

@@ -6,8 +6,9 @@
 //! style, as aws-cli v2 prints it), `table` ([`crate::table`]). Scalars print as Python prints
 //! them (`True`, `None`, `2.0`).
 //!
-//! The command's default output (no `--output`, no `--query`) stays the indented JSON it
-//! always printed, `ResponseMetadata` included: scripts read it.
+//! The command's default output (no `--output`, `AWS_DEFAULT_OUTPUT`, profile `output` or
+//! `--query`) stays the indented JSON it always printed, `ResponseMetadata` included: scripts
+//! read it.
 
 use sansboto_core::jmespath::Expression;
 use serde_json::Value as J;
@@ -48,7 +49,7 @@ impl Format {
 pub(crate) struct Rendering {
     /// `--query`, compiled.
     pub query: Option<Expression>,
-    /// `--output` (or `AWS_DEFAULT_OUTPUT`).
+    /// `--output` (or `AWS_DEFAULT_OUTPUT`, or the profile's `output`).
     pub format: Format,
     /// Colours in a table (`--color on`, or `auto` on a terminal).
     pub color: bool,

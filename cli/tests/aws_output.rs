@@ -472,3 +472,61 @@ fn bad_query_and_output_are_usage_errors_before_any_call() {
         );
     }
 }
+
+/// The format comes from `--output`, else `AWS_DEFAULT_OUTPUT`, else the profile's `output`
+/// (`--profile`'s or the default one's), as aws-cli takes it: the same bytes as aws-cli's.
+#[test]
+fn the_profiles_output_is_the_format_as_in_aws_cli() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint().to_string();
+    let dir = std::env::temp_dir().join(format!("sansboto-output-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config");
+    std::fs::write(
+        &config,
+        // (A profile named on the command line takes no keys from the environment.)
+        "[default]\noutput = text\n\n[profile tables]\noutput = table\n\
+         aws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    sansboto(
+        &endpoint,
+        &["sqs", "create-queue", "--queue-name", "configured"],
+    );
+    let run = |aws: bool, env: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = if aws {
+            awscli_command()
+        } else {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
+            test_environment(&mut cmd);
+            cmd
+        };
+        let out = cmd
+            .env("AWS_CONFIG_FILE", &config)
+            .envs(env.iter().copied())
+            .args(["--endpoint-url", &endpoint])
+            .args(args)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{aws} {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for (env, args, looks) in [
+        (&[][..], &["sqs", "list-queues"][..], "QUEUEURLS\t"),
+        (&[], &["--profile", "tables", "sqs", "list-queues"], "|  "),
+        (
+            &[("AWS_DEFAULT_OUTPUT", "json")],
+            &["sqs", "list-queues"],
+            "    \"QueueUrls\"",
+        ),
+        (
+            &[],
+            &["sqs", "list-queues", "--output", "json"],
+            "    \"QueueUrls\"",
+        ),
+    ] {
+        let ours = run(false, env, args);
+        assert_eq!(ours, run(true, env, args), "{env:?} {args:?}");
+        assert!(ours.contains(looks), "{env:?} {args:?}: {ours}");
+    }
+}
