@@ -479,6 +479,10 @@ pub(crate) fn parse(
         // as a member's.
         table.retain(|o| !command.added().contains(&o.name.as_str()));
     }
+    // aws-cli's `--zip-file` of Lambda's `create-function` and `publish-layer-version`
+    // (`crate::lambdaargs`).
+    let zip_target = crate::lambdaargs::zip_target(service, &op.name);
+    let mut zip_file = None;
     let streaming_output =
         crate::output::streaming_output(model, op.output.as_ref().map(|r| r.shape))
             .is_some_and(|s| !s.event_stream);
@@ -494,6 +498,13 @@ pub(crate) fn parse(
             .position(|n| *n == "cli-input-json")
             .unwrap_or(names.len());
         names.splice(at..at, command.added().iter().copied());
+    }
+    if zip_target.is_some() {
+        let at = names
+            .iter()
+            .position(|n| *n == "cli-input-json")
+            .unwrap_or(names.len());
+        names.insert(at, "zip-file");
     }
     let args: Vec<String> = args
         .iter()
@@ -565,6 +576,14 @@ pub(crate) fn parse(
                 continue;
             }
             _ => {}
+        }
+        if zip_target.is_some() && name == "zip-file" {
+            let value = match inline {
+                Some(v) => v,
+                None => one(following(1), name)?,
+            };
+            zip_file = Some(load(value, name)?);
+            continue;
         }
         if let Some(command) = ec2_command.filter(|c| c.added().contains(&name)) {
             let words = match (command.arity(name), inline) {
@@ -658,6 +677,7 @@ pub(crate) fn parse(
     if let Some(command) = ec2_command {
         added.apply(command, &mut out.params)?;
     }
+    crate::lambdaargs::apply(service, &op.name, zip_file, &mut out.params)?;
     Ok(out)
 }
 

@@ -101,6 +101,13 @@ pub(crate) fn help_text(
             out.push('\n');
         }
     }
+    if let Some((member, _)) = crate::lambdaargs::zip_target(service, &op.name) {
+        let _ = writeln!(
+            out,
+            "aws-cli's own options of this command:\n  --zip-file  the zip archive \
+             (fileb://PATH) as {member}'s ZipFile\n"
+        );
+    }
     for (title, shape) in [
         ("Input", op.input.as_ref().map(|r| r.shape)),
         ("Output", op.output.as_ref().map(|r| r.shape)),

@@ -15,6 +15,7 @@ mod completion;
 mod debug;
 mod ec2args;
 mod help;
+mod lambdaargs;
 mod mimetypes;
 mod outfile;
 mod output;

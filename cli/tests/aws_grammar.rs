@@ -31,11 +31,16 @@ fn awscli_with_config(args: &[&str], config: &std::path::Path) -> Output {
 fn awscli_stopped_at(args: &[&str], config: &std::path::Path, register: &str) -> Output {
     let script = format!(
         r#"
-import sys, json
+import sys, json, base64
 from awscli.clidriver import create_clidriver
 driver = create_clidriver()
+def blob(value):
+    # Bytes (fileb://) in the form `--params` takes them.
+    if isinstance(value, bytes):
+        return {{"base64": base64.b64encode(value).decode()}}
+    raise TypeError(type(value))
 def grab(params, **kwargs):
-    sys.stdout.write(json.dumps(params))
+    sys.stdout.write(json.dumps(params, default=blob))
     sys.stdout.flush()
     raise SystemExit(0)
 {register}
@@ -1338,6 +1343,87 @@ fn dry_run_after_the_operation_is_its_member_when_it_has_one() {
         headers.sort_by_key(|h| h.to_string());
     }
     assert_eq!(after, dry_run(&["s3api", "list-buckets"]));
+}
+
+/// Lambda's `--zip-file` as aws-cli reads it (`crate::lambdaargs`): into `Code` (`Content`)
+/// after the other members, beside a `--code` or alone; checked to be a zip archive, also as
+/// `update-function-code`'s own member; a `ZipFile` inside `--code` refused.
+#[test]
+fn lambdas_zip_file_is_read_as_aws_cli_reads_it() {
+    let dir = std::env::temp_dir().join(format!("sansboto-zip-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let zip = dir.join("fn.zip");
+    let made = Command::new(sansboto_tests::botocore::python())
+        .args([
+            "-c",
+            "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n    \
+             z.writestr('index.py', 'def handler(e, c):\\n    return 1\\n')",
+            zip.to_str().unwrap(),
+        ])
+        .status()
+        .expect("python runs");
+    assert!(made.success());
+    let text = dir.join("index.py");
+    std::fs::write(&text, "def handler(e, c):\n    return 1\n").unwrap();
+    let zip_ref = format!("fileb://{}", zip.display());
+    let text_ref = format!("fileb://{}", text.display());
+    let create = [
+        "lambda",
+        "create-function",
+        "--function-name",
+        "f",
+        "--runtime",
+        "python3.12",
+        "--role",
+        "arn:aws:iam::123456789012:role/r",
+        "--handler",
+        "index.handler",
+    ];
+    for extra in [
+        &["--zip-file", &zip_ref][..],
+        &["--zip-file", &zip_ref, "--code", "S3Bucket=bkt,S3Key=k"],
+        &["--code", "S3Bucket=bkt,S3Key=k", "--publish"],
+    ] {
+        assert_same_built_call(&[&create[..], extra].concat());
+    }
+    assert_same_built_call(&[
+        "lambda",
+        "publish-layer-version",
+        "--layer-name",
+        "l",
+        "--zip-file",
+        &zip_ref,
+    ]);
+    assert_same_built_call(&[
+        "lambda",
+        "update-function-code",
+        "--function-name",
+        "f",
+        "--zip-file",
+        &zip_ref,
+    ]);
+    for args in [
+        [&create[..], &["--zip-file", &text_ref]].concat(),
+        [&create[..], &["--zip-file", "fn.zip"]].concat(),
+        vec![
+            "lambda",
+            "update-function-code",
+            "--function-name",
+            "f",
+            "--zip-file",
+            &text_ref,
+        ],
+    ] {
+        assert_refused_alike(
+            &args,
+            "--zip-file must be a zip file with the fileb:// prefix.",
+        );
+    }
+    assert_refused_alike(
+        &[&create[..], &["--code", "ZipFile=abc"]].concat(),
+        "ZipFile cannot be provided as part of the --code argument.  Please use the \
+         '--zip-file' option instead to specify a zip file.",
+    );
 }
 
 /// aws-cli's words make the same request in sansboto as the parameters aws-cli hands
