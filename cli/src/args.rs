@@ -219,6 +219,8 @@ usage: sansboto [--region R] [--endpoint-url U] [--profile P] [--no-sign-request
        sansboto wait SERVICE WAITER_NAME [--params …] [--delay SECONDS] [--max-attempts N]
        sansboto SERVICE wait WAITER_NAME --member-name VALUE …   (aws-cli's order and options)
        sansboto eks get-token (--cluster-name NAME | --cluster-id ID) [--role-arn ARN]
+       sansboto ecr|ecr-public get-login-password
+       sansboto rds generate-db-auth-token --hostname H --port P --username U
        sansboto help [SERVICE [OPERATION]]
        sansboto completion bash|zsh|fish";
 

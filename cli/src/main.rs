@@ -10,6 +10,7 @@
 mod abbrev;
 mod argrename;
 mod args;
+mod awscmds;
 mod awsgrammar;
 mod completion;
 mod debug;
@@ -412,6 +413,9 @@ fn call(
     options: &CallOptions,
     timestamp_format: timestamps::TimestampFormat,
 ) -> Result<(), Failure> {
+    if awscmds::is_command(service, operation) {
+        return awscmds::run(session, global, service, operation, options);
+    }
     let model = suggest::model(core, service)?;
     let op = operation_of(&model, service, operation)?;
     // aws-cli offers the paging options of the latest version's paginators (its `paginate`

@@ -1,0 +1,121 @@
+//! Commands aws-cli adds under a service (no model has them as operations), next to aws-cli
+//! 1.46.3:
+//!
+//! - `ecr get-login-password` against moto, `ecr-public get-login-password` against a server
+//!   answering as ECR Public does: the same password printed;
+//! - `rds generate-db-auth-token`: the same token as aws-cli's made at the same second (aws-cli
+//!   run with botocore's clock set to the token's `X-Amz-Date`), in the `--region` given and in
+//!   the configured one; and the same refusals of missing options.
+
+use std::process::{Command, Output};
+
+use sansboto_tests::moto::MotoServer;
+use sansboto_tests::script_server::{Action, ScriptServer};
+use sansboto_tests::{awscli_command, awscli_dir, test_environment};
+
+fn sansboto(args: &[&str]) -> Output {
+    test_environment(&mut Command::new(env!("CARGO_BIN_EXE_sansboto")))
+        .args(args)
+        .output()
+        .expect("sansboto runs")
+}
+
+fn stdout(out: &Output, who: &str) -> String {
+    assert!(
+        out.status.success(),
+        "{who}: exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("UTF-8")
+}
+
+#[test]
+fn ecr_get_login_password_prints_the_password_as_aws_cli_does() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let args = ["--endpoint-url", &endpoint, "ecr", "get-login-password"];
+    let theirs = stdout(&awscli_command().args(args).output().unwrap(), "aws-cli");
+    let ours = stdout(&sansboto(&args), "sansboto");
+    assert_eq!(ours, theirs);
+    assert!(ours.ends_with('\n') && ours.trim().len() > 8, "{ours:?}");
+    // Nothing else is taken.
+    let out = sansboto(&[&args[..], &["--registry-ids", "1"]].concat());
+    assert_eq!(out.status.code(), Some(252), "{out:?}");
+}
+
+/// ECR Public answers one authorization, not a list (moto has no ECR Public: a server answers
+/// as the service does).
+#[test]
+fn ecr_public_get_login_password_reads_its_one_authorization() {
+    let server = ScriptServer::start(|_, _| {
+        Action::json(
+            200,
+            r#"{"authorizationData": {"authorizationToken": "QVdTOnB1YmxpYy1wYXNz",
+                "expiresAt": 1767322800.0}}"#,
+        )
+    });
+    let url = server.url();
+    let args = ["--endpoint-url", &url, "ecr-public", "get-login-password"];
+    let theirs = stdout(&awscli_command().args(args).output().unwrap(), "aws-cli");
+    assert_eq!(stdout(&sansboto(&args), "sansboto"), theirs);
+    assert_eq!(theirs, "public-pass\n");
+}
+
+/// aws-cli's `generate-db-auth-token` with botocore's clock at `at` (`YYYYMMDDTHHMMSSZ`).
+fn awscli_token_at(at: &str, args: &[&str]) -> Output {
+    let program = format!(
+        r#"
+import sys, datetime, botocore.auth, botocore.signers
+from awscli.clidriver import create_clidriver
+at = datetime.datetime.strptime({at:?}, '%Y%m%dT%H%M%SZ')
+botocore.auth.get_current_datetime = lambda *a, **k: at
+botocore.signers.get_current_datetime = lambda *a, **k: at
+sys.exit(create_clidriver().main(sys.argv[1:]))
+"#
+    );
+    test_environment(&mut Command::new(sansboto_tests::botocore::python()))
+        .env("PYTHONPATH", awscli_dir())
+        .arg("-c")
+        .arg(program)
+        .args(args)
+        .output()
+        .expect("python runs")
+}
+
+#[test]
+fn rds_generate_db_auth_token_is_aws_clis_token() {
+    for region in [&["--region", "eu-west-1"][..], &[]] {
+        let args = [
+            &[
+                "rds",
+                "generate-db-auth-token",
+                "--hostname",
+                "db.example.com",
+            ][..],
+            &["--port", "5432", "--username", "admin"],
+            region,
+        ]
+        .concat();
+        let ours = stdout(&sansboto(&args), "sansboto");
+        let at = ours
+            .split('&')
+            .find_map(|p| p.strip_prefix("X-Amz-Date="))
+            .expect("a date in the token");
+        let theirs = stdout(&awscli_token_at(at, &args), "aws-cli");
+        assert_eq!(ours, theirs, "{args:?}");
+        assert!(ours.starts_with("db.example.com:5432/?Action=connect&DBUser=admin&"));
+    }
+    // Each option is required, as aws-cli's parser requires it.
+    let args = ["rds", "generate-db-auth-token", "--hostname", "h"];
+    let theirs = awscli_command().args(args).output().unwrap();
+    let ours = sansboto(&args);
+    let message = "the following arguments are required: --port, --username";
+    for (who, out) in [("aws-cli", &theirs), ("sansboto", &ours)] {
+        assert!(!out.status.success(), "{who}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(message),
+            "{who}: {out:?}"
+        );
+    }
+}
