@@ -479,10 +479,10 @@ pub(crate) fn parse(
         // as a member's.
         table.retain(|o| !command.added().contains(&o.name.as_str()));
     }
-    // aws-cli's `--zip-file` of Lambda's `create-function` and `publish-layer-version`
-    // (`crate::lambdaargs`).
-    let zip_target = crate::lambdaargs::zip_target(service, &op.name);
-    let mut zip_file = None;
+    // aws-cli's options added to other services' commands (Lambda's `--zip-file`,
+    // CloudFront's `--paths`: `crate::addedargs`), with the words given to each.
+    let extra = crate::addedargs::options(service, &op.name);
+    let mut extra_given: Vec<(&'static str, Vec<String>)> = Vec::new();
     let streaming_output =
         crate::output::streaming_output(model, op.output.as_ref().map(|r| r.shape))
             .is_some_and(|s| !s.event_stream);
@@ -499,12 +499,12 @@ pub(crate) fn parse(
             .unwrap_or(names.len());
         names.splice(at..at, command.added().iter().copied());
     }
-    if zip_target.is_some() {
+    if !extra.is_empty() {
         let at = names
             .iter()
             .position(|n| *n == "cli-input-json")
             .unwrap_or(names.len());
-        names.insert(at, "zip-file");
+        names.splice(at..at, extra.iter().map(|o| o.name));
     }
     let args: Vec<String> = args
         .iter()
@@ -577,12 +577,24 @@ pub(crate) fn parse(
             }
             _ => {}
         }
-        if zip_target.is_some() && name == "zip-file" {
-            let value = match inline {
-                Some(v) => v,
-                None => one(following(1), name)?,
+        if let Some(option) = extra.iter().find(|o| o.name == name) {
+            let words = match inline {
+                Some(v) => vec![v],
+                None if option.many => following(usize::MAX),
+                None => following(1),
             };
-            zip_file = Some(load(value, name)?);
+            if words.is_empty() {
+                let expected = if option.many {
+                    "at least one argument"
+                } else {
+                    "one argument"
+                };
+                return Err(Failure::Usage(format!(
+                    "argument --{name}: expected {expected}"
+                )));
+            }
+            extra_given.retain(|(n, _)| *n != option.name);
+            extra_given.push((option.name, words));
             continue;
         }
         if let Some(command) = ec2_command.filter(|c| c.added().contains(&name)) {
@@ -677,7 +689,7 @@ pub(crate) fn parse(
     if let Some(command) = ec2_command {
         added.apply(command, &mut out.params)?;
     }
-    crate::lambdaargs::apply(service, &op.name, zip_file, &mut out.params)?;
+    crate::addedargs::apply(service, &op.name, extra_given, &mut out.params)?;
     Ok(out)
 }
 
@@ -748,7 +760,7 @@ fn json(text: &str, cli: &str) -> Result<J, Failure> {
 }
 
 /// A file reference's content (text as a string, bytes as `{"base64": …}`), or the value.
-fn load(value: String, cli: &str) -> Result<J, Failure> {
+pub(crate) fn load(value: String, cli: &str) -> Result<J, Failure> {
     Ok(read_param_file(&value)
         .map_err(|e| param_error(cli, &e))?
         .unwrap_or(J::String(value)))

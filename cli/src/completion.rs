@@ -154,9 +154,8 @@ pub(crate) fn candidates(session: &Session, words: &[String]) -> Vec<String> {
                             if let Some(command) = crate::ec2args::command(service, &op.name) {
                                 out.extend(command.added().iter().map(|o| format!("--{o}")));
                             }
-                            if crate::lambdaargs::zip_target(service, &op.name).is_some() {
-                                out.push("--zip-file".into());
-                            }
+                            let extra = crate::addedargs::options(service, &op.name);
+                            out.extend(extra.iter().map(|o| format!("--{}", o.name)));
                         }
                     }
                     out.extend(CALL_OPTIONS.iter().map(|s| s.to_string()));

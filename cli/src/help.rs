@@ -101,12 +101,13 @@ pub(crate) fn help_text(
             out.push('\n');
         }
     }
-    if let Some((member, _)) = crate::lambdaargs::zip_target(service, &op.name) {
-        let _ = writeln!(
-            out,
-            "aws-cli's own options of this command:\n  --zip-file  the zip archive \
-             (fileb://PATH) as {member}'s ZipFile\n"
-        );
+    let extra = crate::addedargs::options(service, &op.name);
+    if !extra.is_empty() {
+        out.push_str("aws-cli's own options of this command:\n");
+        for option in extra {
+            let _ = writeln!(out, "  --{}  {}", option.name, option.help);
+        }
+        out.push('\n');
     }
     for (title, shape) in [
         ("Input", op.input.as_ref().map(|r| r.shape)),

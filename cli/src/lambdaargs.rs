@@ -30,6 +30,11 @@ pub(crate) fn zip_target(service: &str, operation: &str) -> Option<(&'static str
     }
 }
 
+/// Whether `operation` of `service` is one whose parameters [`apply`] looks at.
+pub(crate) fn applies(service: &str, operation: &str) -> bool {
+    checks_member(service, operation) || zip_target(service, operation).is_some()
+}
+
 /// Whether `operation` has `--zip-file` as a member aws-cli checks (`update-function-code`).
 fn checks_member(service: &str, operation: &str) -> bool {
     service == "lambda" && operation == "UpdateFunctionCode"

@@ -8,6 +8,7 @@
 //! output excepted: that prints page by page, as aws-cli's does).
 
 mod abbrev;
+mod addedargs;
 mod argrename;
 mod args;
 mod awscmds;

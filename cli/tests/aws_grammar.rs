@@ -1426,6 +1426,60 @@ fn lambdas_zip_file_is_read_as_aws_cli_reads_it() {
     );
 }
 
+/// CloudFront's `create-invalidation --paths` makes the whole `InvalidationBatch` as aws-cli
+/// makes it; its `CallerReference` (the time and a random number) is aws-cli's form, and with
+/// ours in aws-cli's parameters the requests are the same. Beside `--invalidation-batch` it is
+/// refused as aws-cli refuses it.
+#[test]
+fn cloudfronts_paths_make_the_invalidation_batch_as_aws_cli_does() {
+    use base64::Engine as _;
+    let args = [
+        "cloudfront",
+        "create-invalidation",
+        "--distribution-id",
+        "EDFDVBD6EXAMPLE",
+        "--paths",
+        "/index.html",
+        "/img/*",
+    ];
+    let mut theirs = awscli_built_params(&args);
+    let ours = dry_run(&args);
+    let body = base64::engine::general_purpose::STANDARD
+        .decode(ours["body_base64"].as_str().unwrap_or_default())
+        .expect("a base64 body");
+    let body = String::from_utf8(body).expect("an XML body");
+    let reference = body
+        .split_once("<CallerReference>")
+        .and_then(|(_, rest)| rest.split_once("</CallerReference>"))
+        .map(|(reference, _)| reference.to_string())
+        .expect("a caller reference");
+    let form = |r: &str| {
+        let parts: Vec<&str> = r.split('-').collect();
+        parts.len() == 3
+            && parts[0] == "cli"
+            && parts[1].parse::<u64>().is_ok()
+            && parts[2].parse::<u64>().is_ok_and(|n| (1..=1_000_000).contains(&n))
+    };
+    let batch = &mut theirs["InvalidationBatch"];
+    assert!(form(batch["CallerReference"].as_str().unwrap_or("")), "{batch}");
+    assert!(form(&reference), "{reference}");
+    batch["CallerReference"] = reference.into();
+    let via_params = dry_run(&[args[0], args[1], "--params", &theirs.to_string()]);
+    assert_eq!(ours, via_params, "aws-cli's parameters were {theirs}");
+    assert_refused_alike(
+        &[
+            &args[..],
+            &[
+                "--invalidation-batch",
+                "CallerReference=x,Paths={Quantity=1,Items=[/a]}",
+            ],
+        ]
+        .concat(),
+        "The key \"paths\" cannot be specified when one of the following keys are also \
+         specified: invalidation_batch",
+    );
+}
+
 /// aws-cli's words make the same request in sansboto as the parameters aws-cli hands
 /// botocore's serializer ([`awscli_built_params`]) given as JSON.
 fn assert_same_built_call(args: &[&str]) {
