@@ -6,7 +6,12 @@
 //! - CloudFront's `create-invalidation --paths P …` (its `cloudfront.py`): the whole
 //!   `InvalidationBatch`, its `CallerReference` made as aws-cli makes one
 //!   (`cli-<seconds since the epoch>-<1 to 1,000,000 at random>`); refused beside
-//!   `--invalidation-batch`, with aws-cli's message.
+//!   `--invalidation-batch`, with aws-cli's message;
+//! - CloudWatch's `put-metric-data --metric-name --value --unit --timestamp --dimensions
+//!   --statistic-values --storage-resolution` (its `putmetricdata.py`): the first item of
+//!   `MetricData`, in the order given, `--dimensions A=b,C=d` and `--statistic-values
+//!   Sum=1,Minimum=0` split on commas as aws-cli's `split_on_commas` splits them, values read
+//!   as Python's `Decimal` and `int` read them; refused beside `--metric-data`.
 
 use serde_json::{json, Map, Value as J};
 
@@ -35,11 +40,51 @@ const PATHS: &[Added] = &[Added {
     help: "the paths to invalidate, space-separated (the whole --invalidation-batch)",
 }];
 
+/// `put-metric-data`'s, in aws-cli's argument table's order.
+const METRIC: &[Added] = &[
+    Added {
+        name: "metric-name",
+        many: false,
+        help: "the metric's name (MetricData's first item)",
+    },
+    Added {
+        name: "timestamp",
+        many: false,
+        help: "the time stamp of the metric",
+    },
+    Added {
+        name: "unit",
+        many: false,
+        help: "the unit of the metric",
+    },
+    Added {
+        name: "value",
+        many: false,
+        help: "the value of the metric",
+    },
+    Added {
+        name: "dimensions",
+        many: false,
+        help: "Name=Value pairs, separated by commas",
+    },
+    Added {
+        name: "statistic-values",
+        many: false,
+        help: "Sum=…,Minimum=…,Maximum=…,SampleCount=…",
+    },
+    Added {
+        name: "storage-resolution",
+        many: false,
+        help: "1 (high resolution) or 60",
+    },
+];
+
 /// The options aws-cli adds to `operation` of `service` (the models' names).
 pub(crate) fn options(service: &str, operation: &str) -> &'static [Added] {
     match (service, operation) {
         _ if crate::lambdaargs::zip_target(service, operation).is_some() => ZIP_FILE,
         ("cloudfront", "CreateInvalidation") => PATHS,
+        ("cloudwatch", "PutMetricData") => METRIC,
         _ => &[],
     }
 }
@@ -63,6 +108,9 @@ pub(crate) fn apply(
         };
         return crate::lambdaargs::apply(service, operation, zip_file, params);
     }
+    if (service, operation) == ("cloudwatch", "PutMetricData") {
+        return metric_data(given.collect(), params);
+    }
     if let Some((_, paths)) = given.find(|(name, _)| *name == "paths") {
         if params.contains_key("InvalidationBatch") {
             return Err(Failure::Raised(
@@ -80,6 +128,202 @@ pub(crate) fn apply(
         );
     }
     Ok(())
+}
+
+/// `put-metric-data`'s added options as `MetricData`'s first item, set in aws-cli's table
+/// order whatever the command line's (its walk of the table sets them).
+fn metric_data(
+    mut given: Vec<(&'static str, Vec<String>)>,
+    params: &mut Map<String, J>,
+) -> Result<(), Failure> {
+    given.sort_by_key(|(name, _)| METRIC.iter().position(|o| o.name == *name));
+    let Some((first, _)) = given.first() else {
+        return Ok(());
+    };
+    if params.contains_key("MetricData") {
+        let key = first.replace('-', "_");
+        return Err(Failure::Raised(format!(
+            "The key \"{key}\" cannot be specified when one of the following keys are also \
+             specified: metric_data"
+        )));
+    }
+    let mut item = Map::new();
+    for (name, words) in given {
+        let text = words.into_iter().next().unwrap_or_default();
+        let (member, value) = match name {
+            "metric-name" => ("MetricName", J::String(text)),
+            "timestamp" => ("Timestamp", J::String(text)),
+            "unit" => ("Unit", J::String(text)),
+            "value" => ("Value", decimal(&text)?),
+            "dimensions" => {
+                let dimensions = split_on_commas(&text)?
+                    .iter()
+                    .map(|pair| {
+                        let (name, value) = key_value(pair)?;
+                        Ok(json!({"Name": name, "Value": value}))
+                    })
+                    .collect::<Result<Vec<_>, Failure>>()?;
+                ("Dimensions", J::Array(dimensions))
+            }
+            "statistic-values" => {
+                let mut statistics = Map::new();
+                for pair in split_on_commas(&text)? {
+                    let (name, value) = key_value(&pair)?;
+                    statistics.insert(name.to_string(), decimal(value)?);
+                }
+                ("StatisticValues", J::Object(statistics))
+            }
+            _ => {
+                let n = sansboto_core::config::py_int(&text).ok_or_else(|| {
+                    Failure::Raised(format!("invalid literal for int() with base 10: '{text}'"))
+                })?;
+                ("StorageResolution", J::from(n))
+            }
+        };
+        item.insert(member.into(), value);
+    }
+    params.insert("MetricData".into(), J::Array(vec![J::Object(item)]));
+    Ok(())
+}
+
+/// `key, value = pair.split('=')`, with Python's errors.
+fn key_value(pair: &str) -> Result<(&str, &str), Failure> {
+    let parts: Vec<&str> = pair.split('=').collect();
+    match parts.as_slice() {
+        [key, value] => Ok((key, value)),
+        [_] => Err(Failure::Raised(
+            "not enough values to unpack (expected 2, got 1)".into(),
+        )),
+        _ => Err(Failure::Raised(
+            "too many values to unpack (expected 2)".into(),
+        )),
+    }
+}
+
+/// A number as Python's `Decimal` reads it, sent as the double it converts to.
+fn decimal(text: &str) -> Result<J, Failure> {
+    crate::shorthand::float_value(text)
+        .map_err(|_| Failure::Raised("[<class 'decimal.ConversionSyntax'>]".into()))
+}
+
+/// aws-cli's `split_on_commas`: a plain split when the text has no quote, bracket or
+/// backslash; Python's `csv` reader with `\` escapes when it has backslashes only; otherwise
+/// that reader's fields joined again where a quoted value or a `key=[…]` list spans commas.
+fn split_on_commas(value: &str) -> Result<Vec<String>, Failure> {
+    if !value.contains(['"', '\\', '\'', ']', '[']) {
+        return Ok(value.split(',').map(str::to_string).collect());
+    }
+    if !value.contains(['"', '\'', '[', ']']) {
+        return Ok(csv_fields(value));
+    }
+    split_with_quotes(value)
+}
+
+/// aws-cli's `_split_with_quotes`: the reader's fields of `value`, joined again where a quoted
+/// value or a `key=[…]` list spans commas.
+fn split_with_quotes(value: &str) -> Result<Vec<String>, Failure> {
+    let bad = || Failure::Raised(value.to_string());
+    let mut parts = csv_fields(value).into_iter();
+    let mut out = Vec::new();
+    while let Some(part) = parts.next() {
+        let quote = part.chars().find(|c| matches!(c, '"' | '\''));
+        let list_start = part.find("=[");
+        if let Some(start) = list_start.filter(|&start| {
+            value.contains(']') && quote.is_none_or(|q| part.find(q).is_some_and(|at| at > start))
+        }) {
+            let chunk = if part.contains(']') {
+                part.clone()
+            } else {
+                eat_items(&mut parts, part.clone(), ']', None).ok_or_else(bad)?
+            };
+            let inner = chunk
+                .get(start + 2..chunk.len().saturating_sub(1))
+                .unwrap_or_default();
+            let items = split_with_quotes(inner)?;
+            out.push(format!("{}{}", &chunk[..start + 1], items.join(",")));
+            continue;
+        }
+        match quote {
+            None => out.push(part),
+            Some(q) if part.matches(q).count() == 2 => out.push(part.replace(q, "")),
+            Some(q) => out.push(eat_items(&mut parts, part, q, Some(q)).ok_or_else(bad)?),
+        }
+    }
+    Ok(out)
+}
+
+/// aws-cli's `_eat_items`: `part` and the fields after it up to one ending in `end`, joined by
+/// commas, `remove` taken out of each; `None` when the fields run out first.
+fn eat_items(
+    parts: &mut impl Iterator<Item = String>,
+    part: String,
+    end: char,
+    remove: Option<char>,
+) -> Option<String> {
+    let strip = |s: &str| match remove {
+        Some(c) => s.replace(c, ""),
+        None => s.to_string(),
+    };
+    let mut chunks = vec![strip(&part)];
+    loop {
+        let current = parts.next()?;
+        chunks.push(strip(&current));
+        if current.ends_with(end) {
+            return Some(chunks.join(","));
+        }
+    }
+}
+
+/// One line read by Python's `csv.reader(…, escapechar='\\')` (the excel dialect: `,`
+/// between fields, `"` quoting with `""` for a quote, not strict).
+fn csv_fields(line: &str) -> Vec<String> {
+    #[derive(PartialEq)]
+    enum State {
+        Start,
+        Field,
+        Escape,
+        Quoted,
+        EscapeInQuoted,
+        QuoteInQuoted,
+    }
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut state = State::Start;
+    for c in line.chars() {
+        state = match (state, c) {
+            (State::Start, '"') => State::Quoted,
+            (State::Start | State::Field, '\\') => State::Escape,
+            (State::Start | State::Field | State::QuoteInQuoted, ',') => {
+                fields.push(std::mem::take(&mut field));
+                State::Start
+            }
+            (State::Start | State::Field | State::Escape, c) => {
+                field.push(c);
+                State::Field
+            }
+            (State::Quoted, '\\') => State::EscapeInQuoted,
+            (State::Quoted, '"') => State::QuoteInQuoted,
+            (State::Quoted | State::EscapeInQuoted, c) => {
+                field.push(c);
+                State::Quoted
+            }
+            (State::QuoteInQuoted, '"') => {
+                field.push('"');
+                State::Quoted
+            }
+            (State::QuoteInQuoted, c) => {
+                field.push(c);
+                State::Field
+            }
+        };
+    }
+    // The line's end: an escape takes it as a line break; an open quoted field is kept as
+    // read (the reader is not strict).
+    if matches!(state, State::Escape | State::EscapeInQuoted) {
+        field.push('\n');
+    }
+    fields.push(field);
+    fields
 }
 
 /// aws-cli's `unique_string()`: `cli-`, the time in whole seconds, and a random number from 1
@@ -129,5 +373,26 @@ mod tests {
             .iter()
             .any(|o| o.name == "paths"));
         assert!(options("cloudfront", "CreateDistribution").is_empty());
+    }
+
+    #[test]
+    fn commas_split_as_aws_cli_splits_them() {
+        let split = |v: &str| split_on_commas(v).map_err(|e| format!("{e:?}"));
+        assert_eq!(split("a=b,c=d").unwrap(), ["a=b", "c=d"]);
+        assert_eq!(split("a=b\\,c=d").unwrap(), ["a=b,c=d"]);
+        assert_eq!(split("a=b\\").unwrap(), ["a=b\n"]);
+        assert_eq!(split("a=\"b,c\",d=e").unwrap(), ["a=b,c", "d=e"]);
+        assert_eq!(split("a=[b,\"c,d\"],e=f").unwrap(), ["a=b,c,d", "e=f"]);
+        assert!(split("a=\"open,c=d").is_err());
+        let mut params = Map::new();
+        let given = vec![
+            ("value", vec!["2".to_string()]),
+            ("metric-name", vec!["M".to_string()]),
+        ];
+        apply("cloudwatch", "PutMetricData", given, &mut params).unwrap();
+        assert_eq!(
+            serde_json::to_string(&params["MetricData"]).unwrap(),
+            r#"[{"MetricName":"M","Value":2.0}]"#
+        );
     }
 }

@@ -31,13 +31,16 @@ fn awscli_with_config(args: &[&str], config: &std::path::Path) -> Output {
 fn awscli_stopped_at(args: &[&str], config: &std::path::Path, register: &str) -> Output {
     let script = format!(
         r#"
-import sys, json, base64
+import sys, json, base64, decimal
 from awscli.clidriver import create_clidriver
 driver = create_clidriver()
 def blob(value):
-    # Bytes (fileb://) in the form `--params` takes them.
+    # Bytes (fileb://) in the form `--params` takes them; a Decimal as the double botocore
+    # sends it as.
     if isinstance(value, bytes):
         return {{"base64": base64.b64encode(value).decode()}}
+    if isinstance(value, decimal.Decimal):
+        return float(value)
     raise TypeError(type(value))
 def grab(params, **kwargs):
     sys.stdout.write(json.dumps(params, default=blob))
@@ -1458,10 +1461,15 @@ fn cloudfronts_paths_make_the_invalidation_batch_as_aws_cli_does() {
         parts.len() == 3
             && parts[0] == "cli"
             && parts[1].parse::<u64>().is_ok()
-            && parts[2].parse::<u64>().is_ok_and(|n| (1..=1_000_000).contains(&n))
+            && parts[2]
+                .parse::<u64>()
+                .is_ok_and(|n| (1..=1_000_000).contains(&n))
     };
     let batch = &mut theirs["InvalidationBatch"];
-    assert!(form(batch["CallerReference"].as_str().unwrap_or("")), "{batch}");
+    assert!(
+        form(batch["CallerReference"].as_str().unwrap_or("")),
+        "{batch}"
+    );
     assert!(form(&reference), "{reference}");
     batch["CallerReference"] = reference.into();
     let via_params = dry_run(&[args[0], args[1], "--params", &theirs.to_string()]);
@@ -1478,6 +1486,125 @@ fn cloudfronts_paths_make_the_invalidation_batch_as_aws_cli_does() {
         "The key \"paths\" cannot be specified when one of the following keys are also \
          specified: invalidation_batch",
     );
+}
+
+/// CloudWatch's `put-metric-data` options as aws-cli reads them: `MetricData`'s first item in
+/// aws-cli's order whatever the command line's, and its refusals. Then `--dimensions` values
+/// nobody chose (escapes, quotes of both kinds, lists, pairs without or with two `=`), each
+/// split by aws-cli's own `split_on_commas` and sansboto's: the same dimensions, or both
+/// refusing with the same message.
+#[test]
+fn cloudwatchs_metric_options_are_read_as_aws_cli_reads_them() {
+    let base = ["cloudwatch", "put-metric-data", "--namespace", "App"];
+    for extra in [
+        &[
+            "--metric-name",
+            "Latency",
+            "--value",
+            "12.5",
+            "--unit",
+            "Milliseconds",
+        ][..],
+        &[
+            "--storage-resolution",
+            "1",
+            "--dimensions",
+            "Service=api,Stage=prod",
+            "--metric-name",
+            "Hits",
+            "--timestamp",
+            "2024-01-02T03:04:05Z",
+            "--statistic-values",
+            "Sum=10,Minimum=1,Maximum=5.5,SampleCount=4",
+        ],
+        &["--value", " 1e3 ", "--metric-name", "M"],
+    ] {
+        assert_same_built_call(&[&base[..], extra].concat());
+    }
+    for (extra, message) in [
+        (
+            &["--metric-data", "MetricName=a,Value=1", "--value", "2"][..],
+            "The key \"value\" cannot be specified when one of the following keys are also \
+             specified: metric_data",
+        ),
+        (
+            &["--metric-name", "M", "--value", "x1"],
+            "[<class 'decimal.ConversionSyntax'>]",
+        ),
+        (
+            &["--metric-name", "M", "--dimensions", "A=b,C"],
+            "not enough values to unpack (expected 2, got 1)",
+        ),
+    ] {
+        assert_refused_alike(&[&base[..], extra].concat(), message);
+    }
+
+    let values = [
+        "a=b",
+        "a=b,c=d",
+        "a=b\\,c=d",
+        "a=b\\\\,c=d",
+        "a=b\\",
+        "a=\"b,c\",d=e",
+        "a='b,c',d=e",
+        "a=\"b\",c='d'",
+        "a=[b,c],d=e",
+        "a=[b,\"c,d\"],e=f",
+        "x=1,y=\"2,3,4\",z=5",
+        "a=\"open,c=d",
+        "a=b=c",
+        "a=b,c",
+        "a= b , c=d",
+        "a=b,,c=d",
+        "a=\"\"\"b\"\"\",c=d",
+        "a=é,b=\"ü,ß\"",
+    ];
+    let theirs = sansboto_tests::awscli_python_json(
+        r#"
+import sys, json
+from awscli.utils import split_on_commas
+out = []
+for value in json.load(sys.stdin):
+    try:
+        dims = []
+        for pair in split_on_commas(value):
+            key, v = pair.split('=')
+            dims.append({'Name': key, 'Value': v})
+        out.append({'ok': dims})
+    except Exception as e:
+        out.append({'error': str(e)})
+print(json.dumps(out))
+"#,
+        &[],
+        &[],
+        &serde_json::json!(values).to_string(),
+    );
+    for (value, theirs) in values.iter().zip(theirs.as_array().expect("a list")) {
+        let words = [&base[..], &["--metric-name", "M", "--dimensions", value]].concat();
+        match (theirs.get("ok"), theirs["error"].as_str()) {
+            (Some(dimensions), _) => {
+                let params = serde_json::json!({
+                    "Namespace": "App",
+                    "MetricData": [{"MetricName": "M", "Dimensions": dimensions}],
+                });
+                let via_params = dry_run(&[base[0], base[1], "--params", &params.to_string()]);
+                assert_eq!(
+                    dry_run(&words),
+                    via_params,
+                    "{value:?}: aws-cli's {dimensions}"
+                );
+            }
+            (None, Some(message)) => {
+                let ours = sansboto(&[&["--dry-run"][..], &words].concat());
+                let stderr = String::from_utf8_lossy(&ours.stderr);
+                assert!(
+                    !ours.status.success() && stderr.contains(message),
+                    "{value:?}: aws-cli says {message:?}, sansboto {stderr}"
+                );
+            }
+            _ => panic!("{value:?}: {theirs}"),
+        }
+    }
 }
 
 /// aws-cli's words make the same request in sansboto as the parameters aws-cli hands
