@@ -14,6 +14,7 @@ mod args;
 mod awscmds;
 mod awsgrammar;
 mod completion;
+mod configure;
 mod debug;
 mod ec2args;
 mod help;
@@ -416,6 +417,9 @@ fn call(
 ) -> Result<(), Failure> {
     if awscmds::is_command(service, operation) {
         return awscmds::run(session, global, service, operation, options);
+    }
+    if service == "configure" {
+        return configure::run(core, operation, &options.operation_args);
     }
     let model = suggest::model(core, service)?;
     let op = operation_of(&model, service, operation)?;

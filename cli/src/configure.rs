@@ -1,0 +1,469 @@
+//! aws-cli's `configure set VARNAME VALUE` and `configure get VARNAME` (its `configure/set.py`,
+//! `get.py` and `writer.py`), as scripts and CI jobs use them:
+//!
+//! - `set` writes one value into the config file (`AWS_CONFIG_FILE`, else `~/.aws/config`), or,
+//!   for the keys themselves (`aws_access_key_id`, …), into the credentials file; the profile is
+//!   `--profile`'s (or `AWS_PROFILE`'s, else `default`), or named in the varname
+//!   (`profile.NAME.key`, `default.key`, `NAME.key`); a dotted rest (`default.s3.addressing_style`)
+//!   is a nested block. The file is edited as aws-cli's writer edits it, line for line: a key
+//!   already there is rewritten in place (`key = value`), a new one goes after the section's last
+//!   option, a missing section is appended, a missing file is made (mode 600, directories too).
+//! - `get` prints the profile's value (the credentials file's over the config file's), exit 1
+//!   when there is none.
+//!
+//! Not here: the interactive `configure` and `configure list`.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use sansboto_core::session::Session;
+
+use crate::output::{self, Failure};
+
+/// Sections that are no profile (aws-cli's `PREDEFINED_SECTION_NAMES`).
+const PREDEFINED: [&str; 2] = ["preview", "plugins"];
+
+/// The keys `set` writes to the credentials file.
+const CREDENTIAL_KEYS: [&str; 4] = [
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+];
+
+/// A value to write: text, or a nested block of `key = value` lines.
+#[derive(Debug, Clone)]
+enum NewValue {
+    Text(String),
+    Nested(IndexMap<String, String>),
+}
+
+/// Runs `configure OPERATION WORDS…`.
+pub(crate) fn run(core: &Session, operation: &str, words: &[String]) -> Result<(), Failure> {
+    match (operation, words) {
+        ("set", [varname, value]) => set(core, varname, value),
+        ("get", [varname]) => get(core, varname),
+        ("set", _) => Err(Failure::Usage(
+            "usage: configure set varname value [--profile profile-name]".into(),
+        )),
+        ("get", _) => Err(Failure::Usage(
+            "usage: configure get varname [--profile profile-name]".into(),
+        )),
+        (other, _) => Err(Failure::Usage(format!(
+            "configure {other}: only `configure set` and `configure get` are available here"
+        ))),
+    }
+}
+
+/// A file named by `variable` in the environment, else `default` under the home directory,
+/// `~` expanded as Python's `expanduser` expands it.
+fn file_path(core: &Session, variable: &str, default: &str) -> PathBuf {
+    let path = core
+        .env()
+        .get(variable)
+        .cloned()
+        .unwrap_or_else(|| default.to_string());
+    match (path.strip_prefix('~'), core.env().get("HOME")) {
+        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
+            PathBuf::from(format!("{home}{rest}"))
+        }
+        _ => PathBuf::from(path),
+    }
+}
+
+fn set(core: &Session, varname: &str, value: &str) -> Result<(), Failure> {
+    let mut varname = varname.to_string();
+    let mut value = NewValue::Text(value.to_string());
+    let current = core.profile().map(str::to_string);
+    let mut profile = "default".to_string();
+    let nested = |key: &str, value: &NewValue| match value {
+        NewValue::Text(v) => NewValue::Nested(IndexMap::from([(key.to_string(), v.clone())])),
+        other => other.clone(),
+    };
+    if !varname.contains('.') {
+        if let Some(p) = &current {
+            profile = p.clone();
+        }
+    } else {
+        let parts: Vec<String> = varname.split('.').map(str::to_string).collect();
+        if parts[0] == "default" || parts[0] == "profile" {
+            let remaining = if parts[0] == "default" {
+                &parts[1..]
+            } else {
+                profile = parts.get(1).cloned().unwrap_or_default();
+                parts.get(2..).unwrap_or_default()
+            };
+            let Some(first) = remaining.first() else {
+                return Err(Failure::Raised("list index out of range".into()));
+            };
+            varname = first.clone();
+            if remaining.len() == 2 {
+                value = nested(&remaining[1], &value);
+            }
+        } else if !PREDEFINED.contains(&parts[0].as_str()) {
+            if let Some(p) = &current {
+                profile = p.clone();
+            }
+            varname = parts[0].clone();
+            if parts.len() == 2 {
+                value = nested(&parts[1], &value);
+            }
+        } else if parts.len() == 2 {
+            profile = parts[0].clone();
+            varname = parts[1].clone();
+        }
+    }
+    let (path, section, credentials) = if CREDENTIAL_KEYS.contains(&varname.as_str()) {
+        let path = file_path(core, "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials");
+        (path, profile, true)
+    } else {
+        let path = file_path(core, "AWS_CONFIG_FILE", "~/.aws/config");
+        let section = if PREDEFINED.contains(&profile.as_str()) || profile == "default" {
+            profile
+        } else {
+            profile_to_section(&profile)
+        };
+        (path, section, false)
+    };
+    let values = IndexMap::from([(varname, value)]);
+    update_config(&path, &section, values, credentials)
+}
+
+/// aws-cli's `profile_to_section`: `profile NAME`, the name shell-quoted when it holds a space
+/// or a tab.
+fn profile_to_section(name: &str) -> String {
+    if name.contains([' ', '\t']) {
+        format!("profile '{}'", name.replace('\'', "'\"'\"'"))
+    } else {
+        format!("profile {name}")
+    }
+}
+
+/// aws-cli's `ConfigFileWriter.update_config`.
+fn update_config(
+    path: &Path,
+    section: &str,
+    mut values: IndexMap<String, NewValue>,
+    check_permissions: bool,
+) -> Result<(), Failure> {
+    let bad = |text: &str| text.contains(['\n', '\r']);
+    if bad(section) {
+        return Err(Failure::Raised(format!(
+            "Invalid section name: newline characters and carriage returns are not allowed: \
+             {section:?}"
+        )));
+    }
+    for (key, value) in &values {
+        let texts: Vec<&String> = match value {
+            NewValue::Text(v) => vec![v],
+            NewValue::Nested(m) => m.values().collect(),
+        };
+        if bad(key) || matches!(value, NewValue::Nested(m) if m.keys().any(|k| bad(k))) {
+            return Err(Failure::Raised(format!(
+                "Invalid key: newline characters and carriage returns are not allowed: {key:?}"
+            )));
+        }
+        if texts.iter().any(|v| bad(v)) {
+            return Err(Failure::Raised(format!(
+                "Invalid value for key {key}: newline characters and carriage returns are not \
+                 allowed."
+            )));
+        }
+    }
+    let io = |e: std::io::Error| Failure::Raised(format!("{}: {e}", path.display()));
+    if !path.is_file() {
+        create_file(path).map_err(io)?;
+        return write_new_section(path, section, &mut values).map_err(io);
+    }
+    // Read as Python reads text (universal newlines: `\r\n` and `\r` end lines as `\n`), so
+    // the file is written back with `\n` as aws-cli writes it.
+    let text = fs::read_to_string(path)
+        .map_err(io)?
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
+    let mut contents: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
+    match update_section_contents(&mut contents, section, values.clone())? {
+        true => fs::write(path, contents.concat()).map_err(io)?,
+        false => write_new_section(path, section, &mut values).map_err(io)?,
+    }
+    if check_permissions {
+        warn_if_permissive(path);
+    }
+    Ok(())
+}
+
+fn create_file(path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir)?;
+    }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(drop)
+}
+
+fn write_new_section(
+    path: &Path,
+    section: &str,
+    values: &mut IndexMap<String, NewValue>,
+) -> std::io::Result<()> {
+    let existing = fs::read(path)?;
+    let mut file = fs::OpenOptions::new().append(true).open(path)?;
+    if existing.last().is_some_and(|&b| b != b'\n') {
+        file.write_all(b"\n")?;
+    }
+    let mut contents = Vec::new();
+    insert_new_values(0, &mut contents, values, "");
+    file.write_all(format!("[{section}]\n{}", contents.concat()).as_bytes())
+}
+
+/// A line's section header (`^\s*\[([^]]+)\]`), the whole match and the name.
+fn section_header(line: &str) -> Option<(&str, &str)> {
+    let start = line.len() - line.trim_start().len();
+    let rest = line[start..].strip_prefix('[')?;
+    let end = rest.find(']')?;
+    (end > 0).then(|| (&line[..start + 1 + end + 1], &rest[..end]))
+}
+
+/// A line's option (`([^:=][^:=]*)\s*[:=]`, searched anywhere): what comes before its first
+/// `:` or `=`, from the first character that is neither.
+fn option_name(line: &str) -> Option<&str> {
+    let start = line.find(|c| c != ':' && c != '=')?;
+    let rest = &line[start..];
+    let end = rest.find([':', '='])?;
+    // `.*$` after it: nothing it needs but that the line goes on to its end.
+    Some(&rest[..end])
+}
+
+fn py_strip(text: &str) -> &str {
+    text.trim_matches(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c))
+}
+
+fn indent_of(option: &str) -> usize {
+    option.len() - option.trim_start_matches(|c: char| c.is_whitespace()).len()
+}
+
+fn matches_section(whole: &str, section: &str) -> bool {
+    let parts: Vec<&str> = section.split(' ').collect();
+    let unquoted = whole == format!("[{section}]");
+    if parts.len() > 1 {
+        let quoted = whole == format!("[{} \"{}\"]", parts[0], parts[1..].join(" "));
+        return unquoted || quoted;
+    }
+    unquoted
+}
+
+/// `Ok(false)` when the section is not in the file (aws-cli's `SectionNotFoundError`).
+fn update_section_contents(
+    contents: &mut Vec<String>,
+    section: &str,
+    mut values: IndexMap<String, NewValue>,
+) -> Result<bool, Failure> {
+    let Some(start) = contents.iter().position(|line| {
+        !py_strip(line).starts_with(['#', ';'])
+            && section_header(line).is_some_and(|(whole, _)| matches_section(whole, section))
+    }) else {
+        return Ok(false);
+    };
+    let mut last_matching = start;
+    let mut j = start + 1;
+    while j < contents.len() {
+        if section_header(&contents[j]).is_some() {
+            insert_new_values(last_matching, contents, &mut values, "");
+            return Ok(true);
+        }
+        if let Some(option) = option_name(&contents[j]).map(str::to_string) {
+            last_matching = j;
+            let key = py_strip(&option).to_string();
+            match values.get(&key).cloned() {
+                Some(NewValue::Text(value)) => {
+                    contents[j] = format!("{key} = {value}\n");
+                    values.shift_remove(&key);
+                }
+                Some(NewValue::Nested(mut nested)) => {
+                    update_subattributes(j, contents, &mut nested, indent_of(&option))?;
+                    return Ok(true);
+                }
+                None => {}
+            }
+        }
+        j += 1;
+    }
+    if !values.is_empty() {
+        if !contents.last().is_some_and(|l| l.ends_with('\n')) {
+            contents.push("\n".into());
+        }
+        insert_new_values(last_matching + 1, contents, &mut values, "");
+    }
+    Ok(true)
+}
+
+/// aws-cli's `_update_subattributes`, its use of the last line's indent included.
+fn update_subattributes(
+    index: usize,
+    contents: &mut Vec<String>,
+    values: &mut IndexMap<String, String>,
+    starting_indent: usize,
+) -> Result<(), Failure> {
+    let mut current_indent: Option<usize> = None;
+    let unbound = || {
+        Failure::Raised(
+            "cannot access local variable 'current_indent' where it is not associated with a \
+             value"
+                .into(),
+        )
+    };
+    let mut i = index + 1;
+    while i < contents.len() {
+        if let Some(option) = option_name(&contents[i]).map(str::to_string) {
+            let indent = indent_of(&option);
+            current_indent = Some(indent);
+            let key = py_strip(&option).to_string();
+            if let Some(value) = values.shift_remove(&key) {
+                contents[i] = format!("{}{key} = {value}\n", " ".repeat(indent));
+            }
+        }
+        let indent = current_indent.ok_or_else(unbound)?;
+        if starting_indent == indent || section_header(&contents[i]).is_some() {
+            let mut rest: IndexMap<String, NewValue> = std::mem::take(values)
+                .into_iter()
+                .map(|(k, v)| (k, NewValue::Text(v)))
+                .collect();
+            insert_new_values(i - 1, contents, &mut rest, "    ");
+            return Ok(());
+        }
+        i += 1;
+    }
+    let indent = current_indent.ok_or_else(unbound)?;
+    if starting_indent != indent {
+        let mut rest: IndexMap<String, NewValue> = std::mem::take(values)
+            .into_iter()
+            .map(|(k, v)| (k, NewValue::Text(v)))
+            .collect();
+        insert_new_values(i - 1, contents, &mut rest, "    ");
+    }
+    Ok(())
+}
+
+/// aws-cli's `_insert_new_values`: the values' lines as one entry after `line_number` (at the
+/// end when that is past it).
+fn insert_new_values(
+    line_number: usize,
+    contents: &mut Vec<String>,
+    values: &mut IndexMap<String, NewValue>,
+    indent: &str,
+) {
+    let mut lines = String::new();
+    for (key, value) in values.drain(..) {
+        match value {
+            NewValue::Text(v) => lines.push_str(&format!("{indent}{key} = {v}\n")),
+            NewValue::Nested(nested) => {
+                lines.push_str(&format!("{indent}{key} =\n"));
+                for (k, v) in nested {
+                    lines.push_str(&format!("{indent}    {k} = {v}\n"));
+                }
+            }
+        }
+    }
+    let at = (line_number + 1).min(contents.len());
+    contents.insert(at, lines);
+}
+
+/// aws-cli's warning for a credentials file others may read.
+fn warn_if_permissive(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(meta) = fs::metadata(path) {
+            if meta.permissions().mode() & 0o777 & !0o700 != 0 {
+                let path = path.display();
+                eprintln!(
+                    "\naws: [WARNING]: The file '{path}' is accessible by other users. Consider \
+                     running 'chmod 600 {path}' to restrict access to only your user."
+                );
+            }
+        }
+    }
+}
+
+fn get(core: &Session, varname: &str) -> Result<(), Failure> {
+    let config = core.shared_config();
+    let current = core.profile().unwrap_or("default");
+    let value = if !varname.contains('.') {
+        match config.profile(current) {
+            Some(section) => section.get(varname),
+            None if current == "default" => None,
+            None => {
+                return Err(Failure::Raised(format!(
+                    "The config profile ({current}) could not be found"
+                )))
+            }
+        }
+        .cloned()
+    } else {
+        let parts: Vec<&str> = varname.split('.').collect();
+        let (profile, name, rest) = match parts.as_slice() {
+            ["profile", profile, name, rest @ ..] => (*profile, *name, rest),
+            [first, name, rest @ ..] if *first == "default" || config.profile(first).is_some() => {
+                (*first, *name, rest)
+            }
+            [name, rest @ ..] => (current, *name, rest),
+            [] => (current, "", &[][..]),
+        };
+        let value = config.profile(profile).and_then(|s| s.get(name)).cloned();
+        match rest {
+            [sub] => value
+                .as_ref()
+                .and_then(|v| v.as_nested())
+                .and_then(|m| m.get(*sub))
+                .map(|v| sansboto_core::config::ConfigValue::Text(v.to_string())),
+            _ => value,
+        }
+    };
+    match value {
+        Some(v) => match v.as_text() {
+            Some(text) => output::print_stdout(text),
+            None => {
+                eprint!(
+                    "varname ({varname}) must reference a value, not a section or sub-section."
+                );
+                Err(Failure::Failed)
+            }
+        },
+        None => Err(Failure::Failed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_read_as_aws_clis_writer_reads_them() {
+        assert_eq!(
+            section_header("[default]\n"),
+            Some(("[default]", "default"))
+        );
+        assert_eq!(
+            section_header("  [profile x] # c\n"),
+            Some(("  [profile x]", "profile x"))
+        );
+        assert_eq!(section_header("[]\n"), None);
+        assert_eq!(option_name("region = x\n"), Some("region "));
+        assert_eq!(option_name(":a=b\n"), Some("a"));
+        assert_eq!(option_name("no value\n"), None);
+        assert_eq!(profile_to_section("dev"), "profile dev");
+        assert_eq!(profile_to_section("my team"), "profile 'my team'");
+        assert!(matches_section("[profile \"my team\"]", "profile my team"));
+        let mut contents: Vec<String> = ["[default]\n", "a = 1\n", "\n", "\n"]
+            .map(String::from)
+            .to_vec();
+        let values = IndexMap::from([("b".to_string(), NewValue::Text("2".into()))]);
+        assert!(update_section_contents(&mut contents, "default", values).unwrap());
+        // After the line after the last option, as aws-cli puts it.
+        assert_eq!(contents.concat(), "[default]\na = 1\n\nb = 2\n\n");
+    }
+}

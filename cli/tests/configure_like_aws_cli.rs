@@ -1,0 +1,225 @@
+//! `configure set` and `configure get` next to aws-cli 1.46.3: every command of a list run on
+//! copies of every starting pair of files (none, empty, comments, other sections and profiles, a
+//! nested block, no final line break, `\r\n` line ends, an indented header, a quoted profile
+//! name) by aws-cli (all cases in one Python process) and by sansboto, each in a directory of its
+//! own. Both must leave the same bytes in the config and credentials files (or both no file) and
+//! exit alike; then `configure get` of a list of names on each result prints the same and exits
+//! alike.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sansboto_tests::test_environment;
+
+/// Starting (config, credentials) contents; `None`: no such file.
+const STARTS: &[(Option<&str>, Option<&str>)] = &[
+    (None, None),
+    (Some(""), Some("")),
+    (
+        Some("[default]\nregion = us-east-1\noutput = json\n"),
+        Some("[default]\naws_access_key_id = OLD\n"),
+    ),
+    (
+        Some(
+            "# my settings\n[default]\n# region = old\nregion=us-east-1\n\n\n[profile dev]\n\
+             output = text\n; a comment\n\n[profile prod]\nregion = eu-west-1\n",
+        ),
+        None,
+    ),
+    (
+        Some("[default]\nregion = us-east-1\ns3 =\n    max_concurrent_requests = 10\n  other = x\n\n[profile dev]\nregion = r\n"),
+        None,
+    ),
+    (Some("[default]\nregion = us-east-1"), Some("[dev]\naws_access_key_id = A")),
+    (Some("[default]\r\nregion = us-east-1\r\n[profile dev]\r\nregion = r\r\n"), None),
+    (Some("  [default]\nregion = a\n[profile \"my team\"]\nregion = b\n"), None),
+];
+
+/// Commands, each run alone on each start (`--profile` given where it stands).
+const COMMANDS: &[&[&str]] = &[
+    &["configure", "set", "region", "eu-west-1"],
+    &["configure", "set", "default.region", "eu-west-2"],
+    &["configure", "set", "profile.dev.output", "table"],
+    &["configure", "set", "aws_access_key_id", "AKIDNEW"],
+    &[
+        "--profile",
+        "dev",
+        "configure",
+        "set",
+        "region",
+        "ap-south-1",
+    ],
+    &[
+        "--profile",
+        "dev",
+        "configure",
+        "set",
+        "aws_secret_access_key",
+        "S/3cr+t",
+    ],
+    &[
+        "configure",
+        "set",
+        "default.s3.max_concurrent_requests",
+        "20",
+    ],
+    &["configure", "set", "default.s3.addressing_style", "path"],
+    &["configure", "set", "dev.s3.use_accelerate_endpoint", "true"],
+    &["configure", "set", "preview.cloudfront", "true"],
+    &["configure", "set", "profile.my team.region", "us-west-1"],
+    &["configure", "set", "newprofile.region", "sa-east-1"],
+    &["configure", "set", "region", "a=b:c # not a comment"],
+];
+
+/// Names `configure get` is asked for on each result.
+const GETS: &[&[&str]] = &[
+    &["configure", "get", "region"],
+    &["configure", "get", "output"],
+    &["configure", "get", "aws_access_key_id"],
+    &["configure", "get", "default.region"],
+    &["configure", "get", "dev.region"],
+    &["configure", "get", "profile.dev.output"],
+    &["configure", "get", "s3"],
+    &["configure", "get", "default.s3.max_concurrent_requests"],
+    &["configure", "get", "nothing_here"],
+    &["--profile", "dev", "configure", "get", "region"],
+];
+
+fn write_start(dir: &Path, start: &(Option<&str>, Option<&str>)) {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap();
+    if let Some(config) = start.0 {
+        std::fs::write(dir.join("config"), config).unwrap();
+    }
+    if let Some(credentials) = start.1 {
+        std::fs::write(dir.join("credentials"), credentials).unwrap();
+    }
+}
+
+fn files(dir: &Path) -> (Option<String>, Option<String>) {
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
+    (read("config"), read("credentials"))
+}
+
+/// Each case's directory, under `root`, for aws-cli (`aws`) or sansboto.
+fn case_dir(root: &Path, who: &str, start: usize, command: usize) -> PathBuf {
+    root.join(format!("{who}-{start}-{command}"))
+}
+
+/// Runs `jobs` (directory, arguments) with aws-cli in one Python process: their exit codes and
+/// what each printed to stdout.
+fn awscli_all(jobs: &[(PathBuf, Vec<&str>)]) -> Vec<(i64, String)> {
+    let cases: Vec<serde_json::Value> = jobs
+        .iter()
+        .map(|(dir, args)| serde_json::json!({"dir": dir, "args": args}))
+        .collect();
+    let out = sansboto_tests::awscli_python_json(
+        r#"
+import io, json, os, sys, contextlib
+from awscli.clidriver import create_clidriver
+results = []
+for case in json.load(sys.stdin):
+    os.environ['AWS_CONFIG_FILE'] = os.path.join(case['dir'], 'config')
+    os.environ['AWS_SHARED_CREDENTIALS_FILE'] = os.path.join(case['dir'], 'credentials')
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = create_clidriver().main(case['args'])
+        except SystemExit as e:
+            rc = e.code
+        except Exception as e:
+            # A file aws-cli cannot read fails before the command runs.
+            rc = 255
+    results.append([rc, out.getvalue()])
+print(json.dumps(results))
+"#,
+        &[],
+        &[],
+        &serde_json::Value::Array(cases).to_string(),
+    );
+    out.as_array()
+        .expect("a list")
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_i64().unwrap_or(-1),
+                r[1].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn sansboto(dir: &Path, args: &[&str]) -> (i64, String) {
+    let out = test_environment(&mut Command::new(env!("CARGO_BIN_EXE_sansboto")))
+        .env("AWS_CONFIG_FILE", dir.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
+        .args(args)
+        .output()
+        .expect("sansboto runs");
+    (
+        i64::from(out.status.code().unwrap_or(-1)),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn configure_set_and_get_do_what_aws_cli_does() {
+    let root = std::env::temp_dir().join(format!("sansboto-configure-{}", std::process::id()));
+    let mut jobs = Vec::new();
+    for (s, start) in STARTS.iter().enumerate() {
+        for (c, command) in COMMANDS.iter().enumerate() {
+            let dir = case_dir(&root, "aws", s, c);
+            write_start(&dir, start);
+            jobs.push((dir, command.to_vec()));
+        }
+    }
+    let theirs = awscli_all(&jobs);
+    // Most cases write (the indented header's start is one aws-cli cannot read at all).
+    let written = theirs.iter().filter(|(rc, _)| *rc == 0).count();
+    assert!(written >= jobs.len() * 3 / 4, "{written} of {}", jobs.len());
+    let mut gets = Vec::new();
+    for (s, start) in STARTS.iter().enumerate() {
+        for (c, command) in COMMANDS.iter().enumerate() {
+            let (their_rc, _) = &theirs[s * COMMANDS.len() + c];
+            let dir = case_dir(&root, "ours", s, c);
+            write_start(&dir, start);
+            let (rc, _) = sansboto(&dir, command);
+            let context = format!("start {start:?}, {command:?}");
+            assert_eq!(
+                rc == 0,
+                *their_rc == 0,
+                "{context}: exit {rc}, aws-cli's {their_rc}"
+            );
+            assert_eq!(
+                files(&dir),
+                files(&case_dir(&root, "aws", s, c)),
+                "{context}: (config, credentials) left"
+            );
+            for get in GETS {
+                gets.push((case_dir(&root, "aws", s, c), get.to_vec(), dir.clone()));
+            }
+        }
+    }
+    let jobs: Vec<(PathBuf, Vec<&str>)> = gets
+        .iter()
+        .map(|(dir, args, _)| (dir.clone(), args.clone()))
+        .collect();
+    let theirs = awscli_all(&jobs);
+    let found = theirs.iter().filter(|(_, out)| !out.is_empty()).count();
+    assert!(
+        found >= jobs.len() / 5,
+        "{found} of {} gets printed a value",
+        jobs.len()
+    );
+    for ((_, args, ours), (their_rc, their_out)) in gets.iter().zip(theirs) {
+        let (rc, out) = sansboto(ours, args);
+        let context = format!("{args:?} on {:?}", files(ours));
+        assert_eq!(out, their_out, "{context}");
+        assert_eq!(
+            rc == 0,
+            their_rc == 0,
+            "{context}: exit {rc}, aws-cli's {their_rc}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
