@@ -501,6 +501,17 @@ fn call(
             op.name
         )));
     }
+    // aws-cli's grammar takes a streaming output's file as a required positional word; the
+    // command's own grammar (`--params`) may leave it out and print the body as base64.
+    if streaming.as_ref().is_some_and(|s| !s.event_stream)
+        && options.outfile.is_none()
+        && options.params.is_none()
+        && !global.dry_run
+    {
+        return Err(Failure::Usage(
+            "the following arguments are required: outfile".into(),
+        ));
+    }
     if paginator.is_none() && options.has_pagination_flags() {
         return Err(Failure::Usage(format!(
             "--max-items, --page-size and --starting-token are only for paginated operations; \

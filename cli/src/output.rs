@@ -286,7 +286,10 @@ pub(crate) fn streaming_output(
     let member = structure.members.get(name)?;
     let target = model.shape(member.shape);
     let event_stream = target.as_structure().is_some_and(|s| s.eventstream);
-    (member.streaming || target.streaming || event_stream).then(|| StreamingMember {
+    // A blob payload streams, marked so or not, as botocore's `has_streaming_output` has it
+    // (Lambda's `Invoke` `Payload`): aws-cli takes its file as a required word.
+    let blob = matches!(target.kind, sansboto_core::model::ShapeKind::Blob);
+    (member.streaming || target.streaming || event_stream || blob).then(|| StreamingMember {
         name: name.clone(),
         shape: member.shape,
         event_stream,
@@ -327,6 +330,11 @@ pub(crate) fn print_result(
                         map.insert(member.name.as_str().into(), Value::Blob(bytes));
                     }
                 }
+            }
+        } else if let (Some(path), Some(map)) = (outfile, result.as_map_mut()) {
+            // A blob payload the client read whole (not marked streaming): its bytes.
+            if let Some(Value::Blob(bytes)) = map.shift_remove(member.name.as_str()) {
+                crate::outfile::write_outfile(&mut &bytes[..], path)?;
             }
         }
     }

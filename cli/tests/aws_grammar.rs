@@ -1488,6 +1488,26 @@ fn cloudfronts_paths_make_the_invalidation_batch_as_aws_cli_does() {
     );
 }
 
+/// A streaming output's file is a required word in aws-cli's grammar, as in aws-cli; the
+/// command's own `--params` may leave it out (the body then printed as base64).
+#[test]
+fn a_streaming_outputs_file_is_required_in_aws_clis_grammar() {
+    for args in [
+        &["s3api", "get-object", "--bucket", "b", "--key", "k"][..],
+        &["lambda", "invoke", "--function-name", "f"],
+    ] {
+        assert_refused_alike(args, "the following arguments are required: outfile");
+    }
+    let out = sansboto(&[
+        "--dry-run",
+        "s3",
+        "GetObject",
+        "--params",
+        r#"{"Bucket": "b", "Key": "k"}"#,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+}
+
 /// CloudWatch's `put-metric-data` options as aws-cli reads them: `MetricData`'s first item in
 /// aws-cli's order whatever the command line's, and its refusals. Then `--dimensions` values
 /// nobody chose (escapes, quotes of both kinds, lists, pairs without or with two `=`), each

@@ -62,6 +62,64 @@ fn ecr_public_get_login_password_reads_its_one_authorization() {
     assert_eq!(theirs, "public-pass\n");
 }
 
+/// `lambda invoke --function-name f FILE`: the payload (a blob, not marked streaming) is the
+/// output's file, written as aws-cli writes it, the rest printed alike.
+#[test]
+fn lambda_invoke_writes_the_payload_to_its_file_as_aws_cli_does() {
+    let server = ScriptServer::start(|seen, _| {
+        assert!(
+            seen.path.ends_with("/functions/f/invocations"),
+            "{}",
+            seen.path
+        );
+        Action::Respond(
+            200,
+            vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("X-Amz-Executed-Version".into(), "$LATEST".into()),
+            ],
+            r#"{"statusCode": 200, "body": "café"}"#.as_bytes().to_vec(),
+        )
+    });
+    let dir = std::env::temp_dir().join(format!("sansboto-invoke-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = server.url();
+    let mut printed = Vec::new();
+    for (who, file) in [("aws-cli", "theirs.json"), ("sansboto", "ours.json")] {
+        let path = dir.join(file);
+        let path = path.to_str().unwrap();
+        let args = [
+            "--endpoint-url",
+            &url,
+            "--output",
+            "json",
+            "lambda",
+            "invoke",
+            "--function-name",
+            "f",
+            "--payload",
+            "{}",
+            path,
+        ];
+        let out = if who == "aws-cli" {
+            awscli_command().args(args).output().unwrap()
+        } else {
+            sansboto(&args)
+        };
+        printed.push(stdout(&out, who));
+    }
+    assert_eq!(printed[0], printed[1]);
+    assert!(
+        printed[1].contains("\"ExecutedVersion\": \"$LATEST\""),
+        "{}",
+        printed[1]
+    );
+    let theirs = std::fs::read(dir.join("theirs.json")).unwrap();
+    assert_eq!(std::fs::read(dir.join("ours.json")).unwrap(), theirs);
+    assert_eq!(theirs, r#"{"statusCode": 200, "body": "café"}"#.as_bytes());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// aws-cli's `generate-db-auth-token` with botocore's clock at `at` (`YYYYMMDDTHHMMSSZ`).
 fn awscli_token_at(at: &str, args: &[&str]) -> Output {
     let program = format!(
