@@ -1240,7 +1240,8 @@ impl Runner {
             }
             Ok(None) => {}
         }
-        if !matches!(to, Location::Stdio) {
+        // A stream either way prints only errors, as aws-cli's printer for `-` does.
+        if !matches!(to, Location::Stdio) && !matches!(from, Location::Stdio) {
             self.say(line)?;
         }
         Ok(())

@@ -120,6 +120,55 @@ fn lambda_invoke_writes_the_payload_to_its_file_as_aws_cli_does() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `s3 cp - s3://…` (from stdin) prints nothing on success, as aws-cli's printer for a stream
+/// prints only errors; `--dryrun` still prints its line.
+#[test]
+fn an_upload_from_stdin_prints_what_aws_cli_prints() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    stdout(
+        &sansboto(&["--endpoint-url", &endpoint, "s3", "mb", "s3://piped"]),
+        "mb",
+    );
+    for extra in [&[][..], &["--dryrun"]] {
+        let mut printed = Vec::new();
+        for (who, key) in [("aws-cli", "theirs"), ("sansboto", "ours")] {
+            let target = format!("s3://piped/{key}");
+            let args = [
+                &["--endpoint-url", &endpoint, "s3", "cp", "-", &target][..],
+                extra,
+            ]
+            .concat();
+            let mut cmd = if who == "aws-cli" {
+                awscli_command()
+            } else {
+                let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
+                test_environment(&mut cmd);
+                cmd
+            };
+            let mut child = cmd
+                .args(&args)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            child.stdin.take().unwrap().write_all(b"hello\n").unwrap();
+            let out = child.wait_with_output().unwrap();
+            printed.push(stdout(&out, who).replace(key, "KEY"));
+        }
+        assert_eq!(printed[0], printed[1], "{extra:?}");
+        assert_eq!(
+            printed[0].is_empty(),
+            extra.is_empty(),
+            "{extra:?}: {:?}",
+            printed[0]
+        );
+    }
+}
+
 /// aws-cli's `generate-db-auth-token` with botocore's clock at `at` (`YYYYMMDDTHHMMSSZ`).
 fn awscli_token_at(at: &str, args: &[&str]) -> Output {
     let program = format!(
