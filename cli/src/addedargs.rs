@@ -11,7 +11,11 @@
 //!   --statistic-values --storage-resolution` (its `putmetricdata.py`): the first item of
 //!   `MetricData`, in the order given, `--dimensions A=b,C=d` and `--statistic-values
 //!   Sum=1,Minimum=0` split on commas as aws-cli's `split_on_commas` splits them, values read
-//!   as Python's `Decimal` and `int` read them; refused beside `--metric-data`.
+//!   as Python's `Decimal` and `int` read them; refused beside `--metric-data`;
+//! - SES's `send-email --from F --to A … --cc … --bcc … --subject S --text T --html H` (its
+//!   `sessendemail.py`): `--source` renamed `--from`, the addresses into `Destination`, the
+//!   texts into `Message` (`{"Data": …}` each); refused beside `--destination` or (for `--text`
+//!   and `--html`) `--message`.
 
 use serde_json::{json, Map, Value as J};
 
@@ -79,12 +83,56 @@ const METRIC: &[Added] = &[
     },
 ];
 
+/// `ses send-email`'s, in aws-cli's argument table's order.
+const EMAIL: &[Added] = &[
+    Added {
+        name: "to",
+        many: true,
+        help: "the recipients' addresses, space-separated",
+    },
+    Added {
+        name: "cc",
+        many: true,
+        help: "the copy recipients' addresses",
+    },
+    Added {
+        name: "bcc",
+        many: true,
+        help: "the blind copy recipients' addresses",
+    },
+    Added {
+        name: "subject",
+        many: false,
+        help: "the subject of the message",
+    },
+    Added {
+        name: "text",
+        many: false,
+        help: "the text body of the message",
+    },
+    Added {
+        name: "html",
+        many: false,
+        help: "the HTML body of the message",
+    },
+];
+
 /// The options aws-cli adds to `operation` of `service` (the models' names).
 pub(crate) fn options(service: &str, operation: &str) -> &'static [Added] {
     match (service, operation) {
         _ if crate::lambdaargs::zip_target(service, operation).is_some() => ZIP_FILE,
         ("cloudfront", "CreateInvalidation") => PATHS,
         ("cloudwatch", "PutMetricData") => METRIC,
+        ("ses", "SendEmail") => EMAIL,
+        _ => &[],
+    }
+}
+
+/// Members' options these customizations rename, `(original, new)` without `--` (beyond
+/// aws-cli's rename table, `crate::argrename`): `ses send-email --source` is `--from`.
+pub(crate) fn renames(service: &str, operation: &str) -> &'static [(&'static str, &'static str)] {
+    match (service, operation) {
+        ("ses", "SendEmail") => &[("source", "from")],
         _ => &[],
     }
 }
@@ -110,6 +158,9 @@ pub(crate) fn apply(
     }
     if (service, operation) == ("cloudwatch", "PutMetricData") {
         return metric_data(given.collect(), params);
+    }
+    if (service, operation) == ("ses", "SendEmail") {
+        return email(given.collect(), params);
     }
     if let Some((_, paths)) = given.find(|(name, _)| *name == "paths") {
         if params.contains_key("InvalidationBatch") {
@@ -183,6 +234,68 @@ fn metric_data(
         item.insert(member.into(), value);
     }
     params.insert("MetricData".into(), J::Array(vec![J::Object(item)]));
+    Ok(())
+}
+
+/// `send-email`'s added options into `Destination` and `Message`, in aws-cli's table order.
+fn email(
+    mut given: Vec<(&'static str, Vec<String>)>,
+    params: &mut Map<String, J>,
+) -> Result<(), Failure> {
+    given.sort_by_key(|(name, _)| EMAIL.iter().position(|o| o.name == *name));
+    for (member, group) in [
+        ("Destination", &["to", "cc", "bcc"][..]),
+        ("Message", &["text", "html"][..]),
+    ] {
+        if !params.contains_key(member) {
+            continue;
+        }
+        if let Some((name, _)) = given.iter().find(|(name, _)| group.contains(name)) {
+            return Err(Failure::Raised(format!(
+                "The key \"{name}\" cannot be specified when one of the following keys are also \
+                 specified: {}",
+                member.to_lowercase()
+            )));
+        }
+    }
+    for (name, words) in given {
+        // (aws-cli's `if value:`: an empty text sets nothing.)
+        match name {
+            "to" | "cc" | "bcc" => {
+                let key = match name {
+                    "to" => "ToAddresses",
+                    "cc" => "CcAddresses",
+                    _ => "BccAddresses",
+                };
+                let destination = params.entry("Destination").or_insert_with(|| json!({}));
+                if let Some(d) = destination.as_object_mut() {
+                    d.insert(key.into(), json!(words));
+                }
+            }
+            _ => {
+                let text = words.into_iter().next().unwrap_or_default();
+                if text.is_empty() {
+                    continue;
+                }
+                let message = params
+                    .entry("Message")
+                    .or_insert_with(|| json!({"Subject": {}, "Body": {}}));
+                let data = json!({ "Data": text });
+                match (name, message.as_object_mut()) {
+                    ("subject", Some(m)) => {
+                        m.insert("Subject".into(), data);
+                    }
+                    (_, Some(m)) => {
+                        let key = if name == "text" { "Text" } else { "Html" };
+                        if let Some(body) = m.get_mut("Body").and_then(J::as_object_mut) {
+                            body.insert(key.into(), data);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
     Ok(())
 }
 

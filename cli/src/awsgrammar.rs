@@ -382,7 +382,8 @@ pub(crate) fn member_options<'m>(
     // keep it, query bodies and JSON, show it): a renamed option moves to the end, as aws-cli
     // re-adds it, except a boolean's negation, whose member its positive option still gives.
     let operation = kebab(&op.name);
-    for (original, new) in crate::argrename::renames(service, &operation) {
+    let customized = crate::addedargs::renames(service, &op.name).iter().copied();
+    for (original, new) in crate::argrename::renames(service, &operation).chain(customized) {
         if let Some(at) = options.iter().position(|o| o.name == original) {
             if options[at].flag.is_some() {
                 options[at].name = new.to_string();

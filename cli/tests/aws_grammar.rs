@@ -1488,6 +1488,83 @@ fn cloudfronts_paths_make_the_invalidation_batch_as_aws_cli_does() {
     );
 }
 
+/// SES's `send-email` simple form as aws-cli reads it: `--from`, the addresses and the texts
+/// into `Destination` and `Message` in aws-cli's order, beside members or not; refused beside
+/// `--destination` or `--message` with aws-cli's messages.
+#[test]
+fn ses_send_email_simple_form_is_read_as_aws_cli_reads_it() {
+    let base = ["ses", "send-email", "--from", "a@example.com"];
+    for extra in [
+        &[
+            "--to",
+            "b@example.com",
+            "c@example.com",
+            "--subject",
+            "Hi",
+            "--text",
+            "Body",
+            "--html",
+            "<b>x</b>",
+        ][..],
+        &[
+            "--html",
+            "<i>h</i>",
+            "--bcc",
+            "d@example.com",
+            "--reply-to-addresses",
+            "r@example.com",
+            "--subject",
+            "S",
+            "--cc",
+            "e@example.com",
+            "--to",
+            "f@example.com",
+        ],
+        &[
+            "--destination",
+            "ToAddresses=b@example.com",
+            "--subject",
+            "S",
+            "--text",
+            "T",
+        ],
+        &[
+            "--message",
+            "Subject={Data=s},Body={Text={Data=t}}",
+            "--subject",
+            "over",
+            "--to",
+            "b@example.com",
+        ],
+    ] {
+        assert_same_built_call(&[&base[..], extra].concat());
+    }
+    for (extra, message) in [
+        (
+            &[
+                "--destination",
+                "ToAddresses=b@example.com",
+                "--cc",
+                "c@example.com",
+            ][..],
+            "The key \"cc\" cannot be specified when one of the following keys are also \
+             specified: destination",
+        ),
+        (
+            &[
+                "--message",
+                "Subject={Data=s},Body={Text={Data=t}}",
+                "--text",
+                "x",
+            ],
+            "The key \"text\" cannot be specified when one of the following keys are also \
+             specified: message",
+        ),
+    ] {
+        assert_refused_alike(&[&base[..], extra].concat(), message);
+    }
+}
+
 /// A streaming output's file is a required word in aws-cli's grammar, as in aws-cli; the
 /// command's own `--params` may leave it out (the body then printed as base64).
 #[test]
