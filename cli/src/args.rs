@@ -215,7 +215,7 @@ usage: sansboto [--region R] [--endpoint-url U] [--profile P] [--no-sign-request
                 shorthand or JSON values, file:// fileb://, --cli-input-json|yaml,
                 --generate-cli-skeleton [input|output])
        sansboto presign SERVICE OPERATION [--params …] [--expires-in SECONDS]
-       sansboto s3 cp|mv|rm|sync|ls|mb|rb|presign …   (aws-cli's high-level S3 commands)
+       sansboto s3 cp|mv|rm|sync|ls|mb|rb|presign|website …   (aws-cli's S3 commands)
        sansboto wait SERVICE WAITER_NAME [--params …] [--delay SECONDS] [--max-attempts N]
        sansboto SERVICE wait WAITER_NAME --member-name VALUE …   (aws-cli's order and options)
        sansboto eks get-token (--cluster-name NAME | --cluster-id ID) [--role-arn ARN]

@@ -1,4 +1,4 @@
-//! `sansboto s3 cp|ls|rm|mv|sync|mb|rb|presign`: aws-cli's high-level S3 commands, on the
+//! `sansboto s3 cp|ls|rm|mv|sync|mb|rb|presign|website`: aws-cli's high-level S3 commands, on the
 //! library's transfers (multipart above 8 MiB, parallel parts, checksums, abort on failure).
 //! `s3 PutObject …` and every other S3 operation stay API calls: no S3 operation is named like
 //! these commands.
@@ -21,7 +21,8 @@
 //! as in aws-cli 1.46.3 (which has no `--copy-props`, nor has this command); ls's
 //! `--human-readable`, `--summarize`, `--bucket-name-prefix`,
 //! `--bucket-region`; `--tags KEY VALUE` (mb), `--force` (rb), `--expires-in SECONDS`
-//! (presign). `-` is stdin (cp's source) or stdout (cp's destination). A progress line is
+//! (presign), `--index-document`, `--error-document` (website). `-` is stdin (cp's source) or
+//! stdout (cp's destination). A progress line is
 //! shown only when stdout is a terminal. A path's bucket may be an access point ARN
 //! (`s3://arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/key`). Result lines (`upload: ./f to
 //! s3://b/f`, `delete: …`, and the failures below) show a local path as aws-cli does, relative
@@ -68,7 +69,9 @@ use crate::output::Failure;
 use sansboto_blocking::HttpClient as CliTransport;
 
 /// The high-level commands.
-const COMMANDS: &[&str] = &["cp", "ls", "rm", "mv", "sync", "mb", "rb", "presign"];
+const COMMANDS: &[&str] = &[
+    "cp", "ls", "rm", "mv", "sync", "mb", "rb", "presign", "website",
+];
 /// Options that take a value (global ones included, to find the command among the words).
 const VALUE_OPTIONS: &[&str] = &[
     "--region",
@@ -98,6 +101,8 @@ const VALUE_OPTIONS: &[&str] = &[
     "--bucket-region",
     "--metadata",
     "--metadata-directive",
+    "--index-document",
+    "--error-document",
 ];
 /// Options that set a member of every object written (`PutObject`, `CreateMultipartUpload`,
 /// `CopyObject`), as aws-cli maps them.
@@ -212,6 +217,7 @@ fn takes(command: &str, option: &str) -> bool {
         "mb" => &["--tags"],
         "rb" => &["--force"],
         "presign" => &["--expires-in"],
+        "website" => &["--index-document", "--error-document"],
         _ => &[],
     };
     own.contains(&option)
@@ -270,6 +276,9 @@ struct S3Args {
     force: bool,
     /// presign's `--expires-in` (seconds).
     expires_in: Option<u64>,
+    /// website's `--index-document` and `--error-document`.
+    index_document: Option<String>,
+    error_document: Option<String>,
     /// The [`OBJECT_OPTIONS`] given: (member, value).
     object: Vec<(&'static str, String)>,
     /// `--metadata` as given (the last one), read by [`read_metadata`] once the model is at
@@ -401,6 +410,8 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
             }
             "--bucket-name-prefix" => a.bucket_name_prefix = Some(value),
             "--bucket-region" => a.bucket_region = Some(value),
+            "--index-document" => a.index_document = Some(value),
+            "--error-document" => a.error_document = Some(value),
             "--expires-in" => {
                 let seconds = value.parse().map_err(|_| {
                     Failure::Usage(format!(
@@ -422,7 +433,7 @@ fn parse(argv: &[String]) -> Result<S3Args, Failure> {
     a.paths = words.into_iter().skip(2).collect();
     let want = match a.command.as_str() {
         "ls" => 0..=1,
-        "rm" | "mb" | "rb" | "presign" => 1..=1,
+        "rm" | "mb" | "rb" | "presign" | "website" => 1..=1,
         _ => 2..=2,
     };
     if !want.contains(&a.paths.len()) {
@@ -1631,6 +1642,29 @@ impl Runner {
         }
     }
 
+    /// aws-cli's `s3 website s3://BUCKET`: `PutBucketWebsite` with the index document's
+    /// suffix and the error document's key given (an empty configuration when neither is),
+    /// the bucket read from `s3://BUCKET`, `BUCKET` or either with a trailing `/`. Nothing is
+    /// printed; a failure is aws-cli's raised error.
+    fn website(&self) -> Result<(), Failure> {
+        let path = self.args.paths[0].as_str();
+        let path = path.strip_prefix("s3://").unwrap_or(path);
+        let bucket = path.strip_suffix('/').unwrap_or(path);
+        let mut configuration = Map::default();
+        if let Some(suffix) = &self.args.index_document {
+            configuration.insert("IndexDocument".into(), params! {"Suffix": suffix.as_str()});
+        }
+        if let Some(key) = &self.args.error_document {
+            configuration.insert("ErrorDocument".into(), params! {"Key": key.as_str()});
+        }
+        let params = params! {"Bucket": bucket, "WebsiteConfiguration": Value::Map(configuration)};
+        // A failed call is raised, as aws-cli raises the ClientError: its text, exit 255.
+        self.s3
+            .call("PutBucketWebsite", params)
+            .map_err(|e| Failure::Raised(crate::output::error_text(&e)))?;
+        Ok(())
+    }
+
     /// aws-cli's `s3 mb`: `CreateBucket` in the client's region (no `LocationConstraint` in
     /// us-east-1, which refuses one), with the `--tags`, in the account's regional namespace
     /// for a name ending `-an`.
@@ -2067,6 +2101,7 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
         "mb" => runner.mb(),
         "rb" => runner.rb(),
         "presign" => runner.presign(),
+        "website" => runner.website(),
         _ => runner.sync(),
     }?;
     // A failure outweighs a skipped file, as in aws-cli.

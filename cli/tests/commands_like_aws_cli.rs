@@ -169,6 +169,73 @@ fn an_upload_from_stdin_prints_what_aws_cli_prints() {
     }
 }
 
+/// `s3 website`: the same configuration stored by both (read back with `s3api
+/// get-bucket-website`), nothing printed, and a failure raised alike.
+#[test]
+fn s3_website_configures_the_bucket_as_aws_cli_does() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let run = |aws: bool, args: &[&str]| {
+        let args = [&["--endpoint-url", &endpoint][..], args].concat();
+        if aws {
+            awscli_command().args(&args).output().unwrap()
+        } else {
+            sansboto(&args)
+        }
+    };
+    for bucket in ["site-theirs", "site-ours"] {
+        stdout(&run(false, &["s3", "mb", &format!("s3://{bucket}")]), "mb");
+    }
+    for extra in [
+        &[
+            "--index-document",
+            "index.html",
+            "--error-document",
+            "404.html",
+        ][..],
+        &["--index-document", "home.html"],
+        &[],
+    ] {
+        let mut stored = Vec::new();
+        for (aws, bucket, path) in [
+            (true, "site-theirs", "s3://site-theirs/"),
+            (false, "site-ours", "site-ours"),
+        ] {
+            let out = run(aws, &[&["s3", "website", path][..], extra].concat());
+            assert_eq!(stdout(&out, "website"), "", "{aws} {extra:?}");
+            let got = run(
+                true,
+                &[
+                    "s3api",
+                    "get-bucket-website",
+                    "--bucket",
+                    bucket,
+                    "--output",
+                    "json",
+                ],
+            );
+            stored.push(String::from_utf8_lossy(&got.stdout).into_owned());
+        }
+        assert_eq!(stored[0], stored[1], "{extra:?}");
+    }
+    let outs = [true, false].map(|aws| {
+        run(
+            aws,
+            &[
+                "s3",
+                "website",
+                "s3://no-such-site",
+                "--index-document",
+                "i",
+            ],
+        )
+    });
+    for out in &outs {
+        assert_eq!(out.status.code(), Some(255), "{out:?}");
+    }
+    assert_eq!(outs[0].stderr, outs[1].stderr);
+}
+
 /// aws-cli's `generate-db-auth-token` with botocore's clock at `at` (`YYYYMMDDTHHMMSSZ`).
 fn awscli_token_at(at: &str, args: &[&str]) -> Output {
     let program = format!(
