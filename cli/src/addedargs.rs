@@ -11,7 +11,8 @@
 //!   --statistic-values --storage-resolution` (its `putmetricdata.py`): the first item of
 //!   `MetricData`, in the order given, `--dimensions A=b,C=d` and `--statistic-values
 //!   Sum=1,Minimum=0` split on commas as aws-cli's `split_on_commas` splits them, values read
-//!   as Python's `Decimal` and `int` read them; refused beside `--metric-data`;
+//!   as Python's `Decimal` and `int` read them; refused beside `--metric-data`, but for
+//!   `--storage-resolution`, which goes into its first item;
 //! - SES's `send-email --from F --to A … --cc … --bcc … --subject S --text T --html H` (its
 //!   `sessendemail.py`): `--source` renamed `--from`, the addresses into `Destination`, the
 //!   texts into `Message` (`{"Data": …}` each); refused beside `--destination` or (for `--text`
@@ -188,17 +189,39 @@ fn metric_data(
     params: &mut Map<String, J>,
 ) -> Result<(), Failure> {
     given.sort_by_key(|(name, _)| METRIC.iter().position(|o| o.name == *name));
-    let Some((first, _)) = given.first() else {
-        return Ok(());
-    };
+    // Each but `--storage-resolution` excludes `--metric-data`; that one goes into its first
+    // item too.
     if params.contains_key("MetricData") {
-        let key = first.replace('-', "_");
-        return Err(Failure::Raised(format!(
-            "The key \"{key}\" cannot be specified when one of the following keys are also \
-             specified: metric_data"
-        )));
+        if let Some((first, _)) = given.iter().find(|(n, _)| *n != "storage-resolution") {
+            let key = first.replace('-', "_");
+            return Err(Failure::Raised(format!(
+                "The key \"{key}\" cannot be specified when one of the following keys are \
+                 also specified: metric_data"
+            )));
+        }
     }
-    let mut item = Map::new();
+    if given.is_empty() {
+        return Ok(());
+    }
+    let mut item = match params.shift_remove("MetricData") {
+        Some(J::Array(mut items)) if !items.is_empty() => match items.remove(0) {
+            J::Object(first) => {
+                // Put back in place below, with the rest.
+                params.insert("MetricData".into(), J::Array(items));
+                first
+            }
+            other => {
+                items.insert(0, other);
+                params.insert("MetricData".into(), J::Array(items));
+                return Ok(());
+            }
+        },
+        Some(other) => {
+            params.insert("MetricData".into(), other);
+            return Ok(());
+        }
+        None => Map::new(),
+    };
     for (name, words) in given {
         let text = words.into_iter().next().unwrap_or_default();
         let (member, value) = match name {
@@ -233,7 +256,12 @@ fn metric_data(
         };
         item.insert(member.into(), value);
     }
-    params.insert("MetricData".into(), J::Array(vec![J::Object(item)]));
+    match params.get_mut("MetricData") {
+        Some(J::Array(items)) => items.insert(0, J::Object(item)),
+        _ => {
+            params.insert("MetricData".into(), J::Array(vec![J::Object(item)]));
+        }
+    }
     Ok(())
 }
 
@@ -349,9 +377,9 @@ fn split_with_quotes(value: &str) -> Result<Vec<String>, Failure> {
             } else {
                 eat_items(&mut parts, part.clone(), ']', None).ok_or_else(bad)?
             };
-            let inner = chunk
-                .get(start + 2..chunk.len().saturating_sub(1))
-                .unwrap_or_default();
+            // The chunk less `KEY=[` and its last character.
+            let last = chunk.char_indices().last().map_or(0, |(i, _)| i);
+            let inner = chunk.get(start + 2..last).unwrap_or_default();
             let items = split_with_quotes(inner)?;
             out.push(format!("{}{}", &chunk[..start + 1], items.join(",")));
             continue;
@@ -403,6 +431,16 @@ fn csv_fields(line: &str) -> Vec<String> {
     let mut field = String::new();
     let mut state = State::Start;
     for c in line.chars() {
+        // A line break outside quotes ends the first row, the only one aws-cli reads.
+        if matches!(c, '\n' | '\r') && !matches!(state, State::Quoted | State::EscapeInQuoted) {
+            if state == State::Escape {
+                field.push(c);
+                state = State::Field;
+                continue;
+            }
+            fields.push(field);
+            return fields;
+        }
         state = match (state, c) {
             (State::Start, '"') => State::Quoted,
             (State::Start | State::Field, '\\') => State::Escape,

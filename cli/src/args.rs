@@ -76,9 +76,13 @@ impl GlobalOptions {
 /// reads them, `0` for no limit (here `Duration::MAX`, which the transports take as none).
 /// Refused with aws-cli's messages (Python's `int`'s, urllib3's for a negative one).
 pub(crate) fn timeout_option(option: &str, text: &str) -> Result<Duration, UsageError> {
+    // Digits beyond 64 bits are a time longer than any clock holds: no limit either.
+    let digits = text.trim().trim_start_matches('+');
+    let huge = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_');
     match sansboto_core::config::py_int(text) {
         Some(0) => Ok(Duration::MAX),
         Some(seconds) if seconds > 0 => Ok(Duration::from_secs(seconds.unsigned_abs())),
+        None if huge && text.contains(|c: char| c.is_ascii_digit()) => Ok(Duration::MAX),
         Some(seconds) => {
             let which = if option.contains("read") {
                 "read"
@@ -376,10 +380,12 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation
     build(positional, given, operation_args)
 }
 
-/// Whether the positional words so far name an operation call (`SERVICE OPERATION`), not one
-/// of this command's own commands.
+/// Whether the positional words so far name an operation call (`SERVICE OPERATION`, or aws-cli's
+/// `SERVICE wait WAITER`), not one of this command's own commands.
 fn names_operation(positional: &[String]) -> bool {
     match positional {
+        // aws-cli's `SERVICE wait WAITER`: the waiter's operation's options.
+        [_, second, _, ..] if second == "wait" => true,
         [first, second, ..] => {
             !matches!(first.as_str(), "presign" | "wait" | "help" | "completion")
                 && second != "wait"
@@ -727,6 +733,7 @@ mod tests {
         assert_eq!(t("5"), Ok(Duration::from_secs(5)));
         assert_eq!(t(" +7 "), Ok(Duration::from_secs(7)));
         assert_eq!(t("0"), Ok(Duration::MAX));
+        assert_eq!(t("99999999999999999999"), Ok(Duration::MAX));
         assert_eq!(
             t("1.5"),
             Err(UsageError(

@@ -33,16 +33,7 @@ pub(crate) fn run(
     operation: &str,
     options: &CallOptions,
 ) -> Result<(), Failure> {
-    if global.dry_run {
-        return Err(Failure::Usage(
-            "--dry-run only applies to an operation call".into(),
-        ));
-    }
-    if options.params.is_some() || options.outfile.is_some() || options.has_pagination_flags() {
-        return Err(Failure::Usage(format!(
-            "{service} {operation} takes none of --params, --outfile and the paging options"
-        )));
-    }
+    refuse_call_options(global, service, operation, options)?;
     match operation {
         "get-login-password" => {
             unknown_options(&options.operation_args)?;
@@ -63,6 +54,28 @@ pub(crate) fn run(
             output::print_stdout(&token)
         }
     }
+}
+
+/// aws-cli's commands of their own take none of this command's options for calls
+/// (`--dry-run`, `--params`, `--outfile`, the paging options).
+pub(crate) fn refuse_call_options(
+    global: &GlobalOptions,
+    service: &str,
+    operation: &str,
+    options: &CallOptions,
+) -> Result<(), Failure> {
+    if global.dry_run
+        || options.params.is_some()
+        || options.outfile.is_some()
+        || options.no_paginate
+        || options.has_pagination_flags()
+    {
+        return Err(Failure::Usage(format!(
+            "{service} {operation} takes none of --dry-run, --params, --outfile and the paging \
+             options"
+        )));
+    }
+    Ok(())
 }
 
 /// The password of an `authorizationToken` (`base64("AWS:<password>")`), as aws-cli splits it.
@@ -91,7 +104,7 @@ fn unknown_options(args: &[String]) -> Result<(), Failure> {
     } else {
         Err(Failure::Usage(format!(
             "Unknown options: {}",
-            args.join(", ")
+            args.join(",")
         )))
     }
 }
@@ -144,13 +157,13 @@ fn db_auth_token_args(args: &[String]) -> Result<(String, u16, String), Failure>
     let [Some(hostname), Some(port), Some(username)] = values else {
         unreachable!("every one is given: checked above")
     };
-    let port = sansboto_core::config::py_int(&port)
-        .and_then(|p| u16::try_from(p).ok())
-        .ok_or_else(|| {
-            Failure::Usage(format!(
-                "argument --port: invalid int value (a port, 0 to 65535): '{port}'"
-            ))
-        })?;
+    // As aws-cli fails (Python's `int`, then the URL's port check).
+    let port = match sansboto_core::config::py_int(&port) {
+        None => Err(format!("invalid literal for int() with base 10: '{port}'")),
+        Some(n) if n < 0 => Err(format!("Port could not be cast to integer value as '{n}'")),
+        Some(n) => u16::try_from(n).map_err(|_| "Port out of range 0-65535".to_string()),
+    }
+    .map_err(Failure::Raised)?;
     Ok((hostname, port, username))
 }
 

@@ -57,20 +57,11 @@ pub(crate) fn run(core: &Session, operation: &str, words: &[String]) -> Result<(
     }
 }
 
-/// A file named by `variable` in the environment, else `default` under the home directory,
-/// `~` expanded as Python's `expanduser` expands it.
-fn file_path(core: &Session, variable: &str, default: &str) -> PathBuf {
-    let path = core
-        .env()
-        .get(variable)
-        .cloned()
-        .unwrap_or_else(|| default.to_string());
-    match (path.strip_prefix('~'), core.env().get("HOME")) {
-        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
-            PathBuf::from(format!("{home}{rest}"))
-        }
-        _ => PathBuf::from(path),
-    }
+/// The shared files, where the session found them (`AWS_CONFIG_FILE`,
+/// `AWS_SHARED_CREDENTIALS_FILE`, else under the home directory).
+fn file_paths(core: &Session) -> sansboto_core::config::SharedFilePaths {
+    let home = core.env().get("HOME").map(PathBuf::from);
+    Session::file_paths(core.env(), core.profile(), home.as_deref())
 }
 
 fn set(core: &Session, varname: &str, value: &str) -> Result<(), Failure> {
@@ -115,11 +106,11 @@ fn set(core: &Session, varname: &str, value: &str) -> Result<(), Failure> {
             varname = parts[1].clone();
         }
     }
+    let paths = file_paths(core);
     let (path, section, credentials) = if CREDENTIAL_KEYS.contains(&varname.as_str()) {
-        let path = file_path(core, "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials");
-        (path, profile, true)
+        (paths.credentials, profile, true)
     } else {
-        let path = file_path(core, "AWS_CONFIG_FILE", "~/.aws/config");
+        let path = paths.config;
         let section = if PREDEFINED.contains(&profile.as_str()) || profile == "default" {
             profile
         } else {
@@ -149,31 +140,45 @@ fn update_config(
     check_permissions: bool,
 ) -> Result<(), Failure> {
     let bad = |text: &str| text.contains(['\n', '\r']);
+    let refused = |label: &str, text: &str| {
+        Failure::Raised(format!(
+            "Invalid {label}: newline characters and carriage returns are not allowed: {}",
+            crate::render::python_str_repr(text)
+        ))
+    };
     if bad(section) {
-        return Err(Failure::Raised(format!(
-            "Invalid section name: newline characters and carriage returns are not allowed: \
-             {section:?}"
-        )));
+        return Err(refused("section name", section));
     }
+    // In aws-cli's order: each key, then its value (a block's sub-keys and values in turn).
     for (key, value) in &values {
-        let texts: Vec<&String> = match value {
-            NewValue::Text(v) => vec![v],
-            NewValue::Nested(m) => m.values().collect(),
-        };
-        if bad(key) || matches!(value, NewValue::Nested(m) if m.keys().any(|k| bad(k))) {
-            return Err(Failure::Raised(format!(
-                "Invalid key: newline characters and carriage returns are not allowed: {key:?}"
-            )));
+        if bad(key) {
+            return Err(refused("key", key));
         }
-        if texts.iter().any(|v| bad(v)) {
-            return Err(Failure::Raised(format!(
-                "Invalid value for key {key}: newline characters and carriage returns are not \
-                 allowed."
-            )));
+        let pairs: Vec<(Option<&String>, &String)> = match value {
+            NewValue::Text(v) => vec![(None, v)],
+            NewValue::Nested(m) => m.iter().map(|(k, v)| (Some(k), v)).collect(),
+        };
+        for (sub_key, text) in pairs {
+            if let Some(sub_key) = sub_key.filter(|k| bad(k)) {
+                return Err(refused("key", sub_key));
+            }
+            if bad(text) {
+                return Err(Failure::Raised(format!(
+                    "Invalid value for key {key}: newline characters and carriage returns are \
+                     not allowed."
+                )));
+            }
         }
     }
     let io = |e: std::io::Error| Failure::Raised(format!("{}: {e}", path.display()));
     if !path.is_file() {
+        // aws-cli makes the directories first: for a bare file name that is `os.makedirs('')`,
+        // which fails.
+        if path.parent().is_some_and(|d| d.as_os_str().is_empty()) {
+            return Err(Failure::Raised(
+                "[Errno 2] No such file or directory: ''".into(),
+            ));
+        }
         create_file(path).map_err(io)?;
         return write_new_section(path, section, &mut values).map_err(io);
     }
@@ -242,8 +247,10 @@ fn py_strip(text: &str) -> &str {
     text.trim_matches(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c))
 }
 
+/// Leading whitespace in characters, as Python's `len(s) - len(s.lstrip())` counts it.
 fn indent_of(option: &str) -> usize {
-    option.len() - option.trim_start_matches(|c: char| c.is_whitespace()).len()
+    let rest = option.trim_start_matches(|c: char| c.is_whitespace());
+    option[..option.len() - rest.len()].chars().count()
 }
 
 fn matches_section(whole: &str, section: &str) -> bool {
@@ -391,11 +398,14 @@ fn warn_if_permissive(path: &Path) {
 
 fn get(core: &Session, varname: &str) -> Result<(), Failure> {
     let config = core.shared_config();
-    let current = core.profile().unwrap_or("default");
+    let chosen = core.profile();
+    let current = chosen.unwrap_or("default");
+    let parts: Vec<&str> = varname.split('.').collect();
     let value = if !varname.contains('.') {
+        // botocore forgives a missing profile only when it is the default one nobody chose.
         match config.profile(current) {
             Some(section) => section.get(varname),
-            None if current == "default" => None,
+            None if chosen.is_none() => None,
             None => {
                 return Err(Failure::Raised(format!(
                     "The config profile ({current}) could not be found"
@@ -403,9 +413,20 @@ fn get(core: &Session, varname: &str) -> Result<(), Failure> {
             }
         }
         .cloned()
+    } else if let [section @ ("preview" | "plugins"), name] = parts.as_slice() {
+        // A section of its own in the config file, else a profile of that name.
+        let path = file_paths(core).config;
+        let file = fs::read(&path)
+            .ok()
+            .and_then(|bytes| sansboto_core::config::ConfigFile::parse_bytes(&bytes).ok());
+        file.as_ref()
+            .and_then(|f| f.sections().get(*section))
+            .and_then(|s| s.get(*name))
+            .cloned()
+            .or_else(|| config.profile(section).and_then(|s| s.get(*name)).cloned())
     } else {
-        let parts: Vec<&str> = varname.split('.').collect();
         let (profile, name, rest) = match parts.as_slice() {
+            ["profile", _] => return Err(Failure::Raised("list index out of range".into())),
             ["profile", profile, name, rest @ ..] => (*profile, *name, rest),
             [first, name, rest @ ..] if *first == "default" || config.profile(first).is_some() => {
                 (*first, *name, rest)

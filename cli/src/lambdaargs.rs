@@ -105,7 +105,8 @@ fn require_zip(value: &J) -> Result<(), Failure> {
 }
 
 /// Whether Python's `zipfile.ZipFile(BytesIO(bytes)).infolist()` succeeds: an end of central
-/// directory record in the last 64 KiB + 22 bytes (the last one there), and before it a central
+/// directory record in the last 64 KiB + 22 bytes (the last one there; with its Zip64 record
+/// when a Zip64 locator precedes it), and before it a central
 /// directory whose entries' fixed parts are whole and signed (names and extra fields may run
 /// short, as Python reads them).
 fn is_zip(bytes: &[u8]) -> bool {
@@ -124,10 +125,25 @@ fn is_zip(bytes: &[u8]) -> bool {
     };
     let u32_at = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
     let u16_at = |b: &[u8], i: usize| usize::from(u16::from_le_bytes([b[i], b[i + 1]]));
-    let size = u32_at(record, 12) as usize;
-    let Some(start) = at.checked_sub(size) else {
+    // A Zip64 archive (more than 65,535 entries, or made with `zip -fz`): its locator right
+    // before the end record points at a Zip64 end record before that, which holds the
+    // directory's size; the directory then ends where that record starts.
+    let zip64 = at
+        .checked_sub(20 + 56)
+        .filter(|_| bytes.get(at - 20..at - 16) == Some(b"PK\x06\x07"))
+        .filter(|&z| bytes.get(z..z + 4) == Some(b"PK\x06\x06"));
+    let (end, size) = match zip64 {
+        Some(z) => {
+            let field = &bytes[z + 40..z + 48];
+            let size = u64::from_le_bytes(field.try_into().unwrap_or([0xFF; 8]));
+            (z, usize::try_from(size).unwrap_or(usize::MAX))
+        }
+        None => (at, u32_at(record, 12) as usize),
+    };
+    let Some(start) = end.checked_sub(size) else {
         return false;
     };
+    let at = end;
     let directory = &bytes[start..at];
     let mut i = 0;
     while i < directory.len() {
@@ -183,10 +199,35 @@ mod tests {
         !crc
     }
 
+    /// `zip` with a Zip64 end record and locator before its end record (as `zip -fz` writes
+    /// it), the end record's directory offset `0xFFFFFFFF`.
+    fn as_zip64(zip: &[u8]) -> Vec<u8> {
+        let (body, end) = zip.split_at(zip.len() - 22);
+        let size = u64::from(u32::from_le_bytes(end[12..16].try_into().unwrap()));
+        let offset = u64::from(u32::from_le_bytes(end[16..20].try_into().unwrap()));
+        let mut out = body.to_vec();
+        let record_at = out.len() as u64;
+        out.extend_from_slice(b"PK\x06\x06");
+        out.extend_from_slice(&44u64.to_le_bytes());
+        out.extend_from_slice(&[45, 0, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        out.extend_from_slice(&1u64.to_le_bytes());
+        out.extend_from_slice(&1u64.to_le_bytes());
+        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(&offset.to_le_bytes());
+        out.extend_from_slice(b"PK\x06\x07\0\0\0\0");
+        out.extend_from_slice(&record_at.to_le_bytes());
+        out.extend_from_slice(&1u32.to_le_bytes());
+        out.extend_from_slice(&end[..16]);
+        out.extend_from_slice(&[0xFF; 4]);
+        out.extend_from_slice(&end[20..]);
+        out
+    }
+
     #[test]
     fn zip_archives_are_told_from_other_bytes() {
         let zip = one_file_zip();
         assert!(is_zip(&zip));
+        assert!(is_zip(&as_zip64(&zip)), "a Zip64 archive");
         assert!(
             is_zip(b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"),
             "an empty archive"

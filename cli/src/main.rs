@@ -400,7 +400,9 @@ fn own_dry_run(
     }
     if global.signing_time.is_some() && !global.dry_run {
         return Err(Failure::Usage(
-            "--signing-time is only allowed with --dry-run".into(),
+            "--signing-time is only allowed with this command's --dry-run (after this \
+             operation, --dry-run is its DryRun member; give it before the service)"
+                .into(),
         ));
     }
     Ok(args)
@@ -419,6 +421,7 @@ fn call(
         return awscmds::run(session, global, service, operation, options);
     }
     if service == "configure" {
+        awscmds::refuse_call_options(global, "configure", operation, options)?;
         return configure::run(core, operation, &options.operation_args);
     }
     let model = suggest::model(core, service)?;
@@ -524,6 +527,15 @@ fn call(
     let default_output = std::env::var("AWS_DEFAULT_OUTPUT")
         .ok()
         .or_else(|| configured_output(core));
+    if let Some(name) = default_output
+        .as_deref()
+        .filter(|_| global.output.is_none())
+    {
+        // Not `--output`'s usage error: aws-cli's formatter lookup raises.
+        if render::Format::from_name(name).is_none() {
+            return Err(Failure::Raised(format!("Unknown output type: {name}")));
+        }
+    }
     let rendering = render::Rendering::new(
         global.query.as_deref(),
         global.output.as_deref().or(default_output.as_deref()),

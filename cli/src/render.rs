@@ -204,6 +204,13 @@ fn python_repr(value: &J, out: &mut String) {
 /// double quote; the quote and backslash escaped, `\t`, `\n`, `\r`, other ASCII control
 /// characters as `\xhh`, and what Python deems unprintable as `\xhh`, `\uhhhh` or
 /// `\Uhhhhhhhh`.
+/// Python's `repr()` of a `str`.
+pub(crate) fn python_str_repr(s: &str) -> String {
+    let mut out = String::new();
+    python_repr_str(s, &mut out);
+    out
+}
+
 fn python_repr_str(s: &str, out: &mut String) {
     use std::fmt::Write;
     let quote = if s.contains('\'') && !s.contains('"') {

@@ -404,6 +404,12 @@ fn errors_have_exit_codes_and_json() {
     let out = cli.run(&["ec2", "describe-vpcs", "--dry-run"]);
     let err = failed(&out, 254);
     assert_eq!(err["Error"]["Code"], "DryRunOperation", "{err}");
+    // So it is after a waiter (aws-cli's order): its calls carry DryRun, and EC2's answer ends
+    // the wait.
+    let out = cli.run(&["ec2", "wait", "instance-running", "--dry-run"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("DryRunOperation"), "{stderr}");
 
     // Parameter problems: 252 (aws-cli v2's parameter validation), every one listed.
     let out = cli.run(&[

@@ -1366,6 +1366,19 @@ fn lambdas_zip_file_is_read_as_aws_cli_reads_it() {
         .status()
         .expect("python runs");
     assert!(made.success());
+    // With Zip64 end records, as archives of more than 65,535 files have them.
+    let zip64 = dir.join("fn64.zip");
+    let made = Command::new(sansboto_tests::botocore::python())
+        .args([
+            "-c",
+            "import sys, zipfile\nzipfile.ZIP_FILECOUNT_LIMIT = 0\n\
+             with zipfile.ZipFile(sys.argv[1], 'w') as z:\n    z.writestr('index.py', 'x = 1\\n')",
+            zip64.to_str().unwrap(),
+        ])
+        .status()
+        .expect("python runs");
+    assert!(made.success());
+    let zip64_ref = format!("fileb://{}", zip64.display());
     let text = dir.join("index.py");
     std::fs::write(&text, "def handler(e, c):\n    return 1\n").unwrap();
     let zip_ref = format!("fileb://{}", zip.display());
@@ -1397,14 +1410,16 @@ fn lambdas_zip_file_is_read_as_aws_cli_reads_it() {
         "--zip-file",
         &zip_ref,
     ]);
-    assert_same_built_call(&[
-        "lambda",
-        "update-function-code",
-        "--function-name",
-        "f",
-        "--zip-file",
-        &zip_ref,
-    ]);
+    for zip_ref in [&zip_ref, &zip64_ref] {
+        assert_same_built_call(&[
+            "lambda",
+            "update-function-code",
+            "--function-name",
+            "f",
+            "--zip-file",
+            zip_ref,
+        ]);
+    }
     for args in [
         [&create[..], &["--zip-file", &text_ref]].concat(),
         [&create[..], &["--zip-file", "fn.zip"]].concat(),
@@ -1615,6 +1630,14 @@ fn cloudwatchs_metric_options_are_read_as_aws_cli_reads_them() {
             "Sum=10,Minimum=1,Maximum=5.5,SampleCount=4",
         ],
         &["--value", " 1e3 ", "--metric-name", "M"],
+        // Not exclusive of --metric-data: into its first item.
+        &[
+            "--metric-data",
+            "MetricName=J,Value=2",
+            "MetricName=K,Value=3",
+            "--storage-resolution",
+            "1",
+        ],
     ] {
         assert_same_built_call(&[&base[..], extra].concat());
     }
@@ -1655,6 +1678,9 @@ fn cloudwatchs_metric_options_are_read_as_aws_cli_reads_them() {
         "a=b,,c=d",
         "a=\"\"\"b\"\"\",c=d",
         "a=é,b=\"ü,ß\"",
+        "a=[x]yü",
+        "a=b\nc\\,d",
+        "a=\"b\nc\",d=e",
     ];
     let theirs = sansboto_tests::awscli_python_json(
         r#"

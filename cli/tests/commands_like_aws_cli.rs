@@ -40,8 +40,17 @@ fn ecr_get_login_password_prints_the_password_as_aws_cli_does() {
     assert_eq!(ours, theirs);
     assert!(ours.ends_with('\n') && ours.trim().len() > 8, "{ours:?}");
     // Nothing else is taken.
-    let out = sansboto(&[&args[..], &["--registry-ids", "1"]].concat());
-    assert_eq!(out.status.code(), Some(252), "{out:?}");
+    let extra = [&args[..], &["--registry-ids", "1"]].concat();
+    let theirs = awscli_command().args(&extra).output().unwrap();
+    let ours = sansboto(&extra);
+    assert_eq!(ours.status.code(), Some(252), "{ours:?}");
+    for out in [&theirs, &ours] {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("Unknown options: --registry-ids,1"),
+            "{stderr}"
+        );
+    }
 }
 
 /// ECR Public answers one authorization, not a list (moto has no ECR Public: a server answers
@@ -279,6 +288,33 @@ fn rds_generate_db_auth_token_is_aws_clis_token() {
         let theirs = stdout(&awscli_token_at(at, &args), "aws-cli");
         assert_eq!(ours, theirs, "{args:?}");
         assert!(ours.starts_with("db.example.com:5432/?Action=connect&DBUser=admin&"));
+    }
+    // A port Python's `int` or the URL's check refuses, refused alike.
+    for (port, message) in [
+        ("99999", "Port out of range 0-65535"),
+        ("-1", "Port could not be cast to integer value as '-1'"),
+        ("0x10", "invalid literal for int() with base 10: '0x10'"),
+    ] {
+        let args = [
+            "rds",
+            "generate-db-auth-token",
+            "--hostname",
+            "h",
+            "--port",
+            port,
+            "--username",
+            "u",
+        ];
+        for (who, out) in [
+            ("aws-cli", awscli_command().args(args).output().unwrap()),
+            ("sansboto", sansboto(&args)),
+        ] {
+            assert!(!out.status.success(), "{who}: {out:?}");
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains(message),
+                "{who}: {out:?}"
+            );
+        }
     }
     // Each option is required, as aws-cli's parser requires it.
     let args = ["rds", "generate-db-auth-token", "--hostname", "h"];

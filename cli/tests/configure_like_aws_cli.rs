@@ -33,6 +33,10 @@ const STARTS: &[(Option<&str>, Option<&str>)] = &[
     (Some("[default]\nregion = us-east-1"), Some("[dev]\naws_access_key_id = A")),
     (Some("[default]\r\nregion = us-east-1\r\n[profile dev]\r\nregion = r\r\n"), None),
     (Some("  [default]\nregion = a\n[profile \"my team\"]\nregion = b\n"), None),
+    (
+        Some("[preview]\ncloudsearch = true\n[profile dev]\nregion = d\ns3 =\n\u{a0}max = 1\n"),
+        None,
+    ),
 ];
 
 /// Commands, each run alone on each start (`--profile` given where it stands).
@@ -69,6 +73,11 @@ const COMMANDS: &[&[&str]] = &[
     &["configure", "set", "profile.my team.region", "us-west-1"],
     &["configure", "set", "newprofile.region", "sa-east-1"],
     &["configure", "set", "region", "a=b:c # not a comment"],
+    &["configure", "set", "dev.s3.max", "2"],
+    &["configure", "set", "re\ngion", "b"],
+    &["configure", "set", "default.s3.x\ny", "b"],
+    &["configure", "set", "region", "a\rb"],
+    &["--dry-run", "configure", "set", "region", "x"],
 ];
 
 /// Names `configure get` is asked for on each result.
@@ -83,6 +92,9 @@ const GETS: &[&[&str]] = &[
     &["configure", "get", "default.s3.max_concurrent_requests"],
     &["configure", "get", "nothing_here"],
     &["--profile", "dev", "configure", "get", "region"],
+    &["--profile", "default", "configure", "get", "region"],
+    &["configure", "get", "preview.cloudsearch"],
+    &["configure", "get", "profile.dev"],
 ];
 
 fn write_start(dir: &Path, start: &(Option<&str>, Option<&str>)) {
@@ -108,7 +120,7 @@ fn case_dir(root: &Path, who: &str, start: usize, command: usize) -> PathBuf {
 
 /// Runs `jobs` (directory, arguments) with aws-cli in one Python process: their exit codes and
 /// what each printed to stdout.
-fn awscli_all(jobs: &[(PathBuf, Vec<&str>)]) -> Vec<(i64, String)> {
+fn awscli_all(jobs: &[(PathBuf, Vec<&str>)]) -> Vec<(i64, String, String)> {
     let cases: Vec<serde_json::Value> = jobs
         .iter()
         .map(|(dir, args)| serde_json::json!({"dir": dir, "args": args}))
@@ -130,7 +142,7 @@ for case in json.load(sys.stdin):
         except Exception as e:
             # A file aws-cli cannot read fails before the command runs.
             rc = 255
-    results.append([rc, out.getvalue()])
+    results.append([rc, out.getvalue(), err.getvalue()])
 print(json.dumps(results))
 "#,
         &[],
@@ -141,15 +153,13 @@ print(json.dumps(results))
         .expect("a list")
         .iter()
         .map(|r| {
-            (
-                r[0].as_i64().unwrap_or(-1),
-                r[1].as_str().unwrap_or("").to_string(),
-            )
+            let text = |i: usize| r[i].as_str().unwrap_or("").to_string();
+            (r[0].as_i64().unwrap_or(-1), text(1), text(2))
         })
         .collect()
 }
 
-fn sansboto(dir: &Path, args: &[&str]) -> (i64, String) {
+fn sansboto(dir: &Path, args: &[&str]) -> (i64, String, String) {
     let out = test_environment(&mut Command::new(env!("CARGO_BIN_EXE_sansboto")))
         .env("AWS_CONFIG_FILE", dir.join("config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
@@ -159,7 +169,15 @@ fn sansboto(dir: &Path, args: &[&str]) -> (i64, String) {
     (
         i64::from(out.status.code().unwrap_or(-1)),
         String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// A message as both print it when raised or warned (a blank line, then the text; sansboto's
+/// case directory named as aws-cli's); usage errors differ in form, so only these are compared.
+fn raised(stderr: &str) -> Option<String> {
+    let text = stderr.strip_prefix('\n')?.trim_end();
+    Some(text.replace("/ours-", "/aws-"))
 }
 
 #[test]
@@ -175,21 +193,24 @@ fn configure_set_and_get_do_what_aws_cli_does() {
     }
     let theirs = awscli_all(&jobs);
     // Most cases write (the indented header's start is one aws-cli cannot read at all).
-    let written = theirs.iter().filter(|(rc, _)| *rc == 0).count();
+    let written = theirs.iter().filter(|(rc, _, _)| *rc == 0).count();
     assert!(written >= jobs.len() * 3 / 4, "{written} of {}", jobs.len());
     let mut gets = Vec::new();
     for (s, start) in STARTS.iter().enumerate() {
         for (c, command) in COMMANDS.iter().enumerate() {
-            let (their_rc, _) = &theirs[s * COMMANDS.len() + c];
+            let (their_rc, _, their_err) = &theirs[s * COMMANDS.len() + c];
             let dir = case_dir(&root, "ours", s, c);
             write_start(&dir, start);
-            let (rc, _) = sansboto(&dir, command);
+            let (rc, _, err) = sansboto(&dir, command);
             let context = format!("start {start:?}, {command:?}");
             assert_eq!(
                 rc == 0,
                 *their_rc == 0,
                 "{context}: exit {rc}, aws-cli's {their_rc}"
             );
+            if let (Some(ours), Some(theirs)) = (raised(&err), raised(their_err)) {
+                assert_eq!(ours, theirs, "{context}");
+            }
             assert_eq!(
                 files(&dir),
                 files(&case_dir(&root, "aws", s, c)),
@@ -205,14 +226,14 @@ fn configure_set_and_get_do_what_aws_cli_does() {
         .map(|(dir, args, _)| (dir.clone(), args.clone()))
         .collect();
     let theirs = awscli_all(&jobs);
-    let found = theirs.iter().filter(|(_, out)| !out.is_empty()).count();
+    let found = theirs.iter().filter(|(_, out, _)| !out.is_empty()).count();
     assert!(
         found >= jobs.len() / 5,
         "{found} of {} gets printed a value",
         jobs.len()
     );
-    for ((_, args, ours), (their_rc, their_out)) in gets.iter().zip(theirs) {
-        let (rc, out) = sansboto(ours, args);
+    for ((_, args, ours), (their_rc, their_out, their_err)) in gets.iter().zip(theirs) {
+        let (rc, out, err) = sansboto(ours, args);
         let context = format!("{args:?} on {:?}", files(ours));
         assert_eq!(out, their_out, "{context}");
         assert_eq!(
@@ -220,6 +241,9 @@ fn configure_set_and_get_do_what_aws_cli_does() {
             their_rc == 0,
             "{context}: exit {rc}, aws-cli's {their_rc}"
         );
+        if let (Some(ours), Some(theirs)) = (raised(&err), raised(&their_err)) {
+            assert_eq!(ours, theirs, "{context}");
+        }
     }
     let _ = std::fs::remove_dir_all(&root);
 }
