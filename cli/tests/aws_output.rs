@@ -529,4 +529,30 @@ fn the_profiles_output_is_the_format_as_in_aws_cli() {
         assert_eq!(ours, run(true, env, args), "{env:?} {args:?}");
         assert!(ours.contains(looks), "{env:?} {args:?}: {ours}");
     }
+    // A format nobody knows, from the environment or the profile: aws-cli's error.
+    std::fs::write(&config, "[default]\noutput = xml\n").unwrap();
+    for env in [&[][..], &[("AWS_DEFAULT_OUTPUT", "yml")]] {
+        for aws in [true, false] {
+            let mut cmd = if aws {
+                awscli_command()
+            } else {
+                let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
+                test_environment(&mut cmd);
+                cmd
+            };
+            let out = cmd
+                .env("AWS_CONFIG_FILE", &config)
+                .envs(env.iter().copied())
+                .args(["--endpoint-url", &endpoint, "sqs", "list-queues"])
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let name = env.first().map_or("xml", |(_, v)| v);
+            assert_eq!(out.status.code(), Some(255), "{aws}: {stderr}");
+            assert!(
+                stderr.contains(&format!("Unknown output type: {name}")),
+                "{aws}: {stderr}"
+            );
+        }
+    }
 }
