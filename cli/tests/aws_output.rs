@@ -494,13 +494,7 @@ fn the_profiles_output_is_the_format_as_in_aws_cli() {
         &["sqs", "create-queue", "--queue-name", "configured"],
     );
     let run = |aws: bool, env: &[(&str, &str)], args: &[&str]| {
-        let mut cmd = if aws {
-            awscli_command()
-        } else {
-            let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
-            test_environment(&mut cmd);
-            cmd
-        };
+        let mut cmd = sansboto_tests::cli_command(aws, env!("CARGO_BIN_EXE_sansboto"));
         let out = cmd
             .env("AWS_CONFIG_FILE", &config)
             .envs(env.iter().copied())
@@ -533,13 +527,7 @@ fn the_profiles_output_is_the_format_as_in_aws_cli() {
     std::fs::write(&config, "[default]\noutput = xml\n").unwrap();
     for env in [&[][..], &[("AWS_DEFAULT_OUTPUT", "yml")]] {
         for aws in [true, false] {
-            let mut cmd = if aws {
-                awscli_command()
-            } else {
-                let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
-                test_environment(&mut cmd);
-                cmd
-            };
+            let mut cmd = sansboto_tests::cli_command(aws, env!("CARGO_BIN_EXE_sansboto"));
             let out = cmd
                 .env("AWS_CONFIG_FILE", &config)
                 .envs(env.iter().copied())

@@ -150,13 +150,8 @@ fn an_upload_from_stdin_prints_what_aws_cli_prints() {
                 extra,
             ]
             .concat();
-            let mut cmd = if who == "aws-cli" {
-                awscli_command()
-            } else {
-                let mut cmd = Command::new(env!("CARGO_BIN_EXE_sansboto"));
-                test_environment(&mut cmd);
-                cmd
-            };
+            let mut cmd =
+                sansboto_tests::cli_command(who == "aws-cli", env!("CARGO_BIN_EXE_sansboto"));
             let mut child = cmd
                 .args(&args)
                 .stdin(Stdio::piped())

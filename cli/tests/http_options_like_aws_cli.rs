@@ -14,11 +14,8 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Command, Output};
-use std::sync::Arc;
+use std::process::Output;
 use std::time::Duration;
-
-use sansboto_tests::{awscli_command, test_environment};
 
 const LIST_BUCKETS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
 <ListAllMyBucketsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
@@ -58,24 +55,14 @@ fn answer(stream: &mut impl Read, out: &mut impl Write) -> std::io::Result<()> {
 /// A loopback HTTPS server with a self-signed certificate for 127.0.0.1, answering every
 /// request with [`LIST_BUCKETS`]; the certificate's PEM file.
 fn https_server(tag: &str) -> (String, PathBuf) {
-    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).expect("a cert");
+    let (config, cert) = sansboto_tests::self_signed_tls();
     let dir = std::env::temp_dir().join(format!(
         "sansboto-http-options-{tag}-{}",
         std::process::id()
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let pem = dir.join("ca.pem");
-    std::fs::write(&pem, cert.cert.pem()).unwrap();
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("protocol versions")
-    .with_no_client_auth()
-    .with_single_cert(vec![cert.cert.der().clone()], key)
-    .expect("server config");
-    let config = Arc::new(config);
+    std::fs::write(&pem, cert).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!(
         "https://127.0.0.1:{}",
@@ -142,13 +129,7 @@ fn silent_server() -> String {
 
 /// `args` run by aws-cli (`aws`) or by sansboto, one attempt each.
 fn run(aws: bool, args: &[&str]) -> Output {
-    let mut cmd = if aws {
-        awscli_command()
-    } else {
-        let mut sansboto = Command::new(env!("CARGO_BIN_EXE_sansboto"));
-        test_environment(&mut sansboto);
-        sansboto
-    };
+    let mut cmd = sansboto_tests::cli_command(aws, env!("CARGO_BIN_EXE_sansboto"));
     cmd.env("AWS_MAX_ATTEMPTS", "1")
         .args(args)
         .output()

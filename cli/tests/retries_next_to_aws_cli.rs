@@ -16,10 +16,8 @@
 //! it documents as internal and not to be used.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use sansboto_tests::script_server::{Action, ScriptServer};
-use sansboto_tests::{awscli_command, test_environment};
 
 /// What every request gets.
 const ANSWER: &str = "<Error><Code>InternalError</Code><Message>boom</Message></Error>";
@@ -55,13 +53,7 @@ fn run(aws: bool, dir: &Path, env: &[(&str, String)], args: &[&str]) -> Run {
         let headers = headers.map(|(k, v)| (k.to_string(), v)).to_vec();
         Action::Respond(500, headers, ANSWER.as_bytes().to_vec())
     });
-    let mut cmd = if aws {
-        awscli_command()
-    } else {
-        let mut sansboto = Command::new(env!("CARGO_BIN_EXE_sansboto"));
-        test_environment(&mut sansboto);
-        sansboto
-    };
+    let mut cmd = sansboto_tests::cli_command(aws, env!("CARGO_BIN_EXE_sansboto"));
     let out = cmd
         .current_dir(dir)
         .env("AWS_ENDPOINT_URL", server.url())

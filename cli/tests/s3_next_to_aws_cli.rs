@@ -25,7 +25,7 @@ use std::process::{Command, Output};
 
 use sansboto_tests::moto::MotoServer;
 use sansboto_tests::s3s::{S3sServer, ACCESS_KEY, SECRET_KEY};
-use sansboto_tests::{awscli_command, awscli_dir, test_environment, AWSCLI_MAIN};
+use sansboto_tests::{awscli_dir, test_environment, AWSCLI_MAIN};
 
 /// An empty scratch directory of this test process, for `name`.
 fn scratch(name: &str) -> std::path::PathBuf {
@@ -96,13 +96,7 @@ fn run_with(
     args: &[&str],
 ) -> Run {
     let args: Vec<String> = args.iter().map(|a| a.replace("BUCKET", bucket)).collect();
-    let mut cmd = if aws {
-        awscli_command()
-    } else {
-        let mut sansboto = Command::new(env!("CARGO_BIN_EXE_sansboto"));
-        test_environment(&mut sansboto);
-        sansboto
-    };
+    let mut cmd = sansboto_tests::cli_command(aws, env!("CARGO_BIN_EXE_sansboto"));
     if let Some(cwd) = cwd {
         cmd.current_dir(cwd);
     }

@@ -75,6 +75,37 @@ pub fn awscli_command() -> Command {
     python
 }
 
+/// A self-signed certificate for `localhost` and 127.0.0.1, and a rustls server config that
+/// presents it: the loopback HTTPS servers' (with the PEM, for a client's CA bundle).
+pub fn self_signed_tls() -> (std::sync::Arc<rustls::ServerConfig>, String) {
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+            .expect("generate certificate");
+    let pem = cert.cert.pem();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocol versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.cert.der().clone()], key)
+    .expect("server config");
+    (std::sync::Arc::new(config), pem)
+}
+
+/// The command a side-by-side test runs its words with: aws-cli's ([`awscli_command`]) when
+/// `aws`, else the `sansboto` binary at `sansboto` (a CLI test's `env!("CARGO_BIN_EXE_sansboto")`),
+/// both in [`test_environment`].
+pub fn cli_command(aws: bool, sansboto: &str) -> Command {
+    if aws {
+        return awscli_command();
+    }
+    let mut cmd = Command::new(sansboto);
+    test_environment(&mut cmd);
+    cmd
+}
+
 /// Run the Python `program` (`python -c`) with aws-cli ([`awscli_dir`]) on its path, in
 /// [`test_environment`] plus `env`, with `args` and `stdin`; what it prints is read as JSON.
 /// Panics, with its standard error, if it fails.

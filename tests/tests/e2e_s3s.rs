@@ -355,18 +355,7 @@ mod tls_front {
     }
 
     fn server_config() -> Arc<rustls::ServerConfig> {
-        let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])
-            .expect("self-signed certificate");
-        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .expect("protocol versions")
-        .with_no_client_auth()
-        .with_single_cert(vec![cert.cert.der().clone()], key)
-        .expect("TLS server config");
-        Arc::new(config)
+        sansboto_tests::self_signed_tls().0
     }
 
     /// Bytes read from the client but not yet relayed.

@@ -70,24 +70,6 @@ fn find<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// A self-signed certificate for 127.0.0.1 and a rustls server config that presents it.
-fn self_signed() -> (Arc<rustls::ServerConfig>, String) {
-    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])
-        .expect("generate certificate");
-    let pem = cert.cert.pem();
-    let der = cert.cert.der().clone();
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("protocol versions")
-    .with_no_client_auth()
-    .with_single_cert(vec![der], key)
-    .expect("server config");
-    (Arc::new(config), pem)
-}
-
 /// Header or trailer fields, in order.
 type Fields = Vec<(String, String)>;
 
@@ -103,7 +85,7 @@ struct HttpsServer {
 
 impl HttpsServer {
     fn start(fault: Fault, tag: &str) -> HttpsServer {
-        let (config, pem) = self_signed();
+        let (config, pem) = sansboto_tests::self_signed_tls();
         let ca_bundle = temp_dir(tag).join("ca.pem");
         std::fs::write(&ca_bundle, pem).unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();

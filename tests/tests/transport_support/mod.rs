@@ -453,6 +453,8 @@ fn proxy_answer(
 }
 
 /// A self-signed certificate for `localhost` / 127.0.0.1: (server config, PEM of the cert).
+/// (`sansboto_tests::self_signed_tls` makes the same; the transport crates' tests include this
+/// module without depending on `sansboto-tests`.)
 pub(crate) fn self_signed() -> (Arc<rustls::ServerConfig>, String) {
     let cert =
         rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
