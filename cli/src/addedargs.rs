@@ -16,7 +16,11 @@
 //! - SES's `send-email --from F --to A … --cc … --bcc … --subject S --text T --html H` (its
 //!   `sessendemail.py`): `--source` renamed `--from`, the addresses into `Destination`, the
 //!   texts into `Message` (`{"Data": …}` each); refused beside `--destination` or (for `--text`
-//!   and `--html`) `--message`.
+//!   and `--html`) `--message`;
+//! - IAM's `create-virtual-mfa-device --outfile F --bootstrap-method QRCodePNG|Base32StringSeed`
+//!   (its `iamvirtmfa.py`; `--outfile` is this command's own option): after the call, the chosen
+//!   bootstrap datum's bytes written to the file (mode 600), and both data left out of what is
+//!   printed.
 
 use serde_json::{json, Map, Value as J};
 
@@ -118,6 +122,25 @@ const EMAIL: &[Added] = &[
     },
 ];
 
+const BOOTSTRAP: &[Added] = &[Added {
+    name: "bootstrap-method",
+    many: false,
+    help: "QRCodePNG or Base32StringSeed: which datum --outfile gets",
+}];
+
+/// The values `--bootstrap-method` takes.
+const BOOTSTRAP_METHODS: [&str; 2] = ["QRCodePNG", "Base32StringSeed"];
+
+/// What is left to do once the call has answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AfterCall {
+    /// `create-virtual-mfa-device`: save the datum `method` names to `--outfile`.
+    SaveBootstrap {
+        /// `--bootstrap-method`, when given.
+        method: Option<String>,
+    },
+}
+
 /// The options aws-cli adds to `operation` of `service` (the models' names).
 pub(crate) fn options(service: &str, operation: &str) -> &'static [Added] {
     match (service, operation) {
@@ -125,8 +148,109 @@ pub(crate) fn options(service: &str, operation: &str) -> &'static [Added] {
         ("cloudfront", "CreateInvalidation") => PATHS,
         ("cloudwatch", "PutMetricData") => METRIC,
         ("ses", "SendEmail") => EMAIL,
+        ("iam", "CreateVirtualMFADevice") => BOOTSTRAP,
         _ => &[],
     }
+}
+
+/// What the call leaves to do, for `operation` of `service` called with aws-cli's added options
+/// `given` (only in aws-cli's grammar: a `--params` call has none of this).
+pub(crate) fn after_call(
+    service: &str,
+    operation: &str,
+    given: &[(&'static str, Vec<String>)],
+) -> Result<Option<AfterCall>, Failure> {
+    if (service, operation) != ("iam", "CreateVirtualMFADevice") {
+        return Ok(None);
+    }
+    let method = given
+        .iter()
+        .find(|(name, _)| *name == "bootstrap-method")
+        .and_then(|(_, words)| words.first().cloned());
+    if let Some(m) = method.as_deref().filter(|m| !BOOTSTRAP_METHODS.contains(m)) {
+        return Err(Failure::Usage(format!(
+            "argument --bootstrap-method: Invalid choice, valid choices are: {} ('{m}' given)",
+            BOOTSTRAP_METHODS.join(" | ")
+        )));
+    }
+    Ok(Some(AfterCall::SaveBootstrap { method }))
+}
+
+/// Checks before the call: `create-virtual-mfa-device` needs both `--outfile` and
+/// `--bootstrap-method`, as aws-cli's parser requires them.
+pub(crate) fn check_before(after: &AfterCall, outfile: Option<&str>) -> Result<(), Failure> {
+    let AfterCall::SaveBootstrap { method } = after;
+    let missing: Vec<&str> = [
+        ("--outfile", outfile.is_none()),
+        ("--bootstrap-method", method.is_none()),
+    ]
+    .into_iter()
+    .filter(|(_, missing)| *missing)
+    .map(|(name, _)| name)
+    .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Usage(format!(
+            "the following arguments are required: {}",
+            missing.join(", ")
+        )))
+    }
+}
+
+/// Does what is left once the call answered `result` (its data left out of it).
+pub(crate) fn finish(
+    after: &AfterCall,
+    outfile: Option<&str>,
+    result: &mut sansboto_core::Value,
+) -> Result<(), Failure> {
+    let AfterCall::SaveBootstrap {
+        method: Some(method),
+    } = after
+    else {
+        return Ok(());
+    };
+    let (Some(path), Some(device)) = (
+        outfile,
+        result
+            .as_map_mut()
+            .and_then(|m| m.get_mut("VirtualMFADevice"))
+            .and_then(|d| d.as_map_mut()),
+    ) else {
+        return Ok(());
+    };
+    let Some(datum) = device.get(method.as_str()) else {
+        return Ok(());
+    };
+    // The client decoded the XML's base64 (aws-cli reads blobs as text and decodes it here).
+    let bytes = match datum {
+        sansboto_core::Value::Blob(b) => b.to_vec(),
+        _ => return Ok(()),
+    };
+    write_private(path, &bytes).map_err(|e| {
+        Failure::Raised(format!(
+            "[Errno {}] {e}: '{path}'",
+            e.raw_os_error().unwrap_or(0)
+        ))
+    })?;
+    for choice in BOOTSTRAP_METHODS {
+        device.shift_remove(choice);
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path`, readable by its owner alone (mode 600, also when it existed).
+fn write_private(path: &str, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    // (The mode above holds for a new file only; aws-cli's `fchmod` sets it on any.)
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    file.write_all(bytes)
 }
 
 /// Members' options these customizations rename, `(original, new)` without `--` (beyond

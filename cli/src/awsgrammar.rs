@@ -325,6 +325,8 @@ pub(crate) struct OperationArgs {
     /// aws-cli's pagination options reached by an abbreviation (`--page-siz 2`): the option
     /// ([`crate::args::PAGINATION`]'s name) and its value, for the call's options.
     pub pagination: Vec<(&'static str, String)>,
+    /// What an added option leaves for after the call (`crate::addedargs::AfterCall`).
+    pub after_call: Option<crate::addedargs::AfterCall>,
 }
 
 /// One option of an operation made from a top-level input member: aws-cli's name for it (a
@@ -690,6 +692,7 @@ pub(crate) fn parse(
     if let Some(command) = ec2_command {
         added.apply(command, &mut out.params)?;
     }
+    out.after_call = crate::addedargs::after_call(service, &op.name, &extra_given)?;
     crate::addedargs::apply(service, &op.name, extra_given, &mut out.params)?;
     Ok(out)
 }

@@ -497,8 +497,20 @@ fn call(
         options.no_paginate = true;
     }
     let options = &options;
+    // aws-cli's handlers after the call (`--outfile` of `create-virtual-mfa-device`), in its
+    // grammar only.
+    let after_call = aws
+        .after_call
+        .take()
+        .filter(|_| options.params.is_none() || !options.operation_args.is_empty());
+    if let Some(after) = after_call.as_ref().filter(|_| !global.dry_run) {
+        addedargs::check_before(after, options.outfile.as_deref())?;
+    }
     let streaming = output::streaming_output(&model, op.output.as_ref().map(|r| r.shape));
-    if options.outfile.is_some() && streaming.as_ref().is_none_or(|s| s.event_stream) {
+    if options.outfile.is_some()
+        && streaming.as_ref().is_none_or(|s| s.event_stream)
+        && after_call.is_none()
+    {
         return Err(Failure::Usage(format!(
             "--outfile is only for operations with a streaming output; {service} {} has none",
             op.name
@@ -568,6 +580,9 @@ fn call(
         client.call(&op.name, params)
     }?;
     timestamps::apply(timestamp_format, &model, output_shape, &mut result)?;
+    if let Some(after) = &after_call {
+        addedargs::finish(after, options.outfile.as_deref(), &mut result)?;
+    }
     output::print_result(
         &model,
         streaming.as_ref(),

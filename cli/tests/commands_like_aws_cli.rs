@@ -240,6 +240,93 @@ fn s3_website_configures_the_bucket_as_aws_cli_does() {
     assert_eq!(outs[0].stderr, outs[1].stderr);
 }
 
+/// `iam create-virtual-mfa-device --outfile F --bootstrap-method M`: the datum's bytes written to
+/// the file (mode 600) and left out of what is printed,
+/// the same bytes and output as aws-cli's; both options required, as aws-cli requires them.
+#[test]
+fn a_virtual_mfa_devices_bootstrap_datum_is_saved_as_aws_cli_saves_it() {
+    use base64::Engine as _;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let seed = b64(b"JBSWY3DPEHPK3PXP");
+    let png = b64(&[0x89, b'P', b'N', b'G', 0, 1, 2, 0xFF]);
+    let body = format!(
+        "<CreateVirtualMFADeviceResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+         <CreateVirtualMFADeviceResult><VirtualMFADevice>\
+         <SerialNumber>arn:aws:iam::123456789012:mfa/dev</SerialNumber>\
+         <Base32StringSeed>{seed}</Base32StringSeed><QRCodePNG>{png}</QRCodePNG>\
+         </VirtualMFADevice></CreateVirtualMFADeviceResult>\
+         <ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata>\
+         </CreateVirtualMFADeviceResponse>"
+    );
+    let server = ScriptServer::start(move |_, _| Action::xml(200, &body));
+    let url = server.url();
+    let dir = std::env::temp_dir().join(format!("sansboto-vmfa-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = [
+        "--endpoint-url",
+        &url,
+        "--output",
+        "json",
+        "iam",
+        "create-virtual-mfa-device",
+        "--virtual-mfa-device-name",
+        "dev",
+    ];
+    for method in ["QRCodePNG", "Base32StringSeed"] {
+        let mut results = Vec::new();
+        for aws in [true, false] {
+            let path = dir.join(format!("{method}-{aws}"));
+            let path = path.to_str().unwrap();
+            let args = [
+                &base[..],
+                &["--outfile", path, "--bootstrap-method", method],
+            ]
+            .concat();
+            let out = sansboto_tests::cli_command(aws, env!("CARGO_BIN_EXE_sansboto"))
+                .args(&args)
+                .output()
+                .unwrap();
+            let printed = stdout(&out, if aws { "aws-cli" } else { "sansboto" });
+            assert!(!printed.contains(method), "{printed}");
+            results.push((printed, std::fs::read(path).unwrap()));
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                let mode = std::fs::metadata(path).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o600, "{aws} {method}");
+            }
+        }
+        assert_eq!(results[0], results[1], "{method}");
+    }
+    assert_eq!(
+        std::fs::read(dir.join("Base32StringSeed-false")).unwrap(),
+        b"JBSWY3DPEHPK3PXP"
+    );
+    for (extra, message) in [
+        (
+            &["--outfile", "f"][..],
+            "the following arguments are required: --bootstrap-method",
+        ),
+        (
+            &["--bootstrap-method", "QRCodePNG"],
+            "the following arguments are required: --outfile",
+        ),
+    ] {
+        for aws in [true, false] {
+            let out = sansboto_tests::cli_command(aws, env!("CARGO_BIN_EXE_sansboto"))
+                .args([&base[..], extra].concat())
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                !out.status.success() && stderr.contains(message),
+                "{aws}: {stderr}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// aws-cli's `generate-db-auth-token` with botocore's clock at `at` (`YYYYMMDDTHHMMSSZ`).
 fn awscli_token_at(at: &str, args: &[&str]) -> Output {
     let program = format!(
