@@ -16,6 +16,10 @@
 //!   members they stand for (`--ip-protocol`, `--from-port`, …) are still read, not shown;
 //! - `create-`/`replace-network-acl-entry`: `--protocol tcp|udp|icmp|all` sent as its number.
 //!
+//! - `describe-volumes` and `describe-snapshots` (its `ec2/paginate.py`): paged 1,000 at a time
+//!   when nothing but the whitelisted members is given (`OwnerIds` and `RestorableByUserIds` for
+//!   snapshots, `DryRun` for both) and no page size is ([`injected_page_size`]).
+//!
 //! Their effect on the parameters, and its order (which the query body keeps), is aws-cli's:
 //! the options are read after the members' (aws-cli appends them to the operation's argument
 //! table), and the defaults, moves and protocol numbers happen last (its
@@ -52,6 +56,26 @@ pub(crate) fn command(service: &str, operation: &str) -> Option<Command> {
         "CreateNetworkAclEntry" | "ReplaceNetworkAclEntry" => Some(Command::NetworkAclEntry),
         _ => None,
     }
+}
+
+/// aws-cli's page size for a paginated `describe-volumes` or `describe-snapshots` given no
+/// member but its whitelisted ones (its `EC2PageSizeInjector`): those calls otherwise answer
+/// everything at once, slowly on a large account.
+pub(crate) fn injected_page_size(
+    service: &str,
+    operation: &str,
+    params: &sansboto_core::Value,
+) -> Option<i64> {
+    let allowed: &[&str] = match (service, operation) {
+        ("ec2", "DescribeVolumes") => &["DryRun"],
+        ("ec2", "DescribeSnapshots") => &["OwnerIds", "RestorableByUserIds", "DryRun"],
+        _ => return None,
+    };
+    let given = params.as_map()?;
+    given
+        .keys()
+        .all(|k| allowed.contains(&k.as_ref()))
+        .then_some(1000)
 }
 
 /// The members' options `run-instances`' `--count` stands for.

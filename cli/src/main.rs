@@ -563,7 +563,9 @@ fn call(
     let mut result = if paginator.is_some() && !options.no_paginate {
         let pagination = PaginationOptions {
             max_items: options.max_items,
-            page_size: options.page_size,
+            page_size: options
+                .page_size
+                .or(ec2args::injected_page_size(service, &op.name, &params)),
             starting_token: options.starting_token.clone(),
         };
         let pages = client.paginate(&op.name, params, pagination)?;

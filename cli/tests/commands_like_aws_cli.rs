@@ -327,6 +327,71 @@ fn a_virtual_mfa_devices_bootstrap_datum_is_saved_as_aws_cli_saves_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// EC2's `describe-volumes` and `describe-snapshots` ask 1,000 at a time when given nothing but
+/// aws-cli's whitelisted members, as aws-cli's page size injector has them: the same request
+/// bodies from both, with and without the members, page sizes and `--no-paginate`.
+#[test]
+fn ec2_volume_and_snapshot_listings_are_paged_as_aws_cli_pages_them() {
+    let server = ScriptServer::start(|seen, _| {
+        let body = String::from_utf8_lossy(&seen.body);
+        let name = if body.contains("Action=DescribeVolumes") {
+            "Volumes"
+        } else {
+            "Snapshots"
+        };
+        let item = if name == "Volumes" {
+            "volumeSet"
+        } else {
+            "snapshotSet"
+        };
+        Action::xml(
+            200,
+            &format!(
+                "<Describe{name}Response xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\
+                 <requestId>r</requestId><{item}/></Describe{name}Response>"
+            ),
+        )
+    });
+    let url = server.url();
+    for args in [
+        &["ec2", "describe-volumes"][..],
+        &["ec2", "describe-volumes", "--dry-run"],
+        &["ec2", "describe-volumes", "--volume-ids", "vol-1"],
+        &["ec2", "describe-volumes", "--page-size", "5"],
+        &["ec2", "describe-volumes", "--no-paginate"],
+        &["ec2", "describe-snapshots", "--owner-ids", "self"],
+        &[
+            "ec2",
+            "describe-snapshots",
+            "--restorable-by-user-ids",
+            "123456789012",
+        ],
+        &["ec2", "describe-snapshots", "--snapshot-ids", "snap-1"],
+        &["ec2", "describe-snapshots", "--max-items", "3"],
+    ] {
+        let mut bodies = Vec::new();
+        for aws in [true, false] {
+            let before = server.seen().len();
+            let _ = sansboto_tests::cli_command(aws, env!("CARGO_BIN_EXE_sansboto"))
+                .args([&["--endpoint-url", &url][..], args].concat())
+                .output()
+                .unwrap();
+            let seen = server.seen();
+            bodies.push(
+                seen[before..]
+                    .iter()
+                    .map(|s| String::from_utf8_lossy(&s.body).into_owned())
+                    .collect::<Vec<_>>(),
+            );
+        }
+        assert_eq!(bodies[0], bodies[1], "{args:?}");
+        assert!(!bodies[1].is_empty(), "{args:?}");
+    }
+    let first = server.seen();
+    let asked = String::from_utf8_lossy(&first[1].body).into_owned();
+    assert!(asked.contains("MaxResults=1000"), "{asked}");
+}
+
 /// aws-cli's `generate-db-auth-token` with botocore's clock at `at` (`YYYYMMDDTHHMMSSZ`).
 fn awscli_token_at(at: &str, args: &[&str]) -> Output {
     let program = format!(
