@@ -327,24 +327,28 @@ fn metric_data(
     if given.is_empty() {
         return Ok(());
     }
-    let mut item = match params.shift_remove("MetricData") {
-        Some(J::Array(mut items)) if !items.is_empty() => match items.remove(0) {
-            J::Object(first) => {
-                // Put back in place below, with the rest.
-                params.insert("MetricData".into(), J::Array(items));
-                first
-            }
-            other => {
-                items.insert(0, other);
-                params.insert("MetricData".into(), J::Array(items));
-                return Ok(());
-            }
-        },
-        Some(other) => {
-            params.insert("MetricData".into(), other);
-            return Ok(());
-        }
+    // aws-cli's `insert_first_element`: `--metric-data`'s first item, changed in place, else a
+    // new list of one.
+    let mut item = match params.get("MetricData") {
         None => Map::new(),
+        Some(J::Array(items)) => match items.first() {
+            Some(J::Object(first)) => first.clone(),
+            Some(other) => {
+                let kind = match other {
+                    J::String(_) => "str",
+                    J::Number(n) if n.is_f64() => "float",
+                    J::Number(_) => "int",
+                    J::Bool(_) => "bool",
+                    J::Array(_) => "list",
+                    _ => "NoneType",
+                };
+                return Err(Failure::Raised(format!(
+                    "'{kind}' object does not support item assignment"
+                )));
+            }
+            None => return Err(Failure::Raised("list index out of range".into())),
+        },
+        Some(_) => return Ok(()),
     };
     for (name, words) in given {
         let text = words.into_iter().next().unwrap_or_default();
@@ -381,7 +385,7 @@ fn metric_data(
         item.insert(member.into(), value);
     }
     match params.get_mut("MetricData") {
-        Some(J::Array(items)) => items.insert(0, J::Object(item)),
+        Some(J::Array(items)) => items[0] = J::Object(item),
         _ => {
             params.insert("MetricData".into(), J::Array(vec![J::Object(item)]));
         }

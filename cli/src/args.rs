@@ -76,13 +76,35 @@ impl GlobalOptions {
 /// reads them, `0` for no limit (here `Duration::MAX`, which the transports take as none).
 /// Refused with aws-cli's messages (Python's `int`'s, urllib3's for a negative one).
 pub(crate) fn timeout_option(option: &str, text: &str) -> Result<Duration, UsageError> {
-    // Digits beyond 64 bits are a time longer than any clock holds: no limit either.
-    let digits = text.trim().trim_start_matches('+');
-    let huge = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    // An integer literal beyond 64 bits (`[+-]digits`, single `_` between digits) is a time
+    // longer than any clock holds, no limit; or a negative one.
+    let trimmed = text.trim();
+    let (negative, digits) = match trimmed.as_bytes().first() {
+        Some(b'-') => (true, &trimmed[1..]),
+        Some(b'+') => (false, &trimmed[1..]),
+        _ => (false, trimmed),
+    };
+    let literal = !digits.is_empty()
+        && digits
+            .split('_')
+            .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
     match sansboto_core::config::py_int(text) {
         Some(0) => Ok(Duration::MAX),
         Some(seconds) if seconds > 0 => Ok(Duration::from_secs(seconds.unsigned_abs())),
-        None if huge && text.contains(|c: char| c.is_ascii_digit()) => Ok(Duration::MAX),
+        None if literal && !negative => Ok(Duration::MAX),
+        None if literal => {
+            let which = if option.contains("read") {
+                "read"
+            } else {
+                "connect"
+            };
+            let digits = digits.replace('_', "");
+            let digits = digits.trim_start_matches('0');
+            Err(UsageError(format!(
+                "Attempted to set {which} timeout to -{digits}, but the timeout cannot be set \
+                 to a value less than or equal to 0."
+            )))
+        }
         Some(seconds) => {
             let which = if option.contains("read") {
                 "read"
@@ -658,6 +680,13 @@ fn build(
             "{name} is not an option of this command"
         )));
     }
+    // (A call checks `--signing-time` once it knows whose `--dry-run` it was; no other
+    // command signs without sending.)
+    if global.signing_time.is_some() && !matches!(command, Command::Call { .. }) {
+        return Err(UsageError(
+            "--signing-time is only allowed with --dry-run of an operation call".into(),
+        ));
+    }
     if global.dry_run && !matches!(command, Command::Call { .. }) {
         return Err(UsageError(
             "--dry-run only applies to an operation call".into(),
@@ -734,6 +763,13 @@ mod tests {
         assert_eq!(t(" +7 "), Ok(Duration::from_secs(7)));
         assert_eq!(t("0"), Ok(Duration::MAX));
         assert_eq!(t("99999999999999999999"), Ok(Duration::MAX));
+        for bad in ["1__2", "_5", "5_", "99999999999999999999_"] {
+            assert!(t(bad).is_err(), "{bad}");
+        }
+        assert!(t("-99999999999999999999")
+            .unwrap_err()
+            .0
+            .contains("timeout to -99999999999999999999,"));
         assert_eq!(
             t("1.5"),
             Err(UsageError(

@@ -107,18 +107,22 @@ fn require_zip(value: &J) -> Result<(), Failure> {
 /// Whether Python's `zipfile.ZipFile(BytesIO(bytes)).infolist()` succeeds: an end of central
 /// directory record in the last 64 KiB + 22 bytes (the last one there; with its Zip64 record
 /// when a Zip64 locator precedes it), and before it a central
-/// directory whose entries' fixed parts are whole and signed (names and extra fields may run
-/// short, as Python reads them).
+/// directory whose entries' fixed parts are whole and signed. (Python also checks each entry's
+/// extra fields and name; archives bad only there pass here and fail in Lambda.)
 fn is_zip(bytes: &[u8]) -> bool {
     const END: &[u8] = b"PK\x05\x06";
     const ENTRY: &[u8] = b"PK\x01\x02";
     let from = bytes.len().saturating_sub(22 + 0xFFFF);
-    let Some(at) = bytes[from..]
-        .windows(4)
-        .rposition(|w| w == END)
-        .map(|i| from + i)
-    else {
-        return false;
+    // The last 22 bytes first, when they are an end record without a comment (as Python
+    // looks), else the last signature in reach.
+    let tail = bytes.len().saturating_sub(22);
+    let at = if bytes.len() >= 22 && &bytes[tail..tail + 4] == END && bytes.ends_with(&[0, 0]) {
+        tail
+    } else {
+        match bytes[from..].windows(4).rposition(|w| w == END) {
+            Some(i) => from + i,
+            None => return false,
+        }
     };
     let Some(record) = bytes.get(at..at + 22) else {
         return false;
@@ -128,6 +132,12 @@ fn is_zip(bytes: &[u8]) -> bool {
     // A Zip64 archive (more than 65,535 entries, or made with `zip -fz`): its locator right
     // before the end record points at a Zip64 end record before that, which holds the
     // directory's size; the directory then ends where that record starts.
+    // A locator there that spans disks is refused, as Python refuses it.
+    if let Some(locator) = at.checked_sub(20).and_then(|l| bytes.get(l..at)) {
+        if &locator[..4] == b"PK\x06\x07" && (u32_at(locator, 4) != 0 || u32_at(locator, 16) > 1) {
+            return false;
+        }
+    }
     let zip64 = at
         .checked_sub(20 + 56)
         .filter(|_| bytes.get(at - 20..at - 16) == Some(b"PK\x06\x07"))

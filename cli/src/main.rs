@@ -198,7 +198,24 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
                 eprintln!("{warning}");
             }
             let credential = eks::exec_credential(&token, &api_version, SystemTime::now());
-            output::print_stdout(&output::pretty(&credential))
+            // Printed as aws-cli prints it: its formatter (`--output`, else the configured
+            // format, else JSON; `--query`), then a line break of its own.
+            let configured = configured_format(&core);
+            let rendering = render::Rendering::for_call(
+                global.query.as_deref(),
+                global
+                    .output
+                    .as_deref()
+                    .or(configured.is_none().then_some("json")),
+                configured.as_deref(),
+                global.color.as_deref(),
+                "get-token",
+            )?;
+            let text = match rendering {
+                Some(rendering) => rendering.render(credential)?.unwrap_or_default(),
+                None => output::pretty(&credential),
+            };
+            output::write_stdout(&format!("{text}\n"))
         }
         Command::Wait {
             service,
@@ -371,7 +388,14 @@ fn build_client_with(
     Ok(client)
 }
 
-/// The profile's `output` (aws-cli's configured format).
+/// aws-cli's configured format: `AWS_DEFAULT_OUTPUT`, else the profile's `output`.
+fn configured_format(core: &Session) -> Option<String> {
+    std::env::var("AWS_DEFAULT_OUTPUT")
+        .ok()
+        .or_else(|| configured_output(core))
+}
+
+/// The profile's `output`.
 fn configured_output(core: &Session) -> Option<String> {
     let profile = core.profile().unwrap_or("default");
     let section = core.shared_config().profile(profile)?;
@@ -536,24 +560,22 @@ fn call(
     }
     // aws-cli reads the format from AWS_DEFAULT_OUTPUT, then the profile's `output`, when
     // --output is not given. A bad query or format fails here, before anything is sent.
-    let default_output = std::env::var("AWS_DEFAULT_OUTPUT")
-        .ok()
-        .or_else(|| configured_output(core));
-    if let Some(name) = default_output
-        .as_deref()
-        .filter(|_| global.output.is_none())
-    {
-        // Not `--output`'s usage error: aws-cli's formatter lookup raises.
-        if render::Format::from_name(name).is_none() {
-            return Err(Failure::Raised(format!("Unknown output type: {name}")));
-        }
-    }
-    let rendering = render::Rendering::new(
+    let default_output = configured_format(core);
+    let rendering = render::Rendering::for_call(
         global.query.as_deref(),
-        global.output.as_deref().or(default_output.as_deref()),
+        global.output.as_deref(),
+        default_output.as_deref(),
         global.color.as_deref(),
         &op.name,
     )?;
+    // A configured format nobody knows fails when printing (after the call, its file written),
+    // as aws-cli's lookup does; before any page of a paginated call, as aws-cli looks it up
+    // before it asks for the first.
+    if let Some(r) = rendering.as_ref().filter(|r| r.unknown.is_some()) {
+        if paginator.is_some() && !options.no_paginate {
+            r.render(serde_json::Value::Null)?;
+        }
+    }
     let params = operation_params(&model, service, op, aws, options.params.as_deref())?;
     if global.dry_run {
         return dry_run(core, global, service, &op.name, params);

@@ -55,6 +55,9 @@ pub(crate) struct Rendering {
     pub color: bool,
     /// A table's title: the operation's name, as aws-cli titles it.
     pub title: String,
+    /// A configured format nobody knows (`AWS_DEFAULT_OUTPUT`, the profile's `output`): aws-cli
+    /// finds out when it prints, so printing fails with its `Unknown output type`.
+    pub unknown: Option<String>,
 }
 
 impl Rendering {
@@ -94,12 +97,46 @@ impl Rendering {
             format,
             color,
             title: title.to_string(),
+            unknown: None,
         }))
+    }
+
+    /// aws-cli's printing for a call with `--output` given, else the configured format
+    /// (`configured`: `AWS_DEFAULT_OUTPUT`, else the profile's `output`); one nobody knows fails
+    /// when printing, as in aws-cli. `None`: the command's own JSON.
+    pub(crate) fn for_call(
+        query: Option<&str>,
+        output: Option<&str>,
+        configured: Option<&str>,
+        color: Option<&str>,
+        title: &str,
+    ) -> Result<Option<Rendering>, Failure> {
+        let unknown = configured.filter(|n| output.is_none() && Format::from_name(n).is_none());
+        let mut rendering = Rendering::new(
+            query,
+            output.or(configured.filter(|_| unknown.is_none())),
+            color,
+            title,
+        )?;
+        if let Some(name) = unknown {
+            let r = rendering.get_or_insert_with(|| Rendering {
+                query: None,
+                format: Format::Json,
+                color: false,
+                title: title.to_string(),
+                unknown: None,
+            });
+            r.unknown = Some(name.to_string());
+        }
+        Ok(rendering)
     }
 
     /// The text to print for `result` (JSON as the command has it), its last newline
     /// included; `None` when aws-cli prints nothing (an empty JSON result, empty text).
     pub(crate) fn render(&self, result: J) -> Result<Option<String>, Failure> {
+        if let Some(name) = &self.unknown {
+            return Err(Failure::Raised(format!("Unknown output type: {name}")));
+        }
         let mut result = result;
         if let J::Object(map) = &mut result {
             map.shift_remove("ResponseMetadata");
@@ -560,6 +597,7 @@ mod tests {
             format,
             color: false,
             title: "Op".into(),
+            unknown: None,
         }
         .render(value)
         .unwrap()

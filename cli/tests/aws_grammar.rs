@@ -1630,11 +1630,18 @@ fn cloudwatchs_metric_options_are_read_as_aws_cli_reads_them() {
             "Sum=10,Minimum=1,Maximum=5.5,SampleCount=4",
         ],
         &["--value", " 1e3 ", "--metric-name", "M"],
-        // Not exclusive of --metric-data: into its first item.
+        // Not exclusive of --metric-data: into its first item, in place.
         &[
             "--metric-data",
             "MetricName=J,Value=2",
             "MetricName=K,Value=3",
+            "--storage-resolution",
+            "1",
+        ],
+        &[
+            "--metric-data",
+            r#"[{"MetricName": "a", "Value": 1}, {"MetricName": "b"}]"#,
+            "--strict-entity-validation",
             "--storage-resolution",
             "1",
         ],
@@ -1654,6 +1661,10 @@ fn cloudwatchs_metric_options_are_read_as_aws_cli_reads_them() {
         (
             &["--metric-name", "M", "--dimensions", "A=b,C"],
             "not enough values to unpack (expected 2, got 1)",
+        ),
+        (
+            &["--metric-data", "[]", "--storage-resolution", "1"],
+            "list index out of range",
         ),
     ] {
         assert_refused_alike(&[&base[..], extra].concat(), message);

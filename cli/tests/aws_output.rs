@@ -523,19 +523,51 @@ fn the_profiles_output_is_the_format_as_in_aws_cli() {
         assert_eq!(ours, run(true, env, args), "{env:?} {args:?}");
         assert!(ours.contains(looks), "{env:?} {args:?}: {ours}");
     }
-    // A format nobody knows, from the environment or the profile: aws-cli's error.
+    // A format nobody knows, from the environment or the profile: aws-cli's error, when it
+    // prints (before a paginated call's first page; after any other call, whose own error
+    // comes first).
     std::fs::write(&config, "[default]\noutput = xml\n").unwrap();
-    for env in [&[][..], &[("AWS_DEFAULT_OUTPUT", "yml")]] {
+    let cases = [
+        (
+            &[][..],
+            &["sqs", "list-queues"][..],
+            "Unknown output type: xml",
+        ),
+        (
+            &[("AWS_DEFAULT_OUTPUT", "yml")],
+            &["sqs", "list-queues"],
+            "Unknown output type: yml",
+        ),
+        (
+            &[],
+            &["sqs", "get-queue-url", "--queue-name", "configured"],
+            "Unknown output type: xml",
+        ),
+        (
+            &[],
+            &["sqs", "get-queue-url", "--queue-name", "nope"],
+            "does not exist",
+        ),
+    ];
+    for (env, args, message) in cases {
         for aws in [true, false] {
             let mut cmd = sansboto_tests::cli_command(aws, env!("CARGO_BIN_EXE_sansboto"));
             let out = cmd
                 .env("AWS_CONFIG_FILE", &config)
                 .envs(env.iter().copied())
-                .args(["--endpoint-url", &endpoint, "sqs", "list-queues"])
+                .args([&["--endpoint-url", &endpoint][..], args].concat())
                 .output()
                 .unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
-            let name = env.first().map_or("xml", |(_, v)| v);
+            if !message.starts_with("Unknown") {
+                assert!(
+                    !out.status.success() && stderr.contains(message),
+                    "{aws}: {stderr}"
+                );
+                assert!(!stderr.contains("Unknown output type"), "{aws}: {stderr}");
+                continue;
+            }
+            let name = message.rsplit(' ').next().unwrap_or_default();
             assert_eq!(out.status.code(), Some(255), "{aws}: {stderr}");
             assert!(
                 stderr.contains(&format!("Unknown output type: {name}")),

@@ -392,6 +392,51 @@ fn ec2_volume_and_snapshot_listings_are_paged_as_aws_cli_pages_them() {
     assert!(asked.contains("MaxResults=1000"), "{asked}");
 }
 
+/// `eks get-token` printed through aws-cli's formatter: JSON as aws-cli indents it by default,
+/// `--output` and `--query` as given, and a line break of its own after it (the token and its
+/// expiry, which differ between runs, left out of the comparison).
+#[test]
+fn eks_get_token_is_printed_as_aws_cli_prints_it() {
+    // Each word (up to a quote, line break or tab) that is the token or a time, replaced.
+    let normalize = |text: &str| {
+        let mut out = String::new();
+        for word in text.split_inclusive(['"', '\n', '\t']) {
+            let body = word.trim_end_matches(['"', '\n', '\t']);
+            let end = &word[body.len()..];
+            let bytes = body.as_bytes();
+            if body.starts_with("k8s-aws-v1.") {
+                out.push_str("TOKEN");
+            } else if body.len() == 20 && bytes[4] == b'-' && bytes[10] == b'T' {
+                out.push_str("TIME");
+            } else {
+                out.push_str(body);
+            }
+            out.push_str(end);
+        }
+        out
+    };
+    for extra in [
+        &[][..],
+        &["--output", "text", "--query", "status.expirationTimestamp"],
+        &["--query", "kind"],
+        &["--output", "table", "--query", "spec"],
+    ] {
+        let args = [&["eks", "get-token", "--cluster-name", "c"][..], extra].concat();
+        let printed = [true, false].map(|aws| {
+            let out = sansboto_tests::cli_command(aws, env!("CARGO_BIN_EXE_sansboto"))
+                .args(&args)
+                .output()
+                .unwrap();
+            normalize(&stdout(&out, if aws { "aws-cli" } else { "sansboto" }))
+        });
+        assert_eq!(printed[0], printed[1], "{extra:?}");
+        if extra.is_empty() {
+            assert!(printed[1].ends_with("}\n\n"), "{:?}", printed[1]);
+            assert!(printed[1].contains("\n    \"kind\": \"ExecCredential\""));
+        }
+    }
+}
+
 /// aws-cli's `generate-db-auth-token` with botocore's clock at `at` (`YYYYMMDDTHHMMSSZ`).
 fn awscli_token_at(at: &str, args: &[&str]) -> Output {
     let program = format!(
