@@ -188,14 +188,7 @@ pub(crate) fn check_before(after: &AfterCall, outfile: Option<&str>) -> Result<(
     .filter(|(_, missing)| *missing)
     .map(|(name, _)| name)
     .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::Usage(format!(
-            "the following arguments are required: {}",
-            missing.join(", ")
-        )))
-    }
+    crate::output::require(&missing)
 }
 
 /// Does what is left once the call answered `result` (its data left out of it).

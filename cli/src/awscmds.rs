@@ -142,20 +142,15 @@ fn db_auth_token_args(args: &[String]) -> Result<(String, u16, String), Failure>
         values[at] = Some(value);
     }
     unknown_options(&unknown)?;
-    let missing: Vec<String> = NAMES
-        .iter()
+    let missing: Vec<&str> = ["--hostname", "--port", "--username"]
+        .into_iter()
         .zip(&values)
         .filter(|(_, v)| v.is_none())
-        .map(|(n, _)| format!("--{n}"))
+        .map(|(n, _)| n)
         .collect();
-    if !missing.is_empty() {
-        return Err(Failure::Usage(format!(
-            "the following arguments are required: {}",
-            missing.join(", ")
-        )));
-    }
     let [Some(hostname), Some(port), Some(username)] = values else {
-        unreachable!("every one is given: checked above")
+        // (`require` refuses: one at least is missing.)
+        return crate::output::require(&missing).map(|()| Default::default());
     };
     // As aws-cli fails (Python's `int`, then the URL's port check).
     let port = match sansboto_core::config::py_int(&port) {

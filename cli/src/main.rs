@@ -547,9 +547,7 @@ fn call(
         && options.params.is_none()
         && !global.dry_run
     {
-        return Err(Failure::Usage(
-            "the following arguments are required: outfile".into(),
-        ));
+        output::require(&["outfile"])?;
     }
     if paginator.is_none() && options.has_pagination_flags() {
         return Err(Failure::Usage(format!(

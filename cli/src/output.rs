@@ -73,6 +73,18 @@ pub(crate) struct ClientError {
     message: String,
 }
 
+/// argparse's refusal of required arguments left out (`--name` options, or positional
+/// `outfile`), as aws-cli prints it; `Ok` when none is.
+pub(crate) fn require(missing: &[&str]) -> Result<(), Failure> {
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::Usage(format!(
+        "the following arguments are required: {}",
+        missing.join(", ")
+    )))
+}
+
 impl Failure {
     /// A client-side failure (255).
     pub(crate) fn client(code: &'static str, message: impl Into<String>) -> Self {
