@@ -282,11 +282,7 @@ pub(crate) fn apply(
     }
     if let Some((_, paths)) = given.find(|(name, _)| *name == "paths") {
         if params.contains_key("InvalidationBatch") {
-            return Err(Failure::Raised(
-                "The key \"paths\" cannot be specified when one of the following keys are also \
-                 specified: invalidation_batch"
-                    .into(),
-            ));
+            return Err(exclusive("paths", "invalidation_batch"));
         }
         params.insert(
             "InvalidationBatch".into(),
@@ -297,6 +293,15 @@ pub(crate) fn apply(
         );
     }
     Ok(())
+}
+
+/// aws-cli's `validate_mutually_exclusive` refusal: the added option `key` (as its argparse
+/// name, `_` for `-`) given beside `other`.
+fn exclusive(key: &str, other: &str) -> Failure {
+    Failure::Raised(format!(
+        "The key \"{key}\" cannot be specified when one of the following keys are also \
+         specified: {other}"
+    ))
 }
 
 /// `put-metric-data`'s added options as `MetricData`'s first item, set in aws-cli's table
@@ -310,11 +315,7 @@ fn metric_data(
     // item too.
     if params.contains_key("MetricData") {
         if let Some((first, _)) = given.iter().find(|(n, _)| *n != "storage-resolution") {
-            let key = first.replace('-', "_");
-            return Err(Failure::Raised(format!(
-                "The key \"{key}\" cannot be specified when one of the following keys are \
-                 also specified: metric_data"
-            )));
+            return Err(exclusive(&first.replace('-', "_"), "metric_data"));
         }
     }
     if given.is_empty() {
@@ -327,16 +328,9 @@ fn metric_data(
         Some(J::Array(items)) => match items.first() {
             Some(J::Object(first)) => first.clone(),
             Some(other) => {
-                let kind = match other {
-                    J::String(_) => "str",
-                    J::Number(n) if n.is_f64() => "float",
-                    J::Number(_) => "int",
-                    J::Bool(_) => "bool",
-                    J::Array(_) => "list",
-                    _ => "NoneType",
-                };
                 return Err(Failure::Raised(format!(
-                    "'{kind}' object does not support item assignment"
+                    "'{}' object does not support item assignment",
+                    crate::render::python_type(other)
                 )));
             }
             None => return Err(Failure::Raised("list index out of range".into())),
@@ -400,11 +394,7 @@ fn email(
             continue;
         }
         if let Some((name, _)) = given.iter().find(|(name, _)| group.contains(name)) {
-            return Err(Failure::Raised(format!(
-                "The key \"{name}\" cannot be specified when one of the following keys are also \
-                 specified: {}",
-                member.to_lowercase()
-            )));
+            return Err(exclusive(name, &member.to_lowercase()));
         }
     }
     for (name, words) in given {

@@ -241,6 +241,19 @@ fn python_repr(value: &J, out: &mut String) {
 /// double quote; the quote and backslash escaped, `\t`, `\n`, `\r`, other ASCII control
 /// characters as `\xhh`, and what Python deems unprintable as `\xhh`, `\uhhhh` or
 /// `\Uhhhhhhhh`.
+/// The name of the Python type aws-cli holds a JSON value as (`dict` for an object).
+pub(crate) fn python_type(value: &J) -> &'static str {
+    match value {
+        J::Null => "NoneType",
+        J::Bool(_) => "bool",
+        J::Number(n) if n.is_f64() => "float",
+        J::Number(_) => "int",
+        J::String(_) => "str",
+        J::Array(_) => "list",
+        J::Object(_) => "dict",
+    }
+}
+
 /// Python's `repr()` of a `str`.
 pub(crate) fn python_str_repr(s: &str) -> String {
     let mut out = String::new();

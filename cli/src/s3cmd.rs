@@ -2037,12 +2037,9 @@ fn read_metadata(model: &ServiceModel, text: String) -> Result<Value, Failure> {
         .filter_map(|(key, value)| {
             let kind = match value {
                 serde_json::Value::String(_) => return None,
-                serde_json::Value::Null => "NoneType",
-                serde_json::Value::Bool(_) => "bool",
-                serde_json::Value::Number(n) if n.is_f64() => "float",
-                serde_json::Value::Number(_) => "int",
-                serde_json::Value::Array(_) => "list",
+                // (aws-cli's shorthand and JSON parsers keep objects ordered.)
                 serde_json::Value::Object(_) => "collections.OrderedDict",
+                other => crate::render::python_type(other),
             };
             Some(format!(
                 "Invalid type for parameter {key}, value: {value}, type: <class '{kind}'>, \
