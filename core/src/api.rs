@@ -99,7 +99,8 @@
 //! };
 //! assert_eq!(proxies.proxy_for("https", "s3.amazonaws.com", 443).unwrap().port, 3128);
 //! assert!(proxies.proxy_for("https", "db.local", 443).is_none());
-//! assert!(matches!(ProxyUrl::parse("https://p"), Err(HttpConfigError::InvalidProxy { .. })));
+//! assert!(ProxyUrl::parse("https://p").unwrap().tls); // TLS to the proxy itself
+//! assert!(matches!(ProxyUrl::parse("socks5://p"), Err(HttpConfigError::InvalidProxy { .. })));
 //! let env = |name: &str| (name == "https_proxy").then(|| "http://p:8080".to_string());
 //! assert_eq!(HttpConfig::from_env_with(env).unwrap().proxy.unwrap().https.unwrap().host, "p");
 //! ```

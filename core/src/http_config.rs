@@ -242,8 +242,8 @@ pub struct ProxyConfig {
     /// Why the proxy variable for `http://` URLs names no usable proxy (`http` is then `None`):
     /// a plain-HTTP request that `no_proxy` does not bypass fails with it.
     pub http_refused: Option<HttpConfigError>,
-    /// Why the proxy variable for `https://` URLs names no usable proxy (an `https://` proxy,
-    /// junk): an HTTPS request that `no_proxy` does not bypass fails with it.
+    /// Why the proxy variable for `https://` URLs names no usable proxy (another scheme, junk):
+    /// an HTTPS request that `no_proxy` does not bypass fails with it.
     pub https_refused: Option<HttpConfigError>,
 }
 
@@ -334,12 +334,16 @@ impl<'a> Destination<'a> {
     }
 }
 
-/// A plain-HTTP forward proxy address, with optional basic credentials.
+/// A forward proxy's address (`http://`, or `https://` for TLS to the proxy itself), with
+/// optional basic credentials.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ProxyUrl {
+    /// The proxy speaks TLS (an `https://` proxy URL): the connection to it is a TLS session,
+    /// and a tunnel to an `https://` origin runs TLS inside it, as urllib3 does for botocore.
+    pub tls: bool,
     /// Host name or IP address (IPv6 without brackets).
     pub host: String,
-    /// TCP port (80 when the URL gives none).
+    /// TCP port (80, or 443 for an `https://` proxy, when the URL gives none).
     pub port: u16,
     /// User name from the URL (percent-decoded), for stacks that build their own header; `None`
     /// unless the URL has both a user name and a password (botocore sends no credentials then).
@@ -350,13 +354,15 @@ pub struct ProxyUrl {
     pub authorization: Option<String>,
 }
 
-/// `http://host:port`: where the proxy is, without its credentials (what errors show).
+/// `http://host:port` (`https://` for a TLS proxy): where the proxy is, without its
+/// credentials (what errors show).
 impl fmt::Display for ProxyUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = if self.tls { "https" } else { "http" };
         if self.host.contains(':') {
-            write!(f, "http://[{}]:{}", self.host, self.port)
+            write!(f, "{scheme}://[{}]:{}", self.host, self.port)
         } else {
-            write!(f, "http://{}:{}", self.host, self.port)
+            write!(f, "{scheme}://{}:{}", self.host, self.port)
         }
     }
 }
@@ -364,6 +370,7 @@ impl fmt::Display for ProxyUrl {
 impl fmt::Debug for ProxyUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProxyUrl")
+            .field("tls", &self.tls)
             .field("host", &self.host)
             .field("port", &self.port)
             .field("username", &self.username)
@@ -377,13 +384,13 @@ impl fmt::Debug for ProxyUrl {
 }
 
 impl ProxyUrl {
-    /// Parse `[http://][user:password@]host[:port][/…]` as botocore reads a proxy URL: without
-    /// a scheme (or with only `//`) it is `http://`; an empty port is the default (80); the host
-    /// may be a name, an IPv4 address or a bracketed IPv6 one. Credentials are percent-decoded
-    /// and used only when both the user name and the password are non-empty (botocore sends
-    /// none otherwise). `https://` proxies (TLS to the proxy) are not supported; nor is any
-    /// other scheme (botocore reads `socks5://p:1080` as a proxy named `socks5` on port 80). The
-    /// scheme's case is ignored (botocore reads `HTTP://p:1` as a proxy named `http`).
+    /// Parse `[http[s]://][user:password@]host[:port][/…]` as botocore reads a proxy URL:
+    /// without a scheme (or with only `//`) it is `http://`; `https://` is a proxy reached over
+    /// TLS; an empty port is the scheme's default (80, 443); the host may be a name, an IPv4
+    /// address or a bracketed IPv6 one. Credentials are percent-decoded and used only when both
+    /// the user name and the password are non-empty (botocore sends none otherwise). No other
+    /// scheme is supported (botocore reads `socks5://p:1080` as a proxy named `socks5` on port
+    /// 80). The scheme's case is ignored (botocore reads `HTTP://p:1` as a proxy named `http`).
     /// Whitespace is not trimmed: a host or port holding it is refused, as botocore refuses it.
     pub fn parse(url: &str) -> Result<Self, HttpConfigError> {
         let invalid = |reason| HttpConfigError::InvalidProxy {
@@ -395,15 +402,13 @@ impl ProxyUrl {
                 && s.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
         };
-        let rest = match url
+        let (tls, rest) = match url
             .split_once("://")
             .filter(|(scheme, _)| is_scheme(scheme))
         {
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
-            Some((scheme, _)) if scheme.eq_ignore_ascii_case("https") => {
-                return Err(invalid("https:// proxies are not supported"))
-            }
-            Some(_) => return Err(invalid("only http:// proxies are supported")),
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => (false, rest),
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => (true, rest),
+            Some(_) => return Err(invalid("only http:// and https:// proxies are supported")),
             // `http:host` names no host (botocore reads it so too).
             None if ["http:", "https:"].iter().any(|s| {
                 url.get(..s.len())
@@ -412,7 +417,7 @@ impl ProxyUrl {
             {
                 return Err(invalid("missing host"))
             }
-            None => url.strip_prefix("//").unwrap_or(url),
+            None => (false, url.strip_prefix("//").unwrap_or(url)),
         };
         let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
         let (userinfo, hostport) = match authority.rsplit_once('@') {
@@ -446,7 +451,11 @@ impl ProxyUrl {
             return Err(invalid("bad host"));
         }
         let port = if port.is_empty() {
-            80
+            if tls {
+                443
+            } else {
+                80
+            }
         } else if port.bytes().all(|b| b.is_ascii_digit()) {
             let digits = port.trim_start_matches('0');
             match digits.parse::<u16>() {
@@ -473,6 +482,7 @@ impl ProxyUrl {
             )
         });
         Ok(ProxyUrl {
+            tls,
             host: host.to_owned(),
             port,
             username,
@@ -916,8 +926,18 @@ mod tests {
         );
         assert_eq!(ProxyUrl::parse("http://[::1]:3128").unwrap().host, "::1");
         assert_eq!(ProxyUrl::parse("proxy").unwrap().port, 80);
-        let err = ProxyUrl::parse("https://u:secret@p:1").unwrap_err();
+        let err = ProxyUrl::parse("socks5://u:secret@p:1").unwrap_err();
         assert!(!err.to_string().contains("secret"), "{err}");
+        // An https:// proxy is reached over TLS; its default port is 443 (urllib3's).
+        let tls = ProxyUrl::parse("HTTPS://u:p@tls-proxy").unwrap();
+        assert_eq!(
+            (tls.tls, tls.host.as_str(), tls.port),
+            (true, "tls-proxy", 443)
+        );
+        assert_eq!(tls.to_string(), "https://tls-proxy:443");
+        assert!(tls.authorization.is_some());
+        assert!(!ProxyUrl::parse("http://p").unwrap().tls);
+        assert!(!ProxyUrl::parse("//p").unwrap().tls);
         assert!(ProxyUrl::parse("http://p:notaport").is_err());
         assert!(ProxyUrl::parse("http://:80").is_err());
     }
@@ -945,7 +965,7 @@ mod tests {
             "http://[::1",
             "http://[zz]:1",
             "socks5://proxy:1080",
-            "https://proxy",
+            "https:proxy",
             " ",
         ] {
             assert!(ProxyUrl::parse(bad).is_err(), "{bad:?}");
@@ -1075,7 +1095,7 @@ mod tests {
 
         // A broken variable fails only the requests that would go through it.
         let proxy = from(&[
-            ("https_proxy", "https://tls-proxy"),
+            ("https_proxy", "socks5://socks-proxy"),
             ("http_proxy", "plain:3128"),
             ("no_proxy", "direct.example"),
         ])

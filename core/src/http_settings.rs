@@ -317,8 +317,17 @@ mod tests {
             "the later certificate, kept"
         );
         let bad = HttpSettings::new()
-            .proxy("https://tls-proxy:443")
+            .proxy("socks5://socks-proxy:1080")
             .resolve(env(&[]), None);
         assert!(matches!(bad, Err(HttpConfigError::InvalidProxy { .. })));
+        let tls = HttpSettings::new()
+            .proxy("https://tls-proxy")
+            .resolve(env(&[]), None);
+        let https = tls.unwrap().proxy.unwrap().https.unwrap();
+        assert_eq!(
+            (https.tls, https.port),
+            (true, 443),
+            "an https:// proxy, over TLS"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The rustls client configuration an [`HttpConfig`] asks for (feature `tls-rustls`), shared by
-//! the transports so all verify servers the same way and present the same client certificate,
+//! the transports so all verify servers the same way and present the same client certificate
+//! (and the one for an `https://` proxy, [`proxy_client_config`]),
 //! the CA bundle it reads ([`ca_bundle`]), what kind of failure an I/O error of a rustls
 //! connection is ([`io_error`]), the name a server is verified as ([`server_name`]), the core's
 //! HTTP/1.1 driver set up for rustls connections ([`h1_driver`]), a close without
@@ -51,6 +52,25 @@ pub fn client_config(cfg: &HttpConfig) -> Result<ClientConfig, TransportError> {
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
+}
+
+/// The rustls configuration of the TLS session with an `https://` proxy, when `cfg`'s proxies
+/// include one (`None` otherwise, so a client without one reads no CA bundle twice). The proxy
+/// is verified as servers are (urllib3 hands the proxy the client's CA certificates and
+/// verification mode) and is shown no client certificate (urllib3 presents none to a proxy);
+/// it offers `http/1.1` by ALPN. Errors as [`client_config`]'s.
+pub fn proxy_client_config(cfg: &HttpConfig) -> Result<Option<Arc<ClientConfig>>, TransportError> {
+    let tls_proxy = cfg.proxy.as_ref().is_some_and(|p| {
+        [&p.http, &p.https]
+            .into_iter()
+            .any(|proxy| proxy.as_ref().is_some_and(|p| p.tls))
+    });
+    if !tls_proxy {
+        return Ok(None);
+    }
+    let mut config = verifying(cfg)?.with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Some(Arc::new(config)))
 }
 
 /// The configuration's certificate verification, as `cfg` asks for it.

@@ -12,7 +12,7 @@
 //! entries on a label boundary or not, with leading dots, wildcards, ports and CIDR ranges.
 //!
 //! The decision compared is where the request's connection goes: directly, or to which proxy
-//! (host, port) with which credentials; or that the request cannot be sent (botocore fails when
+//! (over TLS or not, host, port) with which credentials; or that the request cannot be sent (botocore fails when
 //! it would use a proxy URL it cannot read; sansboto fails the same request). `ALL_PROXY` is
 //! read by neither (botocore looks a proxy up by the request's scheme only).
 //!
@@ -22,8 +22,7 @@
 //! its own), entries are addresses and CIDR ranges compared as addresses, `*.` wildcards,
 //! spaces between entries, ports compared with the URL's port even when the URL leaves it
 //! implicit, a trailing dot names the same host, and credentials outside ASCII are sent as
-//! UTF-8. An `https://` proxy (TLS to the proxy), which botocore uses, is refused by sansboto:
-//! that gap is counted too.
+//! UTF-8.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -193,7 +192,10 @@ fn proxy_value(r: &mut Rng) -> String {
     // Mostly well-formed; now and then one part of the URL is odd.
     let odd = if r.probability(0.35) { r.below(5) } else { 5 };
     let scheme = if odd == 0 {
-        pick(r, &["HTTP://", "//", "socks5://", "http:", "Http://"])
+        pick(
+            r,
+            &["HTTP://", "//", "socks5://", "http:", "Http://", "HTTPS://"],
+        )
     } else {
         pick(r, &["http://", "http://", "http://", "", "", "https://"])
     };
@@ -378,8 +380,9 @@ fn generate(count: usize) -> Vec<Case> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Decision {
     Direct,
-    /// Host (lower case, IPv6 without brackets), port, `Proxy-Authorization`.
-    Proxy(String, u16, Option<String>),
+    /// TLS to the proxy (an `https://` proxy), host (lower case, IPv6 without brackets), port,
+    /// `Proxy-Authorization`.
+    Proxy(bool, String, u16, Option<String>),
     /// The request is not sent (the text says why).
     Refused(String),
 }
@@ -399,23 +402,16 @@ fn sansboto_decides(env: &BTreeMap<String, String>, url: &str) -> Decision {
         Err(e) => Decision::Refused(e.to_string()),
         Ok(None) => Decision::Direct,
         Ok(Some(p)) => {
-            Decision::Proxy(p.host.to_ascii_lowercase(), p.port, p.authorization.clone())
+            let host = p.host.to_ascii_lowercase();
+            Decision::Proxy(p.tls, host, p.port, p.authorization.clone())
         }
     }
 }
 
 /// The deliberate difference that explains why sansboto decided `ours` where botocore decided
 /// `theirs`, if one does (README's deliberate differences).
-fn deliberate(
-    case: &Case,
-    ours: &Decision,
-    theirs: &Decision,
-    https_proxy: bool,
-) -> Option<&'static str> {
+fn deliberate(case: &Case, ours: &Decision, theirs: &Decision) -> Option<&'static str> {
     use Decision::*;
-    if let (Refused(_), Proxy(..), true) = (ours, theirs, https_proxy) {
-        return Some("an https:// proxy botocore uses, refused by sansboto");
-    }
     // botocore matches NO_PROXY against the endpoint once; sansboto against each request.
     if host_of(&case.url) != host_of(&case.endpoint) {
         let at_endpoint = Case {
@@ -425,7 +421,7 @@ fn deliberate(
         };
         let ours = sansboto_decides(&case.env, &case.endpoint);
         let alike = matches!((&ours, theirs), (Refused(_), Refused(_))) || ours == *theirs;
-        if alike || deliberate(&at_endpoint, &ours, theirs, https_proxy).is_some() {
+        if alike || deliberate(&at_endpoint, &ours, theirs).is_some() {
             return Some("NO_PROXY applied to the request's own host (botocore: the endpoint's)");
         }
     }
@@ -436,22 +432,25 @@ fn deliberate(
             .map(|(_, v)| v)
     };
     match (ours, theirs) {
-        // botocore prefixes `http://` to a URL that does not start with `http:` in lower case.
-        (_, Proxy(host, 80, None))
+        // botocore prefixes `http://` to a URL that does not start with `http:` or `https:` in
+        // lower case.
+        (_, Proxy(_, host, 80, None))
             if (host == "http" || host == "https")
                 && values().any(|v| {
-                    v.get(..5)
-                        .is_some_and(|s| s.eq_ignore_ascii_case("http:") && s != "http:")
+                    ["http:", "https:"].iter().any(|scheme| {
+                        v.get(..scheme.len())
+                            .is_some_and(|s| s.eq_ignore_ascii_case(scheme) && s != *scheme)
+                    })
                 }) =>
         {
             return Some(
                 "a proxy scheme in upper case read as http:// (botocore: a proxy named `http`)",
             );
         }
-        (Refused(_), Proxy(host, 80, None)) if host == "socks5" => {
+        (Refused(_), Proxy(_, host, 80, None)) if host == "socks5" => {
             return Some("a socks5:// proxy refused (botocore: a proxy named `socks5`)");
         }
-        (Proxy(_, _, Some(_)), Refused(e)) if e.starts_with("UnicodeEncodeError") => {
+        (Proxy(_, _, _, Some(_)), Refused(e)) if e.starts_with("UnicodeEncodeError") => {
             return Some("credentials outside ASCII sent as UTF-8 (botocore fails)");
         }
         _ => {}
@@ -561,21 +560,19 @@ fn host_of(url: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// botocore's decision, and whether the proxy it picked is an `https://` one.
-fn botocore_decision(answer: &serde_json::Value) -> (Decision, bool) {
+/// botocore's decision (urllib3's proxy scheme `https` is a TLS proxy).
+fn botocore_decision(answer: &serde_json::Value) -> Decision {
     match answer {
-        serde_json::Value::Null => (Decision::Direct, false),
-        serde_json::Value::String(e) => (Decision::Refused(e.clone()), false),
+        serde_json::Value::Null => Decision::Direct,
+        serde_json::Value::String(e) => Decision::Refused(e.clone()),
         serde_json::Value::Array(a) => {
             let host = a[1].as_str().unwrap();
             let host = host.trim_start_matches('[').trim_end_matches(']');
-            (
-                Decision::Proxy(
-                    host.to_ascii_lowercase(),
-                    a[2].as_u64().unwrap() as u16,
-                    a[3].as_str().map(str::to_owned),
-                ),
+            Decision::Proxy(
                 a[0] == "https",
+                host.to_ascii_lowercase(),
+                a[2].as_u64().unwrap() as u16,
+                a[3].as_str().map(str::to_owned),
             )
         }
         other => panic!("unexpected answer {other}"),
@@ -603,13 +600,13 @@ fn proxies_from_generated_environments_are_chosen_as_botocore_chooses_them() {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut differences = Vec::new();
     for (case, answer) in cases.iter().zip(answers) {
-        let (theirs, https_proxy) = botocore_decision(answer);
+        let theirs = botocore_decision(answer);
         let ours = sansboto_decides(&case.env, &case.url);
         let kind = match (&ours, &theirs) {
             (Decision::Direct, Decision::Direct) => "direct in both",
             (Decision::Proxy(..), Decision::Proxy(..)) if ours == theirs => "same proxy",
             (Decision::Refused(_), Decision::Refused(_)) => "refused by both",
-            _ if let Some(reason) = deliberate(case, &ours, &theirs, https_proxy) => reason,
+            _ if let Some(reason) = deliberate(case, &ours, &theirs) => reason,
             _ => {
                 let mut line = String::new();
                 write!(

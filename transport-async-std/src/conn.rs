@@ -1,8 +1,9 @@
 //! Connections for the HTTP/1.1 client ([`h1`](crate::h1)): TCP (async-net, so any executor
 //! works: async-std, smol, or a bare `block_on`) with the connect timeout over each step of the
-//! connect (TCP, tunnel, TLS handshake: the core's [`connect_step`]), the core's socket timer
-//! on every read and write, an optional proxy `CONNECT` tunnel (the core's
-//! [`open_tunnel`]), rustls 0.23 on top, and the liveness check of an idle connection (the
+//! connect (TCP, TLS to an `https://` proxy, tunnel, TLS handshake: the core's
+//! [`connect_step`]), the core's socket timer on every read and write, an optional proxy
+//! `CONNECT` tunnel (the core's [`open_tunnel`]), rustls 0.23 on top (inside the proxy's TLS
+//! when both), and the liveness check of an idle connection (the
 //! exchange and the pool are the core's [`driver`](sansboto_core::http1::driver)).
 
 use std::future::Future;
@@ -105,9 +106,50 @@ impl Stream for TimedTcp {
     }
 }
 
-impl Stream for futures_rustls::client::TlsStream<TimedTcp> {
+/// The TLS session with an `https://` proxy: a close without `close_notify` ends its stream,
+/// as the origin's does, so a tunnel inside it ends the same way.
+struct ProxyTls(futures_rustls::client::TlsStream<TimedTcp>);
+
+impl AsyncRead for ProxyTls {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let read = Pin::new(&mut self.get_mut().0).poll_read(cx, buf);
+        read.map(sansboto_host::tls::ragged_eof_as_end)
+    }
+}
+
+impl AsyncWrite for ProxyTls {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().0).poll_flush(cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().0).poll_close(cx)
+    }
+}
+
+impl Stream for ProxyTls {
     fn holds_unread(&mut self) -> bool {
-        sansboto_host::tls::holds_unread(self.get_mut().1)
+        sansboto_host::tls::holds_unread(self.0.get_mut().1)
+    }
+}
+
+/// TLS with the origin, over TCP or over an `https://` proxy's TLS.
+impl Stream for futures_rustls::client::TlsStream<Box<dyn Stream>> {
+    fn holds_unread(&mut self) -> bool {
+        let (hop, session) = self.get_mut();
+        sansboto_host::tls::holds_unread(session) || hop.holds_unread()
     }
 }
 
@@ -117,8 +159,8 @@ impl Stream for Box<dyn Stream> {
     }
 }
 
-/// An open connection: its stream (`S` is the TCP stream itself while a proxy tunnel is asked
-/// for), and a second handle on the socket, to check an idle connection is still open.
+/// An open connection: its stream, and a second handle on the socket, to check an idle
+/// connection is still open.
 pub(crate) struct Conn<S = Box<dyn Stream>> {
     io: S,
     tcp: TcpStream,
@@ -143,17 +185,20 @@ impl<S: Stream> ByteIo for Conn<S> {
     }
 }
 
-/// Open a connection along `route` (to the proxy when there is one, with a `CONNECT` tunnel for
-/// https), then TLS for https.
-pub(crate) async fn connect(
-    route: &Route,
-    cfg: &HttpConfig,
-    tls: &Arc<ClientConfig>,
-) -> io::Result<Conn> {
+/// The rustls configurations a connection may need: the origin's, and an `https://` proxy's
+/// when the client has one (`sansboto_host::tls::proxy_client_config`).
+pub(crate) struct TlsConfigs {
+    pub(crate) origin: Arc<ClientConfig>,
+    pub(crate) proxy: Option<Arc<ClientConfig>>,
+}
+
+/// Open a connection along `route` (to the proxy when there is one, over TLS for an
+/// `https://` proxy, with a `CONNECT` tunnel for https), then TLS for https.
+pub(crate) async fn connect(route: &Route, cfg: &HttpConfig, tls: &TlsConfigs) -> io::Result<Conn> {
     let (host, port) = route.connect_to();
-    // The connect timeout bounds each step on its own: the TCP connect, the proxy's CONNECT
-    // exchange, the TLS handshake (a server trickling its bytes would restart the per-read
-    // socket timer with each one).
+    // The connect timeout bounds each step on its own: the TCP connect, the proxy's TLS
+    // handshake, its CONNECT exchange, the TLS handshake (a server trickling its bytes would
+    // restart the per-read socket timer with each one).
     let limit = cfg.connect_timeout;
     let step = |step| connect_step(&route.step(step), limit, Instant::now());
     let tcp = within(step(OpenStep::Connect), TcpStream::connect((host, port))).await?;
@@ -162,21 +207,34 @@ pub(crate) async fn connect(
         tcp: tcp.clone(),
         waits: TimedWaits::new(cfg.read_timeout),
     };
-    let mut conn = Conn { io: timed, tcp };
+    let hop: Box<dyn Stream> = match route.proxy_tls() {
+        Some(proxy) => {
+            let config = (tls.proxy.clone())
+                .ok_or_else(|| io::Error::other("no TLS configuration for the https:// proxy"))?;
+            let name = sansboto_host::tls::server_name(&proxy.host)?;
+            let handshake = futures_rustls::TlsConnector::from(config).connect(name, timed);
+            Box::new(ProxyTls(
+                within(step(OpenStep::ProxyTlsHandshake), handshake).await?,
+            ))
+        }
+        None => Box::new(timed),
+    };
+    let mut conn = Conn { io: hop, tcp };
     if let Some(p) = route.tunnels() {
         let tunnel = open_tunnel(&mut conn, p, &route.host, route.port);
         within(step(OpenStep::Tunnel), tunnel).await?;
     }
-    let Conn { io: timed, tcp } = conn;
-    let io = if route.https {
-        let name = sansboto_host::tls::server_name(&route.host)?;
-        let handshake = futures_rustls::TlsConnector::from(tls.clone()).connect(name, timed);
-        let stream = within(step(OpenStep::TlsHandshake), handshake).await?;
-        Box::new(stream) as Box<dyn Stream>
-    } else {
-        Box::new(timed)
-    };
-    Ok(Conn { io, tcp })
+    if !route.https {
+        return Ok(conn);
+    }
+    let Conn { io: hop, tcp } = conn;
+    let name = sansboto_host::tls::server_name(&route.host)?;
+    let handshake = futures_rustls::TlsConnector::from(tls.origin.clone()).connect(name, hop);
+    let stream = within(step(OpenStep::TlsHandshake), handshake).await?;
+    Ok(Conn {
+        io: Box::new(stream),
+        tcp,
+    })
 }
 
 /// An idle connection is open when a peek would block (its socket is non-blocking): the end of

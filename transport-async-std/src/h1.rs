@@ -10,14 +10,13 @@ use std::task::{Context, Poll};
 
 use futures_io::{AsyncBufRead, AsyncRead};
 use http_types::{Body, Request, Response, StatusCode};
-use rustls::ClientConfig;
 use sansboto_core::connection::SendFailure;
 use sansboto_core::http1::driver::{self, Driver, PooledBody};
 use sansboto_core::http1::Route;
 use sansboto_core::HttpConfig;
 use sansboto_core::{TransportError, TransportErrorKind};
 
-use crate::conn::{self, Conn};
+use crate::conn::{self, Conn, TlsConfigs};
 use crate::request_error;
 
 /// The request's URI and header fields exactly as the core built them, carried through surf in
@@ -42,7 +41,7 @@ pub(crate) struct H1Client {
 
 struct Inner {
     cfg: HttpConfig,
-    tls: Arc<ClientConfig>,
+    tls: TlsConfigs,
     driver: Driver<Conn>,
     /// What surf asks for through `HttpClient::config`; sansboto's settings live in `cfg`.
     surf_config: http_client::Config,
@@ -58,7 +57,10 @@ impl fmt::Debug for H1Client {
 
 impl H1Client {
     pub(crate) fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
-        let tls = Arc::new(sansboto_host::tls::client_config(&cfg)?);
+        let tls = TlsConfigs {
+            origin: Arc::new(sansboto_host::tls::client_config(&cfg)?),
+            proxy: sansboto_host::tls::proxy_client_config(&cfg)?,
+        };
         let driver = sansboto_host::tls::h1_driver(&cfg, conn::still_open);
         let surf_config = http_client::Config::new().set_timeout(None);
         Ok(H1Client {

@@ -1,7 +1,8 @@
 //! Connections of the blocking client: TCP with the connect timeout per resolved address, the
 //! core's socket timer on every read and write (as the socket's own timeouts), an optional
-//! deadline over a whole exchange, a proxy `CONNECT` or the TLS handshake, the tunnel (the core's
-//! [`open_tunnel`]), rustls on top, and the liveness check of an idle connection; the core's
+//! deadline over a whole exchange, a proxy `CONNECT` or the TLS handshake, TLS to an `https://`
+//! proxy, the tunnel (the core's [`open_tunnel`]), rustls on top (inside the proxy's TLS when
+//! both), and the liveness check of an idle connection; the core's
 //! [`driver`](sansboto_core::http1::driver) reads and writes them through [`ByteIo`].
 
 use std::io::{self, Read, Write};
@@ -57,17 +58,80 @@ impl Write for TimedTcp {
     }
 }
 
-/// An open connection, plain or TLS; its reads and writes complete at once (never `Pending`).
+/// The connection to the first hop: TCP, or a TLS session over it with an `https://` proxy.
+pub(crate) enum Hop {
+    Tcp(TimedTcp),
+    ProxyTls(Box<StreamOwned<ClientConnection, TimedTcp>>),
+}
+
+/// The TCP stream under a stream, where its timer and deadline are.
+trait OnTcp: Read + Write {
+    fn tcp(&mut self) -> &mut TimedTcp;
+}
+
+impl OnTcp for TimedTcp {
+    fn tcp(&mut self) -> &mut TimedTcp {
+        self
+    }
+}
+
+impl OnTcp for Hop {
+    fn tcp(&mut self) -> &mut TimedTcp {
+        match self {
+            Hop::Tcp(tcp) => tcp,
+            Hop::ProxyTls(tls) => &mut tls.sock,
+        }
+    }
+}
+
+impl Read for Hop {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Hop::Tcp(tcp) => tcp.read(buf),
+            // A proxy closing without `close_notify` ends the stream, as the origin's would.
+            Hop::ProxyTls(tls) => sansboto_host::tls::ragged_eof_as_end(tls.read(buf)),
+        }
+    }
+}
+
+impl Write for Hop {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Hop::Tcp(tcp) => tcp.write(buf),
+            Hop::ProxyTls(tls) => tls.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Hop::Tcp(tcp) => tcp.flush(),
+            Hop::ProxyTls(tls) => tls.flush(),
+        }
+    }
+}
+
+impl Hop {
+    /// Plaintext the proxy's TLS session holds that nobody asked for.
+    fn holds_unread(&mut self) -> bool {
+        match self {
+            Hop::Tcp(_) => false,
+            Hop::ProxyTls(tls) => sansboto_host::tls::holds_unread(&mut tls.conn),
+        }
+    }
+}
+
+/// An open connection, plain or TLS (each over its [`Hop`]); its reads and writes complete at
+/// once (never `Pending`).
 pub(crate) enum Conn {
-    Plain(TimedTcp),
-    Tls(Box<StreamOwned<ClientConnection, TimedTcp>>),
+    Plain(Hop),
+    Tls(Box<StreamOwned<ClientConnection, Hop>>),
 }
 
 impl Conn {
     fn tcp(&mut self) -> &mut TimedTcp {
         match self {
-            Conn::Plain(tcp) => tcp,
-            Conn::Tls(tls) => &mut tls.sock,
+            Conn::Plain(hop) => hop.tcp(),
+            Conn::Tls(tls) => tls.sock.tcp(),
         }
     }
 
@@ -138,19 +202,51 @@ impl ByteIo for Conn {
 
     fn holds_unread(&mut self) -> bool {
         match self {
-            Conn::Plain(_) => false,
-            Conn::Tls(tls) => sansboto_host::tls::holds_unread(&mut tls.conn),
+            Conn::Plain(hop) => hop.holds_unread(),
+            Conn::Tls(tls) => {
+                sansboto_host::tls::holds_unread(&mut tls.conn) || tls.sock.holds_unread()
+            }
         }
     }
 }
 
-/// Open a connection along `route` (to the proxy when there is one, with a `CONNECT` tunnel
-/// for https), then TLS for https; the whole of it within `deadline` when given. (A future
-/// only for the driver: it never waits.)
+/// The rustls configurations a connection may need: the origin's, and an `https://` proxy's
+/// when the client has one (`sansboto_host::tls::proxy_client_config`).
+pub(crate) struct TlsConfigs {
+    pub(crate) origin: Arc<ClientConfig>,
+    pub(crate) proxy: Option<Arc<ClientConfig>>,
+}
+
+/// A TLS session with `host` over `sock`, its handshake done now (so its failures are the
+/// connection's, not the request's) and bounded as a whole by the connect timeout on its own
+/// (a server trickling its handshake would restart a per-read limit with each byte).
+fn handshake<S: OnTcp>(
+    config: &Arc<ClientConfig>,
+    host: &str,
+    sock: S,
+    what: &str,
+    cfg: &HttpConfig,
+    deadline: Option<&Deadline>,
+) -> io::Result<StreamOwned<ClientConnection, S>> {
+    let name = sansboto_host::tls::server_name(host)?;
+    let session = ClientConnection::new(config.clone(), name).map_err(io::Error::other)?;
+    let mut tls = StreamOwned::new(session, sock);
+    let own = connect_step(what, cfg.connect_timeout, Instant::now());
+    tls.sock.tcp().waits.deadline = Some(own.earliest(deadline));
+    while tls.conn.is_handshaking() {
+        tls.conn.complete_io(&mut tls.sock)?;
+    }
+    tls.sock.tcp().waits.deadline = deadline.cloned();
+    Ok(tls)
+}
+
+/// Open a connection along `route` (to the proxy when there is one, over TLS for an
+/// `https://` proxy, with a `CONNECT` tunnel for https), then TLS for https; the whole of it
+/// within `deadline` when given. (A future only for the driver: it never waits.)
 pub(crate) async fn connect(
     route: &Route,
     cfg: &HttpConfig,
-    tls: &Arc<ClientConfig>,
+    tls: &TlsConfigs,
     deadline: Option<&Deadline>,
 ) -> io::Result<Conn> {
     let (host, port) = route.connect_to();
@@ -160,37 +256,38 @@ pub(crate) async fn connect(
     let tcp = connect_each((host, port), addrs, limit, deadline, Instant::now, connect)?;
     sansboto_host::tcp::configure(&tcp, cfg.tcp_keepalive)?;
     let waits = BlockingWaits::new(cfg.read_timeout, deadline.cloned());
-    let mut timed = TimedTcp { tcp, waits };
+    let timed = TimedTcp { tcp, waits };
+    let mut hop = match route.proxy_tls() {
+        Some(proxy) => {
+            let config = tls
+                .proxy
+                .as_ref()
+                .ok_or_else(|| io::Error::other("no TLS configuration for the https:// proxy"))?;
+            let what = route.step(OpenStep::ProxyTlsHandshake);
+            let session = handshake(config, &proxy.host, timed, &what, cfg, deadline)?;
+            Hop::ProxyTls(Box::new(session))
+        }
+        None => Hop::Tcp(timed),
+    };
     if let Some(proxy) = route.tunnels() {
         // The connect timeout bounds the proxy's CONNECT exchange on its own.
         let what = route.step(OpenStep::Tunnel);
         let own = connect_step(&what, cfg.connect_timeout, Instant::now());
-        timed.waits.deadline = Some(own.earliest(deadline));
-        let mut plain = Conn::Plain(timed);
+        hop.tcp().waits.deadline = Some(own.earliest(deadline));
+        let mut plain = Conn::Plain(hop);
         open_tunnel(&mut plain, proxy, &route.host, route.port).await?;
-        let Conn::Plain(tcp) = plain else {
+        let Conn::Plain(tunnel) = plain else {
             return Err(io::Error::other("the tunnel left its plain connection"));
         };
-        timed = tcp;
-        timed.waits.deadline = deadline.cloned();
+        hop = tunnel;
+        hop.tcp().waits.deadline = deadline.cloned();
     }
     Ok(if route.https {
-        let name = sansboto_host::tls::server_name(&route.host)?;
-        let session = ClientConnection::new(tls.clone(), name).map_err(io::Error::other)?;
-        // The connect timeout bounds the handshake as a whole, on its own (a server trickling
-        // its handshake would restart a per-read limit with each byte).
         let what = route.step(OpenStep::TlsHandshake);
-        let own = connect_step(&what, cfg.connect_timeout, Instant::now());
-        timed.waits.deadline = Some(own.earliest(deadline));
-        let mut tls = StreamOwned::new(session, timed);
-        // Handshake now, so its failures are the connection's, not the request's.
-        while tls.conn.is_handshaking() {
-            tls.conn.complete_io(&mut tls.sock)?;
-        }
-        tls.sock.waits.deadline = deadline.cloned();
-        Conn::Tls(Box::new(tls))
+        let session = handshake(&tls.origin, &route.host, hop, &what, cfg, deadline)?;
+        Conn::Tls(Box::new(session))
     } else {
-        Conn::Plain(timed)
+        Conn::Plain(hop)
     })
 }
 
@@ -206,7 +303,7 @@ mod tests {
         let tcp = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server, _) = listener.accept().unwrap();
         let waits = BlockingWaits::new(Duration::from_secs(5), None);
-        (Conn::Plain(TimedTcp { tcp, waits }), server)
+        (Conn::Plain(Hop::Tcp(TimedTcp { tcp, waits })), server)
     }
 
     /// Whether the check finds `conn` closed within a second (what the server did takes a

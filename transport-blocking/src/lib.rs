@@ -76,7 +76,7 @@ mod conn;
 mod rewind;
 
 use body::BlockingIo;
-use conn::Conn;
+use conn::{Conn, TlsConfigs};
 
 pub use client::{
     block_on, event_iter, page_iter, take_body, Client, ClientBuilder, EventStream, Pages, Session,
@@ -114,7 +114,7 @@ pub struct HttpClient {
 
 struct Inner {
     cfg: HttpConfig,
-    tls: Arc<rustls::ClientConfig>,
+    tls: TlsConfigs,
     driver: Driver<Conn>,
 }
 
@@ -129,7 +129,10 @@ impl std::fmt::Debug for HttpClient {
 impl HttpClient {
     /// A client for `cfg` (reads the CA bundle file, if one is configured).
     pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
-        let tls = Arc::new(sansboto_host::tls::client_config(&cfg)?);
+        let tls = TlsConfigs {
+            origin: Arc::new(sansboto_host::tls::client_config(&cfg)?),
+            proxy: sansboto_host::tls::proxy_client_config(&cfg)?,
+        };
         let driver = sansboto_host::tls::h1_driver(&cfg, Conn::still_open);
         Ok(HttpClient {
             inner: Arc::new(Inner { cfg, tls, driver }),

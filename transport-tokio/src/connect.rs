@@ -1,6 +1,6 @@
-//! Opening connections along the core's [`Route`] (TCP with a connect timeout, through a
-//! proxy in absolute form for `http://` or the core's [`open_tunnel`] for `https://`, then the
-//! TLS handshake), and the core's socket timer ([`TimedWaits`]) on the socket itself, so the
+//! Opening connections along the core's [`Route`] (TCP with a connect timeout, TLS to an
+//! `https://` proxy, through a proxy in absolute form for `http://` or the core's
+//! [`open_tunnel`] for `https://`, then the TLS handshake, inside the proxy's TLS when both), and the core's socket timer ([`TimedWaits`]) on the socket itself, so the
 //! read timeout covers the response head, every body chunk and the TLS handshake alike. Also
 //! what hyper's errors mean to the core ([`Hyper`]). The rustls configuration is
 //! `sansboto_host::tls`; the TLS stream is tokio-rustls's, driven here rather than by
@@ -38,6 +38,8 @@ pub(crate) struct Connector {
     pub(crate) tcp_keepalive: bool,
     /// The TLS configuration, offering by ALPN the one protocol its pool speaks.
     pub(crate) tls: TlsConnector,
+    /// The TLS configuration for an `https://` proxy, when the client has one.
+    pub(crate) proxy_tls: Option<TlsConnector>,
 }
 
 impl std::fmt::Debug for Connector {
@@ -77,42 +79,58 @@ impl Connector {
             .await
             .map_err(|_| timed_out(OpenStep::Connect))??;
         sansboto_host::tcp::configure(&tcp, self.tcp_keepalive)?;
-        let mut stream = TimedStream::new(tcp, self.read_timeout, route.absolute_form());
+        let timed = TimedStream::new(tcp, self.read_timeout, route.absolute_form());
+        let mut hop = match route.proxy_tls() {
+            Some(proxy) => {
+                let connector = self.proxy_tls.as_ref().ok_or_else(|| {
+                    io::Error::other("no TLS configuration for the https:// proxy")
+                })?;
+                let name = sansboto_host::tls::server_name(&proxy.host)?;
+                let tls = tokio::time::timeout(limit, connector.connect(name, timed))
+                    .await
+                    .map_err(|_| timed_out(OpenStep::ProxyTlsHandshake))??;
+                Layer::Tls(Box::new(tls))
+            }
+            None => Layer::Plain(timed),
+        };
         if let Some(proxy) = route.tunnels() {
-            tokio::time::timeout(
-                limit,
-                open_tunnel(&mut stream, proxy, &route.host, route.port),
-            )
-            .await
-            .map_err(|_| timed_out(OpenStep::Tunnel))??;
+            tokio::time::timeout(limit, open_tunnel(&mut hop, proxy, &route.host, route.port))
+                .await
+                .map_err(|_| timed_out(OpenStep::Tunnel))??;
         }
         if !route.https {
-            return Ok(Stream::Plain(stream));
+            return Ok(Layer::Plain(hop));
         }
         let name = sansboto_host::tls::server_name(&route.host)?;
-        let tls = tokio::time::timeout(limit, self.tls.connect(name, stream))
+        let tls = tokio::time::timeout(limit, self.tls.connect(name, hop))
             .await
             .map_err(|_| timed_out(OpenStep::TlsHandshake))??;
-        Ok(Stream::Tls(Box::new(tls)))
+        Ok(Layer::Tls(Box::new(tls)))
     }
 }
 
-/// A connection as hyper uses it: the timed socket, or TLS over it.
+/// A stream as it is (`Plain`), or a TLS session over it.
 #[derive(Debug)]
-pub(crate) enum Stream {
-    Plain(TimedStream),
-    Tls(Box<TlsStream<TimedStream>>),
+pub(crate) enum Layer<P> {
+    Plain(P),
+    Tls(Box<TlsStream<P>>),
 }
 
-impl AsyncRead for Stream {
+/// The connection to the first hop: the timed socket, or TLS with an `https://` proxy over it.
+pub(crate) type Hop = Layer<TimedStream>;
+
+/// A connection as hyper uses it: the first hop, or TLS with the origin over it.
+pub(crate) type Stream = Layer<Hop>;
+
+impl<P: AsyncRead + AsyncWrite + Unpin> AsyncRead for Layer<P> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Stream::Tls(s) => {
+            Layer::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Layer::Tls(s) => {
                 let read = ready!(Pin::new(s).poll_read(cx, buf));
                 let ended = sansboto_host::tls::ragged_eof_as_end(read.map(|()| 0));
                 Poll::Ready(ended.map(drop))
@@ -121,15 +139,15 @@ impl AsyncRead for Stream {
     }
 }
 
-impl AsyncWrite for Stream {
+impl<P: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Layer<P> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Stream::Tls(s) => Pin::new(s).poll_write(cx, buf),
+            Layer::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Layer::Tls(s) => Pin::new(s).poll_write(cx, buf),
         }
     }
 
@@ -139,38 +157,38 @@ impl AsyncWrite for Stream {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-            Stream::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Layer::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Layer::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
         }
     }
 
     fn is_write_vectored(&self) -> bool {
         match self {
-            Stream::Plain(s) => s.is_write_vectored(),
-            Stream::Tls(s) => s.is_write_vectored(),
+            Layer::Plain(s) => s.is_write_vectored(),
+            Layer::Tls(s) => s.is_write_vectored(),
         }
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
-            Stream::Tls(s) => Pin::new(s).poll_flush(cx),
+            Layer::Plain(s) => Pin::new(s).poll_flush(cx),
+            Layer::Tls(s) => Pin::new(s).poll_flush(cx),
         }
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Stream::Tls(s) => Pin::new(s).poll_shutdown(cx),
+            Layer::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Layer::Tls(s) => Pin::new(s).poll_shutdown(cx),
         }
     }
 }
 
-impl Connection for Stream {
+impl<P: AsyncRead + AsyncWrite + Unpin + Connection> Connection for Layer<P> {
     fn connected(&self) -> Connected {
         match self {
-            Stream::Plain(s) => s.connected(),
-            Stream::Tls(s) => {
+            Layer::Plain(s) => s.connected(),
+            Layer::Tls(s) => {
                 let (tcp, tls) = s.get_ref();
                 let connected = tcp.connected();
                 match tls.alpn_protocol() {
@@ -179,6 +197,23 @@ impl Connection for Stream {
                 }
             }
         }
+    }
+}
+
+/// The first hop as the core's [`ByteIo`], for the core's [`open_tunnel`].
+impl ByteIo for Hop {
+    fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        let mut read = ReadBuf::new(buf);
+        ready!(AsyncRead::poll_read(Pin::new(self), cx, &mut read))?;
+        Poll::Ready(Ok(read.filled().len()))
+    }
+
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        AsyncWrite::poll_write(Pin::new(self), cx, buf)
+    }
+
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        AsyncWrite::poll_flush(Pin::new(self), cx)
     }
 }
 
@@ -285,23 +320,6 @@ impl AsyncWrite for TimedStream {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().tcp).poll_shutdown(cx)
-    }
-}
-
-/// The socket as the core's [`ByteIo`], for the core's [`open_tunnel`].
-impl ByteIo for TimedStream {
-    fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        let mut read = ReadBuf::new(buf);
-        ready!(AsyncRead::poll_read(Pin::new(self), cx, &mut read))?;
-        Poll::Ready(Ok(read.filled().len()))
-    }
-
-    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        AsyncWrite::poll_write(Pin::new(self), cx, buf)
-    }
-
-    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        AsyncWrite::poll_flush(Pin::new(self), cx)
     }
 }
 

@@ -93,6 +93,8 @@ impl HttpClient {
     /// reads the CA bundle file, if one is configured.
     pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
         let tls = sansboto_host::tls::client_config(&cfg)?;
+        let proxy_tls = sansboto_host::tls::proxy_client_config(&cfg)?;
+        let proxy_tls = proxy_tls.map(tokio_rustls::TlsConnector::from);
         let proxy = cfg.proxy.map(Arc::new);
         // The HTTP/2 pool offers `h2` by ALPN; the HTTP/1.1 one `http/1.1`, as the host's
         // configuration does (and botocore's urllib3).
@@ -105,6 +107,7 @@ impl HttpClient {
                 proxy: proxy.clone(),
                 tcp_keepalive: cfg.tcp_keepalive,
                 tls: tokio_rustls::TlsConnector::from(Arc::new(tls)),
+                proxy_tls: proxy_tls.clone(),
             }
         };
         let mut builder = HyperClient::builder(TokioExecutor::new());

@@ -68,6 +68,12 @@ impl Route {
         }
     }
 
+    /// The proxy when the connection to it is itself TLS (an `https://` proxy URL): the
+    /// transport's first handshake is with the proxy, before any tunnel or request.
+    pub fn proxy_tls(&self) -> Option<&ProxyUrl> {
+        self.proxy.as_ref().filter(|p| p.tls)
+    }
+
     /// Whether the connection starts with a `CONNECT` tunnel through the proxy (https through
     /// a proxy; plain http goes to the proxy in absolute form).
     pub fn tunnels(&self) -> Option<&ProxyUrl> {
@@ -80,16 +86,17 @@ impl Route {
     }
 
     /// What `step` of opening this route's connection is called in errors: "connecting to
-    /// host:port" (where the TCP connection goes), "proxy CONNECT to host:port", "TLS handshake
-    /// with host:port" (the origin). With [`connect_step`](crate::connection::connect_step),
+    /// host:port" (where the TCP connection goes), "TLS handshake with proxy host:port",
+    /// "proxy CONNECT to host:port", "TLS handshake with host:port" (the origin). With [`connect_step`](crate::connection::connect_step),
     /// the connect timeout's bound over that step.
     pub fn step(&self, step: OpenStep) -> String {
         let (host, port) = match step {
-            OpenStep::Connect => self.connect_to(),
+            OpenStep::Connect | OpenStep::ProxyTlsHandshake => self.connect_to(),
             OpenStep::Tunnel | OpenStep::TlsHandshake => (self.host.as_str(), self.port),
         };
         let what = match step {
             OpenStep::Connect => "connecting to",
+            OpenStep::ProxyTlsHandshake => "TLS handshake with proxy",
             OpenStep::Tunnel => "proxy CONNECT to",
             OpenStep::TlsHandshake => "TLS handshake with",
         };
@@ -98,11 +105,15 @@ impl Route {
 }
 
 /// A step of opening a connection, each bounded by the connect timeout on its own (as urllib3
-/// bounds them): the TCP connect, the proxy's `CONNECT` exchange, the TLS handshake.
+/// bounds them): the TCP connect, the TLS handshake with an `https://` proxy, the proxy's
+/// `CONNECT` exchange, the TLS handshake with the origin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OpenStep {
     /// The TCP connect, to the proxy when there is one.
     Connect,
+    /// The TLS handshake with an `https://` proxy.
+    ProxyTlsHandshake,
     /// The `CONNECT` exchange with the proxy, for https through a proxy.
     Tunnel,
     /// The TLS handshake with the origin.

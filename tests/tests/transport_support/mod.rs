@@ -1,6 +1,6 @@
 //! Tiny loopback HTTP/1.1 servers (std::net + threads) shared by the three transport crates'
 //! tests: an echo server, misbehaving servers (silent, truncating, closing), a TLS server with a
-//! self-signed certificate, and a forward proxy. Every server binds 127.0.0.1:0 and its threads
+//! self-signed certificate, and a forward proxy (plain, or speaking TLS itself). Every server binds 127.0.0.1:0 and its threads
 //! end on their own (bounded waits), so tests never touch the network or hang. The plain-http
 //! servers also answer over memory ([`serve_in_memory`]), for the in-memory transport.
 #![allow(dead_code)]
@@ -86,6 +86,12 @@ impl Server {
         Self::start_inner(Mode::Echo, Some(tls))
     }
 
+    /// A forward proxy (as [`Mode::Proxy`]) that speaks TLS with `tls` itself: an `https://`
+    /// proxy.
+    pub(crate) fn start_tls_proxy(tls: Arc<rustls::ServerConfig>) -> Server {
+        Self::start_inner(Mode::Proxy, Some(tls))
+    }
+
     fn start_inner(mode: Mode, tls: Option<Arc<rustls::ServerConfig>>) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
@@ -108,7 +114,10 @@ impl Server {
                     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
                     let _ = stream.set_nodelay(true);
                     match tls {
-                        _ if mode == Mode::Proxy => {
+                        Some(cfg) if mode == Mode::Proxy => {
+                            let _ = tls_proxy_conn(stream, cfg, &seen);
+                        }
+                        None if mode == Mode::Proxy => {
                             let _ = proxy_conn(stream, &seen);
                         }
                         Some(cfg) => {
@@ -423,6 +432,82 @@ fn proxy_conn(stream: TcpStream, seen: &Mutex<Vec<SeenRequest>>) -> std::io::Res
     let _ = std::io::copy(&mut client_read, &mut upstream);
     let _ = upstream.shutdown(std::net::Shutdown::Both);
     Ok(())
+}
+
+/// An `https://` proxy's connection: the TLS handshake, then [`proxy_answer`] over TLS; a
+/// `CONNECT` is tunnelled inside the TLS session to the target (one thread relaying both ways
+/// with short waits, since a rustls session cannot be split between two threads).
+fn tls_proxy_conn(
+    tcp: TcpStream,
+    cfg: Arc<rustls::ServerConfig>,
+    seen: &Mutex<Vec<SeenRequest>>,
+) -> std::io::Result<()> {
+    let conn = rustls::ServerConnection::new(cfg).map_err(std::io::Error::other)?;
+    let tls = std::cell::RefCell::new(rustls::StreamOwned::new(conn, tcp));
+    // Heads are read a byte at a time, so nothing after a `CONNECT` head is read early.
+    let mut one_byte = BufReader::with_capacity(1, Shared(&tls));
+    let req = proxy_answer(&mut one_byte, &mut Shared(&tls), seen)?;
+    drop(one_byte);
+    let mut tls = tls.into_inner();
+    let Some(req) = req else { return Ok(()) };
+    let Ok(mut upstream) = TcpStream::connect(&req.target) else {
+        tls.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")?;
+        return tls.flush();
+    };
+    tls.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
+    tls.flush()?;
+    let wait = Some(Duration::from_millis(2));
+    tls.sock.set_read_timeout(wait)?;
+    upstream.set_read_timeout(wait)?;
+    let waited = |e: &std::io::Error| {
+        matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        )
+    };
+    let mut buf = vec![0u8; 16 * 1024];
+    let idle_limit = std::time::Instant::now() + Duration::from_secs(10);
+    while std::time::Instant::now() < idle_limit {
+        match tls.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => upstream.write_all(&buf[..n])?,
+            Err(e) if waited(&e) => {}
+            Err(_) => break,
+        }
+        match upstream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                tls.write_all(&buf[..n])?;
+                tls.flush()?;
+            }
+            Err(e) if waited(&e) => {}
+            Err(_) => break,
+        }
+    }
+    tls.conn.send_close_notify();
+    let _ = tls.flush();
+    let _ = upstream.shutdown(std::net::Shutdown::Both);
+    Ok(())
+}
+
+/// One stream as both the reader and the writer of [`proxy_answer`] (which never does both at
+/// once).
+struct Shared<'a, S>(&'a std::cell::RefCell<S>);
+
+impl<S: Read> Read for Shared<'_, S> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().read(buf)
+    }
+}
+
+impl<S: Write> Write for Shared<'_, S> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.borrow_mut().flush()
+    }
 }
 
 /// The forward proxy's requests, each recorded: absolute-form ones it answers itself

@@ -596,6 +596,62 @@ pub(crate) async fn https_through_a_connect_tunnel<T: TransportUnderTest>() {
     assert_eq!(seen[0].target, format!("localhost:{}", origin.addr.port()));
 }
 
+/// An `https://` proxy (TLS to the proxy itself, as urllib3 speaks to one for botocore):
+/// verified with the client's CA bundle; plain http goes to it in absolute form inside its TLS,
+/// https through a `CONNECT` tunnel with the origin's TLS inside the proxy's.
+pub(crate) async fn https_and_http_through_a_tls_proxy<T: TransportUnderTest>() {
+    let (server_cfg, pem) = support::self_signed();
+    let proxy = Server::start_tls_proxy(server_cfg.clone());
+    let origin = Server::start_tls(server_cfg);
+    let url = ProxyUrl::parse(&format!("https://localhost:{}", proxy.addr.port())).unwrap();
+    assert!(url.tls);
+    let proxies = ProxyConfig {
+        http: Some(url.clone()),
+        https: Some(url),
+        ..ProxyConfig::default()
+    };
+    let bundle = support::temp_file(&format!("{}-tls-proxy-ca.pem", T::NAME), pem.as_bytes());
+    let c = connect::<T>(HttpConfig {
+        proxy: Some(proxies.clone()),
+        ca_bundle: Some(bundle),
+        ..HttpConfig::default()
+    });
+
+    let tunnelled = format!("https://localhost:{}/t", origin.addr.port());
+    assert_eq!(
+        text(&c, request("GET", &tunnelled, Body::Empty)).await,
+        "GET 0 0"
+    );
+    assert_eq!(
+        text(&c, request("PUT", &tunnelled, Body::from(b"abc".to_vec()))).await,
+        format!("PUT 3 {}", support::checksum(b"abc".iter().copied(), 0)),
+        "the tunnelled connection was reused"
+    );
+    let seen = proxy.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1, "one tunnel: {seen:?}");
+    assert_eq!(seen[0].method, "CONNECT");
+    assert_eq!(seen[0].target, format!("localhost:{}", origin.addr.port()));
+    assert_eq!(origin.seen.lock().unwrap().len(), 2);
+
+    let HttpViaProxy::AbsoluteForm { target } = T::HTTP_VIA_PROXY;
+    let plain = "http://bucket.example.invalid/key?x=1";
+    let got = text(&c, request("GET", plain, Body::Empty)).await;
+    assert_eq!(got, format!("proxied {target}"));
+    assert_eq!(proxy.seen.lock().unwrap().len(), 2);
+
+    // The proxy's certificate is checked as a server's: untrusted without the bundle.
+    let untrusting = connect::<T>(HttpConfig {
+        proxy: Some(proxies),
+        ..HttpConfig::default()
+    });
+    let err = untrusting
+        .send(request("GET", &tunnelled, Body::Empty))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, TransportErrorKind::Tls, "{err}");
+    assert_eq!(proxy.seen.lock().unwrap().len(), 2, "no request reached it");
+}
+
 pub(crate) async fn sleep_and_clocks<T: TransportUnderTest>() {
     let c = client::<T>();
     let started = T::monotonic_now();
