@@ -1245,7 +1245,7 @@ enum BodyPlan {
 async fn exchange<T: Transport>(
     transport: &T,
     request: http::Request<Body>,
-    kind: Exchange,
+    kind: Exchange<'_>,
     limits: BodyLimits,
     plan: impl FnOnce(&http::response::Parts) -> BodyPlan + Send,
 ) -> Result<http::Response<Body>, TransportError> {
@@ -1278,13 +1278,13 @@ async fn exchange<T: Transport>(
 async fn send_and_read<T: Transport>(
     transport: &T,
     request: http::Request<Body>,
-    kind: Exchange,
+    kind: Exchange<'_>,
     limits: BodyLimits,
     plan: impl FnOnce(&http::response::Parts) -> BodyPlan + Send,
 ) -> Result<http::Response<Body>, TransportError> {
     let response = transport.send(request).await?;
     let (parts, mut body) = response.into_parts();
-    trace::response_head(&parts);
+    trace::response_head(&parts, kind);
     let body = match plan(&parts) {
         BodyPlan::Stream(validator) => {
             let check = T::check(&mut body);
@@ -1436,8 +1436,9 @@ async fn drive_call_from<T: Transport>(
                         },
                     ))
                 };
+                let kind = Exchange::Call(trace::sensitive_names(client, operation));
                 let response = attempt
-                    .instrument(exchange(transport, request, Exchange::Call, limits, plan))
+                    .instrument(exchange(transport, request, kind, limits, plan))
                     .await;
                 let now = transport.now();
                 let status = response.as_ref().ok().map(|r| r.status().as_u16());

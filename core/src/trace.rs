@@ -11,9 +11,11 @@
 //! retry decisions and backoff, the credential provider chosen, the endpoint resolved and a
 //! model loaded. Without the feature every function here does nothing and compiles away.
 //!
-//! No field carries a secret: signatures, session and IMDS tokens, SSE-C keys and the secret
-//! parts of credential responses are replaced by `<redacted>`, and the bodies of credential
-//! providers' exchanges are never shown, only their length.
+//! No field carries a secret: signatures, session and IMDS tokens, SSE-C keys, the secret
+//! parts of credential responses and every member the model marks `sensitive` (SSM
+//! `SecureString` values, KMS plaintexts, Lambda environment variables…, in bodies and headers,
+//! whole when the sensitive value is a structure, list or map) are replaced by `<redacted>`,
+//! and the bodies of credential providers' exchanges are never shown, only their length.
 
 use std::fmt;
 use std::future::Future;
@@ -70,12 +72,18 @@ const SECRET_FIELDS: &[&str] = &[
     "SecurityToken",
 ];
 
+/// A header value as it may be shown.
+#[cfg(test)]
+fn redact_header(name: &str, value: &str) -> String {
+    redact_header_of(name, value, &NO_SENSITIVE_NAMES)
+}
+
 // Only the `tracing` build shows headers and URLs (its unit tests run either way).
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
-/// A header value as it may be shown.
-pub(crate) fn redact_header(name: &str, value: &str) -> String {
+/// A header value as it may be shown in a call whose operation marks `sensitive` members.
+fn redact_header_of(name: &str, value: &str, sensitive: &SensitiveNames) -> String {
     let lower = name.to_ascii_lowercase();
-    if SECRET_HEADERS.contains(&lower.as_str()) {
+    if SECRET_HEADERS.contains(&lower.as_str()) || sensitive.headers.contains(&lower) {
         return REDACTED.to_string();
     }
     if lower == "authorization" {
@@ -115,14 +123,120 @@ pub(crate) fn redact_url(url: &str) -> String {
 }
 
 /// Body text with secret JSON, XML and form member values hidden.
-pub(crate) fn redact_body(text: &str) -> String {
+#[cfg(test)]
+fn redact_body(text: &str) -> String {
+    redact_body_of(text, &NO_SENSITIVE_NAMES)
+}
+
+/// Body text with secret JSON, XML and form member values hidden, and those of the members
+/// `sensitive` names.
+fn redact_body_of(text: &str, sensitive: &SensitiveNames) -> String {
     let mut out = text.to_string();
-    for field in SECRET_FIELDS {
+    let fields = SECRET_FIELDS.iter().copied();
+    for field in fields.chain(sensitive.fields.iter().map(String::as_str)) {
         out = redact_json_field(&out, field);
         out = redact_xml_element(&out, field);
         out = redact_form_field(&out, field);
     }
     out
+}
+
+/// The wire names of an operation's members that hold data its model marks `sensitive` (the
+/// shape, or a structure, list or map it lies in): body member names (JSON keys, XML elements,
+/// the last part of form keys) and header names. Name-based, as the rest of the redaction: a
+/// member of the same name elsewhere in the operation is hidden too, which errs on the safe
+/// side.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SensitiveNames {
+    fields: Vec<String>,
+    /// Lower case.
+    headers: Vec<String>,
+}
+
+/// No sensitive names (an exchange without an operation, or nothing logged).
+static NO_SENSITIVE_NAMES: SensitiveNames = SensitiveNames {
+    fields: Vec::new(),
+    headers: Vec::new(),
+};
+
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+impl SensitiveNames {
+    /// `op`'s sensitive names in `model` (its input and output, every level).
+    fn of(model: &crate::model::ServiceModel, op: &crate::model::Operation) -> Self {
+        let mut names = SensitiveNames::default();
+        let mut seen = std::collections::HashSet::new();
+        let mut pending: Vec<(crate::model::ShapeId, bool)> = (op.input.iter())
+            .chain(op.output.iter())
+            .map(|r| (r.shape, false))
+            .collect();
+        while let Some((id, under_sensitive)) = pending.pop() {
+            let shape = model.shape(id);
+            let secret = under_sensitive || shape.sensitive;
+            if !seen.insert((id, secret)) {
+                continue;
+            }
+            let refs: Vec<&crate::model::ShapeRef> = match &shape.kind {
+                crate::model::ShapeKind::Structure(s) => s.members.values().collect(),
+                crate::model::ShapeKind::List(member) => vec![member],
+                crate::model::ShapeKind::Map { value, .. } => vec![value],
+                _ => Vec::new(),
+            };
+            for member in refs {
+                let target = model.shape(member.shape);
+                if secret || target.sensitive {
+                    names.add(member, target);
+                }
+                pending.push((member.shape, secret));
+            }
+        }
+        names
+    }
+
+    fn add(&mut self, member: &crate::model::ShapeRef, target: &crate::model::Shape) {
+        use crate::model::Location;
+        let wire = member.location_name.as_deref();
+        match member.location {
+            Location::Header => {
+                if let Some(header) = wire {
+                    self.headers.push(header.to_ascii_lowercase());
+                }
+            }
+            // Path and query values are in the URL, which shows only presigning's secrets.
+            Location::Uri | Location::QueryString | Location::StatusCode => {}
+            Location::Body | Location::Headers => {
+                let names = [Some(member.name.as_str()), wire].into_iter().chain([
+                    member.query_name.as_deref(),
+                    target.location_name.as_deref(),
+                ]);
+                for name in names.flatten() {
+                    if !name.is_empty() && !self.fields.iter().any(|f| f == name) {
+                        self.fields.push(name.to_owned());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The sensitive names of `operation` of `client`'s model, collected once per operation; none
+/// while nothing is logged at the level bodies are shown at (so calls do not pay for them).
+pub(crate) fn sensitive_names<'a>(
+    client: &'a crate::client::ServiceClient,
+    operation: &str,
+) -> &'a SensitiveNames {
+    #[cfg(feature = "tracing")]
+    {
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let model = client.model();
+            if let Some(op) = model.operation(operation) {
+                return op
+                    .sensitive_names
+                    .get_or_init(|| SensitiveNames::of(model, op));
+            }
+        }
+    }
+    let _ = (client, operation);
+    &NO_SENSITIVE_NAMES
 }
 
 fn redact_json_field(text: &str, field: &str) -> String {
@@ -132,37 +246,61 @@ fn redact_json_field(text: &str, field: &str) -> String {
     while let Some(i) = rest.find(&needle) {
         let after = &rest[i + needle.len()..];
         let value = after.trim_start().strip_prefix(':').map(str::trim_start);
-        let Some(body) = value.and_then(|v| v.strip_prefix('"')) else {
+        let Some(value) = value.filter(|v| !v.is_empty()) else {
             out.push_str(&rest[..i + needle.len()]);
             rest = after;
             continue;
         };
-        // Find the closing quote, skipping escaped characters.
-        let mut end = None;
-        let mut escaped = false;
-        for (j, c) in body.char_indices() {
+        out.push_str(&rest[..i]);
+        out.push_str(&format!("{needle}: \"{REDACTED}\""));
+        match json_value_len(value) {
+            Some(len) => rest = &value[len..],
+            // An unterminated value: hide the rest rather than show part of a secret.
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The length of the JSON value `text` starts with (a string, an object or array with what
+/// it holds, or a bare number or word), `None` when it does not end in `text`.
+fn json_value_len(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_string {
             match c {
                 _ if escaped => escaped = false,
                 '\\' => escaped = true,
                 '"' => {
-                    end = Some(j);
-                    break;
+                    in_string = false;
+                    if depth == 0 {
+                        return Some(i + 1);
+                    }
                 }
                 _ => {}
             }
+            continue;
         }
-        let Some(end) = end else {
-            // An unterminated value: hide the rest rather than show part of a secret.
-            out.push_str(&rest[..i]);
-            out.push_str(&format!("{needle}: \"{REDACTED}"));
-            return out;
-        };
-        out.push_str(&rest[..i]);
-        out.push_str(&format!("{needle}: \"{REDACTED}\""));
-        rest = &body[end + 1..];
+        match c {
+            '"' => in_string = true,
+            '{' | '[' => depth += 1,
+            '}' | ']' if depth == 0 => return Some(i),
+            '}' | ']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            ',' if depth == 0 => return Some(i),
+            c if depth == 0 && c.is_whitespace() => return Some(i),
+            _ => {}
+        }
     }
-    out.push_str(rest);
-    out
+    // A bare word or number running to the end of the text is whole.
+    (depth == 0 && !in_string && !text.starts_with('"')).then_some(text.len())
 }
 
 fn redact_xml_element(text: &str, field: &str) -> String {
@@ -194,7 +332,8 @@ fn redact_form_field(text: &str, field: &str) -> String {
     }
     text.split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((k, _)) if k == field => format!("{k}={REDACTED}"),
+            // `Parameters.member.1.Value`: the member's own name is the key's last part.
+            Some((k, _)) if k.rsplit('.').next() == Some(field) => format!("{k}={REDACTED}"),
             _ => pair.to_string(),
         })
         .collect::<Vec<_>>()
@@ -204,14 +343,15 @@ fn redact_form_field(text: &str, field: &str) -> String {
 /// How much of a body an event shows.
 const BODY_LIMIT: usize = 4096;
 
-/// A body as an event shows it: redacted text (cut at 4 KiB), or its size.
-pub(crate) fn describe_body(bytes: &[u8]) -> String {
+/// A body as an event shows it: redacted text (cut at 4 KiB, with the members the call's
+/// operation marks `sensitive` hidden too), or its size.
+fn describe_body(bytes: &[u8], sensitive: &SensitiveNames) -> String {
     if bytes.is_empty() {
         return "(empty)".to_string();
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => {
-            let redacted = redact_body(text);
+            let redacted = redact_body_of(text, sensitive);
             if redacted.len() > BODY_LIMIT {
                 let mut cut = BODY_LIMIT;
                 while !redacted.is_char_boundary(cut) {
@@ -228,30 +368,42 @@ pub(crate) fn describe_body(bytes: &[u8]) -> String {
 
 /// Headers as an event shows them, one `name: value` a line, secrets redacted.
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
-struct Headers<'a>(&'a http::HeaderMap);
+struct Headers<'a>(&'a http::HeaderMap, &'a SensitiveNames);
 
 impl fmt::Display for Headers<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (name, value) in self.0 {
             let value = String::from_utf8_lossy(value.as_bytes());
-            write!(f, "\n  {name}: {}", redact_header(name.as_str(), &value))?;
+            let shown = redact_header_of(name.as_str(), &value, self.1);
+            write!(f, "\n  {name}: {shown}")?;
         }
         Ok(())
     }
 }
 
-/// Whose exchange a request is: a service call's (bodies shown, redacted) or a credential
-/// provider's (bodies never shown: an IMDS token is a bare string no pattern can spot).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Exchange {
+/// Whose exchange a request is: a service call's (bodies shown, redacted, with its
+/// operation's sensitive names) or a credential provider's (bodies never shown: an IMDS token
+/// is a bare string no pattern can spot).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Exchange<'a> {
     /// An operation call.
-    Call,
+    Call(&'a SensitiveNames),
     /// A credential provider's request (IMDS, container, STS, SSO, login).
     Credentials,
 }
 
+impl Exchange<'_> {
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    fn sensitive(&self) -> &SensitiveNames {
+        match self {
+            Exchange::Call(names) => names,
+            Exchange::Credentials => &NO_SENSITIVE_NAMES,
+        }
+    }
+}
+
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
-fn describe_request_body(body: &Body, exchange: Exchange) -> String {
+fn describe_request_body(body: &Body, exchange: Exchange<'_>) -> String {
     match body {
         Body::Stream(s) => format!(
             "streamed ({})",
@@ -262,7 +414,7 @@ fn describe_request_body(body: &Body, exchange: Exchange) -> String {
         body => {
             let bytes = body.as_bytes().unwrap_or_default();
             match exchange {
-                Exchange::Call => describe_body(bytes),
+                Exchange::Call(sensitive) => describe_body(bytes, sensitive),
                 Exchange::Credentials => format!("({} bytes, not shown)", bytes.len()),
             }
         }
@@ -411,7 +563,7 @@ pub(crate) fn attempt_span(parent: &Span, attempt: u32) -> Span {
 }
 
 /// A request about to be sent (URL and headers redacted; a credential provider's body unshown).
-pub(crate) fn request(request: &http::Request<Body>, exchange: Exchange) {
+pub(crate) fn request(request: &http::Request<Body>, exchange: Exchange<'_>) {
     #[cfg(feature = "tracing")]
     {
         if tracing::enabled!(tracing::Level::DEBUG) {
@@ -419,7 +571,7 @@ pub(crate) fn request(request: &http::Request<Body>, exchange: Exchange) {
                 method = %request.method(),
                 url = %redact_url(&request.uri().to_string()),
                 body = %describe_request_body(request.body(), exchange),
-                headers = %Headers(request.headers()),
+                headers = %Headers(request.headers(), exchange.sensitive()),
                 "sending request",
             );
         }
@@ -429,26 +581,26 @@ pub(crate) fn request(request: &http::Request<Body>, exchange: Exchange) {
 }
 
 /// A response's head arrived.
-pub(crate) fn response_head(parts: &http::response::Parts) {
+pub(crate) fn response_head(parts: &http::response::Parts, exchange: Exchange<'_>) {
     #[cfg(feature = "tracing")]
     {
         tracing::debug!(
             status = parts.status.as_u16(),
-            headers = %Headers(&parts.headers),
+            headers = %Headers(&parts.headers, exchange.sensitive()),
             "response received",
         );
     }
     #[cfg(not(feature = "tracing"))]
-    let _ = parts;
+    let _ = (parts, exchange);
 }
 
 /// A response body read whole (a credential provider's is described by its length only).
-pub(crate) fn response_body(bytes: &[u8], exchange: Exchange) {
+pub(crate) fn response_body(bytes: &[u8], exchange: Exchange<'_>) {
     #[cfg(feature = "tracing")]
     {
         if tracing::enabled!(tracing::Level::DEBUG) {
             let body = match exchange {
-                Exchange::Call => describe_body(bytes),
+                Exchange::Call(sensitive) => describe_body(bytes, sensitive),
                 Exchange::Credentials => format!("({} bytes, not shown)", bytes.len()),
             };
             tracing::debug!(%body, "response body");
@@ -606,11 +758,118 @@ mod tests {
         assert!(!redact_body("<SessionToken>abc").contains("abc"));
     }
 
+    /// A model whose operation has sensitive data in a string, a structure, a map, a list
+    /// member, a header and a query parameter, beside members of the same shapes that are not.
+    const SENSITIVE_MODEL: &str = r#"{
+        "metadata": {"protocol": "rest-json", "apiVersion": "2020-01-01",
+                     "endpointPrefix": "x", "signatureVersion": "v4", "serviceId": "X"},
+        "operations": {"Put": {"name": "Put", "http": {"method": "POST", "requestUri": "/{Id}"},
+                               "input": {"shape": "PutIn"}, "output": {"shape": "PutOut"}}},
+        "shapes": {
+            "PutIn": {"type": "structure", "required": ["Id"], "members": {
+                "Id": {"shape": "Text", "location": "uri", "locationName": "Id"},
+                "Value": {"shape": "Secret"},
+                "Name": {"shape": "Text"},
+                "Env": {"shape": "Vars"},
+                "Key": {"shape": "Secret", "location": "header", "locationName": "X-Key"},
+                "Q": {"shape": "Secret", "location": "querystring", "locationName": "q"}}},
+            "PutOut": {"type": "structure", "members": {
+                "Creds": {"shape": "Pair"},
+                "Items": {"shape": "Items"},
+                "Count": {"shape": "Number"}}},
+            "Pair": {"type": "structure", "sensitive": true, "members": {
+                "User": {"shape": "Text"}, "Pin": {"shape": "Number"}}},
+            "Items": {"type": "list", "member": {"shape": "Item"}},
+            "Item": {"type": "structure", "members": {"Plain": {"shape": "Text"},
+                                                      "Hidden": {"shape": "Secret"}}},
+            "Vars": {"type": "map", "key": {"shape": "Text"}, "value": {"shape": "Text"},
+                     "sensitive": true},
+            "Secret": {"type": "string", "sensitive": true},
+            "Text": {"type": "string"},
+            "Number": {"type": "integer"}
+        }
+    }"#;
+
+    #[test]
+    fn members_the_model_marks_sensitive_are_hidden_whatever_their_shape() {
+        let model = crate::model::ServiceModel::from_json(SENSITIVE_MODEL.as_bytes()).unwrap();
+        let op = model.operation("Put").unwrap();
+        let names = SensitiveNames::of(&model, op);
+        let mut fields = names.fields.clone();
+        fields.sort();
+        // `Creds` and `Env` are sensitive containers, hidden whole; the sensitive structure's
+        // own members are sensitive too (wherever else they appear).
+        assert_eq!(fields, ["Creds", "Env", "Hidden", "Pin", "User", "Value"]);
+        assert_eq!(names.headers, ["x-key"]);
+
+        let request = r#"{"Value": "s3cr3t", "Name": "n", "Env": {"DB_PASS": "pw", "N": 1}}"#;
+        let shown = describe_body(request.as_bytes(), &names);
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("pw"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("DB_PASS"),
+            "a sensitive map's keys go too: {shown}"
+        );
+        assert!(shown.contains(r#""Name": "n""#), "{shown}");
+        let response = r#"{"Creds": {"User": "u", "Pin": 1234}, "Count": 7,
+                           "Items": [{"Plain": "p", "Hidden": "h1dden"}, {"Hidden": null}]}"#;
+        let shown = describe_body(response.as_bytes(), &names);
+        assert!(
+            !shown.contains("1234") && !shown.contains("h1dden"),
+            "{shown}"
+        );
+        assert!(shown.contains(r#""Count": 7"#) && shown.contains(r#""Plain": "p""#));
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&shown).is_ok(),
+            "still JSON: {shown}"
+        );
+
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-key", http::HeaderValue::from_static("k3y"));
+        headers.insert("x-other", http::HeaderValue::from_static("shown"));
+        let shown = Headers(&headers, &names).to_string();
+        assert!(!shown.contains("k3y") && shown.contains("shown"), "{shown}");
+
+        // Query protocols name a list item's member at the end of the key.
+        let form = "Action=Put&Items.member.1.Hidden=h1dden&Items.member.1.Plain=p";
+        let shown = redact_body_of(form, &names);
+        assert!(
+            !shown.contains("h1dden") && shown.contains("Plain=p"),
+            "{shown}"
+        );
+        let xml = "<PutOut><Creds><User>u</User><Pin>1234</Pin></Creds></PutOut>";
+        assert!(!redact_body_of(xml, &names).contains("1234"));
+    }
+
+    #[test]
+    fn a_json_value_of_any_kind_is_measured_whole() {
+        for (text, len) in [
+            (r#""a\"b", 1"#, 6),
+            (r#"{"a": [1, "}"], "b": {}} ,"#, 24),
+            ("[[], [[]]]]", 10),
+            ("123, 4", 3),
+            ("true}", 4),
+            ("null", 4),
+            ("-1.5e3", 6),
+        ] {
+            assert_eq!(json_value_len(text), Some(len), "{text}");
+        }
+        for cut in [r#""abc"#, r#"{"a": 1"#, "[1, 2"] {
+            assert_eq!(json_value_len(cut), None, "{cut}");
+        }
+        // A value cut short hides everything after its name.
+        let shown = redact_json_field(r#"{"Token": {"a": "secret"#, "Token");
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+
     #[test]
     fn credential_bodies_show_only_their_length() {
         let body = Body::from(bytes::Bytes::from_static(b"AQAEAimdsToken=="));
         let shown = describe_request_body(&body, Exchange::Credentials);
         assert_eq!(shown, "(16 bytes, not shown)");
-        assert!(describe_request_body(&body, Exchange::Call).contains("imdsToken"));
+        let call = Exchange::Call(&NO_SENSITIVE_NAMES);
+        assert!(describe_request_body(&body, call).contains("imdsToken"));
     }
 }

@@ -539,6 +539,10 @@ pub struct Operation {
     /// `x-amz-sdk-checksum-algorithm`), parsed at the first call that defaults the algorithm
     /// (see `httpchecksum`): each call after shares the name. `None` when there is none.
     pub(crate) checksum_algorithm_header: OnceLock<Option<http::HeaderName>>,
+    /// The wire names of this operation's members that hold `sensitive` data, collected the
+    /// first time a call of it is logged (see `trace`), so logs hide them.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) sensitive_names: OnceLock<crate::trace::SensitiveNames>,
 }
 
 /// A parsed, indexed service model.
@@ -1538,6 +1542,7 @@ impl Resolver<'_> {
             endpoint_operation: op.endpointoperation,
             target_header: OnceLock::new(),
             checksum_algorithm_header: OnceLock::new(),
+            sensitive_names: OnceLock::new(),
         })
     }
 }
