@@ -463,7 +463,8 @@ fn parser_names<'t>(
 
 /// Read `args` (the words after the operation that are not the command's own options) for
 /// `op` of `service` (the model's name). `input_tokens` are the operation's paginator input
-/// tokens; `limit_key`, whether its paginator has a page size.
+/// tokens and its limit key (given by hand, they turn pagination off); `limit_key`, whether its
+/// paginator has a page size.
 pub(crate) fn parse(
     model: &ServiceModel,
     service: &str,

@@ -464,9 +464,19 @@ fn call(
             .ok()
             .filter(|p| p.get(&op.name).is_some()),
     };
+    // aws-cli's `_get_all_cli_input_tokens`: a paginator's input tokens and its limit key; any
+    // of them given by hand turns pagination off (`check_should_enable_pagination`).
     let input_tokens = offered
         .as_ref()
-        .and_then(|p| p.get(&op.name).map(|c| c.input_tokens().to_vec()))
+        .and_then(|p| p.get(&op.name))
+        .map(|c| {
+            let limit = c.limit_key().map(str::to_owned);
+            c.input_tokens()
+                .iter()
+                .cloned()
+                .chain(limit)
+                .collect::<Vec<String>>()
+        })
         .unwrap_or_default();
     let limit_key = offered
         .as_ref()

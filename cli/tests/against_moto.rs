@@ -303,6 +303,18 @@ fn pagination_flags() {
     ]);
     assert_eq!(keys(&one).len(), 10);
     assert_eq!(one["IsTruncated"], true);
+    // aws-cli's grammar: the paginator's limit key given by hand turns pagination off, as its
+    // input token does (`check_should_enable_pagination`).
+    let one = cli.ok(&[
+        "s3api",
+        "list-objects-v2",
+        "--bucket",
+        "pages-bucket",
+        "--max-keys",
+        "10",
+    ]);
+    assert_eq!(keys(&one).len(), 10);
+    assert_eq!(one["IsTruncated"], true);
     // Pagination flags on an operation that does not paginate: usage error.
     assert_eq!(
         cli.run(&["s3", "get-object", "--params", params, "--max-items", "3"])

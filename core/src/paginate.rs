@@ -249,7 +249,12 @@ impl Paginator {
             params = Value::Map(Map::default());
         }
         if let Value::Map(p) = &mut params {
-            inject_tokens(p, &next_token);
+            // botocore's `_inject_starting_params`: only a starting token's values replace the
+            // caller's; without one, tokens the caller gave (`ExclusiveStartKey`, `Marker`)
+            // go out in the first request as given.
+            if options.starting_token.is_some() {
+                inject_tokens(p, &next_token);
+            }
             if let Some(size) = options.page_size {
                 let Some(limit) = &config.limit_key else {
                     return Err(PaginateError::PageSizeNotSupported(
@@ -809,6 +814,37 @@ mod tests {
         let (keys, token, calls) = run(PaginationOptions::default());
         assert_eq!(keys, ["k0", "k1", "k2", "k3", "k4", "k5", "k6"]);
         assert_eq!((token, calls), (None, 3));
+    }
+
+    #[test]
+    fn a_token_the_caller_gives_starts_the_pages_unless_a_starting_token_replaces_it() {
+        // botocore's `_inject_starting_params` touches the caller's parameters only with a
+        // starting token.
+        let cfg = config();
+        let given = params! {"Bucket": "bkt", "ContinuationToken": "5"};
+        let mut p = Paginator::new(&cfg, given.clone(), PaginationOptions::default()).unwrap();
+        assert_eq!(
+            p.next_params().unwrap()["ContinuationToken"].as_str(),
+            Some("5")
+        );
+        let page = p.handle_page(serve(p.next_params().unwrap(), 3)).unwrap();
+        assert_eq!(page["Contents"].as_list().unwrap().len(), 2, "k5, k6");
+        assert!(p.next_params().is_none());
+
+        let (_, resume, _) = run(PaginationOptions {
+            max_items: Some(4),
+            ..Default::default()
+        });
+        let options = PaginationOptions {
+            starting_token: resume,
+            ..Default::default()
+        };
+        let mut p = Paginator::new(&cfg, given, options).unwrap();
+        assert_eq!(
+            p.next_params().unwrap()["ContinuationToken"].as_str(),
+            Some("3"),
+            "the starting token's value wins"
+        );
     }
 
     #[test]

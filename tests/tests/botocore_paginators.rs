@@ -289,7 +289,8 @@ fn every_paginator_pages_as_botocore_pages() {
 
 /// DynamoDB Scan over pages whose `LastEvaluatedKey` holds a binary attribute: botocore's
 /// resume tokens (bytes as base64, their paths in `boto_encoded_keys`) and the calls a resume
-/// makes (the key given back as bytes).
+/// makes (the key given back as bytes); and the pages a caller's own `ExclusiveStartKey`
+/// starts, with and without a starting token.
 const BINARY_KEYS: &str = r#"
 import base64, copy
 
@@ -311,18 +312,24 @@ def plain(v):
     if isinstance(v, bytes):
         return {'$blob': base64.b64encode(v).decode()}
     return v
-def drive(options):
+def drive(options, given=None):
     calls = []
     def method(**kwargs):
         calls.append(plain(kwargs))
         start = kwargs.get('ExclusiveStartKey')
         return copy.deepcopy(pages[0 if start is None else start['pk']['B'][2]])
-    it = _Paginator(method, config, op).paginate(PaginationConfig=options)
+    it = _Paginator(method, config, op).paginate(PaginationConfig=options, **(given or {}))
     handed = [plain(p) for p in it]
-    return {'options': options, 'calls': calls, 'pages': handed, 'resume_token': it.resume_token}
+    run = {'options': options, 'calls': calls, 'pages': handed, 'resume_token': it.resume_token}
+    if given:
+        run['given'] = plain(given)
+    return run
 runs = [drive({'MaxItems': 4}), drive({'MaxItems': 3})]
 for run in list(runs):
     runs.append(drive({'StartingToken': run['resume_token']}))
+# The caller's own `ExclusiveStartKey` starts the pages; a starting token replaces it.
+runs.append(drive({}, {'ExclusiveStartKey': key(2)}))
+runs.append(drive({'StartingToken': runs[0]['resume_token']}, {'ExclusiveStartKey': key(2)}))
 emit({'pages': plain(pages), 'runs': runs})
 "#;
 
@@ -379,9 +386,12 @@ fn binary_key_tokens_are_botocores() {
         .collect();
     for theirs in out["runs"].as_array().unwrap() {
         let options = &theirs["options"];
+        let given = theirs
+            .get("given")
+            .map_or(Value::Map(Default::default()), with_blobs);
         let mut paginator = Paginator::new(
             config,
-            Value::Map(Default::default()),
+            given,
             PaginationOptions {
                 max_items: options["MaxItems"].as_u64().map(|n| n as usize),
                 starting_token: options["StartingToken"].as_str().map(str::to_string),
@@ -400,12 +410,15 @@ fn binary_key_tokens_are_botocores() {
             let page = paginator.handle_page(pages[at].clone()).unwrap();
             handed.push(blobs_tagged(&page));
         }
-        let ours = json!({
+        let mut ours = json!({
             "options": options,
             "calls": calls,
             "pages": handed,
             "resume_token": paginator.resume_token(),
         });
+        if let Some(given) = theirs.get("given") {
+            ours["given"] = given.clone();
+        }
         assert_eq!(&ours, theirs);
     }
 }
