@@ -839,7 +839,7 @@ mod tests {
             starting_token: resume,
             ..Default::default()
         };
-        let mut p = Paginator::new(&cfg, given, options).unwrap();
+        let p = Paginator::new(&cfg, given, options).unwrap();
         assert_eq!(
             p.next_params().unwrap()["ContinuationToken"].as_str(),
             Some("3"),
