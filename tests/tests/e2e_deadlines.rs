@@ -1,8 +1,10 @@
 //! Deadlines that hold against a server trickling its answer one byte at a time (each read
-//! returns, so no per-read timeout fires): `call_timeout` ends a call whose body is read whole,
+//! returns, so no per-read timeout fires) or saying nothing for longer than the call may take:
+//! `call_timeout` ends a call whose body is read whole,
 //! and the client's minimum transfer rate ends a streamed body the caller reads later, on every
 //! transport. The tests assert the typed timeout error and what the server was asked, never a
-//! wall-clock duration (unguarded, each body would take minutes).
+//! wall-clock duration (unguarded, each body would take minutes), but for one bound far from
+//! what it separates: a call that waits out a silent server's 15 s ends as timed out as well.
 
 mod e2e_support;
 
@@ -112,6 +114,53 @@ fn call_timeout_bounds_a_trickled_body_on_blocking() {
         .build()
         .unwrap();
     assert_call_timed_out(ddb.call("ListTables", params! {}));
+    assert_eq!(server.seen().len(), 1);
+}
+
+/// A server that says nothing for 15 s, then answers: longer than the call may take, shorter
+/// than the read timeout the client is given.
+fn silent_then_answering(_: &e2e_support::Seen, _: usize) -> Action {
+    let answer = Action::json(200, r#"{"TableNames":["late"]}"#);
+    Action::Late(Duration::from_secs(15), Box::new(answer))
+}
+
+#[test]
+fn call_timeout_bounds_a_silent_server_on_blocking() {
+    // The call's deadline goes with each request (`RequestTimeout`), so the blocking transport
+    // stops waiting for the head at the deadline instead of at the read timeout (where the call
+    // would have ended with the late answer).
+    let server = ScriptServer::start(silent_then_answering);
+    let ddb = bounded_dynamodb::<sansboto_blocking::HttpClient>(&server)
+        .read_timeout(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    assert_call_timed_out(ddb.call("ListTables", params! {}));
+    // Not a measurement: the late answer comes at 15 s, and a call that waited for it ends as
+    // timed out too (its deadline has passed by then), so only the wait tells them apart.
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the call waited for the late answer ({:?})",
+        started.elapsed()
+    );
+    assert_eq!(server.seen().len(), 1);
+}
+
+#[test]
+fn call_timeout_bounds_a_silent_server_on_tokio() {
+    let server = ScriptServer::start(silent_then_answering);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let ddb = bounded_dynamodb::<sansboto_tokio::HttpClient>(&server)
+            .read_timeout(Duration::from_secs(3600))
+            .build()
+            .await
+            .unwrap();
+        assert_call_timed_out(ddb.call("ListTables", params! {}).await);
+    });
     assert_eq!(server.seen().len(), 1);
 }
 

@@ -188,6 +188,26 @@ impl<'c> CallMachine<'c> {
         self.deadline
     }
 
+    /// Ask the transport to bound `request`'s exchange by what is left of the call's time (a
+    /// [`RequestTimeout`](crate::machine::RequestTimeout), the shorter when it has one): a
+    /// transport whose exchanges cannot be interrupted from outside (the blocking one) can only
+    /// keep the deadline this way, and a silent server would otherwise hold the call for the
+    /// read timeout.
+    fn bound_by_deadline(&self, request: &mut http::Request<crate::body::Body>, now: SystemTime) {
+        use crate::machine::RequestTimeout;
+        let Some(left) = self
+            .deadline
+            .map(|d| d.duration_since(now).unwrap_or_default())
+        else {
+            return;
+        };
+        let limit = match request.extensions().get::<RequestTimeout>() {
+            Some(RequestTimeout(own)) => left.min(*own),
+            None => left,
+        };
+        request.extensions_mut().insert(RequestTimeout(limit));
+    }
+
     fn past_deadline(&self, now: SystemTime) -> Option<Error> {
         let deadline = self.deadline?;
         (now >= deadline).then(|| {
@@ -369,7 +389,8 @@ impl<'c> CallMachine<'c> {
                         return Step::Sleep(wait);
                     }
                     match self.build_attempt(now) {
-                        Ok(req) => {
+                        Ok(mut req) => {
+                            self.bound_by_deadline(&mut req, now);
                             self.state = State::InFlight;
                             return Step::Send(req);
                         }
