@@ -129,6 +129,104 @@ fn service_unavailable_then_ok_is_one_retry() {
     assert_attempt_headers(&seen, Announced::Standard(4));
 }
 
+/// A DynamoDB server answering 503 `fails` times, then the table list.
+fn busy_then_ok(fails: usize) -> ScriptServer {
+    ScriptServer::start(move |_, n| {
+        if n < fails {
+            Action::json(503, r#"{"__type":"ServiceUnavailable","message":"busy"}"#)
+        } else {
+            Action::json(200, LIST_TABLES_OK)
+        }
+    })
+}
+
+/// A success's `RetryAttempts` and `MaxAttemptsReached` (absent: `null`).
+fn retry_metadata(out: &sansboto_core::Value) -> serde_json::Value {
+    let meta = &out["ResponseMetadata"];
+    serde_json::json!({
+        "RetryAttempts": meta["RetryAttempts"].as_i64(),
+        "MaxAttemptsReached": meta["MaxAttemptsReached"].as_bool(),
+    })
+}
+
+/// The same from botocore 1.44.5's ListTables against `server`, with `retries` as its config.
+fn botocore_retry_metadata(server: &ScriptServer, retries: &str) -> serde_json::Value {
+    sansboto_tests::botocore::run(
+        &format!(
+            r#"
+from botocore.config import Config
+c = session.create_client('dynamodb', region_name='us-east-1', endpoint_url={url:?},
+    aws_access_key_id='AKID', aws_secret_access_key='SECRET', config=Config(retries={retries}))
+meta = c.list_tables()['ResponseMetadata']
+emit({{'RetryAttempts': meta['RetryAttempts'],
+      'MaxAttemptsReached': meta.get('MaxAttemptsReached')}})
+"#,
+            url = server.url()
+        ),
+        &[],
+    )
+}
+
+/// A success on the last attempt the mode allows: standard mode marks it `MaxAttemptsReached`
+/// (botocore checks the attempt budget before the answer), legacy mode does not (it marks only
+/// an answer it would have retried); a single allowed attempt marks every success in standard
+/// mode. Each next to botocore against its own server.
+#[test]
+fn a_success_on_the_last_attempt_is_marked_as_botocore_marks_it() {
+    for (mode, max, fails, retries, expected) in [
+        (
+            RetryMode::Standard,
+            3,
+            2,
+            "{'mode': 'standard', 'total_max_attempts': 3}",
+            true,
+        ),
+        (
+            RetryMode::Standard,
+            3,
+            1,
+            "{'mode': 'standard', 'total_max_attempts': 3}",
+            false,
+        ),
+        (
+            RetryMode::Standard,
+            1,
+            0,
+            "{'mode': 'standard', 'total_max_attempts': 1}",
+            true,
+        ),
+        (
+            RetryMode::Legacy,
+            3,
+            2,
+            "{'mode': 'legacy', 'total_max_attempts': 3}",
+            false,
+        ),
+    ] {
+        let ours = busy_then_ok(fails);
+        let out = runtime().block_on(async {
+            let ddb = tokio_client(
+                &ours,
+                "dynamodb",
+                Some((mode, Some(max))),
+                Duration::from_secs(5),
+            )
+            .await;
+            ddb.call("ListTables", params! {}).await.unwrap()
+        });
+        let ours_meta = retry_metadata(&out);
+        let marked = ours_meta["MaxAttemptsReached"] == serde_json::json!(true);
+        assert_eq!(marked, expected, "{retries}, {fails} failures: {ours_meta}");
+        let theirs = busy_then_ok(fails);
+        assert_eq!(
+            botocore_retry_metadata(&theirs, retries),
+            ours_meta,
+            "{retries}, {fails} failures"
+        );
+        assert_eq!(ours.seen().len(), theirs.seen().len());
+    }
+}
+
 #[test]
 fn s3_200_with_a_cut_off_or_error_body_is_retried() {
     // botocore's S3 rule: a 200 whose body is an `<Error>` document, or not well-formed XML at

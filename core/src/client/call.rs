@@ -599,14 +599,17 @@ impl<'c> CallMachine<'c> {
         } = outcome;
         self.client
             .retry_policy(|p| p.on_call_finished(&self.attempts, status));
-        if let (
-            Err(Error::Service(e)),
-            RetryDecision::DoNotRetry(NoRetryReason::MaxAttemptsReached),
-        ) = (&mut result, decision)
-        {
-            if let Some(Value::Map(meta)) = e
-                .fields
-                .as_map_mut()
+        if decision == MAX_ATTEMPTS {
+            // An error, or a success on the last attempt standard mode allowed (botocore's
+            // `MaxAttemptsChecker` runs before it looks at the answer); legacy mode decides so
+            // only for an answer it would have retried.
+            let fields = match &mut result {
+                Ok(value) => Some(value),
+                Err(Error::Service(e)) => Some(&mut e.fields),
+                Err(_) => None,
+            };
+            if let Some(Value::Map(meta)) = fields
+                .and_then(Value::as_map_mut)
                 .and_then(|m| m.get_mut("ResponseMetadata"))
             {
                 meta.insert("MaxAttemptsReached".into(), Value::Bool(true));
