@@ -177,6 +177,13 @@ pub trait Host {
         offset: u64,
         data: Bytes,
     ) -> impl Future<Output = std::io::Result<()>> + Send;
+    /// An environment variable as it is now, for what botocore reads at each call rather than
+    /// once per session: Lambda's `_X_AMZN_TRACE_ID`, which the runtime sets anew for each
+    /// invocation. `None` by default (a host without an environment, as a test's).
+    fn env_var(&self, name: &str) -> Option<String> {
+        let _ = name;
+        None
+    }
 }
 
 /// A session on runtime `T` (botocore's `get_session()`): configuration, models, credentials.
@@ -965,6 +972,11 @@ impl<T: Transport> Client<T> {
         // A limit too long for the clock (`Duration::MAX`: "no limit") sets no deadline.
         if let Some(deadline) = self.call_timeout.and_then(|limit| now.checked_add(limit)) {
             machine.set_deadline(deadline);
+        }
+        // botocore's recursion detection: inside Lambda (a variable that does not change in a
+        // process, so the session's snapshot says), the invocation's trace id as it is now.
+        if self.core.in_lambda() {
+            machine.set_trace_id(self.transport.env_var("_X_AMZN_TRACE_ID"));
         }
         let driven = drive_call_from(
             &mut machine,

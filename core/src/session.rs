@@ -646,6 +646,7 @@ impl Session {
                     .boolean(&setting::PARAMETER_VALIDATION)?
                     .unwrap_or(true),
             timestamp_parsing: options.timestamp_parsing,
+            in_lambda: self.env.contains_key("AWS_LAMBDA_FUNCTION_NAME"),
         })
     }
 

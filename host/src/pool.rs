@@ -58,6 +58,10 @@ macro_rules! host_on_pool {
                 ($unblock)(move || $crate::fs::run_file_job(job)).await
             }
 
+            fn env_var(&self, name: &str) -> Option<String> {
+                std::env::var(name).ok()
+            }
+
             async fn write_file_at(
                 &self,
                 path: std::path::PathBuf,

@@ -65,6 +65,8 @@ pub struct CallMachine<'c> {
     attempts: CallAttempts,
     /// `amz-sdk-invocation-id`, the same for every attempt.
     invocation_id: [u8; 36],
+    /// Lambda's trace id, sent as `X-Amzn-Trace-Id` ([`set_trace_id`](Self::set_trace_id)).
+    trace_id: Option<String>,
     rng: Box<dyn RandomSource>,
     state: State<'c>,
     deadline: Option<SystemTime>,
@@ -104,6 +106,7 @@ impl<'c> CallMachine<'c> {
             identity,
             attempts,
             invocation_id,
+            trace_id: None,
             rng,
             state: State::Ready,
             deadline: None,
@@ -423,7 +426,17 @@ impl<'c> CallMachine<'c> {
         if let Some(v) = header {
             headers.insert(header_names::AMZ_SDK_REQUEST, v);
         }
+        // Not signed (SigV4 leaves `X-Amzn-Trace-Id` out), as in botocore.
+        if let Some(trace_id) = &self.trace_id {
+            crate::customize::common::add_recursion_detection_header(&mut req, Some(trace_id));
+        }
         Ok(req)
+    }
+
+    /// Lambda's trace id for this call's requests (`X-Amzn-Trace-Id`, botocore's recursion
+    /// detection): the caller passes `_X_AMZN_TRACE_ID` when `AWS_LAMBDA_FUNCTION_NAME` is set.
+    pub fn set_trace_id(&mut self, trace_id: Option<String>) {
+        self.trace_id = trace_id;
     }
 
     /// Keep this answer's `Date`, from which the next attempt's `ttl` is made: it is read only

@@ -103,6 +103,9 @@ pub struct ClientConfig {
     pub endpoint_discovery: Option<DiscoverySetting>,
     /// How results' timestamps are read ([`TimestampParsing::Parsed`] by default).
     pub timestamp_parsing: TimestampParsing,
+    /// Running inside AWS Lambda (`AWS_LAMBDA_FUNCTION_NAME` set): each call sends the
+    /// invocation's `_X_AMZN_TRACE_ID` as `X-Amzn-Trace-Id` (botocore's recursion detection).
+    pub in_lambda: bool,
 }
 
 impl Default for ClientConfig {
@@ -123,6 +126,7 @@ impl Default for ClientConfig {
             compression: CompressionConfig::default(),
             endpoint_discovery: Some(DiscoverySetting::Auto),
             timestamp_parsing: TimestampParsing::Parsed,
+            in_lambda: false,
         }
     }
 }
@@ -1096,6 +1100,12 @@ impl ServiceClient {
             operation_streaming_input: self.model.streaming_input(op).is_some(),
         };
         select_auth_scheme(&traits, self.model.signing_name())
+    }
+
+    /// Whether calls run inside AWS Lambda and so send its trace id
+    /// ([`ClientConfig::in_lambda`]).
+    pub fn in_lambda(&self) -> bool {
+        self.config.in_lambda
     }
 
     /// The bearer token from the environment (`AWS_BEARER_TOKEN_<SIGNING NAME>`), if this

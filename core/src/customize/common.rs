@@ -142,14 +142,13 @@ pub(crate) fn alias_parameter(
 
 /// botocore's `add_recursion_detection_header`: inside Lambda (`AWS_LAMBDA_FUNCTION_NAME` set)
 /// with a `_X_AMZN_TRACE_ID`, send it as `X-Amzn-Trace-Id` unless the request has one. The core
-/// reads no environment: the caller passes both variables.
-#[allow(dead_code)] // not called by the call pipeline yet; its unit tests keep it true to botocore
+/// reads no environment: the call machine is given the trace id when the function name is set
+/// ([`CallMachine::set_trace_id`](crate::client::call::CallMachine::set_trace_id)).
 pub(crate) fn add_recursion_detection_header(
     request: &mut http::Request<Body>,
-    lambda_function_name_set: bool,
     trace_id: Option<&str>,
 ) {
-    let Some(trace_id) = trace_id.filter(|_| lambda_function_name_set) else {
+    let Some(trace_id) = trace_id else {
         return;
     };
     if request.headers().contains_key("x-amzn-trace-id") {
@@ -333,13 +332,19 @@ mod tests {
     #[test]
     fn recursion_detection() {
         let mut r = http::Request::new(Body::Empty);
-        add_recursion_detection_header(&mut r, true, Some("Root=1-5759e988;Sampled=1 x\n"));
+        add_recursion_detection_header(&mut r, Some("Root=1-5759e988;Sampled=1 x\n"));
         assert_eq!(
             r.headers()["x-amzn-trace-id"],
             "Root=1-5759e988;Sampled=1%20x%0A"
         );
+        add_recursion_detection_header(&mut r, Some("Root=2"));
+        assert_eq!(
+            r.headers()["x-amzn-trace-id"],
+            "Root=1-5759e988;Sampled=1%20x%0A",
+            "kept"
+        );
         let mut r = http::Request::new(Body::Empty);
-        add_recursion_detection_header(&mut r, false, Some("Root=1"));
+        add_recursion_detection_header(&mut r, None);
         assert!(r.headers().get("x-amzn-trace-id").is_none());
     }
 }
