@@ -207,6 +207,10 @@ pub struct Session {
     rulesets: Cache<Option<RuleSet>>,
     partitions: OnceLock<Partitions>,
     legacy_endpoints: OnceLock<Arc<LegacyEndpoints>>,
+    /// The provider chain's credentials, shared by every client of the session that was given
+    /// none in code (botocore's `Session.get_credentials`, resolved once per session), made
+    /// for the first such client.
+    credentials: OnceLock<CredentialSource>,
 }
 
 impl std::fmt::Debug for Session {
@@ -269,6 +273,7 @@ impl Session {
             rulesets: Mutex::new(HashMap::new()),
             partitions: OnceLock::new(),
             legacy_endpoints: OnceLock::new(),
+            credentials: OnceLock::new(),
         })
     }
 
@@ -346,9 +351,13 @@ impl Session {
         self.credential_source_in(explicit, None)
     }
 
-    /// [`credential_source`](Self::credential_source) for a client given `region` in code: the
-    /// chain's STS calls are made in that region, as botocore's credential resolver uses the
-    /// region of the client it was made for (otherwise the session's).
+    /// [`credential_source`](Self::credential_source) for a client given `region` in code.
+    ///
+    /// The chain's credentials are the session's, shared by all its clients: found once (one
+    /// `AssumeRole` for a role profile, one SSO exchange) and refreshed for all, as botocore's
+    /// session resolves them once. Its STS calls are made in the region of the first client
+    /// that asked (botocore makes its credential resolver with the region of the client being
+    /// made when it is first needed), otherwise the session's.
     pub fn credential_source_in(
         self: &Arc<Self>,
         explicit: Option<Credentials>,
@@ -357,23 +366,37 @@ impl Session {
         if let Some(c) = explicit {
             return CredentialSource::fixed(c);
         }
-        let session = Arc::clone(self);
+        self.credentials
+            .get_or_init(|| self.chain_source(region))
+            .clone()
+    }
+
+    /// A source running botocore's provider chain for this session. It holds the session only
+    /// weakly (the session holds it), so a session and its clients are freed together; a
+    /// client keeps its session alive while it can call.
+    fn chain_source(self: &Arc<Self>, region: Option<String>) -> CredentialSource {
+        let session = Arc::downgrade(self);
         let api: Arc<dyn ApiCaller> = Arc::new(SessionApiCaller {
-            session: Arc::clone(self),
+            session: Arc::downgrade(self),
             region,
             clients: Mutex::new(HashMap::new()),
         });
+        let env = self.env.clone();
+        let shared = self.shared.clone();
+        let (credentials_file, config_file) =
+            (self.credentials_file.clone(), self.config_file.clone());
+        let profile = self.profile.clone();
         CredentialSource::from_chain(move || {
             let options = ChainOptions {
-                profile: session.profile.clone(),
-                credentials_file: Some(session.credentials_file.clone()),
-                config_file: Some(session.config_file.clone()),
+                profile: profile.clone(),
+                credentials_file: Some(credentials_file.clone()),
+                config_file: Some(config_file.clone()),
                 api: Some(api.clone()),
-                home_dir: session.env.get("HOME").map(std::path::PathBuf::from),
-                random: Some(session.random()),
+                home_dir: env.get("HOME").map(std::path::PathBuf::from),
+                random: session.upgrade().map(|s| s.random()),
                 ..Default::default()
             };
-            CredentialChain::new(&session.env, session.shared.clone(), options)
+            CredentialChain::new(&env, shared.clone(), options)
         })
     }
 
@@ -901,7 +924,8 @@ fn compression_settings(
 
 /// Makes the credential providers' STS and sign-in calls with this session's own clients.
 struct SessionApiCaller {
-    session: Arc<Session>,
+    /// Weak: the session holds the credential source this caller belongs to.
+    session: std::sync::Weak<Session>,
     /// The region of the client the chain resolves for, when given in code: STS's before the
     /// session's (botocore's assume-role and web-identity providers make their STS client in
     /// it; its login provider makes the sign-in client in the token's or the session's).
@@ -913,6 +937,11 @@ struct SessionApiCaller {
 type ClientKey = (String, Option<String>);
 
 impl SessionApiCaller {
+    /// The session, while any of its clients lives (a client keeps it alive).
+    fn session(&self) -> Result<Arc<Session>, Error> {
+        (self.session.upgrade()).ok_or(Error::MachineMisuse("credentials outlived their session"))
+    }
+
     fn client_in(&self, service: &str, region: Option<&str>) -> Result<Arc<ServiceClient>, Error> {
         let key = (service.to_string(), region.map(String::from));
         let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
@@ -928,7 +957,7 @@ impl SessionApiCaller {
             region: region.map(String::from).or(given),
             ..Default::default()
         };
-        let client = Arc::new(self.session.service_client(service, &options)?);
+        let client = Arc::new(self.session()?.service_client(service, &options)?);
         clients.insert(key, client.clone());
         Ok(client)
     }
@@ -956,7 +985,7 @@ impl ApiCaller for SessionApiCaller {
         now: std::time::SystemTime,
     ) -> Result<http::Request<Body>, Error> {
         let client = self.client_in(service, region)?;
-        let mut rng = self.session.random();
+        let mut rng = self.session()?.random();
         let prepared = client.prepare(operation, params.clone(), rng.as_mut())?;
         let identity = credentials
             .map(Identity::Credentials)

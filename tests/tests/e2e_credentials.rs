@@ -377,6 +377,101 @@ fn container_credentials_sign_the_call() {
     );
 }
 
+/// One session's clients share its credentials: found once for all of them (botocore's
+/// `Session.get_credentials`), here the container endpoint asked once by three clients of two
+/// services in two regions; botocore's session, against a server of its own, asks once too.
+#[test]
+fn a_sessions_clients_share_its_credentials_as_botocores_do() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let creds = |_| credentials_json("AKIDSHARED", Duration::from_secs(6 * 3600));
+    let server = container_server(hits.clone(), creds);
+    let url = server.url();
+    let full_uri = format!("{url}/creds");
+    let env = [
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", full_uri.as_str()),
+        (
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            "container-secret-token",
+        ),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ];
+    let session = blocking_session(core_session(&env, None, None));
+    for (service, region) in [
+        ("dynamodb", "us-east-1"),
+        ("dynamodb", "eu-west-1"),
+        ("sqs", "us-east-1"),
+    ] {
+        let client = session
+            .client(service)
+            .region(region)
+            .endpoint_url(&url)
+            .build()
+            .unwrap();
+        let _ = client.call(
+            if service == "sqs" {
+                "ListQueues"
+            } else {
+                "ListTables"
+            },
+            params! {},
+        );
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "one fetch for the session");
+    let calls = api_calls(&server.seen());
+    assert_eq!(calls.len(), 3);
+    assert!(calls
+        .iter()
+        .all(|c| signing_key(c).as_deref() == Some("AKIDSHARED")));
+
+    let theirs_hits = Arc::new(AtomicUsize::new(0));
+    let theirs = container_server(theirs_hits.clone(), creds);
+    let their_url = theirs.url();
+    let their_uri = format!("{their_url}/creds");
+    sansboto_tests::botocore::run(
+        &format!(
+            r#"
+for service, region in [('dynamodb', 'us-east-1'), ('dynamodb', 'eu-west-1'), ('sqs', 'us-east-1')]:
+    c = session.create_client(service, region_name=region, endpoint_url={their_url:?})
+    try:
+        c.list_queues() if service == 'sqs' else c.list_tables()
+    except Exception:
+        pass
+emit(None)
+"#
+        ),
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", their_uri.as_str()),
+            (
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                "container-secret-token",
+            ),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ],
+    );
+    assert_eq!(
+        theirs_hits.load(Ordering::SeqCst),
+        hits.load(Ordering::SeqCst),
+        "botocore's session fetches as often"
+    );
+
+    // The session holds its credentials, which hold it only weakly: both are freed once the
+    // last client is.
+    let core = core_session(&env, None, None);
+    let weak = Arc::downgrade(&core);
+    let session = blocking_session(core);
+    let client = session
+        .client("dynamodb")
+        .region("us-east-1")
+        .endpoint_url(&url)
+        .build();
+    client.unwrap().call("ListTables", params! {}).unwrap();
+    drop(session);
+    assert!(
+        weak.upgrade().is_none(),
+        "the session was freed with its client"
+    );
+}
+
 #[test]
 fn container_credentials_with_a_wrong_token_fail_with_the_reason() {
     let hits = Arc::new(AtomicUsize::new(0));
