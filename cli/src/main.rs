@@ -19,6 +19,7 @@ mod debug;
 mod ec2args;
 mod help;
 mod lambdaargs;
+mod mfa;
 mod mimetypes;
 mod outfile;
 mod output;
@@ -127,7 +128,8 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
         return output::print_stdout(concat!("sansboto ", env!("CARGO_PKG_VERSION")));
     }
     let session: RuntimeSession<HttpClient> =
-        RuntimeSession::from_core(sansboto_host::core_session(global.profile.clone()));
+        RuntimeSession::from_core(sansboto_host::core_session(global.profile.clone()))
+            .mfa_prompt(mfa::ask);
     let core = session.core()?.clone();
     // aws-cli reads `cli_timestamp_format` before any command runs, `help` included.
     let timestamp_format = timestamps::configured(&core)?;

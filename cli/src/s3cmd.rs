@@ -2063,7 +2063,8 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
         crate::debug::enable();
     }
     let session: RuntimeSession<CliTransport> =
-        RuntimeSession::from_core(sansboto_host::core_session(args.global.profile.clone()));
+        RuntimeSession::from_core(sansboto_host::core_session(args.global.profile.clone()))
+            .mfa_prompt(crate::mfa::ask);
     // aws-cli refuses a `cli_timestamp_format` it does not know before any command; the
     // commands' own client reads timestamps parsed, whatever the setting (see `timestamps`).
     crate::timestamps::configured(session.core()?)?;

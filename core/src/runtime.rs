@@ -224,6 +224,31 @@ impl<T: Transport> RuntimeSession<T> {
         self.core.as_ref().map_err(|e| Error::Session(e.clone()))
     }
 
+    /// Ask `prompt` for the MFA code of a role profile with `mfa_serial` (it is given the
+    /// serial; botocore prompts `Enter MFA code for {mfa_serial}: ` on the terminal). Without
+    /// one, such a profile's credentials fail saying no MFA callback was given.
+    ///
+    /// ```
+    /// # use sansboto_core::runtime::{RuntimeSession, Transport};
+    /// # fn f<T: Transport>(session: RuntimeSession<T>) {
+    /// let session = session.mfa_prompt(|serial| {
+    ///     eprint!("Enter MFA code for {serial}: ");
+    ///     let mut code = String::new();
+    ///     std::io::stdin().read_line(&mut code).map_err(|e| e.to_string())?;
+    ///     Ok(code.trim().to_string())
+    /// });
+    /// # }
+    /// ```
+    pub fn mfa_prompt(
+        self,
+        prompt: impl Fn(&str) -> Result<String, String> + Send + Sync + 'static,
+    ) -> Self {
+        if let Ok(core) = &self.core {
+            core.set_mfa_callback(Arc::new(prompt));
+        }
+        self
+    }
+
     /// Start building a client of `service` (botocore's name: `s3`, `dynamodb`, …).
     pub fn client(&self, service: &str) -> ClientBuilder<T> {
         ClientBuilder {

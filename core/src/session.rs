@@ -211,6 +211,9 @@ pub struct Session {
     /// none in code (botocore's `Session.get_credentials`, resolved once per session), made
     /// for the first such client.
     credentials: OnceLock<CredentialSource>,
+    /// Asks for the MFA code of a role profile with `mfa_serial` (botocore prompts on the
+    /// terminal; the core asks its caller: [`set_mfa_callback`](Session::set_mfa_callback)).
+    mfa: Mutex<Option<crate::credentials::MfaCallback>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -274,7 +277,16 @@ impl Session {
             partitions: OnceLock::new(),
             legacy_endpoints: OnceLock::new(),
             credentials: OnceLock::new(),
+            mfa: Mutex::new(None),
         })
+    }
+
+    /// Ask `callback` for the MFA code when a role profile has an `mfa_serial` (called with the
+    /// serial, as botocore's prompt `Enter MFA code for {mfa_serial}: ` is; it returns the code
+    /// or why there is none). Without one, such a profile's credentials fail saying so. Takes
+    /// effect the next time the session's credentials are looked for.
+    pub fn set_mfa_callback(&self, callback: crate::credentials::MfaCallback) {
+        *self.mfa.lock().unwrap_or_else(|p| p.into_inner()) = Some(callback);
     }
 
     /// The selected profile's name (explicit, `AWS_DEFAULT_PROFILE`, `AWS_PROFILE`).
@@ -394,6 +406,9 @@ impl Session {
                 api: Some(api.clone()),
                 home_dir: env.get("HOME").map(std::path::PathBuf::from),
                 random: session.upgrade().map(|s| s.random()),
+                mfa: session
+                    .upgrade()
+                    .and_then(|s| s.mfa.lock().unwrap_or_else(|p| p.into_inner()).clone()),
                 ..Default::default()
             };
             CredentialChain::new(&env, shared.clone(), options)

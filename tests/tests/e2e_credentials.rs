@@ -472,6 +472,62 @@ emit(None)
     );
 }
 
+/// A role profile with `mfa_serial`: the session's MFA prompt is asked (with the serial) and
+/// its code sent in `AssumeRole`; a session without one fails saying so.
+#[test]
+fn a_role_profile_with_mfa_asks_the_sessions_prompt() {
+    let server = ScriptServer::start(|seen, _| {
+        let body = String::from_utf8_lossy(&seen.body);
+        if !body.contains("Action=AssumeRole") {
+            return Action::json(200, LIST_TABLES_OK);
+        }
+        let expiry = iso_in(Duration::from_secs(3600));
+        Action::xml(
+            200,
+            &format!(
+                "<AssumeRoleResponse><AssumeRoleResult><Credentials>\
+                 <AccessKeyId>AKIDMFA</AccessKeyId><SecretAccessKey>s</SecretAccessKey>\
+                 <SessionToken>t</SessionToken><Expiration>{expiry}</Expiration>\
+                 </Credentials></AssumeRoleResult></AssumeRoleResponse>"
+            ),
+        )
+    });
+    let config = format!(
+        "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = b\n\
+         [profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n\
+         mfa_serial = arn:aws:iam::123456789012:mfa/u\nregion = us-east-1\nendpoint_url = {}\n",
+        server.url()
+    );
+    let env = [("AWS_PROFILE", "mfa")];
+    let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let asked_by = asked.clone();
+    let session = blocking_session(core_session(&env, Some(&config), None)).mfa_prompt(
+        move |serial: &str| {
+            asked_by.lock().unwrap().push(serial.to_owned());
+            Ok("654321".into())
+        },
+    );
+    let ddb = session.client("dynamodb").build().unwrap();
+    ddb.call("ListTables", params! {}).unwrap();
+    assert_eq!(*asked.lock().unwrap(), ["arn:aws:iam::123456789012:mfa/u"]);
+    let assume = String::from_utf8_lossy(&server.seen()[0].body).into_owned();
+    assert!(assume.contains("TokenCode=654321"), "{assume}");
+    let calls = api_calls(&server.seen());
+    assert_eq!(
+        signing_key(calls.last().unwrap()).as_deref(),
+        Some("AKIDMFA")
+    );
+
+    let without = blocking_session(core_session(&env, Some(&config), None));
+    let err = without
+        .client("dynamodb")
+        .build()
+        .unwrap()
+        .call("ListTables", params! {});
+    let err = err.unwrap_err().to_string();
+    assert!(err.contains("no MFA callback"), "{err}");
+}
+
 #[test]
 fn container_credentials_with_a_wrong_token_fail_with_the_reason() {
     let hits = Arc::new(AtomicUsize::new(0));

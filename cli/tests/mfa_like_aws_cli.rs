@@ -1,0 +1,133 @@
+//! A role profile with `mfa_serial`, next to aws-cli 1.46.3: the MFA code is asked for as
+//! botocore asks through `getpass` (with no terminal, as here: its warning and the prompt on
+//! standard error, the code read from standard input) and sent in `AssumeRole` as
+//! `SerialNumber` and `TokenCode`; the call is then signed with the role's credentials. Each
+//! command runs against a loopback server of its own that answers STS and DynamoDB.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use sansboto_tests::script_server::{Action, ScriptServer};
+
+const SERIAL: &str = "arn:aws:iam::123456789012:mfa/tester";
+
+/// STS's `AssumeRole` answer, or DynamoDB's table list.
+fn answer(seen: &sansboto_tests::script_server::Seen, _: usize) -> Action {
+    let body = String::from_utf8_lossy(&seen.body);
+    if !body.contains("Action=AssumeRole") {
+        return Action::json(200, r#"{"TableNames":["t"]}"#);
+    }
+    let expiry = chrono::Utc::now() + chrono::Duration::hours(1);
+    let xml = format!(
+        "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+         <AssumeRoleResult><Credentials><AccessKeyId>AKIDROLE</AccessKeyId>\
+         <SecretAccessKey>role-secret</SecretAccessKey><SessionToken>role-token</SessionToken>\
+         <Expiration>{}</Expiration></Credentials><AssumedRoleUser>\
+         <AssumedRoleId>AROA:s</AssumedRoleId>\
+         <Arn>arn:aws:sts::123456789012:assumed-role/r/s</Arn></AssumedRoleUser>\
+         </AssumeRoleResult></AssumeRoleResponse>",
+        expiry.format("%Y-%m-%dT%H:%M:%SZ")
+    );
+    Action::xml(200, &xml)
+}
+
+/// What one run did: the `AssumeRole` form's MFA fields, the key the table listing was signed
+/// with, standard error, and whether it succeeded.
+#[derive(Debug, PartialEq)]
+struct Run {
+    mfa_fields: Vec<String>,
+    listing_key: Option<String>,
+    stderr: String,
+    success: bool,
+}
+
+fn run(aws: bool, stdin: &str) -> Run {
+    let server = ScriptServer::start(answer);
+    let dir = std::env::temp_dir().join(format!(
+        "sansboto-mfa-{}-{}",
+        if aws { "aws" } else { "sansboto" },
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config");
+    std::fs::write(
+        &config,
+        format!(
+            "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n\
+             [profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/r\n\
+             source_profile = base\nmfa_serial = {SERIAL}\nregion = us-east-1\n"
+        ),
+    )
+    .unwrap();
+    let mut cmd = sansboto_tests::cli_command(aws, env!("CARGO_BIN_EXE_sansboto"));
+    let mut child = cmd
+        .env("AWS_ENDPOINT_URL", server.url())
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
+        .env("AWS_PROFILE", "mfa")
+        // A home of its own: aws-cli keeps assumed-role credentials in `~/.aws/cli/cache`.
+        .env("HOME", &dir)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .args(["dynamodb", "list-tables"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let seen = server.seen();
+    let mfa_fields = seen
+        .iter()
+        .flat_map(|s| {
+            let body = String::from_utf8_lossy(&s.body).into_owned();
+            let fields: Vec<String> = body
+                .split('&')
+                .filter(|f| f.starts_with("SerialNumber=") || f.starts_with("TokenCode="))
+                .map(str::to_owned)
+                .collect();
+            fields
+        })
+        .collect();
+    let listing_key = seen
+        .iter()
+        .find(|s| s.header("x-amz-target").is_some())
+        .and_then(|s| s.header("authorization"))
+        .and_then(|a| a.split("Credential=").nth(1))
+        .and_then(|c| c.split('/').next())
+        .map(str::to_owned);
+    let _ = std::fs::remove_dir_all(&dir);
+    Run {
+        mfa_fields,
+        listing_key,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        success: out.status.success(),
+    }
+}
+
+#[test]
+fn the_mfa_code_is_asked_for_and_sent_as_aws_cli_does() {
+    let mut theirs = run(true, "123456\n");
+    // Python's own report of `getpass`'s `GetPassWarning` (its source file and line, then the
+    // line of code) is the interpreter's, not aws-cli's; `getpass`'s warning line is kept.
+    let python_warning = theirs.stderr.find("Warning: Password").unwrap_or(0);
+    theirs.stderr.replace_range(..python_warning, "");
+    let ours = run(false, "123456\n");
+    assert_eq!(ours, theirs);
+    assert!(ours.success, "{ours:?}");
+    let serial = "SerialNumber=arn%3Aaws%3Aiam%3A%3A123456789012%3Amfa%2Ftester";
+    assert_eq!(ours.mfa_fields, [serial, "TokenCode=123456"]);
+    assert_eq!(ours.listing_key.as_deref(), Some("AKIDROLE"));
+    assert_eq!(
+        ours.stderr,
+        format!("Warning: Password input may be echoed.\nEnter MFA code for {SERIAL}: \n")
+    );
+}
