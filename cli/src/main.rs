@@ -100,6 +100,21 @@ fn utf8_arguments() -> Result<Vec<String>, Failure> {
         .collect()
 }
 
+/// The command's session: the library's, with what aws-cli adds to botocore's: the MFA prompt
+/// of a role profile (`getpass`) and the file cache of assumed roles, `~/.aws/cli/cache` (its
+/// `inject_assume_role_provider_cache`; aws-cli caches web identity's there too, which this
+/// does not).
+pub(crate) fn cli_session<T: sansboto_core::runtime::Transport>(
+    profile: Option<String>,
+) -> RuntimeSession<T> {
+    let session =
+        RuntimeSession::from_core(sansboto_host::core_session(profile)).mfa_prompt(mfa::ask);
+    match std::env::home_dir() {
+        Some(home) => session.assume_role_cache(home.join(".aws").join("cli").join("cache")),
+        None => session,
+    }
+}
+
 fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
     let argv: Vec<String> = argv.collect();
     if s3cmd::is_s3_command(&argv) {
@@ -127,9 +142,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
     if command == Command::Version {
         return output::print_stdout(concat!("sansboto ", env!("CARGO_PKG_VERSION")));
     }
-    let session: RuntimeSession<HttpClient> =
-        RuntimeSession::from_core(sansboto_host::core_session(global.profile.clone()))
-            .mfa_prompt(mfa::ask);
+    let session: RuntimeSession<HttpClient> = cli_session(global.profile.clone());
     let core = session.core()?.clone();
     // aws-cli reads `cli_timestamp_format` before any command runs, `help` included.
     let timestamp_format = timestamps::configured(&core)?;

@@ -2062,9 +2062,7 @@ pub(crate) fn run(argv: &[String]) -> Result<(), Failure> {
     if args.global.debug {
         crate::debug::enable();
     }
-    let session: RuntimeSession<CliTransport> =
-        RuntimeSession::from_core(sansboto_host::core_session(args.global.profile.clone()))
-            .mfa_prompt(crate::mfa::ask);
+    let session: RuntimeSession<CliTransport> = crate::cli_session(args.global.profile.clone());
     // aws-cli refuses a `cli_timestamp_format` it does not know before any command; the
     // commands' own client reads timestamps parsed, whatever the setting (see `timestamps`).
     crate::timestamps::configured(session.core()?)?;

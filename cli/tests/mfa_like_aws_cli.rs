@@ -41,15 +41,37 @@ struct Run {
     success: bool,
 }
 
-fn run(aws: bool, stdin: &str) -> Run {
-    let server = ScriptServer::start(answer);
-    let dir = std::env::temp_dir().join(format!(
-        "sansboto-mfa-{}-{}",
-        if aws { "aws" } else { "sansboto" },
-        std::process::id()
-    ));
+/// A fresh directory for `name`: the run's home and config.
+fn fresh_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sansboto-mfa-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The files of aws-cli's assumed-role cache under `home`.
+fn cached_files(home: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(home.join(".aws/cli/cache"))
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+fn run(aws: bool, stdin: &str) -> Run {
+    let dir = fresh_dir(if aws { "aws" } else { "sansboto" });
+    let run = run_in(aws, stdin, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    run
+}
+
+/// One run with `dir` as its home (where aws-cli's cache is) and config directory.
+fn run_in(aws: bool, stdin: &str, dir: &std::path::Path) -> Run {
+    let server = ScriptServer::start(answer);
     let config = dir.join("config");
     std::fs::write(
         &config,
@@ -67,7 +89,7 @@ fn run(aws: bool, stdin: &str) -> Run {
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
         .env("AWS_PROFILE", "mfa")
         // A home of its own: aws-cli keeps assumed-role credentials in `~/.aws/cli/cache`.
-        .env("HOME", &dir)
+        .env("HOME", dir)
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .env_remove("AWS_SESSION_TOKEN")
@@ -104,7 +126,6 @@ fn run(aws: bool, stdin: &str) -> Run {
         .and_then(|a| a.split("Credential=").nth(1))
         .and_then(|c| c.split('/').next())
         .map(str::to_owned);
-    let _ = std::fs::remove_dir_all(&dir);
     Run {
         mfa_fields,
         listing_key,
@@ -130,4 +151,25 @@ fn the_mfa_code_is_asked_for_and_sent_as_aws_cli_does() {
         ours.stderr,
         format!("Warning: Password input may be echoed.\nEnter MFA code for {SERIAL}: \n")
     );
+}
+
+/// aws-cli keeps the assumed role's answer in `~/.aws/cli/cache`; the command keeps it in the
+/// same file, and each uses the other's: the second run asks for no code and assumes no role.
+#[test]
+fn assumed_roles_are_cached_in_aws_clis_files_and_shared_with_it() {
+    for (first, second) in [(true, false), (false, true), (false, false)] {
+        let home = fresh_dir(&format!("cache-{first}-{second}"));
+        let made = run_in(first, "123456\n", &home);
+        assert!(made.success, "{made:?}");
+        assert_eq!(made.mfa_fields.len(), 2, "the first run assumes the role");
+        let files = cached_files(&home);
+        assert_eq!(files.len(), 1, "{files:?}");
+        let reused = run_in(second, "", &home);
+        assert!(reused.success, "aws-cli first: {first}: {reused:?}");
+        assert_eq!(reused.mfa_fields, Vec::<String>::new(), "no AssumeRole");
+        assert_eq!(reused.stderr, "", "no prompt");
+        assert_eq!(reused.listing_key.as_deref(), Some("AKIDROLE"));
+        assert_eq!(cached_files(&home), files);
+        let _ = std::fs::remove_dir_all(&home);
+    }
 }

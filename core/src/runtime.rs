@@ -249,6 +249,15 @@ impl<T: Transport> RuntimeSession<T> {
         self
     }
 
+    /// Keep assumed-role credentials in `dir` between processes, in aws-cli's files (its
+    /// `~/.aws/cli/cache`): see [`Session::set_assume_role_cache`].
+    pub fn assume_role_cache(self, dir: impl Into<PathBuf>) -> Self {
+        if let Ok(core) = &self.core {
+            core.set_assume_role_cache(dir.into());
+        }
+        self
+    }
+
     /// Start building a client of `service` (botocore's name: `s3`, `dynamodb`, …).
     pub fn client(&self, service: &str) -> ClientBuilder<T> {
         ClientBuilder {

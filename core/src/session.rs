@@ -214,6 +214,9 @@ pub struct Session {
     /// Asks for the MFA code of a role profile with `mfa_serial` (botocore prompts on the
     /// terminal; the core asks its caller: [`set_mfa_callback`](Session::set_mfa_callback)).
     mfa: Mutex<Option<crate::credentials::MfaCallback>>,
+    /// aws-cli's file cache of assumed roles, when the caller keeps one
+    /// ([`set_assume_role_cache`](Session::set_assume_role_cache)).
+    assume_role_cache: Mutex<Option<std::path::PathBuf>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -278,7 +281,20 @@ impl Session {
             legacy_endpoints: OnceLock::new(),
             credentials: OnceLock::new(),
             mfa: Mutex::new(None),
+            assume_role_cache: Mutex::new(None),
         })
+    }
+
+    /// Keep assumed-role credentials in `dir` between processes, as aws-cli keeps them in
+    /// `~/.aws/cli/cache` (botocore's `JSONFileCache`; the same files, so either tool uses the
+    /// other's): a role is assumed again only when its file has less than 15 minutes left. Off
+    /// by default, as in botocore used as a library. Takes effect the next time the session's
+    /// credentials are looked for.
+    pub fn set_assume_role_cache(&self, dir: std::path::PathBuf) {
+        *self
+            .assume_role_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(dir);
     }
 
     /// Ask `callback` for the MFA code when a role profile has an `mfa_serial` (called with the
@@ -409,6 +425,11 @@ impl Session {
                 mfa: session
                     .upgrade()
                     .and_then(|s| s.mfa.lock().unwrap_or_else(|p| p.into_inner()).clone()),
+                assume_role_cache: session.upgrade().and_then(|s| {
+                    (s.assume_role_cache.lock())
+                        .unwrap_or_else(|p| p.into_inner())
+                        .clone()
+                }),
                 ..Default::default()
             };
             CredentialChain::new(&env, shared.clone(), options)

@@ -47,6 +47,11 @@ pub struct ChainOptions {
     pub api: Option<Arc<dyn ApiCaller>>,
     /// Supplies MFA codes for profiles with `mfa_serial`.
     pub mfa: Option<MfaCallback>,
+    /// Where assumed-role credentials are kept between processes (aws-cli's
+    /// `~/.aws/cli/cache`, botocore's `JSONFileCache` given to the assume-role provider):
+    /// each role's answer is read back while it has 15 minutes left. `None`, as in botocore
+    /// used as a library: kept in memory only.
+    pub assume_role_cache: Option<PathBuf>,
     /// IMDS per-request timeout (otherwise `AWS_METADATA_SERVICE_TIMEOUT`/profile, default 1 s).
     pub imds_timeout: Option<Duration>,
     /// IMDS attempts per request (otherwise `AWS_METADATA_SERVICE_NUM_ATTEMPTS`/profile,
@@ -90,6 +95,7 @@ pub(crate) struct Context {
     config_file: Option<Arc<ConfigFile>>,
     pub(crate) api: Option<Arc<dyn ApiCaller>>,
     pub(crate) mfa: Option<MfaCallback>,
+    pub(crate) assume_role_cache: Option<PathBuf>,
     pub(crate) imds: ImdsConfig,
     home: Option<PathBuf>,
     legacy: LegacyPaths,
@@ -443,6 +449,7 @@ impl CredentialChain {
             config_file: options.config_file,
             api: options.api,
             mfa: options.mfa,
+            assume_role_cache: options.assume_role_cache,
             imds,
             home,
             legacy,

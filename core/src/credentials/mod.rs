@@ -287,8 +287,7 @@ pub(crate) fn build_failed(
 pub(crate) enum Answer {
     Response(Result<http::Response<Bytes>, TransportError>),
     File(std::io::Result<Bytes>),
-    // Read by the `login` provider only (it writes the refreshed token back).
-    #[cfg_attr(not(feature = "credentials-login"), allow(dead_code))]
+    // The `login` provider writes its refreshed token back; assume-role, its cache.
     Written(std::io::Result<()>),
     Process(std::io::Result<ProcessOutput>),
 }

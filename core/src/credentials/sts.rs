@@ -1,6 +1,7 @@
 //! The two providers that call STS through the client layer's [`ApiCaller`]: assume-role from a
 //! profile (`role_arn` with `source_profile` or `credential_source`, chained, with cycle
-//! detection and MFA) and assume-role-with-web-identity.
+//! detection, MFA, and aws-cli's file cache of assumed roles when one is configured) and
+//! assume-role-with-web-identity.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -44,6 +45,16 @@ fn sts_credentials(
     operation: &'static str,
     answer: Option<Answer>,
 ) -> Result<Credentials, CredentialsError> {
+    sts_answer(ctx, provider, operation, answer).map(|(creds, _)| creds)
+}
+
+/// [`sts_credentials`], with the answer's `AssumedRoleUser` (for aws-cli's cache file).
+fn sts_answer(
+    ctx: &Context,
+    provider: ProviderKind,
+    operation: &'static str,
+    answer: Option<Answer>,
+) -> Result<(Credentials, Option<Value>), CredentialsError> {
     let response = match answer {
         Some(Answer::Response(Ok(response))) => response,
         Some(Answer::Response(Err(error))) => {
@@ -91,18 +102,105 @@ fn sts_credentials(
     )
     // botocore takes the account from the assumed role's ARN.
     .map(|creds| {
-        let account = output
-            .get("AssumedRoleUser")
-            .and_then(|user| user.get("Arn"))
-            .and_then(Value::as_str)
-            .and_then(crate::endpoint::parse_arn)
-            .map(|arn| arn.account_id);
-        creds.with_account_id(account)
+        let user = output.get("AssumedRoleUser");
+        (with_role_account(creds, user), user.cloned())
     })
     .map_err(|message| CredentialsError::Retrieval {
         provider,
         message: format!("{operation} response: {message}"),
     })
+}
+
+/// Credentials with the account of the assumed role's ARN (botocore's), when there is one.
+fn with_role_account(creds: Credentials, user: Option<&Value>) -> Credentials {
+    let account = user
+        .and_then(|user| user.get("Arn"))
+        .and_then(Value::as_str)
+        .and_then(crate::endpoint::parse_arn)
+        .map(|arn| arn.account_id);
+    creds.with_account_id(account)
+}
+
+/// How long cached assumed-role credentials must still be good for to be used (botocore's
+/// `CachedCredentialFetcher` expiry window, 15 minutes).
+const CACHE_EXPIRY_WINDOW_SECS: u64 = 15 * 60;
+
+/// aws-cli's cache file of `role`'s credentials in `dir`: named by the SHA-1 of the role's
+/// `AssumeRole` arguments but its session name, as Python's `json.dumps(args, sort_keys=True)`
+/// writes them (botocore's `AssumeRoleCredentialFetcher._create_cache_key`), so aws-cli and
+/// the command share it.
+fn cache_path(dir: &std::path::Path, role: &RoleConfig) -> PathBuf {
+    use sha1::Digest as _;
+    // Inserted in sorted order, so the map's order is the sorted one whatever its kind.
+    let mut args = serde_json::Map::new();
+    if let Some(duration) = role.duration_seconds {
+        args.insert("DurationSeconds".into(), duration.into());
+    }
+    if let Some(id) = &role.external_id {
+        args.insert("ExternalId".into(), id.as_str().into());
+    }
+    args.insert("RoleArn".into(), role.role_arn.as_str().into());
+    if let Some(serial) = &role.mfa_serial {
+        args.insert("SerialNumber".into(), serial.as_str().into());
+    }
+    let text = crate::serialize::python_dumps(&serde_json::Value::Object(args));
+    let digest = sha1::Sha1::digest(text.as_bytes());
+    let mut name = String::with_capacity(45);
+    crate::encoding::push_hex(&mut name, &digest);
+    name.push_str(".json");
+    dir.join(name)
+}
+
+/// Credentials from an aws-cli cache file, while they have [`CACHE_EXPIRY_WINDOW_SECS`] left
+/// (`None`: no usable entry, and the role is assumed again).
+fn cached_credentials(file: &[u8], now: SystemTime) -> Option<Credentials> {
+    let answer: serde_json::Value = serde_json::from_slice(file).ok()?;
+    let creds = answer.get("Credentials")?;
+    let text = |k: &str| creds.get(k)?.as_str().filter(|s| !s.is_empty());
+    // botocore writes the time as `%Y-%m-%dT%H:%M:%S%Z`: `…UTC`.
+    let expiration = text("Expiration")?;
+    let expiration = match expiration.strip_suffix("UTC") {
+        Some(utc) => crate::time::Timestamp::parse_iso8601(&format!("{utc}Z")),
+        None => crate::time::Timestamp::parse_iso8601(expiration),
+    }
+    .ok()?
+    .to_system_time();
+    let left = expiration.duration_since(now).ok()?;
+    if left.as_secs() < CACHE_EXPIRY_WINDOW_SECS {
+        return None;
+    }
+    let found = Credentials::new(
+        text("AccessKeyId")?,
+        text("SecretAccessKey")?,
+        text("SessionToken").map(str::to_owned),
+        Some(expiration),
+    );
+    let user = answer
+        .get("AssumedRoleUser")
+        .map(|u| Value::from(u.clone()));
+    Some(with_role_account(found, user.as_ref()))
+}
+
+/// What aws-cli's cache file holds for an assumed role: the answer's credentials (the time as
+/// botocore's `JSONFileCache` writes it) and assumed-role user, as Python's `json.dumps`.
+fn cache_file(creds: &Credentials, user: Option<&Value>) -> Vec<u8> {
+    let mut credentials = serde_json::Map::new();
+    credentials.insert("AccessKeyId".into(), creds.access_key_id().into());
+    credentials.insert("SecretAccessKey".into(), creds.secret_access_key().into());
+    if let Some(token) = creds.session_token() {
+        credentials.insert("SessionToken".into(), token.into());
+    }
+    if let Some(expiry) = creds.expiry() {
+        let iso = crate::time::Timestamp::from_system_time(expiry).to_iso8601();
+        let utc = format!("{}UTC", iso.strip_suffix('Z').unwrap_or(&iso));
+        credentials.insert("Expiration".into(), utc.into());
+    }
+    let mut answer = serde_json::Map::new();
+    answer.insert("Credentials".into(), credentials.into());
+    if let Some(user) = user {
+        answer.insert("AssumedRoleUser".into(), user.to_json());
+    }
+    crate::serialize::python_dumps(&serde_json::Value::Object(answer)).into_bytes()
 }
 
 /// botocore's default session name: `botocore-session-<epoch seconds>`.
@@ -242,6 +340,10 @@ pub(crate) struct AssumeRoleFetch {
     next_role: usize,
     creds: Option<Credentials>,
     waiting: bool,
+    /// The next role's cache file was asked for (aws-cli's cache configured).
+    reading_cache: bool,
+    /// Assumed credentials being written to the cache, handed on once written.
+    writing_cache: Option<Credentials>,
     answer: Option<Answer>,
 }
 
@@ -277,6 +379,8 @@ impl AssumeRoleFetch {
             next_role: 0,
             creds: None,
             waiting: false,
+            reading_cache: false,
+            writing_cache: None,
             answer: None,
         }))
     }
@@ -343,26 +447,77 @@ impl Fetch for AssumeRoleFetch {
                 Err(Err(why)) => return Step::Failed(self.no_source_error(why)),
             }
         }
-        if self.waiting {
-            self.waiting = false;
-            match sts_credentials(
-                &self.ctx,
-                ProviderKind::AssumeRole,
-                "AssumeRole",
-                self.answer.take(),
-            ) {
-                Ok(creds) => {
+        if let Some(creds) = self.writing_cache.take() {
+            match self.answer.take() {
+                Some(Answer::Written(Ok(()))) => {
                     self.creds = Some(creds);
                     self.next_role += 1;
+                }
+                // botocore's `JSONFileCache` fails the credentials when it cannot save them.
+                Some(Answer::Written(Err(error))) => {
+                    return Step::Failed(CredentialsError::Retrieval {
+                        provider: ProviderKind::AssumeRole,
+                        message: format!("cannot save the assumed role's credentials: {error}"),
+                    })
+                }
+                _ => {
+                    return Step::Failed(CredentialsError::Protocol(
+                        "expected a file write outcome",
+                    ))
+                }
+            }
+        }
+        if self.waiting {
+            self.waiting = false;
+            let answer = self.answer.take();
+            match sts_answer(&self.ctx, ProviderKind::AssumeRole, "AssumeRole", answer) {
+                Ok((creds, user)) => {
+                    match (&self.ctx.assume_role_cache, self.roles.get(self.next_role)) {
+                        (Some(dir), Some(role)) => {
+                            let path = cache_path(dir, role);
+                            let file = cache_file(&creds, user.as_ref());
+                            self.writing_cache = Some(creds);
+                            return Step::WriteFile(path, file.into());
+                        }
+                        _ => {
+                            self.creds = Some(creds);
+                            self.next_role += 1;
+                        }
+                    }
                 }
                 Err(error) => return Step::Failed(error),
             }
         }
-        let Some(role) = self.roles.get(self.next_role) else {
-            return match self.creds.take() {
-                Some(creds) => Step::Done(Ok(creds)),
-                None => Step::Failed(CredentialsError::Protocol("assume-role had no source")),
+        loop {
+            let Some(role) = self.roles.get(self.next_role) else {
+                return match self.creds.take() {
+                    Some(creds) => Step::Done(Ok(creds)),
+                    None => Step::Failed(CredentialsError::Protocol("assume-role had no source")),
+                };
             };
+            let Some(dir) = &self.ctx.assume_role_cache else {
+                break;
+            };
+            if !self.reading_cache {
+                self.reading_cache = true;
+                return Step::ReadFile(cache_path(dir, role));
+            }
+            self.reading_cache = false;
+            // A missing or unreadable entry, or one about to expire: the role is assumed.
+            let cached = match self.answer.take() {
+                Some(Answer::File(Ok(file))) => cached_credentials(&file, now),
+                _ => None,
+            };
+            match cached {
+                Some(creds) => {
+                    self.creds = Some(creds);
+                    self.next_role += 1;
+                }
+                None => break,
+            }
+        }
+        let Some(role) = self.roles.get(self.next_role) else {
+            return Step::Failed(CredentialsError::Protocol("assume-role lost its role"));
         };
         let params = match self.role_params(role, now) {
             Ok(params) => params,
@@ -527,5 +682,67 @@ impl Fetch for WebIdentityFetch {
 
     fn answer(&mut self, answer: Answer) {
         self.answer = Some(answer);
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn file(expiration: &str) -> Vec<u8> {
+        format!(
+            r#"{{"Credentials": {{"AccessKeyId": "AK", "SecretAccessKey": "SK",
+               "SessionToken": "T", "Expiration": "{expiration}"}},
+               "AssumedRoleUser": {{"Arn": "arn:aws:sts::123456789012:assumed-role/r/s"}}}}"#
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn cached_roles_are_used_while_they_have_fifteen_minutes_left() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let at = |secs: u64| {
+            crate::time::Timestamp::from_system_time(now + Duration::from_secs(secs)).to_iso8601()
+        };
+        // botocore writes `…UTC`; ISO 8601 with `Z` is read too.
+        let utc = |secs| format!("{}UTC", at(secs).trim_end_matches('Z'));
+        let creds = cached_credentials(&file(&utc(16 * 60)), now).expect("16 minutes left");
+        assert_eq!(creds.access_key_id(), "AK");
+        assert_eq!(creds.account_id(), Some("123456789012"));
+        assert!(cached_credentials(&file(&at(3600)), now).is_some());
+        assert!(
+            cached_credentials(&file(&utc(14 * 60)), now).is_none(),
+            "too close"
+        );
+        assert!(cached_credentials(b"not json", now).is_none());
+        assert!(cached_credentials(&file("tomorrow"), now).is_none());
+
+        // What is written is read back.
+        let written = cache_file(&creds, Some(&Value::from(serde_json::json!({"Arn": "a"}))));
+        let text = String::from_utf8(written.clone()).unwrap();
+        assert!(
+            text.contains(&format!(r#""Expiration": "{}""#, utc(16 * 60))),
+            "{text}"
+        );
+        assert!(cached_credentials(&written, now).is_some());
+    }
+
+    #[test]
+    fn the_cache_file_is_named_as_botocore_names_it() {
+        // sha1 of `{"RoleArn": "arn:aws:iam::123456789012:role/r"}` (Python's json.dumps).
+        let role = RoleConfig {
+            profile: "p".into(),
+            role_arn: "arn:aws:iam::123456789012:role/r".into(),
+            external_id: None,
+            mfa_serial: None,
+            role_session_name: Some("ignored".into()),
+            duration_seconds: None,
+        };
+        let path = cache_path(std::path::Path::new("/c"), &role);
+        use sha1::Digest as _;
+        let digest = sha1::Sha1::digest(br#"{"RoleArn": "arn:aws:iam::123456789012:role/r"}"#);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(path, std::path::Path::new("/c").join(format!("{hex}.json")));
     }
 }
