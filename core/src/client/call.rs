@@ -621,11 +621,8 @@ impl<'c> CallMachine<'c> {
                 Err(Error::Service(e)) => Some(&mut e.fields),
                 Err(_) => None,
             };
-            if let Some(Value::Map(meta)) = fields
-                .and_then(Value::as_map_mut)
-                .and_then(|m| m.get_mut("ResponseMetadata"))
-            {
-                meta.insert("MaxAttemptsReached".into(), Value::Bool(true));
+            if let Some(fields) = fields {
+                super::set_metadata(fields, "MaxAttemptsReached", Value::Bool(true));
             }
         }
         // A retry was due but the body was a one-shot stream the transport used up.
@@ -651,12 +648,7 @@ fn crc32_after_last_attempt(
     match result {
         Ok(_) if mode == RetryMode::Legacy => Err(Error::Crc32(mismatch)),
         Ok(mut value) => {
-            if let Some(Value::Map(meta)) = value
-                .as_map_mut()
-                .and_then(|m| m.get_mut("ResponseMetadata"))
-            {
-                meta.insert("MaxAttemptsReached".into(), Value::Bool(true));
-            }
+            super::set_metadata(&mut value, "MaxAttemptsReached", Value::Bool(true));
             Ok(value)
         }
         error => error,

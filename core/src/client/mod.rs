@@ -837,6 +837,17 @@ impl ServiceClient {
         match parsed {
             Ok(mut value) => {
                 set_retry_attempts(&mut value, retry_attempts);
+                // botocore's `_add_checksum_response_metadata`: the algorithm the response was
+                // (or, streamed, is being) checked with.
+                let checked = (200..300).contains(&status).then(|| {
+                    httpchecksum::select_response_checksum(&parts.headers, response_checksums)
+                });
+                if let Some((algorithm, _)) = checked.flatten() {
+                    let name = algorithm
+                        .header_name()
+                        .trim_start_matches("x-amz-checksum-");
+                    set_metadata(&mut value, "ChecksumAlgorithm", Value::from(name));
+                }
                 self.hooks
                     .run(Event::AfterCall, &info, &mut Target::Result(&mut value))?;
                 Ok(value)
@@ -1242,11 +1253,16 @@ pub(crate) fn customize_model(service: &str, model: Arc<ServiceModel>) -> Arc<Se
 }
 
 fn set_retry_attempts(value: &mut Value, attempts: u32) {
+    set_metadata(value, "RetryAttempts", Value::Integer(attempts as i64));
+}
+
+/// `key` of a result's `ResponseMetadata`, when it has one.
+pub(super) fn set_metadata(value: &mut Value, key: &str, entry: Value) {
     if let Some(Value::Map(meta)) = value
         .as_map_mut()
         .and_then(|m| m.get_mut("ResponseMetadata"))
     {
-        meta.insert("RetryAttempts".into(), Value::Integer(attempts as i64));
+        meta.insert(key.into(), entry);
     }
 }
 
