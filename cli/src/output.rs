@@ -153,6 +153,19 @@ impl From<Error> for Failure {
         let message = e.to_string();
         let invalid = |code| Failure::Invalid(ClientError::new(code, message.clone()));
         let unconfigured = |code| Failure::Unconfigured(ClientError::new(code, message.clone()));
+        // What botocore's handlers refuse as `ParamValidationError` (a bucket name, metadata
+        // outside ASCII, a `CopySource` without its key, a parameter and its alias both given)
+        // is a parameter problem here too, said without the hook's name.
+        use sansboto_core::CustomizeError as C;
+        if let Some(
+            c @ (C::InvalidBucketName { .. }
+            | C::NonAsciiMetadata { .. }
+            | C::MissingMember { .. }
+            | C::AliasConflict { .. }),
+        ) = e.customize_error()
+        {
+            return Failure::param_validation(format!("Parameter validation failed:\n{c}"));
+        }
         let code = match &e {
             Error::Service(s) => return Failure::Service(service_error_json(s)),
             Error::Serialize(e) => match e {

@@ -438,6 +438,27 @@ fn errors_have_exit_codes_and_json() {
     }
     let out = cli.run(&["s3", "list-buckets", "--params", "{not json"]);
     assert_eq!(failed(&out, 252)["Error"]["Code"], "ParamValidation");
+    // What botocore's S3 handlers refuse as parameter problems is one too, in botocore's words
+    // (aws-cli prints `Parameter validation failed:` and the same line).
+    for (params, line) in [
+        (
+            r#"{"Bucket": "bk!1", "Key": "k"}"#,
+            r#"Invalid bucket name "bk!1": Bucket name must match the regex"#,
+        ),
+        (
+            r#"{"Bucket": "b", "Key": "k", "Metadata": {"k": "café"}}"#,
+            "Non ascii characters found in S3 metadata",
+        ),
+    ] {
+        let out = cli.run(&["s3", "put-object", "--params", params]);
+        let err = failed(&out, 252);
+        assert_eq!(err["Error"]["Code"], "ParamValidation", "{err}");
+        let message = err["Error"]["Message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with(&format!("Parameter validation failed:\n{line}")),
+            "{message}"
+        );
+    }
     // A header value HTTP cannot carry: botocore's HTTPClientError when sending, a general
     // error (255) to aws-cli, not a parameter error.
     let out = cli.run(&[
