@@ -247,3 +247,30 @@ fn configure_set_and_get_do_what_aws_cli_does() {
     }
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// A shared file that cannot be read is named by its path, as botocore's
+/// `Unable to parse config file: <path>` names it (the session is given the contents; the host
+/// that read them says where they were).
+#[test]
+fn a_broken_shared_file_is_named_by_its_path() {
+    let dir = std::env::temp_dir().join(format!("sansboto-broken-config-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (variable, label) in [
+        ("AWS_CONFIG_FILE", "shared config file"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "shared credentials file"),
+    ] {
+        let path = dir.join(format!("{variable}.ini"));
+        std::fs::write(&path, "[default]\nregion = us-east-1\nnot a setting\n").unwrap();
+        let out = test_environment(&mut Command::new(env!("CARGO_BIN_EXE_sansboto")))
+            .env(variable, &path)
+            .args(["sts", "get-caller-identity"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let named = format!("{label} {}: ", path.display());
+        assert!(stderr.contains(&named), "{named} not in {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

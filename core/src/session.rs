@@ -262,6 +262,7 @@ impl Session {
                     .transpose()
                     .map_err(|source| Error::ConfigFile {
                         file: which,
+                        path: None,
                         source,
                     })
             };
@@ -436,6 +437,15 @@ impl Session {
         })
     }
 
+    /// [`Error::UnknownService`] when `service` is no service's name, with the closest one.
+    fn unknown_service(&self, service: &str) -> Option<Error> {
+        let services = self.services().ok()?;
+        (!services.iter().any(|s| s == service)).then(|| Error::UnknownService {
+            service: service.to_owned(),
+            suggestion: crate::validate::nearest(service, services.iter()),
+        })
+    }
+
     /// Every service name.
     pub fn services(&self) -> Result<Vec<String>, Error> {
         self.data
@@ -469,7 +479,10 @@ impl Session {
                 let bytes = self
                     .data
                     .service_file(service, api_version, DataFile::ServiceModel)
-                    .map_err(|message| model_data(&what(), message))?;
+                    .map_err(|message| {
+                        self.unknown_service(service)
+                            .unwrap_or_else(|| model_data(&what(), message))
+                    })?;
                 ServiceModel::from_shared(bytes)?
             }
         };

@@ -32,19 +32,27 @@ pub use pool::run_here;
 /// OS-seeded random seed. A file that does not exist is simply absent. The environment is read
 /// as [`environment`] reads it.
 pub fn session_inputs(profile: Option<String>) -> SessionInputs {
+    session_inputs_and_paths(profile).0
+}
+
+/// [`session_inputs`], with where the shared files are.
+fn session_inputs_and_paths(
+    profile: Option<String>,
+) -> (SessionInputs, sansboto_core::config::SharedFilePaths) {
     let env = environment();
     let home = env
         .get("HOME")
         .or_else(|| env.get("USERPROFILE"))
         .map(PathBuf::from);
     let paths = Session::file_paths(&env, profile.as_deref(), home.as_deref());
-    SessionInputs {
+    let inputs = SessionInputs {
         config_file: std::fs::read(&paths.config).ok(),
         credentials_file: std::fs::read(&paths.credentials).ok(),
         env,
         profile,
         random_seed: os_seed(),
-    }
+    };
+    (inputs, paths)
 }
 
 /// The process environment as the core reads it:
@@ -105,7 +113,24 @@ pub fn core_session(
     profile: Option<String>,
 ) -> Result<std::sync::Arc<Session>, sansboto_core::Error> {
     let data = BotocoreData(sansboto_models::Loader::from_env());
-    Session::new(session_inputs(profile), std::sync::Arc::new(data)).map(std::sync::Arc::new)
+    let (inputs, paths) = session_inputs_and_paths(profile);
+    match Session::new(inputs, std::sync::Arc::new(data)) {
+        Ok(session) => Ok(std::sync::Arc::new(session)),
+        // The core was given the files' contents; the error names where they are, as
+        // botocore's `Unable to parse config file: <path>` does.
+        Err(sansboto_core::Error::ConfigFile { file, source, .. }) => {
+            let path = match file {
+                "shared credentials file" => paths.credentials,
+                _ => paths.config,
+            };
+            Err(sansboto_core::Error::ConfigFile {
+                file,
+                path: Some(path),
+                source,
+            })
+        }
+        Err(other) => Err(other),
+    }
 }
 
 #[doc(hidden)]

@@ -91,6 +91,30 @@ fn a_named_profile_that_does_not_exist_is_an_error() {
     assert!(err.to_string().contains("nope"), "{err}");
 }
 
+/// A service name that is no service's is a typed error, with the closest name (botocore's
+/// `UnknownServiceError`; a name in another case is the commonest slip).
+#[test]
+fn an_unknown_service_is_a_typed_error_naming_the_closest() {
+    let s = session("[default]\nregion = us-east-1\n", &[]);
+    for (given, near) in [
+        ("DynamoDB", Some("dynamodb")),
+        ("dynamodbb", Some("dynamodb")),
+        ("zzzz", None),
+    ] {
+        match s.client(given).build() {
+            Err(Error::UnknownService {
+                service,
+                suggestion,
+            }) => {
+                assert_eq!((service.as_str(), suggestion.as_deref()), (given, near));
+            }
+            other => panic!("{given}: {other:?}"),
+        }
+    }
+    let err = s.client("DynamoDB").build().unwrap_err().to_string();
+    assert_eq!(err, "unknown service \"DynamoDB\" (did you mean dynamodb?)");
+}
+
 /// A data path holding `files` (relative path → contents), removed when dropped.
 struct DataPath(std::path::PathBuf);
 

@@ -151,7 +151,7 @@ fn a_bad_shared_file_is_a_config_file_error_reported_by_every_client() {
         inputs,
         Arc::new(sansboto_host::BotocoreData(sansboto_models::Loader::new())),
     );
-    let Err(Error::ConfigFile { file, source }) = &made else {
+    let Err(Error::ConfigFile { file, source, .. }) = &made else {
         panic!("{:?}", made.as_ref().err())
     };
     assert_eq!(*file, "shared config file");

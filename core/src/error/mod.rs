@@ -39,6 +39,14 @@ pub enum Error {
         /// The closest valid operation name.
         suggestion: Option<String>,
     },
+    /// No service of that name (botocore's `UnknownServiceError`).
+    #[error("unknown service {service:?}{}", .suggestion.as_ref().map(|s| format!(" (did you mean {s}?)")).unwrap_or_default())]
+    UnknownService {
+        /// The name given.
+        service: String,
+        /// The closest service name (`dynamodb` for `DynamoDB`).
+        suggestion: Option<String>,
+    },
     /// The parameters do not fit the operation's input shape (every problem listed).
     #[error(transparent)]
     Validation(#[from] ValidationError),
@@ -120,10 +128,12 @@ pub enum Error {
         source: Box<Error>,
     },
     /// A shared config or credentials file is not valid.
-    #[error("{file}: {source}")]
+    #[error("{file}{}: {source}", .path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
     ConfigFile {
         /// Which file (`shared config file`, `shared credentials file`).
         file: &'static str,
+        /// Where it is, when the host that read it says (the core is given its contents).
+        path: Option<std::path::PathBuf>,
         /// What is wrong with it.
         source: crate::config::ConfigError,
     },
