@@ -263,7 +263,7 @@ impl Session {
                     .map_err(|source| Error::ConfigFile {
                         file: which,
                         path: None,
-                        source,
+                        source: Box::new(source),
                     })
             };
         let config = parse(&inputs.config_file, "shared config file")?;

@@ -125,7 +125,7 @@ pub fn core_session(
             };
             Err(sansboto_core::Error::ConfigFile {
                 file,
-                path: Some(path),
+                path: Some(path.into_boxed_path()),
                 source,
             })
         }

@@ -156,7 +156,7 @@ fn a_bad_shared_file_is_a_config_file_error_reported_by_every_client() {
     };
     assert_eq!(*file, "shared config file");
     assert!(
-        matches!(source, ConfigError::MissingSectionHeader { line: 1 }),
+        matches!(&**source, ConfigError::MissingSectionHeader { line: 1 }),
         "{source:?}"
     );
     let session = RuntimeSession::<sansboto_blocking::HttpClient>::from_core(made.map(Arc::new));
@@ -171,14 +171,14 @@ fn a_bad_shared_file_is_a_config_file_error_reported_by_every_client() {
 }
 
 #[test]
-fn a_service_without_data_is_a_model_data_error() {
+fn a_service_without_data_is_an_unknown_service_error() {
     let session = blocking_session(core_session(&[], None, None));
     match session
         .client("no-such-service")
         .region("us-east-1")
         .build()
     {
-        Err(Error::ModelData { file, .. }) => assert!(file.contains("no-such-service"), "{file}"),
+        Err(Error::UnknownService { service, .. }) => assert_eq!(service, "no-such-service"),
         other => panic!("{other:?}"),
     }
 }

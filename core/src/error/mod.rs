@@ -133,9 +133,9 @@ pub enum Error {
         /// Which file (`shared config file`, `shared credentials file`).
         file: &'static str,
         /// Where it is, when the host that read it says (the core is given its contents).
-        path: Option<std::path::PathBuf>,
-        /// What is wrong with it.
-        source: crate::config::ConfigError,
+        path: Option<Box<std::path::Path>>,
+        /// What is wrong with it (boxed: errors stay small, and this one is rare).
+        source: Box<crate::config::ConfigError>,
     },
     /// A configuration value (option, environment variable or profile setting) is not valid
     /// (botocore's `InvalidConfigError` and friends).
