@@ -169,7 +169,7 @@
 //! assert!(matches!(unsupported, Error::Checksum(FlexibleChecksumError::UnsupportedAlgorithm(_))));
 //! ```
 
-pub use crate::auth::Credentials;
+pub use crate::auth::{Credentials, PresignedPost};
 pub use crate::body::{Body, StreamingBody};
 pub use crate::config::ConfigError;
 pub use crate::customize::CustomizeError;
@@ -190,6 +190,8 @@ pub use crate::retry::RetryMode;
 pub use crate::session::ClientOptions;
 pub use crate::stub::{StubError, StubbedRequest, Stubber};
 pub use crate::time::Timestamp;
+// S3 transfers' settings and outcome (`upload_file`, `download_file`, `copy_object`).
+pub use crate::transfer::{CancelToken, Progress, TransferConfig, TransferError};
 pub use crate::validate::ValidationError;
 pub use crate::value::{Map, Value};
 pub use crate::waiter::WaiterError;

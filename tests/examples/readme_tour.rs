@@ -58,7 +58,7 @@ stubber.assert_no_pending_responses();
 // RDS IAM auth tokens
 let token = rds.generate_db_auth_token("db.example.com", 5432, "admin", None).await?;
 // README block 4 (tokio)
-use sansboto_core::transfer::{CancelToken, TransferConfig};
+use sansboto_tokio::{CancelToken, TransferConfig};         // any transport crate's, alike
 let config = TransferConfig::new()            // 8 MiB threshold and parts, 10 at a time
     .on_progress(|p| eprintln!("{}/{} bytes", p.bytes_done, p.bytes_total));
 s3.upload_file("b", "big.iso", "/data/big.iso", params! {"StorageClass": "STANDARD_IA"}, &config).await?;
