@@ -190,11 +190,14 @@ impl From<Error> for Failure {
             Error::Transport(t) => match t.kind {
                 sansboto_core::TransportErrorKind::Connect => "EndpointConnectionError",
                 sansboto_core::TransportErrorKind::Timeout => "Timeout",
+                // A streamed body that failed its checksum: botocore's `FlexibleChecksumError`.
+                sansboto_core::TransportErrorKind::Checksum => "FlexibleChecksumError",
                 _ => "HttpError",
             },
             Error::Endpoint(_) | Error::Bind(_) => "EndpointResolutionError",
             Error::Parse(_) => "ResponseParserError",
             Error::Crc32(_) => "ChecksumError",
+            Error::Checksum(_) => "FlexibleChecksumError",
             _ => "ClientError",
         };
         Failure::client(code, message)

@@ -129,6 +129,12 @@ fn a_cut_off_body_leaves_no_outfile() {
 #[test]
 fn a_body_failing_its_checksum_leaves_no_outfile() {
     assert_failed_without_file(Answer::BadChecksum, "checksum", "Expected checksum");
+    // botocore's error class names it.
+    assert_failed_without_file(
+        Answer::BadChecksum,
+        "checksum-code",
+        "FlexibleChecksumError",
+    );
 }
 
 #[test]
