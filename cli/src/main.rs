@@ -102,8 +102,7 @@ fn utf8_arguments() -> Result<Vec<String>, Failure> {
 
 /// The command's session: the library's, with what aws-cli adds to botocore's: the MFA prompt
 /// of a role profile (`getpass`) and the file cache of assumed roles, `~/.aws/cli/cache` (its
-/// `inject_assume_role_provider_cache`; aws-cli caches web identity's there too, which this
-/// does not).
+/// `inject_assume_role_provider_cache`, for role profiles and web identity).
 pub(crate) fn cli_session<T: sansboto_core::runtime::Transport>(
     profile: Option<String>,
 ) -> RuntimeSession<T> {

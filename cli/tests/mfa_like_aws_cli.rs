@@ -1,8 +1,10 @@
-//! A role profile with `mfa_serial`, next to aws-cli 1.46.3: the MFA code is asked for as
+//! Assumed roles next to aws-cli 1.46.3. A role profile with `mfa_serial`: the MFA code is asked for as
 //! botocore asks through `getpass` (with no terminal, as here: its warning and the prompt on
 //! standard error, the code read from standard input) and sent in `AssumeRole` as
-//! `SerialNumber` and `TokenCode`; the call is then signed with the role's credentials. Each
-//! command runs against a loopback server of its own that answers STS and DynamoDB.
+//! `SerialNumber` and `TokenCode`; the call is then signed with the role's credentials. And
+//! aws-cli's cache of assumed roles (`~/.aws/cli/cache`), for role profiles and web identity:
+//! the same files, each tool using the other's. Each command runs against a loopback server of
+//! its own that answers STS and DynamoDB.
 
 use std::io::Write;
 use std::process::Stdio;
@@ -11,21 +13,25 @@ use sansboto_tests::script_server::{Action, ScriptServer};
 
 const SERIAL: &str = "arn:aws:iam::123456789012:mfa/tester";
 
-/// STS's `AssumeRole` answer, or DynamoDB's table list.
+/// STS's `AssumeRole` or `AssumeRoleWithWebIdentity` answer, or DynamoDB's table list.
 fn answer(seen: &sansboto_tests::script_server::Seen, _: usize) -> Action {
     let body = String::from_utf8_lossy(&seen.body);
-    if !body.contains("Action=AssumeRole") {
+    let Some(action) = body
+        .split('&')
+        .find_map(|f| f.strip_prefix("Action="))
+        .map(str::to_owned)
+    else {
         return Action::json(200, r#"{"TableNames":["t"]}"#);
-    }
+    };
     let expiry = chrono::Utc::now() + chrono::Duration::hours(1);
     let xml = format!(
-        "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-         <AssumeRoleResult><Credentials><AccessKeyId>AKIDROLE</AccessKeyId>\
+        "<{action}Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+         <{action}Result><Credentials><AccessKeyId>AKIDROLE</AccessKeyId>\
          <SecretAccessKey>role-secret</SecretAccessKey><SessionToken>role-token</SessionToken>\
          <Expiration>{}</Expiration></Credentials><AssumedRoleUser>\
          <AssumedRoleId>AROA:s</AssumedRoleId>\
          <Arn>arn:aws:sts::123456789012:assumed-role/r/s</Arn></AssumedRoleUser>\
-         </AssumeRoleResult></AssumeRoleResponse>",
+         </{action}Result></{action}Response>",
         expiry.format("%Y-%m-%dT%H:%M:%SZ")
     );
     Action::xml(200, &xml)
@@ -169,6 +175,56 @@ fn assumed_roles_are_cached_in_aws_clis_files_and_shared_with_it() {
         assert_eq!(reused.mfa_fields, Vec::<String>::new(), "no AssumeRole");
         assert_eq!(reused.stderr, "", "no prompt");
         assert_eq!(reused.listing_key.as_deref(), Some("AKIDROLE"));
+        assert_eq!(cached_files(&home), files);
+        let _ = std::fs::remove_dir_all(&home);
+    }
+}
+
+/// aws-cli caches web identity's assumed role in the same files (named by the role alone); the
+/// command does too, and each uses the other's: the second run reads no token and calls no STS.
+#[test]
+fn web_identity_roles_are_cached_in_aws_clis_files_and_shared_with_it() {
+    for (first, second) in [(true, false), (false, true)] {
+        let home = fresh_dir(&format!("web-{first}-{second}"));
+        let token = home.join("token");
+        std::fs::write(&token, "header.payload.signature").unwrap();
+        let web = |aws: bool| {
+            let server = ScriptServer::start(answer);
+            let out = sansboto_tests::cli_command(aws, env!("CARGO_BIN_EXE_sansboto"))
+                .env("AWS_ENDPOINT_URL", server.url())
+                .env("HOME", &home)
+                .env("AWS_CONFIG_FILE", home.join("none"))
+                .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"))
+                .env("AWS_WEB_IDENTITY_TOKEN_FILE", &token)
+                .env("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/web")
+                .env("AWS_DEFAULT_REGION", "us-east-1")
+                .env_remove("AWS_ACCESS_KEY_ID")
+                .env_remove("AWS_SECRET_ACCESS_KEY")
+                .env_remove("AWS_SESSION_TOKEN")
+                .env_remove("AWS_PROFILE")
+                .args(["dynamodb", "list-tables"])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let seen = server.seen();
+            let sts_calls = seen
+                .iter()
+                .filter(|s| String::from_utf8_lossy(&s.body).contains("Action="))
+                .count();
+            (sts_calls, seen.len())
+        };
+        assert_eq!(web(first), (1, 2), "the first run assumes the role");
+        let files = cached_files(&home);
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert_eq!(
+            web(second),
+            (0, 1),
+            "aws-cli first: {first}: the cached role is used"
+        );
         assert_eq!(cached_files(&home), files);
         let _ = std::fs::remove_dir_all(&home);
     }

@@ -38,17 +38,8 @@ fn sts_request(
         .map_err(|error| super::build_failed(provider, operation, error))
 }
 
-/// Credentials from the answer to an STS request.
-fn sts_credentials(
-    ctx: &Context,
-    provider: ProviderKind,
-    operation: &'static str,
-    answer: Option<Answer>,
-) -> Result<Credentials, CredentialsError> {
-    sts_answer(ctx, provider, operation, answer).map(|(creds, _)| creds)
-}
-
-/// [`sts_credentials`], with the answer's `AssumedRoleUser` (for aws-cli's cache file).
+/// Credentials from the answer to an STS request, with the answer's `AssumedRoleUser` (for
+/// aws-cli's cache file).
 fn sts_answer(
     ctx: &Context,
     provider: ProviderKind,
@@ -126,11 +117,10 @@ fn with_role_account(creds: Credentials, user: Option<&Value>) -> Credentials {
 const CACHE_EXPIRY_WINDOW_SECS: u64 = 15 * 60;
 
 /// aws-cli's cache file of `role`'s credentials in `dir`: named by the SHA-1 of the role's
-/// `AssumeRole` arguments but its session name, as Python's `json.dumps(args, sort_keys=True)`
-/// writes them (botocore's `AssumeRoleCredentialFetcher._create_cache_key`), so aws-cli and
-/// the command share it.
+/// `AssumeRole` arguments (the session name only when configured: a generated one is left
+/// out), as Python's `json.dumps(args, sort_keys=True)` writes them (the `_create_cache_key`
+/// of aws-cli's botocore), so aws-cli and the command share it.
 fn cache_path(dir: &std::path::Path, role: &RoleConfig) -> PathBuf {
-    use sha1::Digest as _;
     // Inserted in sorted order, so the map's order is the sorted one whatever its kind.
     let mut args = serde_json::Map::new();
     if let Some(duration) = role.duration_seconds {
@@ -140,9 +130,21 @@ fn cache_path(dir: &std::path::Path, role: &RoleConfig) -> PathBuf {
         args.insert("ExternalId".into(), id.as_str().into());
     }
     args.insert("RoleArn".into(), role.role_arn.as_str().into());
+    if let Some(name) = role.role_session_name.as_deref().filter(|n| !n.is_empty()) {
+        args.insert("RoleSessionName".into(), name.into());
+    }
     if let Some(serial) = &role.mfa_serial {
         args.insert("SerialNumber".into(), serial.as_str().into());
     }
+    cache_path_of(dir, args)
+}
+
+/// The cache file of `AssumeRole`-like arguments `args` (inserted sorted by name).
+fn cache_path_of(
+    dir: &std::path::Path,
+    args: serde_json::Map<String, serde_json::Value>,
+) -> PathBuf {
+    use sha1::Digest as _;
     let text = crate::serialize::python_dumps(&serde_json::Value::Object(args));
     let digest = sha1::Sha1::digest(text.as_bytes());
     let mut name = String::with_capacity(45);
@@ -550,7 +552,13 @@ impl Fetch for AssumeRoleFetch {
 enum WebIdentityState {
     ReadToken,
     AwaitToken,
-    AwaitSts,
+    /// aws-cli's cache file, when one is kept: named by the token too (aws-cli's botocore), so
+    /// it is read once the token is; the file and the token.
+    AwaitCache(PathBuf, String),
+    /// The STS answer, and the cache file to save it in.
+    AwaitSts(Option<PathBuf>),
+    /// The answer's credentials, once saved in the cache.
+    AwaitWrite(Credentials),
 }
 
 /// Assume-role-with-web-identity: read the token file, then one unsigned STS call.
@@ -611,10 +619,62 @@ impl WebIdentityFetch {
     }
 }
 
+impl WebIdentityFetch {
+    /// Its file in aws-cli's cache, for `token`: named by the role, the session name when
+    /// configured, and the token (aws-cli's botocore adds it, so a new token is a new entry;
+    /// botocore 1.44.5 leaves it out).
+    fn cache_path(&self, token: &str) -> Option<PathBuf> {
+        let dir = self.ctx.assume_role_cache.as_ref()?;
+        let mut args = serde_json::Map::new();
+        args.insert("RoleArn".into(), self.role_arn.as_str().into());
+        if let Some(name) = self.session_name.as_deref().filter(|n| !n.is_empty()) {
+            args.insert("RoleSessionName".into(), name.into());
+        }
+        args.insert("WebIdentityToken".into(), token.into());
+        Some(cache_path_of(dir, args))
+    }
+
+    /// Ask STS for the role with `token` (unsigned: the token is the proof of identity); the
+    /// answer is saved in `cache` when given.
+    fn request(
+        &mut self,
+        token: String,
+        cache: Option<PathBuf>,
+        now: SystemTime,
+    ) -> Step<Found, CredentialsError> {
+        let mut params = Map::default();
+        params.insert("RoleArn".into(), Value::from(self.role_arn.as_str()));
+        let session = self
+            .session_name
+            .clone()
+            .unwrap_or_else(|| default_session_name(now));
+        params.insert("RoleSessionName".into(), Value::from(session));
+        params.insert("WebIdentityToken".into(), Value::from(token));
+        let (provider, op) = (ProviderKind::WebIdentity, "AssumeRoleWithWebIdentity");
+        match sts_request(&self.ctx, provider, op, &Value::Map(params), None, now) {
+            Ok(request) => {
+                self.state = WebIdentityState::AwaitSts(cache);
+                Step::Send(request)
+            }
+            Err(error) => Step::Failed(error),
+        }
+    }
+}
+
 impl Fetch for WebIdentityFetch {
     fn poll(&mut self, now: SystemTime) -> Step<Found, CredentialsError> {
         const OP: &str = "AssumeRoleWithWebIdentity";
-        match self.state {
+        match std::mem::replace(&mut self.state, WebIdentityState::AwaitSts(None)) {
+            WebIdentityState::AwaitCache(path, token) => {
+                let cached = match self.answer.take() {
+                    Some(Answer::File(Ok(file))) => cached_credentials(&file, now),
+                    _ => None,
+                };
+                match cached {
+                    Some(creds) => Step::Done(Ok(creds)),
+                    None => self.request(token, Some(path), now),
+                }
+            }
             WebIdentityState::ReadToken => {
                 self.state = WebIdentityState::AwaitToken;
                 Step::ReadFile(self.token_file.clone())
@@ -646,37 +706,36 @@ impl Fetch for WebIdentityFetch {
                         return Step::Failed(CredentialsError::Protocol("expected the token file"))
                     }
                 };
-                let mut params = Map::default();
-                params.insert("RoleArn".into(), Value::from(self.role_arn.as_str()));
-                let session = self
-                    .session_name
-                    .clone()
-                    .unwrap_or_else(|| default_session_name(now));
-                params.insert("RoleSessionName".into(), Value::from(session));
-                params.insert("WebIdentityToken".into(), Value::from(token));
-                // Unsigned: the token is the proof of identity.
-                match sts_request(
-                    &self.ctx,
-                    ProviderKind::WebIdentity,
-                    OP,
-                    &Value::Map(params),
-                    None,
-                    now,
-                ) {
-                    Ok(request) => {
-                        self.state = WebIdentityState::AwaitSts;
-                        Step::Send(request)
+                match self.cache_path(&token) {
+                    Some(path) => {
+                        self.state = WebIdentityState::AwaitCache(path.clone(), token);
+                        Step::ReadFile(path)
                     }
+                    None => self.request(token, None, now),
+                }
+            }
+            WebIdentityState::AwaitSts(cache) => {
+                let answer = self.answer.take();
+                match sts_answer(&self.ctx, ProviderKind::WebIdentity, OP, answer) {
+                    Ok((creds, user)) => match cache {
+                        Some(path) => {
+                            let file = cache_file(&creds, user.as_ref());
+                            self.state = WebIdentityState::AwaitWrite(creds);
+                            Step::WriteFile(path, file.into())
+                        }
+                        None => Step::Done(Ok(creds)),
+                    },
                     Err(error) => Step::Failed(error),
                 }
             }
-            WebIdentityState::AwaitSts => {
-                match sts_credentials(&self.ctx, ProviderKind::WebIdentity, OP, self.answer.take())
-                {
-                    Ok(creds) => Step::Done(Ok(creds)),
-                    Err(error) => Step::Failed(error),
-                }
-            }
+            WebIdentityState::AwaitWrite(creds) => match self.answer.take() {
+                Some(Answer::Written(Ok(()))) => Step::Done(Ok(creds)),
+                Some(Answer::Written(Err(error))) => Step::Failed(CredentialsError::Retrieval {
+                    provider: ProviderKind::WebIdentity,
+                    message: format!("cannot save the assumed role's credentials: {error}"),
+                }),
+                _ => Step::Failed(CredentialsError::Protocol("expected a file write outcome")),
+            },
         }
     }
 
@@ -729,20 +788,35 @@ mod cache_tests {
     }
 
     #[test]
-    fn the_cache_file_is_named_as_botocore_names_it() {
-        // sha1 of `{"RoleArn": "arn:aws:iam::123456789012:role/r"}` (Python's json.dumps).
-        let role = RoleConfig {
+    fn the_cache_file_is_named_as_aws_clis_botocore_names_it() {
+        use sha1::Digest as _;
+        let named = |json: &str| {
+            let digest = sha1::Sha1::digest(json.as_bytes());
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            std::path::Path::new("/c").join(format!("{hex}.json"))
+        };
+        let mut role = RoleConfig {
             profile: "p".into(),
             role_arn: "arn:aws:iam::123456789012:role/r".into(),
             external_id: None,
             mfa_serial: None,
-            role_session_name: Some("ignored".into()),
+            role_session_name: None,
             duration_seconds: None,
         };
-        let path = cache_path(std::path::Path::new("/c"), &role);
-        use sha1::Digest as _;
-        let digest = sha1::Sha1::digest(br#"{"RoleArn": "arn:aws:iam::123456789012:role/r"}"#);
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(path, std::path::Path::new("/c").join(format!("{hex}.json")));
+        let dir = std::path::Path::new("/c");
+        // Python's `json.dumps(args, sort_keys=True)`; a generated session name left out.
+        assert_eq!(
+            cache_path(dir, &role),
+            named(r#"{"RoleArn": "arn:aws:iam::123456789012:role/r"}"#)
+        );
+        role.role_session_name = Some("s".into());
+        role.mfa_serial = Some("m".into());
+        role.duration_seconds = Some(900);
+        assert_eq!(
+            cache_path(dir, &role),
+            named(
+                r#"{"DurationSeconds": 900, "RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "s", "SerialNumber": "m"}"#
+            )
+        );
     }
 }
