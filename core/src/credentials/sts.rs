@@ -205,6 +205,29 @@ fn cache_file(creds: &Credentials, user: Option<&Value>) -> Vec<u8> {
     crate::serialize::python_dumps(&serde_json::Value::Object(answer)).into_bytes()
 }
 
+/// The parameters every assume-role call starts with: the role, and the session name given
+/// or botocore's default.
+fn role_and_session(role_arn: &str, session_name: Option<&str>, now: SystemTime) -> Map {
+    let mut params = Map::default();
+    params.insert("RoleArn".into(), Value::from(role_arn));
+    let session = session_name.map_or_else(|| default_session_name(now), str::to_owned);
+    params.insert("RoleSessionName".into(), Value::from(session));
+    params
+}
+
+/// The outcome of saving an assumed role in aws-cli's cache: botocore's `JSONFileCache` fails
+/// the credentials when it cannot save them.
+fn cache_written(answer: Option<Answer>, provider: ProviderKind) -> Result<(), CredentialsError> {
+    match answer {
+        Some(Answer::Written(Ok(()))) => Ok(()),
+        Some(Answer::Written(Err(error))) => Err(CredentialsError::Retrieval {
+            provider,
+            message: format!("cannot save the assumed role's credentials: {error}"),
+        }),
+        _ => Err(CredentialsError::Protocol("expected a file write outcome")),
+    }
+}
+
 /// botocore's default session name: `botocore-session-<epoch seconds>`.
 fn default_session_name(now: SystemTime) -> String {
     let secs = now
@@ -406,13 +429,7 @@ impl AssumeRoleFetch {
     }
 
     fn role_params(&self, role: &RoleConfig, now: SystemTime) -> Result<Value, CredentialsError> {
-        let mut params = Map::default();
-        params.insert("RoleArn".into(), Value::from(role.role_arn.as_str()));
-        let session = role
-            .role_session_name
-            .clone()
-            .unwrap_or_else(|| default_session_name(now));
-        params.insert("RoleSessionName".into(), Value::from(session));
+        let mut params = role_and_session(&role.role_arn, role.role_session_name.as_deref(), now);
         if let Some(id) = &role.external_id {
             params.insert("ExternalId".into(), Value::from(id.as_str()));
         }
@@ -450,24 +467,11 @@ impl Fetch for AssumeRoleFetch {
             }
         }
         if let Some(creds) = self.writing_cache.take() {
-            match self.answer.take() {
-                Some(Answer::Written(Ok(()))) => {
-                    self.creds = Some(creds);
-                    self.next_role += 1;
-                }
-                // botocore's `JSONFileCache` fails the credentials when it cannot save them.
-                Some(Answer::Written(Err(error))) => {
-                    return Step::Failed(CredentialsError::Retrieval {
-                        provider: ProviderKind::AssumeRole,
-                        message: format!("cannot save the assumed role's credentials: {error}"),
-                    })
-                }
-                _ => {
-                    return Step::Failed(CredentialsError::Protocol(
-                        "expected a file write outcome",
-                    ))
-                }
+            if let Err(error) = cache_written(self.answer.take(), ProviderKind::AssumeRole) {
+                return Step::Failed(error);
             }
+            self.creds = Some(creds);
+            self.next_role += 1;
         }
         if self.waiting {
             self.waiting = false;
@@ -642,13 +646,7 @@ impl WebIdentityFetch {
         cache: Option<PathBuf>,
         now: SystemTime,
     ) -> Step<Found, CredentialsError> {
-        let mut params = Map::default();
-        params.insert("RoleArn".into(), Value::from(self.role_arn.as_str()));
-        let session = self
-            .session_name
-            .clone()
-            .unwrap_or_else(|| default_session_name(now));
-        params.insert("RoleSessionName".into(), Value::from(session));
+        let mut params = role_and_session(&self.role_arn, self.session_name.as_deref(), now);
         params.insert("WebIdentityToken".into(), Value::from(token));
         let (provider, op) = (ProviderKind::WebIdentity, "AssumeRoleWithWebIdentity");
         match sts_request(&self.ctx, provider, op, &Value::Map(params), None, now) {
@@ -728,14 +726,12 @@ impl Fetch for WebIdentityFetch {
                     Err(error) => Step::Failed(error),
                 }
             }
-            WebIdentityState::AwaitWrite(creds) => match self.answer.take() {
-                Some(Answer::Written(Ok(()))) => Step::Done(Ok(creds)),
-                Some(Answer::Written(Err(error))) => Step::Failed(CredentialsError::Retrieval {
-                    provider: ProviderKind::WebIdentity,
-                    message: format!("cannot save the assumed role's credentials: {error}"),
-                }),
-                _ => Step::Failed(CredentialsError::Protocol("expected a file write outcome")),
-            },
+            WebIdentityState::AwaitWrite(creds) => {
+                match cache_written(self.answer.take(), ProviderKind::WebIdentity) {
+                    Ok(()) => Step::Done(Ok(creds)),
+                    Err(error) => Step::Failed(error),
+                }
+            }
         }
     }
 
