@@ -24,9 +24,15 @@ fn answer(seen: &sansboto_tests::script_server::Seen, _: usize) -> Action {
         return Action::json(200, r#"{"TableNames":["t"]}"#);
     };
     let expiry = chrono::Utc::now() + chrono::Duration::hours(1);
+    // The outer role of a chain has keys of its own.
+    let key = if body.contains("role%2Fouter") {
+        "AKIDOUTER"
+    } else {
+        "AKIDROLE"
+    };
     let xml = format!(
         "<{action}Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-         <{action}Result><Credentials><AccessKeyId>AKIDROLE</AccessKeyId>\
+         <{action}Result><Credentials><AccessKeyId>{key}</AccessKeyId>\
          <SecretAccessKey>role-secret</SecretAccessKey><SessionToken>role-token</SessionToken>\
          <Expiration>{}</Expiration></Credentials><AssumedRoleUser>\
          <AssumedRoleId>AROA:s</AssumedRoleId>\
@@ -77,6 +83,12 @@ fn run(aws: bool, stdin: &str) -> Run {
 
 /// One run with `dir` as its home (where aws-cli's cache is) and config directory.
 fn run_in(aws: bool, stdin: &str, dir: &std::path::Path) -> Run {
+    run_profile(aws, stdin, dir, "mfa")
+}
+
+/// [`run_in`] with `profile`: `mfa` (a role with `mfa_serial` over static keys) or `chained`
+/// (another role whose source is `mfa`).
+fn run_profile(aws: bool, stdin: &str, dir: &std::path::Path, profile: &str) -> Run {
     let server = ScriptServer::start(answer);
     let config = dir.join("config");
     std::fs::write(
@@ -84,7 +96,9 @@ fn run_in(aws: bool, stdin: &str, dir: &std::path::Path) -> Run {
         format!(
             "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n\
              [profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/r\n\
-             source_profile = base\nmfa_serial = {SERIAL}\nregion = us-east-1\n"
+             source_profile = base\nmfa_serial = {SERIAL}\nregion = us-east-1\n\
+             [profile chained]\nrole_arn = arn:aws:iam::123456789012:role/outer\n\
+             source_profile = mfa\nregion = us-east-1\n"
         ),
     )
     .unwrap();
@@ -93,7 +107,7 @@ fn run_in(aws: bool, stdin: &str, dir: &std::path::Path) -> Run {
         .env("AWS_ENDPOINT_URL", server.url())
         .env("AWS_CONFIG_FILE", &config)
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
-        .env("AWS_PROFILE", "mfa")
+        .env("AWS_PROFILE", profile)
         // A home of its own: aws-cli keeps assumed-role credentials in `~/.aws/cli/cache`.
         .env("HOME", dir)
         .env_remove("AWS_ACCESS_KEY_ID")
@@ -226,6 +240,39 @@ fn web_identity_roles_are_cached_in_aws_clis_files_and_shared_with_it() {
             "aws-cli first: {first}: the cached role is used"
         );
         assert_eq!(cached_files(&home), files);
+        let _ = std::fs::remove_dir_all(&home);
+    }
+}
+
+/// A chain of roles (`chained` over `mfa`, which asks for a code): the outermost role's cached
+/// answer is looked for first, so with it cached and the inner role's not, neither tool asks
+/// for a code or assumes a role (botocore's deferred credentials).
+#[test]
+fn a_chain_uses_its_outer_roles_cache_before_its_inner_role() {
+    for (first, second) in [(true, false), (false, true)] {
+        let home = fresh_dir(&format!("chain-{first}-{second}"));
+        let made = run_profile(first, "123456\n", &home, "chained");
+        assert!(made.success, "{made:?}");
+        assert_eq!(made.listing_key.as_deref(), Some("AKIDOUTER"));
+        let cache = home.join(".aws/cli/cache");
+        let files = cached_files(&home);
+        assert_eq!(files.len(), 2, "both roles cached: {files:?}");
+        // The inner role's entry gone: only the outer one can answer.
+        for name in &files {
+            let text = std::fs::read_to_string(cache.join(name)).unwrap();
+            if !text.contains("AKIDOUTER") {
+                std::fs::remove_file(cache.join(name)).unwrap();
+            }
+        }
+        let reused = run_profile(second, "", &home, "chained");
+        assert!(reused.success, "aws-cli first: {first}: {reused:?}");
+        assert_eq!(
+            reused.mfa_fields,
+            Vec::<String>::new(),
+            "no AssumeRole, no code"
+        );
+        assert_eq!(reused.stderr, "", "no prompt");
+        assert_eq!(reused.listing_key.as_deref(), Some("AKIDOUTER"));
         let _ = std::fs::remove_dir_all(&home);
     }
 }

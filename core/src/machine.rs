@@ -15,7 +15,6 @@ use crate::body::Body;
 /// What a machine needs next.
 // `Send` dominates the size; steps are moved once per exchange, so boxing buys nothing.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
 pub enum Step<T, E> {
     /// Send this request and call the machine's `handle_response` with the outcome.
     Send(http::Request<Body>),
@@ -35,6 +34,26 @@ pub enum Step<T, E> {
     Done(T),
     /// Finished with an error.
     Failed(E),
+}
+
+/// `Debug` shows a file write's length, not its bytes: refreshed tokens and cached assumed-role
+/// credentials are written this way.
+impl<T: std::fmt::Debug, E: std::fmt::Debug> std::fmt::Debug for Step<T, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Step::Send(request) => f.debug_tuple("Send").field(request).finish(),
+            Step::ReadFile(path) => f.debug_tuple("ReadFile").field(path).finish(),
+            Step::WriteFile(path, bytes) => f
+                .debug_tuple("WriteFile")
+                .field(path)
+                .field(&format_args!("<{} bytes>", bytes.len()))
+                .finish(),
+            Step::RunProcess(command) => f.debug_tuple("RunProcess").field(command).finish(),
+            Step::Sleep(d) => f.debug_tuple("Sleep").field(d).finish(),
+            Step::Done(v) => f.debug_tuple("Done").field(v).finish(),
+            Step::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
+        }
+    }
 }
 
 /// A per-request time limit a machine attaches to a request it asks to send (as an
@@ -271,5 +290,24 @@ mod split_tests {
         assert_eq!(w("''"), [""]);
         assert!(split_command_line("'open").is_none());
         assert!(split_command_line("trailing\\").is_none());
+    }
+}
+
+#[cfg(test)]
+mod step_tests {
+    use super::Step;
+
+    #[test]
+    fn a_file_writes_debug_shows_its_length_not_its_bytes() {
+        let step: Step<(), ()> = Step::WriteFile(
+            "/c/k.json".into(),
+            bytes::Bytes::from_static(br#"{"SecretAccessKey": "s3cr3t"}"#),
+        );
+        let shown = format!("{step:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(
+            shown.contains("29 bytes") && shown.contains("k.json"),
+            "{shown}"
+        );
     }
 }

@@ -365,8 +365,11 @@ pub(crate) struct AssumeRoleFetch {
     next_role: usize,
     creds: Option<Credentials>,
     waiting: bool,
-    /// The next role's cache file was asked for (aws-cli's cache configured).
-    reading_cache: bool,
+    /// The role whose cache file was asked for, while the cache is looked through (aws-cli's
+    /// cache configured): outermost role first.
+    probing: Option<usize>,
+    /// The cache has been looked through (or there is none).
+    probed: bool,
     /// Assumed credentials being written to the cache, handed on once written.
     writing_cache: Option<Credentials>,
     answer: Option<Answer>,
@@ -404,7 +407,8 @@ impl AssumeRoleFetch {
             next_role: 0,
             creds: None,
             waiting: false,
-            reading_cache: false,
+            probing: None,
+            probed: false,
             writing_cache: None,
             answer: None,
         }))
@@ -454,8 +458,52 @@ impl AssumeRoleFetch {
     }
 }
 
+impl AssumeRoleFetch {
+    /// Look through aws-cli's cache for the roles' answers, the outermost role first, as
+    /// botocore's deferred credentials do: a role's cached answer is used before its source is
+    /// needed, so a hit skips the inner roles and the source (an MFA prompt, an SSO exchange).
+    /// A step to take, or `None` once the look is over (a hit sets where assuming resumes).
+    fn probe_cache(&mut self, now: SystemTime) -> Option<Step<Found, CredentialsError>> {
+        let dir = self.ctx.assume_role_cache.clone()?;
+        if self.probed {
+            return None;
+        }
+        let next = match self.probing.take() {
+            None => self.roles.len().checked_sub(1),
+            Some(at) => {
+                // A missing or unreadable entry, or one about to expire: a miss.
+                let cached = match self.answer.take() {
+                    Some(Answer::File(Ok(file))) => cached_credentials(&file, now),
+                    _ => None,
+                };
+                if let Some(creds) = cached {
+                    self.probed = true;
+                    self.source = None;
+                    self.creds = Some(creds);
+                    self.next_role = at + 1;
+                    return None;
+                }
+                at.checked_sub(1)
+            }
+        };
+        match next {
+            Some(at) => {
+                self.probing = Some(at);
+                Some(Step::ReadFile(cache_path(&dir, &self.roles[at])))
+            }
+            None => {
+                self.probed = true;
+                None
+            }
+        }
+    }
+}
+
 impl Fetch for AssumeRoleFetch {
     fn poll(&mut self, now: SystemTime) -> Step<Found, CredentialsError> {
+        if let Some(step) = self.probe_cache(now) {
+            return step;
+        }
         if let Some(source) = &mut self.source {
             match super::forward(source.poll(now)) {
                 Ok(step) => return step,
@@ -494,36 +542,12 @@ impl Fetch for AssumeRoleFetch {
                 Err(error) => return Step::Failed(error),
             }
         }
-        loop {
-            let Some(role) = self.roles.get(self.next_role) else {
-                return match self.creds.take() {
-                    Some(creds) => Step::Done(Ok(creds)),
-                    None => Step::Failed(CredentialsError::Protocol("assume-role had no source")),
-                };
-            };
-            let Some(dir) = &self.ctx.assume_role_cache else {
-                break;
-            };
-            if !self.reading_cache {
-                self.reading_cache = true;
-                return Step::ReadFile(cache_path(dir, role));
-            }
-            self.reading_cache = false;
-            // A missing or unreadable entry, or one about to expire: the role is assumed.
-            let cached = match self.answer.take() {
-                Some(Answer::File(Ok(file))) => cached_credentials(&file, now),
-                _ => None,
-            };
-            match cached {
-                Some(creds) => {
-                    self.creds = Some(creds);
-                    self.next_role += 1;
-                }
-                None => break,
-            }
-        }
+        // The roles the cache had no answer for, innermost first.
         let Some(role) = self.roles.get(self.next_role) else {
-            return Step::Failed(CredentialsError::Protocol("assume-role lost its role"));
+            return match self.creds.take() {
+                Some(creds) => Step::Done(Ok(creds)),
+                None => Step::Failed(CredentialsError::Protocol("assume-role had no source")),
+            };
         };
         let params = match self.role_params(role, now) {
             Ok(params) => params,
@@ -547,8 +571,9 @@ impl Fetch for AssumeRoleFetch {
 
     fn answer(&mut self, answer: Answer) {
         match &mut self.source {
-            Some(source) => source.answer(answer),
-            None => self.answer = Some(answer),
+            // A cache file read while looking through the cache is this fetch's own.
+            Some(source) if self.probing.is_none() => source.answer(answer),
+            _ => self.answer = Some(answer),
         }
     }
 }
