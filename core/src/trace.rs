@@ -107,19 +107,45 @@ fn redact_header_of(name: &str, value: &str, sensitive: &SensitiveNames) -> Stri
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 /// A URL with secret query parameters hidden.
 pub(crate) fn redact_url(url: &str) -> String {
+    redact_url_of(url, &NO_SENSITIVE_NAMES)
+}
+
+// Only the `tracing` build shows headers and URLs (its unit tests run either way).
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+/// A URL of a call whose operation marks `sensitive` members: secret query parameters and
+/// theirs hidden, and the path too when one of them is in it.
+fn redact_url_of(url: &str, sensitive: &SensitiveNames) -> String {
+    let url = match sensitive.in_path {
+        true => redact_path(url),
+        false => url.to_string(),
+    };
     let Some((base, query)) = url.split_once('?') else {
-        return url.to_string();
+        return url;
+    };
+    let secret = |k: &str| {
+        SECRET_QUERY.iter().any(|s| s.eq_ignore_ascii_case(k))
+            || sensitive.query.iter().any(|s| s == k)
     };
     let parts: Vec<String> = query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((k, _)) if SECRET_QUERY.iter().any(|s| s.eq_ignore_ascii_case(k)) => {
-                format!("{k}={REDACTED}")
-            }
+            Some((k, _)) if secret(k) => format!("{k}={REDACTED}"),
             _ => pair.to_string(),
         })
         .collect();
     format!("{base}?{}", parts.join("&"))
+}
+
+/// `url` with its path (after the authority, before the query) hidden.
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+fn redact_path(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let path_start = url[after_scheme..].find('/').map(|i| after_scheme + i);
+    let Some(start) = path_start else {
+        return url.to_string();
+    };
+    let end = url[start..].find('?').map_or(url.len(), |i| start + i);
+    format!("{}/{REDACTED}{}", &url[..start], &url[end..])
 }
 
 /// Body text with secret JSON, XML and form member values hidden.
@@ -151,12 +177,18 @@ pub(crate) struct SensitiveNames {
     fields: Vec<String>,
     /// Lower case.
     headers: Vec<String>,
+    /// Query-string parameters.
+    query: Vec<String>,
+    /// A member bound to the URL's path is sensitive (the path is hidden whole).
+    in_path: bool,
 }
 
 /// No sensitive names (an exchange without an operation, or nothing logged).
 static NO_SENSITIVE_NAMES: SensitiveNames = SensitiveNames {
     fields: Vec::new(),
     headers: Vec::new(),
+    query: Vec::new(),
+    in_path: false,
 };
 
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
@@ -183,7 +215,16 @@ impl SensitiveNames {
             };
             for member in refs {
                 let target = model.shape(member.shape);
-                if secret || target.sensitive {
+                // A list of secrets or a map to them: the member holding it goes whole (its
+                // items have no names of their own).
+                let holds_secrets = match &target.kind {
+                    crate::model::ShapeKind::List(item) => model.shape(item.shape).sensitive,
+                    crate::model::ShapeKind::Map { key, value } => {
+                        model.shape(key.shape).sensitive || model.shape(value.shape).sensitive
+                    }
+                    _ => false,
+                };
+                if secret || target.sensitive || holds_secrets {
                     names.add(member, target);
                 }
                 pending.push((member.shape, secret));
@@ -201,8 +242,13 @@ impl SensitiveNames {
                     self.headers.push(header.to_ascii_lowercase());
                 }
             }
-            // Path and query values are in the URL, which shows only presigning's secrets.
-            Location::Uri | Location::QueryString | Location::StatusCode => {}
+            Location::QueryString => {
+                if let Some(name) = wire {
+                    self.query.push(name.to_owned());
+                }
+            }
+            Location::Uri => self.in_path = true,
+            Location::StatusCode => {}
             Location::Body | Location::Headers => {
                 let names = [Some(member.name.as_str()), wire].into_iter().chain([
                     member.query_name.as_deref(),
@@ -327,13 +373,14 @@ fn redact_xml_element(text: &str, field: &str) -> String {
 
 /// `Field=value` pairs of a form-encoded body (query protocol: STS's `WebIdentityToken`).
 fn redact_form_field(text: &str, field: &str) -> String {
-    if !text.contains(&format!("{field}=")) {
+    if !text.contains(field) {
         return text.to_string();
     }
     text.split('&')
         .map(|pair| match pair.split_once('=') {
-            // `Parameters.member.1.Value`: the member's own name is the key's last part.
-            Some((k, _)) if k.rsplit('.').next() == Some(field) => format!("{k}={REDACTED}"),
+            // `Parameters.member.1.Value`, `Logins.entry.1.value`: the member's name is a part
+            // of the key (its own, or the list's or map's holding it).
+            Some((k, _)) if k.split('.').any(|part| part == field) => format!("{k}={REDACTED}"),
             _ => pair.to_string(),
         })
         .collect::<Vec<_>>()
@@ -569,7 +616,7 @@ pub(crate) fn request(request: &http::Request<Body>, exchange: Exchange<'_>) {
         if tracing::enabled!(tracing::Level::DEBUG) {
             tracing::debug!(
                 method = %request.method(),
-                url = %redact_url(&request.uri().to_string()),
+                url = %redact_url_of(&request.uri().to_string(), exchange.sensitive()),
                 body = %describe_request_body(request.body(), exchange),
                 headers = %Headers(request.headers(), exchange.sensitive()),
                 "sending request",
@@ -767,7 +814,9 @@ mod tests {
                                "input": {"shape": "PutIn"}, "output": {"shape": "PutOut"}}},
         "shapes": {
             "PutIn": {"type": "structure", "required": ["Id"], "members": {
-                "Id": {"shape": "Text", "location": "uri", "locationName": "Id"},
+                "Id": {"shape": "Secret", "location": "uri", "locationName": "Id"},
+                "Codes": {"shape": "SecretList"},
+                "Logins": {"shape": "LoginMap"},
                 "Value": {"shape": "Secret"},
                 "Name": {"shape": "Text"},
                 "Env": {"shape": "Vars"},
@@ -784,6 +833,8 @@ mod tests {
                                                       "Hidden": {"shape": "Secret"}}},
             "Vars": {"type": "map", "key": {"shape": "Text"}, "value": {"shape": "Text"},
                      "sensitive": true},
+            "SecretList": {"type": "list", "member": {"shape": "Secret"}},
+            "LoginMap": {"type": "map", "key": {"shape": "Text"}, "value": {"shape": "Secret"}},
             "Secret": {"type": "string", "sensitive": true},
             "Text": {"type": "string"},
             "Number": {"type": "integer"}
@@ -799,8 +850,33 @@ mod tests {
         fields.sort();
         // `Creds` and `Env` are sensitive containers, hidden whole; the sensitive structure's
         // own members are sensitive too (wherever else they appear).
-        assert_eq!(fields, ["Creds", "Env", "Hidden", "Pin", "User", "Value"]);
+        // Lists of secrets and maps to them go whole too (`Codes`, `Logins`).
+        assert_eq!(
+            fields,
+            ["Codes", "Creds", "Env", "Hidden", "Logins", "Pin", "User", "Value"]
+        );
         assert_eq!(names.headers, ["x-key"]);
+        assert_eq!(
+            (names.query.as_slice(), names.in_path),
+            (&["q".to_string()][..], true)
+        );
+        assert_eq!(
+            redact_url_of("https://x.example.com/s3cr3t-id?q=k3y&x=1", &names),
+            "https://x.example.com/<redacted>?q=<redacted>&x=1"
+        );
+        let request = r#"{"Codes": ["c0de"], "Logins": {"graph.facebook.com": "t0ken"}}"#;
+        let shown = describe_body(request.as_bytes(), &names);
+        assert!(
+            !shown.contains("c0de") && !shown.contains("t0ken"),
+            "{shown}"
+        );
+        let form = "Codes.member.1=c0de&Logins.entry.1.value=t0ken&Name=n";
+        let shown = redact_body_of(form, &names);
+        assert!(
+            !shown.contains("c0de") && !shown.contains("t0ken"),
+            "{shown}"
+        );
+        assert!(shown.ends_with("Name=n"), "{shown}");
 
         let request = r#"{"Value": "s3cr3t", "Name": "n", "Env": {"DB_PASS": "pw", "N": 1}}"#;
         let shown = describe_body(request.as_bytes(), &names);

@@ -340,8 +340,8 @@ fn sse_c_put_object_with_a_session_token_traces_without_secrets() {
 }
 
 /// Members the models mark `sensitive` (an SSM `SecureString` parameter's value, KMS
-/// plaintexts, a Lambda function's environment variables) stay out of the log in both
-/// directions, while the rest of the same bodies is shown.
+/// plaintexts, a Lambda function's environment variables, Cognito's map of login tokens) stay
+/// out of the log in both directions, while the rest of the same bodies is shown.
 #[test]
 fn members_marked_sensitive_trace_redacted_against_moto() {
     let moto = MotoServer::start();
@@ -349,6 +349,7 @@ fn members_marked_sensitive_trace_redacted_against_moto() {
     let plaintext = b"KmsPlaintextValue0123456789";
     let plaintext_b64 = base64::engine::general_purpose::STANDARD.encode(plaintext);
     let env_value = "LambdaEnvironmentValue0123456789";
+    let login_token = "CognitoLoginTokenValue0123456789";
     let mut data_key_b64 = String::new();
     let log = Capture::run(|| {
         let client = |service: &str| {
@@ -413,8 +414,25 @@ fn members_marked_sensitive_trace_redacted_against_moto() {
         );
         // moto may refuse the function (its IAM role, its zip); the request is logged either way.
         let _ = created;
+
+        // A map whose values are sensitive (Cognito's logins): the member goes whole.
+        let cognito = client("cognito-identity");
+        let logins = params! {"graph.facebook.com": login_token};
+        let _ = cognito.call(
+            "GetId",
+            params! {"IdentityPoolId": "us-east-1:pool", "Logins": logins},
+        );
     });
-    assert_no_secrets(&log, &[parameter, &plaintext_b64, &data_key_b64, env_value]);
+    assert_no_secrets(
+        &log,
+        &[
+            parameter,
+            &plaintext_b64,
+            &data_key_b64,
+            env_value,
+            login_token,
+        ],
+    );
     let text = log.join("\n");
     assert!(
         has(
