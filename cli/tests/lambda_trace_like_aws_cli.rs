@@ -1,7 +1,7 @@
 //! Lambda recursion detection (botocore's `add_recursion_detection_header`), next to aws-cli
 //! 1.46.3: with `AWS_LAMBDA_FUNCTION_NAME` set, each request carries the invocation's
 //! `_X_AMZN_TRACE_ID` as `X-Amzn-Trace-Id`, percent-encoded as botocore encodes it; without the
-//! function name, or without a trace id, none. Each run of each command against a loopback
+//! function name, or without a trace id (or with an empty one), none. Each run of each command against a loopback
 //! server of its own that records the header.
 
 use sansboto_tests::script_server::{Action, ScriptServer};
@@ -33,7 +33,7 @@ fn trace_ids(aws: bool, env: &[(&str, &str)]) -> Vec<Option<String>> {
 #[test]
 fn the_invocations_trace_id_is_sent_as_aws_cli_sends_it() {
     let trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
-    let cases: [&[(&str, &str)]; 4] = [
+    let cases: [&[(&str, &str)]; 5] = [
         &[
             ("AWS_LAMBDA_FUNCTION_NAME", "f"),
             ("_X_AMZN_TRACE_ID", trace),
@@ -44,13 +44,15 @@ fn the_invocations_trace_id_is_sent_as_aws_cli_sends_it() {
             ("_X_AMZN_TRACE_ID", "Root=1 x;é=[]{}\"',+&:"),
         ],
         &[("_X_AMZN_TRACE_ID", trace)],
+        // Empty: none sent (botocore's `if has_lambda_name and trace_id`).
+        &[("AWS_LAMBDA_FUNCTION_NAME", "f"), ("_X_AMZN_TRACE_ID", "")],
         &[("AWS_LAMBDA_FUNCTION_NAME", "f")],
     ];
     for env in cases {
         let theirs = trace_ids(true, env);
         let ours = trace_ids(false, env);
         assert_eq!(ours, theirs, "{env:?}");
-        let sent = env.len() == 2;
+        let sent = env.len() == 2 && env.iter().all(|(_, v)| !v.is_empty());
         assert_eq!(ours.iter().all(Option::is_some), sent, "{env:?}: {ours:?}");
     }
 }

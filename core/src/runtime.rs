@@ -1297,8 +1297,9 @@ async fn exchange<T: Transport>(
 ) -> Result<http::Response<Body>, TransportError> {
     let limit = request.extensions().get::<RequestTimeout>().map(|t| t.0);
     trace::request(&request, kind);
-    // Boxed under a time limit (credential providers' requests only), so this future is not
-    // twice the exchange's size (see `Client::call_async`).
+    // Boxed under a time limit (credential providers' requests, and calls with a
+    // `call_timeout`), so this future is not twice the exchange's size (see
+    // `Client::call_async`).
     let outcome = match limit {
         Some(limit) => transport
             .timeout(

@@ -195,7 +195,9 @@ impl<'c> CallMachine<'c> {
     /// [`RequestTimeout`](crate::machine::RequestTimeout), the shorter when it has one): a
     /// transport whose exchanges cannot be interrupted from outside (the blocking one) can only
     /// keep the deadline this way, and a silent server would otherwise hold the call for the
-    /// read timeout.
+    /// read timeout. Not for an operation whose answer is streamed to the caller: the bound
+    /// covers the whole exchange, and the caller reads that body after the call, unbounded by
+    /// it on every transport.
     fn bound_by_deadline(&self, request: &mut http::Request<crate::body::Body>, now: SystemTime) {
         use crate::machine::RequestTimeout;
         let Some(left) = self
@@ -204,6 +206,9 @@ impl<'c> CallMachine<'c> {
         else {
             return;
         };
+        if self.client.streams_response(&self.prepared.operation, 200) {
+            return;
+        }
         let limit = match request.extensions().get::<RequestTimeout>() {
             Some(RequestTimeout(own)) => left.min(*own),
             None => left,
@@ -349,7 +354,7 @@ impl<'c> CallMachine<'c> {
                             &mut self.prepared,
                             &self.identity,
                             self.rng.as_mut(),
-                            self.deadline,
+                            (self.deadline, self.trace_id.as_deref()),
                             now,
                         );
                         match next {
@@ -375,9 +380,7 @@ impl<'c> CallMachine<'c> {
                     ) {
                         Ok(SessionStep::Sign(session)) => self.session = session,
                         Ok(SessionStep::Fetch(mut fetch)) => {
-                            if let Some(deadline) = self.deadline {
-                                fetch.call_mut().set_deadline(deadline);
-                            }
+                            self.pass_on(fetch.call_mut());
                             self.state = State::Session(fetch);
                             continue;
                         }
@@ -436,7 +439,20 @@ impl<'c> CallMachine<'c> {
     /// Lambda's trace id for this call's requests (`X-Amzn-Trace-Id`, botocore's recursion
     /// detection): the caller passes `_X_AMZN_TRACE_ID` when `AWS_LAMBDA_FUNCTION_NAME` is set.
     pub fn set_trace_id(&mut self, trace_id: Option<String>) {
-        self.trace_id = trace_id;
+        // botocore sends none for an empty one (`if has_lambda_name and trace_id`).
+        self.trace_id = trace_id.filter(|t| !t.is_empty());
+        if let State::Probing { probe, .. } = &mut self.state {
+            probe.set_trace_id(self.trace_id.clone());
+        }
+    }
+
+    /// What a call made inside this one (S3's redirect probe, S3 Express's `CreateSession`,
+    /// endpoint discovery) takes from it: its deadline and Lambda's trace id.
+    pub(super) fn pass_on(&self, nested: &mut CallMachine<'_>) {
+        if let Some(deadline) = self.deadline {
+            nested.set_deadline(deadline);
+        }
+        nested.set_trace_id(self.trace_id.clone());
     }
 
     /// Keep this answer's `Date`, from which the next attempt's `ttl` is made: it is read only

@@ -61,7 +61,8 @@ impl<'c> DiscoveryStep<'c> {
         prepared: &mut PreparedRequest,
         identity: &CallIdentity,
         rng: &mut dyn RandomSource,
-        deadline: Option<SystemTime>,
+        // The calling call's deadline and Lambda trace id, which its nested call takes.
+        (deadline, trace_id): (Option<SystemTime>, Option<&str>),
         now: SystemTime,
     ) -> Next {
         let lookup = match self.nested.as_mut() {
@@ -98,9 +99,10 @@ impl<'c> DiscoveryStep<'c> {
                         if let Some(deadline) = deadline {
                             nested.set_deadline(deadline);
                         }
+                        nested.set_trace_id(trace_id.map(str::to_owned));
                         self.nested = Some(Box::new(nested));
                         // Its first step is a request (or the rate limiter's wait).
-                        self.poll(client, prepared, identity, rng, deadline, now)
+                        self.poll(client, prepared, identity, rng, (deadline, trace_id), now)
                     }
                     Err(e) => Next::Failed(e),
                 }

@@ -74,9 +74,7 @@ impl CallMachine<'_> {
         };
         let mut probe = CallMachine::new(self.client, prepared, self.identity.clone(), rng);
         probe.may_probe = false;
-        if let Some(deadline) = self.deadline {
-            probe.set_deadline(deadline);
-        }
+        self.pass_on(&mut probe);
         self.state = State::Probing {
             probe: Box::new(probe),
             unanswered: answer,
