@@ -14,13 +14,8 @@ fn prompt(serial: &str) -> String {
 pub(crate) fn ask(serial: &str) -> Result<String, String> {
     let prompt = prompt(serial);
     match rpassword::prompt_password(&prompt) {
-        Ok(code) => {
-            // The line end the hidden input did not show, where the prompt was.
-            if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
-                let _ = writeln!(tty);
-            }
-            Ok(code)
-        }
+        // rpassword ends the hidden input's line itself, as `getpass` does.
+        Ok(code) => Ok(code),
         Err(_) => {
             let mut stderr = std::io::stderr().lock();
             let _ = write!(stderr, "Warning: Password input may be echoed.\n{prompt}");

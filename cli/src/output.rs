@@ -154,17 +154,20 @@ impl From<Error> for Failure {
         let invalid = |code| Failure::Invalid(ClientError::new(code, message.clone()));
         let unconfigured = |code| Failure::Unconfigured(ClientError::new(code, message.clone()));
         // What botocore's handlers refuse as `ParamValidationError` (a bucket name, metadata
-        // outside ASCII, a `CopySource` without its key, a parameter and its alias both given)
-        // is a parameter problem here too, said without the hook's name.
+        // outside ASCII, a `CopySource` without its key) is a parameter problem here too, in
+        // botocore's words, without the hook's name.
         use sansboto_core::CustomizeError as C;
-        if let Some(
-            c @ (C::InvalidBucketName { .. }
-            | C::NonAsciiMetadata { .. }
-            | C::MissingMember { .. }
-            | C::AliasConflict { .. }),
-        ) = e.customize_error()
-        {
-            return Failure::param_validation(format!("Parameter validation failed:\n{c}"));
+        let report = match e.customize_error() {
+            Some(c @ (C::InvalidBucketName { .. } | C::NonAsciiMetadata { .. })) => {
+                Some(c.to_string())
+            }
+            Some(C::MissingMember { member, .. }) => {
+                Some(format!("Missing required parameter: '{member}'"))
+            }
+            _ => None,
+        };
+        if let Some(report) = report {
+            return Failure::param_validation(format!("Parameter validation failed:\n{report}"));
         }
         let code = match &e {
             Error::Service(s) => return Failure::Service(service_error_json(s)),

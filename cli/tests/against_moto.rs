@@ -449,8 +449,16 @@ fn errors_have_exit_codes_and_json() {
             r#"{"Bucket": "b", "Key": "k", "Metadata": {"k": "café"}}"#,
             "Non ascii characters found in S3 metadata",
         ),
+        (
+            r#"{"Bucket": "b", "Key": "k", "CopySource": {"Bucket": "x"}}"#,
+            "Missing required parameter: 'Key'",
+        ),
     ] {
-        let out = cli.run(&["s3", "put-object", "--params", params]);
+        let operation = match params.contains("CopySource") {
+            true => "copy-object",
+            false => "put-object",
+        };
+        let out = cli.run(&["s3", operation, "--params", params]);
         let err = failed(&out, 252);
         assert_eq!(err["Error"]["Code"], "ParamValidation", "{err}");
         let message = err["Error"]["Message"].as_str().unwrap_or_default();

@@ -988,7 +988,10 @@ type ClientKey = (String, Option<String>);
 impl SessionApiCaller {
     /// The session, while any of its clients lives (a client keeps it alive).
     fn session(&self) -> Result<Arc<Session>, Error> {
-        (self.session.upgrade()).ok_or(Error::MachineMisuse("credentials outlived their session"))
+        (self.session.upgrade()).ok_or(Error::MachineMisuse(
+            "the session these credentials came from was dropped: keep the session (or a client \
+             of it) alive while its credentials are used",
+        ))
     }
 
     fn client_in(&self, service: &str, region: Option<&str>) -> Result<Arc<ServiceClient>, Error> {

@@ -16,9 +16,13 @@ pub fn write_file_atomically(path: &std::path::Path, contents: &[u8]) -> std::io
     let name = path
         .file_name()
         .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name"))?;
+    // Unique in the process too: two writers of one file (two sessions saving one cached
+    // role) must not share a temporary file.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut temp_name = std::ffi::OsString::from(".");
     temp_name.push(name);
-    temp_name.push(format!(".{}.tmp", std::process::id()));
+    temp_name.push(format!(".{}.{n}.tmp", std::process::id()));
     let temp = path.with_file_name(temp_name);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

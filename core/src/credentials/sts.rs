@@ -177,10 +177,15 @@ fn cached_credentials(file: &[u8], now: SystemTime) -> Option<Credentials> {
         text("SessionToken").map(str::to_owned),
         Some(expiration),
     );
-    let user = answer
-        .get("AssumedRoleUser")
-        .map(|u| Value::from(u.clone()));
-    Some(with_role_account(found, user.as_ref()))
+    match text("AccountId") {
+        Some(account) => Some(found.with_account_id(Some(account.to_owned()))),
+        None => {
+            let user = answer
+                .get("AssumedRoleUser")
+                .map(|u| Value::from(u.clone()));
+            Some(with_role_account(found, user.as_ref()))
+        }
+    }
 }
 
 /// What aws-cli's cache file holds for an assumed role: the answer's credentials (the time as
@@ -196,6 +201,10 @@ fn cache_file(creds: &Credentials, user: Option<&Value>) -> Vec<u8> {
         let iso = crate::time::Timestamp::from_system_time(expiry).to_iso8601();
         let utc = format!("{}UTC", iso.strip_suffix('Z').unwrap_or(&iso));
         credentials.insert("Expiration".into(), utc.into());
+    }
+    // botocore adds it to the answer (`_add_account_id_to_response`) and reads it back.
+    if let Some(account) = creds.account_id() {
+        credentials.insert("AccountId".into(), account.into());
     }
     let mut answer = serde_json::Map::new();
     answer.insert("Credentials".into(), credentials.into());
@@ -805,7 +814,10 @@ mod cache_tests {
             text.contains(&format!(r#""Expiration": "{}""#, utc(16 * 60))),
             "{text}"
         );
-        assert!(cached_credentials(&written, now).is_some());
+        // The account, as botocore adds it to the answer and reads it back.
+        assert!(text.contains(r#""AccountId": "123456789012""#), "{text}");
+        let read = cached_credentials(&written, now).unwrap();
+        assert_eq!(read.account_id(), Some("123456789012"));
     }
 
     #[test]
