@@ -73,6 +73,37 @@ pub fn proxy_client_config(cfg: &HttpConfig) -> Result<Option<Arc<ClientConfig>>
     Ok(Some(Arc::new(config)))
 }
 
+/// The rustls configurations a connection may need: the origin's ([`client_config`]) and an
+/// `https://` proxy's when the client has one ([`proxy_client_config`]).
+#[derive(Clone, Debug)]
+pub struct TlsConfigs {
+    /// The origin's.
+    pub origin: Arc<ClientConfig>,
+    /// The `https://` proxy's, when the client has one.
+    pub proxy: Option<Arc<ClientConfig>>,
+}
+
+impl TlsConfigs {
+    /// Both configurations `cfg` asks for; errors as [`client_config`]'s.
+    pub fn new(cfg: &HttpConfig) -> Result<Self, TransportError> {
+        Ok(TlsConfigs {
+            origin: Arc::new(client_config(cfg)?),
+            proxy: proxy_client_config(cfg)?,
+        })
+    }
+
+    /// The proxy's configuration, for a route through an `https://` proxy.
+    pub fn proxy(&self) -> std::io::Result<&Arc<ClientConfig>> {
+        self.proxy.as_ref().ok_or_else(no_proxy_config)
+    }
+}
+
+/// The failure of a connection through an `https://` proxy the client has no TLS
+/// configuration for (its proxies came from elsewhere than its `HttpConfig`).
+pub fn no_proxy_config() -> std::io::Error {
+    std::io::Error::other("no TLS configuration for the https:// proxy")
+}
+
 /// The configuration's certificate verification, as `cfg` asks for it.
 fn verifying(
     cfg: &HttpConfig,

@@ -17,11 +17,11 @@ use async_io::Timer;
 use async_net::TcpStream;
 use futures_io::{AsyncRead, AsyncWrite};
 use futures_lite::FutureExt;
-use rustls::ClientConfig;
 use sansboto_core::connection::{connect_step, Alarm, Deadline, Direction, TimedWaits};
 use sansboto_core::http1::driver::{open_tunnel, ByteIo};
 use sansboto_core::http1::{OpenStep, Route};
 use sansboto_core::HttpConfig;
+use sansboto_host::tls::TlsConfigs;
 
 /// Race `fut` against a timer at `deadline`, failing with its error when that passes first.
 pub(crate) async fn within<T>(
@@ -185,13 +185,6 @@ impl<S: Stream> ByteIo for Conn<S> {
     }
 }
 
-/// The rustls configurations a connection may need: the origin's, and an `https://` proxy's
-/// when the client has one (`sansboto_host::tls::proxy_client_config`).
-pub(crate) struct TlsConfigs {
-    pub(crate) origin: Arc<ClientConfig>,
-    pub(crate) proxy: Option<Arc<ClientConfig>>,
-}
-
 /// Open a connection along `route` (to the proxy when there is one, over TLS for an
 /// `https://` proxy, with a `CONNECT` tunnel for https), then TLS for https.
 pub(crate) async fn connect(route: &Route, cfg: &HttpConfig, tls: &TlsConfigs) -> io::Result<Conn> {
@@ -209,8 +202,7 @@ pub(crate) async fn connect(route: &Route, cfg: &HttpConfig, tls: &TlsConfigs) -
     };
     let hop: Box<dyn Stream> = match route.proxy_tls() {
         Some(proxy) => {
-            let config = (tls.proxy.clone())
-                .ok_or_else(|| io::Error::other("no TLS configuration for the https:// proxy"))?;
+            let config = tls.proxy()?.clone();
             let name = sansboto_host::tls::server_name(&proxy.host)?;
             let handshake = futures_rustls::TlsConnector::from(config).connect(name, timed);
             Box::new(ProxyTls(

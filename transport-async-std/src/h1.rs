@@ -16,8 +16,9 @@ use sansboto_core::http1::Route;
 use sansboto_core::HttpConfig;
 use sansboto_core::{TransportError, TransportErrorKind};
 
-use crate::conn::{self, Conn, TlsConfigs};
+use crate::conn::{self, Conn};
 use crate::request_error;
+use sansboto_host::tls::TlsConfigs;
 
 /// The request's URI and header fields exactly as the core built them, carried through surf in
 /// the request's extensions: the exchange sends these (http-types would re-encode the target and
@@ -57,10 +58,7 @@ impl fmt::Debug for H1Client {
 
 impl H1Client {
     pub(crate) fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
-        let tls = TlsConfigs {
-            origin: Arc::new(sansboto_host::tls::client_config(&cfg)?),
-            proxy: sansboto_host::tls::proxy_client_config(&cfg)?,
-        };
+        let tls = TlsConfigs::new(&cfg)?;
         let driver = sansboto_host::tls::h1_driver(&cfg, conn::still_open);
         let surf_config = http_client::Config::new().set_timeout(None);
         Ok(H1Client {

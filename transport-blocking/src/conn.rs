@@ -16,6 +16,7 @@ use sansboto_core::connection::{connect_each, connect_step, BlockingWaits, Deadl
 use sansboto_core::http1::driver::{open_tunnel, ByteIo};
 use sansboto_core::http1::{OpenStep, Route};
 use sansboto_core::HttpConfig;
+use sansboto_host::tls::TlsConfigs;
 
 /// A TCP stream whose reads and writes each wait as the core's [`BlockingWaits`] allows (the
 /// socket timer, within the current [`Deadline`]): a blocking operation is one wait, so the
@@ -210,13 +211,6 @@ impl ByteIo for Conn {
     }
 }
 
-/// The rustls configurations a connection may need: the origin's, and an `https://` proxy's
-/// when the client has one (`sansboto_host::tls::proxy_client_config`).
-pub(crate) struct TlsConfigs {
-    pub(crate) origin: Arc<ClientConfig>,
-    pub(crate) proxy: Option<Arc<ClientConfig>>,
-}
-
 /// A TLS session with `host` over `sock`, its handshake done now (so its failures are the
 /// connection's, not the request's) and bounded as a whole by the connect timeout on its own
 /// (a server trickling its handshake would restart a per-read limit with each byte).
@@ -259,10 +253,7 @@ pub(crate) async fn connect(
     let timed = TimedTcp { tcp, waits };
     let mut hop = match route.proxy_tls() {
         Some(proxy) => {
-            let config = tls
-                .proxy
-                .as_ref()
-                .ok_or_else(|| io::Error::other("no TLS configuration for the https:// proxy"))?;
+            let config = tls.proxy()?;
             let what = route.step(OpenStep::ProxyTlsHandshake);
             let session = handshake(config, &proxy.host, timed, &what, cfg, deadline)?;
             Hop::ProxyTls(Box::new(session))

@@ -76,7 +76,8 @@ mod conn;
 mod rewind;
 
 use body::BlockingIo;
-use conn::{Conn, TlsConfigs};
+use conn::Conn;
+use sansboto_host::tls::TlsConfigs;
 
 pub use client::{
     block_on, event_iter, page_iter, take_body, Client, ClientBuilder, EventStream, Pages, Session,
@@ -129,10 +130,7 @@ impl std::fmt::Debug for HttpClient {
 impl HttpClient {
     /// A client for `cfg` (reads the CA bundle file, if one is configured).
     pub fn new(cfg: HttpConfig) -> Result<Self, TransportError> {
-        let tls = TlsConfigs {
-            origin: Arc::new(sansboto_host::tls::client_config(&cfg)?),
-            proxy: sansboto_host::tls::proxy_client_config(&cfg)?,
-        };
+        let tls = TlsConfigs::new(&cfg)?;
         let driver = sansboto_host::tls::h1_driver(&cfg, Conn::still_open);
         Ok(HttpClient {
             inner: Arc::new(Inner { cfg, tls, driver }),

@@ -82,9 +82,8 @@ impl Connector {
         let timed = TimedStream::new(tcp, self.read_timeout, route.absolute_form());
         let mut hop = match route.proxy_tls() {
             Some(proxy) => {
-                let connector = self.proxy_tls.as_ref().ok_or_else(|| {
-                    io::Error::other("no TLS configuration for the https:// proxy")
-                })?;
+                let connector =
+                    (self.proxy_tls.as_ref()).ok_or_else(sansboto_host::tls::no_proxy_config)?;
                 let name = sansboto_host::tls::server_name(&proxy.host)?;
                 let tls = tokio::time::timeout(limit, connector.connect(name, timed))
                     .await

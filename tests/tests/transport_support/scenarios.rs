@@ -600,9 +600,12 @@ pub(crate) async fn https_through_a_connect_tunnel<T: TransportUnderTest>() {
 /// verified with the client's CA bundle; plain http goes to it in absolute form inside its TLS,
 /// https through a `CONNECT` tunnel with the origin's TLS inside the proxy's.
 pub(crate) async fn https_and_http_through_a_tls_proxy<T: TransportUnderTest>() {
-    let (server_cfg, pem) = support::self_signed();
-    let proxy = Server::start_tls_proxy(server_cfg.clone());
-    let origin = Server::start_tls(server_cfg);
+    // Certificates of their own, so each is verified as the host it is.
+    let (proxy_cfg, proxy_pem) = support::self_signed();
+    let (origin_cfg, origin_pem) = support::self_signed();
+    let proxy = Server::start_tls_proxy(proxy_cfg);
+    let origin = Server::start_tls(origin_cfg);
+    let pem = format!("{proxy_pem}{origin_pem}");
     let url = ProxyUrl::parse(&format!("https://localhost:{}", proxy.addr.port())).unwrap();
     assert!(url.tls);
     let proxies = ProxyConfig {
@@ -639,17 +642,37 @@ pub(crate) async fn https_and_http_through_a_tls_proxy<T: TransportUnderTest>() 
     assert_eq!(got, format!("proxied {target}"));
     assert_eq!(proxy.seen.lock().unwrap().len(), 2);
 
-    // The proxy's certificate is checked as a server's: untrusted without the bundle.
-    let untrusting = connect::<T>(HttpConfig {
-        proxy: Some(proxies),
-        ..HttpConfig::default()
-    });
-    let err = untrusting
-        .send(request("GET", &tunnelled, Body::Empty))
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind, TransportErrorKind::Tls, "{err}");
-    assert_eq!(proxy.seen.lock().unwrap().len(), 2, "no request reached it");
+    // The proxy's certificate is checked as a server's: untrusted without the bundle, or with
+    // only the origin's in it (the origin's, with only the proxy's).
+    for (n, only) in [None, Some(&origin_pem), Some(&proxy_pem)]
+        .into_iter()
+        .enumerate()
+    {
+        let bundle = only.map(|pem| {
+            let name = format!("{}-tls-proxy-only-{n}.pem", T::NAME);
+            support::temp_file(&name, pem.as_bytes())
+        });
+        let untrusting = connect::<T>(HttpConfig {
+            proxy: Some(proxies.clone()),
+            ca_bundle: bundle,
+            ..HttpConfig::default()
+        });
+        let err = untrusting
+            .send(request("GET", &tunnelled, Body::Empty))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, TransportErrorKind::Tls, "{err}");
+    }
+    let seen = proxy.seen.lock().unwrap().len();
+    assert_eq!(
+        seen, 3,
+        "only the tunnel trusting the proxy but not the origin reached it"
+    );
+    assert_eq!(
+        origin.seen.lock().unwrap().len(),
+        2,
+        "no request reached the origin"
+    );
 }
 
 pub(crate) async fn sleep_and_clocks<T: TransportUnderTest>() {
