@@ -290,7 +290,9 @@ impl Session {
     /// `~/.aws/cli/cache` (botocore's `JSONFileCache`; the same files, so either tool uses the
     /// other's): a role is assumed again only when its file has less than 15 minutes left. Off
     /// by default, as in botocore used as a library. Takes effect the next time the session's
-    /// credentials are looked for.
+    /// credentials are looked for. A file that cannot be read or is not an answer is passed
+    /// over and replaced (botocore's `JSONFileCache` fails the credentials on an unparsable
+    /// one).
     pub fn set_assume_role_cache(&self, dir: std::path::PathBuf) {
         *self
             .assume_role_cache

@@ -268,3 +268,25 @@ fn a_transport_error_names_the_proxy_it_went_through_on_every_runtime() {
         assert_refused_at(&err, "dynamodb.example.test", Some(&proxy));
     }
 }
+
+/// A region that is no host label is refused in botocore's words.
+#[test]
+fn an_invalid_region_is_refused_in_botocores_words() {
+    let session = blocking_session(core_session(&[], None, None));
+    let ours = session
+        .client("sqs")
+        .region("us east 1")
+        .build()
+        .unwrap_err();
+    assert!(matches!(ours, Error::InvalidRegion { .. }), "{ours:?}");
+    let theirs = sansboto_tests::botocore::run(
+        r#"
+try:
+    session.create_client('sqs', region_name='us east 1')
+except Exception as e:
+    emit(str(e))
+"#,
+        &[],
+    );
+    assert_eq!(serde_json::Value::String(ours.to_string()), theirs);
+}

@@ -105,7 +105,7 @@ pub enum Error {
     NoRegion,
     /// A region name that cannot be part of a host name (botocore's `InvalidRegionError`), such
     /// as one an S3 answer named for a bucket.
-    #[error("Provided region_name {region:?} doesn't match a supported format.")]
+    #[error("Provided region_name '{region}' doesn't match a supported format.")]
     InvalidRegion {
         /// The region given.
         region: String,
