@@ -59,28 +59,20 @@ impl Write for TimedTcp {
     }
 }
 
-/// The connection to the first hop: TCP, or a TLS session over it with an `https://` proxy.
+/// The connection to the first hop: TCP, or a TLS session over it (a `Tcp` hop) with an
+/// `https://` proxy. The proxy's session is the same type as the origin's, so rustls's stream
+/// is built once into the program (a binary-size goal of issue #18).
 pub(crate) enum Hop {
     Tcp(TimedTcp),
-    ProxyTls(Box<StreamOwned<ClientConnection, TimedTcp>>),
+    ProxyTls(Box<StreamOwned<ClientConnection, Hop>>),
 }
 
-/// The TCP stream under a stream, where its timer and deadline are.
-trait OnTcp: Read + Write {
-    fn tcp(&mut self) -> &mut TimedTcp;
-}
-
-impl OnTcp for TimedTcp {
-    fn tcp(&mut self) -> &mut TimedTcp {
-        self
-    }
-}
-
-impl OnTcp for Hop {
+impl Hop {
+    /// The TCP stream under the hop, where its timer and deadline are.
     fn tcp(&mut self) -> &mut TimedTcp {
         match self {
             Hop::Tcp(tcp) => tcp,
-            Hop::ProxyTls(tls) => &mut tls.sock,
+            Hop::ProxyTls(tls) => tls.sock.tcp(),
         }
     }
 }
@@ -214,14 +206,14 @@ impl ByteIo for Conn {
 /// A TLS session with `host` over `sock`, its handshake done now (so its failures are the
 /// connection's, not the request's) and bounded as a whole by the connect timeout on its own
 /// (a server trickling its handshake would restart a per-read limit with each byte).
-fn handshake<S: OnTcp>(
+fn handshake(
     config: &Arc<ClientConfig>,
     host: &str,
-    sock: S,
+    sock: Hop,
     what: &str,
     cfg: &HttpConfig,
     deadline: Option<&Deadline>,
-) -> io::Result<StreamOwned<ClientConnection, S>> {
+) -> io::Result<StreamOwned<ClientConnection, Hop>> {
     let name = sansboto_host::tls::server_name(host)?;
     let session = ClientConnection::new(config.clone(), name).map_err(io::Error::other)?;
     let mut tls = StreamOwned::new(session, sock);
@@ -255,7 +247,7 @@ pub(crate) async fn connect(
         Some(proxy) => {
             let config = tls.proxy()?;
             let what = route.step(OpenStep::ProxyTlsHandshake);
-            let session = handshake(config, &proxy.host, timed, &what, cfg, deadline)?;
+            let session = handshake(config, &proxy.host, Hop::Tcp(timed), &what, cfg, deadline)?;
             Hop::ProxyTls(Box::new(session))
         }
         None => Hop::Tcp(timed),
