@@ -566,12 +566,13 @@ impl<T: Transport> ClientBuilder<T> {
             None => HttpSettings::new(),
         };
         // Sorted by name: the session keeps its environment unordered (see
-        // `HttpConfig::from_env_vars` for where the order matters).
-        let mut env: Vec<(&String, &String)> = session.env().iter().collect();
-        env.sort_unstable();
+        // `HttpConfig::from_env_vars` for where the order matters). Through the crate's one
+        // sort (`stable_order`), not a sort of its own (issue #18: binary size).
+        let env: Vec<(&String, &String)> = session.env().iter().collect();
+        let by_name = crate::stable_order::stable_order(env.len(), &|a, b| env[a].0.cmp(env[b].0));
         let http_config = from_session
             .merge(self.http)
-            .resolve_env(env, session.ca_bundle())?;
+            .resolve_env(by_name.iter().map(|&i| env[i]), session.ca_bundle())?;
         core.set_read_timeout(http_config.read_timeout);
         let core = Arc::new(core);
         let transport = T::connect(&http_config)?;

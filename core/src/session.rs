@@ -216,7 +216,7 @@ pub struct Session {
     mfa: Mutex<Option<crate::credentials::MfaCallback>>,
     /// aws-cli's file cache of assumed roles, when the caller keeps one
     /// ([`set_assume_role_cache`](Session::set_assume_role_cache)).
-    assume_role_cache: Mutex<Option<std::path::PathBuf>>,
+    assume_role_cache: Mutex<Option<crate::credentials::AssumeRoleCache>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -297,7 +297,8 @@ impl Session {
         *self
             .assume_role_cache
             .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Some(dir);
+            .unwrap_or_else(|p| p.into_inner()) =
+            Some(crate::credentials::AssumeRoleCache::new(dir));
     }
 
     /// Ask `callback` for the MFA code when a role profile has an `mfa_serial` (called with the

@@ -233,7 +233,11 @@ impl Loader {
     /// Aliases are not included; see [`service_aliases`].
     pub fn services(&self) -> Result<Vec<String>, ModelsError> {
         let name = FileKind::ServiceModel.file_name();
-        let mut services: Vec<String> = embedded::services_with(name).map(String::from).collect();
+        let mut services = Vec::new();
+        insert_sorted(
+            &mut services,
+            embedded::services_with(name).map(String::from),
+        );
         for dir in &self.data_paths {
             let found = data_path::services_with(dir, name).map_err(|source| ModelsError::Io {
                 data: DataFile {
@@ -244,10 +248,8 @@ impl Loader {
                 path: dir.clone(),
                 source,
             })?;
-            services.extend(found);
+            insert_sorted(&mut services, found);
         }
-        services.sort_unstable();
-        services.dedup();
         Ok(services)
     }
 
@@ -257,9 +259,11 @@ impl Loader {
         let service = resolve_alias(service);
         self.check_service(service)?;
         let name = kind.file_name();
-        let mut versions: Vec<String> = embedded::versions_with(service, name)
-            .map(String::from)
-            .collect();
+        let mut versions = Vec::new();
+        insert_sorted(
+            &mut versions,
+            embedded::versions_with(service, name).map(String::from),
+        );
         for dir in &self.data_paths {
             let found =
                 data_path::versions_with(dir, service, name).map_err(|source| ModelsError::Io {
@@ -271,10 +275,8 @@ impl Loader {
                     path: dir.join(service),
                     source,
                 })?;
-            versions.extend(found);
+            insert_sorted(&mut versions, found);
         }
-        versions.sort_unstable();
-        versions.dedup();
         if versions.is_empty() {
             return Err(not_found(service, None, name));
         }
@@ -566,6 +568,18 @@ fn not_found(service: &str, api_version: Option<&str>, file: &str) -> ModelsErro
             api_version: api_version.map(String::from),
             file: file.to_string(),
         },
+    }
+}
+
+/// `names` added to `sorted` in their places, those already there left out: a listing kept
+/// sorted and without repeats as it grows (the lists are short, at most the embedded services,
+/// and those come sorted), not sorted afterwards, which would link std's whole unstable sort of
+/// `String`s (issue #18: binary size).
+fn insert_sorted(sorted: &mut Vec<String>, names: impl IntoIterator<Item = String>) {
+    for name in names {
+        if let Err(at) = sorted.binary_search(&name) {
+            sorted.insert(at, name);
+        }
     }
 }
 

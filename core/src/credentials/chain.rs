@@ -14,6 +14,7 @@ use super::imds::{ImdsConfig, ImdsFetch};
 use super::legacy::LegacyPaths;
 use super::login::LoginFetch;
 use super::process::ProcessFetch;
+use super::role_cache::AssumeRoleCache;
 use super::sso::SsoFetch;
 use super::sts::{AssumeRoleFetch, WebIdentityFetch};
 use super::{
@@ -51,7 +52,7 @@ pub struct ChainOptions {
     /// `~/.aws/cli/cache`, botocore's `JSONFileCache` given to the assume-role provider):
     /// each role's answer is read back while it has 15 minutes left. `None`, as in botocore
     /// used as a library: kept in memory only.
-    pub assume_role_cache: Option<PathBuf>,
+    pub assume_role_cache: Option<AssumeRoleCache>,
     /// IMDS per-request timeout (otherwise `AWS_METADATA_SERVICE_TIMEOUT`/profile, default 1 s).
     pub imds_timeout: Option<Duration>,
     /// IMDS attempts per request (otherwise `AWS_METADATA_SERVICE_NUM_ATTEMPTS`/profile,
@@ -95,7 +96,7 @@ pub(crate) struct Context {
     config_file: Option<Arc<ConfigFile>>,
     pub(crate) api: Option<Arc<dyn ApiCaller>>,
     pub(crate) mfa: Option<MfaCallback>,
-    pub(crate) assume_role_cache: Option<PathBuf>,
+    pub(crate) assume_role_cache: Option<AssumeRoleCache>,
     pub(crate) imds: ImdsConfig,
     home: Option<PathBuf>,
     legacy: LegacyPaths,

@@ -20,6 +20,7 @@ mod legacy;
 mod login;
 mod process;
 mod resolve;
+mod role_cache;
 mod sso;
 mod sts;
 
@@ -41,6 +42,7 @@ pub use chain::{ChainOptions, CredentialChain, MfaCallback};
 pub use login::dpop_proof;
 pub use login::{token_cache_key as login_token_cache_key, LoginError};
 pub use resolve::{CredentialSource, ResolveCredentials};
+pub use role_cache::AssumeRoleCache;
 pub use sso::token_cache_key as sso_token_cache_key;
 
 pub use crate::auth::Credentials;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::chain::{Context, Resolver, Stage, Start, PROFILE_STAGES_NO_ENV};
+use super::role_cache::AssumeRoleCache;
 use super::{
     credentials_from_value, Answer, Credentials, CredentialsError, Fetch, Found, ProviderKind,
 };
@@ -103,115 +104,13 @@ fn sts_answer(
 }
 
 /// Credentials with the account of the assumed role's ARN (botocore's), when there is one.
-fn with_role_account(creds: Credentials, user: Option<&Value>) -> Credentials {
+pub(super) fn with_role_account(creds: Credentials, user: Option<&Value>) -> Credentials {
     let account = user
         .and_then(|user| user.get("Arn"))
         .and_then(Value::as_str)
         .and_then(crate::endpoint::parse_arn)
         .map(|arn| arn.account_id);
     creds.with_account_id(account)
-}
-
-/// How long cached assumed-role credentials must still be good for to be used (botocore's
-/// `CachedCredentialFetcher` expiry window, 15 minutes).
-const CACHE_EXPIRY_WINDOW_SECS: u64 = 15 * 60;
-
-/// aws-cli's cache file of `role`'s credentials in `dir`: named by the SHA-1 of the role's
-/// `AssumeRole` arguments (the session name only when configured: a generated one is left
-/// out), as Python's `json.dumps(args, sort_keys=True)` writes them (the `_create_cache_key`
-/// of aws-cli's botocore), so aws-cli and the command share it.
-fn cache_path(dir: &std::path::Path, role: &RoleConfig) -> PathBuf {
-    // Inserted in sorted order, so the map's order is the sorted one whatever its kind.
-    let mut args = serde_json::Map::new();
-    if let Some(duration) = role.duration_seconds {
-        args.insert("DurationSeconds".into(), duration.into());
-    }
-    if let Some(id) = &role.external_id {
-        args.insert("ExternalId".into(), id.as_str().into());
-    }
-    args.insert("RoleArn".into(), role.role_arn.as_str().into());
-    if let Some(name) = role.role_session_name.as_deref().filter(|n| !n.is_empty()) {
-        args.insert("RoleSessionName".into(), name.into());
-    }
-    if let Some(serial) = &role.mfa_serial {
-        args.insert("SerialNumber".into(), serial.as_str().into());
-    }
-    cache_path_of(dir, args)
-}
-
-/// The cache file of `AssumeRole`-like arguments `args` (inserted sorted by name).
-fn cache_path_of(
-    dir: &std::path::Path,
-    args: serde_json::Map<String, serde_json::Value>,
-) -> PathBuf {
-    use sha1::Digest as _;
-    let text = crate::serialize::python_dumps(&serde_json::Value::Object(args));
-    let digest = sha1::Sha1::digest(text.as_bytes());
-    let mut name = String::with_capacity(45);
-    crate::encoding::push_hex(&mut name, &digest);
-    name.push_str(".json");
-    dir.join(name)
-}
-
-/// Credentials from an aws-cli cache file, while they have [`CACHE_EXPIRY_WINDOW_SECS`] left
-/// (`None`: no usable entry, and the role is assumed again).
-fn cached_credentials(file: &[u8], now: SystemTime) -> Option<Credentials> {
-    let answer: serde_json::Value = serde_json::from_slice(file).ok()?;
-    let creds = answer.get("Credentials")?;
-    let text = |k: &str| creds.get(k)?.as_str().filter(|s| !s.is_empty());
-    // botocore writes the time as `%Y-%m-%dT%H:%M:%S%Z`: `…UTC`.
-    let expiration = text("Expiration")?;
-    let expiration = match expiration.strip_suffix("UTC") {
-        Some(utc) => crate::time::Timestamp::parse_iso8601(&format!("{utc}Z")),
-        None => crate::time::Timestamp::parse_iso8601(expiration),
-    }
-    .ok()?
-    .to_system_time();
-    let left = expiration.duration_since(now).ok()?;
-    if left.as_secs() < CACHE_EXPIRY_WINDOW_SECS {
-        return None;
-    }
-    let found = Credentials::new(
-        text("AccessKeyId")?,
-        text("SecretAccessKey")?,
-        text("SessionToken").map(str::to_owned),
-        Some(expiration),
-    );
-    match text("AccountId") {
-        Some(account) => Some(found.with_account_id(Some(account.to_owned()))),
-        None => {
-            let user = answer
-                .get("AssumedRoleUser")
-                .map(|u| Value::from(u.clone()));
-            Some(with_role_account(found, user.as_ref()))
-        }
-    }
-}
-
-/// What aws-cli's cache file holds for an assumed role: the answer's credentials (the time as
-/// botocore's `JSONFileCache` writes it) and assumed-role user, as Python's `json.dumps`.
-fn cache_file(creds: &Credentials, user: Option<&Value>) -> Vec<u8> {
-    let mut credentials = serde_json::Map::new();
-    credentials.insert("AccessKeyId".into(), creds.access_key_id().into());
-    credentials.insert("SecretAccessKey".into(), creds.secret_access_key().into());
-    if let Some(token) = creds.session_token() {
-        credentials.insert("SessionToken".into(), token.into());
-    }
-    if let Some(expiry) = creds.expiry() {
-        let iso = crate::time::Timestamp::from_system_time(expiry).to_iso8601();
-        let utc = format!("{}UTC", iso.strip_suffix('Z').unwrap_or(&iso));
-        credentials.insert("Expiration".into(), utc.into());
-    }
-    // botocore adds it to the answer (`_add_account_id_to_response`) and reads it back.
-    if let Some(account) = creds.account_id() {
-        credentials.insert("AccountId".into(), account.into());
-    }
-    let mut answer = serde_json::Map::new();
-    answer.insert("Credentials".into(), credentials.into());
-    if let Some(user) = user {
-        answer.insert("AssumedRoleUser".into(), user.to_json());
-    }
-    crate::serialize::python_dumps(&serde_json::Value::Object(answer)).into_bytes()
 }
 
 /// The parameters every assume-role call starts with: the role, and the session name given
@@ -262,13 +161,13 @@ fn has_assume_role_config(section: &Section) -> bool {
 
 /// One role to assume, from one profile.
 #[derive(Debug, Clone)]
-struct RoleConfig {
-    profile: String,
-    role_arn: String,
-    external_id: Option<String>,
-    mfa_serial: Option<String>,
-    role_session_name: Option<String>,
-    duration_seconds: Option<i64>,
+pub(super) struct RoleConfig {
+    pub(super) profile: String,
+    pub(super) role_arn: String,
+    pub(super) external_id: Option<String>,
+    pub(super) mfa_serial: Option<String>,
+    pub(super) role_session_name: Option<String>,
+    pub(super) duration_seconds: Option<i64>,
 }
 
 /// Where the innermost role's source credentials come from.
@@ -473,7 +372,7 @@ impl AssumeRoleFetch {
     /// needed, so a hit skips the inner roles and the source (an MFA prompt, an SSO exchange).
     /// A step to take, or `None` once the look is over (a hit sets where assuming resumes).
     fn probe_cache(&mut self, now: SystemTime) -> Option<Step<Found, CredentialsError>> {
-        let dir = self.ctx.assume_role_cache.clone()?;
+        let cache = self.ctx.assume_role_cache.clone()?;
         if self.probed {
             return None;
         }
@@ -482,7 +381,7 @@ impl AssumeRoleFetch {
             Some(at) => {
                 // A missing or unreadable entry, or one about to expire: a miss.
                 let cached = match self.answer.take() {
-                    Some(Answer::File(Ok(file))) => cached_credentials(&file, now),
+                    Some(Answer::File(Ok(file))) => cache.read(&file, now),
                     _ => None,
                 };
                 if let Some(creds) = cached {
@@ -498,7 +397,7 @@ impl AssumeRoleFetch {
         match next {
             Some(at) => {
                 self.probing = Some(at);
-                Some(Step::ReadFile(cache_path(&dir, &self.roles[at])))
+                Some(Step::ReadFile(cache.role_file(&self.roles[at])))
             }
             None => {
                 self.probed = true;
@@ -536,9 +435,9 @@ impl Fetch for AssumeRoleFetch {
             match sts_answer(&self.ctx, ProviderKind::AssumeRole, "AssumeRole", answer) {
                 Ok((creds, user)) => {
                     match (&self.ctx.assume_role_cache, self.roles.get(self.next_role)) {
-                        (Some(dir), Some(role)) => {
-                            let path = cache_path(dir, role);
-                            let file = cache_file(&creds, user.as_ref());
+                        (Some(cache), Some(role)) => {
+                            let path = cache.role_file(role);
+                            let file = cache.file(&creds, user.as_ref());
                             self.writing_cache = Some(creds);
                             return Step::WriteFile(path, file.into());
                         }
@@ -592,9 +491,9 @@ enum WebIdentityState {
     AwaitToken,
     /// aws-cli's cache file, when one is kept: named by the token too (aws-cli's botocore), so
     /// it is read once the token is; the file and the token.
-    AwaitCache(PathBuf, String),
+    AwaitCache(AssumeRoleCache, PathBuf, String),
     /// The STS answer, and the cache file to save it in.
-    AwaitSts(Option<PathBuf>),
+    AwaitSts(Option<(AssumeRoleCache, PathBuf)>),
     /// The answer's credentials, once saved in the cache.
     AwaitWrite(Credentials),
 }
@@ -658,26 +557,12 @@ impl WebIdentityFetch {
 }
 
 impl WebIdentityFetch {
-    /// Its file in aws-cli's cache, for `token`: named by the role, the session name when
-    /// configured, and the token (aws-cli's botocore adds it, so a new token is a new entry;
-    /// botocore 1.44.5 leaves it out).
-    fn cache_path(&self, token: &str) -> Option<PathBuf> {
-        let dir = self.ctx.assume_role_cache.as_ref()?;
-        let mut args = serde_json::Map::new();
-        args.insert("RoleArn".into(), self.role_arn.as_str().into());
-        if let Some(name) = self.session_name.as_deref().filter(|n| !n.is_empty()) {
-            args.insert("RoleSessionName".into(), name.into());
-        }
-        args.insert("WebIdentityToken".into(), token.into());
-        Some(cache_path_of(dir, args))
-    }
-
     /// Ask STS for the role with `token` (unsigned: the token is the proof of identity); the
     /// answer is saved in `cache` when given.
     fn request(
         &mut self,
         token: String,
-        cache: Option<PathBuf>,
+        cache: Option<(AssumeRoleCache, PathBuf)>,
         now: SystemTime,
     ) -> Step<Found, CredentialsError> {
         let mut params = role_and_session(&self.role_arn, self.session_name.as_deref(), now);
@@ -697,14 +582,14 @@ impl Fetch for WebIdentityFetch {
     fn poll(&mut self, now: SystemTime) -> Step<Found, CredentialsError> {
         const OP: &str = "AssumeRoleWithWebIdentity";
         match std::mem::replace(&mut self.state, WebIdentityState::AwaitSts(None)) {
-            WebIdentityState::AwaitCache(path, token) => {
+            WebIdentityState::AwaitCache(cache, path, token) => {
                 let cached = match self.answer.take() {
-                    Some(Answer::File(Ok(file))) => cached_credentials(&file, now),
+                    Some(Answer::File(Ok(file))) => cache.read(&file, now),
                     _ => None,
                 };
                 match cached {
                     Some(creds) => Step::Done(Ok(creds)),
-                    None => self.request(token, Some(path), now),
+                    None => self.request(token, Some((cache, path)), now),
                 }
             }
             WebIdentityState::ReadToken => {
@@ -738,9 +623,11 @@ impl Fetch for WebIdentityFetch {
                         return Step::Failed(CredentialsError::Protocol("expected the token file"))
                     }
                 };
-                match self.cache_path(&token) {
-                    Some(path) => {
-                        self.state = WebIdentityState::AwaitCache(path.clone(), token);
+                match self.ctx.assume_role_cache.clone() {
+                    Some(cache) => {
+                        let session = self.session_name.as_deref();
+                        let path = cache.web_identity_file(&self.role_arn, session, &token);
+                        self.state = WebIdentityState::AwaitCache(cache, path.clone(), token);
                         Step::ReadFile(path)
                     }
                     None => self.request(token, None, now),
@@ -750,8 +637,8 @@ impl Fetch for WebIdentityFetch {
                 let answer = self.answer.take();
                 match sts_answer(&self.ctx, ProviderKind::WebIdentity, OP, answer) {
                     Ok((creds, user)) => match cache {
-                        Some(path) => {
-                            let file = cache_file(&creds, user.as_ref());
+                        Some((cache, path)) => {
+                            let file = cache.file(&creds, user.as_ref());
                             self.state = WebIdentityState::AwaitWrite(creds);
                             Step::WriteFile(path, file.into())
                         }
@@ -771,85 +658,5 @@ impl Fetch for WebIdentityFetch {
 
     fn answer(&mut self, answer: Answer) {
         self.answer = Some(answer);
-    }
-}
-
-#[cfg(test)]
-mod cache_tests {
-    use super::*;
-    use std::time::Duration;
-
-    fn file(expiration: &str) -> Vec<u8> {
-        format!(
-            r#"{{"Credentials": {{"AccessKeyId": "AK", "SecretAccessKey": "SK",
-               "SessionToken": "T", "Expiration": "{expiration}"}},
-               "AssumedRoleUser": {{"Arn": "arn:aws:sts::123456789012:assumed-role/r/s"}}}}"#
-        )
-        .into_bytes()
-    }
-
-    #[test]
-    fn cached_roles_are_used_while_they_have_fifteen_minutes_left() {
-        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let at = |secs: u64| {
-            crate::time::Timestamp::from_system_time(now + Duration::from_secs(secs)).to_iso8601()
-        };
-        // botocore writes `…UTC`; ISO 8601 with `Z` is read too.
-        let utc = |secs| format!("{}UTC", at(secs).trim_end_matches('Z'));
-        let creds = cached_credentials(&file(&utc(16 * 60)), now).expect("16 minutes left");
-        assert_eq!(creds.access_key_id(), "AK");
-        assert_eq!(creds.account_id(), Some("123456789012"));
-        assert!(cached_credentials(&file(&at(3600)), now).is_some());
-        assert!(
-            cached_credentials(&file(&utc(14 * 60)), now).is_none(),
-            "too close"
-        );
-        assert!(cached_credentials(b"not json", now).is_none());
-        assert!(cached_credentials(&file("tomorrow"), now).is_none());
-
-        // What is written is read back.
-        let written = cache_file(&creds, Some(&Value::from(serde_json::json!({"Arn": "a"}))));
-        let text = String::from_utf8(written.clone()).unwrap();
-        assert!(
-            text.contains(&format!(r#""Expiration": "{}""#, utc(16 * 60))),
-            "{text}"
-        );
-        // The account, as botocore adds it to the answer and reads it back.
-        assert!(text.contains(r#""AccountId": "123456789012""#), "{text}");
-        let read = cached_credentials(&written, now).unwrap();
-        assert_eq!(read.account_id(), Some("123456789012"));
-    }
-
-    #[test]
-    fn the_cache_file_is_named_as_aws_clis_botocore_names_it() {
-        use sha1::Digest as _;
-        let named = |json: &str| {
-            let digest = sha1::Sha1::digest(json.as_bytes());
-            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-            std::path::Path::new("/c").join(format!("{hex}.json"))
-        };
-        let mut role = RoleConfig {
-            profile: "p".into(),
-            role_arn: "arn:aws:iam::123456789012:role/r".into(),
-            external_id: None,
-            mfa_serial: None,
-            role_session_name: None,
-            duration_seconds: None,
-        };
-        let dir = std::path::Path::new("/c");
-        // Python's `json.dumps(args, sort_keys=True)`; a generated session name left out.
-        assert_eq!(
-            cache_path(dir, &role),
-            named(r#"{"RoleArn": "arn:aws:iam::123456789012:role/r"}"#)
-        );
-        role.role_session_name = Some("s".into());
-        role.mfa_serial = Some("m".into());
-        role.duration_seconds = Some(900);
-        assert_eq!(
-            cache_path(dir, &role),
-            named(
-                r#"{"DurationSeconds": 900, "RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "s", "SerialNumber": "m"}"#
-            )
-        );
     }
 }
