@@ -578,7 +578,7 @@ pub struct ServiceModel {
 pub type RequestUriRewrite = fn(&str) -> Option<&str>;
 
 /// An operation known by name at load, read and built on first use.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 struct LazyOperation {
     /// Where the operation's JSON object is in the model's source.
     json: Range<usize>,
@@ -586,6 +586,19 @@ struct LazyOperation {
     built: OnceLock<Result<Box<Operation>, ModelError>>,
     /// [`ServiceModel::check_operation`]'s result.
     checked: OnceLock<Result<(), ModelError>>,
+}
+
+/// A model's copy builds its operations again as they are used (with the copy's request URI
+/// rewrites): an operation is a few microseconds to build, and copying a built one linked a
+/// deep copy of [`Operation`] into every program (issue #18: binary size).
+impl Clone for LazyOperation {
+    fn clone(&self) -> Self {
+        LazyOperation {
+            json: self.json.clone(),
+            built: OnceLock::new(),
+            checked: self.checked.clone(),
+        }
+    }
 }
 
 /// The model's JSON text, shared (with the data source's cache when it came from one, and by
