@@ -153,22 +153,6 @@ impl From<Error> for Failure {
         let message = e.to_string();
         let invalid = |code| Failure::Invalid(ClientError::new(code, message.clone()));
         let unconfigured = |code| Failure::Unconfigured(ClientError::new(code, message.clone()));
-        // What botocore's handlers refuse as `ParamValidationError` (a bucket name, metadata
-        // outside ASCII, a `CopySource` without its key) is a parameter problem here too, in
-        // botocore's words, without the hook's name.
-        use sansboto_core::CustomizeError as C;
-        let report = match e.customize_error() {
-            Some(c @ (C::InvalidBucketName { .. } | C::NonAsciiMetadata { .. })) => {
-                Some(c.to_string())
-            }
-            Some(C::MissingMember { member, .. }) => {
-                Some(format!("Missing required parameter: '{member}'"))
-            }
-            _ => None,
-        };
-        if let Some(report) = report {
-            return Failure::param_validation(format!("Parameter validation failed:\n{report}"));
-        }
         let code = match &e {
             Error::Service(s) => return Failure::Service(service_error_json(s)),
             Error::Serialize(e) => match e {
@@ -182,6 +166,8 @@ impl From<Error> for Failure {
                 | S::InvalidMethod(_) => "ClientError",
                 _ => return invalid("ParamValidation"),
             },
+            // With what botocore's handlers refuse as `ParamValidationError` (a bucket name,
+            // metadata outside ASCII, a `CopySource` without its key), in botocore's words.
             Error::Validation(_) => return invalid("ParamValidation"),
             Error::UnknownOperation { .. } => return invalid("UnknownOperation"),
             Error::NoCredentials(_) => return unconfigured("NoCredentials"),

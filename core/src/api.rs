@@ -162,9 +162,15 @@
 //! };
 //! assert_eq!(options.region.as_deref(), Some("eu-west-1"));
 //!
-//! // A customization's refusal and a checksum mismatch are matchable inside Error.
+//! // A customization's refusal and a checksum mismatch are matchable inside Error; a refused
+//! // parameter (an S3 bucket name) is a validation problem, as botocore's
+//! // `ParamValidationError`.
 //! let refused = Error::from(CustomizeError::InvalidBucketName { bucket: "no spaces".into() });
-//! assert!(matches!(refused, Error::Customize(CustomizeError::InvalidBucketName { .. })));
+//! assert!(matches!(refused, Error::Validation(_)));
+//! assert!(matches!(
+//!     refused.customize_error(),
+//!     Some(CustomizeError::InvalidBucketName { .. })
+//! ));
 //! let unsupported = Error::from(FlexibleChecksumError::UnsupportedAlgorithm("MD4".into()));
 //! assert!(matches!(unsupported, Error::Checksum(FlexibleChecksumError::UnsupportedAlgorithm(_))));
 //! ```

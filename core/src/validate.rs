@@ -18,6 +18,7 @@ use crate::value::Value;
 
 /// One thing wrong with the parameters.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Problem {
     /// A required member is absent (or null).
     MissingRequired {
@@ -82,6 +83,10 @@ pub enum Problem {
         /// The text given.
         value: String,
     },
+    /// What a service's customization refuses while the parameters are built, as botocore's
+    /// handlers raise `ParamValidationError` for it: an S3 bucket name that is neither a name
+    /// nor an ARN, S3 metadata outside ASCII, a `CopySource` without its bucket or key.
+    Refused(crate::customize::CustomizeError),
 }
 
 fn display_path(path: &str) -> &str {
@@ -144,6 +149,11 @@ impl fmt::Display for Problem {
                 "Invalid type for parameter {}, value: {value}, type: string, valid types: timestamp, ISO 8601 string, epoch seconds",
                 display_path(path)
             ),
+            // botocore's report: the `KeyError`'s text for a missing member.
+            Problem::Refused(crate::customize::CustomizeError::MissingMember { member, .. }) => {
+                write!(f, "Missing required parameter: '{member}'")
+            }
+            Problem::Refused(refusal) => refusal.fmt(f),
         }
     }
 }

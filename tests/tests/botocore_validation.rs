@@ -34,6 +34,7 @@ fn ours(problem: &P) -> Reported {
         P::InvalidRange { path, .. } => ("invalid range", path, ""),
         P::InvalidUnion { path, set: 0, .. } => ("empty input", path, ""),
         P::InvalidUnion { path, .. } => ("more than one input", path, ""),
+        other => panic!("not a problem the validator reports: {other}"),
     };
     (reason.to_string(), at(path), member.to_string())
 }

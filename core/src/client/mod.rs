@@ -617,7 +617,7 @@ impl ServiceClient {
                     {
                         Error::NoCredentials(e.to_string())
                     }
-                    e => Error::Hook(e),
+                    e => Error::from(e),
                 })?;
             maybe_compress_request(&self.config.compression, &self.model, op, &mut request)?;
         }

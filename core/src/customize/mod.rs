@@ -142,6 +142,20 @@ pub enum CustomizeError {
     UnsupportedS3ControlConfiguration(String),
 }
 
+impl CustomizeError {
+    /// Whether botocore's handler refuses this as `ParamValidationError` (a problem with the
+    /// parameters: a bucket name, metadata, `CopySource`), so a call reports it as
+    /// [`Error::Validation`](crate::Error::Validation).
+    pub(crate) fn is_parameter_problem(&self) -> bool {
+        matches!(
+            self,
+            CustomizeError::InvalidBucketName { .. }
+                | CustomizeError::NonAsciiMetadata { .. }
+                | CustomizeError::MissingMember { .. }
+        )
+    }
+}
+
 impl From<CustomizeError> for HookError {
     fn from(e: CustomizeError) -> Self {
         HookError::from_source(e)

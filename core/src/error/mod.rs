@@ -67,7 +67,7 @@ pub enum Error {
     Auth(#[from] AuthError),
     /// A lifecycle hook refused the call.
     #[error(transparent)]
-    Hook(#[from] HookError),
+    Hook(HookError),
     /// The response could not be parsed.
     #[error(transparent)]
     Parse(ParseError),
@@ -166,7 +166,7 @@ pub enum Error {
     Compress(#[from] crate::CompressError),
     /// A customization refused the call outside a hook (RDS auth tokens).
     #[error(transparent)]
-    Customize(#[from] crate::customize::CustomizeError),
+    Customize(crate::customize::CustomizeError),
     /// The service has no endpoint rules and no endpoint URL was given.
     #[error("service {service} has no endpoint rules; set an endpoint URL")]
     NoEndpointRules {
@@ -220,6 +220,32 @@ impl From<TransportError> for Error {
     }
 }
 
+/// A hook's refusal, except the parameter problems botocore's handlers raise as
+/// `ParamValidationError` (S3's bucket name, metadata, `CopySource`): those are
+/// [`Error::Validation`], so a program matches them with the rest of its parameters' problems.
+impl From<HookError> for Error {
+    fn from(e: HookError) -> Self {
+        match e.downcast_ref::<crate::customize::CustomizeError>() {
+            Some(refusal) if refusal.is_parameter_problem() => Error::from(refusal.clone()),
+            _ => Error::Hook(e),
+        }
+    }
+}
+
+/// A customization's refusal: [`Error::Validation`] for a parameter problem (as
+/// `From<HookError>` says), else [`Error::Customize`].
+impl From<crate::customize::CustomizeError> for Error {
+    fn from(refusal: crate::customize::CustomizeError) -> Self {
+        if refusal.is_parameter_problem() {
+            Error::Validation(crate::validate::ValidationError {
+                problems: vec![crate::validate::Problem::Refused(refusal)],
+            })
+        } else {
+            Error::Customize(refusal)
+        }
+    }
+}
+
 impl From<ParseError> for Error {
     fn from(e: ParseError) -> Self {
         match e {
@@ -260,7 +286,9 @@ impl Error {
     }
 
     /// The customization error behind a refused call (S3's `InvalidBucketName`, …), whether a
-    /// customization hook or the client itself raised it.
+    /// customization hook or the client itself raised it, and whether the call reports it as a
+    /// validation problem ([`Error::Validation`], S3's bucket name, metadata and `CopySource`)
+    /// or as [`Error::Hook`] / [`Error::Customize`].
     ///
     /// ```
     /// use sansboto_core::CustomizeError;
@@ -274,6 +302,10 @@ impl Error {
         match self {
             Error::Hook(h) => h.downcast_ref(),
             Error::Customize(c) => Some(c),
+            Error::Validation(v) => v.problems.iter().find_map(|p| match p {
+                crate::validate::Problem::Refused(refusal) => Some(refusal),
+                _ => None,
+            }),
             _ => None,
         }
     }
