@@ -28,6 +28,13 @@ pub enum Step<T, E> {
     /// Run this command line (`credential_process`) and call the machine's `handle_process`
     /// with its exit status and standard output.
     RunProcess(String),
+    /// Ask the person running the program for the code their MFA device shows (a role profile
+    /// with `mfa_serial`) and call the machine's `handle_mfa_code` with the answer. The prompt
+    /// is the caller's callback and may wait on a person: run [`MfaPrompt::ask`] where blocking
+    /// work runs.
+    ///
+    /// [`MfaPrompt::ask`]: crate::credentials::MfaPrompt::ask
+    AskMfaCode(crate::credentials::MfaPrompt),
     /// Sleep this long, then poll again.
     Sleep(Duration),
     /// Finished.
@@ -49,6 +56,7 @@ impl<T: std::fmt::Debug, E: std::fmt::Debug> std::fmt::Debug for Step<T, E> {
                 .field(&format_args!("<{} bytes>", bytes.len()))
                 .finish(),
             Step::RunProcess(command) => f.debug_tuple("RunProcess").field(command).finish(),
+            Step::AskMfaCode(prompt) => f.debug_tuple("AskMfaCode").field(prompt).finish(),
             Step::Sleep(d) => f.debug_tuple("Sleep").field(d).finish(),
             Step::Done(v) => f.debug_tuple("Done").field(v).finish(),
             Step::Failed(e) => f.debug_tuple("Failed").field(e).finish(),

@@ -177,6 +177,16 @@ pub trait Host {
         offset: u64,
         data: Bytes,
     ) -> impl Future<Output = std::io::Result<()>> + Send;
+    /// Ask for an MFA code ([`Step::AskMfaCode`]): run the caller's prompt where blocking work
+    /// runs, since it may wait on a person. By default on the calling thread, for a host
+    /// without a place for blocking work (a test's); the transports run it on their blocking
+    /// pool.
+    fn ask_mfa_code(
+        &self,
+        prompt: crate::credentials::MfaPrompt,
+    ) -> impl Future<Output = Result<String, String>> + Send {
+        std::future::ready(prompt.ask())
+    }
     /// An environment variable as it is now, for what botocore reads at each call rather than
     /// once per session: Lambda's `_X_AMZN_TRACE_ID`, which the runtime sets anew for each
     /// invocation. `None` by default (a host without an environment, as a test's).
@@ -1505,8 +1515,10 @@ async fn drive_call_from<T: Transport>(
                 )))
             }
             Step::Failed(e) => return Err(e),
-            Step::ReadFile(_) | Step::WriteFile(..) | Step::RunProcess(_) => {
-                return Err(Error::MachineMisuse("a call asked for a file or a process"))
+            Step::ReadFile(_) | Step::WriteFile(..) | Step::RunProcess(_) | Step::AskMfaCode(_) => {
+                return Err(Error::MachineMisuse(
+                    "a call asked for a file, a process or an MFA code",
+                ))
             }
         }
     }
@@ -1563,6 +1575,10 @@ pub async fn drive_credentials<T: Transport>(
                     )),
                 };
                 machine.handle_process(output);
+            }
+            Step::AskMfaCode(prompt) => {
+                trace::credentials_io("ask for an MFA code", prompt.serial());
+                machine.handle_mfa_code(transport.ask_mfa_code(prompt).await)
             }
             Step::Sleep(d) => transport.sleep(d).await,
             Step::Done(c) => return Ok(c),

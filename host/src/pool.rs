@@ -58,6 +58,15 @@ macro_rules! host_on_pool {
                 ($unblock)(move || $crate::fs::run_file_job(job)).await
             }
 
+            async fn ask_mfa_code(
+                &self,
+                prompt: $crate::__core::credentials::MfaPrompt,
+            ) -> Result<String, String> {
+                ($unblock)(move || Ok(prompt.ask()))
+                    .await
+                    .unwrap_or_else(|e: std::io::Error| Err(e.to_string()))
+            }
+
             fn env_var(&self, name: &str) -> Option<String> {
                 std::env::var(name).ok()
             }

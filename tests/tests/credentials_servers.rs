@@ -194,6 +194,7 @@ fn drive(chain: &mut CredentialChain) -> Result<Credentials, CredentialsError> {
             Step::ReadFile(path) => chain.handle_file(std::fs::read(path).map(Bytes::from)),
             Step::WriteFile(path, contents) => chain.handle_written(std::fs::write(path, contents)),
             Step::RunProcess(_) => chain.handle_process(Ok(ProcessOutput::default())),
+            Step::AskMfaCode(prompt) => chain.handle_mfa_code(prompt.ask()),
             Step::Sleep(d) => std::thread::sleep(d),
             Step::Done(creds) => return Ok(creds),
             Step::Failed(error) => return Err(error),

@@ -528,6 +528,51 @@ fn a_role_profile_with_mfa_asks_the_sessions_prompt() {
     assert!(err.contains("no MFA callback"), "{err}");
 }
 
+/// On an async runtime the MFA prompt (which may wait on a person at a terminal) runs where the
+/// transport runs blocking work, not on the runtime's own thread, which it would stall.
+#[test]
+fn the_mfa_prompt_runs_off_the_async_runtimes_thread() {
+    let server = ScriptServer::start(|seen, _| {
+        let body = String::from_utf8_lossy(&seen.body);
+        if !body.contains("Action=AssumeRole") {
+            return Action::json(200, LIST_TABLES_OK);
+        }
+        let expiry = iso_in(Duration::from_secs(3600));
+        Action::xml(
+            200,
+            &format!(
+                "<AssumeRoleResponse><AssumeRoleResult><Credentials>\
+                 <AccessKeyId>AKIDMFA</AccessKeyId><SecretAccessKey>s</SecretAccessKey>\
+                 <SessionToken>t</SessionToken><Expiration>{expiry}</Expiration>\
+                 </Credentials></AssumeRoleResult></AssumeRoleResponse>"
+            ),
+        )
+    });
+    let config = format!(
+        "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = b\n\
+         [profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n\
+         mfa_serial = arn:aws:iam::123456789012:mfa/u\nregion = us-east-1\nendpoint_url = {}\n",
+        server.url()
+    );
+    let asked_on = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let asked_by = asked_on.clone();
+    let session = tokio_session(core_session(&[("AWS_PROFILE", "mfa")], Some(&config), None))
+        .mfa_prompt(move |_: &str| {
+            asked_by.lock().unwrap().push(std::thread::current().id());
+            Ok("654321".into())
+        });
+    let runtime_thread = std::thread::current().id();
+    runtime().block_on(async {
+        let ddb = session.client("dynamodb").build().await.unwrap();
+        ddb.call("ListTables", params! {}).await.unwrap();
+    });
+    let asked_on = asked_on.lock().unwrap();
+    assert_eq!(asked_on.len(), 1, "asked once");
+    assert_ne!(asked_on[0], runtime_thread, "asked on the runtime's thread");
+    let assume = String::from_utf8_lossy(&server.seen()[0].body).into_owned();
+    assert!(assume.contains("TokenCode=654321"), "{assume}");
+}
+
 #[test]
 fn container_credentials_with_a_wrong_token_fail_with_the_reason() {
     let hits = Arc::new(AtomicUsize::new(0));

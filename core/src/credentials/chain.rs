@@ -28,6 +28,40 @@ use crate::machine::{Machine, ProcessOutput, RandomSource, SplitMix64, Step};
 /// why none could be had). botocore prompts with `Enter MFA code for {mfa_serial}: `.
 pub type MfaCallback = Arc<dyn Fn(&str) -> Result<String, String> + Send + Sync>;
 
+/// A role's need for an MFA code ([`Step::AskMfaCode`]): the device's serial and the caller's
+/// [`MfaCallback`]. The machine does not call the callback itself, since it may wait on a
+/// person: the driver runs [`ask`](MfaPrompt::ask) where its transport runs blocking work
+/// ([`Host::ask_mfa_code`](crate::runtime::Host::ask_mfa_code)) and hands the answer back with
+/// `handle_mfa_code`.
+pub struct MfaPrompt {
+    serial: String,
+    callback: MfaCallback,
+}
+
+impl MfaPrompt {
+    pub(crate) fn new(serial: String, callback: MfaCallback) -> Self {
+        MfaPrompt { serial, callback }
+    }
+
+    /// The MFA device's serial (the profile's `mfa_serial`).
+    pub fn serial(&self) -> &str {
+        &self.serial
+    }
+
+    /// Ask the caller's callback for the code (it may block until a person answers).
+    pub fn ask(self) -> Result<String, String> {
+        (self.callback)(&self.serial)
+    }
+}
+
+impl std::fmt::Debug for MfaPrompt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MfaPrompt")
+            .field("serial", &self.serial)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Everything about the chain that is not the environment or the shared files.
 #[derive(Default)]
 pub struct ChainOptions {
@@ -512,6 +546,11 @@ impl CredentialChain {
     /// The outcome of the last `RunProcess`.
     pub fn handle_process(&mut self, output: std::io::Result<ProcessOutput>) {
         self.answer(Answer::Process(output));
+    }
+
+    /// The answer to the last `AskMfaCode`: the code, or why there is none.
+    pub fn handle_mfa_code(&mut self, code: Result<String, String>) {
+        self.answer(Answer::MfaCode(code));
     }
 
     fn answer(&mut self, answer: Answer) {

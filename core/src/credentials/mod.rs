@@ -37,7 +37,7 @@ use crate::value::Value;
 
 pub use cache::{CacheStatus, CredentialsCache, RefreshPermit};
 pub use cache::{ADVISORY_REFRESH_WINDOW, MANDATORY_REFRESH_WINDOW};
-pub use chain::{ChainOptions, CredentialChain, MfaCallback};
+pub use chain::{ChainOptions, CredentialChain, MfaCallback, MfaPrompt};
 #[cfg(feature = "credentials-login")]
 pub use login::dpop_proof;
 pub use login::{token_cache_key as login_token_cache_key, LoginError};
@@ -292,6 +292,7 @@ pub(crate) enum Answer {
     // The `login` provider writes its refreshed token back; assume-role, its cache.
     Written(std::io::Result<()>),
     Process(std::io::Result<ProcessOutput>),
+    MfaCode(Result<String, String>),
 }
 
 /// What a provider's fetch ended with: credentials, or the reason it had none.
@@ -315,6 +316,7 @@ pub(crate) fn forward<A, B, E>(
         Step::ReadFile(p) => Ok(Step::ReadFile(p)),
         Step::WriteFile(p, b) => Ok(Step::WriteFile(p, b)),
         Step::RunProcess(c) => Ok(Step::RunProcess(c)),
+        Step::AskMfaCode(p) => Ok(Step::AskMfaCode(p)),
         Step::Sleep(d) => Ok(Step::Sleep(d)),
         Step::Failed(e) => Ok(Step::Failed(e)),
         Step::Done(a) => Err(a),

@@ -105,6 +105,13 @@ impl ResolveCredentials {
         }
     }
 
+    /// The answer to the last `Step::AskMfaCode`.
+    pub fn handle_mfa_code(&mut self, code: Result<String, String>) {
+        if let Some(chain) = self.chain() {
+            chain.handle_mfa_code(code);
+        }
+    }
+
     /// The answer to the last `Step::RunProcess`.
     pub fn handle_process(&mut self, output: std::io::Result<ProcessOutput>) {
         if let Some(chain) = self.chain() {
@@ -157,6 +164,7 @@ impl Machine for ResolveCredentials {
                                 Step::ReadFile(p) => Step::ReadFile(p),
                                 Step::WriteFile(p, b) => Step::WriteFile(p, b),
                                 Step::RunProcess(c) => Step::RunProcess(c),
+                                Step::AskMfaCode(p) => Step::AskMfaCode(p),
                                 Step::Sleep(d) => Step::Sleep(d),
                                 Step::Done(_) | Step::Failed(_) => Step::Sleep(Duration::ZERO),
                             };

@@ -21,7 +21,7 @@ const CACHE_EXPIRY_WINDOW_SECS: u64 = 15 * 60;
 
 /// Where assumed-role credentials are kept between processes, in aws-cli's format (the same
 /// files, so aws-cli and a program using this share them): see
-/// [`Session::set_assume_role_cache`](crate::Session::set_assume_role_cache).
+/// [`Session::set_assume_role_cache`](crate::session::Session::set_assume_role_cache).
 #[derive(Clone)]
 pub struct AssumeRoleCache(Arc<dyn CacheFormat>);
 

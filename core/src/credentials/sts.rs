@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::chain::MfaPrompt;
 use super::chain::{Context, Resolver, Stage, Start, PROFILE_STAGES_NO_ENV};
 use super::role_cache::AssumeRoleCache;
 use super::{
@@ -280,6 +281,8 @@ pub(crate) struct AssumeRoleFetch {
     probed: bool,
     /// Assumed credentials being written to the cache, handed on once written.
     writing_cache: Option<Credentials>,
+    /// An MFA code was asked for (`Step::AskMfaCode`); the answer is the next one.
+    asking_mfa: bool,
     answer: Option<Answer>,
 }
 
@@ -318,6 +321,7 @@ impl AssumeRoleFetch {
             probing: None,
             probed: false,
             writing_cache: None,
+            asking_mfa: false,
             answer: None,
         }))
     }
@@ -340,29 +344,21 @@ impl AssumeRoleFetch {
         }
     }
 
-    fn role_params(&self, role: &RoleConfig, now: SystemTime) -> Result<Value, CredentialsError> {
+    /// The `AssumeRole` parameters of `role`, with the MFA code asked for (`mfa_code`) when
+    /// it has an `mfa_serial`.
+    fn role_params(role: &RoleConfig, mfa_code: Option<String>, now: SystemTime) -> Value {
         let mut params = role_and_session(&role.role_arn, role.role_session_name.as_deref(), now);
         if let Some(id) = &role.external_id {
             params.insert("ExternalId".into(), Value::from(id.as_str()));
         }
-        if let Some(serial) = &role.mfa_serial {
-            let callback = self.ctx.mfa.as_ref().ok_or_else(|| {
-                CredentialsError::InvalidConfig(format!(
-                    "the profile {:?} sets mfa_serial but no MFA callback was given",
-                    role.profile
-                ))
-            })?;
-            let code = callback(serial).map_err(|why| CredentialsError::Retrieval {
-                provider: ProviderKind::AssumeRole,
-                message: format!("no MFA code for {serial}: {why}"),
-            })?;
+        if let (Some(serial), Some(code)) = (&role.mfa_serial, mfa_code) {
             params.insert("SerialNumber".into(), Value::from(serial.as_str()));
             params.insert("TokenCode".into(), Value::from(code));
         }
         if let Some(duration) = role.duration_seconds {
             params.insert("DurationSeconds".into(), Value::Integer(duration));
         }
-        Ok(Value::Map(params))
+        Value::Map(params)
     }
 }
 
@@ -457,10 +453,32 @@ impl Fetch for AssumeRoleFetch {
                 None => Step::Failed(CredentialsError::Protocol("assume-role had no source")),
             };
         };
-        let params = match self.role_params(role, now) {
-            Ok(params) => params,
-            Err(error) => return Step::Failed(error),
+        // A role with an MFA device: the code is asked for (a step the driver answers, as the
+        // prompt may wait on a person), then read from the answer.
+        let mfa_code = match (&role.mfa_serial, std::mem::take(&mut self.asking_mfa)) {
+            (None, _) => None,
+            (Some(serial), false) => {
+                let Some(callback) = self.ctx.mfa.clone() else {
+                    return Step::Failed(CredentialsError::InvalidConfig(format!(
+                        "the profile {:?} sets mfa_serial but no MFA callback was given",
+                        role.profile
+                    )));
+                };
+                self.asking_mfa = true;
+                return Step::AskMfaCode(MfaPrompt::new(serial.clone(), callback));
+            }
+            (Some(serial), true) => match self.answer.take() {
+                Some(Answer::MfaCode(Ok(code))) => Some(code),
+                Some(Answer::MfaCode(Err(why))) => {
+                    return Step::Failed(CredentialsError::Retrieval {
+                        provider: ProviderKind::AssumeRole,
+                        message: format!("no MFA code for {serial}: {why}"),
+                    })
+                }
+                _ => return Step::Failed(CredentialsError::Protocol("expected an MFA code")),
+            },
         };
+        let params = Self::role_params(role, mfa_code, now);
         match sts_request(
             &self.ctx,
             ProviderKind::AssumeRole,

@@ -131,6 +131,10 @@ impl World {
                     let answer = (self.process)(&command);
                     chain.handle_process(answer);
                 }
+                Step::AskMfaCode(prompt) => {
+                    self.log.push(format!("ASK MFA {}", prompt.serial()));
+                    chain.handle_mfa_code(prompt.ask());
+                }
                 Step::Sleep(d) => {
                     self.log.push(format!("SLEEP {}s", d.as_secs()));
                     clock += d;
@@ -593,6 +597,25 @@ fn assume_role_from_credential_source_environment_with_mfa() {
     assert_eq!(params["SerialNumber"], "arn:mfa");
     assert_eq!(params["TokenCode"], "123456");
     assert_eq!(*prompts.lock().unwrap(), ["arn:mfa"]);
+    // The code is asked for as a step the driver answers (the prompt may wait on a person),
+    // before the AssumeRole call that carries it.
+    let asked = world.log.iter().position(|l| l == "ASK MFA arn:mfa");
+    let sent = world.log.iter().position(|l| l.starts_with("POST "));
+    assert!(asked.is_some() && asked < sent, "{:?}", world.log);
+
+    // A prompt that has no code fails the role, saying why.
+    let options = ChainOptions {
+        profile: Some("p".into()),
+        mfa: Some(Arc::new(|_: &str| Err("no terminal".to_string()))),
+        ..with_sts(no_imds())
+    };
+    let mut c = chain(&env, shared(config, ""), options);
+    let err = World::new().http(sts_server).run(&mut c).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("no MFA code for arn:mfa: no terminal"),
+        "{err}"
+    );
 
     // Without a callback, an MFA profile is an error; so is an empty credential source.
     let options = ChainOptions {
