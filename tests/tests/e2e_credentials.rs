@@ -472,10 +472,9 @@ emit(None)
     );
 }
 
-/// A role profile with `mfa_serial`: the session's MFA prompt is asked (with the serial) and
-/// its code sent in `AssumeRole`; a session without one fails saying so.
-#[test]
-fn a_role_profile_with_mfa_asks_the_sessions_prompt() {
+/// A server that answers `AssumeRole` with `AKIDMFA` and any other call as DynamoDB's
+/// `ListTables`, and a config whose profile `mfa` assumes a role with an MFA device through it.
+fn mfa_role_server() -> (ScriptServer, String) {
     let server = ScriptServer::start(|seen, _| {
         let body = String::from_utf8_lossy(&seen.body);
         if !body.contains("Action=AssumeRole") {
@@ -498,6 +497,14 @@ fn a_role_profile_with_mfa_asks_the_sessions_prompt() {
          mfa_serial = arn:aws:iam::123456789012:mfa/u\nregion = us-east-1\nendpoint_url = {}\n",
         server.url()
     );
+    (server, config)
+}
+
+/// A role profile with `mfa_serial`: the session's MFA prompt is asked (with the serial) and
+/// its code sent in `AssumeRole`; a session without one fails saying so.
+#[test]
+fn a_role_profile_with_mfa_asks_the_sessions_prompt() {
+    let (server, config) = mfa_role_server();
     let env = [("AWS_PROFILE", "mfa")];
     let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
     let asked_by = asked.clone();
@@ -532,28 +539,7 @@ fn a_role_profile_with_mfa_asks_the_sessions_prompt() {
 /// transport runs blocking work, not on the runtime's own thread, which it would stall.
 #[test]
 fn the_mfa_prompt_runs_off_the_async_runtimes_thread() {
-    let server = ScriptServer::start(|seen, _| {
-        let body = String::from_utf8_lossy(&seen.body);
-        if !body.contains("Action=AssumeRole") {
-            return Action::json(200, LIST_TABLES_OK);
-        }
-        let expiry = iso_in(Duration::from_secs(3600));
-        Action::xml(
-            200,
-            &format!(
-                "<AssumeRoleResponse><AssumeRoleResult><Credentials>\
-                 <AccessKeyId>AKIDMFA</AccessKeyId><SecretAccessKey>s</SecretAccessKey>\
-                 <SessionToken>t</SessionToken><Expiration>{expiry}</Expiration>\
-                 </Credentials></AssumeRoleResult></AssumeRoleResponse>"
-            ),
-        )
-    });
-    let config = format!(
-        "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = b\n\
-         [profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n\
-         mfa_serial = arn:aws:iam::123456789012:mfa/u\nregion = us-east-1\nendpoint_url = {}\n",
-        server.url()
-    );
+    let (server, config) = mfa_role_server();
     let asked_on = Arc::new(std::sync::Mutex::new(Vec::new()));
     let asked_by = asked_on.clone();
     let session = tokio_session(core_session(&[("AWS_PROFILE", "mfa")], Some(&config), None))
