@@ -568,12 +568,12 @@ impl Session {
         service: &str,
         api_version: Option<&str>,
     ) -> Result<PaginatorModel, Error> {
-        let bytes = self
-            .data
-            .service_file(service, api_version, DataFile::Paginators)
-            .map_err(|message| model_data(&format!("the {service} paginators"), message))?;
         let model = self.model(service, api_version)?;
-        Ok(PaginatorModel::from_json(&bytes)?.with_model(&model))
+        let what = || format!("the {service} paginators");
+        match self.optional_file(service, api_version, DataFile::Paginators, what)? {
+            Some(bytes) => Ok(PaginatorModel::from_json(&bytes)?.with_model(&model)),
+            None => Ok(PaginatorModel::default()),
+        }
     }
 
     /// A service's waiters (its latest API version's).
@@ -587,11 +587,38 @@ impl Session {
         service: &str,
         api_version: Option<&str>,
     ) -> Result<WaiterModel, Error> {
-        let bytes = self
-            .data
-            .service_file(service, api_version, DataFile::Waiters)
-            .map_err(|message| model_data(&format!("the {service} waiters"), message))?;
-        Ok(WaiterModel::from_json(&bytes)?)
+        let what = || format!("the {service} waiters");
+        match self.optional_file(service, api_version, DataFile::Waiters, what)? {
+            Some(bytes) => Ok(WaiterModel::from_json(&bytes)?),
+            None => Ok(WaiterModel::default()),
+        }
+    }
+
+    /// A service's paginators or waiters file, `None` when the service (which has a model)
+    /// has no such file: botocore's client then has no paginators or waiters (it takes the
+    /// loader's `DataNotFoundError` as an empty configuration), so asking for one is
+    /// `PaginateError::NotPaginated` or `WaiterError::Unknown`, not a data error.
+    fn optional_file(
+        &self,
+        service: &str,
+        api_version: Option<&str>,
+        file: DataFile,
+        what: impl Fn() -> String,
+    ) -> Result<Option<Arc<[u8]>>, Error> {
+        match self.data.service_file(service, api_version, file) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(_)
+                if !self.data.has_service_file(service, api_version, file)
+                    && (self.data).has_service_file(
+                        service,
+                        api_version,
+                        DataFile::ServiceModel,
+                    ) =>
+            {
+                Ok(None)
+            }
+            Err(message) => Err(model_data(&what(), message)),
+        }
     }
 
     /// Resolve a client's configuration: options, then environment, then profile, then defaults.

@@ -151,6 +151,56 @@ fn waiter_and_pagination_failures_are_their_own_variants() {
     );
 }
 
+/// A service with no waiters file (SQS) or no paginators file (Pinpoint) has no waiters or
+/// paginators, as botocore's client has none ("Waiter does not exist",
+/// `OperationNotPageableError`): the same variants as an unknown name, not a data error.
+#[test]
+fn a_service_without_waiters_or_paginators_has_none() {
+    let client = |service: &str| {
+        blocking_session(core_session(&[], None, None))
+            .client(service)
+            .region("us-east-1")
+            .endpoint_url("http://127.0.0.1:9")
+            .credentials("AKID", "SECRET", None)
+            .build()
+            .unwrap()
+    };
+    match client("sqs").wait("queue_exists", params! {"QueueName": "q"}, None, None) {
+        Err(Error::Waiter(WaiterError::Unknown { name, .. })) => assert_eq!(name, "queue_exists"),
+        other => panic!("{other:?}"),
+    }
+    match client("pinpoint").paginate("GetApps", params! {}, PaginationOptions::default()) {
+        Err(Error::Paginate(PaginateError::NotPaginated(op))) => assert_eq!(op, "GetApps"),
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("GetApps paginated"),
+    }
+    let reference = botocore::run(
+        r#"
+out = {}
+sqs = session.create_client("sqs", region_name="us-east-1")
+try:
+    sqs.get_waiter("queue_exists")
+except Exception as e:
+    out["waiter"] = [type(e).__name__, str(e)]
+pinpoint = session.create_client("pinpoint", region_name="us-east-1")
+try:
+    pinpoint.get_paginator("get_apps")
+except Exception as e:
+    out["paginator"] = [type(e).__name__, str(e)]
+emit(out)
+"#,
+        &[],
+    );
+    assert_eq!(
+        reference["waiter"][1], "Waiter does not exist: queue_exists",
+        "{reference}"
+    );
+    assert_eq!(
+        reference["paginator"][0], "OperationNotPageableError",
+        "{reference}"
+    );
+}
+
 #[test]
 fn a_result_without_an_event_stream_says_so() {
     let s3 = blocking_s3("http://127.0.0.1:9");
