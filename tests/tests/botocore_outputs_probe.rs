@@ -231,6 +231,40 @@ fn http_dates_with_a_numeric_zone_or_in_asctime_form_are_read_as_botocore_reads_
     assert_parsed_as_botocore(&cases);
 }
 
+/// A 200 answer that is not the protocol's (an empty body, an HTML page from a proxy, a query
+/// answer without its `…Result`): refused by both where botocore's parser fails, read alike
+/// where it does not (an operation without output, EC2, whose answers have no wrapper).
+#[test]
+fn answers_that_are_not_the_protocols_are_refused_as_botocore_refuses_them() {
+    let no_headers: &[(&str, &str)] = &[];
+    let html = "<html><body>Proxy login</body></html>";
+    assert_parsed_as_botocore(&[
+        ("sns", "ListTopics", 200, no_headers, ""),
+        ("sns", "ListTopics", 200, no_headers, html),
+        (
+            "sns",
+            "ListTopics",
+            200,
+            no_headers,
+            "<ListTopicsResponse><ResponseMetadata><RequestId>r</RequestId>\
+             </ResponseMetadata></ListTopicsResponse>",
+        ),
+        (
+            "sns",
+            "ListTopics",
+            200,
+            no_headers,
+            "<ListTopicsResponse><ListTopicsResult/></ListTopicsResponse>",
+        ),
+        ("sns", "DeleteTopic", 200, no_headers, ""),
+        ("sns", "DeleteTopic", 200, no_headers, "<html/>"),
+        ("iam", "GetUser", 200, no_headers, html),
+        ("sts", "GetCallerIdentity", 200, no_headers, html),
+        ("ec2", "DescribeRegions", 200, no_headers, ""),
+        ("ec2", "DescribeRegions", 200, no_headers, html),
+    ]);
+}
+
 #[test]
 fn repeated_elements_of_an_error_body_are_read_as_botocore_reads_them() {
     let no_headers: &[(&str, &str)] = &[];

@@ -119,6 +119,16 @@ pub enum ParseError {
         /// Member path.
         path: String,
     },
+    /// A well-formed body without the element the answer is in: a query-protocol answer without
+    /// its `…Result` (an HTML page from a proxy, say). botocore fails such a call too (a
+    /// `KeyError`).
+    #[error("the response body has no {element} element (its root element is {root})")]
+    MissingElement {
+        /// The element the answer should be in.
+        element: String,
+        /// The body's root element.
+        root: String,
+    },
     /// The body is an unread stream but the parser needs its bytes.
     #[error("the response body was left unread (streamed) but {needed_for} needs its bytes")]
     BodyNotRead {
@@ -233,7 +243,14 @@ impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let metadata = |key: &str| self.fields.get("ResponseMetadata")?.get(key);
         let or_unknown = |text: &str| if text.is_empty() { "Unknown" } else { text }.to_owned();
-        let code = or_unknown(&self.code);
+        // A code or message given empty stays empty (an HTML error page, Route 53's
+        // `InvalidChangeBatch`); none given reads `Unknown`, as botocore's `.get('Code',
+        // 'Unknown')` has it.
+        let given = |key: &str| self.fields.get("Error").and_then(|e| e.get(key)).is_some();
+        let code = match given("Code") {
+            true => self.code.clone(),
+            false => or_unknown(&self.code),
+        };
         let operation = or_unknown(&self.operation);
         write!(
             f,
@@ -244,13 +261,7 @@ impl fmt::Display for ServiceError {
                 write!(f, " (reached max retries: {n})")?;
             }
         }
-        // An empty message given stays empty; none given reads `Unknown`, as in botocore.
-        let given = self
-            .fields
-            .get("Error")
-            .and_then(|e| e.get("Message"))
-            .is_some();
-        match given {
+        match given("Message") {
             true => write!(f, ": {}", self.message)?,
             false => write!(f, ": {}", or_unknown(&self.message))?,
         }
@@ -1148,8 +1159,13 @@ mod tests {
             e.to_string(),
             "An error occurred (NoSuchKey) when calling the GetObject operation: "
         );
-        e.fields = crate::params! {"Error": crate::params! {}};
+        e.fields = crate::params! {"Error": crate::params! {"Code": "", "Message": ""}};
         e.code = String::new();
+        assert_eq!(
+            e.to_string(),
+            "An error occurred () when calling the GetObject operation: "
+        );
+        e.fields = crate::params! {"Error": crate::params! {}};
         assert_eq!(
             e.to_string(),
             "An error occurred (Unknown) when calling the GetObject operation: Unknown"

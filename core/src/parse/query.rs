@@ -70,8 +70,10 @@ pub(super) fn parse_output_as(
 ) -> Result<Map, ParseError> {
     let bytes = need_bytes(&body, "a query-protocol response")?;
     let mut r = XmlReader::new(bytes);
+    // An answer with no element at all is refused, as botocore's XML parser refuses it ("no
+    // element found"), whatever the operation's output.
     let Some(root) = r.root()? else {
-        return Ok(Map::default());
+        return Err(r.malformed("no element found"));
     };
     let reader = ShapeReader::new(cx.model, cx.timestamps);
     let mut metadata: Option<Value> = None;
@@ -82,9 +84,11 @@ pub(super) fn parse_output_as(
     let mut out = Map::default();
     match structure {
         Some((o, name, s)) if dialect.result_wrapper && o.result_wrapper.is_some() => {
-            let wrapper = o.result_wrapper.as_deref().unwrap_or_default().as_bytes();
+            let wrapper = o.result_wrapper.as_deref().unwrap_or_default();
+            let mut found = false;
             while let Some(child) = r.next_child(&root)? {
-                if child.local_name() == wrapper && out.is_empty() {
+                if child.local_name() == wrapper.as_bytes() && !found {
+                    found = true;
                     if let Value::Map(m) = reader.structure(&mut r, name, s, &child)? {
                         out = m;
                     }
@@ -93,6 +97,13 @@ pub(super) fn parse_output_as(
                 } else {
                     r.skip(&child)?;
                 }
+            }
+            // botocore looks the wrapper up among the root's children and fails without it.
+            if !found {
+                return Err(ParseError::MissingElement {
+                    element: wrapper.to_owned(),
+                    root: String::from_utf8_lossy(root.local_name()).into_owned(),
+                });
             }
         }
         Some((_, name, s)) => {

@@ -165,7 +165,7 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    fn malformed(&self, message: impl Into<String>) -> ParseError {
+    pub(super) fn malformed(&self, message: impl Into<String>) -> ParseError {
         ParseError::Malformed {
             format: BodyFormat::Xml,
             message: message.into(),
