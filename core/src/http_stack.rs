@@ -184,7 +184,9 @@ where
 /// where it names); it gets botocore's `Content-Length` ([`Body::request_content_length`]:
 /// stacks send none for an empty body, which S3 refuses on a `PUT`) unless it has one or its
 /// body is framed `aws-chunked` (whose length is the framed one, which the stack works out or
-/// sends chunked); and through a plain-http proxy with credentials, `Proxy-Authorization`.
+/// sends chunked); `Accept-Encoding: identity` unless it has an `Accept-Encoding`, as the
+/// core's HTTP/1.1 writer sends ([`encode_request_head`](crate::http1::encode_request_head)
+/// says why); and through a plain-http proxy with credentials, `Proxy-Authorization`.
 pub fn prepare_head(
     parts: &mut http::request::Parts,
     body: &Body,
@@ -202,6 +204,13 @@ pub fn prepare_head(
         if let Some(len) = body.request_content_length(&parts.method) {
             (parts.headers).insert(http::header::CONTENT_LENGTH, len.into());
         }
+    }
+    if !parts.headers.contains_key(http::header::ACCEPT_ENCODING) {
+        let (_, identity) = crate::http1::ACCEPT_NO_CODING;
+        (parts.headers).insert(
+            http::header::ACCEPT_ENCODING,
+            http::HeaderValue::from_static(identity),
+        );
     }
     if let Some(auth) = proxies.and_then(|p| p.plain_http_authorization(&parts.uri)) {
         (parts.headers).insert(http::header::PROXY_AUTHORIZATION, auth);

@@ -448,7 +448,10 @@ mod tests {
     #[test]
     fn heads_carry_the_target_verbatim_and_the_host_without_default_port() {
         let (_, head) = start("GET", "https://h.example:443/a/../b?x=1", None, &[], false);
-        assert_eq!(head, "GET /a/../b?x=1 HTTP/1.1\r\nhost: h.example\r\n\r\n");
+        assert_eq!(
+            head,
+            "GET /a/../b?x=1 HTTP/1.1\r\nhost: h.example\r\naccept-encoding: identity\r\n\r\n"
+        );
         let (_, head) = start("GET", "http://[::1]:8080/", None, &[], false);
         assert!(head.contains("host: [::1]:8080\r\n"), "{head}");
         let (_, head) = start(

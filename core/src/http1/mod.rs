@@ -33,7 +33,9 @@ mod response;
 pub use body::{BodyDecoder, BodyFraming, Decoded};
 pub use exchange::{BodyReader, Exchange, Next, OpenStep, Response, Route};
 pub use pool::{IdlePool, MAX_IDLE_AGE, MAX_ROUTES};
-pub use request::{absolute_form, encode_request_head, BodyEncoder, RequestFraming};
+pub use request::{
+    absolute_form, encode_request_head, BodyEncoder, RequestFraming, ACCEPT_NO_CODING,
+};
 pub use response::{keep_alive, ResponseHead, ResponseHeadDecoder};
 
 use crate::error::{TransportError, TransportErrorKind};

@@ -29,8 +29,18 @@ pub fn absolute_form(authority: &str, target: &str) -> String {
     format!("http://{authority}{target}")
 }
 
+/// The field every request carries unless it has an `Accept-Encoding` of its own (see
+/// [`encode_request_head`]; [`prepare_head`](crate::http_stack::prepare_head) adds it for the
+/// transports on an HTTP stack of their own).
+pub const ACCEPT_NO_CODING: (&str, &str) = ("accept-encoding", "identity");
+
 /// The head of a request: `method target HTTP/1.1`, then `Host` (from `host`, unless `headers`
-/// carry one), the framing header, and `headers` in order. `target` is written exactly as given.
+/// carry one), `Accept-Encoding: identity` (unless `headers` carry an `Accept-Encoding`), the
+/// framing header, and `headers` in order. `target` is written exactly as given.
+///
+/// `Accept-Encoding: identity` is what Python's `http.client` sends for botocore: no content
+/// coding is decoded here, so none is accepted (without the field, HTTP lets a server or a
+/// proxy on the way compress the answer).
 ///
 /// The framing follows what the caller set, else the body: a `Transfer-Encoding` field (which
 /// must end in `chunked`) or a `Content-Length` field is kept and obeyed (it must agree with
@@ -57,6 +67,7 @@ pub fn encode_request_head<'h>(
     }
 
     let mut has_host = false;
+    let mut has_accept_encoding = false;
     let mut declared: Option<RequestFraming> = None;
     let mut len = 64 + target.len() + host.len();
     for (name, value) in headers.clone() {
@@ -70,6 +81,8 @@ pub fn encode_request_head<'h>(
         len += name.len() + value.len() + 4;
         if name.eq_ignore_ascii_case("host") {
             has_host = true;
+        } else if name.eq_ignore_ascii_case("accept-encoding") {
+            has_accept_encoding = true;
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
             let last = value.rsplit(|&b| b == b',').next().unwrap_or_default();
             if !last.trim_ascii().eq_ignore_ascii_case(b"chunked") {
@@ -112,6 +125,12 @@ pub fn encode_request_head<'h>(
         head.extend_from_slice(b"host: ");
         head.extend_from_slice(host.as_bytes());
         head.extend_from_slice(b"\r\n");
+    }
+    if !has_accept_encoding {
+        let (name, identity) = ACCEPT_NO_CODING;
+        for part in [name, ": ", identity, "\r\n"] {
+            head.extend_from_slice(part.as_bytes());
+        }
     }
     let framing = match (declared, body_len) {
         (Some(framing), _) => framing,
@@ -216,7 +235,8 @@ mod tests {
         let (h, f) = head("GET", "/b/a/../k/./x%2F?versionId=1", &[], Some(0)).unwrap();
         assert_eq!(
             h,
-            "GET /b/a/../k/./x%2F?versionId=1 HTTP/1.1\r\nhost: h.example:8080\r\n\r\n"
+            "GET /b/a/../k/./x%2F?versionId=1 HTTP/1.1\r\nhost: h.example:8080\r\n\
+             accept-encoding: identity\r\n\r\n"
         );
         assert_eq!(f, RequestFraming::Length(0));
     }
@@ -232,9 +252,15 @@ mod tests {
         .unwrap();
         assert_eq!(
             h,
-            "PUT /k HTTP/1.1\r\nHost: other\r\nContent-Length: 3\r\nx-amz-a: b\r\n\r\n"
+            "PUT /k HTTP/1.1\r\naccept-encoding: identity\r\nHost: other\r\nContent-Length: 3\r\n\
+             x-amz-a: b\r\n\r\n"
         );
         assert_eq!(f, RequestFraming::Length(3));
+        // A caller's own `Accept-Encoding` is the only one; without it, `identity`, as Python's
+        // `http.client` adds for botocore.
+        let (h, _) = head("GET", "/k", &[("Accept-Encoding", "gzip")], Some(0)).unwrap();
+        assert_eq!(h.to_ascii_lowercase().matches("accept-encoding").count(), 1);
+        assert!(h.contains("Accept-Encoding: gzip\r\n"), "{h}");
         let (h, f) = head("PUT", "/k", &[("transfer-encoding", "chunked")], None).unwrap();
         assert_eq!(f, RequestFraming::Chunked);
         assert_eq!(h.matches("chunked").count(), 1);
