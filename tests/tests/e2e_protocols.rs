@@ -172,6 +172,11 @@ fn sqs_json_query_compatible() {
     );
     assert_eq!(err.status(), Some(400));
     assert!(err.message().is_some(), "{err}");
+    // The modeled error is the one botocore's client raises (`QueueDoesNotExist`, picked by the
+    // body's code, since SQS's shapes lack the query-era codes).
+    let model = sqs.core().model();
+    let shape = err.service_error().and_then(|e| e.shape_name(model));
+    assert_eq!(shape, Some("QueueDoesNotExist"), "{err}");
 }
 
 #[test]

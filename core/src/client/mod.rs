@@ -856,6 +856,7 @@ impl ServiceClient {
                 set_retry_attempts(&mut e.fields, retry_attempts);
                 self.hooks
                     .run(Event::OnError, &info, &mut Target::Result(&mut e.fields))?;
+                self.override_error_shape(&mut e);
                 Err(Error::Service(e))
             }
             Err(other) => Err(other),
@@ -911,8 +912,20 @@ impl ServiceClient {
             Err(mut e) => {
                 self.hooks
                     .run(Event::OnError, &info, &mut Target::Result(&mut e.fields))?;
+                self.override_error_shape(&mut e);
                 Err(Error::Service(e))
             }
+        }
+    }
+
+    /// The modeled error an error is (`ServiceError::shape`, botocore's exception class), by
+    /// the code botocore's per-call `error_code_override` names when there is one: SQS's
+    /// `QueryErrorCode` (its shapes lack the query-era codes its `x-amzn-query-error` header
+    /// sends), as botocore's client picks `QueueDoesNotExist`. The error's fields stay as
+    /// parsed by its code, as botocore's are.
+    fn override_error_shape(&self, e: &mut parse::ServiceError) {
+        if let Some(code) = customize::error_code_override(&self.service, &e.fields) {
+            e.shape = self.model.error_shape_for_code(code);
         }
     }
 
