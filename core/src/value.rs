@@ -617,25 +617,70 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
-/// Build a structure [`Value`] from `"Name": value` pairs; values are anything `Into<Value>`,
-/// including nested `params!{…}` and `vec![…]`.
+/// Build a structure [`Value`] from `"Name": value` pairs, nesting as `serde_json::json!` does:
+/// a value in braces is a structure, one in brackets a list (of values, structures in braces
+/// and lists in brackets), `null` is [`Value::Null`], and anything else is an expression
+/// `Into<Value>` (`vec![…]`, a nested `params!{…}`, a variable, `&b"…"[..]`).
 ///
 /// ```
 /// use sansboto_core::{params, Value};
 /// let p = params! {"Bucket": "my-bucket", "Key": "a.txt", "Body": &b"hello"[..],
-///                  "Tagging": params!{"TagSet": vec![params!{"Key": "k", "Value": "v"}]}};
+///                  "Tagging": {"TagSet": [{"Key": "k", "Value": "v"}]},
+///                  "Metadata": {"a": "1"}, "Expected": null};
 /// assert_eq!(p["Bucket"].as_str(), Some("my-bucket"));
 /// assert_eq!(p["Tagging"]["TagSet"][0]["Value"].as_str(), Some("v"));
+/// assert_eq!(p["Metadata"]["a"].as_str(), Some("1"));
+/// assert_eq!(p["Expected"], Value::Null);
+/// // Expressions still work, nested macros included.
+/// let tags = vec![params! {"Key": "k", "Value": "v"}];
+/// assert_eq!(params! {"TagSet": tags}["TagSet"][0]["Key"].as_str(), Some("k"));
 /// ```
 #[macro_export]
 macro_rules! params {
     () => { $crate::Value::map() };
-    ($($key:literal : $value:expr),+ $(,)?) => {{
-        // Sized for its pairs: the map is made once, not grown as they go in.
-        let mut map = $crate::Map::with_capacity([$($key),+].len());
-        $( map.insert($crate::Key::from($key), $crate::Value::from($value)); )+
+    ($($pairs:tt)+) => { $crate::__params!(@pairs [] $($pairs)+) };
+}
+
+/// [`params!`]'s reader: pairs (then list items) one at a time, each value by its first token.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __params {
+    // Every pair read: the map, made once for its pairs (not grown as they go in).
+    (@pairs [$(($key:literal, $value:expr))*] $(,)?) => {{
+        let mut map = $crate::Map::with_capacity([$($key),*].len());
+        $( map.insert($crate::Key::from($key), $value); )*
         $crate::Value::Map(map)
     }};
+    (@pairs [$($done:tt)*] $key:literal : null $(, $($rest:tt)*)?) => {
+        $crate::__params!(@pairs [$($done)* ($key, $crate::Value::Null)] $($($rest)*)?)
+    };
+    (@pairs [$($done:tt)*] $key:literal : { $($inner:tt)* } $(, $($rest:tt)*)?) => {
+        $crate::__params!(@pairs [$($done)* ($key, $crate::params!($($inner)*))] $($($rest)*)?)
+    };
+    (@pairs [$($done:tt)*] $key:literal : [ $($items:tt)* ] $(, $($rest:tt)*)?) => {
+        $crate::__params!(@pairs [$($done)* ($key, $crate::__params!(@list [] $($items)*))]
+            $($($rest)*)?)
+    };
+    (@pairs [$($done:tt)*] $key:literal : $value:expr $(, $($rest:tt)*)?) => {
+        $crate::__params!(@pairs [$($done)* ($key, $crate::Value::from($value))] $($($rest)*)?)
+    };
+    // Every item read: the list.
+    (@list [$($item:expr),*] $(,)?) => {
+        $crate::Value::List(::std::vec![$($item),*])
+    };
+    (@list [$($item:expr),*] null $(, $($rest:tt)*)?) => {
+        $crate::__params!(@list [$($item,)* $crate::Value::Null] $($($rest)*)?)
+    };
+    (@list [$($item:expr),*] { $($inner:tt)* } $(, $($rest:tt)*)?) => {
+        $crate::__params!(@list [$($item,)* $crate::params!($($inner)*)] $($($rest)*)?)
+    };
+    (@list [$($item:expr),*] [ $($items:tt)* ] $(, $($rest:tt)*)?) => {
+        $crate::__params!(@list [$($item,)* $crate::__params!(@list [] $($items)*)]
+            $($($rest)*)?)
+    };
+    (@list [$($item:expr),*] $value:expr $(, $($rest:tt)*)?) => {
+        $crate::__params!(@list [$($item,)* $crate::Value::from($value)] $($($rest)*)?)
+    };
 }
 
 #[cfg(test)]
@@ -653,6 +698,21 @@ mod tests {
         let p = crate::params! {"A": 1, "B": 2, "A": 3};
         assert_eq!(p.as_map().map(Map::len), Some(2));
         assert_eq!(p["A"], Value::Integer(3));
+    }
+
+    #[test]
+    fn params_nests_as_json_does() {
+        let n = 2;
+        let p = crate::params! {
+            "Map": {"A": {"B": [1, "two", null, {"C": n + 1}, [true, [format!("{}-{}", n, n)]]]}},
+            "Empty": {}, "None": [], "Null": null,
+            "Expr": vec![crate::params! {"K": "v"}],
+        };
+        let expected = Value::from(serde_json::json!({
+            "Map": {"A": {"B": [1, "two", null, {"C": 3}, [true, ["2-2"]]]}},
+            "Empty": {}, "None": [], "Null": null, "Expr": [{"K": "v"}],
+        }));
+        assert_eq!(p, expected);
     }
 
     #[test]

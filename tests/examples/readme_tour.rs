@@ -73,6 +73,6 @@ fn blocking_tour() -> Result<(), sansboto_blocking::Error> {
 // blocking (sansboto-blocking): no async runtime in the dependency tree
 use sansboto_blocking::{params, Session};
 let ddb = Session::new().client("dynamodb").region("eu-west-1").build()?;
-let item = ddb.call("GetItem", params! {"TableName": "t", "Key": params!{"id": params!{"S": "1"}}})?;
+let item = ddb.call("GetItem", params! {"TableName": "t", "Key": {"id": {"S": "1"}}})?;   // nests as json! does
 Ok(())
 }

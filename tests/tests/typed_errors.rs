@@ -51,12 +51,12 @@ fn s3_parameter_refusals_are_validation_errors_as_in_botocore() {
         ),
         (
             "PutObject",
-            params! {"Bucket": "b", "Key": "k", "Metadata": params! {"k": "caf\u{e9}"}},
+            params! {"Bucket": "b", "Key": "k", "Metadata": {"k": "caf\u{e9}"}},
             r#"client.put_object(Bucket="b", Key="k", Metadata={"k": "caf\u00e9"})"#,
         ),
         (
             "CopyObject",
-            params! {"Bucket": "b", "Key": "k", "CopySource": params! {"Bucket": "src"}},
+            params! {"Bucket": "b", "Key": "k", "CopySource": {"Bucket": "src"}},
             r#"client.copy_object(Bucket="b", Key="k", CopySource={"Bucket": "src"})"#,
         ),
     ];
