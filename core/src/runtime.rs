@@ -179,8 +179,8 @@ pub trait Host {
     ) -> impl Future<Output = std::io::Result<()>> + Send;
     /// Ask for an MFA code ([`Step::AskMfaCode`]): run the caller's prompt where blocking work
     /// runs, since it may wait on a person. By default on the calling thread, for a host
-    /// without a place for blocking work (a test's); the transports run it on their blocking
-    /// pool.
+    /// without a place for blocking work (a test's); the async transports run it on their
+    /// blocking pool, the blocking transport on the calling thread.
     fn ask_mfa_code(
         &self,
         prompt: crate::credentials::MfaPrompt,

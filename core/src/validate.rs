@@ -159,7 +159,7 @@ impl fmt::Display for Problem {
 }
 
 /// Every problem found in a call's parameters.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ValidationError {
     /// The problems, in the order they were found.
     pub problems: Vec<Problem>,
@@ -172,6 +172,17 @@ impl fmt::Display for ValidationError {
             write!(f, "\n{p}")?;
         }
         Ok(())
+    }
+}
+
+/// The source is the first customization's refusal among the problems (S3's bucket name, …),
+/// so a walk of the error chain finds it as it found the hook's.
+impl std::error::Error for ValidationError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.problems.iter().find_map(|p| match p {
+            Problem::Refused(refusal) => Some(refusal as &(dyn std::error::Error + 'static)),
+            _ => None,
+        })
     }
 }
 

@@ -48,9 +48,18 @@ impl MfaPrompt {
         &self.serial
     }
 
-    /// Ask the caller's callback for the code (it may block until a person answers).
+    /// Ask the caller's callback for the code (it may block until a person answers). One
+    /// prompt runs at a time in a process: a call that gave up waiting (its `call_timeout`
+    /// passed, or it was dropped) leaves its prompt running, and a second prompt would read the
+    /// same terminal. A callback that panics is a refusal ("the MFA prompt panicked"), on every
+    /// transport alike.
     pub fn ask(self) -> Result<String, String> {
-        (self.callback)(&self.serial)
+        static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _turn = ONE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let ask = std::panic::AssertUnwindSafe(|| (self.callback)(&self.serial));
+        std::panic::catch_unwind(ask).unwrap_or_else(|_| Err("the MFA prompt panicked".into()))
     }
 }
 
@@ -422,8 +431,10 @@ pub(crate) fn static_credentials(section: &Section, provider: ProviderKind) -> S
 /// Resolves AWS credentials the way botocore's default chain does, as a sans-IO machine.
 ///
 /// Drive it with [`Machine::poll`]; answer `Send` with [`handle_response`](Self::handle_response),
-/// `ReadFile` with [`handle_file`](Self::handle_file) and `RunProcess` with
-/// [`handle_process`](Self::handle_process); `Sleep` needs no answer.
+/// `ReadFile` with [`handle_file`](Self::handle_file), `WriteFile` with
+/// [`handle_written`](Self::handle_written), `RunProcess` with
+/// [`handle_process`](Self::handle_process) and `AskMfaCode` with
+/// [`handle_mfa_code`](Self::handle_mfa_code); `Sleep` needs no answer.
 pub struct CredentialChain {
     state: ChainState,
 }

@@ -638,6 +638,68 @@ fn assume_role_from_credential_source_environment_with_mfa() {
     );
 }
 
+/// A chain of two roles with MFA devices: each role's code is asked for with its own serial
+/// and sent in its own `AssumeRole`, the inner role first.
+#[test]
+fn each_role_of_a_chain_gets_its_own_mfa_code() {
+    let config = "[profile outer]\nrole_arn = arn:outer\nsource_profile = inner\n\
+                  mfa_serial = arn:mfa/outer\n\
+                  [profile inner]\nrole_arn = arn:inner\ncredential_source = Environment\n\
+                  mfa_serial = arn:mfa/inner\n";
+    let options = ChainOptions {
+        profile: Some("outer".into()),
+        mfa: Some(Arc::new(|serial: &str| Ok(format!("code-for-{serial}")))),
+        ..with_sts(no_imds())
+    };
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "AKENV"),
+        ("AWS_SECRET_ACCESS_KEY", "s"),
+    ];
+    let mut c = chain(&env, shared(config, ""), options);
+    let mut world = World::new().http(sts_server);
+    assert_eq!(
+        world.run(&mut c).unwrap().access_key_id(),
+        "arn:outer<-arn:inner<-AKENV"
+    );
+    let asked: Vec<&String> = world.log.iter().filter(|l| l.starts_with("ASK")).collect();
+    assert_eq!(asked, ["ASK MFA arn:mfa/inner", "ASK MFA arn:mfa/outer"]);
+    for (body, role) in world.bodies.iter().zip(["inner", "outer"]) {
+        let params: serde_json::Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(params["RoleArn"], format!("arn:{role}"));
+        assert_eq!(params["SerialNumber"], format!("arn:mfa/{role}"));
+        assert_eq!(params["TokenCode"], format!("code-for-arn:mfa/{role}"));
+    }
+}
+
+/// Prompts run one at a time (a call that gave up leaves its prompt reading the terminal), and
+/// a prompt that panics is a refusal, not a panic of the caller.
+#[test]
+fn mfa_prompts_run_one_at_a_time_and_a_panic_is_a_refusal() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (counting, highest) = (now.clone(), most.clone());
+    let callback: MfaCallback = Arc::new(move |serial: &str| {
+        let at_once = counting.fetch_add(1, Ordering::SeqCst) + 1;
+        highest.fetch_max(at_once, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(50));
+        counting.fetch_sub(1, Ordering::SeqCst);
+        Ok(format!("code-{serial}"))
+    });
+    let asking: Vec<_> = (0..3)
+        .map(|i| {
+            let prompt = MfaPrompt::new(format!("arn:mfa/{i}"), callback.clone());
+            std::thread::spawn(move || prompt.ask())
+        })
+        .collect();
+    let codes: Vec<_> = asking.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(codes[2], Ok("code-arn:mfa/2".to_string()));
+    assert_eq!(most.load(Ordering::SeqCst), 1, "prompts overlapped");
+
+    let panicking: MfaCallback = Arc::new(|_: &str| panic!("no terminal"));
+    let refused = MfaPrompt::new("arn:mfa/p".into(), panicking).ask();
+    assert_eq!(refused, Err("the MFA prompt panicked".to_string()));
+}
+
 #[test]
 fn assume_role_sts_error_is_reported() {
     let mut c = chain(

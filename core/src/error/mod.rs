@@ -295,8 +295,14 @@ impl Error {
     /// use sansboto_core::Error;
     /// use sansboto_core::hooks::HookError;
     ///
-    /// let e = Error::Hook(CustomizeError::InvalidBucketName { bucket: "a/b".into() }.into());
+    /// // A parameter refusal, as a call reports it (`Error::Validation`).
+    /// let e = Error::from(HookError::from(CustomizeError::InvalidBucketName { bucket: "a/b".into() }));
+    /// assert!(matches!(e, Error::Validation(_)));
     /// assert!(matches!(e.customize_error(), Some(CustomizeError::InvalidBucketName { .. })));
+    /// // Another refusal stays the hook's.
+    /// let e = Error::from(HookError::from(CustomizeError::MissingRegion { operation: "CopySnapshot".into() }));
+    /// assert!(matches!(e, Error::Hook(_)));
+    /// assert!(matches!(e.customize_error(), Some(CustomizeError::MissingRegion { .. })));
     /// ```
     pub fn customize_error(&self) -> Option<&crate::customize::CustomizeError> {
         match self {
@@ -365,13 +371,32 @@ mod tests {
     #[test]
     fn a_customization_refusal_stays_matchable_through_a_hook() {
         use crate::customize::CustomizeError;
-        let refusal = CustomizeError::InvalidBucketName {
+        // A refusal botocore raises as `ParamValidationError` is a validation problem; others
+        // (an alias given twice: botocore's `AliasConflictParameterError`) stay the hook's.
+        // Either way the refusal is the error's source, for a walk of the chain.
+        let bucket = CustomizeError::InvalidBucketName {
             bucket: "a/b".into(),
         };
-        let e = Error::Hook(HookError::from(refusal.clone()));
-        assert_eq!(e.customize_error(), Some(&refusal));
-        let source = std::error::Error::source(&e).expect("the hook error's source");
-        assert_eq!(source.to_string(), refusal.to_string());
+        let alias = CustomizeError::AliasConflict {
+            original: "Filters",
+            alias: "Filter",
+            operation: "DescribeImages".into(),
+        };
+        for (refusal, validation) in [(bucket, true), (alias, false)] {
+            let e = Error::from(HookError::from(refusal.clone()));
+            assert_eq!(matches!(e, Error::Validation(_)), validation, "{e:?}");
+            assert_eq!(matches!(e, Error::Hook(_)), !validation, "{e:?}");
+            assert_eq!(e.customize_error(), Some(&refusal));
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source.filter(|s| !s.is::<CustomizeError>()) {
+                source = s.source();
+            }
+            assert_eq!(
+                source.map(|s| s.to_string()),
+                Some(refusal.to_string()),
+                "{e:?}"
+            );
+        }
         assert_eq!(
             Error::Hook(HookError::new("plain")).customize_error(),
             None,
