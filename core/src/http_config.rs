@@ -40,6 +40,12 @@ pub struct HttpConfig {
     /// A certificate to present when a server asks the client to authenticate (mutual TLS):
     /// botocore's `client_cert`. `None` presents none.
     pub client_cert: Option<ClientCert>,
+    /// An `https://` proxy's own CA certificates (PEM), trusted for the proxy besides the
+    /// client's (botocore's `proxies_config` `proxy_ca_bundle`).
+    pub proxy_ca_bundle: Option<PathBuf>,
+    /// The certificate to present to an `https://` proxy that asks for one (botocore's
+    /// `proxies_config` `proxy_client_cert`); servers are not shown it.
+    pub proxy_client_cert: Option<ClientCert>,
 }
 
 /// The client certificate of mutual TLS, as botocore's `client_cert` names it: a PEM file with
@@ -69,6 +75,8 @@ impl Default for HttpConfig {
             verify: true,
             tcp_keepalive: false,
             client_cert: None,
+            proxy_ca_bundle: None,
+            proxy_client_cert: None,
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct HttpSettings {
     verify: Option<bool>,
     tcp_keepalive: Option<bool>,
     client_cert: Option<ClientCert>,
+    proxy_ca_bundle: Option<PathBuf>,
+    proxy_client_cert: Option<ClientCert>,
 }
 
 /// A proxy the caller chose instead of the environment's.
@@ -127,6 +129,33 @@ impl HttpSettings {
         self
     }
 
+    /// Trust this PEM file's CA certificates for an `https://` proxy, besides the client's
+    /// (botocore's `proxies_config={"proxy_ca_bundle": …}`). Read when the client is built.
+    pub fn proxy_ca_bundle(mut self, path: impl Into<PathBuf>) -> Self {
+        self.proxy_ca_bundle = Some(path.into());
+        self
+    }
+
+    /// Present the certificate and key of this PEM file to an `https://` proxy that asks for a
+    /// client certificate (botocore's `proxies_config={"proxy_client_cert": "both.pem"}`).
+    pub fn proxy_client_cert(mut self, cert_and_key: impl Into<PathBuf>) -> Self {
+        let cert = cert_and_key.into();
+        self.proxy_client_cert = Some(ClientCert { cert, key: None });
+        self
+    }
+
+    /// Present `cert`'s certificate with `key`'s private key to an `https://` proxy (botocore's
+    /// `proxies_config={"proxy_client_cert": ("cert.pem", "key.pem")}`).
+    pub fn proxy_client_cert_with_key(
+        mut self,
+        cert: impl Into<PathBuf>,
+        key: impl Into<PathBuf>,
+    ) -> Self {
+        let (cert, key) = (cert.into(), Some(key.into()));
+        self.proxy_client_cert = Some(ClientCert { cert, key });
+        self
+    }
+
     /// Every change of `other` over this one's (a later builder call wins).
     pub fn merge(self, other: HttpSettings) -> Self {
         HttpSettings {
@@ -138,6 +167,8 @@ impl HttpSettings {
             verify: other.verify.or(self.verify),
             tcp_keepalive: other.tcp_keepalive.or(self.tcp_keepalive),
             client_cert: other.client_cert.or(self.client_cert),
+            proxy_ca_bundle: other.proxy_ca_bundle.or(self.proxy_ca_bundle),
+            proxy_client_cert: other.proxy_client_cert.or(self.proxy_client_cert),
         }
     }
 
@@ -204,6 +235,12 @@ impl HttpSettings {
         }
         if let Some(cert) = &self.client_cert {
             config.client_cert = Some(cert.clone());
+        }
+        if let Some(path) = &self.proxy_ca_bundle {
+            config.proxy_ca_bundle = Some(path.clone());
+        }
+        if let Some(cert) = &self.proxy_client_cert {
+            config.proxy_client_cert = Some(cert.clone());
         }
         Ok(config)
     }

@@ -497,6 +497,28 @@ impl<T: Transport> ClientBuilder<T> {
         self.http_settings(HttpSettings::new().client_cert_with_key(cert, key))
     }
 
+    /// Trust this PEM file's CA certificates for an `https://` proxy, besides the client's
+    /// (botocore's `proxies_config` `proxy_ca_bundle`).
+    pub fn proxy_ca_bundle(self, path: impl Into<PathBuf>) -> Self {
+        self.http_settings(HttpSettings::new().proxy_ca_bundle(path))
+    }
+
+    /// Present this PEM file's certificate and key to an `https://` proxy that asks for one
+    /// (botocore's `proxies_config` `proxy_client_cert`).
+    pub fn proxy_client_cert(self, cert_and_key: impl Into<PathBuf>) -> Self {
+        self.http_settings(HttpSettings::new().proxy_client_cert(cert_and_key))
+    }
+
+    /// Present `cert`'s certificate with `key`'s private key to an `https://` proxy (botocore's
+    /// `proxies_config` `proxy_client_cert` as a pair).
+    pub fn proxy_client_cert_with_key(
+        self,
+        cert: impl Into<PathBuf>,
+        key: impl Into<PathBuf>,
+    ) -> Self {
+        self.http_settings(HttpSettings::new().proxy_client_cert_with_key(cert, key))
+    }
+
     /// Register a lifecycle hook on this client (see [`Hooks::register`]): `scope` is `"*"` or
     /// the service name (every call), or an operation name (`"PutObject"`).
     ///

@@ -35,30 +35,38 @@ const CLIENT_KEY: &str = "client certificate key";
 /// [`TransportErrorKind::Tls`] error naming its path. Reads the client certificate's files
 /// ([`HttpConfig::client_cert`], presented whether or not servers are verified) the same way.
 pub fn client_config(cfg: &HttpConfig) -> Result<ClientConfig, TransportError> {
-    let verifying = verifying(cfg)?;
-    let mut config = match &cfg.client_cert {
-        None => verifying.with_no_client_auth(),
-        Some(client_cert) => {
-            let (chain, key) = client_auth(client_cert)?;
-            verifying.with_client_auth_cert(chain, key).map_err(|e| {
-                let path = client_cert.key.as_ref().unwrap_or(&client_cert.cert);
-                let what = match e {
-                    rustls::Error::InconsistentKeys(_) => "not the certificate's key",
-                    _ => "a key rustls cannot sign with",
-                };
-                file_error(CLIENT_KEY, path, what).with_source(e)
-            })?
-        }
-    };
+    let mut config = presenting(verifying(cfg, None)?, cfg.client_cert.as_ref())?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
+}
+
+/// `verifying` finished with the client certificate `client_cert` names (its files read
+/// here), or with none.
+fn presenting(
+    verifying: ConfigBuilder<ClientConfig, WantsClientCert>,
+    client_cert: Option<&ClientCert>,
+) -> Result<ClientConfig, TransportError> {
+    let Some(client_cert) = client_cert else {
+        return Ok(verifying.with_no_client_auth());
+    };
+    let (chain, key) = client_auth(client_cert)?;
+    verifying.with_client_auth_cert(chain, key).map_err(|e| {
+        let path = client_cert.key.as_ref().unwrap_or(&client_cert.cert);
+        let what = match e {
+            rustls::Error::InconsistentKeys(_) => "not the certificate's key",
+            _ => "a key rustls cannot sign with",
+        };
+        file_error(CLIENT_KEY, path, what).with_source(e)
+    })
 }
 
 /// The rustls configuration of the TLS session with an `https://` proxy, when `cfg`'s proxies
 /// include one (`None` otherwise, so a client without one reads no CA bundle twice). The proxy
 /// is verified as servers are (urllib3 hands the proxy the client's CA certificates and
-/// verification mode) and is shown no client certificate (urllib3 presents none to a proxy);
-/// it offers `http/1.1` by ALPN. Errors as [`client_config`]'s.
+/// verification mode), also trusting [`HttpConfig::proxy_ca_bundle`]'s certificates, and is
+/// shown [`HttpConfig::proxy_client_cert`] when it asks for one (urllib3 presents the servers'
+/// certificate to no proxy), as botocore's `proxies_config` has them; it offers `http/1.1` by
+/// ALPN. Errors as [`client_config`]'s.
 pub fn proxy_client_config(cfg: &HttpConfig) -> Result<Option<Arc<ClientConfig>>, TransportError> {
     let tls_proxy = cfg.proxy.as_ref().is_some_and(|p| {
         [&p.http, &p.https]
@@ -68,7 +76,8 @@ pub fn proxy_client_config(cfg: &HttpConfig) -> Result<Option<Arc<ClientConfig>>
     if !tls_proxy {
         return Ok(None);
     }
-    let mut config = verifying(cfg)?.with_no_client_auth();
+    let verifying = verifying(cfg, cfg.proxy_ca_bundle.as_deref())?;
+    let mut config = presenting(verifying, cfg.proxy_client_cert.as_ref())?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Some(Arc::new(config)))
 }
@@ -104,9 +113,11 @@ pub fn no_proxy_config() -> std::io::Error {
     std::io::Error::other("no TLS configuration for the https:// proxy")
 }
 
-/// The configuration's certificate verification, as `cfg` asks for it.
+/// The configuration's certificate verification, as `cfg` asks for it, trusting `also`'s
+/// certificates too when given (an `https://` proxy's own CA bundle).
 fn verifying(
     cfg: &HttpConfig,
+    also: Option<&Path>,
 ) -> Result<ConfigBuilder<ClientConfig, WantsClientCert>, TransportError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
@@ -122,15 +133,22 @@ fn verifying(
     let mut roots = RootCertStore::empty();
     match &cfg.ca_bundle {
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
-        Some(path) => {
-            for cert in ca_bundle(path)? {
-                roots
-                    .add(cert)
-                    .map_err(|e| bundle_error(path, "invalid certificate").with_source(e))?;
-            }
-        }
+        Some(path) => add_bundle(&mut roots, path)?,
+    }
+    if let Some(path) = also {
+        add_bundle(&mut roots, path)?;
     }
     Ok(builder.with_root_certificates(roots))
+}
+
+/// `roots` with the certificates of the CA bundle at `path` (errors as [`ca_bundle`]'s).
+fn add_bundle(roots: &mut RootCertStore, path: &Path) -> Result<(), TransportError> {
+    for cert in ca_bundle(path)? {
+        roots
+            .add(cert)
+            .map_err(|e| bundle_error(path, "invalid certificate").with_source(e))?;
+    }
+    Ok(())
 }
 
 /// The certificate chain and private key `cert` names, read as Python's `ssl`
@@ -567,5 +585,49 @@ mod tests {
             assert_eq!(err.kind, TransportErrorKind::Tls, "{err}");
             assert_eq!(err.message, format!("CA bundle {}: {what}", path.display()));
         }
+    }
+
+    /// botocore's `proxies_config`: the proxy's own CA bundle and client certificate are the
+    /// `https://` proxy's alone; the origin's configuration neither trusts the one nor shows
+    /// the other, and a file that cannot be used fails the client's build, naming it.
+    #[test]
+    fn an_https_proxys_own_bundle_and_certificate_are_its_alone() {
+        let (server, pem) = self_signed_server();
+        let cert = rcgen::generate_simple_self_signed(vec!["client".to_owned()]).unwrap();
+        let both = format!("{}{}", cert.cert.pem(), cert.key_pair.serialize_pem());
+        let proxy = sansboto_core::ProxyUrl::parse("https://localhost:3129").unwrap();
+        let cfg = HttpConfig {
+            proxy: Some(sansboto_core::ProxyConfig {
+                https: Some(proxy),
+                ..Default::default()
+            }),
+            proxy_ca_bundle: Some(temp_file("proxy-ca.pem", pem.as_bytes())),
+            proxy_client_cert: Some(ClientCert {
+                cert: temp_file("proxy-client.pem", both.as_bytes()),
+                key: None,
+            }),
+            ..HttpConfig::default()
+        };
+        let configs = TlsConfigs::new(&cfg).unwrap();
+        let proxy = configs.proxy().unwrap();
+        assert!(proxy.client_auth_cert_resolver.has_certs());
+        assert!(!configs.origin.client_auth_cert_resolver.has_certs());
+        assert!(handshake((**proxy).clone(), server.clone()).is_ok());
+        assert!(handshake((*configs.origin).clone(), server).is_err());
+
+        let missing: PathBuf = "/nonexistent/proxy-client.pem".into();
+        let unusable = HttpConfig {
+            proxy_client_cert: Some(ClientCert {
+                cert: missing.clone(),
+                key: None,
+            }),
+            ..cfg
+        };
+        let err = TlsConfigs::new(&unusable).unwrap_err();
+        assert_eq!(err.kind, TransportErrorKind::Tls, "{err}");
+        assert!(
+            err.message.contains(&missing.display().to_string()),
+            "{err}"
+        );
     }
 }

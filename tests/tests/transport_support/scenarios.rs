@@ -673,6 +673,54 @@ pub(crate) async fn https_and_http_through_a_tls_proxy<T: TransportUnderTest>() 
         2,
         "no request reached the origin"
     );
+
+    // The proxy's own CA bundle (botocore's `proxies_config` `proxy_ca_bundle`) is trusted for
+    // the proxy besides the client's bundle, which here holds only the origin's certificate.
+    let own = |name: &str, pem: &str| {
+        support::temp_file(&format!("{}-tls-proxy-{name}.pem", T::NAME), pem.as_bytes())
+    };
+    let (origin_only, proxy_only) = (own("origin", &origin_pem), own("own", &proxy_pem));
+    let trusting = connect::<T>(HttpConfig {
+        proxy: Some(proxies.clone()),
+        ca_bundle: Some(origin_only.clone()),
+        proxy_ca_bundle: Some(proxy_only.clone()),
+        ..HttpConfig::default()
+    });
+    assert_eq!(
+        text(&trusting, request("GET", &tunnelled, Body::Empty)).await,
+        "GET 0 0"
+    );
+    assert_eq!(origin.seen.lock().unwrap().len(), 3);
+    // botocore's HTTP layer, through the same proxy with the same files, with and without it.
+    if T::NAME == "blocking" {
+        let theirs = sansboto_tests::botocore::run(
+            &format!(
+                r#"
+import warnings
+warnings.simplefilter("ignore")
+from botocore.httpsession import URLLib3Session
+from botocore.awsrequest import AWSRequest
+out = []
+for proxies_config in [{{"proxy_ca_bundle": {proxy:?}}}, None]:
+    try:
+        http = URLLib3Session(verify={origin:?}, timeout=(5, 5),
+            proxies={{"https": "https://localhost:{port}"}}, proxies_config=proxies_config)
+        r = http.send(AWSRequest(method="GET", url={url:?}).prepare())
+        out.append(r.content.decode())
+    except Exception as e:
+        out.append(type(e).__name__)
+emit(out)
+"#,
+                proxy = proxy_only.display().to_string(),
+                origin = origin_only.display().to_string(),
+                port = proxy.addr.port(),
+                url = tunnelled,
+            ),
+            &[],
+        );
+        assert_eq!(theirs[0], "GET 0 0", "{theirs}");
+        assert_ne!(theirs[1], "GET 0 0", "{theirs}");
+    }
 }
 
 pub(crate) async fn sleep_and_clocks<T: TransportUnderTest>() {
