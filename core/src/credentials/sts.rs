@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::chain::MfaPrompt;
-use super::chain::{Context, Resolver, Stage, Start, PROFILE_STAGES_NO_ENV};
+use super::chain::{Context, MfaPrompt, Resolver, Stage, Start, PROFILE_STAGES_NO_ENV};
 use super::role_cache::AssumeRoleCache;
 use super::{
     credentials_from_value, Answer, Credentials, CredentialsError, Fetch, Found, ProviderKind,
