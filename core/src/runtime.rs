@@ -592,11 +592,15 @@ impl<T: Transport> ClientBuilder<T> {
         for register in self.hooks {
             register(core.hooks_mut());
         }
-        // The session's keep-alive setting (environment, profile) under the builder's changes.
-        let from_session = match session.tcp_keepalive()? {
+        // The session's keep-alive setting (environment, profile) and its defaults mode's
+        // connect timeout, under the builder's changes (botocore's `Config` wins over both).
+        let mut from_session = match session.tcp_keepalive()? {
             Some(on) => HttpSettings::new().tcp_keepalive(on),
             None => HttpSettings::new(),
         };
+        if let Some(limit) = session.defaults_mode_connect_timeout()? {
+            from_session = from_session.connect_timeout(limit);
+        }
         // Sorted by name: the session keeps its environment unordered (see
         // `HttpConfig::from_env_vars` for where the order matters). Through the crate's one
         // sort (`stable_order`), not a sort of its own (issue #18: binary size).

@@ -163,3 +163,57 @@ fn no_proxy_from_the_environment_survives_a_timeout_setter_on_every_runtime() {
     assert_eq!(seen.len(), 3, "{seen:?}");
     assert!(seen.iter().all(|r| r.path == "/"), "origin form: {seen:?}");
 }
+
+/// `defaults_mode` sets the connect timeout as botocore's smart defaults do (`in-region`: 1.1 s;
+/// none: 60 s), under the builder's own: a server that never accepts is given up on after it.
+/// botocore's client reads the same setting the same way (`meta.config.connect_timeout`).
+#[test]
+fn the_defaults_mode_sets_the_connect_timeout_as_botocores_does() {
+    use socket2::{Domain, Socket, Type};
+    // A listener with a full backlog and no `accept`: a connection to it waits.
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    listener.bind(&any.into()).unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    let _filler = std::net::TcpStream::connect(addr).unwrap();
+    let env = [
+        ("AWS_DEFAULTS_MODE", "in-region"),
+        ("AWS_MAX_ATTEMPTS", "1"),
+    ];
+    let endpoint = format!("http://{addr}");
+
+    let ddb = builder(blocking_session(core_session(&env, None, None)), &endpoint)
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = ddb.call("ListTables", params! {}).unwrap_err();
+    let waited = started.elapsed();
+    let kind = err.transport_error().map(|t| t.kind);
+    assert_eq!(
+        kind,
+        Some(sansboto_core::TransportErrorKind::Timeout),
+        "{err}"
+    );
+    assert!(
+        waited >= Duration::from_millis(1050) && waited < Duration::from_secs(10),
+        "waited {waited:?}"
+    );
+    // The builder's own timeout wins over the mode's.
+    let ddb = builder(blocking_session(core_session(&env, None, None)), &endpoint)
+        .connect_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    ddb.call("ListTables", params! {}).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(1));
+
+    let theirs = sansboto_tests::botocore::run(
+        r#"
+c = session.create_client("dynamodb", region_name="us-east-1")
+emit(c.meta.config.connect_timeout)
+"#,
+        &env,
+    );
+    assert_eq!(theirs, serde_json::json!(1.1));
+}
