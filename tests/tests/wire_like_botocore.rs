@@ -1,7 +1,7 @@
-//! What botocore's HTTP stack adds to every request as it sends it, on the wire of each
-//! transport next to botocore 1.44.5's (the same local server sees both): `Accept-Encoding:
-//! identity`, which Python's `http.client` sends unless the request has its own, so no server or
-//! proxy on the way compresses an answer neither client decodes.
+//! What goes on the wire next to what botocore 1.44.5 sends (the same local server sees both):
+//! `Accept-Encoding: identity` on every transport, which Python's `http.client` adds to every
+//! request unless it has its own (so no server or proxy on the way compresses an answer neither
+//! client decodes), and no session token where a file leaves it empty.
 
 mod e2e_support;
 
@@ -63,4 +63,51 @@ emit(None)
         .collect();
     assert_eq!(accepted[2], Some("identity"), "botocore's");
     assert_eq!(accepted, [Some("identity"); 3]);
+}
+
+/// A session token left empty in the credentials file (`aws_session_token =`, or the older
+/// `aws_security_token =`) is no token: botocore sends and signs none, and neither does a
+/// client here (AWS refuses an empty `X-Amz-Security-Token`).
+#[test]
+fn an_empty_session_token_in_a_file_is_not_sent() {
+    let server = ScriptServer::start(|_, _| Action::json(200, LIST_TABLES_OK));
+    let url = server.url();
+    for key in ["aws_session_token", "aws_security_token"] {
+        let credentials =
+            format!("[default]\naws_access_key_id = AKID\naws_secret_access_key = s\n{key} =\n");
+        blocking_session(core_session(&[], None, Some(&credentials)))
+            .client("dynamodb")
+            .region("us-east-1")
+            .endpoint_url(&url)
+            .build()
+            .unwrap()
+            .call("ListTables", params! {})
+            .unwrap();
+        botocore::run(
+            &format!(
+                r#"
+import os, tempfile
+path = os.path.join(tempfile.mkdtemp(), "credentials")
+open(path, "w").write({credentials:?})
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = path
+s = botocore.session.Session()
+s.create_client("dynamodb", region_name="us-east-1", endpoint_url={url:?}).list_tables()
+emit(None)
+"#
+            ),
+            &[],
+        );
+    }
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4);
+    for (i, request) in seen.iter().enumerate() {
+        let auth = request.headers.get("authorization").expect("signed");
+        assert!(auth.contains("Credential=AKID/"), "{i}: {auth}");
+        assert!(!auth.contains("x-amz-security-token"), "{i}: {auth}");
+        assert!(
+            !request.headers.contains_key("x-amz-security-token"),
+            "request {i} (botocore's are odd): {:?}",
+            request.headers
+        );
+    }
 }

@@ -43,7 +43,8 @@ impl PartialEq for TokenHeader {
 impl Eq for TokenHeader {}
 
 impl Credentials {
-    /// Credentials from their parts.
+    /// Credentials from their parts. An empty session token is none (a file's
+    /// `aws_session_token =`): botocore sends and signs a token only when it is not empty.
     pub fn new(
         access_key_id: impl Into<String>,
         secret_access_key: impl Into<String>,
@@ -56,7 +57,7 @@ impl Credentials {
             inner: Arc::new(CredentialsInner {
                 access_key_id: access_key_id.into(),
                 secret_access_key,
-                session_token,
+                session_token: session_token.filter(|t| !t.is_empty()),
                 expiry,
                 secret_fingerprint,
                 account_id: None,
