@@ -846,3 +846,63 @@ except Exception as e:
     // DynamoDB's standard-mode default is 4 attempts.
     assert_eq!(server.seen().len(), 4);
 }
+
+/// A TLS failure (here a server that answers the handshake in plain HTTP) is retried as a
+/// connection error, as botocore retries its `SSLError` (a `ConnectionError`): the same number
+/// of connections from both, three in standard mode.
+#[test]
+fn a_tls_failure_is_retried_as_botocore_retries_it() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "https://127.0.0.1:{}",
+        listener.local_addr().unwrap().port()
+    );
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counting = accepted.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            counting.fetch_add(1, Ordering::SeqCst);
+            let mut stream = stream;
+            let mut hello = [0u8; 512];
+            let _ = stream.read(&mut hello);
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let env = [("AWS_RETRY_MODE", "standard"), ("AWS_MAX_ATTEMPTS", "3")];
+    let err = blocking_session(core_session(&env, None, None))
+        .client("dynamodb")
+        .region("us-east-1")
+        .endpoint_url(&url)
+        .credentials("AKID", "SECRET", None)
+        .http_settings(http_config(Duration::from_secs(5)))
+        .build()
+        .unwrap()
+        .call("ListTables", params! {})
+        .unwrap_err();
+    assert_eq!(transport_kind(&err), TransportErrorKind::Tls, "{err}");
+    let ours = accepted.swap(0, Ordering::SeqCst);
+    let theirs = sansboto_tests::botocore::run(
+        &format!(
+            r#"
+c = session.create_client("dynamodb", region_name="us-east-1", endpoint_url={url:?},
+    aws_access_key_id="AKID", aws_secret_access_key="SECRET")
+try:
+    c.list_tables()
+    emit(None)
+except Exception as e:
+    emit(type(e).__name__)
+"#
+        ),
+        &env,
+    );
+    assert_eq!(theirs, "SSLError");
+    assert_eq!(ours, 3, "attempts made");
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        ours,
+        "botocore's connections"
+    );
+}

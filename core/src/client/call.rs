@@ -563,7 +563,10 @@ impl<'c> CallMachine<'c> {
         let input = RetryInput {
             http_status: status,
             error_code: code.as_deref(),
-            is_connection_error: transport.is_some_and(|k| k.is_retryable()),
+            // A TLS failure too: botocore's `SSLError` is a `ConnectionError`, which both of
+            // its retry modes retry (its credential fetchers do not, and neither do ours).
+            is_connection_error: transport
+                .is_some_and(|k| k.is_retryable() || k == crate::error::TransportErrorKind::Tls),
             is_timeout: transport == Some(crate::error::TransportErrorKind::Timeout),
             retry_after_header: retry_after.as_deref(),
             modeled,
