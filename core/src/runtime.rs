@@ -606,9 +606,10 @@ impl<T: Transport> ClientBuilder<T> {
         // sort (`stable_order`), not a sort of its own (issue #18: binary size).
         let env: Vec<(&String, &String)> = session.env().iter().collect();
         let by_name = crate::stable_order::stable_order(env.len(), &|a, b| env[a].0.cmp(env[b].0));
-        let http_config = from_session
+        let mut http_config = from_session
             .merge(self.http)
             .resolve_env(by_name.iter().map(|&i| env[i]), session.ca_bundle())?;
+        resolve_ca_bundle_path(&mut http_config, session.env());
         core.set_read_timeout(http_config.read_timeout);
         let core = Arc::new(core);
         let transport = T::connect(&http_config)?;
@@ -1561,6 +1562,27 @@ fn locate<T: Transport>(
     match uri.and_then(|u| Some((u, u.authority()?))) {
         Some((uri, authority)) => e.at(authority.as_str(), transport.proxy_for(uri)),
         None => e,
+    }
+}
+
+/// The CA bundle as botocore's HTTP layer finds it, after the environment, the profile and
+/// the builder: `REQUESTS_CA_BUNDLE` when none of them names one (botocore's endpoint honours
+/// it for `requests`' sake; an empty one is ignored here, where botocore would turn
+/// verification off), and a leading `~` expanded, as urllib3 expands the path it loads.
+fn resolve_ca_bundle_path(
+    config: &mut crate::HttpConfig,
+    env: &std::collections::HashMap<String, String>,
+) {
+    if config.ca_bundle.is_none() {
+        let requests = env.get("REQUESTS_CA_BUNDLE").filter(|b| !b.is_empty());
+        config.ca_bundle = requests.map(PathBuf::from);
+    }
+    let home = env
+        .get("HOME")
+        .or_else(|| env.get("USERPROFILE"))
+        .map(std::path::Path::new);
+    if let Some(path) = &mut config.ca_bundle {
+        *path = crate::config::expand_user(&path.to_string_lossy(), home);
     }
 }
 

@@ -195,3 +195,70 @@ fn every_transport_offers_http1_by_alpn_as_botocore() {
         &all[1..]
     );
 }
+
+/// The CA bundle is found as botocore's HTTP layer finds it: a leading `~` of `AWS_CA_BUNDLE`
+/// (or the profile's `ca_bundle`) is the home directory, as urllib3 expands it, and
+/// `REQUESTS_CA_BUNDLE` is used when nothing else names a bundle. Each setup verifies the same
+/// self-signed server in both (the request reaches it), and none does in neither.
+#[test]
+fn the_ca_bundle_is_found_as_botocores_http_layer_finds_it() {
+    let (cfg, pem) = support::self_signed();
+    let server = support::Server::start_tls(cfg);
+    let bundle = support::temp_file("ca-home-ca.pem", pem.as_bytes());
+    let home = bundle.parent().unwrap().to_str().unwrap().to_owned();
+    let bundle = bundle.to_str().unwrap().to_owned();
+    let url = format!("https://localhost:{}", server.addr.port());
+    let setups: [&[(&str, &str)]; 3] = [
+        &[("HOME", &home), ("AWS_CA_BUNDLE", "~/ca-home-ca.pem")],
+        &[("HOME", &home), ("REQUESTS_CA_BUNDLE", &bundle)],
+        &[("HOME", &home)],
+    ];
+    for (i, env) in setups.iter().enumerate() {
+        let mut env = env.to_vec();
+        env.extend([
+            ("AWS_MAX_ATTEMPTS", "1"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ]);
+        let inputs = sansboto_core::session::SessionInputs {
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Default::default()
+        };
+        let data = sansboto_host::BotocoreData(sansboto_models::Loader::new());
+        let session = sansboto_core::session::Session::new(inputs, std::sync::Arc::new(data));
+        let session = std::sync::Arc::new(session.unwrap());
+        let before = server.seen.lock().unwrap().len();
+        let err =
+            sansboto_core::runtime::RuntimeSession::<sansboto_blocking::HttpClient>::from_core(Ok(
+                session,
+            ))
+            .client("dynamodb")
+            .region("us-east-1")
+            .endpoint_url(&url)
+            .credentials("AKID", "SECRET", None)
+            .build()
+            .unwrap()
+            .call("ListTables", sansboto_core::params! {})
+            .err();
+        let ours = server.seen.lock().unwrap().len() > before;
+        let theirs = botocore::run(
+            &format!(
+                r#"
+c = session.create_client("dynamodb", region_name="us-east-1", endpoint_url={url:?},
+    aws_access_key_id="AKID", aws_secret_access_key="SECRET")
+try:
+    c.list_tables()
+    emit(True)
+except Exception as e:
+    emit(type(e).__name__)
+"#
+            ),
+            &env,
+        );
+        let verified = i < 2;
+        assert_eq!(ours, verified, "setup {i}: {err:?}");
+        assert_eq!(theirs == Value::Bool(true), verified, "setup {i}: {theirs}");
+    }
+}
