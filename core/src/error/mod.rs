@@ -316,10 +316,13 @@ impl Error {
         }
     }
 
-    /// The transport error, when the HTTP exchange failed.
+    /// The transport error, when the HTTP exchange failed (the attempt's, when a one-shot body kept
+    /// it from being retried).
     pub fn transport_error(&self) -> Option<&TransportError> {
         match self {
             Error::Transport(t) => Some(t),
+            // The attempt's error, which a one-shot body kept from being retried.
+            Error::BodyNotReplayable { source } => source.transport_error(),
             _ => None,
         }
     }
