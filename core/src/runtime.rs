@@ -598,7 +598,7 @@ impl<T: Transport> ClientBuilder<T> {
             Some(on) => HttpSettings::new().tcp_keepalive(on),
             None => HttpSettings::new(),
         };
-        if let Some(limit) = session.defaults_mode_connect_timeout()? {
+        if let Some(limit) = core.config().defaults_mode_connect_timeout {
             from_session = from_session.connect_timeout(limit);
         }
         // Sorted by name: the session keeps its environment unordered (see

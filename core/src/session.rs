@@ -347,15 +347,6 @@ impl Session {
             .boolean(&crate::config::setting::TCP_KEEPALIVE)?)
     }
 
-    /// The connect timeout the configured `defaults_mode` sets (botocore's smart defaults:
-    /// 3.1 s for `standard`, 1.1 s for `in-region`, 30 s for `mobile`, `auto` by where the
-    /// program runs), or `None` for `legacy` or no mode.
-    pub fn defaults_mode_connect_timeout(&self) -> Result<Option<std::time::Duration>, Error> {
-        let explicit = Explicit(self.profile.as_deref());
-        let sources = self.sources_for(&explicit);
-        Ok(ResolvedConfig::resolve(&sources)?.connect_timeout)
-    }
-
     /// The CA bundle to verify TLS with (`AWS_CA_BUNDLE`, then the profile's `ca_bundle`).
     pub fn ca_bundle(&self) -> Option<std::path::PathBuf> {
         let explicit = Explicit(self.profile.as_deref());
@@ -758,6 +749,7 @@ impl Session {
                     .unwrap_or(true),
             timestamp_parsing: options.timestamp_parsing,
             in_lambda: self.env.contains_key("AWS_LAMBDA_FUNCTION_NAME"),
+            defaults_mode_connect_timeout: resolved.connect_timeout,
         })
     }
 

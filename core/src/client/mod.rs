@@ -106,6 +106,10 @@ pub struct ClientConfig {
     /// Running inside AWS Lambda (`AWS_LAMBDA_FUNCTION_NAME` set): each call sends the
     /// invocation's `_X_AMZN_TRACE_ID` as `X-Amzn-Trace-Id` (botocore's recursion detection).
     pub in_lambda: bool,
+    /// The connect timeout the configured `defaults_mode` sets (botocore's smart defaults:
+    /// 3.1 s for `standard`, 1.1 s for `in-region`, 30 s for `mobile`, `auto` by where the
+    /// program runs), or `None` for `legacy` or no mode. A transport's own setting wins.
+    pub defaults_mode_connect_timeout: Option<std::time::Duration>,
 }
 
 impl Default for ClientConfig {
@@ -127,6 +131,7 @@ impl Default for ClientConfig {
             endpoint_discovery: Some(DiscoverySetting::Auto),
             timestamp_parsing: TimestampParsing::Parsed,
             in_lambda: false,
+            defaults_mode_connect_timeout: None,
         }
     }
 }
