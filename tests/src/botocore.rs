@@ -71,6 +71,27 @@ pub fn run(snippet: &str, env: &[(&str, &str)]) -> serde_json::Value {
     })
 }
 
+/// botocore's DynamoDB `ListTables` at `endpoint_url` (region `us-east-1`, keys `AKID` /
+/// `SECRET`) under `env`: `Ok`, or the class name of the exception it raised.
+pub fn list_tables_at(endpoint_url: &str, env: &[(&str, &str)]) -> Result<(), String> {
+    let snippet = format!(
+        r#"
+c = session.create_client("dynamodb", region_name="us-east-1", endpoint_url={endpoint_url:?},
+    aws_access_key_id="AKID", aws_secret_access_key="SECRET")
+try:
+    c.list_tables()
+    emit(None)
+except Exception as e:
+    emit(type(e).__name__)
+"#
+    );
+    match run(&snippet, env) {
+        serde_json::Value::Null => Ok(()),
+        serde_json::Value::String(class) => Err(class),
+        other => panic!("botocore's ListTables answered {other}"),
+    }
+}
+
 /// The request botocore 1.44.5 would send for `service.operation(params)` in `region` (or none),
 /// with `client_kwargs` (Python source, e.g. `endpoint_url="http://x"`), without sending it:
 /// `{"method", "url", "headers": {lower-case name: value}, "body"}` (body as UTF-8, lossy).

@@ -209,3 +209,32 @@ pub mod botocore;
 pub mod moto;
 pub mod s3s;
 pub mod script_server;
+
+/// A loopback listener that accepts one connection and no more: with `listen(0)` its accept
+/// queue holds one, which `_filler` takes, and Linux drops the SYNs of any further connection
+/// while the queue is full, so a connect to [`addr`](Self::addr) waits until the client's
+/// connect timeout.
+pub struct Unaccepting {
+    /// Where to connect.
+    pub addr: std::net::SocketAddr,
+    _listener: socket2::Socket,
+    _filler: std::net::TcpStream,
+}
+
+impl Unaccepting {
+    /// A listener on a free loopback port, its queue full.
+    pub fn start() -> Self {
+        use socket2::{Domain, Socket, Type};
+        let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+        listener.bind(&any.into()).unwrap();
+        listener.listen(0).unwrap();
+        let addr = listener.local_addr().unwrap().as_socket().unwrap();
+        let filler = std::net::TcpStream::connect(addr).unwrap();
+        Unaccepting {
+            addr,
+            _listener: listener,
+            _filler: filler,
+        }
+    }
+}

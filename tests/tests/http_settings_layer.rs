@@ -169,14 +169,8 @@ fn no_proxy_from_the_environment_survives_a_timeout_setter_on_every_runtime() {
 /// botocore's client reads the same setting the same way (`meta.config.connect_timeout`).
 #[test]
 fn the_defaults_mode_sets_the_connect_timeout_as_botocores_does() {
-    use socket2::{Domain, Socket, Type};
-    // A listener with a full backlog and no `accept`: a connection to it waits.
-    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
-    let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
-    listener.bind(&any.into()).unwrap();
-    listener.listen(0).unwrap();
-    let addr = listener.local_addr().unwrap().as_socket().unwrap();
-    let _filler = std::net::TcpStream::connect(addr).unwrap();
+    let unaccepting = sansboto_tests::Unaccepting::start();
+    let addr = unaccepting.addr;
     let env = [
         ("AWS_DEFAULTS_MODE", "in-region"),
         ("AWS_MAX_ATTEMPTS", "1"),

@@ -43,17 +43,7 @@ fn every_request_says_it_accepts_no_content_coding_as_botocores_does() {
         client.call("ListTables", params! {}).await.unwrap();
     });
 
-    botocore::run(
-        &format!(
-            r#"
-c = session.create_client('dynamodb', region_name='us-east-1', endpoint_url={url:?},
-    aws_access_key_id='AKID', aws_secret_access_key='SECRET')
-c.list_tables()
-emit(None)
-"#
-        ),
-        &[],
-    );
+    botocore::list_tables_at(&url, &[]).expect("botocore's ListTables");
 
     let seen = server.seen();
     assert_eq!(seen.len(), 3, "blocking, tokio, botocore");

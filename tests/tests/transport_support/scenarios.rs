@@ -398,37 +398,11 @@ pub(crate) async fn request_timeout_bounds_the_whole_exchange<T: TransportUnderT
     );
 }
 
-/// A listener that accepts one connection and no more: with `listen(0)` its accept queue holds
-/// one, which `_filler` takes, and Linux drops the SYNs of any further connection while the
-/// queue is full, so a connect to it waits until the client's connect timeout.
-struct Unaccepting {
-    addr: std::net::SocketAddr,
-    _listener: socket2::Socket,
-    _filler: std::net::TcpStream,
-}
-
-impl Unaccepting {
-    fn start() -> Self {
-        use socket2::{Domain, Socket, Type};
-        let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
-        let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
-        listener.bind(&any.into()).unwrap();
-        listener.listen(0).unwrap();
-        let addr = listener.local_addr().unwrap().as_socket().unwrap();
-        let filler = std::net::TcpStream::connect(addr).unwrap();
-        support::register_unaccepting(addr);
-        Unaccepting {
-            addr,
-            _listener: listener,
-            _filler: filler,
-        }
-    }
-}
-
 /// A connection the server never accepts fails once the connect timeout passes, as a timeout
 /// (not after the longer read timeout, and not as a refusal).
 pub(crate) async fn connect_timeout_is_timeout<T: TransportUnderTest>() {
-    let server = Unaccepting::start();
+    let server = sansboto_tests::Unaccepting::start();
+    support::register_unaccepting(server.addr);
     let c = connect::<T>(HttpConfig {
         connect_timeout: Duration::from_millis(300),
         read_timeout: Duration::from_secs(20),
