@@ -9,9 +9,11 @@
 //! `ChecksumMode`, a multi-object delete, CloudWatch metrics with a JSON body of 723
 //! bytes, Cloud Map's `data-` host prefix, DynamoDB parameters validation refuses, EC2's API
 //! version) are made by botocore and by a sansboto call machine; compared: the URL, the user
-//! agent's `app/` part, every header except those that carry the time, the attempt, the user
-//! agent or the HTTP client's framing, the signed header names, the body (inflated when
-//! gzip-encoded), or the refusal and where it came (making the client or the call).
+//! agent's `app/` and `cfg/` parts, OS family and architecture and the feature codes of the
+//! client's settings (the retry mode and an endpoint URL, varied here too), every header
+//! except those that carry the time, the attempt, the user agent or the HTTP client's framing,
+//! the signed header names, the body (inflated when gzip-encoded), or the refusal and where it
+//! came (making the client or the call).
 
 mod e2e_support;
 
@@ -41,6 +43,11 @@ const VOLATILE: &[&str] = &[
     "amz-sdk-invocation-id",
     "amz-sdk-request",
 ];
+
+/// The user agent's feature codes (`m/`) botocore registers for a client's own settings: the
+/// retry mode, an endpoint URL, the two checksum settings. sansboto sends these and no other;
+/// botocore adds more per call (a paginator, the credentials' source, …), left out here.
+const CLIENT_CODES: &[&str] = &["D", "E", "F", "N", "Z", "a", "b", "c"];
 
 /// `(service, operation, parameters)`. The metric data serializes to 723 bytes, between the
 /// minimum sizes the scenarios set.
@@ -199,6 +206,15 @@ fn scenarios() -> Vec<Scenario> {
     ] {
         out.push((vec![], format!("[default]\napi_versions =\n{versions}")));
     }
+    // The retry mode and an endpoint URL, which the user agent reports.
+    for mode in ["legacy", "adaptive", "standard"] {
+        out.push((vec![("AWS_RETRY_MODE", mode.to_string())], String::new()));
+    }
+    out.push((vec![], "[default]\nretry_mode = adaptive\n".into()));
+    out.push((
+        vec![("AWS_ENDPOINT_URL", "http://localhost:4566".to_string())],
+        String::new(),
+    ));
     // Settings together, and the environment before the profile.
     out.push((
         vec![("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES", "500".into())],
@@ -346,10 +362,15 @@ def row(clients, given, service, operation, params):
     zipped = 'gzip' in headers.get('content-encoding', '')
     if zipped:
         body = gzip.decompress(body)
-    app = [t for t in headers.get('user-agent', '').split(' ') if t.startswith('app/')]
+    ua = headers.get('user-agent', '').split(' ')
+    codes = ','.join(t[2:] for t in ua if t.startswith('m/')).split(',')
+    ua = {'app': [t for t in ua if t.startswith('app/')],
+          'cfg': [t for t in ua if t.startswith('cfg/')],
+          'platform': [t.split('#')[0] for t in ua if t.startswith(('os/', 'md/arch#'))],
+          'codes': sorted(set(codes) & set(CLIENT_CODES))}
     return {'headers': {k: v for k, v in headers.items() if k not in VOLATILE},
             'signed': signed, 'body': body.decode('latin-1'), 'gzip': zipped,
-            'url': request.url.split('?')[0], 'app': app}
+            'url': request.url.split('?')[0], 'ua': ua}
 out = []
 for env, config, given in SCENARIOS:
     path = tempfile.mktemp()
@@ -421,18 +442,36 @@ fn sansboto_row(
             .expect("a gzip body");
         body = inflated;
     }
-    let app: Vec<&str> = request
+    let ua: Vec<&str> = request
         .headers()
         .get("user-agent")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .split(' ')
-        .filter(|t| t.starts_with("app/"))
         .collect();
+    let parts = |prefix: &str| -> Vec<&str> {
+        ua.iter()
+            .copied()
+            .filter(|t| t.starts_with(prefix))
+            .collect()
+    };
+    let mut codes: Vec<&str> = parts("m/")
+        .iter()
+        .flat_map(|t| t[2..].split(','))
+        .filter(|c| CLIENT_CODES.contains(c))
+        .collect();
+    codes.sort_unstable();
+    let platform: Vec<&str> = ua
+        .iter()
+        .filter(|t| t.starts_with("os/") || t.starts_with("md/arch#"))
+        .map(|t| t.split('#').next().unwrap_or_default())
+        .collect();
+    let ua =
+        json!({"app": parts("app/"), "cfg": parts("cfg/"), "platform": platform, "codes": codes});
     let url = request.uri().to_string();
     json!({
         "url": url.split('?').next().unwrap_or_default(),
-        "app": app,
+        "ua": ua,
         "headers": headers,
         "signed": signed,
         "body": body.iter().map(|&b| b as char).collect::<String>(),
@@ -469,16 +508,18 @@ fn request_settings_are_read_as_botocore_reads_them() {
     )
     .unwrap();
     let snippet = format!(
-        "SCENARIOS = json.loads({})\nCALLS = json.loads({})\nVOLATILE_JSON = {}\n{BOTOCORE}",
+        "SCENARIOS = json.loads({})\nCALLS = json.loads({})\nVOLATILE_JSON = {}\nCLIENT_CODES = {}\n{BOTOCORE}",
         serde_json::to_string(&python_scenarios).unwrap(),
         serde_json::to_string(&serde_json::to_string(&calls).unwrap()).unwrap(),
         serde_json::to_string(&serde_json::to_string(VOLATILE).unwrap()).unwrap(),
+        serde_json::to_string(CLIENT_CODES).unwrap(),
     );
     let theirs = botocore::run(&snippet, &[]);
     let theirs = theirs.as_array().expect("a row per scenario");
     assert_eq!(theirs.len(), scenarios.len());
     let (mut differences, mut sent, mut zipped, mut trailers) = (Vec::new(), 0, 0, 0);
     let (mut apps, mut unprefixed, mut unvalidated, mut older) = (0, 0, 0, 0);
+    let (mut retry_modes, mut overridden) = (std::collections::BTreeSet::new(), 0);
     for ((env, config, given), theirs) in scenarios.iter().zip(theirs) {
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let session = try_core_session(&env, Some(config), None);
@@ -494,7 +535,9 @@ fn request_settings_are_read_as_botocore_reads_them() {
                     sent += 1;
                     zipped += usize::from(theirs["gzip"] == true);
                     trailers += usize::from(theirs["headers"].get("x-amz-trailer").is_some());
-                    apps += usize::from(theirs["app"] != json!([]));
+                    apps += usize::from(theirs["ua"]["app"] != json!([]));
+                    retry_modes.insert(theirs["ua"]["cfg"].to_string());
+                    overridden += usize::from(theirs["ua"]["codes"].to_string().contains("\"N\""));
                     unprefixed += usize::from(
                         *service == "servicediscovery"
                             && !theirs["url"].as_str().unwrap_or_default().contains("data-"),
@@ -534,10 +577,11 @@ fn request_settings_are_read_as_botocore_reads_them() {
         "{zipped} compressed, {trailers} with a trailer"
     );
     assert!(
-        apps > 0 && unprefixed > 0 && unvalidated > 0 && older > 0,
+        apps > 0 && unprefixed > 0 && unvalidated > 0 && older > 0 && overridden > 0,
         "{apps} with an app id, {unprefixed} without a host prefix, {unvalidated} unvalidated, \
-         {older} of an older API version"
+         {older} of an older API version, {overridden} with an endpoint URL"
     );
+    assert_eq!(retry_modes.len(), 3, "retry modes seen: {retry_modes:?}");
 }
 
 /// The settings given to a client builder reach the wire: a blocking client over a local

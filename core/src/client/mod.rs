@@ -19,6 +19,8 @@ mod redirect;
 pub(crate) use redirect::check_region_name;
 mod replay;
 pub mod s3express;
+mod user_agent;
+pub use user_agent::USER_AGENT;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -60,9 +62,6 @@ use crate::value::Value;
 pub use call::CallMachine;
 use presign::ClientPresigner;
 pub use presign::PresignOptions;
-
-/// The user agent sansboto sends.
-pub const USER_AGENT: &str = concat!("sansboto/", env!("CARGO_PKG_VERSION"), " ua/2.1 lang/rust");
 
 /// Client settings that are not endpoint inputs.
 #[derive(Clone, Debug)]
@@ -394,28 +393,7 @@ impl ServiceClient {
                 RetryPolicy::legacy(legacy)
             }
         };
-        let mut ua = USER_AGENT.to_string();
-        if let Some(app) = config
-            .user_agent_app_id
-            .as_deref()
-            .filter(|a| !a.is_empty())
-        {
-            // botocore's `sanitize_user_agent_string_component` (`#` allowed): any other
-            // character, one per code point, becomes `-`.
-            ua.push_str(" app/");
-            ua.extend(app.chars().map(|c| {
-                let allowed = c.is_ascii_alphanumeric() || "!$%&'*+-.^_`|~,#".contains(c);
-                if allowed {
-                    c
-                } else {
-                    '-'
-                }
-            }));
-        }
-        if let Some(extra) = &config.user_agent_extra {
-            ua.push(' ');
-            ua.push_str(extra);
-        }
+        let ua = user_agent::user_agent(&config);
         let user_agent = HeaderValue::from_str(&ua).map_err(|_| Error::InvalidUserAgent {
             user_agent: ua.clone(),
         })?;
