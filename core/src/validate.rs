@@ -87,6 +87,10 @@ pub enum Problem {
     /// handlers raise `ParamValidationError` for it: an S3 bucket name that is neither a name
     /// nor an ARN, S3 metadata outside ASCII, a `CopySource` without its bucket or key.
     Refused(crate::customize::CustomizeError),
+    /// What the endpoint ruleset refuses that botocore reports as a parameter problem, in the
+    /// ruleset's words: an S3 bucket ARN it calls invalid (`Invalid ARN: …`), an S3 Control
+    /// call without its `AccountId`.
+    RefusedByEndpointRules(String),
 }
 
 fn display_path(path: &str) -> &str {
@@ -154,6 +158,7 @@ impl fmt::Display for Problem {
                 write!(f, "Missing required parameter: '{member}'")
             }
             Problem::Refused(refusal) => refusal.fmt(f),
+            Problem::RefusedByEndpointRules(message) => f.write_str(message),
         }
     }
 }

@@ -102,6 +102,82 @@ except Exception as e:
     assert!(server.seen().is_empty(), "refused before sending");
 }
 
+/// What the endpoint rules refuse that botocore reports as `ParamValidationError` (an S3
+/// access point ARN whose name the rules refuse, from S3 and S3 Object Lambda; an S3 Control
+/// call without its account id, reached with validation off) is a validation problem in the
+/// ruleset's words; another rule's refusal stays an endpoint error.
+#[test]
+fn endpoint_rule_parameter_refusals_are_validation_errors_as_in_botocore() {
+    let session = blocking_session(core_session(&[], None, None));
+    let client = |service: &str| {
+        session
+            .client(service)
+            .region("us-west-2")
+            .credentials("AKID", "SECRET", None)
+            .parameter_validation(false)
+            .build()
+            .unwrap()
+    };
+    let cases = [
+        (
+            "s3",
+            "GetObject",
+            params! {"Bucket": "arn:aws:s3:us-west-2:123456789012:accesspoint:my.ap", "Key": "k"},
+            r#"get_object(Bucket="arn:aws:s3:us-west-2:123456789012:accesspoint:my.ap", Key="k")"#,
+        ),
+        (
+            "s3",
+            "GetObject",
+            params! {"Bucket": "arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:my.ap", "Key": "k"},
+            r#"get_object(Bucket="arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint:my.ap", Key="k")"#,
+        ),
+        (
+            "s3control",
+            "ListAccessPoints",
+            params! {},
+            "list_access_points()",
+        ),
+    ];
+    for (service, operation, params, python) in cases {
+        let err = client(service).call(operation, params).unwrap_err();
+        let Error::Validation(validation) = &err else {
+            panic!("{python}: {err:?}")
+        };
+        assert!(
+            matches!(
+                validation.problems[..],
+                [sansboto_core::ValidationProblem::RefusedByEndpointRules(_)]
+            ),
+            "{python}: {validation:?}"
+        );
+        let reference = botocore::run(
+            &format!(
+                r#"
+client = session.create_client("{service}", region_name="us-west-2",
+    aws_access_key_id="AKID", aws_secret_access_key="SECRET")
+try:
+    client.{python}
+    emit({{"error": None}})
+except Exception as e:
+    emit({{"error": type(e).__name__, "message": str(e)}})
+"#
+            ),
+            &[],
+        );
+        assert_eq!(reference["error"], "ParamValidationError", "{reference}");
+        assert_eq!(reference["message"], err.to_string(), "{python}");
+    }
+    // An account id the rules refuse is botocore's `EndpointResolutionError`: an endpoint error.
+    let err = client("s3control")
+        .call("ListAccessPoints", params! {"AccountId": ""})
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Endpoint(_))
+            && err.to_string().starts_with("AccountId must only contain"),
+        "{err:?}"
+    );
+}
+
 #[test]
 fn waiter_and_pagination_failures_are_their_own_variants() {
     // HeadBucket answers 404 every time: `bucket_exists` retries on 404 until attempts run out.

@@ -1055,7 +1055,7 @@ impl ServiceClient {
             // botocore's `NoRegionError`, which it raises before any rule runs (S3 always has
             // a region: see `ServiceClient::new`).
             _ if self.config.endpoint.region.is_none() => Error::NoRegion,
-            other => Error::Endpoint(other),
+            other => rule_refusal(&self.service, other),
         })?;
         let auth_schemes = endpoint.auth_schemes().ok();
         let resolved = Arc::new(ResolvedEndpoint::new(endpoint, auth_schemes));
@@ -1259,6 +1259,30 @@ pub(super) fn set_metadata(value: &mut Value, key: &str, entry: Value) {
         .and_then(|m| m.get_mut("ResponseMetadata"))
     {
         meta.insert(key.into(), entry);
+    }
+}
+
+/// A ruleset's refusal as botocore raises it (`EndpointRulesetResolver._translate_ruleset_exception`):
+/// the two it reports as `ParamValidationError` (an S3 bucket ARN the rules call invalid, an S3
+/// Control call without its `AccountId`) are [`Error::Validation`], so a program finds them with
+/// the parameters' other problems; every other refusal is [`Error::Endpoint`].
+fn rule_refusal(service: &str, error: EndpointError) -> Error {
+    let parameter_problem = match (&error, service) {
+        (EndpointError::RuleError(message), "s3") => message
+            .get(..12)
+            .is_some_and(|start| start.eq_ignore_ascii_case("invalid arn:")),
+        (EndpointError::RuleError(message), "s3control") => {
+            message == "AccountId is required but not set"
+        }
+        _ => false,
+    };
+    match error {
+        EndpointError::RuleError(message) if parameter_problem => {
+            Error::Validation(crate::validate::ValidationError {
+                problems: vec![crate::validate::Problem::RefusedByEndpointRules(message)],
+            })
+        }
+        other => Error::Endpoint(other),
     }
 }
 
