@@ -581,11 +581,15 @@ fn call(
         )));
     }
     // aws-cli reads the format from AWS_DEFAULT_OUTPUT, then the profile's `output`, when
-    // --output is not given. A bad query or format fails here, before anything is sent.
+    // --output is not given, and prints JSON when none is. A bad query or format fails here,
+    // before anything is sent.
     let default_output = configured_format(core);
     let rendering = render::Rendering::for_call(
         global.query.as_deref(),
-        global.output.as_deref(),
+        global
+            .output
+            .as_deref()
+            .or(default_output.is_none().then_some("json")),
         default_output.as_deref(),
         global.color.as_deref(),
         &op.name,

@@ -1,13 +1,18 @@
-//! What the command prints, and the exit codes that go with it. Results: an operation's as JSON
-//! on stdout (a streaming member to `--outfile` or as base64, an event stream as one JSON object
-//! per event per line), an S3 command's lines through [`print_stdout`]. Failures ([`Failure`],
-//! printed by `main` on stderr): a usage error as text with the usage; an operation's error
-//! (invalid parameters, what the environment lacks, a client-side failure, the service's
-//! answer) as a JSON error object; a high-level S3 command's as aws-cli prints it, its one line
-//! (`make_bucket failed: …`, `fatal error: …`), what it raises after an empty line, or nothing
-//! for failures already reported line by line as they happened (transfers, deletes, skipped
-//! files), for an `s3 ls` that matches nothing and for `--quiet`. [`error_text`] words an error
-//! as botocore's exception reads, for those lines.
+//! What the command prints, and the exit codes that go with it. Results: an operation's as
+//! aws-cli prints it on stdout ([`crate::render`]; a streaming member to `--outfile` or as
+//! base64, an event stream as one JSON object per event per line), an S3 command's lines
+//! through [`print_stdout`]. Failures ([`Failure`], printed by `main` on stderr): a usage error
+//! as text with the usage; an operation's error (invalid parameters, what the environment
+//! lacks, a client-side failure, the service's answer) as aws-cli's `main` prints an exception,
+//! an empty line then its text ([`error_text`]: `An error occurred (NoSuchBucket) when calling
+//! the GetObject operation: …` for the service's); a high-level S3 command's as aws-cli prints
+//! it, its one line (`make_bucket failed: …`, `fatal error: …`), what it raises after an empty
+//! line, or nothing for failures already reported line by line as they happened (transfers,
+//! deletes, skipped files), for an `s3 ls` that matches nothing and for `--quiet`.
+//!
+//! The exit codes are aws-cli v2's, which tell the kinds apart (v1 exits 255 for all of them and
+//! 2 for a usage error): 252 for a command line or parameters that cannot be used, 253 for what
+//! the environment lacks, 254 for the service's error, 255 for any other failure.
 
 use std::io::{self, Write};
 
@@ -42,8 +47,8 @@ pub(crate) enum Failure {
     Unconfigured(ClientError),
     /// Any other client-side failure (255).
     Client(ClientError),
-    /// The service answered with an error (254).
-    Service(serde_json::Value),
+    /// The service answered with an error (254), as botocore's `ClientError` reads.
+    Service(String),
     /// A high-level S3 command's failed call, one line as aws-cli prints it (exit 1, as
     /// aws-cli's `s3 mb` and `s3 rb` return, and its `cp`, `mv`, `sync` and `rm` on a
     /// `fatal error: …`).
@@ -64,10 +69,12 @@ pub(crate) enum Failure {
     Raised(String),
 }
 
-/// A client-side failure as printed: `{"Error": {"Code": code, "Message": message}}`.
+/// A client-side failure: its text, printed, and its kind, which `--debug` logs (as aws-cli's
+/// debug log ends with the exception's class).
 #[derive(Debug)]
 pub(crate) struct ClientError {
     /// `ParamValidation`, `NoCredentials`, `EndpointConnectionError`, …
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     code: &'static str,
     /// What went wrong.
     message: String,
@@ -120,12 +127,12 @@ impl Failure {
                 crate::args::USAGE
             ),
             Failure::Invalid(e) | Failure::Unconfigured(e) | Failure::Client(e) => {
-                let json = serde_json::json!({"Error": {"Code": e.code, "Message": e.message}});
-                writeln!(err, "{}", pretty(&json))
+                #[cfg(feature = "tracing")]
+                tracing::debug!(target: "sansboto", kind = e.code, "the command failed");
+                writeln!(err, "\n{}", e.message)
             }
-            Failure::Service(json) => writeln!(err, "{}", pretty(json)),
             Failure::Command(line) => writeln!(err, "{line}"),
-            Failure::Raised(message) => writeln!(err, "\n{message}"),
+            Failure::Service(message) | Failure::Raised(message) => writeln!(err, "\n{message}"),
             Failure::Skipped | Failure::Empty | Failure::Failed => Ok(()),
         };
     }
@@ -154,7 +161,7 @@ impl From<Error> for Failure {
         let invalid = |code| Failure::Invalid(ClientError::new(code, message.clone()));
         let unconfigured = |code| Failure::Unconfigured(ClientError::new(code, message.clone()));
         let code = match &e {
-            Error::Service(s) => return Failure::Service(service_error_json(s)),
+            Error::Service(_) => return Failure::Service(error_text(&e)),
             Error::Serialize(e) => match e {
                 S::InvalidEndpoint { .. } => "InvalidEndpoint",
                 // A header HTTP cannot carry: botocore's `HTTPClientError` when sending.
@@ -220,43 +227,6 @@ pub(crate) fn error_text(e: &Error) -> String {
         error("Code").unwrap_or("Unknown"),
         error("Message").unwrap_or("Unknown"),
     )
-}
-
-/// botocore's error dict (`Error`, `ResponseMetadata`, modeled members) as JSON, `Error` and
-/// `ResponseMetadata` first.
-pub(crate) fn service_error_json(e: &sansboto_core::ServiceError) -> serde_json::Value {
-    let mut out = serde_json::Map::new();
-    let fields = e.fields.to_json();
-    let mut error = fields
-        .get("Error")
-        .cloned()
-        .unwrap_or_else(|| serde_json::json!({}));
-    if let Some(obj) = error.as_object_mut() {
-        obj.entry("Code").or_insert_with(|| e.code.clone().into());
-        obj.entry("Message")
-            .or_insert_with(|| e.message.clone().into());
-    }
-    out.insert("Error".into(), error);
-    let mut metadata = fields
-        .get("ResponseMetadata")
-        .cloned()
-        .unwrap_or_else(|| serde_json::json!({}));
-    if let Some(obj) = metadata.as_object_mut() {
-        if let Some(id) = &e.request_id {
-            obj.entry("RequestId").or_insert_with(|| id.clone().into());
-        }
-        obj.entry("HTTPStatusCode")
-            .or_insert_with(|| e.status.into());
-    }
-    out.insert("ResponseMetadata".into(), metadata);
-    if let Some(obj) = fields.as_object() {
-        for (k, v) in obj {
-            if k != "Error" && k != "ResponseMetadata" {
-                out.insert(k.clone(), v.clone());
-            }
-        }
-    }
-    serde_json::Value::Object(out)
 }
 
 /// JSON as the command prints it (indented, like `aws`).
@@ -387,9 +357,7 @@ fn print_events(
             }
             match parse_event(model, stream_shape, &message) {
                 Ok(event) => print_stdout(&event.to_json().to_string())?,
-                Err(ParseError::Service(e)) => {
-                    return Err(Failure::Service(service_error_json(&e)))
-                }
+                Err(ParseError::Service(e)) => return Err(Error::Service(e).into()),
                 Err(e) => return Err(stream_error(e.to_string())),
             }
         }

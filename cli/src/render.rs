@@ -6,9 +6,7 @@
 //! style, as aws-cli v2 prints it), `table` ([`crate::table`]). Scalars print as Python prints
 //! them (`True`, `None`, `2.0`).
 //!
-//! The command's default output (no `--output`, `AWS_DEFAULT_OUTPUT`, profile `output` or
-//! `--query`) stays the indented JSON it always printed, `ResponseMetadata` included: scripts
-//! read it.
+//! With no format given or configured, a call prints aws-cli's `json`, as aws-cli does.
 
 use sansboto_core::jmespath::Expression;
 use serde_json::Value as J;

@@ -1,6 +1,6 @@
 //! The built `sansboto` binary against a local moto server: one real call per protocol family,
 //! streaming in and out, event streams, pagination flags, waiters, presigning, `--debug`
-//! redaction, and the exit codes and JSON shapes of every kind of failure.
+//! redaction, and the exit codes and words of every kind of failure.
 //!
 //! moto comes from `scripts/ensure-moto` (`SANSBOTO_MOTO_PYTHON` or the workspace `.venv`).
 
@@ -26,7 +26,8 @@ impl Cli {
         self.command().args(args).output().expect("sansboto runs")
     }
 
-    /// Run and expect success; the JSON on stdout.
+    /// Run and expect success; the JSON on stdout (an empty result, which aws-cli prints as
+    /// nothing, as `{}`).
     fn ok(&self, args: &[&str]) -> serde_json::Value {
         let out = self.run(args);
         assert!(
@@ -35,6 +36,9 @@ impl Cli {
             out.status.code(),
             String::from_utf8_lossy(&out.stderr)
         );
+        if out.stdout.is_empty() {
+            return serde_json::json!({});
+        }
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
             panic!(
                 "{args:?}: stdout is not JSON ({e}): {}",
@@ -44,13 +48,19 @@ impl Cli {
     }
 }
 
-/// Expect exit `code` and a JSON error on stderr; return it.
-fn failed(out: &Output, code: i32) -> serde_json::Value {
+/// Expect exit `code` and an error on stderr as aws-cli prints one (an empty line, then the
+/// error's text); return the text.
+fn failed(out: &Output, code: i32) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
     assert!(out.stdout.is_empty(), "nothing on stdout on failure");
     assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"));
-    serde_json::from_str(&stderr).unwrap_or_else(|e| panic!("stderr is not JSON ({e}): {stderr}"))
+    let text = stderr
+        .strip_prefix('\n')
+        .and_then(|t| t.strip_suffix('\n'))
+        .unwrap_or_else(|| panic!("not an empty line, the error and a line break: {stderr:?}"));
+    assert!(!text.is_empty() && !text.starts_with('{'), "{stderr}");
+    text.to_string()
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -72,7 +82,7 @@ fn one_call_per_protocol_family() {
         "--params",
         r#"{"Bucket": "family-bucket"}"#,
     ]);
-    assert_eq!(out["ResponseMetadata"]["HTTPStatusCode"], 200);
+    assert_eq!(out["Location"], "/family-bucket", "{out}");
     // json (DynamoDB)
     let out = cli.ok(&[
         "dynamodb",
@@ -361,11 +371,10 @@ fn waiters_and_presign() {
         "2",
     ]);
     let err = failed(&out, 255);
-    assert_eq!(err["Error"]["Code"], "WaiterError");
-    assert!(!err["Error"]["Message"]
-        .as_str()
-        .unwrap_or_default()
-        .is_empty());
+    assert!(
+        err.starts_with("Waiter BucketExists failed: Max attempts exceeded"),
+        "{err}"
+    );
 
     let out = cli.run(&[
         "presign",
@@ -393,12 +402,12 @@ fn waiters_and_presign() {
 }
 
 #[test]
-fn errors_have_exit_codes_and_json() {
+fn errors_have_exit_codes_and_aws_clis_words() {
     let moto = MotoServer::start();
     let cli = Cli {
         endpoint: moto.endpoint(),
     };
-    // Service error: 254, botocore's error dict.
+    // Service error: 254, botocore's `ClientError` as aws-cli prints it.
     let out = cli.run(&[
         "s3",
         "get-object",
@@ -406,16 +415,19 @@ fn errors_have_exit_codes_and_json() {
         r#"{"Bucket": "nope-bucket", "Key": "k"}"#,
     ]);
     let err = failed(&out, 254);
-    assert_eq!(err["Error"]["Code"], "NoSuchBucket");
-    assert!(err["Error"]["Message"].is_string());
-    assert_eq!(err["ResponseMetadata"]["HTTPStatusCode"], 404);
-    assert!(err["ResponseMetadata"]["RequestId"].is_string());
+    assert!(
+        err.starts_with("An error occurred (NoSuchBucket) when calling the GetObject operation: "),
+        "{err}"
+    );
 
     // `--dry-run` after an EC2 operation is its `DryRun` member, as in aws-cli: the request
     // goes out, and EC2 answers that it would have succeeded.
     let out = cli.run(&["ec2", "describe-vpcs", "--dry-run"]);
     let err = failed(&out, 254);
-    assert_eq!(err["Error"]["Code"], "DryRunOperation", "{err}");
+    assert!(
+        err.starts_with("An error occurred (DryRunOperation) when calling the DescribeVpcs"),
+        "{err}"
+    );
     // So it is after a waiter (aws-cli's order): its calls carry DryRun, and EC2's answer ends
     // the wait.
     let out = cli.run(&["ec2", "wait", "instance-running", "--dry-run"]);
@@ -430,14 +442,16 @@ fn errors_have_exit_codes_and_json() {
         "--params",
         r#"{"Key": 5, "Buckett": "x", "Expires": "not a date"}"#,
     ]);
-    let err = failed(&out, 252);
-    assert_eq!(err["Error"]["Code"], "ParamValidation");
-    let message = err["Error"]["Message"].as_str().unwrap_or_default();
+    let message = failed(&out, 252);
+    assert!(
+        message.starts_with("Parameter validation failed:\n"),
+        "{message}"
+    );
     for needle in ["Expires", "Bucket", "Buckett", "Key"] {
         assert!(message.contains(needle), "{needle} not in {message}");
     }
     let out = cli.run(&["s3", "list-buckets", "--params", "{not json"]);
-    assert_eq!(failed(&out, 252)["Error"]["Code"], "ParamValidation");
+    assert!(!failed(&out, 252).is_empty());
     // What botocore's S3 handlers refuse as parameter problems is one too, in botocore's words
     // (aws-cli prints `Parameter validation failed:` and the same line).
     for (params, line) in [
@@ -459,9 +473,7 @@ fn errors_have_exit_codes_and_json() {
             false => "put-object",
         };
         let out = cli.run(&["s3", operation, "--params", params]);
-        let err = failed(&out, 252);
-        assert_eq!(err["Error"]["Code"], "ParamValidation", "{err}");
-        let message = err["Error"]["Message"].as_str().unwrap_or_default();
+        let message = failed(&out, 252);
         assert!(
             message.starts_with(&format!("Parameter validation failed:\n{line}")),
             "{message}"
@@ -479,7 +491,7 @@ fn errors_have_exit_codes_and_json() {
         "--content-type",
         "a\nb",
     ]);
-    assert_eq!(failed(&out, 255)["Error"]["Code"], "HTTPClientError");
+    assert!(!failed(&out, 255).is_empty());
 
     // No credentials: 253, what the environment lacks (aws-cli v2's configuration errors).
     let out = cli
@@ -489,7 +501,10 @@ fn errors_have_exit_codes_and_json() {
         .args(["dynamodb", "list-tables"])
         .output()
         .expect("runs");
-    assert_eq!(failed(&out, 253)["Error"]["Code"], "NoCredentials");
+    assert!(
+        failed(&out, 253).starts_with("Unable to locate credentials"),
+        "{out:?}"
+    );
 
     // No region (SQS's endpoint rules need one; without --endpoint-url, so the rules run).
     let out = test_environment(&mut Command::new(env!("CARGO_BIN_EXE_sansboto")))
@@ -497,21 +512,27 @@ fn errors_have_exit_codes_and_json() {
         .args(["sqs", "list-queues"])
         .output()
         .expect("runs");
-    assert_eq!(failed(&out, 253)["Error"]["Code"], "NoRegion");
+    assert!(
+        failed(&out, 253).starts_with("You must specify a region"),
+        "{out:?}"
+    );
 
     // Endpoint unreachable (nothing listens on the discard port).
     let out = Cli {
         endpoint: "http://127.0.0.1:9".into(),
     }
     .run(&["sqs", "list-queues"]);
-    assert_eq!(
-        failed(&out, 255)["Error"]["Code"],
-        "EndpointConnectionError"
+    assert!(
+        failed(&out, 255).starts_with("could not connect (host 127.0.0.1:9"),
+        "{out:?}"
     );
 
     // Unknown operation and unknown option: usage (aws-cli v2's invalid choice is 252).
     let out = cli.run(&["s3", "put-objekt"]);
-    assert_eq!(failed(&out, 252)["Error"]["Code"], "UnknownOperation");
+    assert!(
+        failed(&out, 252).starts_with("unknown operation \"put-objekt\""),
+        "{out:?}"
+    );
     let out = cli.run(&["s3", "list-buckets", "--frobnicate"]);
     assert_eq!(out.status.code(), Some(252));
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage:"));
@@ -641,9 +662,7 @@ fn an_argument_that_is_not_utf8_is_an_error_naming_it() {
         .arg(std::ffi::OsStr::from_bytes(b"k\xff"))
         .output()
         .expect("runs");
-    let err = failed(&out, 255);
-    assert_eq!(err["Error"]["Code"], "ClientError");
-    let message = err["Error"]["Message"].as_str().unwrap_or_default();
+    let message = failed(&out, 255);
     assert!(
         message.contains("argument 8 is not valid UTF-8"),
         "{message}"

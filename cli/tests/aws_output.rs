@@ -212,19 +212,104 @@ fn the_same_output_as_aws_cli() {
     for args in cases {
         let theirs = aws(e, args);
         let ours = sansboto(e, args);
-        // Without --output or --query, sansboto prints its own JSON (ResponseMetadata kept);
-        // the two agree on everything else.
-        if !args.contains(&"--output") && !args.contains(&"--query") {
-            let mut ours: serde_json::Value = serde_json::from_str(&ours).unwrap();
-            ours.as_object_mut()
-                .unwrap()
-                .shift_remove("ResponseMetadata");
-            let theirs: serde_json::Value = serde_json::from_str(&theirs).unwrap();
-            assert_eq!(ours, theirs, "{args:?}");
-            continue;
-        }
+        // Without --output or --query too: aws-cli's JSON, byte for byte.
         assert_eq!(ours, theirs, "{args:?}");
         assert!(!ours.trim().is_empty(), "{args:?} printed nothing");
+    }
+    // An empty result, with no format given: nothing printed, as aws-cli prints nothing.
+    for args in [
+        &[
+            "sqs",
+            "tag-queue",
+            "--queue-url",
+            "http://q/123456789012/q2",
+            "--tags",
+            "a=b",
+        ][..],
+        &[
+            "dynamodb",
+            "put-item",
+            "--table-name",
+            "t",
+            "--item",
+            r#"{"id": {"S": "2"}}"#,
+        ],
+    ] {
+        let args: Vec<&str> = match args[0] {
+            "sqs" => {
+                let url = sansboto(
+                    e,
+                    &[
+                        "sqs",
+                        "get-queue-url",
+                        "--queue-name",
+                        "q2",
+                        "--query",
+                        "QueueUrl",
+                        "--output",
+                        "text",
+                    ],
+                );
+                let mut args = args.to_vec();
+                args[3] = Box::leak(url.trim().to_string().into_boxed_str());
+                args
+            }
+            _ => args.to_vec(),
+        };
+        assert_eq!(
+            (aws(e, &args), sansboto(e, &args)),
+            (String::new(), String::new()),
+            "{args:?}"
+        );
+    }
+}
+
+/// A service's error, as aws-cli prints it: an empty line, then botocore's `ClientError` text
+/// on stderr, nothing on stdout; the exit status is aws-cli v2's for a service error (254),
+/// where aws-cli v1 exits 255.
+#[test]
+fn service_errors_read_as_aws_clis() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint().to_string();
+    let cases: &[&[&str]] = &[
+        &["iam", "get-user", "--user-name", "nobody"],
+        &["sqs", "get-queue-url", "--queue-name", "nope"],
+        &["dynamodb", "describe-table", "--table-name", "nope"],
+        &["s3api", "get-bucket-tagging", "--bucket", "nope"],
+        &[
+            "sns",
+            "get-topic-attributes",
+            "--topic-arn",
+            "arn:aws:sns:us-east-1:123456789012:nope",
+        ],
+    ];
+    for args in cases {
+        let theirs = awscli_command()
+            .args(["--endpoint-url", &endpoint])
+            .args(*args)
+            .output()
+            .expect("python runs");
+        let ours = test_environment(&mut Command::new(env!("CARGO_BIN_EXE_sansboto")))
+            .args(["--endpoint-url", &endpoint])
+            .args(*args)
+            .output()
+            .expect("sansboto runs");
+        let text = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(
+            text(&theirs).starts_with("\nAn error occurred ("),
+            "{args:?}: {}",
+            text(&theirs)
+        );
+        assert_eq!(text(&ours), text(&theirs), "{args:?}");
+        assert!(
+            ours.stdout.is_empty() && theirs.stdout.is_empty(),
+            "{args:?}"
+        );
+        assert_eq!(
+            (theirs.status.code(), ours.status.code()),
+            (Some(255), Some(254)),
+            "{args:?}"
+        );
     }
 }
 

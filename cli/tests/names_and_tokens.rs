@@ -43,10 +43,15 @@ fn json_ok(out: &Output) -> serde_json::Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
-fn error_json(out: &Output, code: i32) -> serde_json::Value {
+/// Expect exit `code` and an error printed as aws-cli prints one (an empty line, the text);
+/// return the text.
+fn error_text(out: &Output, code: i32) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(code), "{stderr}");
-    serde_json::from_str(&stderr).unwrap_or_else(|e| panic!("stderr not JSON ({e}): {stderr}"))
+    let text = stderr
+        .strip_prefix('\n')
+        .unwrap_or_else(|| panic!("{stderr:?}"));
+    text.trim_end().to_string()
 }
 
 #[test]
@@ -100,12 +105,11 @@ fn cloudfront_from_the_command() {
     ));
 
     // The wire name is refused, suggesting the key.
-    let err = error_json(
+    let message = error_text(
         &run(cf(), &["cloudfront", "list-distributions2020-05-31"]),
         252,
     );
-    assert_eq!(err["Error"]["Code"], "UnknownOperation");
-    let message = err["Error"]["Message"].as_str().unwrap();
+    assert!(message.starts_with("unknown operation"), "{message}");
     assert!(
         message.contains("did you mean ListDistributions?"),
         "{message}"
@@ -195,14 +199,14 @@ fn eks_get_token_prints_an_exec_credential() {
     assert_eq!(v1["apiVersion"], "client.authentication.k8s.io/v1");
 
     // Without credentials: the typed error, no token.
-    let err = error_json(
+    let err = error_text(
         &run(
             sansboto(None, false),
             &["eks", "get-token", "--cluster-name", "c"],
         ),
         253,
     );
-    assert_eq!(err["Error"]["Code"], "NoCredentials");
+    assert!(err.starts_with("Unable to locate credentials"), "{err}");
     assert_eq!(
         run(sansboto(None, true), &["eks", "get-token"])
             .status
@@ -314,6 +318,6 @@ fn dry_run_of_copy_snapshot_holds_the_presigned_url() {
         "{unsigned}"
     );
     // No credentials: botocore's NoCredentialsError, not a half-built request.
-    let err = error_json(&run(sansboto(None, false), &args), 253);
-    assert_eq!(err["Error"]["Code"], "NoCredentials");
+    let err = error_text(&run(sansboto(None, false), &args), 253);
+    assert!(err.starts_with("Unable to locate credentials"), "{err}");
 }

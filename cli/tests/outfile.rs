@@ -79,9 +79,10 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn get_object(endpoint: &str, outfile: &PathBuf) -> Output {
+fn get_object(endpoint: &str, outfile: &PathBuf, debug: bool) -> Output {
     test_environment(&mut Command::new(env!("CARGO_BIN_EXE_sansboto")))
         .args(["--endpoint-url", endpoint])
+        .args(debug.then_some("--debug"))
         .args([
             "s3",
             "get-object",
@@ -103,11 +104,13 @@ fn entries(dir: &PathBuf) -> Vec<String> {
     names
 }
 
-fn assert_failed_without_file(answer: Answer, name: &str, expected_in_error: &str) {
+/// The download fails saying `expected_in_error` on stderr (with `--debug` when `debug`, whose
+/// log names the failure's kind), leaving no file behind.
+fn assert_failed_without_file(answer: Answer, name: &str, expected_in_error: &str, debug: bool) {
     let (endpoint, count) = serve(answer);
     let dir = temp_dir(name);
     let outfile = dir.join("object.bin");
-    let out = get_object(&endpoint, &outfile);
+    let out = get_object(&endpoint, &outfile, debug);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(255), "stderr: {stderr}");
     assert!(stderr.contains(expected_in_error), "stderr: {stderr}");
@@ -123,17 +126,29 @@ fn assert_failed_without_file(answer: Answer, name: &str, expected_in_error: &st
 
 #[test]
 fn a_cut_off_body_leaves_no_outfile() {
-    assert_failed_without_file(Answer::CutOff, "cut", "HttpError");
+    assert_failed_without_file(
+        Answer::CutOff,
+        "cut",
+        "response body ended after 100000 of 200000 bytes",
+        false,
+    );
 }
 
 #[test]
 fn a_body_failing_its_checksum_leaves_no_outfile() {
-    assert_failed_without_file(Answer::BadChecksum, "checksum", "Expected checksum");
-    // botocore's error class names it.
+    // As botocore's `FlexibleChecksumError` reads, which aws-cli prints.
+    assert_failed_without_file(
+        Answer::BadChecksum,
+        "checksum",
+        "\nExpected checksum I1kLdA== did not match calculated checksum: p0XBRQ==\n",
+        false,
+    );
+    // The debug log names botocore's error class.
     assert_failed_without_file(
         Answer::BadChecksum,
         "checksum-code",
-        "FlexibleChecksumError",
+        "kind=\"FlexibleChecksumError\"",
+        true,
     );
 }
 
@@ -142,7 +157,7 @@ fn a_good_body_lands_whole() {
     let (endpoint, _) = serve(Answer::Good);
     let dir = temp_dir("good");
     let outfile = dir.join("object.bin");
-    let out = get_object(&endpoint, &outfile);
+    let out = get_object(&endpoint, &outfile, false);
     assert!(
         out.status.success(),
         "{}",
