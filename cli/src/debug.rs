@@ -34,7 +34,7 @@ pub(crate) fn enable() {
 
 /// Built without `tracing`: say why `--debug` shows nothing.
 #[cfg(not(feature = "tracing"))]
-pub fn enable() {
+pub(crate) fn enable() {
     eprintln!("sansboto: --debug needs the `tracing` feature, which this build left out");
 }
 
