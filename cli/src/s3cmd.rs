@@ -912,6 +912,13 @@ fn walk(root: &Path, skipped: &Skipped) -> Result<BTreeMap<String, Entry>, Failu
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && dir == root => return Ok(found),
+            // A file given where a directory belongs (`cp f s3://b/ --recursive`, `sync f …`):
+            // aws-cli lists `f/`, finds nothing there and skips it, exiting 2.
+            Err(e) if e.kind() == std::io::ErrorKind::NotADirectory && dir == root => {
+                let shown = format!("{}/", absolute_as_python(root).to_string_lossy());
+                skip_shown_with_warning(&shown, "File does not exist.", skipped);
+                return Ok(found);
+            }
             Err(e) => {
                 return Err(Failure::client(
                     "LocalFileError",

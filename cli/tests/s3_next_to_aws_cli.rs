@@ -403,6 +403,56 @@ fn missing_local_sources_are_refused_as_aws_cli_refuses_them() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A file given where a directory belongs (`cp f s3://b/ --recursive`, `sync f s3://b/`):
+/// aws-cli looks in `f/`, skips it with its warning and exits 2, uploading nothing.
+#[test]
+fn a_file_where_a_directory_belongs_is_skipped_as_aws_cli_skips_it() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let dir = scratch("file-as-dir");
+    std::fs::write(dir.join("f.txt"), "hi").unwrap();
+    make_buckets(
+        &endpoint,
+        &[(true, "file-as-dir-aws"), (false, "file-as-dir-ours")],
+    );
+    let steps: [&[&str]; 3] = [
+        &["s3", "cp", "f.txt", "s3://BUCKET/", "--recursive"],
+        &["s3", "sync", "f.txt", "s3://BUCKET/"],
+        &["s3", "mv", "./f.txt", "s3://BUCKET/p/", "--recursive"],
+    ];
+    for args in steps {
+        let theirs = run_in(
+            Some(&dir),
+            true,
+            &endpoint,
+            "us-east-1",
+            "file-as-dir-aws",
+            args,
+        );
+        let ours = run_in(
+            Some(&dir),
+            false,
+            &endpoint,
+            "us-east-1",
+            "file-as-dir-ours",
+            args,
+        );
+        assert_eq!(theirs.status, Some(2), "{args:?}: {theirs:?}");
+        assert!(
+            theirs.stderr.starts_with("warning: Skipping file /")
+                && theirs.stderr.ends_with("f.txt/. File does not exist.\n"),
+            "{args:?}: {theirs:?}"
+        );
+        assert_eq!(
+            (ours.status, &ours.stderr, results(&ours)),
+            (theirs.status, &theirs.stderr, results(&theirs)),
+            "{args:?}"
+        );
+    }
+    assert!(dir.join("f.txt").exists(), "nothing moved");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Transfers that fail print aws-cli's line for each (`upload failed: up/f to s3://b/k An
 /// error occurred (403) when calling the PutObject operation: Forbidden`, and `download
 /// failed:`, `copy failed:`, `move failed:`), naming the operation that failed, the local path
