@@ -144,18 +144,6 @@ pub(crate) struct CallOptions {
 }
 
 impl CallOptions {
-    /// The options' combinations aws-cli refuses.
-    pub(crate) fn check(&self) -> Result<(), UsageError> {
-        if self.no_paginate && self.has_pagination_flags() {
-            return Err(UsageError(
-                "--no-paginate cannot be combined with --max-items, --page-size or \
-                 --starting-token"
-                    .into(),
-            ));
-        }
-        Ok(())
-    }
-
     /// True when any pagination option was given.
     pub(crate) fn has_pagination_flags(&self) -> bool {
         self.max_items.is_some() || self.page_size.is_some() || self.starting_token.is_some()
@@ -485,7 +473,7 @@ pub(crate) fn set_pagination(
         "max-items" | "page-size" | "starting-token" => return Err(twice()),
         _ => return Err(UsageError(format!("unknown option {option}"))),
     }
-    options.check()
+    Ok(())
 }
 
 fn build(
@@ -660,7 +648,6 @@ fn build(
                 starting_token: value(take("--starting-token")),
                 operation_args: std::mem::take(&mut operation_args),
             };
-            options.check()?;
             Command::Call {
                 service,
                 operation,
@@ -892,7 +879,6 @@ mod tests {
             ],
             &["s3", "ListBuckets", "--region"],
             &["help", "s3", "ListBuckets", "extra"],
-            &["s3", "ListObjects", "--no-paginate", "--max-items", "3"],
             &["s3", "ListObjects", "--max-items", "many"],
             &["--dry-run", "presign", "s3", "GetObject"],
             &["wait", "s3"],
@@ -1149,7 +1135,5 @@ mod tests {
         assert_eq!(options.starting_token.as_deref(), Some("t"));
         assert!(set_pagination(&mut options, "page-size", "3".into()).is_err());
         assert!(set_pagination(&mut options, "max-items", "many".into()).is_err());
-        options.no_paginate = true;
-        assert!(options.check().is_err());
     }
 }

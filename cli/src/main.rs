@@ -446,6 +446,57 @@ fn own_dry_run(
     Ok(args)
 }
 
+/// aws-cli's `check_should_enable_pagination` with pagination off (`--no-paginate`): an option
+/// of the operation's own that the pagination options shadow (IAM's and Lambda's `--max-items`,
+/// their `MaxItems`) is the operation's again, sent as its member.
+fn unshadow_pagination_options(
+    model: &ServiceModel,
+    service: &str,
+    op: &sansboto_core::model::Operation,
+    options: &mut CallOptions,
+) {
+    let members = awsgrammar::member_options(model, service, op);
+    let own = |name: &str| members.iter().any(|m| m.name == name);
+    let mut give_back = |name: &str, value: Option<String>| {
+        if let Some(value) = value {
+            options.operation_args.extend([format!("--{name}"), value]);
+        }
+    };
+    if own("starting-token") {
+        give_back("starting-token", options.starting_token.take());
+    }
+    if own("page-size") {
+        give_back("page-size", options.page_size.take().map(|n| n.to_string()));
+    }
+    if own("max-items") {
+        give_back("max-items", options.max_items.take().map(|n| n.to_string()));
+    }
+}
+
+/// aws-cli's refusal of pagination options with pagination off (`--no-paginate`), in its
+/// words (its `PaginationError`, exit 255).
+fn refuse_pagination_options(options: &CallOptions) -> Result<(), Failure> {
+    if !options.no_paginate {
+        return Ok(());
+    }
+    let used: Vec<&str> = [
+        ("--starting-token", options.starting_token.is_some()),
+        ("--page-size", options.page_size.is_some()),
+        ("--max-items", options.max_items.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, given)| given.then_some(name))
+    .collect();
+    if used.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::Raised(format!(
+        "Error during pagination: Cannot specify --no-paginate along with pagination \
+         arguments: {}",
+        used.join(", ")
+    )))
+}
+
 fn call(
     session: &RuntimeSession<HttpClient>,
     core: &Arc<Session>,
@@ -496,6 +547,11 @@ fn call(
         .as_ref()
         .and_then(|p| p.get(&op.name).map(|c| c.limit_key().is_some()))
         .unwrap_or(false);
+    let mut options = options.clone();
+    if options.no_paginate {
+        unshadow_pagination_options(&model, service, op, &mut options);
+    }
+    let options = &options;
     let mut global = global.clone();
     let operation_args = own_dry_run(&model, service, op, &options.operation_args, &mut global)?;
     let global = &global;
@@ -526,6 +582,7 @@ fn call(
     for (name, value) in std::mem::take(&mut aws.pagination) {
         args::set_pagination(&mut options, name, value).map_err(|e| Failure::Usage(e.0))?;
     }
+    refuse_pagination_options(&options)?;
     if aws.outfile.is_some() {
         if options.outfile.is_some() {
             return Err(Failure::Usage(

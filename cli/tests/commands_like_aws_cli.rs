@@ -392,6 +392,86 @@ fn ec2_volume_and_snapshot_listings_are_paged_as_aws_cli_pages_them() {
     assert!(asked.contains("MaxResults=1000"), "{asked}");
 }
 
+/// With `--no-paginate`, an option of the operation's own that the pagination options shadow
+/// (IAM's and Lambda's `--max-items`, their `MaxItems`) is sent as the member, as aws-cli sends
+/// it; the other pagination options are refused in aws-cli's words, nothing sent.
+#[test]
+fn no_paginate_gives_shadowed_options_back_as_aws_cli_does() {
+    let server = ScriptServer::start(|seen, _| {
+        let body = String::from_utf8_lossy(&seen.body);
+        match body.contains("Action=ListUsers") {
+            true => Action::xml(
+                200,
+                "<ListUsersResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+                 <ListUsersResult><Users/><IsTruncated>false</IsTruncated></ListUsersResult>\
+                 <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></ListUsersResponse>",
+            ),
+            false => Action::json(200, r#"{"Functions": []}"#),
+        }
+    });
+    let url = server.url();
+    for (args, sent) in [
+        (
+            &["iam", "list-users", "--no-paginate", "--max-items", "1"][..],
+            true,
+        ),
+        (
+            &[
+                "lambda",
+                "list-functions",
+                "--no-paginate",
+                "--max-items",
+                "2",
+            ],
+            true,
+        ),
+        (
+            &["iam", "list-users", "--no-paginate", "--page-size", "1"],
+            false,
+        ),
+        (
+            &[
+                "iam",
+                "list-users",
+                "--no-paginate",
+                "--starting-token",
+                "t",
+                "--max-items",
+                "1",
+            ],
+            false,
+        ),
+        (
+            &["iam", "list-users", "--no-paginate", "--page-siz", "1"],
+            false,
+        ),
+    ] {
+        let mut runs = Vec::new();
+        for aws in [true, false] {
+            let before = server.seen().len();
+            let out = sansboto_tests::cli_command(aws, env!("CARGO_BIN_EXE_sansboto"))
+                .args([&["--endpoint-url", &url][..], args].concat())
+                .output()
+                .unwrap();
+            let seen = server.seen();
+            let requests: Vec<String> = seen[before..]
+                .iter()
+                .map(|s| format!("{} {}", s.path, String::from_utf8_lossy(&s.body)))
+                .collect();
+            runs.push((
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+                requests,
+            ));
+        }
+        assert_eq!(runs[1], runs[0], "{args:?}");
+        assert_eq!(!runs[0].2.is_empty(), sent, "{args:?}: {:?}", runs[0]);
+    }
+    let seen = server.seen();
+    let iam = String::from_utf8_lossy(&seen[0].body).into_owned();
+    assert!(iam.contains("&MaxItems=1"), "{iam}");
+}
+
 /// `eks get-token` printed through aws-cli's formatter: JSON as aws-cli indents it by default,
 /// `--output` and `--query` as given, and a line break of its own after it (the token and its
 /// expiry, which differ between runs, left out of the comparison).
