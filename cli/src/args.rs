@@ -373,10 +373,16 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation
         }
         let value = match (takes_value, inline) {
             (true, Some(v)) => Some(v),
-            (true, None) => Some(
-                args.next()
-                    .ok_or_else(|| UsageError(format!("{known} needs a value")))?,
-            ),
+            (true, None) => match args.next_if(|w| !looks_like_an_option(w)) {
+                Some(value) => Some(value),
+                // argparse's refusal: the next word is another option, not this one's value.
+                None if args.peek().is_some() => {
+                    return Err(UsageError(format!(
+                        "argument {known}: expected one argument"
+                    )))
+                }
+                None => return Err(UsageError(format!("{known} needs a value"))),
+            },
             (false, Some(_)) => return Err(UsageError(format!("{known} takes no value"))),
             (false, None) => None,
         };
@@ -388,6 +394,21 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Invocation
         command_abbreviations(&EKS_GET_TOKEN, &mut operation_args, &mut given)?;
     }
     build(positional, given, operation_args)
+}
+
+/// Whether argparse takes `word` for an option rather than a value: it starts with `-`, and is
+/// neither `-` alone, a negative number nor a phrase with a space (argparse's
+/// `_parse_optional`, for a parser without options that look like negative numbers).
+fn looks_like_an_option(word: &str) -> bool {
+    // argparse's `^-\d+$|^-\d*\.\d+$`.
+    let negative_number = word.strip_prefix('-').is_some_and(|n| {
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        match n.split_once('.') {
+            None => digits(n),
+            Some((whole, fraction)) => (whole.is_empty() || digits(whole)) && digits(fraction),
+        }
+    });
+    word.starts_with('-') && word != "-" && !negative_number && !word.contains(' ')
 }
 
 /// Whether the positional words so far name an operation call (`SERVICE OPERATION`, or aws-cli's
@@ -1124,6 +1145,23 @@ mod tests {
         }
         assert!(p(&["s3", "ListBuckets", "--v"]).is_err());
         assert!(p(&["--version=1"]).is_err());
+    }
+
+    #[test]
+    fn an_option_where_a_value_belongs_is_refused_as_argparse_refuses_it() {
+        for word in ["--output", "-x", "--", "-5."] {
+            assert!(looks_like_an_option(word), "{word}");
+        }
+        for word in ["-", "-5", "-.5", "-5.25", "-a b", "text"] {
+            assert!(!looks_like_an_option(word), "{word}");
+        }
+        let err =
+            parse(["sts", "get-caller-identity", "--query", "--output", "text"].map(String::from))
+                .err()
+                .expect("refused");
+        assert_eq!(err.0, "argument --query: expected one argument");
+        let given = parse(["--region", "-", "sts", "get-caller-identity"].map(String::from));
+        assert!(given.is_ok());
     }
 
     #[test]
