@@ -1157,8 +1157,7 @@ mod tests {
         }
         let err =
             parse(["sts", "get-caller-identity", "--query", "--output", "text"].map(String::from))
-                .err()
-                .expect("refused");
+                .expect_err("refused");
         assert_eq!(err.0, "argument --query: expected one argument");
         let given = parse(["--region", "-", "sts", "get-caller-identity"].map(String::from));
         assert!(given.is_ok());
