@@ -1006,6 +1006,11 @@ fn list_objects(
     Ok(found)
 }
 
+/// Whether `location` names a bucket and no key (`s3://bucket`, `s3://bucket/`).
+fn is_bucket_only(location: &Location) -> bool {
+    matches!(location, Location::S3 { key, .. } if key.is_empty())
+}
+
 /// The prefix under which a recursive source or destination's objects live.
 fn dir_prefix(key: &str) -> String {
     if key.is_empty() || key.ends_with('/') {
@@ -1412,6 +1417,12 @@ impl Runner {
         if moving {
             onto_itself(&self.args.paths, &from, &to)?;
         }
+        if !self.args.recursive && is_bucket_only(&from) {
+            // aws-cli's file generator lists the bucket for a source without a key, and
+            // transfers none of it (no object's path is the bucket's own).
+            self.list(&from)?;
+            return Ok(());
+        }
         if !self.args.recursive {
             let to = match (&from, &to) {
                 // A destination ending in / (or a local directory) takes the source's name.
@@ -1606,6 +1617,9 @@ impl Runner {
         if !matches!(target, Location::S3 { .. }) {
             return Err(Failure::Usage("s3 rm takes s3://bucket/key".into()));
         }
+        if !self.args.recursive && is_bucket_only(&target) {
+            return self.remove_folder_markers(&target);
+        }
         if !self.args.recursive {
             let (root, name) = root_and_name(&target);
             if !included(&self.args.filters, &root, &name) {
@@ -1614,6 +1628,18 @@ impl Runner {
             return self.remove(&target);
         }
         self.remove_tree(&target)
+    }
+
+    /// `rm s3://bucket` without `--recursive`: aws-cli's file generator lists the whole bucket
+    /// and, deleting, yields the empty objects whose key ends in `/` (the folders the console
+    /// makes) and nothing else; those the filters let through are deleted.
+    fn remove_folder_markers(&self, bucket: &Location) -> Result<(), Failure> {
+        for (relative, _) in self.list(bucket)?.iter().filter(|(r, entry)| {
+            entry.size == 0 && r.ends_with('/') && included(&self.args.filters, bucket, r)
+        }) {
+            self.remove(&child(bucket, relative))?;
+        }
+        Ok(())
     }
 
     /// `rm --recursive`: every object under `root` the filters let through, deleted one by

@@ -403,6 +403,93 @@ fn missing_local_sources_are_refused_as_aws_cli_refuses_them() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A bucket without a key as the source of `cp`, `mv` or `rm` without `--recursive`: aws-cli
+/// lists the bucket (a missing bucket is its `fatal error`), copies and moves nothing, and `rm`
+/// deletes only the empty objects whose key ends in `/` (the console's folders).
+#[test]
+fn a_bucket_without_a_key_is_listed_as_aws_cli_lists_it() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let dir = scratch("bucket-only");
+    std::fs::write(dir.join("f.txt"), "hi").unwrap();
+    let buckets = [(true, "bucket-only-aws"), (false, "bucket-only-ours")];
+    make_buckets(&endpoint, &buckets);
+    for (aws, bucket) in buckets {
+        for args in [
+            &[
+                "s3api",
+                "put-object",
+                "--bucket",
+                "BUCKET",
+                "--key",
+                "folder/",
+            ][..],
+            &[
+                "s3api",
+                "put-object",
+                "--bucket",
+                "BUCKET",
+                "--key",
+                "full/",
+                "--body",
+                "f.txt",
+            ],
+            &[
+                "s3api",
+                "put-object",
+                "--bucket",
+                "BUCKET",
+                "--key",
+                "f.txt",
+                "--body",
+                "f.txt",
+            ],
+        ] {
+            let put = run_in(Some(&dir), aws, &endpoint, "us-east-1", bucket, args);
+            assert_eq!(put.status, Some(0), "{put:?}");
+        }
+    }
+    let steps: [&[&str]; 6] = [
+        &["s3", "cp", "s3://BUCKET", "down/"],
+        &["s3", "mv", "s3://BUCKET/", "down/"],
+        &["s3", "cp", "s3://BUCKET", "s3://BUCKET/copy/"],
+        &["s3", "cp", "s3://no-such-bucket-here", "down/"],
+        &["s3", "rm", "s3://BUCKET", "--exclude", "*"],
+        &["s3", "rm", "s3://BUCKET"],
+    ];
+    for args in steps {
+        let [theirs, ours] = buckets
+            .map(|(aws, bucket)| run_in(Some(&dir), aws, &endpoint, "us-east-1", bucket, args));
+        assert_eq!(
+            (ours.status, &ours.stderr, results(&ours)),
+            (theirs.status, &theirs.stderr, results(&theirs)),
+            "{args:?}"
+        );
+    }
+    let left = buckets.map(|(aws, bucket)| {
+        let listed = run(
+            aws,
+            &endpoint,
+            "us-east-1",
+            bucket,
+            &["s3", "ls", "s3://BUCKET", "--recursive"],
+        );
+        listed
+            .stdout
+            .lines()
+            .map(|l| l.rsplit(' ').next().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(left[1], left[0]);
+    assert_eq!(
+        left[0],
+        ["f.txt", "full/"],
+        "only the empty folder is deleted"
+    );
+    assert!(!dir.join("down").exists(), "nothing downloaded");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A file given where a directory belongs (`cp f s3://b/ --recursive`, `sync f s3://b/`):
 /// aws-cli looks in `f/`, skips it with its warning and exits 2, uploading nothing.
 #[test]
