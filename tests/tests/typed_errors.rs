@@ -36,6 +36,31 @@ fn blocking_s3(endpoint: &str) -> sansboto_blocking::Client {
         .unwrap()
 }
 
+/// botocore refuses `call` (Python, on `client`, made by `create_client`, the start of a
+/// `create_client(…,` call the credentials complete) with a `ParamValidationError` in `err`'s
+/// words.
+fn assert_botocore_refuses_alike(create_client: &str, call: &str, err: &Error) {
+    let reference = botocore::run(
+        &format!(
+            r#"
+client = {create_client}
+    aws_access_key_id="AKID", aws_secret_access_key="SECRET")
+try:
+    {call}
+    emit({{"error": None}})
+except Exception as e:
+    emit({{"error": type(e).__name__, "message": str(e)}})
+"#
+        ),
+        &[],
+    );
+    assert_eq!(
+        reference["error"], "ParamValidationError",
+        "{call}: {reference}"
+    );
+    assert_eq!(reference["message"], err.to_string(), "{call}");
+}
+
 /// S3's parameter refusals (a bucket name, metadata outside ASCII, a `CopySource` without its
 /// key) are validation problems, as botocore's handlers raise `ParamValidationError`, in
 /// botocore's words; the customization's own error stays reachable.
@@ -74,22 +99,11 @@ fn s3_parameter_refusals_are_validation_errors_as_in_botocore() {
         );
         assert!(err.customize_error().is_some(), "{python}: {err:?}");
         // botocore refuses the same call with the same words.
-        let reference = botocore::run(
-            &format!(
-                r#"
-client = session.create_client("s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:9",
-    aws_access_key_id="AKID", aws_secret_access_key="SECRET")
-try:
-    {python}
-    emit({{"error": None}})
-except Exception as e:
-    emit({{"error": type(e).__name__, "message": str(e)}})
-"#
-            ),
-            &[],
+        assert_botocore_refuses_alike(
+            r#"session.create_client("s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:9","#,
+            python,
+            &err,
         );
-        assert_eq!(reference["error"], "ParamValidationError", "{reference}");
-        assert_eq!(reference["message"], err.to_string(), "{python}");
     }
     match s3
         .call("PutObject", params! {"Bucket": "a/b", "Key": "k"})
@@ -150,22 +164,11 @@ fn endpoint_rule_parameter_refusals_are_validation_errors_as_in_botocore() {
             ),
             "{python}: {validation:?}"
         );
-        let reference = botocore::run(
-            &format!(
-                r#"
-client = session.create_client("{service}", region_name="us-west-2",
-    aws_access_key_id="AKID", aws_secret_access_key="SECRET")
-try:
-    client.{python}
-    emit({{"error": None}})
-except Exception as e:
-    emit({{"error": type(e).__name__, "message": str(e)}})
-"#
-            ),
-            &[],
+        assert_botocore_refuses_alike(
+            &format!(r#"session.create_client("{service}", region_name="us-west-2","#),
+            &format!("client.{python}"),
+            &err,
         );
-        assert_eq!(reference["error"], "ParamValidationError", "{reference}");
-        assert_eq!(reference["message"], err.to_string(), "{python}");
     }
     // An account id the rules refuse is botocore's `EndpointResolutionError`: an endpoint error.
     let err = client("s3control")
