@@ -36,10 +36,13 @@ impl ResponseCheck {
 
     /// The checks for a response to a request of `method` with `status` and `headers`: a
     /// response to `HEAD`, a 1xx, 204 or 304 has no body whatever its `Content-Length` says
-    /// (RFC 9110 §6.4.1); any other declares its length in `Content-Length`, if at all.
+    /// (RFC 9110 §6.4.1), and one with a `Transfer-Encoding` is framed by it, its
+    /// `Content-Length` ignored (RFC 9112 §6.3, as hyper drops it); any other declares its
+    /// length in `Content-Length`, if at all.
     pub fn for_response(method: &http::Method, status: u16, headers: &http::HeaderMap) -> Self {
         let bodiless = method == http::Method::HEAD || matches!(status, 100..=199 | 204 | 304);
-        let expected = if bodiless {
+        let encoded = headers.contains_key(http::header::TRANSFER_ENCODING);
+        let expected = if bodiless || encoded {
             None
         } else {
             BodyLengthCheck::content_length(headers)
@@ -229,12 +232,22 @@ mod tests {
             ResponseCheck::for_response(&get, 200, &headers).expected_len(),
             Some(10)
         );
-        for (method, status) in [(http::Method::HEAD, 200), (get.clone(), 204), (get, 304)] {
+        for (method, status) in [
+            (http::Method::HEAD, 200),
+            (get.clone(), 204),
+            (get.clone(), 304),
+        ] {
             assert_eq!(
                 ResponseCheck::for_response(&method, status, &headers).expected_len(),
                 None
             );
         }
+        // Framed by its transfer coding, the length beside it ignored.
+        headers.insert(http::header::TRANSFER_ENCODING, "chunked".parse().unwrap());
+        assert_eq!(
+            ResponseCheck::for_response(&get, 200, &headers).expected_len(),
+            None
+        );
     }
 
     #[test]

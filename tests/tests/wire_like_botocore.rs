@@ -1,7 +1,9 @@
 //! What goes on the wire next to what botocore 1.44.5 sends (the same local server sees both):
 //! `Accept-Encoding: identity` on every transport, which Python's `http.client` adds to every
 //! request unless it has its own (so no server or proxy on the way compresses an answer neither
-//! client decodes), and no session token where a file leaves it empty.
+//! client decodes), and no session token where a file leaves it empty. And what comes back:
+//! response heads at the edges of what `http.client` reads (many fields, long fields, a
+//! `Content-Length` next to chunked framing), read alike by every transport and botocore.
 
 mod e2e_support;
 
@@ -99,5 +101,114 @@ emit(None)
             "request {i} (botocore's are odd): {:?}",
             request.headers
         );
+    }
+}
+
+/// Odd response heads, each answered to DynamoDB's `ListTables` by botocore, the blocking and the
+/// tokio transport with one attempt: chunked framing wins over a `Content-Length` beside it
+/// (RFC 9112; botocore reads the chunks); 99 header fields are read and 100 refused (Python's
+/// `http.client` counts the blank line among its 100); 70 KB of head in nine fields is read.
+#[test]
+fn odd_response_heads_are_read_alike_by_every_transport_and_by_botocore() {
+    let body = LIST_TABLES_OK.as_bytes();
+    let chunked = [
+        format!("{:x}\r\n", body.len()).as_bytes(),
+        body,
+        b"\r\n0\r\n\r\n",
+    ]
+    .concat();
+    let fields = |n: usize, len: usize| -> Vec<(String, String)> {
+        (0..n)
+            .map(|i| (format!("x-field-{i}"), "v".repeat(len)))
+            .collect()
+    };
+    let json = || {
+        (
+            "Content-Type".to_string(),
+            "application/x-amz-json-1.0".to_string(),
+        )
+    };
+    let cases: Vec<(&str, Action, bool)> = vec![
+        (
+            "chunked with a Content-Length",
+            Action::Respond(
+                200,
+                vec![
+                    json(),
+                    ("Transfer-Encoding".into(), "chunked".into()),
+                    ("Content-Length".into(), "5".into()),
+                ],
+                chunked,
+            ),
+            true,
+        ),
+        (
+            "99 fields",
+            Action::Respond(200, [vec![json()], fields(97, 8)].concat(), body.to_vec()),
+            true,
+        ),
+        (
+            "100 fields",
+            Action::Respond(200, [vec![json()], fields(98, 8)].concat(), body.to_vec()),
+            false,
+        ),
+        (
+            "70 KB of head",
+            Action::Respond(
+                200,
+                [vec![json()], fields(7, 10_000)].concat(),
+                body.to_vec(),
+            ),
+            true,
+        ),
+    ];
+    let env = [("AWS_MAX_ATTEMPTS", "1")];
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for (name, action, read) in cases {
+        let action = std::sync::Mutex::new(action);
+        let server = ScriptServer::start(move |_, _| match &*action.lock().unwrap() {
+            Action::Respond(status, headers, body) => {
+                Action::Respond(*status, headers.clone(), body.clone())
+            }
+            _ => unreachable!(),
+        });
+        let url = server.url();
+        let theirs = botocore::list_tables_at(&url, &env);
+        let blocking = blocking_session(core_session(&env, None, None))
+            .client("dynamodb")
+            .region("us-east-1")
+            .endpoint_url(&url)
+            .credentials("AKID", "SECRET", None)
+            .build()
+            .unwrap()
+            .call("ListTables", params! {})
+            .map(|out| out["TableNames"].clone());
+        let tokio = runtime.block_on(async {
+            let client = tokio_session(core_session(&env, None, None))
+                .client("dynamodb")
+                .region("us-east-1")
+                .endpoint_url(&url)
+                .credentials("AKID", "SECRET", None)
+                .build()
+                .await
+                .unwrap();
+            client
+                .call("ListTables", params! {})
+                .await
+                .map(|out| out["TableNames"].clone())
+        });
+        assert_eq!(theirs.is_ok(), read, "{name}: botocore {theirs:?}");
+        assert_eq!(blocking.is_ok(), read, "{name}: blocking {blocking:?}");
+        assert_eq!(tokio.is_ok(), read, "{name}: tokio {tokio:?}");
+        if read {
+            assert_eq!(
+                blocking.unwrap(),
+                sansboto_core::Value::List(Vec::new()),
+                "{name}"
+            );
+        }
     }
 }

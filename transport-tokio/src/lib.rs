@@ -113,7 +113,9 @@ impl HttpClient {
         let mut builder = HyperClient::builder(TokioExecutor::new());
         builder
             .pool_idle_timeout(MAX_IDLE_AGE)
-            .pool_timer(TokioTimer::new());
+            .pool_timer(TokioTimer::new())
+            // As many header fields as the core's HTTP/1.1 reader (and botocore) takes.
+            .http1_max_headers(sansboto_core::http1::Limits::default().max_headers);
         let h2 =
             (builder.clone().http2_only(true).timer(TokioTimer::new())).build(connector(&[b"h2"]));
         let client =

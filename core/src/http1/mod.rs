@@ -56,12 +56,14 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// 64 KiB of head with at most 256 fields (S3 answers with user metadata stay far below),
-    /// 1 KiB chunk-size lines, 16 KiB of trailers.
+    /// At most 99 header fields, as Python's `http.client` under botocore reads them (it counts
+    /// the blank line among its 100; more is its `HTTPException`), which the tokio transport
+    /// sets hyper to as well; a head of up to 408 KiB, hyper's read buffer (`http.client`
+    /// bounds each line to 64 KiB, not the whole); 1 KiB chunk-size lines, 16 KiB of trailers.
     fn default() -> Self {
         Limits {
-            max_head: 64 * 1024,
-            max_headers: 256,
+            max_head: 8192 + 4096 * 100,
+            max_headers: 99,
             max_chunk_line: 1024,
             max_trailers: 16 * 1024,
         }
