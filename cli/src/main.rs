@@ -583,6 +583,10 @@ fn call(
         args::set_pagination(&mut options, name, value).map_err(|e| Failure::Usage(e.0))?;
     }
     refuse_pagination_options(&options)?;
+    if options.max_items == Some(0) && paginator.is_some() && !options.no_paginate {
+        // aws-cli's pagination argument warns, then pages on.
+        eprintln!("warning: Non-positive values for --max-items may result in undefined behavior.");
+    }
     if aws.outfile.is_some() {
         if options.outfile.is_some() {
             return Err(Failure::Usage(

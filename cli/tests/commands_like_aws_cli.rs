@@ -394,7 +394,8 @@ fn ec2_volume_and_snapshot_listings_are_paged_as_aws_cli_pages_them() {
 
 /// With `--no-paginate`, an option of the operation's own that the pagination options shadow
 /// (IAM's and Lambda's `--max-items`, their `MaxItems`) is sent as the member, as aws-cli sends
-/// it; the other pagination options are refused in aws-cli's words, nothing sent.
+/// it; the other pagination options are refused in aws-cli's words, nothing sent. (And a
+/// `--max-items 0` while paging is warned about as aws-cli warns, the pages asked for alike.)
 #[test]
 fn no_paginate_gives_shadowed_options_back_as_aws_cli_does() {
     let server = ScriptServer::start(|seen, _| {
@@ -445,6 +446,7 @@ fn no_paginate_gives_shadowed_options_back_as_aws_cli_does() {
             &["iam", "list-users", "--no-paginate", "--page-siz", "1"],
             false,
         ),
+        (&["iam", "list-users", "--max-items", "0"], true),
     ] {
         let mut runs = Vec::new();
         for aws in [true, false] {
