@@ -571,10 +571,29 @@ fn call(
             return output::print_stdout(&awsgrammar::pretty4(&skeleton));
         }
         Some(awsgrammar::Skeleton::Output) => {
+            // aws-cli answers a stubbed call with it: the parameters are read and checked as a
+            // call's are, and the made-up answer printed as a result is (`--output`, `--query`).
+            let params = operation_params(&model, service, op, aws, options.params.as_deref())?;
+            sansboto_core::validate(&model, op.input.as_ref().map(|r| r.shape), &params)
+                .map_err(|e| Failure::from(Error::Validation(e)))?;
             let skeleton = op.output.as_ref().map_or(serde_json::json!({}), |r| {
                 awsgrammar::skeleton(&model, r.shape, true)
             });
-            return output::print_stdout(&output::pretty(&skeleton));
+            let configured = configured_format(core);
+            let rendering = render::Rendering::for_call(
+                global.query.as_deref(),
+                global
+                    .output
+                    .as_deref()
+                    .or(configured.is_none().then_some("json")),
+                configured.as_deref(),
+                global.color.as_deref(),
+                &op.name,
+            )?;
+            return match rendering.map(|r| r.render(skeleton)).transpose()?.flatten() {
+                Some(text) => output::write_stdout(&text),
+                None => Ok(()),
+            };
         }
         None => {}
     }

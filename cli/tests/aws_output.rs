@@ -264,6 +264,46 @@ fn the_same_output_as_aws_cli() {
     }
 }
 
+/// `--generate-cli-skeleton output`: aws-cli answers a stubbed call with the made-up output and
+/// prints it as a result (its JSON, `--output`, `--query`); nothing is sent (the endpoint is a
+/// port nothing listens on).
+#[test]
+fn output_skeletons_print_as_aws_cli_prints_them() {
+    let e = "http://127.0.0.1:9";
+    let cases: &[&[&str]] = &[
+        &[
+            "sqs",
+            "get-queue-url",
+            "--queue-name",
+            "q",
+            "--generate-cli-skeleton",
+            "output",
+        ],
+        &["s3api", "list-buckets", "--generate-cli-skeleton", "output"],
+        &[
+            "ec2",
+            "describe-regions",
+            "--generate-cli-skeleton",
+            "output",
+            "--query",
+            "Regions[0]",
+        ],
+        &[
+            "sqs",
+            "get-queue-url",
+            "--queue-name",
+            "q",
+            "--generate-cli-skeleton",
+            "output",
+            "--output",
+            "text",
+        ],
+    ];
+    for args in cases {
+        assert_eq!(sansboto(e, args), aws(e, args), "{args:?}");
+    }
+}
+
 /// A service's error, as aws-cli prints it: an empty line, then botocore's `ClientError` text
 /// on stderr, nothing on stdout; the exit status is aws-cli v2's for a service error (254),
 /// where aws-cli v1 exits 255.
