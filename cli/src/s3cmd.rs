@@ -1006,6 +1006,23 @@ fn list_objects(
     Ok(found)
 }
 
+/// What a listing of objects is for: aws-cli's file generator leaves the console's folder
+/// objects ([`is_folder_marker`]) out of every listing but a delete's (`rm`, `rb --force`), so
+/// they are neither downloaded, copied or moved nor deleted by `sync --delete`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Listing {
+    /// `cp`, `mv`, `sync` (both sides).
+    Transfer,
+    /// `rm`.
+    Delete,
+}
+
+/// An empty object whose key ends in `/`: a folder as the S3 console makes one (`relative`
+/// is its key below the listed prefix, which ends in `/`: empty for the prefix's own object).
+fn is_folder_marker(relative: &str, entry: &Entry) -> bool {
+    entry.size == 0 && (relative.is_empty() || relative.ends_with('/'))
+}
+
 /// Whether `location` names a bucket and no key (`s3://bucket`, `s3://bucket/`).
 fn is_bucket_only(location: &Location) -> bool {
     matches!(location, Location::S3 { key, .. } if key.is_empty())
@@ -1101,7 +1118,12 @@ fn onto_itself(paths: &[String], from: &Location, to: &Location) -> Result<(), F
     let (Location::S3 { .. }, Location::S3 { .. }) = (from, to) else {
         return Ok(());
     };
-    let (source, destination) = (&paths[0], &paths[1]);
+    // aws-cli's `_normalize_s3_trailing_slash`: a bucket without a key is `s3://bucket/`.
+    let normalized = |path: &String, location: &Location| match location {
+        Location::S3 { key, .. } if key.is_empty() && !path.ends_with('/') => format!("{path}/"),
+        _ => path.clone(),
+    };
+    let (source, destination) = (&normalized(&paths[0], from), &normalized(&paths[1], to));
     let name = source.rsplit('/').next().unwrap_or_default();
     let same = source == destination
         || (destination.ends_with('/') && *source == format!("{destination}{name}"));
@@ -1417,10 +1439,11 @@ impl Runner {
         if moving {
             onto_itself(&self.args.paths, &from, &to)?;
         }
-        if !self.args.recursive && is_bucket_only(&from) {
+        if !self.args.recursive && is_bucket_only(&from) && !matches!(to, Location::Stdio) {
             // aws-cli's file generator lists the bucket for a source without a key, and
-            // transfers none of it (no object's path is the bucket's own).
-            self.list(&from)?;
+            // transfers none of it (no object's path is the bucket's own); a download to
+            // stdout has no generator and fails on the empty key.
+            self.list(&from, Listing::Transfer)?;
             return Ok(());
         }
         if !self.args.recursive {
@@ -1468,7 +1491,7 @@ impl Runner {
             }
             return self.transfer(&from, &to, source.as_ref(), moving);
         }
-        let sources = self.list(&from)?;
+        let sources = self.list(&from, Listing::Transfer)?;
         for (relative, source) in sources
             .iter()
             .filter(|(r, _)| included(&self.args.filters, &from, r))
@@ -1523,12 +1546,17 @@ impl Runner {
         Err(self.fatal(&e))
     }
 
-    fn list(&self, root: &Location) -> Result<BTreeMap<String, Entry>, Failure> {
+    fn list(&self, root: &Location, listing: Listing) -> Result<BTreeMap<String, Entry>, Failure> {
         match root {
             Location::Local(path) => walk(path, &self.skipped),
             Location::S3 { bucket, key } => {
-                list_objects(&self.s3, bucket, &dir_prefix(key), self.args.page_size)
-                    .map_err(|e| self.fatal(&e))
+                let mut found =
+                    list_objects(&self.s3, bucket, &dir_prefix(key), self.args.page_size)
+                        .map_err(|e| self.fatal(&e))?;
+                if listing == Listing::Transfer {
+                    found.retain(|relative, entry| !is_folder_marker(relative, entry));
+                }
+                Ok(found)
             }
             Location::Stdio => Err(Failure::Usage("--recursive does not take -".into())),
         }
@@ -1544,7 +1572,7 @@ impl Runner {
         // what only an absolute pattern leaves out on one side is missing there (a target
         // whose source is left out that way is deleted with `--delete`).
         let filtered = |root: &Location| -> Result<BTreeMap<String, Entry>, Failure> {
-            let mut listed = self.list(root)?;
+            let mut listed = self.list(root, Listing::Transfer)?;
             listed.retain(|r, _| included(&self.args.filters, root, r));
             Ok(listed)
         };
@@ -1634,8 +1662,9 @@ impl Runner {
     /// and, deleting, yields the empty objects whose key ends in `/` (the folders the console
     /// makes) and nothing else; those the filters let through are deleted.
     fn remove_folder_markers(&self, bucket: &Location) -> Result<(), Failure> {
-        for (relative, _) in self.list(bucket)?.iter().filter(|(r, entry)| {
-            entry.size == 0 && r.ends_with('/') && included(&self.args.filters, bucket, r)
+        let listed = self.list(bucket, Listing::Delete)?;
+        for (relative, _) in listed.iter().filter(|(r, entry)| {
+            is_folder_marker(r, entry) && included(&self.args.filters, bucket, r)
         }) {
             self.remove(&child(bucket, relative))?;
         }
@@ -1647,7 +1676,7 @@ impl Runner {
     /// bucket).
     fn remove_tree(&self, root: &Location) -> Result<(), Failure> {
         for relative in self
-            .list(root)?
+            .list(root, Listing::Delete)?
             .keys()
             .filter(|r| included(&self.args.filters, root, r))
         {

@@ -449,11 +449,16 @@ fn a_bucket_without_a_key_is_listed_as_aws_cli_lists_it() {
             assert_eq!(put.status, Some(0), "{put:?}");
         }
     }
-    let steps: [&[&str]; 6] = [
+    let steps: [&[&str]; 9] = [
         &["s3", "cp", "s3://BUCKET", "down/"],
         &["s3", "mv", "s3://BUCKET/", "down/"],
         &["s3", "cp", "s3://BUCKET", "s3://BUCKET/copy/"],
         &["s3", "cp", "s3://no-such-bucket-here", "down/"],
+        // To stdout there is no listing: the empty key fails, as in aws-cli.
+        &["s3", "cp", "s3://BUCKET", "-"],
+        // Onto itself however the bucket is spelled (aws-cli adds the `/`).
+        &["s3", "mv", "s3://BUCKET", "s3://BUCKET/"],
+        &["s3", "mv", "s3://BUCKET/", "s3://BUCKET"],
         &["s3", "rm", "s3://BUCKET", "--exclude", "*"],
         &["s3", "rm", "s3://BUCKET"],
     ];
@@ -487,6 +492,123 @@ fn a_bucket_without_a_key_is_listed_as_aws_cli_lists_it() {
         "only the empty folder is deleted"
     );
     assert!(!dir.join("down").exists(), "nothing downloaded");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The console's folders (empty objects whose key ends in `/`) are left out of what `cp`,
+/// `mv` and `sync` list, as aws-cli's file generator leaves them out: not downloaded (where
+/// they would fail as files), not deleted by `sync --delete`; `rm --recursive` deletes them.
+#[test]
+fn folder_objects_are_left_out_of_transfers_as_aws_cli_leaves_them_out() {
+    let moto = MotoServer::start();
+    let endpoint = moto.endpoint();
+    let dir = scratch("folders");
+    std::fs::create_dir_all(dir.join("up")).unwrap();
+    std::fs::write(dir.join("up/g.txt"), "x").unwrap();
+    std::fs::write(dir.join("f.txt"), "hi").unwrap();
+    let buckets = [(true, "folders-aws"), (false, "folders-ours")];
+    make_buckets(&endpoint, &buckets);
+    for (aws, bucket) in buckets {
+        for args in [
+            &["s3api", "put-object", "--bucket", "BUCKET", "--key", "sub/"][..],
+            &[
+                "s3api",
+                "put-object",
+                "--bucket",
+                "BUCKET",
+                "--key",
+                "sub/empty/",
+            ],
+            &[
+                "s3api",
+                "put-object",
+                "--bucket",
+                "BUCKET",
+                "--key",
+                "sub/f.txt",
+                "--body",
+                "f.txt",
+            ],
+        ] {
+            let put = run_in(Some(&dir), aws, &endpoint, "us-east-1", bucket, args);
+            assert_eq!(put.status, Some(0), "{put:?}");
+        }
+    }
+    let keys = |aws: bool, bucket: &str| -> Vec<String> {
+        let listed = run(
+            aws,
+            &endpoint,
+            "us-east-1",
+            bucket,
+            &["s3", "ls", "s3://BUCKET", "--recursive"],
+        );
+        listed
+            .stdout
+            .lines()
+            .map(|l| l.rsplit(' ').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    let steps: [&[&str]; 4] = [
+        &["s3", "cp", "s3://BUCKET/", "DOWN/", "--recursive"],
+        &["s3", "cp", "s3://BUCKET/sub/", "DOWN/x/", "--recursive"],
+        &["s3", "sync", "up", "s3://BUCKET/sub/", "--delete"],
+        &[
+            "s3",
+            "rm",
+            "s3://BUCKET/sub/",
+            "--recursive",
+            "--exclude",
+            "*.txt",
+        ],
+    ];
+    for args in steps {
+        let [theirs, ours] = buckets.map(|(aws, bucket)| {
+            let down = format!("down-{bucket}");
+            let args: Vec<String> = args.iter().map(|a| a.replace("DOWN", &down)).collect();
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let mut run = run_in(Some(&dir), aws, &endpoint, "us-east-1", bucket, &args);
+            run.stdout = run.stdout.replace(&down, "DOWN");
+            run.stderr = run.stderr.replace(&down, "DOWN");
+            run
+        });
+        assert_eq!(
+            (ours.status, &ours.stderr, results(&ours)),
+            (theirs.status, &theirs.stderr, results(&theirs)),
+            "{args:?}"
+        );
+        assert_eq!(
+            keys(false, buckets[1].1),
+            keys(true, buckets[0].1),
+            "{args:?}"
+        );
+    }
+    let tree = |down: &str| -> Vec<String> {
+        let mut found = Vec::new();
+        let mut stack = vec![dir.join(down)];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).unwrap().flatten() {
+                let path = entry.path();
+                found.push(
+                    path.strip_prefix(dir.join(down))
+                        .unwrap()
+                        .display()
+                        .to_string(),
+                );
+                if path.is_dir() {
+                    stack.push(path);
+                }
+            }
+        }
+        found.sort();
+        found
+    };
+    assert_eq!(tree("down-folders-ours"), tree("down-folders-aws"));
+    assert_eq!(
+        tree("down-folders-aws"),
+        ["sub", "sub/f.txt", "x", "x/f.txt"]
+    );
+    // `sync --delete` took `f.txt` and left the folders, which `rm --recursive` then took.
+    assert_eq!(keys(true, buckets[0].1), ["sub/g.txt"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
