@@ -551,18 +551,29 @@ fn call(
     if options.no_paginate {
         unshadow_pagination_options(&model, service, op, &mut options);
     }
-    let options = &options;
     let mut global = global.clone();
     let operation_args = own_dry_run(&model, service, op, &options.operation_args, &mut global)?;
+    let parse =
+        |words: &[String]| awsgrammar::parse(&model, service, op, words, &input_tokens, limit_key);
+    let mut aws = parse(&operation_args)?;
+    // aws-cli's `check_should_enable_pagination`: a paginator's token or page size given by
+    // hand turns pagination off, as `--no-paginate` does; the options that shadowed the
+    // operation's own are its own again, read with the rest.
+    if aws.manual_paging && !options.no_paginate {
+        options.no_paginate = true;
+        if options.has_pagination_flags() {
+            unshadow_pagination_options(&model, service, op, &mut options);
+            aws = parse(&own_dry_run(
+                &model,
+                service,
+                op,
+                &options.operation_args,
+                &mut global,
+            )?)?;
+        }
+    }
+    let options = &options;
     let global = &global;
-    let mut aws = awsgrammar::parse(
-        &model,
-        service,
-        op,
-        &operation_args,
-        &input_tokens,
-        limit_key,
-    )?;
     match aws.skeleton {
         Some(awsgrammar::Skeleton::Input) => {
             let skeleton = op.input.as_ref().map_or(serde_json::json!({}), |r| {
@@ -601,7 +612,9 @@ fn call(
     for (name, value) in std::mem::take(&mut aws.pagination) {
         args::set_pagination(&mut options, name, value).map_err(|e| Failure::Usage(e.0))?;
     }
-    refuse_pagination_options(&options)?;
+    if paginator.is_some() {
+        refuse_pagination_options(&options)?;
+    }
     if options.max_items == Some(0) && paginator.is_some() && !options.no_paginate {
         // aws-cli's pagination argument warns, then pages on.
         eprintln!("warning: Non-positive values for --max-items may result in undefined behavior.");
@@ -613,16 +626,6 @@ fn call(
             ));
         }
         options.outfile = aws.outfile.clone();
-    }
-    if aws.manual_paging {
-        if options.has_pagination_flags() {
-            return Err(Failure::Usage(
-                "a paginator's token option (one page by hand) cannot be combined with \
-                 --max-items, --page-size or --starting-token"
-                    .into(),
-            ));
-        }
-        options.no_paginate = true;
     }
     let options = &options;
     // aws-cli's handlers after the call (`--outfile` of `create-virtual-mfa-device`), in its

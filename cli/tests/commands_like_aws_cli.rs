@@ -395,7 +395,8 @@ fn ec2_volume_and_snapshot_listings_are_paged_as_aws_cli_pages_them() {
 /// With `--no-paginate`, an option of the operation's own that the pagination options shadow
 /// (IAM's and Lambda's `--max-items`, their `MaxItems`) is sent as the member, as aws-cli sends
 /// it; the other pagination options are refused in aws-cli's words, nothing sent. (And a
-/// `--max-items 0` while paging is warned about as aws-cli warns, the pages asked for alike.)
+/// `--max-items 0` while paging is warned about as aws-cli warns, the pages asked for alike; a
+/// paginator's token given by hand turns pagination off as `--no-paginate` does.)
 #[test]
 fn no_paginate_gives_shadowed_options_back_as_aws_cli_does() {
     let server = ScriptServer::start(|seen, _| {
@@ -447,6 +448,22 @@ fn no_paginate_gives_shadowed_options_back_as_aws_cli_does() {
             false,
         ),
         (&["iam", "list-users", "--max-items", "0"], true),
+        // A paginator's token given by hand turns pagination off as `--no-paginate` does.
+        (
+            &["iam", "list-users", "--marker", "m", "--max-items", "1"],
+            true,
+        ),
+        (
+            &[
+                "lambda",
+                "list-functions",
+                "--marker",
+                "m",
+                "--page-size",
+                "1",
+            ],
+            false,
+        ),
     ] {
         let mut runs = Vec::new();
         for aws in [true, false] {
