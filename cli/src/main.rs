@@ -217,18 +217,12 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let configured = configured_format(&core);
             let rendering = render::Rendering::for_call(
                 global.query.as_deref(),
-                global
-                    .output
-                    .as_deref()
-                    .or(configured.is_none().then_some("json")),
+                global.output.as_deref(),
                 configured.as_deref(),
                 global.color.as_deref(),
                 "get-token",
             )?;
-            let text = match rendering {
-                Some(rendering) => rendering.render(credential)?.unwrap_or_default(),
-                None => output::pretty(&credential),
-            };
+            let text = rendering.render(credential)?.unwrap_or_default();
             output::write_stdout(&format!("{text}\n"))
         }
         Command::Wait {
@@ -593,15 +587,12 @@ fn call(
             let configured = configured_format(core);
             let rendering = render::Rendering::for_call(
                 global.query.as_deref(),
-                global
-                    .output
-                    .as_deref()
-                    .or(configured.is_none().then_some("json")),
+                global.output.as_deref(),
                 configured.as_deref(),
                 global.color.as_deref(),
                 &op.name,
             )?;
-            return match rendering.map(|r| r.render(skeleton)).transpose()?.flatten() {
+            return match rendering.render(skeleton)? {
                 Some(text) => output::write_stdout(&text),
                 None => Ok(()),
             };
@@ -669,10 +660,7 @@ fn call(
     let default_output = configured_format(core);
     let rendering = render::Rendering::for_call(
         global.query.as_deref(),
-        global
-            .output
-            .as_deref()
-            .or(default_output.is_none().then_some("json")),
+        global.output.as_deref(),
         default_output.as_deref(),
         global.color.as_deref(),
         &op.name,
@@ -680,10 +668,8 @@ fn call(
     // A configured format nobody knows fails when printing (after the call, its file written),
     // as aws-cli's lookup does; before any page of a paginated call, as aws-cli looks it up
     // before it asks for the first.
-    if let Some(r) = rendering.as_ref().filter(|r| r.unknown.is_some()) {
-        if paginator.is_some() && !options.no_paginate {
-            r.render(serde_json::Value::Null)?;
-        }
+    if rendering.unknown.is_some() && paginator.is_some() && !options.no_paginate {
+        rendering.render(serde_json::Value::Null)?;
     }
     let params = operation_params(&model, service, op, aws, options.params.as_deref())?;
     if global.dry_run {
@@ -700,11 +686,8 @@ fn call(
             starting_token: options.starting_token.clone(),
         };
         let pages = client.paginate(&op.name, params, pagination)?;
-        if let Some(rendering) = rendering
-            .as_ref()
-            .filter(|r| r.format == render::Format::Text)
-        {
-            return print_text_pages(pages, rendering, |page| {
+        if rendering.format == render::Format::Text {
+            return print_text_pages(pages, &rendering, |page| {
                 timestamps::apply(timestamp_format, &model, output_shape, page)
             });
         }
@@ -721,7 +704,7 @@ fn call(
         streaming.as_ref(),
         result,
         options.outfile.as_deref(),
-        rendering.as_ref(),
+        &rendering,
     )
 }
 

@@ -132,7 +132,12 @@ impl Failure {
                 writeln!(err, "\n{}", e.message)
             }
             Failure::Command(line) => writeln!(err, "{line}"),
-            Failure::Service(message) | Failure::Raised(message) => writeln!(err, "\n{message}"),
+            Failure::Service(message) => {
+                #[cfg(feature = "tracing")]
+                tracing::debug!(target: "sansboto", kind = "ClientError", "the command failed");
+                writeln!(err, "\n{message}")
+            }
+            Failure::Raised(message) => writeln!(err, "\n{message}"),
             Failure::Skipped | Failure::Empty | Failure::Failed => Ok(()),
         };
     }
@@ -229,11 +234,6 @@ pub(crate) fn error_text(e: &Error) -> String {
     )
 }
 
-/// JSON as the command prints it (indented, like `aws`).
-pub(crate) fn pretty(json: &serde_json::Value) -> String {
-    serde_json::to_string_pretty(json).unwrap_or_else(|_| json.to_string())
-}
-
 /// Write `text` and a newline to stdout. A closed pipe (`| head`) ends quietly.
 pub(crate) fn print_stdout(text: &str) -> Result<(), Failure> {
     write_stdout(&format!("{text}\n"))
@@ -284,14 +284,14 @@ pub(crate) fn streaming_output(
 }
 
 /// Print a call's result: the streaming member written to `outfile` (and left out of the JSON)
-/// or included as base64; an event stream printed event by event; the rest as `--query` /
-/// `--output` ask when given (`rendering`), else as the command's indented JSON.
+/// or included as base64; an event stream printed event by event; the rest as `rendering`
+/// says (aws-cli's formatter: `--output`, `--query`).
 pub(crate) fn print_result(
     model: &ServiceModel,
     streaming: Option<&StreamingMember>,
     mut result: Value,
     outfile: Option<&str>,
-    rendering: Option<&crate::render::Rendering>,
+    rendering: &crate::render::Rendering,
 ) -> Result<(), Failure> {
     if let Some(member) = streaming {
         let body = result
@@ -325,12 +325,9 @@ pub(crate) fn print_result(
             }
         }
     }
-    match rendering {
-        None => print_stdout(&pretty(&result.to_json())),
-        Some(rendering) => match rendering.render(result.to_json())? {
-            Some(text) => write_stdout(&text),
-            None => Ok(()),
-        },
+    match rendering.render(result.to_json())? {
+        Some(text) => write_stdout(&text),
+        None => Ok(()),
     }
 }
 

@@ -42,7 +42,7 @@ impl Format {
     pub(crate) const NAMES: &'static str = "json, text, table, yaml";
 }
 
-/// How to print results: aws-cli's way when `--output` or `--query` was given.
+/// How to print results, as aws-cli prints them.
 #[derive(Debug, Clone)]
 pub(crate) struct Rendering {
     /// `--query`, compiled.
@@ -59,16 +59,13 @@ pub(crate) struct Rendering {
 }
 
 impl Rendering {
-    /// From the options; `None` when neither was given (the command's own JSON).
-    pub(crate) fn new(
+    /// From the options: `--query`, the format's name, `--color`.
+    fn new(
         query: Option<&str>,
-        output: Option<&str>,
+        output: &str,
         color: Option<&str>,
         title: &str,
-    ) -> Result<Option<Rendering>, Failure> {
-        if query.is_none() && output.is_none() {
-            return Ok(None);
-        }
+    ) -> Result<Rendering, Failure> {
         let query = query
             .map(|q| {
                 Expression::compile(q).map_err(|e| {
@@ -76,56 +73,42 @@ impl Rendering {
                 })
             })
             .transpose()?;
-        let format = match output {
-            None => Format::Json,
-            Some(name) => Format::from_name(name).ok_or_else(|| {
-                Failure::Usage(format!(
-                    "argument --output: Invalid choice '{name}', valid choices are: {}",
-                    Format::NAMES
-                ))
-            })?,
-        };
+        let format = Format::from_name(output).ok_or_else(|| {
+            Failure::Usage(format!(
+                "argument --output: Invalid choice '{output}', valid choices are: {}",
+                Format::NAMES
+            ))
+        })?;
         let color = match color {
             Some("on") => true,
             Some("off") => false,
             _ => std::io::IsTerminal::is_terminal(&std::io::stdout()),
         };
-        Ok(Some(Rendering {
+        Ok(Rendering {
             query,
             format,
             color,
             title: title.to_string(),
             unknown: None,
-        }))
+        })
     }
 
-    /// aws-cli's printing for a call with `--output` given, else the configured format
-    /// (`configured`: `AWS_DEFAULT_OUTPUT`, else the profile's `output`); one nobody knows fails
-    /// when printing, as in aws-cli. `None`: the command's own JSON.
+    /// aws-cli's printing for a call: `--output` when given, else the configured format
+    /// (`configured`: `AWS_DEFAULT_OUTPUT`, else the profile's `output`), else JSON. A
+    /// configured format nobody knows fails when printing, as in aws-cli.
     pub(crate) fn for_call(
         query: Option<&str>,
         output: Option<&str>,
         configured: Option<&str>,
         color: Option<&str>,
         title: &str,
-    ) -> Result<Option<Rendering>, Failure> {
+    ) -> Result<Rendering, Failure> {
         let unknown = configured.filter(|n| output.is_none() && Format::from_name(n).is_none());
-        let mut rendering = Rendering::new(
-            query,
-            output.or(configured.filter(|_| unknown.is_none())),
-            color,
-            title,
-        )?;
-        if let Some(name) = unknown {
-            let r = rendering.get_or_insert_with(|| Rendering {
-                query: None,
-                format: Format::Json,
-                color: false,
-                title: title.to_string(),
-                unknown: None,
-            });
-            r.unknown = Some(name.to_string());
-        }
+        let format = output
+            .or(configured.filter(|_| unknown.is_none()))
+            .unwrap_or("json");
+        let mut rendering = Rendering::new(query, format, color, title)?;
+        rendering.unknown = unknown.map(String::from);
         Ok(rendering)
     }
 

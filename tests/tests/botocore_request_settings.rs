@@ -366,7 +366,8 @@ def row(clients, given, service, operation, params):
     codes = ','.join(t[2:] for t in ua if t.startswith('m/')).split(',')
     ua = {'app': [t for t in ua if t.startswith('app/')],
           'cfg': [t for t in ua if t.startswith('cfg/')],
-          'platform': [t.split('#')[0] for t in ua if t.startswith(('os/', 'md/arch#'))],
+          'platform': [t.split('#')[0] if t.startswith('os/') else t
+                       for t in ua if t.startswith(('os/', 'md/arch#'))],
           'codes': sorted(set(codes) & set(CLIENT_CODES))}
     return {'headers': {k: v for k, v in headers.items() if k not in VOLATILE},
             'signed': signed, 'body': body.decode('latin-1'), 'gzip': zipped,
@@ -464,7 +465,11 @@ fn sansboto_row(
     let platform: Vec<&str> = ua
         .iter()
         .filter(|t| t.starts_with("os/") || t.starts_with("md/arch#"))
-        .map(|t| t.split('#').next().unwrap_or_default())
+        // The OS family without botocore's kernel release; the architecture whole.
+        .map(|t| match t.starts_with("os/") {
+            true => t.split('#').next().unwrap_or_default(),
+            false => t,
+        })
         .collect();
     let ua =
         json!({"app": parts("app/"), "cfg": parts("cfg/"), "platform": platform, "codes": codes});

@@ -56,7 +56,9 @@ pub enum Error {
     /// The call's endpoint ruleset parameters could not be bound.
     #[error(transparent)]
     Bind(#[from] BindError),
-    /// Endpoint resolution failed (a ruleset `error` rule's message is shown verbatim).
+    /// Endpoint resolution failed (a ruleset `error` rule's message is shown verbatim). The two
+    /// rule refusals botocore reports as `ParamValidationError` are [`Error::Validation`]
+    /// instead ([`ValidationProblem::RefusedByEndpointRules`](crate::ValidationProblem)).
     #[error(transparent)]
     Endpoint(#[from] EndpointError),
     /// Endpoint discovery refused the call or could not find an endpoint for it.
