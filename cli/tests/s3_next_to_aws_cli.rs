@@ -126,6 +126,35 @@ fn make_buckets(endpoint: &str, buckets: &[(bool, &str)]) {
     }
 }
 
+/// Each tool's bucket of `buckets` (as [`make_buckets`]) made and given the same objects, each
+/// put with `s3api put-object` and `args` (its `--key`, `--body` read in `dir`).
+fn buckets_with_objects(endpoint: &str, dir: &Path, buckets: &[(bool, &str)], objects: &[&[&str]]) {
+    make_buckets(endpoint, buckets);
+    for &(aws, bucket) in buckets {
+        for object in objects {
+            let args = [&["s3api", "put-object", "--bucket", "BUCKET"][..], object].concat();
+            let put = run_in(Some(dir), aws, endpoint, "us-east-1", bucket, &args);
+            assert_eq!(put.status, Some(0), "{put:?}");
+        }
+    }
+}
+
+/// The keys in a tool's bucket, as `s3 ls --recursive` lists them.
+fn keys_in(endpoint: &str, aws: bool, bucket: &str) -> Vec<String> {
+    let listed = run(
+        aws,
+        endpoint,
+        "us-east-1",
+        bucket,
+        &["s3", "ls", "s3://BUCKET", "--recursive"],
+    );
+    listed
+        .stdout
+        .lines()
+        .map(|l| l.rsplit(' ').next().unwrap_or_default().to_string())
+        .collect()
+}
+
 #[test]
 fn mb_and_rb_print_and_exit_as_aws_cli_does() {
     let moto = MotoServer::start();
@@ -413,42 +442,16 @@ fn a_bucket_without_a_key_is_listed_as_aws_cli_lists_it() {
     let dir = scratch("bucket-only");
     std::fs::write(dir.join("f.txt"), "hi").unwrap();
     let buckets = [(true, "bucket-only-aws"), (false, "bucket-only-ours")];
-    make_buckets(&endpoint, &buckets);
-    for (aws, bucket) in buckets {
-        for args in [
-            &[
-                "s3api",
-                "put-object",
-                "--bucket",
-                "BUCKET",
-                "--key",
-                "folder/",
-            ][..],
-            &[
-                "s3api",
-                "put-object",
-                "--bucket",
-                "BUCKET",
-                "--key",
-                "full/",
-                "--body",
-                "f.txt",
-            ],
-            &[
-                "s3api",
-                "put-object",
-                "--bucket",
-                "BUCKET",
-                "--key",
-                "f.txt",
-                "--body",
-                "f.txt",
-            ],
-        ] {
-            let put = run_in(Some(&dir), aws, &endpoint, "us-east-1", bucket, args);
-            assert_eq!(put.status, Some(0), "{put:?}");
-        }
-    }
+    buckets_with_objects(
+        &endpoint,
+        &dir,
+        &buckets,
+        &[
+            &["--key", "folder/"],
+            &["--key", "full/", "--body", "f.txt"],
+            &["--key", "f.txt", "--body", "f.txt"],
+        ],
+    );
     let steps: [&[&str]; 9] = [
         &["s3", "cp", "s3://BUCKET", "down/"],
         &["s3", "mv", "s3://BUCKET/", "down/"],
@@ -471,20 +474,7 @@ fn a_bucket_without_a_key_is_listed_as_aws_cli_lists_it() {
             "{args:?}"
         );
     }
-    let left = buckets.map(|(aws, bucket)| {
-        let listed = run(
-            aws,
-            &endpoint,
-            "us-east-1",
-            bucket,
-            &["s3", "ls", "s3://BUCKET", "--recursive"],
-        );
-        listed
-            .stdout
-            .lines()
-            .map(|l| l.rsplit(' ').next().unwrap_or_default().to_string())
-            .collect::<Vec<_>>()
-    });
+    let left = buckets.map(|(aws, bucket)| keys_in(&endpoint, aws, bucket));
     assert_eq!(left[1], left[0]);
     assert_eq!(
         left[0],
@@ -507,47 +497,16 @@ fn folder_objects_are_left_out_of_transfers_as_aws_cli_leaves_them_out() {
     std::fs::write(dir.join("up/g.txt"), "x").unwrap();
     std::fs::write(dir.join("f.txt"), "hi").unwrap();
     let buckets = [(true, "folders-aws"), (false, "folders-ours")];
-    make_buckets(&endpoint, &buckets);
-    for (aws, bucket) in buckets {
-        for args in [
-            &["s3api", "put-object", "--bucket", "BUCKET", "--key", "sub/"][..],
-            &[
-                "s3api",
-                "put-object",
-                "--bucket",
-                "BUCKET",
-                "--key",
-                "sub/empty/",
-            ],
-            &[
-                "s3api",
-                "put-object",
-                "--bucket",
-                "BUCKET",
-                "--key",
-                "sub/f.txt",
-                "--body",
-                "f.txt",
-            ],
-        ] {
-            let put = run_in(Some(&dir), aws, &endpoint, "us-east-1", bucket, args);
-            assert_eq!(put.status, Some(0), "{put:?}");
-        }
-    }
-    let keys = |aws: bool, bucket: &str| -> Vec<String> {
-        let listed = run(
-            aws,
-            &endpoint,
-            "us-east-1",
-            bucket,
-            &["s3", "ls", "s3://BUCKET", "--recursive"],
-        );
-        listed
-            .stdout
-            .lines()
-            .map(|l| l.rsplit(' ').next().unwrap_or_default().to_string())
-            .collect()
-    };
+    buckets_with_objects(
+        &endpoint,
+        &dir,
+        &buckets,
+        &[
+            &["--key", "sub/"],
+            &["--key", "sub/empty/"],
+            &["--key", "sub/f.txt", "--body", "f.txt"],
+        ],
+    );
     let steps: [&[&str]; 4] = [
         &["s3", "cp", "s3://BUCKET/", "DOWN/", "--recursive"],
         &["s3", "cp", "s3://BUCKET/sub/", "DOWN/x/", "--recursive"],
@@ -577,8 +536,8 @@ fn folder_objects_are_left_out_of_transfers_as_aws_cli_leaves_them_out() {
             "{args:?}"
         );
         assert_eq!(
-            keys(false, buckets[1].1),
-            keys(true, buckets[0].1),
+            keys_in(&endpoint, false, buckets[1].1),
+            keys_in(&endpoint, true, buckets[0].1),
             "{args:?}"
         );
     }
@@ -608,7 +567,7 @@ fn folder_objects_are_left_out_of_transfers_as_aws_cli_leaves_them_out() {
         ["sub", "sub/f.txt", "x", "x/f.txt"]
     );
     // `sync --delete` took `f.txt` and left the folders, which `rm --recursive` then took.
-    assert_eq!(keys(true, buckets[0].1), ["sub/g.txt"]);
+    assert_eq!(keys_in(&endpoint, true, buckets[0].1), ["sub/g.txt"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -8,42 +8,54 @@
 mod e2e_support;
 
 use e2e_support::{blocking_session, core_session, tokio_session, Action, ScriptServer};
-use sansboto_core::params;
+use sansboto_core::{params, Error, Value};
 use sansboto_tests::botocore;
 
 const LIST_TABLES_OK: &str = r#"{"TableNames": []}"#;
 
-#[test]
-fn every_request_says_it_accepts_no_content_coding_as_botocores_does() {
-    let server = ScriptServer::start(|_, _| Action::json(200, LIST_TABLES_OK));
-    let build = |service: &str| (service.to_owned(), server.url());
-    let (service, url) = build("dynamodb");
-
-    let blocking = blocking_session(core_session(&[], None, None))
-        .client(&service)
+/// DynamoDB's `ListTables` at `url` (region `us-east-1`, keys `AKID`/`SECRET`) under `env`, by
+/// a blocking and a tokio client: their `TableNames`, or their errors.
+fn list_tables_on_both(
+    url: &str,
+    env: &[(&str, &str)],
+) -> (Result<Value, Error>, Result<Value, Error>) {
+    let blocking = blocking_session(core_session(env, None, None))
+        .client("dynamodb")
         .region("us-east-1")
-        .endpoint_url(&url)
+        .endpoint_url(url)
         .credentials("AKID", "SECRET", None)
         .build()
-        .unwrap();
-    blocking.call("ListTables", params! {}).unwrap();
-
+        .unwrap()
+        .call("ListTables", params! {})
+        .map(|out| out["TableNames"].clone());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let session = tokio_session(core_session(&[], None, None));
-    runtime.block_on(async {
-        let client = session
-            .client(&service)
+    let tokio = runtime.block_on(async {
+        let client = tokio_session(core_session(env, None, None))
+            .client("dynamodb")
             .region("us-east-1")
-            .endpoint_url(&url)
+            .endpoint_url(url)
             .credentials("AKID", "SECRET", None)
             .build()
             .await
             .unwrap();
-        client.call("ListTables", params! {}).await.unwrap();
+        client
+            .call("ListTables", params! {})
+            .await
+            .map(|out| out["TableNames"].clone())
     });
+    (blocking, tokio)
+}
+
+#[test]
+fn every_request_says_it_accepts_no_content_coding_as_botocores_does() {
+    let server = ScriptServer::start(|_, _| Action::json(200, LIST_TABLES_OK));
+    let url = server.url();
+    let (blocking, tokio) = list_tables_on_both(&url, &[]);
+    blocking.unwrap();
+    tokio.unwrap();
 
     botocore::list_tables_at(&url, &[]).expect("botocore's ListTables");
 
@@ -163,10 +175,6 @@ fn odd_response_heads_are_read_alike_by_every_transport_and_by_botocore() {
         ),
     ];
     let env = [("AWS_MAX_ATTEMPTS", "1")];
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     for (name, action, read) in cases {
         let action = std::sync::Mutex::new(action);
         let server = ScriptServer::start(move |_, _| match &*action.lock().unwrap() {
@@ -177,29 +185,7 @@ fn odd_response_heads_are_read_alike_by_every_transport_and_by_botocore() {
         });
         let url = server.url();
         let theirs = botocore::list_tables_at(&url, &env);
-        let blocking = blocking_session(core_session(&env, None, None))
-            .client("dynamodb")
-            .region("us-east-1")
-            .endpoint_url(&url)
-            .credentials("AKID", "SECRET", None)
-            .build()
-            .unwrap()
-            .call("ListTables", params! {})
-            .map(|out| out["TableNames"].clone());
-        let tokio = runtime.block_on(async {
-            let client = tokio_session(core_session(&env, None, None))
-                .client("dynamodb")
-                .region("us-east-1")
-                .endpoint_url(&url)
-                .credentials("AKID", "SECRET", None)
-                .build()
-                .await
-                .unwrap();
-            client
-                .call("ListTables", params! {})
-                .await
-                .map(|out| out["TableNames"].clone())
-        });
+        let (blocking, tokio) = list_tables_on_both(&url, &env);
         assert_eq!(theirs.is_ok(), read, "{name}: botocore {theirs:?}");
         assert_eq!(blocking.is_ok(), read, "{name}: blocking {blocking:?}");
         assert_eq!(tokio.is_ok(), read, "{name}: tokio {tokio:?}");
