@@ -214,14 +214,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<(), Failure> {
             let credential = eks::exec_credential(&token, &api_version, SystemTime::now());
             // Printed as aws-cli prints it: its formatter (`--output`, else the configured
             // format, else JSON; `--query`), then a line break of its own.
-            let configured = configured_format(&core);
-            let rendering = render::Rendering::for_call(
-                global.query.as_deref(),
-                global.output.as_deref(),
-                configured.as_deref(),
-                global.color.as_deref(),
-                "get-token",
-            )?;
+            let rendering = rendering_for(&core, &global, "get-token")?;
             let text = rendering.render(credential)?.unwrap_or_default();
             output::write_stdout(&format!("{text}\n"))
         }
@@ -394,6 +387,22 @@ fn build_client_with(
         config.retry_mode
     );
     Ok(client)
+}
+
+/// How a call titled `title` prints its result: aws-cli's formatter from the command line's
+/// `--query`, `--output` and `--color`, the configured format when `--output` is not given.
+fn rendering_for(
+    core: &Session,
+    global: &GlobalOptions,
+    title: &str,
+) -> Result<render::Rendering, Failure> {
+    render::Rendering::for_call(
+        global.query.as_deref(),
+        global.output.as_deref(),
+        configured_format(core).as_deref(),
+        global.color.as_deref(),
+        title,
+    )
 }
 
 /// aws-cli's configured format: `AWS_DEFAULT_OUTPUT`, else the profile's `output`.
@@ -584,14 +593,7 @@ fn call(
             let skeleton = op.output.as_ref().map_or(serde_json::json!({}), |r| {
                 awsgrammar::skeleton(&model, r.shape, true)
             });
-            let configured = configured_format(core);
-            let rendering = render::Rendering::for_call(
-                global.query.as_deref(),
-                global.output.as_deref(),
-                configured.as_deref(),
-                global.color.as_deref(),
-                &op.name,
-            )?;
+            let rendering = rendering_for(core, global, &op.name)?;
             return match rendering.render(skeleton)? {
                 Some(text) => output::write_stdout(&text),
                 None => Ok(()),
@@ -657,14 +659,7 @@ fn call(
     // aws-cli reads the format from AWS_DEFAULT_OUTPUT, then the profile's `output`, when
     // --output is not given, and prints JSON when none is. A bad query or format fails here,
     // before anything is sent.
-    let default_output = configured_format(core);
-    let rendering = render::Rendering::for_call(
-        global.query.as_deref(),
-        global.output.as_deref(),
-        default_output.as_deref(),
-        global.color.as_deref(),
-        &op.name,
-    )?;
+    let rendering = rendering_for(core, global, &op.name)?;
     // A configured format nobody knows fails when printing (after the call, its file written),
     // as aws-cli's lookup does; before any page of a paginated call, as aws-cli looks it up
     // before it asks for the first.
