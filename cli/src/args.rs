@@ -235,7 +235,7 @@ usage: sansboto [--region R] [--endpoint-url U] [--profile P] [--no-sign-request
        sansboto eks get-token (--cluster-name NAME | --cluster-id ID) [--role-arn ARN]
        sansboto ecr|ecr-public get-login-password
        sansboto rds generate-db-auth-token --hostname H --port P --username U
-       sansboto configure set VARNAME VALUE | configure get VARNAME
+       sansboto configure set VARNAME VALUE | configure get VARNAME | configure list
        sansboto help [SERVICE [OPERATION]]
        sansboto completion bash|zsh|fish";
 

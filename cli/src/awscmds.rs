@@ -98,7 +98,7 @@ fn login_password(token: &str) -> Result<String, Failure> {
 }
 
 /// Any word left is refused, as aws-cli refuses it.
-fn unknown_options(args: &[String]) -> Result<(), Failure> {
+pub(crate) fn unknown_options(args: &[String]) -> Result<(), Failure> {
     if args.is_empty() {
         Ok(())
     } else {

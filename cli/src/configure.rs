@@ -1,5 +1,5 @@
-//! aws-cli's `configure set VARNAME VALUE` and `configure get VARNAME` (its `configure/set.py`,
-//! `get.py` and `writer.py`), as scripts and CI jobs use them:
+//! aws-cli's `configure set VARNAME VALUE`, `configure get VARNAME` and `configure list` (its
+//! `configure/set.py`, `get.py`, `writer.py` and `list.py`), as scripts and CI jobs use them:
 //!
 //! - `set` writes one value into the config file (`AWS_CONFIG_FILE`, else `~/.aws/config`), or,
 //!   for the keys themselves (`aws_access_key_id`, …), into the credentials file; the profile is
@@ -11,15 +11,26 @@
 //! - `get` prints the profile's value (the credentials file's over the config file's), exit 1
 //!   when there is none.
 //!
-//! Not here: the interactive `configure` and `configure list`.
+//! - `list` prints the profile, the keys (masked to their last four characters) and the region,
+//!   each with where it came from, in aws-cli's columns (its `list.py`): the keys are the
+//!   credentials the session's provider chain finds ([`RuntimeSession::credentials`]), named by
+//!   the provider that found them (botocore's `method`). The region is the one sansboto uses,
+//!   so `AWS_REGION`, which sansboto reads before `AWS_DEFAULT_REGION` and botocore does not
+//!   read, shows as its source when set.
+//!
+//! Not here: the interactive `configure`.
 
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
+use sansboto_blocking::HttpClient;
+use sansboto_core::config::{setting, SettingSource};
+use sansboto_core::runtime::RuntimeSession;
 use sansboto_core::session::Session;
 
+use crate::awscmds::unknown_options;
 use crate::output::{self, Failure};
 
 /// Sections that are no profile (aws-cli's `PREDEFINED_SECTION_NAMES`).
@@ -40,11 +51,22 @@ enum NewValue {
     Nested(IndexMap<String, String>),
 }
 
-/// Runs `configure OPERATION WORDS…`.
-pub(crate) fn run(core: &Session, operation: &str, words: &[String]) -> Result<(), Failure> {
+/// Runs `configure OPERATION WORDS…`; `profile_given` is true when `--profile` chose the
+/// profile.
+pub(crate) fn run(
+    session: &RuntimeSession<HttpClient>,
+    core: &Session,
+    profile_given: bool,
+    operation: &str,
+    words: &[String],
+) -> Result<(), Failure> {
     match (operation, words) {
         ("set", [varname, value]) => set(core, varname, value),
         ("get", [varname]) => get(core, varname),
+        ("list", words) => {
+            unknown_options(words)?;
+            list(session, core, profile_given)
+        }
         ("set", _) => Err(Failure::Usage(
             "usage: configure set varname value [--profile profile-name]".into(),
         )),
@@ -52,8 +74,74 @@ pub(crate) fn run(core: &Session, operation: &str, words: &[String]) -> Result<(
             "usage: configure get varname [--profile profile-name]".into(),
         )),
         (other, _) => Err(Failure::Usage(format!(
-            "configure {other}: only `configure set` and `configure get` are available here"
+            "configure {other}: only `configure set`, `configure get` and `configure list` are \
+             available here"
         ))),
+    }
+}
+
+/// aws-cli's `NOT_SET`.
+const NOT_SET: &str = "<not set>";
+
+/// One row of `configure list`: a name, its value, where the value came from and the variable
+/// or file there (aws-cli prints Python's `None` for the last two when there is none).
+fn list_row(name: &str, value: &str, kind: &str, location: &str) -> Result<(), Failure> {
+    output::print_stdout(&format!("{name:>10} {value:>24} {kind:>16}    {location}"))
+}
+
+/// A key as aws-cli masks it: sixteen stars, then its last four characters.
+fn masked(key: &str) -> String {
+    let tail: String = {
+        let chars: Vec<char> = key.chars().collect();
+        chars[chars.len().saturating_sub(4)..].iter().collect()
+    };
+    format!("{}{tail}", "*".repeat(16))
+}
+
+/// `configure list`. Each row is printed as soon as it is known, so a profile that does not
+/// exist fails after the profile's row, as in aws-cli.
+fn list(
+    session: &RuntimeSession<HttpClient>,
+    core: &Session,
+    profile_given: bool,
+) -> Result<(), Failure> {
+    list_row("Name", "Value", "Type", "Location")?;
+    list_row("----", "-----", "----", "--------")?;
+    let profile_vars = setting::PROFILE.env;
+    match core.profile() {
+        Some(name) if profile_given => list_row("profile", name, "manual", "--profile")?,
+        Some(name) => {
+            // botocore names the profile's variables as the Python list it keeps them in.
+            let vars: Vec<String> = profile_vars.iter().map(|v| format!("'{v}'")).collect();
+            list_row("profile", name, "env", &format!("[{}]", vars.join(", ")))?
+        }
+        None => list_row("profile", NOT_SET, "None", "None")?,
+    }
+    match session.credentials()? {
+        Some(c) => {
+            let method = c.provider().map_or("explicit", |p| p.method());
+            list_row("access_key", &masked(c.access_key_id()), method, "")?;
+            list_row("secret_key", &masked(c.secret_access_key()), method, "")?;
+        }
+        None => {
+            list_row("access_key", NOT_SET, "None", "None")?;
+            list_row("secret_key", NOT_SET, "None", "None")?;
+        }
+    }
+    match core
+        .setting(&setting::REGION)
+        .map_err(sansboto_core::Error::from)?
+    {
+        Some((region, SettingSource::Environment(var))) => list_row("region", &region, "env", var),
+        Some((region, _)) => {
+            // aws-cli names the config file as `AWS_CONFIG_FILE` gives it, else unexpanded.
+            let file = core
+                .env()
+                .get("AWS_CONFIG_FILE")
+                .map_or("~/.aws/config", String::as_str);
+            list_row("region", &region, "config-file", file)
+        }
+        None => list_row("region", NOT_SET, "None", "None"),
     }
 }
 

@@ -514,7 +514,14 @@ fn call(
     }
     if service == "configure" {
         awscmds::refuse_call_options(global, "configure", operation, options)?;
-        return configure::run(core, operation, &options.operation_args);
+        let profile_given = global.profile.is_some();
+        return configure::run(
+            session,
+            core,
+            profile_given,
+            operation,
+            &options.operation_args,
+        );
     }
     let model = suggest::model(core, service)?;
     let op = operation_of(&model, service, operation)?;

@@ -274,3 +274,184 @@ fn a_broken_shared_file_is_named_by_its_path() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Variables set for one case.
+type Environment<'a> = Vec<(&'a str, &'a str)>;
+
+/// `configure list` next to aws-cli's on setups of each kind: nothing configured, keys and
+/// region from the environment, a profile chosen by `AWS_PROFILE`, `AWS_DEFAULT_PROFILE` or
+/// `--profile`, keys from the credentials file, the config file or a `credential_process`, a
+/// profile that does not exist, an empty region variable. Both must print the same rows and
+/// exit alike. `AWS_REGION`, which sansboto reads before `AWS_DEFAULT_REGION` (botocore does not
+/// read it), shows as the region's source in sansboto's rows only.
+#[test]
+fn configure_list_prints_what_aws_cli_prints() {
+    let dir = std::env::temp_dir().join(format!("sansboto-configure-list-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("process.py");
+    std::fs::write(
+        &script,
+        "print('{\"Version\": 1, \"AccessKeyId\": \"AKIAPROCESS0042\", \
+         \"SecretAccessKey\": \"processSecret7777\"}')\n",
+    )
+    .unwrap();
+    let config = dir.join("config");
+    let credentials = dir.join("credentials");
+    std::fs::write(
+        &config,
+        format!(
+            "[default]\nregion = eu-west-1\n[profile dev]\nregion = us-west-2\n\
+             [profile cfgkeys]\naws_access_key_id = AKIACONFIGKEY0001\n\
+             aws_secret_access_key = secretcfg0002\n[profile proc]\nregion = ca-central-1\n\
+             credential_process = {} {}\n",
+            sansboto_tests::botocore::python().display(),
+            script.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &credentials,
+        "[default]\naws_access_key_id = AKIADEFAULTKEY1234\naws_secret_access_key = defaultsecretWXYZ\n\
+         [dev]\naws_access_key_id = AKIADEVKEY5678\naws_secret_access_key = devsecretABCD\n",
+    )
+    .unwrap();
+    let (config, credentials) = (config.to_str().unwrap(), credentials.to_str().unwrap());
+    let env_keys: &[(&str, &str)] = &[
+        ("AWS_ACCESS_KEY_ID", "AKIAENVKEY9999"),
+        ("AWS_SECRET_ACCESS_KEY", "envsecretQRST"),
+        ("AWS_DEFAULT_REGION", "ap-south-1"),
+    ];
+    // (environment, arguments after `configure list`)
+    let cases: Vec<(Environment<'_>, Vec<&str>)> = vec![
+        (vec![], vec![]),
+        (vec![("AWS_PROFILE", "dev")], vec![]),
+        (
+            vec![("AWS_DEFAULT_PROFILE", "dev"), ("AWS_PROFILE", "cfgkeys")],
+            vec![],
+        ),
+        (env_keys.to_vec(), vec![]),
+        (vec![("AWS_PROFILE", "cfgkeys")], vec![]),
+        (vec![("AWS_PROFILE", "proc")], vec![]),
+        (vec![("AWS_PROFILE", "nope")], vec![]),
+        (vec![], vec!["--profile", "dev"]),
+        (vec![("AWS_PROFILE", "cfgkeys")], vec!["--profile", "nope"]),
+        (vec![("AWS_DEFAULT_REGION", "")], vec![]),
+        (
+            vec![
+                ("AWS_CONFIG_FILE", "/dev/null"),
+                ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+            ],
+            vec![],
+        ),
+        (vec![("AWS_REGION", "us-east-2")], vec![]),
+    ];
+    let jobs: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|(env, args)| {
+            let env: serde_json::Map<String, serde_json::Value> = env
+                .iter()
+                .map(|(k, v)| (k.to_string(), (*v).into()))
+                .collect();
+            let mut argv = vec!["configure", "list"];
+            argv.extend(args);
+            serde_json::json!({"env": env, "args": argv})
+        })
+        .collect();
+    let theirs = sansboto_tests::awscli_python_json(
+        r#"
+import io, json, os, sys, contextlib
+from awscli.clidriver import create_clidriver
+base = dict(os.environ)
+for name in ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION'):
+    base.pop(name)
+results = []
+for case in json.load(sys.stdin):
+    os.environ.clear()
+    os.environ.update(base)
+    os.environ.update(case['env'])
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = create_clidriver().main(case['args'])
+        except SystemExit as e:
+            rc = e.code
+    results.append([rc, out.getvalue(), err.getvalue()])
+print(json.dumps(results))
+"#,
+        &[],
+        &[
+            ("AWS_CONFIG_FILE", config),
+            ("AWS_SHARED_CREDENTIALS_FILE", credentials),
+            ("HOME", dir.to_str().unwrap()),
+        ],
+        &serde_json::Value::Array(jobs).to_string(),
+    );
+    let theirs = theirs.as_array().expect("a list");
+    let mut kinds = std::collections::BTreeSet::new();
+    for ((env, args), their) in cases.iter().zip(theirs) {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sansboto"));
+        test_environment(&mut command)
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_DEFAULT_REGION")
+            .env("AWS_CONFIG_FILE", config)
+            .env("AWS_SHARED_CREDENTIALS_FILE", credentials)
+            .env("HOME", &dir)
+            .envs(env.iter().copied())
+            .args(["configure", "list"])
+            .args(args);
+        let out = command.output().expect("sansboto runs");
+        let (rc, stdout, stderr) = (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        );
+        let context = format!("{env:?} {args:?}");
+        let (their_rc, their_out, their_err) = (
+            their[0].as_i64().unwrap_or(-1),
+            their[1].as_str().unwrap_or_default(),
+            their[2].as_str().unwrap_or_default(),
+        );
+        assert_eq!(
+            rc == 0,
+            their_rc == 0,
+            "{context}: exit {rc}, aws-cli's {their_rc}"
+        );
+        assert_eq!(raised(&stderr), raised(their_err), "{context}");
+        if env.iter().any(|(k, _)| *k == "AWS_REGION") {
+            // The deliberate difference: every row but the region's is aws-cli's.
+            let (ours, aws): (Vec<&str>, Vec<&str>) =
+                (stdout.lines().collect(), their_out.lines().collect());
+            assert_eq!(ours[..5], aws[..5], "{context}");
+            assert_eq!(
+                ours[5],
+                format!(
+                    "{:>10} {:>24} {:>16}    {}",
+                    "region", "us-east-2", "env", "AWS_REGION"
+                )
+            );
+            assert_ne!(ours[5], aws[5], "{context}");
+            continue;
+        }
+        assert_eq!(stdout, their_out, "{context}");
+        if let Some(row) = stdout.lines().find(|l| l.starts_with("access_key")) {
+            let kind = match row.contains("<not set>") {
+                true => "None",
+                false => row.split_whitespace().nth(2).unwrap_or_default(),
+            };
+            kinds.insert(kind.to_string());
+        }
+    }
+    // The keys' sources the cases must have shown.
+    for kind in [
+        "env",
+        "shared-credentials-file",
+        "config-file",
+        "custom-process",
+        "None",
+    ] {
+        assert!(kinds.contains(kind), "{kind} not among {kinds:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

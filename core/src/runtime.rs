@@ -282,6 +282,60 @@ impl<T: Transport> RuntimeSession<T> {
     }
 }
 
+impl<T: Transport> RuntimeSession<T> {
+    /// The credentials this session's clients sign with (botocore's
+    /// `Session.get_credentials()`): the provider chain run for the session's environment and
+    /// profile, over this runtime (a role profile's STS call, IMDS, the container endpoint).
+    /// `Ok(None)` when no provider has any, as botocore returns `None`; a provider that fails
+    /// (a profile that does not exist, an STS call refused) is an error.
+    /// [`Credentials::provider`] says which provider found them (botocore's `method`).
+    ///
+    /// The session's clients share these credentials: resolving them here first finds them
+    /// once for all (and refreshes them for all when they expire). An example is in each
+    /// transport crate's documentation.
+    pub fn credentials(&self) -> T::Run<'static, Result<Option<Credentials>, Error>> {
+        let session = self.clone();
+        T::run(async move {
+            let core = session.core()?.clone();
+            let http_config = session_http_config(&core, None, HttpSettings::new())?;
+            let transport = T::connect(&http_config)?;
+            let mut resolve = core.credential_source(None).resolve();
+            match drive_credentials(&mut resolve, &transport).await {
+                Ok(c) => Ok(Some(c)),
+                Err(CredentialsError::NotFound { .. }) => Ok(None),
+                Err(e) => Err(Error::Credentials(e)),
+            }
+        })
+    }
+}
+
+/// The HTTP configuration of a client of `session`: the session's keep-alive setting
+/// (environment, profile) and its defaults mode's `connect_timeout`, under `changes` (botocore's
+/// `Config` wins over both), over the environment's proxies and CA bundle.
+fn session_http_config(
+    session: &Session,
+    connect_timeout: Option<Duration>,
+    changes: HttpSettings,
+) -> Result<HttpConfig, Error> {
+    let mut from_session = match session.tcp_keepalive()? {
+        Some(on) => HttpSettings::new().tcp_keepalive(on),
+        None => HttpSettings::new(),
+    };
+    if let Some(limit) = connect_timeout {
+        from_session = from_session.connect_timeout(limit);
+    }
+    // Sorted by name: the session keeps its environment unordered (see
+    // `HttpConfig::from_env_vars` for where the order matters). Through the crate's one
+    // sort (`stable_order`), not a sort of its own (issue #18: binary size).
+    let env: Vec<(&String, &String)> = session.env().iter().collect();
+    let by_name = crate::stable_order::stable_order(env.len(), &|a, b| env[a].0.cmp(env[b].0));
+    let mut http_config = from_session
+        .merge(changes)
+        .resolve_env(by_name.iter().map(|&i| env[i]), session.ca_bundle())?;
+    resolve_ca_bundle_path(&mut http_config, session.env());
+    Ok(http_config)
+}
+
 /// A client being configured (botocore's `create_client` arguments and `Config`).
 pub struct ClientBuilder<T> {
     session: RuntimeSession<T>,
@@ -592,24 +646,11 @@ impl<T: Transport> ClientBuilder<T> {
         for register in self.hooks {
             register(core.hooks_mut());
         }
-        // The session's keep-alive setting (environment, profile) and its defaults mode's
-        // connect timeout, under the builder's changes (botocore's `Config` wins over both).
-        let mut from_session = match session.tcp_keepalive()? {
-            Some(on) => HttpSettings::new().tcp_keepalive(on),
-            None => HttpSettings::new(),
-        };
-        if let Some(limit) = core.config().defaults_mode_connect_timeout {
-            from_session = from_session.connect_timeout(limit);
-        }
-        // Sorted by name: the session keeps its environment unordered (see
-        // `HttpConfig::from_env_vars` for where the order matters). Through the crate's one
-        // sort (`stable_order`), not a sort of its own (issue #18: binary size).
-        let env: Vec<(&String, &String)> = session.env().iter().collect();
-        let by_name = crate::stable_order::stable_order(env.len(), &|a, b| env[a].0.cmp(env[b].0));
-        let mut http_config = from_session
-            .merge(self.http)
-            .resolve_env(by_name.iter().map(|&i| env[i]), session.ca_bundle())?;
-        resolve_ca_bundle_path(&mut http_config, session.env());
+        let http_config = session_http_config(
+            &session,
+            core.config().defaults_mode_connect_timeout,
+            self.http,
+        )?;
         core.set_read_timeout(http_config.read_timeout);
         let core = Arc::new(core);
         let transport = T::connect(&http_config)?;

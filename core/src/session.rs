@@ -360,13 +360,23 @@ impl Session {
 
     /// The region configured for this session (environment, then profile), if any.
     pub fn region(&self) -> Option<String> {
-        let explicit = Explicit(self.profile.as_deref());
-        let sources = self.sources_for(&explicit);
-        sources
-            .text(&crate::config::setting::REGION)
+        self.setting(&crate::config::setting::REGION)
             .ok()
             .flatten()
-            .map(String::from)
+            .map(|(value, _)| value)
+    }
+
+    /// A setting of this session (environment, then the selected profile, then its default)
+    /// and where it came from, as `aws configure list` shows it: `region` from
+    /// `AWS_REGION`, from the profile's `region`, … A selected profile that does not exist is
+    /// [`ConfigError::ProfileNotFound`](crate::config::ConfigError::ProfileNotFound).
+    pub fn setting(
+        &self,
+        setting: &crate::config::Setting,
+    ) -> Result<Option<(String, crate::config::SettingSource)>, crate::config::ConfigError> {
+        let explicit = Explicit(self.profile.as_deref());
+        let resolved = self.sources_for(&explicit).resolve(setting)?;
+        Ok(resolved.map(|r| (r.value.to_string(), r.source)))
     }
 
     /// A new random source, seeded from the session's seed (each one different).

@@ -21,6 +21,7 @@ use std::sync::Arc;
 use sansboto_core::config::ConfigError;
 use sansboto_core::credentials::CredentialsError;
 use sansboto_core::machine::{Machine, Step};
+use sansboto_core::runtime::RuntimeSession;
 use sansboto_core::session::{Session, SessionInputs};
 use sansboto_tests::botocore;
 use sansboto_tests::moto::MotoServer;
@@ -149,7 +150,8 @@ def resolve(env, config, credentials, profile):
         finally:
             os.environ.clear()
             os.environ.update(saved)
-    out = {'access_key': frozen.access_key, 'secret_key': frozen.secret_key, 'token': frozen.token}
+    out = {'access_key': frozen.access_key, 'secret_key': frozen.secret_key, 'token': frozen.token,
+           'method': creds.method}
     if frozen.access_key.startswith('ASIA'):
         out['role'] = role_of(frozen)
     return out
@@ -201,12 +203,14 @@ fn botocore_outcome(result: &Value) -> Value {
         };
         return json!({ "error": variant });
     }
-    comparable(
+    let mut keys = comparable(
         result["access_key"].as_str().unwrap_or_default(),
         result["secret_key"].as_str().unwrap_or_default(),
         result["token"].as_str(),
         result["role"].as_str(),
-    )
+    );
+    keys["method"] = result["method"].clone();
+    keys
 }
 
 /// A sansboto session of `inputs` over the models botocore ships.
@@ -215,7 +219,8 @@ fn session_of(inputs: SessionInputs) -> Result<Arc<Session>, sansboto_core::Erro
     Session::new(inputs, data).map(Arc::new)
 }
 
-/// sansboto's outcome, with why it failed (or nothing), and the keys STS issued, if it was
+/// sansboto's outcome through the public `RuntimeSession::credentials` (botocore's
+/// `get_credentials()`), with why it failed (or nothing), and the keys STS issued, if it was
 /// given some (their role is asked for all cases at once, then put in the outcome).
 fn sansboto_outcome(case: &Value) -> (Value, String, Option<[String; 3]>) {
     let env: HashMap<String, String> = case["env"]
@@ -235,17 +240,11 @@ fn sansboto_outcome(case: &Value) -> (Value, String, Option<[String; 3]>) {
         random_seed: 7,
     };
     let session = match session_of(inputs) {
-        Ok(session) => session,
+        Ok(session) => RuntimeSession::<sansboto_blocking::HttpClient>::from_core(Ok(session)),
         Err(e) => return (json!({"error": "session"}), format!("session: {e}"), None),
     };
-    let transport = sansboto_blocking::HttpClient::new(Default::default()).unwrap();
-    let mut machine = session.credential_source(None).resolve();
-    let resolved = sansboto_blocking::block_on(sansboto_core::runtime::drive_credentials(
-        &mut machine,
-        &transport,
-    ));
-    match resolved {
-        Ok(c) => {
+    match session.credentials() {
+        Ok(Some(c)) => {
             let issued = c.access_key_id().starts_with("ASIA").then(|| {
                 [
                     c.access_key_id(),
@@ -254,19 +253,17 @@ fn sansboto_outcome(case: &Value) -> (Value, String, Option<[String; 3]>) {
                 ]
                 .map(String::from)
             });
-            (
-                comparable(
-                    c.access_key_id(),
-                    c.secret_access_key(),
-                    c.session_token(),
-                    None,
-                ),
-                String::new(),
-                issued,
-            )
+            let mut keys = comparable(
+                c.access_key_id(),
+                c.secret_access_key(),
+                c.session_token(),
+                None,
+            );
+            keys["method"] = json!(c.provider().map(|p| p.method()));
+            (keys, String::new(), issued)
         }
-        Err(CredentialsError::NotFound { .. }) => (json!("none"), String::new(), None),
-        Err(e) => {
+        Ok(None) => (json!("none"), String::new(), None),
+        Err(sansboto_core::Error::Credentials(e)) => {
             let variant = match &e {
                 CredentialsError::Config(ConfigError::ProfileNotFound { .. }) => "ProfileNotFound",
                 CredentialsError::Partial { .. } => "Partial",
@@ -278,6 +275,15 @@ fn sansboto_outcome(case: &Value) -> (Value, String, Option<[String; 3]>) {
             };
             (json!({ "error": variant }), e.to_string(), None)
         }
+        // Found out before the chain runs, reading the profile's connection settings.
+        Err(e @ sansboto_core::Error::Config(ConfigError::ProfileNotFound { .. })) => {
+            (json!({"error": "ProfileNotFound"}), e.to_string(), None)
+        }
+        Err(e) => (
+            json!({"error": "not a credentials error"}),
+            e.to_string(),
+            None,
+        ),
     }
 }
 

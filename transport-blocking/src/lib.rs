@@ -47,6 +47,24 @@
 //! # Ok::<(), Error>(())
 //! ```
 //!
+//! ## Which credentials
+//!
+//! `session.credentials()` runs the provider chain as the session's clients do (botocore's
+//! `Session.get_credentials()`), and says which provider found them:
+//!
+//! ```no_run
+//! use sansboto_blocking::Session;
+//!
+//! match Session::new().credentials() {
+//!     Ok(Some(c)) => {
+//!         let from = c.provider().map_or("given in code", |p| p.method());
+//!         println!("access key {} from {from}", c.access_key_id());
+//!     }
+//!     Ok(None) => println!("no credentials anywhere"),
+//!     Err(e) => eprintln!("{e}"),
+//! }
+//! ```
+//!
 //! ## HTTP/1.1 only
 //!
 //! This transport speaks HTTP/1.1 only, so operations that need HTTP/2 (those with an event-stream input:

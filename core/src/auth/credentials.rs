@@ -7,6 +7,8 @@ use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
+use crate::credentials::ProviderKind;
+
 /// AWS credentials: an access key pair, an optional session token and an optional expiry.
 ///
 /// Cheap to clone (the strings are shared). A SHA-256 fingerprint of the secret is computed once
@@ -27,7 +29,23 @@ struct CredentialsInner {
     account_id: Option<String>,
     /// The session token as the `X-Amz-Security-Token` value, made at its first signature.
     token_header: TokenHeader,
+    /// The provider that found them.
+    provider: Provenance,
 }
+
+/// Which provider found the credentials (botocore's `Credentials.method`), `None` for
+/// credentials given in code. Not part of the credentials' identity: the same keys are the same
+/// credentials wherever they were read.
+#[derive(Clone, Copy, Default)]
+struct Provenance(Option<ProviderKind>);
+
+impl PartialEq for Provenance {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Provenance {}
 
 /// A header value made once from the token (`None`: not a valid header value; the signer then
 /// reports it as it would any invalid value). Not part of the credentials' identity.
@@ -62,7 +80,28 @@ impl Credentials {
                 secret_fingerprint,
                 account_id: None,
                 token_header: TokenHeader::default(),
+                provider: Provenance::default(),
             }),
+        }
+    }
+
+    /// A copy of these credentials with `change` made to it (the token's header value is
+    /// made again for the copy).
+    fn changed(&self, change: impl FnOnce(&mut CredentialsInner)) -> Self {
+        let inner = &self.inner;
+        let mut copy = CredentialsInner {
+            access_key_id: inner.access_key_id.clone(),
+            secret_access_key: inner.secret_access_key.clone(),
+            session_token: inner.session_token.clone(),
+            expiry: inner.expiry,
+            secret_fingerprint: inner.secret_fingerprint,
+            account_id: inner.account_id.clone(),
+            token_header: TokenHeader::default(),
+            provider: inner.provider,
+        };
+        change(&mut copy);
+        Credentials {
+            inner: Arc::new(copy),
         }
     }
 
@@ -89,18 +128,22 @@ impl Credentials {
         if account_id == self.inner.account_id {
             return self;
         }
-        let inner = &self.inner;
-        Credentials {
-            inner: Arc::new(CredentialsInner {
-                access_key_id: inner.access_key_id.clone(),
-                secret_access_key: inner.secret_access_key.clone(),
-                session_token: inner.session_token.clone(),
-                expiry: inner.expiry,
-                secret_fingerprint: inner.secret_fingerprint,
-                account_id,
-                token_header: TokenHeader::default(),
-            }),
+        self.changed(|c| c.account_id = account_id)
+    }
+
+    /// These credentials, saying `provider` found them (the chain marks what it returns).
+    pub(crate) fn found_by(self, provider: ProviderKind) -> Self {
+        if self.inner.provider.0 == Some(provider) {
+            return self;
         }
+        self.changed(|c| c.provider = Provenance(Some(provider)))
+    }
+
+    /// The provider of the session's chain that found these credentials (botocore's
+    /// `Credentials.method`: [`ProviderKind::method`] gives its name, `env`,
+    /// `shared-credentials-file`, `assume-role`, …); `None` for credentials given in code.
+    pub fn provider(&self) -> Option<ProviderKind> {
+        self.inner.provider.0
     }
 
     /// The account these credentials belong to, when known.
@@ -150,6 +193,7 @@ impl fmt::Debug for Credentials {
             )
             .field("expiry", &self.inner.expiry)
             .field("account_id", &self.inner.account_id)
+            .field("provider", &self.inner.provider.0)
             .finish()
     }
 }

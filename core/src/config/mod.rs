@@ -74,7 +74,7 @@ pub enum ConfigError {
     },
     /// A profile was asked for (explicitly or through `AWS_PROFILE`/`AWS_DEFAULT_PROFILE`) but
     /// neither file defines it.
-    #[error("the config profile ({profile}) could not be found")]
+    #[error("The config profile ({profile}) could not be found")]
     ProfileNotFound {
         /// The requested profile name.
         profile: String,

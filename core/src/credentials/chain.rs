@@ -598,7 +598,10 @@ impl Machine for CredentialChain {
             Err(Ok(creds)) => {
                 let used = resolver.used;
                 self.state = ChainState::Finished(used);
-                Step::Done(creds)
+                Step::Done(match used {
+                    Some(kind) => creds.found_by(kind),
+                    None => creds,
+                })
             }
             Err(Err(_summary)) => {
                 let ChainState::Running(resolver) =
