@@ -235,7 +235,7 @@ usage: sansboto [--region R] [--endpoint-url U] [--profile P] [--no-sign-request
        sansboto eks get-token (--cluster-name NAME | --cluster-id ID) [--role-arn ARN]
        sansboto ecr|ecr-public get-login-password
        sansboto rds generate-db-auth-token --hostname H --port P --username U
-       sansboto configure set VARNAME VALUE | configure get VARNAME | configure list
+       sansboto configure [set VARNAME VALUE | get VARNAME | list]
        sansboto help [SERVICE [OPERATION]]
        sansboto completion bash|zsh|fish";
 
@@ -648,9 +648,12 @@ fn build(
         }
         Some(service) => {
             let service = crate::awsgrammar::service_name(service).to_string();
-            let operation = words
-                .next()
-                .ok_or_else(|| UsageError(format!("missing OPERATION after {service}")))?;
+            let operation = match words.next() {
+                Some(operation) => operation,
+                // aws-cli's interactive `configure`.
+                None if service == "configure" => String::new(),
+                None => return Err(UsageError(format!("missing OPERATION after {service}"))),
+            };
             // Positional words after the operation are aws-cli's (a streaming output's file).
             operation_args.extend(words.by_ref());
             for name in COMMAND_SPECIFIC {

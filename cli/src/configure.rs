@@ -17,8 +17,11 @@
 //!   the provider that found them (botocore's `method`). The region is the one sansboto uses,
 //!   so `AWS_REGION`, which sansboto reads before `AWS_DEFAULT_REGION` and botocore does not
 //!   read, shows as its source when set.
-//!
-//! Not here: the interactive `configure`.
+//! - `configure` alone asks, as aws-cli's prompts ask on stdout, for the selected profile's
+//!   access key id, secret key, region and output format, each showing its current value in the
+//!   shared files (the keys masked); what is typed and differs is written as `set` writes it
+//!   (the keys into the credentials file, the rest into the config file), an empty answer
+//!   keeping the value. The end of the input before the last answer changes nothing.
 
 use std::fs;
 use std::io::Write as _;
@@ -61,6 +64,10 @@ pub(crate) fn run(
     words: &[String],
 ) -> Result<(), Failure> {
     match (operation, words) {
+        ("", words) => {
+            unknown_options(words)?;
+            interactive(core, &mut std::io::stdin().lock())
+        }
         ("set", [varname, value]) => set(core, varname, value),
         ("get", [varname]) => get(core, varname),
         ("list", words) => {
@@ -74,8 +81,8 @@ pub(crate) fn run(
             "usage: configure get varname [--profile profile-name]".into(),
         )),
         (other, _) => Err(Failure::Usage(format!(
-            "configure {other}: only `configure set`, `configure get` and `configure list` are \
-             available here"
+            "configure {other}: only `configure` itself, `configure set`, `configure get` and \
+             `configure list` are available here"
         ))),
     }
 }
@@ -143,6 +150,58 @@ fn list(
         }
         None => list_row("region", NOT_SET, "None", "None"),
     }
+}
+
+/// What `configure` asks for, in its order: each setting and its prompt.
+const PROMPTS: [(&str, &str); 4] = [
+    ("aws_access_key_id", "AWS Access Key ID"),
+    ("aws_secret_access_key", "AWS Secret Access Key"),
+    ("region", "Default region name"),
+    ("output", "Default output format"),
+];
+
+/// `configure` with no subcommand, answered from `input`. The current values are the selected
+/// profile's in the shared files (the environment is not asked, as in aws-cli); a profile that
+/// does not exist yet has none.
+fn interactive(core: &Session, input: &mut impl std::io::BufRead) -> Result<(), Failure> {
+    let profile = core.profile();
+    let section = core.shared_config().profile(profile.unwrap_or("default"));
+    let mut new_values = IndexMap::new();
+    for (name, prompt) in PROMPTS {
+        let current = section.and_then(|s| s.get(name)).and_then(|v| v.as_text());
+        let shown = match (current, CREDENTIAL_KEYS.contains(&name)) {
+            (Some(key), true) => masked(key),
+            (Some(value), false) => value.to_string(),
+            (None, _) => "None".to_string(),
+        };
+        output::write_stdout(&format!("{prompt} [{shown}]: "))?;
+        // Python's `input()`: the line without its `\n`; the end of the input is an error.
+        let mut answer = String::new();
+        match input.read_line(&mut answer) {
+            Ok(0) => return Err(Failure::Raised("EOF when reading a line".into())),
+            Ok(_) => {}
+            Err(e) => return Err(Failure::Raised(e.to_string())),
+        }
+        let answer = answer.strip_suffix('\n').unwrap_or(&answer);
+        if !answer.is_empty() && Some(answer) != current {
+            new_values.insert(name.to_string(), NewValue::Text(answer.to_string()));
+        }
+    }
+    if new_values.is_empty() {
+        return Ok(());
+    }
+    let paths = file_paths(core);
+    let keys: IndexMap<String, NewValue> = CREDENTIAL_KEYS
+        .iter()
+        .filter_map(|k| new_values.shift_remove_entry(*k))
+        .collect();
+    if !keys.is_empty() {
+        update_config(&paths.credentials, profile.unwrap_or("default"), keys, true)?;
+    }
+    // The config file is written even with nothing left for it (its section is made), as
+    // aws-cli's writer is called.
+    let section = profile.map_or_else(|| "default".to_string(), profile_to_section);
+    update_config(&paths.config, &section, new_values, false)
 }
 
 /// The shared files, where the session found them (`AWS_CONFIG_FILE`,

@@ -455,3 +455,126 @@ print(json.dumps(results))
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A case of `configure` alone: the variables set, the arguments after `configure` and what
+/// is typed.
+type AskCase<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], &'a str);
+
+/// `configure` alone next to aws-cli's prompts: answers typed (or left empty) on each starting
+/// pair of files, with the profile from nowhere, `AWS_PROFILE` or `--profile`, and input that
+/// ends early or holds a carriage return. Both must print the same prompts (current values,
+/// the keys masked), fail alike and leave the same files.
+#[test]
+fn configure_asks_and_writes_what_aws_cli_does() {
+    let root = std::env::temp_dir().join(format!("sansboto-configure-ask-{}", std::process::id()));
+    let starts: &[(Option<&str>, Option<&str>)] = &[
+        (None, None),
+        (
+            Some("[default]\nregion = us-east-1\noutput = text\n[profile dev]\nregion = r\n"),
+            Some(
+                "[default]\naws_access_key_id = AKIAOLD12345\naws_secret_access_key = oldsecret\n",
+            ),
+        ),
+    ];
+    let cases: &[AskCase<'_>] = &[
+        (&[], &[], "AKIDNEW\nSECRETNEW\nus-west-2\njson\n"),
+        (&[], &[], "\n\n\n\n"),
+        (&[], &[], "AK\n\n\n\n"),
+        (&[], &[], "AKIAOLD12345\nnewsecret\nus-east-1\njson\n"),
+        (&[], &[], "AK\n"),
+        (&[], &[], "AK\r\n\n\n\n"),
+        (&[("AWS_PROFILE", "dev")], &[], "AKP\n\neu-west-1\n\n"),
+        (&[("AWS_PROFILE", "default")], &[], "AKP\n\n\n\n"),
+        (&[], &["--profile", "newp"], "\nSP\n\ntable\n"),
+    ];
+    let mut jobs = Vec::new();
+    for (s, start) in starts.iter().enumerate() {
+        for (c, (env, args, input)) in cases.iter().enumerate() {
+            let dir = case_dir(&root, "aws", s, c);
+            write_start(&dir, start);
+            let env: serde_json::Map<String, serde_json::Value> = env
+                .iter()
+                .map(|(k, v)| (k.to_string(), (*v).into()))
+                .collect();
+            let mut argv = vec!["configure"];
+            argv.extend(*args);
+            jobs.push(serde_json::json!({"dir": dir, "env": env, "args": argv, "input": input}));
+        }
+    }
+    let theirs = sansboto_tests::awscli_python_json(
+        r#"
+import io, json, os, sys, contextlib
+from awscli.clidriver import create_clidriver
+base = dict(os.environ)
+results = []
+for case in json.load(sys.stdin):
+    os.environ.clear()
+    os.environ.update(base)
+    os.environ.update(case['env'])
+    os.environ['AWS_CONFIG_FILE'] = os.path.join(case['dir'], 'config')
+    os.environ['AWS_SHARED_CREDENTIALS_FILE'] = os.path.join(case['dir'], 'credentials')
+    out, err = io.StringIO(), io.StringIO()
+    sys.stdin = io.StringIO(case['input'])
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = create_clidriver().main(case['args'])
+        except SystemExit as e:
+            rc = e.code
+    # `configure` returns None, which `sys.exit` reads as 0.
+    results.append([0 if rc is None else rc, out.getvalue(), err.getvalue()])
+print(json.dumps(results))
+"#,
+        &[],
+        &[],
+        &serde_json::Value::Array(jobs).to_string(),
+    );
+    let theirs = theirs.as_array().expect("a list");
+    let mut written = 0;
+    for (s, start) in starts.iter().enumerate() {
+        for (c, (env, args, input)) in cases.iter().enumerate() {
+            let their = &theirs[s * cases.len() + c];
+            let dir = case_dir(&root, "ours", s, c);
+            write_start(&dir, start);
+            let mut child = test_environment(&mut Command::new(env!("CARGO_BIN_EXE_sansboto")))
+                .env("AWS_CONFIG_FILE", dir.join("config"))
+                .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
+                .envs(env.iter().copied())
+                .arg("configure")
+                .args(*args)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("sansboto runs");
+            std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+            let out = child.wait_with_output().unwrap();
+            let context = format!("start {start:?}, {env:?} {args:?} typing {input:?}");
+            let (rc, their_rc) = (
+                out.status.code().unwrap_or(-1),
+                their[0].as_i64().unwrap_or(-1),
+            );
+            assert_eq!(
+                rc == 0,
+                their_rc == 0,
+                "{context}: exit {rc}, aws-cli's {their_rc}"
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                their[1].as_str().unwrap_or_default(),
+                "{context}"
+            );
+            assert_eq!(
+                raised(&String::from_utf8_lossy(&out.stderr)),
+                raised(their[2].as_str().unwrap_or_default()),
+                "{context}"
+            );
+            let theirs = files(&case_dir(&root, "aws", s, c));
+            written +=
+                usize::from(theirs != (start.0.map(String::from), start.1.map(String::from)));
+            assert_eq!(files(&dir), theirs, "{context}: (config, credentials) left");
+        }
+    }
+    // Most cases change a file.
+    assert!(written >= cases.len(), "{written} cases wrote");
+    let _ = std::fs::remove_dir_all(&root);
+}
