@@ -193,7 +193,8 @@ impl fmt::Debug for Credentials {
             )
             .field("expiry", &self.inner.expiry)
             .field("account_id", &self.inner.account_id)
-            .field("provider", &self.inner.provider.0)
+            // botocore's name of the provider (its `method`).
+            .field("provider", &self.inner.provider.0.map(ProviderKind::method))
             .finish()
     }
 }
