@@ -307,6 +307,29 @@ impl<T: Transport> RuntimeSession<T> {
             }
         })
     }
+
+    /// The regions `service` has an endpoint in, in `partition` (botocore's
+    /// `Session.get_available_regions`): see [`Session::available_regions`].
+    pub fn available_regions(
+        &self,
+        service: &str,
+        partition: &str,
+        allow_non_regional: bool,
+    ) -> Result<Vec<String>, Error> {
+        self.core()?
+            .available_regions(service, partition, allow_non_regional)
+    }
+
+    /// The partitions (botocore's `Session.get_available_partitions`).
+    pub fn available_partitions(&self) -> Result<Vec<String>, Error> {
+        self.core()?.available_partitions()
+    }
+
+    /// The partition `region` belongs to, `None` for none (botocore's
+    /// `Session.get_partition_for_region`).
+    pub fn partition_for_region(&self, region: &str) -> Result<Option<String>, Error> {
+        self.core()?.partition_for_region(region)
+    }
 }
 
 /// The HTTP configuration of a client of `session`: the session's keep-alive setting

@@ -87,6 +87,12 @@ pub trait DataSource: Send + Sync {
     fn legacy_endpoints(&self) -> Result<Arc<[u8]>, String> {
         Ok(Arc::from(crate::endpoint::EMPTY_LEGACY_TABLE))
     }
+    /// botocore's whole endpoint table (`endpoints.json`), which the session's lists of
+    /// partitions and regions read ([`Session::available_regions`]). The default is a table
+    /// with no partition: every list is empty.
+    fn endpoints(&self) -> Result<Arc<[u8]>, String> {
+        Ok(Arc::from(crate::endpoint::EMPTY_LEGACY_TABLE))
+    }
     /// Every service name (botocore names).
     fn services(&self) -> Result<Vec<String>, String>;
 }
@@ -207,6 +213,8 @@ pub struct Session {
     rulesets: Cache<Option<RuleSet>>,
     partitions: OnceLock<Partitions>,
     legacy_endpoints: OnceLock<Arc<LegacyEndpoints>>,
+    /// `endpoints.json`'s names, read at the first list asked for.
+    endpoint_table: OnceLock<Arc<crate::endpoint::EndpointTable>>,
     /// The provider chain's credentials, shared by every client of the session that was given
     /// none in code (botocore's `Session.get_credentials`, resolved once per session), made
     /// for the first such client.
@@ -280,6 +288,7 @@ impl Session {
             rulesets: Mutex::new(HashMap::new()),
             partitions: OnceLock::new(),
             legacy_endpoints: OnceLock::new(),
+            endpoint_table: OnceLock::new(),
             credentials: OnceLock::new(),
             mfa: Mutex::new(None),
             assume_role_cache: Mutex::new(None),
@@ -851,6 +860,57 @@ impl Session {
             .set_default_signing(&legacy)
             .map_err(|e| lookup_error(e, &prefix))?;
         Ok(client)
+    }
+
+    /// The partitions of botocore's endpoint table (`aws`, `aws-cn`, `aws-us-gov`, …), in its
+    /// order (botocore's `Session.get_available_partitions`).
+    pub fn available_partitions(&self) -> Result<Vec<String>, Error> {
+        Ok(self.endpoint_table()?.partitions())
+    }
+
+    /// The partition `region` belongs to (botocore's `Session.get_partition_for_region`): the
+    /// first that lists it or whose region pattern matches it; `None` where botocore raises
+    /// `UnknownRegionError`.
+    pub fn partition_for_region(&self, region: &str) -> Result<Option<String>, Error> {
+        Ok(self.endpoint_table()?.partition_for_region(region))
+    }
+
+    /// The regions `service` (botocore's name: `ec2`, `elb`) has an endpoint in, in `partition`
+    /// (`aws`, `aws-cn`, …), in the endpoint table's order (botocore's
+    /// `Session.get_available_regions`). With `allow_non_regional`, the other endpoint names
+    /// too (`aws-global`, `fips-us-east-1`, …). A service the session does not know, or one
+    /// the partition does not list, has none, as in botocore.
+    pub fn available_regions(
+        &self,
+        service: &str,
+        partition: &str,
+        allow_non_regional: bool,
+    ) -> Result<Vec<String>, Error> {
+        let model = match self.model(service, None) {
+            Ok(model) => model,
+            Err(Error::UnknownService { .. }) => return Ok(Vec::new()),
+            Err(other) => return Err(other),
+        };
+        let prefix = match model.metadata.endpoint_prefix.as_str() {
+            "" => service,
+            prefix => prefix,
+        };
+        Ok(self
+            .endpoint_table()?
+            .endpoints(prefix, partition, allow_non_regional))
+    }
+
+    /// `endpoints.json`'s names, read once.
+    fn endpoint_table(&self) -> Result<Arc<crate::endpoint::EndpointTable>, Error> {
+        if let Some(table) = self.endpoint_table.get() {
+            return Ok(table.clone());
+        }
+        let read = self
+            .data
+            .endpoints()
+            .and_then(|bytes| crate::endpoint::EndpointTable::from_json(&bytes))
+            .map_err(|message| model_data("endpoints.json", message))?;
+        Ok(self.endpoint_table.get_or_init(|| Arc::new(read)).clone())
     }
 
     /// The legacy endpoint table, loaded at the first client (each client reads its part).

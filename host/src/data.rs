@@ -90,6 +90,12 @@ impl DataSource for BotocoreData {
             .map_err(|e| e.to_string())
     }
 
+    fn endpoints(&self) -> Result<Arc<[u8]>, String> {
+        self.0
+            .load_top_level(TopLevelFile::Endpoints)
+            .map_err(|e| e.to_string())
+    }
+
     fn retry_config(&self) -> Result<Arc<[u8]>, String> {
         self.0
             .load_top_level(TopLevelFile::Retry)

@@ -65,6 +65,21 @@
 //! }
 //! ```
 //!
+//! ## Regions and partitions
+//!
+//! As botocore's session lists them from its endpoint table, with no call made:
+//!
+//! ```
+//! use sansboto_blocking::Session;
+//!
+//! let session = Session::new();
+//! let regions = session.available_regions("ec2", "aws", false)?;
+//! assert!(regions.iter().any(|r| r == "eu-west-1"));
+//! assert!(session.available_partitions()?.iter().any(|p| p == "aws-cn"));
+//! assert_eq!(session.partition_for_region("cn-north-1")?.as_deref(), Some("aws-cn"));
+//! # Ok::<(), sansboto_blocking::Error>(())
+//! ```
+//!
 //! ## HTTP/1.1 only
 //!
 //! This transport speaks HTTP/1.1 only, so operations that need HTTP/2 (those with an event-stream input:
