@@ -320,6 +320,11 @@ impl<T: Transport> RuntimeSession<T> {
             .available_regions(service, partition, allow_non_regional)
     }
 
+    /// The profiles of the shared files (botocore's `Session.available_profiles`).
+    pub fn available_profiles(&self) -> Result<Vec<String>, Error> {
+        Ok(self.core()?.available_profiles())
+    }
+
     /// The partitions (botocore's `Session.get_available_partitions`).
     pub fn available_partitions(&self) -> Result<Vec<String>, Error> {
         self.core()?.available_partitions()

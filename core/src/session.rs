@@ -862,6 +862,12 @@ impl Session {
         Ok(client)
     }
 
+    /// The profiles of the shared files, the config file's in its order then those only the
+    /// credentials file has (botocore's `Session.available_profiles`).
+    pub fn available_profiles(&self) -> Vec<String> {
+        self.shared.profiles().keys().cloned().collect()
+    }
+
     /// The partitions of botocore's endpoint table (`aws`, `aws-cn`, `aws-us-gov`, …), in its
     /// order (botocore's `Session.get_available_partitions`).
     pub fn available_partitions(&self) -> Result<Vec<String>, Error> {

@@ -141,17 +141,21 @@ def resolve(env, config, credentials, profile):
         os.environ.update(env)
         try:
             session = botocore.session.Session(profile=profile)
+            profiles = session.available_profiles
+        except Exception as e:
+            profiles = {'error': type(e).__name__}
+        try:
             creds = session.get_credentials()
             if creds is None:
-                return {'none': True}
+                return {'none': True, 'profiles': profiles}
             frozen = creds.get_frozen_credentials()
         except Exception as e:
-            return {'error': type(e).__name__ + ': ' + str(e)}
+            return {'error': type(e).__name__ + ': ' + str(e), 'profiles': profiles}
         finally:
             os.environ.clear()
             os.environ.update(saved)
     out = {'access_key': frozen.access_key, 'secret_key': frozen.secret_key, 'token': frozen.token,
-           'method': creds.method}
+           'method': creds.method, 'profiles': profiles}
     if frozen.access_key.startswith('ASIA'):
         out['role'] = role_of(frozen)
     return out
@@ -219,10 +223,8 @@ fn session_of(inputs: SessionInputs) -> Result<Arc<Session>, sansboto_core::Erro
     Session::new(inputs, data).map(Arc::new)
 }
 
-/// sansboto's outcome through the public `RuntimeSession::credentials` (botocore's
-/// `get_credentials()`), with why it failed (or nothing), and the keys STS issued, if it was
-/// given some (their role is asked for all cases at once, then put in the outcome).
-fn sansboto_outcome(case: &Value) -> (Value, String, Option<[String; 3]>) {
+/// A case's environment (instance metadata off), files and profile as a session's inputs.
+fn inputs_of(case: &Value) -> SessionInputs {
     let env: HashMap<String, String> = case["env"]
         .as_object()
         .unwrap()
@@ -230,7 +232,7 @@ fn sansboto_outcome(case: &Value) -> (Value, String, Option<[String; 3]>) {
         .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
         .chain([("AWS_EC2_METADATA_DISABLED".into(), "true".into())])
         .collect();
-    let inputs = SessionInputs {
+    SessionInputs {
         env,
         config_file: case["config"].as_str().map(|text| text.as_bytes().to_vec()),
         credentials_file: case["credentials"]
@@ -238,7 +240,14 @@ fn sansboto_outcome(case: &Value) -> (Value, String, Option<[String; 3]>) {
             .map(|text| text.as_bytes().to_vec()),
         profile: case["profile"].as_str().map(String::from),
         random_seed: 7,
-    };
+    }
+}
+
+/// sansboto's outcome through the public `RuntimeSession::credentials` (botocore's
+/// `get_credentials()`), with why it failed (or nothing), and the keys STS issued, if it was
+/// given some (their role is asked for all cases at once, then put in the outcome).
+fn sansboto_outcome(case: &Value) -> (Value, String, Option<[String; 3]>) {
+    let inputs = inputs_of(case);
     let session = match session_of(inputs) {
         Ok(session) => RuntimeSession::<sansboto_blocking::HttpClient>::from_core(Ok(session)),
         Err(e) => return (json!({"error": "session"}), format!("session: {e}"), None),
@@ -355,6 +364,23 @@ fn generated_setups_resolve_to_botocores_credentials() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+    // The profiles the files name, in botocore's order (`available_profiles`).
+    let mut profiles_listed = 0;
+    for case in cases {
+        let theirs = &case["result"]["profiles"];
+        let ours = match session_of(inputs_of(case)) {
+            Ok(session) => json!(session.available_profiles()),
+            Err(_) => json!({"error": "session"}),
+        };
+        profiles_listed += ours.as_array().map_or(0, Vec::len);
+        if theirs.get("error").is_none() && ours != *theirs {
+            differences.push(format!(
+                "profiles of config {:?} and credentials {:?}: sansboto {ours}, botocore {theirs}",
+                case["config"], case["credentials"]
+            ));
+        }
+    }
+    assert!(profiles_listed > 600, "{profiles_listed} profiles listed");
     let shown: Vec<&str> = differences.iter().take(12).map(String::as_str).collect();
     assert!(
         differences.is_empty(),
