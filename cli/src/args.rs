@@ -649,6 +649,14 @@ fn build(
         Some(service) => {
             let service = crate::awsgrammar::service_name(service).to_string();
             let operation = match words.next() {
+                // The empty word stands for no subcommand below: an empty one given is none
+                // of `configure`'s (argparse's invalid choice).
+                Some(operation) if operation.is_empty() && service == "configure" => {
+                    return Err(UsageError(
+                        "argument subcommand: Invalid choice, valid choices are: list, get, set"
+                            .into(),
+                    ))
+                }
                 Some(operation) => operation,
                 // aws-cli's interactive `configure`.
                 None if service == "configure" => String::new(),

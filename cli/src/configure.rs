@@ -105,6 +105,21 @@ fn masked(key: &str) -> String {
     format!("{}{tail}", "*".repeat(16))
 }
 
+/// A nested block as Python prints the dict botocore makes of it: `{'key': 'value', …}`.
+fn python_dict_repr<'a>(block: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
+    let items: Vec<String> = block
+        .into_iter()
+        .map(|(k, v)| {
+            format!(
+                "{}: {}",
+                crate::render::python_str_repr(k),
+                crate::render::python_str_repr(v)
+            )
+        })
+        .collect();
+    format!("{{{}}}", items.join(", "))
+}
+
 /// `configure list`. Each row is printed as soon as it is known, so a profile that does not
 /// exist fails after the profile's row, as in aws-cli.
 fn list(
@@ -116,7 +131,11 @@ fn list(
     list_row("----", "-----", "----", "--------")?;
     let profile_vars = setting::PROFILE.env;
     match core.profile() {
-        Some(name) if profile_given => list_row("profile", name, "manual", "--profile")?,
+        // An empty `--profile` chose none (aws-cli's `if args.profile`): Python's `None`, or
+        // the environment's.
+        name if profile_given => {
+            list_row("profile", name.unwrap_or("None"), "manual", "--profile")?
+        }
         Some(name) => {
             // botocore names the profile's variables as the Python list it keeps them in.
             let vars: Vec<String> = profile_vars.iter().map(|v| format!("'{v}'")).collect();
@@ -140,14 +159,17 @@ fn list(
         .map_err(sansboto_core::Error::from)?
     {
         Some((region, SettingSource::Environment(var))) => list_row("region", &region, "env", var),
-        Some((region, _)) => {
-            // aws-cli names the config file as `AWS_CONFIG_FILE` gives it, else unexpanded.
+        Some((region, SettingSource::Profile(_))) => {
+            // aws-cli names the config file as its setting gives it (unexpanded).
             let file = core
-                .env()
-                .get("AWS_CONFIG_FILE")
-                .map_or("~/.aws/config", String::as_str);
-            list_row("region", &region, "config-file", file)
+                .setting(&setting::CONFIG_FILE)
+                .map_err(sansboto_core::Error::from)?
+                .map(|(file, _)| file)
+                .unwrap_or_default();
+            list_row("region", &region, "config-file", &file)
         }
+        // The region has no default and no explicit value here.
+        Some((region, _)) => list_row("region", &region, "None", "None"),
         None => list_row("region", NOT_SET, "None", "None"),
     }
 }
@@ -168,11 +190,16 @@ fn interactive(core: &Session, input: &mut impl std::io::BufRead) -> Result<(), 
     let section = core.shared_config().profile(profile.unwrap_or("default"));
     let mut new_values = IndexMap::new();
     for (name, prompt) in PROMPTS {
-        let current = section.and_then(|s| s.get(name)).and_then(|v| v.as_text());
+        let value = section.and_then(|s| s.get(name));
+        let current = value.and_then(|v| v.as_text());
         let shown = match (current, CREDENTIAL_KEYS.contains(&name)) {
             (Some(key), true) => masked(key),
             (Some(value), false) => value.to_string(),
-            (None, _) => "None".to_string(),
+            // A nested block, shown as the dict Python prints (aws-cli fails on a nested key).
+            (None, _) => match value.and_then(|v| v.as_nested()) {
+                Some(block) => python_dict_repr(block),
+                None => "None".to_string(),
+            },
         };
         output::write_stdout(&format!("{prompt} [{shown}]: "))?;
         // Python's `input()`: the line without its `\n`; the end of the input is an error.
@@ -554,9 +581,10 @@ fn get(core: &Session, varname: &str) -> Result<(), Failure> {
             Some(section) => section.get(varname),
             None if chosen.is_none() => None,
             None => {
-                return Err(Failure::Raised(format!(
-                    "The config profile ({current}) could not be found"
-                )))
+                let missing = sansboto_core::config::ConfigError::ProfileNotFound {
+                    profile: current.to_string(),
+                };
+                return Err(Failure::Raised(missing.to_string()));
             }
         }
         .cloned()

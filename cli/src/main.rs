@@ -106,6 +106,8 @@ fn utf8_arguments() -> Result<Vec<String>, Failure> {
 pub(crate) fn cli_session<T: sansboto_core::runtime::Transport>(
     profile: Option<String>,
 ) -> RuntimeSession<T> {
+    // An empty `--profile` chooses none, as aws-cli's `if args.profile:` reads it.
+    let profile = profile.filter(|p| !p.is_empty());
     let session =
         RuntimeSession::from_core(sansboto_host::core_session(profile)).mfa_prompt(mfa::ask);
     match std::env::home_dir() {

@@ -345,6 +345,11 @@ fn configure_list_prints_what_aws_cli_prints() {
             vec![],
         ),
         (vec![("AWS_REGION", "us-east-2")], vec![]),
+        // An empty `--profile` chooses none (the environment's, if any).
+        (vec![], vec!["--profile", ""]),
+        (vec![("AWS_PROFILE", "dev")], vec!["--profile", ""]),
+        // Connection settings that cannot be used do not hide keys found without a request.
+        (vec![("AWS_CA_BUNDLE", "/nonexistent/ca.pem")], vec![]),
     ];
     let jobs: Vec<serde_json::Value> = cases
         .iter()
@@ -475,6 +480,10 @@ fn configure_asks_and_writes_what_aws_cli_does() {
                 "[default]\naws_access_key_id = AKIAOLD12345\naws_secret_access_key = oldsecret\n",
             ),
         ),
+        (
+            Some("[default]\nregion = eu-west-1\noutput =\n  nested = 1\n  other = 'x'\n"),
+            None,
+        ),
     ];
     let cases: &[AskCase<'_>] = &[
         (&[], &[], "AKIDNEW\nSECRETNEW\nus-west-2\njson\n"),
@@ -486,6 +495,9 @@ fn configure_asks_and_writes_what_aws_cli_does() {
         (&[("AWS_PROFILE", "dev")], &[], "AKP\n\neu-west-1\n\n"),
         (&[("AWS_PROFILE", "default")], &[], "AKP\n\n\n\n"),
         (&[], &["--profile", "newp"], "\nSP\n\ntable\n"),
+        (&[], &["--profile", ""], "AKE\n\n\n\n"),
+        // No such subcommand: refused, nothing asked.
+        (&[], &[""], "AKX\n\n\n\n"),
     ];
     let mut jobs = Vec::new();
     for (s, start) in starts.iter().enumerate() {
@@ -546,7 +558,8 @@ print(json.dumps(results))
                 .stderr(std::process::Stdio::piped())
                 .spawn()
                 .expect("sansboto runs");
-            std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+            // A command refused before it reads closes its input early.
+            let _ = std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes());
             let out = child.wait_with_output().unwrap();
             let context = format!("start {start:?}, {env:?} {args:?} typing {input:?}");
             let (rc, their_rc) = (

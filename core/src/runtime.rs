@@ -286,23 +286,32 @@ impl<T: Transport> RuntimeSession<T> {
     /// The credentials this session's clients sign with (botocore's
     /// `Session.get_credentials()`): the provider chain run for the session's environment and
     /// profile, over this runtime (a role profile's STS call, IMDS, the container endpoint).
-    /// `Ok(None)` when no provider has any, as botocore returns `None`; a provider that fails
-    /// (a profile that does not exist, an STS call refused) is an error.
+    /// `Ok(None)` when no provider has any, as botocore returns `None`. A provider that fails
+    /// is [`Error::Credentials`]; a profile that does not exist, or another error of the
+    /// configuration, is [`Error::Config`] whichever step finds it.
     /// [`Credentials::provider`] says which provider found them (botocore's `method`).
     ///
+    /// Connection settings that cannot be used (a CA bundle or client certificate that cannot
+    /// be read) fail only the requests the chain sends, with why: keys in the environment or
+    /// the files are still found, as botocore finds them without opening a connection.
+    ///
     /// The session's clients share these credentials: resolving them here first finds them
-    /// once for all (and refreshes them for all when they expire). An example is in each
-    /// transport crate's documentation.
+    /// once for all (and refreshes them for all when they expire). The blocking transport's
+    /// documentation has an example.
     pub fn credentials(&self) -> T::Run<'static, Result<Option<Credentials>, Error>> {
         let session = self.clone();
         T::run(async move {
             let core = session.core()?.clone();
             let http_config = session_http_config(&core, None, HttpSettings::new())?;
-            let transport = T::connect(&http_config)?;
+            let (transport, unusable) = match T::connect(&http_config) {
+                Ok(transport) => (transport, None),
+                Err(e) => (T::connect(&HttpConfig::default())?, Some(e)),
+            };
             let mut resolve = core.credential_source(None).resolve();
-            match drive_credentials(&mut resolve, &transport).await {
+            match drive_credentials_refusing(&mut resolve, &transport, unusable.as_ref()).await {
                 Ok(c) => Ok(Some(c)),
                 Err(CredentialsError::NotFound { .. }) => Ok(None),
+                Err(CredentialsError::Config(e)) => Err(Error::Config(e)),
                 Err(e) => Err(Error::Credentials(e)),
             }
         })
@@ -1662,15 +1671,32 @@ pub async fn drive_credentials<T: Transport>(
     machine: &mut ResolveCredentials,
     transport: &T,
 ) -> Result<Credentials, CredentialsError> {
+    drive_credentials_refusing(machine, transport, None).await
+}
+
+/// [`drive_credentials`], answering each request the chain would send with `unusable`'s
+/// failure when it is given (the connection settings could not be used).
+async fn drive_credentials_refusing<T: Transport>(
+    machine: &mut ResolveCredentials,
+    transport: &T,
+    unusable: Option<&TransportError>,
+) -> Result<Credentials, CredentialsError> {
     loop {
         match machine.poll(transport.now()) {
             Step::Send(request) => {
-                let limits = BodyLimits::default();
-                let response = exchange(transport, request, Exchange::Credentials, limits, |_| {
-                    BodyPlan::Read
-                })
-                .await
-                .map(|r| r.map(|b| b.as_bytes().map(Bytes::copy_from_slice).unwrap_or_default()));
+                let response = match unusable {
+                    Some(e) => Err(TransportError::new(e.kind, e.message.clone())),
+                    None => {
+                        let limits = BodyLimits::default();
+                        exchange(transport, request, Exchange::Credentials, limits, |_| {
+                            BodyPlan::Read
+                        })
+                        .await
+                        .map(|r| {
+                            r.map(|b| b.as_bytes().map(Bytes::copy_from_slice).unwrap_or_default())
+                        })
+                    }
+                };
                 machine.handle_response(response);
             }
             Step::ReadFile(path) => {

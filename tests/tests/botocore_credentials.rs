@@ -274,7 +274,6 @@ fn sansboto_outcome(case: &Value) -> (Value, String, Option<[String; 3]>) {
         Ok(None) => (json!("none"), String::new(), None),
         Err(sansboto_core::Error::Credentials(e)) => {
             let variant = match &e {
-                CredentialsError::Config(ConfigError::ProfileNotFound { .. }) => "ProfileNotFound",
                 CredentialsError::Partial { .. } => "Partial",
                 CredentialsError::InvalidConfig(_) => "InvalidConfig",
                 CredentialsError::InfiniteLoop { .. } => "InfiniteLoop",
@@ -284,7 +283,7 @@ fn sansboto_outcome(case: &Value) -> (Value, String, Option<[String; 3]>) {
             };
             (json!({ "error": variant }), e.to_string(), None)
         }
-        // Found out before the chain runs, reading the profile's connection settings.
+        // A configuration error is `Error::Config` whichever step finds it.
         Err(e @ sansboto_core::Error::Config(ConfigError::ProfileNotFound { .. })) => {
             (json!({"error": "ProfileNotFound"}), e.to_string(), None)
         }

@@ -274,3 +274,43 @@ fn a_session_reads_the_embedded_index_unless_the_data_path_changes_the_model() {
     assert!(model.shape_id("Extra").is_some());
     assert!(model.operation("SendMessage").is_some());
 }
+
+/// `credentials()` (botocore's `get_credentials`): keys in the environment are found though the
+/// CA bundle cannot be read, as botocore finds them without a connection; a role profile's STS
+/// call fails, saying why. A profile that does not exist is the same `Error::Config` whichever
+/// setting finds it first.
+#[test]
+fn session_credentials_need_a_connection_only_to_send() {
+    let keys = [
+        ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+        ("AWS_SECRET_ACCESS_KEY", "SECRET"),
+        ("AWS_CA_BUNDLE", "/nonexistent/sansboto-ca.pem"),
+    ];
+    let s = session("[default]\nregion = eu-west-1\n", &keys);
+    let found = s.credentials().unwrap().expect("the environment's keys");
+    assert_eq!(found.access_key_id(), "AKIDENV");
+    assert_eq!(
+        found.provider(),
+        Some(sansboto_core::credentials::ProviderKind::Environment)
+    );
+    let role = "[default]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/r\n\
+                source_profile = base\n[profile base]\naws_access_key_id = AKIDBASE\n\
+                aws_secret_access_key = SECRET\n";
+    match session(role, &keys[2..]).credentials() {
+        Err(Error::Credentials(e)) => {
+            assert!(e.to_string().contains("sansboto-ca.pem"), "{e}");
+        }
+        other => panic!("expected the STS call to fail on the CA bundle, got {other:?}"),
+    }
+    for env in [
+        &[("AWS_PROFILE", "nope")][..],
+        &[("AWS_PROFILE", "nope"), ("BOTOCORE_TCP_KEEPALIVE", "true")][..],
+    ] {
+        match session("[default]\n", env).credentials() {
+            Err(Error::Config(sansboto_core::config::ConfigError::ProfileNotFound { profile })) => {
+                assert_eq!(profile, "nope")
+            }
+            other => panic!("{env:?}: expected ProfileNotFound, got {other:?}"),
+        }
+    }
+}

@@ -33,8 +33,8 @@ struct CredentialsInner {
     provider: Provenance,
 }
 
-/// Which provider found the credentials (botocore's `Credentials.method`), `None` for
-/// credentials given in code. Not part of the credentials' identity: the same keys are the same
+/// Which provider of a chain found the credentials (botocore's `Credentials.method`), `None`
+/// for credentials made in code and given to a client as they are. Not part of the credentials' identity: the same keys are the same
 /// credentials wherever they were read.
 #[derive(Clone, Copy, Default)]
 struct Provenance(Option<ProviderKind>);
@@ -141,7 +141,8 @@ impl Credentials {
 
     /// The provider of the session's chain that found these credentials (botocore's
     /// `Credentials.method`: [`ProviderKind::method`] gives its name, `env`,
-    /// `shared-credentials-file`, `assume-role`, …); `None` for credentials given in code.
+    /// `shared-credentials-file`, `assume-role`, …; `explicit` for credentials a chain was
+    /// given); `None` for credentials made in code and given to a client as they are.
     pub fn provider(&self) -> Option<ProviderKind> {
         self.inner.provider.0
     }
