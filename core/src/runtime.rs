@@ -308,7 +308,17 @@ impl<T: Transport> RuntimeSession<T> {
                 Err(e) => (T::connect(&HttpConfig::default())?, Some(e)),
             };
             let mut resolve = core.credential_source(None).resolve();
-            match drive_credentials_refusing(&mut resolve, &transport, unusable.as_ref()).await {
+            let found = match &unusable {
+                Some(why) => {
+                    let mut refusing = RefusingRequests {
+                        resolve: &mut resolve,
+                        why,
+                    };
+                    drive_credential_steps(&mut refusing, &transport).await
+                }
+                None => drive_credentials(&mut resolve, &transport).await,
+            };
+            match found {
                 Ok(c) => Ok(Some(c)),
                 Err(CredentialsError::NotFound { .. }) => Ok(None),
                 Err(CredentialsError::Config(e)) => Err(Error::Config(e)),
@@ -1667,36 +1677,97 @@ fn resolve_ca_bundle_path(
 }
 
 /// Drive a credentials resolution to its end over `transport`.
-pub async fn drive_credentials<T: Transport>(
-    machine: &mut ResolveCredentials,
-    transport: &T,
-) -> Result<Credentials, CredentialsError> {
-    drive_credentials_refusing(machine, transport, None).await
+pub fn drive_credentials<'a, T: Transport>(
+    machine: &'a mut ResolveCredentials,
+    transport: &'a T,
+) -> impl Future<Output = Result<Credentials, CredentialsError>> + 'a {
+    drive_credential_steps(machine, transport)
 }
 
-/// [`drive_credentials`], answering each request the chain would send with `unusable`'s
-/// failure when it is given (the connection settings could not be used).
-async fn drive_credentials_refusing<T: Transport>(
-    machine: &mut ResolveCredentials,
+/// What [`drive_credential_steps`] drives: a credentials resolution, or one whose requests all
+/// fail ([`RefusingRequests`]). A trait rather than a flag on the resolution, so that programs
+/// that never refuse requests carry none of that code (issue #18: binary size).
+trait CredentialSteps {
+    fn poll(&mut self, now: SystemTime) -> Step<Credentials, CredentialsError>;
+    fn handle_response(&mut self, response: Result<http::Response<Bytes>, TransportError>);
+    fn handle_file(&mut self, contents: std::io::Result<Bytes>);
+    fn handle_written(&mut self, outcome: std::io::Result<()>);
+    fn handle_process(&mut self, output: std::io::Result<ProcessOutput>);
+    fn handle_mfa_code(&mut self, code: Result<String, String>);
+}
+
+impl CredentialSteps for ResolveCredentials {
+    fn poll(&mut self, now: SystemTime) -> Step<Credentials, CredentialsError> {
+        Machine::poll(self, now)
+    }
+    fn handle_response(&mut self, response: Result<http::Response<Bytes>, TransportError>) {
+        ResolveCredentials::handle_response(self, response)
+    }
+    fn handle_file(&mut self, contents: std::io::Result<Bytes>) {
+        ResolveCredentials::handle_file(self, contents)
+    }
+    fn handle_written(&mut self, outcome: std::io::Result<()>) {
+        ResolveCredentials::handle_written(self, outcome)
+    }
+    fn handle_process(&mut self, output: std::io::Result<ProcessOutput>) {
+        ResolveCredentials::handle_process(self, output)
+    }
+    fn handle_mfa_code(&mut self, code: Result<String, String>) {
+        ResolveCredentials::handle_mfa_code(self, code)
+    }
+}
+
+/// A resolution that cannot connect (a CA bundle that cannot be read): each request it would
+/// send is answered with why, and everything else is done as usual, so keys the environment
+/// and the files hold are still found (as botocore finds them without a connection).
+struct RefusingRequests<'m> {
+    resolve: &'m mut ResolveCredentials,
+    why: &'m TransportError,
+}
+
+impl CredentialSteps for RefusingRequests<'_> {
+    fn poll(&mut self, now: SystemTime) -> Step<Credentials, CredentialsError> {
+        loop {
+            match Machine::poll(self.resolve, now) {
+                Step::Send(_) => {
+                    let refused = TransportError::new(self.why.kind, self.why.message.clone());
+                    self.resolve.handle_response(Err(refused));
+                }
+                step => return step,
+            }
+        }
+    }
+    fn handle_response(&mut self, response: Result<http::Response<Bytes>, TransportError>) {
+        self.resolve.handle_response(response)
+    }
+    fn handle_file(&mut self, contents: std::io::Result<Bytes>) {
+        self.resolve.handle_file(contents)
+    }
+    fn handle_written(&mut self, outcome: std::io::Result<()>) {
+        self.resolve.handle_written(outcome)
+    }
+    fn handle_process(&mut self, output: std::io::Result<ProcessOutput>) {
+        self.resolve.handle_process(output)
+    }
+    fn handle_mfa_code(&mut self, code: Result<String, String>) {
+        self.resolve.handle_mfa_code(code)
+    }
+}
+
+/// Drive `machine`'s steps to the credentials over `transport`.
+async fn drive_credential_steps<T: Transport>(
+    machine: &mut impl CredentialSteps,
     transport: &T,
-    unusable: Option<&TransportError>,
 ) -> Result<Credentials, CredentialsError> {
     loop {
         match machine.poll(transport.now()) {
             Step::Send(request) => {
-                let response = match unusable {
-                    Some(e) => Err(TransportError::new(e.kind, e.message.clone())),
-                    None => {
-                        let limits = BodyLimits::default();
-                        exchange(transport, request, Exchange::Credentials, limits, |_| {
-                            BodyPlan::Read
-                        })
-                        .await
-                        .map(|r| {
-                            r.map(|b| b.as_bytes().map(Bytes::copy_from_slice).unwrap_or_default())
-                        })
-                    }
-                };
+                let limits = BodyLimits::default();
+                let response = exchange(transport, request, Exchange::Credentials, limits, |_| {
+                    BodyPlan::Read
+                })
+                .await
+                .map(|r| r.map(|b| b.as_bytes().map(Bytes::copy_from_slice).unwrap_or_default()));
                 machine.handle_response(response);
             }
             Step::ReadFile(path) => {

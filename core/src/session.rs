@@ -214,7 +214,7 @@ pub struct Session {
     partitions: OnceLock<Partitions>,
     legacy_endpoints: OnceLock<Arc<LegacyEndpoints>>,
     /// `endpoints.json`'s names, read at the first list asked for.
-    endpoint_table: OnceLock<Arc<crate::endpoint::EndpointTable>>,
+    endpoint_table: OnceLock<Arc<dyn crate::endpoint::RegionLists>>,
     /// The provider chain's credentials, shared by every client of the session that was given
     /// none in code (botocore's `Session.get_credentials`, resolved once per session), made
     /// for the first such client.
@@ -907,7 +907,7 @@ impl Session {
     }
 
     /// `endpoints.json`'s names, read once.
-    fn endpoint_table(&self) -> Result<Arc<crate::endpoint::EndpointTable>, Error> {
+    fn endpoint_table(&self) -> Result<Arc<dyn crate::endpoint::RegionLists>, Error> {
         if let Some(table) = self.endpoint_table.get() {
             return Ok(table.clone());
         }

@@ -63,7 +63,7 @@ pub use binding::{
 pub(crate) use legacy::EMPTY_TABLE as EMPTY_LEGACY_TABLE;
 pub use legacy::{LegacyEndpoints, LookupError, SigningScope};
 pub use partition::{PartitionOutputs, Partitions};
-pub(crate) use regions::EndpointTable;
+pub(crate) use regions::{EndpointTable, RegionLists};
 pub use ruleset::{ParameterSpec, ParameterType, RuleSet};
 pub use stdlib::{is_valid_host_label, is_virtual_hostable_s3_bucket, substring, uri_encode};
 pub(crate) use url::checked_endpoint_url;

@@ -68,19 +68,36 @@ impl EndpointTable {
     pub(crate) fn from_json(bytes: &[u8]) -> Result<Self, String> {
         serde_json::from_slice(bytes).map_err(|e| format!("the endpoint table: {e}"))
     }
+}
 
+/// The lists, as the session keeps them: behind a trait object, so that a program that never
+/// asks for one links neither the table's reader nor the code that frees it (issue #18: binary
+/// size).
+pub(crate) trait RegionLists: Send + Sync {
     /// Every partition's name, in the table's order.
-    pub(crate) fn partitions(&self) -> Vec<String> {
+    fn partitions(&self) -> Vec<String>;
+    /// The first partition that lists `region` or whose pattern matches it.
+    fn partition_for_region(&self, region: &str) -> Option<String>;
+    /// The endpoint names of the service with `endpoint_prefix` in `partition`.
+    fn endpoints(
+        &self,
+        endpoint_prefix: &str,
+        partition: &str,
+        allow_non_regional: bool,
+    ) -> Vec<String>;
+}
+
+impl RegionLists for EndpointTable {
+    fn partitions(&self) -> Vec<String> {
         self.partitions
             .iter()
             .map(|p| p.partition.clone())
             .collect()
     }
 
-    /// The first partition that lists `region` or whose pattern matches it (Python's
-    /// `re.match`, anchored at the start only). A pattern the matcher cannot read matches
-    /// nothing.
-    pub(crate) fn partition_for_region(&self, region: &str) -> Option<String> {
+    /// Python's `re.match` of the pattern, anchored at the start only; a pattern the matcher
+    /// cannot read matches nothing.
+    fn partition_for_region(&self, region: &str) -> Option<String> {
         self.partitions
             .iter()
             .find(|p| {
@@ -93,10 +110,9 @@ impl EndpointTable {
             .map(|p| p.partition.clone())
     }
 
-    /// The endpoint names of the service with `endpoint_prefix` in `partition`, in the table's
-    /// order: only the partition's regions, unless `allow_non_regional` (then also the
-    /// partition endpoints and the other names, `aws-global`, `fips-us-east-1`, …).
-    pub(crate) fn endpoints(
+    /// In the table's order: only the partition's regions, unless `allow_non_regional` (then
+    /// also the partition endpoints and the other names, `aws-global`, `fips-us-east-1`, …).
+    fn endpoints(
         &self,
         endpoint_prefix: &str,
         partition: &str,
