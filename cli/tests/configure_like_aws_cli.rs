@@ -118,21 +118,29 @@ fn case_dir(root: &Path, who: &str, start: usize, command: usize) -> PathBuf {
     root.join(format!("{who}-{start}-{command}"))
 }
 
-/// Runs `jobs` (directory, arguments) with aws-cli in one Python process: their exit codes and
-/// what each printed to stdout.
-fn awscli_all(jobs: &[(PathBuf, Vec<&str>)]) -> Vec<(i64, String, String)> {
-    let cases: Vec<serde_json::Value> = jobs
-        .iter()
-        .map(|(dir, args)| serde_json::json!({"dir": dir, "args": args}))
-        .collect();
+/// Runs `cases` with aws-cli in one Python process (each `{args}`, with `dir`: its config and
+/// credentials files there; `env`: variables set for it over `env`, the process's; `unset`: the
+/// test keys and region taken away; `input`: what it reads), each as aws-cli's `main` runs:
+/// their exit codes (`None` is 0, as `sys.exit` reads it; an exception 255) and what each
+/// printed to stdout and stderr.
+fn awscli_cases(cases: Vec<serde_json::Value>, env: &[(&str, &str)]) -> Vec<(i64, String, String)> {
     let out = sansboto_tests::awscli_python_json(
         r#"
 import io, json, os, sys, contextlib
 from awscli.clidriver import create_clidriver
+base = dict(os.environ)
 results = []
 for case in json.load(sys.stdin):
-    os.environ['AWS_CONFIG_FILE'] = os.path.join(case['dir'], 'config')
-    os.environ['AWS_SHARED_CREDENTIALS_FILE'] = os.path.join(case['dir'], 'credentials')
+    os.environ.clear()
+    os.environ.update(base)
+    if case.get('unset'):
+        for name in ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION'):
+            os.environ.pop(name)
+    os.environ.update(case.get('env', {}))
+    if 'dir' in case:
+        os.environ['AWS_CONFIG_FILE'] = os.path.join(case['dir'], 'config')
+        os.environ['AWS_SHARED_CREDENTIALS_FILE'] = os.path.join(case['dir'], 'credentials')
+    sys.stdin = io.StringIO(case.get('input', ''))
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
@@ -142,11 +150,11 @@ for case in json.load(sys.stdin):
         except Exception as e:
             # A file aws-cli cannot read fails before the command runs.
             rc = 255
-    results.append([rc, out.getvalue(), err.getvalue()])
+    results.append([0 if rc is None else rc, out.getvalue(), err.getvalue()])
 print(json.dumps(results))
 "#,
         &[],
-        &[],
+        env,
         &serde_json::Value::Array(cases).to_string(),
     );
     out.as_array()
@@ -157,6 +165,15 @@ print(json.dumps(results))
             (r[0].as_i64().unwrap_or(-1), text(1), text(2))
         })
         .collect()
+}
+
+/// [`awscli_cases`] of `jobs` (directory, arguments).
+fn awscli_all(jobs: &[(PathBuf, Vec<&str>)]) -> Vec<(i64, String, String)> {
+    let cases = jobs
+        .iter()
+        .map(|(dir, args)| serde_json::json!({"dir": dir, "args": args}))
+        .collect();
+    awscli_cases(cases, &[])
 }
 
 fn sansboto(dir: &Path, args: &[&str]) -> (i64, String, String) {
@@ -360,41 +377,19 @@ fn configure_list_prints_what_aws_cli_prints() {
                 .collect();
             let mut argv = vec!["configure", "list"];
             argv.extend(args);
-            serde_json::json!({"env": env, "args": argv})
+            serde_json::json!({"env": env, "args": argv, "unset": true})
         })
         .collect();
-    let theirs = sansboto_tests::awscli_python_json(
-        r#"
-import io, json, os, sys, contextlib
-from awscli.clidriver import create_clidriver
-base = dict(os.environ)
-for name in ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION'):
-    base.pop(name)
-results = []
-for case in json.load(sys.stdin):
-    os.environ.clear()
-    os.environ.update(base)
-    os.environ.update(case['env'])
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = create_clidriver().main(case['args'])
-        except SystemExit as e:
-            rc = e.code
-    results.append([rc, out.getvalue(), err.getvalue()])
-print(json.dumps(results))
-"#,
-        &[],
+    let theirs = awscli_cases(
+        jobs,
         &[
             ("AWS_CONFIG_FILE", config),
             ("AWS_SHARED_CREDENTIALS_FILE", credentials),
             ("HOME", dir.to_str().unwrap()),
         ],
-        &serde_json::Value::Array(jobs).to_string(),
     );
-    let theirs = theirs.as_array().expect("a list");
     let mut kinds = std::collections::BTreeSet::new();
-    for ((env, args), their) in cases.iter().zip(theirs) {
+    for ((env, args), (their_rc, their_out, their_err)) in cases.iter().zip(&theirs) {
         let mut command = Command::new(env!("CARGO_BIN_EXE_sansboto"));
         test_environment(&mut command)
             .env_remove("AWS_ACCESS_KEY_ID")
@@ -413,11 +408,7 @@ print(json.dumps(results))
             String::from_utf8_lossy(&out.stderr).into_owned(),
         );
         let context = format!("{env:?} {args:?}");
-        let (their_rc, their_out, their_err) = (
-            their[0].as_i64().unwrap_or(-1),
-            their[1].as_str().unwrap_or_default(),
-            their[2].as_str().unwrap_or_default(),
-        );
+        let (their_rc, their_out, their_err) = (*their_rc, their_out.as_str(), their_err.as_str());
         assert_eq!(
             rc == 0,
             their_rc == 0,
@@ -513,34 +504,7 @@ fn configure_asks_and_writes_what_aws_cli_does() {
             jobs.push(serde_json::json!({"dir": dir, "env": env, "args": argv, "input": input}));
         }
     }
-    let theirs = sansboto_tests::awscli_python_json(
-        r#"
-import io, json, os, sys, contextlib
-from awscli.clidriver import create_clidriver
-base = dict(os.environ)
-results = []
-for case in json.load(sys.stdin):
-    os.environ.clear()
-    os.environ.update(base)
-    os.environ.update(case['env'])
-    os.environ['AWS_CONFIG_FILE'] = os.path.join(case['dir'], 'config')
-    os.environ['AWS_SHARED_CREDENTIALS_FILE'] = os.path.join(case['dir'], 'credentials')
-    out, err = io.StringIO(), io.StringIO()
-    sys.stdin = io.StringIO(case['input'])
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = create_clidriver().main(case['args'])
-        except SystemExit as e:
-            rc = e.code
-    # `configure` returns None, which `sys.exit` reads as 0.
-    results.append([0 if rc is None else rc, out.getvalue(), err.getvalue()])
-print(json.dumps(results))
-"#,
-        &[],
-        &[],
-        &serde_json::Value::Array(jobs).to_string(),
-    );
-    let theirs = theirs.as_array().expect("a list");
+    let theirs = awscli_cases(jobs, &[]);
     let mut written = 0;
     for (s, start) in starts.iter().enumerate() {
         for (c, (env, args, input)) in cases.iter().enumerate() {
@@ -562,23 +526,16 @@ print(json.dumps(results))
             let _ = std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes());
             let out = child.wait_with_output().unwrap();
             let context = format!("start {start:?}, {env:?} {args:?} typing {input:?}");
-            let (rc, their_rc) = (
-                out.status.code().unwrap_or(-1),
-                their[0].as_i64().unwrap_or(-1),
-            );
+            let (rc, their_rc) = (out.status.code().unwrap_or(-1), their.0);
             assert_eq!(
                 rc == 0,
                 their_rc == 0,
                 "{context}: exit {rc}, aws-cli's {their_rc}"
             );
-            assert_eq!(
-                String::from_utf8_lossy(&out.stdout),
-                their[1].as_str().unwrap_or_default(),
-                "{context}"
-            );
+            assert_eq!(String::from_utf8_lossy(&out.stdout), their.1, "{context}");
             assert_eq!(
                 raised(&String::from_utf8_lossy(&out.stderr)),
-                raised(their[2].as_str().unwrap_or_default()),
+                raised(&their.2),
                 "{context}"
             );
             let theirs = files(&case_dir(&root, "aws", s, c));
