@@ -339,6 +339,11 @@ impl<T: Transport> RuntimeSession<T> {
             .available_regions(service, partition, allow_non_regional)
     }
 
+    /// Every service's name (botocore's `Session.get_available_services`).
+    pub fn available_services(&self) -> Result<Vec<String>, Error> {
+        self.core()?.services()
+    }
+
     /// The profiles of the shared files (botocore's `Session.available_profiles`).
     pub fn available_profiles(&self) -> Result<Vec<String>, Error> {
         Ok(self.core()?.available_profiles())

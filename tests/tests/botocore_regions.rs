@@ -1,5 +1,5 @@
-//! The session's lists of partitions and regions next to botocore 1.44.5's
-//! (`get_available_partitions`, `get_available_regions` of every service in every partition,
+//! The session's lists of services, partitions and regions next to botocore 1.44.5's
+//! (`get_available_services`, `get_available_partitions`, `get_available_regions` of every service in every partition,
 //! with and without the non-regional endpoints, and `get_partition_for_region` of every listed
 //! region, names the patterns match and names no partition has), from the same endpoint table.
 
@@ -25,7 +25,8 @@ const BOTOCORE_LISTS: &str = r#"
 import os
 regions_asked = json.loads(os.environ['REGIONS'])
 partitions = session.get_available_partitions()
-out = {'partitions': partitions, 'regions': {}, 'partition_for': {}}
+out = {'partitions': partitions, 'regions': {}, 'partition_for': {},
+       'services': session.get_available_services()}
 for service in session.get_available_services():
     for partition in partitions + ['aws-nowhere']:
         for allow in (False, True):
@@ -48,6 +49,9 @@ fn partitions_and_regions_are_botocores() {
         &[("REGIONS", &serde_json::to_string(&OTHER_REGIONS).unwrap())],
     );
     let session = Session::new();
+    let services = session.available_services().unwrap();
+    assert_eq!(json!(services), theirs["services"]);
+    assert!(services.len() > 400, "{}", services.len());
     let partitions = session.available_partitions().unwrap();
     assert_eq!(json!(partitions), theirs["partitions"]);
     assert!(partitions.len() >= 8, "{partitions:?}");
