@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 use smallvec::SmallVec;
 
 use super::canonical::{
-    canonical_query_params, form_body_to_query, host_for_signing, json_body_to_query,
-    push_canonical_headers, push_canonical_query, push_canonical_uri, ExtraHeader, QueryParam,
+    canonical_headers, canonical_query_params, form_body_to_query, host_for_signing,
+    json_body_to_query, push_canonical_query, push_canonical_uri, ExtraHeader, QueryParam,
     SigningTime,
 };
 use super::key_cache::KeyCache;
@@ -349,9 +349,7 @@ pub(crate) fn sign_request(
         query_params.retain(|p| !is_auth_query_param(&p.key, settings.content_sha256_header));
     }
 
-    let mut canonical_headers = String::with_capacity(256);
-    let signed_headers = push_canonical_headers(
-        &mut canonical_headers,
+    let (canonical_headers, signed_headers) = canonical_headers(
         request.headers(),
         host.as_deref(),
         &changes.extra,
