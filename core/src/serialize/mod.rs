@@ -220,8 +220,9 @@ pub fn serialize_request(
 
 /// Room made in a request's header map when the serializer starts it: the headers it and the
 /// pipeline set (content type, target, bound members, `Host`, `User-Agent`, checksums) and the
-/// six each attempt adds when it is signed. Made once, so neither the prepared request's map
-/// nor each attempt's copy of it (which keeps its index table's size) rehashes as it grows.
+/// six each attempt adds when it is signed. Made once, so the map neither rehashes nor
+/// reallocates as it fills: the first attempt sends this map itself, and the prepared request
+/// keeps a copy for retries (`PreparedRequest::take_request`).
 const REQUEST_HEADER_ROOM: usize = 16;
 
 impl SerializedRequest {
