@@ -603,7 +603,8 @@ pub(crate) fn http_bindings(
     input: &Structure,
 ) -> Result<HttpBindings, SerializeError> {
     let model = call.model;
-    let mut labels: Vec<(&str, Cow<'_, str>)> = Vec::new();
+    // A template has a label or two (S3's `{Bucket}` and `{Key+}`): kept on the stack.
+    let mut labels: smallvec::SmallVec<[(&str, Cow<'_, str>); 4]> = smallvec::SmallVec::new();
     let mut query: Vec<QueryParam<'_>> = Vec::new();
     let mut headers = HeaderMap::with_capacity(REQUEST_HEADER_ROOM);
     let mut has_body_members = false;
@@ -644,7 +645,11 @@ pub(crate) fn http_bindings(
                 } || model.shape(member.shape).sensitive;
                 for (key, v) in expect_map(value, &path)? {
                     let text = expect_str(v, &path.key(key))?;
-                    let mut header = String::with_capacity(prefix.len() + key.len());
+                    // Inline up to 24 bytes (`x-amz-meta-` and a short key): the name is
+                    // copied into the header map, so a heap buffer here was one more
+                    // allocation per header.
+                    let mut header =
+                        compact_str::CompactString::with_capacity(prefix.len() + key.len());
                     header.push_str(prefix);
                     header.push_str(key);
                     insert_header(&mut headers, &header, text, sensitive)?;
