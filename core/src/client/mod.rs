@@ -39,7 +39,7 @@ use crate::compress::{maybe_compress_request, CompressionConfig};
 use crate::customize::{self, CustomizeConfig, ServerErrorIfUnparsable};
 use crate::endpoint::discovery::{CallDiscovery, ClientDiscovery, DiscoverySetting};
 use crate::endpoint::{
-    bind_account_id, BindingPlan, Endpoint, EndpointConfig, EndpointError, EndpointParams,
+    BindingPlan, BoundParams, Endpoint, EndpointConfig, EndpointError, EndpointParams,
     EndpointResolver, EndpointValue, FnvMap, LegacyEndpoints, Partitions, RuleSet, SigningScope,
 };
 use crate::error::Error;
@@ -332,13 +332,30 @@ struct EndpointCache {
 
 impl EndpointCache {
     fn get(&self, params: &EndpointParams) -> Option<Arc<ResolvedEndpoint>> {
+        self.find(|p| *p == *params).map(|(_, e)| e)
+    }
+
+    /// [`get`](Self::get) by a call's borrowed bindings, with the bindings it was resolved
+    /// for (equal to them).
+    fn get_matching(
+        &self,
+        bound: &BoundParams<'_>,
+    ) -> Option<(Arc<EndpointParams>, Arc<ResolvedEndpoint>)> {
+        self.find(|p| bound.matches(p))
+    }
+
+    /// The entry whose parameters `is_it` accepts, moved to the front.
+    fn find(
+        &self,
+        is_it: impl Fn(&EndpointParams) -> bool,
+    ) -> Option<(Arc<EndpointParams>, Arc<ResolvedEndpoint>)> {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let index = entries.iter().position(|(p, _)| **p == *params)?;
+        let index = entries.iter().position(|(p, _)| is_it(p))?;
         if index != 0 {
             let entry = entries.remove(index)?;
             entries.push_front(entry);
         }
-        entries.front().map(|(_, e)| e.clone())
+        entries.front().cloned()
     }
 
     fn insert(&self, params: Arc<EndpointParams>, resolved: Arc<ResolvedEndpoint>) {
@@ -1040,16 +1057,24 @@ impl ServiceClient {
                 service: self.service.clone(),
             });
         };
-        let mut bound: EndpointParams = binding.bind(op, params)?;
+        let mut bound = binding.bind_borrowed(op, params)?;
         if let (Some(account_id), None) = (account_id, &self.config.endpoint.builtins_override) {
-            bind_account_id(resolver.ruleset(), &mut bound, account_id);
+            bound.bind_account_id(resolver.ruleset(), account_id);
         }
         if let Some(region) = self.remembered_region(params) {
             bound.insert(redirect::REGION_PARAMETER, EndpointValue::from(region));
         }
-        let bound = Arc::new(bound);
+        // Compared with the bindings resolved before as they are; the owned form (and its
+        // allocations) is made only for one not seen yet.
+        let (bound, resolved) = match self.endpoints.get_matching(&bound) {
+            Some(hit) => hit,
+            None => {
+                let bound = Arc::new(bound.to_owned());
+                (bound.clone(), self.resolve_bound(bound)?)
+            }
+        };
         let target = self.redirect_target(params, &bound);
-        Ok((self.resolve_bound(bound)?, target))
+        Ok((resolved, target))
     }
 
     /// What the client worked out once about calls of `op` (made on its first call).
