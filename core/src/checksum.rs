@@ -197,6 +197,17 @@ impl ChecksumValue {
         base64::engine::general_purpose::STANDARD.encode(self.as_bytes())
     }
 
+    /// Append [`to_base64`](Self::to_base64)'s text to `out`, written on the stack first
+    /// rather than into a `String` of its own (an aws-chunked body's trailer, once per call).
+    pub(crate) fn extend_base64(&self, out: &mut Vec<u8>) {
+        // At most 64 bytes: 88 characters of base64, so the encoding always fits.
+        let mut text = [0u8; 88];
+        let len = base64::engine::general_purpose::STANDARD
+            .encode_slice(self.as_bytes(), &mut text)
+            .unwrap_or_default();
+        out.extend_from_slice(&text[..len]);
+    }
+
     /// The digest bytes as `Bytes`.
     pub fn to_bytes(&self) -> Bytes {
         Bytes::copy_from_slice(self.as_bytes())
@@ -445,7 +456,7 @@ impl AwsChunkedEncoder {
             if let Some(algorithm) = checksum.algorithm() {
                 out.extend_from_slice(algorithm.header_name().as_bytes());
                 out.push(b':');
-                out.extend_from_slice(checksum.finalize().to_base64().as_bytes());
+                checksum.finalize().extend_base64(out);
                 out.extend_from_slice(CHUNK_END);
             }
         }
@@ -627,6 +638,9 @@ mod tests {
             for (algorithm, expected) in vectors {
                 let value = checksum(*algorithm, data);
                 assert_eq!(value.to_base64(), *expected, "{algorithm} of {data:?}");
+                let mut appended = b"x".to_vec();
+                value.extend_base64(&mut appended);
+                assert_eq!(appended[1..], *expected.as_bytes(), "{algorithm} appended");
                 assert_eq!(value.as_bytes().len(), algorithm.output_len());
                 assert_eq!(expected.len(), algorithm.base64_len());
             }

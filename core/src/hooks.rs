@@ -273,10 +273,33 @@ struct Registration {
     hook: Arc<HookFn>,
 }
 
+/// How many [`Event`]s there are (the length of [`Hooks`]' index by event).
+const EVENTS: usize = 7;
+
+impl Event {
+    /// The event's place in [`Hooks`]' index by event (a match, so that a new event cannot be
+    /// left out of it).
+    fn slot(self) -> usize {
+        match self {
+            Event::BeforeParameterBuild => 0,
+            Event::BeforeCall => 1,
+            Event::BeforeSign => 2,
+            Event::BeforeSend => 3,
+            Event::BeforeParse => 4,
+            Event::AfterCall => 5,
+            Event::OnError => 6,
+        }
+    }
+}
+
 /// The hooks of a client (cheap to clone: hooks are shared).
 #[derive(Clone, Default)]
 pub struct Hooks {
     registrations: Vec<Registration>,
+    /// The positions in `registrations` of each event's hooks, in running order, by
+    /// `Event::slot`: a call runs seven events, and each looked at every registration
+    /// (an S3 client has a few dozen) to find its own few.
+    by_event: [Vec<usize>; EVENTS],
 }
 
 impl fmt::Debug for Hooks {
@@ -338,7 +361,10 @@ impl Hooks {
             .find(|r| r.name == name && r.event == event)
         {
             Some(existing) => *existing = reg,
-            None => self.registrations.push(reg),
+            None => {
+                self.by_event[event.slot()].push(self.registrations.len());
+                self.registrations.push(reg);
+            }
         }
     }
 
@@ -346,6 +372,13 @@ impl Hooks {
     pub fn unregister(&mut self, name: &str) -> usize {
         let before = self.registrations.len();
         self.registrations.retain(|r| r.name != name);
+        // Positions after a removed one have moved: index them again.
+        for positions in &mut self.by_event {
+            positions.clear();
+        }
+        for (i, r) in self.registrations.iter().enumerate() {
+            self.by_event[r.event.slot()].push(i);
+        }
         before - self.registrations.len()
     }
 
@@ -364,10 +397,8 @@ impl Hooks {
         call: &CallInfo<'_>,
         target: &mut Target<'_>,
     ) -> Result<(), HookError> {
-        for r in &self.registrations {
-            if r.event != event {
-                continue;
-            }
+        for &i in &self.by_event[event.slot()] {
+            let r = &self.registrations[i];
             if r.service.as_deref().is_some_and(|s| s != call.service) {
                 continue;
             }
@@ -463,5 +494,36 @@ mod tests {
         );
         assert_eq!(err.unwrap_err().to_string(), "b: nope");
         assert_eq!(h.unregister("b"), 1);
+    }
+
+    /// Each event runs its own hooks in the order they were registered, before and after
+    /// others are removed.
+    #[test]
+    fn events_run_their_hooks_in_order_after_removals() {
+        let mut h = Hooks::new();
+        h.register(Event::BeforeParameterBuild, "gone", "*", tag("gone"));
+        h.register(Event::AfterCall, "after", "*", tag("after"));
+        h.register(Event::BeforeParameterBuild, "one", "*", tag("one"));
+        h.register(Event::BeforeParameterBuild, "two", "*", tag("two"));
+        let run = |h: &Hooks, event| {
+            let mut p = params! {};
+            h.run(
+                event,
+                &CallInfo::new("s3", "PutObject"),
+                &mut Target::Params(&mut p),
+            )
+            .unwrap();
+            let keys = p.as_map().unwrap().keys().map(|k| k.to_string());
+            keys.collect::<Vec<_>>()
+        };
+        assert_eq!(run(&h, Event::BeforeParameterBuild), ["gone", "one", "two"]);
+        assert_eq!(h.unregister("gone"), 1);
+        h.register(Event::BeforeParameterBuild, "three", "*", tag("three"));
+        assert_eq!(
+            run(&h, Event::BeforeParameterBuild),
+            ["one", "two", "three"]
+        );
+        assert_eq!(run(&h, Event::AfterCall), ["after"]);
+        assert!(run(&h, Event::BeforeSign).is_empty());
     }
 }

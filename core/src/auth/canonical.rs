@@ -250,18 +250,17 @@ pub(crate) fn host_for_signing(uri: &http::Uri) -> Option<Cow<'_, str>> {
 /// lowercase — so the request need not be mutated before its canonical form is known.
 pub(crate) type ExtraHeader<'a> = (&'static str, &'a str);
 
-/// Append the canonical headers block and return the signed-headers list.
+/// The canonical headers block and the signed-headers list.
 ///
 /// Names are lowercase (as `http` stores them) and sorted; repeated headers are joined with `,`
 /// in the order they appear; unsigned headers and the `excluded` ones (replaced or dropped by the
 /// signer) are skipped, and `extra` headers take the place of the request's own.
-pub(crate) fn push_canonical_headers(
-    out: &mut String,
+pub(crate) fn canonical_headers(
     headers: &HeaderMap,
     host: Option<&str>,
     extra: &[ExtraHeader<'_>],
     excluded: &[&str],
-) -> Result<String, AuthError> {
+) -> Result<(String, String), AuthError> {
     // One walk over the request's headers, which yields a name's values one after another (in
     // the order `get_all` gives them): no name is parsed or hashed again to find its values.
     // Each signed name with the range of its values in `values` (empty for the added ones).
@@ -270,12 +269,19 @@ pub(crate) fn push_canonical_headers(
     let mut values: SmallVec<[&http::HeaderValue; 16]> = SmallVec::with_capacity(headers.len());
     let mut names: SmallVec<[(&str, std::ops::Range<usize>); 16]> =
         SmallVec::with_capacity(headers.keys_len() + extra.len() + 1);
+    // Both texts' lengths, counted on the way, so that each is allocated once at its size: a
+    // guessed size was outgrown by S3's uploads (a dozen and more headers), which reallocated
+    // and copied each text once or twice per signature. Folding white space only shortens a
+    // value: the block's count is an upper bound; the list's is exact.
+    let mut block_len = 0;
+    let mut signed_len = 0;
     for (name, value) in headers {
         let name = name.as_str();
         match names.last_mut() {
             Some((last, range)) if *last == name && range.end == values.len() => {
                 range.end += 1;
                 values.push(value);
+                block_len += 1 + value.len();
             }
             _ if UNSIGNED_HEADERS.contains(&name)
                 || excluded.contains(&name)
@@ -283,32 +289,43 @@ pub(crate) fn push_canonical_headers(
             _ => {
                 names.push((name, values.len()..values.len() + 1));
                 values.push(value);
+                // `name:value\n`, and `name;` in the list.
+                block_len += name.len() + value.len() + 2;
+                signed_len += name.len() + 1;
             }
         }
     }
     let host_from_uri = host.filter(|_| !headers.contains_key(http::header::HOST));
-    if host_from_uri.is_some() {
+    if let Some(h) = host_from_uri {
         names.push(("host", 0..0));
+        block_len += "host".len() + h.len() + 2;
+        signed_len += "host".len() + 1;
     }
-    names.extend(extra.iter().map(|(n, _)| (*n, 0..0)));
+    for (n, v) in extra {
+        names.push((n, 0..0));
+        block_len += n.len() + v.len() + 2;
+        signed_len += n.len() + 1;
+    }
     names.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
-    let mut signed = String::with_capacity(names.len() * 16);
+    let mut block = String::with_capacity(block_len);
+    // The names and the `;` between them.
+    let mut signed = String::with_capacity(signed_len.saturating_sub(1));
     for (i, (name, range)) in names.iter().enumerate() {
         if i > 0 {
             signed.push(';');
         }
         signed.push_str(name);
-        out.push_str(name);
-        out.push(':');
+        block.push_str(name);
+        block.push(':');
         if let Some((_, v)) = extra.iter().find(|(n, _)| n == name) {
-            push_folded_value(out, v);
+            push_folded_value(&mut block, v);
         } else if let (Some(h), true) = (host_from_uri, *name == "host") {
-            out.push_str(h);
+            block.push_str(h);
         } else {
             for (j, value) in values[range.clone()].iter().enumerate() {
                 if j > 0 {
-                    out.push(',');
+                    block.push(',');
                 }
                 // botocore signs the value as text, then encodes it to UTF-8 before sending
                 // (`Endpoint._encode_headers`), so a non-ASCII value is signed and sent as
@@ -318,12 +335,12 @@ pub(crate) fn push_canonical_headers(
                         name: (*name).to_owned(),
                     }
                 })?;
-                push_folded_value(out, value);
+                push_folded_value(&mut block, value);
             }
         }
-        out.push('\n');
+        block.push('\n');
     }
-    Ok(signed)
+    Ok((block, signed))
 }
 
 /// A UTC signing time in the forms SigV4 uses (calendar arithmetic lives in [`crate::time`]).
@@ -480,9 +497,7 @@ mod tests {
                 http::HeaderValue::from_static(value),
             );
         }
-        let mut out = String::new();
-        let signed = push_canonical_headers(
-            &mut out,
+        let (out, signed) = canonical_headers(
             &headers,
             Some("h.example"),
             &[("x-amz-date", "20150830T123600Z")],
@@ -504,8 +519,7 @@ mod tests {
             "content-disposition",
             http::HeaderValue::from_str("attachment; filename=\"café.txt\"").unwrap(),
         );
-        let mut out = String::new();
-        push_canonical_headers(&mut out, &headers, Some("h.example"), &[], &[]).unwrap();
+        let (out, _) = canonical_headers(&headers, Some("h.example"), &[], &[]).unwrap();
         assert_eq!(
             out,
             "content-disposition:attachment; filename=\"café.txt\"\nhost:h.example\n"
@@ -516,7 +530,7 @@ mod tests {
             "content-disposition",
             http::HeaderValue::from_bytes(b"caf\xe9").unwrap(),
         );
-        let err = push_canonical_headers(&mut String::new(), &headers, None, &[], &[]);
+        let err = canonical_headers(&headers, None, &[], &[]);
         assert!(
             matches!(&err, Err(AuthError::HeaderValueNotText { name }) if name == "content-disposition"),
             "{err:?}"

@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 use smallvec::SmallVec;
 
 use super::canonical::{
-    canonical_query_params, form_body_to_query, host_for_signing, json_body_to_query,
-    push_canonical_headers, push_canonical_query, push_canonical_uri, ExtraHeader, QueryParam,
+    canonical_headers, canonical_query_params, form_body_to_query, host_for_signing,
+    json_body_to_query, push_canonical_query, push_canonical_uri, ExtraHeader, QueryParam,
     SigningTime,
 };
 use super::key_cache::KeyCache;
@@ -282,6 +282,15 @@ fn header_value(name: &'static str, value: &str) -> Result<HeaderValue, AuthErro
     checked_header_value(name, HeaderValue::from_str(value))
 }
 
+/// [`header_value`] of static text (a payload hash marker): the value points at it, not at
+/// a copy.
+fn static_header_value(name: &'static str, value: &'static str) -> Result<HeaderValue, AuthError> {
+    checked_header_value(
+        name,
+        HeaderValue::from_maybe_shared(Bytes::from_static(value.as_bytes())),
+    )
+}
+
 /// [`header_value`] of a text the signer made for it: the value takes its buffer, not a copy.
 fn owned_header_value(name: &'static str, value: String) -> Result<HeaderValue, AuthError> {
     checked_header_value(name, HeaderValue::from_maybe_shared(Bytes::from(value)))
@@ -349,22 +358,19 @@ pub(crate) fn sign_request(
         query_params.retain(|p| !is_auth_query_param(&p.key, settings.content_sha256_header));
     }
 
-    let mut canonical_headers = String::with_capacity(256);
-    let signed_headers = push_canonical_headers(
-        &mut canonical_headers,
+    let (canonical_headers, signed_headers) = canonical_headers(
         request.headers(),
         host.as_deref(),
         &changes.extra,
         &changes.excluded,
     )?;
 
-    let credential = [credentials.access_key_id(), "/", &variant.scope].concat();
     let auth_query = push_auth_query_params(
         &mut query_params,
         settings,
         variant,
         &stamp,
-        &credential,
+        credentials.access_key_id(),
         &signed_headers,
     );
     let canonical_request = canonical_request(
@@ -382,10 +388,13 @@ pub(crate) fn sign_request(
     // Everything that can fail has run: now change the request.
     match settings.location {
         SignatureLocation::Headers => {
+            // The credential (`<key id>/<scope>`) written in place, not made apart first.
             let authorization = [
                 variant.algorithm,
                 " Credential=",
-                &credential,
+                credentials.access_key_id(),
+                "/",
+                &variant.scope,
                 ", SignedHeaders=",
                 &signed_headers,
                 ", Signature=",
@@ -441,6 +450,9 @@ struct Stamp<'a> {
     sign_token: Option<&'a str>,
     /// The payload hash of the canonical request.
     payload_hash: Cow<'a, str>,
+    /// The same, when it is static text (`UNSIGNED-PAYLOAD`, a `STREAMING-…` marker): its
+    /// `X-Amz-Content-Sha256` value then needs no copy.
+    static_payload_hash: Option<&'static str>,
     /// A presigned form body's parameters, moved into the URL (the body is dropped).
     form_query: Option<String>,
     /// The form content type the presigned request no longer sends (nor signs).
@@ -468,6 +480,12 @@ impl<'a> Stamp<'a> {
             Some(hash) => Cow::Owned(hash.to_owned()),
             None => payload_hash(request, params.payload, form_query.is_some())?,
         };
+        let static_payload_hash = match (stated_hash, params.payload) {
+            (Some(_), _) => None,
+            (None, PayloadHash::Unsigned) => Some(UNSIGNED_PAYLOAD),
+            (None, PayloadHash::Precomputed(Cow::Borrowed(hash))) => Some(*hash),
+            (None, _) => None,
+        };
         let drop_content_type = !is_header_signing
             && settings.form_body_to_query
             && request
@@ -487,6 +505,7 @@ impl<'a> Stamp<'a> {
                 .flatten(),
             sign_token: token.filter(|_| !settings.omit_session_token),
             payload_hash,
+            static_payload_hash,
             form_query,
             drop_content_type,
         })
@@ -605,13 +624,14 @@ fn push_auth_query_params(
     settings: &SigningSettings,
     variant: &Variant<'_>,
     stamp: &Stamp<'_>,
-    credential: &str,
+    access_key_id: &str,
     signed_headers: &str,
 ) -> String {
     let mut auth_query = String::new();
     let SignatureLocation::QueryString { expires_in } = settings.location else {
         return auth_query;
     };
+    let credential = [access_key_id, "/", &variant.scope].concat();
     let mut push = |key: &str, value: &str| {
         let mut v = String::with_capacity(value.len() + 16);
         push_percent_encoded(&mut v, value.as_bytes(), b"");
@@ -627,7 +647,7 @@ fn push_auth_query_params(
         });
     };
     push("X-Amz-Algorithm", variant.algorithm);
-    push("X-Amz-Credential", credential);
+    push("X-Amz-Credential", &credential);
     push("X-Amz-Date", stamp.amz_date);
     push("X-Amz-Expires", &expires_in.as_secs().to_string());
     push("X-Amz-SignedHeaders", signed_headers);
@@ -707,7 +727,12 @@ fn apply_signature_headers(
         Some(token) if name == X_AMZ_SECURITY_TOKEN && stamp.token == Some(value) => {
             Ok(token.clone())
         }
-        _ => header_value(name, value),
+        _ => match stamp.static_payload_hash {
+            Some(hash) if name == X_AMZ_CONTENT_SHA256 && hash == value => {
+                static_header_value(name, hash)
+            }
+            _ => header_value(name, value),
+        },
     };
     let mut inserts: SmallVec<[(HeaderName, HeaderValue); 6]> = SmallVec::new();
     for (name, value) in &changes.extra {

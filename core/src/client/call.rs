@@ -415,7 +415,9 @@ impl<'c> CallMachine<'c> {
         // Hooks read it from the call's context (`CallInfo::attempt`).
         let attempt = crate::hooks::Attempt(self.attempts.attempt());
         self.prepared.context.insert(attempt);
-        let mut req = self.client.sign(&self.prepared, identity, now, None)?;
+        let mut req = self
+            .client
+            .sign_attempt(&mut self.prepared, identity, now)?;
         let ttl = self.next_ttl().map(str::to_owned);
         let header = self
             .client

@@ -39,7 +39,7 @@ use crate::compress::{maybe_compress_request, CompressionConfig};
 use crate::customize::{self, CustomizeConfig, ServerErrorIfUnparsable};
 use crate::endpoint::discovery::{CallDiscovery, ClientDiscovery, DiscoverySetting};
 use crate::endpoint::{
-    bind_account_id, BindingPlan, Endpoint, EndpointConfig, EndpointError, EndpointParams,
+    BindingPlan, BoundParams, Endpoint, EndpointConfig, EndpointError, EndpointParams,
     EndpointResolver, EndpointValue, FnvMap, LegacyEndpoints, Partitions, RuleSet, SigningScope,
 };
 use crate::error::Error;
@@ -210,15 +210,34 @@ impl PreparedRequest {
 
     /// A fresh copy of the unsigned request (bodies in memory are shared, not copied).
     pub fn to_request(&self) -> http::Request<Body> {
+        let mut headers = self.parts.headers.clone();
+        // Room in the index table for what each attempt adds (the signature's headers, the
+        // invocation id and attempt count); the copy's list of entries has none, and grows
+        // once as they are inserted (see `take_request`).
+        headers.reserve(ATTEMPT_HEADERS);
+        self.request_with(headers)
+    }
+
+    /// An attempt's copy of the unsigned request, as [`to_request`](Self::to_request) makes
+    /// it, but which takes the prepared header map itself and leaves a copy of it in its
+    /// place. The two hold the same headers in the same order; what differs is room: a copy's
+    /// list of entries is only as long as it is full, so the headers each attempt adds made it
+    /// grow (a reallocation and a copy of the whole list per attempt), where the map the
+    /// serializer made has room for them (its `REQUEST_HEADER_ROOM`). A retry sends the same
+    /// headers from the copy.
+    fn take_request(&mut self) -> http::Request<Body> {
+        let copy = self.parts.headers.clone();
+        let headers = std::mem::replace(&mut self.parts.headers, copy);
+        self.request_with(headers)
+    }
+
+    /// The unsigned request with `headers` (which hold the prepared request's headers).
+    fn request_with(&self, headers: http::HeaderMap) -> http::Request<Body> {
         let mut request = http::Request::new(self.body.clone());
         *request.method_mut() = self.parts.method.clone();
         *request.uri_mut() = self.parts.uri.clone();
         *request.version_mut() = self.parts.version;
-        let headers = request.headers_mut();
-        *headers = self.parts.headers.clone();
-        // Room for what each attempt adds (the signature's headers, the invocation id and
-        // attempt count), made once rather than as they are inserted.
-        headers.reserve(ATTEMPT_HEADERS);
+        *request.headers_mut() = headers;
         // Extensions carry instructions for the transport (`AwsChunkedBody`: frame this stream).
         *request.extensions_mut() = self.parts.extensions.clone();
         request
@@ -313,13 +332,30 @@ struct EndpointCache {
 
 impl EndpointCache {
     fn get(&self, params: &EndpointParams) -> Option<Arc<ResolvedEndpoint>> {
+        self.find(|p| *p == *params).map(|(_, e)| e)
+    }
+
+    /// [`get`](Self::get) by a call's borrowed bindings, with the bindings it was resolved
+    /// for (equal to them).
+    fn get_matching(
+        &self,
+        bound: &BoundParams<'_>,
+    ) -> Option<(Arc<EndpointParams>, Arc<ResolvedEndpoint>)> {
+        self.find(|p| bound.matches(p))
+    }
+
+    /// The entry whose parameters `is_it` accepts, moved to the front.
+    fn find(
+        &self,
+        is_it: impl Fn(&EndpointParams) -> bool,
+    ) -> Option<(Arc<EndpointParams>, Arc<ResolvedEndpoint>)> {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let index = entries.iter().position(|(p, _)| **p == *params)?;
+        let index = entries.iter().position(|(p, _)| is_it(p))?;
         if index != 0 {
             let entry = entries.remove(index)?;
             entries.push_front(entry);
         }
-        entries.front().map(|(_, e)| e.clone())
+        entries.front().cloned()
     }
 
     fn insert(&self, params: Arc<EndpointParams>, resolved: Arc<ResolvedEndpoint>) {
@@ -648,7 +684,30 @@ impl ServiceClient {
         now: SystemTime,
         presign: Option<Duration>,
     ) -> Result<http::Request<Body>, Error> {
-        let mut request = prepared.to_request();
+        self.sign_request(prepared, prepared.to_request(), identity, now, presign)
+    }
+
+    /// [`sign`](Self::sign) for a call's attempt: the same request, made with
+    /// [`PreparedRequest::take_request`].
+    fn sign_attempt(
+        &self,
+        prepared: &mut PreparedRequest,
+        identity: Identity<'_>,
+        now: SystemTime,
+    ) -> Result<http::Request<Body>, Error> {
+        let request = prepared.take_request();
+        self.sign_request(prepared, request, identity, now, None)
+    }
+
+    /// Sign `request`, the unsigned request of `prepared`.
+    fn sign_request(
+        &self,
+        prepared: &PreparedRequest,
+        mut request: http::Request<Body>,
+        identity: Identity<'_>,
+        now: SystemTime,
+        presign: Option<Duration>,
+    ) -> Result<http::Request<Body>, Error> {
         let scheme = if self.config.unsigned {
             AuthScheme::Anonymous
         } else {
@@ -998,16 +1057,24 @@ impl ServiceClient {
                 service: self.service.clone(),
             });
         };
-        let mut bound: EndpointParams = binding.bind(op, params)?;
+        let mut bound = binding.bind_borrowed(op, params)?;
         if let (Some(account_id), None) = (account_id, &self.config.endpoint.builtins_override) {
-            bind_account_id(resolver.ruleset(), &mut bound, account_id);
+            bound.bind_account_id(resolver.ruleset(), account_id);
         }
         if let Some(region) = self.remembered_region(params) {
             bound.insert(redirect::REGION_PARAMETER, EndpointValue::from(region));
         }
-        let bound = Arc::new(bound);
+        // Compared with the bindings resolved before as they are; the owned form (and its
+        // allocations) is made only for one not seen yet.
+        let (bound, resolved) = match self.endpoints.get_matching(&bound) {
+            Some(hit) => hit,
+            None => {
+                let bound = Arc::new(bound.to_owned());
+                (bound.clone(), self.resolve_bound(bound)?)
+            }
+        };
         let target = self.redirect_target(params, &bound);
-        Ok((self.resolve_bound(bound)?, target))
+        Ok((resolved, target))
     }
 
     /// What the client worked out once about calls of `op` (made on its first call).

@@ -363,6 +363,17 @@ impl BindingPlan {
         operation: &Operation,
         params: &Value,
     ) -> Result<EndpointParams, BindError> {
+        Ok(self.bind_borrowed(operation, params)?.to_owned())
+    }
+
+    /// [`bind`](Self::bind), with the values borrowed from `params` and the plan where they
+    /// can be: a client compares them with the bindings it resolved before
+    /// ([`BoundParams::matches`]), and makes the owned form only for one it has not seen.
+    pub(crate) fn bind_borrowed<'a>(
+        &'a self,
+        operation: &Operation,
+        params: &'a Value,
+    ) -> Result<BoundParams<'a>, BindError> {
         let overrides = self.s3_force_path_style.map(|force_path_style| {
             crate::customize::s3::endpoint_builtin_overrides(
                 &operation.name,
@@ -371,13 +382,13 @@ impl BindingPlan {
                 false,
             )
         });
-        let mut out = EndpointParams::with_capacity(self.params.len());
+        let mut out = BoundParams::default();
         for planned in &self.params {
             let mut value = planned
                 .member
                 .as_ref()
                 .and_then(|member| params.get(member))
-                .and_then(from_value);
+                .and_then(BoundValue::from_value);
             if value.is_none() {
                 if let Some(path) = &planned.path {
                     let reason = |reason: String| BindError::ContextPath {
@@ -389,29 +400,158 @@ impl BindingPlan {
                         .map_err(|e| reason(e.clone()))?
                         .search(params)
                         .map_err(|e| reason(e.to_string()))?;
-                    value = from_value(&found);
+                    value = from_value(&found).map(BoundValue::Owned);
                 }
             }
             if value.is_none() {
                 value = match &planned.fallback {
-                    Fallback::Value(v) => v.clone(),
+                    Fallback::Value(v) => v.as_ref().map(BoundValue::Plan),
                     Fallback::S3Builtin(builtin, v) => overrides
                         .as_ref()
                         .and_then(|o| match builtin.as_str() {
-                            "AWS::S3::ForcePathStyle" => {
-                                o.force_path_style.map(EndpointValue::Bool)
-                            }
-                            "AWS::Region" => o.region.map(EndpointValue::from),
-                            _ => o.use_global_endpoint.map(EndpointValue::Bool),
+                            "AWS::S3::ForcePathStyle" => o.force_path_style.map(BoundValue::Bool),
+                            "AWS::Region" => o.region.map(BoundValue::Str),
+                            _ => o.use_global_endpoint.map(BoundValue::Bool),
                         })
-                        .or_else(|| v.clone()),
+                        .or_else(|| v.as_ref().map(BoundValue::Plan)),
                 };
             }
             if let Some(v) = value {
-                out.push_new(planned.name.clone(), v);
+                out.entries.push((BoundName::Plan(&planned.name), v));
             }
         }
         Ok(out)
+    }
+}
+
+/// A call's ruleset parameters as [`BindingPlan::bind_borrowed`] binds them: what
+/// [`EndpointParams`] holds, in the same order, with names and values borrowed from the plan
+/// and the call's parameters where they can be. Building the owned form took an allocation
+/// for the list and one for each string value (S3's `Bucket`, `Key` and `Region`), made only
+/// to be compared with the bindings a client resolved before, which are almost always equal.
+#[derive(Default)]
+pub(crate) struct BoundParams<'a> {
+    // A ruleset has a few dozen parameters at most (S3's about twenty, most bound).
+    entries: smallvec::SmallVec<[(BoundName<'a>, BoundValue<'a>); 24]>,
+}
+
+/// A bound parameter's name, as [`EndpointParams`] would hold it.
+enum BoundName<'a> {
+    /// Shared with the binding plan.
+    Plan(&'a Arc<str>),
+    /// Given by the client (a name of its own, or the ruleset's).
+    Given(std::borrow::Cow<'a, str>),
+}
+
+impl BoundName<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            BoundName::Plan(name) => name,
+            BoundName::Given(name) => name,
+        }
+    }
+}
+
+/// A bound value, as [`EndpointValue`] would hold it.
+enum BoundValue<'a> {
+    Str(&'a str),
+    Bool(bool),
+    /// A list member: its strings (other items are left out, as [`from_value`] does).
+    List(&'a [Value]),
+    /// A value of the plan's (a static context param, the client context, a builtin).
+    Plan(&'a EndpointValue),
+    /// A value found by an `operationContextParams` path, or given by the client.
+    Owned(EndpointValue),
+}
+
+impl<'a> BoundValue<'a> {
+    /// [`from_value`], borrowed.
+    fn from_value(v: &'a Value) -> Option<Self> {
+        match v {
+            Value::String(s) => Some(BoundValue::Str(s)),
+            Value::Bool(b) => Some(BoundValue::Bool(*b)),
+            Value::List(items) => Some(BoundValue::List(items)),
+            _ => None,
+        }
+    }
+
+    fn matches(&self, other: &EndpointValue) -> bool {
+        match (self, other) {
+            (BoundValue::Plan(v), other) => *v == other,
+            (BoundValue::Owned(v), other) => v == other,
+            (BoundValue::Str(s), EndpointValue::String(o)) => s == o,
+            (BoundValue::Bool(b), EndpointValue::Bool(o)) => b == o,
+            (BoundValue::List(items), EndpointValue::StringArray(o)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .eq(o.iter().map(String::as_str)),
+            _ => false,
+        }
+    }
+
+    fn to_owned(&self) -> EndpointValue {
+        match self {
+            BoundValue::Str(s) => EndpointValue::String(s.to_string()),
+            BoundValue::Bool(b) => EndpointValue::Bool(*b),
+            BoundValue::List(items) => EndpointValue::StringArray(
+                items
+                    .iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect(),
+            ),
+            BoundValue::Plan(v) => (*v).clone(),
+            BoundValue::Owned(v) => v.clone(),
+        }
+    }
+}
+
+impl<'a> BoundParams<'a> {
+    /// Whether `params` holds the same bindings in the same order (`EndpointParams`'
+    /// equality, which a client's cache of resolved endpoints looks them up by).
+    pub(crate) fn matches(&self, params: &EndpointParams) -> bool {
+        self.entries.len() == params.entries.len()
+            && self
+                .entries
+                .iter()
+                .zip(&params.entries)
+                .all(|((name, value), (n, v))| name.as_str() == n.as_str() && value.matches(v))
+    }
+
+    /// The owned form, as [`BindingPlan::bind`] gives it.
+    pub(crate) fn to_owned(&self) -> EndpointParams {
+        let mut out = EndpointParams::with_capacity(self.entries.len());
+        for (name, value) in &self.entries {
+            let name = match name {
+                BoundName::Plan(name) => super::ParamName::Shared(Arc::clone(name)),
+                BoundName::Given(name) => {
+                    super::ParamName::Given(std::borrow::Cow::Owned(name.to_string()))
+                }
+            };
+            out.entries.push((name, value.to_owned()));
+        }
+        out
+    }
+
+    /// [`EndpointParams::insert`]: binds `name`, replacing an earlier binding of it.
+    pub(crate) fn insert(&mut self, name: &'a str, value: EndpointValue) {
+        match self.entries.iter_mut().find(|(n, _)| n.as_str() == name) {
+            Some(entry) => entry.1 = BoundValue::Owned(value),
+            None => self.entries.push((
+                BoundName::Given(std::borrow::Cow::Borrowed(name)),
+                BoundValue::Owned(value),
+            )),
+        }
+    }
+
+    /// [`bind_account_id`], borrowed.
+    pub(crate) fn bind_account_id(&mut self, ruleset: &'a RuleSet, account_id: &str) {
+        for spec in ruleset.parameters() {
+            if spec.built_in.as_deref() == Some("AWS::Auth::AccountId")
+                && !self.entries.iter().any(|(n, _)| n.as_str() == spec.name)
+            {
+                self.insert(&spec.name, EndpointValue::from(account_id));
+            }
+        }
     }
 }
 
@@ -530,6 +670,55 @@ mod tests {
             );
             assert_eq!(plan.bind(put, params).unwrap(), fresh.unwrap());
         }
+    }
+
+    /// A call's borrowed bindings match the owned bindings equal to them, and no others: a
+    /// client's cache of resolved endpoints is looked up by them.
+    #[test]
+    fn borrowed_bindings_match_the_equal_owned_ones() {
+        let loader = Loader::new();
+        let model =
+            ServiceModel::from_json(&loader.load("s3", None, FileKind::ServiceModel).unwrap())
+                .unwrap();
+        let ruleset =
+            RuleSet::from_json(&loader.load("s3", None, FileKind::EndpointRuleSet).unwrap())
+                .unwrap();
+        let builtins = EndpointConfig {
+            region: Some("us-west-2".into()),
+            ..Default::default()
+        }
+        .builtins();
+        let put = model.operation("PutObject").unwrap();
+        let plan = BindingPlan::new(&ruleset, &model, put, &builtins, &HashMap::new(), true);
+        let calls = [
+            serde_json::json!({"Bucket": "b", "Key": "k"}),
+            serde_json::json!({"Bucket": "b", "Key": "other"}),
+            serde_json::json!({"Bucket": "arn:aws:s3:us-west-2:123456789012:accesspoint/ap"}),
+            serde_json::json!({"Key": "k"}),
+        ]
+        .map(Value::from);
+        for (i, a) in calls.iter().enumerate() {
+            for (j, b) in calls.iter().enumerate() {
+                let owned = plan.bind(put, b).unwrap();
+                let borrowed = plan.bind_borrowed(put, a).unwrap();
+                assert_eq!(borrowed.matches(&owned), i == j, "{a:?} against {b:?}");
+                assert_eq!(borrowed.to_owned(), plan.bind(put, a).unwrap());
+            }
+        }
+
+        // What a client adds binds as on the owned form: a new name goes last, a bound one
+        // is replaced in place.
+        let mut owned = plan.bind(put, &calls[0]).unwrap();
+        let mut borrowed = plan.bind_borrowed(put, &calls[0]).unwrap();
+        owned.insert("Region", "eu-west-1");
+        borrowed.insert("Region", EndpointValue::from("eu-west-1"));
+        owned.insert("Extra", true);
+        borrowed.insert("Extra", EndpointValue::Bool(true));
+        bind_account_id(&ruleset, &mut owned, "123456789012");
+        borrowed.bind_account_id(&ruleset, "123456789012");
+        assert!(borrowed.matches(&owned));
+        assert_eq!(borrowed.to_owned(), owned);
+        assert!(!plan.bind_borrowed(put, &calls[0]).unwrap().matches(&owned));
     }
 
     #[test]

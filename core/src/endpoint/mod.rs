@@ -55,11 +55,11 @@ use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 
 pub use arn::{parse_arn, ParsedArn};
-pub(crate) use binding::BindingPlan;
 pub use binding::{
     bind_account_id, bind_params, AddressingStyle, BindError, EndpointConfig,
     ACCOUNT_ID_ENDPOINT_MODES,
 };
+pub(crate) use binding::{BindingPlan, BoundParams};
 pub(crate) use legacy::EMPTY_TABLE as EMPTY_LEGACY_TABLE;
 pub use legacy::{LegacyEndpoints, LookupError, SigningScope};
 pub use partition::{PartitionOutputs, Partitions};
@@ -286,12 +286,6 @@ impl EndpointParams {
             None => self.entries.push((ParamName::Given(name), value)),
         }
         self
-    }
-
-    /// Binds a name not bound yet (a binding plan binds each ruleset parameter once).
-    pub(crate) fn push_new(&mut self, name: std::sync::Arc<str>, value: EndpointValue) {
-        debug_assert!(self.get(&name).is_none());
-        self.entries.push((ParamName::Shared(name), value));
     }
 
     /// Room for `n` bindings.

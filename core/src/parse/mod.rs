@@ -582,7 +582,9 @@ fn request_id_header(headers: &HeaderMap) -> Option<String> {
 /// `ResponseMetadata` of the REST protocols: `x-amzn-requestid`, else S3's `x-amz-request-id`
 /// with `HostId` from `x-amz-id-2` (empty when absent), as botocore.
 pub(crate) fn rest_metadata(headers: &HeaderMap) -> Map {
-    let mut m = Map::default();
+    // `finish_metadata` adds three more: made at its final size (S3's five, with `HostId`),
+    // where growing it entry by entry allocated it twice.
+    let mut m = crate::value::map_with_capacity(METADATA_ENTRIES + 1);
     if let Some(id) = header(headers, X_AMZN_REQUESTID) {
         m.insert("RequestId".into(), Value::String(id.into()));
     } else if let Some(id) = header(headers, X_AMZ_REQUEST_ID) {

@@ -220,8 +220,9 @@ pub fn serialize_request(
 
 /// Room made in a request's header map when the serializer starts it: the headers it and the
 /// pipeline set (content type, target, bound members, `Host`, `User-Agent`, checksums) and the
-/// six each attempt adds when it is signed. Made once, so neither the prepared request's map
-/// nor each attempt's copy of it (which keeps its index table's size) rehashes as it grows.
+/// six each attempt adds when it is signed. Made once, so the map neither rehashes nor
+/// reallocates as it fills: the first attempt sends this map itself, and the prepared request
+/// keeps a copy for retries (`PreparedRequest::take_request`).
 const REQUEST_HEADER_ROOM: usize = 16;
 
 impl SerializedRequest {
@@ -602,7 +603,8 @@ pub(crate) fn http_bindings(
     input: &Structure,
 ) -> Result<HttpBindings, SerializeError> {
     let model = call.model;
-    let mut labels: Vec<(&str, Cow<'_, str>)> = Vec::new();
+    // A template has a label or two (S3's `{Bucket}` and `{Key+}`): kept on the stack.
+    let mut labels: smallvec::SmallVec<[(&str, Cow<'_, str>); 4]> = smallvec::SmallVec::new();
     let mut query: Vec<QueryParam<'_>> = Vec::new();
     let mut headers = HeaderMap::with_capacity(REQUEST_HEADER_ROOM);
     let mut has_body_members = false;
@@ -643,7 +645,11 @@ pub(crate) fn http_bindings(
                 } || model.shape(member.shape).sensitive;
                 for (key, v) in expect_map(value, &path)? {
                     let text = expect_str(v, &path.key(key))?;
-                    let mut header = String::with_capacity(prefix.len() + key.len());
+                    // Inline up to 24 bytes (`x-amz-meta-` and a short key): the name is
+                    // copied into the header map, so a heap buffer here was one more
+                    // allocation per header.
+                    let mut header =
+                        compact_str::CompactString::with_capacity(prefix.len() + key.len());
                     header.push_str(prefix);
                     header.push_str(key);
                     insert_header(&mut headers, &header, text, sensitive)?;

@@ -24,7 +24,9 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
     };
     let bindings = http_bindings(call, input)?;
     let root = Path::Root;
-    let mut writer = BodyWriter {
+    // Made only for a body to write: a blob payload (S3's uploads) or no body needs none, and
+    // its buffer is an allocation.
+    let writer = || BodyWriter {
         model: call.model,
         xml: XmlWriter::new(),
     };
@@ -33,6 +35,7 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
         Some((name, member, false)) => match call.params.get(name).filter(|v| !v.is_null()) {
             Some(value) => {
                 let element = member.wire_name();
+                let mut writer = writer();
                 writer.value(member, element, value, &root.member(name))?;
                 Body::from(writer.xml.finish())
             }
@@ -40,6 +43,7 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
         },
         None if bindings.has_body_members => {
             let element = root_name(call.model, input_ref);
+            let mut writer = writer();
             writer.structure(
                 input,
                 element,
