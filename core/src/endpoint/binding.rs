@@ -604,11 +604,8 @@ mod tests {
     use crate::model::ServiceModel;
     use sansboto_models::{FileKind, Loader};
 
-    /// One plan serves every call of its operation: values that come from the input (context
-    /// params, S3's per-call builtin adjustments) are read per call, and the rest is the
-    /// client's.
-    #[test]
-    fn one_plan_binds_every_call_of_its_operation() {
+    /// S3's model and endpoint ruleset, as botocore ships them.
+    fn s3_model_and_rules() -> (std::sync::Arc<ServiceModel>, RuleSet) {
         let loader = Loader::new();
         let model =
             ServiceModel::from_json(&loader.load("s3", None, FileKind::ServiceModel).unwrap())
@@ -616,6 +613,15 @@ mod tests {
         let ruleset =
             RuleSet::from_json(&loader.load("s3", None, FileKind::EndpointRuleSet).unwrap())
                 .unwrap();
+        (model, ruleset)
+    }
+
+    /// One plan serves every call of its operation: values that come from the input (context
+    /// params, S3's per-call builtin adjustments) are read per call, and the rest is the
+    /// client's.
+    #[test]
+    fn one_plan_binds_every_call_of_its_operation() {
+        let (model, ruleset) = s3_model_and_rules();
         let config = EndpointConfig {
             region: Some("us-west-2".into()),
             s3_addressing_style: AddressingStyle::Path,
@@ -676,13 +682,7 @@ mod tests {
     /// client's cache of resolved endpoints is looked up by them.
     #[test]
     fn borrowed_bindings_match_the_equal_owned_ones() {
-        let loader = Loader::new();
-        let model =
-            ServiceModel::from_json(&loader.load("s3", None, FileKind::ServiceModel).unwrap())
-                .unwrap();
-        let ruleset =
-            RuleSet::from_json(&loader.load("s3", None, FileKind::EndpointRuleSet).unwrap())
-                .unwrap();
+        let (model, ruleset) = s3_model_and_rules();
         let builtins = EndpointConfig {
             region: Some("us-west-2".into()),
             ..Default::default()
