@@ -400,7 +400,8 @@ impl BindingPlan {
                         .map_err(|e| reason(e.clone()))?
                         .search(params)
                         .map_err(|e| reason(e.to_string()))?;
-                    value = from_value(&found).map(BoundValue::Owned);
+                    // Found by the path, not in `params`: kept as its owned form.
+                    value = BoundValue::from_value(&found).map(|v| BoundValue::Owned(v.to_owned()));
                 }
             }
             if value.is_none() {
@@ -456,7 +457,7 @@ impl BoundName<'_> {
 enum BoundValue<'a> {
     Str(&'a str),
     Bool(bool),
-    /// A list member: its strings (other items are left out, as [`from_value`] does).
+    /// A list member: its strings (other items are left out).
     List(&'a [Value]),
     /// A value of the plan's (a static context param, the client context, a builtin).
     Plan(&'a EndpointValue),
@@ -465,7 +466,8 @@ enum BoundValue<'a> {
 }
 
 impl<'a> BoundValue<'a> {
-    /// [`from_value`], borrowed.
+    /// A parameter's value as the ruleset takes it: a string, a boolean, or a list of strings;
+    /// anything else binds nothing.
     fn from_value(v: &'a Value) -> Option<Self> {
         match v {
             Value::String(s) => Some(BoundValue::Str(s)),
@@ -545,10 +547,8 @@ impl<'a> BoundParams<'a> {
 
     /// [`bind_account_id`], borrowed.
     pub(crate) fn bind_account_id(&mut self, ruleset: &'a RuleSet, account_id: &str) {
-        for spec in ruleset.parameters() {
-            if spec.built_in.as_deref() == Some("AWS::Auth::AccountId")
-                && !self.entries.iter().any(|(n, _)| n.as_str() == spec.name)
-            {
+        for spec in account_id_parameters(ruleset) {
+            if !self.entries.iter().any(|(n, _)| n.as_str() == spec.name) {
                 self.insert(&spec.name, EndpointValue::from(account_id));
             }
         }
@@ -562,13 +562,20 @@ pub const ACCOUNT_ID_ENDPOINT_MODES: [&str; 3] = ["preferred", "disabled", "requ
 /// reads it from the credentials each time an endpoint is resolved, so it cannot be one of the
 /// client's fixed builtins). Parameters already bound keep their value.
 pub fn bind_account_id(ruleset: &RuleSet, bound: &mut EndpointParams, account_id: &str) {
-    for spec in ruleset.parameters() {
-        if spec.built_in.as_deref() == Some("AWS::Auth::AccountId")
-            && bound.get(&spec.name).is_none()
-        {
+    for spec in account_id_parameters(ruleset) {
+        if bound.get(&spec.name).is_none() {
             bound.insert(spec.name.clone(), EndpointValue::from(account_id));
         }
     }
+}
+
+/// The ruleset's parameters the credentials' account binds (its `AWS::Auth::AccountId`
+/// builtin).
+fn account_id_parameters(ruleset: &RuleSet) -> impl Iterator<Item = &super::ParameterSpec> {
+    ruleset
+        .parameters()
+        .iter()
+        .filter(|spec| spec.built_in.as_deref() == Some("AWS::Auth::AccountId"))
 }
 
 fn from_json(v: &serde_json::Value) -> Option<EndpointValue> {
@@ -577,20 +584,6 @@ fn from_json(v: &serde_json::Value) -> Option<EndpointValue> {
         serde_json::Value::Bool(b) => Some(EndpointValue::Bool(*b)),
         serde_json::Value::Array(a) => Some(EndpointValue::StringArray(
             a.iter()
-                .filter_map(|x| x.as_str().map(String::from))
-                .collect(),
-        )),
-        _ => None,
-    }
-}
-
-fn from_value(v: &Value) -> Option<EndpointValue> {
-    match v {
-        Value::String(s) => Some(EndpointValue::String(s.to_string())),
-        Value::Bool(b) => Some(EndpointValue::Bool(*b)),
-        Value::List(items) => Some(EndpointValue::StringArray(
-            items
-                .iter()
                 .filter_map(|x| x.as_str().map(String::from))
                 .collect(),
         )),
