@@ -14,7 +14,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::stable_order::stable_order;
+use crate::sorting::stable_order;
 use crate::value::{Map, Text, Value};
 
 /// Why an expression could not be compiled or evaluated.

@@ -56,7 +56,7 @@ mod httpchecksum;
 mod paginate;
 mod parse;
 mod serialize;
-mod stable_order;
+mod sorting;
 mod stub;
 mod time;
 mod trace;

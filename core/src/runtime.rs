@@ -382,7 +382,7 @@ fn session_http_config(
     // `HttpConfig::from_env_vars` for where the order matters). Through the crate's one
     // sort (`stable_order`), not a sort of its own (issue #18: binary size).
     let env: Vec<(&String, &String)> = session.env().iter().collect();
-    let by_name = crate::stable_order::stable_order(env.len(), &|a, b| env[a].0.cmp(env[b].0));
+    let by_name = crate::sorting::stable_order(env.len(), &|a, b| env[a].0.cmp(env[b].0));
     let mut http_config = from_session
         .merge(changes)
         .resolve_env(by_name.iter().map(|&i| env[i]), session.ca_bundle())?;

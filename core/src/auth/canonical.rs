@@ -184,7 +184,10 @@ pub(crate) fn json_body_to_query(body: &[u8]) -> Option<String> {
 
 /// Append the canonical query string: parameters sorted by encoded key, then encoded value.
 pub(crate) fn push_canonical_query(out: &mut String, params: &mut [QueryParam]) {
-    params.sort_unstable_by(|a, b| a.key.cmp(&b.key).then_with(|| a.value.cmp(&b.value)));
+    // Through the crate's sorts (issue #18: binary size).
+    crate::sorting::sort_in_place(params, |a, b| {
+        a.key.cmp(&b.key).then_with(|| a.value.cmp(&b.value))
+    });
     for (i, p) in params.iter().enumerate() {
         if i > 0 {
             out.push('&');
@@ -306,7 +309,8 @@ pub(crate) fn canonical_headers(
         block_len += n.len() + v.len() + 2;
         signed_len += n.len() + 1;
     }
-    names.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // Through the crate's sorts (issue #18: binary size); each name is here once.
+    crate::sorting::sort_in_place(&mut names, |a, b| a.0.cmp(b.0));
 
     let mut block = String::with_capacity(block_len);
     // The names and the `;` between them.
@@ -510,6 +514,34 @@ mod tests {
             "host:h.example\nx-a:one,two\nx-amz-date:20150830T123600Z\nx-b:2,1\nx-c:3\n"
         );
         assert_eq!(signed, "host;x-a;x-amz-date;x-b;x-c");
+    }
+
+    /// More names and parameters than the short-list sort takes (the long-list one orders them).
+    #[test]
+    fn long_lists_of_headers_and_parameters_are_sorted_too() {
+        let mut headers = HeaderMap::new();
+        let mut query = Vec::new();
+        for i in (0..40).rev() {
+            let name = format!("x-h{:02}", (i * 7) % 40);
+            headers.insert(
+                http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                http::HeaderValue::from_str(&i.to_string()).unwrap(),
+            );
+            query.push(format!("p{:02}={}", (i * 11) % 40, i % 3));
+        }
+        query.push("p05=0".into());
+        let (_, signed) = canonical_headers(&headers, Some("h.example"), &[], &[]).unwrap();
+        let mut expected: Vec<String> = (0..40).map(|i| format!("x-h{i:02}")).collect();
+        expected.insert(0, "host".into());
+        assert_eq!(signed, expected.join(";"));
+
+        let mut params = Vec::new();
+        canonical_query_params(&query.join("&"), &mut params);
+        let mut out = String::new();
+        push_canonical_query(&mut out, &mut params);
+        let mut expected = query.clone();
+        expected.sort();
+        assert_eq!(out, expected.join("&"));
     }
 
     #[test]

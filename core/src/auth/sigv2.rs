@@ -13,7 +13,7 @@ use super::{AuthError, Credentials};
 use crate::body::Body;
 use crate::encoding::push_percent_encoded;
 use crate::form::{set_body, FormBody};
-use crate::stable_order::stable_order;
+use crate::sorting::stable_order;
 use crate::time::Timestamp;
 
 /// Sign `request`, a query-protocol POST whose form body holds the call's parameters, as of

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 use http::{HeaderValue, Uri};
 
 use crate::model::{Operation, ServiceModel, ShapeId};
-use crate::stable_order::{permuted, stable_order};
+use crate::sorting::{permuted, stable_order};
 use crate::value::{Map, Value};
 
 /// `endpoint_discovery_enabled` (config key, `AWS_ENDPOINT_DISCOVERY_ENABLED`, client option).
