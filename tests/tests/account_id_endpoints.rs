@@ -206,6 +206,46 @@ fn the_profile_account_id_and_mode() {
     );
 }
 
+/// Empty values, as people leave them: an empty `AWS_ACCOUNT_ID` is no account (the regional
+/// endpoint; `required` fails), an empty profile `aws_account_id` is an account the rules
+/// refuse unless the mode is `disabled`, and an empty mode is not one.
+#[test]
+fn empty_account_ids_and_modes() {
+    let empty_env = with(&[("AWS_ACCOUNT_ID", "")]);
+    assert_eq!(
+        both(&empty_env, None, None),
+        Outcome::Url(REGIONAL_URL.into())
+    );
+    assert_eq!(
+        both(&empty_env, None, Some("required")),
+        Outcome::Error("EndpointResolutionError".into())
+    );
+    let empty_mode = with(&[
+        ("AWS_ACCOUNT_ID", ACCOUNT),
+        ("AWS_ACCOUNT_ID_ENDPOINT_MODE", ""),
+    ]);
+    assert_eq!(
+        both(&empty_mode, None, None),
+        Outcome::Error("InvalidConfigError".into())
+    );
+    let config = "[default]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = s\n\
+                  aws_account_id =\n";
+    assert_eq!(
+        both(&[], Some(config), None),
+        Outcome::Error("EndpointResolutionError".into())
+    );
+    assert_eq!(
+        both(&[], Some(config), Some("required")),
+        Outcome::Error("EndpointResolutionError".into())
+    );
+    assert_eq!(
+        both(&[], Some(config), Some("disabled")),
+        Outcome::Url(REGIONAL_URL.into())
+    );
+    let empty_profile_mode = format!("{config}account_id_endpoint_mode =\n");
+    both(&[], Some(&empty_profile_mode), None);
+}
+
 #[test]
 fn the_account_id_a_credential_process_prints() {
     let dir = temp_dir("account-id-process");
@@ -241,6 +281,27 @@ fn the_account_id_a_credential_process_prints() {
         both(&[], Some(&profile), None),
         Outcome::Url("https://444455556666.ddb.us-east-1.amazonaws.com/".into())
     );
+    // An empty AccountId names none: the profile's again; with an empty profile one too, the
+    // empty account reaches the rules, which refuse it.
+    let empty = dir.join("empty.sh");
+    std::fs::write(
+        &empty,
+        "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIDPROC\", \"SecretAccessKey\": \"s\", \"AccountId\": \"\"}'\n",
+    )
+    .unwrap();
+    for (profile_account, expected) in [
+        (
+            "444455556666",
+            Outcome::Url("https://444455556666.ddb.us-east-1.amazonaws.com/".into()),
+        ),
+        ("", Outcome::Error("EndpointResolutionError".into())),
+    ] {
+        let profile = format!(
+            "[default]\ncredential_process = /bin/sh {}\naws_account_id = {profile_account}\n",
+            empty.display()
+        );
+        assert_eq!(both(&[], Some(&profile), None), expected);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

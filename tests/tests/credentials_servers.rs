@@ -361,6 +361,7 @@ fn container_endpoint_with_authorization_token_file() {
     let creds = drive(&mut c).unwrap();
     assert_eq!(creds.access_key_id(), "AKECSLOCAL");
     assert_eq!(creds.session_token(), Some("ecs-token"));
+    assert_eq!(creds.account_id(), Some("123456789012"));
     assert_eq!(server.seen().len(), 1);
 
     // An inline token that the server refuses: three attempts with 1 s pauses, then an error.
@@ -379,4 +380,25 @@ fn container_endpoint_with_authorization_token_file() {
     assert!(err.to_string().contains("non 200 response 401"), "{err}");
     assert_eq!(server.seen().len(), 4);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The container endpoint's `AccountId` as botocore keeps it (`response.get('AccountId')`):
+/// absent is no account; empty is kept, for account-based endpoint rules to refuse.
+#[test]
+fn container_account_id_absent_or_empty() {
+    for (extra, expected) in [("", None), (r#", "AccountId": """#, Some(""))] {
+        let body = format!(
+            r#"{{"AccessKeyId": "AKECS", "SecretAccessKey": "s", "Token": "t",
+                 "Expiration": "2099-06-01T12:00:00Z"{extra}}}"#
+        );
+        let server = Server::start(move |_| (200, body.clone(), Duration::ZERO));
+        let full_uri = server.url("/v1/credentials");
+        let env = [("AWS_CONTAINER_CREDENTIALS_FULL_URI", full_uri.as_str())];
+        let options = ChainOptions {
+            imds_disabled: true,
+            ..Default::default()
+        };
+        let creds = drive(&mut chain(&env, options)).unwrap();
+        assert_eq!(creds.account_id(), expected, "{extra}");
+    }
 }

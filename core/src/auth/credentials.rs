@@ -122,9 +122,11 @@ impl Credentials {
 
     /// These credentials, saying which account they belong to (botocore's `account_id`,
     /// which account-based endpoints use: `AWS_ACCOUNT_ID`, a profile's `aws_account_id`, the
-    /// account of an assumed role, …). `None` or an empty id leaves it unknown.
+    /// account of an assumed role, …). `None` leaves it unknown. An empty id is kept, as
+    /// botocore keeps a profile's `aws_account_id =`: account-based endpoint rules refuse it
+    /// (only an empty `AWS_ACCOUNT_ID` is no account, which the environment's provider sees to).
     pub fn with_account_id(self, account_id: Option<impl Into<String>>) -> Self {
-        let account_id = account_id.map(Into::into).filter(|a| !a.is_empty());
+        let account_id = account_id.map(Into::into);
         if account_id == self.inner.account_id {
             return self;
         }
@@ -285,7 +287,7 @@ mod tests {
     }
 
     #[test]
-    fn an_account_id_rides_along_and_empty_means_unknown() {
+    fn an_account_id_rides_along_and_empty_is_kept() {
         let creds = Credentials::new("AKID", "secret", None, None);
         assert_eq!(creds.account_id(), None);
         let with = creds.clone().with_account_id(Some("111122223333"));
@@ -293,7 +295,11 @@ mod tests {
         assert_eq!(with.secret_access_key(), "secret");
         assert_eq!(with.secret_fingerprint(), creds.secret_fingerprint());
         assert_ne!(with, creds);
-        assert_eq!(with.with_account_id(Some("")).account_id(), None);
+        assert_eq!(
+            with.clone().with_account_id(Some("")).account_id(),
+            Some("")
+        );
+        assert_eq!(with.with_account_id(None::<String>).account_id(), None);
         assert!(format!("{:?}", creds.with_account_id(Some("1"))).contains("account_id"));
     }
 

@@ -10,9 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::chain::{Context, Start};
-use super::{
-    account_id_of, credentials_from_value, Answer, CredentialsError, Fetch, Found, ProviderKind,
-};
+use super::{credentials_from_value, Answer, CredentialsError, Fetch, Found, ProviderKind};
 use crate::body::Body;
 use crate::machine::{RequestTimeout, Step};
 use crate::value::Value;
@@ -175,7 +173,12 @@ impl ContainerFetch {
             &value,
             ["AccessKeyId", "SecretAccessKey", "Token", "Expiration"],
         )
-        .map(|creds| Some(Ok(creds.with_account_id(account_id_of(&value)))))
+        // Kept as given, even empty (botocore's `response.get('AccountId')`); the process
+        // provider's empty one falls back to the profile's instead.
+        .map(|creds| {
+            let account_id = value.get("AccountId").and_then(Value::as_str);
+            Some(Ok(creds.with_account_id(account_id)))
+        })
         .map_err(|why| retrieval(format!("container metadata response: {why}")))
     }
 }

@@ -350,15 +350,6 @@ pub(crate) fn credentials_from_value(
     ))
 }
 
-/// The `AccountId` of a credentials document (container endpoint, `credential_process`), when
-/// it names one.
-pub(crate) fn account_id_of(value: &Value) -> Option<&str> {
-    value
-        .get("AccountId")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-}
-
 /// A point in time from a timestamp value, ISO 8601 text, or epoch seconds.
 pub(crate) fn timestamp_of(value: &Value) -> Option<SystemTime> {
     value.to_timestamp().map(|t| t.to_system_time())

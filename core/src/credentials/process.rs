@@ -5,8 +5,7 @@
 use std::time::SystemTime;
 
 use super::{
-    account_id_of, credentials_from_value, Answer, Credentials, CredentialsError, Fetch, Found,
-    ProviderKind,
+    credentials_from_value, Answer, Credentials, CredentialsError, Fetch, Found, ProviderKind,
 };
 use crate::machine::{ProcessOutput, Step};
 use crate::value::Value;
@@ -114,4 +113,13 @@ impl Fetch for ProcessFetch {
     fn answer(&mut self, answer: Answer) {
         self.answer = Some(answer);
     }
+}
+
+/// The `AccountId` a `credential_process` prints, when it names one: an empty one names none,
+/// so the profile's `aws_account_id` applies (botocore's `AccountId or aws_account_id`).
+fn account_id_of(value: &Value) -> Option<&str> {
+    value
+        .get("AccountId")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
