@@ -243,7 +243,10 @@ fn empty_account_ids_and_modes() {
         Outcome::Url(REGIONAL_URL.into())
     );
     let empty_profile_mode = format!("{config}account_id_endpoint_mode =\n");
-    both(&[], Some(&empty_profile_mode), None);
+    assert_eq!(
+        both(&[], Some(&empty_profile_mode), None),
+        Outcome::Error("InvalidConfigError".into())
+    );
 }
 
 #[test]

@@ -123,8 +123,9 @@ impl Credentials {
     /// These credentials, saying which account they belong to (botocore's `account_id`,
     /// which account-based endpoints use: `AWS_ACCOUNT_ID`, a profile's `aws_account_id`, the
     /// account of an assumed role, …). `None` leaves it unknown. An empty id is kept, as
-    /// botocore keeps a profile's `aws_account_id =`: account-based endpoint rules refuse it
-    /// (only an empty `AWS_ACCOUNT_ID` is no account, which the environment's provider sees to).
+    /// botocore keeps a profile's `aws_account_id =`: account-based endpoint rules refuse it.
+    /// (An empty `AWS_ACCOUNT_ID`, or a `credential_process`'s empty `AccountId`, names no
+    /// account; their providers see to that.)
     pub fn with_account_id(self, account_id: Option<impl Into<String>>) -> Self {
         let account_id = account_id.map(Into::into);
         if account_id == self.inner.account_id {
