@@ -1524,16 +1524,30 @@ fn python_json(value: &Value, out: &mut String) {
 }
 
 /// The order of two numbers or two strings (the only kinds `sort`, `max` and `*_by` compare,
-/// never mixed). A consistent order even with NaN, which goes after every other number (std's
-/// sorts may panic on an inconsistent one; Python's leave NaN wherever it falls).
+/// never mixed). A consistent order even with NaN, which goes after every other number, and
+/// with the values this crate's `string` type also holds (std's sorts may panic on an
+/// inconsistent order; Python's leave NaN wherever it falls, and refuse the others): strings,
+/// then timestamps in time order, then blobs by their bytes.
 fn order(a: &Value, b: &Value) -> Ordering {
     match (a.untagged(), b.untagged()) {
         (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::Timestamp(x), Value::Timestamp(y)) => x.cmp(y),
+        (Value::Blob(x), Value::Blob(y)) => x.cmp(y),
         (x, y) => match (number(x), number(y)) {
             // Python's order of an integer and a float is exact (see `number_order`).
             (Some(f), Some(g)) => number_order(x, y).unwrap_or_else(|| f.is_nan().cmp(&g.is_nan())),
-            _ => Ordering::Equal,
+            _ => string_rank(x).cmp(&string_rank(y)),
         },
+    }
+}
+
+/// Where a `string`-typed value of each kind goes among the others (see [`order`]).
+fn string_rank(v: &Value) -> u8 {
+    match v {
+        Value::String(_) => 0,
+        Value::Timestamp(_) => 1,
+        Value::Blob(_) => 2,
+        _ => 3,
     }
 }
 
@@ -1654,6 +1668,38 @@ mod tests {
             let finite: Vec<i64> = finite.iter().map(|v| v.as_i64().unwrap()).collect();
             assert!(finite.windows(2).all(|w| w[0] <= w[1]), "{finite:?}");
         }
+    }
+
+    /// Timestamps and blobs are `string`s here (Python's jmespath refuses them): sorted in
+    /// time order and by bytes, and a list mixing them with strings is a consistent order
+    /// (long enough to reach std's check for inconsistent ones), never a panic.
+    #[test]
+    fn timestamps_and_blobs_sort_consistently() {
+        let times: Vec<Value> = (0..30)
+            .map(|i| Value::Timestamp(crate::time::Timestamp::from_secs((i * 7919) % 30 * 1000)))
+            .collect();
+        let sorted = search("sort(@)", &Value::List(times.clone()));
+        let secs: Vec<i64> = sorted
+            .as_list()
+            .unwrap()
+            .iter()
+            .map(|v| match v {
+                Value::Timestamp(t) => t.secs(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(secs, (0..30).map(|i| i * 1000).collect::<Vec<i64>>());
+        let mixed: Vec<Value> = (0..60)
+            .map(|i| match i % 3 {
+                0 => Value::from(format!("s{:02}", 60 - i)),
+                1 => times[i % 30].clone(),
+                _ => Value::blob(vec![(60 - i) as u8]),
+            })
+            .collect();
+        let sorted = search("sort(@)", &Value::List(mixed));
+        let kinds: Vec<u8> = sorted.as_list().unwrap().iter().map(string_rank).collect();
+        assert!(kinds.windows(2).all(|w| w[0] <= w[1]), "{kinds:?}");
+        assert_eq!(kinds.len(), 60);
     }
 
     #[test]
