@@ -141,7 +141,9 @@ impl CacheFormat for AwsCliCache {
             text("SessionToken").map(str::to_owned),
             Some(expiration),
         );
-        match text("AccountId") {
+        // Kept as cached, even empty (botocore's `creds.get('AccountId')`); a file without it
+        // (written before botocore cached the account) takes the assumed role's ARN's.
+        match creds.get("AccountId").and_then(serde_json::Value::as_str) {
             Some(account) => Some(found.with_account_id(Some(account.to_owned()))),
             None => {
                 let user = answer
@@ -237,6 +239,14 @@ mod tests {
         assert!(text.contains(r#""AccountId": "123456789012""#), "{text}");
         let read = cache.read(&written, now).unwrap();
         assert_eq!(read.account_id(), Some("123456789012"));
+
+        // An empty cached account is kept, as botocore keeps it (the DynamoDB account endpoint
+        // rules then refuse it); an absent one falls back to the assumed role's ARN.
+        let empty = String::from_utf8(file(&utc(3600)))
+            .unwrap()
+            .replace(r#""SessionToken": "T","#, r#""SessionToken": "T", "AccountId": "","#);
+        let read = cache.read(empty.as_bytes(), now).unwrap();
+        assert_eq!(read.account_id(), Some(""));
     }
 
     #[test]
