@@ -1069,8 +1069,9 @@ impl ServiceClient {
         let (bound, resolved) = match self.endpoints.get_matching(&bound) {
             Some(hit) => hit,
             None => {
+                // `get_matching` has just missed: no second look in the cache.
                 let bound = Arc::new(bound.to_owned());
-                (bound.clone(), self.resolve_bound(bound)?)
+                (bound.clone(), self.resolve_and_cache(bound)?)
             }
         };
         let target = self.redirect_target(params, &bound);
@@ -1108,14 +1109,22 @@ impl ServiceClient {
 
     /// Resolve bound ruleset parameters (through the client's endpoint cache).
     fn resolve_bound(&self, bound: Arc<EndpointParams>) -> Result<Arc<ResolvedEndpoint>, Error> {
+        match self.endpoints.get(&bound) {
+            Some(hit) => Ok(hit),
+            None => self.resolve_and_cache(bound),
+        }
+    }
+
+    /// Resolve bound ruleset parameters the endpoint cache does not hold, and keep the result.
+    fn resolve_and_cache(
+        &self,
+        bound: Arc<EndpointParams>,
+    ) -> Result<Arc<ResolvedEndpoint>, Error> {
         let Some(resolver) = &self.resolver else {
             return Err(Error::NoEndpointRules {
                 service: self.service.clone(),
             });
         };
-        if let Some(hit) = self.endpoints.get(&bound) {
-            return Ok(hit);
-        }
         let endpoint = resolver.resolve(&bound).map_err(|e| match e {
             EndpointError::MissingRequiredParameter { name } if name == "Region" => Error::NoRegion,
             // With no region, a ruleset's refusal ("Invalid Configuration: Missing Region") is

@@ -242,9 +242,10 @@ mod tests {
 
         // An empty cached account is kept, as botocore keeps it (the DynamoDB account endpoint
         // rules then refuse it); an absent one falls back to the assumed role's ARN.
-        let empty = String::from_utf8(file(&utc(3600)))
-            .unwrap()
-            .replace(r#""SessionToken": "T","#, r#""SessionToken": "T", "AccountId": "","#);
+        let empty = String::from_utf8(file(&utc(3600))).unwrap().replace(
+            r#""SessionToken": "T","#,
+            r#""SessionToken": "T", "AccountId": "","#,
+        );
         let read = cache.read(empty.as_bytes(), now).unwrap();
         assert_eq!(read.account_id(), Some(""));
     }
