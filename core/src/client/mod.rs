@@ -1370,6 +1370,54 @@ mod tests {
     use crate::params;
     use sansboto_models::{FileKind, Loader, TopLevelFile};
 
+    /// Every key of a bucket is one endpoint-cache entry: S3's `Key` (which no rule reads) is
+    /// not bound, so a run over many keys resolves the bucket's endpoint once, as botocore's
+    /// cache (which leaves `Key`, `Prefix` and `CopySource` out) does.
+    #[test]
+    fn the_keys_of_a_bucket_share_one_resolved_endpoint() {
+        let loader = Loader::new();
+        let load = |kind| loader.load("s3", None, kind).unwrap();
+        let model = ServiceModel::from_json(&load(FileKind::ServiceModel)).unwrap();
+        let ruleset = RuleSet::from_json(&load(FileKind::EndpointRuleSet)).unwrap();
+        let partitions =
+            Partitions::from_json(&loader.load_top_level(TopLevelFile::Partitions).unwrap())
+                .unwrap();
+        let mut config = ClientConfig::default();
+        config.endpoint.region = Some("us-west-2".into());
+        let client = ServiceClient::new("s3", model, Some(ruleset), partitions, config).unwrap();
+        let entries = || client.endpoints.entries.lock().unwrap().len();
+        for (operation, member) in [
+            ("GetObject", "Key"),
+            ("ListObjectsV2", "Prefix"),
+            ("CopyObject", "CopySource"),
+        ] {
+            for i in 0..40 {
+                let mut params = params! {"Bucket": "b"};
+                if operation != "ListObjectsV2" {
+                    params
+                        .as_map_mut()
+                        .unwrap()
+                        .insert("Key".into(), "k".into());
+                }
+                params
+                    .as_map_mut()
+                    .unwrap()
+                    .insert(member.into(), format!("b/{i}").into());
+                let prepared = client
+                    .prepare(operation, params, &mut SplitMix64(1))
+                    .unwrap();
+                let url = prepared.uri().to_string();
+                assert!(
+                    url.starts_with("https://s3.us-west-2.amazonaws.com/b"),
+                    "{operation}: {url}"
+                );
+            }
+        }
+        // At most one entry per operation (two of them bind the same), where 120 distinct
+        // values bound would have filled the cache.
+        assert!(entries() <= 3, "{} entries", entries());
+    }
+
     /// A DynamoDB client whose model has `shape`'s `field` set to `value`.
     fn dynamodb_with(shape: &str, field: &str, value: serde_json::Value) -> ServiceClient {
         let loader = Loader::new();

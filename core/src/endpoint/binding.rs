@@ -14,7 +14,7 @@ use crate::jmespath::Expression;
 use crate::model::{Operation, ServiceModel};
 use crate::value::Value;
 
-use super::{EndpointParams, EndpointValue, RuleSet};
+use super::{EndpointParams, EndpointValue, ParameterType, RuleSet};
 
 /// S3 addressing style (`s3.addressing_style`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -232,6 +232,20 @@ pub enum BindError {
         /// Why its path failed.
         reason: String,
     },
+    /// An input member bound to a parameter has a value of another type than the parameter
+    /// takes (it reaches here only when parameter validation is off; botocore's
+    /// `EndpointResolutionError`, "Value (…) is the wrong type").
+    #[error("endpoint parameter {name} takes a {expected}, and its member {member} is a {got}")]
+    WrongType {
+        /// The parameter's name.
+        name: String,
+        /// The input member bound to it.
+        member: String,
+        /// The parameter's type.
+        expected: ParameterType,
+        /// The kind of value given.
+        got: &'static str,
+    },
 }
 
 /// The ruleset parameters of one call.
@@ -269,6 +283,8 @@ pub(crate) struct BindingPlan {
 
 struct PlannedParam {
     name: Arc<str>,
+    /// The parameter's declared type.
+    parameter_type: ParameterType,
     /// The input member marked `contextParam` for this parameter.
     member: Option<String>,
     /// The `operationContextParams` path, compiled (or why it does not compile, reported when
@@ -310,10 +326,19 @@ impl BindingPlan {
         let params = ruleset
             .parameters()
             .iter()
-            .map(|spec| {
+            .enumerate()
+            // A parameter no rule reads is not bound (only S3's `Key`, `Prefix` and
+            // `CopySource` in botocore 1.44.5's rulesets, which botocore leaves out too): each
+            // object's key would otherwise be a binding of its own. One that is required with
+            // no default still is, for the resolver to report it missing.
+            .filter(|(index, spec)| {
+                ruleset.is_referenced(*index) || (spec.required && spec.default.is_none())
+            })
+            .map(|(_, spec)| {
                 let name = spec.name.as_str();
                 let planned = |member, path, fallback| PlannedParam {
                     name: Arc::from(name),
+                    parameter_type: spec.parameter_type,
                     member,
                     path,
                     fallback,
@@ -384,11 +409,22 @@ impl BindingPlan {
         });
         let mut out = BoundParams::default();
         for planned in &self.params {
-            let mut value = planned
-                .member
-                .as_ref()
-                .and_then(|member| params.get(member))
-                .and_then(BoundValue::from_value);
+            let mut value = match planned.member.as_ref() {
+                Some(member) => match params.get(member).filter(|v| !v.is_null()) {
+                    Some(given) => Some(
+                        BoundValue::of_type(given, planned.parameter_type).ok_or_else(|| {
+                            BindError::WrongType {
+                                name: planned.name.to_string(),
+                                member: member.clone(),
+                                expected: planned.parameter_type,
+                                got: given.kind(),
+                            }
+                        })?,
+                    ),
+                    None => None,
+                },
+                None => None,
+            };
             if value.is_none() {
                 if let Some(path) = &planned.path {
                     let reason = |reason: String| BindError::ContextPath {
@@ -473,6 +509,17 @@ impl<'a> BoundValue<'a> {
             Value::String(s) => Some(BoundValue::Str(s)),
             Value::Bool(b) => Some(BoundValue::Bool(*b)),
             Value::List(items) => Some(BoundValue::List(items)),
+            _ => None,
+        }
+    }
+
+    /// A member's value bound to a parameter of type `expected`; `None` when it is of another
+    /// type (botocore's rules engine refuses those).
+    fn of_type(v: &'a Value, expected: ParameterType) -> Option<Self> {
+        match (v, expected) {
+            (Value::String(s), ParameterType::String) => Some(BoundValue::Str(s)),
+            (Value::Bool(b), ParameterType::Boolean) => Some(BoundValue::Bool(*b)),
+            (Value::List(items), ParameterType::StringArray) => Some(BoundValue::List(items)),
             _ => None,
         }
     }
@@ -628,7 +675,9 @@ mod tests {
         let by_name = Value::from(serde_json::json!({"Bucket": "b", "Key": "k"}));
         let bound = plan.bind(put, &by_name).unwrap();
         assert_eq!(bound.get("Bucket").cloned(), string("b"));
-        assert_eq!(bound.get("Key").cloned(), string("k"));
+        // No rule reads `Key` (nor `Prefix` or `CopySource`): not bound, so every key of a
+        // bucket shares its bindings, and its resolved endpoint.
+        assert!(bound.get("Key").is_none());
         assert_eq!(bound.get("Region").cloned(), string("us-west-2"));
         assert_eq!(
             bound.get("ForcePathStyle"),
@@ -641,7 +690,6 @@ mod tests {
         let by_arn = Value::from(serde_json::json!({"Bucket": arn, "Key": "other"}));
         let bound = plan.bind(put, &by_arn).unwrap();
         assert_eq!(bound.get("Bucket").cloned(), string(arn));
-        assert_eq!(bound.get("Key").cloned(), string("other"));
         assert_eq!(
             bound.get("ForcePathStyle"),
             Some(&EndpointValue::Bool(false))
@@ -656,6 +704,22 @@ mod tests {
             .bind(put, &Value::from(serde_json::json!({"Key": "k"})))
             .unwrap();
         assert!(bound.get("Bucket").is_none());
+        // A member of the wrong type for its parameter (reachable with validation off) is
+        // refused, as botocore's rules engine refuses it; `Key`, which no rule reads, is not
+        // looked at.
+        let wrong = Value::from(serde_json::json!({"Bucket": 7, "Key": "k"}));
+        assert_eq!(
+            plan.bind(put, &wrong),
+            Err(BindError::WrongType {
+                name: "Bucket".into(),
+                member: "Bucket".into(),
+                expected: ParameterType::String,
+                got: "integer",
+            })
+        );
+        let key = Value::from(serde_json::json!({"Bucket": "b", "Key": 7}));
+        assert!(plan.bind(put, &key).is_ok());
+
         // The plan binds what a fresh binding binds.
         for params in [&by_name, &by_arn] {
             let fresh = bind_params(

@@ -79,6 +79,8 @@ pub(crate) struct RuleSetInner {
     pub(crate) rules: Vec<Rule>,
     /// Parameters plus the deepest nesting of `assign`ed variables.
     pub(crate) slot_count: usize,
+    /// Whether any rule reads parameter `i`: one none reads cannot change an endpoint.
+    pub(crate) referenced: Vec<bool>,
 }
 
 impl RuleSet {
@@ -166,6 +168,7 @@ impl RuleSet {
                 .collect(),
             max_slots: parameters.len(),
             depth: 0,
+            referenced: vec![false; parameters.len()],
         };
         let rules_loc = top.key("rules");
         let rules = match root.get("rules") {
@@ -177,6 +180,7 @@ impl RuleSet {
             parameter_index,
             rules,
             slot_count: preparer.max_slots,
+            referenced: preparer.referenced,
         })
     }
 
@@ -184,6 +188,17 @@ impl RuleSet {
     /// invalid: [`resolve`](Self::resolve) reports that).
     pub fn parameters(&self) -> &[ParameterSpec] {
         self.prepared().map_or(&[], |inner| &inner.parameters)
+    }
+
+    /// Whether any rule reads the declared parameter at `index` of
+    /// [`parameters`](Self::parameters). One that none reads cannot change an endpoint, so a
+    /// call need not bind it: S3's `Key`, `Prefix` and `CopySource` (which botocore leaves out
+    /// of S3's resolution too), bound, made each new key a new endpoint-cache entry.
+    pub(crate) fn is_referenced(&self, index: usize) -> bool {
+        self.prepared()
+            .ok()
+            .and_then(|inner| inner.referenced.get(index).copied())
+            .unwrap_or(true)
     }
 
     /// The declared parameter called `name`.
@@ -440,6 +455,8 @@ struct Preparer {
     /// Visible names, innermost last. Parameters first, then `assign`ed variables.
     scope: Vec<(String, usize)>,
     max_slots: usize,
+    /// Whether a rule reads parameter `i` (a `ref` or a template naming it).
+    referenced: Vec<bool>,
     /// Current nesting of rules and calls; bounded so a hostile document cannot overflow the
     /// stack, here or in the evaluator (serde_json's recursion limit bounds the parse itself,
     /// which also reads `from_value`'s documents).
@@ -456,6 +473,15 @@ impl Preparer {
             .rev()
             .find(|(visible, _)| visible == name)
             .map(|(_, slot)| *slot)
+    }
+
+    /// [`lookup`](Self::lookup) of a name a rule reads, noting the parameter it reads.
+    fn reference(&mut self, name: &str) -> Option<usize> {
+        let slot = self.lookup(name)?;
+        if let Some(read) = self.referenced.get_mut(slot) {
+            *read = true;
+        }
+        Some(slot)
     }
 
     fn rules(&mut self, rules: &[Node<'_>], loc: &Loc<'_>) -> Result<Vec<Rule>, EndpointError> {
@@ -627,7 +653,7 @@ impl Preparer {
                     .and_then(Node::as_str)
                     .ok_or_else(|| loc.key("ref").error("not a string"))?;
                 let slot = self
-                    .lookup(name)
+                    .reference(name)
                     .ok_or_else(|| loc.key("ref").error(format!("unknown variable {name:?}")))?;
                 Expr::Ref(slot)
             }
@@ -799,7 +825,7 @@ impl Preparer {
             )));
         }
         let slot = self
-            .lookup(name)
+            .reference(name)
             .ok_or_else(|| loc.error(format!("unknown variable {name:?} in template {text:?}")))?;
         let mut path = Vec::new();
         for piece in pieces {
