@@ -371,7 +371,7 @@ def row(clients, given, service, operation, params):
           'codes': sorted(set(codes) & set(CLIENT_CODES))}
     return {'headers': {k: v for k, v in headers.items() if k not in VOLATILE},
             'signed': signed, 'body': body.decode('latin-1'), 'gzip': zipped,
-            'url': request.url.split('?')[0], 'ua': ua}
+            'url': request.url, 'ua': ua}
 out = []
 for env, config, given in SCENARIOS:
     path = tempfile.mktemp()
@@ -473,9 +473,8 @@ fn sansboto_row(
         .collect();
     let ua =
         json!({"app": parts("app/"), "cfg": parts("cfg/"), "platform": platform, "codes": codes});
-    let url = request.uri().to_string();
     json!({
-        "url": url.split('?').next().unwrap_or_default(),
+        "url": request.uri().to_string(),
         "ua": ua,
         "headers": headers,
         "signed": signed,
@@ -500,8 +499,160 @@ fn their_error_row(row: &J) -> J {
 
 #[test]
 fn request_settings_are_read_as_botocore_reads_them() {
-    let scenarios = scenarios();
-    let calls = calls();
+    let (scenarios, calls) = (scenarios(), calls());
+    let total = scenarios.len() * calls.len();
+    let sent = compare_with_botocore(scenarios, calls);
+    // The scenarios reach each behaviour compared: requests sent, compressed and with trailers.
+    let count = |reached: &dyn Fn(&str, &J) -> bool| {
+        sent.iter()
+            .filter(|(service, row)| reached(service, row))
+            .count()
+    };
+    assert!(sent.len() * 2 > total, "only {} sent", sent.len());
+    let zipped = count(&|_, row| row["gzip"] == true);
+    let trailers = count(&|_, row| row["headers"].get("x-amz-trailer").is_some());
+    assert!(
+        zipped > 0 && trailers > 0,
+        "{zipped} compressed, {trailers} with a trailer"
+    );
+    let apps = count(&|_, row| row["ua"]["app"] != json!([]));
+    let overridden = count(&|_, row| row["ua"]["codes"].to_string().contains("\"N\""));
+    let unprefixed = count(&|service, row| {
+        service == "servicediscovery" && !row["url"].as_str().unwrap_or_default().contains("data-")
+    });
+    let unvalidated = count(&|service, _| service == "dynamodb");
+    let older = count(&|service, row| {
+        service == "ec2"
+            && !row["body"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("Version=2016-11-15")
+    });
+    assert!(
+        apps > 0 && unprefixed > 0 && unvalidated > 0 && older > 0 && overridden > 0,
+        "{apps} with an app id, {unprefixed} without a host prefix, {unvalidated} unvalidated, \
+         {older} of an older API version, {overridden} with an endpoint URL"
+    );
+    let retry_modes: std::collections::BTreeSet<String> = sent
+        .iter()
+        .map(|(_, row)| row["ua"]["cfg"].to_string())
+        .collect();
+    assert_eq!(retry_modes.len(), 3, "retry modes seen: {retry_modes:?}");
+}
+
+/// Parameters of the wrong kind, which validation refuses, sent with `parameter_validation`
+/// off: botocore's serializers write them as Python prints them (`str()`, or as given in
+/// JSON, a boolean member as its truth in a query or XML body and as its `str().lower()` in a
+/// URI, query string or header), and so does sansboto, in each protocol but CBOR (where
+/// botocore fails on them). DynamoDB's table name, bound to its endpoint rules, is refused
+/// by both.
+#[test]
+fn unvalidated_parameters_of_the_wrong_kind_are_sent_as_botocore_sends_them() {
+    let calls = vec![
+        // awsJson 1.0 (query-compatible): a number for a string, text for an integer.
+        (
+            "sqs",
+            "SendMessage",
+            r#"{"QueueUrl": "https://sqs.us-west-2.amazonaws.com/1/q", "MessageBody": 123,
+                "DelaySeconds": "5"}"#
+                .into(),
+        ),
+        (
+            "dynamodb",
+            "GetItem",
+            r#"{"TableName": "t", "Key": {"a": {"N": 5}}, "ConsistentRead": "yes"}"#.into(),
+        ),
+        // Bound to endpoint parameters, which take only strings: refused.
+        (
+            "dynamodb",
+            "GetItem",
+            r#"{"TableName": 123, "Key": {}}"#.into(),
+        ),
+        ("s3", "GetObject", r#"{"Bucket": 7, "Key": "k"}"#.into()),
+        // rest-xml: a URI label, headers (a string, an integer, booleans), a query string.
+        (
+            "s3",
+            "PutObject",
+            r#"{"Bucket": "b", "Key": 7, "Body": "x", "ContentType": 5, "CacheControl": true,
+                "BucketKeyEnabled": "Yes", "Expires": "Thu, 01 Jan 2026 00:00:00 GMT"}"#
+                .into(),
+        ),
+        (
+            "s3",
+            "ListObjectsV2",
+            r#"{"Bucket": "b", "MaxKeys": "5", "Prefix": 9, "FetchOwner": 0}"#.into(),
+        ),
+        (
+            "s3",
+            "ListObjectsV2",
+            r#"{"Bucket": "b", "MaxKeys": 1.5, "StartAfter": 2.5, "FetchOwner": "TRUE"}"#.into(),
+        ),
+        // An XML body's booleans: each value's truth.
+        (
+            "s3",
+            "PutPublicAccessBlock",
+            r#"{"Bucket": "b", "PublicAccessBlockConfiguration": {"BlockPublicAcls": "no",
+                "IgnorePublicAcls": 0, "BlockPublicPolicy": "", "RestrictPublicBuckets": 2.5}}"#
+                .into(),
+        ),
+        // ec2 and query bodies.
+        (
+            "ec2",
+            "DescribeInstances",
+            r#"{"MaxResults": "5", "DryRun": "no", "NextToken": 12}"#.into(),
+        ),
+        // awsJson 1.0: a boolean for a double is written as given; text for one is refused
+        // (botocore's `_handle_float` fails on it).
+        (
+            "cloudwatch",
+            "PutMetricData",
+            r#"{"Namespace": 5, "MetricData": [{"MetricName": "m", "Value": true,
+                "StorageResolution": "1", "Unit": true}]}"#
+                .into(),
+        ),
+        (
+            "cloudwatch",
+            "PutMetricData",
+            r#"{"Namespace": "n", "MetricData": [{"MetricName": "m", "Value": "7"}]}"#.into(),
+        ),
+        // A double in a query body: a boolean as Python prints it.
+        (
+            "ec2",
+            "RequestSpotInstances",
+            r#"{"SpotPrice": 5, "InstanceCount": "2", "LaunchSpecification":
+                {"EbsOptimized": 1}}"#
+                .into(),
+        ),
+        // rest-json: a query string and a JSON body.
+        (
+            "lambda",
+            "Invoke",
+            r#"{"FunctionName": "f", "Payload": "{}", "Qualifier": 3}"#.into(),
+        ),
+        (
+            "lambda",
+            "UpdateFunctionConfiguration",
+            r#"{"FunctionName": "f", "Timeout": "30", "Description": 5, "MemorySize": "128"}"#
+                .into(),
+        ),
+    ];
+    let unvalidated = (
+        vec![],
+        String::new(),
+        json!({"parameter_validation": false}),
+    );
+    let count = calls.len();
+    let sent = compare_with_botocore(vec![unvalidated], calls);
+    // All are sent but the three refused: the table name, the bucket and the text double.
+    assert_eq!(sent.len(), count - 3, "sent: {sent:?}");
+}
+
+/// Each scenario's calls made by botocore and by a sansboto call machine: the same requests,
+/// or refusals at the same stage. Returns the requests botocore sent, with their services.
+fn compare_with_botocore(
+    scenarios: Vec<Scenario>,
+    calls: Vec<(&'static str, &'static str, String)>,
+) -> Vec<(&'static str, J)> {
     let python_scenarios = serde_json::to_string(
         &scenarios
             .iter()
@@ -522,9 +673,7 @@ fn request_settings_are_read_as_botocore_reads_them() {
     let theirs = botocore::run(&snippet, &[]);
     let theirs = theirs.as_array().expect("a row per scenario");
     assert_eq!(theirs.len(), scenarios.len());
-    let (mut differences, mut sent, mut zipped, mut trailers) = (Vec::new(), 0, 0, 0);
-    let (mut apps, mut unprefixed, mut unvalidated, mut older) = (0, 0, 0, 0);
-    let (mut retry_modes, mut overridden) = (std::collections::BTreeSet::new(), 0);
+    let (mut differences, mut sent) = (Vec::new(), Vec::new());
     for ((env, config, given), theirs) in scenarios.iter().zip(theirs) {
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let session = try_core_session(&env, Some(config), None);
@@ -537,24 +686,7 @@ fn request_settings_are_read_as_botocore_reads_them() {
             let theirs = match theirs.get("error") {
                 Some(_) => their_error_row(theirs),
                 None => {
-                    sent += 1;
-                    zipped += usize::from(theirs["gzip"] == true);
-                    trailers += usize::from(theirs["headers"].get("x-amz-trailer").is_some());
-                    apps += usize::from(theirs["ua"]["app"] != json!([]));
-                    retry_modes.insert(theirs["ua"]["cfg"].to_string());
-                    overridden += usize::from(theirs["ua"]["codes"].to_string().contains("\"N\""));
-                    unprefixed += usize::from(
-                        *service == "servicediscovery"
-                            && !theirs["url"].as_str().unwrap_or_default().contains("data-"),
-                    );
-                    unvalidated += usize::from(*service == "dynamodb");
-                    older += usize::from(
-                        *service == "ec2"
-                            && !theirs["body"]
-                                .as_str()
-                                .unwrap_or_default()
-                                .contains("Version=2016-11-15"),
-                    );
+                    sent.push((*service, theirs.clone()));
                     theirs.clone()
                 }
             };
@@ -575,18 +707,7 @@ fn request_settings_are_read_as_botocore_reads_them() {
         scenarios.len() * calls.len(),
         shown.join("\n")
     );
-    // The scenarios reach each behaviour compared: requests sent, compressed and with trailers.
-    assert!(sent * 2 > scenarios.len() * calls.len(), "only {sent} sent");
-    assert!(
-        zipped > 0 && trailers > 0,
-        "{zipped} compressed, {trailers} with a trailer"
-    );
-    assert!(
-        apps > 0 && unprefixed > 0 && unvalidated > 0 && older > 0 && overridden > 0,
-        "{apps} with an app id, {unprefixed} without a host prefix, {unvalidated} unvalidated, \
-         {older} of an older API version, {overridden} with an endpoint URL"
-    );
-    assert_eq!(retry_modes.len(), 3, "retry modes seen: {retry_modes:?}");
+    sent
 }
 
 /// The settings given to a client builder reach the wire: a blocking client over a local

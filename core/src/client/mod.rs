@@ -54,7 +54,7 @@ use crate::model::{Operation, ServiceModel};
 use crate::parse::{self, Response, TimestampParsing};
 use crate::retry::{RetryMode, RetryPolicy};
 use crate::serialize::{
-    fill_idempotency_tokens_in, input_structure, serialize_request, EndpointUrl, SerializeError,
+    fill_idempotency_tokens_in, input_structure, serialize_call, EndpointUrl, SerializeError,
 };
 use crate::validate::validate;
 use crate::value::Value;
@@ -594,7 +594,13 @@ impl ServiceClient {
         let (endpoint, redirect) =
             self.resolve_endpoint(op, &plan, &params, account_id.as_deref())?;
         crate::trace::endpoint_resolved(&self.service, &op.name, &endpoint.endpoint.url);
-        let mut serialized = serialize_request(&self.model, op, &params, &mut || rng.uuid4())?;
+        let mut serialized = serialize_call(
+            &self.model,
+            op,
+            &params,
+            &mut || rng.uuid4(),
+            self.config.parameter_validation,
+        )?;
         if !self.config.inject_host_prefix
             || (self.service == "s3control" && customize::s3control::skip_host_prefix(op))
         {

@@ -749,7 +749,7 @@ mod tests {
         let plan = BindingPlan::new(&ruleset, &model, put, &builtins, &HashMap::new(), true);
         let calls = [
             serde_json::json!({"Bucket": "b", "Key": "k"}),
-            serde_json::json!({"Bucket": "b", "Key": "other"}),
+            serde_json::json!({"Bucket": "c", "Key": "k"}),
             serde_json::json!({"Bucket": "arn:aws:s3:us-west-2:123456789012:accesspoint/ap"}),
             serde_json::json!({"Key": "k"}),
         ]
@@ -762,6 +762,11 @@ mod tests {
                 assert_eq!(borrowed.to_owned(), plan.bind(put, a).unwrap());
             }
         }
+
+        // Another key of the same bucket binds the same (no rule reads `Key`).
+        let other_key = Value::from(serde_json::json!({"Bucket": "b", "Key": "other"}));
+        let owned = plan.bind(put, &calls[0]).unwrap();
+        assert!(plan.bind_borrowed(put, &other_key).unwrap().matches(&owned));
 
         // What a client adds binds as on the owned form: a new name goes last, a bound one
         // is replaced in place.

@@ -32,7 +32,8 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
             protocol: "json",
         })?;
 
-    let mut writer = JsonWriter::new(call.model, TimestampFormat::UnixTimestamp);
+    let mut writer =
+        JsonWriter::for_call(call.model, TimestampFormat::UnixTimestamp, call.validated);
     match call.input {
         Some((_, input)) => writer.structure(input, call.params, &Path::Root, false)?,
         None => writer.out.push_str("{}"),
@@ -98,6 +99,9 @@ fn target_header(op: &crate::model::Operation, prefix: &str) -> Option<http::Hea
 pub(crate) struct JsonWriter<'m> {
     model: &'m ServiceModel,
     default_timestamp: TimestampFormat,
+    /// Scalars of the wrong kind (parameters not validated) are written as given, as
+    /// botocore's `json.dumps` writes them; otherwise refused.
+    wrong_kinds_as_given: bool,
     /// The JSON written so far.
     pub(crate) out: String,
 }
@@ -107,7 +111,23 @@ impl<'m> JsonWriter<'m> {
         JsonWriter {
             model,
             default_timestamp,
+            wrong_kinds_as_given: false,
             out: String::with_capacity(256),
+        }
+    }
+
+    /// A writer for parameters that were (`validated`) or were not validated: when not, a
+    /// scalar of the wrong kind for its scalar shape (`"5"` for an integer, `5` for a string,
+    /// `"yes"` for a boolean) is written as given, as botocore writes it with
+    /// `parameter_validation` off.
+    pub(crate) fn for_call(
+        model: &'m ServiceModel,
+        default_timestamp: TimestampFormat,
+        validated: bool,
+    ) -> Self {
+        JsonWriter {
+            wrong_kinds_as_given: !validated,
+            ..JsonWriter::new(model, default_timestamp)
         }
     }
 
@@ -146,6 +166,27 @@ impl<'m> JsonWriter<'m> {
 
     /// Write a value of the member's shape.
     pub(crate) fn value(
+        &mut self,
+        member: &ShapeRef,
+        value: &Value,
+        path: &Path<'_>,
+    ) -> Result<(), SerializeError> {
+        let start = self.out.len();
+        match self.value_of_kind(member, value, path) {
+            Err(refused @ SerializeError::InvalidType { .. }) if self.wrong_kinds_as_given => {
+                self.out.truncate(start);
+                let kind = &self.model.shape(member.shape).kind;
+                match write_scalar_as_given(&mut self.out, kind, value) {
+                    true => Ok(()),
+                    false => Err(refused),
+                }
+            }
+            written => written,
+        }
+    }
+
+    /// [`value`](Self::value) of a value of its shape's kind.
+    fn value_of_kind(
         &mut self,
         member: &ShapeRef,
         value: &Value,
@@ -221,6 +262,39 @@ impl<'m> JsonWriter<'m> {
         }
         Ok(())
     }
+}
+
+/// A scalar of the wrong kind for its scalar shape, written as given (botocore's
+/// `_default_serialize`, and `_handle_float`, which passes what is not a float through);
+/// `false` for what is not a scalar on either side, and for a non-finite float, which Python
+/// would write as bare `NaN` or `Infinity`, not JSON.
+fn write_scalar_as_given(out: &mut String, kind: &ShapeKind, value: &Value) -> bool {
+    let scalar_shape = matches!(
+        kind,
+        ShapeKind::String
+            | ShapeKind::Boolean
+            | ShapeKind::Byte
+            | ShapeKind::Short
+            | ShapeKind::Integer
+            | ShapeKind::Long
+            | ShapeKind::BigInteger
+            | ShapeKind::Float
+            | ShapeKind::Double
+            | ShapeKind::BigDecimal
+    );
+    if !scalar_shape {
+        return false;
+    }
+    match value.untagged() {
+        // `_handle_float` fails on text (`math.isnan`).
+        Value::String(_) if super::is_float(kind) => return false,
+        Value::String(s) => write_str(out, s, true),
+        Value::Integer(i) => push_int(out, *i),
+        Value::Float(f) if f.is_finite() => push_float(out, *f),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        _ => return false,
+    }
+    true
 }
 
 /// A JSON number; non-finite floats as the strings botocore sends.

@@ -175,6 +175,19 @@ pub fn serialize_request(
     params: &Value,
     tokens: &mut dyn FnMut() -> String,
 ) -> Result<SerializedRequest, SerializeError> {
+    serialize_call(model, operation, params, tokens, true)
+}
+
+/// [`serialize_request`] of parameters that were (`validated`) or were not validated: a call
+/// made with `parameter_validation` off writes scalars of the wrong kind as botocore does
+/// ([`WrongKinds`]), where a validated one refuses them.
+pub(crate) fn serialize_call(
+    model: &ServiceModel,
+    operation: &Operation,
+    params: &Value,
+    tokens: &mut dyn FnMut() -> String,
+    validated: bool,
+) -> Result<SerializedRequest, SerializeError> {
     if params.nests_deeper_than(MAX_NESTING) {
         return Err(SerializeError::TooDeep(MAX_NESTING));
     }
@@ -204,6 +217,7 @@ pub fn serialize_request(
         operation,
         input,
         params,
+        validated,
     };
     match model.protocol {
         Protocol::Query => query::serialize(&call),
@@ -420,6 +434,9 @@ pub(crate) struct Call<'a> {
     pub input: Option<(&'a ShapeRef, &'a Structure)>,
     /// The parameters, with idempotency tokens filled in.
     pub params: &'a Map,
+    /// Whether the parameters were validated: when not, scalars of the wrong kind are written
+    /// as botocore writes them ([`WrongKinds`]).
+    pub validated: bool,
 }
 
 impl Call<'_> {
@@ -603,6 +620,7 @@ pub(crate) fn http_bindings(
     input: &Structure,
 ) -> Result<HttpBindings, SerializeError> {
     let model = call.model;
+    let wrong = WrongKinds::binding(call.validated);
     // A template has a label or two (S3's `{Bucket}` and `{Key+}`): kept on the stack.
     let mut labels: smallvec::SmallVec<[(&str, Cow<'_, str>); 4]> = smallvec::SmallVec::new();
     let mut query: Vec<QueryParam<'_>> = Vec::new();
@@ -625,14 +643,14 @@ pub(crate) fn http_bindings(
             Location::Uri => {
                 labels.push((
                     member.wire_name(),
-                    binding_text(model, member, value, &path)?,
+                    binding_text(model, member, value, &path, wrong)?,
                 ));
             }
             Location::QueryString => {
-                bind_query(model, member, value, &path, &mut query)?;
+                bind_query(model, member, value, &path, wrong, &mut query)?;
             }
             Location::Header => {
-                if let Some(text) = header_text(model, member, value, &path)? {
+                if let Some(text) = header_text(model, member, value, &path, wrong)? {
                     let sensitive = model.shape(member.shape).sensitive;
                     insert_header(&mut headers, member.wire_name(), &text, sensitive)?;
                 }
@@ -740,6 +758,7 @@ fn bind_query<'v>(
     member: &'v ShapeRef,
     value: &'v Value,
     path: &Path<'_>,
+    wrong: WrongKinds,
     query: &mut Vec<QueryParam<'v>>,
 ) -> Result<(), SerializeError> {
     match &model.shape(member.shape).kind {
@@ -776,12 +795,12 @@ fn bind_query<'v>(
                 .iter()
                 .enumerate()
                 .filter(|(_, item)| !item.is_null())
-                .map(|(i, item)| binding_text(model, item_ref, item, &path.index(i)))
+                .map(|(i, item)| binding_text(model, item_ref, item, &path.index(i), wrong))
                 .collect::<Result<Vec<_>, _>>()?;
             push_explicit_query(query, member.wire_name(), QueryValues::Many(values));
         }
         _ => {
-            let text = binding_text(model, member, value, path)?;
+            let text = binding_text(model, member, value, path, wrong)?;
             push_explicit_query(query, member.wire_name(), QueryValues::One(text));
         }
     }
@@ -809,34 +828,58 @@ fn binding_text<'v>(
     member: &ShapeRef,
     value: &'v Value,
     path: &Path<'_>,
+    wrong: WrongKinds,
 ) -> Result<Cow<'v, str>, SerializeError> {
-    scalar_text(model, member, value, path, QUERY_TIMESTAMP_FORMAT)
+    scalar_text(model, member, value, path, QUERY_TIMESTAMP_FORMAT, wrong)
 }
 
 /// The text form of a scalar: booleans lower-case, numbers as botocore prints them, blobs in
 /// base64, timestamps in the member's format (else `default_format`); strings and booleans
-/// borrowed, the rest written by [`push_scalar_text`].
+/// borrowed, the rest written by [`push_scalar_text`], as are values of the wrong kind.
 pub(crate) fn scalar_text<'v>(
     model: &ServiceModel,
     member: &ShapeRef,
     value: &'v Value,
     path: &Path<'_>,
     default_format: TimestampFormat,
+    wrong: WrongKinds,
 ) -> Result<Cow<'v, str>, SerializeError> {
     let kind = &model.shape(member.shape).kind;
-    match kind {
-        ShapeKind::String => expect_str(value, path).map(Cow::Borrowed),
-        ShapeKind::Boolean => Ok(Cow::Borrowed(bool_text(expect_bool(value, path)?))),
+    match (kind, value.as_str(), value.as_bool()) {
+        (ShapeKind::String, Some(s), _) => Ok(Cow::Borrowed(s)),
+        (ShapeKind::Boolean, _, Some(b)) => Ok(Cow::Borrowed(bool_text(b))),
         _ => {
             let mut out = String::new();
-            push_scalar_text(kind, member, value, path, default_format, &mut out)?;
+            push_scalar_text(kind, member, value, path, default_format, wrong, &mut out)?;
             Ok(Cow::Owned(out))
         }
     }
 }
 
 /// [`scalar_text`] written at the end of `out` (the query and XML bodies write it in place).
+/// A value of the wrong kind is refused, or written as botocore writes it (`wrong`).
 pub(crate) fn push_scalar_text(
+    kind: &ShapeKind,
+    member: &ShapeRef,
+    value: &Value,
+    path: &Path<'_>,
+    default_format: TimestampFormat,
+    wrong: WrongKinds,
+    out: &mut String,
+) -> Result<(), SerializeError> {
+    match push_scalar_text_of_kind(kind, member, value, path, default_format, out) {
+        Err(refused @ SerializeError::InvalidType { .. }) => {
+            match push_python_text(kind, value, wrong, out) {
+                true => Ok(()),
+                false => Err(refused),
+            }
+        }
+        written => written,
+    }
+}
+
+/// [`push_scalar_text`] of a value of its shape's kind.
+fn push_scalar_text_of_kind(
     kind: &ShapeKind,
     member: &ShapeRef,
     value: &Value,
@@ -885,6 +928,7 @@ pub(crate) fn header_text<'v>(
     member: &ShapeRef,
     value: &'v Value,
     path: &Path<'_>,
+    wrong: WrongKinds,
 ) -> Result<Option<Cow<'v, str>>, SerializeError> {
     let shape = model.shape(member.shape);
     match &shape.kind {
@@ -919,7 +963,7 @@ pub(crate) fn header_text<'v>(
                     } else {
                         out.push_str(s);
                     }
-                } else if let Some(text) = header_text(model, item, v, &path)? {
+                } else if let Some(text) = header_text(model, item, v, &path, wrong)? {
                     out.push_str(&text);
                 }
             }
@@ -932,7 +976,7 @@ pub(crate) fn header_text<'v>(
             push_base64(&mut out, json.as_bytes());
             Ok(Some(Cow::Owned(out)))
         }
-        _ => scalar_text(model, member, value, path, HEADER_TIMESTAMP_FORMAT).map(Some),
+        _ => scalar_text(model, member, value, path, HEADER_TIMESTAMP_FORMAT, wrong).map(Some),
     }
 }
 

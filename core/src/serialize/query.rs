@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use super::{
     expect_list, expect_map, insert_static_header, push_scalar_text, Call, Path, SerializeError,
-    SerializedRequest,
+    SerializedRequest, WrongKinds,
 };
 use crate::body::Body;
 use crate::encoding::push_form_encoded;
@@ -38,6 +38,7 @@ pub(super) fn serialize_flavor(
     let mut writer = FormWriter {
         model: call.model,
         flavor,
+        wrong: WrongKinds::body(call.validated),
         out: String::with_capacity(256),
         key: String::with_capacity(64),
     };
@@ -64,6 +65,8 @@ pub(super) fn serialize_flavor(
 struct FormWriter<'m> {
     model: &'m ServiceModel,
     flavor: Flavor,
+    /// What is made of scalars of the wrong kind.
+    wrong: WrongKinds,
     out: String,
     key: String,
 }
@@ -126,6 +129,7 @@ impl FormWriter<'_> {
                     value,
                     path,
                     TimestampFormat::Iso8601,
+                    self.wrong,
                     &mut text,
                 )?;
                 self.pair(&text);

@@ -23,7 +23,7 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
     };
     let bindings = http_bindings(call, input)?;
     let root = Path::Root;
-    let mut json = JsonWriter::new(call.model, TimestampFormat::UnixTimestamp);
+    let mut json = JsonWriter::for_call(call.model, TimestampFormat::UnixTimestamp, call.validated);
     let (body, is_json) = match payload_member(call) {
         Some((name, _, true)) => (
             raw_payload(call.params.get(name), &root.member(name))?,

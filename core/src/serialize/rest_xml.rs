@@ -11,7 +11,7 @@ use super::xml::XmlWriter;
 use super::{
     expect_list, expect_map, http_bindings, payload_member, raw_payload, rest_request,
     rest_request_without_input, scalar_text, Call, Location, Path, SerializeError,
-    SerializedRequest,
+    SerializedRequest, WrongKinds,
 };
 use crate::body::Body;
 use crate::model::{ServiceModel, ShapeKind, ShapeRef, Structure, TimestampFormat, XmlNamespace};
@@ -28,6 +28,7 @@ pub(super) fn serialize(call: &Call<'_>) -> Result<SerializedRequest, SerializeE
     // its buffer is an allocation.
     let writer = || BodyWriter {
         model: call.model,
+        wrong: WrongKinds::body(call.validated),
         xml: XmlWriter::new(),
     };
     let body = match payload_member(call) {
@@ -69,6 +70,9 @@ fn root_name<'m>(model: &'m ServiceModel, input: &'m ShapeRef) -> &'m str {
 
 struct BodyWriter<'m> {
     model: &'m ServiceModel,
+    /// What is made of scalars of the wrong kind (an attribute's are refused: botocore's
+    /// `ElementTree` cannot write them).
+    wrong: WrongKinds,
     xml: XmlWriter,
 }
 
@@ -155,7 +159,14 @@ impl BodyWriter<'_> {
                 continue;
             }
             if member.xml_attribute {
-                let text = scalar_text(self.model, member, value, &path, TimestampFormat::Iso8601)?;
+                let text = scalar_text(
+                    self.model,
+                    member,
+                    value,
+                    &path,
+                    TimestampFormat::Iso8601,
+                    WrongKinds::Refuse,
+                )?;
                 self.xml.attribute(member.wire_name(), &text);
             } else {
                 children = true;
@@ -199,7 +210,14 @@ impl BodyWriter<'_> {
         value: &Value,
         path: &Path<'_>,
     ) -> Result<(), SerializeError> {
-        let text = scalar_text(self.model, member, value, path, TimestampFormat::Iso8601)?;
+        let text = scalar_text(
+            self.model,
+            member,
+            value,
+            path,
+            TimestampFormat::Iso8601,
+            self.wrong,
+        )?;
         self.start(element, member.xml_namespace.as_ref());
         self.xml.text(&text);
         self.xml.end(element);

@@ -9,7 +9,7 @@ use base64::Engine as _;
 
 use super::{Path, SerializeError};
 use crate::encoding::push_percent_encoded;
-use crate::model::TimestampFormat;
+use crate::model::{ShapeKind, TimestampFormat};
 use crate::time::Timestamp;
 use crate::value::{non_finite_name, Map, Value};
 
@@ -69,6 +69,109 @@ pub(crate) fn expect_blob<'v>(
         Value::String(s) => Ok(s.as_bytes()),
         other => Err(invalid_type(path, "blob or string", other)),
     }
+}
+
+/// What a serializer makes of a scalar parameter of the wrong kind (a number for a string,
+/// text for a number). Validation refuses them before a call is serialized; with
+/// `parameter_validation` off they reach the serializer, and botocore's writes them as Python
+/// prints them, so the client's serializing does too ([`push_python_text`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WrongKinds {
+    /// Refused with [`SerializeError::InvalidType`].
+    Refuse,
+    /// Written as botocore writes them in a query or XML body.
+    InBody,
+    /// Written as botocore writes them in a URI, a query string or a header.
+    InBinding,
+}
+
+impl WrongKinds {
+    /// How a call that was (`validated`) or was not validated writes them in a body.
+    pub(crate) fn body(validated: bool) -> Self {
+        if validated {
+            WrongKinds::Refuse
+        } else {
+            WrongKinds::InBody
+        }
+    }
+
+    /// How a call that was (`validated`) or was not validated writes them in a URI, a query
+    /// string or a header.
+    pub(crate) fn binding(validated: bool) -> Self {
+        if validated {
+            WrongKinds::Refuse
+        } else {
+            WrongKinds::InBinding
+        }
+    }
+}
+
+/// A scalar of the wrong kind for its (scalar) shape, as botocore's serializers write it:
+/// Python's `str()` of the value (`5`, `1.5`, `True`, the text itself); for a boolean member,
+/// in a body the value's truth (`_serialize_type_boolean`), elsewhere its `str().lower()`
+/// (`_get_uri_and_query_string_value`, `_convert_header_value`). `false`, writing nothing, for
+/// what botocore fails on too or would write as a Python repr: text for a float, timestamps,
+/// blobs, lists and maps, given for a scalar or given a scalar.
+pub(crate) fn push_python_text(
+    kind: &ShapeKind,
+    value: &Value,
+    place: WrongKinds,
+    out: &mut String,
+) -> bool {
+    let scalar_shape = matches!(
+        kind,
+        ShapeKind::String
+            | ShapeKind::Boolean
+            | ShapeKind::Byte
+            | ShapeKind::Short
+            | ShapeKind::Integer
+            | ShapeKind::Long
+            | ShapeKind::BigInteger
+            | ShapeKind::Float
+            | ShapeKind::Double
+            | ShapeKind::BigDecimal
+    );
+    if !scalar_shape || place == WrongKinds::Refuse {
+        return false;
+    }
+    if matches!(kind, ShapeKind::Boolean) && place == WrongKinds::InBody {
+        let truth = match value.untagged() {
+            Value::String(s) => !s.is_empty(),
+            Value::Integer(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Bool(b) => *b,
+            _ => return false,
+        };
+        out.push_str(if truth { "true" } else { "false" });
+        return true;
+    }
+    let start = out.len();
+    match value.untagged() {
+        // `_handle_float` fails on text (`math.isnan`).
+        Value::String(_) if is_float(kind) => return false,
+        Value::String(s) => out.push_str(s),
+        Value::Integer(i) => push_int(out, *i),
+        // Python's `str()` of a float is its repr, with `nan`, `inf` and `-inf`.
+        Value::Float(f) if f.is_nan() => out.push_str("nan"),
+        Value::Float(f) if f.is_infinite() => out.push_str(if *f > 0.0 { "inf" } else { "-inf" }),
+        Value::Float(f) => push_float(out, *f),
+        Value::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
+        _ => return false,
+    }
+    if matches!(kind, ShapeKind::Boolean) {
+        let lowered = out[start..].to_lowercase();
+        out.truncate(start);
+        out.push_str(&lowered);
+    }
+    true
+}
+
+/// Whether `kind` is a float shape's (botocore writes their values through `_handle_float`).
+pub(crate) fn is_float(kind: &ShapeKind) -> bool {
+    matches!(
+        kind,
+        ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal
+    )
 }
 
 /// A number as given: integers stay integers (botocore writes `1`, not `1.0`, for an int).
@@ -257,6 +360,50 @@ pub(crate) fn percent_encode_greedy_into(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each text is what botocore 1.44.5 writes with `parameter_validation` off (compared on
+    /// the wire in `tests/tests/botocore_request_settings.rs`).
+    #[test]
+    fn wrong_kinds_are_written_as_python_prints_them() {
+        let text = |kind: ShapeKind, value: Value, place| {
+            let mut out = String::from("=");
+            push_python_text(&kind, &value, place, &mut out).then_some(out)
+        };
+        let body = WrongKinds::InBody;
+        let binding = WrongKinds::InBinding;
+        assert_eq!(text(ShapeKind::String, 5.into(), body).unwrap(), "=5");
+        assert_eq!(
+            text(ShapeKind::String, true.into(), binding).unwrap(),
+            "=True"
+        );
+        assert_eq!(text(ShapeKind::String, 1.5.into(), body).unwrap(), "=1.5");
+        assert_eq!(
+            text(ShapeKind::String, f64::NAN.into(), body).unwrap(),
+            "=nan"
+        );
+        assert_eq!(text(ShapeKind::Integer, "12".into(), body).unwrap(), "=12");
+        assert_eq!(text(ShapeKind::Integer, 5.0.into(), body).unwrap(), "=5.0");
+        // A boolean member: its truth in a body, its `str().lower()` elsewhere.
+        assert_eq!(
+            text(ShapeKind::Boolean, "no".into(), body).unwrap(),
+            "=true"
+        );
+        assert_eq!(text(ShapeKind::Boolean, "".into(), body).unwrap(), "=false");
+        assert_eq!(text(ShapeKind::Boolean, 0.into(), body).unwrap(), "=false");
+        assert_eq!(
+            text(ShapeKind::Boolean, "No".into(), binding).unwrap(),
+            "=no"
+        );
+        assert_eq!(text(ShapeKind::Boolean, 2.into(), binding).unwrap(), "=2");
+        // Refused: text for a float (`_handle_float` fails on it), what is not a scalar on
+        // either side, and anything when validated.
+        assert_eq!(text(ShapeKind::Double, "7".into(), body), None);
+        assert_eq!(text(ShapeKind::Double, true.into(), body).unwrap(), "=True");
+        assert_eq!(text(ShapeKind::Timestamp, 5.into(), body), None);
+        assert_eq!(text(ShapeKind::Blob, 5.into(), body), None);
+        assert_eq!(text(ShapeKind::String, Value::List(vec![]), body), None);
+        assert_eq!(text(ShapeKind::String, 5.into(), WrongKinds::Refuse), None);
+    }
 
     fn float_text(f: f64) -> String {
         let mut s = String::new();
