@@ -1,12 +1,11 @@
-//! The crate's sorts, sharing as little of std's sort as they can (issue #18, the size of a
-//! program's binary): each `sort_by` closure would otherwise instantiate the whole of it, 3–5 KB
-//! of code apiece. Sorts that are not on a hot path (jmespath's `sort` and `sort_by`, SigV2's
-//! form keys, endpoint discovery's cache key, the environment's proxies) take the stable order
-//! of their items as indices ([`stable_order`]: one copy of std's sort, the comparison a `dyn`
-//! call). The signer's short lists (a request's header names, its query parameters), on every
-//! call's path, are sorted in place without allocating ([`sort_in_place`]): by insertion, as fast
-//! as std's sort at their usual length, and a long list by heapsort, a few hundred bytes each
-//! where std's is thousands.
+//! The crate's sorts, without std's (issue #18, the size of a program's binary): each `sort_by`
+//! closure would instantiate the whole of it, 3–5 KB of code apiece. The signer's short lists
+//! (a request's header names, its query parameters), on every call's path, are sorted in place
+//! without allocating ([`sort_in_place`]): by insertion, as fast as std's sort at their usual
+//! length, and a long list by heapsort, a few hundred bytes each where std's is thousands.
+//! Sorts that are not on a hot path (jmespath's `sort` and `sort_by`, SigV2's form keys,
+//! endpoint discovery's cache key, the environment's proxies) take the stable order of their
+//! items as indices ([`stable_order`]: the same sort, once, the comparison a `dyn` call).
 
 use std::cmp::Ordering;
 
@@ -14,9 +13,9 @@ use std::cmp::Ordering;
 /// compare equal keeping their order (a stable sort).
 pub(crate) fn stable_order(len: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
     let mut order: Vec<usize> = (0..len).collect();
-    // Unstable, with the index as the last key: the same order as a stable sort, in less code
-    // than std's stable sort (and without its scratch buffer).
-    order.sort_unstable_by(|&a, &b| compare(a, b).then(a.cmp(&b)));
+    // Unstable, with the index as the last key (so no two items compare equal): the same order
+    // as a stable sort, without a scratch buffer.
+    sort_in_place(&mut order, |&a, &b| compare(a, b).then(a.cmp(&b)));
     order
 }
 
@@ -87,6 +86,25 @@ mod tests {
             .map(|p| p.1)
             .collect();
         assert_eq!(letters, "ebdac");
+    }
+
+    /// Long lists with many equal keys (heapsort's range): the order of std's stable sort.
+    #[test]
+    fn stable_order_is_stable_past_the_insertion_limit() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        for len in [INSERTION_SORT_MAX + 1, 100, 1000] {
+            let keys: Vec<u64> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    seed % 7
+                })
+                .collect();
+            let mut expected: Vec<usize> = (0..len).collect();
+            expected.sort_by_key(|&i| keys[i]);
+            assert_eq!(stable_order(len, &|a, b| keys[a].cmp(&keys[b])), expected);
+        }
     }
 
     #[test]

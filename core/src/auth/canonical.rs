@@ -18,23 +18,28 @@ use crate::encoding::{percent_decode_into, percent_encode, push_percent_encoded}
 /// (`SIGNED_HEADERS_BLACKLIST`: hop-by-hop headers, tracing context, `expect`,
 /// `user-agent`) — proxies, tracers and transports may add or rewrite them — plus
 /// `authorization`, which the signature itself replaces.
-pub(crate) const UNSIGNED_HEADERS: [&str; 15] = [
-    "authorization",
-    "baggage",
-    "connection",
-    "expect",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "traceparent",
-    "tracestate",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "user-agent",
-    "x-amzn-trace-id",
-];
+pub(crate) fn is_unsigned_header(name: &str) -> bool {
+    // A `match` rather than a table: no pointer per name to relocate at load (issue #18,
+    // binary size), and it compares lengths first.
+    matches!(
+        name,
+        "authorization"
+            | "baggage"
+            | "connection"
+            | "expect"
+            | "keep-alive"
+            | "proxy-authenticate"
+            | "proxy-authorization"
+            | "te"
+            | "traceparent"
+            | "tracestate"
+            | "trailer"
+            | "transfer-encoding"
+            | "upgrade"
+            | "user-agent"
+            | "x-amzn-trace-id"
+    )
+}
 
 /// `input` percent-encoded the SigV4 way (RFC 3986 unreserved bytes stay, `/` is encoded too).
 pub fn uri_encode(input: &str) -> String {
@@ -286,7 +291,7 @@ pub(crate) fn canonical_headers(
                 values.push(value);
                 block_len += 1 + value.len();
             }
-            _ if UNSIGNED_HEADERS.contains(&name)
+            _ if is_unsigned_header(name)
                 || excluded.contains(&name)
                 || extra.iter().any(|(e, _)| *e == name) => {}
             _ => {

@@ -65,25 +65,14 @@ pub struct EndpointConfig {
     pub builtins_override: Option<HashMap<String, EndpointValue>>,
 }
 
-/// The regions for which `sts_regional_endpoints = legacy` means the global endpoint.
-const LEGACY_GLOBAL_STS_REGIONS: [&str; 16] = [
-    "ap-northeast-1",
-    "ap-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "aws-global",
-    "ca-central-1",
-    "eu-central-1",
-    "eu-north-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-];
+/// The regions for which `sts_regional_endpoints = legacy` means the global endpoint,
+/// separated by spaces: one string, where a table of `&str` has a pointer per region to
+/// relocate when the program loads (issue #18, binary size).
+const LEGACY_GLOBAL_STS_REGIONS: &str = concat!(
+    "ap-northeast-1 ap-south-1 ap-southeast-1 ap-southeast-2 aws-global ca-central-1 ",
+    "eu-central-1 eu-north-1 eu-west-1 eu-west-2 eu-west-3 sa-east-1 us-east-1 ",
+    "us-east-2 us-west-1 us-west-2",
+);
 
 impl EndpointConfig {
     /// Normalise a `fips-`/`-fips` region into the plain region with FIPS on, as botocore does
@@ -125,7 +114,7 @@ impl EndpointConfig {
             EndpointValue::Bool(
                 !custom
                     && sts_legacy
-                    && region.is_some_and(|r| LEGACY_GLOBAL_STS_REGIONS.contains(&r)),
+                    && region.is_some_and(|r| LEGACY_GLOBAL_STS_REGIONS.split(' ').any(|g| g == r)),
             ),
         );
         let s3_legacy = self
@@ -232,15 +221,13 @@ pub enum BindError {
         /// Why its path failed.
         reason: String,
     },
-    /// An input member bound to a parameter has a value of another type than the parameter
+    /// The input member bound to a parameter has a value of another type than the parameter
     /// takes (it reaches here only when parameter validation is off; botocore's
     /// `EndpointResolutionError`, "Value (…) is the wrong type").
-    #[error("endpoint parameter {name} takes a {expected}, and its member {member} is a {got}")]
+    #[error("endpoint parameter {name} takes a {expected}, not a {got}")]
     WrongType {
         /// The parameter's name.
         name: String,
-        /// The input member bound to it.
-        member: String,
         /// The parameter's type.
         expected: ParameterType,
         /// The kind of value given.
@@ -292,6 +279,20 @@ struct PlannedParam {
     path: Option<Result<Expression, String>>,
     /// When neither gives a value: a static context param, the client context or the builtin.
     fallback: Fallback,
+}
+
+impl PlannedParam {
+    /// The refusal of a member's value of another type than the parameter takes (made only
+    /// with validation off, so kept out of the call path's code).
+    #[cold]
+    #[inline(never)]
+    fn wrong_type(&self, given: &Value) -> BindError {
+        BindError::WrongType {
+            name: self.name.to_string(),
+            expected: self.parameter_type,
+            got: given.kind(),
+        }
+    }
 }
 
 enum Fallback {
@@ -412,14 +413,8 @@ impl BindingPlan {
             let mut value = match planned.member.as_ref() {
                 Some(member) => match params.get(member).filter(|v| !v.is_null()) {
                     Some(given) => Some(
-                        BoundValue::of_type(given, planned.parameter_type).ok_or_else(|| {
-                            BindError::WrongType {
-                                name: planned.name.to_string(),
-                                member: member.clone(),
-                                expected: planned.parameter_type,
-                                got: given.kind(),
-                            }
-                        })?,
+                        BoundValue::of_type(given, planned.parameter_type)
+                            .ok_or_else(|| planned.wrong_type(given))?,
                     ),
                     None => None,
                 },
@@ -712,7 +707,6 @@ mod tests {
             plan.bind(put, &wrong),
             Err(BindError::WrongType {
                 name: "Bucket".into(),
-                member: "Bucket".into(),
                 expected: ParameterType::String,
                 got: "integer",
             })

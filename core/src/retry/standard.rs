@@ -6,28 +6,26 @@ use super::{
     parse_retry_after, CallAttempts, ModeledError, NoRetryReason, RetryDecision, RetryInput,
 };
 
-const TRANSIENT_ERROR_CODES: &[&str] = &[
-    "RequestTimeout",
-    "RequestTimeoutException",
-    "PriorRequestNotComplete",
-];
+/// botocore's transient error codes, separated by spaces: one string, where a table of
+/// `&str` has a pointer per code to relocate when the program loads (issue #18, binary size);
+/// looked up only when a call fails.
+const TRANSIENT_ERROR_CODES: &str =
+    "RequestTimeout RequestTimeoutException PriorRequestNotComplete";
+
+/// Whether `code` is one of the space-separated `codes`.
+fn listed(codes: &str, code: &str) -> bool {
+    codes.split(' ').any(|c| c == code)
+}
+
 const TRANSIENT_STATUS_CODES: &[u16] = &[500, 502, 503, 504];
-const THROTTLING_ERROR_CODES: &[&str] = &[
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottledException",
-    "TooManyRequestsException",
-    "ProvisionedThroughputExceededException",
-    "TransactionInProgressException",
-    "RequestLimitExceeded",
-    "BandwidthLimitExceeded",
-    "LimitExceededException",
-    "RequestThrottled",
-    "SlowDown",
-    "PriorRequestNotComplete",
+/// botocore's throttling error codes (as [`TRANSIENT_ERROR_CODES`]).
+const THROTTLING_ERROR_CODES: &str = concat!(
+    "Throttling ThrottlingException ThrottledException RequestThrottledException ",
+    "TooManyRequestsException ProvisionedThroughputExceededException ",
+    "TransactionInProgressException RequestLimitExceeded BandwidthLimitExceeded ",
+    "LimitExceededException RequestThrottled SlowDown PriorRequestNotComplete ",
     "EC2ThrottledException",
-];
+);
 const MAX_BACKOFF_SECONDS: f64 = 20.0;
 const RETRY_AFTER_MAX_EXTRA_SECONDS: f64 = 5.0;
 const THROTTLING_BASE_SECONDS: f64 = 1.0;
@@ -165,7 +163,7 @@ impl StandardRetry {
     pub fn is_throttling(&self, input: &RetryInput<'_>) -> bool {
         if input
             .error_code
-            .is_some_and(|c| THROTTLING_ERROR_CODES.contains(&c))
+            .is_some_and(|c| listed(THROTTLING_ERROR_CODES, c))
         {
             return true;
         }
@@ -180,12 +178,12 @@ impl StandardRetry {
     /// Whether the outcome is retryable at all (ignoring attempts and quota).
     pub fn is_retryable(&self, input: &RetryInput<'_>) -> bool {
         let code = input.error_code;
-        let transient = code.is_some_and(|c| TRANSIENT_ERROR_CODES.contains(&c))
+        let transient = code.is_some_and(|c| listed(TRANSIENT_ERROR_CODES, c))
             || input
                 .http_status
                 .is_some_and(|s| TRANSIENT_STATUS_CODES.contains(&s))
             || input.is_transport_error();
-        let throttled_code = code.is_some_and(|c| THROTTLING_ERROR_CODES.contains(&c));
+        let throttled_code = code.is_some_and(|c| listed(THROTTLING_ERROR_CODES, c));
         let unmodeled_429 =
             input.http_status == Some(429) && input.modeled == ModeledError::NotModeled;
         let modeled_retryable = code.is_some()

@@ -159,9 +159,9 @@ pub(crate) fn push_python_text(
         _ => return false,
     }
     if matches!(kind, ShapeKind::Boolean) {
-        let lowered = out[start..].to_lowercase();
-        out.truncate(start);
-        out.push_str(&lowered);
+        // ASCII only, where Python lowers all of Unicode: a header carries no other text, and
+        // a boolean given non-ASCII text for a URI or query string is not worth the tables.
+        out[start..].make_ascii_lowercase();
     }
     true
 }
