@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::sts::{with_role_account, RoleConfig};
+use super::sts::RoleConfig;
 use super::Credentials;
 use crate::value::Value;
 
@@ -141,17 +141,10 @@ impl CacheFormat for AwsCliCache {
             text("SessionToken").map(str::to_owned),
             Some(expiration),
         );
-        // Kept as cached, even empty (botocore's `creds.get('AccountId')`); a file without it
-        // (written before botocore cached the account) takes the assumed role's ARN's.
-        match creds.get("AccountId").and_then(serde_json::Value::as_str) {
-            Some(account) => Some(found.with_account_id(Some(account.to_owned()))),
-            None => {
-                let user = answer
-                    .get("AssumedRoleUser")
-                    .map(|u| Value::from(u.clone()));
-                Some(with_role_account(found, user.as_ref()))
-            }
-        }
+        // As cached, even empty, and `None` for a file without it (written before botocore
+        // cached the account): botocore's `creds.get('AccountId')`.
+        let account = creds.get("AccountId").and_then(serde_json::Value::as_str);
+        Some(found.with_account_id(account.map(str::to_owned)))
     }
 
     /// The answer's credentials (the time as botocore's `JSONFileCache` writes it) and
@@ -221,7 +214,10 @@ mod tests {
             .read(&file(&utc(16 * 60)), now)
             .expect("16 minutes left");
         assert_eq!(creds.access_key_id(), "AK");
-        assert_eq!(creds.account_id(), Some("123456789012"));
+        // A file without `AccountId` names no account, though its role's ARN has one: botocore
+        // reads only `AccountId`.
+        assert_eq!(creds.account_id(), None);
+        let creds = creds.with_account_id(Some("123456789012"));
         assert!(cache.read(&file(&at(3600)), now).is_some());
         assert!(cache.read(&file(&utc(14 * 60)), now).is_none(), "too close");
         assert!(cache.read(b"not json", now).is_none());
@@ -241,7 +237,7 @@ mod tests {
         assert_eq!(read.account_id(), Some("123456789012"));
 
         // An empty cached account is kept, as botocore keeps it (the DynamoDB account endpoint
-        // rules then refuse it); an absent one falls back to the assumed role's ARN.
+        // rules then refuse it).
         let empty = String::from_utf8(file(&utc(3600))).unwrap().replace(
             r#""SessionToken": "T","#,
             r#""SessionToken": "T", "AccountId": "","#,
