@@ -543,9 +543,9 @@ fn request_settings_are_read_as_botocore_reads_them() {
 /// Parameters of the wrong kind, which validation refuses, sent with `parameter_validation`
 /// off: botocore's serializers write them as Python prints them (`str()`, or as given in
 /// JSON, a boolean member as its truth in a query or XML body and as its `str().lower()` in a
-/// URI, query string or header), and so does sansboto, in each protocol but CBOR (where
-/// botocore fails on them). DynamoDB's table name, bound to its endpoint rules, is refused
-/// by both.
+/// URI, query string or header), and so does sansboto, in each protocol but CBOR (whose
+/// serializer stays strict here). DynamoDB's table name and S3's bucket, bound to endpoint
+/// rules, are refused by both.
 #[test]
 fn unvalidated_parameters_of_the_wrong_kind_are_sent_as_botocore_sends_them() {
     let calls = vec![
@@ -554,7 +554,8 @@ fn unvalidated_parameters_of_the_wrong_kind_are_sent_as_botocore_sends_them() {
             "sqs",
             "SendMessage",
             r#"{"QueueUrl": "https://sqs.us-west-2.amazonaws.com/1/q", "MessageBody": 123,
-                "DelaySeconds": "5"}"#
+                "DelaySeconds": "5", "MessageAttributes": {"a": {"DataType": "Number",
+                "StringValue": 5.0}}}"#
                 .into(),
         ),
         (
@@ -586,6 +587,17 @@ fn unvalidated_parameters_of_the_wrong_kind_are_sent_as_botocore_sends_them() {
             "s3",
             "ListObjectsV2",
             r#"{"Bucket": "b", "MaxKeys": 1.5, "StartAfter": 2.5, "FetchOwner": "TRUE"}"#.into(),
+        ),
+        // A whole float for an integer: botocore, not validating, writes the float.
+        (
+            "s3",
+            "ListObjectsV2",
+            r#"{"Bucket": "b", "MaxKeys": 5.0}"#.into(),
+        ),
+        (
+            "lambda",
+            "UpdateFunctionConfiguration",
+            r#"{"FunctionName": "f", "Timeout": 30.0}"#.into(),
         ),
         // An XML body's booleans: each value's truth.
         (

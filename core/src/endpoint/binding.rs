@@ -235,7 +235,8 @@ pub enum BindError {
     },
 }
 
-/// The ruleset parameters of one call.
+/// The ruleset parameters of one call: those some rule reads (or that are required with no
+/// default), as [`BindingPlan`] binds them.
 pub fn bind_params(
     ruleset: &RuleSet,
     model: &ServiceModel,
@@ -328,10 +329,10 @@ impl BindingPlan {
             .parameters()
             .iter()
             .enumerate()
-            // A parameter no rule reads is not bound (only S3's `Key`, `Prefix` and
-            // `CopySource` in botocore 1.44.5's rulesets, which botocore leaves out too): each
-            // object's key would otherwise be a binding of its own. One that is required with
-            // no default still is, for the resolver to report it missing.
+            // A parameter no rule reads is not bound (in botocore 1.44.5's rulesets, S3's `Key`,
+            // `Prefix` and `CopySource`, which botocore leaves out too): each object's key would
+            // otherwise be a binding of its own. One that is required with no default still is,
+            // for the resolver to report it missing (pricing-plan-manager's `Region`).
             .filter(|(index, spec)| {
                 ruleset.is_referenced(*index) || (spec.required && spec.default.is_none())
             })
@@ -459,7 +460,7 @@ impl BindingPlan {
 /// A call's ruleset parameters as [`BindingPlan::bind_borrowed`] binds them: what
 /// [`EndpointParams`] holds, in the same order, with names and values borrowed from the plan
 /// and the call's parameters where they can be. Building the owned form took an allocation
-/// for the list and one for each string value (S3's `Bucket`, `Key` and `Region`), made only
+/// for the list and one for each string value (S3's `Bucket` and `Region`), made only
 /// to be compared with the bindings a client resolved before, which are almost always equal.
 #[derive(Default)]
 pub(crate) struct BoundParams<'a> {

@@ -171,11 +171,19 @@ impl<'m> JsonWriter<'m> {
         value: &Value,
         path: &Path<'_>,
     ) -> Result<(), SerializeError> {
+        if !self.wrong_kinds_as_given {
+            return self.value_of_kind(member, value, path);
+        }
+        let kind = &self.model.shape(member.shape).kind;
+        if super::float_for_integer(kind, value, super::WrongKinds::InBody)
+            && write_scalar_as_given(&mut self.out, kind, value)
+        {
+            return Ok(());
+        }
         let start = self.out.len();
         match self.value_of_kind(member, value, path) {
-            Err(refused @ SerializeError::InvalidType { .. }) if self.wrong_kinds_as_given => {
+            Err(refused @ SerializeError::InvalidType { .. }) => {
                 self.out.truncate(start);
-                let kind = &self.model.shape(member.shape).kind;
                 match write_scalar_as_given(&mut self.out, kind, value) {
                     true => Ok(()),
                     false => Err(refused),

@@ -867,6 +867,9 @@ pub(crate) fn push_scalar_text(
     wrong: WrongKinds,
     out: &mut String,
 ) -> Result<(), SerializeError> {
+    if float_for_integer(kind, value, wrong) && push_python_text(kind, value, wrong, out) {
+        return Ok(());
+    }
     match push_scalar_text_of_kind(kind, member, value, path, default_format, out) {
         Err(refused @ SerializeError::InvalidType { .. }) => {
             match push_python_text(kind, value, wrong, out) {

@@ -1,7 +1,7 @@
 //! Reading parameter values as the kinds their shapes need, and the text forms of scalars
 //! botocore writes: Python-style floats, botocore-precision timestamps, base64, and
 //! percent-encoding of labels and query strings. Wrong kinds become [`SerializeError`]s naming
-//! the parameter path.
+//! the parameter path, unless the call was not validated ([`WrongKinds`]).
 
 use std::fmt;
 
@@ -164,6 +164,25 @@ pub(crate) fn push_python_text(
         out[start..].make_ascii_lowercase();
     }
     true
+}
+
+/// Whether `kind` is an integer shape's. A validated call may give a whole float for one
+/// (`5.0`, written `5`); botocore, not validating, writes it as the float it is (`5.0`).
+pub(crate) fn is_integer(kind: &ShapeKind) -> bool {
+    matches!(
+        kind,
+        ShapeKind::Byte
+            | ShapeKind::Short
+            | ShapeKind::Integer
+            | ShapeKind::Long
+            | ShapeKind::BigInteger
+    )
+}
+
+/// A float given for an integer shape in a call that was not validated: written as the float
+/// it is, as botocore writes it (see [`is_integer`]).
+pub(crate) fn float_for_integer(kind: &ShapeKind, value: &Value, wrong: WrongKinds) -> bool {
+    wrong != WrongKinds::Refuse && is_integer(kind) && matches!(value.untagged(), Value::Float(_))
 }
 
 /// Whether `kind` is a float shape's (botocore writes their values through `_handle_float`).
