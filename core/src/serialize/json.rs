@@ -5,9 +5,9 @@
 //! blobs are base64, non-finite floats are the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
 
 use super::{
-    epoch_number, expect_blob, expect_bool, expect_int, expect_list, expect_map, expect_number,
-    expect_str, expect_timestamp, insert_static_header, push_base64, push_float, push_int,
-    push_timestamp, query_compatible_header, Call, Number, Path, SerializeError, SerializedRequest,
+    epoch_number, expect_blob, expect_list, expect_map, expect_number, expect_timestamp,
+    insert_static_header, invalid_type, push_base64, push_float, push_int, push_timestamp,
+    query_compatible_header, Call, Number, Path, SerializeError, SerializedRequest,
 };
 use crate::body::Body;
 use crate::model::{Location, ServiceModel, ShapeKind, ShapeRef, Structure, TimestampFormat};
@@ -171,43 +171,23 @@ impl<'m> JsonWriter<'m> {
         value: &Value,
         path: &Path<'_>,
     ) -> Result<(), SerializeError> {
-        if !self.wrong_kinds_as_given {
-            return self.value_of_kind(member, value, path);
-        }
-        let kind = &self.model.shape(member.shape).kind;
-        if super::float_for_integer(kind, value, super::WrongKinds::InBody)
-            && write_scalar_as_given(&mut self.out, kind, value)
-        {
-            return Ok(());
-        }
-        let start = self.out.len();
-        match self.value_of_kind(member, value, path) {
-            Err(refused @ SerializeError::InvalidType { .. }) => {
-                self.out.truncate(start);
-                match write_scalar_as_given(&mut self.out, kind, value) {
-                    true => Ok(()),
-                    false => Err(refused),
-                }
-            }
-            written => written,
-        }
-    }
-
-    /// [`value`](Self::value) of a value of its shape's kind.
-    fn value_of_kind(
-        &mut self,
-        member: &ShapeRef,
-        value: &Value,
-        path: &Path<'_>,
-    ) -> Result<(), SerializeError> {
         if value.is_null() {
             // Only reachable for list items and map values (sparse collections).
             self.out.push_str("null");
             return Ok(());
         }
         let model = self.model;
+        let as_given = self.wrong_kinds_as_given;
         let out = &mut self.out;
-        match &model.shape(member.shape).kind {
+        // A scalar of another kind: refused, or (not validated) written as given.
+        let wrong = |out: &mut String, kind, expected| match as_given
+            && write_scalar_as_given(out, kind, value)
+        {
+            true => Ok(()),
+            false => Err(invalid_type(path, expected, value)),
+        };
+        let kind = &model.shape(member.shape).kind;
+        match kind {
             ShapeKind::Structure(s) if s.document => {
                 write_document(out, value, JsonStyle::Body, path)?
             }
@@ -237,19 +217,31 @@ impl<'m> JsonWriter<'m> {
                 }
                 self.out.push('}');
             }
-            ShapeKind::String => write_str(out, expect_str(value, path)?, true),
-            ShapeKind::Boolean => out.push_str(if expect_bool(value, path)? {
-                "true"
-            } else {
-                "false"
-            }),
+            ShapeKind::String => match value.as_str() {
+                Some(s) => write_str(out, s, true),
+                None => wrong(out, kind, "string")?,
+            },
+            ShapeKind::Boolean => match value.as_bool() {
+                Some(b) => out.push_str(if b { "true" } else { "false" }),
+                None => wrong(out, kind, "boolean")?,
+            },
             ShapeKind::Byte
             | ShapeKind::Short
             | ShapeKind::Integer
             | ShapeKind::Long
-            | ShapeKind::BigInteger => push_int(out, expect_int(value, path)?),
+            | ShapeKind::BigInteger => match value.as_i64() {
+                // A whole float passes for an integer only when validated (see `is_integer`).
+                Some(_) if as_given && matches!(value.untagged(), Value::Float(_)) => {
+                    wrong(out, kind, "integer")?
+                }
+                Some(i) => push_int(out, i),
+                None => wrong(out, kind, "integer")?,
+            },
             ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => {
-                write_number(out, expect_number(value, path)?)
+                match expect_number(value, path) {
+                    Ok(n) => write_number(out, n),
+                    Err(_) => wrong(out, kind, "number")?,
+                }
             }
             ShapeKind::Blob => {
                 out.push('"');
