@@ -235,8 +235,8 @@ pub enum BindError {
     },
 }
 
-/// The ruleset parameters of one call: those some rule reads (or that are required with no
-/// default), as [`BindingPlan`] binds them.
+/// The ruleset parameters of one call: those some rule reads, or that are required with no
+/// default (a parameter no rule reads cannot change the endpoint, so it is not bound).
 pub fn bind_params(
     ruleset: &RuleSet,
     model: &ServiceModel,
