@@ -1376,11 +1376,8 @@ mod tests {
     use crate::params;
     use sansboto_models::{FileKind, Loader, TopLevelFile};
 
-    /// Every key of a bucket is one endpoint-cache entry: S3's `Key` (which no rule reads) is
-    /// not bound, so a run over many keys resolves the bucket's endpoint once, as botocore's
-    /// cache (which leaves `Key`, `Prefix` and `CopySource` out) does.
-    #[test]
-    fn the_keys_of_a_bucket_share_one_resolved_endpoint() {
+    /// An S3 client in us-west-2 with botocore's model and ruleset.
+    fn s3_in_us_west_2() -> ServiceClient {
         let loader = Loader::new();
         let load = |kind| loader.load("s3", None, kind).unwrap();
         let model = ServiceModel::from_json(&load(FileKind::ServiceModel)).unwrap();
@@ -1390,7 +1387,15 @@ mod tests {
                 .unwrap();
         let mut config = ClientConfig::default();
         config.endpoint.region = Some("us-west-2".into());
-        let client = ServiceClient::new("s3", model, Some(ruleset), partitions, config).unwrap();
+        ServiceClient::new("s3", model, Some(ruleset), partitions, config).unwrap()
+    }
+
+    /// Every key of a bucket is one endpoint-cache entry: S3's `Key` (which no rule reads) is
+    /// not bound, so a run over many keys resolves the bucket's endpoint once, as botocore's
+    /// cache (which leaves `Key`, `Prefix` and `CopySource` out) does.
+    #[test]
+    fn the_keys_of_a_bucket_share_one_resolved_endpoint() {
+        let client = s3_in_us_west_2();
         let entries = || client.endpoints.entries.lock().unwrap().len();
         for (operation, member) in [
             ("GetObject", "Key"),
@@ -1451,16 +1456,7 @@ mod tests {
 
     #[test]
     fn an_endpoint_asking_for_sigv4a_alone_gets_it_or_a_refusal() {
-        let loader = Loader::new();
-        let load = |kind| loader.load("s3", None, kind).unwrap();
-        let model = ServiceModel::from_json(&load(FileKind::ServiceModel)).unwrap();
-        let ruleset = RuleSet::from_json(&load(FileKind::EndpointRuleSet)).unwrap();
-        let partitions =
-            Partitions::from_json(&loader.load_top_level(TopLevelFile::Partitions).unwrap())
-                .unwrap();
-        let mut config = ClientConfig::default();
-        config.endpoint.region = Some("us-west-2".into());
-        let client = ServiceClient::new("s3", model, Some(ruleset), partitions, config).unwrap();
+        let client = s3_in_us_west_2();
         // A Multi-Region Access Point: its endpoint lists SigV4a only.
         let bucket = "arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap";
         let prepared = client.prepare(

@@ -342,6 +342,35 @@ pub enum ShapeKind {
     Timestamp,
 }
 
+impl ShapeKind {
+    /// Byte, short, integer, long or big integer.
+    pub(crate) fn is_integer(&self) -> bool {
+        matches!(
+            self,
+            ShapeKind::Byte
+                | ShapeKind::Short
+                | ShapeKind::Integer
+                | ShapeKind::Long
+                | ShapeKind::BigInteger
+        )
+    }
+
+    /// Float, double or big decimal.
+    pub(crate) fn is_float(&self) -> bool {
+        matches!(
+            self,
+            ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal
+        )
+    }
+
+    /// A string, a boolean or a number: the scalars other than blobs and timestamps.
+    pub(crate) fn is_plain_scalar(&self) -> bool {
+        matches!(self, ShapeKind::String | ShapeKind::Boolean)
+            || self.is_integer()
+            || self.is_float()
+    }
+}
+
 /// A structure's members by name, in model order. Hashed as the model's other name indexes
 /// (names come from the model): validation, serializers and parsers look members up by name
 /// for every parameter and output member, and SipHash on those names was about 1 % of a

@@ -734,8 +734,8 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         if self.converts_scalars() {
             // Python's `int(True)` and `float(True)`.
             match self.kind() {
-                kind if is_integer(kind) => return Ok(Value::Integer(i64::from(v))),
-                kind if is_float(kind) => return Ok(Value::Float(f64::from(u8::from(v)))),
+                kind if kind.is_integer() => return Ok(Value::Integer(i64::from(v))),
+                kind if kind.is_float() => return Ok(Value::Float(f64::from(u8::from(v)))),
                 _ => {}
             }
         }
@@ -768,12 +768,12 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                 }),
             ShapeKind::Boolean if self.converts_scalars() => Ok(Value::Bool(false)),
             // Python's `int()` of a NaN or an infinity (a bare `NaN` in the body) fails.
-            kind if self.converts_scalars() && is_integer(kind) && !v.is_finite() => Err(self
+            kind if self.converts_scalars() && kind.is_integer() && !v.is_finite() => Err(self
                 .ctx
                 .fail(ParseError::invalid("an integer", non_finite_name(v)))),
             // Python's `int(7.5)` is 7 (a float beyond 64 bits stays a float).
             kind if self.converts_scalars()
-                && is_integer(kind)
+                && kind.is_integer()
                 && v.trunc() >= i64::MIN as f64
                 && v.trunc() < i64::MAX as f64 =>
             {
@@ -791,7 +791,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         if self.converts_scalars() {
             match self.kind() {
                 ShapeKind::Boolean => return Ok(Value::Bool(v.eq_ignore_ascii_case("true"))),
-                kind if is_integer(kind) || is_float(kind) => {
+                kind if kind.is_integer() || kind.is_float() => {
                     return scalar_from_text(kind, v).map_err(|e| self.ctx.fail(e))
                 }
                 _ => {}
@@ -883,24 +883,6 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
             _ => self.generic().visit_map(map),
         }
     }
-}
-
-fn is_integer(kind: &ShapeKind) -> bool {
-    matches!(
-        kind,
-        ShapeKind::Byte
-            | ShapeKind::Short
-            | ShapeKind::Integer
-            | ShapeKind::Long
-            | ShapeKind::BigInteger
-    )
-}
-
-fn is_float(kind: &ShapeKind) -> bool {
-    matches!(
-        kind,
-        ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal
-    )
 }
 
 /// A value read without a shape (documents, and values of unexpected JSON types).

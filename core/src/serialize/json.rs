@@ -230,7 +230,8 @@ impl<'m> JsonWriter<'m> {
             | ShapeKind::Integer
             | ShapeKind::Long
             | ShapeKind::BigInteger => match value.as_i64() {
-                // A whole float passes for an integer only when validated (see `is_integer`).
+                // A whole float passes for an integer only when validated (see
+                // `float_for_integer`).
                 Some(_) if as_given && matches!(value.untagged(), Value::Float(_)) => {
                     wrong(out, kind, "integer")?
                 }
@@ -269,25 +270,12 @@ impl<'m> JsonWriter<'m> {
 /// `false` for what is not a scalar on either side, and for a non-finite float, which Python
 /// would write as bare `NaN` or `Infinity`, not JSON.
 fn write_scalar_as_given(out: &mut String, kind: &ShapeKind, value: &Value) -> bool {
-    let scalar_shape = matches!(
-        kind,
-        ShapeKind::String
-            | ShapeKind::Boolean
-            | ShapeKind::Byte
-            | ShapeKind::Short
-            | ShapeKind::Integer
-            | ShapeKind::Long
-            | ShapeKind::BigInteger
-            | ShapeKind::Float
-            | ShapeKind::Double
-            | ShapeKind::BigDecimal
-    );
-    if !scalar_shape {
+    if !kind.is_plain_scalar() {
         return false;
     }
     match value.untagged() {
         // `_handle_float` fails on text (`math.isnan`).
-        Value::String(_) if super::is_float(kind) => return false,
+        Value::String(_) if kind.is_float() => return false,
         Value::String(s) => write_str(out, s, true),
         Value::Integer(i) => push_int(out, *i),
         Value::Float(f) if f.is_finite() => push_float(out, *f),

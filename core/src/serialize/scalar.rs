@@ -118,20 +118,7 @@ pub(crate) fn push_python_text(
     place: WrongKinds,
     out: &mut String,
 ) -> bool {
-    let scalar_shape = matches!(
-        kind,
-        ShapeKind::String
-            | ShapeKind::Boolean
-            | ShapeKind::Byte
-            | ShapeKind::Short
-            | ShapeKind::Integer
-            | ShapeKind::Long
-            | ShapeKind::BigInteger
-            | ShapeKind::Float
-            | ShapeKind::Double
-            | ShapeKind::BigDecimal
-    );
-    if !scalar_shape || place == WrongKinds::Refuse {
+    if !kind.is_plain_scalar() || place == WrongKinds::Refuse {
         return false;
     }
     if matches!(kind, ShapeKind::Boolean) && place == WrongKinds::InBody {
@@ -148,7 +135,7 @@ pub(crate) fn push_python_text(
     let start = out.len();
     match value.untagged() {
         // `_handle_float` fails on text (`math.isnan`).
-        Value::String(_) if is_float(kind) => return false,
+        Value::String(_) if kind.is_float() => return false,
         Value::String(s) => out.push_str(s),
         Value::Integer(i) => push_int(out, *i),
         // Python's `str()` of a float is its repr, with `nan`, `inf` and `-inf`.
@@ -166,31 +153,12 @@ pub(crate) fn push_python_text(
     true
 }
 
-/// Whether `kind` is an integer shape's. A validated call may give a whole float for one
-/// (`5.0`, written `5`); botocore, not validating, writes it as the float it is (`5.0`).
-pub(crate) fn is_integer(kind: &ShapeKind) -> bool {
-    matches!(
-        kind,
-        ShapeKind::Byte
-            | ShapeKind::Short
-            | ShapeKind::Integer
-            | ShapeKind::Long
-            | ShapeKind::BigInteger
-    )
-}
-
 /// A float given for an integer shape in a call that was not validated: written as the float
-/// it is, as botocore writes it (see [`is_integer`]).
+/// it is, as botocore writes it.
 pub(crate) fn float_for_integer(kind: &ShapeKind, value: &Value, wrong: WrongKinds) -> bool {
-    wrong != WrongKinds::Refuse && is_integer(kind) && matches!(value.untagged(), Value::Float(_))
-}
-
-/// Whether `kind` is a float shape's (botocore writes their values through `_handle_float`).
-pub(crate) fn is_float(kind: &ShapeKind) -> bool {
-    matches!(
-        kind,
-        ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal
-    )
+    // A validated call may give a whole float for an integer (`5.0`, written `5`); botocore,
+    // not validating, writes it as the float it is (`5.0`).
+    wrong != WrongKinds::Refuse && kind.is_integer() && matches!(value.untagged(), Value::Float(_))
 }
 
 /// A number as given: integers stay integers (botocore writes `1`, not `1.0`, for an int).
