@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use sansboto_tests::script_server::{Action, ScriptServer};
 use sansboto_tests::test_environment;
 
 /// Starting (config, credentials) contents; `None`: no such file.
@@ -297,8 +298,9 @@ type Environment<'a> = Vec<(&'a str, &'a str)>;
 
 /// `configure list` next to aws-cli's on setups of each kind: nothing configured, keys and
 /// region from the environment, a profile chosen by `AWS_PROFILE`, `AWS_DEFAULT_PROFILE` or
-/// `--profile`, keys from the credentials file, the config file or a `credential_process`, a
-/// profile that does not exist, an empty region variable. Both must print the same rows and
+/// `--profile`, keys from the credentials file, the config file, a `credential_process`, a
+/// container endpoint or IMDS (one loopback server for both), a profile that does not exist, an
+/// empty region variable. Both must print the same rows and
 /// exit alike. `AWS_REGION`, which sansboto reads before `AWS_DEFAULT_REGION` (botocore does not
 /// read it), shows as the region's source in sansboto's rows only.
 #[test]
@@ -334,6 +336,24 @@ fn configure_list_prints_what_aws_cli_prints() {
     )
     .unwrap();
     let (config, credentials) = (config.to_str().unwrap(), credentials.to_str().unwrap());
+    // The container endpoint and IMDS, both on one loopback server; the role's keys are the
+    // same for both, the `Type` row says where they came from.
+    let server = ScriptServer::start(|seen, _| {
+        let keys = r#"{"Code": "Success", "AccessKeyId": "ASIAROLEKEY00077", "SecretAccessKey": "rolesecret", "Token": "roletoken", "Expiration": "2099-01-01T00:00:00Z"}"#;
+        match (seen.method.as_str(), seen.path.as_str()) {
+            ("GET", "/container/creds") => Action::json(200, keys),
+            ("PUT", "/latest/api/token") => Action::text(200, "imds-token"),
+            (_, path) if seen.header("x-aws-ec2-metadata-token") != Some("imds-token") => {
+                Action::text(401, path)
+            }
+            ("GET", "/latest/meta-data/iam/security-credentials/") => Action::text(200, "a-role"),
+            ("GET", "/latest/meta-data/iam/security-credentials/a-role") => Action::json(200, keys),
+            _ => Action::text(404, "not found"),
+        }
+    });
+    let container_uri = format!("{}/container/creds", server.url());
+    let imds_endpoint = format!("{}/", server.url());
+    let no_keys_file = ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
     let env_keys: &[(&str, &str)] = &[
         ("AWS_ACCESS_KEY_ID", "AKIAENVKEY9999"),
         ("AWS_SECRET_ACCESS_KEY", "envsecretQRST"),
@@ -367,6 +387,22 @@ fn configure_list_prints_what_aws_cli_prints() {
         (vec![("AWS_PROFILE", "dev")], vec!["--profile", ""]),
         // Connection settings that cannot be used do not hide keys found without a request.
         (vec![("AWS_CA_BUNDLE", "/nonexistent/ca.pem")], vec![]),
+        // Keys only a request finds: the container endpoint's, then IMDS's.
+        (
+            vec![
+                no_keys_file,
+                ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &container_uri),
+            ],
+            vec![],
+        ),
+        (
+            vec![
+                no_keys_file,
+                ("AWS_EC2_METADATA_DISABLED", "false"),
+                ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds_endpoint),
+            ],
+            vec![],
+        ),
     ];
     let jobs: Vec<serde_json::Value> = cases
         .iter()
@@ -445,6 +481,8 @@ fn configure_list_prints_what_aws_cli_prints() {
         "shared-credentials-file",
         "config-file",
         "custom-process",
+        "container-role",
+        "iam-role",
         "None",
     ] {
         assert!(kinds.contains(kind), "{kind} not among {kinds:?}");
