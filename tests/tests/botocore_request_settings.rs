@@ -542,7 +542,8 @@ fn request_settings_are_read_as_botocore_reads_them() {
 
 /// Parameters of the wrong kind, which validation refuses, sent with `parameter_validation`
 /// off: botocore's serializers write them as Python prints them (`str()`, or as given in
-/// JSON, a boolean member as its truth in a query or XML body and as its `str().lower()` in a
+/// JSON, a boolean member as its truth in a query or XML body, even given a list or a map,
+/// and as its `str().lower()` in a
 /// URI, query string or header), and so does sansboto, in each protocol but CBOR (whose
 /// serializer stays strict here). DynamoDB's table name and S3's bucket, bound to endpoint
 /// rules, are refused by both.
@@ -606,6 +607,20 @@ fn unvalidated_parameters_of_the_wrong_kind_are_sent_as_botocore_sends_them() {
             r#"{"Bucket": "b", "PublicAccessBlockConfiguration": {"BlockPublicAcls": "no",
                 "IgnorePublicAcls": 0, "BlockPublicPolicy": "", "RestrictPublicBuckets": 2.5}}"#
                 .into(),
+        ),
+        // ... and the truth of a list or a map given for one.
+        (
+            "s3",
+            "PutPublicAccessBlock",
+            r#"{"Bucket": "b", "PublicAccessBlockConfiguration": {"BlockPublicAcls": [],
+                "IgnorePublicAcls": ["x"], "BlockPublicPolicy": {}, "RestrictPublicBuckets":
+                {"a": 1}}}"#
+                .into(),
+        ),
+        (
+            "ec2",
+            "DescribeInstances",
+            r#"{"DryRun": [], "IncludeManagedResources": {"a": 1}}"#.into(),
         ),
         // ec2 and query bodies.
         (

@@ -109,8 +109,9 @@ impl WrongKinds {
 /// A scalar of the wrong kind for its (scalar) shape, as botocore's serializers write it:
 /// Python's `str()` of the value (`5`, `1.5`, `True`, the text itself); for a boolean member,
 /// in a body the value's truth (`_serialize_type_boolean`), elsewhere its `str().lower()`
-/// (`_get_uri_and_query_string_value`, `_convert_header_value`). `false`, writing nothing, for
-/// what botocore fails on too or would write as a Python repr: text for a float, timestamps,
+/// (`_get_uri_and_query_string_value`, `_convert_header_value`); a boolean in a body takes the
+/// truth of a list, map, blob or timestamp too. `false`, writing nothing, for what botocore
+/// fails on too or would write as a Python repr: text for a float, and elsewhere timestamps,
 /// blobs, lists and maps, given for a scalar or given a scalar.
 pub(crate) fn push_python_text(
     kind: &ShapeKind,
@@ -127,6 +128,11 @@ pub(crate) fn push_python_text(
             Value::Integer(i) => *i != 0,
             Value::Float(f) => *f != 0.0,
             Value::Bool(b) => *b,
+            // Python's truth of a list, dict, bytes or datetime.
+            Value::List(items) => !items.is_empty(),
+            Value::Map(entries) => !entries.is_empty(),
+            Value::Blob(bytes) => !bytes.is_empty(),
+            Value::Timestamp(_) => true,
             _ => return false,
         };
         out.push_str(if truth { "true" } else { "false" });
@@ -347,6 +353,7 @@ pub(crate) fn percent_encode_greedy_into(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
 
     /// Each text is what botocore 1.44.5 writes with `parameter_validation` off (compared on
     /// the wire in `tests/tests/botocore_request_settings.rs`).
@@ -382,6 +389,38 @@ mod tests {
             "=no"
         );
         assert_eq!(text(ShapeKind::Boolean, 2.into(), binding).unwrap(), "=2");
+        // In a body, the truth of what is no scalar; elsewhere it is refused.
+        assert_eq!(
+            text(ShapeKind::Boolean, Value::List(vec![]), body).unwrap(),
+            "=false"
+        );
+        assert_eq!(
+            text(ShapeKind::Boolean, Value::List(vec![1.into()]), body).unwrap(),
+            "=true"
+        );
+        assert_eq!(
+            text(ShapeKind::Boolean, Value::Map(Map::default()), body).unwrap(),
+            "=false"
+        );
+        assert_eq!(
+            text(
+                ShapeKind::Boolean,
+                Value::Blob(Bytes::from_static(b"x")),
+                body
+            )
+            .unwrap(),
+            "=true"
+        );
+        assert_eq!(
+            text(
+                ShapeKind::Boolean,
+                Value::Timestamp(Timestamp::from_secs(0)),
+                body
+            )
+            .unwrap(),
+            "=true"
+        );
+        assert_eq!(text(ShapeKind::Boolean, Value::List(vec![]), binding), None);
         // Refused: text for a float (`_handle_float` fails on it), what is not a scalar on
         // either side, and anything when validated.
         assert_eq!(text(ShapeKind::Double, "7".into(), body), None);
