@@ -212,6 +212,7 @@ impl HttpConfig {
                 no_proxy: no_proxy.map(|v| NoProxy::parse(&v)).unwrap_or_default(),
                 http_refused,
                 https_refused,
+                forward_https: false,
             })
         } else {
             None
@@ -253,6 +254,12 @@ pub struct ProxyConfig {
     /// Why the proxy variable for `https://` URLs names no usable proxy (another scheme, junk):
     /// an HTTPS request that `no_proxy` does not bypass fails with it.
     pub https_refused: Option<HttpConfigError>,
+    /// Send `https://` requests to an `https://` proxy in absolute form, for the proxy to open
+    /// the TLS connection to the origin, instead of through a `CONNECT` tunnel (botocore's
+    /// `proxies_config={"proxy_use_forwarding_for_https": True}`). As urllib3, only a proxy
+    /// reached over TLS is forwarded to; through a plain-http proxy `https://` still tunnels, so
+    /// no request crosses the network in the clear.
+    pub forward_https: bool,
 }
 
 impl ProxyConfig {
@@ -300,14 +307,23 @@ impl ProxyConfig {
         }
     }
 
-    /// The `Proxy-Authorization` header a plain-`http://` request to `uri` carries when it goes
-    /// through a proxy with credentials (in absolute form; for `https://` the credentials go in
-    /// the `CONNECT` request instead), marked sensitive so no log shows it.
-    pub fn plain_http_authorization(&self, uri: &http::Uri) -> Option<http::HeaderValue> {
-        if !uri.scheme_str()?.eq_ignore_ascii_case("http") {
+    /// Whether an `https://` request through `proxy` is forwarded to it in absolute form rather
+    /// than tunnelled ([`forward_https`](Self::forward_https), to a TLS proxy only).
+    pub fn forwards_https_to(&self, proxy: &ProxyUrl) -> bool {
+        self.forward_https && proxy.tls
+    }
+
+    /// The `Proxy-Authorization` header a request to `uri` carries when it goes to a proxy with
+    /// credentials in absolute form (plain `http://`, or `https://` forwarded; a tunnelled
+    /// request's credentials go in the `CONNECT` request instead), marked sensitive so no log
+    /// shows it.
+    pub fn absolute_form_authorization(&self, uri: &http::Uri) -> Option<http::HeaderValue> {
+        let proxy = self.proxy_for_uri(uri)?;
+        let https = uri.scheme_str()?.eq_ignore_ascii_case("https");
+        if https && !self.forwards_https_to(proxy) {
             return None;
         }
-        let credentials = self.proxy_for_uri(uri)?.authorization.as_deref()?;
+        let credentials = proxy.authorization.as_deref()?;
         let mut value = http::HeaderValue::from_str(credentials).ok()?;
         value.set_sensitive(true);
         Some(value)

@@ -37,6 +37,7 @@ pub struct HttpSettings {
     client_cert: Option<ClientCert>,
     proxy_ca_bundle: Option<PathBuf>,
     proxy_client_cert: Option<ClientCert>,
+    proxy_forward_https: Option<bool>,
 }
 
 /// A proxy the caller chose instead of the environment's.
@@ -156,6 +157,16 @@ impl HttpSettings {
         self
     }
 
+    /// Send `https://` requests to an `https://` proxy in absolute form, for the proxy to open
+    /// the TLS connection to the origin, instead of through a `CONNECT` tunnel (botocore's
+    /// `proxies_config={"proxy_use_forwarding_for_https": True}`). Only a proxy reached over
+    /// TLS is forwarded to, as urllib3 does for botocore: through a plain-http proxy `https://`
+    /// requests still tunnel.
+    pub fn proxy_use_forwarding_for_https(mut self, forward: bool) -> Self {
+        self.proxy_forward_https = Some(forward);
+        self
+    }
+
     /// Every change of `other` over this one's (a later builder call wins).
     pub fn merge(self, other: HttpSettings) -> Self {
         HttpSettings {
@@ -169,6 +180,7 @@ impl HttpSettings {
             client_cert: other.client_cert.or(self.client_cert),
             proxy_ca_bundle: other.proxy_ca_bundle.or(self.proxy_ca_bundle),
             proxy_client_cert: other.proxy_client_cert.or(self.proxy_client_cert),
+            proxy_forward_https: other.proxy_forward_https.or(self.proxy_forward_https),
         }
     }
 
@@ -242,6 +254,9 @@ impl HttpSettings {
         if let Some(cert) = &self.proxy_client_cert {
             config.proxy_client_cert = Some(cert.clone());
         }
+        if let (Some(forward), Some(proxy)) = (self.proxy_forward_https, config.proxy.as_mut()) {
+            proxy.forward_https = forward;
+        }
         Ok(config)
     }
 }
@@ -281,6 +296,40 @@ mod tests {
         assert!(proxy.proxy_for("https", "internal.example", 443).is_none());
         assert_eq!(config.ca_bundle, Some(PathBuf::from("/env/ca.pem")));
         assert!(config.verify);
+    }
+
+    #[test]
+    fn forwarding_for_https_applies_to_whichever_proxy_is_used_and_layers() {
+        let forwarding = HttpSettings::new().proxy_use_forwarding_for_https(true);
+        let from_env = forwarding.clone().resolve(env(ENV), None).unwrap();
+        assert!(from_env.proxy.unwrap().forward_https);
+        let chosen = forwarding
+            .clone()
+            .merge(HttpSettings::new().proxy("https://mine:3129"))
+            .merge(HttpSettings::new().read_timeout(Duration::from_secs(3)))
+            .resolve(env(&[]), None)
+            .unwrap();
+        assert!(chosen.proxy.unwrap().forward_https);
+        // Off by default, off again when a later change says so, and nothing without a proxy.
+        assert!(
+            !HttpSettings::new()
+                .resolve(env(ENV), None)
+                .unwrap()
+                .proxy
+                .unwrap()
+                .forward_https
+        );
+        let off = forwarding
+            .clone()
+            .merge(HttpSettings::new().proxy_use_forwarding_for_https(false));
+        assert!(
+            !off.resolve(env(ENV), None)
+                .unwrap()
+                .proxy
+                .unwrap()
+                .forward_https
+        );
+        assert!(forwarding.resolve(env(&[]), None).unwrap().proxy.is_none());
     }
 
     #[test]

@@ -186,7 +186,8 @@ where
 /// body is framed `aws-chunked` (whose length is the framed one, which the stack works out or
 /// sends chunked); `Accept-Encoding: identity` unless it has an `Accept-Encoding`, as the
 /// core's HTTP/1.1 writer sends ([`encode_request_head`](crate::http1::encode_request_head)
-/// says why); and through a plain-http proxy with credentials, `Proxy-Authorization`.
+/// says why); and to a proxy with credentials that gets the request in absolute form (plain
+/// http, or https forwarded), `Proxy-Authorization`.
 pub fn prepare_head(
     parts: &mut http::request::Parts,
     body: &Body,
@@ -212,7 +213,7 @@ pub fn prepare_head(
             http::HeaderValue::from_static(identity),
         );
     }
-    if let Some(auth) = proxies.and_then(|p| p.plain_http_authorization(&parts.uri)) {
+    if let Some(auth) = proxies.and_then(|p| p.absolute_form_authorization(&parts.uri)) {
         (parts.headers).insert(http::header::PROXY_AUTHORIZATION, auth);
     }
     Ok(())
@@ -489,9 +490,19 @@ mod tests {
         prepare_head(&mut plain, &Body::Empty, Some(&proxies)).unwrap();
         assert_eq!(plain.headers["proxy-authorization"], "Basic dTpw");
         // https goes through a tunnel: its credentials are in the CONNECT, not the request.
+        let tls_proxy = ProxyUrl::parse("https://u:p@proxy:3129").unwrap();
+        let mut proxies = ProxyConfig {
+            https: Some(tls_proxy),
+            ..proxies
+        };
         let mut tls = parts("https://h/k", http::Method::GET);
         prepare_head(&mut tls, &Body::Empty, Some(&proxies)).unwrap();
         assert!(!tls.headers.contains_key("proxy-authorization"));
+        // Forwarded to the TLS proxy in absolute form: the credentials go with the request.
+        proxies.forward_https = true;
+        let mut forwarded = parts("https://h/k", http::Method::GET);
+        prepare_head(&mut forwarded, &Body::Empty, Some(&proxies)).unwrap();
+        assert_eq!(forwarded.headers["proxy-authorization"], "Basic dTpw");
     }
 
     #[test]

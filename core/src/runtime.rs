@@ -627,6 +627,13 @@ impl<T: Transport> ClientBuilder<T> {
         self.http_settings(HttpSettings::new().proxy_client_cert_with_key(cert, key))
     }
 
+    /// Send `https://` requests to an `https://` proxy in absolute form instead of through a
+    /// `CONNECT` tunnel (botocore's `proxies_config` `proxy_use_forwarding_for_https`; see
+    /// [`HttpSettings::proxy_use_forwarding_for_https`]).
+    pub fn proxy_use_forwarding_for_https(self, forward: bool) -> Self {
+        self.http_settings(HttpSettings::new().proxy_use_forwarding_for_https(forward))
+    }
+
     /// Register a lifecycle hook on this client (see [`Hooks::register`]): `scope` is `"*"` or
     /// the service name (every call), or an operation name (`"PutObject"`).
     ///

@@ -462,6 +462,7 @@ on_every_transport!(
     http_through_a_forward_proxy_and_no_proxy_bypasses,
     https_through_a_connect_tunnel,
     https_and_http_through_a_tls_proxy,
+    https_forwarded_to_a_tls_proxy,
     tls_handshake_is_bounded_by_the_connect_timeout,
     tls_close_without_close_notify_ends_only_a_close_delimited_body,
     tls_connection_out_of_step_inside_rustls_is_not_reused,

@@ -216,7 +216,7 @@ pub(crate) async fn connect(route: &Route, cfg: &HttpConfig, tls: &TlsConfigs) -
         let tunnel = open_tunnel(&mut conn, p, &route.host, route.port);
         within(step(OpenStep::Tunnel), tunnel).await?;
     }
-    if !route.https {
+    if !route.tls_to_origin() {
         return Ok(conn);
     }
     let Conn { io: hop, tcp } = conn;

@@ -265,7 +265,7 @@ pub(crate) async fn connect(
         hop = tunnel;
         hop.tcp().waits.deadline = deadline.cloned();
     }
-    Ok(if route.https {
+    Ok(if route.tls_to_origin() {
         let what = route.step(OpenStep::TlsHandshake);
         let session = handshake(&tls.origin, &route.host, hop, &what, cfg, deadline)?;
         Conn::Tls(Box::new(session))

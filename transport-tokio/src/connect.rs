@@ -97,7 +97,7 @@ impl Connector {
                 .await
                 .map_err(|_| timed_out(OpenStep::Tunnel))??;
         }
-        if !route.https {
+        if !route.tls_to_origin() {
             return Ok(Layer::Plain(hop));
         }
         let name = sansboto_host::tls::server_name(&route.host)?;

@@ -23,7 +23,8 @@ use crate::http_config::{Destination, ProxyConfig, ProxyUrl};
 /// routes may share a pooled connection.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Route {
-    /// TLS to the origin (through a `CONNECT` tunnel when there is a proxy).
+    /// An `https://` origin: TLS to it (through a `CONNECT` tunnel when there is a proxy),
+    /// unless the proxy forwards it.
     pub https: bool,
     /// The origin's host name or address (IPv6 without brackets).
     pub host: String,
@@ -31,6 +32,10 @@ pub struct Route {
     pub port: u16,
     /// The forward proxy, unless the origin is reached directly.
     pub proxy: Option<ProxyUrl>,
+    /// An `https://` request sent to a TLS proxy in absolute form, for the proxy to open the
+    /// TLS connection to the origin ([`ProxyConfig::forward_https`]): no tunnel, and no TLS of
+    /// the transport's own with the origin.
+    pub forwarded: bool,
 }
 
 impl Route {
@@ -47,16 +52,22 @@ impl Route {
         }
         let to = Destination::of(uri)
             .ok_or_else(|| Http1Error::InvalidRequest(format!("no host in {uri}")))?;
+        let proxy = match proxies {
+            Some(p) => (p.route_for_uri(uri))
+                .map_err(|e| Http1Error::InvalidRequest(e.to_string()))?
+                .cloned(),
+            None => None,
+        };
+        let forwarded = to.https
+            && proxies
+                .zip(proxy.as_ref())
+                .is_some_and(|(config, proxy)| config.forwards_https_to(proxy));
         Ok(Route {
             https: to.https,
             host: to.host.to_owned(),
             port: to.port,
-            proxy: match proxies {
-                Some(p) => (p.route_for_uri(uri))
-                    .map_err(|e| Http1Error::InvalidRequest(e.to_string()))?
-                    .cloned(),
-                None => None,
-            },
+            proxy,
+            forwarded,
         })
     }
 
@@ -75,14 +86,23 @@ impl Route {
     }
 
     /// Whether the connection starts with a `CONNECT` tunnel through the proxy (https through
-    /// a proxy; plain http goes to the proxy in absolute form).
+    /// a proxy that does not forward it; plain http goes to the proxy in absolute form).
     pub fn tunnels(&self) -> Option<&ProxyUrl> {
-        self.proxy.as_ref().filter(|_| self.https)
+        self.proxy
+            .as_ref()
+            .filter(|_| self.https && !self.forwarded)
     }
 
-    /// Whether requests name their whole URL (a forward proxy's form, for plain http).
+    /// Whether requests name their whole URL (a forward proxy's form: plain http, or https
+    /// forwarded).
     pub fn absolute_form(&self) -> bool {
-        self.proxy.is_some() && !self.https
+        self.proxy.is_some() && (!self.https || self.forwarded)
+    }
+
+    /// Whether the transport makes a TLS session with the origin itself (directly or inside
+    /// the tunnel): an `https://` origin that no proxy forwards.
+    pub fn tls_to_origin(&self) -> bool {
+        self.https && !self.forwarded
     }
 
     /// What `step` of opening this route's connection is called in errors: "connecting to
@@ -161,12 +181,12 @@ impl Exchange {
         body_len: Option<u64>,
     ) -> Result<(Exchange, Vec<u8>), Http1Error> {
         let origin_form = uri.path_and_query().map_or("/", |pq| pq.as_str());
-        let through_proxy = route.proxy.as_ref().filter(|_| !route.https);
+        let through_proxy = route.proxy.as_ref().filter(|_| route.absolute_form());
         let absolute;
         let target = match through_proxy {
             Some(_) => {
                 let authority = uri.authority().map_or("", |a| a.as_str());
-                absolute = absolute_form(authority, origin_form);
+                absolute = absolute_form(route.https, authority, origin_form);
                 absolute.as_str()
             }
             None => origin_form,
@@ -395,6 +415,61 @@ mod tests {
 
         assert!(Route::for_uri(&"/k".parse().unwrap(), None).is_err());
         assert!(Route::for_uri(&"ftp://h/k".parse().unwrap(), None).is_err());
+    }
+
+    #[test]
+    fn https_is_forwarded_only_to_a_tls_proxy_that_forwards() {
+        let through = |proxy: &str, forward_https: bool, uri: &str| {
+            let url = ProxyUrl::parse(proxy).unwrap();
+            let proxies = ProxyConfig {
+                http: Some(url.clone()),
+                https: Some(url),
+                forward_https,
+                ..ProxyConfig::default()
+            };
+            Route::for_uri(&uri.parse().unwrap(), Some(&proxies)).unwrap()
+        };
+        let forwarded = through("https://u:p@proxy:8443", true, "https://b.example:444/k?x");
+        assert!(forwarded.forwarded && forwarded.absolute_form());
+        assert!(forwarded.tunnels().is_none() && !forwarded.tls_to_origin());
+        assert!(forwarded.proxy_tls().is_some());
+        let (_, head) = Exchange::start(
+            &http::Method::GET,
+            &"https://b.example:444/k?x".parse().unwrap(),
+            &forwarded,
+            false,
+            std::iter::empty(),
+            Some(0),
+        )
+        .unwrap();
+        let head = String::from_utf8(head).unwrap();
+        assert!(
+            head.starts_with("GET https://b.example:444/k?x HTTP/1.1\r\n"),
+            "{head}"
+        );
+        assert!(head.contains("host: b.example:444\r\n"), "{head}");
+        assert!(
+            head.contains("proxy-authorization: Basic dTpw\r\n"),
+            "{head}"
+        );
+
+        // Not forwarded: the setting off, a plain-http proxy (urllib3 forwards only over TLS),
+        // or plain http (always absolute form, never "forwarded").
+        for (proxy, forward, uri) in [
+            ("https://proxy:8443", false, "https://b.example/k"),
+            ("http://proxy:3128", true, "https://b.example/k"),
+        ] {
+            let r = through(proxy, forward, uri);
+            assert!(
+                !r.forwarded && r.tunnels().is_some() && r.tls_to_origin(),
+                "{proxy} {forward}"
+            );
+            assert!(!r.absolute_form());
+        }
+        let plain = through("https://proxy:8443", true, "http://b.example/k");
+        assert!(!plain.forwarded && plain.absolute_form() && !plain.tls_to_origin());
+        let direct = Route::for_uri(&"https://b.example/k".parse().unwrap(), None).unwrap();
+        assert!(!direct.forwarded && direct.tls_to_origin());
     }
 
     fn route(uri: &str, proxy: Option<&str>) -> Route {

@@ -121,6 +121,7 @@ mod tests {
             host: host.into(),
             port: 443,
             proxy: proxy.map(|p| ProxyUrl::parse(p).unwrap()),
+            forwarded: false,
         }
     }
 

@@ -22,11 +22,13 @@ fn is_token(s: &[u8]) -> bool {
             .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-/// The absolute-form target (`http://authority/path?query`) an http proxy needs to know where
-/// a request goes: the URL's authority as it was built (a default port left out, an IPv6 host
-/// bracketed), as botocore's proxy requests and hyper's carry it.
-pub fn absolute_form(authority: &str, target: &str) -> String {
-    format!("http://{authority}{target}")
+/// The absolute-form target (`http://authority/path?query`, `https://…` for an https request a
+/// TLS proxy forwards) a proxy needs to know where a request goes: the URL's authority as it
+/// was built (a default port left out, an IPv6 host bracketed), as botocore's proxy requests
+/// and hyper's carry it.
+pub fn absolute_form(https: bool, authority: &str, target: &str) -> String {
+    let scheme = if https { "https" } else { "http" };
+    format!("{scheme}://{authority}{target}")
 }
 
 /// The field every request carries unless it has an `Accept-Encoding` of its own (see
@@ -316,8 +318,12 @@ mod tests {
 
     #[test]
     fn absolute_form_brackets_ipv6() {
-        assert_eq!(absolute_form("h", "/a/../b?x"), "http://h/a/../b?x");
-        assert_eq!(absolute_form("[::1]:8080", "/"), "http://[::1]:8080/");
+        assert_eq!(absolute_form(false, "h", "/a/../b?x"), "http://h/a/../b?x");
+        assert_eq!(
+            absolute_form(false, "[::1]:8080", "/"),
+            "http://[::1]:8080/"
+        );
+        assert_eq!(absolute_form(true, "h:8443", "/k"), "https://h:8443/k");
     }
 
     #[test]

@@ -697,6 +697,92 @@ emit(out)
     }
 }
 
+/// `https://` forwarded to an `https://` proxy (botocore's `proxies_config`
+/// `proxy_use_forwarding_for_https`): the request goes to the proxy in absolute form inside the
+/// proxy's TLS, with the proxy's credentials, and no tunnel or TLS of the client's own with the
+/// origin; a plain-http proxy still gets a tunnel, as urllib3 forwards only over TLS. botocore's
+/// HTTP layer, through the same proxy, sends the same request line and credentials.
+pub(crate) async fn https_forwarded_to_a_tls_proxy<T: TransportUnderTest>() {
+    let (proxy_cfg, proxy_pem) = support::self_signed();
+    let proxy = Server::start_tls_proxy(proxy_cfg);
+    let proxy_url = format!("https://u:p@localhost:{}", proxy.addr.port());
+    let url = ProxyUrl::parse(&proxy_url).unwrap();
+    let bundle = support::temp_file(&format!("{}-forward-ca.pem", T::NAME), proxy_pem.as_bytes());
+    let c = connect::<T>(HttpConfig {
+        proxy: Some(ProxyConfig {
+            http: Some(url.clone()),
+            https: Some(url),
+            forward_https: true,
+            ..ProxyConfig::default()
+        }),
+        proxy_ca_bundle: Some(bundle.clone()),
+        ..HttpConfig::default()
+    });
+    let target = "https://bucket.example.invalid/key?x=1";
+    for _ in 0..2 {
+        let got = text(&c, request("GET", target, Body::Empty)).await;
+        assert_eq!(got, format!("proxied {target}"));
+    }
+    let seen = proxy.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    for request in &seen {
+        assert_eq!(
+            (request.method.as_str(), request.target.as_str()),
+            ("GET", target)
+        );
+        assert_eq!(request.header("host"), Some("bucket.example.invalid"));
+        assert_eq!(request.header("proxy-authorization"), Some("Basic dTpw"));
+    }
+
+    // Through a plain-http proxy the setting changes nothing: a tunnel, TLS inside it.
+    let (origin_cfg, origin_pem) = support::self_signed();
+    let origin = Server::start_tls(origin_cfg);
+    let plain_proxy = Server::start(Mode::Proxy);
+    let origin_bundle = support::temp_file(
+        &format!("{}-forward-origin.pem", T::NAME),
+        origin_pem.as_bytes(),
+    );
+    let c = connect::<T>(HttpConfig {
+        proxy: Some(ProxyConfig {
+            forward_https: true,
+            ..proxy_to(&plain_proxy, "")
+        }),
+        ca_bundle: Some(origin_bundle),
+        ..HttpConfig::default()
+    });
+    let tunnelled = format!("https://localhost:{}/t", origin.addr.port());
+    assert_eq!(
+        text(&c, request("GET", &tunnelled, Body::Empty)).await,
+        "GET 0 0"
+    );
+    let seen = plain_proxy.seen.lock().unwrap().clone();
+    assert_eq!(seen[0].method, "CONNECT", "{seen:?}");
+
+    if T::NAME == "blocking" {
+        let theirs = sansboto_tests::botocore::run(
+            &format!(
+                r#"
+import warnings
+warnings.simplefilter("ignore")
+from botocore.httpsession import URLLib3Session
+from botocore.awsrequest import AWSRequest
+http = URLLib3Session(timeout=(5, 5), proxies={{"https": {proxy_url:?}}},
+    proxies_config={{"proxy_use_forwarding_for_https": True, "proxy_ca_bundle": {bundle:?}}})
+r = http.send(AWSRequest(method="GET", url={target:?}).prepare())
+emit(r.content.decode())
+"#,
+                bundle = bundle.display().to_string(),
+            ),
+            &[],
+        );
+        assert_eq!(theirs, format!("proxied {target}"));
+        let seen = proxy.seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 3, "{seen:?}");
+        assert_eq!(seen[2].header("proxy-authorization"), Some("Basic dTpw"));
+        assert_eq!(seen[2].header("host"), Some("bucket.example.invalid"));
+    }
+}
+
 pub(crate) async fn sleep_and_clocks<T: TransportUnderTest>() {
     let c = client::<T>();
     let started = T::monotonic_now();
