@@ -482,9 +482,7 @@ pub(crate) fn set_pagination(
     let option = format!("--{name}");
     let twice = || UsageError(format!("{option} given more than once"));
     match name {
-        "max-items" if options.max_items.is_none() => {
-            options.max_items = Some(number(&value, &option)?)
-        }
+        "max-items" if options.max_items.is_none() => options.max_items = Some(max_items(&value)?),
         "page-size" if options.page_size.is_none() => {
             options.page_size = Some(number(&value, &option)?)
         }
@@ -672,7 +670,7 @@ fn build(
                 outfile: value(take("--outfile")),
                 no_paginate: flag(take("--no-paginate")),
                 max_items: value(take("--max-items"))
-                    .map(|v| number::<usize>(&v, "--max-items"))
+                    .map(|v| max_items(&v))
                     .transpose()?,
                 page_size: value(take("--page-size"))
                     .map(|v| number::<i64>(&v, "--page-size"))
@@ -767,12 +765,35 @@ fn number<N: std::str::FromStr>(text: &str, option: &str) -> Result<N, UsageErro
         .map_err(|_| UsageError(format!("{option}: {text:?} is not a valid number")))
 }
 
+/// `--max-items`: a count, 0 or more. A negative one is refused: aws-cli warns that it "may
+/// result in undefined behavior" and cuts the listing as Python slices (`-1` drops the last
+/// item), which no caller means.
+fn max_items(text: &str) -> Result<usize, UsageError> {
+    let negative = text.trim().parse::<i128>().is_ok_and(|n| n < 0);
+    if negative {
+        return Err(UsageError(format!(
+            "--max-items: {text} is negative; give a count of 0 or more"
+        )));
+    }
+    number(text, "--max-items")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn p(args: &[&str]) -> Result<Invocation, UsageError> {
         parse(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn max_items_is_a_count_and_a_negative_one_says_so() {
+        assert_eq!(max_items("0").unwrap(), 0);
+        assert_eq!(max_items("25").unwrap(), 25);
+        let negative = max_items("-1").unwrap_err().0;
+        assert!(negative.contains("negative"), "{negative}");
+        let junk = max_items("x").unwrap_err().0;
+        assert!(junk.contains("not a valid number"), "{junk}");
     }
 
     #[test]
