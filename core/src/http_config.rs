@@ -318,8 +318,12 @@ impl ProxyConfig {
     /// request's credentials go in the `CONNECT` request instead), marked sensitive so no log
     /// shows it.
     pub fn absolute_form_authorization(&self, uri: &http::Uri) -> Option<http::HeaderValue> {
-        let proxy = self.proxy_for_uri(uri)?;
         let https = uri.scheme_str()?.eq_ignore_ascii_case("https");
+        // The usual https request (tunnelled) is told apart before any proxy lookup.
+        if https && !self.forward_https {
+            return None;
+        }
+        let proxy = self.proxy_for_uri(uri)?;
         if https && !self.forwards_https_to(proxy) {
             return None;
         }
