@@ -244,7 +244,9 @@ pub enum HttpConfigError {
 pub struct ProxyConfig {
     /// Proxy for `http://` URLs (requests sent in absolute form).
     pub http: Option<ProxyUrl>,
-    /// Proxy for `https://` URLs (an HTTP `CONNECT` tunnel, TLS end to end).
+    /// Proxy for `https://` URLs (an HTTP `CONNECT` tunnel, TLS end to end; or, with
+    /// [`forward_https`](Self::forward_https) and a TLS proxy, the request in absolute form,
+    /// the proxy opening the TLS connection to the origin).
     pub https: Option<ProxyUrl>,
     /// Hosts reached directly.
     pub no_proxy: NoProxy,
@@ -338,7 +340,8 @@ impl ProxyConfig {
 /// default port when the URI names none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Destination<'a> {
-    /// `https://` (TLS, and a `CONNECT` tunnel through a proxy) rather than `http://`.
+    /// `https://` (TLS, and a `CONNECT` tunnel through a proxy unless it forwards https)
+    /// rather than `http://`.
     pub https: bool,
     /// The host name or address.
     pub host: &'a str,

@@ -6,8 +6,8 @@
 //!   stale-connection replay and the checks its response body is read through ([`Answer`],
 //!   [`StackResponse`]);
 //! - the request head fix-ups such a library does not make itself ([`prepare_head`]: an
-//!   absolute URI, botocore's `Content-Length` rule, `Proxy-Authorization` through a plain-http
-//!   proxy);
+//!   absolute URI, botocore's `Content-Length` rule, `Proxy-Authorization` for a request a
+//!   proxy gets in absolute form);
 //! - the request body as it goes out ([`StackBody`]: the core's [`Outgoing`], built from the
 //!   request's extensions, and the cancellation of a signed event-stream input once nobody
 //!   reads its answers, [`AnswersGuard`]);
@@ -213,7 +213,13 @@ pub fn prepare_head(
             http::HeaderValue::from_static(identity),
         );
     }
-    if let Some(auth) = proxies.and_then(|p| p.absolute_form_authorization(&parts.uri)) {
+    // An HTTP/2 request always tunnels (it needs the origin's own TLS): its proxy credentials
+    // go in the `CONNECT` alone, never to the origin.
+    let tunnels_always = parts.version == http::Version::HTTP_2;
+    let absolute_form_auth = proxies
+        .filter(|_| !tunnels_always)
+        .and_then(|p| p.absolute_form_authorization(&parts.uri));
+    if let Some(auth) = absolute_form_auth {
         (parts.headers).insert(http::header::PROXY_AUTHORIZATION, auth);
     }
     Ok(())
@@ -503,6 +509,11 @@ mod tests {
         let mut forwarded = parts("https://h/k", http::Method::GET);
         prepare_head(&mut forwarded, &Body::Empty, Some(&proxies)).unwrap();
         assert_eq!(forwarded.headers["proxy-authorization"], "Basic dTpw");
+        // ... but not over HTTP/2, which tunnels: the credentials must not reach the origin.
+        let mut h2 = parts("https://h/k", http::Method::GET);
+        h2.version = http::Version::HTTP_2;
+        prepare_head(&mut h2, &Body::Empty, Some(&proxies)).unwrap();
+        assert!(!h2.headers.contains_key("proxy-authorization"));
     }
 
     #[test]

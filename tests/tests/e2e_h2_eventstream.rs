@@ -833,6 +833,147 @@ async fn transcribe_streaming_full_conversation_over_h2() {
     );
 }
 
+/// An `https://` proxy that only tunnels: TLS with a certificate of its own, then a `CONNECT
+/// host:port` answered 200 and relayed to the origin; any other request is answered 502. It
+/// records each request head it read.
+struct TunnelProxy {
+    port: u16,
+    ca_file: PathBuf,
+    heads: Arc<Mutex<Vec<String>>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TunnelProxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+        let _ = std::fs::remove_file(&self.ca_file);
+    }
+}
+
+impl TunnelProxy {
+    async fn start() -> TunnelProxy {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let cert =
+            rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
+        let tls = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.cert.der().clone()], key)
+        .unwrap();
+        let ca_file = std::env::temp_dir().join(format!(
+            "sansboto-h2-proxy-ca-{}-{}.pem",
+            std::process::id(),
+            rand_suffix()
+        ));
+        std::fs::write(&ca_file, cert.cert.pem()).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+        let seen = heads.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let (acceptor, seen) = (acceptor.clone(), seen.clone());
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let mut head = Vec::new();
+                    while !head.ends_with(b"\r\n\r\n") {
+                        let mut byte = [0u8; 1];
+                        if tls.read_exact(&mut byte).await.is_err() {
+                            return;
+                        }
+                        head.push(byte[0]);
+                    }
+                    let head = String::from_utf8_lossy(&head).into_owned();
+                    seen.lock().unwrap().push(head.clone());
+                    let target = head
+                        .strip_prefix("CONNECT ")
+                        .and_then(|rest| rest.split(' ').next());
+                    let Some(Ok(mut origin)) = (match target {
+                        Some(t) => Some(tokio::net::TcpStream::connect(t).await),
+                        None => None,
+                    }) else {
+                        let _ = tls
+                            .write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+                            .await;
+                        return;
+                    };
+                    if tls
+                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                        .await
+                        .is_ok()
+                    {
+                        let _ = tokio::io::copy_bidirectional(&mut tls, &mut origin).await;
+                    }
+                });
+            }
+        });
+        TunnelProxy {
+            port,
+            ca_file,
+            heads,
+            accept,
+        }
+    }
+}
+
+/// With https forwarded to an `https://` proxy (`proxy_use_forwarding_for_https`), an HTTP/2
+/// call still tunnels: it needs the origin's own TLS to agree on `h2`. The proxy's credentials
+/// go in the `CONNECT` alone, and the conversation runs as without a proxy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_h2_call_tunnels_through_a_proxy_that_forwards_https() {
+    let server = H2Server::start().await;
+    let proxy = TunnelProxy::start().await;
+    let transcribe = session()
+        .client("transcribe-streaming")
+        .region(REGION)
+        .endpoint_url(server.url())
+        .credentials(ACCESS_KEY, SECRET_KEY, None)
+        .ca_bundle(server.ca_file.clone())
+        .proxy(format!("https://u:p@localhost:{}", proxy.port))
+        .proxy_ca_bundle(proxy.ca_file.clone())
+        .proxy_use_forwarding_for_https(true)
+        .build()
+        .await
+        .unwrap();
+    let op = "StartStreamTranscription";
+    let input = event_input(&transcribe, op, audio(&["through", "the proxy"])).unwrap();
+    let out = transcribe
+        .call(
+            op,
+            params! {
+                "LanguageCode": "en-US",
+                "MediaSampleRateHertz": 16000,
+                "MediaEncoding": "pcm",
+                "AudioStream": input,
+            },
+        )
+        .await
+        .unwrap();
+    let (events, error) = drain(&transcribe, op, &out).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(events.len(), 3, "{events:?}");
+    let seen = server.settled(1).await;
+    assert_eq!(seen[0].verified, 3, "two events and the end frame");
+    assert!(!seen[0].headers.contains_key("proxy-authorization"));
+    let heads = proxy.heads.lock().unwrap().clone();
+    assert_eq!(heads.len(), 1, "{heads:?}");
+    let connect = format!("CONNECT localhost:{} HTTP/1.1\r\n", server.addr.port());
+    assert!(heads[0].starts_with(&connect), "{heads:?}");
+    assert!(
+        heads[0]
+            .to_ascii_lowercase()
+            .contains("proxy-authorization: basic dtpw"),
+        "{heads:?}"
+    );
+}
+
 /// botocore's SigV4 signature of the request the server saw (the headers sansboto signed, the
 /// time it signed at): the seed of the event chain must be an ordinary SigV4 signature whose
 /// payload hash is the `x-amz-content-sha256` header.

@@ -1,6 +1,7 @@
 //! Opening connections along the core's [`Route`] (TCP with a connect timeout, TLS to an
-//! `https://` proxy, through a proxy in absolute form for `http://` or the core's
-//! [`open_tunnel`] for `https://`, then the TLS handshake, inside the proxy's TLS when both), and the core's socket timer ([`TimedWaits`]) on the socket itself, so the
+//! `https://` proxy, through a proxy in absolute form for `http://` and forwarded `https://`
+//! or the core's [`open_tunnel`] for other `https://`, then the TLS handshake with the origin,
+//! inside the proxy's TLS when both), and the core's socket timer ([`TimedWaits`]) on the socket itself, so the
 //! read timeout covers the response head, every body chunk and the TLS handshake alike. Also
 //! what hyper's errors mean to the core ([`Hyper`]). The rustls configuration is
 //! `sansboto_host::tls`; the TLS stream is tokio-rustls's, driven here rather than by
@@ -223,8 +224,8 @@ impl ByteIo for Hop {
 pub(crate) struct TimedStream {
     tcp: TcpStream,
     waits: TimedWaits<TokioAlarm>,
-    /// Connected to a forward proxy for a plain `http://` URL: hyper then writes absolute-form
-    /// request targets.
+    /// Connected to a proxy that gets requests in absolute form (plain `http://`, or `https://`
+    /// forwarded): hyper then writes absolute-form request targets.
     absolute_form: bool,
     /// Shared with every request hyper sends on this connection (as a `Connected` extra).
     usage: ConnectionUse,

@@ -95,10 +95,18 @@ impl HttpClient {
         let tls = sansboto_host::tls::client_config(&cfg)?;
         let proxy_tls = sansboto_host::tls::proxy_client_config(&cfg)?;
         let proxy_tls = proxy_tls.map(tokio_rustls::TlsConnector::from);
+        // HTTP/2 needs the origin's own TLS (its `h2` by ALPN): through a proxy it always
+        // tunnels, whether https is forwarded to the proxy or not.
+        let h2_proxy = cfg.proxy.as_ref().map(|p| {
+            Arc::new(ProxyConfig {
+                forward_https: false,
+                ..p.clone()
+            })
+        });
         let proxy = cfg.proxy.map(Arc::new);
         // The HTTP/2 pool offers `h2` by ALPN; the HTTP/1.1 one `http/1.1`, as the host's
         // configuration does (and botocore's urllib3).
-        let connector = |alpn: &[&[u8]]| {
+        let connector = |alpn: &[&[u8]], proxy: &Option<Arc<ProxyConfig>>| {
             let mut tls = tls.clone();
             tls.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
             Connector {
@@ -116,10 +124,10 @@ impl HttpClient {
             .pool_timer(TokioTimer::new())
             // As many header fields as the core's HTTP/1.1 reader (and botocore) takes.
             .http1_max_headers(sansboto_core::http1::Limits::default().max_headers);
-        let h2 =
-            (builder.clone().http2_only(true).timer(TokioTimer::new())).build(connector(&[b"h2"]));
-        let client =
-            (builder.pool_max_idle_per_host(cfg.pool_max_idle)).build(connector(&[b"http/1.1"]));
+        let h2 = (builder.clone().http2_only(true).timer(TokioTimer::new()))
+            .build(connector(&[b"h2"], &h2_proxy));
+        let client = (builder.pool_max_idle_per_host(cfg.pool_max_idle))
+            .build(connector(&[b"http/1.1"], &proxy));
         Ok(HttpClient { client, h2, proxy })
     }
 

@@ -134,7 +134,8 @@ pub enum OpenStep {
     Connect,
     /// The TLS handshake with an `https://` proxy.
     ProxyTlsHandshake,
-    /// The `CONNECT` exchange with the proxy, for https through a proxy.
+    /// The `CONNECT` exchange with the proxy, for https through a proxy that does not forward
+    /// it.
     Tunnel,
     /// The TLS handshake with the origin.
     TlsHandshake,
@@ -167,7 +168,8 @@ pub struct Exchange {
 impl Exchange {
     /// Start a request to `uri` on a connection along `route` (`reused` when it came from the
     /// pool): the exchange, and the head to write. The target goes out exactly as the core
-    /// built it (in absolute form through an http proxy, with the proxy's credentials); the
+    /// built it (in absolute form to a proxy that is not tunnelled to, with the proxy's
+    /// credentials: plain http, or https forwarded); the
     /// `Host` field follows `uri` unless `headers` carry one; an `Expect` field is left out
     /// (no transport waits for `100 Continue`). `body_len` is the body's length when known
     /// (see [`encode_request_head`] for the framing); write the body through

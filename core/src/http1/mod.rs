@@ -2,7 +2,7 @@
 //!
 //! - [`encode_request_head`] writes a request head exactly as the core built it: the request
 //!   target goes out verbatim (S3 keys with `.`/`..` segments must not be normalized), or in
-//!   absolute-form through an http proxy ([`absolute_form`]); [`BodyEncoder`] frames the request
+//!   absolute-form through a proxy that is not tunnelled to ([`absolute_form`]); [`BodyEncoder`] frames the request
 //!   body (`Content-Length` or chunked) and checks it matches what the head announced.
 //! - [`ResponseHeadDecoder`] is fed the bytes read and returns the response head once complete,
 //!   with limits on its size and header count and typed errors; interim `1xx` answers are
