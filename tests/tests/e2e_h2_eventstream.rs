@@ -293,24 +293,8 @@ impl H2Server {
     }
 
     async fn start_with_alpn(alpn: Vec<Vec<u8>>) -> H2Server {
-        let cert =
-            rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
-        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
-        let mut tls = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![cert.cert.der().clone()], key)
-        .unwrap();
+        let (mut tls, ca_file) = localhost_tls("h2-ca");
         tls.alpn_protocols = alpn;
-        let ca_file = std::env::temp_dir().join(format!(
-            "sansboto-h2-ca-{}-{}.pem",
-            std::process::id(),
-            rand_suffix()
-        ));
-        std::fs::write(&ca_file, cert.cert.pem()).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(ServerState::default());
@@ -380,6 +364,29 @@ impl H2Server {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
+}
+
+/// A TLS server configuration with a fresh self-signed certificate for `localhost`, and a
+/// temporary PEM file (named after `tag`) holding that certificate, for a client to trust.
+fn localhost_tls(tag: &str) -> (rustls::ServerConfig, PathBuf) {
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
+    let tls = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.cert.der().clone()], key)
+    .unwrap();
+    let ca_file = std::env::temp_dir().join(format!(
+        "sansboto-{tag}-{}-{}.pem",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::write(&ca_file, cert.cert.pem()).unwrap();
+    (tls, ca_file)
 }
 
 fn rand_suffix() -> u64 {
@@ -853,23 +860,7 @@ impl Drop for TunnelProxy {
 impl TunnelProxy {
     async fn start() -> TunnelProxy {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let cert =
-            rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
-        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.key_pair.serialize_der().into());
-        let tls = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![cert.cert.der().clone()], key)
-        .unwrap();
-        let ca_file = std::env::temp_dir().join(format!(
-            "sansboto-h2-proxy-ca-{}-{}.pem",
-            std::process::id(),
-            rand_suffix()
-        ));
-        std::fs::write(&ca_file, cert.cert.pem()).unwrap();
+        let (tls, ca_file) = localhost_tls("h2-proxy-ca");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let heads = Arc::new(Mutex::new(Vec::new()));
